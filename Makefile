@@ -1,0 +1,45 @@
+# Two commands set everything up on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+PORT ?= 4599
+DATA_DIR ?= $(or $(PERSONALIZE_DATA_DIR),.data)
+export OPENBLAS_NUM_THREADS ?= 1
+export AWS_EC2_METADATA_DISABLED := true
+
+.PHONY: run test lint format serve demo bench clean
+
+$(STAMP): requirements.txt requirements-dev.txt pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+	$(PY) -m pip install -q --disable-pip-version-check --no-deps -e .
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(PY) -m services.local demo --data-dir $(DATA_DIR) --if-empty
+	$(PY) -m streamlit run dashboard/app.py --server.address 127.0.0.1 --server.port 8501
+
+lint: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+format: $(STAMP)
+	$(PY) -m ruff format .
+	$(PY) -m ruff check --fix .
+
+test: lint
+	$(PY) -m pytest -q
+
+serve: $(STAMP)
+	$(PY) -m services.local serve --host 127.0.0.1 --port $(PORT) --data-dir $(DATA_DIR)
+
+demo: $(STAMP)
+	$(PY) -m services.local demo --data-dir $(DATA_DIR)
+
+bench: $(STAMP)
+	$(PY) bench/quality.py
+	$(PY) bench/scale.py
+
+clean:
+	rm -rf $(VENV) .data

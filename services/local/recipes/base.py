@@ -1,0 +1,120 @@
+"""The contract every local recipe implements.
+
+A recipe turns the interactions of one dataset group into a model; a model scores the whole
+catalogue for a user or an item. Ranking, filtering, exploration, promotions and top-k selection
+happen in the runtime, on the score vectors, so every recipe gets them for free.
+
+Models are saved as ``.npz`` (``allow_pickle=False``): arrays plus a JSON header, never pickle.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import ClassVar, Protocol
+
+import numpy as np
+import pandas as pd
+
+# Columns of TrainingData.interactions, in this order and with these dtypes:
+#   USER_ID str, ITEM_ID str, TIMESTAMP int64 (epoch seconds), EVENT_TYPE str ("" when absent),
+#   EVENT_VALUE float64 (NaN when absent).
+INTERACTION_COLUMNS = ("USER_ID", "ITEM_ID", "TIMESTAMP", "EVENT_TYPE", "EVENT_VALUE")
+
+
+@dataclass(frozen=True)
+class EventWeight:
+    """One entry of solutionConfig.eventsConfig.eventParametersList."""
+
+    event_type: str
+    weight: float = 1.0
+    event_value_threshold: float | None = None
+
+
+@dataclass(frozen=True)
+class TrainingConfig:
+    """What a solution (and its version) asks of training."""
+
+    event_type: str | None = None
+    event_value_threshold: float | None = None
+    events: tuple[EventWeight, ...] = ()
+    hyperparameters: Mapping[str, str] = field(default_factory=dict)
+    perform_hpo: bool = False
+    seed: int = 42
+
+
+@dataclass(frozen=True)
+class TrainingData:
+    """Everything a recipe may learn from. ``items``/``users`` may be empty frames."""
+
+    interactions: pd.DataFrame
+    items: pd.DataFrame = field(default_factory=pd.DataFrame)
+    users: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+
+class Model(Protocol):
+    """A trained model. ``item_ids`` fixes the order of every score vector."""
+
+    recipe_name: str
+    item_ids: np.ndarray  # dtype object (str); the model's catalogue
+    popularity: np.ndarray  # float64, one per item; higher is more popular
+
+    def score_user(self, user_id: str | None, history: Sequence[str]) -> np.ndarray | None:
+        """Scores for every item, for a user with this recent history (oldest first).
+
+        ``history`` holds item IDs the runtime knows about for the user, including events that
+        arrived after training (PutEvents), so a model can react without retraining. Returns
+        None when the model cannot personalise (unknown user and no usable history); the
+        runtime then serves ``popularity``.
+        """
+        ...
+
+    def score_item(self, item_id: str) -> np.ndarray | None:
+        """Scores for every item as a neighbour of ``item_id``; None if the item is unknown."""
+        ...
+
+    def save(self, path: Path) -> None:
+        """Write the model to ``path`` (an .npz file)."""
+        ...
+
+
+class Recipe(Protocol):
+    """A recipe module exposes one object of this shape as ``RECIPE``."""
+
+    name: ClassVar[str]  # e.g. "aws-popularity-count"
+    recipe_type: ClassVar[str]  # USER_PERSONALIZATION | POPULAR_ITEMS | RELATED_ITEMS | ...
+    description: ClassVar[str]
+
+    def fit(self, data: TrainingData, config: TrainingConfig) -> Model:
+        """Train a model. Raise ``TrainingError`` with a readable reason on bad data."""
+        ...
+
+    def load(self, path: Path) -> Model:
+        """Read a model written by ``Model.save``."""
+        ...
+
+
+class TrainingError(Exception):
+    """Training cannot proceed; the message becomes the version's failureReason."""
+
+
+def save_npz(path: Path, header: Mapping[str, object], **arrays: np.ndarray) -> None:
+    """Save arrays plus a JSON header; strings are stored as unicode arrays, never objects."""
+    clean = {k: (v.astype(str) if v.dtype == object else v) for k, v in arrays.items()}
+    tmp = path.with_suffix(".tmp.npz")
+    np.savez_compressed(tmp, __header__=np.array(json.dumps(dict(header))), **clean)
+    tmp.replace(path)
+
+
+def load_npz(path: Path) -> tuple[dict[str, object], dict[str, np.ndarray]]:
+    """Inverse of ``save_npz``; string arrays come back as dtype object."""
+    with np.load(path, allow_pickle=False) as npz:
+        header = json.loads(str(npz["__header__"]))
+        arrays = {
+            k: (npz[k].astype(object) if npz[k].dtype.kind == "U" else npz[k])
+            for k in npz.files
+            if k != "__header__"
+        }
+    return header, arrays
