@@ -1,0 +1,60 @@
+"""The three boto3 clients every other module uses, for AWS or for the local engine."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+from services.config import LOCAL_REGION, Settings
+
+SERVICES = ("personalize", "personalize-runtime", "personalize-events")
+
+
+@dataclass(frozen=True)
+class Clients:
+    """boto3 clients for the control plane, the runtime and event ingestion."""
+
+    personalize: Any
+    runtime: Any
+    events: Any
+
+
+def build_clients(settings: Settings) -> Clients:
+    """Build the three clients described by ``settings``.
+
+    Local mode attaches the in-process engine through botocore ``before-send`` hooks, so no
+    socket is opened; with ``endpoint_url`` all three go to an HTTP endpoint (``make serve``);
+    AWS mode uses the normal credential chain with standard retries.
+    """
+    if settings.backend == "aws" and not settings.endpoint_url:
+        session = boto3.Session(profile_name=settings.profile, region_name=settings.region)
+        config = Config(retries={"mode": "standard", "max_attempts": 5})
+        return Clients(*(session.client(name, config=config) for name in SERVICES))
+
+    # The local engine accepts any credentials; fixed dummy ones keep boto3 from searching
+    # the credential chain (and from ever signing with a real key).
+    session = boto3.Session(
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+        region_name=settings.region or LOCAL_REGION,
+    )
+    config = Config(retries={"mode": "standard", "total_max_attempts": 1})
+    if settings.endpoint_url:
+        return Clients(
+            *(
+                session.client(name, endpoint_url=settings.endpoint_url, config=config)
+                for name in SERVICES
+            )
+        )
+
+    from services.local.engine import get_engine  # the engine is only loaded when used
+    from services.local.protocol import attach
+
+    engine = get_engine(settings)
+    clients = Clients(*(session.client(name, config=config) for name in SERVICES))
+    for client in (clients.personalize, clients.runtime, clients.events):
+        attach(client, engine)
+    return clients

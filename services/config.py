@@ -1,0 +1,91 @@
+"""Settings for the dashboard and the local engine, read once from the environment."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+BACKENDS = ("local", "aws")
+LOCAL_REGION = "us-east-1"
+LOCAL_ACCOUNT = "000000000000"
+
+
+class ConfigError(ValueError):
+    """A setting has a value the product cannot use."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where Personalize is and where our own state lives."""
+
+    backend: str = "local"
+    endpoint_url: str | None = None
+    data_dir: Path = Path(".data")
+    region: str = LOCAL_REGION
+    profile: str | None = None
+    dashboard_db_url: str = ""
+    engine_db_url: str = ""
+    worker_mode: str = "process"
+    # How long a local resource waits in CREATE PENDING/IN_PROGRESS before ACTIVE (and how
+    # long a campaign update takes). Real Personalize takes minutes; tests use 0.
+    lifecycle_seconds: float = 2.0
+    # Floor on a training job's duration, so demos and restart tests can watch it run.
+    min_training_seconds: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.backend not in BACKENDS:
+            raise ConfigError(
+                f"PERSONALIZE_BACKEND={self.backend!r} is not supported: use one of {BACKENDS}"
+            )
+        if self.worker_mode not in ("process", "thread"):
+            raise ConfigError(
+                f"PERSONALIZE_LOCAL_WORKER={self.worker_mode!r}: use 'process' or 'thread'"
+            )
+        # Derived defaults live next to the data directory so one variable moves everything.
+        if self.lifecycle_seconds < 0:
+            raise ConfigError("PERSONALIZE_LOCAL_LIFECYCLE_SECONDS must be ≥ 0")
+        if not self.dashboard_db_url:
+            object.__setattr__(self, "dashboard_db_url", sqlite_url(self.data_dir / "dashboard.db"))
+        if not self.engine_db_url:
+            object.__setattr__(self, "engine_db_url", sqlite_url(self.data_dir / "engine.db"))
+
+    @property
+    def is_local(self) -> bool:
+        """True when the embedded engine answers (in-process or over HTTP)."""
+        return self.backend == "local"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Build settings from environment variables (see README, Configuration)."""
+        env = os.environ if env is None else env
+        backend = env.get("PERSONALIZE_BACKEND", "local").strip().lower() or "local"
+        region = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or LOCAL_REGION
+        return cls(
+            backend=backend,
+            endpoint_url=env.get("PERSONALIZE_ENDPOINT_URL") or None,
+            data_dir=Path(env.get("PERSONALIZE_DATA_DIR") or ".data").expanduser(),
+            region=region,
+            profile=env.get("AWS_PROFILE") or None,
+            dashboard_db_url=env.get("DASHBOARD_DB_URL", ""),
+            engine_db_url=env.get("LOCAL_ENGINE_DB_URL", ""),
+            worker_mode=env.get("PERSONALIZE_LOCAL_WORKER", "process"),
+            lifecycle_seconds=_float(env, "PERSONALIZE_LOCAL_LIFECYCLE_SECONDS", 2.0),
+            min_training_seconds=_float(env, "PERSONALIZE_LOCAL_MIN_TRAINING_SECONDS", 0.0),
+        )
+
+
+def sqlite_url(path: Path) -> str:
+    """SQLAlchemy URL of a SQLite file (absolute, so a changed cwd finds the same file)."""
+    return f"sqlite:///{path.expanduser().resolve()}"
+
+
+def _float(env: Mapping[str, str], key: str, default: float) -> float:
+    raw = env.get(key)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError as err:
+        raise ConfigError(f"{key}={raw!r} is not a number") from err

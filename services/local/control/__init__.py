@@ -1,0 +1,1 @@
+"""Control-plane operations of the local engine, one module per resource family."""

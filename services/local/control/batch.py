@@ -1,0 +1,104 @@
+"""CreateBatchInferenceJob, DescribeBatchInferenceJob, ListBatchInferenceJobs.
+
+Input and output are Personalize's JSON Lines at s3:// locations mapped to local folders; the
+worker writes ``<output path>/<input file name>.out`` (see ``services.local.tasks``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from services.local.control.campaigns import check_campaign_config
+from services.local.control.imports import resolve_location
+from services.local.engine import LocalEngine
+from services.local.errors import InvalidInput, LimitExceeded, ResourceInUse
+from services.local.resources import ACTIVE, PENDING, WAITING, expect_kind, page, summary
+
+MAX_PENDING_BATCH = 5
+_SUMMARY = (
+    "batchInferenceJobArn",
+    "jobName",
+    "status",
+    "creationDateTime",
+    "lastUpdatedDateTime",
+    "failureReason",
+    "solutionVersionArn",
+    "batchInferenceJobMode",
+)
+NO_BATCH_RECIPES = ("aws-trending-now", "aws-next-best-action")
+
+
+def create_batch_inference_job(engine: LocalEngine, params: dict[str, Any]) -> dict[str, Any]:
+    mode = params.get("batchInferenceJobMode") or "BATCH_INFERENCE"
+    if mode != "BATCH_INFERENCE":
+        raise InvalidInput(f"batchInferenceJobMode {mode} is not supported by the local engine.")
+    config = params.get("batchInferenceJobConfig") or {}
+    check_campaign_config(config)
+    resolve_location(engine, params["jobInput"]["s3DataSource"]["path"])
+    out = params["jobOutput"]["s3DataDestination"]["path"]
+    if not out.startswith("s3://") and not out.startswith("/"):
+        raise InvalidInput("jobOutput path must be s3://BUCKET/PREFIX/ or an absolute path.")
+    arn = engine.arns.make("batch-inference-job", params["jobName"])
+    with engine.tx() as res:
+        expect_kind(params["solutionVersionArn"], "solution-version", "solutionVersionArn")
+        version = res.get(params["solutionVersionArn"], "solution-version")
+        if version["status"] != ACTIVE:
+            raise ResourceInUse(f"Solution version is {version['status']}, not ACTIVE.")
+        if version.get("recipeArn", "").rsplit("/", 1)[-1] in NO_BATCH_RECIPES:
+            raise InvalidInput("Batch inference does not support this recipe.")
+        if params.get("filterArn"):
+            expect_kind(params["filterArn"], "filter", "filterArn")
+            res.get(params["filterArn"], "filter")
+        jobs = res.all("batch-inference-job")
+        if sum(1 for j in jobs if j["status"] in WAITING) >= MAX_PENDING_BATCH:
+            raise LimitExceeded(f"{MAX_PENDING_BATCH} batch inference jobs are already pending.")
+        doc = {
+            "jobName": params["jobName"],
+            "batchInferenceJobArn": arn,
+            "solutionVersionArn": params["solutionVersionArn"],
+            "numResults": params.get("numResults", 25),
+            "jobInput": params["jobInput"],
+            "jobOutput": params["jobOutput"],
+            "batchInferenceJobConfig": config,
+            "roleArn": params["roleArn"],
+            "batchInferenceJobMode": mode,
+            "status": PENDING,
+            "creationDateTime": res.now,
+            "lastUpdatedDateTime": res.now,
+        }
+        if params.get("filterArn"):
+            doc["filterArn"] = params["filterArn"]
+        res.create(
+            arn,
+            "batch-inference-job",
+            params["jobName"],
+            doc,
+            parent=params["solutionVersionArn"],
+            group=version["datasetGroupArn"],
+        )
+        engine.jobs.enqueue(res.conn, "batch", arn)
+    engine.jobs.kick()
+    return {"batchInferenceJobArn": arn}
+
+
+def describe_batch_inference_job(engine: LocalEngine, params: dict[str, Any]) -> dict[str, Any]:
+    arn = params["batchInferenceJobArn"]
+    expect_kind(arn, "batch-inference-job", "batchInferenceJobArn")
+    with engine.tx() as res:
+        return {"batchInferenceJob": res.get(arn, "batch-inference-job")}
+
+
+def list_batch_inference_jobs(engine: LocalEngine, params: dict[str, Any]) -> dict[str, Any]:
+    version = params.get("solutionVersionArn")
+    with engine.tx() as res:
+        docs = res.all("batch-inference-job", parent=version)
+    items = [summary(d, _SUMMARY) for d in reversed(docs)]
+    chunk, token = page(items, params, f"batch:{version}")
+    return {"batchInferenceJobs": chunk, "nextToken": token}
+
+
+OPERATIONS = {
+    "CreateBatchInferenceJob": create_batch_inference_job,
+    "DescribeBatchInferenceJob": describe_batch_inference_job,
+    "ListBatchInferenceJobs": list_batch_inference_jobs,
+}

@@ -1,0 +1,186 @@
+"""CreateCampaign, DescribeCampaign, ListCampaigns, DeleteCampaign, UpdateCampaign.
+
+An update is recorded in ``latestCampaignUpdate`` and takes effect only when it becomes
+ACTIVE: until then the campaign keeps serving the previous version (resources.advance).
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from services.local.control._common import MAX_CAMPAIGNS_PER_GROUP
+from services.local.engine import LocalEngine
+from services.local.errors import InvalidInput, LimitExceeded, ResourceInUse
+from services.local.resources import (
+    ACTIVE,
+    FAILED,
+    PENDING,
+    READY_AT,
+    WAITING,
+    Resources,
+    expect_kind,
+    kind_of,
+    page,
+    summary,
+    waiting,
+)
+
+_SUMMARY = (
+    "name",
+    "campaignArn",
+    "status",
+    "creationDateTime",
+    "lastUpdatedDateTime",
+    "failureReason",
+)
+LATEST = "$LATEST"
+
+
+def check_campaign_config(config: dict[str, Any]) -> None:
+    """Reject exploration settings outside Personalize's ranges."""
+    explore = config.get("itemExplorationConfig") or {}
+    for key in explore:
+        if key not in ("explorationWeight", "explorationItemAgeCutOff"):
+            raise InvalidInput(f"itemExplorationConfig has no setting '{key}'.")
+    if "explorationWeight" in explore:
+        weight = _float(explore["explorationWeight"], "explorationWeight")
+        if not 0.0 <= weight <= 1.0:
+            raise InvalidInput("explorationWeight must be between 0 and 1.")
+    if "explorationItemAgeCutOff" in explore:
+        age = _float(explore["explorationItemAgeCutOff"], "explorationItemAgeCutOff")
+        if age <= 0:
+            raise InvalidInput("explorationItemAgeCutOff must be a positive number of days.")
+
+
+def _float(raw: str, name: str) -> float:
+    try:
+        return float(raw)
+    except ValueError as err:
+        raise InvalidInput(f"{name} '{raw}' is not a number.") from err
+
+
+def active_version(res: Resources, arn: str) -> dict[str, Any]:
+    """The ACTIVE version an ARN (or ``<solutionArn>/$LATEST``) names."""
+    if arn.endswith("/" + LATEST):
+        solution = arn[: -len(LATEST) - 1]
+        expect_kind(solution, "solution", "solutionVersionArn")
+        res.get(solution, "solution")
+        active = [v for v in res.all("solution-version", parent=solution) if v["status"] == ACTIVE]
+        if not active:
+            raise InvalidInput(f"Solution {solution} has no ACTIVE version to deploy.")
+        return active[-1]
+    expect_kind(arn, "solution-version", "solutionVersionArn")
+    version = res.get(arn, "solution-version")
+    if version["status"] != ACTIVE:
+        raise ResourceInUse(f"Solution version {arn} is {version['status']}, not ACTIVE.")
+    return version
+
+
+def create_campaign(engine: LocalEngine, params: dict[str, Any]) -> dict[str, Any]:
+    config = params.get("campaignConfig") or {}
+    check_campaign_config(config)
+    arn = engine.arns.make("campaign", params["name"])
+    with engine.tx() as res:
+        version = active_version(res, params["solutionVersionArn"])
+        group = version["datasetGroupArn"]
+        if res.count("campaign", group=group) >= MAX_CAMPAIGNS_PER_GROUP:
+            raise LimitExceeded(
+                f"The dataset group already has {MAX_CAMPAIGNS_PER_GROUP} campaigns."
+            )
+        doc = {
+            "name": params["name"],
+            "campaignArn": arn,
+            "solutionVersionArn": version["solutionVersionArn"],
+            "minProvisionedTPS": params.get("minProvisionedTPS", 1),
+            "campaignConfig": config,
+            "_groupArn": group,
+        }
+        doc.update(waiting(res.now, engine.lifecycle_seconds))
+        res.create(arn, "campaign", params["name"], doc, parent=version["solutionArn"], group=group)
+    return {"campaignArn": arn}
+
+
+def campaign_doc(res: Resources, arn: str) -> dict[str, Any]:
+    """A campaign's document, with a pending update advanced if its time has come."""
+    expect_kind(arn, "campaign", "campaignArn")
+    return res.get(arn, "campaign")
+
+
+def describe_campaign(engine: LocalEngine, params: dict[str, Any]) -> dict[str, Any]:
+    with engine.tx() as res:
+        return {"campaign": campaign_doc(res, params["campaignArn"])}
+
+
+def list_campaigns(engine: LocalEngine, params: dict[str, Any]) -> dict[str, Any]:
+    solution = params.get("solutionArn")
+    with engine.tx() as res:
+        if solution:
+            expect_kind(solution, "solution", "solutionArn")
+            res.get(solution, "solution")
+        docs = [summary(d, _SUMMARY) for d in res.all("campaign", parent=solution)]
+    chunk, token = page(docs, params, f"campaigns:{solution}")
+    return {"campaigns": chunk, "nextToken": token}
+
+
+def delete_campaign(engine: LocalEngine, params: dict[str, Any]) -> None:
+    with engine.tx() as res:
+        campaign_doc(res, params["campaignArn"])
+        res.remove(params["campaignArn"])
+
+
+def update_campaign(engine: LocalEngine, params: dict[str, Any]) -> dict[str, Any]:
+    arn = params["campaignArn"]
+    if "campaignConfig" in params:
+        check_campaign_config(params["campaignConfig"])
+    with engine.tx() as res:
+        doc = campaign_doc(res, arn)
+        if doc["status"] not in (ACTIVE, FAILED):
+            raise ResourceInUse(f"Campaign {doc['name']} is {doc['status']}; wait for ACTIVE.")
+        pending = doc.get("latestCampaignUpdate") or {}
+        if pending.get("status") in WAITING:
+            raise ResourceInUse(
+                f"Campaign {doc['name']} is already being updated to "
+                f"{pending.get('solutionVersionArn')}."
+            )
+        target = doc["solutionVersionArn"]
+        if params.get("solutionVersionArn"):
+            version = active_version(res, params["solutionVersionArn"])
+            if version["datasetGroupArn"] != doc.get("_groupArn", version["datasetGroupArn"]):
+                raise InvalidInput("The new version belongs to another dataset group.")
+            target = version["solutionVersionArn"]
+        update = {
+            "solutionVersionArn": target,
+            "minProvisionedTPS": params.get("minProvisionedTPS", doc.get("minProvisionedTPS", 1)),
+            "campaignConfig": copy.deepcopy(
+                params.get("campaignConfig", doc.get("campaignConfig", {}))
+            ),
+            "status": PENDING,
+            "creationDateTime": res.now,
+            "lastUpdatedDateTime": res.now,
+            READY_AT: res.now + engine.lifecycle_seconds,
+        }
+        doc["latestCampaignUpdate"] = update
+        doc["lastUpdatedDateTime"] = res.now
+        res.save(arn, doc)
+        doc = campaign_doc(res, arn)  # a zero-second update is ACTIVE at once
+    return {"campaignArn": arn}
+
+
+def served_version(res: Resources, campaign_arn: str) -> tuple[dict[str, Any], str]:
+    """The campaign and the solution version it serves right now."""
+    if kind_of(campaign_arn) != "campaign":
+        raise InvalidInput(f"campaignArn '{campaign_arn}' is not the ARN of a campaign.")
+    doc = campaign_doc(res, campaign_arn)
+    if doc["status"] != ACTIVE and not doc.get("latestCampaignUpdate"):
+        raise ResourceInUse(f"Campaign {doc['name']} is {doc['status']}, not ACTIVE yet.")
+    return doc, doc["solutionVersionArn"]
+
+
+OPERATIONS = {
+    "CreateCampaign": create_campaign,
+    "DescribeCampaign": describe_campaign,
+    "ListCampaigns": list_campaigns,
+    "DeleteCampaign": delete_campaign,
+    "UpdateCampaign": update_campaign,
+}

@@ -1,0 +1,116 @@
+"""CreateDataset, DescribeDataset, ListDatasets, DeleteDataset."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import delete
+
+from services.local import tables as t
+from services.local.control._common import group_of
+from services.local.engine import LocalEngine
+from services.local.errors import InvalidInput, ResourceInUse
+from services.local.resources import ACTIVE, expect_kind, page, summary, waiting
+from services.local.schemas import SchemaError, check_schema_for_dataset, parse_schema
+
+DATASET_TYPES = {"interactions": "Interactions", "items": "Items", "users": "Users"}
+_SUMMARY = (
+    "name",
+    "datasetArn",
+    "datasetType",
+    "status",
+    "creationDateTime",
+    "lastUpdatedDateTime",
+)
+# Rows of each dataset type, for deleting a dataset's data with it.
+DATA_TABLES = {"Interactions": t.interactions, "Items": t.items, "Users": t.users}
+
+
+def create_dataset(engine: LocalEngine, params: dict[str, Any]) -> dict[str, Any]:
+    raw_type = params["datasetType"]
+    dataset_type = DATASET_TYPES.get(raw_type.lower())
+    if dataset_type is None:
+        raise InvalidInput(
+            f"datasetType '{raw_type}' is not supported by the local engine: use Interactions, "
+            "Items or Users."
+        )
+    expect_kind(params["schemaArn"], "schema", "schemaArn")
+    with engine.tx() as res:
+        group = group_of(res, params["datasetGroupArn"])
+        if group["status"] != ACTIVE:
+            raise ResourceInUse(
+                f"Dataset group {group['datasetGroupArn']} is {group['status']}; wait until it "
+                "is ACTIVE."
+            )
+        schema_doc = res.get(params["schemaArn"], "schema")
+        try:
+            check_schema_for_dataset(parse_schema(schema_doc["schema"]), dataset_type)
+        except SchemaError as err:
+            raise InvalidInput(
+                f"Schema {params['schemaArn']} does not fit a {dataset_type} dataset: {err}"
+            ) from err
+        arn = engine.arns.make("dataset", f"{group['name']}/{dataset_type.upper()}")
+        for other in res.all("dataset", group=group["datasetGroupArn"]):
+            if other["datasetType"] == dataset_type:
+                raise InvalidInput(
+                    f"Dataset group {group['name']} already has an {dataset_type} dataset "
+                    f"({other['name']}); a group holds one dataset of each type."
+                )
+        doc = {
+            "name": params["name"],
+            "datasetArn": arn,
+            "datasetGroupArn": group["datasetGroupArn"],
+            "datasetType": dataset_type,
+            "schemaArn": params["schemaArn"],
+        }
+        doc.update(waiting(res.now, engine.lifecycle_seconds))
+        res.create(
+            arn,
+            "dataset",
+            params["name"],
+            doc,
+            parent=doc["datasetGroupArn"],
+            group=doc["datasetGroupArn"],
+        )
+    return {"datasetArn": arn}
+
+
+def describe_dataset(engine: LocalEngine, params: dict[str, Any]) -> dict[str, Any]:
+    expect_kind(params["datasetArn"], "dataset", "datasetArn")
+    with engine.tx() as res:
+        return {"dataset": res.get(params["datasetArn"], "dataset")}
+
+
+def list_datasets(engine: LocalEngine, params: dict[str, Any]) -> dict[str, Any]:
+    group = params.get("datasetGroupArn")
+    with engine.tx() as res:
+        if group:
+            group_of(res, group)
+        docs = [summary(d, _SUMMARY) for d in res.all("dataset", group=group)]
+    chunk, token = page(docs, params, f"datasets:{group}")
+    return {"datasets": chunk, "nextToken": token}
+
+
+def delete_dataset(engine: LocalEngine, params: dict[str, Any]) -> None:
+    arn = params["datasetArn"]
+    expect_kind(arn, "dataset", "datasetArn")
+    with engine.tx() as res:
+        doc = res.get(arn, "dataset")
+        for job in res.all("dataset-import-job", parent=arn):
+            if job["status"] in ("CREATE PENDING", "CREATE IN_PROGRESS"):
+                raise ResourceInUse(
+                    f"Import job {job['jobName']} into {doc['name']} is {job['status']}."
+                )
+        table = DATA_TABLES[doc["datasetType"]]
+        res.conn.execute(delete(table).where(table.c.group_arn == doc["datasetGroupArn"]))
+        for job in res.all("dataset-import-job", parent=arn):
+            res.remove(job["datasetImportJobArn"])
+        res.remove(arn)
+
+
+OPERATIONS = {
+    "CreateDataset": create_dataset,
+    "DescribeDataset": describe_dataset,
+    "ListDatasets": list_datasets,
+    "DeleteDataset": delete_dataset,
+}

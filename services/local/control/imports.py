@@ -1,0 +1,134 @@
+"""CreateDatasetImportJob, DescribeDatasetImportJob, ListDatasetImportJobs.
+
+The job only records the request; the worker reads, checks and commits the file in one
+transaction (see ``services.local.tasks.run_import``), so a bad file imports nothing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from services.local.control._common import MAX_PENDING_IMPORTS
+from services.local.engine import LocalEngine
+from services.local.errors import InvalidInput, LimitExceeded, ResourceInUse
+from services.local.resources import ACTIVE, PENDING, WAITING, expect_kind, page, summary
+
+_SUMMARY = (
+    "datasetImportJobArn",
+    "jobName",
+    "status",
+    "creationDateTime",
+    "lastUpdatedDateTime",
+    "failureReason",
+    "importMode",
+)
+
+
+def resolve_location(engine: LocalEngine, location: str) -> list[Path]:
+    """The CSV files an ``s3://`` or absolute local location names.
+
+    ``s3://BUCKET/KEY`` maps to ``$PERSONALIZE_DATA_DIR/s3/BUCKET/KEY``; a location ending in
+    ``/`` (or naming a folder) means every ``.csv`` file directly inside it, as on S3.
+    """
+    if location.startswith("s3://"):
+        rest = location[len("s3://") :]
+        if not rest or rest.startswith("/"):
+            raise InvalidInput(f"dataLocation '{location}' has no bucket name.")
+        base = engine.s3_dir.resolve()
+        path = (base / rest).resolve()
+        if base not in path.parents and path != base:
+            raise InvalidInput(f"dataLocation '{location}' leaves the bucket folder.")
+    elif location.startswith("file://"):
+        path = Path(location[len("file://") :])
+    else:
+        path = Path(location)
+        if not path.is_absolute():
+            raise InvalidInput(
+                f"dataLocation '{location}' must be s3://BUCKET/KEY or an absolute local path."
+            )
+    if path.is_dir():
+        files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() == ".csv")
+        if not files:
+            raise InvalidInput(f"No .csv files in {location}.")
+        return files
+    if not path.is_file():
+        hint = f" (looked for {path})" if location.startswith("s3://") else ""
+        raise InvalidInput(f"No file at {location}{hint}.")
+    return [path]
+
+
+def create_dataset_import_job(engine: LocalEngine, params: dict[str, Any]) -> dict[str, Any]:
+    dataset_arn = params["datasetArn"]
+    expect_kind(dataset_arn, "dataset", "datasetArn")
+    mode = params.get("importMode") or "FULL"
+    location = params["dataSource"].get("dataLocation")
+    if not location:
+        raise InvalidInput("dataSource.dataLocation is required.")
+    arn = engine.arns.make("dataset-import-job", params["jobName"])
+    with engine.tx() as res:
+        dataset = res.get(dataset_arn, "dataset")
+        if dataset["status"] != ACTIVE:
+            raise ResourceInUse(f"Dataset {dataset['name']} is {dataset['status']}.")
+        resolve_location(engine, location)
+        jobs = res.all("dataset-import-job")
+        if sum(1 for j in jobs if j["status"] in WAITING) >= MAX_PENDING_IMPORTS:
+            raise LimitExceeded(f"{MAX_PENDING_IMPORTS} import jobs are already pending.")
+        if mode == "INCREMENTAL" and not any(
+            j["status"] == ACTIVE for j in jobs if j["datasetArn"] == dataset_arn
+        ):
+            raise InvalidInput(
+                "importMode INCREMENTAL needs an earlier successful import into this dataset; "
+                "run a FULL import first."
+            )
+        doc = {
+            "jobName": params["jobName"],
+            "datasetImportJobArn": arn,
+            "datasetArn": dataset_arn,
+            "dataSource": {"dataLocation": location},
+            "importMode": mode,
+            "status": PENDING,
+            "creationDateTime": res.now,
+            "lastUpdatedDateTime": res.now,
+            "publishAttributionMetricsToS3": bool(params.get("publishAttributionMetricsToS3")),
+        }
+        if params.get("roleArn"):
+            doc["roleArn"] = params["roleArn"]
+        res.create(
+            arn,
+            "dataset-import-job",
+            params["jobName"],
+            doc,
+            parent=dataset_arn,
+            group=dataset["datasetGroupArn"],
+        )
+        engine.jobs.enqueue(res.conn, "import", arn)
+    engine.jobs.kick()
+    return {"datasetImportJobArn": arn}
+
+
+def describe_dataset_import_job(engine: LocalEngine, params: dict[str, Any]) -> dict[str, Any]:
+    arn = params["datasetImportJobArn"]
+    expect_kind(arn, "dataset-import-job", "datasetImportJobArn")
+    with engine.tx() as res:
+        return {"datasetImportJob": res.get(arn, "dataset-import-job")}
+
+
+def list_dataset_import_jobs(engine: LocalEngine, params: dict[str, Any]) -> dict[str, Any]:
+    dataset = params.get("datasetArn")
+    with engine.tx() as res:
+        if dataset:
+            expect_kind(dataset, "dataset", "datasetArn")
+            res.get(dataset, "dataset")
+        docs = res.all("dataset-import-job", parent=dataset)
+    # Newest first, as the console shows them.
+    items = [summary(d, _SUMMARY) for d in reversed(docs)]
+    chunk, token = page(items, params, f"imports:{dataset}")
+    return {"datasetImportJobs": chunk, "nextToken": token}
+
+
+OPERATIONS = {
+    "CreateDatasetImportJob": create_dataset_import_job,
+    "DescribeDatasetImportJob": describe_dataset_import_job,
+    "ListDatasetImportJobs": list_dataset_import_jobs,
+}

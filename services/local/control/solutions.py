@@ -1,0 +1,195 @@
+"""CreateSolution, DescribeSolution, ListSolutions, DeleteSolution, UpdateSolution."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from services.local.control._common import MAX_SOLUTIONS_PER_GROUP, group_of
+from services.local.control.recipes import recipe_name_of
+from services.local.engine import LocalEngine
+from services.local.errors import InvalidInput, LimitExceeded, ResourceInUse
+from services.local.recipes import recipe_arn
+from services.local.resources import (
+    ACTIVE,
+    WAITING,
+    Resources,
+    expect_kind,
+    page,
+    summary,
+    waiting,
+)
+
+AUTOML_DEFAULT = ("aws-user-personalization", "aws-popularity-count")
+_SUMMARY = (
+    "name",
+    "solutionArn",
+    "status",
+    "creationDateTime",
+    "lastUpdatedDateTime",
+    "recipeArn",
+)
+
+
+def check_solution_config(config: dict[str, Any]) -> None:
+    """Reject solutionConfig values the model types cannot express (numbers as strings)."""
+    threshold = config.get("eventValueThreshold")
+    if threshold is not None:
+        _number(threshold, "solutionConfig.eventValueThreshold")
+    for i, ev in enumerate((config.get("eventsConfig") or {}).get("eventParametersList") or []):
+        if ev.get("weight") is not None and not 0.0 <= float(ev["weight"]) <= 1.0:
+            raise InvalidInput(f"eventParametersList.{i + 1}.weight must be between 0 and 1.")
+    for key, value in (config.get("algorithmHyperParameters") or {}).items():
+        if not value.strip():
+            raise InvalidInput(f"algorithmHyperParameters.{key} is empty.")
+
+
+def _number(value: str, where: str) -> float:
+    try:
+        return float(value)
+    except ValueError as err:
+        raise InvalidInput(f"{where} '{value}' is not a number.") from err
+
+
+def create_solution(engine: LocalEngine, params: dict[str, Any]) -> dict[str, Any]:
+    config = dict(params.get("solutionConfig") or {})
+    automl = bool(params.get("performAutoML"))
+    if automl:
+        recipes = (config.get("autoMLConfig") or {}).get("recipeList") or [
+            recipe_arn(n) for n in AUTOML_DEFAULT
+        ]
+        for arn in recipes:
+            recipe_name_of(arn)
+        config.setdefault("autoMLConfig", {})["recipeList"] = list(recipes)
+        recipe = params.get("recipeArn")
+        if recipe:
+            raise InvalidInput("Give either recipeArn or performAutoML, not both.")
+    else:
+        if not params.get("recipeArn"):
+            raise InvalidInput("recipeArn is required unless performAutoML is true.")
+        recipe_name_of(params["recipeArn"])
+    check_solution_config(config)
+    arn = engine.arns.make("solution", params["name"])
+    with engine.tx() as res:
+        group = group_of(res, params["datasetGroupArn"])
+        if group["status"] != ACTIVE:
+            raise ResourceInUse(f"Dataset group {group['name']} is {group['status']}.")
+        if res.count("solution", group=group["datasetGroupArn"]) >= MAX_SOLUTIONS_PER_GROUP:
+            raise LimitExceeded(
+                f"Dataset group {group['name']} already has {MAX_SOLUTIONS_PER_GROUP} solutions."
+            )
+        doc: dict[str, Any] = {
+            "name": params["name"],
+            "solutionArn": arn,
+            "performHPO": bool(params.get("performHPO")),
+            "performAutoML": automl,
+            # The local engine does not retrain on a schedule; it records what was asked.
+            "performAutoTraining": params.get("performAutoTraining", True),
+            "datasetGroupArn": group["datasetGroupArn"],
+            "solutionConfig": config,
+        }
+        if params.get("recipeArn"):
+            doc["recipeArn"] = params["recipeArn"]
+        if params.get("eventType"):
+            doc["eventType"] = params["eventType"]
+        doc.update(waiting(res.now, engine.lifecycle_seconds))
+        res.create(
+            arn,
+            "solution",
+            params["name"],
+            doc,
+            parent=group["datasetGroupArn"],
+            group=group["datasetGroupArn"],
+        )
+    return {"solutionArn": arn}
+
+
+def solution_doc(res: Resources, arn: str) -> dict[str, Any]:
+    """A solution's document with its latest version summary filled in."""
+    expect_kind(arn, "solution", "solutionArn")
+    doc = res.get(arn, "solution")
+    versions = res.all("solution-version", parent=arn)
+    if versions:
+        latest = versions[-1]
+        doc["latestSolutionVersion"] = summary(
+            latest,
+            (
+                "solutionVersionArn",
+                "status",
+                "trainingMode",
+                "trainingType",
+                "creationDateTime",
+                "lastUpdatedDateTime",
+                "failureReason",
+            ),
+        )
+    return doc
+
+
+def describe_solution(engine: LocalEngine, params: dict[str, Any]) -> dict[str, Any]:
+    with engine.tx() as res:
+        return {"solution": solution_doc(res, params["solutionArn"])}
+
+
+def list_solutions(engine: LocalEngine, params: dict[str, Any]) -> dict[str, Any]:
+    group = params.get("datasetGroupArn")
+    with engine.tx() as res:
+        if group:
+            group_of(res, group)
+        docs = [summary(d, _SUMMARY) for d in res.all("solution", group=group)]
+    chunk, token = page(docs, params, f"solutions:{group}")
+    return {"solutions": chunk, "nextToken": token}
+
+
+def delete_solution(engine: LocalEngine, params: dict[str, Any]) -> None:
+    arn = params["solutionArn"]
+    with engine.tx() as res:
+        solution_doc(res, arn)
+        campaigns = res.all("campaign", parent=arn)
+        if campaigns:
+            raise ResourceInUse(
+                f"Campaign {campaigns[0]['name']} serves a version of this solution; delete "
+                "campaigns first."
+            )
+        versions = res.all("solution-version", parent=arn)
+        busy = [v for v in versions if v["status"] in (*WAITING, "CREATE STOPPING")]
+        if busy:
+            raise ResourceInUse(f"Solution version {busy[0]['solutionVersionArn']} is training.")
+        for version in versions:
+            res.remove(version["solutionVersionArn"])
+        res.remove(arn)
+    for version in versions:
+        engine.models.forget(version["solutionVersionArn"])
+
+
+def update_solution(engine: LocalEngine, params: dict[str, Any]) -> dict[str, Any]:
+    arn = params["solutionArn"]
+    with engine.tx() as res:
+        doc = solution_doc(res, arn)
+        if doc["status"] != ACTIVE:
+            raise ResourceInUse(f"Solution {doc['name']} is {doc['status']}.")
+        if "performAutoTraining" in params:
+            doc["performAutoTraining"] = params["performAutoTraining"]
+        update_cfg = params.get("solutionUpdateConfig") or {}
+        events = update_cfg.get("eventsConfig")
+        if events is not None:
+            check_solution_config({"eventsConfig": events})
+            doc.setdefault("solutionConfig", {})["eventsConfig"] = events
+        doc["latestSolutionUpdate"] = {
+            "solutionUpdateConfig": update_cfg,
+            "performAutoTraining": doc.get("performAutoTraining", True),
+            "status": ACTIVE,
+            "creationDateTime": res.now,
+            "lastUpdatedDateTime": res.now,
+        }
+        doc.pop("latestSolutionVersion", None)
+        res.save(arn, doc)
+    return {"solutionArn": arn}
+
+
+OPERATIONS = {
+    "CreateSolution": create_solution,
+    "DescribeSolution": describe_solution,
+    "ListSolutions": list_solutions,
+    "DeleteSolution": delete_solution,
+    "UpdateSolution": update_solution,
+}

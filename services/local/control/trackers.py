@@ -1,0 +1,79 @@
+"""CreateEventTracker, DescribeEventTracker, ListEventTrackers, DeleteEventTracker."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from typing import Any
+
+from services.local.control._common import group_of
+from services.local.engine import LocalEngine
+from services.local.errors import LimitExceeded, ResourceInUse
+from services.local.resources import ACTIVE, expect_kind, page, summary, waiting
+
+_SUMMARY = ("name", "eventTrackerArn", "status", "creationDateTime", "lastUpdatedDateTime")
+
+
+def create_event_tracker(engine: LocalEngine, params: dict[str, Any]) -> dict[str, Any]:
+    tracking_id = str(uuid.uuid4())
+    # Personalize names trackers by an 8-hex ID, not by their name.
+    arn = engine.arns.make("event-tracker", hashlib.sha1(tracking_id.encode()).hexdigest()[:8])
+    with engine.tx() as res:
+        group = group_of(res, params["datasetGroupArn"])
+        if group["status"] != ACTIVE:
+            raise ResourceInUse(f"Dataset group {group['name']} is {group['status']}.")
+        if res.count("event-tracker", group=group["datasetGroupArn"]):
+            raise LimitExceeded(
+                f"Dataset group {group['name']} already has an event tracker; a group has one."
+            )
+        names = {d["name"] for d in res.all("event-tracker")}
+        if params["name"] in names:
+            raise ResourceInUse(f"An event tracker named {params['name']} already exists.")
+        doc = {
+            "name": params["name"],
+            "eventTrackerArn": arn,
+            "accountId": engine.arns.account,
+            "trackingId": tracking_id,
+            "datasetGroupArn": group["datasetGroupArn"],
+        }
+        doc.update(waiting(res.now, engine.lifecycle_seconds))
+        res.create(
+            arn,
+            "event-tracker",
+            params["name"],
+            doc,
+            parent=group["datasetGroupArn"],
+            group=group["datasetGroupArn"],
+        )
+    return {"eventTrackerArn": arn, "trackingId": tracking_id}
+
+
+def describe_event_tracker(engine: LocalEngine, params: dict[str, Any]) -> dict[str, Any]:
+    expect_kind(params["eventTrackerArn"], "event-tracker", "eventTrackerArn")
+    with engine.tx() as res:
+        return {"eventTracker": res.get(params["eventTrackerArn"], "event-tracker")}
+
+
+def list_event_trackers(engine: LocalEngine, params: dict[str, Any]) -> dict[str, Any]:
+    group = params.get("datasetGroupArn")
+    with engine.tx() as res:
+        if group:
+            group_of(res, group)
+        docs = [summary(d, _SUMMARY) for d in res.all("event-tracker", group=group)]
+    chunk, token = page(docs, params, f"trackers:{group}")
+    return {"eventTrackers": chunk, "nextToken": token}
+
+
+def delete_event_tracker(engine: LocalEngine, params: dict[str, Any]) -> None:
+    expect_kind(params["eventTrackerArn"], "event-tracker", "eventTrackerArn")
+    with engine.tx() as res:
+        res.get(params["eventTrackerArn"], "event-tracker")
+        res.remove(params["eventTrackerArn"])
+
+
+OPERATIONS = {
+    "CreateEventTracker": create_event_tracker,
+    "DescribeEventTracker": describe_event_tracker,
+    "ListEventTrackers": list_event_trackers,
+    "DeleteEventTracker": delete_event_tracker,
+}

@@ -1,0 +1,143 @@
+"""Solution versions: create (train in the background), describe, list, stop, metrics."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from services.local.control._common import MAX_PENDING_VERSIONS
+from services.local.control.solutions import solution_doc
+from services.local.engine import LocalEngine
+from services.local.errors import InvalidInput, LimitExceeded, ResourceInUse
+from services.local.resources import (
+    ACTIVE,
+    IN_PROGRESS,
+    PENDING,
+    WAITING,
+    expect_kind,
+    page,
+    summary,
+)
+
+STOPPING, STOPPED = "CREATE STOPPING", "CREATE STOPPED"
+UPDATE_RECIPES = ("aws-user-personalization", "aws-user-personalization-v2")
+METRICS = "_metrics"
+_SUMMARY = (
+    "solutionVersionArn",
+    "status",
+    "trainingMode",
+    "trainingType",
+    "creationDateTime",
+    "lastUpdatedDateTime",
+    "failureReason",
+)
+
+
+def create_solution_version(engine: LocalEngine, params: dict[str, Any]) -> dict[str, Any]:
+    mode = params.get("trainingMode") or "FULL"
+    if mode == "AUTOTRAIN":
+        raise InvalidInput("trainingMode AUTOTRAIN is set by the service, not by a caller.")
+    with engine.tx() as res:
+        solution = solution_doc(res, params["solutionArn"])
+        if solution["status"] != ACTIVE:
+            raise ResourceInUse(f"Solution {solution['name']} is {solution['status']}.")
+        previous = res.all("solution-version", parent=solution["solutionArn"])
+        if mode == "UPDATE":
+            recipe = solution.get("recipeArn", "").rsplit("/", 1)[-1]
+            if recipe not in UPDATE_RECIPES:
+                raise InvalidInput(
+                    f"trainingMode UPDATE works with User-Personalization recipes, not {recipe}."
+                )
+            if not any(v["status"] == ACTIVE and v["trainingMode"] == "FULL" for v in previous):
+                raise InvalidInput("trainingMode UPDATE needs an ACTIVE FULL version first.")
+        pending = sum(1 for v in res.all("solution-version") if v["status"] in WAITING)
+        if pending >= MAX_PENDING_VERSIONS:
+            raise LimitExceeded(f"{MAX_PENDING_VERSIONS} solution versions are already training.")
+        arn = f"{solution['solutionArn']}/{secrets.token_hex(4)}"
+        doc: dict[str, Any] = {
+            "solutionVersionArn": arn,
+            "solutionArn": solution["solutionArn"],
+            "performHPO": solution.get("performHPO", False),
+            "performAutoML": solution.get("performAutoML", False),
+            "datasetGroupArn": solution["datasetGroupArn"],
+            "solutionConfig": solution.get("solutionConfig", {}),
+            "trainingMode": mode,
+            "trainingType": "MANUAL",
+            "status": PENDING,
+            "creationDateTime": res.now,
+            "lastUpdatedDateTime": res.now,
+        }
+        for key in ("recipeArn", "eventType"):
+            if solution.get(key):
+                doc[key] = solution[key]
+        if params.get("name"):
+            doc["name"] = params["name"]
+        res.create(
+            arn,
+            "solution-version",
+            arn.rsplit("/", 1)[-1],
+            doc,
+            parent=solution["solutionArn"],
+            group=solution["datasetGroupArn"],
+        )
+        engine.jobs.enqueue(res.conn, "train", arn)
+    engine.jobs.kick()
+    return {"solutionVersionArn": arn}
+
+
+def _version(res: Any, arn: str) -> dict[str, Any]:
+    expect_kind(arn, "solution-version", "solutionVersionArn")
+    return res.get(arn, "solution-version")
+
+
+def describe_solution_version(engine: LocalEngine, params: dict[str, Any]) -> dict[str, Any]:
+    with engine.tx() as res:
+        return {"solutionVersion": _version(res, params["solutionVersionArn"])}
+
+
+def list_solution_versions(engine: LocalEngine, params: dict[str, Any]) -> dict[str, Any]:
+    solution = params.get("solutionArn")
+    with engine.tx() as res:
+        if solution:
+            solution_doc(res, solution)
+        docs = res.all("solution-version", parent=solution)
+    items = [summary(d, _SUMMARY) for d in reversed(docs)]
+    chunk, token = page(items, params, f"versions:{solution}")
+    return {"solutionVersions": chunk, "nextToken": token}
+
+
+def stop_solution_version_creation(engine: LocalEngine, params: dict[str, Any]) -> None:
+    arn = params["solutionVersionArn"]
+    with engine.tx() as res:
+        doc = _version(res, arn)
+        if doc["status"] == PENDING:
+            doc["status"] = STOPPED
+            engine.jobs.cancel(res.conn, arn, finished=True)
+        elif doc["status"] == IN_PROGRESS:
+            doc["status"] = STOPPING
+            engine.jobs.cancel(res.conn, arn, finished=False)
+        else:
+            raise ResourceInUse(
+                f"Solution version {arn} is {doc['status']}; only CREATE PENDING or CREATE "
+                "IN_PROGRESS versions can be stopped."
+            )
+        doc["lastUpdatedDateTime"] = res.now
+        res.save(arn, doc)
+
+
+def get_solution_metrics(engine: LocalEngine, params: dict[str, Any]) -> dict[str, Any]:
+    arn = params["solutionVersionArn"]
+    with engine.tx() as res:
+        doc = _version(res, arn)
+    if doc["status"] != ACTIVE:
+        raise ResourceInUse(f"Solution version {arn} is {doc['status']}; metrics come once ACTIVE.")
+    return {"solutionVersionArn": arn, "metrics": doc.get(METRICS, {})}
+
+
+OPERATIONS = {
+    "CreateSolutionVersion": create_solution_version,
+    "DescribeSolutionVersion": describe_solution_version,
+    "ListSolutionVersions": list_solution_versions,
+    "StopSolutionVersionCreation": stop_solution_version_creation,
+    "GetSolutionMetrics": get_solution_metrics,
+}

@@ -1,0 +1,402 @@
+"""GetRecommendations and GetPersonalizedRanking, plus the batch inference answer.
+
+Models only produce score vectors; this module adds what Personalize does around them: the
+user's latest events (so PutEvents change results without retraining), filters, exploration,
+promotions, popularity fallback for unknown users and items, and top-k selection.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import select
+
+from services.local import ranking
+from services.local import tables as t
+from services.local.errors import InvalidInput, ResourceInUse, ResourceNotFound
+from services.local.filters import (
+    FilterExpressionError,
+    evaluate,
+    parse_filter,
+    parse_filter_values,
+)
+from services.local.recipes import get_recipe
+from services.local.recipes.base import Model
+
+if TYPE_CHECKING:
+    from services.local.engine import LocalEngine
+
+MAX_RESULTS = 500
+MAX_RESULTS_WITH_METADATA = 50
+HISTORY_LIMIT = 500  # latest interactions per user handed to the model
+MODEL_CACHE_SIZE = 16
+USER_TYPES = ("USER_PERSONALIZATION", "POPULAR_ITEMS", "PERSONALIZED_RANKING")
+
+
+@dataclass(frozen=True)
+class LoadedModel:
+    """A trained model with what the runtime needs next to it."""
+
+    arn: str
+    group: str
+    recipe_name: str
+    recipe_type: str
+    model: Model
+    index: dict[str, int]
+
+    @property
+    def personalised_scores(self) -> bool:
+        """User-Personalization returns softmax scores; popularity and SIMS return none."""
+        return self.recipe_type in ("USER_PERSONALIZATION", "PERSONALIZED_RANKING") and (
+            self.recipe_name != "aws-popularity-count"
+        )
+
+
+class ModelCache:
+    """Loaded models by solution version ARN (least recently used are dropped)."""
+
+    def __init__(self, engine: LocalEngine) -> None:
+        self._engine = engine
+        self._models: OrderedDict[str, LoadedModel] = OrderedDict()
+        self._items: dict[str, tuple[int, pd.DataFrame]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, version: dict[str, Any]) -> LoadedModel:
+        """The model of an ACTIVE solution version."""
+        arn = version["solutionVersionArn"]
+        with self._lock:
+            hit = self._models.get(arn)
+            if hit is not None:
+                self._models.move_to_end(arn)
+                return hit
+        path = version.get("_modelPath")
+        if version.get("status") != "ACTIVE" or not path or not Path(path).exists():
+            raise ResourceInUse(f"Solution version {arn} has no trained model to serve.")
+        name = version["_recipeName"]
+        recipe = get_recipe(name)
+        model = recipe.load(Path(path))
+        loaded = LoadedModel(
+            arn=arn,
+            group=version["datasetGroupArn"],
+            recipe_name=name,
+            recipe_type=recipe.recipe_type,
+            model=model,
+            index={str(item): i for i, item in enumerate(model.item_ids)},
+        )
+        with self._lock:
+            self._models[arn] = loaded
+            while len(self._models) > MODEL_CACHE_SIZE:
+                self._models.popitem(last=False)
+        return loaded
+
+    def forget(self, arn: str) -> None:
+        """Drop a model (its version was deleted)."""
+        with self._lock:
+            self._models.pop(arn, None)
+
+    def items(self, group: str) -> pd.DataFrame:
+        """The group's items (ITEM_ID, CREATION_TIMESTAMP, metadata), reloaded when changed."""
+        with self._engine.db.connect() as conn:
+            row = conn.execute(
+                select(t.data_versions.c.version).where(t.data_versions.c.group_arn == group)
+            ).first()
+            version = row.version if row else 0
+            cached = self._items.get(group)
+            if cached is not None and cached[0] == version:
+                return cached[1]
+            rows = conn.execute(
+                select(t.items.c.item_id, t.items.c.creation_ts, t.items.c.props).where(
+                    t.items.c.group_arn == group
+                )
+            ).all()
+        frame = pd.DataFrame(
+            [
+                {**(r.props or {}), "ITEM_ID": r.item_id, "CREATION_TIMESTAMP": r.creation_ts}
+                for r in rows
+            ],
+            columns=None if rows else ["ITEM_ID", "CREATION_TIMESTAMP"],
+        )
+        self._items[group] = (version, frame)
+        return frame
+
+
+def user_history(engine: LocalEngine, group: str, user_id: str) -> pd.DataFrame:
+    """The user's latest interactions (ITEM_ID, EVENT_TYPE, TIMESTAMP), oldest first."""
+    with engine.db.connect() as conn:
+        rows = conn.execute(
+            select(t.interactions.c.item_id, t.interactions.c.event_type, t.interactions.c.ts)
+            .where(t.interactions.c.group_arn == group, t.interactions.c.user_id == user_id)
+            .order_by(t.interactions.c.ts.desc(), t.interactions.c.id.desc())
+            .limit(HISTORY_LIMIT)
+        ).all()
+    rows.reverse()
+    return pd.DataFrame(rows, columns=["ITEM_ID", "EVENT_TYPE", "TIMESTAMP"])
+
+
+def user_metadata(engine: LocalEngine, group: str, user_id: str) -> dict[str, str]:
+    """The user's row of the Users dataset, as strings (for `IF CurrentUser.X` filters)."""
+    with engine.db.connect() as conn:
+        row = conn.execute(
+            select(t.users.c.props).where(
+                t.users.c.group_arn == group, t.users.c.user_id == user_id
+            )
+        ).first()
+    return {k: str(v) for k, v in ((row.props or {}) if row else {}).items() if v is not None}
+
+
+def _softmax(scores: np.ndarray) -> np.ndarray:
+    finite = np.where(np.isfinite(scores), scores, -np.inf)
+    shifted = np.exp(finite - finite.max())
+    return shifted / shifted.sum()
+
+
+def _filter_mask(
+    engine: LocalEngine,
+    loaded: LoadedModel,
+    filter_doc: dict[str, Any] | None,
+    raw_values: dict[str, str] | None,
+    user_id: str | None,
+    history: pd.DataFrame,
+) -> np.ndarray | None:
+    if filter_doc is None:
+        if raw_values:
+            raise InvalidInput("filterValues were given without a filterArn.")
+        return None
+    try:
+        expr = parse_filter(filter_doc["filterExpression"])
+        values = parse_filter_values(raw_values or {})
+        return evaluate(
+            expr,
+            item_ids=loaded.model.item_ids,
+            items=engine.models.items(loaded.group),
+            user_interactions=history,
+            current_user=user_metadata(engine, loaded.group, user_id) if user_id else {},
+            values=values,
+        )
+    except FilterExpressionError as err:
+        raise InvalidInput(f"Filter {filter_doc['name']}: {err}") from err
+    except NotImplementedError as err:
+        raise InvalidInput(str(err)) from err
+
+
+def recommend(
+    engine: LocalEngine,
+    loaded: LoadedModel,
+    *,
+    user_id: str | None,
+    item_id: str | None,
+    num_results: int,
+    filter_doc: dict[str, Any] | None = None,
+    filter_values: dict[str, str] | None = None,
+    campaign_config: dict[str, Any] | None = None,
+    promotions: list[dict[str, Any]] | None = None,
+) -> list[dict[str, Any]]:
+    """The item list of one GetRecommendations call (or one batch line)."""
+    model = loaded.model
+    history = user_history(engine, loaded.group, user_id) if user_id else _empty_history()
+    exclude: np.ndarray | None = None
+    reason = None
+    if loaded.recipe_type == "RELATED_ITEMS":
+        if not item_id:
+            raise InvalidInput(f"{loaded.recipe_name} recommends for an itemId, not a userId.")
+        scores = model.score_item(item_id)
+        if item_id in loaded.index:
+            exclude = np.zeros(len(model.item_ids), dtype=bool)
+            exclude[loaded.index[item_id]] = True
+    else:
+        if not user_id:
+            raise InvalidInput(f"{loaded.recipe_name} recommends for a userId, not an itemId.")
+        scores = model.score_user(user_id, history["ITEM_ID"].tolist())
+    if scores is None:  # unknown user or item: popular items, like Personalize
+        scores = np.asarray(model.popularity, dtype=np.float64)
+        reason = "Popular item"
+    mask = _filter_mask(engine, loaded, filter_doc, filter_values, user_id, history)
+    if mask is not None:
+        exclude = ~mask if exclude is None else (exclude | ~mask)
+    idx, top_scores = ranking.top_k(scores, num_results, exclude)
+    probs = _softmax(np.asarray(scores, dtype=np.float64)) if loaded.personalised_scores else None
+    out = []
+    for i in idx:
+        entry: dict[str, Any] = {"itemId": str(model.item_ids[i])}
+        if probs is not None and reason is None:
+            entry["score"] = float(probs[i])
+        if reason:
+            entry["reason"] = [reason]
+        out.append(entry)
+    return out
+
+
+def _empty_history() -> pd.DataFrame:
+    return pd.DataFrame(columns=["ITEM_ID", "EVENT_TYPE", "TIMESTAMP"])
+
+
+def _served(
+    engine: LocalEngine, params: dict[str, Any]
+) -> tuple[dict[str, Any], LoadedModel, dict[str, Any] | None]:
+    from services.local.control.campaigns import served_version
+
+    if params.get("recommenderArn") and not params.get("campaignArn"):
+        raise InvalidInput("Recommenders (domain dataset groups) are not part of the local engine.")
+    arn = params.get("campaignArn")
+    if not arn:
+        raise InvalidInput("campaignArn is required.")
+    with engine.tx() as res:
+        campaign, version_arn = served_version(res, arn)
+        version = res.get(version_arn, "solution-version")
+        filter_doc = None
+        if params.get("filterArn"):
+            from services.local.resources import expect_kind
+
+            expect_kind(params["filterArn"], "filter", "filterArn")
+            filter_doc = res.get(params["filterArn"], "filter")
+            if filter_doc["datasetGroupArn"] != version["datasetGroupArn"]:
+                raise InvalidInput("The filter belongs to another dataset group.")
+    return campaign, engine.models.get(version), filter_doc
+
+
+def _metadata(
+    engine: LocalEngine,
+    loaded: LoadedModel,
+    items: list[dict[str, Any]],
+    columns: dict[str, list[str]] | None,
+) -> None:
+    if not columns:
+        return
+    wanted = columns.get("ITEMS") or []
+    if set(columns) - {"ITEMS"}:
+        raise InvalidInput("metadataColumns supports only the ITEMS dataset.")
+    catalogue = engine.models.items(loaded.group)
+    missing = [c for c in wanted if c not in catalogue.columns]
+    if missing:
+        raise InvalidInput(f"The Items dataset has no column {missing[0]}.")
+    rows = catalogue.set_index("ITEM_ID") if len(catalogue) else None
+    for entry in items:
+        meta = {}
+        if rows is not None and entry["itemId"] in rows.index:
+            for col in wanted:
+                value = rows.at[entry["itemId"], col]
+                if value is not None and not (isinstance(value, float) and np.isnan(value)):
+                    meta[col] = str(value)
+        entry["metadata"] = meta
+
+
+def get_recommendations(engine: LocalEngine, params: dict[str, Any]) -> dict[str, Any]:
+    num = params.get("numResults", 25)
+    limit = MAX_RESULTS_WITH_METADATA if params.get("metadataColumns") else MAX_RESULTS
+    if not 1 <= num <= limit:
+        raise InvalidInput(f"numResults must be between 1 and {limit}, not {num}.")
+    if bool(params.get("userId")) == bool(params.get("itemId")) and params.get("itemId"):
+        raise InvalidInput("Give a userId or an itemId, not both.")
+    campaign, loaded, filter_doc = _served(engine, params)
+    items = recommend(
+        engine,
+        loaded,
+        user_id=params.get("userId"),
+        item_id=params.get("itemId"),
+        num_results=num,
+        filter_doc=filter_doc,
+        filter_values=params.get("filterValues"),
+        campaign_config=campaign.get("campaignConfig"),
+        promotions=params.get("promotions"),
+    )
+    _metadata(engine, loaded, items, params.get("metadataColumns"))
+    return {"itemList": items, "recommendationId": f"RID-{uuid.uuid4()}"}
+
+
+def rank(
+    engine: LocalEngine,
+    loaded: LoadedModel,
+    user_id: str,
+    input_list: list[str],
+    filter_doc: dict[str, Any] | None = None,
+    filter_values: dict[str, str] | None = None,
+) -> list[dict[str, Any]]:
+    """GetPersonalizedRanking: known items by score, unknown items last with score 0."""
+    model = loaded.model
+    history = user_history(engine, loaded.group, user_id)
+    scores = model.score_user(user_id, history["ITEM_ID"].tolist())
+    if scores is None:
+        scores = np.asarray(model.popularity, dtype=np.float64)
+    mask = _filter_mask(engine, loaded, filter_doc, filter_values, user_id, history)
+    probs = _softmax(np.asarray(scores, dtype=np.float64))
+    known, unknown = [], []
+    seen: set[str] = set()
+    for item in input_list:
+        if item in seen:
+            continue
+        seen.add(item)
+        i = loaded.index.get(item)
+        if i is None:
+            unknown.append(item)
+        elif mask is None or mask[i]:
+            known.append((item, float(probs[i]), float(scores[i])))
+    known.sort(key=lambda x: -x[2])
+    total = sum(p for _, p, _ in known) or 1.0
+    ranked = [{"itemId": item, "score": p / total} for item, p, _ in known]
+    return ranked + [{"itemId": item, "score": 0.0} for item in unknown]
+
+
+def get_personalized_ranking(engine: LocalEngine, params: dict[str, Any]) -> dict[str, Any]:
+    input_list = params["inputList"]
+    limit = MAX_RESULTS_WITH_METADATA if params.get("metadataColumns") else MAX_RESULTS
+    if not 1 <= len(input_list) <= limit:
+        raise InvalidInput(f"inputList must hold between 1 and {limit} item IDs.")
+    _, loaded, filter_doc = _served(engine, params)
+    if (
+        loaded.recipe_type != "PERSONALIZED_RANKING"
+        and loaded.recipe_type != "USER_PERSONALIZATION"
+    ):
+        raise InvalidInput(f"Campaign's recipe {loaded.recipe_name} does not rank items.")
+    items = rank(
+        engine, loaded, params["userId"], input_list, filter_doc, params.get("filterValues")
+    )
+    _metadata(engine, loaded, items, params.get("metadataColumns"))
+    return {"personalizedRanking": items, "recommendationId": f"RID-{uuid.uuid4()}"}
+
+
+def batch_answer(engine: LocalEngine, job: dict[str, Any], query: dict[str, Any]) -> dict[str, Any]:
+    """One output line of a batch inference job, in Personalize's JSON Lines format."""
+    with engine.tx() as res:
+        version = res.get(job["solutionVersionArn"], "solution-version")
+        filter_doc = res.find(job["filterArn"]) if job.get("filterArn") else None
+    loaded = engine.models.get(version)
+    try:
+        if "itemList" in query:
+            ranked = rank(
+                engine, loaded, str(query.get("userId", "")), list(query["itemList"]), filter_doc
+            )
+            output = {
+                "recommendedItems": [r["itemId"] for r in ranked],
+                "scores": [r["score"] for r in ranked],
+            }
+        else:
+            items = recommend(
+                engine,
+                loaded,
+                user_id=query.get("userId"),
+                item_id=query.get("itemId"),
+                num_results=int(job.get("numResults", 25)),
+                filter_doc=filter_doc,
+                filter_values=query.get("filterValues"),
+                campaign_config=job.get("batchInferenceJobConfig"),
+            )
+            output = {
+                "recommendedItems": [i["itemId"] for i in items],
+                "scores": [i.get("score") for i in items],
+            }
+        return {"input": query, "output": output, "error": None}
+    except (InvalidInput, ResourceNotFound) as err:
+        return {"input": query, "output": None, "error": err.message}
+
+
+OPERATIONS = {
+    "GetRecommendations": get_recommendations,
+    "GetPersonalizedRanking": get_personalized_ranking,
+}

@@ -1,0 +1,105 @@
+"""The local engine's SQL tables: resources, data, and background jobs.
+
+Resources are stored as their Describe document (JSON) plus the few columns the engine queries
+by, so the wire shape lives in one place and new fields need no migration.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+)
+
+metadata = MetaData()
+
+resources = Table(
+    "resources",
+    metadata,
+    Column("arn", String(256), primary_key=True),
+    Column("kind", String(40), nullable=False),
+    Column("name", String(256), nullable=False),
+    Column("parent_arn", String(256)),  # dataset group, solution, dataset … that owns it
+    Column("group_arn", String(256)),  # dataset group it belongs to, for scoping and deletes
+    Column("created", Float, nullable=False),
+    Column("seq", Integer, nullable=False),  # creation order, for stable listing
+    Column("doc", JSON, nullable=False),
+    Index("ix_resources_kind_parent", "kind", "parent_arn"),
+    Index("ix_resources_kind_group", "kind", "group_arn"),
+)
+
+interactions = Table(
+    "interactions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("group_arn", String(256), nullable=False),
+    Column("user_id", String(256), nullable=False),
+    Column("item_id", String(256), nullable=False),
+    Column("ts", Integer, nullable=False),
+    Column("event_type", String(256), nullable=False, default=""),
+    Column("event_value", Float),
+    # "bulk" rows are replaced by a FULL import; "put" rows (PutEvents) never are.
+    Column("source", String(8), nullable=False),
+    Column("received", Float),  # when a PutEvents event arrived (for the Data page)
+    Column("session_id", String(256)),
+    Column("event_id", String(256)),
+    Column("recommendation_id", String(64)),
+    Column("extra", JSON),
+    Index("ix_interactions_user", "group_arn", "user_id", "ts"),
+    Index("ix_interactions_source", "group_arn", "source"),
+)
+
+items = Table(
+    "items",
+    metadata,
+    Column("group_arn", String(256), primary_key=True),
+    Column("item_id", String(256), primary_key=True),
+    Column("creation_ts", Integer),
+    Column("props", JSON, nullable=False),
+    Column("source", String(8), nullable=False),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("group_arn", String(256), primary_key=True),
+    Column("user_id", String(256), primary_key=True),
+    Column("props", JSON, nullable=False),
+    Column("source", String(8), nullable=False),
+)
+
+jobs = Table(
+    "jobs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(32), nullable=False),  # import | train | batch
+    Column("arn", String(256), nullable=False, unique=True),
+    Column("state", String(16), nullable=False),  # queued | running | done | failed
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("worker", String(128)),  # host:pid:start-time of the claiming process
+    Column("heartbeat", Float),
+    Column("cancel", Integer, nullable=False, default=0),
+    Column("created", Float, nullable=False),
+    Index("ix_jobs_state", "state"),
+)
+
+counters = Table(
+    "counters",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("value", Integer, nullable=False),
+)
+
+data_versions = Table(
+    "data_versions",
+    metadata,
+    # Bumped on every write to a group's items/users, so runtime caches know when to reload.
+    Column("group_arn", String(256), primary_key=True),
+    Column("version", Integer, nullable=False),
+)

@@ -1,0 +1,166 @@
+"""Builds small, structured workspaces for engine tests through the public boto3 API."""
+
+from __future__ import annotations
+
+import csv
+import json
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from services.clients import Clients
+
+INTERACTIONS_SCHEMA = json.dumps(
+    {
+        "type": "record",
+        "name": "Interactions",
+        "namespace": "com.amazonaws.personalize.schema",
+        "fields": [
+            {"name": "USER_ID", "type": "string"},
+            {"name": "ITEM_ID", "type": "string"},
+            {"name": "TIMESTAMP", "type": "long"},
+            {"name": "EVENT_TYPE", "type": "string"},
+        ],
+        "version": "1.0",
+    }
+)
+ITEMS_SCHEMA = json.dumps(
+    {
+        "type": "record",
+        "name": "Items",
+        "namespace": "com.amazonaws.personalize.schema",
+        "fields": [
+            {"name": "ITEM_ID", "type": "string"},
+            {"name": "CATEGORY", "type": "string", "categorical": True},
+            {"name": "PRICE", "type": "float"},
+            {"name": "CREATION_TIMESTAMP", "type": "long"},
+        ],
+        "version": "1.0",
+    }
+)
+START = 1_700_000_000
+CLUSTERS = 3
+
+
+def cluster_of_item(item: int, items: int) -> int:
+    """Items are split into equal consecutive blocks, one per cluster."""
+    return item * CLUSTERS // items
+
+
+def write_interactions(
+    path: Path, users: int = 60, items: int = 90, per_user: int = 30, seed: int = 0
+) -> int:
+    """A CSV where user u mostly views items of cluster u % 3. Returns the row count."""
+    rng = np.random.default_rng(seed)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    rows = 0
+    with path.open("w", newline="") as fh:
+        out = csv.writer(fh)
+        out.writerow(["USER_ID", "ITEM_ID", "TIMESTAMP", "EVENT_TYPE"])
+        for u in range(users):
+            cluster = u % CLUSTERS
+            block = [i for i in range(items) if cluster_of_item(i, items) == cluster]
+            for k in range(per_user):
+                own = rng.random() < 0.9
+                item = int(rng.choice(block)) if own else int(rng.integers(items))
+                out.writerow([f"u{u}", f"i{item}", START + u * 1000 + k * 10, "view"])
+                rows += 1
+    return rows
+
+
+def write_items(path: Path, items: int = 90) -> None:
+    """Items with a category per cluster, a price and a creation time."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="") as fh:
+        out = csv.writer(fh)
+        out.writerow(["ITEM_ID", "CATEGORY", "PRICE", "CREATION_TIMESTAMP"])
+        for i in range(items):
+            out.writerow([f"i{i}", f"cat{cluster_of_item(i, items)}", 5 + i % 20, START - 86400])
+
+
+def wait_for(
+    describe: Callable[[], dict[str, Any]],
+    key: str,
+    *,
+    timeout: float = 60,
+    done: tuple[str, ...] = ("ACTIVE", "CREATE FAILED", "CREATE STOPPED"),
+) -> dict:
+    """Poll a Describe call until ``doc[key]['status']`` is terminal."""
+    deadline = time.monotonic() + timeout
+    while True:
+        doc = describe()[key]
+        if doc["status"] in done:
+            return doc
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{key} still {doc['status']} after {timeout}s")
+        time.sleep(0.05)
+
+
+def create_group(
+    clients: Clients, data_dir: Path, name: str = "shop", *, with_items: bool = False
+) -> dict[str, str]:
+    """Schema → group → Interactions (and Items) dataset → FULL imports, all ACTIVE."""
+    p = clients.personalize
+    out: dict[str, str] = {}
+    schema = p.create_schema(name=f"{name}-interactions", schema=INTERACTIONS_SCHEMA)["schemaArn"]
+    group = p.create_dataset_group(name=name)["datasetGroupArn"]
+    wait_for(lambda: p.describe_dataset_group(datasetGroupArn=group), "datasetGroup")
+    dataset = p.create_dataset(
+        name=f"{name}-interactions",
+        schemaArn=schema,
+        datasetGroupArn=group,
+        datasetType="Interactions",
+    )["datasetArn"]
+    wait_for(lambda: p.describe_dataset(datasetArn=dataset), "dataset")
+    write_interactions(data_dir / "s3" / "bucket" / name / "interactions.csv")
+    job = p.create_dataset_import_job(
+        jobName=f"{name}-import-1",
+        datasetArn=dataset,
+        dataSource={"dataLocation": f"s3://bucket/{name}/interactions.csv"},
+    )["datasetImportJobArn"]
+    done = wait_for(
+        lambda: p.describe_dataset_import_job(datasetImportJobArn=job), "datasetImportJob"
+    )
+    assert done["status"] == "ACTIVE", done.get("failureReason")
+    out.update(group=group, dataset=dataset, schema=schema, import_job=job)
+    if with_items:
+        items_schema = p.create_schema(name=f"{name}-items", schema=ITEMS_SCHEMA)["schemaArn"]
+        items = p.create_dataset(
+            name=f"{name}-items", schemaArn=items_schema, datasetGroupArn=group, datasetType="Items"
+        )["datasetArn"]
+        wait_for(lambda: p.describe_dataset(datasetArn=items), "dataset")
+        write_items(data_dir / "s3" / "bucket" / name / "items.csv")
+        job = p.create_dataset_import_job(
+            jobName=f"{name}-items-1",
+            datasetArn=items,
+            dataSource={"dataLocation": f"s3://bucket/{name}/items.csv"},
+        )["datasetImportJobArn"]
+        done = wait_for(
+            lambda: p.describe_dataset_import_job(datasetImportJobArn=job), "datasetImportJob"
+        )
+        assert done["status"] == "ACTIVE", done.get("failureReason")
+        out["items_dataset"] = items
+    return out
+
+
+def train(clients: Clients, group: str, name: str, recipe: str, **extra: Any) -> tuple[str, str]:
+    """Create a solution and train its first version to ACTIVE. Returns (solution, version)."""
+    p = clients.personalize
+    solution = p.create_solution(
+        name=name,
+        datasetGroupArn=group,
+        recipeArn=f"arn:aws:personalize:::recipe/{recipe}",
+        **extra,
+    )["solutionArn"]
+    wait_for(lambda: p.describe_solution(solutionArn=solution), "solution")
+    version = p.create_solution_version(solutionArn=solution)["solutionVersionArn"]
+    doc = wait_for(
+        lambda: p.describe_solution_version(solutionVersionArn=version),
+        "solutionVersion",
+        timeout=120,
+    )
+    assert doc["status"] == "ACTIVE", doc.get("failureReason")
+    return solution, version
