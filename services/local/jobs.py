@@ -40,6 +40,10 @@ class Cancelled(Exception):
     """The job was asked to stop (StopSolutionVersionCreation)."""
 
 
+class ShuttingDown(Exception):
+    """The worker is stopping; the job stays claimed and is resumed by recovery."""
+
+
 def _identity() -> str:
     proc = psutil.Process()
     return f"{socket.gethostname()}:{proc.pid}:{proc.create_time():.3f}"
@@ -51,13 +55,20 @@ def worker_alive(worker: str | None, heartbeat: float | None, now: float) -> boo
         return False
     host, _, rest = worker.partition(":")
     pid_text, _, started = rest.partition(":")
-    if host == socket.gethostname():
-        try:
-            proc = psutil.Process(int(pid_text))
-            return abs(proc.create_time() - float(started)) < 0.01 and proc.is_running()
-        except (psutil.Error, ValueError):
-            return False
-    return heartbeat is not None and now - heartbeat < STALE_SECONDS
+    # A worker that stopped beating is hung or gone, wherever it runs.
+    if heartbeat is None or now - heartbeat >= STALE_SECONDS:
+        return False
+    if host != socket.gethostname():
+        return True
+    try:
+        proc = psutil.Process(int(pid_text))
+        # A killed child whose parent died too may linger as a zombie nobody reaps.
+        return (
+            abs(proc.create_time() - float(started)) < 0.01
+            and proc.status() != psutil.STATUS_ZOMBIE
+        )
+    except (psutil.Error, ValueError):
+        return False
 
 
 class JobContext:
@@ -69,7 +80,9 @@ class JobContext:
         self.arn = arn
 
     def check_cancelled(self) -> None:
-        """Raise Cancelled if someone asked this job to stop."""
+        """Raise Cancelled if someone asked this job to stop (ShuttingDown if we are)."""
+        if self._runner.stopping:
+            raise ShuttingDown(self.arn)
         with self._runner.engine.db.begin() as conn:
             row = conn.execute(select(t.jobs.c.cancel).where(t.jobs.c.id == self.job_id)).first()
         if row is not None and row.cancel:
@@ -88,6 +101,11 @@ class JobRunner:
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
         self._lock = threading.Lock()
+
+    @property
+    def stopping(self) -> bool:
+        """True once ``stop`` was called."""
+        return self._stop.is_set()
 
     # -- queueing -------------------------------------------------------------------------
     def enqueue(self, conn: Connection, kind: str, arn: str) -> None:
@@ -233,9 +251,11 @@ class JobRunner:
         beat_stop = threading.Event()
         beat = threading.Thread(target=self._heartbeat, args=(job_id, beat_stop), daemon=True)
         beat.start()
-        state = "done"
+        state: str | None = "done"
         try:
             task(self.engine, arn, JobContext(self, job_id, arn))
+        except ShuttingDown:
+            state = None  # left "running"; the next engine's recovery resumes it
         except Exception:
             # Tasks record their own failureReason; this catches bugs so the loop survives.
             _log.exception("job %s failed", arn)
@@ -244,8 +264,9 @@ class JobRunner:
         finally:
             beat_stop.set()
             beat.join()
-            with self.engine.db.begin() as conn:
-                conn.execute(update(t.jobs).where(t.jobs.c.id == job_id).values(state=state))
+            if state is not None:
+                with self.engine.db.begin() as conn:
+                    conn.execute(update(t.jobs).where(t.jobs.c.id == job_id).values(state=state))
 
     def _heartbeat(self, job_id: int, stop: threading.Event) -> None:
         while not stop.wait(HEARTBEAT_SECONDS):

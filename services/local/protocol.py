@@ -78,7 +78,7 @@ def route_rest(path: str) -> tuple[str, str] | None:
 @cache
 def _pattern(pattern: str) -> re.Pattern[str]:
     for java, py in _JAVA_CLASSES.items():
-        pattern = pattern.replace(f"[{java}]", py).replace(java, py.strip("[]"))
+        pattern = pattern.replace(java, py)
     return re.compile(pattern)
 
 

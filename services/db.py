@@ -1,0 +1,80 @@
+"""One SQLAlchemy Engine per database URL, created once per process and shared by threads.
+
+SQLite gets the recipe of STACK.md section 5: WAL (readers never block the writer), foreign
+keys on, and ``BEGIN IMMEDIATE`` for every transaction of a writer engine, so two writers queue
+on the lock (up to ``busy_timeout``) instead of failing with "database is locked" when a deferred
+transaction tries to upgrade. ``read_only=True`` gives a separate engine with plain ``BEGIN``
+for pages that only read. Any other URL (PostgreSQL…) is used as-is with ``pool_pre_ping``.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import StaticPool
+
+__all__ = ["dispose_engines", "make_engine"]
+
+SQLITE_BUSY_TIMEOUT_S = 30  # a writer waits this long for the lock before giving up
+
+_engines: dict[tuple[str, bool], sa.Engine] = {}
+_lock = threading.Lock()
+
+
+def make_engine(url: str, *, read_only: bool = False) -> sa.Engine:
+    """The process-wide Engine for ``url`` (created on first use, then cached)."""
+    key = (url, read_only)
+    with _lock:  # creating two engines for one URL would give two pools on one file
+        engine = _engines.get(key)
+        if engine is None:
+            engine = _create(url, read_only)
+            _engines[key] = engine
+        return engine
+
+
+def dispose_engines() -> None:
+    """Close every cached engine's connections and forget them (tests, shutdown)."""
+    with _lock:
+        for engine in _engines.values():
+            engine.dispose()
+        _engines.clear()
+
+
+def _create(url: str, read_only: bool) -> sa.Engine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return sa.create_engine(url, pool_pre_ping=True)
+
+    database = parsed.database or ""
+    in_memory = database in ("", ":memory:") or database.startswith("file::memory:")
+    kwargs: dict[str, Any] = {"connect_args": {"timeout": SQLITE_BUSY_TIMEOUT_S}}
+    if in_memory:
+        # One shared connection: otherwise each pooled connection (and thread) would get its
+        # own empty database. Fine for tests; use a file for real concurrency.
+        kwargs = {"poolclass": StaticPool, "connect_args": {"check_same_thread": False}}
+    else:
+        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    engine = sa.create_engine(url, **kwargs)
+
+    @sa.event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" event issue BEGIN instead of pysqlite's legacy implicit one,
+        # which starts transactions late (after a SELECT) and loses updates.
+        dbapi_conn.isolation_level = None
+        pragmas = ["foreign_keys=ON", f"busy_timeout={SQLITE_BUSY_TIMEOUT_S * 1000}"]
+        if not in_memory:
+            pragmas += ["journal_mode=WAL", "synchronous=NORMAL"]
+        for pragma in pragmas:
+            dbapi_conn.execute(f"PRAGMA {pragma}")
+
+    begin = "BEGIN" if read_only else "BEGIN IMMEDIATE"
+
+    @sa.event.listens_for(engine, "begin")
+    def _on_begin(conn: sa.Connection) -> None:
+        conn.exec_driver_sql(begin)
+
+    return engine

@@ -1,0 +1,62 @@
+"""Errors the services raise, with messages a person can act on.
+
+Pages catch only ``ServiceError`` and show ``str(err)``. Every error is raised ``from`` the
+botocore error that caused it, so logs keep the AWS code and request ID.
+"""
+
+from __future__ import annotations
+
+
+class ServiceError(Exception):
+    """Base of every error the services raise; ``str(err)`` is the human message."""
+
+    def __init__(
+        self, message: str, *, code: str | None = None, operation: str | None = None
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code  # the AWS error code, when there was one
+        self.operation = operation  # the API operation, e.g. "UpdateCampaign"
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class NotFound(ServiceError):  # noqa: N818 (names the pages read)
+    """The resource does not exist (any more)."""
+
+
+class Conflict(ServiceError):  # noqa: N818 (names the pages read)
+    """The resource is in use (busy with another change) or already exists."""
+
+
+class InvalidInput(ServiceError):  # noqa: N818 (names the pages read)
+    """Personalize rejected a parameter."""
+
+
+class AccessDenied(ServiceError):  # noqa: N818 (names the pages read)
+    """The credentials are valid but not allowed to do this, or were rejected."""
+
+
+class Throttled(ServiceError):  # noqa: N818 (names the pages read)
+    """Too many requests: retrying a little later works."""
+
+
+class LimitExceeded(ServiceError):  # noqa: N818 (names the pages read)
+    """An account quota was reached."""
+
+
+class BackendUnavailable(ServiceError):  # noqa: N818 (names the pages read)
+    """The endpoint is unreachable or there are no credentials."""
+
+
+__all__ = [
+    "AccessDenied",
+    "BackendUnavailable",
+    "Conflict",
+    "InvalidInput",
+    "LimitExceeded",
+    "NotFound",
+    "ServiceError",
+    "Throttled",
+]

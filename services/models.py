@@ -1,0 +1,304 @@
+"""Typed values the Personalize facade hands to pages, plus small pure helpers for the UI.
+
+Every dataclass is frozen. Resources read from a List* call carry only what the list summary
+holds; fields that only Describe* returns are ``None`` there (their docstrings say which).
+Times are timezone-aware UTC datetimes, or ``None`` when Personalize did not send one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import NamedTuple
+
+# Substrings of every non-final status: "CREATE PENDING", "CREATE IN_PROGRESS", "DELETE PENDING",
+# "CREATE STOPPING", and the batch-job spelling "IN PROGRESS" (see PERSONALIZE.md section 3).
+_TRANSIENT_MARKERS = ("PENDING", "IN_PROGRESS", "IN PROGRESS", "STOPPING")
+
+# ARN resource types (the part before the first "/") and how a person calls them.
+_RESOURCE_LABELS = {
+    "schema": "Schema",
+    "dataset-group": "Dataset group",
+    "dataset": "Dataset",
+    "dataset-import-job": "Import job",
+    "dataset-export-job": "Export job",
+    "event-tracker": "Event tracker",
+    "recipe": "Recipe",
+    "solution": "Solution",
+    "campaign": "Campaign",
+    "filter": "Filter",
+    "recommender": "Recommender",
+    "batch-inference-job": "Batch inference job",
+    "batch-segment-job": "Batch segment job",
+    "metric-attribution": "Metric attribution",
+}
+
+
+def short_arn(arn: str) -> str:
+    """The last path part of an ARN (``…:campaign/shop-recs`` → ``shop-recs``)."""
+    return arn.rsplit("/", 1)[-1] if "/" in arn else arn.rsplit(":", 1)[-1]
+
+
+def resource_label(arn: str) -> tuple[str, str]:
+    """``(kind, name)`` for messages: ``…:solution/shop/5548c91f`` → ("Solution version", …)."""
+    resource = arn.split(":", 5)[5] if arn.startswith("arn:") and arn.count(":") >= 5 else ""
+    kind, _, name = resource.partition("/")
+    if not name:
+        return "Resource", arn
+    if kind == "solution" and "/" in name:
+        solution, _, version = name.partition("/")
+        if version == "$LATEST":
+            return "Latest version of solution", solution
+        return "Solution version", name
+    return _RESOURCE_LABELS.get(kind, kind.replace("-", " ").capitalize()), name
+
+
+def is_terminal(status: str | None) -> bool:
+    """Whether a status is final (ACTIVE, CREATE FAILED, CREATE STOPPED…), so polling can stop."""
+    if not status:
+        return False
+    return not any(marker in status for marker in _TRANSIENT_MARKERS)
+
+
+def is_failed(status: str | None) -> bool:
+    """Whether a status reports a failure (CREATE FAILED, FAILED…)."""
+    return bool(status) and "FAILED" in (status or "")
+
+
+@dataclass(frozen=True)
+class DatasetGroup:
+    arn: str
+    name: str
+    status: str
+    domain: str | None = None
+    failure_reason: str | None = None
+    created: datetime | None = None
+    updated: datetime | None = None
+
+
+class SchemaField(NamedTuple):
+    """One Avro field; ``type`` is the non-null Avro type ("string", "long"…)."""
+
+    name: str
+    type: str
+    nullable: bool
+    categorical: bool
+    textual: bool = False
+
+
+@dataclass(frozen=True)
+class Schema:
+    """``fields`` is empty when the schema came from ListSchemas."""
+
+    arn: str
+    name: str
+    fields: tuple[SchemaField, ...] = ()
+    domain: str | None = None
+    created: datetime | None = None
+    updated: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """``schema_arn`` and ``dataset_group_arn`` are ``None`` when read from ListDatasets."""
+
+    arn: str
+    name: str
+    dataset_type: str  # INTERACTIONS, ITEMS, USERS, ACTIONS, ACTION_INTERACTIONS
+    status: str
+    schema_arn: str | None = None
+    dataset_group_arn: str | None = None
+    created: datetime | None = None
+    updated: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ImportJob:
+    """``completed`` is the last update time once the job reached a final status."""
+
+    arn: str
+    name: str
+    status: str
+    import_mode: str | None = None  # FULL | INCREMENTAL
+    dataset_arn: str | None = None  # Describe only
+    location: str | None = None  # Describe only
+    failure_reason: str | None = None
+    created: datetime | None = None
+    updated: datetime | None = None
+    completed: datetime | None = None
+
+
+@dataclass(frozen=True)
+class EventTracker:
+    """``tracking_id`` and ``dataset_group_arn`` come from Describe only."""
+
+    arn: str
+    name: str
+    status: str
+    tracking_id: str | None = None
+    dataset_group_arn: str | None = None
+    created: datetime | None = None
+    updated: datetime | None = None
+
+
+@dataclass(frozen=True)
+class SolutionVersion:
+    """A training run. From ListSolutionVersions only arn, status, training mode/type, times
+    and failure reason are known; name, recipe, training hours… come from Describe."""
+
+    arn: str
+    status: str
+    training_mode: str | None = None  # FULL | UPDATE | AUTOTRAIN
+    training_type: str | None = None  # AUTOMATIC | MANUAL
+    training_hours: float | None = None  # billed hours, only after success
+    name: str | None = None
+    solution_arn: str | None = None
+    recipe_arn: str | None = None
+    event_type: str | None = None
+    failure_reason: str | None = None
+    created: datetime | None = None
+    updated: datetime | None = None
+
+    @property
+    def solution(self) -> str:
+        """The solution ARN (from Describe, else derived from the version ARN)."""
+        return self.solution_arn or self.arn.rsplit("/", 1)[0]
+
+
+@dataclass(frozen=True)
+class Solution:
+    """From ListSolutions only arn, name, status, recipe and times are known."""
+
+    arn: str
+    name: str
+    status: str
+    recipe_arn: str | None = None
+    dataset_group_arn: str | None = None
+    event_type: str | None = None
+    perform_hpo: bool = False
+    perform_auto_ml: bool = False
+    perform_auto_training: bool | None = None
+    auto_ml_best_recipe_arn: str | None = None
+    latest_version: SolutionVersion | None = None  # Describe's latestSolutionVersion summary
+    created: datetime | None = None
+    updated: datetime | None = None
+
+
+@dataclass(frozen=True)
+class CampaignConfig:
+    item_exploration: Mapping[str, str] = field(default_factory=dict)
+    enable_metadata: bool | None = None
+    sync_with_latest_version: bool | None = None
+    ranking_influence: Mapping[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CampaignUpdate:
+    """Describe's ``latestCampaignUpdate``: the last UpdateCampaign and how it went."""
+
+    status: str
+    solution_version_arn: str | None = None
+    min_provisioned_tps: int | None = None
+    failure_reason: str | None = None
+    created: datetime | None = None
+    updated: datetime | None = None
+
+    @property
+    def in_progress(self) -> bool:
+        return not is_terminal(self.status)
+
+
+@dataclass(frozen=True)
+class Campaign:
+    """``solution_version_arn`` is the version being served *now*. ``pending_update`` is
+    ``latestCampaignUpdate`` as sent (any status; check ``.in_progress``), None before the
+    first update. Only arn, name, status, failure reason and times come from ListCampaigns."""
+
+    arn: str
+    name: str
+    status: str
+    solution_version_arn: str | None = None
+    min_provisioned_tps: int | None = None
+    config: CampaignConfig | None = None
+    pending_update: CampaignUpdate | None = None
+    failure_reason: str | None = None
+    created: datetime | None = None
+    updated: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Filter:
+    arn: str
+    name: str
+    status: str
+    dataset_group_arn: str | None = None
+    expression: str | None = None  # Describe only
+    failure_reason: str | None = None
+    created: datetime | None = None
+    updated: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """``recipe_type`` and ``description`` come from DescribeRecipe only."""
+
+    arn: str
+    name: str
+    status: str
+    recipe_type: str | None = None
+    description: str | None = None
+    domain: str | None = None
+    created: datetime | None = None
+    updated: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    item_id: str
+    score: float | None = None  # SIMS, Similar-Items and Popularity-Count send none
+    reason: str | None = None  # e.g. "Popular item"; several reasons are joined with "; "
+    promotion_name: str | None = None
+
+
+@dataclass(frozen=True)
+class RecommendationList:
+    items: tuple[Recommendation, ...]
+    recommendation_id: str | None = None
+
+    @property
+    def item_ids(self) -> tuple[str, ...]:
+        return tuple(rec.item_id for rec in self.items)
+
+
+@dataclass(frozen=True)
+class Event:
+    """One interaction for PutEvents."""
+
+    event_type: str
+    sent_at: datetime
+    item_id: str | None = None
+    event_value: float | None = None
+    event_id: str | None = None
+    recommendation_id: str | None = None
+    impression: tuple[str, ...] = ()
+    properties: Mapping[str, str | int | float | bool] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class BatchInferenceJob:
+    """Input/output paths, role and config come from Describe only."""
+
+    arn: str
+    name: str
+    status: str
+    solution_version_arn: str | None = None
+    input_path: str | None = None
+    output_path: str | None = None
+    num_results: int | None = None
+    filter_arn: str | None = None
+    role_arn: str | None = None
+    mode: str | None = None
+    failure_reason: str | None = None
+    created: datetime | None = None
+    updated: datetime | None = None

@@ -1,0 +1,150 @@
+"""The workspace snapshot behind the Overview page: what exists, and what is out of date.
+
+The question it answers first is lesson 3 of DESIGN.md: a new solution version changes nothing
+until the campaign is updated to it, so each campaign is compared with the newest ACTIVE
+version of its solution.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from services.errors import NotFound
+from services.models import (
+    Campaign,
+    Dataset,
+    DatasetGroup,
+    EventTracker,
+    ImportJob,
+    Solution,
+    SolutionVersion,
+)
+
+if TYPE_CHECKING:
+    from services.personalize import PersonalizeService
+
+
+@dataclass(frozen=True)
+class DatasetStatus:
+    dataset: Dataset
+    latest_import: ImportJob | None  # the newest import job, whatever its status
+
+
+@dataclass(frozen=True)
+class SolutionStatus:
+    solution: Solution
+    newest_version: SolutionVersion | None  # the newest version, whatever its status
+    newest_active: SolutionVersion | None  # the newest version that can be deployed
+    version_count: int
+
+
+@dataclass(frozen=True)
+class CampaignStatus:
+    """Deployment state of one campaign.
+
+    ``behind`` is true when a newer ACTIVE version than the served one exists;
+    ``undeployed_age`` is how long that version has been waiting (None when not behind).
+    ``updating_to`` is the version an in-progress UpdateCampaign is switching to.
+    """
+
+    campaign: Campaign
+    solution_arn: str
+    served_version: SolutionVersion | None  # None when the served version is not listed
+    newest_active: SolutionVersion | None
+    behind: bool
+    undeployed_age: timedelta | None
+    updating_to: str | None
+
+    @property
+    def served_version_arn(self) -> str | None:
+        return self.campaign.solution_version_arn
+
+
+@dataclass(frozen=True)
+class DatasetGroupOverview:
+    group: DatasetGroup
+    datasets: tuple[DatasetStatus, ...]
+    event_trackers: tuple[EventTracker, ...]
+    solutions: tuple[SolutionStatus, ...]
+    campaigns: tuple[CampaignStatus, ...]
+
+    @property
+    def campaigns_behind(self) -> tuple[CampaignStatus, ...]:
+        return tuple(c for c in self.campaigns if c.behind)
+
+
+_EPOCH = datetime.min.replace(tzinfo=UTC)
+
+
+def _created(version: SolutionVersion | None) -> datetime:
+    return version.created if version and version.created else _EPOCH
+
+
+def _newest_active(versions: Sequence[SolutionVersion]) -> SolutionVersion | None:
+    return max((v for v in versions if v.status == "ACTIVE"), key=_created, default=None)
+
+
+def campaign_status(
+    campaign: Campaign, solution_arn: str, versions: Sequence[SolutionVersion], now: datetime
+) -> CampaignStatus:
+    """Compare what a (described) campaign serves with its solution's versions."""
+    by_arn = {v.arn: v for v in versions}
+    served_arn = campaign.solution_version_arn
+    served = by_arn.get(served_arn) if served_arn else None
+    newest_active = _newest_active(versions)
+    follows_latest = bool(served_arn and served_arn.endswith("/$LATEST"))
+    behind = (
+        newest_active is not None
+        and not follows_latest
+        and served_arn != newest_active.arn
+        # a served version missing from the list (deleted, or another solution) counts as older
+        and _created(served) < _created(newest_active)
+    )
+    age = (
+        now - newest_active.created if behind and newest_active and newest_active.created else None
+    )
+    update = campaign.pending_update
+    return CampaignStatus(
+        campaign=campaign,
+        solution_arn=solution_arn,
+        served_version=served,
+        newest_active=newest_active,
+        behind=behind,
+        undeployed_age=age,
+        updating_to=update.solution_version_arn if update and update.in_progress else None,
+    )
+
+
+def build_overview(service: PersonalizeService, now: datetime) -> list[DatasetGroupOverview]:
+    """Snapshot every dataset group (sequential calls: the page caches the result)."""
+    return [_group(service, group, now) for group in service.list_dataset_groups()]
+
+
+def _group(service: PersonalizeService, group: DatasetGroup, now: datetime) -> DatasetGroupOverview:
+    datasets = tuple(
+        DatasetStatus(d, next(iter(service.list_import_jobs(d.arn)), None))
+        for d in service.list_datasets(group.arn)
+    )
+    trackers = tuple(service.list_event_trackers(group.arn))
+    solutions: list[SolutionStatus] = []
+    campaigns: list[CampaignStatus] = []
+    for solution in service.list_solutions(group.arn):
+        versions = service.list_solution_versions(solution.arn)  # newest first
+        solutions.append(
+            SolutionStatus(
+                solution=solution,
+                newest_version=versions[0] if versions else None,
+                newest_active=_newest_active(versions),
+                version_count=len(versions),
+            )
+        )
+        for listed in service.list_campaigns(solution.arn):
+            try:
+                described = service.describe_campaign(listed.arn)
+            except NotFound:
+                continue  # deleted between the list and the describe: not part of the snapshot
+            campaigns.append(campaign_status(described, solution.arn, versions, now))
+    return DatasetGroupOverview(group, datasets, trackers, tuple(solutions), tuple(campaigns))

@@ -1,0 +1,286 @@
+"""The dashboard's own tables: audit log, pipeline runs, metric snapshots (SQLAlchemy Core).
+
+Any SQLAlchemy URL works; the default (from Settings) is a SQLite file under ``.data/``.
+Rows never leave this module: callers get frozen dataclasses. Times are stored as UTC and
+come back timezone-aware.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+import sqlalchemy as sa
+from sqlalchemy.exc import SQLAlchemyError
+
+from services.db import make_engine
+
+_log = logging.getLogger(__name__)
+
+Json = Any  # a JSON-serialisable value
+
+RUN_RUNNING = "RUNNING"
+
+
+class UtcDateTime(sa.TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC datetimes out (SQLite drops the offset otherwise)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("store times must be timezone-aware (use datetime.now(UTC))")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+metadata = sa.MetaData()
+
+audit_log = sa.Table(
+    "audit_log",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", UtcDateTime, nullable=False, index=True),
+    sa.Column("actor", sa.String(200), nullable=False),
+    sa.Column("action", sa.String(100), nullable=False),
+    sa.Column("target", sa.String(2048), nullable=True, index=True),
+    sa.Column("parameters", sa.JSON, nullable=False),
+    sa.Column("result", sa.String(8), nullable=False),
+    sa.Column("message", sa.Text, nullable=True),
+    sa.CheckConstraint("result IN ('ok', 'error')", name="audit_result"),
+)
+
+pipeline_runs = sa.Table(
+    "pipeline_runs",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("started", UtcDateTime, nullable=False, index=True),
+    sa.Column("finished", UtcDateTime, nullable=True),
+    sa.Column("status", sa.String(32), nullable=False),
+    sa.Column("steps", sa.JSON, nullable=False),
+    sa.Column("error", sa.Text, nullable=True),
+)
+
+metric_snapshots = sa.Table(
+    "metric_snapshots",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("version_arn", sa.String(2048), nullable=False, index=True),
+    sa.Column("taken_at", UtcDateTime, nullable=False),
+    sa.Column("metrics", sa.JSON, nullable=False),
+)
+
+
+@dataclass(frozen=True)
+class AuditRecord:
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    target: str | None
+    params: Mapping[str, Json]
+    result: str  # "ok" | "error"
+    message: str | None
+
+
+@dataclass(frozen=True)
+class PipelineRun:
+    id: int
+    started: datetime
+    finished: datetime | None
+    status: str
+    steps: list[Json]
+    error: str | None
+
+
+@dataclass(frozen=True)
+class MetricSnapshot:
+    id: int
+    version_arn: str
+    taken_at: datetime
+    metrics: Mapping[str, float]
+
+
+@dataclass
+class AuditEntry:
+    """Yielded by ``Store.audit``: set ``message`` to record a note with the ok result."""
+
+    message: str | None = None
+
+
+class _HasDashboardUrl(Protocol):
+    @property
+    def dashboard_db_url(self) -> str: ...
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _jsonable(value: Json) -> Json:
+    # Round-trip now so an unserialisable value fails here, not inside a half-done transaction;
+    # datetimes and other objects are recorded as their string form.
+    return json.loads(json.dumps(value, default=str))
+
+
+class Store:
+    """The dashboard's persistent state on one database."""
+
+    def __init__(self, url: str) -> None:
+        self._engine = make_engine(url)
+        metadata.create_all(self._engine)
+
+    @classmethod
+    def from_settings(cls, settings: _HasDashboardUrl) -> Store:
+        return cls(settings.dashboard_db_url)
+
+    # --- audit log --------------------------------------------------------------------------
+
+    def record_action(
+        self,
+        actor: str,
+        action: str,
+        target: str | None,
+        params: Mapping[str, Json] | None = None,
+        result: str = "ok",
+        message: str | None = None,
+    ) -> int:
+        """Append one audit entry; returns its id."""
+        if result not in ("ok", "error"):
+            raise ValueError(f"result must be 'ok' or 'error', not {result!r}")
+        row = {
+            "at": _now(),
+            "actor": actor,
+            "action": action,
+            "target": target,
+            "parameters": _jsonable(dict(params or {})),
+            "result": result,
+            "message": message,
+        }
+        with self._engine.begin() as conn:
+            return int(conn.execute(sa.insert(audit_log).values(row)).inserted_primary_key[0])
+
+    @contextmanager
+    def audit(
+        self, actor: str, action: str, target: str | None, params: Mapping[str, Json] | None = None
+    ) -> Iterator[AuditEntry]:
+        """Record the wrapped action as ok, or as error with its message (then re-raise)."""
+        entry = AuditEntry()
+        try:
+            yield entry
+        except Exception as exc:
+            try:
+                self.record_action(actor, action, target, params, "error", str(exc) or repr(exc))
+            except SQLAlchemyError:
+                _log.exception("could not record the failure of %s", action)
+            raise
+        self.record_action(actor, action, target, params, "ok", entry.message)
+
+    def recent_actions(self, limit: int = 50, target: str | None = None) -> list[AuditRecord]:
+        """The newest audit entries first, optionally only those about ``target``."""
+        query = sa.select(audit_log).order_by(audit_log.c.id.desc()).limit(limit)
+        if target is not None:
+            query = query.where(audit_log.c.target == target)
+        with self._engine.connect() as conn:
+            rows = conn.execute(query).mappings().all()
+        return [
+            AuditRecord(
+                id=r["id"],
+                at=r["at"],
+                actor=r["actor"],
+                action=r["action"],
+                target=r["target"],
+                params=r["parameters"],
+                result=r["result"],
+                message=r["message"],
+            )
+            for r in rows
+        ]
+
+    # --- pipeline runs ----------------------------------------------------------------------
+
+    def start_run(self, steps: Sequence[Json] = ()) -> int:
+        """Create a RUNNING pipeline run; returns its id."""
+        row = {"started": _now(), "status": RUN_RUNNING, "steps": _jsonable(list(steps))}
+        with self._engine.begin() as conn:
+            return int(conn.execute(sa.insert(pipeline_runs).values(row)).inserted_primary_key[0])
+
+    def update_run(
+        self,
+        run_id: int,
+        *,
+        status: str | None = None,
+        steps: Sequence[Json] | None = None,
+        error: str | None = None,
+        finished: bool = False,
+    ) -> None:
+        """Change a run's status/steps/error; ``finished=True`` stamps the finish time."""
+        values: dict[str, Any] = {}
+        if status is not None:
+            values["status"] = status
+        if steps is not None:
+            values["steps"] = _jsonable(list(steps))
+        if error is not None:
+            values["error"] = error
+        if finished:
+            values["finished"] = _now()
+        if not values:
+            return
+        with self._engine.begin() as conn:
+            updated = conn.execute(
+                sa.update(pipeline_runs).where(pipeline_runs.c.id == run_id).values(values)
+            ).rowcount
+        if updated == 0:
+            raise KeyError(f"no pipeline run with id {run_id}")
+
+    def get_run(self, run_id: int) -> PipelineRun | None:
+        with self._engine.connect() as conn:
+            row = conn.execute(
+                sa.select(pipeline_runs).where(pipeline_runs.c.id == run_id)
+            ).mappings()
+            found = row.first()
+        return PipelineRun(**found) if found else None
+
+    def recent_runs(self, limit: int = 20) -> list[PipelineRun]:
+        """The newest pipeline runs first."""
+        query = sa.select(pipeline_runs).order_by(pipeline_runs.c.id.desc()).limit(limit)
+        with self._engine.connect() as conn:
+            return [PipelineRun(**r) for r in conn.execute(query).mappings().all()]
+
+    # --- metric snapshots -------------------------------------------------------------------
+
+    def save_metrics(
+        self, version_arn: str, metrics: Mapping[str, float], taken_at: datetime | None = None
+    ) -> int:
+        """Keep a copy of a version's metrics (they vanish from AWS with the version)."""
+        row = {
+            "version_arn": version_arn,
+            "taken_at": taken_at or _now(),
+            "metrics": {k: float(v) for k, v in metrics.items()},
+        }
+        with self._engine.begin() as conn:
+            return int(
+                conn.execute(sa.insert(metric_snapshots).values(row)).inserted_primary_key[0]
+            )
+
+    def metric_history(self, version_arn: str | None = None) -> list[MetricSnapshot]:
+        """Snapshots oldest first, of one version or of all."""
+        query = sa.select(metric_snapshots).order_by(
+            metric_snapshots.c.taken_at, metric_snapshots.c.id
+        )
+        if version_arn is not None:
+            query = query.where(metric_snapshots.c.version_arn == version_arn)
+        with self._engine.connect() as conn:
+            return [MetricSnapshot(**r) for r in conn.execute(query).mappings().all()]

@@ -1,0 +1,392 @@
+"""Tests for services.local.importer: strict CSV checks, typed output, duplicates."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from services.local.importer import ImportedData, ImportFailed, read_dataset_csv
+from services.local.schemas import AvroSchema, parse_schema
+
+
+def _schema(*fields: dict) -> AvroSchema:
+    return parse_schema(json.dumps({"type": "record", "name": "S", "fields": list(fields)}))
+
+
+INTERACTIONS = _schema(
+    {"name": "USER_ID", "type": "string"},
+    {"name": "ITEM_ID", "type": "string"},
+    {"name": "TIMESTAMP", "type": "long"},
+    {"name": "EVENT_TYPE", "type": "string"},
+    {"name": "EVENT_VALUE", "type": ["null", "float"]},
+    {"name": "DEVICE", "type": ["null", "string"], "categorical": True},
+)
+ITEMS = _schema(
+    {"name": "ITEM_ID", "type": "string"},
+    {"name": "GENRES", "type": "string", "categorical": True},
+    {"name": "PRICE", "type": "double"},
+    {"name": "CREATION_TIMESTAMP", "type": "long"},
+    {"name": "IN_STOCK", "type": ["null", "boolean"]},
+    {"name": "RANK", "type": ["null", "int"]},
+    {"name": "DESCRIPTION", "type": ["null", "string"], "textual": True},
+)
+USERS = _schema(
+    {"name": "USER_ID", "type": "string"},
+    {"name": "AGE", "type": "int"},
+    {"name": "TIER", "type": ["null", "string"], "categorical": True},
+)
+HEADER = "USER_ID,ITEM_ID,TIMESTAMP,EVENT_TYPE,EVENT_VALUE,DEVICE\n"
+
+
+def write(tmp_path: Path, content: str | bytes, name: str = "data.csv") -> Path:
+    path = tmp_path / name
+    if isinstance(content, str):
+        content = content.encode("utf-8")
+    path.write_bytes(content)
+    return path
+
+
+def failure(path: Path, schema: AvroSchema = INTERACTIONS, kind: str = "Interactions") -> str:
+    with pytest.raises(ImportFailed) as err:
+        read_dataset_csv(path, schema, kind)
+    return str(err.value)
+
+
+# --- whole-file rejections -------------------------------------------------------------------
+
+
+def test_rejects_zero_byte_file(tmp_path):
+    assert "empty (0 bytes)" in failure(write(tmp_path, b""))
+
+
+def test_rejects_bom_and_blank_lines_only(tmp_path):
+    assert "no content" in failure(write(tmp_path, b"\xef\xbb\xbf\n\n"))
+
+
+def test_rejects_header_only(tmp_path):
+    assert failure(write(tmp_path, HEADER)) == "the file has a header but no data rows"
+
+
+def test_rejects_missing_file(tmp_path):
+    assert "does not exist" in failure(tmp_path / "nope.csv")
+
+
+def test_rejects_non_utf8_with_byte_offset(tmp_path):
+    # "USER_ID,ITEM_ID,TIMESTAMP\n" is 26 bytes; "u1,caf" 6 more: the bad byte is at offset 32.
+    data = b"USER_ID,ITEM_ID,TIMESTAMP\nu1,caf\xe9,1700000000\n"
+    message = failure(write(tmp_path, data), _schema(*_ids_and_time()))
+    assert "not valid UTF-8" in message
+    assert "byte 0xE9 at byte offset 32 (line 2)" in message
+
+
+@pytest.mark.parametrize(
+    ("data", "needle"),
+    [
+        (b"USER_ID,ITEM_ID\x00\x01\x02", "binary (NUL byte at byte offset 15)"),
+        (b"\x1f\x8b\x08\x00rest", "gzip-compressed"),
+        (b"PK\x03\x04rest", "ZIP archive"),
+        ("USER_ID,ITEM_ID\n".encode("utf-16"), "UTF-16"),
+    ],
+)
+def test_rejects_binary_files(tmp_path, data, needle):
+    assert needle in failure(write(tmp_path, data))
+
+
+# --- header ----------------------------------------------------------------------------------
+
+
+def test_header_missing_required_columns_are_named(tmp_path):
+    message = failure(write(tmp_path, "USER_ID,EVENT_TYPE\nu1,click\n"))
+    assert "missing required column(s) ITEM_ID, TIMESTAMP" in message
+
+
+def test_header_unknown_column(tmp_path):
+    message = failure(write(tmp_path, HEADER.strip() + ",COLOR\nu1,i1,1,click,,,red\n"))
+    assert "unknown column 'COLOR'" in message
+    assert "missing" not in message
+
+
+def test_header_wrong_case_hints_the_schema_name(tmp_path):
+    text = "user_id,ITEM_ID,TIMESTAMP,EVENT_TYPE\nu1,i1,1,click\n"
+    message = failure(write(tmp_path, text))
+    assert (
+        "unknown column 'user_id' (column names are case-sensitive: did you mean 'USER_ID'?)"
+        in (message)
+    )
+    assert "missing required column(s) USER_ID" in message
+
+
+def test_header_with_spaces_and_other_separators(tmp_path):
+    text = "USER_ID, ITEM_ID,TIMESTAMP,EVENT_TYPE\nu1,i1,1,click\n"
+    assert "remove the spaces around ITEM_ID" in failure(write(tmp_path, text))
+    text = "USER_ID;ITEM_ID;TIMESTAMP\nu1;i1;1\n"
+    assert "separated by ';'" in failure(write(tmp_path, text))
+    text = "USER_ID,ITEM_ID,TIMESTAMP,\nu1,i1,1,\n"
+    assert "header column 4 has no name" in failure(write(tmp_path, text))
+    text = "USER_ID,ITEM_ID,TIMESTAMP,USER_ID\nu1,i1,1,u1\n"
+    assert "USER_ID more than once" in failure(write(tmp_path, text))
+
+
+def test_missing_header_row_is_explained(tmp_path):
+    message = failure(write(tmp_path, "u1,i1,1700000000,click\nu2,i2,1700000001,click\n"))
+    assert "the first row must be a header" in message
+
+
+# --- row-level rejections --------------------------------------------------------------------
+
+
+def _ids_and_time() -> list[dict]:
+    return [
+        {"name": "USER_ID", "type": "string"},
+        {"name": "ITEM_ID", "type": "string"},
+        {"name": "TIMESTAMP", "type": "long"},
+    ]
+
+
+def test_rejects_ragged_row_with_row_and_line(tmp_path):
+    text = HEADER + "u1,i1,1700000000,click,,\n\nu2,i2,1700000001,click,1.0,,extra\n"
+    message = failure(write(tmp_path, text))
+    assert message.startswith("data row 2 (line 4) has 7 values but the header has 6 columns")
+
+
+def test_rejects_short_row(tmp_path):
+    text = HEADER + "u1,i1,1700000000,click,,\nu2,i2\n"
+    assert "data row 2 (line 3) has 2 values" in failure(write(tmp_path, text))
+
+
+@pytest.mark.parametrize(
+    ("value", "needle"),
+    [
+        ("1.7e12", "'1.7e12' is not an integer number of seconds"),
+        ("1700000000.0", "'1700000000.0' is not an integer number of seconds"),
+        ("2023-11-14", "'2023-11-14' is not a number; TIMESTAMP is long"),
+        ("1700000000000", "1700000000000 looks like milliseconds; Personalize needs epoch seconds"),
+        ("1700000000000000", "looks like microseconds"),
+        ("-5", "-5 is negative"),
+        ("", "empty value, but the schema does not allow null"),
+        ("99999999999999999999", "out of range for a 64-bit integer"),
+    ],
+)
+def test_rejects_bad_timestamps(tmp_path, value, needle):
+    text = HEADER + "u1,i1,1700000000,click,,\n" + f"u2,i2,{value},click,,\n"
+    message = failure(write(tmp_path, text))
+    assert message.startswith("data row 2 (line 3), column TIMESTAMP: ")
+    assert needle in message
+
+
+def test_rejects_bad_numbers_in_metadata(tmp_path):
+    text = HEADER + "u1,i1,1700000000,click,high,\n"
+    assert failure(write(tmp_path, text)) == (
+        "data row 1 (line 2), column EVENT_VALUE: 'high' is not a number"
+    )
+    text = HEADER + 'u1,i1,1700000000,click,"1,5",\n'
+    assert "use '.' as the decimal separator" in failure(write(tmp_path, text))
+    text = "USER_ID,AGE\nu1,30\nu2,thirty\n"
+    message = failure(write(tmp_path, text), USERS, "Users")
+    assert message == "data row 2 (line 3), column AGE: 'thirty' is not a number; AGE is int"
+    text = "USER_ID,AGE\nu1,3000000000\n"
+    assert "out of range for type int (32-bit)" in failure(write(tmp_path, text), USERS, "Users")
+    text = "USER_ID,AGE\nu1,1e999\n"
+    assert "not an integer number" in failure(write(tmp_path, text), USERS, "Users")
+
+
+def test_rejects_empty_values_in_non_nullable_columns(tmp_path):
+    items = "ITEM_ID,GENRES,PRICE,CREATION_TIMESTAMP\ni1,a,,1700000000\n"
+    message = failure(write(tmp_path, items), ITEMS, "Items")
+    assert message == (
+        "data row 1 (line 2), column PRICE: empty value, but the schema does not allow null here"
+    )
+
+
+def test_rejects_bad_ids(tmp_path):
+    text = HEADER + ",i1,1700000000,click,,\n"
+    assert failure(write(tmp_path, text)) == (
+        "data row 1 (line 2), column USER_ID: empty value, but an ID is required"
+    )
+    long_id = "x" * 257
+    text = HEADER + f"u1,i1,1700000000,click,,\nu2,{long_id},1700000000,click,,\n"
+    message = failure(write(tmp_path, text))
+    assert message.startswith("data row 2 (line 3), column ITEM_ID: value is 257 characters long")
+    assert "IDs are limited to 256" in message
+
+
+def test_rejects_long_categorical_values_per_value(tmp_path):
+    head = "ITEM_ID,GENRES,PRICE,CREATION_TIMESTAMP\n"
+    ok = "|".join(["a" * 600, "b" * 600])  # 1201 characters, but each value is within 1000
+    path = write(tmp_path, head + f"i1,{ok},1.0,1700000000\n")
+    assert read_dataset_csv(path, ITEMS, "Items").frame["GENRES"][0] == ok
+    bad = "a|" + "z" * 1001
+    message = failure(
+        write(tmp_path, head + f"i1,a,1,1\ni2,{bad},1.0,1700000000\n"), ITEMS, "Items"
+    )
+    assert message.startswith("data row 2 (line 3), column GENRES: a categorical value is 1001")
+
+
+def test_row_numbers_count_records_not_lines(tmp_path):
+    head = "ITEM_ID,GENRES,PRICE,CREATION_TIMESTAMP,DESCRIPTION\n"
+    text = head + 'i1,a,1.0,1700000000,"two\nlines, with a comma"\ni2,b,cheap,1700000000,x\n'
+    message = failure(write(tmp_path, text), ITEMS, "Items")
+    assert message == "data row 2 (line 4), column PRICE: 'cheap' is not a number"
+
+
+def test_rejects_bad_boolean(tmp_path):
+    head = "ITEM_ID,GENRES,PRICE,CREATION_TIMESTAMP,IN_STOCK\n"
+    message = failure(write(tmp_path, head + "i1,a,1.0,1700000000,yes\n"), ITEMS, "Items")
+    assert "'yes' is not a boolean (true or false)" in message
+
+
+# --- good files ------------------------------------------------------------------------------
+
+
+def test_interactions_round_trip(tmp_path):
+    text = (
+        HEADER
+        + "u1,i1,1700000000,click,,mobile\n"
+        + "u2,i2,1700000050,purchase,19.5,\n"
+        + 'u1,"i,3",0,click,-2,tablet|tv\n'
+    )
+    result = read_dataset_csv(write(tmp_path, text), INTERACTIONS, "interactions")
+    assert isinstance(result, ImportedData)
+    assert (result.rows_read, result.duplicates_dropped) == (3, 0)
+    df = result.frame
+    assert list(df.columns) == [
+        "USER_ID",
+        "ITEM_ID",
+        "TIMESTAMP",
+        "EVENT_TYPE",
+        "EVENT_VALUE",
+        "DEVICE",
+    ]
+    assert {c: str(t) for c, t in df.dtypes.items()} == {
+        "USER_ID": "str",
+        "ITEM_ID": "str",
+        "TIMESTAMP": "int64",
+        "EVENT_TYPE": "str",
+        "EVENT_VALUE": "float64",
+        "DEVICE": "str",
+    }
+    assert df["USER_ID"].tolist() == ["u1", "u2", "u1"]
+    assert df["ITEM_ID"].tolist() == ["i1", "i2", "i,3"]
+    assert df["TIMESTAMP"].tolist() == [1700000000, 1700000050, 0]
+    assert df["EVENT_TYPE"].tolist() == ["click", "purchase", "click"]
+    assert math.isnan(df["EVENT_VALUE"][0])
+    assert df["EVENT_VALUE"][1:].tolist() == [19.5, -2.0]
+    assert df["DEVICE"][0] == "mobile" and pd.isna(df["DEVICE"][1])
+    assert df["DEVICE"][2] == "tablet|tv"
+
+
+def test_interactions_without_event_columns_get_defaults(tmp_path):
+    schema = _schema(*_ids_and_time())
+    text = "TIMESTAMP,ITEM_ID,USER_ID\n1700000000,i1,u1\n1700000001,i2,u1\n"  # any column order
+    df = read_dataset_csv(write(tmp_path, text), schema, "Interactions").frame
+    assert list(df.columns) == ["USER_ID", "ITEM_ID", "TIMESTAMP", "EVENT_TYPE", "EVENT_VALUE"]
+    assert df["EVENT_TYPE"].tolist() == ["", ""]
+    assert str(df["EVENT_TYPE"].dtype) == "str"
+    assert df["EVENT_VALUE"].dtype == np.float64 and df["EVENT_VALUE"].isna().all()
+    assert df["USER_ID"].tolist() == ["u1", "u1"]
+
+
+def test_items_round_trip_with_nullable_columns(tmp_path):
+    text = (
+        "ITEM_ID,GENRES,PRICE,CREATION_TIMESTAMP,IN_STOCK,RANK,DESCRIPTION\n"
+        'i1,comedy|drama,9.99,1700000000,TRUE,3,"Soft, warm\nand blue"\n'
+        "i2,horror,0,1600000000,,,\n"
+        "i3,drama,1e2,1650000000,false,-1,plain\n"
+    )
+    result = read_dataset_csv(write(tmp_path, text), ITEMS, "Items")
+    df = result.frame
+    assert list(df.columns) == [
+        "ITEM_ID",
+        "GENRES",
+        "PRICE",
+        "CREATION_TIMESTAMP",
+        "IN_STOCK",
+        "RANK",
+        "DESCRIPTION",
+    ]
+    assert {c: str(t) for c, t in df.dtypes.items()} == {
+        "ITEM_ID": "str",
+        "GENRES": "str",
+        "PRICE": "float64",
+        "CREATION_TIMESTAMP": "int64",
+        "IN_STOCK": "boolean",
+        "RANK": "Int64",
+        "DESCRIPTION": "str",
+    }
+    assert df["PRICE"].tolist() == [9.99, 0.0, 100.0]
+    assert df["IN_STOCK"].tolist() == [True, pd.NA, False]
+    assert df["RANK"].tolist() == [3, pd.NA, -1]
+    assert df["DESCRIPTION"][0] == "Soft, warm\nand blue"
+    assert pd.isna(df["DESCRIPTION"][1])
+    assert df["GENRES"].tolist() == ["comedy|drama", "horror", "drama"]
+
+
+def test_nullable_column_absent_from_file(tmp_path):
+    df = read_dataset_csv(write(tmp_path, "USER_ID,AGE\nu1,31\n"), USERS, "Users").frame
+    assert list(df.columns) == ["USER_ID", "AGE", "TIER"]
+    assert df["AGE"].dtype == np.int64 and df["AGE"].tolist() == [31]
+    assert str(df["TIER"].dtype) == "str" and df["TIER"].isna().all()
+
+
+def test_utf8_bom_is_stripped(tmp_path):
+    data = b"\xef\xbb\xbfUSER_ID,AGE,TIER\nu\xc3\xa9,31,gold\n"
+    df = read_dataset_csv(write(tmp_path, data), USERS, "Users").frame
+    assert list(df.columns) == ["USER_ID", "AGE", "TIER"]
+    assert df["USER_ID"].tolist() == ["ué"]
+
+
+def test_non_utf8_offset_counts_the_bom(tmp_path):
+    data = b"\xef\xbb\xbfUSER_ID,AGE\n\xff,1\n"
+    assert "byte offset 15 (line 2)" in failure(write(tmp_path, data), USERS, "Users")
+
+
+def test_crlf_line_endings(tmp_path):
+    data = b"USER_ID,AGE\r\nu1,31\r\nu2,\xc3\xa9\r\n"
+    assert "data row 2 (line 3), column AGE" in failure(write(tmp_path, data), USERS, "Users")
+    df = read_dataset_csv(write(tmp_path, b"USER_ID,AGE\r\nu1,31\r\n"), USERS, "Users").frame
+    assert df["USER_ID"].tolist() == ["u1"] and df["AGE"].tolist() == [31]
+
+
+def test_interaction_duplicates_are_dropped_and_counted(tmp_path):
+    text = (
+        HEADER
+        + "u1,i1,100,click,1,\n"
+        + "u1,i1,100,purchase,2,\n"  # same user, item and time: dropped
+        + "u1,i1,101,click,3,\n"
+        + "u2,i1,100,click,4,\n"
+        + "u1,i1,100,click,5,\n"  # dropped
+    )
+    result = read_dataset_csv(write(tmp_path, text), INTERACTIONS, "Interactions")
+    assert (result.rows_read, result.duplicates_dropped) == (5, 2)
+    assert result.frame["EVENT_VALUE"].tolist() == [1.0, 3.0, 4.0]
+    assert result.frame.index.tolist() == [0, 1, 2]
+
+
+def test_item_duplicates_keep_the_last_row(tmp_path):
+    text = "USER_ID,AGE\nu1,20\nu2,30\nu1,21\n"
+    result = read_dataset_csv(write(tmp_path, text), USERS, "Users")
+    assert (result.rows_read, result.duplicates_dropped) == (3, 1)
+    assert result.frame[["USER_ID", "AGE"]].values.tolist() == [["u2", 30], ["u1", 21]]
+
+
+def test_reads_200k_rows(tmp_path):
+    n = 200_000
+    rng = np.random.default_rng(7)
+    users = rng.integers(0, 5_000, n)
+    items = rng.integers(0, 2_000, n)
+    times = 1_600_000_000 + np.arange(n)  # distinct, so no duplicates
+    lines = [HEADER]
+    lines += [f"u{u},i{i},{t},view,,\n" for u, i, t in zip(users, items, times, strict=True)]
+    path = write(tmp_path, "".join(lines))
+    result = read_dataset_csv(path, INTERACTIONS, "Interactions")
+    assert (result.rows_read, result.duplicates_dropped) == (n, 0)
+    df = result.frame
+    assert df["TIMESTAMP"].dtype == np.int64
+    assert df["TIMESTAMP"].iloc[-1] == 1_600_000_000 + n - 1
+    assert df["USER_ID"].iloc[12345] == f"u{users[12345]}"
+    assert df["EVENT_VALUE"].isna().all()

@@ -1,0 +1,176 @@
+"""Restart safety: work interrupted by a crash never stays IN_PROGRESS forever."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select, update
+
+from services.clients import build_clients
+from services.config import Settings
+from services.local import tables as t
+from services.local.engine import LocalEngine, reset_engines
+from services.local.jobs import MAX_ATTEMPTS
+from tests.local.server import EngineServer
+from tests.local.workspace import create_group, wait_for
+
+
+def _worker_pid(data_dir: Path, arn: str, timeout: float = 30) -> int:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with sqlite3.connect(data_dir / "engine.db") as db:
+            row = db.execute("SELECT worker, state FROM jobs WHERE arn = ?", (arn,)).fetchone()
+        if row and row[0] and row[1] == "running":
+            return int(row[0].split(":")[1])
+        time.sleep(0.1)
+    raise AssertionError("no worker claimed the job")
+
+
+def test_training_resumes_after_the_engine_is_killed(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    slow = {
+        "PERSONALIZE_LOCAL_LIFECYCLE_SECONDS": "0",
+        "PERSONALIZE_LOCAL_WORKER": "process",
+        "PERSONALIZE_LOCAL_MIN_TRAINING_SECONDS": "60",
+    }
+    server = EngineServer(data_dir, **slow).start()
+    try:
+        clients = build_clients(Settings(endpoint_url=server.url, data_dir=data_dir))
+        p = clients.personalize
+        ws = create_group(clients, data_dir)
+        solution = p.create_solution(
+            name="pop",
+            datasetGroupArn=ws["group"],
+            recipeArn="arn:aws:personalize:::recipe/aws-popularity-count",
+        )["solutionArn"]
+        version = p.create_solution_version(solutionArn=solution)["solutionVersionArn"]
+        wait_for(
+            lambda: p.describe_solution_version(solutionVersionArn=version),
+            "solutionVersion",
+            done=("CREATE IN_PROGRESS",),
+        )
+        worker = _worker_pid(data_dir, version)
+        os.kill(worker, signal.SIGKILL)
+        server.kill()
+    finally:
+        server.stop()
+
+    # A new engine on the same data directory finds the orphaned job and resumes it.
+    restarted = EngineServer(
+        data_dir, PERSONALIZE_LOCAL_LIFECYCLE_SECONDS="0", PERSONALIZE_LOCAL_WORKER="process"
+    ).start()
+    try:
+        clients = build_clients(Settings(endpoint_url=restarted.url, data_dir=data_dir))
+        done = wait_for(
+            lambda: clients.personalize.describe_solution_version(solutionVersionArn=version),
+            "solutionVersion",
+            timeout=60,
+        )
+        assert done["status"] == "ACTIVE", done.get("failureReason")
+        metrics = clients.personalize.get_solution_metrics(solutionVersionArn=version)
+        assert metrics["metrics"]["coverage"] > 0
+    finally:
+        restarted.stop()
+
+
+def test_a_job_that_crashed_too_often_fails_with_a_reason(tmp_path: Path) -> None:
+    settings = Settings(
+        data_dir=tmp_path / "data",
+        lifecycle_seconds=0.0,
+        worker_mode="thread",
+        min_training_seconds=30.0,
+    )
+    clients = build_clients(settings)
+    try:
+        p = clients.personalize
+        ws = create_group(clients, settings.data_dir)
+        solution = p.create_solution(
+            name="pop",
+            datasetGroupArn=ws["group"],
+            recipeArn="arn:aws:personalize:::recipe/aws-popularity-count",
+        )["solutionArn"]
+        version = p.create_solution_version(solutionArn=solution)["solutionVersionArn"]
+        wait_for(
+            lambda: p.describe_solution_version(solutionVersionArn=version),
+            "solutionVersion",
+            done=("CREATE IN_PROGRESS",),
+        )
+    finally:
+        reset_engines()  # stops the worker thread (the job stays "running" in the table)
+
+    # Pretend the job's worker was a process that died, on its last allowed attempt.
+    engine = LocalEngine(settings, start_worker=False)
+    with engine.db.begin() as conn:
+        conn.execute(
+            update(t.jobs)
+            .where(t.jobs.c.arn == version)
+            .values(
+                state="running", worker="nohost:999999:1.0", heartbeat=0.0, attempts=MAX_ATTEMPTS
+            )
+        )
+    assert engine.jobs.recover() == 1
+    with engine.tx() as res:
+        doc = res.get(version, "solution-version")
+    assert doc["status"] == "CREATE FAILED"
+    assert "stopped while this job ran" in doc["failureReason"]
+    with engine.db.connect() as conn:
+        state = conn.execute(select(t.jobs.c.state).where(t.jobs.c.arn == version)).scalar_one()
+    assert state == "failed"
+    engine.close()
+
+
+@pytest.mark.parametrize("when", ["pending", "in_progress"])
+def test_stop_solution_version_creation(tmp_path: Path, when: str) -> None:
+    settings = Settings(
+        data_dir=tmp_path / "data",
+        lifecycle_seconds=0.0,
+        worker_mode="thread",
+        min_training_seconds=30.0,
+    )
+    clients = build_clients(settings)
+    try:
+        p = clients.personalize
+        ws = create_group(clients, settings.data_dir)
+        solution = p.create_solution(
+            name="pop",
+            datasetGroupArn=ws["group"],
+            recipeArn="arn:aws:personalize:::recipe/aws-popularity-count",
+        )["solutionArn"]
+        if when == "pending":
+            first = p.create_solution_version(solutionArn=solution)["solutionVersionArn"]
+            version = p.create_solution_version(solutionArn=solution)["solutionVersionArn"]
+            assert (
+                p.describe_solution_version(solutionVersionArn=version)["solutionVersion"]["status"]
+                == "CREATE PENDING"
+            )
+            p.stop_solution_version_creation(solutionVersionArn=version)
+            doc = p.describe_solution_version(solutionVersionArn=version)["solutionVersion"]
+            assert doc["status"] == "CREATE STOPPED"
+            p.stop_solution_version_creation(solutionVersionArn=first)
+        else:
+            version = p.create_solution_version(solutionArn=solution)["solutionVersionArn"]
+            wait_for(
+                lambda: p.describe_solution_version(solutionVersionArn=version),
+                "solutionVersion",
+                done=("CREATE IN_PROGRESS",),
+            )
+            p.stop_solution_version_creation(solutionVersionArn=version)
+            assert (
+                p.describe_solution_version(solutionVersionArn=version)["solutionVersion"]["status"]
+                == "CREATE STOPPING"
+            )
+            doc = wait_for(
+                lambda: p.describe_solution_version(solutionVersionArn=version),
+                "solutionVersion",
+                timeout=20,
+            )
+            assert doc["status"] == "CREATE STOPPED"
+        with pytest.raises(p.exceptions.ResourceInUseException):
+            p.stop_solution_version_creation(solutionVersionArn=version)
+    finally:
+        reset_engines()

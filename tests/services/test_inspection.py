@@ -1,0 +1,189 @@
+"""Overlap measures and the verdict, on hand-built lists; concurrent fetching with a fake."""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+
+import pandas as pd
+import pytest
+
+from services import errors
+from services.inspection import (
+    UserRecommendations,
+    assess,
+    baseline_overlap,
+    jaccard,
+    largest_identical_group,
+    overlap_matrix,
+    personalization_score,
+    recommend_for_users,
+    sample_users,
+)
+from services.models import Recommendation, RecommendationList
+
+POPULAR = [f"pop{i}" for i in range(10)]
+
+
+def lists(**by_user: list[str]) -> list[UserRecommendations]:
+    return [UserRecommendations(u, tuple(items)) for u, items in by_user.items()]
+
+
+def test_jaccard_by_hand() -> None:
+    assert jaccard(["a", "b", "c"], ["b", "c", "d"]) == pytest.approx(2 / 4)
+    assert jaccard(["a"], ["b"]) == 0.0
+    assert jaccard(["a", "b"], ["b", "a"]) == 1.0  # order does not matter
+    assert jaccard([], []) == 1.0
+
+
+def test_overlap_matrix_and_personalization_by_hand() -> None:
+    matrix = overlap_matrix({"u1": "abc", "u2": "bcd", "u3": "xyz"}, top_n=3)
+    assert matrix.loc["u1", "u2"] == pytest.approx(0.5)
+    assert matrix.loc["u2", "u1"] == pytest.approx(0.5)
+    assert matrix.loc["u1", "u3"] == 0.0
+    assert matrix.loc["u3", "u3"] == 1.0
+    # mean of the three pairs (0.5, 0, 0) = 1/6
+    assert personalization_score(matrix) == pytest.approx(1 - 1 / 6)
+
+
+def test_overlap_uses_only_top_n() -> None:
+    matrix = overlap_matrix({"u1": ["a", "b", "x"], "u2": ["a", "b", "y"]}, top_n=2)
+    assert matrix.loc["u1", "u2"] == 1.0
+
+
+def test_baseline_overlap_per_user() -> None:
+    series = baseline_overlap({"u1": ["a", "b"], "u2": ["c", "d"]}, ["a", "b", "c"], top_n=2)
+    assert series.to_dict() == {"u1": 1.0, "u2": 0.0}
+
+
+def test_largest_identical_group_names_users_and_items() -> None:
+    group = largest_identical_group(
+        {"u1": ["a", "b"], "u2": ["b", "a"], "u3": ["c", "d"], "u4": ["a", "b"]}, top_n=2
+    )
+    assert group.users == ("u1", "u2", "u4")
+    assert group.items == ("a", "b")
+
+
+def test_identical_lists_are_flagged_with_counts() -> None:
+    sample = [UserRecommendations(f"u{i}", tuple(POPULAR)) for i in range(17)]
+    sample += [
+        UserRecommendations(f"k{i}", tuple(f"k{i}-{j}" for j in range(10))) for i in range(3)
+    ]
+    verdict = assess(sample, top_n=10)
+    assert verdict.severity == "error" and verdict.flagged
+    assert verdict.headline.startswith("17 of 20 sampled users got the same top 10: ")
+    assert "user IDs match the training data" in verdict.headline
+    assert len(verdict.identical.users) == 17
+    assert verdict.identical.items == tuple(POPULAR)
+    assert (verdict.n_users, verdict.n_errors) == (20, 0)
+
+
+def test_diverse_lists_are_not_flagged() -> None:
+    # 20 users, each list shares 3 of 10 items with a common pool: Jaccard 3/17 between users
+    sample = [
+        UserRecommendations(f"u{i}", ("p0", "p1", "p2", *(f"u{i}-{j}" for j in range(7))))
+        for i in range(20)
+    ]
+    verdict = assess(sample, top_n=10)
+    assert verdict.severity == "ok" and not verdict.flagged
+    assert verdict.mean_jaccard == pytest.approx(3 / 17)
+    assert verdict.personalization == pytest.approx(1 - 3 / 17)
+    assert len(verdict.identical.users) == 1
+
+
+def test_a_cold_segment_is_a_warning() -> None:
+    sample = [UserRecommendations(f"cold{i}", tuple(POPULAR)) for i in range(5)]
+    sample += [
+        UserRecommendations(f"u{i}", tuple(f"u{i}-{j}" for j in range(10))) for i in range(15)
+    ]
+    verdict = assess(sample, top_n=10)
+    assert verdict.severity == "warning"
+    assert verdict.headline.startswith("5 of 20 sampled users got the same top 10")
+
+
+def test_heavy_overlap_without_identical_lists_is_flagged() -> None:
+    # every user shares 8 of 10 items: Jaccard 8/12 = 0.67 between any two
+    sample = [UserRecommendations(f"u{i}", (*POPULAR[:8], f"u{i}-a", f"u{i}-b")) for i in range(10)]
+    verdict = assess(sample, top_n=10)
+    assert verdict.severity == "warning"
+    assert verdict.mean_jaccard == pytest.approx(8 / 12)
+
+
+def test_close_to_popularity_baseline_is_a_warning() -> None:
+    # users differ from each other (2 private items, 4 of 8 shared popular ones rotate)…
+    sample = lists(
+        u1=[*POPULAR[0:8], "a1", "a2"], u2=[*POPULAR[2:10], "b1", "b2"],
+        u3=[*POPULAR[0:4], *POPULAR[6:10], "c1", "c2"],
+    )  # fmt: skip
+    verdict = assess(sample, top_n=10, baseline=POPULAR)
+    assert verdict.baseline_jaccard == pytest.approx(8 / 12)
+    assert verdict.mean_jaccard < 0.5
+    assert verdict.severity == "warning" and "popularity baseline" in verdict.headline
+
+
+def test_mostly_failed_sample_is_an_error() -> None:
+    sample = [UserRecommendations("u1", error="Campaign 'x' was not found")] * 3
+    sample += lists(u2=["a"])
+    verdict = assess(sample)
+    assert verdict.severity == "error"
+    assert verdict.headline.startswith("3 of 4 users got no recommendations")
+    assert math.isnan(verdict.mean_jaccard)
+
+
+class FakeService:
+    """Stands in for PersonalizeService.get_recommendations (the function under test is
+    recommend_for_users); records how many calls overlap in time."""
+
+    def __init__(self) -> None:
+        self.active = 0
+        self.peak = 0
+        self.lock = threading.Lock()
+
+    def get_recommendations(
+        self,
+        campaign_arn: str,
+        user_id: str | None = None,
+        item_id: str | None = None,
+        num_results: int = 25,
+        filter_arn: str | None = None,
+        filter_values: object = None,
+    ) -> RecommendationList:
+        assert user_id is not None
+        with self.lock:
+            self.active += 1
+            self.peak = max(self.peak, self.active)
+        try:
+            time.sleep(0.02)
+            if user_id.startswith("bad"):
+                raise errors.NotFound(f"User call failed for {user_id}")
+            items = (Recommendation(f"{user_id}-1", 0.5), Recommendation(f"{user_id}-2"))
+            return RecommendationList(items, recommendation_id=f"RID-{user_id}")
+        finally:
+            with self.lock:
+                self.active -= 1
+
+
+def test_recommend_for_users_is_concurrent_ordered_and_captures_errors() -> None:
+    fake = FakeService()
+    users = [f"u{i}" for i in range(10)] + ["bad1"]
+    results = recommend_for_users(fake, "arn:campaign", users, max_workers=4)
+    assert [r.user_id for r in results] == users
+    assert results[0].items == ("u0-1", "u0-2")
+    assert results[0].scores == (0.5, None)
+    assert results[-1].error == "User call failed for bad1" and results[-1].items == ()
+    assert 1 < fake.peak <= 4
+
+
+def test_sample_users() -> None:
+    interactions = pd.DataFrame(
+        {"USER_ID": ["a"] * 5 + ["b"] * 3 + ["c"] * 3 + ["d"], "ITEM_ID": ["i"] * 12}
+    )
+    assert sample_users(interactions, 2, "most_active") == ["a", "b"]  # b before c: tie by ID
+    assert sample_users(interactions, 2, "least_active") == ["d", "b"]
+    random_pick = sample_users(interactions, 3, "random", seed=7)
+    assert random_pick == sample_users(interactions, 3, "random", seed=7)
+    assert len(set(random_pick)) == 3 and set(random_pick) <= {"a", "b", "c", "d"}
+    assert sorted(sample_users(interactions, 10, "random")) == ["a", "b", "c", "d"]
+    with pytest.raises(ValueError, match="USER_ID"):
+        sample_users(interactions.drop(columns="USER_ID"), 1)
