@@ -1,0 +1,35 @@
+"""Router: page config and navigation; every page lives in dashboard/pages/."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import streamlit as st
+
+# `streamlit run dashboard/app.py` puts dashboard/ on sys.path, not the repo root.
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+PAGES = Path(__file__).parent / "pages"
+
+st.set_page_config(page_title="Personalize Dashboard", page_icon="🎯", layout="wide")
+
+navigation = st.navigation(
+    [
+        st.Page(PAGES / "overview.py", title="Overview", icon="🚦", default=True),
+        st.Page(PAGES / "data.py", title="Data", icon="🗂️", url_path="data"),
+        st.Page(
+            PAGES / "solutions.py", title="Solutions & metrics", icon="📈", url_path="solutions"
+        ),
+        st.Page(
+            PAGES / "recommendations.py",
+            title="Recommendations",
+            icon="🛍️",
+            url_path="recommendations",
+        ),
+        st.Page(PAGES / "operations.py", title="Operations", icon="⚙️", url_path="operations"),
+    ]
+)
+navigation.run()

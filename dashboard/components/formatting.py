@@ -1,0 +1,68 @@
+"""How values read on every page: relative times, short IDs, status colours, deltas."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from services.models import short_arn
+
+# Severity → Streamlit colour name (for st.badge / :color[...] markdown).
+STATUS_COLOURS = {
+    "ACTIVE": "green",
+    "CREATE FAILED": "red",
+    "CREATE STOPPED": "gray",
+    "CREATE STOPPING": "orange",
+    "CREATE PENDING": "blue",
+    "CREATE IN_PROGRESS": "blue",
+    "DELETE PENDING": "gray",
+    "DELETE IN_PROGRESS": "gray",
+}
+
+
+def status_colour(status: str | None) -> str:
+    """Colour name for a Personalize status string."""
+    return STATUS_COLOURS.get(status or "", "gray")
+
+
+def relative_time(when: datetime | None, now: datetime | None = None) -> str:
+    """'3 h ago', 'in 5 min', 'just now'; '—' when unknown."""
+    if when is None:
+        return "—"
+    now = now or datetime.now(UTC)
+    delta = now - when
+    future = delta < timedelta(0)
+    text = duration(abs(delta))
+    if text == "0 s":
+        return "just now"
+    return f"in {text}" if future else f"{text} ago"
+
+
+def duration(delta: timedelta) -> str:
+    """A duration in its largest sensible unit: '45 s', '90 min', '3 h', '2 d'."""
+    seconds = int(delta.total_seconds())
+    if seconds < 60:
+        return f"{seconds} s"
+    if seconds < 7200:  # "90 min" reads better than "1 h"
+        return f"{seconds // 60} min"
+    if seconds < 86400 * 2:
+        return f"{seconds // 3600} h"
+    return f"{seconds // 86400} d"
+
+
+def exact_time(when: datetime | None) -> str:
+    """ISO time in UTC for hover text."""
+    return when.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC") if when else "unknown"
+
+
+def short_id(arn: str | None) -> str:
+    """The readable tail of an ARN ('shop-recs', '5548c91f'); '—' for None."""
+    return short_arn(arn) if arn else "—"
+
+
+def percent_delta(new: float, old: float) -> str:
+    """'+12%' / '−3%' of new against old; '' when old is zero."""
+    if not old:
+        return ""
+    change = (new - old) / abs(old) * 100
+    sign = "+" if change >= 0 else "−"
+    return f"{sign}{abs(change):.0f}%"

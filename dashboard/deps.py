@@ -1,0 +1,40 @@
+"""The one place that builds cached services for the pages (``st.cache_resource``)."""
+
+from __future__ import annotations
+
+import getpass
+
+import streamlit as st
+
+from services.clients import build_clients
+from services.config import Settings
+from services.personalize import PersonalizeService
+from services.store import Store
+
+
+@st.cache_resource(show_spinner=False)
+def settings() -> Settings:
+    """Settings read once from the environment."""
+    return Settings.from_env()
+
+
+@st.cache_resource(show_spinner=False)
+def service() -> PersonalizeService:
+    """The typed Personalize facade (AWS or the local engine, per settings)."""
+    return PersonalizeService(build_clients(settings()))
+
+
+@st.cache_resource(show_spinner=False)
+def store() -> Store:
+    """The dashboard's own store: audit log, pipeline runs, metric snapshots."""
+    return Store(settings().dashboard_db_url)
+
+
+def actor() -> str:
+    """Who is acting, for the audit log: the signed-in user, else the OS user."""
+    try:
+        user = st.user
+        email = getattr(user, "email", None) if getattr(user, "is_logged_in", False) else None
+    except Exception:  # st.user needs auth configured; without it we fall back
+        email = None
+    return email or getpass.getuser()

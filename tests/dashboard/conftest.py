@@ -1,0 +1,138 @@
+"""A small seeded workspace for page tests, built once and copied for every test.
+
+It holds one dataset group ("shop": interactions + items, an event tracker with recent
+PutEvents) and three solutions: user personalization with two ACTIVE versions whose campaign
+still serves version 1 (the "not deployed" case), popularity count, and similar items.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from services.clients import build_clients
+from services.config import Settings
+from services.db import dispose_engines
+from services.local.engine import reset_engines
+from tests.local.workspace import create_group, train, wait_for
+
+APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
+TIMEOUT = 30
+
+
+@dataclass(frozen=True)
+class Seeded:
+    """ARNs of the seeded workspace."""
+
+    group: str
+    interactions: str
+    items: str
+    up_solution: str
+    up_v1: str
+    up_v2: str
+    up_campaign: str
+    pop_version: str
+    pop_campaign: str
+    sims_campaign: str
+    tracking_id: str
+
+
+def _seed(data_dir: Path) -> Seeded:
+    settings = Settings(data_dir=data_dir, lifecycle_seconds=0.0, worker_mode="thread")
+    clients = build_clients(settings)
+    p = clients.personalize
+    ws = create_group(clients, data_dir, with_items=True)
+    up, v1 = train(clients, ws["group"], "shop-up", "aws-user-personalization")
+    _, pop = train(clients, ws["group"], "shop-pop", "aws-popularity-count")
+    _, sims = train(clients, ws["group"], "shop-sims", "aws-similar-items")
+    campaigns = {}
+    for name, version in (
+        ("shop-campaign", v1),
+        ("shop-pop-campaign", pop),
+        ("shop-sims-campaign", sims),
+    ):
+        campaigns[name] = p.create_campaign(name=name, solutionVersionArn=version)["campaignArn"]
+        wait_for(lambda arn=campaigns[name]: p.describe_campaign(campaignArn=arn), "campaign")
+    tracker = p.create_event_tracker(name="shop-tracker", datasetGroupArn=ws["group"])
+    now = int(time.time())
+    for s in range(12):
+        clients.events.put_events(
+            trackingId=tracker["trackingId"],
+            userId=f"u{s}",
+            sessionId=f"s{s}",
+            eventList=[
+                {"eventType": "view", "itemId": f"i{(s * 7 + k) % 90}", "sentAt": now - 3600 * k}
+                for k in range(5)
+            ],
+        )
+    v2 = p.create_solution_version(solutionArn=up)["solutionVersionArn"]
+    assert (
+        wait_for(
+            lambda: p.describe_solution_version(solutionVersionArn=v2),
+            "solutionVersion",
+            timeout=120,
+        )["status"]
+        == "ACTIVE"
+    )
+    seeded = Seeded(
+        ws["group"],
+        ws["dataset"],
+        ws["items_dataset"],
+        up,
+        v1,
+        v2,
+        campaigns["shop-campaign"],
+        pop,
+        campaigns["shop-pop-campaign"],
+        campaigns["shop-sims-campaign"],
+        tracker["trackingId"],
+    )
+    reset_engines()
+    dispose_engines()  # closes SQLite connections so the WAL is folded into the file
+    return seeded
+
+
+@pytest.fixture(scope="session")
+def seeded_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Seeded]:
+    data_dir = tmp_path_factory.mktemp("seeded") / "data"
+    return data_dir, _seed(data_dir)
+
+
+@pytest.fixture
+def seeded(
+    seeded_template: tuple[Path, Seeded], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Seeded]:
+    """A private copy of the seeded workspace, wired to the dashboard through env vars."""
+    template, arns = seeded_template
+    data_dir = tmp_path / "data"
+    shutil.copytree(template, data_dir)
+    monkeypatch.setenv("PERSONALIZE_BACKEND", "local")
+    monkeypatch.setenv("PERSONALIZE_DATA_DIR", str(data_dir))
+    monkeypatch.setenv("PERSONALIZE_LOCAL_LIFECYCLE_SECONDS", "0")
+    monkeypatch.setenv("PERSONALIZE_LOCAL_WORKER", "thread")
+    monkeypatch.delenv("PERSONALIZE_ENDPOINT_URL", raising=False)
+    monkeypatch.delenv("DASHBOARD_DB_URL", raising=False)
+    monkeypatch.delenv("LOCAL_ENGINE_DB_URL", raising=False)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield arns
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    reset_engines()
+    dispose_engines()
+
+
+def app_at(page: str | None = None) -> AppTest:
+    """The app, run once, then switched to ``page`` (a path under dashboard/)."""
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.run()
+    if page is not None:
+        at.switch_page(page).run()
+    return at
