@@ -44,7 +44,8 @@ class Seeded:
     tracking_id: str
 
 
-def _seed(data_dir: Path) -> Seeded:
+def seed_workspace(data_dir: Path) -> Seeded:
+    """Build the seeded workspace in ``data_dir`` and close the engine."""
     settings = Settings(data_dir=data_dir, lifecycle_seconds=0.0, worker_mode="thread")
     clients = build_clients(settings)
     p = clients.personalize
@@ -102,7 +103,7 @@ def _seed(data_dir: Path) -> Seeded:
 @pytest.fixture(scope="session")
 def seeded_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Seeded]:
     data_dir = tmp_path_factory.mktemp("seeded") / "data"
-    return data_dir, _seed(data_dir)
+    return data_dir, seed_workspace(data_dir)
 
 
 @pytest.fixture
