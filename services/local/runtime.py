@@ -8,7 +8,9 @@ promotions, popularity fallback for unknown users and items, and top-k selection
 from __future__ import annotations
 
 import threading
+import time
 import uuid
+import zlib
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from services.local import ranking
 from services.local import tables as t
@@ -37,6 +39,9 @@ MAX_RESULTS = 500
 MAX_RESULTS_WITH_METADATA = 50
 HISTORY_LIMIT = 500  # latest interactions per user handed to the model
 MODEL_CACHE_SIZE = 16
+EXPLORING_RECIPES = ("aws-user-personalization", "aws-user-personalization-v2")
+DEFAULT_EXPLORATION = {"explorationWeight": "0.3", "explorationItemAgeCutOff": "30"}
+LATEST_TS_TTL = 60.0  # seconds a group's latest interaction time is cached for exploration
 USER_TYPES = ("USER_PERSONALIZATION", "POPULAR_ITEMS", "PERSONALIZED_RANKING")
 
 
@@ -66,6 +71,7 @@ class ModelCache:
         self._engine = engine
         self._models: OrderedDict[str, LoadedModel] = OrderedDict()
         self._items: dict[str, tuple[int, pd.DataFrame]] = {}
+        self._created: dict[str, tuple[tuple[str, int], np.ndarray, float, float]] = {}
         self._lock = threading.Lock()
 
     def get(self, version: dict[str, Any]) -> LoadedModel:
@@ -95,6 +101,31 @@ class ModelCache:
             while len(self._models) > MODEL_CACHE_SIZE:
                 self._models.popitem(last=False)
         return loaded
+
+    def creation_times(self, loaded: LoadedModel) -> tuple[np.ndarray, float]:
+        """Items' CREATION_TIMESTAMP aligned with the model (NaN = unknown), and the group's
+        latest interaction time, which exploration's age cut-off counts back from."""
+        items = self.items(loaded.group)
+        key = (loaded.arn, id(items))
+        now = time.monotonic()
+        cached = self._created.get(loaded.arn)
+        if cached is None or cached[0] != key or now - cached[3] > LATEST_TS_TTL:
+            created = np.full(len(loaded.model.item_ids), np.nan)
+            if len(items) and "CREATION_TIMESTAMP" in items.columns:
+                known = items.dropna(subset=["CREATION_TIMESTAMP"])
+                for item, ts in zip(known["ITEM_ID"], known["CREATION_TIMESTAMP"], strict=True):
+                    i = loaded.index.get(str(item))
+                    if i is not None:
+                        created[i] = float(ts)
+            with self._engine.db.connect() as conn:
+                latest = conn.execute(
+                    select(func.max(t.interactions.c.ts)).where(
+                        t.interactions.c.group_arn == loaded.group
+                    )
+                ).scalar_one()
+            cached = (key, created, float(latest or time.time()), now)
+            self._created[loaded.arn] = cached
+        return cached[1], cached[2]
 
     def forget(self, arn: str) -> None:
         """Drop a model (its version was deleted)."""
@@ -149,12 +180,6 @@ def user_metadata(engine: LocalEngine, group: str, user_id: str) -> dict[str, st
             )
         ).first()
     return {k: str(v) for k, v in ((row.props or {}) if row else {}).items() if v is not None}
-
-
-def _softmax(scores: np.ndarray) -> np.ndarray:
-    finite = np.where(np.isfinite(scores), scores, -np.inf)
-    shifted = np.exp(finite - finite.max())
-    return shifted / shifted.sum()
 
 
 def _filter_mask(
@@ -220,17 +245,85 @@ def recommend(
     mask = _filter_mask(engine, loaded, filter_doc, filter_values, user_id, history)
     if mask is not None:
         exclude = ~mask if exclude is None else (exclude | ~mask)
-    idx, top_scores = ranking.top_k(scores, num_results, exclude)
-    probs = _softmax(np.asarray(scores, dtype=np.float64)) if loaded.personalised_scores else None
+    scores = np.asarray(scores, dtype=np.float64)
+    idx, _ = ranking.top_k(scores, num_results, exclude)
+    # Seeded per user, so a merchandiser sees the same list on every reload.
+    rng = np.random.default_rng(zlib.crc32((user_id or item_id or "").encode()))
+    flags: dict[int, str] = {}
+    if loaded.recipe_name in EXPLORING_RECIPES and reason is None:
+        idx, explored = _explore(engine, loaded, idx, scores, exclude, campaign_config, rng)
+        flags.update({int(i): "Exploration" for i, e in zip(idx, explored, strict=True) if e})
+    for promotion in promotions or []:
+        idx, promoted = _promote(
+            engine, loaded, promotion, idx, scores, exclude, user_id, history, rng
+        )
+        flags.update({int(i): "Promoted item" for i, p in zip(idx, promoted, strict=True) if p})
+    probs = ranking.softmax_scores(scores) if loaded.personalised_scores else None
     out = []
     for i in idx:
         entry: dict[str, Any] = {"itemId": str(model.item_ids[i])}
         if probs is not None and reason is None:
             entry["score"] = float(probs[i])
-        if reason:
-            entry["reason"] = [reason]
+        why = flags.get(int(i)) or reason
+        if why:
+            entry["reason"] = [why]
+        if why == "Promoted item" and promotions:
+            entry["promotionName"] = promotions[0].get("name")
         out.append(entry)
     return out
+
+
+def _explore(
+    engine: LocalEngine,
+    loaded: LoadedModel,
+    idx: np.ndarray,
+    scores: np.ndarray,
+    exclude: np.ndarray | None,
+    config: dict[str, Any] | None,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Blend new, rarely seen items into the list, as itemExplorationConfig asks."""
+    settings = {**DEFAULT_EXPLORATION, **((config or {}).get("itemExplorationConfig") or {})}
+    weight = float(settings["explorationWeight"])
+    if weight <= 0 or len(idx) < 2:
+        return idx, np.zeros(len(idx), dtype=bool)
+    created, latest = engine.models.creation_times(loaded)
+    candidates = ranking.exploration_candidates(
+        created,
+        np.asarray(loaded.model.popularity, dtype=np.float64),
+        latest,
+        float(settings["explorationItemAgeCutOff"]),
+    )
+    if exclude is not None:
+        candidates = candidates & ~exclude
+    return ranking.explore(idx, scores, candidates, weight, rng)
+
+
+def _promote(
+    engine: LocalEngine,
+    loaded: LoadedModel,
+    promotion: dict[str, Any],
+    idx: np.ndarray,
+    scores: np.ndarray,
+    exclude: np.ndarray | None,
+    user_id: str | None,
+    history: pd.DataFrame,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Give percentPromotedItems of the slots to items the promotion's filter allows."""
+    from services.local.resources import expect_kind
+
+    arn = promotion.get("filterArn")
+    if not arn:
+        raise InvalidInput("A promotion needs a filterArn that selects the promoted items.")
+    expect_kind(arn, "filter", "promotions.1.filterArn")
+    with engine.tx() as res:
+        doc = res.get(arn, "filter")
+    mask = _filter_mask(engine, loaded, doc, promotion.get("filterValues"), user_id, history)
+    percent = int(promotion.get("percentPromotedItems") or 0)
+    if mask is None or not 1 <= percent <= 100:
+        raise InvalidInput("percentPromotedItems must be between 1 and 100.")
+    return ranking.promote(idx, scores, mask, percent, exclude, rng)
 
 
 def _empty_history() -> pd.DataFrame:
@@ -325,22 +418,13 @@ def rank(
     if scores is None:
         scores = np.asarray(model.popularity, dtype=np.float64)
     mask = _filter_mask(engine, loaded, filter_doc, filter_values, user_id, history)
-    probs = _softmax(np.asarray(scores, dtype=np.float64))
-    known, unknown = [], []
-    seen: set[str] = set()
-    for item in input_list:
-        if item in seen:
-            continue
-        seen.add(item)
-        i = loaded.index.get(item)
-        if i is None:
-            unknown.append(item)
-        elif mask is None or mask[i]:
-            known.append((item, float(probs[i]), float(scores[i])))
-    known.sort(key=lambda x: -x[2])
-    total = sum(p for _, p, _ in known) or 1.0
-    ranked = [{"itemId": item, "score": p / total} for item, p, _ in known]
-    return ranked + [{"itemId": item, "score": 0.0} for item in unknown]
+    unique = list(dict.fromkeys(input_list))
+    if mask is not None:  # filtered-out items leave the ranking
+        unique = [i for i in unique if i not in loaded.index or mask[loaded.index[i]]]
+    probs = ranking.softmax_scores(np.asarray(scores, dtype=np.float64))
+    ranked = ranking.rank(probs, loaded.index, unique)
+    total = sum(p for _, p in ranked) or 1.0  # renormalised over the list
+    return [{"itemId": item, "score": p / total} for item, p in ranked]
 
 
 def get_personalized_ranking(engine: LocalEngine, params: dict[str, Any]) -> dict[str, Any]:

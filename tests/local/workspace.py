@@ -78,7 +78,9 @@ def write_items(path: Path, items: int = 90) -> None:
         out = csv.writer(fh)
         out.writerow(["ITEM_ID", "CATEGORY", "PRICE", "CREATION_TIMESTAMP"])
         for i in range(items):
-            out.writerow([f"i{i}", f"cat{cluster_of_item(i, items)}", 5 + i % 20, START - 86400])
+            out.writerow(
+                [f"i{i}", f"cat{cluster_of_item(i, items)}", 5 + i % 20, START - 365 * 86400]
+            )
 
 
 def wait_for(
