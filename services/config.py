@@ -33,6 +33,10 @@ class Settings:
     lifecycle_seconds: float = 2.0
     # Floor on a training job's duration, so demos and restart tests can watch it run.
     min_training_seconds: float = 0.0
+    # AWS mode only: the bucket where dataset exports, batch previews and uploads are written
+    # (s3://BUCKET/personalize-dashboard/...), and the role Personalize assumes to use it.
+    export_bucket: str | None = None
+    role_arn: str | None = None
 
     def __post_init__(self) -> None:
         if self.backend not in BACKENDS:
@@ -73,6 +77,8 @@ class Settings:
             worker_mode=env.get("PERSONALIZE_LOCAL_WORKER", "process"),
             lifecycle_seconds=_float(env, "PERSONALIZE_LOCAL_LIFECYCLE_SECONDS", 2.0),
             min_training_seconds=_float(env, "PERSONALIZE_LOCAL_MIN_TRAINING_SECONDS", 0.0),
+            export_bucket=env.get("PERSONALIZE_EXPORT_BUCKET") or None,
+            role_arn=env.get("PERSONALIZE_ROLE_ARN") or None,
         )
 
 

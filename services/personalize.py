@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
@@ -437,6 +438,50 @@ class PersonalizeService:
 
         return build_overview(self, now or datetime.now(UTC))
 
+    # --- dataset export (reading data back) -------------------------------------------------
+
+    def create_dataset_export_job(
+        self,
+        name: str,
+        dataset_arn: str,
+        output_path: str,
+        role_arn: str,
+        ingestion_mode: str = "ALL",
+    ) -> str:
+        """Start exporting a dataset as CSV to ``output_path`` (``s3://bucket/prefix/``); the
+        files land under ``<output_path><name>/``. Returns the job ARN."""
+        if ingestion_mode not in ("BULK", "PUT", "ALL"):
+            raise ValueError(f"ingestion_mode must be BULK, PUT or ALL, not {ingestion_mode!r}")
+        resp = self._call(
+            self._p,
+            "create_dataset_export_job",
+            name,
+            "Export job",
+            jobName=name,
+            datasetArn=dataset_arn,
+            ingestionMode=ingestion_mode,
+            roleArn=role_arn,
+            jobOutput={"s3DataDestination": {"path": output_path}},
+        )
+        return resp["datasetExportJobArn"]
+
+    def describe_dataset_export_job(self, arn: str) -> DatasetExportJob:
+        resp = self._call(self._p, "describe_dataset_export_job", arn, datasetExportJobArn=arn)
+        d = resp["datasetExportJob"]
+        destination = ((d.get("jobOutput") or {}).get("s3DataDestination")) or {}
+        created, updated = d.get("creationDateTime"), d.get("lastUpdatedDateTime")
+        return DatasetExportJob(
+            arn=d["datasetExportJobArn"],
+            name=d.get("jobName", ""),
+            status=d.get("status", ""),
+            dataset_arn=d.get("datasetArn"),
+            ingestion_mode=d.get("ingestionMode"),
+            output_path=destination.get("path"),
+            failure_reason=d.get("failureReason"),
+            created=created.astimezone(UTC) if isinstance(created, datetime) else None,
+            updated=updated.astimezone(UTC) if isinstance(updated, datetime) else None,
+        )
+
 
 def _event_wire(event: Event) -> dict[str, Any]:
     return _compact(
@@ -449,3 +494,18 @@ def _event_wire(event: Event) -> dict[str, Any]:
         impression=list(event.impression) or None,
         properties=json.dumps(dict(event.properties)) if event.properties else None,
     )
+
+
+@dataclass(frozen=True)
+class DatasetExportJob:
+    """A dataset export job (CSV files written under ``<output_path><name>/``)."""
+
+    arn: str
+    name: str
+    status: str
+    dataset_arn: str | None = None
+    ingestion_mode: str | None = None  # BULK | PUT | ALL
+    output_path: str | None = None
+    failure_reason: str | None = None
+    created: datetime | None = None
+    updated: datetime | None = None

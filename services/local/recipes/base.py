@@ -118,3 +118,19 @@ def load_npz(path: Path) -> tuple[dict[str, object], dict[str, np.ndarray]]:
             if k != "__header__"
         }
     return header, arrays
+
+
+class UpdatableRecipe(Recipe, Protocol):
+    """A recipe that supports trainingMode UPDATE (new users and items, no full retrain)."""
+
+    def update(self, model: Model, data: TrainingData, config: TrainingConfig) -> Model:
+        """Return ``model`` refreshed with ``data``; the item model itself may stay as it was."""
+        ...
+
+
+class TunableRecipe(Recipe, Protocol):
+    """A recipe that performHPO can tune: a small grid of hyperparameter overrides."""
+
+    def hpo_candidates(self, config: TrainingConfig) -> list[dict[str, str]]:
+        """Hyperparameter maps to try, each merged over ``config.hyperparameters``."""
+        ...

@@ -1,0 +1,54 @@
+"""CSV that is safe to open in a spreadsheet (no formula injection).
+
+A cell starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return is run as a formula
+by Excel, LibreOffice and Google Sheets (OWASP "CSV injection"). Such text cells are
+prefixed with a single quote, which spreadsheets show as text. Numbers stay numbers: a
+numeric column is written as is, and a text cell that is just a number ("-3.5") is left
+alone, since a spreadsheet reads it as that number, not a formula.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pandas as pd
+
+_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+
+
+def neutralise(value: Any) -> Any:
+    """Prefix a risky text value with a single quote; return anything else unchanged."""
+    if isinstance(value, str) and value.startswith(_TRIGGERS) and not _NUMBER.match(value):
+        return "'" + value
+    return value
+
+
+def safe_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy of `df` whose text cells and column names are neutralised."""
+    out = df.copy()
+    for name in out.columns:
+        column = out[name]
+        if pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column):
+            continue
+        if pd.api.types.is_datetime64_any_dtype(column):
+            continue
+        if isinstance(column.dtype, pd.CategoricalDtype):
+            column = column.astype(object)
+        out[name] = column.map(neutralise, na_action="ignore")
+    out.columns = [neutralise(str(c)) for c in out.columns]
+    return out
+
+
+def to_safe_csv(df: pd.DataFrame, *, index: bool = False, bom: bool = False) -> bytes:
+    """`df` as UTF-8 CSV bytes with formula-like text cells neutralised.
+
+    Args:
+        df: the table to export.
+        index: write the index as the first column.
+        bom: start with a UTF-8 BOM so Excel detects the encoding (off by default).
+    """
+    safe = safe_frame(df.reset_index() if index else df)
+    text = safe.to_csv(index=False, lineterminator="\n")
+    return ("\ufeff" if bom else "").encode("utf-8") + text.encode("utf-8")

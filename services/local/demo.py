@@ -1,0 +1,377 @@
+"""The demo shop (dataset group ``demo-shop``), created through Personalize's own API.
+
+``seed_demo`` replays what a real team went through (DESIGN.md, lessons 2 and 3): version 1 of
+``demo-user-personalization`` is trained on a small bulk history and deployed on the campaign
+``demo-recommendations``; then a new collection (PutItems) brings new shoppers (PutUsers) whose
+clicks arrive through PutEvents; version 2 is trained on everything, but the campaign still
+serves version 1, which knows neither those shoppers nor those items and gives them all the same
+popular items. See ``demo_data`` for the data and ``DemoNames`` for what the dashboard can use.
+
+Only boto3 calls touch the engine, so the demo also works against ``make serve``
+(PERSONALIZE_ENDPOINT_URL); bulk files are written to ``$data_dir/s3/demo-shop/`` and imported
+as ``s3://demo-shop/...``.
+
+Failure midway: nothing is rolled back (Personalize has no transactions and deleting half a
+group is slower and riskier than keeping it). The group is left as it is, the message names the
+step that failed, and a rerun refuses because ``demo-shop`` exists; to start over delete the data
+directory (PERSONALIZE_DATA_DIR) or the group's resources.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from services.clients import Clients, build_clients
+from services.config import LOCAL_ACCOUNT, Settings
+from services.local import demo_data
+from services.local.demo_data import SCHEMAS, DemoData
+
+GROUP = "demo-shop"
+BUCKET = "demo-shop"
+RECIPE_PREFIX = "arn:aws:personalize:::recipe/"
+POLL_SECONDS = 0.1
+WAIT_TIMEOUT = 900.0  # training on a slow, busy machine can take minutes
+BATCH = 10  # PutEvents, PutItems and PutUsers take at most 10 records per call
+EXIT_EXISTS, EXIT_FAILED = 1, 2
+
+
+@dataclass(frozen=True)
+class DemoNames:
+    """Names of the demo's resources (ARNs follow from them; see ``arns``)."""
+
+    group: str = GROUP
+    tracker: str = f"{GROUP}-tracker"
+    user_personalization: str = "demo-user-personalization"
+    popularity: str = "demo-popularity"
+    similar_items: str = "demo-similar-items"
+    recommendations_campaign: str = "demo-recommendations"
+    popularity_campaign: str = "demo-popularity"
+    similar_items_campaign: str = "demo-similar-items"
+    exclude_purchased: str = "demo-exclude-purchased"
+    by_category: str = "demo-category"
+
+
+NAMES = DemoNames()
+FILTERS = {
+    NAMES.exclude_purchased: 'EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("Purchase")',
+    NAMES.by_category: "INCLUDE ItemID WHERE Items.CATEGORY IN ($CATEGORY)",
+}
+# solution -> recipe; the similar-items one is skipped on an engine without that recipe
+SOLUTIONS = {
+    NAMES.user_personalization: "aws-user-personalization",
+    NAMES.popularity: "aws-popularity-count",
+    NAMES.similar_items: "aws-similar-items",
+}
+OPTIONAL_RECIPES = {"aws-similar-items"}
+CAMPAIGNS = (
+    NAMES.recommendations_campaign,
+    NAMES.popularity_campaign,
+    NAMES.similar_items_campaign,
+)
+
+
+class DemoError(Exception):
+    """A step of the demo did not end ACTIVE (or took too long)."""
+
+
+class _Clock:
+    """Prints progress lines with the time since the start."""
+
+    def __init__(self) -> None:
+        self.start = time.monotonic()
+
+    def say(self, message: str) -> None:
+        print(f"[{time.monotonic() - self.start:5.1f}s] {message}", flush=True)
+
+
+def demo_arns(settings: Settings) -> dict[str, str]:
+    """The demo's ARNs on the local engine, keyed like ``"campaign/demo-recommendations"``."""
+    prefix = f"arn:aws:personalize:{settings.region}:{LOCAL_ACCOUNT}:"
+    keys = [f"dataset-group/{GROUP}"]
+    keys += [f"solution/{name}" for name in SOLUTIONS]
+    keys += [f"campaign/{name}" for name in CAMPAIGNS]
+    keys += [f"filter/{name}" for name in FILTERS]
+    return {key: prefix + key for key in keys}
+
+
+def seed_demo(settings: Settings, *, if_empty: bool = False) -> int:
+    """Create the demo shop. Returns 0 (done or skipped), 1 (it exists) or 2 (failed).
+
+    With ``if_empty`` nothing happens when any dataset group exists.
+    """
+    if not settings.is_local:
+        print("demo: refusing to seed real AWS; the demo is for the local engine", file=sys.stderr)
+        return EXIT_FAILED
+    clients = build_clients(settings)
+    p = clients.personalize
+    try:
+        groups = [
+            g["name"]
+            for page in p.get_paginator("list_dataset_groups").paginate()
+            for g in page["datasetGroups"]
+        ]
+    except (ClientError, BotoCoreError) as err:
+        print(f"demo: cannot reach Personalize: {err}", file=sys.stderr)
+        return EXIT_FAILED
+    if if_empty and groups:
+        print(f"demo: skipped, the engine already has {len(groups)} dataset group(s)")
+        return 0
+    if GROUP in groups:
+        print(
+            f"demo: dataset group {GROUP} already exists; nothing changed. To start over, delete "
+            f"the data directory ({settings.data_dir}) or the group's resources.",
+            file=sys.stderr,
+        )
+        return EXIT_EXISTS
+    clock = _Clock()
+    where = settings.endpoint_url or f"the local engine in {settings.data_dir}"
+    clock.say(f"seeding {GROUP} on {where}")
+    seeder = _Seeder(clients, settings, clock)
+    try:
+        seeder.run()
+    except (ClientError, BotoCoreError, DemoError, OSError) as err:
+        print(
+            f"demo: failed while {seeder.step}: {err}\nThe partly created group {GROUP} is "
+            f"left as it is; to start over, delete the data directory ({settings.data_dir}).",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
+    clock.say(f"demo shop ready: campaign {NAMES.recommendations_campaign} serves version 1")
+    return 0
+
+
+class _Seeder:
+    """The steps of the demo, in order; ``step`` says which one is running."""
+
+    def __init__(self, clients: Clients, settings: Settings, clock: _Clock) -> None:
+        self.p, self.events = clients.personalize, clients.events
+        self.settings = settings
+        self.say = clock.say
+        self.now = int(time.time())
+        self.stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime(self.now))
+        self.step = "starting"
+
+    def run(self) -> None:
+        self.step = "checking recipes"
+        available = self._recipes()
+        self.step = "creating the dataset group"
+        schemas = {
+            kind: self._schema(f"{GROUP}-{kind.lower()}", body) for kind, body in SCHEMAS.items()
+        }
+        group = self.p.create_dataset_group(name=GROUP)["datasetGroupArn"]
+        self.step = "generating data"
+        data = demo_data.generate(self.now)
+        self._write_bulk(data)
+        self.say(
+            f"generated {len(data.items) + len(data.new_items):,} items, "
+            f"{len(data.users) + len(data.new_users):,} users, {len(data.interactions):,} "
+            f"bulk interactions and {len(data.events):,} events"
+        )
+        self._wait(("dataset group", self._describe("group", group)))
+        self.step = "creating datasets, solutions, filters and the event tracker"
+        datasets = {
+            kind: self.p.create_dataset(
+                name=f"{GROUP}-{kind.lower()}",
+                schemaArn=schemas[kind],
+                datasetGroupArn=group,
+                datasetType=kind,
+            )["datasetArn"]
+            for kind in SCHEMAS
+        }
+        solutions = {
+            name: self.p.create_solution(
+                name=name, datasetGroupArn=group, recipeArn=RECIPE_PREFIX + recipe
+            )["solutionArn"]
+            for name, recipe in SOLUTIONS.items()
+            if recipe in available
+        }
+        filters = {
+            name: self.p.create_filter(name=name, datasetGroupArn=group, filterExpression=expr)[
+                "filterArn"
+            ]
+            for name, expr in FILTERS.items()
+        }
+        tracker = self.p.create_event_tracker(name=NAMES.tracker, datasetGroupArn=group)
+        self._wait(
+            *[(f"dataset {k}", self._describe("dataset", a)) for k, a in datasets.items()],
+            *[(f"filter {k}", self._describe("filter", a)) for k, a in filters.items()],
+            ("event tracker", self._describe("tracker", tracker["eventTrackerArn"])),
+        )
+        self.step = "importing the bulk data"
+        jobs = {
+            kind: self.p.create_dataset_import_job(
+                jobName=f"{GROUP}-{kind.lower()}-{self.stamp}",
+                datasetArn=datasets[kind],
+                dataSource={"dataLocation": f"s3://{BUCKET}/{kind.lower()}.csv"},
+                importMode="FULL",
+            )["datasetImportJobArn"]
+            for kind in SCHEMAS
+        }
+        self._wait(*[(f"import of {k}", self._describe("import", a)) for k, a in jobs.items()])
+        self.step = "training version 1"
+        self._wait(
+            *[(f"solution {k}", self._describe("solution", a)) for k, a in solutions.items()]
+        )
+        v1 = self._train(solutions[NAMES.user_personalization])
+        pop = self._train(solutions[NAMES.popularity])
+        self._wait(
+            (f"{NAMES.user_personalization} version 1", self._describe("version", v1)),
+            (f"{NAMES.popularity} version", self._describe("version", pop)),
+        )
+        self.step = "deploying version 1"
+        campaigns = {
+            NAMES.recommendations_campaign: self._deploy(NAMES.recommendations_campaign, v1),
+            NAMES.popularity_campaign: self._deploy(NAMES.popularity_campaign, pop),
+        }
+        self.step = "sending the new collection, new shoppers and their events"
+        self._stream(data, datasets, tracker["trackingId"])
+        self.step = "training version 2"
+        # Similar-items first: the worker trains in order, so its campaign is created while
+        # version 2 trains.
+        sims = solutions.get(NAMES.similar_items)
+        sims_version = self._train(sims) if sims else None
+        v2 = self._train(solutions[NAMES.user_personalization])
+        if sims_version:
+            self._wait((f"{NAMES.similar_items} version", self._describe("version", sims_version)))
+            campaigns[NAMES.similar_items_campaign] = self._deploy(
+                NAMES.similar_items_campaign, sims_version
+            )
+        self._wait(
+            (f"{NAMES.user_personalization} version 2", self._describe("version", v2)),
+            *[(f"campaign {k}", self._describe("campaign", a)) for k, a in campaigns.items()],
+        )
+
+    # -- steps -----------------------------------------------------------------------------
+    def _recipes(self) -> set[str]:
+        names = {
+            r["name"]
+            for page in self.p.get_paginator("list_recipes").paginate()
+            for r in page["recipes"]
+        }
+        missing = set(SOLUTIONS.values()) - names
+        if missing - OPTIONAL_RECIPES:
+            raise DemoError(f"the engine lacks the recipe(s) {', '.join(sorted(missing))}")
+        for recipe in sorted(missing):
+            self.say(f"recipe {recipe} is not available: its solution is skipped")
+        return names
+
+    def _schema(self, name: str, body: str) -> str:
+        """Create a schema, or reuse one of the same name and fields from an earlier demo."""
+        try:
+            return self.p.create_schema(name=name, schema=body)["schemaArn"]
+        except self.p.exceptions.ResourceAlreadyExistsException:
+            for page in self.p.get_paginator("list_schemas").paginate():
+                for summary in page["schemas"]:
+                    if summary["name"] == name:
+                        arn = summary["schemaArn"]
+                        found = self.p.describe_schema(schemaArn=arn)["schema"]["schema"]
+                        if json.loads(found) == json.loads(body):
+                            return arn
+            raise DemoError(f"a different schema named {name} exists; delete it first") from None
+
+    def _write_bulk(self, data: DemoData) -> None:
+        folder = self.settings.data_dir / "s3" / BUCKET
+        folder.mkdir(parents=True, exist_ok=True)
+        frames = {"Interactions": data.interactions, "Items": data.items, "Users": data.users}
+        for kind, frame in frames.items():
+            frame.to_csv(folder / f"{kind.lower()}.csv", index=False)
+
+    def _train(self, solution: str) -> str:
+        return self.p.create_solution_version(solutionArn=solution, trainingMode="FULL")[
+            "solutionVersionArn"
+        ]
+
+    def _deploy(self, name: str, version: str) -> str:
+        return self.p.create_campaign(name=name, solutionVersionArn=version, minProvisionedTPS=1)[
+            "campaignArn"
+        ]
+
+    def _stream(self, data: DemoData, datasets: dict[str, str], tracking_id: str) -> None:
+        started = time.monotonic()
+        items = data.new_items.rename(columns=str.lower).rename(
+            columns={"item_id": "itemId", "creation_timestamp": "creationTimestamp"}
+        )
+        for chunk in _chunks(items.to_dict("records")):
+            self.events.put_items(
+                datasetArn=datasets["Items"],
+                items=[{"itemId": r.pop("itemId"), "properties": json.dumps(r)} for r in chunk],
+            )
+        for chunk in _chunks(data.new_users.to_dict("records")):
+            self.events.put_users(
+                datasetArn=datasets["Users"],
+                users=[
+                    {"userId": r["USER_ID"], "properties": json.dumps({"segment": r["SEGMENT"]})}
+                    for r in chunk
+                ],
+            )
+        calls = 0
+        for (user, session), frame in data.events.groupby(["USER_ID", "SESSION_ID"], sort=False):
+            rows = frame[["ITEM_ID", "EVENT_TYPE", "TIMESTAMP"]].itertuples(index=False)
+            for chunk in _chunks(list(rows)):
+                self.events.put_events(
+                    trackingId=tracking_id,
+                    userId=user,
+                    sessionId=session,
+                    eventList=[
+                        {"itemId": i, "eventType": e, "sentAt": int(ts)} for i, e, ts in chunk
+                    ],
+                )
+                calls += 1
+        self.say(
+            f"sent {len(data.new_items):,} items, {len(data.new_users):,} users and "
+            f"{len(data.events):,} events ({calls:,} PutEvents calls) "
+            f"in {time.monotonic() - started:.1f}s"
+        )
+
+    # -- waiting ---------------------------------------------------------------------------
+    def _describe(self, kind: str, arn: str) -> Callable[[], dict[str, Any]]:
+        call, param, key = {
+            "group": (self.p.describe_dataset_group, "datasetGroupArn", "datasetGroup"),
+            "dataset": (self.p.describe_dataset, "datasetArn", "dataset"),
+            "filter": (self.p.describe_filter, "filterArn", "filter"),
+            "tracker": (self.p.describe_event_tracker, "eventTrackerArn", "eventTracker"),
+            "import": (
+                self.p.describe_dataset_import_job,
+                "datasetImportJobArn",
+                "datasetImportJob",
+            ),
+            "solution": (self.p.describe_solution, "solutionArn", "solution"),
+            "version": (self.p.describe_solution_version, "solutionVersionArn", "solutionVersion"),
+            "campaign": (self.p.describe_campaign, "campaignArn", "campaign"),
+        }[kind]
+        return lambda: call(**{param: arn})[key]
+
+    def _wait(self, *what: tuple[str, Callable[[], dict[str, Any]]]) -> None:
+        """Poll several resources together until all are ACTIVE; DemoError if one fails."""
+        started = time.monotonic()
+        pending = dict(what)
+        while pending:
+            for label, describe in list(pending.items()):
+                doc = describe()
+                if doc["status"] == "ACTIVE":
+                    del pending[label]
+                elif doc["status"] not in ("CREATE PENDING", "CREATE IN_PROGRESS"):
+                    reason = doc.get("failureReason") or "no reason given"
+                    raise DemoError(f"{label} is {doc['status']}: {reason}")
+            if pending and time.monotonic() - started > WAIT_TIMEOUT:
+                raise DemoError(f"{', '.join(pending)} not ACTIVE after {WAIT_TIMEOUT:.0f}s")
+            if pending:
+                time.sleep(POLL_SECONDS)
+        self.say(
+            f"{', '.join(label for label, _ in what)} ACTIVE ({time.monotonic() - started:.1f}s)"
+        )
+
+
+def _chunks(rows: list[Any], size: int = BATCH) -> Iterator[list[Any]]:
+    for start in range(0, len(rows), size):
+        yield rows[start : start + size]
+
+
+__all__ = ["NAMES", "DemoError", "DemoNames", "demo_arns", "seed_demo"]

@@ -1,0 +1,160 @@
+"""The user-personalization model: an item-to-item scorer folded over a recency-weighted history.
+
+Scores for a user are ``Σ_h w_h · (item model row of h)``, where ``w_h`` decays with how far back
+in the history ``h`` is, plus a sequential "what comes next" term from the last few items. The
+item model is EASE (a closed-form linear autoencoder) when the active catalogue is small enough
+to hold an items × items matrix, otherwise ALS factors (``implicit``) with a fold-in of the
+history. Scoring needs only the history, so users unseen at training time, and events sent after
+training, are personalised immediately.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+
+from services.local.recipes.base import load_npz, save_npz
+
+
+@dataclass(frozen=True)
+class UPParams:
+    """Scoring-time settings, saved with the model."""
+
+    history_length: int = 100  # "bptt": only the latest N history items count
+    recency_decay: float = 0.9  # weight of the j-th most recent item is decay**j
+    sequence_weight: float = 0.3  # share of the "next item" transition term
+    sequence_window: int = 3  # transitions to the next N items; last 2N history items used
+    als_regularization: float = 0.1  # fold-in ridge term, ALS only
+
+
+def _csr_arrays(prefix: str, m: sp.csr_matrix) -> dict[str, np.ndarray]:
+    return {
+        f"{prefix}_data": m.data.astype(np.float32),
+        f"{prefix}_indices": m.indices.astype(np.int32),
+        f"{prefix}_indptr": m.indptr.astype(np.int64),
+    }
+
+
+def _csr_from(prefix: str, arrays: dict[str, np.ndarray], shape: tuple[int, int]) -> sp.csr_matrix:
+    return sp.csr_matrix(
+        (arrays[f"{prefix}_data"], arrays[f"{prefix}_indices"], arrays[f"{prefix}_indptr"]),
+        shape=shape,
+    )
+
+
+@dataclass
+class UserPersonalizationModel:
+    """Item-model scores folded over the user's recent history (see module doc)."""
+
+    recipe_name: str
+    item_ids: np.ndarray
+    popularity: np.ndarray
+    params: UPParams
+    neighbours: sp.csr_matrix | None  # EASE weights, items × items (sparsified), or None
+    factors: np.ndarray | None  # ALS item factors, items × f, or None
+    transitions: sp.csr_matrix  # row-normalised "i then j" counts, items × items
+    user_ids: np.ndarray  # users seen in training, sorted
+    user_histories: sp.csr_matrix  # users × history positions → item code + 1 (0 = none)
+    _pos: dict[str, int] = field(default_factory=dict, repr=False)
+    _users: dict[str, int] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        self._pos = {str(item): i for i, item in enumerate(self.item_ids)}
+        self._users = {str(u): i for i, u in enumerate(self.user_ids)}
+        top = float(self.popularity.max()) if len(self.popularity) else 0.0
+        # a tiny popularity term only breaks ties among items the user model knows nothing about
+        self._tiebreak = (self.popularity / top * 1e-6) if top > 0 else np.zeros(len(self.item_ids))
+
+    def known_history(self, user_id: str) -> list[int]:
+        """Item codes of a training user's latest history, oldest first."""
+        u = self._users.get(user_id)
+        if u is None:
+            return []
+        row = self.user_histories.getrow(u)
+        return (row.data[np.argsort(row.indices)] - 1).astype(np.int64).tolist()
+
+    def score_user(self, user_id: str | None, history: Sequence[str]) -> np.ndarray | None:
+        """Scores for every item, or None for an unknown user without usable history."""
+        codes = [self._pos[h] for h in history if h in self._pos]
+        if not codes and user_id is not None:
+            codes = self.known_history(str(user_id))
+        if not codes:
+            return None
+        p = self.params
+        h = np.asarray(codes[-p.history_length :], dtype=np.int64)
+        w = p.recency_decay ** np.arange(len(h) - 1, -1, -1, dtype=np.float64)
+        scores = self._item_model_scores(h, w)
+        if p.sequence_weight > 0:
+            last = h[-2 * p.sequence_window :]
+            wl = 0.5 ** np.arange(len(last) - 1, -1, -1, dtype=np.float64)
+            seq = np.asarray(self.transitions[last].T @ wl).ravel()
+            top = seq.max()
+            if top > 0:
+                scores = (1 - p.sequence_weight) * scores + p.sequence_weight * seq / top
+        return scores + self._tiebreak
+
+    def _item_model_scores(self, h: np.ndarray, w: np.ndarray) -> np.ndarray:
+        if self.neighbours is not None:
+            s = np.asarray(self.neighbours[h].T @ w).ravel()
+        elif self.factors is not None:
+            y = self.factors[h].astype(np.float64)
+            # ridge fold-in: the user vector that best reproduces the weighted history
+            a = y.T @ (y * w[:, None]) + self.params.als_regularization * np.eye(y.shape[1])
+            u = np.linalg.solve(a, y.T @ w)
+            s = self.factors @ u
+        else:
+            return np.zeros(len(self.item_ids))
+        top = np.abs(s).max()
+        return s / top if top > 0 else s
+
+    def score_item(self, item_id: str) -> np.ndarray | None:
+        """Neighbours of one item: the user scorer with a history of just that item."""
+        if item_id not in self._pos:
+            return None
+        return self.score_user(None, [item_id])
+
+    def save(self, path: Path) -> None:
+        """Write the model to an .npz file (no pickle)."""
+        n = len(self.item_ids)
+        arrays: dict[str, np.ndarray] = {
+            "item_ids": self.item_ids,
+            "popularity": self.popularity,
+            "user_ids": self.user_ids,
+            **_csr_arrays("transitions", self.transitions),
+            **_csr_arrays("histories", self.user_histories),
+        }
+        if self.neighbours is not None:
+            arrays.update(_csr_arrays("neighbours", self.neighbours))
+        if self.factors is not None:
+            arrays["factors"] = self.factors.astype(np.float32)
+        header = {
+            "recipe_name": self.recipe_name,
+            "kind": "ease" if self.neighbours is not None else "als",
+            "n_items": n,
+            "history_cols": self.user_histories.shape[1],
+            "params": self.params.__dict__,
+        }
+        save_npz(path, header, **arrays)
+
+    @classmethod
+    def load(cls, path: Path) -> UserPersonalizationModel:
+        """Read a model written by ``save``."""
+        header, a = load_npz(path)
+        n = int(header["n_items"])  # type: ignore[arg-type]
+        n_users = len(a["user_ids"])
+        hist_cols = int(header["history_cols"])  # type: ignore[arg-type]
+        return cls(
+            recipe_name=str(header["recipe_name"]),
+            item_ids=a["item_ids"],
+            popularity=a["popularity"],
+            params=UPParams(**header["params"]),  # type: ignore[arg-type]
+            neighbours=_csr_from("neighbours", a, (n, n)) if "neighbours_data" in a else None,
+            factors=a.get("factors"),
+            transitions=_csr_from("transitions", a, (n, n)),
+            user_ids=a["user_ids"],
+            user_histories=_csr_from("histories", a, (n_users, hist_cols)),
+        )

@@ -1,0 +1,112 @@
+"""Command line: check a file, print a table or JSON, exit 1 on errors (a scheduler gate).
+
+    python -m services.readiness check FILE --dataset-type interactions \
+        [--schema SCHEMA.json] [--items ITEMS.csv] [--users USERS.csv] \
+        [--event-type T] [--event-value-threshold X] [--now EPOCH] [--json]
+
+Exit status: 0 ready (warnings allowed), 1 at least one error, 2 usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import textwrap
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from .api import check_file
+from .cross import cross_check
+from .report import DATASET_TYPES, ReadinessReport
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m services.readiness",
+        description="Check data against Amazon Personalize's rules before training.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    check = sub.add_parser("check", help="check one CSV file")
+    check.add_argument("file", type=Path)
+    check.add_argument("--dataset-type", required=True, choices=DATASET_TYPES)
+    check.add_argument("--schema", type=Path, help="Personalize Avro schema JSON")
+    check.add_argument("--items", type=Path, help="items CSV for cross-file checks")
+    check.add_argument("--users", type=Path, help="users CSV for cross-file checks")
+    check.add_argument("--event-type", help="the solution's eventType filter")
+    check.add_argument(
+        "--event-value-threshold", type=float, help="the solution's eventValueThreshold"
+    )
+    check.add_argument("--now", type=float, help="epoch seconds treated as now")
+    check.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    return parser
+
+
+def render(report: ReadinessReport, out: TextIO) -> None:
+    """Print a report as a human-readable table."""
+    s = report.summary
+    state = "READY" if report.ok else "NOT READY"
+    n_err, n_warn = len(report.errors), len(report.warnings)
+    out.write(
+        f"{report.source} ({report.dataset_type}): {state} - {n_err} error(s), "
+        f"{n_warn} warning(s)\n"
+    )
+    facts = [f"rows {s.rows:,}"]
+    if s.users is not None:
+        facts.append(f"users {s.users:,}")
+    if s.items is not None:
+        facts.append(f"items {s.items:,}")
+    if s.event_types:
+        facts.append(f"event types {len(s.event_types)}")
+    if s.time_min and s.time_max:
+        facts.append(f"{s.time_min.date()} to {s.time_max.date()}")
+    if s.interactions_after_filter is not None:
+        facts.append(
+            f"trainable interactions {s.interactions_after_filter:,}, users with 2+ "
+            f"{s.users_with_two_or_more:,}"
+        )
+    out.write("  " + " | ".join(facts) + "\n\n")
+    if not report.findings:
+        out.write("  No findings.\n")
+    width = max((len(f.code) for f in report.findings), default=4)
+    for f in report.findings:
+        where = f" [{f.column}]" if f.column else ""
+        out.write(f"  {f.severity.upper():8} {f.code:{width}}{where}\n")
+        for label, text in (("", f.detail), ("fix: ", f.fix)):
+            wrapped = textwrap.wrap(label + text, 96) or [""]
+            for line in wrapped:
+                out.write(f"  {'':8} {line}\n")
+        if f.rows:
+            out.write(f"  {'':8} lines: {', '.join(map(str, f.rows))}\n")
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
+    """Run the CLI; returns the exit status."""
+    out = out or sys.stdout
+    args = _parser().parse_args(argv)
+    for label, path in (
+        ("file", args.file),
+        ("--schema", args.schema),
+        ("--items", args.items),
+        ("--users", args.users),
+    ):
+        if path is not None and not path.is_file():
+            print(f"error: {label}: no such file: {path}", file=sys.stderr)
+            return 2
+    options = {
+        "event_type": args.event_type,
+        "event_value_threshold": args.event_value_threshold,
+        "now": args.now,
+    }
+    report = check_file(args.file, args.dataset_type, schema=args.schema, **options)
+    if args.dataset_type == "interactions" and (args.items or args.users):
+        items = check_file(args.items, "items", now=args.now) if args.items else None
+        users = check_file(args.users, "users", now=args.now) if args.users else None
+        report = report.with_findings(cross_check(report, items, users))
+    if args.json:
+        json.dump(report.to_dict(), out, indent=2, default=str)
+        out.write("\n")
+    else:
+        render(report, out)
+    return 0 if report.ok else 1

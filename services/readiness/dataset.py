@@ -1,0 +1,167 @@
+"""The part every dataset check shares: columns by schema field, completeness, types."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pyarrow as pa
+
+from . import limits
+from .columns import Completeness, RowLines
+from .fields import ValueField, pct
+from .report import Finding
+from .schema import INTERACTIONS_RESERVED, DatasetSchema, HeaderMatch
+
+_TEXT_HINTS = ("DESCRIPTION", "TEXT", "SUMMARY", "SYNOPSIS", "TITLE", "NAME")
+
+
+class DatasetChecker:
+    """Feeds chunks to per-column checks; subclasses add the dataset's own rules."""
+
+    dataset_type = ""
+    special: tuple[str, ...] = ()
+
+    def __init__(self, header: Sequence[str], schema: DatasetSchema, match: HeaderMatch) -> None:
+        self.header = list(header)
+        self.schema = schema
+        self.pos = dict(match.columns)
+        self.rows = 0
+        self.completeness = Completeness(self.header)
+        self.values: dict[int, ValueField] = {}
+        for name, i in self.pos.items():
+            f = schema.get(name)
+            if name in self.special or f is None:
+                continue
+            prefix = "event_value" if name == "EVENT_VALUE" else "value"
+            self.values[i] = ValueField(header[i], f.kind, code_prefix=prefix)
+        if not schema.explicit:  # metadata columns without a schema: infer their kind
+            for name in match.extra:
+                i = self.header.index(name)
+                text_like = any(h in name.upper() for h in _TEXT_HINTS)
+                kind = "textual" if text_like and self.dataset_type == "items" else "infer"
+                self.values[i] = ValueField(name, kind)
+
+    def column_types(self) -> dict[int, pa.DataType]:
+        """Types pyarrow can parse directly (a block that fails falls back to strings)."""
+        numeric = {
+            "int": pa.int64(),
+            "long": pa.int64(),
+            "float": pa.float64(),
+            "double": pa.float64(),
+        }
+        out: dict[int, pa.DataType] = {}
+        for name, i in self.pos.items():
+            f = self.schema.get(name)
+            if f is not None and f.type in numeric:
+                out[i] = numeric[f.type]
+        return out
+
+    def column(self, table: pa.Table, name: str) -> pa.Array | None:
+        """The chunk's column for a schema field, or None if the file lacks it."""
+        i = self.pos.get(name)
+        return None if i is None else table.column(i).combine_chunks()
+
+    def feed(self, table: pa.Table, lines: RowLines) -> None:
+        """Check one chunk."""
+        self.rows += table.num_rows
+        parsed: dict[str, np.ndarray] = {}
+        for i, name in enumerate(self.header):
+            column = table.column(i).combine_chunks()
+            if name not in ("USER_ID", "ITEM_ID"):  # emptiness of IDs: IdField
+                self.completeness.add(name, column, lines)
+            if i in self.values:
+                value = self.values[i].add(column, lines)
+                if value is not None:
+                    parsed[name] = value
+        self.feed_special(table, lines, parsed)
+
+    def feed_special(self, table: pa.Table, lines: RowLines, parsed: dict[str, np.ndarray]) -> None:
+        """Dataset-specific columns (IDs, timestamps); `parsed` holds typed numbers."""
+
+    def findings(self) -> list[Finding]:
+        """All findings of this dataset."""
+        out: list[Finding] = []
+        id_columns = {"USER_ID", "ITEM_ID"}
+        for name in self.header:
+            empty = self.completeness.empty[name]
+            if not self.rows or name in id_columns:
+                continue
+            f = self.schema.get(name)
+            if f is not None and not f.nullable and empty.count:
+                out.append(
+                    Finding(
+                        "required_value_empty",
+                        "error",
+                        f"Empty values in {name}",
+                        f"{empty.count} rows have no {name}, but the schema field is not "
+                        f"nullable; the import fails on them.",
+                        f'Fill in {name}, or make the field nullable (a union with "null").',
+                        tuple(empty.rows),
+                        name,
+                    )
+                )
+            complete = 1 - empty.count / self.rows
+            if complete < limits.MIN_COMPLETENESS:
+                out.append(
+                    Finding(
+                        "column_mostly_empty",
+                        "warning",
+                        f"{name} is mostly empty",
+                        f"{name} is only {pct(self.rows - empty.count, self.rows)} complete "
+                        f"({empty.count} of {self.rows} values empty); Personalize's data "
+                        f"analysis flags columns under {limits.MIN_COMPLETENESS:.0%} complete.",
+                        f"Fill in {name}, or drop the column if it carries no signal.",
+                        tuple(empty.rows),
+                        name,
+                    )
+                )
+        for checker in self.values.values():
+            out.extend(checker.findings())
+        out.extend(self.metadata_limit())
+        return out
+
+    def metadata_columns(self) -> list[str]:
+        """Columns that count as metadata (not the ID or reserved columns)."""
+        skip = {"USER_ID", "ITEM_ID"}
+        if self.dataset_type == "interactions":
+            skip |= set(INTERACTIONS_RESERVED)
+        return [n for n in self.header if n.strip().upper() not in skip]
+
+    def metadata_limit(self) -> list[Finding]:
+        """Too many metadata columns, or none where one is required."""
+        limit = {
+            "interactions": limits.MAX_INTERACTIONS_METADATA,
+            "items": limits.MAX_ITEMS_METADATA,
+            "users": limits.MAX_USERS_METADATA,
+        }[self.dataset_type]
+        meta = self.metadata_columns()
+        if len(meta) > limit:
+            return [
+                Finding(
+                    "too_many_metadata_columns",
+                    "error",
+                    "Too many metadata columns",
+                    f"{len(meta)} metadata columns; Personalize allows {limit} in a "
+                    f"{self.dataset_type.title()} dataset.",
+                    "Drop the metadata columns that matter least.",
+                )
+            ]
+        if self.dataset_type != "interactions" and not meta:
+            return [
+                Finding(
+                    "missing_metadata_column",
+                    "error",
+                    "No metadata column",
+                    f"A {self.dataset_type.title()} dataset needs its ID plus at least one "
+                    "metadata column; this file has only "
+                    f"{', '.join(self.header) or 'no columns'}.",
+                    "Add at least one metadata column (e.g. a categorical CATEGORY or a number).",
+                )
+            ]
+        return []
+
+
+def per_row_lines(lines: RowLines, n: int) -> np.ndarray:
+    """Line numbers of all n rows of a chunk (uint32 keeps duplicate tracking small)."""
+    return lines.at(np.arange(n)).astype(np.uint32)

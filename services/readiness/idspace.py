@@ -1,0 +1,154 @@
+"""Do two sets of IDs come from the same ID space? (numbers, UUIDs, prefixed, …)"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .columns import to_bool, to_str
+from .report import Finding
+
+_SHAPES = (
+    (
+        "uuid",
+        re.compile(
+            r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
+            r"[0-9a-fA-F]{12}$"
+        ),
+    ),
+    ("number", re.compile(r"^\d+$")),
+    ("hex", re.compile(r"^[0-9a-fA-F]{16,}$")),
+    ("email", re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")),
+    ("prefixed", re.compile(r"^([A-Za-z]+[_\-:#])\d+$")),
+)
+_SAMPLE = 5_000
+IdsLike = Iterable[object] | pa.Array | pa.ChunkedArray | pd.Series | pd.Index
+
+
+def id_shape(value: str) -> str:
+    """A coarse shape: 'number', 'uuid', 'hex', 'email', 'prefixed:user_' or 'other'."""
+    for name, pattern in _SHAPES:
+        m = pattern.match(value)
+        if m:
+            return f"prefixed:{m.group(1).lower()}" if name == "prefixed" else name
+    return "other"
+
+
+def dominant_shape(values: Iterable[str]) -> str | None:
+    """The shape of at least 80% of the values, if there is one."""
+    counts = Counter(id_shape(v) for v in values)
+    total = sum(counts.values())
+    if not total:
+        return None
+    shape, n = counts.most_common(1)[0]
+    return shape if n >= 0.8 * total else None
+
+
+def describe_shape(shape: str | None, example: str) -> str:
+    """'numbers like "123"' style wording for a shape."""
+    words = {
+        "uuid": "UUIDs",
+        "number": "numbers",
+        "hex": "hex hashes",
+        "email": "e-mail addresses",
+        "other": "free-form IDs",
+        None: "mixed formats",
+    }
+    if shape and shape.startswith("prefixed:"):
+        return f"prefixed IDs ({shape.split(':', 1)[1]}…) like {example!r}"
+    return f"{words.get(shape, shape)} like {example!r}"
+
+
+def as_string_array(ids: IdsLike) -> pa.Array:
+    """Any collection of IDs as an Arrow string array."""
+    if isinstance(ids, pa.Array | pa.ChunkedArray):
+        return to_str(ids)
+    if isinstance(ids, pd.Series | pd.Index):
+        return to_str(pa.array(ids.astype(str).to_numpy(dtype=object), pa.string()))
+    return pa.array([str(v) for v in ids], pa.string())
+
+
+def check_user_ids(sample_ids: IdsLike, known_user_ids: IdsLike) -> Finding | None:
+    """Do the user IDs an app asks about come from the training users' ID space?
+
+    Returns None when every sample ID is a known user; otherwise a finding that says how
+    many are unknown and, when the formats differ (numbers vs UUIDs vs "user_123"), that the
+    app and the training data use different ID spaces. Unknown users get popular items.
+    """
+    sample = [s for s in dict.fromkeys(as_string_array(sample_ids).to_pylist()) if s]
+    if not sample:
+        return None
+    known = as_string_array(known_user_ids)
+    if not len(known):
+        return Finding(
+            "user_ids_unknown",
+            "warning",
+            "The model knows no users",
+            "There are no training users to compare with; every user gets popular items.",
+            "Import interactions and train a solution version first.",
+            (),
+            "USER_ID",
+        )
+    hits = to_bool(pc.is_in(pa.array(sample, pa.string()), value_set=known))
+    if hits.all():
+        return None
+    unknown = [s for s, h in zip(sample, hits, strict=True) if not h]
+    known_sample = known.slice(0, _SAMPLE).to_pylist()
+    mine, theirs = dominant_shape(sample), dominant_shape(known_sample)
+    n, k = len(sample), int(hits.sum())
+    head = f"{k} of {n} user IDs are known to the model ({', '.join(map(repr, unknown[:3]))}"
+    head += " … are not)" if len(unknown) > 3 else " are not)"
+    hint = _near_miss(unknown, known)
+    if mine != theirs and (k / n) < 0.5:
+        return Finding(
+            "user_id_space_mismatch",
+            "warning",
+            "These user IDs come from another ID space",
+            f"{head}. The IDs asked about are {describe_shape(mine, sample[0])}; the training "
+            f"users are {describe_shape(theirs, known_sample[0])}.{hint} Unknown users all get "
+            f"the same popular items.",
+            "Send the same user ID the interactions were exported with (map app IDs to "
+            "training IDs, or re-export interactions with the app's IDs).",
+            (),
+            "USER_ID",
+        )
+    if k / n < 0.5:
+        return Finding(
+            "user_ids_unknown",
+            "warning",
+            "Most of these users are unknown to the model",
+            f"{head}.{hint} Unknown users get popular items, so their lists look alike.",
+            "Check the IDs are typed exactly as exported; new users need interactions and "
+            "a retrain (or PutEvents) before they get personal results.",
+            (),
+            "USER_ID",
+        )
+    return Finding(
+        "user_ids_partly_unknown",
+        "info",
+        "Some of these users are unknown to the model",
+        f"{head}.{hint} Unknown users get popular items.",
+        "Compare only known users, or check how the unknown IDs were typed.",
+        (),
+        "USER_ID",
+    )
+
+
+def _near_miss(unknown: list[str], known: pa.Array) -> str:
+    """Say if unknown IDs match known ones after trimming, case or leading zeros."""
+    for label, fix in (
+        ("whitespace", str.strip),
+        ("letter case", str.lower),
+        ("letter case", str.upper),
+        ("leading zeros", lambda s: s.lstrip("0")),
+    ):
+        variants = [fix(u) for u in unknown]
+        found = to_bool(pc.is_in(pa.array(variants, pa.string()), value_set=known))
+        if found.any():
+            return f" {int(found.sum())} of them match a known user after fixing {label}."
+    return ""

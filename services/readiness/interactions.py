@@ -1,0 +1,370 @@
+"""Interactions: IDs, TIMESTAMP, event types and values, volume after filtering, duplicates."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from . import limits
+from .columns import KeyCounter, RowLines, encode, hash_strings, mix, to_str
+from .dataset import DatasetChecker, per_row_lines
+from .fields import IdField, TimestampField, pct
+from .report import Finding, Summary
+from .schema import DatasetSchema, HeaderMatch
+
+_PLACEHOLDERS = {
+    "",
+    "null",
+    "none",
+    "nan",
+    "undefined",
+    "unknown",
+    "n/a",
+    "na",
+    "event",
+    "default",
+    "-",
+    "?",
+    "type",
+    "event_type",
+    "other",
+}
+_BUCKETS = [
+    (1, 1),
+    (2, 2),
+    (3, 5),
+    (6, 10),
+    (11, 20),
+    (21, 50),
+    (51, 100),
+    (101, 1000),
+    (1001, None),
+]
+
+
+class InteractionsChecker(DatasetChecker):
+    """Checks an Interactions dataset; Personalize's training minimums use the filter."""
+
+    dataset_type = "interactions"
+    special = ("USER_ID", "ITEM_ID", "TIMESTAMP")
+
+    def __init__(
+        self,
+        header: Sequence[str],
+        schema: DatasetSchema,
+        match: HeaderMatch,
+        *,
+        now: float,
+        event_type: str | None = None,
+        event_value_threshold: float | None = None,
+    ) -> None:
+        super().__init__(header, schema, match)
+        self.event_type = event_type
+        self.threshold = event_value_threshold
+        self.filtering = event_type is not None or event_value_threshold is not None
+        self.user = IdField("USER_ID")
+        self.item = IdField("ITEM_ID")
+        self.timestamp = TimestampField("TIMESTAMP", now)
+        self.types = KeyCounter()
+        self.user_kept = KeyCounter()
+        self.kept = 0
+        self.hashes: list[np.ndarray] = []
+        self.lines: list[np.ndarray] = []
+        self.keep_masks: list[np.ndarray] = []
+
+    def feed_special(self, table: pa.Table, lines: RowLines, parsed: dict[str, np.ndarray]) -> None:
+        """USER_ID, ITEM_ID, TIMESTAMP, EVENT_TYPE; the filter; duplicate hashes."""
+        n = table.num_rows
+        if not n:
+            return
+        parts: list[np.ndarray] = []
+        user_codes = user_uniques = None
+        for name, checker in (("USER_ID", self.user), ("ITEM_ID", self.item)):
+            column = self.column(table, name)
+            if column is not None:
+                codes, uniques = checker.add(column, lines)
+                parts.append(hash_strings(uniques)[codes])
+                if name == "USER_ID":
+                    user_codes, user_uniques = codes, uniques
+        ts_column = self.column(table, "TIMESTAMP")
+        if ts_column is not None:
+            ts = self.timestamp.add(ts_column, lines)
+            parts.append(np.where(np.isfinite(ts), ts, -1.0).view(np.uint64))
+        keep = np.ones(n, dtype=bool)
+        et_column = self.column(table, "EVENT_TYPE")
+        if et_column is not None:
+            codes, uniques, counts = encode(to_str(et_column))
+            self.types.add(uniques, counts)
+            if self.event_type is not None:
+                hit = np.asarray([v == self.event_type for v in uniques.to_pylist()], dtype=bool)
+                keep &= hit[codes]
+        elif self.event_type is not None:
+            keep[:] = False
+        if self.threshold is not None:
+            value = parsed.get("EVENT_VALUE")
+            keep &= value >= self.threshold if value is not None else False
+        self.kept += int(keep.sum())
+        if user_codes is not None and user_uniques is not None:
+            weights = keep if self.filtering else None
+            counts = np.bincount(user_codes, weights=weights, minlength=len(user_uniques))
+            self.user_kept.add(user_uniques, counts.astype(np.int64))
+        if len(parts) == 3:
+            self.hashes.append(mix(*parts))
+            self.lines.append(per_row_lines(lines, n))
+            if self.filtering:
+                self.keep_masks.append(keep)
+
+    def _duplicates(self) -> tuple[int, int, tuple[int, ...]]:
+        """(duplicate rows, duplicate rows among the filtered ones, example lines)."""
+        if not self.hashes:
+            return 0, 0, ()
+        sorted_h = np.concatenate(self.hashes)
+        sorted_h.sort()  # in place: one extra copy of the hashes, not three
+        same = sorted_h[1:] == sorted_h[:-1]
+        dups = int(same.sum())
+        if not dups:
+            return 0, 0, ()
+        values = np.unique(sorted_h[1:][same])  # the repeated hashes, sorted, usually few
+        del sorted_h, same
+        # Lines of every row holding a repeated hash, block by block (O(n log k)).
+        found_h, found_lines = [], []
+        for h, lines in zip(self.hashes, self.lines, strict=True):
+            slot = np.minimum(np.searchsorted(values, h), len(values) - 1)
+            hit = values[slot] == h
+            found_h.append(h[hit])
+            found_lines.append(lines[hit])
+        hs, ls = np.concatenate(found_h), np.concatenate(found_lines)
+        order = np.lexsort((ls, hs))  # by hash, then line: the first of each hash is original
+        first = np.ones(len(order), dtype=bool)
+        first[1:] = hs[order][1:] != hs[order][:-1]
+        examples = tuple(int(x) for x in np.sort(ls[order][~first])[: limits.MAX_EXAMPLES])
+        kept_dups = dups
+        if self.filtering:  # a repeat of a filtered row, itself kept
+            kept_h = np.concatenate(
+                [h[k] for h, k in zip(self.hashes, self.keep_masks, strict=True)]
+            )
+            kept_dups = len(kept_h) - len(np.unique(kept_h))
+        return dups, kept_dups, examples
+
+    def result(self) -> tuple[list[Finding], Summary, pd.Series, pd.DataFrame, pa.Array, pa.Array]:
+        """Findings, summary and chart aggregates."""
+        findings = self.findings()
+        findings += self.user.findings(self.rows) + self.item.findings(self.rows)
+        findings += self.timestamp.findings(self.rows)
+        users, user_counts = self.user.counts.result()
+        items, item_counts = self.item.counts.result()
+        _, kept_counts = self.user_kept.result()
+        type_keys, type_counts = self.types.result()
+        event_types = dict(
+            sorted(
+                zip(type_keys.to_pylist(), type_counts.tolist(), strict=True), key=lambda kv: -kv[1]
+            )
+        )
+        dups, kept_dups, dup_rows = self._duplicates()
+        after = self.kept - kept_dups
+        with_two = int((kept_counts >= 2).sum())
+        active = int((kept_counts > 0).sum())
+        findings += self._event_type_findings(event_types)
+        if dups:
+            findings.append(
+                Finding(
+                    "duplicate_rows",
+                    "warning",
+                    "Duplicate interactions",
+                    f"{dups} rows ({pct(dups, self.rows)}) repeat an earlier row's USER_ID, "
+                    f"ITEM_ID and TIMESTAMP; Personalize drops them, leaving "
+                    f"{self.rows - dups} interactions.",
+                    "Deduplicate the export (or check it wasn't appended twice).",
+                    dup_rows,
+                    None,
+                )
+            )
+        findings += self._volume(after, with_two, active)
+        single_u = float((user_counts == 1).mean()) if len(user_counts) else None
+        single_i = float((item_counts == 1).mean()) if len(item_counts) else None
+        for noun, share, count in (
+            ("users", single_u, len(users)),
+            ("items", single_i, len(items)),
+        ):
+            if share is not None and share >= limits.SINGLE_INTERACTION_WARN_SHARE:
+                findings.append(
+                    Finding(
+                        f"{noun}_single_interaction",
+                        "warning",
+                        f"Most {noun} have a single interaction",
+                        f"{share:.1%} of {count} {noun} have exactly one interaction; the model "
+                        f"learns little about them and they get near-popular recommendations.",
+                        f"Import a longer history, or check that {noun[:-1].upper()}_ID is "
+                        f"stable (not a session or order ID).",
+                    )
+                )
+        lo, hi = self.timestamp.time_range()
+        summary = Summary(
+            rows=self.rows,
+            users=len(users),
+            items=len(items),
+            event_types=event_types,
+            time_min=lo,
+            time_max=hi,
+            interactions_after_filter=after,
+            users_with_two_or_more=with_two,
+            single_interaction_user_share=single_u,
+            single_interaction_item_share=single_i,
+        )
+        return findings, summary, self._per_day(), _histogram(user_counts), users, items
+
+    def _event_type_findings(self, event_types: dict[str, int]) -> list[Finding]:
+        out: list[Finding] = []
+        meta = len(self.metadata_columns())
+        if len(event_types) + meta > limits.MAX_EVENT_TYPES_PLUS_METADATA:
+            top = ", ".join(f"{k!r} {v}" for k, v in list(event_types.items())[:12])
+            out.append(
+                Finding(
+                    "too_many_event_types",
+                    "error",
+                    f"{len(event_types)} event types",
+                    f"{len(event_types)} event types + {meta} metadata columns = "
+                    f"{len(event_types) + meta}; Personalize allows "
+                    f"{limits.MAX_EVENT_TYPES_PLUS_METADATA} in total ({top}).",
+                    "Keep the event types that express intent (e.g. click, purchase), merge "
+                    "near-duplicates, or train on one with the solution's eventType.",
+                    (),
+                    "EVENT_TYPE",
+                )
+            )
+        vague = {
+            k: v
+            for k, v in event_types.items()
+            if k.strip().lower() in _PLACEHOLDERS or k.strip().lstrip("-").isdigit()
+        }
+        if vague:
+            shown = ", ".join(f"{k!r} ({v})" for k, v in list(vague.items())[:5])
+            out.append(
+                Finding(
+                    "event_type_meaningless",
+                    "warning",
+                    "Event types that mean nothing",
+                    f"EVENT_TYPE values {shown} name no user action; Personalize weighs and "
+                    f"filters by event type, so these rows are noise or a mapping bug.",
+                    "Map them to real actions (click, add_to_cart, purchase…) or drop them.",
+                    (),
+                    "EVENT_TYPE",
+                )
+            )
+        if self.event_type is not None and self.event_type not in event_types:
+            found = ", ".join(repr(k) for k in list(event_types)[:10]) or "none (no EVENT_TYPE)"
+            out.append(
+                Finding(
+                    "event_type_not_found",
+                    "error",
+                    f"No events of type {self.event_type!r}",
+                    f"Training with eventType={self.event_type!r} keeps no interactions; the "
+                    f"file's event types are {found}.",
+                    "Use one of the file's event types, or fix the export's EVENT_TYPE mapping.",
+                    (),
+                    "EVENT_TYPE",
+                )
+            )
+        if self.threshold is not None and "EVENT_VALUE" not in self.pos:
+            out.append(
+                Finding(
+                    "event_value_not_found",
+                    "error",
+                    "No EVENT_VALUE column",
+                    f"eventValueThreshold={self.threshold} needs an EVENT_VALUE column; no "
+                    f"interaction passes the filter.",
+                    "Add EVENT_VALUE, or train without an event value threshold.",
+                    (),
+                    "EVENT_VALUE",
+                )
+            )
+        return out
+
+    def _volume(self, after: int, with_two: int, active: int) -> list[Finding]:
+        out: list[Finding] = []
+        how = self._filter_text()
+        if after < limits.MIN_INTERACTIONS:
+            out.append(
+                Finding(
+                    "too_few_interactions",
+                    "error",
+                    "Too few interactions to train",
+                    f"{after} distinct interactions{how}; training needs at least "
+                    f"{limits.MIN_INTERACTIONS:,}.",
+                    f"Import at least {limits.MIN_INTERACTIONS - after:,} more interactions"
+                    + (", or loosen the event type / value filter." if how else "."),
+                )
+            )
+        if with_two < limits.MIN_USERS_WITH_TWO:
+            out.append(
+                Finding(
+                    "too_few_users_with_two",
+                    "error",
+                    "Too few users with 2+ interactions",
+                    f"{with_two} users have 2 or more interactions{how}; training needs at least "
+                    f"{limits.MIN_USERS_WITH_TWO}.",
+                    "Import at least 2 interactions for "
+                    f"{limits.MIN_USERS_WITH_TWO - with_two} more "
+                    f"users.",
+                )
+            )
+        elif active and with_two / active < limits.MIN_SHARE_USERS_WITH_TWO:
+            out.append(
+                Finding(
+                    "too_few_users_with_two_share",
+                    "error",
+                    "Under 1% of users have 2+ interactions",
+                    f"{with_two} of {active} users ({pct(with_two, active)}) have 2 or more "
+                    f"interactions{how}; Personalize requires at least "
+                    f"{limits.MIN_SHARE_USERS_WITH_TWO:.0%}.",
+                    "Check USER_ID is a stable user ID (not a session or order ID); import more "
+                    "history per user.",
+                )
+            )
+        if not out and (
+            after < limits.RECOMMENDED_INTERACTIONS or active < limits.RECOMMENDED_USERS
+        ):
+            out.append(
+                Finding(
+                    "below_recommended_volume",
+                    "info",
+                    "Less data than recommended",
+                    f"{after:,} interactions from {active:,} users{how}; Personalize recommends "
+                    f"{limits.RECOMMENDED_INTERACTIONS:,} interactions from "
+                    f"{limits.RECOMMENDED_USERS:,} "
+                    f"users. Expect recommendations close to popularity.",
+                    "Import more history if you have it.",
+                )
+            )
+        return out
+
+    def _filter_text(self) -> str:
+        parts = []
+        if self.event_type is not None:
+            parts.append(f"eventType={self.event_type!r}")
+        if self.threshold is not None:
+            parts.append(f"EVENT_VALUE >= {self.threshold:g}")
+        return f" after filtering ({', '.join(parts)})" if parts else ""
+
+    def _per_day(self) -> pd.Series:
+        days = sorted(self.timestamp.days)
+        index = pd.to_datetime(np.asarray(days, dtype=np.int64) * 86_400, unit="s", utc=True)
+        return pd.Series(
+            [self.timestamp.days[d] for d in days],
+            index=index.rename("date"),
+            name="events",
+            dtype="int64",
+        )
+
+
+def _histogram(counts: np.ndarray) -> pd.DataFrame:
+    """Users per bucket of interactions per user."""
+    labels, users = [], []
+    for lo, hi in _BUCKETS:
+        mask = counts >= lo if hi is None else (counts >= lo) & (counts <= hi)
+        labels.append(f"{lo}+" if hi is None else (str(lo) if lo == hi else f"{lo}-{hi}"))
+        users.append(int(mask.sum()))
+    return pd.DataFrame({"interactions": labels, "users": users})

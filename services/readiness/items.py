@@ -1,0 +1,69 @@
+"""Items: ITEM_ID, metadata types and categorical limits, CREATION_TIMESTAMP."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pyarrow as pa
+
+from .columns import RowLines
+from .dataset import DatasetChecker
+from .fields import IdField, TimestampField
+from .report import Finding, Summary
+from .schema import DatasetSchema, HeaderMatch
+
+
+class MetadataChecker(DatasetChecker):
+    """Items or Users: one ID column plus metadata; IDs should be unique."""
+
+    id_name = ""
+
+    def __init__(
+        self, header: Sequence[str], schema: DatasetSchema, match: HeaderMatch, *, now: float
+    ) -> None:
+        super().__init__(header, schema, match)
+        self.ids = IdField(self.id_name)
+        self.created = TimestampField("CREATION_TIMESTAMP", now, distribution=False)
+
+    def feed_special(self, table: pa.Table, lines: RowLines, parsed: dict[str, np.ndarray]) -> None:
+        """The ID column and, for Items, CREATION_TIMESTAMP."""
+        column = self.column(table, self.id_name)
+        if column is not None:
+            self.ids.add(column, lines)
+        created = self.column(table, "CREATION_TIMESTAMP")
+        if created is not None and "CREATION_TIMESTAMP" in self.special:
+            self.created.add(created, lines)
+
+    def result(self) -> tuple[list[Finding], Summary, pa.Array]:
+        """Findings, summary and the distinct IDs."""
+        findings = self.findings() + self.ids.findings(self.rows)
+        if "CREATION_TIMESTAMP" in self.special:
+            findings += self.created.findings(self.rows)
+        ids, counts = self.ids.counts.result()
+        repeated = int((counts > 1).sum())
+        if repeated:
+            extra = int(counts[counts > 1].sum() - repeated)
+            findings.append(
+                Finding(
+                    "duplicate_ids",
+                    "warning",
+                    f"Repeated {self.id_name} values",
+                    f"{repeated} {self.id_name} values appear more than once ({extra} extra "
+                    f"rows); only one row per ID is kept, and which one is not defined.",
+                    f"Keep one row per {self.id_name} (the latest).",
+                    (),
+                    self.id_name,
+                )
+            )
+        noun = "items" if self.id_name == "ITEM_ID" else "users"
+        summary = Summary(rows=self.rows, **{noun: len(ids)})
+        return findings, summary, ids
+
+
+class ItemsChecker(MetadataChecker):
+    """Checks an Items dataset."""
+
+    dataset_type = "items"
+    special = ("ITEM_ID", "CREATION_TIMESTAMP")
+    id_name = "ITEM_ID"

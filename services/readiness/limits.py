@@ -1,0 +1,51 @@
+"""Amazon Personalize's data rules as constants, each with where it comes from.
+
+Sources: the developer guide's "Data requirements" and "Service quotas" pages, and its
+"Data insights" list (summarised in ``shared/reference/PERSONALIZE.md`` sections 5 and 6).
+"""
+
+from __future__ import annotations
+
+# Training minimum, counted AFTER the solution's eventType / eventValueThreshold filter.
+MIN_INTERACTIONS = 1_000
+MIN_USERS_WITH_TWO = 25
+# Newer rule: at least 1% of users must have two or more interactions.
+MIN_SHARE_USERS_WITH_TWO = 0.01
+# Recommended volumes (Data insights): below these results are usually popularity-like.
+RECOMMENDED_INTERACTIONS = 50_000
+RECOMMENDED_USERS = 1_000
+
+# "USER_ID / ITEM_ID: max length 256 characters" (dataset schema requirements).
+MAX_ID_LENGTH = 256
+# "Categorical values can have at most 1000 characters ... your dataset import job will fail."
+MAX_CATEGORICAL_LENGTH = 1_000
+# Multiple categorical values are joined with "|". The guide gives no hard per-value count;
+# the service's Data analysis flags categorical data with more than 30 categories, so we
+# warn above that (PERSONALIZE.md section 6). A warning, not an error: it doesn't block import.
+MAX_CATEGORICAL_PARTS = 30
+# Textual fields (Items): 20,000 characters (7,000 for Chinese and Japanese).
+MAX_TEXTUAL_LENGTH = 20_000
+MAX_TEXTUAL_FIELDS = 1
+# Quotas: "event types combined with optional metadata columns in Interactions: 10",
+# "metadata columns, excluding reserved fields, in Interactions: 5".
+MAX_EVENT_TYPES_PLUS_METADATA = 10
+MAX_INTERACTIONS_METADATA = 5
+MAX_ITEMS_METADATA = 100
+MAX_USERS_METADATA = 25
+# Data insights: "column is less than 70% complete".
+MIN_COMPLETENESS = 0.70
+
+# TIMESTAMP magnitude bands. Epoch seconds stay below 1e11 until the year 5138; epoch
+# milliseconds for any date after 1973 are above 1e11, microseconds above 1e14.
+SECONDS_BELOW = 1e11
+MILLISECONDS_BELOW = 1e14
+MICROSECONDS_BELOW = 1e17
+# A timestamp this far past `now` is "in the future" (tolerates clock skew between hosts).
+FUTURE_SLACK_SECONDS = 86_400
+# A tail of events this much older than the bulk (first quartile) is flagged.
+OLD_TAIL_DAYS = 730
+
+# Example row numbers kept per finding.
+MAX_EXAMPLES = 5
+# Share of single-interaction users/items above which we warn.
+SINGLE_INTERACTION_WARN_SHARE = 0.5

@@ -1,0 +1,387 @@
+"""Reading a CSV file in bounded blocks, with file-level checks along the way.
+
+Each block (about `block_bytes`) ends on a line break outside quotes. pyarrow parses it
+(multithreaded); when pyarrow's row count disagrees with the line count (ragged rows, blank
+lines, quoted newlines), Python's csv module re-reads that block alone to get exact line
+numbers. Memory is bounded by the block size, not the file size.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from .columns import RowLines, Tally
+from .report import Finding
+
+csv.field_size_limit(max(csv.field_size_limit(), 1 << 26))
+
+BLOCK_BYTES = 16 << 20
+_HEAD_BYTES = 1 << 20
+_MAGIC = {
+    b"\x1f\x8b": "a gzip archive",
+    b"PK\x03\x04": "a zip archive (an .xlsx workbook is one)",
+    b"PAR1": "a Parquet file",
+    b"%PDF": "a PDF document",
+    b"SQLite format 3": "an SQLite database",
+    b"\xd0\xcf\x11\xe0": "an old Excel (.xls) workbook",
+}
+_SEPARATORS = {";": "semicolon", "\t": "tab", "|": "vertical bar"}
+
+
+@dataclass(frozen=True)
+class CsvLayout:
+    """What the first line says: column names, separator, where the data starts."""
+
+    header: tuple[str, ...]
+    delimiter: str
+    data_offset: int
+
+
+def _fatal(code: str, title: str, detail: str, fix: str) -> Finding:
+    return Finding(code, "error", title, detail, fix)
+
+
+def sniff(path: Path) -> tuple[CsvLayout | None, list[Finding]]:
+    """File-level checks on the first bytes; None when the file cannot be read as CSV."""
+    findings: list[Finding] = []
+    size = path.stat().st_size
+    if size == 0:
+        return None, [
+            _fatal(
+                "empty_file",
+                "The file is empty",
+                "The file has 0 bytes.",
+                "Export the data again; check the export job did not fail.",
+            )
+        ]
+    with path.open("rb") as f:
+        head = f.read(_HEAD_BYTES)
+    for magic, what in _MAGIC.items():
+        if head.startswith(magic):
+            return None, [
+                _fatal(
+                    "binary_file",
+                    "Not a CSV file",
+                    f"The file starts like {what}, not text.",
+                    "Export the data as CSV (UTF-8, comma-separated).",
+                )
+            ]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None, [
+            _fatal(
+                "not_utf8",
+                "The file is UTF-16, not UTF-8",
+                "The file starts with a UTF-16 byte order mark.",
+                "Save it as UTF-8 (Excel: 'CSV UTF-8').",
+            )
+        ]
+    sample = head[:65536]
+    control = sum(sample.count(bytes([b])) for b in range(32) if b not in (9, 10, 12, 13))
+    if b"\x00" in sample or control > 0.01 * len(sample):
+        nul = sample.find(b"\x00")
+        where = f"a NUL byte at offset {nul}" if nul >= 0 else f"{control} control bytes"
+        return None, [
+            _fatal(
+                "binary_file",
+                "The file is binary, not text",
+                f"The first {len(sample)} bytes contain {where}.",
+                "Export the data as CSV text (UTF-8, comma-separated).",
+            )
+        ]
+    start = 0
+    if head.startswith(b"\xef\xbb\xbf"):
+        start = 3
+        # Error, not warning: Personalize matches header names to schema fields exactly, and
+        # readers that don't strip the BOM see the first column as "\ufeffUSER_ID", so the
+        # import fails with a missing column. We cannot confirm the importer strips it, and
+        # removing three bytes is cheap, so we block.
+        findings.append(
+            Finding(
+                "utf8_bom",
+                "error",
+                "The file starts with a UTF-8 byte order mark (BOM)",
+                "The first 3 bytes are EF BB BF (Excel's 'CSV UTF-8' adds them); many importers "
+                "then read the first column name as '\\ufeff" + "USER_ID'-like text, which no "
+                "longer matches the schema.",
+                "Save without BOM (e.g. `sed -i '1s/^\\xEF\\xBB\\xBF//' FILE`, or pandas "
+                "to_csv(encoding='utf-8')).",
+                (1,),
+            )
+        )
+    end = head.find(b"\n", start)
+    line = head[start:] if end < 0 else head[start:end]
+    line = line.rstrip(b"\r")
+    text = line.decode("utf-8", "replace")
+    delimiter = ","
+    if "," not in text:
+        counts = {d: text.count(d) for d in _SEPARATORS}
+        best = max(counts, key=lambda d: counts[d])
+        if counts[best]:
+            delimiter = best
+            findings.append(
+                Finding(
+                    "wrong_separator",
+                    "error",
+                    f"Columns are separated by {_SEPARATORS[best]}s",
+                    f"The header has {counts[best]} {_SEPARATORS[best]}(s) and no comma; "
+                    f"Personalize reads only comma-separated files.",
+                    "Export with commas as separators (the rest of this report reads the file "
+                    f"with the {_SEPARATORS[best]} it uses).",
+                    (1,),
+                )
+            )
+    header = tuple(next(csv.reader([text], delimiter=delimiter), []))
+    data_offset = size if end < 0 else end + 1
+    return CsvLayout(header, delimiter, data_offset), findings
+
+
+@dataclass
+class FileDefects:
+    """File-level problems found while streaming (ragged rows, encoding, …)."""
+
+    ncols: int
+    ragged: Tally = field(default_factory=Tally)
+    ragged_fields: list[int] = field(default_factory=list)
+    quoted_newlines: Tally = field(default_factory=Tally)
+    quoted_columns: set[int] = field(default_factory=set)
+    blank: Tally = field(default_factory=Tally)
+    bad_utf8_blocks: int = 0
+    bad_utf8: tuple[int, int, bytes] | None = None
+    parse_error: tuple[int, str] | None = None
+
+    def findings(self, header: tuple[str, ...]) -> list[Finding]:  # noqa: C901
+        """Findings for the whole file."""
+        out: list[Finding] = []
+        if self.bad_utf8 is not None:
+            offset, line, raw = self.bad_utf8
+            guess = raw.decode("cp1252", "replace")
+            out.append(
+                Finding(
+                    "not_utf8",
+                    "error",
+                    "The file is not valid UTF-8",
+                    f"Byte 0x{raw[0]:02X} at offset {offset} (line {line}) is not valid UTF-8; "
+                    f"as Latin-1/Windows-1252 it would read {guess!r}, so the file was probably "
+                    f"saved in a legacy encoding. Personalize reads UTF-8 only.",
+                    "Re-encode as UTF-8, e.g. `iconv -f WINDOWS-1252 -t UTF-8 in.csv > out.csv`.",
+                    (line,),
+                )
+            )
+        if self.ragged.count:
+            shown = ", ".join(
+                f"line {r}: {n} fields"
+                for r, n in zip(self.ragged.rows, self.ragged_fields, strict=False)
+            )
+            out.append(
+                Finding(
+                    "ragged_rows",
+                    "error",
+                    "Rows with the wrong number of fields",
+                    f"{self.ragged.count} rows do not have the header's {self.ncols} fields "
+                    f"({shown}); the import fails on them. This report skips them.",
+                    "Quote values that contain the separator, and make every row have one value "
+                    "per column.",
+                    tuple(self.ragged.rows),
+                )
+            )
+        if self.quoted_newlines.count:
+            cols = ", ".join(header[i] for i in sorted(self.quoted_columns) if i < len(header))
+            out.append(
+                Finding(
+                    "quoted_newlines",
+                    "warning",
+                    "Values contain line breaks",
+                    f"{self.quoted_newlines.count} rows have a quoted value spanning several "
+                    f"lines (columns: {cols or '?'}). Valid CSV, but line-based tools (split, "
+                    f"wc -l, grep) break such rows, and in an ID or categorical column it is "
+                    f"usually a copy-paste error.",
+                    "Replace line breaks inside values with spaces.",
+                    tuple(self.quoted_newlines.rows),
+                )
+            )
+        if self.blank.count:
+            out.append(
+                Finding(
+                    "blank_lines",
+                    "warning",
+                    "Blank lines",
+                    f"{self.blank.count} lines are empty; some importers read them as rows with "
+                    f"empty IDs.",
+                    "Remove the empty lines.",
+                    tuple(self.blank.rows),
+                )
+            )
+        if self.parse_error is not None:
+            line, message = self.parse_error
+            out.append(
+                Finding(
+                    "csv_parse_error",
+                    "error",
+                    "The CSV cannot be parsed",
+                    f"Line {line}: {message}. Rows after this point in the same block were not "
+                    f"checked.",
+                    "Fix the quoting near this line.",
+                    (line,),
+                )
+            )
+        return out
+
+
+def _cut(buf: bytes) -> int:
+    """Index just past the last line break outside double quotes (0 if none)."""
+    pos = buf.rfind(b"\n")
+    if pos < 0 or buf.find(b'"') < 0:
+        return pos + 1
+    parity = buf.count(b'"', 0, pos) % 2
+    for _ in range(256):
+        if parity == 0:
+            return pos + 1
+        prev = buf.rfind(b"\n", 0, pos)
+        if prev < 0:
+            return 0
+        parity = (parity - buf.count(b'"', prev, pos)) % 2
+        pos = prev
+    return 0
+
+
+def iter_blocks(
+    path: Path,
+    layout: CsvLayout,
+    defects: FileDefects,
+    block_bytes: int = BLOCK_BYTES,
+    types: dict[int, pa.DataType] | None = None,
+) -> Iterator[tuple[pa.Table, RowLines]]:
+    """Yield (table c0…cN, line numbers) per block; columns are strings except `types`.
+
+    A block whose values don't all parse as the given types is re-read as strings, so
+    the column checks see (and report) the bad values.
+    """
+    names = [f"c{i}" for i in range(len(layout.header))]
+    typed = {names[i]: t for i, t in (types or {}).items() if i < len(names)}
+    line = 2
+    offset = layout.data_offset
+    carry = b""
+    with path.open("rb") as f:
+        f.seek(layout.data_offset)
+        while True:
+            raw = f.read(block_bytes)
+            buf = carry + raw if carry else raw
+            if not buf:
+                return
+            if raw:
+                cut = _cut(buf)
+                if cut == 0 and len(buf) > 4 * block_bytes:  # unbalanced quote: force a cut
+                    cut = buf.rfind(b"\n") + 1 or len(buf)
+                if cut == 0:
+                    carry = buf
+                    continue
+                block, carry = buf[:cut], buf[cut:]
+            else:
+                block, carry = buf, b""
+            newlines = block.count(b"\n")
+            yield _parse(block, line, newlines, offset, names, typed, layout.delimiter, defects)
+            line += newlines
+            offset += len(block)
+
+
+def _parse(
+    block: bytes,
+    line: int,
+    newlines: int,
+    offset: int,
+    names: list[str],
+    typed: dict[str, pa.DataType],
+    delimiter: str,
+    defects: FileDefects,
+) -> tuple[pa.Table, RowLines]:
+    """Fast path: pyarrow, typed then as strings; exact Python path if rows ≠ lines.
+
+    pyarrow validates UTF-8 in string columns (numeric ones parsed, so are ASCII): only a
+    block pyarrow rejects is decoded in Python to locate a bad byte.
+    """
+    lines = newlines + (0 if block.endswith(b"\n") else 1)
+    invalid = 0
+
+    def skip(_row: pacsv.InvalidRow) -> str:
+        nonlocal invalid
+        invalid += 1
+        return "skip"
+
+    quoted = b'"' in block
+    for types in (typed, {}) if typed else ({},):
+        invalid = 0
+        try:
+            table = pacsv.read_csv(
+                pa.BufferReader(block),
+                read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 22),
+                parse_options=pacsv.ParseOptions(
+                    delimiter=delimiter, newlines_in_values=quoted, invalid_row_handler=skip
+                ),
+                convert_options=pacsv.ConvertOptions(
+                    column_types={n: types.get(n, pa.string()) for n in names},
+                    null_values=[""],
+                    strings_can_be_null=False,
+                    quoted_strings_can_be_null=False,
+                ),
+            )
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            continue
+        if invalid == 0 and table.num_rows == lines:
+            return table, RowLines(line)
+        break
+    try:
+        block.decode("utf-8")
+    except UnicodeDecodeError as err:
+        defects.bad_utf8_blocks += 1
+        if defects.bad_utf8 is None:
+            at = line + block.count(b"\n", 0, err.start)
+            defects.bad_utf8 = (offset + err.start, at, block[err.start : err.start + 1])
+        block = block.decode("utf-8", "replace").encode("utf-8")
+    return _parse_exactly(block.decode("utf-8"), line, names, delimiter, defects)
+
+
+def _parse_exactly(
+    text: str, line: int, names: list[str], delimiter: str, defects: FileDefects
+) -> tuple[pa.Table, RowLines]:
+    """The slow, exact path: Python's csv module, with physical line numbers."""
+    ncols = len(names)
+    rows: list[list[str]] = []
+    where: list[int] = []
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    one = np.ones(1, dtype=bool)
+    before = 0
+    try:
+        for record in reader:
+            at = line + before
+            span = reader.line_num - before
+            before = reader.line_num
+            here = RowLines(at)
+            if not record:
+                defects.blank.add(one, here)
+                continue
+            if span > 1:
+                defects.quoted_newlines.add(one, here)
+                defects.quoted_columns.update(
+                    i for i, v in enumerate(record) if "\n" in v or "\r" in v
+                )
+            if len(record) != ncols:
+                if len(defects.ragged.rows) < 5:
+                    defects.ragged_fields.append(len(record))
+                defects.ragged.add(one, here)
+                continue
+            rows.append(record)
+            where.append(at)
+    except csv.Error as err:
+        if defects.parse_error is None:
+            defects.parse_error = (line + before + 1, str(err))
+    columns = list(zip(*rows, strict=True)) if rows else [()] * ncols
+    table = pa.table({n: pa.array(c, pa.string()) for n, c in zip(names, columns, strict=True)})
+    return table, RowLines(line, np.asarray(where, dtype=np.int64))

@@ -1,0 +1,56 @@
+"""Every registered recipe passes the shared contract."""
+
+from __future__ import annotations
+
+from services.local.recipes import RECIPES
+from tests.local.recipes.contract import RecipeContract
+
+
+def test_every_recipe_has_a_contract_test() -> None:
+    tested = {
+        cls.recipe_name for cls in RecipeContract.__subclasses__() if hasattr(cls, "recipe_name")
+    }
+    assert tested == set(RECIPES)
+
+
+class TestPopularity(RecipeContract):
+    recipe_name = "aws-popularity-count"
+    personalised = False
+
+
+class TestTrendingNow(RecipeContract):
+    recipe_name = "aws-trending-now"
+    personalised = False
+    counts = False
+
+
+class TestUserPersonalization(RecipeContract):
+    recipe_name = "aws-user-personalization"
+    related = True
+
+
+class TestUserPersonalizationV2(RecipeContract):
+    recipe_name = "aws-user-personalization-v2"
+    related = True
+
+
+class TestPersonalizedRanking(RecipeContract):
+    recipe_name = "aws-personalized-ranking"
+    related = True
+
+
+class TestPersonalizedRankingV2(RecipeContract):
+    recipe_name = "aws-personalized-ranking-v2"
+    related = True
+
+
+class TestSims(RecipeContract):
+    recipe_name = "aws-sims"
+    personalised = False
+    related = True
+
+
+class TestSimilarItems(RecipeContract):
+    recipe_name = "aws-similar-items"
+    personalised = False
+    related = True

@@ -1,0 +1,35 @@
+"""A small seeded data set with two clusters of items, for recipe and training tests."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from services.local.recipes.base import TrainingData
+
+DAY = 86_400
+CLUSTER_A = [f"a{i}" for i in range(20)]
+CLUSTER_B = [f"b{i}" for i in range(20)]
+COLD_ITEM = "cold"  # in the Items dataset only, never interacted with
+
+
+def toy_data(n_users: int = 60, per_user: int = 20, seed: int = 7) -> TrainingData:
+    """Users u0..u{n-1}; even users interact only with cluster A, odd ones only with B.
+
+    Within a cluster, low-numbered items are more popular. Every user acts once a day.
+    """
+    rng = np.random.default_rng(seed)
+    p = 1.0 / np.arange(1, 21)
+    p /= p.sum()
+    rows = []
+    for u in range(n_users):
+        cluster = CLUSTER_A if u % 2 == 0 else CLUSTER_B
+        picks = rng.choice(20, size=per_user, replace=True, p=p)
+        for t, i in enumerate(picks):
+            rows.append((f"u{u}", cluster[i], 1_600_000_000 + (u + t) * DAY, "click", 1.0))
+    inter = pd.DataFrame(
+        rows, columns=["USER_ID", "ITEM_ID", "TIMESTAMP", "EVENT_TYPE", "EVENT_VALUE"]
+    )
+    inter["TIMESTAMP"] = inter["TIMESTAMP"].astype("int64")
+    items = pd.DataFrame({"ITEM_ID": [*CLUSTER_A, *CLUSTER_B, COLD_ITEM], "GENRE": "x"})
+    return TrainingData(inter, items)

@@ -1,0 +1,406 @@
+"""The demo shop: seeded once through boto3, then checked against the story it must tell.
+
+Expectations are computed here, from the bulk CSV on disk, the engine's stored interactions and
+fresh GetRecommendations calls, never from numbers the demo module reports about itself.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import itertools
+import time
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+
+from services.clients import Clients, build_clients
+from services.config import Settings
+from services.db import make_engine
+from services.local import demo_data
+from services.local import tables as t
+from services.local.demo import demo_arns, seed_demo
+from services.local.engine import reset_engines
+
+SOLUTIONS = {
+    "demo-user-personalization": "aws-user-personalization",
+    "demo-popularity": "aws-popularity-count",
+    "demo-similar-items": "aws-similar-items",
+}
+CAMPAIGNS = ("demo-recommendations", "demo-popularity", "demo-similar-items")
+FILTERS = ("demo-exclude-purchased", "demo-category")
+SAMPLE = 20
+TOP = 10
+
+
+@dataclass(frozen=True)
+class Seeded:
+    """The seeded engine, its clients and what seeding printed."""
+
+    settings: Settings
+    clients: Clients
+    exit_code: int
+    output: str
+    seconds: float
+
+
+def _run(settings: Settings, **kwargs: Any) -> tuple[int, str]:
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+        code = seed_demo(settings, **kwargs)
+    return code, out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seeded]:
+    data = tmp_path_factory.mktemp("demo") / "data"
+    settings = Settings(data_dir=data, lifecycle_seconds=0.0, worker_mode="thread")
+    started = time.monotonic()
+    code, output = _run(settings)
+    seconds = time.monotonic() - started
+    yield Seeded(settings, build_clients(settings), code, output, seconds)
+    reset_engines()
+
+
+# -- helpers: independent views of the engine ------------------------------------------------
+def _group(seeded: Seeded) -> dict[str, Any]:
+    p = seeded.clients.personalize
+    groups = [g for g in p.list_dataset_groups()["datasetGroups"] if g["name"] == "demo-shop"]
+    assert len(groups) == 1
+    return groups[0]
+
+
+def _solutions(seeded: Seeded) -> dict[str, dict[str, Any]]:
+    p = seeded.clients.personalize
+    group = _group(seeded)["datasetGroupArn"]
+    return {
+        s["name"]: p.describe_solution(solutionArn=s["solutionArn"])["solution"]
+        for s in p.list_solutions(datasetGroupArn=group)["solutions"]
+    }
+
+
+def _versions(seeded: Seeded, solution: str) -> list[dict[str, Any]]:
+    """A solution's versions, described, oldest first."""
+    p = seeded.clients.personalize
+    arn = _solutions(seeded)[solution]["solutionArn"]
+    docs = [
+        p.describe_solution_version(solutionVersionArn=v["solutionVersionArn"])["solutionVersion"]
+        for v in p.list_solution_versions(solutionArn=arn)["solutionVersions"]
+    ]
+    return sorted(docs, key=lambda d: d["creationDateTime"])
+
+
+def _campaigns(seeded: Seeded) -> dict[str, dict[str, Any]]:
+    p = seeded.clients.personalize
+    out = {}
+    for solution in _solutions(seeded).values():
+        for c in p.list_campaigns(solutionArn=solution["solutionArn"])["campaigns"]:
+            out[c["name"]] = p.describe_campaign(campaignArn=c["campaignArn"])["campaign"]
+    return out
+
+
+def _rows(seeded: Seeded, query: sa.Select) -> list[sa.Row]:
+    with make_engine(seeded.settings.engine_db_url, read_only=True).connect() as conn:
+        return list(conn.execute(query))
+
+
+def _snapshot(seeded: Seeded) -> dict[str, Any]:
+    """Everything a rerun could change: resources by name and status, and stored data."""
+    p = seeded.clients.personalize
+    group = _group(seeded)["datasetGroupArn"]
+    versions = {n: [(v["solutionVersionArn"], v["status"]) for v in _versions(seeded, n)]
+                for n in _solutions(seeded)}  # fmt: skip
+    counts = {
+        table.name: _rows(seeded, sa.select(sa.func.count()).select_from(table))[0][0]
+        for table in (t.interactions, t.items, t.users)
+    }
+    return {
+        "groups": sorted(g["name"] for g in p.list_dataset_groups()["datasetGroups"]),
+        "schemas": sorted(s["name"] for s in p.list_schemas()["schemas"]),
+        "datasets": sorted(d["name"] for d in p.list_datasets(datasetGroupArn=group)["datasets"]),
+        "imports": sorted(j["jobName"] for j in p.list_dataset_import_jobs()["datasetImportJobs"]),
+        "filters": sorted(f["name"] for f in p.list_filters(datasetGroupArn=group)["Filters"]),
+        "versions": versions,
+        "campaigns": {n: c["solutionVersionArn"] for n, c in _campaigns(seeded).items()},
+        "counts": counts,
+    }
+
+
+def _recent_new_users(seeded: Seeded, n: int) -> list[str]:
+    """The ``n`` users with the latest events among those with no bulk (training) history."""
+    i = t.interactions
+    bulk = sa.func.sum(sa.case((i.c.source == "bulk", 1), else_=0))
+    query = (
+        sa.select(i.c.user_id)
+        .group_by(i.c.user_id)
+        .having(bulk == 0)
+        .order_by(sa.func.max(i.c.ts).desc(), i.c.user_id)
+        .limit(n)
+    )
+    return [r.user_id for r in _rows(seeded, query)]
+
+
+def _top(seeded: Seeded, campaign: str, user: str, **extra: Any) -> list[dict[str, Any]]:
+    return seeded.clients.runtime.get_recommendations(
+        campaignArn=campaign, userId=user, numResults=TOP, **extra
+    )["itemList"]
+
+
+def _mean_jaccard(sets: list[frozenset[str]]) -> float:
+    pairs = [len(a & b) / len(a | b) for a, b in itertools.combinations(sets, 2)]
+    return sum(pairs) / len(pairs)
+
+
+# -- the seeded demo -------------------------------------------------------------------------
+def test_seeding_succeeds_and_prints_timed_steps(seeded: Seeded) -> None:
+    assert seeded.exit_code == 0, seeded.output
+    lines = seeded.output.strip().splitlines()
+    assert len(lines) >= 6
+    assert all(line.startswith("[") and "s] " in line for line in lines)
+    assert "demo-recommendations" in lines[-1]
+
+
+def test_named_resources_exist_and_are_active(seeded: Seeded) -> None:
+    p = seeded.clients.personalize
+    group = _group(seeded)
+    assert group["status"] == "ACTIVE"
+    solutions = _solutions(seeded)
+    assert {n: s["recipeArn"].rsplit("/", 1)[-1] for n, s in solutions.items()} == SOLUTIONS
+    assert all(s["status"] == "ACTIVE" for s in solutions.values())
+    for name in SOLUTIONS:
+        assert any(v["status"] == "ACTIVE" for v in _versions(seeded, name)), name
+    campaigns = _campaigns(seeded)
+    assert set(campaigns) == set(CAMPAIGNS)
+    assert all(c["status"] == "ACTIVE" for c in campaigns.values())
+    filters = p.list_filters(datasetGroupArn=group["datasetGroupArn"])["Filters"]
+    assert {f["name"]: f["status"] for f in filters} == dict.fromkeys(FILTERS, "ACTIVE")
+    arns = demo_arns(seeded.settings)
+    assert arns["dataset-group/demo-shop"] == group["datasetGroupArn"]
+    for name, solution in solutions.items():
+        assert arns[f"solution/{name}"] == solution["solutionArn"]
+    for name, campaign in campaigns.items():
+        assert arns[f"campaign/{name}"] == campaign["campaignArn"]
+    for f in filters:
+        assert arns[f"filter/{f['name']}"] == f["filterArn"]
+    trackers = p.list_event_trackers(datasetGroupArn=group["datasetGroupArn"])["eventTrackers"]
+    assert [tr["status"] for tr in trackers] == ["ACTIVE"]
+
+
+def test_bulk_files_live_in_the_data_dir(seeded: Seeded) -> None:
+    folder = seeded.settings.data_dir / "s3" / "demo-shop"
+    assert {p.name for p in folder.iterdir()} >= {"interactions.csv", "items.csv", "users.csv"}
+    p = seeded.clients.personalize
+    locations = {
+        p.describe_dataset_import_job(datasetImportJobArn=j["datasetImportJobArn"])[
+            "datasetImportJob"
+        ]["dataSource"]["dataLocation"]
+        for j in p.list_dataset_import_jobs()["datasetImportJobs"]
+    }
+    assert locations == {f"s3://demo-shop/{k}.csv" for k in ("interactions", "items", "users")}
+
+
+def test_v1_learned_the_bulk_history_and_v2_everything(seeded: Seeded) -> None:
+    path = seeded.settings.data_dir / "s3" / "demo-shop" / "interactions.csv"
+    with path.open(newline="") as fh:
+        bulk_rows = sum(1 for _ in csv.DictReader(fh))
+    assert 6_000 <= bulk_rows <= 8_000
+
+    i = t.interactions
+    stored = dict(_rows(seeded, sa.select(i.c.source, sa.func.count()).group_by(i.c.source)))
+    assert stored["bulk"] == bulk_rows
+    received = _rows(seeded, sa.select(sa.func.min(i.c.received), sa.func.max(i.c.received)))[0]
+    distinct = _rows(
+        seeded,
+        sa.select(sa.func.count()).select_from(
+            sa.select(i.c.user_id, i.c.item_id, i.c.ts).distinct().subquery()
+        ),
+    )[0][0]
+
+    v1, v2 = _versions(seeded, "demo-user-personalization")
+    assert v1["trainingMode"] == v2["trainingMode"] == "FULL"
+    # v1 was done before the first PutEvents event arrived: it saw the bulk rows only.
+    assert v1["lastUpdatedDateTime"].timestamp() <= received[0]
+    # v2 started after the last event arrived: it saw bulk + streamed, ≥ 30,000 distinct.
+    assert v2["creationDateTime"].timestamp() >= received[1]
+    assert distinct == stored["bulk"] + stored["put"]
+    assert distinct >= 30_000
+
+
+def test_campaign_serves_v1_while_v2_is_the_newest_active(seeded: Seeded) -> None:
+    v1, v2 = _versions(seeded, "demo-user-personalization")
+    assert v1["status"] == v2["status"] == "ACTIVE"
+    campaign = _campaigns(seeded)["demo-recommendations"]
+    assert campaign["solutionVersionArn"] == v1["solutionVersionArn"]
+    assert "latestCampaignUpdate" not in campaign
+
+
+def test_recent_users_get_one_list_from_v1_and_their_own_from_v2(seeded: Seeded) -> None:
+    p = seeded.clients.personalize
+    users = _recent_new_users(seeded, SAMPLE)
+    assert len(users) == SAMPLE
+    campaigns = _campaigns(seeded)
+    arn = campaigns["demo-recommendations"]["campaignArn"]
+    v1, v2 = _versions(seeded, "demo-user-personalization")
+
+    under_v1 = {u: frozenset(r["itemId"] for r in _top(seeded, arn, u)) for u in users}
+    common, count = Counter(under_v1.values()).most_common(1)[0]
+    assert count >= 15, f"only {count} of {SAMPLE} share a top-{TOP} under v1"
+    # The shared list is the popularity fallback: the baseline campaign's list.
+    baseline = _top(seeded, campaigns["demo-popularity"]["campaignArn"], users[0])
+    assert common == frozenset(r["itemId"] for r in baseline)
+
+    p.update_campaign(campaignArn=arn, solutionVersionArn=v2["solutionVersionArn"])
+    try:
+        served = p.describe_campaign(campaignArn=arn)["campaign"]
+        assert served["solutionVersionArn"] == v2["solutionVersionArn"]
+        under_v2 = [frozenset(r["itemId"] for r in _top(seeded, arn, u)) for u in users]
+        assert _mean_jaccard(under_v2) < 0.5
+        assert Counter(under_v2).most_common(1)[0][1] < 5
+    finally:
+        p.update_campaign(campaignArn=arn, solutionVersionArn=v1["solutionVersionArn"])
+    assert (
+        p.describe_campaign(campaignArn=arn)["campaign"]["solutionVersionArn"]
+        == (v1["solutionVersionArn"])
+    )
+
+
+def test_category_filter_keeps_one_category(seeded: Seeded) -> None:
+    p = seeded.clients.personalize
+    group = _group(seeded)["datasetGroupArn"]
+    filters = {f["name"]: f["filterArn"] for f in p.list_filters(datasetGroupArn=group)["Filters"]}
+    categories = {r.item_id: r.props["CATEGORY"] for r in _rows(seeded, sa.select(t.items))}
+    arn = _campaigns(seeded)["demo-recommendations"]["campaignArn"]
+    user = _recent_new_users(seeded, 1)[0]
+    got = _top(
+        seeded, arn, user, filterArn=filters["demo-category"], filterValues={"CATEGORY": '"tents"'}
+    )
+    assert len(got) == TOP
+    assert {categories[r["itemId"]] for r in got} == {"tents"}
+
+
+def test_exclude_purchased_filter_hides_bought_items(seeded: Seeded) -> None:
+    p = seeded.clients.personalize
+    group = _group(seeded)["datasetGroupArn"]
+    filters = {f["name"]: f["filterArn"] for f in p.list_filters(datasetGroupArn=group)["Filters"]}
+    arn = _campaigns(seeded)["demo-recommendations"]["campaignArn"]
+    i = t.interactions
+    bought: dict[str, set[str]] = {}
+    for r in _rows(seeded, sa.select(i.c.user_id, i.c.item_id).where(i.c.event_type == "Purchase")):
+        bought.setdefault(r.user_id, set()).add(r.item_id)
+    # A user whose unfiltered list shows something they bought, so the filter has work to do.
+    for user, items in sorted(bought.items()):
+        plain = {r["itemId"] for r in _top(seeded, arn, user)}
+        if plain & items:
+            break
+    else:
+        pytest.fail("no buyer is recommended an item they bought")
+    filtered = {
+        r["itemId"] for r in _top(seeded, arn, user, filterArn=filters["demo-exclude-purchased"])
+    }
+    assert len(filtered) == TOP
+    assert not filtered & items
+
+
+def test_similar_items_campaign_answers_for_a_new_item(seeded: Seeded) -> None:
+    arn = _campaigns(seeded)["demo-similar-items"]["campaignArn"]
+    i = t.interactions
+    item = _rows(
+        seeded,
+        sa.select(i.c.item_id).where(i.c.source == "put").group_by(i.c.item_id)
+        .order_by(sa.func.count().desc(), i.c.item_id).limit(1),
+    )[0][0]  # fmt: skip
+    got = seeded.clients.runtime.get_recommendations(campaignArn=arn, itemId=item, numResults=TOP)
+    ids = [r["itemId"] for r in got["itemList"]]
+    assert len(ids) == TOP and item not in ids
+
+
+def test_if_empty_on_a_seeded_engine_does_nothing(seeded: Seeded) -> None:
+    before = _snapshot(seeded)
+    code, output = _run(seeded.settings, if_empty=True)
+    assert code == 0
+    assert len(output.strip().splitlines()) == 1
+    assert _snapshot(seeded) == before
+
+
+def test_second_run_refuses_and_changes_nothing(seeded: Seeded) -> None:
+    before = _snapshot(seeded)
+    code, output = _run(seeded.settings)
+    assert code == 1
+    assert "demo-shop" in output and "already exists" in output
+    assert _snapshot(seeded) == before
+
+
+def test_failure_midway_names_the_step_and_leaves_the_group(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = demo_data.generate
+
+    def in_milliseconds(now: int) -> demo_data.DemoData:
+        data = real(now)
+        data.interactions["TIMESTAMP"] *= 1000  # lesson 1: the classic import mistake
+        return data
+
+    monkeypatch.setattr(demo_data, "generate", in_milliseconds)
+    settings = Settings(data_dir=tmp_path / "data", lifecycle_seconds=0.0, worker_mode="thread")
+    code, output = _run(settings)
+    assert code == 2
+    assert "importing the bulk data" in output and "milliseconds" in output
+    assert str(settings.data_dir) in output
+    p = build_clients(settings).personalize
+    groups = p.list_dataset_groups()["datasetGroups"]
+    assert [g["name"] for g in groups] == ["demo-shop"]
+    assert p.list_solution_versions()["solutionVersions"] == []
+    again, message = _run(settings)  # a rerun refuses: the group exists
+    assert again == 1 and "already exists" in message
+
+
+def test_refuses_to_seed_real_aws(tmp_path: Path) -> None:
+    code, output = _run(Settings(backend="aws", data_dir=tmp_path))
+    assert code == 2 and "AWS" in output
+    assert not any(tmp_path.iterdir())
+
+
+# -- the generated data ----------------------------------------------------------------------
+NOW = 1_790_000_000
+
+
+@pytest.fixture(scope="module")
+def shop() -> demo_data.DemoData:
+    return demo_data.generate(NOW)
+
+
+def test_generation_is_deterministic(shop: demo_data.DemoData) -> None:
+    again = demo_data.generate(NOW)
+    for field in ("items", "new_items", "users", "new_users", "interactions", "events"):
+        assert getattr(again, field).equals(getattr(shop, field)), field
+
+
+def test_funnel_and_popularity_look_like_a_shop(shop: demo_data.DemoData) -> None:
+    events = [shop.interactions, shop.events.drop(columns="SESSION_ID")]
+    allx = pd.concat(events, ignore_index=True)
+    share = allx["EVENT_TYPE"].value_counts(normalize=True)
+    assert share["View"] == pytest.approx(0.80, abs=0.03)
+    assert share["AddToCart"] == pytest.approx(0.15, abs=0.03)
+    assert share["Purchase"] == pytest.approx(0.05, abs=0.02)
+    counts = allx["ITEM_ID"].value_counts()
+    assert counts.iloc[: len(counts) // 10].sum() > 0.4 * counts.sum()  # a long tail
+    assert not allx.duplicated(["USER_ID", "ITEM_ID", "TIMESTAMP"]).any()
+
+
+def test_timestamps_are_recent_epoch_seconds(shop: demo_data.DemoData) -> None:
+    bulk, events = shop.interactions["TIMESTAMP"], shop.events["TIMESTAMP"]
+    assert bulk.min() >= NOW - 61 * 86_400 and events.max() <= NOW
+    assert events.max() >= NOW - 3_600  # the Data page shows activity in the last hour
+    assert bulk.max() < events.min()  # version 1's history ends before the events begin
+    created = shop.new_items["CREATION_TIMESTAMP"]
+    assert created.max() <= NOW and (created > bulk.max()).any()
+    assert set(shop.interactions["ITEM_ID"]) <= set(shop.items["ITEM_ID"])
+    assert set(shop.new_items["ITEM_ID"]).isdisjoint(shop.items["ITEM_ID"])
+    assert set(shop.new_users["USER_ID"]).isdisjoint(shop.interactions["USER_ID"])

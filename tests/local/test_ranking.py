@@ -1,0 +1,89 @@
+"""Runtime post-processing on toy score vectors."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+
+from services.local import ranking
+
+
+def test_top_k_best_first_and_excluded_never_appear() -> None:
+    scores = np.array([0.1, 0.9, 0.5, 0.7, 0.3])
+    idx, vals = ranking.top_k(scores, 3)
+    assert idx.tolist() == [1, 3, 2]
+    assert vals.tolist() == [0.9, 0.7, 0.5]
+    exclude = np.array([False, True, False, False, False])
+    assert ranking.top_k(scores, 3, exclude)[0].tolist() == [3, 2, 4]
+
+
+def test_top_k_ties_go_to_lower_index_and_k_is_capped() -> None:
+    scores = np.array([1.0, 2.0, 2.0, 2.0, 0.0])
+    assert ranking.top_k(scores, 2)[0].tolist() == [1, 2]
+    assert ranking.top_k(scores, 10, scores == 0)[0].tolist() == [1, 2, 3, 0]
+    assert ranking.top_k(scores, 0)[0].tolist() == []
+
+
+def test_top_k_fast_on_20k_items() -> None:
+    rng = np.random.default_rng(0)
+    scores = rng.random(20_000)
+    exclude = rng.random(20_000) < 0.01
+    times = []
+    for _ in range(200):
+        t = time.perf_counter()
+        ranking.top_k(scores, 25, exclude)
+        times.append(time.perf_counter() - t)
+    assert np.percentile(times, 99) < 0.005  # generous: a few hundred µs is typical
+
+
+def test_softmax_sums_to_one_and_keeps_order() -> None:
+    s = ranking.softmax_scores(np.array([1.0, 0.0, 0.5]), temperature=1.0)
+    assert s.sum() == pytest.approx(1.0)
+    e = np.exp([1.0, 0.0, 0.5])
+    np.testing.assert_allclose(s, e / e.sum())
+
+
+def test_exploration_candidates_new_and_rare() -> None:
+    day = 86_400.0
+    now = 100 * day
+    created = np.array([now - 5 * day, now - 5 * day, now - 50 * day, np.nan, now - 1 * day])
+    pop = np.array([0.0, 100.0, 0.0, 0.0, 1.0])
+    # new: items 0, 1, 4 (median popularity 1) → rare: 0 and 4; item 2 too old, 3 unknown
+    got = ranking.exploration_candidates(created, pop, now, cutoff_days=30)
+    assert got.tolist() == [True, False, False, False, True]
+
+
+def test_explore_inserts_candidates_keeps_top_and_order() -> None:
+    ranked = np.arange(30)
+    scores = np.linspace(1, 0, 100)
+    cand = np.zeros(100, dtype=bool)
+    cand[[90, 95, 99]] = True
+    out, flags = ranking.explore(ranked, scores, cand, weight=0.3, rng=np.random.default_rng(1))
+    assert len(out) == 30 and flags.sum() == round(30 * 0.3 / 3)  # 3 slots
+    assert set(out[flags].tolist()) == {90, 95, 99}
+    assert out[0] == 0 and not flags[0]
+    assert out[~flags].tolist() == list(range(27))
+    none, nf = ranking.explore(ranked, scores, cand, weight=0.0)
+    assert none.tolist() == ranked.tolist() and not nf.any()
+
+
+def test_promote_fills_share_of_slots_with_best_promoted_items() -> None:
+    ranked = np.arange(10)
+    scores = np.linspace(1, 0, 20)
+    mask = np.zeros(20, dtype=bool)
+    mask[[3, 12, 15, 18]] = True  # 3 is already in the list
+    out, flags = ranking.promote(ranked, scores, mask, percent=20, rng=np.random.default_rng(0))
+    # 20 % of 10 slots = 2 promoted items: the best two of the mask are 3 and 12
+    assert flags.sum() == 2 and sorted(out[flags].tolist()) == [3, 12]
+    assert out[~flags].tolist() == [0, 1, 2, 4, 5, 6, 7, 8]
+    with pytest.raises(ValueError, match="percentPromotedItems"):
+        ranking.promote(ranked, scores, mask, percent=0)
+
+
+def test_rank_unknown_items_last_with_zero() -> None:
+    scores = np.array([0.2, 0.9, 0.5])
+    positions = {"a": 0, "b": 1, "c": 2}
+    got = ranking.rank(scores, positions, ["a", "zz", "c", "b", "yy"])
+    assert got == [("b", 0.9), ("c", 0.5), ("a", 0.2), ("zz", 0.0), ("yy", 0.0)]

@@ -1,0 +1,85 @@
+import pandas as pd
+import pyarrow as pa
+
+from services.readiness import check_user_ids, cross_check, id_shape
+from services.readiness.report import ReadinessReport, Summary
+
+KNOWN_NUMERIC = [str(i) for i in range(1000, 1200)]
+
+
+def test_shapes():
+    assert id_shape("12345") == "number"
+    assert id_shape("3f2b8c1e-9a4d-4c2b-8e1f-0a1b2c3d4e5f") == "uuid"
+    assert id_shape("user_123") == "prefixed:user_"
+    assert id_shape("a@b.co") == "email"
+    assert id_shape("alice") == "other"
+
+
+def test_all_known_is_none():
+    assert check_user_ids(["1000", "1001"], KNOWN_NUMERIC) is None
+    assert check_user_ids([], KNOWN_NUMERIC) is None
+
+
+def test_uuid_vs_numbers_is_another_id_space():
+    sample = ["3f2b8c1e-9a4d-4c2b-8e1f-0a1b2c3d4e5f", "9e2b8c1e-9a4d-4c2b-8e1f-0a1b2c3d4e5f"]
+    f = check_user_ids(sample, pd.Series(KNOWN_NUMERIC))
+    assert f.code == "user_id_space_mismatch" and f.severity == "warning"
+    assert "0 of 2 user IDs are known" in f.detail
+    assert "UUIDs" in f.detail and "numbers like '1000'" in f.detail
+
+
+def test_prefixed_vs_numbers():
+    f = check_user_ids(["user_1000", "user_1001", "user_1002"], pa.array(KNOWN_NUMERIC))
+    assert f.code == "user_id_space_mismatch"
+    assert "prefixed IDs (user_…)" in f.detail
+
+
+def test_same_space_but_unknown():
+    f = check_user_ids(["5", "6", "7", "1000"], set(KNOWN_NUMERIC))
+    assert f.code == "user_ids_unknown"
+    assert "1 of 4 user IDs are known" in f.detail
+
+
+def test_mostly_known_is_info():
+    f = check_user_ids(["1000", "1001", "1002", "999999"], KNOWN_NUMERIC)
+    assert f.code == "user_ids_partly_unknown" and f.severity == "info"
+
+
+def test_near_miss_is_explained():
+    f = check_user_ids(["U1", "U2"], ["u1", "u2", "u3"])
+    assert "2 of them match a known user after fixing letter case" in f.detail
+    f = check_user_ids(["007"], ["7", "8"])
+    assert "leading zeros" in f.detail
+
+
+def test_no_known_users():
+    assert check_user_ids(["a"], []).code == "user_ids_unknown"
+
+
+def _report(kind, users=None, items=None):
+    return ReadinessReport(
+        kind,
+        "x",
+        (),
+        Summary(),
+        user_ids=None if users is None else pa.array(users),
+        item_ids=None if items is None else pa.array(items),
+    )
+
+
+def test_cross_check_counts_and_disjoint():
+    events = _report("interactions", users=["u1", "u2"], items=["i1", "i2", "i3", "x9"])
+    items = _report("items", items=["i1", "i2", "i3", "i4", "i5"])
+    found = {f.code: f for f in cross_check(events, items)}
+    assert (
+        "1 of 4 items in the interactions (25.0%)" in found["items_missing_from_items_file"].detail
+    )
+    assert "'x9'" in found["items_missing_from_items_file"].detail
+    assert "2 of 5 items" in found["items_without_interactions"].detail
+    other = _report("items", items=["sku-1", "sku-2"])
+    disjoint = cross_check(_report("interactions", items=["1", "2"]), other)
+    assert [f.code for f in disjoint] == ["items_ids_disjoint"]
+    assert disjoint[0].severity == "error" and "numbers" in disjoint[0].detail
+    users = _report("users", users=["u1", "u3"])
+    codes = {f.code for f in cross_check(events, users=users)}
+    assert codes == {"users_missing_from_users_file", "users_without_interactions"}
