@@ -48,22 +48,34 @@ def build(data_dir: Path, n: int) -> tuple[str, list[str], dict[str, float]]:
     timings = {}
     schema = p.create_schema(name="bench", schema=INTERACTIONS_SCHEMA)["schemaArn"]
     group = p.create_dataset_group(name="bench")["datasetGroupArn"]
-    dataset = p.create_dataset(name="bench", schemaArn=schema, datasetGroupArn=group,
-                               datasetType="Interactions")["datasetArn"]
+    dataset = p.create_dataset(
+        name="bench", schemaArn=schema, datasetGroupArn=group, datasetType="Interactions"
+    )["datasetArn"]
     t = time.perf_counter()
     job = p.create_dataset_import_job(
-        jobName="bench", datasetArn=dataset,
-        dataSource={"dataLocation": "s3://bench/interactions.csv"})["datasetImportJobArn"]
-    done = wait_for(lambda: p.describe_dataset_import_job(datasetImportJobArn=job),
-                    "datasetImportJob", timeout=1800)
+        jobName="bench",
+        datasetArn=dataset,
+        dataSource={"dataLocation": "s3://bench/interactions.csv"},
+    )["datasetImportJobArn"]
+    done = wait_for(
+        lambda: p.describe_dataset_import_job(datasetImportJobArn=job),
+        "datasetImportJob",
+        timeout=1800,
+    )
     assert done["status"] == "ACTIVE", done.get("failureReason")
     timings["import s"] = time.perf_counter() - t
-    solution = p.create_solution(name="bench", datasetGroupArn=group,
-                                 recipeArn="arn:aws:personalize:::recipe/aws-user-personalization")
+    solution = p.create_solution(
+        name="bench",
+        datasetGroupArn=group,
+        recipeArn="arn:aws:personalize:::recipe/aws-user-personalization",
+    )
     t = time.perf_counter()
     version = p.create_solution_version(solutionArn=solution["solutionArn"])["solutionVersionArn"]
-    done = wait_for(lambda: p.describe_solution_version(solutionVersionArn=version),
-                    "solutionVersion", timeout=3600)
+    done = wait_for(
+        lambda: p.describe_solution_version(solutionVersionArn=version),
+        "solutionVersion",
+        timeout=3600,
+    )
     assert done["status"] == "ACTIVE", done.get("failureReason")
     timings["train s"] = time.perf_counter() - t
     campaign = p.create_campaign(name="bench", solutionVersionArn=version)["campaignArn"]
@@ -101,8 +113,9 @@ def main() -> None:
         clients = build_clients(settings)
         engine = get_engine(settings)
         with engine.tx() as res:
-            version = res.get(res.get(campaign, "campaign")["solutionVersionArn"],
-                              "solution-version")
+            version = res.get(
+                res.get(campaign, "campaign")["solutionVersionArn"], "solution-version"
+            )
         loaded = engine.models.get(version)
 
         def model_only(user: str) -> None:
@@ -112,20 +125,23 @@ def main() -> None:
         rows = {"model only (baseline)": time_calls(model_only, users)}
         rt = clients.runtime
         rows["boto3 in-process"] = time_calls(
-            lambda u: rt.get_recommendations(campaignArn=campaign, userId=u, numResults=25),
-            users)
+            lambda u: rt.get_recommendations(campaignArn=campaign, userId=u, numResults=25), users
+        )
         reset_engines()
         server = EngineServer(data_dir, PERSONALIZE_LOCAL_WORKER="thread").start()
         try:
             http = build_clients(Settings(endpoint_url=server.url, data_dir=data_dir)).runtime
             rows["boto3 over HTTP"] = time_calls(
                 lambda u: http.get_recommendations(campaignArn=campaign, userId=u, numResults=25),
-                users)
+                users,
+            )
         finally:
             server.stop()
     base = percentiles(rows["model only (baseline)"])[0]
-    print(f"{args.interactions:,} interactions: "
-          + ", ".join(f"{k} {v:.1f}" for k, v in timings.items()))
+    print(
+        f"{args.interactions:,} interactions: "
+        + ", ".join(f"{k} {v:.1f}" for k, v in timings.items())
+    )
     print(f"GetRecommendations, numResults 25, {REQUESTS} requests after {WARMUP} warm-up")
     print("| path | p50 ms | p99 ms | mean ms | p50 / baseline p50 |")
     print("|---|---|---|---|---|")

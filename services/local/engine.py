@@ -33,6 +33,8 @@ class LocalEngine:
         self.models_dir.mkdir(parents=True, exist_ok=True)
         self.db = make_engine(settings.engine_db_url)
         tables.metadata.create_all(self.db)
+        # Runtime reads take plain BEGIN so they never queue behind writers (WAL).
+        self.read_db = make_engine(settings.engine_db_url, read_only=True)
         self.arns = Arns(settings.region, LOCAL_ACCOUNT)
         self.lifecycle_seconds = settings.lifecycle_seconds
         self.clock: Callable[[], float] = time.time
@@ -53,6 +55,12 @@ class LocalEngine:
         return handler(self, params)
 
     @contextmanager
+    def reading(self) -> Iterator[Resources]:
+        """A read transaction for the runtime's hot path (statuses still advance)."""
+        with self.read_db.begin() as conn:
+            yield Resources(conn, self.clock())
+
+    @contextmanager
     def tx(self) -> Iterator[Resources]:
         """One write transaction; every operation's changes land together or not at all."""
         with self.db.begin() as conn:
@@ -62,6 +70,7 @@ class LocalEngine:
         """Stop the worker this engine started and release the database."""
         self.jobs.stop()
         self.db.dispose()
+        self.read_db.dispose()
 
 
 def _operations() -> dict[tuple[str, str], Operation]:

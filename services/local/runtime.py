@@ -117,7 +117,7 @@ class ModelCache:
                     i = loaded.index.get(str(item))
                     if i is not None:
                         created[i] = float(ts)
-            with self._engine.db.connect() as conn:
+            with self._engine.read_db.connect() as conn:
                 latest = conn.execute(
                     select(func.max(t.interactions.c.ts)).where(
                         t.interactions.c.group_arn == loaded.group
@@ -134,7 +134,7 @@ class ModelCache:
 
     def items(self, group: str) -> pd.DataFrame:
         """The group's items (ITEM_ID, CREATION_TIMESTAMP, metadata), reloaded when changed."""
-        with self._engine.db.connect() as conn:
+        with self._engine.read_db.connect() as conn:
             row = conn.execute(
                 select(t.data_versions.c.version).where(t.data_versions.c.group_arn == group)
             ).first()
@@ -158,22 +158,37 @@ class ModelCache:
         return frame
 
 
-def user_history(engine: LocalEngine, group: str, user_id: str) -> pd.DataFrame:
-    """The user's latest interactions (ITEM_ID, EVENT_TYPE, TIMESTAMP), oldest first."""
-    with engine.db.connect() as conn:
+@dataclass(frozen=True)
+class History:
+    """A user's latest interactions, oldest first; a DataFrame only when a filter needs it."""
+
+    rows: tuple[tuple[str, str, int], ...] = ()
+
+    @property
+    def item_ids(self) -> list[str]:
+        """Item IDs, oldest first."""
+        return [r[0] for r in self.rows]
+
+    def frame(self) -> pd.DataFrame:
+        """ITEM_ID, EVENT_TYPE, TIMESTAMP columns, as filters read them."""
+        return pd.DataFrame(list(self.rows), columns=["ITEM_ID", "EVENT_TYPE", "TIMESTAMP"])
+
+
+def user_history(engine: LocalEngine, group: str, user_id: str) -> History:
+    """The user's latest interactions (item, event type, time), oldest first."""
+    with engine.read_db.connect() as conn:
         rows = conn.execute(
             select(t.interactions.c.item_id, t.interactions.c.event_type, t.interactions.c.ts)
             .where(t.interactions.c.group_arn == group, t.interactions.c.user_id == user_id)
             .order_by(t.interactions.c.ts.desc(), t.interactions.c.id.desc())
             .limit(HISTORY_LIMIT)
         ).all()
-    rows.reverse()
-    return pd.DataFrame(rows, columns=["ITEM_ID", "EVENT_TYPE", "TIMESTAMP"])
+    return History(tuple((r[0], r[1], r[2]) for r in reversed(rows)))
 
 
 def user_metadata(engine: LocalEngine, group: str, user_id: str) -> dict[str, str]:
     """The user's row of the Users dataset, as strings (for `IF CurrentUser.X` filters)."""
-    with engine.db.connect() as conn:
+    with engine.read_db.connect() as conn:
         row = conn.execute(
             select(t.users.c.props).where(
                 t.users.c.group_arn == group, t.users.c.user_id == user_id
@@ -188,7 +203,7 @@ def _filter_mask(
     filter_doc: dict[str, Any] | None,
     raw_values: dict[str, str] | None,
     user_id: str | None,
-    history: pd.DataFrame,
+    history: History,
 ) -> np.ndarray | None:
     if filter_doc is None:
         if raw_values:
@@ -201,7 +216,7 @@ def _filter_mask(
             expr,
             item_ids=loaded.model.item_ids,
             items=engine.models.items(loaded.group),
-            user_interactions=history,
+            user_interactions=history.frame(),
             current_user=user_metadata(engine, loaded.group, user_id) if user_id else {},
             values=values,
         )
@@ -225,7 +240,7 @@ def recommend(
 ) -> list[dict[str, Any]]:
     """The item list of one GetRecommendations call (or one batch line)."""
     model = loaded.model
-    history = user_history(engine, loaded.group, user_id) if user_id else _empty_history()
+    history = user_history(engine, loaded.group, user_id) if user_id else History()
     exclude: np.ndarray | None = None
     reason = None
     if loaded.recipe_type == "RELATED_ITEMS":
@@ -238,7 +253,7 @@ def recommend(
     else:
         if not user_id:
             raise InvalidInput(f"{loaded.recipe_name} recommends for a userId, not an itemId.")
-        scores = model.score_user(user_id, history["ITEM_ID"].tolist())
+        scores = model.score_user(user_id, history.item_ids)
     if scores is None:  # unknown user or item: popular items, like Personalize
         scores = np.asarray(model.popularity, dtype=np.float64)
         reason = "Popular item"
@@ -307,7 +322,7 @@ def _promote(
     scores: np.ndarray,
     exclude: np.ndarray | None,
     user_id: str | None,
-    history: pd.DataFrame,
+    history: History,
     rng: np.random.Generator,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Give percentPromotedItems of the slots to items the promotion's filter allows."""
@@ -326,10 +341,6 @@ def _promote(
     return ranking.promote(idx, scores, mask, percent, exclude, rng)
 
 
-def _empty_history() -> pd.DataFrame:
-    return pd.DataFrame(columns=["ITEM_ID", "EVENT_TYPE", "TIMESTAMP"])
-
-
 def _served(
     engine: LocalEngine, params: dict[str, Any]
 ) -> tuple[dict[str, Any], LoadedModel, dict[str, Any] | None]:
@@ -340,7 +351,7 @@ def _served(
     arn = params.get("campaignArn")
     if not arn:
         raise InvalidInput("campaignArn is required.")
-    with engine.tx() as res:
+    with engine.reading() as res:
         campaign, version_arn = served_version(res, arn)
         version = res.get(version_arn, "solution-version")
         filter_doc = None
@@ -414,7 +425,7 @@ def rank(
     """GetPersonalizedRanking: known items by score, unknown items last with score 0."""
     model = loaded.model
     history = user_history(engine, loaded.group, user_id)
-    scores = model.score_user(user_id, history["ITEM_ID"].tolist())
+    scores = model.score_user(user_id, history.item_ids)
     if scores is None:
         scores = np.asarray(model.popularity, dtype=np.float64)
     mask = _filter_mask(engine, loaded, filter_doc, filter_values, user_id, history)
