@@ -9,7 +9,8 @@ the header not counted) and the file line it starts on, plus the column: "data r
 column TIMESTAMP: '1.7e12' is not an integer number of seconds".
 
 Decisions where Personalize's behaviour is not documented:
-- A UTF-8 byte-order mark is stripped (Excel's "CSV UTF-8" writes one); other encodings fail.
+- A UTF-8 byte-order mark is rejected, as the readiness check does: Personalize's importer
+  would read it as part of the first column's name, and saving without it costs nothing.
 - Columns are matched to schema fields by name, in any order; nullable fields may be absent.
 - Blank lines are skipped. Values are not trimmed: " u1" and "u1" are different IDs.
 - Interactions duplicates on (USER_ID, ITEM_ID, TIMESTAMP) keep the first row (as Personalize
@@ -94,12 +95,14 @@ def read_dataset_csv(path: Path, schema: AvroSchema, dataset_type: str) -> Impor
             "the file is empty (0 bytes); expected a CSV with a header row and data rows"
         )
     _reject_binary(data)
-    bom = len(_BOM) if data.startswith(_BOM) else 0
-    if bom:
-        data = data[bom:]
-    text = _decode(data, bom)
+    if data.startswith(_BOM):
+        raise ImportFailed(
+            "the file starts with a UTF-8 byte-order mark (BOM), which would become part of the "
+            "first column's name; save the file as UTF-8 without a BOM"
+        )
+    text = _decode(data)
     if not text.strip():
-        raise ImportFailed("the file has no content (only a byte-order mark or blank lines)")
+        raise ImportFailed("the file has no content (only blank lines)")
 
     header = _read_header(text)
     _check_header(header, schema, kind)
@@ -140,14 +143,14 @@ def _reject_binary(data: bytes) -> None:
         )
 
 
-def _decode(data: bytes, shift: int) -> str:
+def _decode(data: bytes) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as err:
         line = data.count(b"\n", 0, err.start) + 1
         raise ImportFailed(
             f"the file is not valid UTF-8: byte 0x{data[err.start]:02X} at byte offset "
-            f"{err.start + shift} (line {line}) cannot be decoded; save the file as UTF-8"
+            f"{err.start} (line {line}) cannot be decoded; save the file as UTF-8"
         ) from err
 
 
@@ -189,6 +192,10 @@ def _check_header(header: list[str], schema: AvroSchema, kind: str) -> None:
     for col in header:
         if col not in names:
             problems.append(f"unknown column {col!r}{_column_hint(col, names)}")
+    id_fields = _ID_FIELDS.get(kind, ())
+    if kind in ("Items", "Users") and not problems and not set(header) - set(id_fields):
+        # Personalize needs at least one metadata field; a file of bare IDs teaches nothing.
+        problems.append(f"the file has no metadata column besides {', '.join(id_fields)}")
     if problems:
         if not set(header) & set(names):
             problems.append("the first row must be a header naming the schema fields")

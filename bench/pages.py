@@ -1,0 +1,103 @@
+"""Render time of each dashboard page on the demo shop (AppTest, local engine in-process).
+
+Run: OPENBLAS_NUM_THREADS=1 .venv/bin/python bench/pages.py [--data-dir DIR] [--runs 5]
+
+Seeds the demo shop into a temporary data directory (or uses ``--data-dir`` if it already has
+one), then for each page measures the first load and the median of ``--runs`` reruns (what a
+user waits for after the first load; caches warm). The baseline is a page that only draws a
+title, rendered the same way in the same run. Target: ≤ 1.5 s after the first load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+PAGES = {
+    "Overview": "pages/overview.py",
+    "Data": "pages/data.py",
+    "Solutions & metrics": "pages/solutions.py",
+    "Recommendations": "pages/recommendations.py",
+    "Operations": "pages/operations.py",
+}
+APP = str(ROOT / "dashboard" / "app.py")
+
+
+def seed(data_dir: Path) -> float:
+    """Seed the demo shop; returns seconds taken."""
+    from services.config import Settings
+    from services.local.demo import seed_demo
+    from services.local.engine import reset_engines
+
+    settings = Settings(data_dir=data_dir, lifecycle_seconds=0.0, worker_mode="thread")
+    t = time.perf_counter()
+    code = seed_demo(settings, if_empty=True)
+    reset_engines()
+    if code != 0:
+        raise SystemExit(f"seeding failed with exit code {code}")
+    return time.perf_counter() - t
+
+
+def measure(at_factory: object, runs: int) -> tuple[float, float]:
+    """(first load s, median rerun s) for an AppTest built by ``at_factory``."""
+    t = time.perf_counter()
+    at = at_factory()  # type: ignore[operator]
+    first = time.perf_counter() - t
+    if at.exception:
+        raise SystemExit(f"page raised: {[e.value for e in at.exception]}")
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        at.run()
+        times.append(time.perf_counter() - t)
+    return first, statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--data-dir")
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        data_dir = Path(args.data_dir or Path(tmp) / "data")
+        seconds = seed(data_dir)
+        os.environ.update(
+            PERSONALIZE_DATA_DIR=str(data_dir),
+            PERSONALIZE_LOCAL_LIFECYCLE_SECONDS="0",
+            PERSONALIZE_LOCAL_WORKER="thread",
+        )
+        from streamlit.testing.v1 import AppTest
+
+        def baseline() -> AppTest:
+            at = AppTest.from_string(
+                "import streamlit as st\nst.title('baseline')", default_timeout=120
+            )
+            return at.run()
+
+        rows = {"title-only page (baseline)": measure(baseline, args.runs)}
+        for name, page in PAGES.items():
+
+            def build(page: str = page) -> AppTest:
+                at = AppTest.from_file(APP, default_timeout=120)
+                at.run()
+                return at.switch_page(page).run()
+
+            rows[name] = measure(build, args.runs)
+    base = rows["title-only page (baseline)"][1]
+    print(f"demo shop seeded in {seconds:.1f} s; {args.runs} reruns per page")
+    print("| page | first load s | rerun s (median) | rerun / baseline |")
+    print("|---|---|---|---|")
+    for name, (first, rerun) in rows.items():
+        print(f"| {name} | {first:.2f} | {rerun:.3f} | {rerun / base:.0f}× |")
+
+
+if __name__ == "__main__":
+    main()
