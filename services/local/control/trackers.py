@@ -8,7 +8,7 @@ from typing import Any
 
 from services.local.control._common import group_of
 from services.local.engine import LocalEngine
-from services.local.errors import LimitExceeded, ResourceInUse
+from services.local.errors import LimitExceeded, ResourceAlreadyExists, ResourceInUse
 from services.local.resources import ACTIVE, expect_kind, page, summary, waiting
 
 _SUMMARY = ("name", "eventTrackerArn", "status", "creationDateTime", "lastUpdatedDateTime")
@@ -28,7 +28,7 @@ def create_event_tracker(engine: LocalEngine, params: dict[str, Any]) -> dict[st
             )
         names = {d["name"] for d in res.all("event-tracker")}
         if params["name"] in names:
-            raise ResourceInUse(f"An event tracker named {params['name']} already exists.")
+            raise ResourceAlreadyExists(f"An event tracker named {params['name']} already exists.")
         doc = {
             "name": params["name"],
             "eventTrackerArn": arn,
