@@ -1,6 +1,30 @@
-"""overview page (placeholder until built)."""
+"""Overview: is anything wrong? Alerts first, then every dataset group at a glance."""
+
+from __future__ import annotations
 
 import streamlit as st
 
-st.title("overview")
-st.info("This page is being built.")
+from dashboard.components.alerts import PAGE_FILES, show_alerts
+from dashboard.components.errors import shown_errors
+from dashboard.components.overview_data import load_alerts, load_overview, refresh
+from dashboard.components.overview_group import show_group
+
+st.title("Overview")
+header, button = st.columns([5, 1], vertical_alignment="bottom")
+header.caption("Is anything wrong? The most urgent finding comes first.")
+if button.button("Refresh", icon="🔄", key="overview_refresh"):
+    refresh()
+
+with shown_errors("Could not read the workspace"):
+    groups = load_overview()
+    if not groups:
+        st.info(
+            "No dataset group yet: run `make demo` for a demo shop, or create one and import "
+            "interactions on the Data page."
+        )
+        st.page_link(PAGE_FILES["data"], label="Go to Data", icon="🗂️")
+        st.stop()
+    show_alerts(load_alerts(groups))
+    for group in groups:
+        st.divider()
+        show_group(group)

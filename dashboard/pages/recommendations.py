@@ -1,6 +1,139 @@
-"""recommendations page (placeholder until built)."""
+"""Recommendations: do these make sense, and does everybody get the same items?"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
 
 import streamlit as st
 
-st.title("recommendations")
-st.info("This page is being built.")
+from dashboard import deps
+from dashboard.components import rec_grid, rec_preview, rec_tools
+from dashboard.components.data_snapshots import GroupData, group_picker, load_group_data
+from dashboard.components.errors import shown_errors
+from dashboard.components.rec_catalog import POPULARITY, USER_TYPES, CampaignInfo, catalog
+from dashboard.components.rec_sample import pick_users, show_finding
+from services.errors import ServiceError
+from services.inspection import UserRecommendations, assess, recommend_for_users
+from services.sampling import ItemCatalog, recent_history
+
+ONE, TWO, VERSION = "One campaign", "Compare two campaigns", "A version without a campaign"
+
+st.title("Recommendations")
+st.caption("Do these recommendations make sense? Does everybody get the same items?")
+
+group = group_picker("rec_group")
+if group is None:
+    st.stop()
+
+cat = None
+with shown_errors("Campaigns"):
+    cat = catalog(group.arn)
+if cat is None:
+    st.stop()
+
+data: GroupData | None = None
+try:
+    data = load_group_data(group.arn)
+except ServiceError as err:
+    st.warning(
+        f"Without a data snapshot there is no sampling by activity, no history and no item "
+        f"names: {err}",
+        icon="⚠️",
+    )
+items = ItemCatalog.from_frame(data.items if data else None)
+interactions = data.interactions if data and data.has_interactions else None
+
+user_campaigns = [c for c in cat.of_types(*USER_TYPES) if c.recipe_type != "PERSONALIZED_RANKING"]
+modes = [m for m, ok in ((ONE, user_campaigns), (TWO, len(user_campaigns) > 1)) if ok]
+modes += [VERSION] if cat.versions else []
+
+if not modes:
+    st.info(
+        "No campaign and no trained version yet: train a solution version and deploy it on "
+        "Operations, then come back to see its recommendations."
+    )
+else:
+    mode = st.radio("Recommendations from", modes, horizontal=True, key="rec_mode")
+    labels = [c.label for c in user_campaigns]
+    chosen: list[CampaignInfo] = []
+    if mode == ONE:
+        chosen = [user_campaigns[labels.index(st.selectbox("Campaign", labels, key="rec_a"))]]
+    elif mode == TWO:
+        left, right = st.columns(2)
+        a = left.selectbox("Campaign A", labels, index=0, key="rec_a2")
+        b = right.selectbox("Campaign B", labels, index=1, key="rec_b2")
+        chosen = [user_campaigns[labels.index(a)], user_campaigns[labels.index(b)]]
+    else:
+        version_labels = [v.label for v in cat.versions]
+        version = cat.versions[
+            version_labels.index(st.selectbox("Solution version", version_labels, key="rec_v"))
+        ]
+
+    sample = pick_users(interactions, "rec")
+    top_n = st.slider("Top N", 1, 25, 10, key="rec_top_n")
+    show_finding(sample)
+    history = recent_history(interactions, sample.users) if interactions is not None else None
+
+    def draw(results: Sequence[UserRecommendations], title: str, key: str) -> None:
+        """Verdict, heatmap and grid of one source's lists."""
+        baseline = None
+        pop = cat.popularity
+        if pop is not None and all(c.arn != pop.arn for c in chosen) and results:
+            try:
+                baseline = (
+                    deps.service()
+                    .get_recommendations(pop.arn, user_id=results[0].user_id, num_results=top_n)
+                    .item_ids
+                )
+            except ServiceError:
+                baseline = None  # the baseline only adds a number; the verdict stands without it
+        rec_grid.verdict_banner(assess(results, top_n, baseline), title)
+        rec_grid.heatmap(results, top_n, key=f"{key}_heatmap")
+        rec_grid.show_grid(results, history if key == "a" else None, items, top_n, key)
+
+    if not sample.users:
+        st.info("Type at least two user IDs (one per line) to compare their recommendations.")
+    elif mode in (ONE, TWO):
+        svc = deps.service()
+        fetched = [recommend_for_users(svc, c.arn, sample.users, num_results=top_n) for c in chosen]
+        if mode == ONE:
+            draw(fetched[0], chosen[0].name, "a")
+        else:
+            agree = rec_grid.cross_overlap(fetched[0], fetched[1], top_n)
+            if len(agree):
+                st.caption(
+                    f"{chosen[0].name} and {chosen[1].name} share "
+                    f"{agree['shared items'].mean():.0%} of each user's top {top_n} on average."
+                )
+            cols = st.columns(2)
+            for col, campaign, results, key in zip(cols, chosen, fetched, "ab", strict=True):
+                with col:
+                    draw(results, campaign.name, key)
+    else:
+        rec_preview.preview(
+            version,
+            sample.users,
+            lambda results: draw(results, f"{version.solution} (batch preview)", "a"),
+        )
+
+st.divider()
+default_item = ""
+if interactions is not None and not interactions.empty:
+    default_item = str(interactions["ITEM_ID"].value_counts().index[0])
+rec_tools.similar_items(cat.of_types("RELATED_ITEMS"), items, default_item)
+st.divider()
+rankers = sorted(
+    [
+        c
+        for c in cat.of_types("PERSONALIZED_RANKING", "USER_PERSONALIZATION")
+        if c.recipe not in POPULARITY
+    ],
+    key=lambda c: c.recipe_type != "PERSONALIZED_RANKING",
+)
+known_items = list(items.names or items.categories)[:8] or (
+    interactions["ITEM_ID"].astype(str).unique()[:8].tolist() if interactions is not None else []
+)
+default_user = (
+    str(interactions["USER_ID"].iloc[0]) if interactions is not None and len(interactions) else ""
+)
+rec_tools.ranking(rankers, items, default_user, "\n".join([*known_items, "not-in-catalog"]))

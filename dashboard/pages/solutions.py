@@ -1,6 +1,150 @@
-"""solutions page (placeholder until built)."""
+"""Solutions & metrics: which recipe / solution version is better, on which metric?"""
 
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pandas as pd
 import streamlit as st
 
-st.title("solutions")
-st.info("This page is being built.")
+from dashboard import deps
+from dashboard.components.alerts import PAGE_FILES
+from dashboard.components.errors import shown_errors
+from dashboard.components.formatting import short_id
+from dashboard.components.metrics_chart import (
+    metric_label,
+    metric_sort_key,
+    show_deltas,
+    show_metric_charts,
+)
+from dashboard.components.metrics_data import (
+    VersionInfo,
+    group_versions,
+    load_metrics,
+    metrics_frame,
+    versions_frame,
+)
+from dashboard.components.overview_data import load_overview
+from services.errors import ServiceError
+
+st.title("Solutions & metrics")
+st.caption(
+    "Every solution version with its offline metrics. Personalize scores each version on the "
+    "newest 10 % of events of 10 % of users; compare versions of one dataset group only, "
+    "against the popularity-count baseline (grey, dashed)."
+)
+
+
+def _default_pair(active: list[VersionInfo]) -> tuple[int, int]:
+    """(chosen, reference): the newest version of a deployed solution vs what is deployed."""
+    deployed = next((i for i, v in enumerate(active) if v.deployed_in), None)
+    if deployed is None:
+        return 0, min(1, len(active) - 1)
+    same_solution = [
+        i
+        for i, v in enumerate(active)
+        if v.solution.arn == active[deployed].solution.arn and i != deployed
+    ]
+    newest = max(
+        same_solution,
+        key=lambda i: active[i].version.created or datetime.min.replace(tzinfo=UTC),
+        default=None,
+    )
+    if newest is None:
+        newest = next((i for i in range(len(active)) if i != deployed), deployed)
+    return newest, deployed
+
+
+with shown_errors("Could not read the solutions"):
+    groups = load_overview()
+    if not groups:
+        st.info("Nothing trained yet: run `make demo`, or create a dataset group on Data.")
+        st.stop()
+    names = [g.group.name for g in groups]
+    picked = st.selectbox("Dataset group", names, key="solutions_group") if len(names) > 1 else None
+    group = groups[names.index(picked)] if picked else groups[0]
+    infos = group_versions(group)
+    if not infos:
+        st.info("No solution version yet: train one on Operations.")
+        st.page_link(PAGE_FILES["operations"], label="Train on Operations", icon="⚙️")
+        st.stop()
+
+    st.subheader("Solution versions")
+    st.dataframe(
+        versions_frame(infos),
+        hide_index=True,
+        column_config={
+            "created": st.column_config.DatetimeColumn(format="distance"),
+            "training hours": st.column_config.NumberColumn(format="%.3f h"),
+            "ARN": st.column_config.TextColumn(width="small", help="Full ARN (copy it here)"),
+        },
+    )
+
+    active = [i for i in infos if i.version.status == "ACTIVE"]
+    metrics: dict[str, dict[str, float]] = {}
+    failed: list[str] = []
+    for info in active:
+        try:
+            metrics[info.version.arn] = load_metrics(info.version.arn)
+        except ServiceError as err:  # one unreadable version must not hide the others
+            failed.append(f"{info.label}: {err}")
+    if failed:
+        st.warning("Metrics could not be read for " + "; ".join(failed), icon="⚠️")
+
+    st.subheader("Offline metrics")
+    frame = metrics_frame(active, metrics)
+    if frame.empty:
+        st.info("No ACTIVE version yet: metrics appear when training finishes.")
+        st.stop()
+    all_keys = sorted(frame["metric"].unique(), key=metric_sort_key)
+    keys = st.multiselect(
+        "Metrics", all_keys, default=all_keys, format_func=metric_label, key="solutions_metrics"
+    )
+    if not any(i.is_baseline for i in active):
+        st.caption("No popularity-count version in this group: train one to get a baseline.")
+    show_metric_charts(frame, keys)
+
+    st.subheader("Side by side")
+    if len(active) < 2:
+        st.info("Train a second version to compare two side by side.")
+    else:
+        labels = [i.label for i in active]
+
+        def describe(i: int) -> str:
+            info = active[i]
+            deployed = f", deployed in {', '.join(info.deployed_in)}" if info.deployed_in else ""
+            return f"{info.label} ({info.recipe}{deployed})"
+
+        first, second = _default_pair(active)
+        left, right = st.columns(2)
+        a = left.selectbox(
+            "Version", range(len(active)), index=first, format_func=describe, key="cmp_a"
+        )
+        b = right.selectbox(
+            "Compared with", range(len(active)), index=second, format_func=describe, key="cmp_b"
+        )
+        if a == b:
+            st.info("Pick two different versions.")
+        else:
+            vs = "deployed" if active[b].deployed_in else short_id(active[b].version.arn)
+            show_deltas(
+                metrics.get(active[a].version.arn, {}),
+                metrics.get(active[b].version.arn, {}),
+                vs,
+                (labels[a], labels[b]),
+            )
+
+    with st.expander("Saved metric snapshots (kept after versions are deleted)"):
+        history = deps.store().metric_history()
+        if history:
+            st.dataframe(
+                pd.DataFrame(
+                    [
+                        {"version": short_id(s.version_arn), "saved": s.taken_at, **s.metrics}
+                        for s in history
+                    ]
+                ).rename(columns=metric_label),
+                hide_index=True,
+            )
+        else:
+            st.caption("No snapshot yet.")

@@ -1,0 +1,65 @@
+"""The alert list: one coloured box per finding, with a link to the page where to act."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import streamlit as st
+
+from dashboard.components.formatting import exact_time
+from services.alerts import Alert
+
+# Page files as st.navigation knows them (relative to dashboard/app.py).
+PAGE_FILES = {
+    "operations": "pages/operations.py",
+    "data": "pages/data.py",
+    "recommendations": "pages/recommendations.py",
+    "solutions": "pages/solutions.py",
+}
+_LINK_LABELS = {
+    "campaign_behind": "Deploy on Operations",
+    "update_failed": "Retry on Operations",
+    "version_failed": "Retrain on Operations",
+    "never_trained": "Train on Operations",
+    "campaign_updating": "Watch on Operations",
+}
+_PAGE_LABELS = {
+    "operations": "Open Operations",
+    "data": "Fix on Data",
+    "recommendations": "Check on Recommendations",
+    "solutions": "Compare on Solutions",
+}
+_ICONS = {"error": "🚨", "warning": "⚠️", "info": "ℹ️"}
+
+
+def show_alerts(alerts: Sequence[Alert]) -> None:
+    """Errors red, warnings orange, info blue, in the given (severity) order."""
+    if not alerts:
+        st.success("Nothing needs attention: every campaign serves its newest ACTIVE version.")
+        return
+    errors = sum(a.severity == "error" for a in alerts)
+    warnings = sum(a.severity == "warning" for a in alerts)
+    st.caption(
+        f"{errors} error(s), {warnings} warning(s), {len(alerts) - errors - warnings} note(s)"
+    )
+    for alert in alerts:
+        text, link = st.columns([4, 1], vertical_alignment="center")
+        with text:
+            box = {"error": st.error, "warning": st.warning, "info": st.info}[alert.severity]
+            box(alert.message, icon=_ICONS[alert.severity])
+        with link:
+            hover = "\n\n".join(
+                part
+                for part in (
+                    alert.target,
+                    f"since {exact_time(alert.since)}" if alert.since else "",
+                )
+                if part
+            )
+            st.page_link(
+                PAGE_FILES[alert.page],
+                label=_LINK_LABELS.get(alert.kind, _PAGE_LABELS[alert.page]),
+                icon="➡️",
+                help=hover or None,
+                query_params={"target": alert.target} if alert.target else None,
+            )

@@ -1,0 +1,158 @@
+"""Offline-metric charts and side-by-side deltas (plotly), with the popularity baseline marked."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+# Personalize's metric keys → how people write them ("NDCG@10").
+_FAMILIES = (
+    ("normalized_discounted_cumulative_gain_at_", "NDCG@"),
+    ("precision_at_", "Precision@"),
+    ("mean_reciprocal_rank_at_", "MRR@"),
+    ("average_rewards_at_", "Avg rewards@"),
+    ("hit_at_", "Hit@"),
+    ("recall_at_", "Recall@"),
+)
+_BASELINE_COLOUR = "#9e9e9e"
+_PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2")
+
+
+def metric_label(key: str) -> str:
+    """``normalized_discounted_cumulative_gain_at_10`` → ``NDCG@10``; unknown keys as-is."""
+    for prefix, short in _FAMILIES:
+        if key.startswith(prefix):
+            return short + key[len(prefix) :]
+    return key.replace("_", " ").capitalize()
+
+
+def metric_sort_key(key: str) -> tuple[int, int, str]:
+    """NDCG, precision, MRR, … by family, then by K; other keys (coverage) last."""
+    for rank, (prefix, _) in enumerate(_FAMILIES):
+        if key.startswith(prefix):
+            k = re.sub(r"\D", "", key[len(prefix) :])
+            return (rank, int(k) if k else 0, key)
+    return (len(_FAMILIES), 0, key)
+
+
+def delta_text(new: float, old: float, vs: str) -> str | None:
+    """'+12% vs deployed' (ASCII sign so st.metric colours it); None when old is zero."""
+    if not old:
+        return None
+    return f"{(new - old) / abs(old) * 100:+.0f}% vs {vs}"
+
+
+def metric_figure(frame: pd.DataFrame, key: str, legend: bool = True) -> go.Figure:
+    """Bars per version on one metric key, one colour per recipe; the baseline dashed and grey.
+
+    ``frame`` is ``metrics_data.metrics_frame`` (long format). Values are passed as lists so
+    the figure JSON carries plain numbers.
+    """
+    data = frame[frame["metric"] == key].sort_values(["baseline", "solution", "created"])
+    fig = go.Figure()
+    recipes = list(dict.fromkeys(data["recipe"]))
+    for i, recipe in enumerate(recipes):
+        part = data[data["recipe"] == recipe]
+        baseline = bool(part["baseline"].iloc[0])
+        fig.add_trace(
+            go.Bar(
+                name=f"{recipe} (baseline)" if baseline else recipe,
+                # "solution<br>version" keeps tick labels short enough to stay horizontal
+                x=[str(v).replace("/", "<br>") for v in part["label"]],
+                y=[float(v) for v in part["value"]],
+                customdata=[[str(a)] for a in part["version_arn"]],
+                marker={
+                    "color": _BASELINE_COLOUR if baseline else _PALETTE[i % len(_PALETTE)],
+                    "pattern": {"shape": "/"} if baseline else {},
+                },
+                hovertemplate="%{x}<br>%{y:.4f}<br>%{customdata[0]}<extra>" + recipe + "</extra>",
+            )
+        )
+    base = data[data["baseline"]].sort_values("created")
+    if not base.empty:
+        value = float(base["value"].iloc[-1])  # the newest baseline version
+        fig.add_hline(
+            y=value,
+            line_dash="dash",
+            line_color=_BASELINE_COLOUR,
+            annotation_text=f"baseline {value:.4f}",
+            annotation_position="top right",
+            annotation_font={"size": 10, "color": "#616161"},
+        )
+    fig.update_layout(
+        title={"text": metric_label(key)},
+        height=320 if legend else 260,
+        margin={"l": 10, "r": 10, "t": 40, "b": 10},
+        showlegend=legend,
+        legend={"orientation": "h", "y": -0.3},
+        xaxis={"tickangle": 0, "tickfont": {"size": 10}},
+        yaxis={"rangemode": "tozero"},
+    )
+    return fig
+
+
+def show_metric_charts(frame: pd.DataFrame, keys: list[str], per_row: int = 3) -> None:
+    """One plotly chart per metric key, in a grid; the first row carries the recipe legend."""
+    for start in range(0, len(keys), per_row):
+        columns = st.columns(per_row)
+        for column, key in zip(columns, keys[start : start + per_row], strict=False):
+            with column:
+                figure = metric_figure(frame, key, legend=start == 0)
+                st.plotly_chart(figure, key=f"metric_chart_{key}")
+
+
+def deltas_frame(
+    chosen: Mapping[str, float], reference: Mapping[str, float], names: tuple[str, str]
+) -> pd.DataFrame:
+    """Metric, both values, absolute and relative change; keys of either side, in metric order."""
+    keys = sorted(set(chosen) | set(reference), key=metric_sort_key)
+    rows = []
+    for key in keys:
+        a, b = chosen.get(key), reference.get(key)
+        change = a - b if a is not None and b is not None else None
+        rows.append(
+            {
+                "metric": metric_label(key),
+                names[0]: a,
+                names[1]: b,
+                "Δ": change,
+                "Δ %": change / abs(b) * 100 if change is not None and b else None,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def show_deltas(
+    chosen: Mapping[str, float],
+    reference: Mapping[str, float],
+    vs: str,
+    names: tuple[str, str],
+    headline: int = 4,
+) -> None:
+    """The first few metrics as st.metric with '+12% vs deployed', then the full table."""
+    keys = sorted(set(chosen) & set(reference), key=metric_sort_key)
+    if not keys:
+        st.info("No metrics to compare: metrics exist only for ACTIVE versions.")
+        return
+    shown = keys[:headline]
+    for column, key in zip(st.columns(len(shown)), shown, strict=True):
+        column.metric(
+            metric_label(key),
+            f"{chosen[key]:.4f}",
+            delta_text(chosen[key], reference[key], vs),
+            help=f"{key}: {chosen[key]:.6f} ({names[0]}) vs {reference[key]:.6f} ({names[1]})",
+        )
+    st.dataframe(
+        deltas_frame(chosen, reference, names),
+        hide_index=True,
+        column_config={
+            names[0]: st.column_config.NumberColumn(format="%.4f"),
+            names[1]: st.column_config.NumberColumn(format="%.4f"),
+            "Δ": st.column_config.NumberColumn(format="%+.4f"),
+            "Δ %": st.column_config.NumberColumn(format="%+.1f%%"),
+        },
+    )

@@ -1,0 +1,57 @@
+"""Operations' actions: every one is audited, refreshes the caches and shows a readable result.
+
+Costly or live-traffic actions say what will happen and need an explicit confirmation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+
+import streamlit as st
+
+from dashboard import deps
+from dashboard.components import metrics_data, overview_data
+from dashboard.components.errors import shown_errors
+
+T = TypeVar("T")
+FLASH_KEY = "ops_flash"
+
+
+def refresh_all() -> None:
+    """Forget every cached read an action can change."""
+    overview_data.refresh()
+    metrics_data.list_versions.clear()
+
+
+def run_action(
+    action: str,
+    target: str,
+    params: Mapping[str, Any],
+    call: Callable[[], T],
+    *,
+    failure: str,
+    note: Callable[[T], str] | None = None,
+) -> T | None:
+    """Call the backend inside ``store.audit``; a ServiceError becomes st.error (and an audit
+    row with result 'error'). Returns the call's result, or None when it failed."""
+    store = deps.store()
+    with shown_errors(failure):
+        with store.audit(deps.actor(), action, target, params) as entry:
+            result = call()
+            entry.message = note(result) if note else None
+        refresh_all()
+        return result
+    return None
+
+
+def flash(message: str) -> None:
+    """Keep a success message across the rerun that shows the action's effect."""
+    st.session_state[FLASH_KEY] = message
+
+
+def show_flash() -> None:
+    """Show (once) the message an action left before rerunning."""
+    message = st.session_state.pop(FLASH_KEY, None)
+    if message:
+        st.success(message, icon="✅")

@@ -1,0 +1,144 @@
+"""Deploy: update a campaign to a chosen (default: the newest ACTIVE) version, after confirming."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import deps
+from dashboard.components import metrics_data
+from dashboard.components.errors import shown_errors
+from dashboard.components.formatting import exact_time, short_id
+from dashboard.components.metrics_chart import show_deltas
+from dashboard.components.ops_actions import flash, run_action
+from dashboard.components.status import badge_markdown
+from services.models import SolutionVersion, short_arn
+from services.overview import CampaignStatus, DatasetGroupOverview
+
+CONFIRM_KEY = "deploy_confirm"
+_RESET_KEY = "deploy_reset"
+
+
+def _campaign_label(status: CampaignStatus) -> str:
+    # Stable text only: changing options would reset the user's choice on the next rerun.
+    return f"{status.campaign.name} (solution {short_arn(status.solution_arn)})"
+
+
+def _state(status: CampaignStatus) -> str:
+    if status.updating_to:
+        return f"updating to `{short_id(status.updating_to)}`"
+    if status.behind and status.newest_active:
+        return f"behind: `{short_id(status.newest_active.arn)}` is newer and not deployed"
+    return "serves the newest ACTIVE version" if status.newest_active else "no ACTIVE version"
+
+
+def _default_campaign(statuses: list[CampaignStatus], target: str | None) -> int:
+    for i, s in enumerate(statuses):
+        if target and s.campaign.arn == target:
+            return i
+    return next((i for i, s in enumerate(statuses) if s.behind), 0)
+
+
+def _version_label(version: SolutionVersion, served: str | None, newest: str) -> str:
+    # Labels must not change between reruns (no relative times): a selectbox whose options
+    # change is a new widget and loses the user's choice.
+    tags = [f"trained {exact_time(version.created)}"]
+    if version.arn == served:
+        tags.insert(0, "serving now")
+    if version.arn == newest:
+        tags.insert(0, "newest ACTIVE")
+    return f"{short_id(version.arn)} · {' · '.join(tags)}"
+
+
+def _metrics(arn: str | None) -> dict[str, float]:
+    if not arn:
+        return {}
+    with shown_errors(f"Metrics of {short_id(arn)}"):
+        return metrics_data.load_metrics(arn)
+    return {}
+
+
+def show_deploy(groups: list[DatasetGroupOverview], target: str | None) -> None:
+    """Pick a campaign and a version, see the metric deltas, confirm, update."""
+    statuses = [c for g in groups for c in g.campaigns]
+    if not statuses:
+        st.info("No campaign yet: train a version, then create a campaign that serves it.")
+        return
+    i = st.selectbox(
+        "Campaign",
+        range(len(statuses)),
+        index=_default_campaign(statuses, target),
+        format_func=lambda k: _campaign_label(statuses[k]),
+        key="deploy_campaign",
+    )
+    status = statuses[i]
+    campaign = status.campaign
+    st.markdown(
+        f"{badge_markdown(campaign.status)} solution `{short_arn(status.solution_arn)}` · "
+        f"serving `{short_id(status.served_version_arn)}` · {_state(status)}",
+        help=campaign.arn,
+    )
+    active = [v for v in metrics_data.list_versions(status.solution_arn) if v.status == "ACTIVE"]
+    if not active:
+        st.info("This solution has no ACTIVE version yet: train one in the Train tab.")
+        return
+    served = status.served_version_arn
+    j = st.selectbox(
+        "Version to deploy",
+        range(len(active)),
+        index=0,  # versions come newest first: the newest ACTIVE one is the default
+        format_func=lambda k: _version_label(active[k], served, active[0].arn),
+        key=f"deploy_version_{campaign.arn}",
+    )
+    chosen = active[j]
+    if chosen.arn == served:
+        st.success(f"{campaign.name} already serves {short_id(chosen.arn)}.", icon="✅")
+        return
+
+    st.markdown("**Chosen version vs what the campaign serves** (offline metrics)")
+    show_deltas(
+        _metrics(chosen.arn),
+        _metrics(served),
+        "deployed",
+        (f"{short_id(chosen.arn)} (new)", f"{short_id(served)} (serving)"),
+    )
+    blocked = None
+    if status.updating_to:
+        blocked = f"{campaign.name} is already updating to {short_id(status.updating_to)}."
+    elif campaign.status not in ("ACTIVE", "CREATE FAILED"):
+        blocked = f"{campaign.name} is {campaign.status}: wait until it is ACTIVE."
+    if blocked:
+        st.info(blocked, icon="⏳")
+    st.markdown(
+        f"UpdateCampaign switches **{campaign.name}** from `{short_id(served)}` to "
+        f"`{short_id(chosen.arn)}`. It keeps serving `{short_id(served)}` until the update is "
+        "ACTIVE (minutes on AWS); from then on, every user gets recommendations from the new "
+        "version."
+    )
+    if st.session_state.pop(_RESET_KEY, False):
+        st.session_state[CONFIRM_KEY] = False  # a finished action must not stay confirmed
+    confirmed = st.checkbox(
+        f"I understand this changes live recommendations of {campaign.name}", key=CONFIRM_KEY
+    )
+    if st.button(
+        "Update campaign",
+        key="deploy_button",
+        type="primary",
+        icon="🚀",
+        disabled=not confirmed or blocked is not None,
+    ):
+        service = deps.service()
+        done = run_action(
+            "update_campaign",
+            campaign.arn,
+            {"solution_version_arn": chosen.arn, "previous_version_arn": served},
+            lambda: service.update_campaign(campaign.arn, chosen.arn),
+            failure=f"Could not update {campaign.name}",
+            note=lambda _: f"{short_id(served)} → {short_id(chosen.arn)}",
+        )
+        if done:
+            st.session_state[_RESET_KEY] = True
+            flash(
+                f"Update of {campaign.name} to {short_id(chosen.arn)} started; it serves "
+                f"{short_id(served)} until the update is ACTIVE."
+            )
+            st.rerun()

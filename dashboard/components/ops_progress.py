@@ -1,0 +1,139 @@
+"""Running work (training, campaign updates, imports), polled by a fragment.
+
+It polls every 2 s while something runs and every 30 s when idle, so an open Operations tab
+does not hammer the control plane. When the set of running work changes, the page reruns so
+every section shows the new state.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import deps
+from dashboard.components.errors import shown_errors
+from dashboard.components.formatting import short_id
+from dashboard.components.ops_actions import flash, refresh_all, run_action
+from services.errors import ServiceError
+from services.models import is_terminal
+from services.overview import DatasetGroupOverview
+
+BUSY_SECONDS = 2
+IDLE_SECONDS = 30
+_STATE = "ops_running"
+_PREFETCHED = "ops_prefetched"  # work read by a whole-page run; absent in fragment-only reruns
+
+
+@dataclass(frozen=True)
+class Running:
+    kind: str  # "Training", "Campaign update", "Import", "Campaign"
+    name: str
+    status: str
+    started: datetime | None
+    arn: str
+    stoppable: bool = False
+
+
+def running_work(groups: list[DatasetGroupOverview]) -> list[Running]:
+    """What is still in progress (the newest version per solution, newest import per dataset)."""
+    work: list[Running] = []
+    for g in groups:
+        for d in g.datasets:
+            job = d.latest_import
+            if job and not is_terminal(job.status):
+                work.append(Running("Import", job.name, job.status, job.created, job.arn))
+        for s in g.solutions:
+            v = s.newest_version
+            if v and not is_terminal(v.status):
+                name = f"{s.solution.name}/{short_id(v.arn)} ({v.training_mode or 'FULL'})"
+                stoppable = v.status in ("CREATE PENDING", "CREATE IN_PROGRESS")
+                work.append(Running("Training", name, v.status, v.created, v.arn, stoppable))
+        for c in g.campaigns:
+            campaign = c.campaign
+            if not is_terminal(campaign.status):
+                work.append(
+                    Running(
+                        "Campaign", campaign.name, campaign.status, campaign.created, campaign.arn
+                    )
+                )
+            update = campaign.pending_update
+            if c.updating_to and update:
+                name = f"{campaign.name} → {short_id(c.updating_to)}"
+                work.append(
+                    Running("Campaign update", name, update.status, update.created, campaign.arn)
+                )
+    return work
+
+
+def _stop_button(item: Running) -> None:
+    with st.popover(f"Stop {item.name}…", icon="⏹️"):
+        st.markdown(
+            f"Stop training **{item.name}**? The time trained so far is billed and training "
+            "cannot be resumed: the version ends as CREATE STOPPED."
+        )
+        if st.button("Stop training", key=f"stop_{item.arn}", type="primary"):
+            service = deps.service()
+
+            def stop() -> str:
+                service.stop_solution_version(item.arn)
+                return item.arn
+
+            if run_action(
+                "stop_solution_version",
+                item.arn,
+                {"status_before": item.status},
+                stop,
+                failure="Could not stop training",
+            ):
+                flash(f"Stopping {item.name}: it ends as CREATE STOPPED.")
+                st.rerun(scope="app")
+
+
+def _body() -> None:
+    prefetched = st.session_state.pop(_PREFETCHED, None)
+    full_run = prefetched is not None
+    with shown_errors("Could not read running work"):
+        work = prefetched if full_run else running_work(deps.service().overview())
+        seen = sorted(f"{w.arn} {w.status}" for w in work)
+        previous = st.session_state.get(_STATE)
+        st.session_state[_STATE] = seen
+        checked = f"checked {datetime.now(UTC):%H:%M:%S} UTC"
+        if not work:
+            st.caption(f"Nothing running ({checked}).")
+        else:
+            st.caption(f"{len(work)} running, {checked}; updates every {BUSY_SECONDS} s.")
+            frame = pd.DataFrame(
+                [
+                    {"what": w.kind, "name": w.name, "status": w.status, "started": w.started}
+                    for w in work
+                ]
+            )
+            st.dataframe(
+                frame,
+                hide_index=True,
+                column_config={"started": st.column_config.DatetimeColumn(format="distance")},
+            )
+            for item in work:
+                if item.stoppable:
+                    _stop_button(item)
+        if previous is not None and previous != seen:
+            # Something started or finished: drop cached reads so the sections below agree;
+            # a fragment-only rerun must also redraw the rest of the page.
+            refresh_all()
+            if not full_run:
+                st.rerun(scope="app")
+
+
+def show_running_work() -> None:
+    """The self-updating progress panel: every 2 s while something runs, else every 30 s."""
+    work: list[Running] = []
+    try:
+        # Read here, not only in the fragment, because the poll interval depends on it.
+        work = running_work(deps.service().overview())
+        st.session_state[_PREFETCHED] = work
+    except ServiceError:
+        pass  # the fragment reads again and shows the error
+    st.fragment(run_every=BUSY_SECONDS if work else IDLE_SECONDS)(_body)()

@@ -1,0 +1,128 @@
+"""One dataset group on the Overview: its datasets, solutions and campaigns at a glance."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.components.alerts import PAGE_FILES
+from dashboard.components.formatting import duration, exact_time, relative_time, short_id
+from dashboard.components.status import badge_markdown
+from services.models import short_arn
+from services.overview import CampaignStatus, DatasetGroupOverview
+
+_WHEN = st.column_config.DatetimeColumn(format="distance", help="Relative time; copy for exact")
+_ARN = st.column_config.TextColumn("ARN", help="Full ARN (copy it from here)", width="small")
+
+
+def datasets_frame(group: DatasetGroupOverview) -> pd.DataFrame:
+    """Datasets with their newest import job."""
+    rows = [
+        {
+            "type": d.dataset.dataset_type,
+            "status": d.dataset.status,
+            "last import": d.latest_import.name if d.latest_import else "none yet",
+            "import status": d.latest_import.status if d.latest_import else None,
+            "imported": (d.latest_import.completed or d.latest_import.created)
+            if d.latest_import
+            else None,
+            "failure": d.latest_import.failure_reason if d.latest_import else None,
+            "ARN": d.dataset.arn,
+        }
+        for d in group.datasets
+    ]
+    return pd.DataFrame(rows)
+
+
+def solutions_frame(group: DatasetGroupOverview) -> pd.DataFrame:
+    """Solutions with their newest version and newest ACTIVE version."""
+    rows = []
+    for s in group.solutions:
+        newest = s.newest_version
+        rows.append(
+            {
+                "solution": s.solution.name,
+                "recipe": short_arn(s.solution.recipe_arn or "") or "AutoML",
+                "versions": s.version_count,
+                "newest version": short_id(newest.arn) if newest else "none",
+                "status": newest.status if newest else None,
+                "trained": newest.created if newest else None,
+                "newest ACTIVE": short_id(s.newest_active.arn) if s.newest_active else "none",
+                "ARN": s.solution.arn,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _campaign_card(status: CampaignStatus) -> None:
+    campaign = status.campaign
+    served = status.served_version
+    served_arn = campaign.solution_version_arn
+    with st.container(border=True):
+        st.markdown(
+            f"**{campaign.name}** {badge_markdown(campaign.status)} · solution "
+            f"`{short_arn(status.solution_arn)}`",
+            help=campaign.arn,
+        )
+        trained = f", trained {relative_time(served.created)}" if served else ""
+        st.markdown(
+            f"Serves version `{short_id(served_arn)}`{trained}",
+            help=f"{served_arn}\n\ntrained {exact_time(served.created if served else None)}",
+        )
+        target = {"target": campaign.arn}
+        if status.updating_to:
+            st.info(
+                f"Updating to version `{short_id(status.updating_to)}`: the old version serves "
+                "until the update is ACTIVE.",
+                icon="🔄",
+            )
+        elif status.behind and status.newest_active:
+            newest = status.newest_active
+            age = duration(status.undeployed_age) if status.undeployed_age else "a while"
+            st.warning(
+                f"Not deployed: version `{short_id(newest.arn)}` has been ACTIVE for {age} "
+                "and this campaign does not serve it yet.",
+                icon="⚠️",
+            )
+            st.page_link(
+                PAGE_FILES["operations"],
+                label="Deploy on Operations",
+                icon="🚀",
+                help=f"{newest.arn}\n\nACTIVE since {exact_time(newest.created)}",
+                query_params=target,
+            )
+        elif status.newest_active:
+            st.success("Serves the newest ACTIVE version.", icon="✅")
+
+
+def show_group(group: DatasetGroupOverview) -> None:
+    """Datasets, solutions and campaigns of one dataset group."""
+    g = group.group
+    st.subheader(f"Dataset group {g.name}", help=g.arn)
+    st.markdown(
+        f"{badge_markdown(g.status)} · {len(group.datasets)} dataset(s), "
+        f"{len(group.solutions)} solution(s), {len(group.campaigns)} campaign(s), "
+        f"{len(group.event_trackers)} event tracker(s)"
+    )
+    st.markdown("**Datasets**")
+    if group.datasets:
+        st.dataframe(
+            datasets_frame(group), hide_index=True, column_config={"imported": _WHEN, "ARN": _ARN}
+        )
+    else:
+        st.info("No dataset yet: create one and import interactions on the Data page.")
+    st.markdown("**Solutions**")
+    if group.solutions:
+        st.dataframe(
+            solutions_frame(group), hide_index=True, column_config={"trained": _WHEN, "ARN": _ARN}
+        )
+    else:
+        st.info("No solution yet: create one and train it on Operations.")
+    st.markdown("**Campaigns**")
+    if not group.campaigns:
+        st.info("No campaign yet: train a version, then deploy it on Operations.")
+        return
+    columns = st.columns(min(3, len(group.campaigns)))
+    for i, campaign in enumerate(group.campaigns):
+        with columns[i % len(columns)]:
+            _campaign_card(campaign)

@@ -1,0 +1,114 @@
+"""What can be asked for recommendations in a group: campaigns (with their recipe type) and
+trained versions that no campaign serves yet."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import streamlit as st
+
+from dashboard import deps
+from dashboard.components.formatting import relative_time, short_id
+
+CATALOG_TTL = 60
+USER_TYPES = ("USER_PERSONALIZATION", "POPULAR_ITEMS", "PERSONALIZED_RANKING")
+# Popularity-count has recipe type USER_PERSONALIZATION, so it is recognised by name.
+POPULARITY = ("aws-popularity-count",)
+
+
+@dataclass(frozen=True)
+class CampaignInfo:
+    arn: str
+    name: str
+    status: str
+    version_arn: str | None
+    recipe: str  # recipe name, e.g. aws-user-personalization
+    recipe_type: str | None  # USER_PERSONALIZATION, RELATED_ITEMS, PERSONALIZED_RANKING…
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} ({self.recipe})"
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    arn: str
+    solution: str
+    recipe: str
+    recipe_type: str | None
+    created: datetime | None
+    served_by: tuple[str, ...]  # campaign names
+
+    @property
+    def label(self) -> str:
+        served = f"served by {', '.join(self.served_by)}" if self.served_by else "not deployed"
+        return (
+            f"{self.solution} · {short_id(self.arn)} · trained {relative_time(self.created)} · "
+            f"{served}"
+        )
+
+
+@dataclass(frozen=True)
+class Catalog:
+    campaigns: tuple[CampaignInfo, ...]
+    versions: tuple[VersionInfo, ...]  # ACTIVE versions, newest first
+
+    def of_types(self, *types: str) -> list[CampaignInfo]:
+        """ACTIVE campaigns whose recipe is one of these types."""
+        return [c for c in self.campaigns if c.recipe_type in types and c.status == "ACTIVE"]
+
+    @property
+    def popularity(self) -> CampaignInfo | None:
+        """A popularity-count campaign, the baseline every personalised list is compared to."""
+        ranked = [c for c in self.campaigns if c.status == "ACTIVE" and c.recipe in POPULARITY]
+        return ranked[0] if ranked else next(iter(self.of_types("POPULAR_ITEMS")), None)
+
+
+@st.cache_data(ttl=CATALOG_TTL, show_spinner=False)
+def catalog(group_arn: str) -> Catalog:
+    """Campaigns and ACTIVE versions of a group, each with its recipe and recipe type."""
+    svc = deps.service()
+    recipe_types: dict[str, str | None] = {}
+
+    def recipe_type(arn: str | None) -> str | None:
+        if not arn:
+            return None
+        if arn not in recipe_types:
+            recipe_types[arn] = svc.describe_recipe(arn).recipe_type
+        return recipe_types[arn]
+
+    campaigns: list[CampaignInfo] = []
+    versions: list[VersionInfo] = []
+    for solution in svc.list_solutions(group_arn):
+        recipe_arn = solution.recipe_arn or svc.describe_solution(solution.arn).recipe_arn
+        recipe = short_id(recipe_arn)
+        kind = recipe_type(recipe_arn)
+        served: dict[str, list[str]] = {}
+        for summary in svc.list_campaigns(solution.arn):
+            campaign = svc.describe_campaign(summary.arn)
+            served.setdefault(campaign.solution_version_arn or "", []).append(campaign.name)
+            campaigns.append(
+                CampaignInfo(
+                    campaign.arn,
+                    campaign.name,
+                    campaign.status,
+                    campaign.solution_version_arn,
+                    recipe,
+                    kind,
+                )
+            )
+        for version in svc.list_solution_versions(solution.arn):
+            if version.status == "ACTIVE":
+                versions.append(
+                    VersionInfo(
+                        version.arn,
+                        solution.name,
+                        recipe,
+                        kind,
+                        version.created,
+                        tuple(served.get(version.arn, [])),
+                    )
+                )
+    versions.sort(key=lambda v: (bool(v.served_by), -(v.created.timestamp() if v.created else 0)))
+    return Catalog(tuple(sorted(campaigns, key=lambda c: c.name)), tuple(versions))

@@ -1,0 +1,167 @@
+"""Operations: train, stop, deploy with confirmation; every action lands in the audit log."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from dashboard.components.ops_progress import running_work
+from services.clients import build_clients
+from services.config import Settings
+from services.models import (
+    Campaign,
+    CampaignUpdate,
+    DatasetGroup,
+    Solution,
+    SolutionVersion,
+    short_arn,
+)
+from services.overview import DatasetGroupOverview, SolutionStatus, campaign_status
+from services.personalize import PersonalizeService
+from tests.dashboard.conftest import Seeded, app_at
+from tests.local.workspace import wait_for
+
+
+@pytest.fixture
+def facade(seeded: Seeded) -> PersonalizeService:
+    """An independent facade on the same workspace (not the dashboard's cached one)."""
+    return PersonalizeService(build_clients(Settings.from_env()))
+
+
+def audit_rows(at: Any, action: str) -> list[dict[str, Any]]:
+    """Rows of the audit log table (the page's last dataframe) for one action."""
+    log = at.dataframe[-1].value
+    return log[log["action"] == action].to_dict("records")
+
+
+def choose(widget: Any, starts: str) -> Any:
+    """Select the option whose label starts with ``starts`` (options are indices)."""
+    return widget.set_value(next(i for i, o in enumerate(widget.options) if o.startswith(starts)))
+
+
+def test_training_from_operations_creates_a_version_and_is_audited(
+    seeded: Seeded, facade: PersonalizeService
+) -> None:
+    before = facade.list_solution_versions(seeded.up_solution)
+    at = app_at("pages/operations.py")
+    assert not at.exception, [e.value for e in at.exception]
+    choose(at.selectbox(key="train_solution"), "shop-up ").run()
+    assert at.radio(key=f"train_mode_{seeded.up_solution}").options == ["FULL", "UPDATE"]
+    assert at.button(key="train_button").disabled
+    at.checkbox(key="train_confirm").check().run()
+    at.button(key="train_button").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+
+    after = facade.list_solution_versions(seeded.up_solution)
+    assert len(after) == len(before) + 1
+    new = after[0]  # newest first
+    assert new.arn not in {v.arn for v in before} and new.training_mode == "FULL"
+    assert any(f"Training started: shop-up/{short_arn(new.arn)}" in s.value for s in at.success)
+    rows = audit_rows(at, "create_solution_version")
+    assert len(rows) == 1
+    assert rows[0]["target ARN"] == seeded.up_solution and rows[0]["result"].endswith("ok")
+    assert new.arn in rows[0]["message"]
+    assert at.checkbox(key="train_confirm").value is False, "confirmation resets after acting"
+    wait_for(
+        lambda: {"v": {"status": facade.describe_solution_version(new.arn).status}},
+        "v",
+        timeout=60,
+    )
+
+
+def test_update_mode_is_offered_for_user_personalization_only(seeded: Seeded) -> None:
+    at = app_at("pages/operations.py")
+    choose(at.selectbox(key="train_solution"), "shop-pop ").run()
+    pop = at.selectbox(key="train_solution").value
+    assert pop is not None
+    radios = [r for r in at.radio if r.key and r.key.startswith("train_mode_")]
+    assert [r.options for r in radios] == [["FULL"]]
+    assert any("User-Personalization recipes only" in c.value for c in at.caption)
+
+
+def test_backend_error_is_a_readable_message_and_an_audited_failure(
+    seeded: Seeded, facade: PersonalizeService
+) -> None:
+    at = app_at("pages/operations.py")
+    choose(at.selectbox(key="deploy_campaign"), "shop-campaign ").run()
+    at.checkbox(key="deploy_confirm").check().run()
+    # Someone deletes the campaign while the page is open.
+    build_clients(Settings.from_env()).personalize.delete_campaign(campaignArn=seeded.up_campaign)
+    at.button(key="deploy_button").click().run()
+
+    assert not at.exception, [e.value for e in at.exception]
+    messages = [e.value for e in at.error]
+    assert len(messages) == 1
+    assert messages[0].startswith("Could not update shop-campaign: ")
+    assert "shop-campaign" in messages[0].split(": ", 1)[1]
+    assert "Traceback" not in messages[0] and "ResourceNotFoundException" not in messages[0]
+    rows = audit_rows(at, "update_campaign")
+    assert len(rows) == 1 and rows[0]["result"].endswith("error")
+    assert rows[0]["message"] == messages[0].split(": ", 1)[1]
+
+
+def test_overview_link_preselects_the_campaign(seeded: Seeded) -> None:
+    at = app_at()
+    at.query_params["target"] = seeded.pop_campaign
+    at.switch_page("pages/operations.py").run()
+    campaign = at.selectbox(key="deploy_campaign")
+    assert campaign.options[campaign.value].startswith("shop-pop-campaign ")
+    # That campaign already serves its only version: no update is offered.
+    assert any("already serves" in s.value for s in at.success)
+
+
+@pytest.fixture
+def slow_training(seeded: Seeded, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Training lasts at least 20 s, so it can be watched and stopped (set before any engine)."""
+    monkeypatch.setenv("PERSONALIZE_LOCAL_MIN_TRAINING_SECONDS", "20")
+
+
+def test_stop_training_from_the_progress_panel(
+    slow_training: None, facade: PersonalizeService, seeded: Seeded
+) -> None:
+    at = app_at("pages/operations.py")
+    choose(at.selectbox(key="train_solution"), "shop-pop ").run()
+    at.checkbox(key="train_confirm").check().run()
+    at.button(key="train_button").click().run()
+    new = facade.list_solution_versions(
+        next(s.arn for s in facade.list_solutions(seeded.group) if s.name == "shop-pop")
+    )[0]
+    assert new.status in ("CREATE PENDING", "CREATE IN_PROGRESS"), new.status
+
+    at.run()  # the progress fragment runs once per run
+    running = at.dataframe[0].value
+    assert f"shop-pop/{short_arn(new.arn)} (FULL)" in set(running["name"])
+    at.button(key=f"stop_{new.arn}").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    status = wait_for(
+        lambda: {"v": {"status": facade.describe_solution_version(new.arn).status}},
+        "v",
+        timeout=30,
+    )["status"]
+    assert status == "CREATE STOPPED"
+    rows = audit_rows(at, "stop_solution_version")
+    assert rows and rows[0]["target ARN"] == new.arn and rows[0]["result"].endswith("ok")
+
+
+def test_running_work_lists_training_updates_and_marks_stoppable() -> None:
+    a = "arn:aws:personalize:us-east-1:1:"
+    sol = Solution(f"{a}solution/s", "s", "ACTIVE")
+    now = datetime(2024, 1, 1, tzinfo=UTC)
+    old = SolutionVersion(f"{sol.arn}/00000001", "ACTIVE", created=now - timedelta(days=1))
+    training = SolutionVersion(f"{sol.arn}/00000002", "CREATE IN_PROGRESS", created=now)
+    update = CampaignUpdate("CREATE PENDING", solution_version_arn=old.arn)
+    camp = Campaign(f"{a}campaign/c", "c", "ACTIVE", old.arn, pending_update=update)
+    group = DatasetGroupOverview(
+        DatasetGroup(f"{a}dataset-group/g", "g", "ACTIVE"),
+        (),
+        (),
+        (SolutionStatus(sol, training, old, 2),),
+        (campaign_status(camp, sol.arn, [training, old], now),),
+    )
+    work = running_work([group])
+    assert [(w.kind, w.name, w.stoppable) for w in work] == [
+        ("Training", "s/00000002 (FULL)", True),
+        ("Campaign update", "c → 00000001", False),
+    ]

@@ -1,0 +1,185 @@
+"""Recommendations page on the seeded workspace (user u is in cluster u % 3; see workspace.py)."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import Counter
+from typing import Any
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from services.clients import build_clients
+from services.config import Settings
+from services.inspection import UserRecommendations
+from services.personalize import PersonalizeService
+from services.sampling import ItemCatalog, grid_frame, parse_ids, recent_history
+from tests.dashboard.conftest import Seeded, app_at
+from tests.local.workspace import cluster_of_item
+
+PAGE = "pages/recommendations.py"
+KNOWN = [f"u{i}" for i in range(12)]  # four users of each of the three clusters
+
+
+@pytest.fixture
+def service(seeded: Seeded) -> PersonalizeService:
+    return PersonalizeService(build_clients(Settings.from_env()))
+
+
+def typed(at: AppTest, users: list[str]) -> AppTest:
+    at.radio(key="rec_how").set_value("Typed IDs").run()
+    at.text_area(key="rec_typed").set_value("\n".join(users)).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def frames(at: AppTest, index_name: str) -> list[pd.DataFrame]:
+    return [d.value for d in at.dataframe if d.value.index.name == index_name]
+
+
+def heatmaps(at: AppTest) -> list[dict[str, Any]]:
+    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    return [s for s in specs if s["data"] and s["data"][0]["type"] == "heatmap"]
+
+
+def test_unknown_users_get_the_same_list_and_are_flagged(
+    seeded: Seeded, service: PersonalizeService
+) -> None:
+    at = app_at(PAGE)
+    at.radio(key="rec_how").set_value("Unknown (new users)").run()
+    n = at.slider(key="rec_n").value
+    users = [f"unknown-{k}" for k in range(1, n + 1)]
+    lists = [
+        frozenset(service.get_recommendations(seeded.up_campaign, user_id=u, num_results=10).items)
+        for u in users
+    ]
+    same = Counter(lists).most_common(1)[0][1]
+    assert same == n  # the engine gives every unknown user the popular list
+    banners = [e.value for e in [*at.error, *at.warning]]
+    assert any(f"{same} of {n} sampled users got the same top 10" in b for b in banners), banners
+    assert heatmaps(at)[0]["data"][0]["x"] == users
+
+
+def test_known_users_of_three_clusters_are_not_flagged(seeded: Seeded) -> None:
+    at = typed(app_at(PAGE), KNOWN)
+    assert not at.error, [e.value for e in at.error]
+    assert any("differ between users" in s.value for s in at.success)
+    spec = heatmaps(at)[0]["data"][0]
+    assert spec["x"] == KNOWN and spec["y"] == KNOWN
+    # The ID check has nothing to say about IDs that are all in the training data.
+    assert not any("unknown to the model" in w.value for w in [*at.warning, *at.info])
+
+
+def test_grid_shows_what_the_api_returns_with_categories(
+    seeded: Seeded, service: PersonalizeService
+) -> None:
+    users = ["u0", "u4", "u8"]
+    at = typed(app_at(PAGE), users)
+    grid = frames(at, "rank")[0]
+    assert list(grid.columns) == users and len(grid) == 10
+    for user in users:
+        expected = service.get_recommendations(seeded.up_campaign, user_id=user, num_results=10)
+        cells = grid[user].tolist()
+        assert [c.split(" ")[0] for c in cells] == list(expected.item_ids)
+        for item, cell in zip(expected.item_ids, cells, strict=True):
+            assert cell.endswith(f"(cat{cluster_of_item(int(item[1:]), 90)})")
+    history = frames(at, "latest")[0]
+    assert list(history.columns) == users
+    # u0's newest events are the PutEvents the seed sent: items (0 * 7 + k) % 90, k=0 newest.
+    assert history["u0"].iloc[0].startswith("i0 ")
+
+
+def test_typed_ids_from_another_id_space_get_the_readiness_finding(seeded: Seeded) -> None:
+    at = typed(app_at(PAGE), ["1001", "1002", "1003", "1004", "1005"])
+    findings = [w.value for w in at.warning]
+    assert any("0 of 5 user IDs are known to the model" in f for f in findings), findings
+    assert any("another ID space" in f for f in findings), findings
+    assert at.error  # and, unknown as they are, they all get the same list
+
+
+def test_compare_two_campaigns_side_by_side(seeded: Seeded) -> None:
+    at = typed(app_at(PAGE), KNOWN)
+    at.radio(key="rec_mode").set_value("Compare two campaigns").run()
+    at.selectbox(key="rec_a2").set_value("shop-campaign (aws-user-personalization)").run()
+    at.selectbox(key="rec_b2").set_value("shop-pop-campaign (aws-popularity-count)").run()
+    assert not at.exception
+    assert len(frames(at, "rank")) == 2 and len(heatmaps(at)) == 2
+    assert any("shop-pop-campaign" in e.value and "12 of 12" in e.value for e in at.error)
+    assert any("shop-campaign" in s.value for s in at.success)
+
+
+def test_similar_items_match_the_related_items_campaign(
+    seeded: Seeded, service: PersonalizeService
+) -> None:
+    at = app_at(PAGE)
+    at.text_input(key="rec_sims_item").set_value("i40").run()
+    table = next(d.value for d in at.dataframe if "item_id" in d.value and len(d.value) == 10)
+    expected = service.get_recommendations(seeded.sims_campaign, item_id="i40", num_results=10)
+    assert table["item_id"].tolist() == list(expected.item_ids)
+
+
+def test_ranking_puts_unknown_items_last(seeded: Seeded) -> None:
+    at = app_at(PAGE)
+    at.text_input(key="rec_rank_user").set_value("u1").run()
+    at.text_area(key="rec_rank_items").set_value("nope-1, i35\ni3 i40\nnope-2").run()
+    table = at.dataframe[-1].value
+    assert sorted(table["item_id"]) == sorted(["nope-1", "i35", "i3", "i40", "nope-2"])
+    assert set(table["item_id"].iloc[-2:]) == {"nope-1", "nope-2"}
+    assert table["score"].iloc[-2:].tolist() == [0.0, 0.0]
+    assert table["in catalog"].tolist() == [True, True, True, False, False]
+
+
+def test_preview_of_an_undeployed_version_runs_a_batch_job(
+    seeded: Seeded, service: PersonalizeService
+) -> None:
+    at = typed(app_at(PAGE), KNOWN[:4])
+    at.radio(key="rec_mode").set_value("A version without a campaign").run()
+    version = next(o for o in at.selectbox(key="rec_v").options if "not deployed" in o)
+    at.selectbox(key="rec_v").set_value(version).run()
+    assert service.list_batch_inference_jobs(seeded.up_v2) == []
+    at.button(key="rec_preview_start").click().run()
+    for _ in range(50):  # the fragment polls once per run
+        if frames(at, "rank"):
+            break
+        time.sleep(0.1)
+        at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    jobs = service.list_batch_inference_jobs(seeded.up_v2)
+    assert [j.status for j in jobs] == ["ACTIVE"]
+    grid = frames(at, "rank")[0]
+    assert list(grid.columns) == KNOWN[:4]
+    assert all(cell.startswith("i") for cell in grid["u0"])
+
+
+def test_helpers_parse_ids_history_and_csv_rows() -> None:
+    assert parse_ids(" a, b;c\n\na  d a ") == ["a", "b", "c", "d"]
+    events = pd.DataFrame(
+        {
+            "USER_ID": ["x", "x", "y", "x"],
+            "ITEM_ID": ["1", "2", "3", "4"],
+            "TIMESTAMP": [5, 9, 1, 7],
+        }
+    )
+    assert recent_history(events, ["x", "z"], k=2) == {"x": ["2", "4"], "z": []}
+    catalog = ItemCatalog.from_frame(pd.DataFrame({"ITEM_ID": ["1"], "TITLE": ["=cmd"]}))
+    rows = grid_frame(
+        [UserRecommendations("x", ("1", "2"), (0.5, 0.2)), UserRecommendations("y", error="no")],
+        catalog,
+        top_n=1,
+    )
+    assert rows[["user_id", "rank", "item_id", "name"]].values.tolist()[0] == ["x", 1, "1", "=cmd"]
+    assert rows["error"].tolist()[-1] == "no"
+
+
+def test_twenty_users_by_twenty_five_items(seeded: Seeded) -> None:
+    at = app_at(PAGE)
+    at.slider(key="rec_n").set_value(20).run()
+    at.slider(key="rec_top_n").set_value(25).run()
+    assert not at.exception
+    assert frames(at, "rank")[0].shape == (25, 20)
+    assert len(heatmaps(at)[0]["data"][0]["x"]) == 20
+    started = time.perf_counter()
+    at.run()
+    print(f"20 users × 25 items, warm rerun: {time.perf_counter() - started:.2f} s")
