@@ -14,22 +14,30 @@ if str(ROOT) not in sys.path:
 
 PAGES = Path(__file__).parent / "pages"
 
-st.set_page_config(page_title="Personalize Dashboard", page_icon="🎯", layout="wide")
+st.set_page_config(page_title="Personalize Dashboard", page_icon=":material/target:", layout="wide")
 
 navigation = st.navigation(
     [
-        st.Page(PAGES / "overview.py", title="Overview", icon="🚦", default=True),
-        st.Page(PAGES / "data.py", title="Data", icon="🗂️", url_path="data"),
+        st.Page(PAGES / "overview.py", title="Overview", icon=":material/traffic:", default=True),
+        st.Page(PAGES / "data.py", title="Data", icon=":material/folder_open:", url_path="data"),
         st.Page(
-            PAGES / "solutions.py", title="Solutions & metrics", icon="📈", url_path="solutions"
+            PAGES / "solutions.py",
+            title="Solutions & metrics",
+            icon=":material/monitoring:",
+            url_path="solutions",
         ),
         st.Page(
             PAGES / "recommendations.py",
             title="Recommendations",
-            icon="🛍️",
+            icon=":material/storefront:",
             url_path="recommendations",
         ),
-        st.Page(PAGES / "operations.py", title="Operations", icon="⚙️", url_path="operations"),
+        st.Page(
+            PAGES / "operations.py",
+            title="Operations",
+            icon=":material/settings:",
+            url_path="operations",
+        ),
     ]
 )
 navigation.run()

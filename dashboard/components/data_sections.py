@@ -78,7 +78,7 @@ def summary(pairs: Sequence[tuple[Dataset, Schema | None]], data: GroupData | No
             st.error(
                 f"The latest import into {dataset.name} ({latest.name}) failed: "
                 f"{latest.failure_reason or 'no reason given'}",
-                icon="🚨",
+                icon=":material/error:",
             )
         elif not is_terminal(latest.status):
             st.info(f"Importing into {dataset.name}: {latest.name} is {latest.status}.", icon="⏳")
@@ -86,12 +86,15 @@ def summary(pairs: Sequence[tuple[Dataset, Schema | None]], data: GroupData | No
         events = data.put
         day = int(time_since(events).le(pd.Timedelta(hours=24)).sum()) if len(events) else 0
         if day:
-            st.success(f"{day} events arrived through PutEvents in the last 24 h.", icon="📨")
+            st.success(
+                f"{day} events arrived through PutEvents in the last 24 h.",
+                icon=":material/mark_email_read:",
+            )
         else:
             st.warning(
                 "No events arrived through PutEvents in the last 24 h: check the app sends "
                 "them with the event tracker's trackingId.",
-                icon="📭",
+                icon=":material/inbox:",
             )
 
 

@@ -23,4 +23,4 @@ def shown_errors(what: str = "") -> Iterator[None]:
         yield
     except ServiceError as err:
         prefix = f"{what}: " if what else ""
-        st.error(f"{prefix}{err}", icon="⚠️")
+        st.error(f"{prefix}{err}", icon=":material/warning:")

@@ -213,7 +213,7 @@ def section(pairs: list[tuple[Dataset, Schema | None]]) -> None:
     """Pick a dataset and a file, see the readiness report, import when it is clean."""
     started = st.session_state.pop(_STARTED, None)
     if started:
-        st.success(started, icon="📥")
+        st.success(started, icon=":material/download:")
     targets = [(d, s) for d, s in pairs if d.dataset_type in TYPES]
     if not targets:
         st.info(
@@ -228,7 +228,7 @@ def section(pairs: list[tuple[Dataset, Schema | None]]) -> None:
     try:
         where = location(deps.settings())
     except ServiceError as err:
-        st.error(str(err), icon="⚙️")
+        st.error(str(err), icon=":material/settings:")
         return
     source = st.radio("File", [UPLOAD, S3], horizontal=True, key="readiness_source")
     staged = None

@@ -34,15 +34,15 @@ def show(report: ReadinessReport) -> None:
         titles = "; ".join(f.title for f in report.errors[:3])
         st.error(
             f"{len(report.errors)} error(s) block this import: {titles}. See the fixes below.",
-            icon="🚨",
+            icon=":material/error:",
         )
     elif report.warnings:
         st.warning(
             f"Ready to import, with {len(report.warnings)} warning(s) worth reading first.",
-            icon="⚠️",
+            icon=":material/warning:",
         )
     else:
-        st.success("Ready to import: no errors and no warnings.", icon="✅")
+        st.success("Ready to import: no errors and no warnings.", icon=":material/check_circle:")
     s = report.summary
     cols = st.columns(4)
     cols[0].metric("Rows", f"{s.rows:,}")

@@ -12,7 +12,11 @@ from services.csv_safety import to_safe_csv
 from services.inspection import UserRecommendations, Verdict, jaccard, overlap_matrix
 from services.sampling import ItemCatalog, grid_frame
 
-_BANNERS = {"error": (st.error, "🚨"), "warning": (st.warning, "⚠️"), "ok": (st.success, "✅")}
+_BANNERS = {
+    "error": (st.error, ":material/error:"),
+    "warning": (st.warning, ":material/warning:"),
+    "ok": (st.success, ":material/check_circle:"),
+}
 
 
 def verdict_banner(verdict: Verdict, title: str) -> None:

@@ -81,7 +81,7 @@ def preview(
             st.caption("The last preview was for other users or another version.")
         return
     if state.get("failure"):
-        st.error(f"The batch inference job failed: {state['failure']}", icon="🚨")
+        st.error(f"The batch inference job failed: {state['failure']}", icon=":material/error:")
         return
     if state.get("results") is not None:
         draw(_results(state))

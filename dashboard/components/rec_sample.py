@@ -75,4 +75,4 @@ def show_finding(sample: Sample) -> None:
     if finding is None:
         return
     box = st.warning if finding.severity in ("error", "warning") else st.info
-    box(f"**{finding.title}**: {finding.detail} {finding.fix}", icon="🔎")
+    box(f"**{finding.title}**: {finding.detail} {finding.fix}", icon=":material/search:")

@@ -38,7 +38,7 @@ with shown_errors("Import jobs"):
 if data is not None:
     refresh_row(data, "data_refresh")
 else:
-    st.warning(f"Could not read the data back: {snapshot_error}", icon="⚠️")
+    st.warning(f"Could not read the data back: {snapshot_error}", icon=":material/warning:")
 
 events_tab, volume_tab, datasets_tab, check_tab = st.tabs(
     ["Events (PutEvents)", "Interactions", "Schemas & imports", "Check & import a file"]

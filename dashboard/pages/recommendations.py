@@ -38,7 +38,7 @@ except ServiceError as err:
     st.warning(
         f"Without a data snapshot there is no sampling by activity, no history and no item "
         f"names: {err}",
-        icon="⚠️",
+        icon=":material/warning:",
     )
 items = ItemCatalog.from_frame(data.items if data else None)
 interactions = data.interactions if data and data.has_interactions else None

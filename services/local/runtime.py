@@ -41,6 +41,7 @@ HISTORY_LIMIT = 500  # latest interactions per user handed to the model
 MODEL_CACHE_SIZE = 16
 EXPLORING_RECIPES = ("aws-user-personalization", "aws-user-personalization-v2")
 DEFAULT_EXPLORATION = {"explorationWeight": "0.3", "explorationItemAgeCutOff": "30"}
+ITEMS_CHECK_SECONDS = 1.0
 LATEST_TS_TTL = 60.0  # seconds a group's latest interaction time is cached for exploration
 USER_TYPES = ("USER_PERSONALIZATION", "POPULAR_ITEMS", "PERSONALIZED_RANKING")
 
@@ -71,8 +72,14 @@ class ModelCache:
         self._engine = engine
         self._models: OrderedDict[str, LoadedModel] = OrderedDict()
         self._items: dict[str, tuple[int, pd.DataFrame]] = {}
+        self._items_checked: dict[str, float] = {}
         self._created: dict[str, tuple[tuple[str, int], np.ndarray, float, float]] = {}
         self._lock = threading.Lock()
+
+    def cached(self, arn: str) -> LoadedModel | None:
+        """The loaded model of a version, if it is in memory."""
+        with self._lock:
+            return self._models.get(arn)
 
     def get(self, version: dict[str, Any]) -> LoadedModel:
         """The model of an ACTIVE solution version."""
@@ -133,13 +140,21 @@ class ModelCache:
             self._models.pop(arn, None)
 
     def items(self, group: str) -> pd.DataFrame:
-        """The group's items (ITEM_ID, CREATION_TIMESTAMP, metadata), reloaded when changed."""
+        """The group's items (ITEM_ID, CREATION_TIMESTAMP, metadata), reloaded when changed.
+
+        Whether they changed is asked at most once per ``ITEMS_CHECK_SECONDS``: PutItems shows
+        up within that time, and the hot path saves a query per request.
+        """
+        cached = self._items.get(group)
+        now = time.monotonic()
+        if cached is not None and now - self._items_checked.get(group, 0.0) < ITEMS_CHECK_SECONDS:
+            return cached[1]
         with self._engine.read_db.connect() as conn:
             row = conn.execute(
                 select(t.data_versions.c.version).where(t.data_versions.c.group_arn == group)
             ).first()
             version = row.version if row else 0
-            cached = self._items.get(group)
+            self._items_checked[group] = now
             if cached is not None and cached[0] == version:
                 return cached[1]
             rows = conn.execute(
@@ -353,16 +368,19 @@ def _served(
         raise InvalidInput("campaignArn is required.")
     with engine.reading() as res:
         campaign, version_arn = served_version(res, arn)
-        version = res.get(version_arn, "solution-version")
+        # An ACTIVE version never changes, so a loaded model saves reading its document.
+        loaded = engine.models.cached(version_arn)
+        if loaded is None:
+            loaded = engine.models.get(res.get(version_arn, "solution-version"))
         filter_doc = None
         if params.get("filterArn"):
             from services.local.resources import expect_kind
 
             expect_kind(params["filterArn"], "filter", "filterArn")
             filter_doc = res.get(params["filterArn"], "filter")
-            if filter_doc["datasetGroupArn"] != version["datasetGroupArn"]:
+            if filter_doc["datasetGroupArn"] != loaded.group:
                 raise InvalidInput("The filter belongs to another dataset group.")
-    return campaign, engine.models.get(version), filter_doc
+    return campaign, loaded, filter_doc
 
 
 def _metadata(
