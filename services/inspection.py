@@ -40,7 +40,7 @@ BASELINE_JACCARD_WARNING = 0.6
 ERROR_SHARE_ERROR = 0.5
 
 Severity = Literal["ok", "warning", "error"]
-SampleHow = Literal["random", "most_active", "least_active"]
+SampleHow = Literal["random", "most_recent", "most_active", "least_active"]
 
 
 class RecommendationSource(Protocol):
@@ -254,14 +254,26 @@ def sample_users(
     seed: int = 0,
     user_column: str = "USER_ID",
 ) -> list[str]:
-    """``n`` distinct user IDs from an interactions frame: random, most or least active.
+    """``n`` distinct user IDs from an interactions frame: random, most or least active, or
+    most recent (latest TIMESTAMP first: the users the shop is serving right now).
 
-    Ties in activity are broken by user ID, so the same data always gives the same sample.
+    Ties are broken by user ID, so the same data always gives the same sample.
     """
     if n < 1:
         raise ValueError("n must be at least 1")
     if user_column not in interactions.columns:
         raise ValueError(f"interactions has no {user_column!r} column")
+    if how == "most_recent":
+        if "TIMESTAMP" not in interactions.columns:
+            raise ValueError("interactions has no 'TIMESTAMP' column")
+        latest = (
+            interactions.assign(user=interactions[user_column].astype(str))
+            .groupby("user")["TIMESTAMP"]
+            .max()
+            .reset_index()
+            .sort_values(["TIMESTAMP", "user"], ascending=[False, True], kind="stable")
+        )
+        return latest["user"].head(n).tolist()
     counts = interactions[user_column].astype(str).value_counts()
     if how == "random":
         users = sorted(counts.index)
@@ -269,7 +281,9 @@ def sample_users(
         picked = rng.choice(len(users), size=min(n, len(users)), replace=False)
         return [users[i] for i in picked]
     if how not in ("most_active", "least_active"):
-        raise ValueError(f"how must be 'random', 'most_active' or 'least_active', not {how!r}")
+        raise ValueError(
+            f"how must be 'random', 'most_recent', 'most_active' or 'least_active', not {how!r}"
+        )
     frame = counts.rename_axis("user").reset_index(name="count")
     ascending = how == "least_active"
     frame = frame.sort_values(["count", "user"], ascending=[ascending, True], kind="stable")

@@ -29,7 +29,7 @@ _PAGE_LABELS = {
     "recommendations": "Check on Recommendations",
     "solutions": "Compare on Solutions",
 }
-_ICONS = {"error": "🚨", "warning": "⚠️", "info": "ℹ️"}
+_ICONS = {"error": ":material/error:", "warning": ":material/warning:", "info": ":material/info:"}
 
 
 def show_alerts(alerts: Sequence[Alert]) -> None:
@@ -59,7 +59,7 @@ def show_alerts(alerts: Sequence[Alert]) -> None:
             st.page_link(
                 PAGE_FILES[alert.page],
                 label=_LINK_LABELS.get(alert.kind, _PAGE_LABELS[alert.page]),
-                icon="➡️",
+                icon=":material/arrow_forward:",
                 help=hover or None,
                 query_params={"target": alert.target} if alert.target else None,
             )

@@ -54,4 +54,4 @@ def show_flash() -> None:
     """Show (once) the message an action left before rerunning."""
     message = st.session_state.pop(FLASH_KEY, None)
     if message:
-        st.success(message, icon="✅")
+        st.success(message, icon=":material/check_circle:")

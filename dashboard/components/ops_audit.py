@@ -21,7 +21,7 @@ def audit_frame(limit: int = AUDIT_ROWS) -> pd.DataFrame:
             "who": r.actor,
             "action": r.action,
             "target": short_id(r.target),
-            "result": "✅ ok" if r.result == "ok" else "❌ error",
+            "result": r.result,
             "message": r.message,
             "parameters": json.dumps(r.params, sort_keys=True),
             "target ARN": r.target,

@@ -38,15 +38,10 @@ def _default_campaign(statuses: list[CampaignStatus], target: str | None) -> int
     return next((i for i, s in enumerate(statuses) if s.behind), 0)
 
 
-def _version_label(version: SolutionVersion, served: str | None, newest: str) -> str:
-    # Labels must not change between reruns (no relative times): a selectbox whose options
-    # change is a new widget and loses the user's choice.
-    tags = [f"trained {exact_time(version.created)}"]
-    if version.arn == served:
-        tags.insert(0, "serving now")
-    if version.arn == newest:
-        tags.insert(0, "newest ACTIVE")
-    return f"{short_id(version.arn)} · {' · '.join(tags)}"
+def _version_label(version: SolutionVersion) -> str:
+    # Fixed text only (no relative time, no "newest"): labels that change between reruns make
+    # the browser show stale options. The state is in the line above the selectbox.
+    return f"{short_id(version.arn)} · trained {exact_time(version.created)}"
 
 
 def _metrics(arn: str | None) -> dict[str, float]:
@@ -63,14 +58,16 @@ def show_deploy(groups: list[DatasetGroupOverview], target: str | None) -> None:
     if not statuses:
         st.info("No campaign yet: train a version, then create a campaign that serves it.")
         return
-    i = st.selectbox(
+    by_arn = {s.campaign.arn: s for s in statuses}
+    # ARNs as values, so a choice survives campaigns appearing or disappearing.
+    arn = st.selectbox(
         "Campaign",
-        range(len(statuses)),
+        list(by_arn),
         index=_default_campaign(statuses, target),
-        format_func=lambda k: _campaign_label(statuses[k]),
+        format_func=lambda a: _campaign_label(by_arn[a]),
         key="deploy_campaign",
     )
-    status = statuses[i]
+    status = by_arn[arn or statuses[0].campaign.arn]
     campaign = status.campaign
     st.markdown(
         f"{badge_markdown(campaign.status)} solution `{short_arn(status.solution_arn)}` · "
@@ -82,16 +79,21 @@ def show_deploy(groups: list[DatasetGroupOverview], target: str | None) -> None:
         st.info("This solution has no ACTIVE version yet: train one in the Train tab.")
         return
     served = status.served_version_arn
-    j = st.selectbox(
+    versions = {v.arn: v for v in active}
+    chosen_arn = st.selectbox(
         "Version to deploy",
-        range(len(active)),
+        list(versions),
         index=0,  # versions come newest first: the newest ACTIVE one is the default
-        format_func=lambda k: _version_label(active[k], served, active[0].arn),
-        key=f"deploy_version_{campaign.arn}",
+        format_func=lambda a: _version_label(versions[a]),
+        # A newer ACTIVE version makes a new widget, so the default moves on to it.
+        key=f"deploy_version_{campaign.arn}_{short_id(active[0].arn)}",
     )
-    chosen = active[j]
+    chosen = versions[chosen_arn or active[0].arn]
     if chosen.arn == served:
-        st.success(f"{campaign.name} already serves {short_id(chosen.arn)}.", icon="✅")
+        st.success(
+            f"{campaign.name} already serves {short_id(chosen.arn)}.",
+            icon=":material/check_circle:",
+        )
         return
 
     st.markdown("**Chosen version vs what the campaign serves** (offline metrics)")
@@ -107,7 +109,7 @@ def show_deploy(groups: list[DatasetGroupOverview], target: str | None) -> None:
     elif campaign.status not in ("ACTIVE", "CREATE FAILED"):
         blocked = f"{campaign.name} is {campaign.status}: wait until it is ACTIVE."
     if blocked:
-        st.info(blocked, icon="⏳")
+        st.info(blocked, icon=":material/hourglass_top:")
     st.markdown(
         f"UpdateCampaign switches **{campaign.name}** from `{short_id(served)}` to "
         f"`{short_id(chosen.arn)}`. It keeps serving `{short_id(served)}` until the update is "
@@ -123,7 +125,7 @@ def show_deploy(groups: list[DatasetGroupOverview], target: str | None) -> None:
         "Update campaign",
         key="deploy_button",
         type="primary",
-        icon="🚀",
+        icon=":material/rocket_launch:",
         disabled=not confirmed or blocked is not None,
     ):
         service = deps.service()

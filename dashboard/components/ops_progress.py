@@ -69,7 +69,7 @@ def running_work(groups: list[DatasetGroupOverview]) -> list[Running]:
 
 
 def _stop_button(item: Running) -> None:
-    with st.popover(f"Stop {item.name}…", icon="⏹️"):
+    with st.popover(f"Stop {item.name}…", icon=":material/stop_circle:"):
         st.markdown(
             f"Stop training **{item.name}**? The time trained so far is billed and training "
             "cannot be resumed: the version ends as CREATE STOPPED."

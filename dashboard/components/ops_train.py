@@ -55,14 +55,15 @@ def show_train(groups: list[DatasetGroupOverview], target: str | None) -> None:
     if not solutions:
         st.info("No solution yet: create one (recipe + dataset group), then train it here.")
         return
-    i = st.selectbox(
+    by_arn = {s.solution.arn: s for s in solutions}
+    arn = st.selectbox(
         "Solution",
-        range(len(solutions)),
+        list(by_arn),
         index=_default(solutions, target),
-        format_func=lambda k: _label(solutions[k]),
+        format_func=lambda a: _label(by_arn[a]),
         key="train_solution",
     )
-    status = solutions[i]
+    status = by_arn[arn or solutions[0].solution.arn]
     solution = status.solution
     st.caption(_state(status))
     recipe = _recipe(status)
@@ -85,7 +86,7 @@ def show_train(groups: list[DatasetGroupOverview], target: str | None) -> None:
         st.warning(
             f"Version {short_id(newest.arn)} of {solution.name} is still {newest.status} "
             f"(started {relative_time(newest.created)}).",
-            icon="⏳",
+            icon=":material/hourglass_top:",
         )
     st.markdown(
         f"Creates a new version of **{solution.name}** ({mode}). Training is billed per "
@@ -96,7 +97,11 @@ def show_train(groups: list[DatasetGroupOverview], target: str | None) -> None:
         st.session_state[CONFIRM_KEY] = False
     confirmed = st.checkbox("I understand training is billed", key=CONFIRM_KEY)
     if st.button(
-        "Start training", key="train_button", type="primary", icon="🏋️", disabled=not confirmed
+        "Start training",
+        key="train_button",
+        type="primary",
+        icon=":material/model_training:",
+        disabled=not confirmed,
     ):
         service = deps.service()
         arn = run_action(

@@ -74,7 +74,7 @@ def _campaign_card(status: CampaignStatus) -> None:
             st.info(
                 f"Updating to version `{short_id(status.updating_to)}`: the old version serves "
                 "until the update is ACTIVE.",
-                icon="🔄",
+                icon=":material/refresh:",
             )
         elif status.behind and status.newest_active:
             newest = status.newest_active
@@ -82,17 +82,17 @@ def _campaign_card(status: CampaignStatus) -> None:
             st.warning(
                 f"Not deployed: version `{short_id(newest.arn)}` has been ACTIVE for {age} "
                 "and this campaign does not serve it yet.",
-                icon="⚠️",
+                icon=":material/warning:",
             )
             st.page_link(
                 PAGE_FILES["operations"],
                 label="Deploy on Operations",
-                icon="🚀",
+                icon=":material/rocket_launch:",
                 help=f"{newest.arn}\n\nACTIVE since {exact_time(newest.created)}",
                 query_params=target,
             )
         elif status.newest_active:
-            st.success("Serves the newest ACTIVE version.", icon="✅")
+            st.success("Serves the newest ACTIVE version.", icon=":material/check_circle:")
 
 
 def show_group(group: DatasetGroupOverview) -> None:

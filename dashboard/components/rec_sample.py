@@ -1,4 +1,5 @@
-"""Which users to look at: random, most or least active, unknown, or typed IDs (checked)."""
+"""Which users to look at: recently active (the default: who the shop serves right now),
+random, most or least active, unknown, or typed IDs (checked against the data)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,12 @@ from services.sampling import parse_ids, unknown_user_ids
 
 MAX_USERS = 20
 MAX_TYPED = 50
-_FROM_DATA = {"Random": "random", "Most active": "most_active", "Least active": "least_active"}
+_FROM_DATA = {
+    "Recently active": "most_recent",
+    "Random": "random",
+    "Most active": "most_active",
+    "Least active": "least_active",
+}
 UNKNOWN = "Unknown (new users)"
 TYPED = "Typed IDs"
 

@@ -27,7 +27,13 @@ with shown_errors("Could not read the workspace"):
 if not groups:
     st.info("No dataset group yet: run `make demo`, or create one on the Data page.")
 
-deploy, train, audit = st.tabs(["🚀 Deploy", "🏋️ Train", "📜 Audit log"])
+deploy, train, audit = st.tabs(
+    [
+        ":material/rocket_launch: Deploy",
+        ":material/model_training: Train",
+        ":material/history: Audit log",
+    ]
+)
 with deploy:
     with shown_errors("Could not prepare the deploy"):
         show_deploy(groups, target)

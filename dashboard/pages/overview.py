@@ -12,7 +12,7 @@ from dashboard.components.overview_group import show_group
 st.title("Overview")
 header, button = st.columns([5, 1], vertical_alignment="bottom")
 header.caption("Is anything wrong? The most urgent finding comes first.")
-if button.button("Refresh", icon="🔄", key="overview_refresh"):
+if button.button("Refresh", icon=":material/refresh:", key="overview_refresh"):
     refresh()
 
 with shown_errors("Could not read the workspace"):
@@ -22,7 +22,7 @@ with shown_errors("Could not read the workspace"):
             "No dataset group yet: run `make demo` for a demo shop, or create one and import "
             "interactions on the Data page."
         )
-        st.page_link(PAGE_FILES["data"], label="Go to Data", icon="🗂️")
+        st.page_link(PAGE_FILES["data"], label="Go to Data", icon=":material/folder_open:")
         st.stop()
     show_alerts(load_alerts(groups))
     for group in groups:

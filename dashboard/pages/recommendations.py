@@ -44,6 +44,8 @@ items = ItemCatalog.from_frame(data.items if data else None)
 interactions = data.interactions if data and data.has_interactions else None
 
 user_campaigns = [c for c in cat.of_types(*USER_TYPES) if c.recipe_type != "PERSONALIZED_RANKING"]
+# Personalised campaigns first: they are the ones whose lists can collapse into the baseline.
+user_campaigns.sort(key=lambda c: (c.recipe in POPULARITY, c.name))
 modes = [m for m, ok in ((ONE, user_campaigns), (TWO, len(user_campaigns) > 1)) if ok]
 modes += [VERSION] if cat.versions else []
 

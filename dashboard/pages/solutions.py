@@ -66,7 +66,9 @@ with shown_errors("Could not read the solutions"):
     infos = group_versions(group)
     if not infos:
         st.info("No solution version yet: train one on Operations.")
-        st.page_link(PAGE_FILES["operations"], label="Train on Operations", icon="⚙️")
+        st.page_link(
+            PAGE_FILES["operations"], label="Train on Operations", icon=":material/settings:"
+        )
         st.stop()
 
     st.subheader("Solution versions")
@@ -89,7 +91,7 @@ with shown_errors("Could not read the solutions"):
         except ServiceError as err:  # one unreadable version must not hide the others
             failed.append(f"{info.label}: {err}")
     if failed:
-        st.warning("Metrics could not be read for " + "; ".join(failed), icon="⚠️")
+        st.warning("Metrics could not be read for " + "; ".join(failed), icon=":material/warning:")
 
     st.subheader("Offline metrics")
     frame = metrics_frame(active, metrics)

@@ -36,9 +36,8 @@ def audit_rows(at: Any, action: str) -> list[dict[str, Any]]:
     return log[log["action"] == action].to_dict("records")
 
 
-def choose(widget: Any, starts: str) -> Any:
-    """Select the option whose label starts with ``starts`` (options are indices)."""
-    return widget.set_value(next(i for i, o in enumerate(widget.options) if o.startswith(starts)))
+def solution_arn(facade: PersonalizeService, group: str, name: str) -> str:
+    return next(s.arn for s in facade.list_solutions(group) if s.name == name)
 
 
 def test_training_from_operations_creates_a_version_and_is_audited(
@@ -47,7 +46,7 @@ def test_training_from_operations_creates_a_version_and_is_audited(
     before = facade.list_solution_versions(seeded.up_solution)
     at = app_at("pages/operations.py")
     assert not at.exception, [e.value for e in at.exception]
-    choose(at.selectbox(key="train_solution"), "shop-up ").run()
+    at.selectbox(key="train_solution").set_value(seeded.up_solution).run()
     assert at.radio(key=f"train_mode_{seeded.up_solution}").options == ["FULL", "UPDATE"]
     assert at.button(key="train_button").disabled
     at.checkbox(key="train_confirm").check().run()
@@ -61,7 +60,7 @@ def test_training_from_operations_creates_a_version_and_is_audited(
     assert any(f"Training started: shop-up/{short_arn(new.arn)}" in s.value for s in at.success)
     rows = audit_rows(at, "create_solution_version")
     assert len(rows) == 1
-    assert rows[0]["target ARN"] == seeded.up_solution and rows[0]["result"].endswith("ok")
+    assert rows[0]["target ARN"] == seeded.up_solution and rows[0]["result"] == "ok"
     assert new.arn in rows[0]["message"]
     assert at.checkbox(key="train_confirm").value is False, "confirmation resets after acting"
     wait_for(
@@ -71,11 +70,13 @@ def test_training_from_operations_creates_a_version_and_is_audited(
     )
 
 
-def test_update_mode_is_offered_for_user_personalization_only(seeded: Seeded) -> None:
+def test_update_mode_is_offered_for_user_personalization_only(
+    seeded: Seeded, facade: PersonalizeService
+) -> None:
     at = app_at("pages/operations.py")
-    choose(at.selectbox(key="train_solution"), "shop-pop ").run()
-    pop = at.selectbox(key="train_solution").value
-    assert pop is not None
+    pop = solution_arn(facade, seeded.group, "shop-pop")
+    at.selectbox(key="train_solution").set_value(pop).run()
+    assert at.selectbox(key="train_solution").value == pop
     radios = [r for r in at.radio if r.key and r.key.startswith("train_mode_")]
     assert [r.options for r in radios] == [["FULL"]]
     assert any("User-Personalization recipes only" in c.value for c in at.caption)
@@ -85,7 +86,7 @@ def test_backend_error_is_a_readable_message_and_an_audited_failure(
     seeded: Seeded, facade: PersonalizeService
 ) -> None:
     at = app_at("pages/operations.py")
-    choose(at.selectbox(key="deploy_campaign"), "shop-campaign ").run()
+    at.selectbox(key="deploy_campaign").set_value(seeded.up_campaign).run()
     at.checkbox(key="deploy_confirm").check().run()
     # Someone deletes the campaign while the page is open.
     build_clients(Settings.from_env()).personalize.delete_campaign(campaignArn=seeded.up_campaign)
@@ -98,7 +99,7 @@ def test_backend_error_is_a_readable_message_and_an_audited_failure(
     assert "shop-campaign" in messages[0].split(": ", 1)[1]
     assert "Traceback" not in messages[0] and "ResourceNotFoundException" not in messages[0]
     rows = audit_rows(at, "update_campaign")
-    assert len(rows) == 1 and rows[0]["result"].endswith("error")
+    assert len(rows) == 1 and rows[0]["result"] == "error"
     assert rows[0]["message"] == messages[0].split(": ", 1)[1]
 
 
@@ -106,8 +107,7 @@ def test_overview_link_preselects_the_campaign(seeded: Seeded) -> None:
     at = app_at()
     at.query_params["target"] = seeded.pop_campaign
     at.switch_page("pages/operations.py").run()
-    campaign = at.selectbox(key="deploy_campaign")
-    assert campaign.options[campaign.value].startswith("shop-pop-campaign ")
+    assert at.selectbox(key="deploy_campaign").value == seeded.pop_campaign
     # That campaign already serves its only version: no update is offered.
     assert any("already serves" in s.value for s in at.success)
 
@@ -122,12 +122,11 @@ def test_stop_training_from_the_progress_panel(
     slow_training: None, facade: PersonalizeService, seeded: Seeded
 ) -> None:
     at = app_at("pages/operations.py")
-    choose(at.selectbox(key="train_solution"), "shop-pop ").run()
+    pop = solution_arn(facade, seeded.group, "shop-pop")
+    at.selectbox(key="train_solution").set_value(pop).run()
     at.checkbox(key="train_confirm").check().run()
     at.button(key="train_button").click().run()
-    new = facade.list_solution_versions(
-        next(s.arn for s in facade.list_solutions(seeded.group) if s.name == "shop-pop")
-    )[0]
+    new = facade.list_solution_versions(pop)[0]
     assert new.status in ("CREATE PENDING", "CREATE IN_PROGRESS"), new.status
 
     at.run()  # the progress fragment runs once per run
@@ -142,7 +141,7 @@ def test_stop_training_from_the_progress_panel(
     )["status"]
     assert status == "CREATE STOPPED"
     rows = audit_rows(at, "stop_solution_version")
-    assert rows and rows[0]["target ARN"] == new.arn and rows[0]["result"].endswith("ok")
+    assert rows and rows[0]["target ARN"] == new.arn and rows[0]["result"] == "ok"
 
 
 def test_running_work_lists_training_updates_and_marks_stoppable() -> None:

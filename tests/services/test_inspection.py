@@ -187,3 +187,15 @@ def test_sample_users() -> None:
     assert sorted(sample_users(interactions, 10, "random")) == ["a", "b", "c", "d"]
     with pytest.raises(ValueError, match="USER_ID"):
         sample_users(interactions.drop(columns="USER_ID"), 1)
+
+
+def test_sample_users_most_recent_orders_by_latest_event() -> None:
+    frame = pd.DataFrame(
+        {
+            "USER_ID": ["a", "a", "b", "c", "c", "d"],
+            "TIMESTAMP": [100, 900, 500, 300, 800, 900],
+        }
+    )
+    # Latest events: a 900, d 900 (tie → by ID), c 800, b 500.
+    assert sample_users(frame, 3, "most_recent") == ["a", "d", "c"]
+    assert sample_users(frame, 10, "most_recent") == ["a", "d", "c", "b"]
