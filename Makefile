@@ -40,6 +40,9 @@ demo: $(STAMP)
 bench: $(STAMP)
 	$(PY) bench/quality.py
 	$(PY) bench/scale.py
+	$(PY) bench/latency.py
+	$(PY) bench/readiness.py
+	$(PY) bench/pages.py
 
 clean:
 	rm -rf $(VENV) .data
