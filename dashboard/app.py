@@ -14,7 +14,9 @@ if str(ROOT) not in sys.path:
 
 PAGES = Path(__file__).parent / "pages"
 
-st.set_page_config(page_title="Personalize Dashboard", page_icon=":material/target:", layout="wide")
+# An emoji favicon is drawn by the page itself; a ":material/…:" favicon would be fetched
+# from Google's font CDN, and nothing here may reach the internet.
+st.set_page_config(page_title="Personalize Dashboard", page_icon="🎯", layout="wide")
 
 navigation = st.navigation(
     [
