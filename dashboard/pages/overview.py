@@ -6,8 +6,15 @@ import streamlit as st
 
 from dashboard.components.alerts import PAGE_FILES, show_alerts
 from dashboard.components.errors import shown_errors
-from dashboard.components.overview_data import load_alerts, load_overview, refresh
+from dashboard.components.overview_data import (
+    data_checks_allowed,
+    load_alerts,
+    load_overview,
+    refresh,
+    safe_data_alerts,
+)
 from dashboard.components.overview_group import show_group
+from services.alerts import sort_alerts
 
 st.title("Overview")
 header, button = st.columns([5, 1], vertical_alignment="bottom")
@@ -24,7 +31,10 @@ with shown_errors("Could not read the workspace"):
         )
         st.page_link(PAGE_FILES["data"], label="Go to Data", icon=":material/folder_open:")
         st.stop()
-    show_alerts(load_alerts(groups))
+    alerts = load_alerts(groups)
+    if data_checks_allowed():
+        alerts = sort_alerts([*alerts, *safe_data_alerts(groups)])
+    show_alerts(alerts)
     for group in groups:
         st.divider()
         show_group(group)

@@ -1,0 +1,112 @@
+"""Alerts that need the data itself, not just resource statuses: Personalize's training
+minimums, events that stopped arriving, and campaigns that give everybody the same items."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
+
+import pandas as pd
+
+from services.alerts import Alert, DataCounts, data_minimum_alerts, human_duration
+from services.inspection import Verdict, assess, recommend_for_users, sample_users
+from services.overview import DatasetGroupOverview
+from services.personalize import PersonalizeService
+
+# A shop sends events all day; a day of silence means the tracker integration broke.
+QUIET_AFTER = timedelta(hours=24)
+PROBE_USERS = 10  # recently active users whose lists are compared per campaign
+PROBE_TOP_N = 10
+# Recipes whose lists are meant to differ per user (popularity is the same for all by design).
+PERSONAL_RECIPES = ("aws-user-personalization", "aws-user-personalization-v2")
+
+
+def data_counts(interactions: pd.DataFrame) -> DataCounts:
+    """Interactions and users with two or more, as Personalize counts them for training."""
+    if interactions.empty or "USER_ID" not in interactions.columns:
+        return DataCounts(0, 0)
+    per_user = interactions["USER_ID"].astype(str).value_counts()
+    return DataCounts(len(interactions), int((per_user >= 2).sum()))
+
+
+def quiet_tracker_alerts(
+    group: DatasetGroupOverview, put_events: pd.DataFrame, now: datetime
+) -> list[Alert]:
+    """A warning when a group with an event tracker got no PutEvents lately."""
+    if not group.event_trackers:
+        return []
+    latest = None
+    if not put_events.empty and "TIMESTAMP" in put_events.columns:
+        latest = datetime.fromtimestamp(int(put_events["TIMESTAMP"].max()), UTC)
+    if latest is not None and now - latest < QUIET_AFTER:
+        return []
+    when = f"the latest is {human_duration(now - latest)} old" if latest else "none ever arrived"
+    tracker = group.event_trackers[0]
+    which = f"trackingId {tracker.tracking_id}" if tracker.tracking_id else tracker.name
+    return [
+        Alert(
+            "warning",
+            f"No events through PutEvents for {group.group.name} in the last "
+            f"{human_duration(QUIET_AFTER)}: {when}. Check the shop's event tracker "
+            f"integration ({which}).",
+            "data",
+            group.group.arn,
+            latest,
+            "no_recent_events",
+        )
+    ]
+
+
+def identical_list_alerts(
+    group: DatasetGroupOverview,
+    interactions: pd.DataFrame,
+    probe: Callable[[str, Sequence[str]], Verdict],
+) -> list[Alert]:
+    """Errors for personalised campaigns whose recently active users get the same items."""
+    if interactions.empty or "TIMESTAMP" not in interactions.columns:
+        return []
+    users = sample_users(interactions, PROBE_USERS, "most_recent")
+    recipes = {s.solution.arn: (s.solution.recipe_arn or "") for s in group.solutions}
+    alerts = []
+    for status in group.campaigns:
+        campaign = status.campaign
+        recipe = recipes.get(status.solution_arn, "").rsplit("/", 1)[-1]
+        if campaign.status != "ACTIVE" or recipe not in PERSONAL_RECIPES:
+            continue
+        verdict = probe(campaign.arn, users)
+        if verdict.severity == "error":
+            alerts.append(
+                Alert(
+                    "error",
+                    f"Campaign {campaign.name}: {verdict.headline}",
+                    "recommendations",
+                    campaign.arn,
+                    kind="identical_recommendations",
+                )
+            )
+    return alerts
+
+
+def probe_campaign(service: PersonalizeService) -> Callable[[str, Sequence[str]], Verdict]:
+    """A probe that asks a campaign for each user's top N and judges the overlap."""
+
+    def probe(campaign_arn: str, users: Sequence[str]) -> Verdict:
+        results = recommend_for_users(service, campaign_arn, users, num_results=PROBE_TOP_N)
+        return assess(results, top_n=PROBE_TOP_N)
+
+    return probe
+
+
+def data_alerts(
+    group: DatasetGroupOverview,
+    interactions: pd.DataFrame,
+    put_events: pd.DataFrame,
+    service: PersonalizeService,
+    now: datetime,
+) -> list[Alert]:
+    """Every data-based alert of one dataset group."""
+    return [
+        *data_minimum_alerts(group, data_counts(interactions)),
+        *quiet_tracker_alerts(group, put_events, now),
+        *identical_list_alerts(group, interactions, probe_campaign(service)),
+    ]
