@@ -1,0 +1,60 @@
+"""AutoML, HPO and trainingMode UPDATE through CreateSolution / CreateSolutionVersion."""
+
+from __future__ import annotations
+
+from services.clients import Clients
+from services.config import Settings
+from tests.local.workspace import create_group, train, wait_for
+
+UP = "arn:aws:personalize:::recipe/aws-user-personalization"
+POP = "arn:aws:personalize:::recipe/aws-popularity-count"
+
+
+def test_automl_picks_the_better_recipe(clients: Clients, settings: Settings) -> None:
+    p = clients.personalize
+    ws = create_group(clients, settings.data_dir)
+    solution = p.create_solution(
+        name="auto",
+        datasetGroupArn=ws["group"],
+        performAutoML=True,
+        solutionConfig={"autoMLConfig": {"metricName": "precision_at_25", "recipeList": [POP, UP]}},
+    )["solutionArn"]
+    version = p.create_solution_version(solutionArn=solution)["solutionVersionArn"]
+    done = wait_for(
+        lambda: p.describe_solution_version(solutionVersionArn=version),
+        "solutionVersion",
+        timeout=120,
+    )
+    assert done["status"] == "ACTIVE", done.get("failureReason")
+    # Users stick to one of three item clusters (workspace.py): personalisation must win.
+    assert p.describe_solution(solutionArn=solution)["solution"]["autoMLResult"] == {
+        "bestRecipeArn": UP
+    }
+    assert done["recipeArn"] == UP
+
+
+def test_hpo_reports_tuned_parameters(clients: Clients, settings: Settings) -> None:
+    p = clients.personalize
+    ws = create_group(clients, settings.data_dir)
+    _, version = train(clients, ws["group"], "hpo", "aws-user-personalization", performHPO=True)
+    doc = p.describe_solution_version(solutionVersionArn=version)["solutionVersion"]
+    assert doc["performHPO"] is True
+    assert doc["tunedHPOParams"]["algorithmHyperParameters"]
+
+
+def test_update_mode_after_full(clients: Clients, settings: Settings) -> None:
+    p = clients.personalize
+    ws = create_group(clients, settings.data_dir)
+    solution, full = train(clients, ws["group"], "up", "aws-user-personalization")
+    update = p.create_solution_version(solutionArn=solution, trainingMode="UPDATE")[
+        "solutionVersionArn"
+    ]
+    done = wait_for(
+        lambda: p.describe_solution_version(solutionVersionArn=update),
+        "solutionVersion",
+        timeout=120,
+    )
+    assert done["status"] == "ACTIVE", done.get("failureReason")
+    assert done["trainingMode"] == "UPDATE"
+    listed = p.list_solution_versions(solutionArn=solution)["solutionVersions"]
+    assert [v["solutionVersionArn"] for v in listed] == [update, full]  # newest first
