@@ -302,3 +302,18 @@ class BatchInferenceJob:
     failure_reason: str | None = None
     created: datetime | None = None
     updated: datetime | None = None
+
+
+@dataclass(frozen=True)
+class DatasetExportJob:
+    """A dataset export job (CSV files written under ``<output_path><name>/``)."""
+
+    arn: str
+    name: str
+    status: str
+    dataset_arn: str | None = None
+    ingestion_mode: str | None = None  # BULK | PUT | ALL
+    output_path: str | None = None
+    failure_reason: str | None = None
+    created: datetime | None = None
+    updated: datetime | None = None

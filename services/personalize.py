@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
@@ -20,6 +19,7 @@ from services.models import (
     BatchInferenceJob,
     Campaign,
     Dataset,
+    DatasetExportJob,
     DatasetGroup,
     Event,
     EventTracker,
@@ -467,20 +467,7 @@ class PersonalizeService:
 
     def describe_dataset_export_job(self, arn: str) -> DatasetExportJob:
         resp = self._call(self._p, "describe_dataset_export_job", arn, datasetExportJobArn=arn)
-        d = resp["datasetExportJob"]
-        destination = ((d.get("jobOutput") or {}).get("s3DataDestination")) or {}
-        created, updated = d.get("creationDateTime"), d.get("lastUpdatedDateTime")
-        return DatasetExportJob(
-            arn=d["datasetExportJobArn"],
-            name=d.get("jobName", ""),
-            status=d.get("status", ""),
-            dataset_arn=d.get("datasetArn"),
-            ingestion_mode=d.get("ingestionMode"),
-            output_path=destination.get("path"),
-            failure_reason=d.get("failureReason"),
-            created=created.astimezone(UTC) if isinstance(created, datetime) else None,
-            updated=updated.astimezone(UTC) if isinstance(updated, datetime) else None,
-        )
+        return wire.dataset_export_job(resp["datasetExportJob"])
 
 
 def _event_wire(event: Event) -> dict[str, Any]:
@@ -494,18 +481,3 @@ def _event_wire(event: Event) -> dict[str, Any]:
         impression=list(event.impression) or None,
         properties=json.dumps(dict(event.properties)) if event.properties else None,
     )
-
-
-@dataclass(frozen=True)
-class DatasetExportJob:
-    """A dataset export job (CSV files written under ``<output_path><name>/``)."""
-
-    arn: str
-    name: str
-    status: str
-    dataset_arn: str | None = None
-    ingestion_mode: str | None = None  # BULK | PUT | ALL
-    output_path: str | None = None
-    failure_reason: str | None = None
-    created: datetime | None = None
-    updated: datetime | None = None

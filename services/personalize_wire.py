@@ -31,6 +31,7 @@ from services.models import (
     CampaignConfig,
     CampaignUpdate,
     Dataset,
+    DatasetExportJob,
     DatasetGroup,
     EventTracker,
     Filter,
@@ -389,4 +390,18 @@ def recommendation_list(items: list[Wire], recommendation_id: str | None) -> Rec
             for item in items
         ),
         recommendation_id=recommendation_id,
+    )
+
+
+def dataset_export_job(d: Wire) -> DatasetExportJob:
+    destination = ((d.get("jobOutput") or {}).get("s3DataDestination")) or {}
+    return DatasetExportJob(
+        arn=d["datasetExportJobArn"],
+        name=d.get("jobName", ""),
+        status=d.get("status", ""),
+        dataset_arn=d.get("datasetArn"),
+        ingestion_mode=d.get("ingestionMode"),
+        output_path=destination.get("path"),
+        failure_reason=d.get("failureReason"),
+        **_times(d),
     )

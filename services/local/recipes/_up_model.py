@@ -118,7 +118,7 @@ class UserPersonalizationModel:
         return self.score_user(None, [item_id])
 
     def save(self, path: Path) -> None:
-        """Write the model to an .npz file (no pickle)."""
+        """Write the model to an .npz file of plain arrays."""
         n = len(self.item_ids)
         arrays: dict[str, np.ndarray] = {
             "item_ids": self.item_ids,

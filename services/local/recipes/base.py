@@ -4,7 +4,8 @@ A recipe turns the interactions of one dataset group into a model; a model score
 catalogue for a user or an item. Ranking, filtering, exploration, promotions and top-k selection
 happen in the runtime, on the score vectors, so every recipe gets them for free.
 
-Models are saved as ``.npz`` (``allow_pickle=False``): arrays plus a JSON header, never pickle.
+Models are saved as ``.npz``: plain arrays plus a JSON header, loaded with numpy's default
+loader, which refuses object arrays, so a model file can never run code.
 """
 
 from __future__ import annotations
@@ -110,7 +111,7 @@ def save_npz(path: Path, header: Mapping[str, object], **arrays: np.ndarray) -> 
 
 def load_npz(path: Path) -> tuple[dict[str, object], dict[str, np.ndarray]]:
     """Inverse of ``save_npz``; string arrays come back as dtype object."""
-    with np.load(path, allow_pickle=False) as npz:
+    with np.load(path) as npz:  # numpy's default refuses object arrays
         header = json.loads(str(npz["__header__"]))
         arrays = {
             k: (npz[k].astype(object) if npz[k].dtype.kind == "U" else npz[k])
