@@ -1,0 +1,134 @@
+"""Which AWS operations ``services/`` can call, read from the code (not a hand-kept list).
+
+The scan parses every module under ``services/`` except the local engine (which answers
+calls rather than making them) and keeps each name that botocore's models know as a client
+method of a service the code uses:
+
+- an attribute call (``client.put_object(...)``, ``sts.get_caller_identity()``);
+- a string constant (``get_paginator("list_objects_v2")``, ``self._call(c, "describe_campaign")``,
+  ``self._list("list_campaigns", …)``), because the facade names methods by string.
+
+The services are the three Personalize clients (the product's reason to exist) plus every
+``….client("NAME")`` literal in ``services/``. boto3's own helpers that are not operations
+(``upload_file`` …) map to the operations they send. Method names go to operation names
+through botocore's ``xform_name``, the same mapping boto3 uses to name client methods.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import botocore.session
+from botocore import xform_name
+
+ROOT = Path(__file__).resolve().parents[2]
+SERVICES_DIR = ROOT / "services"
+EXCLUDED = ("local",)  # folders of services/ that answer calls instead of making them
+PERSONALIZE = ("personalize", "personalize-runtime", "personalize-events")
+
+# boto3 injects these into clients; they are not in the service model (boto3/s3/inject.py).
+HELPERS: dict[str, tuple[tuple[str, str], ...]] = {
+    "upload_file": (("s3", "PutObject"), ("s3", "CreateMultipartUpload"), ("s3", "UploadPart"),
+                    ("s3", "CompleteMultipartUpload"), ("s3", "AbortMultipartUpload")),
+    "upload_fileobj": (("s3", "PutObject"), ("s3", "CreateMultipartUpload"), ("s3", "UploadPart"),
+                       ("s3", "CompleteMultipartUpload"), ("s3", "AbortMultipartUpload")),
+    "download_file": (("s3", "HeadObject"), ("s3", "GetObject")),
+    "download_fileobj": (("s3", "HeadObject"), ("s3", "GetObject")),
+}  # fmt: skip
+
+
+@dataclass(frozen=True, order=True)
+class Call:
+    """One place in ``services/`` that can send ``service``'s ``operation``."""
+
+    service: str  # boto3 service name ("personalize-runtime", "s3")
+    operation: str  # the model's operation name ("GetRecommendations")
+    method: str  # the client method ("get_recommendations")
+    path: str  # relative to the repository root
+    line: int
+
+    @property
+    def where(self) -> str:
+        return f"{self.path}:{self.line}"
+
+
+def _modules(root: Path = SERVICES_DIR) -> list[Path]:
+    skip = [root / name for name in EXCLUDED]
+    return sorted(p for p in root.rglob("*.py") if not any(p.is_relative_to(x) for x in skip))
+
+
+def _client_literals(tree: ast.AST) -> set[str]:
+    names = set()
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "client"
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)
+        ):
+            names.add(node.args[0].value)
+    return names
+
+
+def _names(tree: ast.AST) -> Iterable[tuple[str, int]]:
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            yield node.func.attr, node.lineno
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            yield node.value, node.lineno
+
+
+@cache
+def methods(service: str) -> dict[str, str]:
+    """Client method name → operation name, from botocore's model of ``service``."""
+    model = botocore.session.get_session().get_service_model(service)
+    return {xform_name(op): op for op in model.operation_names}
+
+
+def services_used(modules: Iterable[Path] | None = None) -> tuple[str, ...]:
+    """The Personalize clients plus every ``.client("NAME")`` literal in ``services/``."""
+    found = set(PERSONALIZE)
+    for path in modules if modules is not None else _modules():
+        found |= _client_literals(ast.parse(path.read_text(), str(path)))
+    return tuple(sorted(found))
+
+
+def scan(root: Path = SERVICES_DIR) -> list[Call]:
+    """Every (service, operation) the code under ``root`` can call, with where it does
+    (paths relative to ``root``'s parent, the repository)."""
+    modules = _modules(root)
+    services = services_used(modules)
+    calls: set[Call] = set()
+    for path in modules:
+        rel = path.relative_to(root.parent).as_posix()
+        for name, line in _names(ast.parse(path.read_text(), str(path))):
+            for service, operation in HELPERS.get(name, ()):
+                if service in services:
+                    calls.add(Call(service, operation, name, rel, line))
+            for service in services:
+                operation = methods(service).get(name)
+                if operation:
+                    calls.add(Call(service, operation, name, rel, line))
+    return sorted(calls)
+
+
+def operations(calls: Iterable[Call] | None = None) -> dict[tuple[str, str], list[Call]]:
+    """(service, operation) → the places that call it."""
+    table: dict[tuple[str, str], list[Call]] = {}
+    for call in scan() if calls is None else calls:
+        table.setdefault((call.service, call.operation), []).append(call)
+    return table
+
+
+READ_PREFIXES = ("Describe", "List", "Get", "Head")
+
+
+def is_read_only(operation: str) -> bool:
+    """Describe*/List*/Get*/Head* change nothing (AWS's own naming rule for read actions)."""
+    return operation.startswith(READ_PREFIXES)
