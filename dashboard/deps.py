@@ -8,6 +8,7 @@ import streamlit as st
 
 from services.clients import build_clients
 from services.config import Settings
+from services.dataset_snapshot import DatasetSnapshots, ObjectStore, build_snapshots, object_store
 from services.personalize import PersonalizeService
 from services.store import Store
 
@@ -38,3 +39,19 @@ def actor() -> str:
     except Exception:  # st.user needs auth configured; without it we fall back
         email = None
     return email or getpass.getuser()
+
+
+@st.cache_resource(show_spinner=False)
+def snapshots() -> DatasetSnapshots:
+    """Export-and-read service for the configured backend (S3 client built once on AWS).
+
+    Raises:
+        ConfigMissing: AWS mode without PERSONALIZE_EXPORT_BUCKET / PERSONALIZE_ROLE_ARN.
+    """
+    return build_snapshots(service(), settings())
+
+
+@st.cache_resource(show_spinner=False)
+def objects() -> ObjectStore:
+    """Local bucket folders or S3, for uploads and batch previews."""
+    return object_store(settings())

@@ -8,11 +8,11 @@ from datetime import UTC, datetime
 import pandas as pd
 import streamlit as st
 
-from dashboard import deps
+from dashboard import reads
 from dashboard.components import data_charts
-from dashboard.components.data_snapshots import LIST_TTL, GroupData, import_jobs
 from dashboard.components.formatting import exact_time, relative_time
 from dashboard.components.status import badge_markdown
+from services.group_data import GroupData
 from services.models import Dataset, ImportJob, Schema, is_failed, is_terminal
 
 LATEST_EVENTS = 20
@@ -70,7 +70,9 @@ def summary(pairs: Sequence[tuple[Dataset, Schema | None]], data: GroupData | No
             "and import a CSV in the last section of this page."
         )
     for dataset, _ in pairs:
-        jobs = import_jobs(dataset.arn)
+        jobs = reads.import_jobs(dataset.arn)
+        if jobs is None:
+            continue  # the read said why
         latest = jobs[0] if jobs else None
         if latest is None:
             st.info(f"{dataset.name}: nothing imported yet. Check and import a file below.")
@@ -122,10 +124,10 @@ def datasets_and_imports(pairs: Sequence[tuple[Dataset, Schema | None]]) -> None
                 st.caption(f"Schema {schema.name}")
         with right:
             st.markdown("**Import jobs** (newest first)")
-            jobs = import_jobs(dataset.arn)
-            if not jobs:
+            jobs = reads.import_jobs(dataset.arn)  # None: the read said why
+            if jobs == []:
                 st.caption("No import yet: use “Check and import a file” below.")
-            else:
+            elif jobs:
                 st.dataframe(
                     import_table(jobs),
                     hide_index=True,
@@ -152,11 +154,14 @@ def volume(data: GroupData) -> None:
     )
 
 
-def put_events(data: GroupData, trackers: Sequence[tuple[str, str | None]]) -> None:
-    """What PutEvents delivered: counts by type and by hour, and the latest events."""
+def put_events(data: GroupData, trackers: Sequence[tuple[str, str | None]] | None) -> None:
+    """What PutEvents delivered: counts by type and by hour, and the latest events
+    (``trackers`` None: they could not be read, and the events are shown without them)."""
     events = data.put
     if events.empty:
-        if not trackers:
+        if trackers is None:
+            st.info("No events received through PutEvents yet.")
+        elif not trackers:
             st.info(
                 "No event tracker in this group: create one (CreateEventTracker) and send the "
                 "app's events with its trackingId to see them here."
@@ -190,13 +195,3 @@ def put_events(data: GroupData, trackers: Sequence[tuple[str, str | None]]) -> N
     st.dataframe(latest[shown], hide_index=True, key="data_latest_events")
     if trackers:
         st.caption("Event trackers: " + ", ".join(f"{n} (trackingId {t})" for n, t in trackers))
-
-
-@st.cache_data(ttl=LIST_TTL, show_spinner=False)
-def trackers(group_arn: str) -> list[tuple[str, str | None]]:
-    """(name, trackingId) of the group's event trackers."""
-    svc = deps.service()
-    return [
-        (t.name, svc.describe_event_tracker(t.arn).tracking_id)
-        for t in svc.list_event_trackers(group_arn)
-    ]

@@ -1,4 +1,8 @@
-"""A page never shows a traceback: backend errors become a readable message."""
+"""A page never shows a traceback: backend errors become a readable message.
+
+``show_failure`` is the one place a ``ServiceError`` is drawn; failed reads
+(``dashboard.reads``) and failed actions (``shown_errors``) both go through it.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,18 @@ from services.errors import ServiceError
 _log = logging.getLogger(__name__)
 
 
+def failure_message(what: str, err: ServiceError) -> str:
+    """``"<what>: <what happened and what to do>"``; the service message already says what to
+    do (refresh, check the network, ask for a permission…)."""
+    return f"{what}: {err}" if what else str(err)
+
+
+def show_failure(what: str, err: ServiceError) -> None:
+    """Draw a failed read or action where it happened, and log it with its AWS code."""
+    _log.warning("%s failed (%s %s): %s", what or "call", err.operation, err.code, err.message)
+    st.error(failure_message(what, err), icon=":material/warning:")
+
+
 @contextmanager
 def shown_errors(what: str = "") -> Iterator[None]:
     """Run a block; a ServiceError (not found, in use, denied, throttled…) becomes st.error.
@@ -22,5 +38,4 @@ def shown_errors(what: str = "") -> Iterator[None]:
     try:
         yield
     except ServiceError as err:
-        prefix = f"{what}: " if what else ""
-        st.error(f"{prefix}{err}", icon=":material/warning:")
+        show_failure(what, err)

@@ -1,28 +1,16 @@
-"""Cached reads behind Solutions & metrics: every version of a group and its offline metrics.
-
-Metrics of an ACTIVE version never change, so they are cached for the process and a copy is
-saved to the dashboard store the first time they are read (Personalize forgets them with the
-version; the store keeps the history).
-"""
+"""What Solutions & metrics shows of a version, and its tables (the reads are in
+``dashboard.reads``)."""
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
 import pandas as pd
-import streamlit as st
-from sqlalchemy.exc import SQLAlchemyError
 
-from dashboard import deps
 from dashboard.components.formatting import duration, short_id
 from services.models import Solution, SolutionVersion, is_terminal, short_arn
-from services.overview import DatasetGroupOverview
 
-_log = logging.getLogger(__name__)
-
-VERSIONS_TTL_SECONDS = 15
 BASELINE_RECIPES = frozenset({"aws-popularity-count"})
 
 
@@ -53,45 +41,6 @@ class VersionInfo:
         if is_terminal(v.status) and v.created and v.updated:
             return v.updated - v.created
         return None
-
-
-@st.cache_data(ttl=VERSIONS_TTL_SECONDS, show_spinner=False)
-def list_versions(solution_arn: str) -> list[SolutionVersion]:
-    """A solution's versions, newest first."""
-    return deps.service().list_solution_versions(solution_arn)
-
-
-@st.cache_data(ttl=3600, max_entries=2000, show_spinner=False)
-def describe_version(version_arn: str) -> SolutionVersion:
-    """Describe a finished version (recipe, training hours); finished versions don't change."""
-    return deps.service().describe_solution_version(version_arn)
-
-
-@st.cache_data(max_entries=2000, show_spinner=False)
-def load_metrics(version_arn: str) -> dict[str, float]:
-    """GetSolutionMetrics of an ACTIVE version, snapshotted to the store on first read."""
-    metrics = deps.service().get_solution_metrics(version_arn)
-    store = deps.store()
-    try:
-        if metrics and not store.metric_history(version_arn):
-            store.save_metrics(version_arn, metrics)
-    except SQLAlchemyError:  # history is a bonus: a busy or read-only store must not hide metrics
-        _log.warning("could not snapshot the metrics of %s", version_arn, exc_info=True)
-    return metrics
-
-
-def group_versions(group: DatasetGroupOverview) -> list[VersionInfo]:
-    """Every version of every solution in the group, newest first within a solution."""
-    served: dict[str, list[str]] = {}
-    for c in group.campaigns:
-        if c.served_version_arn:
-            served.setdefault(c.served_version_arn, []).append(c.campaign.name)
-    infos = []
-    for status in group.solutions:
-        for listed in list_versions(status.solution.arn):
-            version = describe_version(listed.arn) if is_terminal(listed.status) else listed
-            infos.append(VersionInfo(status.solution, version, tuple(served.get(listed.arn, ()))))
-    return infos
 
 
 def versions_frame(infos: list[VersionInfo]) -> pd.DataFrame:

@@ -10,18 +10,11 @@ from typing import Any, TypeVar
 
 import streamlit as st
 
-from dashboard import deps
-from dashboard.components import metrics_data, overview_data
+from dashboard import deps, reads
 from dashboard.components.errors import shown_errors
 
 T = TypeVar("T")
 FLASH_KEY = "ops_flash"
-
-
-def refresh_all() -> None:
-    """Forget every cached read an action can change."""
-    overview_data.refresh()
-    metrics_data.list_versions.clear()
 
 
 def run_action(
@@ -40,7 +33,7 @@ def run_action(
         with store.audit(deps.actor(), action, target, params) as entry:
             result = call()
             entry.message = note(result) if note else None
-        refresh_all()
+        reads.invalidate()
         return result
     return None
 

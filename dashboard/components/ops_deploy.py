@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import deps
-from dashboard.components import metrics_data
-from dashboard.components.errors import shown_errors
+from dashboard import deps, reads
 from dashboard.components.formatting import exact_time, short_id
 from dashboard.components.metrics_chart import show_deltas
 from dashboard.components.ops_actions import flash, run_action
@@ -45,11 +43,7 @@ def _version_label(version: SolutionVersion) -> str:
 
 
 def _metrics(arn: str | None) -> dict[str, float]:
-    if not arn:
-        return {}
-    with shown_errors(f"Metrics of {short_id(arn)}"):
-        return metrics_data.load_metrics(arn)
-    return {}
+    return (reads.solution_metrics(arn, short_id(arn)) or {}) if arn else {}
 
 
 def show_deploy(groups: list[DatasetGroupOverview], target: str | None) -> None:
@@ -74,7 +68,10 @@ def show_deploy(groups: list[DatasetGroupOverview], target: str | None) -> None:
         f"serving `{short_id(status.served_version_arn)}` · {_state(status)}",
         help=campaign.arn,
     )
-    active = [v for v in metrics_data.list_versions(status.solution_arn) if v.status == "ACTIVE"]
+    listed = reads.solution_versions(status.solution_arn)
+    if listed is None:
+        return  # the read said why
+    active = [v for v in listed if v.status == "ACTIVE"]
     if not active:
         st.info("This solution has no ACTIVE version yet: train one in the Train tab.")
         return

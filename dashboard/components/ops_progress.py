@@ -13,11 +13,9 @@ from datetime import UTC, datetime
 import pandas as pd
 import streamlit as st
 
-from dashboard import deps
-from dashboard.components.errors import shown_errors
+from dashboard import deps, reads
 from dashboard.components.formatting import short_id
-from dashboard.components.ops_actions import flash, refresh_all, run_action
-from services.errors import ServiceError
+from dashboard.components.ops_actions import flash, run_action
 from services.models import is_terminal
 from services.overview import DatasetGroupOverview
 
@@ -25,6 +23,7 @@ BUSY_SECONDS = 2
 IDLE_SECONDS = 30
 _STATE = "ops_running"
 _PREFETCHED = "ops_prefetched"  # work read by a whole-page run; absent in fragment-only reruns
+_FAILED = "failed"  # the whole-page read failed and said why
 
 
 @dataclass(frozen=True)
@@ -95,45 +94,49 @@ def _stop_button(item: Running) -> None:
 def _body() -> None:
     prefetched = st.session_state.pop(_PREFETCHED, None)
     full_run = prefetched is not None
-    with shown_errors("Could not read running work"):
-        work = prefetched if full_run else running_work(deps.service().overview())
-        seen = sorted(f"{w.arn} {w.status}" for w in work)
-        previous = st.session_state.get(_STATE)
-        st.session_state[_STATE] = seen
-        checked = f"checked {datetime.now(UTC):%H:%M:%S} UTC"
-        if not work:
-            st.caption(f"Nothing running ({checked}).")
-        else:
-            st.caption(f"{len(work)} running, {checked}; updates every {BUSY_SECONDS} s.")
-            frame = pd.DataFrame(
-                [
-                    {"what": w.kind, "name": w.name, "status": w.status, "started": w.started}
-                    for w in work
-                ]
-            )
-            st.dataframe(
-                frame,
-                hide_index=True,
-                column_config={"started": st.column_config.DatetimeColumn(format="distance")},
-            )
-            for item in work:
-                if item.stoppable:
-                    _stop_button(item)
-        if previous is not None and previous != seen:
-            # Something started or finished: drop cached reads so the sections below agree;
-            # a fragment-only rerun must also redraw the rest of the page.
-            refresh_all()
-            if not full_run:
-                st.rerun(scope="app")
+    if prefetched == _FAILED:
+        return  # the message is above the fragment; the next poll reads again
+    if full_run:
+        work = prefetched
+    else:
+        groups = reads.live_overview()
+        if groups is None:
+            return
+        work = running_work(groups)
+    seen = sorted(f"{w.arn} {w.status}" for w in work)
+    previous = st.session_state.get(_STATE)
+    st.session_state[_STATE] = seen
+    checked = f"checked {datetime.now(UTC):%H:%M:%S} UTC"
+    if not work:
+        st.caption(f"Nothing running ({checked}).")
+    else:
+        st.caption(f"{len(work)} running, {checked}; updates every {BUSY_SECONDS} s.")
+        frame = pd.DataFrame(
+            [
+                {"what": w.kind, "name": w.name, "status": w.status, "started": w.started}
+                for w in work
+            ]
+        )
+        st.dataframe(
+            frame,
+            hide_index=True,
+            column_config={"started": st.column_config.DatetimeColumn(format="distance")},
+        )
+        for item in work:
+            if item.stoppable:
+                _stop_button(item)
+    if previous is not None and previous != seen:
+        # Something started or finished: drop cached reads so the sections below agree;
+        # a fragment-only rerun must also redraw the rest of the page.
+        reads.invalidate()
+        if not full_run:
+            st.rerun(scope="app")
 
 
 def show_running_work() -> None:
     """The self-updating progress panel: every 2 s while something runs, else every 30 s."""
-    work: list[Running] = []
-    try:
-        # Read here, not only in the fragment, because the poll interval depends on it.
-        work = running_work(deps.service().overview())
-        st.session_state[_PREFETCHED] = work
-    except ServiceError:
-        pass  # the fragment reads again and shows the error
+    # Read here, not only in the fragment, because the poll interval depends on it.
+    groups = reads.live_overview()
+    work = running_work(groups) if groups is not None else []
+    st.session_state[_PREFETCHED] = work if groups is not None else _FAILED
     st.fragment(run_every=BUSY_SECONDS if work else IDLE_SECONDS)(_body)()

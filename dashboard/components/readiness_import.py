@@ -13,9 +13,8 @@ from typing import Any
 
 import streamlit as st
 
-from dashboard import deps
+from dashboard import deps, reads
 from dashboard.components import readiness_report
-from dashboard.components.data_snapshots import group_data, import_jobs, objects
 from dashboard.components.errors import shown_errors
 from services.dataset_snapshot import LocalObjects, Location, location
 from services.errors import ServiceError
@@ -74,7 +73,7 @@ def _stage_upload(where: Location) -> Staged | None:
     digest = hashlib.sha256(data).hexdigest()[:16]
     name = re.sub(r"[^A-Za-z0-9._-]", "_", file.name) or "upload.csv"
     uri = where.uri("uploads", digest, name)
-    store = objects()
+    store = deps.objects()
     if isinstance(store, LocalObjects):
         path = store.path(uri)
         if not path.exists():
@@ -98,7 +97,7 @@ def _stage_s3() -> Staged | None:
     if not uri.startswith("s3://") or uri.endswith("/"):
         st.error("Give one file as s3://BUCKET/KEY.csv (a folder cannot be checked here).")
         return None
-    store = objects()
+    store = deps.objects()
     digest = hashlib.sha256(uri.encode()).hexdigest()[:16]
     if isinstance(store, LocalObjects):
         try:
@@ -197,8 +196,7 @@ def _import(dataset: Dataset, staged: Staged, report: ReadinessReport, where: Lo
             name, dataset.arn, staged.uri, role_arn=where.role_arn, import_mode=mode
         )
         entry.message = arn
-        import_jobs.clear()
-        group_data.clear()
+        reads.invalidate(data=True)
         st.session_state[_STARTED] = (
             f"Import job {name} started ({mode}) from {staged.uri}: follow it in “Schemas & "
             "imports”. Retrain for models to use the new data."

@@ -6,12 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-import streamlit as st
-
-from dashboard import deps
 from dashboard.components.formatting import relative_time, short_id
+from services.personalize import PersonalizeService
 
-CATALOG_TTL = 60
 USER_TYPES = ("USER_PERSONALIZATION", "POPULAR_ITEMS", "PERSONALIZED_RANKING")
 # Popularity-count has recipe type USER_PERSONALIZATION, so it is recognised by name.
 POPULARITY = ("aws-popularity-count",)
@@ -65,10 +62,12 @@ class Catalog:
         return ranked[0] if ranked else next(iter(self.of_types("POPULAR_ITEMS")), None)
 
 
-@st.cache_data(ttl=CATALOG_TTL, show_spinner=False)
-def catalog(group_arn: str) -> Catalog:
-    """Campaigns and ACTIVE versions of a group, each with its recipe and recipe type."""
-    svc = deps.service()
+def build_catalog(svc: PersonalizeService, group_arn: str) -> Catalog:
+    """Campaigns and ACTIVE versions of a group, each with its recipe and recipe type.
+
+    Raises:
+        ServiceError: a List/Describe call failed.
+    """
     recipe_types: dict[str, str | None] = {}
 
     def recipe_type(arn: str | None) -> str | None:

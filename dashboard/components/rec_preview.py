@@ -12,7 +12,6 @@ from typing import Any
 import streamlit as st
 
 from dashboard import deps
-from dashboard.components.data_snapshots import objects
 from dashboard.components.errors import shown_errors
 from dashboard.components.formatting import short_id
 from dashboard.components.rec_catalog import VersionInfo
@@ -50,7 +49,7 @@ def _poll() -> None:
             preview = BatchPreview.from_dict(state)
             state["results"] = [
                 {"user_id": r.user_id, "items": r.items, "scores": r.scores, "error": r.error}
-                for r in read_batch_preview(objects(), preview)
+                for r in read_batch_preview(deps.objects(), preview)
             ]
         st.rerun()
 
@@ -72,7 +71,7 @@ def preview(
         with shown_errors("Batch preview"):
             svc = deps.service()
             started = start_batch_preview(
-                svc, objects(), location(deps.settings()), version.arn, users, NUM_RESULTS
+                svc, deps.objects(), location(deps.settings()), version.arn, users, NUM_RESULTS
             )
             st.session_state[STATE] = {**started.to_dict(), "results": None, "failure": None}
             state, matches = st.session_state[STATE], True

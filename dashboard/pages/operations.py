@@ -4,27 +4,23 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.components.errors import shown_errors
+from dashboard import reads
 from dashboard.components.ops_actions import show_flash
 from dashboard.components.ops_audit import show_audit_log
 from dashboard.components.ops_deploy import show_deploy
 from dashboard.components.ops_progress import show_running_work
 from dashboard.components.ops_train import show_train
-from dashboard.components.overview_data import load_overview
-from services.overview import DatasetGroupOverview
 
 st.title("Operations")
 st.caption("What is running, what needs deploying, and what was done (and by whom).")
 show_flash()
 target = st.query_params.get("target")  # set by the Overview's "Deploy on Operations" links
 
+groups = reads.overview()  # None: the read said what failed; the audit log still shows
 st.subheader("Running work")
-show_running_work()
-
-groups: list[DatasetGroupOverview] = []
-with shown_errors("Could not read the workspace"):
-    groups = load_overview()
-if not groups:
+if groups is not None:
+    show_running_work()
+if groups == []:
     st.info("No dataset group yet: run `make demo`, or create one on the Data page.")
 
 deploy, train, audit = st.tabs(
@@ -34,11 +30,16 @@ deploy, train, audit = st.tabs(
         ":material/history: Audit log",
     ]
 )
+unreadable = "Needs the workspace, which could not be read (see above)."
 with deploy:
-    with shown_errors("Could not prepare the deploy"):
+    if groups is None:
+        st.caption(unreadable)
+    else:
         show_deploy(groups, target)
 with train:
-    with shown_errors("Could not prepare training"):
+    if groups is None:
+        st.caption(unreadable)
+    else:
         show_train(groups, target)
 with audit:
     show_audit_log()

@@ -4,15 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from dashboard import reads
 from dashboard.components.alerts import PAGE_FILES, show_alerts
-from dashboard.components.errors import shown_errors
-from dashboard.components.overview_data import (
-    data_checks_allowed,
-    load_alerts,
-    load_overview,
-    refresh,
-    safe_data_alerts,
-)
+from dashboard.components.overview_data import data_checks_allowed, load_alerts, safe_data_alerts
 from dashboard.components.overview_group import show_group
 from services.alerts import sort_alerts
 
@@ -20,21 +14,22 @@ st.title("Overview")
 header, button = st.columns([5, 1], vertical_alignment="bottom")
 header.caption("Is anything wrong? The most urgent finding comes first.")
 if button.button("Refresh", icon=":material/refresh:", key="overview_refresh"):
-    refresh()
+    reads.invalidate()
 
-with shown_errors("Could not read the workspace"):
-    groups = load_overview()
-    if not groups:
-        st.info(
-            "No dataset group yet: run `make demo` for a demo shop, or create one and import "
-            "interactions on the Data page."
-        )
-        st.page_link(PAGE_FILES["data"], label="Go to Data", icon=":material/folder_open:")
-        st.stop()
-    alerts = load_alerts(groups)
-    if data_checks_allowed():
-        alerts = sort_alerts([*alerts, *safe_data_alerts(groups)])
-    show_alerts(alerts)
-    for group in groups:
-        st.divider()
-        show_group(group)
+groups = reads.overview()
+if groups is None:
+    st.stop()  # the read said what failed and what to do
+if not groups:
+    st.info(
+        "No dataset group yet: run `make demo` for a demo shop, or create one and import "
+        "interactions on the Data page."
+    )
+    st.page_link(PAGE_FILES["data"], label="Go to Data", icon=":material/folder_open:")
+    st.stop()
+alerts = load_alerts(groups)
+if data_checks_allowed():
+    alerts = sort_alerts([*alerts, *safe_data_alerts(groups)])
+show_alerts(alerts)
+for group in groups:
+    st.divider()
+    show_group(group)

@@ -6,11 +6,10 @@ from collections.abc import Sequence
 
 import streamlit as st
 
-from dashboard import deps
+from dashboard import deps, reads
 from dashboard.components import rec_grid, rec_preview, rec_tools
-from dashboard.components.data_snapshots import GroupData, group_picker, load_group_data
-from dashboard.components.errors import shown_errors
-from dashboard.components.rec_catalog import POPULARITY, USER_TYPES, CampaignInfo, catalog
+from dashboard.components.data_snapshots import group_picker
+from dashboard.components.rec_catalog import POPULARITY, USER_TYPES, CampaignInfo
 from dashboard.components.rec_sample import pick_users, show_finding
 from services.errors import ServiceError
 from services.inspection import UserRecommendations, assess, recommend_for_users
@@ -23,22 +22,17 @@ st.caption("Do these recommendations make sense? Does everybody get the same ite
 
 group = group_picker("rec_group")
 if group is None:
-    st.stop()
+    st.stop()  # no group yet, or the groups could not be read: the picker said which
 
-cat = None
-with shown_errors("Campaigns"):
-    cat = catalog(group.arn)
+cat = reads.catalog(group.arn)
 if cat is None:
     st.stop()
 
-data: GroupData | None = None
-try:
-    data = load_group_data(group.arn)
-except ServiceError as err:
-    st.warning(
-        f"Without a data snapshot there is no sampling by activity, no history and no item "
-        f"names: {err}",
-        icon=":material/warning:",
+data = reads.group_data(group.arn)
+if data is None:
+    st.caption(
+        "Without the data there is no sampling by activity, no history and no item names; "
+        "type user IDs instead."
     )
 items = ItemCatalog.from_frame(data.items if data else None)
 interactions = data.interactions if data and data.has_interactions else None

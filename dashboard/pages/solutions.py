@@ -7,9 +7,8 @@ from datetime import UTC, datetime
 import pandas as pd
 import streamlit as st
 
-from dashboard import deps
+from dashboard import deps, reads
 from dashboard.components.alerts import PAGE_FILES
-from dashboard.components.errors import shown_errors
 from dashboard.components.formatting import short_id
 from dashboard.components.metrics_chart import (
     metric_label,
@@ -17,15 +16,7 @@ from dashboard.components.metrics_chart import (
     show_deltas,
     show_metric_charts,
 )
-from dashboard.components.metrics_data import (
-    VersionInfo,
-    group_versions,
-    load_metrics,
-    metrics_frame,
-    versions_frame,
-)
-from dashboard.components.overview_data import load_overview
-from services.errors import ServiceError
+from dashboard.components.metrics_data import VersionInfo, metrics_frame, versions_frame
 
 st.title("Solutions & metrics")
 st.caption(
@@ -55,21 +46,26 @@ def _default_pair(active: list[VersionInfo]) -> tuple[int, int]:
     return newest, deployed
 
 
-with shown_errors("Could not read the solutions"):
-    groups = load_overview()
+def _versions_and_metrics() -> None:
+    """The versions table, metric charts and side-by-side deltas of one dataset group."""
+    groups = reads.overview()
+    if groups is None:
+        return  # the read said what failed and what to do
     if not groups:
         st.info("Nothing trained yet: run `make demo`, or create a dataset group on Data.")
-        st.stop()
+        return
     names = [g.group.name for g in groups]
     picked = st.selectbox("Dataset group", names, key="solutions_group") if len(names) > 1 else None
     group = groups[names.index(picked)] if picked else groups[0]
-    infos = group_versions(group)
+    infos = reads.group_versions(group)
+    if infos is None:
+        return
     if not infos:
         st.info("No solution version yet: train one on Operations.")
         st.page_link(
             PAGE_FILES["operations"], label="Train on Operations", icon=":material/settings:"
         )
-        st.stop()
+        return
 
     st.subheader("Solution versions")
     st.dataframe(
@@ -84,20 +80,16 @@ with shown_errors("Could not read the solutions"):
 
     active = [i for i in infos if i.version.status == "ACTIVE"]
     metrics: dict[str, dict[str, float]] = {}
-    failed: list[str] = []
-    for info in active:
-        try:
-            metrics[info.version.arn] = load_metrics(info.version.arn)
-        except ServiceError as err:  # one unreadable version must not hide the others
-            failed.append(f"{info.label}: {err}")
-    if failed:
-        st.warning("Metrics could not be read for " + "; ".join(failed), icon=":material/warning:")
+    for info in active:  # one unreadable version says so and does not hide the others
+        read = reads.solution_metrics(info.version.arn, info.label)
+        if read is not None:
+            metrics[info.version.arn] = read
 
     st.subheader("Offline metrics")
     frame = metrics_frame(active, metrics)
     if frame.empty:
         st.info("No ACTIVE version yet: metrics appear when training finishes.")
-        st.stop()
+        return
     all_keys = sorted(frame["metric"].unique(), key=metric_sort_key)
     keys = st.multiselect(
         "Metrics", all_keys, default=all_keys, format_func=metric_label, key="solutions_metrics"
@@ -136,17 +128,20 @@ with shown_errors("Could not read the solutions"):
                 (labels[a], labels[b]),
             )
 
-    with st.expander("Saved metric snapshots (kept after versions are deleted)"):
-        history = deps.store().metric_history()
-        if history:
-            st.dataframe(
-                pd.DataFrame(
-                    [
-                        {"version": short_id(s.version_arn), "saved": s.taken_at, **s.metrics}
-                        for s in history
-                    ]
-                ).rename(columns=metric_label),
-                hide_index=True,
-            )
-        else:
-            st.caption("No snapshot yet.")
+
+_versions_and_metrics()
+
+with st.expander("Saved metric snapshots (kept after versions are deleted)"):
+    history = deps.store().metric_history()
+    if history:
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {"version": short_id(s.version_arn), "saved": s.taken_at, **s.metrics}
+                    for s in history
+                ]
+            ).rename(columns=metric_label),
+            hide_index=True,
+        )
+    else:
+        st.caption("No snapshot yet.")

@@ -1,0 +1,247 @@
+"""Every read the pages make, cached here (``st.cache_data``), and the one ``invalidate()``.
+
+A read returns its value, or ``None`` when the backend failed. Then it has already drawn,
+where it was called, a message naming what could not be read and what to do
+(``components.errors.show_failure``), and the caller skips only what needed the value: the
+rest of the page still renders. So no page needs a ``try`` around a read, and the pickers
+cannot crash a page. Failures are never cached (``st.cache_data`` keeps only returned
+values): the next run asks again.
+
+Reads compose through the private cached functions (``_name``), which raise ServiceError, so
+one failure is reported once, by the read the page called. Every action calls
+``invalidate()`` so the next run sees its effect.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import ParamSpec, TypeVar
+
+import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
+
+from dashboard import deps
+from dashboard.components.errors import show_failure
+from dashboard.components.metrics_data import VersionInfo
+from dashboard.components.rec_catalog import Catalog, build_catalog
+from services.alerts import Alert
+from services.data_health import data_alerts as build_data_alerts
+from services.errors import ServiceError
+from services.group_data import GroupData, read_group_data
+from services.models import Dataset, DatasetGroup, ImportJob, Schema, SolutionVersion, is_terminal
+from services.overview import DatasetGroupOverview
+
+_log = logging.getLogger(__name__)
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+LIST_TTL = 30  # seconds: lists and describes of resources that change
+SNAPSHOT_TTL = 600  # seconds: data snapshots are dataset export jobs (minutes on AWS)
+DATA_ALERTS_TTL = 300
+_DATASET_ORDER = {"INTERACTIONS": 0, "ITEMS": 1, "USERS": 2}
+
+
+def _read(what: str) -> Callable[[Callable[P, T]], Callable[P, T | None]]:
+    """Make ``fn`` a page read: a ServiceError is drawn as "Could not read <what>: …" and the
+    read returns None. Anything else is a bug and propagates."""
+
+    def wrap(fn: Callable[P, T]) -> Callable[P, T | None]:
+        @functools.wraps(fn)
+        def read(*args: P.args, **kwargs: P.kwargs) -> T | None:
+            try:
+                return fn(*args, **kwargs)
+            except ServiceError as err:
+                show_failure(f"Could not read {what}", err)
+                return None
+
+        return read
+
+    return wrap
+
+
+# --- cached reads (raise ServiceError; composed here, guarded below) -------------------------
+
+
+@st.cache_data(ttl=LIST_TTL, show_spinner=False)
+def _dataset_groups() -> list[DatasetGroup]:
+    return deps.service().list_dataset_groups()
+
+
+@st.cache_data(ttl=LIST_TTL, show_spinner=False)
+def _datasets(group_arn: str) -> list[tuple[Dataset, Schema | None]]:
+    svc = deps.service()
+    out = []
+    for summary in svc.list_datasets(group_arn):
+        dataset = svc.describe_dataset(summary.arn)
+        schema = svc.describe_schema(dataset.schema_arn) if dataset.schema_arn else None
+        out.append((dataset, schema))
+    return sorted(out, key=lambda pair: _DATASET_ORDER.get(pair[0].dataset_type, 9))
+
+
+@st.cache_data(ttl=LIST_TTL, show_spinner=False)
+def _import_jobs(dataset_arn: str) -> list[ImportJob]:
+    return deps.service().list_import_jobs(dataset_arn)
+
+
+@st.cache_data(ttl=LIST_TTL, show_spinner=False)
+def _event_trackers(group_arn: str) -> list[tuple[str, str | None]]:
+    svc = deps.service()
+    return [
+        (t.name, svc.describe_event_tracker(t.arn).tracking_id)
+        for t in svc.list_event_trackers(group_arn)
+    ]
+
+
+@st.cache_data(ttl=SNAPSHOT_TTL, show_spinner=False)
+def _group_data(group_arn: str) -> GroupData:
+    return read_group_data([d for d, _ in _datasets(group_arn)], deps.snapshots())
+
+
+@st.cache_data(ttl=LIST_TTL, show_spinner="Reading the workspace…")
+def _overview() -> list[DatasetGroupOverview]:
+    return deps.service().overview()
+
+
+@st.cache_data(ttl=DATA_ALERTS_TTL, show_spinner="Checking the data and sampling recommendations…")
+def _data_alerts(group: DatasetGroupOverview) -> list[Alert]:
+    data = _group_data(group.group.arn)
+    return build_data_alerts(group, data.interactions, data.put, deps.service(), datetime.now(UTC))
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def _catalog(group_arn: str) -> Catalog:
+    return build_catalog(deps.service(), group_arn)
+
+
+@st.cache_data(ttl=15, show_spinner=False)
+def _solution_versions(solution_arn: str) -> list[SolutionVersion]:
+    return deps.service().list_solution_versions(solution_arn)
+
+
+@st.cache_data(ttl=3600, max_entries=2000, show_spinner=False)
+def _finished_version(version_arn: str) -> SolutionVersion:
+    # A finished version never changes (recipe, training hours), so it is kept an hour.
+    return deps.service().describe_solution_version(version_arn)
+
+
+@st.cache_data(max_entries=2000, show_spinner=False)
+def _solution_metrics(version_arn: str) -> dict[str, float]:
+    metrics = deps.service().get_solution_metrics(version_arn)
+    store = deps.store()
+    try:
+        if metrics and not store.metric_history(version_arn):
+            store.save_metrics(version_arn, metrics)
+    except SQLAlchemyError:  # history is a bonus: a busy or read-only store must not hide metrics
+        _log.warning("could not snapshot the metrics of %s", version_arn, exc_info=True)
+    return metrics
+
+
+# --- what pages call ---------------------------------------------------------------------------
+
+
+@_read("the dataset groups")
+def dataset_groups() -> list[DatasetGroup]:
+    """Every dataset group (ListDatasetGroups)."""
+    return _dataset_groups()
+
+
+@_read("the group's datasets")
+def datasets(group_arn: str) -> list[tuple[Dataset, Schema | None]]:
+    """The group's datasets (described) with their schemas, Interactions first."""
+    return _datasets(group_arn)
+
+
+@_read("the import jobs")
+def import_jobs(dataset_arn: str) -> list[ImportJob]:
+    """A dataset's import jobs, newest first."""
+    return _import_jobs(dataset_arn)
+
+
+@_read("the event trackers")
+def event_trackers(group_arn: str) -> list[tuple[str, str | None]]:
+    """(name, trackingId) of the group's event trackers."""
+    return _event_trackers(group_arn)
+
+
+@_read("the data back (dataset export jobs)")
+def group_data(group_arn: str) -> GroupData:
+    """The group's interactions and items from export jobs, cached ``SNAPSHOT_TTL`` s."""
+    with st.spinner("Reading the data back with dataset export jobs…"):
+        return _group_data(group_arn)
+
+
+@_read("the workspace")
+def overview() -> list[DatasetGroupOverview]:
+    """Every dataset group with datasets, solutions and campaign deployment state."""
+    return _overview()
+
+
+@_read("the workspace")
+def live_overview() -> list[DatasetGroupOverview]:
+    """``overview()`` read now, uncached: for the running-work poll."""
+    return deps.service().overview()
+
+
+def data_alerts(group: DatasetGroupOverview) -> list[Alert] | None:
+    """Alerts that need the data (export-job snapshots, shared with the Data page) and a few
+    GetRecommendations calls per personalised campaign; cached five minutes."""
+    return _read(f"the data checks of {group.group.name}")(_data_alerts)(group)
+
+
+@_read("the campaigns and trained versions")
+def catalog(group_arn: str) -> Catalog:
+    """Campaigns and ACTIVE versions of a group, each with its recipe and recipe type."""
+    return _catalog(group_arn)
+
+
+@_read("the solution versions")
+def solution_versions(solution_arn: str) -> list[SolutionVersion]:
+    """A solution's versions, newest first."""
+    return _solution_versions(solution_arn)
+
+
+@_read("the solution versions")
+def group_versions(group: DatasetGroupOverview) -> list[VersionInfo]:
+    """Every version of every solution in the group (finished ones described), newest first
+    within a solution, with the campaigns serving it."""
+    served: dict[str, list[str]] = {}
+    for c in group.campaigns:
+        if c.served_version_arn:
+            served.setdefault(c.served_version_arn, []).append(c.campaign.name)
+    infos = []
+    for status in group.solutions:
+        for listed in _solution_versions(status.solution.arn):
+            version = _finished_version(listed.arn) if is_terminal(listed.status) else listed
+            infos.append(VersionInfo(status.solution, version, tuple(served.get(listed.arn, ()))))
+    return infos
+
+
+def solution_metrics(version_arn: str, label: str) -> dict[str, float] | None:
+    """GetSolutionMetrics of an ACTIVE version (``label`` names it in a failure), saved to the
+    store on first read; metrics never change, so they are cached for the process."""
+    return _read(f"the metrics of {label}")(_solution_metrics)(version_arn)
+
+
+def invalidate(*, data: bool = False) -> None:
+    """Forget every cached read an action can change, so the next run shows its effect.
+
+    ``data=True`` also drops the data snapshots (export jobs: slow on AWS), for an import or
+    an explicit Refresh. Metrics and finished versions never change and are kept.
+    """
+    for cached in (
+        _dataset_groups,
+        _datasets,
+        _import_jobs,
+        _event_trackers,
+        _overview,
+        _catalog,
+        _solution_versions,
+    ):
+        cached.clear()
+    if data:
+        _group_data.clear()
+        _data_alerts.clear()
