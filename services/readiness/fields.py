@@ -286,7 +286,24 @@ class TimestampField:
                     c,
                 )
             )
-        if self.future.count:
+        if self.future.count and self.future.count >= limits.FUTURE_BULK_SHARE * self.valid:
+            out.append(
+                Finding(
+                    "timestamps_mostly_future",
+                    "error",
+                    f"Most {c} values are in the future",
+                    f"{self.future.count} of {self.valid} values of {c} "
+                    f"({pct(self.future.count, self.valid)}) are after {iso(self.now)} (latest "
+                    f"{iso(min(self.high, limits.SECONDS_BELOW - 1))}); the data as a whole "
+                    f"has implausible times, so the time-based split and recency weighting "
+                    f"would train on nonsense.",
+                    f"Fix how {c} is computed for the whole export (unit, time zone, year), "
+                    "then prepare the file again.",
+                    tuple(self.future.rows),
+                    c,
+                )
+            )
+        elif self.future.count:
             out.append(
                 Finding(
                     "timestamp_future",
@@ -325,6 +342,10 @@ class TimestampField:
         counts = np.array([self.days[d] for d in days])
         cum = np.cumsum(counts)
         total = int(cum[-1])
+        p90 = int(days[np.searchsorted(cum, 0.9 * total)])
+        apart = int(counts[days < p90 - limits.DECADES_APART_DAYS].sum())
+        if apart >= limits.DECADES_APART_SHARE * total:
+            return [self._decades_apart(apart, total, p90, float(days[0]))]
         q1 = int(days[np.searchsorted(cum, 0.25 * total)])
         cutoff = q1 - limits.OLD_TAIL_DAYS
         tail = int(counts[days < cutoff].sum())
@@ -347,6 +368,23 @@ class TimestampField:
                 self.name,
             )
         ]
+
+    def _decades_apart(self, apart: int, total: int, p90: int, oldest_day: float) -> Finding:
+        years = limits.DECADES_APART_DAYS // 365
+        cutoff = (p90 - limits.DECADES_APART_DAYS) * 86_400
+        return Finding(
+            "timestamps_decades_apart",
+            "error",
+            f"{pct(apart, total)} of {self.name} values are decades before the rest",
+            f"{apart} of {total} events are more than {years} years before the recent bulk "
+            f"(90% of events are before {iso(p90 * 86_400)}; oldest "
+            f"{iso(oldest_day * 86_400)}): too many to be real history, they look like "
+            "defaulted or wrongly converted dates.",
+            f"Fix how {self.name} is computed for these rows (or drop them), then prepare "
+            "the file again.",
+            tuple(r for v, r in self.oldest if v < cutoff),
+            self.name,
+        )
 
 
 class ValueField:

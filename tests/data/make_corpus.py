@@ -264,6 +264,20 @@ def bad() -> list[tuple[str, str, str, str, bool]]:
         False,
         lambda t, k: str(t - 9 * 365 * 86_400) if k in (4, 17) else str(t),
     )
+    with_ts(
+        "timestamps_mostly_future.csv",
+        "timestamps_mostly_future",
+        "error",
+        False,
+        lambda t, k: str(t + 76 * 365 * 86_400) if k % 4 else str(t),  # 3 in 4 rows in 2100
+    )
+    with_ts(
+        "timestamps_decades_apart.csv",
+        "timestamps_decades_apart",
+        "error",
+        False,
+        lambda t, k: str(t - 30 * 365 * 86_400) if k % 10 < 3 else str(t),  # 3 in 10: 1994
+    )
 
     def with_row(name: str, code: str, severity: str, blocks: bool, fn: object) -> None:
         rows = [fn(r[:], k) for k, r in enumerate(base)]  # type: ignore[operator]

@@ -181,6 +181,32 @@ def test_identical_and_old_tail():
     assert "2 events (2.0%)" in f.detail
 
 
+def test_timestamps_implausible_as_a_whole_are_errors_a_few_stray_rows_warnings():
+    df = interactions(4, 25)  # 100 rows, all in 2024
+    df.loc[:49, "TIMESTAMP"] = NOW + 2 * 86_400  # exactly half in the future
+    report = check_dataframe(df, "interactions", now=NOW)
+    bulk = report.get("timestamps_mostly_future")
+    assert bulk.severity == "error" and "50 of 100" in bulk.detail
+    assert report.get("timestamp_future") is None and not report.ok
+    df.loc[1:49, "TIMESTAMP"] = T0  # one stray row left in the future
+    report = check_dataframe(df, "interactions", now=NOW)
+    assert report.get("timestamp_future").severity == "warning"
+    assert report.get("timestamps_mostly_future") is None
+
+
+def test_decades_before_the_rest_is_an_error_from_ten_percent():
+    df = interactions(4, 25)
+    df.loc[:9, "TIMESTAMP"] = 0  # 10 of 100 on 1970-01-01: defaulted dates
+    report = check_dataframe(df, "interactions", now=NOW)
+    f = report.get("timestamps_decades_apart")
+    assert f.severity == "error" and f.rows == (2, 3, 4, 5, 6)
+    assert "10 of 100 events" in f.detail and report.get("timestamps_old_tail") is None
+    df.loc[9, "TIMESTAMP"] = T0  # 9 of 100: a tail, warned about
+    report = check_dataframe(df, "interactions", now=NOW)
+    assert report.get("timestamps_decades_apart") is None
+    assert report.get("timestamps_old_tail").severity == "warning"
+
+
 def test_event_types_limit_counts_metadata_columns():
     df = interactions(30, 40, types=tuple(f"t{i}" for i in range(9)))
     assert check_dataframe(df, "interactions", now=NOW).get("too_many_event_types") is None

@@ -1,0 +1,87 @@
+"""Command line: prepare a raw export by a mapping, or suggest a mapping to start from.
+
+    python -m services.prepare RAW --mapping MAPPING.json --out OUT.csv [--schema-out S.json]
+    python -m services.prepare suggest RAW --dataset-type interactions [--timezone ZONE]
+
+Exit status: 0 prepared and ready; 1 prepared but the readiness check found an error;
+2 the mapping or the raw file is unusable (nothing written).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from typing import TextIO
+
+from services.readiness.cli import render
+
+from .mapping import DATASET_TYPES, MappingError, load_mapping
+from .prepared import prepare_file
+from .reader import RawFileError
+from .suggest import suggest_mapping
+
+
+def _prepare_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m services.prepare",
+        description="Turn a raw export into a Personalize dataset CSV (and its schema) by a "
+        "mapping, then run the readiness check on the result. "
+        "`python -m services.prepare suggest RAW …` prints a mapping to start from.",
+    )
+    p.add_argument("raw", help="raw export: CSV/TSV (gzip or not), Parquet or JSON Lines")
+    p.add_argument("--mapping", required=True, help="mapping JSON file")
+    p.add_argument("--out", required=True, help="Personalize CSV to write")
+    p.add_argument("--schema-out", help="also write the Avro schema JSON here")
+    p.add_argument("--rejects", help="rejected rows (default: OUT with .rejects.csv)")
+    p.add_argument("--now", type=float, help="epoch seconds for 'in the future' checks")
+    return p
+
+
+def _suggest_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m services.prepare suggest",
+        description="Print a suggested mapping (JSON) for a raw export; notes go to stderr.",
+    )
+    p.add_argument("raw")
+    p.add_argument("--dataset-type", required=True, choices=DATASET_TYPES)
+    p.add_argument("--timezone", default="UTC", help="IANA zone for times without an offset")
+    return p
+
+
+def main(
+    argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None
+) -> int:
+    """Run the CLI; returns the exit status."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    out = out or sys.stdout
+    err = err or sys.stderr
+    try:
+        if argv[:1] == ["suggest"]:
+            args = _suggest_parser().parse_args(argv[1:])
+            suggestion = suggest_mapping(args.raw, args.dataset_type, timezone=args.timezone)
+            out.write(suggestion.mapping.to_json())
+            for note in suggestion.notes:
+                err.write(f"  {note}\n")
+            return 0
+        args = _prepare_parser().parse_args(argv)
+        mapping = load_mapping(args.mapping)
+        prepared = prepare_file(
+            args.raw,
+            mapping,
+            args.out,
+            schema_out=args.schema_out,
+            rejects_path=args.rejects,
+            now=args.now,
+        )
+    except (MappingError, RawFileError, FileNotFoundError) as error:
+        err.write(f"error: {error}\n")
+        return 2
+    result = prepared.conversion
+    out.write(result.summary() + "\n")
+    for reason, count in result.rejects.most_common():
+        out.write(f"  rejected {count}: {reason}\n")
+    if result.rows_rejected:
+        out.write(f"  rejected rows with their line numbers: {result.rejects_path}\n")
+    render(prepared.report, out)
+    return 0 if prepared.ok else 1

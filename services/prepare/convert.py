@@ -1,0 +1,154 @@
+"""Convert a raw export to a Personalize dataset CSV, chunk by chunk, with a rejects file.
+
+Memory is bounded by the chunk size, not the file size. Every raw row ends up either in the
+output or in the rejects file (with its line number and the first reason it failed), and the
+result counts rejects per reason: nothing disappears silently.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from .converters import ARROW_TYPES, convert_field
+from .mapping import Mapping
+from .reader import CHUNK_ROWS, RawChunk, RawLayout, detect, iter_chunks
+
+REASON_BLANK = "blank row (no value in any mapped column)"
+_WRITE = pacsv.WriteOptions(include_header=True, quoting_style="needed")
+
+
+@dataclass
+class ConvertResult:
+    """What a conversion did: rows read, written and rejected (per reason), and how it read."""
+
+    layout: RawLayout
+    rows_read: int = 0
+    rows_written: int = 0
+    rejects: Counter[str] = field(default_factory=Counter)
+    out: Path | None = None
+    rejects_path: Path | None = None
+
+    @property
+    def rows_rejected(self) -> int:
+        """Rows (and malformed lines) that were not written."""
+        return sum(self.rejects.values())
+
+    def summary(self) -> str:
+        """One line for logs and the CLI."""
+        read = self.layout
+        how = f"{read.format}" + (f", {read.compression}" if read.compression else "")
+        if read.encoding:
+            how += f", encoding {read.encoding}"
+        if read.delimiter:
+            how += f", delimiter {read.delimiter!r}"
+        return (
+            f"{self.rows_read} rows read ({how}); {self.rows_written} written; "
+            f"{self.rows_rejected} rejected"
+        )
+
+
+def output_schema(mapping: Mapping) -> pa.Schema:
+    """The output columns: the mapped fields in mapping order, typed as they are written."""
+    return pa.schema([(f.name, ARROW_TYPES[f.kind]) for f in mapping.fields])
+
+
+def convert_chunk(chunk: RawChunk, mapping: Mapping) -> tuple[pa.Table, pd.DataFrame]:
+    """(converted rows, rejected rows with ``line``, ``reason`` and their raw values)."""
+    frame, n = chunk.frame, len(chunk.frame)
+    reason = np.full(n, "", dtype=object)
+    failed = np.zeros(n, dtype=bool)
+    blank = np.ones(n, dtype=bool)
+    for name in mapping.columns:
+        col = frame[name]
+        present = col.notna().to_numpy(bool)
+        if col.dtype == object or pd.api.types.is_string_dtype(col.dtype):
+            present = present & (col.astype("str").str.strip() != "").to_numpy(bool)
+        blank &= ~present
+    reason[blank], failed = REASON_BLANK, blank.copy()
+    arrays = []
+    for spec in mapping.fields:
+        column = frame[spec.column] if spec.column is not None else None
+        result = convert_field(spec, column, n, mapping.timezone)
+        arrays.append(result.values)
+        for why, mask in result.failures.items():
+            new = mask & ~failed
+            if new.any():
+                reason[new] = why
+                failed |= new
+    table = pa.Table.from_arrays(arrays, schema=output_schema(mapping))
+    if failed.any():
+        table = table.filter(pa.array(~failed))
+    rejects = frame.loc[failed].astype("str")
+    rejects.insert(0, "reason", reason[failed])
+    rejects.insert(0, "line", chunk.lines[failed])
+    if chunk.malformed:
+        bad = pd.DataFrame(chunk.malformed, columns=["line", "reason", "raw"])
+        rejects = pd.concat([rejects, bad], ignore_index=True).sort_values("line", kind="stable")
+    return table, rejects.reindex(columns=["line", "reason", *mapping.columns, "raw"])
+
+
+def convert(
+    raw: str | Path,
+    mapping: Mapping,
+    out: str | Path,
+    *,
+    rejects_path: str | Path | None = None,
+    chunk_rows: int = CHUNK_ROWS,
+    progress: Callable[[int], None] | None = None,
+) -> ConvertResult:
+    """Write the Personalize CSV for ``raw`` by ``mapping`` to ``out`` (UTF-8, comma, header).
+
+    Args:
+        raw: the raw export (CSV/TSV, gzip or not, Parquet, JSON Lines).
+        mapping: a validated mapping.
+        out: output CSV path; written to a temporary name and renamed when complete.
+        rejects_path: where rejected rows go (default ``<out>.rejects.csv``); columns
+            ``line, reason`` then the raw columns (``raw`` holds a malformed line's text).
+        chunk_rows: rows per chunk (memory ~ chunk size × columns).
+        progress: called with the rows read so far, after each chunk.
+
+    Returns:
+        ``ConvertResult`` with counts; the rejects file exists only when a row was rejected.
+
+    Raises:
+        RawFileError: the file cannot be read, or a mapped column is missing.
+        FileNotFoundError: no such raw file.
+    """
+    out = Path(out)
+    rejects_path = Path(rejects_path) if rejects_path else out.with_suffix(".rejects.csv")
+    layout = detect(raw, mapping.source)
+    result = ConvertResult(layout, out=out, rejects_path=rejects_path)
+    tmp = out.with_name(f".{out.name}.part")
+    rejects_tmp = rejects_path.with_name(f".{rejects_path.name}.part")
+    wrote_rejects = False
+    try:
+        with pacsv.CSVWriter(tmp, output_schema(mapping), write_options=_WRITE) as writer:
+            for chunk in iter_chunks(raw, layout, mapping.columns, chunk_rows):
+                table, rejects = convert_chunk(chunk, mapping)
+                writer.write_table(table)
+                result.rows_read += len(chunk.frame) + len(chunk.malformed)
+                result.rows_written += table.num_rows
+                result.rejects.update(rejects["reason"].tolist())
+                if len(rejects):
+                    rejects.to_csv(rejects_tmp, mode="a", header=not wrote_rejects, index=False)
+                    wrote_rejects = True
+                if progress is not None:
+                    progress(result.rows_read)
+        os.replace(tmp, out)
+        if wrote_rejects:
+            os.replace(rejects_tmp, rejects_path)
+        else:
+            rejects_path.unlink(missing_ok=True)
+    finally:
+        tmp.unlink(missing_ok=True)
+        rejects_tmp.unlink(missing_ok=True)
+    return result

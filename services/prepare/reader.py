@@ -1,0 +1,277 @@
+"""Read a raw export in chunks: CSV/TSV (any common delimiter and encoding, gzip or not),
+Parquet, or JSON Lines, each row with the line it came from.
+
+Parsing is pyarrow's (CSV, Parquet) and pandas' (JSON Lines); this module only decides how to
+call them. The encoding is found by decoding the whole file with each candidate in turn, in a
+fixed order: UTF-8 (a BOM selects ``utf-8-sig``), then CP949 (a superset of EUC-KR, the
+usual Korean export encoding), then Latin-1, which decodes any bytes and so comes last.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import gzip
+import io
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from .mapping import Source
+
+ENCODINGS = ("utf-8", "cp949", "latin-1")
+DELIMITERS = (",", "\t", ";", "|")
+CHUNK_ROWS = 200_000
+_BLOCK_BYTES = 8 << 20
+_SAMPLE_BYTES = 64 << 10
+_GZIP_MAGIC = b"\x1f\x8b"
+_PARQUET_MAGIC = b"PAR1"
+
+
+class RawFileError(ValueError):
+    """The raw file cannot be read as given (format, encoding or header problem)."""
+
+
+@dataclass(frozen=True)
+class RawLayout:
+    """How a raw file is read: format, compression, encoding, delimiter and its columns."""
+
+    format: str  # csv, parquet, jsonl
+    compression: str | None  # gzip or None
+    encoding: str | None  # None for Parquet
+    delimiter: str | None  # CSV only
+    header: tuple[str, ...]
+    multiline: bool = False  # CSV values span lines (quoted newlines) in the sample
+
+
+@dataclass
+class RawChunk:
+    """Rows read, the line each came from, and the rows that could not be parsed."""
+
+    frame: pd.DataFrame
+    lines: np.ndarray  # int64, one per row of frame
+    malformed: list[tuple[int, str, str]] = field(default_factory=list)  # (line, reason, text)
+
+
+def _open(path: Path, compression: str | None) -> IO[bytes]:
+    return gzip.open(path, "rb") if compression == "gzip" else path.open("rb")
+
+
+def _encoding(path: Path, compression: str | None) -> str:
+    """The first of ENCODINGS that decodes the whole file (utf-8-sig when it has a BOM)."""
+    with _open(path, compression) as f:
+        bom = f.read(3) == codecs.BOM_UTF8
+    for name in ENCODINGS:
+        decoder = codecs.getincrementaldecoder(name)()
+        try:
+            with _open(path, compression) as f:
+                while block := f.read(_BLOCK_BYTES):
+                    decoder.decode(block)
+                decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            continue
+        return "utf-8-sig" if name == "utf-8" and bom else name
+    raise AssertionError("latin-1 decodes any bytes")  # pragma: no cover
+
+
+def _sample_lines(path: Path, compression: str | None, encoding: str) -> list[str]:
+    with _open(path, compression) as f:
+        raw = f.read(_SAMPLE_BYTES)
+    text = raw.decode(encoding, errors="ignore")
+    lines = text.splitlines()
+    return lines[:-1] if len(raw) == _SAMPLE_BYTES and len(lines) > 1 else lines
+
+
+def _delimiter(lines: list[str]) -> str:
+    """The candidate splitting the sample into the most columns, the same on every line."""
+    best, width = ",", 1
+    sample = [line for line in lines[:200] if line.strip()]
+    for candidate in DELIMITERS:
+        widths = {len(row) for row in csv.reader(sample, delimiter=candidate)}
+        if len(widths) == 1 and (n := widths.pop()) > width:
+            best, width = candidate, n
+    return best
+
+
+def detect(path: str | Path, source: Source | None = None) -> RawLayout:
+    """Find how to read ``path``; explicit ``source`` settings win over detection.
+
+    Raises:
+        FileNotFoundError: no such file.
+        RawFileError: an empty file, or a file without a usable header.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no such file: {path}")
+    source = source or Source()
+    with path.open("rb") as f:
+        magic = f.read(4)
+    if not magic:
+        raise RawFileError(f"{path.name} is empty (0 bytes)")
+    fmt = source.format
+    if fmt in ("auto", "parquet") and magic == _PARQUET_MAGIC:
+        names = tuple(pq.ParquetFile(path).schema_arrow.names)
+        return RawLayout("parquet", None, None, None, names)
+    if fmt == "parquet":
+        raise RawFileError(f"{path.name} is not a Parquet file (no PAR1 magic bytes)")
+    compression = "gzip" if magic[:2] == _GZIP_MAGIC else None
+    encoding = _encoding(path, compression) if source.encoding == "auto" else source.encoding
+    lines = _sample_lines(path, compression, encoding)
+    first = next((line for line in lines if line.strip()), "")
+    if fmt == "jsonl" or (fmt == "auto" and first.lstrip("\ufeff ").startswith("{")):
+        frame = pd.read_json(io.StringIO("\n".join(lines[:50])), lines=True, dtype=False)
+        return RawLayout("jsonl", compression, encoding, None, tuple(map(str, frame.columns)))
+    delimiter = _delimiter(lines) if source.delimiter == "auto" else source.delimiter
+    header = next(csv.reader([lines[0].lstrip("\ufeff")], delimiter=delimiter), []) if lines else []
+    header = [h.strip() for h in header]
+    if not header or not any(header):
+        raise RawFileError(f"{path.name} has no header line (the first line is empty)")
+    missing = [i + 1 for i, h in enumerate(header) if not h]
+    if missing:
+        raise RawFileError(f"{path.name}: header columns {missing} have no name")
+    records = sum(1 for _ in csv.reader(lines, delimiter=delimiter))
+    multiline = records < len(lines)
+    return RawLayout("csv", compression, encoding, delimiter, tuple(header), multiline)
+
+
+def _csv_chunks(
+    path: Path, layout: RawLayout, columns: Sequence[str], chunk_rows: int
+) -> Iterator[RawChunk]:
+    malformed: list[tuple[int, str, str]] = []
+    width = len(layout.header)
+
+    def invalid(row: pacsv.InvalidRow) -> str:
+        text = row.text or ""
+        reason = (
+            "blank line"
+            if not text.strip()
+            else f"malformed row: {row.actual_columns} fields, the header has {width}"
+        )
+        malformed.append((int(row.number), reason, text))
+        return "skip"
+
+    stream = pa.input_stream(str(path), compression=layout.compression)
+    reader = pacsv.open_csv(
+        stream,
+        read_options=pacsv.ReadOptions(
+            encoding=layout.encoding or "utf8",
+            column_names=[f"c{i}" for i in range(width)],
+            skip_rows=1,
+            block_size=_BLOCK_BYTES,
+            use_threads=False,
+        ),
+        parse_options=pacsv.ParseOptions(
+            delimiter=layout.delimiter or ",",
+            newlines_in_values=layout.multiline,
+            ignore_empty_lines=False,
+            invalid_row_handler=invalid,
+        ),
+        convert_options=pacsv.ConvertOptions(
+            column_types={f"c{i}": pa.string() for i in range(width)},
+            include_columns=[f"c{layout.header.index(c)}" for c in columns],
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+        ),
+    )
+    line = 2  # the header is line 1
+    consumed = 0  # malformed rows already placed among the line numbers
+    seen = 0  # malformed rows already handed out with a chunk
+    pending: list[pd.DataFrame] = []
+    pending_lines: list[np.ndarray] = []
+    buffered = 0
+    for batch in reader:
+        n = batch.num_rows
+        skips = np.asarray(sorted(m[0] for m in malformed[consumed:]), dtype=np.int64)
+        candidates = np.arange(line, line + n + len(skips), dtype=np.int64)
+        lines = candidates[~np.isin(candidates, skips)][:n] if len(skips) else candidates
+        if n:
+            consumed += int((skips <= lines[-1]).sum())
+            line = int(lines[-1]) + 1
+        frame = batch.to_pandas()
+        frame.columns = list(columns)
+        pending.append(frame)
+        pending_lines.append(lines)
+        buffered += n
+        if buffered >= chunk_rows:
+            yield RawChunk(_concat(pending), np.concatenate(pending_lines), malformed[seen:])
+            seen = len(malformed)
+            pending, pending_lines, buffered = [], [], 0
+    if pending or len(malformed) > seen:
+        frame = _concat(pending) if pending else pd.DataFrame(columns=list(columns), dtype="str")
+        lines = np.concatenate(pending_lines) if pending_lines else np.zeros(0, dtype=np.int64)
+        yield RawChunk(frame, lines, malformed[seen:])
+
+
+def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+
+
+def iter_chunks(
+    path: str | Path,
+    layout: RawLayout,
+    columns: Sequence[str],
+    chunk_rows: int = CHUNK_ROWS,
+) -> Iterator[RawChunk]:
+    """The ``columns`` of the file, about ``chunk_rows`` rows at a time.
+
+    Lines: the record's line for CSV (header = line 1; a quoted value spanning several lines
+    counts as one, as in pyarrow's row numbers); the row number (from 1) for Parquet and
+    JSON Lines. CSV columns come as text, exactly as written.
+
+    Raises:
+        RawFileError: a column missing from the file, or bytes that are not in the encoding.
+    """
+    path = Path(path)
+    absent = [c for c in columns if c not in layout.header]
+    if absent:
+        raise RawFileError(
+            f"{path.name} has no column {', '.join(map(repr, absent))}; its columns are "
+            f"{', '.join(layout.header)}"
+        )
+    try:
+        if layout.format == "csv":
+            yield from _csv_chunks(path, layout, columns, chunk_rows)
+            return
+        start = 1
+        if layout.format == "parquet":
+            frames: Iterator[pd.DataFrame] = (
+                b.to_pandas()
+                for b in pq.ParquetFile(path).iter_batches(chunk_rows, columns=list(columns))
+            )
+        else:
+            frames = (
+                f.reindex(columns=list(columns))
+                for f in pd.read_json(
+                    path,
+                    lines=True,
+                    dtype=False,
+                    chunksize=chunk_rows,
+                    encoding=layout.encoding,
+                    compression=layout.compression,
+                )
+            )
+        for frame in frames:
+            lines = np.arange(start, start + len(frame), dtype=np.int64)
+            start += len(frame)
+            yield RawChunk(frame.reset_index(drop=True), lines)
+    except (pa.ArrowInvalid, UnicodeDecodeError, ValueError) as err:
+        if isinstance(err, RawFileError):
+            raise
+        raise RawFileError(f"{path.name} could not be read as {layout.format}: {err}") from err
+
+
+def preview(path: str | Path, layout: RawLayout, rows: int = 20) -> pd.DataFrame:
+    """The first ``rows`` rows, every column, as read (with a ``line`` column first)."""
+    chunk = next(iter_chunks(path, layout, layout.header, chunk_rows=rows), None)
+    if chunk is None:
+        return pd.DataFrame(columns=["line", *layout.header])
+    frame = chunk.frame.head(rows).copy()
+    frame.insert(0, "line", chunk.lines[: len(frame)])
+    return frame

@@ -1,0 +1,358 @@
+"""Suggest a mapping for a raw export from its column names AND its values.
+
+A column is proposed for a field when its name says so (English or Korean: ``customer_id``,
+``회원ID``, ``상품코드``, ``주문일시`` …) and its values fit (dates or epoch numbers for TIMESTAMP,
+few distinct values for EVENT_TYPE, numbers for EVENT_VALUE); when no name matches, values
+alone decide. Every choice comes with a note saying why, for the person who confirms it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .converters import parse_numbers
+from .mapping import REQUIRED, FieldMap, Mapping, Source, parse_mapping
+from .reader import RawLayout, detect, iter_chunks
+from .timestamps import (
+    REASON_EMPTY,
+    REASON_UNREADABLE,
+    compact_date_share,
+    guess_format,
+    to_epoch_seconds,
+)
+
+SAMPLE_ROWS = 2_000
+# Normalised name fragments per field (lower case, no spaces, "_" or "-"), best first.
+NAMES = {
+    "USER_ID": (
+        "userid",
+        "user",
+        "customerid",
+        "customer",
+        "custid",
+        "memberid",
+        "member",
+        "clientid",
+        "buyerid",
+        "visitorid",
+        "visitor",
+        "uid",
+        "cust",
+        "kunde",
+        "회원id",
+        "회원번호",
+        "회원",
+        "고객id",
+        "고객번호",
+        "고객",
+        "사용자id",
+        "사용자",
+        "구매자",
+    ),
+    "ITEM_ID": (
+        "itemid",
+        "item",
+        "productid",
+        "product",
+        "sku",
+        "goodscode",
+        "goodsid",
+        "goods",
+        "articleid",
+        "artikel",
+        "asin",
+        "pid",
+        "상품코드",
+        "상품id",
+        "상품번호",
+        "상품",
+        "제품코드",
+        "제품",
+        "품목코드",
+        "품목",
+        "아이템",
+    ),
+    "TIMESTAMP": (
+        "timestamp",
+        "eventtime",
+        "datetime",
+        "orderdate",
+        "ordertime",
+        "createdat",
+        "time",
+        "date",
+        "ts",
+        "datum",
+        "주문일시",
+        "일시",
+        "일자",
+        "날짜",
+        "시각",
+        "시간",
+        "주문일",
+    ),
+    "EVENT_TYPE": (
+        "eventtype",
+        "event",
+        "action",
+        "behavior",
+        "behaviour",
+        "activity",
+        "type",
+        "kind",
+        "aktion",
+        "이벤트",
+        "행동",
+        "구분",
+        "유형",
+    ),
+    "EVENT_VALUE": (
+        "eventvalue",
+        "quantity",
+        "qty",
+        "rating",
+        "score",
+        "value",
+        "amount",
+        "수량",
+        "평점",
+        "점수",
+        "금액",
+    ),
+    "CREATION_TIMESTAMP": (
+        "creationtimestamp",
+        "createdat",
+        "created",
+        "registered",
+        "releasedate",
+        "등록일시",
+        "등록일",
+        "출시일",
+    ),
+}
+# Raw event codes with a well-known meaning → Personalize event types.
+EVENT_WORDS = {
+    "pv": "View", "view": "View", "detail": "View", "조회": "View", "상세": "View",
+    "click": "Click", "클릭": "Click",
+    "cart": "AddToCart", "addtocart": "AddToCart", "add_to_cart": "AddToCart",
+    "장바구니": "AddToCart",
+    "fav": "Favorite", "favorite": "Favorite", "wish": "Favorite", "찜": "Favorite",
+    "like": "Like", "좋아요": "Like",
+    "buy": "Purchase", "purchase": "Purchase", "order": "Purchase", "구매": "Purchase",
+    "주문": "Purchase",
+    "rate": "Rating", "rating": "Rating", "review": "Review", "리뷰": "Review",
+}  # fmt: skip
+# Korean metadata column names → Personalize field names (ASCII, as Avro requires).
+METADATA_NAMES = {
+    "카테고리": "CATEGORY", "분류": "CATEGORY", "브랜드": "BRAND", "가격": "PRICE",
+    "판매가": "PRICE", "설명": "DESCRIPTION", "상품설명": "DESCRIPTION", "성별": "GENDER",
+    "연령": "AGE", "나이": "AGE", "연령대": "AGE_GROUP", "지역": "REGION", "등급": "MEMBERSHIP",
+    "회원등급": "MEMBERSHIP", "색상": "COLOR", "사이즈": "SIZE",
+}  # fmt: skip
+_PERSONAL = ("name", "mail", "phone", "mobile", "tel", "address", "이름", "성명", "이메일",
+             "전화", "휴대폰", "주소")  # fmt: skip
+_ORDERS = ("order", "purchase", "주문", "구매")
+_SPLITTERS = (">", ";", ",", "/", "|")
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A mapping to start from, why each field was chosen, and the layout that was read."""
+
+    mapping: Mapping
+    notes: tuple[str, ...]
+    layout: RawLayout
+
+
+def _norm(name: str) -> str:
+    return re.sub(r"[\s_\-.]+", "", name).lower()
+
+
+def _name_score(field: str, column: str) -> int:
+    norm = _norm(column)
+    for rank, word in enumerate(NAMES.get(field, ())):
+        if norm == word:
+            return 100 - rank
+        if word in norm and len(word) >= 3 or (word in norm and not word.isascii()):
+            return 50 - rank
+    return 0
+
+
+def _text(values: pd.Series) -> pd.Series:
+    text = values.dropna().astype("str").str.strip()
+    return text[text != ""]
+
+
+def _numeric_share(values: pd.Series) -> float:
+    text = _text(values)
+    return float(np.isfinite(parse_numbers(text)).mean()) if len(text) else 0.0
+
+
+def _timestamp_share(values: pd.Series, fmt: str | None) -> float:
+    """Share of non-empty values read as plausible times (2001 and later) with ``fmt``."""
+    parsed = to_epoch_seconds(values, fmt=fmt)
+    filled = ~parsed.failures[REASON_EMPTY]
+    if not filled.any():
+        return 0.0
+    ok = filled & ~parsed.failures[REASON_UNREADABLE] & (parsed.seconds >= 1e9)
+    return float(ok.sum() / filled.sum())
+
+
+def _timestamp_format(values: pd.Series, bar: float) -> tuple[bool, str | None]:
+    """(found, format): None = typed values, epoch numbers or ISO 8601, read per value."""
+    if pd.api.types.is_datetime64_any_dtype(values.dtype):
+        return True, None
+    text = _text(values)
+    if text.empty:
+        return False, None
+    if compact_date_share(text) >= bar:
+        return True, "%Y%m%d%H%M%S" if text.str.len().max() == 14 else "%Y%m%d"
+    if _timestamp_share(text, None) >= bar:
+        return True, None
+    fmt = guess_format(text, bar)
+    return fmt is not None and _timestamp_share(text, fmt) >= bar, fmt
+
+
+def _fits(field: str, values: pd.Series, by_name: bool) -> bool:
+    # A column whose name says what it is may hold some bad values (they become rejects).
+    bar = 0.5 if by_name else 0.98
+    if field in ("TIMESTAMP", "CREATION_TIMESTAMP"):
+        return _timestamp_format(values, bar)[0]
+    if field == "EVENT_VALUE":
+        return _numeric_share(values) >= bar
+    text = _text(values)
+    if text.empty:
+        return False
+    if field == "EVENT_TYPE":
+        return text.nunique() <= 20
+    return bool(text.str.len().max() <= 256) and not _timestamp_format(values, 0.98)[0]
+
+
+def _timestamp_field(name: str, column: str, values: pd.Series) -> tuple[FieldMap, str]:
+    _, fmt = _timestamp_format(values, 0.5)
+    if pd.api.types.is_datetime64_any_dtype(values.dtype):
+        return FieldMap(name, column), "typed date-times"
+    text = _text(values)
+    numbers = pd.to_numeric(text, errors="coerce")
+    if fmt is None and numbers.notna().mean() >= 0.5:
+        median = float(numbers.median())
+        unit = "seconds" if median < 1e11 else "milliseconds" if median < 1e14 else "microseconds"
+        return FieldMap(name, column, unit=unit), f"epoch {unit}"
+    if fmt is None:
+        return FieldMap(name, column), "ISO 8601 date-times and epoch numbers"
+    note = f"date-time text read as {fmt}"
+    if "%d/%m" in fmt or "%m/%d" in fmt:
+        note += " (check the day/month order)"
+    return FieldMap(name, column, format=fmt), note
+
+
+def _event_values(values: pd.Series) -> dict[str, str]:
+    out = {}
+    for raw in sorted(_text(values).unique()):
+        out[raw] = EVENT_WORDS.get(raw.lower().replace(" ", ""), raw)
+    return out
+
+
+def _metadata(
+    column: str, values: pd.Series, used: set[str], textual_taken: bool
+) -> FieldMap | None:
+    known = METADATA_NAMES.get(column.strip())
+    name = (known or re.sub(r"[^A-Za-z0-9_]+", "_", column).strip("_")).upper()
+    if not name or not re.match(r"^[A-Z_]", name) or name in used:
+        return None
+    if any(word in _norm(column) for word in _PERSONAL):
+        return None  # names, e-mails, phones and addresses are not features to import
+    text = _text(values)
+    if text.empty:
+        return None
+    if _numeric_share(values) >= (0.75 if known else 0.98):  # a known name: PRICE, AGE …
+        numbers = parse_numbers(text)
+        numbers = numbers[np.isfinite(numbers)]
+        return FieldMap(name, column, type="int" if (numbers % 1 == 0).all() else "float")
+    if not textual_taken and (name == "DESCRIPTION" or text.str.len().mean() >= 40):
+        return FieldMap(name, column, type="textual")
+    split = "".join(s for s in _SPLITTERS if text.str.contains(s, regex=False).mean() >= 0.2)
+    if known or split or text.nunique() <= max(0.5 * len(text), 1):
+        return FieldMap(name, column, type="categorical", split=split or None)
+    return None
+
+
+def suggest_mapping(
+    path: str | Path, dataset_type: str, *, timezone: str = "UTC", source: Source | None = None
+) -> Suggestion:
+    """A mapping for ``path`` to confirm or adjust; the notes say why each field was chosen.
+
+    Raises:
+        RawFileError / FileNotFoundError: the file cannot be read.
+        MappingError: a required field has no plausible column (the error names it).
+    """
+    layout = detect(path, source)
+    chunk = next(iter_chunks(path, layout, layout.header, chunk_rows=SAMPLE_ROWS), None)
+    sample = chunk.frame.head(SAMPLE_ROWS) if chunk is not None else pd.DataFrame()
+    wanted = {
+        "interactions": ("USER_ID", "ITEM_ID", "TIMESTAMP", "EVENT_TYPE", "EVENT_VALUE"),
+        "items": ("ITEM_ID", "CREATION_TIMESTAMP"),
+        "users": ("USER_ID",),
+    }[dataset_type]
+    # Every (score, field, column) with values that fit; the best pairs first, each used once.
+    scored = []
+    for field in wanted:
+        for i, column in enumerate(layout.header):
+            by_name = _name_score(field, column)
+            wanted_by_name = by_name > 0
+            if (wanted_by_name or field in REQUIRED[dataset_type]) and _fits(
+                field, sample[column], wanted_by_name
+            ):
+                scored.append((by_name, -i, field, column))
+    chosen: dict[str, str] = {}
+    for _score, _, field, column in sorted(scored, reverse=True):
+        if field not in chosen and column not in chosen.values():
+            chosen[field] = column
+    fields: list[FieldMap] = []
+    notes: list[str] = []
+    for field in wanted:
+        column = chosen.get(field)
+        if column is None:
+            continue
+        how = "by name and values" if _name_score(field, column) else "by values"
+        if field in ("TIMESTAMP", "CREATION_TIMESTAMP"):
+            spec, detail = _timestamp_field(field, column, sample[column])
+            how += f"; {detail}"
+        elif field == "EVENT_TYPE":
+            spec = FieldMap(field, column, values=_event_values(sample[column]))
+            how += "; confirm each value's event type"
+        else:
+            spec = FieldMap(field, column)
+        fields.append(spec)
+        notes.append(f"{field} ← {column!r} ({how})")
+    if dataset_type == "interactions" and "EVENT_TYPE" not in chosen:
+        if any(w in _norm(c) for c in [*layout.header, Path(path).name] for w in _ORDERS):
+            fields.append(FieldMap("EVENT_TYPE", constant="Purchase"))
+            notes.append("EVENT_TYPE = 'Purchase' (an orders export without an event column)")
+    if dataset_type != "interactions":
+        used = {f.name for f in fields}
+        textual = False
+        for column in layout.header:
+            if column in chosen.values():
+                continue
+            spec = _metadata(column, sample[column], used, textual)
+            if spec is not None:
+                fields.append(spec)
+                used.add(spec.name)
+                textual |= spec.type == "textual"
+                notes.append(f"{spec.name} ← {column!r} ({spec.type} metadata)")
+    source_doc = {"format": layout.format, "encoding": layout.encoding or "auto"}
+    source_doc["delimiter"] = layout.delimiter or "auto"
+    doc = {
+        "version": 1,
+        "dataset_type": dataset_type,
+        "timezone": timezone,
+        "source": source_doc,
+        "fields": [f.to_dict() for f in fields],
+    }
+    return Suggestion(parse_mapping(doc), tuple(notes), layout)

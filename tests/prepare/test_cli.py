@@ -1,0 +1,71 @@
+"""The CLI: prepare (exit 0 ready / 1 readiness error / 2 unusable input) and suggest."""
+
+import io
+import json
+
+from services.prepare.cli import main
+
+from .conftest import MAPPINGS, raw_file
+
+NOW = "1735689600"  # 2025-01-01: the corpus is dated 2024
+
+
+def _run(*argv):
+    out, err = io.StringIO(), io.StringIO()
+    return main(list(argv), out=out, err=err), out.getvalue(), err.getvalue()
+
+
+def test_prepare_writes_csv_schema_and_rejects(tmp_path):
+    out, schema = tmp_path / "items.csv", tmp_path / "schema.json"
+    status, text, _ = _run(
+        str(raw_file("product_master_multi_category")),
+        "--mapping", str(MAPPINGS / "product_master_multi_category.json"),
+        "--out", str(out), "--schema-out", str(schema), "--now", NOW,
+    )  # fmt: skip
+    assert status == 0, text
+    assert "5 rows read (csv, encoding utf-8" in text and "3 written; 2 rejected" in text
+    assert "rejected 1: PRICE is not a number" in text
+    assert (tmp_path / "items.rejects.csv").exists()
+    fields = {f["name"]: f for f in json.loads(schema.read_text())["fields"]}
+    assert fields["CATEGORY"] == {
+        "name": "CATEGORY",
+        "type": ["null", "string"],
+        "categorical": True,
+    }
+    assert fields["ITEM_ID"]["type"] == "string"
+
+
+def test_too_small_for_training_exits_1(tmp_path):
+    status, text, _ = _run(
+        str(raw_file("event_codes")),
+        "--mapping", str(MAPPINGS / "event_codes.json"),
+        "--out", str(tmp_path / "o.csv"), "--now", NOW,
+    )  # fmt: skip
+    assert status == 1
+    assert "NOT READY" in text and "too_few_interactions" in text
+
+
+def test_bad_mapping_exits_2_naming_the_field(tmp_path):
+    mapping = tmp_path / "m.json"
+    mapping.write_text(json.dumps({"version": 1, "dataset_type": "users", "fields": [{}]}))
+    status, _, err = _run(str(raw_file("users_euc_kr")), "--mapping", str(mapping), "--out", "x")
+    assert status == 2
+    assert "fields[0].name: must be a field name" in err
+
+
+def test_suggest_prints_a_mapping_that_loads(tmp_path):
+    status, text, err = _run(
+        "suggest", str(raw_file("korean_headers_cp949")), "--dataset-type", "interactions",
+        "--timezone", "Asia/Seoul",
+    )  # fmt: skip
+    assert status == 0
+    doc = json.loads(text)
+    assert doc["timezone"] == "Asia/Seoul" and doc["source"]["encoding"] == "cp949"
+    assert "USER_ID ← '회원ID'" in err
+    path = tmp_path / "m.json"
+    path.write_text(text)
+    status, out, _ = _run(
+        str(raw_file("korean_headers_cp949")), "--mapping", str(path),
+        "--out", str(tmp_path / "o.csv"), "--now", NOW,
+    )  # fmt: skip
+    assert status == 0, out

@@ -1,0 +1,63 @@
+"""Conversion: chunk size changes nothing, every row is accounted for, output is atomic."""
+
+import pandas as pd
+import pytest
+
+from services.prepare import RawFileError, convert, load_mapping, parse_mapping
+
+from .conftest import CASES, MAPPINGS, raw_file
+
+
+@pytest.mark.parametrize("stem", ["korean_headers_cp949", "malformed_rows_and_blank_lines"])
+def test_small_chunks_give_the_same_output_and_rejects(stem, tmp_path):
+    mapping = load_mapping(MAPPINGS / f"{stem}.json")
+    whole = convert(raw_file(stem), mapping, tmp_path / "a.csv")
+    parts = convert(raw_file(stem), mapping, tmp_path / "b.csv", chunk_rows=2)
+    assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
+    assert whole.rejects == parts.rejects
+    pd.testing.assert_frame_equal(
+        pd.read_csv(whole.rejects_path, dtype=str), pd.read_csv(parts.rejects_path, dtype=str)
+    )
+
+
+@pytest.mark.parametrize("stem", CASES)
+def test_every_row_is_written_or_rejected(stem, tmp_path):
+    result = convert(raw_file(stem), load_mapping(MAPPINGS / f"{stem}.json"), tmp_path / "o.csv")
+    assert result.rows_read == result.rows_written + result.rows_rejected
+    assert result.rows_read > 0
+
+
+def test_a_missing_column_writes_nothing(tmp_path):
+    raw = tmp_path / "raw.csv"
+    raw.write_text("user,item,when\nu1,i1,1709600400\n")
+    doc = {
+        "version": 1,
+        "dataset_type": "interactions",
+        "fields": [
+            {"name": "USER_ID", "column": "user"},
+            {"name": "ITEM_ID", "column": "product"},
+            {"name": "TIMESTAMP", "column": "when"},
+        ],
+    }
+    with pytest.raises(RawFileError, match="no column 'product'"):
+        convert(raw, parse_mapping(doc), tmp_path / "out.csv")
+    assert list(tmp_path.iterdir()) == [raw]
+
+
+def test_ids_too_long_and_categorical_limits_are_rejected(tmp_path):
+    raw = tmp_path / "items.csv"
+    raw.write_text(f"id,genre\n{'x' * 257},a\nok,{'g' * 1001}\nfine,a;b ; c\n")
+    doc = {
+        "version": 1,
+        "dataset_type": "items",
+        "fields": [
+            {"name": "ITEM_ID", "column": "id"},
+            {"name": "GENRE", "column": "genre", "type": "categorical", "split": ";"},
+        ],
+    }
+    result = convert(raw, parse_mapping(doc), tmp_path / "out.csv")
+    assert dict(result.rejects) == {
+        "ITEM_ID is longer than 256 characters": 1,
+        "GENRE is longer than 1000 characters": 1,
+    }
+    assert (tmp_path / "out.csv").read_text().splitlines()[1] == '"fine","a|b|c"'
