@@ -1,4 +1,6 @@
-"""The dashboard's own tables: audit log, pipeline runs, metric snapshots (SQLAlchemy Core).
+"""The dashboard's own tables: audit log and metric snapshots (SQLAlchemy Core).
+
+Refresh runs and their locks live in ``services.pipeline.records``, on the same database.
 
 Any SQLAlchemy URL works; the default (from Settings) is a SQLite file under ``.data/``.
 Rows never leave this module: callers get frozen dataclasses. Times are stored as UTC and
@@ -9,7 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -23,8 +25,6 @@ from services.db import make_engine
 _log = logging.getLogger(__name__)
 
 Json = Any  # a JSON-serialisable value
-
-RUN_RUNNING = "RUNNING"
 
 
 class UtcDateTime(sa.TypeDecorator[datetime]):
@@ -62,17 +62,6 @@ audit_log = sa.Table(
     sa.CheckConstraint("result IN ('ok', 'error')", name="audit_result"),
 )
 
-pipeline_runs = sa.Table(
-    "pipeline_runs",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("started", UtcDateTime, nullable=False, index=True),
-    sa.Column("finished", UtcDateTime, nullable=True),
-    sa.Column("status", sa.String(32), nullable=False),
-    sa.Column("steps", sa.JSON, nullable=False),
-    sa.Column("error", sa.Text, nullable=True),
-)
-
 metric_snapshots = sa.Table(
     "metric_snapshots",
     metadata,
@@ -93,16 +82,6 @@ class AuditRecord:
     params: Mapping[str, Json]
     result: str  # "ok" | "error"
     message: str | None
-
-
-@dataclass(frozen=True)
-class PipelineRun:
-    id: int
-    started: datetime
-    finished: datetime | None
-    status: str
-    steps: list[Json]
-    error: str | None
 
 
 @dataclass(frozen=True)
@@ -208,56 +187,6 @@ class Store:
             )
             for r in rows
         ]
-
-    # --- pipeline runs ----------------------------------------------------------------------
-
-    def start_run(self, steps: Sequence[Json] = ()) -> int:
-        """Create a RUNNING pipeline run; returns its id."""
-        row = {"started": _now(), "status": RUN_RUNNING, "steps": _jsonable(list(steps))}
-        with self._engine.begin() as conn:
-            return int(conn.execute(sa.insert(pipeline_runs).values(row)).inserted_primary_key[0])
-
-    def update_run(
-        self,
-        run_id: int,
-        *,
-        status: str | None = None,
-        steps: Sequence[Json] | None = None,
-        error: str | None = None,
-        finished: bool = False,
-    ) -> None:
-        """Change a run's status/steps/error; ``finished=True`` stamps the finish time."""
-        values: dict[str, Any] = {}
-        if status is not None:
-            values["status"] = status
-        if steps is not None:
-            values["steps"] = _jsonable(list(steps))
-        if error is not None:
-            values["error"] = error
-        if finished:
-            values["finished"] = _now()
-        if not values:
-            return
-        with self._engine.begin() as conn:
-            updated = conn.execute(
-                sa.update(pipeline_runs).where(pipeline_runs.c.id == run_id).values(values)
-            ).rowcount
-        if updated == 0:
-            raise KeyError(f"no pipeline run with id {run_id}")
-
-    def get_run(self, run_id: int) -> PipelineRun | None:
-        with self._engine.connect() as conn:
-            row = conn.execute(
-                sa.select(pipeline_runs).where(pipeline_runs.c.id == run_id)
-            ).mappings()
-            found = row.first()
-        return PipelineRun(**found) if found else None
-
-    def recent_runs(self, limit: int = 20) -> list[PipelineRun]:
-        """The newest pipeline runs first."""
-        query = sa.select(pipeline_runs).order_by(pipeline_runs.c.id.desc()).limit(limit)
-        with self._engine.connect() as conn:
-            return [PipelineRun(**r) for r in conn.execute(query).mappings().all()]
 
     # --- metric snapshots -------------------------------------------------------------------
 

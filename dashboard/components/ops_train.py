@@ -9,10 +9,8 @@ from dashboard.components.formatting import relative_time, short_id
 from dashboard.components.ops_actions import flash, run_action
 from services.models import is_terminal, short_arn
 from services.overview import DatasetGroupOverview, SolutionStatus
+from services.recipe_capabilities import UPDATE_RECIPES
 
-# Recipes whose solutions accept trainingMode UPDATE (PERSONALIZE.md section 2; the local
-# engine accepts the same two).
-UPDATE_RECIPES = frozenset({"aws-user-personalization", "aws-user-personalization-v2"})
 CONFIRM_KEY = "train_confirm"
 _RESET_KEY = "train_reset"
 _MODE_HELP = {

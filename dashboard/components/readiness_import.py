@@ -20,6 +20,7 @@ from services.dataset_snapshot import LocalObjects, Location, location
 from services.errors import ServiceError
 from services.models import Dataset, Schema
 from services.readiness import ReadinessReport, check_file
+from services.schema_avro import avro
 
 TYPES = ("INTERACTIONS", "ITEMS", "USERS")
 UPLOAD, S3 = "Upload a CSV", "S3 location"
@@ -35,25 +36,6 @@ class Staged:
     uri: str
     path: Path
     digest: str
-
-
-def avro(schema: Schema) -> dict[str, Any]:
-    """The dataset's schema back as Avro, so the check uses the real field types."""
-    fields = []
-    for f in schema.fields:
-        field: dict[str, Any] = {"name": f.name, "type": ["null", f.type] if f.nullable else f.type}
-        if f.categorical:
-            field["categorical"] = True
-        if f.textual:
-            field["textual"] = True
-        fields.append(field)
-    return {
-        "type": "record",
-        "name": "Dataset",
-        "namespace": "com.amazonaws.personalize.schema",
-        "fields": fields,
-        "version": "1.0",
-    }
 
 
 def _local_copy(digest: str, name: str, data: bytes) -> Path:

@@ -69,26 +69,6 @@ def test_params_with_datetimes_are_stored_as_text(store: Store) -> None:
     assert store.recent_actions()[0].params == {"since": str(when)}
 
 
-def test_pipeline_run_lifecycle(store: Store) -> None:
-    run_id = store.start_run([{"name": "import", "status": "PENDING"}])
-    run = store.get_run(run_id)
-    assert run is not None and (run.status, run.finished) == ("RUNNING", None)
-    store.update_run(run_id, steps=[{"name": "import", "status": "ACTIVE"}])
-    store.update_run(run_id, status="FAILED", error="training failed", finished=True)
-    run = store.get_run(run_id)
-    assert run is not None
-    assert (run.status, run.error, run.steps) == (
-        "FAILED",
-        "training failed",
-        [{"name": "import", "status": "ACTIVE"}],
-    )
-    assert run.finished is not None and run.finished >= run.started
-    assert [r.id for r in store.recent_runs()] == [run_id]
-    assert store.get_run(run_id + 1) is None
-    with pytest.raises(KeyError):
-        store.update_run(run_id + 1, status="ACTIVE")
-
-
 def test_metric_history_oldest_first_per_version(store: Store) -> None:
     t0 = datetime(2024, 1, 1, tzinfo=UTC)
     store.save_metrics(V1, {"precision_at_10": 0.2}, taken_at=t0 + timedelta(days=1))

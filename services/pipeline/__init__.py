@@ -1,0 +1,38 @@
+"""The refresh pipeline: import → train → guardrail → deploy → verify, as persisted runs.
+
+Use ``Pipeline`` (``control``) to trigger and follow runs, ``RunStore`` (``records``) to read
+them, ``RefreshOptions`` (``options``) to say what a run does; ``python -m services.pipeline``
+is the command a scheduler calls.
+"""
+
+from services.pipeline.control import Pipeline, Triggered
+from services.pipeline.guardrail import GuardrailResult, judge
+from services.pipeline.options import DEFAULT_METRIC, DataSource, RefreshOptions
+from services.pipeline.records import (
+    FAILED,
+    REFUSED,
+    RUNNING,
+    SKIPPED,
+    SUCCEEDED,
+    RefreshRun,
+    RefreshStep,
+    RunStore,
+)
+
+__all__ = [
+    "DEFAULT_METRIC",
+    "FAILED",
+    "REFUSED",
+    "RUNNING",
+    "SKIPPED",
+    "SUCCEEDED",
+    "DataSource",
+    "GuardrailResult",
+    "Pipeline",
+    "RefreshOptions",
+    "RefreshRun",
+    "RefreshStep",
+    "RunStore",
+    "Triggered",
+    "judge",
+]

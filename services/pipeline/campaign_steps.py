@@ -1,0 +1,180 @@
+"""Campaign steps: guardrail, UpdateCampaign (waiting out a busy campaign), verification."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from services.errors import Conflict, InvalidInput, NotFound
+from services.models import Campaign, is_terminal, short_arn
+from services.pipeline.calls import StepFailed
+from services.pipeline.guardrail import judge
+from services.pipeline.options import RefreshOptions
+from services.pipeline.records import REFUSED, SKIPPED, SUCCEEDED
+from services.pipeline.step_context import StepContext, StepResult
+from services.recipe_capabilities import ITEM_REQUEST, RANKING_REQUEST, request_kind
+
+_log = logging.getLogger(__name__)
+
+PROBE_ID = "refresh-check"  # unknown to every model: the campaign answers with its fallback
+PROBE_ITEMS = ("refresh-check-a", "refresh-check-b")
+
+
+class CampaignSteps(StepContext):
+    def _served_metrics(self, arn: str | None) -> Mapping[str, float] | None:
+        if not arn:
+            return None
+        try:
+            return self._call(lambda: self._svc.get_solution_metrics(arn))
+        except (NotFound, InvalidInput):
+            # The served version may be gone from Personalize; its metrics were snapshotted.
+            history = self._store.metric_history(arn) if self._store else []
+            return dict(history[-1].metrics) if history else None
+
+    def _guardrail(
+        self, campaign: Mapping[str, Any], new_arn: str, options: RefreshOptions
+    ) -> StepResult:
+        described = self._call(lambda: self._svc.describe_campaign(campaign["arn"]))
+        served = described.solution_version_arn
+        if served == new_arn:
+            return SKIPPED, f"{campaign['name']} already serves {short_arn(new_arn)}", {}
+        new_metrics = self._call(lambda: self._svc.get_solution_metrics(new_arn))
+        result = judge(
+            options.metric,
+            new_metrics,
+            self._served_metrics(served),
+            options.tolerance_pct,
+            force=options.force,
+        )
+        detail = {**result.to_dict(), "new_version": new_arn, "served_version": served}
+        return (SUCCEEDED if result.allowed else REFUSED), result.reason, detail
+
+    def _campaign(self, arn: str) -> Campaign:
+        return self._call(lambda: self._svc.describe_campaign(arn))
+
+    def _deploy(
+        self,
+        campaign: Mapping[str, Any],
+        new_arn: str,
+        options: RefreshOptions,
+        prior: Mapping[str, Any],
+    ) -> StepResult:
+        if not options.deploy:
+            return SKIPPED, "--no-deploy: campaigns keep their versions", {}
+        arn, name = campaign["arn"], campaign["name"]
+        key = f"deploy:{arn}"
+        previous = prior.get("previous_version")
+        before = prior.get("probe_before")
+        if not prior.get("requested"):
+            current = self._campaign(arn)
+            previous = current.solution_version_arn
+            before = self._probe(campaign)
+            self._request_update(arn, new_arn, options)
+            self._runs.record(
+                self._run.id, key, requested=True, previous_version=previous, probe_before=before
+            )
+            self._audit(
+                "update_campaign",
+                arn,
+                {"solution_version_arn": new_arn, "previous_version_arn": previous},
+                f"{short_arn(previous or '')} → {short_arn(new_arn)}",
+            )
+
+        def settled(c: Campaign) -> bool:
+            update = c.pending_update
+            return (
+                update is not None
+                and update.solution_version_arn == new_arn
+                and not update.in_progress
+            )
+
+        final = self._caller.wait(
+            lambda: self._campaign(arn),
+            settled,
+            options.campaign_timeout_s,
+            lambda c: f"the update of {name} is still {_update_status(c)}",
+        )
+        update = final.pending_update
+        if update is None or update.status != "ACTIVE":
+            status = update.status if update else final.status
+            raise StepFailed(
+                f"the update ended {status}: "
+                f"{(update.failure_reason if update else None) or 'no reason given'}; "
+                f"{name} still serves {short_arn(final.solution_version_arn or previous or '')}"
+            )
+        return (
+            SUCCEEDED,
+            f"{name} now serves {short_arn(new_arn)}",
+            {
+                "requested": True,
+                "previous_version": previous,
+                "probe_before": before,
+            },
+        )
+
+    def _request_update(self, arn: str, new_arn: str, options: RefreshOptions) -> None:
+        """UpdateCampaign; a campaign busy with another change (ResourceInUse) is waited out."""
+
+        def idle(c: Campaign) -> bool:
+            return is_terminal(c.status) and not (c.pending_update and c.pending_update.in_progress)
+
+        deadline_s = options.campaign_timeout_s
+        while True:
+            try:
+                self._call(lambda: self._svc.update_campaign(arn, new_arn))
+                return
+            except Conflict as err:
+                if "already exists" in str(err):
+                    raise
+                _log.info("campaign %s busy; waiting before UpdateCampaign again", arn)
+                self._caller.wait(
+                    lambda: self._campaign(arn),
+                    idle,
+                    deadline_s,
+                    lambda c: f"{c.name} stayed busy ({c.status}); UpdateCampaign was refused",
+                )
+                self._caller.sleep(self._caller.poll_s)
+
+    def _probe(self, campaign: Mapping[str, Any]) -> list[str]:
+        kind = request_kind(campaign.get("recipe_type"))
+        arn = campaign["arn"]
+        if kind == RANKING_REQUEST:
+            answer = self._call(
+                lambda: self._svc.get_personalized_ranking(arn, PROBE_ID, PROBE_ITEMS)
+            )
+        elif kind == ITEM_REQUEST:
+            answer = self._call(
+                lambda: self._svc.get_recommendations(arn, item_id=PROBE_ID, num_results=10)
+            )
+        else:
+            answer = self._call(
+                lambda: self._svc.get_recommendations(arn, user_id=PROBE_ID, num_results=10)
+            )
+        return list(answer.item_ids)
+
+    def _verify(
+        self, campaign: Mapping[str, Any], new_arn: str, deploy: Mapping[str, Any]
+    ) -> StepResult:
+        described = self._campaign(campaign["arn"])
+        if described.solution_version_arn != new_arn:
+            raise StepFailed(
+                f"{campaign['name']} reports serving "
+                f"{short_arn(described.solution_version_arn or '')}, not {short_arn(new_arn)}"
+            )
+        after = self._probe(campaign)
+        if not after:
+            raise StepFailed(f"{campaign['name']} answered with an empty list")
+        changed = after != list(deploy.get("probe_before") or [])
+        return (
+            SUCCEEDED,
+            (
+                f"{campaign['name']} serves {short_arn(new_arn)} and answers "
+                f"({len(after)} items{', list changed' if changed else ''})"
+            ),
+            {"items": after, "changed": changed},
+        )
+
+
+def _update_status(campaign: Campaign) -> str:
+    return campaign.pending_update.status if campaign.pending_update else campaign.status

@@ -1,0 +1,213 @@
+"""The refresh command a scheduler calls (cron, Airflow), plus ``status`` and ``history``.
+
+Exit codes (``refresh``, and ``status`` for the run it shows):
+  0 the run succeeded · 1 it failed · 2 bad usage (unknown group, bad option) ·
+  3 a guardrail kept a campaign on its version · 4 a run is already in progress (``--no-wait``)
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import logging
+import sys
+from collections.abc import Sequence
+from typing import TextIO
+
+from services.clients import build_clients
+from services.config import ConfigError, Settings
+from services.errors import ServiceError
+from services.personalize import PersonalizeService
+from services.pipeline.control import LOCK_SECONDS, Pipeline
+from services.pipeline.options import (
+    DEFAULT_METRIC,
+    DEFAULT_TOLERANCE_PCT,
+    RefreshOptions,
+    parse_sources,
+)
+from services.pipeline.progress import Printer, history_line, run_dict
+from services.pipeline.records import FAILED, REFUSED, RUNNING, SUCCEEDED, RunStore
+from services.store import Store
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_REFUSED, EXIT_RUNNING = 0, 1, 2, 3, 4
+EXIT_BY_STATUS = {
+    SUCCEEDED: EXIT_OK,
+    FAILED: EXIT_FAILED,
+    REFUSED: EXIT_REFUSED,
+    RUNNING: EXIT_RUNNING,
+}
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m services.pipeline",
+        description="Refresh a dataset group: import → train → guardrail → deploy → verify.",
+        epilog="Exit codes: 0 succeeded, 1 failed, 2 bad usage, 3 refused by the guardrail, "
+        "4 already running (--no-wait).",
+    )
+    parser.add_argument("--json", action="store_true", help="JSON lines even on a terminal")
+    parser.add_argument("--poll-seconds", type=float, default=5.0, help=argparse.SUPPRESS)
+    parser.add_argument("--lock-seconds", type=float, default=LOCK_SECONDS, help=argparse.SUPPRESS)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    refresh = sub.add_parser("refresh", help="run (or attach to) a refresh of a dataset group")
+    refresh.add_argument("--dataset-group", required=True, help="name or ARN")
+    refresh.add_argument(
+        "--data",
+        action="append",
+        default=[],
+        metavar="LOCATION",
+        help="import this first: s3://BUCKET/KEY (or a folder ending in /; locally also a path); "
+        "TYPE=LOCATION for items/users (repeatable)",
+    )
+    refresh.add_argument("--import-mode", choices=["FULL", "INCREMENTAL"], default="FULL")
+    refresh.add_argument("--training-mode", choices=["FULL", "UPDATE"], default="FULL")
+    refresh.add_argument(
+        "--solution",
+        action="append",
+        default=[],
+        help="solution to train (name or ARN, repeatable); default: every solution with a campaign",
+    )
+    refresh.add_argument("--no-deploy", action="store_true", help="train only; change no campaign")
+    refresh.add_argument("--force", action="store_true", help="deploy even if the metric dropped")
+    refresh.add_argument("--metric", default=DEFAULT_METRIC, help="the guardrail's metric key")
+    refresh.add_argument(
+        "--tolerance",
+        type=float,
+        default=DEFAULT_TOLERANCE_PCT,
+        metavar="PCT",
+        help="largest drop of the metric, in %% of the served value, that still deploys "
+        f"(default {DEFAULT_TOLERANCE_PCT:g})",
+    )
+    refresh.add_argument(
+        "--no-wait",
+        action="store_true",
+        help="if a run of this group is already in progress, exit at once (code 4)",
+    )
+
+    status = sub.add_parser("status", help="the latest (or a given) run, with its steps")
+    status.add_argument("--dataset-group", help="name or ARN")
+    status.add_argument("--run", type=int, help="run id")
+
+    history = sub.add_parser("history", help="one line per run, newest first")
+    history.add_argument("--dataset-group", help="name or ARN")
+    history.add_argument("--limit", type=int, default=20)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    args = _parser().parse_args(argv)
+    out = out or sys.stdout
+    printer = Printer(out, json_lines=True if args.json else None)
+    try:
+        settings = Settings.from_env()
+        service = PersonalizeService(build_clients(settings))
+        runs = RunStore(settings.dashboard_db_url)
+        pipeline = Pipeline(
+            service,
+            runs,
+            settings,
+            store=Store(settings.dashboard_db_url),
+            lock_seconds=args.lock_seconds,
+            poll_s=args.poll_seconds,
+        )
+        if args.command == "refresh":
+            return _refresh(args, pipeline, printer)
+        if args.command == "status":
+            return _status(args, pipeline, printer)
+        return _history(args, pipeline, out, printer.json)
+    except (ConfigError, ValueError) as err:
+        printer.event("error", message=f"error: {err}")
+        return EXIT_USAGE
+    except ServiceError as err:
+        printer.event("error", message=f"error: {err}")
+        return EXIT_FAILED
+
+
+def _refresh(args: argparse.Namespace, pipeline: Pipeline, printer: Printer) -> int:
+    options = RefreshOptions(
+        data=parse_sources(args.data),
+        import_mode=args.import_mode,
+        training_mode=args.training_mode,
+        solutions=tuple(args.solution),
+        deploy=not args.no_deploy,
+        force=args.force,
+        metric=args.metric,
+        tolerance_pct=args.tolerance,
+    )
+    group = pipeline.resolve_group(args.dataset_group)
+    actor = f"{getpass.getuser()} (cli)"
+    triggered = pipeline.trigger(group, options, actor=actor, trigger="cli")
+    if pipeline.store is not None:
+        note = "attached" if triggered.attached else ("resumed" if triggered.resumed else "started")
+        pipeline.store.record_action(
+            actor, "refresh", group.arn, options.to_dict(), "ok", f"run #{triggered.run_id} {note}"
+        )
+    if triggered.failed_orphan:
+        printer.event(
+            "orphan_failed",
+            run=triggered.failed_orphan,
+            message=f"Refresh #{triggered.failed_orphan} had stopped twice; marked FAILED.",
+        )
+    if triggered.attached:
+        if args.no_wait:
+            printer.event(
+                "already_running",
+                run=triggered.run_id,
+                message=f"Refresh #{triggered.run_id} of {group.name} is already running.",
+            )
+            return EXIT_RUNNING
+        printer.event(
+            "attached",
+            run=triggered.run_id,
+            message=f"Refresh #{triggered.run_id} of {group.name} is already running: "
+            "following it.",
+        )
+    else:
+        verb = "Resuming" if triggered.resumed else "Starting"
+        printer.event(
+            "resumed" if triggered.resumed else "started",
+            run=triggered.run_id,
+            message=f"{verb} refresh #{triggered.run_id} of {group.name}: {options.summary()}",
+        )
+        assert triggered.owner is not None
+        pipeline.start_background(triggered.run_id, triggered.owner)
+    run = pipeline.follow(
+        triggered.run_id, printer.update, group=group, options=options, actor=actor
+    )
+    printer.finish(run)
+    return EXIT_BY_STATUS[run.status]
+
+
+def _status(args: argparse.Namespace, pipeline: Pipeline, printer: Printer) -> int:
+    if args.run is not None:
+        run = pipeline.runs.get(args.run)
+        if run is None:
+            raise ValueError(f"no refresh run {args.run}")
+    else:
+        group_arn = pipeline.resolve_group(args.dataset_group).arn if args.dataset_group else None
+        latest = pipeline.runs.history(group_arn, limit=1)
+        if not latest:
+            printer.event("empty", message="No refresh run yet.")
+            return EXIT_OK
+        run = pipeline.runs.get(latest[0].id)
+        assert run is not None
+    printer.update(run)
+    printer.finish(run)
+    return EXIT_BY_STATUS[run.status]
+
+
+def _history(args: argparse.Namespace, pipeline: Pipeline, out: TextIO, as_json: bool) -> int:
+    group_arn = pipeline.resolve_group(args.dataset_group).arn if args.dataset_group else None
+    runs = pipeline.runs.history(group_arn, limit=args.limit, with_steps=True)
+    if not runs and not as_json:
+        print("No refresh run yet.", file=out)
+    for run in runs:
+        if as_json:
+            import json
+
+            print(json.dumps(run_dict(run), default=str), file=out)
+        else:
+            print(history_line(run), file=out)
+    return EXIT_OK

@@ -1,0 +1,192 @@
+"""Starting, attaching to and following refresh runs: one run per dataset group at a time.
+
+``Pipeline.trigger`` claims the group's lock in the database (see ``RunStore.claim``): it
+starts a run, resumes one whose process died, or hands back the run another tab or process
+is executing. The process that owns a run keeps its lock alive from a heartbeat thread, so a
+step that blocks for long (a big readiness check) never lets the lock expire while the process
+lives; when the process dies the lock expires and the next trigger resumes the run.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from services.config import Settings
+from services.dataset_snapshot import ObjectStore, object_store
+from services.models import DatasetGroup
+from services.personalize import PersonalizeService
+from services.pipeline.calls import Caller
+from services.pipeline.options import RefreshOptions
+from services.pipeline.records import RUNNING, Claim, RefreshRun, RunStore
+from services.pipeline.runner import RefreshRunner
+from services.store import Store
+
+_log = logging.getLogger(__name__)
+
+LOCK_SECONDS = 90.0  # a dead process's run is resumable this long after its last heartbeat
+
+
+@dataclass(frozen=True)
+class Triggered:
+    """What a trigger got: the run, and whether this caller executes it."""
+
+    run_id: int
+    owner: str | None  # set when this caller must execute the run (new or resumed)
+    resumed: bool = False
+    failed_orphan: int | None = None
+
+    @property
+    def attached(self) -> bool:
+        """True when another process is executing the run."""
+        return self.owner is None
+
+
+def new_owner() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+class Pipeline:
+    """Refresh runs for the dataset groups of one Personalize backend."""
+
+    def __init__(
+        self,
+        service: PersonalizeService,
+        runs: RunStore,
+        settings: Settings,
+        *,
+        store: Store | None = None,
+        objects: ObjectStore | None = None,
+        lock_seconds: float = LOCK_SECONDS,
+        poll_s: float = 5.0,
+        backoff_s: float = 1.0,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.service = service
+        self.runs = runs
+        self.settings = settings
+        self.store = store
+        self._objects = objects
+        self.lock_seconds = lock_seconds
+        self.poll_s = poll_s
+        self.backoff_s = backoff_s
+        self._sleep = sleep
+
+    def resolve_group(self, name_or_arn: str) -> DatasetGroup:
+        """The dataset group with this name or ARN.
+
+        Raises:
+            ValueError: no such group (the message lists the groups there are).
+        """
+        groups = self.service.list_dataset_groups()
+        for group in groups:
+            if name_or_arn in (group.name, group.arn):
+                return group
+        names = ", ".join(sorted(g.name for g in groups)) or "none"
+        raise ValueError(f"no dataset group {name_or_arn!r} (there are: {names})")
+
+    def trigger(
+        self, group: DatasetGroup, options: RefreshOptions, *, actor: str, trigger: str
+    ) -> Triggered:
+        """Claim the group: a new run, a resumed one, or the one already running."""
+        owner = new_owner()
+        claim: Claim = self.runs.claim(
+            group.arn,
+            group.name,
+            options=options.to_dict(),
+            trigger=trigger,
+            actor=actor,
+            owner=owner,
+            lock_seconds=self.lock_seconds,
+        )
+        if claim.resumed:
+            _log.warning(
+                "resuming refresh #%s of %s: its process stopped", claim.run_id, group.name
+            )
+        return Triggered(
+            claim.run_id, owner if claim.owned else None, claim.resumed, claim.failed_orphan
+        )
+
+    def execute(self, run_id: int, owner: str) -> str:
+        """Run a claimed run in this thread, heartbeating its lock; returns its final status."""
+        run = self.runs.get(run_id)
+        if run is None:
+            raise KeyError(f"no refresh run {run_id}")
+        lost = threading.Event()
+        stop = threading.Event()
+
+        def beat() -> None:
+            while not stop.wait(self.lock_seconds / 3):
+                try:
+                    if not self.runs.heartbeat(run_id, owner, self.lock_seconds):
+                        lost.set()
+                        return
+                except Exception:  # a missed beat is retried; the lock has slack for two
+                    _log.exception("heartbeat of refresh #%s failed", run_id)
+
+        thread = threading.Thread(target=beat, name=f"refresh-{run_id}-heartbeat", daemon=True)
+        thread.start()
+        caller = Caller(
+            poll_s=self.poll_s,
+            backoff_s=self.backoff_s,
+            sleep=self._sleep,
+            alive=lambda: not lost.is_set(),
+        )
+        objects = self._objects or object_store(self.settings)
+        runner = RefreshRunner(self.service, self.runs, self.settings, objects, caller, self.store)
+        try:
+            return runner.execute(run, owner)
+        finally:
+            stop.set()
+            thread.join(timeout=5)
+
+    def start_background(self, run_id: int, owner: str) -> threading.Thread:
+        """Execute a claimed run in a daemon thread (the dashboard: a page never blocks)."""
+        thread = threading.Thread(
+            target=self.execute, args=(run_id, owner), name=f"refresh-{run_id}", daemon=True
+        )
+        thread.start()
+        return thread
+
+    def follow(
+        self,
+        run_id: int,
+        on_change: Callable[[RefreshRun], None] = lambda _: None,
+        *,
+        poll_s: float | None = None,
+        group: DatasetGroup | None = None,
+        options: RefreshOptions | None = None,
+        actor: str = "",
+    ) -> RefreshRun:
+        """Wait for a run to end, calling ``on_change`` whenever it changed.
+
+        When the process executing it dies while we follow (the lock expires) and ``group`` and
+        ``options`` are given, this caller takes the run over (or, if it cannot be resumed again,
+        starts a new one with ``options``) and executes it.
+        """
+        poll = self.poll_s if poll_s is None else poll_s
+        seen: tuple[object, ...] | None = None
+        while True:
+            run = self.runs.get(run_id)
+            if run is None:
+                raise KeyError(f"no refresh run {run_id}")
+            state = (run.status, tuple((s.key, s.status) for s in run.steps))
+            if state != seen:
+                seen = state
+                on_change(run)
+            if run.status != RUNNING:
+                return run
+            if run.stale and group is not None and options is not None:
+                took = self.trigger(group, options, actor=actor or run.actor, trigger=run.trigger)
+                if took.owner is not None:
+                    # The same run resumed, or (it had been resumed before) a new one.
+                    self.start_background(took.run_id, took.owner)
+                    run_id = took.run_id
+                    continue
+            self._sleep(poll)

@@ -1,0 +1,140 @@
+"""Data and training steps: readiness check, dataset import, solution version."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from services.dataset_snapshot import LOCAL_ROLE_ARN
+from services.models import is_terminal, short_arn
+from services.pipeline.calls import StepFailed
+from services.pipeline.options import RefreshOptions
+from services.pipeline.records import SUCCEEDED
+from services.pipeline.sources import check_source, importable_location, refusal
+from services.pipeline.step_context import StepContext, StepResult
+from services.schema_avro import avro
+
+
+class DataSteps(StepContext):
+    def _check(self, source: Mapping[str, Any]) -> StepResult:
+        try:
+            resolved = importable_location(source["location"], self._settings, self._objects)
+        except ValueError as err:
+            raise StepFailed(str(err)) from err
+        dataset = self._call(lambda: self._svc.describe_dataset(source["dataset_arn"]))
+        schema = None
+        if dataset.schema_arn:
+            described = self._call(lambda: self._svc.describe_schema(dataset.schema_arn))
+            schema = avro(described) if described.fields else None
+        reports = check_source(resolved, source["dataset_type"], schema)
+        refused = refusal(reports)
+        if refused:
+            raise StepFailed(refused)
+        rows = sum(r.summary.rows for r in reports)
+        warnings = sum(len(r.warnings) for r in reports)
+        return (
+            SUCCEEDED,
+            f"{rows:,} rows in {len(reports)} file(s), {warnings} warning(s)",
+            {
+                "uri": resolved.uri,
+                "rows": rows,
+                "warnings": warnings,
+            },
+        )
+
+    def _import(
+        self, source: Mapping[str, Any], options: RefreshOptions, prior: Mapping[str, Any]
+    ) -> StepResult:
+        key = f"import:{source['dataset_type']}"
+        job_arn = prior.get("job_arn")
+        if not job_arn:
+            check = self._run_detail(f"check:{source['dataset_type']}")
+            uri = check.get("uri") or source["location"]
+            stamp = f"{datetime.now(UTC):%Y%m%d%H%M%S}"
+            name = f"refresh-{self._run.id}-{source['dataset_type'].lower()}-{stamp}"
+            role = self._settings.role_arn if not self._settings.is_local else LOCAL_ROLE_ARN
+            job_arn = self._call(
+                lambda: self._svc.create_dataset_import_job(
+                    name, source["dataset_arn"], uri, role_arn=role, import_mode=options.import_mode
+                )
+            )
+            self._runs.record(self._run.id, key, job_arn=job_arn)
+            self._audit(
+                "create_dataset_import_job",
+                source["dataset_arn"],
+                {"location": uri, "mode": options.import_mode},
+                job_arn,
+            )
+        job = self._caller.wait(
+            lambda: self._svc.describe_import_job(job_arn),
+            lambda j: is_terminal(j.status),
+            options.import_timeout_s,
+            lambda j: f"import job {j.name} is still {j.status}",
+        )
+        if job.status != "ACTIVE":
+            raise StepFailed(
+                f"import job {job.name} ended {job.status}: "
+                f"{job.failure_reason or 'no reason given'}"
+            )
+        return SUCCEEDED, f"import job {job.name} ACTIVE", {"job_arn": job_arn}
+
+    def _run_detail(self, key: str) -> Mapping[str, Any]:
+        fresh = self._runs.get(self._run.id)
+        step = fresh.step(key) if fresh else None
+        return step.detail if step else {}
+
+    def _train(
+        self, solution: Mapping[str, Any], options: RefreshOptions, prior: Mapping[str, Any]
+    ) -> StepResult:
+        key = f"train:{solution['arn']}"
+        version_arn = prior.get("version_arn") or self._adopt(solution["arn"], key)
+        if not version_arn:
+            version_arn = self._call(
+                lambda: self._svc.create_solution_version(
+                    solution["arn"], training_mode=solution["mode"]
+                )
+            )
+            self._runs.record(self._run.id, key, version_arn=version_arn)
+            self._audit(
+                "create_solution_version",
+                solution["arn"],
+                {"training_mode": solution["mode"]},
+                f"new version {version_arn}",
+            )
+        version = self._caller.wait(
+            lambda: self._svc.describe_solution_version(version_arn),
+            lambda v: is_terminal(v.status),
+            options.training_timeout_s,
+            lambda v: f"version {short_arn(v.arn)} is still {v.status} (training continues)",
+        )
+        if version.status != "ACTIVE":
+            raise StepFailed(
+                f"version {short_arn(version_arn)} ended {version.status}: "
+                f"{version.failure_reason or 'no reason given'}"
+            )
+        metrics = self._call(lambda: self._svc.get_solution_metrics(version_arn))
+        if self._store is not None and metrics:
+            self._store.save_metrics(version_arn, metrics)
+        return (
+            SUCCEEDED,
+            f"version {short_arn(version_arn)} ACTIVE",
+            {
+                "version_arn": version_arn,
+                "metrics": metrics,
+            },
+        )
+
+    def _adopt(self, solution_arn: str, key: str) -> str | None:
+        """After a restart between CreateSolutionVersion and recording its ARN, find that version
+        (created after the step started) rather than paying for a second one."""
+        step = self._run.step(key)
+        if step is None:
+            return None
+        versions = self._call(lambda: self._svc.list_solution_versions(solution_arn))
+        # Personalize's timestamps may be coarser than ours: allow a second of slack.
+        since = step.started - timedelta(seconds=1)
+        adopted = next((v.arn for v in versions if v.created and v.created >= since), None)
+        if adopted:
+            self._runs.record(self._run.id, key, version_arn=adopted)
+        return adopted

@@ -1,0 +1,122 @@
+"""What a refresh run is asked to do: its options, validated before anything starts."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+DEFAULT_METRIC = "normalized_discounted_cumulative_gain_at_10"
+DEFAULT_TOLERANCE_PCT = 2.0
+DATASET_TYPES = ("INTERACTIONS", "ITEMS", "USERS")
+IMPORT_MODES = ("FULL", "INCREMENTAL")
+TRAINING_MODES = ("FULL", "UPDATE")
+
+# Waits (seconds). Real Personalize imports take minutes, training up to hours, a campaign
+# update about 10-20 minutes; the defaults leave room for a large dataset.
+IMPORT_TIMEOUT_S = 4 * 3600.0
+TRAINING_TIMEOUT_S = 12 * 3600.0
+CAMPAIGN_TIMEOUT_S = 2 * 3600.0
+
+
+@dataclass(frozen=True)
+class DataSource:
+    """One file (or ``s3://`` prefix) to import before training, into the dataset of a type."""
+
+    location: str
+    dataset_type: str = "INTERACTIONS"
+
+    @classmethod
+    def parse(cls, text: str) -> DataSource:
+        """``LOCATION`` (interactions) or ``TYPE=LOCATION`` (``items=s3://b/items.csv``)."""
+        text = text.strip()
+        head, sep, rest = text.partition("=")
+        if sep and head.upper() in DATASET_TYPES and "/" not in head:
+            return cls(rest.strip(), head.upper())
+        return cls(text)
+
+
+@dataclass(frozen=True)
+class RefreshOptions:
+    """A refresh: import (optional) → train → guardrail → deploy → verify.
+
+    ``solutions`` are names or ARNs; empty means every solution of the group that backs a
+    campaign. ``tolerance_pct`` is the largest relative drop of ``metric`` (new version vs the
+    version a campaign serves, in percent of the served value) that still deploys.
+    """
+
+    data: tuple[DataSource, ...] = ()
+    import_mode: str = "FULL"
+    training_mode: str = "FULL"
+    solutions: tuple[str, ...] = ()
+    deploy: bool = True
+    force: bool = False
+    metric: str = DEFAULT_METRIC
+    tolerance_pct: float = DEFAULT_TOLERANCE_PCT
+    import_timeout_s: float = IMPORT_TIMEOUT_S
+    training_timeout_s: float = TRAINING_TIMEOUT_S
+    campaign_timeout_s: float = CAMPAIGN_TIMEOUT_S
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.import_mode not in IMPORT_MODES:
+            raise ValueError(f"import mode must be FULL or INCREMENTAL, not {self.import_mode!r}")
+        if self.training_mode not in TRAINING_MODES:
+            raise ValueError(f"training mode must be FULL or UPDATE, not {self.training_mode!r}")
+        if not 0 <= self.tolerance_pct <= 100:
+            raise ValueError(f"tolerance must be between 0 and 100 %, not {self.tolerance_pct}")
+        if not self.metric.strip():
+            raise ValueError(
+                f"name the metric the guardrail compares (for example {DEFAULT_METRIC})"
+            )
+        for source in self.data:
+            if source.dataset_type not in DATASET_TYPES:
+                raise ValueError(
+                    f"dataset type must be one of {', '.join(DATASET_TYPES)}, "
+                    f"not {source.dataset_type!r}"
+                )
+            if not source.location:
+                raise ValueError("a data location is empty: give s3://BUCKET/KEY or a path")
+        types = [s.dataset_type for s in self.data]
+        if len(set(types)) != len(types):
+            raise ValueError("give at most one data location per dataset type")
+        for name in ("import_timeout_s", "training_timeout_s", "campaign_timeout_s"):
+            if getattr(self, name) <= 0:
+                raise ValueError(f"{name} must be positive")
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form, as stored with the run."""
+        out = asdict(self)
+        out["data"] = [asdict(s) for s in self.data]
+        out["solutions"] = list(self.solutions)
+        out["extra"] = dict(self.extra)
+        return out
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> RefreshOptions:
+        """The inverse of ``to_dict`` (unknown keys are ignored: older or newer runs)."""
+        known = {k: v for k, v in d.items() if k in cls.__dataclass_fields__}
+        known["data"] = tuple(DataSource(**s) for s in known.get("data", ()))
+        known["solutions"] = tuple(known.get("solutions", ()))
+        return cls(**known)
+
+    def summary(self) -> str:
+        """One line for logs and the run list."""
+        parts: list[str] = []
+        if self.data:
+            parts.append(
+                f"import {self.import_mode} "
+                + ", ".join(f"{s.dataset_type.lower()}={s.location}" for s in self.data)
+            )
+        parts.append(f"train {self.training_mode}")
+        if not self.deploy:
+            parts.append("no deploy")
+        elif self.force:
+            parts.append("deploy (forced)")
+        else:
+            parts.append(f"deploy if {self.metric} drops ≤ {self.tolerance_pct:g} %")
+        return "; ".join(parts)
+
+
+def parse_sources(texts: Sequence[str]) -> tuple[DataSource, ...]:
+    return tuple(DataSource.parse(t) for t in texts)

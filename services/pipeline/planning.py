@@ -1,0 +1,107 @@
+"""The plan step: which data to import, which solutions to train, which campaigns to deploy."""
+
+from __future__ import annotations
+
+from services.models import short_arn
+from services.pipeline.calls import StepFailed
+from services.pipeline.options import RefreshOptions
+from services.pipeline.records import SUCCEEDED
+from services.pipeline.step_context import StepContext, StepResult
+from services.recipe_capabilities import supports_update
+
+
+class Planning(StepContext):
+    def _plan(self, options: RefreshOptions) -> StepResult:
+        group_arn = self._run.dataset_group_arn
+        group = self._call(lambda: self._svc.describe_dataset_group(group_arn))
+        if group.status != "ACTIVE":
+            raise StepFailed(f"dataset group {group.name} is {group.status}, not ACTIVE")
+        imports = []
+        if options.data:
+            if not self._settings.is_local and not self._settings.role_arn:
+                raise StepFailed(
+                    "importing on AWS needs a role Personalize can assume to read S3: set "
+                    "PERSONALIZE_ROLE_ARN"
+                )
+            datasets = {
+                d.dataset_type.upper(): d
+                for d in self._call(lambda: self._svc.list_datasets(group_arn))
+            }
+            for source in options.data:
+                dataset = datasets.get(source.dataset_type)
+                if dataset is None:
+                    raise StepFailed(
+                        f"{group.name} has no {source.dataset_type.title()} dataset to import "
+                        f"{source.location} into"
+                    )
+                imports.append(
+                    {
+                        "dataset_type": source.dataset_type,
+                        "dataset_arn": dataset.arn,
+                        "dataset_name": dataset.name,
+                        "location": source.location,
+                    }
+                )
+        all_solutions = self._call(lambda: self._svc.list_solutions(group_arn))
+        campaigns_of = {
+            s.arn: self._call(lambda s=s: self._svc.list_campaigns(s.arn)) for s in all_solutions
+        }
+        if options.solutions:
+            wanted = set(options.solutions)
+            chosen = [s for s in all_solutions if s.name in wanted or s.arn in wanted]
+            missing = wanted - {s.name for s in chosen} - {s.arn for s in chosen}
+            if missing:
+                names = ", ".join(sorted(s.name for s in all_solutions)) or "none"
+                raise StepFailed(
+                    f"no solution {', '.join(sorted(missing))} in {group.name} (it has: {names})"
+                )
+        else:
+            chosen = [s for s in all_solutions if campaigns_of[s.arn]]
+            if not chosen:
+                raise StepFailed(
+                    f"no campaign in {group.name} to refresh: create one, or name the solutions "
+                    "to train with --solution"
+                )
+        solutions, campaigns = [], []
+        for listed in chosen:
+            solution = self._call(lambda a=listed.arn: self._svc.describe_solution(a))
+            recipe_arn = solution.recipe_arn or solution.auto_ml_best_recipe_arn
+            recipe_type = (
+                self._call(lambda a=recipe_arn: self._svc.describe_recipe(a)).recipe_type
+                if recipe_arn
+                else None
+            )
+            mode = options.training_mode
+            if mode == "UPDATE" and not supports_update(recipe_arn):
+                raise StepFailed(
+                    f"{solution.name} uses {short_arn(recipe_arn or 'AutoML')}, which has no "
+                    "UPDATE training mode (only User-Personalization recipes do): refresh it "
+                    "with --training-mode FULL"
+                )
+            solutions.append(
+                {
+                    "arn": solution.arn,
+                    "name": solution.name,
+                    "mode": mode,
+                    "recipe_arn": recipe_arn,
+                    "recipe_type": recipe_type,
+                }
+            )
+            for c in campaigns_of[listed.arn]:
+                campaigns.append(
+                    {
+                        "arn": c.arn,
+                        "name": c.name,
+                        "solution_arn": solution.arn,
+                        "recipe_type": recipe_type,
+                    }
+                )
+        reason = (
+            f"{len(imports)} import(s), {len(solutions)} solution(s) to train, "
+            f"{len(campaigns)} campaign(s)"
+        )
+        return (
+            SUCCEEDED,
+            reason,
+            {"imports": imports, "solutions": solutions, "campaigns": campaigns},
+        )

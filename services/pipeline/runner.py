@@ -1,0 +1,171 @@
+"""The steps of one refresh run: plan → check → import → train → guardrail → deploy → verify.
+
+Each step is recorded as it starts and ends (``RunStore``); a step that already ended is
+skipped when a run is resumed, and a resumed step finds the resource it had created (an import
+job, a solution version, a campaign update) in its recorded detail and waits on it instead of
+creating another. No UpdateCampaign is sent before every import and training step succeeded,
+and a campaign keeps serving its version until its update is ACTIVE, so a failed step never
+changes what a campaign serves.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from services.errors import AccessDenied, ServiceError
+from services.models import short_arn
+from services.pipeline.calls import LostLock, StepFailed
+from services.pipeline.campaign_steps import CampaignSteps
+from services.pipeline.data_steps import DataSteps
+from services.pipeline.options import RefreshOptions
+from services.pipeline.planning import Planning
+from services.pipeline.records import FAILED, REFUSED, SKIPPED, SUCCEEDED, RefreshRun
+
+_log = logging.getLogger(__name__)
+
+Body = Callable[[Mapping[str, Any]], tuple[str, str | None, dict[str, Any]]]  # prior → result
+
+
+class RefreshRunner(Planning, DataSteps, CampaignSteps):
+    """Executes one claimed run to its end (or until another process takes it over)."""
+
+    def _step(
+        self, key: str, kind: str, label: str, target: str | None, body: Body
+    ) -> tuple[str, dict[str, Any]]:
+        done = self._run.step(key)
+        if done is not None and done.status in (SUCCEEDED, SKIPPED, REFUSED):
+            return done.status, dict(done.detail)  # finished before a restart
+        prior = self._runs.begin_step(self._run.id, key, kind, label, target)
+        try:
+            status, reason, detail = body(prior)
+        except LostLock:
+            raise
+        except StepFailed as err:
+            self._runs.end_step(self._run.id, key, FAILED, f"{label}: {err}")
+            raise StepFailed(f"{label}: {err}") from err
+        except AccessDenied as err:
+            reason = f"{label}: {err} The run stopped."
+            self._runs.end_step(self._run.id, key, FAILED, reason)
+            raise StepFailed(reason) from err
+        except ServiceError as err:
+            self._runs.end_step(self._run.id, key, FAILED, f"{label}: {err}")
+            raise StepFailed(f"{label}: {err}") from err
+        self._runs.end_step(self._run.id, key, status, reason, detail)
+        return status, {**prior, **detail}
+
+    # --- the run ----------------------------------------------------------------------------
+
+    def execute(self, run: RefreshRun, owner: str) -> str:
+        """Run every remaining step; returns the run's final status (or RUNNING if taken over)."""
+        self._run = run
+        options = RefreshOptions.from_dict(run.options)
+        try:
+            status, reason = self._steps(options)
+        except LostLock:
+            _log.warning("refresh #%s was taken over by another process", run.id)
+            return "RUNNING"
+        except StepFailed as err:
+            status, reason = FAILED, f"{err} Campaigns keep serving their previous versions."
+        except Exception as err:  # a bug must still end the run, not leave it RUNNING
+            _log.exception("refresh #%s crashed", run.id)
+            status, reason = (
+                FAILED,
+                f"Unexpected error: {err!r}. Campaigns keep serving their previous versions.",
+            )
+        if self._caller.throttled:
+            reason = f"{reason} ({self._caller.throttled} throttled call(s) retried)"
+        self._runs.finish(run.id, owner, status, reason)
+        return status
+
+    def _steps(self, options: RefreshOptions) -> tuple[str, str]:
+        _, plan = self._step(
+            "plan",
+            "plan",
+            f"Plan the refresh of {self._run.dataset_group_name}",
+            self._run.dataset_group_arn,
+            lambda _: self._plan(options),
+        )
+        for source in plan["imports"]:
+            dtype = source["dataset_type"]
+            self._step(
+                f"check:{dtype}",
+                "check",
+                f"Check the {dtype.lower()} data",
+                source["location"],
+                lambda _, s=source: self._check(s),
+            )
+            self._step(
+                f"import:{dtype}",
+                "import",
+                f"Import {dtype.lower()} ({options.import_mode})",
+                source["dataset_arn"],
+                lambda prior, s=source: self._import(s, options, prior),
+            )
+        versions: dict[str, str] = {}
+        for solution in plan["solutions"]:
+            _, detail = self._step(
+                f"train:{solution['arn']}",
+                "train",
+                f"Train {solution['name']} ({solution['mode']})",
+                solution["arn"],
+                lambda prior, s=solution: self._train(s, options, prior),
+            )
+            versions[solution["arn"]] = detail["version_arn"]
+        refused: list[str] = []
+        deployed: list[str] = []
+        for campaign in plan["campaigns"]:
+            new_arn = versions[campaign["solution_arn"]]
+            name = campaign["name"]
+            status, verdict = self._step(
+                f"guardrail:{campaign['arn']}",
+                "guardrail",
+                f"Guardrail for {name}",
+                campaign["arn"],
+                lambda _, c=campaign, v=new_arn: self._guardrail(c, v, options),
+            )
+            if status == REFUSED:
+                refused.append(f"{name}: {verdict['reason']}")
+                kept = short_arn(verdict.get("served_version") or "")
+                self._step(
+                    f"deploy:{campaign['arn']}",
+                    "deploy",
+                    f"Deploy to {name}",
+                    campaign["arn"],
+                    lambda _, kept=kept: (
+                        SKIPPED,
+                        f"refused by the guardrail; it keeps serving {kept}",
+                        {},
+                    ),
+                )
+                continue
+            if status == SKIPPED:
+                continue
+            _, deploy = self._step(
+                f"deploy:{campaign['arn']}",
+                "deploy",
+                f"Deploy to {name}",
+                campaign["arn"],
+                lambda prior, c=campaign, v=new_arn: self._deploy(c, v, options, prior),
+            )
+            if deploy.get("requested"):
+                self._step(
+                    f"verify:{campaign['arn']}",
+                    "verify",
+                    f"Verify {name} answers",
+                    campaign["arn"],
+                    lambda _, c=campaign, v=new_arn, d=deploy: self._verify(c, v, d),
+                )
+                deployed.append(f"{name} → {short_arn(new_arn)}")
+        if refused:
+            return REFUSED, "Not deployed by the guardrail: " + "; ".join(refused)
+        if deployed:
+            return SUCCEEDED, "Deployed " + ", ".join(deployed) + "."
+        if not options.deploy:
+            return SUCCEEDED, "Trained " + ", ".join(
+                short_arn(v) for v in versions.values()
+            ) + " (--no-deploy)."
+        return SUCCEEDED, "Every campaign already served the new versions."
+
+    # --- steps ------------------------------------------------------------------------------

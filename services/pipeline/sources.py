@@ -1,0 +1,89 @@
+"""Where a refresh's data comes from: a location turned into what an import job can read,
+and the readiness check run on it before any import.
+
+``importable_location`` is the seam for preparing raw exports: a location that needs
+converting first would be turned into the converted file's location here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from services.config import Settings
+from services.dataset_snapshot import LocalObjects, ObjectStore
+from services.readiness import ReadinessReport, check_file
+
+_MAX_LISTED = 3  # errors named in a refusal; the rest are counted
+
+
+@dataclass(frozen=True)
+class ImportSource:
+    """``uri`` goes to CreateDatasetImportJob; ``check_paths`` are local files to check."""
+
+    uri: str
+    check_paths: tuple[Path, ...]
+
+
+def importable_location(location: str, settings: Settings, objects: ObjectStore) -> ImportSource:
+    """Resolve ``location`` (``s3://BUCKET/KEY``, an ``s3://…/`` folder, or locally also a path).
+
+    Raises:
+        ValueError: the location does not exist or cannot be imported by this backend.
+    """
+    if location.startswith("s3://"):
+        if isinstance(objects, LocalObjects):
+            return ImportSource(location, _local_files(objects.path(location), location))
+        uris = objects.list(location) if location.endswith("/") else [location]
+        uris = [u for u in uris if u.lower().endswith(".csv")] if location.endswith("/") else uris
+        if not uris:
+            raise ValueError(f"no CSV file under {location}")
+        return ImportSource(location, tuple(_download(objects, u) for u in uris))
+    if not settings.is_local:
+        raise ValueError(
+            f"{location} is not an S3 location: Personalize imports from s3://BUCKET/KEY; "
+            "upload the file to S3 first"
+        )
+    path = Path(location).expanduser().resolve()
+    return ImportSource(str(path), _local_files(path, location))
+
+
+def _local_files(path: Path, location: str) -> tuple[Path, ...]:
+    if path.is_file():
+        return (path,)
+    if path.is_dir():
+        files = tuple(sorted(p for p in path.iterdir() if p.suffix.lower() == ".csv"))
+        if files:
+            return files
+        raise ValueError(f"no CSV file in the folder {location}")
+    raise ValueError(f"no file at {location} (locally: {path})")
+
+
+def _download(objects: ObjectStore, uri: str) -> Path:
+    # The checker reads a local file; on AWS that is a private temporary copy of the object.
+    digest = hashlib.sha256(uri.encode()).hexdigest()[:16]
+    path = Path(tempfile.gettempdir()) / "personalize-refresh" / digest / uri.rsplit("/", 1)[-1]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(objects.get(uri))
+    return path
+
+
+def check_source(
+    source: ImportSource, dataset_type: str, schema: dict[str, object] | None
+) -> list[ReadinessReport]:
+    """The readiness report of every file of the source."""
+    return [check_file(p, dataset_type.lower(), schema=schema) for p in source.check_paths]
+
+
+def refusal(reports: list[ReadinessReport]) -> str | None:
+    """None when every file is clean, else a message naming the first errors and their fixes."""
+    errors = [(r.source, f) for r in reports for f in r.errors]
+    if not errors:
+        return None
+    named = "; ".join(
+        f"{Path(src).name}: {f.title} ({f.detail}) — {f.fix}" for src, f in errors[:_MAX_LISTED]
+    )
+    more = f" (and {len(errors) - _MAX_LISTED} more)" if len(errors) > _MAX_LISTED else ""
+    return f"the readiness check found {len(errors)} error(s){more}: {named}"

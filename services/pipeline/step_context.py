@@ -1,0 +1,53 @@
+"""What every group of refresh steps shares: the facade, the caller, the run's records."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from services.config import Settings
+from services.dataset_snapshot import ObjectStore
+from services.personalize import PersonalizeService
+from services.pipeline.calls import Caller
+from services.pipeline.records import RefreshRun, RunStore
+from services.store import Store
+
+StepResult = tuple[str, str | None, dict[str, Any]]  # (status, reason, detail)
+
+
+class StepContext:
+    """The state steps read and the two things every step does: call AWS, audit an action."""
+
+    _run: RefreshRun
+
+    def __init__(
+        self,
+        service: PersonalizeService,
+        runs: RunStore,
+        settings: Settings,
+        objects: ObjectStore,
+        caller: Caller,
+        store: Store | None = None,
+    ) -> None:
+        self._svc = service
+        self._runs = runs
+        self._settings = settings
+        self._objects = objects
+        self._caller = caller
+        self._store = store
+
+    # --- plumbing ---------------------------------------------------------------------------
+
+    def _call(self, fn: Callable[[], Any]) -> Any:
+        return self._caller.call(fn)
+
+    def _audit(self, action: str, target: str, params: Mapping[str, Any], message: str) -> None:
+        if self._store is not None:
+            self._store.record_action(
+                f"{self._run.actor} (refresh #{self._run.id})",
+                action,
+                target,
+                params,
+                "ok",
+                message,
+            )

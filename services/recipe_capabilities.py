@@ -1,0 +1,31 @@
+"""What each recipe can do, in one place: training modes and how its campaigns are asked.
+
+Sources: CreateSolutionVersion's trainingMode (UPDATE is for User-Personalization, incl. v2;
+PERSONALIZE.md section 2) and each recipe type's runtime call in the Personalize developer
+guide (USER_PERSONALIZATION and POPULAR_ITEMS: GetRecommendations with userId; RELATED_ITEMS:
+GetRecommendations with itemId; PERSONALIZED_RANKING: GetPersonalizedRanking).
+"""
+
+from __future__ import annotations
+
+from services.models import short_arn
+
+UPDATE_RECIPES = frozenset({"aws-user-personalization", "aws-user-personalization-v2"})
+
+USER_REQUEST, ITEM_REQUEST, RANKING_REQUEST = "user", "item", "ranking"
+_REQUEST_BY_TYPE = {
+    "USER_PERSONALIZATION": USER_REQUEST,
+    "POPULAR_ITEMS": USER_REQUEST,
+    "RELATED_ITEMS": ITEM_REQUEST,
+    "PERSONALIZED_RANKING": RANKING_REQUEST,
+}
+
+
+def supports_update(recipe_arn: str | None) -> bool:
+    """Whether a solution of this recipe accepts trainingMode UPDATE."""
+    return bool(recipe_arn) and short_arn(recipe_arn or "") in UPDATE_RECIPES
+
+
+def request_kind(recipe_type: str | None) -> str:
+    """How a campaign of this recipe type is asked: "user", "item" or "ranking"."""
+    return _REQUEST_BY_TYPE.get(recipe_type or "", USER_REQUEST)

@@ -1,0 +1,143 @@
+"""``python -m services.pipeline``: exit codes, JSON lines, attach, and a killed process."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from services.pipeline import RefreshOptions
+from services.pipeline.cli import main
+from services.pipeline.records import RUNNING
+from tests.pipeline.conftest import Shop
+
+ROOT = Path(__file__).resolve().parents[2]
+FAST = ["--poll-seconds", "0.05"]
+
+
+def _cli(*argv: str) -> tuple[int, list[dict]]:
+    out = io.StringIO()
+    code = main([*FAST, *argv], out=out)
+    return code, [json.loads(line) for line in out.getvalue().splitlines()]
+
+
+def test_success_exits_0_with_json_lines(shop_env: Shop) -> None:
+    code, lines = _cli("refresh", "--dataset-group", "shop", "--tolerance", "100")
+    assert code == 0
+    assert lines[0]["event"] == "started"
+    assert lines[-1]["event"] == "run" and lines[-1]["status"] == "SUCCEEDED"
+    finished = [
+        line["kind"] for line in lines if line["event"] == "step" and line["status"] != RUNNING
+    ]
+    assert finished == ["plan", "train", "guardrail", "deploy", "verify"]
+    assert shop_env.served() != shop_env.v1
+    code, lines = _cli("history")
+    assert code == 0 and len(lines) == 1 and lines[0]["status"] == "SUCCEEDED"
+
+
+def test_guardrail_refusal_exits_3(shop_env: Shop) -> None:
+    code, lines = _cli(
+        "refresh", "--dataset-group", "shop", "--data", shop_env.noise, "--tolerance", "5"
+    )
+    assert code == 3
+    assert lines[-1]["status"] == "REFUSED" and lines[-1]["guardrails"][0]["allowed"] is False
+    assert _cli("status", "--dataset-group", "shop")[0] == 3
+
+
+def test_a_failed_run_exits_1(shop_env: Shop) -> None:
+    code, lines = _cli("refresh", "--dataset-group", "shop", "--data", "s3://bucket/shop/none.csv")
+    assert code == 1
+    assert "no file at s3://bucket/shop/none.csv" in lines[-1]["reason"]
+
+
+def test_bad_usage_exits_2(shop_env: Shop) -> None:
+    code, lines = _cli("refresh", "--dataset-group", "nope")
+    assert code == 2 and "no dataset group 'nope' (there are: shop)" in lines[-1]["message"]
+    assert _cli("refresh", "--dataset-group", "shop", "--tolerance", "-1")[0] == 2
+
+
+def test_no_wait_exits_4_when_a_run_is_in_progress(shop_env: Shop) -> None:
+    group = shop_env.pipeline.resolve_group("shop")
+    busy = shop_env.runs.claim(
+        group.arn,
+        "shop",
+        options=RefreshOptions().to_dict(),
+        trigger="test",
+        actor="other",
+        owner="another-process",
+        lock_seconds=600,
+    )
+    code, lines = _cli("refresh", "--dataset-group", "shop", "--no-wait")
+    assert code == 4
+    assert lines == [
+        {
+            "event": "already_running",
+            "run": busy.run_id,
+            "message": f"Refresh #{busy.run_id} of shop is already running.",
+        }
+    ]
+    assert len(shop_env.runs.history()) == 1
+
+
+def _spawn(shop: Shop, *argv: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "services.pipeline", *FAST, *argv],
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def test_two_concurrent_triggers_make_one_run(shop_env: Shop) -> None:
+    slow = {"PERSONALIZE_LOCAL_MIN_TRAINING_SECONDS": "3"}
+    args = ("refresh", "--dataset-group", "shop", "--tolerance", "100")
+    first, second = _spawn(shop_env, *args, env=slow), _spawn(shop_env, *args, env=slow)
+    outs = [p.communicate(timeout=120) for p in (first, second)]
+    assert [p.returncode for p in (first, second)] == [0, 0], outs
+    events = [[json.loads(line) for line in out.splitlines()] for out, _ in outs]
+    assert sorted(e[0]["event"] for e in events) == ["attached", "started"]
+    assert events[0][-1]["run"] == events[1][-1]["run"]
+    assert events[0][-1]["status"] == events[1][-1]["status"] == "SUCCEEDED"
+    assert len(shop_env.runs.history()) == 1
+    assert len(shop_env.service.list_solution_versions(shop_env.solution)) == 2
+
+
+def test_a_run_killed_mid_training_is_resumed_by_the_next_start(shop_env: Shop) -> None:
+    args = ("refresh", "--dataset-group", "shop", "--tolerance", "100")
+    doomed = _spawn(
+        shop_env,
+        "--lock-seconds",
+        "1",
+        *args,
+        env={"PERSONALIZE_LOCAL_MIN_TRAINING_SECONDS": "30"},
+    )
+    deadline = time.monotonic() + 60
+    run = None
+    while time.monotonic() < deadline:
+        runs = shop_env.runs.history(with_steps=True)
+        if runs and any(s.kind == "train" and s.detail.get("version_arn") for s in runs[0].steps):
+            run = runs[0]
+            break
+        time.sleep(0.1)
+    assert run is not None, doomed.stderr.read() if doomed.poll() is not None else "no training"
+    os.kill(doomed.pid, signal.SIGKILL)
+    doomed.wait(timeout=10)
+    time.sleep(1.2)  # the dead process's lock expires
+    assert shop_env.runs.get(run.id).stale
+    again = _spawn(shop_env, *args)
+    out, err = again.communicate(timeout=120)
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert again.returncode == 0, (out, err)
+    assert lines[0]["event"] == "resumed" and lines[0]["run"] == run.id
+    final = shop_env.runs.get(run.id)
+    assert final.status == "SUCCEEDED" and final.resumes == 1
+    version = run.step(next(s.key for s in run.steps if s.kind == "train")).detail["version_arn"]
+    assert shop_env.served() == version  # the version the killed process had started
+    assert len(shop_env.service.list_solution_versions(shop_env.solution)) == 2
