@@ -42,4 +42,7 @@ navigation = st.navigation(
         ),
     ]
 )
+from dashboard.components import account_badge  # noqa: E402 (needs ROOT on sys.path)
+
+account_badge.show()
 navigation.run()

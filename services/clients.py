@@ -8,6 +8,7 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
+from services.aws_session import aws_session
 from services.config import LOCAL_REGION, Settings
 
 SERVICES = ("personalize", "personalize-runtime", "personalize-events")
@@ -27,12 +28,18 @@ def build_clients(settings: Settings) -> Clients:
 
     Local mode attaches the in-process engine through botocore ``before-send`` hooks, so no
     socket is opened; with ``endpoint_url`` all three go to an HTTP endpoint (``make serve``);
-    AWS mode uses the normal credential chain with standard retries.
+    AWS mode uses the profile or the normal credential chain (or a role assumed with them,
+    ``services.aws_session``) with standard retries, and ``endpoint_url`` when one is set.
     """
-    if settings.backend == "aws" and not settings.endpoint_url:
-        session = boto3.Session(profile_name=settings.profile, region_name=settings.region)
+    if settings.backend == "aws":
+        session = aws_session(settings)
         config = Config(retries={"mode": "standard", "max_attempts": 5})
-        return Clients(*(session.client(name, config=config) for name in SERVICES))
+        return Clients(
+            *(
+                session.client(name, config=config, endpoint_url=settings.endpoint_url)
+                for name in SERVICES
+            )
+        )
 
     # The local engine accepts any credentials; fixed dummy ones keep boto3 from searching
     # the credential chain (and from ever signing with a real key).

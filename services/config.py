@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,6 +11,8 @@ from pathlib import Path
 BACKENDS = ("local", "aws")
 LOCAL_REGION = "us-east-1"
 LOCAL_ACCOUNT = "000000000000"
+# AssumeRole's RoleArn is an IAM role (any partition); a path may sit before the name.
+_IAM_ROLE = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}")
 
 
 class ConfigError(ValueError):
@@ -37,6 +40,9 @@ class Settings:
     # (s3://BUCKET/personalize-dashboard/...), and the role Personalize assumes to use it.
     export_bucket: str | None = None
     role_arn: str | None = None
+    # AWS mode only: a role the dashboard assumes (STS AssumeRole) with the base credentials
+    # of ``profile`` or the default chain; its credentials are refreshed before they expire.
+    assume_role_arn: str | None = None
 
     def __post_init__(self) -> None:
         if self.backend not in BACKENDS:
@@ -50,6 +56,11 @@ class Settings:
         # Derived defaults live next to the data directory so one variable moves everything.
         if self.lifecycle_seconds < 0:
             raise ConfigError("PERSONALIZE_LOCAL_LIFECYCLE_SECONDS must be ≥ 0")
+        if self.assume_role_arn and not _IAM_ROLE.fullmatch(self.assume_role_arn):
+            raise ConfigError(
+                f"PERSONALIZE_ASSUME_ROLE_ARN={self.assume_role_arn!r} is not an IAM role ARN: "
+                "use arn:aws:iam::ACCOUNT_ID:role/NAME"
+            )
         if not self.dashboard_db_url:
             object.__setattr__(self, "dashboard_db_url", sqlite_url(self.data_dir / "dashboard.db"))
         if not self.engine_db_url:
@@ -79,6 +90,7 @@ class Settings:
             min_training_seconds=_float(env, "PERSONALIZE_LOCAL_MIN_TRAINING_SECONDS", 0.0),
             export_bucket=env.get("PERSONALIZE_EXPORT_BUCKET") or None,
             role_arn=env.get("PERSONALIZE_ROLE_ARN") or None,
+            assume_role_arn=env.get("PERSONALIZE_ASSUME_ROLE_ARN") or None,
         )
 
 

@@ -20,6 +20,7 @@ from typing import Any, Protocol
 
 import pandas as pd
 
+from services.aws_session import aws_session
 from services.config import LOCAL_ACCOUNT, Settings
 from services.errors import BackendUnavailable, ServiceError
 from services.models import is_failed, is_terminal
@@ -70,14 +71,15 @@ def location(settings: Settings) -> Location:
         return Location(LOCAL_ROLE_ARN)
     if not settings.export_bucket:
         raise ConfigMissing(
-            "Reading data back needs an S3 bucket for dataset exports: set "
-            "PERSONALIZE_EXPORT_BUCKET to a bucket Personalize may write to."
+            "AWS mode keeps uploads for import, dataset exports and batch previews in S3: set "
+            "PERSONALIZE_EXPORT_BUCKET to a bucket in your region that Personalize may read "
+            "and write (docs/aws.md, 'Personalize service role')."
         )
     if not settings.role_arn:
         raise ConfigMissing(
-            "Personalize needs an IAM role to write exports and read uploads: set "
-            "PERSONALIZE_ROLE_ARN to a role with access to "
-            f"s3://{settings.export_bucket}/{AWS_PREFIX}/."
+            "Personalize reads uploads and writes exports with its own IAM role: set "
+            "PERSONALIZE_ROLE_ARN to a role that personalize.amazonaws.com may assume, with "
+            f"access to s3://{settings.export_bucket}/{AWS_PREFIX}/ (docs/aws.md)."
         )
     return Location(settings.role_arn, settings.export_bucket)
 
@@ -187,10 +189,7 @@ def object_store(settings: Settings, s3_client: Any | None = None) -> ObjectStor
     if settings.is_local:
         return LocalObjects(settings.data_dir / "s3")
     if s3_client is None:
-        import boto3  # AWS mode only
-
-        session = boto3.Session(profile_name=settings.profile, region_name=settings.region)
-        s3_client = session.client("s3")
+        s3_client = aws_session(settings).client("s3")
     return S3Objects(s3_client)
 
 

@@ -1,0 +1,115 @@
+"""The pages in AWS mode: missing settings are named, the account badge shows no secret.
+
+Personalize answers from the local engine (wired in as the page's service, as the other AWS
+page tests do); STS answers through a botocore Stubber with a model-shaped response.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from botocore.stub import Stubber
+
+from dashboard.components import account_badge
+from services.account import describe_account
+from services.clients import build_clients
+from services.config import Settings
+from services.personalize import PersonalizeService
+from tests.aws import shapes
+from tests.dashboard.conftest import Seeded, app_at
+
+ACCESS_KEY = "AKIAIOSFODNN7EXAMPLE"
+SECRET_KEY = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+
+
+@pytest.fixture
+def aws_pages(seeded: Seeded, monkeypatch: pytest.MonkeyPatch) -> Iterator[PersonalizeService]:
+    local = {**os.environ, "PERSONALIZE_BACKEND": "local"}
+    service = PersonalizeService(build_clients(Settings.from_env(local)))
+    monkeypatch.setenv("PERSONALIZE_BACKEND", "aws")
+    monkeypatch.setenv("AWS_REGION", "eu-west-1")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", ACCESS_KEY)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", SECRET_KEY)
+    for name in ("PERSONALIZE_EXPORT_BUCKET", "PERSONALIZE_ROLE_ARN"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr("dashboard.deps.service", lambda: service)
+
+    sts_stub: list[Stubber] = []
+
+    def account(settings: Settings) -> Any:
+        sts = _client("sts")
+        stub = Stubber(sts)
+        stub.add_response(
+            "get_caller_identity",
+            shapes.response(
+                "sts",
+                "get_caller_identity",
+                {
+                    "Account": "123456789012",
+                    "Arn": "arn:aws:sts::123456789012:assumed-role/DashboardViewer/s",
+                },
+            ),
+            {},
+        )
+        stub.activate()
+        sts_stub.append(stub)
+        return describe_account(settings, sts)
+
+    monkeypatch.setattr(account_badge, "current_account", account)
+    yield service
+    for stub in sts_stub:
+        stub.assert_no_pending_responses()
+
+
+def _client(name: str) -> Any:
+    import boto3
+
+    return boto3.Session(
+        aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET_KEY, region_name="eu-west-1"
+    ).client(name)
+
+
+def _texts(at: Any) -> list[str]:
+    return [str(getattr(e, "value", "")) for e in at.main] + [
+        str(getattr(e, "value", "")) for e in at.sidebar
+    ]
+
+
+def test_import_without_a_bucket_names_the_setting_and_imports_nothing(
+    aws_pages: PersonalizeService, seeded: Seeded
+) -> None:
+    before = aws_pages.list_import_jobs(seeded.interactions)
+    at = app_at("pages/data.py")
+    assert not at.exception, [e.value for e in at.exception]
+    errors = [e.value for e in at.error]
+    assert any("set PERSONALIZE_EXPORT_BUCKET" in e for e in errors), errors
+    # Nothing to upload into, nothing to press.
+    assert not [u for u in at.get("file_uploader") if u.key == "readiness_file"]
+    assert not [b for b in at.button if b.key == "readiness_import"]
+    assert aws_pages.list_import_jobs(seeded.interactions) == before
+
+
+def test_import_without_a_role_names_that_setting(
+    aws_pages: PersonalizeService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PERSONALIZE_EXPORT_BUCKET", "shop-bucket")
+    at = app_at("pages/data.py")
+    errors = [e.value for e in at.error]
+    assert any("set PERSONALIZE_ROLE_ARN" in e for e in errors), errors
+    assert not [b for b in at.button if b.key == "readiness_import"]
+
+
+def test_sidebar_shows_backend_account_and_region_but_no_secret(
+    aws_pages: PersonalizeService,
+) -> None:
+    at = app_at()
+    sidebar = " ".join(m.value for m in at.sidebar.markdown)
+    assert "Amazon Personalize" in sidebar
+    assert "`123456789012` · `eu-west-1`" in sidebar
+    assert "role/DashboardViewer" in sidebar
+    shown = " ".join(_texts(at))
+    for secret in (SECRET_KEY, ACCESS_KEY, SECRET_KEY[:12]):
+        assert secret not in shown
