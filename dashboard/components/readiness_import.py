@@ -26,7 +26,6 @@ TYPES = ("INTERACTIONS", "ITEMS", "USERS")
 UPLOAD, S3 = "Upload a CSV", "S3 location"
 _REPORTS = "readiness_reports"
 _KEEP_REPORTS = 4
-_STARTED = "readiness_started"
 
 
 @dataclass(frozen=True)
@@ -47,8 +46,14 @@ def _local_copy(digest: str, name: str, data: bytes) -> Path:
     return path
 
 
-def _stage_upload(where: Location) -> Staged | None:
-    file = st.file_uploader("CSV file", type=["csv"], key="readiness_file")
+def stage_upload(
+    where: Location,
+    key: str = "readiness",
+    label: str = "CSV file",
+    types: tuple[str, ...] = ("csv",),
+) -> Staged | None:
+    """The uploaded file, stored once at the write location (``<key>_file`` widget)."""
+    file = st.file_uploader(label, type=list(types), key=f"{key}_file")
     if file is None:
         return None
     data = file.getvalue()
@@ -61,17 +66,18 @@ def _stage_upload(where: Location) -> Staged | None:
         if not path.exists():
             store.put(uri, data)
         return Staged(uri, path, digest)
-    staged = st.session_state.setdefault("readiness_uploaded", [])
+    staged = st.session_state.setdefault(f"{key}_uploaded", [])
     if uri not in staged:  # upload each file to S3 once, not on every rerun
         store.put(uri, data)
         staged.append(uri)
     return Staged(uri, _local_copy(digest, name, data), digest)
 
 
-def _stage_s3() -> Staged | None:
+def stage_s3(key: str = "readiness", what: str = "the CSV file") -> Staged | None:
+    """The file at a typed ``s3://`` location (``<key>_s3`` widget), read locally."""
     uri = st.text_input(
-        "S3 location of the CSV file",
-        key="readiness_s3",
+        f"S3 location of {what}",
+        key=f"{key}_s3",
         placeholder="s3://bucket/path/interactions.csv",
     ).strip()
     if not uri:
@@ -139,24 +145,27 @@ def _filters() -> tuple[str | None, float | None, bool]:
     return event_type or None, threshold, True
 
 
-def _import(dataset: Dataset, staged: Staged, report: ReadinessReport, where: Location) -> None:
+def import_controls(
+    dataset: Dataset, uri: str, report: ReadinessReport, where: Location, key: str = "readiness"
+) -> None:
+    """FULL/INCREMENTAL import of ``uri`` into ``dataset``, disabled while ``report`` has errors."""
     mode = st.radio(
         "Import mode",
         ["FULL", "INCREMENTAL"],
         horizontal=True,
-        key="readiness_mode",
+        key=f"{key}_mode",
         captions=[
             "replaces everything imported in bulk before (PutEvents data stays)",
             "adds rows and updates existing IDs; needs an earlier FULL import",
         ],
     )
     confirmed = mode == "INCREMENTAL" or st.checkbox(
-        f"Replace the bulk data of {dataset.name} with this file", key="readiness_confirm"
+        f"Replace the bulk data of {dataset.name} with this file", key=f"{key}_confirm"
     )
     blocked = not report.ok
     clicked = st.button(
         f"Import into {dataset.name}",
-        key="readiness_import",
+        key=f"{key}_import",
         type="primary",
         disabled=blocked or not confirmed,
         help="Starts a dataset import job; models change only after the next training.",
@@ -169,31 +178,36 @@ def _import(dataset: Dataset, staged: Staged, report: ReadinessReport, where: Lo
     if not clicked:
         return
     name = f"{dataset.name[:36]}-{datetime.now(UTC):%Y%m%d%H%M%S}"
-    params = {"location": staged.uri, "mode": mode, "job": name}
+    params = {"location": uri, "mode": mode, "job": name}
     with (
         shown_errors("Import"),
         deps.store().audit(deps.actor(), "create_dataset_import_job", dataset.arn, params) as entry,
     ):
         arn = deps.service().create_dataset_import_job(
-            name, dataset.arn, staged.uri, role_arn=where.role_arn, import_mode=mode
+            name, dataset.arn, uri, role_arn=where.role_arn, import_mode=mode
         )
         entry.message = arn
         reads.invalidate(data=True)
-        st.session_state[_STARTED] = (
-            f"Import job {name} started ({mode}) from {staged.uri}: follow it in “Schemas & "
+        st.session_state[f"{key}_started"] = (
+            f"Import job {name} started ({mode}) from {uri}: follow it in “Schemas & "
             "imports”. Retrain for models to use the new data."
         )
-    if _STARTED in st.session_state:
+    if f"{key}_started" in st.session_state:
         # Outside the audit block (a rerun is an exception): the summary and the import
         # history are drawn again with the new job, and the message is shown once.
         st.rerun()
 
 
-def section(pairs: list[tuple[Dataset, Schema | None]]) -> None:
-    """Pick a dataset and a file, see the readiness report, import when it is clean."""
-    started = st.session_state.pop(_STARTED, None)
+def show_started(key: str) -> None:
+    """The "import job started" message of the last import (once, after its rerun)."""
+    started = st.session_state.pop(f"{key}_started", None)
     if started:
         st.success(started, icon=":material/download:")
+
+
+def section(pairs: list[tuple[Dataset, Schema | None]]) -> None:
+    """Pick a dataset and a file, see the readiness report, import when it is clean."""
+    show_started("readiness")
     targets = [(d, s) for d, s in pairs if d.dataset_type in TYPES]
     if not targets:
         st.info(
@@ -213,7 +227,7 @@ def section(pairs: list[tuple[Dataset, Schema | None]]) -> None:
     source = st.radio("File", [UPLOAD, S3], horizontal=True, key="readiness_source")
     staged = None
     with shown_errors("Reading the file"):
-        staged = _stage_upload(where) if source == UPLOAD else _stage_s3()
+        staged = stage_upload(where) if source == UPLOAD else stage_s3()
     if staged is None or not valid:
         st.caption(
             f"Give the {kind} CSV file (with a header) to see whether Personalize can use it: the "
@@ -222,4 +236,4 @@ def section(pairs: list[tuple[Dataset, Schema | None]]) -> None:
         return
     report = _report(staged, kind, schema, event_type, threshold)
     readiness_report.show(report)
-    _import(dataset, staged, report, where)
+    import_controls(dataset, staged.uri, report, where)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import reads
-from dashboard.components import data_sections, readiness_import
+from dashboard.components import data_sections, prepare_section, readiness_import
 from dashboard.components.data_snapshots import group_picker, refresh_row
 
 st.title("Data")
@@ -24,8 +24,14 @@ if pairs is not None:
 if data is not None:
     refresh_row(data, "data_refresh")
 
-events_tab, volume_tab, datasets_tab, check_tab = st.tabs(
-    ["Events (PutEvents)", "Interactions", "Schemas & imports", "Check & import a file"]
+events_tab, volume_tab, datasets_tab, check_tab, prepare_tab = st.tabs(
+    [
+        "Events (PutEvents)",
+        "Interactions",
+        "Schemas & imports",
+        "Check & import a file",
+        "Prepare a raw export",
+    ]
 )
 with events_tab:
     st.caption("What the event tracker received, which otherwise only CloudWatch counters show.")
@@ -41,3 +47,6 @@ with datasets_tab:
 with check_tab:
     if pairs is not None:
         readiness_import.section(pairs)
+with prepare_tab:
+    if pairs is not None:
+        prepare_section.section(pairs)

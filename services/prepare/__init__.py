@@ -7,7 +7,7 @@ Typical use::
     print(prepared.conversion.summary(), prepared.report.ok)
 """
 
-from .convert import ConvertResult, convert
+from .convert import ConvertResult, convert, preview_conversion
 from .mapping import FieldMap, Mapping, MappingError, Source, load_mapping, parse_mapping
 from .prepared import Prepared, prepare_file
 from .reader import RawFileError, RawLayout, detect, preview
@@ -31,5 +31,6 @@ __all__ = [
     "parse_mapping",
     "prepare_file",
     "preview",
+    "preview_conversion",
     "suggest_mapping",
 ]

@@ -96,6 +96,38 @@ def convert_chunk(chunk: RawChunk, mapping: Mapping) -> tuple[pa.Table, pd.DataF
     return table, rejects.reindex(columns=["line", "reason", *mapping.columns, "raw"])
 
 
+def preview_conversion(
+    raw: str | Path, mapping: Mapping, rows: int = 20
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(raw rows, converted rows, rejected rows) for the first ``rows`` rows of ``raw``.
+
+    The raw and rejected frames start with the ``line`` column; converted rows carry theirs
+    too, so the two sides line up.
+
+    Raises:
+        RawFileError, FileNotFoundError: as ``convert``.
+    """
+    layout = detect(raw, mapping.source)
+    columns = tuple(dict.fromkeys(layout.header + mapping.columns))  # a missing one: an error
+    chunk = next(iter_chunks(raw, layout, columns, rows), None)
+    if chunk is None:
+        empty = pd.DataFrame(columns=["line"])
+        return empty, empty, empty
+    last = int(chunk.lines[rows - 1]) if len(chunk.lines) > rows else None
+    head = RawChunk(
+        chunk.frame.head(rows).reset_index(drop=True),
+        chunk.lines[:rows],
+        [m for m in chunk.malformed if last is None or m[0] <= last],
+    )
+    table, rejects = convert_chunk(head, mapping)
+    raw_rows = head.frame.copy()
+    raw_rows.insert(0, "line", head.lines)
+    converted = table.to_pandas()
+    rejected = set(rejects["line"].tolist())
+    converted.insert(0, "line", [line for line in head.lines.tolist() if line not in rejected])
+    return raw_rows, converted, rejects
+
+
 def convert(
     raw: str | Path,
     mapping: Mapping,

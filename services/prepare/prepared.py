@@ -41,6 +41,7 @@ def prepare_file(
     *,
     schema_out: str | Path | None = None,
     rejects_path: str | Path | None = None,
+    check_schema: dict[str, Any] | None = None,
     now: float | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> Prepared:
@@ -52,6 +53,8 @@ def prepare_file(
         out: the Personalize CSV to write.
         schema_out: also write the Avro schema JSON there.
         rejects_path: rejected rows (default ``<out>.rejects.csv``).
+        check_schema: check against this Avro schema (the target dataset's) instead of the
+            one the mapping implies, so a field the dataset lacks is an error before import.
         now: epoch seconds for the readiness check's "in the future" (default: now).
         progress: called with rows read so far.
 
@@ -62,5 +65,5 @@ def prepare_file(
     schema = avro_schema(mapping)
     if schema_out is not None:
         Path(schema_out).write_text(json.dumps(schema, indent=2) + "\n", encoding="utf-8")
-    report = check_file(out, mapping.dataset_type, schema=schema, now=now)
+    report = check_file(out, mapping.dataset_type, schema=check_schema or schema, now=now)
     return Prepared(Path(out), schema, conversion, report)

@@ -1,0 +1,161 @@
+"""Edit a mapping: a column per Personalize field, event-type value map, timestamp format and
+metadata fields, starting from a suggestion (or a saved mapping). Draws; services validate."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from services.prepare import Mapping, MappingError, parse_mapping
+from services.prepare.mapping import ALLOWED_RESERVED, METADATA_TYPES, UNITS
+
+NONE = "— not mapped —"
+CONSTANT = "— a constant —"
+_KEY = "prepare_f"  # prefix of every widget here; reset when the starting mapping changes
+
+
+def _reset_when_base_changes(base: Mapping, header: tuple[str, ...]) -> None:
+    token = hashlib.sha256((base.to_json() + "\x00".join(header)).encode()).hexdigest()[:12]
+    if st.session_state.get(f"{_KEY}_base") != token:
+        for key in [k for k in st.session_state if str(k).startswith(f"{_KEY}_")]:
+            del st.session_state[key]
+        st.session_state[f"{_KEY}_base"] = token
+
+
+def _column(name: str, base: Mapping, header: tuple[str, ...]) -> str:
+    spec = base.get(name)
+    options = [NONE, *header] + ([CONSTANT] if name == "EVENT_TYPE" else [])
+    current = NONE
+    if spec is not None:
+        current = spec.column if spec.column in header else CONSTANT if spec.constant else NONE
+    return st.selectbox(name, options, index=options.index(current), key=f"{_KEY}_col_{name}")
+
+
+def _timestamp(name: str, column: str, base: Mapping) -> dict[str, Any]:
+    spec = base.get(name)
+    left, right = st.columns(2)
+    fmt = left.text_input(
+        f"{name} format",
+        value=(spec.format or "") if spec else "",
+        key=f"{_KEY}_fmt_{name}",
+        help="strptime format such as %Y-%m-%d %H:%M:%S, or ISO8601; blank reads epoch "
+        "numbers and ISO 8601 text.",
+    ).strip()
+    unit = right.selectbox(
+        f"{name} epoch unit",
+        UNITS,
+        index=UNITS.index(spec.unit if spec else "auto"),
+        key=f"{_KEY}_unit_{name}",
+        help="For numbers: auto reads seconds, milliseconds or microseconds by magnitude.",
+    )
+    doc: dict[str, Any] = {"name": name, "column": column}
+    if fmt:
+        doc["format"] = fmt
+    if unit != "auto":
+        doc["unit"] = unit
+    return doc
+
+
+def _event_type(column: str, base: Mapping) -> dict[str, Any]:
+    spec = base.get("EVENT_TYPE")
+    if column == CONSTANT:
+        value = st.text_input(
+            "EVENT_TYPE for every row",
+            value=(spec.constant or "Purchase") if spec else "Purchase",
+            key=f"{_KEY}_event_constant",
+        ).strip()
+        return {"name": "EVENT_TYPE", "constant": value}
+    values = (spec.values or {}) if spec is not None and spec.column == column else {}
+    st.caption(
+        "What each raw value means: Personalize filters and weighs by event type, so use "
+        "actions (View, AddToCart, Purchase). Rows with a value not listed are rejected; "
+        "leave the table empty to keep the raw values."
+    )
+    table = st.data_editor(
+        pd.DataFrame({"raw value": list(values), "event type": list(values.values())}),
+        num_rows="dynamic",
+        key=f"{_KEY}_values",
+        width="stretch",
+    )
+    doc: dict[str, Any] = {"name": "EVENT_TYPE", "column": column}
+    pairs = {
+        str(r): str(e).strip()
+        for r, e in zip(table["raw value"], table["event type"], strict=True)
+        if pd.notna(r) and str(r) != ""
+    }
+    if pairs:
+        doc["values"] = pairs
+    return doc
+
+
+def _metadata(base: Mapping, header: tuple[str, ...]) -> list[dict[str, Any]]:
+    rows = [
+        {"field": f.name, "column": f.column, "type": f.type, "split": f.split or ""}
+        for f in base.fields
+        if f.type is not None and f.column is not None
+    ]
+    st.caption(
+        "Metadata fields: categorical values are split on the `split` characters and joined "
+        "with |; at most one textual field."
+    )
+    table = st.data_editor(
+        pd.DataFrame(rows, columns=["field", "column", "type", "split"]),
+        num_rows="dynamic",
+        key=f"{_KEY}_metadata",
+        width="stretch",
+        column_config={
+            "column": st.column_config.SelectboxColumn(options=list(header)),
+            "type": st.column_config.SelectboxColumn(options=list(METADATA_TYPES)),
+        },
+    )
+    out = []
+    for r in table.to_dict("records"):
+        if not r.get("field") or pd.isna(r.get("field")):
+            continue
+        doc = {"name": str(r["field"]).strip(), "column": r.get("column"), "type": r.get("type")}
+        if isinstance(r.get("split"), str) and r["split"]:
+            doc["split"] = r["split"]
+        out.append(doc)
+    return out
+
+
+def edit(base: Mapping, header: tuple[str, ...]) -> Mapping | None:
+    """The mapping as adjusted on screen; None (with each problem shown) while invalid."""
+    _reset_when_base_changes(base, header)
+    kind = base.dataset_type
+    fields: list[dict[str, Any]] = []
+    timezone = st.text_input(
+        "Time zone of times written without an offset",
+        value=base.timezone,
+        key=f"{_KEY}_timezone",
+        help="An IANA name such as Asia/Seoul or Europe/Berlin; times with Z or +09:00 keep "
+        "their own offset.",
+    ).strip()
+    names = ALLOWED_RESERVED[kind]
+    cols = st.columns(len(names))
+    chosen = {}
+    for col, name in zip(cols, names, strict=True):
+        with col:
+            chosen[name] = _column(name, base, header)
+    for name in names:
+        column = chosen[name]
+        if column == NONE:
+            continue
+        if name in ("TIMESTAMP", "CREATION_TIMESTAMP"):
+            fields.append(_timestamp(name, column, base))
+        elif name == "EVENT_TYPE":
+            fields.append(_event_type(column, base))
+        else:
+            fields.append({"name": name, "column": column})
+    if kind != "interactions":
+        fields += _metadata(base, header)
+    doc = base.to_dict() | {"timezone": timezone, "fields": fields}
+    try:
+        return parse_mapping(doc)
+    except MappingError as err:
+        for problem in err.problems:
+            st.error(f"Mapping: {problem}", icon=":material/edit_note:")
+        return None

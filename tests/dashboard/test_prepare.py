@@ -1,0 +1,74 @@
+"""Data page, Prepare section, on the seeded workspace: a Korean-header CP949 export gets the
+right suggested mapping; nothing is imported while the readiness report has an error; once
+the mapping is adjusted, the prepared file is imported."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from services.clients import build_clients
+from services.config import Settings
+from services.personalize import PersonalizeService
+from tests.dashboard.conftest import Seeded, app_at
+
+PAGE = "pages/data.py"
+RAW = Path(__file__).resolve().parents[1] / "data" / "raw" / "korean_headers_cp949.csv"
+
+
+def _upload(at: AppTest) -> AppTest:
+    at.file_uploader(key="prepare_file").set_value((RAW.name, RAW.read_bytes(), "text/csv")).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _prepare(at: AppTest) -> AppTest:
+    at.button(key="prepare_run").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_korean_cp949_export_is_mapped_blocked_on_error_then_imported(seeded: Seeded) -> None:
+    service = PersonalizeService(build_clients(Settings.from_env()))
+    before = {j.arn for j in service.list_import_jobs(seeded.interactions)}
+    at = _upload(app_at(PAGE))
+    chosen = {
+        name: at.selectbox(key=f"prepare_f_col_{name}").value
+        for name in ("USER_ID", "ITEM_ID", "TIMESTAMP", "EVENT_TYPE", "EVENT_VALUE")
+    }
+    assert chosen == {
+        "USER_ID": "회원ID",
+        "ITEM_ID": "상품코드",
+        "TIMESTAMP": "주문일시",
+        "EVENT_TYPE": "구분",
+        "EVENT_VALUE": "수량",
+    }
+    assert any("encoding cp949" in c.value for c in at.caption), [c.value for c in at.caption]
+    at.text_input(key="prepare_f_timezone").set_value("Asia/Seoul").run()  # times are KST
+    converted = [d.value for d in at.dataframe if {"line", "EVENT_TYPE"} <= set(d.value.columns)][0]
+    assert set(converted["EVENT_TYPE"]) <= {"View", "AddToCart", "Purchase"}
+    assert converted["TIMESTAMP"].iloc[0] == 1706750171  # 2024-02-01 10:16:11 KST
+
+    # The seeded dataset's schema has no EVENT_VALUE: the readiness report has an error.
+    _prepare(at)
+    assert any("block this import" in e.value for e in at.error), [e.value for e in at.error]
+    assert any("1196 written; 4 rejected" in m.value for m in at.markdown)  # 60 × 20 rows
+    at.checkbox(key="prepare_confirm").check().run()
+    assert at.button(key="prepare_import").disabled
+    assert {j.arn for j in service.list_import_jobs(seeded.interactions)} == before
+
+    # Adjusted: EVENT_VALUE not mapped. Prepared again, the file is clean and imports.
+    at.selectbox(key="prepare_f_col_EVENT_VALUE").set_value("— not mapped —").run()
+    _prepare(at)
+    assert not any("block this import" in e.value for e in at.error), [e.value for e in at.error]
+    at.checkbox(key="prepare_confirm").check().run()
+    at.button(key="prepare_import").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    new = [j for j in service.list_import_jobs(seeded.interactions) if j.arn not in before]
+    assert len(new) == 1 and new[0].import_mode == "FULL"
+    location = service.describe_import_job(new[0].arn).location
+    assert location and location.startswith("s3://prepared/")
+    saved = Settings.from_env().data_dir / "s3" / location[len("s3://") :]
+    header = saved.read_text(encoding="utf-8").splitlines()[0]
+    assert header == '"USER_ID","ITEM_ID","TIMESTAMP","EVENT_TYPE"'
