@@ -17,7 +17,7 @@ $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(PY) -m services.local demo --data-dir $(DATA_DIR) --if-empty
+	$(PY) -m services.demo --data-dir $(DATA_DIR) --if-empty
 	$(PY) -m streamlit run dashboard/app.py --server.address 127.0.0.1 --server.port 8501
 
 lint: $(STAMP)
@@ -35,7 +35,7 @@ serve: $(STAMP)
 	$(PY) -m services.local serve --host 127.0.0.1 --port $(PORT) --data-dir $(DATA_DIR)
 
 demo: $(STAMP)
-	$(PY) -m services.local demo --data-dir $(DATA_DIR)
+	$(PY) -m services.demo --data-dir $(DATA_DIR)
 
 bench: $(STAMP)
 	$(PY) bench/quality.py

@@ -34,7 +34,7 @@ APP = str(ROOT / "dashboard" / "app.py")
 def seed(data_dir: Path) -> float:
     """Seed the demo shop; returns seconds taken."""
     from services.config import Settings
-    from services.local.demo import seed_demo
+    from services.demo.shop import seed_demo
     from services.local.engine import reset_engines
 
     settings = Settings(data_dir=data_dir, lifecycle_seconds=0.0, worker_mode="thread")

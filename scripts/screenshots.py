@@ -35,7 +35,7 @@ def main() -> None:
     from playwright.sync_api import sync_playwright
 
     from services.config import Settings
-    from services.local.demo import seed_demo
+    from services.demo.shop import seed_demo
     from services.local.engine import reset_engines
 
     with tempfile.TemporaryDirectory() as tmp:

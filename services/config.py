@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 from collections.abc import Mapping
@@ -97,6 +98,17 @@ class Settings:
 def sqlite_url(path: Path) -> str:
     """SQLAlchemy URL of a SQLite file (absolute, so a changed cwd finds the same file)."""
     return f"sqlite:///{path.expanduser().resolve()}"
+
+
+def with_data_dir(settings: Settings, data_dir: Path) -> Settings:
+    """``settings`` moved to another data directory (a ``--data-dir`` option): both SQLite
+    databases live in it unless LOCAL_ENGINE_DB_URL / DASHBOARD_DB_URL say otherwise."""
+    data_dir = data_dir.expanduser()
+    engine_url = os.environ.get("LOCAL_ENGINE_DB_URL") or sqlite_url(data_dir / "engine.db")
+    dash_url = os.environ.get("DASHBOARD_DB_URL") or sqlite_url(data_dir / "dashboard.db")
+    return dataclasses.replace(
+        settings, data_dir=data_dir, engine_db_url=engine_url, dashboard_db_url=dash_url
+    )
 
 
 def _float(env: Mapping[str, str], key: str, default: float) -> float:

@@ -1,26 +1,22 @@
-"""Command line of the local engine: ``python -m services.local serve|worker|demo``."""
+"""Command line of the local engine: ``python -m services.local serve|worker``.
+
+The demo shop is created by ``python -m services.demo`` (it is a client of the engine).
+"""
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import logging
-import os
 import sys
 from pathlib import Path
 
-from services.config import ConfigError, Settings, sqlite_url
+from services.config import ConfigError, Settings, with_data_dir
 
 
 def _settings(args: argparse.Namespace) -> Settings:
     settings = Settings.from_env()
     if getattr(args, "data_dir", None):
-        data_dir = Path(args.data_dir).expanduser()
-        engine_url = os.environ.get("LOCAL_ENGINE_DB_URL") or sqlite_url(data_dir / "engine.db")
-        dash_url = os.environ.get("DASHBOARD_DB_URL") or sqlite_url(data_dir / "dashboard.db")
-        settings = dataclasses.replace(
-            settings, data_dir=data_dir, engine_db_url=engine_url, dashboard_db_url=dash_url
-        )
+        settings = with_data_dir(settings, Path(args.data_dir))
     return settings
 
 
@@ -35,13 +31,6 @@ def main(argv: list[str] | None = None) -> int:
     worker = sub.add_parser("worker", help="run background jobs (started by the engine)")
     worker.add_argument("--data-dir")
     worker.add_argument("--parent", type=int)
-    demo = sub.add_parser("demo", help="create the demo shop")
-    demo.add_argument("--data-dir")
-    demo.add_argument(
-        "--if-empty",
-        action="store_true",
-        help="do nothing when the engine already has a dataset group",
-    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     try:
@@ -67,15 +56,11 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             engine.close()
         return 0
-    if args.command == "worker":
-        from services.local.engine import LocalEngine
+    from services.local.engine import LocalEngine
 
-        engine = LocalEngine(settings, start_worker=False)
-        engine.jobs.work(parent=args.parent)
-        return 0
-    from services.local.demo import seed_demo
-
-    return seed_demo(settings, if_empty=args.if_empty)
+    engine = LocalEngine(settings, start_worker=False)
+    engine.jobs.work(parent=args.parent)
+    return 0
 
 
 if __name__ == "__main__":

@@ -14,16 +14,19 @@ from services.config import LOCAL_ACCOUNT, Settings
 from services.db import make_engine
 from services.local import tables
 from services.local.errors import UnknownOperation
-from services.local.protocol import CONTROL, EVENTS, RUNTIME
+from services.local.jobs import JobRunner
+from services.local.operations import operations
 from services.local.resources import Arns, Resources
+from services.local.runtime.model_cache import ModelCache
 
 _log = logging.getLogger(__name__)
 
-Operation = Callable[["LocalEngine", dict[str, Any]], dict[str, Any] | None]
-
 
 class LocalEngine:
-    """Answers Personalize operations from a SQL database and a folder of model files."""
+    """Answers Personalize operations from a SQL database and a folder of model files.
+
+    It satisfies ``services.local.context.EngineContext``, the only view handlers get of it.
+    """
 
     def __init__(self, settings: Settings, *, start_worker: bool = True) -> None:
         self.settings = settings
@@ -38,11 +41,7 @@ class LocalEngine:
         self.arns = Arns(settings.region, LOCAL_ACCOUNT)
         self.lifecycle_seconds = settings.lifecycle_seconds
         self.clock: Callable[[], float] = time.time
-        self.operations = _operations()
-
-        from services.local.jobs import JobRunner
-        from services.local.runtime import ModelCache
-
+        self.operations = operations()
         self.models = ModelCache(self)
         self.jobs = JobRunner(self, enabled=start_worker)
         self.jobs.recover()
@@ -71,46 +70,6 @@ class LocalEngine:
         self.jobs.stop()
         self.db.dispose()
         self.read_db.dispose()
-
-
-def _operations() -> dict[tuple[str, str], Operation]:
-    from services.local import events, runtime
-    from services.local.control import (
-        batch,
-        campaigns,
-        datasets,
-        exports,
-        filters,
-        groups,
-        imports,
-        recipes,
-        schemas,
-        solutions,
-        tags,
-        trackers,
-        versions,
-    )
-
-    table: dict[tuple[str, str], Operation] = {}
-    for module in (
-        schemas,
-        groups,
-        datasets,
-        exports,
-        imports,
-        trackers,
-        recipes,
-        solutions,
-        versions,
-        campaigns,
-        filters,
-        batch,
-        tags,
-    ):
-        table.update({(CONTROL, name): fn for name, fn in module.OPERATIONS.items()})
-    table.update({(RUNTIME, name): fn for name, fn in runtime.OPERATIONS.items()})
-    table.update({(EVENTS, name): fn for name, fn in events.OPERATIONS.items()})
-    return table
 
 
 _engines: dict[tuple[str, str], LocalEngine] = {}

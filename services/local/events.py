@@ -9,11 +9,11 @@ from typing import Any
 from sqlalchemy import delete, insert, select
 
 from services.local import tables as t
-from services.local.engine import LocalEngine
+from services.local.context import EngineContext
+from services.local.data_versions import bump_data_version
 from services.local.errors import InvalidInput, ResourceInUse, ResourceNotFound
 from services.local.resources import ACTIVE, Resources, expect_kind
 from services.local.schemas import parse_schema
-from services.local.tasks import bump_data_version
 
 FORBIDDEN_PROPERTIES = {
     "userId",
@@ -56,7 +56,7 @@ def _dataset(res: Resources, group: str, kind: str) -> dict[str, Any] | None:
     return None
 
 
-def put_events(engine: LocalEngine, params: dict[str, Any]) -> None:
+def put_events(engine: EngineContext, params: dict[str, Any]) -> None:
     with engine.tx() as res:
         tracker = _tracker(res, params["trackingId"])
         group = tracker["datasetGroupArn"]
@@ -118,7 +118,7 @@ def _seen(res: Resources, group: str, event_id: str) -> bool:
 
 
 def _put_records(
-    engine: LocalEngine, params: dict[str, Any], kind: str, list_key: str, id_key: str
+    engine: EngineContext, params: dict[str, Any], kind: str, list_key: str, id_key: str
 ) -> None:
     arn = params["datasetArn"]
     expect_kind(arn, "dataset", "datasetArn")
@@ -157,15 +157,15 @@ def _put_records(
         bump_data_version(res, group)
 
 
-def put_items(engine: LocalEngine, params: dict[str, Any]) -> None:
+def put_items(engine: EngineContext, params: dict[str, Any]) -> None:
     _put_records(engine, params, "Items", "items", "itemId")
 
 
-def put_users(engine: LocalEngine, params: dict[str, Any]) -> None:
+def put_users(engine: EngineContext, params: dict[str, Any]) -> None:
     _put_records(engine, params, "Users", "users", "userId")
 
 
-def _unsupported(engine: LocalEngine, params: dict[str, Any]) -> None:
+def _unsupported(engine: EngineContext, params: dict[str, Any]) -> None:
     raise ResourceNotFound("Actions datasets are not part of the local engine.")
 
 

@@ -23,10 +23,11 @@ import psutil
 from sqlalchemy import Connection, insert, select, update
 
 from services.local import tables as t
+from services.local.job_context import JobContext, ShuttingDown
 from services.local.resources import FAILED, Resources
 
 if TYPE_CHECKING:
-    from services.local.engine import LocalEngine
+    from services.local.context import EngineContext
 
 _log = logging.getLogger(__name__)
 
@@ -34,14 +35,6 @@ HEARTBEAT_SECONDS = 1.0
 STALE_SECONDS = 30.0  # a worker on another host is presumed dead after this much silence
 MAX_ATTEMPTS = 2  # the first run plus one resume after a crash
 IDLE_EXIT_SECONDS = 30.0
-
-
-class Cancelled(Exception):
-    """The job was asked to stop (StopSolutionVersionCreation)."""
-
-
-class ShuttingDown(Exception):
-    """The worker is stopping; the job stays claimed and is resumed by recovery."""
 
 
 def _identity() -> str:
@@ -71,28 +64,10 @@ def worker_alive(worker: str | None, heartbeat: float | None, now: float) -> boo
         return False
 
 
-class JobContext:
-    """Handed to a task: progress heartbeats and cancellation checks."""
-
-    def __init__(self, runner: JobRunner, job_id: int, arn: str) -> None:
-        self._runner = runner
-        self.job_id = job_id
-        self.arn = arn
-
-    def check_cancelled(self) -> None:
-        """Raise Cancelled if someone asked this job to stop (ShuttingDown if we are)."""
-        if self._runner.stopping:
-            raise ShuttingDown(self.arn)
-        with self._runner.engine.db.begin() as conn:
-            row = conn.execute(select(t.jobs.c.cancel).where(t.jobs.c.id == self.job_id)).first()
-        if row is not None and row.cancel:
-            raise Cancelled(self.arn)
-
-
 class JobRunner:
     """Queues jobs and runs them in a worker process or thread."""
 
-    def __init__(self, engine: LocalEngine, *, enabled: bool = True) -> None:
+    def __init__(self, engine: EngineContext, *, enabled: bool = True) -> None:
         self.engine = engine
         self.enabled = enabled
         self.mode = engine.settings.worker_mode
@@ -219,7 +194,7 @@ class JobRunner:
 
     def work(self, idle_exit: float = IDLE_EXIT_SECONDS, parent: int | None = None) -> None:
         """Run jobs until idle for ``idle_exit`` seconds (or the parent process is gone)."""
-        from services.local.tasks import TASKS
+        from services.local.tasks.registry import TASKS
 
         idle_since = time.monotonic()
         last_reap = 0.0
@@ -279,7 +254,7 @@ class JobRunner:
                 _log.debug("heartbeat failed", exc_info=True)
 
 
-def _mark_failed(engine: LocalEngine, arn: str, reason: str) -> None:
+def _mark_failed(engine: EngineContext, arn: str, reason: str) -> None:
     with engine.tx() as res:
         doc = res.find(arn)
         if doc is not None and doc.get("status") not in ("ACTIVE", FAILED):
@@ -291,7 +266,7 @@ def _orphaned(parent: int | None) -> bool:
     return parent is not None and not psutil.pid_exists(parent)
 
 
-def spawn_worker(engine: LocalEngine) -> subprocess.Popen[bytes]:
+def spawn_worker(engine: EngineContext) -> subprocess.Popen[bytes]:
     """Start ``python -m services.local worker`` for this engine's data directory."""
     settings = engine.settings
     env = dict(os.environ)

@@ -7,9 +7,14 @@ from collections.abc import Sequence
 import numpy as np
 import pyarrow as pa
 
-from . import limits
 from .columns import Completeness, RowLines
 from .fields import ValueField, pct
+from .limits import (
+    MAX_INTERACTIONS_METADATA,
+    MAX_ITEMS_METADATA,
+    MAX_USERS_METADATA,
+    MIN_COMPLETENESS,
+)
 from .report import Finding
 from .schema import INTERACTIONS_RESERVED, DatasetSchema, HeaderMatch
 
@@ -102,7 +107,7 @@ class DatasetChecker:
                     )
                 )
             complete = 1 - empty.count / self.rows
-            if complete < limits.MIN_COMPLETENESS:
+            if complete < MIN_COMPLETENESS:
                 out.append(
                     Finding(
                         "column_mostly_empty",
@@ -110,7 +115,7 @@ class DatasetChecker:
                         f"{name} is mostly empty",
                         f"{name} is only {pct(self.rows - empty.count, self.rows)} complete "
                         f"({empty.count} of {self.rows} values empty); Personalize's data "
-                        f"analysis flags columns under {limits.MIN_COMPLETENESS:.0%} complete.",
+                        f"analysis flags columns under {MIN_COMPLETENESS:.0%} complete.",
                         f"Fill in {name}, or drop the column if it carries no signal.",
                         tuple(empty.rows),
                         name,
@@ -131,9 +136,9 @@ class DatasetChecker:
     def metadata_limit(self) -> list[Finding]:
         """Too many metadata columns, or none where one is required."""
         limit = {
-            "interactions": limits.MAX_INTERACTIONS_METADATA,
-            "items": limits.MAX_ITEMS_METADATA,
-            "users": limits.MAX_USERS_METADATA,
+            "interactions": MAX_INTERACTIONS_METADATA,
+            "items": MAX_ITEMS_METADATA,
+            "users": MAX_USERS_METADATA,
         }[self.dataset_type]
         meta = self.metadata_columns()
         if len(meta) > limit:

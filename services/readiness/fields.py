@@ -9,7 +9,6 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from . import limits
 from .columns import (
     _NUMBER,
     KeyCounter,
@@ -19,6 +18,18 @@ from .columns import (
     parse_numeric,
     to_bool,
     to_str,
+)
+from .limits import (
+    FUTURE_SLACK_SECONDS,
+    MAX_CATEGORICAL_LENGTH,
+    MAX_CATEGORICAL_PARTS,
+    MAX_EXAMPLES,
+    MAX_ID_LENGTH,
+    MAX_TEXTUAL_LENGTH,
+    MICROSECONDS_BELOW,
+    MILLISECONDS_BELOW,
+    OLD_TAIL_DAYS,
+    SECONDS_BELOW,
 )
 from .report import Finding
 
@@ -76,7 +87,7 @@ class IdField:
         padded = to_bool(pc.or_(pc.utf8_is_space(first), pc.utf8_is_space(last))) & ~risky
         for tally, flags in (
             (self.empty, lengths == 0),
-            (self.too_long, lengths > limits.MAX_ID_LENGTH),
+            (self.too_long, lengths > MAX_ID_LENGTH),
             (self.formula, risky),
             (self.padded, padded),
         ):
@@ -106,10 +117,10 @@ class IdField:
                 Finding(
                     "id_too_long",
                     "error",
-                    f"{c} longer than {limits.MAX_ID_LENGTH} characters",
-                    f"{self.too_long.count} values of {c} are longer than {limits.MAX_ID_LENGTH} "
+                    f"{c} longer than {MAX_ID_LENGTH} characters",
+                    f"{self.too_long.count} values of {c} are longer than {MAX_ID_LENGTH} "
                     f"characters (longest {self.longest}); Personalize allows at most "
-                    f"{limits.MAX_ID_LENGTH}.",
+                    f"{MAX_ID_LENGTH}.",
                     "Shorten these IDs (e.g. map them to a hash) consistently in every file and "
                     "in the app.",
                     tuple(self.too_long.rows),
@@ -183,13 +194,11 @@ class TimestampField:
         self.high = max(self.high, float(vv.max()))
         safe = np.where(ok, v, 0.0)
         self.negative.add(ok & (safe < 0), lines)
-        self.millis.add((safe >= limits.SECONDS_BELOW) & (safe < limits.MILLISECONDS_BELOW), lines)
-        self.micros.add(
-            (safe >= limits.MILLISECONDS_BELOW) & (safe < limits.MICROSECONDS_BELOW), lines
-        )
-        self.nanos.add(safe >= limits.MICROSECONDS_BELOW, lines)
-        seconds = ok & (safe >= 0) & (safe < limits.SECONDS_BELOW)
-        self.future.add(seconds & (safe > self.now + limits.FUTURE_SLACK_SECONDS), lines)
+        self.millis.add((safe >= SECONDS_BELOW) & (safe < MILLISECONDS_BELOW), lines)
+        self.micros.add((safe >= MILLISECONDS_BELOW) & (safe < MICROSECONDS_BELOW), lines)
+        self.nanos.add(safe >= MICROSECONDS_BELOW, lines)
+        seconds = ok & (safe >= 0) & (safe < SECONDS_BELOW)
+        self.future.add(seconds & (safe > self.now + FUTURE_SLACK_SECONDS), lines)
         if self.distribution and seconds.any():
             day = (safe[seconds] // 86_400).astype(np.int64)
             low = int(day.min())
@@ -203,13 +212,13 @@ class TimestampField:
             for d, c in pairs:
                 self.days[d] = self.days.get(d, 0) + c
             pos = np.flatnonzero(seconds)
-            k = min(limits.MAX_EXAMPLES, len(pos))
+            k = min(MAX_EXAMPLES, len(pos))
             take = pos[np.argpartition(safe[pos], k - 1)[:k]] if k < len(pos) else pos
             rows = lines.at(take)
             merged = self.oldest + [
                 (float(safe[i]), int(r)) for i, r in zip(take, rows, strict=True)
             ]
-            self.oldest = sorted(merged)[: limits.MAX_EXAMPLES]
+            self.oldest = sorted(merged)[:MAX_EXAMPLES]
         return v
 
     def time_range(self) -> tuple[datetime | None, datetime | None]:
@@ -311,7 +320,7 @@ class TimestampField:
                     f"{c} in the future",
                     f"{self.future.count} values of {c} ({pct(self.future.count, self.valid)}) are "
                     f"after {iso(self.now)} (latest "
-                    f"{iso(min(self.high, limits.SECONDS_BELOW - 1))}); "
+                    f"{iso(min(self.high, SECONDS_BELOW - 1))}); "
                     f"Personalize's time-based split and recency weighting will be skewed.",
                     f"Check the clock/time zone of the system that wrote {c}; drop or fix "
                     "these rows.",
@@ -347,7 +356,7 @@ class TimestampField:
         if apart >= limits.DECADES_APART_SHARE * total:
             return [self._decades_apart(apart, total, p90, float(days[0]))]
         q1 = int(days[np.searchsorted(cum, 0.25 * total)])
-        cutoff = q1 - limits.OLD_TAIL_DAYS
+        cutoff = q1 - OLD_TAIL_DAYS
         tail = int(counts[days < cutoff].sum())
         if not tail:
             return []
@@ -358,7 +367,7 @@ class TimestampField:
                 "warning",
                 f"A tail of very old {self.name} values",
                 f"{tail} events ({pct(tail, total)}) are more than "
-                f"{limits.OLD_TAIL_DAYS // 365} years "
+                f"{OLD_TAIL_DAYS // 365} years "
                 f"older than the bulk of the data (75% of events are after {iso(q1 * 86_400)}; "
                 f"oldest {iso(float(days[0]) * 86_400)}); they add noise and training time, or "
                 f"come from a broken conversion.",
@@ -425,15 +434,13 @@ class ValueField:
             lengths = np.asarray(pc.utf8_length(text).to_numpy(zero_copy_only=False))
             if len(lengths):
                 self.longest = max(self.longest, int(lengths.max()))
-            limit = (
-                limits.MAX_TEXTUAL_LENGTH if kind == "textual" else limits.MAX_CATEGORICAL_LENGTH
-            )
+            limit = MAX_TEXTUAL_LENGTH if kind == "textual" else MAX_CATEGORICAL_LENGTH
             self.too_long.add(lengths > limit, lines)
             if kind != "textual":
                 parts = np.asarray(pc.count_substring(text, "|").to_numpy(zero_copy_only=False)) + 1
                 if len(parts):
                     self.most_parts = max(self.most_parts, int(parts.max()))
-                self.too_many_parts.add(parts > limits.MAX_CATEGORICAL_PARTS, lines)
+                self.too_many_parts.add(parts > MAX_CATEGORICAL_PARTS, lines)
         return None
 
     def findings(self) -> list[Finding]:
@@ -488,11 +495,11 @@ class ValueField:
                 Finding(
                     "textual_too_long",
                     "warning",
-                    f"{c} text longer than {limits.MAX_TEXTUAL_LENGTH}",
+                    f"{c} text longer than {MAX_TEXTUAL_LENGTH}",
                     f"{self.too_long.count} values of {c} are longer than "
-                    f"{limits.MAX_TEXTUAL_LENGTH} "
+                    f"{MAX_TEXTUAL_LENGTH} "
                     f"characters (longest {self.longest}); Personalize truncates them.",
-                    f"Shorten {c} to the most useful {limits.MAX_TEXTUAL_LENGTH} characters.",
+                    f"Shorten {c} to the most useful {MAX_TEXTUAL_LENGTH} characters.",
                     tuple(self.too_long.rows),
                     c,
                 )
@@ -502,9 +509,9 @@ class ValueField:
                 Finding(
                     "categorical_too_long",
                     "error",
-                    f"{c} values longer than {limits.MAX_CATEGORICAL_LENGTH} characters",
+                    f"{c} values longer than {MAX_CATEGORICAL_LENGTH} characters",
                     f"{self.too_long.count} values of {c} are longer than "
-                    f"{limits.MAX_CATEGORICAL_LENGTH} characters (longest {self.longest}); the "
+                    f"{MAX_CATEGORICAL_LENGTH} characters (longest {self.longest}); the "
                     f"import job fails on them.",
                     f"Shorten the categories, or mark {c} as textual (Items only) if it is "
                     "free text.",
@@ -517,9 +524,9 @@ class ValueField:
                 Finding(
                     "categorical_too_many_values",
                     "warning",
-                    f"{c} joins more than {limits.MAX_CATEGORICAL_PARTS} categories",
+                    f"{c} joins more than {MAX_CATEGORICAL_PARTS} categories",
                     f"{self.too_many_parts.count} values of {c} join more than "
-                    f"{limits.MAX_CATEGORICAL_PARTS} categories with '|' (most: "
+                    f"{MAX_CATEGORICAL_PARTS} categories with '|' (most: "
                     f"{self.most_parts}); "
                     f"Personalize's data analysis flags this and such long lists carry little "
                     f"signal.",

@@ -8,10 +8,19 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from . import limits
 from .columns import KeyCounter, RowLines, encode, hash_strings, mix, to_str
 from .dataset import DatasetChecker, per_row_lines
 from .fields import IdField, TimestampField, pct
+from .limits import (
+    MAX_EVENT_TYPES_PLUS_METADATA,
+    MAX_EXAMPLES,
+    MIN_INTERACTIONS,
+    MIN_SHARE_USERS_WITH_TWO,
+    MIN_USERS_WITH_TWO,
+    RECOMMENDED_INTERACTIONS,
+    RECOMMENDED_USERS,
+    SINGLE_INTERACTION_WARN_SHARE,
+)
 from .report import Finding, Summary
 from .schema import DatasetSchema, HeaderMatch
 
@@ -140,7 +149,7 @@ class InteractionsChecker(DatasetChecker):
         order = np.lexsort((ls, hs))  # by hash, then line: the first of each hash is original
         first = np.ones(len(order), dtype=bool)
         first[1:] = hs[order][1:] != hs[order][:-1]
-        examples = tuple(int(x) for x in np.sort(ls[order][~first])[: limits.MAX_EXAMPLES])
+        examples = tuple(int(x) for x in np.sort(ls[order][~first])[:MAX_EXAMPLES])
         kept_dups = dups
         if self.filtering:  # a repeat of a filtered row, itself kept
             kept_h = np.concatenate(
@@ -189,7 +198,7 @@ class InteractionsChecker(DatasetChecker):
             ("users", single_u, len(users)),
             ("items", single_i, len(items)),
         ):
-            if share is not None and share >= limits.SINGLE_INTERACTION_WARN_SHARE:
+            if share is not None and share >= SINGLE_INTERACTION_WARN_SHARE:
                 findings.append(
                     Finding(
                         f"{noun}_single_interaction",
@@ -219,7 +228,7 @@ class InteractionsChecker(DatasetChecker):
     def _event_type_findings(self, event_types: dict[str, int]) -> list[Finding]:
         out: list[Finding] = []
         meta = len(self.metadata_columns())
-        if len(event_types) + meta > limits.MAX_EVENT_TYPES_PLUS_METADATA:
+        if len(event_types) + meta > MAX_EVENT_TYPES_PLUS_METADATA:
             top = ", ".join(f"{k!r} {v}" for k, v in list(event_types.items())[:12])
             out.append(
                 Finding(
@@ -228,7 +237,7 @@ class InteractionsChecker(DatasetChecker):
                     f"{len(event_types)} event types",
                     f"{len(event_types)} event types + {meta} metadata columns = "
                     f"{len(event_types) + meta}; Personalize allows "
-                    f"{limits.MAX_EVENT_TYPES_PLUS_METADATA} in total ({top}).",
+                    f"{MAX_EVENT_TYPES_PLUS_METADATA} in total ({top}).",
                     "Keep the event types that express intent (e.g. click, purchase), merge "
                     "near-duplicates, or train on one with the solution's eventType.",
                     (),
@@ -286,32 +295,32 @@ class InteractionsChecker(DatasetChecker):
     def _volume(self, after: int, with_two: int, active: int) -> list[Finding]:
         out: list[Finding] = []
         how = self._filter_text()
-        if after < limits.MIN_INTERACTIONS:
+        if after < MIN_INTERACTIONS:
             out.append(
                 Finding(
                     "too_few_interactions",
                     "error",
                     "Too few interactions to train",
                     f"{after} distinct interactions{how}; training needs at least "
-                    f"{limits.MIN_INTERACTIONS:,}.",
-                    f"Import at least {limits.MIN_INTERACTIONS - after:,} more interactions"
+                    f"{MIN_INTERACTIONS:,}.",
+                    f"Import at least {MIN_INTERACTIONS - after:,} more interactions"
                     + (", or loosen the event type / value filter." if how else "."),
                 )
             )
-        if with_two < limits.MIN_USERS_WITH_TWO:
+        if with_two < MIN_USERS_WITH_TWO:
             out.append(
                 Finding(
                     "too_few_users_with_two",
                     "error",
                     "Too few users with 2+ interactions",
                     f"{with_two} users have 2 or more interactions{how}; training needs at least "
-                    f"{limits.MIN_USERS_WITH_TWO}.",
+                    f"{MIN_USERS_WITH_TWO}.",
                     "Import at least 2 interactions for "
-                    f"{limits.MIN_USERS_WITH_TWO - with_two} more "
+                    f"{MIN_USERS_WITH_TWO - with_two} more "
                     f"users.",
                 )
             )
-        elif active and with_two / active < limits.MIN_SHARE_USERS_WITH_TWO:
+        elif active and with_two / active < MIN_SHARE_USERS_WITH_TWO:
             out.append(
                 Finding(
                     "too_few_users_with_two_share",
@@ -319,22 +328,20 @@ class InteractionsChecker(DatasetChecker):
                     "Under 1% of users have 2+ interactions",
                     f"{with_two} of {active} users ({pct(with_two, active)}) have 2 or more "
                     f"interactions{how}; Personalize requires at least "
-                    f"{limits.MIN_SHARE_USERS_WITH_TWO:.0%}.",
+                    f"{MIN_SHARE_USERS_WITH_TWO:.0%}.",
                     "Check USER_ID is a stable user ID (not a session or order ID); import more "
                     "history per user.",
                 )
             )
-        if not out and (
-            after < limits.RECOMMENDED_INTERACTIONS or active < limits.RECOMMENDED_USERS
-        ):
+        if not out and (after < RECOMMENDED_INTERACTIONS or active < RECOMMENDED_USERS):
             out.append(
                 Finding(
                     "below_recommended_volume",
                     "info",
                     "Less data than recommended",
                     f"{after:,} interactions from {active:,} users{how}; Personalize recommends "
-                    f"{limits.RECOMMENDED_INTERACTIONS:,} interactions from "
-                    f"{limits.RECOMMENDED_USERS:,} "
+                    f"{RECOMMENDED_INTERACTIONS:,} interactions from "
+                    f"{RECOMMENDED_USERS:,} "
                     f"users. Expect recommendations close to popularity.",
                     "Import more history if you have it.",
                 )

@@ -12,7 +12,7 @@ import streamlit as st
 
 from services.config import Settings
 from services.db import dispose_engines
-from services.local.demo import seed_demo
+from services.demo.shop import seed_demo
 from services.local.engine import reset_engines
 from tests.dashboard.conftest import app_at
 

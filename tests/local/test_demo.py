@@ -24,9 +24,9 @@ import sqlalchemy as sa
 from services.clients import Clients, build_clients
 from services.config import Settings
 from services.db import make_engine
-from services.local import demo_data
+from services.demo import data as demo_data
+from services.demo.shop import demo_arns, seed_demo
 from services.local import tables as t
-from services.local.demo import demo_arns, seed_demo
 from services.local.engine import reset_engines
 
 SOLUTIONS = {

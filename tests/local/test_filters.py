@@ -1,4 +1,4 @@
-"""Tests for services.local.filters: parsing, filterValues, and evaluation on a tiny catalogue."""
+"""services.local.filters: parsing, filterValues, and evaluation on a tiny catalogue."""
 
 from __future__ import annotations
 
@@ -6,13 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from services.local.filters import (
-    FilterExpressionError,
-    evaluate,
-    filter_fields,
-    parse_filter,
-    parse_filter_values,
-)
+from services.local.filters.evaluate import evaluate
+from services.local.filters.expression import FilterExpressionError, filter_fields
+from services.local.filters.parse import parse_filter, parse_filter_values
 
 # --- parsing ---------------------------------------------------------------------------------
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from services.local.context import EngineContext
 from services.local.control.campaigns import check_campaign_config
 from services.local.control.imports import resolve_location
-from services.local.engine import LocalEngine
 from services.local.errors import InvalidInput, LimitExceeded, ResourceInUse
 from services.local.resources import ACTIVE, PENDING, WAITING, expect_kind, page, summary
 
@@ -28,7 +28,7 @@ _SUMMARY = (
 NO_BATCH_RECIPES = ("aws-trending-now", "aws-next-best-action")
 
 
-def create_batch_inference_job(engine: LocalEngine, params: dict[str, Any]) -> dict[str, Any]:
+def create_batch_inference_job(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:
     mode = params.get("batchInferenceJobMode") or "BATCH_INFERENCE"
     if mode != "BATCH_INFERENCE":
         raise InvalidInput(f"batchInferenceJobMode {mode} is not supported by the local engine.")
@@ -81,14 +81,14 @@ def create_batch_inference_job(engine: LocalEngine, params: dict[str, Any]) -> d
     return {"batchInferenceJobArn": arn}
 
 
-def describe_batch_inference_job(engine: LocalEngine, params: dict[str, Any]) -> dict[str, Any]:
+def describe_batch_inference_job(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:
     arn = params["batchInferenceJobArn"]
     expect_kind(arn, "batch-inference-job", "batchInferenceJobArn")
     with engine.tx() as res:
         return {"batchInferenceJob": res.get(arn, "batch-inference-job")}
 
 
-def list_batch_inference_jobs(engine: LocalEngine, params: dict[str, Any]) -> dict[str, Any]:
+def list_batch_inference_jobs(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:
     version = params.get("solutionVersionArn")
     with engine.tx() as res:
         docs = res.all("batch-inference-job", parent=version)

@@ -9,8 +9,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from services.local.context import EngineContext
 from services.local.control._common import MAX_CAMPAIGNS_PER_GROUP
-from services.local.engine import LocalEngine
 from services.local.errors import InvalidInput, LimitExceeded, ResourceInUse
 from services.local.resources import (
     ACTIVE,
@@ -77,7 +77,7 @@ def active_version(res: Resources, arn: str) -> dict[str, Any]:
     return version
 
 
-def create_campaign(engine: LocalEngine, params: dict[str, Any]) -> dict[str, Any]:
+def create_campaign(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:
     config = params.get("campaignConfig") or {}
     check_campaign_config(config)
     arn = engine.arns.make("campaign", params["name"])
@@ -107,12 +107,12 @@ def campaign_doc(res: Resources, arn: str) -> dict[str, Any]:
     return res.get(arn, "campaign")
 
 
-def describe_campaign(engine: LocalEngine, params: dict[str, Any]) -> dict[str, Any]:
+def describe_campaign(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:
     with engine.tx() as res:
         return {"campaign": campaign_doc(res, params["campaignArn"])}
 
 
-def list_campaigns(engine: LocalEngine, params: dict[str, Any]) -> dict[str, Any]:
+def list_campaigns(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:
     solution = params.get("solutionArn")
     with engine.tx() as res:
         if solution:
@@ -123,13 +123,13 @@ def list_campaigns(engine: LocalEngine, params: dict[str, Any]) -> dict[str, Any
     return {"campaigns": chunk, "nextToken": token}
 
 
-def delete_campaign(engine: LocalEngine, params: dict[str, Any]) -> None:
+def delete_campaign(engine: EngineContext, params: dict[str, Any]) -> None:
     with engine.tx() as res:
         campaign_doc(res, params["campaignArn"])
         res.remove(params["campaignArn"])
 
 
-def update_campaign(engine: LocalEngine, params: dict[str, Any]) -> dict[str, Any]:
+def update_campaign(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:
     arn = params["campaignArn"]
     if "campaignConfig" in params:
         check_campaign_config(params["campaignConfig"])

@@ -7,8 +7,8 @@ from typing import Any
 from sqlalchemy import delete
 
 from services.local import tables as t
+from services.local.context import EngineContext
 from services.local.control._common import group_of
-from services.local.engine import LocalEngine
 from services.local.errors import InvalidInput, ResourceInUse
 from services.local.resources import ACTIVE, expect_kind, page, summary, waiting
 from services.local.schemas import SchemaError, check_schema_for_dataset, parse_schema
@@ -26,7 +26,7 @@ _SUMMARY = (
 DATA_TABLES = {"Interactions": t.interactions, "Items": t.items, "Users": t.users}
 
 
-def create_dataset(engine: LocalEngine, params: dict[str, Any]) -> dict[str, Any]:
+def create_dataset(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:
     raw_type = params["datasetType"]
     dataset_type = DATASET_TYPES.get(raw_type.lower())
     if dataset_type is None:
@@ -75,13 +75,13 @@ def create_dataset(engine: LocalEngine, params: dict[str, Any]) -> dict[str, Any
     return {"datasetArn": arn}
 
 
-def describe_dataset(engine: LocalEngine, params: dict[str, Any]) -> dict[str, Any]:
+def describe_dataset(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:
     expect_kind(params["datasetArn"], "dataset", "datasetArn")
     with engine.tx() as res:
         return {"dataset": res.get(params["datasetArn"], "dataset")}
 
 
-def list_datasets(engine: LocalEngine, params: dict[str, Any]) -> dict[str, Any]:
+def list_datasets(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:
     group = params.get("datasetGroupArn")
     with engine.tx() as res:
         if group:
@@ -91,7 +91,7 @@ def list_datasets(engine: LocalEngine, params: dict[str, Any]) -> dict[str, Any]
     return {"datasets": chunk, "nextToken": token}
 
 
-def delete_dataset(engine: LocalEngine, params: dict[str, Any]) -> None:
+def delete_dataset(engine: EngineContext, params: dict[str, Any]) -> None:
     arn = params["datasetArn"]
     expect_kind(arn, "dataset", "datasetArn")
     with engine.tx() as res:

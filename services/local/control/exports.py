@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.local.engine import LocalEngine
+from services.local.context import EngineContext
 from services.local.errors import InvalidInput, ResourceInUse
 from services.local.resources import ACTIVE, PENDING, expect_kind, page, summary
 
@@ -22,7 +22,7 @@ _SUMMARY = (
 )
 
 
-def create_dataset_export_job(engine: LocalEngine, params: dict[str, Any]) -> dict[str, Any]:
+def create_dataset_export_job(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:
     dataset_arn = params["datasetArn"]
     expect_kind(dataset_arn, "dataset", "datasetArn")
     path = params["jobOutput"]["s3DataDestination"]["path"]
@@ -57,14 +57,14 @@ def create_dataset_export_job(engine: LocalEngine, params: dict[str, Any]) -> di
     return {"datasetExportJobArn": arn}
 
 
-def describe_dataset_export_job(engine: LocalEngine, params: dict[str, Any]) -> dict[str, Any]:
+def describe_dataset_export_job(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:
     arn = params["datasetExportJobArn"]
     expect_kind(arn, "dataset-export-job", "datasetExportJobArn")
     with engine.tx() as res:
         return {"datasetExportJob": res.get(arn, "dataset-export-job")}
 
 
-def list_dataset_export_jobs(engine: LocalEngine, params: dict[str, Any]) -> dict[str, Any]:
+def list_dataset_export_jobs(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:
     dataset = params.get("datasetArn")
     with engine.tx() as res:
         docs = res.all("dataset-export-job", parent=dataset)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from services.local.context import EngineContext
 from services.local.control._common import MAX_FILTERS_PER_GROUP, group_of
-from services.local.engine import LocalEngine
 from services.local.errors import InvalidInput, LimitExceeded, ResourceInUse
-from services.local.filters import FilterExpressionError, parse_filter
+from services.local.filters.expression import FilterExpressionError
+from services.local.filters.parse import parse_filter
 from services.local.resources import ACTIVE, expect_kind, page, summary, waiting
 
 _SUMMARY = (
@@ -21,7 +22,7 @@ _SUMMARY = (
 )
 
 
-def create_filter(engine: LocalEngine, params: dict[str, Any]) -> dict[str, Any]:
+def create_filter(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:
     try:
         parse_filter(params["filterExpression"])
     except FilterExpressionError as err:
@@ -51,13 +52,13 @@ def create_filter(engine: LocalEngine, params: dict[str, Any]) -> dict[str, Any]
     return {"filterArn": arn}
 
 
-def describe_filter(engine: LocalEngine, params: dict[str, Any]) -> dict[str, Any]:
+def describe_filter(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:
     expect_kind(params["filterArn"], "filter", "filterArn")
     with engine.tx() as res:
         return {"filter": res.get(params["filterArn"], "filter")}
 
 
-def list_filters(engine: LocalEngine, params: dict[str, Any]) -> dict[str, Any]:
+def list_filters(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:
     group = params.get("datasetGroupArn")
     with engine.tx() as res:
         if group:
@@ -67,7 +68,7 @@ def list_filters(engine: LocalEngine, params: dict[str, Any]) -> dict[str, Any]:
     return {"Filters": chunk, "nextToken": token}
 
 
-def delete_filter(engine: LocalEngine, params: dict[str, Any]) -> None:
+def delete_filter(engine: EngineContext, params: dict[str, Any]) -> None:
     expect_kind(params["filterArn"], "filter", "filterArn")
     with engine.tx() as res:
         res.get(params["filterArn"], "filter")

@@ -7,8 +7,8 @@ from typing import Any
 from sqlalchemy import delete
 
 from services.local import tables as t
+from services.local.context import EngineContext
 from services.local.control._common import MAX_DATASET_GROUPS, group_of
-from services.local.engine import LocalEngine
 from services.local.errors import InvalidInput, LimitExceeded, ResourceInUse
 from services.local.resources import page, summary, waiting
 
@@ -23,7 +23,7 @@ _SUMMARY = (
 )
 
 
-def create_dataset_group(engine: LocalEngine, params: dict[str, Any]) -> dict[str, Any]:
+def create_dataset_group(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:
     if bool(params.get("roleArn")) != bool(params.get("kmsKeyArn")) and params.get("kmsKeyArn"):
         raise InvalidInput("kmsKeyArn needs a roleArn that may use the key.")
     arn = engine.arns.make("dataset-group", params["name"])
@@ -45,19 +45,19 @@ def create_dataset_group(engine: LocalEngine, params: dict[str, Any]) -> dict[st
     return out
 
 
-def describe_dataset_group(engine: LocalEngine, params: dict[str, Any]) -> dict[str, Any]:
+def describe_dataset_group(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:
     with engine.tx() as res:
         return {"datasetGroup": group_of(res, params["datasetGroupArn"])}
 
 
-def list_dataset_groups(engine: LocalEngine, params: dict[str, Any]) -> dict[str, Any]:
+def list_dataset_groups(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:
     with engine.tx() as res:
         docs = [summary(d, _SUMMARY) for d in res.all("dataset-group")]
     chunk, token = page(docs, params, "dataset-groups")
     return {"datasetGroups": chunk, "nextToken": token}
 
 
-def delete_dataset_group(engine: LocalEngine, params: dict[str, Any]) -> None:
+def delete_dataset_group(engine: EngineContext, params: dict[str, Any]) -> None:
     arn = params["datasetGroupArn"]
     with engine.tx() as res:
         group_of(res, arn)

@@ -6,12 +6,12 @@ transaction (see ``services.local.tasks.run_import``), so a bad file imports not
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
+from services.local.context import EngineContext
 from services.local.control._common import MAX_PENDING_IMPORTS
-from services.local.engine import LocalEngine
 from services.local.errors import InvalidInput, LimitExceeded, ResourceInUse
+from services.local.locations import resolve_location
 from services.local.resources import ACTIVE, PENDING, WAITING, expect_kind, page, summary
 
 _SUMMARY = (
@@ -25,40 +25,7 @@ _SUMMARY = (
 )
 
 
-def resolve_location(engine: LocalEngine, location: str) -> list[Path]:
-    """The CSV files an ``s3://`` or absolute local location names.
-
-    ``s3://BUCKET/KEY`` maps to ``$PERSONALIZE_DATA_DIR/s3/BUCKET/KEY``; a location ending in
-    ``/`` (or naming a folder) means every ``.csv`` file directly inside it, as on S3.
-    """
-    if location.startswith("s3://"):
-        rest = location[len("s3://") :]
-        if not rest or rest.startswith("/"):
-            raise InvalidInput(f"dataLocation '{location}' has no bucket name.")
-        base = engine.s3_dir.resolve()
-        path = (base / rest).resolve()
-        if base not in path.parents and path != base:
-            raise InvalidInput(f"dataLocation '{location}' leaves the bucket folder.")
-    elif location.startswith("file://"):
-        path = Path(location[len("file://") :])
-    else:
-        path = Path(location)
-        if not path.is_absolute():
-            raise InvalidInput(
-                f"dataLocation '{location}' must be s3://BUCKET/KEY or an absolute local path."
-            )
-    if path.is_dir():
-        files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() == ".csv")
-        if not files:
-            raise InvalidInput(f"No .csv files in {location}.")
-        return files
-    if not path.is_file():
-        hint = f" (looked for {path})" if location.startswith("s3://") else ""
-        raise InvalidInput(f"No file at {location}{hint}.")
-    return [path]
-
-
-def create_dataset_import_job(engine: LocalEngine, params: dict[str, Any]) -> dict[str, Any]:
+def create_dataset_import_job(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:
     dataset_arn = params["datasetArn"]
     expect_kind(dataset_arn, "dataset", "datasetArn")
     mode = params.get("importMode") or "FULL"
@@ -107,14 +74,14 @@ def create_dataset_import_job(engine: LocalEngine, params: dict[str, Any]) -> di
     return {"datasetImportJobArn": arn}
 
 
-def describe_dataset_import_job(engine: LocalEngine, params: dict[str, Any]) -> dict[str, Any]:
+def describe_dataset_import_job(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:
     arn = params["datasetImportJobArn"]
     expect_kind(arn, "dataset-import-job", "datasetImportJobArn")
     with engine.tx() as res:
         return {"datasetImportJob": res.get(arn, "dataset-import-job")}
 
 
-def list_dataset_import_jobs(engine: LocalEngine, params: dict[str, Any]) -> dict[str, Any]:
+def list_dataset_import_jobs(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:
     dataset = params.get("datasetArn")
     with engine.tx() as res:
         if dataset:

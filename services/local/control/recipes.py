@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.local.engine import LocalEngine
+from services.local.context import EngineContext
 from services.local.errors import InvalidInput, ResourceNotFound
 from services.local.recipes import RECIPES, recipe_arn
 from services.local.resources import page
@@ -38,7 +38,7 @@ def recipe_name_of(arn: str) -> str:
     return name
 
 
-def list_recipes(engine: LocalEngine, params: dict[str, Any]) -> dict[str, Any]:
+def list_recipes(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:
     if params.get("domain"):
         return {"recipes": []}  # domain use cases are not part of the local engine
     docs = [
@@ -52,7 +52,7 @@ def list_recipes(engine: LocalEngine, params: dict[str, Any]) -> dict[str, Any]:
     return {"recipes": chunk, "nextToken": token}
 
 
-def describe_recipe(engine: LocalEngine, params: dict[str, Any]) -> dict[str, Any]:
+def describe_recipe(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:
     try:
         return {"recipe": _doc(recipe_name_of(params["recipeArn"]))}
     except InvalidInput as err:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.local.engine import LocalEngine
+from services.local.context import EngineContext
 from services.local.errors import InvalidInput, ResourceInUse
 from services.local.resources import expect_kind, page, summary
 from services.local.schemas import SchemaError, parse_schema
@@ -12,7 +12,7 @@ from services.local.schemas import SchemaError, parse_schema
 _SUMMARY = ("name", "schemaArn", "creationDateTime", "lastUpdatedDateTime", "domain")
 
 
-def create_schema(engine: LocalEngine, params: dict[str, Any]) -> dict[str, Any]:
+def create_schema(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:
     try:
         parse_schema(params["schema"])
     except SchemaError as err:
@@ -33,20 +33,20 @@ def create_schema(engine: LocalEngine, params: dict[str, Any]) -> dict[str, Any]
     return {"schemaArn": arn}
 
 
-def describe_schema(engine: LocalEngine, params: dict[str, Any]) -> dict[str, Any]:
+def describe_schema(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:
     expect_kind(params["schemaArn"], "schema", "schemaArn")
     with engine.tx() as res:
         return {"schema": res.get(params["schemaArn"], "schema")}
 
 
-def list_schemas(engine: LocalEngine, params: dict[str, Any]) -> dict[str, Any]:
+def list_schemas(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:
     with engine.tx() as res:
         docs = [summary(d, _SUMMARY) for d in res.all("schema")]
     chunk, token = page(docs, params, "schemas")
     return {"schemas": chunk, "nextToken": token}
 
 
-def delete_schema(engine: LocalEngine, params: dict[str, Any]) -> None:
+def delete_schema(engine: EngineContext, params: dict[str, Any]) -> None:
     arn = params["schemaArn"]
     expect_kind(arn, "schema", "schemaArn")
     with engine.tx() as res:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from services.local.context import EngineContext
 from services.local.control._common import MAX_SOLUTIONS_PER_GROUP, group_of
 from services.local.control.recipes import recipe_name_of
-from services.local.engine import LocalEngine
 from services.local.errors import InvalidInput, LimitExceeded, ResourceInUse
 from services.local.recipes import recipe_arn
 from services.local.resources import (
@@ -50,7 +50,7 @@ def _number(value: str, where: str) -> float:
         raise InvalidInput(f"{where} '{value}' is not a number.") from err
 
 
-def create_solution(engine: LocalEngine, params: dict[str, Any]) -> dict[str, Any]:
+def create_solution(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:
     config = dict(params.get("solutionConfig") or {})
     automl = bool(params.get("performAutoML"))
     if automl:
@@ -125,12 +125,12 @@ def solution_doc(res: Resources, arn: str) -> dict[str, Any]:
     return doc
 
 
-def describe_solution(engine: LocalEngine, params: dict[str, Any]) -> dict[str, Any]:
+def describe_solution(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:
     with engine.tx() as res:
         return {"solution": solution_doc(res, params["solutionArn"])}
 
 
-def list_solutions(engine: LocalEngine, params: dict[str, Any]) -> dict[str, Any]:
+def list_solutions(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:
     group = params.get("datasetGroupArn")
     with engine.tx() as res:
         if group:
@@ -140,7 +140,7 @@ def list_solutions(engine: LocalEngine, params: dict[str, Any]) -> dict[str, Any
     return {"solutions": chunk, "nextToken": token}
 
 
-def delete_solution(engine: LocalEngine, params: dict[str, Any]) -> None:
+def delete_solution(engine: EngineContext, params: dict[str, Any]) -> None:
     arn = params["solutionArn"]
     with engine.tx() as res:
         solution_doc(res, arn)
@@ -161,7 +161,7 @@ def delete_solution(engine: LocalEngine, params: dict[str, Any]) -> None:
         engine.models.forget(version["solutionVersionArn"])
 
 
-def update_solution(engine: LocalEngine, params: dict[str, Any]) -> dict[str, Any]:
+def update_solution(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:
     arn = params["solutionArn"]
     with engine.tx() as res:
         doc = solution_doc(res, arn)

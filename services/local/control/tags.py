@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.local.engine import LocalEngine
+from services.local.context import EngineContext
 from services.local.errors import InvalidInput, ResourceNotFound
 from services.local.resources import LABELS, kind_of
 
@@ -22,7 +22,7 @@ def _doc(res: Any, arn: str) -> dict[str, Any]:
     return doc
 
 
-def tag_resource(engine: LocalEngine, params: dict[str, Any]) -> dict[str, Any]:
+def tag_resource(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:
     with engine.tx() as res:
         doc = _doc(res, params["resourceArn"])
         tags = {t["tagKey"]: t["tagValue"] for t in doc.get(TAGS, [])}
@@ -36,7 +36,7 @@ def tag_resource(engine: LocalEngine, params: dict[str, Any]) -> dict[str, Any]:
     return {}
 
 
-def untag_resource(engine: LocalEngine, params: dict[str, Any]) -> dict[str, Any]:
+def untag_resource(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:
     with engine.tx() as res:
         doc = _doc(res, params["resourceArn"])
         drop = set(params["tagKeys"])
@@ -45,7 +45,7 @@ def untag_resource(engine: LocalEngine, params: dict[str, Any]) -> dict[str, Any
     return {}
 
 
-def list_tags_for_resource(engine: LocalEngine, params: dict[str, Any]) -> dict[str, Any]:
+def list_tags_for_resource(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:
     with engine.tx() as res:
         return {"tags": list(_doc(res, params["resourceArn"]).get(TAGS, []))}
 

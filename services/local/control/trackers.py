@@ -6,15 +6,15 @@ import hashlib
 import uuid
 from typing import Any
 
+from services.local.context import EngineContext
 from services.local.control._common import group_of
-from services.local.engine import LocalEngine
 from services.local.errors import LimitExceeded, ResourceAlreadyExists, ResourceInUse
 from services.local.resources import ACTIVE, expect_kind, page, summary, waiting
 
 _SUMMARY = ("name", "eventTrackerArn", "status", "creationDateTime", "lastUpdatedDateTime")
 
 
-def create_event_tracker(engine: LocalEngine, params: dict[str, Any]) -> dict[str, Any]:
+def create_event_tracker(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:
     tracking_id = str(uuid.uuid4())
     # Personalize names trackers by an 8-hex ID, not by their name.
     arn = engine.arns.make("event-tracker", hashlib.sha1(tracking_id.encode()).hexdigest()[:8])
@@ -48,13 +48,13 @@ def create_event_tracker(engine: LocalEngine, params: dict[str, Any]) -> dict[st
     return {"eventTrackerArn": arn, "trackingId": tracking_id}
 
 
-def describe_event_tracker(engine: LocalEngine, params: dict[str, Any]) -> dict[str, Any]:
+def describe_event_tracker(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:
     expect_kind(params["eventTrackerArn"], "event-tracker", "eventTrackerArn")
     with engine.tx() as res:
         return {"eventTracker": res.get(params["eventTrackerArn"], "event-tracker")}
 
 
-def list_event_trackers(engine: LocalEngine, params: dict[str, Any]) -> dict[str, Any]:
+def list_event_trackers(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:
     group = params.get("datasetGroupArn")
     with engine.tx() as res:
         if group:
@@ -64,7 +64,7 @@ def list_event_trackers(engine: LocalEngine, params: dict[str, Any]) -> dict[str
     return {"eventTrackers": chunk, "nextToken": token}
 
 
-def delete_event_tracker(engine: LocalEngine, params: dict[str, Any]) -> None:
+def delete_event_tracker(engine: EngineContext, params: dict[str, Any]) -> None:
     expect_kind(params["eventTrackerArn"], "event-tracker", "eventTrackerArn")
     with engine.tx() as res:
         res.get(params["eventTrackerArn"], "event-tracker")

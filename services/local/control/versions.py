@@ -5,9 +5,9 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
+from services.local.context import EngineContext
 from services.local.control._common import MAX_PENDING_VERSIONS
 from services.local.control.solutions import solution_doc
-from services.local.engine import LocalEngine
 from services.local.errors import InvalidInput, LimitExceeded, ResourceInUse
 from services.local.resources import (
     ACTIVE,
@@ -33,7 +33,7 @@ _SUMMARY = (
 )
 
 
-def create_solution_version(engine: LocalEngine, params: dict[str, Any]) -> dict[str, Any]:
+def create_solution_version(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:
     mode = params.get("trainingMode") or "FULL"
     if mode == "AUTOTRAIN":
         raise InvalidInput("trainingMode AUTOTRAIN is set by the service, not by a caller.")
@@ -90,12 +90,12 @@ def _version(res: Any, arn: str) -> dict[str, Any]:
     return res.get(arn, "solution-version")
 
 
-def describe_solution_version(engine: LocalEngine, params: dict[str, Any]) -> dict[str, Any]:
+def describe_solution_version(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:
     with engine.tx() as res:
         return {"solutionVersion": _version(res, params["solutionVersionArn"])}
 
 
-def list_solution_versions(engine: LocalEngine, params: dict[str, Any]) -> dict[str, Any]:
+def list_solution_versions(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:
     solution = params.get("solutionArn")
     with engine.tx() as res:
         if solution:
@@ -106,7 +106,7 @@ def list_solution_versions(engine: LocalEngine, params: dict[str, Any]) -> dict[
     return {"solutionVersions": chunk, "nextToken": token}
 
 
-def stop_solution_version_creation(engine: LocalEngine, params: dict[str, Any]) -> None:
+def stop_solution_version_creation(engine: EngineContext, params: dict[str, Any]) -> None:
     arn = params["solutionVersionArn"]
     with engine.tx() as res:
         doc = _version(res, arn)
@@ -125,7 +125,7 @@ def stop_solution_version_creation(engine: LocalEngine, params: dict[str, Any]) 
         res.save(arn, doc)
 
 
-def get_solution_metrics(engine: LocalEngine, params: dict[str, Any]) -> dict[str, Any]:
+def get_solution_metrics(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:
     arn = params["solutionVersionArn"]
     with engine.tx() as res:
         doc = _version(res, arn)

@@ -1,4 +1,4 @@
-"""Personalize filter expressions: parse them (CreateFilter) and apply them (GetRecommendations).
+"""Parse Personalize filter expressions (CreateFilter) and filterValues (GetRecommendations).
 
 Grammar (a small tokenizer and a recursive-descent parser; keywords are upper-case, as in every
 Personalize example)::
@@ -11,140 +11,33 @@ Personalize example)::
     list       := "(" ("\\"text\\"" | $PARAM) ("," ...)* ")" | CurrentItem.FIELD
     op         := = | != | < | <= | > | >=
     user_cond  := CurrentUser.FIELD (IN list | NOT IN list | op number_or_param)
-
-Semantics (Personalize developer guide, "Filter expressions" and "Combining multiple
-expressions"):
-- ``INCLUDE A | INCLUDE B | EXCLUDE C`` keeps (A or B) minus C; order does not matter.
-- Conditions joined by AND/OR must use one dataset; chain datasets with ``|``.
-- ``Interactions.EVENT_TYPE`` matches case-insensitively and looks at the user's latest 100
-  interactions per event type; ``"*"`` means any event type. Item values match exactly.
-- A categorical value "a|b" matches IN when any of its parts is listed; NOT IN when none is.
-- Items missing from the items table, or with no value for the field, match no condition.
-- An INCLUDE expression needs every parameter it uses. In an EXCLUDE expression a condition
-  whose parameter is missing is ignored (all of them: the expression excludes nothing).
-- An expression whose IF condition does not hold for the current user is ignored; so is one
-  with an IF on a user without metadata.
 """
 
 from __future__ import annotations
 
-import operator
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-import numpy as np
-import pandas as pd
+from services.local.filters.expression import (
+    MAX_EXPRESSION_CHARS,
+    MAX_FIELDS_PER_FILTER,
+    MAX_FILTER_VALUE_CHARS,
+    MAX_FILTER_VALUES,
+    NUMERIC_OPS,
+    Condition,
+    CurrentItemRef,
+    Expression,
+    FilterExpression,
+    FilterExpressionError,
+    Param,
+    Value,
+    filter_fields,
+)
 
-MAX_EXPRESSION_CHARS = 2_500
-MAX_FIELDS_PER_FILTER = 5
-MAX_FILTER_VALUES = 25
-MAX_FILTER_VALUE_CHARS = 1_000
-RECENT_INTERACTIONS_PER_TYPE = 100
-
-_NUMERIC_OPS: dict[str, Callable[[np.ndarray, float], np.ndarray]] = {
-    "=": operator.eq,
-    "!=": operator.ne,
-    "<": operator.lt,
-    "<=": operator.le,
-    ">": operator.gt,
-    ">=": operator.ge,
-}
 _DATASETS = ("Items", "Users", "Interactions")
 _PARAM_KEY_RE = re.compile(r"^[A-Za-z0-9_]{1,50}$")
 _NUMBER_RE = re.compile(r"-?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
-
-
-class FilterExpressionError(ValueError):
-    """A filter expression or filterValues is malformed, or cannot be applied."""
-
-
-# --- AST -------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Param:
-    """A ``$NAME`` placeholder, filled from filterValues at request time."""
-
-    name: str
-
-
-@dataclass(frozen=True)
-class CurrentItemRef:
-    """``CurrentItem.FIELD``: a value of the item a related-items request is about."""
-
-    field: str
-
-
-Value = str | float | Param | CurrentItemRef
-
-
-@dataclass(frozen=True)
-class Condition:
-    """``dataset.field op values``; ``dataset`` is Items, Users, Interactions or CurrentUser."""
-
-    dataset: str
-    field: str
-    op: str  # IN, NOT IN, =, !=, <, <=, >, >=
-    values: tuple[Value, ...]
-
-    @property
-    def params(self) -> frozenset[str]:
-        """Names of the parameters this condition uses."""
-        return frozenset(v.name for v in self.values if isinstance(v, Param))
-
-
-@dataclass(frozen=True)
-class Expression:
-    """One ``INCLUDE|EXCLUDE ... WHERE ... [IF ...]`` part of a filter."""
-
-    action: str  # INCLUDE | EXCLUDE
-    target: str  # ItemID | UserID
-    where: tuple[tuple[Condition, ...], ...]  # OR of ANDs
-    if_: tuple[Condition, ...] = ()  # ANDed CurrentUser conditions
-
-    @property
-    def dataset(self) -> str:
-        """The one dataset the WHERE conditions use."""
-        return self.where[0][0].dataset
-
-    @property
-    def conditions(self) -> tuple[Condition, ...]:
-        """Every condition, WHERE then IF."""
-        return tuple(c for group in self.where for c in group) + self.if_
-
-
-@dataclass(frozen=True)
-class FilterExpression:
-    """A parsed filter: expressions chained with ``|``."""
-
-    text: str
-    expressions: tuple[Expression, ...]
-
-    @property
-    def target(self) -> str:
-        """ItemID (recommendation filters) or UserID (user-segment filters)."""
-        return self.expressions[0].target
-
-    @property
-    def params(self) -> frozenset[str]:
-        """Names of every ``$PARAM`` in the filter."""
-        return frozenset(p for e in self.expressions for c in e.conditions for p in c.params)
-
-
-def filter_fields(expr: FilterExpression) -> set[str]:
-    """Dataset fields the filter reads, as "Items.GENRE", "Users.AGE", "Interactions.EVENT_TYPE".
-
-    CurrentUser fields count as Users fields and CurrentItem fields as Items fields (Personalize
-    limits distinct fields per filter and per dataset group).
-    """
-    fields: set[str] = set()
-    for e in expr.expressions:
-        for c in e.conditions:
-            dataset = "Users" if c.dataset == "CurrentUser" else c.dataset
-            fields.add(f"{dataset}.{c.field}")
-            fields.update(f"Items.{v.field}" for v in c.values if isinstance(v, CurrentItemRef))
-    return fields
 
 
 # --- tokenizer -------------------------------------------------------------------------------
@@ -404,7 +297,7 @@ class _Parser:
                 self._word("IN")
                 op = "NOT IN"
             return op, self._value_list(dataset)
-        if tok.kind == "OP" and tok.text in _NUMERIC_OPS:
+        if tok.kind == "OP" and tok.text in NUMERIC_OPS:
             if dataset == "Interactions":
                 raise self._fail("Interactions.EVENT_TYPE takes IN or NOT IN, not a comparison")
             self._advance()
@@ -540,282 +433,3 @@ def _split_values(key: str, value: str) -> list[str]:
                 f"filterValues[{key!r}]: expected ',' between values at position {i}"
             )
         i += 1
-
-
-# --- evaluation ------------------------------------------------------------------------------
-
-
-def evaluate(
-    expr: FilterExpression,
-    *,
-    item_ids: np.ndarray,
-    items: pd.DataFrame,
-    user_interactions: pd.DataFrame,
-    current_user: Mapping[str, str] | None,
-    values: Mapping[str, str] | Mapping[str, list[str]] | None,
-    current_item: Mapping[str, str] | None = None,
-) -> np.ndarray:
-    """Mask over ``item_ids`` of the items the filter lets through.
-
-    Args:
-        expr: a parsed ItemID filter.
-        item_ids: candidate item IDs (e.g. the model's catalogue).
-        items: the Items dataset: ITEM_ID plus metadata (categorical values joined with '|').
-        user_interactions: ITEM_ID, EVENT_TYPE, TIMESTAMP of the current user.
-        current_user: the current user's metadata (values as strings); empty if unknown.
-        values: filterValues, raw as in the API ('"a","b"') or already split into lists.
-        current_item: metadata of the request's itemId, for CurrentItem conditions.
-
-    Raises:
-        FilterExpressionError: malformed filterValues, a missing INCLUDE parameter, a
-            non-numeric value for a comparison, or CurrentItem without an item.
-        NotImplementedError: for UserID (user-segment) filters.
-    """
-    if expr.target != "ItemID":
-        raise NotImplementedError(
-            "user-segment filters (INCLUDE/EXCLUDE UserID) apply to batch segment jobs, which "
-            "the local engine does not run"
-        )
-    params = _resolve_values(values)
-    ctx = _Context(np.asarray(item_ids, dtype=object), items, user_interactions, current_item)
-    include: list[np.ndarray] = []
-    exclude: list[np.ndarray] = []
-    for e in expr.expressions:
-        mask = _expression_mask(e, ctx, params, current_user or {})
-        if mask is not None:
-            (include if e.action == "INCLUDE" else exclude).append(mask)
-    n = len(ctx.item_ids)
-    allowed = np.logical_or.reduce(include) if include else np.ones(n, dtype=bool)
-    if exclude:
-        allowed &= ~np.logical_or.reduce(exclude)
-    return np.asarray(allowed, dtype=bool)
-
-
-def _resolve_values(
-    values: Mapping[str, str] | Mapping[str, list[str]] | None,
-) -> dict[str, list[str]]:
-    if not values:
-        return {}
-    raw = {k: v for k, v in values.items() if isinstance(v, str)}
-    parsed = parse_filter_values(raw)
-    for k, v in values.items():
-        if not isinstance(v, str):
-            parsed[k] = [str(x) for x in v]
-    return parsed
-
-
-def _expression_mask(
-    e: Expression, ctx: _Context, params: dict[str, list[str]], user: Mapping[str, str]
-) -> np.ndarray | None:
-    """The items ``e`` matches, or None when ``e`` does not apply to this request."""
-    missing = {p for c in e.conditions for p in c.params} - params.keys()
-    if missing and e.action == "INCLUDE":
-        names = ", ".join(f"${p}" for p in sorted(missing))
-        raise FilterExpressionError(
-            f"filterValues must supply {names}: INCLUDE expressions need every parameter"
-        )
-
-    def usable(c: Condition) -> bool:  # EXCLUDE ignores conditions with missing parameters
-        return not (c.params & missing)
-
-    for cond in filter(usable, e.if_):
-        if not _user_condition(cond, user, params):
-            return None
-    groups = [g for g in (tuple(filter(usable, group)) for group in e.where) if g]
-    if not groups:
-        return None
-    result = np.zeros(len(ctx.item_ids), dtype=bool)
-    for group in groups:
-        part = np.ones(len(ctx.item_ids), dtype=bool)
-        for cond in group:
-            part &= ctx.condition(cond, params)
-        result |= part
-    return result
-
-
-def _user_condition(cond: Condition, user: Mapping[str, str], params: dict[str, list[str]]) -> bool:
-    raw = user.get(cond.field)
-    if raw is None or str(raw) == "":
-        return False
-    value = str(raw)
-    if cond.op in ("IN", "NOT IN"):
-        wanted = set(_strings(cond, params, None))
-        hit = any(part in wanted for part in value.split("|"))
-        return hit if cond.op == "IN" else not hit
-    try:
-        number = float(value)
-    except ValueError:
-        return False
-    threshold = _number(cond, params, None)
-    return bool(_NUMERIC_OPS[cond.op](np.array([number]), threshold)[0])
-
-
-def _strings(
-    cond: Condition, params: dict[str, list[str]], current_item: Mapping[str, str] | None
-) -> list[str]:
-    out: list[str] = []
-    for v in cond.values:
-        if isinstance(v, Param):
-            out.extend(params[v.name])
-        elif isinstance(v, CurrentItemRef):
-            raw = _current_item_value(v, current_item)
-            out.extend(raw.split("|") if raw else [])
-        else:
-            out.append(str(v))
-    return out
-
-
-def _number(
-    cond: Condition, params: dict[str, list[str]], current_item: Mapping[str, str] | None
-) -> float:
-    (v,) = cond.values
-    if isinstance(v, float):
-        return v
-    if isinstance(v, CurrentItemRef):
-        raw = _current_item_value(v, current_item)
-        try:
-            return float(raw) if raw else float("nan")
-        except ValueError:
-            return float("nan")  # a non-numeric current value matches nothing
-    got = params[v.name]
-    if len(got) != 1:
-        raise FilterExpressionError(
-            f"${v.name} must be a single number for {cond.dataset}.{cond.field} {cond.op}, "
-            f"got {len(got)} values"
-        )
-    try:
-        return float(got[0])
-    except ValueError as err:
-        raise FilterExpressionError(
-            f"${v.name} must be a number for {cond.dataset}.{cond.field} {cond.op}, got {got[0]!r}"
-        ) from err
-
-
-def _current_item_value(ref: CurrentItemRef, current_item: Mapping[str, str] | None) -> str:
-    if current_item is None:
-        raise FilterExpressionError(
-            f"the filter uses CurrentItem.{ref.field}, which needs an itemId in the request"
-        )
-    raw = current_item.get(ref.field)
-    return "" if raw is None else str(raw)
-
-
-class _Context:
-    """The request's data, aligned to the candidate items; lookups are computed lazily."""
-
-    def __init__(
-        self,
-        item_ids: np.ndarray,
-        items: pd.DataFrame | None,
-        interactions: pd.DataFrame | None,
-        current_item: Mapping[str, str] | None,
-    ) -> None:
-        self.item_ids = item_ids
-        self.items = items if items is not None else pd.DataFrame({"ITEM_ID": []})
-        self.interactions = interactions
-        self.current_item = current_item
-        self._rows: np.ndarray | None = None
-        self._events: pd.DataFrame | None = None
-
-    def condition(self, cond: Condition, params: dict[str, list[str]]) -> np.ndarray:
-        if cond.dataset == "Interactions":
-            return self._interactions(cond, params)
-        return self._items(cond, params)
-
-    def _item_rows(self) -> np.ndarray:
-        """Row of each candidate in the items table, -1 when it has none."""
-        if self._rows is None:
-            ids = self.items["ITEM_ID"].astype(str)
-            if len(ids) == len(self.item_ids) and np.array_equal(
-                ids.to_numpy(dtype=object), self.item_ids
-            ):
-                self._rows = np.arange(len(ids))  # the common case: same catalogue, same order
-                return self._rows
-            keep = None
-            if not ids.is_unique:  # keep the last row per item ID, as an upsert would
-                keep = np.flatnonzero(~ids.duplicated(keep="last").to_numpy())
-                ids = ids.iloc[keep]
-            pos = pd.Index(ids).get_indexer(self.item_ids)
-            if keep is not None:
-                pos = np.where(pos >= 0, keep[np.maximum(pos, 0)], -1)
-            self._rows = pos
-        return self._rows
-
-    def _items(self, cond: Condition, params: dict[str, list[str]]) -> np.ndarray:
-        n = len(self.item_ids)
-        if cond.field not in self.items.columns:
-            return np.zeros(n, dtype=bool)  # no such metadata: nothing matches
-        column = self.items[cond.field]
-        rows = self._item_rows()
-        known = rows >= 0
-        if cond.op in ("IN", "NOT IN"):
-            wanted = self._strings_for(cond, params)
-            has_value, hit = _match_values(column, wanted)
-            matched = hit if cond.op == "IN" else has_value & ~hit
-        else:
-            numbers = pd.to_numeric(column, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-            threshold = _number(cond, params, self.current_item)
-            with np.errstate(invalid="ignore"):
-                matched = _NUMERIC_OPS[cond.op](numbers, threshold) & ~np.isnan(numbers)
-                if np.isnan(threshold):
-                    matched[:] = False
-        out = np.zeros(n, dtype=bool)
-        out[known] = matched[rows[known]]
-        return out
-
-    def _strings_for(self, cond: Condition, params: dict[str, list[str]]) -> list[str]:
-        return _strings(cond, params, self.current_item)
-
-    def _recent_events(self) -> pd.DataFrame:
-        """The user's latest interactions per event type, with a lower-cased event type."""
-        if self._events is None:
-            df = self.interactions
-            if df is None or len(df) == 0:
-                self._events = pd.DataFrame({"ITEM_ID": [], "TYPE": []})
-            else:
-                df = df.sort_values("TIMESTAMP", ascending=False, kind="stable")
-                df = df.groupby("EVENT_TYPE", sort=False).head(RECENT_INTERACTIONS_PER_TYPE)
-                self._events = pd.DataFrame(
-                    {
-                        "ITEM_ID": df["ITEM_ID"].astype(str).to_numpy(dtype=object),
-                        "TYPE": df["EVENT_TYPE"].fillna("").astype(str).str.lower().to_numpy(),
-                    }
-                )
-        return self._events
-
-    def _interactions(self, cond: Condition, params: dict[str, list[str]]) -> np.ndarray:
-        events = self._recent_events()
-        wanted = {v.lower() for v in self._strings_for(cond, params)}
-        if "*" in wanted:
-            chosen = np.ones(len(events), dtype=bool)
-        else:
-            chosen = events["TYPE"].isin(wanted).to_numpy()
-        if cond.op == "NOT IN":
-            chosen = ~chosen
-        touched = events["ITEM_ID"].to_numpy()[chosen]
-        return pd.Index(self.item_ids).isin(touched)
-
-
-def _match_values(column: pd.Series, wanted: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """(has a value, some '|'-separated part is in ``wanted``) per row of ``column``."""
-    column = column.reset_index(drop=True)
-    if pd.api.types.is_bool_dtype(column.dtype):
-        column = column.map({True: "true", False: "false"})
-    elif pd.api.types.is_numeric_dtype(column.dtype):
-        # Compare numbers as numbers: "10" matches 10 and 10.0.
-        numbers = pd.to_numeric(column, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-        targets = pd.to_numeric(pd.Series(wanted, dtype=object), errors="coerce").dropna()
-        has_value = ~np.isnan(numbers)
-        return has_value, np.isin(numbers, targets.to_numpy(dtype=float)) & has_value
-    strings = column if column.dtype == "str" else column.astype("str")
-    has_value = (strings.notna() & (strings != "")).to_numpy()
-    if not wanted:
-        return has_value, np.zeros(len(strings), dtype=bool)
-    if strings.str.contains("|", regex=False, na=False).any():
-        # One regex over the column (RE2 inside pyarrow) beats splitting every cell.
-        alternatives = "|".join(re.escape(w) for w in wanted)
-        pattern = rf"(?:^|\|)(?:{alternatives})(?:\||$)"
-        hit = strings.str.contains(pattern, regex=True, na=False).to_numpy()
-    else:
-        hit = strings.isin(wanted).to_numpy()
-    return has_value, hit & has_value

@@ -7,7 +7,7 @@ PutUsers, PutItems and PutEvents over the last two weeks, the latest within the 
 Version 1 knows neither those shoppers nor those items, so it serves them its popular items;
 a version trained on everything does not.
 
-Everything is relative to ``now`` and in epoch seconds. No I/O here: see ``demo.py``.
+Everything is relative to ``now`` and in epoch seconds. No I/O here: see ``shop.py``.
 ``SCHEMAS`` are the Avro schemas of the three bulk files, in their column order.
 """
 

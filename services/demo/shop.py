@@ -5,7 +5,8 @@
 ``demo-recommendations``; then a new collection (PutItems) brings new shoppers (PutUsers) whose
 clicks arrive through PutEvents; version 2 is trained on everything, but the campaign still
 serves version 1, which knows neither those shoppers nor those items and gives them all the same
-popular items. See ``demo_data`` for the data and ``DemoNames`` for what the dashboard can use.
+popular items. See ``services.demo.data`` for the data and ``DemoNames`` for what the
+dashboard can use.
 
 Only boto3 calls touch the engine, so the demo also works against ``make serve``
 (PERSONALIZE_ENDPOINT_URL); bulk files are written to ``$data_dir/s3/demo-shop/`` and imported
@@ -30,8 +31,8 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from services.clients import Clients, build_clients
 from services.config import LOCAL_ACCOUNT, Settings
-from services.local import demo_data
-from services.local.demo_data import SCHEMAS, DemoData
+from services.demo import data as demo_data
+from services.demo.data import SCHEMAS, DemoData
 
 GROUP = "demo-shop"
 BUCKET = "demo-shop"

@@ -1,0 +1,42 @@
+"""``python -m services.demo [--data-dir DIR] [--if-empty]``: create the demo shop.
+
+Exit codes are ``seed_demo``'s (0 created or skipped with --if-empty, 1 the shop exists, 2 a
+step failed, naming it), and 2 for bad settings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from services.config import ConfigError, Settings, with_data_dir
+from services.demo.shop import seed_demo
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; returns the process exit code."""
+    parser = argparse.ArgumentParser(
+        prog="python -m services.demo", description="create the demo shop"
+    )
+    parser.add_argument("--data-dir")
+    parser.add_argument(
+        "--if-empty",
+        action="store_true",
+        help="do nothing when the engine already has a dataset group",
+    )
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    try:
+        settings = Settings.from_env()
+        if args.data_dir:
+            settings = with_data_dir(settings, Path(args.data_dir))
+    except ConfigError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    return seed_demo(settings, if_empty=args.if_empty)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,54 @@
+"""What an operation handler or a background task may use of the engine.
+
+Handlers and tasks are written against ``EngineContext``, never against ``LocalEngine``, so the
+engine can import the operation table (``services.local.operations``) without a cycle: the
+engine depends on the handlers, the handlers only on this protocol.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from sqlalchemy import Engine
+
+from services.config import Settings
+from services.local.resources import Arns, Resources
+
+if TYPE_CHECKING:
+    from services.local.jobs import JobRunner
+    from services.local.runtime.model_cache import ModelCache
+
+
+class EngineContext(Protocol):
+    """The engine as its handlers see it: storage, settings, the model cache and the job queue.
+
+    ``db`` takes writes (and the job claims), ``read_db`` the runtime's read transactions;
+    ``clock`` returns epoch seconds and is replaced by tests that move time forward.
+    """
+
+    settings: Settings
+    data_dir: Path
+    models_dir: Path
+    s3_dir: Path
+    db: Engine
+    read_db: Engine
+    arns: Arns
+    lifecycle_seconds: float
+    clock: Callable[[], float]
+    models: ModelCache
+    jobs: JobRunner
+
+    def reading(self) -> AbstractContextManager[Resources]:
+        """A read transaction (statuses that are due still advance)."""
+        ...
+
+    def tx(self) -> AbstractContextManager[Resources]:
+        """One write transaction; everything in it lands together or not at all."""
+        ...
+
+
+Operation = Callable[[EngineContext, dict[str, Any]], dict[str, Any] | None]
+"""A handler: the engine and the request's validated parameters → the response document."""

@@ -1,0 +1,1 @@
+"""Personalize filter expressions: ``expression`` (the parsed form), ``parse``, ``evaluate``."""

@@ -1,0 +1,1 @@
+"""The runtime API: ``model_cache`` (loaded models), ``scoring`` (lists, rankings), ``handlers``."""

@@ -1,0 +1,153 @@
+"""Trained models in memory by solution version ARN, with the item data scoring needs."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import func, select
+
+from services.local import tables as t
+from services.local.context import EngineContext
+from services.local.errors import ResourceInUse
+from services.local.recipes import get_recipe
+from services.local.recipes.base import Model
+
+MODEL_CACHE_SIZE = 16
+
+
+ITEMS_CHECK_SECONDS = 1.0
+LATEST_TS_TTL = 60.0  # seconds a group's latest interaction time is cached for exploration
+
+
+@dataclass(frozen=True)
+class LoadedModel:
+    """A trained model with what the runtime needs next to it."""
+
+    arn: str
+    group: str
+    recipe_name: str
+    recipe_type: str
+    model: Model
+    index: dict[str, int]
+
+    @property
+    def personalised_scores(self) -> bool:
+        """User-Personalization returns softmax scores; popularity and SIMS return none."""
+        return self.recipe_type in ("USER_PERSONALIZATION", "PERSONALIZED_RANKING") and (
+            self.recipe_name != "aws-popularity-count"
+        )
+
+
+class ModelCache:
+    """Loaded models by solution version ARN (least recently used are dropped)."""
+
+    def __init__(self, engine: EngineContext) -> None:
+        self._engine = engine
+        self._models: OrderedDict[str, LoadedModel] = OrderedDict()
+        self._items: dict[str, tuple[int, pd.DataFrame]] = {}
+        self._items_checked: dict[str, float] = {}
+        self._created: dict[str, tuple[tuple[str, int], np.ndarray, float, float]] = {}
+        self._lock = threading.Lock()
+
+    def cached(self, arn: str) -> LoadedModel | None:
+        """The loaded model of a version, if it is in memory."""
+        with self._lock:
+            return self._models.get(arn)
+
+    def get(self, version: dict[str, Any]) -> LoadedModel:
+        """The model of an ACTIVE solution version."""
+        arn = version["solutionVersionArn"]
+        with self._lock:
+            hit = self._models.get(arn)
+            if hit is not None:
+                self._models.move_to_end(arn)
+                return hit
+        path = version.get("_modelPath")
+        if version.get("status") != "ACTIVE" or not path or not Path(path).exists():
+            raise ResourceInUse(f"Solution version {arn} has no trained model to serve.")
+        name = version["_recipeName"]
+        recipe = get_recipe(name)
+        model = recipe.load(Path(path))
+        loaded = LoadedModel(
+            arn=arn,
+            group=version["datasetGroupArn"],
+            recipe_name=name,
+            recipe_type=recipe.recipe_type,
+            model=model,
+            index={str(item): i for i, item in enumerate(model.item_ids)},
+        )
+        with self._lock:
+            self._models[arn] = loaded
+            while len(self._models) > MODEL_CACHE_SIZE:
+                self._models.popitem(last=False)
+        return loaded
+
+    def creation_times(self, loaded: LoadedModel) -> tuple[np.ndarray, float]:
+        """Items' CREATION_TIMESTAMP aligned with the model (NaN = unknown), and the group's
+        latest interaction time, which exploration's age cut-off counts back from."""
+        items = self.items(loaded.group)
+        key = (loaded.arn, id(items))
+        now = time.monotonic()
+        cached = self._created.get(loaded.arn)
+        if cached is None or cached[0] != key or now - cached[3] > LATEST_TS_TTL:
+            created = np.full(len(loaded.model.item_ids), np.nan)
+            if len(items) and "CREATION_TIMESTAMP" in items.columns:
+                known = items.dropna(subset=["CREATION_TIMESTAMP"])
+                for item, ts in zip(known["ITEM_ID"], known["CREATION_TIMESTAMP"], strict=True):
+                    i = loaded.index.get(str(item))
+                    if i is not None:
+                        created[i] = float(ts)
+            with self._engine.read_db.connect() as conn:
+                latest = conn.execute(
+                    select(func.max(t.interactions.c.ts)).where(
+                        t.interactions.c.group_arn == loaded.group
+                    )
+                ).scalar_one()
+            cached = (key, created, float(latest or time.time()), now)
+            self._created[loaded.arn] = cached
+        return cached[1], cached[2]
+
+    def forget(self, arn: str) -> None:
+        """Drop a model (its version was deleted)."""
+        with self._lock:
+            self._models.pop(arn, None)
+
+    def items(self, group: str) -> pd.DataFrame:
+        """The group's items (ITEM_ID, CREATION_TIMESTAMP, metadata), reloaded when changed.
+
+        Whether they changed is asked at most once per ``ITEMS_CHECK_SECONDS``: PutItems shows
+        up within that time, and the hot path saves a query per request.
+        """
+        cached = self._items.get(group)
+        now = time.monotonic()
+        if cached is not None and now - self._items_checked.get(group, 0.0) < ITEMS_CHECK_SECONDS:
+            return cached[1]
+        with self._engine.read_db.connect() as conn:
+            row = conn.execute(
+                select(t.data_versions.c.version).where(t.data_versions.c.group_arn == group)
+            ).first()
+            version = row.version if row else 0
+            self._items_checked[group] = now
+            if cached is not None and cached[0] == version:
+                return cached[1]
+            rows = conn.execute(
+                select(t.items.c.item_id, t.items.c.creation_ts, t.items.c.props).where(
+                    t.items.c.group_arn == group
+                )
+            ).all()
+        frame = pd.DataFrame(
+            [
+                {**(r.props or {}), "ITEM_ID": r.item_id, "CREATION_TIMESTAMP": r.creation_ts}
+                for r in rows
+            ],
+            columns=None if rows else ["ITEM_ID", "CREATION_TIMESTAMP"],
+        )
+        self._items[group] = (version, frame)
+        return frame

@@ -1,0 +1,275 @@
+"""Recommendation lists and rankings from a loaded model: what Personalize does around the scores.
+
+Models only produce score vectors; this module adds the user's latest events (so PutEvents
+change results without retraining), filters, exploration, promotions, popularity fallback for
+unknown users and items, and top-k selection. ``batch_answer`` is one line of a batch job.
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import select
+
+from services.local import ranking
+from services.local import tables as t
+from services.local.context import EngineContext
+from services.local.errors import InvalidInput, ResourceNotFound
+from services.local.filters.evaluate import evaluate
+from services.local.filters.expression import FilterExpressionError
+from services.local.filters.parse import parse_filter, parse_filter_values
+from services.local.runtime.model_cache import LoadedModel
+
+HISTORY_LIMIT = 500  # latest interactions per user handed to the model
+
+
+EXPLORING_RECIPES = ("aws-user-personalization", "aws-user-personalization-v2")
+DEFAULT_EXPLORATION = {"explorationWeight": "0.3", "explorationItemAgeCutOff": "30"}
+
+
+@dataclass(frozen=True)
+class History:
+    """A user's latest interactions, oldest first; a DataFrame only when a filter needs it."""
+
+    rows: tuple[tuple[str, str, int], ...] = ()
+
+    @property
+    def item_ids(self) -> list[str]:
+        """Item IDs, oldest first."""
+        return [r[0] for r in self.rows]
+
+    def frame(self) -> pd.DataFrame:
+        """ITEM_ID, EVENT_TYPE, TIMESTAMP columns, as filters read them."""
+        return pd.DataFrame(list(self.rows), columns=["ITEM_ID", "EVENT_TYPE", "TIMESTAMP"])
+
+
+def user_history(engine: EngineContext, group: str, user_id: str) -> History:
+    """The user's latest interactions (item, event type, time), oldest first."""
+    with engine.read_db.connect() as conn:
+        rows = conn.execute(
+            select(t.interactions.c.item_id, t.interactions.c.event_type, t.interactions.c.ts)
+            .where(t.interactions.c.group_arn == group, t.interactions.c.user_id == user_id)
+            .order_by(t.interactions.c.ts.desc(), t.interactions.c.id.desc())
+            .limit(HISTORY_LIMIT)
+        ).all()
+    return History(tuple((r[0], r[1], r[2]) for r in reversed(rows)))
+
+
+def user_metadata(engine: EngineContext, group: str, user_id: str) -> dict[str, str]:
+    """The user's row of the Users dataset, as strings (for `IF CurrentUser.X` filters)."""
+    with engine.read_db.connect() as conn:
+        row = conn.execute(
+            select(t.users.c.props).where(
+                t.users.c.group_arn == group, t.users.c.user_id == user_id
+            )
+        ).first()
+    return {k: str(v) for k, v in ((row.props or {}) if row else {}).items() if v is not None}
+
+
+def _filter_mask(
+    engine: EngineContext,
+    loaded: LoadedModel,
+    filter_doc: dict[str, Any] | None,
+    raw_values: dict[str, str] | None,
+    user_id: str | None,
+    history: History,
+) -> np.ndarray | None:
+    if filter_doc is None:
+        if raw_values:
+            raise InvalidInput("filterValues were given without a filterArn.")
+        return None
+    try:
+        expr = parse_filter(filter_doc["filterExpression"])
+        values = parse_filter_values(raw_values or {})
+        return evaluate(
+            expr,
+            item_ids=loaded.model.item_ids,
+            items=engine.models.items(loaded.group),
+            user_interactions=history.frame(),
+            current_user=user_metadata(engine, loaded.group, user_id) if user_id else {},
+            values=values,
+        )
+    except FilterExpressionError as err:
+        raise InvalidInput(f"Filter {filter_doc['name']}: {err}") from err
+    except NotImplementedError as err:
+        raise InvalidInput(str(err)) from err
+
+
+def recommend(
+    engine: EngineContext,
+    loaded: LoadedModel,
+    *,
+    user_id: str | None,
+    item_id: str | None,
+    num_results: int,
+    filter_doc: dict[str, Any] | None = None,
+    filter_values: dict[str, str] | None = None,
+    campaign_config: dict[str, Any] | None = None,
+    promotions: list[dict[str, Any]] | None = None,
+) -> list[dict[str, Any]]:
+    """The item list of one GetRecommendations call (or one batch line)."""
+    model = loaded.model
+    history = user_history(engine, loaded.group, user_id) if user_id else History()
+    exclude: np.ndarray | None = None
+    reason = None
+    if loaded.recipe_type == "RELATED_ITEMS":
+        if not item_id:
+            raise InvalidInput(f"{loaded.recipe_name} recommends for an itemId, not a userId.")
+        scores = model.score_item(item_id)
+        if item_id in loaded.index:
+            exclude = np.zeros(len(model.item_ids), dtype=bool)
+            exclude[loaded.index[item_id]] = True
+    else:
+        if not user_id:
+            raise InvalidInput(f"{loaded.recipe_name} recommends for a userId, not an itemId.")
+        scores = model.score_user(user_id, history.item_ids)
+    if scores is None:  # unknown user or item: popular items, like Personalize
+        scores = np.asarray(model.popularity, dtype=np.float64)
+        reason = "Popular item"
+    mask = _filter_mask(engine, loaded, filter_doc, filter_values, user_id, history)
+    if mask is not None:
+        exclude = ~mask if exclude is None else (exclude | ~mask)
+    scores = np.asarray(scores, dtype=np.float64)
+    idx, _ = ranking.top_k(scores, num_results, exclude)
+    # Seeded per user, so a merchandiser sees the same list on every reload.
+    rng = np.random.default_rng(zlib.crc32((user_id or item_id or "").encode()))
+    flags: dict[int, str] = {}
+    if loaded.recipe_name in EXPLORING_RECIPES and reason is None:
+        idx, explored = _explore(engine, loaded, idx, scores, exclude, campaign_config, rng)
+        flags.update({int(i): "Exploration" for i, e in zip(idx, explored, strict=True) if e})
+    for promotion in promotions or []:
+        idx, promoted = _promote(
+            engine, loaded, promotion, idx, scores, exclude, user_id, history, rng
+        )
+        flags.update({int(i): "Promoted item" for i, p in zip(idx, promoted, strict=True) if p})
+    probs = ranking.softmax_scores(scores) if loaded.personalised_scores else None
+    out = []
+    for i in idx:
+        entry: dict[str, Any] = {"itemId": str(model.item_ids[i])}
+        if probs is not None and reason is None:
+            entry["score"] = float(probs[i])
+        why = flags.get(int(i)) or reason
+        if why:
+            entry["reason"] = [why]
+        if why == "Promoted item" and promotions:
+            entry["promotionName"] = promotions[0].get("name")
+        out.append(entry)
+    return out
+
+
+def _explore(
+    engine: EngineContext,
+    loaded: LoadedModel,
+    idx: np.ndarray,
+    scores: np.ndarray,
+    exclude: np.ndarray | None,
+    config: dict[str, Any] | None,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Blend new, rarely seen items into the list, as itemExplorationConfig asks."""
+    settings = {**DEFAULT_EXPLORATION, **((config or {}).get("itemExplorationConfig") or {})}
+    weight = float(settings["explorationWeight"])
+    if weight <= 0 or len(idx) < 2:
+        return idx, np.zeros(len(idx), dtype=bool)
+    created, latest = engine.models.creation_times(loaded)
+    candidates = ranking.exploration_candidates(
+        created,
+        np.asarray(loaded.model.popularity, dtype=np.float64),
+        latest,
+        float(settings["explorationItemAgeCutOff"]),
+    )
+    if exclude is not None:
+        candidates = candidates & ~exclude
+    return ranking.explore(idx, scores, candidates, weight, rng)
+
+
+def _promote(
+    engine: EngineContext,
+    loaded: LoadedModel,
+    promotion: dict[str, Any],
+    idx: np.ndarray,
+    scores: np.ndarray,
+    exclude: np.ndarray | None,
+    user_id: str | None,
+    history: History,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Give percentPromotedItems of the slots to items the promotion's filter allows."""
+    from services.local.resources import expect_kind
+
+    arn = promotion.get("filterArn")
+    if not arn:
+        raise InvalidInput("A promotion needs a filterArn that selects the promoted items.")
+    expect_kind(arn, "filter", "promotions.1.filterArn")
+    with engine.tx() as res:
+        doc = res.get(arn, "filter")
+    mask = _filter_mask(engine, loaded, doc, promotion.get("filterValues"), user_id, history)
+    percent = int(promotion.get("percentPromotedItems") or 0)
+    if mask is None or not 1 <= percent <= 100:
+        raise InvalidInput("percentPromotedItems must be between 1 and 100.")
+    return ranking.promote(idx, scores, mask, percent, exclude, rng)
+
+
+def rank(
+    engine: EngineContext,
+    loaded: LoadedModel,
+    user_id: str,
+    input_list: list[str],
+    filter_doc: dict[str, Any] | None = None,
+    filter_values: dict[str, str] | None = None,
+) -> list[dict[str, Any]]:
+    """GetPersonalizedRanking: known items by score, unknown items last with score 0."""
+    model = loaded.model
+    history = user_history(engine, loaded.group, user_id)
+    scores = model.score_user(user_id, history.item_ids)
+    if scores is None:
+        scores = np.asarray(model.popularity, dtype=np.float64)
+    mask = _filter_mask(engine, loaded, filter_doc, filter_values, user_id, history)
+    unique = list(dict.fromkeys(input_list))
+    if mask is not None:  # filtered-out items leave the ranking
+        unique = [i for i in unique if i not in loaded.index or mask[loaded.index[i]]]
+    probs = ranking.softmax_scores(np.asarray(scores, dtype=np.float64))
+    ranked = ranking.rank(probs, loaded.index, unique)
+    total = sum(p for _, p in ranked) or 1.0  # renormalised over the list
+    return [{"itemId": item, "score": p / total} for item, p in ranked]
+
+
+def batch_answer(
+    engine: EngineContext, job: dict[str, Any], query: dict[str, Any]
+) -> dict[str, Any]:
+    """One output line of a batch inference job, in Personalize's JSON Lines format."""
+    with engine.tx() as res:
+        version = res.get(job["solutionVersionArn"], "solution-version")
+        filter_doc = res.find(job["filterArn"]) if job.get("filterArn") else None
+    loaded = engine.models.get(version)
+    try:
+        if "itemList" in query:
+            ranked = rank(
+                engine, loaded, str(query.get("userId", "")), list(query["itemList"]), filter_doc
+            )
+            output = {
+                "recommendedItems": [r["itemId"] for r in ranked],
+                "scores": [r["score"] for r in ranked],
+            }
+        else:
+            items = recommend(
+                engine,
+                loaded,
+                user_id=query.get("userId"),
+                item_id=query.get("itemId"),
+                num_results=int(job.get("numResults", 25)),
+                filter_doc=filter_doc,
+                filter_values=query.get("filterValues"),
+                campaign_config=job.get("batchInferenceJobConfig"),
+            )
+            output = {
+                "recommendedItems": [i["itemId"] for i in items],
+                "scores": [i.get("score") for i in items],
+            }
+        return {"input": query, "output": output, "error": None}
+    except (InvalidInput, ResourceNotFound) as err:
+        return {"input": query, "output": None, "error": err.message}

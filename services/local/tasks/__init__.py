@@ -1,0 +1,2 @@
+"""Background jobs, one module per kind (``registry`` maps kinds to them); ``lifecycle`` moves
+a job's resource through its statuses."""

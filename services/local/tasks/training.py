@@ -1,0 +1,160 @@
+"""The solution version job: train a recipe on a dataset group's data and store the model."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import select
+
+from services.local import tables as t
+from services.local.context import EngineContext
+from services.local.job_context import Cancelled, JobContext
+from services.local.recipes.base import (
+    INTERACTION_COLUMNS,
+    EventWeight,
+    TrainingConfig,
+    TrainingData,
+    TrainingError,
+)
+from services.local.resources import ACTIVE, FAILED
+from services.local.tasks.lifecycle import STOPPED, end_job, start_job
+
+
+def load_training_data(engine: EngineContext, group: str) -> TrainingData:
+    """Everything a recipe may learn from, for one dataset group."""
+    with engine.db.connect() as conn:
+        inter = pd.read_sql(
+            select(
+                t.interactions.c.user_id.label("USER_ID"),
+                t.interactions.c.item_id.label("ITEM_ID"),
+                t.interactions.c.ts.label("TIMESTAMP"),
+                t.interactions.c.event_type.label("EVENT_TYPE"),
+                t.interactions.c.event_value.label("EVENT_VALUE"),
+            )
+            .where(t.interactions.c.group_arn == group)
+            .order_by(t.interactions.c.id),
+            conn,
+        )
+        item_rows = conn.execute(
+            select(t.items.c.item_id, t.items.c.creation_ts, t.items.c.props).where(
+                t.items.c.group_arn == group
+            )
+        ).all()
+        user_rows = conn.execute(
+            select(t.users.c.user_id, t.users.c.props).where(t.users.c.group_arn == group)
+        ).all()
+    inter = inter.astype({"USER_ID": str, "ITEM_ID": str, "EVENT_TYPE": str})
+    inter["TIMESTAMP"] = inter["TIMESTAMP"].astype("int64")
+    inter["EVENT_VALUE"] = inter["EVENT_VALUE"].astype("float64")
+    items = pd.DataFrame(
+        [
+            {**(r.props or {}), "ITEM_ID": r.item_id, "CREATION_TIMESTAMP": r.creation_ts}
+            for r in item_rows
+        ]
+    )
+    users = pd.DataFrame([{**(r.props or {}), "USER_ID": r.user_id} for r in user_rows])
+    return TrainingData(inter[list(INTERACTION_COLUMNS)], items, users)
+
+
+def training_config(solution: dict[str, Any], seed: int = 42) -> TrainingConfig:
+    """TrainingConfig from a solution's document."""
+    cfg = solution.get("solutionConfig") or {}
+    threshold = cfg.get("eventValueThreshold")
+    events = tuple(
+        EventWeight(
+            event_type=e["eventType"],
+            weight=float(e.get("weight", 1.0)),
+            event_value_threshold=e.get("eventValueThreshold"),
+        )
+        for e in (cfg.get("eventsConfig") or {}).get("eventParametersList") or []
+    )
+    return TrainingConfig(
+        event_type=solution.get("eventType"),
+        event_value_threshold=float(threshold) if threshold is not None else None,
+        events=events,
+        hyperparameters=dict(cfg.get("algorithmHyperParameters") or {}),
+        perform_hpo=bool(solution.get("performHPO")),
+        seed=seed,
+    )
+
+
+def run_training(engine: EngineContext, arn: str, ctx: JobContext) -> None:
+    """Train one solution version; the result is ACTIVE with metrics, or CREATE FAILED."""
+    from services.local import training
+
+    doc = start_job(engine, arn)
+    if doc is None:
+        return
+    started = time.time()
+    with engine.tx() as res:
+        solution = res.get(doc["solutionArn"], "solution")
+        versions = res.all("solution-version", parent=doc["solutionArn"])
+    previous = [v for v in versions if v["status"] == ACTIVE and v.get("_modelPath")]
+    recipe = doc.get("recipeArn", "").rsplit("/", 1)[-1]
+    automl = (
+        [
+            a.rsplit("/", 1)[-1]
+            for a in ((solution.get("solutionConfig") or {}).get("autoMLConfig") or {}).get(
+                "recipeList", []
+            )
+        ]
+        if solution.get("performAutoML")
+        else []
+    )
+    out = engine.models_dir / f"{arn.rsplit('/', 2)[-2]}-{arn.rsplit('/', 1)[-1]}.npz"
+
+    def progress(_fraction: float) -> None:
+        ctx.check_cancelled()
+
+    try:
+        data = load_training_data(engine, doc["datasetGroupArn"])
+        outcome = training.train(
+            data,
+            recipe or (automl[0] if automl else ""),
+            training_config(solution),
+            doc.get("trainingMode", "FULL"),
+            Path(previous[-1]["_modelPath"]) if previous else None,
+            out_path=out,
+            auto_ml_recipes=automl,
+            on_progress=progress,
+        )
+        _hold(engine, started, ctx)
+    except Cancelled:
+        end_job(engine, arn, STOPPED)
+        return
+    except (TrainingError, ValueError) as err:
+        end_job(engine, arn, FAILED, str(err))
+        return
+    used = outcome.best_recipe_name or recipe
+    hours = (time.time() - started) / 3600
+    fields: dict[str, Any] = {
+        "trainingHours": round(hours, 6),
+        "_metrics": outcome.metrics,
+        "_modelPath": str(out),
+        "_recipeName": used,
+        "_numInteractions": outcome.num_interactions,
+        "_numUsers": outcome.num_users,
+        "_numItems": outcome.num_items,
+    }
+    if outcome.tuned_hyperparameters and doc.get("performHPO"):
+        fields["tunedHPOParams"] = {"algorithmHyperParameters": outcome.tuned_hyperparameters}
+    if outcome.best_recipe_name:
+        fields["recipeArn"] = f"arn:aws:personalize:::recipe/{used}"
+    end_job(engine, arn, ACTIVE, **fields)
+    if outcome.best_recipe_name:
+        with engine.tx() as res:
+            sol = res.find(doc["solutionArn"])
+            if sol is not None:
+                sol["autoMLResult"] = {"bestRecipeArn": fields["recipeArn"]}
+                res.save(doc["solutionArn"], sol)
+
+
+def _hold(engine: EngineContext, started: float, ctx: JobContext) -> None:
+    """Stretch training to the configured minimum (demos and restart tests need slow jobs)."""
+    floor = engine.settings.min_training_seconds
+    while time.time() - started < floor:
+        ctx.check_cancelled()
+        time.sleep(0.1)
