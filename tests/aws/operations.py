@@ -27,7 +27,9 @@ from botocore import xform_name
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES_DIR = ROOT / "services"
-EXCLUDED = ("local",)  # folders of services/ that answer calls instead of making them
+# Folders of services/ that answer calls instead of making them (local), or that call only the
+# local engine (demo: seed_demo refuses a non-local backend).
+EXCLUDED = ("local", "demo")
 PERSONALIZE = ("personalize", "personalize-runtime", "personalize-events")
 
 # boto3 injects these into clients; they are not in the service model (boto3/s3/inject.py).
