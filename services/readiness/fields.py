@@ -20,6 +20,9 @@ from .columns import (
     to_str,
 )
 from .limits import (
+    DECADES_APART_DAYS,
+    DECADES_APART_SHARE,
+    FUTURE_BULK_SHARE,
     FUTURE_SLACK_SECONDS,
     MAX_CATEGORICAL_LENGTH,
     MAX_CATEGORICAL_PARTS,
@@ -295,7 +298,7 @@ class TimestampField:
                     c,
                 )
             )
-        if self.future.count and self.future.count >= limits.FUTURE_BULK_SHARE * self.valid:
+        if self.future.count and self.future.count >= FUTURE_BULK_SHARE * self.valid:
             out.append(
                 Finding(
                     "timestamps_mostly_future",
@@ -303,7 +306,7 @@ class TimestampField:
                     f"Most {c} values are in the future",
                     f"{self.future.count} of {self.valid} values of {c} "
                     f"({pct(self.future.count, self.valid)}) are after {iso(self.now)} (latest "
-                    f"{iso(min(self.high, limits.SECONDS_BELOW - 1))}); the data as a whole "
+                    f"{iso(min(self.high, SECONDS_BELOW - 1))}); the data as a whole "
                     f"has implausible times, so the time-based split and recency weighting "
                     f"would train on nonsense.",
                     f"Fix how {c} is computed for the whole export (unit, time zone, year), "
@@ -352,8 +355,8 @@ class TimestampField:
         cum = np.cumsum(counts)
         total = int(cum[-1])
         p90 = int(days[np.searchsorted(cum, 0.9 * total)])
-        apart = int(counts[days < p90 - limits.DECADES_APART_DAYS].sum())
-        if apart >= limits.DECADES_APART_SHARE * total:
+        apart = int(counts[days < p90 - DECADES_APART_DAYS].sum())
+        if apart >= DECADES_APART_SHARE * total:
             return [self._decades_apart(apart, total, p90, float(days[0]))]
         q1 = int(days[np.searchsorted(cum, 0.25 * total)])
         cutoff = q1 - OLD_TAIL_DAYS
@@ -379,8 +382,8 @@ class TimestampField:
         ]
 
     def _decades_apart(self, apart: int, total: int, p90: int, oldest_day: float) -> Finding:
-        years = limits.DECADES_APART_DAYS // 365
-        cutoff = (p90 - limits.DECADES_APART_DAYS) * 86_400
+        years = DECADES_APART_DAYS // 365
+        cutoff = (p90 - DECADES_APART_DAYS) * 86_400
         return Finding(
             "timestamps_decades_apart",
             "error",
