@@ -17,7 +17,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import ParamSpec, TypeVar
 
 import streamlit as st
@@ -27,7 +27,11 @@ from dashboard import deps
 from dashboard.components.errors import show_failure
 from dashboard.components.metrics_data import VersionInfo
 from dashboard.components.rec_catalog import Catalog, build_catalog
+from services.account import Account, current_account
 from services.alerts import Alert
+from services.config import ConfigError
+from services.costs import IDLE_DAYS, CostReport, Prices, cost_report, prices_for
+from services.costs.source import request_source
 from services.data_health import data_alerts as build_data_alerts
 from services.errors import ServiceError
 from services.group_data import GroupData, read_group_data
@@ -42,6 +46,8 @@ T = TypeVar("T")
 LIST_TTL = 30  # seconds: lists and describes of resources that change
 SNAPSHOT_TTL = 600  # seconds: data snapshots are dataset export jobs (minutes on AWS)
 DATA_ALERTS_TTL = 300
+COST_TTL = 300  # CloudWatch's 5-minute windows: a fresher read adds nothing
+ACCOUNT_TTL = 3600  # the account behind the credentials does not change while we run
 _DATASET_ORDER = {"INTERACTIONS": 0, "ITEMS": 1, "USERS": 2}
 
 
@@ -140,6 +146,37 @@ def _solution_metrics(version_arn: str) -> dict[str, float]:
     return metrics
 
 
+@st.cache_data(ttl=ACCOUNT_TTL, show_spinner=False)
+def account() -> Account:
+    """Backend, account and region for the sidebar badge (never fails: an unknown account
+    carries the reason)."""
+    return current_account(deps.settings())
+
+
+def _prices() -> Prices:
+    settings = deps.settings()
+    try:
+        return prices_for(settings.region, settings.prices)
+    except ConfigError as err:
+        raise ServiceError(str(err)) from err
+
+
+@st.cache_data(ttl=COST_TTL, show_spinner="Reading campaign traffic…")
+def _cost_report() -> CostReport:
+    prices = _prices()
+    campaigns = [c.campaign for group in _overview() for c in group.campaigns]
+    now = datetime.now(UTC)
+    traffic, problem = None, None
+    source = request_source(deps.settings())
+    if source is not None and campaigns:
+        start = now - timedelta(days=IDLE_DAYS)
+        try:
+            traffic = source.requests([c.arn for c in campaigns], start, now)
+        except ServiceError as err:  # costs still show; only the traffic findings are missing
+            problem = str(err)
+    return cost_report(campaigns, prices, traffic, now, IDLE_DAYS, problem)
+
+
 # --- what pages call ---------------------------------------------------------------------------
 
 
@@ -226,6 +263,19 @@ def solution_metrics(version_arn: str, label: str) -> dict[str, float] | None:
     return _read(f"the metrics of {label}")(_solution_metrics)(version_arn)
 
 
+@_read("the campaign costs")
+def campaign_costs() -> CostReport:
+    """Every campaign's cost at its minimum TPS, its traffic over ``IDLE_DAYS`` days and the
+    idle / over-provisioned findings; cached ``COST_TTL`` s."""
+    return _cost_report()
+
+
+@_read("the price table")
+def prices() -> Prices:
+    """List prices for the configured region (PERSONALIZE_PRICES overrides them)."""
+    return _prices()
+
+
 def invalidate(*, data: bool = False) -> None:
     """Forget every cached read an action can change, so the next run shows its effect.
 
@@ -240,6 +290,7 @@ def invalidate(*, data: bool = False) -> None:
         _overview,
         _catalog,
         _solution_versions,
+        _cost_report,
     ):
         cached.clear()
     if data:

@@ -44,6 +44,9 @@ class Settings:
     # AWS mode only: a role the dashboard assumes (STS AssumeRole) with the base credentials
     # of ``profile`` or the default chain; its credentials are refreshed before they expire.
     assume_role_arn: str | None = None
+    # JSON overriding the Personalize price table (services.costs.pricing), e.g.
+    # {"tps_hour": 0.2, "training_hour": 0.24}.
+    prices: str | None = None
 
     def __post_init__(self) -> None:
         if self.backend not in BACKENDS:
@@ -92,6 +95,7 @@ class Settings:
             export_bucket=env.get("PERSONALIZE_EXPORT_BUCKET") or None,
             role_arn=env.get("PERSONALIZE_ROLE_ARN") or None,
             assume_role_arn=env.get("PERSONALIZE_ASSUME_ROLE_ARN") or None,
+            prices=env.get("PERSONALIZE_PRICES") or None,
         )
 
 

@@ -4,16 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import deps
-from services.account import Account, current_account
-
-ACCOUNT_TTL = 3600  # the account behind the credentials does not change while we run
-
-
-@st.cache_data(ttl=ACCOUNT_TTL, show_spinner=False)
-def account() -> Account:
-    """The account facts, asked once an hour (STS GetCallerIdentity on AWS)."""
-    return current_account(deps.settings())
+from dashboard import reads
+from services.account import Account
 
 
 def badge_lines(a: Account) -> list[str]:
@@ -33,7 +25,7 @@ def badge_lines(a: Account) -> list[str]:
 
 def show() -> None:
     """Draw the badge in the sidebar."""
-    a = account()
+    a = reads.account()
     with st.sidebar:
         st.markdown("  \n".join(badge_lines(a)))
         if a.problem:

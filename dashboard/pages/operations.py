@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import reads
+from dashboard.components import cost_panels
 from dashboard.components.ops_actions import show_flash
 from dashboard.components.ops_audit import show_audit_log
 from dashboard.components.ops_deploy import show_deploy
@@ -23,10 +24,11 @@ if groups is not None:
 if groups == []:
     st.info("No dataset group yet: run `make demo`, or create one on the Data page.")
 
-deploy, train, audit = st.tabs(
+deploy, train, costs, audit = st.tabs(
     [
         ":material/rocket_launch: Deploy",
         ":material/model_training: Train",
+        ":material/payments: Cost & usage",
         ":material/history: Audit log",
     ]
 )
@@ -41,5 +43,8 @@ with train:
         st.caption(unreadable)
     else:
         show_train(groups, target)
+with costs:
+    if groups is not None:
+        cost_panels.operations_section(reads.campaign_costs())
 with audit:
     show_audit_log()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import reads
+from dashboard.components import cost_panels
 from dashboard.components.alerts import PAGE_FILES, show_alerts
 from dashboard.components.overview_data import data_checks_allowed, load_alerts, safe_data_alerts
 from dashboard.components.overview_group import show_group
@@ -30,6 +31,7 @@ alerts = load_alerts(groups)
 if data_checks_allowed():
     alerts = sort_alerts([*alerts, *safe_data_alerts(groups)])
 show_alerts(alerts)
+cost_panels.overview_summary(reads.campaign_costs())
 for group in groups:
     st.divider()
     show_group(group)

@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import deps, reads
+from dashboard.components import cost_panels
 from dashboard.components.alerts import PAGE_FILES
 from dashboard.components.formatting import short_id
 from dashboard.components.metrics_chart import (
@@ -77,6 +78,8 @@ def _versions_and_metrics() -> None:
             "ARN": st.column_config.TextColumn(width="small", help="Full ARN (copy it here)"),
         },
     )
+    with st.expander("Training hours and their cost"):
+        cost_panels.training_section(infos, reads.prices())
 
     active = [i for i in infos if i.version.status == "ACTIVE"]
     metrics: dict[str, dict[str, float]] = {}

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from botocore.stub import Stubber
 
-from dashboard.components import account_badge
+from dashboard import reads
 from services.account import describe_account
 from services.clients import build_clients
 from services.config import Settings
@@ -58,7 +58,7 @@ def aws_pages(seeded: Seeded, monkeypatch: pytest.MonkeyPatch) -> Iterator[Perso
         sts_stub.append(stub)
         return describe_account(settings, sts)
 
-    monkeypatch.setattr(account_badge, "current_account", account)
+    monkeypatch.setattr(reads, "current_account", account)
     yield service
     for stub in sts_stub:
         stub.assert_no_pending_responses()
