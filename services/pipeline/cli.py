@@ -27,6 +27,7 @@ from services.pipeline.options import (
 )
 from services.pipeline.progress import Printer, history_line, run_dict
 from services.pipeline.records import FAILED, REFUSED, RUNNING, SUCCEEDED, RunStore
+from services.prepare import load_mapping
 from services.store import Store
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_REFUSED, EXIT_RUNNING = 0, 1, 2, 3, 4
@@ -59,6 +60,14 @@ def _parser() -> argparse.ArgumentParser:
         metavar="LOCATION",
         help="import this first: s3://BUCKET/KEY (or a folder ending in /; locally also a path); "
         "TYPE=LOCATION for items/users (repeatable)",
+    )
+    refresh.add_argument(
+        "--mapping",
+        action="append",
+        default=[],
+        metavar="MAPPING.json",
+        help="prepare the --data location of the mapping's dataset type by this mapping "
+        "(python -m services.prepare suggest … writes one) before the check and import",
     )
     refresh.add_argument("--import-mode", choices=["FULL", "INCREMENTAL"], default="FULL")
     refresh.add_argument("--training-mode", choices=["FULL", "UPDATE"], default="FULL")
@@ -127,7 +136,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
 
 def _refresh(args: argparse.Namespace, pipeline: Pipeline, printer: Printer) -> int:
     options = RefreshOptions(
-        data=parse_sources(args.data),
+        data=parse_sources(args.data, [load_mapping(m).to_dict() for m in args.mapping]),
         import_mode=args.import_mode,
         training_mode=args.training_mode,
         solutions=tuple(args.solution),

@@ -19,7 +19,9 @@ from services.schema_avro import avro
 class DataSteps(StepContext):
     def _check(self, source: Mapping[str, Any]) -> StepResult:
         try:
-            resolved = importable_location(source["location"], self._settings, self._objects)
+            resolved = importable_location(
+                source["location"], self._settings, self._objects, source.get("mapping")
+            )
         except ValueError as err:
             raise StepFailed(str(err)) from err
         dataset = self._call(lambda: self._svc.describe_dataset(source["dataset_arn"]))
@@ -35,7 +37,8 @@ class DataSteps(StepContext):
         warnings = sum(len(r.warnings) for r in reports)
         return (
             SUCCEEDED,
-            f"{rows:,} rows in {len(reports)} file(s), {warnings} warning(s)",
+            f"{rows:,} rows in {len(reports)} file(s), {warnings} warning(s)"
+            + (f"; {resolved.note}" if resolved.note else ""),
             {
                 "uri": resolved.uri,
                 "rows": rows,

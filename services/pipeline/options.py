@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
+
+from services.prepare import parse_mapping
 
 DEFAULT_METRIC = "normalized_discounted_cumulative_gain_at_10"
 DEFAULT_TOLERANCE_PCT = 2.0
@@ -25,6 +27,9 @@ class DataSource:
 
     location: str
     dataset_type: str = "INTERACTIONS"
+    # A raw export's mapping document (services.prepare): the location is prepared by it
+    # before the check and the import. Stored with the run, so a resumed run uses the same.
+    mapping: dict[str, Any] | None = None
 
     @classmethod
     def parse(cls, text: str) -> DataSource:
@@ -77,6 +82,13 @@ class RefreshOptions:
                 )
             if not source.location:
                 raise ValueError("a data location is empty: give s3://BUCKET/KEY or a path")
+            if source.mapping is not None:
+                kind = parse_mapping(source.mapping).dataset_type  # MappingError: per field
+                if kind != source.dataset_type.lower():
+                    raise ValueError(
+                        f"the mapping is for {kind}, but {source.location} goes into "
+                        f"{source.dataset_type.title()}"
+                    )
         types = [s.dataset_type for s in self.data]
         if len(set(types)) != len(types):
             raise ValueError("give at most one data location per dataset type")
@@ -106,7 +118,10 @@ class RefreshOptions:
         if self.data:
             parts.append(
                 f"import {self.import_mode} "
-                + ", ".join(f"{s.dataset_type.lower()}={s.location}" for s in self.data)
+                + ", ".join(
+                    f"{s.dataset_type.lower()}={s.location}" + (" (mapped)" if s.mapping else "")
+                    for s in self.data
+                )
             )
         parts.append(f"train {self.training_mode}")
         if not self.deploy:
@@ -118,5 +133,19 @@ class RefreshOptions:
         return "; ".join(parts)
 
 
-def parse_sources(texts: Sequence[str]) -> tuple[DataSource, ...]:
-    return tuple(DataSource.parse(t) for t in texts)
+def parse_sources(
+    texts: Sequence[str], mappings: Sequence[Mapping[str, Any]] = ()
+) -> tuple[DataSource, ...]:
+    """``--data`` texts, each with the ``--mapping`` document of its dataset type (if any).
+
+    Raises:
+        ValueError: a mapping for a dataset type without a ``--data`` location.
+    """
+    sources = [DataSource.parse(t) for t in texts]
+    for doc in mappings:
+        kind = str(doc.get("dataset_type", "")).upper()
+        hits = [i for i, s in enumerate(sources) if s.dataset_type == kind]
+        if not hits:
+            raise ValueError(f"--mapping for {kind.lower() or '?'} has no --data location")
+        sources[hits[0]] = replace(sources[hits[0]], mapping=dict(doc))
+    return tuple(sources)

@@ -40,6 +40,7 @@ class Planning(StepContext):
                         "dataset_arn": dataset.arn,
                         "dataset_name": dataset.name,
                         "location": source.location,
+                        "mapping": source.mapping,
                     }
                 )
         all_solutions = self._call(lambda: self._svc.list_solutions(group_arn))

@@ -1,8 +1,8 @@
 """Where a refresh's data comes from: a location turned into what an import job can read,
 and the readiness check run on it before any import.
 
-``importable_location`` is the seam for preparing raw exports: a location that needs
-converting first would be turned into the converted file's location here.
+``importable_location`` is the seam for preparing raw exports: with a mapping, the raw file
+is converted first (services.prepare) and the converted file is what is checked and imported.
 """
 
 from __future__ import annotations
@@ -11,9 +11,12 @@ import hashlib
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from services.config import Settings
 from services.dataset_snapshot import LocalObjects, ObjectStore
+from services.prepare import parse_mapping
+from services.prepare.importing import prepare_for_import
 from services.readiness import ReadinessReport, check_file
 
 _MAX_LISTED = 3  # errors named in a refusal; the rest are counted
@@ -25,14 +28,29 @@ class ImportSource:
 
     uri: str
     check_paths: tuple[Path, ...]
+    note: str = ""  # what preparing the raw export did, when it was prepared
 
 
-def importable_location(location: str, settings: Settings, objects: ObjectStore) -> ImportSource:
+def importable_location(
+    location: str,
+    settings: Settings,
+    objects: ObjectStore,
+    mapping: dict[str, Any] | None = None,
+) -> ImportSource:
     """Resolve ``location`` (``s3://BUCKET/KEY``, an ``s3://…/`` folder, or locally also a path).
 
+    With a ``mapping`` document, ``location`` is a raw export: it is prepared first and the
+    prepared file is the source.
+
     Raises:
-        ValueError: the location does not exist or cannot be imported by this backend.
+        ValueError: the location does not exist or cannot be imported by this backend; or
+            the raw export cannot be prepared by the mapping.
     """
+    if mapping is not None:
+        prepared = prepare_for_import(
+            location, parse_mapping(mapping), settings=settings, objects=objects
+        )
+        return ImportSource(prepared.uri, (prepared.path,), f"prepared: {prepared.note()}")
     if location.startswith("s3://"):
         if isinstance(objects, LocalObjects):
             return ImportSource(location, _local_files(objects.path(location), location))

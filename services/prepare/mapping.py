@@ -274,12 +274,15 @@ def load_mapping(path_or_text: str | Path) -> Mapping:
     """Read a mapping from a file path or from JSON text.
 
     Raises:
-        MappingError: invalid JSON or an invalid document (one message per problem).
-        FileNotFoundError: a path that does not exist.
+        MappingError: no such file, invalid JSON, or an invalid document (one message per
+            problem).
     """
     text = str(path_or_text)
     if not text.lstrip().startswith("{"):
-        text = Path(path_or_text).read_text(encoding="utf-8")
+        try:
+            text = Path(path_or_text).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as err:
+            raise MappingError([f"cannot read {path_or_text}: {err}"]) from err
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as err:

@@ -1,0 +1,88 @@
+"""Prepare a raw export where an import job can read it: the refresh pipeline's seam.
+
+The raw file is read from ``s3://`` (the local engine's folder, or a temporary copy of the
+object on AWS) or, locally, a path; the prepared CSV is written under the ``prepared``
+purpose of the write location (``s3://prepared/…`` locally, ``s3://BUCKET/
+personalize-dashboard/prepared/…`` on AWS), with its rejects file next to it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from services.config import Settings
+from services.dataset_snapshot import LocalObjects, ObjectStore, location, object_store
+
+from .convert import ConvertResult, convert
+from .mapping import Mapping
+
+
+@dataclass(frozen=True)
+class PreparedImport:
+    """``uri`` for CreateDatasetImportJob, ``path`` the same file locally, and the counts."""
+
+    uri: str
+    path: Path
+    conversion: ConvertResult
+
+    def note(self) -> str:
+        """One line: rows read, written and rejected per reason."""
+        reasons = ", ".join(f"{n} {r}" for r, n in self.conversion.rejects.most_common(3))
+        return self.conversion.summary() + (f" ({reasons})" if reasons else "")
+
+
+def _raw_path(raw: str, settings: Settings, objects: ObjectStore) -> Path:
+    if raw.endswith("/"):
+        raise ValueError(f"{raw} is a folder: a mapping prepares one raw file; name the file")
+    if raw.startswith("s3://"):
+        if isinstance(objects, LocalObjects):
+            path = objects.path(raw)
+        else:
+            digest = hashlib.sha256(raw.encode()).hexdigest()[:16]
+            path = Path(tempfile.gettempdir()) / "personalize-prepare" / digest / Path(raw).name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(objects.get(raw))
+    elif settings.is_local:
+        path = Path(raw).expanduser().resolve()
+    else:
+        raise ValueError(f"{raw} is not an S3 location: on AWS give s3://BUCKET/KEY")
+    if not path.is_file():
+        raise ValueError(f"no file at {raw} (locally: {path})")
+    return path
+
+
+def prepare_for_import(
+    raw: str,
+    mapping: Mapping,
+    *,
+    settings: Settings | None = None,
+    objects: ObjectStore | None = None,
+) -> PreparedImport:
+    """Convert the raw export at ``raw`` by ``mapping``; return where the result can be imported.
+
+    Each call writes a new file (named by time and mapping), so a nightly run never
+    overwrites a file an earlier import job may still be reading.
+
+    Raises:
+        ValueError: no such raw file, a folder, or (RawFileError, a ValueError) a file that
+            cannot be read as mapped.
+    """
+    settings = settings or Settings.from_env()
+    objects = objects or object_store(settings)
+    path = _raw_path(raw, settings, objects)
+    stamp = f"{datetime.now(UTC):%Y%m%dT%H%M%S%f}"
+    token = hashlib.sha256(mapping.to_json().encode()).hexdigest()[:8]
+    uri = location(settings).uri("prepared", stamp, f"{path.name.split('.')[0]}-{token}.csv")
+    if isinstance(objects, LocalObjects):
+        out = objects.path(uri)
+    else:
+        out = Path(tempfile.gettempdir()) / "personalize-prepare" / stamp / Path(uri).name
+    out.parent.mkdir(parents=True, exist_ok=True)
+    result = convert(path, mapping, out, rejects_path=out.with_suffix(".rejects.txt"))
+    if not isinstance(objects, LocalObjects):
+        objects.put(uri, out.read_bytes())
+    return PreparedImport(uri, out, result)
