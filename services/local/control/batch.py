@@ -1,7 +1,7 @@
 """CreateBatchInferenceJob, DescribeBatchInferenceJob, ListBatchInferenceJobs.
 
 Input and output are Personalize's JSON Lines at s3:// locations mapped to local folders; the
-worker writes ``<output path>/<input file name>.out`` (see ``services.local.tasks``).
+worker writes ``<output path>/<input file name>.out`` (see ``services.local.tasks.batch``).
 """
 
 from __future__ import annotations
@@ -10,9 +10,10 @@ from typing import Any
 
 from services.local.context import EngineContext
 from services.local.control.campaigns import check_campaign_config
-from services.local.control.imports import resolve_location
+from services.local.control.describe_list_delete import ResourceSpec, operations
 from services.local.errors import InvalidInput, LimitExceeded, ResourceInUse
-from services.local.resources import ACTIVE, PENDING, WAITING, expect_kind, page, summary
+from services.local.locations import resolve_location
+from services.local.resources import ACTIVE, PENDING, WAITING, expect_kind
 
 MAX_PENDING_BATCH = 5
 _SUMMARY = (
@@ -81,24 +82,19 @@ def create_batch_inference_job(engine: EngineContext, params: dict[str, Any]) ->
     return {"batchInferenceJobArn": arn}
 
 
-def describe_batch_inference_job(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:
-    arn = params["batchInferenceJobArn"]
-    expect_kind(arn, "batch-inference-job", "batchInferenceJobArn")
-    with engine.tx() as res:
-        return {"batchInferenceJob": res.get(arn, "batch-inference-job")}
-
-
-def list_batch_inference_jobs(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:
-    version = params.get("solutionVersionArn")
-    with engine.tx() as res:
-        docs = res.all("batch-inference-job", parent=version)
-    items = [summary(d, _SUMMARY) for d in reversed(docs)]
-    chunk, token = page(items, params, f"batch:{version}")
-    return {"batchInferenceJobs": chunk, "nextToken": token}
-
+SPEC = ResourceSpec(
+    kind="batch-inference-job",
+    arn_param="batchInferenceJobArn",
+    describe_key="batchInferenceJob",
+    list_key="batchInferenceJobs",
+    summary=_SUMMARY,
+    scope_param="solutionVersionArn",
+    scope_by="parent",
+    check_scope=False,
+    newest_first=True,
+)
 
 OPERATIONS = {
     "CreateBatchInferenceJob": create_batch_inference_job,
-    "DescribeBatchInferenceJob": describe_batch_inference_job,
-    "ListBatchInferenceJobs": list_batch_inference_jobs,
+    **operations(SPEC, "BatchInferenceJob", deletable=False),
 }

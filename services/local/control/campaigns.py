@@ -10,7 +10,8 @@ import copy
 from typing import Any
 
 from services.local.context import EngineContext
-from services.local.control._common import MAX_CAMPAIGNS_PER_GROUP
+from services.local.control.describe_list_delete import ResourceSpec, operations
+from services.local.control.quotas import MAX_CAMPAIGNS_PER_GROUP
 from services.local.errors import InvalidInput, LimitExceeded, ResourceInUse
 from services.local.resources import (
     ACTIVE,
@@ -21,8 +22,6 @@ from services.local.resources import (
     Resources,
     expect_kind,
     kind_of,
-    page,
-    summary,
     waiting,
 )
 
@@ -107,28 +106,6 @@ def campaign_doc(res: Resources, arn: str) -> dict[str, Any]:
     return res.get(arn, "campaign")
 
 
-def describe_campaign(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:
-    with engine.tx() as res:
-        return {"campaign": campaign_doc(res, params["campaignArn"])}
-
-
-def list_campaigns(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:
-    solution = params.get("solutionArn")
-    with engine.tx() as res:
-        if solution:
-            expect_kind(solution, "solution", "solutionArn")
-            res.get(solution, "solution")
-        docs = [summary(d, _SUMMARY) for d in res.all("campaign", parent=solution)]
-    chunk, token = page(docs, params, f"campaigns:{solution}")
-    return {"campaigns": chunk, "nextToken": token}
-
-
-def delete_campaign(engine: EngineContext, params: dict[str, Any]) -> None:
-    with engine.tx() as res:
-        campaign_doc(res, params["campaignArn"])
-        res.remove(params["campaignArn"])
-
-
 def update_campaign(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:
     arn = params["campaignArn"]
     if "campaignConfig" in params:
@@ -177,10 +154,20 @@ def served_version(res: Resources, campaign_arn: str) -> tuple[dict[str, Any], s
     return doc, doc["solutionVersionArn"]
 
 
+SPEC = ResourceSpec(
+    kind="campaign",
+    arn_param="campaignArn",
+    describe_key="campaign",
+    list_key="campaigns",
+    summary=_SUMMARY,
+    scope_param="solutionArn",
+    scope_kind="solution",
+    scope_by="parent",
+    load=campaign_doc,
+)
+
 OPERATIONS = {
     "CreateCampaign": create_campaign,
-    "DescribeCampaign": describe_campaign,
-    "ListCampaigns": list_campaigns,
-    "DeleteCampaign": delete_campaign,
+    **operations(SPEC, "Campaign"),
     "UpdateCampaign": update_campaign,
 }

@@ -8,9 +8,10 @@ from sqlalchemy import delete
 
 from services.local import tables as t
 from services.local.context import EngineContext
-from services.local.control._common import group_of
+from services.local.control.describe_list_delete import ResourceSpec, operations
+from services.local.control.groups import group_of
 from services.local.errors import InvalidInput, ResourceInUse
-from services.local.resources import ACTIVE, expect_kind, page, summary, waiting
+from services.local.resources import ACTIVE, Resources, expect_kind, waiting
 from services.local.schemas import SchemaError, check_schema_for_dataset, parse_schema
 
 DATASET_TYPES = {"interactions": "Interactions", "items": "Items", "users": "Users"}
@@ -75,42 +76,31 @@ def create_dataset(engine: EngineContext, params: dict[str, Any]) -> dict[str, A
     return {"datasetArn": arn}
 
 
-def describe_dataset(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:
-    expect_kind(params["datasetArn"], "dataset", "datasetArn")
-    with engine.tx() as res:
-        return {"dataset": res.get(params["datasetArn"], "dataset")}
+def _before_delete(engine: EngineContext, res: Resources, arn: str, doc: dict[str, Any]) -> None:
+    for job in res.all("dataset-import-job", parent=arn):
+        if job["status"] in ("CREATE PENDING", "CREATE IN_PROGRESS"):
+            raise ResourceInUse(
+                f"Import job {job['jobName']} into {doc['name']} is {job['status']}."
+            )
+    table = DATA_TABLES[doc["datasetType"]]
+    res.conn.execute(delete(table).where(table.c.group_arn == doc["datasetGroupArn"]))
+    for job in res.all("dataset-import-job", parent=arn):
+        res.remove(job["datasetImportJobArn"])
 
 
-def list_datasets(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:
-    group = params.get("datasetGroupArn")
-    with engine.tx() as res:
-        if group:
-            group_of(res, group)
-        docs = [summary(d, _SUMMARY) for d in res.all("dataset", group=group)]
-    chunk, token = page(docs, params, f"datasets:{group}")
-    return {"datasets": chunk, "nextToken": token}
-
-
-def delete_dataset(engine: EngineContext, params: dict[str, Any]) -> None:
-    arn = params["datasetArn"]
-    expect_kind(arn, "dataset", "datasetArn")
-    with engine.tx() as res:
-        doc = res.get(arn, "dataset")
-        for job in res.all("dataset-import-job", parent=arn):
-            if job["status"] in ("CREATE PENDING", "CREATE IN_PROGRESS"):
-                raise ResourceInUse(
-                    f"Import job {job['jobName']} into {doc['name']} is {job['status']}."
-                )
-        table = DATA_TABLES[doc["datasetType"]]
-        res.conn.execute(delete(table).where(table.c.group_arn == doc["datasetGroupArn"]))
-        for job in res.all("dataset-import-job", parent=arn):
-            res.remove(job["datasetImportJobArn"])
-        res.remove(arn)
-
+SPEC = ResourceSpec(
+    kind="dataset",
+    arn_param="datasetArn",
+    describe_key="dataset",
+    list_key="datasets",
+    summary=_SUMMARY,
+    scope_param="datasetGroupArn",
+    scope_kind="dataset-group",
+    scope_load=group_of,
+    on_delete=_before_delete,
+)
 
 OPERATIONS = {
     "CreateDataset": create_dataset,
-    "DescribeDataset": describe_dataset,
-    "ListDatasets": list_datasets,
-    "DeleteDataset": delete_dataset,
+    **operations(SPEC, "Dataset"),
 }

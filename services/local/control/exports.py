@@ -1,7 +1,7 @@
 """CreateDatasetExportJob, DescribeDatasetExportJob, ListDatasetExportJobs.
 
 The worker writes CSV files with a header to ``<path>/<jobName>/part-00000.csv`` (see
-``services.local.tasks.run_export``); ``s3://`` paths map to folders under the data directory.
+``services.local.tasks.exports``); ``s3://`` paths map to folders under the data directory.
 """
 
 from __future__ import annotations
@@ -9,8 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from services.local.context import EngineContext
+from services.local.control.describe_list_delete import ResourceSpec, operations
 from services.local.errors import InvalidInput, ResourceInUse
-from services.local.resources import ACTIVE, PENDING, expect_kind, page, summary
+from services.local.resources import ACTIVE, PENDING, expect_kind
 
 _SUMMARY = (
     "datasetExportJobArn",
@@ -57,24 +58,19 @@ def create_dataset_export_job(engine: EngineContext, params: dict[str, Any]) -> 
     return {"datasetExportJobArn": arn}
 
 
-def describe_dataset_export_job(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:
-    arn = params["datasetExportJobArn"]
-    expect_kind(arn, "dataset-export-job", "datasetExportJobArn")
-    with engine.tx() as res:
-        return {"datasetExportJob": res.get(arn, "dataset-export-job")}
-
-
-def list_dataset_export_jobs(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:
-    dataset = params.get("datasetArn")
-    with engine.tx() as res:
-        docs = res.all("dataset-export-job", parent=dataset)
-    items = [summary(d, _SUMMARY) for d in reversed(docs)]
-    chunk, token = page(items, params, f"exports:{dataset}")
-    return {"datasetExportJobs": chunk, "nextToken": token}
-
+SPEC = ResourceSpec(
+    kind="dataset-export-job",
+    arn_param="datasetExportJobArn",
+    describe_key="datasetExportJob",
+    list_key="datasetExportJobs",
+    summary=_SUMMARY,
+    scope_param="datasetArn",
+    scope_by="parent",
+    check_scope=False,
+    newest_first=True,
+)
 
 OPERATIONS = {
     "CreateDatasetExportJob": create_dataset_export_job,
-    "DescribeDatasetExportJob": describe_dataset_export_job,
-    "ListDatasetExportJobs": list_dataset_export_jobs,
+    **operations(SPEC, "DatasetExportJob", deletable=False),
 }

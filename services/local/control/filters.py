@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from services.local.context import EngineContext
-from services.local.control._common import MAX_FILTERS_PER_GROUP, group_of
+from services.local.control.describe_list_delete import ResourceSpec, operations
+from services.local.control.groups import group_of
+from services.local.control.quotas import MAX_FILTERS_PER_GROUP
 from services.local.errors import InvalidInput, LimitExceeded, ResourceInUse
 from services.local.filters.expression import FilterExpressionError
 from services.local.filters.parse import parse_filter
-from services.local.resources import ACTIVE, expect_kind, page, summary, waiting
+from services.local.resources import ACTIVE, waiting
 
 _SUMMARY = (
     "name",
@@ -52,32 +54,18 @@ def create_filter(engine: EngineContext, params: dict[str, Any]) -> dict[str, An
     return {"filterArn": arn}
 
 
-def describe_filter(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:
-    expect_kind(params["filterArn"], "filter", "filterArn")
-    with engine.tx() as res:
-        return {"filter": res.get(params["filterArn"], "filter")}
-
-
-def list_filters(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:
-    group = params.get("datasetGroupArn")
-    with engine.tx() as res:
-        if group:
-            group_of(res, group)
-        docs = [summary(d, _SUMMARY) for d in res.all("filter", group=group)]
-    chunk, token = page(docs, params, f"filters:{group}")
-    return {"Filters": chunk, "nextToken": token}
-
-
-def delete_filter(engine: EngineContext, params: dict[str, Any]) -> None:
-    expect_kind(params["filterArn"], "filter", "filterArn")
-    with engine.tx() as res:
-        res.get(params["filterArn"], "filter")
-        res.remove(params["filterArn"])
-
+SPEC = ResourceSpec(
+    kind="filter",
+    arn_param="filterArn",
+    describe_key="filter",
+    list_key="Filters",
+    summary=_SUMMARY,
+    scope_param="datasetGroupArn",
+    scope_kind="dataset-group",
+    scope_load=group_of,
+)
 
 OPERATIONS = {
     "CreateFilter": create_filter,
-    "DescribeFilter": describe_filter,
-    "ListFilters": list_filters,
-    "DeleteFilter": delete_filter,
+    **operations(SPEC, "Filter"),
 }

@@ -8,9 +8,10 @@ from sqlalchemy import delete
 
 from services.local import tables as t
 from services.local.context import EngineContext
-from services.local.control._common import MAX_DATASET_GROUPS, group_of
+from services.local.control.describe_list_delete import ResourceSpec, operations
+from services.local.control.quotas import MAX_DATASET_GROUPS
 from services.local.errors import InvalidInput, LimitExceeded, ResourceInUse
-from services.local.resources import page, summary, waiting
+from services.local.resources import Resources, expect_kind, waiting
 
 _SUMMARY = (
     "name",
@@ -21,6 +22,12 @@ _SUMMARY = (
     "failureReason",
     "domain",
 )
+
+
+def group_of(res: Resources, group_arn: str, param: str = "datasetGroupArn") -> dict[str, Any]:
+    """The dataset group document an ARN parameter names (ResourceNotFound if none)."""
+    expect_kind(group_arn, "dataset-group", param)
+    return res.get(group_arn, "dataset-group")
 
 
 def create_dataset_group(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:
@@ -45,36 +52,28 @@ def create_dataset_group(engine: EngineContext, params: dict[str, Any]) -> dict[
     return out
 
 
-def describe_dataset_group(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:
-    with engine.tx() as res:
-        return {"datasetGroup": group_of(res, params["datasetGroupArn"])}
+def _before_delete(engine: EngineContext, res: Resources, arn: str, doc: dict[str, Any]) -> None:
+    for kind in ("event-tracker", "solution", "dataset", "filter"):
+        if res.count(kind, group=arn):
+            raise ResourceInUse(
+                f"Dataset group {arn} still has a {kind.replace('-', ' ')}; delete event "
+                "trackers, solutions, filters and datasets first."
+            )
+    for table in (t.interactions, t.items, t.users):
+        res.conn.execute(delete(table).where(table.c.group_arn == arn))
 
 
-def list_dataset_groups(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:
-    with engine.tx() as res:
-        docs = [summary(d, _SUMMARY) for d in res.all("dataset-group")]
-    chunk, token = page(docs, params, "dataset-groups")
-    return {"datasetGroups": chunk, "nextToken": token}
-
-
-def delete_dataset_group(engine: EngineContext, params: dict[str, Any]) -> None:
-    arn = params["datasetGroupArn"]
-    with engine.tx() as res:
-        group_of(res, arn)
-        for kind in ("event-tracker", "solution", "dataset", "filter"):
-            if res.count(kind, group=arn):
-                raise ResourceInUse(
-                    f"Dataset group {arn} still has a {kind.replace('-', ' ')}; delete event "
-                    "trackers, solutions, filters and datasets first."
-                )
-        for table in (t.interactions, t.items, t.users):
-            res.conn.execute(delete(table).where(table.c.group_arn == arn))
-        res.remove(arn)
-
+SPEC = ResourceSpec(
+    kind="dataset-group",
+    arn_param="datasetGroupArn",
+    describe_key="datasetGroup",
+    list_key="datasetGroups",
+    summary=_SUMMARY,
+    load=group_of,
+    on_delete=_before_delete,
+)
 
 OPERATIONS = {
     "CreateDatasetGroup": create_dataset_group,
-    "DescribeDatasetGroup": describe_dataset_group,
-    "ListDatasetGroups": list_dataset_groups,
-    "DeleteDatasetGroup": delete_dataset_group,
+    **operations(SPEC, "DatasetGroup"),
 }

@@ -1,7 +1,7 @@
 """CreateDatasetImportJob, DescribeDatasetImportJob, ListDatasetImportJobs.
 
 The job only records the request; the worker reads, checks and commits the file in one
-transaction (see ``services.local.tasks.run_import``), so a bad file imports nothing.
+transaction (see ``services.local.tasks.imports``), so a bad file imports nothing.
 """
 
 from __future__ import annotations
@@ -9,10 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 from services.local.context import EngineContext
-from services.local.control._common import MAX_PENDING_IMPORTS
+from services.local.control.describe_list_delete import ResourceSpec, operations
+from services.local.control.quotas import MAX_PENDING_IMPORTS
 from services.local.errors import InvalidInput, LimitExceeded, ResourceInUse
 from services.local.locations import resolve_location
-from services.local.resources import ACTIVE, PENDING, WAITING, expect_kind, page, summary
+from services.local.resources import ACTIVE, PENDING, WAITING, expect_kind
 
 _SUMMARY = (
     "datasetImportJobArn",
@@ -74,28 +75,19 @@ def create_dataset_import_job(engine: EngineContext, params: dict[str, Any]) -> 
     return {"datasetImportJobArn": arn}
 
 
-def describe_dataset_import_job(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:
-    arn = params["datasetImportJobArn"]
-    expect_kind(arn, "dataset-import-job", "datasetImportJobArn")
-    with engine.tx() as res:
-        return {"datasetImportJob": res.get(arn, "dataset-import-job")}
-
-
-def list_dataset_import_jobs(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:
-    dataset = params.get("datasetArn")
-    with engine.tx() as res:
-        if dataset:
-            expect_kind(dataset, "dataset", "datasetArn")
-            res.get(dataset, "dataset")
-        docs = res.all("dataset-import-job", parent=dataset)
-    # Newest first, as the console shows them.
-    items = [summary(d, _SUMMARY) for d in reversed(docs)]
-    chunk, token = page(items, params, f"imports:{dataset}")
-    return {"datasetImportJobs": chunk, "nextToken": token}
-
+SPEC = ResourceSpec(
+    kind="dataset-import-job",
+    arn_param="datasetImportJobArn",
+    describe_key="datasetImportJob",
+    list_key="datasetImportJobs",
+    summary=_SUMMARY,
+    scope_param="datasetArn",
+    scope_kind="dataset",
+    scope_by="parent",
+    newest_first=True,
+)
 
 OPERATIONS = {
     "CreateDatasetImportJob": create_dataset_import_job,
-    "DescribeDatasetImportJob": describe_dataset_import_job,
-    "ListDatasetImportJobs": list_dataset_import_jobs,
+    **operations(SPEC, "DatasetImportJob", deletable=False),
 }

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from services.local.context import EngineContext
+from services.local.control.describe_list_delete import ResourceSpec, operations
 from services.local.errors import InvalidInput, ResourceInUse
-from services.local.resources import expect_kind, page, summary
+from services.local.resources import Resources
 from services.local.schemas import SchemaError, parse_schema
 
 _SUMMARY = ("name", "schemaArn", "creationDateTime", "lastUpdatedDateTime", "domain")
@@ -33,33 +34,22 @@ def create_schema(engine: EngineContext, params: dict[str, Any]) -> dict[str, An
     return {"schemaArn": arn}
 
 
-def describe_schema(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:
-    expect_kind(params["schemaArn"], "schema", "schemaArn")
-    with engine.tx() as res:
-        return {"schema": res.get(params["schemaArn"], "schema")}
+def _before_delete(engine: EngineContext, res: Resources, arn: str, doc: dict[str, Any]) -> None:
+    users = [d["datasetArn"] for d in res.all("dataset") if d.get("schemaArn") == arn]
+    if users:
+        raise ResourceInUse(f"Schema {arn} is used by dataset {users[0]}; delete it first.")
 
 
-def list_schemas(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:
-    with engine.tx() as res:
-        docs = [summary(d, _SUMMARY) for d in res.all("schema")]
-    chunk, token = page(docs, params, "schemas")
-    return {"schemas": chunk, "nextToken": token}
-
-
-def delete_schema(engine: EngineContext, params: dict[str, Any]) -> None:
-    arn = params["schemaArn"]
-    expect_kind(arn, "schema", "schemaArn")
-    with engine.tx() as res:
-        res.get(arn, "schema")
-        users = [d["datasetArn"] for d in res.all("dataset") if d.get("schemaArn") == arn]
-        if users:
-            raise ResourceInUse(f"Schema {arn} is used by dataset {users[0]}; delete it first.")
-        res.remove(arn)
-
+SPEC = ResourceSpec(
+    kind="schema",
+    arn_param="schemaArn",
+    describe_key="schema",
+    list_key="schemas",
+    summary=_SUMMARY,
+    on_delete=_before_delete,
+)
 
 OPERATIONS = {
     "CreateSchema": create_schema,
-    "DescribeSchema": describe_schema,
-    "ListSchemas": list_schemas,
-    "DeleteSchema": delete_schema,
+    **operations(SPEC, "Schema"),
 }

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from services.local.context import EngineContext
-from services.local.control._common import MAX_SOLUTIONS_PER_GROUP, group_of
+from services.local.control.describe_list_delete import ResourceSpec, operations
+from services.local.control.groups import group_of
+from services.local.control.quotas import MAX_SOLUTIONS_PER_GROUP
 from services.local.control.recipes import recipe_name_of
 from services.local.errors import InvalidInput, LimitExceeded, ResourceInUse
 from services.local.recipes import recipe_arn
@@ -14,7 +16,6 @@ from services.local.resources import (
     WAITING,
     Resources,
     expect_kind,
-    page,
     summary,
     waiting,
 )
@@ -125,42 +126,6 @@ def solution_doc(res: Resources, arn: str) -> dict[str, Any]:
     return doc
 
 
-def describe_solution(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:
-    with engine.tx() as res:
-        return {"solution": solution_doc(res, params["solutionArn"])}
-
-
-def list_solutions(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:
-    group = params.get("datasetGroupArn")
-    with engine.tx() as res:
-        if group:
-            group_of(res, group)
-        docs = [summary(d, _SUMMARY) for d in res.all("solution", group=group)]
-    chunk, token = page(docs, params, f"solutions:{group}")
-    return {"solutions": chunk, "nextToken": token}
-
-
-def delete_solution(engine: EngineContext, params: dict[str, Any]) -> None:
-    arn = params["solutionArn"]
-    with engine.tx() as res:
-        solution_doc(res, arn)
-        campaigns = res.all("campaign", parent=arn)
-        if campaigns:
-            raise ResourceInUse(
-                f"Campaign {campaigns[0]['name']} serves a version of this solution; delete "
-                "campaigns first."
-            )
-        versions = res.all("solution-version", parent=arn)
-        busy = [v for v in versions if v["status"] in (*WAITING, "CREATE STOPPING")]
-        if busy:
-            raise ResourceInUse(f"Solution version {busy[0]['solutionVersionArn']} is training.")
-        for version in versions:
-            res.remove(version["solutionVersionArn"])
-        res.remove(arn)
-    for version in versions:
-        engine.models.forget(version["solutionVersionArn"])
-
-
 def update_solution(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:
     arn = params["solutionArn"]
     with engine.tx() as res:
@@ -186,10 +151,46 @@ def update_solution(engine: EngineContext, params: dict[str, Any]) -> dict[str, 
     return {"solutionArn": arn}
 
 
+def _before_delete(
+    engine: EngineContext, res: Resources, arn: str, doc: dict[str, Any]
+) -> list[str]:
+    campaigns = res.all("campaign", parent=arn)
+    if campaigns:
+        raise ResourceInUse(
+            f"Campaign {campaigns[0]['name']} serves a version of this solution; delete "
+            "campaigns first."
+        )
+    versions = res.all("solution-version", parent=arn)
+    busy = [v for v in versions if v["status"] in (*WAITING, "CREATE STOPPING")]
+    if busy:
+        raise ResourceInUse(f"Solution version {busy[0]['solutionVersionArn']} is training.")
+    removed = [v["solutionVersionArn"] for v in versions]
+    for version in removed:
+        res.remove(version)
+    return removed
+
+
+def _after_delete(engine: EngineContext, arn: str, removed: list[str]) -> None:
+    for version in removed:
+        engine.models.forget(version)
+
+
+SPEC = ResourceSpec(
+    kind="solution",
+    arn_param="solutionArn",
+    describe_key="solution",
+    list_key="solutions",
+    summary=_SUMMARY,
+    scope_param="datasetGroupArn",
+    scope_kind="dataset-group",
+    scope_load=group_of,
+    load=solution_doc,
+    on_delete=_before_delete,
+    after_delete=_after_delete,
+)
+
 OPERATIONS = {
     "CreateSolution": create_solution,
-    "DescribeSolution": describe_solution,
-    "ListSolutions": list_solutions,
-    "DeleteSolution": delete_solution,
+    **operations(SPEC, "Solution"),
     "UpdateSolution": update_solution,
 }

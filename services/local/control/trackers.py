@@ -7,9 +7,10 @@ import uuid
 from typing import Any
 
 from services.local.context import EngineContext
-from services.local.control._common import group_of
+from services.local.control.describe_list_delete import ResourceSpec, operations
+from services.local.control.groups import group_of
 from services.local.errors import LimitExceeded, ResourceAlreadyExists, ResourceInUse
-from services.local.resources import ACTIVE, expect_kind, page, summary, waiting
+from services.local.resources import ACTIVE, waiting
 
 _SUMMARY = ("name", "eventTrackerArn", "status", "creationDateTime", "lastUpdatedDateTime")
 
@@ -48,32 +49,18 @@ def create_event_tracker(engine: EngineContext, params: dict[str, Any]) -> dict[
     return {"eventTrackerArn": arn, "trackingId": tracking_id}
 
 
-def describe_event_tracker(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:
-    expect_kind(params["eventTrackerArn"], "event-tracker", "eventTrackerArn")
-    with engine.tx() as res:
-        return {"eventTracker": res.get(params["eventTrackerArn"], "event-tracker")}
-
-
-def list_event_trackers(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:
-    group = params.get("datasetGroupArn")
-    with engine.tx() as res:
-        if group:
-            group_of(res, group)
-        docs = [summary(d, _SUMMARY) for d in res.all("event-tracker", group=group)]
-    chunk, token = page(docs, params, f"trackers:{group}")
-    return {"eventTrackers": chunk, "nextToken": token}
-
-
-def delete_event_tracker(engine: EngineContext, params: dict[str, Any]) -> None:
-    expect_kind(params["eventTrackerArn"], "event-tracker", "eventTrackerArn")
-    with engine.tx() as res:
-        res.get(params["eventTrackerArn"], "event-tracker")
-        res.remove(params["eventTrackerArn"])
-
+SPEC = ResourceSpec(
+    kind="event-tracker",
+    arn_param="eventTrackerArn",
+    describe_key="eventTracker",
+    list_key="eventTrackers",
+    summary=_SUMMARY,
+    scope_param="datasetGroupArn",
+    scope_kind="dataset-group",
+    scope_load=group_of,
+)
 
 OPERATIONS = {
     "CreateEventTracker": create_event_tracker,
-    "DescribeEventTracker": describe_event_tracker,
-    "ListEventTrackers": list_event_trackers,
-    "DeleteEventTracker": delete_event_tracker,
+    **operations(SPEC, "EventTracker"),
 }

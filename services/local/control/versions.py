@@ -6,7 +6,8 @@ import secrets
 from typing import Any
 
 from services.local.context import EngineContext
-from services.local.control._common import MAX_PENDING_VERSIONS
+from services.local.control.describe_list_delete import ResourceSpec, operations
+from services.local.control.quotas import MAX_PENDING_VERSIONS
 from services.local.control.solutions import solution_doc
 from services.local.errors import InvalidInput, LimitExceeded, ResourceInUse
 from services.local.resources import (
@@ -14,9 +15,6 @@ from services.local.resources import (
     IN_PROGRESS,
     PENDING,
     WAITING,
-    expect_kind,
-    page,
-    summary,
 )
 
 STOPPING, STOPPED = "CREATE STOPPING", "CREATE STOPPED"
@@ -85,31 +83,10 @@ def create_solution_version(engine: EngineContext, params: dict[str, Any]) -> di
     return {"solutionVersionArn": arn}
 
 
-def _version(res: Any, arn: str) -> dict[str, Any]:
-    expect_kind(arn, "solution-version", "solutionVersionArn")
-    return res.get(arn, "solution-version")
-
-
-def describe_solution_version(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:
-    with engine.tx() as res:
-        return {"solutionVersion": _version(res, params["solutionVersionArn"])}
-
-
-def list_solution_versions(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:
-    solution = params.get("solutionArn")
-    with engine.tx() as res:
-        if solution:
-            solution_doc(res, solution)
-        docs = res.all("solution-version", parent=solution)
-    items = [summary(d, _SUMMARY) for d in reversed(docs)]
-    chunk, token = page(items, params, f"versions:{solution}")
-    return {"solutionVersions": chunk, "nextToken": token}
-
-
 def stop_solution_version_creation(engine: EngineContext, params: dict[str, Any]) -> None:
     arn = params["solutionVersionArn"]
     with engine.tx() as res:
-        doc = _version(res, arn)
+        doc = SPEC.get(res, arn)
         if doc["status"] == PENDING:
             doc["status"] = STOPPED
             engine.jobs.cancel(res.conn, arn, finished=True)
@@ -128,16 +105,28 @@ def stop_solution_version_creation(engine: EngineContext, params: dict[str, Any]
 def get_solution_metrics(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:
     arn = params["solutionVersionArn"]
     with engine.tx() as res:
-        doc = _version(res, arn)
+        doc = SPEC.get(res, arn)
     if doc["status"] != ACTIVE:
         raise ResourceInUse(f"Solution version {arn} is {doc['status']}; metrics come once ACTIVE.")
     return {"solutionVersionArn": arn, "metrics": doc.get(METRICS, {})}
 
 
+SPEC = ResourceSpec(
+    kind="solution-version",
+    arn_param="solutionVersionArn",
+    describe_key="solutionVersion",
+    list_key="solutionVersions",
+    summary=_SUMMARY,
+    scope_param="solutionArn",
+    scope_kind="solution",
+    scope_by="parent",
+    scope_load=solution_doc,
+    newest_first=True,
+)
+
 OPERATIONS = {
     "CreateSolutionVersion": create_solution_version,
-    "DescribeSolutionVersion": describe_solution_version,
-    "ListSolutionVersions": list_solution_versions,
+    **operations(SPEC, "SolutionVersion", deletable=False),
     "StopSolutionVersionCreation": stop_solution_version_creation,
     "GetSolutionMetrics": get_solution_metrics,
 }

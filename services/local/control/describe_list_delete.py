@@ -1,0 +1,121 @@
+"""Describe*, List* and Delete* for every control-plane resource, written once.
+
+A resource module declares a ``ResourceSpec`` (the ARN parameter, the response keys, the
+summary fields, how List* is scoped) and takes its three operations from ``operations``; only
+what differs is written per resource: a document that needs more than a lookup (``load``),
+what must be true before a delete and the dependants that go with it (``on_delete``, which
+returns their ARNs), and work after the delete commits (``after_delete``, given those ARNs).
+
+Errors (Personalize API reference, Describe*/Delete* "Errors"): an ARN that names no resource
+of the kind is ResourceNotFoundException; a resource something else still uses is
+ResourceInUseException (raised by ``on_delete``); a foreign ``nextToken`` is
+InvalidNextTokenException.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from services.local.context import EngineContext, Operation
+from services.local.resources import Resources, expect_kind, page, summary
+
+Loader = Callable[[Resources, str], dict[str, Any]]
+# (engine, transaction, ARN, document) → ARNs of dependants it removed, or None.
+DeleteHook = Callable[[EngineContext, Resources, str, dict[str, Any]], list[str] | None]
+
+
+@dataclass(frozen=True)
+class ResourceSpec:
+    """How one resource kind is described, listed and deleted.
+
+    ``kind`` is the ARN's resource type (``dataset-import-job``); ``arn_param`` the request
+    member naming it (``datasetImportJobArn``); ``describe_key``/``list_key`` the response
+    members; ``summary`` the fields of a List* entry. ``scope_param`` is the optional List*
+    filter (a dataset group, a parent resource), matched as the resource's ``group`` or
+    ``parent`` per ``scope_by``; with ``check_scope`` a scope that does not exist is
+    ResourceNotFoundException. ``newest_first`` lists jobs and versions newest first, as the
+    console shows them.
+    """
+
+    kind: str
+    arn_param: str
+    describe_key: str
+    list_key: str
+    summary: tuple[str, ...]
+    scope_param: str | None = None
+    scope_kind: str | None = None
+    scope_by: Literal["group", "parent"] = "group"
+    check_scope: bool = True
+    newest_first: bool = False
+    load: Loader | None = None
+    scope_load: Loader | None = None
+    on_delete: (
+        Callable[[EngineContext, Resources, str, dict[str, Any]], list[str] | None] | None
+    ) = None
+    after_delete: Callable[[EngineContext, str, list[str]], None] | None = None
+
+    def get(self, res: Resources, arn: str) -> dict[str, Any]:
+        """The document ``arn`` names; ResourceNotFound when it names none of this kind."""
+        if self.load is not None:
+            return self.load(res, arn)
+        expect_kind(arn, self.kind, self.arn_param)
+        return res.get(arn, self.kind)
+
+
+def describe(spec: ResourceSpec) -> Operation:
+    """Describe*: ``{describe_key: document}``."""
+
+    def handler(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:
+        with engine.tx() as res:
+            return {spec.describe_key: spec.get(res, params[spec.arn_param])}
+
+    return handler
+
+
+def list_(spec: ResourceSpec) -> Operation:
+    """List*: one page of summaries, optionally scoped, with an opaque ``nextToken``."""
+
+    def handler(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:
+        scope = params.get(spec.scope_param) if spec.scope_param else None
+        with engine.tx() as res:
+            if scope and spec.check_scope and spec.scope_kind:
+                if spec.scope_load is not None:
+                    spec.scope_load(res, scope)
+                else:
+                    expect_kind(scope, spec.scope_kind, spec.scope_param or "")
+                    res.get(scope, spec.scope_kind)
+            where = {spec.scope_by: scope}
+            docs = res.all(spec.kind, **where)
+        if spec.newest_first:
+            docs.reverse()
+        entries = [summary(d, spec.summary) for d in docs]
+        chunk, token = page(entries, params, f"{spec.list_key}:{scope}")
+        return {spec.list_key: chunk, "nextToken": token}
+
+    return handler
+
+
+def delete(spec: ResourceSpec) -> Operation:
+    """Delete*: checks and dependants in ``on_delete``, all in one transaction."""
+
+    def handler(engine: EngineContext, params: dict[str, Any]) -> None:
+        arn = params[spec.arn_param]
+        with engine.tx() as res:
+            doc = spec.get(res, arn)
+            removed = spec.on_delete(engine, res, arn, doc) if spec.on_delete else None
+            res.remove(arn)
+        if spec.after_delete is not None:
+            spec.after_delete(engine, arn, removed or [])
+
+    return handler
+
+
+def operations(spec: ResourceSpec, noun: str, *, deletable: bool = True) -> dict[str, Operation]:
+    """``Describe<noun>``, ``List<noun>s`` (``list_key`` capitalised) and ``Delete<noun>``."""
+    plural = spec.list_key[0].upper() + spec.list_key[1:]
+    ops = {f"Describe{noun}": describe(spec), f"List{plural}": list_(spec)}
+    if deletable:
+        ops[f"Delete{noun}"] = delete(spec)
+    return ops
