@@ -18,6 +18,10 @@ PAGES = Path(__file__).parent / "pages"
 # from Google's font CDN, and nothing here may reach the internet.
 st.set_page_config(page_title="Personalize Dashboard", page_icon="🎯", layout="wide")
 
+from dashboard.components.sign_in import gate, show_identity  # noqa: E402 (needs ROOT on sys.path)
+
+show_identity(gate())
+
 navigation = st.navigation(
     [
         st.Page(PAGES / "overview.py", title="Overview", icon=":material/traffic:", default=True),

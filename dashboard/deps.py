@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
-
 import streamlit as st
 
 from services.clients import build_clients
@@ -29,16 +27,6 @@ def service() -> PersonalizeService:
 def store() -> Store:
     """The dashboard's own store: audit log, pipeline runs, metric snapshots."""
     return Store(settings().dashboard_db_url)
-
-
-def actor() -> str:
-    """Who is acting, for the audit log: the signed-in user, else the OS user."""
-    try:
-        user = st.user
-        email = getattr(user, "email", None) if getattr(user, "is_logged_in", False) else None
-    except Exception:  # st.user needs auth configured; without it we fall back
-        email = None
-    return email or getpass.getuser()
 
 
 @st.cache_resource(show_spinner=False)

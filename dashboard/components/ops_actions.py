@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 import streamlit as st
 
-from dashboard import deps, reads
+from dashboard import deps, identity, reads
 from dashboard.components.errors import shown_errors
 
 T = TypeVar("T")
@@ -27,10 +27,13 @@ def run_action(
     note: Callable[[T], str] | None = None,
 ) -> T | None:
     """Call the backend inside ``store.audit``; a ServiceError becomes st.error (and an audit
-    row with result 'error'). Returns the call's result, or None when it failed."""
+    row with result 'error'). Returns the call's result, or None when it failed or the user
+    may not act (then the refused attempt is audited)."""
+    if not identity.permit(action, target, params):
+        return None
     store = deps.store()
     with shown_errors(failure):
-        with store.audit(deps.actor(), action, target, params) as entry:
+        with store.audit(identity.actor(), action, target, params) as entry:
             result = call()
             entry.message = note(result) if note else None
         reads.invalidate()

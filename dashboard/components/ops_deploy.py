@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import deps, reads
+from dashboard import deps, identity, reads
 from dashboard.components.formatting import exact_time, short_id
 from dashboard.components.metrics_chart import show_deltas
 from dashboard.components.ops_actions import flash, run_action
@@ -123,7 +123,8 @@ def show_deploy(groups: list[DatasetGroupOverview], target: str | None) -> None:
         key="deploy_button",
         type="primary",
         icon=":material/rocket_launch:",
-        disabled=not confirmed or blocked is not None,
+        disabled=not confirmed or blocked is not None or identity.refusal() is not None,
+        help=identity.refusal(),
     ):
         service = deps.service()
         done = run_action(

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 import pandas as pd
 import streamlit as st
 
-from dashboard import deps, reads
+from dashboard import deps, identity, reads
 from dashboard.components.formatting import short_id
 from dashboard.components.ops_actions import flash, run_action
 from services.models import is_terminal
@@ -73,7 +73,14 @@ def _stop_button(item: Running) -> None:
             f"Stop training **{item.name}**? The time trained so far is billed and training "
             "cannot be resumed: the version ends as CREATE STOPPED."
         )
-        if st.button("Stop training", key=f"stop_{item.arn}", type="primary"):
+        denied = identity.refusal()
+        if st.button(
+            "Stop training",
+            key=f"stop_{item.arn}",
+            type="primary",
+            disabled=denied is not None,
+            help=denied,
+        ):
             service = deps.service()
 
             def stop() -> str:

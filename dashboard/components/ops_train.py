@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import deps
+from dashboard import deps, identity
 from dashboard.components.formatting import relative_time, short_id
 from dashboard.components.ops_actions import flash, run_action
 from services.models import is_terminal, short_arn
@@ -99,7 +99,8 @@ def show_train(groups: list[DatasetGroupOverview], target: str | None) -> None:
         key="train_button",
         type="primary",
         icon=":material/model_training:",
-        disabled=not confirmed,
+        disabled=not confirmed or identity.refusal() is not None,
+        help=identity.refusal(),
     ):
         service = deps.service()
         arn = run_action(

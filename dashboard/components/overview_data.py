@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import streamlit as st
 
-from dashboard import deps, reads
+from dashboard import deps, identity, reads
 from services.alerts import Alert, build_alerts
 from services.overview import DatasetGroupOverview
 
@@ -20,14 +20,17 @@ def data_checks_allowed() -> bool:
     """Locally the checks are free; on AWS they start export jobs, so a person opts in."""
     if deps.settings().is_local:
         return True
-    if st.session_state.get("overview_data_checks"):
+    denied = identity.refusal()  # export jobs are billed: an operator's decision
+    if st.session_state.get("overview_data_checks") and denied is None:
         return True
     if st.button(
         "Run data checks",
         key="overview_data_checks_button",
-        help="Exports the interactions (dataset export jobs, billed as ingestion) to check "
+        disabled=denied is not None,
+        help=denied
+        or "Exports the interactions (dataset export jobs, billed as ingestion) to check "
         "Personalize's minimums and recent events, and samples 10 users per campaign.",
-    ):
+    ) and identity.permit("data_checks", None):
         st.session_state["overview_data_checks"] = True
         return True
     return False

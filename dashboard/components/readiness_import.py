@@ -13,7 +13,7 @@ from typing import Any
 
 import streamlit as st
 
-from dashboard import deps, reads
+from dashboard import deps, identity, reads
 from dashboard.components import readiness_report
 from dashboard.components.errors import shown_errors
 from services.dataset_snapshot import LocalObjects, Location, location
@@ -163,12 +163,13 @@ def import_controls(
         f"Replace the bulk data of {dataset.name} with this file", key=f"{key}_confirm"
     )
     blocked = not report.ok
+    denied = identity.refusal()
     clicked = st.button(
         f"Import into {dataset.name}",
         key=f"{key}_import",
         type="primary",
-        disabled=blocked or not confirmed,
-        help="Starts a dataset import job; models change only after the next training.",
+        disabled=blocked or not confirmed or denied is not None,
+        help=denied or "Starts a dataset import job; models change only after the next training.",
     )
     if blocked:
         st.caption(
@@ -177,11 +178,15 @@ def import_controls(
         )
     if not clicked:
         return
+    if not identity.permit("create_dataset_import_job", dataset.arn, {"location": uri}):
+        return
     name = f"{dataset.name[:36]}-{datetime.now(UTC):%Y%m%d%H%M%S}"
     params = {"location": uri, "mode": mode, "job": name}
     with (
         shown_errors("Import"),
-        deps.store().audit(deps.actor(), "create_dataset_import_job", dataset.arn, params) as entry,
+        deps.store().audit(
+            identity.actor(), "create_dataset_import_job", dataset.arn, params
+        ) as entry,
     ):
         arn = deps.service().create_dataset_import_job(
             name, dataset.arn, uri, role_arn=where.role_arn, import_mode=mode

@@ -11,7 +11,7 @@ from typing import Any
 
 import streamlit as st
 
-from dashboard import deps
+from dashboard import deps, identity
 from dashboard.components.errors import shown_errors
 from dashboard.components.formatting import short_id
 from dashboard.components.rec_catalog import VersionInfo
@@ -67,7 +67,14 @@ def preview(
         "users from this version. On AWS the job is billed and takes several minutes; locally "
         "it takes seconds."
     )
-    if st.button("Preview with a batch inference job", key="rec_preview_start", type="primary"):
+    denied = identity.refusal()
+    if st.button(
+        "Preview with a batch inference job",
+        key="rec_preview_start",
+        type="primary",
+        disabled=denied is not None,
+        help=denied,
+    ) and identity.permit("create_batch_inference_job", version.arn, {"users": len(users)}):
         with shown_errors("Batch preview"):
             svc = deps.service()
             started = start_batch_preview(

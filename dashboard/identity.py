@@ -1,0 +1,125 @@
+"""Who is using the dashboard, with which role, and the one check every action passes.
+
+The role comes from the configuration on every run (``services.access``); session state holds
+only a signed token naming the signed-in account, so setting session state or query
+parameters cannot grant a role. Refused attempts are written to the audit log.
+"""
+
+from __future__ import annotations
+
+import getpass
+import logging
+import secrets
+from collections.abc import Mapping
+from typing import Any
+
+import streamlit as st
+
+from dashboard import deps
+from services.access import (
+    LOCKED,
+    OPEN,
+    OPERATOR,
+    VIEWER,
+    AccessConfig,
+    Identity,
+    sign_session,
+    verify_session,
+)
+from services.access.config import HOW_TO_ENABLE, OPEN_NOTICE
+
+_log = logging.getLogger(__name__)
+SESSION_KEY = "access_session"
+
+
+def _secrets() -> Mapping[str, Any]:
+    try:
+        return st.secrets.to_dict()
+    except FileNotFoundError:  # no secrets.toml at all (StreamlitSecretNotFoundError)
+        return {}
+
+
+def access_config() -> AccessConfig:
+    """The ``[access]``/``[auth]`` configuration (ValueError when it is malformed)."""
+    return AccessConfig.from_secrets(_secrets())
+
+
+@st.cache_resource(show_spinner=False)
+def _session_key() -> bytes:
+    # Per process: a restart signs everybody out, and no key is ever stored or shown.
+    return secrets.token_bytes(32)
+
+
+def _oidc_email() -> str | None:
+    try:
+        user = st.user
+        if getattr(user, "is_logged_in", False):
+            return getattr(user, "email", None)
+    except Exception:  # st.user needs [auth]; without it nobody is signed in through OIDC
+        _log.debug("st.user unavailable", exc_info=True)
+    return None
+
+
+def current() -> Identity | None:
+    """The signed-in identity, or None when somebody must sign in first."""
+    config = access_config()
+    mode = config.mode(deps.settings().is_local)
+    if mode == OPEN:
+        return Identity(getpass.getuser(), OPERATOR, "local", OPEN_NOTICE)
+    if mode == LOCKED:
+        return Identity(getpass.getuser(), VIEWER, "unconfigured", HOW_TO_ENABLE)
+    user = verify_session(_session_key(), st.session_state.get(SESSION_KEY))
+    if user is not None and user in config.accounts:
+        return Identity(user, config.accounts[user].role, "password")
+    email = _oidc_email() if config.oidc else None
+    if email:
+        role = config.role_for_email(email)
+        if role is not None:
+            return Identity(email, role, "oidc")
+    return None
+
+
+def actor() -> str:
+    """The name written to the audit log for whatever this session does."""
+    identity = current()
+    return identity.user if identity else "anonymous"
+
+
+def refusal() -> str | None:
+    """Why the current user may not act (None for operators): shown on disabled actions."""
+    identity = current()
+    return identity.refusal if identity else "Sign in first."
+
+
+def permit(action: str, target: str | None, params: Mapping[str, Any] | None = None) -> bool:
+    """The check every action makes before calling the backend: False (drawn as an error and
+    audited as a refused attempt) unless the current user is an operator."""
+    reason = refusal()
+    if reason is None:
+        return True
+    deps.store().record_action(
+        actor(), action, target, dict(params or {}), "error", f"refused: {reason}"
+    )
+    st.error(f"Not allowed: {reason}", icon=":material/lock:")
+    return False
+
+
+def sign_in(name: str, password: str) -> bool:
+    """Check an account's password; a success starts a signed session. Both are audited (the
+    password never is)."""
+    account = access_config().authenticate(name, password)
+    if account is None:
+        deps.store().record_action(
+            name or "(no name)", "sign_in", None, {}, "error", "wrong user name or password"
+        )
+        return False
+    st.session_state[SESSION_KEY] = sign_session(_session_key(), account.name)
+    deps.store().record_action(account.name, "sign_in", None, {"role": account.role}, "ok")
+    return True
+
+
+def sign_out() -> None:
+    identity = current()
+    st.session_state.pop(SESSION_KEY, None)
+    if identity is not None:
+        deps.store().record_action(identity.user, "sign_out", None, {}, "ok")

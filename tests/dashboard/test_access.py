@@ -1,0 +1,212 @@
+"""Who may act: sign-in, viewers who cannot act (through the UI, session state or query
+parameters), refused attempts and wrong passwords in the audit log, and unconfigured modes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from services.access import hash_password
+from services.access.config import HOW_TO_ENABLE
+from services.clients import build_clients
+from services.config import Settings
+from services.personalize import PersonalizeService
+from services.store import Store
+from tests.dashboard.conftest import APP, TIMEOUT, Seeded
+from tests.dashboard.faults import use_aws_backend
+
+VIEWER_PW = "viewer password 1"
+OPERATOR_PW = "operator password 1"
+
+
+@pytest.fixture(scope="module")
+def hashes() -> dict[str, str]:
+    return {"vera": hash_password(VIEWER_PW), "otto": hash_password(OPERATOR_PW)}
+
+
+def _app(hashes: dict[str, str]) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.secrets["access"] = {
+        "accounts": {
+            "vera": {"role": "viewer", "password_hash": hashes["vera"]},
+            "otto": {"role": "operator", "password_hash": hashes["otto"]},
+        }
+    }
+    return at
+
+
+def _sign_in(at: AppTest, name: str, password: str) -> AppTest:
+    at.text_input(key="sign_in_name").input(name)
+    at.text_input(key="sign_in_password").input(password)
+    return at.button(key="sign_in_button").click().run()
+
+
+def _store() -> Store:
+    return Store(Settings.from_env().dashboard_db_url)
+
+
+def _texts(at: AppTest) -> str:
+    parts: list[Any] = []
+    for kind in ("markdown", "caption", "error", "info", "success", "warning", "text", "title"):
+        parts += [e.value for e in getattr(at, kind)]
+    parts += [str(t.value) for t in at.text_input]
+    return "\n".join(str(p) for p in parts)
+
+
+def test_without_signing_in_nothing_but_the_sign_in_page(seeded: Seeded, hashes: dict) -> None:
+    at = _app(hashes)
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == "Sign in"
+    at.query_params["role"] = "operator"  # query parameters grant nothing
+    at.session_state["access_session"] = {"user": "otto", "issued": 1, "mac": "0" * 64}
+    at.run()
+    assert at.title[0].value == "Sign in"
+
+
+def test_a_wrong_password_is_refused_and_audited_without_the_password(
+    seeded: Seeded, hashes: dict
+) -> None:
+    at = _app(hashes)
+    at.run()
+    _sign_in(at, "otto", "not the password")
+    assert not at.exception
+    assert at.title[0].value == "Sign in"
+    assert "Wrong user name or password." in [e.value for e in at.error]
+    (row,) = [r for r in _store().recent_actions() if r.action == "sign_in"]
+    assert (row.actor, row.result, row.message) == ("otto", "error", "wrong user name or password")
+    assert "not the password" not in str(row.params) + str(row.message)
+    assert "not the password" not in _texts(at) and hashes["otto"] not in _texts(at)
+
+
+def test_a_viewer_sees_pages_but_cannot_act_by_any_route(seeded: Seeded, hashes: dict) -> None:
+    facade = PersonalizeService(build_clients(Settings.from_env()))
+    served = facade.describe_campaign(seeded.up_campaign).solution_version_arn
+    versions = len(facade.list_solution_versions(seeded.up_solution))
+    at = _app(hashes)
+    at.run()
+    _sign_in(at, "vera", VIEWER_PW)
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title[0].value == "Overview"
+    assert "**vera** · viewer" in [m.value for m in at.sidebar.markdown]
+    at.switch_page("pages/operations.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    # Shown disabled, with the reason.
+    for key in ("train_button", "deploy_button"):
+        assert at.button(key=key).disabled
+        assert "vera is a viewer" in at.button(key=key).help
+    # Forcing it through session state and query parameters changes nothing.
+    at.query_params["target"] = seeded.up_campaign
+    at.query_params["role"] = "operator"
+    at.session_state["deploy_confirm"] = True
+    at.session_state["train_confirm"] = True
+    at.run()
+    assert at.button(key="deploy_button").disabled and at.button(key="train_button").disabled
+    at.session_state["deploy_button"] = True  # Streamlit refuses to set a button's value
+    at.run()
+    assert facade.describe_campaign(seeded.up_campaign).solution_version_arn == served
+    assert len(facade.list_solution_versions(seeded.up_solution)) == versions
+
+
+def test_an_operator_demoted_while_the_page_is_open_cannot_act(
+    seeded: Seeded, hashes: dict
+) -> None:
+    """The button was drawn enabled; the role changed before the click: nothing happens."""
+    facade = PersonalizeService(build_clients(Settings.from_env()))
+    served = facade.describe_campaign(seeded.up_campaign).solution_version_arn
+    at = _app(hashes)
+    at.run()
+    _sign_in(at, "otto", OPERATOR_PW)
+    at.switch_page("pages/operations.py").run()
+    at.selectbox(key="deploy_campaign").set_value(seeded.up_campaign).run()
+    at.checkbox(key="deploy_confirm").check().run()
+    assert not at.button(key="deploy_button").disabled
+    at.secrets["access"]["accounts"]["otto"]["role"] = "viewer"
+    at.button(key="deploy_button").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.button(key="deploy_button").disabled
+    assert "otto is a viewer" in at.button(key="deploy_button").help
+    assert facade.describe_campaign(seeded.up_campaign).solution_version_arn == served
+    assert not [r for r in _store().recent_actions() if r.action == "update_campaign"]
+
+
+def _permit_script() -> None:
+    import streamlit as st
+
+    from dashboard import identity
+
+    identity.sign_in("vera", "viewer password 1")
+    allowed = identity.permit("update_campaign", "arn:campaign", {"solution_version_arn": "v"})
+    st.write("allowed" if allowed else "refused")
+
+
+def test_the_server_side_check_refuses_a_viewer_and_audits_it(seeded: Seeded, hashes: dict) -> None:
+    at = AppTest.from_function(_permit_script, default_timeout=TIMEOUT)
+    at.secrets["access"] = {
+        "accounts": {"vera": {"role": "viewer", "password_hash": hashes["vera"]}}
+    }
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.markdown[0].value == "refused"
+    assert at.error[0].value.startswith("Not allowed: vera is a viewer")
+    row = _store().recent_actions()[0]
+    assert (row.actor, row.action, row.target, row.result) == (
+        "vera",
+        "update_campaign",
+        "arn:campaign",
+        "error",
+    )
+    assert row.message.startswith("refused: vera is a viewer") and row.params == {
+        "solution_version_arn": "v"
+    }
+
+
+def test_an_operator_signs_in_and_acts(seeded: Seeded, hashes: dict) -> None:
+    facade = PersonalizeService(build_clients(Settings.from_env()))
+    at = _app(hashes)
+    at.run()
+    _sign_in(at, "otto", OPERATOR_PW)
+    assert "**otto** · operator" in [m.value for m in at.sidebar.markdown]
+    at.switch_page("pages/operations.py").run()
+    at.selectbox(key="deploy_campaign").set_value(seeded.up_campaign).run()
+    assert at.button(key="deploy_button").disabled  # until confirmed
+    at.checkbox(key="deploy_confirm").check().run()
+    at.button(key="deploy_button").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    campaign = facade.describe_campaign(seeded.up_campaign)
+    assert seeded.up_v2 in (
+        campaign.solution_version_arn,
+        campaign.pending_update.solution_version_arn,
+    )
+    actions = {(r.actor, r.action, r.result) for r in _store().recent_actions()}
+    assert ("otto", "update_campaign", "ok") in actions and ("otto", "sign_in", "ok") in actions
+
+
+def test_no_configuration_locally_runs_as_operator_and_says_so(seeded: Seeded) -> None:
+    # app.py draws the notice before running any page (AppTest's switch_page runs a page
+    # alone, so the router's part is checked on the default page; e2e checks every page).
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.run()
+    assert any("everybody acts as operator" in c.value for c in at.caption)
+    assert at.sidebar.markdown[0].value.endswith("· operator")
+    at.switch_page("pages/operations.py").run()
+    assert not at.button(key="train_button").help  # enabled once confirmed, no refusal
+
+
+def test_no_configuration_on_aws_disables_actions_and_says_how_to_enable(
+    seeded: Seeded, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    use_aws_backend(monkeypatch, tmp_path, lambda *_: None)  # AWS mode, answered by the engine
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any(HOW_TO_ENABLE in c.value for c in at.caption)
+    assert at.sidebar.markdown[0].value.endswith("· viewer")
+    at.switch_page("pages/operations.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    at.checkbox(key="train_confirm").check().run()
+    assert at.button(key="train_button").disabled
+    assert at.button(key="train_button").help == HOW_TO_ENABLE
