@@ -168,7 +168,7 @@ def _cost_report() -> CostReport:
     now = datetime.now(UTC)
     traffic, problem = None, None
     source = request_source(deps.settings())
-    if source is not None and campaigns:
+    if campaigns:
         start = now - timedelta(days=IDLE_DAYS)
         try:
             traffic = source.requests([c.arn for c in campaigns], start, now)

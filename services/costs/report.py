@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from services.costs.pricing import HOURS_PER_MONTH, Prices, tiered_cost
@@ -76,12 +76,8 @@ def campaign_cost(
     # Judging needs enough history: "idle" means no request for the whole look-back, and a
     # peak measured over less than a day says little about the next busy evening.
     if traffic.requests == 0 and traffic.days >= idle_days:
-        return CampaignCost(
-            campaign,
-            min_tps,
-            hourly,
-            monthly,
-            traffic,
+        return replace(
+            cost,
             finding="idle",
             action=(
                 f"No request to {name} in {traffic.days:.0f} days, yet it bills {min_tps} TPS "
@@ -98,12 +94,8 @@ def campaign_cost(
     ):
         target = max(1, math.ceil(traffic.peak_tps))
         saving = (min_tps - target) * prices.tps_hour * HOURS_PER_MONTH
-        return CampaignCost(
-            campaign,
-            min_tps,
-            hourly,
-            monthly,
-            traffic,
+        return replace(
+            cost,
             finding="over-provisioned",
             action=(
                 f"{name} peaked at {traffic.peak_tps:.2f} TPS in {traffic.days:.0f} days but "

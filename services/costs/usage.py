@@ -54,7 +54,8 @@ def usage(series: Series, min_tps: int, start: datetime, end: datetime) -> Usage
     """
     if end <= start:
         raise ValueError("the usage window must end after it starts")
-    inside = [(t, n) for t, n in series if start <= t < end and n > 0]
+    # A window counts when it overlaps [start, end): the one a campaign was created in too.
+    inside = [(t, n) for t, n in series if start - WINDOW < t < end and n > 0]
     windows = (end - start) / WINDOW
     busy_extra = sum(max(0.0, n / WINDOW_SECONDS - min_tps) for _, n in inside)
     # Every window bills min_tps; a busy window bills its excess over it on top.

@@ -18,6 +18,7 @@ from services.local.jobs import JobRunner
 from services.local.operations import operations
 from services.local.resources import Arns, Resources
 from services.local.runtime.model_cache import ModelCache
+from services.local.usage import RequestCounter
 
 _log = logging.getLogger(__name__)
 
@@ -43,6 +44,8 @@ class LocalEngine:
         self.clock: Callable[[], float] = time.time
         self.operations = operations()
         self.models = ModelCache(self)
+        # What CloudWatch counts on AWS: runtime calls per campaign (services.local.usage).
+        self.requests = RequestCounter(self.db, lambda: self.clock())
         self.jobs = JobRunner(self, enabled=start_worker)
         self.jobs.recover()
 
@@ -51,7 +54,9 @@ class LocalEngine:
         handler = self.operations.get((service, operation))
         if handler is None:
             raise UnknownOperation(f"The local engine does not implement {operation}.")
-        return handler(self, params)
+        result = handler(self, params)
+        self.requests.record(operation, params)
+        return result
 
     @contextmanager
     def reading(self) -> Iterator[Resources]:
@@ -68,6 +73,7 @@ class LocalEngine:
     def close(self) -> None:
         """Stop the worker this engine started and release the database."""
         self.jobs.stop()
+        self.requests.flush()
         self.db.dispose()
         self.read_db.dispose()
 

@@ -71,3 +71,14 @@ def test_an_idle_campaign_is_a_warning_with_its_action() -> None:
     (warning,) = at.warning
     assert warning.value.startswith("**quiet** is idle. No request to quiet in 7 days")
     assert "$292.00/month" in warning.value  # 2 TPS × $0.20 × 730 h
+
+
+def test_operations_counts_the_engines_requests(seeded: Seeded) -> None:
+    runtime = build_clients(Settings.from_env()).runtime
+    for user in ("u1", "u2", "u3", "u4"):
+        runtime.get_recommendations(campaignArn=seeded.pop_campaign, userId=user)
+    at = app_at("pages/operations.py")
+    frame = next(d.value for d in at.dataframe if "min TPS" in d.value.columns)
+    row = frame[frame["campaign"] == "shop-pop-campaign"].iloc[0]
+    assert row["requests (7 d)"] == 4
+    assert row["peak TPS"] == pytest.approx(4 / 300)  # 4 requests in one 5-minute window

@@ -119,3 +119,10 @@ def test_a_region_outside_the_table_is_marked_estimated() -> None:
 def test_bad_price_override_is_refused(bad: str) -> None:
     with pytest.raises(ConfigError, match="PERSONALIZE_PRICES"):
         prices_for("us-east-1", bad)
+
+
+def test_the_window_a_campaign_was_created_in_counts() -> None:
+    created = NOW - timedelta(minutes=2)
+    window = NOW - timedelta(minutes=4)  # started before the campaign existed
+    used = usage([(window, 30)], 1, created, NOW)
+    assert used.requests == 30
