@@ -42,6 +42,7 @@ bench: $(STAMP)
 	$(PY) bench/scale.py
 	$(PY) bench/latency.py
 	$(PY) bench/readiness.py
+	$(PY) bench/prepare.py
 	$(PY) bench/pages.py
 
 clean:

@@ -67,14 +67,15 @@ def generate(path: Path, rows: int, seed: int) -> None:
             df.to_csv(f, header=False, index=False)
 
 
-def run(code: str, path: Path) -> tuple[float, float, str]:
-    """Run `code` in a fresh interpreter; (seconds inside, its peak RSS in MiB, output).
+def run(code: str, *paths: Path) -> tuple[float, float, str]:
+    """Run `code` with `paths` as arguments in a fresh interpreter; (seconds inside, its peak
+    RSS in MiB, output).
 
     The child reports its own ru_maxrss (RUSAGE_SELF, KiB on Linux): RUSAGE_CHILDREN would
     give the maximum over all children so far, hiding a smaller second run.
     """
     out = subprocess.run(
-        [sys.executable, "-c", code, str(path)],
+        [sys.executable, "-c", code, *map(str, paths)],
         cwd=ROOT,
         check=True,
         capture_output=True,
@@ -83,33 +84,35 @@ def run(code: str, path: Path) -> tuple[float, float, str]:
     return float(out[0]), float(out[1]) / 1024, " ".join(out[2:])
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+def arguments(doc: str | None) -> argparse.Namespace:
+    """--rows, --seed, --keep (and the hidden --generate PATH of the child that writes it)."""
+    parser = argparse.ArgumentParser(description=doc)
     parser.add_argument("--rows", type=int, default=5_000_000)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--keep", action="store_true", help="print the path and keep the file")
+    parser.add_argument("--keep", action="store_true", help="print the path(s) and keep them")
     parser.add_argument("--generate", type=Path, help=argparse.SUPPRESS)
-    args = parser.parse_args()
+    return parser.parse_args()
+
+
+def generate_in_child(script: str, path: Path, args: argparse.Namespace) -> float:
+    """Seconds for ``script --generate path`` in its own process (see ``generate``)."""
+    t = time.perf_counter()
+    subprocess.run(
+        [sys.executable, script, "--generate", str(path)]
+        + ["--rows", str(args.rows), "--seed", str(args.seed)],
+        check=True,
+    )
+    return time.perf_counter() - t
+
+
+def main() -> None:
+    args = arguments(__doc__)
     if args.generate:
         generate(args.generate, args.rows, args.seed)
         return
     tmp = tempfile.mkdtemp(prefix="readiness-bench-")
     path = Path(tmp) / "interactions.csv"
-    t = time.perf_counter()
-    subprocess.run(
-        [
-            sys.executable,
-            __file__,
-            "--generate",
-            str(path),
-            "--rows",
-            str(args.rows),
-            "--seed",
-            str(args.seed),
-        ],
-        check=True,
-    )
-    gen = time.perf_counter() - t
+    gen = generate_in_child(__file__, path, args)
     size = path.stat().st_size / 2**20
     check_s, check_rss, check_out = run(CHECK, path)
     read_s, read_rss, read_out = run(READ_CSV, path)

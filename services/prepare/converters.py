@@ -14,6 +14,7 @@ import pyarrow as pa
 
 from services.readiness import limits
 
+from .arrow_text import strings, to_float
 from .mapping import FieldMap
 from .timestamps import REASON_EMPTY, to_epoch_seconds
 
@@ -57,7 +58,7 @@ def _text(column: pd.Series) -> tuple[pd.Series, np.ndarray]:
 
 
 def _strings(text: pd.Series, empty: np.ndarray) -> pa.Array:
-    return pa.array(text.to_numpy(dtype=object), pa.string(), mask=empty)
+    return strings(text, empty)
 
 
 def _too_long(text: pd.Series, empty: np.ndarray, limit: int) -> np.ndarray:
@@ -91,13 +92,13 @@ def _mapped(spec: FieldMap, text: pd.Series, empty: np.ndarray) -> FieldResult:
 
 def parse_numbers(text: pd.Series) -> np.ndarray:
     """Float per value (NaN where not a number), reading "12,900" and "₩12,900원" too."""
-    numbers = pd.to_numeric(text, errors="coerce")
-    bad = numbers.isna().to_numpy(bool) & text.notna().to_numpy(bool)
+    numbers = to_float(text)
+    bad = np.isnan(numbers) & text.notna().to_numpy(bool)
     if bad.any():  # only then pay for the cleaning
         cleaned = text[bad].str.replace(_CURRENCY, "", regex=True)
         cleaned = cleaned.str.replace(_THOUSANDS, "", regex=True)
-        numbers[bad] = pd.to_numeric(cleaned, errors="coerce")
-    return numbers.to_numpy(dtype=float, na_value=np.nan)
+        numbers[bad] = pd.to_numeric(cleaned, errors="coerce").to_numpy(float, na_value=np.nan)
+    return numbers
 
 
 def _number(spec: FieldMap, column: pd.Series) -> FieldResult:

@@ -19,6 +19,8 @@ import pandas as pd
 
 from services.readiness import limits
 
+from .arrow_text import matches, to_float
+
 UNIT_DIVISORS = {"seconds": 1, "milliseconds": 1_000, "microseconds": 1_000_000}
 # Tried in order on a sample when the mapping gives no format; the first that reads (nearly)
 # every sampled value wins. Day-first and month-first both appear: month-first is tried first
@@ -78,7 +80,7 @@ def _normalise(text: pd.Series) -> pd.Series:
 
 def _parse_text(text: pd.Series, fmt: str, timezone: str) -> pd.Series:
     """UTC datetimes (NaT where unreadable)."""
-    zoned = text.str.contains(_ZONED, regex=True).fillna(False).to_numpy(bool)
+    zoned = matches(text, _ZONED.pattern)
     if "%z" in fmt:
         zoned = np.ones(len(text), dtype=bool)
     out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[us, UTC]")
@@ -166,8 +168,7 @@ def to_epoch_seconds(
         text = column.astype("str").str.strip()
         empty |= (text == "").to_numpy(bool)
         if fmt is None:
-            numbers = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-            seconds = _from_numbers(numbers, unit)
+            seconds = _from_numbers(to_float(text), unit)
             rest = np.isnan(seconds) & ~empty
             if rest.any():
                 parsed = _parse_text(_normalise(text[rest]), "ISO8601", timezone)
