@@ -8,6 +8,7 @@ from services.clients import build_clients
 from services.config import Settings
 from services.dataset_snapshot import DatasetSnapshots, ObjectStore, build_snapshots, object_store
 from services.personalize import PersonalizeService
+from services.pipeline import Pipeline, RunStore
 from services.store import Store
 
 
@@ -43,3 +44,19 @@ def snapshots() -> DatasetSnapshots:
 def objects() -> ObjectStore:
     """Local bucket folders or S3, for uploads and batch previews."""
     return object_store(settings())
+
+
+@st.cache_resource(show_spinner=False)
+def runs() -> RunStore:
+    """Refresh runs, their steps and locks (same database as the store)."""
+    return RunStore(settings().dashboard_db_url)
+
+
+@st.cache_resource(show_spinner=False)
+def pipeline() -> Pipeline:
+    """Refresh runs started from the dashboard execute in a background thread of this process.
+
+    Locally a campaign update takes seconds, so waits poll every second; on AWS every 15 s.
+    """
+    poll = 1.0 if settings().is_local else 15.0
+    return Pipeline(service(), runs(), settings(), store=store(), objects=objects(), poll_s=poll)

@@ -37,6 +37,8 @@ from services.errors import ServiceError
 from services.group_data import GroupData, read_group_data
 from services.models import Dataset, DatasetGroup, ImportJob, Schema, SolutionVersion, is_terminal
 from services.overview import DatasetGroupOverview
+from services.pipeline import RefreshRun
+from services.pipeline.freshness import RefreshState, refresh_states
 
 _log = logging.getLogger(__name__)
 
@@ -276,6 +278,29 @@ def prices() -> Prices:
     return _prices()
 
 
+# Refresh runs are rows in the dashboard's own database: cheap, but a self-updating panel in
+# many tabs still reads them at most once per REFRESH_TTL seconds.
+REFRESH_TTL = 2
+
+
+@st.cache_data(ttl=REFRESH_TTL, show_spinner=False)
+def refresh_run(run_id: int) -> RefreshRun | None:
+    """One refresh run with its steps."""
+    return deps.runs().get(run_id)
+
+
+@st.cache_data(ttl=REFRESH_TTL, show_spinner=False)
+def refresh_history(group_arn: str | None = None, limit: int = 20) -> list[RefreshRun]:
+    """The newest refresh runs (with steps, for the guardrail numbers), of a group or of all."""
+    return deps.runs().history(group_arn, limit, with_steps=True)
+
+
+@st.cache_data(ttl=REFRESH_TTL, show_spinner=False)
+def refresh_states_of(group_arns: tuple[str, ...]) -> dict[str, RefreshState]:
+    """Each group's last refresh run and last successful one."""
+    return refresh_states(deps.runs(), group_arns)
+
+
 def invalidate(*, data: bool = False) -> None:
     """Forget every cached read an action can change, so the next run shows its effect.
 
@@ -291,6 +316,9 @@ def invalidate(*, data: bool = False) -> None:
         _catalog,
         _solution_versions,
         _cost_report,
+        refresh_run,
+        refresh_history,
+        refresh_states_of,
     ):
         cached.clear()
     if data:

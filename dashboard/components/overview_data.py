@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
 
 import streamlit as st
 
 from dashboard import deps, identity, reads
-from services.alerts import Alert, build_alerts
+from services.alerts import Alert, build_alerts, sort_alerts
 from services.overview import DatasetGroupOverview
+from services.pipeline.freshness import RefreshState, refresh_alerts
 
 
-def load_alerts(groups: list[DatasetGroupOverview]) -> list[Alert]:
-    """The alert list for a snapshot (cheap: no calls)."""
-    return build_alerts(groups, datetime.now(UTC))
+def load_alerts(
+    groups: list[DatasetGroupOverview], refreshes: Mapping[str, RefreshState] | None = None
+) -> list[Alert]:
+    """The alert list for a snapshot and the groups' refresh runs (cheap: no calls)."""
+    now = datetime.now(UTC)
+    max_age = timedelta(hours=deps.settings().refresh_max_age_hours)
+    return sort_alerts(
+        [*build_alerts(groups, now), *refresh_alerts((refreshes or {}).values(), now, max_age)]
+    )
 
 
 def data_checks_allowed() -> bool:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pandas as pd
 import streamlit as st
 
@@ -10,6 +12,7 @@ from dashboard.components.formatting import duration, exact_time, relative_time,
 from dashboard.components.status import badge_markdown
 from services.models import short_arn
 from services.overview import CampaignStatus, DatasetGroupOverview
+from services.pipeline.freshness import RefreshState
 
 _WHEN = st.column_config.DatetimeColumn(format="distance", help="Relative time; copy for exact")
 _ARN = st.column_config.TextColumn("ARN", help="Full ARN (copy it from here)", width="small")
@@ -95,14 +98,34 @@ def _campaign_card(status: CampaignStatus) -> None:
             st.success("Serves the newest ACTIVE version.", icon=":material/check_circle:")
 
 
-def show_group(group: DatasetGroupOverview) -> None:
-    """Datasets, solutions and campaigns of one dataset group."""
+def refresh_line(state: RefreshState | None) -> str:
+    """The group's last refresh: outcome, when, how long, by whom."""
+    run = state.last if state else None
+    if run is None:
+        return "No refresh yet: Operations → Refresh, or `python -m services.pipeline refresh`."
+    status = f"{run.status}, its process stopped" if run.stale else run.status
+    took = f" in {duration(timedelta(seconds=run.seconds))}" if run.seconds is not None else ""
+    line = (
+        f"Last refresh #{run.id}: {badge_markdown(run.status)} {status if run.stale else ''}"
+        f" started {relative_time(run.started)}{took} ({run.trigger}, {run.actor})"
+    )
+    success = state.last_success if state else None
+    if success is not None and success.id != run.id and success.finished:
+        line += f"; last success {relative_time(success.finished)}"
+    return line
+
+
+def show_group(group: DatasetGroupOverview, refresh: RefreshState | None = None) -> None:
+    """Datasets, solutions and campaigns of one dataset group, and its last refresh."""
     g = group.group
     st.subheader(f"Dataset group {g.name}", help=g.arn)
     st.markdown(
         f"{badge_markdown(g.status)} · {len(group.datasets)} dataset(s), "
         f"{len(group.solutions)} solution(s), {len(group.campaigns)} campaign(s), "
         f"{len(group.event_trackers)} event tracker(s)"
+    )
+    st.markdown(
+        refresh_line(refresh), help=refresh.last.reason if refresh and refresh.last else None
     )
     st.markdown("**Datasets**")
     if group.datasets:

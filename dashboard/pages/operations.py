@@ -10,6 +10,7 @@ from dashboard.components.ops_actions import show_flash
 from dashboard.components.ops_audit import show_audit_log
 from dashboard.components.ops_deploy import show_deploy
 from dashboard.components.ops_progress import show_running_work
+from dashboard.components.ops_refresh import show_refresh
 from dashboard.components.ops_train import show_train
 
 st.title("Operations")
@@ -24,8 +25,9 @@ if groups is not None:
 if groups == []:
     st.info("No dataset group yet: run `make demo`, or create one on the Data page.")
 
-deploy, train, costs, audit = st.tabs(
+refresh, deploy, train, costs, audit = st.tabs(
     [
+        ":material/autorenew: Refresh",
         ":material/rocket_launch: Deploy",
         ":material/model_training: Train",
         ":material/payments: Cost & usage",
@@ -33,6 +35,11 @@ deploy, train, costs, audit = st.tabs(
     ]
 )
 unreadable = "Needs the workspace, which could not be read (see above)."
+with refresh:
+    if groups is None:
+        st.caption(unreadable)
+    else:
+        show_refresh(groups)
 with deploy:
     if groups is None:
         st.caption(unreadable)

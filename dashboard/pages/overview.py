@@ -27,11 +27,12 @@ if not groups:
     )
     st.page_link(PAGE_FILES["data"], label="Go to Data", icon=":material/folder_open:")
     st.stop()
-alerts = load_alerts(groups)
+refreshes = reads.refresh_states_of(tuple(g.group.arn for g in groups))
+alerts = load_alerts(groups, refreshes)
 if data_checks_allowed():
     alerts = sort_alerts([*alerts, *safe_data_alerts(groups)])
 show_alerts(alerts)
 cost_panels.overview_summary(reads.campaign_costs())
 for group in groups:
     st.divider()
-    show_group(group)
+    show_group(group, refreshes.get(group.group.arn))

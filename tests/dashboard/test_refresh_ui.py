@@ -1,0 +1,96 @@
+"""Refresh now on Operations, and the last refresh (and a stale one) on the Overview."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from services.clients import build_clients
+from services.config import Settings
+from services.personalize import PersonalizeService
+from services.pipeline import RUNNING, SUCCEEDED, RefreshOptions, RunStore
+from services.pipeline import records as records_module
+from tests.dashboard.conftest import Seeded, app_at
+
+
+def _runs() -> RunStore:
+    return RunStore(Settings.from_env().dashboard_db_url)
+
+
+def test_refresh_now_runs_every_step_and_deploys(seeded: Seeded) -> None:
+    facade = PersonalizeService(build_clients(Settings.from_env()))
+    at = app_at("pages/operations.py")
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.button(key="refresh_button").disabled  # until confirmed
+    at.number_input(key="refresh_tolerance").set_value(100.0)
+    at.checkbox(key="refresh_confirm").check().run()
+    at.button(key="refresh_button").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    run_id = at.session_state["refresh_run"]
+    deadline = time.monotonic() + 120
+    while (run := _runs().get(run_id)).status == RUNNING and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert run.status == SUCCEEDED, run.reason
+    at.run()
+    (status,) = at.status
+    assert status.label == f"Refresh #{run_id} of shop: SUCCEEDED" and status.state == "complete"
+    steps = at.dataframe[0].value
+    assert steps["outcome"].str.endswith("SUCCEEDED").all()
+    assert "Train shop-up (FULL)" in list(steps["step"])
+    history = at.dataframe[1].value
+    assert list(history["run"]) == [run_id] and history["outcome"][0] == SUCCEEDED
+    assert "✓" in history["guardrail (new vs served)"][0]
+    served = facade.describe_campaign(seeded.up_campaign).solution_version_arn
+    assert served not in (seeded.up_v1, seeded.up_v2)  # a new version trained and deployed
+    actions = {(r.action, r.result) for r in at_store_actions()}
+    assert ("refresh", "ok") in actions and ("update_campaign", "ok") in actions
+
+
+def at_store_actions() -> list:
+    from services.store import Store
+
+    return Store(Settings.from_env().dashboard_db_url).recent_actions(100)
+
+
+def _finished_run(
+    group: str, status: str, hours_ago: float, monkeypatch: pytest.MonkeyPatch
+) -> int:
+    then = datetime.now(UTC) - timedelta(hours=hours_ago)
+    with monkeypatch.context() as patch:
+        patch.setattr(records_module, "_now", lambda: then)
+        runs = _runs()
+        claim = runs.claim(
+            group,
+            "shop",
+            options=RefreshOptions().to_dict(),
+            trigger="cli",
+            actor="cron",
+            owner="o",
+            lock_seconds=60,
+        )
+        done = runs.finish(claim.run_id, "o", status, "deployed" if status == SUCCEEDED else "boom")
+    assert done
+    return claim.run_id
+
+
+def test_the_overview_flags_a_refresh_that_has_not_succeeded_for_too_long(
+    seeded: Seeded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("REFRESH_MAX_AGE_HOURS", "26")
+    _finished_run(seeded.group, SUCCEEDED, 30, monkeypatch)
+    failed = _finished_run(seeded.group, "FAILED", 2, monkeypatch)
+    at = app_at()
+    assert not at.exception, [e.value for e in at.exception]
+    stale = [e.value for e in at.error if "refresh of shop" in e.value]
+    assert stale and stale[0].startswith("The refresh of shop has not succeeded for 30 h")
+    assert f"the last run (#{failed}) FAILED: boom" in stale[0]
+    assert any(f"Last refresh #{failed}" in m.value and "FAILED" in m.value for m in at.markdown)
+
+
+def test_a_recent_success_is_not_flagged(seeded: Seeded, monkeypatch: pytest.MonkeyPatch) -> None:
+    ok = _finished_run(seeded.group, SUCCEEDED, 1, monkeypatch)
+    at = app_at()
+    assert not [e for e in [*at.error, *at.warning] if "refresh of" in e.value.lower()]
+    assert any(f"Last refresh #{ok}" in m.value for m in at.markdown)

@@ -1,0 +1,60 @@
+"""Refresh alerts for the Overview, from runs whose times are set by hand."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from services.config import sqlite_url
+from services.db import dispose_engines
+from services.pipeline import records
+from services.pipeline.freshness import refresh_alerts, refresh_states
+from services.pipeline.records import FAILED, REFUSED, SUCCEEDED, RunStore
+
+GROUP = "arn:aws:personalize:us-east-1:000000000000:dataset-group/shop"
+NOW = datetime(2026, 1, 10, 12, tzinfo=UTC)
+DAY = timedelta(hours=26)
+
+
+@pytest.fixture
+def runs(tmp_path: Path) -> RunStore:
+    yield RunStore(sqlite_url(tmp_path / "d.db"))
+    dispose_engines()
+
+
+def _run(
+    runs: RunStore, hours_ago: float, status: str | None, monkeypatch: pytest.MonkeyPatch
+) -> int:
+    with monkeypatch.context() as patch:
+        patch.setattr(records, "_now", lambda: NOW - timedelta(hours=hours_ago))
+        claim = runs.claim(
+            GROUP, "shop", options={}, trigger="cli", actor="cron", owner="o", lock_seconds=1e9
+        )
+        if status:
+            runs.finish(claim.run_id, "o", status, f"reason {claim.run_id}")
+    return claim.run_id
+
+
+def test_a_group_never_refreshed_is_not_flagged(runs: RunStore) -> None:
+    assert refresh_alerts(refresh_states(runs, [GROUP]).values(), NOW, DAY) == []
+
+
+def test_never_succeeded_for_too_long_is_an_error(runs: RunStore, monkeypatch) -> None:
+    first = _run(runs, 40, FAILED, monkeypatch)
+    (alert,) = refresh_alerts(refresh_states(runs, [GROUP]).values(), NOW, DAY)
+    assert alert.severity == "error" and alert.kind == "refresh_stale"
+    assert alert.message.startswith("The refresh of shop has never succeeded (first run 40 h ago)")
+    assert f"the last run (#{first}) FAILED: reason {first}" in alert.message
+
+
+def test_a_recent_refusal_is_a_warning_and_a_live_run_is_not_stale(runs, monkeypatch) -> None:
+    _run(runs, 30, SUCCEEDED, monkeypatch)
+    refused = _run(runs, 3, REFUSED, monkeypatch)
+    (alert,) = refresh_alerts(refresh_states(runs, [GROUP]).values(), NOW, DAY)
+    assert alert.severity == "error"  # 30 h since the last success beats the refusal
+    assert f"(#{refused}) REFUSED" in alert.message
+    _run(runs, 0.1, SUCCEEDED, monkeypatch)
+    _run(runs, 0, None, monkeypatch)  # a run in progress, lock alive
+    assert refresh_alerts(refresh_states(runs, [GROUP]).values(), NOW, DAY) == []
