@@ -30,6 +30,7 @@ ENCODINGS = ("utf-8", "cp949", "latin-1")
 DELIMITERS = (",", "\t", ";", "|")
 CHUNK_ROWS = 200_000
 _BLOCK_BYTES = 8 << 20
+_PIECE_BYTES = 16 << 20
 _SAMPLE_BYTES = 64 << 10
 _GZIP_MAGIC = b"\x1f\x8b"
 _PARQUET_MAGIC = b"PAR1"
@@ -141,11 +142,39 @@ def detect(path: str | Path, source: Source | None = None) -> RawLayout:
     return RawLayout("csv", compression, encoding, delimiter, tuple(header), multiline)
 
 
-def _csv_chunks(
-    path: Path, layout: RawLayout, columns: Sequence[str], chunk_rows: int
-) -> Iterator[RawChunk]:
-    malformed: list[tuple[int, str, str]] = []
+def _pieces(path: Path, layout: RawLayout) -> Iterator[tuple[pa.Buffer | pa.NativeFile, int]]:
+    """(input, lines before it): the file in pieces of about _PIECE_BYTES cut after a newline.
+
+    pyarrow's streaming CSV reader reads its whole input ahead, so memory would grow with the
+    file; fed piece by piece it stays bounded. A file whose values span lines cannot be cut
+    safely without parsing it: it is read in one piece (such files are item catalogues with
+    descriptions, small next to event logs).
+    """
+    if layout.multiline:
+        yield pa.input_stream(str(path), compression=layout.compression), 0
+        return
+    lines = 0
+    rest = b""
+    with _open(path, layout.compression) as f:
+        while block := f.read(_PIECE_BYTES):
+            data = rest + block
+            cut = data.rfind(b"\n") + 1  # "\n" is never inside a multi-byte CP949/UTF-8 char
+            if not cut:
+                rest = data
+                continue
+            yield pa.py_buffer(data[:cut]), lines
+            lines += data.count(b"\n", 0, cut)
+            rest = data[cut:]
+    if rest:
+        yield pa.py_buffer(rest), lines
+
+
+def _batches(
+    path: Path, layout: RawLayout, columns: Sequence[str], malformed: list[tuple[int, str, str]]
+) -> Iterator[pa.RecordBatch]:
+    """Record batches of ``columns``; rows that do not parse go to ``malformed`` (file lines)."""
     width = len(layout.header)
+    offset = 0
 
     def invalid(row: pacsv.InvalidRow) -> str:
         text = row.text or ""
@@ -154,39 +183,45 @@ def _csv_chunks(
             if not text.strip()
             else f"malformed row: {row.actual_columns} fields, the header has {width}"
         )
-        malformed.append((int(row.number), reason, text))
+        malformed.append((int(row.number) + offset, reason, text))
         return "skip"
 
-    stream = pa.input_stream(str(path), compression=layout.compression)
-    reader = pacsv.open_csv(
-        stream,
-        read_options=pacsv.ReadOptions(
-            encoding=layout.encoding or "utf8",
-            column_names=[f"c{i}" for i in range(width)],
-            skip_rows=1,
-            block_size=_BLOCK_BYTES,
-            use_threads=False,
-        ),
-        parse_options=pacsv.ParseOptions(
-            delimiter=layout.delimiter or ",",
-            newlines_in_values=layout.multiline,
-            ignore_empty_lines=False,
-            invalid_row_handler=invalid,
-        ),
-        convert_options=pacsv.ConvertOptions(
-            column_types={f"c{i}": pa.string() for i in range(width)},
-            include_columns=[f"c{layout.header.index(c)}" for c in columns],
-            strings_can_be_null=False,
-            quoted_strings_can_be_null=False,
-        ),
-    )
+    for source, offset in _pieces(path, layout):
+        yield from pacsv.open_csv(
+            source,
+            read_options=pacsv.ReadOptions(
+                encoding=layout.encoding or "utf8",
+                column_names=[f"c{i}" for i in range(width)],
+                skip_rows=1 if offset == 0 else 0,
+                block_size=_BLOCK_BYTES,
+                use_threads=False,
+            ),
+            parse_options=pacsv.ParseOptions(
+                delimiter=layout.delimiter or ",",
+                newlines_in_values=layout.multiline,
+                ignore_empty_lines=False,
+                invalid_row_handler=invalid,
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types={f"c{i}": pa.string() for i in range(width)},
+                include_columns=[f"c{layout.header.index(c)}" for c in columns],
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+
+
+def _csv_chunks(
+    path: Path, layout: RawLayout, columns: Sequence[str], chunk_rows: int
+) -> Iterator[RawChunk]:
+    malformed: list[tuple[int, str, str]] = []
     line = 2  # the header is line 1
     consumed = 0  # malformed rows already placed among the line numbers
     seen = 0  # malformed rows already handed out with a chunk
     pending: list[pd.DataFrame] = []
     pending_lines: list[np.ndarray] = []
     buffered = 0
-    for batch in reader:
+    for batch in _batches(path, layout, columns, malformed):
         n = batch.num_rows
         skips = np.asarray(sorted(m[0] for m in malformed[consumed:]), dtype=np.int64)
         candidates = np.arange(line, line + n + len(skips), dtype=np.int64)

@@ -3,15 +3,16 @@
 import pandas as pd
 import pytest
 
-from services.prepare import RawFileError, convert, load_mapping, parse_mapping
+from services.prepare import RawFileError, convert, load_mapping, parse_mapping, reader
 
 from .conftest import CASES, MAPPINGS, raw_file
 
 
 @pytest.mark.parametrize("stem", ["korean_headers_cp949", "malformed_rows_and_blank_lines"])
-def test_small_chunks_give_the_same_output_and_rejects(stem, tmp_path):
+def test_small_chunks_give_the_same_output_and_rejects(stem, tmp_path, monkeypatch):
     mapping = load_mapping(MAPPINGS / f"{stem}.json")
     whole = convert(raw_file(stem), mapping, tmp_path / "a.csv")
+    monkeypatch.setattr(reader, "_PIECE_BYTES", 50)  # and the file read in 50-byte pieces
     parts = convert(raw_file(stem), mapping, tmp_path / "b.csv", chunk_rows=2)
     assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
     assert whole.rejects == parts.rejects

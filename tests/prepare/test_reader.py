@@ -4,7 +4,7 @@ import gzip
 
 import pytest
 
-from services.prepare import RawFileError, detect
+from services.prepare import RawFileError, detect, reader
 from services.prepare.reader import iter_chunks
 
 TEXT = "회원ID,상품코드\nK1,상품1\n"
@@ -57,7 +57,9 @@ def test_gzip_and_jsonl_are_recognised_by_content(tmp_path):
     assert chunk.frame["u"].tolist() == ["a", "b"] and chunk.lines.tolist() == [1, 2]
 
 
-def test_line_numbers_survive_chunks_and_malformed_rows(tmp_path):
+@pytest.mark.parametrize("piece_bytes", [32 << 20, 64, 100])
+def test_line_numbers_survive_pieces_chunks_and_malformed_rows(tmp_path, monkeypatch, piece_bytes):
+    monkeypatch.setattr(reader, "_PIECE_BYTES", piece_bytes)  # many pieces of a small file
     path = tmp_path / "raw.csv"
     lines = ["u,i"] + [f"u{k},i{k}" if k % 7 else f"u{k},i{k},extra" for k in range(2, 60)]
     path.write_text("\n".join(lines) + "\n")
