@@ -6,7 +6,8 @@ import streamlit as st
 
 from services.clients import build_clients
 from services.config import Settings
-from services.dataset_snapshot import DatasetSnapshots, ObjectStore, build_snapshots, object_store
+from services.dataset_snapshot import ObjectStore, SnapshotSource, object_store
+from services.local_snapshots import snapshot_source
 from services.personalize import PersonalizeService
 from services.pipeline import Pipeline, RunStore
 from services.store import Store
@@ -31,13 +32,13 @@ def store() -> Store:
 
 
 @st.cache_resource(show_spinner=False)
-def snapshots() -> DatasetSnapshots:
+def snapshots() -> SnapshotSource:
     """Export-and-read service for the configured backend (S3 client built once on AWS).
 
     Raises:
         ConfigMissing: AWS mode without PERSONALIZE_EXPORT_BUCKET / PERSONALIZE_ROLE_ARN.
     """
-    return build_snapshots(service(), settings())
+    return snapshot_source(service(), settings())
 
 
 @st.cache_resource(show_spinner=False)

@@ -104,7 +104,9 @@ def _event_trackers(group_arn: str) -> list[tuple[str, str | None]]:
     ]
 
 
-@st.cache_data(ttl=SNAPSHOT_TTL, show_spinner=False)
+# A resource, not data: the frames can hold millions of rows, which cache_data would pickle
+# and copy on every page run. Pages only read them.
+@st.cache_resource(ttl=SNAPSHOT_TTL, show_spinner=False)
 def _group_data(group_arn: str) -> GroupData:
     return read_group_data([d for d, _ in _datasets(group_arn)], deps.snapshots())
 

@@ -223,6 +223,14 @@ def read_csv_parts(objects: ObjectStore, folder: str) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
 
 
+class SnapshotSource(Protocol):
+    """Reads datasets back as frames: export jobs (``DatasetSnapshots``) or, for the
+    in-process local engine, its storage (``services.local_snapshots``)."""
+
+    def take(self, dataset_arn: str, mode: str = "ALL") -> Snapshot: ...
+    def take_many(self, requests: Sequence[tuple[str, str]]) -> list[Snapshot]: ...
+
+
 class DatasetSnapshots:
     """Export datasets and read them back as DataFrames."""
 
@@ -291,5 +299,7 @@ class DatasetSnapshots:
 def build_snapshots(
     service: ExportSource, settings: Settings, s3_client: Any | None = None
 ) -> DatasetSnapshots:
-    """Snapshots for these settings (raises ConfigMissing when AWS mode lacks a setting)."""
+    """Export-job snapshots for these settings (raises ConfigMissing when AWS mode lacks a
+    setting); ``services.local_snapshots.snapshot_source`` picks the cheaper direct read for
+    the in-process local engine."""
     return DatasetSnapshots(service, object_store(settings, s3_client), location(settings))

@@ -1,19 +1,23 @@
 """What a dataset group's data looks like now: bulk imports, PutEvents and the item catalog.
 
-Personalize has no "read my data" call, so the frames come from dataset export jobs
-(``services.dataset_snapshot``), one per (dataset, ingestion mode), started side by side.
+Personalize has no "read my data" call, so on AWS the frames come from dataset export jobs
+(``services.dataset_snapshot``), one per (dataset, ingestion mode), started side by side; the
+in-process local engine is read directly (``services.local_snapshots``).
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
 import pandas as pd
 
-from services.dataset_snapshot import DatasetSnapshots
+from services.dataset_snapshot import SnapshotSource
+from services.inspection import user_activity
 from services.models import Dataset
+from services.sampling import ItemCatalog
 
 
 @dataclass(frozen=True)
@@ -26,13 +30,72 @@ class GroupData:
     taken: datetime | None = None
     has_interactions: bool = False
 
-    @property
+    # Derived tables are computed once per snapshot (a snapshot is cached and shared by page
+    # runs), so a rerun of a page over millions of interactions costs nothing.
+    @functools.cached_property
     def interactions(self) -> pd.DataFrame:
         """Every interaction, bulk and streamed."""
         frames = [f for f in (self.bulk, self.put) if not f.empty]
         if not frames:
             return self.bulk
         return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+
+    @functools.cached_property
+    def volume(self) -> tuple[pd.DataFrame, str]:
+        """``volume_counts`` of every interaction."""
+        return volume_counts(self.interactions)
+
+    @functools.cached_property
+    def long_tail(self) -> pd.DataFrame:
+        """``long_tail`` of every interaction."""
+        return long_tail(self.interactions)
+
+    @functools.cached_property
+    def user_activity(self) -> pd.DataFrame:
+        """``inspection.user_activity`` of every interaction (for sampling users)."""
+        return user_activity(self.interactions)
+
+    @functools.cached_property
+    def catalog(self) -> ItemCatalog:
+        """Item names and categories of the Items snapshot."""
+        return ItemCatalog.from_frame(self.items)
+
+
+def volume_counts(interactions: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+    """Interactions per hour, day or week (by the data's span) and event type.
+
+    Returns:
+        (counts, unit): columns ``time`` (UTC bin start), ``EVENT_TYPE`` ("(none)" when
+        absent) and ``interactions``; ``unit`` is "hour", "day" or "week". Weeks start on
+        Thursdays (bins count from the epoch).
+    """
+    ts = pd.to_numeric(interactions["TIMESTAMP"], errors="coerce")
+    ok = ts.notna().to_numpy()
+    ts = ts[ok].astype("int64")
+    if "EVENT_TYPE" in interactions.columns:
+        types = interactions["EVENT_TYPE"][ok].fillna("(none)").astype(str)
+    else:
+        types = pd.Series("(none)", index=ts.index)
+    span = int(ts.max() - ts.min()) if len(ts) else 0
+    step, unit = next((s, u) for limit, s, u in _BINS if span <= limit)
+    frame = pd.DataFrame({"time": (ts // step) * step, "EVENT_TYPE": types.to_numpy()})
+    counts = frame.groupby(["time", "EVENT_TYPE"]).size().rename("interactions").reset_index()
+    counts["time"] = pd.to_datetime(counts["time"], unit="s", utc=True)
+    return counts, unit
+
+
+_DAY = 86_400
+_BINS = ((3 * _DAY, 3600, "hour"), (180 * _DAY, _DAY, "day"), (float("inf"), 7 * _DAY, "week"))
+
+
+def long_tail(interactions: pd.DataFrame) -> pd.DataFrame:
+    """Items by interaction count, most popular first, with their rank and cumulative share
+    (columns item, interactions, rank, cumulative share)."""
+    counts = interactions["ITEM_ID"].astype(str).value_counts()
+    frame = counts.rename_axis("item").reset_index(name="interactions")
+    frame["rank"] = range(1, len(frame) + 1)
+    frame["cumulative share"] = frame["interactions"].cumsum() / frame["interactions"].sum()
+    return frame
 
 
 def active_dataset(datasets: Sequence[Dataset], dataset_type: str) -> Dataset | None:
@@ -43,7 +106,7 @@ def active_dataset(datasets: Sequence[Dataset], dataset_type: str) -> Dataset | 
     return None
 
 
-def read_group_data(datasets: Sequence[Dataset], snapshots: DatasetSnapshots) -> GroupData:
+def read_group_data(datasets: Sequence[Dataset], snapshots: SnapshotSource) -> GroupData:
     """Export the group's Interactions (BULK and PUT) and Items side by side and read them.
 
     Raises:

@@ -247,36 +247,47 @@ def assess(
     )
 
 
+def user_activity(interactions: pd.DataFrame, user_column: str = "USER_ID") -> pd.DataFrame:
+    """One row per user, sorted by user ID: ``user`` (str), ``count`` of interactions and
+    ``latest`` TIMESTAMP (NaN when the frame has no TIMESTAMP). Compute it once per snapshot
+    and pass it to ``sample_users``: on millions of interactions it is the costly part."""
+    if user_column not in interactions.columns:
+        raise ValueError(f"interactions has no {user_column!r} column")
+    frame = pd.DataFrame({"user": interactions[user_column].astype(str)})
+    frame["latest"] = (
+        pd.to_numeric(interactions["TIMESTAMP"], errors="coerce")
+        if "TIMESTAMP" in interactions.columns
+        else np.nan
+    )
+    grouped = frame.groupby("user", sort=True)["latest"]
+    return pd.DataFrame({"count": grouped.size(), "latest": grouped.max()}).reset_index()
+
+
 def sample_users(
     interactions: pd.DataFrame,
     n: int,
     how: SampleHow = "random",
     seed: int = 0,
     user_column: str = "USER_ID",
+    activity: pd.DataFrame | None = None,
 ) -> list[str]:
     """``n`` distinct user IDs from an interactions frame: random, most or least active, or
     most recent (latest TIMESTAMP first: the users the shop is serving right now).
 
-    Ties are broken by user ID, so the same data always gives the same sample.
+    Ties are broken by user ID, so the same data always gives the same sample. ``activity``
+    is ``user_activity(interactions)`` when the caller keeps it.
     """
     if n < 1:
         raise ValueError("n must be at least 1")
-    if user_column not in interactions.columns:
-        raise ValueError(f"interactions has no {user_column!r} column")
+    if activity is None:
+        activity = user_activity(interactions, user_column)
     if how == "most_recent":
         if "TIMESTAMP" not in interactions.columns:
             raise ValueError("interactions has no 'TIMESTAMP' column")
-        latest = (
-            interactions.assign(user=interactions[user_column].astype(str))
-            .groupby("user")["TIMESTAMP"]
-            .max()
-            .reset_index()
-            .sort_values(["TIMESTAMP", "user"], ascending=[False, True], kind="stable")
-        )
+        latest = activity.sort_values(["latest", "user"], ascending=[False, True], kind="stable")
         return latest["user"].head(n).tolist()
-    counts = interactions[user_column].astype(str).value_counts()
     if how == "random":
-        users = sorted(counts.index)
+        users = activity["user"].tolist()
         rng = np.random.default_rng(seed)
         picked = rng.choice(len(users), size=min(n, len(users)), replace=False)
         return [users[i] for i in picked]
@@ -284,7 +295,6 @@ def sample_users(
         raise ValueError(
             f"how must be 'random', 'most_recent', 'most_active' or 'least_active', not {how!r}"
         )
-    frame = counts.rename_axis("user").reset_index(name="count")
     ascending = how == "least_active"
-    frame = frame.sort_values(["count", "user"], ascending=[ascending, True], kind="stable")
+    frame = activity.sort_values(["count", "user"], ascending=[ascending, True], kind="stable")
     return frame["user"].head(n).tolist()

@@ -9,6 +9,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 
 EVENT_HOURS = 48  # the PutEvents-by-hour chart covers the last two days
+TAIL_POINTS = 5_000  # most points the long-tail chart draws
 
 
 def with_time(frame: pd.DataFrame) -> pd.DataFrame:
@@ -24,20 +25,8 @@ def with_time(frame: pd.DataFrame) -> pd.DataFrame:
     return out.dropna(subset=["time"])
 
 
-def _bin(span: pd.Timedelta) -> tuple[str, str]:
-    if span <= pd.Timedelta(days=3):
-        return "h", "hour"
-    if span <= pd.Timedelta(days=180):
-        return "D", "day"
-    return "7D", "week"
-
-
-def volume_figure(interactions: pd.DataFrame) -> go.Figure:
-    """Interactions per hour/day/week (by the data's span), stacked by event type."""
-    frame = with_time(interactions)
-    freq, unit = _bin(frame["time"].max() - frame["time"].min())
-    bins = frame["time"].dt.floor(freq).rename("time")
-    counts = frame.groupby([bins, "EVENT_TYPE"]).size().rename("interactions").reset_index()
+def volume_figure(counts: pd.DataFrame, unit: str) -> go.Figure:
+    """Interactions per ``unit`` stacked by event type (``group_data.volume_counts``)."""
     fig = px.bar(
         counts,
         x="time",
@@ -50,17 +39,15 @@ def volume_figure(interactions: pd.DataFrame) -> go.Figure:
     return fig
 
 
-def long_tail(interactions: pd.DataFrame) -> pd.DataFrame:
-    """Items by interaction count, most popular first, with their rank and cumulative share."""
-    counts = interactions["ITEM_ID"].astype(str).value_counts()
-    frame = counts.rename_axis("item").reset_index(name="interactions")
-    frame["rank"] = range(1, len(frame) + 1)
-    frame["cumulative share"] = frame["interactions"].cumsum() / frame["interactions"].sum()
-    return frame
-
-
 def long_tail_figure(tail: pd.DataFrame) -> go.Figure:
-    """Interactions per item, most popular first: a steep head means few items dominate."""
+    """Interactions per item, most popular first: a steep head means few items dominate.
+
+    Above ``TAIL_POINTS`` items the curve is drawn through every k-th rank (plus the last),
+    so a catalogue of 500,000 items does not send 500,000 points to the browser.
+    """
+    if len(tail) > TAIL_POINTS:
+        step = -(-len(tail) // TAIL_POINTS)
+        tail = tail.iloc[sorted({*range(0, len(tail), step), len(tail) - 1})]
     fig = px.area(
         tail,
         x="rank",

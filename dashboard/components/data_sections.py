@@ -142,8 +142,8 @@ def volume(data: GroupData) -> None:
     if frame.empty:
         st.info("No interactions yet: import a CSV below or send events with PutEvents.")
         return
-    st.plotly_chart(data_charts.volume_figure(frame), key="data_volume")
-    tail = data_charts.long_tail(frame)
+    st.plotly_chart(data_charts.volume_figure(*data.volume), key="data_volume")
+    tail = data.long_tail
     st.plotly_chart(data_charts.long_tail_figure(tail), key="data_tail")
     head = max(1, round(len(tail) * 0.2))
     share = tail["cumulative share"].iloc[head - 1]

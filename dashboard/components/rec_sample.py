@@ -31,8 +31,11 @@ class Sample:
     finding: Finding | None = None  # the ID-space check of typed IDs
 
 
-def pick_users(interactions: pd.DataFrame | None, key: str) -> Sample:
-    """Sampling controls; the data-driven choices need an interactions snapshot."""
+def pick_users(
+    interactions: pd.DataFrame | None, key: str, activity: pd.DataFrame | None = None
+) -> Sample:
+    """Sampling controls; the data-driven choices need an interactions snapshot (and its
+    ``user_activity``, when the caller keeps one)."""
     has_data = interactions is not None and not interactions.empty
     options = [*(_FROM_DATA if has_data else []), UNKNOWN, TYPED]
     left, right = st.columns([3, 2])
@@ -66,7 +69,8 @@ def pick_users(interactions: pd.DataFrame | None, key: str) -> Sample:
         st.session_state[seed_key] = st.session_state.get(seed_key, 0) + 1
     if interactions is None:  # unreachable: activity choices are offered only with data
         return Sample((), how)
-    users = sample_users(interactions, n, _FROM_DATA[how], seed=st.session_state.get(seed_key, 0))
+    seed = st.session_state.get(seed_key, 0)
+    users = sample_users(interactions, n, _FROM_DATA[how], seed=seed, activity=activity)
     return Sample(tuple(users), how)
 
 

@@ -99,8 +99,7 @@ def ranking(
     with shown_errors("Ranking"):
         recs = deps.service().get_personalized_ranking(campaign.arn, user, items[:500])
         table = _table(recs, catalog)
-        known = set(catalog.names) | set(catalog.categories)
-        if known:
-            table["in catalog"] = table["item_id"].isin(known)
+        if catalog.names or catalog.categories:
+            table["in catalog"] = [item in catalog for item in table["item_id"]]
         st.dataframe(table, hide_index=True, key="rec_rank_table")
         st.caption("Items the model does not know are appended last with score 0.")

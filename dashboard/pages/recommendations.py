@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 
 import streamlit as st
@@ -34,7 +35,7 @@ if data is None:
         "Without the data there is no sampling by activity, no history and no item names; "
         "type user IDs instead."
     )
-items = ItemCatalog.from_frame(data.items if data else None)
+items = data.catalog if data else ItemCatalog.from_frame(None)
 interactions = data.interactions if data and data.has_interactions else None
 
 user_campaigns = [c for c in cat.of_types(*USER_TYPES) if c.recipe_type != "PERSONALIZED_RANKING"]
@@ -65,7 +66,9 @@ else:
             version_labels.index(st.selectbox("Solution version", version_labels, key="rec_v"))
         ]
 
-    sample = pick_users(interactions, "rec")
+    sample = pick_users(
+        interactions, "rec", data.user_activity if interactions is not None else None
+    )
     top_n = st.slider("Top N", 1, 25, 10, key="rec_top_n")
     show_finding(sample)
     history = recent_history(interactions, sample.users) if interactions is not None else None
@@ -115,7 +118,7 @@ else:
 st.divider()
 default_item = ""
 if interactions is not None and not interactions.empty:
-    default_item = str(interactions["ITEM_ID"].value_counts().index[0])
+    default_item = str(data.long_tail["item"].iloc[0]) if data else ""
 rec_tools.similar_items(cat.of_types("RELATED_ITEMS"), items, default_item)
 st.divider()
 rankers = sorted(
@@ -126,8 +129,8 @@ rankers = sorted(
     ],
     key=lambda c: c.recipe_type != "PERSONALIZED_RANKING",
 )
-known_items = list(items.names or items.categories)[:8] or (
-    interactions["ITEM_ID"].astype(str).unique()[:8].tolist() if interactions is not None else []
+known_items = list(itertools.islice(items.names or items.categories, 8)) or (
+    data.long_tail["item"].head(8).tolist() if data and interactions is not None else []
 )
 default_user = (
     str(interactions["USER_ID"].iloc[0]) if interactions is not None and len(interactions) else ""

@@ -16,6 +16,8 @@ from sqlalchemy import Engine
 
 from services.config import Settings
 from services.local.resources import Arns, Resources
+from services.local.storage.bulk import BulkStore
+from services.local.storage.histories import BulkHistories
 
 if TYPE_CHECKING:
     from services.local.jobs import JobRunner
@@ -25,7 +27,8 @@ if TYPE_CHECKING:
 class EngineContext(Protocol):
     """The engine as its handlers see it: storage, settings, the model cache and the job queue.
 
-    ``db`` takes writes (and the job claims), ``read_db`` the runtime's read transactions;
+    ``db`` takes writes (and the job claims), ``read_db`` every read transaction; ``bulk``
+    holds imported rows (Parquet) and ``histories`` finds one user's bulk rows fast;
     ``clock`` returns epoch seconds and is replaced by tests that move time forward.
     """
 
@@ -40,9 +43,11 @@ class EngineContext(Protocol):
     clock: Callable[[], float]
     models: ModelCache
     jobs: JobRunner
+    bulk: BulkStore
+    histories: BulkHistories
 
     def reading(self) -> AbstractContextManager[Resources]:
-        """A read transaction (statuses that are due still advance)."""
+        """A read transaction: never writes (statuses that are due advance in memory only)."""
         ...
 
     def tx(self) -> AbstractContextManager[Resources]:

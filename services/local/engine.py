@@ -18,6 +18,8 @@ from services.local.jobs import JobRunner
 from services.local.operations import operations
 from services.local.resources import Arns, Resources
 from services.local.runtime.model_cache import ModelCache
+from services.local.storage.bulk import BulkStore
+from services.local.storage.histories import BulkHistories
 from services.local.usage import RequestCounter
 
 _log = logging.getLogger(__name__)
@@ -40,6 +42,8 @@ class LocalEngine:
         # Runtime reads take plain BEGIN so they never queue behind writers (WAL).
         self.read_db = make_engine(settings.engine_db_url, read_only=True)
         self.arns = Arns(settings.region, LOCAL_ACCOUNT)
+        self.bulk = BulkStore(self.data_dir)
+        self.histories = BulkHistories(self.read_db, self.bulk)
         self.lifecycle_seconds = settings.lifecycle_seconds
         self.clock: Callable[[], float] = time.time
         self.operations = operations()
@@ -60,9 +64,12 @@ class LocalEngine:
 
     @contextmanager
     def reading(self) -> Iterator[Resources]:
-        """A read transaction for the runtime's hot path (statuses still advance)."""
+        """A read transaction: never takes the write lock, never waits for a writer.
+
+        Statuses that are due advance in the returned documents without being stored.
+        """
         with self.read_db.begin() as conn:
-            yield Resources(conn, self.clock())
+            yield Resources(conn, self.clock(), writable=False)
 
     @contextmanager
     def tx(self) -> Iterator[Resources]:

@@ -42,6 +42,7 @@ MAX_TEXTUAL_CHARS = 20_000
 TIMESTAMP_FIELDS = frozenset({"TIMESTAMP", "CREATION_TIMESTAMP"})
 _ID_FIELDS = {"Interactions": ("USER_ID", "ITEM_ID"), "Items": ("ITEM_ID",), "Users": ("USER_ID",)}
 _BOM = b"\xef\xbb\xbf"
+_HEADER_PREFIX = 1 << 20  # characters; far more than any header
 _INT_RE = r"^[+-]?[0-9]+$"
 _FLOAT_RE = r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$"
 _INT32 = (-(2**31), 2**31 - 1)
@@ -168,7 +169,8 @@ def _records(text: str) -> Iterator[tuple[int, list[str]]]:
 
 
 def _read_header(text: str) -> list[str]:
-    _, header = next(_records(text))
+    # The header is the first record: parse a prefix, not a copy of a file of gigabytes.
+    _, header = next(_records(text[:_HEADER_PREFIX]))
     if len(header) == 1 and any(sep in header[0] for sep in (";", "\t")):
         sep = "';'" if ";" in header[0] else "a tab"
         raise ImportFailed(

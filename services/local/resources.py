@@ -93,7 +93,11 @@ def advance(doc: dict[str, Any], now: float) -> bool:
         )
         if status != doc["status"]:
             doc["status"] = status
-            doc["lastUpdatedDateTime"] = min(now, ready_at) if status == ACTIVE else now
+            # The moment the status changed, not the moment it was read: readers that do not
+            # store the advanced document must all report the same time.
+            doc["lastUpdatedDateTime"] = (
+                min(now, ready_at) if status == ACTIVE else max(created, (created + ready_at) / 2)
+            )
             changed = True
     update_doc = doc.get("latestCampaignUpdate")
     if update_doc and update_doc.get("status") in WAITING and update_doc.get(READY_AT) is not None:
@@ -116,11 +120,18 @@ def advance(doc: dict[str, Any], now: float) -> bool:
 
 
 class Resources:
-    """Resource documents in one connection's transaction."""
+    """Resource documents in one connection's transaction.
 
-    def __init__(self, conn: Connection, now: float) -> None:
+    A read-only view (``writable=False``, for Describe/List/Get in a read transaction) advances
+    waiting statuses in memory only: ``advance`` is a pure function of the stored document and
+    the time, so every reader sees the same status without writing, and the next write
+    transaction that touches the document stores it.
+    """
+
+    def __init__(self, conn: Connection, now: float, *, writable: bool = True) -> None:
         self.conn = conn
         self.now = now
+        self.writable = writable
 
     def create(
         self,
@@ -156,7 +167,7 @@ class Resources:
         if row is None:
             return None
         doc = dict(row.doc)
-        if advance(doc, self.now):
+        if advance(doc, self.now) and self.writable:
             self.save(arn, doc)
         return doc
 
@@ -168,7 +179,13 @@ class Resources:
         return doc
 
     def save(self, arn: str, doc: Mapping[str, Any]) -> None:
-        """Replace the stored document of ``arn``."""
+        """Replace the stored document of ``arn``.
+
+        Raises:
+            RuntimeError: this is a read-only view (a handler bug, never a client error).
+        """
+        if not self.writable:
+            raise RuntimeError("a read transaction cannot store a resource")
         self.conn.execute(update(t.resources).where(t.resources.c.arn == arn).values(doc=dict(doc)))
 
     def remove(self, arn: str) -> None:
@@ -187,7 +204,7 @@ class Resources:
         docs = []
         for row in self.conn.execute(query.order_by(t.resources.c.seq)):
             doc = dict(row.doc)
-            if advance(doc, self.now):
+            if advance(doc, self.now) and self.writable:
                 self.save(row.arn, doc)
             docs.append(doc)
         return docs

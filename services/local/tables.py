@@ -103,3 +103,17 @@ data_versions = Table(
     Column("group_arn", String(256), primary_key=True),
     Column("version", Integer, nullable=False),
 )
+
+bulk_files = Table(
+    "bulk_files",
+    metadata,
+    # Bulk-imported rows live in Parquet files under $PERSONALIZE_DATA_DIR/bulk/; a file counts
+    # only once its row is here, inserted by the import's one short transaction.
+    Column("id", Integer, primary_key=True, autoincrement=True),  # write order
+    Column("group_arn", String(256), nullable=False),
+    Column("dataset_type", String(16), nullable=False),  # Interactions | Items | Users
+    Column("path", String(512), nullable=False),  # relative to the bulk folder
+    Column("rows", Integer, nullable=False),
+    Column("created", Float, nullable=False),
+    Index("ix_bulk_files_group", "group_arn", "dataset_type"),
+)

@@ -27,7 +27,8 @@ from services.db import make_engine
 from services.demo import data as demo_data
 from services.demo.shop import demo_arns, seed_demo
 from services.local import tables as t
-from services.local.engine import reset_engines
+from services.local.engine import get_engine, reset_engines
+from services.local.storage import datasets
 
 SOLUTIONS = {
     "demo-user-personalization": "aws-user-personalization",
@@ -119,7 +120,7 @@ def _snapshot(seeded: Seeded) -> dict[str, Any]:
                 for n in _solutions(seeded)}  # fmt: skip
     counts = {
         table.name: _rows(seeded, sa.select(sa.func.count()).select_from(table))[0][0]
-        for table in (t.interactions, t.items, t.users)
+        for table in (t.interactions, t.items, t.users, t.bulk_files)
     }
     return {
         "groups": sorted(g["name"] for g in p.list_dataset_groups()["datasetGroups"]),
@@ -135,16 +136,18 @@ def _snapshot(seeded: Seeded) -> dict[str, Any]:
 
 def _recent_new_users(seeded: Seeded, n: int) -> list[str]:
     """The ``n`` users with the latest events among those with no bulk (training) history."""
-    i = t.interactions
-    bulk = sa.func.sum(sa.case((i.c.source == "bulk", 1), else_=0))
-    query = (
-        sa.select(i.c.user_id)
-        .group_by(i.c.user_id)
-        .having(bulk == 0)
-        .order_by(sa.func.max(i.c.ts).desc(), i.c.user_id)
-        .limit(n)
-    )
-    return [r.user_id for r in _rows(seeded, query)]
+    put = _interactions(seeded, "put")
+    put = put.loc[~put["USER_ID"].isin(_interactions(seeded, "bulk")["USER_ID"])]
+    latest = put.groupby("USER_ID")["TIMESTAMP"].max().reset_index()
+    latest = latest.sort_values(["TIMESTAMP", "USER_ID"], ascending=[False, True])
+    return latest["USER_ID"].head(n).tolist()
+
+
+def _interactions(seeded: Seeded, source: str) -> pd.DataFrame:
+    """The stored interactions of one source: "bulk" (imports) or "put" (PutEvents)."""
+    engine = get_engine(seeded.settings)
+    group = _group(seeded)["datasetGroupArn"]
+    return datasets.interactions(engine.read_db, engine.bulk, group, sources=(source,))
 
 
 def _top(seeded: Seeded, campaign: str, user: str, **extra: Any) -> list[dict[str, Any]]:
@@ -213,15 +216,12 @@ def test_v1_learned_the_bulk_history_and_v2_everything(seeded: Seeded) -> None:
     assert 6_000 <= bulk_rows <= 8_000
 
     i = t.interactions
-    stored = dict(_rows(seeded, sa.select(i.c.source, sa.func.count()).group_by(i.c.source)))
+    bulk, put = _interactions(seeded, "bulk"), _interactions(seeded, "put")
+    stored = {"bulk": len(bulk), "put": len(put)}
     assert stored["bulk"] == bulk_rows
     received = _rows(seeded, sa.select(sa.func.min(i.c.received), sa.func.max(i.c.received)))[0]
-    distinct = _rows(
-        seeded,
-        sa.select(sa.func.count()).select_from(
-            sa.select(i.c.user_id, i.c.item_id, i.c.ts).distinct().subquery()
-        ),
-    )[0][0]
+    both = pd.concat([bulk, put])
+    distinct = len(both.drop_duplicates(["USER_ID", "ITEM_ID", "TIMESTAMP"]))
 
     v1, v2 = _versions(seeded, "demo-user-personalization")
     assert v1["trainingMode"] == v2["trainingMode"] == "FULL"
@@ -275,7 +275,9 @@ def test_category_filter_keeps_one_category(seeded: Seeded) -> None:
     p = seeded.clients.personalize
     group = _group(seeded)["datasetGroupArn"]
     filters = {f["name"]: f["filterArn"] for f in p.list_filters(datasetGroupArn=group)["Filters"]}
-    categories = {r.item_id: r.props["CATEGORY"] for r in _rows(seeded, sa.select(t.items))}
+    engine = get_engine(seeded.settings)
+    items = datasets.records(engine.read_db, engine.bulk, group, "Items")
+    categories = dict(zip(items["ITEM_ID"], items["CATEGORY"], strict=True))
     arn = _campaigns(seeded)["demo-recommendations"]["campaignArn"]
     user = _recent_new_users(seeded, 1)[0]
     got = _top(

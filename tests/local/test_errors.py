@@ -67,6 +67,9 @@ def snapshot(engine: LocalEngine, *, ignore_import_jobs: bool = False) -> str:
         parts.append([(r.arn, r.doc) for r in conn.execute(query)])
         for table in (t.interactions, t.items, t.users):
             parts.append(conn.execute(select(func.count()).select_from(table)).scalar_one())
+        parts.append(
+            [tuple(r) for r in conn.execute(select(t.bulk_files).order_by(t.bulk_files.c.id))]
+        )
         parts.append(conn.execute(select(func.max(t.interactions.c.id))).scalar_one())
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+import pandas as pd
 import pytest
 from botocore.config import Config
 from botocore.response import StreamingBody
@@ -25,12 +26,13 @@ from services.dataset_snapshot import (
     LocalObjects,
     Location,
     S3Objects,
-    build_snapshots,
     location,
+    object_store,
 )
 from services.db import dispose_engines
 from services.errors import ServiceError
 from services.local.engine import reset_engines
+from services.local_snapshots import LocalSnapshots, snapshot_source
 from services.personalize import PersonalizeService
 from services.sampling import BatchPreview, read_batch_preview, start_batch_preview
 from tests.local.workspace import create_group
@@ -111,7 +113,8 @@ def test_snapshot_reads_bulk_and_put_rows_from_the_local_engine(engine_settings:
         sessionId="s",
         eventList=[{"eventType": "buy", "itemId": f"i{k}", "sentAt": sent} for k in range(4)],
     )
-    snaps = build_snapshots(PersonalizeService(clients), engine_settings)
+    service = PersonalizeService(clients)
+    snaps = DatasetSnapshots(service, object_store(engine_settings), location(engine_settings))
     bulk, put = snaps.take_many([(ws["dataset"], "BULK"), (ws["dataset"], "PUT")])
     # tests/local/workspace.py writes 60 users × 30 views.
     assert len(bulk.frame) == 60 * 30
@@ -121,6 +124,19 @@ def test_snapshot_reads_bulk_and_put_rows_from_the_local_engine(engine_settings:
     assert put.frame["TIMESTAMP"].tolist() == [sent] * 4
     assert bulk.job_arn != put.job_arn
     assert (bulk.mode, put.mode) == ("BULK", "PUT")
+
+    # In process, the engine's storage is read directly, with what the export jobs wrote.
+    direct = snapshot_source(service, engine_settings)
+    assert isinstance(direct, LocalSnapshots)
+    requests = [(ws["dataset"], "BULK"), (ws["dataset"], "PUT"), (ws["dataset"], "ALL")]
+    exported = [bulk, put, snaps.take(ws["dataset"], "ALL")]
+    for got, want in zip(direct.take_many(requests), exported, strict=True):
+        pd.testing.assert_frame_equal(
+            got.frame.reset_index(drop=True),
+            want.frame.reset_index(drop=True),
+            check_dtype=False,
+            check_column_type=False,
+        )
 
 
 # --- snapshots on AWS (stubbed Personalize and S3) --------------------------------------------

@@ -84,8 +84,16 @@ def _before_delete(engine: EngineContext, res: Resources, arn: str, doc: dict[st
             )
     table = DATA_TABLES[doc["datasetType"]]
     res.conn.execute(delete(table).where(table.c.group_arn == doc["datasetGroupArn"]))
+    engine.bulk.drop(res.conn, doc["datasetGroupArn"], doc["datasetType"])
     for job in res.all("dataset-import-job", parent=arn):
         res.remove(job["datasetImportJobArn"])
+
+
+def _after_delete(engine: EngineContext, arn: str, removed: list[str]) -> None:
+    # dataset/<group name>/<TYPE>: its bulk files are unregistered; delete them from disk
+    _, group_name, kind = arn.rsplit("/", 2)
+    group = engine.arns.make("dataset-group", group_name)
+    engine.bulk.sweep(engine.read_db, group, DATASET_TYPES[kind.lower()])
 
 
 SPEC = ResourceSpec(
@@ -98,6 +106,7 @@ SPEC = ResourceSpec(
     scope_kind="dataset-group",
     scope_load=group_of,
     on_delete=_before_delete,
+    after_delete=_after_delete,
 )
 
 OPERATIONS = {

@@ -68,7 +68,8 @@ def describe(spec: ResourceSpec) -> Operation:
     """Describe*: ``{describe_key: document}``."""
 
     def handler(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:
-        with engine.tx() as res:
+        # A read transaction: Describe answers while any import or training writes.
+        with engine.reading() as res:
             return {spec.describe_key: spec.get(res, params[spec.arn_param])}
 
     return handler
@@ -79,7 +80,7 @@ def list_(spec: ResourceSpec) -> Operation:
 
     def handler(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:
         scope = params.get(spec.scope_param) if spec.scope_param else None
-        with engine.tx() as res:
+        with engine.reading() as res:
             if scope and spec.check_scope and spec.scope_kind:
                 if spec.scope_load is not None:
                     spec.scope_load(res, scope)

@@ -61,6 +61,11 @@ def _before_delete(engine: EngineContext, res: Resources, arn: str, doc: dict[st
             )
     for table in (t.interactions, t.items, t.users):
         res.conn.execute(delete(table).where(table.c.group_arn == arn))
+    engine.bulk.drop(res.conn, arn)
+
+
+def _after_delete(engine: EngineContext, arn: str, removed: list[str]) -> None:
+    engine.bulk.sweep(engine.read_db, arn)  # the group's bulk files, unregistered above
 
 
 SPEC = ResourceSpec(
@@ -71,6 +76,7 @@ SPEC = ResourceSpec(
     summary=_SUMMARY,
     load=group_of,
     on_delete=_before_delete,
+    after_delete=_after_delete,
 )
 
 OPERATIONS = {

@@ -46,7 +46,7 @@ def untag_resource(engine: EngineContext, params: dict[str, Any]) -> dict[str, A
 
 
 def list_tags_for_resource(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:
-    with engine.tx() as res:
+    with engine.reading() as res:
         return {"tags": list(_doc(res, params["resourceArn"]).get(TAGS, []))}
 
 

@@ -104,7 +104,7 @@ def stop_solution_version_creation(engine: EngineContext, params: dict[str, Any]
 
 def get_solution_metrics(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:
     arn = params["solutionVersionArn"]
-    with engine.tx() as res:
+    with engine.reading() as res:
         doc = SPEC.get(res, arn)
     if doc["status"] != ACTIVE:
         raise ResourceInUse(f"Solution version {arn} is {doc['status']}; metrics come once ACTIVE.")

@@ -46,6 +46,14 @@ def _csr_from(prefix: str, arrays: dict[str, np.ndarray], shape: tuple[int, int]
     )
 
 
+def _weights(rows: Sequence[tuple[int, np.ndarray, np.ndarray]], n: int, m: int) -> sp.csr_matrix:
+    """users × items sparse matrix of history weights (repeated items add up)."""
+    r = np.concatenate([np.full(len(h), i) for i, h, _ in rows])
+    c = np.concatenate([h for _, h, _ in rows])
+    v = np.concatenate([w for _, _, w in rows])
+    return sp.csr_matrix((v, (r, c)), shape=(n, m), dtype=np.float64)
+
+
 @dataclass
 class UserPersonalizationModel:
     """Item-model scores folded over the user's recent history (see module doc)."""
@@ -65,6 +73,15 @@ class UserPersonalizationModel:
     def __post_init__(self) -> None:
         self._pos = {str(item): i for i, item in enumerate(self.item_ids)}
         self._users = {str(u): i for i, u in enumerate(self.user_ids)}
+        # Items ALS never saw (too rare) have zero factors; scoring skips their rows, which
+        # on a large catalogue is most of the memory one request has to stream through.
+        self._factor_rows: np.ndarray | None = None
+        self._scored_factors = self.factors
+        if self.factors is not None:
+            rows = np.flatnonzero(np.any(self.factors != 0, axis=1))
+            if len(rows) < 0.9 * len(self.factors):
+                self._factor_rows = rows
+                self._scored_factors = np.ascontiguousarray(self.factors[rows])
         top = float(self.popularity.max()) if len(self.popularity) else 0.0
         # a tiny popularity term only breaks ties among items the user model knows nothing about
         self._tiebreak = (self.popularity / top * 1e-6) if top > 0 else np.zeros(len(self.item_ids))
@@ -77,15 +94,19 @@ class UserPersonalizationModel:
         row = self.user_histories.getrow(u)
         return (row.data[np.argsort(row.indices)] - 1).astype(np.int64).tolist()
 
-    def score_user(self, user_id: str | None, history: Sequence[str]) -> np.ndarray | None:
-        """Scores for every item, or None for an unknown user without usable history."""
+    def _history_codes(self, user_id: str | None, history: Sequence[str]) -> np.ndarray:
+        """The item codes a user is scored on: the given history, else the training one."""
         codes = [self._pos[h] for h in history if h in self._pos]
         if not codes and user_id is not None:
             codes = self.known_history(str(user_id))
-        if not codes:
+        return np.asarray(codes[-self.params.history_length :], dtype=np.int64)
+
+    def score_user(self, user_id: str | None, history: Sequence[str]) -> np.ndarray | None:
+        """Scores for every item, or None for an unknown user without usable history."""
+        h = self._history_codes(user_id, history)
+        if not len(h):
             return None
         p = self.params
-        h = np.asarray(codes[-p.history_length :], dtype=np.int64)
         w = p.recency_decay ** np.arange(len(h) - 1, -1, -1, dtype=np.float64)
         scores = self._item_model_scores(h, w)
         if p.sequence_weight > 0:
@@ -105,11 +126,73 @@ class UserPersonalizationModel:
             # ridge fold-in: the user vector that best reproduces the weighted history
             a = y.T @ (y * w[:, None]) + self.params.als_regularization * np.eye(y.shape[1])
             u = np.linalg.solve(a, y.T @ w)
-            s = self.factors @ u
+            s = self._factor_scores(u[None, :])[0].astype(np.float64)
         else:
             return np.zeros(len(self.item_ids))
         top = np.abs(s).max()
         return s / top if top > 0 else s
+
+    def score_users(
+        self, user_ids: Sequence[str | None], histories: Sequence[Sequence[str]]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """``score_user`` for many users at once (offline evaluation), as one matrix product.
+
+        Returns:
+            (scores, personalised): float32 users × items, and per user whether the row holds
+            scores (False rows are zero: the caller serves popularity, as for None).
+        """
+        p = self.params
+        n, m = len(user_ids), len(self.item_ids)
+        hist_w: list[tuple[int, np.ndarray, np.ndarray]] = []
+        seq_w: list[tuple[int, np.ndarray, np.ndarray]] = []
+        personalised = np.zeros(n, dtype=bool)
+        for r, (user, hist) in enumerate(zip(user_ids, histories, strict=True)):
+            h = self._history_codes(user, hist)
+            if not len(h):
+                continue
+            personalised[r] = True
+            hist_w.append((r, h, p.recency_decay ** np.arange(len(h) - 1, -1, -1.0)))
+            last = h[-2 * p.sequence_window :]
+            seq_w.append((r, last, 0.5 ** np.arange(len(last) - 1, -1, -1.0)))
+        scores = np.zeros((n, m), dtype=np.float32)
+        if not hist_w:
+            return scores, personalised
+        if self.neighbours is not None:
+            scores[:] = (_weights(hist_w, n, m) @ self.neighbours).toarray()
+        elif self.factors is not None:
+            f = self.factors
+            reg = self.params.als_regularization * np.eye(f.shape[1])
+            users = np.zeros((n, f.shape[1]), dtype=np.float32)
+            for r, h, w in hist_w:
+                y = f[h].astype(np.float64)
+                users[r] = np.linalg.solve(y.T @ (y * w[:, None]) + reg, y.T @ w)
+            scores[:] = self._factor_scores(users)
+        top = np.abs(scores).max(axis=1, keepdims=True)
+        np.divide(scores, top, out=scores, where=top > 0)
+        if p.sequence_weight > 0:
+            seq = (_weights(seq_w, n, m) @ self.transitions).tocsr()
+            seq_top = seq.max(axis=1).toarray().ravel()
+            rows = np.flatnonzero(seq_top > 0)
+            scores[rows] *= 1 - p.sequence_weight
+            coo = seq.tocoo()
+            keep = seq_top[coo.row] > 0
+            scores[coo.row[keep], coo.col[keep]] += (
+                p.sequence_weight * coo.data[keep] / seq_top[coo.row[keep]]
+            )
+        scores += self._tiebreak.astype(np.float32)
+        scores[~personalised] = 0.0
+        return scores, personalised
+
+    def _factor_scores(self, users: np.ndarray) -> np.ndarray:
+        """users × items scores of user vectors against the item factors (float32)."""
+        assert self._scored_factors is not None
+        # float32 like the factors: a float64 operand would copy the whole factor matrix
+        part = users.astype(np.float32) @ self._scored_factors.T
+        if self._factor_rows is None:
+            return part
+        out = np.zeros((len(users), len(self.item_ids)), dtype=np.float32)
+        out[:, self._factor_rows] = part
+        return out
 
     def score_item(self, item_id: str) -> np.ndarray | None:
         """Neighbours of one item: the user scorer with a history of just that item."""

@@ -142,7 +142,13 @@ def item_model(
         coo = b.tocoo()
         full = sp.csr_matrix((coo.data, (active[coo.row], active[coo.col])), shape=(n, n))
         return full, None
-    return None, als_factors(x, config)
+    if not len(active):
+        return None, als_factors(x, config)
+    # Like EASE, ALS learns only the items with enough interactions; the rest keep zero
+    # factors (the sequential term and popularity still reach them) and cost nothing to score.
+    factors = np.zeros((x.shape[1], hp_int(hp, "hidden_dimension", 64)), dtype=np.float32)
+    factors[active] = als_factors(x[:, active].tocsr(), config)
+    return None, factors
 
 
 class UserPersonalizationRecipe:

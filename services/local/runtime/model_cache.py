@@ -18,6 +18,7 @@ from services.local.context import EngineContext
 from services.local.errors import ResourceInUse
 from services.local.recipes import get_recipe
 from services.local.recipes.base import Model
+from services.local.storage import datasets
 
 MODEL_CACHE_SIZE = 16
 
@@ -51,8 +52,8 @@ class ModelCache:
     def __init__(self, engine: EngineContext) -> None:
         self._engine = engine
         self._models: OrderedDict[str, LoadedModel] = OrderedDict()
-        self._items: dict[str, tuple[int, pd.DataFrame]] = {}
-        self._items_checked: dict[str, float] = {}
+        self._items: dict[tuple[str, str], tuple[int, pd.DataFrame]] = {}
+        self._items_checked: dict[tuple[str, str], float] = {}
         self._created: dict[str, tuple[tuple[str, int], np.ndarray, float, float]] = {}
         self._lock = threading.Lock()
 
@@ -98,19 +99,24 @@ class ModelCache:
         cached = self._created.get(loaded.arn)
         if cached is None or cached[0] != key or now - cached[3] > LATEST_TS_TTL:
             created = np.full(len(loaded.model.item_ids), np.nan)
-            if len(items) and "CREATION_TIMESTAMP" in items.columns:
-                known = items.dropna(subset=["CREATION_TIMESTAMP"])
-                for item, ts in zip(known["ITEM_ID"], known["CREATION_TIMESTAMP"], strict=True):
-                    i = loaded.index.get(str(item))
-                    if i is not None:
-                        created[i] = float(ts)
+            if len(items):
+                pos = pd.Index(items["ITEM_ID"].astype(str)).get_indexer(
+                    pd.Index(loaded.model.item_ids.astype(str))
+                )
+                found = pos >= 0
+                created[found] = items["CREATION_TIMESTAMP"].to_numpy(dtype=np.float64)[pos[found]]
             with self._engine.read_db.connect() as conn:
-                latest = conn.execute(
+                latest_put = conn.execute(
                     select(func.max(t.interactions.c.ts)).where(
                         t.interactions.c.group_arn == loaded.group
                     )
                 ).scalar_one()
-            cached = (key, created, float(latest or time.time()), now)
+            known = [
+                v
+                for v in (latest_put, self._engine.histories.latest_timestamp(loaded.group))
+                if v is not None
+            ]
+            cached = (key, created, float(max(known) if known else time.time()), now)
             self._created[loaded.arn] = cached
         return cached[1], cached[2]
 
@@ -120,34 +126,34 @@ class ModelCache:
             self._models.pop(arn, None)
 
     def items(self, group: str) -> pd.DataFrame:
-        """The group's items (ITEM_ID, CREATION_TIMESTAMP, metadata), reloaded when changed.
+        """The group's items (ITEM_ID, CREATION_TIMESTAMP, metadata), reloaded when changed."""
+        return self._records(group, "Items")
+
+    def users(self, group: str) -> pd.DataFrame:
+        """The group's users (USER_ID, metadata) indexed by USER_ID, reloaded when changed."""
+        return self._records(group, "Users")
+
+    def _records(self, group: str, dataset_type: str) -> pd.DataFrame:
+        """Items or Users of a group, cached per data version.
 
         Whether they changed is asked at most once per ``ITEMS_CHECK_SECONDS``: PutItems shows
         up within that time, and the hot path saves a query per request.
         """
-        cached = self._items.get(group)
+        key = (group, dataset_type)
+        cached = self._items.get(key)
         now = time.monotonic()
-        if cached is not None and now - self._items_checked.get(group, 0.0) < ITEMS_CHECK_SECONDS:
+        if cached is not None and now - self._items_checked.get(key, 0.0) < ITEMS_CHECK_SECONDS:
             return cached[1]
         with self._engine.read_db.connect() as conn:
             row = conn.execute(
                 select(t.data_versions.c.version).where(t.data_versions.c.group_arn == group)
             ).first()
-            version = row.version if row else 0
-            self._items_checked[group] = now
-            if cached is not None and cached[0] == version:
-                return cached[1]
-            rows = conn.execute(
-                select(t.items.c.item_id, t.items.c.creation_ts, t.items.c.props).where(
-                    t.items.c.group_arn == group
-                )
-            ).all()
-        frame = pd.DataFrame(
-            [
-                {**(r.props or {}), "ITEM_ID": r.item_id, "CREATION_TIMESTAMP": r.creation_ts}
-                for r in rows
-            ],
-            columns=None if rows else ["ITEM_ID", "CREATION_TIMESTAMP"],
-        )
-        self._items[group] = (version, frame)
+        version = row.version if row else 0
+        self._items_checked[key] = now
+        if cached is not None and cached[0] == version:
+            return cached[1]
+        frame = datasets.records(self._engine.read_db, self._engine.bulk, group, dataset_type)
+        if dataset_type == "Users":
+            frame = frame.set_index("USER_ID", drop=False)
+        self._items[key] = (version, frame)
         return frame

@@ -48,7 +48,9 @@ class History:
 
 
 def user_history(engine: EngineContext, group: str, user_id: str) -> History:
-    """The user's latest interactions (item, event type, time), oldest first."""
+    """The user's latest interactions (item, event type, time), oldest first: bulk-imported
+    rows, then streamed ones (PutEvents), the newest ``HISTORY_LIMIT`` of both."""
+    bulk = engine.histories.latest(group, user_id, HISTORY_LIMIT)
     with engine.read_db.connect() as conn:
         rows = conn.execute(
             select(t.interactions.c.item_id, t.interactions.c.event_type, t.interactions.c.ts)
@@ -56,18 +58,26 @@ def user_history(engine: EngineContext, group: str, user_id: str) -> History:
             .order_by(t.interactions.c.ts.desc(), t.interactions.c.id.desc())
             .limit(HISTORY_LIMIT)
         ).all()
-    return History(tuple((r[0], r[1], r[2]) for r in reversed(rows)))
+    put = [(r[0], r[1], r[2]) for r in reversed(rows)]
+    if bulk and put:
+        merged = sorted(bulk + put, key=lambda e: e[2])  # stable: streamed rows after bulk
+        return History(tuple(merged[-HISTORY_LIMIT:]))
+    return History(tuple(bulk or put))
 
 
 def user_metadata(engine: EngineContext, group: str, user_id: str) -> dict[str, str]:
     """The user's row of the Users dataset, as strings (for `IF CurrentUser.X` filters)."""
-    with engine.read_db.connect() as conn:
-        row = conn.execute(
-            select(t.users.c.props).where(
-                t.users.c.group_arn == group, t.users.c.user_id == user_id
-            )
-        ).first()
-    return {k: str(v) for k, v in ((row.props or {}) if row else {}).items() if v is not None}
+    users = engine.models.users(group)
+    if not len(users) or user_id not in users.index:
+        return {}
+    row = users.loc[user_id]
+    if isinstance(row, pd.DataFrame):
+        row = row.iloc[-1]
+    return {
+        k: str(v)
+        for k, v in row.items()
+        if k != "USER_ID" and v is not None and not (isinstance(v, float) and np.isnan(v))
+    }
 
 
 def _filter_mask(

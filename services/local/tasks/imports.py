@@ -1,14 +1,12 @@
-"""The dataset import job: read, check and commit its files in a single transaction."""
+"""The dataset import job: read and check its files, write them to Parquet, then make them
+visible in one short transaction (a bad file imports nothing)."""
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
-from typing import Any
 
-import numpy as np
 import pandas as pd
-from sqlalchemy import delete, insert
+from sqlalchemy import delete, select
 
 from services.local import tables as t
 from services.local.context import EngineContext
@@ -17,9 +15,6 @@ from services.local.errors import EngineError
 from services.local.importer import ImportFailed, read_dataset_csv
 from services.local.job_context import JobContext
 from services.local.locations import resolve_location
-from services.local.recipes.base import (
-    INTERACTION_COLUMNS,
-)
 from services.local.resources import ACTIVE, FAILED, Resources
 from services.local.schemas import parse_schema
 from services.local.tasks.lifecycle import end_job, start_job
@@ -27,15 +22,13 @@ from services.local.tasks.lifecycle import end_job, start_job
 MIN_IMPORT_INTERACTIONS = 1000  # Personalize's minimum interaction records per import job
 
 
-_INSERT_CHUNK = 50_000
-
-
 def run_import(engine: EngineContext, arn: str, ctx: JobContext) -> None:
-    """Read, check and commit one import job's files in a single transaction."""
+    """Read and check one import job's files; stage them as Parquet outside any transaction,
+    then register them, the job's ACTIVE status and the data version in one short one."""
     doc = start_job(engine, arn)
     if doc is None:
         return
-    with engine.tx() as res:
+    with engine.reading() as res:
         dataset = res.get(doc["datasetArn"], "dataset")
         schema = parse_schema(res.get(dataset["schemaArn"], "schema")["schema"])
     kind = dataset["datasetType"]
@@ -61,89 +54,40 @@ def run_import(engine: EngineContext, arn: str, ctx: JobContext) -> None:
         )
         return
     group = dataset["datasetGroupArn"]
-    with engine.tx() as res:
-        _store(res, group, kind, frame, full=doc["importMode"] == "FULL")
-        job = res.find(arn)
-        if job is not None:
-            job.update(status=ACTIVE, lastUpdatedDateTime=res.now)
-            res.save(arn, job)
-        ds = res.find(dataset["datasetArn"])
-        if ds is not None:
-            ds["lastUpdatedDateTime"] = res.now
-            res.save(dataset["datasetArn"], ds)
-        bump_data_version(res, group)
+    # The rows go to a Parquet file first, outside any transaction; one short transaction
+    # then makes it visible, so readers and other writers never wait on a big import.
+    staged = engine.bulk.stage(group, kind, frame)
+    try:
+        with engine.tx() as res:
+            replaced = engine.bulk.commit(res.conn, staged, full=doc["importMode"] == "FULL")
+            if kind != "Interactions":
+                _drop_put_rows(res, group, kind, frame)
+            job = res.find(arn)
+            if job is not None:
+                job.update(status=ACTIVE, lastUpdatedDateTime=res.now)
+                res.save(arn, job)
+            ds = res.find(dataset["datasetArn"])
+            if ds is not None:
+                ds["lastUpdatedDateTime"] = res.now
+                res.save(dataset["datasetArn"], ds)
+            bump_data_version(res, group)
+    except BaseException:
+        engine.bulk.discard(staged)
+        raise
+    engine.bulk.remove(replaced)
 
 
-def _store(res: Resources, group: str, kind: str, frame: pd.DataFrame, *, full: bool) -> None:
-    conn = res.conn
-    if kind == "Interactions":
-        table = t.interactions
-        if full:  # FULL replaces earlier bulk data, never PutEvents data
-            conn.execute(delete(table).where(table.c.group_arn == group, table.c.source == "bulk"))
-        extra_cols = [c for c in frame.columns if c not in INTERACTION_COLUMNS]
-        rows = []
-        for rec in frame.to_dict("records"):
-            value = rec.get("EVENT_VALUE")
-            rows.append(
-                {
-                    "group_arn": group,
-                    "user_id": rec["USER_ID"],
-                    "item_id": rec["ITEM_ID"],
-                    "ts": int(rec["TIMESTAMP"]),
-                    "event_type": rec.get("EVENT_TYPE") or "",
-                    "event_value": None if value is None or _nan(value) else float(value),
-                    "source": "bulk",
-                    "extra": {c: _plain(rec[c]) for c in extra_cols} or None,
-                }
-            )
-        _insert(conn, table, rows)
-        return
+def _drop_put_rows(res: Resources, group: str, kind: str, frame: pd.DataFrame) -> None:
+    """PutItems/PutUsers rows give way to a later import of the same IDs (latest wins)."""
     table = t.items if kind == "Items" else t.users
-    key = "ITEM_ID" if kind == "Items" else "USER_ID"
-    column = "item_id" if kind == "Items" else "user_id"
-    if full:
-        conn.execute(delete(table).where(table.c.group_arn == group, table.c.source == "bulk"))
-    else:  # INCREMENTAL upserts by ID
-        ids = frame[key].tolist()
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            conn.execute(
-                delete(table).where(table.c.group_arn == group, getattr(table.c, column).in_(chunk))
-            )
-    rows = []
-    for rec in frame.to_dict("records"):
-        props = {c: _plain(v) for c, v in rec.items() if c != key}
-        row = {"group_arn": group, column: rec[key], "props": props, "source": "bulk"}
-        if kind == "Items":
-            created = rec.get("CREATION_TIMESTAMP")
-            row["creation_ts"] = None if created is None or _nan(created) else int(created)
-        rows.append(row)
-    if full:
-        # PutItems/PutUsers rows with the same ID give way to the bulk file.
-        ids = [r[column] for r in rows]
-        for start in range(0, len(ids), 500):
-            conn.execute(
-                delete(table).where(
-                    table.c.group_arn == group,
-                    getattr(table.c, column).in_(ids[start : start + 500]),
-                )
-            )
-    _insert(conn, table, rows)
-
-
-def _insert(conn: Any, table: t.Table, rows: list[dict[str, Any]]) -> None:
-    for start in range(0, len(rows), _INSERT_CHUNK):
-        conn.execute(insert(table), rows[start : start + _INSERT_CHUNK])
-
-
-def _nan(value: Any) -> bool:
-    return isinstance(value, float) and math.isnan(value)
-
-
-def _plain(value: Any) -> Any:
-    """A JSON-safe scalar (numpy numbers and NaN become Python values / None)."""
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    return value
+    column = table.c.item_id if kind == "Items" else table.c.user_id
+    put = set(
+        res.conn.scalars(select(column).where(table.c.group_arn == group, table.c.source == "put"))
+    )
+    if not put:
+        return
+    ids = sorted(put & set(frame["ITEM_ID" if kind == "Items" else "USER_ID"]))
+    for start in range(0, len(ids), 500):
+        res.conn.execute(
+            delete(table).where(table.c.group_arn == group, column.in_(ids[start : start + 500]))
+        )

@@ -6,10 +6,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-from sqlalchemy import select
-
-from services.local import tables as t
 from services.local.context import EngineContext
 from services.local.job_context import Cancelled, JobContext
 from services.local.recipes.base import (
@@ -20,42 +16,16 @@ from services.local.recipes.base import (
     TrainingError,
 )
 from services.local.resources import ACTIVE, FAILED
+from services.local.storage import datasets
 from services.local.tasks.lifecycle import STOPPED, end_job, start_job
 
 
 def load_training_data(engine: EngineContext, group: str) -> TrainingData:
-    """Everything a recipe may learn from, for one dataset group."""
-    with engine.db.connect() as conn:
-        inter = pd.read_sql(
-            select(
-                t.interactions.c.user_id.label("USER_ID"),
-                t.interactions.c.item_id.label("ITEM_ID"),
-                t.interactions.c.ts.label("TIMESTAMP"),
-                t.interactions.c.event_type.label("EVENT_TYPE"),
-                t.interactions.c.event_value.label("EVENT_VALUE"),
-            )
-            .where(t.interactions.c.group_arn == group)
-            .order_by(t.interactions.c.id),
-            conn,
-        )
-        item_rows = conn.execute(
-            select(t.items.c.item_id, t.items.c.creation_ts, t.items.c.props).where(
-                t.items.c.group_arn == group
-            )
-        ).all()
-        user_rows = conn.execute(
-            select(t.users.c.user_id, t.users.c.props).where(t.users.c.group_arn == group)
-        ).all()
-    inter = inter.astype({"USER_ID": str, "ITEM_ID": str, "EVENT_TYPE": str})
-    inter["TIMESTAMP"] = inter["TIMESTAMP"].astype("int64")
-    inter["EVENT_VALUE"] = inter["EVENT_VALUE"].astype("float64")
-    items = pd.DataFrame(
-        [
-            {**(r.props or {}), "ITEM_ID": r.item_id, "CREATION_TIMESTAMP": r.creation_ts}
-            for r in item_rows
-        ]
-    )
-    users = pd.DataFrame([{**(r.props or {}), "USER_ID": r.user_id} for r in user_rows])
+    """Everything a recipe may learn from, for one dataset group (bulk files + streamed rows,
+    read without the write lock)."""
+    inter = datasets.interactions(engine.read_db, engine.bulk, group)
+    items = datasets.records(engine.read_db, engine.bulk, group, "Items")
+    users = datasets.records(engine.read_db, engine.bulk, group, "Users")
     return TrainingData(inter[list(INTERACTION_COLUMNS)], items, users)
 
 
@@ -89,7 +59,7 @@ def run_training(engine: EngineContext, arn: str, ctx: JobContext) -> None:
     if doc is None:
         return
     started = time.time()
-    with engine.tx() as res:
+    with engine.reading() as res:
         solution = res.get(doc["solutionArn"], "solution")
         versions = res.all("solution-version", parent=doc["solutionArn"])
     previous = [v for v in versions if v["status"] == ACTIVE and v.get("_modelPath")]

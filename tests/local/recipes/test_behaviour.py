@@ -122,3 +122,38 @@ def test_trending_favours_item_whose_rate_grew() -> None:
     assert trend["rising"] > trend["steady"] > trend["falling"]
     # by hand: (40 - 10) / sqrt(40 + 10 + 1)
     assert trend["rising"] == pytest.approx(30 / np.sqrt(51))
+
+
+# ALS on the most popular items only: the others keep zero factors and are skipped in scoring.
+ALS_ON_POPULAR = {"max_dense_items": "0", "min_item_interactions": "30"}
+
+
+def test_als_learns_only_items_with_enough_interactions() -> None:
+    data = toy_data()
+    model = get_recipe("aws-user-personalization").fit(
+        data, TrainingConfig(hyperparameters=ALS_ON_POPULAR)
+    )
+    counts = data.interactions["ITEM_ID"].value_counts()
+    learned = {str(model.item_ids[i]) for i in np.flatnonzero(np.any(model.factors != 0, axis=1))}
+    assert learned == set(counts.index[counts >= 30])
+    assert 0 < len(learned) < len(model.item_ids)
+    scores = model.score_user(None, ["a3", "a7", "a1"])
+    assert np.isfinite(scores).all()
+
+
+@pytest.mark.parametrize("hp", [*UP_VARIANTS, ALS_ON_POPULAR])
+def test_batch_scores_equal_one_user_scores(hp: dict[str, str]) -> None:
+    model = get_recipe("aws-user-personalization").fit(
+        toy_data(), TrainingConfig(hyperparameters=hp)
+    )
+    users = ["u1", "newcomer", None, "nobody", "u2"]
+    histories = [[], ["a3", "a7", "a1"], ["b2"], [], ["b1", "a0", "b4", "b3"]]
+    batch, personalised = model.score_users(users, histories)
+    assert batch.shape == (5, len(model.item_ids)) and batch.dtype == np.float32
+    for row, (user, hist) in enumerate(zip(users, histories, strict=True)):
+        one = model.score_user(user, hist)
+        assert personalised[row] == (one is not None)
+        if one is None:
+            assert not batch[row].any()
+        else:
+            np.testing.assert_allclose(batch[row], one, rtol=1e-5, atol=1e-6)

@@ -1,0 +1,367 @@
+"""The seed shop end to end: generate, import, train, deploy, serve, draw every page.
+
+Run: OPENBLAS_NUM_THREADS=1 .venv/bin/python bench/seed_scale.py
+     [--items 500000 --users 150000 --interactions 3000000] [--skip-pages] [--keep DIR]
+
+Everything goes through the public API (boto3, in-process engine with its worker process),
+as a new user would. Each step reports wall time and peak RSS (the worker process for imports
+and training, sampled every 50 ms; this process for the rest), next to baselines measured in
+the same run: ``pandas.read_csv(engine="pyarrow")`` of the same CSV (in a fresh process), and
+the model alone (score_user + top-k) for GetRecommendations. While the interactions import and
+the training run, a second process polls DescribeDatasetImportJob / DescribeSolutionVersion and
+ListDatasetImportJobs every 100 ms: failures and p50/p99 against the same polls when idle.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import psutil
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench import seed_shop  # noqa: E402
+from services.clients import build_clients  # noqa: E402
+from services.config import Settings  # noqa: E402
+
+GIB = 2**30
+Row = tuple[str, str, str, str]  # step, seconds, peak, baseline / ratio
+
+
+class PeakRss:
+    """Samples the RSS of this process's children (the engine's worker) every 50 ms."""
+
+    def __init__(self) -> None:
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        me = psutil.Process()
+        while not self._stop.wait(0.05):
+            for child in me.children(recursive=True):
+                try:
+                    self.peak = max(self.peak, child.memory_info().rss)
+                except psutil.Error:
+                    pass
+
+    def __enter__(self) -> PeakRss:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def wait(describe: Callable[[], dict[str, Any]], key: str, timeout: float = 3600) -> dict:
+    """Poll until the resource is no longer pending/in progress."""
+    deadline = time.monotonic() + timeout
+    while True:
+        doc = describe()[key]
+        if doc["status"] not in ("CREATE PENDING", "CREATE IN_PROGRESS"):
+            return doc
+        if time.monotonic() > deadline:
+            raise SystemExit(f"{key} still {doc['status']} after {timeout} s")
+        time.sleep(0.2)
+
+
+def pyarrow_baseline(path: Path) -> tuple[float, int]:
+    """Seconds and peak RSS of ``pandas.read_csv(engine="pyarrow")`` in a fresh process."""
+    code = (
+        "import resource,sys,time,pandas as pd;t=time.perf_counter();"
+        "pd.read_csv(sys.argv[1],engine='pyarrow');"
+        "print(time.perf_counter()-t,resource.getrusage(resource.RUSAGE_SELF).ru_maxrss*1024)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True
+    )
+    secs, peak = out.stdout.split()
+    return float(secs), int(peak)
+
+
+class Poller:
+    """A second process polling Describe*/List* every 100 ms (tests/local/poller.py)."""
+
+    def __init__(self, data_dir: Path, group: str) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "tests.local.poller", str(data_dir), group],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert self.proc.stdout is not None
+        if self.proc.stdout.readline().strip() != "ready":
+            raise SystemExit("the polling process did not start")
+
+    def stop(self) -> dict[str, Any]:
+        self.proc.terminate()
+        out, _ = self.proc.communicate(timeout=30)
+        return json.loads(out.strip().splitlines()[-1])
+
+
+def ms(samples: list[float]) -> tuple[float, float]:
+    """p50 and p99 in milliseconds."""
+    if not samples:
+        return float("nan"), float("nan")
+    s = sorted(x * 1000 for x in samples)
+    return s[len(s) // 2], s[max(0, int(len(s) * 0.99) - 1)]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--items", type=int, default=500_000)
+    parser.add_argument("--users", type=int, default=150_000)
+    parser.add_argument("--interactions", type=int, default=3_000_000)
+    parser.add_argument("--requests", type=int, default=1000)
+    parser.add_argument("--skip-pages", action="store_true")
+    parser.add_argument("--keep", help="use this data directory and keep it")
+    args = parser.parse_args()
+    tmp = tempfile.TemporaryDirectory()
+    data_dir = Path(args.keep or tmp.name) / "data"
+    rows: list[Row] = []
+    polls: dict[str, Any] = {}
+
+    t = time.perf_counter()
+    shop = seed_shop.generate(args.items, args.users, args.interactions)
+    csvs = {}
+    for kind, frame in (
+        ("Items", shop.items),
+        ("Users", shop.users),
+        ("Interactions", shop.interactions),
+    ):
+        csvs[kind] = data_dir / "s3" / "seed" / f"{kind.lower()}.csv"
+        seed_shop.write_csv(frame, csvs[kind])
+    del shop
+    print(f"generated and written in {time.perf_counter() - t:.1f} s", flush=True)
+
+    settings = Settings(data_dir=data_dir, lifecycle_seconds=0.0, worker_mode="process")
+    os.environ["PERSONALIZE_LOCAL_WORKER"] = "process"
+    clients = build_clients(settings)
+    p = clients.personalize
+    group = p.create_dataset_group(name="seed")["datasetGroupArn"]
+    schemas = {
+        "Interactions": seed_shop.INTERACTIONS_SCHEMA,
+        "Items": seed_shop.ITEMS_SCHEMA,
+        "Users": seed_shop.USERS_SCHEMA,
+    }
+    datasets = {}
+    for kind, schema in schemas.items():
+        arn = p.create_schema(name=f"seed-{kind.lower()}", schema=schema)["schemaArn"]
+        datasets[kind] = p.create_dataset(
+            name=f"seed-{kind.lower()}", schemaArn=arn, datasetGroupArn=group, datasetType=kind
+        )["datasetArn"]
+
+    # Idle polls first: the baseline for polls during the import and the training run.
+    for kind in ("Items", "Users", "Interactions"):
+        size = csvs[kind].stat().st_size / 2**20
+        base_s, base_peak = pyarrow_baseline(csvs[kind])
+        rows.append(
+            (
+                f"pandas.read_csv(pyarrow) {kind} ({size:.0f} MiB) (baseline)",
+                f"{base_s:.1f}",
+                f"{base_peak / GIB:.2f}",
+                "1.0×",
+            )  # fmt: skip
+        )
+        if kind == "Interactions":
+            poller = Poller(data_dir, group)
+            time.sleep(3)
+            polls["idle"] = poller.stop()
+            poller = Poller(data_dir, group)
+        t = time.perf_counter()
+        with PeakRss() as peak:
+            job = p.create_dataset_import_job(
+                jobName=f"seed-{kind.lower()}",
+                datasetArn=datasets[kind],
+                dataSource={"dataLocation": f"s3://seed/{kind.lower()}.csv"},
+            )["datasetImportJobArn"]
+            done = wait(lambda job=job: p.describe_dataset_import_job(datasetImportJobArn=job),
+                        "datasetImportJob")  # fmt: skip
+        secs = time.perf_counter() - t
+        if kind == "Interactions":
+            polls["import"] = poller.stop()
+        if done["status"] != "ACTIVE":
+            raise SystemExit(f"{kind} import failed: {done.get('failureReason')}")
+        rows.append(
+            (
+                f"CreateDatasetImportJob {kind} → ACTIVE",
+                f"{secs:.1f}",
+                f"{peak.peak / GIB:.2f}",
+                f"{secs / base_s:.1f}×",
+            )  # fmt: skip
+        )
+        print(rows[-2], rows[-1], flush=True)
+
+    solution = p.create_solution(
+        name="seed", datasetGroupArn=group,
+        recipeArn="arn:aws:personalize:::recipe/aws-user-personalization",
+    )["solutionArn"]  # fmt: skip
+    poller = Poller(data_dir, group)
+    t = time.perf_counter()
+    with PeakRss() as peak:
+        version = p.create_solution_version(solutionArn=solution)["solutionVersionArn"]
+        done = wait(lambda: p.describe_solution_version(solutionVersionArn=version),
+                    "solutionVersion")  # fmt: skip
+        polls["training"] = poller.stop()
+    secs = time.perf_counter() - t
+    if done["status"] != "ACTIVE":
+        raise SystemExit(f"training failed: {done.get('failureReason')}")
+    ndcg = p.get_solution_metrics(solutionVersionArn=version)["metrics"][
+        "normalized_discounted_cumulative_gain_at_10"
+    ]
+    rows.append(
+        (
+            "CreateSolutionVersion user-personalization → ACTIVE",
+            f"{secs:.1f}",
+            f"{peak.peak / GIB:.2f}",
+            f"NDCG@10 {ndcg:.4f}",
+        )  # fmt: skip
+    )
+    print(rows[-1], flush=True)
+
+    t = time.perf_counter()
+    campaign = p.create_campaign(name="seed", solutionVersionArn=version)["campaignArn"]
+    wait(lambda: p.describe_campaign(campaignArn=campaign), "campaign")
+    rows.append(("CreateCampaign → ACTIVE", f"{time.perf_counter() - t:.1f}", "", ""))
+
+    latency = serve_latency(data_dir, settings, campaign, version, args.requests)
+    pages = {} if args.skip_pages else page_times(data_dir)
+    print_tables(args, rows, polls, latency, pages)
+    tmp.cleanup()
+
+
+def serve_latency(
+    data_dir: Path, settings: Settings, campaign: str, version: str, n: int
+) -> dict[str, tuple[float, float]]:
+    """GetRecommendations p50/p99 (numResults 25): model only, in-process, over HTTP."""
+    from services.local import ranking
+    from services.local.engine import get_engine, reset_engines
+    from tests.local.server import EngineServer
+
+    engine = get_engine(settings)
+    with engine.reading() as res:
+        loaded = engine.models.get(res.get(version, "solution-version"))
+    rng = np.random.default_rng(1)
+    users = [f"u{i}" for i in rng.integers(0, len(loaded.model.user_ids), size=n + 100)]
+
+    def timed(call: Callable[[str], object]) -> list[float]:
+        for u in users[:100]:
+            call(u)
+        out = []
+        for u in users[100:]:
+            t = time.perf_counter()
+            call(u)
+            out.append(time.perf_counter() - t)
+        return out
+
+    def model_only(u: str) -> None:
+        scores = loaded.model.score_user(u, [])
+        if scores is not None:
+            ranking.top_k(scores, 25)
+
+    rt = build_clients(settings).runtime
+    out = {
+        "model only: score_user + top-k (baseline)": ms(timed(model_only)),
+        "boto3 in-process": ms(
+            timed(lambda u: rt.get_recommendations(campaignArn=campaign, userId=u, numResults=25))
+        ),
+    }
+    reset_engines()
+    server = EngineServer(data_dir, PERSONALIZE_LOCAL_WORKER="thread").start(timeout=120)
+    try:
+        http = build_clients(Settings(endpoint_url=server.url, data_dir=data_dir)).runtime
+        out["boto3 over HTTP"] = ms(
+            timed(lambda u: http.get_recommendations(campaignArn=campaign, userId=u, numResults=25))
+        )
+    finally:
+        server.stop()
+    return out
+
+
+def page_times(data_dir: Path) -> dict[str, tuple[float, float]]:
+    """First load and median rerun of every page (AppTest, this process)."""
+    os.environ.update(
+        PERSONALIZE_DATA_DIR=str(data_dir),
+        PERSONALIZE_LOCAL_LIFECYCLE_SECONDS="0",
+        PERSONALIZE_LOCAL_WORKER="thread",
+    )
+    from streamlit.testing.v1 import AppTest
+
+    from bench.pages import APP, PAGES, measure
+
+    def baseline() -> AppTest:
+        at = AppTest.from_string(
+            "import streamlit as st\nst.title('baseline')", default_timeout=600
+        )
+        return at.run()
+
+    out = {"title-only page (baseline)": measure(baseline, 3)}
+    for name, page in PAGES.items():
+
+        def build(page: str = page) -> AppTest:
+            at = AppTest.from_file(APP, default_timeout=600)
+            at.run()
+            return at.switch_page(page).run()
+
+        out[name] = measure(build, 3)
+        print(name, out[name], flush=True)
+    return out
+
+
+def print_tables(
+    args: argparse.Namespace,
+    rows: list[Row],
+    polls: dict[str, Any],
+    latency: dict[str, tuple[float, float]],
+    pages: dict[str, tuple[float, float]],
+) -> None:
+    print(
+        f"\nSeed shop: {args.items:,} items, {args.users:,} users, "
+        f"{args.interactions:,} interactions"
+    )
+    print("| step | seconds | peak RSS GiB | vs baseline |")
+    print("|---|---|---|---|")
+    for step, secs, peak, ratio in rows:
+        print(f"| {step} | {secs} | {peak} | {ratio} |")
+    print("\nPolls from a second process every 100 ms (Describe* + ListDatasetImportJobs)")
+    print("| while | polls | failures | p50 ms | p99 ms | p99 / idle p99 |")
+    print("|---|---|---|---|---|---|")
+    idle99 = ms(polls["idle"]["seconds"])[1]
+    for name, result in polls.items():
+        p50, p99 = ms(result["seconds"])
+        print(
+            f"| {name} | {len(result['seconds'])} | {result['failures']} | {p50:.1f} "
+            f"| {p99:.1f} | {p99 / idle99:.1f}× |"
+        )
+    print("\nGetRecommendations, numResults 25")
+    print("| path | p50 ms | p99 ms | p50 / baseline |")
+    print("|---|---|---|---|")
+    base = next(iter(latency.values()))[0]
+    for name, (p50, p99) in latency.items():
+        print(f"| {name} | {p50:.2f} | {p99:.2f} | {p50 / base:.1f}× |")
+    if pages:
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / GIB
+        print(f"\nPages (AppTest, in-process engine; this process peaked at {rss:.2f} GiB RSS)")
+        print("| page | first load s | rerun s (median of 3) | rerun / baseline |")
+        print("|---|---|---|---|")
+        base = pages["title-only page (baseline)"][1]
+        for name, (first, rerun) in pages.items():
+            print(f"| {name} | {first:.2f} | {rerun:.3f} | {rerun / base:.0f}× |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,83 @@
+"""Dataset snapshots straight from the in-process local engine's storage, without an export.
+
+On AWS the only way to read a dataset back is a dataset export job (minutes, a full copy in
+S3). The embedded engine keeps bulk rows in Parquet and streamed rows in SQL, so when it runs
+in this process the same frames are read directly: no job, no CSV round trip, no write
+transaction. The frames have the shape an export's CSV has (``services.dataset_snapshot``),
+so pages cannot tell the two apart. Over HTTP (``PERSONALIZE_ENDPOINT_URL``) and on AWS the
+export path stays.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from services.config import Settings
+from services.dataset_snapshot import (
+    MODES,
+    ExportSource,
+    Snapshot,
+    SnapshotSource,
+    build_snapshots,
+)
+from services.errors import ServiceError
+
+if TYPE_CHECKING:
+    from services.local.engine import LocalEngine
+
+_SOURCES = {"BULK": ("bulk",), "PUT": ("put",), "ALL": ("bulk", "put")}
+
+
+class LocalSnapshots:
+    """``DatasetSnapshots``' interface over the local engine's storage (see module doc)."""
+
+    def __init__(self, engine: LocalEngine) -> None:
+        self._engine = engine
+
+    def take(self, dataset_arn: str, mode: str = "ALL") -> Snapshot:
+        """One dataset's rows (BULK imports, PUT events/items, or ALL)."""
+        return self.take_many([(dataset_arn, mode)])[0]
+
+    def take_many(self, requests: Sequence[tuple[str, str]]) -> list[Snapshot]:
+        """Each (dataset ARN, mode)'s rows, read now.
+
+        Raises:
+            ServiceError: a dataset does not exist (deleted since the page listed it).
+        """
+        from services.local.storage.datasets import export_frame
+
+        engine = self._engine
+        out = []
+        for arn, mode in requests:
+            if mode not in MODES:
+                raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
+            with engine.reading() as res:
+                dataset = res.find(arn)
+            if dataset is None:
+                raise ServiceError(
+                    f"Dataset {arn} does not exist.", code="ResourceNotFoundException"
+                )
+            frame = export_frame(
+                engine.read_db,
+                engine.bulk,
+                dataset["datasetGroupArn"],
+                dataset["datasetType"],
+                _SOURCES[mode],
+            )
+            out.append(Snapshot(arn, mode, frame, "", datetime.now(UTC)))
+        return out
+
+
+def snapshot_source(
+    service: ExportSource, settings: Settings, s3_client: Any | None = None
+) -> SnapshotSource:
+    """The in-process local engine's storage, read directly; otherwise (HTTP endpoint, AWS)
+    dataset export jobs (``build_snapshots``, which raises ConfigMissing when AWS mode lacks
+    a setting)."""
+    if settings.is_local and not settings.endpoint_url:
+        from services.local.engine import get_engine
+
+        return LocalSnapshots(get_engine(settings))
+    return build_snapshots(service, settings, s3_client)

@@ -1,0 +1,142 @@
+"""Describe/List answer while imports and training write, from any process (issue #8 item 4).
+
+Reads run in plain read transactions and never write; an import writes its rows to a Parquet
+file outside any transaction and registers it in one short one. So a writer holding SQLite's
+lock never makes a read wait, and a second process polling every 100 ms sees no failure.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from services.clients import build_clients
+from services.config import Settings
+from services.local.engine import reset_engines
+from tests.local.server import ROOT
+from tests.local.workspace import INTERACTIONS_SCHEMA, create_group, wait_for
+
+
+def _write_interactions(path: Path, n: int) -> None:
+    rng = np.random.default_rng(3)
+    users = rng.integers(0, n // 20, size=n)
+    items = np.minimum(rng.zipf(1.3, size=n), n // 50)
+    frame = pd.DataFrame(
+        {
+            "USER_ID": np.char.add("u", users.astype(str)),
+            "ITEM_ID": np.char.add("i", items.astype(str)),
+            "TIMESTAMP": 1_700_000_000 + np.arange(n),
+            "EVENT_TYPE": "View",
+        }
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frame.to_csv(path, index=False)
+
+
+def test_reads_do_not_wait_for_a_writer_holding_the_lock(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path / "data", lifecycle_seconds=0.0, worker_mode="thread")
+    clients = build_clients(settings)
+    p = clients.personalize
+    try:
+        ws = create_group(clients, settings.data_dir)
+        writer = sqlite3.connect(settings.data_dir / "engine.db", timeout=0)
+        writer.execute("BEGIN IMMEDIATE")  # another process's long write, as an import was
+        try:
+            group = p.describe_dataset_group(datasetGroupArn=ws["group"])["datasetGroup"]
+            jobs = p.list_dataset_import_jobs()["datasetImportJobs"]
+            job = p.describe_dataset_import_job(datasetImportJobArn=jobs[0]["datasetImportJobArn"])
+            datasets = p.list_datasets(datasetGroupArn=ws["group"])["datasets"]
+        finally:
+            writer.rollback()
+            writer.close()
+        assert group["status"] == "ACTIVE"
+        assert job["datasetImportJob"]["status"] == "ACTIVE"
+        assert [d["datasetType"] for d in datasets] == ["Interactions"]
+    finally:
+        reset_engines()
+
+
+def test_a_status_that_falls_due_is_read_without_a_write(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path / "data", lifecycle_seconds=0.5, worker_mode="thread")
+    p = build_clients(settings).personalize
+    try:
+        arn = p.create_dataset_group(name="late")["datasetGroupArn"]
+        time.sleep(0.6)
+        writer = sqlite3.connect(settings.data_dir / "engine.db", timeout=0)
+        writer.execute("BEGIN IMMEDIATE")
+        try:
+            first = p.describe_dataset_group(datasetGroupArn=arn)["datasetGroup"]
+            second = p.describe_dataset_group(datasetGroupArn=arn)["datasetGroup"]
+        finally:
+            writer.rollback()
+            writer.close()
+        assert first["status"] == second["status"] == "ACTIVE"
+        assert first["lastUpdatedDateTime"] == second["lastUpdatedDateTime"]
+    finally:
+        reset_engines()
+
+
+@pytest.mark.slow
+def test_a_second_process_polls_without_failure_during_import_and_training(
+    tmp_path: Path,
+) -> None:
+    data_dir = tmp_path / "data"
+    settings = Settings(
+        data_dir=data_dir, lifecycle_seconds=0.0, worker_mode="process", min_training_seconds=3.0
+    )
+    p = build_clients(settings).personalize
+    try:
+        schema = p.create_schema(name="poll", schema=INTERACTIONS_SCHEMA)["schemaArn"]
+        group = p.create_dataset_group(name="poll")["datasetGroupArn"]
+        dataset = p.create_dataset(
+            name="poll", schemaArn=schema, datasetGroupArn=group, datasetType="Interactions"
+        )["datasetArn"]
+        _write_interactions(data_dir / "s3" / "b" / "big.csv", 400_000)
+        poller = subprocess.Popen(
+            [sys.executable, "-m", "tests.local.poller", str(data_dir), group],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            assert poller.stdout is not None and poller.stdout.readline().strip() == "ready"
+            job = p.create_dataset_import_job(
+                jobName="big", datasetArn=dataset, dataSource={"dataLocation": "s3://b/big.csv"}
+            )["datasetImportJobArn"]
+            done = wait_for(
+                lambda: p.describe_dataset_import_job(datasetImportJobArn=job),
+                "datasetImportJob",
+                timeout=300,
+            )
+            assert done["status"] == "ACTIVE", done.get("failureReason")
+            solution = p.create_solution(
+                name="poll",
+                datasetGroupArn=group,
+                recipeArn="arn:aws:personalize:::recipe/aws-popularity-count",
+            )["solutionArn"]
+            version = p.create_solution_version(solutionArn=solution)["solutionVersionArn"]
+            done = wait_for(
+                lambda: p.describe_solution_version(solutionVersionArn=version),
+                "solutionVersion",
+                timeout=300,
+            )
+            assert done["status"] == "ACTIVE", done.get("failureReason")
+        finally:
+            poller.terminate()
+            out, _ = poller.communicate(timeout=60)
+        result = json.loads(out.strip().splitlines()[-1])
+        assert result["failures"] == 0, result["errors"]
+        # It answered while each write was under way, not only before and after.
+        assert "dataset-import-job CREATE IN_PROGRESS" in result["seen"]
+        assert "solution CREATE IN_PROGRESS" in result["seen"]
+        assert len(result["seconds"]) >= 20
+    finally:
+        reset_engines()
