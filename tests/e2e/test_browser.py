@@ -53,6 +53,8 @@ def test_every_page_renders_without_errors(app: RunningApp, page: Any) -> None:
         assert page.locator('[data-testid="stException"]').count() == 0, name
         heading = page.locator("h1").first.inner_text()
         assert heading.strip(), f"{name} has no title"
+        # No access configured + local engine: operator, and every page says so.
+        assert "everybody acts as operator" in page.locator('[data-testid="stMain"]').inner_text()
         if shots:
             Path(shots).mkdir(parents=True, exist_ok=True)
             slug = name.lower().replace(" & ", "-").replace(" ", "-")

@@ -1,0 +1,130 @@
+"""End to end in headless Chromium: an operator signs in, runs Refresh now on the demo shop,
+watches the steps complete, and the Overview's "not deployed" warning disappears."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from services.access import hash_password
+from tests.dashboard.conftest import seed_workspace
+from tests.e2e.conftest import CHROMIUM, IDLE, ROOT, _wait_healthy
+from tests.local.server import free_port
+
+pytestmark = pytest.mark.e2e
+
+PASSWORD = "operator password 1"
+
+
+@pytest.fixture(scope="module")
+def signed_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A second dashboard on its own copy of the shop, with one operator account."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    base = tmp_path_factory.mktemp("e2e-refresh")
+    data_dir = base / "data"
+    seed_workspace(data_dir)
+    secrets = base / "secrets.toml"
+    secrets.write_text(
+        f'[access.accounts.otto]\nrole = "operator"\npassword_hash = "{hash_password(PASSWORD)}"\n'
+    )
+    port = free_port()
+    env = {
+        **os.environ,
+        "PERSONALIZE_DATA_DIR": str(data_dir),
+        "PERSONALIZE_LOCAL_LIFECYCLE_SECONDS": "0",
+        "PERSONALIZE_LOCAL_WORKER": "thread",
+        "OPENBLAS_NUM_THREADS": "1",
+    }
+    log = base / "streamlit.log"
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "dashboard/app.py",
+        "--server.headless",
+        "true",
+        "--server.address",
+        "127.0.0.1",
+        "--server.port",
+        str(port),
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.fileWatcherType",
+        "none",
+        "--secrets.files",
+        str(secrets),
+    ]
+    with log.open("wb") as out:
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(url, proc, log, timeout=60)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def _idle(page: Any) -> None:
+    page.wait_for_timeout(300)
+    page.wait_for_selector(IDLE, timeout=60_000)
+
+
+def _open(page: Any, name: str) -> None:
+    page.get_by_role("link", name=name, exact=True).first.click()
+    _idle(page)
+
+
+def _main_text(page: Any) -> str:
+    return page.locator('[data-testid="stMain"]').inner_text()
+
+
+def test_operator_refresh_now_deploys_and_clears_the_warning(
+    signed_app: str, browser_context: Any
+) -> None:
+    from playwright.sync_api import expect
+
+    page = browser_context.new_page()
+    try:
+        page.goto(signed_app, wait_until="domcontentloaded")
+        _idle(page)
+        assert page.locator("h1").first.inner_text().strip() == "Sign in"
+        page.get_by_role("textbox", name="User name").fill("otto")
+        page.get_by_role("textbox", name="Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        _idle(page)
+        expect(page.locator("h1").first).to_have_text("Overview", timeout=30_000)
+        assert "not deployed" in _main_text(page).lower()
+
+        _open(page, "Operations")
+        page.get_by_role("tab", name="Refresh").click()
+        tolerance = page.get_by_label("Largest allowed drop (%)")
+        tolerance.fill("100")
+        tolerance.press("Enter")
+        _idle(page)
+        page.get_by_text("I understand this trains new versions").click()
+        _idle(page)
+        page.get_by_role("button", name="Refresh now").click()
+        # The steps update themselves until the run ends.
+        expect(page.get_by_text("of shop: SUCCEEDED")).to_be_visible(timeout=120_000)
+        _idle(page)
+
+        _open(page, "Overview")
+        page.get_by_role("button", name="Refresh").first.click()
+        _idle(page)
+        body = _main_text(page)
+        assert "not deployed" not in body.lower(), body
+        assert "Last refresh #1" in body
+    finally:
+        page.close()
