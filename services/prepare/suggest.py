@@ -25,138 +25,9 @@ from .timestamps import (
     guess_format,
     to_epoch_seconds,
 )
+from .vocabulary import EVENT_WORDS, METADATA_NAMES, NAMES, ORDER_WORDS, PERSONAL
 
 SAMPLE_ROWS = 2_000
-# Normalised name fragments per field (lower case, no spaces, "_" or "-"), best first.
-NAMES = {
-    "USER_ID": (
-        "userid",
-        "user",
-        "customerid",
-        "customer",
-        "custid",
-        "memberid",
-        "member",
-        "clientid",
-        "buyerid",
-        "visitorid",
-        "visitor",
-        "uid",
-        "cust",
-        "kunde",
-        "회원id",
-        "회원번호",
-        "회원",
-        "고객id",
-        "고객번호",
-        "고객",
-        "사용자id",
-        "사용자",
-        "구매자",
-    ),
-    "ITEM_ID": (
-        "itemid",
-        "item",
-        "productid",
-        "product",
-        "sku",
-        "goodscode",
-        "goodsid",
-        "goods",
-        "articleid",
-        "artikel",
-        "asin",
-        "pid",
-        "상품코드",
-        "상품id",
-        "상품번호",
-        "상품",
-        "제품코드",
-        "제품",
-        "품목코드",
-        "품목",
-        "아이템",
-    ),
-    "TIMESTAMP": (
-        "timestamp",
-        "eventtime",
-        "datetime",
-        "orderdate",
-        "ordertime",
-        "createdat",
-        "time",
-        "date",
-        "ts",
-        "datum",
-        "주문일시",
-        "일시",
-        "일자",
-        "날짜",
-        "시각",
-        "시간",
-        "주문일",
-    ),
-    "EVENT_TYPE": (
-        "eventtype",
-        "event",
-        "action",
-        "behavior",
-        "behaviour",
-        "activity",
-        "type",
-        "kind",
-        "aktion",
-        "이벤트",
-        "행동",
-        "구분",
-        "유형",
-    ),
-    "EVENT_VALUE": (
-        "eventvalue",
-        "quantity",
-        "qty",
-        "rating",
-        "score",
-        "value",
-        "amount",
-        "수량",
-        "평점",
-        "점수",
-        "금액",
-    ),
-    "CREATION_TIMESTAMP": (
-        "creationtimestamp",
-        "createdat",
-        "created",
-        "registered",
-        "releasedate",
-        "등록일시",
-        "등록일",
-        "출시일",
-    ),
-}
-# Raw event codes with a well-known meaning → Personalize event types.
-EVENT_WORDS = {
-    "pv": "View", "view": "View", "detail": "View", "조회": "View", "상세": "View",
-    "click": "Click", "클릭": "Click",
-    "cart": "AddToCart", "addtocart": "AddToCart", "add_to_cart": "AddToCart",
-    "장바구니": "AddToCart",
-    "fav": "Favorite", "favorite": "Favorite", "wish": "Favorite", "찜": "Favorite",
-    "like": "Like", "좋아요": "Like",
-    "buy": "Purchase", "purchase": "Purchase", "order": "Purchase", "구매": "Purchase",
-    "주문": "Purchase",
-    "rate": "Rating", "rating": "Rating", "review": "Review", "리뷰": "Review",
-}  # fmt: skip
-# Korean metadata column names → Personalize field names (ASCII, as Avro requires).
-METADATA_NAMES = {
-    "카테고리": "CATEGORY", "분류": "CATEGORY", "브랜드": "BRAND", "가격": "PRICE",
-    "판매가": "PRICE", "설명": "DESCRIPTION", "상품설명": "DESCRIPTION", "성별": "GENDER",
-    "연령": "AGE", "나이": "AGE", "연령대": "AGE_GROUP", "지역": "REGION", "등급": "MEMBERSHIP",
-    "회원등급": "MEMBERSHIP", "색상": "COLOR", "사이즈": "SIZE",
-}  # fmt: skip
-_PERSONAL = ("name", "mail", "phone", "mobile", "tel", "address", "이름", "성명", "이메일",
-             "전화", "휴대폰", "주소")  # fmt: skip
-_ORDERS = ("order", "purchase", "주문", "구매")
 _SPLITTERS = (">", ";", ",", "/", "|")
 
 
@@ -265,7 +136,7 @@ def _metadata(
     name = (known or re.sub(r"[^A-Za-z0-9_]+", "_", column).strip("_")).upper()
     if not name or not re.match(r"^[A-Z_]", name) or name in used:
         return None
-    if any(word in _norm(column) for word in _PERSONAL):
+    if any(word in _norm(column) for word in PERSONAL):
         return None  # names, e-mails, phones and addresses are not features to import
     text = _text(values)
     if text.empty:
@@ -331,7 +202,7 @@ def suggest_mapping(
         fields.append(spec)
         notes.append(f"{field} ← {column!r} ({how})")
     if dataset_type == "interactions" and "EVENT_TYPE" not in chosen:
-        if any(w in _norm(c) for c in [*layout.header, Path(path).name] for w in _ORDERS):
+        if any(w in _norm(c) for c in [*layout.header, Path(path).name] for w in ORDER_WORDS):
             fields.append(FieldMap("EVENT_TYPE", constant="Purchase"))
             notes.append("EVENT_TYPE = 'Purchase' (an orders export without an event column)")
     if dataset_type != "interactions":
