@@ -25,20 +25,20 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard import deps
 from dashboard.components.errors import show_failure
-from dashboard.components.metrics_data import VersionInfo
-from dashboard.components.rec_catalog import Catalog, build_catalog
 from services.account import Account, current_account
 from services.alerts import Alert
+from services.catalog import Catalog, build_catalog
 from services.config import ConfigError
 from services.costs import IDLE_DAYS, CostReport, Prices, cost_report, prices_for
 from services.costs.source import request_source
 from services.data_health import data_alerts as build_data_alerts
 from services.errors import ServiceError
 from services.group_data import GroupData, read_group_data
-from services.models import Dataset, DatasetGroup, ImportJob, Schema, SolutionVersion, is_terminal
+from services.models import Dataset, DatasetGroup, ImportJob, Schema, SolutionVersion
 from services.overview import DatasetGroupOverview
 from services.pipeline import RefreshRun
 from services.pipeline.freshness import RefreshState, refresh_states
+from services.version_campaigns import VersionInfo, versions_with_campaigns
 
 _log = logging.getLogger(__name__)
 
@@ -249,16 +249,7 @@ def solution_versions(solution_arn: str) -> list[SolutionVersion]:
 def group_versions(group: DatasetGroupOverview) -> list[VersionInfo]:
     """Every version of every solution in the group (finished ones described), newest first
     within a solution, with the campaigns serving it."""
-    served: dict[str, list[str]] = {}
-    for c in group.campaigns:
-        if c.served_version_arn:
-            served.setdefault(c.served_version_arn, []).append(c.campaign.name)
-    infos = []
-    for status in group.solutions:
-        for listed in _solution_versions(status.solution.arn):
-            version = _finished_version(listed.arn) if is_terminal(listed.status) else listed
-            infos.append(VersionInfo(status.solution, version, tuple(served.get(listed.arn, ()))))
-    return infos
+    return versions_with_campaigns(group, _solution_versions, _finished_version)
 
 
 def solution_metrics(version_arn: str, label: str) -> dict[str, float] | None:

@@ -11,6 +11,13 @@ from __future__ import annotations
 from services.models import short_arn
 
 UPDATE_RECIPES = frozenset({"aws-user-personalization", "aws-user-personalization-v2"})
+# Popularity-count has recipe type USER_PERSONALIZATION, so it is recognised by name; it is the
+# baseline every personalised list and metric is compared with.
+POPULARITY_RECIPES = frozenset({"aws-popularity-count"})
+# Recipe types whose campaigns answer GetRecommendations for a userId.
+USER_TYPES = ("USER_PERSONALIZATION", "POPULAR_ITEMS", "PERSONALIZED_RANKING")
+RANKING_TYPE = "PERSONALIZED_RANKING"
+RELATED_ITEMS_TYPE = "RELATED_ITEMS"
 
 USER_REQUEST, ITEM_REQUEST, RANKING_REQUEST = "user", "item", "ranking"
 _REQUEST_BY_TYPE = {

@@ -9,8 +9,8 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.components.alerts import PAGE_FILES
-from dashboard.components.metrics_data import VersionInfo
 from services.costs import PRICES_AS_OF, SOURCE_URL, CostReport, Prices, training_cost
+from services.version_campaigns import VersionInfo
 
 
 def _price_note(prices: Prices) -> str:

@@ -3,44 +3,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import timedelta
-
 import pandas as pd
 
 from dashboard.components.formatting import duration, short_id
-from services.models import Solution, SolutionVersion, is_terminal, short_arn
-
-BASELINE_RECIPES = frozenset({"aws-popularity-count"})
-
-
-@dataclass(frozen=True)
-class VersionInfo:
-    """One solution version with what the page shows next to it."""
-
-    solution: Solution
-    version: SolutionVersion
-    deployed_in: tuple[str, ...]  # names of campaigns serving it
-
-    @property
-    def recipe(self) -> str:
-        arn = self.version.recipe_arn or self.solution.recipe_arn
-        return short_arn(arn) if arn else "AutoML"
-
-    @property
-    def label(self) -> str:
-        return f"{self.solution.name}/{short_id(self.version.arn)}"
-
-    @property
-    def is_baseline(self) -> bool:
-        return self.recipe in BASELINE_RECIPES
-
-    @property
-    def training_time(self) -> timedelta | None:
-        v = self.version
-        if is_terminal(v.status) and v.created and v.updated:
-            return v.updated - v.created
-        return None
+from services.version_campaigns import VersionInfo
 
 
 def versions_frame(infos: list[VersionInfo]) -> pd.DataFrame:

@@ -7,64 +7,20 @@ every section shows the new state.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import pandas as pd
 import streamlit as st
 
 from dashboard import deps, identity, reads
-from dashboard.components.formatting import short_id
 from dashboard.components.ops_actions import flash, run_action
-from services.models import is_terminal
-from services.overview import DatasetGroupOverview
+from services.running_work import Running, running_work
 
 BUSY_SECONDS = 2
 IDLE_SECONDS = 30
 _STATE = "ops_running"
 _PREFETCHED = "ops_prefetched"  # work read by a whole-page run; absent in fragment-only reruns
 _FAILED = "failed"  # the whole-page read failed and said why
-
-
-@dataclass(frozen=True)
-class Running:
-    kind: str  # "Training", "Campaign update", "Import", "Campaign"
-    name: str
-    status: str
-    started: datetime | None
-    arn: str
-    stoppable: bool = False
-
-
-def running_work(groups: list[DatasetGroupOverview]) -> list[Running]:
-    """What is still in progress (the newest version per solution, newest import per dataset)."""
-    work: list[Running] = []
-    for g in groups:
-        for d in g.datasets:
-            job = d.latest_import
-            if job and not is_terminal(job.status):
-                work.append(Running("Import", job.name, job.status, job.created, job.arn))
-        for s in g.solutions:
-            v = s.newest_version
-            if v and not is_terminal(v.status):
-                name = f"{s.solution.name}/{short_id(v.arn)} ({v.training_mode or 'FULL'})"
-                stoppable = v.status in ("CREATE PENDING", "CREATE IN_PROGRESS")
-                work.append(Running("Training", name, v.status, v.created, v.arn, stoppable))
-        for c in g.campaigns:
-            campaign = c.campaign
-            if not is_terminal(campaign.status):
-                work.append(
-                    Running(
-                        "Campaign", campaign.name, campaign.status, campaign.created, campaign.arn
-                    )
-                )
-            update = campaign.pending_update
-            if c.updating_to and update:
-                name = f"{campaign.name} → {short_id(c.updating_to)}"
-                work.append(
-                    Running("Campaign update", name, update.status, update.created, campaign.arn)
-                )
-    return work
 
 
 def _stop_button(item: Running) -> None:

@@ -13,8 +13,8 @@ import streamlit as st
 
 from dashboard import deps, identity
 from dashboard.components.errors import shown_errors
-from dashboard.components.formatting import short_id
-from dashboard.components.rec_catalog import VersionInfo
+from dashboard.components.formatting import relative_time, short_id
+from services.catalog import CatalogVersion
 from services.dataset_snapshot import location
 from services.inspection import UserRecommendations
 from services.models import is_failed, is_terminal
@@ -23,6 +23,15 @@ from services.sampling import BatchPreview, read_batch_preview, start_batch_prev
 STATE = "rec_preview"
 POLL_SECONDS = 2.0
 NUM_RESULTS = 25  # the grid shows at most 25, so one job serves every top-N choice
+
+
+def version_label(version: CatalogVersion) -> str:
+    """How a version is named in the picker: solution, ID, age, and who serves it."""
+    served = f"served by {', '.join(version.served_by)}" if version.served_by else "not deployed"
+    return (
+        f"{version.solution} · {short_id(version.arn)} · trained "
+        f"{relative_time(version.created)} · {served}"
+    )
 
 
 def _results(state: dict[str, Any]) -> list[UserRecommendations]:
@@ -55,7 +64,7 @@ def _poll() -> None:
 
 
 def preview(
-    version: VersionInfo,
+    version: CatalogVersion,
     users: Sequence[str],
     draw: Callable[[list[UserRecommendations]], None],
 ) -> None:

@@ -9,8 +9,9 @@ import streamlit as st
 
 from dashboard import deps
 from dashboard.components.errors import shown_errors
-from dashboard.components.rec_catalog import CampaignInfo
+from services.catalog import CampaignInfo
 from services.models import RecommendationList
+from services.recipe_capabilities import RANKING_TYPE
 from services.sampling import ItemCatalog, parse_ids
 
 MAX_SIMILAR = 25
@@ -84,7 +85,7 @@ def ranking(
         )
         return
     campaign = _pick(campaigns, "Ranking campaign", "rec_rank_campaign")
-    if campaign.recipe_type != "PERSONALIZED_RANKING":
+    if campaign.recipe_type != RANKING_TYPE:
         st.caption(
             "On AWS only personalized-ranking recipes answer GetPersonalizedRanking; the local "
             "engine also ranks with user-personalization models."

@@ -10,10 +10,17 @@ import streamlit as st
 from dashboard import deps, reads
 from dashboard.components import rec_grid, rec_preview, rec_tools
 from dashboard.components.data_snapshots import group_picker
-from dashboard.components.rec_catalog import POPULARITY, USER_TYPES, CampaignInfo
+from dashboard.components.rec_preview import version_label
 from dashboard.components.rec_sample import pick_users, show_finding
+from services.catalog import CampaignInfo
 from services.errors import ServiceError
 from services.inspection import UserRecommendations, assess, recommend_for_users
+from services.recipe_capabilities import (
+    POPULARITY_RECIPES,
+    RANKING_TYPE,
+    RELATED_ITEMS_TYPE,
+    USER_TYPES,
+)
 from services.sampling import ItemCatalog, recent_history
 
 ONE, TWO, VERSION = "One campaign", "Compare two campaigns", "A version without a campaign"
@@ -38,9 +45,9 @@ if data is None:
 items = data.catalog if data else ItemCatalog.from_frame(None)
 interactions = data.interactions if data and data.has_interactions else None
 
-user_campaigns = [c for c in cat.of_types(*USER_TYPES) if c.recipe_type != "PERSONALIZED_RANKING"]
+user_campaigns = [c for c in cat.of_types(*USER_TYPES) if c.recipe_type != RANKING_TYPE]
 # Personalised campaigns first: they are the ones whose lists can collapse into the baseline.
-user_campaigns.sort(key=lambda c: (c.recipe in POPULARITY, c.name))
+user_campaigns.sort(key=lambda c: (c.recipe in POPULARITY_RECIPES, c.name))
 modes = [m for m, ok in ((ONE, user_campaigns), (TWO, len(user_campaigns) > 1)) if ok]
 modes += [VERSION] if cat.versions else []
 
@@ -61,7 +68,7 @@ else:
         b = right.selectbox("Campaign B", labels, index=1, key="rec_b2")
         chosen = [user_campaigns[labels.index(a)], user_campaigns[labels.index(b)]]
     else:
-        version_labels = [v.label for v in cat.versions]
+        version_labels = [version_label(v) for v in cat.versions]
         version = cat.versions[
             version_labels.index(st.selectbox("Solution version", version_labels, key="rec_v"))
         ]
@@ -119,15 +126,15 @@ st.divider()
 default_item = ""
 if interactions is not None and not interactions.empty:
     default_item = str(data.long_tail["item"].iloc[0]) if data else ""
-rec_tools.similar_items(cat.of_types("RELATED_ITEMS"), items, default_item)
+rec_tools.similar_items(cat.of_types(RELATED_ITEMS_TYPE), items, default_item)
 st.divider()
 rankers = sorted(
     [
         c
-        for c in cat.of_types("PERSONALIZED_RANKING", "USER_PERSONALIZATION")
-        if c.recipe not in POPULARITY
+        for c in cat.of_types(RANKING_TYPE, "USER_PERSONALIZATION")
+        if c.recipe not in POPULARITY_RECIPES
     ],
-    key=lambda c: c.recipe_type != "PERSONALIZED_RANKING",
+    key=lambda c: c.recipe_type != RANKING_TYPE,
 )
 known_items = list(itertools.islice(items.names or items.categories, 8)) or (
     data.long_tail["item"].head(8).tolist() if data and interactions is not None else []

@@ -17,7 +17,8 @@ from dashboard.components.metrics_chart import (
     show_deltas,
     show_metric_charts,
 )
-from dashboard.components.metrics_data import VersionInfo, metrics_frame, versions_frame
+from dashboard.components.metrics_data import metrics_frame, versions_frame
+from services.version_campaigns import VersionInfo
 
 st.title("Solutions & metrics")
 st.caption(

@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 
-from dashboard.components.ops_progress import running_work
 from services.clients import build_clients
 from services.config import Settings
 from services.models import (
@@ -20,6 +19,7 @@ from services.models import (
 )
 from services.overview import DatasetGroupOverview, SolutionStatus, campaign_status
 from services.personalize import PersonalizeService
+from services.running_work import running_work
 from tests.dashboard.conftest import Seeded, app_at
 from tests.local.workspace import wait_for
 

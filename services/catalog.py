@@ -6,12 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from dashboard.components.formatting import relative_time, short_id
+from services.models import short_arn
 from services.personalize import PersonalizeService
-
-USER_TYPES = ("USER_PERSONALIZATION", "POPULAR_ITEMS", "PERSONALIZED_RANKING")
-# Popularity-count has recipe type USER_PERSONALIZATION, so it is recognised by name.
-POPULARITY = ("aws-popularity-count",)
+from services.recipe_capabilities import POPULARITY_RECIPES
 
 
 @dataclass(frozen=True)
@@ -29,7 +26,9 @@ class CampaignInfo:
 
 
 @dataclass(frozen=True)
-class VersionInfo:
+class CatalogVersion:
+    """An ACTIVE version with the campaigns serving it (none: it can only be previewed)."""
+
     arn: str
     solution: str
     recipe: str
@@ -37,19 +36,11 @@ class VersionInfo:
     created: datetime | None
     served_by: tuple[str, ...]  # campaign names
 
-    @property
-    def label(self) -> str:
-        served = f"served by {', '.join(self.served_by)}" if self.served_by else "not deployed"
-        return (
-            f"{self.solution} · {short_id(self.arn)} · trained {relative_time(self.created)} · "
-            f"{served}"
-        )
-
 
 @dataclass(frozen=True)
 class Catalog:
     campaigns: tuple[CampaignInfo, ...]
-    versions: tuple[VersionInfo, ...]  # ACTIVE versions, newest first
+    versions: tuple[CatalogVersion, ...]  # ACTIVE versions, newest first
 
     def of_types(self, *types: str) -> list[CampaignInfo]:
         """ACTIVE campaigns whose recipe is one of these types."""
@@ -58,7 +49,9 @@ class Catalog:
     @property
     def popularity(self) -> CampaignInfo | None:
         """A popularity-count campaign, the baseline every personalised list is compared to."""
-        ranked = [c for c in self.campaigns if c.status == "ACTIVE" and c.recipe in POPULARITY]
+        ranked = [
+            c for c in self.campaigns if c.status == "ACTIVE" and c.recipe in POPULARITY_RECIPES
+        ]
         return ranked[0] if ranked else next(iter(self.of_types("POPULAR_ITEMS")), None)
 
 
@@ -78,10 +71,10 @@ def build_catalog(svc: PersonalizeService, group_arn: str) -> Catalog:
         return recipe_types[arn]
 
     campaigns: list[CampaignInfo] = []
-    versions: list[VersionInfo] = []
+    versions: list[CatalogVersion] = []
     for solution in svc.list_solutions(group_arn):
         recipe_arn = solution.recipe_arn or svc.describe_solution(solution.arn).recipe_arn
-        recipe = short_id(recipe_arn)
+        recipe = short_arn(recipe_arn) if recipe_arn else "—"
         kind = recipe_type(recipe_arn)
         served: dict[str, list[str]] = {}
         for summary in svc.list_campaigns(solution.arn):
@@ -100,7 +93,7 @@ def build_catalog(svc: PersonalizeService, group_arn: str) -> Catalog:
         for version in svc.list_solution_versions(solution.arn):
             if version.status == "ACTIVE":
                 versions.append(
-                    VersionInfo(
+                    CatalogVersion(
                         version.arn,
                         solution.name,
                         recipe,
