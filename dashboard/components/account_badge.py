@@ -9,9 +9,9 @@ from services.account import Account
 
 
 def badge_lines(a: Account) -> list[str]:
-    """The badge as Markdown lines (pure, for tests and the sidebar)."""
-    backend = "Local engine" if a.backend == "local" else "Amazon Personalize"
-    lines = [f"**{backend}**"]
+    """The badge as Markdown lines (pure, for tests and the sidebar); the backend itself is
+    named by the identity block above it (``sign_in.show_identity``)."""
+    lines = []
     if a.account_id:
         lines.append(f"Account `{a.account_id}` · `{a.region}`")
     else:

@@ -106,8 +106,8 @@ def test_sidebar_shows_backend_account_and_region_but_no_secret(
     aws_pages: PersonalizeService,
 ) -> None:
     at = app_at()
-    sidebar = " ".join(m.value for m in at.sidebar.markdown)
-    assert "Amazon Personalize" in sidebar
+    sidebar = " ".join(m.value for m in [*at.sidebar.markdown, *at.sidebar.caption])
+    assert "Backend: AWS eu-west-1" in sidebar
     assert "`123456789012` · `eu-west-1`" in sidebar
     assert "role/DashboardViewer" in sidebar
     shown = " ".join(_texts(at))
