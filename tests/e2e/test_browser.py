@@ -128,6 +128,7 @@ def test_deploy_from_operations_clears_the_overview_warning(
     assert "not deployed" in _main_text(page).lower()
 
     _open(page, "Operations")
+    page.get_by_role("tab").filter(has_text="Deploy").click()
     page.get_by_text("I understand this changes live recommendations of shop-campaign").click()
     _idle(page)
     page.get_by_role("button", name="Update campaign").click()
