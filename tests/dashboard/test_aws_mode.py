@@ -113,3 +113,75 @@ def test_sidebar_shows_backend_account_and_region_but_no_secret(
     shown = " ".join(_texts(at))
     for secret in (SECRET_KEY, ACCESS_KEY, SECRET_KEY[:12]):
         assert secret not in shown
+
+
+class ToS3AndEngine:
+    """Uploads go to the stubbed S3 client and also where the local engine, standing in for
+    Personalize, reads ``s3://`` locations; reads come from the engine's folder."""
+
+    def __init__(self, s3: Any, local: Settings) -> None:
+        from services.dataset_snapshot import LocalObjects
+
+        self.s3, self.engine_side = s3, LocalObjects(local.data_dir / "s3")
+
+    def put(self, uri: str, data: bytes) -> None:
+        self.s3.put(uri, data)
+        self.engine_side.put(uri, data)
+
+    def get(self, uri: str) -> bytes:
+        return self.engine_side.get(uri)
+
+    def list(self, prefix: str) -> list[str]:
+        return self.engine_side.list(prefix)
+
+
+def test_aws_import_uploads_to_the_bucket_then_imports_with_the_role(
+    seeded: Seeded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import hashlib
+
+    import boto3
+
+    from services.access import OPERATOR, Identity
+    from services.dataset_snapshot import S3Objects, build_snapshots
+    from tests.dashboard.test_data import interactions_csv
+
+    role = "arn:aws:iam::000000000000:role/PersonalizeDashboardService"
+    local = Settings.from_env({**os.environ, "PERSONALIZE_BACKEND": "local"})
+    service = PersonalizeService(build_clients(local))
+    monkeypatch.setenv("PERSONALIZE_BACKEND", "aws")
+    monkeypatch.setenv("PERSONALIZE_EXPORT_BUCKET", "shop-bucket")
+    monkeypatch.setenv("PERSONALIZE_ROLE_ARN", role)
+    monkeypatch.setattr("dashboard.deps.service", lambda: service)
+    # Reading data back is not under test here: exports stay in the local engine's folders.
+    monkeypatch.setattr("dashboard.deps.snapshots", lambda: build_snapshots(service, local))
+    s3 = boto3.Session(
+        aws_access_key_id="test", aws_secret_access_key="test", region_name="us-east-1"
+    ).client("s3")
+    data = interactions_csv()
+    key = f"personalize-dashboard/uploads/{hashlib.sha256(data).hexdigest()[:16]}/events.csv"
+    stub = Stubber(s3)
+    stub.add_response(
+        "put_object",
+        shapes.response("s3", "put_object", {"ETag": '"e"'}),
+        {"Bucket": "shop-bucket", "Key": key, "Body": data},
+    )
+    stub.activate()
+    monkeypatch.setattr("dashboard.deps.objects", lambda: ToS3AndEngine(S3Objects(s3), local))
+    # AWS mode without [access] lets nobody act; sign-in is not under test here.
+    operator = Identity("ops@example.com", OPERATOR, "password")
+    monkeypatch.setattr("dashboard.identity.current", lambda: operator)
+    before = {j.arn for j in service.list_import_jobs(seeded.interactions)}
+
+    at = app_at("pages/data.py")
+    at.file_uploader(key="readiness_file").set_value(("events.csv", data, "text/csv")).run()
+    at.checkbox(key="readiness_confirm").check().run()
+    at.button(key="readiness_import").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+
+    stub.assert_no_pending_responses()  # uploaded exactly once, to the configured prefix
+    (new,) = [j for j in service.list_import_jobs(seeded.interactions) if j.arn not in before]
+    raw = build_clients(local).personalize.describe_dataset_import_job(datasetImportJobArn=new.arn)
+    job = raw["datasetImportJob"]
+    assert job["dataSource"]["dataLocation"] == f"s3://shop-bucket/{key}"
+    assert job["roleArn"] == role
