@@ -13,7 +13,7 @@ from typing import Any
 from services.config import LOCAL_ACCOUNT, Settings
 from services.db import make_engine
 from services.local import tables
-from services.local.errors import UnknownOperation
+from services.local.errors import NotInLocalEngine
 from services.local.jobs import JobRunner
 from services.local.operations import operations
 from services.local.resources import Arns, Resources
@@ -57,7 +57,10 @@ class LocalEngine:
         """Run one operation with already-validated parameters."""
         handler = self.operations.get((service, operation))
         if handler is None:
-            raise UnknownOperation(f"The local engine does not implement {operation}.")
+            raise NotInLocalEngine(
+                f"{operation} is not available in the local engine (see docs/engine-coverage.md "
+                "for the operations it implements)."
+            )
         result = handler(self, params)
         self.requests.record(operation, params)
         return result

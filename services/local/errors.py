@@ -1,4 +1,9 @@
-"""Personalize's modelled errors, raised by the engine and serialised by the protocol layer."""
+"""Personalize's errors, raised by the engine and serialised by the protocol layer.
+
+``status`` is the default HTTP status; the protocol layer answers with the status botocore's
+model gives the error in the calling service (``error.httpStatusCode``; 400 for the control
+plane's modelled errors, which the awsJson1.1 protocol sends as client errors).
+"""
 
 from __future__ import annotations
 
@@ -46,4 +51,26 @@ class InvalidNextToken(EngineError):
 
 class UnknownOperation(EngineError):
     code = "UnknownOperationException"
+    status = 400
+
+
+class ValidationFailed(EngineError):
+    """A request breaks a constraint of the service model (not a modelled Personalize error;
+    boto3 raises it as a ClientError with Error.Code ValidationException)."""
+
+    code = "ValidationException"
+    status = 400
+
+
+class SerializationFailed(EngineError):
+    """A member has the wrong JSON type (a string where the model has a number, ...)."""
+
+    code = "SerializationException"
+    status = 400
+
+
+class NotInLocalEngine(EngineError):
+    """A real Personalize operation the local engine does not implement."""
+
+    code = "UnsupportedOperationException"
     status = 400

@@ -11,7 +11,7 @@ from sqlalchemy import delete, insert, select
 from services.local import tables as t
 from services.local.context import EngineContext
 from services.local.data_versions import bump_data_version
-from services.local.errors import InvalidInput, ResourceInUse, ResourceNotFound
+from services.local.errors import InvalidInput, ResourceInUse
 from services.local.resources import ACTIVE, Resources, expect_kind
 from services.local.schemas import parse_schema
 
@@ -165,14 +165,8 @@ def put_users(engine: EngineContext, params: dict[str, Any]) -> None:
     _put_records(engine, params, "Users", "users", "userId")
 
 
-def _unsupported(engine: EngineContext, params: dict[str, Any]) -> None:
-    raise ResourceNotFound("Actions datasets are not part of the local engine.")
-
-
 OPERATIONS = {
     "PutEvents": put_events,
     "PutItems": put_items,
     "PutUsers": put_users,
-    "PutActions": _unsupported,
-    "PutActionInteractions": _unsupported,
 }

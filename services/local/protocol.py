@@ -12,7 +12,6 @@ import datetime as dt
 import io
 import json
 import logging
-import re
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from botocore.awsrequest import AWSResponse
 from botocore.model import OperationModel, ServiceModel, Shape
 
 from services.local.errors import EngineError, InvalidInput, UnknownOperation
+from services.local.validation import validate
 
 if TYPE_CHECKING:
     from services.local.engine import LocalEngine
@@ -34,14 +34,6 @@ CONTROL = "personalize"
 RUNTIME = "personalize-runtime"
 EVENTS = "personalize-events"
 SERVICES = (CONTROL, RUNTIME, EVENTS)
-
-# Java regex classes that Python's re lacks; the approximations only widen tag patterns.
-_JAVA_CLASSES = {
-    r"\p{ASCII}": r"[\x00-\x7F]",
-    r"\p{L}": r"\w",
-    r"\p{Z}": r"\s",
-    r"\p{N}": r"\d",
-}
 
 
 @dataclass(frozen=True)
@@ -75,95 +67,6 @@ def route_rest(path: str) -> tuple[str, str] | None:
     return _rest_routes().get(path.rstrip("/") or "/")
 
 
-@cache
-def _pattern(pattern: str) -> re.Pattern[str]:
-    for java, py in _JAVA_CLASSES.items():
-        pattern = pattern.replace(java, py)
-    return re.compile(pattern)
-
-
-def validate(shape: Shape, value: Any, path: str = "") -> None:
-    """Check ``value`` against a botocore input shape; raise InvalidInput on the first fault.
-
-    botocore checks only required members, types and minimums on the client; the service
-    enforces max, pattern and enum, and so do we.
-    """
-    where = path or shape.name
-    kind = shape.type_name
-    if kind == "structure":
-        if not isinstance(value, dict):
-            raise InvalidInput(f"Value at '{where}' must be an object")
-        for req in shape.required_members:
-            if value.get(req) is None:
-                raise InvalidInput(
-                    f"Value null at '{_join(path, req)}' failed to satisfy "
-                    "constraint: Member must not be null"
-                )
-        for key, member_value in value.items():
-            member = shape.members.get(key)
-            if member is None:
-                raise InvalidInput(f"Unknown parameter '{_join(path, key)}'")
-            if member_value is not None:
-                validate(member, member_value, _join(path, key))
-        return
-    if kind == "list":
-        if not isinstance(value, list):
-            raise InvalidInput(f"Value at '{where}' must be a list")
-        _check_size(shape, len(value), where, "Member must have length")
-        for i, item in enumerate(value):
-            validate(shape.member, item, f"{where}.{i + 1}")
-        return
-    if kind == "map":
-        if not isinstance(value, dict):
-            raise InvalidInput(f"Value at '{where}' must be a map")
-        _check_size(shape, len(value), where, "Map must have length")
-        for k, v in value.items():
-            validate(shape.key, k, f"{where}.key")
-            validate(shape.value, v, f"{where}.{k}")
-        return
-    if kind == "string":
-        if not isinstance(value, str):
-            raise InvalidInput(f"Value at '{where}' must be a string")
-        _check_size(shape, len(value), where, "Member must have length")
-        enum = shape.enum
-        if enum and value not in enum:
-            raise InvalidInput(
-                f"Value '{_clip(value)}' at '{where}' failed to satisfy constraint: Member must "
-                f"satisfy enum value set: [{', '.join(enum)}]"
-            )
-        pattern = shape.metadata.get("pattern")
-        if pattern and not _pattern(pattern).fullmatch(value):
-            raise InvalidInput(
-                f"Value '{_clip(value)}' at '{where}' failed to satisfy constraint: Member must "
-                f"satisfy regular expression pattern: {pattern}"
-            )
-        return
-    if kind in ("integer", "long", "float", "double"):
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise InvalidInput(f"Value at '{where}' must be a number")
-        if kind in ("integer", "long") and not float(value).is_integer():
-            raise InvalidInput(f"Value at '{where}' must be an integer")
-        _check_size(shape, value, where, "Member must have value")
-        return
-    if kind == "boolean" and not isinstance(value, bool):
-        raise InvalidInput(f"Value at '{where}' must be a boolean")
-    if kind == "timestamp" and (isinstance(value, bool) or not isinstance(value, int | float)):
-        raise InvalidInput(f"Value at '{where}' must be a timestamp in epoch seconds")
-
-
-def _check_size(shape: Shape, size: float, where: str, what: str) -> None:
-    low, high = shape.metadata.get("min"), shape.metadata.get("max")
-    if low is not None and size < low:
-        raise InvalidInput(
-            f"Value at '{where}' failed to satisfy constraint: {what} greater than or equal to "
-            f"{low}"
-        )
-    if high is not None and size > high:
-        raise InvalidInput(
-            f"Value at '{where}' failed to satisfy constraint: {what} less than or equal to {high}"
-        )
-
-
 def serialize(shape: Shape | None, value: Any) -> Any:
     """Shape an engine result for the wire: drop members the model lacks, epoch timestamps."""
     if shape is None or value is None:
@@ -184,14 +87,6 @@ def serialize(shape: Shape | None, value: Any) -> Any:
             return value.timestamp()
         return float(value)
     return value
-
-
-def _join(path: str, key: str) -> str:
-    return f"{path}.{key}" if path else key
-
-
-def _clip(value: str, limit: int = 80) -> str:
-    return value if len(value) <= limit else value[:limit] + "…"
 
 
 def dispatch(engine: LocalEngine, service: str, operation: str, body: bytes) -> WireResponse:
@@ -229,7 +124,25 @@ def _error(service: str, err: EngineError, request_id: str) -> WireResponse:
     # awsJson1.1 reads the code from __type; restJson1 prefers the header. Send both.
     headers["x-amzn-ErrorType"] = err.code
     body = json.dumps({"__type": err.code, "message": err.message}).encode()
-    return WireResponse(err.status, headers, body)
+    return WireResponse(http_status(service, err), headers, body)
+
+
+def http_status(service: str, err: EngineError) -> int:
+    """The HTTP status of ``err`` in ``service``: the model's ``error.httpStatusCode`` for a
+    modelled error (runtime and events: 404 ResourceNotFound, 409 ResourceInUse), 400 for a
+    modelled error without one (every control-plane error: awsJson1.1 client faults), else
+    the error's own default (400 for ValidationException, 500 for an engine failure)."""
+    return _modelled_statuses(service).get(err.code, err.status)
+
+
+@cache
+def _modelled_statuses(service: str) -> dict[str, int]:
+    model = service_model(service)
+    statuses: dict[str, int] = {}
+    for op in model.operation_names:
+        for shape in model.operation_model(op).error_shapes:
+            statuses[shape.name] = int(shape.metadata.get("error", {}).get("httpStatusCode", 400))
+    return statuses
 
 
 def operation_of(service: str, headers: dict[str, str], path: str) -> str | None:

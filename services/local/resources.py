@@ -19,7 +19,6 @@ from sqlalchemy import Connection, delete, func, insert, select, update
 
 from services.local import tables as t
 from services.local.errors import (
-    InvalidInput,
     InvalidNextToken,
     ResourceAlreadyExists,
     ResourceNotFound,
@@ -73,9 +72,16 @@ def kind_of(arn: str) -> str:
 
 
 def expect_kind(arn: str, kind: str, param: str) -> None:
-    """Reject an ARN of the wrong resource type before looking it up."""
+    """Refuse an ARN that names no resource of ``kind`` (before looking it up).
+
+    The model's ``Arn`` pattern has already accepted it, so it is well formed: Personalize
+    answers ResourceNotFoundException (e.g. DescribeSolutionVersion given a solution's ARN),
+    not InvalidInputException (API reference, Describe*/Delete* "Errors").
+    """
     if kind_of(arn) != kind:
-        raise InvalidInput(f"{param} '{arn}' is not the ARN of a {LABELS.get(kind, kind).lower()}")
+        raise ResourceNotFound(
+            f"{param} {arn} does not name a {LABELS.get(kind, kind).lower()}; no such resource."
+        )
 
 
 def advance(doc: dict[str, Any], now: float) -> bool:

@@ -10,6 +10,7 @@ import pytest
 from services.clients import Clients, build_clients
 from services.config import Settings
 from services.local.engine import reset_engines
+from tests.local.refusals import World, serve_world
 
 
 @pytest.fixture
@@ -23,3 +24,10 @@ def clients(settings: Settings) -> Iterator[Clients]:
     """boto3 clients answered in-process by the engine."""
     yield build_clients(settings)
     reset_engines()
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    """A trained dataset group reachable in-process and over HTTP (tests/local/refusals.py)."""
+    with serve_world(tmp_path_factory.mktemp("refusals") / "data") as built:
+        yield built

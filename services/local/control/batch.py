@@ -12,7 +12,7 @@ from services.local.context import EngineContext
 from services.local.control.campaigns import check_campaign_config
 from services.local.control.describe_list_delete import ResourceSpec, operations
 from services.local.errors import InvalidInput, LimitExceeded, ResourceInUse
-from services.local.locations import resolve_location
+from services.local.locations import bucket_path, resolve_location
 from services.local.resources import ACTIVE, PENDING, WAITING, expect_kind
 
 MAX_PENDING_BATCH = 5
@@ -35,10 +35,11 @@ def create_batch_inference_job(engine: EngineContext, params: dict[str, Any]) ->
         raise InvalidInput(f"batchInferenceJobMode {mode} is not supported by the local engine.")
     config = params.get("batchInferenceJobConfig") or {}
     check_campaign_config(config)
-    resolve_location(engine, params["jobInput"]["s3DataSource"]["path"])
+    resolve_location(
+        engine, params["jobInput"]["s3DataSource"]["path"], "jobInput.s3DataSource.path"
+    )
     out = params["jobOutput"]["s3DataDestination"]["path"]
-    if not out.startswith("s3://") and not out.startswith("/"):
-        raise InvalidInput("jobOutput path must be s3://BUCKET/PREFIX/ or an absolute path.")
+    bucket_path(engine, out, "jobOutput.s3DataDestination.path")
     arn = engine.arns.make("batch-inference-job", params["jobName"])
     with engine.tx() as res:
         expect_kind(params["solutionVersionArn"], "solution-version", "solutionVersionArn")

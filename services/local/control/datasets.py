@@ -10,7 +10,7 @@ from services.local import tables as t
 from services.local.context import EngineContext
 from services.local.control.describe_list_delete import ResourceSpec, operations
 from services.local.control.groups import group_of
-from services.local.errors import InvalidInput, ResourceInUse
+from services.local.errors import InvalidInput, ResourceAlreadyExists, ResourceInUse
 from services.local.resources import ACTIVE, Resources, expect_kind, waiting
 from services.local.schemas import SchemaError, check_schema_for_dataset, parse_schema
 
@@ -53,7 +53,8 @@ def create_dataset(engine: EngineContext, params: dict[str, Any]) -> dict[str, A
         arn = engine.arns.make("dataset", f"{group['name']}/{dataset_type.upper()}")
         for other in res.all("dataset", group=group["datasetGroupArn"]):
             if other["datasetType"] == dataset_type:
-                raise InvalidInput(
+                # Personalize: "ResourceAlreadyExistsException" (CreateDataset, API reference).
+                raise ResourceAlreadyExists(
                     f"Dataset group {group['name']} already has an {dataset_type} dataset "
                     f"({other['name']}); a group holds one dataset of each type."
                 )

@@ -10,7 +10,8 @@ from typing import Any
 
 from services.local.context import EngineContext
 from services.local.control.describe_list_delete import ResourceSpec, operations
-from services.local.errors import InvalidInput, ResourceInUse
+from services.local.errors import ResourceInUse
+from services.local.locations import bucket_path
 from services.local.resources import ACTIVE, PENDING, expect_kind
 
 _SUMMARY = (
@@ -27,8 +28,7 @@ def create_dataset_export_job(engine: EngineContext, params: dict[str, Any]) -> 
     dataset_arn = params["datasetArn"]
     expect_kind(dataset_arn, "dataset", "datasetArn")
     path = params["jobOutput"]["s3DataDestination"]["path"]
-    if not path.startswith("s3://") and not path.startswith("/"):
-        raise InvalidInput("jobOutput path must be s3://BUCKET/PREFIX/ or an absolute path.")
+    bucket_path(engine, path, "jobOutput.s3DataDestination.path")
     arn = engine.arns.make("dataset-export-job", params["jobName"])
     with engine.tx() as res:
         dataset = res.get(dataset_arn, "dataset")

@@ -9,7 +9,7 @@ from typing import Any
 from services.local.context import EngineContext
 from services.local.control.describe_list_delete import ResourceSpec, operations
 from services.local.control.groups import group_of
-from services.local.errors import LimitExceeded, ResourceAlreadyExists, ResourceInUse
+from services.local.errors import ResourceAlreadyExists, ResourceInUse
 from services.local.resources import ACTIVE, waiting
 
 _SUMMARY = ("name", "eventTrackerArn", "status", "creationDateTime", "lastUpdatedDateTime")
@@ -24,7 +24,8 @@ def create_event_tracker(engine: EngineContext, params: dict[str, Any]) -> dict[
         if group["status"] != ACTIVE:
             raise ResourceInUse(f"Dataset group {group['name']} is {group['status']}.")
         if res.count("event-tracker", group=group["datasetGroupArn"]):
-            raise LimitExceeded(
+            # A second tracker is ResourceAlreadyExistsException (CreateEventTracker).
+            raise ResourceAlreadyExists(
                 f"Dataset group {group['name']} already has an event tracker; a group has one."
             )
         names = {d["name"] for d in res.all("event-tracker")}

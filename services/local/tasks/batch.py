@@ -20,7 +20,9 @@ def run_batch(engine: EngineContext, arn: str, ctx: JobContext) -> None:
     if doc is None:
         return
     try:
-        inputs = resolve_location(engine, doc["jobInput"]["s3DataSource"]["path"])
+        inputs = resolve_location(
+            engine, doc["jobInput"]["s3DataSource"]["path"], "jobInput.s3DataSource.path"
+        )
         out_dir = output_dir(engine, doc["jobOutput"]["s3DataDestination"]["path"])
         out_dir.mkdir(parents=True, exist_ok=True)
         for path in inputs:
