@@ -105,7 +105,9 @@ def test_operator_refresh_now_deploys_and_clears_the_warning(
         page.get_by_role("button", name="Sign in").click()
         _idle(page)
         expect(page.locator("h1").first).to_have_text("Overview", timeout=30_000)
-        assert "not deployed" in _main_text(page).lower()
+        # The heading is drawn before the page's findings; wait for them, not for the heading.
+        main = page.locator('[data-testid="stMain"]')
+        expect(main).to_contain_text("not deployed", ignore_case=True, timeout=30_000)
 
         _open(page, "Operations")
         page.get_by_role("tab", name="Refresh").click()
