@@ -46,6 +46,8 @@ LABELS = {
 # Documents keep engine-private bookkeeping under keys starting with "_"; the protocol layer
 # drops every key the service model does not know, so they never reach a client.
 READY_AT = "_readyAt"
+# Tags given to Create* or TagResource, returned by ListTagsForResource.
+TAGS = "_tags"
 
 
 @dataclass(frozen=True)
@@ -148,11 +150,15 @@ class Resources:
         *,
         parent: str | None = None,
         group: str | None = None,
+        tags: list[dict[str, str]] | None = None,
     ) -> None:
-        """Insert a new resource; ResourceAlreadyExists if the ARN is taken."""
+        """Insert a new resource; ResourceAlreadyExists if the ARN is taken. ``tags`` are the
+        Create* call's (stored with it, so ListTagsForResource returns them)."""
         exists = self.conn.execute(select(t.resources.c.arn).where(t.resources.c.arn == arn))
         if exists.first() is not None:
             raise ResourceAlreadyExists(f"{LABELS.get(kind, kind)} {arn} already exists.")
+        if tags:
+            doc = {**doc, TAGS: [{"tagKey": x["tagKey"], "tagValue": x["tagValue"]} for x in tags]}
         seq = self.conn.execute(select(func.coalesce(func.max(t.resources.c.seq), 0))).scalar_one()
         self.conn.execute(
             insert(t.resources).values(

@@ -77,6 +77,7 @@ def create_batch_inference_job(engine: EngineContext, params: dict[str, Any]) ->
             doc,
             parent=params["solutionVersionArn"],
             group=version["datasetGroupArn"],
+            tags=params.get("tags"),
         )
         engine.jobs.enqueue(res.conn, "batch", arn)
     engine.jobs.kick()

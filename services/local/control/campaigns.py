@@ -96,7 +96,15 @@ def create_campaign(engine: EngineContext, params: dict[str, Any]) -> dict[str, 
             "_groupArn": group,
         }
         doc.update(waiting(res.now, engine.lifecycle_seconds))
-        res.create(arn, "campaign", params["name"], doc, parent=version["solutionArn"], group=group)
+        res.create(
+            arn,
+            "campaign",
+            params["name"],
+            doc,
+            parent=version["solutionArn"],
+            group=group,
+            tags=params.get("tags"),
+        )
     return {"campaignArn": arn}
 
 

@@ -73,6 +73,7 @@ def create_dataset(engine: EngineContext, params: dict[str, Any]) -> dict[str, A
             doc,
             parent=doc["datasetGroupArn"],
             group=doc["datasetGroupArn"],
+            tags=params.get("tags"),
         )
     return {"datasetArn": arn}
 

@@ -52,6 +52,7 @@ def create_dataset_export_job(engine: EngineContext, params: dict[str, Any]) -> 
             doc,
             parent=dataset_arn,
             group=dataset["datasetGroupArn"],
+            tags=params.get("tags"),
         )
         engine.jobs.enqueue(res.conn, "export", arn)
     engine.jobs.kick()

@@ -50,6 +50,7 @@ def create_filter(engine: EngineContext, params: dict[str, Any]) -> dict[str, An
             doc,
             parent=group["datasetGroupArn"],
             group=group["datasetGroupArn"],
+            tags=params.get("tags"),
         )
     return {"filterArn": arn}
 

@@ -45,7 +45,7 @@ def create_dataset_group(engine: EngineContext, params: dict[str, Any]) -> dict[
         for key in ("roleArn", "kmsKeyArn", "domain"):
             if params.get(key):
                 doc[key] = params[key]
-        res.create(arn, "dataset-group", params["name"], doc, group=arn)
+        res.create(arn, "dataset-group", params["name"], doc, group=arn, tags=params.get("tags"))
     out: dict[str, Any] = {"datasetGroupArn": arn}
     if params.get("domain"):
         out["domain"] = params["domain"]

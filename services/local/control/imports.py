@@ -69,6 +69,7 @@ def create_dataset_import_job(engine: EngineContext, params: dict[str, Any]) -> 
             doc,
             parent=dataset_arn,
             group=dataset["datasetGroupArn"],
+            tags=params.get("tags"),
         )
         engine.jobs.enqueue(res.conn, "import", arn)
     engine.jobs.kick()

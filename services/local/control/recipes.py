@@ -1,4 +1,9 @@
-"""ListRecipes and DescribeRecipe, from the registry of local recipes."""
+"""ListRecipes, DescribeRecipe, DescribeAlgorithm, DescribeFeatureTransformation.
+
+The recipes come from the registry of local recipes; their algorithms' hyperparameters and
+their feature transformations' parameters from ``services.local.recipes.parameters``, the table
+CreateSolution validates against (so what is described is what is accepted).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ from typing import Any
 from services.local.context import EngineContext
 from services.local.errors import InvalidInput, ResourceNotFound
 from services.local.recipes import RECIPES, recipe_arn
+from services.local.recipes.parameters import Parameter, algorithm_parameters, feature_parameters
 from services.local.resources import page
 
 # The recipes are part of the service, so they are as old as the engine's catalogue.
@@ -18,8 +24,8 @@ def _doc(name: str) -> dict[str, Any]:
     return {
         "name": name,
         "recipeArn": recipe_arn(name),
-        "algorithmArn": f"arn:aws:personalize:::algorithm/{name}",
-        "featureTransformationArn": f"arn:aws:personalize:::feature-transformation/{name}",
+        "algorithmArn": f"{ALGORITHM_PREFIX}{name}",
+        "featureTransformationArn": f"{FEATURE_PREFIX}{name}",
         "status": "ACTIVE",
         "description": recipe.description,
         "recipeType": recipe.recipe_type,
@@ -59,4 +65,76 @@ def describe_recipe(engine: EngineContext, params: dict[str, Any]) -> dict[str, 
         raise ResourceNotFound(err.message) from err
 
 
-OPERATIONS = {"ListRecipes": list_recipes, "DescribeRecipe": describe_recipe}
+ALGORITHM_PREFIX = "arn:aws:personalize:::algorithm/"
+FEATURE_PREFIX = "arn:aws:personalize:::feature-transformation/"
+
+
+def _recipe_of(arn: str, prefix: str, param: str) -> str:
+    name = arn[len(prefix) :] if arn.startswith(prefix) else ""
+    if name not in RECIPES:
+        raise ResourceNotFound(f"{param} {arn} names no algorithm of the local engine.")
+    return name
+
+
+def describe_algorithm(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:
+    """The recipe's algorithm: default hyperparameters and their ranges (tunable or not)."""
+    name = _recipe_of(params["algorithmArn"], ALGORITHM_PREFIX, "algorithmArn")
+    specs = algorithm_parameters(name)
+    ranges: dict[str, list[dict[str, Any]]] = {
+        "integerHyperParameterRanges": [],
+        "continuousHyperParameterRanges": [],
+        "categoricalHyperParameterRanges": [],
+    }
+    for spec in specs:
+        ranges[f"{spec.kind}HyperParameterRanges"].append(_range(spec))
+    return {
+        "algorithm": {
+            "name": name,
+            "algorithmArn": f"{ALGORITHM_PREFIX}{name}",
+            "algorithmImage": {"name": name},
+            "defaultHyperParameters": {s.name: s.default for s in specs},
+            "defaultHyperParameterRanges": ranges,
+            "defaultResourceConfig": {},
+            "trainingInputMode": "File",
+            "creationDateTime": _CATALOGUE_DATE,
+            "lastUpdatedDateTime": _CATALOGUE_DATE,
+        }
+    }
+
+
+def _range(spec: Parameter) -> dict[str, Any]:
+    if spec.kind == "categorical":
+        return {"name": spec.name, "values": list(spec.values), "isTunable": spec.tunable}
+    cast = int if spec.kind == "integer" else float
+    return {
+        "name": spec.name,
+        "minValue": cast(spec.low),
+        "maxValue": cast(spec.high),
+        "isTunable": spec.tunable,
+    }
+
+
+def describe_feature_transformation(
+    engine: EngineContext, params: dict[str, Any]
+) -> dict[str, Any]:
+    """The recipe's feature transformation and its default parameters."""
+    arn = params["featureTransformationArn"]
+    name = _recipe_of(arn, FEATURE_PREFIX, "featureTransformationArn")
+    return {
+        "featureTransformation": {
+            "name": name,
+            "featureTransformationArn": f"{FEATURE_PREFIX}{name}",
+            "defaultParameters": {s.name: s.default for s in feature_parameters(name)},
+            "status": "ACTIVE",
+            "creationDateTime": _CATALOGUE_DATE,
+            "lastUpdatedDateTime": _CATALOGUE_DATE,
+        }
+    }
+
+
+OPERATIONS = {
+    "ListRecipes": list_recipes,
+    "DescribeRecipe": describe_recipe,
+    "DescribeAlgorithm": describe_algorithm,
+    "DescribeFeatureTransformation": describe_feature_transformation,
+}

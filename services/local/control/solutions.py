@@ -11,6 +11,7 @@ from services.local.control.quotas import MAX_SOLUTIONS_PER_GROUP
 from services.local.control.recipes import recipe_name_of
 from services.local.errors import InvalidInput, LimitExceeded, ResourceInUse
 from services.local.recipes import recipe_arn
+from services.local.recipes.parameters import hyperparameter_problems
 from services.local.resources import (
     ACTIVE,
     WAITING,
@@ -44,6 +45,15 @@ def check_solution_config(config: dict[str, Any]) -> None:
             raise InvalidInput(f"algorithmHyperParameters.{key} is empty.")
 
 
+def check_hyperparameters(recipe: str, config: dict[str, Any]) -> None:
+    """Refuse hyperparameters the recipe does not have, or values outside their ranges, in
+    algorithmHyperParameters, featureTransformationParameters and the HPO ranges
+    (InvalidInputException; the specs are DescribeAlgorithm's, see recipes.parameters)."""
+    problems = hyperparameter_problems(recipe, config)
+    if problems:
+        raise InvalidInput(" ".join(problems))
+
+
 def _number(value: str, where: str) -> float:
     try:
         return float(value)
@@ -67,7 +77,7 @@ def create_solution(engine: EngineContext, params: dict[str, Any]) -> dict[str, 
     else:
         if not params.get("recipeArn"):
             raise InvalidInput("recipeArn is required unless performAutoML is true.")
-        recipe_name_of(params["recipeArn"])
+        check_hyperparameters(recipe_name_of(params["recipeArn"]), config)
     check_solution_config(config)
     arn = engine.arns.make("solution", params["name"])
     with engine.tx() as res:
@@ -100,6 +110,7 @@ def create_solution(engine: EngineContext, params: dict[str, Any]) -> dict[str, 
             doc,
             parent=group["datasetGroupArn"],
             group=group["datasetGroupArn"],
+            tags=params.get("tags"),
         )
     return {"solutionArn": arn}
 

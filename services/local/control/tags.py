@@ -6,10 +6,9 @@ from typing import Any
 
 from services.local.context import EngineContext
 from services.local.errors import InvalidInput, ResourceNotFound
-from services.local.resources import LABELS, kind_of
+from services.local.resources import LABELS, TAGS, kind_of
 
 MAX_TAGS = 200
-TAGS = "_tags"
 
 
 def _doc(res: Any, arn: str) -> dict[str, Any]:

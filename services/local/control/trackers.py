@@ -46,6 +46,7 @@ def create_event_tracker(engine: EngineContext, params: dict[str, Any]) -> dict[
             doc,
             parent=group["datasetGroupArn"],
             group=group["datasetGroupArn"],
+            tags=params.get("tags"),
         )
     return {"eventTrackerArn": arn, "trackingId": tracking_id}
 

@@ -77,6 +77,7 @@ def create_solution_version(engine: EngineContext, params: dict[str, Any]) -> di
             doc,
             parent=solution["solutionArn"],
             group=solution["datasetGroupArn"],
+            tags=params.get("tags"),
         )
         engine.jobs.enqueue(res.conn, "train", arn)
     engine.jobs.kick()
