@@ -221,10 +221,20 @@ def overview() -> list[DatasetGroupOverview]:
     return _overview()
 
 
+# The running-work poll: one snapshot per interval for the whole process, however many tabs
+# (and sessions) poll, so open Operations tabs cost no more calls than one.
+LIVE_TTL = 2
+
+
+@st.cache_data(ttl=LIVE_TTL, show_spinner=False)
+def _live_overview() -> list[DatasetGroupOverview]:
+    return deps.service().overview()
+
+
 @_read("the workspace")
 def live_overview() -> list[DatasetGroupOverview]:
-    """``overview()`` read now, uncached: for the running-work poll."""
-    return deps.service().overview()
+    """``overview()`` at most ``LIVE_TTL`` seconds old: for the running-work poll."""
+    return _live_overview()
 
 
 def data_alerts(group: DatasetGroupOverview) -> list[Alert] | None:
@@ -306,6 +316,7 @@ def invalidate(*, data: bool = False) -> None:
         _import_jobs,
         _event_trackers,
         _overview,
+        _live_overview,
         _catalog,
         _solution_versions,
         _cost_report,
