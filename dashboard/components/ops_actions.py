@@ -5,6 +5,7 @@ Costly or live-traffic actions say what will happen and need an explicit confirm
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
@@ -15,6 +16,7 @@ from dashboard.components.errors import shown_errors
 
 T = TypeVar("T")
 FLASH_KEY = "ops_flash"
+FLASH_SECONDS = 15
 
 
 def run_action(
@@ -42,12 +44,18 @@ def run_action(
 
 
 def flash(message: str) -> None:
-    """Keep a success message across the rerun that shows the action's effect."""
-    st.session_state[FLASH_KEY] = message
+    """Keep a success message across the reruns that show the action's effect."""
+    st.session_state[FLASH_KEY] = (message, time.monotonic())
 
 
 def show_flash() -> None:
-    """Show (once) the message an action left before rerunning."""
-    message = st.session_state.pop(FLASH_KEY, None)
-    if message:
-        st.success(message, icon=":material/check_circle:")
+    """Show the message an action left, for ``FLASH_SECONDS``: the running-work poll reruns
+    the page as soon as the work it started changes, which must not wipe the message."""
+    kept = st.session_state.get(FLASH_KEY)
+    if not kept:
+        return
+    message, since = kept
+    if time.monotonic() - since > FLASH_SECONDS:
+        del st.session_state[FLASH_KEY]
+        return
+    st.success(message, icon=":material/check_circle:")
