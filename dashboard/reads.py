@@ -34,6 +34,7 @@ from services.costs.source import request_source
 from services.data_health import data_alerts as build_data_alerts
 from services.errors import ServiceError
 from services.group_data import GroupData, read_group_data
+from services.listed import described
 from services.models import Dataset, DatasetGroup, ImportJob, Schema, SolutionVersion
 from services.overview import DatasetGroupOverview
 from services.pipeline import RefreshRun
@@ -82,11 +83,10 @@ def _dataset_groups() -> list[DatasetGroup]:
 @st.cache_data(ttl=LIST_TTL, show_spinner=False)
 def _datasets(group_arn: str) -> list[tuple[Dataset, Schema | None]]:
     svc = deps.service()
-    out = []
-    for summary in svc.list_datasets(group_arn):
-        dataset = svc.describe_dataset(summary.arn)
-        schema = svc.describe_schema(dataset.schema_arn) if dataset.schema_arn else None
-        out.append((dataset, schema))
+    found = described(svc.describe_dataset, [d.arn for d in svc.list_datasets(group_arn)])
+    schema_arns = sorted({d.schema_arn for d in found if d.schema_arn})
+    schemas = {s.arn: s for s in described(svc.describe_schema, schema_arns)}
+    out = [(d, schemas.get(d.schema_arn or "")) for d in found]
     return sorted(out, key=lambda pair: _DATASET_ORDER.get(pair[0].dataset_type, 9))
 
 
@@ -98,10 +98,8 @@ def _import_jobs(dataset_arn: str) -> list[ImportJob]:
 @st.cache_data(ttl=LIST_TTL, show_spinner=False)
 def _event_trackers(group_arn: str) -> list[tuple[str, str | None]]:
     svc = deps.service()
-    return [
-        (t.name, svc.describe_event_tracker(t.arn).tracking_id)
-        for t in svc.list_event_trackers(group_arn)
-    ]
+    listed = [t.arn for t in svc.list_event_trackers(group_arn)]
+    return [(t.name, t.tracking_id) for t in described(svc.describe_event_tracker, listed)]
 
 
 # A resource, not data: the frames can hold millions of rows, which cache_data would pickle

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from services.listed import described
 from services.models import short_arn
 from services.personalize import PersonalizeService
 from services.recipe_capabilities import POPULARITY_RECIPES
@@ -77,8 +78,8 @@ def build_catalog(svc: PersonalizeService, group_arn: str) -> Catalog:
         recipe = short_arn(recipe_arn) if recipe_arn else "—"
         kind = recipe_type(recipe_arn)
         served: dict[str, list[str]] = {}
-        for summary in svc.list_campaigns(solution.arn):
-            campaign = svc.describe_campaign(summary.arn)
+        listed = [c.arn for c in svc.list_campaigns(solution.arn)]
+        for campaign in described(svc.describe_campaign, listed):
             served.setdefault(campaign.solution_version_arn or "", []).append(campaign.name)
             campaigns.append(
                 CampaignInfo(

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
 import boto3
 from botocore.config import Config
+from botocore.parsers import ResponseParserError
 
 from services.aws_session import aws_session
 from services.config import LOCAL_REGION, Settings
@@ -23,6 +25,27 @@ class Clients:
     events: Any
 
 
+def refuse_unreadable_bodies(client: Any) -> Any:
+    """Make a 2xx answer whose body is not JSON raise ``ResponseParserError``.
+
+    botocore parses such a body (a proxy's HTML page, a body cut off mid-way) as an empty
+    answer, so a List would silently say "nothing there". Every Personalize answer is JSON
+    (awsJson1.1 and restJson1) or empty.
+    """
+
+    def check(response_dict: dict[str, Any], **_: Any) -> None:
+        body = response_dict.get("body") or b""
+        if response_dict.get("status_code", 0) >= 300 or not body.strip():
+            return
+        try:
+            json.loads(body)
+        except ValueError as err:
+            raise ResponseParserError(f"the body is not JSON: {body[:60]!r}") from err
+
+    client.meta.events.register("before-parse", check)
+    return client
+
+
 def build_clients(settings: Settings) -> Clients:
     """Build the three clients described by ``settings``.
 
@@ -36,7 +59,9 @@ def build_clients(settings: Settings) -> Clients:
         config = Config(retries={"mode": "standard", "max_attempts": 5})
         return Clients(
             *(
-                session.client(name, config=config, endpoint_url=settings.endpoint_url)
+                refuse_unreadable_bodies(
+                    session.client(name, config=config, endpoint_url=settings.endpoint_url)
+                )
                 for name in SERVICES
             )
         )
@@ -52,7 +77,9 @@ def build_clients(settings: Settings) -> Clients:
     if settings.endpoint_url:
         return Clients(
             *(
-                session.client(name, endpoint_url=settings.endpoint_url, config=config)
+                refuse_unreadable_bodies(
+                    session.client(name, endpoint_url=settings.endpoint_url, config=config)
+                )
                 for name in SERVICES
             )
         )
@@ -61,7 +88,9 @@ def build_clients(settings: Settings) -> Clients:
     from services.local.protocol import attach
 
     engine = get_engine(settings)
-    clients = Clients(*(session.client(name, config=config) for name in SERVICES))
+    clients = Clients(
+        *(refuse_unreadable_bodies(session.client(name, config=config)) for name in SERVICES)
+    )
     for client in (clients.personalize, clients.runtime, clients.events):
         attach(client, engine)
     return clients

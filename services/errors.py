@@ -46,6 +46,11 @@ class LimitExceeded(ServiceError):  # noqa: N818 (names the pages read)
     """An account quota was reached."""
 
 
+class MalformedResponse(ServiceError):  # noqa: N818 (names the pages read)
+    """The endpoint answered, but not with a response Personalize sends (a member missing or of
+    the wrong type, a body that is not JSON): a proxy, a wrong endpoint, or a bug there."""
+
+
 class BackendUnavailable(ServiceError):  # noqa: N818 (names the pages read)
     """The endpoint is unreachable or there are no credentials."""
 
@@ -56,6 +61,7 @@ __all__ = [
     "Conflict",
     "InvalidInput",
     "LimitExceeded",
+    "MalformedResponse",
     "NotFound",
     "ServiceError",
     "Throttled",

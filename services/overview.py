@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from services.errors import NotFound
+from services.listed import described
 from services.models import (
     Campaign,
     Dataset,
@@ -141,10 +141,9 @@ def _group(service: PersonalizeService, group: DatasetGroup, now: datetime) -> D
                 version_count=len(versions),
             )
         )
-        for listed in service.list_campaigns(solution.arn):
-            try:
-                described = service.describe_campaign(listed.arn)
-            except NotFound:
-                continue  # deleted between the list and the describe: not part of the snapshot
-            campaigns.append(campaign_status(described, solution.arn, versions, now))
+        listed = [c.arn for c in service.list_campaigns(solution.arn)]
+        campaigns += [
+            campaign_status(c, solution.arn, versions, now)
+            for c in described(service.describe_campaign, listed)
+        ]
     return DatasetGroupOverview(group, datasets, trackers, tuple(solutions), tuple(campaigns))

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from botocore.exceptions import BotoCoreError, ClientError
+from botocore.parsers import ResponseParserError
 
 from services import personalize_wire as wire
 from services.models import (
@@ -43,6 +44,10 @@ PAGE_SIZE = 100  # the API maximum for maxResults: fewest round trips
 MAX_RESULTS = 500  # GetRecommendations numResults and GetPersonalizedRanking inputList limit
 EVENTS_PER_CALL = 10  # PutEvents accepts at most 10 events per request
 _EPOCH = datetime.min.replace(tzinfo=UTC)
+# What botocore's parsers raise on a body that does not fit the output shape (a string where a
+# list is due, a date that is not one), and what clients.refuse_unreadable_bodies raises on a
+# body that is not JSON; a member missing from an answer is reported by ``wire.checked``.
+_UNPARSEABLE = (AttributeError, TypeError, ValueError, ResponseParserError)
 
 T = TypeVar("T")
 Dated = TypeVar("Dated", SolutionVersion, ImportJob)
@@ -98,9 +103,12 @@ class PersonalizeService:
     ) -> dict[str, Any]:
         operation = client.meta.method_to_api_mapping.get(method, method)
         try:
-            return getattr(client, method)(**kw)
+            resp = getattr(client, method)(**kw)
         except (ClientError, BotoCoreError) as err:
             raise wire.translate_error(err, operation, target, kind) from err
+        except _UNPARSEABLE as err:  # botocore met a member of the wrong type, or a bad date
+            raise wire.malformed(operation, str(err)) from err
+        return wire.checked(resp, operation)
 
     def _list(
         self, method: str, key: str, parse: Callable[[Any], T], target: str | None = None, **kw: Any
@@ -110,9 +118,13 @@ class PersonalizeService:
             **_compact(**kw), PaginationConfig={"PageSize": PAGE_SIZE}
         )
         try:
-            return [parse(item) for page in pages for item in page.get(key, [])]
+            return [
+                parse(wire.checked(item, operation)) for page in pages for item in page.get(key, [])
+            ]
         except (ClientError, BotoCoreError) as err:
             raise wire.translate_error(err, operation, target) from err
+        except _UNPARSEABLE as err:
+            raise wire.malformed(operation, str(err)) from err
 
     # --- dataset groups, schemas, datasets, imports -----------------------------------------
 

@@ -172,6 +172,38 @@ def translate_error(
     raise TypeError(f"not a botocore error: {type(err).__name__}") from err
 
 
+class Checked(dict[str, Any]):
+    """A response (or a part of it) whose missing members raise MalformedResponse naming the
+    operation and the member, instead of a KeyError deep inside a page."""
+
+    operation: str = ""
+
+    def __missing__(self, key: str) -> Any:
+        raise malformed(self.operation, f"no {key!r} in the response")
+
+
+def checked(value: Any, operation: str) -> Any:
+    """``value`` with every dict in it (also inside lists) made ``Checked`` for ``operation``."""
+    if isinstance(value, dict):
+        out = Checked((k, checked(v, operation)) for k, v in value.items())
+        out.operation = operation
+        return out
+    if isinstance(value, list):
+        return [checked(v, operation) for v in value]
+    return value
+
+
+def malformed(operation: str, detail: str) -> errors.MalformedResponse:
+    """The error for a response botocore or the parsers could not read."""
+    return errors.MalformedResponse(
+        f"Personalize's answer to {operation} could not be read ({detail[:_MAX_DETAIL]}): try "
+        "again; if it persists, check that the endpoint and region are Personalize's "
+        "(PERSONALIZE_ENDPOINT_URL, AWS_REGION) and that no proxy rewrites the answers.",
+        code="MalformedResponse",
+        operation=operation,
+    )
+
+
 # --- wire → models -----------------------------------------------------------------------------
 
 

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
+from services.listed import described
 from services.models import Solution, SolutionVersion, is_terminal, short_arn
 from services.overview import DatasetGroupOverview
 from services.recipe_capabilities import POPULARITY_RECIPES
@@ -47,7 +48,8 @@ def versions_with_campaigns(
 ) -> list[VersionInfo]:
     """Every version of every solution in the group, newest first within a solution, with the
     names of the campaigns serving it. Finished versions are described (recipe, training
-    hours come from Describe only); ``list_versions``/``describe_finished`` may be cached.
+    hours come from Describe only), and left out when deleted since the List;
+    ``list_versions``/``describe_finished`` may be cached.
 
     Raises:
         ServiceError: a List/Describe call failed.
@@ -59,6 +61,11 @@ def versions_with_campaigns(
     infos = []
     for status in group.solutions:
         for listed in list_versions(status.solution.arn):
-            version = describe_finished(listed.arn) if is_terminal(listed.status) else listed
+            version = listed
+            if is_terminal(listed.status):
+                found = described(describe_finished, [listed.arn])
+                if not found:
+                    continue  # deleted since the List
+                version = found[0]
             infos.append(VersionInfo(status.solution, version, tuple(served.get(listed.arn, ()))))
     return infos

@@ -1,46 +1,348 @@
-"""Every page against backend failures injected at the boto3 boundary (see ``faults.py``)."""
+"""Every page × every backend failure, injected at the boto3 boundary (see ``faults.py``).
+
+The dashboard runs in AWS mode (standard retries, the credential chain) and the local engine
+answers what the fault does not take. Each cell checks: no exception element; a message that
+names what failed and what to do; and that what does not need the failed call still renders.
+
+Two kinds of failure hit every call (the network, the credentials, throttling); three hit
+one operation of the page while the rest works (AccessDenied, a resource deleted between the
+List and the Describe, a malformed answer).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-from botocore.exceptions import EndpointConnectionError
+from botocore.exceptions import EndpointConnectionError, ReadTimeoutError
+from streamlit.testing.v1 import AppTest
 
-from tests.dashboard.conftest import Seeded, app_at
-from tests.dashboard.faults import use_aws_backend
-from tests.dashboard.test_app import PAGES
+from tests.dashboard.conftest import APP, TIMEOUT, Seeded
+from tests.dashboard.faults import Fault, error, response, use_aws_backend
 
+OVERVIEW, DATA, SOLUTIONS, RECS, OPS = (
+    "pages/overview.py",
+    "pages/data.py",
+    "pages/solutions.py",
+    "pages/recommendations.py",
+    "pages/operations.py",
+)
+PAGES = [OVERVIEW, DATA, SOLUTIONS, RECS, OPS]
 TITLES = {
-    "pages/overview.py": "Overview",
-    "pages/data.py": "Data",
-    "pages/solutions.py": "Solutions & metrics",
-    "pages/recommendations.py": "Recommendations",
-    "pages/operations.py": "Operations",
+    OVERVIEW: "Overview",
+    DATA: "Data",
+    SOLUTIONS: "Solutions & metrics",
+    RECS: "Recommendations",
+    OPS: "Operations",
 }
 
 
-def unreachable(_service: str, _operation: str, _params: dict[str, Any], request: Any) -> Any:
-    """What botocore raises when nothing answers at the endpoint (no route, DNS, VPN down)."""
-    return EndpointConnectionError(endpoint_url=request.url)
+def open_page(page: str) -> AppTest:
+    """The app on ``page``; the Overview's data checks (opt-in on AWS) are switched on."""
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.session_state["overview_data_checks"] = True
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title[0].value == TITLES[page]
+    return at
+
+
+def errors(at: AppTest) -> list[str]:
+    return [e.value for e in at.error]
+
+
+def failures(at: AppTest) -> list[str]:
+    """Messages of failed reads (other errors are findings, e.g. identical lists)."""
+    return [m for m in errors(at) if m.startswith("Could not read the ")]
+
+
+def markdown(at: AppTest) -> str:
+    return "\n".join(m.value for m in at.markdown)
+
+
+def options(at: AppTest, label: str) -> list[str]:
+    return next(list(s.options) for s in at.selectbox if s.label == label)  # as displayed
+
+
+# --- failures of every call ---------------------------------------------------------------
+
+
+def _everything(make: Callable[[Any], Any]) -> Fault:
+    return lambda _service, _operation, _params, request: make(request)
+
+
+@dataclass(frozen=True)
+class Everywhere:
+    """A failure of every call, and the words the message must have."""
+
+    fault: Fault
+    says: tuple[str, ...]
+    credentials: bool = True
+    retried: bool = False  # standard retries make 5 attempts of a transient failure
+
+
+EVERYWHERE = {
+    "unreachable": Everywhere(
+        _everything(lambda r: EndpointConnectionError(endpoint_url=r.url)),
+        (
+            "Cannot reach Personalize at https://personalize.us-east-1.amazonaws.com",
+            "check the network and the region",
+        ),
+        retried=True,
+    ),
+    "read timeout": Everywhere(
+        _everything(lambda r: ReadTimeoutError(endpoint_url=r.url)),
+        ("The connection to Personalize failed during", "try again", "check the network"),
+        retried=True,
+    ),
+    "no credentials": Everywhere(
+        _everything(lambda r: None),
+        ("No usable AWS credentials were found", "set AWS_PROFILE"),
+        credentials=False,
+    ),
+    "expired token": Everywhere(
+        _everything(
+            lambda r: error(r, 400, "ExpiredTokenException", "The security token is expired")
+        ),
+        ("AWS rejected the credentials (ExpiredTokenException)", "Refresh them"),
+    ),
+    "throttled past retries": Everywhere(
+        _everything(lambda r: error(r, 400, "ThrottlingException", "Rate exceeded")),
+        ("Throttled by Personalize", "try again in a few seconds"),
+        retried=True,
+    ),
+}
+
+# What each page shows without any backend call.
+STILL_THERE: dict[str, Callable[[AppTest], bool]] = {
+    OVERVIEW: lambda at: [b.label for b in at.button] == ["Refresh"],
+    DATA: lambda at: at.caption[0].value == "Is the data right? Did the events arrive?",
+    SOLUTIONS: lambda at: any(e.label.startswith("Saved metric snapshots") for e in at.expander),
+    RECS: lambda at: at.caption[0].value.startswith("Do these recommendations make sense?"),
+    OPS: lambda at: (
+        any("Audit log" in t.label for t in at.tabs)
+        and any(i.value.startswith("No action yet") for i in at.info)
+    ),
+}
 
 
 @pytest.mark.parametrize("page", PAGES)
-def test_no_route_to_aws_every_page_says_so(
+@pytest.mark.parametrize("kind", list(EVERYWHERE))
+def test_every_call_fails(
+    seeded: Seeded, page: str, kind: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    case = EVERYWHERE[kind]
+    faulty = use_aws_backend(monkeypatch, tmp_path, case.fault, credentials=case.credentials)
+    at = open_page(page)
+    shown = errors(at)
+    assert shown, "the page says that something failed"
+    for message in shown:
+        assert message.startswith("Could not read the "), message  # names what failed
+        for words in case.says:  # what happened and what to do
+            assert words in message, message
+    assert STILL_THERE[page](at)
+    if case.retried:  # standard retries ran (5 attempts), without their sleeps
+        assert faulty.calls[:5] == [faulty.calls[0]] * 5, faulty.calls
+    if not case.credentials:  # nothing unsigned was sent
+        assert faulty.calls == []
+
+
+# --- failures of one operation while the rest works ----------------------------------------
+
+
+@dataclass(frozen=True)
+class OneCall:
+    """A page, the call that fails there, and what must render anyway."""
+
+    operation: str
+    renders: Callable[[AppTest, Seeded], bool]
+
+
+def _overview_rest(at: AppTest, _s: Seeded) -> bool:
+    return (
+        [s.value for s in at.subheader] == ["Dataset group shop"]
+        and any("is not deployed" in w.value for w in at.warning)  # the alert from the snapshot
+    )
+
+
+def _data_rest(at: AppTest, _s: Seeded) -> bool:
+    metrics = {m.label: m.value for m in at.metric}
+    return (
+        metrics.get("Events received") == "60"
+        and "#### Interactions · shop-interactions" in markdown(at)
+        and "#### Items · shop-items" in markdown(at)
+    )
+
+
+def _solutions_rest(at: AppTest, _s: Seeded) -> bool:
+    return (
+        "Solution versions" in [s.value for s in at.subheader] and len(at.dataframe[0].value) == 4
+    )
+
+
+def _recs_rest(at: AppTest, _s: Seeded) -> bool:
+    return [r.label for r in at.radio][:1] == ["Recommendations from"] and "Similar items" in [
+        s.value for s in at.subheader
+    ]
+
+
+def _ops_rest(at: AppTest, _s: Seeded) -> bool:
+    return (
+        "Running work" in [s.value for s in at.subheader]
+        and any(o.startswith("shop-campaign") for o in options(at, "Campaign"))
+        and any(i.value.startswith("No action yet") for i in at.info)
+    )
+
+
+# AccessDenied and malformed answers hit a call whose absence leaves most of the page useful.
+DENIED = {
+    OVERVIEW: OneCall("CreateDatasetExportJob", _overview_rest),  # the data checks
+    DATA: OneCall("ListEventTrackers", _data_rest),
+    SOLUTIONS: OneCall("GetSolutionMetrics", _solutions_rest),
+    RECS: OneCall("CreateDatasetExportJob", _recs_rest),  # history and sampling by activity
+    OPS: OneCall("GetSolutionMetrics", _ops_rest),  # the deploy's metric deltas
+}
+
+
+def only(operation: str, answer: Callable[[Any, dict[str, Any]], Any]) -> Fault:
+    def fault(_service: str, op: str, params: dict[str, Any], request: Any) -> Any:
+        return answer(request, params) if op == operation else None
+
+    return fault
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_access_denied_on_one_operation(
     seeded: Seeded, page: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    faulty = use_aws_backend(monkeypatch, tmp_path, unreachable)
-    at = app_at(page)
-    assert not at.exception, [e.value for e in at.exception]
-    assert at.title[0].value == TITLES[page]
-    errors = [e.value for e in at.error]
-    assert errors, "the page says something failed"
-    assert all(
-        "Cannot reach Personalize at https://personalize.us-east-1.amazonaws.com" in e
-        for e in errors
-    ), errors
-    assert all("check the network and the region" in e for e in errors), errors
-    assert any(e.startswith("Could not read the ") for e in errors), errors
-    # Standard retries ran (5 attempts per call), without their sleeps.
-    assert faulty.calls[:5] == [faulty.calls[0]] * 5, faulty.calls
+    case = DENIED[page]
+    denied = (
+        f"User: arn:aws:iam::000000000000:user/ops is not authorized to perform {case.operation}"
+    )
+    use_aws_backend(
+        monkeypatch,
+        tmp_path,
+        only(case.operation, lambda r, _p: error(r, 400, "AccessDeniedException", denied)),
+    )
+    at = open_page(page)
+    shown = failures(at)
+    assert shown, "the page says what was denied"
+    for message in shown:
+        assert f"AWS denied personalize:{case.operation}: the role needs that permission" in message
+    assert case.renders(at, seeded)
+
+
+MALFORMED = {
+    # A member missing from an otherwise fine answer.
+    OVERVIEW: ("CreateDatasetExportJob", lambda r, _p: response(r, 200, {})),
+    DATA: (
+        "DescribeEventTracker",
+        lambda r, _p: response(r, 200, {"eventTracker": {"name": "shop-tracker"}}),
+    ),
+    # A member of the wrong type (botocore's parser fails on it).
+    SOLUTIONS: ("GetSolutionMetrics", lambda r, _p: response(r, 200, {"metrics": "n/a"})),
+    # Not JSON at all: a proxy's error page sent with status 200.
+    RECS: ("DescribeDatasetExportJob", lambda r, _p: response(r, 200, b"<html>Gateway</html>")),
+    OPS: ("GetSolutionMetrics", lambda r, _p: response(r, 200, b'{"metrics": {"ndcg": ')),
+}
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_malformed_answer_to_one_operation(
+    seeded: Seeded, page: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    operation, answer = MALFORMED[page]
+    use_aws_backend(monkeypatch, tmp_path, only(operation, answer))
+    at = open_page(page)
+    shown = failures(at)
+    assert shown, "the page says which answer could not be read"
+    for message in shown:
+        assert f"Personalize's answer to {operation} could not be read" in message, message
+        assert "try again; if it persists, check that the endpoint" in message, message
+    rest = DENIED[page] if page != DATA else OneCall(operation, _data_rest)
+    assert rest.renders(at, seeded)
+
+
+def _gone(request: Any, _params: dict[str, Any]) -> Any:
+    return error(request, 404, "ResourceNotFoundException", "Resource does not exist")
+
+
+@dataclass(frozen=True)
+class Deleted:
+    """A resource a List returns and the Describe after it no longer finds."""
+
+    operation: str
+    member: str  # the request member holding the ARN
+    arn: Callable[[Seeded], str]
+    check: Callable[[AppTest, Seeded], bool]
+
+
+def _overview_without_pop(at: AppTest, _s: Seeded) -> bool:
+    text = markdown(at)
+    return "**shop-pop-campaign**" not in text and "**shop-campaign**" in text
+
+
+def _data_without_items(at: AppTest, _s: Seeded) -> bool:
+    text = markdown(at)
+    return "#### Items" not in text and "#### Interactions · shop-interactions" in text
+
+
+def _solutions_without_pop(at: AppTest, s: Seeded) -> bool:
+    arns = list(at.dataframe[0].value["ARN"])
+    return s.pop_version not in arns and s.up_v1 in arns and s.up_v2 in arns
+
+
+def _recs_without_pop(at: AppTest, _s: Seeded) -> bool:
+    campaigns = options(at, "Campaign")
+    return not any("shop-pop-campaign" in c for c in campaigns) and any(
+        c.startswith("shop-campaign") for c in campaigns
+    )
+
+
+def _ops_without_pop(at: AppTest, _s: Seeded) -> bool:
+    campaigns = options(at, "Campaign")
+    return not any("shop-pop-campaign" in c for c in campaigns) and any(
+        c.startswith("shop-campaign") for c in campaigns
+    )
+
+
+DELETED = {
+    OVERVIEW: Deleted(
+        "DescribeCampaign", "campaignArn", lambda s: s.pop_campaign, _overview_without_pop
+    ),
+    DATA: Deleted("DescribeDataset", "datasetArn", lambda s: s.items, _data_without_items),
+    SOLUTIONS: Deleted(
+        "DescribeSolutionVersion",
+        "solutionVersionArn",
+        lambda s: s.pop_version,
+        _solutions_without_pop,
+    ),
+    RECS: Deleted("DescribeCampaign", "campaignArn", lambda s: s.pop_campaign, _recs_without_pop),
+    OPS: Deleted("DescribeCampaign", "campaignArn", lambda s: s.pop_campaign, _ops_without_pop),
+}
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_resource_deleted_between_list_and_describe(
+    seeded: Seeded, page: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Not an error of the page: the resource is gone, and the page shows what a List made
+    now would show (the rest, without it)."""
+    case = DELETED[page]
+    arn = case.arn(seeded)
+
+    def fault(_service: str, op: str, params: dict[str, Any], request: Any) -> Any:
+        return (
+            _gone(request, params)
+            if op == case.operation and params.get(case.member) == arn
+            else None
+        )
+
+    use_aws_backend(monkeypatch, tmp_path, fault)
+    at = open_page(page)
+    assert not failures(at), failures(at)
+    assert case.check(at, seeded)
