@@ -23,6 +23,8 @@ from botocore.awsrequest import AWSResponse
 from botocore.retries.standard import ExponentialBackoff
 
 from services import dataset_snapshot
+from services.account import Account, describe_account
+from services.aws_session import aws_session
 from services.clients import Clients, build_clients
 from services.config import Settings
 from services.dataset_snapshot import LocalObjects
@@ -30,6 +32,13 @@ from services.dataset_snapshot import LocalObjects
 # (service, operation, parsed JSON body) → None to let the engine answer, else an exception
 # to raise or an AWSResponse to return.
 Fault = Callable[[str, str, dict[str, Any], Any], "AWSResponse | Exception | None"]
+
+
+_CALLER_IDENTITY = b"""<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
+<GetCallerIdentityResult><Arn>arn:aws:sts::000000000000:assumed-role/Ops/s</Arn>
+<UserId>AROAEXAMPLE:s</UserId><Account>000000000000</Account></GetCallerIdentityResult>
+<ResponseMetadata><RequestId>fault-sts</RequestId></ResponseMetadata>
+</GetCallerIdentityResponse>"""
 
 
 class _Raw(io.BytesIO):
@@ -88,6 +97,21 @@ class FaultyClients:
             client.meta.events.register_first("before-send", self._handler(service))
         return clients
 
+    def account(self, settings: Settings) -> Account:
+        """The sidebar's account, asked of an STS client the fault applies to; an answer the
+        fault lets through is STS's (query protocol, XML)."""
+        sts = aws_session(settings).client("sts")
+
+        def handler(request: Any, **_: Any) -> AWSResponse:
+            self.calls.append("GetCallerIdentity")
+            outcome = self.fault("sts", "GetCallerIdentity", {}, request)
+            if isinstance(outcome, Exception):
+                raise outcome
+            return AWSResponse(request.url, 200, {}, _Raw(_CALLER_IDENTITY))
+
+        sts.meta.events.register_first("before-send", handler)
+        return describe_account(settings, sts)
+
     def _handler(self, service: str) -> Callable[..., AWSResponse | None]:
         def handler(request: Any, **_: Any) -> AWSResponse | None:
             operation = operation_of(request)
@@ -138,4 +162,5 @@ def use_aws_backend(
     monkeypatch.setattr(dataset_snapshot, "object_store", lambda *_a, **_k: local_s3)
     faulty = FaultyClients(settings, fault)
     monkeypatch.setattr("dashboard.deps.build_clients", faulty.build)
+    monkeypatch.setattr("dashboard.reads.current_account", faulty.account)
     return faulty
