@@ -63,7 +63,9 @@ class ValidationFailed(EngineError):
 
 
 class SerializationFailed(EngineError):
-    """A member has the wrong JSON type (a string where the model has a number, ...)."""
+    """The body is not JSON that maps to the input structure: not UTF-8 JSON, not an object, a
+    number no double or long holds, or a member of the wrong JSON type (Smithy's
+    malformed-request protocol tests: 400 SerializationException)."""
 
     code = "SerializationException"
     status = 400
@@ -74,3 +76,17 @@ class NotInLocalEngine(EngineError):
 
     code = "UnsupportedOperationException"
     status = 400
+
+
+class UnsupportedMediaType(EngineError):
+    """The Content-Type is not the protocol's (Smithy: 415 UnsupportedMediaTypeException)."""
+
+    code = "UnsupportedMediaTypeException"
+    status = 415
+
+
+class RequestTooLarge(EngineError):
+    """The body is over the endpoint's stated limit; it is refused unread."""
+
+    code = "RequestEntityTooLargeException"
+    status = 413

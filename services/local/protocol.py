@@ -22,6 +22,7 @@ import botocore.session
 from botocore.awsrequest import AWSResponse
 from botocore.model import OperationModel, ServiceModel, Shape
 
+from services.local.body import parse_body
 from services.local.errors import EngineError, InvalidInput, UnknownOperation
 from services.local.validation import validate
 
@@ -97,10 +98,7 @@ def dispatch(engine: LocalEngine, service: str, operation: str, body: bytes) -> 
         if operation not in model.operation_names:
             raise UnknownOperation(f"{service} has no operation {operation}")
         op = model.operation_model(operation)
-        try:
-            params = json.loads(body or b"{}")
-        except (UnicodeDecodeError, json.JSONDecodeError) as err:
-            raise InvalidInput(f"Request body is not valid JSON: {err}") from err
+        params = parse_body(body)
         if op.input_shape is not None:
             validate(op.input_shape, params)
         result = engine.call(service, operation, params)
