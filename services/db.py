@@ -27,6 +27,8 @@ _lock = threading.Lock()
 
 def make_engine(url: str, *, read_only: bool = False) -> sa.Engine:
     """The process-wide Engine for ``url`` (created on first use, then cached)."""
+    if read_only and _in_memory(url):
+        read_only = False  # an in-memory database exists once, in the writer's connection
     key = (url, read_only)
     with _lock:  # creating two engines for one URL would give two pools on one file
         engine = _engines.get(key)
@@ -44,20 +46,30 @@ def dispose_engines() -> None:
         _engines.clear()
 
 
+def _in_memory(url: str) -> bool:
+    parsed = make_url(url)
+    database = parsed.database or ""
+    return parsed.get_backend_name() == "sqlite" and (
+        database in ("", ":memory:") or database.startswith("file::memory:")
+    )
+
+
 def _create(url: str, read_only: bool) -> sa.Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         return sa.create_engine(url, pool_pre_ping=True)
 
     database = parsed.database or ""
-    in_memory = database in ("", ":memory:") or database.startswith("file::memory:")
+    in_memory = _in_memory(url)
     kwargs: dict[str, Any] = {"connect_args": {"timeout": SQLITE_BUSY_TIMEOUT_S}}
     if in_memory:
         # One shared connection: otherwise each pooled connection (and thread) would get its
         # own empty database. Fine for tests; use a file for real concurrency.
         kwargs = {"poolclass": StaticPool, "connect_args": {"check_same_thread": False}}
     else:
-        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        # A URI filename ("file:/path?mode=ro", with ?uri=true) names the same file.
+        path = database.removeprefix("file:").split("?", 1)[0]
+        Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
     engine = sa.create_engine(url, **kwargs)
 
     @sa.event.listens_for(engine, "connect")

@@ -51,6 +51,11 @@ class MalformedResponse(ServiceError):  # noqa: N818 (names the pages read)
     the wrong type, a body that is not JSON): a proxy, a wrong endpoint, or a bug there."""
 
 
+class StoreUnavailable(ServiceError):  # noqa: N818 (names the pages read)
+    """The dashboard's own database cannot be written (read-only, locked, full), so an action
+    that must be audited is not started."""
+
+
 class BackendUnavailable(ServiceError):  # noqa: N818 (names the pages read)
     """The endpoint is unreachable or there are no credentials."""
 
@@ -64,5 +69,6 @@ __all__ = [
     "MalformedResponse",
     "NotFound",
     "ServiceError",
+    "StoreUnavailable",
     "Throttled",
 ]

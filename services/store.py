@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import SQLAlchemyError
 
 from services.db import make_engine
+from services.errors import StoreUnavailable
 
 _log = logging.getLogger(__name__)
 
@@ -104,6 +105,22 @@ class _HasDashboardUrl(Protocol):
     def dashboard_db_url(self) -> str: ...
 
 
+# What an audit row says until its action reports back (and forever, if the store failed then).
+UNRECORDED = "started; its result was not recorded"
+
+
+def store_unavailable(err: SQLAlchemyError) -> StoreUnavailable:
+    """The page message for a store that cannot be written; never shows the URL (it may hold
+    a password)."""
+    reason = " ".join(str(getattr(err, "orig", None) or err).split())[:200]
+    return StoreUnavailable(
+        f"The dashboard's store cannot record actions ({reason}), so nothing was done. Check "
+        "that DASHBOARD_DB_URL points at a writable database that no other process holds "
+        "locked, then try again.",
+        code=type(err).__name__,
+    )
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -118,8 +135,23 @@ class Store:
     """The dashboard's persistent state on one database."""
 
     def __init__(self, url: str) -> None:
+        """Open the store, creating its tables when missing.
+
+        Raises:
+            StoreUnavailable: the tables are missing and cannot be created.
+        """
         self._engine = make_engine(url)
-        metadata.create_all(self._engine)
+        # Reads take no write lock (plain BEGIN): the audit log and metric history stay
+        # readable while another process writes, or when the database is read-only.
+        self._reader = make_engine(url, read_only=True)
+        try:
+            metadata.create_all(self._engine)
+        except SQLAlchemyError as err:
+            # create_all writes (a write transaction) even when every table exists; a locked
+            # or read-only store can still be read, and its actions are refused one by one.
+            existing = set(sa.inspect(self._reader).get_table_names())
+            if not set(metadata.tables) <= existing:
+                raise store_unavailable(err) from err
 
     @classmethod
     def from_settings(cls, settings: _HasDashboardUrl) -> Store:
@@ -155,24 +187,44 @@ class Store:
     def audit(
         self, actor: str, action: str, target: str | None, params: Mapping[str, Json] | None = None
     ) -> Iterator[AuditEntry]:
-        """Record the wrapped action as ok, or as error with its message (then re-raise)."""
+        """Record the wrapped action: its row is written first, so an action the store cannot
+        record is never started; then it is marked ok, or error with its message (re-raised).
+
+        Raises:
+            StoreUnavailable: the row could not be written (read-only or locked database, disk
+                full…); the wrapped block did not run.
+        """
+        try:
+            entry_id = self.record_action(actor, action, target, params, "error", UNRECORDED)
+        except SQLAlchemyError as err:
+            raise store_unavailable(err) from err
         entry = AuditEntry()
         try:
             yield entry
         except Exception as exc:
-            try:
-                self.record_action(actor, action, target, params, "error", str(exc) or repr(exc))
-            except SQLAlchemyError:
-                _log.exception("could not record the failure of %s", action)
+            self._finish(entry_id, "error", str(exc) or repr(exc))
             raise
-        self.record_action(actor, action, target, params, "ok", entry.message)
+        self._finish(entry_id, "ok", entry.message)
+
+    def _finish(self, entry_id: int, result: str, message: str | None) -> None:
+        # The action ran: a store that fails now must not turn its outcome into an error, so
+        # the row keeps UNRECORDED and the failure is logged.
+        try:
+            with self._engine.begin() as conn:
+                conn.execute(
+                    sa.update(audit_log)
+                    .where(audit_log.c.id == entry_id)
+                    .values(result=result, message=message)
+                )
+        except SQLAlchemyError:
+            _log.exception("could not record the result of audit entry %s", entry_id)
 
     def recent_actions(self, limit: int = 50, target: str | None = None) -> list[AuditRecord]:
         """The newest audit entries first, optionally only those about ``target``."""
         query = sa.select(audit_log).order_by(audit_log.c.id.desc()).limit(limit)
         if target is not None:
             query = query.where(audit_log.c.target == target)
-        with self._engine.connect() as conn:
+        with self._reader.connect() as conn:
             rows = conn.execute(query).mappings().all()
         return [
             AuditRecord(
@@ -211,5 +263,5 @@ class Store:
         )
         if version_arn is not None:
             query = query.where(metric_snapshots.c.version_arn == version_arn)
-        with self._engine.connect() as conn:
+        with self._reader.connect() as conn:
             return [MetricSnapshot(**r) for r in conn.execute(query).mappings().all()]

@@ -25,7 +25,7 @@ def failure_message(what: str, err: ServiceError) -> str:
 
 def show_failure(what: str, err: ServiceError) -> None:
     """Draw a failed read or action where it happened, and log it with its AWS code."""
-    _log.warning("%s failed (%s %s): %s", what or "call", err.operation, err.code, err.message)
+    _log.warning("%s: %s (%s, %s)", what or "failed", err.message, err.operation, err.code)
     st.error(failure_message(what, err), icon=":material/warning:")
 
 
