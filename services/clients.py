@@ -56,7 +56,12 @@ def build_clients(settings: Settings) -> Clients:
     """
     if settings.backend == "aws":
         session = aws_session(settings)
-        config = Config(retries={"mode": "standard", "max_attempts": 5})
+        # botocore waits 60 s to connect and 60 s per read, five times over: a dropped VPN
+        # would hang a page for minutes. Personalize answers control and runtime calls in
+        # well under a second, so a page knows within ~2 minutes at worst and usually at once.
+        config = Config(
+            retries={"mode": "standard", "max_attempts": 5}, connect_timeout=5, read_timeout=20
+        )
         return Clients(
             *(
                 refuse_unreadable_bodies(
