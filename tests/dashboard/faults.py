@@ -16,6 +16,7 @@ import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -27,6 +28,7 @@ from services.account import Account, describe_account
 from services.aws_session import aws_session
 from services.clients import Clients, build_clients
 from services.config import Settings
+from services.costs.cloudwatch import CloudWatchRequests
 from services.dataset_snapshot import LocalObjects
 
 # (service, operation, parsed JSON body) → None to let the engine answer, else an exception
@@ -112,6 +114,23 @@ class FaultyClients:
         sts.meta.events.register_first("before-send", handler)
         return describe_account(settings, sts)
 
+    def cost_source(self, settings: Settings) -> CloudWatchRequests:
+        """Campaign traffic from a CloudWatch client the fault applies to; an answer the fault
+        lets through is an empty GetMetricData result (no traffic)."""
+        cloudwatch = aws_session(settings).client("cloudwatch")
+
+        def handler(**_: Any) -> tuple[AWSResponse, dict[str, Any]]:
+            self.calls.append("GetMetricData")
+            request = SimpleNamespace(url="https://monitoring.us-east-1.amazonaws.com/")
+            outcome = self.fault("cloudwatch", "GetMetricData", {}, request)
+            if isinstance(outcome, Exception):
+                raise outcome
+            return AWSResponse(request.url, 200, {}, _Raw(b"")), {"MetricDataResults": []}
+
+        # before-call answers without serialising: CloudWatch speaks CBOR, not worth faking.
+        cloudwatch.meta.events.register_first("before-call.cloudwatch.GetMetricData", handler)
+        return CloudWatchRequests(cloudwatch)
+
     def _handler(self, service: str) -> Callable[..., AWSResponse | None]:
         def handler(request: Any, **_: Any) -> AWSResponse | None:
             operation = operation_of(request)
@@ -163,4 +182,5 @@ def use_aws_backend(
     faulty = FaultyClients(settings, fault)
     monkeypatch.setattr("dashboard.deps.build_clients", faulty.build)
     monkeypatch.setattr("dashboard.reads.current_account", faulty.account)
+    monkeypatch.setattr("dashboard.reads.request_source", faulty.cost_source)
     return faulty
