@@ -16,6 +16,7 @@ from typing import Any
 import streamlit as st
 
 from dashboard import deps
+from dashboard.components.errors import shown_errors
 from services.access import (
     LOCKED,
     OPEN,
@@ -97,11 +98,23 @@ def permit(action: str, target: str | None, params: Mapping[str, Any] | None = N
     reason = refusal()
     if reason is None:
         return True
-    deps.store().record_action(
-        actor(), action, target, dict(params or {}), "error", f"refused: {reason}"
-    )
+    _record(actor(), action, target, dict(params or {}), "error", f"refused: {reason}")
     st.error(f"Not allowed: {reason}", icon=":material/lock:")
     return False
+
+
+def _record(
+    user: str,
+    action: str,
+    target: str | None,
+    params: Mapping[str, Any],
+    result: str,
+    message: str | None = None,
+) -> None:
+    """Audit a sign-in, sign-out or refusal; a store that cannot be written says so on the
+    page instead of failing it (these change nothing in Personalize)."""
+    with shown_errors("Not recorded in the audit log"):
+        deps.store().record_action(user, action, target, params, result, message)
 
 
 def sign_in(name: str, password: str) -> bool:
@@ -109,12 +122,10 @@ def sign_in(name: str, password: str) -> bool:
     password never is)."""
     account = access_config().authenticate(name, password)
     if account is None:
-        deps.store().record_action(
-            name or "(no name)", "sign_in", None, {}, "error", "wrong user name or password"
-        )
+        _record(name or "(no name)", "sign_in", None, {}, "error", "wrong user name or password")
         return False
     st.session_state[SESSION_KEY] = sign_session(_session_key(), account.name)
-    deps.store().record_action(account.name, "sign_in", None, {"role": account.role}, "ok")
+    _record(account.name, "sign_in", None, {"role": account.role}, "ok")
     return True
 
 
@@ -122,4 +133,4 @@ def sign_out() -> None:
     identity = current()
     st.session_state.pop(SESSION_KEY, None)
     if identity is not None:
-        deps.store().record_action(identity.user, "sign_out", None, {}, "ok")
+        _record(identity.user, "sign_out", None, {}, "ok")

@@ -168,7 +168,11 @@ class Store:
         result: str = "ok",
         message: str | None = None,
     ) -> int:
-        """Append one audit entry; returns its id."""
+        """Append one audit entry; returns its id.
+
+        Raises:
+            StoreUnavailable: the database cannot be written (read-only, locked, full…).
+        """
         if result not in ("ok", "error"):
             raise ValueError(f"result must be 'ok' or 'error', not {result!r}")
         row = {
@@ -180,8 +184,11 @@ class Store:
             "result": result,
             "message": message,
         }
-        with self._engine.begin() as conn:
-            return int(conn.execute(sa.insert(audit_log).values(row)).inserted_primary_key[0])
+        try:
+            with self._engine.begin() as conn:
+                return int(conn.execute(sa.insert(audit_log).values(row)).inserted_primary_key[0])
+        except SQLAlchemyError as err:
+            raise store_unavailable(err) from err
 
     @contextmanager
     def audit(
@@ -194,10 +201,7 @@ class Store:
             StoreUnavailable: the row could not be written (read-only or locked database, disk
                 full…); the wrapped block did not run.
         """
-        try:
-            entry_id = self.record_action(actor, action, target, params, "error", UNRECORDED)
-        except SQLAlchemyError as err:
-            raise store_unavailable(err) from err
+        entry_id = self.record_action(actor, action, target, params, "error", UNRECORDED)
         entry = AuditEntry()
         try:
             yield entry

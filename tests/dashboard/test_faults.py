@@ -11,6 +11,7 @@ List and the Describe, a malformed answer).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,7 @@ import pytest
 from botocore.exceptions import EndpointConnectionError, ReadTimeoutError
 from streamlit.testing.v1 import AppTest
 
+from services.access import hash_password
 from tests.dashboard.conftest import APP, TIMEOUT, Seeded
 from tests.dashboard.faults import Fault, error, response, use_aws_backend
 
@@ -40,11 +42,28 @@ TITLES = {
 }
 
 
-def open_page(page: str) -> AppTest:
-    """The app on ``page``; the Overview's data checks (opt-in on AWS) are switched on."""
+OPERATOR_PW = "operator password 1"
+
+
+@functools.cache
+def operator_hash() -> str:
+    return hash_password(OPERATOR_PW)
+
+
+def open_page(page: str, *, operator: bool = False) -> AppTest:
+    """The app on ``page``, as a viewer (AWS mode without access configured), or signed in as
+    an operator with the Overview's data checks (export jobs: an operator's choice) on."""
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    at.session_state["overview_data_checks"] = True
+    if operator:
+        at.secrets["access"] = {
+            "accounts": {"otto": {"role": "operator", "password_hash": operator_hash()}}
+        }
     at.run()
+    if operator:
+        at.text_input(key="sign_in_name").input("otto")
+        at.text_input(key="sign_in_password").input(OPERATOR_PW)
+        at.button(key="sign_in_button").click().run()
+        at.session_state["overview_data_checks"] = True
     at.switch_page(page).run()
     assert not at.exception, [e.value for e in at.exception]
     assert at.title[0].value == TITLES[page]
@@ -229,7 +248,7 @@ def test_access_denied_on_one_operation(
         tmp_path,
         only(case.operation, lambda r, _p: error(r, 400, "AccessDeniedException", denied)),
     )
-    at = open_page(page)
+    at = open_page(page, operator=page == OVERVIEW)
     shown = failures(at)
     assert shown, "the page says what was denied"
     for message in shown:
@@ -258,7 +277,7 @@ def test_malformed_answer_to_one_operation(
 ) -> None:
     operation, answer = MALFORMED[page]
     use_aws_backend(monkeypatch, tmp_path, only(operation, answer))
-    at = open_page(page)
+    at = open_page(page, operator=page == OVERVIEW)
     shown = failures(at)
     assert shown, "the page says which answer could not be read"
     for message in shown:

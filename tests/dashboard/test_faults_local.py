@@ -17,8 +17,8 @@ from services.db import dispose_engines
 from services.local.engine import reset_engines
 from services.personalize import PersonalizeService
 from services.store import Store
-from tests.dashboard.conftest import Seeded, app_at
-from tests.dashboard.test_faults import PAGES, TITLES
+from tests.dashboard.conftest import APP, TIMEOUT, Seeded, app_at
+from tests.dashboard.test_faults import PAGES, TITLES, operator_hash
 from tests.local.server import EngineServer, free_port
 
 OPS = "pages/operations.py"
@@ -159,3 +159,23 @@ def test_locked_store_refuses_a_deploy_and_the_campaign_is_unchanged(
     campaign = local_facade().describe_campaign(seeded.up_campaign)
     assert campaign.solution_version_arn == seeded.up_v1
     assert campaign.pending_update is None
+
+
+def test_read_only_store_a_failed_sign_in_is_refused_without_a_traceback(
+    seeded: Seeded, read_only_store: Path
+) -> None:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.secrets["access"] = {
+        "accounts": {"otto": {"role": "operator", "password_hash": operator_hash()}}
+    }
+    at.run()
+    at.text_input(key="sign_in_name").input("otto")
+    at.text_input(key="sign_in_password").input("not the password")
+    at.button(key="sign_in_button").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title[0].value == "Sign in"
+    assert "Wrong user name or password." in errors(at), errors(at)
+    # The attempt could not be audited (the page reran after saying so); nothing was written.
+    assert [r.action for r in Store(f"sqlite:///{read_only_store}").recent_actions()] == [
+        "update_campaign"
+    ]

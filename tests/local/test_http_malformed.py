@@ -16,6 +16,7 @@ import json
 import random
 import socket
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -267,7 +268,9 @@ def test_fuzzed_requests_get_4xx_aws_errors_never_500(engine: LocalEngine) -> No
         )
         assert ok.status == 200, ok.body
 
-    asyncio.run(run())
+    # Its own thread and event loop: a browser test may have left one running in this thread.
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, run()).result()
     assert sent == 79 * PER_OPERATION  # 23,700 requests
     assert not failures, f"{len(failures)} of {sent}:\n" + "\n".join(failures[:20])
 
