@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import StaticPool
 
-__all__ = ["dispose_engines", "make_engine"]
+__all__ = ["dispose_engines", "make_engine", "open_tables"]
 
 SQLITE_BUSY_TIMEOUT_S = 30  # a writer waits this long for the lock before giving up
 
@@ -36,6 +36,26 @@ def make_engine(url: str, *, read_only: bool = False) -> sa.Engine:
             engine = _create(url, read_only)
             _engines[key] = engine
         return engine
+
+
+def open_tables(url: str, metadata: sa.MetaData) -> tuple[sa.Engine, sa.Engine]:
+    """(writer, reader) engines of ``url``, with ``metadata``'s tables created when missing.
+
+    ``create_all`` takes the write lock even when every table exists; a database that is
+    locked by another writer or read-only but has the tables still opens, for reading (its
+    writes then fail one by one).
+
+    Raises:
+        SQLAlchemyError: a table is missing and cannot be created.
+    """
+    writer = make_engine(url)
+    reader = make_engine(url, read_only=True)
+    try:
+        metadata.create_all(writer)
+    except sa.exc.SQLAlchemyError:
+        if not set(metadata.tables) <= set(sa.inspect(reader).get_table_names()):
+            raise
+    return writer, reader
 
 
 def dispose_engines() -> None:

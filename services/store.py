@@ -20,7 +20,7 @@ from typing import Any, Protocol
 import sqlalchemy as sa
 from sqlalchemy.exc import SQLAlchemyError
 
-from services.db import make_engine
+from services.db import open_tables
 from services.errors import StoreUnavailable
 
 _log = logging.getLogger(__name__)
@@ -140,18 +140,12 @@ class Store:
         Raises:
             StoreUnavailable: the tables are missing and cannot be created.
         """
-        self._engine = make_engine(url)
         # Reads take no write lock (plain BEGIN): the audit log and metric history stay
         # readable while another process writes, or when the database is read-only.
-        self._reader = make_engine(url, read_only=True)
         try:
-            metadata.create_all(self._engine)
+            self._engine, self._reader = open_tables(url, metadata)
         except SQLAlchemyError as err:
-            # create_all writes (a write transaction) even when every table exists; a locked
-            # or read-only store can still be read, and its actions are refused one by one.
-            existing = set(sa.inspect(self._reader).get_table_names())
-            if not set(metadata.tables) <= existing:
-                raise store_unavailable(err) from err
+            raise store_unavailable(err) from err
 
     @classmethod
     def from_settings(cls, settings: _HasDashboardUrl) -> Store:

@@ -13,7 +13,9 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import deps, identity, reads
+from dashboard.components.errors import show_failure, shown_errors
 from dashboard.components.formatting import duration
+from services.errors import ServiceError
 from services.overview import DatasetGroupOverview
 from services.pipeline import DEFAULT_METRIC, RUNNING, DataSource, RefreshOptions, RefreshRun
 from services.pipeline.options import DEFAULT_TOLERANCE_PCT
@@ -152,13 +154,18 @@ def _start(group: DatasetGroupOverview, options: RefreshOptions) -> None:
         return
     pipeline = deps.pipeline()
     actor = identity.actor()
-    triggered = pipeline.trigger(group.group, options, actor=actor, trigger="dashboard")
+    try:
+        triggered = pipeline.trigger(group.group, options, actor=actor, trigger="dashboard")
+    except ServiceError as err:  # the store refused the run: none started
+        show_failure("Could not start the refresh", err)
+        return
     if triggered.owner is not None:
         pipeline.start_background(triggered.run_id, triggered.owner)
     note = "attached" if triggered.attached else ("resumed" if triggered.resumed else "started")
-    deps.store().record_action(
-        actor, "refresh", group.group.arn, params, "ok", f"run #{triggered.run_id} {note}"
-    )
+    with shown_errors("The refresh started but is not in the audit log"):
+        deps.store().record_action(
+            actor, "refresh", group.group.arn, params, "ok", f"run #{triggered.run_id} {note}"
+        )
     st.session_state[RUN_KEY] = triggered.run_id
     st.session_state[_RESET_KEY] = True
     reads.invalidate()

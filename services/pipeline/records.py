@@ -15,10 +15,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from services.db import make_engine
-from services.store import UtcDateTime
+from services.db import open_tables
+from services.store import UtcDateTime, store_unavailable
 
 RUNNING, SUCCEEDED, REFUSED, FAILED, SKIPPED = (
     "RUNNING",
@@ -152,8 +152,16 @@ class RunStore:
     """Refresh runs on the dashboard's database (any SQLAlchemy URL)."""
 
     def __init__(self, url: str) -> None:
-        self._engine = make_engine(url)
-        metadata.create_all(self._engine)
+        """Open the runs' tables (created when missing); a locked or read-only database that
+        has them opens for reading.
+
+        Raises:
+            StoreUnavailable: the tables are missing and cannot be created.
+        """
+        try:
+            self._engine, self._reader = open_tables(url, metadata)
+        except SQLAlchemyError as err:
+            raise store_unavailable(err) from err
 
     # --- the lock ---------------------------------------------------------------------------
 
@@ -182,6 +190,8 @@ class RunStore:
                 )
             except IntegrityError:
                 continue
+            except SQLAlchemyError as err:  # read-only or locked: no run starts
+                raise store_unavailable(err) from err
         raise RuntimeError(f"could not claim the refresh lock of {group_name}")
 
     def _claim(
@@ -383,7 +393,7 @@ class RunStore:
     # --- reading ----------------------------------------------------------------------------
 
     def get(self, run_id: int) -> RefreshRun | None:
-        with self._engine.connect() as conn:
+        with self._reader.connect() as conn:
             row = (
                 conn.execute(sa.select(refresh_runs).where(refresh_runs.c.id == run_id))
                 .mappings()
@@ -400,7 +410,7 @@ class RunStore:
         query = sa.select(refresh_runs).order_by(refresh_runs.c.id.desc()).limit(limit)
         if group_arn is not None:
             query = query.where(refresh_runs.c.dataset_group_arn == group_arn)
-        with self._engine.connect() as conn:
+        with self._reader.connect() as conn:
             return [
                 self._run(conn, r, with_steps=with_steps) for r in conn.execute(query).mappings()
             ]
@@ -419,7 +429,7 @@ class RunStore:
             .where(refresh_runs.c.dataset_group_arn == group_arn, refresh_runs.c.status == status)
             .order_by(refresh_runs.c.id.desc())
         )
-        with self._engine.connect() as conn:
+        with self._reader.connect() as conn:
             row = conn.execute(query).mappings().first()
             return self._run(conn, row, with_steps=with_steps) if row else None
 

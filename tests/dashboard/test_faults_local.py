@@ -16,6 +16,7 @@ from services.config import Settings
 from services.db import dispose_engines
 from services.local.engine import reset_engines
 from services.personalize import PersonalizeService
+from services.pipeline.records import RunStore
 from services.store import Store
 from tests.dashboard.conftest import APP, TIMEOUT, Seeded, app_at
 from tests.dashboard.test_faults import PAGES, TITLES, operator_hash
@@ -103,6 +104,7 @@ def test_engine_stopping_under_an_open_page_refuses_the_action(
 @pytest.fixture
 def read_only_store(seeded: Seeded, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = Settings.from_env().data_dir / "dashboard.db"
+    RunStore(f"sqlite:///{path}")  # every table, as the app creates them on first start
     Store(f"sqlite:///{path}").record_action("ana", "update_campaign", seeded.up_campaign)
     dispose_engines()
     monkeypatch.setenv("DASHBOARD_DB_URL", f"sqlite:///file:{path}?mode=ro&uri=true")
@@ -133,6 +135,7 @@ def locked_store(seeded: Seeded, monkeypatch: pytest.MonkeyPatch) -> Iterator[No
     """Another process holds the store's write lock; writers give up after 0.2 s, not 30 s."""
     path = Settings.from_env().data_dir / "dashboard.db"
     Store(f"sqlite:///{path}")
+    RunStore(f"sqlite:///{path}")
     dispose_engines()
     monkeypatch.setattr(db, "SQLITE_BUSY_TIMEOUT_S", 0.2)
     other = sqlite3.connect(path, isolation_level=None)
@@ -179,3 +182,19 @@ def test_read_only_store_a_failed_sign_in_is_refused_without_a_traceback(
     assert [r.action for r in Store(f"sqlite:///{read_only_store}").recent_actions()] == [
         "update_campaign"
     ]
+
+
+def test_locked_store_refuses_refresh_now_and_no_run_starts(
+    seeded: Seeded, locked_store: None
+) -> None:
+    at = app_at(OPS)
+    assert not at.exception, [e.value for e in at.exception]
+    at.checkbox(key="refresh_confirm").check().run()
+    at.button(key="refresh_button").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    shown = errors(at)
+    assert len(shown) == 1, shown
+    assert shown[0].startswith("Could not start the refresh: The dashboard's store cannot")
+    assert "database is locked" in shown[0] and "nothing was done" in shown[0]
+    assert RunStore(Settings.from_env().dashboard_db_url).history() == []
+    assert len(local_facade().list_solution_versions(seeded.up_solution)) == 2
