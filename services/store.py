@@ -121,6 +121,18 @@ def store_unavailable(err: SQLAlchemyError) -> StoreUnavailable:
     )
 
 
+def open_store_tables(url: str, tables: sa.MetaData) -> tuple[sa.Engine, sa.Engine]:
+    """``db.open_tables`` for a table set of the dashboard's store: (writer, reader).
+
+    Raises:
+        StoreUnavailable: a table is missing and cannot be created.
+    """
+    try:
+        return open_tables(url, tables)
+    except SQLAlchemyError as err:
+        raise store_unavailable(err) from err
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -142,10 +154,7 @@ class Store:
         """
         # Reads take no write lock (plain BEGIN): the audit log and metric history stay
         # readable while another process writes, or when the database is read-only.
-        try:
-            self._engine, self._reader = open_tables(url, metadata)
-        except SQLAlchemyError as err:
-            raise store_unavailable(err) from err
+        self._engine, self._reader = open_store_tables(url, metadata)
 
     @classmethod
     def from_settings(cls, settings: _HasDashboardUrl) -> Store:

@@ -17,8 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from services.db import open_tables
-from services.store import UtcDateTime, store_unavailable
+from services.store import UtcDateTime, open_store_tables, store_unavailable
 
 RUNNING, SUCCEEDED, REFUSED, FAILED, SKIPPED = (
     "RUNNING",
@@ -158,10 +157,7 @@ class RunStore:
         Raises:
             StoreUnavailable: the tables are missing and cannot be created.
         """
-        try:
-            self._engine, self._reader = open_tables(url, metadata)
-        except SQLAlchemyError as err:
-            raise store_unavailable(err) from err
+        self._engine, self._reader = open_store_tables(url, metadata)
 
     # --- the lock ---------------------------------------------------------------------------
 

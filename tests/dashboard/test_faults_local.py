@@ -42,6 +42,14 @@ def errors(at: AppTest) -> list[str]:
     return [e.value for e in at.error]
 
 
+def refused_by_store(at: AppTest, action: str, reason: str) -> None:
+    """The page's one message: the action was refused because the store could not record it."""
+    shown = errors(at)
+    assert len(shown) == 1, shown
+    assert shown[0].startswith(f"{action}: The dashboard's store cannot record actions ({reason}")
+    assert "nothing was done" in shown[0]
+
+
 # --- the engine down in local HTTP mode ---------------------------------------------------
 
 
@@ -120,10 +128,7 @@ def test_read_only_store_refuses_actions_and_still_shows_the_audit_log(
     assert any("ana" in str(frame.value.to_dict()) for frame in at.dataframe)  # audit log read
     at = start_training(at, seeded.up_solution)
 
-    shown = errors(at)
-    assert len(shown) == 1, shown
-    assert shown[0].startswith("Could not start training shop-up: The dashboard's store cannot")
-    assert "attempt to write a readonly database" in shown[0] and "nothing was done" in shown[0]
+    refused_by_store(at, "Could not start training shop-up", "attempt to write a readonly database")
     assert len(local_facade().list_solution_versions(seeded.up_solution)) == 2  # not trained
     assert [r.action for r in Store(f"sqlite:///{read_only_store}").recent_actions()] == [
         "update_campaign"
@@ -155,10 +160,7 @@ def test_locked_store_refuses_a_deploy_and_the_campaign_is_unchanged(
     at.button(key="deploy_button").click().run()
     assert not at.exception, [e.value for e in at.exception]
 
-    shown = errors(at)
-    assert len(shown) == 1, shown
-    assert shown[0].startswith("Could not update shop-campaign: The dashboard's store cannot")
-    assert "database is locked" in shown[0] and "nothing was done" in shown[0]
+    refused_by_store(at, "Could not update shop-campaign", "database is locked")
     campaign = local_facade().describe_campaign(seeded.up_campaign)
     assert campaign.solution_version_arn == seeded.up_v1
     assert campaign.pending_update is None
@@ -192,9 +194,6 @@ def test_locked_store_refuses_refresh_now_and_no_run_starts(
     at.checkbox(key="refresh_confirm").check().run()
     at.button(key="refresh_button").click().run()
     assert not at.exception, [e.value for e in at.exception]
-    shown = errors(at)
-    assert len(shown) == 1, shown
-    assert shown[0].startswith("Could not start the refresh: The dashboard's store cannot")
-    assert "database is locked" in shown[0] and "nothing was done" in shown[0]
+    refused_by_store(at, "Could not start the refresh", "database is locked")
     assert RunStore(Settings.from_env().dashboard_db_url).history() == []
     assert len(local_facade().list_solution_versions(seeded.up_solution)) == 2
