@@ -49,7 +49,9 @@ def parse_body(body: bytes) -> dict[str, Any]:
             f"The request body is not JSON: {err.msg} at line {err.lineno} column {err.colno}."
         ) from err
     except RecursionError as err:
-        raise SerializationFailed(f"The request body nests deeper than {MAX_DEPTH} levels.") from err
+        raise SerializationFailed(
+            f"The request body nests deeper than {MAX_DEPTH} levels."
+        ) from err
     if not isinstance(value, dict):
         raise SerializationFailed(
             f"The request body must be a JSON object, not {type(value).__name__}."

@@ -23,7 +23,7 @@ from botocore.awsrequest import AWSResponse
 from botocore.model import OperationModel, ServiceModel, Shape
 
 from services.local.body import parse_body
-from services.local.errors import EngineError, InvalidInput, UnknownOperation
+from services.local.errors import EngineError, UnknownOperation
 from services.local.validation import validate
 
 if TYPE_CHECKING:

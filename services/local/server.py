@@ -109,7 +109,9 @@ async def _read_body(request: Request, headers: dict[str, str]) -> bytes:
         try:
             size = int(declared)
         except ValueError:
-            raise SerializationFailed(f"Content-Length {declared[:40]!r} is not a number.") from None
+            raise SerializationFailed(
+                f"Content-Length {declared[:40]!r} is not a number."
+            ) from None
         if size > MAX_BODY_BYTES:
             raise RequestTooLarge(_too_large(f"{size} bytes"))
     chunks: list[bytes] = []
