@@ -18,6 +18,7 @@ import argparse
 import json
 import os
 import resource
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -206,6 +207,9 @@ def main() -> None:
         )
         print(rows[-2], rows[-1], flush=True)
 
+    rows.append(bad_row_import(p, data_dir, csvs["Interactions"], datasets["Interactions"]))
+    print(rows[-1], flush=True)
+
     solution = p.create_solution(
         name="seed", datasetGroupArn=group,
         recipeArn="arn:aws:personalize:::recipe/aws-user-personalization",
@@ -242,6 +246,44 @@ def main() -> None:
     pages = {} if args.skip_pages else page_times(data_dir)
     print_tables(args, rows, polls, latency, pages)
     tmp.cleanup()
+
+
+def bad_row_import(p: Any, data_dir: Path, good: Path, dataset: str) -> Row:
+    """The interactions file with one bad TIMESTAMP in the middle, imported FULL: it must fail
+    naming that row and leave the imported data as it was."""
+    data = good.read_bytes()
+    start = data.index(b"\n", len(data) // 2) + 1
+    end = data.index(b"\n", start)
+    fields = data[start:end].split(b",")
+    fields[2] += b".5"
+    row = data.count(b"\n", 0, start)  # 1-based data row (the header is line 1)
+    total = data.count(b"\n") - 1
+    bad = data_dir / "s3" / "seed" / "interactions-bad.csv"
+    bad.write_bytes(data[:start] + b",".join(fields) + data[end:])
+    del data
+    before = bulk_files(data_dir)
+    t = time.perf_counter()
+    job = p.create_dataset_import_job(
+        jobName="seed-bad-row",
+        datasetArn=dataset,
+        dataSource={"dataLocation": "s3://seed/interactions-bad.csv"},
+    )["datasetImportJobArn"]
+    done = wait(lambda: p.describe_dataset_import_job(datasetImportJobArn=job), "datasetImportJob")
+    secs = time.perf_counter() - t
+    reason = done.get("failureReason", "")
+    ok = (
+        done["status"] == "CREATE FAILED"
+        and f"data row {row} (line {row + 1})" in reason
+        and bulk_files(data_dir) == before
+    )
+    verdict = "refused, row named, nothing changed" if ok else f"WRONG: {done['status']} {reason}"
+    return (f"one bad row ({row:,} of {total:,}) → CREATE FAILED", f"{secs:.1f}", "", verdict)
+
+
+def bulk_files(data_dir: Path) -> list[tuple[Any, ...]]:
+    """The engine's registered bulk files (what an import changes)."""
+    with sqlite3.connect(data_dir / "engine.db") as conn:
+        return conn.execute("SELECT id, path, rows FROM bulk_files ORDER BY id").fetchall()
 
 
 def serve_latency(

@@ -12,10 +12,11 @@ from services.clients import build_clients
 from services.config import Settings
 from services.db import make_engine
 from services.local import tables as t
-from services.local.engine import reset_engines
+from services.local.engine import get_engine, reset_engines
 from services.local.storage.bulk import BulkStore
 from services.local.storage.histories import BulkHistories
-from tests.local.workspace import create_group
+from tests.local.test_errors import snapshot
+from tests.local.workspace import create_group, wait_for
 
 GROUP = "arn:aws:personalize:us-east-1:000000000000:dataset-group/g"
 
@@ -111,5 +112,37 @@ def test_deleting_a_dataset_deletes_its_bulk_files(tmp_path: Path) -> None:
         assert list((settings.data_dir / "bulk").rglob("*.parquet"))
         clients.personalize.delete_dataset(datasetArn=ws["dataset"])
         assert not list((settings.data_dir / "bulk").rglob("*.parquet"))
+    finally:
+        reset_engines()
+
+
+def test_one_bad_row_in_the_middle_of_a_big_file_imports_nothing_and_is_named(
+    tmp_path: Path,
+) -> None:
+    settings = Settings(data_dir=tmp_path / "data", lifecycle_seconds=0.0, worker_mode="thread")
+    clients = build_clients(settings)
+    p = clients.personalize
+    try:
+        ws = create_group(clients, settings.data_dir)
+        before = snapshot(get_engine(settings), ignore_import_jobs=True)
+        n, bad = 200_000, 100_000  # the bad row is data row 100,001 (file line 100,002)
+        rows = [f"u{i % 5000},i{i % 700},{1_700_000_000 + i},view" for i in range(n)]
+        rows[bad] = f"u1,i1,{1_700_000_000 + bad}.5,view"
+        path = settings.data_dir / "s3" / "bucket" / "big-bad.csv"
+        path.write_text("USER_ID,ITEM_ID,TIMESTAMP,EVENT_TYPE\n" + "\n".join(rows) + "\n")
+        job = p.create_dataset_import_job(
+            jobName="big-bad",
+            datasetArn=ws["dataset"],
+            dataSource={"dataLocation": "s3://bucket/big-bad.csv"},
+        )["datasetImportJobArn"]
+        done = wait_for(
+            lambda: p.describe_dataset_import_job(datasetImportJobArn=job),
+            "datasetImportJob",
+            timeout=120,
+        )
+        assert done["status"] == "CREATE FAILED"
+        assert "data row 100001 (line 100002), column TIMESTAMP" in done["failureReason"]
+        assert snapshot(get_engine(settings), ignore_import_jobs=True) == before
+        assert len(list((settings.data_dir / "bulk").rglob("*.parquet"))) == 1  # the first import
     finally:
         reset_engines()

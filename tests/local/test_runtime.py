@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
 from services.clients import Clients, build_clients
 from services.config import Settings
-from services.local.engine import reset_engines
+from services.local.engine import get_engine, reset_engines
+from services.local.recipes import get_recipe
 from tests.local.workspace import START, cluster_of_item, create_group, train, wait_for
 
 ITEMS = 90
@@ -28,6 +31,7 @@ class World:
     explore_campaign: str
     sims_campaign: str
     pop_campaign: str
+    settings: Settings
 
 
 def cluster(item_id: str) -> int:
@@ -98,6 +102,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         campaigns["explore"],
         campaigns["sims"],
         campaigns["pop"],
+        settings,
     )
     reset_engines()
 
@@ -221,3 +226,25 @@ def test_personalized_ranking(world: World) -> None:
     assert ids[-1] == "zzz" and ranked[-1]["score"] == 0.0
     assert sorted(ids) == ["i1", "i45", "i80", "zzz"]  # the duplicate i1 counts once
     assert sum(r["score"] for r in ranked) == pytest.approx(1.0)
+
+
+def test_concurrent_first_requests_load_a_model_once(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = get_engine(world.settings)
+    with engine.reading() as res:
+        version = res.get(world.up_version, "solution-version")
+    engine.models.forget(world.up_version)
+    recipe = get_recipe(version["_recipeName"])
+    loads: list[str] = []
+    real_load = recipe.load
+
+    def counted(path: Path) -> object:
+        loads.append(str(path))
+        return real_load(path)
+
+    monkeypatch.setattr(recipe, "load", counted)
+    with ThreadPoolExecutor(8) as pool:
+        got = list(pool.map(lambda _: engine.models.get(version), range(8)))
+    assert len(loads) == 1
+    assert all(g is got[0] for g in got)

@@ -56,6 +56,7 @@ class ModelCache:
         self._items_checked: dict[tuple[str, str], float] = {}
         self._created: dict[str, tuple[tuple[str, int], np.ndarray, float, float]] = {}
         self._lock = threading.Lock()
+        self._loading: dict[str, threading.Lock] = {}
 
     def cached(self, arn: str) -> LoadedModel | None:
         """The loaded model of a version, if it is in memory."""
@@ -73,9 +74,21 @@ class ModelCache:
         path = version.get("_modelPath")
         if version.get("status") != "ACTIVE" or not path or not Path(path).exists():
             raise ResourceInUse(f"Solution version {arn} has no trained model to serve.")
+        # One loader per model: concurrent first requests (a page asking for many users at
+        # once) wait for it instead of each reading the file into memory again.
+        with self._lock:
+            loading = self._loading.setdefault(arn, threading.Lock())
+        with loading:
+            with self._lock:
+                hit = self._models.get(arn)
+            if hit is not None:
+                return hit
+            return self._load(arn, version, Path(path))
+
+    def _load(self, arn: str, version: dict[str, Any], path: Path) -> LoadedModel:
         name = version["_recipeName"]
         recipe = get_recipe(name)
-        model = recipe.load(Path(path))
+        model = recipe.load(path)
         loaded = LoadedModel(
             arn=arn,
             group=version["datasetGroupArn"],
@@ -88,6 +101,7 @@ class ModelCache:
             self._models[arn] = loaded
             while len(self._models) > MODEL_CACHE_SIZE:
                 self._models.popitem(last=False)
+            self._loading.pop(arn, None)
         return loaded
 
     def creation_times(self, loaded: LoadedModel) -> tuple[np.ndarray, float]:
