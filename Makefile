@@ -8,7 +8,7 @@ DATA_DIR ?= $(or $(PERSONALIZE_DATA_DIR),.data)
 export OPENBLAS_NUM_THREADS ?= 1
 export AWS_EC2_METADATA_DISABLED := true
 
-.PHONY: run test lint format serve demo bench clean
+.PHONY: run test lint format serve demo bench bench-seed clean
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -44,6 +44,9 @@ bench: $(STAMP)
 	$(PY) bench/readiness.py
 	$(PY) bench/prepare.py
 	$(PY) bench/pages.py
+
+bench-seed: $(STAMP)
+	$(PY) bench/seed_scale.py
 
 clean:
 	rm -rf $(VENV) .data

@@ -130,7 +130,17 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=1000)
     parser.add_argument("--skip-pages", action="store_true")
     parser.add_argument("--keep", help="use this data directory and keep it")
+    parser.add_argument(
+        "--pages-only", metavar="DIR", help="only draw the pages of a shop kept with --keep DIR"
+    )
     args = parser.parse_args()
+    if args.pages_only:
+        pages = page_times(Path(args.pages_only) / "data")
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / GIB
+        print(f"| page | first load s | rerun s | (peak RSS {rss:.2f} GiB) |\n|---|---|---|---|")
+        for name, (first, rerun) in pages.items():
+            print(f"| {name} | {first:.2f} | {rerun:.3f} | |")
+        return
     tmp = tempfile.TemporaryDirectory()
     data_dir = Path(args.keep or tmp.name) / "data"
     rows: list[Row] = []
