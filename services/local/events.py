@@ -30,6 +30,20 @@ def upper_snake(key: str) -> str:
     return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", key).upper()
 
 
+def _refuse_reserved(key: str, reserved: set[str], where: str) -> None:
+    """Refuse a reserved keyword as a property, whatever its case ("USERID", "UserId", ...).
+
+    PutEvents' ``properties`` may not hold userId, sessionId, eventType, timestamp,
+    recommendationId or impression; PutItems' may not hold itemId and PutUsers' userId
+    (the request carries them; Personalize API reference, Event.properties, Item.properties,
+    User.properties). InvalidInputException.
+    """
+    if key.lower() in {r.lower() for r in reserved} or upper_snake(key) in {
+        upper_snake(r) for r in reserved
+    }:
+        raise InvalidInput(f"{where}.properties may not contain '{key}' (a reserved keyword).")
+
+
 def _properties(raw: str | None, where: str) -> dict[str, Any]:
     if not raw:
         return {}
@@ -76,8 +90,7 @@ def put_events(engine: EngineContext, params: dict[str, Any]) -> None:
             props = _properties(event.get("properties"), where)
             extra = {}
             for key, value in props.items():
-                if key in FORBIDDEN_PROPERTIES:
-                    raise InvalidInput(f"{where}.properties may not contain '{key}'.")
+                _refuse_reserved(key, FORBIDDEN_PROPERTIES, where)
                 column = upper_snake(key)
                 if column not in columns:
                     raise InvalidInput(
@@ -136,7 +149,9 @@ def _put_records(
         rows = []
         for i, record in enumerate(params[list_key], start=1):
             props = {}
-            for key, value in _properties(record.get("properties"), f"{list_key}.{i}").items():
+            where = f"{list_key}.{i}"
+            for key, value in _properties(record.get("properties"), where).items():
+                _refuse_reserved(key, {id_key}, where)
                 name = upper_snake(key)
                 if name not in fields:
                     raise InvalidInput(

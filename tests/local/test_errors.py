@@ -92,6 +92,40 @@ CASES: list[tuple[str, str, Callable[[World], Any], str]] = [
         "DISCOUNT_CODE",
     ),
     (
+        "reserved keyword in upper case",
+        "InvalidInputException",
+        lambda w: w.clients.events.put_events(
+            trackingId=w.tracking_id,
+            sessionId="s",
+            eventList=[
+                {
+                    "eventType": "view",
+                    "itemId": "i1",
+                    "sentAt": 1_700_000_000,
+                    "properties": json.dumps({"USERID": "someone-else"}),
+                }
+            ],
+        ),
+        "'USERID' (a reserved keyword)",
+    ),
+    (
+        "reserved keyword in mixed case",
+        "InvalidInputException",
+        lambda w: w.clients.events.put_events(
+            trackingId=w.tracking_id,
+            sessionId="s",
+            eventList=[
+                {
+                    "eventType": "view",
+                    "itemId": "i1",
+                    "sentAt": 1_700_000_000,
+                    "properties": json.dumps({"RecommendationId": "RID-1"}),
+                }
+            ],
+        ),
+        "'RecommendationId' (a reserved keyword)",
+    ),
+    (
         "import into missing dataset",
         "ResourceNotFoundException",
         lambda w: p(w).create_dataset_import_job(
