@@ -124,16 +124,20 @@ def test_side_by_side_comparisons(page: Any, shots: Path) -> None:
 def test_deploy_from_operations_clears_the_overview_warning(
     app: RunningApp, page: Any, shots: Path
 ) -> None:
+    from playwright.sync_api import expect
+
+    main = page.locator('[data-testid="stMain"]')
     _open(page, "Overview")
-    assert "not deployed" in _main_text(page).lower()
+    # The idle flag can be read before a rerun starts: wait for what the rerun draws.
+    expect(main).to_contain_text("not deployed", ignore_case=True, timeout=TIMEOUT_MS)
 
     _open(page, "Operations")
     page.get_by_role("tab").filter(has_text="Deploy").click()
     page.get_by_text("I understand this changes live recommendations of shop-campaign").click()
     _idle(page)
     page.get_by_role("button", name="Update campaign").click()
+    expect(main).to_contain_text("Update of shop-campaign", timeout=TIMEOUT_MS)
     _idle(page)
-    assert "Update of shop-campaign" in _main_text(page)
     page.screenshot(path=str(shots / "operations-deployed.png"), full_page=True)
 
     _open(page, "Overview")
