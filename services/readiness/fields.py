@@ -350,7 +350,12 @@ class TimestampField:
     def _old_tail(self) -> list[Finding]:
         if not self.distribution or len(self.days) < 2:
             return []
-        days = np.array(sorted(self.days))
+        # Future days are a finding of their own; a few far-future placeholders (2099-12-31)
+        # must not become the "recent bulk" that everything real is measured against.
+        last_day = (self.now + FUTURE_SLACK_SECONDS) // 86_400
+        days = np.array(sorted(d for d in self.days if d <= last_day))
+        if len(days) < 2:
+            return []
         counts = np.array([self.days[d] for d in days])
         cum = np.cumsum(counts)
         total = int(cum[-1])
@@ -389,7 +394,7 @@ class TimestampField:
             "error",
             f"{pct(apart, total)} of {self.name} values are decades before the rest",
             f"{apart} of {total} events are more than {years} years before the recent bulk "
-            f"(90% of events are before {iso(p90 * 86_400)}; oldest "
+            f"(90% of the events not in the future are before {iso(p90 * 86_400)}; oldest "
             f"{iso(oldest_day * 86_400)}): too many to be real history, they look like "
             "defaulted or wrongly converted dates.",
             f"Fix how {self.name} is computed for these rows (or drop them), then prepare "

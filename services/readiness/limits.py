@@ -47,7 +47,8 @@ OLD_TAIL_DAYS = 730
 # Implausible as a whole (our rule, not Personalize's: its import accepts these, but training
 # on them is meaningless): an error when at least this share of TIMESTAMPs is in the future
 # (a wrong unit, offset or year in the export), or when at least DECADES_APART_SHARE of them
-# are DECADES_APART_DAYS or more before the recent bulk (the 90th percentile day), e.g. dates
+# are DECADES_APART_DAYS or more before the recent bulk (the 90th percentile day of the
+# events not in the future, so far-future placeholders cannot become the bulk), e.g. dates
 # defaulted to 1970 or 1900 by a failed conversion. Fewer such rows stay warnings.
 FUTURE_BULK_SHARE = 0.5
 DECADES_APART_DAYS = 20 * 365

@@ -207,6 +207,27 @@ def test_decades_before_the_rest_is_an_error_from_ten_percent():
     assert report.get("timestamps_old_tail").severity == "warning"
 
 
+def test_far_future_placeholders_do_not_become_the_bulk_old_rows_are_measured_against():
+    # 5,000 events: 4,450 spread over 2024 (one hour apart from 2024-01-01, so the last is
+    # 2024-07-27) and 550 (11%) on a 2099-12-31 placeholder. Before, the 90th-percentile day
+    # was 2099-12-31 and all 4,450 real events counted as "decades before the rest" (89%).
+    df = interactions(100, 50)
+    placeholder = 4_102_358_400  # 2099-12-31T00:00:00Z
+    df.loc[df.index % 100 < 11, "TIMESTAMP"] = placeholder
+    report = check_dataframe(df, "interactions", now=NOW)
+    future = report.get("timestamp_future")
+    assert future.severity == "warning"
+    assert "550 values of TIMESTAMP (11.0%)" in future.detail
+    assert report.get("timestamps_decades_apart") is None
+    assert report.get("timestamps_old_tail") is None
+    assert report.get("timestamps_mostly_future") is None
+    # Real defaulted dates are still measured against the real bulk: 500 of the 4,450
+    # events not in the future on 1970-01-01 (11.2% >= 10%) is the error.
+    df.loc[(df.index % 100 >= 11) & (df.index % 100 < 21), "TIMESTAMP"] = 0
+    f = check_dataframe(df, "interactions", now=NOW).get("timestamps_decades_apart")
+    assert f.severity == "error" and "500 of 4450 events" in f.detail
+
+
 def test_event_types_limit_counts_metadata_columns():
     df = interactions(30, 40, types=tuple(f"t{i}" for i in range(9)))
     assert check_dataframe(df, "interactions", now=NOW).get("too_many_event_types") is None
