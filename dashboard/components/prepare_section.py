@@ -37,8 +37,11 @@ _RESULTS = "prepare_results"
 _KEEP = 3
 
 
-def _base(staged: Staged, kind: str) -> tuple[Mapping, tuple[str, ...], list[str]]:
-    """The starting mapping (a saved one if given, else a suggestion), the raw header, notes."""
+def _base(
+    staged: Staged, kind: str, schema: Schema | None
+) -> tuple[Mapping, tuple[str, ...], list[str]]:
+    """The starting mapping (a saved one if given, else a suggestion of the fields the
+    dataset's schema has), the raw header, notes."""
     saved = st.file_uploader(
         "Saved mapping (optional)",
         type=["json"],
@@ -46,14 +49,15 @@ def _base(staged: Staged, kind: str) -> tuple[Mapping, tuple[str, ...], list[str
         help="A mapping downloaded earlier: the nightly refresh uses the same document.",
     )
     cache: dict[tuple[Any, ...], Any] = st.session_state.setdefault(_SUGGESTIONS, {})
-    key = (staged.uri, staged.digest, kind)
+    fields = tuple(f.name for f in schema.fields) if schema and schema.fields else None
+    key = (staged.uri, staged.digest, kind, fields)
     if key not in cache:
         with st.spinner("Reading the file and suggesting a mapping…"):
-            cache[key] = suggest_mapping(staged.path, kind)
+            cache[key] = suggest_mapping(staged.path, kind, schema_fields=fields)
         while len(cache) > _KEEP:
             cache.pop(next(iter(cache)))
     suggestion = cache[key]
-    notes = [f"Read as {_how(suggestion.layout)}.", *suggestion.notes]
+    notes = [f"Read as {_how(suggestion.layout)}.", *suggestion.notes, *suggestion.unmapped]
     if saved is None:
         return suggestion.mapping, suggestion.layout.header, notes
     mapping = load_mapping(saved.getvalue().decode("utf-8"))
@@ -170,7 +174,7 @@ def section(pairs: list[tuple[Dataset, Schema | None]]) -> None:
         )
         return
     try:
-        base, header, notes = _base(staged, kind)
+        base, header, notes = _base(staged, kind, schema)
     except (RawFileError, MappingError, UnicodeDecodeError) as err:
         st.error(f"Cannot use this file: {err}", icon=":material/error:")
         return

@@ -1,7 +1,8 @@
 """Command line: prepare a raw export by a mapping, or suggest a mapping to start from.
 
     python -m services.prepare RAW --mapping MAPPING.json --out OUT.csv [--schema-out S.json]
-    python -m services.prepare suggest RAW --dataset-type interactions [--timezone ZONE]
+    python -m services.prepare suggest RAW --dataset-type interactions [--timezone ZONE] \
+        [--schema SCHEMA.json]
 
 Exit status: 0 prepared and ready; 1 prepared but the readiness check found an error;
 2 the mapping or the raw file is unusable (nothing written).
@@ -12,9 +13,11 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TextIO
 
 from services.readiness.cli import render
+from services.readiness.schema import load_schema
 
 from .mapping import DATASET_TYPES, MappingError, load_mapping
 from .prepared import prepare_file
@@ -46,6 +49,9 @@ def _suggest_parser() -> argparse.ArgumentParser:
     p.add_argument("raw")
     p.add_argument("--dataset-type", required=True, choices=DATASET_TYPES)
     p.add_argument("--timezone", default="UTC", help="IANA zone for times without an offset")
+    p.add_argument(
+        "--schema", help="the target dataset's Avro schema JSON: suggest only its fields"
+    )
     return p
 
 
@@ -59,9 +65,18 @@ def main(
     try:
         if argv[:1] == ["suggest"]:
             args = _suggest_parser().parse_args(argv[1:])
-            suggestion = suggest_mapping(args.raw, args.dataset_type, timezone=args.timezone)
+            fields = None
+            if args.schema is not None:
+                schema, problems = load_schema(Path(args.schema), args.dataset_type)
+                if problems:
+                    err.write(f"error: --schema {args.schema}: {problems[0].detail}\n")
+                    return 2
+                fields = [f.name for f in schema.fields]
+            suggestion = suggest_mapping(
+                args.raw, args.dataset_type, timezone=args.timezone, schema_fields=fields
+            )
             out.write(suggestion.mapping.to_json())
-            for note in suggestion.notes:
+            for note in (*suggestion.notes, *suggestion.unmapped):
                 err.write(f"  {note}\n")
             return 0
         args = _prepare_parser().parse_args(argv)

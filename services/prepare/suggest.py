@@ -9,6 +9,7 @@ alone decide. Every choice comes with a note saying why, for the person who conf
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,7 +17,16 @@ import numpy as np
 import pandas as pd
 
 from .converters import parse_numbers
-from .mapping import REQUIRED, FieldMap, Mapping, Source, parse_mapping
+from .mapping import (
+    ALLOWED_RESERVED,
+    REQUIRED,
+    RESERVED,
+    FieldMap,
+    Mapping,
+    MappingError,
+    Source,
+    parse_mapping,
+)
 from .reader import RawLayout, detect, iter_chunks
 from .timestamps import (
     REASON_EMPTY,
@@ -38,6 +48,8 @@ class Suggestion:
     mapping: Mapping
     notes: tuple[str, ...]
     layout: RawLayout
+    # Raw columns that fit a field but were left out, each with why (e.g. not in the schema).
+    unmapped: tuple[str, ...] = ()
 
 
 def _norm(name: str) -> str:
@@ -134,8 +146,8 @@ def _metadata(
 ) -> FieldMap | None:
     known = METADATA_NAMES.get(column.strip())
     name = (known or re.sub(r"[^A-Za-z0-9_]+", "_", column).strip("_")).upper()
-    if not name or not re.match(r"^[A-Z_]", name) or name in used:
-        return None
+    if not name or not re.match(r"^[A-Z_]", name) or name in used or name in RESERVED:
+        return None  # a reserved name here is another dataset type's field (USER_ID in items)
     if any(word in _norm(column) for word in PERSONAL):
         return None  # names, e-mails, phones and addresses are not features to import
     text = _text(values)
@@ -153,23 +165,52 @@ def _metadata(
     return None
 
 
+def _a(dataset_type: str) -> str:
+    return ("an " if dataset_type[0] in "aeiou" else "a ") + dataset_type
+
+
+def _wrong_kind(dataset_type: str, header: tuple[str, ...]) -> str | None:
+    """Why the file looks like another dataset type's export, or None."""
+    others = [f for f in ("USER_ID", "ITEM_ID") if f not in ALLOWED_RESERVED[dataset_type]]
+    for field in others:
+        named = [c for c in header if _name_score(field, c) > 50]  # the whole name, not a part
+        if named and dataset_type == "items":
+            return (
+                f"column {named[0]!r} looks like {field}, which an items dataset does not have "
+                "(an interactions export?)"
+            )
+        if named and any(_name_score("TIMESTAMP", c) for c in header):
+            return f"columns {named[0]!r} ({field}) and a time column (an interactions export?)"
+    return None
+
+
 def suggest_mapping(
-    path: str | Path, dataset_type: str, *, timezone: str = "UTC", source: Source | None = None
+    path: str | Path,
+    dataset_type: str,
+    *,
+    timezone: str = "UTC",
+    source: Source | None = None,
+    schema_fields: Collection[str] | None = None,
 ) -> Suggestion:
     """A mapping for ``path`` to confirm or adjust; the notes say why each field was chosen.
 
+    ``schema_fields``: the target dataset's schema field names when known; only those fields
+    are suggested, and the notes name each raw column left unmapped because of it.
+
     Raises:
         RawFileError / FileNotFoundError: the file cannot be read.
-        MappingError: a required field has no plausible column (the error names it).
+        MappingError: a required field has no plausible column, or the file looks like
+            another dataset type's export (the error says which column shows it). The
+            mapping returned always passes ``parse_mapping``.
     """
     layout = detect(path, source)
     chunk = next(iter_chunks(path, layout, layout.header, chunk_rows=SAMPLE_ROWS), None)
     sample = chunk.frame.head(SAMPLE_ROWS) if chunk is not None else pd.DataFrame()
-    wanted = {
-        "interactions": ("USER_ID", "ITEM_ID", "TIMESTAMP", "EVENT_TYPE", "EVENT_VALUE"),
-        "items": ("ITEM_ID", "CREATION_TIMESTAMP"),
-        "users": ("USER_ID",),
-    }[dataset_type]
+    wrong = _wrong_kind(dataset_type, layout.header)
+    if wrong:
+        raise MappingError([f"this file does not look like {_a(dataset_type)} file: {wrong}"])
+    in_schema = None if schema_fields is None else {f.upper() for f in schema_fields}
+    wanted = ALLOWED_RESERVED[dataset_type]
     # Every (score, field, column) with values that fit; the best pairs first, each used once.
     scored = []
     for field in wanted:
@@ -184,11 +225,27 @@ def suggest_mapping(
     for _score, _, field, column in sorted(scored, reverse=True):
         if field not in chosen and column not in chosen.values():
             chosen[field] = column
+    missing = [f for f in REQUIRED[dataset_type] if f not in chosen]
+    if missing:
+        raise MappingError(
+            [
+                f"no column looks like {f} (columns: {', '.join(map(repr, layout.header))}): "
+                f"this file does not look like {_a(dataset_type)} file"
+                for f in missing
+            ]
+        )
     fields: list[FieldMap] = []
     notes: list[str] = []
+    unmapped: list[str] = []
     for field in wanted:
         column = chosen.get(field)
         if column is None:
+            continue
+        if in_schema is not None and field not in in_schema:
+            unmapped.append(
+                f"{column!r} left unmapped: it looks like {field}, which the "
+                "target dataset's schema does not have"
+            )
             continue
         how = "by name and values" if _name_score(field, column) else "by values"
         if field in ("TIMESTAMP", "CREATION_TIMESTAMP"):
@@ -202,7 +259,9 @@ def suggest_mapping(
         fields.append(spec)
         notes.append(f"{field} ← {column!r} ({how})")
     if dataset_type == "interactions" and "EVENT_TYPE" not in chosen:
-        if any(w in _norm(c) for c in [*layout.header, Path(path).name] for w in ORDER_WORDS):
+        schema_ok = in_schema is None or "EVENT_TYPE" in in_schema
+        named = [*layout.header, Path(path).name]
+        if schema_ok and any(w in _norm(c) for c in named for w in ORDER_WORDS):
             fields.append(FieldMap("EVENT_TYPE", constant="Purchase"))
             notes.append("EVENT_TYPE = 'Purchase' (an orders export without an event column)")
     if dataset_type != "interactions":
@@ -212,11 +271,17 @@ def suggest_mapping(
             if column in chosen.values():
                 continue
             spec = _metadata(column, sample[column], used, textual)
-            if spec is not None:
-                fields.append(spec)
-                used.add(spec.name)
-                textual |= spec.type == "textual"
-                notes.append(f"{spec.name} ← {column!r} ({spec.type} metadata)")
+            if spec is None:
+                continue
+            if in_schema is not None and spec.name not in in_schema:
+                unmapped.append(
+                    f"{column!r} left unmapped: {spec.name} is not in the target dataset's schema"
+                )
+                continue
+            fields.append(spec)
+            used.add(spec.name)
+            textual |= spec.type == "textual"
+            notes.append(f"{spec.name} ← {column!r} ({spec.type} metadata)")
     source_doc = {"format": layout.format, "encoding": layout.encoding or "auto"}
     source_doc["delimiter"] = layout.delimiter or "auto"
     doc = {
@@ -226,4 +291,4 @@ def suggest_mapping(
         "source": source_doc,
         "fields": [f.to_dict() for f in fields],
     }
-    return Suggestion(parse_mapping(doc), tuple(notes), layout)
+    return Suggestion(parse_mapping(doc), tuple(notes), layout, tuple(unmapped))

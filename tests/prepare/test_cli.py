@@ -4,6 +4,7 @@ import io
 import json
 
 from services.prepare.cli import main
+from tests.local.workspace import INTERACTIONS_SCHEMA
 
 from .conftest import MAPPINGS, raw_file
 
@@ -69,3 +70,29 @@ def test_suggest_prints_a_mapping_that_loads(tmp_path):
         "--out", str(tmp_path / "o.csv"), "--now", NOW,
     )  # fmt: skip
     assert status == 0, out
+
+
+def test_suggest_with_the_target_schema_maps_only_its_fields(tmp_path):
+    schema = tmp_path / "interactions.json"
+    schema.write_text(INTERACTIONS_SCHEMA)  # USER_ID, ITEM_ID, TIMESTAMP, EVENT_TYPE
+    raw = str(raw_file("korean_headers_cp949"))
+    status, text, err = _run(
+        "suggest", raw, "--dataset-type", "interactions", "--schema", str(schema)
+    )
+    assert status == 0, err
+    names = [f["name"] for f in json.loads(text)["fields"]]
+    assert names == ["USER_ID", "ITEM_ID", "TIMESTAMP", "EVENT_TYPE"]
+    assert "'수량' left unmapped: it looks like EVENT_VALUE" in err
+    # Prepared by that mapping against that schema: no schema error.
+    mapping = tmp_path / "m.json"
+    mapping.write_text(text)
+    status, out, _ = _run(raw, "--mapping", str(mapping), "--out", str(tmp_path / "o.csv"))
+    assert "not in the schema" not in out
+
+
+def test_suggest_items_on_an_interactions_file_says_so(tmp_path):
+    raw = str(raw_file("typed_columns"))  # user_id, item_id, clicked_at
+    status, text, err = _run("suggest", raw, "--dataset-type", "items")
+    assert status == 2 and text == ""
+    assert "does not look like an items file: column 'user_id' looks like USER_ID" in err
+    assert "is not a field of" not in err

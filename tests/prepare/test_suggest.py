@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from services.prepare import convert, load_mapping, suggest_mapping
+from services.prepare import MappingError, convert, load_mapping, parse_mapping, suggest_mapping
 
 from .conftest import CASES, EXPECTED, MAPPINGS, raw_file
 
@@ -48,3 +48,31 @@ def test_suggestion_reads_units_formats_and_metadata_types():
     assert items.get("PRICE").type in ("int", "float")
     users = suggest_mapping(raw_file("users_euc_kr"), "users").mapping
     assert [f.name for f in users.fields] == ["USER_ID", "GENDER", "AGE_GROUP", "MEMBERSHIP"]
+
+
+@pytest.mark.parametrize("kind", ["interactions", "items", "users"])
+@pytest.mark.parametrize("stem", CASES)
+def test_a_suggestion_always_passes_its_own_validator(stem, kind):
+    """Every corpus file as every dataset type: a mapping parse_mapping accepts, or an error
+    saying why the file does not look like that type, never a field the type lacks."""
+    try:
+        suggestion = suggest_mapping(raw_file(stem), kind)
+    except MappingError as err:
+        assert all(f"does not look like {('an' if kind[0] in 'aeiou' else 'a')} {kind} file" in p
+                   for p in err.problems), err.problems  # fmt: skip
+        return
+    assert parse_mapping(suggestion.mapping.to_dict()) == suggestion.mapping
+
+
+def test_schema_fields_limit_the_suggestion_and_say_what_was_left_out():
+    raw = raw_file("korean_headers_cp949")
+    s = suggest_mapping(raw, "interactions", schema_fields=["USER_ID", "ITEM_ID", "TIMESTAMP"])
+    assert [f.name for f in s.mapping.fields] == ["USER_ID", "ITEM_ID", "TIMESTAMP"]
+    assert len(s.unmapped) == 2
+    assert any(u.startswith("'구분' left unmapped: it looks like EVENT_TYPE") for u in s.unmapped)
+    assert any(u.startswith("'수량' left unmapped: it looks like EVENT_VALUE") for u in s.unmapped)
+    users = suggest_mapping(
+        raw_file("users_euc_kr"), "users", schema_fields=["USER_ID", "AGE_GROUP"]
+    )
+    assert [f.name for f in users.mapping.fields] == ["USER_ID", "AGE_GROUP"]
+    assert any("GENDER is not in the target dataset's schema" in u for u in users.unmapped)
