@@ -39,7 +39,7 @@ BASELINE_JACCARD_WARNING = 0.6
 # Users whose call failed: above this share the sample says nothing about the model.
 ERROR_SHARE_ERROR = 0.5
 
-Severity = Literal["ok", "warning", "error"]
+Severity = Literal["ok", "info", "warning", "error"]  # info: a neutral note, not a finding
 SampleHow = Literal["random", "most_recent", "most_active", "least_active"]
 
 
@@ -94,7 +94,7 @@ class Verdict:
 
     @property
     def flagged(self) -> bool:
-        return self.severity != "ok"
+        return self.severity in ("warning", "error")
 
 
 def recommend_for_users(
@@ -187,9 +187,21 @@ def largest_identical_group(lists: Mapping[str, Sequence[str]], top_n: int = 10)
 
 
 def assess(
-    results: Sequence[UserRecommendations], top_n: int = 10, baseline: Sequence[str] | None = None
+    results: Sequence[UserRecommendations],
+    top_n: int = 10,
+    baseline: Sequence[str] | None = None,
+    *,
+    same_by_design: bool = False,
 ) -> Verdict:
-    """Judge a sample of lists: identical, overlapping, close to popular, or personalised."""
+    """Judge a sample of lists: identical, overlapping, close to popular, or personalised.
+
+    ``same_by_design``: the lists come from a recipe that gives everyone the same list
+    (``recipe_capabilities.same_list_by_design``); identical lists then get a neutral "info"
+    note instead of an error, and ``baseline`` is ignored (a popularity list measured against
+    the popularity baseline says nothing).
+    """
+    if same_by_design:
+        baseline = None
     lists = {r.user_id: r.items for r in results if r.ok}
     n_errors = sum(1 for r in results if not r.ok)
     n, total = len(lists), len(results)
@@ -216,6 +228,12 @@ def assess(
         )
     if n < 2:
         return verdict("ok", "Sample at least two users to compare their recommendations.")
+    if same_by_design:
+        return verdict(
+            "info",
+            f"Popularity recipe: everyone gets the same list by design ({same}); compare a "
+            "personalised campaign against it.",
+        )
     if len(group.users) >= 2 and share >= IDENTICAL_SHARE_ERROR:
         return verdict("error", f"{same}: {fix}")
     if mean_j >= MEAN_JACCARD_ERROR:

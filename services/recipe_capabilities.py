@@ -33,6 +33,13 @@ def supports_update(recipe_arn: str | None) -> bool:
     return bool(recipe_arn) and short_arn(recipe_arn or "") in UPDATE_RECIPES
 
 
+def same_list_by_design(recipe: str | None, recipe_type: str | None = None) -> bool:
+    """Whether every user gets the same list from this recipe by design, so identical lists
+    are no finding: popularity-count, and POPULAR_ITEMS recipes (Trending-Now), rank items
+    for everyone alike. ``recipe``: name or ARN."""
+    return short_arn(recipe or "") in POPULARITY_RECIPES or recipe_type == "POPULAR_ITEMS"
+
+
 def request_kind(recipe_type: str | None) -> str:
     """How a campaign of this recipe type is asked: "user", "item" or "ranking"."""
     return _REQUEST_BY_TYPE.get(recipe_type or "", USER_REQUEST)

@@ -16,6 +16,7 @@ _BANNERS = {
     "error": (st.error, ":material/error:"),
     "warning": (st.warning, ":material/warning:"),
     "ok": (st.success, ":material/check_circle:"),
+    "info": (st.info, ":material/info:"),
 }
 
 
@@ -33,7 +34,7 @@ def verdict_banner(verdict: Verdict, title: str) -> None:
             f"personalisation {verdict.personalization:.0%}",
         ]
     if verdict.baseline_jaccard is not None:
-        numbers.append(f"overlap with popular items {verdict.baseline_jaccard:.0%}")
+        numbers.append(f"overlap with the popularity campaign {verdict.baseline_jaccard:.0%}")
     if verdict.n_errors:
         numbers.append(f"{verdict.n_errors} users failed")
     st.caption(" · ".join(numbers))

@@ -20,8 +20,14 @@ from services.recipe_capabilities import (
     RANKING_TYPE,
     RELATED_ITEMS_TYPE,
     USER_TYPES,
+    same_list_by_design,
 )
 from services.sampling import ItemCatalog, recent_history
+
+
+def _by_design(campaign: CampaignInfo) -> bool:
+    return same_list_by_design(campaign.recipe, campaign.recipe_type)
+
 
 ONE, TWO, VERSION = "One campaign", "Compare two campaigns", "A version without a campaign"
 
@@ -69,9 +75,15 @@ else:
         chosen = [user_campaigns[labels.index(a)], user_campaigns[labels.index(b)]]
     else:
         version_labels = [version_label(v) for v in cat.versions]
-        version = cat.versions[
-            version_labels.index(st.selectbox("Solution version", version_labels, key="rec_v"))
+        personal = [
+            i
+            for i, v in enumerate(cat.versions)
+            if not same_list_by_design(v.recipe, v.recipe_type)
         ]
+        picked = st.selectbox(
+            "Solution version", version_labels, index=personal[0] if personal else 0, key="rec_v"
+        )
+        version = cat.versions[version_labels.index(picked)]
 
     sample = pick_users(
         interactions, "rec", data.user_activity if interactions is not None else None
@@ -80,11 +92,12 @@ else:
     show_finding(sample)
     history = recent_history(interactions, sample.users) if interactions is not None else None
 
-    def draw(results: Sequence[UserRecommendations], title: str, key: str) -> None:
-        """Verdict, heatmap and grid of one source's lists."""
+    def draw(results: Sequence[UserRecommendations], title: str, key: str, by_design: bool) -> None:
+        """Verdict, heatmap and grid of one source's lists; ``by_design``: a recipe that
+        gives everyone the same list."""
         baseline = None
         pop = cat.popularity
-        if pop is not None and all(c.arn != pop.arn for c in chosen) and results:
+        if pop is not None and not by_design and all(c.arn != pop.arn for c in chosen) and results:
             try:
                 baseline = (
                     deps.service()
@@ -93,7 +106,8 @@ else:
                 )
             except ServiceError:
                 baseline = None  # the baseline only adds a number; the verdict stands without it
-        rec_grid.verdict_banner(assess(results, top_n, baseline), title)
+        verdict = assess(results, top_n, baseline, same_by_design=by_design)
+        rec_grid.verdict_banner(verdict, title)
         rec_grid.heatmap(results, top_n, key=f"{key}_heatmap")
         rec_grid.show_grid(results, history if key == "a" else None, items, top_n, key)
 
@@ -103,7 +117,7 @@ else:
         svc = deps.service()
         fetched = [recommend_for_users(svc, c.arn, sample.users, num_results=top_n) for c in chosen]
         if mode == ONE:
-            draw(fetched[0], chosen[0].name, "a")
+            draw(fetched[0], chosen[0].name, "a", _by_design(chosen[0]))
         else:
             agree = rec_grid.cross_overlap(fetched[0], fetched[1], top_n)
             if len(agree):
@@ -114,12 +128,17 @@ else:
             cols = st.columns(2)
             for col, campaign, results, key in zip(cols, chosen, fetched, "ab", strict=True):
                 with col:
-                    draw(results, campaign.name, key)
+                    draw(results, campaign.name, key, _by_design(campaign))
     else:
         rec_preview.preview(
             version,
             sample.users,
-            lambda results: draw(results, f"{version.solution} (batch preview)", "a"),
+            lambda results: draw(
+                results,
+                f"{version.solution} (batch preview)",
+                "a",
+                same_list_by_design(version.recipe, version.recipe_type),
+            ),
         )
 
 st.divider()

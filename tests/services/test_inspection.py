@@ -22,6 +22,7 @@ from services.inspection import (
     sample_users,
 )
 from services.models import Recommendation, RecommendationList
+from services.recipe_capabilities import same_list_by_design
 
 POPULAR = [f"pop{i}" for i in range(10)]
 
@@ -77,6 +78,27 @@ def test_identical_lists_are_flagged_with_counts() -> None:
     assert len(verdict.identical.users) == 17
     assert verdict.identical.items == tuple(POPULAR)
     assert (verdict.n_users, verdict.n_errors) == (20, 0)
+
+
+def test_identical_lists_from_a_popularity_recipe_are_a_neutral_note() -> None:
+    sample = [UserRecommendations(f"u{i}", tuple(POPULAR)) for i in range(12)]
+    verdict = assess(sample, top_n=10, baseline=POPULAR, same_by_design=True)
+    assert verdict.severity == "info" and not verdict.flagged
+    assert verdict.headline.startswith("Popularity recipe: everyone gets the same list by design")
+    assert "12 of 12 sampled users got the same top 10" in verdict.headline
+    assert "unknown to the model" not in verdict.headline
+    assert verdict.baseline_jaccard is None  # popularity against itself says nothing
+    # Failures still count: the by-design note does not hide them.
+    broken = [UserRecommendations(f"x{i}", error="campaign not ACTIVE") for i in range(12)]
+    assert assess(sample + broken, same_by_design=True).severity == "error"
+
+
+def test_same_list_by_design_is_a_fact_of_the_recipe() -> None:
+    pop = "arn:aws:personalize:::recipe/aws-popularity-count"
+    assert same_list_by_design(pop) and same_list_by_design("aws-popularity-count")
+    assert same_list_by_design("aws-trending-now", "POPULAR_ITEMS")
+    assert not same_list_by_design("aws-user-personalization", "USER_PERSONALIZATION")
+    assert not same_list_by_design(None)
 
 
 def test_diverse_lists_are_not_flagged() -> None:
