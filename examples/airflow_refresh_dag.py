@@ -1,7 +1,8 @@
 """Nightly refresh of a Personalize dataset group, as an Airflow DAG.
 
 Copy this file into your Airflow ``dags/`` folder and set the three constants. The task runs
-``python -m services.pipeline refresh`` on a worker that has this project installed and the
+``.venv/bin/python -m services.pipeline refresh`` in PROJECT_DIR (the project's venv, as the
+README's cron line does) on a worker that has this project installed and the
 dashboard's environment (PERSONALIZE_BACKEND, AWS_REGION, PERSONALIZE_ROLE_ARN,
 DASHBOARD_DB_URL pointing at the shared store). The command's exit code decides the task's
 state: 0 succeeded; 3 (a guardrail kept a campaign on its version) and 1 (failed) fail the
@@ -29,7 +30,7 @@ def refresh_command(
     import_mode: str = "INCREMENTAL",
     training_mode: str = "FULL",
     tolerance_pct: float = 2.0,
-    python: str = "python",
+    python: str = ".venv/bin/python",  # the project's venv, as in the README's cron line
 ) -> str:
     """The shell command the task runs (JSON lines on stdout go to the task log)."""
     argv = [python, "-m", "services.pipeline", "refresh", "--dataset-group", dataset_group]

@@ -20,7 +20,7 @@ def test_the_dag_file_imports_and_builds_a_valid_command() -> None:
     cd, _, run = command.partition(" && ")
     assert cd == "cd /opt/personalize-dashboard"
     argv = shlex.split(run)
-    assert argv[:3] == ["python", "-m", "services.pipeline"]
+    assert argv[:3] == [".venv/bin/python", "-m", "services.pipeline"]
     args = _parser().parse_args(argv[3:])
     assert (args.command, args.dataset_group, args.data) == (
         "refresh",
