@@ -11,7 +11,7 @@ from typing import Any
 
 import streamlit as st
 
-from dashboard import deps
+from dashboard import deps, identity
 from dashboard.components import prepare_mapping, readiness_import, readiness_report
 from dashboard.components.errors import shown_errors
 from dashboard.components.readiness_import import Staged
@@ -108,7 +108,14 @@ def _prepare(
     key = (staged.uri, staged.digest, mapping.to_json(), repr(schema))
     if key in results:
         return results[key]
-    if not st.button("Prepare the whole file", key=f"{KEY}_run", type="primary"):
+    denied = identity.refusal()  # it writes the prepared file to the bucket
+    if not st.button(
+        "Prepare the whole file",
+        key=f"{KEY}_run",
+        type="primary",
+        disabled=denied is not None,
+        help=denied,
+    ) or not identity.permit("prepare", staged.uri):
         st.caption("Prepare converts every row, then runs the readiness check on the result.")
         return None
     uri, path = _target(where, staged, mapping)
