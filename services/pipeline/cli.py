@@ -101,6 +101,11 @@ def _parser() -> argparse.ArgumentParser:
     history = sub.add_parser("history", help="one line per run, newest first")
     history.add_argument("--dataset-group", help="name or ARN")
     history.add_argument("--limit", type=int, default=20)
+    for command in (refresh, status, history):
+        # Also after the command (`refresh --json`); SUPPRESS keeps a --json given before it.
+        command.add_argument(
+            "--json", action="store_true", default=argparse.SUPPRESS, help="JSON lines"
+        )
     return parser
 
 

@@ -114,6 +114,7 @@ class RefreshRunner(Planning, DataSteps, CampaignSteps):
             )
             versions[solution["arn"]] = detail["version_arn"]
         refused: list[str] = []
+        would_refuse: list[str] = []
         deployed: list[str] = []
         for campaign in plan["campaigns"]:
             new_arn = versions[campaign["solution_arn"]]
@@ -126,7 +127,8 @@ class RefreshRunner(Planning, DataSteps, CampaignSteps):
                 lambda _, c=campaign, v=new_arn: self._guardrail(c, v, options),
             )
             if status == REFUSED:
-                refused.append(f"{name}: {verdict['reason']}")
+                # With --no-deploy the verdict is information, not the run's outcome.
+                (refused if options.deploy else would_refuse).append(f"{name}: {verdict['reason']}")
                 kept = short_arn(verdict.get("served_version") or "")
                 self._step(
                     f"deploy:{campaign['arn']}",
@@ -163,9 +165,11 @@ class RefreshRunner(Planning, DataSteps, CampaignSteps):
         if deployed:
             return SUCCEEDED, "Deployed " + ", ".join(deployed) + "."
         if not options.deploy:
-            return SUCCEEDED, "Trained " + ", ".join(
-                short_arn(v) for v in versions.values()
-            ) + " (--no-deploy)."
+            trained = "Trained " + ", ".join(short_arn(v) for v in versions.values())
+            verdicts = (
+                "; the guardrail would refuse " + "; ".join(would_refuse) if would_refuse else ""
+            )
+            return SUCCEEDED, f"{trained} (--no-deploy){verdicts}."
         return SUCCEEDED, "Every campaign already served the new versions."
 
     # --- steps ------------------------------------------------------------------------------

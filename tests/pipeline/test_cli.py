@@ -141,3 +141,31 @@ def test_a_run_killed_mid_training_is_resumed_by_the_next_start(shop_env: Shop) 
     version = run.step(next(s.key for s in run.steps if s.kind == "train")).detail["version_arn"]
     assert shop_env.served() == version  # the version the killed process had started
     assert len(shop_env.service.list_solution_versions(shop_env.solution)) == 2
+
+
+def test_no_deploy_exits_0_when_the_guardrail_would_refuse_and_json_goes_after_the_command(
+    shop_env: Shop,
+) -> None:
+    code, lines = _cli(
+        "refresh",
+        "--dataset-group",
+        "shop",
+        "--data",
+        shop_env.noise,
+        "--tolerance",
+        "5",
+        "--no-deploy",
+        "--json",
+    )
+    assert code == 0
+    assert lines[-1]["status"] == "SUCCEEDED"
+    assert lines[-1]["guardrails"][0]["allowed"] is False
+    assert shop_env.served() == shop_env.v1
+
+
+def test_json_is_accepted_before_or_after_the_command() -> None:
+    from services.pipeline.cli import _parser
+
+    assert _parser().parse_args(["--json", "history"]).json is True
+    assert _parser().parse_args(["history", "--json"]).json is True
+    assert _parser().parse_args(["history"]).json is False

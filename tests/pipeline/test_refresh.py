@@ -107,6 +107,17 @@ def test_no_deploy_trains_and_changes_no_campaign(shop: Shop) -> None:
     assert len(shop.service.list_solution_versions(shop.solution)) == 2
 
 
+def test_no_deploy_succeeds_even_when_the_guardrail_would_refuse(shop: Shop) -> None:
+    """--no-deploy never deploys, so a worse version is information, not a refused run."""
+    run_id = _run(shop, data=(DataSource(shop.noise),), tolerance_pct=5, deploy=False)
+    run = shop.runs.get(run_id)
+    assert run is not None and run.status == SUCCEEDED, run.reason
+    (guard,) = run.guardrails
+    assert not guard["allowed"]
+    assert "--no-deploy" in run.reason and "guardrail would refuse" in run.reason
+    assert shop.served() == shop.v1
+
+
 def test_a_resumed_run_waits_on_the_version_it_had_started(shop: Shop) -> None:
     """A process died after CreateSolutionVersion: the resumed run adopts that version."""
     group = shop.pipeline.resolve_group("shop")
