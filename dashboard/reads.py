@@ -35,7 +35,15 @@ from services.data_health import data_alerts as build_data_alerts
 from services.errors import ServiceError
 from services.group_data import GroupData, read_group_data
 from services.listed import described
-from services.models import Dataset, DatasetGroup, ImportJob, Schema, SolutionVersion
+from services.models import (
+    Dataset,
+    DatasetGroup,
+    ImportJob,
+    MetricAttribution,
+    Schema,
+    SolutionVersion,
+)
+from services.online_metrics import OnlineReport, read_report
 from services.overview import DatasetGroupOverview
 from services.pipeline import RefreshRun
 from services.pipeline.freshness import RefreshState, refresh_states
@@ -179,6 +187,17 @@ def _cost_report() -> CostReport:
     return cost_report(campaigns, prices, traffic, now, IDLE_DAYS, problem)
 
 
+@st.cache_data(ttl=LIST_TTL, show_spinner="Reading the online metrics…")
+def _online_reports(group_arn: str) -> list[tuple[MetricAttribution, OnlineReport]]:
+    svc = deps.service()
+    found = []
+    for listed in svc.list_metric_attributions(group_arn):
+        attribution = svc.describe_metric_attribution(listed.arn)
+        if attribution.status == "ACTIVE" and attribution.output_path:
+            found.append((attribution, read_report(deps.objects(), attribution)))
+    return found
+
+
 # --- what pages call ---------------------------------------------------------------------------
 
 
@@ -302,6 +321,13 @@ def refresh_states_of(group_arns: tuple[str, ...]) -> dict[str, RefreshState]:
     return refresh_states(deps.runs(), group_arns)
 
 
+@_read("the online metrics (the metric attribution's report)")
+def online_reports(group_arn: str) -> list[tuple[MetricAttribution, OnlineReport]]:
+    """Each ACTIVE metric attribution of the group with an S3 destination, and its report
+    (empty when the group has none)."""
+    return _online_reports(group_arn)
+
+
 def invalidate(*, data: bool = False) -> None:
     """Forget every cached read an action can change, so the next run shows its effect.
 
@@ -321,6 +347,7 @@ def invalidate(*, data: bool = False) -> None:
         refresh_run,
         refresh_history,
         refresh_states_of,
+        _online_reports,
     ):
         cached.clear()
     if data:

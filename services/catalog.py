@@ -1,5 +1,5 @@
-"""What can be asked for recommendations in a group: campaigns (with their recipe type) and
-trained versions that no campaign serves yet."""
+"""What can be asked for recommendations in a group: campaigns and recommenders (with their
+recipe type) and trained versions that no campaign serves yet."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from services.listed import described
 from services.models import short_arn
 from services.personalize import PersonalizeService
 from services.recipe_capabilities import POPULARITY_RECIPES
+from services.use_cases import USE_CASE_INPUTS, USE_CASE_TITLES
 
 
 @dataclass(frozen=True)
@@ -18,11 +19,17 @@ class CampaignInfo:
     name: str
     status: str
     version_arn: str | None
-    recipe: str  # recipe name, e.g. aws-user-personalization
+    recipe: str  # recipe name, e.g. aws-user-personalization, or a use case's recipe
     recipe_type: str | None  # USER_PERSONALIZATION, RELATED_ITEMS, PERSONALIZED_RANKING…
 
     @property
+    def is_recommender(self) -> bool:
+        return ":recommender/" in self.arn
+
+    @property
     def label(self) -> str:
+        if self.is_recommender:
+            return f"{self.name} (recommender: {USE_CASE_TITLES.get(self.recipe, self.recipe)})"
         return f"{self.name} ({self.recipe})"
 
 
@@ -103,5 +110,18 @@ def build_catalog(svc: PersonalizeService, group_arn: str) -> Catalog:
                         tuple(served.get(version.arn, [])),
                     )
                 )
+    for recommender in svc.list_recommenders(group_arn):
+        campaigns.append(
+            CampaignInfo(
+                recommender.arn,
+                recommender.name,
+                recommender.status,
+                None,
+                recommender.use_case,
+                "RELATED_ITEMS"
+                if USE_CASE_INPUTS.get(recommender.use_case) == "itemId"
+                else "USER_PERSONALIZATION",
+            )
+        )
     versions.sort(key=lambda v: (bool(v.served_by), -(v.created.timestamp() if v.created else 0)))
     return Catalog(tuple(sorted(campaigns, key=lambda c: c.name)), tuple(versions))

@@ -66,6 +66,7 @@ class UserRecommendations:
     scores: tuple[float | None, ...] = ()
     recommendation_id: str | None = None
     error: str | None = None
+    reasons: tuple[str | None, ...] = ()  # per item, e.g. "Popular item" (UP-v2, fallbacks)
 
     @property
     def ok(self) -> bool:
@@ -91,6 +92,7 @@ class Verdict:
     personalization: float  # 1 - mean_jaccard
     identical: IdenticalGroup
     baseline_jaccard: float | None = None  # mean overlap with the popularity baseline
+    popular_fillers: int = 0  # items in the top N that Personalize tagged "Popular item"
 
     @property
     def flagged(self) -> bool:
@@ -124,6 +126,7 @@ def recommend_for_users(
             items=recs.item_ids,
             scores=tuple(r.score for r in recs.items),
             recommendation_id=recs.recommendation_id,
+            reasons=tuple(r.reason for r in recs.items),
         )
 
     if not user_ids:
@@ -186,6 +189,21 @@ def largest_identical_group(lists: Mapping[str, Sequence[str]], top_n: int = 10)
     return IdenticalGroup(users, tuple(list(lists[users[0]])[:top_n]))
 
 
+POPULAR_REASON = "Popular item"
+
+
+def popular_fillers(results: Sequence[UserRecommendations], top_n: int) -> int:
+    """How many of the sampled top-N entries carry Personalize's "Popular item" reason (a
+    popularity placeholder: an unknown user, or too few items left after filters)."""
+    return sum(
+        1
+        for r in results
+        if r.ok
+        for reason in r.reasons[:top_n]
+        if reason and POPULAR_REASON in reason
+    )
+
+
 def assess(
     results: Sequence[UserRecommendations],
     top_n: int = 10,
@@ -217,8 +235,12 @@ def assess(
         "on enough events."
     )
 
+    fillers = popular_fillers(results, top_n)
+
     def verdict(severity: Severity, headline: str) -> Verdict:
-        return Verdict(severity, headline, n, n_errors, top_n, mean_j, 1 - mean_j, group, base_j)
+        return Verdict(
+            severity, headline, n, n_errors, top_n, mean_j, 1 - mean_j, group, base_j, fillers
+        )
 
     if total and n_errors / total >= ERROR_SHARE_ERROR:
         return verdict(

@@ -180,6 +180,8 @@ class Solution:
     perform_auto_ml: bool = False
     perform_auto_training: bool | None = None
     auto_ml_best_recipe_arn: str | None = None
+    # autoTrainingConfig.schedulingExpression, Describe only; None means every 7 days
+    auto_training_schedule: str | None = None
     latest_version: SolutionVersion | None = None  # Describe's latestSolutionVersion summary
     created: datetime | None = None
     updated: datetime | None = None
@@ -254,11 +256,64 @@ class Recipe:
 
 
 @dataclass(frozen=True)
+class Recommender:
+    """A Domain dataset group's recommender (one use case, e.g. "Best sellers").
+
+    ``model_metrics`` (Describe only) holds GetSolutionMetrics-style offline metrics;
+    ``pending_status`` is ``latestRecommenderUpdate.status`` (None before any update).
+    """
+
+    arn: str
+    name: str
+    status: str
+    dataset_group_arn: str | None = None
+    recipe_arn: str | None = None
+    min_requests_per_second: int | None = None
+    enable_metadata: bool | None = None
+    model_metrics: Mapping[str, float] = field(default_factory=dict, compare=False)
+    pending_status: str | None = None
+    failure_reason: str | None = None
+    created: datetime | None = None
+    updated: datetime | None = None
+
+    @property
+    def use_case(self) -> str:
+        """The use case's recipe name, e.g. "aws-ecomm-popular-items-by-purchases"."""
+        return (self.recipe_arn or "").rsplit("/", 1)[-1]
+
+
+@dataclass(frozen=True)
+class MetricAttribution:
+    """A dataset group's metric attribution; ``output_path`` is its S3 destination (None
+    when it reports to CloudWatch only)."""
+
+    arn: str
+    name: str
+    status: str
+    dataset_group_arn: str | None = None
+    output_path: str | None = None
+    failure_reason: str | None = None
+    created: datetime | None = None
+    updated: datetime | None = None
+
+
+@dataclass(frozen=True)
+class AttributedMetric:
+    """One metric of a metric attribution: ``expression`` is SAMPLECOUNT() or SUM(X.COL)."""
+
+    event_type: str
+    name: str
+    expression: str
+
+
+@dataclass(frozen=True)
 class Recommendation:
     item_id: str
     score: float | None = None  # SIMS, Similar-Items and Popularity-Count send none
     reason: str | None = None  # e.g. "Popular item"; several reasons are joined with "; "
     promotion_name: str | None = None
+    # the metadataColumns asked for; not part of equality (an item is its ID, score, reason)
+    metadata: Mapping[str, str] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)

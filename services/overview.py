@@ -19,9 +19,11 @@ from services.models import (
     DatasetGroup,
     EventTracker,
     ImportJob,
+    Recommender,
     Solution,
     SolutionVersion,
 )
+from services.refresh import Refresh, refresh_of
 
 if TYPE_CHECKING:
     from services.personalize import PersonalizeService
@@ -48,6 +50,9 @@ class CampaignStatus:
     ``behind`` is true when a newer ACTIVE version than the served one exists;
     ``undeployed_age`` is how long that version has been waiting (None when not behind).
     ``updating_to`` is the version an in-progress UpdateCampaign is switching to.
+    ``syncing`` is true when the campaign follows its solution by itself
+    (syncWithLatestSolutionVersion) and a newer ACTIVE version exists: the sync is due, so it is
+    not ``behind``. ``refresh`` says how the campaign gets new models.
     """
 
     campaign: Campaign
@@ -57,6 +62,8 @@ class CampaignStatus:
     behind: bool
     undeployed_age: timedelta | None
     updating_to: str | None
+    syncing: bool = False
+    refresh: Refresh | None = None
 
     @property
     def served_version_arn(self) -> str | None:
@@ -70,6 +77,7 @@ class DatasetGroupOverview:
     event_trackers: tuple[EventTracker, ...]
     solutions: tuple[SolutionStatus, ...]
     campaigns: tuple[CampaignStatus, ...]
+    recommenders: tuple[Recommender, ...] = ()
 
     @property
     def campaigns_behind(self) -> tuple[CampaignStatus, ...]:
@@ -88,21 +96,28 @@ def _newest_active(versions: Sequence[SolutionVersion]) -> SolutionVersion | Non
 
 
 def campaign_status(
-    campaign: Campaign, solution_arn: str, versions: Sequence[SolutionVersion], now: datetime
+    campaign: Campaign,
+    solution_arn: str,
+    versions: Sequence[SolutionVersion],
+    now: datetime,
+    solution: Solution | None = None,
 ) -> CampaignStatus:
-    """Compare what a (described) campaign serves with its solution's versions."""
+    """Compare what a (described) campaign serves with its solution's versions; with the
+    (described) ``solution``, also say how the campaign is refreshed."""
     by_arn = {v.arn: v for v in versions}
     served_arn = campaign.solution_version_arn
     served = by_arn.get(served_arn) if served_arn else None
     newest_active = _newest_active(versions)
     follows_latest = bool(served_arn and served_arn.endswith("/$LATEST"))
-    behind = (
+    newer = (
         newest_active is not None
         and not follows_latest
         and served_arn != newest_active.arn
         # a served version missing from the list (deleted, or another solution) counts as older
         and _created(served) < _created(newest_active)
     )
+    syncing = newer and bool(campaign.config and campaign.config.sync_with_latest_version)
+    behind = newer and not syncing
     age = (
         now - newest_active.created if behind and newest_active and newest_active.created else None
     )
@@ -115,6 +130,8 @@ def campaign_status(
         behind=behind,
         undeployed_age=age,
         updating_to=update.solution_version_arn if update and update.in_progress else None,
+        syncing=syncing,
+        refresh=refresh_of(solution, versions, campaign) if solution else None,
     )
 
 
@@ -131,7 +148,9 @@ def _group(service: PersonalizeService, group: DatasetGroup, now: datetime) -> D
     trackers = tuple(service.list_event_trackers(group.arn))
     solutions: list[SolutionStatus] = []
     campaigns: list[CampaignStatus] = []
-    for solution in service.list_solutions(group.arn):
+    # Describe carries performAutoTraining and the schedule, which List leaves out.
+    listed_solutions = [s.arn for s in service.list_solutions(group.arn)]
+    for solution in described(service.describe_solution, listed_solutions):
         versions = service.list_solution_versions(solution.arn)  # newest first
         solutions.append(
             SolutionStatus(
@@ -143,7 +162,11 @@ def _group(service: PersonalizeService, group: DatasetGroup, now: datetime) -> D
         )
         listed = [c.arn for c in service.list_campaigns(solution.arn)]
         campaigns += [
-            campaign_status(c, solution.arn, versions, now)
+            campaign_status(c, solution.arn, versions, now, solution)
             for c in described(service.describe_campaign, listed)
         ]
-    return DatasetGroupOverview(group, datasets, trackers, tuple(solutions), tuple(campaigns))
+    # Recommenders exist only in Domain dataset groups; a Custom group needs no call.
+    recommenders = tuple(service.list_recommenders(group.arn)) if group.domain else ()
+    return DatasetGroupOverview(
+        group, datasets, trackers, tuple(solutions), tuple(campaigns), recommenders
+    )

@@ -17,6 +17,7 @@ from botocore.parsers import ResponseParserError
 
 from services import personalize_wire as wire
 from services.models import (
+    AttributedMetric,
     BatchInferenceJob,
     Campaign,
     Dataset,
@@ -26,8 +27,10 @@ from services.models import (
     EventTracker,
     Filter,
     ImportJob,
+    MetricAttribution,
     Recipe,
     RecommendationList,
+    Recommender,
     Schema,
     Solution,
     SolutionVersion,
@@ -42,6 +45,7 @@ __all__ = ["PersonalizeService", "filter_value", "is_terminal", "short_arn"]
 
 PAGE_SIZE = 100  # the API maximum for maxResults: fewest round trips
 MAX_RESULTS = 500  # GetRecommendations numResults and GetPersonalizedRanking inputList limit
+MAX_RESULTS_WITH_METADATA = 50  # numResults limit when metadataColumns are asked for
 EVENTS_PER_CALL = 10  # PutEvents accepts at most 10 events per request
 _EPOCH = datetime.min.replace(tzinfo=UTC)
 # What botocore's parsers raise on a body that does not fit the output shape (a string where a
@@ -316,6 +320,45 @@ class PersonalizeService:
         )
         return resp["campaignArn"]
 
+    # --- recommenders (Domain dataset groups) -----------------------------------------------
+
+    def list_recommenders(self, dataset_group_arn: str | None = None) -> list[Recommender]:
+        return self._list(
+            "list_recommenders",
+            "recommenders",
+            wire.recommender,
+            dataset_group_arn,
+            datasetGroupArn=dataset_group_arn,
+        )
+
+    def describe_recommender(self, arn: str) -> Recommender:
+        resp = self._call(self._p, "describe_recommender", arn, recommenderArn=arn)
+        return wire.recommender(resp["recommender"])
+
+    # --- metric attributions --------------------------------------------------------------
+
+    def list_metric_attributions(self, dataset_group_arn: str) -> list[MetricAttribution]:
+        return self._list(
+            "list_metric_attributions",
+            "metricAttributions",
+            wire.metric_attribution,
+            dataset_group_arn,
+            datasetGroupArn=dataset_group_arn,
+        )
+
+    def describe_metric_attribution(self, arn: str) -> MetricAttribution:
+        resp = self._call(self._p, "describe_metric_attribution", arn, metricAttributionArn=arn)
+        return wire.metric_attribution(resp["metricAttribution"])
+
+    def list_metric_attribution_metrics(self, arn: str) -> list[AttributedMetric]:
+        return self._list(
+            "list_metric_attribution_metrics",
+            "metrics",
+            wire.attributed_metric,
+            arn,
+            metricAttributionArn=arn,
+        )
+
     # --- batch inference --------------------------------------------------------------------
 
     def create_batch_inference_job(
@@ -372,21 +415,28 @@ class PersonalizeService:
         num_results: int = 25,
         filter_arn: str | None = None,
         filter_values: Mapping[str, str | Sequence[str]] | None = None,
+        metadata_columns: Sequence[str] = (),
     ) -> RecommendationList:
         """Recommendations for a user (user recipes) or related to an item (related-items).
 
-        ``filter_values`` maps a filter parameter to a ready string or to values to quote.
+        ``campaign_arn`` may also be a recommender's ARN (sent as ``recommenderArn``).
+        ``filter_values`` maps a filter parameter to a ready string or to values to quote;
+        ``metadata_columns`` names Items columns to return with each item (the campaign or
+        recommender must have metadata enabled; at most 50 results then).
         """
         if user_id is None and item_id is None:
             raise ValueError("pass user_id (user recipes) or item_id (related-items recipes)")
-        if not 1 <= num_results <= MAX_RESULTS:
-            raise ValueError(f"num_results must be between 1 and {MAX_RESULTS}")
+        limit = MAX_RESULTS_WITH_METADATA if metadata_columns else MAX_RESULTS
+        if not 1 <= num_results <= limit:
+            raise ValueError(f"num_results must be between 1 and {limit}")
+        source = "recommenderArn" if ":recommender/" in campaign_arn else "campaignArn"
         resp = self._call(
             self._runtime,
             "get_recommendations",
             campaign_arn,
             **_compact(
-                campaignArn=campaign_arn,
+                **{source: campaign_arn},
+                metadataColumns={"ITEMS": list(metadata_columns)} if metadata_columns else None,
                 userId=user_id,
                 itemId=item_id,
                 numResults=num_results,

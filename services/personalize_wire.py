@@ -26,6 +26,7 @@ from botocore.exceptions import (
 
 from services import errors
 from services.models import (
+    AttributedMetric,
     BatchInferenceJob,
     Campaign,
     CampaignConfig,
@@ -36,9 +37,11 @@ from services.models import (
     EventTracker,
     Filter,
     ImportJob,
+    MetricAttribution,
     Recipe,
     Recommendation,
     RecommendationList,
+    Recommender,
     Schema,
     SchemaField,
     Solution,
@@ -326,6 +329,11 @@ def solution(d: Wire) -> Solution:
         perform_auto_ml=bool(d.get("performAutoML", False)),
         perform_auto_training=d.get("performAutoTraining"),
         auto_ml_best_recipe_arn=(d.get("autoMLResult") or {}).get("bestRecipeArn"),
+        auto_training_schedule=(
+            ((d.get("solutionConfig") or {}).get("autoTrainingConfig") or {}).get(
+                "schedulingExpression"
+            )
+        ),
         latest_version=solution_version(latest) if latest else None,
         **_times(d),
     )
@@ -365,6 +373,41 @@ def campaign(d: Wire) -> Campaign:
         failure_reason=d.get("failureReason"),
         **_times(d),
     )
+
+
+def recommender(d: Wire) -> Recommender:
+    config = d.get("recommenderConfig") or {}
+    update = d.get("latestRecommenderUpdate") or {}
+    return Recommender(
+        arn=d["recommenderArn"],
+        name=d.get("name", ""),
+        status=d.get("status", ""),
+        dataset_group_arn=d.get("datasetGroupArn"),
+        recipe_arn=d.get("recipeArn"),
+        min_requests_per_second=config.get("minRecommendationRequestsPerSecond"),
+        enable_metadata=config.get("enableMetadataWithRecommendations"),
+        model_metrics={k: float(v) for k, v in (d.get("modelMetrics") or {}).items()},
+        pending_status=update.get("status"),
+        failure_reason=d.get("failureReason"),
+        **_times(d),
+    )
+
+
+def metric_attribution(d: Wire) -> MetricAttribution:
+    destination = (d.get("metricsOutputConfig") or {}).get("s3DataDestination") or {}
+    return MetricAttribution(
+        arn=d["metricAttributionArn"],
+        name=d.get("name", ""),
+        status=d.get("status", ""),
+        dataset_group_arn=d.get("datasetGroupArn"),
+        output_path=destination.get("path"),
+        failure_reason=d.get("failureReason"),
+        **_times(d),
+    )
+
+
+def attributed_metric(d: Wire) -> AttributedMetric:
+    return AttributedMetric(d["eventType"], d["metricName"], d["expression"])
 
 
 def filter_(d: Wire) -> Filter:
@@ -418,6 +461,7 @@ def recommendation_list(items: list[Wire], recommendation_id: str | None) -> Rec
                 score=float(item["score"]) if item.get("score") is not None else None,
                 reason="; ".join(item["reason"]) if item.get("reason") else None,
                 promotion_name=item.get("promotionName"),
+                metadata=dict(item.get("metadata") or {}),
             )
             for item in items
         ),

@@ -11,9 +11,17 @@ from __future__ import annotations
 from services.models import short_arn
 
 UPDATE_RECIPES = frozenset({"aws-user-personalization", "aws-user-personalization-v2"})
-# Popularity-count has recipe type USER_PERSONALIZATION, so it is recognised by name; it is the
-# baseline every personalised list and metric is compared with.
-POPULARITY_RECIPES = frozenset({"aws-popularity-count"})
+# Popularity-count (and the popular-items use cases of recommenders) have recipe type
+# USER_PERSONALIZATION, so they are recognised by name; they are the baseline every
+# personalised list and metric is compared with.
+POPULARITY_RECIPES = frozenset(
+    {
+        "aws-popularity-count",
+        "aws-ecomm-popular-items-by-purchases",
+        "aws-ecomm-popular-items-by-views",
+        "aws-vod-most-popular",
+    }
+)
 # Recipe types whose campaigns answer GetRecommendations for a userId.
 USER_TYPES = ("USER_PERSONALIZATION", "POPULAR_ITEMS", "PERSONALIZED_RANKING")
 RANKING_TYPE = "PERSONALIZED_RANKING"

@@ -13,6 +13,7 @@ from dashboard.components.status import badge_markdown
 from services.models import short_arn
 from services.overview import CampaignStatus, DatasetGroupOverview
 from services.pipeline.freshness import RefreshState
+from services.use_cases import USE_CASE_TITLES
 
 _WHEN = st.column_config.DatetimeColumn(format="distance", help="Relative time; copy for exact")
 _ARN = st.column_config.TextColumn("ARN", help="Full ARN (copy it from here)", width="small")
@@ -57,6 +58,39 @@ def solutions_frame(group: DatasetGroupOverview) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def recommenders_frame(group: DatasetGroupOverview) -> pd.DataFrame:
+    """Recommenders of a Domain dataset group: use case, status and what serves them."""
+    rows = [
+        {
+            "recommender": r.name,
+            "use case": USE_CASE_TITLES.get(r.use_case, r.use_case),
+            "status": r.status,
+            "served by": "Personalize (retrained weekly)",
+            "min requests/s": r.min_requests_per_second,
+            "updated": r.updated,
+            "ARN": r.arn,
+        }
+        for r in group.recommenders
+    ]
+    return pd.DataFrame(rows)
+
+
+def _auto_training_line(status: CampaignStatus) -> None:
+    refresh = status.refresh
+    if refresh is None:
+        return
+    parts = [f"Refreshed: **{refresh.mode}**"]
+    if refresh.last_training:
+        parts.append(f"last trained {relative_time(refresh.last_training)}")
+    if refresh.next_training:
+        parts.append(f"next training {relative_time(refresh.next_training)}")
+    st.markdown(
+        " · ".join(parts),
+        help=(f"every {refresh.schedule_days} days" if refresh.schedule_days else "no schedule")
+        + f"\n\nnext: {exact_time(refresh.next_training)}",
+    )
+
+
 def _campaign_card(status: CampaignStatus) -> None:
     campaign = status.campaign
     served = status.served_version
@@ -72,12 +106,19 @@ def _campaign_card(status: CampaignStatus) -> None:
             f"Serves version `{short_id(served_arn)}`{trained}",
             help=f"{served_arn}\n\ntrained {exact_time(served.created if served else None)}",
         )
+        _auto_training_line(status)
         target = {"target": campaign.arn}
         if status.updating_to:
             st.info(
                 f"Updating to version `{short_id(status.updating_to)}`: the old version serves "
                 "until the update is ACTIVE.",
                 icon=":material/refresh:",
+            )
+        elif status.syncing and status.newest_active:
+            st.info(
+                f"Syncing: version `{short_id(status.newest_active.arn)}` is ACTIVE and this "
+                "campaign moves to it by itself (syncWithLatestSolutionVersion).",
+                icon=":material/sync:",
             )
         elif status.behind and status.newest_active:
             newest = status.newest_active
@@ -141,6 +182,16 @@ def show_group(group: DatasetGroupOverview, refresh: RefreshState | None = None)
         )
     else:
         st.info("No solution yet: create one and train it on Operations.")
+    if group.group.domain:
+        st.markdown(f"**Recommenders** ({group.group.domain} domain)")
+        if group.recommenders:
+            st.dataframe(
+                recommenders_frame(group),
+                hide_index=True,
+                column_config={"updated": _WHEN, "ARN": _ARN},
+            )
+        else:
+            st.info("No recommender yet: create one for a use case of this domain.")
     st.markdown("**Campaigns**")
     if not group.campaigns:
         st.info("No campaign yet: train a version, then deploy it on Operations.")

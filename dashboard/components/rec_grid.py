@@ -35,6 +35,9 @@ def verdict_banner(verdict: Verdict, title: str) -> None:
         ]
     if verdict.baseline_jaccard is not None:
         numbers.append(f"overlap with the popularity campaign {verdict.baseline_jaccard:.0%}")
+    if verdict.popular_fillers:
+        shown = verdict.n_users * verdict.top_n
+        numbers.append(f'{verdict.popular_fillers} of {shown} items were "Popular item" fillers')
     if verdict.n_errors:
         numbers.append(f"{verdict.n_errors} users failed")
     st.caption(" · ".join(numbers))
@@ -75,7 +78,11 @@ def wide_grid(
     columns = {}
     for res in results:
         if res.ok:
-            cells = [catalog.label(i) for i in res.items[:top_n]]
+            reasons = list(res.reasons) + [None] * (len(res.items) - len(res.reasons))
+            cells = [
+                catalog.label(i) + (f" [{why}]" if why else "")
+                for i, why in zip(res.items[:top_n], reasons, strict=False)
+            ]
         else:
             cells = [f"error: {res.error}"]
         columns[res.user_id] = cells + [""] * (top_n - len(cells))

@@ -151,7 +151,7 @@ rankers = sorted(
     [
         c
         for c in cat.of_types(RANKING_TYPE, "USER_PERSONALIZATION")
-        if c.recipe not in POPULARITY_RECIPES
+        if c.recipe not in POPULARITY_RECIPES and not c.is_recommender  # recommenders do not rank
     ],
     key=lambda c: c.recipe_type != RANKING_TYPE,
 )

@@ -18,6 +18,7 @@ from dashboard.components.metrics_chart import (
     show_metric_charts,
 )
 from dashboard.components.metrics_data import metrics_frame, versions_frame
+from dashboard.components.online_metrics import show_offline_vs_online
 from services.version_campaigns import VersionInfo
 
 st.title("Solutions & metrics")
@@ -101,6 +102,17 @@ def _versions_and_metrics() -> None:
     if not any(i.is_baseline for i in active):
         st.caption("No popularity-count version in this group: train one to get a baseline.")
     show_metric_charts(frame, keys)
+
+    st.subheader("Offline vs online")
+    online = reads.online_reports(group.group.arn)
+    if online is not None and not online:
+        st.info(
+            "No metric attribution in this dataset group: create one (CreateMetricAttribution, "
+            "with an S3 destination) and send events with recommendation IDs to compare each "
+            "version's offline metrics with what it earned live."
+        )
+    for attribution, report in online or []:
+        show_offline_vs_online(attribution, report, metrics)
 
     st.subheader("Side by side")
     if len(active) < 2:

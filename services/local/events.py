@@ -98,6 +98,11 @@ def put_events(engine: EngineContext, params: dict[str, Any]) -> None:
                         "schema does not have."
                     )
                 extra[column] = value
+            if event.get("impression"):
+                extra["IMPRESSION"] = "|".join(event["impression"])
+            source = (event.get("metricAttribution") or {}).get("eventAttributionSource")
+            if source:
+                extra["EVENT_ATTRIBUTION_SOURCE"] = source
             event_id = event.get("eventId")
             if event_id and _seen(res, group, event_id):
                 continue  # Personalize counts a repeated eventId once

@@ -41,6 +41,9 @@ LABELS = {
     "filter": "Filter",
     "batch-inference-job": "Batch inference job",
     "recipe": "Recipe",
+    "recommender": "Recommender",
+    "metric-attribution": "Metric attribution",
+    "data-deletion-job": "Data deletion job",
 }
 
 # Documents keep engine-private bookkeeping under keys starting with "_"; the protocol layer
@@ -48,6 +51,19 @@ LABELS = {
 READY_AT = "_readyAt"
 # Tags given to Create* or TagResource, returned by ListTagsForResource.
 TAGS = "_tags"
+
+
+# Updates recorded in ``latest*Update``: the fields that take effect when it becomes ACTIVE.
+UPDATES = {
+    "latestCampaignUpdate": ("solutionVersionArn", "minProvisionedTPS", "campaignConfig"),
+    "latestRecommenderUpdate": ("recommenderConfig",),
+}
+# Status a recommender's Start/Stop ends in → its (pending, in progress) statuses.
+TARGET = "_target"
+TRANSITIONS = {
+    "INACTIVE": ("STOP PENDING", "STOP IN_PROGRESS"),
+    "ACTIVE": ("START PENDING", "START IN_PROGRESS"),
+}
 
 
 @dataclass(frozen=True)
@@ -107,13 +123,18 @@ def advance(doc: dict[str, Any], now: float) -> bool:
                 min(now, ready_at) if status == ACTIVE else max(created, (created + ready_at) / 2)
             )
             changed = True
-    update_doc = doc.get("latestCampaignUpdate")
-    if update_doc and update_doc.get("status") in WAITING and update_doc.get(READY_AT) is not None:
+    changed |= _advance_transition(doc, now)
+    for update_key, fields in UPDATES.items():
+        update_doc = doc.get(update_key)
+        if not update_doc or update_doc.get("status") not in WAITING:
+            continue
+        if update_doc.get(READY_AT) is None:
+            continue
         if now >= update_doc[READY_AT]:
             update_doc["status"] = ACTIVE
             update_doc["lastUpdatedDateTime"] = update_doc[READY_AT]
-            # Only now does the campaign serve the new version and config.
-            for key in ("solutionVersionArn", "minProvisionedTPS", "campaignConfig"):
+            # Only now does the resource serve the new version and config.
+            for key in fields:
                 if key in update_doc:
                     doc[key] = copy.deepcopy(update_doc[key])
             doc["lastUpdatedDateTime"] = update_doc[READY_AT]
@@ -124,6 +145,23 @@ def advance(doc: dict[str, Any], now: float) -> bool:
         ):
             update_doc["status"] = IN_PROGRESS
             changed = True
+    return changed
+
+
+def _advance_transition(doc: dict[str, Any], now: float) -> bool:
+    """A recommender's StopRecommender/StartRecommender: pending → in progress → target."""
+    target = doc.get(TARGET)
+    if target not in TRANSITIONS or doc.get(READY_AT) is None:
+        return False
+    pending, in_progress = TRANSITIONS[target]
+    started, ready = float(doc["lastUpdatedDateTime"]), float(doc[READY_AT])
+    status = target if now >= ready else in_progress if now >= (started + ready) / 2 else pending
+    changed = status != doc["status"]
+    doc["status"] = status
+    if status == target:
+        doc["lastUpdatedDateTime"] = ready
+        del doc[TARGET], doc[READY_AT]
+        changed = True
     return changed
 
 

@@ -55,6 +55,20 @@ interactions = Table(
     Index("ix_interactions_source", "group_arn", "source"),
 )
 
+# Every recommendation list the runtime answered while the group had a metric attribution:
+# which campaign or recommender (and solution version) issued a recommendationId, and when.
+issued = Table(
+    "issued_recommendations",
+    metadata,
+    Column("recommendation_id", String(64), primary_key=True),
+    Column("group_arn", String(256), nullable=False),
+    Column("source_arn", String(256), nullable=False),
+    Column("version_arn", String(300), nullable=False),
+    Column("ts", Float, nullable=False),
+    Column("num_items", Integer, nullable=False),
+    Index("ix_issued_group", "group_arn", "ts"),
+)
+
 items = Table(
     "items",
     metadata,

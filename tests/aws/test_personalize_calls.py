@@ -28,6 +28,9 @@ VERSION = f"{SOLUTION}/5548c91f"
 CAMPAIGN = f"{A}:campaign/shop-recs"
 TRACKER = f"{A}:event-tracker/d2e7ccdc"
 FILTER = f"{A}:filter/in-stock"
+RECOMMENDER = f"{A}:recommender/best"
+ATTRIBUTION = f"{A}:metric-attribution/m"
+BEST_SELLERS = "arn:aws:personalize:::recipe/aws-ecomm-popular-items-by-purchases"
 RECIPE = "arn:aws:personalize:::recipe/aws-user-personalization"
 IMPORT = f"{A}:dataset-import-job/nightly"
 EXPORT = f"{A}:dataset-export-job/snap"
@@ -209,10 +212,20 @@ CASES = [
     Case(
         "personalize",
         "describe_solution",
-        {"solution": {"solutionArn": SOLUTION, "performAutoTraining": False, "eventType": "buy"}},
+        {
+            "solution": {
+                "solutionArn": SOLUTION,
+                "performAutoTraining": False,
+                "eventType": "buy",
+                "solutionConfig": {"autoTrainingConfig": {"schedulingExpression": "rate(3 days)"}},
+            }
+        },
         {"solutionArn": SOLUTION},
         lambda s: s.describe_solution(SOLUTION),
-        lambda r: (r.perform_auto_training, r.event_type) == (False, "buy"),
+        lambda r: (
+            (r.perform_auto_training, r.event_type, r.auto_training_schedule)
+            == (False, "buy", "rate(3 days)")
+        ),
     ),
     Case(
         "personalize",
@@ -355,6 +368,111 @@ CASES = [
         lambda r: (
             ([(x.item_id, x.score) for x in r.items], r.recommendation_id)
             == ([("i1", 0.75)], "RID-1")
+        ),
+    ),
+    Case(
+        "personalize-runtime",
+        "get_recommendations",
+        {
+            "itemList": [
+                {"itemId": "i2", "metadata": {"PRICE": "9.5"}, "reason": ["Popular item"]}
+            ],
+            "recommendationId": "RID-2",
+        },
+        {
+            "recommenderArn": RECOMMENDER,
+            "userId": "u1",
+            "numResults": 50,
+            "metadataColumns": {"ITEMS": ["PRICE"]},
+        },
+        lambda s: s.get_recommendations(
+            RECOMMENDER, user_id="u1", num_results=50, metadata_columns=["PRICE"]
+        ),
+        lambda r: (
+            [(x.item_id, dict(x.metadata), x.reason) for x in r.items]
+            == [("i2", {"PRICE": "9.5"}, "Popular item")]
+        ),
+    ),
+    Case(
+        "personalize",
+        "list_metric_attributions",
+        {"metricAttributions": [{"name": "m", "metricAttributionArn": ATTRIBUTION}]},
+        {**PAGE, "datasetGroupArn": GROUP},
+        lambda s: s.list_metric_attributions(GROUP),
+        lambda r: [(x.arn, x.name) for x in r] == [(ATTRIBUTION, "m")],
+    ),
+    Case(
+        "personalize",
+        "describe_metric_attribution",
+        {
+            "metricAttribution": {
+                "metricAttributionArn": ATTRIBUTION,
+                "status": "ACTIVE",
+                "metricsOutputConfig": {
+                    "roleArn": ROLE,
+                    "s3DataDestination": {"path": "s3://b/metrics/"},
+                },
+            }
+        },
+        {"metricAttributionArn": ATTRIBUTION},
+        lambda s: s.describe_metric_attribution(ATTRIBUTION),
+        lambda r: (r.status, r.output_path) == ("ACTIVE", "s3://b/metrics/"),
+    ),
+    Case(
+        "personalize",
+        "list_metric_attribution_metrics",
+        {
+            "metrics": [
+                {"eventType": "Purchase", "metricName": "revenue", "expression": "SUM(Items.PRICE)"}
+            ]
+        },
+        {**PAGE, "metricAttributionArn": ATTRIBUTION},
+        lambda s: s.list_metric_attribution_metrics(ATTRIBUTION),
+        lambda r: (
+            [(m.event_type, m.name, m.expression) for m in r]
+            == [("Purchase", "revenue", "SUM(Items.PRICE)")]
+        ),
+    ),
+    Case(
+        "personalize",
+        "list_recommenders",
+        {
+            "recommenders": [
+                {
+                    "name": "best",
+                    "recommenderArn": RECOMMENDER,
+                    "recipeArn": BEST_SELLERS,
+                    "status": "ACTIVE",
+                }
+            ]
+        },
+        {**PAGE, "datasetGroupArn": GROUP},
+        lambda s: s.list_recommenders(GROUP),
+        lambda r: (
+            [(x.arn, x.use_case) for x in r]
+            == [(RECOMMENDER, "aws-ecomm-popular-items-by-purchases")]
+        ),
+    ),
+    Case(
+        "personalize",
+        "describe_recommender",
+        {
+            "recommender": {
+                "recommenderArn": RECOMMENDER,
+                "status": "ACTIVE",
+                "recommenderConfig": {
+                    "minRecommendationRequestsPerSecond": 2,
+                    "enableMetadataWithRecommendations": True,
+                },
+                "modelMetrics": {"coverage": 0.5},
+                "latestRecommenderUpdate": {"status": "CREATE PENDING"},
+            }
+        },
+        {"recommenderArn": RECOMMENDER},
+        lambda s: s.describe_recommender(RECOMMENDER),
+        lambda r: (
+            (r.min_requests_per_second, r.enable_metadata, dict(r.model_metrics), r.pending_status)
+            == (2, True, {"coverage": 0.5}, "CREATE PENDING")
         ),
     ),
     Case(

@@ -74,7 +74,14 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     _, pop = train(clients, ws["group"], "pop", "aws-popularity-count")
     campaigns = {}
     for name, version, config in (
-        ("up", up, {"itemExplorationConfig": {"explorationWeight": "0"}}),
+        (
+            "up",
+            up,
+            {
+                "itemExplorationConfig": {"explorationWeight": "0"},
+                "enableMetadataWithRecommendations": True,
+            },
+        ),
         (
             "explore",
             up,
@@ -128,6 +135,7 @@ def test_unknown_users_get_popular_items(world: World) -> None:
     popular = recs(world, world.pop_campaign, userId="anyone", numResults=10)
     assert [i["itemId"] for i in stranger] == [i["itemId"] for i in popular]
     assert all(i.get("reason") == ["Popular item"] for i in stranger)
+    assert all("reason" not in i for i in popular)  # the baseline's own answer
 
 
 def test_events_change_recommendations_without_retraining(world: World) -> None:
@@ -175,6 +183,13 @@ def test_filters_and_metadata(world: World) -> None:
         world.clients.runtime.get_recommendations(
             campaignArn=world.up_campaign, userId="u0", filterArn=arn
         )  # INCLUDE needs $CAT
+    # metadata only from a campaign that enabled it
+    with pytest.raises(
+        world.clients.runtime.exceptions.InvalidInputException, match="enableMetadata"
+    ):
+        world.clients.runtime.get_recommendations(
+            campaignArn=world.pop_campaign, userId="u0", metadataColumns={"ITEMS": ["CATEGORY"]}
+        )
 
 
 def test_promotion_takes_its_share_of_slots(world: World) -> None:

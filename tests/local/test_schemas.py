@@ -6,6 +6,8 @@ import json
 
 import pytest
 
+from services.clients import Clients
+from services.config import Settings
 from services.local.schemas import (
     AvroSchema,
     Field,
@@ -14,6 +16,7 @@ from services.local.schemas import (
     normalize_dataset_type,
     parse_schema,
 )
+from tests.local.workspace import ITEMS_SCHEMA, create_group
 
 
 def schema_json(*fields: dict, name: str = "Demo", **extra: object) -> str:
@@ -170,3 +173,29 @@ def test_dataset_types():
         check_schema_for_dataset(parsed(*INTERACTIONS), "ACTION_INTERACTIONS")
     with pytest.raises(SchemaError, match="unknown dataset type 'Clicks'"):
         normalize_dataset_type("Clicks")
+
+
+def test_update_dataset_adds_fields_but_keeps_the_old_ones(
+    clients: Clients, settings: Settings
+) -> None:
+
+    p = clients.personalize
+    ws = create_group(clients, settings.data_dir, with_items=True)
+    fields = json.loads(ITEMS_SCHEMA)["fields"]
+    wider = json.dumps(
+        {
+            "type": "record",
+            "name": "Items",
+            "fields": [*fields, {"name": "BRAND", "type": ["null", "string"], "categorical": True}],
+        }
+    )
+    narrower = json.dumps({"type": "record", "name": "Items", "fields": fields[:2]})
+    wide = p.create_schema(name="items-wide", schema=wider)["schemaArn"]
+    narrow = p.create_schema(name="items-narrow", schema=narrower)["schemaArn"]
+    with pytest.raises(p.exceptions.InvalidInputException, match="keep field PRICE"):
+        p.update_dataset(datasetArn=ws["items_dataset"], schemaArn=narrow)
+    p.update_dataset(datasetArn=ws["items_dataset"], schemaArn=wide)
+    doc = p.describe_dataset(datasetArn=ws["items_dataset"])["dataset"]
+    assert doc["schemaArn"] == wide
+    assert doc["latestDatasetUpdate"]["schemaArn"] == wide
+    assert doc["latestDatasetUpdate"]["status"] == "ACTIVE"

@@ -221,3 +221,12 @@ def test_sample_users_most_recent_orders_by_latest_event() -> None:
     # Latest events: a 900, d 900 (tie → by ID), c 800, b 500.
     assert sample_users(frame, 3, "most_recent") == ["a", "d", "c"]
     assert sample_users(frame, 10, "most_recent") == ["a", "d", "c", "b"]
+
+
+def test_verdict_counts_popular_item_fillers() -> None:
+    known = UserRecommendations("u1", ("a", "b", "c"), reasons=(None, None, None))
+    cold = UserRecommendations(
+        "cold", ("p", "q", "r"), reasons=("Popular item", "Popular item", "Exploration")
+    )
+    verdict = assess([known, cold], top_n=2)
+    assert verdict.popular_fillers == 2  # only the top 2 count; Exploration is not a filler

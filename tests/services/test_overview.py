@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from services.models import Campaign, CampaignUpdate, SolutionVersion
+from services.models import Campaign, CampaignConfig, CampaignUpdate, Solution, SolutionVersion
 from services.overview import campaign_status
 from services.personalize import PersonalizeService
 
@@ -59,7 +59,16 @@ def stub_workspace(p) -> None:
                        {"name": "shop-pop", "solutionArn": SOL_POP, "status": "ACTIVE"}]},
         {**PAGE, "datasetGroupArn": GROUP},
     )  # fmt: skip
-    # shop-up: old ACTIVE (served), newer ACTIVE (not deployed), newest still training
+    # shop-up: old ACTIVE (served), newer ACTIVE (not deployed), newest still training;
+    # it retrains itself every 2 days
+    p.add_response(
+        "describe_solution",
+        {"solution": {"name": "shop-up", "solutionArn": SOL_UP, "status": "ACTIVE",
+                      "performAutoTraining": True, "creationDateTime": at(0),
+                      "solutionConfig": {"autoTrainingConfig": {
+                          "schedulingExpression": "rate(2 days)"}}}},
+        {"solutionArn": SOL_UP},
+    )  # fmt: skip
     p.add_response(
         "list_solution_versions",
         {"solutionVersions": [version(UP_OLD, "ACTIVE", 0), version(UP_NEW, "ACTIVE", 24),
@@ -76,6 +85,12 @@ def stub_workspace(p) -> None:
         {"campaign": {"name": "home-recs", "campaignArn": CAMP_BEHIND, "status": "ACTIVE",
                       "solutionVersionArn": UP_OLD, "minProvisionedTPS": 1}},
         {"campaignArn": CAMP_BEHIND},
+    )  # fmt: skip
+    p.add_response(
+        "describe_solution",
+        {"solution": {"name": "shop-pop", "solutionArn": SOL_POP, "status": "ACTIVE",
+                      "performAutoTraining": False}},
+        {"solutionArn": SOL_POP},
     )  # fmt: skip
     p.add_response(
         "list_solution_versions",
@@ -118,6 +133,14 @@ def test_overview_flags_the_campaign_behind_its_newest_active_version(
     assert behind.undeployed_age == NOW - at(24)
     assert (current.behind, current.undeployed_age) == (False, None)
     assert group.campaigns_behind == (behind,)
+    # shop-up retrains every 2 days, counted from its newest version (hour 60)
+    assert behind.refresh is not None and current.refresh is not None
+    assert (behind.refresh.mode, behind.refresh.next_training) == (
+        "automatic training, manual deploy",
+        at(60 + 48),
+    )
+    assert (current.refresh.mode, current.refresh.next_training) == ("manual", None)
+    assert group.recommenders == ()  # a Custom group: ListRecommenders is not even called
 
 
 def _campaign(served: str, update: CampaignUpdate | None = None) -> Campaign:
@@ -151,6 +174,20 @@ def test_campaign_serving_an_unlisted_version_is_behind() -> None:
     status = campaign_status(_campaign(f"{SOL_UP}/deleted0"), SOL_UP, VERSIONS, NOW)
     assert status.served_version is None
     assert status.behind and status.undeployed_age == NOW - at(24)
+
+
+def test_a_syncing_campaign_is_not_behind_while_its_sync_is_due() -> None:
+    config = CampaignConfig(sync_with_latest_version=True)
+    campaign = Campaign(
+        arn=CAMP_BEHIND, name="home-recs", status="ACTIVE", solution_version_arn=UP_OLD,
+        config=config,
+    )  # fmt: skip
+    solution = Solution(SOL_UP, "shop-up", "ACTIVE", perform_auto_training=True)
+    status = campaign_status(campaign, SOL_UP, VERSIONS, NOW, solution)
+    assert (status.behind, status.syncing) == (False, True)
+    assert status.refresh is not None
+    assert status.refresh.mode == "automatic training + auto-sync"
+    assert status.refresh.next_training == at(60) + timedelta(days=7)  # the default rate
 
 
 def test_campaign_following_latest_is_not_behind() -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from services.local.auto_training import SYNC, sync_campaign
 from services.local.context import EngineContext
 from services.local.control.describe_list_delete import ResourceSpec, operations
 from services.local.control.quotas import MAX_CAMPAIGNS_PER_GROUP
@@ -20,6 +21,7 @@ from services.local.resources import (
     READY_AT,
     WAITING,
     Resources,
+    advance,
     expect_kind,
     kind_of,
     waiting,
@@ -34,6 +36,7 @@ _SUMMARY = (
     "failureReason",
 )
 LATEST = "$LATEST"
+SYNC_SECONDS = "_syncSeconds"  # how long an automatic sync update takes (the lifecycle delay)
 
 
 def check_campaign_config(config: dict[str, Any]) -> None:
@@ -76,9 +79,20 @@ def active_version(res: Resources, arn: str) -> dict[str, Any]:
     return version
 
 
+def check_sync(config: dict[str, Any], version_arn: str | None) -> None:
+    """syncWithLatestSolutionVersion needs ``<solutionArn>/$LATEST`` as the version (API
+    reference, CampaignConfig)."""
+    if config.get(SYNC) and not (version_arn or "").endswith("/" + LATEST):
+        raise InvalidInput(
+            "syncWithLatestSolutionVersion needs solutionVersionArn set to the solution ARN "
+            "with the /$LATEST suffix."
+        )
+
+
 def create_campaign(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:
     config = params.get("campaignConfig") or {}
     check_campaign_config(config)
+    check_sync(config, params["solutionVersionArn"])
     arn = engine.arns.make("campaign", params["name"])
     with engine.tx() as res:
         version = active_version(res, params["solutionVersionArn"])
@@ -94,6 +108,7 @@ def create_campaign(engine: EngineContext, params: dict[str, Any]) -> dict[str, 
             "minProvisionedTPS": params.get("minProvisionedTPS", 1),
             "campaignConfig": config,
             "_groupArn": group,
+            SYNC_SECONDS: engine.lifecycle_seconds,
         }
         doc.update(waiting(res.now, engine.lifecycle_seconds))
         res.create(
@@ -111,13 +126,18 @@ def create_campaign(engine: EngineContext, params: dict[str, Any]) -> dict[str, 
 def campaign_doc(res: Resources, arn: str) -> dict[str, Any]:
     """A campaign's document, with a pending update advanced if its time has come."""
     expect_kind(arn, "campaign", "campaignArn")
-    return res.get(arn, "campaign")
+    doc = res.get(arn, "campaign")
+    if sync_campaign(res, doc, float(doc.get(SYNC_SECONDS, 0.0))):
+        advance(doc, res.now)  # an update that is already due completes at once
+        res.save(arn, doc)
+    return doc
 
 
 def update_campaign(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:
     arn = params["campaignArn"]
     if "campaignConfig" in params:
         check_campaign_config(params["campaignConfig"])
+        check_sync(params["campaignConfig"], params.get("solutionVersionArn"))
     with engine.tx() as res:
         doc = campaign_doc(res, arn)
         if doc["status"] not in (ACTIVE, FAILED):

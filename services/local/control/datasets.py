@@ -13,6 +13,7 @@ from services.local.control.groups import group_of
 from services.local.errors import InvalidInput, ResourceAlreadyExists, ResourceInUse
 from services.local.resources import ACTIVE, Resources, expect_kind, waiting
 from services.local.schemas import SchemaError, check_schema_for_dataset, parse_schema
+from services.local.use_cases import check_domain_schema
 
 DATASET_TYPES = {"interactions": "Interactions", "items": "Items", "users": "Users"}
 _SUMMARY = (
@@ -46,6 +47,7 @@ def create_dataset(engine: EngineContext, params: dict[str, Any]) -> dict[str, A
         schema_doc = res.get(params["schemaArn"], "schema")
         try:
             check_schema_for_dataset(parse_schema(schema_doc["schema"]), dataset_type)
+            _check_domain(group, schema_doc, dataset_type)
         except SchemaError as err:
             raise InvalidInput(
                 f"Schema {params['schemaArn']} does not fit a {dataset_type} dataset: {err}"
@@ -76,6 +78,19 @@ def create_dataset(engine: EngineContext, params: dict[str, Any]) -> dict[str, A
             tags=params.get("tags"),
         )
     return {"datasetArn": arn}
+
+
+def _check_domain(group: dict[str, Any], schema_doc: dict[str, Any], dataset_type: str) -> None:
+    """A Domain group takes schemas of its domain (checked against the domain's fields); a
+    Custom group takes none of a domain (developer guide, "Domain dataset groups")."""
+    domain, schema_domain = group.get("domain"), schema_doc.get("domain")
+    if domain != schema_domain:
+        raise SchemaError(
+            f"the schema's domain is {schema_domain or 'none (Custom)'} but dataset group "
+            f"{group['name']} is {domain or 'a Custom group'}; the domains must match"
+        )
+    if domain:
+        check_domain_schema(parse_schema(schema_doc["schema"]), dataset_type, domain)
 
 
 def _before_delete(engine: EngineContext, res: Resources, arn: str, doc: dict[str, Any]) -> None:
@@ -111,7 +126,48 @@ SPEC = ResourceSpec(
     after_delete=_after_delete,
 )
 
+
+def update_dataset(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:
+    """Replace a dataset's schema with one that keeps every existing field and its type, and
+    may add fields (API reference UpdateDataset; developer guide "Replacing a dataset's
+    schema to add new columns"). The change is recorded in ``latestDatasetUpdate``."""
+    arn = params["datasetArn"]
+    expect_kind(arn, "dataset", "datasetArn")
+    expect_kind(params["schemaArn"], "schema", "schemaArn")
+    with engine.tx() as res:
+        doc = res.get(arn, "dataset")
+        if doc["status"] != ACTIVE:
+            raise ResourceInUse(f"Dataset {doc['name']} is {doc['status']}.")
+        group = group_of(res, doc["datasetGroupArn"])
+        old = parse_schema(res.get(doc["schemaArn"], "schema")["schema"])
+        new_doc = res.get(params["schemaArn"], "schema")
+        new = parse_schema(new_doc["schema"])
+        try:
+            check_schema_for_dataset(new, doc["datasetType"])
+            _check_domain(group, new_doc, doc["datasetType"])
+        except SchemaError as err:
+            raise InvalidInput(f"Schema {params['schemaArn']} does not fit: {err}") from err
+        for field in old.fields:
+            kept = new.get(field.name)
+            if kept is None or kept.type != field.type:
+                raise InvalidInput(
+                    f"The new schema must keep field {field.name} ({field.type}); a schema "
+                    "update may only add fields."
+                )
+        doc["schemaArn"] = params["schemaArn"]
+        doc["lastUpdatedDateTime"] = res.now
+        doc["latestDatasetUpdate"] = {
+            "schemaArn": params["schemaArn"],
+            "status": ACTIVE,
+            "creationDateTime": res.now,
+            "lastUpdatedDateTime": res.now,
+        }
+        res.save(arn, doc)
+    return {"datasetArn": arn}
+
+
 OPERATIONS = {
+    "UpdateDataset": update_dataset,
     "CreateDataset": create_dataset,
     **operations(SPEC, "Dataset"),
 }

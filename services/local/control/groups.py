@@ -53,11 +53,19 @@ def create_dataset_group(engine: EngineContext, params: dict[str, Any]) -> dict[
 
 
 def _before_delete(engine: EngineContext, res: Resources, arn: str, doc: dict[str, Any]) -> None:
-    for kind in ("event-tracker", "solution", "dataset", "filter"):
+    for kind in (
+        "event-tracker",
+        "solution",
+        "recommender",
+        "metric-attribution",
+        "dataset",
+        "filter",
+    ):
         if res.count(kind, group=arn):
             raise ResourceInUse(
                 f"Dataset group {arn} still has a {kind.replace('-', ' ')}; delete event "
-                "trackers, solutions, filters and datasets first."
+                "trackers, solutions, recommenders, metric attributions, filters and datasets "
+                "first."
             )
     for table in (t.interactions, t.items, t.users):
         res.conn.execute(delete(table).where(table.c.group_arn == arn))

@@ -14,12 +14,24 @@ from services.local.errors import InvalidInput, ResourceNotFound
 from services.local.recipes import RECIPES, recipe_arn
 from services.local.recipes.parameters import Parameter, algorithm_parameters, feature_parameters
 from services.local.resources import page
+from services.local.use_cases import RECIPE_PREFIX, USE_CASES, use_cases
 
 # The recipes are part of the service, so they are as old as the engine's catalogue.
 _CATALOGUE_DATE = 1_700_000_000.0
 
 
 def _doc(name: str) -> dict[str, Any]:
+    if name in USE_CASES:
+        case = USE_CASES[name]
+        return {
+            "name": name,
+            "recipeArn": case.recipe_arn,
+            "status": "ACTIVE",
+            "description": f"{case.title}: {case.description}",
+            "recipeType": case.recipe_type,
+            "creationDateTime": _CATALOGUE_DATE,
+            "lastUpdatedDateTime": _CATALOGUE_DATE,
+        }
     recipe = RECIPES[name]
     return {
         "name": name,
@@ -45,20 +57,26 @@ def recipe_name_of(arn: str) -> str:
 
 
 def list_recipes(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:
-    if params.get("domain"):
-        return {"recipes": []}  # domain use cases are not part of the local engine
+    domain = params.get("domain")
+    names = [u.name for u in use_cases(domain)] if domain else sorted(RECIPES)
     docs = [
         {
             k: _doc(n)[k]
             for k in ("name", "recipeArn", "status", "creationDateTime", "lastUpdatedDateTime")
         }
-        for n in sorted(RECIPES)
+        for n in names
     ]
-    chunk, token = page(docs, params, "recipes")
+    for doc in docs:
+        if domain:
+            doc["domain"] = domain
+    chunk, token = page(docs, params, f"recipes:{domain}")
     return {"recipes": chunk, "nextToken": token}
 
 
 def describe_recipe(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:
+    arn = params["recipeArn"]
+    if arn.startswith(RECIPE_PREFIX) and arn[len(RECIPE_PREFIX) :] in USE_CASES:
+        return {"recipe": _doc(arn[len(RECIPE_PREFIX) :])}
     try:
         return {"recipe": _doc(recipe_name_of(params["recipeArn"]))}
     except InvalidInput as err:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from services.local.auto_training import training_due_first
 from services.local.context import EngineContext
 from services.local.control.describe_list_delete import ResourceSpec, operations
 from services.local.control.groups import group_of
@@ -20,6 +21,7 @@ from services.local.resources import (
     summary,
     waiting,
 )
+from services.local.schedule import ScheduleError, parse_schedule
 
 AUTOML_DEFAULT = ("aws-user-personalization", "aws-popularity-count")
 _SUMMARY = (
@@ -33,7 +35,14 @@ _SUMMARY = (
 
 
 def check_solution_config(config: dict[str, Any]) -> None:
-    """Reject solutionConfig values the model types cannot express (numbers as strings)."""
+    """Reject solutionConfig values the model types cannot express (numbers as strings) and
+    schedules Personalize refuses (autoTrainingConfig: rate(N days), N 1–30)."""
+    schedule = (config.get("autoTrainingConfig") or {}).get("schedulingExpression")
+    if schedule is not None:
+        try:
+            parse_schedule(schedule)
+        except ScheduleError as err:
+            raise InvalidInput(str(err)) from err
     threshold = config.get("eventValueThreshold")
     if threshold is not None:
         _number(threshold, "solutionConfig.eventValueThreshold")
@@ -146,6 +155,10 @@ def update_solution(engine: EngineContext, params: dict[str, Any]) -> dict[str, 
         if "performAutoTraining" in params:
             doc["performAutoTraining"] = params["performAutoTraining"]
         update_cfg = params.get("solutionUpdateConfig") or {}
+        auto = update_cfg.get("autoTrainingConfig")
+        if auto is not None:
+            check_solution_config({"autoTrainingConfig": auto})
+            doc.setdefault("solutionConfig", {})["autoTrainingConfig"] = auto
         events = update_cfg.get("eventsConfig")
         if events is not None:
             check_solution_config({"eventsConfig": events})
@@ -200,8 +213,12 @@ SPEC = ResourceSpec(
     after_delete=_after_delete,
 )
 
+_READS = operations(SPEC, "Solution")
 OPERATIONS = {
     "CreateSolution": create_solution,
-    **operations(SPEC, "Solution"),
+    **_READS,
+    # reading solutions is when the engine notices that an automatic training is due
+    "DescribeSolution": training_due_first(_READS["DescribeSolution"], "solutionArn"),
+    "ListSolutions": training_due_first(_READS["ListSolutions"], "datasetGroupArn"),
     "UpdateSolution": update_solution,
 }

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 
+from services.local.auto_training import training_due_first
 from services.local.context import EngineContext
 from services.local.control.describe_list_delete import ResourceSpec, operations
 from services.local.control.quotas import MAX_PENDING_VERSIONS
@@ -16,6 +16,7 @@ from services.local.resources import (
     PENDING,
     WAITING,
 )
+from services.local.solution_versions import add_version
 
 STOPPING, STOPPED = "CREATE STOPPING", "CREATE STOPPED"
 UPDATE_RECIPES = ("aws-user-personalization", "aws-user-personalization-v2")
@@ -51,35 +52,9 @@ def create_solution_version(engine: EngineContext, params: dict[str, Any]) -> di
         pending = sum(1 for v in res.all("solution-version") if v["status"] in WAITING)
         if pending >= MAX_PENDING_VERSIONS:
             raise LimitExceeded(f"{MAX_PENDING_VERSIONS} solution versions are already training.")
-        arn = f"{solution['solutionArn']}/{secrets.token_hex(4)}"
-        doc: dict[str, Any] = {
-            "solutionVersionArn": arn,
-            "solutionArn": solution["solutionArn"],
-            "performHPO": solution.get("performHPO", False),
-            "performAutoML": solution.get("performAutoML", False),
-            "datasetGroupArn": solution["datasetGroupArn"],
-            "solutionConfig": solution.get("solutionConfig", {}),
-            "trainingMode": mode,
-            "trainingType": "MANUAL",
-            "status": PENDING,
-            "creationDateTime": res.now,
-            "lastUpdatedDateTime": res.now,
-        }
-        for key in ("recipeArn", "eventType"):
-            if solution.get(key):
-                doc[key] = solution[key]
-        if params.get("name"):
-            doc["name"] = params["name"]
-        res.create(
-            arn,
-            "solution-version",
-            arn.rsplit("/", 1)[-1],
-            doc,
-            parent=solution["solutionArn"],
-            group=solution["datasetGroupArn"],
-            tags=params.get("tags"),
+        arn = add_version(
+            engine, res, solution, mode, "MANUAL", params.get("name"), params.get("tags")
         )
-        engine.jobs.enqueue(res.conn, "train", arn)
     engine.jobs.kick()
     return {"solutionVersionArn": arn}
 
@@ -125,9 +100,11 @@ SPEC = ResourceSpec(
     newest_first=True,
 )
 
+_READS = operations(SPEC, "SolutionVersion", deletable=False)
 OPERATIONS = {
     "CreateSolutionVersion": create_solution_version,
-    **operations(SPEC, "SolutionVersion", deletable=False),
+    **_READS,
+    "ListSolutionVersions": training_due_first(_READS["ListSolutionVersions"], "solutionArn"),
     "StopSolutionVersionCreation": stop_solution_version_creation,
     "GetSolutionMetrics": get_solution_metrics,
 }

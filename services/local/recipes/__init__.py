@@ -24,6 +24,10 @@ _MODULES = (
 RECIPES: dict[str, Recipe] = {
     r.name: r for r in (import_module(f"{__name__}.{m}").RECIPE for m in _MODULES)
 }
+# Models that back domain use cases only; no solution may name them (see use_cases.py).
+_INTERNAL: dict[str, Recipe] = {
+    r.name: r for r in (import_module(f"{__name__}.{m}").RECIPE for m in ("co_purchase",))
+}
 
 
 def get_recipe(name: str) -> Recipe:
@@ -33,7 +37,7 @@ def get_recipe(name: str) -> Recipe:
         ValueError: for a name that is not a recipe of the local engine.
     """
     try:
-        return RECIPES[name]
+        return RECIPES[name] if name in RECIPES else _INTERNAL[name]
     except KeyError:
         known = ", ".join(sorted(RECIPES))
         raise ValueError(f"unknown recipe {name!r}; the local engine has: {known}") from None

@@ -7,10 +7,12 @@ from typing import Any
 
 import numpy as np
 
+from services.local.attribution_report import log_issued
 from services.local.context import EngineContext
 from services.local.errors import InvalidInput
 from services.local.runtime.model_cache import LoadedModel
 from services.local.runtime.scoring import rank, recommend
+from services.local.use_cases import RECIPE_PREFIX, USE_CASES, UseCase
 
 MAX_RESULTS = 500
 MAX_RESULTS_WITH_METADATA = 50
@@ -20,18 +22,23 @@ def _served(
     engine: EngineContext, params: dict[str, Any]
 ) -> tuple[dict[str, Any], LoadedModel, dict[str, Any] | None]:
     from services.local.control.campaigns import served_version
+    from services.local.control.recommenders import serving_model
 
-    if params.get("recommenderArn") and not params.get("campaignArn"):
-        raise InvalidInput("Recommenders (domain dataset groups) are not part of the local engine.")
     arn = params.get("campaignArn")
-    if not arn:
-        raise InvalidInput("campaignArn is required.")
+    recommender = params.get("recommenderArn")
+    if bool(arn) == bool(recommender):
+        raise InvalidInput("Give either a campaignArn or a recommenderArn.")
     with engine.reading() as res:
-        campaign, version_arn = served_version(res, arn)
-        # An ACTIVE version never changes, so a loaded model saves reading its document.
-        loaded = engine.models.cached(version_arn)
-        if loaded is None:
-            loaded = engine.models.get(res.get(version_arn, "solution-version"))
+        if recommender:
+            campaign, version = serving_model(res, recommender)
+            version_arn = version["solutionVersionArn"]
+            loaded = engine.models.cached(version_arn) or engine.models.get(version)
+        else:
+            campaign, version_arn = served_version(res, arn)
+            # An ACTIVE version never changes, so a loaded model saves reading its document.
+            loaded = engine.models.cached(version_arn)
+            if loaded is None:
+                loaded = engine.models.get(res.get(version_arn, "solution-version"))
         filter_doc = None
         if params.get("filterArn"):
             from services.local.resources import expect_kind
@@ -43,14 +50,34 @@ def _served(
     return campaign, loaded, filter_doc
 
 
+METADATA_BY_DEFAULT = ("aws-user-personalization-v2", "aws-personalized-ranking-v2")
+
+
+def metadata_enabled(source: dict[str, Any], loaded: LoadedModel) -> bool:
+    """Whether a campaign or recommender may return item metadata: it was created or updated
+    with ``enableMetadataWithRecommendations``, or its recipe is a v2 recipe, which returns
+    metadata by default (developer guide, "Item metadata in recommendations")."""
+    config = source.get("campaignConfig") or source.get("recommenderConfig") or {}
+    return bool(config.get("enableMetadataWithRecommendations")) or (
+        loaded.recipe_name in METADATA_BY_DEFAULT
+    )
+
+
 def _metadata(
     engine: EngineContext,
     loaded: LoadedModel,
     items: list[dict[str, Any]],
     columns: dict[str, list[str]] | None,
+    source: dict[str, Any],
 ) -> None:
     if not columns:
         return
+    if not metadata_enabled(source, loaded):
+        kind = "recommender" if "recommenderArn" in source else "campaign"
+        raise InvalidInput(
+            f"metadataColumns needs metadata enabled for the {kind}: create or update it with "
+            "enableMetadataWithRecommendations set to true."
+        )
     wanted = columns.get("ITEMS") or []
     if set(columns) - {"ITEMS"}:
         raise InvalidInput("metadataColumns supports only the ITEMS dataset.")
@@ -69,14 +96,23 @@ def _metadata(
         entry["metadata"] = meta
 
 
+def use_case_for(source: dict[str, Any]) -> UseCase | None:
+    """The domain use case a recommender serves (None for a campaign)."""
+    recipe = source.get("recipeArn", "") if "recommenderArn" in source else ""
+    return USE_CASES.get(recipe[len(RECIPE_PREFIX) :]) if recipe else None
+
+
 def get_recommendations(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:
     num = params.get("numResults", 25)
     limit = MAX_RESULTS_WITH_METADATA if params.get("metadataColumns") else MAX_RESULTS
     if not 1 <= num <= limit:
         raise InvalidInput(f"numResults must be between 1 and {limit}, not {num}.")
-    if bool(params.get("userId")) == bool(params.get("itemId")) and params.get("itemId"):
-        raise InvalidInput("Give a userId or an itemId, not both.")
     campaign, loaded, filter_doc = _served(engine, params)
+    case = use_case_for(campaign)
+    both = bool(params.get("userId")) and bool(params.get("itemId"))
+    # Item-to-item use cases take a userId next to the itemId (to filter what they bought).
+    if both and (case is None or case.input != "itemId"):
+        raise InvalidInput("Give a userId or an itemId, not both.")
     items = recommend(
         engine,
         loaded,
@@ -85,11 +121,15 @@ def get_recommendations(engine: EngineContext, params: dict[str, Any]) -> dict[s
         num_results=num,
         filter_doc=filter_doc,
         filter_values=params.get("filterValues"),
-        campaign_config=campaign.get("campaignConfig"),
+        campaign_config=campaign.get("campaignConfig") or campaign.get("recommenderConfig"),
         promotions=params.get("promotions"),
+        exclude_event_type=case.auto_filter if case else None,
     )
-    _metadata(engine, loaded, items, params.get("metadataColumns"))
-    return {"itemList": items, "recommendationId": f"RID-{uuid.uuid4()}"}
+    _metadata(engine, loaded, items, params.get("metadataColumns"), campaign)
+    rid = f"RID-{uuid.uuid4()}"
+    source = campaign.get("campaignArn") or campaign["recommenderArn"]
+    log_issued(engine, loaded.group, source, loaded.arn, rid, len(items))
+    return {"itemList": items, "recommendationId": rid}
 
 
 def get_personalized_ranking(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:
@@ -97,7 +137,7 @@ def get_personalized_ranking(engine: EngineContext, params: dict[str, Any]) -> d
     limit = MAX_RESULTS_WITH_METADATA if params.get("metadataColumns") else MAX_RESULTS
     if not 1 <= len(input_list) <= limit:
         raise InvalidInput(f"inputList must hold between 1 and {limit} item IDs.")
-    _, loaded, filter_doc = _served(engine, params)
+    campaign, loaded, filter_doc = _served(engine, params)
     if (
         loaded.recipe_type != "PERSONALIZED_RANKING"
         and loaded.recipe_type != "USER_PERSONALIZATION"
@@ -106,7 +146,7 @@ def get_personalized_ranking(engine: EngineContext, params: dict[str, Any]) -> d
     items = rank(
         engine, loaded, params["userId"], input_list, filter_doc, params.get("filterValues")
     )
-    _metadata(engine, loaded, items, params.get("metadataColumns"))
+    _metadata(engine, loaded, items, params.get("metadataColumns"), campaign)
     return {"personalizedRanking": items, "recommendationId": f"RID-{uuid.uuid4()}"}
 
 

@@ -28,6 +28,7 @@ HISTORY_LIMIT = 500  # latest interactions per user handed to the model
 
 
 EXPLORING_RECIPES = ("aws-user-personalization", "aws-user-personalization-v2")
+POPULARITY_RECIPES = ("aws-popularity-count", "aws-trending-now")
 DEFAULT_EXPLORATION = {"explorationWeight": "0.3", "explorationItemAgeCutOff": "30"}
 
 
@@ -120,8 +121,13 @@ def recommend(
     filter_values: dict[str, str] | None = None,
     campaign_config: dict[str, Any] | None = None,
     promotions: list[dict[str, Any]] | None = None,
+    exclude_event_type: str | None = None,
 ) -> list[dict[str, Any]]:
-    """The item list of one GetRecommendations call (or one batch line)."""
+    """The item list of one GetRecommendations call (or one batch line).
+
+    ``exclude_event_type`` removes the items the user has events of that type for (the
+    automatic filter of domain use cases, e.g. purchased items for Recommended for you).
+    """
     model = loaded.model
     history = user_history(engine, loaded.group, user_id) if user_id else History()
     exclude: np.ndarray | None = None
@@ -139,10 +145,20 @@ def recommend(
         scores = model.score_user(user_id, history.item_ids)
     if scores is None:  # unknown user or item: popular items, like Personalize
         scores = np.asarray(model.popularity, dtype=np.float64)
-        reason = "Popular item"
+        # a popularity model's list is its answer, not a placeholder for a missing one
+        reason = None if loaded.recipe_name in POPULARITY_RECIPES else "Popular item"
     mask = _filter_mask(engine, loaded, filter_doc, filter_values, user_id, history)
     if mask is not None:
         exclude = ~mask if exclude is None else (exclude | ~mask)
+    if exclude_event_type:
+        done = [
+            loaded.index[i]
+            for i, e, _ in history.rows
+            if e == exclude_event_type and i in loaded.index
+        ]
+        if done:
+            exclude = np.zeros(len(model.item_ids), dtype=bool) if exclude is None else exclude
+            exclude[done] = True
     scores = np.asarray(scores, dtype=np.float64)
     idx, _ = ranking.top_k(scores, num_results, exclude)
     # Seeded per user, so a merchandiser sees the same list on every reload.

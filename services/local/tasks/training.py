@@ -85,7 +85,8 @@ def run_training(engine: EngineContext, arn: str, ctx: JobContext) -> None:
             data,
             recipe or (automl[0] if automl else ""),
             training_config(solution),
-            doc.get("trainingMode", "FULL"),
+            # an automatic training (AUTOTRAIN) retrains in full
+            "UPDATE" if doc.get("trainingMode") == "UPDATE" else "FULL",
             Path(previous[-1]["_modelPath"]) if previous else None,
             out_path=out,
             auto_ml_recipes=automl,

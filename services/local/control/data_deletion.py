@@ -1,0 +1,86 @@
+"""CreateDataDeletionJob, DescribeDataDeletionJob, ListDataDeletionJobs.
+
+A job reads a CSV with a USER_ID column from ``dataSource.dataLocation`` and removes those
+users' interactions (bulk and PutEvents) and Users rows from the dataset group. Their events
+stop counting at once for recommendations that read history; models forget them at the next
+training. Statuses: PENDING → IN_PROGRESS → COMPLETED | FAILED; ``numDeleted`` counts the
+records removed (API reference CreateDataDeletionJob, DataDeletionJob; developer guide,
+"Deleting users").
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from services.local.context import EngineContext
+from services.local.control.describe_list_delete import ResourceSpec, operations
+from services.local.control.groups import group_of
+from services.local.errors import LimitExceeded
+
+PENDING, IN_PROGRESS, COMPLETED, FAILED = "PENDING", "IN_PROGRESS", "COMPLETED", "FAILED"
+MAX_RUNNING_DELETIONS = 1  # per dataset group, one at a time (the engine's choice)
+_SUMMARY = (
+    "dataDeletionJobArn",
+    "datasetGroupArn",
+    "jobName",
+    "status",
+    "creationDateTime",
+    "lastUpdatedDateTime",
+    "failureReason",
+)
+
+
+def create_data_deletion_job(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:
+    arn = engine.arns.make("data-deletion-job", params["jobName"])
+    with engine.tx() as res:
+        group = group_of(res, params["datasetGroupArn"])
+        running = [
+            j
+            for j in res.all("data-deletion-job", group=group["datasetGroupArn"])
+            if j["status"] in (PENDING, IN_PROGRESS)
+        ]
+        if len(running) >= MAX_RUNNING_DELETIONS:
+            raise LimitExceeded(
+                f"Data deletion job {running[0]['jobName']} is still {running[0]['status']} "
+                f"for dataset group {group['name']}."
+            )
+        doc = {
+            "jobName": params["jobName"],
+            "dataDeletionJobArn": arn,
+            "datasetGroupArn": group["datasetGroupArn"],
+            "dataSource": params["dataSource"],
+            "roleArn": params["roleArn"],
+            "status": PENDING,
+            "creationDateTime": res.now,
+            "lastUpdatedDateTime": res.now,
+        }
+        res.create(
+            arn,
+            "data-deletion-job",
+            params["jobName"],
+            doc,
+            parent=group["datasetGroupArn"],
+            group=group["datasetGroupArn"],
+        )
+        engine.jobs.enqueue(res.conn, "delete-data", arn)
+    engine.jobs.kick()
+    return {"dataDeletionJobArn": arn}
+
+
+SPEC = ResourceSpec(
+    kind="data-deletion-job",
+    arn_param="dataDeletionJobArn",
+    describe_key="dataDeletionJob",
+    list_key="dataDeletionJobs",
+    summary=_SUMMARY,
+    scope_param="datasetGroupArn",
+    scope_kind="dataset-group",
+    scope_load=group_of,
+    newest_first=True,
+)
+
+
+OPERATIONS = {
+    "CreateDataDeletionJob": create_data_deletion_job,
+    **operations(SPEC, "DataDeletionJob", deletable=False),
+}

@@ -1,0 +1,175 @@
+"""CreateMetricAttribution, DescribeMetricAttribution, ListMetricAttributions,
+UpdateMetricAttribution, DeleteMetricAttribution, ListMetricAttributionMetrics.
+
+A dataset group has at most one metric attribution, with at most 10 metrics, each
+``{eventType, metricName, expression}`` where the expression is ``SAMPLECOUNT()`` or
+``SUM(Items|Interactions.COLUMN)`` over a numeric column of that dataset's schema (API reference
+CreateMetricAttribution, UpdateMetricAttribution; developer guide "Measuring the impact of
+recommendations"). The engine's report (services.local.attribution_report) is refreshed when
+the attribution is described and written under ``metricsOutputConfig.s3DataDestination.path``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from services.local.attribution import ExpressionError, check_metrics
+from services.local.attribution_report import forget
+from services.local.context import EngineContext
+from services.local.control.describe_list_delete import ResourceSpec, operations
+from services.local.control.groups import group_of
+from services.local.errors import (
+    InvalidInput,
+    LimitExceeded,
+    ResourceAlreadyExists,
+    ResourceInUse,
+)
+from services.local.resources import ACTIVE, Resources, expect_kind, page, waiting
+from services.local.schemas import NUMERIC_TYPES, parse_schema
+
+METRICS = "_metrics"  # the metric list (not part of the Describe shape)
+MAX_PER_GROUP = 1
+_SUMMARY = (
+    "name",
+    "metricAttributionArn",
+    "status",
+    "creationDateTime",
+    "lastUpdatedDateTime",
+    "failureReason",
+)
+
+
+def numeric_columns(res: Resources, group: str) -> dict[str, set[str]]:
+    """Numeric schema fields of the group's Items and Interactions datasets."""
+    out: dict[str, set[str]] = {}
+    for dataset in res.all("dataset", group=group):
+        schema = parse_schema(res.get(dataset["schemaArn"], "schema")["schema"])
+        out[dataset["datasetType"]] = {f.name for f in schema.fields if f.type in NUMERIC_TYPES}
+    return out
+
+
+def _checked(res: Resources, group: str, metrics: list[dict[str, str]]) -> list[dict[str, str]]:
+    try:
+        check_metrics(metrics, numeric_columns(res, group))
+    except ExpressionError as err:
+        raise InvalidInput(str(err)) from err
+    return [{k: m[k] for k in ("eventType", "metricName", "expression")} for m in metrics]
+
+
+def create_metric_attribution(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:
+    arn = engine.arns.make("metric-attribution", params["name"])
+    with engine.tx() as res:
+        group = group_of(res, params["datasetGroupArn"])
+        if group["status"] != ACTIVE:
+            raise ResourceInUse(f"Dataset group {group['name']} is {group['status']}.")
+        existing = res.all("metric-attribution", group=group["datasetGroupArn"])
+        if len(existing) >= MAX_PER_GROUP:
+            raise LimitExceeded(
+                f"Dataset group {group['name']} already has metric attribution "
+                f"{existing[0]['name']}; a group has at most {MAX_PER_GROUP}."
+            )
+        metrics = _checked(res, group["datasetGroupArn"], params["metrics"])
+        doc = {
+            "name": params["name"],
+            "metricAttributionArn": arn,
+            "datasetGroupArn": group["datasetGroupArn"],
+            "metricsOutputConfig": params["metricsOutputConfig"],
+            METRICS: metrics,
+        }
+        doc.update(waiting(res.now, engine.lifecycle_seconds))
+        res.create(
+            arn,
+            "metric-attribution",
+            params["name"],
+            doc,
+            parent=group["datasetGroupArn"],
+            group=group["datasetGroupArn"],
+        )
+    forget(group["datasetGroupArn"])
+    return {"metricAttributionArn": arn}
+
+
+def attribution_doc(res: Resources, arn: str) -> dict[str, Any]:
+    """The stored document of a metric attribution (ResourceNotFound if absent)."""
+    expect_kind(arn, "metric-attribution", "metricAttributionArn")
+    return res.get(arn, "metric-attribution")
+
+
+def describe_metric_attribution(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:
+    from services.local.attribution_report import publish
+
+    with engine.tx() as res:
+        doc = attribution_doc(res, params["metricAttributionArn"])
+    if doc["status"] == ACTIVE:
+        publish(engine, doc)
+    return {"metricAttribution": doc}
+
+
+def list_metric_attribution_metrics(
+    engine: EngineContext, params: dict[str, Any]
+) -> dict[str, Any]:
+    arn = params.get("metricAttributionArn")
+    if not arn:
+        raise InvalidInput("metricAttributionArn is required.")
+    with engine.tx() as res:
+        metrics = attribution_doc(res, arn)[METRICS]
+    chunk, token = page(metrics, params, f"attribution-metrics:{arn}")
+    return {"metrics": chunk, "nextToken": token}
+
+
+def update_metric_attribution(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:
+    arn = params.get("metricAttributionArn")
+    if not arn:
+        raise InvalidInput("metricAttributionArn is required.")
+    with engine.tx() as res:
+        doc = attribution_doc(res, arn)
+        if doc["status"] != ACTIVE:
+            raise ResourceInUse(f"Metric attribution {doc['name']} is {doc['status']}.")
+        metrics = list(doc[METRICS])
+        names = {m["metricName"] for m in metrics}
+        for name in params.get("removeMetrics") or []:
+            if name not in names:
+                raise InvalidInput(f"Metric attribution {doc['name']} has no metric {name}.")
+        removed = set(params.get("removeMetrics") or [])
+        metrics = [m for m in metrics if m["metricName"] not in removed]
+        kept = {m["metricName"] for m in metrics}
+        for metric in params.get("addMetrics") or []:
+            if metric["metricName"] in kept:
+                raise ResourceAlreadyExists(
+                    f"Metric attribution {doc['name']} already has a metric {metric['metricName']}."
+                )
+        doc[METRICS] = _checked(
+            res, doc["datasetGroupArn"], metrics + list(params.get("addMetrics") or [])
+        )
+        if params.get("metricsOutputConfig"):
+            doc["metricsOutputConfig"] = params["metricsOutputConfig"]
+        doc["lastUpdatedDateTime"] = res.now
+        res.save(arn, doc)
+    return {"metricAttributionArn": arn}
+
+
+def _after_delete(engine: EngineContext, arn: str, removed: list[str]) -> None:
+    forget()  # the ARN does not name the group; the cache is small
+
+
+SPEC = ResourceSpec(
+    kind="metric-attribution",
+    arn_param="metricAttributionArn",
+    describe_key="metricAttribution",
+    list_key="metricAttributions",
+    summary=_SUMMARY,
+    scope_param="datasetGroupArn",
+    scope_kind="dataset-group",
+    scope_load=group_of,
+    after_delete=_after_delete,
+)
+_READS = operations(SPEC, "MetricAttribution")
+
+
+OPERATIONS = {
+    "CreateMetricAttribution": create_metric_attribution,
+    **_READS,
+    "DescribeMetricAttribution": describe_metric_attribution,
+    "UpdateMetricAttribution": update_metric_attribution,
+    "ListMetricAttributionMetrics": list_metric_attribution_metrics,
+}

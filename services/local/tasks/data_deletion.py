@@ -1,0 +1,65 @@
+"""The work of a data deletion job: remove the listed users' data from a dataset group."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import delete
+
+from services.local import tables as t
+from services.local.context import EngineContext
+from services.local.control.data_deletion import COMPLETED, FAILED, IN_PROGRESS, PENDING
+from services.local.data_versions import bump_data_version
+from services.local.errors import EngineError
+from services.local.job_context import JobContext
+from services.local.locations import resolve_location
+
+_CHUNK = 500
+
+
+def read_user_ids(paths: list[Path]) -> list[str]:
+    """USER_ID values of the CSV files (header required); ValueError without that column."""
+    users: list[str] = []
+    for path in paths:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        if "USER_ID" not in frame.columns:
+            raise ValueError(
+                f"{path.name} has no USER_ID column (found {', '.join(frame.columns)})"
+            )
+        users.extend(u for u in frame["USER_ID"].str.strip() if u)
+    return sorted(set(users))
+
+
+def run_data_deletion(engine: EngineContext, arn: str, ctx: JobContext) -> None:
+    """Delete the users' interactions and Users rows in one transaction; COMPLETED or FAILED."""
+    with engine.tx() as res:
+        doc = res.find(arn)
+        if doc is None or doc["status"] != PENDING:
+            return
+        doc.update(status=IN_PROGRESS, lastUpdatedDateTime=res.now)
+        res.save(arn, doc)
+    group = doc["datasetGroupArn"]
+    try:
+        users = read_user_ids(resolve_location(engine, doc["dataSource"]["dataLocation"]))
+    except (EngineError, OSError, ValueError, pd.errors.ParserError) as err:
+        with engine.tx() as res:
+            doc.update(
+                status=FAILED,
+                failureReason=getattr(err, "message", None) or str(err),
+                lastUpdatedDateTime=res.now,
+            )
+            res.save(arn, doc)
+        return
+    deleted = 0
+    with engine.tx() as res:
+        for start in range(0, len(users), _CHUNK):
+            chunk = users[start : start + _CHUNK]
+            for table in (t.interactions, t.users):
+                result = res.conn.execute(
+                    delete(table).where(table.c.group_arn == group, table.c.user_id.in_(chunk))
+                )
+                deleted += int(result.rowcount or 0)
+        bump_data_version(res, group)
+        doc.update(status=COMPLETED, numDeleted=deleted, lastUpdatedDateTime=res.now)
+        res.save(arn, doc)

@@ -1,0 +1,128 @@
+"""Offline vs online: each solution version's offline metrics next to what it earned live.
+
+Online numbers come from a metric attribution's report (services.local.attribution): per hour,
+per source (campaign or recommender) and per solution version, the attributed metric values
+and the items shown (impressions). A version's online rate of a metric is its value per
+impression (for a click metric: the click-through rate). The local engine writes that report
+under the attribution's S3 destination; on AWS, Personalize publishes PutEvents metrics to
+CloudWatch and bulk-import metrics to S3 in its own layout, which this module does not read.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import pandas as pd
+
+from services.dataset_snapshot import ObjectStore
+from services.errors import ServiceError
+from services.local.attribution import IMPRESSIONS_FILE, REPORT_FILE
+from services.models import MetricAttribution
+
+OFFLINE_KEYS = (
+    "normalized_discounted_cumulative_gain_at_10",
+    "precision_at_10",
+)
+
+
+@dataclass(frozen=True)
+class OnlineReport:
+    """``metrics``: hour (UTC datetime), source, solutionVersionArn, metricName, eventType,
+    value; ``impressions``: hour, source, solutionVersionArn, impressions."""
+
+    metrics: pd.DataFrame
+    impressions: pd.DataFrame
+
+    @property
+    def metric_names(self) -> list[str]:
+        return sorted(self.metrics["metricName"].unique()) if len(self.metrics) else []
+
+
+def report_uri(attribution: MetricAttribution, file: str) -> str:
+    """The URI of one report file of ``attribution`` (it must have an S3 destination)."""
+    if not attribution.output_path:
+        raise ServiceError(
+            f"Metric attribution {attribution.name} reports to CloudWatch only: give it an "
+            "S3 destination to see online metrics here."
+        )
+    return f"{attribution.output_path.rstrip('/')}/{attribution.name}/{file}"
+
+
+def read_report(store: ObjectStore, attribution: MetricAttribution) -> OnlineReport:
+    """Read the attribution's report files.
+
+    Raises:
+        ServiceError: no S3 destination, or the files cannot be read.
+    """
+    frames = []
+    for file in (REPORT_FILE, IMPRESSIONS_FILE):
+        raw = store.get(report_uri(attribution, file))
+        frame = pd.read_csv(io.BytesIO(raw), keep_default_na=False)
+        if len(frame):
+            frame["hour"] = pd.to_datetime(frame["hour"].astype("int64"), unit="s", utc=True)
+        frames.append(frame)
+    return OnlineReport(frames[0], frames[1])
+
+
+def offline_vs_online(
+    report: OnlineReport, offline: Mapping[str, Mapping[str, float]]
+) -> pd.DataFrame:
+    """One row per (source, solution version) that served: when, impressions, each metric's
+    total and per-impression rate, next to the version's offline metrics.
+
+    ``offline`` maps a solution version ARN to its GetSolutionMetrics values.
+    Columns: source, solutionVersionArn, first hour, last hour, impressions, then
+    ``<metric>`` and ``<metric> per impression`` for each metric, then OFFLINE_KEYS.
+    """
+    keys = ["source", "solutionVersionArn"]
+    shown = report.impressions.groupby(keys).agg(
+        **{
+            "first hour": ("hour", "min"),
+            "last hour": ("hour", "max"),
+            "impressions": ("impressions", "sum"),
+        }
+    )
+    if len(report.metrics):
+        totals = report.metrics.pivot_table(
+            index=keys, columns="metricName", values="value", aggfunc="sum", fill_value=0.0
+        )
+        table = shown.join(totals, how="left").fillna(0.0)
+    else:
+        table = shown
+    for name in report.metric_names:
+        table[f"{name} per impression"] = table[name] / table["impressions"].where(
+            table["impressions"] > 0
+        )
+    table = table.reset_index()
+    for key in OFFLINE_KEYS:
+        table[key] = [offline.get(v, {}).get(key) for v in table["solutionVersionArn"]]
+    return table.sort_values(["source", "first hour"]).reset_index(drop=True)
+
+
+def hourly_rates(report: OnlineReport, metric: str) -> pd.DataFrame:
+    """Per hour and served version: ``metric`` per impression (columns hour, source,
+    solutionVersionArn, value, impressions, rate)."""
+    keys = ["hour", "source", "solutionVersionArn"]
+    values = (
+        report.metrics.loc[report.metrics["metricName"] == metric]
+        .groupby(keys, as_index=False)["value"]
+        .sum()
+    )
+    table = report.impressions.merge(values, on=keys, how="left").fillna({"value": 0.0})
+    table["rate"] = table["value"] / table["impressions"].where(table["impressions"] > 0)
+    return table.sort_values(keys).reset_index(drop=True)
+
+
+def switch_overs(report: OnlineReport) -> pd.DataFrame:
+    """When each source started serving each version: columns source, solutionVersionArn,
+    since (the first hour it served), oldest first per source."""
+    first = report.impressions.groupby(["source", "solutionVersionArn"], as_index=False)[
+        "hour"
+    ].min()
+    return (
+        first.rename(columns={"hour": "since"})
+        .sort_values(["source", "since"])
+        .reset_index(drop=True)
+    )

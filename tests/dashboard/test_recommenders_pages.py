@@ -1,0 +1,77 @@
+"""A Domain dataset group's recommenders on the Overview and on Recommendations."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import streamlit as st
+
+from services.clients import build_clients
+from services.config import Settings
+from services.local.engine import reset_engines
+from tests.dashboard.conftest import app_at
+from tests.local.domain_shop import create_domain_shop, create_recommender, write_shop
+
+
+@pytest.fixture
+def domain_shop(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict]:
+    data_dir = tmp_path / "data"
+    settings = Settings(data_dir=data_dir, lifecycle_seconds=0.0, worker_mode="thread")
+    clients = build_clients(settings)
+    ws = create_domain_shop(clients, data_dir)
+    for name, case in (
+        ("best-sellers", "aws-ecomm-popular-items-by-purchases"),
+        ("for-you", "aws-ecomm-recommended-for-you"),
+    ):
+        doc = create_recommender(clients, ws["group"], name, case)
+        assert doc["status"] == "ACTIVE", doc.get("failureReason")
+        ws[name] = doc["recommenderArn"]
+    reset_engines()
+    monkeypatch.setenv("PERSONALIZE_BACKEND", "local")
+    monkeypatch.setenv("PERSONALIZE_DATA_DIR", str(data_dir))
+    monkeypatch.setenv("PERSONALIZE_LOCAL_LIFECYCLE_SECONDS", "0")
+    monkeypatch.setenv("PERSONALIZE_LOCAL_WORKER", "thread")
+    for var in ("PERSONALIZE_ENDPOINT_URL", "DASHBOARD_DB_URL", "LOCAL_ENGINE_DB_URL"):
+        monkeypatch.delenv(var, raising=False)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    ws["rows"] = write_shop(tmp_path / "hand")
+    yield ws
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    reset_engines()
+
+
+def test_overview_lists_the_recommenders(domain_shop: dict) -> None:
+    at = app_at("pages/overview.py")
+    assert not at.exception, [e.value for e in at.exception]
+    (frame,) = [d.value for d in at.dataframe if "recommender" in d.value.columns]
+    assert sorted(frame["recommender"]) == ["best-sellers", "for-you"]
+    assert set(frame["use case"]) == {"Best sellers", "Recommended for you"}
+    assert set(frame["status"]) == {"ACTIVE"}
+
+
+def test_recommendations_page_serves_a_recommender(domain_shop: dict) -> None:
+    at = app_at("pages/recommendations.py")
+    assert not at.exception, [e.value for e in at.exception]
+    box = at.selectbox(key="rec_a")
+    labels = list(box.options)
+    # personalised sources first, the popular-items use case last
+    assert labels == [
+        "for-you (recommender: Recommended for you)",
+        "best-sellers (recommender: Best sellers)",
+    ]
+    at = box.set_value(labels[1]).run()
+    assert not at.exception, [e.value for e in at.exception]
+    grid = at.dataframe[1].value  # recent history, then the top-N grid
+    purchases = Counter(i for _, i, _, e in domain_shop["rows"] if e == "Purchase")
+    top = purchases.most_common(1)[0][0]
+    # Best sellers gives every user the same list, led by the most purchased item
+    assert all(str(cell).startswith(top) for cell in grid.iloc[0])
+    flagged = [e.value for e in [*at.error, *at.warning]]
+    assert any("same top" in text for text in flagged)
+    # a best-sellers list is the answer itself, not a "Popular item" placeholder
+    assert not any("fillers" in c.value for c in at.caption)

@@ -1,0 +1,100 @@
+"""An ECOMMERCE Domain dataset group for recommender tests, built through the public API."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import numpy as np
+
+from services.clients import Clients
+from tests.local.workspace import INTERACTIONS_SCHEMA, START, wait_for
+
+# The ECOMMERCE default Interactions schema is the plain one with EVENT_TYPE.
+ECOMM_INTERACTIONS = INTERACTIONS_SCHEMA
+ECOMM_ITEMS = json.dumps(
+    {
+        "type": "record",
+        "name": "Items",
+        "namespace": "com.amazonaws.personalize.schema",
+        "fields": [
+            {"name": "ITEM_ID", "type": "string"},
+            {"name": "PRICE", "type": "float"},
+            {"name": "CATEGORY_L1", "type": "string", "categorical": True},
+        ],
+        "version": "1.0",
+    }
+)
+USERS, ITEMS = 60, 40
+
+
+def write_shop(folder: Path, seed: int = 3) -> list[tuple[str, str, int, str]]:
+    """interactions.csv (View then, half the time, Purchase) and items.csv; returns the rows.
+
+    User u views 40 items, mostly of category u % 2 (items 0–19 are category 0); every other
+    view is followed by a purchase, so there are 2400 View and 1200 Purchase events.
+    """
+    rng = np.random.default_rng(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    rows: list[tuple[str, str, int, str]] = []
+    for u in range(USERS):
+        block = range(0, 20) if u % 2 == 0 else range(20, 40)
+        for k in range(40):
+            item = int(rng.choice(list(block))) if rng.random() < 0.85 else int(rng.integers(40))
+            ts = START + u * 10_000 + k * 10
+            rows.append((f"u{u}", f"i{item}", ts, "View"))
+            if k % 2 == 0:
+                rows.append((f"u{u}", f"i{item}", ts + 1, "Purchase"))
+    with (folder / "interactions.csv").open("w", newline="") as fh:
+        out = csv.writer(fh)
+        out.writerow(["USER_ID", "ITEM_ID", "TIMESTAMP", "EVENT_TYPE"])
+        out.writerows(rows)
+    with (folder / "items.csv").open("w", newline="") as fh:
+        out = csv.writer(fh)
+        out.writerow(["ITEM_ID", "PRICE", "CATEGORY_L1"])
+        for i in range(ITEMS):
+            out.writerow([f"i{i}", 1.0 + i, "shoes" if i < 20 else "hats"])
+    return rows
+
+
+def create_domain_shop(clients: Clients, data_dir: Path, name: str = "eshop") -> dict[str, str]:
+    """ECOMMERCE schemas → domain group → Interactions + Items datasets → imports, all ACTIVE."""
+    p = clients.personalize
+    write_shop(data_dir / "s3" / "bucket" / name)
+    group = p.create_dataset_group(name=name, domain="ECOMMERCE")["datasetGroupArn"]
+    wait_for(lambda: p.describe_dataset_group(datasetGroupArn=group), "datasetGroup")
+    out = {"group": group}
+    for kind, schema_text in (("Interactions", ECOMM_INTERACTIONS), ("Items", ECOMM_ITEMS)):
+        schema = p.create_schema(
+            name=f"{name}-{kind.lower()}", schema=schema_text, domain="ECOMMERCE"
+        )["schemaArn"]
+        dataset = p.create_dataset(
+            name=f"{name}-{kind.lower()}", schemaArn=schema, datasetGroupArn=group, datasetType=kind
+        )["datasetArn"]
+        wait_for(lambda d=dataset: p.describe_dataset(datasetArn=d), "dataset")
+        job = p.create_dataset_import_job(
+            jobName=f"{name}-{kind.lower()}-1",
+            datasetArn=dataset,
+            dataSource={"dataLocation": f"s3://bucket/{name}/{kind.lower()}.csv"},
+        )["datasetImportJobArn"]
+        done = wait_for(
+            lambda j=job: p.describe_dataset_import_job(datasetImportJobArn=j), "datasetImportJob"
+        )
+        assert done["status"] == "ACTIVE", done.get("failureReason")
+        out[kind.lower()] = dataset
+    return out
+
+
+def create_recommender(
+    clients: Clients, group: str, name: str, use_case: str, config: dict | None = None
+) -> dict:
+    """Create a recommender for ``use_case`` and wait until it is ACTIVE (or failed)."""
+    p = clients.personalize
+    arn = p.create_recommender(
+        name=name,
+        datasetGroupArn=group,
+        recipeArn=f"arn:aws:personalize:::recipe/{use_case}",
+        recommenderConfig=config or {},
+    )["recommenderArn"]
+    return wait_for(lambda: p.describe_recommender(recommenderArn=arn), "recommender", timeout=120)

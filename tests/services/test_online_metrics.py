@@ -1,0 +1,66 @@
+"""Offline vs online from a metric attribution report, checked on numbers worked out by hand."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from services.dataset_snapshot import LocalObjects
+from services.errors import ServiceError
+from services.models import MetricAttribution
+from services.online_metrics import hourly_rates, offline_vs_online, read_report, switch_overs
+
+C = "arn:aws:personalize:us-east-1:1:campaign/shop"
+V1, V2 = (
+    "arn:aws:personalize:us-east-1:1:solution/s/v1",
+    "arn:aws:personalize:us-east-1:1:solution/s/v2",
+)
+H = 1_700_002_800
+
+
+def _write(root: Path) -> MetricAttribution:
+    folder = root / "bucket" / "metrics" / "m"
+    folder.mkdir(parents=True)
+    pd.DataFrame(
+        {
+            "hour": [H, H, H + 3600, H + 3600, H + 7200],
+            "source": [C] * 5,
+            "solutionVersionArn": [V1, V1, V2, V2, V2],
+            "metricName": ["clicks", "revenue", "clicks", "revenue", "clicks"],
+            "eventType": ["Click", "Purchase", "Click", "Purchase", "Click"],
+            "value": [3.0, 20.0, 6.0, 35.0, 2.0],
+        }
+    ).to_csv(folder / "attributed-metrics.csv", index=False)
+    pd.DataFrame(
+        {
+            "hour": [H, H + 3600, H + 7200],
+            "source": [C] * 3,
+            "solutionVersionArn": [V1, V2, V2],
+            "impressions": [100, 60, 40],
+        }
+    ).to_csv(folder / "impressions.csv", index=False)
+    return MetricAttribution("arn:m", "m", "ACTIVE", output_path="s3://bucket/metrics/")
+
+
+def test_offline_vs_online_per_version(tmp_path: Path) -> None:
+    report = read_report(LocalObjects(tmp_path), _write(tmp_path))
+    offline = {V1: {"normalized_discounted_cumulative_gain_at_10": 0.1}, V2: {}}
+    table = offline_vs_online(report, offline).set_index("solutionVersionArn")
+    # v1: 3 clicks / 100 shown; v2: (6 + 2) clicks and 35 revenue over 60 + 40 shown
+    assert table.loc[V1, "impressions"] == 100 and table.loc[V2, "impressions"] == 100
+    assert table.loc[V1, "clicks per impression"] == pytest.approx(0.03)
+    assert table.loc[V2, "clicks per impression"] == pytest.approx(0.08)
+    assert table.loc[V2, "revenue"] == pytest.approx(35.0)
+    assert table.loc[V1, "normalized_discounted_cumulative_gain_at_10"] == 0.1
+    rates = hourly_rates(report, "clicks")
+    assert rates["rate"].round(3).tolist() == [0.03, 0.1, 0.05]
+    switches = switch_overs(report)
+    assert switches["solutionVersionArn"].tolist() == [V1, V2]
+    assert switches["since"].iloc[1] == pd.Timestamp(H + 3600, unit="s", tz="UTC")
+
+
+def test_cloudwatch_only_attribution_says_what_to_do(tmp_path: Path) -> None:
+    with pytest.raises(ServiceError, match="S3 destination"):
+        read_report(LocalObjects(tmp_path), MetricAttribution("arn:m", "m", "ACTIVE"))
