@@ -101,26 +101,28 @@ def offline_vs_online(
     return table.sort_values(["source", "first hour"]).reset_index(drop=True)
 
 
-def hourly_rates(report: OnlineReport, metric: str) -> pd.DataFrame:
-    """Per hour and served version: ``metric`` per impression (columns hour, source,
-    solutionVersionArn, value, impressions, rate)."""
+def hourly_values(report: OnlineReport, metric: str) -> pd.DataFrame:
+    """Per hour of the events and served version: the attributed value of ``metric``
+    (columns hour, source, solutionVersionArn, value). Events are bucketed by their own time;
+    impressions by when the list was served, so rates are read per version, not per hour."""
     keys = ["hour", "source", "solutionVersionArn"]
-    values = (
+    return (
         report.metrics.loc[report.metrics["metricName"] == metric]
         .groupby(keys, as_index=False)["value"]
         .sum()
+        .sort_values(keys)
+        .reset_index(drop=True)
     )
-    table = report.impressions.merge(values, on=keys, how="left").fillna({"value": 0.0})
-    table["rate"] = table["value"] / table["impressions"].where(table["impressions"] > 0)
-    return table.sort_values(keys).reset_index(drop=True)
 
 
 def switch_overs(report: OnlineReport) -> pd.DataFrame:
     """When each source started serving each version: columns source, solutionVersionArn,
-    since (the first hour it served), oldest first per source."""
-    first = report.impressions.groupby(["source", "solutionVersionArn"], as_index=False)[
-        "hour"
-    ].min()
+    since (the first hour a list was served or an event credited to it), oldest first per
+    source; sources that are no campaign or recommender (no version) are left out."""
+    keys = ["source", "solutionVersionArn"]
+    both = pd.concat([report.impressions[[*keys, "hour"]], report.metrics[[*keys, "hour"]]])
+    both = both.loc[both["solutionVersionArn"].astype(str) != ""]
+    first = both.groupby(keys, as_index=False)["hour"].min()
     return (
         first.rename(columns={"hour": "since"})
         .sort_values(["source", "since"])

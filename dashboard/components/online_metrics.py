@@ -15,7 +15,7 @@ from services.models import MetricAttribution
 from services.online_metrics import (
     OFFLINE_KEYS,
     OnlineReport,
-    hourly_rates,
+    hourly_values,
     offline_vs_online,
     switch_overs,
 )
@@ -59,13 +59,13 @@ def show_offline_vs_online(
     if not names:
         return
     metric = st.selectbox("Online metric over time", names, key="online_metric")
-    rates = hourly_rates(report, metric)
+    values = hourly_values(report, metric)
     fig = go.Figure()
-    for (source, version), rows in rates.groupby(["source", "solutionVersionArn"]):
+    for (source, version), rows in values.groupby(["source", "solutionVersionArn"]):
         fig.add_trace(
             go.Scatter(
                 x=rows["hour"],
-                y=rows["rate"],
+                y=rows["value"],
                 mode="lines+markers",
                 name=f"{short_id(source)} · {short_id(version)}",
             )
@@ -73,8 +73,8 @@ def show_offline_vs_online(
     for row in switch_overs(report).itertuples():
         fig.add_vline(x=row.since, line_dash="dot", line_color="grey")
     fig.update_layout(
-        title=f"{metric} per impression, by hour (dotted: a version starts serving)",
-        yaxis_title=f"{metric} per impression",
+        title=f"Attributed {metric} per hour (dotted: a version starts serving)",
+        yaxis_title=metric,
         height=360,
         margin={"t": 50, "b": 10, "l": 10, "r": 10},
     )

@@ -32,6 +32,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from services.clients import Clients, build_clients
 from services.config import LOCAL_ACCOUNT, Settings
 from services.demo import data as demo_data
+from services.demo import eshop
 from services.demo.data import SCHEMAS, DemoData
 
 GROUP = "demo-shop"
@@ -57,6 +58,9 @@ class DemoNames:
     similar_items_campaign: str = "demo-similar-items"
     exclude_purchased: str = "demo-exclude-purchased"
     by_category: str = "demo-category"
+    attribution: str = "demo-shop-metrics"
+    domain_group: str = eshop.GROUP
+    best_sellers: str = eshop.RECOMMENDER
 
 
 NAMES = DemoNames()
@@ -76,6 +80,15 @@ CAMPAIGNS = (
     NAMES.popularity_campaign,
     NAMES.similar_items_campaign,
 )
+# What the metric attribution counts, per event type (Items.PRICE is the demo's price).
+ATTRIBUTED_METRICS = (
+    {"eventType": "View", "metricName": "views", "expression": "SAMPLECOUNT()"},
+    {"eventType": "Purchase", "metricName": "purchases", "expression": "SAMPLECOUNT()"},
+    {"eventType": "Purchase", "metricName": "revenue", "expression": "SUM(Items.PRICE)"},
+)
+METRICS_PATH = f"s3://{BUCKET}/metrics/"
+DEMO_ROLE = f"arn:aws:iam::{LOCAL_ACCOUNT}:role/PersonalizeDemo"
+SHOWN = 10  # items per replayed recommendation list (the impression)
 
 
 class DemoError(Exception):
@@ -99,6 +112,8 @@ def demo_arns(settings: Settings) -> dict[str, str]:
     keys += [f"solution/{name}" for name in SOLUTIONS]
     keys += [f"campaign/{name}" for name in CAMPAIGNS]
     keys += [f"filter/{name}" for name in FILTERS]
+    keys += [f"dataset-group/{NAMES.domain_group}", f"recommender/{NAMES.best_sellers}"]
+    keys += [f"metric-attribution/{NAMES.attribution}"]
     return {key: prefix + key for key in keys}
 
 
@@ -152,7 +167,7 @@ class _Seeder:
     """The steps of the demo, in order; ``step`` says which one is running."""
 
     def __init__(self, clients: Clients, settings: Settings, clock: _Clock) -> None:
-        self.p, self.events = clients.personalize, clients.events
+        self.p, self.events, self.runtime = clients.personalize, clients.events, clients.runtime
         self.settings = settings
         self.say = clock.say
         self.now = int(time.time())
@@ -167,6 +182,13 @@ class _Seeder:
             kind: self._schema(f"{GROUP}-{kind.lower()}", body) for kind, body in SCHEMAS.items()
         }
         group = self.p.create_dataset_group(name=GROUP)["datasetGroupArn"]
+        domain_schemas = {
+            kind: self._schema(f"{eshop.GROUP}-{kind.lower()}", body, eshop.DOMAIN)
+            for kind, body in eshop.ESHOP_SCHEMAS.items()
+        }
+        domain_group = self.p.create_dataset_group(name=eshop.GROUP, domain=eshop.DOMAIN)[
+            "datasetGroupArn"
+        ]
         self.step = "generating data"
         data = demo_data.generate(self.now)
         self._write_bulk(data)
@@ -175,7 +197,10 @@ class _Seeder:
             f"{len(data.users) + len(data.new_users):,} users, {len(data.interactions):,} "
             f"bulk interactions and {len(data.events):,} events"
         )
-        self._wait(("dataset group", self._describe("group", group)))
+        self._wait(
+            ("dataset group", self._describe("group", group)),
+            ("domain dataset group", self._describe("group", domain_group)),
+        )
         self.step = "creating datasets, solutions, filters and the event tracker"
         datasets = {
             kind: self.p.create_dataset(
@@ -185,6 +210,15 @@ class _Seeder:
                 datasetType=kind,
             )["datasetArn"]
             for kind in SCHEMAS
+        }
+        domain_datasets = {
+            kind: self.p.create_dataset(
+                name=f"{eshop.GROUP}-{kind.lower()}",
+                schemaArn=domain_schemas[kind],
+                datasetGroupArn=domain_group,
+                datasetType=kind,
+            )["datasetArn"]
+            for kind in eshop.ESHOP_SCHEMAS
         }
         solutions = {
             name: self.p.create_solution(
@@ -202,6 +236,10 @@ class _Seeder:
         tracker = self.p.create_event_tracker(name=NAMES.tracker, datasetGroupArn=group)
         self._wait(
             *[(f"dataset {k}", self._describe("dataset", a)) for k, a in datasets.items()],
+            *[
+                (f"{eshop.GROUP} dataset {k}", self._describe("dataset", a))
+                for k, a in domain_datasets.items()
+            ],
             *[(f"filter {k}", self._describe("filter", a)) for k, a in filters.items()],
             ("event tracker", self._describe("tracker", tracker["eventTrackerArn"])),
         )
@@ -215,6 +253,17 @@ class _Seeder:
             )["datasetImportJobArn"]
             for kind in SCHEMAS
         }
+        jobs.update(
+            {
+                f"{eshop.GROUP} {kind}": self.p.create_dataset_import_job(
+                    jobName=f"{eshop.GROUP}-{kind.lower()}-{self.stamp}",
+                    datasetArn=domain_datasets[kind],
+                    dataSource={"dataLocation": f"s3://{BUCKET}/{eshop.GROUP}/{kind.lower()}.csv"},
+                    importMode="FULL",
+                )["datasetImportJobArn"]
+                for kind in eshop.ESHOP_SCHEMAS
+            }
+        )
         self._wait(*[(f"import of {k}", self._describe("import", a)) for k, a in jobs.items()])
         self.step = "training version 1"
         self._wait(
@@ -231,14 +280,28 @@ class _Seeder:
             NAMES.recommendations_campaign: self._deploy(NAMES.recommendations_campaign, v1),
             NAMES.popularity_campaign: self._deploy(NAMES.popularity_campaign, pop),
         }
+        self.step = "creating the metric attribution"
+        attribution = self.p.create_metric_attribution(
+            name=NAMES.attribution,
+            datasetGroupArn=group,
+            metrics=list(ATTRIBUTED_METRICS),
+            metricsOutputConfig={"roleArn": DEMO_ROLE, "s3DataDestination": {"path": METRICS_PATH}},
+        )["metricAttributionArn"]
+        self._wait(
+            ("metric attribution", self._describe("attribution", attribution)),
+            *[(f"campaign {k}", self._describe("campaign", a)) for k, a in campaigns.items()],
+        )
         self.step = "sending the new collection, new shoppers and their events"
-        self._stream(data, datasets, tracker["trackingId"])
+        self._stream(data, datasets, tracker["trackingId"], campaigns)
         self.step = "training version 2"
         # Similar-items first: the worker trains in order, so its campaign is created while
         # version 2 trains.
         sims = solutions.get(NAMES.similar_items)
         sims_version = self._train(sims) if sims else None
         v2 = self._train(solutions[NAMES.user_personalization])
+        recommender = self.p.create_recommender(
+            name=eshop.RECOMMENDER, datasetGroupArn=domain_group, recipeArn=eshop.USE_CASE
+        )["recommenderArn"]
         if sims_version:
             self._wait((f"{NAMES.similar_items} version", self._describe("version", sims_version)))
             campaigns[NAMES.similar_items_campaign] = self._deploy(
@@ -246,8 +309,11 @@ class _Seeder:
             )
         self._wait(
             (f"{NAMES.user_personalization} version 2", self._describe("version", v2)),
+            (f"recommender {eshop.RECOMMENDER}", self._describe("recommender", recommender)),
             *[(f"campaign {k}", self._describe("campaign", a)) for k, a in campaigns.items()],
         )
+        # publishes the attributed metrics of the replayed events to s3://demo-shop/metrics/
+        self.p.describe_metric_attribution(metricAttributionArn=attribution)
 
     # -- steps -----------------------------------------------------------------------------
     def _recipes(self) -> set[str]:
@@ -263,10 +329,11 @@ class _Seeder:
             self.say(f"recipe {recipe} is not available: its solution is skipped")
         return names
 
-    def _schema(self, name: str, body: str) -> str:
+    def _schema(self, name: str, body: str, domain: str | None = None) -> str:
         """Create a schema, or reuse one of the same name and fields from an earlier demo."""
         try:
-            return self.p.create_schema(name=name, schema=body)["schemaArn"]
+            extra = {"domain": domain} if domain else {}
+            return self.p.create_schema(name=name, schema=body, **extra)["schemaArn"]
         except self.p.exceptions.ResourceAlreadyExistsException:
             for page in self.p.get_paginator("list_schemas").paginate():
                 for summary in page["schemas"]:
@@ -283,6 +350,7 @@ class _Seeder:
         frames = {"Interactions": data.interactions, "Items": data.items, "Users": data.users}
         for kind, frame in frames.items():
             frame.to_csv(folder / f"{kind.lower()}.csv", index=False)
+        eshop.write_files(folder / eshop.GROUP, data)
 
     def _train(self, solution: str) -> str:
         return self.p.create_solution_version(solutionArn=solution, trainingMode="FULL")[
@@ -294,7 +362,16 @@ class _Seeder:
             "campaignArn"
         ]
 
-    def _stream(self, data: DemoData, datasets: dict[str, str], tracking_id: str) -> None:
+    def _stream(
+        self,
+        data: DemoData,
+        datasets: dict[str, str],
+        tracking_id: str,
+        campaigns: dict[str, str],
+    ) -> None:
+        """PutItems, PutUsers, then each session's events. A session starts with a list from
+        one of two campaigns (alternating: personalised vs popular, an A/B test); events on
+        items of that list carry its recommendationId and the list as their impression."""
         started = time.monotonic()
         items = data.new_items.rename(columns=str.lower).rename(
             columns={"item_id": "itemId", "creation_timestamp": "creationTimestamp"}
@@ -313,16 +390,28 @@ class _Seeder:
                 ],
             )
         calls = 0
-        for (user, session), frame in data.events.groupby(["USER_ID", "SESSION_ID"], sort=False):
+        arms = [campaigns[NAMES.recommendations_campaign], campaigns[NAMES.popularity_campaign]]
+        sessions = data.events.groupby(["USER_ID", "SESSION_ID"], sort=False)
+        for n, ((user, session), frame) in enumerate(sessions):
+            shown = self.runtime.get_recommendations(
+                campaignArn=arms[n % 2], userId=user, numResults=SHOWN
+            )
+            listed = [i["itemId"] for i in shown["itemList"]]
             rows = frame[["ITEM_ID", "EVENT_TYPE", "TIMESTAMP"]].itertuples(index=False)
             for chunk in _chunks(list(rows)):
+                events = []
+                for item, event_type, ts in chunk:
+                    event: dict[str, Any] = {
+                        "itemId": item,
+                        "eventType": event_type,
+                        "sentAt": int(ts),
+                    }
+                    if item in listed:
+                        event["recommendationId"] = shown["recommendationId"]
+                        event["impression"] = listed
+                    events.append(event)
                 self.events.put_events(
-                    trackingId=tracking_id,
-                    userId=user,
-                    sessionId=session,
-                    eventList=[
-                        {"itemId": i, "eventType": e, "sentAt": int(ts)} for i, e, ts in chunk
-                    ],
+                    trackingId=tracking_id, userId=user, sessionId=session, eventList=events
                 )
                 calls += 1
         self.say(
@@ -346,6 +435,12 @@ class _Seeder:
             "solution": (self.p.describe_solution, "solutionArn", "solution"),
             "version": (self.p.describe_solution_version, "solutionVersionArn", "solutionVersion"),
             "campaign": (self.p.describe_campaign, "campaignArn", "campaign"),
+            "recommender": (self.p.describe_recommender, "recommenderArn", "recommender"),
+            "attribution": (
+                self.p.describe_metric_attribution,
+                "metricAttributionArn",
+                "metricAttribution",
+            ),
         }[kind]
         return lambda: call(**{param: arn})[key]
 

@@ -3,11 +3,14 @@ gives recent shoppers the same items, the newer version (not deployed) does not.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
 
+import pandas as pd
 import pytest
+import sqlalchemy as sa
 import streamlit as st
 
 from services.config import Settings
@@ -61,3 +64,72 @@ def test_overview_says_version_2_is_not_deployed(demo: Path) -> None:
     # The data checks probe recently active shoppers: the deployed version fails them.
     errors = [e.value for e in at.error]
     assert any("demo-recommendations" in t and "got the same top 10" in t for t in errors), errors
+
+
+def _hand_counts(data_dir: Path) -> pd.DataFrame:
+    """Per campaign: views, purchases, revenue and impressions, counted from the engine's raw
+    rows (events carrying a recommendation ID, and the lists the runtime issued)."""
+    engine = sa.create_engine(f"sqlite:///{data_dir / 'engine.db'}")
+    with engine.connect() as conn:
+        events = pd.read_sql(
+            "SELECT item_id, event_type, recommendation_id FROM interactions "
+            "WHERE source = 'put' AND recommendation_id IS NOT NULL",
+            conn,
+        )
+        issued = pd.read_sql(
+            "SELECT recommendation_id, source_arn, num_items FROM issued_recommendations", conn
+        )
+        items = pd.read_sql(
+            "SELECT item_id, props FROM items WHERE group_arn LIKE '%demo-shop'", conn
+        )
+    engine.dispose()
+    price = {
+        i: json.loads(p)["PRICE"] for i, p in zip(items["item_id"], items["props"], strict=True)
+    }
+    events = events.merge(issued, on="recommendation_id")
+    rows = []
+    for source in issued["source_arn"].unique():  # the pages' own requests count too
+        group = events.loc[events["source_arn"] == source]
+        bought = group.loc[group["event_type"] == "Purchase", "item_id"]
+        rows.append(
+            {
+                "served by": source.rsplit("/", 1)[-1],
+                "views": float((group["event_type"] == "View").sum()),
+                "purchases": float(len(bought)),
+                "revenue": round(sum(price[i] for i in bought), 2),
+                "impressions": int(issued.loc[issued["source_arn"] == source, "num_items"].sum()),
+            }
+        )
+    return pd.DataFrame(rows).set_index("served by").sort_index()
+
+
+def test_offline_vs_online_matches_the_replayed_events(demo: Path) -> None:
+    at = app_at("pages/solutions.py")
+    assert not at.exception, [e.value for e in at.exception]
+    (table,) = [d.value for d in at.dataframe if "impressions" in d.value.columns]
+    shown = table.loc[table["served by"] != "SOURCE_NAME_UNDEFINED"].set_index("served by")
+    hand = _hand_counts(demo)
+    assert sorted(shown.index) == sorted(hand.index)
+    assert {"demo-popularity", "demo-recommendations"} <= set(hand.index)
+    assert hand.loc["demo-recommendations", "views"] > 0  # the replay clicked recommendations
+    for campaign, row in hand.iterrows():
+        got = shown.loc[campaign]
+        assert (got["views"], got["purchases"], got["impressions"]) == (
+            row["views"],
+            row["purchases"],
+            row["impressions"],
+        ), campaign
+        assert round(float(got["revenue"]), 2) == row["revenue"]
+        assert float(got["views per impression"]) == pytest.approx(
+            row["views"] / row["impressions"]
+        )
+    # the personalised campaign's version has its offline NDCG next to its online numbers
+    assert shown.loc["demo-recommendations", "NDCG@10"] > 0
+
+
+def test_overview_shows_the_best_sellers_recommender(demo: Path) -> None:
+    at = app_at("pages/overview.py")
+    (frame,) = [d.value for d in at.dataframe if "recommender" in d.value.columns]
+    assert frame[["recommender", "use case", "status"]].values.tolist() == [
+        ["demo-best-sellers", "Best sellers", "ACTIVE"]
+    ]

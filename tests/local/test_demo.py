@@ -206,7 +206,45 @@ def test_bulk_files_live_in_the_data_dir(seeded: Seeded) -> None:
         ]["dataSource"]["dataLocation"]
         for j in p.list_dataset_import_jobs()["datasetImportJobs"]
     }
-    assert locations == {f"s3://demo-shop/{k}.csv" for k in ("interactions", "items", "users")}
+    assert locations == {f"s3://demo-shop/{k}.csv" for k in ("interactions", "items", "users")} | {
+        f"s3://demo-shop/demo-eshop/{k}.csv" for k in ("interactions", "items")
+    }
+
+
+def test_domain_group_has_an_active_best_sellers_recommender(seeded: Seeded) -> None:
+    p = seeded.clients.personalize
+    arns = demo_arns(seeded.settings)
+    group = p.describe_dataset_group(datasetGroupArn=arns["dataset-group/demo-eshop"])
+    assert group["datasetGroup"]["domain"] == "ECOMMERCE"
+    rec = p.describe_recommender(recommenderArn=arns["recommender/demo-best-sellers"])
+    assert rec["recommender"]["status"] == "ACTIVE"
+    # the domain group holds bulk history + replayed events: best sellers by purchase count
+    folder = seeded.settings.data_dir / "s3" / "demo-shop" / "demo-eshop"
+    with (folder / "interactions.csv").open(newline="") as fh:
+        bought = Counter(r["ITEM_ID"] for r in csv.DictReader(fh) if r["EVENT_TYPE"] == "Purchase")
+    top = seeded.clients.runtime.get_recommendations(
+        recommenderArn=rec["recommender"]["recommenderArn"], userId="anyone", numResults=5
+    )["itemList"]
+    assert [bought[i["itemId"]] for i in top] == sorted(bought.values(), reverse=True)[:5]
+
+
+def test_replayed_events_carry_recommendation_ids_and_impressions(seeded: Seeded) -> None:
+    arns = demo_arns(seeded.settings)
+    doc = seeded.clients.personalize.describe_metric_attribution(
+        metricAttributionArn=arns["metric-attribution/demo-shop-metrics"]
+    )["metricAttribution"]
+    assert doc["status"] == "ACTIVE"
+    engine = sa.create_engine(seeded.settings.engine_db_url)
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(t.interactions.c.recommendation_id, t.interactions.c.extra).where(
+                t.interactions.c.recommendation_id.is_not(None)
+            )
+        ).all()
+    engine.dispose()
+    assert len(rows) > 100
+    # each such event names the 10 items it was shown with
+    assert all(len(r.extra["IMPRESSION"].split("|")) == 10 for r in rows)
 
 
 def test_v1_learned_the_bulk_history_and_v2_everything(seeded: Seeded) -> None:
@@ -294,7 +332,10 @@ def test_exclude_purchased_filter_hides_bought_items(seeded: Seeded) -> None:
     arn = _campaigns(seeded)["demo-recommendations"]["campaignArn"]
     i = t.interactions
     bought: dict[str, set[str]] = {}
-    for r in _rows(seeded, sa.select(i.c.user_id, i.c.item_id).where(i.c.event_type == "Purchase")):
+    shop = i.c.group_arn == group
+    for r in _rows(
+        seeded, sa.select(i.c.user_id, i.c.item_id).where(shop, i.c.event_type == "Purchase")
+    ):
         bought.setdefault(r.user_id, set()).add(r.item_id)
     # A user whose unfiltered list shows something they bought, so the filter has work to do.
     for user, items in sorted(bought.items()):
@@ -357,7 +398,7 @@ def test_failure_midway_names_the_step_and_leaves_the_group(
     assert str(settings.data_dir) in output
     p = build_clients(settings).personalize
     groups = p.list_dataset_groups()["datasetGroups"]
-    assert [g["name"] for g in groups] == ["demo-shop"]
+    assert [g["name"] for g in groups] == ["demo-shop", "demo-eshop"]  # left as they were
     assert p.list_solution_versions()["solutionVersions"] == []
     again, message = _run(settings)  # a rerun refuses: the group exists
     assert again == 1 and "already exists" in message

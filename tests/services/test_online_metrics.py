@@ -10,7 +10,7 @@ import pytest
 from services.dataset_snapshot import LocalObjects
 from services.errors import ServiceError
 from services.models import MetricAttribution
-from services.online_metrics import hourly_rates, offline_vs_online, read_report, switch_overs
+from services.online_metrics import hourly_values, offline_vs_online, read_report, switch_overs
 
 C = "arn:aws:personalize:us-east-1:1:campaign/shop"
 V1, V2 = (
@@ -54,8 +54,8 @@ def test_offline_vs_online_per_version(tmp_path: Path) -> None:
     assert table.loc[V2, "clicks per impression"] == pytest.approx(0.08)
     assert table.loc[V2, "revenue"] == pytest.approx(35.0)
     assert table.loc[V1, "normalized_discounted_cumulative_gain_at_10"] == 0.1
-    rates = hourly_rates(report, "clicks")
-    assert rates["rate"].round(3).tolist() == [0.03, 0.1, 0.05]
+    values = hourly_values(report, "clicks")
+    assert values["value"].tolist() == [3.0, 6.0, 2.0]
     switches = switch_overs(report)
     assert switches["solutionVersionArn"].tolist() == [V1, V2]
     assert switches["since"].iloc[1] == pd.Timestamp(H + 3600, unit="s", tz="UTC")
