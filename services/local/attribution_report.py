@@ -31,6 +31,7 @@ from services.local.attribution import (
 )
 from services.local.context import EngineContext
 from services.local.locations import output_dir
+from services.local.storage import datasets
 
 _ATTRIBUTED_TTL = 5.0  # seconds a "does this group have an attribution?" answer is cached
 _attributed: dict[tuple[int, str], tuple[float, bool]] = {}
@@ -103,9 +104,6 @@ def build(engine: EngineContext, doc: dict[str, Any]) -> tuple[pd.DataFrame, pd.
             ).where(t.issued.c.group_arn == group, t.issued.c.ts >= since),
             conn,
         )
-        item_rows = conn.execute(
-            select(t.items.c.item_id, t.items.c.props).where(t.items.c.group_arn == group)
-        ).all()
     events = pd.DataFrame(
         [
             {
@@ -120,10 +118,7 @@ def build(engine: EngineContext, doc: dict[str, Any]) -> tuple[pd.DataFrame, pd.
         ],
         columns=None if rows else ["ITEM_ID", "TIMESTAMP", "EVENT_TYPE", "RECOMMENDATION_ID"],
     )
-    items = pd.DataFrame(
-        [{**(r.props or {}), "ITEM_ID": r.item_id} for r in item_rows],
-        columns=None if item_rows else ["ITEM_ID"],
-    )
+    items = datasets.records(engine.read_db, engine.bulk, group, "Items")
     metrics = [parse_metric(m) for m in doc["_metrics"]]
     report = attribute(events, served, items, metrics, since=float("-inf"))
     return report, impressions(served, since=since)

@@ -52,6 +52,15 @@ def next_due(solution: dict[str, Any], versions: list[dict[str, Any]]) -> float 
         return None
 
 
+def is_due(res: Resources, solution: dict[str, Any]) -> bool:
+    """Whether the solution's automatic training is due now and none of its versions trains."""
+    versions = res.all("solution-version", parent=solution["solutionArn"])
+    if any(v["status"] in (*WAITING, STOPPING) for v in versions):
+        return False  # one training at a time; the schedule resumes after it
+    due = next_due(solution, versions)
+    return due is not None and res.now >= due
+
+
 def start_due_training(
     engine: EngineContext, res: Resources, solution: dict[str, Any]
 ) -> str | None:
@@ -59,12 +68,7 @@ def start_due_training(
 
     The caller kicks the job runner after its transaction commits.
     """
-    arn = solution["solutionArn"]
-    versions = res.all("solution-version", parent=arn)
-    if any(v["status"] in (*WAITING, STOPPING) for v in versions):
-        return None  # one training at a time; the schedule resumes after it
-    due = next_due(solution, versions)
-    if due is None or res.now < due:
+    if not is_due(res, solution):
         return None
     return add_version(engine, res, solution, "AUTOTRAIN", "AUTOMATIC")
 
@@ -77,12 +81,19 @@ def run_due(
 
     Returns the ARNs of the versions it created.
     """
-    with engine.tx() as res:
+
+    def candidates(res: Resources) -> list[dict[str, Any]]:
         if solution is not None:
             found = res.find(solution)
-            solutions = [found] if found is not None and "solutionArn" in found else []
-        else:
-            solutions = res.all("solution", group=group)
+            return [found] if found is not None and "solutionArn" in found else []
+        return res.all("solution", group=group)
+
+    # Mostly nothing is due: find that out in a read transaction, without the write lock.
+    with engine.reading() as res:
+        if not any(is_due(res, doc) for doc in candidates(res)):
+            return []
+    with engine.tx() as res:
+        solutions = candidates(res)
         started = [
             arn for doc in solutions if (arn := start_due_training(engine, res, doc)) is not None
         ]

@@ -3,7 +3,6 @@ gives recent shoppers the same items, the newer version (not deployed) does not.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -79,13 +78,10 @@ def _hand_counts(data_dir: Path) -> pd.DataFrame:
         issued = pd.read_sql(
             "SELECT recommendation_id, source_arn, num_items FROM issued_recommendations", conn
         )
-        items = pd.read_sql(
-            "SELECT item_id, props FROM items WHERE group_arn LIKE '%demo-shop'", conn
-        )
     engine.dispose()
-    price = {
-        i: json.loads(p)["PRICE"] for i, p in zip(items["item_id"], items["props"], strict=True)
-    }
+    # prices from the demo's own file (demo-eshop's items.csv holds both collections)
+    items = pd.read_csv(data_dir / "s3" / "demo-shop" / "demo-eshop" / "items.csv")
+    price = dict(zip(items["ITEM_ID"], items["PRICE"], strict=True))
     events = events.merge(issued, on="recommendation_id")
     rows = []
     for source in issued["source_arn"].unique():  # the pages' own requests count too

@@ -41,7 +41,7 @@ def test_deleted_users_leave_the_data_then_the_model(clients: Clients, settings:
     wait_for(lambda: p.describe_solution_version(solutionVersionArn=version), "solutionVersion")
     fresh = p.create_campaign(name="fresh", solutionVersionArn=version)["campaignArn"]
     after = rt.get_recommendations(campaignArn=fresh, userId="u0")["itemList"]
-    assert all(i.get("reason") == ["Popular item"] for i in after)  # u0 is now unknown
+    assert all(i.get("reason") == ["Popular item"] for i in after), after  # u0 is now unknown
     kept = rt.get_recommendations(campaignArn=fresh, userId="u1")["itemList"]
     assert "reason" not in kept[0]
 

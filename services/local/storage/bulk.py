@@ -151,11 +151,19 @@ class BulkStore:
         return int(total)
 
     def version(self, conn: sa.Connection, group_arn: str) -> int:
-        """Changes whenever a group's set of files changes (the newest file's id, or 0)."""
-        newest = conn.execute(
-            sa.select(sa.func.max(t.bulk_files.c.id)).where(t.bulk_files.c.group_arn == group_arn)
-        ).scalar_one()
-        return int(newest or 0)
+        """Changes whenever a group's set of files changes (0 without files).
+
+        Derived from the files' unique names, not their ids: SQLite may give a new row the id
+        of the row a FULL import (or a data deletion) just removed.
+        """
+        paths = sorted(
+            conn.scalars(
+                sa.select(t.bulk_files.c.path).where(t.bulk_files.c.group_arn == group_arn)
+            )
+        )
+        if not paths:
+            return 0
+        return int.from_bytes(hashlib.sha256("\n".join(paths).encode()).digest()[:8], "big")
 
     def read(
         self,

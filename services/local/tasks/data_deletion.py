@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from sqlalchemy import delete
 
 from services.local import tables as t
@@ -14,6 +16,8 @@ from services.local.data_versions import bump_data_version
 from services.local.errors import EngineError
 from services.local.job_context import JobContext
 from services.local.locations import resolve_location
+from services.local.resources import Resources
+from services.local.storage.bulk import StagedFile
 
 _CHUNK = 500
 
@@ -51,15 +55,53 @@ def run_data_deletion(engine: EngineContext, arn: str, ctx: JobContext) -> None:
             )
             res.save(arn, doc)
         return
+    # Bulk rows live in Parquet: rewrite the affected files without those users first (outside
+    # the transaction), then swap them in with the SQL deletes in one short transaction.
+    staged, deleted = _stage_without(engine, group, users)
+    replaced: list[Path] = []
+    try:
+        with engine.tx() as res:
+            for file in staged:
+                replaced += engine.bulk.commit(res.conn, file, full=True)
+            deleted += _delete_streamed(res, group, users)
+            bump_data_version(res, group)
+            doc.update(status=COMPLETED, numDeleted=deleted, lastUpdatedDateTime=res.now)
+            res.save(arn, doc)
+    except Exception:
+        for file in staged:
+            engine.bulk.discard(file)
+        raise
+    engine.bulk.remove(replaced)
+
+
+def _stage_without(
+    engine: EngineContext, group: str, users: list[str]
+) -> tuple[list[StagedFile], int]:
+    """New Parquet files of the group's bulk Interactions and Users without ``users``, for the
+    dataset types that had any of their rows; and how many rows they drop."""
+    staged, dropped = [], 0
+    wanted = pa.array(users, type=pa.string())
+    for kind in ("Interactions", "Users"):
+        table = engine.bulk.read(engine.read_db, group, kind)
+        if table is None:
+            continue
+        mask = pc.is_in(table["USER_ID"], value_set=wanted)
+        hits = int(pc.sum(mask).as_py() or 0)
+        if hits:
+            kept = table.filter(pc.invert(mask)).to_pandas()
+            staged.append(engine.bulk.stage(group, kind, kept))
+            dropped += hits
+    return staged, dropped
+
+
+def _delete_streamed(res: Resources, group: str, users: list[str]) -> int:
+    """Delete the users' PutEvents/PutUsers rows (SQL); returns how many went."""
     deleted = 0
-    with engine.tx() as res:
-        for start in range(0, len(users), _CHUNK):
-            chunk = users[start : start + _CHUNK]
-            for table in (t.interactions, t.users):
-                result = res.conn.execute(
-                    delete(table).where(table.c.group_arn == group, table.c.user_id.in_(chunk))
-                )
-                deleted += int(result.rowcount or 0)
-        bump_data_version(res, group)
-        doc.update(status=COMPLETED, numDeleted=deleted, lastUpdatedDateTime=res.now)
-        res.save(arn, doc)
+    for start in range(0, len(users), _CHUNK):
+        chunk = users[start : start + _CHUNK]
+        for table in (t.interactions, t.users):
+            result = res.conn.execute(
+                delete(table).where(table.c.group_arn == group, table.c.user_id.in_(chunk))
+            )
+            deleted += int(result.rowcount or 0)
+    return deleted
