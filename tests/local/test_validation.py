@@ -117,12 +117,8 @@ def test_unimplemented_operation_is_named_not_crashed(world: World, transport: s
     refused(
         w,
         "UnsupportedOperationException",
-        lambda: w.clients.personalize.create_recommender(
-            name="r",
-            datasetGroupArn=w.ws["group"],
-            recipeArn="arn:aws:personalize:::recipe/aws-ecomm-popular-items-by-views",
-        ),
-        "CreateRecommender is not available in the local engine",
+        lambda: w.clients.personalize.list_batch_segment_jobs(),
+        "ListBatchSegmentJobs is not available in the local engine",
     )
     refused(
         w,
