@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from services.errors import NotFound
 from services.listed import described
 from services.models import (
     Campaign,
@@ -148,9 +149,11 @@ def _group(service: PersonalizeService, group: DatasetGroup, now: datetime) -> D
     trackers = tuple(service.list_event_trackers(group.arn))
     solutions: list[SolutionStatus] = []
     campaigns: list[CampaignStatus] = []
-    # Describe carries performAutoTraining and the schedule, which List leaves out.
-    listed_solutions = [s.arn for s in service.list_solutions(group.arn)]
-    for solution in described(service.describe_solution, listed_solutions):
+    for listed_solution in service.list_solutions(group.arn):
+        try:  # Describe carries performAutoTraining and the schedule
+            solution = service.describe_solution(listed_solution.arn)
+        except NotFound:
+            continue  # deleted between the list and the describe: not part of the snapshot
         versions = service.list_solution_versions(solution.arn)  # newest first
         solutions.append(
             SolutionStatus(
