@@ -110,7 +110,7 @@ def _event_trackers(group_arn: str) -> list[tuple[str, str | None]]:
     return [(t.name, t.tracking_id) for t in described(svc.describe_event_tracker, listed)]
 
 
-# A resource, not data: the frames can hold millions of rows, which cache_data would pickle
+# A resource, not data: the frames can hold millions of rows, which cache_data would serialise
 # and copy on every page run. Pages only read them.
 @st.cache_resource(ttl=SNAPSHOT_TTL, show_spinner=False)
 def _group_data(group_arn: str) -> GroupData:
