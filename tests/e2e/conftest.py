@@ -9,6 +9,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -60,12 +61,9 @@ def _wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: f
     raise RuntimeError(f"streamlit did not become healthy: {log.read_text()[-2000:]}")
 
 
-@pytest.fixture(scope="session")
-def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
-    data_dir = tmp_path_factory.mktemp("e2e") / "data"
-    seeded = seed_workspace(data_dir)
+@contextmanager
+def served_dashboard(data_dir: Path, log: Path, *extra_args: str) -> Iterator[str]:
+    """`streamlit run` on a free loopback port over ``data_dir``; yields its URL, stops it after."""
     port = free_port()
     env = {
         **os.environ,
@@ -74,7 +72,6 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
         "PERSONALIZE_LOCAL_WORKER": "thread",
         "OPENBLAS_NUM_THREADS": "1",
     }
-    log = data_dir.parent / "streamlit.log"
     cmd = [
         sys.executable,
         "-m",
@@ -91,19 +88,30 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
         "false",
         "--server.fileWatcherType",
         "none",
+        *extra_args,
     ]
     with log.open("wb") as out:
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_healthy(url, proc, log, timeout=60)
-        yield RunningApp(url=url, seeded=seeded)
+        yield url
     finally:
         proc.terminate()
         try:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    data_dir = tmp_path_factory.mktemp("e2e") / "data"
+    seeded = seed_workspace(data_dir)
+    with served_dashboard(data_dir, data_dir.parent / "streamlit.log") as url:
+        yield RunningApp(url=url, seeded=seeded)
 
 
 @pytest.fixture(scope="session")

@@ -3,9 +3,6 @@ watches the steps complete, and the Overview's "not deployed" warning disappears
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,8 +11,7 @@ import pytest
 
 from services.access import hash_password
 from tests.dashboard.conftest import seed_workspace
-from tests.e2e.conftest import CHROMIUM, IDLE, ROOT, _wait_healthy
-from tests.local.server import free_port
+from tests.e2e.conftest import CHROMIUM, IDLE, served_dashboard
 
 pytestmark = pytest.mark.e2e
 
@@ -34,46 +30,8 @@ def signed_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     secrets.write_text(
         f'[access.accounts.otto]\nrole = "operator"\npassword_hash = "{hash_password(PASSWORD)}"\n'
     )
-    port = free_port()
-    env = {
-        **os.environ,
-        "PERSONALIZE_DATA_DIR": str(data_dir),
-        "PERSONALIZE_LOCAL_LIFECYCLE_SECONDS": "0",
-        "PERSONALIZE_LOCAL_WORKER": "thread",
-        "OPENBLAS_NUM_THREADS": "1",
-    }
-    log = base / "streamlit.log"
-    cmd = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        "dashboard/app.py",
-        "--server.headless",
-        "true",
-        "--server.address",
-        "127.0.0.1",
-        "--server.port",
-        str(port),
-        "--browser.gatherUsageStats",
-        "false",
-        "--server.fileWatcherType",
-        "none",
-        "--secrets.files",
-        str(secrets),
-    ]
-    with log.open("wb") as out:
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(url, proc, log, timeout=60)
+    with served_dashboard(data_dir, base / "streamlit.log", "--secrets.files", str(secrets)) as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 def _idle(page: Any) -> None:
