@@ -160,10 +160,11 @@ def test_stop_solution_version_creation(tmp_path: Path, when: str) -> None:
                 done=("CREATE IN_PROGRESS",),
             )
             p.stop_solution_version_creation(solutionVersionArn=version)
-            assert (
-                p.describe_solution_version(solutionVersionArn=version)["solutionVersion"]["status"]
-                == "CREATE STOPPING"
-            )
+            # IN_PROGRESS > STOPPING > STOPPED (StopSolutionVersionCreation API reference); the
+            # worker may already have passed STOPPING when this read runs on a fast machine.
+            assert p.describe_solution_version(solutionVersionArn=version)["solutionVersion"][
+                "status"
+            ] in ("CREATE STOPPING", "CREATE STOPPED")
             doc = wait_for(
                 lambda: p.describe_solution_version(solutionVersionArn=version),
                 "solutionVersion",
