@@ -24,7 +24,8 @@ def top_k(
     if k == 0:
         return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64)
     if k < len(s):
-        part = np.argpartition(-s, k - 1)[:k]
+        # the k largest without negating a copy of the catalogue's scores
+        part = np.argpartition(s, len(s) - k)[len(s) - k :]
         # argpartition may cut a tie arbitrarily: take every item tied with the k-th score
         kth = s[part].min()
         cand = np.flatnonzero(s >= kth)
@@ -44,6 +45,15 @@ def softmax_scores(scores: np.ndarray, temperature: float = 0.1) -> np.ndarray:
     z = np.asarray(scores, dtype=np.float64) / temperature
     z = np.exp(z - z.max())
     return z / z.sum()
+
+
+def softmax_at(scores: np.ndarray, idx: np.ndarray, temperature: float = 0.1) -> np.ndarray:
+    """``softmax_scores(scores)[idx]`` (the same values), without keeping a second
+    catalogue-sized vector: one temporary, worked on in place."""
+    z = np.divide(np.asarray(scores, dtype=np.float64), temperature)
+    z -= z.max()
+    np.exp(z, out=z)
+    return z[idx] / z.sum()
 
 
 def exploration_candidates(
@@ -80,7 +90,8 @@ def explore(
     """
     k = len(ranked)
     n = int(round(k * weight / 3))
-    pool = np.flatnonzero(candidates & ~np.isin(np.arange(len(candidates)), ranked))
+    pool = np.flatnonzero(candidates)
+    pool = pool[~np.isin(pool, ranked)]
     n = min(n, len(pool), max(k - 1, 0))
     if n <= 0 or not 0 < weight <= 1:
         return ranked, np.zeros(k, dtype=bool)

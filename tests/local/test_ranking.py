@@ -43,6 +43,14 @@ def test_softmax_sums_to_one_and_keeps_order() -> None:
     np.testing.assert_allclose(s, e / e.sum())
 
 
+def test_softmax_at_gives_the_selected_items_softmax() -> None:
+    scores = np.array([0.2, -1.0, 0.9, 0.0, 0.5])
+    e = np.exp(scores / 0.1)  # by hand: temperature 0.1, normalised over all five
+    got = ranking.softmax_at(scores, np.array([2, 4]))
+    np.testing.assert_allclose(got, e[[2, 4]] / e.sum())
+    assert scores.tolist() == [0.2, -1.0, 0.9, 0.0, 0.5]  # the caller's scores are untouched
+
+
 def test_exploration_candidates_new_and_rare() -> None:
     day = 86_400.0
     now = 100 * day

@@ -102,7 +102,12 @@ class UserPersonalizationModel:
         return np.asarray(codes[-self.params.history_length :], dtype=np.int64)
 
     def score_user(self, user_id: str | None, history: Sequence[str]) -> np.ndarray | None:
-        """Scores for every item, or None for an unknown user without usable history."""
+        """Scores for every item (float64), or None for an unknown user without usable history.
+
+        One request on a 500,000-item catalogue touches a few MiB per pass over the scores,
+        so each step works in place on one vector, and the sequential term, which is sparse,
+        is added only where it is non-zero (the same values as the dense sum).
+        """
         h = self._history_codes(user_id, history)
         if not len(h):
             return None
@@ -112,25 +117,44 @@ class UserPersonalizationModel:
         if p.sequence_weight > 0:
             last = h[-2 * p.sequence_window :]
             wl = 0.5 ** np.arange(len(last) - 1, -1, -1, dtype=np.float64)
-            seq = np.asarray(self.transitions[last].T @ wl).ravel()
-            top = seq.max()
+            seq = (sp.csr_matrix(wl[None, :]) @ self.transitions[last]).tocsr()
+            seq.sum_duplicates()
+            top = seq.data.max() if seq.nnz else 0.0
             if top > 0:
-                scores = (1 - p.sequence_weight) * scores + p.sequence_weight * seq / top
-        return scores + self._tiebreak
+                scores *= 1 - p.sequence_weight
+                scores[seq.indices] += p.sequence_weight * seq.data / top
+        scores += self._tiebreak
+        return scores
 
     def _item_model_scores(self, h: np.ndarray, w: np.ndarray) -> np.ndarray:
+        """A new float64 vector of item-model scores over every item, scaled to |max| 1."""
         if self.neighbours is not None:
             s = np.asarray(self.neighbours[h].T @ w).ravel()
+            top = np.abs(s).max()
         elif self.factors is not None:
             y = self.factors[h].astype(np.float64)
             # ridge fold-in: the user vector that best reproduces the weighted history
             a = y.T @ (y * w[:, None]) + self.params.als_regularization * np.eye(y.shape[1])
             u = np.linalg.solve(a, y.T @ w)
-            s = self._factor_scores(u[None, :])[0].astype(np.float64)
+            s, top = self._factor_scores_of(u)
         else:
             return np.zeros(len(self.item_ids))
-        top = np.abs(s).max()
-        return s / top if top > 0 else s
+        if top > 0:
+            s /= top
+        return s
+
+    def _factor_scores_of(self, user: np.ndarray) -> tuple[np.ndarray, float]:
+        """One user vector against the item factors: float64 scores over every item (zero for
+        items without factors) and their largest absolute value."""
+        assert self._scored_factors is not None
+        # float32 like the factors: a float64 operand would copy the whole factor matrix
+        part = (user[None, :].astype(np.float32) @ self._scored_factors.T)[0]
+        top = float(np.abs(part).max()) if len(part) else 0.0
+        if self._factor_rows is None:
+            return part.astype(np.float64), top
+        out = np.zeros(len(self.item_ids))
+        out[self._factor_rows] = part
+        return out, top
 
     def score_users(
         self, user_ids: Sequence[str | None], histories: Sequence[Sequence[str]]

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import func, select
 
+from services.local import ranking
 from services.local import tables as t
 from services.local.context import EngineContext
 from services.local.errors import ResourceInUse
@@ -54,7 +55,9 @@ class ModelCache:
         self._models: OrderedDict[str, LoadedModel] = OrderedDict()
         self._items: dict[tuple[str, str], tuple[int, pd.DataFrame]] = {}
         self._items_checked: dict[tuple[str, str], float] = {}
-        self._created: dict[str, tuple[tuple[str, int], np.ndarray, float, float]] = {}
+        self._created: dict[str, tuple[int, np.ndarray, pd.DataFrame]] = {}
+        self._latest: dict[str, tuple[float, float]] = {}  # group -> (checked at, latest ts)
+        self._candidates: dict[str, tuple[tuple[int, float, float], np.ndarray]] = {}
         self._lock = threading.Lock()
         self._loading: dict[str, threading.Lock] = {}
 
@@ -100,18 +103,37 @@ class ModelCache:
         with self._lock:
             self._models[arn] = loaded
             while len(self._models) > MODEL_CACHE_SIZE:
-                self._models.popitem(last=False)
+                self._drop(self._models.popitem(last=False)[0])
             self._loading.pop(arn, None)
         return loaded
 
-    def creation_times(self, loaded: LoadedModel) -> tuple[np.ndarray, float]:
+    def exploration_candidates(self, loaded: LoadedModel, cutoff_days: float) -> np.ndarray:
+        """``ranking.exploration_candidates`` of the model's items (read-only bool mask).
+
+        Computed once per model, items version, cut-off and latest interaction time (asked at
+        most every ``LATEST_TS_TTL`` s), not per request: on a 500,000-item catalogue it is
+        several passes over the catalogue.
+        """
+        created, latest = self._creation_times(loaded)
+        key = (id(created), latest, cutoff_days)
+        with self._lock:
+            hit = self._candidates.get(loaded.arn)
+        if hit is not None and hit[0] == key:
+            return hit[1]
+        mask = ranking.exploration_candidates(
+            created, np.asarray(loaded.model.popularity, dtype=np.float64), latest, cutoff_days
+        )
+        mask.flags.writeable = False
+        with self._lock:
+            self._candidates[loaded.arn] = (key, mask)
+        return mask
+
+    def _creation_times(self, loaded: LoadedModel) -> tuple[np.ndarray, float]:
         """Items' CREATION_TIMESTAMP aligned with the model (NaN = unknown), and the group's
         latest interaction time, which exploration's age cut-off counts back from."""
         items = self.items(loaded.group)
-        key = (loaded.arn, id(items))
-        now = time.monotonic()
-        cached = self._created.get(loaded.arn)
-        if cached is None or cached[0] != key or now - cached[3] > LATEST_TS_TTL:
+        aligned = self._created.get(loaded.arn)
+        if aligned is None or aligned[0] != id(items):
             created = np.full(len(loaded.model.item_ids), np.nan)
             if len(items):
                 pos = pd.Index(items["ITEM_ID"].astype(str)).get_indexer(
@@ -119,6 +141,12 @@ class ModelCache:
                 )
                 found = pos >= 0
                 created[found] = items["CREATION_TIMESTAMP"].to_numpy(dtype=np.float64)[pos[found]]
+            # the frame is kept so its id() cannot be reused by another while this is cached
+            aligned = (id(items), created, items)
+            self._created[loaded.arn] = aligned
+        now = time.monotonic()
+        latest = self._latest.get(loaded.group)
+        if latest is None or now - latest[0] > LATEST_TS_TTL:
             with self._engine.read_db.connect() as conn:
                 latest_put = conn.execute(
                     select(func.max(t.interactions.c.ts)).where(
@@ -130,14 +158,20 @@ class ModelCache:
                 for v in (latest_put, self._engine.histories.latest_timestamp(loaded.group))
                 if v is not None
             ]
-            cached = (key, created, float(max(known) if known else time.time()), now)
-            self._created[loaded.arn] = cached
-        return cached[1], cached[2]
+            latest = (now, float(max(known) if known else time.time()))
+            self._latest[loaded.group] = latest
+        return aligned[1], latest[1]
 
     def forget(self, arn: str) -> None:
         """Drop a model (its version was deleted)."""
         with self._lock:
             self._models.pop(arn, None)
+            self._drop(arn)
+
+    def _drop(self, arn: str) -> None:
+        """Forget what was derived from a model (the caller holds the lock)."""
+        self._created.pop(arn, None)
+        self._candidates.pop(arn, None)
 
     def items(self, group: str) -> pd.DataFrame:
         """The group's items (ITEM_ID, CREATION_TIMESTAMP, metadata), reloaded when changed."""

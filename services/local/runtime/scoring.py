@@ -172,12 +172,14 @@ def recommend(
             engine, loaded, promotion, idx, scores, exclude, user_id, history, rng
         )
         flags.update({int(i): "Promoted item" for i, p in zip(idx, promoted, strict=True) if p})
-    probs = ranking.softmax_scores(scores) if loaded.personalised_scores else None
+    probs = None
+    if loaded.personalised_scores and reason is None:
+        probs = ranking.softmax_at(scores, idx)
     out = []
-    for i in idx:
+    for n, i in enumerate(idx):
         entry: dict[str, Any] = {"itemId": str(model.item_ids[i])}
-        if probs is not None and reason is None:
-            entry["score"] = float(probs[i])
+        if probs is not None:
+            entry["score"] = float(probs[n])
         why = flags.get(int(i)) or reason
         if why:
             entry["reason"] = [why]
@@ -201,12 +203,8 @@ def _explore(
     weight = float(settings["explorationWeight"])
     if weight <= 0 or len(idx) < 2:
         return idx, np.zeros(len(idx), dtype=bool)
-    created, latest = engine.models.creation_times(loaded)
-    candidates = ranking.exploration_candidates(
-        created,
-        np.asarray(loaded.model.popularity, dtype=np.float64),
-        latest,
-        float(settings["explorationItemAgeCutOff"]),
+    candidates = engine.models.exploration_candidates(
+        loaded, float(settings["explorationItemAgeCutOff"])
     )
     if exclude is not None:
         candidates = candidates & ~exclude
