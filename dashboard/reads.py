@@ -34,7 +34,9 @@ from services.costs.source import request_source
 from services.data_health import data_alerts as build_data_alerts
 from services.errors import ServiceError
 from services.group_data import GroupData, read_group_data
+from services.interaction_summary import InteractionSummary
 from services.listed import described
+from services.local_snapshots import LocalSnapshots
 from services.models import (
     Dataset,
     DatasetGroup,
@@ -122,10 +124,19 @@ def _overview() -> list[DatasetGroupOverview]:
     return deps.service().overview()
 
 
+def _interaction_summary(group_arn: str) -> InteractionSummary:
+    source = deps.snapshots()
+    if isinstance(source, LocalSnapshots):
+        # a few aggregates straight from the engine's storage, not every interaction
+        return source.interaction_summary(group_arn)
+    # On AWS only export jobs read data: share the Data page's snapshot.
+    return _group_data(group_arn).summary
+
+
 @st.cache_data(ttl=DATA_ALERTS_TTL, show_spinner="Checking the data and sampling recommendations…")
 def _data_alerts(group: DatasetGroupOverview) -> list[Alert]:
-    data = _group_data(group.group.arn)
-    return build_data_alerts(group, data.interactions, data.put, deps.service(), datetime.now(UTC))
+    summary = _interaction_summary(group.group.arn)
+    return build_data_alerts(group, summary, deps.service(), datetime.now(UTC))
 
 
 @st.cache_data(ttl=60, show_spinner=False)
@@ -255,8 +266,10 @@ def live_overview() -> list[DatasetGroupOverview]:
 
 
 def data_alerts(group: DatasetGroupOverview) -> list[Alert] | None:
-    """Alerts that need the data (export-job snapshots, shared with the Data page) and a few
-    GetRecommendations calls per personalised campaign; cached five minutes."""
+    """Alerts that need the data (counts, the newest PutEvents event and the most recent
+    users: aggregates read from the local engine's storage, or on AWS from the export-job
+    snapshots shared with the Data page) and a few GetRecommendations calls per personalised
+    campaign; cached five minutes."""
     return _read(f"the data checks of {group.group.name}")(_data_alerts)(group)
 
 

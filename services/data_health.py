@@ -6,10 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
-import pandas as pd
-
-from services.alerts import Alert, DataCounts, data_minimum_alerts, human_duration
-from services.inspection import Verdict, assess, recommend_for_users, sample_users
+from services.alerts import Alert, data_minimum_alerts, human_duration
+from services.inspection import Verdict, assess, recommend_for_users
+from services.interaction_summary import InteractionSummary
 from services.overview import DatasetGroupOverview
 from services.personalize import PersonalizeService
 
@@ -21,23 +20,14 @@ PROBE_TOP_N = 10
 PERSONAL_RECIPES = ("aws-user-personalization", "aws-user-personalization-v2")
 
 
-def data_counts(interactions: pd.DataFrame) -> DataCounts:
-    """Interactions and users with two or more, as Personalize counts them for training."""
-    if interactions.empty or "USER_ID" not in interactions.columns:
-        return DataCounts(0, 0)
-    per_user = interactions["USER_ID"].astype(str).value_counts()
-    return DataCounts(len(interactions), int((per_user >= 2).sum()))
-
-
 def quiet_tracker_alerts(
-    group: DatasetGroupOverview, put_events: pd.DataFrame, now: datetime
+    group: DatasetGroupOverview, latest_put: int | None, now: datetime
 ) -> list[Alert]:
-    """A warning when a group with an event tracker got no PutEvents lately."""
+    """A warning when a group with an event tracker got no PutEvents lately (``latest_put``:
+    the newest streamed event's TIMESTAMP, epoch seconds, None if none arrived)."""
     if not group.event_trackers:
         return []
-    latest = None
-    if not put_events.empty and "TIMESTAMP" in put_events.columns:
-        latest = datetime.fromtimestamp(int(put_events["TIMESTAMP"].max()), UTC)
+    latest = None if latest_put is None else datetime.fromtimestamp(latest_put, UTC)
     if latest is not None and now - latest < QUIET_AFTER:
         return []
     when = f"the latest is {human_duration(now - latest)} old" if latest else "none ever arrived"
@@ -59,13 +49,14 @@ def quiet_tracker_alerts(
 
 def identical_list_alerts(
     group: DatasetGroupOverview,
-    interactions: pd.DataFrame,
+    recent_users: Sequence[str],
     probe: Callable[[str, Sequence[str]], Verdict],
 ) -> list[Alert]:
-    """Errors for personalised campaigns whose recently active users get the same items."""
-    if interactions.empty or "TIMESTAMP" not in interactions.columns:
+    """Errors for personalised campaigns whose recently active users (latest first; the
+    first ``PROBE_USERS`` are asked) get the same items."""
+    users = list(recent_users[:PROBE_USERS])
+    if not users:
         return []
-    users = sample_users(interactions, PROBE_USERS, "most_recent")
     recipes = {s.solution.arn: (s.solution.recipe_arn or "") for s in group.solutions}
     alerts = []
     for status in group.campaigns:
@@ -99,14 +90,13 @@ def probe_campaign(service: PersonalizeService) -> Callable[[str, Sequence[str]]
 
 def data_alerts(
     group: DatasetGroupOverview,
-    interactions: pd.DataFrame,
-    put_events: pd.DataFrame,
+    summary: InteractionSummary,
     service: PersonalizeService,
     now: datetime,
 ) -> list[Alert]:
-    """Every data-based alert of one dataset group."""
+    """Every data-based alert of one dataset group, from its interactions' summary."""
     return [
-        *data_minimum_alerts(group, data_counts(interactions)),
-        *quiet_tracker_alerts(group, put_events, now),
-        *identical_list_alerts(group, interactions, probe_campaign(service)),
+        *data_minimum_alerts(group, summary.counts),
+        *quiet_tracker_alerts(group, summary.latest_put, now),
+        *identical_list_alerts(group, summary.recent_users, probe_campaign(service)),
     ]

@@ -16,6 +16,7 @@ import pandas as pd
 
 from services.dataset_snapshot import SnapshotSource
 from services.inspection import user_activity
+from services.interaction_summary import InteractionSummary, summary_of_frames
 from services.models import Dataset
 from services.sampling import ItemCatalog
 
@@ -54,6 +55,11 @@ class GroupData:
     def user_activity(self) -> pd.DataFrame:
         """``inspection.user_activity`` of every interaction (for sampling users)."""
         return user_activity(self.interactions)
+
+    @functools.cached_property
+    def summary(self) -> InteractionSummary:
+        """Counts, newest PutEvents event and most recent users (the data checks' input)."""
+        return summary_of_frames(self.bulk, self.put)
 
     @functools.cached_property
     def catalog(self) -> ItemCatalog:

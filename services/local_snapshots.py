@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+import pandas as pd
+
 from services.config import Settings
 from services.dataset_snapshot import (
     MODES,
@@ -23,6 +25,7 @@ from services.dataset_snapshot import (
     build_snapshots,
 )
 from services.errors import ServiceError
+from services.interaction_summary import InteractionSummary, summary_of_activity
 
 if TYPE_CHECKING:
     from services.local.engine import LocalEngine
@@ -68,6 +71,53 @@ class LocalSnapshots:
             )
             out.append(Snapshot(arn, mode, frame, "", datetime.now(UTC)))
         return out
+
+    def interaction_summary(self, group_arn: str) -> InteractionSummary:
+        """The group's interaction summary from two columns of the bulk files (USER_ID,
+        TIMESTAMP, aggregated by pyarrow) and one SQL aggregate of the streamed events: no
+        frame of every interaction is built. An unknown group has an empty summary.
+
+        Raises:
+            ServiceError: the bulk files kept being replaced while being read.
+        """
+        import pyarrow as pa
+        import sqlalchemy as sa
+
+        from services.local import tables as t
+
+        engine = self._engine
+        activities = []
+        try:
+            table = engine.bulk.read(
+                engine.read_db, group_arn, "Interactions", ["USER_ID", "TIMESTAMP"]
+            )
+        except FileNotFoundError as err:
+            raise ServiceError(f"The interactions were being replaced: {err}") from err
+        if table is not None and table.num_rows:
+            per_user = table.group_by("USER_ID").aggregate(
+                [("TIMESTAMP", "count"), ("TIMESTAMP", "max")]
+            )
+            activities.append(
+                pa.table(
+                    {
+                        "user": per_user.column("USER_ID"),
+                        "count": per_user.column("TIMESTAMP_count"),
+                        "latest": per_user.column("TIMESTAMP_max"),
+                    }
+                ).to_pandas()
+            )
+        c = t.interactions.c
+        with engine.read_db.connect() as conn:
+            put = conn.execute(
+                sa.select(c.user_id, sa.func.count(), sa.func.max(c.ts))
+                .where(c.group_arn == group_arn, c.source == "put")
+                .group_by(c.user_id)
+            ).all()
+        latest_put = None
+        if put:
+            activities.append(pd.DataFrame(put, columns=["user", "count", "latest"]))
+            latest_put = int(max(r[2] for r in put))
+        return summary_of_activity(activities, latest_put)
 
 
 def snapshot_source(

@@ -9,12 +9,9 @@ from datetime import timedelta
 
 import pandas as pd
 
-from services.data_health import (
-    data_counts,
-    identical_list_alerts,
-    quiet_tracker_alerts,
-)
+from services.data_health import identical_list_alerts, quiet_tracker_alerts
 from services.inspection import IdenticalGroup, Verdict
+from services.interaction_summary import summary_of_frames
 from services.models import EventTracker, Solution
 from services.overview import SolutionStatus
 from tests.services.test_alerts import CAMP, NOW, SOL, A, group
@@ -26,25 +23,18 @@ def frame(rows: list[tuple[str, int]]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["USER_ID", "TIMESTAMP"]).assign(ITEM_ID="i1")
 
 
-def test_data_counts_counts_users_with_two_or_more() -> None:
-    df = frame([("a", 1), ("a", 2), ("b", 3), ("c", 4), ("c", 5), ("c", 6)])
-    counts = data_counts(df)
-    assert (counts.interactions, counts.users_with_two) == (6, 2)  # a and c
-    assert data_counts(pd.DataFrame()).interactions == 0
-
-
 def test_quiet_tracker_warns_after_a_day_without_events() -> None:
     g = dataclasses.replace(group(), event_trackers=(TRACKER,))
-    fresh = frame([("a", int((NOW - timedelta(hours=2)).timestamp()))])
-    stale = frame([("a", int((NOW - timedelta(days=3)).timestamp()))])
+    fresh = int((NOW - timedelta(hours=2)).timestamp())
+    stale = int((NOW - timedelta(days=3)).timestamp())
     assert quiet_tracker_alerts(g, fresh, NOW) == []
     [alert] = quiet_tracker_alerts(g, stale, NOW)
     assert alert.kind == "no_recent_events" and "3 d old" in alert.message
     assert alert.since == NOW - timedelta(days=3)
-    [never] = quiet_tracker_alerts(g, pd.DataFrame(), NOW)
+    [never] = quiet_tracker_alerts(g, None, NOW)
     assert "none ever arrived" in never.message
     # Without an event tracker nobody expects PutEvents.
-    assert quiet_tracker_alerts(group(), pd.DataFrame(), NOW) == []
+    assert quiet_tracker_alerts(group(), None, NOW) == []
 
 
 def verdict(severity: str, headline: str) -> Verdict:
@@ -58,21 +48,21 @@ def test_identical_lists_flag_only_personalised_campaigns() -> None:
         asked.append((campaign, tuple(users)))
         return verdict("error", "9 of 10 sampled users got the same top 10")
 
-    df = frame([(f"u{n}", 1000 + n) for n in range(15)])
+    recent = summary_of_frames(frame([(f"u{n}", 1000 + n) for n in range(15)]), pd.DataFrame())
     personal = dataclasses.replace(
         group(),
         solutions=(SolutionStatus(Solution(SOL, "shop-up", "ACTIVE",
                    recipe_arn="arn:aws:personalize:::recipe/aws-user-personalization"),
                    None, None, 1),),
     )  # fmt: skip
-    [alert] = identical_list_alerts(personal, df, probe)
+    [alert] = identical_list_alerts(personal, recent.recent_users, probe)
     assert alert.kind == "identical_recommendations" and alert.target == CAMP
     assert "9 of 10" in alert.message
     # The ten most recent users (latest TIMESTAMP first) were sampled.
     assert asked == [(CAMP, tuple(f"u{n}" for n in range(14, 4, -1)))]
     # A popularity campaign gives everybody the same list by design: never probed.
     asked.clear()
-    assert identical_list_alerts(group(), df, probe) == []
+    assert identical_list_alerts(group(), recent.recent_users, probe) == []
     assert asked == []
 
 
@@ -83,5 +73,7 @@ def test_a_healthy_verdict_raises_nothing() -> None:
                    recipe_arn="arn:aws:personalize:::recipe/aws-user-personalization"),
                    None, None, 1),),
     )  # fmt: skip
-    df = frame([(f"u{n}", n) for n in range(5)])
-    assert identical_list_alerts(personal, df, lambda c, u: verdict("ok", "fine")) == []
+    users = [f"u{n}" for n in range(5)]
+    assert identical_list_alerts(personal, users, lambda c, u: verdict("ok", "fine")) == []
+    # No interactions yet: nobody to probe.
+    assert identical_list_alerts(personal, [], lambda c, u: verdict("error", "same")) == []

@@ -31,6 +31,7 @@ from services.dataset_snapshot import (
 )
 from services.db import dispose_engines
 from services.errors import ServiceError
+from services.interaction_summary import InteractionSummary, summary_of_frames
 from services.local.engine import reset_engines
 from services.local_snapshots import LocalSnapshots, snapshot_source
 from services.personalize import PersonalizeService
@@ -137,6 +138,14 @@ def test_snapshot_reads_bulk_and_put_rows_from_the_local_engine(engine_settings:
             check_dtype=False,
             check_column_type=False,
         )
+
+    # The data checks' summary: aggregates read from storage, the same as from the exports.
+    summary = direct.interaction_summary(ws["group"])
+    assert summary == summary_of_frames(bulk.frame, put.frame)
+    # by hand: 60 users × 30 views + 4 streamed events of "007", who is the latest
+    assert (summary.counts.interactions, summary.counts.users_with_two) == (1804, 61)
+    assert summary.latest_put == sent and summary.recent_users[0] == "007"
+    assert direct.interaction_summary(f"{ws['group']}-gone") == InteractionSummary()
 
 
 # --- snapshots on AWS (stubbed Personalize and S3) --------------------------------------------

@@ -37,6 +37,11 @@ class ItemKnnModel:
         # beyond the K neighbours, popular items come first
         self._tiebreak = self.popularity / top * 1e-6 if top > 0 else np.zeros(len(self.item_ids))
 
+    @property
+    def item_index(self) -> dict[str, int]:
+        """Item ID → position in ``item_ids`` (built once; the runtime shares it)."""
+        return self._pos
+
     def score_user(self, user_id: str | None, history: Sequence[str]) -> np.ndarray | None:
         """RELATED_ITEMS recipes take an itemId, not a user."""
         return None

@@ -86,6 +86,11 @@ class UserPersonalizationModel:
         # a tiny popularity term only breaks ties among items the user model knows nothing about
         self._tiebreak = (self.popularity / top * 1e-6) if top > 0 else np.zeros(len(self.item_ids))
 
+    @property
+    def item_index(self) -> dict[str, int]:
+        """Item ID → position in ``item_ids`` (built once; the runtime shares it)."""
+        return self._pos
+
     def known_history(self, user_id: str) -> list[int]:
         """Item codes of a training user's latest history, oldest first."""
         u = self._users.get(user_id)

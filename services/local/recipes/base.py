@@ -115,12 +115,9 @@ def load_npz(path: Path) -> tuple[dict[str, object], dict[str, np.ndarray]]:
     """Inverse of ``save_npz``; string arrays come back as dtype object."""
     with np.load(path) as npz:  # numpy's default refuses object arrays
         header = json.loads(str(npz["__header__"]))
-        arrays = {
-            k: (npz[k].astype(object) if npz[k].dtype.kind == "U" else npz[k])
-            for k in npz.files
-            if k != "__header__"
-        }
-    return header, arrays
+        # each npz[k] reads the member from the file again: read every array once
+        arrays = {k: npz[k] for k in npz.files if k != "__header__"}
+    return header, {k: (a.astype(object) if a.dtype.kind == "U" else a) for k, a in arrays.items()}
 
 
 class UpdatableRecipe(Recipe, Protocol):

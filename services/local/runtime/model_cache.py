@@ -47,6 +47,15 @@ class LoadedModel:
         )
 
 
+def _item_index(model: Model) -> dict[str, int]:
+    """Item ID → position; a model that keeps this mapping shares it (a 500,000-item
+    catalogue's dict costs a noticeable part of loading the model)."""
+    shared = getattr(model, "item_index", None)
+    if isinstance(shared, dict):
+        return shared
+    return {str(item): i for i, item in enumerate(model.item_ids)}
+
+
 class ModelCache:
     """Loaded models by solution version ARN (least recently used are dropped)."""
 
@@ -59,6 +68,9 @@ class ModelCache:
         self._latest: dict[str, tuple[float, float]] = {}  # group -> (checked at, latest ts)
         self._candidates: dict[str, tuple[tuple[int, float, float], np.ndarray]] = {}
         self._lock = threading.Lock()
+        # Items/Users frames and exploration candidates: computed by one thread at a time
+        # (re-entrant: the candidates read the items).
+        self._deriving = threading.RLock()
         self._loading: dict[str, threading.Lock] = {}
 
     def cached(self, arn: str) -> LoadedModel | None:
@@ -98,7 +110,7 @@ class ModelCache:
             recipe_name=name,
             recipe_type=recipe.recipe_type,
             model=model,
-            index={str(item): i for i, item in enumerate(model.item_ids)},
+            index=_item_index(model),
         )
         with self._lock:
             self._models[arn] = loaded
@@ -114,19 +126,20 @@ class ModelCache:
         most every ``LATEST_TS_TTL`` s), not per request: on a 500,000-item catalogue it is
         several passes over the catalogue.
         """
-        created, latest = self._creation_times(loaded)
-        key = (id(created), latest, cutoff_days)
-        with self._lock:
-            hit = self._candidates.get(loaded.arn)
-        if hit is not None and hit[0] == key:
-            return hit[1]
-        mask = ranking.exploration_candidates(
-            created, np.asarray(loaded.model.popularity, dtype=np.float64), latest, cutoff_days
-        )
-        mask.flags.writeable = False
-        with self._lock:
-            self._candidates[loaded.arn] = (key, mask)
-        return mask
+        with self._deriving:  # concurrent first requests wait for one computation
+            created, latest = self._creation_times(loaded)
+            key = (id(created), latest, cutoff_days)
+            with self._lock:
+                hit = self._candidates.get(loaded.arn)
+            if hit is not None and hit[0] == key:
+                return hit[1]
+            mask = ranking.exploration_candidates(
+                created, np.asarray(loaded.model.popularity, dtype=np.float64), latest, cutoff_days
+            )
+            mask.flags.writeable = False
+            with self._lock:
+                self._candidates[loaded.arn] = (key, mask)
+            return mask
 
     def _creation_times(self, loaded: LoadedModel) -> tuple[np.ndarray, float]:
         """Items' CREATION_TIMESTAMP aligned with the model (NaN = unknown), and the group's
@@ -200,8 +213,12 @@ class ModelCache:
         self._items_checked[key] = now
         if cached is not None and cached[0] == version:
             return cached[1]
-        frame = datasets.records(self._engine.read_db, self._engine.bulk, group, dataset_type)
-        if dataset_type == "Users":
-            frame = frame.set_index("USER_ID", drop=False)
-        self._items[key] = (version, frame)
+        with self._deriving:  # one reader per process; the others wait for its frame
+            cached = self._items.get(key)
+            if cached is not None and cached[0] == version:
+                return cached[1]
+            frame = datasets.records(self._engine.read_db, self._engine.bulk, group, dataset_type)
+            if dataset_type == "Users":
+                frame = frame.set_index("USER_ID", drop=False)
+            self._items[key] = (version, frame)
         return frame
