@@ -3,13 +3,19 @@ recipe type) and trained versions that no campaign serves yet."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 from services.listed import described
 from services.models import short_arn
 from services.personalize import PersonalizeService
-from services.recipe_capabilities import POPULARITY_RECIPES
+from services.recipe_capabilities import (
+    POPULARITY_RECIPES,
+    gives_similar_items,
+    ranks,
+    recommends_for_users,
+)
 from services.use_cases import USE_CASE_INPUTS, USE_CASE_TITLES
 
 
@@ -50,9 +56,21 @@ class Catalog:
     campaigns: tuple[CampaignInfo, ...]
     versions: tuple[CatalogVersion, ...]  # ACTIVE versions, newest first
 
-    def of_types(self, *types: str) -> list[CampaignInfo]:
-        """ACTIVE campaigns whose recipe is one of these types."""
-        return [c for c in self.campaigns if c.recipe_type in types and c.status == "ACTIVE"]
+    def _active(self, answers: Callable[[str | None], bool]) -> list[CampaignInfo]:
+        return [c for c in self.campaigns if c.status == "ACTIVE" and answers(c.recipe_type)]
+
+    def for_users(self) -> list[CampaignInfo]:
+        """ACTIVE campaigns and recommenders that answer GetRecommendations for a userId."""
+        return self._active(recommends_for_users)
+
+    def for_items(self) -> list[CampaignInfo]:
+        """ACTIVE campaigns and recommenders that answer GetRecommendations for an itemId."""
+        return self._active(gives_similar_items)
+
+    def rankers(self) -> list[CampaignInfo]:
+        """ACTIVE campaigns that answer GetPersonalizedRanking: only those of a
+        PERSONALIZED_RANKING recipe (recommenders never rank)."""
+        return [c for c in self._active(ranks) if not c.is_recommender]
 
     @property
     def popularity(self) -> CampaignInfo | None:
@@ -60,7 +78,9 @@ class Catalog:
         ranked = [
             c for c in self.campaigns if c.status == "ACTIVE" and c.recipe in POPULARITY_RECIPES
         ]
-        return ranked[0] if ranked else next(iter(self.of_types("POPULAR_ITEMS")), None)
+        if ranked:
+            return ranked[0]
+        return next(iter(self._active(lambda t: t == "POPULAR_ITEMS")), None)
 
 
 def build_catalog(svc: PersonalizeService, group_arn: str) -> Catalog:

@@ -11,13 +11,12 @@ from services.inspection import Verdict, assess, recommend_for_users
 from services.interaction_summary import InteractionSummary
 from services.overview import DatasetGroupOverview
 from services.personalize import PersonalizeService
+from services.recipe_capabilities import personal_lists
 
 # A shop sends events all day; a day of silence means the tracker integration broke.
 QUIET_AFTER = timedelta(hours=24)
 PROBE_USERS = 10  # recently active users whose lists are compared per campaign
 PROBE_TOP_N = 10
-# Recipes whose lists are meant to differ per user (popularity is the same for all by design).
-PERSONAL_RECIPES = ("aws-user-personalization", "aws-user-personalization-v2")
 
 
 def quiet_tracker_alerts(
@@ -61,8 +60,7 @@ def identical_list_alerts(
     alerts = []
     for status in group.campaigns:
         campaign = status.campaign
-        recipe = recipes.get(status.solution_arn, "").rsplit("/", 1)[-1]
-        if campaign.status != "ACTIVE" or recipe not in PERSONAL_RECIPES:
+        if campaign.status != "ACTIVE" or not personal_lists(recipes.get(status.solution_arn)):
             continue
         verdict = probe(campaign.arn, users)
         if verdict.severity == "error":

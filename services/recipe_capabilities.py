@@ -1,9 +1,13 @@
 """What each recipe can do, in one place: training modes and how its campaigns are asked.
 
 Sources: CreateSolutionVersion's trainingMode (UPDATE is for User-Personalization, incl. v2;
-PERSONALIZE.md section 2) and each recipe type's runtime call in the Personalize developer
-guide (USER_PERSONALIZATION and POPULAR_ITEMS: GetRecommendations with userId; RELATED_ITEMS:
-GetRecommendations with itemId; PERSONALIZED_RANKING: GetPersonalizedRanking).
+PERSONALIZE.md section 2) and each recipe type's runtime call in the Personalize API reference
+(USER_PERSONALIZATION and POPULAR_ITEMS: GetRecommendations with userId; RELATED_ITEMS:
+GetRecommendations with itemId; PERSONALIZED_RANKING: only GetPersonalizedRanking, whose page
+says "The solution backing the campaign must have been created using a recipe of type
+PERSONALIZED_RANKING", while GetRecommendations' says such campaigns "use the
+GetPersonalizedRanking API"). A campaign's recipe type comes from DescribeRecipe; the name sets
+below are for code that only holds a recipe ARN.
 """
 
 from __future__ import annotations
@@ -22,8 +26,10 @@ POPULARITY_RECIPES = frozenset(
         "aws-vod-most-popular",
     }
 )
+# Recipes whose lists are meant to differ per user (popularity gives everyone the same list).
+PERSONAL_RECIPES = frozenset({"aws-user-personalization", "aws-user-personalization-v2"})
 # Recipe types whose campaigns answer GetRecommendations for a userId.
-USER_TYPES = ("USER_PERSONALIZATION", "POPULAR_ITEMS", "PERSONALIZED_RANKING")
+USER_TYPES = ("USER_PERSONALIZATION", "POPULAR_ITEMS")
 RANKING_TYPE = "PERSONALIZED_RANKING"
 RELATED_ITEMS_TYPE = "RELATED_ITEMS"
 
@@ -39,6 +45,27 @@ _REQUEST_BY_TYPE = {
 def supports_update(recipe_arn: str | None) -> bool:
     """Whether a solution of this recipe accepts trainingMode UPDATE."""
     return bool(recipe_arn) and short_arn(recipe_arn or "") in UPDATE_RECIPES
+
+
+def ranks(recipe_type: str | None) -> bool:
+    """Whether a campaign of this recipe type answers GetPersonalizedRanking (and only that)."""
+    return recipe_type == RANKING_TYPE
+
+
+def recommends_for_users(recipe_type: str | None) -> bool:
+    """Whether a campaign of this recipe type answers GetRecommendations for a userId."""
+    return recipe_type in USER_TYPES
+
+
+def gives_similar_items(recipe_type: str | None) -> bool:
+    """Whether a campaign of this recipe type answers GetRecommendations for an itemId."""
+    return recipe_type == RELATED_ITEMS_TYPE
+
+
+def personal_lists(recipe: str | None) -> bool:
+    """Whether this recipe (name or ARN) gives each user their own list, so identical lists
+    across users are a finding (User-Personalization v1/v2)."""
+    return short_arn(recipe or "") in PERSONAL_RECIPES
 
 
 def same_list_by_design(recipe: str | None, recipe_type: str | None = None) -> bool:

@@ -11,7 +11,6 @@ from dashboard import deps
 from dashboard.components.errors import shown_errors
 from services.catalog import CampaignInfo
 from services.models import RecommendationList
-from services.recipe_capabilities import RANKING_TYPE
 from services.sampling import ItemCatalog, parse_ids
 
 MAX_SIMILAR = 25
@@ -76,20 +75,19 @@ def similar_items(
 def ranking(
     campaigns: Sequence[CampaignInfo], catalog: ItemCatalog, default_user: str, default_items: str
 ) -> None:
-    """A pasted list of items re-ordered for one user; unknown items come last."""
+    """A pasted list of items re-ordered for one user; unknown items come last.
+
+    ``campaigns``: campaigns of PERSONALIZED_RANKING recipes (``Catalog.rankers``), the only
+    ones GetPersonalizedRanking accepts."""
     st.subheader("Rank a list for a user")
     if not campaigns:
         st.info(
-            "No campaign can rank items in this group: deploy a personalized-ranking solution "
-            "on Operations."
+            "No campaign can rank items in this group: only campaigns of a personalized-ranking "
+            "recipe (aws-personalized-ranking, aws-personalized-ranking-v2) answer "
+            "GetPersonalizedRanking. Train one and deploy it on Operations."
         )
         return
     campaign = _pick(campaigns, "Ranking campaign", "rec_rank_campaign")
-    if campaign.recipe_type != RANKING_TYPE:
-        st.caption(
-            "On AWS only personalized-ranking recipes answer GetPersonalizedRanking; the local "
-            "engine also ranks with user-personalization models."
-        )
     left, right = st.columns([1, 3])
     user = left.text_input("User ID", value=default_user, key="rec_rank_user").strip()
     text = right.text_area("Item IDs to rank", value=default_items, key="rec_rank_items", height=80)

@@ -15,13 +15,7 @@ from dashboard.components.rec_sample import pick_users, show_finding
 from services.catalog import CampaignInfo
 from services.errors import ServiceError
 from services.inspection import UserRecommendations, assess, recommend_for_users
-from services.recipe_capabilities import (
-    POPULARITY_RECIPES,
-    RANKING_TYPE,
-    RELATED_ITEMS_TYPE,
-    USER_TYPES,
-    same_list_by_design,
-)
+from services.recipe_capabilities import POPULARITY_RECIPES, same_list_by_design
 from services.sampling import ItemCatalog, recent_history
 
 
@@ -51,7 +45,7 @@ if data is None:
 items = data.catalog if data else ItemCatalog.from_frame(None)
 interactions = data.interactions if data and data.has_interactions else None
 
-user_campaigns = [c for c in cat.of_types(*USER_TYPES) if c.recipe_type != RANKING_TYPE]
+user_campaigns = cat.for_users()
 # Personalised campaigns first: they are the ones whose lists can collapse into the baseline.
 user_campaigns.sort(key=lambda c: (c.recipe in POPULARITY_RECIPES, c.name))
 modes = [m for m, ok in ((ONE, user_campaigns), (TWO, len(user_campaigns) > 1)) if ok]
@@ -145,20 +139,12 @@ st.divider()
 default_item = ""
 if interactions is not None and not interactions.empty:
     default_item = str(data.long_tail["item"].iloc[0]) if data else ""
-rec_tools.similar_items(cat.of_types(RELATED_ITEMS_TYPE), items, default_item)
+rec_tools.similar_items(cat.for_items(), items, default_item)
 st.divider()
-rankers = sorted(
-    [
-        c
-        for c in cat.of_types(RANKING_TYPE, "USER_PERSONALIZATION")
-        if c.recipe not in POPULARITY_RECIPES and not c.is_recommender  # recommenders do not rank
-    ],
-    key=lambda c: c.recipe_type != RANKING_TYPE,
-)
 known_items = list(itertools.islice(items.names or items.categories, 8)) or (
     data.long_tail["item"].head(8).tolist() if data and interactions is not None else []
 )
 default_user = (
     str(interactions["USER_ID"].iloc[0]) if interactions is not None and len(interactions) else ""
 )
-rec_tools.ranking(rankers, items, default_user, "\n".join([*known_items, "not-in-catalog"]))
+rec_tools.ranking(cat.rankers(), items, default_user, "\n".join([*known_items, "not-in-catalog"]))

@@ -17,7 +17,7 @@ from services.inspection import UserRecommendations
 from services.personalize import PersonalizeService
 from services.sampling import ItemCatalog, grid_frame, parse_ids, recent_history
 from tests.dashboard.conftest import Seeded, app_at
-from tests.local.workspace import cluster_of_item
+from tests.local.workspace import cluster_of_item, train, wait_for
 
 PAGE = "pages/recommendations.py"
 KNOWN = [f"u{i}" for i in range(12)]  # four users of each of the three clusters
@@ -123,8 +123,24 @@ def test_similar_items_match_the_related_items_campaign(
     assert table["item_id"].tolist() == list(expected.item_ids)
 
 
-def test_ranking_puts_unknown_items_last(seeded: Seeded) -> None:
+def test_ranking_tool_offers_no_campaign_without_a_ranking_recipe(seeded: Seeded) -> None:
+    # The seeded group has user-personalization, popularity and similar-items campaigns:
+    # none answers GetPersonalizedRanking, so the tool offers none of them.
     at = app_at(PAGE)
+    assert not at.exception
+    assert not [s for s in at.selectbox if s.key == "rec_rank_campaign"]
+    assert not [t for t in at.text_input if t.key == "rec_rank_user"]
+    assert any("No campaign can rank items" in i.value for i in at.info)
+
+
+def test_ranking_puts_unknown_items_last(seeded: Seeded) -> None:
+    clients = build_clients(Settings.from_env())
+    _, version = train(clients, seeded.group, "shop-rank", "aws-personalized-ranking")
+    p = clients.personalize
+    campaign = p.create_campaign(name="shop-rank-campaign", solutionVersionArn=version)
+    wait_for(lambda: p.describe_campaign(campaignArn=campaign["campaignArn"]), "campaign")
+    at = app_at(PAGE)
+    assert any(c.value.startswith("Campaign: shop-rank-campaign") for c in at.caption)
     at.text_input(key="rec_rank_user").set_value("u1").run()
     at.text_area(key="rec_rank_items").set_value("nope-1, i35\ni3 i40\nnope-2").run()
     table = at.dataframe[-1].value

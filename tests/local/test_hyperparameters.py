@@ -45,6 +45,20 @@ def test_describe_algorithm_and_feature_transformation(world: World, transport: 
     }
     pop = p.describe_algorithm(algorithmArn="arn:aws:personalize:::algorithm/aws-popularity-count")
     assert pop["algorithm"]["defaultHyperParameters"] == {}
+    # Trending-Now: one feature transformation parameter, default "2 hours" (developer guide,
+    # "Trending-Now recipe", Properties and hyperparameters).
+    trending = p.describe_recipe(recipeArn="arn:aws:personalize:::recipe/aws-trending-now")
+    feature = p.describe_feature_transformation(
+        featureTransformationArn=trending["recipe"]["featureTransformationArn"]
+    )["featureTransformation"]
+    assert feature["defaultParameters"] == {"trend_discovery_frequency": "2 hours"}
+    # Similar-Items: the current guide's names and ranges.
+    similar = p.describe_algorithm(algorithmArn="arn:aws:personalize:::algorithm/aws-similar-items")
+    assert similar["algorithm"]["defaultHyperParameters"] == {
+        "popularity_discount_factor": "0.0",
+        "item_id_hidden_dim": "100",
+        "item_metadata_hidden_dim": "100",
+    }
 
 
 def _solution(w: World, name: str, recipe: str, config: dict[str, Any]) -> Callable[[], Any]:
@@ -77,6 +91,12 @@ BAD: list[tuple[str, str, dict[str, Any], str]] = [
         UP,
         {"featureTransformationParameters": {"max_user_history_length_percentile": "1.5"}},
         "max_user_history_length_percentile must be in [0.0, 1.0]",
+    ),
+    (
+        "trend discovery frequency not offered",
+        "aws-trending-now",
+        {"featureTransformationParameters": {"trend_discovery_frequency": "5 hours"}},
+        "takes one of 30 minutes, 1 hour, 2 hours, 3 hours, 1 day",
     ),
     (
         "HPO range on an untunable parameter",
@@ -137,4 +157,8 @@ def test_documented_hyperparameters_are_accepted(world: World) -> None:
     arn = _solution(world, "hp-good", UP, config)()["solutionArn"]
     doc = world.clients.personalize.describe_solution(solutionArn=arn)["solution"]
     assert doc["solutionConfig"]["algorithmHyperParameters"]["bptt"] == "16"
+    world.clients.personalize.delete_solution(solutionArn=arn)
+    # The guide's own example: CreateSolution with trend_discovery_frequency "1 hour".
+    hourly = {"featureTransformationParameters": {"trend_discovery_frequency": "1 hour"}}
+    arn = _solution(world, "hp-trending", "aws-trending-now", hourly)()["solutionArn"]
     world.clients.personalize.delete_solution(solutionArn=arn)

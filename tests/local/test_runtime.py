@@ -31,6 +31,7 @@ class World:
     explore_campaign: str
     sims_campaign: str
     pop_campaign: str
+    rank_campaign: str
     settings: Settings
 
 
@@ -72,6 +73,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     _, up = train(clients, ws["group"], "up", "aws-user-personalization")
     _, sims = train(clients, ws["group"], "sims", "aws-similar-items")
     _, pop = train(clients, ws["group"], "pop", "aws-popularity-count")
+    _, rank = train(clients, ws["group"], "rank", "aws-personalized-ranking")
     campaigns = {}
     for name, version, config in (
         (
@@ -94,6 +96,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         ),
         ("sims", sims, {}),
         ("pop", pop, {}),
+        ("rank", rank, {}),
     ):
         arn = p.create_campaign(name=name, solutionVersionArn=version, campaignConfig=config)[
             "campaignArn"
@@ -109,6 +112,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         campaigns["explore"],
         campaigns["sims"],
         campaigns["pop"],
+        campaigns["rank"],
         settings,
     )
     reset_engines()
@@ -234,7 +238,7 @@ def test_similar_items(world: World) -> None:
 
 def test_personalized_ranking(world: World) -> None:
     ranked = world.clients.runtime.get_personalized_ranking(
-        campaignArn=world.up_campaign, userId="u0", inputList=["i80", "zzz", "i1", "i45", "i1"]
+        campaignArn=world.rank_campaign, userId="u0", inputList=["i80", "zzz", "i1", "i45", "i1"]
     )["personalizedRanking"]
     ids = [r["itemId"] for r in ranked]
     assert ids[0] == "i1"  # u0 is cluster 0: i1 is its only cluster-0 candidate

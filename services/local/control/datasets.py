@@ -12,7 +12,12 @@ from services.local.control.describe_list_delete import ResourceSpec, operations
 from services.local.control.groups import group_of
 from services.local.errors import InvalidInput, ResourceAlreadyExists, ResourceInUse
 from services.local.resources import ACTIVE, Resources, expect_kind, waiting
-from services.local.schemas import SchemaError, check_schema_for_dataset, parse_schema
+from services.local.schemas import (
+    AvroSchema,
+    SchemaError,
+    check_schema_for_dataset,
+    parse_schema,
+)
 from services.local.use_cases import check_domain_schema
 
 DATASET_TYPES = {"interactions": "Interactions", "items": "Items", "users": "Users"}
@@ -78,6 +83,15 @@ def create_dataset(engine: EngineContext, params: dict[str, Any]) -> dict[str, A
             tags=params.get("tags"),
         )
     return {"datasetArn": arn}
+
+
+def group_schemas(res: Resources, group_arn: str) -> dict[str, AvroSchema]:
+    """The current schema of each dataset of a group, by type ("Interactions", "Items",
+    "Users")."""
+    return {
+        d["datasetType"]: parse_schema(res.get(d["schemaArn"], "schema")["schema"])
+        for d in res.all("dataset", group=group_arn)
+    }
 
 
 def _check_domain(group: dict[str, Any], schema_doc: dict[str, Any], dataset_type: str) -> None:

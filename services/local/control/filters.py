@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from services.local.context import EngineContext
+from services.local.control.datasets import group_schemas
 from services.local.control.describe_list_delete import ResourceSpec, operations
 from services.local.control.groups import group_of
 from services.local.control.quotas import MAX_FILTERS_PER_GROUP
 from services.local.errors import InvalidInput, LimitExceeded, ResourceInUse
 from services.local.filters.expression import FilterExpressionError
 from services.local.filters.parse import parse_filter
+from services.local.filters.schema_check import check_against_schemas
 from services.local.resources import ACTIVE, waiting
 
 _SUMMARY = (
@@ -25,8 +27,17 @@ _SUMMARY = (
 
 
 def create_filter(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:
+    """Create a filter whose expression parses and fits the group's schemas.
+
+    Raises:
+        InvalidInput: (HTTP 400) a malformed expression, or one the group's schemas cannot
+            serve (``filters.schema_check``: missing dataset or field, boolean or textual
+            field, bad parameter use); refused synchronously, nothing is created.
+        ResourceInUse: the dataset group is not ACTIVE.
+        LimitExceeded: the group already has its 10 filters.
+    """
     try:
-        parse_filter(params["filterExpression"])
+        parsed = parse_filter(params["filterExpression"])
     except FilterExpressionError as err:
         raise InvalidInput(f"Invalid filterExpression: {err}") from err
     arn = engine.arns.make("filter", params["name"])
@@ -34,6 +45,10 @@ def create_filter(engine: EngineContext, params: dict[str, Any]) -> dict[str, An
         group = group_of(res, params["datasetGroupArn"])
         if group["status"] != ACTIVE:
             raise ResourceInUse(f"Dataset group {group['name']} is {group['status']}.")
+        try:
+            check_against_schemas(parsed, group_schemas(res, group["datasetGroupArn"]))
+        except FilterExpressionError as err:
+            raise InvalidInput(f"Invalid filterExpression: {err}") from err
         if res.count("filter", group=group["datasetGroupArn"]) >= MAX_FILTERS_PER_GROUP:
             raise LimitExceeded(f"The dataset group already has {MAX_FILTERS_PER_GROUP} filters.")
         doc = {

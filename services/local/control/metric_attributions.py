@@ -16,6 +16,7 @@ from typing import Any
 from services.local.attribution import ExpressionError, check_metrics
 from services.local.attribution_report import forget
 from services.local.context import EngineContext
+from services.local.control.datasets import group_schemas
 from services.local.control.describe_list_delete import ResourceSpec, operations
 from services.local.control.groups import group_of
 from services.local.errors import (
@@ -25,7 +26,7 @@ from services.local.errors import (
     ResourceInUse,
 )
 from services.local.resources import ACTIVE, Resources, expect_kind, page, waiting
-from services.local.schemas import NUMERIC_TYPES, parse_schema
+from services.local.schemas import NUMERIC_TYPES
 
 METRICS = "_metrics"  # the metric list (not part of the Describe shape)
 MAX_PER_GROUP = 1
@@ -41,11 +42,10 @@ _SUMMARY = (
 
 def numeric_columns(res: Resources, group: str) -> dict[str, set[str]]:
     """Numeric schema fields of the group's Items and Interactions datasets."""
-    out: dict[str, set[str]] = {}
-    for dataset in res.all("dataset", group=group):
-        schema = parse_schema(res.get(dataset["schemaArn"], "schema")["schema"])
-        out[dataset["datasetType"]] = {f.name for f in schema.fields if f.type in NUMERIC_TYPES}
-    return out
+    return {
+        kind: {f.name for f in schema.fields if f.type in NUMERIC_TYPES}
+        for kind, schema in group_schemas(res, group).items()
+    }
 
 
 def _checked(res: Resources, group: str, metrics: list[dict[str, str]]) -> list[dict[str, str]]:

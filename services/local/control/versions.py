@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import select
+
+from services.local import tables as t
 from services.local.auto_training import training_due_first
 from services.local.context import EngineContext
 from services.local.control.describe_list_delete import ResourceSpec, operations
@@ -15,6 +18,7 @@ from services.local.resources import (
     IN_PROGRESS,
     PENDING,
     WAITING,
+    Resources,
 )
 from services.local.solution_versions import add_version
 
@@ -32,7 +36,51 @@ _SUMMARY = (
 )
 
 
+def _no_training_data(res: Resources, group_arn: str) -> str | None:
+    """Why a group has nothing to train on, or None when it has interactions data.
+
+    A group can train once its Interactions dataset holds data: a dataset import job that
+    completed (ACTIVE) or events streamed with PutEvents. Sources: CloudFormation's
+    AWS::Personalize::Dataset ("Only the Item interactions dataset is required in order to
+    train a model") and CreateDatasetImportJob ("You must wait until the status shows as ACTIVE
+    before training a model using the dataset"); PERSONALIZE.md section 5 (streamed events are
+    training data at the next FULL retrain).
+    """
+    datasets = [
+        d
+        for d in res.all("dataset", group=group_arn)
+        if str(d.get("datasetType", "")).upper() == "INTERACTIONS"
+    ]
+    if not datasets:
+        return "has no Interactions dataset"
+    jobs = res.all("dataset-import-job", parent=datasets[0]["datasetArn"])
+    if any(job["status"] == ACTIVE for job in jobs):
+        return None
+    streamed = res.conn.execute(
+        select(t.interactions.c.id).where(t.interactions.c.group_arn == group_arn).limit(1)
+    ).first()
+    if streamed is not None:
+        return None
+    return (
+        f"has no interactions data: Interactions dataset {datasets[0]['name']} has no "
+        "completed (ACTIVE) dataset import job and no events recorded with PutEvents"
+    )
+
+
 def create_solution_version(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:
+    """Start training a version of an ACTIVE solution; returns its ARN at once.
+
+    Raises:
+        InvalidInput: (HTTP 400) trainingMode AUTOTRAIN; UPDATE on a recipe other than
+            User-Personalization (v1/v2) or without an ACTIVE FULL version; or the solution's
+            dataset group has no Interactions dataset, or one with no completed import job
+            and no streamed events. Personalize refuses this synchronously (issue #8's cases,
+            from public problem reports; its exact text is not published), and
+            InvalidInputException is the error its model lists for CreateSolutionVersion's
+            semantic checks. Nothing is created.
+        ResourceInUse: the solution is not ACTIVE.
+        LimitExceeded: 20 versions are already pending or training in the region.
+    """
     mode = params.get("trainingMode") or "FULL"
     if mode == "AUTOTRAIN":
         raise InvalidInput("trainingMode AUTOTRAIN is set by the service, not by a caller.")
@@ -40,6 +88,11 @@ def create_solution_version(engine: EngineContext, params: dict[str, Any]) -> di
         solution = solution_doc(res, params["solutionArn"])
         if solution["status"] != ACTIVE:
             raise ResourceInUse(f"Solution {solution['name']} is {solution['status']}.")
+        missing = _no_training_data(res, solution["datasetGroupArn"])
+        if missing:
+            raise InvalidInput(
+                f"Cannot train solution {solution['name']}: its dataset group {missing}."
+            )
         previous = res.all("solution-version", parent=solution["solutionArn"])
         if mode == "UPDATE":
             recipe = solution.get("recipeArn", "").rsplit("/", 1)[-1]

@@ -42,6 +42,9 @@ class TrainingConfig:
     event_value_threshold: float | None = None
     events: tuple[EventWeight, ...] = ()
     hyperparameters: Mapping[str, str] = field(default_factory=dict)
+    # solutionConfig.featureTransformationParameters (e.g. Trending-Now's
+    # trend_discovery_frequency), kept apart from the algorithm's hyperparameters.
+    features: Mapping[str, str] = field(default_factory=dict)
     perform_hpo: bool = False
     seed: int = 42
 

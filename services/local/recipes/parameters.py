@@ -11,12 +11,25 @@ table): User-Personalization and Personalized-Ranking (hidden_dimension 149 [32,
 SIMS (popularity_discount_factor 0.5 [0, 1], min_cointeraction_count 3 [0, 10], user history
 percentiles 0.005 / 0.995, item interaction count percentiles 0.01 / 0.9); Similar-Items
 (popularity_discount_factor 0.0 [0, 1] not tunable, item_id_hidden_dim and
-item_metadata_hidden_dim 100 [30, 200]); the v2 recipes (apply_recency_bias true, not
-tunable). Popularity-Count and Trending-Now take none.
+item_metadata_hidden_dim 100 [30, 200]; the current guide's names: the 2023 archive of the
+guide spelled them item_id_hidden_dimension / item_metadata_hidden_dimension); the v2 recipes
+(apply_recency_bias true, not tunable); Trending-Now (feature transformation parameter
+trend_discovery_frequency: "30 minutes", "1 hour", "2 hours", "3 hours" or "1 day", default
+"2 hours" — the 2023 archive said 3h — string, not tunable). Popularity-Count takes none.
 
 How the local models read them: ``bptt`` bounds the history a user's scores look at,
-``hidden_dimension`` sizes ALS factors, ``recency_mask`` turns recency weighting on or off; the
-others are accepted and recorded (the local models have no counterpart).
+``hidden_dimension`` sizes ALS factors, ``recency_mask`` turns recency weighting on or off,
+``trend_discovery_frequency`` is Trending-Now's window; the others are accepted and recorded
+(the local models have no counterpart).
+
+Local defaults that differ from the documented ones: DescribeAlgorithm reports Personalize's
+defaults (hidden_dimension 149, bptt 32), but a solution that sets neither trains with the
+local model's own (hidden_dimension 64, bptt 50; user_personalization.py). They size different
+models: Personalize's hidden_dimension is the width of its neural network, while locally it is
+the rank of ALS factors, used only for catalogues above 6,000 active items, where 64 keeps
+training about half as costly as 149 for the local model's quality; and locally bptt is how
+many recent history items the scores blend (no back-propagation), where 50 serves PutEvents
+histories better. A value a caller sets must still lie in the documented range.
 """
 
 from __future__ import annotations
@@ -25,6 +38,8 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from services.local.recipes.trending_now import DEFAULT_FREQUENCY, FREQUENCIES
 
 
 @dataclass(frozen=True)
@@ -116,7 +131,17 @@ PARAMETERS: dict[str, tuple[tuple[Parameter, ...], tuple[Parameter, ...]]] = {
         (),
     ),
     "aws-popularity-count": ((), ()),
-    "aws-trending-now": ((), ()),
+    "aws-trending-now": (
+        (),
+        (
+            Parameter(
+                "trend_discovery_frequency",
+                "categorical",
+                DEFAULT_FREQUENCY,
+                values=tuple(FREQUENCIES),
+            ),
+        ),
+    ),
 }
 
 

@@ -1,24 +1,53 @@
 """aws-trending-now: items whose interaction rate grew fastest, the same for everybody.
 
-The newest window (``trend_window_hours``, default 24, ending at the newest interaction) is
-compared with the window before it. An item's trend is the Poisson z-score of the change,
-``(recent − previous) / sqrt(recent + previous + 1)``: it needs both growth and volume, so an
-item going from 0 to 1 event does not beat one going from 50 to 200. When the newest window
-holds under 1 % of the interactions (sparse or old data) it widens to the span of the newest
-10 %, so there is something to compare. The runtime serves ``popularity``, which holds the trend.
+The newest window (``featureTransformationParameters.trend_discovery_frequency``, Personalize's
+"30 minutes", "1 hour", "2 hours" (default), "3 hours" or "1 day", ending at the newest
+interaction) is compared with the window before it. An item's trend is the Poisson z-score of
+the change, ``(recent − previous) / sqrt(recent + previous + 1)``: it needs both growth and
+volume, so an item going from 0 to 1 event does not beat one going from 50 to 200. When the
+newest window holds under 1 % of the interactions (sparse or old data) it widens to the span
+of the newest 10 %, so there is something to compare. The runtime serves ``popularity``, which
+holds the trend.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
 import numpy as np
 
-from services.local.recipes._common import hp_float, index
-from services.local.recipes.base import TrainingConfig, TrainingData, load_npz, save_npz
+from services.local.recipes._common import index
+from services.local.recipes.base import (
+    TrainingConfig,
+    TrainingData,
+    TrainingError,
+    load_npz,
+    save_npz,
+)
+
+# Trending-Now's trend_discovery_frequency values (developer guide, "Trending-Now recipe",
+# Properties and hyperparameters) in seconds; the same list is the parameter's spec.
+FREQUENCIES = {
+    "30 minutes": 1800,
+    "1 hour": 3600,
+    "2 hours": 7200,
+    "3 hours": 10800,
+    "1 day": 86400,
+}
+DEFAULT_FREQUENCY = "2 hours"
+
+
+def trend_window_seconds(features: Mapping[str, str]) -> int:
+    """The trend window a solution's featureTransformationParameters ask for, in seconds."""
+    raw = str(features.get("trend_discovery_frequency") or DEFAULT_FREQUENCY)
+    try:
+        return FREQUENCIES[raw.strip().lower()]
+    except KeyError:
+        known = ", ".join(FREQUENCIES)
+        raise TrainingError(f"trend_discovery_frequency {raw!r} is not one of {known}") from None
 
 
 @dataclass
@@ -63,7 +92,7 @@ class TrendingNowRecipe:
     def fit(self, data: TrainingData, config: TrainingConfig) -> TrendingModel:
         """Compare the newest window with the previous one."""
         idx = index(data, config)
-        window = int(hp_float(config.hyperparameters, "trend_window_hours", 24.0) * 3600)
+        window = trend_window_seconds(config.features)
         ts = idx.timestamps
         if np.count_nonzero(ts > ts.max() - window) < 0.01 * len(ts):
             window = max(1, int(ts.max() - np.quantile(ts, 0.9)))

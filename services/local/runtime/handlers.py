@@ -16,6 +16,7 @@ from services.local.use_cases import RECIPE_PREFIX, USE_CASES, UseCase
 
 MAX_RESULTS = 500
 MAX_RESULTS_WITH_METADATA = 50
+RANKING = "PERSONALIZED_RANKING"
 
 
 def _served(
@@ -108,6 +109,13 @@ def get_recommendations(engine: EngineContext, params: dict[str, Any]) -> dict[s
     if not 1 <= num <= limit:
         raise InvalidInput(f"numResults must be between 1 and {limit}, not {num}.")
     campaign, loaded, filter_doc = _served(engine, params)
+    if loaded.recipe_type == RANKING:
+        # API reference, GetRecommendations: "Campaigns that are backed by a solution created
+        # using a recipe of type PERSONALIZED_RANKING use the GetPersonalizedRanking API."
+        raise InvalidInput(
+            f"Campaign {campaign['name']} serves {loaded.recipe_name}, a PERSONALIZED_RANKING "
+            "recipe: ask it with GetPersonalizedRanking, not GetRecommendations."
+        )
     case = use_case_for(campaign)
     both = bool(params.get("userId")) and bool(params.get("itemId"))
     # Item-to-item use cases take a userId next to the itemId (to filter what they bought).
@@ -133,16 +141,28 @@ def get_recommendations(engine: EngineContext, params: dict[str, Any]) -> dict[s
 
 
 def get_personalized_ranking(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:
+    """Rank ``inputList`` for ``userId`` with a campaign of a PERSONALIZED_RANKING recipe.
+
+    Raises:
+        InvalidInput: (HTTP 400) an inputList of the wrong size, or a campaign whose solution's
+            recipe is not of type PERSONALIZED_RANKING (aws-personalized-ranking, -v2). API
+            reference, GetPersonalizedRanking: "The solution backing the campaign must have
+            been created using a recipe of type PERSONALIZED_RANKING"; botocore's
+            personalize-runtime model lists InvalidInputException (400) and
+            ResourceNotFoundException (404) as its only errors, and a campaign that exists
+            but cannot rank is an input error, not a missing resource.
+    """
     input_list = params["inputList"]
     limit = MAX_RESULTS_WITH_METADATA if params.get("metadataColumns") else MAX_RESULTS
     if not 1 <= len(input_list) <= limit:
         raise InvalidInput(f"inputList must hold between 1 and {limit} item IDs.")
     campaign, loaded, filter_doc = _served(engine, params)
-    if (
-        loaded.recipe_type != "PERSONALIZED_RANKING"
-        and loaded.recipe_type != "USER_PERSONALIZATION"
-    ):
-        raise InvalidInput(f"Campaign's recipe {loaded.recipe_name} does not rank items.")
+    if loaded.recipe_type != RANKING:
+        raise InvalidInput(
+            f"Campaign {campaign['name']} serves {loaded.recipe_name}, a {loaded.recipe_type} "
+            "recipe; GetPersonalizedRanking needs a campaign of a PERSONALIZED_RANKING recipe "
+            "(aws-personalized-ranking or aws-personalized-ranking-v2)."
+        )
     items = rank(
         engine, loaded, params["userId"], input_list, filter_doc, params.get("filterValues")
     )

@@ -46,6 +46,7 @@ def training_config(solution: dict[str, Any], seed: int = 42) -> TrainingConfig:
         event_value_threshold=float(threshold) if threshold is not None else None,
         events=events,
         hyperparameters=dict(cfg.get("algorithmHyperParameters") or {}),
+        features=dict(cfg.get("featureTransformationParameters") or {}),
         perform_hpo=bool(solution.get("performHPO")),
         seed=seed,
     )

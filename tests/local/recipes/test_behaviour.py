@@ -9,6 +9,7 @@ import pytest
 from services.local.recipes import get_recipe, recipe_arn
 from services.local.recipes._common import filter_interactions
 from services.local.recipes.base import EventWeight, TrainingConfig, TrainingData
+from services.local.tasks.training import training_config
 from tests.local.recipes.toy import CLUSTER_A, CLUSTER_B, toy_data
 
 UP_VARIANTS = [{}, {"max_dense_items": "0"}]  # EASE and the ALS path for big catalogues
@@ -117,11 +118,18 @@ def test_trending_favours_item_whose_rate_grew() -> None:
         rows += [(f"r{k}", item, end - k) for k in range(recent)]
     df = pd.DataFrame(rows, columns=["USER_ID", "ITEM_ID", "TIMESTAMP"])
     df["EVENT_TYPE"], df["EVENT_VALUE"] = "", np.nan
-    model = get_recipe("aws-trending-now").fit(TrainingData(df), TrainingConfig())
+    daily = TrainingConfig(features={"trend_discovery_frequency": "1 day"})
+    model = get_recipe("aws-trending-now").fit(TrainingData(df), daily)
     trend = dict(zip(model.item_ids, model.popularity, strict=True))
     assert trend["rising"] > trend["steady"] > trend["falling"]
     # by hand: (40 - 10) / sqrt(40 + 10 + 1)
     assert trend["rising"] == pytest.approx(30 / np.sqrt(51))
+    # The default window, 2 hours, holds every "recent" event and none of the day before:
+    # each item's trend is its recent count against zero, 40 / sqrt(41) for steady and rising.
+    default = get_recipe("aws-trending-now").fit(TrainingData(df), TrainingConfig())
+    trend = dict(zip(default.item_ids, default.popularity, strict=True))
+    assert trend["rising"] == trend["steady"] == pytest.approx(40 / np.sqrt(41))
+    assert trend["falling"] == pytest.approx(5 / np.sqrt(6))
 
 
 # ALS on the most popular items only: the others keep zero factors and are skipped in scoring.
@@ -157,3 +165,15 @@ def test_batch_scores_equal_one_user_scores(hp: dict[str, str]) -> None:
             assert not batch[row].any()
         else:
             np.testing.assert_allclose(batch[row], one, rtol=1e-5, atol=1e-6)
+
+
+def test_solution_config_reaches_training_as_hyperparameters_and_features() -> None:
+    solution = {
+        "solutionConfig": {
+            "algorithmHyperParameters": {"bptt": "16"},
+            "featureTransformationParameters": {"trend_discovery_frequency": "1 day"},
+        }
+    }
+    config = training_config(solution)
+    assert dict(config.hyperparameters) == {"bptt": "16"}
+    assert dict(config.features) == {"trend_discovery_frequency": "1 day"}
