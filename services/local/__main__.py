@@ -59,6 +59,8 @@ def main(argv: list[str] | None = None) -> int:
     from services.local.engine import LocalEngine
 
     engine = LocalEngine(settings, start_worker=False)
+    if args.parent:
+        engine.jobs.listen(sys.stdin.buffer)  # the engine that started us kicks down stdin
     engine.jobs.work(parent=args.parent)
     return 0
 

@@ -51,7 +51,8 @@ class LocalEngine:
         # What CloudWatch counts on AWS: runtime calls per campaign (services.local.usage).
         self.requests = RequestCounter(self.db, lambda: self.clock())
         self.jobs = JobRunner(self, enabled=start_worker)
-        self.jobs.recover()
+        self.jobs.recover()  # also deletes bulk files orphaned by a crash
+        self.jobs.warm()
 
     def call(self, service: str, operation: str, params: dict[str, Any]) -> dict[str, Any] | None:
         """Run one operation with already-validated parameters."""
@@ -92,13 +93,17 @@ _engines: dict[tuple[str, str], LocalEngine] = {}
 _lock = threading.Lock()
 
 
-def get_engine(settings: Settings) -> LocalEngine:
-    """The process's engine for these settings (one per database, created once)."""
+def get_engine(settings: Settings, *, start_worker: bool = True) -> LocalEngine:
+    """The process's engine for these settings (one per database, created once).
+
+    ``start_worker=False`` (on the first call) makes an engine that never runs jobs itself,
+    for a process that only reads while another engine's worker does the work.
+    """
     key = (settings.engine_db_url, str(Path(settings.data_dir).expanduser().resolve()))
     with _lock:
         engine = _engines.get(key)
         if engine is None:
-            engine = _engines[key] = LocalEngine(settings)
+            engine = _engines[key] = LocalEngine(settings, start_worker=start_worker)
         return engine
 
 

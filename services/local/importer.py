@@ -1,8 +1,11 @@
 """Read a Personalize bulk-import CSV and check it strictly against the dataset's schema.
 
 The file is parsed by pyarrow with every column as a string, then each column is validated and
-converted with vectorised pyarrow compute; only when a check fails do we go back to find the
-offending row, so good files stay fast (about a second per million interactions).
+converted with vectorised pyarrow compute into the schema's Arrow type; only when a check fails
+do we go back to find the offending row, so good files stay fast (a fraction of a second per
+million interactions). Nothing goes through pandas. Columns are read as strings rather than
+with pyarrow's numeric types because pyarrow's number parsing is more lenient than a strict
+check should be (it trims spaces and reads "0x10" as 16).
 
 Error messages become a DatasetImportJob's ``failureReason``. They name the *data row* (1-based,
 the header not counted) and the file line it starts on, plus the column: "data row 14 (line 15),
@@ -28,19 +31,31 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
 from services.local.recipes.base import INTERACTION_COLUMNS
 from services.local.schemas import AvroSchema, Field, SchemaError, normalize_dataset_type
+from services.local.storage.rows import (
+    dictionary_codes,
+    first_interactions_by_user,
+    last_per_key,
+)
 
 MAX_ID_CHARS = 256
 MAX_CATEGORICAL_CHARS = 1_000
 MAX_TEXTUAL_CHARS = 20_000
 TIMESTAMP_FIELDS = frozenset({"TIMESTAMP", "CREATION_TIMESTAMP"})
 _ID_FIELDS = {"Interactions": ("USER_ID", "ITEM_ID"), "Items": ("ITEM_ID",), "Users": ("USER_ID",)}
+_ARROW_TYPES = {
+    "string": pa.string(),
+    "int": pa.int64(),
+    "long": pa.int64(),
+    "float": pa.float64(),
+    "double": pa.float64(),
+    "boolean": pa.bool_(),
+}
 _BOM = b"\xef\xbb\xbf"
 _HEADER_PREFIX = 1 << 20  # characters; far more than any header
 _INT_RE = r"^[+-]?[0-9]+$"
@@ -59,13 +74,17 @@ class ImportedData:
     """A validated, typed dataset file.
 
     Attributes:
-        frame: one column per schema field (Interactions always have INTERACTION_COLUMNS
-            first, with EVENT_TYPE "" and EVENT_VALUE NaN when the file has none).
+        table: one column per schema field, typed by the schema (string, int64, float64,
+            bool; empty values of nullable fields are null). Items and Users rows are in file
+            order. Interactions have INTERACTION_COLUMNS first (EVENT_TYPE "" and EVENT_VALUE
+            null when the file has none), USER_ID and EVENT_TYPE dictionary-encoded, and come
+            grouped by user, oldest first, as the bulk store keeps them (file order among
+            rows of one user and time).
         rows_read: data rows in the file (header and blank lines not counted).
         duplicates_dropped: rows removed as duplicates (see the module docstring).
     """
 
-    frame: pd.DataFrame
+    table: pa.Table
     rows_read: int
     duplicates_dropped: int
 
@@ -101,26 +120,28 @@ def read_dataset_csv(path: Path, schema: AvroSchema, dataset_type: str) -> Impor
             "the file starts with a UTF-8 byte-order mark (BOM), which would become part of the "
             "first column's name; save the file as UTF-8 without a BOM"
         )
-    text = _decode(data)
-    if not text.strip():
+    # Decoding checks the whole file is UTF-8 (with the offset of a bad byte); the text is
+    # decoded again only to name a bad row.
+    header_text = _decode(data)[:_HEADER_PREFIX]
+    if re.search(rb"\S", data) is None:
         raise ImportFailed("the file has no content (only blank lines)")
 
-    header = _read_header(text)
+    header = _read_header(header_text)
     _check_header(header, schema, kind)
-    table = _parse(data, text, header)
+    locate = _Locator(data)
+    table = _parse(data, header, locate)
     if table.num_rows == 0:
         raise ImportFailed("the file has a header but no data rows")
 
-    locate = _Locator(text)
     present = {f.name: f for f in schema.fields if f.name in header}
     ids = set(_ID_FIELDS[kind])
-    columns: dict[str, pd.Series] = {}
+    columns: dict[str, pa.Array] = {}
     for name, field in present.items():
         col = table.column(name).combine_chunks()
         columns[name] = _convert(col, field, is_id=name in ids, where=locate)
-    frame = _assemble(columns, schema, kind, table.num_rows)
-    frame, dropped = _drop_duplicates(frame, kind)
-    return ImportedData(frame=frame, rows_read=table.num_rows, duplicates_dropped=dropped)
+    out = _assemble(columns, schema, kind, table.num_rows)
+    out, dropped = _drop_duplicates(out, kind)
+    return ImportedData(table=out, rows_read=table.num_rows, duplicates_dropped=dropped)
 
 
 # --- bytes and text ---------------------------------------------------------------------------
@@ -217,13 +238,14 @@ def _column_hint(col: str, names: tuple[str, ...]) -> str:
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
-def _parse(data: bytes, text: str, header: list[str]) -> pa.Table:
+def _parse(data: bytes, header: list[str], locate: _Locator) -> pa.Table:
     try:
         return pa_csv.read_csv(
             io.BytesIO(data),
             parse_options=pa_csv.ParseOptions(
                 # Quoted values may span lines (textual fields); only pay for that when the
-                # file has quotes at all.
+                # file has quotes at all. Without it, pyarrow's parallel reader may silently
+                # drop or split a row whose quoted value crosses one of its read blocks.
                 newlines_in_values=b'"' in data,
                 ignore_empty_lines=True,
             ),
@@ -235,7 +257,7 @@ def _parse(data: bytes, text: str, header: list[str]) -> pa.Table:
             ),
         )
     except pa.ArrowInvalid as err:
-        _diagnose(text, len(header))
+        _diagnose(locate.text(), len(header))
         raise ImportFailed(f"the file is not a valid CSV: {err}") from err
 
 
@@ -252,14 +274,18 @@ def _diagnose(text: str, width: int) -> None:
 
 
 class _Locator:
-    """Turns a 0-based data-row index into 'data row N (line L)'."""
+    """Turns a 0-based data-row index into 'data row N (line L)' (decoding the file then)."""
 
-    def __init__(self, text: str) -> None:
-        self._text = text
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+
+    def text(self) -> str:
+        """The file as text (valid UTF-8: checked before)."""
+        return self._data.decode("utf-8")
 
     def __call__(self, index: int, column: str) -> str:
         line = "?"
-        for row_no, (start, _) in enumerate(_records(self._text)):
+        for row_no, (start, _) in enumerate(_records(self.text())):
             if row_no == index + 1:
                 line = str(start)
                 break
@@ -278,15 +304,16 @@ def _show(value: str, limit: int = 40) -> str:
     return repr(value if len(value) <= limit else value[:limit] + "…")
 
 
-def _convert(col: pa.Array, field: Field, *, is_id: bool, where: _Locator) -> pd.Series:
-    empty = pc.equal(col, "")
-    has_empty = _first(empty) >= 0
-    if has_empty and (is_id or not field.nullable):
+def _convert(col: pa.Array, field: Field, *, is_id: bool, where: _Locator) -> pa.Array:
+    """A string column checked and converted to the field's Arrow type."""
+    lengths = pc.utf8_length(col)
+    empty = pc.equal(lengths, 0)
+    if pc.min(lengths).as_py() == 0 and (is_id or not field.nullable):
         i = _first(empty)
         what = "an ID is required" if is_id else "the schema does not allow null here"
         raise ImportFailed(f"{where(i, field.name)}: empty value, but {what}")
     if field.type == "string":
-        return _strings(col, empty, field, is_id=is_id, where=where)
+        return _strings(col, lengths, field, is_id=is_id, where=where)
     if field.type in ("int", "long"):
         return _integers(col, empty, field, where=where)
     if field.type in ("float", "double"):
@@ -294,10 +321,16 @@ def _convert(col: pa.Array, field: Field, *, is_id: bool, where: _Locator) -> pd
     return _booleans(col, empty, field, where=where)
 
 
+def _nulls_for_empty(col: pa.Array, empty: pa.Array, type_: pa.DataType) -> pa.Array:
+    """``col`` with its empty values as nulls (no copy when there are none)."""
+    if not pc.any(empty).as_py():
+        return col
+    return pc.if_else(empty, pa.scalar(None, type_), col)
+
+
 def _strings(
-    col: pa.Array, empty: pa.Array, field: Field, *, is_id: bool, where: _Locator
-) -> pd.Series:
-    lengths = pc.utf8_length(col)
+    col: pa.Array, lengths: pa.Array, field: Field, *, is_id: bool, where: _Locator
+) -> pa.Array:
     if is_id:
         _max_length(col, lengths, MAX_ID_CHARS, field, "IDs", where)
     elif field.textual:
@@ -315,65 +348,73 @@ def _strings(
                 f"the limit is {MAX_CATEGORICAL_CHARS} per value"
             )
     if field.name != "EVENT_TYPE" and field.nullable:
-        col = pc.if_else(empty, pa.scalar(None, pa.string()), col)
-    return col.to_pandas()
+        return _nulls_for_empty(col, pc.equal(lengths, 0), pa.string())
+    return col
 
 
 def _max_length(
     col: pa.Array, lengths: pa.Array, limit: int, field: Field, what: str, where: _Locator
 ) -> None:
+    if pc.max(lengths).as_py() <= limit:
+        return
     i = _first(pc.greater(lengths, limit))
-    if i >= 0:
-        raise ImportFailed(
-            f"{where(i, field.name)}: value is {lengths[i].as_py()} characters long; "
-            f"{what} are limited to {limit} ({_show(col[i].as_py())})"
-        )
+    raise ImportFailed(
+        f"{where(i, field.name)}: value is {lengths[i].as_py()} characters long; "
+        f"{what} are limited to {limit} ({_show(col[i].as_py())})"
+    )
 
 
-def _integers(col: pa.Array, empty: pa.Array, field: Field, *, where: _Locator) -> pd.Series:
+def _integers(col: pa.Array, empty: pa.Array, field: Field, *, where: _Locator) -> pa.Array:
     is_time = field.name in TIMESTAMP_FIELDS
-    ok = pc.or_(pc.match_substring_regex(col, _INT_RE), empty)
-    i = _first(pc.invert(ok))
-    if i >= 0:
-        value = col[i].as_py()
-        unit = " of seconds" if is_time else ""
-        if re.match(_FLOAT_RE, value.strip()):
-            problem = f"{_show(value)} is not an integer number{unit}"
-        else:
-            problem = f"{_show(value)} is not a number; {field.name} is {field.type}"
-        raise ImportFailed(f"{where(i, field.name)}: {problem}")
-    nulls = pc.if_else(empty, pa.scalar(None, pa.string()), col)
+    # Plain digits pass a cheap check; only values with a sign or worse meet the pattern.
+    digits = pc.or_(pc.ascii_is_decimal(col), empty)
+    if not pc.all(digits).as_py():
+        ok = pc.or_(digits, pc.match_substring_regex(col, _INT_RE))
+        i = _first(pc.invert(ok))
+        if i >= 0:
+            value = col[i].as_py()
+            unit = " of seconds" if is_time else ""
+            if re.match(_FLOAT_RE, value.strip()):
+                problem = f"{_show(value)} is not an integer number{unit}"
+            else:
+                problem = f"{_show(value)} is not a number; {field.name} is {field.type}"
+            raise ImportFailed(f"{where(i, field.name)}: {problem}")
+        col = pc.replace_substring_regex(col, r"^\+", "")  # Arrow's cast refuses "+5"
     try:
-        ints = pc.cast(nulls, pa.int64())
+        ints = pc.cast(_nulls_for_empty(col, empty, pa.string()), pa.int64())
     except pa.ArrowInvalid as err:
         i = next(k for k, v in enumerate(col.to_pylist()) if v and not -(2**63) <= int(v) < 2**63)
         raise ImportFailed(
             f"{where(i, field.name)}: {_show(col[i].as_py())} is out of range for a 64-bit integer"
         ) from err
-    low, high = _INT32 if field.type == "int" else (None, None)
-    if low is not None:
-        i = _first(pc.or_(pc.less(ints, low), pc.greater(ints, high)))
-        if i >= 0:
+    if field.type == "int":
+        low, high = _INT32
+        bounds = pc.min_max(ints).as_py()
+        if (bounds["min"] is not None and bounds["min"] < low) or (
+            bounds["max"] is not None and bounds["max"] > high
+        ):
+            i = _first(pc.or_(pc.less(ints, low), pc.greater(ints, high)))
             raise ImportFailed(
                 f"{where(i, field.name)}: {ints[i].as_py()} is out of range for type int "
                 "(32-bit); declare the field as long"
             )
     if is_time:
         _check_epoch_seconds(ints, field, where)
-    return ints.to_pandas(
-        types_mapper={pa.int64(): pd.Int64Dtype()}.get if field.nullable else None
-    )
+    return ints
 
 
 def _check_epoch_seconds(ints: pa.Array, field: Field, where: _Locator) -> None:
-    i = _first(pc.less(ints, 0))
-    if i >= 0:
+    bounds = pc.min_max(ints).as_py()
+    if bounds["min"] is None:
+        return
+    if bounds["min"] < 0:
+        i = _first(pc.less(ints, 0))
         raise ImportFailed(
             f"{where(i, field.name)}: {ints[i].as_py()} is negative; timestamps are epoch "
             "seconds since 1970"
         )
-    i = _first(pc.greater(ints, _TIME_UNITS[-1][0]))
-    if i >= 0:
+    if bounds["max"] > _TIME_UNITS[-1][0]:
+        i = _first(pc.greater(ints, _TIME_UNITS[-1][0]))
         value = ints[i].as_py()
         unit = next(unit for bound, unit in _TIME_UNITS if value > bound)
         raise ImportFailed(
@@ -381,21 +422,21 @@ def _check_epoch_seconds(ints: pa.Array, field: Field, where: _Locator) -> None:
         )
 
 
-def _floats(col: pa.Array, empty: pa.Array, field: Field, *, where: _Locator) -> pd.Series:
+def _floats(col: pa.Array, empty: pa.Array, field: Field, *, where: _Locator) -> pa.Array:
     ok = pc.or_(pc.match_substring_regex(col, _FLOAT_RE), empty)
     i = _first(pc.invert(ok))
     if i >= 0:
         value = col[i].as_py()
         hint = "; use '.' as the decimal separator" if re.match(r"^-?\d+,\d+$", value) else ""
         raise ImportFailed(f"{where(i, field.name)}: {_show(value)} is not a number{hint}")
-    floats = pc.cast(pc.if_else(empty, pa.scalar(None, pa.string()), col), pa.float64())
+    floats = pc.cast(_nulls_for_empty(col, empty, pa.string()), pa.float64())
     i = _first(pc.fill_null(pc.invert(pc.is_finite(floats)), False))
     if i >= 0:
         raise ImportFailed(f"{where(i, field.name)}: {_show(col[i].as_py())} is out of range")
-    return floats.to_pandas()  # nulls become NaN
+    return floats
 
 
-def _booleans(col: pa.Array, empty: pa.Array, field: Field, *, where: _Locator) -> pd.Series:
+def _booleans(col: pa.Array, empty: pa.Array, field: Field, *, where: _Locator) -> pa.Array:
     lower = pc.utf8_lower(col)
     ok = pc.or_(pc.is_in(lower, pa.array(["true", "false"])), empty)
     i = _first(pc.invert(ok))
@@ -403,49 +444,43 @@ def _booleans(col: pa.Array, empty: pa.Array, field: Field, *, where: _Locator) 
         raise ImportFailed(
             f"{where(i, field.name)}: {_show(col[i].as_py())} is not a boolean (true or false)"
         )
-    values = pc.if_else(empty, pa.scalar(None, pa.bool_()), pc.equal(lower, "true"))
-    if field.nullable:
-        return values.to_pandas(types_mapper={pa.bool_(): pd.BooleanDtype()}.get)
-    return values.to_pandas()
+    return pc.if_else(empty, pa.scalar(None, pa.bool_()), pc.equal(lower, "true"))
 
 
-# --- assembling the frame --------------------------------------------------------------------
+# --- assembling the table --------------------------------------------------------------------
 
 
-def _assemble(
-    columns: dict[str, pd.Series],
-    schema: AvroSchema,
-    kind: str,
-    n: int,
-) -> pd.DataFrame:
+def _assemble(columns: dict[str, pa.Array], schema: AvroSchema, kind: str, n: int) -> pa.Table:
     order = list(INTERACTION_COLUMNS) if kind == "Interactions" else []
     order += [name for name in schema.field_names if name not in order]
-    out: dict[str, object] = {}
+    out: dict[str, pa.Array] = {}
     for name in order:
         if name in columns:
             out[name] = columns[name]
+        elif name == "EVENT_TYPE":
+            out[name] = pa.repeat(pa.scalar("", pa.string()), n)
         else:
-            out[name] = _absent(schema.get(name), name, n)
-    return pd.DataFrame(out)
-
-
-def _absent(field: Field | None, name: str, n: int) -> pd.Series:
-    """An all-null column for a nullable field the file leaves out."""
-    if name == "EVENT_TYPE":
-        return pd.Series([""] * n, dtype="str")
-    if name == "EVENT_VALUE" or (field is not None and field.type in ("float", "double")):
-        return pd.Series(float("nan"), index=range(n), dtype="float64")
-    assert field is not None  # every other output column comes from the schema
-    dtype = {"int": "Int64", "long": "Int64", "boolean": "boolean"}.get(field.type, "str")
-    return pd.Series(pd.NA if dtype != "str" else None, index=range(n), dtype=dtype)
-
-
-def _drop_duplicates(frame: pd.DataFrame, kind: str) -> tuple[pd.DataFrame, int]:
+            # A nullable field the file leaves out: all null, of the field's type.
+            field = schema.get(name)
+            type_ = _ARROW_TYPES[field.type] if field is not None else pa.float64()
+            out[name] = pa.nulls(n, type_)
     if kind == "Interactions":
-        dup = frame.duplicated(subset=["USER_ID", "ITEM_ID", "TIMESTAMP"], keep="first")
-    else:
-        dup = frame.duplicated(subset=list(_ID_FIELDS[kind]), keep="last")
-    dropped = int(dup.sum())
-    if dropped:
-        frame = frame.loc[~dup.to_numpy()].reset_index(drop=True)
-    return frame, dropped
+        # Both repeat: as dictionaries they sort (take) and store several times cheaper.
+        out["USER_ID"], _ = dictionary_codes(out["USER_ID"])
+        out["EVENT_TYPE"], _ = dictionary_codes(out["EVENT_TYPE"])
+    return pa.table(out)
+
+
+def _drop_duplicates(table: pa.Table, kind: str) -> tuple[pa.Table, int]:
+    if kind == "Interactions":
+        # Finding repeats needs the rows sorted by user and time, which is also the order
+        # storage keeps them in: the rows leave in it.
+        _, users = dictionary_codes(table.column("USER_ID"))
+        order = first_interactions_by_user(
+            users, table.column("ITEM_ID"), table.column("TIMESTAMP").to_numpy()
+        )
+        return table.take(pa.array(order)), table.num_rows - len(order)
+    keep = last_per_key(table.column(_ID_FIELDS[kind][0]))
+    if keep is None:
+        return table, 0
+    return table.filter(pa.array(keep)), int((~keep).sum())

@@ -5,6 +5,13 @@ claimed with a row update inside a write transaction, never by an in-memory flag
 in a worker process by default so it cannot starve a Streamlit server; a worker that dies
 mid-job is detected (its pid is gone, or its heartbeat is stale) and the job is resumed once,
 then failed with a reason, so nothing stays IN_PROGRESS forever.
+
+How a worker learns of a job: the engine that queued it kicks its own worker right after the
+transaction commits (a byte down the worker process's stdin, or an event for the thread), so
+a job starts within milliseconds; a worker also looks at the queue every ``POLL_SECONDS`` for
+jobs other processes queued. A worker process is started with the engine, because starting
+an interpreter with pandas and pyarrow takes a second or more; it exits after
+``IDLE_EXIT_SECONDS`` without work and the next job starts a new one.
 """
 
 from __future__ import annotations
@@ -17,7 +24,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import psutil
 from sqlalchemy import Connection, insert, select, update
@@ -35,6 +42,7 @@ HEARTBEAT_SECONDS = 1.0
 STALE_SECONDS = 30.0  # a worker on another host is presumed dead after this much silence
 MAX_ATTEMPTS = 2  # the first run plus one resume after a crash
 IDLE_EXIT_SECONDS = 30.0
+POLL_SECONDS = 0.2  # how often an idle worker looks for jobs queued by other processes
 
 
 def _identity() -> str:
@@ -75,6 +83,9 @@ class JobRunner:
         self._proc: subprocess.Popen[bytes] | None = None
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
+        self._wake = threading.Event()  # a job was queued (kick) or the worker should stop
+        self._parent_gone = False
+        self._swept = False
         self._lock = threading.Lock()
 
     @property
@@ -99,7 +110,7 @@ class JobRunner:
         conn.execute(update(t.jobs).where(t.jobs.c.arn == arn).values(**values))
 
     def kick(self) -> None:
-        """Make sure a worker is running to pick up queued jobs."""
+        """Make sure a worker is running and looks at the queue now (call after commit)."""
         if not self.enabled:
             return
         with self._lock:
@@ -113,13 +124,36 @@ class JobRunner:
                         daemon=True,
                     )
                     self._thread.start()
+                self._wake.set()
                 return
             if self._proc is None or self._proc.poll() is not None:
-                self._proc = spawn_worker(self.engine)
+                if self._proc is not None and self._proc.stdin is not None:
+                    self._proc.stdin.close()
+                self._proc = spawn_worker(self.engine)  # it looks at the queue when it starts
+                return
+            _nudge(self._proc)
+
+    def warm(self) -> None:
+        """Start the worker process ahead of the first job (process mode; threads start fast)."""
+        if self.mode == "process":
+            self.kick()
+
+    def listen(self, kicks: BinaryIO) -> None:
+        """In a worker process: wake on each byte from ``kicks`` (the engine's pipe); its end
+        means the engine is gone. Runs a daemon thread."""
+
+        def read() -> None:
+            while kicks.read1(64):
+                self._wake.set()
+            self._parent_gone = True
+            self._wake.set()
+
+        threading.Thread(target=read, name="personalize-local-kicks", daemon=True).start()
 
     def stop(self) -> None:
         """Stop this engine's worker (thread or process)."""
         self._stop.set()
+        self._wake.set()
         if self._thread is not None:
             self._thread.join(timeout=10)
         if self._proc is not None and self._proc.poll() is None:
@@ -128,6 +162,8 @@ class JobRunner:
                 self._proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 self._proc.kill()
+        if self._proc is not None and self._proc.stdin is not None:
+            self._proc.stdin.close()
 
     # -- recovery -------------------------------------------------------------------------
     def recover(self) -> int:
@@ -163,6 +199,14 @@ class JobRunner:
                     doc["lastUpdatedDateTime"] = now
                     res.save(job.arn, doc)
             queued = conn.execute(select(t.jobs.c.id).where(t.jobs.c.state == "queued")).first()
+        if touched or not self._swept:
+            # Files a dead worker wrote but never registered (and, once per engine, any other
+            # process's): now that its jobs are no longer running, they are orphans.
+            self._swept = True
+            try:
+                self.engine.bulk.sweep(self.engine.read_db)
+            except OSError:
+                _log.exception("deleting orphaned bulk files failed")
         if queued is not None:
             self.kick()
         return touched
@@ -204,13 +248,17 @@ class JobRunner:
                 last_reap = time.monotonic()
             job = self.claim()
             if job is None:
-                if time.monotonic() - idle_since > idle_exit or _orphaned(parent):
+                if time.monotonic() - idle_since > idle_exit or self._orphaned(parent):
                     return
-                self._stop.wait(0.2)
+                self._wake.wait(POLL_SECONDS)
+                self._wake.clear()  # before the next claim, so a kick from now on is seen
                 continue
             job_id, kind, arn = job
             self._run(job_id, arn, TASKS[kind])
             idle_since = time.monotonic()
+
+    def _orphaned(self, parent: int | None) -> bool:
+        return self._parent_gone or (parent is not None and not psutil.pid_exists(parent))
 
     def recover_quietly(self) -> None:
         """``recover`` without kicking a new worker (this one is running)."""
@@ -262,8 +310,15 @@ def _mark_failed(engine: EngineContext, arn: str, reason: str) -> None:
             res.save(arn, doc)
 
 
-def _orphaned(parent: int | None) -> bool:
-    return parent is not None and not psutil.pid_exists(parent)
+def _nudge(proc: subprocess.Popen[bytes]) -> None:
+    """Tell a worker process to look at the queue now (it polls anyway, so a lost nudge
+    only costs a poll interval)."""
+    if proc.stdin is None:
+        return
+    try:
+        os.write(proc.stdin.fileno(), b"\n")
+    except (BlockingIOError, BrokenPipeError, ValueError):
+        pass  # the pipe is full of unread nudges, or the worker is exiting
 
 
 def spawn_worker(engine: EngineContext) -> subprocess.Popen[bytes]:
@@ -280,11 +335,14 @@ def spawn_worker(engine: EngineContext) -> subprocess.Popen[bytes]:
     )
     cmd = [sys.executable, "-m", "services.local", "worker", "--parent", str(os.getpid())]
     log = open(engine.data_dir / "worker.log", "ab")  # noqa: SIM115 - the child owns it
-    return subprocess.Popen(
+    proc = subprocess.Popen(
         cmd,
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
-        stdin=subprocess.DEVNULL,
+        stdin=subprocess.PIPE,  # kicks (see module doc)
         start_new_session=True,
     )
+    assert proc.stdin is not None
+    os.set_blocking(proc.stdin.fileno(), False)  # a kick never waits on a busy worker
+    return proc

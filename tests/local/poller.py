@@ -21,6 +21,7 @@ from typing import Any
 
 from services.clients import build_clients
 from services.config import Settings
+from services.local.engine import get_engine
 
 INTERVAL = 0.1
 
@@ -42,8 +43,10 @@ def one_round(p: Any, group: str, timed: Callable[[Callable[[], Any]], Any]) -> 
 
 def main() -> None:
     data_dir, group = Path(sys.argv[1]), sys.argv[2]
-    # "process": should this engine find queued work, it must not run it on the polling thread
     settings = Settings(data_dir=data_dir, lifecycle_seconds=0.0, worker_mode="process")
+    # Only reads: the writer's worker runs the jobs, none may run in (or be started by) this
+    # process, whose latency is what is measured.
+    get_engine(settings, start_worker=False)
     p = build_clients(settings).personalize
     seconds: list[float] = []
     errors: list[str] = []

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
+import pyarrow as pa
 import sqlalchemy as sa
 
 from services.clients import build_clients
@@ -18,6 +20,8 @@ from services.local.storage.histories import BulkHistories
 from tests.local.test_errors import snapshot
 from tests.local.workspace import create_group, wait_for
 
+ROOT = Path(__file__).resolve().parents[2]
+
 GROUP = "arn:aws:personalize:us-east-1:000000000000:dataset-group/g"
 
 
@@ -27,15 +31,15 @@ def _db(tmp_path: Path) -> sa.Engine:
     return db
 
 
-def _events(rows: list[tuple[str, str, int]]) -> pd.DataFrame:
+def _events(rows: list[tuple[str, str, int]]) -> pa.Table:
     users, items, ts = zip(*rows, strict=True)
-    return pd.DataFrame(
+    return pa.table(
         {
             "USER_ID": list(users),
             "ITEM_ID": list(items),
-            "TIMESTAMP": list(ts),
-            "EVENT_TYPE": "View",
-            "EVENT_VALUE": np.nan,
+            "TIMESTAMP": pa.array(ts, pa.int64()),
+            "EVENT_TYPE": ["View"] * len(rows),
+            "EVENT_VALUE": pa.nulls(len(rows), pa.float64()),
         }
     )
 
@@ -75,7 +79,7 @@ def test_items_imported_twice_keep_the_last_row_per_id(tmp_path: Path) -> None:
     db, store = _db(tmp_path), BulkStore(tmp_path)
     for price, ids in ((1.0, ["a", "b"]), (2.0, ["b", "c"])):
         staged = store.stage(
-            GROUP, "Items", pd.DataFrame({"ITEM_ID": ids, "PRICE": [price] * len(ids)})
+            GROUP, "Items", pa.table({"ITEM_ID": ids, "PRICE": [price] * len(ids)})
         )
         with db.begin() as conn:
             store.commit(conn, staged, full=False)
@@ -144,5 +148,89 @@ def test_one_bad_row_in_the_middle_of_a_big_file_imports_nothing_and_is_named(
         assert "data row 100001 (line 100002), column TIMESTAMP" in done["failureReason"]
         assert snapshot(get_engine(settings), ignore_import_jobs=True) == before
         assert len(list((settings.data_dir / "bulk").rglob("*.parquet"))) == 1  # the first import
+    finally:
+        reset_engines()
+
+
+def test_sweep_keeps_registered_files_and_those_of_running_jobs(tmp_path: Path) -> None:
+    db, store = _db(tmp_path), BulkStore(tmp_path)
+    with db.begin() as conn:
+        for state in ("running", "done", "failed"):
+            conn.execute(
+                sa.insert(t.jobs).values(
+                    kind="import", arn=state, state=state, attempts=1, cancel=0, created=0.0
+                )
+            )
+        jobs = dict(conn.execute(sa.select(t.jobs.c.state, t.jobs.c.id)).all())
+    rows = _events([("u1", "i1", 5)])
+    registered = store.stage(GROUP, "Interactions", rows, job=jobs["done"])
+    with db.begin() as conn:
+        store.commit(conn, registered, full=True)
+    writing = store.stage(GROUP, "Interactions", rows, job=jobs["running"])
+    half_written = writing.path.with_name(f"job{jobs['running']}-x.part")
+    half_written.write_bytes(b"PAR1")
+    orphans = [
+        store.stage(GROUP, "Interactions", rows, job=jobs["failed"]).path,
+        store.stage(GROUP, "Items", pa.table({"ITEM_ID": ["a"]}), job=jobs["done"]).path,
+        store.stage(GROUP, "Users", pa.table({"USER_ID": ["a"]})).path,  # no job at all
+    ]
+    crashed_write = orphans[0].with_suffix(".part")
+    crashed_write.write_bytes(b"PAR1")
+
+    removed = store.sweep(db)
+
+    assert sorted(removed) == sorted([*orphans, crashed_write])
+    left = sorted(store.root.rglob("*.*"))
+    assert left == sorted([registered.path, writing.path, half_written])
+    assert store.read(db, GROUP, "Interactions").num_rows == 1
+
+
+def test_a_file_orphaned_by_a_crashed_import_is_deleted_when_an_engine_starts(
+    tmp_path: Path,
+) -> None:
+    settings = Settings(data_dir=tmp_path / "data", lifecycle_seconds=0.0, worker_mode="thread")
+    p = build_clients(settings).personalize
+    try:
+        ws = create_group(build_clients(settings), settings.data_dir)
+        kept = sorted((settings.data_dir / "bulk").rglob("*.parquet"))
+        assert len(kept) == 1
+        reset_engines()
+        # Queued by an engine that runs no jobs, then run by a worker that dies between
+        # writing the file and registering it.
+        quiet = get_engine(settings, start_worker=False)
+        p = build_clients(settings).personalize
+        job = p.create_dataset_import_job(
+            jobName="crashes",
+            datasetArn=ws["dataset"],
+            dataSource={"dataLocation": "s3://bucket/shop/interactions.csv"},
+            importMode="INCREMENTAL",
+        )["datasetImportJobArn"]
+        crash = subprocess.run(
+            [sys.executable, "-m", "tests.local.crash_after_staging", str(settings.data_dir)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert crash.returncode == -signal.SIGKILL, crash.stderr
+        orphan = Path(crash.stdout.strip())
+        assert orphan.exists() and orphan not in kept
+        with quiet.read_db.connect() as conn:
+            assert quiet.bulk.files(conn, ws["group"], "Interactions") == kept
+        reset_engines()
+
+        # A new engine requeues the job of the dead worker, deletes the orphan, then runs
+        # the job again from the start.
+        p = build_clients(settings).personalize
+        assert not orphan.exists()
+        done = wait_for(
+            lambda: p.describe_dataset_import_job(datasetImportJobArn=job), "datasetImportJob"
+        )
+        assert done["status"] == "ACTIVE", done.get("failureReason")
+        engine = get_engine(settings)
+        with engine.read_db.connect() as conn:
+            registered = engine.bulk.files(conn, ws["group"], "Interactions")
+        assert len(registered) == 2 and registered[0] == kept[0]
+        assert sorted((settings.data_dir / "bulk").rglob("*.*")) == sorted(registered)
     finally:
         reset_engines()

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
+import pyarrow as pa
 import pytest
 
 from services.local.importer import ImportedData, ImportFailed, read_dataset_csv
@@ -219,7 +218,7 @@ def test_rejects_long_categorical_values_per_value(tmp_path):
     head = "ITEM_ID,GENRES,PRICE,CREATION_TIMESTAMP\n"
     ok = "|".join(["a" * 600, "b" * 600])  # 1201 characters, but each value is within 1000
     path = write(tmp_path, head + f"i1,{ok},1.0,1700000000\n")
-    assert read_dataset_csv(path, ITEMS, "Items").frame["GENRES"][0] == ok
+    assert read_dataset_csv(path, ITEMS, "Items").table["GENRES"][0].as_py() == ok
     bad = "a|" + "z" * 1001
     message = failure(
         write(tmp_path, head + f"i1,a,1,1\ni2,{bad},1.0,1700000000\n"), ITEMS, "Items"
@@ -253,8 +252,16 @@ def test_interactions_round_trip(tmp_path):
     result = read_dataset_csv(write(tmp_path, text), INTERACTIONS, "interactions")
     assert isinstance(result, ImportedData)
     assert (result.rows_read, result.duplicates_dropped) == (3, 0)
-    df = result.frame
-    assert list(df.columns) == [
+    table = result.table
+    assert {f.name: str(f.type) for f in table.schema} == {
+        "USER_ID": "dictionary<values=string, indices=int32, ordered=0>",
+        "ITEM_ID": "string",
+        "TIMESTAMP": "int64",
+        "EVENT_TYPE": "dictionary<values=string, indices=int32, ordered=0>",
+        "EVENT_VALUE": "double",
+        "DEVICE": "string",
+    }
+    assert table.column_names == [
         "USER_ID",
         "ITEM_ID",
         "TIMESTAMP",
@@ -262,33 +269,27 @@ def test_interactions_round_trip(tmp_path):
         "EVENT_VALUE",
         "DEVICE",
     ]
-    assert {c: str(t) for c, t in df.dtypes.items()} == {
-        "USER_ID": "str",
-        "ITEM_ID": "str",
-        "TIMESTAMP": "int64",
-        "EVENT_TYPE": "str",
-        "EVENT_VALUE": "float64",
-        "DEVICE": "str",
+    # Grouped by user (in order of first appearance), each user's rows oldest first.
+    assert table.to_pydict() == {
+        "USER_ID": ["u1", "u1", "u2"],
+        "ITEM_ID": ["i,3", "i1", "i2"],
+        "TIMESTAMP": [0, 1700000000, 1700000050],
+        "EVENT_TYPE": ["click", "click", "purchase"],
+        "EVENT_VALUE": [-2.0, None, 19.5],
+        "DEVICE": ["tablet|tv", "mobile", None],
     }
-    assert df["USER_ID"].tolist() == ["u1", "u2", "u1"]
-    assert df["ITEM_ID"].tolist() == ["i1", "i2", "i,3"]
-    assert df["TIMESTAMP"].tolist() == [1700000000, 1700000050, 0]
-    assert df["EVENT_TYPE"].tolist() == ["click", "purchase", "click"]
-    assert math.isnan(df["EVENT_VALUE"][0])
-    assert df["EVENT_VALUE"][1:].tolist() == [19.5, -2.0]
-    assert df["DEVICE"][0] == "mobile" and pd.isna(df["DEVICE"][1])
-    assert df["DEVICE"][2] == "tablet|tv"
 
 
 def test_interactions_without_event_columns_get_defaults(tmp_path):
     schema = _schema(*_ids_and_time())
     text = "TIMESTAMP,ITEM_ID,USER_ID\n1700000000,i1,u1\n1700000001,i2,u1\n"  # any column order
-    df = read_dataset_csv(write(tmp_path, text), schema, "Interactions").frame
-    assert list(df.columns) == ["USER_ID", "ITEM_ID", "TIMESTAMP", "EVENT_TYPE", "EVENT_VALUE"]
-    assert df["EVENT_TYPE"].tolist() == ["", ""]
-    assert str(df["EVENT_TYPE"].dtype) == "str"
-    assert df["EVENT_VALUE"].dtype == np.float64 and df["EVENT_VALUE"].isna().all()
-    assert df["USER_ID"].tolist() == ["u1", "u1"]
+    table = read_dataset_csv(write(tmp_path, text), schema, "Interactions").table
+    assert table.column_names == ["USER_ID", "ITEM_ID", "TIMESTAMP", "EVENT_TYPE", "EVENT_VALUE"]
+    assert table["EVENT_TYPE"].to_pylist() == ["", ""]
+    assert table["EVENT_VALUE"].type == pa.float64()
+    assert table["EVENT_VALUE"].to_pylist() == [None, None]
+    assert table["USER_ID"].to_pylist() == ["u1", "u1"]
+    assert table["ITEM_ID"].to_pylist() == ["i1", "i2"]
 
 
 def test_items_round_trip_with_nullable_columns(tmp_path):
@@ -299,38 +300,33 @@ def test_items_round_trip_with_nullable_columns(tmp_path):
         "i3,drama,1e2,1650000000,false,-1,plain\n"
     )
     result = read_dataset_csv(write(tmp_path, text), ITEMS, "Items")
-    df = result.frame
-    assert list(df.columns) == [
-        "ITEM_ID",
-        "GENRES",
-        "PRICE",
-        "CREATION_TIMESTAMP",
-        "IN_STOCK",
-        "RANK",
-        "DESCRIPTION",
-    ]
-    assert {c: str(t) for c, t in df.dtypes.items()} == {
-        "ITEM_ID": "str",
-        "GENRES": "str",
-        "PRICE": "float64",
+    table = result.table
+    assert {f.name: str(f.type) for f in table.schema} == {
+        "ITEM_ID": "string",
+        "GENRES": "string",
+        "PRICE": "double",
         "CREATION_TIMESTAMP": "int64",
-        "IN_STOCK": "boolean",
-        "RANK": "Int64",
-        "DESCRIPTION": "str",
+        "IN_STOCK": "bool",
+        "RANK": "int64",
+        "DESCRIPTION": "string",
     }
-    assert df["PRICE"].tolist() == [9.99, 0.0, 100.0]
-    assert df["IN_STOCK"].tolist() == [True, pd.NA, False]
-    assert df["RANK"].tolist() == [3, pd.NA, -1]
-    assert df["DESCRIPTION"][0] == "Soft, warm\nand blue"
-    assert pd.isna(df["DESCRIPTION"][1])
-    assert df["GENRES"].tolist() == ["comedy|drama", "horror", "drama"]
+    assert table.column_names[:2] == ["ITEM_ID", "GENRES"]  # schema order
+    assert table.to_pydict() == {
+        "ITEM_ID": ["i1", "i2", "i3"],
+        "GENRES": ["comedy|drama", "horror", "drama"],
+        "PRICE": [9.99, 0.0, 100.0],
+        "CREATION_TIMESTAMP": [1700000000, 1600000000, 1650000000],
+        "IN_STOCK": [True, None, False],
+        "RANK": [3, None, -1],
+        "DESCRIPTION": ["Soft, warm\nand blue", None, "plain"],
+    }
 
 
 def test_nullable_column_absent_from_file(tmp_path):
-    df = read_dataset_csv(write(tmp_path, "USER_ID,AGE\nu1,31\n"), USERS, "Users").frame
-    assert list(df.columns) == ["USER_ID", "AGE", "TIER"]
-    assert df["AGE"].dtype == np.int64 and df["AGE"].tolist() == [31]
-    assert str(df["TIER"].dtype) == "str" and df["TIER"].isna().all()
+    table = read_dataset_csv(write(tmp_path, "USER_ID,AGE\nu1,31\n"), USERS, "Users").table
+    assert table.column_names == ["USER_ID", "AGE", "TIER"]
+    assert table["AGE"].type == pa.int64() and table["AGE"].to_pylist() == [31]
+    assert table["TIER"].type == pa.string() and table["TIER"].to_pylist() == [None]
 
 
 def test_utf8_bom_is_rejected(tmp_path):
@@ -341,8 +337,8 @@ def test_utf8_bom_is_rejected(tmp_path):
 def test_crlf_line_endings(tmp_path):
     data = b"USER_ID,AGE\r\nu1,31\r\nu2,\xc3\xa9\r\n"
     assert "data row 2 (line 3), column AGE" in failure(write(tmp_path, data), USERS, "Users")
-    df = read_dataset_csv(write(tmp_path, b"USER_ID,AGE\r\nu1,31\r\n"), USERS, "Users").frame
-    assert df["USER_ID"].tolist() == ["u1"] and df["AGE"].tolist() == [31]
+    table = read_dataset_csv(write(tmp_path, b"USER_ID,AGE\r\nu1,31\r\n"), USERS, "Users").table
+    assert table["USER_ID"].to_pylist() == ["u1"] and table["AGE"].to_pylist() == [31]
 
 
 def test_interaction_duplicates_are_dropped_and_counted(tmp_path):
@@ -356,15 +352,17 @@ def test_interaction_duplicates_are_dropped_and_counted(tmp_path):
     )
     result = read_dataset_csv(write(tmp_path, text), INTERACTIONS, "Interactions")
     assert (result.rows_read, result.duplicates_dropped) == (5, 2)
-    assert result.frame["EVENT_VALUE"].tolist() == [1.0, 3.0, 4.0]
-    assert result.frame.index.tolist() == [0, 1, 2]
+    assert result.table["EVENT_VALUE"].to_pylist() == [1.0, 3.0, 4.0]  # the first of each
 
 
 def test_item_duplicates_keep_the_last_row(tmp_path):
     text = "USER_ID,AGE\nu1,20\nu2,30\nu1,21\n"
     result = read_dataset_csv(write(tmp_path, text), USERS, "Users")
     assert (result.rows_read, result.duplicates_dropped) == (3, 1)
-    assert result.frame[["USER_ID", "AGE"]].values.tolist() == [["u2", 30], ["u1", 21]]
+    assert result.table.select(["USER_ID", "AGE"]).to_pylist() == [
+        {"USER_ID": "u2", "AGE": 30},
+        {"USER_ID": "u1", "AGE": 21},
+    ]
 
 
 def test_reads_200k_rows(tmp_path):
@@ -378,8 +376,59 @@ def test_reads_200k_rows(tmp_path):
     path = write(tmp_path, "".join(lines))
     result = read_dataset_csv(path, INTERACTIONS, "Interactions")
     assert (result.rows_read, result.duplicates_dropped) == (n, 0)
-    df = result.frame
-    assert df["TIMESTAMP"].dtype == np.int64
-    assert df["TIMESTAMP"].iloc[-1] == 1_600_000_000 + n - 1
-    assert df["USER_ID"].iloc[12345] == f"u{users[12345]}"
-    assert df["EVENT_VALUE"].isna().all()
+    table = result.table
+    assert table["TIMESTAMP"].type == pa.int64()
+    assert table["EVENT_VALUE"].null_count == n
+    got = table.select(["USER_ID", "ITEM_ID", "TIMESTAMP"]).to_pandas()
+    assert got["USER_ID"].astype(str).is_unique is False  # users repeat…
+    # …and each user's rows come together, oldest first (the order storage keeps).
+    runs = (got["USER_ID"] != got["USER_ID"].shift()).sum()
+    assert runs == len(set(users.tolist()))
+    assert got.groupby("USER_ID", observed=True)["TIMESTAMP"].is_monotonic_increasing.all()
+    by_time = got.set_index("TIMESTAMP").sort_index()
+    assert by_time.loc[1_600_000_000 + 12345].tolist() == [f"u{users[12345]}", f"i{items[12345]}"]
+    assert by_time.index.tolist() == list(times)
+
+
+def test_a_repeat_among_rows_of_one_user_and_time_is_found_by_item(tmp_path):
+    text = (
+        HEADER
+        + "u1,i1,100,click,1,\n"
+        + "u1,i2,100,click,2,\n"  # same user and time, another item: kept
+        + "u2,i1,100,click,3,\n"
+        + "u1,i1,100,click,4,\n"  # repeats the first row: dropped
+        + "u1,i3,100,click,5,\n"
+    )
+    result = read_dataset_csv(write(tmp_path, text), INTERACTIONS, "Interactions")
+    assert result.duplicates_dropped == 1
+    assert result.table["EVENT_VALUE"].to_pylist() == [1.0, 2.0, 5.0, 3.0]
+
+
+@pytest.mark.parametrize(
+    ("value", "needle"),
+    [
+        (" 31", "' 31' is not an integer number"),  # pyarrow's int parser would trim it
+        ("31 ", "'31 ' is not an integer number"),
+        ("0x1F", "'0x1F' is not a number; AGE is int"),  # …and read it as hex
+        ("+31", None),  # a sign is fine
+    ],
+)
+def test_integers_are_read_strictly(tmp_path, value, needle):
+    path = write(tmp_path, f"USER_ID,AGE\nu1,30\nu2,{value}\n")
+    if needle is None:
+        assert read_dataset_csv(path, USERS, "Users").table["AGE"].to_pylist() == [30, 31]
+    else:
+        assert failure(path, USERS, "Users") == f"data row 2 (line 3), column AGE: {needle}"
+
+
+def test_quoted_line_breaks_across_read_blocks(tmp_path):
+    # Over 2 MiB of values spanning lines: pyarrow reads in 1 MiB blocks, so some value
+    # crosses a block boundary (read without newlines_in_values, that row would be lost).
+    head = "ITEM_ID,GENRES,PRICE,CREATION_TIMESTAMP,DESCRIPTION\n"
+    rows = [f'i{k},a,1.0,1700000000,"first line {k}\nsecond, {"x" * 90}"\n' for k in range(20_000)]
+    result = read_dataset_csv(write(tmp_path, head + "".join(rows)), ITEMS, "Items")
+    assert result.rows_read == 20_000
+    described = result.table["DESCRIPTION"]
+    assert described[0].as_py() == f"first line 0\nsecond, {'x' * 90}"
+    assert described[19_999].as_py() == f"first line 19999\nsecond, {'x' * 90}"
+    assert result.table["ITEM_ID"][12_345].as_py() == "i12345"

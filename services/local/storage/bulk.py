@@ -6,34 +6,45 @@ register it (``commit``), replacing the group's earlier files of that dataset ty
 import. So a multi-million-row import holds SQLite's write lock for milliseconds, readers never
 wait on it, and a failed import leaves nothing visible (its staged file is discarded).
 
-Layout: ``$PERSONALIZE_DATA_DIR/bulk/<group>/<dataset type>/<uuid>.parquet``. Interactions
+Layout: ``$PERSONALIZE_DATA_DIR/bulk/<group>/<dataset type>/job<id>-<uuid>.parquet``, where
+``<id>`` is the job that wrote it (a file written outside a job has no prefix). Interactions
 files hold each user's rows together, oldest first, so one user's history is a contiguous
 slice. Rows streamed with PutEvents/PutItems/PutUsers stay in SQL (small writes); readers
 combine both.
+
+A process that dies between writing a file and registering it leaves an orphan: ``sweep``
+deletes every unregistered file whose job is not running (an engine sweeps when it starts and
+when it recovers the jobs of a dead worker), so a running import's file is never touched.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import re
 import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import sqlalchemy as sa
 
 from services.local import tables as t
+from services.local.storage.rows import (
+    by_user_then_time,
+    dictionary_codes,
+    is_grouped_by_user,
+    last_per_key,
+)
 
 DATASET_TYPES = ("Interactions", "Items", "Users")
 ID_COLUMN = {"Items": "ITEM_ID", "Users": "USER_ID"}
 _RETRIES = 3  # a FULL import may replace the files a reader just listed; list again
+_OWNER = re.compile(r"^job(\d+)-")
+_SUFFIXES = (".parquet", ".part")
 
 
 @dataclass(frozen=True)
@@ -53,17 +64,32 @@ class BulkStore:
         self.root = Path(data_dir) / "bulk"
 
     # -- writing ---------------------------------------------------------------------------
-    def stage(self, group_arn: str, dataset_type: str, frame: pd.DataFrame) -> StagedFile:
-        """Write ``frame`` (an import's validated rows) to a new, unregistered Parquet file."""
-        table = _dictionary_encoded(pa.Table.from_pandas(frame, preserve_index=False))
+    def stage(
+        self, group_arn: str, dataset_type: str, table: pa.Table, *, job: int | None = None
+    ) -> StagedFile:
+        """Write ``table`` (validated rows) to a new, unregistered Parquet file.
+
+        Args:
+            group_arn: the dataset group.
+            dataset_type: Interactions, Items or Users.
+            table: the rows; Interactions need USER_ID (strings or dictionary) and an int64
+                TIMESTAMP without nulls, and are written grouped by user, oldest first.
+            job: the id of the job writing it (jobs table); ``sweep`` keeps the file while
+                that job runs. None only where no engine can sweep concurrently (tests).
+        """
         if dataset_type == "Interactions":
-            table = table.take(_by_user_then_time(table))
+            table = _grouped_by_user(table)
         folder = self.root / _folder(group_arn) / dataset_type.lower()
         folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"{uuid.uuid4().hex}.parquet"
+        prefix = f"job{job}-" if job is not None else ""
+        path = folder / f"{prefix}{uuid.uuid4().hex}.parquet"
         part = path.with_suffix(".part")
-        pq.write_table(table, part, compression="zstd")
-        os.replace(part, path)
+        try:
+            pq.write_table(table, part, **_parquet_options(table.schema))
+            os.replace(part, path)
+        except BaseException:
+            part.unlink(missing_ok=True)
+            raise
         return StagedFile(group_arn, dataset_type, path, table.num_rows)
 
     def discard(self, staged: StagedFile) -> None:
@@ -99,19 +125,35 @@ class BulkStore:
             out += self._unregister(conn, group_arn, kind)
         return out
 
-    def sweep(self, db: sa.Engine, group_arn: str, dataset_type: str | None = None) -> None:
-        """Delete a group's files that are no longer registered (after a delete committed).
+    def sweep(
+        self, db: sa.Engine, group_arn: str | None = None, dataset_type: str | None = None
+    ) -> list[Path]:
+        """Delete unregistered files that no running job is writing; returns them.
 
-        Only for a dataset (or group) that can have no import in progress: a staged file is
-        unregistered too until its import commits.
+        They are orphans of an import that crashed or failed, files a FULL import or a delete
+        unregistered (if their process died before removing them), or half-written ``.part``
+        files. Of one group (and dataset type), or of every group. ``db`` should be the
+        read-only database (one snapshot for both queries).
         """
-        with db.connect() as conn:
-            for kind in (dataset_type,) if dataset_type else DATASET_TYPES:
-                folder = self.root / _folder(group_arn) / kind.lower()
-                if not folder.is_dir():
-                    continue
-                keep = set(self.files(conn, group_arn, kind))
-                self.remove([p for p in folder.glob("*.parquet") if p not in keep])
+        if group_arn is None:
+            folders = [self.root]
+        else:
+            kinds = (dataset_type,) if dataset_type else DATASET_TYPES
+            folders = [self.root / _folder(group_arn) / kind.lower() for kind in kinds]
+        # Listed before the snapshot is taken: a job that registers or starts after it cannot
+        # have files in the list that the snapshot calls unowned.
+        found = [
+            p for folder in folders if folder.is_dir() for p in folder.rglob("*")
+            if p.suffix in _SUFFIXES
+        ]  # fmt: skip
+        if not found:
+            return []
+        with db.begin() as conn:
+            running = set(conn.scalars(sa.select(t.jobs.c.id).where(t.jobs.c.state == "running")))
+            registered = {self.root / p for p in conn.scalars(sa.select(t.bulk_files.c.path))}
+        orphans = [p for p in found if p not in registered and _owner(p) not in running]
+        self.remove(orphans)
+        return orphans
 
     @staticmethod
     def remove(paths: Sequence[Path]) -> None:
@@ -196,7 +238,9 @@ class BulkStore:
             table = plain_strings(pa.concat_tables(parts, promote_options="permissive"))
             key = ID_COLUMN.get(dataset_type)
             if key is not None and len(parts) > 1:
-                table = _last_per_id(table, key)
+                keep = last_per_key(table.column(key))
+                if keep is not None:
+                    table = table.filter(pa.array(keep))
             return table
         return None
 
@@ -208,32 +252,48 @@ def _folder(group_arn: str) -> str:
     return f"{name}-{digest}"
 
 
-def _last_per_id(table: pa.Table, key: str) -> pa.Table:
-    """Rows of ``table`` keeping the last occurrence of each ``key``, in table order."""
-    ids = table.column(key).to_numpy(zero_copy_only=False)
-    earlier = pd.Index(ids).duplicated(keep="last")
-    return table.filter(pa.array(~earlier))
+def _owner(path: Path) -> int | None:
+    """The id of the job that wrote ``path`` (None for a file written outside a job)."""
+    match = _OWNER.match(path.name)
+    return int(match.group(1)) if match else None
 
 
-def _dictionary_encoded(table: pa.Table) -> pa.Table:
-    """String columns as dictionaries: IDs repeat, so files shrink and sorting moves ints."""
-    for i, name in enumerate(table.column_names):
-        column = table.column(i)
-        if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
-            table = table.set_column(i, name, pc.dictionary_encode(column).combine_chunks())
-    return table
+def _parquet_options(schema: pa.Schema) -> dict[str, object]:
+    """How a bulk file is written: measured on 3M interactions, about half the CPU time of
+    pyarrow's defaults for a file of the same size and read speed."""
+    text = [f.name for f in schema if _is_text(f.type)]
+    return {
+        "compression": "zstd",
+        "compression_level": 1,
+        # Strings repeat (IDs, event types); timestamps rarely do, so a dictionary attempt on
+        # them is wasted work, while deltas of nearby times are small.
+        "use_dictionary": text,
+        "column_encoding": {
+            f.name: "DELTA_BINARY_PACKED" for f in schema if pa.types.is_integer(f.type)
+        },
+        # Min/max of ID strings cost a third of the write and no reader filters on them.
+        "write_statistics": [f.name for f in schema if f.name not in text],
+    }
 
 
-def _by_user_then_time(table: pa.Table) -> np.ndarray:
-    """Row order that makes each user's rows contiguous, oldest first (stable for ties).
+def _is_text(type_: pa.DataType) -> bool:
+    if pa.types.is_dictionary(type_):
+        type_ = type_.value_type
+    return pa.types.is_string(type_) or pa.types.is_large_string(type_)
 
-    Users are grouped by their dictionary code, not sorted by name: a reader only needs each
-    user's rows together, and integer sorting is many times faster than sorting strings.
+
+def _grouped_by_user(table: pa.Table) -> pa.Table:
+    """Interactions with each user's rows together, oldest first (file order among ties).
+
+    Users are grouped by dictionary code, not sorted by name: a reader only needs each
+    user's rows together, and integer sorting is many times faster.
     """
-    users = table.column("USER_ID")
-    codes = (users.chunk(0).indices if users.num_chunks else pa.array([], pa.int32())).to_numpy()
-    ts = table.column("TIMESTAMP").to_numpy()
-    return np.lexsort((ts, codes))
+    users, codes = dictionary_codes(table.column("USER_ID"))
+    table = table.set_column(table.schema.get_field_index("USER_ID"), "USER_ID", users)
+    timestamps = table.column("TIMESTAMP").to_numpy()
+    if is_grouped_by_user(codes, timestamps):  # as imports deliver them
+        return table
+    return table.take(pa.array(by_user_then_time(codes, timestamps)))
 
 
 def plain_strings(table: pa.Table) -> pa.Table:

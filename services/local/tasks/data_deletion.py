@@ -57,7 +57,7 @@ def run_data_deletion(engine: EngineContext, arn: str, ctx: JobContext) -> None:
         return
     # Bulk rows live in Parquet: rewrite the affected files without those users first (outside
     # the transaction), then swap them in with the SQL deletes in one short transaction.
-    staged, deleted = _stage_without(engine, group, users)
+    staged, deleted = _stage_without(engine, group, users, ctx.job_id)
     replaced: list[Path] = []
     try:
         with engine.tx() as res:
@@ -75,7 +75,7 @@ def run_data_deletion(engine: EngineContext, arn: str, ctx: JobContext) -> None:
 
 
 def _stage_without(
-    engine: EngineContext, group: str, users: list[str]
+    engine: EngineContext, group: str, users: list[str], job: int
 ) -> tuple[list[StagedFile], int]:
     """New Parquet files of the group's bulk Interactions and Users without ``users``, for the
     dataset types that had any of their rows; and how many rows they drop."""
@@ -88,8 +88,8 @@ def _stage_without(
         mask = pc.is_in(table["USER_ID"], value_set=wanted)
         hits = int(pc.sum(mask).as_py() or 0)
         if hits:
-            kept = table.filter(pc.invert(mask)).to_pandas()
-            staged.append(engine.bulk.stage(group, kind, kept))
+            kept = table.filter(pc.invert(mask))
+            staged.append(engine.bulk.stage(group, kind, kept, job=job))
             dropped += hits
     return staged, dropped
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from sqlalchemy import delete, select
 
 from services.local import tables as t
@@ -34,15 +35,12 @@ def run_import(engine: EngineContext, arn: str, ctx: JobContext) -> None:
     kind = dataset["datasetType"]
     try:
         files = resolve_location(engine, doc["dataSource"]["dataLocation"])
-        frames = []
-        for path in files:
-            data = read_dataset_csv(path, schema, kind)
-            frames.append(data.frame)
-        frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-        if kind == "Interactions" and len(frame) < MIN_IMPORT_INTERACTIONS:
+        tables = [read_dataset_csv(path, schema, kind).table for path in files]
+        table = pa.concat_tables(tables) if len(tables) > 1 else tables[0]
+        if kind == "Interactions" and table.num_rows < MIN_IMPORT_INTERACTIONS:
             raise ImportFailed(
-                f"the file has {len(frame)} interaction records; Personalize imports at least "
-                f"{MIN_IMPORT_INTERACTIONS} per job"
+                f"the file has {table.num_rows} interaction records; Personalize imports at "
+                f"least {MIN_IMPORT_INTERACTIONS} per job"
             )
     except (ImportFailed, EngineError, OSError) as err:
         message = getattr(err, "message", None) or str(err)
@@ -56,12 +54,12 @@ def run_import(engine: EngineContext, arn: str, ctx: JobContext) -> None:
     group = dataset["datasetGroupArn"]
     # The rows go to a Parquet file first, outside any transaction; one short transaction
     # then makes it visible, so readers and other writers never wait on a big import.
-    staged = engine.bulk.stage(group, kind, frame)
+    staged = engine.bulk.stage(group, kind, table, job=ctx.job_id)
     try:
         with engine.tx() as res:
             replaced = engine.bulk.commit(res.conn, staged, full=doc["importMode"] == "FULL")
             if kind != "Interactions":
-                _drop_put_rows(res, group, kind, frame)
+                _drop_put_rows(res, group, kind, table)
             job = res.find(arn)
             if job is not None:
                 job.update(status=ACTIVE, lastUpdatedDateTime=res.now)
@@ -77,16 +75,18 @@ def run_import(engine: EngineContext, arn: str, ctx: JobContext) -> None:
     engine.bulk.remove(replaced)
 
 
-def _drop_put_rows(res: Resources, group: str, kind: str, frame: pd.DataFrame) -> None:
+def _drop_put_rows(res: Resources, group: str, kind: str, imported: pa.Table) -> None:
     """PutItems/PutUsers rows give way to a later import of the same IDs (latest wins)."""
     table = t.items if kind == "Items" else t.users
     column = table.c.item_id if kind == "Items" else table.c.user_id
-    put = set(
+    put = sorted(
         res.conn.scalars(select(column).where(table.c.group_arn == group, table.c.source == "put"))
     )
     if not put:
         return
-    ids = sorted(put & set(frame["ITEM_ID" if kind == "Items" else "USER_ID"]))
+    ids_column = imported.column("ITEM_ID" if kind == "Items" else "USER_ID")
+    put_ids = pa.array(put, pa.string())
+    ids = put_ids.filter(pc.is_in(put_ids, value_set=ids_column.combine_chunks())).to_pylist()
     for start in range(0, len(ids), 500):
         res.conn.execute(
             delete(table).where(table.c.group_arn == group, column.in_(ids[start : start + 500]))
