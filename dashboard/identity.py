@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import streamlit as st
+from streamlit.runtime.secrets import secrets_singleton
 
 from dashboard import deps
 from dashboard.components.errors import shown_errors
@@ -28,12 +29,21 @@ from services.access import (
     verify_session,
 )
 from services.access.config import HOW_TO_ENABLE, OPEN_NOTICE
+from services.access.secrets_file import read_secrets_files
 
 _log = logging.getLogger(__name__)
 SESSION_KEY = "access_session"
 
 
 def _secrets() -> Mapping[str, Any]:
+    """The secrets as they are on disk now (the README promises they are read on every run).
+
+    Streamlit's own ``st.secrets`` keeps what it parsed until its watcher sees a change, and
+    a deleted file is never seen, so on a server the files are read here. Anything else (an
+    AppTest, or secrets given programmatically) has no files: its ``st.secrets`` is used.
+    """
+    if st.secrets is secrets_singleton:
+        return read_secrets_files(st.get_option("secrets.files"))
     try:
         return st.secrets.to_dict()
     except FileNotFoundError:  # no secrets.toml at all (StreamlitSecretNotFoundError)

@@ -17,8 +17,9 @@ from dashboard.components.errors import show_failure, shown_errors
 from dashboard.components.formatting import duration
 from services.errors import ServiceError
 from services.overview import DatasetGroupOverview
-from services.pipeline import DEFAULT_METRIC, RUNNING, DataSource, RefreshOptions, RefreshRun
-from services.pipeline.options import DEFAULT_TOLERANCE_PCT
+from services.pipeline import DEFAULT_METRIC, RUNNING, RefreshOptions, RefreshRun
+from services.pipeline.options import DEFAULT_TOLERANCE_PCT, parse_sources
+from services.prepare import load_mapping
 
 POLL_SECONDS = 2
 RUN_KEY = "refresh_run"
@@ -96,8 +97,16 @@ def _options(group: DatasetGroupOverview) -> RefreshOptions | None:
         "Data to import first (optional)",
         key="refresh_data",
         placeholder="s3://bucket/interactions.csv",
-        help="Checked against Personalize's rules before the import; an error stops the run.",
+        help="Checked against Personalize's rules before the import; an error stops the run. "
+        "TYPE=LOCATION (items=s3://bucket/items.csv) for items or users, as with --data.",
     ).strip()
+    mapping_file = st.file_uploader(
+        "Mapping of a raw export (optional)",
+        type=["json"],
+        key="refresh_mapping",
+        help="The JSON from Data → Prepare → Download the mapping, as with --mapping: the "
+        "location above is then a raw export, prepared by this mapping before the check.",
+    )
     left, right = st.columns(2)
     import_mode = left.radio(
         "Import mode", ["FULL", "INCREMENTAL"], horizontal=True, key="refresh_import_mode"
@@ -128,8 +137,13 @@ def _options(group: DatasetGroupOverview) -> RefreshOptions | None:
         "Force: deploy even if the metric dropped more", key="refresh_force", disabled=not deploy
     )
     try:
+        mappings = (
+            [load_mapping(mapping_file.getvalue().decode("utf-8")).to_dict()]
+            if mapping_file is not None
+            else []
+        )
         return RefreshOptions(
-            data=(DataSource(data),) if data else (),
+            data=parse_sources([data] if data else [], mappings),
             import_mode=import_mode or "FULL",
             training_mode=training_mode or "FULL",
             solutions=tuple(solutions),
@@ -138,7 +152,7 @@ def _options(group: DatasetGroupOverview) -> RefreshOptions | None:
             metric=metric.strip(),
             tolerance_pct=float(tolerance),
         )
-    except ValueError as err:
+    except (ValueError, UnicodeDecodeError) as err:  # MappingError is a ValueError
         st.error(str(err), icon=":material/error:")
         return None
 

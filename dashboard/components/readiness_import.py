@@ -52,7 +52,12 @@ def stage_upload(
     label: str = "CSV file",
     types: tuple[str, ...] = ("csv",),
 ) -> Staged | None:
-    """The uploaded file, stored once at the write location (``<key>_file`` widget)."""
+    """The uploaded file, stored once at the write location (``<key>_file`` widget).
+
+    Only an operator's upload is stored there (it is what an import reads). A viewer's file is
+    checked from a private temporary copy of this process and written to no bucket: viewers
+    change nothing, and the import it could feed is refused to them anyway.
+    """
     file = st.file_uploader(label, type=list(types), key=f"{key}_file")
     if file is None:
         return None
@@ -60,6 +65,8 @@ def stage_upload(
     digest = hashlib.sha256(data).hexdigest()[:16]
     name = re.sub(r"[^A-Za-z0-9._-]", "_", file.name) or "upload.csv"
     uri = where.uri("uploads", digest, name)
+    if identity.refusal() is not None:
+        return Staged(uri, _local_copy(digest, name, data), digest)
     store = deps.objects()
     if isinstance(store, LocalObjects):
         path = store.path(uri)

@@ -75,5 +75,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    print(f"Added {args.role} {args.name} to {args.secrets}; restart the dashboard to use it.")
+    # The dashboard reads the secrets file on every page load (dashboard/identity.py).
+    print(
+        f"Added {args.role} {args.name} to {args.secrets}; a running dashboard uses it from "
+        "the next page load (no restart needed)."
+    )
     return 0

@@ -25,7 +25,8 @@ HOW_TO_ENABLE = (
     "Actions are disabled: the dashboard is connected to AWS and no access is configured. "
     "Add an operator account with `python -m services.access add NAME` (it writes "
     ".streamlit/secrets.toml), or configure sign-in with OIDC ([auth] and [access] operators "
-    "in .streamlit/secrets.toml; see .streamlit/secrets.toml.example), then restart."
+    "in .streamlit/secrets.toml; see .streamlit/secrets.toml.example); it applies from the next "
+    "page load."
 )
 OPEN_NOTICE = (
     "Local demo: no access is configured, so everybody acts as operator. Configure accounts "

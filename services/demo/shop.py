@@ -299,6 +299,12 @@ class _Seeder:
         sims = solutions.get(NAMES.similar_items)
         sims_version = self._train(sims) if sims else None
         v2 = self._train(solutions[NAMES.user_personalization])
+        # The popular-items arm is refreshed on everything, as a shop refreshes its
+        # best-sellers: a version scored on the 300 bulk shoppers only would be compared by
+        # the next refresh's guardrail with one scored on the new collection's shoppers, a
+        # different hold-out (Personalize's guide: never compare versions trained on
+        # different data), and refused although it ranks the current shoppers far better.
+        pop2 = self._train(solutions[NAMES.popularity])
         recommender = self.p.create_recommender(
             name=eshop.RECOMMENDER, datasetGroupArn=domain_group, recipeArn=eshop.USE_CASE
         )["recommenderArn"]
@@ -307,8 +313,16 @@ class _Seeder:
             campaigns[NAMES.similar_items_campaign] = self._deploy(
                 NAMES.similar_items_campaign, sims_version
             )
+        self._wait((f"{NAMES.popularity} version 2", self._describe("version", pop2)))
+        self.p.update_campaign(
+            campaignArn=campaigns[NAMES.popularity_campaign], solutionVersionArn=pop2
+        )
         self._wait(
             (f"{NAMES.user_personalization} version 2", self._describe("version", v2)),
+            (
+                f"update of campaign {NAMES.popularity_campaign}",
+                self._describe("campaign update", campaigns[NAMES.popularity_campaign]),
+            ),
             (f"recommender {eshop.RECOMMENDER}", self._describe("recommender", recommender)),
             *[(f"campaign {k}", self._describe("campaign", a)) for k, a in campaigns.items()],
         )
@@ -435,6 +449,7 @@ class _Seeder:
             "solution": (self.p.describe_solution, "solutionArn", "solution"),
             "version": (self.p.describe_solution_version, "solutionVersionArn", "solutionVersion"),
             "campaign": (self.p.describe_campaign, "campaignArn", "campaign"),
+            "campaign update": (self.p.describe_campaign, "campaignArn", "campaign"),
             "recommender": (self.p.describe_recommender, "recommenderArn", "recommender"),
             "attribution": (
                 self.p.describe_metric_attribution,
@@ -442,6 +457,10 @@ class _Seeder:
                 "metricAttribution",
             ),
         }[kind]
+        if kind == "campaign update":  # the campaign stays ACTIVE; its update is what ends
+            return lambda: (
+                call(**{param: arn})[key].get("latestCampaignUpdate") or {"status": "ACTIVE"}
+            )
         return lambda: call(**{param: arn})[key]
 
     def _wait(self, *what: tuple[str, Callable[[], dict[str, Any]]]) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import json
 import logging
 import sys
 from collections.abc import Sequence
@@ -25,7 +26,7 @@ from services.pipeline.options import (
     RefreshOptions,
     parse_sources,
 )
-from services.pipeline.progress import Printer, history_line, run_dict
+from services.pipeline.progress import JsonLogHandler, Printer, history_line, run_dict
 from services.pipeline.records import FAILED, REFUSED, RUNNING, SUCCEEDED, RunStore
 from services.prepare import load_mapping
 from services.store import Store
@@ -109,11 +110,26 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _route_logs(printer: Printer) -> logging.Handler | None:
+    """JSON mode: warnings become JSON lines on stdout (and nothing goes to stderr, so a cron
+    line's ``2>&1`` keeps the file pure JSON lines); on a terminal, text on stderr."""
+    if not printer.json:
+        logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+        return None
+    logging.captureWarnings(True)
+    handler = JsonLogHandler(printer)
+    root = logging.getLogger()
+    root.addHandler(handler)  # with a handler on the root, logging's stderr fallback is unused
+    if root.level == logging.NOTSET or root.level > logging.WARNING:
+        root.setLevel(logging.WARNING)
+    return handler
+
+
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     args = _parser().parse_args(argv)
     out = out or sys.stdout
     printer = Printer(out, json_lines=True if args.json else None)
+    handler = _route_logs(printer)
     try:
         settings = Settings.from_env()
         service = PersonalizeService(build_clients(settings))
@@ -137,6 +153,9 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     except ServiceError as err:
         printer.event("error", message=f"error: {err}")
         return EXIT_FAILED
+    finally:
+        if handler is not None:
+            logging.getLogger().removeHandler(handler)
 
 
 def _refresh(args: argparse.Namespace, pipeline: Pipeline, printer: Printer) -> int:
@@ -151,12 +170,20 @@ def _refresh(args: argparse.Namespace, pipeline: Pipeline, printer: Printer) -> 
         tolerance_pct=args.tolerance,
     )
     group = pipeline.resolve_group(args.dataset_group)
-    actor = f"{getpass.getuser()} (cli)"
+    pipeline.check_solutions(group, options)  # a typo is a usage error, not a failed run
+    # The run records its trigger ("cli") beside the actor; the audit log has no trigger
+    # column, so there the actor says where the action came from.
+    actor = getpass.getuser()
     triggered = pipeline.trigger(group, options, actor=actor, trigger="cli")
     if pipeline.store is not None:
         note = "attached" if triggered.attached else ("resumed" if triggered.resumed else "started")
         pipeline.store.record_action(
-            actor, "refresh", group.arn, options.to_dict(), "ok", f"run #{triggered.run_id} {note}"
+            f"{actor} (cli)",
+            "refresh",
+            group.arn,
+            options.to_dict(),
+            "ok",
+            f"run #{triggered.run_id} {note}",
         )
     if triggered.failed_orphan:
         printer.event(
@@ -219,8 +246,6 @@ def _history(args: argparse.Namespace, pipeline: Pipeline, out: TextIO, as_json:
         print("No refresh run yet.", file=out)
     for run in runs:
         if as_json:
-            import json
-
             print(json.dumps(run_dict(run), default=str), file=out)
         else:
             print(history_line(run), file=out)

@@ -24,6 +24,7 @@ from services.models import DatasetGroup
 from services.personalize import PersonalizeService
 from services.pipeline.calls import Caller
 from services.pipeline.options import RefreshOptions
+from services.pipeline.planning import chosen_solutions
 from services.pipeline.records import RUNNING, Claim, RefreshRun, RunStore
 from services.pipeline.runner import RefreshRunner
 from services.store import Store
@@ -90,6 +91,15 @@ class Pipeline:
                 return group
         names = ", ".join(sorted(g.name for g in groups)) or "none"
         raise ValueError(f"no dataset group {name_or_arn!r} (there are: {names})")
+
+    def check_solutions(self, group: DatasetGroup, options: RefreshOptions) -> None:
+        """Refuse, before any run starts, ``options.solutions`` the group does not have.
+
+        Raises:
+            ValueError: a named solution is not in the group (the message lists those it has).
+        """
+        if options.solutions:
+            chosen_solutions(self.service.list_solutions(group.arn), options.solutions, group.name)
 
     def trigger(
         self, group: DatasetGroup, options: RefreshOptions, *, actor: str, trigger: str

@@ -2,12 +2,33 @@
 
 from __future__ import annotations
 
-from services.models import short_arn
+from collections.abc import Sequence
+
+from services.models import Solution, short_arn
 from services.pipeline.calls import StepFailed
 from services.pipeline.options import RefreshOptions
 from services.pipeline.records import SUCCEEDED
 from services.pipeline.step_context import StepContext, StepResult
 from services.recipe_capabilities import supports_update
+
+
+def chosen_solutions(
+    all_solutions: Sequence[Solution], wanted: Sequence[str], group_name: str
+) -> list[Solution]:
+    """The solutions named (by name or ARN) in ``wanted``, in the group's order.
+
+    Raises:
+        ValueError: a name matches no solution of the group (the message lists those it has).
+    """
+    names = set(wanted)
+    chosen = [s for s in all_solutions if s.name in names or s.arn in names]
+    missing = names - {s.name for s in chosen} - {s.arn for s in chosen}
+    if missing:
+        have = ", ".join(sorted(s.name for s in all_solutions)) or "none"
+        raise ValueError(
+            f"no solution {', '.join(sorted(missing))} in {group_name} (it has: {have})"
+        )
+    return chosen
 
 
 class Planning(StepContext):
@@ -48,14 +69,10 @@ class Planning(StepContext):
             s.arn: self._call(lambda s=s: self._svc.list_campaigns(s.arn)) for s in all_solutions
         }
         if options.solutions:
-            wanted = set(options.solutions)
-            chosen = [s for s in all_solutions if s.name in wanted or s.arn in wanted]
-            missing = wanted - {s.name for s in chosen} - {s.arn for s in chosen}
-            if missing:
-                names = ", ".join(sorted(s.name for s in all_solutions)) or "none"
-                raise StepFailed(
-                    f"no solution {', '.join(sorted(missing))} in {group.name} (it has: {names})"
-                )
+            try:
+                chosen = chosen_solutions(all_solutions, options.solutions, group.name)
+            except ValueError as err:
+                raise StepFailed(str(err)) from err
         else:
             chosen = [s for s in all_solutions if campaigns_of[s.arn]]
             if not chosen:

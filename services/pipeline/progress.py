@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import logging
 import sys
+import threading
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any, TextIO
@@ -72,6 +74,8 @@ class Printer:
         self.json = (not self.out.isatty()) if json_lines is None else json_lines
         self._seen: dict[str, str] = {}
         self._live = False
+        # The run's own thread logs while the main thread prints steps: one line at a time.
+        self._lock = threading.Lock()
 
     def event(self, name: str, **fields: Any) -> None:
         """A one-off message (attached, resumed, refused to start…)."""
@@ -127,4 +131,26 @@ class Printer:
             self._live = False
 
     def _emit(self, obj: Mapping[str, Any]) -> None:
-        print(json.dumps(obj, default=str), file=self.out, flush=True)
+        line = json.dumps(obj, default=str) + "\n"
+        with self._lock:
+            self.out.write(line)
+            self.out.flush()
+
+
+class JsonLogHandler(logging.Handler):
+    """Log records (and ``warnings.warn``, via ``logging.captureWarnings``) as JSON lines
+    ``{"event": "log", "level", "logger", "message"}`` through a JSON ``Printer``, so a
+    scheduler's log of stdout stays one JSON object per line even with ``2>&1``."""
+
+    def __init__(self, printer: Printer, level: int = logging.WARNING) -> None:
+        super().__init__(level)
+        self.printer = printer
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            message = record.getMessage()
+            if record.exc_info:
+                message += "\n" + logging.Formatter().formatException(record.exc_info)
+            self.printer.event("log", level=record.levelname, logger=record.name, message=message)
+        except Exception:  # a log line must never end the run
+            self.handleError(record)

@@ -1,9 +1,13 @@
 """Prepare a raw export where an import job can read it: the refresh pipeline's seam.
 
 The raw file is read from ``s3://`` (the local engine's folder, or a temporary copy of the
-object on AWS) or, locally, a path; the prepared CSV is written under the ``prepared``
-purpose of the write location (``s3://prepared/…`` locally, ``s3://BUCKET/
-personalize-dashboard/prepared/…`` on AWS), with its rejects file next to it.
+object on AWS) or, locally, a path. The prepared CSV, with its rejects file
+(``….rejects.csv``) next to it, goes:
+- locally, beside the raw export: ``s3://BUCKET/prepared/STAMP/NAME-MAPPING.csv`` for a raw
+  ``s3://BUCKET/…``, or a ``prepared/STAMP/`` folder next to a raw local file;
+- on AWS, under the write location Personalize's role may read
+  (``s3://PERSONALIZE_EXPORT_BUCKET/personalize-dashboard/prepared/STAMP/…``): the raw
+  export's bucket may not be readable by that role, nor writable by the dashboard.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from services.config import Settings
-from services.dataset_snapshot import LocalObjects, ObjectStore, location, object_store
+from services.dataset_snapshot import LocalObjects, ObjectStore, location, object_store, split_uri
 
 from .convert import ConvertResult, convert
 from .mapping import Mapping
@@ -76,13 +80,19 @@ def prepare_for_import(
     path = _raw_path(raw, settings, objects)
     stamp = f"{datetime.now(UTC):%Y%m%dT%H%M%S%f}"
     token = hashlib.sha256(mapping.to_json().encode()).hexdigest()[:8]
-    uri = location(settings).uri("prepared", stamp, f"{path.name.split('.')[0]}-{token}.csv")
+    name = f"{path.name.split('.')[0]}-{token}.csv"
     if isinstance(objects, LocalObjects):
-        out = objects.path(uri)
+        if raw.startswith("s3://"):
+            uri = f"s3://{split_uri(raw)[0]}/prepared/{stamp}/{name}"
+            out = objects.path(uri)
+        else:
+            out = path.parent / "prepared" / stamp / name
+            uri = str(out)
     else:
-        out = Path(tempfile.gettempdir()) / "personalize-prepare" / stamp / Path(uri).name
+        uri = location(settings).uri("prepared", stamp, name)
+        out = Path(tempfile.gettempdir()) / "personalize-prepare" / stamp / name
     out.parent.mkdir(parents=True, exist_ok=True)
-    result = convert(path, mapping, out, rejects_path=out.with_suffix(".rejects.txt"))
+    result = convert(path, mapping, out)  # rejects beside it: NAME.rejects.csv
     if not isinstance(objects, LocalObjects):
         objects.put(uri, out.read_bytes())
     return PreparedImport(uri, out, result)

@@ -210,3 +210,21 @@ def test_no_configuration_on_aws_disables_actions_and_says_how_to_enable(
     at.checkbox(key="train_confirm").check().run()
     assert at.button(key="train_button").disabled
     assert at.button(key="train_button").help == HOW_TO_ENABLE
+
+
+def test_a_viewers_upload_is_checked_but_written_to_no_bucket(seeded: Seeded, hashes: dict) -> None:
+    from tests.dashboard.test_data import interactions_csv
+
+    uploads = Settings.from_env().data_dir / "s3" / "uploads"
+    before = sorted(uploads.rglob("*")) if uploads.exists() else []
+    at = _app(hashes)
+    at.run()
+    _sign_in(at, "vera", VIEWER_PW)
+    at.switch_page("pages/data.py").run()
+    data = interactions_csv(millis=True)
+    at.file_uploader(key="readiness_file").set_value(("events.csv", data, "text/csv")).run()
+    assert not at.exception, [e.value for e in at.exception]
+    # The check ran on the file (it found the milliseconds) ...
+    assert any("block this import" in e.value for e in at.error), [e.value for e in at.error]
+    # ... and nothing was stored where imports read from.
+    assert (sorted(uploads.rglob("*")) if uploads.exists() else []) == before

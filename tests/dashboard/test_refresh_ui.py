@@ -94,3 +94,38 @@ def test_a_recent_success_is_not_flagged(seeded: Seeded, monkeypatch: pytest.Mon
     at = app_at()
     assert not [e for e in [*at.error, *at.warning] if "refresh of" in e.value.lower()]
     assert any(f"Last refresh #{ok}" in m.value for m in at.markdown)
+
+
+def test_refresh_now_takes_a_mapping_like_the_cli(seeded: Seeded) -> None:
+    import json
+    import shutil
+
+    from tests.pipeline.test_prepare_data import MAPPING, RAW
+
+    raw = Settings.from_env().data_dir / "s3" / "bucket" / "raw" / "orders.csv"
+    raw.parent.mkdir(parents=True)
+    shutil.copyfile(RAW / "korean_headers_cp949.csv", raw)
+    at = app_at("pages/operations.py")
+    items_only = json.dumps({**MAPPING, "dataset_type": "items"}).encode()
+    at.text_input(key="refresh_data").input("s3://bucket/raw/orders.csv").run()
+    at.file_uploader(key="refresh_mapping").set_value(("m.json", items_only, "application/json"))
+    at.run()
+    (error,) = [e.value for e in at.error]  # validated like the CLI's --mapping
+    assert error.startswith("invalid mapping:") and "not a field of a items dataset" in error
+    assert at.button(key="refresh_button").disabled
+    at.file_uploader(key="refresh_mapping").set_value(
+        ("m.json", json.dumps(MAPPING).encode(), "application/json")
+    )
+    at.toggle(key="refresh_deploy").set_value(False)
+    at.checkbox(key="refresh_confirm").check().run()
+    assert not at.error, [e.value for e in at.error]
+    at.button(key="refresh_button").click().run()
+    run_id = at.session_state["refresh_run"]
+    deadline = time.monotonic() + 120
+    while (run := _runs().get(run_id)).status == RUNNING and time.monotonic() < deadline:
+        time.sleep(0.2)
+    (source,) = run.options["data"]
+    assert source["location"] == "s3://bucket/raw/orders.csv" and source["mapping"] == MAPPING
+    check = run.step("check:INTERACTIONS")
+    assert check.status == SUCCEEDED and "1196 written; 4 rejected" in check.reason
+    assert run.step("import:INTERACTIONS").status == SUCCEEDED

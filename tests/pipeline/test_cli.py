@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import io
 import json
 import os
@@ -10,6 +11,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+import pytest
 
 from services.pipeline import RefreshOptions
 from services.pipeline.cli import main
@@ -135,7 +138,9 @@ def test_a_run_killed_mid_training_is_resumed_by_the_next_start(shop_env: Shop) 
     out, err = again.communicate(timeout=120)
     lines = [json.loads(line) for line in out.splitlines()]
     assert again.returncode == 0, (out, err)
-    assert lines[0]["event"] == "resumed" and lines[0]["run"] == run.id
+    assert err == ""  # the process's stderr: its warning is a JSON line on stdout
+    assert lines[0]["event"] == "log" and "resuming refresh" in lines[0]["message"]
+    assert lines[1]["event"] == "resumed" and lines[1]["run"] == run.id
     final = shop_env.runs.get(run.id)
     assert final.status == "SUCCEEDED" and final.resumes == 1
     version = run.step(next(s.key for s in run.steps if s.kind == "train")).detail["version_arn"]
@@ -169,3 +174,51 @@ def test_json_is_accepted_before_or_after_the_command() -> None:
     assert _parser().parse_args(["--json", "history"]).json is True
     assert _parser().parse_args(["history", "--json"]).json is True
     assert _parser().parse_args(["history"]).json is False
+
+
+def test_an_unknown_solution_or_group_is_a_usage_error_before_any_run(shop_env: Shop) -> None:
+    code, lines = _cli("refresh", "--dataset-group", "shop", "--solution", "nope")
+    assert code == 2
+    assert lines == [
+        {"event": "error", "message": "error: no solution nope in shop (it has: shop-up)"}
+    ]
+    assert shop_env.runs.history() == []  # nothing started, nothing recorded as FAILED
+    assert shop_env.store.recent_actions() == []
+    for command in ("status", "history"):
+        code, lines = _cli(command, "--dataset-group", "nope")
+        assert code == 2 and "no dataset group 'nope'" in lines[-1]["message"]
+    assert shop_env.runs.history() == []
+
+
+def test_warnings_are_json_lines_on_stdout_and_nothing_on_stderr(
+    shop_env: Shop, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A cron line appends stdout to a .jsonl file: a run resumed after its process died logs
+    a warning, which must arrive there as a JSON event, not as a text line."""
+    group = shop_env.pipeline.resolve_group("shop")
+    dead = shop_env.runs.claim(
+        group.arn,
+        "shop",
+        options=RefreshOptions(tolerance_pct=100).to_dict(),
+        trigger="cli",
+        actor="someone",
+        owner="a-process-that-died",
+        lock_seconds=0.0,  # expired at once: the next trigger resumes it
+    )
+    code, lines = _cli("refresh", "--dataset-group", "shop", "--tolerance", "100")
+    assert code == 0
+    (warning,) = [line for line in lines if line["event"] == "log"]
+    assert warning["level"] == "WARNING" and warning["logger"] == "services.pipeline.control"
+    assert warning["message"] == f"resuming refresh #{dead.run_id} of shop: its process stopped"
+    assert lines[-1]["event"] == "run" and lines[-1]["run"] == dead.run_id
+    assert capsys.readouterr().err == ""
+
+
+def test_the_history_says_who_and_from_where_once(shop_env: Shop) -> None:
+    from dashboard.components.ops_refresh import history_frame
+
+    assert _cli("refresh", "--dataset-group", "shop", "--tolerance", "100")[0] == 0
+    user = getpass.getuser()
+    assert history_frame(shop_env.runs.history())["by"].tolist() == [f"{user} (cli)"]
+    (refresh,) = [a for a in shop_env.store.recent_actions() if a.action == "refresh"]
+    assert refresh.actor == f"{user} (cli)"

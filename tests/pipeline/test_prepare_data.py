@@ -45,8 +45,12 @@ def test_a_raw_export_is_prepared_checked_and_imported(shop: Shop) -> None:
         check.reason
     )
     job = shop.service.describe_import_job(run.step("import:INTERACTIONS").detail["job_arn"])
-    assert job.status == "ACTIVE" and job.location.startswith("s3://prepared/")
+    # beside the raw export, in its bucket, as the README says; rejects as CSV next to it
+    assert job.status == "ACTIVE" and job.location.startswith("s3://bucket/prepared/")
     imported = shop.settings.data_dir / "s3" / job.location[len("s3://") :]
+    rejects = pd.read_csv(imported.with_name(imported.stem + ".rejects.csv"))
+    assert list(rejects.columns[:2]) == ["line", "reason"] and len(rejects) == 4
+    assert not list(imported.parent.glob("*.txt"))
     expected = pd.read_csv(RAW / "expected" / "korean_headers_cp949.csv", dtype=str)
     got = pd.read_csv(imported, dtype=str)
     pd.testing.assert_frame_equal(got, expected.drop(columns=["EVENT_VALUE"]))
