@@ -139,8 +139,10 @@ def test_a_run_killed_mid_training_is_resumed_by_the_next_start(shop_env: Shop) 
     lines = [json.loads(line) for line in out.splitlines()]
     assert again.returncode == 0, (out, err)
     assert err == ""  # the process's stderr: its warning is a JSON line on stdout
-    assert lines[0]["event"] == "log" and "resuming refresh" in lines[0]["message"]
-    assert lines[1]["event"] == "resumed" and lines[1]["run"] == run.id
+    logged = [line["message"] for line in lines if line["event"] == "log"]
+    assert any(m.startswith(f"resuming refresh #{run.id} of shop") for m in logged), logged
+    (first,) = [line for line in lines if line["event"] != "log"][:1]
+    assert first["event"] == "resumed" and first["run"] == run.id
     final = shop_env.runs.get(run.id)
     assert final.status == "SUCCEEDED" and final.resumes == 1
     version = run.step(next(s.key for s in run.steps if s.kind == "train")).detail["version_arn"]
