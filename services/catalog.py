@@ -12,6 +12,7 @@ from services.models import short_arn
 from services.personalize import PersonalizeService
 from services.recipe_capabilities import (
     POPULARITY_RECIPES,
+    batch_lists_for_users,
     gives_similar_items,
     ranks,
     recommends_for_users,
@@ -71,6 +72,10 @@ class Catalog:
         """ACTIVE campaigns that answer GetPersonalizedRanking: only those of a
         PERSONALIZED_RANKING recipe (recommenders never rank)."""
         return [c for c in self._active(ranks) if not c.is_recommender]
+
+    def previewable(self) -> list[CatalogVersion]:
+        """ACTIVE versions whose lists for users a batch inference job can preview."""
+        return [v for v in self.versions if batch_lists_for_users(v.recipe, v.recipe_type)]
 
     @property
     def popularity(self) -> CampaignInfo | None:

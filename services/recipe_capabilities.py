@@ -28,6 +28,8 @@ POPULARITY_RECIPES = frozenset(
 )
 # Recipes whose lists are meant to differ per user (popularity gives everyone the same list).
 PERSONAL_RECIPES = frozenset({"aws-user-personalization", "aws-user-personalization-v2"})
+# "You can't get batch recommendations with the Trending-Now recipe" (developer guide).
+NO_BATCH_RECIPES = frozenset({"aws-trending-now"})
 # Recipe types whose campaigns answer GetRecommendations for a userId.
 USER_TYPES = ("USER_PERSONALIZATION", "POPULAR_ITEMS")
 RANKING_TYPE = "PERSONALIZED_RANKING"
@@ -60,6 +62,13 @@ def recommends_for_users(recipe_type: str | None) -> bool:
 def gives_similar_items(recipe_type: str | None) -> bool:
     """Whether a campaign of this recipe type answers GetRecommendations for an itemId."""
     return recipe_type == RELATED_ITEMS_TYPE
+
+
+def batch_lists_for_users(recipe: str | None, recipe_type: str | None) -> bool:
+    """Whether a batch inference job with ``{"userId": …}`` lines gives lists from a version
+    of this recipe (name or ARN): the user-recommending types, except Trending-Now, which has
+    no batch. RELATED_ITEMS batches take itemId lines, PERSONALIZED_RANKING ones an itemList."""
+    return recommends_for_users(recipe_type) and short_arn(recipe or "") not in NO_BATCH_RECIPES
 
 
 def personal_lists(recipe: str | None) -> bool:

@@ -49,7 +49,8 @@ user_campaigns = cat.for_users()
 # Personalised campaigns first: they are the ones whose lists can collapse into the baseline.
 user_campaigns.sort(key=lambda c: (c.recipe in POPULARITY_RECIPES, c.name))
 modes = [m for m, ok in ((ONE, user_campaigns), (TWO, len(user_campaigns) > 1)) if ok]
-modes += [VERSION] if cat.versions else []
+previewable = cat.previewable()
+modes += [VERSION] if previewable else []
 
 if not modes:
     st.info(
@@ -68,16 +69,14 @@ else:
         b = right.selectbox("Campaign B", labels, index=1, key="rec_b2")
         chosen = [user_campaigns[labels.index(a)], user_campaigns[labels.index(b)]]
     else:
-        version_labels = [version_label(v) for v in cat.versions]
+        version_labels = [version_label(v) for v in previewable]
         personal = [
-            i
-            for i, v in enumerate(cat.versions)
-            if not same_list_by_design(v.recipe, v.recipe_type)
+            i for i, v in enumerate(previewable) if not same_list_by_design(v.recipe, v.recipe_type)
         ]
         picked = st.selectbox(
             "Solution version", version_labels, index=personal[0] if personal else 0, key="rec_v"
         )
-        version = cat.versions[version_labels.index(picked)]
+        version = previewable[version_labels.index(picked)]
 
     sample = pick_users(
         interactions, "rec", data.user_activity if interactions is not None else None

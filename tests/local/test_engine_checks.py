@@ -29,6 +29,21 @@ RICH_ITEMS_SCHEMA = json.dumps(
     }
 )
 
+# Eleven categorical Items fields, F1 … F11: one more than a group's filters may read.
+WIDE_ITEMS_SCHEMA = json.dumps(
+    {
+        **json.loads(ITEMS_SCHEMA),
+        "fields": [
+            {"name": "ITEM_ID", "type": "string"},
+            *({"name": f"F{k}", "type": "string", "categorical": True} for k in range(1, 12)),
+        ],
+    }
+)
+
+
+def _fields(numbers: range) -> str:
+    return " | ".join(f'EXCLUDE ItemID WHERE Items.F{k} IN ("x")' for k in numbers)
+
 
 @dataclass(frozen=True)
 class Extra:
@@ -38,6 +53,7 @@ class Extra:
     bare_solution: str  # its group has no dataset at all
     empty_solution: str  # its group's Interactions dataset has no import and no events
     rich_group: str  # Interactions (no data) + Items with boolean and textual fields
+    wide_group: str  # Items F1 … F11; its two filters read F1 … F10
 
 
 def _empty_group(world: World, name: str, *, items_schema: str | None = None) -> dict[str, str]:
@@ -78,13 +94,18 @@ def extra(world: World) -> Extra:
     wait_for(lambda: p.describe_campaign(campaignArn=rank), "campaign")
     bare = p.create_dataset_group(name="bare")["datasetGroupArn"]
     wait_for(lambda: p.describe_dataset_group(datasetGroupArn=bare), "datasetGroup")
-    empty = _empty_group(world, "empty")
+    # At most 5 dataset groups (the world's is one); the rich group's Interactions dataset has
+    # no data either, so it also serves the no-data training case.
     rich = _empty_group(world, "rich", items_schema=RICH_ITEMS_SCHEMA)
+    wide = _empty_group(world, "wide", items_schema=WIDE_ITEMS_SCHEMA)["group"]
+    for name, numbers in (("first-five", range(1, 6)), ("next-five", range(6, 11))):
+        p.create_filter(name=name, datasetGroupArn=wide, filterExpression=_fields(numbers))
     return Extra(
         rank,
         _solution(world, bare, "bare-sims"),
-        _solution(world, empty["group"], "empty-sims"),
+        _solution(world, rich["group"], "empty-sims"),
         rich["group"],
+        wide,
     )
 
 
@@ -103,6 +124,10 @@ def _rich(x: Extra, w: World) -> str:
 
 def _world_group(x: Extra, w: World) -> str:
     return w.ws["group"]
+
+
+def _wide(x: Extra, w: World) -> str:
+    return x.wide_group
 
 
 PARAMS_26 = ", ".join(f"$P{k}" for k in range(26))
@@ -214,6 +239,13 @@ CASES: list[tuple[str, str, Callable[[World, Extra], Any], str, int]] = [
         400,
     ),
     (
+        "an 11th field across the group's filters",
+        "LimitExceededException",
+        _filter(_wide, 'INCLUDE ItemID WHERE Items.F11 IN ("x")'),
+        "a dataset group's filters may read at most 10 distinct fields",
+        400,
+    ),
+    (
         "26 parameters",
         "InvalidInputException",
         _filter(_rich, f"INCLUDE ItemID WHERE Items.CATEGORY IN ({PARAMS_26})"),
@@ -259,6 +291,14 @@ def test_a_filter_that_fits_the_schemas_is_created(world: World, extra: Extra) -
         ' | EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("purchase")',
     )["filterArn"]
     assert wait_for(lambda: p.describe_filter(filterArn=arn), "filter")["status"] == "ACTIVE"
+    p.delete_filter(filterArn=arn)
+
+
+def test_fields_the_group_already_filters_on_are_free(world: World, extra: Extra) -> None:
+    p = world.clients.personalize
+    arn = p.create_filter(
+        name="reuses", datasetGroupArn=extra.wide_group, filterExpression=_fields(range(4, 9))
+    )["filterArn"]
     p.delete_filter(filterArn=arn)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.catalog import CampaignInfo, Catalog
+from services.catalog import CampaignInfo, Catalog, CatalogVersion
 
 ARN = "arn:aws:personalize:us-east-1:000000000000"
 
@@ -47,3 +47,21 @@ def test_popularity_baseline() -> None:
     assert CATALOG.popularity is not None and CATALOG.popularity.name == "pop"
     only_trend = Catalog((campaign("trend", "aws-trending-now", "POPULAR_ITEMS"),), ())
     assert only_trend.popularity is not None and only_trend.popularity.name == "trend"
+
+
+def test_previews_only_versions_a_user_batch_can_answer() -> None:
+    def version(name: str, recipe: str, recipe_type: str) -> CatalogVersion:
+        return CatalogVersion(f"{ARN}:solution/{name}/v1", name, recipe, recipe_type, None, ())
+
+    catalog = Catalog(
+        (),
+        (
+            version("up", "aws-user-personalization", "USER_PERSONALIZATION"),
+            version("pop", "aws-popularity-count", "USER_PERSONALIZATION"),
+            # "You can't get batch recommendations with the Trending-Now recipe."
+            version("trend", "aws-trending-now", "POPULAR_ITEMS"),
+            version("rank", "aws-personalized-ranking", "PERSONALIZED_RANKING"),
+            version("sims", "aws-sims", "RELATED_ITEMS"),
+        ),
+    )
+    assert [v.solution for v in catalog.previewable()] == ["up", "pop"]

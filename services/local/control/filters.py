@@ -8,9 +8,13 @@ from services.local.context import EngineContext
 from services.local.control.datasets import group_schemas
 from services.local.control.describe_list_delete import ResourceSpec, operations
 from services.local.control.groups import group_of
-from services.local.control.quotas import MAX_FILTERS_PER_GROUP
+from services.local.control.quotas import MAX_FILTER_FIELDS_PER_GROUP, MAX_FILTERS_PER_GROUP
 from services.local.errors import InvalidInput, LimitExceeded, ResourceInUse
-from services.local.filters.expression import FilterExpressionError
+from services.local.filters.expression import (
+    FilterExpression,
+    FilterExpressionError,
+    filter_fields,
+)
 from services.local.filters.parse import parse_filter
 from services.local.filters.schema_check import check_against_schemas
 from services.local.resources import ACTIVE, waiting
@@ -34,7 +38,10 @@ def create_filter(engine: EngineContext, params: dict[str, Any]) -> dict[str, An
             serve (``filters.schema_check``: missing dataset or field, boolean or textual
             field, bad parameter use); refused synchronously, nothing is created.
         ResourceInUse: the dataset group is not ACTIVE.
-        LimitExceeded: the group already has its 10 filters.
+        LimitExceeded: the group already has its 10 filters, or the new filter would bring the
+            distinct dataset fields its filters read above 10. Both are per-group quotas of
+            the developer guide, so they get the quota error botocore models for CreateFilter,
+            as the filter count does.
     """
     try:
         parsed = parse_filter(params["filterExpression"])
@@ -49,8 +56,10 @@ def create_filter(engine: EngineContext, params: dict[str, Any]) -> dict[str, An
             check_against_schemas(parsed, group_schemas(res, group["datasetGroupArn"]))
         except FilterExpressionError as err:
             raise InvalidInput(f"Invalid filterExpression: {err}") from err
-        if res.count("filter", group=group["datasetGroupArn"]) >= MAX_FILTERS_PER_GROUP:
+        existing = res.all("filter", group=group["datasetGroupArn"])
+        if len(existing) >= MAX_FILTERS_PER_GROUP:
             raise LimitExceeded(f"The dataset group already has {MAX_FILTERS_PER_GROUP} filters.")
+        _check_group_fields(parsed, existing)
         doc = {
             "name": params["name"],
             "filterArn": arn,
@@ -68,6 +77,19 @@ def create_filter(engine: EngineContext, params: dict[str, Any]) -> dict[str, An
             tags=params.get("tags"),
         )
     return {"filterArn": arn}
+
+
+def _check_group_fields(parsed: FilterExpression, existing: list[dict[str, Any]]) -> None:
+    used: set[str] = set()
+    for doc in existing:
+        used |= filter_fields(parse_filter(doc["filterExpression"]))
+    new = filter_fields(parsed) - used
+    if len(used) + len(new) > MAX_FILTER_FIELDS_PER_GROUP:
+        raise LimitExceeded(
+            f"The filter adds {len(new)} dataset field(s) ({', '.join(sorted(new))}) to the "
+            f"{len(used)} the group's filters already read; a dataset group's filters may read "
+            f"at most {MAX_FILTER_FIELDS_PER_GROUP} distinct fields."
+        )
 
 
 SPEC = ResourceSpec(
