@@ -13,6 +13,7 @@ from services.local.control.campaigns import check_campaign_config
 from services.local.control.describe_list_delete import ResourceSpec, operations
 from services.local.errors import InvalidInput, LimitExceeded, ResourceInUse
 from services.local.locations import bucket_path, resolve_location
+from services.local.recipes.capabilities import NO_BATCH_RECIPES
 from services.local.resources import ACTIVE, PENDING, WAITING, expect_kind
 
 MAX_PENDING_BATCH = 5
@@ -26,7 +27,6 @@ _SUMMARY = (
     "solutionVersionArn",
     "batchInferenceJobMode",
 )
-NO_BATCH_RECIPES = ("aws-trending-now", "aws-next-best-action")
 
 
 def create_batch_inference_job(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from services.local.control.describe_list_delete import ResourceSpec, operations
 from services.local.control.quotas import MAX_PENDING_VERSIONS
 from services.local.control.solutions import solution_doc
 from services.local.errors import InvalidInput, LimitExceeded, ResourceInUse
+from services.local.recipes.capabilities import UPDATE_RECIPES
 from services.local.resources import (
     ACTIVE,
     IN_PROGRESS,
@@ -23,7 +24,6 @@ from services.local.resources import (
 from services.local.solution_versions import add_version
 
 STOPPING, STOPPED = "CREATE STOPPING", "CREATE STOPPED"
-UPDATE_RECIPES = ("aws-user-personalization", "aws-user-personalization-v2")
 METRICS = "_metrics"
 _SUMMARY = (
     "solutionVersionArn",

@@ -10,6 +10,7 @@ import numpy as np
 from services.local.attribution_report import log_issued
 from services.local.context import EngineContext
 from services.local.errors import InvalidInput
+from services.local.recipes.capabilities import METADATA_BY_DEFAULT
 from services.local.runtime.model_cache import LoadedModel
 from services.local.runtime.scoring import rank, recommend
 from services.local.use_cases import RECIPE_PREFIX, USE_CASES, UseCase
@@ -49,9 +50,6 @@ def _served(
             if filter_doc["datasetGroupArn"] != loaded.group:
                 raise InvalidInput("The filter belongs to another dataset group.")
     return campaign, loaded, filter_doc
-
-
-METADATA_BY_DEFAULT = ("aws-user-personalization-v2", "aws-personalized-ranking-v2")
 
 
 def metadata_enabled(source: dict[str, Any], loaded: LoadedModel) -> bool:

@@ -19,6 +19,7 @@ from services.local.context import EngineContext
 from services.local.errors import ResourceInUse
 from services.local.recipes import get_recipe
 from services.local.recipes.base import Model
+from services.local.recipes.capabilities import POPULARITY_RECIPES
 from services.local.storage import datasets
 
 MODEL_CACHE_SIZE = 16
@@ -43,7 +44,7 @@ class LoadedModel:
     def personalised_scores(self) -> bool:
         """User-Personalization returns softmax scores; popularity and SIMS return none."""
         return self.recipe_type in ("USER_PERSONALIZATION", "PERSONALIZED_RANKING") and (
-            self.recipe_name != "aws-popularity-count"
+            self.recipe_name not in POPULARITY_RECIPES
         )
 
 

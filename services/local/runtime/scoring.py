@@ -22,13 +22,12 @@ from services.local.errors import InvalidInput, ResourceNotFound
 from services.local.filters.evaluate import evaluate
 from services.local.filters.expression import FilterExpressionError
 from services.local.filters.parse import parse_filter, parse_filter_values
+from services.local.recipes.capabilities import EXPLORING_RECIPES, POPULARITY_RECIPES
 from services.local.runtime.model_cache import LoadedModel
 
 HISTORY_LIMIT = 500  # latest interactions per user handed to the model
 
 
-EXPLORING_RECIPES = ("aws-user-personalization", "aws-user-personalization-v2")
-POPULARITY_RECIPES = ("aws-popularity-count", "aws-trending-now")
 DEFAULT_EXPLORATION = {"explorationWeight": "0.3", "explorationItemAgeCutOff": "30"}
 
 
