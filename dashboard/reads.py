@@ -116,7 +116,11 @@ def _event_trackers(group_arn: str) -> list[tuple[str, str | None]]:
 # and copy on every page run. Pages only read them.
 @st.cache_resource(ttl=SNAPSHOT_TTL, show_spinner=False)
 def _group_data(group_arn: str) -> GroupData:
-    return read_group_data([d for d, _ in _datasets(group_arn)], deps.snapshots())
+    datasets = [d for d, _ in _datasets(group_arn)]
+    source = deps.snapshots()
+    if isinstance(source, LocalSnapshots):  # small reads of the engine's storage
+        return source.group_data(group_arn, datasets)
+    return read_group_data(datasets, source)
 
 
 @st.cache_data(ttl=LIST_TTL, show_spinner="Reading the workspace…")
@@ -238,7 +242,8 @@ def event_trackers(group_arn: str) -> list[tuple[str, str | None]]:
 
 @_read("the data back (dataset export jobs)")
 def group_data(group_arn: str) -> GroupData:
-    """The group's interactions and items from export jobs, cached ``SNAPSHOT_TTL`` s."""
+    """The group's interactions and items, cached ``SNAPSHOT_TTL`` s: export jobs on AWS and
+    over HTTP; in process, small reads of the engine's storage (aggregates on demand)."""
     with st.spinner("Reading the data back with dataset export jobs…"):
         return _group_data(group_arn)
 

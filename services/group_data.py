@@ -18,7 +18,7 @@ from services.dataset_snapshot import SnapshotSource
 from services.inspection import user_activity
 from services.interaction_summary import InteractionSummary, summary_of_frames
 from services.models import Dataset
-from services.sampling import ItemCatalog
+from services.sampling import ItemCatalog, recent_history
 
 
 @dataclass(frozen=True)
@@ -62,6 +62,15 @@ class GroupData:
         return summary_of_frames(self.bulk, self.put)
 
     @functools.cached_property
+    def interaction_count(self) -> int:
+        """Every interaction, bulk and streamed."""
+        return len(self.interactions)
+
+    def recent_history(self, users: Sequence[str], k: int = 5) -> dict[str, list[str]]:
+        """Each user's latest ``k`` items, newest first (``sampling.recent_history``)."""
+        return recent_history(self.interactions, users, k)
+
+    @functools.cached_property
     def catalog(self) -> ItemCatalog:
         """Item names and categories of the Items snapshot."""
         return ItemCatalog.from_frame(self.items)
@@ -82,8 +91,7 @@ def volume_counts(interactions: pd.DataFrame) -> tuple[pd.DataFrame, str]:
         types = interactions["EVENT_TYPE"][ok].fillna("(none)").astype(str)
     else:
         types = pd.Series("(none)", index=ts.index)
-    span = int(ts.max() - ts.min()) if len(ts) else 0
-    step, unit = next((s, u) for limit, s, u in _BINS if span <= limit)
+    step, unit = time_bin(int(ts.max() - ts.min()) if len(ts) else 0)
     frame = pd.DataFrame({"time": (ts // step) * step, "EVENT_TYPE": types.to_numpy()})
     counts = frame.groupby(["time", "EVENT_TYPE"]).size().rename("interactions").reset_index()
     counts["time"] = pd.to_datetime(counts["time"], unit="s", utc=True)
@@ -94,10 +102,20 @@ _DAY = 86_400
 _BINS = ((3 * _DAY, 3600, "hour"), (180 * _DAY, _DAY, "day"), (float("inf"), 7 * _DAY, "week"))
 
 
+def time_bin(span: int) -> tuple[int, str]:
+    """(bin width in seconds, unit) for interactions spanning ``span`` seconds: hours up to
+    three days, days up to 180 days, weeks beyond."""
+    return next((s, u) for limit, s, u in _BINS if span <= limit)
+
+
 def long_tail(interactions: pd.DataFrame) -> pd.DataFrame:
     """Items by interaction count, most popular first, with their rank and cumulative share
     (columns item, interactions, rank, cumulative share)."""
-    counts = interactions["ITEM_ID"].astype(str).value_counts()
+    return long_tail_of_counts(interactions["ITEM_ID"].astype(str).value_counts())
+
+
+def long_tail_of_counts(counts: pd.Series) -> pd.DataFrame:
+    """``long_tail`` from interactions per item (index: item ID), most popular first."""
     frame = counts.rename_axis("item").reset_index(name="interactions")
     frame["rank"] = range(1, len(frame) + 1)
     frame["cumulative share"] = frame["interactions"].cumsum() / frame["interactions"].sum()

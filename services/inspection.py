@@ -321,9 +321,19 @@ def sample_users(
         raise ValueError("n must be at least 1")
     if activity is None:
         activity = user_activity(interactions, user_column)
+    if how == "most_recent" and "TIMESTAMP" not in interactions.columns:
+        raise ValueError("interactions has no 'TIMESTAMP' column")
+    return sample_active_users(activity, n, how, seed)
+
+
+def sample_active_users(
+    activity: pd.DataFrame, n: int, how: SampleHow = "random", seed: int = 0
+) -> list[str]:
+    """``sample_users`` from a ``user_activity`` frame (``user``, ``count``, ``latest``): what
+    pages sample from without the interactions themselves."""
+    if n < 1:
+        raise ValueError("n must be at least 1")
     if how == "most_recent":
-        if "TIMESTAMP" not in interactions.columns:
-            raise ValueError("interactions has no 'TIMESTAMP' column")
         latest = activity.sort_values(["latest", "user"], ascending=[False, True], kind="stable")
         return latest["user"].head(n).tolist()
     if how == "random":

@@ -34,24 +34,30 @@ class InteractionSummary:
     latest_put: int | None = None
 
 
+def combined_activity(activities: Sequence[pd.DataFrame]) -> pd.DataFrame:
+    """Per-user activity frames (``user``, ``count``, ``latest``) added up into one, sorted by
+    user ID like ``inspection.user_activity``."""
+    frames = [a for a in activities if len(a)]
+    if not frames:
+        return pd.DataFrame({"user": pd.Series([], dtype=object), "count": [], "latest": []})
+    both = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    both = both.astype({"user": str})
+    per_user = both.groupby("user", sort=True).agg(count=("count", "sum"), latest=("latest", "max"))
+    return per_user.reset_index()
+
+
 def summary_of_activity(
     activities: Sequence[pd.DataFrame], latest_put: int | None
 ) -> InteractionSummary:
     """Combine per-user activity frames (``user``, ``count``, ``latest``; a user may appear in
     several, e.g. bulk and streamed) into a summary."""
-    frames = [a for a in activities if len(a)]
-    if not frames:
+    per_user = combined_activity(activities)
+    if not len(per_user):
         return InteractionSummary(latest_put=latest_put)
-    both = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-    per_user = both.groupby("user", sort=False).agg(
-        count=("count", "sum"), latest=("latest", "max")
-    )
     counts = per_user["count"].to_numpy()
-    recent = (
-        per_user.reset_index()
-        .sort_values(["latest", "user"], ascending=[False, True], kind="stable")["user"]
-        .head(RECENT_USERS)
-    )
+    recent = per_user.sort_values(["latest", "user"], ascending=[False, True], kind="stable")[
+        "user"
+    ].head(RECENT_USERS)
     return InteractionSummary(
         DataCounts(int(counts.sum()), int((counts >= 2).sum())),
         tuple(str(u) for u in recent),

@@ -25,7 +25,10 @@ from services.dataset_snapshot import (
     build_snapshots,
 )
 from services.errors import ServiceError
+from services.group_data import active_dataset
 from services.interaction_summary import InteractionSummary, summary_of_activity
+from services.local_group_data import StorageGroupData, bulk_activity
+from services.models import Dataset
 
 if TYPE_CHECKING:
     from services.local.engine import LocalEngine
@@ -80,32 +83,13 @@ class LocalSnapshots:
         Raises:
             ServiceError: the bulk files kept being replaced while being read.
         """
-        import pyarrow as pa
         import sqlalchemy as sa
 
         from services.local import tables as t
 
         engine = self._engine
-        activities = []
-        try:
-            table = engine.bulk.read(
-                engine.read_db, group_arn, "Interactions", ["USER_ID", "TIMESTAMP"]
-            )
-        except FileNotFoundError as err:
-            raise ServiceError(f"The interactions were being replaced: {err}") from err
-        if table is not None and table.num_rows:
-            per_user = table.group_by("USER_ID").aggregate(
-                [("TIMESTAMP", "count"), ("TIMESTAMP", "max")]
-            )
-            activities.append(
-                pa.table(
-                    {
-                        "user": per_user.column("USER_ID"),
-                        "count": per_user.column("TIMESTAMP_count"),
-                        "latest": per_user.column("TIMESTAMP_max"),
-                    }
-                ).to_pandas()
-            )
+        bulk = bulk_activity(engine, group_arn)
+        activities = [] if bulk is None else [bulk]
         c = t.interactions.c
         with engine.read_db.connect() as conn:
             put = conn.execute(
@@ -118,6 +102,27 @@ class LocalSnapshots:
             activities.append(pd.DataFrame(put, columns=["user", "count", "latest"]))
             latest_put = int(max(r[2] for r in put))
         return summary_of_activity(activities, latest_put)
+
+    def group_data(self, group_arn: str, datasets: Sequence[Dataset]) -> StorageGroupData:
+        """The group's data for the pages as small reads of storage (``StorageGroupData``):
+        streamed events and items as frames, interaction views aggregated on demand.
+
+        Raises:
+            ServiceError: a dataset does not exist (deleted since the page listed it).
+        """
+        interactions = active_dataset(datasets, "INTERACTIONS")
+        items = active_dataset(datasets, "ITEMS")
+        requests = [(interactions.arn, "PUT")] if interactions else []
+        requests += [(items.arn, "ALL")] if items else []
+        by_arn = {s.dataset_arn: s for s in self.take_many(requests)}
+        return StorageGroupData(
+            put=by_arn[interactions.arn].frame if interactions else pd.DataFrame(),
+            items=by_arn[items.arn].frame if items else None,
+            taken=datetime.now(UTC),
+            has_interactions=interactions is not None,
+            engine=self._engine,
+            group_arn=group_arn,
+        )
 
 
 def snapshot_source(

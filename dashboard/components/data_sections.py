@@ -138,8 +138,8 @@ def datasets_and_imports(pairs: Sequence[tuple[Dataset, Schema | None]]) -> None
 
 def volume(data: GroupData) -> None:
     """Interaction volume over time by event type, and the popularity long tail."""
-    frame = data.interactions
-    if frame.empty:
+    total = data.interaction_count
+    if not total:
         st.info("No interactions yet: import a CSV below or send events with PutEvents.")
         return
     st.plotly_chart(data_charts.volume_figure(*data.volume), key="data_volume")
@@ -149,7 +149,7 @@ def volume(data: GroupData) -> None:
     share = tail["cumulative share"].iloc[head - 1]
     single = int((tail["interactions"] == 1).sum())
     st.caption(
-        f"{len(frame):,} interactions on {len(tail):,} items. The top 20% of items ({head:,}) "
+        f"{total:,} interactions on {len(tail):,} items. The top 20% of items ({head:,}) "
         f"get {share:.0%} of interactions; {single:,} items have a single interaction."
     )
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from services.inspection import sample_users
+from services.inspection import sample_active_users
 from services.readiness import Finding, check_user_ids
 from services.sampling import parse_ids, unknown_user_ids
 
@@ -31,12 +31,10 @@ class Sample:
     finding: Finding | None = None  # the ID-space check of typed IDs
 
 
-def pick_users(
-    interactions: pd.DataFrame | None, key: str, activity: pd.DataFrame | None = None
-) -> Sample:
-    """Sampling controls; the data-driven choices need an interactions snapshot (and its
-    ``user_activity``, when the caller keeps one)."""
-    has_data = interactions is not None and not interactions.empty
+def pick_users(activity: pd.DataFrame | None, key: str) -> Sample:
+    """Sampling controls; the data-driven choices need the users' activity
+    (``inspection.user_activity``: one row per user, not every interaction)."""
+    has_data = activity is not None and len(activity) > 0
     options = [*(_FROM_DATA if has_data else []), UNKNOWN, TYPED]
     left, right = st.columns([3, 2])
     how = left.radio(
@@ -58,7 +56,7 @@ def pick_users(
         if len(users) > MAX_TYPED:
             st.warning(f"Showing the first {MAX_TYPED} of {len(users)} IDs.")
             users = users[:MAX_TYPED]
-        known = interactions["USER_ID"] if has_data else []
+        known = activity["user"] if activity is not None and has_data else []
         finding = check_user_ids(users, known) if users else None
         return Sample(tuple(users), how, finding)
     n = right.slider("How many users", 2, MAX_USERS, 12, key=f"{key}_n")
@@ -67,10 +65,10 @@ def pick_users(
     seed_key = f"{key}_seed"
     if how == "Random" and right.button("Draw again", key=f"{key}_redraw"):
         st.session_state[seed_key] = st.session_state.get(seed_key, 0) + 1
-    if interactions is None:  # unreachable: activity choices are offered only with data
+    if activity is None:  # unreachable: activity choices are offered only with data
         return Sample((), how)
     seed = st.session_state.get(seed_key, 0)
-    users = sample_users(interactions, n, _FROM_DATA[how], seed=seed, activity=activity)
+    users = sample_active_users(activity, n, _FROM_DATA[how], seed=seed)
     return Sample(tuple(users), how)
 
 

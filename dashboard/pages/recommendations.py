@@ -16,7 +16,7 @@ from services.catalog import CampaignInfo
 from services.errors import ServiceError
 from services.inspection import UserRecommendations, assess, recommend_for_users
 from services.recipe_capabilities import POPULARITY_RECIPES, same_list_by_design
-from services.sampling import ItemCatalog, recent_history
+from services.sampling import ItemCatalog
 
 
 def _by_design(campaign: CampaignInfo) -> bool:
@@ -43,7 +43,10 @@ if data is None:
         "type user IDs instead."
     )
 items = data.catalog if data else ItemCatalog.from_frame(None)
-interactions = data.interactions if data and data.has_interactions else None
+# One row per user (counts, latest event), not every interaction: what sampling needs.
+activity = data.user_activity if data and data.has_interactions else None
+if activity is not None and not len(activity):
+    activity = None
 
 user_campaigns = cat.for_users()
 # Personalised campaigns first: they are the ones whose lists can collapse into the baseline.
@@ -78,12 +81,10 @@ else:
         )
         version = previewable[version_labels.index(picked)]
 
-    sample = pick_users(
-        interactions, "rec", data.user_activity if interactions is not None else None
-    )
+    sample = pick_users(activity, "rec")
     top_n = st.slider("Top N", 1, 25, 10, key="rec_top_n")
     show_finding(sample)
-    history = recent_history(interactions, sample.users) if interactions is not None else None
+    history = data.recent_history(sample.users) if data and activity is not None else None
 
     def draw(results: Sequence[UserRecommendations], title: str, key: str, by_design: bool) -> None:
         """Verdict, heatmap and grid of one source's lists; ``by_design``: a recipe that
@@ -136,14 +137,12 @@ else:
 
 st.divider()
 default_item = ""
-if interactions is not None and not interactions.empty:
-    default_item = str(data.long_tail["item"].iloc[0]) if data else ""
+if data and activity is not None and len(data.long_tail):
+    default_item = str(data.long_tail["item"].iloc[0])
 rec_tools.similar_items(cat.for_items(), items, default_item)
 st.divider()
 known_items = list(itertools.islice(items.names or items.categories, 8)) or (
-    data.long_tail["item"].head(8).tolist() if data and interactions is not None else []
+    data.long_tail["item"].head(8).tolist() if data and activity is not None else []
 )
-default_user = (
-    str(interactions["USER_ID"].iloc[0]) if interactions is not None and len(interactions) else ""
-)
+default_user = str(activity["user"].iloc[0]) if activity is not None else ""
 rec_tools.ranking(cat.rankers(), items, default_user, "\n".join([*known_items, "not-in-catalog"]))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -11,7 +12,9 @@ import pytest
 from botocore.config import Config
 from botocore.stub import Stubber
 
+from services.config import Settings
 from services.db import dispose_engines
+from services.local.engine import reset_engines
 from services.personalize import PersonalizeService
 
 
@@ -83,4 +86,12 @@ def service(clients: FakeClients, stubs: Stubs) -> PersonalizeService:
 def fresh_engines() -> Iterator[None]:
     """Forget cached SQLAlchemy engines after the test (each test has its own database)."""
     yield
+    dispose_engines()
+
+
+@pytest.fixture
+def engine_settings(tmp_path: Path) -> Iterator[Settings]:
+    """Settings of a local engine in a fresh data directory (engines closed afterwards)."""
+    yield Settings(data_dir=tmp_path / "data", lifecycle_seconds=0.0, worker_mode="thread")
+    reset_engines()
     dispose_engines()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -29,10 +29,8 @@ from services.dataset_snapshot import (
     location,
     object_store,
 )
-from services.db import dispose_engines
 from services.errors import ServiceError
 from services.interaction_summary import InteractionSummary, summary_of_frames
-from services.local.engine import reset_engines
 from services.local_snapshots import LocalSnapshots, snapshot_source
 from services.personalize import PersonalizeService
 from services.sampling import BatchPreview, read_batch_preview, start_batch_preview
@@ -94,13 +92,6 @@ def test_local_objects_refuse_paths_outside_the_root(tmp_path: Path) -> None:
 
 
 # --- snapshots against the local engine ------------------------------------------------------
-
-
-@pytest.fixture
-def engine_settings(tmp_path: Path) -> Iterator[Settings]:
-    yield Settings(data_dir=tmp_path / "data", lifecycle_seconds=0.0, worker_mode="thread")
-    reset_engines()
-    dispose_engines()
 
 
 def test_snapshot_reads_bulk_and_put_rows_from_the_local_engine(engine_settings: Settings) -> None:

@@ -1,0 +1,62 @@
+"""The pages' data as small reads of the local engine's storage equals the full-frame views."""
+
+from __future__ import annotations
+
+import time
+
+import pandas as pd
+import pytest
+
+from services.clients import build_clients
+from services.config import Settings
+from services.group_data import GroupData
+from services.local.engine import get_engine
+from services.local_snapshots import LocalSnapshots
+from services.personalize import PersonalizeService
+from tests.local.workspace import START, create_group
+
+
+def test_storage_reads_equal_the_views_of_the_full_frames(engine_settings: Settings) -> None:
+    clients = build_clients(engine_settings)
+    ws = create_group(clients, engine_settings.data_dir, with_items=True)
+    tracker = clients.personalize.create_event_tracker(name="t", datasetGroupArn=ws["group"])
+    sent = int(time.time())
+    clients.events.put_events(
+        trackingId=tracker["trackingId"],
+        userId="u1",  # a bulk user with streamed events on top
+        sessionId="s",
+        eventList=[{"eventType": "buy", "itemId": f"i{k}", "sentAt": sent + k} for k in (5, 6, 7)],
+    )
+    service = PersonalizeService(clients)
+    datasets = [service.describe_dataset(d.arn) for d in service.list_datasets(ws["group"])]
+    snaps = LocalSnapshots(get_engine(engine_settings))
+    small = snaps.group_data(ws["group"], datasets)
+    bulk, put, items = snaps.take_many(
+        [(ws["dataset"], "BULK"), (ws["dataset"], "PUT"), (ws["items_dataset"], "ALL")]
+    )
+    full = GroupData(bulk.frame, put.frame, items.frame, has_interactions=True)
+
+    assert small.bulk.empty  # nothing built up front
+    assert small.interaction_count == full.interaction_count == 60 * 30 + 3
+    pd.testing.assert_frame_equal(small.volume[0], full.volume[0], check_dtype=False)
+    assert small.volume[1] == full.volume[1] == "week"  # 2023 imports, events sent today
+    pd.testing.assert_frame_equal(small.user_activity, full.user_activity, check_dtype=False)
+    tail, want = small.long_tail, full.long_tail
+    assert dict(zip(tail["item"], tail["interactions"], strict=True)) == dict(
+        zip(want["item"], want["interactions"], strict=True)
+    )
+    assert tail["interactions"].is_monotonic_decreasing and tail["rank"].tolist() == list(
+        range(1, len(tail) + 1)
+    )
+    assert tail["cumulative share"].iloc[-1] == pytest.approx(1.0)
+    users = ["u1", "u7", "nobody"]
+    assert small.recent_history(users, k=4) == full.recent_history(users, k=4)
+    # by hand: u1's streamed events are the newest; u7's last bulk view is at START + 7,290
+    assert small.recent_history(["u1"], k=3) == {"u1": ["i7", "i6", "i5"]}
+    last = bulk.frame[(bulk.frame["USER_ID"] == "u7") & (bulk.frame["TIMESTAMP"] == START + 7290)]
+    assert small.recent_history(["u7"], k=1) == {"u7": last["ITEM_ID"].tolist()}
+    pd.testing.assert_frame_equal(
+        small.interactions.reset_index(drop=True),
+        full.interactions.sort_values("TIMESTAMP", kind="stable").reset_index(drop=True),
+        check_dtype=False,
+    )
