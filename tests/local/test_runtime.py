@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
@@ -247,6 +246,25 @@ def test_personalized_ranking(world: World) -> None:
     assert sum(r["score"] for r in ranked) == pytest.approx(1.0)
 
 
+def calls_of(monkeypatch: pytest.MonkeyPatch, owner: object, name: str) -> list[tuple]:
+    """Record the positional arguments of every call of ``owner.name`` (still called)."""
+    calls: list[tuple] = []
+    real = getattr(owner, name)
+
+    def counted(*args: object, **kw: object) -> object:
+        calls.append(args)
+        return real(*args, **kw)
+
+    monkeypatch.setattr(owner, name, counted)
+    return calls
+
+
+def in_8_threads(fn: Callable[[], object]) -> list[object]:
+    """``fn()`` from eight threads at once; their answers."""
+    with ThreadPoolExecutor(8) as pool:
+        return list(pool.map(lambda _: fn(), range(8)))
+
+
 def test_concurrent_first_requests_load_a_model_once(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -254,16 +272,35 @@ def test_concurrent_first_requests_load_a_model_once(
     with engine.reading() as res:
         version = res.get(world.up_version, "solution-version")
     engine.models.forget(world.up_version)
-    recipe = get_recipe(version["_recipeName"])
-    loads: list[str] = []
-    real_load = recipe.load
-
-    def counted(path: Path) -> object:
-        loads.append(str(path))
-        return real_load(path)
-
-    monkeypatch.setattr(recipe, "load", counted)
-    with ThreadPoolExecutor(8) as pool:
-        got = list(pool.map(lambda _: engine.models.get(version), range(8)))
+    loads = calls_of(monkeypatch, get_recipe(version["_recipeName"]), "load")
+    got = in_8_threads(lambda: engine.models.get(version))
     assert len(loads) == 1
     assert all(g is got[0] for g in got)
+
+
+def test_concurrent_first_requests_read_the_items_once(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from services.local.runtime import model_cache
+
+    engine = get_engine(world.settings)
+    with engine.reading() as res:
+        loaded = engine.models.get(res.get(world.up_version, "solution-version"))
+    engine.models._items.pop((world.ws["group"], "Items"), None)  # as if just started
+    reads = calls_of(monkeypatch, model_cache.datasets, "records")
+    masks = in_8_threads(lambda: engine.models.exploration_candidates(loaded, 30.0))
+    assert [args[3] for args in reads] == ["Items"]
+    assert all(m is masks[0] for m in masks)
+
+
+def test_a_deleted_campaign_stops_answering_at_once(world: World) -> None:
+    p = world.clients.personalize
+    # its own group: the world's group is at its campaign quota
+    group = create_group(world.clients, world.settings.data_dir, "doomed-shop")["group"]
+    _, version = train(world.clients, group, "doomed-pop", "aws-popularity-count")
+    arn = p.create_campaign(name="doomed", solutionVersionArn=version)["campaignArn"]
+    wait_for(lambda: p.describe_campaign(campaignArn=arn), "campaign")
+    assert recs(world, arn, userId="u1", numResults=3)  # now kept as a settled campaign
+    p.delete_campaign(campaignArn=arn)
+    with pytest.raises(world.clients.runtime.exceptions.ResourceNotFoundException):
+        recs(world, arn, userId="u1", numResults=3)

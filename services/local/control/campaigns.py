@@ -171,7 +171,16 @@ def update_campaign(engine: EngineContext, params: dict[str, Any]) -> dict[str, 
         doc["lastUpdatedDateTime"] = res.now
         res.save(arn, doc)
         doc = campaign_doc(res, arn)  # a zero-second update is ACTIVE at once
+    engine.models.forget_served(arn)
     return {"campaignArn": arn}
+
+
+def settled(doc: dict[str, Any]) -> bool:
+    """An ACTIVE campaign with no update under way and no syncing to newer versions: what it
+    serves changes only by an UpdateCampaign or DeleteCampaign."""
+    pending = (doc.get("latestCampaignUpdate") or {}).get("status") in WAITING
+    syncing = (doc.get("campaignConfig") or {}).get(SYNC)
+    return doc["status"] == ACTIVE and not pending and not syncing
 
 
 def served_version(res: Resources, campaign_arn: str) -> tuple[dict[str, Any], str]:
@@ -194,6 +203,7 @@ SPEC = ResourceSpec(
     scope_kind="solution",
     scope_by="parent",
     load=campaign_doc,
+    after_delete=lambda engine, arn, _removed: engine.models.forget_served(arn),
 )
 
 OPERATIONS = {

@@ -23,13 +23,19 @@ RANKING = "PERSONALIZED_RANKING"
 def _served(
     engine: EngineContext, params: dict[str, Any]
 ) -> tuple[dict[str, Any], LoadedModel, dict[str, Any] | None]:
-    from services.local.control.campaigns import served_version
+    from services.local.control.campaigns import served_version, settled
     from services.local.control.recommenders import serving_model
 
     arn = params.get("campaignArn")
     recommender = params.get("recommenderArn")
     if bool(arn) == bool(recommender):
         raise InvalidInput("Give either a campaignArn or a recommenderArn.")
+    kept = engine.models.served(arn) if arn and not params.get("filterArn") else None
+    if kept is not None:
+        # the hot path of a settled campaign: no read transaction at all
+        loaded = engine.models.cached(kept[1])
+        if loaded is not None:
+            return kept[0], loaded, None
     with engine.reading() as res:
         if recommender:
             campaign, version = serving_model(res, recommender)
@@ -37,6 +43,8 @@ def _served(
             loaded = engine.models.cached(version_arn) or engine.models.get(version)
         else:
             campaign, version_arn = served_version(res, arn)
+            if settled(campaign):
+                engine.models.remember_served(arn, campaign, version_arn)
             # An ACTIVE version never changes, so a loaded model saves reading its document.
             loaded = engine.models.cached(version_arn)
             if loaded is None:

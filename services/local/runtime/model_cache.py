@@ -26,6 +26,7 @@ MODEL_CACHE_SIZE = 16
 
 
 ITEMS_CHECK_SECONDS = 1.0
+SERVED_TTL = 1.0  # seconds a campaign's served version is trusted without reading it again
 LATEST_TS_TTL = 60.0  # seconds a group's latest interaction time is cached for exploration
 
 
@@ -68,11 +69,35 @@ class ModelCache:
         self._created: dict[str, tuple[int, np.ndarray, pd.DataFrame]] = {}
         self._latest: dict[str, tuple[float, float]] = {}  # group -> (checked at, latest ts)
         self._candidates: dict[str, tuple[tuple[int, float, float], np.ndarray]] = {}
+        self._served: dict[str, tuple[float, dict[str, Any], str]] = {}
         self._lock = threading.Lock()
         # Items/Users frames and exploration candidates: computed by one thread at a time
         # (re-entrant: the candidates read the items).
         self._deriving = threading.RLock()
         self._loading: dict[str, threading.Lock] = {}
+
+    def served(self, campaign_arn: str) -> tuple[dict[str, Any], str] | None:
+        """A campaign's document and served version ARN, read less than ``SERVED_TTL`` s ago.
+
+        Only settled campaigns are kept (``remember_served``): a change made in this process
+        (UpdateCampaign, DeleteCampaign) drops the entry at once; one made by another
+        process is seen within ``SERVED_TTL``, far less than a campaign update takes on AWS.
+        """
+        with self._lock:
+            hit = self._served.get(campaign_arn)
+        if hit is None or time.monotonic() - hit[0] > SERVED_TTL:
+            return None
+        return hit[1], hit[2]
+
+    def remember_served(self, campaign_arn: str, doc: dict[str, Any], version_arn: str) -> None:
+        """Keep a campaign's answer of ``served_version`` for ``SERVED_TTL`` s."""
+        with self._lock:
+            self._served[campaign_arn] = (time.monotonic(), doc, version_arn)
+
+    def forget_served(self, campaign_arn: str) -> None:
+        """Drop a campaign's kept served version (it was updated or deleted)."""
+        with self._lock:
+            self._served.pop(campaign_arn, None)
 
     def cached(self, arn: str) -> LoadedModel | None:
         """The loaded model of a version, if it is in memory."""
