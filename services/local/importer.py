@@ -57,7 +57,7 @@ _ARROW_TYPES = {
     "boolean": pa.bool_(),
 }
 _BOM = b"\xef\xbb\xbf"
-_HEADER_PREFIX = 1 << 20  # characters; far more than any header
+_HEADER_PREFIX = 1 << 20  # bytes; far more than any header
 _INT_RE = r"^[+-]?[0-9]+$"
 _FLOAT_RE = r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$"
 _INT32 = (-(2**31), 2**31 - 1)
@@ -120,9 +120,7 @@ def read_dataset_csv(path: Path, schema: AvroSchema, dataset_type: str) -> Impor
             "the file starts with a UTF-8 byte-order mark (BOM), which would become part of the "
             "first column's name; save the file as UTF-8 without a BOM"
         )
-    # Decoding checks the whole file is UTF-8 (with the offset of a bad byte); the text is
-    # decoded again only to name a bad row.
-    header_text = _decode(data)[:_HEADER_PREFIX]
+    header_text = _decode_prefix(data)
     if re.search(rb"\S", data) is None:
         raise ImportFailed("the file has no content (only blank lines)")
 
@@ -176,6 +174,18 @@ def _decode(data: bytes) -> str:
         ) from err
 
 
+def _decode_prefix(data: bytes) -> str:
+    """The start of the file as text, enough for the header (a character cut at the end is
+    left out). The rest is checked to be UTF-8 while pyarrow parses it."""
+    prefix = data[:_HEADER_PREFIX]
+    try:
+        return prefix.decode("utf-8")
+    except UnicodeDecodeError as err:
+        if err.reason == "unexpected end of data" and len(prefix) < len(data):
+            return prefix[: err.start].decode("utf-8")
+        return _decode(data)  # raises, naming the bad byte
+
+
 def _records(text: str) -> Iterator[tuple[int, list[str]]]:
     """(first file line, values) of every non-blank CSV record, header included."""
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
@@ -191,7 +201,7 @@ def _records(text: str) -> Iterator[tuple[int, list[str]]]:
 
 def _read_header(text: str) -> list[str]:
     # The header is the first record: parse a prefix, not a copy of a file of gigabytes.
-    _, header = next(_records(text[:_HEADER_PREFIX]))
+    _, header = next(_records(text))
     if len(header) == 1 and any(sep in header[0] for sep in (";", "\t")):
         sep = "';'" if ";" in header[0] else "a tab"
         raise ImportFailed(
@@ -253,10 +263,11 @@ def _parse(data: bytes, header: list[str], locate: _Locator) -> pa.Table:
                 column_types=dict.fromkeys(header, pa.string()),
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
-                check_utf8=False,  # already decoded once, with a better message
+                check_utf8=True,
             ),
         )
     except pa.ArrowInvalid as err:
+        _decode(data)  # invalid UTF-8 is named with its byte offset and line
         _diagnose(locate.text(), len(header))
         raise ImportFailed(f"the file is not a valid CSV: {err}") from err
 
@@ -423,12 +434,14 @@ def _check_epoch_seconds(ints: pa.Array, field: Field, where: _Locator) -> None:
 
 
 def _floats(col: pa.Array, empty: pa.Array, field: Field, *, where: _Locator) -> pa.Array:
-    ok = pc.or_(pc.match_substring_regex(col, _FLOAT_RE), empty)
-    i = _first(pc.invert(ok))
-    if i >= 0:
-        value = col[i].as_py()
-        hint = "; use '.' as the decimal separator" if re.match(r"^-?\d+,\d+$", value) else ""
-        raise ImportFailed(f"{where(i, field.name)}: {_show(value)} is not a number{hint}")
+    digits = pc.or_(pc.ascii_is_decimal(col), empty)  # whole numbers pass without the pattern
+    if not pc.all(digits).as_py():
+        ok = pc.or_(digits, pc.match_substring_regex(col, _FLOAT_RE))
+        i = _first(pc.invert(ok))
+        if i >= 0:
+            value = col[i].as_py()
+            hint = "; use '.' as the decimal separator" if re.match(r"^-?\d+,\d+$", value) else ""
+            raise ImportFailed(f"{where(i, field.name)}: {_show(value)} is not a number{hint}")
     floats = pc.cast(_nulls_for_empty(col, empty, pa.string()), pa.float64())
     i = _first(pc.fill_null(pc.invert(pc.is_finite(floats)), False))
     if i >= 0:

@@ -332,6 +332,9 @@ def spawn_worker(engine: EngineContext) -> subprocess.Popen[bytes]:
         PERSONALIZE_LOCAL_MIN_TRAINING_SECONDS=str(settings.min_training_seconds),
         AWS_REGION=settings.region,
         OPENBLAS_NUM_THREADS=env.get("OPENBLAS_NUM_THREADS", "1"),
+        # pyarrow's default (mimalloc) spent over a second in the kernel on the first 3M-row
+        # import of a fresh worker (0.3 s with the system allocator; later imports alike).
+        ARROW_DEFAULT_MEMORY_POOL=env.get("ARROW_DEFAULT_MEMORY_POOL", "system"),
     )
     cmd = [sys.executable, "-m", "services.local", "worker", "--parent", str(os.getpid())]
     log = open(engine.data_dir / "worker.log", "ab")  # noqa: SIM115 - the child owns it

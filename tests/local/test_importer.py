@@ -432,3 +432,19 @@ def test_quoted_line_breaks_across_read_blocks(tmp_path):
     assert described[0].as_py() == f"first line 0\nsecond, {'x' * 90}"
     assert described[19_999].as_py() == f"first line 19999\nsecond, {'x' * 90}"
     assert result.table["ITEM_ID"][12_345].as_py() == "i12345"
+
+
+def test_utf8_is_checked_beyond_the_header_prefix(tmp_path):
+    # Over 1 MiB of 3-byte characters: one straddles the header prefix's end; a bad byte
+    # far into the file is still named with its offset and line.
+    head = b"USER_ID,AGE,TIER\n"
+    rows = [f"u{k},{k % 90},골드등급\n".encode() for k in range(60_000)]
+    good = head + b"".join(rows)
+    assert len(good) > 1 << 20
+    table = read_dataset_csv(write(tmp_path, good), USERS, "Users").table
+    assert table.num_rows == 60_000 and table["TIER"][59_999].as_py() == "골드등급"
+    bad_row = 50_000
+    rows[bad_row - 1] = rows[bad_row - 1].replace("등".encode(), b"\xff\xfe")
+    offset = len(head) + sum(len(r) for r in rows[: bad_row - 1]) + rows[bad_row - 1].index(b"\xff")
+    message = failure(write(tmp_path, head + b"".join(rows)), USERS, "Users")
+    assert f"byte 0xFF at byte offset {offset} (line {bad_row + 1})" in message

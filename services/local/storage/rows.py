@@ -37,16 +37,28 @@ def by_user_then_time(users: np.ndarray, timestamps: np.ndarray) -> np.ndarray:
     Returns:
         Row indices (int64); rows with equal user and time keep their order.
     """
+    key = _user_time_key(users, timestamps)
+    if key is None:
+        return np.lexsort((timestamps, users))
+    return np.argsort(key, kind="stable")
+
+
+def _user_time_key(users: np.ndarray, timestamps: np.ndarray) -> np.ndarray | None:
+    """One int64 per row that orders rows by (user, time), or None if the two do not fit.
+
+    Sorting one key is about three times faster than lexsort's two passes.
+    """
     if len(users) == 0:
         return np.empty(0, np.int64)
     low = int(timestamps.min())
     span_bits = (int(timestamps.max()) - low).bit_length()
-    user_bits = int(users.max()).bit_length()
-    if span_bits + user_bits > 62:
-        return np.lexsort((timestamps, users))
-    # One int64 key sorts about three times faster than lexsort's two passes.
-    key = (users.astype(np.int64) << span_bits) | (timestamps.astype(np.int64) - low)
-    return np.argsort(key, kind="stable")
+    if span_bits + int(users.max()).bit_length() > 62:
+        return None
+    key = users.astype(np.int64)  # in place from here: each temporary is 8 bytes a row
+    key <<= span_bits
+    key += timestamps
+    key -= low
+    return key
 
 
 def is_grouped_by_user(users: np.ndarray, timestamps: np.ndarray) -> bool:
@@ -71,9 +83,15 @@ def first_interactions_by_user(
         items: the ITEM_ID column (strings).
         timestamps: int64 epoch seconds.
     """
-    order = by_user_then_time(users, timestamps)
-    su, st = users[order], timestamps[order]
-    same = (su[1:] == su[:-1]) & (st[1:] == st[:-1])  # same[k]: sorted rows k and k+1 tie
+    key = _user_time_key(users, timestamps)
+    if key is None:
+        order = np.lexsort((timestamps, users))
+        su, st = users[order], timestamps[order]
+        same = (su[1:] == su[:-1]) & (st[1:] == st[:-1])
+    else:
+        order = np.argsort(key, kind="stable")
+        key = key[order]
+        same = key[1:] == key[:-1]  # same[k]: sorted rows k and k+1 share user and time
     if not same.any():
         return order
     shared = np.flatnonzero(np.r_[same, False] | np.r_[False, same])
