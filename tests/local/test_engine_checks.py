@@ -50,6 +50,7 @@ class Extra:
     """Resources beside the world's: a ranking campaign, and groups short of data."""
 
     rank_campaign: str
+    trend_campaign: str
     bare_solution: str  # its group has no dataset at all
     empty_solution: str  # its group's Interactions dataset has no import and no events
     rich_group: str  # Interactions (no data) + Items with boolean and textual fields
@@ -92,6 +93,9 @@ def extra(world: World) -> Extra:
     _, rank_version = train(world.clients, world.ws["group"], "rank", "aws-personalized-ranking")
     rank = p.create_campaign(name="rank", solutionVersionArn=rank_version)["campaignArn"]
     wait_for(lambda: p.describe_campaign(campaignArn=rank), "campaign")
+    _, trend_version = train(world.clients, world.ws["group"], "trend", "aws-trending-now")
+    trend = p.create_campaign(name="trend", solutionVersionArn=trend_version)["campaignArn"]
+    wait_for(lambda: p.describe_campaign(campaignArn=trend), "campaign")
     bare = p.create_dataset_group(name="bare")["datasetGroupArn"]
     wait_for(lambda: p.describe_dataset_group(datasetGroupArn=bare), "datasetGroup")
     # At most 5 dataset groups (the world's is one); the rich group's Interactions dataset has
@@ -102,6 +106,7 @@ def extra(world: World) -> Extra:
         p.create_filter(name=name, datasetGroupArn=wide, filterExpression=_fields(numbers))
     return Extra(
         rank,
+        trend,
         _solution(world, bare, "bare-sims"),
         _solution(world, rich["group"], "empty-sims"),
         rich["group"],
@@ -149,6 +154,13 @@ CASES: list[tuple[str, str, Callable[[World, Extra], Any], str, int]] = [
             campaignArn=x.rank_campaign, userId="u1"
         ),
         "ask it with GetPersonalizedRanking",
+        400,
+    ),
+    (
+        "user recommendations without a userId",
+        "InvalidInputException",
+        lambda w, x: w.clients.runtime.get_recommendations(campaignArn=w.campaign),
+        "recommends for a userId",
         400,
     ),
     (
@@ -280,6 +292,18 @@ def test_a_ranking_campaign_ranks(world: World, extra: Extra) -> None:
         )["personalizedRanking"]
         assert sorted(r["itemId"] for r in ranked) == ["i1", "i2", "zzz"]
         assert ranked[-1] == {"itemId": "zzz", "score": 0.0}
+
+
+def test_trending_now_needs_no_user(world: World, extra: Extra) -> None:
+    """Trending-Now takes a userId "only if you apply a filter that requires it"."""
+    for transport in TRANSPORTS:
+        runtime = world.over(transport).clients.runtime
+        anonymous = runtime.get_recommendations(campaignArn=extra.trend_campaign, numResults=5)
+        for_u1 = runtime.get_recommendations(
+            campaignArn=extra.trend_campaign, userId="u1", numResults=5
+        )
+        assert len(anonymous["itemList"]) == 5
+        assert anonymous["itemList"] == for_u1["itemList"]  # the same trend for everybody
 
 
 def test_a_filter_that_fits_the_schemas_is_created(world: World, extra: Extra) -> None:

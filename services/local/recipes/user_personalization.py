@@ -14,6 +14,9 @@ Hyperparameters (Personalize's string map; names of the real recipe where they e
 - ``neighbours`` (default 200): EASE weights kept per item, so models stay small and fast.
 - ``hidden_dimension`` (default 64), ``als_iterations`` (15), ``als_alpha`` (10),
   ``als_regularization`` (0.05): ALS settings.
+
+Personalize documents hidden_dimension 149 and bptt 32 as defaults, and DescribeAlgorithm says
+so; why the local defaults differ is in ``parameters.py``.
 """
 
 from __future__ import annotations

@@ -139,7 +139,10 @@ def recommend(
             exclude = np.zeros(len(model.item_ids), dtype=bool)
             exclude[loaded.index[item_id]] = True
     else:
-        if not user_id:
+        # API reference, GetRecommendations: "USER_PERSONALIZATION - itemId optional, userId
+        # required"; Trending-Now (POPULAR_ITEMS) takes a userId "only if you apply a filter
+        # that requires it" (developer guide, "Trending-Now recipe").
+        if not user_id and loaded.recipe_type != "POPULAR_ITEMS":
             raise InvalidInput(f"{loaded.recipe_name} recommends for a userId, not an itemId.")
         scores = model.score_user(user_id, history.item_ids)
     if scores is None:  # unknown user or item: popular items, like Personalize
