@@ -8,6 +8,18 @@ from typing import Any
 from services.local.context import EngineContext
 from services.local.resources import PENDING, Resources
 
+# SolutionVersionSummary's fields: ListSolutionVersions entries and a solution's
+# latestSolutionVersion (botocore shape ``SolutionVersionSummary``).
+VERSION_SUMMARY = (
+    "solutionVersionArn",
+    "status",
+    "trainingMode",
+    "trainingType",
+    "creationDateTime",
+    "lastUpdatedDateTime",
+    "failureReason",
+)
+
 
 def add_version(
     engine: EngineContext,

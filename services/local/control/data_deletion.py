@@ -13,8 +13,8 @@ from __future__ import annotations
 from typing import Any
 
 from services.local.context import EngineContext
-from services.local.control.describe_list_delete import ResourceSpec, operations
-from services.local.control.groups import group_of
+from services.local.control.describe_list_delete import operations
+from services.local.control.groups import group_of, group_scoped, queue_in_group
 from services.local.errors import LimitExceeded
 
 PENDING, IN_PROGRESS, COMPLETED, FAILED = "PENDING", "IN_PROGRESS", "COMPLETED", "FAILED"
@@ -50,32 +50,21 @@ def create_data_deletion_job(engine: EngineContext, params: dict[str, Any]) -> d
             "datasetGroupArn": group["datasetGroupArn"],
             "dataSource": params["dataSource"],
             "roleArn": params["roleArn"],
-            "status": PENDING,
-            "creationDateTime": res.now,
-            "lastUpdatedDateTime": res.now,
         }
-        res.create(
-            arn,
-            "data-deletion-job",
-            params["jobName"],
-            doc,
-            parent=group["datasetGroupArn"],
-            group=group["datasetGroupArn"],
+        name = params["jobName"]
+        queue_in_group(
+            engine, res, group, "data-deletion-job", arn, name, doc, "delete-data", PENDING
         )
-        engine.jobs.enqueue(res.conn, "delete-data", arn)
     engine.jobs.kick()
     return {"dataDeletionJobArn": arn}
 
 
-SPEC = ResourceSpec(
+SPEC = group_scoped(
     kind="data-deletion-job",
     arn_param="dataDeletionJobArn",
     describe_key="dataDeletionJob",
     list_key="dataDeletionJobs",
     summary=_SUMMARY,
-    scope_param="datasetGroupArn",
-    scope_kind="dataset-group",
-    scope_load=group_of,
     newest_first=True,
 )
 

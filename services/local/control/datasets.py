@@ -8,8 +8,8 @@ from sqlalchemy import delete
 
 from services.local import tables as t
 from services.local.context import EngineContext
-from services.local.control.describe_list_delete import ResourceSpec, operations
-from services.local.control.groups import group_of
+from services.local.control.describe_list_delete import operations
+from services.local.control.groups import group_of, group_scoped
 from services.local.errors import InvalidInput, ResourceAlreadyExists, ResourceInUse
 from services.local.resources import ACTIVE, Resources, expect_kind, waiting
 from services.local.schemas import (
@@ -127,15 +127,12 @@ def _after_delete(engine: EngineContext, arn: str, removed: list[str]) -> None:
     engine.bulk.sweep(engine.read_db, group, DATASET_TYPES[kind.lower()])
 
 
-SPEC = ResourceSpec(
+SPEC = group_scoped(
     kind="dataset",
     arn_param="datasetArn",
     describe_key="dataset",
     list_key="datasets",
     summary=_SUMMARY,
-    scope_param="datasetGroupArn",
-    scope_kind="dataset-group",
-    scope_load=group_of,
     on_delete=_before_delete,
     after_delete=_after_delete,
 )

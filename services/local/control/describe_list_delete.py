@@ -64,6 +64,13 @@ class ResourceSpec:
         return res.get(arn, self.kind)
 
 
+def forget_models(engine: EngineContext, arn: str, model_keys: list[str]) -> None:
+    """An ``after_delete`` hook: drop the loaded models ``on_delete`` returned the keys of (a
+    solution's versions, a recommender's model) from the engine's model cache."""
+    for key in model_keys:
+        engine.models.forget(key)
+
+
 def describe(spec: ResourceSpec) -> Operation:
     """Describe*: ``{describe_key: document}``."""
 

@@ -6,10 +6,10 @@ from typing import Any
 
 from services.local.context import EngineContext
 from services.local.control.datasets import group_schemas
-from services.local.control.describe_list_delete import ResourceSpec, operations
-from services.local.control.groups import group_of
+from services.local.control.describe_list_delete import operations
+from services.local.control.groups import active_group_of, create_in_group, group_scoped
 from services.local.control.quotas import MAX_FILTER_FIELDS_PER_GROUP, MAX_FILTERS_PER_GROUP
-from services.local.errors import InvalidInput, LimitExceeded, ResourceInUse
+from services.local.errors import InvalidInput, LimitExceeded
 from services.local.filters.expression import (
     FilterExpression,
     FilterExpressionError,
@@ -17,7 +17,7 @@ from services.local.filters.expression import (
 )
 from services.local.filters.parse import parse_filter
 from services.local.filters.schema_check import check_against_schemas
-from services.local.resources import ACTIVE, waiting
+from services.local.resources import waiting
 
 _SUMMARY = (
     "name",
@@ -49,9 +49,7 @@ def create_filter(engine: EngineContext, params: dict[str, Any]) -> dict[str, An
         raise InvalidInput(f"Invalid filterExpression: {err}") from err
     arn = engine.arns.make("filter", params["name"])
     with engine.tx() as res:
-        group = group_of(res, params["datasetGroupArn"])
-        if group["status"] != ACTIVE:
-            raise ResourceInUse(f"Dataset group {group['name']} is {group['status']}.")
+        group = active_group_of(res, params["datasetGroupArn"])
         try:
             check_against_schemas(parsed, group_schemas(res, group["datasetGroupArn"]))
         except FilterExpressionError as err:
@@ -67,15 +65,7 @@ def create_filter(engine: EngineContext, params: dict[str, Any]) -> dict[str, An
             "filterExpression": params["filterExpression"],
         }
         doc.update(waiting(res.now, engine.lifecycle_seconds))
-        res.create(
-            arn,
-            "filter",
-            params["name"],
-            doc,
-            parent=group["datasetGroupArn"],
-            group=group["datasetGroupArn"],
-            tags=params.get("tags"),
-        )
+        create_in_group(res, group, "filter", arn, params["name"], doc, params.get("tags"))
     return {"filterArn": arn}
 
 
@@ -92,15 +82,12 @@ def _check_group_fields(parsed: FilterExpression, existing: list[dict[str, Any]]
         )
 
 
-SPEC = ResourceSpec(
+SPEC = group_scoped(
     kind="filter",
     arn_param="filterArn",
     describe_key="filter",
     list_key="Filters",
     summary=_SUMMARY,
-    scope_param="datasetGroupArn",
-    scope_kind="dataset-group",
-    scope_load=group_of,
 )
 
 OPERATIONS = {

@@ -11,7 +11,7 @@ from services.local.context import EngineContext
 from services.local.control.describe_list_delete import ResourceSpec, operations
 from services.local.control.quotas import MAX_DATASET_GROUPS
 from services.local.errors import InvalidInput, LimitExceeded, ResourceInUse
-from services.local.resources import Resources, expect_kind, waiting
+from services.local.resources import ACTIVE, PENDING, Resources, expect_kind, waiting
 
 _SUMMARY = (
     "name",
@@ -28,6 +28,65 @@ def group_of(res: Resources, group_arn: str, param: str = "datasetGroupArn") -> 
     """The dataset group document an ARN parameter names (ResourceNotFound if none)."""
     expect_kind(group_arn, "dataset-group", param)
     return res.get(group_arn, "dataset-group")
+
+
+def active_group_of(res: Resources, group_arn: str) -> dict[str, Any]:
+    """The dataset group ``group_arn`` names, which must be ACTIVE to take new resources
+    (ResourceNotFound if none; ResourceInUse while it is still being created or deleted)."""
+    group = group_of(res, group_arn)
+    if group["status"] != ACTIVE:
+        raise ResourceInUse(f"Dataset group {group['name']} is {group['status']}.")
+    return group
+
+
+def group_scoped(**fields: Any) -> ResourceSpec:
+    """A ``ResourceSpec`` for a resource that belongs to a dataset group: its List* takes an
+    optional ``datasetGroupArn`` (ResourceNotFound when it names no group)."""
+    return ResourceSpec(
+        scope_param="datasetGroupArn", scope_kind="dataset-group", scope_load=group_of, **fields
+    )
+
+
+def create_in_group(
+    res: Resources,
+    group: dict[str, Any],
+    kind: str,
+    arn: str,
+    name: str,
+    doc: dict[str, Any],
+    tags: list[dict[str, str]] | None = None,
+) -> None:
+    """Insert ``doc`` as a child of ``group`` (its parent and its group), in ``res``'s
+    transaction; ResourceAlreadyExists if the ARN is taken."""
+    res.create(
+        arn,
+        kind,
+        name,
+        doc,
+        parent=group["datasetGroupArn"],
+        group=group["datasetGroupArn"],
+        tags=tags,
+    )
+
+
+def queue_in_group(
+    engine: EngineContext,
+    res: Resources,
+    group: dict[str, Any],
+    kind: str,
+    arn: str,
+    name: str,
+    doc: dict[str, Any],
+    job: str,
+    pending: str = PENDING,
+) -> None:
+    """Insert ``doc`` (stamped with the status ``pending`` and created now) as a child of
+    ``group`` and queue the job kind ``job`` that advances it, both in ``res``'s transaction;
+    the caller kicks the runner (``engine.jobs.kick()``) after it commits. ``pending`` is
+    CREATE PENDING for trained resources, PENDING for jobs whose statuses have no prefix."""
+    doc.update(status=pending, creationDateTime=res.now, lastUpdatedDateTime=res.now)
+    create_in_group(res, group, kind, arn, name, doc)
+    engine.jobs.enqueue(res.conn, job, arn)
 
 
 def create_dataset_group(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:

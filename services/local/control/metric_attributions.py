@@ -17,8 +17,8 @@ from services.local.attribution import ExpressionError, check_metrics
 from services.local.attribution_report import forget
 from services.local.context import EngineContext
 from services.local.control.datasets import group_schemas
-from services.local.control.describe_list_delete import ResourceSpec, operations
-from services.local.control.groups import group_of
+from services.local.control.describe_list_delete import operations
+from services.local.control.groups import active_group_of, create_in_group, group_scoped
 from services.local.errors import (
     InvalidInput,
     LimitExceeded,
@@ -59,9 +59,7 @@ def _checked(res: Resources, group: str, metrics: list[dict[str, str]]) -> list[
 def create_metric_attribution(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:
     arn = engine.arns.make("metric-attribution", params["name"])
     with engine.tx() as res:
-        group = group_of(res, params["datasetGroupArn"])
-        if group["status"] != ACTIVE:
-            raise ResourceInUse(f"Dataset group {group['name']} is {group['status']}.")
+        group = active_group_of(res, params["datasetGroupArn"])
         existing = res.all("metric-attribution", group=group["datasetGroupArn"])
         if len(existing) >= MAX_PER_GROUP:
             raise LimitExceeded(
@@ -77,14 +75,7 @@ def create_metric_attribution(engine: EngineContext, params: dict[str, Any]) -> 
             METRICS: metrics,
         }
         doc.update(waiting(res.now, engine.lifecycle_seconds))
-        res.create(
-            arn,
-            "metric-attribution",
-            params["name"],
-            doc,
-            parent=group["datasetGroupArn"],
-            group=group["datasetGroupArn"],
-        )
+        create_in_group(res, group, "metric-attribution", arn, params["name"], doc)
     forget(group["datasetGroupArn"])
     return {"metricAttributionArn": arn}
 
@@ -152,15 +143,12 @@ def _after_delete(engine: EngineContext, arn: str, removed: list[str]) -> None:
     forget()  # the ARN does not name the group; the cache is small
 
 
-SPEC = ResourceSpec(
+SPEC = group_scoped(
     kind="metric-attribution",
     arn_param="metricAttributionArn",
     describe_key="metricAttribution",
     list_key="metricAttributions",
     summary=_SUMMARY,
-    scope_param="datasetGroupArn",
-    scope_kind="dataset-group",
-    scope_load=group_of,
     after_delete=_after_delete,
 )
 _READS = operations(SPEC, "MetricAttribution")

@@ -18,8 +18,8 @@ import copy
 from typing import Any
 
 from services.local.context import EngineContext
-from services.local.control.describe_list_delete import ResourceSpec, operations
-from services.local.control.groups import group_of
+from services.local.control.describe_list_delete import forget_models, operations
+from services.local.control.groups import active_group_of, group_scoped, queue_in_group
 from services.local.errors import InvalidInput, LimitExceeded, ResourceInUse
 from services.local.resources import (
     ACTIVE,
@@ -82,9 +82,7 @@ def check_recommender_config(config: dict[str, Any], personalised: bool) -> dict
 def create_recommender(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:
     arn = engine.arns.make("recommender", params["name"])
     with engine.tx() as res:
-        group = group_of(res, params["datasetGroupArn"])
-        if group["status"] != ACTIVE:
-            raise ResourceInUse(f"Dataset group {group['name']} is {group['status']}.")
+        group = active_group_of(res, params["datasetGroupArn"])
         try:
             case = use_case_of(params["recipeArn"], group.get("domain"))
         except UseCaseError as err:
@@ -107,19 +105,10 @@ def create_recommender(engine: EngineContext, params: dict[str, Any]) -> dict[st
             "datasetGroupArn": group["datasetGroupArn"],
             "recipeArn": case.recipe_arn,
             "recommenderConfig": config,
-            "status": PENDING,
-            "creationDateTime": res.now,
-            "lastUpdatedDateTime": res.now,
         }
-        res.create(
-            arn,
-            "recommender",
-            params["name"],
-            doc,
-            parent=group["datasetGroupArn"],
-            group=group["datasetGroupArn"],
+        queue_in_group(
+            engine, res, group, "recommender", arn, params["name"], doc, "train-recommender"
         )
-        engine.jobs.enqueue(res.conn, "train-recommender", arn)
     engine.jobs.kick()
     return {"recommenderArn": arn}
 
@@ -196,23 +185,15 @@ def _before_delete(
     return [doc["_modelKey"]] if doc.get("_modelKey") else None
 
 
-def _forget_model(engine: EngineContext, arn: str, model_keys: list[str]) -> None:
-    for key in model_keys:
-        engine.models.forget(key)
-
-
-SPEC = ResourceSpec(
+SPEC = group_scoped(
     kind="recommender",
     arn_param="recommenderArn",
     describe_key="recommender",
     list_key="recommenders",
     summary=_SUMMARY,
-    scope_param="datasetGroupArn",
-    scope_kind="dataset-group",
-    scope_load=group_of,
     load=recommender_doc,
     on_delete=_before_delete,
-    after_delete=_forget_model,
+    after_delete=forget_models,
 )
 
 

@@ -6,8 +6,8 @@ from typing import Any
 
 from services.local.auto_training import training_due_first
 from services.local.context import EngineContext
-from services.local.control.describe_list_delete import ResourceSpec, operations
-from services.local.control.groups import group_of
+from services.local.control.describe_list_delete import forget_models, operations
+from services.local.control.groups import active_group_of, create_in_group, group_scoped
 from services.local.control.quotas import MAX_SOLUTIONS_PER_GROUP
 from services.local.control.recipes import recipe_name_of
 from services.local.errors import InvalidInput, LimitExceeded, ResourceInUse
@@ -22,6 +22,7 @@ from services.local.resources import (
     waiting,
 )
 from services.local.schedule import ScheduleError, parse_schedule
+from services.local.solution_versions import VERSION_SUMMARY
 
 AUTOML_DEFAULT = ("aws-user-personalization", "aws-popularity-count")
 _SUMMARY = (
@@ -90,9 +91,7 @@ def create_solution(engine: EngineContext, params: dict[str, Any]) -> dict[str, 
     check_solution_config(config)
     arn = engine.arns.make("solution", params["name"])
     with engine.tx() as res:
-        group = group_of(res, params["datasetGroupArn"])
-        if group["status"] != ACTIVE:
-            raise ResourceInUse(f"Dataset group {group['name']} is {group['status']}.")
+        group = active_group_of(res, params["datasetGroupArn"])
         if res.count("solution", group=group["datasetGroupArn"]) >= MAX_SOLUTIONS_PER_GROUP:
             raise LimitExceeded(
                 f"Dataset group {group['name']} already has {MAX_SOLUTIONS_PER_GROUP} solutions."
@@ -112,15 +111,7 @@ def create_solution(engine: EngineContext, params: dict[str, Any]) -> dict[str, 
         if params.get("eventType"):
             doc["eventType"] = params["eventType"]
         doc.update(waiting(res.now, engine.lifecycle_seconds))
-        res.create(
-            arn,
-            "solution",
-            params["name"],
-            doc,
-            parent=group["datasetGroupArn"],
-            group=group["datasetGroupArn"],
-            tags=params.get("tags"),
-        )
+        create_in_group(res, group, "solution", arn, params["name"], doc, params.get("tags"))
     return {"solutionArn": arn}
 
 
@@ -131,18 +122,7 @@ def solution_doc(res: Resources, arn: str) -> dict[str, Any]:
     versions = res.all("solution-version", parent=arn)
     if versions:
         latest = versions[-1]
-        doc["latestSolutionVersion"] = summary(
-            latest,
-            (
-                "solutionVersionArn",
-                "status",
-                "trainingMode",
-                "trainingType",
-                "creationDateTime",
-                "lastUpdatedDateTime",
-                "failureReason",
-            ),
-        )
+        doc["latestSolutionVersion"] = summary(latest, VERSION_SUMMARY)
     return doc
 
 
@@ -194,23 +174,15 @@ def _before_delete(
     return removed
 
 
-def _after_delete(engine: EngineContext, arn: str, removed: list[str]) -> None:
-    for version in removed:
-        engine.models.forget(version)
-
-
-SPEC = ResourceSpec(
+SPEC = group_scoped(
     kind="solution",
     arn_param="solutionArn",
     describe_key="solution",
     list_key="solutions",
     summary=_SUMMARY,
-    scope_param="datasetGroupArn",
-    scope_kind="dataset-group",
-    scope_load=group_of,
     load=solution_doc,
     on_delete=_before_delete,
-    after_delete=_after_delete,
+    after_delete=forget_models,
 )
 
 _READS = operations(SPEC, "Solution")

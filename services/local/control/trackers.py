@@ -7,10 +7,10 @@ import uuid
 from typing import Any
 
 from services.local.context import EngineContext
-from services.local.control.describe_list_delete import ResourceSpec, operations
-from services.local.control.groups import group_of
-from services.local.errors import ResourceAlreadyExists, ResourceInUse
-from services.local.resources import ACTIVE, waiting
+from services.local.control.describe_list_delete import operations
+from services.local.control.groups import active_group_of, create_in_group, group_scoped
+from services.local.errors import ResourceAlreadyExists
+from services.local.resources import waiting
 
 _SUMMARY = ("name", "eventTrackerArn", "status", "creationDateTime", "lastUpdatedDateTime")
 
@@ -20,9 +20,7 @@ def create_event_tracker(engine: EngineContext, params: dict[str, Any]) -> dict[
     # Personalize names trackers by an 8-hex ID, not by their name.
     arn = engine.arns.make("event-tracker", hashlib.sha1(tracking_id.encode()).hexdigest()[:8])
     with engine.tx() as res:
-        group = group_of(res, params["datasetGroupArn"])
-        if group["status"] != ACTIVE:
-            raise ResourceInUse(f"Dataset group {group['name']} is {group['status']}.")
+        group = active_group_of(res, params["datasetGroupArn"])
         if res.count("event-tracker", group=group["datasetGroupArn"]):
             # A second tracker is ResourceAlreadyExistsException (CreateEventTracker).
             raise ResourceAlreadyExists(
@@ -39,27 +37,16 @@ def create_event_tracker(engine: EngineContext, params: dict[str, Any]) -> dict[
             "datasetGroupArn": group["datasetGroupArn"],
         }
         doc.update(waiting(res.now, engine.lifecycle_seconds))
-        res.create(
-            arn,
-            "event-tracker",
-            params["name"],
-            doc,
-            parent=group["datasetGroupArn"],
-            group=group["datasetGroupArn"],
-            tags=params.get("tags"),
-        )
+        create_in_group(res, group, "event-tracker", arn, params["name"], doc, params.get("tags"))
     return {"eventTrackerArn": arn, "trackingId": tracking_id}
 
 
-SPEC = ResourceSpec(
+SPEC = group_scoped(
     kind="event-tracker",
     arn_param="eventTrackerArn",
     describe_key="eventTracker",
     list_key="eventTrackers",
     summary=_SUMMARY,
-    scope_param="datasetGroupArn",
-    scope_kind="dataset-group",
-    scope_load=group_of,
 )
 
 OPERATIONS = {

@@ -21,19 +21,10 @@ from services.local.resources import (
     WAITING,
     Resources,
 )
-from services.local.solution_versions import add_version
+from services.local.solution_versions import VERSION_SUMMARY, add_version
 
 STOPPING, STOPPED = "CREATE STOPPING", "CREATE STOPPED"
 METRICS = "_metrics"
-_SUMMARY = (
-    "solutionVersionArn",
-    "status",
-    "trainingMode",
-    "trainingType",
-    "creationDateTime",
-    "lastUpdatedDateTime",
-    "failureReason",
-)
 
 
 def _no_training_data(res: Resources, group_arn: str) -> str | None:
@@ -145,7 +136,7 @@ SPEC = ResourceSpec(
     arn_param="solutionVersionArn",
     describe_key="solutionVersion",
     list_key="solutionVersions",
-    summary=_SUMMARY,
+    summary=VERSION_SUMMARY,
     scope_param="solutionArn",
     scope_kind="solution",
     scope_by="parent",
