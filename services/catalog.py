@@ -19,6 +19,10 @@ from services.recipe_capabilities import (
 )
 from services.use_cases import USE_CASE_INPUTS, USE_CASE_TITLES
 
+# "The maximum number of columns you can provide is 10" (API reference GetRecommendations,
+# metadataColumns).
+MAX_METADATA_COLUMNS = 10
+
 
 @dataclass(frozen=True)
 class CampaignInfo:
@@ -28,6 +32,8 @@ class CampaignInfo:
     version_arn: str | None
     recipe: str  # recipe name, e.g. aws-user-personalization, or a use case's recipe
     recipe_type: str | None  # USER_PERSONALIZATION, RELATED_ITEMS, PERSONALIZED_RANKING…
+    # created or updated with enableMetadataWithRecommendations: may return Items columns
+    metadata_enabled: bool = False
 
     @property
     def is_recommender(self) -> bool:
@@ -56,6 +62,12 @@ class CatalogVersion:
 class Catalog:
     campaigns: tuple[CampaignInfo, ...]
     versions: tuple[CatalogVersion, ...]  # ACTIVE versions, newest first
+    item_columns: tuple[str, ...] = ()  # the Items schema's fields besides ITEM_ID
+
+    def metadata_columns(self, source: CampaignInfo) -> tuple[str, ...]:
+        """The Items columns to ask ``source`` for (GetRecommendations ``metadataColumns``):
+        none unless it has metadata enabled; at most ``MAX_METADATA_COLUMNS``."""
+        return self.item_columns[:MAX_METADATA_COLUMNS] if source.metadata_enabled else ()
 
     def _active(self, answers: Callable[[str | None], bool]) -> list[CampaignInfo]:
         return [c for c in self.campaigns if c.status == "ACTIVE" and answers(c.recipe_type)]
@@ -121,6 +133,7 @@ def build_catalog(svc: PersonalizeService, group_arn: str) -> Catalog:
                     campaign.solution_version_arn,
                     recipe,
                     kind,
+                    bool(campaign.config and campaign.config.enable_metadata),
                 )
             )
         for version in svc.list_solution_versions(solution.arn):
@@ -146,7 +159,26 @@ def build_catalog(svc: PersonalizeService, group_arn: str) -> Catalog:
                 "RELATED_ITEMS"
                 if USE_CASE_INPUTS.get(recommender.use_case) == "itemId"
                 else "USER_PERSONALIZATION",
+                bool(recommender.enable_metadata),
             )
         )
     versions.sort(key=lambda v: (bool(v.served_by), -(v.created.timestamp() if v.created else 0)))
-    return Catalog(tuple(sorted(campaigns, key=lambda c: c.name)), tuple(versions))
+    columns = item_columns(svc, group_arn) if any(c.metadata_enabled for c in campaigns) else ()
+    return Catalog(tuple(sorted(campaigns, key=lambda c: c.name)), tuple(versions), columns)
+
+
+def item_columns(svc: PersonalizeService, group_arn: str) -> tuple[str, ...]:
+    """The fields of the group's Items schema besides ITEM_ID, in schema order (none when the
+    group has no Items dataset).
+
+    Raises:
+        ServiceError: a List/Describe call failed.
+    """
+    items = [d for d in svc.list_datasets(group_arn) if d.dataset_type.upper() == "ITEMS"]
+    if not items:
+        return ()
+    schema_arn = svc.describe_dataset(items[0].arn).schema_arn
+    if not schema_arn:
+        return ()
+    fields = svc.describe_schema(schema_arn).fields
+    return tuple(f.name for f in fields if f.name != "ITEM_ID")

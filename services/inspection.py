@@ -54,6 +54,7 @@ class RecommendationSource(Protocol):
         num_results: int = 25,
         filter_arn: str | None = None,
         filter_values: Mapping[str, str | Sequence[str]] | None = None,
+        metadata_columns: Sequence[str] = (),
     ) -> RecommendationList: ...
 
 
@@ -67,6 +68,7 @@ class UserRecommendations:
     recommendation_id: str | None = None
     error: str | None = None
     reasons: tuple[str | None, ...] = ()  # per item, e.g. "Popular item" (UP-v2, fallbacks)
+    metadata: tuple[Mapping[str, str], ...] = ()  # per item, the metadataColumns asked for
 
     @property
     def ok(self) -> bool:
@@ -107,8 +109,11 @@ def recommend_for_users(
     filter_arn: str | None = None,
     filter_values: Mapping[str, str | Sequence[str]] | None = None,
     max_workers: int = MAX_WORKERS,
+    metadata_columns: Sequence[str] = (),
 ) -> list[UserRecommendations]:
-    """Lists for many users at once, in the order of ``user_ids``; failures are captured."""
+    """Lists for many users at once, in the order of ``user_ids``; failures are captured.
+    With ``metadata_columns`` each item carries those Items columns (the source must have
+    metadata enabled)."""
 
     def one(user_id: str) -> UserRecommendations:
         try:
@@ -118,6 +123,7 @@ def recommend_for_users(
                 num_results=num_results,
                 filter_arn=filter_arn,
                 filter_values=filter_values,
+                metadata_columns=metadata_columns,
             )
         except ServiceError as err:
             return UserRecommendations(user_id, error=str(err))
@@ -127,12 +133,30 @@ def recommend_for_users(
             scores=tuple(r.score for r in recs.items),
             recommendation_id=recs.recommendation_id,
             reasons=tuple(r.reason for r in recs.items),
+            metadata=tuple(r.metadata for r in recs.items) if metadata_columns else (),
         )
 
     if not user_ids:
         return []
     with ThreadPoolExecutor(max_workers=max(1, min(max_workers, len(user_ids)))) as pool:
         return list(pool.map(one, user_ids))
+
+
+def item_metadata(results: Sequence[UserRecommendations], top_n: int) -> pd.DataFrame:
+    """One row per item in anybody's top ``top_n`` (first-seen order) with the metadata the
+    response carried; empty when no metadata was asked for. Columns: item, then each
+    metadata column in first-seen order (missing values are empty strings)."""
+    rows: dict[str, Mapping[str, str]] = {}
+    for res in results:
+        for item, meta in zip(res.items[:top_n], res.metadata, strict=False):
+            rows.setdefault(item, meta)
+    if not rows:
+        return pd.DataFrame()
+    columns = list(dict.fromkeys(c for meta in rows.values() for c in meta))
+    return pd.DataFrame(
+        [[item, *(meta.get(c, "") for c in columns)] for item, meta in rows.items()],
+        columns=["item", *columns],
+    )
 
 
 def jaccard(a: Sequence[str], b: Sequence[str]) -> float:

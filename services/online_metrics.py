@@ -18,7 +18,7 @@ import pandas as pd
 
 from services.dataset_snapshot import ObjectStore
 from services.errors import ServiceError
-from services.local.attribution import IMPRESSIONS_FILE, REPORT_FILE
+from services.local.attribution import HOUR, IMPRESSIONS_FILE, REPORT_FILE
 from services.models import MetricAttribution
 
 OFFLINE_KEYS = (
@@ -73,17 +73,16 @@ def offline_vs_online(
     total and per-impression rate, next to the version's offline metrics.
 
     ``offline`` maps a solution version ARN to its GetSolutionMetrics values.
-    Columns: source, solutionVersionArn, first hour, last hour, impressions, then
-    ``<metric>`` and ``<metric> per impression`` for each metric, then OFFLINE_KEYS.
+    Columns: source, solutionVersionArn, from, until, impressions, then ``<metric>`` and
+    ``<metric> per impression`` for each metric, then OFFLINE_KEYS. ``from``/``until`` span
+    every hour with a list served or an event credited (the report's hours are hour starts,
+    so ``until`` is the end of the last one: a version seen only at 10:00 served 10:00–11:00).
     """
     keys = ["source", "solutionVersionArn"]
-    shown = report.impressions.groupby(keys).agg(
-        **{
-            "first hour": ("hour", "min"),
-            "last hour": ("hour", "max"),
-            "impressions": ("impressions", "sum"),
-        }
-    )
+    hours = _credited_hours(report).groupby(keys)["hour"]
+    shown = report.impressions.groupby(keys).agg(impressions=("impressions", "sum"))
+    shown.insert(0, "from", hours.min())
+    shown.insert(1, "until", hours.max() + pd.Timedelta(seconds=HOUR))
     if len(report.metrics):
         totals = report.metrics.pivot_table(
             index=keys, columns="metricName", values="value", aggfunc="sum", fill_value=0.0
@@ -98,7 +97,7 @@ def offline_vs_online(
     table = table.reset_index()
     for key in OFFLINE_KEYS:
         table[key] = [offline.get(v, {}).get(key) for v in table["solutionVersionArn"]]
-    return table.sort_values(["source", "first hour"]).reset_index(drop=True)
+    return table.sort_values(["source", "from"]).reset_index(drop=True)
 
 
 def hourly_values(report: OnlineReport, metric: str) -> pd.DataFrame:
@@ -115,12 +114,18 @@ def hourly_values(report: OnlineReport, metric: str) -> pd.DataFrame:
     )
 
 
+def _credited_hours(report: OnlineReport) -> pd.DataFrame:
+    """source, solutionVersionArn, hour of every row of both report files."""
+    keys = ["source", "solutionVersionArn", "hour"]
+    return pd.concat([report.impressions[keys], report.metrics[keys]], ignore_index=True)
+
+
 def switch_overs(report: OnlineReport) -> pd.DataFrame:
     """When each source started serving each version: columns source, solutionVersionArn,
     since (the first hour a list was served or an event credited to it), oldest first per
     source; sources that are no campaign or recommender (no version) are left out."""
     keys = ["source", "solutionVersionArn"]
-    both = pd.concat([report.impressions[[*keys, "hour"]], report.metrics[[*keys, "hour"]]])
+    both = _credited_hours(report)
     both = both.loc[both["solutionVersionArn"].astype(str) != ""]
     first = both.groupby(keys, as_index=False)["hour"].min()
     return (

@@ -43,7 +43,8 @@ def show_alerts(alerts: Sequence[Alert]) -> None:
         f"{errors} error(s), {warnings} warning(s), {len(alerts) - errors - warnings} note(s)"
     )
     for alert in alerts:
-        text, link = st.columns([4, 1], vertical_alignment="center")
+        # a quarter of the width holds the longest label ("Check on Recommendations") on one line
+        text, link = st.columns([3, 1], vertical_alignment="center")
         with text:
             box = {"error": st.error, "warning": st.warning, "info": st.info}[alert.severity]
             box(alert.message, icon=_ICONS[alert.severity])

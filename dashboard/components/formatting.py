@@ -49,6 +49,19 @@ def duration(delta: timedelta) -> str:
     return f"{seconds // 86400} d"
 
 
+def run_time(delta: timedelta) -> str:
+    """How long a run took: tenths of a second under a minute ('0.4 s', '12.5 s'), so a
+    quick local training does not read '0 s'; otherwise as ``duration``."""
+    seconds = delta.total_seconds()
+    return f"{seconds:.1f} s" if seconds < 60 else duration(delta)
+
+
+def billed_hours(hours: float) -> str:
+    """Personalize's ``trainingHours`` in a unit that shows it: '2.50 h' from one hour on,
+    else as ``run_time`` ('12 min', '1.4 s')."""
+    return f"{hours:.2f} h" if hours >= 1 else run_time(timedelta(hours=hours))
+
+
 def exact_time(when: datetime | None) -> str:
     """ISO time in UTC for hover text."""
     return when.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC") if when else "unknown"

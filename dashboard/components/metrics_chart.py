@@ -61,15 +61,21 @@ def metric_figure(frame: pd.DataFrame, key: str, legend: bool = True) -> go.Figu
         fig.add_trace(
             go.Bar(
                 name=f"{recipe} (baseline)" if baseline else recipe,
-                # "solution<br>version" keeps tick labels short enough to stay horizontal
-                x=[str(v).replace("/", "<br>") for v in part["label"]],
+                # the version ID alone fits under a bar of a third-width chart; the solution
+                # is in the hover and the recipe in the legend
+                x=[str(v).rsplit("/", 1)[-1] for v in part["label"]],
                 y=[float(v) for v in part["value"]],
-                customdata=[[str(a)] for a in part["version_arn"]],
+                customdata=[
+                    [str(a), str(s)]
+                    for a, s in zip(part["version_arn"], part["solution"], strict=True)
+                ],
                 marker={
                     "color": _BASELINE_COLOUR if baseline else _PALETTE[i % len(_PALETTE)],
                     "pattern": {"shape": "/"} if baseline else {},
                 },
-                hovertemplate="%{x}<br>%{y:.4f}<br>%{customdata[0]}<extra>" + recipe + "</extra>",
+                hovertemplate="%{customdata[1]} %{x}<br>%{y:.4f}<br>%{customdata[0]}<extra>"
+                + recipe
+                + "</extra>",
             )
         )
     base = data[data["baseline"]].sort_values("created")

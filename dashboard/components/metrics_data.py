@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from dashboard.components.formatting import duration, short_id
+from dashboard.components.formatting import billed_hours, run_time, short_id
 from services.version_campaigns import VersionInfo
 
 
@@ -19,8 +19,12 @@ def versions_frame(infos: list[VersionInfo]) -> pd.DataFrame:
             "mode": i.version.training_mode,
             "status": i.version.status,
             "created": i.version.created,
-            "training": duration(i.training_time) if i.training_time else None,
-            "training hours": i.version.training_hours,
+            "training": run_time(i.training_time) if i.training_time else None,
+            "training hours": (
+                billed_hours(i.version.training_hours)
+                if i.version.training_hours is not None
+                else None
+            ),
             "deployed in": ", ".join(i.deployed_in),
             "failure reason": i.version.failure_reason,
             "ARN": i.version.arn,

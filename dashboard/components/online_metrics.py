@@ -51,8 +51,12 @@ def show_offline_vs_online(
         hide_index=True,
         key="online_table",
         column_config={
-            "first hour": st.column_config.DatetimeColumn(format="D MMM HH:mm"),
-            "last hour": st.column_config.DatetimeColumn(format="D MMM HH:mm"),
+            "from": st.column_config.DatetimeColumn(
+                format="D MMM HH:mm", help="Start of the first hour it served (UTC)"
+            ),
+            "until": st.column_config.DatetimeColumn(
+                format="D MMM HH:mm", help="End of the last hour it served (UTC)"
+            ),
         },
     )
     names = report.metric_names

@@ -9,7 +9,13 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from services.csv_safety import to_safe_csv
-from services.inspection import UserRecommendations, Verdict, jaccard, overlap_matrix
+from services.inspection import (
+    UserRecommendations,
+    Verdict,
+    item_metadata,
+    jaccard,
+    overlap_matrix,
+)
 from services.sampling import ItemCatalog, grid_frame
 
 _BANNERS = {
@@ -114,6 +120,10 @@ def show_grid(
         st.dataframe(history_grid(history, users, catalog, 5), key=f"{key}_history")
     st.markdown(f"**Top {top_n}**")
     st.dataframe(wide_grid(results, catalog, top_n), key=f"{key}_grid")
+    metadata = item_metadata(results, top_n)
+    if len(metadata):
+        st.markdown("**Item metadata** (from the recommendations, `metadataColumns`)")
+        st.dataframe(metadata, hide_index=True, key=f"{key}_metadata")
     st.download_button(
         "Download grid as CSV",
         to_safe_csv(grid_frame(results, catalog, top_n)),

@@ -109,7 +109,16 @@ else:
         st.info("Type at least two user IDs (one per line) to compare their recommendations.")
     elif mode in (ONE, TWO):
         svc = deps.service()
-        fetched = [recommend_for_users(svc, c.arn, sample.users, num_results=top_n) for c in chosen]
+        fetched = [
+            recommend_for_users(
+                svc,
+                c.arn,
+                sample.users,
+                num_results=top_n,
+                metadata_columns=cat.metadata_columns(c),
+            )
+            for c in chosen
+        ]
         if mode == ONE:
             draw(fetched[0], chosen[0].name, "a", _by_design(chosen[0]))
         else:

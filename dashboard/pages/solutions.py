@@ -76,7 +76,9 @@ def _versions_and_metrics() -> None:
         hide_index=True,
         column_config={
             "created": st.column_config.DatetimeColumn(format="distance"),
-            "training hours": st.column_config.NumberColumn(format="%.3f h"),
+            "training hours": st.column_config.TextColumn(
+                help="trainingHours: the compute hours Personalize bills for the training"
+            ),
             "ARN": st.column_config.TextColumn(width="small", help="Full ARN (copy it here)"),
         },
     )

@@ -4,16 +4,21 @@ gives recent shoppers the same items, the newer version (not deployed) does not.
 from __future__ import annotations
 
 import re
+import shutil
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
-import sqlalchemy as sa
 import streamlit as st
 
+from dashboard import deps
+from services.clients import Clients, build_clients
 from services.config import Settings
 from services.db import dispose_engines
+from services.demo import shop
 from services.demo.shop import seed_demo
 from services.local.engine import reset_engines
 from tests.dashboard.conftest import app_at
@@ -21,28 +26,93 @@ from tests.dashboard.conftest import app_at
 pytestmark = pytest.mark.slow
 
 
+@dataclass
+class DemoLog:
+    """What the demo's own clients sent and got back while seeding: per recommendationId the
+    campaign asked and how many items it listed; every PutEvents event. The offline-vs-online
+    check counts from this, not from the engine's tables."""
+
+    served: dict[str, tuple[str, int]] = field(default_factory=dict)
+    events: list[dict[str, Any]] = field(default_factory=list)
+
+
+class _Recording:
+    """A boto3 client that logs GetRecommendations answers and PutEvents requests."""
+
+    def __init__(self, client: Any, log: DemoLog) -> None:
+        self._client, self._log = client, log
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._client, name)
+
+    def get_recommendations(self, **params: Any) -> dict[str, Any]:
+        resp = self._client.get_recommendations(**params)
+        source = params.get("campaignArn") or params["recommenderArn"]
+        self._log.served[resp["recommendationId"]] = (source, len(resp["itemList"]))
+        return resp
+
+    def put_events(self, **params: Any) -> dict[str, Any]:
+        self._log.events.extend(params["eventList"])
+        return self._client.put_events(**params)
+
+
+def _recording(log: DemoLog) -> Any:
+    """``build_clients`` whose runtime and events clients log into ``log``."""
+
+    def build(settings: Settings) -> Clients:
+        c = build_clients(settings)
+        return Clients(c.personalize, _Recording(c.runtime, log), _Recording(c.events, log))
+
+    return build
+
+
+@dataclass(frozen=True)
+class DemoRun:
+    data_dir: Path
+    pristine: Path  # a copy taken right after seeding, before any page asked for a list
+    log: DemoLog
+
+
 @pytest.fixture(scope="module")
-def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    data_dir = tmp_path_factory.mktemp("demo-view") / "data"
-    settings = Settings(data_dir=data_dir, lifecycle_seconds=0.0, worker_mode="thread")
-    assert seed_demo(settings) == 0
+def demo_run(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
+    root = tmp_path_factory.mktemp("demo-view")
+    settings = Settings(data_dir=root / "data", lifecycle_seconds=0.0, worker_mode="thread")
+    log = DemoLog()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(shop, "build_clients", _recording(log))
+        assert seed_demo(settings) == 0
     reset_engines()
     dispose_engines()
-    return data_dir
+    shutil.copytree(root / "data", root / "pristine")
+    return DemoRun(root / "data", root / "pristine", log)
 
 
-@pytest.fixture
-def demo(demo_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    monkeypatch.setenv("PERSONALIZE_DATA_DIR", str(demo_dir))
+def _use(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    monkeypatch.setenv("PERSONALIZE_DATA_DIR", str(data_dir))
     monkeypatch.setenv("PERSONALIZE_LOCAL_LIFECYCLE_SECONDS", "0")
     monkeypatch.setenv("PERSONALIZE_LOCAL_WORKER", "thread")
     st.cache_data.clear()
     st.cache_resource.clear()
-    yield demo_dir
+    yield data_dir
     st.cache_data.clear()
     st.cache_resource.clear()
     reset_engines()
     dispose_engines()
+
+
+@pytest.fixture
+def demo(demo_run: DemoRun, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    yield from _use(demo_run.data_dir, monkeypatch)
+
+
+@pytest.fixture
+def pristine_demo(demo_run: DemoRun, monkeypatch: pytest.MonkeyPatch) -> Iterator[DemoRun]:
+    """The demo as seeding left it, with the dashboard's clients logging into the demo's log:
+    the pages' own GetRecommendations calls (the Overview's data checks) issue lists too, and
+    the engine counts their items as impressions."""
+    monkeypatch.setattr(deps, "build_clients", _recording(demo_run.log))
+    for _ in _use(demo_run.pristine, monkeypatch):
+        yield demo_run
 
 
 def test_default_recommendations_view_flags_the_deployed_version(demo: Path) -> None:
@@ -65,41 +135,37 @@ def test_overview_says_version_2_is_not_deployed(demo: Path) -> None:
     assert any("demo-recommendations" in t and "got the same top 10" in t for t in errors), errors
 
 
-def _hand_counts(data_dir: Path) -> pd.DataFrame:
-    """Per campaign: views, purchases, revenue and impressions, counted from the engine's raw
-    rows (events carrying a recommendation ID, and the lists the runtime issued)."""
-    engine = sa.create_engine(f"sqlite:///{data_dir / 'engine.db'}")
-    with engine.connect() as conn:
-        events = pd.read_sql(
-            "SELECT item_id, event_type, recommendation_id FROM interactions "
-            "WHERE source = 'put' AND recommendation_id IS NOT NULL",
-            conn,
-        )
-        issued = pd.read_sql(
-            "SELECT recommendation_id, source_arn, num_items FROM issued_recommendations", conn
-        )
-    engine.dispose()
-    # prices from the demo's own file (demo-eshop's items.csv holds both collections)
-    items = pd.read_csv(data_dir / "s3" / "demo-shop" / "demo-eshop" / "items.csv")
+def _hand_counts(run: DemoRun) -> pd.DataFrame:
+    """Per campaign: views, purchases, revenue and impressions, counted from what the demo's
+    and the pages' clients sent (PutEvents with a recommendationId) and got back (each list's
+    campaign and length), with prices from the demo's own items file."""
+    items = pd.read_csv(run.data_dir / "s3" / "demo-shop" / "demo-eshop" / "items.csv")
     price = dict(zip(items["ITEM_ID"], items["PRICE"], strict=True))
-    events = events.merge(issued, on="recommendation_id")
-    rows = []
-    for source in issued["source_arn"].unique():  # the pages' own requests count too
-        group = events.loc[events["source_arn"] == source]
-        bought = group.loc[group["event_type"] == "Purchase", "item_id"]
-        rows.append(
-            {
-                "served by": source.rsplit("/", 1)[-1],
-                "views": float((group["event_type"] == "View").sum()),
-                "purchases": float(len(bought)),
-                "revenue": round(sum(price[i] for i in bought), 2),
-                "impressions": int(issued.loc[issued["source_arn"] == source, "num_items"].sum()),
-            }
+    rows: dict[str, dict[str, float]] = {}
+    for campaign, listed in run.log.served.values():
+        if ":campaign/" not in campaign:
+            continue  # the recommender's group (demo-eshop) has no metric attribution
+        row = rows.setdefault(
+            campaign.rsplit("/", 1)[-1],
+            {"views": 0.0, "purchases": 0.0, "revenue": 0.0, "impressions": 0},
         )
-    return pd.DataFrame(rows).set_index("served by").sort_index()
+        row["impressions"] += listed
+    for event in run.log.events:
+        if "recommendationId" not in event:
+            continue
+        campaign, _ = run.log.served[event["recommendationId"]]
+        row = rows[campaign.rsplit("/", 1)[-1]]
+        if event["eventType"] == "View":
+            row["views"] += 1
+        elif event["eventType"] == "Purchase":
+            row["purchases"] += 1
+            row["revenue"] += price[event["itemId"]]
+    frame = pd.DataFrame.from_dict(rows, orient="index").rename_axis("served by").sort_index()
+    frame["revenue"] = frame["revenue"].round(2)
+    return frame
 
 
-def test_offline_vs_online_matches_the_replayed_events(demo: Path) -> None:
+def test_offline_vs_online_matches_the_replayed_events(pristine_demo: DemoRun) -> None:
     at = app_at("pages/solutions.py")
     assert not at.exception, [e.value for e in at.exception]
     (table,) = [d.value for d in at.dataframe if "impressions" in d.value.columns]
@@ -110,7 +176,7 @@ def test_offline_vs_online_matches_the_replayed_events(demo: Path) -> None:
     totals = ["views", "purchases", "revenue", "impressions"]
     shown = served.groupby("served by")[totals].sum()
     shown["views per impression"] = shown["views"] / shown["impressions"]
-    hand = _hand_counts(demo)
+    hand = _hand_counts(pristine_demo)
     assert sorted(shown.index) == sorted(hand.index)
     assert {"demo-popularity", "demo-recommendations"} <= set(hand.index)
     assert hand.loc["demo-recommendations", "views"] > 0  # the replay clicked recommendations

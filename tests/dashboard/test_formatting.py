@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from dashboard.components.formatting import duration, percent_delta, relative_time, short_id
+from dashboard.components.formatting import (
+    billed_hours,
+    duration,
+    percent_delta,
+    relative_time,
+    run_time,
+    short_id,
+)
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 
@@ -32,3 +39,12 @@ def test_percent_delta_and_short_id() -> None:
     assert percent_delta(1.0, 0.0) == ""
     assert short_id("arn:aws:personalize:us-east-1:000000000000:campaign/shop-recs") == "shop-recs"
     assert short_id(None) == "—"
+
+
+def test_run_time_and_billed_hours_keep_small_values_readable() -> None:
+    assert run_time(timedelta(milliseconds=400)) == "0.4 s"
+    assert run_time(timedelta(seconds=59.94)) == "59.9 s"
+    assert run_time(timedelta(seconds=90)) == "1 min"
+    assert billed_hours(0.0004) == "1.4 s"  # 0.0004 h × 3600 = 1.44 s
+    assert billed_hours(0.25) == "15 min"
+    assert billed_hours(2.5) == "2.50 h"

@@ -26,7 +26,9 @@ def domain_shop(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dic
         ("best-sellers", "aws-ecomm-popular-items-by-purchases"),
         ("for-you", "aws-ecomm-recommended-for-you"),
     ):
-        doc = create_recommender(clients, ws["group"], name, case)
+        # best-sellers returns item metadata (enableMetadataWithRecommendations), for-you not
+        config = {"enableMetadataWithRecommendations": name == "best-sellers"}
+        doc = create_recommender(clients, ws["group"], name, case, config)
         assert doc["status"] == "ACTIVE", doc.get("failureReason")
         ws[name] = doc["recommenderArn"]
     reset_engines()
@@ -57,6 +59,8 @@ def test_overview_lists_the_recommenders(domain_shop: dict) -> None:
 def test_recommendations_page_serves_a_recommender(domain_shop: dict) -> None:
     at = app_at("pages/recommendations.py")
     assert not at.exception, [e.value for e in at.exception]
+    # for-you has no metadata enabled: no metadataColumns asked, no metadata table
+    assert not [d for d in at.dataframe if "PRICE" in d.value.columns]
     box = at.selectbox(key="rec_a")
     labels = list(box.options)
     # personalised sources first, the popular-items use case last
@@ -67,10 +71,21 @@ def test_recommendations_page_serves_a_recommender(domain_shop: dict) -> None:
     at = box.set_value(labels[1]).run()
     assert not at.exception, [e.value for e in at.exception]
     grid = at.dataframe[1].value  # recent history, then the top-N grid
-    purchases = Counter(i for _, i, _, e in domain_shop["rows"] if e == "Purchase")
-    top = purchases.most_common(1)[0][0]
-    # Best sellers gives every user the same list, led by the most purchased item
-    assert all(str(cell).startswith(top) for cell in grid.iloc[0])
+    bought = {(u, i) for u, i, _, e in domain_shop["rows"] if e == "Purchase"}
+    buyers = Counter(i for _, i in bought)
+    top = buyers.most_common(1)[0][0]
+    # Best sellers gives every user the same list, led by the item most customers bought
+    assert all(str(cell).split(" ")[0] == top for cell in grid.iloc[0])
+    # the recommender has metadata enabled: the page asked for the Items columns and shows
+    # them per item; by hand from write_shop's items.csv: PRICE 1.0 + i, "shoes" below i20
+    meta = at.dataframe[2].value.set_index("item")
+    assert meta.columns.tolist() == ["PRICE", "CATEGORY_L1"]
+    shown = {str(cell).split(" ")[0] for cell in grid.to_numpy().ravel() if cell}
+    assert set(meta.index) == shown
+    for item, row in meta.iterrows():
+        number = int(item[1:])
+        assert float(row["PRICE"]) == 1.0 + number
+        assert row["CATEGORY_L1"] == ("shoes" if number < 20 else "hats")
     # identical lists are what a popular-items use case is for: a note, not an alarm
     notes = [e.value for e in at.info]
     assert any("same list by design" in text for text in notes)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import threading
 import time
+from collections.abc import Sequence
 
 import pandas as pd
 import pytest
@@ -14,6 +15,7 @@ from services.inspection import (
     UserRecommendations,
     assess,
     baseline_overlap,
+    item_metadata,
     jaccard,
     largest_identical_group,
     overlap_matrix,
@@ -170,6 +172,7 @@ class FakeService:
         num_results: int = 25,
         filter_arn: str | None = None,
         filter_values: object = None,
+        metadata_columns: Sequence[str] = (),
     ) -> RecommendationList:
         assert user_id is not None
         with self.lock:
@@ -230,3 +233,23 @@ def test_verdict_counts_popular_item_fillers() -> None:
     )
     verdict = assess([known, cold], top_n=2)
     assert verdict.popular_fillers == 2  # only the top 2 count; Exploration is not a filler
+
+
+def test_item_metadata_is_one_row_per_item_shown_with_its_columns() -> None:
+    results = [
+        UserRecommendations(
+            "u1",
+            items=("a", "b", "c"),
+            metadata=({"PRICE": "1.0"}, {"PRICE": "2.0", "CATEGORY_L1": "hats"}, {"PRICE": "9"}),
+        ),
+        UserRecommendations("u2", items=("b", "d"), metadata=({"PRICE": "2.0"}, {})),
+        UserRecommendations("u3", error="boom"),
+    ]
+    frame = item_metadata(results, top_n=2)  # "c" is third: outside the top 2
+    assert frame.columns.tolist() == ["item", "PRICE", "CATEGORY_L1"]
+    assert frame.values.tolist() == [
+        ["a", "1.0", ""],
+        ["b", "2.0", "hats"],
+        ["d", "", ""],
+    ]
+    assert item_metadata([UserRecommendations("u1", items=("a",))], 10).empty

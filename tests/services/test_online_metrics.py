@@ -54,6 +54,11 @@ def test_offline_vs_online_per_version(tmp_path: Path) -> None:
     assert table.loc[V2, "clicks per impression"] == pytest.approx(0.08)
     assert table.loc[V2, "revenue"] == pytest.approx(35.0)
     assert table.loc[V1, "normalized_discounted_cumulative_gain_at_10"] == 0.1
+    # served periods run to the end of the last hour: v1 H–H+1h, v2 H+1h–H+3h
+    hour = pd.Timedelta(hours=1)
+    start = pd.Timestamp(H, unit="s", tz="UTC")
+    assert (table.loc[V1, "from"], table.loc[V1, "until"]) == (start, start + hour)
+    assert (table.loc[V2, "from"], table.loc[V2, "until"]) == (start + hour, start + 3 * hour)
     values = hourly_values(report, "clicks")
     assert values["value"].tolist() == [3.0, 6.0, 2.0]
     switches = switch_overs(report)

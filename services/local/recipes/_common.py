@@ -79,6 +79,12 @@ class Indexed:
         """Number of filtered interactions per item."""
         return np.bincount(self.items, minlength=len(self.item_ids)).astype(np.float64)
 
+    def distinct_users(self) -> np.ndarray:
+        """Number of distinct users with at least one filtered interaction per item."""
+        n = len(self.item_ids)
+        pairs = np.unique(self.users * n + self.items)
+        return np.bincount(pairs % n, minlength=n).astype(np.float64)
+
 
 def sorted_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """(sorted unique strings, code per row); hashing first is far faster than sorting rows."""

@@ -1,5 +1,14 @@
 """aws-popularity-count: the most popular items, the same for everybody.
 
+Popularity is the number of distinct users who interacted with an item (after event type
+filtering), not the number of events: "The most popular items are the items with the most
+interactions data from unique users" (developer guide, "Popularity-Count recipe",
+docs.aws.amazon.com/personalize/latest/dg/native-recipe-popularity.html). The popularity use
+cases it backs say the same ("videos that have been watched by the most users", "Most
+popular", VIDEO_ON_DEMAND use cases); Best sellers and Most viewed count Purchase and View
+events that way. Personalize documents no time window for these: every event the model is
+trained on counts, so the list changes at the next training.
+
 Personalize uses it as the baseline for every other recipe; its runtime returns no scores, so
 the model only carries ``popularity`` and both scoring methods return None.
 """
@@ -19,7 +28,7 @@ from services.local.recipes.base import TrainingConfig, TrainingData, load_npz, 
 
 @dataclass
 class PopularityModel:
-    """Interaction counts per item, after event filtering."""
+    """Distinct users per item, after event filtering."""
 
     recipe_name: str
     item_ids: np.ndarray
@@ -44,16 +53,16 @@ class PopularityModel:
 
 
 class PopularityRecipe:
-    """Counts interactions per item."""
+    """Counts distinct users per item."""
 
     name: ClassVar[str] = "aws-popularity-count"
     recipe_type: ClassVar[str] = "USER_PERSONALIZATION"
-    description: ClassVar[str] = "Most popular items by interaction count (the baseline)."
+    description: ClassVar[str] = "Most popular items by how many users interacted (the baseline)."
 
     def fit(self, data: TrainingData, config: TrainingConfig) -> PopularityModel:
-        """Count interactions per catalogue item."""
+        """Count the distinct users of each catalogue item."""
         idx = index(data, config)
-        return PopularityModel(self.name, idx.item_ids, idx.popularity())
+        return PopularityModel(self.name, idx.item_ids, idx.distinct_users())
 
     def update(
         self, model: PopularityModel, data: TrainingData, config: TrainingConfig

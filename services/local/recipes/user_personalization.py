@@ -165,12 +165,12 @@ class UserPersonalizationRecipe:
         """Train the item model, the transitions and the stored histories."""
         params = params_from(config)
         idx = index(data, config)
-        pop = idx.popularity()
-        neighbours, factors = item_model(idx, config, pop)
+        neighbours, factors = item_model(idx, config, idx.popularity())
         return UserPersonalizationModel(
             recipe_name=self.name,
             item_ids=idx.item_ids,
-            popularity=pop,
+            # what an unknown user gets: the same popular items as Popularity-Count
+            popularity=idx.distinct_users(),
             params=params,
             neighbours=neighbours,
             factors=factors,
@@ -199,7 +199,7 @@ class UserPersonalizationRecipe:
         return UserPersonalizationModel(
             recipe_name=self.name,
             item_ids=idx.item_ids,
-            popularity=idx.popularity(),
+            popularity=idx.distinct_users(),
             params=params,
             neighbours=neighbours,
             factors=factors,

@@ -22,7 +22,9 @@ class RecipeContract:
     hyperparameters: ClassVar[dict[str, str]] = {}
     personalised: ClassVar[bool] = True  # does score_user personalise?
     related: ClassVar[bool] = False  # does score_item return neighbours?
-    counts: ClassVar[bool] = True  # is popularity an interaction count?
+    # what ``popularity`` counts per item: "users" (distinct users: Popularity-Count and the
+    # popular items an unknown user gets), "events" (item-kNN's interaction threshold), None
+    counts: ClassVar[str | None] = "events"
 
     @property
     def recipe(self) -> Recipe:
@@ -54,7 +56,12 @@ class RecipeContract:
         assert model.popularity.shape == (41,)
         if self.counts:
             assert model.popularity[list(model.item_ids).index(COLD_ITEM)] == 0
-            assert model.popularity.sum() == len(toy_data().interactions)
+            rows = toy_data().interactions
+            if self.counts == "users":
+                rows = rows.drop_duplicates(["USER_ID", "ITEM_ID"])
+            by_item = rows["ITEM_ID"].value_counts()
+            got = dict(zip(model.item_ids, model.popularity, strict=True))
+            assert {i: got[i] for i in by_item.index} == by_item.astype(float).to_dict()
 
     def test_score_shapes(self, model: Model) -> None:
         for s in self.scores(model)[: 2 if self.personalised else 0]:

@@ -177,3 +177,19 @@ def test_solution_config_reaches_training_as_hyperparameters_and_features() -> N
     config = training_config(solution)
     assert dict(config.hyperparameters) == {"bptt": "16"}
     assert dict(config.features) == {"trend_discovery_frequency": "1 day"}
+
+
+def test_popularity_counts_distinct_users_not_events() -> None:
+    # by hand: "binge" has 6 events from 1 user, "shared" 3 events from 3 users, "pair" 2
+    # events from 2 users; with event type Purchase only, "viewed" (4 users, View) is out.
+    rows = [("u1", "binge", t, "Purchase") for t in range(6)]
+    rows += [(f"u{n}", "shared", 10 + n, "Purchase") for n in (1, 2, 3)]
+    rows += [(f"u{n}", "pair", 20 + n, "Purchase") for n in (4, 5)]
+    rows += [(f"u{n}", "viewed", 30 + n, "View") for n in (1, 2, 3, 4)]
+    df = pd.DataFrame(rows, columns=["USER_ID", "ITEM_ID", "TIMESTAMP", "EVENT_TYPE"])
+    df["EVENT_VALUE"] = np.nan
+    model = get_recipe("aws-popularity-count").fit(
+        TrainingData(df), TrainingConfig(event_type="Purchase")
+    )
+    users = dict(zip(model.item_ids, model.popularity, strict=True))
+    assert users == {"binge": 1.0, "shared": 3.0, "pair": 2.0}

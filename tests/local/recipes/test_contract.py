@@ -16,31 +16,36 @@ def test_every_recipe_has_a_contract_test() -> None:
 class TestPopularity(RecipeContract):
     recipe_name = "aws-popularity-count"
     personalised = False
+    counts = "users"
 
 
 class TestTrendingNow(RecipeContract):
     recipe_name = "aws-trending-now"
     personalised = False
-    counts = False
+    counts = None
 
 
 class TestUserPersonalization(RecipeContract):
     recipe_name = "aws-user-personalization"
+    counts = "users"
     related = True
 
 
 class TestUserPersonalizationV2(RecipeContract):
     recipe_name = "aws-user-personalization-v2"
+    counts = "users"
     related = True
 
 
 class TestPersonalizedRanking(RecipeContract):
     recipe_name = "aws-personalized-ranking"
+    counts = "users"
     related = True
 
 
 class TestPersonalizedRankingV2(RecipeContract):
     recipe_name = "aws-personalized-ranking-v2"
+    counts = "users"
     related = True
 
 
