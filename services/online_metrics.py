@@ -102,16 +102,29 @@ def offline_vs_online(
 
 def hourly_values(report: OnlineReport, metric: str) -> pd.DataFrame:
     """Per hour of the events and served version: the attributed value of ``metric``
-    (columns hour, source, solutionVersionArn, value). Events are bucketed by their own time;
+    (columns hour, source, solutionVersionArn, value), every hour from a version's first to
+    its last attributed event, quiet hours as 0. Events are bucketed by their own time;
     impressions by when the list was served, so rates are read per version, not per hour."""
     keys = ["hour", "source", "solutionVersionArn"]
-    return (
+    summed = (
         report.metrics.loc[report.metrics["metricName"] == metric]
         .groupby(keys, as_index=False)["value"]
         .sum()
-        .sort_values(keys)
-        .reset_index(drop=True)
     )
+    # An hour with no attributed event is a 0 (the report has no row for it), so a line does
+    # not jump straight across quiet hours.
+    filled = []
+    for (source, version), rows in summed.groupby(["source", "solutionVersionArn"]):
+        hours = pd.date_range(rows["hour"].min(), rows["hour"].max(), freq=f"{HOUR}s")
+        series = rows.set_index("hour")["value"].reindex(hours, fill_value=0.0)
+        filled.append(
+            pd.DataFrame(
+                {"hour": hours, "source": source, "solutionVersionArn": version, "value": series}
+            )
+        )
+    if not filled:
+        return summed
+    return pd.concat(filled).sort_values(keys).reset_index(drop=True)
 
 
 def _credited_hours(report: OnlineReport) -> pd.DataFrame:

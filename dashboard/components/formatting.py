@@ -50,9 +50,11 @@ def duration(delta: timedelta) -> str:
 
 
 def run_time(delta: timedelta) -> str:
-    """How long a run took: tenths of a second under a minute ('0.4 s', '12.5 s'), so a
-    quick local training does not read '0 s'; otherwise as ``duration``."""
+    """How long a run took: tenths of a second under a minute ('0.4 s', '12.5 s'; '< 0.1 s'
+    below that), so a quick local training does not read '0 s'; otherwise as ``duration``."""
     seconds = delta.total_seconds()
+    if seconds < 0.05:
+        return "< 0.1 s"
     return f"{seconds:.1f} s" if seconds < 60 else duration(delta)
 
 

@@ -43,6 +43,7 @@ def test_percent_delta_and_short_id() -> None:
 
 def test_run_time_and_billed_hours_keep_small_values_readable() -> None:
     assert run_time(timedelta(milliseconds=400)) == "0.4 s"
+    assert run_time(timedelta(milliseconds=20)) == "< 0.1 s"
     assert run_time(timedelta(seconds=59.94)) == "59.9 s"
     assert run_time(timedelta(seconds=90)) == "1 min"
     assert billed_hours(0.0004) == "1.4 s"  # 0.0004 h × 3600 = 1.44 s

@@ -69,3 +69,31 @@ def test_offline_vs_online_per_version(tmp_path: Path) -> None:
 def test_cloudwatch_only_attribution_says_what_to_do(tmp_path: Path) -> None:
     with pytest.raises(ServiceError, match="S3 destination"):
         read_report(LocalObjects(tmp_path), MetricAttribution("arn:m", "m", "ACTIVE"))
+
+
+def test_hourly_values_fill_quiet_hours_with_zero(tmp_path: Path) -> None:
+    folder = tmp_path / "bucket" / "metrics" / "m"
+    folder.mkdir(parents=True)
+    # clicks at H and H+3h only: the two hours between had none
+    pd.DataFrame(
+        {
+            "hour": [H, H + 3 * 3600],
+            "source": [C, C],
+            "solutionVersionArn": [V1, V1],
+            "metricName": ["clicks", "clicks"],
+            "eventType": ["Click", "Click"],
+            "value": [4.0, 1.0],
+        }
+    ).to_csv(folder / "attributed-metrics.csv", index=False)
+    pd.DataFrame(
+        {"hour": [H], "source": [C], "solutionVersionArn": [V1], "impressions": [10]}
+    ).to_csv(folder / "impressions.csv", index=False)
+    report = read_report(
+        LocalObjects(tmp_path),
+        MetricAttribution("arn:m", "m", "ACTIVE", output_path="s3://bucket/metrics/"),
+    )
+    values = hourly_values(report, "clicks")
+    assert values["value"].tolist() == [4.0, 0.0, 0.0, 1.0]
+    assert values["hour"].tolist() == [
+        pd.Timestamp(H + k * 3600, unit="s", tz="UTC") for k in range(4)
+    ]
