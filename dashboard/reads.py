@@ -328,6 +328,12 @@ def refresh_run(run_id: int) -> RefreshRun | None:
 
 
 @st.cache_data(ttl=REFRESH_TTL, show_spinner=False)
+def running_refreshes() -> list[RefreshRun]:
+    """Every RUNNING refresh run, with its steps (one store query per interval, any tabs)."""
+    return deps.runs().running_runs()
+
+
+@st.cache_data(ttl=REFRESH_TTL, show_spinner=False)
 def refresh_history(group_arn: str | None = None, limit: int = 20) -> list[RefreshRun]:
     """The newest refresh runs (with steps, for the guardrail numbers), of a group or of all."""
     return deps.runs().history(group_arn, limit, with_steps=True)
@@ -363,6 +369,7 @@ def invalidate(*, data: bool = False) -> None:
         _solution_versions,
         _cost_report,
         refresh_run,
+        running_refreshes,
         refresh_history,
         refresh_states_of,
         _online_reports,

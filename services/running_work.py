@@ -12,12 +12,13 @@ from services.overview import DatasetGroupOverview
 
 @dataclass(frozen=True)
 class Running:
-    kind: str  # "Training", "Campaign update", "Import", "Campaign"
+    kind: str  # "Training", "Campaign update", "Import", "Campaign", "Refresh"
     name: str
     status: str
     started: datetime | None
     arn: str
     stoppable: bool = False
+    live: bool = True  # False: nothing is moving (a refresh whose process stopped)
 
 
 def running_work(groups: list[DatasetGroupOverview]) -> list[Running]:

@@ -8,6 +8,18 @@ from dashboard import deps, identity
 from services.access import Identity
 
 _FAILED = "sign_in_failed"
+# Why a password sign-in does not survive a reload (README, "Who may act"): Streamlit gives a
+# page no way to set an HttpOnly cookie, a token readable by page scripts or carried in the
+# URL would travel with every copied deep link, history entry and screenshot, so the signed
+# token stays in this tab's server-side session. Streamlit's OIDC sign-in sets its own
+# HttpOnly cookie, so it does survive.
+PASSWORD_SESSION_NOTE = (
+    "A password sign-in lasts while this tab stays open: reloading the page or opening a link "
+    "in a new tab asks you to sign in again (the dashboard keeps no sign-in token in cookies "
+    "or links, where a copied link would carry it). After signing in you land on the page "
+    "the link named."
+)
+OIDC_SESSION_NOTE = "A sign-in with your identity provider survives reloads and new tabs."
 
 
 def _sign_in_form() -> None:
@@ -24,6 +36,7 @@ def _sign_in_form() -> None:
             st.error("Wrong user name or password.", icon=":material/lock:")
         name = st.text_input("User name", key="sign_in_name")
         password = st.text_input("Password", type="password", key="sign_in_password")
+        st.caption(PASSWORD_SESSION_NOTE + (f" {OIDC_SESSION_NOTE}" if config.oidc else ""))
         if st.button("Sign in", key="sign_in_button", type="primary"):
             ok = identity.sign_in(name.strip(), password)
             # The typed password leaves the session either way.

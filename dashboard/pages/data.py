@@ -7,6 +7,9 @@ import streamlit as st
 from dashboard import reads
 from dashboard.components import data_sections, prepare_section, readiness_import
 from dashboard.components.data_snapshots import group_picker, refresh_row
+from dashboard.routing import require_sign_in
+
+require_sign_in()  # first: no page draws for somebody who has not signed in
 
 st.title("Data")
 st.caption("Is the data right? Did the events arrive?")

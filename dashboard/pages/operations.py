@@ -12,6 +12,9 @@ from dashboard.components.ops_deploy import show_deploy
 from dashboard.components.ops_progress import show_running_work
 from dashboard.components.ops_refresh import show_refresh
 from dashboard.components.ops_train import show_train
+from dashboard.routing import require_sign_in
+
+require_sign_in()  # first: no page draws for somebody who has not signed in
 
 st.title("Operations")
 st.caption("What is running, what needs deploying, and what was done (and by whom).")

@@ -9,7 +9,10 @@ from dashboard.components import cost_panels
 from dashboard.components.alerts import PAGE_FILES, show_alerts
 from dashboard.components.overview_data import data_checks_allowed, load_alerts, safe_data_alerts
 from dashboard.components.overview_group import show_group
+from dashboard.routing import require_sign_in
 from services.alerts import sort_alerts
+
+require_sign_in()  # first: no page draws for somebody who has not signed in
 
 st.title("Overview")
 header, button = st.columns([5, 1], vertical_alignment="bottom")

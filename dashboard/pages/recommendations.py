@@ -12,11 +12,14 @@ from dashboard.components import rec_grid, rec_preview, rec_tools
 from dashboard.components.data_snapshots import group_picker
 from dashboard.components.rec_preview import version_label
 from dashboard.components.rec_sample import pick_users, show_finding
+from dashboard.routing import require_sign_in
 from services.catalog import CampaignInfo
 from services.errors import ServiceError
 from services.inspection import UserRecommendations, assess, recommend_for_users
 from services.recipe_capabilities import POPULARITY_RECIPES, same_list_by_design
 from services.sampling import ItemCatalog
+
+require_sign_in()  # first: no page draws for somebody who has not signed in
 
 
 def _by_design(campaign: CampaignInfo) -> bool:

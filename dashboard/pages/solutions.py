@@ -19,7 +19,10 @@ from dashboard.components.metrics_chart import (
 )
 from dashboard.components.metrics_data import metrics_frame, versions_frame
 from dashboard.components.online_metrics import show_offline_vs_online
+from dashboard.routing import require_sign_in
 from services.version_campaigns import VersionInfo
+
+require_sign_in()  # first: no page draws for somebody who has not signed in
 
 st.title("Solutions & metrics")
 st.caption(

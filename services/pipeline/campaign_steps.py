@@ -69,7 +69,7 @@ class CampaignSteps(StepContext):
         if not prior.get("requested"):
             current = self._campaign(arn)
             previous = current.solution_version_arn
-            before = self._probe(campaign)
+            before = self._probe(campaign, self._subjects(campaign)[0])
             self._request_update(arn, new_arn, options)
             self._runs.record(
                 self._run.id, key, requested=True, previous_version=previous, probe_before=before
@@ -136,43 +136,72 @@ class CampaignSteps(StepContext):
                 )
                 self._caller.sleep(self._caller.poll_s)
 
-    def _probe(self, campaign: Mapping[str, Any]) -> list[str]:
+    def _subjects(self, campaign: Mapping[str, Any]) -> tuple[list[str], str]:
+        """Whom the verify step asks about: users (items, for a similar-items campaign) of this
+        run's imported interactions, or an unknown ID when the run imported none."""
+        detail = self._run_detail("check:INTERACTIONS")
+        kind = request_kind(campaign.get("recipe_type"))
+        key = "sample_items" if kind == ITEM_REQUEST else "sample_users"
+        found = [str(x) for x in detail.get(key) or []]
+        if found:
+            noun = "item" if kind == ITEM_REQUEST else "user"
+            return found, f"{len(found)} {noun}(s) of this run's data"
+        return [PROBE_ID], "an unknown user (this run imported no interactions to sample)"
+
+    def _probe(self, campaign: Mapping[str, Any], subjects: list[str]) -> dict[str, list[str]]:
+        """The campaign's answer for each subject, as the recipe type is asked."""
         kind = request_kind(campaign.get("recipe_type"))
         arn = campaign["arn"]
-        if kind == RANKING_REQUEST:
-            answer = self._call(
-                lambda: self._svc.get_personalized_ranking(arn, PROBE_ID, PROBE_ITEMS)
-            )
-        elif kind == ITEM_REQUEST:
-            answer = self._call(
-                lambda: self._svc.get_recommendations(arn, item_id=PROBE_ID, num_results=10)
-            )
-        else:
-            answer = self._call(
-                lambda: self._svc.get_recommendations(arn, user_id=PROBE_ID, num_results=10)
-            )
-        return list(answer.item_ids)
+        answers = {}
+        for subject in subjects:
+            if kind == RANKING_REQUEST:
+                answer = self._call(
+                    lambda s=subject: self._svc.get_personalized_ranking(arn, s, PROBE_ITEMS)
+                )
+            elif kind == ITEM_REQUEST:
+                answer = self._call(
+                    lambda s=subject: self._svc.get_recommendations(arn, item_id=s, num_results=10)
+                )
+            else:
+                answer = self._call(
+                    lambda s=subject: self._svc.get_recommendations(arn, user_id=s, num_results=10)
+                )
+            answers[subject] = list(answer.item_ids)
+        return answers
 
     def _verify(
         self, campaign: Mapping[str, Any], new_arn: str, deploy: Mapping[str, Any]
     ) -> StepResult:
+        """What is checked: DescribeCampaign reports the new version, with no update still in
+        progress, and the campaign answers (GetRecommendations, or GetPersonalizedRanking for
+        a ranking recipe) with a non-empty list for every sample subject. Personalize offers
+        no way to score a version outside a campaign short of a batch inference job (minutes
+        and billed), so the lists themselves are not compared with the version's own."""
+        name = campaign["name"]
         described = self._campaign(campaign["arn"])
         if described.solution_version_arn != new_arn:
             raise StepFailed(
-                f"{campaign['name']} reports serving "
+                f"{name} reports serving "
                 f"{short_arn(described.solution_version_arn or '')}, not {short_arn(new_arn)}"
             )
-        after = self._probe(campaign)
-        if not after:
-            raise StepFailed(f"{campaign['name']} answered with an empty list")
-        changed = after != list(deploy.get("probe_before") or [])
+        if described.pending_update is not None and described.pending_update.in_progress:
+            raise StepFailed(f"{name} still has an update in progress")
+        subjects, whom = self._subjects(campaign)
+        after = self._probe(campaign, subjects)
+        empty = [s for s, items in after.items() if not items]
+        if empty:
+            raise StepFailed(f"{name} answered with an empty list for {', '.join(empty)}")
+        before = deploy.get("probe_before")
+        changed = (
+            sum(1 for s, items in after.items() if before.get(s) != items)
+            if isinstance(before, dict)
+            else None
+        )
+        change = f"; {changed} of {len(after)} list(s) changed" if changed is not None else ""
         return (
             SUCCEEDED,
-            (
-                f"{campaign['name']} serves {short_arn(new_arn)} and answers "
-                f"({len(after)} items{', list changed' if changed else ''})"
-            ),
-            {"items": after, "changed": changed},
+            f"{name} reports {short_arn(new_arn)} and answers for {whom}{change}",
+            {"answers": after, "changed": changed},
         )
 
 

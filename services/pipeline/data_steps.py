@@ -11,7 +11,7 @@ from services.models import is_terminal, short_arn
 from services.pipeline.calls import StepFailed
 from services.pipeline.options import RefreshOptions
 from services.pipeline.records import SUCCEEDED
-from services.pipeline.sources import check_source, importable_location, refusal
+from services.pipeline.sources import check_source, importable_location, refusal, sample_ids
 from services.pipeline.step_context import StepContext, StepResult
 from services.schema_avro import avro
 
@@ -35,6 +35,9 @@ class DataSteps(StepContext):
             raise StepFailed(refused)
         rows = sum(r.summary.rows for r in reports)
         warnings = sum(len(r.warnings) for r in reports)
+        samples = (
+            sample_ids(resolved.check_paths) if source["dataset_type"] == "INTERACTIONS" else {}
+        )
         return (
             SUCCEEDED,
             f"{rows:,} rows in {len(reports)} file(s), {warnings} warning(s)"
@@ -43,6 +46,7 @@ class DataSteps(StepContext):
                 "uri": resolved.uri,
                 "rows": rows,
                 "warnings": warnings,
+                **samples,
             },
         )
 
@@ -81,11 +85,6 @@ class DataSteps(StepContext):
                 f"{job.failure_reason or 'no reason given'}"
             )
         return SUCCEEDED, f"import job {job.name} ACTIVE", {"job_arn": job_arn}
-
-    def _run_detail(self, key: str) -> Mapping[str, Any]:
-        fresh = self._runs.get(self._run.id)
-        step = fresh.step(key) if fresh else None
-        return step.detail if step else {}
 
     def _train(
         self, solution: Mapping[str, Any], options: RefreshOptions, prior: Mapping[str, Any]

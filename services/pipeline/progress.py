@@ -105,7 +105,7 @@ class Printer:
         """On a terminal, rewrite the line that shows the running step and its elapsed time."""
         if self.json or run.status != RUNNING:
             return
-        current = next((s for s in reversed(run.steps) if s.status == RUNNING), None)
+        current = run.current_step
         if current is None:
             return
         elapsed = (datetime.now(UTC) - current.started).total_seconds()

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from services.config import Settings
 from services.dataset_snapshot import LocalObjects, ObjectStore
 from services.prepare import parse_mapping
@@ -20,6 +22,8 @@ from services.prepare.importing import prepare_for_import
 from services.readiness import ReadinessReport, check_file
 
 _MAX_LISTED = 3  # errors named in a refusal; the rest are counted
+SAMPLES = 5  # users and items the verify step asks the updated campaign about
+_SAMPLE_ROWS = 5_000
 
 
 @dataclass(frozen=True)
@@ -105,3 +109,26 @@ def refusal(reports: list[ReadinessReport]) -> str | None:
     )
     more = f" (and {len(errors) - _MAX_LISTED} more)" if len(errors) > _MAX_LISTED else ""
     return f"the readiness check found {len(errors)} error(s){more}: {named}"
+
+
+def sample_ids(paths: tuple[Path, ...]) -> dict[str, list[str]]:
+    """A few USER_IDs and ITEM_IDs of an interactions file (from its first rows, the most
+    frequent first): ``{"sample_users": [...], "sample_items": [...]}``, lists may be empty."""
+    if not paths:
+        return {}
+    try:
+        head = pd.read_csv(
+            paths[0],
+            usecols=lambda c: c in ("USER_ID", "ITEM_ID"),
+            dtype=str,
+            nrows=_SAMPLE_ROWS,
+            keep_default_na=False,
+        )
+    except (ValueError, OSError, UnicodeDecodeError):  # checked already; samples are optional
+        return {}
+    out = {}
+    for column, key in (("USER_ID", "sample_users"), ("ITEM_ID", "sample_items")):
+        if column in head.columns:
+            values = head.loc[head[column] != "", column]
+            out[key] = values.value_counts().index[:SAMPLES].tolist()
+    return out

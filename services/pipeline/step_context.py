@@ -41,6 +41,12 @@ class StepContext:
     def _call(self, fn: Callable[[], Any]) -> Any:
         return self._caller.call(fn)
 
+    def _run_detail(self, key: str) -> Mapping[str, Any]:
+        """The recorded detail of an earlier step of this run ({} when it did not run)."""
+        fresh = self._runs.get(self._run.id)
+        step = fresh.step(key) if fresh else None
+        return step.detail if step else {}
+
     def _audit(self, action: str, target: str, params: Mapping[str, Any], message: str) -> None:
         if self._store is not None:
             self._store.record_action(

@@ -228,3 +228,22 @@ def test_a_viewers_upload_is_checked_but_written_to_no_bucket(seeded: Seeded, ha
     assert any("block this import" in e.value for e in at.error), [e.value for e in at.error]
     # ... and nothing was stored where imports read from.
     assert (sorted(uploads.rglob("*")) if uploads.exists() else []) == before
+
+
+def test_a_deep_link_opened_signed_out_gets_the_sign_in_form(seeded: Seeded, hashes: dict) -> None:
+    """Until a session has run st.navigation, Streamlit runs a deep-linked page file on its
+    own, without app.py: the page runs the gate itself and asks to sign in, then shows itself
+    (the browser test, tests/e2e/test_refresh.py, checks it on a fresh server). The form says
+    a reload signs a password session out."""
+    from dashboard.components.sign_in import PASSWORD_SESSION_NOTE
+
+    at = _app(hashes)
+    at.switch_page("pages/operations.py").run()  # a deep link, opened signed out
+    assert not at.exception, [e.value for e in at.exception]
+    assert [t.value for t in at.title] == ["Sign in"]
+    assert PASSWORD_SESSION_NOTE in [c.value for c in at.caption]
+    assert not [s for s in at.subheader if s.value == "Running work"]
+    _sign_in(at, "otto", OPERATOR_PW)
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title[0].value == "Operations"
+    assert "Running work" in [s.value for s in at.subheader]

@@ -6,12 +6,12 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import streamlit as st
 
 from services.clients import build_clients
 from services.config import Settings
 from services.personalize import PersonalizeService
-from services.pipeline import RUNNING, SUCCEEDED, RefreshOptions, RunStore
-from services.pipeline import records as records_module
+from services.pipeline import RUNNING, SUCCEEDED, RefreshOptions, RunStore, run_tables
 from tests.dashboard.conftest import Seeded, app_at
 
 
@@ -59,7 +59,7 @@ def _finished_run(
 ) -> int:
     then = datetime.now(UTC) - timedelta(hours=hours_ago)
     with monkeypatch.context() as patch:
-        patch.setattr(records_module, "_now", lambda: then)
+        patch.setattr(run_tables, "now", lambda: then)
         runs = _runs()
         claim = runs.claim(
             group,
@@ -129,3 +129,35 @@ def test_refresh_now_takes_a_mapping_like_the_cli(seeded: Seeded) -> None:
     check = run.step("check:INTERACTIONS")
     assert check.status == SUCCEEDED and "1196 written; 4 rejected" in check.reason
     assert run.step("import:INTERACTIONS").status == SUCCEEDED
+
+
+def test_running_work_shows_a_refresh_and_its_current_step(seeded: Seeded) -> None:
+    """Another process runs a refresh: Running work names it with the step it is in, and the
+    caption's interval is the fragment's (2 s while something runs, 30 s when idle)."""
+    runs = _runs()
+    group = PersonalizeService(build_clients(Settings.from_env())).list_dataset_groups()[0]
+    claim = runs.claim(
+        group.arn,
+        group.name,
+        options=RefreshOptions().to_dict(),
+        trigger="cli",
+        actor="cron",
+        owner="another-process",
+        lock_seconds=600,
+    )
+    runs.begin_step(claim.run_id, "plan", "plan", "Plan the refresh of shop", group.arn)
+    runs.end_step(claim.run_id, "plan", SUCCEEDED, "1 solution(s) to train")
+    runs.begin_step(claim.run_id, "train:x", "train", "Train shop-up (FULL)", "x")
+    at = app_at("pages/operations.py")
+    assert not at.exception, [e.value for e in at.exception]
+    frame = next(d.value for d in at.dataframe if "what" in d.value.columns)
+    row = frame.loc[frame["what"] == "Refresh"].iloc[0]
+    assert row["name"] == f"#{claim.run_id} of {group.name}"
+    assert row["status"] == "Train shop-up (FULL)"
+    captions = [c.value for c in at.caption]
+    assert any("running, checked" in c and "updates every 2 s" in c for c in captions), captions
+    runs.finish(claim.run_id, "another-process", SUCCEEDED, "deployed")
+    st.cache_data.clear()  # what the 2-second TTL does between two polls
+    at = app_at("pages/operations.py")
+    captions = [c.value for c in at.caption]
+    assert any(c.startswith("Nothing running") and "every 30 s" in c for c in captions), captions

@@ -48,6 +48,34 @@ def _main_text(page: Any) -> str:
     return page.locator('[data-testid="stMain"]').inner_text()
 
 
+def test_a_deep_link_on_a_fresh_server_asks_to_sign_in_and_lands_there(
+    signed_app: str, browser_context: Any
+) -> None:
+    """The first visit of a freshly started server used to run pages/operations.py on its own
+    (Streamlit's pages-directory mode), without app.py's sign-in gate. Runs first in this
+    module, on the fresh server. A reload signs a password session out (the form says so)."""
+    from playwright.sync_api import expect
+
+    from dashboard.components.sign_in import PASSWORD_SESSION_NOTE
+
+    page = browser_context.new_page()
+    try:
+        page.goto(f"{signed_app}/operations", wait_until="domcontentloaded")
+        expect(page.locator("h1").first).to_have_text("Sign in", timeout=60_000)
+        main = page.locator('[data-testid="stMain"]')
+        expect(main).not_to_contain_text("Running work")
+        expect(main).to_contain_text(PASSWORD_SESSION_NOTE[:60])
+        page.get_by_role("textbox", name="User name").fill("otto")
+        page.get_by_role("textbox", name="Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        expect(page.locator("h1").first).to_have_text("Operations", timeout=60_000)
+        assert page.url.endswith("/operations") and "?" not in page.url
+        page.reload(wait_until="domcontentloaded")
+        expect(page.locator("h1").first).to_have_text("Sign in", timeout=60_000)
+    finally:
+        page.close()
+
+
 def test_operator_refresh_now_deploys_and_clears_the_warning(
     signed_app: str, browser_context: Any
 ) -> None:

@@ -9,7 +9,7 @@ import pytest
 
 from services.config import sqlite_url
 from services.db import dispose_engines
-from services.pipeline import records
+from services.pipeline import run_tables
 from services.pipeline.freshness import refresh_alerts, refresh_states
 from services.pipeline.records import FAILED, REFUSED, SUCCEEDED, RunStore
 
@@ -28,7 +28,7 @@ def _run(
     runs: RunStore, hours_ago: float, status: str | None, monkeypatch: pytest.MonkeyPatch
 ) -> int:
     with monkeypatch.context() as patch:
-        patch.setattr(records, "_now", lambda: NOW - timedelta(hours=hours_ago))
+        patch.setattr(run_tables, "now", lambda: NOW - timedelta(hours=hours_ago))
         claim = runs.claim(
             GROUP, "shop", options={}, trigger="cli", actor="cron", owner="o", lock_seconds=1e9
         )

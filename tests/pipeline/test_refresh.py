@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pandas as pd
+
 from services.pipeline import FAILED, REFUSED, SKIPPED, SUCCEEDED, DataSource, RefreshOptions
 from tests.pipeline.conftest import Shop
 
@@ -42,7 +44,18 @@ def test_a_better_version_is_deployed_and_answers(noisy_shop: Shop) -> None:
     assert guard["new_version"] == new and guard["served_version"] == shop.v1
     assert guard["new_value"] == _ndcg(shop, new) and guard["served_value"] == _ndcg(shop, shop.v1)
     assert guard["change_pct"] > 0
-    assert run.step(f"verify:{shop.campaign}").detail["items"]
+    # verify asked the updated campaign about users of the imported file, each got a list
+    verify = run.step(f"verify:{shop.campaign}")
+    good = pd.read_csv(shop.settings.data_dir / "s3" / "bucket" / "shop" / "good.csv", dtype=str)
+    answers = verify.detail["answers"]
+    assert len(answers) == 5 and set(answers) <= set(good["USER_ID"])
+    for user, items in answers.items():
+        direct = shop.clients.runtime.get_recommendations(
+            campaignArn=shop.campaign, userId=user, numResults=10
+        )
+        assert items == [i["itemId"] for i in direct["itemList"]] and len(items) == 10
+    assert verify.reason.startswith(f"shop-campaign reports {new.rsplit('/', 1)[-1]}")
+    assert "answers for 5 user(s) of this run's data" in verify.reason
     # every action the run took is in the audit log, with who triggered it
     actions = {(a.action, a.actor) for a in shop.store.recent_actions()}
     assert ("update_campaign", f"tester (refresh #{run_id})") in actions
