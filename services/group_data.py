@@ -31,6 +31,9 @@ class GroupData:
     taken: datetime | None = None
     has_interactions: bool = False
 
+    # How the data was read, as the pages say it ("Data snapshot taken 3 min ago <read_by>").
+    read_by = "by dataset export jobs"
+
     # Derived tables are computed once per snapshot (a snapshot is cached and shared by page
     # runs), so a rerun of a page over millions of interactions costs nothing.
     @functools.cached_property

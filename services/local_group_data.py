@@ -70,6 +70,8 @@ class StorageGroupData(GroupData):
     engine: Any = None  # the LocalEngine (Any: a dataclass field, not an import at run time)
     group_arn: str = ""
 
+    read_by = "from the local engine's storage"
+
     @functools.cached_property
     def interactions(self) -> pd.DataFrame:
         """Every interaction as one frame: built on demand only (seconds at seed scale)."""

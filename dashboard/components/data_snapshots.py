@@ -34,10 +34,11 @@ def refresh_row(data: GroupData, key: str) -> None:
     left, right = st.columns([5, 1], vertical_alignment="center")
     taken = relative_time(data.taken) if data.taken else "never"
     left.caption(
-        f"Data snapshot taken {taken} by dataset export jobs; cached "
-        f"{reads.SNAPSHOT_TTL // 60} min.",
+        f"Data snapshot taken {taken} {data.read_by}; cached {reads.SNAPSHOT_TTL // 60} min.",
         help=exact_time(data.taken),
     )
-    if right.button("Refresh", key=key, help="Run new export jobs and re-read the lists"):
+    if right.button(
+        "Refresh", key=key, help="Read the data again (export jobs on AWS) and re-read the lists"
+    ):
         reads.invalidate(data=True)
         st.rerun()

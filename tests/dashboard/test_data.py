@@ -112,6 +112,8 @@ def test_volume_and_long_tail_cover_every_interaction(seeded: Seeded) -> None:
     tail = values(spec(at, "long tail")["data"][0]["y"])
     assert sum(tail) == bulk + SEEDED_EVENTS
     assert list(tail) == sorted(tail, reverse=True)
+    # in process the page reads the engine's storage, and says so instead of "export jobs"
+    assert any("from the local engine's storage" in c.value for c in at.caption)
 
 
 def test_bad_file_shows_the_error_and_cannot_be_imported(

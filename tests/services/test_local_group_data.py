@@ -13,7 +13,7 @@ from services.group_data import GroupData
 from services.local.engine import get_engine
 from services.local_snapshots import LocalSnapshots
 from services.personalize import PersonalizeService
-from tests.local.workspace import START, create_group
+from tests.local.workspace import INTERACTIONS_SCHEMA, START, create_group
 
 
 def test_storage_reads_equal_the_views_of_the_full_frames(engine_settings: Settings) -> None:
@@ -60,3 +60,43 @@ def test_storage_reads_equal_the_views_of_the_full_frames(engine_settings: Setti
         full.interactions.sort_values("TIMESTAMP", kind="stable").reset_index(drop=True),
         check_dtype=False,
     )
+
+
+def test_a_group_with_only_streamed_events_or_none(engine_settings: Settings) -> None:
+    clients = build_clients(engine_settings)
+    p = clients.personalize
+    group = p.create_dataset_group(name="streamed")["datasetGroupArn"]
+    schema = p.create_schema(name="s", schema=INTERACTIONS_SCHEMA)["schemaArn"]
+    p.create_dataset(name="ds", schemaArn=schema, datasetGroupArn=group, datasetType="Interactions")
+    service = PersonalizeService(clients)
+    datasets = [service.describe_dataset(d.arn) for d in service.list_datasets(group)]
+    snaps = LocalSnapshots(get_engine(engine_settings))
+    empty = snaps.group_data(group, datasets)
+    assert empty.interaction_count == 0 and empty.volume[0].empty
+    assert empty.long_tail.empty and empty.user_activity.empty
+    assert empty.recent_history(["u1"]) == {"u1": []}
+
+    tracker = p.create_event_tracker(name="t", datasetGroupArn=group)
+    clients.events.put_events(
+        trackingId=tracker["trackingId"],
+        userId="u1",
+        sessionId="s",
+        eventList=[
+            {"eventType": "view", "itemId": item, "sentAt": START + k}
+            for k, item in enumerate(["a", "b", "a"])
+        ],
+    )
+    data = snaps.group_data(group, datasets)
+    # by hand: three views of u1 within a minute; "a" twice
+    assert data.interaction_count == 3
+    volume, unit = data.volume
+    assert unit == "hour" and volume["interactions"].tolist() == [3]
+    assert volume["EVENT_TYPE"].tolist() == ["view"]
+    assert dict(zip(data.long_tail["item"], data.long_tail["interactions"], strict=True)) == {
+        "a": 2,
+        "b": 1,
+    }
+    assert data.user_activity.to_dict("records") == [
+        {"user": "u1", "count": 3, "latest": START + 2}
+    ]
+    assert data.recent_history(["u1"]) == {"u1": ["a", "b", "a"]}
