@@ -132,6 +132,13 @@ def test_recommended_for_you_leaves_out_what_the_user_bought(
         clients.runtime.get_recommendations(
             recommenderArn=ws["fbt"], itemId="i1", metadataColumns={"ITEMS": ["PRICE"]}
         )
+    # GetRecommendations: "The maximum number of columns you can provide is 10"
+    with pytest.raises(clients.runtime.exceptions.InvalidInputException, match="at most 10"):
+        clients.runtime.get_recommendations(
+            recommenderArn=ws["best-sellers"],
+            userId="u1",
+            metadataColumns={"ITEMS": ["PRICE"] * 11},
+        )
     for entry in meta["itemList"]:
         n = int(entry["itemId"][1:])
         assert entry["metadata"] == {

@@ -17,6 +17,9 @@ from services.local.use_cases import RECIPE_PREFIX, USE_CASES, UseCase
 
 MAX_RESULTS = 500
 MAX_RESULTS_WITH_METADATA = 50
+# "The maximum number of columns you can provide is 10" (API reference GetRecommendations,
+# metadataColumns; botocore's ColumnNamesList allows 99, so the service checks it itself).
+MAX_METADATA_COLUMNS = 10
 RANKING = "PERSONALIZED_RANKING"
 
 
@@ -88,6 +91,11 @@ def _metadata(
     wanted = columns.get("ITEMS") or []
     if set(columns) - {"ITEMS"}:
         raise InvalidInput("metadataColumns supports only the ITEMS dataset.")
+    if len(wanted) > MAX_METADATA_COLUMNS:
+        raise InvalidInput(
+            f"metadataColumns names {len(wanted)} Items columns; at most "
+            f"{MAX_METADATA_COLUMNS} can be returned."
+        )
     catalogue = engine.models.items(loaded.group)
     missing = [c for c in wanted if c not in catalogue.columns]
     if missing:
