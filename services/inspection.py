@@ -234,6 +234,7 @@ def assess(
     baseline: Sequence[str] | None = None,
     *,
     same_by_design: bool = False,
+    new_users: bool = False,
 ) -> Verdict:
     """Judge a sample of lists: identical, overlapping, close to popular, or personalised.
 
@@ -241,8 +242,11 @@ def assess(
     (``recipe_capabilities.same_list_by_design``); identical lists then get a neutral "info"
     note instead of an error, and ``baseline`` is ignored (a popularity list measured against
     the popularity baseline says nothing).
+    ``new_users``: the sample is IDs no model has seen (the cold-start check); identical lists
+    are then the expected fallback, an "info" note, and ``baseline`` is ignored too (the
+    fallback is the model's own popularity, which need not match the popularity campaign's).
     """
-    if same_by_design:
+    if same_by_design or new_users:
         baseline = None
     lists = {r.user_id: r.items for r in results if r.ok}
     n_errors = sum(1 for r in results if not r.ok)
@@ -267,10 +271,14 @@ def assess(
         )
 
     if total and n_errors / total >= ERROR_SHARE_ERROR:
+        # The grid's cells are too narrow for a message; the banner names the commonest one.
+        error, count = Counter(r.error for r in results if not r.ok).most_common(1)[0]
+        said = "all of them" if count == n_errors else f"{count} of them"
         return verdict(
             "error",
-            f"{n_errors} of {total} users got no recommendations: fix the error shown for them "
-            "first (campaign status, permissions, filter values).",
+            f"{n_errors} of {total} users got no recommendations; {said}: {error.rstrip('.')}. Fix "
+            "this first (campaign status, permissions, filter values, the recipe's kind of "
+            "request).",
         )
     if n < 2:
         return verdict("ok", "Sample at least two users to compare their recommendations.")
@@ -279,6 +287,18 @@ def assess(
             "info",
             f"Popularity recipe: everyone gets the same list by design ({same}); compare a "
             "personalised campaign against it.",
+        )
+    if new_users:
+        if len(group.users) >= 2 and share >= IDENTICAL_SHARE_WARNING:
+            return verdict(
+                "info",
+                f"Cold start: {same}, as expected for users no model has seen (each gets the "
+                "fallback list). Sample known users to check personalisation.",
+            )
+        return verdict(
+            "info",
+            f"Cold start: new users got {1 - mean_j:.0%} different lists (top {top_n}); "
+            "this recipe varies its fallback (exploration of new items).",
         )
     if len(group.users) >= 2 and share >= IDENTICAL_SHARE_ERROR:
         return verdict("error", f"{same}: {fix}")

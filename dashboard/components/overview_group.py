@@ -81,7 +81,8 @@ def _auto_training_line(status: CampaignStatus) -> None:
         return
     parts = [f"Refreshed: **{refresh.mode}**"]
     if refresh.last_training:
-        parts.append(f"last trained {relative_time(refresh.last_training)}")
+        # the solution's newest version, which need not be the one this campaign serves
+        parts.append(f"newest version trained {relative_time(refresh.last_training)}")
     if refresh.next_training:
         parts.append(f"next training {relative_time(refresh.next_training)}")
     st.markdown(

@@ -65,6 +65,8 @@ def similar_items(
                 f"{item} is not in the Items data: the campaign falls back to popular items."
             )
         table = _table(recs, catalog)
+        if table["score"].isna().all():  # related-items recipes return no scores
+            table = table.drop(columns="score")
         own = catalog.categories.get(item)
         if own and len(table):
             same = int((table["category"] == own).sum())

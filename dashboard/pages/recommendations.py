@@ -11,7 +11,7 @@ from dashboard import deps, reads
 from dashboard.components import rec_grid, rec_preview, rec_tools
 from dashboard.components.data_snapshots import group_picker
 from dashboard.components.rec_preview import version_label
-from dashboard.components.rec_sample import pick_users, show_finding
+from dashboard.components.rec_sample import UNKNOWN, pick_users, show_finding
 from dashboard.routing import require_sign_in
 from services.catalog import CampaignInfo
 from services.errors import ServiceError
@@ -75,6 +75,11 @@ else:
         b = right.selectbox("Campaign B", labels, index=1, key="rec_b2")
         chosen = [user_campaigns[labels.index(a)], user_campaigns[labels.index(b)]]
     else:
+        if len(previewable) < len(cat.versions):
+            st.caption(
+                f"{len(cat.versions) - len(previewable)} version(s) are not listed: their "
+                "recipe answers for an item or a list of items, or cannot run a batch job."
+            )
         version_labels = [version_label(v) for v in previewable]
         personal = [
             i for i, v in enumerate(previewable) if not same_list_by_design(v.recipe, v.recipe_type)
@@ -87,6 +92,7 @@ else:
     sample = pick_users(activity, "rec")
     top_n = st.slider("Top N", 1, 25, 10, key="rec_top_n")
     show_finding(sample)
+    new_users = sample.how == UNKNOWN  # the cold-start check: identical lists are expected
     history = data.recent_history(sample.users) if data and activity is not None else None
 
     def draw(results: Sequence[UserRecommendations], title: str, key: str, by_design: bool) -> None:
@@ -94,7 +100,13 @@ else:
         gives everyone the same list."""
         baseline = None
         pop = cat.popularity
-        if pop is not None and not by_design and all(c.arn != pop.arn for c in chosen) and results:
+        if (
+            pop is not None
+            and not by_design
+            and not new_users
+            and all(c.arn != pop.arn for c in chosen)
+            and results
+        ):
             try:
                 baseline = (
                     deps.service()
@@ -103,7 +115,7 @@ else:
                 )
             except ServiceError:
                 baseline = None  # the baseline only adds a number; the verdict stands without it
-        verdict = assess(results, top_n, baseline, same_by_design=by_design)
+        verdict = assess(results, top_n, baseline, same_by_design=by_design, new_users=new_users)
         rec_grid.verdict_banner(verdict, title)
         rec_grid.heatmap(results, top_n, key=f"{key}_heatmap")
         rec_grid.show_grid(results, history if key == "a" else None, items, top_n, key)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import socket
 import sys
 from pathlib import Path
 
@@ -20,17 +21,87 @@ def _settings(args: argparse.Namespace) -> Settings:
     return settings
 
 
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"port must be 1-65535, not {port}")
+    return port
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """A socket bound to ``host:port`` and listening; OSError when it cannot be."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(128)
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from services.local.engine import LocalEngine
+    from services.local.server import create_app
+
+    data_dir = settings.data_dir
+    if data_dir.exists() and not data_dir.is_dir():
+        print(f"error: --data-dir {data_dir} is a file, not a directory", file=sys.stderr)
+        return 2
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        print(
+            f"error: cannot create the data directory {data_dir}: {err.strerror}", file=sys.stderr
+        )
+        return 2
+    # Bind before announcing anything, so a port in use is one clear line, not a banner
+    # followed by a server error.
+    try:
+        sock = _listen(args.host, args.port)
+    except OSError as err:
+        print(f"error: cannot listen on {args.host}:{args.port}: {err.strerror}", file=sys.stderr)
+        return 1
+    engine = LocalEngine(settings)
+    print(
+        f"Personalize local engine on http://{args.host}:{args.port} (data in {engine.data_dir})",
+        flush=True,
+    )
+    config = uvicorn.Config(create_app(engine), log_level="warning")
+    try:
+        uvicorn.Server(config).run(sockets=[sock])
+    finally:
+        sock.close()
+        engine.close()
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Entry point; returns the process exit code."""
+    """Entry point; returns the process exit code (2: bad arguments or data directory,
+    1: the port cannot be bound)."""
     parser = argparse.ArgumentParser(prog="python -m services.local")
     sub = parser.add_subparsers(dest="command", required=True)
     serve = sub.add_parser("serve", help="serve the Personalize API over HTTP")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=4599)
-    serve.add_argument("--data-dir")
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)"
+    )
+    serve.add_argument(
+        "--port", type=_port, default=4599, help="TCP port to listen on (default: 4599)"
+    )
+    serve.add_argument(
+        "--data-dir",
+        help="where the engine keeps its state (default: $PERSONALIZE_DATA_DIR or .data)",
+    )
     worker = sub.add_parser("worker", help="run background jobs (started by the engine)")
-    worker.add_argument("--data-dir")
-    worker.add_argument("--parent", type=int)
+    worker.add_argument("--data-dir", help="the engine's data directory")
+    worker.add_argument("--parent", type=int, help="exit when this process ID is gone")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     try:
@@ -39,23 +110,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {err}", file=sys.stderr)
         return 2
     if args.command == "serve":
-        import uvicorn
-
-        from services.local.engine import LocalEngine
-        from services.local.server import create_app
-
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-        engine = LocalEngine(settings)
-        print(
-            f"Personalize local engine on http://{args.host}:{args.port} "
-            f"(data in {engine.data_dir})",
-            flush=True,
-        )
-        try:
-            uvicorn.run(create_app(engine), host=args.host, port=args.port, log_level="warning")
-        finally:
-            engine.close()
-        return 0
+        return _serve(args, settings)
     from services.local.engine import LocalEngine
 
     engine = LocalEngine(settings, start_worker=False)

@@ -3,14 +3,18 @@ per campaign per 5-minute window — what CloudWatch's ``AWS/Personalize`` metri
 names (Sum, dimension CampaignArn, 300-second period) report on AWS.
 
 Counting must not slow the runtime: ``record`` adds to an in-memory tally, and the tally goes
-to SQL in one short transaction at most every ``FLUSH_SECONDS`` (and before every read), so
-several processes sharing a data directory each add their own counts.
+to SQL in one short transaction at most every ``FLUSH_SECONDS``, so several processes sharing a
+data directory each add their own counts. A tally never waits for the next request to be saved:
+a timer saves it ``FLUSH_SECONDS`` after it started, and the process saves what is left when it
+exits (a short-lived CLI, such as the refresh pipeline's verify step, counts too).
 """
 
 from __future__ import annotations
 
+import atexit
 import logging
 import threading
+import weakref
 from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
@@ -34,16 +38,36 @@ campaign_requests = sa.Table(
 )
 
 
-class RequestCounter:
-    """Per-campaign request tallies of one process, flushed to the engine database."""
+_live: weakref.WeakSet[RequestCounter] = weakref.WeakSet()
 
-    def __init__(self, db: sa.Engine, clock: Callable[[], float]) -> None:
+
+@atexit.register
+def _flush_all_at_exit() -> None:
+    for counter in list(_live):
+        counter.flush(at_exit=True)
+
+
+class RequestCounter:
+    """Per-campaign request tallies of one process, flushed to the engine database.
+
+    ``idle_flush_seconds``: wall-clock delay after which a timer saves a tally that no later
+    request has saved (tests shorten it)."""
+
+    def __init__(
+        self,
+        db: sa.Engine,
+        clock: Callable[[], float],
+        idle_flush_seconds: float = FLUSH_SECONDS,
+    ) -> None:
         self._db = db
         self._clock = clock
         self._pending: Counter[tuple[str, int]] = Counter()
         self._lock = threading.Lock()
         self._last_flush = clock()
+        self._idle_flush_seconds = idle_flush_seconds
+        self._timer: threading.Timer | None = None
         metadata.create_all(db)
+        _live.add(self)
 
     def record(self, operation: str, params: dict) -> None:
         """Count one successful runtime call (other operations are ignored)."""
@@ -54,14 +78,22 @@ class RequestCounter:
         with self._lock:
             self._pending[(arn, int(now // WINDOW_SECONDS) * WINDOW_SECONDS)] += 1
             due = now - self._last_flush >= FLUSH_SECONDS
+            if not due and self._timer is None:
+                self._timer = threading.Timer(self._idle_flush_seconds, self.flush)
+                self._timer.daemon = True  # the exit hook saves what a cancelled timer leaves
+                self._timer.start()
         if due:
             self.flush()
 
-    def flush(self) -> None:
-        """Add the pending tallies to SQL; on a database error they stay pending."""
+    def flush(self, at_exit: bool = False) -> None:
+        """Add the pending tallies to SQL; on a database error they stay pending (at exit they
+        are dropped silently: the data directory may be gone, and logging may be shut)."""
         with self._lock:
             pending, self._pending = self._pending, Counter()
             self._last_flush = self._clock()
+            timer, self._timer = self._timer, None
+        if timer is not None and timer is not threading.current_thread():
+            timer.cancel()
         if not pending:
             return
         try:
@@ -79,6 +111,8 @@ class RequestCounter:
                             )
                         )
         except SQLAlchemyError:  # counts are a report, never a reason to fail a request
+            if at_exit:
+                return
             _log.warning("could not save request counts; keeping them for later", exc_info=True)
             with self._lock:
                 self._pending.update(pending)

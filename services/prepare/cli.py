@@ -55,6 +55,18 @@ def _suggest_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _unwritable(target: str | Path | None) -> str | None:
+    """Why an output file cannot be written there (None: it can, as far as can be told)."""
+    if target is None:
+        return None
+    path = Path(target)
+    if path.is_dir():
+        return "is a directory; give a file name"
+    if not path.parent.is_dir():
+        return f"the folder {path.parent} does not exist"
+    return None
+
+
 def main(
     argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None
 ) -> int:
@@ -80,6 +92,15 @@ def main(
                 err.write(f"  {note}\n")
             return 0
         args = _prepare_parser().parse_args(argv)
+        for label, target in (
+            ("--out", args.out),
+            ("--rejects", args.rejects),
+            ("--schema-out", args.schema_out),
+        ):
+            problem = _unwritable(target)
+            if problem:
+                err.write(f"error: {label} {target}: {problem}\n")
+                return 2
         mapping = load_mapping(args.mapping)
         prepared = prepare_file(
             args.raw,

@@ -123,6 +123,15 @@ def detect(path: str | Path, source: Source | None = None) -> RawLayout:
     if fmt == "parquet":
         raise RawFileError(f"{path.name} is not a Parquet file (no PAR1 magic bytes)")
     compression = "gzip" if magic[:2] == _GZIP_MAGIC else None
+    with _open(path, compression) as f:
+        head = f.read(_SAMPLE_BYTES)
+    # Text exports never hold NUL bytes (UTF-16 exports, which do, are not supported either);
+    # without this check latin-1 would decode an image or a zip into one nonsense column.
+    if b"\x00" in head:
+        raise RawFileError(
+            f"{path.name} is not a text file (it contains NUL bytes): give a CSV/TSV, JSON "
+            "Lines (UTF-8, CP949/EUC-KR or Latin-1, gzip or not) or a Parquet file"
+        )
     encoding = _encoding(path, compression) if source.encoding == "auto" else source.encoding
     lines = _sample_lines(path, compression, encoding)
     first = next((line for line in lines if line.strip()), "")

@@ -92,7 +92,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         ("--users", args.users),
     ):
         if path is not None and not path.is_file():
-            print(f"error: {label}: no such file: {path}", file=sys.stderr)
+            what = "is a directory, not a file" if path.is_dir() else "no such file"
+            print(f"error: {label}: {what}: {path}", file=sys.stderr)
             return 2
     options = {
         "event_type": args.event_type,

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -54,6 +57,30 @@ def test_tallies_are_flushed_every_30_seconds_and_add_up_across_processes(db: sa
     first.record("GetRecommendations", {"campaignArn": A})  # due: flushes 2
     second.record("GetRecommendations", {"campaignArn": A})  # due: flushes 2 more
     assert read_counts(db, [A], at(0), at(T0 + 60))[A] == [(at(1_699_999_800), 4)]
+
+
+def test_an_idle_tally_is_saved_by_a_timer_without_a_later_request(db: sa.Engine) -> None:
+    counter = RequestCounter(db, lambda: T0, idle_flush_seconds=0.05)
+    counter.record("GetRecommendations", {"campaignArn": A})
+    counter.record("GetRecommendations", {"campaignArn": A})
+    deadline = time.monotonic() + 10
+    while not read_counts(db, [A], at(0), at(T0 + 60))[A] and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert read_counts(db, [A], at(0), at(T0 + 60))[A] == [(at(1_699_999_800), 2)]
+
+
+def test_a_short_lived_process_saves_its_tally_when_it_exits(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'engine.db'}"
+    script = (
+        "import sqlalchemy as sa\n"
+        "from services.local.usage import RequestCounter\n"
+        f"counter = RequestCounter(sa.create_engine({url!r}), lambda: {T0})\n"
+        "for _ in range(3):\n"
+        f"    counter.record('GetRecommendations', {{'campaignArn': {A!r}}})\n"
+    )  # exits without close() or a flush, as a CLI that made three calls would
+    subprocess.run([sys.executable, "-c", script], check=True, timeout=60)
+    db = sa.create_engine(url)
+    assert read_counts(db, [A], at(0), at(T0 + 60))[A] == [(at(1_699_999_800), 3)]
 
 
 def test_runtime_calls_through_boto3_are_counted(clients, settings) -> None:

@@ -96,3 +96,27 @@ def test_suggest_items_on_an_interactions_file_says_so(tmp_path):
     assert status == 2 and text == ""
     assert "does not look like an items file: column 'user_id' looks like USER_ID" in err
     assert "is not a field of" not in err
+
+
+def test_a_binary_file_is_not_read_as_a_one_column_csv(tmp_path):
+    raw = tmp_path / "photo.png"
+    raw.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
+    status, text, err = _run("suggest", str(raw), "--dataset-type", "items")
+    assert status == 2 and text == ""
+    assert "photo.png is not a text file (it contains NUL bytes)" in err
+
+
+def test_an_output_in_a_missing_folder_is_refused_before_reading(tmp_path):
+    out = tmp_path / "nope" / "x.csv"
+    status, text, err = _run(
+        str(raw_file("event_codes")), "--mapping", str(MAPPINGS / "event_codes.json"),
+        "--out", str(out),
+    )  # fmt: skip
+    assert status == 2 and text == ""
+    assert f"error: --out {out}: the folder {out.parent} does not exist" in err
+    assert ".part" not in err and not out.parent.exists()
+    status, _, err = _run(
+        str(raw_file("event_codes")), "--mapping", str(MAPPINGS / "event_codes.json"),
+        "--out", str(tmp_path),
+    )  # fmt: skip
+    assert status == 2 and "is a directory; give a file name" in err

@@ -53,6 +53,9 @@ def test_filters_and_schema_reach_the_check():
 
 def test_usage_errors_exit_2(tmp_path, capsys):
     assert run("check", str(tmp_path / "missing.csv"), "--dataset-type", "items")[0] == 2
+    assert "no such file" in capsys.readouterr().err
+    assert run("check", str(tmp_path), "--dataset-type", "items")[0] == 2
+    assert f"file: is a directory, not a file: {tmp_path}" in capsys.readouterr().err
     assert (
         run(
             "check",

@@ -152,7 +152,18 @@ def test_mostly_failed_sample_is_an_error() -> None:
     verdict = assess(sample)
     assert verdict.severity == "error"
     assert verdict.headline.startswith("3 of 4 users got no recommendations")
+    assert "all of them: Campaign 'x' was not found. Fix" in verdict.headline
     assert math.isnan(verdict.mean_jaccard)
+
+
+def test_error_verdict_names_the_commonest_error() -> None:
+    sample = [UserRecommendations(f"u{i}", error="Throttled.") for i in range(2)]
+    sample += [UserRecommendations(f"v{i}", error="No such campaign.") for i in range(3)]
+    verdict = assess(sample)
+    assert verdict.severity == "error"
+    assert "5 of 5 users got no recommendations; 3 of them: No such campaign. Fix" in (
+        verdict.headline
+    )
 
 
 class FakeService:
@@ -253,3 +264,13 @@ def test_item_metadata_is_one_row_per_item_shown_with_its_columns() -> None:
         ["d", "", ""],
     ]
     assert item_metadata([UserRecommendations("u1", items=("a",))], 10).empty
+
+
+def test_new_users_with_one_list_are_the_expected_cold_start() -> None:
+    sample = lists(**{f"new{i}": ["p1", "p2", "p3"] for i in range(6)})
+    verdict = assess(sample, top_n=3, baseline=["x", "y", "z"], new_users=True)
+    assert verdict.severity == "info"
+    assert verdict.headline.startswith("Cold start: 6 of 6 sampled users got the same top 3")
+    assert verdict.baseline_jaccard is None
+    # the same sample as real users is the alarm
+    assert assess(sample, top_n=3).severity == "error"
