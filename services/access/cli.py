@@ -23,12 +23,41 @@ _NAME = re.compile(r"^[A-Za-z0-9_.@-]{1,64}$")
 
 
 def _password(from_stdin: bool) -> str:
+    """The new account's password: one line of stdin, or asked twice on the terminal.
+
+    Raises:
+        ValueError: no terminal to ask on (and no ``--password-stdin``), input ended, or the
+            two entries differ.
+    """
     if from_stdin:
-        return sys.stdin.readline().rstrip("\n")
-    first = getpass.getpass("Password: ")
-    if getpass.getpass("Repeat the password: ") != first:
+        line = sys.stdin.readline()
+        if not line:
+            raise ValueError("--password-stdin: stdin ended before a password line")
+        return line.rstrip("\n")
+    if not sys.stdin.isatty():
+        # getpass would fall back to reading (and echoing) stdin; a pipe or /dev/null is no
+        # place to type a password twice.
+        raise ValueError(
+            "no terminal to ask for the password on: run it in a terminal, or pipe the "
+            "password with --password-stdin"
+        )
+    try:
+        first = getpass.getpass("Password: ")
+        again = getpass.getpass("Repeat the password: ")
+    except EOFError:
+        raise ValueError("input ended before the password was entered twice") from None
+    if again != first:
         raise ValueError("the two passwords differ")
     return first
+
+
+def _check_target(path: Path) -> None:
+    """Refuse a secrets path that is a directory, or in a folder that does not exist (the
+    default ``.streamlit/`` is created)."""
+    if path.is_dir():
+        raise ValueError(f"--secrets {path} is a directory; give the secrets.toml file")
+    if not path.parent.is_dir() and path != DEFAULT_SECRETS:
+        raise ValueError(f"--secrets {path}: the folder {path.parent} does not exist")
 
 
 def add_account(path: Path, name: str, role: str, password: str) -> None:
@@ -71,10 +100,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     add.add_argument("--password-stdin", action="store_true")
     args = parser.parse_args(argv)
     try:
+        _check_target(args.secrets)
         add_account(args.secrets, args.name, args.role, _password(args.password_stdin))
     except ValueError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
+    except OSError as err:
+        print(f"error: cannot write {args.secrets}: {err.strerror}", file=sys.stderr)
+        return 1
     # The dashboard reads the secrets file on every page load (dashboard/identity.py).
     print(
         f"Added {args.role} {args.name} to {args.secrets}; a running dashboard uses it from "

@@ -111,3 +111,28 @@ def test_the_cli_appends_an_account_with_only_a_hash(
     with pytest.raises(ValueError, match="already has an account 'alice'"):
         add_account(secrets, "alice", VIEWER, PASSWORD)
     assert main(["add", "bad name", "--secrets", str(secrets), "--password-stdin"]) == 2
+
+
+def test_the_cli_refuses_what_it_cannot_use_with_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    secrets = tmp_path / "secrets.toml"
+
+    def refused(*argv: str, stdin: str = "") -> str:
+        monkeypatch.setattr("sys.stdin", io.StringIO(stdin))  # not a terminal
+        assert main(["add", "carol", *argv]) == 2
+        return capsys.readouterr().err
+
+    # no terminal and no --password-stdin: getpass would read (and echo) the pipe
+    assert "no terminal to ask for the password on" in refused("--secrets", str(secrets))
+    assert "stdin ended before a password line" in refused(
+        "--secrets", str(secrets), "--password-stdin"
+    )
+    assert f"--secrets {tmp_path} is a directory" in refused(
+        "--secrets", str(tmp_path), "--password-stdin", stdin=PASSWORD + "\n"
+    )
+    elsewhere = tmp_path / "nope" / "deeper" / "s.toml"
+    assert "the folder" in refused(
+        "--secrets", str(elsewhere), "--password-stdin", stdin=PASSWORD + "\n"
+    )
+    assert not (tmp_path / "nope").exists() and not secrets.exists()  # nothing written
