@@ -17,7 +17,7 @@ from dashboard.components.errors import show_failure, shown_errors
 from dashboard.components.formatting import duration
 from services.errors import ServiceError
 from services.overview import DatasetGroupOverview
-from services.pipeline import DEFAULT_METRIC, RUNNING, RefreshOptions, RefreshRun
+from services.pipeline import DEFAULT_METRIC, GUARDRAIL_METRICS, RUNNING, RefreshOptions, RefreshRun
 from services.pipeline.options import DEFAULT_TOLERANCE_PCT, parse_sources
 from services.prepare import load_mapping
 
@@ -26,7 +26,9 @@ RUN_KEY = "refresh_run"
 CONFIRM_KEY = "refresh_confirm"
 _RESET_KEY = "refresh_reset"
 _SEEN_KEY = "refresh_seen_status"
-_MARKS = {"SUCCEEDED": "✅", "FAILED": "❌", "REFUSED": "⛔", "SKIPPED": "➖", RUNNING: "⏳"}
+# Plain text marks: emoji need a colour-emoji font, which many Linux desktops lack (they drew
+# as empty boxes in a fresh Chromium).
+_MARKS = {"SUCCEEDED": "✓", "FAILED": "✗", "REFUSED": "✗", "SKIPPED": "–", RUNNING: "…"}
 
 
 def took(seconds: float | None) -> str:
@@ -59,7 +61,9 @@ def _guardrail_text(run: RefreshRun) -> str:
         change = g.get("change_pct")
         numbers = f"{g['new_value']:.4f}" + (f" vs {served:.4f}" if served is not None else "")
         numbers += f" ({change:+.1f} %)" if change is not None else ""
-        parts.append(f"{'✓' if g.get('allowed') else '✗'} {numbers}")
+        # runs recorded before the campaign was kept in the detail have no name
+        campaign = f"{g['campaign']}: " if g.get("campaign") else ""
+        parts.append(f"{'✓' if g.get('allowed') else '✗'} {campaign}{numbers}")
     return "; ".join(parts)
 
 
@@ -124,7 +128,12 @@ def _options(group: DatasetGroupOverview) -> RefreshOptions | None:
     )
     deploy = st.toggle("Deploy when the guardrail allows", value=True, key="refresh_deploy")
     left, right = st.columns(2)
-    metric = left.text_input("Guardrail metric", value=DEFAULT_METRIC, key="refresh_metric")
+    metric = left.selectbox(
+        "Guardrail metric",
+        GUARDRAIL_METRICS,
+        index=GUARDRAIL_METRICS.index(DEFAULT_METRIC),
+        key="refresh_metric",
+    )
     tolerance = right.number_input(
         "Largest allowed drop (%)",
         min_value=0.0,
@@ -149,7 +158,7 @@ def _options(group: DatasetGroupOverview) -> RefreshOptions | None:
             solutions=tuple(solutions),
             deploy=deploy,
             force=force and deploy,
-            metric=metric.strip(),
+            metric=metric,
             tolerance_pct=float(tolerance),
         )
     except (ValueError, UnicodeDecodeError) as err:  # MappingError is a ValueError
@@ -196,10 +205,12 @@ def _live(run_id: int) -> None:
     label = f"Refresh #{run.id} of {run.dataset_group_name}: {run.status}"
     if run.stale:
         label += " (its process stopped; the next Refresh now resumes it)"
-    with st.status(label, state=state, expanded=True):
-        st.dataframe(steps_frame(run), hide_index=True)
-        if run.reason:
-            st.caption(run.reason)
+    # Not a `with` block: leaving one marks the status "complete", which drew a tick beside
+    # "RUNNING".
+    box = st.status(label, state=state, expanded=True)
+    box.dataframe(steps_frame(run), hide_index=True)
+    if run.reason:
+        box.caption(run.reason)
     if previous == (run_id, RUNNING) and run.status != RUNNING:
         # The run just ended: campaigns changed, so every page must read them again.
         reads.invalidate()

@@ -7,7 +7,12 @@ is the command a scheduler calls.
 
 from services.pipeline.control import Pipeline, Triggered
 from services.pipeline.guardrail import GuardrailResult, judge
-from services.pipeline.options import DEFAULT_METRIC, DataSource, RefreshOptions
+from services.pipeline.options import (
+    DEFAULT_METRIC,
+    GUARDRAIL_METRICS,
+    DataSource,
+    RefreshOptions,
+)
 from services.pipeline.records import (
     FAILED,
     REFUSED,
@@ -21,6 +26,7 @@ from services.pipeline.records import (
 
 __all__ = [
     "DEFAULT_METRIC",
+    "GUARDRAIL_METRICS",
     "FAILED",
     "REFUSED",
     "RUNNING",

@@ -47,7 +47,12 @@ class CampaignSteps(StepContext):
             options.tolerance_pct,
             force=options.force,
         )
-        detail = {**result.to_dict(), "new_version": new_arn, "served_version": served}
+        detail = {
+            **result.to_dict(),
+            "campaign": campaign["name"],
+            "new_version": new_arn,
+            "served_version": served,
+        }
         return (SUCCEEDED if result.allowed else REFUSED), result.reason, detail
 
     def _campaign(self, arn: str) -> Campaign:

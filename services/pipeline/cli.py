@@ -101,7 +101,7 @@ def _parser() -> argparse.ArgumentParser:
 
     history = sub.add_parser("history", help="one line per run, newest first")
     history.add_argument("--dataset-group", help="name or ARN")
-    history.add_argument("--limit", type=int, default=20)
+    history.add_argument("--limit", type=_positive_int, default=20, help="runs to show (≥ 1)")
     for command in (refresh, status, history):
         # Also after the command (`refresh --json`); SUPPRESS keeps a --json given before it.
         command.add_argument(
@@ -123,6 +123,16 @@ def _route_logs(printer: Printer) -> logging.Handler | None:
     if root.level == logging.NOTSET or root.level > logging.WARNING:
         root.setLevel(logging.WARNING)
     return handler
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:

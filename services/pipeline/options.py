@@ -9,6 +9,20 @@ from typing import Any
 from services.prepare import parse_mapping
 
 DEFAULT_METRIC = "normalized_discounted_cumulative_gain_at_10"
+# The keys GetSolutionMetrics reports that the guardrail can compare (Personalize developer
+# guide, "Evaluating a solution version with metrics"; PERSONALIZE.md section 5). A key
+# outside these would only be noticed after training, which on AWS is billed.
+GUARDRAIL_METRICS = (
+    "coverage",
+    "mean_reciprocal_rank_at_25",
+    "normalized_discounted_cumulative_gain_at_5",
+    "normalized_discounted_cumulative_gain_at_10",
+    "normalized_discounted_cumulative_gain_at_25",
+    "precision_at_5",
+    "precision_at_10",
+    "precision_at_25",
+    "average_rewards_at_k",
+)
 DEFAULT_TOLERANCE_PCT = 2.0
 DATASET_TYPES = ("INTERACTIONS", "ITEMS", "USERS")
 IMPORT_MODES = ("FULL", "INCREMENTAL")
@@ -36,8 +50,10 @@ class DataSource:
         """``LOCATION`` (interactions) or ``TYPE=LOCATION`` (``items=s3://b/items.csv``)."""
         text = text.strip()
         head, sep, rest = text.partition("=")
-        if sep and head.upper() in DATASET_TYPES and "/" not in head:
-            return cls(rest.strip(), head.upper())
+        if sep and "/" not in head and ":" not in head:
+            # TYPE=LOCATION; a name before "=" that is no dataset type is a typo, not a path
+            # (a path with "=" in its first part still works as ./NAME=… or with a folder).
+            return cls(rest.strip(), head.strip().upper())
         return cls(text)
 
 
@@ -70,9 +86,10 @@ class RefreshOptions:
             raise ValueError(f"training mode must be FULL or UPDATE, not {self.training_mode!r}")
         if not 0 <= self.tolerance_pct <= 100:
             raise ValueError(f"tolerance must be between 0 and 100 %, not {self.tolerance_pct}")
-        if not self.metric.strip():
+        if self.metric not in GUARDRAIL_METRICS:
             raise ValueError(
-                f"name the metric the guardrail compares (for example {DEFAULT_METRIC})"
+                f"unknown metric {self.metric!r}: the guardrail compares one of "
+                f"{', '.join(GUARDRAIL_METRICS)}"
             )
         for source in self.data:
             if source.dataset_type not in DATASET_TYPES:

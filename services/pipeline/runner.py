@@ -76,7 +76,19 @@ class RefreshRunner(Planning, DataSteps, CampaignSteps):
             )
         if self._caller.throttled:
             reason = f"{reason} ({self._caller.throttled} throttled call(s) retried)"
-        self._runs.finish(run.id, owner, status, reason)
+        if self._runs.finish(run.id, owner, status, reason):
+            # The start is audited by whoever triggered the run; the outcome is audited here,
+            # once, whatever started it (the button, the CLI, a resumed run).
+            try:
+                self._audit(
+                    "refresh finished",
+                    run.dataset_group_arn,
+                    {"run": run.id},
+                    f"run #{run.id} {status}: {reason}",
+                    "ok" if status == SUCCEEDED else "error",
+                )
+            except ServiceError:
+                _log.warning("could not audit the end of refresh #%s", run.id, exc_info=True)
         return status
 
     def _steps(self, options: RefreshOptions) -> tuple[str, str]:

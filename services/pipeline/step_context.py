@@ -47,13 +47,20 @@ class StepContext:
         step = fresh.step(key) if fresh else None
         return step.detail if step else {}
 
-    def _audit(self, action: str, target: str, params: Mapping[str, Any], message: str) -> None:
+    def _audit(
+        self,
+        action: str,
+        target: str,
+        params: Mapping[str, Any],
+        message: str,
+        result: str = "ok",
+    ) -> None:
         if self._store is not None:
             self._store.record_action(
                 f"{self._run.actor} (refresh #{self._run.id})",
                 action,
                 target,
                 params,
-                "ok",
+                result,
                 message,
             )

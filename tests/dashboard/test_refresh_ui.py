@@ -41,7 +41,7 @@ def test_refresh_now_runs_every_step_and_deploys(seeded: Seeded) -> None:
     assert "Train shop-up (FULL)" in list(steps["step"])
     history = at.dataframe[1].value
     assert list(history["run"]) == [run_id] and history["outcome"][0] == SUCCEEDED
-    assert "✓" in history["guardrail (new vs served)"][0]
+    assert history["guardrail (new vs served)"][0].startswith("✓ shop-campaign: ")
     served = facade.describe_campaign(seeded.up_campaign).solution_version_arn
     assert served not in (seeded.up_v1, seeded.up_v2)  # a new version trained and deployed
     actions = {(r.action, r.result) for r in at_store_actions()}
@@ -156,6 +156,14 @@ def test_running_work_shows_a_refresh_and_its_current_step(seeded: Seeded) -> No
     assert row["status"] == "Train shop-up (FULL)"
     captions = [c.value for c in at.caption]
     assert any("running, checked" in c and "updates every 2 s" in c for c in captions), captions
+    # the run's own box says it is running (no tick until it ends), steps marked in plain text
+    at.session_state["refresh_run"] = claim.run_id
+    at.run()
+    (status,) = at.status
+    assert status.label == f"Refresh #{claim.run_id} of shop: RUNNING"
+    assert status.state == "running"
+    steps = next(d.value for d in at.dataframe if "outcome" in d.value.columns)
+    assert list(steps["outcome"]) == ["✓ SUCCEEDED", "… RUNNING"]
     runs.finish(claim.run_id, "another-process", SUCCEEDED, "deployed")
     st.cache_data.clear()  # what the 2-second TTL does between two polls
     at = app_at("pages/operations.py")

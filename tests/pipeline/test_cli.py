@@ -192,6 +192,33 @@ def test_an_unknown_solution_or_group_is_a_usage_error_before_any_run(shop_env: 
     assert shop_env.runs.history() == []
 
 
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (("--metric", "nope"), "error: unknown metric 'nope': the guardrail compares one of"),
+        (("--data", "foo=s3://x/y.csv"), "dataset type must be one of INTERACTIONS, ITEMS"),
+    ],
+)
+def test_bad_options_are_usage_errors_before_anything_is_trained(
+    shop_env: Shop, argv: tuple[str, ...], message: str
+) -> None:
+    versions = shop_env.service.list_solution_versions(shop_env.solution)
+    code, lines = _cli("refresh", "--dataset-group", "shop", "--no-deploy", *argv)
+    assert code == 2
+    assert lines[-1]["event"] == "error" and message in lines[-1]["message"], lines
+    assert shop_env.runs.history() == [] and shop_env.store.recent_actions() == []
+    assert shop_env.service.list_solution_versions(shop_env.solution) == versions
+
+
+def test_history_limit_below_one_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    from services.pipeline.cli import _parser
+
+    with pytest.raises(SystemExit) as exit_:
+        _parser().parse_args(["history", "--limit", "-1"])
+    assert exit_.value.code == 2
+    assert "must be at least 1, not -1" in capsys.readouterr().err
+
+
 def test_warnings_are_json_lines_on_stdout_and_nothing_on_stderr(
     shop_env: Shop, capsys: pytest.CaptureFixture[str]
 ) -> None:

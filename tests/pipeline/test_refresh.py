@@ -60,6 +60,9 @@ def test_a_better_version_is_deployed_and_answers(noisy_shop: Shop) -> None:
     actions = {(a.action, a.actor) for a in shop.store.recent_actions()}
     assert ("update_campaign", f"tester (refresh #{run_id})") in actions
     assert ("create_solution_version", f"tester (refresh #{run_id})") in actions
+    # and so is the outcome, once
+    (ended,) = [a for a in shop.store.recent_actions() if a.action == "refresh finished"]
+    assert ended.result == "ok" and ended.message.startswith(f"run #{run_id} SUCCEEDED: Deployed")
 
 
 def test_a_worse_version_beyond_the_tolerance_is_not_deployed(shop: Shop) -> None:
@@ -76,6 +79,8 @@ def test_a_worse_version_beyond_the_tolerance_is_not_deployed(shop: Shop) -> Non
     assert f"{new_value:.4f}" in run.reason and f"{served_value:.4f}" in run.reason
     assert f"{expected:+.1f} %" in run.reason
     assert run.step(f"deploy:{shop.campaign}").status == SKIPPED
+    (ended,) = [a for a in shop.store.recent_actions() if a.action == "refresh finished"]
+    assert ended.result == "error" and ended.message.startswith(f"run #{run_id} REFUSED: ")
 
 
 def test_force_deploys_a_worse_version_and_says_so(shop: Shop) -> None:
