@@ -244,7 +244,7 @@ def event_trackers(group_arn: str) -> list[tuple[str, str | None]]:
 def group_data(group_arn: str) -> GroupData:
     """The group's interactions and items, cached ``SNAPSHOT_TTL`` s: export jobs on AWS and
     over HTTP; in process, small reads of the engine's storage (aggregates on demand)."""
-    with st.spinner("Reading the data back with dataset export jobs…"):
+    with st.spinner("Reading the group's data…"):
         return _group_data(group_arn)
 
 
