@@ -52,12 +52,13 @@ def _password(from_stdin: bool) -> str:
 
 
 def _check_target(path: Path) -> None:
-    """Refuse a secrets path that is a directory, or in a folder that does not exist (the
-    default ``.streamlit/`` is created)."""
+    """Refuse a secrets path that is a directory, or in a folder that does not exist; an
+    app's missing ``.streamlit/`` folder is created (Streamlit's own place for the file)."""
     if path.is_dir():
         raise ValueError(f"--secrets {path} is a directory; give the secrets.toml file")
-    if not path.parent.is_dir() and path != DEFAULT_SECRETS:
-        raise ValueError(f"--secrets {path}: the folder {path.parent} does not exist")
+    folder = path.parent
+    if not folder.is_dir() and not (folder.name == ".streamlit" and folder.parent.is_dir()):
+        raise ValueError(f"--secrets {path}: the folder {folder} does not exist")
 
 
 def add_account(path: Path, name: str, role: str, password: str) -> None:

@@ -136,3 +136,9 @@ def test_the_cli_refuses_what_it_cannot_use_with_one_line(
         "--secrets", str(elsewhere), "--password-stdin", stdin=PASSWORD + "\n"
     )
     assert not (tmp_path / "nope").exists() and not secrets.exists()  # nothing written
+    # an app folder's missing .streamlit/ is Streamlit's place for the file: created
+    app = tmp_path / "app" / ".streamlit" / "secrets.toml"
+    (tmp_path / "app").mkdir()
+    monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
+    assert main(["add", "carol", "--secrets", str(app), "--password-stdin"]) == 0
+    assert "carol" in app.read_text()
