@@ -19,6 +19,7 @@ import pandas as pd
 from services.dataset_snapshot import ObjectStore
 from services.errors import ServiceError
 from services.local.attribution import HOUR, IMPRESSIONS_FILE, REPORT_FILE
+from services.local.attribution import UNDEFINED_SOURCE as UNDEFINED_SOURCE  # for the pages
 from services.models import MetricAttribution
 
 OFFLINE_KEYS = (

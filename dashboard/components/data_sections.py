@@ -16,16 +16,17 @@ from services.group_data import GroupData
 from services.models import Dataset, ImportJob, Schema, is_failed, is_terminal
 
 LATEST_EVENTS = 20
-_DOTS = {"ACTIVE": "🟢", "FAILED": "🔴"}
 
 
 def status_dot(status: str) -> str:
-    """``🟢 ACTIVE``, ``🔴 CREATE FAILED``, ``🔵 CREATE IN_PROGRESS``: colour inside a table."""
+    """``✓ ACTIVE``, ``✗ CREATE FAILED``, ``… CREATE IN_PROGRESS``: a status a table cell can
+    scan. Plain marks, not coloured emoji: those need a colour-emoji font, which many Linux
+    desktops lack (they drew as empty boxes in a fresh Chromium)."""
     if is_failed(status):
-        return f"🔴 {status}"
+        return f"✗ {status}"
     if not is_terminal(status):
-        return f"🔵 {status}"
-    return f"{_DOTS.get(status, '⚪')} {status}"
+        return f"… {status}"
+    return f"✓ {status}" if status == "ACTIVE" else status
 
 
 def schema_table(schema: Schema) -> pd.DataFrame:

@@ -14,11 +14,20 @@ from dashboard.components.metrics_chart import metric_label
 from services.models import MetricAttribution
 from services.online_metrics import (
     OFFLINE_KEYS,
+    UNDEFINED_SOURCE,
     OnlineReport,
     hourly_values,
     offline_vs_online,
     switch_overs,
 )
+
+
+def source_label(source: str, version: str | None) -> str:
+    """A chart series' name: campaign/recommender and version, or what events without a
+    recommendation ID are (Personalize files them under SOURCE_NAME_UNDEFINED)."""
+    if source == UNDEFINED_SOURCE:
+        return "events without a recommendation ID"
+    return f"{short_id(source)} · {short_id(version)}" if version else short_id(source)
 
 
 def online_table(report: OnlineReport, offline: Mapping[str, Mapping[str, float]]) -> pd.DataFrame:
@@ -71,7 +80,7 @@ def show_offline_vs_online(
                 x=rows["hour"],
                 y=rows["value"],
                 mode="lines+markers",
-                name=f"{short_id(source)} · {short_id(version)}",
+                name=source_label(source, version),
             )
         )
     for row in switch_overs(report).itertuples():

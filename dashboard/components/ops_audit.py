@@ -22,7 +22,7 @@ def audit_frame(limit: int = AUDIT_ROWS) -> pd.DataFrame:
             "action": r.action,
             "target": short_id(r.target),
             "result": r.result,
-            "message": r.message,
+            "message": r.message or "",
             "parameters": json.dumps(r.params, sort_keys=True),
             "target ARN": r.target,
         }

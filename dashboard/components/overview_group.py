@@ -30,7 +30,8 @@ def datasets_frame(group: DatasetGroupOverview) -> pd.DataFrame:
             "imported": (d.latest_import.completed or d.latest_import.created)
             if d.latest_import
             else None,
-            "failure": d.latest_import.failure_reason if d.latest_import else None,
+            # blank, not Streamlit's grey "None", when nothing failed
+            "failure": (d.latest_import.failure_reason or "") if d.latest_import else "",
             "ARN": d.dataset.arn,
         }
         for d in group.datasets
@@ -65,7 +66,8 @@ def recommenders_frame(group: DatasetGroupOverview) -> pd.DataFrame:
             "recommender": r.name,
             "use case": USE_CASE_TITLES.get(r.use_case, r.use_case),
             "status": r.status,
-            "served by": "Personalize (retrained weekly)",
+            # Personalize retrains recommenders about weekly; the local engine trains each once
+            "served by": "Personalize (retrained weekly on AWS)",
             "min requests/s": r.min_requests_per_second,
             "updated": r.updated,
             "ARN": r.arn,

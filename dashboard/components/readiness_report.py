@@ -8,7 +8,8 @@ import streamlit as st
 from dashboard.components import data_charts
 from services.readiness import ReadinessReport
 
-_SEVERITY = {"error": "🔴 error", "warning": "🟠 warning", "info": "🔵 info"}
+# plain marks: colour emoji need a font many Linux desktops lack
+_SEVERITY = {"error": "✗ error", "warning": "! warning", "info": "i info"}
 
 
 def findings_table(report: ReadinessReport) -> pd.DataFrame:

@@ -22,8 +22,8 @@ def _table(recs: RecommendationList, catalog: ItemCatalog) -> pd.DataFrame:
             {
                 "rank": rank,
                 "item_id": rec.item_id,
-                "name": catalog.names.get(rec.item_id),
-                "category": catalog.categories.get(rec.item_id),
+                "name": catalog.names.get(rec.item_id, ""),
+                "category": catalog.categories.get(rec.item_id, ""),
                 "score": rec.score,
             }
             for rank, rec in enumerate(recs.items, start=1)

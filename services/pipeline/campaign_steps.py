@@ -148,10 +148,10 @@ class CampaignSteps(StepContext):
         kind = request_kind(campaign.get("recipe_type"))
         key = "sample_items" if kind == ITEM_REQUEST else "sample_users"
         found = [str(x) for x in detail.get(key) or []]
+        noun = "item" if kind == ITEM_REQUEST else "user"
         if found:
-            noun = "item" if kind == ITEM_REQUEST else "user"
             return found, f"{len(found)} {noun}(s) of this run's data"
-        return [PROBE_ID], "an unknown user (this run imported no interactions to sample)"
+        return [PROBE_ID], f"an unknown {noun} (this run imported no interactions to sample)"
 
     def _probe(self, campaign: Mapping[str, Any], subjects: list[str]) -> dict[str, list[str]]:
         """The campaign's answer for each subject, as the recipe type is asked."""

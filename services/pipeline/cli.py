@@ -59,8 +59,9 @@ def _parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="LOCATION",
-        help="import this first: s3://BUCKET/KEY (or a folder ending in /; locally also a path); "
-        "TYPE=LOCATION for items/users (repeatable)",
+        help="import this first: s3://BUCKET/KEY (or a folder ending in /; locally the file "
+        "under .data/s3/BUCKET/KEY); TYPE=LOCATION for items/users (repeatable); a local raw "
+        "export with --mapping",
     )
     refresh.add_argument(
         "--mapping",

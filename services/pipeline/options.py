@@ -98,7 +98,15 @@ class RefreshOptions:
                     f"not {source.dataset_type!r}"
                 )
             if not source.location:
-                raise ValueError("a data location is empty: give s3://BUCKET/KEY or a path")
+                raise ValueError("a data location is empty: give s3://BUCKET/KEY")
+            if source.mapping is None and not source.location.startswith("s3://"):
+                # CreateDatasetImportJob's dataLocation must be s3:// (the engine maps it to
+                # its data folder); a raw export is read locally only to be prepared.
+                raise ValueError(
+                    f"{source.location} is not an S3 location: Personalize imports from "
+                    "s3://BUCKET/KEY (locally: the file under .data/s3/BUCKET/KEY); a local raw "
+                    "export needs --mapping, which prepares it into the bucket"
+                )
             if source.mapping is not None:
                 kind = parse_mapping(source.mapping).dataset_type  # MappingError: per field
                 if kind != source.dataset_type.lower():

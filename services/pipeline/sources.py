@@ -41,7 +41,7 @@ def importable_location(
     objects: ObjectStore,
     mapping: dict[str, Any] | None = None,
 ) -> ImportSource:
-    """Resolve ``location`` (``s3://BUCKET/KEY``, an ``s3://…/`` folder, or locally also a path).
+    """Resolve ``location`` (``s3://BUCKET/KEY`` or an ``s3://…/`` folder).
 
     With a ``mapping`` document, ``location`` is a raw export: it is prepared first and the
     prepared file is the source.
@@ -63,13 +63,10 @@ def importable_location(
         if not uris:
             raise ValueError(f"no CSV file under {location}")
         return ImportSource(location, tuple(_download(objects, u) for u in uris))
-    if not settings.is_local:
-        raise ValueError(
-            f"{location} is not an S3 location: Personalize imports from s3://BUCKET/KEY; "
-            "upload the file to S3 first"
-        )
-    path = Path(location).expanduser().resolve()
-    return ImportSource(str(path), _local_files(path, location))
+    raise ValueError(
+        f"{location} is not an S3 location: Personalize imports from s3://BUCKET/KEY; "
+        "upload the file to S3 first (or give its mapping, to prepare a raw export)"
+    )
 
 
 def _local_files(path: Path, location: str) -> tuple[Path, ...]:

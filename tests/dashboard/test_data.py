@@ -76,7 +76,7 @@ def test_schema_tables_list_the_required_fields(seeded: Seeded) -> None:
     assert interactions.loc["TIMESTAMP", "type"] == "long"
     assert bool(schemas[1].set_index("field").loc["CATEGORY", "categorical"]) is True
     imports = [d.value for d in at.dataframe if "failure reason" in d.value.columns]
-    assert imports[0]["status"].tolist() == ["🟢 ACTIVE"]
+    assert imports[0]["status"].tolist() == ["✓ ACTIVE"]
 
 
 def test_put_events_are_counted_exactly(seeded: Seeded) -> None:
@@ -123,7 +123,7 @@ def test_bad_file_shows_the_error_and_cannot_be_imported(
     at = upload(app_at(PAGE), interactions_csv(millis=True))
     assert any("block this import" in e.value for e in at.error), [e.value for e in at.error]
     findings = next(d.value for d in at.dataframe if "fix" in d.value.columns)
-    assert findings["severity"].iloc[0] == "🔴 error"
+    assert findings["severity"].iloc[0] == "✗ error"
     assert findings["finding"].str.contains("millisecond", case=False).any()
     at.checkbox(key="readiness_confirm").check().run()
     assert at.button(key="readiness_import").disabled

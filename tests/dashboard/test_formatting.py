@@ -49,3 +49,12 @@ def test_run_time_and_billed_hours_keep_small_values_readable() -> None:
     assert billed_hours(0.0004) == "1.4 s"  # 0.0004 h × 3600 = 1.44 s
     assert billed_hours(0.25) == "15 min"
     assert billed_hours(2.5) == "2.50 h"
+
+
+def test_online_series_are_named_for_people() -> None:
+    from dashboard.components.online_metrics import source_label
+
+    campaign = "arn:aws:personalize:us-east-1:000000000000:campaign/shop-campaign"
+    version = "arn:aws:personalize:us-east-1:000000000000:solution/shop/1a2b3c4d"
+    assert source_label("SOURCE_NAME_UNDEFINED", None) == "events without a recommendation ID"
+    assert source_label(campaign, version) == "shop-campaign · 1a2b3c4d"

@@ -197,6 +197,7 @@ def test_an_unknown_solution_or_group_is_a_usage_error_before_any_run(shop_env: 
     [
         (("--metric", "nope"), "error: unknown metric 'nope': the guardrail compares one of"),
         (("--data", "foo=s3://x/y.csv"), "dataset type must be one of INTERACTIONS, ITEMS"),
+        (("--data", "/etc/passwd"), "/etc/passwd is not an S3 location"),
     ],
 )
 def test_bad_options_are_usage_errors_before_anything_is_trained(
