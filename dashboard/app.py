@@ -18,34 +18,34 @@ PAGES = Path(__file__).parent / "pages"
 # from Google's font CDN, and nothing here may reach the internet.
 st.set_page_config(page_title="Personalize Dashboard", page_icon="🎯", layout="wide")
 
-from dashboard.components.sign_in import gate, show_identity  # noqa: E402 (needs ROOT on sys.path)
+from dashboard.components.sign_in import follow_deep_link, gate, show_identity  # noqa: E402 (needs ROOT on sys.path)
 
 show_identity(gate())
 
-navigation = st.navigation(
-    [
-        st.Page(PAGES / "overview.py", title="Overview", icon=":material/traffic:", default=True),
-        st.Page(PAGES / "data.py", title="Data", icon=":material/folder_open:", url_path="data"),
-        st.Page(
-            PAGES / "solutions.py",
-            title="Solutions & metrics",
-            icon=":material/monitoring:",
-            url_path="solutions",
-        ),
-        st.Page(
-            PAGES / "recommendations.py",
-            title="Recommendations",
-            icon=":material/storefront:",
-            url_path="recommendations",
-        ),
-        st.Page(
-            PAGES / "operations.py",
-            title="Operations",
-            icon=":material/settings:",
-            url_path="operations",
-        ),
-    ]
-)
+pages = [
+    st.Page(PAGES / "overview.py", title="Overview", icon=":material/traffic:", default=True),
+    st.Page(PAGES / "data.py", title="Data", icon=":material/folder_open:", url_path="data"),
+    st.Page(
+        PAGES / "solutions.py",
+        title="Solutions & metrics",
+        icon=":material/monitoring:",
+        url_path="solutions",
+    ),
+    st.Page(
+        PAGES / "recommendations.py",
+        title="Recommendations",
+        icon=":material/storefront:",
+        url_path="recommendations",
+    ),
+    st.Page(
+        PAGES / "operations.py",
+        title="Operations",
+        icon=":material/settings:",
+        url_path="operations",
+    ),
+]
+navigation = st.navigation(pages)
+follow_deep_link(pages, navigation)
 from dashboard.components import account_badge  # noqa: E402 (needs ROOT on sys.path)
 
 account_badge.show()

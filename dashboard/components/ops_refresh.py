@@ -96,7 +96,7 @@ def history_frame(runs: list[RefreshRun]) -> pd.DataFrame:
     )
 
 
-def _options(group: DatasetGroupOverview) -> RefreshOptions | None:
+def _options(group: DatasetGroupOverview, denied: str | None) -> RefreshOptions | None:
     data = st.text_input(
         "Data to import first (optional)",
         key="refresh_data",
@@ -108,6 +108,7 @@ def _options(group: DatasetGroupOverview) -> RefreshOptions | None:
         "Mapping of a raw export (optional)",
         type=["json"],
         key="refresh_mapping",
+        disabled=denied is not None,  # the upload only feeds a run the viewer cannot start
         help="The JSON from Data → Prepare → Download the mapping, as with --mapping: the "
         "location above is then a raw export, prepared by this mapping before the check.",
     )
@@ -243,14 +244,17 @@ def show_refresh(groups: list[DatasetGroupOverview]) -> None:
     )
     history = reads.refresh_history(group.group.arn, 20)
     current = next((r for r in history if r.status == RUNNING), None)
-    options = _options(group)
+    denied = identity.refusal()
+    options = _options(group, denied)
     if st.session_state.pop(_RESET_KEY, False):
         st.session_state[CONFIRM_KEY] = False
+    if denied is not None:
+        st.caption(f":material/lock: {denied}")
     confirmed = st.checkbox(
         "I understand this trains new versions (billed) and may change live recommendations",
         key=CONFIRM_KEY,
+        disabled=denied is not None,
     )
-    denied = identity.refusal()
     if current is not None and not current.stale:
         st.info(
             f"Refresh #{current.id} is running: starting now follows it.",

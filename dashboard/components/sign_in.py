@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.navigation.page import StreamlitPage
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from dashboard import deps, identity
 from services.access import Identity
 
 _FAILED = "sign_in_failed"
+_DEEP_LINK = "sign_in_deep_link"
 # Why a password sign-in does not survive a reload (README, "Who may act"): Streamlit gives a
 # page no way to set an HttpOnly cookie, a token readable by page scripts or carried in the
 # URL would travel with every copied deep link, history entry and screenshot, so the signed
@@ -34,10 +38,13 @@ def _sign_in_form() -> None:
     if config.accounts:
         if st.session_state.pop(_FAILED, False):
             st.error("Wrong user name or password.", icon=":material/lock:")
-        name = st.text_input("User name", key="sign_in_name")
-        password = st.text_input("Password", type="password", key="sign_in_password")
+        # A form, so Enter in either field submits it, as the button does.
+        with st.form("sign_in_form", border=False):
+            name = st.text_input("User name", key="sign_in_name")
+            password = st.text_input("Password", type="password", key="sign_in_password")
+            submitted = st.form_submit_button("Sign in", key="sign_in_button", type="primary")
         st.caption(PASSWORD_SESSION_NOTE + (f" {OIDC_SESSION_NOTE}" if config.oidc else ""))
-        if st.button("Sign in", key="sign_in_button", type="primary"):
+        if submitted:
             ok = identity.sign_in(name.strip(), password)
             # The typed password leaves the session either way.
             del st.session_state["sign_in_password"]
@@ -45,6 +52,32 @@ def _sign_in_form() -> None:
             st.rerun()
     elif not config.oidc:
         st.info("No way to sign in is configured.")
+
+
+def _remember_deep_link() -> None:
+    """Keep the page and query a signed-out visit's link named, until the sign-in succeeds.
+
+    Once a server has left pages-directory mode (routing), every run starts in app.py, whose
+    gate stops before ``st.navigation`` resolves the link's page: the run reports the default
+    page, and the sign-in's rerun would show the Overview at ``/`` (issue #10).
+    """
+    ctx = get_script_run_ctx()
+    if ctx is None or PagesManager.uses_pages_directory:
+        return  # a page file run alone (routing.require_sign_in) reruns itself
+    name = ctx.pages_manager.intended_page_name
+    if name:
+        st.session_state.setdefault(_DEEP_LINK, (name, st.query_params.to_dict()))
+
+
+def follow_deep_link(pages: list[StreamlitPage], shown: StreamlitPage) -> None:
+    """After a sign-in, switch to the page (and query) the signed-out visit's link named."""
+    link = st.session_state.pop(_DEEP_LINK, None)
+    if link is None:
+        return
+    name, query = link
+    page = next((p for p in pages if p.url_path == name), None)
+    if page is not None and page.url_path != shown.url_path:
+        st.switch_page(page, query_params=query)
 
 
 def gate() -> Identity:
@@ -57,6 +90,7 @@ def gate() -> Identity:
     if who is None:
         if identity.access_config().oidc and identity._oidc_email():
             st.error("Your account has no role in this dashboard: ask an operator for access.")
+        _remember_deep_link()
         _sign_in_form()
         st.stop()
     return who

@@ -61,6 +61,9 @@ def test_without_signing_in_nothing_but_the_sign_in_page(seeded: Seeded, hashes:
     at.run()
     assert not at.exception
     assert at.title[0].value == "Sign in"
+    # One form: Enter in either field submits it, as the button does.
+    fields = [at.text_input(key="sign_in_name"), at.text_input(key="sign_in_password")]
+    assert {w.form_id for w in [*fields, at.button(key="sign_in_button")]} == {"sign_in_form"}
     at.query_params["role"] = "operator"  # query parameters grant nothing
     at.session_state["access_session"] = {"user": "otto", "issued": 1, "mac": "0" * 64}
     at.run()
@@ -95,9 +98,13 @@ def test_a_viewer_sees_pages_but_cannot_act_by_any_route(seeded: Seeded, hashes:
     at.switch_page("pages/operations.py").run()
     assert not at.exception, [e.value for e in at.exception]
     # Shown disabled, with the reason.
-    for key in ("train_button", "deploy_button"):
+    for key in ("train_button", "deploy_button", "refresh_button"):
         assert at.button(key=key).disabled
         assert "vera is a viewer" in at.button(key=key).help
+    # Refresh: its confirmation and mapping upload too, and the reason once in plain sight.
+    assert at.checkbox(key="refresh_confirm").disabled
+    assert at.file_uploader(key="refresh_mapping").proto.disabled
+    assert len([c for c in at.caption if "vera is a viewer" in c.value]) == 1
     # Forcing it through session state and query parameters changes nothing.
     at.query_params["target"] = seeded.up_campaign
     at.query_params["role"] = "operator"

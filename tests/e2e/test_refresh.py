@@ -122,3 +122,24 @@ def test_operator_refresh_now_deploys_and_clears_the_warning(
         assert "not deployed" not in body.lower(), body
     finally:
         page.close()
+
+
+def test_a_deep_link_lands_there_after_navigation_ran_and_enter_signs_in(
+    signed_app: str, browser_context: Any
+) -> None:
+    """Issue #10: after any session ran app.py's st.navigation (the test above), a deep link
+    runs app.py, whose gate stops before the link's page is resolved; signing in used to land
+    on `/?x=1` and the Overview. Enter in the password field submits the form."""
+    from playwright.sync_api import expect
+
+    page = browser_context.new_page()
+    try:
+        page.goto(f"{signed_app}/data?x=1", wait_until="domcontentloaded")
+        expect(page.locator("h1").first).to_have_text("Sign in", timeout=60_000)
+        page.get_by_role("textbox", name="User name").fill("otto")
+        page.get_by_role("textbox", name="Password").fill(PASSWORD)
+        page.get_by_role("textbox", name="Password").press("Enter")
+        expect(page.locator("h1").first).to_have_text("Data", timeout=60_000)
+        assert page.url.endswith("/data?x=1"), page.url
+    finally:
+        page.close()
