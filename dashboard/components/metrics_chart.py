@@ -46,6 +46,9 @@ def delta_text(new: float, old: float, vs: str) -> str | None:
     return f"{(new - old) / abs(old) * 100:+.0f}% vs {vs}"
 
 
+MAX_LEVEL_TICKS = 6
+
+
 def metric_figure(frame: pd.DataFrame, key: str, legend: bool = True) -> go.Figure:
     """Bars per version on one metric key, one colour per recipe; the baseline dashed and grey.
 
@@ -95,7 +98,8 @@ def metric_figure(frame: pd.DataFrame, key: str, legend: bool = True) -> go.Figu
         margin={"l": 10, "r": 10, "t": 40, "b": 10},
         showlegend=legend,
         legend={"orientation": "h", "y": -0.3},
-        xaxis={"tickangle": 0, "tickfont": {"size": 10}},
+        # a third-width chart fits about 6 version IDs side by side; more are slanted
+        xaxis={"tickangle": 0 if len(data) <= MAX_LEVEL_TICKS else -60, "tickfont": {"size": 10}},
         yaxis={"rangemode": "tozero"},
     )
     return fig

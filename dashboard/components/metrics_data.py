@@ -19,8 +19,8 @@ def versions_frame(infos: list[VersionInfo]) -> pd.DataFrame:
             "mode": i.version.training_mode,
             "status": i.version.status,
             "created": i.version.created,
-            "training": run_time(i.training_time) if i.training_time else None,
-            "training hours": (
+            "training time": run_time(i.training_time) if i.training_time else None,
+            "billed training": (
                 billed_hours(i.version.training_hours)
                 if i.version.training_hours is not None
                 else None

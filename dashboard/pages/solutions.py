@@ -79,8 +79,12 @@ def _versions_and_metrics() -> None:
         hide_index=True,
         column_config={
             "created": st.column_config.DatetimeColumn(format="distance"),
-            "training hours": st.column_config.TextColumn(
-                help="trainingHours: the compute hours Personalize bills for the training"
+            "training time": st.column_config.TextColumn(
+                help="Wall-clock time from the start of training to ACTIVE"
+            ),
+            "billed training": st.column_config.TextColumn(
+                help="trainingHours: the compute Personalize bills (4 vCPU/8 GiB units, so it "
+                "can exceed the wall-clock time)"
             ),
             "ARN": st.column_config.TextColumn(width="small", help="Full ARN (copy it here)"),
         },

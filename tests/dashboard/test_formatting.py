@@ -58,3 +58,26 @@ def test_online_series_are_named_for_people() -> None:
     version = "arn:aws:personalize:us-east-1:000000000000:solution/shop/1a2b3c4d"
     assert source_label("SOURCE_NAME_UNDEFINED", None) == "events without a recommendation ID"
     assert source_label(campaign, version) == "shop-campaign · 1a2b3c4d"
+
+
+def test_many_version_ids_are_slanted_so_they_do_not_overlap() -> None:
+    import pandas as pd
+
+    from dashboard.components.metrics_chart import metric_figure
+
+    def frame(n: int) -> pd.DataFrame:
+        return pd.DataFrame(
+            {
+                "metric": "precision_at_10",
+                "baseline": False,
+                "solution": "s",
+                "created": range(n),
+                "recipe": "aws-user-personalization",
+                "label": [f"s/{i:08x}" for i in range(n)],
+                "version_arn": [f"arn/{i}" for i in range(n)],
+                "value": 0.1,
+            }
+        )
+
+    assert metric_figure(frame(6), "precision_at_10").layout.xaxis.tickangle == 0
+    assert metric_figure(frame(13), "precision_at_10").layout.xaxis.tickangle == -60

@@ -122,8 +122,10 @@ def test_versions_table_and_snapshots(seeded: Seeded, facade: PersonalizeService
     hours = facade.describe_solution_version(seeded.up_v1).training_hours
     assert hours is not None and hours < 1 / 60  # a local training takes seconds
     # shown in seconds, not as "0.000 h"
-    assert row["training hours"] == (f"{hours * 3600:.1f} s" if hours * 3600 >= 0.05 else "< 0.1 s")
-    assert row["training"].endswith(" s") and row["training"] != "0 s"
+    assert row["billed training"] == (
+        f"{hours * 3600:.1f} s" if hours * 3600 >= 0.05 else "< 0.1 s"
+    )
+    assert row["training time"].endswith(" s") and row["training time"] != "0 s"
     # Every ACTIVE version's metrics were snapshotted to the dashboard store.
     store = Store(Settings.from_env().dashboard_db_url)
     history = store.metric_history(seeded.up_v2)
