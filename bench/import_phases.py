@@ -7,7 +7,7 @@ Generates the seed shop's interactions (``bench/seed_shop.py``), then reads them
 job does (``read_dataset_csv``, then ``BulkStore.stage``) RUNS times in this process under
 cProfile, and prints each phase's cumulative seconds for the last (warm) run, next to
 ``pyarrow.csv.read_csv`` of the same bytes. The worker process runs with the system allocator
-(``services/local/jobs.py``), hence the environment variable above.
+(``services/local/jobs/queue.py``), hence the environment variable above.
 """
 
 from __future__ import annotations
@@ -27,9 +27,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench import seed_shop  # noqa: E402
-from services.local.importer import read_dataset_csv  # noqa: E402
-from services.local.schemas import parse_schema  # noqa: E402
-from services.local.storage.bulk import BulkStore  # noqa: E402
+from services.local.data.bulk import BulkStore  # noqa: E402
+from services.local.data.importer import read_dataset_csv  # noqa: E402
+from services.local.data.schemas import parse_schema  # noqa: E402
 
 PHASES = {  # function name in the profile → what it does
     "_parse": "parse the CSV (pyarrow.csv, every column as strings)",

@@ -25,10 +25,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.scale import generate  # noqa: E402
-from services.clients import build_clients  # noqa: E402
 from services.config import Settings  # noqa: E402
-from services.local import ranking  # noqa: E402
 from services.local.engine import get_engine, reset_engines  # noqa: E402
+from services.local.models import ranking  # noqa: E402
+from services.personalize.clients import build_clients  # noqa: E402
 from tests.local.server import EngineServer  # noqa: E402
 from tests.local.workspace import INTERACTIONS_SCHEMA, wait_for  # noqa: E402
 

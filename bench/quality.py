@@ -28,12 +28,12 @@ import scipy.sparse as sp
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from services.local import metrics  # noqa: E402
-from services.local.recipes import RECIPES  # noqa: E402
-from services.local.recipes._common import index  # noqa: E402
-from services.local.recipes.base import TrainingConfig, TrainingData  # noqa: E402
-from services.local.recipes.popularity import PopularityModel  # noqa: E402
-from services.local.training import check_minimums, train  # noqa: E402
+from services.local.models import metrics  # noqa: E402
+from services.local.models.recipes import RECIPES  # noqa: E402
+from services.local.models.recipes._common import index  # noqa: E402
+from services.local.models.recipes.base import TrainingConfig, TrainingData  # noqa: E402
+from services.local.models.recipes.popularity import PopularityModel  # noqa: E402
+from services.local.models.training import check_minimums, train  # noqa: E402
 
 # implicit's CosineRecommender normalises into a COO matrix and then warns about it
 warnings.filterwarnings("ignore", message="Method expects CSR input")

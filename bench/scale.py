@@ -26,7 +26,7 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from services.local.recipes.base import TrainingConfig, TrainingData  # noqa: E402
+from services.local.models.recipes.base import TrainingConfig, TrainingData  # noqa: E402
 
 
 def generate(n: int, seed: int = 0) -> TrainingData:
@@ -56,7 +56,7 @@ def generate(n: int, seed: int = 0) -> TrainingData:
 
 def run_one(n: int) -> dict[str, float]:
     """Generate, then train once; report seconds and peak RSS growth."""
-    from services.local.training import train
+    from services.local.models.training import train
 
     data = generate(n)
     base = psutil.Process().memory_info().rss

@@ -36,8 +36,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench import seed_shop  # noqa: E402
-from services.clients import build_clients  # noqa: E402
 from services.config import Settings  # noqa: E402
+from services.personalize.clients import build_clients  # noqa: E402
 
 GIB = 2**30
 RUNS = 3  # imports and their baseline reads are timed this many times (median reported)
@@ -312,8 +312,8 @@ def serve_latency(
     data_dir: Path, settings: Settings, campaign: str, version: str, n: int
 ) -> dict[str, tuple[float, float]]:
     """GetRecommendations p50/p99 (numResults 25): model only, in-process, over HTTP."""
-    from services.local import ranking
     from services.local.engine import get_engine, reset_engines
+    from services.local.models import ranking
     from tests.local.server import EngineServer
 
     engine = get_engine(settings)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from services.clients import build_clients
 from services.config import Settings
-from services.dataset_snapshot import ObjectStore, SnapshotSource, object_store
-from services.local_snapshots import snapshot_source
-from services.personalize import PersonalizeService
+from services.datasets.local_engine.snapshots import snapshot_source
+from services.datasets.snapshot import ObjectStore, SnapshotSource, object_store
+from services.personalize.clients import build_clients
+from services.personalize.facade import PersonalizeService
 from services.pipeline import Pipeline, RunStore
-from services.store import Store
+from services.store.tables import Store
 
 
 @st.cache_resource(show_spinner=False)

@@ -25,19 +25,17 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard import deps
 from dashboard.components.errors import show_failure
-from services.account import Account, current_account
-from services.alerts import Alert
-from services.catalog import Catalog, build_catalog
 from services.config import ConfigError
 from services.costs import IDLE_DAYS, CostReport, Prices, cost_report, prices_for
 from services.costs.source import request_source
-from services.data_health import data_alerts as build_data_alerts
+from services.datasets.group_data import GroupData, read_group_data
+from services.datasets.interaction_summary import InteractionSummary
+from services.datasets.local_engine.snapshots import LocalSnapshots
 from services.errors import ServiceError
-from services.group_data import GroupData, read_group_data
-from services.interaction_summary import InteractionSummary
-from services.listed import described
-from services.local_snapshots import LocalSnapshots
-from services.models import (
+from services.evaluation.online_metrics import OnlineReport, read_report
+from services.personalize.account import Account, current_account
+from services.personalize.listed import described
+from services.personalize.models import (
     Dataset,
     DatasetGroup,
     ImportJob,
@@ -45,11 +43,13 @@ from services.models import (
     Schema,
     SolutionVersion,
 )
-from services.online_metrics import OnlineReport, read_report
-from services.overview import DatasetGroupOverview
 from services.pipeline import RefreshRun
 from services.pipeline.freshness import RefreshState, refresh_states
-from services.version_campaigns import VersionInfo, versions_with_campaigns
+from services.workspace.alerts import Alert
+from services.workspace.catalog import Catalog, build_catalog
+from services.workspace.data_health import data_alerts as build_data_alerts
+from services.workspace.overview import DatasetGroupOverview
+from services.workspace.version_campaigns import VersionInfo, versions_with_campaigns
 
 _log = logging.getLogger(__name__)
 

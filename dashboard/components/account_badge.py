@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import reads
-from services.account import Account
+from services.personalize.account import Account
 
 
 def badge_lines(a: Account) -> list[str]:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import streamlit as st
 
 from dashboard.components.formatting import exact_time
-from services.alerts import Alert
+from services.workspace.alerts import Alert
 
 # Page files as st.navigation knows them (relative to dashboard/app.py).
 PAGE_FILES = {

@@ -10,7 +10,7 @@ import streamlit as st
 
 from dashboard.components.alerts import PAGE_FILES
 from services.costs import PRICES_AS_OF, SOURCE_URL, CostReport, Prices, training_cost
-from services.version_campaigns import VersionInfo
+from services.workspace.version_campaigns import VersionInfo
 
 
 def _price_note(prices: Prices) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from services.models import short_arn
+from services.personalize.models import short_arn
 
 # Severity → Streamlit colour name (for st.badge / :color[...] markdown).
 STATUS_COLOURS = {

@@ -5,8 +5,10 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import reads
-from dashboard.components import data_sections, prepare_section, readiness_import
-from dashboard.components.data_snapshots import group_picker, refresh_row
+from dashboard.components.data import prepare as prepare_section
+from dashboard.components.data import readiness_import
+from dashboard.components.data import sections as data_sections
+from dashboard.components.group_picker import group_picker, refresh_row
 from dashboard.routing import require_sign_in
 
 require_sign_in()  # first: no page draws for somebody who has not signed in

@@ -6,12 +6,12 @@ import streamlit as st
 
 from dashboard import reads
 from dashboard.components import cost_panels
-from dashboard.components.ops_actions import show_flash
-from dashboard.components.ops_audit import show_audit_log
-from dashboard.components.ops_deploy import show_deploy
-from dashboard.components.ops_progress import show_running_work
-from dashboard.components.ops_refresh import show_refresh
-from dashboard.components.ops_train import show_train
+from dashboard.components.operations.actions import show_flash
+from dashboard.components.operations.audit import show_audit_log
+from dashboard.components.operations.deploy import show_deploy
+from dashboard.components.operations.progress import show_running_work
+from dashboard.components.operations.refresh import show_refresh
+from dashboard.components.operations.train import show_train
 from dashboard.routing import require_sign_in
 
 require_sign_in()  # first: no page draws for somebody who has not signed in

@@ -7,10 +7,14 @@ import streamlit as st
 from dashboard import reads
 from dashboard.components import cost_panels
 from dashboard.components.alerts import PAGE_FILES, show_alerts
-from dashboard.components.overview_data import data_checks_allowed, load_alerts, safe_data_alerts
-from dashboard.components.overview_group import show_group
+from dashboard.components.overview.alerts_data import (
+    data_checks_allowed,
+    load_alerts,
+    safe_data_alerts,
+)
+from dashboard.components.overview.group import show_group
 from dashboard.routing import require_sign_in
-from services.alerts import sort_alerts
+from services.workspace.alerts import sort_alerts
 
 require_sign_in()  # first: no page draws for somebody who has not signed in
 

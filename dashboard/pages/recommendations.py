@@ -8,16 +8,18 @@ from collections.abc import Sequence
 import streamlit as st
 
 from dashboard import deps, reads
-from dashboard.components import rec_grid, rec_preview, rec_tools
-from dashboard.components.data_snapshots import group_picker
-from dashboard.components.rec_preview import version_label
-from dashboard.components.rec_sample import UNKNOWN, pick_users, show_finding
+from dashboard.components.group_picker import group_picker
+from dashboard.components.recommendations import grid as rec_grid
+from dashboard.components.recommendations import preview as rec_preview
+from dashboard.components.recommendations import tools as rec_tools
+from dashboard.components.recommendations.preview import version_label
+from dashboard.components.recommendations.sample import UNKNOWN, pick_users, show_finding
 from dashboard.routing import require_sign_in
-from services.catalog import CampaignInfo
 from services.errors import ServiceError
-from services.inspection import UserRecommendations, assess, recommend_for_users
-from services.recipe_capabilities import POPULARITY_RECIPES, same_list_by_design
-from services.sampling import ItemCatalog
+from services.evaluation.inspection import UserRecommendations, assess, recommend_for_users
+from services.evaluation.sampling import ItemCatalog
+from services.workspace.catalog import CampaignInfo
+from services.workspace.recipe_capabilities import POPULARITY_RECIPES, same_list_by_design
 
 require_sign_in()  # first: no page draws for somebody who has not signed in
 

@@ -11,16 +11,16 @@ from dashboard import deps, reads
 from dashboard.components import cost_panels
 from dashboard.components.alerts import PAGE_FILES
 from dashboard.components.formatting import short_id
-from dashboard.components.metrics_chart import (
+from dashboard.components.solutions.metrics_chart import (
     metric_label,
     metric_sort_key,
     show_deltas,
     show_metric_charts,
 )
-from dashboard.components.metrics_data import metrics_frame, versions_frame
-from dashboard.components.online_metrics import show_offline_vs_online
+from dashboard.components.solutions.metrics_data import metrics_frame, versions_frame
+from dashboard.components.solutions.online_metrics import show_offline_vs_online
 from dashboard.routing import require_sign_in
-from services.version_campaigns import VersionInfo
+from services.workspace.version_campaigns import VersionInfo
 
 require_sign_in()  # first: no page draws for somebody who has not signed in
 

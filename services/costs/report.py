@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 from services.costs.pricing import HOURS_PER_MONTH, Prices, tiered_cost
 from services.costs.usage import Series, Usage, usage
-from services.models import Campaign, SolutionVersion
+from services.personalize.models import Campaign, SolutionVersion
 
 IDLE_DAYS = 7  # default look-back: a campaign nobody called for a week is idle
 OVER_PROVISIONED_RATIO = 0.5  # peak below half the provisioned minimum

@@ -10,7 +10,7 @@ from services.costs.usage import RequestSource, Series
 
 
 class EngineRequests:
-    """``RequestSource`` over the local engine's counters (``services.local.usage``).
+    """``RequestSource`` over the local engine's counters (``services.local.runtime.usage``).
 
     In-process, the engine's pending tallies are flushed first, so the figures are current;
     behind an HTTP endpoint (``make serve``) the database is read as the server last flushed
@@ -24,7 +24,7 @@ class EngineRequests:
         self, campaign_arns: Sequence[str], start: datetime, end: datetime
     ) -> Mapping[str, Series]:
         from services.db import make_engine
-        from services.local.usage import read_counts
+        from services.local.runtime.usage import read_counts
 
         if self._settings.endpoint_url:
             db = make_engine(self._settings.engine_db_url, read_only=True)
@@ -41,7 +41,7 @@ def request_source(settings: Settings) -> RequestSource:
     """CloudWatch in AWS mode, else the local engine's counters."""
     if settings.is_local:
         return EngineRequests(settings)
-    from services.aws_session import aws_session
     from services.costs.cloudwatch import CloudWatchRequests
+    from services.personalize.session import aws_session
 
     return CloudWatchRequests(aws_session(settings).client("cloudwatch"))

@@ -29,11 +29,11 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from services.clients import Clients, build_clients
 from services.config import LOCAL_ACCOUNT, Settings
 from services.demo import data as demo_data
 from services.demo import eshop
 from services.demo.data import SCHEMAS, DemoData
+from services.personalize.clients import Clients, build_clients
 
 GROUP = "demo-shop"
 BUCKET = "demo-shop"

@@ -49,7 +49,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
     from services.local.engine import LocalEngine
-    from services.local.server import create_app
+    from services.local.wire.server import create_app
 
     data_dir = settings.data_dir
     if data_dir.exists() and not data_dir.is_dir():

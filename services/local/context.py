@@ -1,7 +1,7 @@
 """What an operation handler or a background task may use of the engine.
 
 Handlers and tasks are written against ``EngineContext``, never against ``LocalEngine``, so the
-engine can import the operation table (``services.local.operations``) without a cycle: the
+engine can import the operation table (``services.local.wire.operations``) without a cycle: the
 engine depends on the handlers, the handlers only on this protocol.
 """
 
@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING, Any, Protocol
 from sqlalchemy import Engine
 
 from services.config import Settings
-from services.local.resources import Arns, Resources
-from services.local.storage.bulk import BulkStore
-from services.local.storage.histories import BulkHistories
+from services.local.data.bulk import BulkStore
+from services.local.data.histories import BulkHistories
+from services.local.data.resources import Arns, Resources
 
 if TYPE_CHECKING:
-    from services.local.jobs import JobRunner
+    from services.local.jobs.queue import JobRunner
     from services.local.runtime.model_cache import ModelCache
 
 

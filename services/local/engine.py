@@ -12,15 +12,15 @@ from typing import Any
 
 from services.config import LOCAL_ACCOUNT, Settings
 from services.db import make_engine
-from services.local import tables
+from services.local.data import tables
+from services.local.data.bulk import BulkStore
+from services.local.data.histories import BulkHistories
+from services.local.data.resources import Arns, Resources
 from services.local.errors import NotInLocalEngine
-from services.local.jobs import JobRunner
-from services.local.operations import operations
-from services.local.resources import Arns, Resources
+from services.local.jobs.queue import JobRunner
 from services.local.runtime.model_cache import ModelCache
-from services.local.storage.bulk import BulkStore
-from services.local.storage.histories import BulkHistories
-from services.local.usage import RequestCounter
+from services.local.runtime.usage import RequestCounter
+from services.local.wire.operations import operations
 
 _log = logging.getLogger(__name__)
 
@@ -48,7 +48,7 @@ class LocalEngine:
         self.clock: Callable[[], float] = time.time
         self.operations = operations()
         self.models = ModelCache(self)
-        # What CloudWatch counts on AWS: runtime calls per campaign (services.local.usage).
+        # What CloudWatch counts on AWS: runtime calls per campaign (services.local.runtime.usage).
         self.requests = RequestCounter(self.db, lambda: self.clock())
         self.jobs = JobRunner(self, enabled=start_worker)
         self.jobs.recover()  # also deletes bulk files orphaned by a crash

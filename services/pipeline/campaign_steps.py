@@ -7,13 +7,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from services.errors import Conflict, InvalidInput, NotFound
-from services.models import Campaign, is_terminal, short_arn
+from services.personalize.models import Campaign, is_terminal, short_arn
 from services.pipeline.calls import StepFailed
 from services.pipeline.guardrail import judge
 from services.pipeline.options import RefreshOptions
 from services.pipeline.records import REFUSED, SKIPPED, SUCCEEDED
 from services.pipeline.step_context import StepContext, StepResult
-from services.recipe_capabilities import ITEM_REQUEST, RANKING_REQUEST, request_kind
+from services.workspace.recipe_capabilities import ITEM_REQUEST, RANKING_REQUEST, request_kind
 
 _log = logging.getLogger(__name__)
 

@@ -15,10 +15,10 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
-from services.clients import build_clients
 from services.config import ConfigError, Settings
 from services.errors import ServiceError
-from services.personalize import PersonalizeService
+from services.personalize.clients import build_clients
+from services.personalize.facade import PersonalizeService
 from services.pipeline.control import LOCK_SECONDS, Pipeline
 from services.pipeline.options import (
     DEFAULT_METRIC,
@@ -29,7 +29,7 @@ from services.pipeline.options import (
 from services.pipeline.progress import JsonLogHandler, Printer, history_line, run_dict
 from services.pipeline.records import FAILED, REFUSED, RUNNING, SUCCEEDED, RunStore
 from services.prepare import load_mapping
-from services.store import Store
+from services.store.tables import Store
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_REFUSED, EXIT_RUNNING = 0, 1, 2, 3, 4
 EXIT_BY_STATUS = {

@@ -19,15 +19,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from services.config import Settings
-from services.dataset_snapshot import ObjectStore, object_store
-from services.models import DatasetGroup
-from services.personalize import PersonalizeService
+from services.datasets.snapshot import ObjectStore, object_store
+from services.personalize.facade import PersonalizeService
+from services.personalize.models import DatasetGroup
 from services.pipeline.calls import Caller
 from services.pipeline.options import RefreshOptions
 from services.pipeline.planning import chosen_solutions
 from services.pipeline.records import RUNNING, Claim, RefreshRun, RunStore
 from services.pipeline.runner import RefreshRunner
-from services.store import Store
+from services.store.tables import Store
 
 _log = logging.getLogger(__name__)
 

@@ -6,14 +6,14 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from services.dataset_snapshot import LOCAL_ROLE_ARN
-from services.models import is_terminal, short_arn
+from services.datasets.snapshot import LOCAL_ROLE_ARN
+from services.personalize.models import is_terminal, short_arn
+from services.personalize.schema_avro import avro
 from services.pipeline.calls import StepFailed
 from services.pipeline.options import RefreshOptions
 from services.pipeline.records import SUCCEEDED
 from services.pipeline.sources import check_source, importable_location, refusal, sample_ids
 from services.pipeline.step_context import StepContext, StepResult
-from services.schema_avro import avro
 
 
 class DataSteps(StepContext):

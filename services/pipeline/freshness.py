@@ -7,8 +7,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from services.alerts import Alert, human_duration
 from services.pipeline.records import FAILED, REFUSED, RUNNING, RefreshRun, RunStore
+from services.workspace.alerts import Alert, human_duration
 
 
 @dataclass(frozen=True)

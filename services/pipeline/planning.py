@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from services.models import Solution, short_arn
+from services.personalize.models import Solution, short_arn
 from services.pipeline.calls import StepFailed
 from services.pipeline.options import RefreshOptions
 from services.pipeline.records import SUCCEEDED
 from services.pipeline.step_context import StepContext, StepResult
-from services.recipe_capabilities import supports_update
+from services.workspace.recipe_capabilities import supports_update
 
 
 def chosen_solutions(

@@ -28,7 +28,7 @@ from services.pipeline.run_values import (
     RefreshRun,
     RefreshStep,
 )
-from services.store import open_store_tables
+from services.store.tables import open_store_tables
 
 
 class RunStore(RunLock, StepRecords, RunReads):

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 import services.pipeline.run_tables as tables
 from services.pipeline.run_values import FAILED, RUN_OUTCOMES, RUNNING, Claim
-from services.store import store_unavailable
+from services.store.tables import store_unavailable
 
 
 class RunLock:

@@ -9,7 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from services.store import UtcDateTime
+from services.store.tables import UtcDateTime
 
 MAX_RESUMES = 1  # a run whose process dies twice is failed rather than resumed again
 

@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from services.errors import AccessDenied, ServiceError
-from services.models import short_arn
+from services.personalize.models import short_arn
 from services.pipeline.calls import LostLock, StepFailed
 from services.pipeline.campaign_steps import CampaignSteps
 from services.pipeline.data_steps import DataSteps

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from services.pipeline.run_values import RUNNING, RefreshRun
-from services.running_work import Running
+from services.workspace.running_work import Running
 
 
 def refresh_work(runs: Sequence[RefreshRun]) -> list[Running]:

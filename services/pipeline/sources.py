@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 from services.config import Settings
-from services.dataset_snapshot import LocalObjects, ObjectStore
+from services.datasets.snapshot import LocalObjects, ObjectStore
 from services.prepare import parse_mapping
 from services.prepare.importing import prepare_for_import
 from services.readiness import ReadinessReport, check_file

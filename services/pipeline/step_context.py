@@ -6,11 +6,11 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from services.config import Settings
-from services.dataset_snapshot import ObjectStore
-from services.personalize import PersonalizeService
+from services.datasets.snapshot import ObjectStore
+from services.personalize.facade import PersonalizeService
 from services.pipeline.calls import Caller
 from services.pipeline.records import RefreshRun, RunStore
-from services.store import Store
+from services.store.tables import Store
 
 StepResult = tuple[str, str | None, dict[str, Any]]  # (status, reason, detail)
 

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from services.config import Settings
-from services.dataset_snapshot import LocalObjects, ObjectStore, location, object_store, split_uri
+from services.datasets.snapshot import LocalObjects, ObjectStore, location, object_store, split_uri
 
 from .convert import ConvertResult, convert
 from .mapping import Mapping

@@ -98,7 +98,8 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[AwsStubs]:
 
 
 class Bundle:
-    """The three Personalize clients of ``aws`` as ``services.clients.Clients`` offers them."""
+    """The three Personalize clients of ``aws`` as ``services.personalize.clients.Clients`` offers
+    them."""
 
     def __init__(self, aws: AwsStubs) -> None:
         self.personalize = aws.client("personalize")

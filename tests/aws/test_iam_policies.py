@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.dataset_snapshot import AWS_PREFIX
+from services.datasets.snapshot import AWS_PREFIX
 from tests.aws.iam import (
     CALLER_ONLY,
     action,

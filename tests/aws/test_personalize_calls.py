@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from services.models import Event
-from services.personalize import PersonalizeService
+from services.personalize.facade import PersonalizeService
+from services.personalize.models import Event
 from tests.aws.conftest import AwsStubs, Bundle
 
 A = "arn:aws:personalize:us-east-1:123456789012"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.dataset_snapshot import S3Objects, read_csv_parts
+from services.datasets.snapshot import S3Objects, read_csv_parts
 from services.errors import ServiceError
 from tests.aws.conftest import AwsStubs
 

@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 import boto3
 import pytest
 
-from services.account import describe_account, principal_name
-from services.aws_session import SESSION_NAME, AssumeRoleProvider, aws_session
 from services.config import ConfigError, Settings
+from services.personalize.account import describe_account, principal_name
+from services.personalize.session import SESSION_NAME, AssumeRoleProvider, aws_session
 from tests.aws.conftest import AwsStubs
 
 ROLE = "arn:aws:iam::123456789012:role/PersonalizeDashboardOperator"

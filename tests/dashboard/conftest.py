@@ -17,10 +17,10 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from services.clients import build_clients
 from services.config import Settings
 from services.db import dispose_engines
 from services.local.engine import reset_engines
+from services.personalize.clients import build_clients
 from tests.local.workspace import create_group, train, wait_for
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")

@@ -1,7 +1,8 @@
 """Faults injected at the boto3 boundary of the clients the dashboard builds.
 
 ``FaultyClients`` replaces ``dashboard.deps.build_clients`` by a function that builds the real
-AWS-mode clients (``services.clients.build_clients``: standard retries, the normal credential
+AWS-mode clients (``services.personalize.clients.build_clients``: standard retries, the normal
+credential
 chain) and registers, first on each client's ``before-send`` event, a handler that answers
 the requests a fault chooses (an exception, as botocore raises for a dead network; or an
 AWS-shaped error or malformed response). Requests no fault takes go to the local engine,
@@ -23,13 +24,13 @@ import pytest
 from botocore.awsrequest import AWSResponse
 from botocore.retries.standard import ExponentialBackoff
 
-from services import dataset_snapshot
-from services.account import Account, describe_account
-from services.aws_session import aws_session
-from services.clients import Clients, build_clients
 from services.config import Settings
 from services.costs.cloudwatch import CloudWatchRequests
-from services.dataset_snapshot import LocalObjects
+from services.datasets import snapshot as dataset_snapshot
+from services.datasets.snapshot import LocalObjects
+from services.personalize.account import Account, describe_account
+from services.personalize.clients import Clients, build_clients
+from services.personalize.session import aws_session
 
 # (service, operation, parsed JSON body) → None to let the engine answer, else an exception
 # to raise or an AWSResponse to return.
@@ -89,7 +90,7 @@ class FaultyClients:
 
     def build(self, _settings: Settings) -> Clients:
         from services.local.engine import get_engine
-        from services.local.protocol import attach
+        from services.local.wire.protocol import attach
 
         clients = build_clients(self.settings)
         engine = get_engine(Settings.from_env({**_local_env(self.settings)}))

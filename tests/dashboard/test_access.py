@@ -11,10 +11,10 @@ from streamlit.testing.v1 import AppTest
 
 from services.access import hash_password
 from services.access.config import HOW_TO_ENABLE
-from services.clients import build_clients
 from services.config import Settings
-from services.personalize import PersonalizeService
-from services.store import Store
+from services.personalize.clients import build_clients
+from services.personalize.facade import PersonalizeService
+from services.store.tables import Store
 from tests.dashboard.conftest import APP, TIMEOUT, Seeded
 from tests.dashboard.faults import use_aws_backend
 

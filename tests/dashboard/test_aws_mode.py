@@ -14,10 +14,10 @@ import pytest
 from botocore.stub import Stubber
 
 from dashboard import reads
-from services.account import describe_account
-from services.clients import build_clients
 from services.config import Settings
-from services.personalize import PersonalizeService
+from services.personalize.account import describe_account
+from services.personalize.clients import build_clients
+from services.personalize.facade import PersonalizeService
 from tests.aws import shapes
 from tests.dashboard.conftest import Seeded, app_at
 
@@ -120,7 +120,7 @@ class ToS3AndEngine:
     Personalize, reads ``s3://`` locations; reads come from the engine's folder."""
 
     def __init__(self, s3: Any, local: Settings) -> None:
-        from services.dataset_snapshot import LocalObjects
+        from services.datasets.snapshot import LocalObjects
 
         self.s3, self.engine_side = s3, LocalObjects(local.data_dir / "s3")
 
@@ -143,7 +143,7 @@ def test_aws_import_uploads_to_the_bucket_then_imports_with_the_role(
     import boto3
 
     from services.access import OPERATOR, Identity
-    from services.dataset_snapshot import S3Objects, build_snapshots
+    from services.datasets.snapshot import S3Objects, build_snapshots
     from tests.dashboard.test_data import interactions_csv
 
     role = "arn:aws:iam::000000000000:role/PersonalizeDashboardService"

@@ -8,8 +8,8 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from services.clients import build_clients
 from services.config import Settings
+from services.personalize.clients import build_clients
 from tests.dashboard.conftest import Seeded, app_at
 
 
@@ -57,7 +57,7 @@ def _idle_report() -> None:
 
     from dashboard.components import cost_panels
     from services.costs import cost_report, prices_for
-    from services.models import Campaign
+    from services.personalize.models import Campaign
 
     now = datetime(2024, 3, 1, tzinfo=UTC)
     quiet = Campaign("arn:aws:personalize:us-east-1:1:campaign/quiet", "quiet", "ACTIVE", None, 2)

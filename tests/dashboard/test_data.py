@@ -15,13 +15,13 @@ import sqlalchemy as sa
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from services.clients import build_clients
 from services.config import Settings
 from services.db import dispose_engines
-from services.local import tables as t
+from services.local.data import tables as t
 from services.local.engine import reset_engines
-from services.personalize import PersonalizeService
-from services.store import Store
+from services.personalize.clients import build_clients
+from services.personalize.facade import PersonalizeService
+from services.store.tables import Store
 from tests.dashboard.conftest import Seeded, app_at
 
 PAGE = "pages/data.py"

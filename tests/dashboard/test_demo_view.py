@@ -15,12 +15,12 @@ import pytest
 import streamlit as st
 
 from dashboard import deps
-from services.clients import Clients, build_clients
 from services.config import Settings
 from services.db import dispose_engines
 from services.demo import shop
 from services.demo.shop import seed_demo
 from services.local.engine import reset_engines
+from services.personalize.clients import Clients, build_clients
 from tests.dashboard.conftest import app_at
 
 pytestmark = pytest.mark.slow

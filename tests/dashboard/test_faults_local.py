@@ -11,13 +11,13 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from services import db
-from services.clients import build_clients
 from services.config import Settings
 from services.db import dispose_engines
 from services.local.engine import reset_engines
-from services.personalize import PersonalizeService
+from services.personalize.clients import build_clients
+from services.personalize.facade import PersonalizeService
 from services.pipeline.records import RunStore
-from services.store import Store
+from services.store.tables import Store
 from tests.dashboard.conftest import APP, TIMEOUT, Seeded, app_at
 from tests.dashboard.test_faults import PAGES, TITLES, operator_hash
 from tests.local.server import EngineServer, free_port

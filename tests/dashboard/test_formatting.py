@@ -52,7 +52,7 @@ def test_run_time_and_billed_hours_keep_small_values_readable() -> None:
 
 
 def test_online_series_are_named_for_people() -> None:
-    from dashboard.components.online_metrics import source_label
+    from dashboard.components.solutions.online_metrics import source_label
 
     campaign = "arn:aws:personalize:us-east-1:000000000000:campaign/shop-campaign"
     version = "arn:aws:personalize:us-east-1:000000000000:solution/shop/1a2b3c4d"
@@ -63,7 +63,7 @@ def test_online_series_are_named_for_people() -> None:
 def test_many_version_ids_are_slanted_so_they_do_not_overlap() -> None:
     import pandas as pd
 
-    from dashboard.components.metrics_chart import metric_figure
+    from dashboard.components.solutions.metrics_chart import metric_figure
 
     def frame(n: int) -> pd.DataFrame:
         return pd.DataFrame(

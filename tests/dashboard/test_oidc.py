@@ -11,10 +11,10 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from services.clients import build_clients
 from services.config import Settings
-from services.personalize import PersonalizeService
-from services.store import Store
+from services.personalize.clients import build_clients
+from services.personalize.facade import PersonalizeService
+from services.store.tables import Store
 from tests.dashboard.conftest import APP, TIMEOUT, Seeded
 
 AUTH = {

@@ -7,9 +7,10 @@ from typing import Any
 
 import pytest
 
-from services.clients import build_clients
 from services.config import Settings
-from services.models import (
+from services.personalize.clients import build_clients
+from services.personalize.facade import PersonalizeService
+from services.personalize.models import (
     Campaign,
     CampaignUpdate,
     DatasetGroup,
@@ -17,9 +18,8 @@ from services.models import (
     SolutionVersion,
     short_arn,
 )
-from services.overview import DatasetGroupOverview, SolutionStatus, campaign_status
-from services.personalize import PersonalizeService
-from services.running_work import running_work
+from services.workspace.overview import DatasetGroupOverview, SolutionStatus, campaign_status
+from services.workspace.running_work import running_work
 from tests.dashboard.conftest import Seeded, app_at
 from tests.local.workspace import wait_for
 

@@ -12,10 +12,10 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from services.clients import build_clients
 from services.config import Settings
-from services.models import short_arn
-from services.personalize import PersonalizeService
+from services.personalize.clients import build_clients
+from services.personalize.facade import PersonalizeService
+from services.personalize.models import short_arn
 from tests.dashboard.conftest import Seeded, app_at
 from tests.local.workspace import wait_for
 

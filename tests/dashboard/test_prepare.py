@@ -8,9 +8,9 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from services.clients import build_clients
 from services.config import Settings
-from services.personalize import PersonalizeService
+from services.personalize.clients import build_clients
+from services.personalize.facade import PersonalizeService
 from tests.dashboard.conftest import Seeded, app_at
 
 PAGE = "pages/data.py"

@@ -11,11 +11,11 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from services.clients import build_clients
 from services.config import Settings
-from services.inspection import UserRecommendations
-from services.personalize import PersonalizeService
-from services.sampling import ItemCatalog, grid_frame, parse_ids, recent_history
+from services.evaluation.inspection import UserRecommendations
+from services.evaluation.sampling import ItemCatalog, grid_frame, parse_ids, recent_history
+from services.personalize.clients import build_clients
+from services.personalize.facade import PersonalizeService
 from tests.dashboard.conftest import Seeded, app_at
 from tests.local.workspace import cluster_of_item, train, wait_for
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 import streamlit as st
 
-from services.clients import build_clients
 from services.config import Settings
 from services.local.engine import reset_engines
+from services.personalize.clients import build_clients
 from tests.dashboard.conftest import app_at
 from tests.local.domain_shop import create_domain_shop, create_recommender, write_shop
 

@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import streamlit as st
 
-from services.clients import build_clients
 from services.config import Settings
-from services.personalize import PersonalizeService
+from services.personalize.clients import build_clients
+from services.personalize.facade import PersonalizeService
 from services.pipeline import RUNNING, SUCCEEDED, RefreshOptions, RunStore, run_tables
 from tests.dashboard.conftest import Seeded, app_at
 
@@ -49,7 +49,7 @@ def test_refresh_now_runs_every_step_and_deploys(seeded: Seeded) -> None:
 
 
 def at_store_actions() -> list:
-    from services.store import Store
+    from services.store.tables import Store
 
     return Store(Settings.from_env().dashboard_db_url).recent_actions(100)
 

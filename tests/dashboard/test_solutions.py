@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 
-from services.clients import build_clients
 from services.config import Settings
-from services.models import short_arn
-from services.personalize import PersonalizeService
-from services.store import Store
+from services.personalize.clients import build_clients
+from services.personalize.facade import PersonalizeService
+from services.personalize.models import short_arn
+from services.store.tables import Store
 from tests.dashboard.conftest import Seeded, app_at
 
 

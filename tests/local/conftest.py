@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from services.clients import Clients, build_clients
 from services.config import Settings
 from services.local.engine import reset_engines
+from services.personalize.clients import Clients, build_clients
 from tests.local.refusals import World, serve_world
 
 

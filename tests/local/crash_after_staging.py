@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from services.config import Settings
+from services.local.data.bulk import BulkStore, StagedFile
 from services.local.engine import LocalEngine
-from services.local.storage.bulk import BulkStore, StagedFile
 
 
 def main() -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from services.clients import Clients
+from services.personalize.clients import Clients
 from tests.local.workspace import INTERACTIONS_SCHEMA, START, wait_for
 
 # The ECOMMERCE default Interactions schema is the plain one with EVENT_TYPE.

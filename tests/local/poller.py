@@ -19,9 +19,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from services.clients import build_clients
 from services.config import Settings
 from services.local.engine import get_engine
+from services.personalize.clients import build_clients
 
 INTERVAL = 0.1
 

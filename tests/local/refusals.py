@@ -23,10 +23,10 @@ import pytest
 from botocore.exceptions import ClientError
 from sqlalchemy import func, select
 
-from services.clients import Clients, build_clients
 from services.config import Settings
-from services.local import tables as t
+from services.local.data import tables as t
 from services.local.engine import LocalEngine, get_engine, reset_engines
+from services.personalize.clients import Clients, build_clients
 from tests.local.server import EngineServer
 from tests.local.workspace import create_group, train
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from services.local.attribution import (
+from services.local.runtime.attribution import (
     UNDEFINED_SOURCE,
     ExpressionError,
     attribute,

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from services.clients import Clients
 from services.config import Settings
 from services.local.engine import get_engine
+from services.personalize.clients import Clients
 from tests.local.workspace import create_group, train, wait_for
 
 DAY = 86_400

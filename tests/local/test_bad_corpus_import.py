@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from services.clients import Clients, build_clients
 from services.config import Settings
 from services.local.engine import LocalEngine, get_engine, reset_engines
+from services.personalize.clients import Clients, build_clients
 from tests.local.test_errors import snapshot
 from tests.local.workspace import wait_for
 

@@ -10,13 +10,13 @@ from pathlib import Path
 import pyarrow as pa
 import sqlalchemy as sa
 
-from services.clients import build_clients
 from services.config import Settings
 from services.db import make_engine
-from services.local import tables as t
+from services.local.data import tables as t
+from services.local.data.bulk import BulkStore
+from services.local.data.histories import BulkHistories
 from services.local.engine import get_engine, reset_engines
-from services.local.storage.bulk import BulkStore
-from services.local.storage.histories import BulkHistories
+from services.personalize.clients import build_clients
 from tests.local.test_errors import snapshot
 from tests.local.workspace import create_group, wait_for
 

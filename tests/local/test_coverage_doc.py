@@ -7,8 +7,8 @@ from pathlib import Path
 
 import botocore.session
 
-from services.local.coverage import coverage_markdown
-from services.local.operations import operations
+from services.local.wire.coverage import coverage_markdown
+from services.local.wire.operations import operations
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "engine-coverage.md"
 
@@ -16,7 +16,7 @@ DOC = Path(__file__).resolve().parents[2] / "docs" / "engine-coverage.md"
 def test_coverage_doc_is_current() -> None:
     assert DOC.read_text(encoding="utf-8") == coverage_markdown(), (
         "docs/engine-coverage.md is stale: run "
-        "`python -m services.local.coverage > docs/engine-coverage.md`"
+        "`python -m services.local.wire.coverage > docs/engine-coverage.md`"
     )
 
 

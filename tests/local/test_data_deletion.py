@@ -6,8 +6,8 @@ import csv
 
 import pytest
 
-from services.clients import Clients
 from services.config import Settings
+from services.personalize.clients import Clients
 from tests.local.workspace import create_group, train, wait_for
 
 DONE = ("COMPLETED", "FAILED")

@@ -21,14 +21,14 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from services.clients import Clients, build_clients
 from services.config import Settings
 from services.db import make_engine
 from services.demo import data as demo_data
 from services.demo.shop import demo_arns, seed_demo
-from services.local import tables as t
+from services.local.data import frames as datasets
+from services.local.data import tables as t
 from services.local.engine import get_engine, reset_engines
-from services.local.storage import datasets
+from services.personalize.clients import Clients, build_clients
 
 SOLUTIONS = {
     "demo-user-personalization": "aws-user-personalization",
@@ -388,7 +388,7 @@ def test_a_default_refresh_of_the_demo_deploys(seeded: Seeded) -> None:
     was scored on the new collection's shoppers (a different hold-out). Both arms now serve
     versions trained on all the data, so the guardrail compares like with like. Runs last
     among the seeded tests: it changes what the campaigns serve."""
-    from services.personalize import PersonalizeService
+    from services.personalize.facade import PersonalizeService
     from services.pipeline import Pipeline, RefreshOptions, RunStore
 
     service = PersonalizeService(seeded.clients)

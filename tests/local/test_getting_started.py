@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import time
 
-from services.clients import Clients
 from services.config import Settings
 from services.local.engine import get_engine
+from services.personalize.clients import Clients
 from tests.local.workspace import create_group, train, wait_for
 
 METRIC_KEYS = {

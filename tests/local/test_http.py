@@ -12,8 +12,8 @@ from pathlib import Path
 import botocore.exceptions
 import pytest
 
-from services.clients import Clients, build_clients
 from services.config import Settings
+from services.personalize.clients import Clients, build_clients
 from tests.local.server import EngineServer
 from tests.local.workspace import create_group, train, wait_for
 

@@ -25,11 +25,11 @@ import botocore.session
 import pytest
 from botocore.model import OperationModel, Shape
 
-from services.clients import build_clients
 from services.config import Settings
-from services.local.body import MAX_BODY_BYTES, MAX_DEPTH
 from services.local.engine import LocalEngine
-from services.local.server import create_app
+from services.local.wire.body import MAX_BODY_BYTES, MAX_DEPTH
+from services.local.wire.server import create_app
+from services.personalize.clients import build_clients
 from tests.local.asgi import Reply, send
 from tests.local.server import EngineServer
 

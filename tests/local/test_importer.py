@@ -1,4 +1,4 @@
-"""Tests for services.local.importer: strict CSV checks, typed output, duplicates."""
+"""Tests for services.local.data.importer: strict CSV checks, typed output, duplicates."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from services.local.importer import ImportedData, ImportFailed, read_dataset_csv
-from services.local.schemas import AvroSchema, parse_schema
+from services.local.data.importer import ImportedData, ImportFailed, read_dataset_csv
+from services.local.data.schemas import AvroSchema, parse_schema
 
 
 def _schema(*fields: dict) -> AvroSchema:

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from services.clients import build_clients
 from services.config import Settings
-from services.local import jobs
 from services.local.engine import get_engine, reset_engines
+from services.local.jobs import queue as jobs
+from services.personalize.clients import build_clients
 from tests.local.workspace import (
     INTERACTIONS_SCHEMA,
     create_group,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import csv
 import json
 
-from services.clients import Clients
 from services.config import Settings
+from services.personalize.clients import Clients
 from tests.local.workspace import create_group, train, wait_for
 
 

@@ -8,8 +8,8 @@ import time
 import pandas as pd
 import pytest
 
-from services.clients import Clients
 from services.config import Settings
+from services.personalize.clients import Clients
 from tests.local.workspace import create_group, train, wait_for
 
 ROLE = "arn:aws:iam::000000000000:role/personalize"

@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from services.local import metrics
-from services.local.recipes.base import TrainingData
-from services.local.recipes.popularity import PopularityModel
+from services.local.models import metrics
+from services.local.models.recipes.base import TrainingData
+from services.local.models.recipes.popularity import PopularityModel
 
 
 def test_ndcg_reference_example() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from services.local import ranking
+from services.local.models import ranking
 
 
 def test_top_k_best_first_and_excluded_never_appear() -> None:

@@ -18,9 +18,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from services.clients import build_clients
 from services.config import Settings
 from services.local.engine import reset_engines
+from services.personalize.clients import build_clients
 from tests.local.server import ROOT
 from tests.local.workspace import INTERACTIONS_SCHEMA, create_group, wait_for
 

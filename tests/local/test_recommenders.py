@@ -11,9 +11,9 @@ from itertools import combinations
 
 import pytest
 
-from services.clients import Clients, build_clients
 from services.config import Settings
 from services.local.engine import get_engine, reset_engines
+from services.personalize.clients import Clients, build_clients
 from tests.local.domain_shop import create_domain_shop, create_recommender, write_shop
 from tests.local.workspace import INTERACTIONS_SCHEMA, create_group
 

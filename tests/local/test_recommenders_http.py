@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from services.clients import build_clients
 from services.config import Settings
+from services.personalize.clients import build_clients
 from tests.local.domain_shop import create_domain_shop, create_recommender, write_shop
 from tests.local.server import EngineServer
 

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, update
 
-from services.clients import build_clients
 from services.config import Settings
-from services.local import tables as t
+from services.local.data import tables as t
 from services.local.engine import LocalEngine, reset_engines
-from services.local.jobs import MAX_ATTEMPTS
+from services.local.jobs.queue import MAX_ATTEMPTS
+from services.personalize.clients import build_clients
 from tests.local.server import EngineServer
 from tests.local.workspace import create_group, wait_for
 

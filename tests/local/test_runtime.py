@@ -9,10 +9,10 @@ from dataclasses import dataclass
 
 import pytest
 
-from services.clients import Clients, build_clients
 from services.config import Settings
 from services.local.engine import get_engine, reset_engines
-from services.local.recipes import get_recipe
+from services.local.models.recipes import get_recipe
+from services.personalize.clients import Clients, build_clients
 from tests.local.workspace import START, cluster_of_item, create_group, train, wait_for
 
 ITEMS = 90

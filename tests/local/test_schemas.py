@@ -1,4 +1,4 @@
-"""Tests for services.local.schemas: Avro parsing and per-dataset rules."""
+"""Tests for services.local.data.schemas: Avro parsing and per-dataset rules."""
 
 from __future__ import annotations
 
@@ -6,9 +6,8 @@ import json
 
 import pytest
 
-from services.clients import Clients
 from services.config import Settings
-from services.local.schemas import (
+from services.local.data.schemas import (
     AvroSchema,
     Field,
     SchemaError,
@@ -16,6 +15,7 @@ from services.local.schemas import (
     normalize_dataset_type,
     parse_schema,
 )
+from services.personalize.clients import Clients
 from tests.local.workspace import ITEMS_SCHEMA, create_group
 
 

@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from services.local import metrics
-from services.local.recipes.base import TrainingConfig, TrainingData, TrainingError
-from services.local.training import load_model, train
+from services.local.models import metrics
+from services.local.models.recipes.base import TrainingConfig, TrainingData, TrainingError
+from services.local.models.training import load_model, train
 from tests.local.recipes.toy import toy_data
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from services.clients import Clients
 from services.config import Settings
+from services.personalize.clients import Clients
 from tests.local.workspace import create_group, train, wait_for
 
 UP = "arn:aws:personalize:::recipe/aws-user-personalization"

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from services.local.usage import FLUSH_SECONDS, RequestCounter, read_counts
+from services.local.runtime.usage import FLUSH_SECONDS, RequestCounter, read_counts
 
 A = "arn:aws:personalize:us-east-1:000000000000:campaign/a"
 B = "arn:aws:personalize:us-east-1:000000000000:campaign/b"
@@ -73,7 +73,7 @@ def test_a_short_lived_process_saves_its_tally_when_it_exits(tmp_path: Path) -> 
     url = f"sqlite:///{tmp_path / 'engine.db'}"
     script = (
         "import sqlalchemy as sa\n"
-        "from services.local.usage import RequestCounter\n"
+        "from services.local.runtime.usage import RequestCounter\n"
         f"counter = RequestCounter(sa.create_engine({url!r}), lambda: {T0})\n"
         "for _ in range(3):\n"
         f"    counter.record('GetRecommendations', {{'campaignArn': {A!r}}})\n"

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from services.clients import Clients
+from services.personalize.clients import Clients
 
 INTERACTIONS_SCHEMA = json.dumps(
     {

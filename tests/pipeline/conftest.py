@@ -16,13 +16,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from services.clients import Clients, build_clients
 from services.config import Settings
 from services.db import dispose_engines
 from services.local.engine import reset_engines
-from services.personalize import PersonalizeService
+from services.personalize.clients import Clients, build_clients
+from services.personalize.facade import PersonalizeService
 from services.pipeline import Pipeline, RunStore
-from services.store import Store
+from services.store.tables import Store
 from tests.local.workspace import START, create_group, train, wait_for, write_interactions
 
 

@@ -245,7 +245,7 @@ def test_warnings_are_json_lines_on_stdout_and_nothing_on_stderr(
 
 
 def test_the_history_says_who_and_from_where_once(shop_env: Shop) -> None:
-    from dashboard.components.ops_refresh import history_frame
+    from dashboard.components.operations.refresh import history_frame
 
     assert _cli("refresh", "--dataset-group", "shop", "--tolerance", "100")[0] == 0
     user = getpass.getuser()

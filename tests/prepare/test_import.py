@@ -11,9 +11,9 @@ import shutil
 
 import pytest
 
-from services.clients import build_clients
 from services.config import Settings
 from services.local.engine import reset_engines
+from services.personalize.clients import build_clients
 from services.prepare import load_mapping, prepare_file
 from tests.local.workspace import train, wait_for
 

@@ -15,7 +15,7 @@ from botocore.stub import Stubber
 from services.config import Settings
 from services.db import dispose_engines
 from services.local.engine import reset_engines
-from services.personalize import PersonalizeService
+from services.personalize.facade import PersonalizeService
 
 
 @dataclass(frozen=True)

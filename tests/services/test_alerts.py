@@ -4,14 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from services.alerts import (
-    Alert,
-    DataCounts,
-    build_alerts,
-    human_duration,
-    sort_alerts,
-)
-from services.models import (
+from services.personalize.models import (
     Campaign,
     CampaignUpdate,
     Dataset,
@@ -20,7 +13,19 @@ from services.models import (
     Solution,
     SolutionVersion,
 )
-from services.overview import DatasetGroupOverview, DatasetStatus, SolutionStatus, campaign_status
+from services.workspace.alerts import (
+    Alert,
+    DataCounts,
+    build_alerts,
+    human_duration,
+    sort_alerts,
+)
+from services.workspace.overview import (
+    DatasetGroupOverview,
+    DatasetStatus,
+    SolutionStatus,
+    campaign_status,
+)
 
 A = "arn:aws:personalize:us-east-1:123456789012"
 GROUP = DatasetGroup(f"{A}:dataset-group/shop", "shop", "ACTIVE")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.catalog import CampaignInfo, Catalog, CatalogVersion
+from services.workspace.catalog import CampaignInfo, Catalog, CatalogVersion
 
 ARN = "arn:aws:personalize:us-east-1:000000000000"
 

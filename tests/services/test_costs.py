@@ -10,7 +10,7 @@ import pytest
 from services.config import ConfigError
 from services.costs import campaign_cost, cost_report, prices_for, training_cost, usage
 from services.costs.pricing import tiered_cost
-from services.models import Campaign, SolutionVersion
+from services.personalize.models import Campaign, SolutionVersion
 
 NOW = datetime(2024, 3, 1, 12, tzinfo=UTC)
 US = prices_for("us-east-1")

@@ -9,11 +9,11 @@ from datetime import timedelta
 
 import pandas as pd
 
-from services.data_health import identical_list_alerts, quiet_tracker_alerts
-from services.inspection import IdenticalGroup, Verdict
-from services.interaction_summary import summary_of_frames
-from services.models import EventTracker, Solution
-from services.overview import SolutionStatus
+from services.datasets.interaction_summary import summary_of_frames
+from services.evaluation.inspection import IdenticalGroup, Verdict
+from services.personalize.models import EventTracker, Solution
+from services.workspace.data_health import identical_list_alerts, quiet_tracker_alerts
+from services.workspace.overview import SolutionStatus
 from tests.services.test_alerts import CAMP, NOW, SOL, A, group
 
 TRACKER = EventTracker(f"{A}:event-tracker/abcd1234", "shop-tracker", "ACTIVE")

@@ -17,9 +17,10 @@ from botocore.config import Config
 from botocore.response import StreamingBody
 from botocore.stub import Stubber
 
-from services.clients import build_clients
 from services.config import Settings
-from services.dataset_snapshot import (
+from services.datasets.interaction_summary import InteractionSummary, summary_of_frames
+from services.datasets.local_engine.snapshots import LocalSnapshots, snapshot_source
+from services.datasets.snapshot import (
     LOCAL_ROLE_ARN,
     ConfigMissing,
     DatasetSnapshots,
@@ -30,10 +31,9 @@ from services.dataset_snapshot import (
     object_store,
 )
 from services.errors import ServiceError
-from services.interaction_summary import InteractionSummary, summary_of_frames
-from services.local_snapshots import LocalSnapshots, snapshot_source
-from services.personalize import PersonalizeService
-from services.sampling import BatchPreview, read_batch_preview, start_batch_preview
+from services.evaluation.sampling import BatchPreview, read_batch_preview, start_batch_preview
+from services.personalize.clients import build_clients
+from services.personalize.facade import PersonalizeService
 from tests.local.workspace import create_group
 from tests.services.conftest import FakeClients, Stubs
 

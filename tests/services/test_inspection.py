@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from services import errors
-from services.inspection import (
+from services.evaluation.inspection import (
     UserRecommendations,
     assess,
     baseline_overlap,
@@ -23,8 +23,8 @@ from services.inspection import (
     recommend_for_users,
     sample_users,
 )
-from services.models import Recommendation, RecommendationList
-from services.recipe_capabilities import same_list_by_design
+from services.personalize.models import Recommendation, RecommendationList
+from services.workspace.recipe_capabilities import same_list_by_design
 
 POPULAR = [f"pop{i}" for i in range(10)]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from services.interaction_summary import (
+from services.datasets.interaction_summary import (
     RECENT_USERS,
     InteractionSummary,
     summary_of_activity,

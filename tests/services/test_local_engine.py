@@ -15,12 +15,12 @@ from typing import Any
 import pytest
 
 from services import errors
-from services.inspection import assess, recommend_for_users
-from services.models import is_terminal
-from services.personalize import PersonalizeService
+from services.evaluation.inspection import assess, recommend_for_users
+from services.personalize.facade import PersonalizeService
+from services.personalize.models import is_terminal
 
 engine_module = pytest.importorskip("services.local.engine")
-clients_module = pytest.importorskip("services.clients")
+clients_module = pytest.importorskip("services.personalize.clients")
 config_module = pytest.importorskip("services.config")
 
 POPULARITY = "arn:aws:personalize:::recipe/aws-popularity-count"

@@ -7,12 +7,12 @@ import time
 import pandas as pd
 import pytest
 
-from services.clients import build_clients
 from services.config import Settings
-from services.group_data import GroupData
+from services.datasets.group_data import GroupData
+from services.datasets.local_engine.snapshots import LocalSnapshots
 from services.local.engine import get_engine
-from services.local_snapshots import LocalSnapshots
-from services.personalize import PersonalizeService
+from services.personalize.clients import build_clients
+from services.personalize.facade import PersonalizeService
 from tests.local.workspace import INTERACTIONS_SCHEMA, START, create_group
 
 

@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 
 from services import errors
-from services.clients import build_clients
 from services.config import Settings
-from services.listed import described
-from services.personalize import PersonalizeService
+from services.personalize.clients import build_clients
+from services.personalize.facade import PersonalizeService
+from services.personalize.listed import described
 from tests.dashboard.faults import response
 
 CAMPAIGN = "arn:aws:personalize:us-east-1:000000000000:campaign/c"

@@ -7,10 +7,15 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from services.dataset_snapshot import LocalObjects
+from services.datasets.snapshot import LocalObjects
 from services.errors import ServiceError
-from services.models import MetricAttribution
-from services.online_metrics import hourly_values, offline_vs_online, read_report, switch_overs
+from services.evaluation.online_metrics import (
+    hourly_values,
+    offline_vs_online,
+    read_report,
+    switch_overs,
+)
+from services.personalize.models import MetricAttribution
 
 C = "arn:aws:personalize:us-east-1:1:campaign/shop"
 V1, V2 = (

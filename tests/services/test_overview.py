@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from services.models import Campaign, CampaignConfig, CampaignUpdate, Solution, SolutionVersion
-from services.overview import campaign_status
-from services.personalize import PersonalizeService
+from services.personalize.facade import PersonalizeService
+from services.personalize.models import (
+    Campaign,
+    CampaignConfig,
+    CampaignUpdate,
+    Solution,
+    SolutionVersion,
+)
+from services.workspace.overview import campaign_status
 
 A = "arn:aws:personalize:us-east-1:123456789012"
 GROUP = f"{A}:dataset-group/shop"

@@ -9,8 +9,8 @@ import pytest
 from botocore.exceptions import EndpointConnectionError, NoCredentialsError
 
 from services import errors
-from services.models import Event, SchemaField, is_terminal, resource_label, short_arn
-from services.personalize import PersonalizeService, filter_value
+from services.personalize.facade import PersonalizeService, filter_value
+from services.personalize.models import Event, SchemaField, is_terminal, resource_label, short_arn
 
 A = "arn:aws:personalize:us-east-1:123456789012"
 GROUP = f"{A}:dataset-group/shop"

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from services.errors import Conflict
-from services.store import Store
+from services.store.tables import Store
 
 pytestmark = pytest.mark.usefixtures("fresh_engines")
 CAMPAIGN = "arn:aws:personalize:us-east-1:123456789012:campaign/shop-recs"

@@ -11,7 +11,7 @@ import pytest
 from services import db
 from services.db import dispose_engines
 from services.errors import StoreUnavailable
-from services.store import UNRECORDED, Store
+from services.store.tables import UNRECORDED, Store
 
 pytestmark = pytest.mark.usefixtures("fresh_engines")
 CAMPAIGN = "arn:aws:personalize:us-east-1:123456789012:campaign/shop-recs"

@@ -1,7 +1,7 @@
 """CreateBatchInferenceJob, DescribeBatchInferenceJob, ListBatchInferenceJobs.
 
 Input and output are Personalize's JSON Lines at s3:// locations mapped to local folders; the
-worker writes ``<output path>/<input file name>.out`` (see ``services.local.tasks.batch``).
+worker writes ``<output path>/<input file name>.out`` (see ``services.local.jobs.tasks.batch``).
 """
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ from typing import Any
 from services.local.context import EngineContext
 from services.local.control.campaigns import check_campaign_config
 from services.local.control.describe_list_delete import ResourceSpec, operations
+from services.local.data.locations import bucket_path, resolve_location
+from services.local.data.resources import ACTIVE, PENDING, WAITING, expect_kind
 from services.local.errors import InvalidInput, LimitExceeded, ResourceInUse
-from services.local.locations import bucket_path, resolve_location
-from services.local.recipes.capabilities import NO_BATCH_RECIPES
-from services.local.resources import ACTIVE, PENDING, WAITING, expect_kind
+from services.local.models.recipes.capabilities import NO_BATCH_RECIPES
 
 MAX_PENDING_BATCH = 5
 _SUMMARY = (

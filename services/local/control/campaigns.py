@@ -9,12 +9,10 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from services.local.auto_training import SYNC, sync_campaign
 from services.local.context import EngineContext
 from services.local.control.describe_list_delete import ResourceSpec, operations
 from services.local.control.quotas import MAX_CAMPAIGNS_PER_GROUP
-from services.local.errors import InvalidInput, LimitExceeded, ResourceInUse
-from services.local.resources import (
+from services.local.data.resources import (
     ACTIVE,
     FAILED,
     PENDING,
@@ -26,6 +24,8 @@ from services.local.resources import (
     kind_of,
     waiting,
 )
+from services.local.errors import InvalidInput, LimitExceeded, ResourceInUse
+from services.local.models.auto_training import SYNC, sync_campaign
 
 _SUMMARY = (
     "name",

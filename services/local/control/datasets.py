@@ -6,19 +6,19 @@ from typing import Any
 
 from sqlalchemy import delete
 
-from services.local import tables as t
 from services.local.context import EngineContext
 from services.local.control.describe_list_delete import operations
 from services.local.control.groups import group_of, group_scoped
-from services.local.errors import InvalidInput, ResourceAlreadyExists, ResourceInUse
-from services.local.resources import ACTIVE, Resources, expect_kind, waiting
-from services.local.schemas import (
+from services.local.data import tables as t
+from services.local.data.resources import ACTIVE, Resources, expect_kind, waiting
+from services.local.data.schemas import (
     AvroSchema,
     SchemaError,
     check_schema_for_dataset,
     parse_schema,
 )
-from services.local.use_cases import check_domain_schema
+from services.local.data.use_cases import check_domain_schema
+from services.local.errors import InvalidInput, ResourceAlreadyExists, ResourceInUse
 
 DATASET_TYPES = {"interactions": "Interactions", "items": "Items", "users": "Users"}
 _SUMMARY = (

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from services.local.context import EngineContext, Operation
-from services.local.resources import Resources, expect_kind, page, summary
+from services.local.data.resources import Resources, expect_kind, page, summary
 
 Loader = Callable[[Resources, str], dict[str, Any]]
 # (engine, transaction, ARN, document) → ARNs of dependants it removed, or None.

@@ -1,7 +1,7 @@
 """CreateDatasetExportJob, DescribeDatasetExportJob, ListDatasetExportJobs.
 
 The worker writes CSV files with a header to ``<path>/<jobName>/part-00000.csv`` (see
-``services.local.tasks.exports``); ``s3://`` paths map to folders under the data directory.
+``services.local.jobs.tasks.exports``); ``s3://`` paths map to folders under the data directory.
 """
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from typing import Any
 
 from services.local.context import EngineContext
 from services.local.control.describe_list_delete import ResourceSpec, operations
+from services.local.data.locations import bucket_path
+from services.local.data.resources import ACTIVE, PENDING, expect_kind
 from services.local.errors import ResourceInUse
-from services.local.locations import bucket_path
-from services.local.resources import ACTIVE, PENDING, expect_kind
 
 _SUMMARY = (
     "datasetExportJobArn",

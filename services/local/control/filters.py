@@ -9,6 +9,7 @@ from services.local.control.datasets import group_schemas
 from services.local.control.describe_list_delete import operations
 from services.local.control.groups import active_group_of, create_in_group, group_scoped
 from services.local.control.quotas import MAX_FILTER_FIELDS_PER_GROUP, MAX_FILTERS_PER_GROUP
+from services.local.data.resources import waiting
 from services.local.errors import InvalidInput, LimitExceeded
 from services.local.filters.expression import (
     FilterExpression,
@@ -17,7 +18,6 @@ from services.local.filters.expression import (
 )
 from services.local.filters.parse import parse_filter
 from services.local.filters.schema_check import check_against_schemas
-from services.local.resources import waiting
 
 _SUMMARY = (
     "name",

@@ -6,12 +6,12 @@ from typing import Any
 
 from sqlalchemy import delete
 
-from services.local import tables as t
 from services.local.context import EngineContext
 from services.local.control.describe_list_delete import ResourceSpec, operations
 from services.local.control.quotas import MAX_DATASET_GROUPS
+from services.local.data import tables as t
+from services.local.data.resources import ACTIVE, PENDING, Resources, expect_kind, waiting
 from services.local.errors import InvalidInput, LimitExceeded, ResourceInUse
-from services.local.resources import ACTIVE, PENDING, Resources, expect_kind, waiting
 
 _SUMMARY = (
     "name",

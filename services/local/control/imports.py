@@ -1,7 +1,7 @@
 """CreateDatasetImportJob, DescribeDatasetImportJob, ListDatasetImportJobs.
 
 The job only records the request; the worker reads, checks and commits the file in one
-transaction (see ``services.local.tasks.imports``), so a bad file imports nothing.
+transaction (see ``services.local.jobs.tasks.imports``), so a bad file imports nothing.
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from typing import Any
 from services.local.context import EngineContext
 from services.local.control.describe_list_delete import ResourceSpec, operations
 from services.local.control.quotas import MAX_PENDING_IMPORTS
+from services.local.data.locations import resolve_location
+from services.local.data.resources import ACTIVE, PENDING, WAITING, expect_kind
 from services.local.errors import InvalidInput, LimitExceeded, ResourceInUse
-from services.local.locations import resolve_location
-from services.local.resources import ACTIVE, PENDING, WAITING, expect_kind
 
 _SUMMARY = (
     "datasetImportJobArn",

@@ -5,7 +5,7 @@ A dataset group has at most one metric attribution, with at most 10 metrics, eac
 ``{eventType, metricName, expression}`` where the expression is ``SAMPLECOUNT()`` or
 ``SUM(Items|Interactions.COLUMN)`` over a numeric column of that dataset's schema (API reference
 CreateMetricAttribution, UpdateMetricAttribution; developer guide "Measuring the impact of
-recommendations"). The engine's report (services.local.attribution_report) is refreshed when
+recommendations"). The engine's report (services.local.runtime.attribution_report) is refreshed when
 the attribution is described and written under ``metricsOutputConfig.s3DataDestination.path``.
 """
 
@@ -13,20 +13,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.local.attribution import ExpressionError, check_metrics
-from services.local.attribution_report import forget
 from services.local.context import EngineContext
 from services.local.control.datasets import group_schemas
 from services.local.control.describe_list_delete import operations
 from services.local.control.groups import active_group_of, create_in_group, group_scoped
+from services.local.data.resources import ACTIVE, Resources, expect_kind, page, waiting
+from services.local.data.schemas import NUMERIC_TYPES
 from services.local.errors import (
     InvalidInput,
     LimitExceeded,
     ResourceAlreadyExists,
     ResourceInUse,
 )
-from services.local.resources import ACTIVE, Resources, expect_kind, page, waiting
-from services.local.schemas import NUMERIC_TYPES
+from services.local.runtime.attribution import ExpressionError, check_metrics
+from services.local.runtime.attribution_report import forget
 
 METRICS = "_metrics"  # the metric list (not part of the Describe shape)
 MAX_PER_GROUP = 1
@@ -87,7 +87,7 @@ def attribution_doc(res: Resources, arn: str) -> dict[str, Any]:
 
 
 def describe_metric_attribution(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:
-    from services.local.attribution_report import publish
+    from services.local.runtime.attribution_report import publish
 
     with engine.tx() as res:
         doc = attribution_doc(res, params["metricAttributionArn"])

@@ -1,7 +1,8 @@
 """ListRecipes, DescribeRecipe, DescribeAlgorithm, DescribeFeatureTransformation.
 
 The recipes come from the registry of local recipes; their algorithms' hyperparameters and
-their feature transformations' parameters from ``services.local.recipes.parameters``, the table
+their feature transformations' parameters from ``services.local.models.recipes.parameters``, the
+table
 CreateSolution validates against (so what is described is what is accepted).
 """
 
@@ -10,11 +11,15 @@ from __future__ import annotations
 from typing import Any
 
 from services.local.context import EngineContext
+from services.local.data.resources import page
+from services.local.data.use_cases import RECIPE_PREFIX, USE_CASES, use_cases
 from services.local.errors import InvalidInput, ResourceNotFound
-from services.local.recipes import RECIPES, recipe_arn
-from services.local.recipes.parameters import Parameter, algorithm_parameters, feature_parameters
-from services.local.resources import page
-from services.local.use_cases import RECIPE_PREFIX, USE_CASES, use_cases
+from services.local.models.recipes import RECIPES, recipe_arn
+from services.local.models.recipes.parameters import (
+    Parameter,
+    algorithm_parameters,
+    feature_parameters,
+)
 
 # The recipes are part of the service, so they are as old as the engine's catalogue.
 _CATALOGUE_DATE = 1_700_000_000.0

@@ -1,7 +1,7 @@
 """CreateRecommender, DescribeRecommender, ListRecommenders, UpdateRecommender,
 DeleteRecommender, StartRecommender, StopRecommender.
 
-A recommender serves one use case of a Domain dataset group (services.local.use_cases). It
+A recommender serves one use case of a Domain dataset group (services.local.data.use_cases). It
 trains in the background like a solution version (CREATE PENDING → CREATE IN_PROGRESS → ACTIVE
 | CREATE FAILED) with the real model behind its use case, and reports that model's offline
 metrics in ``modelMetrics``. Stopping pauses it (STOP PENDING → STOP IN_PROGRESS → INACTIVE),
@@ -20,8 +20,7 @@ from typing import Any
 from services.local.context import EngineContext
 from services.local.control.describe_list_delete import forget_models, operations
 from services.local.control.groups import active_group_of, group_scoped, queue_in_group
-from services.local.errors import InvalidInput, LimitExceeded, ResourceInUse
-from services.local.resources import (
+from services.local.data.resources import (
     ACTIVE,
     IN_PROGRESS,
     PENDING,
@@ -32,7 +31,8 @@ from services.local.resources import (
     Resources,
     expect_kind,
 )
-from services.local.use_cases import PERSONALISED, UseCaseError, use_case_of
+from services.local.data.use_cases import PERSONALISED, UseCaseError, use_case_of
+from services.local.errors import InvalidInput, LimitExceeded, ResourceInUse
 
 MAX_RECOMMENDERS_PER_GROUP = 15  # Personalize's default quota of recommenders per group
 INACTIVE = "INACTIVE"

@@ -6,9 +6,9 @@ from typing import Any
 
 from services.local.context import EngineContext
 from services.local.control.describe_list_delete import ResourceSpec, operations
+from services.local.data.resources import Resources
+from services.local.data.schemas import SchemaError, parse_schema
 from services.local.errors import InvalidInput, ResourceInUse
-from services.local.resources import Resources
-from services.local.schemas import SchemaError, parse_schema
 
 _SUMMARY = ("name", "schemaArn", "creationDateTime", "lastUpdatedDateTime", "domain")
 

@@ -4,16 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.local.auto_training import training_due_first
 from services.local.context import EngineContext
 from services.local.control.describe_list_delete import forget_models, operations
 from services.local.control.groups import active_group_of, create_in_group, group_scoped
 from services.local.control.quotas import MAX_SOLUTIONS_PER_GROUP
 from services.local.control.recipes import recipe_name_of
-from services.local.errors import InvalidInput, LimitExceeded, ResourceInUse
-from services.local.recipes import recipe_arn
-from services.local.recipes.parameters import hyperparameter_problems
-from services.local.resources import (
+from services.local.data.resources import (
     ACTIVE,
     WAITING,
     Resources,
@@ -21,8 +17,12 @@ from services.local.resources import (
     summary,
     waiting,
 )
-from services.local.schedule import ScheduleError, parse_schedule
-from services.local.solution_versions import VERSION_SUMMARY
+from services.local.errors import InvalidInput, LimitExceeded, ResourceInUse
+from services.local.models.auto_training import training_due_first
+from services.local.models.recipes import recipe_arn
+from services.local.models.recipes.parameters import hyperparameter_problems
+from services.local.models.schedule import ScheduleError, parse_schedule
+from services.local.models.solution_versions import VERSION_SUMMARY
 
 AUTOML_DEFAULT = ("aws-user-personalization", "aws-popularity-count")
 _SUMMARY = (

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from services.local.context import EngineContext
+from services.local.data.resources import LABELS, TAGS, kind_of
 from services.local.errors import InvalidInput, ResourceNotFound
-from services.local.resources import LABELS, TAGS, kind_of
 
 MAX_TAGS = 200
 

@@ -9,8 +9,8 @@ from typing import Any
 from services.local.context import EngineContext
 from services.local.control.describe_list_delete import operations
 from services.local.control.groups import active_group_of, create_in_group, group_scoped
+from services.local.data.resources import waiting
 from services.local.errors import ResourceAlreadyExists
-from services.local.resources import waiting
 
 _SUMMARY = ("name", "eventTrackerArn", "status", "creationDateTime", "lastUpdatedDateTime")
 

@@ -6,22 +6,22 @@ from typing import Any
 
 from sqlalchemy import select
 
-from services.local import tables as t
-from services.local.auto_training import training_due_first
 from services.local.context import EngineContext
 from services.local.control.describe_list_delete import ResourceSpec, operations
 from services.local.control.quotas import MAX_PENDING_VERSIONS
 from services.local.control.solutions import solution_doc
-from services.local.errors import InvalidInput, LimitExceeded, ResourceInUse
-from services.local.recipes.capabilities import UPDATE_RECIPES
-from services.local.resources import (
+from services.local.data import tables as t
+from services.local.data.resources import (
     ACTIVE,
     IN_PROGRESS,
     PENDING,
     WAITING,
     Resources,
 )
-from services.local.solution_versions import VERSION_SUMMARY, add_version
+from services.local.errors import InvalidInput, LimitExceeded, ResourceInUse
+from services.local.models.auto_training import training_due_first
+from services.local.models.recipes.capabilities import UPDATE_RECIPES
+from services.local.models.solution_versions import VERSION_SUMMARY, add_version
 
 STOPPING, STOPPED = "CREATE STOPPING", "CREATE STOPPED"
 METRICS = "_metrics"

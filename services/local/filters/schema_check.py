@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from services.local.data.schemas import NUMERIC_TYPES, AvroSchema, Field
 from services.local.filters.expression import (
     NUMERIC_OPS,
     Condition,
@@ -37,7 +38,6 @@ from services.local.filters.expression import (
     FilterExpressionError,
     Param,
 )
-from services.local.schemas import NUMERIC_TYPES, AvroSchema, Field
 
 MAX_PARAMS = 25  # entries of GetRecommendations' filterValues (botocore FilterValues, max 25)
 

@@ -7,13 +7,13 @@ from typing import Any
 
 import numpy as np
 
-from services.local.attribution_report import log_issued
 from services.local.context import EngineContext
+from services.local.data.use_cases import RECIPE_PREFIX, USE_CASES, UseCase
 from services.local.errors import InvalidInput
-from services.local.recipes.capabilities import METADATA_BY_DEFAULT
+from services.local.models.recipes.capabilities import METADATA_BY_DEFAULT
+from services.local.runtime.attribution_report import log_issued
 from services.local.runtime.model_cache import LoadedModel
 from services.local.runtime.scoring import rank, recommend
-from services.local.use_cases import RECIPE_PREFIX, USE_CASES, UseCase
 
 MAX_RESULTS = 500
 MAX_RESULTS_WITH_METADATA = 50
@@ -54,7 +54,7 @@ def _served(
                 loaded = engine.models.get(res.get(version_arn, "solution-version"))
         filter_doc = None
         if params.get("filterArn"):
-            from services.local.resources import expect_kind
+            from services.local.data.resources import expect_kind
 
             expect_kind(params["filterArn"], "filter", "filterArn")
             filter_doc = res.get(params["filterArn"], "filter")

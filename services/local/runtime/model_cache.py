@@ -13,14 +13,14 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import func, select
 
-from services.local import ranking
-from services.local import tables as t
 from services.local.context import EngineContext
+from services.local.data import frames as datasets
+from services.local.data import tables as t
 from services.local.errors import ResourceInUse
-from services.local.recipes import get_recipe
-from services.local.recipes.base import Model
-from services.local.recipes.capabilities import POPULARITY_RECIPES
-from services.local.storage import datasets
+from services.local.models import ranking
+from services.local.models.recipes import get_recipe
+from services.local.models.recipes.base import Model
+from services.local.models.recipes.capabilities import POPULARITY_RECIPES
 
 MODEL_CACHE_SIZE = 16
 

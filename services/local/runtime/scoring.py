@@ -15,14 +15,14 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import select
 
-from services.local import ranking
-from services.local import tables as t
 from services.local.context import EngineContext
+from services.local.data import tables as t
 from services.local.errors import InvalidInput, ResourceNotFound
 from services.local.filters.evaluate import evaluate
 from services.local.filters.expression import FilterExpressionError
 from services.local.filters.parse import parse_filter, parse_filter_values
-from services.local.recipes.capabilities import EXPLORING_RECIPES, POPULARITY_RECIPES
+from services.local.models import ranking
+from services.local.models.recipes.capabilities import EXPLORING_RECIPES, POPULARITY_RECIPES
 from services.local.runtime.model_cache import LoadedModel
 
 HISTORY_LIMIT = 500  # latest interactions per user handed to the model
@@ -225,7 +225,7 @@ def _promote(
     rng: np.random.Generator,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Give percentPromotedItems of the slots to items the promotion's filter allows."""
-    from services.local.resources import expect_kind
+    from services.local.data.resources import expect_kind
 
     arn = promotion.get("filterArn")
     if not arn:

@@ -8,8 +8,8 @@ from typing import ClassVar
 import numpy as np
 import pytest
 
-from services.local.recipes import get_recipe
-from services.local.recipes.base import Model, Recipe, TrainingConfig
+from services.local.models.recipes import get_recipe
+from services.local.models.recipes.base import Model, Recipe, TrainingConfig
 from tests.local.recipes.toy import CLUSTER_A, COLD_ITEM, toy_data
 
 PERSONAL_TYPES = ("USER_PERSONALIZATION", "PERSONALIZED_RANKING")

@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from services.local.recipes import get_recipe
-from services.local.recipes.base import TrainingConfig, TrainingData
+from services.local.models.recipes import get_recipe
+from services.local.models.recipes.base import TrainingConfig, TrainingData
 
 
 def _purchases(rows: list[tuple[str, str]]) -> TrainingData:

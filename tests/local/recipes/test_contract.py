@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.local.recipes import RECIPES
+from services.local.models.recipes import RECIPES
 from tests.local.recipes.contract import RecipeContract
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from services.local.recipes.base import load_npz, save_npz
+from services.local.models.recipes.base import load_npz, save_npz
 
 
 def test_round_trip_keeps_strings_and_numbers(tmp_path: Path) -> None:

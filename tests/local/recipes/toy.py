@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from services.local.recipes.base import TrainingData
+from services.local.models.recipes.base import TrainingData
 
 DAY = 86_400
 CLUSTER_A = [f"a{i}" for i in range(20)]

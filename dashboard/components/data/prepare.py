@@ -1,0 +1,216 @@
+"""Prepare a raw export (upload or s3://) for a dataset: the suggested mapping, raw vs converted
+rows, the readiness report and rejects of the whole file, the mapping to download, and the
+import (FULL or INCREMENTAL), allowed only when the prepared file has no errors."""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+from dashboard import deps, identity
+from dashboard.components.data import mapping as prepare_mapping
+from dashboard.components.data import readiness_import, readiness_report
+from dashboard.components.data.readiness_import import Staged
+from dashboard.components.errors import shown_errors
+from services.datasets.snapshot import LocalObjects, Location, location
+from services.errors import ServiceError
+from services.personalize.models import Dataset, Schema
+from services.prepare import (
+    Mapping,
+    MappingError,
+    Prepared,
+    RawFileError,
+    load_mapping,
+    prepare_file,
+    preview_conversion,
+    suggest_mapping,
+)
+
+KEY = "prepare"
+RAW_TYPES = ("csv", "tsv", "txt", "gz", "parquet", "jsonl", "json")
+UPLOAD, S3 = "Upload a raw export", "S3 location"
+_SUGGESTIONS = "prepare_suggestions"
+_RESULTS = "prepare_results"
+_KEEP = 3
+
+
+def _base(
+    staged: Staged, kind: str, schema: Schema | None
+) -> tuple[Mapping, tuple[str, ...], list[str]]:
+    """The starting mapping (a saved one if given, else a suggestion of the fields the
+    dataset's schema has), the raw header, notes."""
+    saved = st.file_uploader(
+        "Saved mapping (optional)",
+        type=["json"],
+        key=f"{KEY}_mapping_file",
+        help="A mapping downloaded earlier: the nightly refresh uses the same document.",
+    )
+    cache: dict[tuple[Any, ...], Any] = st.session_state.setdefault(_SUGGESTIONS, {})
+    fields = tuple(f.name for f in schema.fields) if schema and schema.fields else None
+    key = (staged.uri, staged.digest, kind, fields)
+    if key not in cache:
+        with st.spinner("Reading the file and suggesting a mapping…"):
+            cache[key] = suggest_mapping(staged.path, kind, schema_fields=fields)
+        while len(cache) > _KEEP:
+            cache.pop(next(iter(cache)))
+    suggestion = cache[key]
+    notes = [f"Read as {_how(suggestion.layout)}.", *suggestion.notes, *suggestion.unmapped]
+    if saved is None:
+        return suggestion.mapping, suggestion.layout.header, notes
+    mapping = load_mapping(saved.getvalue().decode("utf-8"))
+    if mapping.dataset_type != kind:
+        raise MappingError([f"the saved mapping is for {mapping.dataset_type}, not {kind}"])
+    return mapping, suggestion.layout.header, [f"Using the saved mapping {saved.name}."]
+
+
+def _how(layout: Any) -> str:
+    parts = [layout.format + (f" ({layout.compression})" if layout.compression else "")]
+    if layout.encoding:
+        parts.append(f"encoding {layout.encoding}")
+    if layout.delimiter:
+        parts.append(f"delimiter {layout.delimiter!r}")
+    return ", ".join(parts)
+
+
+def _preview(staged: Staged, mapping: Mapping) -> None:
+    raw, converted, rejects = preview_conversion(staged.path, mapping, rows=20)
+    left, right = st.columns(2)
+    left.caption("Raw rows (first 20)")
+    left.dataframe(raw, hide_index=True, width="stretch")
+    right.caption("Converted for Personalize")
+    right.dataframe(converted, hide_index=True, width="stretch")
+    if len(rejects):
+        st.caption(f"{len(rejects)} of these rows would be rejected:")
+        st.dataframe(rejects[["line", "reason"]], hide_index=True, width="stretch")
+
+
+def _target(where: Location, staged: Staged, mapping: Mapping) -> tuple[str, Path]:
+    """Where the prepared file goes: an s3:// URI to import, and the local path to write."""
+    name = Path(staged.uri).name.split(".")[0] or "prepared"
+    token = hashlib.sha256(mapping.to_json().encode()).hexdigest()[:8]
+    uri = where.uri("prepared", staged.digest, f"{name}-{token}.csv")
+    store = deps.objects()
+    if isinstance(store, LocalObjects):
+        path = store.path(uri)
+    else:
+        path = Path(tempfile.gettempdir()) / "personalize-dashboard" / "prepared" / Path(uri).name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return uri, path
+
+
+def _prepare(
+    where: Location, staged: Staged, mapping: Mapping, schema: dict[str, Any] | None
+) -> tuple[str, Prepared] | None:
+    results: dict[tuple[Any, ...], tuple[str, Prepared]] = st.session_state.setdefault(_RESULTS, {})
+    key = (staged.uri, staged.digest, mapping.to_json(), repr(schema))
+    if key in results:
+        return results[key]
+    denied = identity.refusal()  # it writes the prepared file to the bucket
+    if not st.button(
+        "Prepare the whole file",
+        key=f"{KEY}_run",
+        type="primary",
+        disabled=denied is not None,
+        help=denied,
+    ) or not identity.permit("prepare", staged.uri):
+        st.caption("Prepare converts every row, then runs the readiness check on the result.")
+        return None
+    uri, path = _target(where, staged, mapping)
+    with st.spinner("Converting and checking…"):
+        prepared = prepare_file(staged.path, mapping, path, check_schema=schema)
+    store = deps.objects()
+    if not isinstance(store, LocalObjects):
+        store.put(uri, path.read_bytes())
+    results[key] = (uri, prepared)
+    while len(results) > _KEEP:
+        results.pop(next(iter(results)))
+    return results[key]
+
+
+def _rejects(prepared: Prepared) -> None:
+    result = prepared.conversion
+    st.markdown(f"**{result.summary()}**")
+    if not result.rows_rejected:
+        return
+    st.dataframe(
+        [{"reason": r, "rows": n} for r, n in result.rejects.most_common()],
+        hide_index=True,
+        width="stretch",
+    )
+    path = result.rejects_path
+    if path is not None and path.exists():
+        st.download_button(
+            "Download the rejected rows (line, reason, raw values)",
+            path.read_bytes(),
+            file_name=path.name,
+            mime="text/csv",
+            key=f"{KEY}_download_rejects",
+        )
+
+
+def section(pairs: list[tuple[Dataset, Schema | None]]) -> None:
+    """Pick a dataset and a raw export; adjust the mapping; prepare, check and import."""
+    readiness_import.show_started(KEY)
+    targets = [(d, s) for d, s in pairs if d.dataset_type in readiness_import.TYPES]
+    if not targets:
+        st.info("Create an Interactions, Items or Users dataset in this group first.")
+        return
+    labels = [f"{d.dataset_type.title()} · {d.name}" for d, _ in targets]
+    dataset, schema = targets[labels.index(st.selectbox("Dataset", labels, key=f"{KEY}_ds"))]
+    kind = dataset.dataset_type.lower()
+    try:
+        where = location(deps.settings())
+    except ServiceError as err:
+        st.error(str(err), icon=":material/settings:")
+        return
+    source = st.radio("Raw export", [UPLOAD, S3], horizontal=True, key=f"{KEY}_source")
+    staged = None
+    with shown_errors("Reading the file"):
+        staged = (
+            readiness_import.stage_upload(where, KEY, "Raw export", RAW_TYPES)
+            if source == UPLOAD
+            else readiness_import.stage_s3(KEY, "the raw export")
+        )
+    if staged is None:
+        st.caption(
+            f"Give the shop's own {kind} export (CSV/TSV in any common encoding, gzip, Parquet "
+            "or JSON Lines): a mapping is suggested from its column names and values."
+        )
+        return
+    try:
+        base, header, notes = _base(staged, kind, schema)
+    except (RawFileError, MappingError, UnicodeDecodeError) as err:
+        st.error(f"Cannot use this file: {err}", icon=":material/error:")
+        return
+    st.caption(" · ".join(notes))
+    mapping = prepare_mapping.edit(base, header)
+    if mapping is None:
+        return
+    st.download_button(
+        "Download the mapping (JSON)",
+        mapping.to_json().encode("utf-8"),
+        file_name=f"{kind}-mapping.json",
+        mime="application/json",
+        key=f"{KEY}_download_mapping",
+    )
+    try:
+        _preview(staged, mapping)
+        done = _prepare(
+            where,
+            staged,
+            mapping,
+            readiness_import.avro(schema) if schema and schema.fields else None,
+        )
+    except RawFileError as err:
+        st.error(str(err), icon=":material/error:")
+        return
+    if done is None:
+        return
+    uri, prepared = done
+    _rejects(prepared)
+    readiness_report.show(prepared.report)
+    readiness_import.import_controls(dataset, uri, prepared.report, where, KEY)

@@ -1,0 +1,251 @@
+"""Check a CSV (uploaded, or at an s3:// location) against Personalize's rules, then import it
+into a dataset, but only when the check found no errors."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tempfile
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+from dashboard import deps, identity, reads
+from dashboard.components.data import readiness_report
+from dashboard.components.errors import shown_errors
+from services.datasets.snapshot import LocalObjects, Location, location
+from services.errors import ServiceError
+from services.personalize.models import Dataset, Schema
+from services.personalize.schema_avro import avro
+from services.readiness import ReadinessReport, check_file
+
+TYPES = ("INTERACTIONS", "ITEMS", "USERS")
+UPLOAD, S3 = "Upload a CSV", "S3 location"
+_REPORTS = "readiness_reports"
+_KEEP_REPORTS = 4
+
+
+@dataclass(frozen=True)
+class Staged:
+    """A file ready to check (``path``) and to import (``uri``)."""
+
+    uri: str
+    path: Path
+    digest: str
+
+
+def _local_copy(digest: str, name: str, data: bytes) -> Path:
+    # On AWS the checker still reads a local file: a private temp copy of the object.
+    path = Path(tempfile.gettempdir()) / "personalize-dashboard" / digest / name
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    return path
+
+
+def stage_upload(
+    where: Location,
+    key: str = "readiness",
+    label: str = "CSV file",
+    types: tuple[str, ...] = ("csv",),
+) -> Staged | None:
+    """The uploaded file, stored once at the write location (``<key>_file`` widget).
+
+    Only an operator's upload is stored there (it is what an import reads). A viewer's file is
+    checked from a private temporary copy of this process and written to no bucket: viewers
+    change nothing, and the import it could feed is refused to them anyway.
+    """
+    file = st.file_uploader(label, type=list(types), key=f"{key}_file")
+    if file is None:
+        return None
+    data = file.getvalue()
+    digest = hashlib.sha256(data).hexdigest()[:16]
+    name = re.sub(r"[^A-Za-z0-9._-]", "_", file.name) or "upload.csv"
+    uri = where.uri("uploads", digest, name)
+    if identity.refusal() is not None:
+        return Staged(uri, _local_copy(digest, name, data), digest)
+    store = deps.objects()
+    if isinstance(store, LocalObjects):
+        path = store.path(uri)
+        if not path.exists():
+            store.put(uri, data)
+        return Staged(uri, path, digest)
+    staged = st.session_state.setdefault(f"{key}_uploaded", [])
+    if uri not in staged:  # upload each file to S3 once, not on every rerun
+        store.put(uri, data)
+        staged.append(uri)
+    return Staged(uri, _local_copy(digest, name, data), digest)
+
+
+def stage_s3(key: str = "readiness", what: str = "the CSV file") -> Staged | None:
+    """The file at a typed ``s3://`` location (``<key>_s3`` widget), read locally."""
+    uri = st.text_input(
+        f"S3 location of {what}",
+        key=f"{key}_s3",
+        placeholder="s3://bucket/path/interactions.csv",
+    ).strip()
+    if not uri:
+        return None
+    if not uri.startswith("s3://") or uri.endswith("/"):
+        st.error("Give one file as s3://BUCKET/KEY.csv (a folder cannot be checked here).")
+        return None
+    store = deps.objects()
+    digest = hashlib.sha256(uri.encode()).hexdigest()[:16]
+    if isinstance(store, LocalObjects):
+        try:
+            path = store.path(uri)
+        except ValueError as err:
+            st.error(str(err))
+            return None
+        if not path.is_file():
+            st.error(f"No file at {uri} (locally: {path}).")
+            return None
+        return Staged(uri, path, digest)
+    data = store.get(uri)
+    return Staged(uri, _local_copy(digest, uri.rsplit("/", 1)[-1], data), digest)
+
+
+def _report(
+    staged: Staged,
+    kind: str,
+    schema: Schema | None,
+    event_type: str | None,
+    threshold: float | None,
+) -> ReadinessReport:
+    """The check, kept per session so a rerun does not read the file again."""
+    key = (staged.uri, staged.digest, kind, schema.arn if schema else None, event_type, threshold)
+    reports: dict[tuple[Any, ...], ReadinessReport] = st.session_state.setdefault(_REPORTS, {})
+    if key not in reports:
+        with st.spinner("Checking the file…"):
+            reports[key] = check_file(
+                staged.path,
+                kind,
+                schema=avro(schema) if schema and schema.fields else None,
+                event_type=event_type,
+                event_value_threshold=threshold,
+            )
+        while len(reports) > _KEEP_REPORTS:
+            reports.pop(next(iter(reports)))
+    return reports[key]
+
+
+def _filters() -> tuple[str | None, float | None, bool]:
+    left, right = st.columns(2)
+    event_type = left.text_input(
+        "Event type the solution will train on (optional)",
+        key="readiness_event_type",
+        help="Training minimums count only these events (the solution's eventType).",
+    ).strip()
+    raw = right.text_input(
+        "Event value threshold (optional)",
+        key="readiness_threshold",
+        help="The solution's eventValueThreshold: only events with EVENT_VALUE ≥ it count.",
+    ).strip()
+    try:
+        threshold = float(raw) if raw else None
+    except ValueError:
+        st.error(f"The threshold {raw!r} is not a number.")
+        return None, None, False
+    return event_type or None, threshold, True
+
+
+def import_controls(
+    dataset: Dataset, uri: str, report: ReadinessReport, where: Location, key: str = "readiness"
+) -> None:
+    """FULL/INCREMENTAL import of ``uri`` into ``dataset``, disabled while ``report`` has errors."""
+    mode = st.radio(
+        "Import mode",
+        ["FULL", "INCREMENTAL"],
+        horizontal=True,
+        key=f"{key}_mode",
+        captions=[
+            "replaces everything imported in bulk before (PutEvents data stays)",
+            "adds rows and updates existing IDs; needs an earlier FULL import",
+        ],
+    )
+    confirmed = mode == "INCREMENTAL" or st.checkbox(
+        f"Replace the bulk data of {dataset.name} with this file", key=f"{key}_confirm"
+    )
+    blocked = not report.ok
+    denied = identity.refusal()
+    clicked = st.button(
+        f"Import into {dataset.name}",
+        key=f"{key}_import",
+        type="primary",
+        disabled=blocked or not confirmed or denied is not None,
+        help=denied or "Starts a dataset import job; models change only after the next training.",
+    )
+    if blocked:
+        st.caption(
+            "Import is disabled: fix the errors above first. Personalize would reject this file, "
+            "or train on data that does not mean what it should."
+        )
+    if not clicked:
+        return
+    if not identity.permit("create_dataset_import_job", dataset.arn, {"location": uri}):
+        return
+    name = f"{dataset.name[:36]}-{datetime.now(UTC):%Y%m%d%H%M%S}"
+    params = {"location": uri, "mode": mode, "job": name}
+    with (
+        shown_errors("Import"),
+        deps.store().audit(
+            identity.actor(), "create_dataset_import_job", dataset.arn, params
+        ) as entry,
+    ):
+        arn = deps.service().create_dataset_import_job(
+            name, dataset.arn, uri, role_arn=where.role_arn, import_mode=mode
+        )
+        entry.message = arn
+        reads.invalidate(data=True)
+        st.session_state[f"{key}_started"] = (
+            f"Import job {name} started ({mode}) from {uri}: follow it in “Schemas & "
+            "imports”. Retrain for models to use the new data."
+        )
+    if f"{key}_started" in st.session_state:
+        # Outside the audit block (a rerun is an exception): the summary and the import
+        # history are drawn again with the new job, and the message is shown once.
+        st.rerun()
+
+
+def show_started(key: str) -> None:
+    """The "import job started" message of the last import (once, after its rerun)."""
+    started = st.session_state.pop(f"{key}_started", None)
+    if started:
+        st.success(started, icon=":material/download:")
+
+
+def section(pairs: list[tuple[Dataset, Schema | None]]) -> None:
+    """Pick a dataset and a file, see the readiness report, import when it is clean."""
+    show_started("readiness")
+    targets = [(d, s) for d, s in pairs if d.dataset_type in TYPES]
+    if not targets:
+        st.info(
+            "Create an Interactions, Items or Users dataset in this group first; then check "
+            "and import its CSV here."
+        )
+        return
+    labels = [f"{d.dataset_type.title()} · {d.name}" for d, _ in targets]
+    dataset, schema = targets[labels.index(st.selectbox("Dataset", labels, key="readiness_ds"))]
+    kind = dataset.dataset_type.lower()
+    event_type, threshold, valid = _filters() if kind == "interactions" else (None, None, True)
+    try:
+        where = location(deps.settings())
+    except ServiceError as err:
+        st.error(str(err), icon=":material/settings:")
+        return
+    source = st.radio("File", [UPLOAD, S3], horizontal=True, key="readiness_source")
+    staged = None
+    with shown_errors("Reading the file"):
+        staged = stage_upload(where) if source == UPLOAD else stage_s3()
+    if staged is None or not valid:
+        st.caption(
+            f"Give the {kind} CSV file (with a header) to see whether Personalize can use it: the "
+            "check runs here, before any import or billed training."
+        )
+        return
+    report = _report(staged, kind, schema, event_type, threshold)
+    readiness_report.show(report)
+    import_controls(dataset, staged.uri, report, where)

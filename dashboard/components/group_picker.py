@@ -1,0 +1,44 @@
+"""The dataset-group picker and the data snapshot's age with its Refresh button."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import reads
+from dashboard.components.formatting import exact_time, relative_time
+from services.datasets.group_data import GroupData
+from services.personalize.models import DatasetGroup
+
+
+def group_picker(key: str) -> DatasetGroup | None:
+    """A dataset group selector (hidden when there is only one); None when there is none or
+    the groups could not be read (the page then has already said why)."""
+    groups = reads.dataset_groups()
+    if groups is None:
+        return None
+    if not groups:
+        st.info(
+            "No dataset group yet: create one with its Interactions dataset and import data "
+            "(see the readiness check on the Data page for the file)."
+        )
+        return None
+    if len(groups) == 1:
+        return groups[0]
+    names = [g.name for g in groups]
+    chosen = st.selectbox("Dataset group", names, key=key)
+    return groups[names.index(chosen)]
+
+
+def refresh_row(data: GroupData, key: str) -> None:
+    """'Snapshot taken 3 min ago' with a Refresh button that drops every cached snapshot."""
+    left, right = st.columns([5, 1], vertical_alignment="center")
+    taken = relative_time(data.taken) if data.taken else "never"
+    left.caption(
+        f"Data snapshot taken {taken} {data.read_by}; cached {reads.SNAPSHOT_TTL // 60} min.",
+        help=exact_time(data.taken),
+    )
+    if right.button(
+        "Refresh", key=key, help="Read the data again (export jobs on AWS) and re-read the lists"
+    ):
+        reads.invalidate(data=True)
+        st.rerun()

@@ -1,0 +1,144 @@
+"""Deploy: update a campaign to a chosen (default: the newest ACTIVE) version, after confirming."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import deps, identity, reads
+from dashboard.components.formatting import exact_time, short_id
+from dashboard.components.operations.actions import flash, run_action
+from dashboard.components.solutions.metrics_chart import show_deltas
+from dashboard.components.status import badge_markdown
+from services.personalize.models import SolutionVersion, short_arn
+from services.workspace.overview import CampaignStatus, DatasetGroupOverview
+
+CONFIRM_KEY = "deploy_confirm"
+_RESET_KEY = "deploy_reset"
+
+
+def _campaign_label(status: CampaignStatus) -> str:
+    # Stable text only: changing options would reset the user's choice on the next rerun.
+    return f"{status.campaign.name} (solution {short_arn(status.solution_arn)})"
+
+
+def _state(status: CampaignStatus) -> str:
+    if status.updating_to:
+        return f"updating to `{short_id(status.updating_to)}`"
+    if status.behind and status.newest_active:
+        return f"behind: `{short_id(status.newest_active.arn)}` is newer and not deployed"
+    return "serves the newest ACTIVE version" if status.newest_active else "no ACTIVE version"
+
+
+def _default_campaign(statuses: list[CampaignStatus], target: str | None) -> int:
+    for i, s in enumerate(statuses):
+        if target and s.campaign.arn == target:
+            return i
+    return next((i for i, s in enumerate(statuses) if s.behind), 0)
+
+
+def _version_label(version: SolutionVersion) -> str:
+    # Fixed text only (no relative time, no "newest"): labels that change between reruns make
+    # the browser show stale options. The state is in the line above the selectbox.
+    return f"{short_id(version.arn)} · trained {exact_time(version.created)}"
+
+
+def _metrics(arn: str | None) -> dict[str, float]:
+    return (reads.solution_metrics(arn, short_id(arn)) or {}) if arn else {}
+
+
+def show_deploy(groups: list[DatasetGroupOverview], target: str | None) -> None:
+    """Pick a campaign and a version, see the metric deltas, confirm, update."""
+    statuses = [c for g in groups for c in g.campaigns]
+    if not statuses:
+        st.info("No campaign yet: train a version, then create a campaign that serves it.")
+        return
+    by_arn = {s.campaign.arn: s for s in statuses}
+    # ARNs as values, so a choice survives campaigns appearing or disappearing.
+    arn = st.selectbox(
+        "Campaign",
+        list(by_arn),
+        index=_default_campaign(statuses, target),
+        format_func=lambda a: _campaign_label(by_arn[a]),
+        key="deploy_campaign",
+    )
+    status = by_arn[arn or statuses[0].campaign.arn]
+    campaign = status.campaign
+    st.markdown(
+        f"{badge_markdown(campaign.status)} solution `{short_arn(status.solution_arn)}` · "
+        f"serving `{short_id(status.served_version_arn)}` · {_state(status)}",
+        help=campaign.arn,
+    )
+    listed = reads.solution_versions(status.solution_arn)
+    if listed is None:
+        return  # the read said why
+    active = [v for v in listed if v.status == "ACTIVE"]
+    if not active:
+        st.info("This solution has no ACTIVE version yet: train one in the Train tab.")
+        return
+    served = status.served_version_arn
+    versions = {v.arn: v for v in active}
+    chosen_arn = st.selectbox(
+        "Version to deploy",
+        list(versions),
+        index=0,  # versions come newest first: the newest ACTIVE one is the default
+        format_func=lambda a: _version_label(versions[a]),
+        # A newer ACTIVE version makes a new widget, so the default moves on to it.
+        key=f"deploy_version_{campaign.arn}_{short_id(active[0].arn)}",
+    )
+    chosen = versions[chosen_arn or active[0].arn]
+    if chosen.arn == served:
+        st.success(
+            f"{campaign.name} already serves {short_id(chosen.arn)}.",
+            icon=":material/check_circle:",
+        )
+        return
+
+    st.markdown("**Chosen version vs what the campaign serves** (offline metrics)")
+    show_deltas(
+        _metrics(chosen.arn),
+        _metrics(served),
+        "deployed",
+        (f"{short_id(chosen.arn)} (new)", f"{short_id(served)} (serving)"),
+    )
+    blocked = None
+    if status.updating_to:
+        blocked = f"{campaign.name} is already updating to {short_id(status.updating_to)}."
+    elif campaign.status not in ("ACTIVE", "CREATE FAILED"):
+        blocked = f"{campaign.name} is {campaign.status}: wait until it is ACTIVE."
+    if blocked:
+        st.info(blocked, icon=":material/hourglass_top:")
+    st.markdown(
+        f"UpdateCampaign switches **{campaign.name}** from `{short_id(served)}` to "
+        f"`{short_id(chosen.arn)}`. It keeps serving `{short_id(served)}` until the update is "
+        "ACTIVE (minutes on AWS); from then on, every user gets recommendations from the new "
+        "version."
+    )
+    if st.session_state.pop(_RESET_KEY, False):
+        st.session_state[CONFIRM_KEY] = False  # a finished action must not stay confirmed
+    confirmed = st.checkbox(
+        f"I understand this changes live recommendations of {campaign.name}", key=CONFIRM_KEY
+    )
+    if st.button(
+        "Update campaign",
+        key="deploy_button",
+        type="primary",
+        icon=":material/rocket_launch:",
+        disabled=not confirmed or blocked is not None or identity.refusal() is not None,
+        help=identity.refusal(),
+    ):
+        service = deps.service()
+        done = run_action(
+            "update_campaign",
+            campaign.arn,
+            {"solution_version_arn": chosen.arn, "previous_version_arn": served},
+            lambda: service.update_campaign(campaign.arn, chosen.arn),
+            failure=f"Could not update {campaign.name}",
+            note=lambda _: f"{short_id(served)} → {short_id(chosen.arn)}",
+        )
+        if done:
+            st.session_state[_RESET_KEY] = True
+            flash(
+                f"Update of {campaign.name} to {short_id(chosen.arn)} started; it serves "
+                f"{short_id(served)} until the update is ACTIVE."
+            )
+            st.rerun()

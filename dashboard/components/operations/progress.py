@@ -1,0 +1,116 @@
+"""Running work (refresh runs, training, campaign updates, imports), polled by a fragment.
+
+It polls every 2 s while something runs and every 30 s when idle, so an open Operations tab
+does not hammer the control plane; the caption states the interval the fragment was started
+with, so what it says is what it does. A refresh run counts as running work, shown with the
+step it is in (read from the dashboard store, not from Personalize). When the set of running
+work changes, the page reruns so every section (and the poll interval) follows.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import deps, identity, reads
+from dashboard.components.operations.actions import flash, run_action
+from services.pipeline.running_runs import refresh_work
+from services.workspace.running_work import Running, running_work
+
+BUSY_SECONDS = 2
+IDLE_SECONDS = 30
+_STATE = "ops_running"
+_PREFETCHED = "ops_prefetched"  # work read by a whole-page run; absent in fragment-only reruns
+_INTERVAL = "ops_poll_seconds"  # the interval the fragment was started with
+_FAILED = "failed"  # the whole-page read failed and said why
+
+
+def _stop_button(item: Running) -> None:
+    with st.popover(f"Stop {item.name}…", icon=":material/stop_circle:"):
+        st.markdown(
+            f"Stop training **{item.name}**? The time trained so far is billed and training "
+            "cannot be resumed: the version ends as CREATE STOPPED."
+        )
+        denied = identity.refusal()
+        if st.button(
+            "Stop training",
+            key=f"stop_{item.arn}",
+            type="primary",
+            disabled=denied is not None,
+            help=denied,
+        ):
+            service = deps.service()
+
+            def stop() -> str:
+                service.stop_solution_version(item.arn)
+                return item.arn
+
+            if run_action(
+                "stop_solution_version",
+                item.arn,
+                {"status_before": item.status},
+                stop,
+                failure="Could not stop training",
+            ):
+                flash(f"Stopping {item.name}: it ends as CREATE STOPPED.")
+                st.rerun(scope="app")
+
+
+def _read_work() -> list[Running] | None:
+    """Refresh runs (from the store) and Personalize's running work; None if unreadable."""
+    groups = reads.live_overview()
+    if groups is None:
+        return None
+    return refresh_work(reads.running_refreshes()) + running_work(groups)
+
+
+def _body() -> None:
+    prefetched = st.session_state.pop(_PREFETCHED, None)
+    full_run = prefetched is not None
+    if prefetched == _FAILED:
+        return  # the message is above the fragment; the next poll reads again
+    work = prefetched if full_run else _read_work()
+    if work is None:
+        return
+    seen = sorted(f"{w.arn} {w.name} {w.status}" for w in work)
+    previous = st.session_state.get(_STATE)
+    st.session_state[_STATE] = seen
+    every = st.session_state.get(_INTERVAL, IDLE_SECONDS)
+    checked = f"checked {datetime.now(UTC):%H:%M:%S} UTC; updates every {every} s"
+    if not work:
+        st.caption(f"Nothing running ({checked}).")
+    else:
+        st.caption(f"{len(work)} running, {checked}.")
+        frame = pd.DataFrame(
+            [
+                {"what": w.kind, "name": w.name, "status": w.status, "started": w.started}
+                for w in work
+            ]
+        )
+        st.dataframe(
+            frame,
+            hide_index=True,
+            column_config={"started": st.column_config.DatetimeColumn(format="distance")},
+        )
+        for item in work:
+            if item.stoppable:
+                _stop_button(item)
+    if previous is not None and previous != seen:
+        # Something started, finished or moved to its next step: drop cached reads so the
+        # sections below agree, and rerun the page, which also sets the poll interval anew.
+        reads.invalidate()
+        if not full_run:
+            st.rerun(scope="app")
+
+
+def show_running_work() -> None:
+    """The self-updating progress panel: every 2 s while something runs, else every 30 s."""
+    # Read here, not only in the fragment, because the poll interval depends on it.
+    work = _read_work()
+    st.session_state[_PREFETCHED] = work if work is not None else _FAILED
+    busy = any(w.live for w in work or [])
+    every = BUSY_SECONDS if busy else IDLE_SECONDS
+    st.session_state[_INTERVAL] = every
+    st.fragment(run_every=every)(_body)()

@@ -1,0 +1,286 @@
+"""Refresh now: the same run as ``python -m services.pipeline refresh``, started from here.
+
+The run executes in a background thread of the dashboard's process and writes every step to
+the store; this panel only reads those rows (``reads.refresh_run``, cached two seconds, so any
+number of open tabs cost one query per interval) and never blocks a page.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import deps, identity, reads
+from dashboard.components.errors import show_failure, shown_errors
+from dashboard.components.formatting import duration
+from services.errors import ServiceError
+from services.pipeline import DEFAULT_METRIC, GUARDRAIL_METRICS, RUNNING, RefreshOptions, RefreshRun
+from services.pipeline.options import DEFAULT_TOLERANCE_PCT, parse_sources
+from services.prepare import load_mapping
+from services.workspace.overview import DatasetGroupOverview
+
+POLL_SECONDS = 2
+RUN_KEY = "refresh_run"
+CONFIRM_KEY = "refresh_confirm"
+_RESET_KEY = "refresh_reset"
+_SEEN_KEY = "refresh_seen_status"
+# Plain text marks: emoji need a colour-emoji font, which many Linux desktops lack (they drew
+# as empty boxes in a fresh Chromium).
+_MARKS = {"SUCCEEDED": "✓", "FAILED": "✗", "REFUSED": "✗", "SKIPPED": "–", RUNNING: "…"}
+
+
+def took(seconds: float | None) -> str:
+    """A run's or step's duration, or "running"."""
+    return duration(timedelta(seconds=seconds)) if seconds is not None else "running"
+
+
+def steps_frame(run: RefreshRun) -> pd.DataFrame:
+    """One row per step: what, outcome, why, how long."""
+    return pd.DataFrame(
+        [
+            {
+                "step": s.label,
+                "outcome": f"{_MARKS.get(s.status, '')} {s.status}",
+                "reason": s.reason or "",
+                "took": took(s.seconds),
+            }
+            for s in run.steps
+        ],
+        columns=["step", "outcome", "reason", "took"],
+    )
+
+
+def _guardrail_text(run: RefreshRun) -> str:
+    parts = []
+    for g in run.guardrails:
+        if g.get("new_value") is None:
+            continue
+        served = g.get("served_value")
+        change = g.get("change_pct")
+        numbers = f"{g['new_value']:.4f}" + (f" vs {served:.4f}" if served is not None else "")
+        numbers += f" ({change:+.1f} %)" if change is not None else ""
+        # runs recorded before the campaign was kept in the detail have no name
+        campaign = f"{g['campaign']}: " if g.get("campaign") else ""
+        parts.append(f"{'✓' if g.get('allowed') else '✗'} {campaign}{numbers}")
+    return "; ".join(parts)
+
+
+def history_frame(runs: list[RefreshRun]) -> pd.DataFrame:
+    """Past runs: outcome, when, how long, who, and the guardrail's numbers."""
+    return pd.DataFrame(
+        [
+            {
+                "run": r.id,
+                "group": r.dataset_group_name,
+                "outcome": f"{r.status} (stalled)" if r.stale else r.status,
+                "started": r.started,
+                "took": took(r.seconds),
+                "by": f"{r.actor} ({r.trigger})",
+                "guardrail (new vs served)": _guardrail_text(r),
+                "reason": r.reason or "",
+            }
+            for r in runs
+        ],
+        columns=[
+            "run",
+            "group",
+            "outcome",
+            "started",
+            "took",
+            "by",
+            "guardrail (new vs served)",
+            "reason",
+        ],
+    )
+
+
+def _options(group: DatasetGroupOverview, denied: str | None) -> RefreshOptions | None:
+    data = st.text_input(
+        "Data to import first (optional)",
+        key="refresh_data",
+        placeholder="s3://bucket/interactions.csv",
+        help="Checked against Personalize's rules before the import; an error stops the run. "
+        "TYPE=LOCATION (items=s3://bucket/items.csv) for items or users, as with --data.",
+    ).strip()
+    mapping_file = st.file_uploader(
+        "Mapping of a raw export (optional)",
+        type=["json"],
+        key="refresh_mapping",
+        disabled=denied is not None,  # the upload only feeds a run the viewer cannot start
+        help="The JSON from Data → Prepare → Download the mapping, as with --mapping: the "
+        "location above is then a raw export, prepared by this mapping before the check.",
+    )
+    left, right = st.columns(2)
+    import_mode = left.radio(
+        "Import mode", ["FULL", "INCREMENTAL"], horizontal=True, key="refresh_import_mode"
+    )
+    training_mode = right.radio(
+        "Training mode", ["FULL", "UPDATE"], horizontal=True, key="refresh_training_mode"
+    )
+    with_campaign = [s.solution.name for s in group.solutions if _has_campaign(group, s)]
+    solutions = st.multiselect(
+        "Solutions to train",
+        [s.solution.name for s in group.solutions],
+        default=with_campaign,
+        key=f"refresh_solutions_{group.group.arn}",
+        help="Default: every solution that backs a campaign.",
+    )
+    deploy = st.toggle("Deploy when the guardrail allows", value=True, key="refresh_deploy")
+    left, right = st.columns(2)
+    metric = left.selectbox(
+        "Guardrail metric",
+        GUARDRAIL_METRICS,
+        index=GUARDRAIL_METRICS.index(DEFAULT_METRIC),
+        key="refresh_metric",
+    )
+    tolerance = right.number_input(
+        "Largest allowed drop (%)",
+        min_value=0.0,
+        max_value=100.0,
+        value=DEFAULT_TOLERANCE_PCT,
+        step=0.5,
+        key="refresh_tolerance",
+    )
+    force = st.checkbox(
+        "Force: deploy even if the metric dropped more", key="refresh_force", disabled=not deploy
+    )
+    try:
+        mappings = (
+            [load_mapping(mapping_file.getvalue().decode("utf-8")).to_dict()]
+            if mapping_file is not None
+            else []
+        )
+        return RefreshOptions(
+            data=parse_sources([data] if data else [], mappings),
+            import_mode=import_mode or "FULL",
+            training_mode=training_mode or "FULL",
+            solutions=tuple(solutions),
+            deploy=deploy,
+            force=force and deploy,
+            metric=metric,
+            tolerance_pct=float(tolerance),
+        )
+    except (ValueError, UnicodeDecodeError) as err:  # MappingError is a ValueError
+        st.error(str(err), icon=":material/error:")
+        return None
+
+
+def _has_campaign(group: DatasetGroupOverview, status: object) -> bool:
+    arn = getattr(getattr(status, "solution", None), "arn", None)
+    return any(c.solution_arn == arn for c in group.campaigns)
+
+
+def _start(group: DatasetGroupOverview, options: RefreshOptions) -> None:
+    params = options.to_dict()
+    if not identity.permit("refresh", group.group.arn, params):
+        return
+    pipeline = deps.pipeline()
+    actor = identity.actor()
+    try:
+        triggered = pipeline.trigger(group.group, options, actor=actor, trigger="dashboard")
+    except ServiceError as err:  # the store refused the run: none started
+        show_failure("Could not start the refresh", err)
+        return
+    if triggered.owner is not None:
+        pipeline.start_background(triggered.run_id, triggered.owner)
+    note = "attached" if triggered.attached else ("resumed" if triggered.resumed else "started")
+    with shown_errors("The refresh started but is not in the audit log"):
+        deps.store().record_action(
+            actor, "refresh", group.group.arn, params, "ok", f"run #{triggered.run_id} {note}"
+        )
+    st.session_state[RUN_KEY] = triggered.run_id
+    st.session_state[_RESET_KEY] = True
+    reads.invalidate()
+    st.rerun()
+
+
+def _live(run_id: int) -> None:
+    run = reads.refresh_run(run_id)
+    if run is None:
+        return
+    previous = st.session_state.get(_SEEN_KEY)
+    st.session_state[_SEEN_KEY] = (run_id, run.status)
+    state = {"SUCCEEDED": "complete", RUNNING: "running"}.get(run.status, "error")
+    label = f"Refresh #{run.id} of {run.dataset_group_name}: {run.status}"
+    if run.stale:
+        label += " (its process stopped; the next Refresh now resumes it)"
+    # Not a `with` block: leaving one marks the status "complete", which drew a tick beside
+    # "RUNNING".
+    box = st.status(label, state=state, expanded=True)
+    box.dataframe(steps_frame(run), hide_index=True)
+    if run.reason:
+        box.caption(run.reason)
+    if previous == (run_id, RUNNING) and run.status != RUNNING:
+        # The run just ended: campaigns changed, so every page must read them again.
+        reads.invalidate()
+        st.rerun(scope="app")
+
+
+def show_live_run(run_id: int) -> None:
+    """The run's steps, updating themselves every POLL_SECONDS while it runs."""
+    run = reads.refresh_run(run_id)
+    running = run is not None and run.status == RUNNING and not run.stale
+    st.fragment(run_every=POLL_SECONDS if running else None)(_live)(run_id)
+
+
+def show_refresh(groups: list[DatasetGroupOverview]) -> None:
+    """Choose a group and options, confirm, start; follow the run; see past runs."""
+    if not groups:
+        st.info("No dataset group yet: create one on the Data page.")
+        return
+    by_arn = {g.group.arn: g for g in groups}
+    arn = st.selectbox(
+        "Dataset group",
+        list(by_arn),
+        format_func=lambda a: by_arn[a].group.name,
+        key="refresh_group",
+    )
+    group = by_arn[arn or groups[0].group.arn]
+    st.caption(
+        "Import (optional) → train → guardrail → deploy → verify, as one run; the same as "
+        f"`python -m services.pipeline refresh --dataset-group {group.group.name}`."
+    )
+    history = reads.refresh_history(group.group.arn, 20)
+    current = next((r for r in history if r.status == RUNNING), None)
+    denied = identity.refusal()
+    options = _options(group, denied)
+    if st.session_state.pop(_RESET_KEY, False):
+        st.session_state[CONFIRM_KEY] = False
+    if denied is not None:
+        st.caption(f":material/lock: {denied}")
+    confirmed = st.checkbox(
+        "I understand this trains new versions (billed) and may change live recommendations",
+        key=CONFIRM_KEY,
+        disabled=denied is not None,
+    )
+    if current is not None and not current.stale:
+        st.info(
+            f"Refresh #{current.id} is running: starting now follows it.",
+            icon=":material/hourglass_top:",
+        )
+    if (
+        st.button(
+            "Refresh now",
+            key="refresh_button",
+            type="primary",
+            icon=":material/autorenew:",
+            disabled=options is None or not confirmed or denied is not None,
+            help=denied,
+        )
+        and options is not None
+    ):
+        _start(group, options)
+    run_id = st.session_state.get(RUN_KEY) or (current.id if current else None)
+    if run_id is not None:
+        show_live_run(run_id)
+    st.markdown("**Past runs**")
+    if not history:
+        st.caption(f"No refresh of {group.group.name} yet.")
+    else:
+        st.dataframe(
+            history_frame(history),
+            hide_index=True,
+            column_config={"started": st.column_config.DatetimeColumn(format="distance")},
+        )

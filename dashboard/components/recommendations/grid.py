@@ -1,0 +1,146 @@
+"""Side-by-side recommendations: the verdict, the overlap heatmap and the users × rank grid."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from services.csv_safety import to_safe_csv
+from services.evaluation.inspection import (
+    UserRecommendations,
+    Verdict,
+    item_metadata,
+    jaccard,
+    overlap_matrix,
+)
+from services.evaluation.sampling import ItemCatalog, grid_frame
+
+_BANNERS = {
+    "error": (st.error, ":material/error:"),
+    "warning": (st.warning, ":material/warning:"),
+    "ok": (st.success, ":material/check_circle:"),
+    "info": (st.info, ":material/info:"),
+}
+
+
+def verdict_banner(verdict: Verdict, title: str) -> None:
+    """The verdict coloured by severity, with the numbers behind it."""
+    box, icon = _BANNERS[verdict.severity]
+    box(f"**{title}**: {verdict.headline}", icon=icon)
+    numbers = [
+        f"{verdict.n_users} users compared (top {verdict.top_n})",
+        f"largest group with the same list: {len(verdict.identical.users)}",
+    ]
+    if verdict.mean_jaccard == verdict.mean_jaccard:  # not NaN
+        numbers += [
+            f"mean overlap (Jaccard) {verdict.mean_jaccard:.0%}",
+            f"personalisation {verdict.personalization:.0%}",
+        ]
+    if verdict.baseline_jaccard is not None:
+        numbers.append(f"overlap with the popularity campaign {verdict.baseline_jaccard:.0%}")
+    if verdict.popular_fillers:
+        shown = verdict.n_users * verdict.top_n
+        numbers.append(f'{verdict.popular_fillers} of {shown} items were "Popular item" fillers')
+    if verdict.n_errors:
+        numbers.append(f"{verdict.n_errors} users failed")
+    st.caption(" · ".join(numbers))
+
+
+def heatmap(results: Sequence[UserRecommendations], top_n: int, key: str) -> None:
+    """Users × users Jaccard of their top-N: a dark block means the same list."""
+    lists = {r.user_id: r.items for r in results if r.ok}
+    if len(lists) < 2:
+        return
+    matrix = overlap_matrix(lists, top_n)
+    users = list(matrix.columns)
+    fig = go.Figure(
+        go.Heatmap(
+            z=matrix.to_numpy(),
+            x=users,
+            y=users,
+            zmin=0,
+            zmax=1,
+            colorscale="Reds",
+            colorbar={"title": "Jaccard", "tickformat": ".0%"},
+            hovertemplate="%{y} vs %{x}: %{z:.0%} shared<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        title=f"Overlap of top {top_n} between users",
+        height=120 + 22 * len(users),
+        margin={"t": 40, "b": 10, "l": 10, "r": 10},
+        yaxis={"autorange": "reversed"},
+    )
+    st.plotly_chart(fig, key=key)
+
+
+def wide_grid(
+    results: Sequence[UserRecommendations], catalog: ItemCatalog, top_n: int
+) -> pd.DataFrame:
+    """Rank × user, each cell ``item · name (category)``; a failed user shows its error."""
+    columns = {}
+    for res in results:
+        if res.ok:
+            reasons = list(res.reasons) + [None] * (len(res.items) - len(res.reasons))
+            cells = [
+                catalog.label(i) + (f" [{why}]" if why else "")
+                for i, why in zip(res.items[:top_n], reasons, strict=False)
+            ]
+        else:
+            cells = [f"error: {res.error}"]
+        columns[res.user_id] = cells + [""] * (top_n - len(cells))
+    return pd.DataFrame(columns, index=pd.RangeIndex(1, top_n + 1, name="rank"))
+
+
+def history_grid(
+    history: Mapping[str, Sequence[str]], users: Sequence[str], catalog: ItemCatalog, k: int
+) -> pd.DataFrame:
+    """The latest ``k`` items of each user, newest first, in the same column order as the grid."""
+    columns = {}
+    for user in users:
+        items = [catalog.label(i) for i in list(history.get(user, []))[:k]] or ["(no history)"]
+        columns[user] = items + [""] * (k - len(items))
+    return pd.DataFrame(columns, index=pd.RangeIndex(1, k + 1, name="latest"))
+
+
+def show_grid(
+    results: Sequence[UserRecommendations],
+    history: Mapping[str, Sequence[str]] | None,
+    catalog: ItemCatalog,
+    top_n: int,
+    key: str,
+) -> None:
+    """Recent history over the top-N grid, plus the CSV download of the grid."""
+    users = [r.user_id for r in results]
+    if history is not None:
+        st.markdown("**Recent history** (newest first)")
+        st.dataframe(history_grid(history, users, catalog, 5), key=f"{key}_history")
+    st.markdown(f"**Top {top_n}**")
+    st.dataframe(wide_grid(results, catalog, top_n), key=f"{key}_grid")
+    metadata = item_metadata(results, top_n)
+    if len(metadata):
+        st.markdown("**Item metadata** (from the recommendations, `metadataColumns`)")
+        st.dataframe(metadata, hide_index=True, key=f"{key}_metadata")
+    st.download_button(
+        "Download grid as CSV",
+        to_safe_csv(grid_frame(results, catalog, top_n)),
+        file_name=f"recommendations-{key}.csv",
+        mime="text/csv",
+        key=f"{key}_csv",
+    )
+
+
+def cross_overlap(
+    a: Sequence[UserRecommendations], b: Sequence[UserRecommendations], top_n: int
+) -> pd.DataFrame:
+    """Per user, how much the two sources agree on the top-N."""
+    b_lists = {r.user_id: r.items for r in b if r.ok}
+    rows = [
+        {"user": r.user_id, "shared items": jaccard(r.items[:top_n], b_lists[r.user_id][:top_n])}
+        for r in a
+        if r.ok and r.user_id in b_lists
+    ]
+    return pd.DataFrame(rows, columns=["user", "shared items"])

@@ -1,0 +1,104 @@
+"""Preview a solution version that no campaign serves, as on AWS: a batch inference job.
+
+The job is started by a button, its status is polled by a fragment (the page stays usable),
+and once it is ACTIVE its output file is read and drawn like a campaign's lists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import streamlit as st
+
+from dashboard import deps, identity
+from dashboard.components.errors import shown_errors
+from dashboard.components.formatting import relative_time, short_id
+from services.datasets.snapshot import location
+from services.evaluation.inspection import UserRecommendations
+from services.evaluation.sampling import BatchPreview, read_batch_preview, start_batch_preview
+from services.personalize.models import is_failed, is_terminal
+from services.workspace.catalog import CatalogVersion
+
+STATE = "rec_preview"
+POLL_SECONDS = 2.0
+NUM_RESULTS = 25  # the grid shows at most 25, so one job serves every top-N choice
+
+
+def version_label(version: CatalogVersion) -> str:
+    """How a version is named in the picker: solution, ID, age, and who serves it."""
+    served = f"served by {', '.join(version.served_by)}" if version.served_by else "not deployed"
+    return (
+        f"{version.solution} · {short_id(version.arn)} · trained "
+        f"{relative_time(version.created)} · {served}"
+    )
+
+
+def _results(state: dict[str, Any]) -> list[UserRecommendations]:
+    return [UserRecommendations(**r) for r in state["results"]]
+
+
+def _poll() -> None:
+    """Re-read the job's status; when it is done, read the output and redraw the page."""
+    state = st.session_state.get(STATE)
+    if not state or state.get("results") is not None or state.get("failure"):
+        return
+    with shown_errors("Batch preview"):
+        job = deps.service().describe_batch_inference_job(state["job_arn"])
+        if not is_terminal(job.status):
+            st.info(
+                f"Batch inference job {short_id(job.arn)} is {job.status}: this refreshes every "
+                f"{POLL_SECONDS:.0f} s (minutes on AWS; other pages stay usable).",
+                icon="⏳",
+            )
+            return
+        if is_failed(job.status) or job.status != "ACTIVE":
+            state["failure"] = job.failure_reason or job.status
+        else:
+            preview = BatchPreview.from_dict(state)
+            state["results"] = [
+                {"user_id": r.user_id, "items": r.items, "scores": r.scores, "error": r.error}
+                for r in read_batch_preview(deps.objects(), preview)
+            ]
+        st.rerun()
+
+
+def preview(
+    version: CatalogVersion,
+    users: Sequence[str],
+    draw: Callable[[list[UserRecommendations]], None],
+) -> None:
+    """Start / follow / draw a batch preview of ``version`` for ``users``."""
+    state = st.session_state.get(STATE)
+    matches = bool(state) and state["version_arn"] == version.arn and state["users"] == list(users)
+    st.caption(
+        f"No campaign is needed: a batch inference job answers for the {len(users)} sampled "
+        "users from this version. On AWS the job is billed and takes several minutes; locally "
+        "it takes seconds."
+    )
+    denied = identity.refusal()
+    if st.button(
+        "Preview with a batch inference job",
+        key="rec_preview_start",
+        type="primary",
+        disabled=denied is not None,
+        help=denied,
+    ) and identity.permit("create_batch_inference_job", version.arn, {"users": len(users)}):
+        with shown_errors("Batch preview"):
+            svc = deps.service()
+            started = start_batch_preview(
+                svc, deps.objects(), location(deps.settings()), version.arn, users, NUM_RESULTS
+            )
+            st.session_state[STATE] = {**started.to_dict(), "results": None, "failure": None}
+            state, matches = st.session_state[STATE], True
+    if not matches or state is None:
+        if state:
+            st.caption("The last preview was for other users or another version.")
+        return
+    if state.get("failure"):
+        st.error(f"The batch inference job failed: {state['failure']}", icon=":material/error:")
+        return
+    if state.get("results") is not None:
+        draw(_results(state))
+        return
+    st.fragment(run_every=POLL_SECONDS)(_poll)()

@@ -1,0 +1,86 @@
+"""Which users to look at: recently active (the default: who the shop serves right now),
+random, most or least active, unknown, or typed IDs (checked against the data)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+from services.evaluation.inspection import sample_active_users
+from services.evaluation.sampling import parse_ids, unknown_user_ids
+from services.readiness import Finding, check_user_ids
+
+MAX_USERS = 20
+MAX_TYPED = 50
+_FROM_DATA = {
+    "Recently active": "most_recent",
+    "Random": "random",
+    "Most active": "most_active",
+    "Least active": "least_active",
+}
+UNKNOWN = "Unknown (new users)"
+TYPED = "Typed IDs"
+
+
+@dataclass(frozen=True)
+class Sample:
+    users: tuple[str, ...]
+    how: str
+    finding: Finding | None = None  # the ID-space check of typed IDs
+
+
+def pick_users(activity: pd.DataFrame | None, key: str) -> Sample:
+    """Sampling controls; the data-driven choices need the users' activity
+    (``inspection.user_activity``: one row per user, not every interaction)."""
+    has_data = activity is not None and len(activity) > 0
+    options = [*(_FROM_DATA if has_data else []), UNKNOWN, TYPED]
+    left, right = st.columns([3, 2])
+    how = left.radio(
+        "Users",
+        options,
+        horizontal=True,
+        key=f"{key}_how",
+        help="Unknown users are IDs the model never saw: a healthy model gives them popular "
+        "items, so their lists look alike.",
+    )
+    if how == TYPED:
+        text = right.text_area(
+            "User IDs",
+            key=f"{key}_typed",
+            placeholder="one per line, or separated by commas",
+            height=80,
+        )
+        users = parse_ids(text)
+        if len(users) > MAX_TYPED:
+            st.warning(f"Showing the first {MAX_TYPED} of {len(users)} IDs.")
+            users = users[:MAX_TYPED]
+        known = activity["user"] if activity is not None and has_data else []
+        finding = check_user_ids(users, known) if users else None
+        return Sample(tuple(users), how, finding)
+    n = right.slider("How many users", 2, MAX_USERS, 12, key=f"{key}_n")
+    if how == UNKNOWN:
+        return Sample(tuple(unknown_user_ids(n)), how)
+    seed_key = f"{key}_seed"
+    if how == "Random" and right.button("Draw again", key=f"{key}_redraw"):
+        st.session_state[seed_key] = st.session_state.get(seed_key, 0) + 1
+    if activity is None:  # unreachable: activity choices are offered only with data
+        return Sample((), how)
+    seed = st.session_state.get(seed_key, 0)
+    users = sample_active_users(activity, n, _FROM_DATA[how], seed=seed)
+    return Sample(tuple(users), how)
+
+
+def show_finding(sample: Sample) -> None:
+    """The ID check of typed IDs, when it found something."""
+    if sample.how == UNKNOWN:
+        st.caption(
+            "These IDs are generated, so no model has seen them: expect every user to get the "
+            "same popular items. That is correct for new users, and a warning sign for real ones."
+        )
+    finding = sample.finding
+    if finding is None:
+        return
+    box = st.warning if finding.severity in ("error", "warning") else st.info
+    box(f"**{finding.title}**: {finding.detail} {finding.fix}", icon=":material/search:")

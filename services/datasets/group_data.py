@@ -1,0 +1,159 @@
+"""What a dataset group's data looks like now: bulk imports, PutEvents and the item catalog.
+
+Personalize has no "read my data" call, so on AWS the frames come from dataset export jobs
+(``services.datasets.snapshot``), one per (dataset, ingestion mode), started side by side; the
+in-process local engine is read directly (``services.datasets.local_engine.snapshots``).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import pandas as pd
+
+from services.datasets.interaction_summary import InteractionSummary, summary_of_frames
+from services.datasets.snapshot import SnapshotSource
+from services.evaluation.inspection import user_activity
+from services.evaluation.sampling import ItemCatalog, recent_history
+from services.personalize.models import Dataset
+
+
+@dataclass(frozen=True)
+class GroupData:
+    """A group's interactions (BULK and PUT apart) and items, as exported at ``taken``."""
+
+    bulk: pd.DataFrame = field(default_factory=pd.DataFrame)
+    put: pd.DataFrame = field(default_factory=pd.DataFrame)
+    items: pd.DataFrame | None = None
+    taken: datetime | None = None
+    has_interactions: bool = False
+
+    # How the data was read, as the pages say it ("Data snapshot taken 3 min ago <read_by>").
+    read_by = "by dataset export jobs"
+
+    # Derived tables are computed once per snapshot (a snapshot is cached and shared by page
+    # runs), so a rerun of a page over millions of interactions costs nothing.
+    @functools.cached_property
+    def interactions(self) -> pd.DataFrame:
+        """Every interaction, bulk and streamed."""
+        frames = [f for f in (self.bulk, self.put) if not f.empty]
+        if not frames:
+            return self.bulk
+        return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+
+    @functools.cached_property
+    def volume(self) -> tuple[pd.DataFrame, str]:
+        """``volume_counts`` of every interaction."""
+        return volume_counts(self.interactions)
+
+    @functools.cached_property
+    def long_tail(self) -> pd.DataFrame:
+        """``long_tail`` of every interaction."""
+        return long_tail(self.interactions)
+
+    @functools.cached_property
+    def user_activity(self) -> pd.DataFrame:
+        """``inspection.user_activity`` of every interaction (for sampling users)."""
+        return user_activity(self.interactions)
+
+    @functools.cached_property
+    def summary(self) -> InteractionSummary:
+        """Counts, newest PutEvents event and most recent users (the data checks' input)."""
+        return summary_of_frames(self.bulk, self.put)
+
+    @functools.cached_property
+    def interaction_count(self) -> int:
+        """Every interaction, bulk and streamed."""
+        return len(self.interactions)
+
+    def recent_history(self, users: Sequence[str], k: int = 5) -> dict[str, list[str]]:
+        """Each user's latest ``k`` items, newest first (``sampling.recent_history``)."""
+        return recent_history(self.interactions, users, k)
+
+    @functools.cached_property
+    def catalog(self) -> ItemCatalog:
+        """Item names and categories of the Items snapshot."""
+        return ItemCatalog.from_frame(self.items)
+
+
+def volume_counts(interactions: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+    """Interactions per hour, day or week (by the data's span) and event type.
+
+    Returns:
+        (counts, unit): columns ``time`` (UTC bin start), ``EVENT_TYPE`` ("(none)" when
+        absent) and ``interactions``; ``unit`` is "hour", "day" or "week". Weeks start on
+        Thursdays (bins count from the epoch).
+    """
+    ts = pd.to_numeric(interactions["TIMESTAMP"], errors="coerce")
+    ok = ts.notna().to_numpy()
+    ts = ts[ok].astype("int64")
+    if "EVENT_TYPE" in interactions.columns:
+        types = interactions["EVENT_TYPE"][ok].fillna("(none)").astype(str)
+    else:
+        types = pd.Series("(none)", index=ts.index)
+    step, unit = time_bin(int(ts.max() - ts.min()) if len(ts) else 0)
+    frame = pd.DataFrame({"time": (ts // step) * step, "EVENT_TYPE": types.to_numpy()})
+    counts = frame.groupby(["time", "EVENT_TYPE"]).size().rename("interactions").reset_index()
+    counts["time"] = pd.to_datetime(counts["time"], unit="s", utc=True)
+    return counts, unit
+
+
+_DAY = 86_400
+_BINS = ((3 * _DAY, 3600, "hour"), (180 * _DAY, _DAY, "day"), (float("inf"), 7 * _DAY, "week"))
+
+
+def time_bin(span: int) -> tuple[int, str]:
+    """(bin width in seconds, unit) for interactions spanning ``span`` seconds: hours up to
+    three days, days up to 180 days, weeks beyond."""
+    return next((s, u) for limit, s, u in _BINS if span <= limit)
+
+
+def long_tail(interactions: pd.DataFrame) -> pd.DataFrame:
+    """Items by interaction count, most popular first, with their rank and cumulative share
+    (columns item, interactions, rank, cumulative share)."""
+    return long_tail_of_counts(interactions["ITEM_ID"].astype(str).value_counts())
+
+
+def long_tail_of_counts(counts: pd.Series) -> pd.DataFrame:
+    """``long_tail`` from interactions per item (index: item ID), most popular first."""
+    frame = counts.rename_axis("item").reset_index(name="interactions")
+    frame["rank"] = range(1, len(frame) + 1)
+    frame["cumulative share"] = frame["interactions"].cumsum() / frame["interactions"].sum()
+    return frame
+
+
+def active_dataset(datasets: Sequence[Dataset], dataset_type: str) -> Dataset | None:
+    """The ACTIVE dataset of a type (INTERACTIONS, ITEMS, USERS) among a group's datasets."""
+    for dataset in datasets:
+        if dataset.dataset_type == dataset_type and dataset.status == "ACTIVE":
+            return dataset
+    return None
+
+
+def read_group_data(datasets: Sequence[Dataset], snapshots: SnapshotSource) -> GroupData:
+    """Export the group's Interactions (BULK and PUT) and Items side by side and read them.
+
+    Raises:
+        ServiceError: an export could not be started, failed, or its files could not be read.
+    """
+    interactions = active_dataset(datasets, "INTERACTIONS")
+    items = active_dataset(datasets, "ITEMS")
+    requests = []
+    if interactions:
+        requests += [(interactions.arn, "BULK"), (interactions.arn, "PUT")]
+    if items:
+        requests.append((items.arn, "ALL"))
+    if not requests:
+        return GroupData()
+    taken = snapshots.take_many(requests)
+    by_key = {(s.dataset_arn, s.mode): s for s in taken}
+    return GroupData(
+        bulk=by_key[(interactions.arn, "BULK")].frame if interactions else pd.DataFrame(),
+        put=by_key[(interactions.arn, "PUT")].frame if interactions else pd.DataFrame(),
+        items=by_key[(items.arn, "ALL")].frame if items else None,
+        taken=min(s.taken for s in taken),
+        has_interactions=interactions is not None,
+    )

@@ -1,0 +1,394 @@
+"""Side-by-side recommendations: do different users get different lists?
+
+Lesson 2 of DESIGN.md: with too little data, or with users the model never saw, Personalize
+falls back to popular items and everybody gets the same list. This module fetches lists for a
+sample of users concurrently, measures their overlap (Jaccard of top-N sets) and turns the
+numbers into a verdict a merchandiser can act on.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+import numpy as np
+import pandas as pd
+
+from services.errors import ServiceError
+from services.personalize.models import RecommendationList
+
+MAX_WORKERS = 8  # concurrent GetRecommendations calls; AWS throttles a burst of many more
+
+# --- verdict thresholds -------------------------------------------------------------------
+# Identical lists: the share of sampled users whose top-N is exactly the same set. A model that
+# knows its users gives each a different top 10 even on a small catalogue, so a large group of
+# identical lists means those users got the popularity fallback (unknown IDs, or too little data).
+IDENTICAL_SHARE_ERROR = 0.5  # half the sample with one list: the model is not personalising
+IDENTICAL_SHARE_WARNING = 0.2  # a fifth: a cold segment (new users, IDs that don't match)
+# Mean pairwise Jaccard of top-N sets. Personalised lists on a catalogue of thousands share a
+# handful of items at most (Jaccard well under 0.3); 0.5 means ~two thirds of each list is shared.
+MEAN_JACCARD_ERROR = 0.8
+MEAN_JACCARD_WARNING = 0.5
+# Overlap of a user's list with the popularity baseline (e.g. aws-popularity-count): above this,
+# the "personalised" lists are mostly the best-sellers.
+BASELINE_JACCARD_WARNING = 0.6
+# Users whose call failed: above this share the sample says nothing about the model.
+ERROR_SHARE_ERROR = 0.5
+
+Severity = Literal["ok", "info", "warning", "error"]  # info: a neutral note, not a finding
+SampleHow = Literal["random", "most_recent", "most_active", "least_active"]
+
+
+class RecommendationSource(Protocol):
+    """What ``recommend_for_users`` needs: ``PersonalizeService`` fits."""
+
+    def get_recommendations(
+        self,
+        campaign_arn: str,
+        user_id: str | None = None,
+        item_id: str | None = None,
+        num_results: int = 25,
+        filter_arn: str | None = None,
+        filter_values: Mapping[str, str | Sequence[str]] | None = None,
+        metadata_columns: Sequence[str] = (),
+    ) -> RecommendationList: ...
+
+
+@dataclass(frozen=True)
+class UserRecommendations:
+    """One user's list, or the error that prevented it (``items`` is then empty)."""
+
+    user_id: str
+    items: tuple[str, ...] = ()
+    scores: tuple[float | None, ...] = ()
+    recommendation_id: str | None = None
+    error: str | None = None
+    reasons: tuple[str | None, ...] = ()  # per item, e.g. "Popular item" (UP-v2, fallbacks)
+    metadata: tuple[Mapping[str, str], ...] = ()  # per item, the metadataColumns asked for
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+@dataclass(frozen=True)
+class IdenticalGroup:
+    """The largest set of users whose top-N are the same set of ``items`` (in first-seen order)."""
+
+    users: tuple[str, ...]
+    items: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    severity: Severity
+    headline: str
+    n_users: int  # users with a list (errors excluded)
+    n_errors: int
+    top_n: int
+    mean_jaccard: float  # NaN with fewer than two lists
+    personalization: float  # 1 - mean_jaccard
+    identical: IdenticalGroup
+    baseline_jaccard: float | None = None  # mean overlap with the popularity baseline
+    popular_fillers: int = 0  # items in the top N that Personalize tagged "Popular item"
+
+    @property
+    def flagged(self) -> bool:
+        return self.severity in ("warning", "error")
+
+
+def recommend_for_users(
+    service: RecommendationSource,
+    campaign_arn: str,
+    user_ids: Sequence[str],
+    num_results: int = 25,
+    filter_arn: str | None = None,
+    filter_values: Mapping[str, str | Sequence[str]] | None = None,
+    max_workers: int = MAX_WORKERS,
+    metadata_columns: Sequence[str] = (),
+) -> list[UserRecommendations]:
+    """Lists for many users at once, in the order of ``user_ids``; failures are captured.
+    With ``metadata_columns`` each item carries those Items columns (the source must have
+    metadata enabled)."""
+
+    def one(user_id: str) -> UserRecommendations:
+        try:
+            recs = service.get_recommendations(
+                campaign_arn,
+                user_id=user_id,
+                num_results=num_results,
+                filter_arn=filter_arn,
+                filter_values=filter_values,
+                metadata_columns=metadata_columns,
+            )
+        except ServiceError as err:
+            return UserRecommendations(user_id, error=str(err))
+        return UserRecommendations(
+            user_id,
+            items=recs.item_ids,
+            scores=tuple(r.score for r in recs.items),
+            recommendation_id=recs.recommendation_id,
+            reasons=tuple(r.reason for r in recs.items),
+            metadata=tuple(r.metadata for r in recs.items) if metadata_columns else (),
+        )
+
+    if not user_ids:
+        return []
+    with ThreadPoolExecutor(max_workers=max(1, min(max_workers, len(user_ids)))) as pool:
+        return list(pool.map(one, user_ids))
+
+
+def item_metadata(results: Sequence[UserRecommendations], top_n: int) -> pd.DataFrame:
+    """One row per item in anybody's top ``top_n`` (first-seen order) with the metadata the
+    response carried; empty when no metadata was asked for. Columns: item, then each
+    metadata column in first-seen order (missing values are empty strings)."""
+    rows: dict[str, Mapping[str, str]] = {}
+    for res in results:
+        for item, meta in zip(res.items[:top_n], res.metadata, strict=False):
+            rows.setdefault(item, meta)
+    if not rows:
+        return pd.DataFrame()
+    columns = list(dict.fromkeys(c for meta in rows.values() for c in meta))
+    return pd.DataFrame(
+        [[item, *(meta.get(c, "") for c in columns)] for item, meta in rows.items()],
+        columns=["item", *columns],
+    )
+
+
+def jaccard(a: Sequence[str], b: Sequence[str]) -> float:
+    """|A ∩ B| / |A ∪ B| of two lists as sets; two empty lists are identical (1.0)."""
+    set_a, set_b = set(a), set(b)
+    union = set_a | set_b
+    return len(set_a & set_b) / len(union) if union else 1.0
+
+
+def overlap_matrix(lists: Mapping[str, Sequence[str]], top_n: int = 10) -> pd.DataFrame:
+    """Pairwise Jaccard of each user's top-N, users as both index and columns."""
+    users = list(lists)
+    tops = [list(lists[u])[:top_n] for u in users]
+    values = np.ones((len(users), len(users)))
+    for i, j in itertools.combinations(range(len(users)), 2):
+        values[i, j] = values[j, i] = jaccard(tops[i], tops[j])
+    return pd.DataFrame(values, index=pd.Index(users, name="user"), columns=users)
+
+
+def mean_pairwise_jaccard(matrix: pd.DataFrame) -> float:
+    """Mean of the off-diagonal cells; NaN with fewer than two users."""
+    n = len(matrix)
+    if n < 2:
+        return float("nan")
+    values = matrix.to_numpy()
+    return float(values[~np.eye(n, dtype=bool)].mean())
+
+
+def personalization_score(matrix: pd.DataFrame) -> float:
+    """1 − mean pairwise Jaccard: 0 = everyone gets the same list, 1 = no overlap at all."""
+    return 1.0 - mean_pairwise_jaccard(matrix)
+
+
+def baseline_overlap(
+    lists: Mapping[str, Sequence[str]], baseline: Sequence[str], top_n: int = 10
+) -> pd.Series:
+    """Jaccard of each user's top-N with the baseline's top-N (e.g. popularity-count)."""
+    base = list(baseline)[:top_n]
+    return pd.Series(
+        {u: jaccard(list(items)[:top_n], base) for u, items in lists.items()},
+        name="baseline_jaccard",
+        dtype=float,
+    )
+
+
+def largest_identical_group(lists: Mapping[str, Sequence[str]], top_n: int = 10) -> IdenticalGroup:
+    """The most users sharing one top-N set (ties: the set seen first)."""
+    keys = {u: frozenset(list(items)[:top_n]) for u, items in lists.items()}
+    if not keys:
+        return IdenticalGroup((), ())
+    counts = Counter(keys.values())
+    best = max(counts, key=lambda k: counts[k])  # max keeps the first of equal counts
+    users = tuple(u for u, k in keys.items() if k == best)
+    return IdenticalGroup(users, tuple(list(lists[users[0]])[:top_n]))
+
+
+POPULAR_REASON = "Popular item"
+
+
+def popular_fillers(results: Sequence[UserRecommendations], top_n: int) -> int:
+    """How many of the sampled top-N entries carry Personalize's "Popular item" reason (a
+    popularity placeholder: an unknown user, or too few items left after filters)."""
+    return sum(
+        1
+        for r in results
+        if r.ok
+        for reason in r.reasons[:top_n]
+        if reason and POPULAR_REASON in reason
+    )
+
+
+def assess(
+    results: Sequence[UserRecommendations],
+    top_n: int = 10,
+    baseline: Sequence[str] | None = None,
+    *,
+    same_by_design: bool = False,
+    new_users: bool = False,
+) -> Verdict:
+    """Judge a sample of lists: identical, overlapping, close to popular, or personalised.
+
+    ``same_by_design``: the lists come from a recipe that gives everyone the same list
+    (``recipe_capabilities.same_list_by_design``); identical lists then get a neutral "info"
+    note instead of an error, and ``baseline`` is ignored (a popularity list measured against
+    the popularity baseline says nothing).
+    ``new_users``: the sample is IDs no model has seen (the cold-start check); identical lists
+    are then the expected fallback, an "info" note, and ``baseline`` is ignored too (the
+    fallback is the model's own popularity, which need not match the popularity campaign's).
+    """
+    if same_by_design or new_users:
+        baseline = None
+    lists = {r.user_id: r.items for r in results if r.ok}
+    n_errors = sum(1 for r in results if not r.ok)
+    n, total = len(lists), len(results)
+    matrix = overlap_matrix(lists, top_n)
+    mean_j = mean_pairwise_jaccard(matrix)
+    group = largest_identical_group(lists, top_n)
+    base_j = float(baseline_overlap(lists, baseline, top_n).mean()) if baseline and n else None
+    share = len(group.users) / n if n else 0.0
+    same = f"{len(group.users)} of {n} sampled users got the same top {top_n}"
+    fix = (
+        "these users are unknown to the model, or the data set is too small; check that the "
+        "app's user IDs match the training data and that the campaign serves a version trained "
+        "on enough events."
+    )
+
+    fillers = popular_fillers(results, top_n)
+
+    def verdict(severity: Severity, headline: str) -> Verdict:
+        return Verdict(
+            severity, headline, n, n_errors, top_n, mean_j, 1 - mean_j, group, base_j, fillers
+        )
+
+    if total and n_errors / total >= ERROR_SHARE_ERROR:
+        # The grid's cells are too narrow for a message; the banner names the commonest one.
+        error, count = Counter(r.error for r in results if not r.ok).most_common(1)[0]
+        said = "all of them" if count == n_errors else f"{count} of them"
+        return verdict(
+            "error",
+            f"{n_errors} of {total} users got no recommendations; {said}: {error.rstrip('.')}. Fix "
+            "this first (campaign status, permissions, filter values, the recipe's kind of "
+            "request).",
+        )
+    if n < 2:
+        return verdict("ok", "Sample at least two users to compare their recommendations.")
+    if same_by_design:
+        return verdict(
+            "info",
+            f"Popularity recipe: everyone gets the same list by design ({same}); compare a "
+            "personalised campaign against it.",
+        )
+    if new_users:
+        if len(group.users) >= 2 and share >= IDENTICAL_SHARE_WARNING:
+            return verdict(
+                "info",
+                f"Cold start: {same}, as expected for users no model has seen (each gets the "
+                "fallback list). Sample known users to check personalisation.",
+            )
+        return verdict(
+            "info",
+            f"Cold start: new users got {1 - mean_j:.0%} different lists (top {top_n}); "
+            "this recipe varies its fallback (exploration of new items).",
+        )
+    if len(group.users) >= 2 and share >= IDENTICAL_SHARE_ERROR:
+        return verdict("error", f"{same}: {fix}")
+    if mean_j >= MEAN_JACCARD_ERROR:
+        return verdict(
+            "error", f"Lists overlap {mean_j:.0%} on average between users (top {top_n}): {fix}"
+        )
+    if len(group.users) >= 2 and share >= IDENTICAL_SHARE_WARNING:
+        return verdict(
+            "warning",
+            f"{same}: they are probably new or unknown to the model and get popular items. "
+            "Check their IDs against the training data.",
+        )
+    if mean_j >= MEAN_JACCARD_WARNING:
+        return verdict(
+            "warning",
+            f"Lists overlap {mean_j:.0%} on average between users (top {top_n}): personalisation "
+            "is weak; more events per user, or a user-personalization recipe, may help.",
+        )
+    if base_j is not None and base_j >= BASELINE_JACCARD_WARNING:
+        return verdict(
+            "warning",
+            f"Lists overlap {base_j:.0%} with the popularity baseline on average: users mostly "
+            "get best-sellers. Compare the version's metrics with the popularity baseline.",
+        )
+    return verdict(
+        "ok",
+        f"Recommendations differ between users: {1 - mean_j:.0%} personalisation across "
+        f"{n} users (top {top_n}).",
+    )
+
+
+def user_activity(interactions: pd.DataFrame, user_column: str = "USER_ID") -> pd.DataFrame:
+    """One row per user, sorted by user ID: ``user`` (str), ``count`` of interactions and
+    ``latest`` TIMESTAMP (NaN when the frame has no TIMESTAMP). Compute it once per snapshot
+    and pass it to ``sample_users``: on millions of interactions it is the costly part."""
+    if user_column not in interactions.columns:
+        raise ValueError(f"interactions has no {user_column!r} column")
+    frame = pd.DataFrame({"user": interactions[user_column].astype(str)})
+    frame["latest"] = (
+        pd.to_numeric(interactions["TIMESTAMP"], errors="coerce")
+        if "TIMESTAMP" in interactions.columns
+        else np.nan
+    )
+    grouped = frame.groupby("user", sort=True)["latest"]
+    return pd.DataFrame({"count": grouped.size(), "latest": grouped.max()}).reset_index()
+
+
+def sample_users(
+    interactions: pd.DataFrame,
+    n: int,
+    how: SampleHow = "random",
+    seed: int = 0,
+    user_column: str = "USER_ID",
+    activity: pd.DataFrame | None = None,
+) -> list[str]:
+    """``n`` distinct user IDs from an interactions frame: random, most or least active, or
+    most recent (latest TIMESTAMP first: the users the shop is serving right now).
+
+    Ties are broken by user ID, so the same data always gives the same sample. ``activity``
+    is ``user_activity(interactions)`` when the caller keeps it.
+    """
+    if n < 1:
+        raise ValueError("n must be at least 1")
+    if activity is None:
+        activity = user_activity(interactions, user_column)
+    if how == "most_recent" and "TIMESTAMP" not in interactions.columns:
+        raise ValueError("interactions has no 'TIMESTAMP' column")
+    return sample_active_users(activity, n, how, seed)
+
+
+def sample_active_users(
+    activity: pd.DataFrame, n: int, how: SampleHow = "random", seed: int = 0
+) -> list[str]:
+    """``sample_users`` from a ``user_activity`` frame (``user``, ``count``, ``latest``): what
+    pages sample from without the interactions themselves."""
+    if n < 1:
+        raise ValueError("n must be at least 1")
+    if how == "most_recent":
+        latest = activity.sort_values(["latest", "user"], ascending=[False, True], kind="stable")
+        return latest["user"].head(n).tolist()
+    if how == "random":
+        users = activity["user"].tolist()
+        rng = np.random.default_rng(seed)
+        picked = rng.choice(len(users), size=min(n, len(users)), replace=False)
+        return [users[i] for i in picked]
+    if how not in ("most_active", "least_active"):
+        raise ValueError(
+            f"how must be 'random', 'most_recent', 'most_active' or 'least_active', not {how!r}"
+        )
+    ascending = how == "least_active"
+    frame = activity.sort_values(["count", "user"], ascending=[ascending, True], kind="stable")
+    return frame["user"].head(n).tolist()

@@ -1,0 +1,192 @@
+"""PutEvents, PutItems, PutUsers: streamed data that counts without a new import."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from sqlalchemy import delete, insert, select
+
+from services.local.context import EngineContext
+from services.local.data import tables as t
+from services.local.data.resources import ACTIVE, Resources, expect_kind
+from services.local.data.schemas import parse_schema
+from services.local.data.versions import bump_data_version
+from services.local.errors import InvalidInput, ResourceInUse
+
+FORBIDDEN_PROPERTIES = {
+    "userId",
+    "sessionId",
+    "eventType",
+    "timestamp",
+    "recommendationId",
+    "impression",
+}
+
+
+def upper_snake(key: str) -> str:
+    """Personalize maps camelCase property keys to UPPER_SNAKE schema columns."""
+    return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", key).upper()
+
+
+def _refuse_reserved(key: str, reserved: set[str], where: str) -> None:
+    """Refuse a reserved keyword as a property, whatever its case ("USERID", "UserId", ...).
+
+    PutEvents' ``properties`` may not hold userId, sessionId, eventType, timestamp,
+    recommendationId or impression; PutItems' may not hold itemId and PutUsers' userId
+    (the request carries them; Personalize API reference, Event.properties, Item.properties,
+    User.properties). InvalidInputException.
+    """
+    if key.lower() in {r.lower() for r in reserved} or upper_snake(key) in {
+        upper_snake(r) for r in reserved
+    }:
+        raise InvalidInput(f"{where}.properties may not contain '{key}' (a reserved keyword).")
+
+
+def _properties(raw: str | None, where: str) -> dict[str, Any]:
+    if not raw:
+        return {}
+    try:
+        props = json.loads(raw)
+    except json.JSONDecodeError as err:
+        raise InvalidInput(f"{where}.properties is not valid JSON: {err.msg}") from err
+    if not isinstance(props, dict):
+        raise InvalidInput(f"{where}.properties must be a JSON object.")
+    return props
+
+
+def _tracker(res: Resources, tracking_id: str) -> dict[str, Any]:
+    for doc in res.all("event-tracker"):
+        if doc["trackingId"] == tracking_id:
+            return doc
+    raise InvalidInput(f"No event tracker has trackingId {tracking_id}.")
+
+
+def _dataset(res: Resources, group: str, kind: str) -> dict[str, Any] | None:
+    for doc in res.all("dataset", group=group):
+        if doc["datasetType"] == kind:
+            return doc
+    return None
+
+
+def put_events(engine: EngineContext, params: dict[str, Any]) -> None:
+    with engine.tx() as res:
+        tracker = _tracker(res, params["trackingId"])
+        group = tracker["datasetGroupArn"]
+        dataset = _dataset(res, group, "Interactions")
+        if dataset is None:
+            raise InvalidInput("The dataset group has no Interactions dataset to receive events.")
+        schema = parse_schema(res.get(dataset["schemaArn"], "schema")["schema"])
+        columns = set(schema.field_names)
+        user = params.get("userId") or params["sessionId"]
+        rows = []
+        for i, event in enumerate(params["eventList"], start=1):
+            where = f"eventList.{i}"
+            if not event.get("itemId"):
+                raise InvalidInput(
+                    f"{where}.itemId is required: the Interactions schema has ITEM_ID."
+                )
+            props = _properties(event.get("properties"), where)
+            extra = {}
+            for key, value in props.items():
+                _refuse_reserved(key, FORBIDDEN_PROPERTIES, where)
+                column = upper_snake(key)
+                if column not in columns:
+                    raise InvalidInput(
+                        f"{where}.properties.{key} maps to {column}, which the Interactions "
+                        "schema does not have."
+                    )
+                extra[column] = value
+            if event.get("impression"):
+                extra["IMPRESSION"] = "|".join(event["impression"])
+            source = (event.get("metricAttribution") or {}).get("eventAttributionSource")
+            if source:
+                extra["EVENT_ATTRIBUTION_SOURCE"] = source
+            event_id = event.get("eventId")
+            if event_id and _seen(res, group, event_id):
+                continue  # Personalize counts a repeated eventId once
+            rows.append(
+                {
+                    "group_arn": group,
+                    "user_id": user,
+                    "item_id": event["itemId"],
+                    "ts": int(event["sentAt"]),
+                    "event_type": event["eventType"],
+                    "event_value": event.get("eventValue"),
+                    "source": "put",
+                    "received": res.now,
+                    "session_id": params["sessionId"],
+                    "event_id": event_id,
+                    "recommendation_id": event.get("recommendationId"),
+                    "extra": extra or None,
+                }
+            )
+        if rows:
+            res.conn.execute(insert(t.interactions), rows)
+
+
+def _seen(res: Resources, group: str, event_id: str) -> bool:
+    row = res.conn.execute(
+        select(t.interactions.c.id)
+        .where(t.interactions.c.group_arn == group, t.interactions.c.event_id == event_id)
+        .limit(1)
+    ).first()
+    return row is not None
+
+
+def _put_records(
+    engine: EngineContext, params: dict[str, Any], kind: str, list_key: str, id_key: str
+) -> None:
+    arn = params["datasetArn"]
+    expect_kind(arn, "dataset", "datasetArn")
+    table = t.items if kind == "Items" else t.users
+    column = "item_id" if kind == "Items" else "user_id"
+    with engine.tx() as res:
+        dataset = res.get(arn, "dataset")
+        if dataset["datasetType"] != kind:
+            raise InvalidInput(f"Dataset {dataset['name']} is a {dataset['datasetType']} dataset.")
+        if dataset["status"] != ACTIVE:
+            raise ResourceInUse(f"Dataset {dataset['name']} is {dataset['status']}.")
+        schema = parse_schema(res.get(dataset["schemaArn"], "schema")["schema"])
+        fields = {f.name: f for f in schema.fields}
+        group = dataset["datasetGroupArn"]
+        rows = []
+        for i, record in enumerate(params[list_key], start=1):
+            props = {}
+            where = f"{list_key}.{i}"
+            for key, value in _properties(record.get("properties"), where).items():
+                _refuse_reserved(key, {id_key}, where)
+                name = upper_snake(key)
+                if name not in fields:
+                    raise InvalidInput(
+                        f"{list_key}.{i}.properties.{key} maps to {name}, which the {kind} "
+                        "schema does not have."
+                    )
+                props[name] = value
+            row = {"group_arn": group, column: record[id_key], "props": props, "source": "put"}
+            if kind == "Items":
+                created = props.get("CREATION_TIMESTAMP")
+                row["creation_ts"] = int(created) if isinstance(created, int | float) else None
+            rows.append(row)
+        ids = [r[column] for r in rows]
+        res.conn.execute(
+            delete(table).where(table.c.group_arn == group, getattr(table.c, column).in_(ids))
+        )
+        res.conn.execute(insert(table), rows)
+        bump_data_version(res, group)
+
+
+def put_items(engine: EngineContext, params: dict[str, Any]) -> None:
+    _put_records(engine, params, "Items", "items", "itemId")
+
+
+def put_users(engine: EngineContext, params: dict[str, Any]) -> None:
+    _put_records(engine, params, "Users", "users", "userId")
+
+
+OPERATIONS = {
+    "PutEvents": put_events,
+    "PutItems": put_items,
+    "PutUsers": put_users,
+}

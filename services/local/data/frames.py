@@ -1,0 +1,134 @@
+"""A dataset group's rows as frames: bulk Parquet files plus the rows streamed into SQL.
+
+Bulk rows (imports) live in ``BulkStore``; PutEvents/PutItems/PutUsers rows in the SQL tables
+with ``source = 'put'``. Every reader here combines both the same way: interactions are bulk
+rows then streamed ones; an item or user streamed after an import replaces the imported row
+(an import deletes streamed rows of the IDs it brings, so the latest write always wins).
+All reads go through the read-only database: they never take SQLite's write lock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+
+from services.local.data import tables as t
+from services.local.data.bulk import BulkStore
+from services.local.models.recipes.base import INTERACTION_COLUMNS
+
+_SQL_NAMES = {
+    "USER_ID": "user_id",
+    "ITEM_ID": "item_id",
+    "TIMESTAMP": "ts",
+    "EVENT_TYPE": "event_type",
+    "EVENT_VALUE": "event_value",
+}
+
+
+def interactions(
+    db: sa.Engine,
+    bulk: BulkStore,
+    group: str,
+    *,
+    sources: Sequence[str] = ("bulk", "put"),
+    extra: bool = False,
+) -> pd.DataFrame:
+    """Interactions of a group: INTERACTION_COLUMNS (plus the schema's other columns if
+    ``extra``), bulk rows first, then streamed rows in arrival order."""
+    parts: list[pd.DataFrame] = []
+    if "bulk" in sources:
+        table = bulk.read(db, group, "Interactions", None if extra else INTERACTION_COLUMNS)
+        if table is not None:
+            parts.append(table.to_pandas())
+    if "put" in sources:
+        c = t.interactions.c
+        cols = [getattr(c, _SQL_NAMES[n]).label(n) for n in INTERACTION_COLUMNS]
+        if extra:
+            cols.append(c.extra)
+        with db.connect() as conn:
+            put = pd.read_sql(
+                sa.select(*cols).where(c.group_arn == group, c.source == "put").order_by(c.id),
+                conn,
+            )
+        if extra and len(put):
+            spread = pd.DataFrame([e or {} for e in put.pop("extra")], index=put.index)
+            put = pd.concat([put, spread], axis=1)
+        elif "extra" in put:
+            put = put.drop(columns="extra")
+        if len(put) or not parts:
+            parts.append(put)
+    frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    frame = frame.astype({"USER_ID": str, "ITEM_ID": str, "TIMESTAMP": "int64"})
+    frame["EVENT_TYPE"] = frame["EVENT_TYPE"].fillna("").astype(str)
+    frame["EVENT_VALUE"] = pd.to_numeric(frame["EVENT_VALUE"]).astype("float64")
+    return frame
+
+
+def records(
+    db: sa.Engine,
+    bulk: BulkStore,
+    group: str,
+    dataset_type: str,
+    *,
+    sources: Sequence[str] = ("bulk", "put"),
+) -> pd.DataFrame:
+    """Items or Users of a group, one row per ID: the ID column first, then the metadata.
+
+    Items always carry CREATION_TIMESTAMP (NaN when unknown). Streamed rows win over bulk rows
+    of the same ID.
+    """
+    key = "ITEM_ID" if dataset_type == "Items" else "USER_ID"
+    parts: list[pd.DataFrame] = []
+    if "bulk" in sources:
+        table = bulk.read(db, group, dataset_type)
+        if table is not None:
+            parts.append(table.to_pandas())
+    if "put" in sources:
+        sql = t.items if dataset_type == "Items" else t.users
+        id_col = sql.c.item_id if dataset_type == "Items" else sql.c.user_id
+        with db.connect() as conn:
+            rows = conn.execute(
+                sa.select(id_col.label("id"), sql.c.props).where(
+                    sql.c.group_arn == group, sql.c.source == "put"
+                )
+            ).all()
+        if rows:
+            put = pd.DataFrame([{key: r.id, **(r.props or {})} for r in rows])
+            if parts:
+                parts[0] = parts[0].loc[~parts[0][key].isin(put[key])]
+            parts.append(put)
+    if not parts:
+        frame = pd.DataFrame({key: pd.Series([], dtype=str)})
+    elif len(parts) == 1:
+        frame = parts[0]
+    else:
+        frame = pd.concat(parts, ignore_index=True)
+    frame = frame.reset_index(drop=True)
+    if dataset_type == "Items":
+        created = frame.get("CREATION_TIMESTAMP")
+        frame["CREATION_TIMESTAMP"] = (
+            pd.to_numeric(created, errors="coerce").astype("float64")
+            if created is not None
+            else np.full(len(frame), np.nan)
+        )
+    return frame
+
+
+def export_frame(
+    db: sa.Engine, bulk: BulkStore, group: str, dataset_type: str, sources: Sequence[str]
+) -> pd.DataFrame:
+    """A dataset as CreateDatasetExportJob writes it: interactions by TIMESTAMP, items and
+    users by ID, with the schema's columns (sources: "bulk", "put" or both)."""
+    if dataset_type == "Interactions":
+        frame = interactions(db, bulk, group, sources=sources, extra=True)
+        return frame.sort_values("TIMESTAMP", kind="stable").reset_index(drop=True)
+    key = "ITEM_ID" if dataset_type == "Items" else "USER_ID"
+    frame = records(db, bulk, group, dataset_type, sources=sources)
+    if dataset_type == "Items" and frame["CREATION_TIMESTAMP"].isna().all():
+        frame = frame.drop(columns="CREATION_TIMESTAMP")
+    elif dataset_type == "Items":
+        frame["CREATION_TIMESTAMP"] = frame["CREATION_TIMESTAMP"].astype("Int64")
+    return frame.sort_values(key, kind="stable").reset_index(drop=True)

@@ -1,0 +1,119 @@
+"""One user's latest bulk-imported interactions, found in milliseconds.
+
+GetRecommendations needs a user's latest events (filters on Interactions, promotions, the
+model's history). Streamed events are an indexed SQL query; bulk rows are in Parquet files
+that keep each user's rows together, oldest first, so each file is loaded once per data
+version into Arrow arrays with the row where each user starts, and a user's history is then
+a slice.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+import sqlalchemy as sa
+
+from services.local.data.bulk import BulkStore, plain_strings
+
+Event = tuple[str, str, int]  # (ITEM_ID, EVENT_TYPE, TIMESTAMP)
+
+
+@dataclass(frozen=True)
+class _File:
+    """One interactions file's columns and where each user's rows start."""
+
+    starts: dict[str, tuple[int, int]]  # USER_ID -> (first row, row count)
+    items: pa.Array
+    event_types: pa.Array
+    timestamps: np.ndarray
+    latest: int
+
+    @classmethod
+    def load(cls, path: Path) -> _File:
+        columns = ["USER_ID", "ITEM_ID", "TIMESTAMP", "EVENT_TYPE"]
+        table = plain_strings(pq.read_table(path, columns=columns))
+        users = table.column("USER_ID").combine_chunks()
+        n = len(users)
+        if n == 0:
+            return cls({}, pa.array([], pa.string()), pa.array([], pa.string()), np.empty(0), 0)
+        change = pc.not_equal(users.slice(1), users.slice(0, n - 1))
+        first = np.r_[0, np.asarray(pc.indices_nonzero(change)) + 1]
+        counts = np.diff(np.r_[first, n])
+        names = users.take(pa.array(first)).to_pylist()
+        ts = table.column("TIMESTAMP").to_numpy()
+        return cls(
+            starts=dict(zip(names, zip(first.tolist(), counts.tolist(), strict=True), strict=True)),
+            items=table.column("ITEM_ID").combine_chunks(),
+            event_types=table.column("EVENT_TYPE").combine_chunks(),
+            timestamps=ts,
+            latest=int(ts.max()),
+        )
+
+    def latest_of(self, user_id: str, limit: int) -> list[Event]:
+        hit = self.starts.get(user_id)
+        if hit is None:
+            return []
+        start, count = hit
+        take = min(count, limit)
+        begin = start + count - take
+        return list(
+            zip(
+                self.items.slice(begin, take).to_pylist(),
+                self.event_types.slice(begin, take).to_pylist(),
+                self.timestamps[begin : begin + take].tolist(),
+                strict=True,
+            )
+        )
+
+
+class BulkHistories:
+    """Per dataset group, the loaded bulk interaction files (reloaded when they change)."""
+
+    def __init__(self, db: sa.Engine, bulk: BulkStore) -> None:
+        self._db = db
+        self._bulk = bulk
+        self._groups: dict[str, tuple[int, list[_File]]] = {}
+        self._lock = threading.Lock()
+
+    def _files(self, group: str, retries: int = 3) -> list[_File]:
+        with self._db.connect() as conn:
+            version = self._bulk.version(conn, group)
+            cached = self._groups.get(group)
+            if cached is not None and cached[0] == version:
+                return cached[1]
+            paths = self._bulk.files(conn, group, "Interactions")
+        with self._lock:  # one loader per process; others wait rather than load twice
+            cached = self._groups.get(group)
+            if cached is not None and cached[0] == version:
+                return cached[1]
+            try:
+                files = [_File.load(p) for p in paths]
+            except FileNotFoundError:
+                if retries <= 1:
+                    raise
+                files = None  # a FULL import replaced them meanwhile: list again
+            if files is not None:
+                self._groups[group] = (version, files)
+                return files
+        return self._files(group, retries - 1)
+
+    def latest(self, group: str, user_id: str, limit: int) -> list[Event]:
+        """The user's latest ``limit`` bulk interactions, oldest first."""
+        files = self._files(group)
+        events: list[Event] = []
+        for f in files:
+            events += f.latest_of(user_id, limit)
+        if len(files) > 1:
+            events.sort(key=lambda e: e[2])  # stable: a later file wins a tie
+        return events[-limit:]
+
+    def latest_timestamp(self, group: str) -> int | None:
+        """The newest bulk interaction's TIMESTAMP, or None without bulk data."""
+        files = [f for f in self._files(group) if f.starts]
+        return max(f.latest for f in files) if files else None

@@ -1,0 +1,63 @@
+"""Where ``s3://`` locations live on this machine: ``$PERSONALIZE_DATA_DIR/s3/BUCKET/KEY``.
+
+Personalize takes S3 locations only: the model's ``S3Location`` pattern is
+``(s3|http|https)://.+`` (so a local path is a ValidationException before any handler runs,
+in-process and over HTTP alike), and the service reads ``s3://`` URIs (API reference,
+DataSource.dataLocation, S3DataConfig.path). The engine maps ``s3://BUCKET/KEY`` to a folder
+under the data directory and refuses ``http(s)://`` with InvalidInputException.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from services.local.context import EngineContext
+from services.local.data.importer import ImportFailed
+from services.local.errors import InvalidInput
+
+S3 = "s3://"
+
+
+def bucket_path(engine: EngineContext, location: str, param: str) -> Path:
+    """The local path of an ``s3://BUCKET/KEY`` location (InvalidInput for anything else, or a
+    key that climbs out of the bucket folder)."""
+    if not location.startswith(S3):
+        raise InvalidInput(
+            f"{param} '{location}' must be an s3://BUCKET/KEY location; the local engine maps it "
+            f"to {engine.s3_dir}/BUCKET/KEY."
+        )
+    rest = location[len(S3) :]
+    if not rest or rest.startswith("/"):
+        raise InvalidInput(f"{param} '{location}' has no bucket name.")
+    base = engine.s3_dir.resolve()
+    path = (base / rest).resolve()
+    if base not in path.parents and path != base:
+        raise InvalidInput(f"{param} '{location}' leaves the bucket folder.")
+    return path
+
+
+def resolve_location(
+    engine: EngineContext, location: str, param: str = "dataLocation"
+) -> list[Path]:
+    """The CSV files an ``s3://`` location names.
+
+    A location ending in ``/`` (or naming a folder) means every ``.csv`` file directly inside
+    it, as on S3. Raises InvalidInput when nothing is there.
+    """
+    path = bucket_path(engine, location, param)
+    if path.is_dir():
+        files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() == ".csv")
+        if not files:
+            raise InvalidInput(f"No .csv files in {location}.")
+        return files
+    if not path.is_file():
+        raise InvalidInput(f"No file at {location} (looked for {path}).")
+    return [path]
+
+
+def output_dir(engine: EngineContext, location: str) -> Path:
+    """The folder an output ``s3://BUCKET/PREFIX/`` names (ImportFailed if it is not one)."""
+    try:
+        return bucket_path(engine, location, "output path")
+    except InvalidInput as err:
+        raise ImportFailed(err.message) from err

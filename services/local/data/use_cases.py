@@ -1,0 +1,258 @@
+"""Domain dataset groups: the ECOMMERCE and VIDEO_ON_DEMAND use cases and domain schema rules.
+
+A *recommender* serves one use case of its dataset group's domain; the use case is named by a
+global recipe ARN (``arn:aws:personalize:::recipe/aws-ecomm-recommended-for-you``). Each entry
+below says what Personalize documents for it (the event type it learns from, whether
+GetRecommendations takes a ``userId`` or an ``itemId``, which interacted items it filters out by
+itself) and which real model of the local engine backs it.
+
+Sources: Amazon Personalize developer guide, "ECOMMERCE use cases" and "VIDEO_ON_DEMAND use
+cases" (docs.aws.amazon.com/personalize/latest/dg/ECOMMERCE-use-cases.html,
+…/VIDEO_ON_DEMAND-use-cases.html), and "ECOMMERCE datasets and schemas" /
+"VIDEO_ON_DEMAND datasets and schemas" for the required and reserved schema fields.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from services.local.data.schemas import AvroSchema, SchemaError, normalize_dataset_type
+
+ECOMMERCE, VIDEO_ON_DEMAND = "ECOMMERCE", "VIDEO_ON_DEMAND"
+DOMAINS = (ECOMMERCE, VIDEO_ON_DEMAND)
+RECIPE_PREFIX = "arn:aws:personalize:::recipe/"
+
+# How the engine serves a use case (the local model behind it).
+PERSONALISED = "personalised"  # User-Personalization on the use case's events
+RELATED = "related"  # item-to-item neighbours (SIMS) on the use case's events
+CO_PURCHASE = "co-purchase"  # items bought by the same users, by count
+POPULAR = "popular"  # counts of one event type
+TRENDING = "trending"  # popularity gain between recent time windows
+
+
+@dataclass(frozen=True)
+class UseCase:
+    """One domain use case (a "domain recipe").
+
+    ``input`` is the GetRecommendations argument it needs ("userId" or "itemId");
+    ``event_type`` the events it trains on; ``auto_filter`` the event type whose items
+    Personalize removes from a user's recommendations by itself (None: no automatic filter);
+    ``backing`` the local recipe that trains its model.
+    """
+
+    name: str
+    domain: str
+    title: str
+    description: str
+    input: str
+    event_type: str
+    kind: str
+    backing: str
+    auto_filter: str | None = None
+
+    @property
+    def recipe_arn(self) -> str:
+        """The global recipe ARN CreateRecommender takes."""
+        return RECIPE_PREFIX + self.name
+
+    @property
+    def recipe_type(self) -> str:
+        """DescribeRecipe's recipeType for this use case."""
+        return "RELATED_ITEMS" if self.input == "itemId" else "USER_PERSONALIZATION"
+
+
+USE_CASES: dict[str, UseCase] = {
+    u.name: u
+    for u in (
+        UseCase(
+            "aws-ecomm-recommended-for-you",
+            ECOMMERCE,
+            "Recommended for you",
+            "Personalised recommendations for a user, from their views and purchases.",
+            "userId",
+            "View",
+            PERSONALISED,
+            "aws-user-personalization",
+            auto_filter="Purchase",
+        ),
+        UseCase(
+            "aws-ecomm-customers-who-viewed-x-also-viewed",
+            ECOMMERCE,
+            "Customers who viewed X also viewed",
+            "Items that customers who viewed an item also viewed.",
+            "itemId",
+            "View",
+            RELATED,
+            "aws-sims",
+            auto_filter="Purchase",
+        ),
+        UseCase(
+            "aws-ecomm-frequently-bought-together",
+            ECOMMERCE,
+            "Frequently bought together",
+            "Items that customers frequently buy together with an item.",
+            "itemId",
+            "Purchase",
+            CO_PURCHASE,
+            "co-purchase",
+        ),
+        UseCase(
+            "aws-ecomm-popular-items-by-purchases",
+            ECOMMERCE,
+            "Best sellers",
+            "Popular items by how many times customers purchased them.",
+            "userId",
+            "Purchase",
+            POPULAR,
+            "aws-popularity-count",
+        ),
+        UseCase(
+            "aws-ecomm-popular-items-by-views",
+            ECOMMERCE,
+            "Most viewed",
+            "Popular items by how many times customers viewed them.",
+            "userId",
+            "View",
+            POPULAR,
+            "aws-popularity-count",
+        ),
+        UseCase(
+            "aws-vod-top-picks",
+            VIDEO_ON_DEMAND,
+            "Top picks for you",
+            "Personalised video recommendations for a user.",
+            "userId",
+            "Watch",
+            PERSONALISED,
+            "aws-user-personalization",
+            auto_filter="Watch",
+        ),
+        UseCase(
+            "aws-vod-because-you-watched-x",
+            VIDEO_ON_DEMAND,
+            "Because you watched X",
+            "Videos that other users also watched, for a video.",
+            "itemId",
+            "Watch",
+            RELATED,
+            "aws-sims",
+            auto_filter="Watch",
+        ),
+        UseCase(
+            "aws-vod-more-like-x",
+            VIDEO_ON_DEMAND,
+            "More like X",
+            "Videos similar to a video.",
+            "itemId",
+            "Watch",
+            RELATED,
+            "aws-similar-items",
+            auto_filter="Watch",
+        ),
+        UseCase(
+            "aws-vod-most-popular",
+            VIDEO_ON_DEMAND,
+            "Most popular",
+            "Popular videos by how many times users watched them.",
+            "userId",
+            "Watch",
+            POPULAR,
+            "aws-popularity-count",
+        ),
+        UseCase(
+            "aws-vod-trending-now",
+            VIDEO_ON_DEMAND,
+            "Trending now",
+            "Videos gaining popularity fastest.",
+            "userId",
+            "Watch",
+            TRENDING,
+            "aws-trending-now",
+        ),
+    )
+}
+
+
+class UseCaseError(ValueError):
+    """A recipe ARN that names no use case, or a use case of another domain."""
+
+
+def use_case_of(recipe_arn: str, domain: str | None) -> UseCase:
+    """The use case a CreateRecommender ``recipeArn`` names, checked against the group's domain.
+
+    Raises:
+        UseCaseError: no such use case, the group has no domain, or the domains differ.
+    """
+    name = recipe_arn[len(RECIPE_PREFIX) :] if recipe_arn.startswith(RECIPE_PREFIX) else ""
+    case = USE_CASES.get(name)
+    if case is None:
+        known = ", ".join(u.name for u in USE_CASES.values() if domain in (None, u.domain))
+        raise UseCaseError(f"recipeArn '{recipe_arn}' is not a domain use case ({known}).")
+    if not domain:
+        raise UseCaseError(
+            "Recommenders need a Domain dataset group (domain ECOMMERCE or VIDEO_ON_DEMAND); "
+            "this dataset group is a Custom one: create a solution and a campaign instead."
+        )
+    if case.domain != domain:
+        raise UseCaseError(
+            f"Use case {case.name} belongs to the {case.domain} domain, not {domain}."
+        )
+    return case
+
+
+def use_cases(domain: str) -> list[UseCase]:
+    """The use cases of one domain, in the table's order."""
+    return [u for u in USE_CASES.values() if u.domain == domain]
+
+
+# Required fields of each dataset type in a domain, with the types Personalize allows
+# (besides the rules every schema follows, in services.local.data.schemas).
+_REQUIRED: dict[tuple[str, str], dict[str, frozenset[str]]] = {
+    (ECOMMERCE, "Interactions"): {"EVENT_TYPE": frozenset({"string"})},
+    (ECOMMERCE, "Items"): {
+        "PRICE": frozenset({"float", "double"}),
+        "CATEGORY_L1": frozenset({"string"}),
+    },
+    (VIDEO_ON_DEMAND, "Interactions"): {"EVENT_TYPE": frozenset({"string"})},
+    (VIDEO_ON_DEMAND, "Items"): {"GENRES": frozenset({"string"})},
+}
+# Reserved categorical fields must be declared categorical.
+_CATEGORICAL: dict[tuple[str, str], frozenset[str]] = {
+    (ECOMMERCE, "Items"): frozenset(
+        {"CATEGORY_L1", "CATEGORY_L2", "CATEGORY_L3", "AGE_GROUP", "ADULT", "GENDER"}
+    ),
+    (VIDEO_ON_DEMAND, "Items"): frozenset({"GENRES"}),
+}
+
+
+def check_domain_schema(schema: AvroSchema, dataset_type: str, domain: str) -> None:
+    """Check the fields a domain adds for one dataset type (CreateDataset in a Domain group).
+
+    ECOMMERCE: Interactions need EVENT_TYPE (View/Purchase drive the use cases); Items need
+    PRICE (float) and CATEGORY_L1 (categorical string). VIDEO_ON_DEMAND: Interactions need
+    EVENT_TYPE (Watch/Click); Items need GENRES (categorical string). Users need USER_ID and one
+    metadata field, like any Users schema.
+
+    Raises:
+        SchemaError: naming the first missing or mistyped field.
+    """
+    if domain not in DOMAINS:
+        raise SchemaError(f"unknown domain {domain!r}; expected ECOMMERCE or VIDEO_ON_DEMAND")
+    kind = normalize_dataset_type(dataset_type)
+    for name, types in _REQUIRED.get((domain, kind), {}).items():
+        field = schema.get(name)
+        if field is None:
+            raise SchemaError(
+                f"a {domain} {kind} schema needs a {name} field of type "
+                + " or ".join(sorted(types))
+            )
+        if field.type not in types:
+            raise SchemaError(
+                f"{domain} {kind} field {name} must be of type "
+                + " or ".join(sorted(types))
+                + f", not {field.type}"
+            )
+    for name in _CATEGORICAL.get((domain, kind), frozenset()):
+        field = schema.get(name)
+        if field is not None and not field.categorical:
+            raise SchemaError(f'{domain} {kind} field {name} must be "categorical": true')

@@ -1,0 +1,46 @@
+"""The batch inference job: answer every JSON line of the input with recommendations."""
+
+from __future__ import annotations
+
+import json
+
+from services.local.context import EngineContext
+from services.local.data.importer import ImportFailed
+from services.local.data.locations import output_dir, resolve_location
+from services.local.data.resources import ACTIVE, FAILED
+from services.local.errors import EngineError
+from services.local.jobs.context import JobContext
+from services.local.jobs.tasks.lifecycle import end_job, start_job
+from services.local.runtime.scoring import batch_answer
+
+
+def run_batch(engine: EngineContext, arn: str, ctx: JobContext) -> None:
+    """Answer every JSON line of the input with recommendations, as Personalize does."""
+    doc = start_job(engine, arn)
+    if doc is None:
+        return
+    try:
+        inputs = resolve_location(
+            engine, doc["jobInput"]["s3DataSource"]["path"], "jobInput.s3DataSource.path"
+        )
+        out_dir = output_dir(engine, doc["jobOutput"]["s3DataDestination"]["path"])
+        out_dir.mkdir(parents=True, exist_ok=True)
+        for path in inputs:
+            lines = []
+            for n, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+                if not raw.strip():
+                    continue
+                try:
+                    query = json.loads(raw)
+                    if not isinstance(query, dict):
+                        raise ValueError("not a JSON object")
+                except ValueError as err:
+                    raise ImportFailed(f"{path.name} line {n}: {err}") from err
+                lines.append(json.dumps(batch_answer(engine, doc, query)))
+                if n % 200 == 0:
+                    ctx.check_cancelled()
+            (out_dir / f"{path.name}.out").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    except (ImportFailed, EngineError, OSError, UnicodeDecodeError) as err:
+        end_job(engine, arn, FAILED, getattr(err, "message", None) or str(err))
+        return
+    end_job(engine, arn, ACTIVE)

@@ -1,0 +1,107 @@
+"""The work of a data deletion job: remove the listed users' data from a dataset group."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+from sqlalchemy import delete
+
+from services.local.context import EngineContext
+from services.local.control.data_deletion import COMPLETED, FAILED, IN_PROGRESS, PENDING
+from services.local.data import tables as t
+from services.local.data.bulk import StagedFile
+from services.local.data.locations import resolve_location
+from services.local.data.resources import Resources
+from services.local.data.versions import bump_data_version
+from services.local.errors import EngineError
+from services.local.jobs.context import JobContext
+
+_CHUNK = 500
+
+
+def read_user_ids(paths: list[Path]) -> list[str]:
+    """USER_ID values of the CSV files (header required); ValueError without that column."""
+    users: list[str] = []
+    for path in paths:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        if "USER_ID" not in frame.columns:
+            raise ValueError(
+                f"{path.name} has no USER_ID column (found {', '.join(frame.columns)})"
+            )
+        users.extend(u for u in frame["USER_ID"].str.strip() if u)
+    return sorted(set(users))
+
+
+def run_data_deletion(engine: EngineContext, arn: str, ctx: JobContext) -> None:
+    """Delete the users' interactions and Users rows in one transaction; COMPLETED or FAILED."""
+    with engine.tx() as res:
+        doc = res.find(arn)
+        if doc is None or doc["status"] != PENDING:
+            return
+        doc.update(status=IN_PROGRESS, lastUpdatedDateTime=res.now)
+        res.save(arn, doc)
+    group = doc["datasetGroupArn"]
+    try:
+        users = read_user_ids(resolve_location(engine, doc["dataSource"]["dataLocation"]))
+    except (EngineError, OSError, ValueError, pd.errors.ParserError) as err:
+        with engine.tx() as res:
+            doc.update(
+                status=FAILED,
+                failureReason=getattr(err, "message", None) or str(err),
+                lastUpdatedDateTime=res.now,
+            )
+            res.save(arn, doc)
+        return
+    # Bulk rows live in Parquet: rewrite the affected files without those users first (outside
+    # the transaction), then swap them in with the SQL deletes in one short transaction.
+    staged, deleted = _stage_without(engine, group, users, ctx.job_id)
+    replaced: list[Path] = []
+    try:
+        with engine.tx() as res:
+            for file in staged:
+                replaced += engine.bulk.commit(res.conn, file, full=True)
+            deleted += _delete_streamed(res, group, users)
+            bump_data_version(res, group)
+            doc.update(status=COMPLETED, numDeleted=deleted, lastUpdatedDateTime=res.now)
+            res.save(arn, doc)
+    except Exception:
+        for file in staged:
+            engine.bulk.discard(file)
+        raise
+    engine.bulk.remove(replaced)
+
+
+def _stage_without(
+    engine: EngineContext, group: str, users: list[str], job: int
+) -> tuple[list[StagedFile], int]:
+    """New Parquet files of the group's bulk Interactions and Users without ``users``, for the
+    dataset types that had any of their rows; and how many rows they drop."""
+    staged, dropped = [], 0
+    wanted = pa.array(users, type=pa.string())
+    for kind in ("Interactions", "Users"):
+        table = engine.bulk.read(engine.read_db, group, kind)
+        if table is None:
+            continue
+        mask = pc.is_in(table["USER_ID"], value_set=wanted)
+        hits = int(pc.sum(mask).as_py() or 0)
+        if hits:
+            kept = table.filter(pc.invert(mask))
+            staged.append(engine.bulk.stage(group, kind, kept, job=job))
+            dropped += hits
+    return staged, dropped
+
+
+def _delete_streamed(res: Resources, group: str, users: list[str]) -> int:
+    """Delete the users' PutEvents/PutUsers rows (SQL); returns how many went."""
+    deleted = 0
+    for start in range(0, len(users), _CHUNK):
+        chunk = users[start : start + _CHUNK]
+        for table in (t.interactions, t.users):
+            result = res.conn.execute(
+                delete(table).where(table.c.group_arn == group, table.c.user_id.in_(chunk))
+            )
+            deleted += int(result.rowcount or 0)
+    return deleted

@@ -1,0 +1,93 @@
+"""The dataset import job: read and check its files, write them to Parquet, then make them
+visible in one short transaction (a bad file imports nothing)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+from sqlalchemy import delete, select
+
+from services.local.context import EngineContext
+from services.local.data import tables as t
+from services.local.data.importer import ImportFailed, read_dataset_csv
+from services.local.data.locations import resolve_location
+from services.local.data.resources import ACTIVE, FAILED, Resources
+from services.local.data.schemas import parse_schema
+from services.local.data.versions import bump_data_version
+from services.local.errors import EngineError
+from services.local.jobs.context import JobContext
+from services.local.jobs.tasks.lifecycle import end_job, start_job
+
+MIN_IMPORT_INTERACTIONS = 1000  # Personalize's minimum interaction records per import job
+
+
+def run_import(engine: EngineContext, arn: str, ctx: JobContext) -> None:
+    """Read and check one import job's files; stage them as Parquet outside any transaction,
+    then register them, the job's ACTIVE status and the data version in one short one."""
+    doc = start_job(engine, arn)
+    if doc is None:
+        return
+    with engine.reading() as res:
+        dataset = res.get(doc["datasetArn"], "dataset")
+        schema = parse_schema(res.get(dataset["schemaArn"], "schema")["schema"])
+    kind = dataset["datasetType"]
+    try:
+        files = resolve_location(engine, doc["dataSource"]["dataLocation"])
+        tables = [read_dataset_csv(path, schema, kind).table for path in files]
+        table = pa.concat_tables(tables) if len(tables) > 1 else tables[0]
+        if kind == "Interactions" and table.num_rows < MIN_IMPORT_INTERACTIONS:
+            raise ImportFailed(
+                f"the file has {table.num_rows} interaction records; Personalize imports at "
+                f"least {MIN_IMPORT_INTERACTIONS} per job"
+            )
+    except (ImportFailed, EngineError, OSError) as err:
+        message = getattr(err, "message", None) or str(err)
+        end_job(
+            engine,
+            arn,
+            FAILED,
+            f"{Path(files[-1]).name if 'files' in locals() else ''}: {message}".lstrip(": "),
+        )
+        return
+    group = dataset["datasetGroupArn"]
+    # The rows go to a Parquet file first, outside any transaction; one short transaction
+    # then makes it visible, so readers and other writers never wait on a big import.
+    staged = engine.bulk.stage(group, kind, table, job=ctx.job_id)
+    try:
+        with engine.tx() as res:
+            replaced = engine.bulk.commit(res.conn, staged, full=doc["importMode"] == "FULL")
+            if kind != "Interactions":
+                _drop_put_rows(res, group, kind, table)
+            job = res.find(arn)
+            if job is not None:
+                job.update(status=ACTIVE, lastUpdatedDateTime=res.now)
+                res.save(arn, job)
+            ds = res.find(dataset["datasetArn"])
+            if ds is not None:
+                ds["lastUpdatedDateTime"] = res.now
+                res.save(dataset["datasetArn"], ds)
+            bump_data_version(res, group)
+    except BaseException:
+        engine.bulk.discard(staged)
+        raise
+    engine.bulk.remove(replaced)
+
+
+def _drop_put_rows(res: Resources, group: str, kind: str, imported: pa.Table) -> None:
+    """PutItems/PutUsers rows give way to a later import of the same IDs (latest wins)."""
+    table = t.items if kind == "Items" else t.users
+    column = table.c.item_id if kind == "Items" else table.c.user_id
+    put = sorted(
+        res.conn.scalars(select(column).where(table.c.group_arn == group, table.c.source == "put"))
+    )
+    if not put:
+        return
+    ids_column = imported.column("ITEM_ID" if kind == "Items" else "USER_ID")
+    put_ids = pa.array(put, pa.string())
+    ids = put_ids.filter(pc.is_in(put_ids, value_set=ids_column.combine_chunks())).to_pylist()
+    for start in range(0, len(ids), 500):
+        res.conn.execute(
+            delete(table).where(table.c.group_arn == group, column.in_(ids[start : start + 500]))
+        )

@@ -1,0 +1,132 @@
+"""The solution version job: train a recipe on a dataset group's data and store the model."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from services.local.context import EngineContext
+from services.local.data import frames as datasets
+from services.local.data.resources import ACTIVE, FAILED
+from services.local.jobs.context import Cancelled, JobContext
+from services.local.jobs.tasks.lifecycle import STOPPED, end_job, start_job
+from services.local.models.recipes.base import (
+    INTERACTION_COLUMNS,
+    EventWeight,
+    TrainingConfig,
+    TrainingData,
+    TrainingError,
+)
+
+
+def load_training_data(engine: EngineContext, group: str) -> TrainingData:
+    """Everything a recipe may learn from, for one dataset group (bulk files + streamed rows,
+    read without the write lock)."""
+    inter = datasets.interactions(engine.read_db, engine.bulk, group)
+    items = datasets.records(engine.read_db, engine.bulk, group, "Items")
+    users = datasets.records(engine.read_db, engine.bulk, group, "Users")
+    return TrainingData(inter[list(INTERACTION_COLUMNS)], items, users)
+
+
+def training_config(solution: dict[str, Any], seed: int = 42) -> TrainingConfig:
+    """TrainingConfig from a solution's document."""
+    cfg = solution.get("solutionConfig") or {}
+    threshold = cfg.get("eventValueThreshold")
+    events = tuple(
+        EventWeight(
+            event_type=e["eventType"],
+            weight=float(e.get("weight", 1.0)),
+            event_value_threshold=e.get("eventValueThreshold"),
+        )
+        for e in (cfg.get("eventsConfig") or {}).get("eventParametersList") or []
+    )
+    return TrainingConfig(
+        event_type=solution.get("eventType"),
+        event_value_threshold=float(threshold) if threshold is not None else None,
+        events=events,
+        hyperparameters=dict(cfg.get("algorithmHyperParameters") or {}),
+        features=dict(cfg.get("featureTransformationParameters") or {}),
+        perform_hpo=bool(solution.get("performHPO")),
+        seed=seed,
+    )
+
+
+def run_training(engine: EngineContext, arn: str, ctx: JobContext) -> None:
+    """Train one solution version; the result is ACTIVE with metrics, or CREATE FAILED."""
+    from services.local.models import training
+
+    doc = start_job(engine, arn)
+    if doc is None:
+        return
+    started = time.time()
+    with engine.reading() as res:
+        solution = res.get(doc["solutionArn"], "solution")
+        versions = res.all("solution-version", parent=doc["solutionArn"])
+    previous = [v for v in versions if v["status"] == ACTIVE and v.get("_modelPath")]
+    recipe = doc.get("recipeArn", "").rsplit("/", 1)[-1]
+    automl = (
+        [
+            a.rsplit("/", 1)[-1]
+            for a in ((solution.get("solutionConfig") or {}).get("autoMLConfig") or {}).get(
+                "recipeList", []
+            )
+        ]
+        if solution.get("performAutoML")
+        else []
+    )
+    out = engine.models_dir / f"{arn.rsplit('/', 2)[-2]}-{arn.rsplit('/', 1)[-1]}.npz"
+
+    def progress(_fraction: float) -> None:
+        ctx.check_cancelled()
+
+    try:
+        data = load_training_data(engine, doc["datasetGroupArn"])
+        outcome = training.train(
+            data,
+            recipe or (automl[0] if automl else ""),
+            training_config(solution),
+            # an automatic training (AUTOTRAIN) retrains in full
+            "UPDATE" if doc.get("trainingMode") == "UPDATE" else "FULL",
+            Path(previous[-1]["_modelPath"]) if previous else None,
+            out_path=out,
+            auto_ml_recipes=automl,
+            on_progress=progress,
+        )
+        _hold(engine, started, ctx)
+    except Cancelled:
+        end_job(engine, arn, STOPPED)
+        return
+    except (TrainingError, ValueError) as err:
+        end_job(engine, arn, FAILED, str(err))
+        return
+    used = outcome.best_recipe_name or recipe
+    hours = (time.time() - started) / 3600
+    fields: dict[str, Any] = {
+        "trainingHours": round(hours, 6),
+        "_metrics": outcome.metrics,
+        "_modelPath": str(out),
+        "_recipeName": used,
+        "_numInteractions": outcome.num_interactions,
+        "_numUsers": outcome.num_users,
+        "_numItems": outcome.num_items,
+    }
+    if outcome.tuned_hyperparameters and doc.get("performHPO"):
+        fields["tunedHPOParams"] = {"algorithmHyperParameters": outcome.tuned_hyperparameters}
+    if outcome.best_recipe_name:
+        fields["recipeArn"] = f"arn:aws:personalize:::recipe/{used}"
+    end_job(engine, arn, ACTIVE, **fields)
+    if outcome.best_recipe_name:
+        with engine.tx() as res:
+            sol = res.find(doc["solutionArn"])
+            if sol is not None:
+                sol["autoMLResult"] = {"bestRecipeArn": fields["recipeArn"]}
+                res.save(doc["solutionArn"], sol)
+
+
+def _hold(engine: EngineContext, started: float, ctx: JobContext) -> None:
+    """Stretch training to the configured minimum (demos and restart tests need slow jobs)."""
+    floor = engine.settings.min_training_seconds
+    while time.time() - started < floor:
+        ctx.check_cancelled()
+        time.sleep(0.1)

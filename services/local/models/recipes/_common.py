@@ -1,0 +1,153 @@
+"""Helpers shared by the recipes: event filtering, the catalogue, hyperparameter parsing."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from services.local.models.recipes.base import (
+    INTERACTION_COLUMNS,
+    TrainingConfig,
+    TrainingData,
+    TrainingError,
+)
+
+
+def filter_interactions(interactions: pd.DataFrame, config: TrainingConfig) -> pd.DataFrame:
+    """Apply eventType, eventValueThreshold and eventsConfig; add a float64 ``WEIGHT`` column.
+
+    Personalize drops duplicate (USER_ID, ITEM_ID, TIMESTAMP) rows, so we do too. With
+    eventsConfig only the listed event types are used, each with its weight and threshold.
+    An event without a value never passes a threshold (NaN >= x is false).
+    """
+    df = interactions.loc[:, list(INTERACTION_COLUMNS)]
+    df = df.drop_duplicates(subset=["USER_ID", "ITEM_ID", "TIMESTAMP"])
+    keep = np.ones(len(df), dtype=bool)
+    if config.event_type:
+        keep &= (df["EVENT_TYPE"] == config.event_type).to_numpy()
+    if config.event_value_threshold is not None:
+        keep &= (df["EVENT_VALUE"] >= config.event_value_threshold).to_numpy()
+    weight = np.ones(len(df), dtype=np.float64)
+    if config.events:
+        used = np.zeros(len(df), dtype=bool)
+        etype = df["EVENT_TYPE"].to_numpy()
+        value = df["EVENT_VALUE"].to_numpy(dtype=np.float64)
+        for ev in config.events:
+            rows = etype == ev.event_type
+            if ev.event_value_threshold is not None:
+                rows &= value >= ev.event_value_threshold
+            used |= rows
+            weight[rows] = ev.weight
+        keep &= used
+    out = df.loc[keep].copy()
+    out["WEIGHT"] = weight[keep]
+    return out.reset_index(drop=True)
+
+
+def catalogue(data: TrainingData, interactions: pd.DataFrame) -> np.ndarray:
+    """Sorted item IDs of Items ∪ Interactions (dtype object)."""
+    ids = pd.unique(interactions["ITEM_ID"].astype(str))
+    if len(data.items) and "ITEM_ID" in data.items.columns:
+        ids = np.union1d(ids, data.items["ITEM_ID"].astype(str).unique())
+    return np.sort(np.asarray(ids).astype(str)).astype(object)
+
+
+@dataclass(frozen=True)
+class Indexed:
+    """Filtered interactions as integer codes, sorted by (user, timestamp)."""
+
+    user_ids: np.ndarray  # object, sorted
+    item_ids: np.ndarray  # object, sorted catalogue
+    users: np.ndarray  # int64 code per event
+    items: np.ndarray  # int64 code per event
+    timestamps: np.ndarray  # int64
+    weights: np.ndarray  # float64
+
+    def matrix(self, values: np.ndarray | None = None) -> sp.csr_matrix:
+        """users × items CSR of summed ``values`` (default: the event weights)."""
+        vals = self.weights if values is None else values
+        shape = (len(self.user_ids), len(self.item_ids))
+        m = sp.csr_matrix((vals, (self.users, self.items)), shape=shape, dtype=np.float64)
+        m.sum_duplicates()
+        return m
+
+    def popularity(self) -> np.ndarray:
+        """Number of filtered interactions per item."""
+        return np.bincount(self.items, minlength=len(self.item_ids)).astype(np.float64)
+
+    def distinct_users(self) -> np.ndarray:
+        """Number of distinct users with at least one filtered interaction per item."""
+        n = len(self.item_ids)
+        pairs = np.unique(self.users * n + self.items)
+        return np.bincount(pairs % n, minlength=n).astype(np.float64)
+
+
+def sorted_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(sorted unique strings, code per row); hashing first is far faster than sorting rows."""
+    codes, uniques = pd.factorize(values.astype(str), sort=False)
+    uniq = np.asarray(uniques).astype(str)
+    order = np.argsort(uniq, kind="stable")
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    return uniq[order].astype(object), rank[codes]
+
+
+def index(
+    data: TrainingData, config: TrainingConfig, known_items: np.ndarray | None = None
+) -> Indexed:
+    """Filter ``data`` and encode it; raise TrainingError if nothing is left.
+
+    With ``known_items`` the catalogue keeps that order and appends new items (sorted), so an
+    existing model's arrays stay aligned.
+    """
+    df = filter_interactions(data.interactions, config)
+    if df.empty:
+        raise TrainingError("no interactions left after eventType/eventValueThreshold filtering")
+    items = catalogue(data, df)
+    if known_items is not None:
+        new = np.setdiff1d(items, known_items.astype(str))
+        items = np.concatenate([known_items.astype(object), new.astype(object)])
+    user_ids, users = sorted_codes(df["USER_ID"])
+    codes = pd.Index(items).get_indexer(df["ITEM_ID"].astype(str))
+    ts = df["TIMESTAMP"].to_numpy(dtype=np.int64)
+    order = np.lexsort((ts, users))
+    return Indexed(
+        user_ids=user_ids.astype(object),
+        item_ids=items,
+        users=users[order].astype(np.int64),
+        items=codes[order].astype(np.int64),
+        timestamps=ts[order],
+        weights=df["WEIGHT"].to_numpy(dtype=np.float64)[order],
+    )
+
+
+def hp_float(hp: Mapping[str, str], name: str, default: float) -> float:
+    """A float hyperparameter from Personalize's string map."""
+    raw = hp.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError as err:
+        raise TrainingError(f"hyperparameter {name}={raw!r} is not a number") from err
+
+
+def hp_int(hp: Mapping[str, str], name: str, default: int) -> int:
+    """An int hyperparameter from Personalize's string map."""
+    return int(round(hp_float(hp, name, float(default))))
+
+
+def hp_bool(hp: Mapping[str, str], name: str, default: bool) -> bool:
+    """A boolean hyperparameter ("true"/"false", any case)."""
+    raw = hp.get(name)
+    if raw is None or raw == "":
+        return default
+    if raw.strip().lower() in ("true", "1", "yes"):
+        return True
+    if raw.strip().lower() in ("false", "0", "no"):
+        return False
+    raise TrainingError(f"hyperparameter {name}={raw!r} is not true or false")

@@ -1,0 +1,117 @@
+"""Item-to-item neighbours (cosine over users) for the RELATED_ITEMS recipes.
+
+Hyperparameters: ``neighbours`` (K, default 50) and ``min_item_interactions`` (default 3):
+items with fewer interactions are too sparse to have trustworthy neighbours, so
+``score_item`` returns None and the runtime falls back to popular items, as Personalize does.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import ClassVar
+
+import numpy as np
+import scipy.sparse as sp
+
+from services.local.models.recipes._common import hp_int, index
+from services.local.models.recipes.base import TrainingConfig, TrainingData, load_npz, save_npz
+
+
+@dataclass
+class ItemKnnModel:
+    """Sparse items × items cosine similarities, top K per item."""
+
+    recipe_name: str
+    item_ids: np.ndarray
+    popularity: np.ndarray
+    similarity: sp.csr_matrix
+    min_interactions: int
+    _pos: dict[str, int] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        self._pos = {str(item): i for i, item in enumerate(self.item_ids)}
+        top = float(self.popularity.max()) if len(self.popularity) else 0.0
+        # beyond the K neighbours, popular items come first
+        self._tiebreak = self.popularity / top * 1e-6 if top > 0 else np.zeros(len(self.item_ids))
+
+    @property
+    def item_index(self) -> dict[str, int]:
+        """Item ID → position in ``item_ids`` (built once; the runtime shares it)."""
+        return self._pos
+
+    def score_user(self, user_id: str | None, history: Sequence[str]) -> np.ndarray | None:
+        """RELATED_ITEMS recipes take an itemId, not a user."""
+        return None
+
+    def score_item(self, item_id: str) -> np.ndarray | None:
+        """Cosine neighbours of ``item_id``; None for unknown or too-sparse items.
+
+        The item itself scores -1, below every other item.
+        """
+        i = self._pos.get(item_id)
+        if i is None or self.popularity[i] < self.min_interactions:
+            return None
+        scores = self.similarity.getrow(i).toarray().ravel().astype(np.float64) + self._tiebreak
+        scores[i] = -1.0
+        return scores
+
+    def save(self, path: Path) -> None:
+        """Write the model to an .npz file."""
+        s = self.similarity
+        save_npz(
+            path,
+            {"recipe_name": self.recipe_name, "min_interactions": self.min_interactions},
+            item_ids=self.item_ids,
+            popularity=self.popularity,
+            sim_data=s.data.astype(np.float32),
+            sim_indices=s.indices.astype(np.int32),
+            sim_indptr=s.indptr.astype(np.int64),
+        )
+
+
+class ItemKnnRecipe:
+    """Base of aws-similar-items and aws-sims."""
+
+    name: ClassVar[str] = "aws-sims"
+    recipe_type: ClassVar[str] = "RELATED_ITEMS"
+    description: ClassVar[str] = "Items often interacted with by the same users."
+
+    def fit(self, data: TrainingData, config: TrainingConfig) -> ItemKnnModel:
+        """Cosine similarity between items' user vectors, top K per item (implicit)."""
+        from implicit.nearest_neighbours import ItemItemRecommender  # heavy import
+
+        hp = config.hyperparameters
+        idx = index(data, config)
+        x = idx.matrix()
+        x.data = np.minimum(x.data, 1.0)  # co-occurrence of users, not of repeat counts
+        # cosine = dot products of unit-length item columns; normalising here keeps the CSR
+        # format implicit wants (its CosineRecommender hands itself a COO matrix and warns)
+        norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=0)).ravel())
+        norms[norms == 0] = 1.0
+        x = sp.csr_matrix(x @ sp.diags(1.0 / norms))
+        knn = ItemItemRecommender(
+            K=hp_int(hp, "neighbours", 50), num_threads=min(2, os.cpu_count() or 1)
+        )
+        knn.fit(x, show_progress=False)
+        sim = sp.csr_matrix(knn.similarity, dtype=np.float32)
+        sim.setdiag(0)
+        sim.eliminate_zeros()
+        return ItemKnnModel(
+            self.name, idx.item_ids, idx.popularity(), sim, hp_int(hp, "min_item_interactions", 3)
+        )
+
+    def load(self, path: Path) -> ItemKnnModel:
+        """Read a model written by ``ItemKnnModel.save``."""
+        header, a = load_npz(path)
+        n = len(a["item_ids"])
+        sim = sp.csr_matrix((a["sim_data"], a["sim_indices"], a["sim_indptr"]), shape=(n, n))
+        return ItemKnnModel(
+            str(header["recipe_name"]),
+            a["item_ids"],
+            a["popularity"],
+            sim,
+            int(header["min_interactions"]),  # type: ignore[arg-type]
+        )

@@ -1,0 +1,272 @@
+"""The user-personalization model: an item-to-item scorer folded over a recency-weighted history.
+
+Scores for a user are ``Σ_h w_h · (item model row of h)``, where ``w_h`` decays with how far back
+in the history ``h`` is, plus a sequential "what comes next" term from the last few items. The
+item model is EASE (a closed-form linear autoencoder) when the active catalogue is small enough
+to hold an items × items matrix, otherwise ALS factors (``implicit``) with a fold-in of the
+history. Scoring needs only the history, so users unseen at training time, and events sent after
+training, are personalised immediately.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+
+from services.local.models.recipes.base import load_npz, save_npz
+
+
+@dataclass(frozen=True)
+class UPParams:
+    """Scoring-time settings, saved with the model."""
+
+    history_length: int = 100  # "bptt": only the latest N history items count
+    recency_decay: float = 0.9  # weight of the j-th most recent item is decay**j
+    sequence_weight: float = 0.3  # share of the "next item" transition term
+    sequence_window: int = 3  # transitions to the next N items; last 2N history items used
+    als_regularization: float = 0.1  # fold-in ridge term, ALS only
+
+
+def _csr_arrays(prefix: str, m: sp.csr_matrix) -> dict[str, np.ndarray]:
+    return {
+        f"{prefix}_data": m.data.astype(np.float32),
+        f"{prefix}_indices": m.indices.astype(np.int32),
+        f"{prefix}_indptr": m.indptr.astype(np.int64),
+    }
+
+
+def _csr_from(prefix: str, arrays: dict[str, np.ndarray], shape: tuple[int, int]) -> sp.csr_matrix:
+    return sp.csr_matrix(
+        (arrays[f"{prefix}_data"], arrays[f"{prefix}_indices"], arrays[f"{prefix}_indptr"]),
+        shape=shape,
+    )
+
+
+def _weights(rows: Sequence[tuple[int, np.ndarray, np.ndarray]], n: int, m: int) -> sp.csr_matrix:
+    """users × items sparse matrix of history weights (repeated items add up)."""
+    r = np.concatenate([np.full(len(h), i) for i, h, _ in rows])
+    c = np.concatenate([h for _, h, _ in rows])
+    v = np.concatenate([w for _, _, w in rows])
+    return sp.csr_matrix((v, (r, c)), shape=(n, m), dtype=np.float64)
+
+
+@dataclass
+class UserPersonalizationModel:
+    """Item-model scores folded over the user's recent history (see module doc)."""
+
+    recipe_name: str
+    item_ids: np.ndarray
+    popularity: np.ndarray
+    params: UPParams
+    neighbours: sp.csr_matrix | None  # EASE weights, items × items (sparsified), or None
+    factors: np.ndarray | None  # ALS item factors, items × f, or None
+    transitions: sp.csr_matrix  # row-normalised "i then j" counts, items × items
+    user_ids: np.ndarray  # users seen in training, sorted
+    user_histories: sp.csr_matrix  # users × history positions → item code + 1 (0 = none)
+    _pos: dict[str, int] = field(default_factory=dict, repr=False)
+    _users: dict[str, int] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        self._pos = {str(item): i for i, item in enumerate(self.item_ids)}
+        self._users = {str(u): i for i, u in enumerate(self.user_ids)}
+        # Items ALS never saw (too rare) have zero factors; scoring skips their rows, which
+        # on a large catalogue is most of the memory one request has to stream through.
+        self._factor_rows: np.ndarray | None = None
+        self._scored_factors = self.factors
+        if self.factors is not None:
+            rows = np.flatnonzero(np.any(self.factors != 0, axis=1))
+            if len(rows) < 0.9 * len(self.factors):
+                self._factor_rows = rows
+                self._scored_factors = np.ascontiguousarray(self.factors[rows])
+        top = float(self.popularity.max()) if len(self.popularity) else 0.0
+        # a tiny popularity term only breaks ties among items the user model knows nothing about
+        self._tiebreak = (self.popularity / top * 1e-6) if top > 0 else np.zeros(len(self.item_ids))
+
+    @property
+    def item_index(self) -> dict[str, int]:
+        """Item ID → position in ``item_ids`` (built once; the runtime shares it)."""
+        return self._pos
+
+    def known_history(self, user_id: str) -> list[int]:
+        """Item codes of a training user's latest history, oldest first."""
+        u = self._users.get(user_id)
+        if u is None:
+            return []
+        row = self.user_histories.getrow(u)
+        return (row.data[np.argsort(row.indices)] - 1).astype(np.int64).tolist()
+
+    def _history_codes(self, user_id: str | None, history: Sequence[str]) -> np.ndarray:
+        """The item codes a user is scored on: the given history, else the training one."""
+        codes = [self._pos[h] for h in history if h in self._pos]
+        if not codes and user_id is not None:
+            codes = self.known_history(str(user_id))
+        return np.asarray(codes[-self.params.history_length :], dtype=np.int64)
+
+    def score_user(self, user_id: str | None, history: Sequence[str]) -> np.ndarray | None:
+        """Scores for every item (float64), or None for an unknown user without usable history.
+
+        One request on a 500,000-item catalogue touches a few MiB per pass over the scores,
+        so each step works in place on one vector, and the sequential term, which is sparse,
+        is added only where it is non-zero (the same values as the dense sum).
+        """
+        h = self._history_codes(user_id, history)
+        if not len(h):
+            return None
+        p = self.params
+        w = p.recency_decay ** np.arange(len(h) - 1, -1, -1, dtype=np.float64)
+        scores = self._item_model_scores(h, w)
+        if p.sequence_weight > 0:
+            last = h[-2 * p.sequence_window :]
+            wl = 0.5 ** np.arange(len(last) - 1, -1, -1, dtype=np.float64)
+            seq = (sp.csr_matrix(wl[None, :]) @ self.transitions[last]).tocsr()
+            seq.sum_duplicates()
+            top = seq.data.max() if seq.nnz else 0.0
+            if top > 0:
+                scores *= 1 - p.sequence_weight
+                scores[seq.indices] += p.sequence_weight * seq.data / top
+        scores += self._tiebreak
+        return scores
+
+    def _item_model_scores(self, h: np.ndarray, w: np.ndarray) -> np.ndarray:
+        """A new float64 vector of item-model scores over every item, scaled to |max| 1."""
+        if self.neighbours is not None:
+            s = np.asarray(self.neighbours[h].T @ w).ravel()
+            top = np.abs(s).max()
+        elif self.factors is not None:
+            y = self.factors[h].astype(np.float64)
+            # ridge fold-in: the user vector that best reproduces the weighted history
+            a = y.T @ (y * w[:, None]) + self.params.als_regularization * np.eye(y.shape[1])
+            u = np.linalg.solve(a, y.T @ w)
+            s, top = self._factor_scores_of(u)
+        else:
+            return np.zeros(len(self.item_ids))
+        if top > 0:
+            s /= top
+        return s
+
+    def _factor_scores_of(self, user: np.ndarray) -> tuple[np.ndarray, float]:
+        """One user vector against the item factors: float64 scores over every item (zero for
+        items without factors) and their largest absolute value."""
+        assert self._scored_factors is not None
+        # float32 like the factors: a float64 operand would copy the whole factor matrix
+        part = (user[None, :].astype(np.float32) @ self._scored_factors.T)[0]
+        top = float(np.abs(part).max()) if len(part) else 0.0
+        if self._factor_rows is None:
+            return part.astype(np.float64), top
+        out = np.zeros(len(self.item_ids))
+        out[self._factor_rows] = part
+        return out, top
+
+    def score_users(
+        self, user_ids: Sequence[str | None], histories: Sequence[Sequence[str]]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """``score_user`` for many users at once (offline evaluation), as one matrix product.
+
+        Returns:
+            (scores, personalised): float32 users × items, and per user whether the row holds
+            scores (False rows are zero: the caller serves popularity, as for None).
+        """
+        p = self.params
+        n, m = len(user_ids), len(self.item_ids)
+        hist_w: list[tuple[int, np.ndarray, np.ndarray]] = []
+        seq_w: list[tuple[int, np.ndarray, np.ndarray]] = []
+        personalised = np.zeros(n, dtype=bool)
+        for r, (user, hist) in enumerate(zip(user_ids, histories, strict=True)):
+            h = self._history_codes(user, hist)
+            if not len(h):
+                continue
+            personalised[r] = True
+            hist_w.append((r, h, p.recency_decay ** np.arange(len(h) - 1, -1, -1.0)))
+            last = h[-2 * p.sequence_window :]
+            seq_w.append((r, last, 0.5 ** np.arange(len(last) - 1, -1, -1.0)))
+        scores = np.zeros((n, m), dtype=np.float32)
+        if not hist_w:
+            return scores, personalised
+        if self.neighbours is not None:
+            scores[:] = (_weights(hist_w, n, m) @ self.neighbours).toarray()
+        elif self.factors is not None:
+            f = self.factors
+            reg = self.params.als_regularization * np.eye(f.shape[1])
+            users = np.zeros((n, f.shape[1]), dtype=np.float32)
+            for r, h, w in hist_w:
+                y = f[h].astype(np.float64)
+                users[r] = np.linalg.solve(y.T @ (y * w[:, None]) + reg, y.T @ w)
+            scores[:] = self._factor_scores(users)
+        top = np.abs(scores).max(axis=1, keepdims=True)
+        np.divide(scores, top, out=scores, where=top > 0)
+        if p.sequence_weight > 0:
+            seq = (_weights(seq_w, n, m) @ self.transitions).tocsr()
+            seq_top = seq.max(axis=1).toarray().ravel()
+            rows = np.flatnonzero(seq_top > 0)
+            scores[rows] *= 1 - p.sequence_weight
+            coo = seq.tocoo()
+            keep = seq_top[coo.row] > 0
+            scores[coo.row[keep], coo.col[keep]] += (
+                p.sequence_weight * coo.data[keep] / seq_top[coo.row[keep]]
+            )
+        scores += self._tiebreak.astype(np.float32)
+        scores[~personalised] = 0.0
+        return scores, personalised
+
+    def _factor_scores(self, users: np.ndarray) -> np.ndarray:
+        """users × items scores of user vectors against the item factors (float32)."""
+        assert self._scored_factors is not None
+        # float32 like the factors: a float64 operand would copy the whole factor matrix
+        part = users.astype(np.float32) @ self._scored_factors.T
+        if self._factor_rows is None:
+            return part
+        out = np.zeros((len(users), len(self.item_ids)), dtype=np.float32)
+        out[:, self._factor_rows] = part
+        return out
+
+    def score_item(self, item_id: str) -> np.ndarray | None:
+        """Neighbours of one item: the user scorer with a history of just that item."""
+        if item_id not in self._pos:
+            return None
+        return self.score_user(None, [item_id])
+
+    def save(self, path: Path) -> None:
+        """Write the model to an .npz file of plain arrays."""
+        n = len(self.item_ids)
+        arrays: dict[str, np.ndarray] = {
+            "item_ids": self.item_ids,
+            "popularity": self.popularity,
+            "user_ids": self.user_ids,
+            **_csr_arrays("transitions", self.transitions),
+            **_csr_arrays("histories", self.user_histories),
+        }
+        if self.neighbours is not None:
+            arrays.update(_csr_arrays("neighbours", self.neighbours))
+        if self.factors is not None:
+            arrays["factors"] = self.factors.astype(np.float32)
+        header = {
+            "recipe_name": self.recipe_name,
+            "kind": "ease" if self.neighbours is not None else "als",
+            "n_items": n,
+            "history_cols": self.user_histories.shape[1],
+            "params": self.params.__dict__,
+        }
+        save_npz(path, header, **arrays)
+
+    @classmethod
+    def load(cls, path: Path) -> UserPersonalizationModel:
+        """Read a model written by ``save``."""
+        header, a = load_npz(path)
+        n = int(header["n_items"])  # type: ignore[arg-type]
+        n_users = len(a["user_ids"])
+        hist_cols = int(header["history_cols"])  # type: ignore[arg-type]
+        return cls(
+            recipe_name=str(header["recipe_name"]),
+            item_ids=a["item_ids"],
+            popularity=a["popularity"],
+            params=UPParams(**header["params"]),  # type: ignore[arg-type]
+            neighbours=_csr_from("neighbours", a, (n, n)) if "neighbours_data" in a else None,
+            factors=a.get("factors"),
+            transitions=_csr_from("transitions", a, (n, n)),
+            user_ids=a["user_ids"],
+            user_histories=_csr_from("histories", a, (n_users, hist_cols)),
+        )

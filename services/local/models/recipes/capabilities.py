@@ -1,0 +1,22 @@
+"""What the local engine's recipes do beyond their recipe type, by name, in one place.
+
+The engine is the service here, so these are its own facts; the dashboard keeps the client's
+side of them in ``services/workspace/recipe_capabilities.py``, which the engine, sitting below the
+facade, does not import. Sources are the developer guide's recipe pages.
+"""
+
+from __future__ import annotations
+
+# trainingMode UPDATE: User-Personalization v1 and v2 only (CreateSolutionVersion reference).
+UPDATE_RECIPES = frozenset({"aws-user-personalization", "aws-user-personalization-v2"})
+# The v2 recipes return item metadata without enableMetadataWithRecommendations ("Item
+# metadata in recommendations").
+METADATA_BY_DEFAULT = frozenset({"aws-user-personalization-v2", "aws-personalized-ranking-v2"})
+# Exploration (explorationWeight, explorationItemAgeCutOff) is a User-Personalization feature.
+EXPLORING_RECIPES = frozenset({"aws-user-personalization", "aws-user-personalization-v2"})
+# Recipes whose model is one popularity (or trend) vector served to everybody: their items
+# carry no "Popular item" reason and no personalised scores.
+POPULARITY_RECIPES = frozenset({"aws-popularity-count", "aws-trending-now"})
+# "You can't get batch recommendations with the Trending-Now recipe"; Next-Best-Action batches
+# are batch segment jobs of actions, not item lists.
+NO_BATCH_RECIPES = frozenset({"aws-trending-now", "aws-next-best-action"})

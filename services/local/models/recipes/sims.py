@@ -1,0 +1,7 @@
+"""aws-sims: item-to-item collaborative filtering (cosine over co-interacting users)."""
+
+from __future__ import annotations
+
+from services.local.models.recipes._item_knn import ItemKnnRecipe
+
+RECIPE = ItemKnnRecipe()

@@ -1,0 +1,225 @@
+"""Training of one solution version: filter, check minimums, measure, fit, save.
+
+The engine calls ``train`` in a worker process; the outcome carries what DescribeSolutionVersion
+and GetSolutionMetrics report. Metrics come from Personalize's user split (``metrics``); the
+model that is saved is then fitted on all the data.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+from services.local.models import metrics
+from services.local.models.recipes import get_recipe
+from services.local.models.recipes._common import filter_interactions
+from services.local.models.recipes.base import (
+    INTERACTION_COLUMNS,
+    Model,
+    Recipe,
+    TrainingConfig,
+    TrainingData,
+    TrainingError,
+)
+
+_log = logging.getLogger(__name__)
+
+MIN_INTERACTIONS = 1000
+MIN_USERS_WITH_TWO = 25
+VALIDATION_KEY = "normalized_discounted_cumulative_gain_at_10"
+
+Progress = Callable[[float], None]
+
+
+@dataclass(frozen=True)
+class TrainingOutcome:
+    """What one training run produced."""
+
+    metrics: dict[str, float]
+    tuned_hyperparameters: dict[str, str]
+    best_recipe_name: str | None
+    num_interactions: int
+    num_users: int
+    num_items: int
+    model_path: Path
+
+
+def check_minimums(data: TrainingData, config: TrainingConfig) -> TrainingData:
+    """Filter events as the solution asks and enforce Personalize's training minimums.
+
+    Returns the filtered data (interaction columns only).
+
+    Raises:
+        TrainingError: fewer than 1000 interactions or 25 users with two or more.
+    """
+    df = filter_interactions(data.interactions, config)
+    per_user = df["USER_ID"].value_counts()
+    n_two = int((per_user >= 2).sum())
+    if len(df) < MIN_INTERACTIONS or n_two < MIN_USERS_WITH_TWO:
+        raise TrainingError(
+            f"not enough data after event filtering: {len(df)} interactions "
+            f"(minimum {MIN_INTERACTIONS}) and {n_two} users with at least 2 interactions "
+            f"(minimum {MIN_USERS_WITH_TWO})"
+        )
+    return TrainingData(df.loc[:, list(INTERACTION_COLUMNS)], data.items, data.users)
+
+
+def validation_score(recipe: Recipe, split: metrics.Split, config: TrainingConfig) -> float:
+    """NDCG@10 of ``recipe`` trained on ``split.train`` and scored on its test users."""
+    model = recipe.fit(split.train, config)
+    return metrics.evaluate(model, split)[VALIDATION_KEY]
+
+
+def tune(
+    recipe: Recipe, split: metrics.Split, config: TrainingConfig, on_progress: Progress
+) -> dict[str, str]:
+    """performHPO: the best of the recipe's candidate hyperparameters on a validation split.
+
+    The validation split is a user split of the training users only, so the test users stay
+    unseen. Recipes without ``hpo_candidates`` have nothing to tune.
+    """
+    candidates = getattr(recipe, "hpo_candidates", None)
+    if candidates is None:
+        return dict(config.hyperparameters)
+    grid: Sequence[Mapping[str, str]] = candidates(config)
+    val = metrics.split_users(split.train, config.seed + 1)
+    best, best_score = dict(config.hyperparameters), -np.inf
+    for i, hp in enumerate(grid):
+        trial = {**config.hyperparameters, **hp}
+        score = validation_score(recipe, val, replace(config, hyperparameters=trial))
+        _log.info("hpo %s %s -> %.4f", recipe.name, trial, score)
+        if score > best_score:
+            best, best_score = trial, score
+        on_progress(0.1 + 0.4 * (i + 1) / len(grid))
+    return best
+
+
+def pick_recipe(
+    names: Sequence[str], split: metrics.Split, config: TrainingConfig, on_progress: Progress
+) -> str:
+    """performAutoML: the recipe with the best validation NDCG@10 (first wins a tie)."""
+    val = metrics.split_users(split.train, config.seed + 2)
+    best, best_score = names[0], -np.inf
+    for i, name in enumerate(names):
+        score = validation_score(get_recipe(name), val, config)
+        _log.info("automl %s -> %.4f", name, score)
+        if score > best_score:
+            best, best_score = name, score
+        on_progress(0.1 + 0.3 * (i + 1) / len(names))
+    return best
+
+
+def train(
+    data: TrainingData,
+    recipe_name: str,
+    config: TrainingConfig,
+    mode: str = "FULL",
+    previous_model: Path | None = None,
+    *,
+    out_path: Path,
+    auto_ml_recipes: Sequence[str] = (),
+    on_progress: Progress | None = None,
+) -> TrainingOutcome:
+    """Train a solution version and save its model to ``out_path`` (.npz).
+
+    Args:
+        data: the dataset group's interactions (+ items, users).
+        recipe_name: the solution's recipe; ignored when ``auto_ml_recipes`` is given.
+        config: event filtering, eventsConfig, hyperparameters, performHPO, seed.
+        mode: "FULL" or "UPDATE". UPDATE folds new users and items into ``previous_model``
+            without a full retrain and, like a cheap refresh, computes no new metrics.
+        previous_model: the model file an UPDATE starts from.
+        out_path: where the model is written.
+        auto_ml_recipes: performAutoML's recipeList; the best by validation NDCG@10 is used.
+        on_progress: called with the fraction done, 0.0 to 1.0.
+
+    Raises:
+        TrainingError: too little data, bad hyperparameters, or an impossible UPDATE.
+        ValueError: unknown recipe or mode.
+    """
+    report = _monotonic(on_progress)
+    if mode not in ("FULL", "UPDATE"):
+        raise ValueError(f"mode must be FULL or UPDATE, not {mode!r}")
+    recipe = get_recipe(auto_ml_recipes[0] if auto_ml_recipes else recipe_name)
+    report(0.0)
+    filtered = check_minimums(data, config)
+    df = filtered.interactions
+    n_inter, n_users = len(df), int(df["USER_ID"].nunique())
+    if mode == "UPDATE":
+        model = _update(recipe, filtered, config, previous_model)
+        return _finish(
+            model, {}, dict(config.hyperparameters), None, n_inter, n_users, out_path, report
+        )
+
+    split = metrics.split_users(filtered, config.seed)
+    report(0.1)
+    best_name = None
+    if auto_ml_recipes:
+        best_name = pick_recipe(list(auto_ml_recipes), split, config, report)
+        recipe = get_recipe(best_name)
+    tuned = dict(config.hyperparameters)
+    if config.perform_hpo:
+        tuned = tune(recipe, split, config, report)
+        config = replace(config, hyperparameters=tuned)
+    model = recipe.fit(split.train, config)
+    result = metrics.evaluate(model, split)
+    report(0.6)
+    model = recipe.fit(filtered, config)
+    report(0.95)
+    return _finish(model, result, tuned, best_name, n_inter, n_users, out_path, report)
+
+
+def _monotonic(callback: Progress | None) -> Progress:
+    """Progress that never goes backwards (AutoML then HPO each report their own share)."""
+    done = [0.0]
+
+    def report(fraction: float) -> None:
+        done[0] = max(done[0], fraction)
+        if callback is not None:
+            callback(done[0])
+
+    return report
+
+
+def _update(
+    recipe: Recipe, data: TrainingData, config: TrainingConfig, previous_model: Path | None
+) -> Model:
+    if previous_model is None:
+        raise TrainingError("trainingMode UPDATE needs a previous ACTIVE solution version")
+    update = getattr(recipe, "update", None)
+    if update is None:
+        raise TrainingError(f"recipe {recipe.name} does not support trainingMode UPDATE")
+    return update(recipe.load(previous_model), data, config)
+
+
+def _finish(
+    model: Model,
+    result: dict[str, float],
+    tuned: dict[str, str],
+    best_name: str | None,
+    n_inter: int,
+    n_users: int,
+    out_path: Path,
+    report: Progress,
+) -> TrainingOutcome:
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    model.save(out_path)
+    report(1.0)
+    return TrainingOutcome(
+        metrics=result,
+        tuned_hyperparameters=tuned,
+        best_recipe_name=best_name,
+        num_interactions=n_inter,
+        num_users=n_users,
+        num_items=len(model.item_ids),
+        model_path=out_path,
+    )
+
+
+def load_model(recipe_name: str, path: Path) -> Model:
+    """Read a model saved by ``train`` for ``recipe_name``."""
+    return get_recipe(recipe_name).load(path)

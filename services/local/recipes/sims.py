@@ -1,7 +1,0 @@
-"""aws-sims: item-to-item collaborative filtering (cosine over co-interacting users)."""
-
-from __future__ import annotations
-
-from services.local.recipes._item_knn import ItemKnnRecipe
-
-RECIPE = ItemKnnRecipe()

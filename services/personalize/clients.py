@@ -1,0 +1,101 @@
+"""The three boto3 clients every other module uses, for AWS or for the local engine."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from botocore.parsers import ResponseParserError
+
+from services.config import LOCAL_REGION, Settings
+from services.personalize.session import aws_session
+
+SERVICES = ("personalize", "personalize-runtime", "personalize-events")
+
+
+@dataclass(frozen=True)
+class Clients:
+    """boto3 clients for the control plane, the runtime and event ingestion."""
+
+    personalize: Any
+    runtime: Any
+    events: Any
+
+
+def refuse_unreadable_bodies(client: Any) -> Any:
+    """Make a 2xx answer whose body is not JSON raise ``ResponseParserError``.
+
+    botocore parses such a body (a proxy's HTML page, a body cut off mid-way) as an empty
+    answer, so a List would silently say "nothing there". Every Personalize answer is JSON
+    (awsJson1.1 and restJson1) or empty.
+    """
+
+    def check(response_dict: dict[str, Any], **_: Any) -> None:
+        body = response_dict.get("body") or b""
+        if response_dict.get("status_code", 0) >= 300 or not body.strip():
+            return
+        try:
+            json.loads(body)
+        except ValueError as err:
+            raise ResponseParserError(f"the body is not JSON: {body[:60]!r}") from err
+
+    client.meta.events.register("before-parse", check)
+    return client
+
+
+def build_clients(settings: Settings) -> Clients:
+    """Build the three clients described by ``settings``.
+
+    Local mode attaches the in-process engine through botocore ``before-send`` hooks, so no
+    socket is opened; with ``endpoint_url`` all three go to an HTTP endpoint (``make serve``);
+    AWS mode uses the profile or the normal credential chain (or a role assumed with them,
+    ``services.personalize.session``) with standard retries, and ``endpoint_url`` when one is set.
+    """
+    if settings.backend == "aws":
+        session = aws_session(settings)
+        # botocore waits 60 s to connect and 60 s per read, five times over: a dropped VPN
+        # would hang a page for minutes. Personalize answers control and runtime calls in
+        # well under a second, so a page knows within ~2 minutes at worst and usually at once.
+        config = Config(
+            retries={"mode": "standard", "max_attempts": 5}, connect_timeout=5, read_timeout=20
+        )
+        return Clients(
+            *(
+                refuse_unreadable_bodies(
+                    session.client(name, config=config, endpoint_url=settings.endpoint_url)
+                )
+                for name in SERVICES
+            )
+        )
+
+    # The local engine accepts any credentials; fixed dummy ones keep boto3 from searching
+    # the credential chain (and from ever signing with a real key).
+    session = boto3.Session(
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+        region_name=settings.region or LOCAL_REGION,
+    )
+    config = Config(retries={"mode": "standard", "total_max_attempts": 1})
+    if settings.endpoint_url:
+        return Clients(
+            *(
+                refuse_unreadable_bodies(
+                    session.client(name, endpoint_url=settings.endpoint_url, config=config)
+                )
+                for name in SERVICES
+            )
+        )
+
+    from services.local.engine import get_engine  # the engine is only loaded when used
+    from services.local.wire.protocol import attach
+
+    engine = get_engine(settings)
+    clients = Clients(
+        *(refuse_unreadable_bodies(session.client(name, config=config)) for name in SERVICES)
+    )
+    for client in (clients.personalize, clients.runtime, clients.events):
+        attach(client, engine)
+    return clients

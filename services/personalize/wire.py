@@ -1,0 +1,483 @@
+"""Private to the facade: Personalize wire dicts → typed models, botocore errors → ServiceError.
+
+Only ``services.personalize.facade`` imports this module; raw boto3 dicts stop here.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    ConnectionError,  # botocore's: refused connections and connect timeouts
+    CredentialRetrievalError,
+    EndpointConnectionError,
+    HTTPClientError,  # read timeouts, connections closed mid-response
+    NoCredentialsError,
+    NoRegionError,
+    ParamValidationError,
+    PartialCredentialsError,
+    ProfileNotFound,
+)
+
+from services import errors
+from services.personalize.models import (
+    AttributedMetric,
+    BatchInferenceJob,
+    Campaign,
+    CampaignConfig,
+    CampaignUpdate,
+    Dataset,
+    DatasetExportJob,
+    DatasetGroup,
+    EventTracker,
+    Filter,
+    ImportJob,
+    MetricAttribution,
+    Recipe,
+    Recommendation,
+    RecommendationList,
+    Recommender,
+    Schema,
+    SchemaField,
+    Solution,
+    SolutionVersion,
+    is_terminal,
+    resource_label,
+)
+
+Wire = Mapping[str, Any]
+
+_THROTTLE_CODES = frozenset(
+    {"ThrottlingException", "Throttling", "TooManyRequestsException", "RequestLimitExceeded"}
+)
+# Codes AWS sends when the credentials themselves are wrong or expired (not a missing permission).
+_BAD_CREDENTIAL_CODES = frozenset(
+    {
+        "UnrecognizedClientException",
+        "InvalidSignatureException",
+        "ExpiredTokenException",
+        "ExpiredToken",
+        "InvalidClientTokenId",
+        "MissingAuthenticationTokenException",
+        "IncompleteSignature",
+    }
+)
+_MAX_DETAIL = 300  # AWS messages are appended for context; keep them from flooding the page
+
+
+def _detail(aws_message: str) -> str:
+    text = " ".join(aws_message.split())[:_MAX_DETAIL]
+    return f" Personalize said: {text}" if text else ""
+
+
+def translate_error(
+    err: Exception, operation: str, target: str | None = None, kind: str | None = None
+) -> errors.ServiceError:
+    """Map a botocore error to a ServiceError whose message says what to do next.
+
+    ``target`` is the ARN (or, for Create*, the name) the call was about; ``kind`` names the
+    resource when ``target`` is not an ARN ("Import job").
+    """
+    if target and target.startswith("arn:"):
+        what, name = resource_label(target)
+    else:
+        what, name = kind or "Resource", target or ""
+    subject = f"{what} '{name}'" if name else f"The {what.lower()}"
+
+    if isinstance(err, ClientError):
+        error = err.response.get("Error", {})
+        code = str(error.get("Code", ""))
+        detail = _detail(str(error.get("Message", "")))
+        operation = err.operation_name or operation
+        kw: dict[str, Any] = {"code": code, "operation": operation}
+        if code == "ResourceNotFoundException":
+            return errors.NotFound(
+                f"{subject} was not found: it may have been deleted. Refresh the page.{detail}",
+                **kw,
+            )
+        if code == "ResourceInUseException":
+            return errors.Conflict(
+                f"{subject} is busy or not ready for {operation}: it, or something it depends "
+                f"on, is still being created or changed, or has failed. Wait until it is ACTIVE, "
+                f"then try again.{detail}",
+                **kw,
+            )
+        if code == "ResourceAlreadyExistsException":
+            return errors.Conflict(f"{subject} already exists: choose another name.{detail}", **kw)
+        if code in ("InvalidInputException", "ValidationException", "InvalidNextTokenException"):
+            return errors.InvalidInput(
+                f"Personalize rejected {operation}: check the values and try again.{detail}", **kw
+            )
+        if code in ("AccessDeniedException", "AccessDenied"):
+            return errors.AccessDenied(
+                f"AWS denied personalize:{operation}: the role needs that permission.", **kw
+            )
+        if code in _BAD_CREDENTIAL_CODES:
+            return errors.AccessDenied(
+                f"AWS rejected the credentials ({code}): they may be expired or for another "
+                "account. Refresh them (for example `aws sso login`) and reload the page.",
+                **kw,
+            )
+        if code in _THROTTLE_CODES:
+            return errors.Throttled("Throttled by Personalize: try again in a few seconds.", **kw)
+        if code in ("LimitExceededException", "TooManyTagsException", "TooManyTagKeysException"):
+            return errors.LimitExceeded(
+                f"A Personalize quota was reached by {operation}: delete resources you no longer "
+                f"need, or ask AWS for a higher quota.{detail}",
+                **kw,
+            )
+        status = err.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+        if isinstance(status, int) and status >= 500:
+            return errors.ServiceError(
+                f"Personalize had an internal error on {operation}: try again in a minute.{detail}",
+                **kw,
+            )
+        return errors.ServiceError(f"Personalize failed on {operation} ({code}).{detail}", **kw)
+
+    kw = {"operation": operation}
+    if isinstance(err, EndpointConnectionError):
+        endpoint = err.kwargs.get("endpoint_url", "the configured endpoint")
+        return errors.BackendUnavailable(
+            f"Cannot reach Personalize at {endpoint}: check the network and the region, or that "
+            "the local engine is running (make serve).",
+            **kw,
+        )
+    if isinstance(err, ConnectionError | HTTPClientError):
+        return errors.BackendUnavailable(
+            f"The connection to Personalize failed during {operation}: try again; if it keeps "
+            "failing, check the network or that the local engine is running.",
+            **kw,
+        )
+    if isinstance(
+        err,
+        NoCredentialsError | PartialCredentialsError | CredentialRetrievalError | ProfileNotFound,
+    ):
+        return errors.BackendUnavailable(
+            "No usable AWS credentials were found: set AWS_PROFILE (or run `aws configure`), or "
+            "switch to the local engine with PERSONALIZE_BACKEND=local.",
+            **kw,
+        )
+    if isinstance(err, NoRegionError):
+        return errors.BackendUnavailable(
+            "No AWS region is configured: set AWS_REGION (for example us-east-1).", **kw
+        )
+    if isinstance(err, ParamValidationError):
+        return errors.InvalidInput(
+            f"The request for {operation} is invalid: {' '.join(str(err).split())}", **kw
+        )
+    if isinstance(err, BotoCoreError):
+        return errors.ServiceError(f"Calling Personalize {operation} failed: {err}", **kw)
+    raise TypeError(f"not a botocore error: {type(err).__name__}") from err
+
+
+class Checked(dict[str, Any]):
+    """A response (or a part of it) whose missing members raise MalformedResponse naming the
+    operation and the member, instead of a KeyError deep inside a page."""
+
+    operation: str = ""
+
+    def __missing__(self, key: str) -> Any:
+        raise malformed(self.operation, f"no {key!r} in the response")
+
+
+def checked(value: Any, operation: str) -> Any:
+    """``value`` with every dict in it (also inside lists) made ``Checked`` for ``operation``."""
+    if isinstance(value, dict):
+        out = Checked((k, checked(v, operation)) for k, v in value.items())
+        out.operation = operation
+        return out
+    if isinstance(value, list):
+        return [checked(v, operation) for v in value]
+    return value
+
+
+def malformed(operation: str, detail: str) -> errors.MalformedResponse:
+    """The error for a response botocore or the parsers could not read."""
+    return errors.MalformedResponse(
+        f"Personalize's answer to {operation} could not be read ({detail[:_MAX_DETAIL]}): try "
+        "again; if it persists, check that the endpoint and region are Personalize's "
+        "(PERSONALIZE_ENDPOINT_URL, AWS_REGION) and that no proxy rewrites the answers.",
+        code="MalformedResponse",
+        operation=operation,
+    )
+
+
+# --- wire → models -----------------------------------------------------------------------------
+
+
+def _dt(value: object) -> datetime | None:
+    # botocore parses wire timestamps to tzlocal(); pages and arithmetic want UTC
+    return value.astimezone(UTC) if isinstance(value, datetime) else None
+
+
+def _times(d: Wire) -> dict[str, datetime | None]:
+    return {"created": _dt(d.get("creationDateTime")), "updated": _dt(d.get("lastUpdatedDateTime"))}
+
+
+def dataset_group(d: Wire) -> DatasetGroup:
+    return DatasetGroup(
+        arn=d["datasetGroupArn"],
+        name=d.get("name", ""),
+        status=d.get("status", ""),
+        domain=d.get("domain"),
+        failure_reason=d.get("failureReason"),
+        **_times(d),
+    )
+
+
+def _schema_field(raw: Wire) -> SchemaField:
+    avro_type = raw.get("type", "")
+    types = list(avro_type) if isinstance(avro_type, list) else [avro_type]
+    concrete = [t for t in types if t != "null"]
+    return SchemaField(
+        name=str(raw.get("name", "")),
+        type=str(concrete[0]) if concrete else "null",
+        nullable="null" in types,
+        categorical=bool(raw.get("categorical", False)),
+        textual=bool(raw.get("textual", False)),
+    )
+
+
+def schema(d: Wire) -> Schema:
+    fields: tuple[SchemaField, ...] = ()
+    if d.get("schema"):
+        try:
+            avro = json.loads(d["schema"])
+            fields = tuple(_schema_field(f) for f in avro.get("fields", []) if isinstance(f, dict))
+        except (ValueError, AttributeError):
+            fields = ()  # an unparsable schema still lists; the Data page shows it raw
+    return Schema(
+        arn=d["schemaArn"],
+        name=d.get("name", ""),
+        fields=fields,
+        domain=d.get("domain"),
+        **_times(d),
+    )
+
+
+def dataset(d: Wire) -> Dataset:
+    return Dataset(
+        arn=d["datasetArn"],
+        name=d.get("name", ""),
+        dataset_type=str(d.get("datasetType", "")).upper(),
+        status=d.get("status", ""),
+        schema_arn=d.get("schemaArn"),
+        dataset_group_arn=d.get("datasetGroupArn"),
+        **_times(d),
+    )
+
+
+def import_job(d: Wire) -> ImportJob:
+    times = _times(d)
+    status = d.get("status", "")
+    return ImportJob(
+        arn=d["datasetImportJobArn"],
+        name=d.get("jobName", ""),
+        status=status,
+        import_mode=d.get("importMode"),
+        dataset_arn=d.get("datasetArn"),
+        location=(d.get("dataSource") or {}).get("dataLocation"),
+        failure_reason=d.get("failureReason"),
+        completed=times["updated"] if is_terminal(status) else None,
+        **times,
+    )
+
+
+def event_tracker(d: Wire) -> EventTracker:
+    return EventTracker(
+        arn=d["eventTrackerArn"],
+        name=d.get("name", ""),
+        status=d.get("status", ""),
+        tracking_id=d.get("trackingId"),
+        dataset_group_arn=d.get("datasetGroupArn"),
+        **_times(d),
+    )
+
+
+def solution_version(d: Wire) -> SolutionVersion:
+    hours = d.get("trainingHours")
+    return SolutionVersion(
+        arn=d["solutionVersionArn"],
+        status=d.get("status", ""),
+        training_mode=d.get("trainingMode"),
+        training_type=d.get("trainingType"),
+        training_hours=float(hours) if hours is not None else None,
+        name=d.get("name"),
+        solution_arn=d.get("solutionArn"),
+        recipe_arn=d.get("recipeArn"),
+        event_type=d.get("eventType"),
+        failure_reason=d.get("failureReason"),
+        **_times(d),
+    )
+
+
+def solution(d: Wire) -> Solution:
+    latest = d.get("latestSolutionVersion")
+    return Solution(
+        arn=d["solutionArn"],
+        name=d.get("name", ""),
+        status=d.get("status", ""),
+        recipe_arn=d.get("recipeArn"),
+        dataset_group_arn=d.get("datasetGroupArn"),
+        event_type=d.get("eventType"),
+        perform_hpo=bool(d.get("performHPO", False)),
+        perform_auto_ml=bool(d.get("performAutoML", False)),
+        perform_auto_training=d.get("performAutoTraining"),
+        auto_ml_best_recipe_arn=(d.get("autoMLResult") or {}).get("bestRecipeArn"),
+        auto_training_schedule=(
+            ((d.get("solutionConfig") or {}).get("autoTrainingConfig") or {}).get(
+                "schedulingExpression"
+            )
+        ),
+        latest_version=solution_version(latest) if latest else None,
+        **_times(d),
+    )
+
+
+def _campaign_config(d: Wire | None) -> CampaignConfig | None:
+    if d is None:
+        return None
+    return CampaignConfig(
+        item_exploration=dict(d.get("itemExplorationConfig") or {}),
+        enable_metadata=d.get("enableMetadataWithRecommendations"),
+        sync_with_latest_version=d.get("syncWithLatestSolutionVersion"),
+        ranking_influence={k: float(v) for k, v in (d.get("rankingInfluence") or {}).items()},
+    )
+
+
+def campaign(d: Wire) -> Campaign:
+    update = d.get("latestCampaignUpdate")
+    return Campaign(
+        arn=d["campaignArn"],
+        name=d.get("name", ""),
+        status=d.get("status", ""),
+        solution_version_arn=d.get("solutionVersionArn"),
+        min_provisioned_tps=d.get("minProvisionedTPS"),
+        config=_campaign_config(d.get("campaignConfig")),
+        pending_update=(
+            CampaignUpdate(
+                status=update.get("status", ""),
+                solution_version_arn=update.get("solutionVersionArn"),
+                min_provisioned_tps=update.get("minProvisionedTPS"),
+                failure_reason=update.get("failureReason"),
+                **_times(update),
+            )
+            if update
+            else None
+        ),
+        failure_reason=d.get("failureReason"),
+        **_times(d),
+    )
+
+
+def recommender(d: Wire) -> Recommender:
+    config = d.get("recommenderConfig") or {}
+    update = d.get("latestRecommenderUpdate") or {}
+    return Recommender(
+        arn=d["recommenderArn"],
+        name=d.get("name", ""),
+        status=d.get("status", ""),
+        dataset_group_arn=d.get("datasetGroupArn"),
+        recipe_arn=d.get("recipeArn"),
+        min_requests_per_second=config.get("minRecommendationRequestsPerSecond"),
+        enable_metadata=config.get("enableMetadataWithRecommendations"),
+        model_metrics={k: float(v) for k, v in (d.get("modelMetrics") or {}).items()},
+        pending_status=update.get("status"),
+        failure_reason=d.get("failureReason"),
+        **_times(d),
+    )
+
+
+def metric_attribution(d: Wire) -> MetricAttribution:
+    destination = (d.get("metricsOutputConfig") or {}).get("s3DataDestination") or {}
+    return MetricAttribution(
+        arn=d["metricAttributionArn"],
+        name=d.get("name", ""),
+        status=d.get("status", ""),
+        dataset_group_arn=d.get("datasetGroupArn"),
+        output_path=destination.get("path"),
+        failure_reason=d.get("failureReason"),
+        **_times(d),
+    )
+
+
+def attributed_metric(d: Wire) -> AttributedMetric:
+    return AttributedMetric(d["eventType"], d["metricName"], d["expression"])
+
+
+def filter_(d: Wire) -> Filter:
+    return Filter(
+        arn=d["filterArn"],
+        name=d.get("name", ""),
+        status=d.get("status", ""),
+        dataset_group_arn=d.get("datasetGroupArn"),
+        expression=d.get("filterExpression"),
+        failure_reason=d.get("failureReason"),
+        **_times(d),
+    )
+
+
+def recipe(d: Wire) -> Recipe:
+    return Recipe(
+        arn=d["recipeArn"],
+        name=d.get("name", ""),
+        status=d.get("status", ""),
+        recipe_type=d.get("recipeType"),
+        description=d.get("description"),
+        domain=d.get("domain"),
+        **_times(d),
+    )
+
+
+def batch_inference_job(d: Wire) -> BatchInferenceJob:
+    source = ((d.get("jobInput") or {}).get("s3DataSource")) or {}
+    destination = ((d.get("jobOutput") or {}).get("s3DataDestination")) or {}
+    return BatchInferenceJob(
+        arn=d["batchInferenceJobArn"],
+        name=d.get("jobName", ""),
+        status=d.get("status", ""),
+        solution_version_arn=d.get("solutionVersionArn"),
+        input_path=source.get("path"),
+        output_path=destination.get("path"),
+        num_results=d.get("numResults"),
+        filter_arn=d.get("filterArn"),
+        role_arn=d.get("roleArn"),
+        mode=d.get("batchInferenceJobMode"),
+        failure_reason=d.get("failureReason"),
+        **_times(d),
+    )
+
+
+def recommendation_list(items: list[Wire], recommendation_id: str | None) -> RecommendationList:
+    return RecommendationList(
+        items=tuple(
+            Recommendation(
+                item_id=item["itemId"],
+                score=float(item["score"]) if item.get("score") is not None else None,
+                reason="; ".join(item["reason"]) if item.get("reason") else None,
+                promotion_name=item.get("promotionName"),
+                metadata=dict(item.get("metadata") or {}),
+            )
+            for item in items
+        ),
+        recommendation_id=recommendation_id,
+    )
+
+
+def dataset_export_job(d: Wire) -> DatasetExportJob:
+    destination = ((d.get("jobOutput") or {}).get("s3DataDestination")) or {}
+    return DatasetExportJob(
+        arn=d["datasetExportJobArn"],
+        name=d.get("jobName", ""),
+        status=d.get("status", ""),
+        dataset_arn=d.get("datasetArn"),
+        ingestion_mode=d.get("ingestionMode"),
+        output_path=destination.get("path"),
+        failure_reason=d.get("failureReason"),
+        **_times(d),
+    )

@@ -1,0 +1,265 @@
+"""Turn the workspace snapshot into the Overview's alert list: what is wrong, most urgent first.
+
+Pure logic over ``services.workspace.overview`` values (no Streamlit, no calls), so the same list
+can be
+printed by a CLI or checked in a unit test. Each alert names the page where the fix happens.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Literal
+
+from services.personalize.models import is_failed, is_terminal, short_arn
+from services.workspace.overview import (
+    CampaignStatus,
+    DatasetGroupOverview,
+    DatasetStatus,
+    SolutionStatus,
+)
+
+Severity = Literal["error", "warning", "info"]
+Page = Literal["operations", "data", "recommendations", "solutions"]
+
+SEVERITY_ORDER: dict[str, int] = {"error": 0, "warning": 1, "info": 2}
+
+# Personalize's training minimum (PERSONALIZE.md section 5), counted after event filtering.
+MIN_INTERACTIONS = 1_000
+MIN_USERS_WITH_TWO = 25
+# A newer ACTIVE version waiting this long undeployed is no longer a detail: it is an error.
+STALE_DEPLOYMENT = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class Alert:
+    """One finding: ``message`` says what is wrong and what to do; ``page`` where to do it."""
+
+    severity: Severity
+    message: str
+    page: Page
+    target: str | None = None  # the ARN the alert is about (for a deep link and hover text)
+    since: datetime | None = None  # when the problem started, if known
+    kind: str = ""  # a stable code for tests and filters: "campaign_behind", "import_failed"…
+
+
+@dataclass(frozen=True)
+class DataCounts:
+    """Interaction counts of one dataset group, when someone could compute them cheaply."""
+
+    interactions: int
+    users_with_two: int
+
+
+def human_duration(delta: timedelta) -> str:
+    """'45 s', '90 min', '3 h', '2 d' (the same units as the dashboard's formatting)."""
+    seconds = max(0, int(delta.total_seconds()))
+    if seconds < 60:
+        return f"{seconds} s"
+    if seconds < 7200:
+        return f"{seconds // 60} min"
+    if seconds < 86400 * 2:
+        return f"{seconds // 3600} h"
+    return f"{seconds // 86400} d"
+
+
+def _age(since: datetime | None, now: datetime) -> str:
+    return f" {human_duration(now - since)} ago" if since else ""
+
+
+def _reason(text: str | None) -> str:
+    return f": {text}" if text else ""
+
+
+def _dataset_alerts(group: str, status: DatasetStatus, now: datetime) -> Iterable[Alert]:
+    dataset, job = status.dataset, status.latest_import
+    kind = dataset.dataset_type.capitalize()
+    if is_failed(dataset.status):
+        yield Alert(
+            "error",
+            f"{kind} dataset of {group} failed to create. Recreate it on the Data page.",
+            "data",
+            dataset.arn,
+            dataset.created,
+            "dataset_failed",
+        )
+        return
+    if job is None:
+        if dataset.dataset_type == "INTERACTIONS":
+            yield Alert(
+                "warning",
+                f"{kind} dataset of {group} has no import yet: nothing to train on. "
+                "Import interactions on the Data page.",
+                "data",
+                dataset.arn,
+                dataset.created,
+                "no_import",
+            )
+        return
+    if is_failed(job.status):
+        when = job.completed or job.updated or job.created
+        yield Alert(
+            "error",
+            f"Import {job.name} into the {kind.lower()} dataset of {group} failed"
+            f"{_age(when, now)}{_reason(job.failure_reason)}",
+            "data",
+            job.arn,
+            when,
+            "import_failed",
+        )
+
+
+def _solution_alerts(status: SolutionStatus, now: datetime) -> Iterable[Alert]:
+    solution, newest = status.solution, status.newest_version
+    if newest is not None and is_failed(newest.status):
+        when = newest.updated or newest.created
+        yield Alert(
+            "error",
+            f"Training of {solution.name} (version {short_arn(newest.arn)}) failed"
+            f"{_age(when, now)}{_reason(newest.failure_reason)}",
+            "operations",
+            newest.arn,
+            when,
+            "version_failed",
+        )
+    elif status.newest_active is None and (newest is None or is_terminal(newest.status)):
+        yield Alert(
+            "info",
+            f"Solution {solution.name} has no ACTIVE version: train one on Operations.",
+            "operations",
+            solution.arn,
+            solution.created,
+            "never_trained",
+        )
+
+
+def _campaign_alerts(status: CampaignStatus, now: datetime) -> Iterable[Alert]:
+    campaign = status.campaign
+    if is_failed(campaign.status):
+        yield Alert(
+            "error",
+            f"Campaign {campaign.name} failed to create{_reason(campaign.failure_reason)}",
+            "operations",
+            campaign.arn,
+            campaign.updated or campaign.created,
+            "campaign_failed",
+        )
+        return
+    update = campaign.pending_update
+    if update is not None and is_failed(update.status):
+        yield Alert(
+            "error",
+            f"The last update of campaign {campaign.name} (to version "
+            f"{short_arn(update.solution_version_arn or '?')}) failed"
+            f"{_reason(update.failure_reason)}. It still serves "
+            f"{short_arn(campaign.solution_version_arn or '?')}.",
+            "operations",
+            campaign.arn,
+            update.updated or update.created,
+            "update_failed",
+        )
+    if status.updating_to:
+        yield Alert(
+            "info",
+            f"Campaign {campaign.name} is updating to version {short_arn(status.updating_to)}; "
+            f"it serves {short_arn(campaign.solution_version_arn or '?')} until then.",
+            "operations",
+            campaign.arn,
+            update.created if update else None,
+            "campaign_updating",
+        )
+    elif status.behind and status.newest_active is not None:
+        age = status.undeployed_age
+        waited = f"has been ACTIVE for {human_duration(age)}" if age else "is ACTIVE"
+        served = short_arn(campaign.solution_version_arn or "?")
+        yield Alert(
+            "error" if age and age >= STALE_DEPLOYMENT else "warning",
+            f"Campaign {campaign.name} serves version {served}; version "
+            f"{short_arn(status.newest_active.arn)} {waited} and is not deployed.",
+            "operations",
+            campaign.arn,
+            status.newest_active.created,
+            "campaign_behind",
+        )
+
+
+def data_minimum_alerts(group: DatasetGroupOverview, counts: DataCounts) -> list[Alert]:
+    """Alerts when a group's interactions are below Personalize's training minimum."""
+    short = []
+    if counts.interactions < MIN_INTERACTIONS:
+        short.append(f"{counts.interactions:,} interactions (minimum {MIN_INTERACTIONS:,})")
+    if counts.users_with_two < MIN_USERS_WITH_TWO:
+        short.append(
+            f"{counts.users_with_two:,} users with ≥ 2 interactions (minimum {MIN_USERS_WITH_TWO})"
+        )
+    if not short:
+        return []
+    return [
+        Alert(
+            "error",
+            f"{group.group.name} has too little data to train: {'; '.join(short)}. "
+            "Training fails, or every user gets the same popular items.",
+            "data",
+            group.group.arn,
+            kind="data_below_minimum",
+        )
+    ]
+
+
+def build_alerts(
+    groups: Sequence[DatasetGroupOverview],
+    now: datetime,
+    data_counts: Mapping[str, DataCounts] | None = None,
+) -> list[Alert]:
+    """Every alert of the snapshot, errors first, then the longest-standing first.
+
+    ``data_counts`` (by dataset group ARN) is optional: counting interactions is not an API
+    call, so callers pass it only when they have the numbers.
+    """
+    alerts: list[Alert] = []
+    for overview in groups:
+        group = overview.group
+        if is_failed(group.status):
+            alerts.append(
+                Alert(
+                    "error",
+                    f"Dataset group {group.name} failed to create{_reason(group.failure_reason)}",
+                    "data",
+                    group.arn,
+                    group.created,
+                    "group_failed",
+                )
+            )
+            continue
+        if not any(d.dataset.dataset_type == "INTERACTIONS" for d in overview.datasets):
+            alerts.append(
+                Alert(
+                    "warning",
+                    f"Dataset group {group.name} has no interactions dataset: create one and "
+                    "import events on the Data page.",
+                    "data",
+                    group.arn,
+                    group.created,
+                    "no_interactions",
+                )
+            )
+        for dataset in overview.datasets:
+            alerts.extend(_dataset_alerts(group.name, dataset, now))
+        if data_counts and group.arn in data_counts:
+            alerts.extend(data_minimum_alerts(overview, data_counts[group.arn]))
+        for solution in overview.solutions:
+            alerts.extend(_solution_alerts(solution, now))
+        for campaign in overview.campaigns:
+            alerts.extend(_campaign_alerts(campaign, now))
+    return sort_alerts(alerts)
+
+
+def sort_alerts(alerts: Iterable[Alert]) -> list[Alert]:
+    """Most severe first; within a severity, the oldest problem first (unknown age last)."""
+
+    def key(alert: Alert) -> tuple[int, int, float]:
+        since = alert.since.timestamp() if alert.since else 0.0
+        return (SEVERITY_ORDER[alert.severity], alert.since is None, since)
+
+    return sorted(alerts, key=key)

@@ -1,0 +1,184 @@
+"""What can be asked for recommendations in a group: campaigns and recommenders (with their
+recipe type) and trained versions that no campaign serves yet."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from services.personalize.facade import PersonalizeService
+from services.personalize.listed import described
+from services.personalize.models import short_arn
+from services.workspace.recipe_capabilities import (
+    POPULARITY_RECIPES,
+    batch_lists_for_users,
+    gives_similar_items,
+    ranks,
+    recommends_for_users,
+)
+from services.workspace.use_cases import USE_CASE_INPUTS, USE_CASE_TITLES
+
+# "The maximum number of columns you can provide is 10" (API reference GetRecommendations,
+# metadataColumns).
+MAX_METADATA_COLUMNS = 10
+
+
+@dataclass(frozen=True)
+class CampaignInfo:
+    arn: str
+    name: str
+    status: str
+    version_arn: str | None
+    recipe: str  # recipe name, e.g. aws-user-personalization, or a use case's recipe
+    recipe_type: str | None  # USER_PERSONALIZATION, RELATED_ITEMS, PERSONALIZED_RANKING…
+    # created or updated with enableMetadataWithRecommendations: may return Items columns
+    metadata_enabled: bool = False
+
+    @property
+    def is_recommender(self) -> bool:
+        return ":recommender/" in self.arn
+
+    @property
+    def label(self) -> str:
+        if self.is_recommender:
+            return f"{self.name} (recommender: {USE_CASE_TITLES.get(self.recipe, self.recipe)})"
+        return f"{self.name} ({self.recipe})"
+
+
+@dataclass(frozen=True)
+class CatalogVersion:
+    """An ACTIVE version with the campaigns serving it (none: it can only be previewed)."""
+
+    arn: str
+    solution: str
+    recipe: str
+    recipe_type: str | None
+    created: datetime | None
+    served_by: tuple[str, ...]  # campaign names
+
+
+@dataclass(frozen=True)
+class Catalog:
+    campaigns: tuple[CampaignInfo, ...]
+    versions: tuple[CatalogVersion, ...]  # ACTIVE versions, newest first
+    item_columns: tuple[str, ...] = ()  # the Items schema's fields besides ITEM_ID
+
+    def metadata_columns(self, source: CampaignInfo) -> tuple[str, ...]:
+        """The Items columns to ask ``source`` for (GetRecommendations ``metadataColumns``):
+        none unless it has metadata enabled; at most ``MAX_METADATA_COLUMNS``."""
+        return self.item_columns[:MAX_METADATA_COLUMNS] if source.metadata_enabled else ()
+
+    def _active(self, answers: Callable[[str | None], bool]) -> list[CampaignInfo]:
+        return [c for c in self.campaigns if c.status == "ACTIVE" and answers(c.recipe_type)]
+
+    def for_users(self) -> list[CampaignInfo]:
+        """ACTIVE campaigns and recommenders that answer GetRecommendations for a userId."""
+        return self._active(recommends_for_users)
+
+    def for_items(self) -> list[CampaignInfo]:
+        """ACTIVE campaigns and recommenders that answer GetRecommendations for an itemId."""
+        return self._active(gives_similar_items)
+
+    def rankers(self) -> list[CampaignInfo]:
+        """ACTIVE campaigns that answer GetPersonalizedRanking: only those of a
+        PERSONALIZED_RANKING recipe (recommenders never rank)."""
+        return [c for c in self._active(ranks) if not c.is_recommender]
+
+    def previewable(self) -> list[CatalogVersion]:
+        """ACTIVE versions whose lists for users a batch inference job can preview."""
+        return [v for v in self.versions if batch_lists_for_users(v.recipe, v.recipe_type)]
+
+    @property
+    def popularity(self) -> CampaignInfo | None:
+        """A popularity-count campaign, the baseline every personalised list is compared to."""
+        ranked = [
+            c for c in self.campaigns if c.status == "ACTIVE" and c.recipe in POPULARITY_RECIPES
+        ]
+        if ranked:
+            return ranked[0]
+        return next(iter(self._active(lambda t: t == "POPULAR_ITEMS")), None)
+
+
+def build_catalog(svc: PersonalizeService, group_arn: str) -> Catalog:
+    """Campaigns and ACTIVE versions of a group, each with its recipe and recipe type.
+
+    Raises:
+        ServiceError: a List/Describe call failed.
+    """
+    recipe_types: dict[str, str | None] = {}
+
+    def recipe_type(arn: str | None) -> str | None:
+        if not arn:
+            return None
+        if arn not in recipe_types:
+            recipe_types[arn] = svc.describe_recipe(arn).recipe_type
+        return recipe_types[arn]
+
+    campaigns: list[CampaignInfo] = []
+    versions: list[CatalogVersion] = []
+    for solution in svc.list_solutions(group_arn):
+        recipe_arn = solution.recipe_arn or svc.describe_solution(solution.arn).recipe_arn
+        recipe = short_arn(recipe_arn) if recipe_arn else "—"
+        kind = recipe_type(recipe_arn)
+        served: dict[str, list[str]] = {}
+        listed = [c.arn for c in svc.list_campaigns(solution.arn)]
+        for campaign in described(svc.describe_campaign, listed):
+            served.setdefault(campaign.solution_version_arn or "", []).append(campaign.name)
+            campaigns.append(
+                CampaignInfo(
+                    campaign.arn,
+                    campaign.name,
+                    campaign.status,
+                    campaign.solution_version_arn,
+                    recipe,
+                    kind,
+                    bool(campaign.config and campaign.config.enable_metadata),
+                )
+            )
+        for version in svc.list_solution_versions(solution.arn):
+            if version.status == "ACTIVE":
+                versions.append(
+                    CatalogVersion(
+                        version.arn,
+                        solution.name,
+                        recipe,
+                        kind,
+                        version.created,
+                        tuple(served.get(version.arn, [])),
+                    )
+                )
+    for recommender in svc.list_recommenders(group_arn):
+        campaigns.append(
+            CampaignInfo(
+                recommender.arn,
+                recommender.name,
+                recommender.status,
+                None,
+                recommender.use_case,
+                "RELATED_ITEMS"
+                if USE_CASE_INPUTS.get(recommender.use_case) == "itemId"
+                else "USER_PERSONALIZATION",
+                bool(recommender.enable_metadata),
+            )
+        )
+    versions.sort(key=lambda v: (bool(v.served_by), -(v.created.timestamp() if v.created else 0)))
+    columns = item_columns(svc, group_arn) if any(c.metadata_enabled for c in campaigns) else ()
+    return Catalog(tuple(sorted(campaigns, key=lambda c: c.name)), tuple(versions), columns)
+
+
+def item_columns(svc: PersonalizeService, group_arn: str) -> tuple[str, ...]:
+    """The fields of the group's Items schema besides ITEM_ID, in schema order (none when the
+    group has no Items dataset).
+
+    Raises:
+        ServiceError: a List/Describe call failed.
+    """
+    items = [d for d in svc.list_datasets(group_arn) if d.dataset_type.upper() == "ITEMS"]
+    if not items:
+        return ()
+    schema_arn = svc.describe_dataset(items[0].arn).schema_arn
+    if not schema_arn:
+        return ()
+    fields = svc.describe_schema(schema_arn).fields
+    return tuple(f.name for f in fields if f.name != "ITEM_ID")

@@ -1,0 +1,100 @@
+"""Alerts that need the data itself, not just resource statuses: Personalize's training
+minimums, events that stopped arriving, and campaigns that give everybody the same items."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
+
+from services.datasets.interaction_summary import InteractionSummary
+from services.evaluation.inspection import Verdict, assess, recommend_for_users
+from services.personalize.facade import PersonalizeService
+from services.workspace.alerts import Alert, data_minimum_alerts, human_duration
+from services.workspace.overview import DatasetGroupOverview
+from services.workspace.recipe_capabilities import personal_lists
+
+# A shop sends events all day; a day of silence means the tracker integration broke.
+QUIET_AFTER = timedelta(hours=24)
+PROBE_USERS = 10  # recently active users whose lists are compared per campaign
+PROBE_TOP_N = 10
+
+
+def quiet_tracker_alerts(
+    group: DatasetGroupOverview, latest_put: int | None, now: datetime
+) -> list[Alert]:
+    """A warning when a group with an event tracker got no PutEvents lately (``latest_put``:
+    the newest streamed event's TIMESTAMP, epoch seconds, None if none arrived)."""
+    if not group.event_trackers:
+        return []
+    latest = None if latest_put is None else datetime.fromtimestamp(latest_put, UTC)
+    if latest is not None and now - latest < QUIET_AFTER:
+        return []
+    when = f"the latest is {human_duration(now - latest)} old" if latest else "none ever arrived"
+    tracker = group.event_trackers[0]
+    which = f"trackingId {tracker.tracking_id}" if tracker.tracking_id else tracker.name
+    return [
+        Alert(
+            "warning",
+            f"No events through PutEvents for {group.group.name} in the last "
+            f"{human_duration(QUIET_AFTER)}: {when}. Check the shop's event tracker "
+            f"integration ({which}).",
+            "data",
+            group.group.arn,
+            latest,
+            "no_recent_events",
+        )
+    ]
+
+
+def identical_list_alerts(
+    group: DatasetGroupOverview,
+    recent_users: Sequence[str],
+    probe: Callable[[str, Sequence[str]], Verdict],
+) -> list[Alert]:
+    """Errors for personalised campaigns whose recently active users (latest first; the
+    first ``PROBE_USERS`` are asked) get the same items."""
+    users = list(recent_users[:PROBE_USERS])
+    if not users:
+        return []
+    recipes = {s.solution.arn: (s.solution.recipe_arn or "") for s in group.solutions}
+    alerts = []
+    for status in group.campaigns:
+        campaign = status.campaign
+        if campaign.status != "ACTIVE" or not personal_lists(recipes.get(status.solution_arn)):
+            continue
+        verdict = probe(campaign.arn, users)
+        if verdict.severity == "error":
+            alerts.append(
+                Alert(
+                    "error",
+                    f"Campaign {campaign.name}: {verdict.headline}",
+                    "recommendations",
+                    campaign.arn,
+                    kind="identical_recommendations",
+                )
+            )
+    return alerts
+
+
+def probe_campaign(service: PersonalizeService) -> Callable[[str, Sequence[str]], Verdict]:
+    """A probe that asks a campaign for each user's top N and judges the overlap."""
+
+    def probe(campaign_arn: str, users: Sequence[str]) -> Verdict:
+        results = recommend_for_users(service, campaign_arn, users, num_results=PROBE_TOP_N)
+        return assess(results, top_n=PROBE_TOP_N)
+
+    return probe
+
+
+def data_alerts(
+    group: DatasetGroupOverview,
+    summary: InteractionSummary,
+    service: PersonalizeService,
+    now: datetime,
+) -> list[Alert]:
+    """Every data-based alert of one dataset group, from its interactions' summary."""
+    return [
+        *data_minimum_alerts(group, summary.counts),
+        *quiet_tracker_alerts(group, summary.latest_put, now),
+        *identical_list_alerts(group, summary.recent_users, probe_campaign(service)),
+    ]

@@ -1,0 +1,89 @@
+"""What each recipe can do, in one place: training modes and how its campaigns are asked.
+
+Sources: CreateSolutionVersion's trainingMode (UPDATE is for User-Personalization, incl. v2;
+PERSONALIZE.md section 2) and each recipe type's runtime call in the Personalize API reference
+(USER_PERSONALIZATION and POPULAR_ITEMS: GetRecommendations with userId; RELATED_ITEMS:
+GetRecommendations with itemId; PERSONALIZED_RANKING: only GetPersonalizedRanking, whose page
+says "The solution backing the campaign must have been created using a recipe of type
+PERSONALIZED_RANKING", while GetRecommendations' says such campaigns "use the
+GetPersonalizedRanking API"). A campaign's recipe type comes from DescribeRecipe; the name sets
+below are for code that only holds a recipe ARN.
+"""
+
+from __future__ import annotations
+
+from services.personalize.models import short_arn
+
+UPDATE_RECIPES = frozenset({"aws-user-personalization", "aws-user-personalization-v2"})
+# Popularity-count (and the popular-items use cases of recommenders) have recipe type
+# USER_PERSONALIZATION, so they are recognised by name; they are the baseline every
+# personalised list and metric is compared with.
+POPULARITY_RECIPES = frozenset(
+    {
+        "aws-popularity-count",
+        "aws-ecomm-popular-items-by-purchases",
+        "aws-ecomm-popular-items-by-views",
+        "aws-vod-most-popular",
+    }
+)
+# Recipes whose lists are meant to differ per user (popularity gives everyone the same list).
+PERSONAL_RECIPES = frozenset({"aws-user-personalization", "aws-user-personalization-v2"})
+# "You can't get batch recommendations with the Trending-Now recipe" (developer guide).
+NO_BATCH_RECIPES = frozenset({"aws-trending-now"})
+# Recipe types whose campaigns answer GetRecommendations for a userId.
+USER_TYPES = ("USER_PERSONALIZATION", "POPULAR_ITEMS")
+RANKING_TYPE = "PERSONALIZED_RANKING"
+RELATED_ITEMS_TYPE = "RELATED_ITEMS"
+
+USER_REQUEST, ITEM_REQUEST, RANKING_REQUEST = "user", "item", "ranking"
+_REQUEST_BY_TYPE = {
+    "USER_PERSONALIZATION": USER_REQUEST,
+    "POPULAR_ITEMS": USER_REQUEST,
+    "RELATED_ITEMS": ITEM_REQUEST,
+    "PERSONALIZED_RANKING": RANKING_REQUEST,
+}
+
+
+def supports_update(recipe_arn: str | None) -> bool:
+    """Whether a solution of this recipe accepts trainingMode UPDATE."""
+    return bool(recipe_arn) and short_arn(recipe_arn or "") in UPDATE_RECIPES
+
+
+def ranks(recipe_type: str | None) -> bool:
+    """Whether a campaign of this recipe type answers GetPersonalizedRanking (and only that)."""
+    return recipe_type == RANKING_TYPE
+
+
+def recommends_for_users(recipe_type: str | None) -> bool:
+    """Whether a campaign of this recipe type answers GetRecommendations for a userId."""
+    return recipe_type in USER_TYPES
+
+
+def gives_similar_items(recipe_type: str | None) -> bool:
+    """Whether a campaign of this recipe type answers GetRecommendations for an itemId."""
+    return recipe_type == RELATED_ITEMS_TYPE
+
+
+def batch_lists_for_users(recipe: str | None, recipe_type: str | None) -> bool:
+    """Whether a batch inference job with ``{"userId": …}`` lines gives lists from a version
+    of this recipe (name or ARN): the user-recommending types, except Trending-Now, which has
+    no batch. RELATED_ITEMS batches take itemId lines, PERSONALIZED_RANKING ones an itemList."""
+    return recommends_for_users(recipe_type) and short_arn(recipe or "") not in NO_BATCH_RECIPES
+
+
+def personal_lists(recipe: str | None) -> bool:
+    """Whether this recipe (name or ARN) gives each user their own list, so identical lists
+    across users are a finding (User-Personalization v1/v2)."""
+    return short_arn(recipe or "") in PERSONAL_RECIPES
+
+
+def same_list_by_design(recipe: str | None, recipe_type: str | None = None) -> bool:
+    """Whether every user gets the same list from this recipe by design, so identical lists
+    are no finding: popularity-count, and POPULAR_ITEMS recipes (Trending-Now), rank items
+    for everyone alike. ``recipe``: name or ARN."""
+    return short_arn(recipe or "") in POPULARITY_RECIPES or recipe_type == "POPULAR_ITEMS"
+
+
+def request_kind(recipe_type: str | None) -> str:
+    """How a campaign of this recipe type is asked: "user", "item" or "ranking"."""
+    return _REQUEST_BY_TYPE.get(recipe_type or "", USER_REQUEST)
