@@ -8,6 +8,7 @@ from dashboard import reads
 from dashboard.components.data import prepare as prepare_section
 from dashboard.components.data import readiness_import
 from dashboard.components.data import sections as data_sections
+from dashboard.components.errors import shown_errors
 from dashboard.components.group_picker import group_picker, refresh_row
 from dashboard.routing import require_sign_in
 
@@ -44,7 +45,9 @@ with events_tab:
         data_sections.put_events(data, reads.event_trackers(group.arn))
 with volume_tab:
     if data is not None:
-        data_sections.volume(data)
+        # read on demand in process: a damaged data file is named here, not a traceback
+        with shown_errors("Could not read the interactions"):
+            data_sections.volume(data)
 with datasets_tab:
     if pairs == []:
         st.info("No datasets in this group yet: create an Interactions dataset and its schema.")

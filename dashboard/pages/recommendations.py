@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import streamlit as st
 
 from dashboard import deps, reads
+from dashboard.components.errors import shown_errors
 from dashboard.components.group_picker import group_picker
 from dashboard.components.recommendations import grid as rec_grid
 from dashboard.components.recommendations import preview as rec_preview
@@ -49,7 +50,11 @@ if data is None:
     )
 items = data.catalog if data else ItemCatalog.from_frame(None)
 # One row per user (counts, latest event), not every interaction: what sampling needs.
-activity = data.user_activity if data and data.has_interactions else None
+# The local engine reads it on demand, so a damaged data file is named here, not a traceback.
+activity = None
+if data and data.has_interactions:
+    with shown_errors("Could not read the users' activity"):
+        activity = data.user_activity
 if activity is not None and not len(activity):
     activity = None
 
@@ -95,7 +100,10 @@ else:
     top_n = st.slider("Top N", 1, 25, 10, key="rec_top_n")
     show_finding(sample)
     new_users = sample.how == UNKNOWN  # the cold-start check: identical lists are expected
-    history = data.recent_history(sample.users) if data and activity is not None else None
+    history = None
+    if data and activity is not None:
+        with shown_errors("Could not read the users' latest items"):
+            history = data.recent_history(sample.users)
 
     def draw(results: Sequence[UserRecommendations], title: str, key: str, by_design: bool) -> None:
         """Verdict, heatmap and grid of one source's lists; ``by_design``: a recipe that
@@ -162,13 +170,13 @@ else:
         )
 
 st.divider()
-default_item = ""
-if data and activity is not None and len(data.long_tail):
-    default_item = str(data.long_tail["item"].iloc[0])
+popular: list[str] = []  # the most interacted-with items, most first
+if data and activity is not None:
+    with shown_errors("Could not read the most popular items"):
+        popular = data.long_tail["item"].head(8).astype(str).tolist()
+default_item = popular[0] if popular else ""
 rec_tools.similar_items(cat.for_items(), items, default_item)
 st.divider()
-known_items = list(itertools.islice(items.names or items.categories, 8)) or (
-    data.long_tail["item"].head(8).tolist() if data and activity is not None else []
-)
+known_items = list(itertools.islice(items.names or items.categories, 8)) or popular
 default_user = str(activity["user"].iloc[0]) if activity is not None else ""
 rec_tools.ranking(cat.rankers(), items, default_user, "\n".join([*known_items, "not-in-catalog"]))

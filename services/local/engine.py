@@ -15,6 +15,7 @@ from services.db import make_engine
 from services.local.data import tables
 from services.local.data.bulk import BulkStore
 from services.local.data.histories import BulkHistories
+from services.local.data.model_files import MODELS_FOLDER
 from services.local.data.resources import Arns, Resources
 from services.local.errors import NotInLocalEngine
 from services.local.jobs.queue import JobRunner
@@ -34,7 +35,7 @@ class LocalEngine:
     def __init__(self, settings: Settings, *, start_worker: bool = True) -> None:
         self.settings = settings
         self.data_dir = Path(settings.data_dir).expanduser().resolve()
-        self.models_dir = self.data_dir / "models"
+        self.models_dir = self.data_dir / MODELS_FOLDER
         self.s3_dir = self.data_dir / "s3"
         self.models_dir.mkdir(parents=True, exist_ok=True)
         self.db = make_engine(settings.engine_db_url)

@@ -13,7 +13,8 @@ and items are SQL rows and stay frames. The full frame is built only if somethin
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -31,16 +32,27 @@ if TYPE_CHECKING:
     from services.local.engine import LocalEngine
 
 
+@contextmanager
+def storage_read() -> Iterator[None]:
+    """Reads of the engine's files, whose faults (a bulk file that is corrupt or missing, a
+    damaged model) reach the pages as ``ServiceError`` with the engine's message: what is
+    wrong, the file relative to the data directory, and what to do."""
+    from services.local.data.faults import StorageFault
+
+    try:
+        yield
+    except StorageFault as err:
+        raise ServiceError(err.message, code=err.code) from err
+
+
 def bulk_columns(engine: LocalEngine, group_arn: str, columns: Sequence[str]) -> pa.Table | None:
     """Some columns of the group's bulk interactions (None without any).
 
     Raises:
-        ServiceError: the files kept being replaced while being read.
+        ServiceError: a file is corrupt or missing.
     """
-    try:
+    with storage_read():
         return engine.bulk.read(engine.read_db, group_arn, "Interactions", list(columns))
-    except FileNotFoundError as err:
-        raise ServiceError(f"The interactions were being replaced: {err}") from err
 
 
 def bulk_activity(engine: LocalEngine, group_arn: str) -> pd.DataFrame | None:
@@ -77,9 +89,14 @@ class StorageGroupData(GroupData):
         """Every interaction as one frame: built on demand only (seconds at seed scale)."""
         from services.local.data.frames import export_frame
 
-        return export_frame(
-            self.engine.read_db, self.engine.bulk, self.group_arn, "Interactions", ("bulk", "put")
-        )
+        with storage_read():
+            return export_frame(
+                self.engine.read_db,
+                self.engine.bulk,
+                self.group_arn,
+                "Interactions",
+                ("bulk", "put"),
+            )
 
     @functools.cached_property
     def interaction_count(self) -> int:
@@ -167,7 +184,8 @@ class StorageGroupData(GroupData):
         from services.local.runtime.scoring import user_history
 
         out = {}
-        for user in users:
-            rows = user_history(self.engine, self.group_arn, user).rows
-            out[user] = [item for item, _, _ in reversed(rows[-k:])]
+        with storage_read():
+            for user in users:
+                rows = user_history(self.engine, self.group_arn, user).rows
+                out[user] = [item for item, _, _ in reversed(rows[-k:])]
         return out

@@ -19,7 +19,7 @@ import pandas as pd
 from services.config import Settings
 from services.datasets.group_data import active_dataset
 from services.datasets.interaction_summary import InteractionSummary, summary_of_activity
-from services.datasets.local_engine.group_data import StorageGroupData, bulk_activity
+from services.datasets.local_engine.group_data import StorageGroupData, bulk_activity, storage_read
 from services.datasets.snapshot import (
     MODES,
     ExportSource,
@@ -50,7 +50,8 @@ class LocalSnapshots:
         """Each (dataset ARN, mode)'s rows, read now.
 
         Raises:
-            ServiceError: a dataset does not exist (deleted since the page listed it).
+            ServiceError: a dataset does not exist (deleted since the page listed it), or a
+                file of its data is corrupt or missing.
         """
         from services.local.data.frames import export_frame
 
@@ -65,13 +66,14 @@ class LocalSnapshots:
                 raise ServiceError(
                     f"Dataset {arn} does not exist.", code="ResourceNotFoundException"
                 )
-            frame = export_frame(
-                engine.read_db,
-                engine.bulk,
-                dataset["datasetGroupArn"],
-                dataset["datasetType"],
-                _SOURCES[mode],
-            )
+            with storage_read():
+                frame = export_frame(
+                    engine.read_db,
+                    engine.bulk,
+                    dataset["datasetGroupArn"],
+                    dataset["datasetType"],
+                    _SOURCES[mode],
+                )
             out.append(Snapshot(arn, mode, frame, "", datetime.now(UTC)))
         return out
 
@@ -81,7 +83,7 @@ class LocalSnapshots:
         frame of every interaction is built. An unknown group has an empty summary.
 
         Raises:
-            ServiceError: the bulk files kept being replaced while being read.
+            ServiceError: a bulk file is corrupt or missing.
         """
         import sqlalchemy as sa
 
@@ -108,8 +110,11 @@ class LocalSnapshots:
         streamed events and items as frames, interaction views aggregated on demand.
 
         Raises:
-            ServiceError: a dataset does not exist (deleted since the page listed it).
+            ServiceError: a dataset does not exist (deleted since the page listed it), or a
+                bulk file of the group is missing or truncated.
         """
+        with storage_read():  # a damaged file is named now, not when a chart reads it
+            self._engine.bulk.check(self._engine.read_db, group_arn)
         interactions = active_dataset(datasets, "INTERACTIONS")
         items = active_dataset(datasets, "ITEMS")
         requests = [(interactions.arn, "PUT")] if interactions else []

@@ -20,6 +20,7 @@ when it recovers the jobs of a dead worker), so a running import's file is never
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import re
 import time
@@ -33,12 +34,15 @@ import pyarrow.parquet as pq
 import sqlalchemy as sa
 
 from services.local.data import tables as t
+from services.local.data.faults import StorageFault, unreadable, write_fault
 from services.local.data.rows import (
     by_user_then_time,
     dictionary_codes,
     is_grouped_by_user,
     last_per_key,
 )
+
+_log = logging.getLogger(__name__)
 
 DATASET_TYPES = ("Interactions", "Items", "Users")
 ID_COLUMN = {"Items": "ITEM_ID", "Users": "USER_ID"}
@@ -76,17 +80,24 @@ class BulkStore:
                 TIMESTAMP without nulls, and are written grouped by user, oldest first.
             job: the id of the job writing it (jobs table); ``sweep`` keeps the file while
                 that job runs. None only where no engine can sweep concurrently (tests).
+
+        Raises:
+            StorageFault: the file cannot be written (a full disk, a folder that is not
+                writable); nothing of it is left behind.
         """
         if dataset_type == "Interactions":
             table = _grouped_by_user(table)
         folder = self.root / _folder(group_arn) / dataset_type.lower()
-        folder.mkdir(parents=True, exist_ok=True)
         prefix = f"job{job}-" if job is not None else ""
         path = folder / f"{prefix}{uuid.uuid4().hex}.parquet"
         part = path.with_suffix(".part")
         try:
+            folder.mkdir(parents=True, exist_ok=True)
             pq.write_table(table, part, **_parquet_options(table.schema))
             os.replace(part, path)
+        except OSError as err:
+            part.unlink(missing_ok=True)
+            raise write_fault(err, part, f"the {dataset_type} rows") from err
         except BaseException:
             part.unlink(missing_ok=True)
             raise
@@ -157,9 +168,16 @@ class BulkStore:
 
     @staticmethod
     def remove(paths: Sequence[Path]) -> None:
-        """Delete unregistered files (a reader still holding one open keeps its data)."""
+        """Delete unregistered files (a reader still holding one open keeps its data).
+
+        A file that cannot be deleted now (its folder is not writable) is only logged: it is
+        unregistered, so no reader sees it, and ``sweep`` deletes it later.
+        """
         for path in paths:
-            path.unlink(missing_ok=True)
+            try:
+                path.unlink(missing_ok=True)
+            except OSError as err:
+                _log.warning("could not delete unregistered bulk file %s: %s", path, err)
 
     def _unregister(self, conn: sa.Connection, group_arn: str, dataset_type: str) -> list[Path]:
         where = (t.bulk_files.c.group_arn == group_arn) & (
@@ -220,20 +238,20 @@ class BulkStore:
         the engine's read-only database: listing the files is a plain read transaction.
 
         Raises:
-            FileNotFoundError: the files kept being replaced while being read.
+            StorageFault: a file is corrupt, unreadable, or missing (still listed after the
+                files were listed again, so not merely replaced by a FULL import meanwhile).
         """
         for attempt in range(_RETRIES):
             with db.connect() as conn:
                 paths = self.files(conn, group_arn, dataset_type)
             if not paths:
                 return None
+            retry = attempt < _RETRIES - 1
             try:
                 parts = [
-                    pq.read_table(p, columns=list(columns) if columns else None) for p in paths
+                    self.read_file(p, group_arn, dataset_type, columns, retry=retry) for p in paths
                 ]
             except FileNotFoundError:
-                if attempt == _RETRIES - 1:
-                    raise
                 continue
             table = plain_strings(pa.concat_tables(parts, promote_options="permissive"))
             key = ID_COLUMN.get(dataset_type)
@@ -243,6 +261,74 @@ class BulkStore:
                     table = table.filter(pa.array(keep))
             return table
         return None
+
+    def check(self, db: sa.Engine, group_arn: str) -> None:
+        """Make sure every registered file of a group is there and ends in a Parquet footer.
+
+        Reads only each file's footer (milliseconds), so a reader that will read slices of
+        the files later learns of a truncated, empty or missing file before it starts.
+        Damage inside a file that keeps its footer shows only when that part is read.
+
+        Raises:
+            StorageFault: a file is missing, unreadable or has no valid footer.
+        """
+        with db.connect() as conn:
+            listed = conn.execute(
+                sa.select(t.bulk_files.c.path, t.bulk_files.c.dataset_type).where(
+                    t.bulk_files.c.group_arn == group_arn
+                )
+            ).all()
+        for row in listed:
+            path = self.root / row.path
+            try:
+                pq.read_metadata(path)
+            except FileNotFoundError:
+                with db.connect() as conn:  # a FULL import may have replaced it meanwhile
+                    still = conn.execute(
+                        sa.select(t.bulk_files.c.id).where(t.bulk_files.c.path == row.path)
+                    ).first()
+                if still is not None:
+                    raise self.unreadable(path, group_arn, row.dataset_type) from None
+            except (OSError, pa.ArrowException) as err:
+                raise self.unreadable(path, group_arn, row.dataset_type, err) from err
+
+    def read_file(
+        self,
+        path: Path,
+        group_arn: str,
+        dataset_type: str,
+        columns: Sequence[str] | None = None,
+        *,
+        retry: bool = False,
+    ) -> pa.Table:
+        """One registered file of a group's dataset.
+
+        Raises:
+            FileNotFoundError: the file is gone and ``retry`` is set (list the files again:
+                a FULL import may have replaced it).
+            StorageFault: the file is corrupt, unreadable, or gone (``retry`` unset).
+        """
+        try:
+            return pq.read_table(path, columns=list(columns) if columns else None)
+        except FileNotFoundError:
+            if retry:
+                raise
+            raise self.unreadable(path, group_arn, dataset_type) from None
+        except (OSError, pa.ArrowException) as err:
+            raise self.unreadable(path, group_arn, dataset_type, err) from err
+
+    def unreadable(
+        self, path: Path, group_arn: str, dataset_type: str, err: BaseException | None = None
+    ) -> StorageFault:
+        """The fault of a registered file that cannot be read (its remedy: a FULL import)."""
+        return unreadable(
+            path,
+            self.root.parent,
+            "bulk file",
+            f"import the {dataset_type} dataset of dataset group {group_arn.rsplit('/', 1)[-1]} "
+            "again with importMode FULL, which replaces its bulk files",
+            err,
+        )
 
 
 def _folder(group_arn: str) -> str:

@@ -11,17 +11,16 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 import sqlalchemy as sa
 
 from services.local.data.bulk import BulkStore, plain_strings
 
 Event = tuple[str, str, int]  # (ITEM_ID, EVENT_TYPE, TIMESTAMP)
+_COLUMNS = ("USER_ID", "ITEM_ID", "TIMESTAMP", "EVENT_TYPE")
 
 
 @dataclass(frozen=True)
@@ -35,9 +34,8 @@ class _File:
     latest: int
 
     @classmethod
-    def load(cls, path: Path) -> _File:
-        columns = ["USER_ID", "ITEM_ID", "TIMESTAMP", "EVENT_TYPE"]
-        table = plain_strings(pq.read_table(path, columns=columns))
+    def load(cls, table: pa.Table) -> _File:
+        table = plain_strings(table)
         users = table.column("USER_ID").combine_chunks()
         n = len(users)
         if n == 0:
@@ -93,10 +91,13 @@ class BulkHistories:
             if cached is not None and cached[0] == version:
                 return cached[1]
             try:
-                files = [_File.load(p) for p in paths]
+                files = [
+                    _File.load(
+                        self._bulk.read_file(p, group, "Interactions", _COLUMNS, retry=retries > 1)
+                    )
+                    for p in paths
+                ]
             except FileNotFoundError:
-                if retries <= 1:
-                    raise
                 files = None  # a FULL import replaced them meanwhile: list again
             if files is not None:
                 self._groups[group] = (version, files)
@@ -104,7 +105,11 @@ class BulkHistories:
         return self._files(group, retries - 1)
 
     def latest(self, group: str, user_id: str, limit: int) -> list[Event]:
-        """The user's latest ``limit`` bulk interactions, oldest first."""
+        """The user's latest ``limit`` bulk interactions, oldest first.
+
+        Raises:
+            StorageFault: an interactions file of the group is corrupt or missing.
+        """
         files = self._files(group)
         events: list[Event] = []
         for f in files:

@@ -8,12 +8,14 @@ model that is saved is then fitted on all the data.
 from __future__ import annotations
 
 import logging
+import zipfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
+from services.local.data.faults import unreadable, write_fault
 from services.local.models import metrics
 from services.local.models.recipes import get_recipe
 from services.local.models.recipes._common import filter_interactions
@@ -33,6 +35,9 @@ MIN_USERS_WITH_TWO = 25
 VALIDATION_KEY = "normalized_discounted_cumulative_gain_at_10"
 
 Progress = Callable[[float], None]
+# What numpy and zipfile raise for a model file that is truncated, damaged or not an .npz
+# (a member cut short fails its CRC check: BadZipFile; a missing member: KeyError).
+_UNREADABLE_MODEL = (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile)
 
 
 @dataclass(frozen=True)
@@ -139,6 +144,8 @@ def train(
 
     Raises:
         TrainingError: too little data, bad hyperparameters, or an impossible UPDATE.
+        StorageFault: the model cannot be written (nothing of it is left behind), or an
+            UPDATE's previous model cannot be read.
         ValueError: unknown recipe or mode.
     """
     report = _monotonic(on_progress)
@@ -193,7 +200,12 @@ def _update(
     update = getattr(recipe, "update", None)
     if update is None:
         raise TrainingError(f"recipe {recipe.name} does not support trainingMode UPDATE")
-    return update(recipe.load(previous_model), data, config)
+    previous = load_model(
+        recipe.name,
+        previous_model,
+        remedy="train with trainingMode FULL (it is the model an UPDATE would start from)",
+    )
+    return update(previous, data, config)
 
 
 def _finish(
@@ -206,8 +218,11 @@ def _finish(
     out_path: Path,
     report: Progress,
 ) -> TrainingOutcome:
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    model.save(out_path)
+    try:
+        out_path.parent.mkdir(parents=True, exist_ok=True)
+        model.save(out_path)  # removes its partial file when it fails
+    except OSError as err:
+        raise write_fault(err, out_path, "the model file") from err
     report(1.0)
     return TrainingOutcome(
         metrics=result,
@@ -220,6 +235,29 @@ def _finish(
     )
 
 
-def load_model(recipe_name: str, path: Path) -> Model:
-    """Read a model saved by ``train`` for ``recipe_name``."""
-    return get_recipe(recipe_name).load(path)
+def load_model(
+    recipe_name: str,
+    path: Path,
+    *,
+    data_dir: Path | None = None,
+    what: str = "model file",
+    remedy: str = "retrain",
+) -> Model:
+    """Read a model saved by ``train`` for ``recipe_name``.
+
+    Args:
+        recipe_name: the recipe that saved it.
+        path: the .npz file.
+        data_dir: the engine's data directory (errors name the file relative to it).
+        what: what the file is, for errors ("model file of solution version …").
+        remedy: what to do when it cannot be read.
+
+    Raises:
+        StorageFault: the file is missing, unreadable, truncated or damaged.
+        ValueError: unknown recipe.
+    """
+    recipe = get_recipe(recipe_name)
+    try:
+        return recipe.load(path)
+    except _UNREADABLE_MODEL as err:
+        raise unreadable(path, data_dir or path.parent, what, remedy, err) from err

@@ -13,6 +13,7 @@ mapped folder ``<path>/<attribution name>/``:
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from pathlib import Path
@@ -20,6 +21,7 @@ from typing import Any
 
 import pandas as pd
 from sqlalchemy import func, insert, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from services.local.context import EngineContext
 from services.local.data import frames as datasets
@@ -33,6 +35,7 @@ from services.local.runtime.attribution import (
     parse_metric,
 )
 
+_log = logging.getLogger(__name__)
 _ATTRIBUTED_TTL = 5.0  # seconds a "does this group have an attribution?" answer is cached
 _attributed: dict[tuple[int, str], tuple[float, bool]] = {}
 _lock = threading.Lock()
@@ -68,20 +71,28 @@ def forget(group: str | None = None) -> None:
 def log_issued(
     engine: EngineContext, group: str, source: str, version: str, rid: str, num_items: int
 ) -> None:
-    """Remember which campaign/recommender and version answered ``rid`` (attributed groups)."""
+    """Remember which campaign/recommender and version answered ``rid`` (attributed groups).
+
+    Best effort: the answer never waits on this write. A store that cannot take it (a full
+    disk, a read-only or locked database) loses this recommendation from the attribution
+    report, with a warning in the log, and the request is answered all the same.
+    """
     if not group_is_attributed(engine, group):
         return
-    with engine.db.begin() as conn:
-        conn.execute(
-            insert(t.issued).values(
-                recommendation_id=rid,
-                group_arn=group,
-                source_arn=source,
-                version_arn=version,
-                ts=engine.clock(),
-                num_items=num_items,
+    try:
+        with engine.db.begin() as conn:
+            conn.execute(
+                insert(t.issued).values(
+                    recommendation_id=rid,
+                    group_arn=group,
+                    source_arn=source,
+                    version_arn=version,
+                    ts=engine.clock(),
+                    num_items=num_items,
+                )
             )
-        )
+    except (SQLAlchemyError, OSError) as err:
+        _log.warning("recommendation %s not logged for metric attribution: %s", rid, err)
 
 
 def build(engine: EngineContext, doc: dict[str, Any]) -> tuple[pd.DataFrame, pd.DataFrame]:

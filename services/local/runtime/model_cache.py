@@ -16,11 +16,13 @@ from sqlalchemy import func, select
 from services.local.context import EngineContext
 from services.local.data import frames as datasets
 from services.local.data import tables as t
+from services.local.data.model_files import model_file
 from services.local.errors import ResourceInUse
 from services.local.models import ranking
 from services.local.models.recipes import get_recipe
 from services.local.models.recipes.base import Model
 from services.local.models.recipes.capabilities import POPULARITY_RECIPES
+from services.local.models.training import load_model
 
 MODEL_CACHE_SIZE = 16
 
@@ -56,6 +58,16 @@ def _item_index(model: Model) -> dict[str, int]:
     if isinstance(shared, dict):
         return shared
     return {str(item): i for i, item in enumerate(model.item_ids)}
+
+
+def _retrain(model_key: str) -> str:
+    """What to do about the unreadable model of a solution version or a recommender (whose
+    model key is ``<recommender ARN>/<model id>``)."""
+    kind, _, rest = model_key.partition(":recommender/")
+    if rest:
+        return f"retrain (delete recommender {rest.split('/')[0]} and create it again)"
+    solution = kind.rsplit(":solution/", 1)[-1].split("/")[0]
+    return f"retrain (create a new version of solution {solution} and update the campaign to it)"
 
 
 class ModelCache:
@@ -105,7 +117,12 @@ class ModelCache:
             return self._models.get(arn)
 
     def get(self, version: dict[str, Any]) -> LoadedModel:
-        """The model of an ACTIVE solution version."""
+        """The model of an ACTIVE solution version.
+
+        Raises:
+            ResourceInUse: the version has no model (it is not ACTIVE).
+            StorageFault: its model file is missing, unreadable or corrupt.
+        """
         arn = version["solutionVersionArn"]
         with self._lock:
             hit = self._models.get(arn)
@@ -113,7 +130,7 @@ class ModelCache:
                 self._models.move_to_end(arn)
                 return hit
         path = version.get("_modelPath")
-        if version.get("status") != "ACTIVE" or not path or not Path(path).exists():
+        if version.get("status") != "ACTIVE" or not path:
             raise ResourceInUse(f"Solution version {arn} has no trained model to serve.")
         # One loader per model: concurrent first requests (a page asking for many users at
         # once) wait for it instead of each reading the file into memory again.
@@ -124,17 +141,16 @@ class ModelCache:
                 hit = self._models.get(arn)
             if hit is not None:
                 return hit
-            return self._load(arn, version, Path(path))
+            return self._load(arn, version, model_file(self._engine.data_dir, path))
 
     def _load(self, arn: str, version: dict[str, Any], path: Path) -> LoadedModel:
         name = version["_recipeName"]
-        recipe = get_recipe(name)
-        model = recipe.load(path)
+        model = load_model(name, path, data_dir=self._engine.data_dir, remedy=_retrain(arn))
         loaded = LoadedModel(
             arn=arn,
             group=version["datasetGroupArn"],
             recipe_name=name,
-            recipe_type=recipe.recipe_type,
+            recipe_type=get_recipe(name).recipe_type,
             model=model,
             index=_item_index(model),
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from services.local.context import EngineContext
+from services.local.data.faults import writing
 from services.local.data.importer import ImportFailed
 from services.local.data.locations import output_dir, resolve_location
 from services.local.data.resources import ACTIVE, FAILED
@@ -24,7 +25,6 @@ def run_batch(engine: EngineContext, arn: str, ctx: JobContext) -> None:
             engine, doc["jobInput"]["s3DataSource"]["path"], "jobInput.s3DataSource.path"
         )
         out_dir = output_dir(engine, doc["jobOutput"]["s3DataDestination"]["path"])
-        out_dir.mkdir(parents=True, exist_ok=True)
         for path in inputs:
             lines = []
             for n, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
@@ -39,7 +39,8 @@ def run_batch(engine: EngineContext, arn: str, ctx: JobContext) -> None:
                 lines.append(json.dumps(batch_answer(engine, doc, query)))
                 if n % 200 == 0:
                     ctx.check_cancelled()
-            (out_dir / f"{path.name}.out").write_text("\n".join(lines) + "\n", encoding="utf-8")
+            with writing(out_dir / f"{path.name}.out", "the batch output") as target:
+                target.write_text("\n".join(lines) + "\n", encoding="utf-8")
     except (ImportFailed, EngineError, OSError, UnicodeDecodeError) as err:
         end_job(engine, arn, FAILED, getattr(err, "message", None) or str(err))
         return

@@ -79,18 +79,24 @@ def _stage_without(
 ) -> tuple[list[StagedFile], int]:
     """New Parquet files of the group's bulk Interactions and Users without ``users``, for the
     dataset types that had any of their rows; and how many rows they drop."""
-    staged, dropped = [], 0
+    staged: list[StagedFile] = []
+    dropped = 0
     wanted = pa.array(users, type=pa.string())
-    for kind in ("Interactions", "Users"):
-        table = engine.bulk.read(engine.read_db, group, kind)
-        if table is None:
-            continue
-        mask = pc.is_in(table["USER_ID"], value_set=wanted)
-        hits = int(pc.sum(mask).as_py() or 0)
-        if hits:
-            kept = table.filter(pc.invert(mask))
-            staged.append(engine.bulk.stage(group, kind, kept, job=job))
-            dropped += hits
+    try:
+        for kind in ("Interactions", "Users"):
+            table = engine.bulk.read(engine.read_db, group, kind)
+            if table is None:
+                continue
+            mask = pc.is_in(table["USER_ID"], value_set=wanted)
+            hits = int(pc.sum(mask).as_py() or 0)
+            if hits:
+                kept = table.filter(pc.invert(mask))
+                staged.append(engine.bulk.stage(group, kind, kept, job=job))
+                dropped += hits
+    except BaseException:
+        for file in staged:  # the Users file failed after the Interactions one was written
+            engine.bulk.discard(file)
+        raise
     return staged, dropped
 
 

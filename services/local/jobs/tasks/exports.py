@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from services.local.context import EngineContext
 from services.local.data import frames as datasets
+from services.local.data.faults import StorageFault, writing
 from services.local.data.importer import ImportFailed
 from services.local.data.locations import output_dir
 from services.local.data.resources import ACTIVE, FAILED
@@ -25,9 +26,9 @@ def run_export(engine: EngineContext, arn: str, ctx: JobContext) -> None:
     try:
         frame = datasets.export_frame(engine.read_db, engine.bulk, group, kind, sources)
         out = output_dir(engine, doc["jobOutput"]["s3DataDestination"]["path"]) / doc["jobName"]
-        out.mkdir(parents=True, exist_ok=True)
-        frame.to_csv(out / "part-00000.csv", index=False)
-    except (ImportFailed, OSError) as err:
+        with writing(out / "part-00000.csv", "the export") as target:
+            frame.to_csv(target, index=False)
+    except (ImportFailed, StorageFault) as err:
         end_job(engine, arn, FAILED, str(err))
         return
     end_job(engine, arn, ACTIVE)

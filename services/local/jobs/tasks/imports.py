@@ -11,6 +11,7 @@ from sqlalchemy import delete, select
 
 from services.local.context import EngineContext
 from services.local.data import tables as t
+from services.local.data.faults import StorageFault
 from services.local.data.importer import ImportFailed, read_dataset_csv
 from services.local.data.locations import resolve_location
 from services.local.data.resources import ACTIVE, FAILED, Resources
@@ -54,7 +55,11 @@ def run_import(engine: EngineContext, arn: str, ctx: JobContext) -> None:
     group = dataset["datasetGroupArn"]
     # The rows go to a Parquet file first, outside any transaction; one short transaction
     # then makes it visible, so readers and other writers never wait on a big import.
-    staged = engine.bulk.stage(group, kind, table, job=ctx.job_id)
+    try:
+        staged = engine.bulk.stage(group, kind, table, job=ctx.job_id)
+    except StorageFault as err:  # a full disk or a folder not writable: nothing was kept
+        end_job(engine, arn, FAILED, err.message)
+        return
     try:
         with engine.tx() as res:
             replaced = engine.bulk.commit(res.conn, staged, full=doc["importMode"] == "FULL")

@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any
+import functools
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from services.local.context import EngineContext
+from services.local.data.faults import StorageFault, write_cause
 from services.local.data.resources import IN_PROGRESS, PENDING
 
+if TYPE_CHECKING:
+    from services.local.jobs.context import JobContext
+
+_log = logging.getLogger(__name__)
+
 STOPPED, STOPPING = "CREATE STOPPED", "CREATE STOPPING"
+
+Task = Callable[[EngineContext, str, "JobContext"], None]
 
 
 def start_job(engine: EngineContext, arn: str) -> dict[str, Any] | None:
@@ -36,4 +48,47 @@ def end_job(
         doc.update(status=status, lastUpdatedDateTime=res.now, **fields)
         if reason:
             doc["failureReason"] = reason
+        res.save(arn, doc)
+
+
+def ends_on_storage_faults(task: Task) -> Task:
+    """``task``, made to end its job FAILED with the cause when a file fault escapes it.
+
+    Tasks name the faults they expect themselves (the model could not be saved, the rows could
+    not be staged); this is the net under them: a ``StorageFault`` or an ``OSError`` from any
+    other file (a bulk file that is corrupt, a folder that is gone) fails a job that has not
+    ended yet ("CREATE IN_PROGRESS" becomes "CREATE FAILED", a data deletion's "IN_PROGRESS"
+    "FAILED") with a reason that says what happened, instead of an internal error.
+    """
+
+    @functools.wraps(task)
+    def run(engine: EngineContext, arn: str, ctx: JobContext) -> None:
+        try:
+            task(engine, arn, ctx)
+        except StorageFault as err:
+            reason = err.message
+        except OSError as err:
+            where = Path(err.filename) if isinstance(err.filename, str) else engine.data_dir
+            reason = f"A file of the local engine could not be used: {write_cause(err, where)}."
+        else:
+            return
+        _log.warning("job %s failed on a storage fault: %s", arn, reason)
+        fail_unfinished(engine, arn, reason)
+
+    return run
+
+
+def fail_unfinished(engine: EngineContext, arn: str, reason: str) -> None:
+    """End a job that is still PENDING, IN_PROGRESS or STOPPING (with any prefix, such as
+    CREATE) as FAILED with the same prefix; a job that already ended keeps its status."""
+    with engine.tx() as res:
+        doc = res.find(arn)
+        if doc is None:
+            return
+        prefix, _, state = str(doc.get("status", "")).rpartition(" ")
+        if state not in ("PENDING", "IN_PROGRESS", "STOPPING"):
+            return
+        doc.update(
+            status=f"{prefix} FAILED".strip(), failureReason=reason, lastUpdatedDateTime=res.now
+        )
         res.save(arn, doc)

@@ -13,6 +13,8 @@ import time
 from typing import Any
 
 from services.local.context import EngineContext
+from services.local.data.faults import StorageFault
+from services.local.data.model_files import recorded
 from services.local.data.resources import ACTIVE, FAILED
 from services.local.data.use_cases import PERSONALISED, RECIPE_PREFIX, RELATED, USE_CASES
 from services.local.jobs.context import Cancelled, JobContext
@@ -58,12 +60,12 @@ def run_recommender_training(engine: EngineContext, arn: str, ctx: JobContext) -
     except Cancelled:
         end_job(engine, arn, FAILED, "training was cancelled")
         return
-    except (TrainingError, ValueError) as err:
+    except (TrainingError, ValueError, StorageFault) as err:
         end_job(engine, arn, FAILED, str(err))
         return
     fields: dict[str, Any] = {
         "modelMetrics": outcome.metrics,
-        "_modelPath": str(out),
+        "_modelPath": recorded(engine.data_dir, out),
         "_modelKey": f"{arn}/{model_id}",
         "_recipeName": case.backing,
         "_trainingHours": round((time.time() - started) / 3600, 6),

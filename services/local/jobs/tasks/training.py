@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import time
-from pathlib import Path
 from typing import Any
 
 from services.local.context import EngineContext
 from services.local.data import frames as datasets
+from services.local.data.faults import StorageFault
+from services.local.data.model_files import model_file, recorded
 from services.local.data.resources import ACTIVE, FAILED
 from services.local.jobs.context import Cancelled, JobContext
 from services.local.jobs.tasks.lifecycle import STOPPED, end_job, start_job
@@ -88,7 +89,7 @@ def run_training(engine: EngineContext, arn: str, ctx: JobContext) -> None:
             training_config(solution),
             # an automatic training (AUTOTRAIN) retrains in full
             "UPDATE" if doc.get("trainingMode") == "UPDATE" else "FULL",
-            Path(previous[-1]["_modelPath"]) if previous else None,
+            model_file(engine.data_dir, previous[-1]["_modelPath"]) if previous else None,
             out_path=out,
             auto_ml_recipes=automl,
             on_progress=progress,
@@ -97,7 +98,7 @@ def run_training(engine: EngineContext, arn: str, ctx: JobContext) -> None:
     except Cancelled:
         end_job(engine, arn, STOPPED)
         return
-    except (TrainingError, ValueError) as err:
+    except (TrainingError, ValueError, StorageFault) as err:
         end_job(engine, arn, FAILED, str(err))
         return
     used = outcome.best_recipe_name or recipe
@@ -105,7 +106,7 @@ def run_training(engine: EngineContext, arn: str, ctx: JobContext) -> None:
     fields: dict[str, Any] = {
         "trainingHours": round(hours, 6),
         "_metrics": outcome.metrics,
-        "_modelPath": str(out),
+        "_modelPath": recorded(engine.data_dir, out),
         "_recipeName": used,
         "_numInteractions": outcome.num_interactions,
         "_numUsers": outcome.num_users,

@@ -105,13 +105,21 @@ class TrainingError(Exception):
 
 
 def save_npz(path: Path, header: Mapping[str, object], **arrays: np.ndarray) -> None:
-    """Save arrays plus a JSON header; strings are stored as unicode arrays, never objects."""
+    """Save arrays plus a JSON header; strings are stored as unicode arrays, never objects.
+
+    Written to ``<name>.tmp.npz`` first and renamed, so ``path`` is complete or absent; the
+    temporary file is removed when writing fails (OSError: a full disk, a folder not writable).
+    """
     clean = {k: (v.astype(str) if v.dtype == object else v) for k, v in arrays.items()}
     tmp = path.with_suffix(".tmp.npz")
     # Uncompressed: factors and scores barely compress, and a model of a 500,000-item shop
     # loads in a fraction of the time (it is loaded by every process that serves it).
-    np.savez(tmp, __header__=np.array(json.dumps(dict(header))), **clean)
-    tmp.replace(path)
+    try:
+        np.savez(tmp, __header__=np.array(json.dumps(dict(header))), **clean)
+        tmp.replace(path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)  # a full disk must not leave a partial file behind
+        raise
 
 
 def load_npz(path: Path) -> tuple[dict[str, object], dict[str, np.ndarray]]:

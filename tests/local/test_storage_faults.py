@@ -1,0 +1,451 @@
+"""Faults of the data directory: each job ends FAILED with its cause, nothing half-written stays,
+serving answers what it can and refuses the rest with the cause, never a 500.
+
+The faults are real where the machine allows: a full disk is the kernel's own ENOSPC from
+``/dev/full`` (the file a job is about to write is a symbolic link to it), a folder that cannot
+be created is a file in its place, corrupt files are truncated copies, a read-only store is
+SQLite opened with ``mode=ro``. Jobs run in the test's thread (an engine without a worker, then
+``JobRunner.work`` until the queue is empty), so the fault is in place before the job starts
+and every test takes a second or two.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import errno
+import os
+import shutil
+import stat
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+from sqlalchemy import select
+
+from services.config import Settings
+from services.db import dispose_engines
+from services.local.data import bulk as bulk_module
+from services.local.data import tables as t
+from services.local.data.faults import write_cause
+from services.local.engine import LocalEngine, get_engine, reset_engines
+from services.personalize.clients import Clients, build_clients
+from tests.local.workspace import create_group, train, wait_for, write_interactions
+
+DEV_FULL = Path("/dev/full")
+needs_dev_full = pytest.mark.skipif(
+    not DEV_FULL.exists() or not stat.S_ISCHR(DEV_FULL.stat().st_mode),
+    reason="no /dev/full (a full device) on this system",
+)
+ROLE = "arn:aws:iam::000000000000:role/personalize"
+
+
+@dataclass(frozen=True)
+class Arns:
+    group: str
+    interactions: str
+    up_solution: str
+    up_version: str
+    up_campaign: str
+    pop_version: str
+    pop_campaign: str
+    rank_campaign: str
+
+
+@dataclass
+class Shop:
+    """A private copy of the template shop, opened by an engine that runs no jobs itself."""
+
+    data_dir: Path
+    settings: Settings
+    arns: Arns
+
+    @property
+    def engine(self) -> LocalEngine:
+        return get_engine(self.settings, start_worker=False)
+
+    @property
+    def clients(self) -> Clients:
+        self.engine  # noqa: B018 - the worker-less engine must exist before the clients
+        return build_clients(self.settings)
+
+    def run_jobs(self) -> None:
+        """Run every queued job in this thread, then return."""
+        self.engine.jobs.work(idle_exit=0.0)
+
+    def bulk_file(self, kind: str = "interactions") -> Path:
+        (path,) = (self.data_dir / "bulk").glob(f"*/{kind}/*.parquet")
+        return path
+
+    def model_file(self, version: str) -> Path:
+        with self.engine.reading() as res:
+            recorded = res.get(version, "solution-version")["_modelPath"]
+        return self.data_dir / recorded
+
+
+RECIPES = {"up": "user-personalization", "pop": "popularity-count", "rank": "personalized-ranking"}
+
+
+def _template(data_dir: Path) -> Arns:
+    """The shop: three trained solutions, each deployed, and a metric attribution."""
+    clients = build_clients(_settings(data_dir, worker_mode="thread"))
+    ws = create_group(clients, data_dir, with_items=True)
+    solutions, versions, campaigns = {}, {}, {}
+    for name, recipe in RECIPES.items():
+        solutions[name], versions[name] = train(clients, ws["group"], name, f"aws-{recipe}")
+        campaigns[name] = deploy(clients, f"{name}-c", versions[name])
+    clients.personalize.create_metric_attribution(
+        name="m",
+        datasetGroupArn=ws["group"],
+        metrics=[{"eventType": "view", "metricName": "views", "expression": "SAMPLECOUNT()"}],
+        metricsOutputConfig={"roleArn": ROLE},
+    )
+    reset_engines()
+    dispose_engines()  # the WAL folded into the file: a copy of the folder is complete
+    up, pop = (versions["up"], campaigns["up"]), (versions["pop"], campaigns["pop"])
+    return Arns(ws["group"], ws["dataset"], solutions["up"], *up, *pop, campaigns["rank"])
+
+
+def deploy(clients: Clients, name: str, version: str) -> str:
+    """An ACTIVE campaign of ``version``."""
+    p = clients.personalize
+    campaign = p.create_campaign(name=name, solutionVersionArn=version)["campaignArn"]
+    wait_for(lambda: p.describe_campaign(campaignArn=campaign), "campaign")
+    return campaign
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Arns]:
+    data_dir = tmp_path_factory.mktemp("storage-faults") / "data"
+    return data_dir, _template(data_dir)
+
+
+def _settings(data_dir: Path, **changes: Any) -> Settings:
+    settings = Settings(data_dir=data_dir, lifecycle_seconds=0.0, worker_mode="thread")
+    return dataclasses.replace(settings, **changes)
+
+
+@pytest.fixture
+def shop(template: tuple[Path, Arns], tmp_path: Path) -> Iterator[Shop]:
+    source, arns = template
+    data_dir = tmp_path / "data"
+    shutil.copytree(source, data_dir)
+    yield Shop(data_dir, _settings(data_dir), arns)
+    reset_engines()
+    dispose_engines()
+
+
+def truncate(path: Path) -> None:
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+
+
+def refusal(call: Any) -> dict[str, Any]:
+    """The error of a call that must be refused: its code, HTTP status and message."""
+    with pytest.raises(ClientError) as info:
+        call()
+    error = info.value.response["Error"]
+    return {
+        "code": error["Code"],
+        "status": info.value.response["ResponseMetadata"]["HTTPStatusCode"],
+        "message": error["Message"],
+    }
+
+
+def recs(clients: Clients, campaign: str, user: str = "u1") -> list[str]:
+    answer = clients.runtime.get_recommendations(campaignArn=campaign, userId=user, numResults=5)
+    return [i["itemId"] for i in answer["itemList"]]
+
+
+def new_version(shop: Shop, **extra: Any) -> str:
+    """A queued solution version of the UP solution (the engine runs no job by itself)."""
+    return shop.clients.personalize.create_solution_version(
+        solutionArn=shop.arns.up_solution, **extra
+    )["solutionVersionArn"]
+
+
+def described(shop: Shop, version: str) -> dict[str, Any]:
+    return shop.clients.personalize.describe_solution_version(solutionVersionArn=version)[
+        "solutionVersion"
+    ]
+
+
+def import_again(shop: Shop, mode: str) -> str:
+    """Queue an import of a fresh interactions file; returns the job's ARN."""
+    write_interactions(shop.data_dir / "s3" / "bucket" / "again.csv", seed=1)
+    return shop.clients.personalize.create_dataset_import_job(
+        jobName=f"again-{mode.lower()}",
+        datasetArn=shop.arns.interactions,
+        dataSource={"dataLocation": "s3://bucket/again.csv"},
+        importMode=mode,
+    )["datasetImportJobArn"]
+
+
+def import_job(shop: Shop, arn: str) -> dict[str, Any]:
+    return shop.clients.personalize.describe_dataset_import_job(datasetImportJobArn=arn)[
+        "datasetImportJob"
+    ]
+
+
+def full_device_at(path: Path) -> None:
+    """Make ``path`` the kernel's full device: every write to it fails with ENOSPC."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.symlink_to(DEV_FULL)
+
+
+@pytest.fixture(autouse=True)
+def dev_full_stays_a_device() -> Iterator[None]:
+    """A cleanup that deleted the link's target instead of the link would break the machine."""
+    yield
+    if DEV_FULL.exists():
+        assert stat.S_ISCHR(os.stat(DEV_FULL).st_mode), "/dev/full is no longer a device"
+
+
+# --- a corrupt or missing bulk Parquet file ------------------------------------------------
+
+
+def test_truncated_interactions_file_refuses_every_request_with_its_cause(shop: Shop) -> None:
+    bulk = shop.bulk_file()
+    truncate(bulk)
+    c = shop.clients
+    relative = bulk.relative_to(shop.data_dir).as_posix()
+    calls = {
+        "known user": lambda: recs(c, shop.arns.up_campaign, "u1"),
+        # an unknown user must not silently get popular items: they come from the same data
+        "unknown user": lambda: recs(c, shop.arns.up_campaign, "nobody"),
+        "popularity": lambda: recs(c, shop.arns.pop_campaign, "nobody"),
+        "ranking": lambda: c.runtime.get_personalized_ranking(
+            campaignArn=shop.arns.rank_campaign, userId="u1", inputList=["i1", "i2"]
+        ),
+    }
+    for name, call in calls.items():
+        error = refusal(call)
+        assert (error["code"], error["status"]) == ("InvalidInputException", 400), name
+        assert error["message"] == (
+            f"The bulk file {relative} is corrupt (truncated or damaged): import the "
+            "Interactions dataset of dataset group shop again with importMode FULL, which "
+            "replaces its bulk files."
+        ), name
+        assert str(shop.data_dir) not in error["message"]
+
+
+def test_an_incremental_import_does_not_hide_a_corrupt_file_and_a_full_one_repairs(
+    shop: Shop,
+) -> None:
+    truncate(shop.bulk_file())
+    c = shop.clients
+    incremental = import_again(shop, "INCREMENTAL")
+    shop.run_jobs()
+    assert import_job(shop, incremental)["status"] == "ACTIVE"
+    assert "is corrupt" in refusal(lambda: recs(c, shop.arns.up_campaign, "nobody"))["message"]
+    full = import_again(shop, "FULL")
+    shop.run_jobs()
+    assert import_job(shop, full)["status"] == "ACTIVE"
+    assert len(recs(c, shop.arns.up_campaign, "nobody")) == 5
+
+
+def test_training_on_a_corrupt_file_fails_with_its_cause(shop: Shop) -> None:
+    truncate(shop.bulk_file())
+    version = new_version(shop)
+    shop.run_jobs()
+    doc = described(shop, version)
+    assert doc["status"] == "CREATE FAILED"
+    assert doc["failureReason"].startswith("The bulk file bulk/")
+    assert (
+        "is corrupt (truncated or damaged): import the Interactions dataset"
+        in (doc["failureReason"])
+    )
+
+
+def test_a_missing_bulk_file_is_named_as_missing(shop: Shop) -> None:
+    bulk = shop.bulk_file()
+    bulk.unlink()
+    error = refusal(lambda: recs(shop.clients, shop.arns.up_campaign))
+    assert error["status"] == 400
+    assert f"{bulk.relative_to(shop.data_dir).as_posix()} is missing: import" in error["message"]
+
+
+def test_a_corrupt_items_file_fails_only_what_needs_the_items(shop: Shop) -> None:
+    truncate(shop.bulk_file("items"))
+    c = shop.clients
+    # Popularity needs no item data: it answers as before.
+    assert len(recs(c, shop.arns.pop_campaign, "nobody")) == 5
+    # User-Personalization explores new items by their creation time: it needs the items.
+    error = refusal(lambda: recs(c, shop.arns.up_campaign))
+    assert error["status"] == 400
+    assert "/items/" in error["message"] and "import the Items dataset" in error["message"]
+
+
+# --- a corrupt or missing model file ---------------------------------------------------------
+
+
+def test_a_truncated_model_file_is_refused_with_its_cause(shop: Shop) -> None:
+    model = shop.model_file(shop.arns.pop_version)
+    truncate(model)
+    error = refusal(lambda: recs(shop.clients, shop.arns.pop_campaign))
+    assert (error["code"], error["status"]) == ("InvalidInputException", 400)
+    assert error["message"] == (
+        f"The model file models/{model.name} is corrupt (truncated or damaged): retrain "
+        "(create a new version of solution pop and update the campaign to it)."
+    )
+    # The other campaigns of the group still answer.
+    assert len(recs(shop.clients, shop.arns.up_campaign)) == 5
+
+
+def test_a_missing_model_file_is_named_as_missing(shop: Shop) -> None:
+    model = shop.model_file(shop.arns.pop_version)
+    model.unlink()
+    error = refusal(lambda: recs(shop.clients, shop.arns.pop_campaign))
+    assert error["status"] == 400
+    assert error["message"].startswith(f"The model file models/{model.name} is missing: retrain")
+
+
+def test_an_update_from_a_corrupt_model_fails_with_its_cause(shop: Shop) -> None:
+    truncate(shop.model_file(shop.arns.up_version))
+    version = new_version(shop, trainingMode="UPDATE")
+    shop.run_jobs()
+    doc = described(shop, version)
+    assert doc["status"] == "CREATE FAILED"
+    assert (
+        "is corrupt (truncated or damaged): train with trainingMode FULL" in (doc["failureReason"])
+    )
+
+
+# --- a full disk, a folder that cannot be written --------------------------------------------
+
+
+@needs_dev_full
+def test_training_on_a_full_disk_fails_naming_the_device_and_leaves_no_file(shop: Shop) -> None:
+    version = new_version(shop)
+    name = f"{version.rsplit('/', 2)[-2]}-{version.rsplit('/', 1)[-1]}"
+    partial = shop.engine.models_dir / f"{name}.tmp.npz"
+    full_device_at(partial)
+    shop.run_jobs()
+    doc = described(shop, version)
+    assert doc["status"] == "CREATE FAILED"
+    assert doc["failureReason"] == (
+        "Writing the model file failed: no space left on the device holding "
+        f"{shop.engine.models_dir}."
+    )
+    assert not os.path.lexists(partial)
+    assert not (shop.engine.models_dir / f"{name}.npz").exists()
+    assert len(recs(shop.clients, shop.arns.up_campaign)) == 5  # the deployed model serves
+
+
+@needs_dev_full
+def test_an_import_on_a_full_disk_fails_naming_the_device_and_changes_nothing(
+    shop: Shop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = recs(shop.clients, shop.arns.up_campaign, "u7")
+    registered = shop.bulk_file()
+    name = uuid.uuid4()
+    monkeypatch.setattr(bulk_module, "uuid", SimpleNamespace(uuid4=lambda: name))
+    job = import_again(shop, "FULL")
+    with shop.engine.read_db.connect() as conn:
+        job_id = conn.execute(select(t.jobs.c.id).where(t.jobs.c.arn == job)).scalar_one()
+    folder = registered.parent
+    full_device_at(folder / f"job{job_id}-{name.hex}.part")
+    shop.run_jobs()
+    doc = import_job(shop, job)
+    assert doc["status"] == "CREATE FAILED"
+    assert doc["failureReason"] == (
+        f"Writing the Interactions rows failed: no space left on the device holding {folder}."
+    )
+    assert sorted(folder.iterdir()) == [registered]  # no partial file, the old one kept
+    assert recs(shop.clients, shop.arns.up_campaign, "u7") == before
+
+
+def test_training_into_a_folder_that_cannot_be_created_fails_with_its_cause(shop: Shop) -> None:
+    models = shop.engine.models_dir
+    shutil.rmtree(models)
+    models.write_text("not a folder")
+    version = new_version(shop)
+    shop.run_jobs()
+    doc = described(shop, version)
+    assert doc["status"] == "CREATE FAILED"
+    assert doc["failureReason"] == (
+        f"Writing the model file failed: {models} is a file where a folder is needed."
+    )
+
+
+@pytest.mark.parametrize(
+    ("code", "cause"),
+    [
+        (errno.ENOSPC, "no space left on the device holding /srv/data/models"),
+        (errno.EDQUOT, "the disk quota of the device holding /srv/data/models is used up"),
+        (errno.EACCES, "the folder /srv/data/models is not writable (permission denied)"),
+        (errno.EPERM, "the folder /srv/data/models is not writable (permission denied)"),
+        (errno.EROFS, "the folder /srv/data/models is on a read-only file system"),
+        (errno.EFBIG, "m.npz is larger than this process may write (a file size limit)"),
+        (errno.EIO, "the device holding /srv/data/models reported an I/O error"),
+    ],
+)
+def test_each_write_error_is_named(code: int, cause: str) -> None:
+    # the errors the kernel gives a writer, as Python raises them (a filename) and as pyarrow
+    # does (the errno only in the text)
+    path = Path("/srv/data/models/m.npz")
+    assert write_cause(OSError(code, os.strerror(code), str(path)), path) == cause
+    pyarrow_style = OSError(
+        f"Error writing bytes to file. Detail: [errno {code}] {os.strerror(code)}"
+    )
+    assert write_cause(pyarrow_style, path) == cause
+
+
+# --- serving never needs a write -------------------------------------------------------------
+
+
+def test_a_read_only_store_still_answers_every_request(shop: Shop) -> None:
+    read_only = _settings(
+        shop.data_dir,
+        engine_db_url=f"sqlite:///file:{shop.data_dir / 'engine.db'}?mode=ro&uri=true",
+    )
+    engine = get_engine(read_only, start_worker=False)
+    c = build_clients(read_only)
+    # The group has a metric attribution: each answer is logged for its report, which fails.
+    assert len(recs(c, shop.arns.up_campaign)) == 5
+    assert len(recs(c, shop.arns.pop_campaign, "nobody")) == 5
+    ranked = c.runtime.get_personalized_ranking(
+        campaignArn=shop.arns.rank_campaign, userId="u1", inputList=["i1", "i2", "i3"]
+    )["personalizedRanking"]
+    assert sorted(r["itemId"] for r in ranked) == ["i1", "i2", "i3"]
+    engine.requests.flush()  # request counts cannot be saved either: kept, no error
+    with engine.read_db.connect() as conn:
+        assert conn.execute(select(t.issued)).all() == []
+
+
+# --- a moved, restored or copied data directory ----------------------------------------------
+
+
+def test_a_moved_data_directory_serves_as_before(shop: Shop, tmp_path: Path) -> None:
+    before = recs(shop.clients, shop.arns.up_campaign)
+    with shop.engine.reading() as res:
+        assert res.get(shop.arns.up_version, "solution-version")["_modelPath"].startswith("models/")
+    reset_engines()
+    dispose_engines()
+    moved = tmp_path / "restored" / "data"
+    moved.parent.mkdir()
+    shop.data_dir.rename(moved)
+    shop = Shop(moved, _settings(moved), shop.arns)
+    assert recs(shop.clients, shop.arns.up_campaign) == before
+
+
+def test_absolute_model_paths_of_older_databases_are_read_in_this_directory(
+    shop: Shop, template: tuple[Path, Arns]
+) -> None:
+    original = template[0]
+    pop_model = shop.model_file(shop.arns.pop_version)
+    with shop.engine.tx() as res:
+        for version in (shop.arns.pop_version, shop.arns.up_version):
+            doc = res.get(version, "solution-version")
+            # as older engines recorded them: absolute, in the directory the copy came from
+            doc["_modelPath"] = str(original / doc["_modelPath"])
+            res.save(version, doc)
+    assert len(recs(shop.clients, shop.arns.up_campaign)) == 5
+    # The copy's own file is read, never the original's: damaging the copy's shows.
+    truncate(pop_model)
+    error = refusal(lambda: recs(shop.clients, shop.arns.pop_campaign))
+    assert f"models/{pop_model.name} is corrupt" in error["message"]
