@@ -10,8 +10,9 @@ from __future__ import annotations
 import logging
 import zipfile
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -51,6 +52,9 @@ class TrainingOutcome:
     num_users: int
     num_items: int
     model_path: Path
+    # how the saved model's training ended, for models that train iteratively (v2's
+    # SequenceModel.training: epochs run, which bound stopped it, validation NDCG@10); else {}
+    training_report: dict[str, Any] = field(default_factory=dict)
 
 
 def check_minimums(data: TrainingData, config: TrainingConfig) -> TrainingData:
@@ -232,6 +236,7 @@ def _finish(
         num_users=n_users,
         num_items=len(model.item_ids),
         model_path=out_path,
+        training_report=dict(getattr(model, "training", None) or {}),
     )
 
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 from services.local.models.recipes import RECIPES
 from tests.local.recipes.contract import RecipeContract
 
+# the v2 network at test size (see test_sequence_model.py, which trains the same shape)
+TINY_V2 = {"hidden_dimension": "16", "bptt": "12", "negative_samples": "16", "epochs": "40"}
+
 
 def test_every_recipe_has_a_contract_test() -> None:
     tested = {
@@ -32,6 +35,7 @@ class TestUserPersonalization(RecipeContract):
 
 
 class TestUserPersonalizationV2(RecipeContract):
+    hyperparameters = TINY_V2
     recipe_name = "aws-user-personalization-v2"
     counts = "users"
     related = True
@@ -44,6 +48,7 @@ class TestPersonalizedRanking(RecipeContract):
 
 
 class TestPersonalizedRankingV2(RecipeContract):
+    hyperparameters = TINY_V2
     recipe_name = "aws-personalized-ranking-v2"
     counts = "users"
     related = True

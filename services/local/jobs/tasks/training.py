@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 
@@ -19,6 +20,8 @@ from services.local.models.recipes.base import (
     TrainingData,
     TrainingError,
 )
+
+_log = logging.getLogger(__name__)
 
 
 def load_training_data(engine: EngineContext, group: str) -> TrainingData:
@@ -112,6 +115,11 @@ def run_training(engine: EngineContext, arn: str, ctx: JobContext) -> None:
         "_numUsers": outcome.num_users,
         "_numItems": outcome.num_items,
     }
+    if outcome.training_report:
+        # Not a wire field (botocore's SolutionVersion has none for it): the engine's own
+        # record of how an iterative model's training ended, e.g. at its time budget.
+        fields["_trainingReport"] = outcome.training_report
+        _log.info("%s: %s", arn, training_summary(outcome.training_report))
     if outcome.tuned_hyperparameters and doc.get("performHPO"):
         fields["tunedHPOParams"] = {"algorithmHyperParameters": outcome.tuned_hyperparameters}
     if outcome.best_recipe_name:
@@ -123,6 +131,25 @@ def run_training(engine: EngineContext, arn: str, ctx: JobContext) -> None:
             if sol is not None:
                 sol["autoMLResult"] = {"bestRecipeArn": fields["recipeArn"]}
                 res.save(doc["solutionArn"], sol)
+
+
+def training_summary(report: dict[str, Any]) -> str:
+    """One line on how an iterative model's training ended (``TrainingOutcome.training_report``),
+    e.g. "stopped at its time budget (max_training_seconds=60) after 12 of 100 epochs; best
+    validation NDCG@10 0.2090 at epoch 10 (610 users)"."""
+    why = {
+        "time_budget": f"stopped at its time budget (max_training_seconds="
+        f"{report.get('max_training_seconds', 0):g})",
+        "early_stopping": "stopped early (validation NDCG@10 no longer improved)",
+        "epochs": "ran every epoch",
+    }.get(str(report.get("stopped")), f"stopped ({report.get('stopped')})")
+    text = f"{why} after {report.get('epochs_run')} of {report.get('epochs')} epochs"
+    if report.get("validation_ndcg_at_10") is not None:
+        text += (
+            f"; best validation NDCG@10 {report['validation_ndcg_at_10']:.4f} at epoch "
+            f"{report.get('best_epoch')} ({report.get('validation_users')} users)"
+        )
+    return text
 
 
 def _hold(engine: EngineContext, started: float, ctx: JobContext) -> None:

@@ -17,7 +17,15 @@ guide spelled them item_id_hidden_dimension / item_metadata_hidden_dimension); t
 trend_discovery_frequency: "30 minutes", "1 hour", "2 hours", "3 hours" or "1 day", default
 "2 hours" — the 2023 archive said 3h — string, not tunable). Popularity-Count takes none.
 
-How the local models read them: ``bptt`` bounds the history a user's scores look at,
+The v2 recipes: Personalize documents only apply_recency_bias for them. Locally they are a
+self-attentive sequence model (``user_personalization_v2.py``), and the table adds the local
+settings that model trains with, so a solution can bound and size its training:
+``hidden_dimension`` (64, [8, 256]), ``bptt`` (50, [2, 200]: the longest history the network
+reads), ``negative_samples`` (256, [1, 2048]), ``epochs`` (100, [1, 1000]) and
+``max_training_seconds`` (60, [1, 86400]). None is tunable (no performHPO grid for v2), and
+every one, apply_recency_bias included, changes what the model learns.
+
+How the v1 models read theirs: ``bptt`` bounds the history a user's scores look at,
 ``hidden_dimension`` sizes ALS factors, ``recency_mask`` turns recency weighting on or off,
 ``trend_discovery_frequency`` is Trending-Now's window; the others are accepted and recorded
 (the local models have no counterpart).
@@ -102,7 +110,15 @@ _HRNN_LIKE = (
     _int("bptt", 32, 2, 32, tunable=True),
     _bool("recency_mask", True, tunable=True),
 )
-_V2 = (_bool("apply_recency_bias", True, tunable=False),)
+_V2 = (
+    _bool("apply_recency_bias", True, tunable=False),
+    # local settings of the sequence model (see the module doc)
+    _int("hidden_dimension", 64, 8, 256, tunable=False),
+    _int("bptt", 50, 2, 200, tunable=False),
+    _int("negative_samples", 256, 1, 2048, tunable=False),
+    _int("epochs", 100, 1, 1000, tunable=False),
+    _int("max_training_seconds", 60, 1, 86_400, tunable=False),
+)
 
 # recipe name → (algorithm hyperparameters, feature transformation parameters)
 PARAMETERS: dict[str, tuple[tuple[Parameter, ...], tuple[Parameter, ...]]] = {

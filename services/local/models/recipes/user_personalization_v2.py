@@ -1,16 +1,183 @@
-"""aws-user-personalization-v2: the same model as aws-user-personalization, under v2's name."""
+"""aws-user-personalization-v2: a self-attentive next-item model (SASRec family, gBCE loss).
+
+Personalize's User-Personalization-v2 is "a transformer-based architecture" whose "input
+sequence is a user's item interaction history" (developer guide, User-Personalization-v2
+recipe). Locally: a causal transformer over each user's newest items (``_sasrec_net``), trained
+with JAX and optax against many sampled negatives (``_sasrec_train``), served with numpy
+(``_sasrec_model``).
+
+Hyperparameters (Personalize's string map; ranges in ``parameters.py``):
+
+- ``apply_recency_bias`` (default true; the one Personalize documents): recent interactions
+  weigh more in the loss: an event's weight rises linearly from 0.5 (the oldest event of the
+  training data) to 1.0 (the newest); false = every event 1.0.
+- ``hidden_dimension`` (64): the width of the item embeddings and of the network.
+- ``bptt`` (50): the longest history the network reads; longer histories are cut into windows
+  of this length for training, and only the newest ``bptt`` items count at request time.
+- ``negative_samples`` (256): sampled negatives per position (at most the catalogue size − 1).
+- ``epochs`` (100) and ``max_training_seconds`` (60): whichever ends training first. Early
+  stopping on the validation split (every validation user's last item held out of training)
+  may end it sooner; the model keeps the weights of its best validation epoch and records
+  which bound stopped it (``SequenceModel.training``).
+
+Event weights of eventsConfig scale each position's loss, like v1's interaction weights.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import ClassVar
 
-from services.local.models.recipes.user_personalization import UserPersonalizationRecipe
+import numpy as np
+
+from services.local.models.recipes._common import Indexed, hp_bool, hp_float, hp_int, index
+from services.local.models.recipes._sasrec_model import SequenceModel
+from services.local.models.recipes._sasrec_net import init_params, layers_of
+from services.local.models.recipes.base import TrainingConfig, TrainingData, TrainingError
+
+LAYERS = 2  # attention blocks
+MAX_VALIDATION_USERS = 2000
 
 
-class UserPersonalizationV2Recipe(UserPersonalizationRecipe):
-    """Personalize's v2 is a transformer; locally it shares the v1 model."""
+@dataclass(frozen=True)
+class V2Settings:
+    """The v2 hyperparameters, parsed and checked."""
+
+    recency_bias: bool = True
+    dim: int = 64
+    length: int = 50
+    negatives: int = 256
+    epochs: int = 100
+    seconds: float = 60.0
+
+
+def settings_from(config: TrainingConfig) -> V2Settings:
+    """Settings from the hyperparameter map (names as in the module doc).
+
+    Raises:
+        TrainingError: a value that is not a number or is out of range.
+    """
+    hp = config.hyperparameters
+    s = V2Settings(
+        recency_bias=hp_bool(hp, "apply_recency_bias", True),
+        dim=hp_int(hp, "hidden_dimension", 64),
+        length=hp_int(hp, "bptt", 50),
+        negatives=hp_int(hp, "negative_samples", 256),
+        epochs=hp_int(hp, "epochs", 100),
+        seconds=hp_float(hp, "max_training_seconds", 60.0),
+    )
+    if min(s.dim, s.length, s.negatives, s.epochs) < 1 or not s.seconds > 0:
+        raise TrainingError(
+            "need hidden_dimension, bptt, negative_samples, epochs >= 1 and "
+            "max_training_seconds > 0"
+        )
+    return s
+
+
+def event_weights(idx: Indexed, recency_bias: bool) -> np.ndarray:
+    """Per-event loss weights: eventsConfig weight × recency (0.5 oldest → 1.0 newest)."""
+    if not recency_bias:
+        return idx.weights
+    ts = idx.timestamps.astype(np.float64)
+    span = float(ts.max() - ts.min()) if len(ts) else 0.0
+    recency = 0.5 + 0.5 * (ts - ts.min()) / span if span > 0 else np.ones(len(ts))
+    return idx.weights * recency
+
+
+def windows(idx: Indexed, settings: V2Settings, seed: int):  # noqa: ANN201 (Windows; lazy import)
+    """Training windows and the validation split of ``idx`` (sorted by user, time).
+
+    Up to ``MAX_VALIDATION_USERS`` users with 3+ events (drawn with ``seed``) give their last
+    event to validation; every other event is a training target after the events before it.
+    """
+    from services.local.models.recipes._sasrec_train import Windows
+
+    length = settings.length
+    n = len(idx.users)
+    codes = (idx.items + 1).astype(np.int32)
+    weights = event_weights(idx, settings.recency_bias).astype(np.float32)
+    starts = np.r_[0, np.flatnonzero(np.diff(idx.users)) + 1]
+    ends = np.r_[starts[1:], n]  # exclusive
+    eligible = np.flatnonzero(ends - starts >= 3)
+    rng = np.random.default_rng(seed)
+    chosen = np.sort(rng.permutation(eligible)[:MAX_VALIDATION_USERS])
+    val_last = ends[chosen] - 1
+    val_x = np.zeros((len(chosen), length), dtype=np.int32)
+    for r, (s, e) in enumerate(zip(starts[chosen], val_last, strict=True)):
+        hist = codes[max(s, e - length) : e]
+        val_x[r, length - len(hist) :] = hist
+    train_end = ends.copy()
+    train_end[chosen] -= 1
+    # targets: every event but each user's first (and the held-out last ones)
+    user_of = np.repeat(np.arange(len(starts)), ends - starts)
+    pos = np.arange(n)
+    target = (pos > starts[user_of]) & (pos < train_end[user_of])
+    back = (train_end[user_of] - 1 - pos)[target]  # 0 = the user's newest training target
+    per_user = np.maximum(train_end - starts - 1, 0)
+    user_windows = -(-per_user // length)
+    first_window = np.r_[0, np.cumsum(user_windows)[:-1]]
+    win = first_window[user_of[target]] + back // length
+    col = length - 1 - back % length
+    total = int(user_windows.sum())
+    x = np.zeros((total, length), dtype=np.int32)
+    y = np.zeros((total, length), dtype=np.int32)
+    w = np.zeros((total, length), dtype=np.float32)
+    tpos = pos[target]
+    x[win, col] = codes[tpos - 1]
+    y[win, col] = codes[tpos]
+    w[win, col] = weights[tpos]
+    return Windows(x=x, y=y, w=w, val_x=val_x, val_y=codes[val_last])
+
+
+class UserPersonalizationV2Recipe:
+    """A causal transformer over each user's item sequence (see module doc)."""
 
     name: ClassVar[str] = "aws-user-personalization-v2"
+    recipe_type: ClassVar[str] = "USER_PERSONALIZATION"
+    description: ClassVar[str] = "Next items from the order of the user's recent history."
+
+    def fit(self, data: TrainingData, config: TrainingConfig) -> SequenceModel:
+        """Train the network from a seeded initialisation."""
+        settings = settings_from(config)
+        idx = index(data, config)
+        params = init_params(len(idx.item_ids), settings.dim, settings.length, LAYERS, config.seed)
+        return self._train(idx, params, settings, config)
+
+    def update(
+        self, model: SequenceModel, data: TrainingData, config: TrainingConfig
+    ) -> SequenceModel:
+        """trainingMode UPDATE: new items get fresh embeddings and training resumes from the
+        model's weights (same network size), within the same epoch and time bounds."""
+        settings = settings_from(config)
+        idx = index(data, config, known_items=model.item_ids)
+        dim, length = model.params["item_emb"].shape[1], model.length
+        fresh = init_params(len(idx.item_ids), dim, length, layers_of(model.params), config.seed)
+        params = {k: np.array(v, dtype=np.float32) for k, v in model.params.items()}
+        old = len(model.item_ids) + 1
+        params["item_emb"] = np.vstack([params["item_emb"], fresh["item_emb"][old:]])
+        return self._train(idx, params, replace(settings, dim=dim, length=length), config)
+
+    def _train(
+        self,
+        idx: Indexed,
+        params: dict[str, np.ndarray],
+        settings: V2Settings,
+        config: TrainingConfig,
+    ) -> SequenceModel:
+        from services.local.models.recipes._sasrec_train import Budget, train
+
+        data = windows(idx, settings, config.seed)
+        if not len(data.x):
+            raise TrainingError("v2 needs users with at least 2 interactions to learn sequences")
+        budget = Budget(settings.epochs, settings.seconds, settings.negatives, config.seed)
+        best, report = train(params, data, budget)
+        # popularity (distinct users per item) is what an unknown user gets, as with v1
+        return SequenceModel(self.name, idx.item_ids, idx.distinct_users(), best, report)
+
+    def load(self, path: Path) -> SequenceModel:
+        """Read a model written by ``SequenceModel.save``."""
+        return SequenceModel.load(path)
 
 
 RECIPE = UserPersonalizationV2Recipe()

@@ -1,0 +1,111 @@
+"""The v2 recipes' trained model: SASRec weights scored with numpy (no JAX at serving time).
+
+Scores for a user are the network's output after the newest item of the history the runtime
+hands over (bulk rows and PutEvents, oldest first), so users unseen at training time and events
+sent after training are personalised at once, and the order of the history matters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from services.local.models.recipes._sasrec_net import Params, last_scores
+from services.local.models.recipes.base import load_npz, save_npz
+
+_PARAM_PREFIX = "w_"
+BATCH_USERS = 512  # users per forward pass in ``score_users`` (bounded memory)
+
+
+@dataclass
+class SequenceModel:
+    """A trained self-attentive next-item model (see ``_sasrec_net`` for the network).
+
+    ``training`` records how training ended: ``epochs`` (the cap), ``epochs_run``,
+    ``best_epoch``, ``stopped`` ("epochs" | "early_stopping" | "time_budget"), ``seconds``,
+    ``max_training_seconds``, ``validation_users`` and ``validation_ndcg_at_10``.
+    """
+
+    recipe_name: str
+    item_ids: np.ndarray  # object (str), the catalogue; item i is network code i + 1
+    popularity: np.ndarray  # float64, distinct users per item
+    params: Params  # float32 numpy arrays
+    training: Mapping[str, Any] = field(default_factory=dict)
+    _pos: dict[str, int] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        self._pos = {str(item): i for i, item in enumerate(self.item_ids)}
+
+    @property
+    def length(self) -> int:
+        """The longest history the network reads (``bptt``); older items are dropped."""
+        return int(self.params["pos_emb"].shape[0])
+
+    @property
+    def item_index(self) -> dict[str, int]:
+        """Item ID → position in ``item_ids``."""
+        return self._pos
+
+    def codes(self, history: Sequence[str]) -> np.ndarray:
+        """Network codes (int32) of the newest ``length`` known items of ``history``."""
+        codes = [self._pos[h] + 1 for h in history if h in self._pos]
+        return np.asarray(codes[-self.length :], dtype=np.int32)
+
+    def score_user(self, user_id: str | None, history: Sequence[str]) -> np.ndarray | None:
+        """Scores (float64, one per item) after the history's newest item; None when no item of
+        the history is in the catalogue. ``user_id`` is not used: the history is the input."""
+        codes = self.codes(history)
+        if not len(codes):
+            return None
+        return last_scores(np, self.params, codes[None, :])[0].astype(np.float64)
+
+    def score_users(
+        self, user_ids: Sequence[str | None], histories: Sequence[Sequence[str]]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Offline evaluation's batch scorer: a float32 users × items matrix (rows of users
+        without a known history item are zero) and a bool per user, True where the row holds
+        that user's ``score_user`` scores. Forward passes take ``BATCH_USERS`` users each."""
+        n = len(user_ids)
+        scores = np.zeros((n, len(self.item_ids)), dtype=np.float32)
+        seqs = np.zeros((n, self.length), dtype=np.int32)
+        for r, hist in enumerate(histories):
+            codes = self.codes(hist)
+            if len(codes):
+                seqs[r, -len(codes) :] = codes
+        personalised = seqs[:, -1] > 0
+        rows = np.flatnonzero(personalised)
+        for start in range(0, len(rows), BATCH_USERS):
+            block = rows[start : start + BATCH_USERS]
+            scores[block] = last_scores(np, self.params, seqs[block])
+        return scores, personalised
+
+    def score_item(self, item_id: str) -> np.ndarray | None:
+        """What follows ``item_id``: the scores after a history of that item alone."""
+        if item_id not in self._pos:
+            return None
+        return self.score_user(None, [item_id])
+
+    def save(self, path: Path) -> None:
+        """Write the model to an .npz of plain float32 arrays and a JSON header (no pickle)."""
+        arrays = {
+            f"{_PARAM_PREFIX}{k}": np.asarray(v, dtype=np.float32) for k, v in self.params.items()
+        }
+        header = {"recipe_name": self.recipe_name, "training": dict(self.training)}
+        save_npz(path, header, item_ids=self.item_ids, popularity=self.popularity, **arrays)
+
+    @classmethod
+    def load(cls, path: Path) -> SequenceModel:
+        """Read a model written by ``save``."""
+        header, a = load_npz(path)
+        params = {k[len(_PARAM_PREFIX) :]: v for k, v in a.items() if k.startswith(_PARAM_PREFIX)}
+        return cls(
+            recipe_name=str(header["recipe_name"]),
+            item_ids=a["item_ids"],
+            popularity=a["popularity"],
+            params=params,
+            training=dict(header.get("training") or {}),  # type: ignore[call-overload]
+        )

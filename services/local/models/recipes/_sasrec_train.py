@@ -1,0 +1,188 @@
+"""Training of the v2 network with JAX and optax on the CPU (imported only by ``fit``).
+
+Loss: sampled softmax. At every position the next item (the positive) competes with ``k``
+negatives drawn uniformly from the catalogue (a draw equal to the positive is masked):
+``loss = logsumexp(s⁺, s⁻₁ … s⁻ₖ) − s⁺``, each position weighted by its event weight (and
+recency, see ``user_personalization_v2``). Many negatives per position are what lifts SASRec
+far above its one-negative BCE original (Petrov & Macdonald, "gSASRec", RecSys 2023); their
+gBCE was tried here too, but from a small initialisation it settled, on the generated shop, in
+the trivial optimum where every score is very negative, which softmax cannot reward.
+Adam, learning rate ``LEARNING_RATE``, batches of up to ``BATCH`` windows.
+
+Bounds: at most ``epochs`` passes, at most ``seconds`` of wall clock (checked after every
+step, compilation included), and early stopping when validation NDCG@10 has not improved for
+``PATIENCE`` epochs; the weights of the best validation epoch are returned.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+
+# the CPU is the only device here; without this JAX probes for GPUs and warns about them
+os.environ.setdefault("JAX_PLATFORMS", "cpu")
+
+import jax  # noqa: E402
+import jax.numpy as jnp  # noqa: E402
+import optax  # noqa: E402
+
+from services.local.models.recipes._sasrec_net import MASKED, Params, encode, last_scores  # noqa: E402
+
+_log = logging.getLogger(__name__)
+
+BATCH = 128
+LEARNING_RATE = 3e-3
+DROPOUT = 0.2
+PATIENCE = 10
+VALIDATION_CELLS = 2**24  # users × items scores per validation block
+# The embedding table is trained with its rows rounded up to a multiple of this, so catalogues
+# of similar size share one compiled step (the rows past the catalogue are never an input, a
+# target or a negative, and are dropped from the result).
+EMBEDDING_ROWS = 512
+
+
+@dataclass(frozen=True)
+class Windows:
+    """Training input: ``x`` item codes (windows × L, left-padded), ``y`` the next item at each
+    position, ``w`` each position's loss weight (0 at padding); validation: ``val_x`` each
+    validation user's history without its last item, ``val_y`` that item's code."""
+
+    x: np.ndarray
+    y: np.ndarray
+    w: np.ndarray
+    val_x: np.ndarray
+    val_y: np.ndarray
+
+
+@dataclass(frozen=True)
+class Budget:
+    """What bounds training."""
+
+    epochs: int
+    seconds: float
+    negatives: int
+    seed: int
+
+
+def _loss(params: Params, x: Any, y: Any, w: Any, neg: Any, key: Any) -> Any:
+    def dropout(a: Any, site: int) -> Any:
+        keep = jax.random.bernoulli(jax.random.fold_in(key, site), 1.0 - DROPOUT, a.shape)
+        return jnp.where(keep, a / (1.0 - DROPOUT), 0.0)
+
+    h = encode(jnp, params, x, dropout)
+    emb = params["item_emb"]
+    pos = jnp.sum(h * emb[y], axis=-1)
+    negs = jnp.einsum("bld,bkd->blk", h, emb[neg])
+    # a negative that happens to be the positive is not a negative
+    negs = jnp.where(neg[:, None, :] == y[..., None], MASKED, negs)
+    logits = jnp.concatenate([pos[..., None], negs], axis=-1)
+    per = jax.nn.logsumexp(logits, axis=-1) - pos
+    return jnp.sum(per * w) / jnp.maximum(jnp.sum(w), 1e-9)
+
+
+@lru_cache(maxsize=1)
+def _optimizer() -> optax.GradientTransformation:
+    return optax.adam(LEARNING_RATE)
+
+
+@lru_cache(maxsize=1)
+def _step() -> Any:
+    """One jitted Adam step; one compiled function per input shape, shared by every fit."""
+    opt = _optimizer()
+
+    def step(params: Params, state: Any, x: Any, y: Any, w: Any, neg: Any, key: Any):  # noqa: ANN202
+        loss, grads = jax.value_and_grad(_loss)(params, x, y, w, neg, key)
+        updates, state = opt.update(grads, state, params)
+        return optax.apply_updates(params, updates), state, loss
+
+    return jax.jit(step)
+
+
+def jax_last_scores(params: Params, seqs: np.ndarray) -> np.ndarray:
+    """The network's scores computed by JAX (``last_scores`` on jax.numpy, compiled), as numpy."""
+    jp = {k: jnp.asarray(v) for k, v in params.items()}
+    return np.asarray(jax.jit(lambda p, s: last_scores(jnp, p, s))(jp, jnp.asarray(seqs)))
+
+
+def validation_ndcg(params: Params, val_x: np.ndarray, val_y: np.ndarray) -> float:
+    """Mean NDCG@10 of each held-out item among all items (numpy forward, ties count for it)."""
+    if not len(val_y):
+        return float("nan")
+    n_items = params["item_emb"].shape[0] - 1
+    size = max(1, VALIDATION_CELLS // max(n_items, 1))
+    gains = []
+    for start in range(0, len(val_y), size):
+        s = last_scores(np, params, val_x[start : start + size])
+        target = val_y[start : start + size] - 1
+        own = s[np.arange(len(target)), target]
+        rank = np.sum(s > own[:, None], axis=1)
+        gains.append(np.where(rank < 10, 1.0 / np.log2(rank + 2.0), 0.0))
+    return float(np.mean(np.concatenate(gains)))
+
+
+def train(params: Params, data: Windows, budget: Budget) -> tuple[Params, dict[str, Any]]:
+    """Train from ``params`` (numpy float32); returns the best weights (numpy) and a report:
+    ``epochs``, ``epochs_run``, ``best_epoch``, ``stopped`` ("epochs" | "early_stopping" |
+    "time_budget"), ``seconds``, ``max_training_seconds``, ``negative_samples`` (as used:
+    at most the catalogue size − 1), ``validation_users``, ``validation_ndcg_at_10``."""
+    started = time.monotonic()
+    deadline = started + budget.seconds
+    n_items = params["item_emb"].shape[0] - 1
+    k = max(1, min(budget.negatives, n_items - 1))
+    rng = np.random.default_rng(budget.seed)
+    key = jax.random.PRNGKey(budget.seed)
+    step = _step()
+    rows = -(-(n_items + 1) // EMBEDDING_ROWS) * EMBEDDING_ROWS
+    padded = {**params, "item_emb": np.zeros((rows, params["item_emb"].shape[1]), np.float32)}
+    padded["item_emb"][: n_items + 1] = params["item_emb"]
+    current = {name: jnp.asarray(v) for name, v in padded.items()}
+    state = _optimizer().init(current)
+    best, best_score, best_epoch = params, -np.inf, 0
+    stopped, epoch = "epochs", 0
+    n = len(data.x)
+    # small data sets take smaller batches, so an epoch is several steps, not one
+    size = int(min(BATCH, max(8, 2 ** int(np.log2(max(n // 8, 1))))))
+    batches = max(1, -(-n // size))
+    for epoch in range(1, budget.epochs + 1):
+        order = rng.permutation(batches * size)  # indices ≥ n are all-padding rows
+        for b in range(batches):
+            rows = order[b * size : (b + 1) * size]
+            real = rows[rows < n]
+            x, y, w = (np.zeros((size, a.shape[1]), a.dtype) for a in (data.x, data.y, data.w))
+            x[: len(real)], y[: len(real)] = data.x[real], data.y[real]
+            w[: len(real)] = data.w[real]
+            neg = rng.integers(1, n_items + 1, size=(size, k), dtype=np.int32)
+            key, sub = jax.random.split(key)
+            current, state, loss = step(current, state, x, y, w, neg, sub)
+            if time.monotonic() > deadline:
+                stopped = "time_budget"
+                break
+        host = {name: np.asarray(v) for name, v in current.items()}
+        host["item_emb"] = host["item_emb"][: n_items + 1]
+        score = validation_ndcg(host, data.val_x, data.val_y)
+        _log.debug("epoch %d: loss %.4f, validation NDCG@10 %.4f", epoch, float(loss), score)
+        if not np.isfinite(score) or score > best_score:
+            best, best_score, best_epoch = host, score, epoch
+        if stopped == "time_budget":
+            break
+        if epoch - best_epoch >= PATIENCE:
+            stopped = "early_stopping"
+            break
+    report = {
+        "epochs": budget.epochs,
+        "epochs_run": epoch,
+        "best_epoch": best_epoch,
+        "stopped": stopped,
+        "seconds": round(time.monotonic() - started, 3),
+        "max_training_seconds": budget.seconds,
+        "negative_samples": k,
+        "validation_users": int(len(data.val_y)),
+        "validation_ndcg_at_10": None if not np.isfinite(best_score) else round(best_score, 6),
+    }
+    return best, report

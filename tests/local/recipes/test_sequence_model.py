@@ -1,0 +1,233 @@
+"""The v2 recipes are a real sequence model: a causal transformer trained with JAX, served with
+numpy, bounded by its hyperparameters, and not the v1 model under a new name."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from services.local.models.recipes import get_recipe
+from services.local.models.recipes._common import index
+from services.local.models.recipes._sasrec_model import SequenceModel
+from services.local.models.recipes._sasrec_net import init_params, last_scores, param_shapes
+from services.local.models.recipes._up_model import UserPersonalizationModel
+from services.local.models.recipes.base import TrainingConfig, TrainingData
+from services.local.models.recipes.parameters import algorithm_parameters
+from services.local.models.recipes.user_personalization import UserPersonalizationRecipe
+from services.local.models.recipes.user_personalization_v2 import (
+    V2Settings,
+    event_weights,
+    settings_from,
+    windows,
+)
+from tests.local.recipes.toy import CLUSTER_A, CLUSTER_B, toy_data
+
+V2 = ("aws-user-personalization-v2", "aws-personalized-ranking-v2")
+# tiny and quick; one network shape for every fit here, so JAX compiles it once per run
+TINY = {"hidden_dimension": "16", "bptt": "12", "negative_samples": "16", "epochs": "40"}
+COLUMNS = ["USER_ID", "ITEM_ID", "TIMESTAMP", "EVENT_TYPE", "EVENT_VALUE"]
+
+
+def frame(rows: list[tuple[str, str, int]]) -> TrainingData:
+    df = pd.DataFrame([(u, i, t, "click", 1.0) for u, i, t in rows], columns=COLUMNS)
+    return TrainingData(df.astype({"TIMESTAMP": "int64"}))
+
+
+def successor_data(n_items: int = 30, users: int = 120, length: int = 12) -> TrainingData:
+    """Every user walks the ring of items: i{k} is always followed by i{k+1 mod n}."""
+    rng = np.random.default_rng(3)
+    rows = []
+    for u in range(users):
+        start = int(rng.integers(n_items))
+        rows += [(f"u{u}", f"i{(start + t) % n_items}", t) for t in range(length)]
+    return frame(rows)
+
+
+def top(model: SequenceModel, scores: np.ndarray | None, n: int) -> list[str]:
+    assert scores is not None
+    return [str(model.item_ids[i]) for i in np.argsort(-scores, kind="stable")[:n]]
+
+
+@pytest.fixture(scope="module")
+def ring() -> SequenceModel:
+    return get_recipe(V2[0]).fit(successor_data(), TrainingConfig(hyperparameters=TINY))
+
+
+@pytest.fixture(scope="module")
+def clusters() -> SequenceModel:
+    return get_recipe(V2[0]).fit(toy_data(), TrainingConfig(hyperparameters=TINY))
+
+
+def test_numpy_forward_equals_jax_forward() -> None:
+    from services.local.models.recipes._sasrec_train import jax_last_scores
+
+    rng = np.random.default_rng(0)
+    params = init_params(n_items=25, dim=16, length=12, layers=2, seed=1)
+    # random, not initial, weights: gains and biases away from 1 and 0, larger embeddings
+    params = {k: (v + rng.normal(0, 0.3, v.shape)).astype(np.float32) for k, v in params.items()}
+    seqs = rng.integers(1, 26, size=(7, 12)).astype(np.int32)
+    seqs[0, :9] = 0  # left padding, as served for short histories
+    seqs[1, :11] = 0
+    ours = last_scores(np, params, seqs)
+    theirs = jax_last_scores(params, seqs)
+    assert ours.shape == (7, 25)
+    np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-5)
+
+
+def test_v2_is_not_v1_renamed(clusters: SequenceModel) -> None:
+    for name in V2:
+        recipe = get_recipe(name)
+        assert not isinstance(recipe, UserPersonalizationRecipe)
+        assert recipe.load.__func__ is not UserPersonalizationRecipe.load  # type: ignore[attr-defined]
+    assert isinstance(clusters, SequenceModel)
+    assert not isinstance(clusters, UserPersonalizationModel)
+    assert set(clusters.params) == set(param_shapes(41, 16, 12, 2))
+
+
+def test_ring_next_item_follows_the_newest_item(ring: SequenceModel) -> None:
+    assert top(ring, ring.score_user(None, ["i3", "i4", "i5"]), 1) == ["i6"]
+    assert top(ring, ring.score_user("nobody", ["i20"]), 1) == ["i21"]
+    # reversed, the newest item is i3: what follows it comes first, and the scores change
+    forward = ring.score_user(None, ["i3", "i4", "i5"])
+    backward = ring.score_user(None, ["i5", "i4", "i3"])
+    assert top(ring, backward, 1) == ["i4"]
+    assert not np.allclose(forward, backward)  # type: ignore[arg-type]
+
+
+def test_reversing_a_history_changes_the_scores(clusters: SequenceModel) -> None:
+    history = ["a1", "a2", "a3", "a4", "b1", "b2", "b3", "b4"]
+    newest_b = clusters.score_user(None, history)
+    newest_a = clusters.score_user(None, history[::-1])
+    assert newest_b is not None and newest_a is not None
+    assert np.abs(newest_b - newest_a).max() > 0.1
+
+
+def test_a_new_user_gets_the_cluster_they_click(clusters: SequenceModel) -> None:
+    for history, cluster in ((["a3", "a7", "a1"], CLUSTER_A), (["b2", "b9", "b0"], CLUSTER_B)):
+        scores = clusters.score_user("newcomer", history)
+        assert set(top(clusters, scores, 10)) <= set(cluster)
+    assert clusters.score_user("u0", []) is None  # the history is the input, nothing else
+
+
+def test_batch_scores_equal_single_scores(clusters: SequenceModel) -> None:
+    histories = [["a1", "a2"], [], ["b3"], ["nope"], ["a1"] * 30]
+    batch, personalised = clusters.score_users([None] * 5, histories)
+    assert personalised.tolist() == [True, False, True, False, True]
+    for row, hist in enumerate(histories):
+        single = clusters.score_user(None, hist)
+        if single is None:
+            assert not batch[row].any()
+        else:
+            np.testing.assert_allclose(batch[row], single, rtol=1e-5, atol=1e-6)
+
+
+def test_personalized_ranking_v2_is_the_same_model(clusters: SequenceModel) -> None:
+    ranking = get_recipe(V2[1]).fit(toy_data(), TrainingConfig(hyperparameters=TINY))
+    assert ranking.recipe_name == V2[1] and get_recipe(V2[1]).recipe_type == "PERSONALIZED_RANKING"
+    for name, array in clusters.params.items():
+        np.testing.assert_array_equal(ranking.params[name], array)
+
+
+def test_windows_hold_out_each_users_last_item() -> None:
+    # u1: x, y, z, x (4 events); u2: y, z (2 events: too few to give one to validation)
+    rows = [("u1", "x", 1), ("u1", "y", 2), ("u1", "z", 3), ("u1", "x", 4)]
+    data = frame([*rows, ("u2", "y", 5), ("u2", "z", 6)])
+    idx = index(data, TrainingConfig())
+    assert list(idx.item_ids) == ["x", "y", "z"]  # codes x=1, y=2, z=3
+    w = windows(idx, V2Settings(recency_bias=False, length=2), seed=0)
+    # validation: u1's history x, y, z (the newest 2: y, z) → target x
+    assert w.val_x.tolist() == [[2, 3]] and w.val_y.tolist() == [1]
+    # training: u1's x→y, y→z in one window of 2; u2's y→z, left-padded
+    assert w.x.tolist() == [[1, 2], [0, 2]]
+    assert w.y.tolist() == [[2, 3], [0, 3]]
+    assert w.w.tolist() == [[1.0, 1.0], [0.0, 1.0]]
+
+
+def test_recency_bias_weighs_newer_events_more() -> None:
+    data = frame([("u", "x", 100), ("u", "y", 150), ("u", "z", 300)])
+    idx = index(data, TrainingConfig())
+    np.testing.assert_allclose(event_weights(idx, True), [0.5, 0.5 + 0.5 * 50 / 200, 1.0])
+    np.testing.assert_allclose(event_weights(idx, False), [1.0, 1.0, 1.0])
+
+
+class Recording(Mapping[str, str]):
+    """A hyperparameter map that remembers which names were asked for."""
+
+    def __init__(self) -> None:
+        self.asked: set[str] = set()
+
+    def __getitem__(self, key: str) -> str:
+        self.asked.add(key)
+        raise KeyError(key)
+
+    def get(self, key: str, default: object = None) -> object:  # type: ignore[override]
+        self.asked.add(key)
+        return default
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+
+def test_described_hyperparameters_are_the_ones_the_model_reads() -> None:
+    for name in V2:
+        hp = Recording()
+        assert settings_from(TrainingConfig(hyperparameters=hp)) == V2Settings()
+        described = {p.name: p.default for p in algorithm_parameters(name)}
+        assert hp.asked == set(described)
+        # the described defaults are the model's own
+        assert settings_from(TrainingConfig(hyperparameters=described)) == V2Settings()
+
+
+def test_settings_shape_and_bound_the_model(clusters: SequenceModel) -> None:
+    assert clusters.params["item_emb"].shape == (42, 16)  # hidden_dimension, 41 items + pad
+    assert clusters.length == 12  # bptt
+    report = clusters.training
+    assert report["epochs"] == 40 and report["max_training_seconds"] == 60.0
+    assert report["negative_samples"] == 16
+    assert report["stopped"] in ("epochs", "early_stopping")
+    assert 1 <= report["best_epoch"] <= report["epochs_run"] <= 40
+    assert report["validation_users"] == 60
+
+
+def test_time_budget_stops_training_and_says_so() -> None:
+    hp = {**TINY, "epochs": "1000", "max_training_seconds": "1"}
+    # two events per user: no validation user, so nothing but the clock can stop 1000 epochs
+    model = get_recipe(V2[0]).fit(successor_data(length=2), TrainingConfig(hyperparameters=hp))
+    assert model.training["validation_users"] == 0
+    assert model.training["stopped"] == "time_budget"
+    assert model.training["epochs_run"] < 1000
+
+
+def test_early_stopping_ends_before_the_epoch_cap() -> None:
+    hp = {**TINY, "epochs": "1000"}
+    model = get_recipe(V2[0]).fit(successor_data(), TrainingConfig(hyperparameters=hp))
+    assert model.training["stopped"] == "early_stopping"
+    assert model.training["best_epoch"] < model.training["epochs_run"] < 1000
+
+
+def test_update_adds_new_items_and_keeps_the_network(
+    clusters: SequenceModel, tmp_path: Path
+) -> None:
+    recipe = get_recipe(V2[0])
+    data = toy_data()
+    extra = frame([("new-user", i, 2_000_000_000 + k) for k, i in enumerate(["a0", "a1", "fresh"])])
+    updated = recipe.update(
+        clusters,
+        TrainingData(pd.concat([data.interactions, extra.interactions]), data.items),
+        TrainingConfig(hyperparameters=TINY),
+    )
+    assert list(updated.item_ids[: len(clusters.item_ids)]) == list(clusters.item_ids)
+    assert updated.item_ids[-1] == "fresh"
+    assert updated.params["item_emb"].shape == (43, 16)
+    path = tmp_path / "updated.npz"
+    updated.save(path)
+    with np.load(path) as npz:  # plain arrays: numpy's loader refuses pickled objects
+        assert all(npz[k].dtype != object for k in npz.files)
+    assert recipe.load(path).training == updated.training
