@@ -3,6 +3,8 @@ numpy, bounded by its hyperparameters, and not the v1 model under a new name."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
@@ -231,3 +233,24 @@ def test_update_adds_new_items_and_keeps_the_network(
     with np.load(path) as npz:  # plain arrays: numpy's loader refuses pickled objects
         assert all(npz[k].dtype != object for k in npz.files)
     assert recipe.load(path).training == updated.training
+
+
+def test_serving_a_saved_model_never_imports_jax(clusters: SequenceModel, tmp_path: Path) -> None:
+    path = tmp_path / "v2.npz"
+    clusters.save(path)
+    script = (
+        "import sys\n"
+        "from services.local.models.recipes import get_recipe\n"
+        f"m = get_recipe('{V2[0]}').load(__import__('pathlib').Path(sys.argv[1]))\n"
+        "s = m.score_user(None, ['a3', 'a7'])\n"
+        "print(s.shape[0], 'jax' in sys.modules, 'optax' in sys.modules)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script, str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parents[3],
+        timeout=120,
+    )
+    assert out.stdout.split() == ["41", "False", "False"]
