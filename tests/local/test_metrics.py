@@ -53,8 +53,14 @@ def test_reciprocal_rank_first_hit_only() -> None:
     assert math.isnan(metrics.reciprocal_rank_at_k(["a"], frozenset()))
 
 
-def test_catalogue_coverage() -> None:
-    assert metrics.catalogue_coverage([["a", "b"], ["b", "c"]], 10) == pytest.approx(3 / 10)
+def test_catalogue_coverage_counts_only_catalogue_items() -> None:
+    # catalogue {a, b, c, d, e, f, g, h, i, j}; lists recommend a, b, c and "zz", which is in
+    # no catalogue: 3 of 10 items covered, not 4 / 10
+    catalogue = list("abcdefghij")
+    lists = [["a", "b", "zz"], ["b", "c"]]
+    assert metrics.catalogue_coverage(lists, catalogue) == pytest.approx(3 / 10)
+    assert math.isnan(metrics.catalogue_coverage(lists, []))
+    assert math.isnan(metrics.catalogue_coverage([], catalogue))
 
 
 def test_personalization_is_one_minus_mean_jaccard() -> None:
@@ -99,6 +105,35 @@ def test_split_history_is_oldest_ninety_percent() -> None:
     assert split.truths[0] == frozenset({"i18", "i19"})
 
 
+def test_split_truth_keeps_items_of_the_history_and_repeats_once() -> None:
+    # t: 18 events i0..i17, then i5 again and z: the newest 10 % (2 of 20) is [i5, z].
+    # Personalize: relevant = an item of the newest 10 %, so i5 stays relevant although it
+    # is also in the history (the engine used to drop it).
+    rows = [("t", f"i{k}", 100 + k) for k in range(18)] + [("t", "i5", 118), ("t", "z", 119)]
+    # u: 18 events, then z twice: the newest 10 % is [z, z], one relevant item
+    rows += [("u", f"i{k}", 100 + k) for k in range(18)] + [("u", "z", 118), ("u", "z", 119)]
+    rows += [(f"o{u}", "i0", 1) for u in range(18)]  # 20 users: 2 test users
+    split = metrics.split_users(_frame(rows), seed=0)
+    assert split.test_users == ("t", "u")
+    assert split.truths == (frozenset({"i5", "z"}), frozenset({"z"}))
+    got = metrics.score(None, split, lists=[["i5", "x"], ["x", "z"]])  # type: ignore[arg-type]
+    # t: i5 at rank 1 of 2 relevant → RR 1, NDCG@5 = 1 / (1 + 1/log2 3) = 0.6131
+    # u: z at rank 2 of 1 relevant → RR 1/2, NDCG@5 = (1/log2 3) / 1 = 0.6309
+    # (counting z twice would make u's ideal DCG 1 + 1/log2 3 and NDCG 0.3869)
+    assert got.metrics["mean_reciprocal_rank_at_25"] == pytest.approx((1 + 1 / 2) / 2)
+    ndcg_t = 1 / (1 + 1 / math.log2(3))
+    ndcg_u = 1 / math.log2(3)
+    assert ndcg_t == pytest.approx(0.6131, abs=1e-4) and ndcg_u == pytest.approx(0.6309, abs=1e-4)
+    assert got.metrics["normalized_discounted_cumulative_gain_at_5"] == pytest.approx(
+        (ndcg_t + ndcg_u) / 2
+    )
+    # one hit each in the top 5: precision@5 = 1/5 for both
+    assert got.metrics["precision_at_5"] == pytest.approx(1 / 5)
+    # truth items: t {i5, z} + u {z} = 3, of which i5 is in t's history
+    assert (got.test_users, got.users_with_truth) == (2, 2)
+    assert (got.truth_items, got.truth_items_in_history) == (3, 1)
+
+
 def test_split_truth_at_least_one_and_ties_keep_input_order() -> None:
     rows = [("t", "first", 5), ("t", "second", 5), ("t", "third", 5)]
     rows += [(f"o{u}", "x", 1) for u in range(9)]
@@ -115,29 +150,74 @@ def test_split_is_reproducible_and_seeded() -> None:
 
 
 def test_evaluate_keys_and_values_for_popularity() -> None:
-    # test user t: history [p], truth {q}; popularity order p, q, r but p is in the history
+    # test user t: history [p], truth {q}; popularity order p, q, r. The scored list is the
+    # list the model serves, history included: [p, q, r]
     rows = [("t", "p", 1), ("t", "q", 2)]
     rows += [(f"o{u}", "p", 1) for u in range(9)]
     split = metrics.split_users(_frame(rows), seed=0)
     model = PopularityModel("pop", np.array(["p", "q", "r"], dtype=object), np.array([3.0, 2, 1]))
     got = metrics.evaluate(model, split)
     assert set(got) == set(metrics.METRIC_KEYS) and len(got) == 8
-    assert got["mean_reciprocal_rank_at_25"] == pytest.approx(1.0)  # q comes first once p is out
-    assert got["normalized_discounted_cumulative_gain_at_5"] == pytest.approx(1.0)
+    assert got["mean_reciprocal_rank_at_25"] == pytest.approx(1 / 2)  # q at rank 2
+    # one relevant item, hit at rank 2: DCG 1/log2(3) over the ideal 1/log2(2) = 1
+    assert got["normalized_discounted_cumulative_gain_at_5"] == pytest.approx(1 / math.log2(3))
     assert got["precision_at_5"] == pytest.approx(1 / 5)
     assert got["precision_at_25"] == pytest.approx(1 / 25)
-    assert got["coverage"] == pytest.approx(2 / 2)  # recommended {q, r} ÷ catalogue {p, q}
+    # recommended {p, q, r}; the catalogue (Items ∪ Interactions) is {p, q}: r is outside it,
+    # so 2 / 2, not 3 / 2
+    assert got["coverage"] == pytest.approx(2 / 2)
+
+
+def _toy_split(truths: tuple[frozenset[str], ...]) -> metrics.Split:
+    return metrics.Split(
+        train=TrainingData(pd.DataFrame()),
+        test_users=tuple(f"u{i}" for i in range(len(truths))),
+        histories=tuple(() for _ in truths),
+        truths=truths,
+        catalogue=np.array(["x", "y", "z", "w"], dtype=object),
+    )
 
 
 def test_coverage_counts_unique_recommended_items_over_catalogue() -> None:
-    split = metrics.Split(
-        train=TrainingData(pd.DataFrame()),
-        test_users=("a", "b"),
-        histories=((), ()),
-        truths=(frozenset({"x"}), frozenset({"y"})),
-        catalogue=np.array(["x", "y", "z", "w"], dtype=object),
-    )
-    got = metrics.evaluate(None, split, lists=[["x", "y"], ["z", "y"]])  # type: ignore[arg-type]
+    split = _toy_split((frozenset({"x"}), frozenset({"y"})))
+    # recommended x, y, z and "r", which is in no catalogue: {x, y, z} of {x, y, z, w} = 3/4
+    lists = [["x", "y", "r"], ["z", "y"]]
+    got = metrics.evaluate(None, split, lists=lists)  # type: ignore[arg-type]
     assert got["coverage"] == pytest.approx(3 / 4)
+    # a: x at rank 1; b: y at rank 2; one hit each in the top 5
     assert got["precision_at_5"] == pytest.approx((1 / 5 + 1 / 5) / 2)
     assert got["mean_reciprocal_rank_at_25"] == pytest.approx((1 + 1 / 2) / 2)
+
+
+def test_users_without_truth_are_counted_not_averaged() -> None:
+    # u0 truth {x}, list [x, …] → RR 1; u1 has no truth; u2 truth {y}, list [z, y] → RR 1/2.
+    # MRR over the 2 users with truth = 0.75 (with u1 as 0 it would be 0.5)
+    split = _toy_split((frozenset({"x"}), frozenset(), frozenset({"y"})))
+    got = metrics.score(None, split, lists=[["x", "w"], ["w"], ["z", "y"]])  # type: ignore[arg-type]
+    assert got.metrics["mean_reciprocal_rank_at_25"] == pytest.approx(0.75)
+    assert (got.test_users, got.users_with_truth) == (3, 2)
+    # u1's list still counts for coverage: {x, w, z, y} of {x, y, z, w}
+    assert got.metrics["coverage"] == pytest.approx(4 / 4)
+
+
+def test_no_user_with_truth_is_nan_never_zero() -> None:
+    split = _toy_split((frozenset(), frozenset()))
+    got = metrics.score(None, split, lists=[["x"], ["y"]])  # type: ignore[arg-type]
+    assert (got.test_users, got.users_with_truth) == (2, 0)
+    assert got.metrics["coverage"] == pytest.approx(2 / 4)
+    others = [k for k in metrics.METRIC_KEYS if k != "coverage"]
+    assert all(math.isnan(got.metrics[k]) for k in others)
+    # GetSolutionMetrics leaves NaN out (JSON has no NaN); the counts are not metric keys
+    assert got.wire_metrics() == {"coverage": pytest.approx(0.5)}
+    assert got.record() == {
+        "testUsers": 2,
+        "usersWithTruth": 0,
+        "truthItems": 0,
+        "truthItemsInHistory": 0,
+    }
+
+
+def test_score_refuses_lists_that_do_not_match_the_test_users() -> None:
+    split = _toy_split((frozenset({"x"}), frozenset({"y"})))
+    with pytest.raises(ValueError, match="1 lists for 2 test users"):
+        metrics.score(None, split, lists=[["x"]])  # type: ignore[arg-type]

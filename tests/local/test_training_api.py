@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from services.config import Settings
+from services.local.models.metrics import METRIC_KEYS
 from services.personalize.clients import Clients
 from tests.local.workspace import create_group, train, wait_for
 
@@ -58,3 +59,16 @@ def test_update_mode_after_full(clients: Clients, settings: Settings) -> None:
     assert done["trainingMode"] == "UPDATE"
     listed = p.list_solution_versions(solutionArn=solution)["solutionVersions"]
     assert [v["solutionVersionArn"] for v in listed] == [update, full]  # newest first
+
+
+def test_metrics_keep_personalizes_keys_and_the_counts_stay_off_the_wire(
+    clients: Clients, settings: Settings
+) -> None:
+    p = clients.personalize
+    ws = create_group(clients, settings.data_dir)
+    _, version = train(clients, ws["group"], "up", "aws-user-personalization")
+    got = p.get_solution_metrics(solutionVersionArn=version)
+    assert set(got["metrics"]) == set(METRIC_KEYS)
+    described = p.describe_solution_version(solutionVersionArn=version)["solutionVersion"]
+    # the scored-user counts and the data's time range are the engine's, not response members
+    assert not {"testUsers", "usersWithTruth", "dataFrom", "_evaluation"} & set(described)

@@ -1,20 +1,34 @@
 """Personalize's offline split and solution-version metrics (GetSolutionMetrics keys).
 
-Split: 90 % of users train with all their interactions; each of the other 10 % feeds its oldest
-90 % of interactions (by TIMESTAMP) to the model as history and is scored against its newest
-10 % (at least one). Metrics are lkpy-style functions with an explicit ``k`` that return NaN
-when there is no truth; ``evaluate`` averages them over test users, ignoring NaN.
+Source: developer guide, "Evaluating a solution version with metrics"
+(https://docs.aws.amazon.com/personalize/latest/dg/working-with-training-metrics.html):
+90 % of users train with all their interactions; each of the other 10 % feeds its oldest 90 %
+of interactions (by TIMESTAMP) to the model as history, and the metrics compare the model's
+recommendations with the user's newest 10 %. "Relevant" is an item of that newest 10 %, so:
 
-Rule for every model and baseline alike: items already in a test user's input history are
-never recommended, and so they are not counted as truth either. Re-recommending what the user
-just did would reward copying the history rather than predicting what comes next, and it is
-what a shop does with an "exclude purchased" filter in production.
+- an item the user had in the newest 10 % more than once is one relevant item (relevance is
+  binary; the ideal DCG counts distinct relevant items);
+- an item of the newest 10 % that the user also had in the history stays relevant, and the
+  scored list is the list the model would serve, history items included (Personalize scores a
+  version without filters; excluding what the user already bought is a filter's job);
+- ``coverage`` is the share of the catalogue (Items ∪ Interactions) recommended across the
+  test users; an item outside the catalogue is never counted.
+
+Metrics are lkpy-style functions with an explicit ``k`` that return NaN when the user has no
+truth; ``score`` averages them over the test users with truth and records how many users it
+scored and how many had truth (``Evaluation``), so no user drops out silently. A metric with
+no user to average over is NaN, never 0; GetSolutionMetrics leaves such a key out (JSON has no
+NaN) and the dashboard shows "–".
+
+Where the engine has to choose what the guide does not say: a test user needs at least two
+interactions (one for the history, one for the truth) and the newest 10 % holds at least one
+interaction; at most ``MAX_TEST_USERS`` users are scored (the rest train).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -41,13 +55,17 @@ MAX_TEST_USERS = 5_000
 
 @dataclass(frozen=True)
 class Split:
-    """Train data plus the test users' histories (oldest first) and truths."""
+    """Train data plus the test users' histories (oldest first) and truths.
+
+    ``truths[i]`` is the set of items in test user ``i``'s newest 10 % (repeats once each,
+    items also in the history included); ``catalogue`` the item IDs of Items ∪ Interactions.
+    """
 
     train: TrainingData
     test_users: tuple[str, ...]
     histories: tuple[tuple[str, ...], ...]
     truths: tuple[frozenset[str], ...]
-    catalogue: np.ndarray  # item IDs of Items ∪ Interactions
+    catalogue: np.ndarray
 
 
 def split_users(
@@ -80,7 +98,7 @@ def split_users(
         hist = tuple(ids[: len(ids) - n_truth])
         test_users.append(str(user))
         histories.append(hist)
-        truths.append(frozenset(ids[len(ids) - n_truth :]) - set(hist))
+        truths.append(frozenset(ids[len(ids) - n_truth :]))
     cat = df["ITEM_ID"].astype(str).unique()
     if len(data.items) and "ITEM_ID" in data.items.columns:
         cat = np.union1d(cat, data.items["ITEM_ID"].astype(str).unique())
@@ -114,11 +132,15 @@ def reciprocal_rank_at_k(recs: Sequence[str], truth: frozenset[str], k: int = 25
     return 0.0
 
 
-def catalogue_coverage(lists: Sequence[Sequence[str]], catalogue_size: int) -> float:
-    """Unique recommended items across all lists ÷ catalogue size."""
-    if catalogue_size <= 0:
+def catalogue_coverage(lists: Sequence[Sequence[str]], catalogue: Collection[str]) -> float:
+    """Unique recommended items of ``catalogue`` across all lists ÷ catalogue size (0 to 1).
+
+    Items outside the catalogue do not count; NaN without a catalogue or without any list.
+    """
+    if not len(catalogue) or not len(lists):
         return math.nan
-    return len({r for recs in lists for r in recs}) / catalogue_size
+    known = set(catalogue)
+    return len({r for recs in lists for r in recs if r in known}) / len(known)
 
 
 def personalization(lists: Sequence[Sequence[str]]) -> float:
@@ -154,24 +176,21 @@ def popularity_bias(lists: Sequence[Sequence[str]], popularity: pd.Series) -> fl
 
 
 def recommend_for_split(model: Model, split: Split, k: int = 25) -> list[list[str]]:
-    """Top-``k`` item IDs per test user, never an item of the user's history.
+    """Top-``k`` item IDs per test user: the list the model would serve for that history.
 
+    Nothing is excluded, history items included, as GetRecommendations without a filter
+    answers; a user the model cannot personalise for gets the popular items, as served.
     Models with a batch scorer (``score_users``) are scored a block of users at a time, one
     matrix product per block instead of one per user; blocks hold at most
     ``BATCH_SCORE_CELLS`` scores so memory stays bounded whatever the catalogue size.
     """
-    pos = {item: i for i, item in enumerate(model.item_ids)}
-    exclude = np.zeros(len(model.item_ids), dtype=bool)
     out = []
     for users, hists, block in _scored_blocks(model, split):
         for row, (user, hist) in enumerate(zip(users, hists, strict=True)):
             scores = block[row] if block is not None else model.score_user(user, hist)
             if scores is None:
                 scores = model.popularity
-            seen = [pos[h] for h in hist if h in pos]
-            exclude[seen] = True
-            idx, _ = top_k(scores, k, exclude)
-            exclude[seen] = False
+            idx, _ = top_k(scores, k)
             out.append([str(model.item_ids[i]) for i in idx])
     return out
 
@@ -194,18 +213,58 @@ def _scored_blocks(
         yield u, h, [scores[r] if personalised[r] else None for r in range(len(u))]
 
 
-def evaluate(model: Model, split: Split, lists: list[list[str]] | None = None) -> dict[str, float]:
-    """GetSolutionMetrics' dict for ``model`` on ``split`` (pass ``lists`` to reuse top-25s)."""
+@dataclass(frozen=True)
+class Evaluation:
+    """One metric result: GetSolutionMetrics' values and the users they were computed on.
+
+    ``metrics`` maps every key of ``METRIC_KEYS`` to a value in [0, 1], NaN where no scored
+    user had truth. ``test_users`` is how many test users were scored (each got a list, and
+    every list counts for coverage), ``users_with_truth`` how many of them had truth (the
+    other metrics average over these), ``truth_items`` the distinct relevant items summed over
+    users and ``truth_items_in_history`` how many of those the user also had in its history.
+    """
+
+    metrics: dict[str, float]
+    test_users: int
+    users_with_truth: int
+    truth_items: int
+    truth_items_in_history: int
+
+    def wire_metrics(self) -> dict[str, float]:
+        """The values GetSolutionMetrics returns: NaN keys left out (JSON has no NaN)."""
+        return {k: v for k, v in self.metrics.items() if not math.isnan(v)}
+
+    def record(self) -> dict[str, int]:
+        """The counts as the engine stores them next to a version (camelCase, not on the wire)."""
+        return {
+            "testUsers": self.test_users,
+            "usersWithTruth": self.users_with_truth,
+            "truthItems": self.truth_items,
+            "truthItemsInHistory": self.truth_items_in_history,
+        }
+
+
+def score(model: Model, split: Split, lists: Sequence[Sequence[str]] | None = None) -> Evaluation:
+    """Every GetSolutionMetrics key for ``model`` on ``split``, with the users behind them.
+
+    Pass ``lists`` (one top-25 per test user, in ``split.test_users`` order) to reuse lists
+    already computed; ``model`` is then not used.
+
+    Raises:
+        ValueError: ``lists`` does not hold one list per test user.
+    """
     if lists is None:
         lists = recommend_for_split(model, split, 25)
+    if len(lists) != len(split.test_users):
+        raise ValueError(f"{len(lists)} lists for {len(split.test_users)} test users")
 
     def mean(values: list[float]) -> float:
         arr = np.asarray(values, dtype=np.float64)
-        return float(np.nanmean(arr)) if np.any(~np.isnan(arr)) else 0.0
+        return float(np.nanmean(arr)) if np.any(~np.isnan(arr)) else math.nan
 
     pairs = list(zip(lists, split.truths, strict=True))
-    return {
-        "coverage": catalogue_coverage(lists, len(split.catalogue)),
+    values = {
+        "coverage": catalogue_coverage(lists, split.catalogue),
         "mean_reciprocal_rank_at_25": mean([reciprocal_rank_at_k(r, t, 25) for r, t in pairs]),
         **{
             f"normalized_discounted_cumulative_gain_at_{k}": mean(
@@ -218,3 +277,19 @@ def evaluate(model: Model, split: Split, lists: list[list[str]] | None = None) -
             for k in (5, 10, 25)
         },
     }
+    return Evaluation(
+        metrics=values,
+        test_users=len(split.test_users),
+        users_with_truth=sum(1 for t in split.truths if t),
+        truth_items=sum(len(t) for t in split.truths),
+        truth_items_in_history=sum(
+            len(t & set(h)) for t, h in zip(split.truths, split.histories, strict=True)
+        ),
+    )
+
+
+def evaluate(
+    model: Model, split: Split, lists: Sequence[Sequence[str]] | None = None
+) -> dict[str, float]:
+    """``score(...).metrics``: the values only (NaN where no user had truth)."""
+    return score(model, split, lists).metrics

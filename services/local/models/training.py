@@ -34,6 +34,9 @@ _log = logging.getLogger(__name__)
 MIN_INTERACTIONS = 1000
 MIN_USERS_WITH_TWO = 25
 VALIDATION_KEY = "normalized_discounted_cumulative_gain_at_10"
+# The version document's engine-private key for TrainingOutcome.evaluation (never on the wire:
+# GetSolutionMetrics returns Personalize's metric keys only).
+EVALUATION = "_evaluation"
 
 Progress = Callable[[float], None]
 # What numpy and zipfile raise for a model file that is truncated, damaged or not an .npz
@@ -43,9 +46,17 @@ _UNREADABLE_MODEL = (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile
 
 @dataclass(frozen=True)
 class TrainingOutcome:
-    """What one training run produced."""
+    """What one training run produced.
+
+    ``metrics`` is what GetSolutionMetrics returns (NaN keys left out); ``evaluation`` the
+    record the engine keeps next to the version (``Evaluation.record``: test users scored and
+    with truth, truth items) plus ``dataFrom``/``dataTo``, the oldest and newest TIMESTAMP
+    (epoch seconds) of the interactions the version trained on. An UPDATE computes no metrics:
+    ``metrics`` is empty and ``evaluation`` holds only the time range.
+    """
 
     metrics: dict[str, float]
+    evaluation: dict[str, int]
     tuned_hyperparameters: dict[str, str]
     best_recipe_name: str | None
     num_interactions: int
@@ -78,9 +89,11 @@ def check_minimums(data: TrainingData, config: TrainingConfig) -> TrainingData:
 
 
 def validation_score(recipe: Recipe, split: metrics.Split, config: TrainingConfig) -> float:
-    """NDCG@10 of ``recipe`` trained on ``split.train`` and scored on its test users."""
+    """NDCG@10 of ``recipe`` trained on ``split.train`` and scored on its test users; −inf
+    when no test user had truth, so such a candidate never wins."""
     model = recipe.fit(split.train, config)
-    return metrics.evaluate(model, split)[VALIDATION_KEY]
+    value = metrics.evaluate(model, split)[VALIDATION_KEY]
+    return -np.inf if np.isnan(value) else value
 
 
 def tune(
@@ -160,11 +173,11 @@ def train(
     filtered = check_minimums(data, config)
     df = filtered.interactions
     n_inter, n_users = len(df), int(df["USER_ID"].nunique())
+    span = (int(df["TIMESTAMP"].min()), int(df["TIMESTAMP"].max()))
     if mode == "UPDATE":
         model = _update(recipe, filtered, config, previous_model)
-        return _finish(
-            model, {}, dict(config.hyperparameters), None, n_inter, n_users, out_path, report
-        )
+        hp = dict(config.hyperparameters)
+        return _finish(model, None, span, hp, None, n_inter, n_users, out_path, report)
 
     split = metrics.split_users(filtered, config.seed)
     report(0.1)
@@ -177,11 +190,11 @@ def train(
         tuned = tune(recipe, split, config, report)
         config = replace(config, hyperparameters=tuned)
     model = recipe.fit(split.train, config)
-    result = metrics.evaluate(model, split)
+    result = metrics.score(model, split)
     report(0.6)
     model = recipe.fit(filtered, config)
     report(0.95)
-    return _finish(model, result, tuned, best_name, n_inter, n_users, out_path, report)
+    return _finish(model, result, span, tuned, best_name, n_inter, n_users, out_path, report)
 
 
 def _monotonic(callback: Progress | None) -> Progress:
@@ -214,7 +227,8 @@ def _update(
 
 def _finish(
     model: Model,
-    result: dict[str, float],
+    result: metrics.Evaluation | None,
+    span: tuple[int, int],
     tuned: dict[str, str],
     best_name: str | None,
     n_inter: int,
@@ -228,8 +242,11 @@ def _finish(
     except OSError as err:
         raise write_fault(err, out_path, "the model file") from err
     report(1.0)
+    evaluation = {} if result is None else result.record()
+    evaluation.update(dataFrom=span[0], dataTo=span[1])
     return TrainingOutcome(
-        metrics=result,
+        metrics={} if result is None else result.wire_metrics(),
+        evaluation=evaluation,
         tuned_hyperparameters=tuned,
         best_recipe_name=best_name,
         num_interactions=n_inter,

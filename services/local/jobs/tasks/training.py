@@ -109,6 +109,7 @@ def run_training(engine: EngineContext, arn: str, ctx: JobContext) -> None:
     fields: dict[str, Any] = {
         "trainingHours": round(hours, 6),
         "_metrics": outcome.metrics,
+        training.EVALUATION: outcome.evaluation,
         "_modelPath": recorded(engine.data_dir, out),
         "_recipeName": used,
         "_numInteractions": outcome.num_interactions,
