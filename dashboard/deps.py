@@ -6,7 +6,9 @@ import streamlit as st
 
 from services.config import Settings
 from services.datasets.local_engine.snapshots import snapshot_source
+from services.datasets.local_engine.versions import version_data_source
 from services.datasets.snapshot import ObjectStore, SnapshotSource, object_store
+from services.evaluation.version_data import DataSource
 from services.personalize.clients import build_clients
 from services.personalize.facade import PersonalizeService
 from services.pipeline import Pipeline, RunStore
@@ -39,6 +41,13 @@ def snapshots() -> SnapshotSource:
         ConfigMissing: AWS mode without PERSONALIZE_EXPORT_BUCKET / PERSONALIZE_ROLE_ARN.
     """
     return snapshot_source(service(), settings())
+
+
+@st.cache_resource(show_spinner=False)
+def version_data() -> DataSource | None:
+    """The in-process engine's record of what each version was scored on; None where nobody
+    reports it (AWS, or the engine over HTTP)."""
+    return version_data_source(settings())
 
 
 @st.cache_resource(show_spinner=False)

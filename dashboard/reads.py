@@ -33,6 +33,7 @@ from services.datasets.interaction_summary import InteractionSummary
 from services.datasets.local_engine.snapshots import LocalSnapshots
 from services.errors import ServiceError
 from services.evaluation.online_metrics import OnlineReport, read_report
+from services.evaluation.version_data import VersionData
 from services.personalize.account import Account, current_account
 from services.personalize.listed import described
 from services.personalize.models import (
@@ -301,6 +302,24 @@ def solution_metrics(version_arn: str, label: str) -> dict[str, float] | None:
     """GetSolutionMetrics of an ACTIVE version (``label`` names it in a failure), saved to the
     store on first read; metrics never change, so they are cached for the process."""
     return _read(f"the metrics of {label}")(_solution_metrics)(version_arn)
+
+
+@st.cache_data(ttl=LIST_TTL, show_spinner=False)
+def _version_data(arns: tuple[str, ...]) -> dict[str, VersionData]:
+    source = deps.version_data()
+    return {} if source is None else source(arns)
+
+
+@_read("what each version was scored on")
+def version_data(arns: tuple[str, ...]) -> dict[str, VersionData]:
+    """Test users scored and the training data's time range, by version ARN, for the versions
+    the engine kept a record of (none on AWS: ``version_data_reported`` is False)."""
+    return _version_data(arns)
+
+
+def version_data_reported() -> bool:
+    """Whether the backend reports what versions were scored on (the in-process engine)."""
+    return deps.version_data() is not None
 
 
 @_read("the campaign costs")

@@ -17,9 +17,14 @@ from dashboard.components.solutions.metrics_chart import (
     show_deltas,
     show_metric_charts,
 )
-from dashboard.components.solutions.metrics_data import metrics_frame, versions_frame
+from dashboard.components.solutions.metrics_data import (
+    metrics_frame,
+    metrics_table,
+    versions_frame,
+)
 from dashboard.components.solutions.online_metrics import show_offline_vs_online
 from dashboard.routing import require_sign_in
+from services.evaluation.version_data import VersionData, data_difference, engine_scoring_rules
 from services.workspace.version_campaigns import VersionInfo
 
 require_sign_in()  # first: no page draws for somebody who has not signed in
@@ -29,6 +34,12 @@ st.caption(
     "Every solution version with its offline metrics. Personalize scores each version on the "
     "newest 10 % of events of 10 % of users; compare versions of one dataset group only, "
     "against the popularity-count baseline (grey, dashed)."
+)
+# Next to the numbers: how they were computed (and where the local engine had to choose).
+MARKS = "★ best per metric; – no value (no user to score, or not reported)."
+BY_PERSONALIZE = (
+    "Scored by Personalize on each test user's newest 10 % of interactions. Personalize does "
+    "not report how many users it scored or the time range of the data."
 )
 
 
@@ -108,6 +119,24 @@ def _versions_and_metrics() -> None:
     keys = st.multiselect(
         "Metrics", all_keys, default=all_keys, format_func=metric_label, key="solutions_metrics"
     )
+    data = reads.version_data(tuple(i.version.arn for i in active)) or {}
+    how = engine_scoring_rules() if reads.version_data_reported() else BY_PERSONALIZE
+    st.caption(f"{how} {MARKS}")
+    st.dataframe(
+        metrics_table(active, metrics, keys, data, metric_label),
+        hide_index=True,
+        column_config={
+            "test users scored": st.column_config.TextColumn(
+                help="Test users (10 % of users) the version's top 25 was scored for"
+            ),
+            "with truth": st.column_config.TextColumn(
+                help="Of them, users with held-out interactions: the metrics average over these"
+            ),
+            "training data (UTC)": st.column_config.TextColumn(
+                help="Oldest → newest interaction the version trained on"
+            ),
+        },
+    )
     if not any(i.is_baseline for i in active):
         st.caption("No popularity-count version in this group: train one to get a baseline.")
     show_metric_charts(frame, keys)
@@ -145,6 +174,7 @@ def _versions_and_metrics() -> None:
         if a == b:
             st.info("Pick two different versions.")
         else:
+            _warn_if_different_data(active[a], active[b], data)
             vs = "deployed" if active[b].deployed_in else short_id(active[b].version.arn)
             show_deltas(
                 metrics.get(active[a].version.arn, {}),
@@ -152,6 +182,25 @@ def _versions_and_metrics() -> None:
                 vs,
                 (labels[a], labels[b]),
             )
+
+
+def _warn_if_different_data(a: VersionInfo, b: VersionInfo, data: dict[str, VersionData]) -> None:
+    """AWS's guide: compare versions trained on the same data only."""
+    reasons = data_difference(
+        a.version, data.get(a.version.arn), b.version, data.get(b.version.arn)
+    )
+    if reasons:
+        st.warning(
+            "These two versions were trained or scored on different data ("
+            + "; ".join(reasons)
+            + "): the difference may be the data's, not the model's.",
+            icon=":material/warning:",
+        )
+    elif a.version.arn not in data or b.version.arn not in data:
+        st.caption(
+            "Personalize does not say what data each version was trained on: compare "
+            "versions trained after the same imports and events only."
+        )
 
 
 _versions_and_metrics()

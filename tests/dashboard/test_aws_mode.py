@@ -115,6 +115,21 @@ def test_sidebar_shows_backend_account_and_region_but_no_secret(
         assert secret not in shown
 
 
+def test_solutions_say_what_personalize_does_not_report(aws_pages: PersonalizeService) -> None:
+    at = app_at("pages/solutions.py")
+    assert not at.exception, [e.value for e in at.exception]
+    table = next(d.value for d in at.dataframe if "test users scored" in d.value.columns)
+    # Personalize reports neither the users a version was scored on nor its data's range
+    assert set(table["test users scored"]) == set(table["with truth"]) == {"–"}
+    assert set(table["training data (UTC)"]) == {"–"}
+    captions = " ".join(c.value for c in at.caption)
+    assert "Personalize does not report how many users it scored" in captions
+    assert "local engine" not in captions
+    # so two versions of one event type cannot be told apart: a note, not a warning
+    assert not at.warning
+    assert "Personalize does not say what data each version was trained on" in captions
+
+
 class ToS3AndEngine:
     """Uploads go to the stubbed S3 client and also where the local engine, standing in for
     Personalize, reads ``s3://`` locations; reads come from the engine's folder."""

@@ -81,3 +81,36 @@ def test_many_version_ids_are_slanted_so_they_do_not_overlap() -> None:
 
     assert metric_figure(frame(6), "precision_at_10").layout.xaxis.tickangle == 0
     assert metric_figure(frame(13), "precision_at_10").layout.xaxis.tickangle == -60
+
+
+def test_metrics_table_marks_the_best_and_shows_a_dash_for_no_value() -> None:
+    from dashboard.components.solutions.metrics_data import metrics_table
+    from services.evaluation.version_data import VersionData
+    from services.personalize.models import Solution, SolutionVersion
+    from services.workspace.version_campaigns import VersionInfo
+
+    solution = Solution(arn="arn/s", name="s", status="ACTIVE")
+    infos = [
+        VersionInfo(solution, SolutionVersion(arn="arn/s/1", status="ACTIVE"), ("c",)),
+        VersionInfo(solution, SolutionVersion(arn="arn/s/2", status="ACTIVE"), ()),
+    ]
+    metrics = {
+        # no user with truth: NaN (in the engine) or the key left out (on the wire)
+        "arn/s/1": {"precision_at_10": 0.25, "coverage": float("nan")},
+        "arn/s/2": {"precision_at_10": 0.125},
+    }
+    data = {"arn/s/1": VersionData(6, 5, None, None, 1800)}
+    table = metrics_table(infos, metrics, ["precision_at_10", "coverage"], data, str)
+    rows = table.set_index("version")
+    assert rows.loc["s/1"].to_dict() == {
+        "recipe": "AutoML",
+        "deployed in": "c",
+        "test users scored": "6",
+        "with truth": "5",
+        "training data (UTC)": "–",
+        "precision_at_10": "0.2500 ★",
+        "coverage": "–",
+    }
+    assert rows.loc["s/2", "precision_at_10"] == "0.1250"
+    assert rows.loc["s/2", "coverage"] == "–"
+    assert rows.loc["s/2", "test users scored"] == "–"  # no record of it

@@ -112,6 +112,25 @@ def test_overview_link_preselects_the_campaign(seeded: Seeded) -> None:
     assert any("already serves" in s.value for s in at.success)
 
 
+def test_a_rollback_target_is_chosen_not_new(seeded: Seeded, facade: PersonalizeService) -> None:
+    p = build_clients(Settings.from_env()).personalize
+    p.update_campaign(campaignArn=seeded.up_campaign, solutionVersionArn=seeded.up_v2)
+    wait_for(lambda: p.describe_campaign(campaignArn=seeded.up_campaign), "campaign")
+    assert facade.describe_campaign(seeded.up_campaign).solution_version_arn == seeded.up_v2
+    at = app_at("pages/operations.py")
+    at.selectbox(key="deploy_campaign").set_value(seeded.up_campaign).run()
+    # back to the older v1: it is the chosen version, not a "new" one
+    picker = next(s for s in at.selectbox if s.key.startswith("deploy_version_"))
+    picker.set_value(seeded.up_v1).run()
+    assert not at.exception, [e.value for e in at.exception]
+    v1, v2 = short_arn(seeded.up_v1), short_arn(seeded.up_v2)
+    deltas = next(d.value for d in at.dataframe if "Δ" in d.value.columns)
+    assert list(deltas.columns[1:3]) == [f"{v1} (chosen)", f"{v2} (serving)"]
+    texts = " ".join(m.value for m in [*at.markdown, *at.caption])
+    assert f"A rollback: {v1} was trained before {v2}" in texts
+    assert "(new)" not in texts and "the new version" not in texts
+
+
 @pytest.fixture
 def slow_training(seeded: Seeded, monkeypatch: pytest.MonkeyPatch) -> None:
     """Training lasts at least 20 s, so it can be watched and stopped (set before any engine)."""

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
+from dashboard.components.solutions.metrics_chart import metric_label
 from services.config import Settings
 from services.personalize.clients import build_clients
 from services.personalize.facade import PersonalizeService
 from services.personalize.models import short_arn
 from services.store.tables import Store
 from tests.dashboard.conftest import Seeded, app_at
+from tests.local.workspace import START
 
 
 @pytest.fixture
@@ -131,3 +134,85 @@ def test_versions_table_and_snapshots(seeded: Seeded, facade: PersonalizeService
     history = store.metric_history(seeded.up_v2)
     assert len(history) == 1
     assert dict(history[0].metrics) == pytest.approx(facade.get_solution_metrics(seeded.up_v2))
+
+
+def metrics_rows(at: Any) -> Any:
+    """The offline-metrics table (the one with the scored-user column), by version label."""
+    table = next(d.value for d in at.dataframe if "test users scored" in d.value.columns)
+    return table.set_index("version")
+
+
+def label(arn: str) -> str:
+    """shop-up/1a2b3c4d, as VersionInfo.label writes it."""
+    solution, version = arn.rsplit("/", 2)[-2:]
+    return f"{solution}/{version}"
+
+
+def test_metrics_table_shows_scored_users_and_training_data(seeded: Seeded) -> None:
+    at = app_at("pages/solutions.py")
+    assert not at.exception, [e.value for e in at.exception]
+    rows = metrics_rows(at)
+    # workspace.py: 60 users with 30 views each. 10 % of 60 users = 6 test users, each with
+    # 30 events: 3 held out, so all 6 have truth. Timestamps START + u·1000 + k·10: the bulk
+    # data runs from START (u0, k0) to START + 59·1000 + 29·10 = START + 59,290.
+    bulk = f"{_utc(START)} → {_utc(START + 59_290)}"
+    for arn in (seeded.up_v1, seeded.pop_version):
+        row = rows.loc[label(arn)]
+        assert (row["test users scored"], row["with truth"]) == ("6", "6")
+        assert row["training data (UTC)"] == bulk
+    # v2 also trained on the 60 events streamed at seeding time (today), after the bulk data
+    v2 = rows.loc[label(seeded.up_v2)]
+    assert v2["training data (UTC)"].startswith(f"{_utc(START)} → ")
+    assert v2["training data (UTC)"] > bulk
+    caption = " ".join(c.value for c in at.caption)
+    assert "newest 10 %" in caption and "at most 5,000 test users" in caption
+
+
+def _utc(epoch: int) -> str:
+    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%d %H:%M")
+
+
+def test_best_and_deployed_versions_are_marked_in_table_and_charts(
+    seeded: Seeded, facade: PersonalizeService
+) -> None:
+    expected = active_metrics(facade, seeded.group)
+    deployed = {
+        seeded.up_v1,
+        seeded.pop_version,
+        facade.describe_campaign(seeded.sims_campaign).solution_version_arn,
+    }
+    at = app_at("pages/solutions.py")
+    rows = metrics_rows(at)
+    specs = charts(at)
+    for key in set().union(*(m.keys() for m in expected.values())):
+        top = max(m[key] for m in expected.values())
+        best = {arn for arn, m in expected.items() if m[key] == top}
+        column = metric_label(key)
+        for arn in expected:
+            cell = rows.loc[label(arn), column]
+            assert cell == f"{expected[arn][key]:.4f}" + (" ★" if arn in best else ""), key
+        spec = next(s for s in specs if s["layout"]["title"]["text"] == column)
+        for trace in spec["data"]:
+            widths = trace["marker"]["line"]["width"]
+            for (arn, _), text, width in zip(
+                trace["customdata"], trace["text"], widths, strict=True
+            ):
+                assert ("best" in text) == (arn in best), (key, arn)
+                assert ("deployed" in text) == (arn in deployed) == (width > 0), (key, arn)
+    assert rows.loc[label(seeded.up_v1), "deployed in"] == "shop-campaign"
+    assert rows.loc[label(seeded.up_v2), "deployed in"] == ""
+
+
+def test_side_by_side_warns_when_versions_saw_different_data(seeded: Seeded) -> None:
+    at = app_at("pages/solutions.py")
+    # default pair: v2 (trained after 12 sessions × 5 streamed views) vs the deployed v1;
+    # 60 users × 30 bulk views = 1,800 interactions, + 60 streamed = 1,860
+    (warning,) = at.warning
+    assert "different data" in warning.value
+    assert "1860 vs 1800 interactions" in warning.value
+    # the popularity version trained on the same bulk data as v1: nothing to warn about
+    options = at.selectbox(key="cmp_a").options
+    at.selectbox(key="cmp_a").set_value(
+        next(i for i, o in enumerate(options) if short_arn(seeded.pop_version) in o)
+    ).run()
+    assert not at.exception and not at.warning

@@ -94,11 +94,17 @@ def show_deploy(groups: list[DatasetGroupOverview], target: str | None) -> None:
         return
 
     st.markdown("**Chosen version vs what the campaign serves** (offline metrics)")
+    serving = versions.get(served) if served else None
+    if serving and chosen.created and serving.created and chosen.created < serving.created:
+        st.caption(
+            f"A rollback: {short_id(chosen.arn)} was trained before {short_id(served)}, "
+            "the version the campaign serves."
+        )
     show_deltas(
         _metrics(chosen.arn),
         _metrics(served),
         "deployed",
-        (f"{short_id(chosen.arn)} (new)", f"{short_id(served)} (serving)"),
+        (f"{short_id(chosen.arn)} (chosen)", f"{short_id(served)} (serving)"),
     )
     blocked = None
     if status.updating_to:
@@ -110,7 +116,7 @@ def show_deploy(groups: list[DatasetGroupOverview], target: str | None) -> None:
     st.markdown(
         f"UpdateCampaign switches **{campaign.name}** from `{short_id(served)}` to "
         f"`{short_id(chosen.arn)}`. It keeps serving `{short_id(served)}` until the update is "
-        "ACTIVE (minutes on AWS); from then on, every user gets recommendations from the new "
+        "ACTIVE (minutes on AWS); from then on, every user gets recommendations from the chosen "
         "version."
     )
     if st.session_state.pop(_RESET_KEY, False):

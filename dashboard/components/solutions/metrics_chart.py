@@ -47,10 +47,18 @@ def delta_text(new: float, old: float, vs: str) -> str | None:
 
 
 MAX_LEVEL_TICKS = 6
+_DEPLOYED_OUTLINE = "#212121"
+
+
+def bar_mark(best: bool, deployed: bool) -> str:
+    """The text above a version's bar: "best", "deployed", both, or nothing."""
+    return " · ".join(w for w, on in (("best", best), ("deployed", deployed)) if on)
 
 
 def metric_figure(frame: pd.DataFrame, key: str, legend: bool = True) -> go.Figure:
-    """Bars per version on one metric key, one colour per recipe; the baseline dashed and grey.
+    """Bars per version on one metric key, one colour per recipe; the baseline dashed and grey;
+    the best version of the key labelled "best" and the deployed ones outlined and labelled
+    "deployed" above their bars.
 
     ``frame`` is ``metrics_data.metrics_frame`` (long format). Values are passed as lists so
     the figure JSON carries plain numbers.
@@ -61,6 +69,8 @@ def metric_figure(frame: pd.DataFrame, key: str, legend: bool = True) -> go.Figu
     for i, recipe in enumerate(recipes):
         part = data[data["recipe"] == recipe]
         baseline = bool(part["baseline"].iloc[0])
+        deployed = [bool(d) for d in part.get("deployed", [False] * len(part))]
+        best = [bool(b) for b in part.get("best", [False] * len(part))]
         fig.add_trace(
             go.Bar(
                 name=f"{recipe} (baseline)" if baseline else recipe,
@@ -72,9 +82,16 @@ def metric_figure(frame: pd.DataFrame, key: str, legend: bool = True) -> go.Figu
                     [str(a), str(s)]
                     for a, s in zip(part["version_arn"], part["solution"], strict=True)
                 ],
+                text=[bar_mark(b, d) for b, d in zip(best, deployed, strict=True)],
+                textposition="outside",
+                cliponaxis=False,
                 marker={
                     "color": _BASELINE_COLOUR if baseline else _PALETTE[i % len(_PALETTE)],
                     "pattern": {"shape": "/"} if baseline else {},
+                    "line": {
+                        "color": _DEPLOYED_OUTLINE,
+                        "width": [3 if d else 0 for d in deployed],
+                    },
                 },
                 hovertemplate="%{customdata[1]} %{x}<br>%{y:.4f}<br>%{customdata[0]}<extra>"
                 + recipe

@@ -3,9 +3,13 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
+
 import pandas as pd
 
 from dashboard.components.formatting import billed_hours, run_time, short_id
+from services.evaluation.version_data import VersionData, best_versions, data_range
 from services.workspace.version_campaigns import VersionInfo
 
 
@@ -35,7 +39,9 @@ def versions_frame(infos: list[VersionInfo]) -> pd.DataFrame:
 
 
 def metrics_frame(infos: list[VersionInfo], metrics: dict[str, dict[str, float]]) -> pd.DataFrame:
-    """Long format: one row per (version, metric key) with recipe and baseline flag."""
+    """Long format: one row per (version, metric key) with recipe, baseline, deployed and
+    best flags (best: the highest value of that key, ties all best)."""
+    best = best_versions(metrics)
     rows = [
         {
             "label": i.label,
@@ -43,6 +49,8 @@ def metrics_frame(infos: list[VersionInfo], metrics: dict[str, dict[str, float]]
             "solution": i.solution.name,
             "recipe": i.recipe,
             "baseline": i.is_baseline,
+            "deployed": bool(i.deployed_in),
+            "best": i.version.arn in best.get(key, ()),
             "created": i.version.created,
             "metric": key,
             "value": value,
@@ -51,5 +59,47 @@ def metrics_frame(infos: list[VersionInfo], metrics: dict[str, dict[str, float]]
         if i.version.arn in metrics
         for key, value in metrics[i.version.arn].items()
     ]
-    columns = ["label", "version_arn", "solution", "recipe", "baseline", "created"]
-    return pd.DataFrame(rows, columns=[*columns, "metric", "value"])
+    columns = ["label", "version_arn", "solution", "recipe", "baseline", "deployed", "best"]
+    return pd.DataFrame(rows, columns=[*columns, "created", "metric", "value"])
+
+
+NO_VALUE = "–"  # a metric without truth to score against, or a count nobody reports
+BEST_MARK = "★"
+
+
+def metrics_table(
+    infos: list[VersionInfo],
+    metrics: dict[str, dict[str, float]],
+    keys: list[str],
+    data: dict[str, VersionData],
+    label: Callable[[str], str],
+) -> pd.DataFrame:
+    """One row per version: who serves it, the test users it was scored on, the time range of
+    its training data, then each metric of ``keys`` as text ("0.2218 ★" marks the best of that
+    key, "–" a value that does not exist). ``label`` names a key's column."""
+    best = best_versions(metrics)
+    rows = []
+    for i in infos:
+        arn = i.version.arn
+        values, known = metrics.get(arn, {}), data.get(arn)
+        row = {
+            "version": i.label,
+            "recipe": i.recipe,
+            "deployed in": ", ".join(i.deployed_in),
+            "test users scored": _count(known.test_users if known else None),
+            "with truth": _count(known.users_with_truth if known else None),
+            "training data (UTC)": data_range(known) or NO_VALUE,
+        }
+        for key in keys:
+            value = values.get(key)
+            if value is None or math.isnan(value):
+                row[label(key)] = NO_VALUE
+            else:
+                mark = f" {BEST_MARK}" if arn in best.get(key, ()) else ""
+                row[label(key)] = f"{value:.4f}{mark}"
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _count(value: int | None) -> str:
+    return NO_VALUE if value is None else f"{value:,}"

@@ -1,0 +1,121 @@
+"""What each solution version's offline metrics were computed on, and whether two versions'
+numbers can be compared.
+
+AWS's guide "Evaluating a solution version with metrics" (developer guide,
+working-with-training-metrics) says to compare versions trained on the same data only: the
+difference may be the data's, not the model's. Personalize reports neither how many test users
+a version was scored on nor the time range of the data it trained on. The embedded engine keeps
+both next to each version (``services.local.models.training.EVALUATION``), read straight from
+its storage when it runs in this process (``services.datasets.local_engine.versions``); on AWS,
+or with the engine behind an HTTP endpoint, they are unknown and only what Describe says (event
+type) can be compared.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from services.personalize.models import SolutionVersion
+
+
+@dataclass(frozen=True)
+class VersionData:
+    """The data behind one version's metrics; None where nobody reports it.
+
+    ``test_users`` were scored (one list each), ``users_with_truth`` of them had held-out
+    interactions to score against; ``data_from``/``data_to`` are the oldest and newest
+    interaction it trained on (UTC); ``interactions`` how many (after event filtering).
+    """
+
+    test_users: int | None = None
+    users_with_truth: int | None = None
+    data_from: datetime | None = None
+    data_to: datetime | None = None
+    interactions: int | None = None
+
+    @classmethod
+    def from_record(cls, record: Mapping[str, Any], interactions: int | None) -> VersionData:
+        """From the engine's record (camelCase counts, epoch-second ``dataFrom``/``dataTo``)."""
+
+        def when(key: str) -> datetime | None:
+            value = record.get(key)
+            return None if value is None else datetime.fromtimestamp(int(value), UTC)
+
+        return cls(
+            test_users=record.get("testUsers"),
+            users_with_truth=record.get("usersWithTruth"),
+            data_from=when("dataFrom"),
+            data_to=when("dataTo"),
+            interactions=interactions,
+        )
+
+
+DataSource = Callable[[Sequence[str]], dict[str, VersionData]]
+"""Version ARNs → what is known of their data (versions the source knows nothing of left out)."""
+
+
+def _day(when: datetime | None) -> str:
+    return when.strftime("%Y-%m-%d %H:%M") if when else "?"
+
+
+def data_range(data: VersionData | None) -> str | None:
+    """'2024-01-01 09:00 → 2024-06-30 18:12' (UTC), or None when unknown."""
+    if data is None or data.data_from is None:
+        return None
+    return f"{_day(data.data_from)} → {_day(data.data_to)}"
+
+
+def data_difference(
+    a: SolutionVersion, a_data: VersionData | None, b: SolutionVersion, b_data: VersionData | None
+) -> list[str]:
+    """Why the metrics of ``a`` and ``b`` were computed on different data; empty when nothing
+    known says so. Each reason names both sides, ``a`` first."""
+    reasons = []
+    if (a.event_type or None) != (b.event_type or None):
+        reasons.append(f"event type {a.event_type or 'all'} vs {b.event_type or 'all'}")
+    if a_data is None or b_data is None:
+        return reasons
+    if (a_data.data_from, a_data.data_to) != (b_data.data_from, b_data.data_to):
+        reasons.append(f"trained on {data_range(a_data)} vs {data_range(b_data)} (UTC)")
+    if a_data.interactions != b_data.interactions:
+        reasons.append(f"{a_data.interactions} vs {b_data.interactions} interactions")
+    if a_data.test_users != b_data.test_users:
+        reasons.append(f"scored on {a_data.test_users} vs {b_data.test_users} test users")
+    return reasons
+
+
+def best_versions(metrics: Mapping[str, Mapping[str, float]]) -> dict[str, frozenset[str]]:
+    """Metric key → the version ARNs with its highest value (ties: all of them).
+
+    Every GetSolutionMetrics key is "higher is better" (developer guide, metric definitions).
+    ``metrics`` maps version ARN → its metrics; a missing or NaN value never wins.
+    """
+    best: dict[str, tuple[float, set[str]]] = {}
+    for arn, values in metrics.items():
+        for key, value in values.items():
+            if math.isnan(value):  # no truth to score against
+                continue
+            top, arns = best.get(key, (float("-inf"), set()))
+            if value > top:
+                best[key] = (value, {arn})
+            elif value == top:
+                arns.add(arn)
+    return {key: frozenset(arns) for key, (_, arns) in best.items()}
+
+
+def engine_scoring_rules() -> str:
+    """How the local engine scores versions, in a sentence for the page (next to the numbers)
+    and where it had to choose because AWS's guide is silent."""
+    from services.local.models.metrics import MAX_TEST_USERS
+
+    return (
+        "Scored by the local engine as AWS defines it: each test user's newest 10 % of "
+        "interactions is the truth (an item repeated there counts once; an item the user "
+        "already had still counts) against the list the version serves. Where AWS's guide is "
+        "silent the engine chose: test users need at least 2 interactions, the truth is at "
+        f"least one, and at most {MAX_TEST_USERS:,} test users are scored."
+    )

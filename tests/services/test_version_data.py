@@ -1,0 +1,59 @@
+"""Which version is best per metric, and when two versions saw different data (by hand)."""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime
+
+from services.evaluation.version_data import VersionData, best_versions, data_difference, data_range
+from services.personalize.models import SolutionVersion
+
+T0 = datetime(2024, 1, 1, 9, 0, tzinfo=UTC)
+T1 = datetime(2024, 6, 30, 18, 12, tzinfo=UTC)
+T2 = datetime(2024, 7, 31, 8, 0, tzinfo=UTC)
+
+
+def test_best_per_metric_ties_all_win_and_nan_never_does() -> None:
+    metrics = {
+        "a": {"precision_at_10": 0.2, "coverage": 0.5, "mean_reciprocal_rank_at_25": math.nan},
+        "b": {"precision_at_10": 0.3, "coverage": 0.5},
+        "c": {"precision_at_10": 0.1},
+    }
+    assert best_versions(metrics) == {
+        "precision_at_10": frozenset({"b"}),
+        "coverage": frozenset({"a", "b"}),  # a tie: both are best
+    }  # MRR: a's NaN is no value, and nobody else has one
+
+
+def test_record_from_the_engine() -> None:
+    record = {"testUsers": 333, "usersWithTruth": 330, "dataFrom": 1704099600, "dataTo": 1719771120}
+    got = VersionData.from_record(record, 100_023)
+    # 1704099600 = 2024-01-01 09:00 UTC; 1719771120 = 2024-06-30 18:12 UTC
+    assert got == VersionData(333, 330, T0, T1, 100_023)
+    assert data_range(got) == "2024-01-01 09:00 → 2024-06-30 18:12"
+    assert data_range(None) is None and data_range(VersionData()) is None
+
+
+def _version(arn: str, event_type: str | None = None) -> SolutionVersion:
+    return SolutionVersion(arn=arn, status="ACTIVE", event_type=event_type)
+
+
+def test_same_data_says_nothing_different_data_names_each_difference() -> None:
+    a, b = _version("s/1"), _version("s/2")
+    same = VersionData(6, 6, T0, T1, 1800)
+    assert data_difference(a, same, b, same) == []
+    later = VersionData(7, 7, T0, T2, 1860)
+    assert data_difference(a, later, b, same) == [
+        "trained on 2024-01-01 09:00 → 2024-07-31 08:00 vs 2024-01-01 09:00 → 2024-06-30 18:12"
+        " (UTC)",
+        "1860 vs 1800 interactions",
+        "scored on 7 vs 6 test users",
+    ]
+
+
+def test_event_types_differ_even_when_nothing_else_is_known() -> None:
+    # AWS mode: no record, but Describe's eventType still says the data differ
+    assert data_difference(_version("s/1", "purchase"), None, _version("s/2"), None) == [
+        "event type purchase vs all"
+    ]
+    assert data_difference(_version("s/1"), None, _version("s/2"), None) == []
