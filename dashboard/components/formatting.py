@@ -19,6 +19,9 @@ STATUS_COLOURS = {
 }
 
 
+NO_VALUE = "–"  # a metric without a value (no truth to score against), a count nobody reports
+
+
 def status_colour(status: str | None) -> str:
     """Colour name for a Personalize status string."""
     return STATUS_COLOURS.get(status or "", "gray")

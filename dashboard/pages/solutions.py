@@ -174,7 +174,7 @@ def _versions_and_metrics() -> None:
         if a == b:
             st.info("Pick two different versions.")
         else:
-            _warn_if_different_data(active[a], active[b], data)
+            _warn_if_different_data(active[a], active[b], data, reads.version_data_reported())
             vs = "deployed" if active[b].deployed_in else short_id(active[b].version.arn)
             show_deltas(
                 metrics.get(active[a].version.arn, {}),
@@ -184,11 +184,21 @@ def _versions_and_metrics() -> None:
             )
 
 
-def _warn_if_different_data(a: VersionInfo, b: VersionInfo, data: dict[str, VersionData]) -> None:
-    """AWS's guide: compare versions trained on the same data only."""
+def _warn_if_different_data(
+    a: VersionInfo, b: VersionInfo, data: dict[str, VersionData], reported: bool
+) -> None:
+    """AWS's guide: compare versions trained on the same data only. ``reported``: the backend
+    keeps a record of each version's data (the local engine), so a missing one is an old
+    version, scored before the engine kept records and followed AWS's definition of truth."""
     reasons = data_difference(
         a.version, data.get(a.version.arn), b.version, data.get(b.version.arn)
     )
+    unrecorded = [i.label for i in (a, b) if i.version.arn not in data]
+    if reported and unrecorded:
+        reasons.append(
+            f"{' and '.join(unrecorded)} scored by an older engine, which kept no record of "
+            "its data and left items the user already had out of the truth: retrain to compare"
+        )
     if reasons:
         st.warning(
             "These two versions were trained or scored on different data ("
@@ -196,7 +206,7 @@ def _warn_if_different_data(a: VersionInfo, b: VersionInfo, data: dict[str, Vers
             + "): the difference may be the data's, not the model's.",
             icon=":material/warning:",
         )
-    elif a.version.arn not in data or b.version.arn not in data:
+    elif unrecorded:
         st.caption(
             "Personalize does not say what data each version was trained on: compare "
             "versions trained after the same imports and events only."

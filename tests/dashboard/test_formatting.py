@@ -114,3 +114,21 @@ def test_metrics_table_marks_the_best_and_shows_a_dash_for_no_value() -> None:
     assert rows.loc["s/2", "precision_at_10"] == "0.1250"
     assert rows.loc["s/2", "coverage"] == "–"
     assert rows.loc["s/2", "test users scored"] == "–"  # no record of it
+
+
+def test_deltas_show_a_dash_where_a_side_has_no_value() -> None:
+    from dashboard.components.solutions.metrics_chart import deltas_frame
+
+    chosen = {"normalized_discounted_cumulative_gain_at_10": 0.3, "coverage": 0.5}
+    reference = {
+        "normalized_discounted_cumulative_gain_at_10": 0.2,
+        "precision_at_10": 0.1,
+        "coverage": float("nan"),  # no truth: no value, not 0
+    }
+    rows = deltas_frame(chosen, reference, ("a", "b")).to_dict("records")
+    # 0.3 − 0.2 = +0.1, which is +50 % of 0.2; every other row lacks one side
+    assert rows == [
+        {"metric": "NDCG@10", "a": "0.3000", "b": "0.2000", "Δ": "+0.1000", "Δ %": "+50.0 %"},
+        {"metric": "Precision@10", "a": "–", "b": "0.1000", "Δ": "–", "Δ %": "–"},
+        {"metric": "Coverage", "a": "0.5000", "b": "–", "Δ": "–", "Δ %": "–"},
+    ]

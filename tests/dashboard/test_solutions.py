@@ -10,6 +10,8 @@ import pytest
 
 from dashboard.components.solutions.metrics_chart import metric_label
 from services.config import Settings
+from services.local.engine import get_engine
+from services.local.models.training import EVALUATION
 from services.personalize.clients import build_clients
 from services.personalize.facade import PersonalizeService
 from services.personalize.models import short_arn
@@ -216,3 +218,22 @@ def test_side_by_side_warns_when_versions_saw_different_data(seeded: Seeded) -> 
         next(i for i, o in enumerate(options) if short_arn(seeded.pop_version) in o)
     ).run()
     assert not at.exception and not at.warning
+
+
+def test_a_version_scored_before_the_engine_kept_records_is_not_compared_silently(
+    seeded: Seeded,
+) -> None:
+    # a version trained by an older engine: metrics, but no record of its data
+    engine = get_engine(Settings.from_env())
+    with engine.tx() as res:
+        doc = res.find(seeded.up_v1)
+        assert doc is not None
+        del doc[EVALUATION]
+        res.save(seeded.up_v1, doc)
+    at = app_at("pages/solutions.py")
+    assert not at.exception, [e.value for e in at.exception]
+    row = metrics_rows(at).loc[label(seeded.up_v1)]
+    assert (row["test users scored"], row["training data (UTC)"]) == ("–", "–")
+    (warning,) = at.warning  # the default pair: v2 vs the deployed v1
+    assert f"{label(seeded.up_v1)} scored by an older engine" in warning.value
+    assert "retrain to compare" in warning.value

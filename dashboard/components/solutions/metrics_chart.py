@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
+
+from dashboard.components.formatting import NO_VALUE
 
 # Personalize's metric keys → how people write them ("NDCG@10").
 _FAMILIES = (
@@ -135,22 +138,34 @@ def show_metric_charts(frame: pd.DataFrame, keys: list[str], per_row: int = 3) -
 def deltas_frame(
     chosen: Mapping[str, float], reference: Mapping[str, float], names: tuple[str, str]
 ) -> pd.DataFrame:
-    """Metric, both values, absolute and relative change; keys of either side, in metric order."""
+    """Metric, both values, absolute and relative change, as text; keys of either side, in
+    metric order. A value one side lacks (no truth to score against) is "–", and so is any
+    change computed from it (and a change in % from 0)."""
     keys = sorted(set(chosen) | set(reference), key=metric_sort_key)
     rows = []
     for key in keys:
-        a, b = chosen.get(key), reference.get(key)
+        a, b = _value(chosen.get(key)), _value(reference.get(key))
         change = a - b if a is not None and b is not None else None
         rows.append(
             {
                 "metric": metric_label(key),
-                names[0]: a,
-                names[1]: b,
-                "Δ": change,
-                "Δ %": change / abs(b) * 100 if change is not None and b else None,
+                names[0]: _text(a, "{:.4f}"),
+                names[1]: _text(b, "{:.4f}"),
+                "Δ": _text(change, "{:+.4f}"),
+                "Δ %": _text(
+                    change / abs(b) * 100 if change is not None and b else None, "{:+.1f} %"
+                ),
             }
         )
     return pd.DataFrame(rows)
+
+
+def _value(value: float | None) -> float | None:
+    return None if value is None or math.isnan(value) else value
+
+
+def _text(value: float | None, form: str) -> str:
+    return NO_VALUE if value is None else form.format(value)
 
 
 def show_deltas(
@@ -161,7 +176,11 @@ def show_deltas(
     headline: int = 4,
 ) -> None:
     """The first few metrics as st.metric with '+12% vs deployed', then the full table."""
-    keys = sorted(set(chosen) & set(reference), key=metric_sort_key)
+    both = set(chosen) & set(reference)
+    keys = sorted(
+        (k for k in both if _value(chosen[k]) is not None and _value(reference[k]) is not None),
+        key=metric_sort_key,
+    )
     if not keys:
         st.info("No metrics to compare: metrics exist only for ACTIVE versions.")
         return
@@ -173,13 +192,4 @@ def show_deltas(
             delta_text(chosen[key], reference[key], vs),
             help=f"{key}: {chosen[key]:.6f} ({names[0]}) vs {reference[key]:.6f} ({names[1]})",
         )
-    st.dataframe(
-        deltas_frame(chosen, reference, names),
-        hide_index=True,
-        column_config={
-            names[0]: st.column_config.NumberColumn(format="%.4f"),
-            names[1]: st.column_config.NumberColumn(format="%.4f"),
-            "Δ": st.column_config.NumberColumn(format="%+.4f"),
-            "Δ %": st.column_config.NumberColumn(format="%+.1f%%"),
-        },
-    )
+    st.dataframe(deltas_frame(chosen, reference, names), hide_index=True)

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import pandas as pd
 
-from dashboard.components.formatting import billed_hours, run_time, short_id
+from dashboard.components.formatting import NO_VALUE, billed_hours, run_time, short_id
 from services.evaluation.version_data import VersionData, best_versions, data_range
 from services.workspace.version_campaigns import VersionInfo
 
@@ -63,7 +63,6 @@ def metrics_frame(infos: list[VersionInfo], metrics: dict[str, dict[str, float]]
     return pd.DataFrame(rows, columns=[*columns, "created", "metric", "value"])
 
 
-NO_VALUE = "–"  # a metric without truth to score against, or a count nobody reports
 BEST_MARK = "★"
 
 
