@@ -8,7 +8,7 @@ DATA_DIR ?= $(or $(PERSONALIZE_DATA_DIR),.data)
 export OPENBLAS_NUM_THREADS ?= 1
 export AWS_EC2_METADATA_DISABLED := true
 
-.PHONY: run test lint format serve demo bench bench-seed clean
+.PHONY: run test lint format serve demo bench bench-seed clean clean-data
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -50,3 +50,7 @@ bench-seed: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .data
+
+# Start the demo (and everything else the engine and dashboard stored) over; keeps .venv.
+clean-data:
+	rm -rf $(DATA_DIR)

@@ -37,6 +37,8 @@ class Settings:
     lifecycle_seconds: float = 2.0
     # Floor on a training job's duration, so demos and restart tests can watch it run.
     min_training_seconds: float = 0.0
+    # A background worker exits after this long without work (the next job starts another).
+    worker_idle_seconds: float = 30.0
     # The Overview flags a dataset group whose refresh has not succeeded for this long (a
     # nightly schedule plus slack).
     refresh_max_age_hours: float = 26.0
@@ -95,6 +97,7 @@ class Settings:
             worker_mode=env.get("PERSONALIZE_LOCAL_WORKER", "process"),
             lifecycle_seconds=_float(env, "PERSONALIZE_LOCAL_LIFECYCLE_SECONDS", 2.0),
             min_training_seconds=_float(env, "PERSONALIZE_LOCAL_MIN_TRAINING_SECONDS", 0.0),
+            worker_idle_seconds=_float(env, "PERSONALIZE_LOCAL_WORKER_IDLE_SECONDS", 30.0),
             refresh_max_age_hours=_float(env, "REFRESH_MAX_AGE_HOURS", 26.0),
             export_bucket=env.get("PERSONALIZE_EXPORT_BUCKET") or None,
             role_arn=env.get("PERSONALIZE_ROLE_ARN") or None,

@@ -12,10 +12,15 @@ Only boto3 calls touch the engine, so the demo also works against ``make serve``
 (PERSONALIZE_ENDPOINT_URL); bulk files are written to ``$data_dir/s3/demo-shop/`` and imported
 as ``s3://demo-shop/...``.
 
+While it waits, a line every ``PROGRESS_SECONDS`` says what it waits for, in which state, and
+for how long. A finished seed tags the group (``SEEDED_TAG``), so a later ``--if-empty`` run
+can tell a finished shop from one whose seed stopped midway.
+
 Failure midway: nothing is rolled back (Personalize has no transactions and deleting half a
 group is slower and riskier than keeping it). The group is left as it is, the message names the
-step that failed, and a rerun refuses because ``demo-shop`` exists; to start over delete the data
-directory (PERSONALIZE_DATA_DIR) or the group's resources.
+step that failed and how to start over (``START_OVER``: delete the data directory); a rerun
+refuses because ``demo-shop`` exists, and ``--if-empty`` (``make run``) says what the earlier
+seed left unfinished and fails instead of serving a half-built shop.
 """
 
 from __future__ import annotations
@@ -39,7 +44,10 @@ GROUP = "demo-shop"
 BUCKET = "demo-shop"
 RECIPE_PREFIX = "arn:aws:personalize:::recipe/"
 POLL_SECONDS = 0.1
+PROGRESS_SECONDS = 5.0  # a line at least this often while waiting or replaying events
 WAIT_TIMEOUT = 900.0  # training on a slow, busy machine can take minutes
+SHOWN_PROBLEMS = 4  # what an unfinished seed left undone, at most, in its one-line message
+SEEDED_TAG = "demo:seeded"  # on the group once every step succeeded (value: UTC time)
 BATCH = 10  # PutEvents, PutItems and PutUsers take at most 10 records per call
 EXIT_EXISTS, EXIT_FAILED = 1, 2
 
@@ -117,10 +125,20 @@ def demo_arns(settings: Settings) -> dict[str, str]:
     return {key: prefix + key for key in keys}
 
 
-def seed_demo(settings: Settings, *, if_empty: bool = False) -> int:
-    """Create the demo shop. Returns 0 (done or skipped), 1 (it exists) or 2 (failed).
+def start_over(settings: Settings) -> str:
+    """The command that removes a half-built demo (and everything else in the data folder)."""
+    return (
+        f"To start over: make clean-data && make run (deletes the data directory "
+        f"{settings.data_dir}: the engine's resources and the dashboard's accounts and audit log)."
+    )
 
-    With ``if_empty`` nothing happens when any dataset group exists.
+
+def seed_demo(settings: Settings, *, if_empty: bool = False) -> int:
+    """Create the demo shop. Returns 0 (done or skipped), 1 (it exists) or 2 (failed, or with
+    ``if_empty``: an earlier seed did not finish).
+
+    With ``if_empty`` nothing happens when a finished demo shop, or only other dataset groups,
+    exist; a demo group whose seed stopped midway is reported with what is missing.
     """
     if not settings.is_local:
         print("demo: refusing to seed real AWS; the demo is for the local engine", file=sys.stderr)
@@ -136,13 +154,32 @@ def seed_demo(settings: Settings, *, if_empty: bool = False) -> int:
     except (ClientError, BotoCoreError) as err:
         print(f"demo: cannot reach Personalize: {err}", file=sys.stderr)
         return EXIT_FAILED
+    demo_groups = [g for g in (GROUP, NAMES.domain_group) if g in groups]
+    unfinished: list[str] = []
+    if demo_groups:
+        try:
+            unfinished = _unfinished(p, settings, demo_groups)
+        except (ClientError, BotoCoreError) as err:
+            print(f"demo: cannot read the demo shop: {_one_line(err)}", file=sys.stderr)
+            return EXIT_FAILED
+    if len(unfinished) > SHOWN_PROBLEMS:
+        more = len(unfinished) - SHOWN_PROBLEMS
+        unfinished = [*unfinished[:SHOWN_PROBLEMS], f"{more} more"]
+    if if_empty and unfinished:
+        print(
+            f"demo: the demo shop from an earlier run is not finished: {'; '.join(unfinished)}. "
+            f"Its seed stopped midway (or is still running elsewhere). {start_over(settings)}",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
     if if_empty and groups:
         print(f"demo: skipped, the engine already has {len(groups)} dataset group(s)")
         return 0
-    if GROUP in groups:
+    if demo_groups:
+        state = f" but is not finished ({'; '.join(unfinished)})" if unfinished else ""
         print(
-            f"demo: dataset group {GROUP} already exists; nothing changed. To start over, delete "
-            f"the data directory ({settings.data_dir}) or the group's resources.",
+            f"demo: dataset group {demo_groups[0]} already exists{state}; nothing changed. "
+            + start_over(settings),
             file=sys.stderr,
         )
         return EXIT_EXISTS
@@ -153,9 +190,9 @@ def seed_demo(settings: Settings, *, if_empty: bool = False) -> int:
     try:
         seeder.run()
     except (ClientError, BotoCoreError, DemoError, OSError) as err:
+        print(f"demo: failed while {seeder.step}: {_one_line(err)}", file=sys.stderr)
         print(
-            f"demo: failed while {seeder.step}: {err}\nThe partly created group {GROUP} is "
-            f"left as it is; to start over, delete the data directory ({settings.data_dir}).",
+            f"demo: the partly created group {GROUP} is left as it is. {start_over(settings)}",
             file=sys.stderr,
         )
         return EXIT_FAILED
@@ -328,6 +365,11 @@ class _Seeder:
         )
         # publishes the attributed metrics of the replayed events to s3://demo-shop/metrics/
         self.p.describe_metric_attribution(metricAttributionArn=attribution)
+        self.step = "marking the demo shop finished"
+        self.p.tag_resource(
+            resourceArn=group,
+            tags=[{"tagKey": SEEDED_TAG, "tagValue": time.strftime("%Y-%m-%dT%H:%M:%SZ")}],
+        )
 
     # -- steps -----------------------------------------------------------------------------
     def _recipes(self) -> set[str]:
@@ -406,7 +448,14 @@ class _Seeder:
         calls = 0
         arms = [campaigns[NAMES.recommendations_campaign], campaigns[NAMES.popularity_campaign]]
         sessions = data.events.groupby(["USER_ID", "SESSION_ID"], sort=False)
+        said = time.monotonic()
         for n, ((user, session), frame) in enumerate(sessions):
+            if time.monotonic() - said >= PROGRESS_SECONDS:
+                said = time.monotonic()
+                self.say(
+                    f"replaying shoppers' sessions: {n:,} of {sessions.ngroups:,} "
+                    f"({said - started:.0f}s so far)"
+                )
             shown = self.runtime.get_recommendations(
                 campaignArn=arms[n % 2], userId=user, numResults=SHOWN
             )
@@ -465,11 +514,13 @@ class _Seeder:
 
     def _wait(self, *what: tuple[str, Callable[[], dict[str, Any]]]) -> None:
         """Poll several resources together until all are ACTIVE; DemoError if one fails."""
-        started = time.monotonic()
+        started = said = time.monotonic()
         pending = dict(what)
+        states: dict[str, str] = {}
         while pending:
             for label, describe in list(pending.items()):
                 doc = describe()
+                states[label] = doc["status"]
                 if doc["status"] == "ACTIVE":
                     del pending[label]
                 elif doc["status"] not in ("CREATE PENDING", "CREATE IN_PROGRESS"):
@@ -477,6 +528,12 @@ class _Seeder:
                     raise DemoError(f"{label} is {doc['status']}: {reason}")
             if pending and time.monotonic() - started > WAIT_TIMEOUT:
                 raise DemoError(f"{', '.join(pending)} not ACTIVE after {WAIT_TIMEOUT:.0f}s")
+            if pending and time.monotonic() - said >= PROGRESS_SECONDS:
+                said = time.monotonic()
+                self.say(
+                    f"{self.step}: waiting {said - started:.0f}s so far for "
+                    + ", ".join(f"{label} ({states[label]})" for label in pending)
+                )
             if pending:
                 time.sleep(POLL_SECONDS)
         self.say(
@@ -484,9 +541,71 @@ class _Seeder:
         )
 
 
+def _unfinished(p: Any, settings: Settings, groups: list[str]) -> list[str]:
+    """What an earlier seed left undone (failed imports and versions, campaigns and the
+    recommender missing or not ACTIVE): empty for a finished demo, tagged ``SEEDED_TAG`` (or
+    seeded before the tag existed, with every campaign and the recommender ACTIVE)."""
+    arns = demo_arns(settings)
+    if GROUP not in groups:
+        return [f"dataset group {GROUP} is missing"]
+    group = arns[f"dataset-group/{GROUP}"]
+    tags = p.list_tags_for_resource(resourceArn=group)["tags"]
+    if any(tag["tagKey"] == SEEDED_TAG for tag in tags):
+        return []
+    problems: list[str] = []
+    for page in p.get_paginator("list_dataset_import_jobs").paginate():
+        for job in page["datasetImportJobs"]:
+            if job["status"] == "CREATE FAILED" and job["jobName"].startswith(GROUP_PREFIXES):
+                problems.append(_failed(f"import {job['jobName']}", job))
+    for name in SOLUTIONS:
+        try:
+            versions = p.list_solution_versions(solutionArn=arns[f"solution/{name}"])
+        except p.exceptions.ResourceNotFoundException:
+            continue
+        for version in versions["solutionVersions"]:
+            if version["status"] not in ("ACTIVE", "CREATE PENDING", "CREATE IN_PROGRESS"):
+                problems.append(_failed(f"a version of {name}", version))
+    recipes = {
+        r["name"] for page in p.get_paginator("list_recipes").paginate() for r in page["recipes"]
+    }
+    checks = [(f"campaign/{c}", "campaign", p.describe_campaign, "campaignArn") for c in CAMPAIGNS]
+    checks.append(
+        (
+            f"recommender/{NAMES.best_sellers}",
+            "recommender",
+            p.describe_recommender,
+            "recommenderArn",
+        )
+    )
+    for key, kind, describe, param in checks:
+        if key == f"campaign/{NAMES.similar_items_campaign}" and "aws-similar-items" not in recipes:
+            continue
+        try:
+            status = describe(**{param: arns[key]})[kind]["status"]
+        except p.exceptions.ResourceNotFoundException:
+            problems.append(f"{kind} {key.partition('/')[2]} is missing")
+            continue
+        if status != "ACTIVE":
+            problems.append(f"{kind} {key.partition('/')[2]} is {status}")
+    return problems
+
+
+GROUP_PREFIXES = (f"{GROUP}-", f"{eshop.GROUP}-")
+
+
+def _failed(label: str, doc: dict[str, Any]) -> str:
+    reason = doc.get("failureReason")
+    return f"{label} is {doc['status']}" + (f" ({_one_line(reason)})" if reason else "")
+
+
+def _one_line(err: object) -> str:
+    """An error message on one line (failure reasons may quote multi-line file content)."""
+    return " ".join(str(err).split())
+
+
 def _chunks(rows: list[Any], size: int = BATCH) -> Iterator[list[Any]]:
     for start in range(0, len(rows), size):
         yield rows[start : start + size]
 
 
-__all__ = ["NAMES", "DemoError", "DemoNames", "demo_arns", "seed_demo"]
+__all__ = ["NAMES", "DemoError", "DemoNames", "demo_arns", "seed_demo", "start_over"]

@@ -102,6 +102,12 @@ def main(argv: list[str] | None = None) -> int:
     worker = sub.add_parser("worker", help="run background jobs (started by the engine)")
     worker.add_argument("--data-dir", help="the engine's data directory")
     worker.add_argument("--parent", type=int, help="exit when this process ID is gone")
+    worker.add_argument(
+        "--idle-exit",
+        type=float,
+        default=None,
+        help="exit after this many seconds without work (default: 30)",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     try:
@@ -114,6 +120,8 @@ def main(argv: list[str] | None = None) -> int:
     from services.local.engine import LocalEngine
 
     engine = LocalEngine(settings, start_worker=False)
+    if args.idle_exit is not None:
+        engine.jobs.idle_exit = args.idle_exit
     if args.parent:
         engine.jobs.listen(sys.stdin.buffer)  # the engine that started us kicks down stdin
     engine.jobs.work(parent=args.parent)

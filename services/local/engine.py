@@ -51,7 +51,7 @@ class LocalEngine:
         self.models = ModelCache(self)
         # What CloudWatch counts on AWS: runtime calls per campaign (services.local.runtime.usage).
         self.requests = RequestCounter(self.db, lambda: self.clock())
-        self.jobs = JobRunner(self, enabled=start_worker)
+        self.jobs = JobRunner(self, enabled=start_worker, idle_exit=settings.worker_idle_seconds)
         self.jobs.recover()  # also deletes bulk files orphaned by a crash
         self.jobs.warm()
 
@@ -63,6 +63,8 @@ class LocalEngine:
                 f"{operation} is not available in the local engine (see docs/engine-coverage.md "
                 "for the operations it implements)."
             )
+        # A worker that died or exited with work queued is replaced by the next request.
+        self.jobs.watch()
         result = handler(self, params)
         self.requests.record(operation, params)
         return result

@@ -10,6 +10,7 @@ import contextlib
 import csv
 import io
 import itertools
+import re
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -24,7 +25,8 @@ import sqlalchemy as sa
 from services.config import Settings
 from services.db import make_engine
 from services.demo import data as demo_data
-from services.demo.shop import demo_arns, seed_demo
+from services.demo import shop as demo_shop
+from services.demo.shop import SEEDED_TAG, demo_arns, seed_demo
 from services.local.data import frames as datasets
 from services.local.data import tables as t
 from services.local.engine import get_engine, reset_engines
@@ -413,6 +415,21 @@ def test_a_default_refresh_of_the_demo_deploys(seeded: Seeded) -> None:
     assert service.describe_campaign(pop_campaign).solution_version_arn == pop["new_version"]
 
 
+def test_a_finished_seed_is_tagged_and_older_untagged_seeds_count_as_finished(
+    seeded: Seeded,
+) -> None:
+    p = seeded.clients.personalize
+    group = _group(seeded)["datasetGroupArn"]
+    tags = p.list_tags_for_resource(resourceArn=group)["tags"]
+    assert [t["tagKey"] for t in tags] == [SEEDED_TAG]
+    p.untag_resource(resourceArn=group, tagKeys=[SEEDED_TAG])  # as seeded before the tag
+    try:
+        code, output = _run(seeded.settings, if_empty=True)
+    finally:
+        p.tag_resource(resourceArn=group, tags=tags)
+    assert code == 0 and "skipped" in output, output
+
+
 def test_failure_midway_names_the_step_and_leaves_the_group(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -424,17 +441,54 @@ def test_failure_midway_names_the_step_and_leaves_the_group(
         return data
 
     monkeypatch.setattr(demo_data, "generate", in_milliseconds)
+    monkeypatch.setattr(demo_shop, "PROGRESS_SECONDS", 0.0)  # a progress line on every poll
     settings = Settings(data_dir=tmp_path / "data", lifecycle_seconds=0.0, worker_mode="thread")
     code, output = _run(settings)
     assert code == 2
-    assert "importing the bulk data" in output and "milliseconds" in output
-    assert str(settings.data_dir) in output
+    # while it waited: what, in which state, for how long
+    assert re.search(
+        r"^\[ *[\d.]+s\] importing the bulk data: waiting \d+s so far for import of "
+        r"Interactions \(CREATE (PENDING|IN_PROGRESS)\)",
+        output,
+        re.MULTILINE,
+    ), output
+    failure = [line for line in output.splitlines() if line.startswith("demo:")]
+    assert len(failure) == 2, output  # the cause on one line, then how to start over
+    assert failure[0].startswith("demo: failed while importing the bulk data: ")
+    assert "milliseconds" in failure[0]
+    assert "make clean-data && make run" in failure[1] and str(settings.data_dir) in failure[1]
     p = build_clients(settings).personalize
     groups = p.list_dataset_groups()["datasetGroups"]
     assert [g["name"] for g in groups] == ["demo-shop", "demo-eshop"]  # left as they were
     assert p.list_solution_versions()["solutionVersions"] == []
     again, message = _run(settings)  # a rerun refuses: the group exists
-    assert again == 1 and "already exists" in message
+    assert again == 1 and "already exists" in message and "not finished" in message
+    # `make run` (--if-empty) says the earlier seed did not finish, what it left undone and
+    # how to start over, and fails instead of serving the half-built shop
+    code, message = _run(settings, if_empty=True)
+    assert code == 2, message
+    assert len(message.strip().splitlines()) == 1
+    assert "earlier run is not finished" in message
+    assert re.search(
+        r"import demo-e?shop-interactions-\S+ is CREATE FAILED \(.*milliseconds", message
+    )
+    assert "campaign demo-recommendations is missing" in message
+    assert "make clean-data && make run" in message
+
+
+def test_a_seed_that_cannot_write_its_files_fails_at_once_with_one_line(
+    tmp_path: Path,
+) -> None:
+    settings = Settings(data_dir=tmp_path / "data", lifecycle_seconds=0.0, worker_mode="thread")
+    blocker = settings.data_dir / "s3" / "demo-shop"
+    blocker.parent.mkdir(parents=True)
+    blocker.write_text("not a folder")
+    started = time.monotonic()
+    code, output = _run(settings)
+    assert code == 2
+    assert time.monotonic() - started < 60
+    cause = [line for line in output.splitlines() if line.startswith("demo: failed")]
+    assert cause == [f"demo: failed while generating data: [Errno 17] File exists: '{blocker}'"]
 
 
 def test_refuses_to_seed_real_aws(tmp_path: Path) -> None:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import sqlite3
-import time
 from pathlib import Path
 
 import pytest
@@ -17,18 +15,7 @@ from services.local.engine import LocalEngine, reset_engines
 from services.local.jobs.queue import MAX_ATTEMPTS
 from services.personalize.clients import build_clients
 from tests.local.server import EngineServer
-from tests.local.workspace import create_group, wait_for
-
-
-def _worker_pid(data_dir: Path, arn: str, timeout: float = 30) -> int:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with sqlite3.connect(data_dir / "engine.db") as db:
-            row = db.execute("SELECT worker, state FROM jobs WHERE arn = ?", (arn,)).fetchone()
-        if row and row[0] and row[1] == "running":
-            return int(row[0].split(":")[1])
-        time.sleep(0.1)
-    raise AssertionError("no worker claimed the job")
+from tests.local.workspace import create_group, start_training, wait_for, worker_pid
 
 
 def test_training_resumes_after_the_engine_is_killed(tmp_path: Path) -> None:
@@ -41,20 +28,9 @@ def test_training_resumes_after_the_engine_is_killed(tmp_path: Path) -> None:
     server = EngineServer(data_dir, **slow).start()
     try:
         clients = build_clients(Settings(endpoint_url=server.url, data_dir=data_dir))
-        p = clients.personalize
         ws = create_group(clients, data_dir)
-        solution = p.create_solution(
-            name="pop",
-            datasetGroupArn=ws["group"],
-            recipeArn="arn:aws:personalize:::recipe/aws-popularity-count",
-        )["solutionArn"]
-        version = p.create_solution_version(solutionArn=solution)["solutionVersionArn"]
-        wait_for(
-            lambda: p.describe_solution_version(solutionVersionArn=version),
-            "solutionVersion",
-            done=("CREATE IN_PROGRESS",),
-        )
-        worker = _worker_pid(data_dir, version)
+        version = start_training(clients, ws["group"])
+        worker = worker_pid(data_dir, version)
         os.kill(worker, signal.SIGKILL)
         server.kill()
     finally:
@@ -87,19 +63,8 @@ def test_a_job_that_crashed_too_often_fails_with_a_reason(tmp_path: Path) -> Non
     )
     clients = build_clients(settings)
     try:
-        p = clients.personalize
         ws = create_group(clients, settings.data_dir)
-        solution = p.create_solution(
-            name="pop",
-            datasetGroupArn=ws["group"],
-            recipeArn="arn:aws:personalize:::recipe/aws-popularity-count",
-        )["solutionArn"]
-        version = p.create_solution_version(solutionArn=solution)["solutionVersionArn"]
-        wait_for(
-            lambda: p.describe_solution_version(solutionVersionArn=version),
-            "solutionVersion",
-            done=("CREATE IN_PROGRESS",),
-        )
+        version = start_training(clients, ws["group"])
     finally:
         reset_engines()  # stops the worker thread (the job stays "running" in the table)
 

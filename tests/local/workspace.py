@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import sqlite3
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -166,3 +167,32 @@ def train(clients: Clients, group: str, name: str, recipe: str, **extra: Any) ->
     )
     assert doc["status"] == "ACTIVE", doc.get("failureReason")
     return solution, version
+
+
+def start_training(clients: Clients, group: str, name: str = "pop") -> str:
+    """A popularity-count solution and its first version, returned once CREATE IN_PROGRESS."""
+    p = clients.personalize
+    solution = p.create_solution(
+        name=name,
+        datasetGroupArn=group,
+        recipeArn="arn:aws:personalize:::recipe/aws-popularity-count",
+    )["solutionArn"]
+    version = p.create_solution_version(solutionArn=solution)["solutionVersionArn"]
+    wait_for(
+        lambda: p.describe_solution_version(solutionVersionArn=version),
+        "solutionVersion",
+        done=("CREATE IN_PROGRESS",),
+    )
+    return version
+
+
+def worker_pid(data_dir: Path, arn: str, timeout: float = 30) -> int:
+    """The process ID of the worker running ``arn``'s job (read from the engine's SQLite)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with sqlite3.connect(data_dir / "engine.db") as db:
+            row = db.execute("SELECT worker, state FROM jobs WHERE arn = ?", (arn,)).fetchone()
+        if row and row[0] and row[1] == "running":
+            return int(row[0].split(":")[1])
+        time.sleep(0.05)
+    raise AssertionError("no worker claimed the job")
