@@ -22,10 +22,10 @@ from pathlib import Path
 import psutil
 import pytest
 
-from services.personalize.clients import Clients, build_clients
 from services.config import Settings
-from services.local.jobs import queue as jobs
 from services.local.engine import get_engine, reset_engines
+from services.local.jobs import queue as jobs
+from services.personalize.clients import Clients, build_clients
 from tests.local.workspace import (
     create_group,
     start_training,
