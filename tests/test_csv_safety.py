@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from services.csv_safety import neutralise, to_safe_csv
+from services.csv_safety import append_safe_csv, neutralise, to_safe_csv
 
 
 def rows(data: bytes) -> list[list[str]]:
@@ -22,6 +22,11 @@ def rows(data: bytes) -> list[list[str]]:
         ("\tfoo", "'\tfoo"),
         ("\rfoo", "'\rfoo"),
         ('=HYPERLINK("http://evil.test","x")', '\'=HYPERLINK("http://evil.test","x")'),
+        ("@SUM(A1:A9)", "'@SUM(A1:A9)"),
+        ("\uff1dSUM(A1)", "'\uff1dSUM(A1)"),  # full-width forms Excel reads as = + - @
+        ("\uff0b1", "'\uff0b1"),
+        ("\uff0d1", "'\uff0d1"),
+        ("\uff20x", "'\uff20x"),
         ("-", "'-"),
         ("-3.5", "-3.5"),
         ("+42", "+42"),
@@ -74,3 +79,28 @@ def test_input_not_modified_and_bom_option():
 def test_index_written_when_asked():
     df = pd.DataFrame({"a": [1]}, index=pd.Index(["=i"], name="id"))
     assert rows(to_safe_csv(df, index=True)) == [["id", "a"], ["'=i", "1"]]
+
+
+def test_append_writes_the_header_once_and_neutralises_every_chunk(tmp_path):
+    path = tmp_path / "out.csv"
+    append_safe_csv(pd.DataFrame({"@h": ['=HYPERLINK("http://evil.test")']}), path, header=True)
+    append_safe_csv(pd.DataFrame({"@h": ["@SUM(A1:A9)"]}), path, header=False)
+    assert rows(path.read_bytes()) == [
+        ["'@h"],
+        ['\'=HYPERLINK("http://evil.test")'],
+        ["'@SUM(A1:A9)"],
+    ]
+
+
+def test_streamlit_table_exports_are_off():
+    """st.dataframe's own CSV download and copy write cells raw (no neutralisation), so the
+    dashboard turns them off; its downloads go through to_safe_csv instead."""
+    import tomllib
+    from pathlib import Path
+
+    from streamlit import config
+
+    path = Path(__file__).resolve().parents[1] / ".streamlit" / "config.toml"
+    doc = tomllib.loads(path.read_text())
+    assert doc["client"]["disableDataExport"] is True
+    assert config.get_option("client.disableDataExport") is not None  # a real option

@@ -18,6 +18,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from services.csv_safety import append_safe_csv
+
 from .converters import ARROW_TYPES, convert_field
 from .mapping import Mapping
 from .reader import CHUNK_ROWS, RawChunk, RawLayout, detect, iter_chunks
@@ -144,7 +146,8 @@ def convert(
         mapping: a validated mapping.
         out: output CSV path; written to a temporary name and renamed when complete.
         rejects_path: where rejected rows go (default ``<out>.rejects.csv``); columns
-            ``line, reason`` then the raw columns (``raw`` holds a malformed line's text).
+            ``line, reason`` then the raw columns (``raw`` holds a malformed line's text),
+            written by ``csv_safety`` (a cell such as ``=HYPERLINK(…)`` starts with ``'``).
         chunk_rows: rows per chunk (memory ~ chunk size × columns).
         progress: called with the rows read so far, after each chunk.
 
@@ -171,7 +174,8 @@ def convert(
                 result.rows_written += table.num_rows
                 result.rejects.update(rejects["reason"].tolist())
                 if len(rejects):
-                    rejects.to_csv(rejects_tmp, mode="a", header=not wrote_rejects, index=False)
+                    # for people (opened in a spreadsheet): formula-like cells neutralised
+                    append_safe_csv(rejects, rejects_tmp, header=not wrote_rejects)
                     wrote_rejects = True
                 if progress is not None:
                     progress(result.rows_read)

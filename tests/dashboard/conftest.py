@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 import streamlit as st
@@ -137,3 +138,31 @@ def app_at(page: str | None = None) -> AppTest:
     if page is not None:
         at.switch_page(page).run()
     return at
+
+
+@pytest.fixture
+def downloads(monkeypatch: pytest.MonkeyPatch) -> Callable[[], dict[str, bytes]]:
+    """What the pages' download buttons sent, by file name: the bytes a browser would save.
+
+    AppTest keeps each run's media files in a fresh in-memory storage; the storages are
+    remembered here so the files can be read after the run."""
+    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+
+    storages: list[MemoryMediaFileStorage] = []
+    init = MemoryMediaFileStorage.__init__
+
+    def remember(self: MemoryMediaFileStorage, *args: Any, **kwargs: Any) -> None:
+        init(self, *args, **kwargs)
+        storages.append(self)
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "__init__", remember)
+
+    def files() -> dict[str, bytes]:
+        return {
+            f.filename: f.content
+            for storage in storages
+            for f in storage._files_by_id.values()
+            if f.filename
+        }
+
+    return files

@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import deps
+from dashboard.components.downloads import csv_download
 from dashboard.components.formatting import short_id
 
 AUDIT_ROWS = 50
@@ -42,3 +43,4 @@ def show_audit_log(limit: int = AUDIT_ROWS) -> None:
         hide_index=True,
         column_config={"when": st.column_config.DatetimeColumn(format="distance")},
     )
+    csv_download(frame, "Download the audit log as CSV", "audit-log.csv", "audit_csv")

@@ -8,7 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from services.csv_safety import to_safe_csv
+from dashboard.components.downloads import csv_download
 from services.evaluation.inspection import (
     UserRecommendations,
     Verdict,
@@ -124,12 +124,11 @@ def show_grid(
     if len(metadata):
         st.markdown("**Item metadata** (from the recommendations, `metadataColumns`)")
         st.dataframe(metadata, hide_index=True, key=f"{key}_metadata")
-    st.download_button(
+    csv_download(
+        grid_frame(results, catalog, top_n),
         "Download grid as CSV",
-        to_safe_csv(grid_frame(results, catalog, top_n)),
-        file_name=f"recommendations-{key}.csv",
-        mime="text/csv",
-        key=f"{key}_csv",
+        f"recommendations-{key}.csv",
+        f"{key}_csv",
     )
 
 
