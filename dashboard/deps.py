@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from services.access.throttle import SignInThrottle
 from services.config import Settings
 from services.datasets.local_engine.snapshots import snapshot_source
 from services.datasets.local_engine.versions import version_data_source
@@ -25,6 +26,17 @@ def settings() -> Settings:
 def service() -> PersonalizeService:
     """The typed Personalize facade (AWS or the local engine, per settings)."""
     return PersonalizeService(build_clients(settings()))
+
+
+@st.cache_resource(show_spinner=False)
+def throttle() -> SignInThrottle:
+    """Failed sign-ins per user name and per client, in the dashboard's store (shared by every
+    session and process).
+
+    Raises:
+        StoreUnavailable: its table is missing and cannot be created.
+    """
+    return SignInThrottle(settings().dashboard_db_url)
 
 
 @st.cache_resource(show_spinner=False)

@@ -11,6 +11,7 @@ import getpass
 import logging
 import secrets
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any
 
 import streamlit as st
@@ -18,6 +19,7 @@ from streamlit.runtime.secrets import secrets_singleton
 
 from dashboard import deps
 from dashboard.components.errors import shown_errors
+from dashboard.components.text import md_escape
 from services.access import (
     LOCKED,
     OPEN,
@@ -30,6 +32,8 @@ from services.access import (
 )
 from services.access.config import HOW_TO_ENABLE, OPEN_NOTICE
 from services.access.secrets_file import read_secrets_files
+from services.access.throttle import client_key, user_key
+from services.errors import ServiceError
 
 _log = logging.getLogger(__name__)
 SESSION_KEY = "access_session"
@@ -109,7 +113,7 @@ def permit(action: str, target: str | None, params: Mapping[str, Any] | None = N
     if reason is None:
         return True
     _record(actor(), action, target, dict(params or {}), "error", f"refused: {reason}")
-    st.error(f"Not allowed: {reason}", icon=":material/lock:")
+    st.error(md_escape(f"Not allowed: {reason}"), icon=":material/lock:")
     return False
 
 
@@ -127,16 +131,61 @@ def _record(
         deps.store().record_action(user, action, target, params, result, message)
 
 
-def sign_in(name: str, password: str) -> bool:
-    """Check an account's password; a success starts a signed session. Both are audited (the
-    password never is)."""
-    account = access_config().authenticate(name, password)
+# The audit actor of a failed sign-in whose name is no account: what was typed may well be a
+# password typed into the wrong field, so it is not written anywhere.
+UNKNOWN_ACTOR = "(unknown user name)"
+
+
+def _client_address() -> str | None:
+    try:
+        return st.context.ip_address  # None for a browser on this machine
+    except Exception:  # no request behind this run (a script run alone)
+        _log.debug("no client address", exc_info=True)
+        return None
+
+
+def _seconds(wait: timedelta) -> str:
+    return f"{max(1, round(wait.total_seconds())):,} s"
+
+
+def sign_in(name: str, password: str) -> str | None:
+    """Check an account's password: None when it matches (a signed session starts), else what
+    to tell the person. Every attempt is audited, never with the password, and with the typed
+    name only when it is an account (else ``UNKNOWN_ACTOR``).
+
+    The message is markdown (the dashboard's own words). Failures are throttled per account
+    name and per client (``services.access.throttle``): a locked name or client is refused
+    before its password is checked. A store that cannot be read (it then records no action
+    either) leaves the limit unenforced and is logged; the password is still checked.
+    """
+    config = access_config()
+    actor = name if name in config.accounts else UNKNOWN_ACTOR
+    keys = (user_key(name, config.accounts), client_key(_client_address()))
+    throttle = wait = None
+    try:
+        throttle = deps.throttle()
+        wait = throttle.wait(keys)
+    except ServiceError as err:  # a store that cannot be read records no action either
+        _log.warning("failed sign-ins cannot be counted: %s", err)
+    if wait is not None:
+        _record(actor, "sign_in", None, {}, "error", f"refused: locked for {_seconds(wait)}")
+        return f"Too many failed sign-ins: try again in {_seconds(wait)}."
+    account = config.authenticate(name, password)
     if account is None:
-        _record(name or "(no name)", "sign_in", None, {}, "error", "wrong user name or password")
-        return False
+        lock = None
+        with shown_errors("Failed sign-ins could not be counted"):
+            lock = throttle.failed(keys) if throttle else None
+        locked = f"; locked for {_seconds(lock)}" if lock else ""
+        _record(actor, "sign_in", None, {}, "error", f"wrong user name or password{locked}")
+        if lock:
+            return f"Wrong user name or password. Too many failures: wait {_seconds(lock)}."
+        return "Wrong user name or password."
+    with shown_errors("Earlier failed sign-ins could not be cleared"):
+        if throttle:
+            throttle.succeeded(keys[0])
     st.session_state[SESSION_KEY] = sign_session(_session_key(), account.name)
     _record(account.name, "sign_in", None, {"role": account.role}, "ok")
-    return True
+    return None
 
 
 def sign_out() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import reads
+from dashboard.components.text import md_code, md_escape
 from services.personalize.account import Account
 
 
@@ -13,13 +14,13 @@ def badge_lines(a: Account) -> list[str]:
     named by the identity block above it (``sign_in.show_identity``)."""
     lines = []
     if a.account_id:
-        lines.append(f"Account `{a.account_id}` · `{a.region}`")
+        lines.append(f"Account {md_code(a.account_id)} · {md_code(a.region)}")
     else:
-        lines.append(f"Account unknown · `{a.region}`")
+        lines.append(f"Account unknown · {md_code(a.region)}")
     if a.principal:
-        lines.append(f"as `{a.principal}`")
+        lines.append(f"as {md_code(a.principal)}")
     if a.endpoint:
-        lines.append(f"endpoint `{a.endpoint}`")
+        lines.append(f"endpoint {md_code(a.endpoint)}")
     return lines
 
 
@@ -29,4 +30,6 @@ def show() -> None:
     with st.sidebar:
         st.markdown("  \n".join(badge_lines(a)))
         if a.problem:
-            st.warning(f"Could not ask AWS who you are ({a.problem})", icon=":material/key:")
+            st.warning(
+                md_escape(f"Could not ask AWS who you are ({a.problem})"), icon=":material/key:"
+            )

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import streamlit as st
 
 from dashboard.components.formatting import exact_time
+from dashboard.components.text import md_code, md_escape
 from services.workspace.alerts import Alert
 
 # Page files as st.navigation knows them (relative to dashboard/app.py).
@@ -47,12 +48,12 @@ def show_alerts(alerts: Sequence[Alert]) -> None:
         text, link = st.columns([3, 1], vertical_alignment="center")
         with text:
             box = {"error": st.error, "warning": st.warning, "info": st.info}[alert.severity]
-            box(alert.message, icon=_ICONS[alert.severity])
+            box(md_escape(alert.message), icon=_ICONS[alert.severity])
         with link:
             hover = "\n\n".join(
                 part
                 for part in (
-                    alert.target,
+                    md_code(alert.target),
                     f"since {exact_time(alert.since)}" if alert.since else "",
                 )
                 if part

@@ -9,13 +9,14 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.components.alerts import PAGE_FILES
+from dashboard.components.text import md_escape
 from services.costs import PRICES_AS_OF, SOURCE_URL, CostReport, Prices, training_cost
 from services.workspace.version_campaigns import VersionInfo
 
 
 def _price_note(prices: Prices) -> str:
     note = (
-        f"List prices for {prices.region}: ${prices.tps_hour:.2f} per TPS-hour, "
+        f"List prices for {md_escape(prices.region)}: ${prices.tps_hour:.2f} per TPS-hour, "
         f"${prices.training_hour:.2f} per training hour"
     )
     if prices.overridden:
@@ -23,7 +24,7 @@ def _price_note(prices: Prices) -> str:
     note += f" ([AWS pricing]({SOURCE_URL}), as of {PRICES_AS_OF:%Y-%m-%d})."
     if prices.estimated:
         note += (
-            f" {prices.region} is not in the price table: these are US East prices; "
+            f" {md_escape(prices.region)} is not in the price table: these are US East prices; "
             "set PERSONALIZE_PRICES for your region's."
         )
     return note
@@ -32,13 +33,18 @@ def _price_note(prices: Prices) -> str:
 def _findings(report: CostReport) -> None:
     for row in report.findings:
         icon = ":material/bedtime:" if row.finding == "idle" else ":material/trending_down:"
-        st.warning(f"**{row.campaign.name}** is {row.finding}. {row.action}", icon=icon)
+        st.warning(
+            f"**{md_escape(row.campaign.name)}** is {md_escape(row.finding)}. "
+            f"{md_escape(row.action)}",
+            icon=icon,
+        )
 
 
 def _traffic_note(report: CostReport) -> None:
     if report.traffic_problem:
         st.caption(
-            f"Traffic unknown, so no idle or over-provisioning check: {report.traffic_problem}"
+            "Traffic unknown, so no idle or over-provisioning check: "
+            + md_escape(report.traffic_problem)
         )
 
 

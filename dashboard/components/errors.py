@@ -12,6 +12,7 @@ from contextlib import contextmanager
 
 import streamlit as st
 
+from dashboard.components.text import md_escape
 from services.errors import ServiceError
 
 _log = logging.getLogger(__name__)
@@ -26,7 +27,8 @@ def failure_message(what: str, err: ServiceError) -> str:
 def show_failure(what: str, err: ServiceError) -> None:
     """Draw a failed read or action where it happened, and log it with its AWS code."""
     _log.warning("%s: %s (%s, %s)", what or "failed", err.message, err.operation, err.code)
-    st.error(failure_message(what, err), icon=":material/warning:")
+    # The message quotes names, IDs and cells the service was given: text, not markdown.
+    st.error(md_escape(failure_message(what, err)), icon=":material/warning:")
 
 
 @contextmanager

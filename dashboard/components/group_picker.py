@@ -6,6 +6,7 @@ import streamlit as st
 
 from dashboard import reads
 from dashboard.components.formatting import exact_time, relative_time
+from dashboard.components.text import md_escape
 from services.datasets.group_data import GroupData
 from services.personalize.models import DatasetGroup
 
@@ -34,7 +35,8 @@ def refresh_row(data: GroupData, key: str) -> None:
     left, right = st.columns([5, 1], vertical_alignment="center")
     taken = relative_time(data.taken) if data.taken else "never"
     left.caption(
-        f"Data snapshot taken {taken} {data.read_by}; cached {reads.SNAPSHOT_TTL // 60} min.",
+        f"Data snapshot taken {taken} {md_escape(data.read_by)}; "
+        f"cached {reads.SNAPSHOT_TTL // 60} min.",
         help=exact_time(data.taken),
     )
     if right.button(

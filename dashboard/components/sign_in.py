@@ -8,6 +8,7 @@ from streamlit.runtime.pages_manager import PagesManager
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from dashboard import deps, identity
+from dashboard.components.text import md_escape
 from services.access import Identity
 
 _FAILED = "sign_in_failed"
@@ -34,10 +35,11 @@ def _sign_in_form() -> None:
             try:
                 st.login()
             except Exception as err:  # Authlib missing, or [auth] incomplete
-                st.error(f"OIDC sign-in is not available: {err}", icon=":material/lock:")
+                st.error(md_escape(f"OIDC sign-in is not available: {err}"), icon=":material/lock:")
     if config.accounts:
-        if st.session_state.pop(_FAILED, False):
-            st.error("Wrong user name or password.", icon=":material/lock:")
+        refused = st.session_state.pop(_FAILED, None)
+        if refused:  # markdown of the dashboard's own words (identity.sign_in), never typed text
+            st.error(refused, icon=":material/lock:")
         # A form, so Enter in either field submits it, as the button does.
         with st.form("sign_in_form", border=False):
             name = st.text_input("User name", key="sign_in_name")
@@ -45,10 +47,13 @@ def _sign_in_form() -> None:
             submitted = st.form_submit_button("Sign in", key="sign_in_button", type="primary")
         st.caption(PASSWORD_SESSION_NOTE + (f" {OIDC_SESSION_NOTE}" if config.oidc else ""))
         if submitted:
-            ok = identity.sign_in(name.strip(), password)
-            # The typed password leaves the session either way.
+            refused = identity.sign_in(name.strip(), password)
+            # The typed password leaves the session either way, and so does a name that is no
+            # account: it may be a password typed into the wrong field.
             del st.session_state["sign_in_password"]
-            st.session_state[_FAILED] = not ok
+            if refused and name.strip() not in config.accounts:
+                del st.session_state["sign_in_name"]
+            st.session_state[_FAILED] = refused
             st.rerun()
     elif not config.oidc:
         st.info("No way to sign in is configured.")
@@ -85,7 +90,7 @@ def gate() -> Identity:
     try:
         who = identity.current()
     except ValueError as err:  # malformed [access]: say where, and let nobody in
-        st.error(f"Access configuration in .streamlit/secrets.toml: {err}")
+        st.error(md_escape(f"Access configuration in .streamlit/secrets.toml: {err}"))
         st.stop()
     if who is None:
         if identity.access_config().oidc and identity._oidc_email():
@@ -101,7 +106,7 @@ def show_identity(who: Identity) -> None:
     settings = deps.settings()
     where = "local engine" if settings.is_local else f"AWS {settings.region}"
     with st.sidebar:
-        st.markdown(f"**{who.user}** · {who.role}")
+        st.markdown(f"**{md_escape(who.user)}** · {md_escape(who.role)}")
         st.caption(f"Backend: {where}")
         if who.method in ("password", "oidc") and st.button("Sign out", key="sign_out"):
             identity.sign_out()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard.components.formatting import status_colour
+from dashboard.components.text import md_escape, md_help
 
 # Colours Streamlit accepts in st.badge and ``:color-badge[…]`` markdown.
 _BADGE_COLOURS = {"red", "orange", "yellow", "blue", "green", "violet", "gray", "primary"}
@@ -16,11 +17,11 @@ def _colour(status: str | None) -> str:
 
 
 def badge_markdown(status: str | None) -> str:
-    """``:green-badge[ACTIVE]`` for inline use in markdown and captions."""
-    text = (status or "UNKNOWN").replace("[", "(").replace("]", ")")
-    return f":{_colour(status)}-badge[{text}]"
+    """``:green-badge[ACTIVE]`` for inline use in markdown and captions (the status escaped:
+    it is a service's text)."""
+    return f":{_colour(status)}-badge[{md_escape(status or 'UNKNOWN')}]"
 
 
 def status_badge(status: str | None, help_text: str | None = None) -> None:
     """A coloured badge element for a Personalize status string."""
-    st.badge(status or "UNKNOWN", color=_colour(status), help=help_text)  # type: ignore[arg-type]
+    st.badge(md_escape(status or "UNKNOWN"), color=_colour(status), help=md_help(help_text))  # type: ignore[arg-type]

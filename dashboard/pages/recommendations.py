@@ -15,6 +15,7 @@ from dashboard.components.recommendations import preview as rec_preview
 from dashboard.components.recommendations import tools as rec_tools
 from dashboard.components.recommendations.preview import version_label
 from dashboard.components.recommendations.sample import UNKNOWN, pick_users, show_finding
+from dashboard.components.text import md_escape
 from dashboard.routing import require_sign_in
 from services.errors import ServiceError
 from services.evaluation.inspection import UserRecommendations, assess, recommend_for_users
@@ -150,7 +151,7 @@ else:
             agree = rec_grid.cross_overlap(fetched[0], fetched[1], top_n)
             if len(agree):
                 st.caption(
-                    f"{chosen[0].name} and {chosen[1].name} share "
+                    f"{md_escape(chosen[0].name)} and {md_escape(chosen[1].name)} share "
                     f"{agree['shared items'].mean():.0%} of each user's top {top_n} on average."
                 )
             cols = st.columns(2)

@@ -23,6 +23,7 @@ from dashboard.components.solutions.metrics_data import (
     versions_frame,
 )
 from dashboard.components.solutions.online_metrics import show_offline_vs_online
+from dashboard.components.text import md_escape
 from dashboard.routing import require_sign_in
 from services.evaluation.version_data import VersionData, data_difference, engine_scoring_rules
 from services.workspace.version_campaigns import VersionInfo
@@ -202,7 +203,7 @@ def _warn_if_different_data(
     if reasons:
         st.warning(
             "These two versions were trained or scored on different data ("
-            + "; ".join(reasons)
+            + "; ".join(md_escape(r) for r in reasons)  # they name versions and dates
             + "): the difference may be the data's, not the model's.",
             icon=":material/warning:",
         )

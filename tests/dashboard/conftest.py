@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 import streamlit as st
@@ -26,6 +26,7 @@ from tests.local.workspace import create_group, train, wait_for
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
 TIMEOUT = 30
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -113,6 +114,14 @@ def seeded(
 ) -> Iterator[Seeded]:
     """A private copy of the seeded workspace, wired to the dashboard through env vars."""
     template, arns = seeded_template
+    yield from use_copy(template, tmp_path, monkeypatch, arns)
+
+
+def use_copy(
+    template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, value: T
+) -> Iterator[T]:
+    """Copy a built workspace to ``tmp_path``, point the dashboard at it, yield ``value``; clear
+    every cache and engine after the test (a fixture's body)."""
     data_dir = tmp_path / "data"
     shutil.copytree(template, data_dir)
     monkeypatch.setenv("PERSONALIZE_BACKEND", "local")
@@ -124,7 +133,7 @@ def seeded(
     monkeypatch.delenv("LOCAL_ENGINE_DB_URL", raising=False)
     st.cache_data.clear()
     st.cache_resource.clear()
-    yield arns
+    yield value
     st.cache_data.clear()
     st.cache_resource.clear()
     reset_engines()

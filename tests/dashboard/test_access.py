@@ -11,12 +11,14 @@ from streamlit.testing.v1 import AppTest
 
 from services.access import hash_password
 from services.access.config import HOW_TO_ENABLE
+from services.access.throttle import USER_LIMIT
 from services.config import Settings
 from services.personalize.clients import build_clients
 from services.personalize.facade import PersonalizeService
 from services.store.tables import Store
 from tests.dashboard.conftest import APP, TIMEOUT, Seeded
 from tests.dashboard.faults import use_aws_backend
+from tests.dashboard.rendered import shown
 
 VIEWER_PW = "viewer password 1"
 OPERATOR_PW = "operator password 1"
@@ -51,7 +53,7 @@ def _store() -> Store:
 def _texts(at: AppTest) -> str:
     parts: list[Any] = []
     for kind in ("markdown", "caption", "error", "info", "success", "warning", "text", "title"):
-        parts += [e.value for e in getattr(at, kind)]
+        parts += [shown(e.value) for e in getattr(at, kind)]
     parts += [str(t.value) for t in at.text_input]
     return "\n".join(str(p) for p in parts)
 
@@ -78,7 +80,7 @@ def test_a_wrong_password_is_refused_and_audited_without_the_password(
     _sign_in(at, "otto", "not the password")
     assert not at.exception
     assert at.title[0].value == "Sign in"
-    assert "Wrong user name or password." in [e.value for e in at.error]
+    assert "Wrong user name or password." in [shown(e.value) for e in at.error]
     (row,) = [r for r in _store().recent_actions() if r.action == "sign_in"]
     assert (row.actor, row.result, row.message) == ("otto", "error", "wrong user name or password")
     assert "not the password" not in str(row.params) + str(row.message)
@@ -94,7 +96,7 @@ def test_a_viewer_sees_pages_but_cannot_act_by_any_route(seeded: Seeded, hashes:
     _sign_in(at, "vera", VIEWER_PW)
     assert not at.exception, [e.value for e in at.exception]
     assert at.title[0].value == "Overview"
-    assert "**vera** · viewer" in [m.value for m in at.sidebar.markdown]
+    assert "**vera** · viewer" in [shown(m.value) for m in at.sidebar.markdown]
     at.switch_page("pages/operations.py").run()
     assert not at.exception, [e.value for e in at.exception]
     # Shown disabled, with the reason.
@@ -104,7 +106,7 @@ def test_a_viewer_sees_pages_but_cannot_act_by_any_route(seeded: Seeded, hashes:
     # Refresh: its confirmation and mapping upload too, and the reason once in plain sight.
     assert at.checkbox(key="refresh_confirm").disabled
     assert at.file_uploader(key="refresh_mapping").proto.disabled
-    assert len([c for c in at.caption if "vera is a viewer" in c.value]) == 1
+    assert len([c for c in at.caption if "vera is a viewer" in shown(c.value)]) == 1
     # Forcing it through session state and query parameters changes nothing.
     at.query_params["target"] = seeded.up_campaign
     at.query_params["role"] = "operator"
@@ -158,7 +160,7 @@ def test_the_server_side_check_refuses_a_viewer_and_audits_it(seeded: Seeded, ha
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     assert at.markdown[0].value == "refused"
-    assert at.error[0].value.startswith("Not allowed: vera is a viewer")
+    assert shown(at.error[0].value).startswith("Not allowed: vera is a viewer")
     row = _store().recent_actions()[0]
     assert (row.actor, row.action, row.target, row.result) == (
         "vera",
@@ -176,7 +178,7 @@ def test_an_operator_signs_in_and_acts(seeded: Seeded, hashes: dict) -> None:
     at = _app(hashes)
     at.run()
     _sign_in(at, "otto", OPERATOR_PW)
-    assert "**otto** · operator" in [m.value for m in at.sidebar.markdown]
+    assert "**otto** · operator" in [shown(m.value) for m in at.sidebar.markdown]
     at.switch_page("pages/operations.py").run()
     at.selectbox(key="deploy_campaign").set_value(seeded.up_campaign).run()
     assert at.button(key="deploy_button").disabled  # until confirmed
@@ -197,7 +199,7 @@ def test_no_configuration_locally_runs_as_operator_and_says_so(seeded: Seeded) -
     # alone, so the router's part is checked on the default page; e2e checks every page).
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     at.run()
-    assert any("everybody acts as operator" in c.value for c in at.caption)
+    assert any("everybody acts as operator" in shown(c.value) for c in at.caption)
     assert at.sidebar.markdown[0].value.endswith("· operator")
     at.switch_page("pages/operations.py").run()
     assert not at.button(key="train_button").help  # enabled once confirmed, no refusal
@@ -210,13 +212,13 @@ def test_no_configuration_on_aws_disables_actions_and_says_how_to_enable(
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     at.run()
     assert not at.exception, [e.value for e in at.exception]
-    assert any(HOW_TO_ENABLE in c.value for c in at.caption)
+    assert any(HOW_TO_ENABLE in shown(c.value) for c in at.caption)
     assert at.sidebar.markdown[0].value.endswith("· viewer")
     at.switch_page("pages/operations.py").run()
     assert not at.exception, [e.value for e in at.exception]
     at.checkbox(key="train_confirm").check().run()
     assert at.button(key="train_button").disabled
-    assert at.button(key="train_button").help == HOW_TO_ENABLE
+    assert shown(at.button(key="train_button").help) == HOW_TO_ENABLE
 
 
 def test_a_viewers_upload_is_checked_but_written_to_no_bucket(seeded: Seeded, hashes: dict) -> None:
@@ -232,7 +234,9 @@ def test_a_viewers_upload_is_checked_but_written_to_no_bucket(seeded: Seeded, ha
     at.file_uploader(key="readiness_file").set_value(("events.csv", data, "text/csv")).run()
     assert not at.exception, [e.value for e in at.exception]
     # The check ran on the file (it found the milliseconds) ...
-    assert any("block this import" in e.value for e in at.error), [e.value for e in at.error]
+    assert any("block this import" in shown(e.value) for e in at.error), [
+        shown(e.value) for e in at.error
+    ]
     # ... and nothing was stored where imports read from.
     assert (sorted(uploads.rglob("*")) if uploads.exists() else []) == before
 
@@ -248,9 +252,49 @@ def test_a_deep_link_opened_signed_out_gets_the_sign_in_form(seeded: Seeded, has
     at.switch_page("pages/operations.py").run()  # a deep link, opened signed out
     assert not at.exception, [e.value for e in at.exception]
     assert [t.value for t in at.title] == ["Sign in"]
-    assert PASSWORD_SESSION_NOTE in [c.value for c in at.caption]
-    assert not [s for s in at.subheader if s.value == "Running work"]
+    assert PASSWORD_SESSION_NOTE in [shown(c.value) for c in at.caption]
+    assert not [s for s in at.subheader if shown(s.value) == "Running work"]
     _sign_in(at, "otto", OPERATOR_PW)
     assert not at.exception, [e.value for e in at.exception]
     assert at.title[0].value == "Operations"
-    assert "Running work" in [s.value for s in at.subheader]
+    assert "Running work" in [shown(s.value) for s in at.subheader]
+
+
+def test_failed_sign_ins_lock_the_name_in_every_session_and_are_audited(
+    seeded: Seeded, hashes: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from services.access import throttle
+
+    now = datetime.now(UTC)
+    monkeypatch.setattr(throttle, "now", lambda: now)
+    for _ in range(USER_LIMIT.free):  # a new session (tab) for each try: they share the count
+        at = _sign_in(_app(hashes).run(), "otto", "not the password")
+        assert [shown(e.value) for e in at.error] == ["Wrong user name or password."]
+    at = _sign_in(_app(hashes).run(), "otto", "not the password")
+    assert at.error[0].value == "Wrong user name or password. Too many failures: wait 30 s."
+    # Locked: even the right password is refused, unchecked, in any new session.
+    at = _sign_in(_app(hashes).run(), "otto", OPERATOR_PW)
+    assert at.title[0].value == "Sign in"
+    assert at.error[0].value == "Too many failed sign-ins: try again in 30 s."
+    rows = [r for r in _store().recent_actions() if r.action == "sign_in"]
+    assert [r.message for r in rows[:2]] == [
+        "refused: locked for 30 s",
+        "wrong user name or password; locked for 30 s",
+    ]
+    assert all(r.actor == "otto" and r.result == "error" for r in rows)
+    now += timedelta(seconds=31)  # the lock ends by itself
+    at = _sign_in(_app(hashes).run(), "otto", OPERATOR_PW)
+    assert at.title[0].value != "Sign in"
+
+
+def test_a_password_typed_as_the_user_name_is_not_stored(seeded: Seeded, hashes: dict) -> None:
+    typed = "correct horse battery staple"
+    at = _sign_in(_app(hashes).run(), typed, "")
+    assert [shown(e.value) for e in at.error] == ["Wrong user name or password."]
+    (row,) = [r for r in _store().recent_actions() if r.action == "sign_in"]
+    assert row.actor == "(unknown user name)"
+    files = list(Settings.from_env().data_dir.glob("dashboard.db*"))  # the store, its WAL
+    assert files and not any(typed.encode() in f.read_bytes() for f in files)
+    assert typed not in _texts(at)  # not even left in the user-name field

@@ -20,6 +20,7 @@ from services.personalize.clients import build_clients
 from services.personalize.facade import PersonalizeService
 from tests.aws import shapes
 from tests.dashboard.conftest import Seeded, app_at
+from tests.dashboard.rendered import shown
 
 ACCESS_KEY = "AKIAIOSFODNN7EXAMPLE"
 SECRET_KEY = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
@@ -84,7 +85,7 @@ def test_import_without_a_bucket_names_the_setting_and_imports_nothing(
     before = aws_pages.list_import_jobs(seeded.interactions)
     at = app_at("pages/data.py")
     assert not at.exception, [e.value for e in at.exception]
-    errors = [e.value for e in at.error]
+    errors = [shown(e.value) for e in at.error]
     assert any("set PERSONALIZE_EXPORT_BUCKET" in e for e in errors), errors
     # Nothing to upload into, nothing to press.
     assert not [u for u in at.get("file_uploader") if u.key == "readiness_file"]
@@ -97,7 +98,7 @@ def test_import_without_a_role_names_that_setting(
 ) -> None:
     monkeypatch.setenv("PERSONALIZE_EXPORT_BUCKET", "shop-bucket")
     at = app_at("pages/data.py")
-    errors = [e.value for e in at.error]
+    errors = [shown(e.value) for e in at.error]
     assert any("set PERSONALIZE_ROLE_ARN" in e for e in errors), errors
     assert not [b for b in at.button if b.key == "readiness_import"]
 
@@ -106,13 +107,13 @@ def test_sidebar_shows_backend_account_and_region_but_no_secret(
     aws_pages: PersonalizeService,
 ) -> None:
     at = app_at()
-    sidebar = " ".join(m.value for m in [*at.sidebar.markdown, *at.sidebar.caption])
+    sidebar = " ".join(shown(m.value) for m in [*at.sidebar.markdown, *at.sidebar.caption])
     assert "Backend: AWS eu-west-1" in sidebar
     assert "`123456789012` · `eu-west-1`" in sidebar
     assert "role/DashboardViewer" in sidebar
-    shown = " ".join(_texts(at))
+    page_text = shown(" ".join(_texts(at)))  # as read: an escaped secret would still show
     for secret in (SECRET_KEY, ACCESS_KEY, SECRET_KEY[:12]):
-        assert secret not in shown
+        assert secret not in page_text
 
 
 def test_solutions_say_what_personalize_does_not_report(aws_pages: PersonalizeService) -> None:

@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 from services.config import Settings
 from services.personalize.clients import build_clients
 from tests.dashboard.conftest import Seeded, app_at
+from tests.dashboard.rendered import shown
 
 
 def test_overview_shows_hourly_and_monthly_cost(seeded: Seeded) -> None:
@@ -28,7 +29,7 @@ def test_price_override_changes_the_figures(
     at = app_at("pages/overview.py")
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Campaigns, per hour"] == "$1.50"  # 3 × $0.50
-    assert any("from PERSONALIZE_PRICES" in c.value for c in at.caption)
+    assert any("from PERSONALIZE_PRICES" in shown(c.value) for c in at.caption)
 
 
 def test_operations_lists_every_campaign_with_its_cost(seeded: Seeded) -> None:
@@ -69,8 +70,8 @@ def test_an_idle_campaign_is_a_warning_with_its_action() -> None:
     at = AppTest.from_function(_idle_report, default_timeout=30).run()
     assert not at.exception, [e.value for e in at.exception]
     (warning,) = at.warning
-    assert warning.value.startswith("**quiet** is idle. No request to quiet in 7 days")
-    assert "$292.00/month" in warning.value  # 2 TPS × $0.20 × 730 h
+    assert shown(warning.value).startswith("**quiet** is idle. No request to quiet in 7 days")
+    assert "$292.00/month" in shown(warning.value)  # 2 TPS × $0.20 × 730 h
 
 
 def test_operations_counts_the_engines_requests(seeded: Seeded) -> None:

@@ -23,6 +23,7 @@ from services.personalize.clients import build_clients
 from services.personalize.facade import PersonalizeService
 from services.store.tables import Store
 from tests.dashboard.conftest import Seeded, app_at
+from tests.dashboard.rendered import shown
 
 PAGE = "pages/data.py"
 SEEDED_EVENTS = 12 * 5  # conftest._seed: 12 users send 5 "view" events each
@@ -101,7 +102,7 @@ def test_put_events_are_counted_exactly(seeded: Seeded) -> None:
     assert sum(sum(values(trace["y"])) for trace in hourly) == SEEDED_EVENTS
     latest = next(d.value for d in at.dataframe if "EVENT_TYPE" in d.value.columns)
     assert len(latest) == 20 and set(latest["EVENT_TYPE"]) == {"view"}
-    assert any(f"{SEEDED_EVENTS} events arrived" in s.value for s in at.success)
+    assert any(f"{SEEDED_EVENTS} events arrived" in shown(s.value) for s in at.success)
 
 
 def test_volume_and_long_tail_cover_every_interaction(seeded: Seeded) -> None:
@@ -113,7 +114,7 @@ def test_volume_and_long_tail_cover_every_interaction(seeded: Seeded) -> None:
     assert sum(tail) == bulk + SEEDED_EVENTS
     assert list(tail) == sorted(tail, reverse=True)
     # in process the page reads the engine's storage, and says so instead of "export jobs"
-    assert any("from the local engine's storage" in c.value for c in at.caption)
+    assert any("from the local engine's storage" in shown(c.value) for c in at.caption)
 
 
 def test_bad_file_shows_the_error_and_cannot_be_imported(
@@ -121,7 +122,9 @@ def test_bad_file_shows_the_error_and_cannot_be_imported(
 ) -> None:
     before = service.list_import_jobs(seeded.interactions)
     at = upload(app_at(PAGE), interactions_csv(millis=True))
-    assert any("block this import" in e.value for e in at.error), [e.value for e in at.error]
+    assert any("block this import" in shown(e.value) for e in at.error), [
+        shown(e.value) for e in at.error
+    ]
     findings = next(d.value for d in at.dataframe if "fix" in d.value.columns)
     assert findings["severity"].iloc[0] == "✗ error"
     assert findings["finding"].str.contains("millisecond", case=False).any()
@@ -134,12 +137,14 @@ def test_good_file_is_imported_and_audited(seeded: Seeded, service: PersonalizeS
     before = {j.arn for j in service.list_import_jobs(seeded.interactions)}
     data = interactions_csv()
     at = upload(app_at(PAGE), data)
-    assert not at.error, [e.value for e in at.error]
+    assert not at.error, [shown(e.value) for e in at.error]
     assert at.button(key="readiness_import").disabled  # FULL replaces data: confirm first
     at.checkbox(key="readiness_confirm").check().run()
     at.button(key="readiness_import").click().run()
     assert not at.exception, [e.value for e in at.exception]
-    assert any("started (FULL)" in s.value for s in at.success), [s.value for s in at.success]
+    assert any("started (FULL)" in shown(s.value) for s in at.success), [
+        shown(s.value) for s in at.success
+    ]
     new = [j for j in service.list_import_jobs(seeded.interactions) if j.arn not in before]
     assert len(new) == 1 and new[0].import_mode == "FULL"
     job = service.describe_import_job(new[0].arn)
@@ -150,8 +155,8 @@ def test_good_file_is_imported_and_audited(seeded: Seeded, service: PersonalizeS
     assert audit[0].action == "create_dataset_import_job" and audit[0].target == seeded.interactions
     # The new job shows in the history table once its list is re-read.
     names = {j.name for j in service.list_import_jobs(seeded.interactions)}
-    shown = next(d.value for d in at.dataframe if "failure reason" in d.value.columns)
-    assert new[0].name in set(shown["job"]) and set(shown["job"]) <= names
+    table = next(d.value for d in at.dataframe if "failure reason" in d.value.columns)
+    assert new[0].name in set(table["job"]) and set(table["job"]) <= names
 
 
 def test_file_at_an_s3_location_is_checked(seeded: Seeded) -> None:
@@ -161,9 +166,9 @@ def test_file_at_an_s3_location_is_checked(seeded: Seeded) -> None:
     at = app_at(PAGE)
     at.radio(key="readiness_source").set_value("S3 location").run()
     at.text_input(key="readiness_s3").set_value("s3://bucket/drop/missing.csv").run()
-    assert any("No file at s3://bucket/drop/missing.csv" in e.value for e in at.error)
+    assert any("No file at s3://bucket/drop/missing.csv" in shown(e.value) for e in at.error)
     at.text_input(key="readiness_s3").set_value("s3://bucket/drop/events.csv").run()
-    assert any("block this import" in e.value for e in at.error)
+    assert any("block this import" in shown(e.value) for e in at.error)
     assert at.button(key="readiness_import").disabled
 
 
@@ -189,7 +194,7 @@ def empty_workspace(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[
 def test_empty_workspace_says_what_to_do(empty_workspace: None, page: str) -> None:
     at = app_at(page)
     assert not at.exception, [e.value for e in at.exception]
-    assert any("No dataset group yet" in i.value for i in at.info)
+    assert any("No dataset group yet" in shown(i.value) for i in at.info)
 
 
 def test_aws_mode_without_a_bucket_names_the_variable(
@@ -205,7 +210,7 @@ def test_aws_mode_without_a_bucket_names_the_variable(
     )
     at = app_at(PAGE)
     assert not at.exception, [e.value for e in at.exception]
-    texts = [w.value for w in at.warning] + [e.value for e in at.error]
+    texts = [shown(w.value) for w in at.warning] + [shown(e.value) for e in at.error]
     assert any("PERSONALIZE_EXPORT_BUCKET" in t for t in texts), texts
 
 

@@ -22,6 +22,7 @@ from services.demo.shop import seed_demo
 from services.local.engine import reset_engines
 from services.personalize.clients import Clients, build_clients
 from tests.dashboard.conftest import app_at
+from tests.dashboard.rendered import shown
 
 pytestmark = pytest.mark.slow
 
@@ -118,7 +119,7 @@ def pristine_demo(demo_run: DemoRun, monkeypatch: pytest.MonkeyPatch) -> Iterato
 def test_default_recommendations_view_flags_the_deployed_version(demo: Path) -> None:
     at = app_at("pages/recommendations.py")
     assert not at.exception, [e.value for e in at.exception]
-    banners = [e.value for e in at.error]
+    banners = [shown(e.value) for e in at.error]
     flagged = [b for b in banners if "demo-recommendations" in b]
     assert flagged, banners
     same, total = map(int, re.search(r"(\d+) of (\d+) sampled users", flagged[0]).groups())
@@ -128,10 +129,10 @@ def test_default_recommendations_view_flags_the_deployed_version(demo: Path) -> 
 def test_overview_says_version_2_is_not_deployed(demo: Path) -> None:
     at = app_at("pages/overview.py")
     assert not at.exception
-    texts = [w.value for w in at.warning] + [e.value for e in at.error]
+    texts = [shown(w.value) for w in at.warning] + [shown(e.value) for e in at.error]
     assert any("demo-recommendations" in t and "not deployed" in t for t in texts), texts
     # The data checks probe recently active shoppers: the deployed version fails them.
-    errors = [e.value for e in at.error]
+    errors = [shown(e.value) for e in at.error]
     assert any("demo-recommendations" in t and "got the same top 10" in t for t in errors), errors
 
 

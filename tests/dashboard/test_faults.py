@@ -24,6 +24,7 @@ from streamlit.testing.v1 import AppTest
 from services.access import hash_password
 from tests.dashboard.conftest import APP, TIMEOUT, Seeded
 from tests.dashboard.faults import Fault, error, response, use_aws_backend
+from tests.dashboard.rendered import shown
 
 OVERVIEW, DATA, SOLUTIONS, RECS, OPS = (
     "pages/overview.py",
@@ -71,7 +72,7 @@ def open_page(page: str, *, operator: bool = False) -> AppTest:
 
 
 def errors(at: AppTest) -> list[str]:
-    return [e.value for e in at.error]
+    return [shown(e.value) for e in at.error]
 
 
 def failures(at: AppTest) -> list[str]:
@@ -80,7 +81,7 @@ def failures(at: AppTest) -> list[str]:
 
 
 def markdown(at: AppTest) -> str:
-    return "\n".join(m.value for m in at.markdown)
+    return "\n".join(shown(m.value) for m in at.markdown)
 
 
 def options(at: AppTest, label: str) -> list[str]:
@@ -144,7 +145,7 @@ STILL_THERE: dict[str, Callable[[AppTest], bool]] = {
     RECS: lambda at: at.caption[0].value.startswith("Do these recommendations make sense?"),
     OPS: lambda at: (
         any("Audit log" in t.label for t in at.tabs)
-        and any(i.value.startswith("No action yet") for i in at.info)
+        and any(shown(i.value).startswith("No action yet") for i in at.info)
     ),
 }
 
@@ -157,9 +158,9 @@ def test_every_call_fails(
     case = EVERYWHERE[kind]
     faulty = use_aws_backend(monkeypatch, tmp_path, case.fault, credentials=case.credentials)
     at = open_page(page)
-    shown = errors(at)
-    assert shown, "the page says that something failed"
-    for message in shown:
+    messages = errors(at)
+    assert messages, "the page says that something failed"
+    for message in messages:
         assert message.startswith("Could not read the "), message  # names what failed
         for words in case.says:  # what happened and what to do
             assert words in message, message
@@ -184,8 +185,10 @@ class OneCall:
 
 def _overview_rest(at: AppTest, _s: Seeded) -> bool:
     return (
-        "Dataset group shop" in [s.value for s in at.subheader]
-        and any("is not deployed" in w.value for w in at.warning)  # the alert from the snapshot
+        "Dataset group shop" in [shown(s.value) for s in at.subheader]
+        and any(
+            "is not deployed" in shown(w.value) for w in at.warning
+        )  # the alert from the snapshot
     )
 
 
@@ -200,21 +203,22 @@ def _data_rest(at: AppTest, _s: Seeded) -> bool:
 
 def _solutions_rest(at: AppTest, _s: Seeded) -> bool:
     return (
-        "Solution versions" in [s.value for s in at.subheader] and len(at.dataframe[0].value) == 4
+        "Solution versions" in [shown(s.value) for s in at.subheader]
+        and len(at.dataframe[0].value) == 4
     )
 
 
 def _recs_rest(at: AppTest, _s: Seeded) -> bool:
     return [r.label for r in at.radio][:1] == ["Recommendations from"] and "Similar items" in [
-        s.value for s in at.subheader
+        shown(s.value) for s in at.subheader
     ]
 
 
 def _ops_rest(at: AppTest, _s: Seeded) -> bool:
     return (
-        "Running work" in [s.value for s in at.subheader]
+        "Running work" in [shown(s.value) for s in at.subheader]
         and any(o.startswith("shop-campaign") for o in options(at, "Campaign"))
-        and any(i.value.startswith("No action yet") for i in at.info)
+        and any(shown(i.value).startswith("No action yet") for i in at.info)
     )
 
 

@@ -19,6 +19,7 @@ from services.personalize.facade import PersonalizeService
 from services.pipeline.records import RunStore
 from services.store.tables import Store
 from tests.dashboard.conftest import APP, TIMEOUT, Seeded, app_at
+from tests.dashboard.rendered import shown
 from tests.dashboard.test_faults import PAGES, TITLES, operator_hash
 from tests.local.server import EngineServer, free_port
 
@@ -39,7 +40,7 @@ def start_training(at: AppTest, solution: str) -> AppTest:
 
 
 def errors(at: AppTest) -> list[str]:
-    return [e.value for e in at.error]
+    return [shown(e.value) for e in at.error]
 
 
 def refused_by_store(at: AppTest, action: str, reason: str) -> None:

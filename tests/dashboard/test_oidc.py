@@ -16,6 +16,7 @@ from services.personalize.clients import build_clients
 from services.personalize.facade import PersonalizeService
 from services.store.tables import Store
 from tests.dashboard.conftest import APP, TIMEOUT, Seeded
+from tests.dashboard.rendered import shown
 
 AUTH = {
     "redirect_uri": "http://127.0.0.1:8501/oauth2callback",
@@ -62,7 +63,7 @@ def _app() -> AppTest:
 
 
 def _texts(at: AppTest) -> list[str]:
-    return [e.value for e in [*at.error, *at.caption, *at.markdown, *at.sidebar.markdown]]
+    return [shown(e.value) for e in [*at.error, *at.caption, *at.markdown, *at.sidebar.markdown]]
 
 
 def test_before_signing_in_the_form_offers_the_identity_provider(
@@ -82,7 +83,7 @@ def test_an_operator_email_may_act(seeded: Seeded, provider: Provider) -> None:
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     assert at.title[0].value == "Overview"
-    assert "**ops@example.com** · operator" in [m.value for m in at.sidebar.markdown]
+    assert "**ops@example.com** · operator" in [shown(m.value) for m in at.sidebar.markdown]
     at.switch_page("pages/operations.py").run()
     facade = PersonalizeService(build_clients(Settings.from_env()))
     before = len(facade.list_solution_versions(seeded.up_solution))
@@ -101,13 +102,13 @@ def test_a_viewer_email_sees_pages_but_may_not_act(seeded: Seeded, provider: Pro
     provider.sign_in_as("viewer@example.com")
     at = _app()
     at.run()
-    assert "**viewer@example.com** · viewer" in [m.value for m in at.sidebar.markdown]
+    assert "**viewer@example.com** · viewer" in [shown(m.value) for m in at.sidebar.markdown]
     at.switch_page("pages/operations.py").run()
     assert not at.exception, [e.value for e in at.exception]
     at.checkbox(key="train_confirm").check().run()
     for key in ("train_button", "refresh_button"):
         assert at.button(key=key).disabled
-        assert "viewer@example.com is a viewer" in at.button(key=key).help
+        assert "viewer@example.com is a viewer" in shown(at.button(key=key).help)
 
 
 def test_an_email_with_no_role_is_refused(seeded: Seeded, provider: Provider) -> None:
@@ -116,8 +117,8 @@ def test_an_email_with_no_role_is_refused(seeded: Seeded, provider: Provider) ->
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     assert at.title[0].value == "Sign in"
-    assert any("has no role" in e.value for e in at.error)
+    assert any("has no role" in shown(e.value) for e in at.error)
     # default_role admits anyone the provider signed in, with that role
     at.secrets["access"] = {**ACCESS, "default_role": "viewer"}
     at.run()
-    assert "**stranger@example.com** · viewer" in [m.value for m in at.sidebar.markdown]
+    assert "**stranger@example.com** · viewer" in [shown(m.value) for m in at.sidebar.markdown]

@@ -21,6 +21,7 @@ from services.personalize.models import (
 from services.workspace.overview import DatasetGroupOverview, SolutionStatus, campaign_status
 from services.workspace.running_work import running_work
 from tests.dashboard.conftest import Seeded, app_at
+from tests.dashboard.rendered import shown
 from tests.local.workspace import wait_for
 
 
@@ -57,7 +58,9 @@ def test_training_from_operations_creates_a_version_and_is_audited(
     assert len(after) == len(before) + 1
     new = after[0]  # newest first
     assert new.arn not in {v.arn for v in before} and new.training_mode == "FULL"
-    assert any(f"Training started: shop-up/{short_arn(new.arn)}" in s.value for s in at.success)
+    assert any(
+        f"Training started: shop-up/{short_arn(new.arn)}" in shown(s.value) for s in at.success
+    )
     rows = audit_rows(at, "create_solution_version")
     assert len(rows) == 1
     assert rows[0]["target ARN"] == seeded.up_solution and rows[0]["result"] == "ok"
@@ -79,7 +82,7 @@ def test_update_mode_is_offered_for_user_personalization_only(
     assert at.selectbox(key="train_solution").value == pop
     radios = [r for r in at.radio if r.key and r.key.startswith("train_mode_")]
     assert [r.options for r in radios] == [["FULL"]]
-    assert any("User-Personalization recipes only" in c.value for c in at.caption)
+    assert any("User-Personalization recipes only" in shown(c.value) for c in at.caption)
 
 
 def test_backend_error_is_a_readable_message_and_an_audited_failure(
@@ -93,7 +96,7 @@ def test_backend_error_is_a_readable_message_and_an_audited_failure(
     at.button(key="deploy_button").click().run()
 
     assert not at.exception, [e.value for e in at.exception]
-    messages = [e.value for e in at.error]
+    messages = [shown(e.value) for e in at.error]
     assert len(messages) == 1
     assert messages[0].startswith("Could not update shop-campaign: ")
     assert "shop-campaign" in messages[0].split(": ", 1)[1]
@@ -109,7 +112,7 @@ def test_overview_link_preselects_the_campaign(seeded: Seeded) -> None:
     at.switch_page("pages/operations.py").run()
     assert at.selectbox(key="deploy_campaign").value == seeded.pop_campaign
     # That campaign already serves its only version: no update is offered.
-    assert any("already serves" in s.value for s in at.success)
+    assert any("already serves" in shown(s.value) for s in at.success)
 
 
 def test_a_rollback_target_is_chosen_not_new(seeded: Seeded, facade: PersonalizeService) -> None:

@@ -17,6 +17,7 @@ from services.personalize.clients import build_clients
 from services.personalize.facade import PersonalizeService
 from services.personalize.models import short_arn
 from tests.dashboard.conftest import Seeded, app_at
+from tests.dashboard.rendered import shown
 from tests.local.workspace import wait_for
 
 
@@ -45,7 +46,7 @@ def test_behind_campaign_is_flagged_until_deployed_from_operations(seeded: Seede
     assert not at.exception, errors_of(at)
     assert at.title[0].value == "Overview"
     alert = f"Campaign shop-campaign serves version {v1}; version {v2} has been ACTIVE for "
-    flagged = [w.value for w in at.warning if w.value.startswith(alert)]
+    flagged = [shown(w.value) for w in at.warning if shown(w.value).startswith(alert)]
     assert len(flagged) == 1 and flagged[0].endswith("and is not deployed.")
     # The alert links to Operations with the campaign preselected.
     links = [p.proto for p in at.get("page_link") if p.proto.label == "Deploy on Operations"]
@@ -62,7 +63,7 @@ def test_behind_campaign_is_flagged_until_deployed_from_operations(seeded: Seede
     at.checkbox(key="deploy_confirm").check().run()
     at.button(key="deploy_button").click().run()
     assert not at.exception, errors_of(at)
-    assert any(f"Update of shop-campaign to {v2} started" in s.value for s in at.success)
+    assert any(f"Update of shop-campaign to {v2} started" in shown(s.value) for s in at.success)
 
     # The engine (lifecycle 0) finishes the update at once: the campaign now serves v2.
     served = facade().describe_campaign(seeded.up_campaign)
@@ -74,7 +75,7 @@ def test_behind_campaign_is_flagged_until_deployed_from_operations(seeded: Seede
 
     at.switch_page("pages/overview.py").run()
     assert not at.exception, errors_of(at)
-    assert not [w.value for w in at.warning if "shop-campaign" in w.value]
+    assert not [shown(w.value) for w in at.warning if "shop-campaign" in shown(w.value)]
     assert not [p for p in at.get("page_link") if p.proto.label == "Deploy on Operations"]
 
 
@@ -95,11 +96,11 @@ def test_failed_import_is_an_error_above_the_warning_and_links_to_data(seeded: S
 
     at = app_at("pages/overview.py")
     assert not at.exception, errors_of(at)
-    failed = [e.value for e in at.error if e.value.startswith("Import bad-items")]
+    failed = [shown(e.value) for e in at.error if shown(e.value).startswith("Import bad-items")]
     assert failed and "failed" in failed[0]
     assert done.get("failureReason", "")[:30] in failed[0]
     # The error comes before the (older) warning about the undeployed version.
-    alerts = [n.value for n in walk(at.main) if n.type in ("error", "warning", "info")]
+    alerts = [shown(n.value) for n in walk(at.main) if n.type in ("error", "warning", "info")]
     behind = next(i for i, a in enumerate(alerts) if a.startswith("Campaign shop-campaign"))
     assert alerts.index(failed[0]) < behind
     links = [p.proto for p in at.get("page_link") if p.proto.label == "Fix on Data"]
@@ -133,4 +134,6 @@ def empty_workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 def test_empty_workspace_says_what_to_do(empty_workspace: None, page: str, expected: str) -> None:
     at = app_at(page)
     assert not at.exception, errors_of(at)
-    assert any(i.value.startswith(expected) for i in at.info), [i.value for i in at.info]
+    assert any(shown(i.value).startswith(expected) for i in at.info), [
+        shown(i.value) for i in at.info
+    ]

@@ -12,6 +12,7 @@ from services.config import Settings
 from services.personalize.clients import build_clients
 from services.personalize.facade import PersonalizeService
 from tests.dashboard.conftest import Seeded, app_at
+from tests.dashboard.rendered import shown
 
 PAGE = "pages/data.py"
 RAW = Path(__file__).resolve().parents[1] / "data" / "raw" / "korean_headers_cp949.csv"
@@ -45,7 +46,7 @@ def test_korean_cp949_export_is_mapped_blocked_on_error_then_imported(seeded: Se
         # The seeded dataset's schema has no EVENT_VALUE: the quantity column is not offered.
         "EVENT_VALUE": "— not mapped —",
     }
-    captions = " ".join(c.value for c in at.caption)
+    captions = " ".join(shown(c.value) for c in at.caption)
     assert "encoding cp949" in captions, captions
     assert "'수량' left unmapped: it looks like EVENT_VALUE" in captions, captions
     at.text_input(key="prepare_f_timezone").set_value("Asia/Seoul").run()  # times are KST
@@ -56,8 +57,10 @@ def test_korean_cp949_export_is_mapped_blocked_on_error_then_imported(seeded: Se
     # Mapped by hand anyway, EVENT_VALUE is not in the schema: the readiness report has an error.
     at.selectbox(key="prepare_f_col_EVENT_VALUE").set_value("수량").run()
     _prepare(at)
-    assert any("block this import" in e.value for e in at.error), [e.value for e in at.error]
-    assert any("1196 written; 4 rejected" in m.value for m in at.markdown)  # 60 × 20 rows
+    assert any("block this import" in shown(e.value) for e in at.error), [
+        shown(e.value) for e in at.error
+    ]
+    assert any("1196 written; 4 rejected" in shown(m.value) for m in at.markdown)  # 60 × 20 rows
     at.checkbox(key="prepare_confirm").check().run()
     assert at.button(key="prepare_import").disabled
     assert {j.arn for j in service.list_import_jobs(seeded.interactions)} == before
@@ -65,7 +68,9 @@ def test_korean_cp949_export_is_mapped_blocked_on_error_then_imported(seeded: Se
     # Adjusted: EVENT_VALUE not mapped. Prepared again, the file is clean and imports.
     at.selectbox(key="prepare_f_col_EVENT_VALUE").set_value("— not mapped —").run()
     _prepare(at)
-    assert not any("block this import" in e.value for e in at.error), [e.value for e in at.error]
+    assert not any("block this import" in shown(e.value) for e in at.error), [
+        shown(e.value) for e in at.error
+    ]
     at.checkbox(key="prepare_confirm").check().run()
     at.button(key="prepare_import").click().run()
     assert not at.exception, [e.value for e in at.exception]

@@ -17,6 +17,7 @@ from services.evaluation.sampling import ItemCatalog, grid_frame, parse_ids, rec
 from services.personalize.clients import build_clients
 from services.personalize.facade import PersonalizeService
 from tests.dashboard.conftest import Seeded, app_at
+from tests.dashboard.rendered import shown
 from tests.local.workspace import cluster_of_item, train, wait_for
 
 PAGE = "pages/recommendations.py"
@@ -60,8 +61,8 @@ def test_unknown_users_get_the_same_list_as_a_cold_start_note(
     # Generated IDs are the cold-start check: the same list is the expected answer, so the
     # verdict is a note (not the red alarm meant for real users), and it is not compared with
     # the popularity campaign (the fallback is the model's own popularity).
-    assert not at.error, [e.value for e in at.error]
-    notes = [i.value for i in at.info]
+    assert not at.error, [shown(e.value) for e in at.error]
+    notes = [shown(i.value) for i in at.info]
     assert any(
         f"Cold start: {same} of {n} sampled users got the same top 10" in b for b in notes
     ), notes
@@ -71,12 +72,12 @@ def test_unknown_users_get_the_same_list_as_a_cold_start_note(
 
 def test_known_users_of_three_clusters_are_not_flagged(seeded: Seeded) -> None:
     at = typed(app_at(PAGE), KNOWN)
-    assert not at.error, [e.value for e in at.error]
-    assert any("differ between users" in s.value for s in at.success)
+    assert not at.error, [shown(e.value) for e in at.error]
+    assert any("differ between users" in shown(s.value) for s in at.success)
     spec = heatmaps(at)[0]["data"][0]
     assert spec["x"] == KNOWN and spec["y"] == KNOWN
     # The ID check has nothing to say about IDs that are all in the training data.
-    assert not any("unknown to the model" in w.value for w in [*at.warning, *at.info])
+    assert not any("unknown to the model" in shown(w.value) for w in [*at.warning, *at.info])
 
 
 def test_grid_shows_what_the_api_returns_with_categories(
@@ -100,7 +101,7 @@ def test_grid_shows_what_the_api_returns_with_categories(
 
 def test_typed_ids_from_another_id_space_get_the_readiness_finding(seeded: Seeded) -> None:
     at = typed(app_at(PAGE), ["1001", "1002", "1003", "1004", "1005"])
-    findings = [w.value for w in at.warning]
+    findings = [shown(w.value) for w in at.warning]
     assert any("0 of 5 user IDs are known to the model" in f for f in findings), findings
     assert any("another ID space" in f for f in findings), findings
     assert at.error  # and, unknown as they are, they all get the same list
@@ -114,10 +115,12 @@ def test_compare_two_campaigns_side_by_side(seeded: Seeded) -> None:
     assert not at.exception
     assert len(frames(at, "rank")) == 2 and len(heatmaps(at)) == 2
     # Identical lists from the popularity campaign are by design: a neutral note, no error.
-    assert not any("shop-pop-campaign" in e.value for e in at.error), [e.value for e in at.error]
-    note = [i.value for i in at.info if "shop-pop-campaign" in i.value]
+    assert not any("shop-pop-campaign" in shown(e.value) for e in at.error), [
+        shown(e.value) for e in at.error
+    ]
+    note = [shown(i.value) for i in at.info if "shop-pop-campaign" in shown(i.value)]
     assert note and "everyone gets the same list by design" in note[0] and "12 of 12" in note[0]
-    assert any("shop-campaign" in s.value for s in at.success)
+    assert any("shop-campaign" in shown(s.value) for s in at.success)
 
 
 def test_similar_items_match_the_related_items_campaign(
@@ -140,7 +143,7 @@ def test_ranking_tool_offers_no_campaign_without_a_ranking_recipe(seeded: Seeded
     assert not at.exception
     assert not [s for s in at.selectbox if s.key == "rec_rank_campaign"]
     assert not [t for t in at.text_input if t.key == "rec_rank_user"]
-    assert any("No campaign can rank items" in i.value for i in at.info)
+    assert any("No campaign can rank items" in shown(i.value) for i in at.info)
 
 
 def test_ranking_puts_unknown_items_last(seeded: Seeded) -> None:
@@ -150,7 +153,7 @@ def test_ranking_puts_unknown_items_last(seeded: Seeded) -> None:
     campaign = p.create_campaign(name="shop-rank-campaign", solutionVersionArn=version)
     wait_for(lambda: p.describe_campaign(campaignArn=campaign["campaignArn"]), "campaign")
     at = app_at(PAGE)
-    assert any(c.value.startswith("Campaign: shop-rank-campaign") for c in at.caption)
+    assert any(shown(c.value).startswith("Campaign: shop-rank-campaign") for c in at.caption)
     at.text_input(key="rec_rank_user").set_value("u1").run()
     at.text_area(key="rec_rank_items").set_value("nope-1, i35\ni3 i40\nnope-2").run()
     table = at.dataframe[-1].value
@@ -195,7 +198,7 @@ def test_preview_offers_only_versions_that_answer_for_users(seeded: Seeded) -> N
     options = at.selectbox(key="rec_v").options
     assert options and not any(o.startswith("shop-sims ") for o in options), options
     assert any(o.startswith("shop-pop ") for o in options)
-    assert any("version(s) are not listed" in c.value for c in at.caption)
+    assert any("version(s) are not listed" in shown(c.value) for c in at.caption)
 
 
 def test_helpers_parse_ids_history_and_csv_rows() -> None:

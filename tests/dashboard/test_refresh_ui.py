@@ -13,6 +13,7 @@ from services.personalize.clients import build_clients
 from services.personalize.facade import PersonalizeService
 from services.pipeline import RUNNING, SUCCEEDED, RefreshOptions, RunStore, run_tables
 from tests.dashboard.conftest import Seeded, app_at
+from tests.dashboard.rendered import shown
 
 
 def _runs() -> RunStore:
@@ -83,17 +84,20 @@ def test_the_overview_flags_a_refresh_that_has_not_succeeded_for_too_long(
     failed = _finished_run(seeded.group, "FAILED", 2, monkeypatch)
     at = app_at()
     assert not at.exception, [e.value for e in at.exception]
-    stale = [e.value for e in at.error if "refresh of shop" in e.value]
+    stale = [shown(e.value) for e in at.error if "refresh of shop" in shown(e.value)]
     assert stale and stale[0].startswith("The refresh of shop has not succeeded for 30 h")
     assert f"the last run (#{failed}) FAILED: boom" in stale[0]
-    assert any(f"Last refresh #{failed}" in m.value and "FAILED" in m.value for m in at.markdown)
+    assert any(
+        f"Last refresh #{failed}" in shown(m.value) and "FAILED" in shown(m.value)
+        for m in at.markdown
+    )
 
 
 def test_a_recent_success_is_not_flagged(seeded: Seeded, monkeypatch: pytest.MonkeyPatch) -> None:
     ok = _finished_run(seeded.group, SUCCEEDED, 1, monkeypatch)
     at = app_at()
-    assert not [e for e in [*at.error, *at.warning] if "refresh of" in e.value.lower()]
-    assert any(f"Last refresh #{ok}" in m.value for m in at.markdown)
+    assert not [e for e in [*at.error, *at.warning] if "refresh of" in shown(e.value).lower()]
+    assert any(f"Last refresh #{ok}" in shown(m.value) for m in at.markdown)
 
 
 def test_refresh_now_takes_a_mapping_like_the_cli(seeded: Seeded) -> None:
@@ -110,7 +114,7 @@ def test_refresh_now_takes_a_mapping_like_the_cli(seeded: Seeded) -> None:
     at.text_input(key="refresh_data").input("s3://bucket/raw/orders.csv").run()
     at.file_uploader(key="refresh_mapping").set_value(("m.json", items_only, "application/json"))
     at.run()
-    (error,) = [e.value for e in at.error]  # validated like the CLI's --mapping
+    (error,) = [shown(e.value) for e in at.error]  # validated like the CLI's --mapping
     assert error.startswith("invalid mapping:") and "not a field of a items dataset" in error
     assert at.button(key="refresh_button").disabled
     at.file_uploader(key="refresh_mapping").set_value(
@@ -118,7 +122,7 @@ def test_refresh_now_takes_a_mapping_like_the_cli(seeded: Seeded) -> None:
     )
     at.toggle(key="refresh_deploy").set_value(False)
     at.checkbox(key="refresh_confirm").check().run()
-    assert not at.error, [e.value for e in at.error]
+    assert not at.error, [shown(e.value) for e in at.error]
     at.button(key="refresh_button").click().run()
     run_id = at.session_state["refresh_run"]
     deadline = time.monotonic() + 120
@@ -154,7 +158,7 @@ def test_running_work_shows_a_refresh_and_its_current_step(seeded: Seeded) -> No
     row = frame.loc[frame["what"] == "Refresh"].iloc[0]
     assert row["name"] == f"#{claim.run_id} of {group.name}"
     assert row["status"] == "Train shop-up (FULL)"
-    captions = [c.value for c in at.caption]
+    captions = [shown(c.value) for c in at.caption]
     assert any("running, checked" in c and "updates every 2 s" in c for c in captions), captions
     # the run's own box says it is running (no tick until it ends), steps marked in plain text
     at.session_state["refresh_run"] = claim.run_id
@@ -167,5 +171,5 @@ def test_running_work_shows_a_refresh_and_its_current_step(seeded: Seeded) -> No
     runs.finish(claim.run_id, "another-process", SUCCEEDED, "deployed")
     st.cache_data.clear()  # what the 2-second TTL does between two polls
     at = app_at("pages/operations.py")
-    captions = [c.value for c in at.caption]
+    captions = [shown(c.value) for c in at.caption]
     assert any(c.startswith("Nothing running") and "every 30 s" in c for c in captions), captions

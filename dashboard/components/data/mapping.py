@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from dashboard.components.text import md_escape
 from services.prepare import Mapping, MappingError, parse_mapping
 from services.prepare.mapping import ALLOWED_RESERVED, METADATA_TYPES, UNITS
 
@@ -157,5 +158,5 @@ def edit(base: Mapping, header: tuple[str, ...]) -> Mapping | None:
         return parse_mapping(doc)
     except MappingError as err:
         for problem in err.problems:
-            st.error(f"Mapping: {problem}", icon=":material/edit_note:")
+            st.error(md_escape(f"Mapping: {problem}"), icon=":material/edit_note:")
         return None

@@ -16,6 +16,7 @@ from dashboard.components.data import mapping as prepare_mapping
 from dashboard.components.data import readiness_import, readiness_report
 from dashboard.components.data.readiness_import import Staged
 from dashboard.components.errors import shown_errors
+from dashboard.components.text import md_escape, md_help
 from services.datasets.snapshot import LocalObjects, Location, location
 from services.errors import ServiceError
 from services.personalize.models import Dataset, Schema
@@ -115,7 +116,7 @@ def _prepare(
         key=f"{KEY}_run",
         type="primary",
         disabled=denied is not None,
-        help=denied,
+        help=md_help(denied),
     ) or not identity.permit("prepare", staged.uri):
         st.caption("Prepare converts every row, then runs the readiness check on the result.")
         return None
@@ -133,7 +134,7 @@ def _prepare(
 
 def _rejects(prepared: Prepared) -> None:
     result = prepared.conversion
-    st.markdown(f"**{result.summary()}**")
+    st.markdown(f"**{md_escape(result.summary())}**")
     if not result.rows_rejected:
         return
     st.dataframe(
@@ -165,7 +166,7 @@ def section(pairs: list[tuple[Dataset, Schema | None]]) -> None:
     try:
         where = location(deps.settings())
     except ServiceError as err:
-        st.error(str(err), icon=":material/settings:")
+        st.error(md_escape(err), icon=":material/settings:")
         return
     source = st.radio("Raw export", [UPLOAD, S3], horizontal=True, key=f"{KEY}_source")
     staged = None
@@ -184,9 +185,9 @@ def section(pairs: list[tuple[Dataset, Schema | None]]) -> None:
     try:
         base, header, notes = _base(staged, kind, schema)
     except (RawFileError, MappingError, UnicodeDecodeError) as err:
-        st.error(f"Cannot use this file: {err}", icon=":material/error:")
+        st.error(md_escape(f"Cannot use this file: {err}"), icon=":material/error:")
         return
-    st.caption(" · ".join(notes))
+    st.caption(" · ".join(md_escape(note) for note in notes))  # they quote the file's columns
     mapping = prepare_mapping.edit(base, header)
     if mapping is None:
         return
@@ -206,7 +207,7 @@ def section(pairs: list[tuple[Dataset, Schema | None]]) -> None:
             readiness_import.avro(schema) if schema and schema.fields else None,
         )
     except RawFileError as err:
-        st.error(str(err), icon=":material/error:")
+        st.error(md_escape(err), icon=":material/error:")
         return
     if done is None:
         return

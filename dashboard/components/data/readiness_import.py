@@ -16,6 +16,7 @@ import streamlit as st
 from dashboard import deps, identity, reads
 from dashboard.components.data import readiness_report
 from dashboard.components.errors import shown_errors
+from dashboard.components.text import md_escape, md_help
 from services.datasets.snapshot import LocalObjects, Location, location
 from services.errors import ServiceError
 from services.personalize.models import Dataset, Schema
@@ -98,10 +99,10 @@ def stage_s3(key: str = "readiness", what: str = "the CSV file") -> Staged | Non
         try:
             path = store.path(uri)
         except ValueError as err:
-            st.error(str(err))
+            st.error(md_escape(err))
             return None
         if not path.is_file():
-            st.error(f"No file at {uri} (locally: {path}).")
+            st.error(md_escape(f"No file at {uri} (locally: {path})."))
             return None
         return Staged(uri, path, digest)
     data = store.get(uri)
@@ -147,7 +148,7 @@ def _filters() -> tuple[str | None, float | None, bool]:
     try:
         threshold = float(raw) if raw else None
     except ValueError:
-        st.error(f"The threshold {raw!r} is not a number.")
+        st.error(md_escape(f"The threshold {raw!r} is not a number."))
         return None, None, False
     return event_type or None, threshold, True
 
@@ -167,16 +168,17 @@ def import_controls(
         ],
     )
     confirmed = mode == "INCREMENTAL" or st.checkbox(
-        f"Replace the bulk data of {dataset.name} with this file", key=f"{key}_confirm"
+        f"Replace the bulk data of {md_escape(dataset.name)} with this file", key=f"{key}_confirm"
     )
     blocked = not report.ok
     denied = identity.refusal()
     clicked = st.button(
-        f"Import into {dataset.name}",
+        f"Import into {md_escape(dataset.name)}",
         key=f"{key}_import",
         type="primary",
         disabled=blocked or not confirmed or denied is not None,
-        help=denied or "Starts a dataset import job; models change only after the next training.",
+        help=md_help(denied)
+        or "Starts a dataset import job; models change only after the next training.",
     )
     if blocked:
         st.caption(
@@ -214,7 +216,7 @@ def show_started(key: str) -> None:
     """The "import job started" message of the last import (once, after its rerun)."""
     started = st.session_state.pop(f"{key}_started", None)
     if started:
-        st.success(started, icon=":material/download:")
+        st.success(md_escape(started), icon=":material/download:")  # names and a location
 
 
 def section(pairs: list[tuple[Dataset, Schema | None]]) -> None:
@@ -234,7 +236,7 @@ def section(pairs: list[tuple[Dataset, Schema | None]]) -> None:
     try:
         where = location(deps.settings())
     except ServiceError as err:
-        st.error(str(err), icon=":material/settings:")
+        st.error(md_escape(err), icon=":material/settings:")
         return
     source = st.radio("File", [UPLOAD, S3], horizontal=True, key="readiness_source")
     staged = None

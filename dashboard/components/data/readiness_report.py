@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.components.data import charts as data_charts
+from dashboard.components.text import md_escape
 from services.readiness import ReadinessReport
 
 # plain marks: colour emoji need a font many Linux desktops lack
@@ -34,7 +35,8 @@ def show(report: ReadinessReport) -> None:
     if report.errors:
         titles = "; ".join(f.title for f in report.errors[:3])
         st.error(
-            f"{len(report.errors)} error(s) block this import: {titles}. See the fixes below.",
+            f"{len(report.errors)} error(s) block this import: {md_escape(titles)}. See the "
+            "fixes below.",
             icon=":material/error:",
         )
     elif report.warnings:
@@ -61,7 +63,8 @@ def show(report: ReadinessReport) -> None:
         st.caption(
             f"From {s.time_min:%Y-%m-%d %H:%M} to {s.time_max:%Y-%m-%d %H:%M} UTC"
             + (
-                " · event types: " + ", ".join(f"{k} ({v:,})" for k, v in s.event_types.items())
+                " · event types: "
+                + md_escape(", ".join(f"{k} ({v:,})" for k, v in s.event_types.items()))
                 if s.event_types
                 else ""
             )

@@ -12,6 +12,7 @@ from dashboard import reads
 from dashboard.components.data import charts as data_charts
 from dashboard.components.formatting import exact_time, relative_time
 from dashboard.components.status import badge_markdown
+from dashboard.components.text import md_escape
 from services.datasets.group_data import GroupData
 from services.personalize.models import Dataset, ImportJob, Schema, is_failed, is_terminal
 
@@ -76,15 +77,22 @@ def summary(pairs: Sequence[tuple[Dataset, Schema | None]], data: GroupData | No
             continue  # the read said why
         latest = jobs[0] if jobs else None
         if latest is None:
-            st.info(f"{dataset.name}: nothing imported yet. Check and import a file below.")
+            st.info(
+                f"{md_escape(dataset.name)}: nothing imported yet. Check and import a file below."
+            )
         elif is_failed(latest.status):
             st.error(
-                f"The latest import into {dataset.name} ({latest.name}) failed: "
-                f"{latest.failure_reason or 'no reason given'}",
+                md_escape(
+                    f"The latest import into {dataset.name} ({latest.name}) failed: "
+                    f"{latest.failure_reason or 'no reason given'}"
+                ),
                 icon=":material/error:",
             )
         elif not is_terminal(latest.status):
-            st.info(f"Importing into {dataset.name}: {latest.name} is {latest.status}.", icon="⏳")
+            st.info(
+                md_escape(f"Importing into {dataset.name}: {latest.name} is {latest.status}."),
+                icon="⏳",
+            )
     if data is not None and data.has_interactions:
         events = data.put
         day = int(time_since(events).le(pd.Timedelta(hours=24)).sum()) if len(events) else 0
@@ -111,7 +119,8 @@ def datasets_and_imports(pairs: Sequence[tuple[Dataset, Schema | None]]) -> None
     """Per dataset: its status, schema as a table, and its import history."""
     for dataset, schema in pairs:
         st.markdown(
-            f"#### {dataset.dataset_type.title()} · {dataset.name} {badge_markdown(dataset.status)}"
+            f"#### {md_escape(dataset.dataset_type.title())} · {md_escape(dataset.name)} "
+            f"{badge_markdown(dataset.status)}"
         )
         left, right = st.columns([2, 3])
         with left:
@@ -122,7 +131,7 @@ def datasets_and_imports(pairs: Sequence[tuple[Dataset, Schema | None]]) -> None
                 st.dataframe(
                     schema_table(schema), hide_index=True, key=f"data_schema_{dataset.name}"
                 )
-                st.caption(f"Schema {schema.name}")
+                st.caption(f"Schema {md_escape(schema.name)}")
         with right:
             st.markdown("**Import jobs** (newest first)")
             jobs = reads.import_jobs(dataset.arn)  # None: the read said why
@@ -169,7 +178,7 @@ def put_events(data: GroupData, trackers: Sequence[tuple[str, str | None]] | Non
             )
         else:
             ids = ", ".join(f"{name} ({tid})" for name, tid in trackers)
-            st.info(f"No events received through PutEvents yet. Send them with: {ids}.")
+            st.info(f"No events received through PutEvents yet. Send them with: {md_escape(ids)}.")
         return
     frame = data_charts.with_time(events)
     last = frame["time"].max().to_pydatetime()
@@ -195,4 +204,6 @@ def put_events(data: GroupData, trackers: Sequence[tuple[str, str | None]] | Non
     st.markdown(f"**Latest {min(LATEST_EVENTS, len(frame))} events**")
     st.dataframe(latest[shown], hide_index=True, key="data_latest_events")
     if trackers:
-        st.caption("Event trackers: " + ", ".join(f"{n} (trackingId {t})" for n, t in trackers))
+        st.caption(
+            "Event trackers: " + md_escape(", ".join(f"{n} (trackingId {t})" for n, t in trackers))
+        )

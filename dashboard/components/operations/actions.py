@@ -13,6 +13,7 @@ import streamlit as st
 
 from dashboard import deps, identity, reads
 from dashboard.components.errors import shown_errors
+from dashboard.components.text import md_escape
 
 T = TypeVar("T")
 FLASH_KEY = "ops_flash"
@@ -44,7 +45,7 @@ def run_action(
 
 
 def flash(message: str) -> None:
-    """Keep a success message across the reruns that show the action's effect."""
+    """Keep a success message (plain text) across the reruns that show the action's effect."""
     st.session_state[FLASH_KEY] = (message, time.monotonic())
 
 
@@ -58,4 +59,4 @@ def show_flash() -> None:
     if time.monotonic() - since > FLASH_SECONDS:
         del st.session_state[FLASH_KEY]
         return
-    st.success(message, icon=":material/check_circle:")
+    st.success(md_escape(message), icon=":material/check_circle:")  # it names resources

@@ -9,6 +9,7 @@ from dashboard.components.formatting import exact_time, short_id
 from dashboard.components.operations.actions import flash, run_action
 from dashboard.components.solutions.metrics_chart import show_deltas
 from dashboard.components.status import badge_markdown
+from dashboard.components.text import md_code, md_escape, md_help
 from services.personalize.models import SolutionVersion, short_arn
 from services.workspace.overview import CampaignStatus, DatasetGroupOverview
 
@@ -23,9 +24,9 @@ def _campaign_label(status: CampaignStatus) -> str:
 
 def _state(status: CampaignStatus) -> str:
     if status.updating_to:
-        return f"updating to `{short_id(status.updating_to)}`"
+        return f"updating to {md_code(short_id(status.updating_to))}"
     if status.behind and status.newest_active:
-        return f"behind: `{short_id(status.newest_active.arn)}` is newer and not deployed"
+        return f"behind: {md_code(short_id(status.newest_active.arn))} is newer and not deployed"
     return "serves the newest ACTIVE version" if status.newest_active else "no ACTIVE version"
 
 
@@ -64,9 +65,9 @@ def show_deploy(groups: list[DatasetGroupOverview], target: str | None) -> None:
     status = by_arn[arn or statuses[0].campaign.arn]
     campaign = status.campaign
     st.markdown(
-        f"{badge_markdown(campaign.status)} solution `{short_arn(status.solution_arn)}` · "
-        f"serving `{short_id(status.served_version_arn)}` · {_state(status)}",
-        help=campaign.arn,
+        f"{badge_markdown(campaign.status)} solution {md_code(short_arn(status.solution_arn))} · "
+        f"serving {md_code(short_id(status.served_version_arn))} · {_state(status)}",
+        help=md_code(campaign.arn),
     )
     listed = reads.solution_versions(status.solution_arn)
     if listed is None:
@@ -88,7 +89,7 @@ def show_deploy(groups: list[DatasetGroupOverview], target: str | None) -> None:
     chosen = versions[chosen_arn or active[0].arn]
     if chosen.arn == served:
         st.success(
-            f"{campaign.name} already serves {short_id(chosen.arn)}.",
+            md_escape(f"{campaign.name} already serves {short_id(chosen.arn)}."),
             icon=":material/check_circle:",
         )
         return
@@ -112,17 +113,19 @@ def show_deploy(groups: list[DatasetGroupOverview], target: str | None) -> None:
     elif campaign.status not in ("ACTIVE", "CREATE FAILED"):
         blocked = f"{campaign.name} is {campaign.status}: wait until it is ACTIVE."
     if blocked:
-        st.info(blocked, icon=":material/hourglass_top:")
+        st.info(md_escape(blocked), icon=":material/hourglass_top:")
     st.markdown(
-        f"UpdateCampaign switches **{campaign.name}** from `{short_id(served)}` to "
-        f"`{short_id(chosen.arn)}`. It keeps serving `{short_id(served)}` until the update is "
+        f"UpdateCampaign switches **{md_escape(campaign.name)}** from "
+        f"{md_code(short_id(served))} to {md_code(short_id(chosen.arn))}. It keeps serving "
+        f"{md_code(short_id(served))} until the update is "
         "ACTIVE (minutes on AWS); from then on, every user gets recommendations from the chosen "
         "version."
     )
     if st.session_state.pop(_RESET_KEY, False):
         st.session_state[CONFIRM_KEY] = False  # a finished action must not stay confirmed
     confirmed = st.checkbox(
-        f"I understand this changes live recommendations of {campaign.name}", key=CONFIRM_KEY
+        f"I understand this changes live recommendations of {md_escape(campaign.name)}",
+        key=CONFIRM_KEY,
     )
     if st.button(
         "Update campaign",
@@ -130,7 +133,7 @@ def show_deploy(groups: list[DatasetGroupOverview], target: str | None) -> None:
         type="primary",
         icon=":material/rocket_launch:",
         disabled=not confirmed or blocked is not None or identity.refusal() is not None,
-        help=identity.refusal(),
+        help=md_help(identity.refusal()),
     ):
         service = deps.service()
         done = run_action(

@@ -16,6 +16,7 @@ import streamlit as st
 
 from dashboard import deps, identity, reads
 from dashboard.components.operations.actions import flash, run_action
+from dashboard.components.text import md_escape, md_help
 from services.pipeline.running_runs import refresh_work
 from services.workspace.running_work import Running, running_work
 
@@ -28,10 +29,10 @@ _FAILED = "failed"  # the whole-page read failed and said why
 
 
 def _stop_button(item: Running) -> None:
-    with st.popover(f"Stop {item.name}…", icon=":material/stop_circle:"):
+    with st.popover(f"Stop {md_escape(item.name)}…", icon=":material/stop_circle:"):
         st.markdown(
-            f"Stop training **{item.name}**? The time trained so far is billed and training "
-            "cannot be resumed: the version ends as CREATE STOPPED."
+            f"Stop training **{md_escape(item.name)}**? The time trained so far is billed and "
+            "training cannot be resumed: the version ends as CREATE STOPPED."
         )
         denied = identity.refusal()
         if st.button(
@@ -39,7 +40,7 @@ def _stop_button(item: Running) -> None:
             key=f"stop_{item.arn}",
             type="primary",
             disabled=denied is not None,
-            help=denied,
+            help=md_help(denied),
         ):
             service = deps.service()
 

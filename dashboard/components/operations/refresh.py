@@ -15,6 +15,7 @@ import streamlit as st
 from dashboard import deps, identity, reads
 from dashboard.components.errors import show_failure, shown_errors
 from dashboard.components.formatting import duration
+from dashboard.components.text import md_code, md_escape, md_help
 from services.errors import ServiceError
 from services.pipeline import DEFAULT_METRIC, GUARDRAIL_METRICS, RUNNING, RefreshOptions, RefreshRun
 from services.pipeline.options import DEFAULT_TOLERANCE_PCT, parse_sources
@@ -163,7 +164,7 @@ def _options(group: DatasetGroupOverview, denied: str | None) -> RefreshOptions 
             tolerance_pct=float(tolerance),
         )
     except (ValueError, UnicodeDecodeError) as err:  # MappingError is a ValueError
-        st.error(str(err), icon=":material/error:")
+        st.error(md_escape(err), icon=":material/error:")
         return None
 
 
@@ -203,7 +204,7 @@ def _live(run_id: int) -> None:
     previous = st.session_state.get(_SEEN_KEY)
     st.session_state[_SEEN_KEY] = (run_id, run.status)
     state = {"SUCCEEDED": "complete", RUNNING: "running"}.get(run.status, "error")
-    label = f"Refresh #{run.id} of {run.dataset_group_name}: {run.status}"
+    label = f"Refresh #{run.id} of {md_escape(run.dataset_group_name)}: {md_escape(run.status)}"
     if run.stale:
         label += " (its process stopped; the next Refresh now resumes it)"
     # Not a `with` block: leaving one marks the status "complete", which drew a tick beside
@@ -211,7 +212,7 @@ def _live(run_id: int) -> None:
     box = st.status(label, state=state, expanded=True)
     box.dataframe(steps_frame(run), hide_index=True)
     if run.reason:
-        box.caption(run.reason)
+        box.caption(md_escape(run.reason))
     if previous == (run_id, RUNNING) and run.status != RUNNING:
         # The run just ended: campaigns changed, so every page must read them again.
         reads.invalidate()
@@ -240,7 +241,8 @@ def show_refresh(groups: list[DatasetGroupOverview]) -> None:
     group = by_arn[arn or groups[0].group.arn]
     st.caption(
         "Import (optional) → train → guardrail → deploy → verify, as one run; the same as "
-        f"`python -m services.pipeline refresh --dataset-group {group.group.name}`."
+        + md_code(f"python -m services.pipeline refresh --dataset-group {group.group.name}")
+        + "."
     )
     history = reads.refresh_history(group.group.arn, 20)
     current = next((r for r in history if r.status == RUNNING), None)
@@ -249,7 +251,7 @@ def show_refresh(groups: list[DatasetGroupOverview]) -> None:
     if st.session_state.pop(_RESET_KEY, False):
         st.session_state[CONFIRM_KEY] = False
     if denied is not None:
-        st.caption(f":material/lock: {denied}")
+        st.caption(f":material/lock: {md_escape(denied)}")
     confirmed = st.checkbox(
         "I understand this trains new versions (billed) and may change live recommendations",
         key=CONFIRM_KEY,
@@ -267,7 +269,7 @@ def show_refresh(groups: list[DatasetGroupOverview]) -> None:
             type="primary",
             icon=":material/autorenew:",
             disabled=options is None or not confirmed or denied is not None,
-            help=denied,
+            help=md_help(denied),
         )
         and options is not None
     ):
@@ -277,7 +279,7 @@ def show_refresh(groups: list[DatasetGroupOverview]) -> None:
         show_live_run(run_id)
     st.markdown("**Past runs**")
     if not history:
-        st.caption(f"No refresh of {group.group.name} yet.")
+        st.caption(f"No refresh of {md_escape(group.group.name)} yet.")
     else:
         st.dataframe(
             history_frame(history),

@@ -7,6 +7,7 @@ import streamlit as st
 from dashboard import deps, identity
 from dashboard.components.formatting import relative_time, short_id
 from dashboard.components.operations.actions import flash, run_action
+from dashboard.components.text import md_code, md_escape, md_help
 from services.personalize.models import is_terminal, short_arn
 from services.workspace.overview import DatasetGroupOverview, SolutionStatus
 from services.workspace.recipe_capabilities import UPDATE_RECIPES
@@ -34,9 +35,12 @@ def _state(status: SolutionStatus) -> str:
     newest, active = status.newest_version, status.newest_active
     if newest is None:
         return "never trained"
-    text = f"{status.version_count} version(s); newest `{short_id(newest.arn)}` {newest.status}"
+    text = (
+        f"{status.version_count} version(s); newest {md_code(short_id(newest.arn))} "
+        f"{md_escape(newest.status)}"
+    )
     if active and active.arn != newest.arn:
-        text += f"; newest ACTIVE `{short_id(active.arn)}`"
+        text += f"; newest ACTIVE {md_code(short_id(active.arn))}"
     return text
 
 
@@ -78,16 +82,20 @@ def show_train(groups: list[DatasetGroupOverview], target: str | None) -> None:
     if recipe in UPDATE_RECIPES and status.newest_active is None:
         st.caption("UPDATE needs an ACTIVE FULL version first.")
     elif recipe not in UPDATE_RECIPES:
-        st.caption(f"UPDATE is offered for User-Personalization recipes only, not {recipe}.")
+        st.caption(
+            f"UPDATE is offered for User-Personalization recipes only, not {md_escape(recipe)}."
+        )
     newest = status.newest_version
     if newest and not is_terminal(newest.status):
         st.warning(
-            f"Version {short_id(newest.arn)} of {solution.name} is still {newest.status} "
-            f"(started {relative_time(newest.created)}).",
+            md_escape(
+                f"Version {short_id(newest.arn)} of {solution.name} is still {newest.status} "
+                f"(started {relative_time(newest.created)})."
+            ),
             icon=":material/hourglass_top:",
         )
     st.markdown(
-        f"Creates a new version of **{solution.name}** ({mode}). Training is billed per "
+        f"Creates a new version of **{md_escape(solution.name)}** ({mode}). Training is billed per "
         "training hour; campaigns keep serving their current version until you deploy the "
         "new one in the Deploy tab."
     )
@@ -100,7 +108,7 @@ def show_train(groups: list[DatasetGroupOverview], target: str | None) -> None:
         type="primary",
         icon=":material/model_training:",
         disabled=not confirmed or identity.refusal() is not None,
-        help=identity.refusal(),
+        help=md_help(identity.refusal()),
     ):
         service = deps.service()
         arn = run_action(

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import streamlit as st
 
 from dashboard import deps, identity, reads
+from dashboard.components.text import md_help
 from services.pipeline.freshness import RefreshState, refresh_alerts
 from services.workspace.alerts import Alert, build_alerts, sort_alerts
 from services.workspace.overview import DatasetGroupOverview
@@ -35,7 +36,7 @@ def data_checks_allowed() -> bool:
         "Run data checks",
         key="overview_data_checks_button",
         disabled=denied is not None,
-        help=denied
+        help=md_help(denied)
         or "Exports the interactions (dataset export jobs, billed as ingestion) to check "
         "Personalize's minimums and recent events, and samples 10 users per campaign.",
     ) and identity.permit("data_checks", None):

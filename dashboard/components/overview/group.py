@@ -10,6 +10,7 @@ import streamlit as st
 from dashboard.components.alerts import PAGE_FILES
 from dashboard.components.formatting import duration, exact_time, relative_time, short_id
 from dashboard.components.status import badge_markdown
+from dashboard.components.text import md_code, md_escape, md_help
 from services.personalize.models import short_arn
 from services.pipeline.freshness import RefreshState
 from services.workspace.overview import CampaignStatus, DatasetGroupOverview
@@ -81,7 +82,7 @@ def _auto_training_line(status: CampaignStatus) -> None:
     refresh = status.refresh
     if refresh is None:
         return
-    parts = [f"Refreshed: **{refresh.mode}**"]
+    parts = [f"Refreshed: **{md_escape(refresh.mode)}**"]
     if refresh.last_training:
         # the solution's newest version, which need not be the one this campaign serves
         parts.append(f"newest version trained {relative_time(refresh.last_training)}")
@@ -100,26 +101,29 @@ def _campaign_card(status: CampaignStatus) -> None:
     served_arn = campaign.solution_version_arn
     with st.container(border=True):
         st.markdown(
-            f"**{campaign.name}** {badge_markdown(campaign.status)} · solution "
-            f"`{short_arn(status.solution_arn)}`",
-            help=campaign.arn,
+            f"**{md_escape(campaign.name)}** {badge_markdown(campaign.status)} · solution "
+            f"{md_code(short_arn(status.solution_arn))}",
+            help=md_code(campaign.arn),
         )
         trained = f", trained {relative_time(served.created)}" if served else ""
         st.markdown(
-            f"Serves version `{short_id(served_arn)}`{trained}",
-            help=f"{served_arn}\n\ntrained {exact_time(served.created if served else None)}",
+            f"Serves version {md_code(short_id(served_arn))}{trained}",
+            help=f"{md_code(served_arn)}\n\ntrained "
+            f"{exact_time(served.created if served else None)}",
         )
         _auto_training_line(status)
         target = {"target": campaign.arn}
         if status.updating_to:
             st.info(
-                f"Updating to version `{short_id(status.updating_to)}`: the old version serves "
+                f"Updating to version {md_code(short_id(status.updating_to))}: the old version "
+                "serves "
                 "until the update is ACTIVE.",
                 icon=":material/refresh:",
             )
         elif status.syncing and status.newest_active:
             st.info(
-                f"Syncing: version `{short_id(status.newest_active.arn)}` is ACTIVE and this "
+                f"Syncing: version {md_code(short_id(status.newest_active.arn))} is ACTIVE and "
+                "this "
                 "campaign moves to it by itself (syncWithLatestSolutionVersion).",
                 icon=":material/sync:",
             )
@@ -127,7 +131,7 @@ def _campaign_card(status: CampaignStatus) -> None:
             newest = status.newest_active
             age = duration(status.undeployed_age) if status.undeployed_age else "a while"
             st.warning(
-                f"Not deployed: version `{short_id(newest.arn)}` has been ACTIVE for {age} "
+                f"Not deployed: version {md_code(short_id(newest.arn))} has been ACTIVE for {age} "
                 "and this campaign does not serve it yet.",
                 icon=":material/warning:",
             )
@@ -135,7 +139,7 @@ def _campaign_card(status: CampaignStatus) -> None:
                 PAGE_FILES["operations"],
                 label="Deploy on Operations",
                 icon=":material/rocket_launch:",
-                help=f"{newest.arn}\n\nACTIVE since {exact_time(newest.created)}",
+                help=f"{md_code(newest.arn)}\n\nACTIVE since {exact_time(newest.created)}",
                 query_params=target,
             )
         elif status.newest_active:
@@ -150,8 +154,9 @@ def refresh_line(state: RefreshState | None) -> str:
     status = f"{run.status}, its process stopped" if run.stale else run.status
     took = f" in {duration(timedelta(seconds=run.seconds))}" if run.seconds is not None else ""
     line = (
-        f"Last refresh #{run.id}: {badge_markdown(run.status)} {status if run.stale else ''}"
-        f" started {relative_time(run.started)}{took} ({run.trigger}, {run.actor})"
+        f"Last refresh #{run.id}: {badge_markdown(run.status)} "
+        f"{md_escape(status) if run.stale else ''} started {relative_time(run.started)}{took} "
+        f"({md_escape(run.trigger)}, {md_escape(run.actor)})"
     )
     success = state.last_success if state else None
     if success is not None and success.id != run.id and success.finished:
@@ -162,14 +167,15 @@ def refresh_line(state: RefreshState | None) -> str:
 def show_group(group: DatasetGroupOverview, refresh: RefreshState | None = None) -> None:
     """Datasets, solutions and campaigns of one dataset group, and its last refresh."""
     g = group.group
-    st.subheader(f"Dataset group {g.name}", help=g.arn)
+    st.subheader(f"Dataset group {md_escape(g.name)}", help=md_code(g.arn))
     st.markdown(
         f"{badge_markdown(g.status)} · {len(group.datasets)} dataset(s), "
         f"{len(group.solutions)} solution(s), {len(group.campaigns)} campaign(s), "
         f"{len(group.event_trackers)} event tracker(s)"
     )
     st.markdown(
-        refresh_line(refresh), help=refresh.last.reason if refresh and refresh.last else None
+        refresh_line(refresh),
+        help=md_help(refresh.last.reason) if refresh and refresh.last else None,
     )
     st.markdown("**Datasets**")
     if group.datasets:
@@ -186,7 +192,7 @@ def show_group(group: DatasetGroupOverview, refresh: RefreshState | None = None)
     else:
         st.info("No solution yet: create one and train it on Operations.")
     if group.group.domain:
-        st.markdown(f"**Recommenders** ({group.group.domain} domain)")
+        st.markdown(f"**Recommenders** ({md_escape(group.group.domain)} domain)")
         if group.recommenders:
             st.dataframe(
                 recommenders_frame(group),

@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard.components.downloads import csv_download
+from dashboard.components.text import md_escape
 from services.evaluation.inspection import (
     UserRecommendations,
     Verdict,
@@ -29,7 +30,7 @@ _BANNERS = {
 def verdict_banner(verdict: Verdict, title: str) -> None:
     """The verdict coloured by severity, with the numbers behind it."""
     box, icon = _BANNERS[verdict.severity]
-    box(f"**{title}**: {verdict.headline}", icon=icon)
+    box(f"**{md_escape(title)}**: {md_escape(verdict.headline)}", icon=icon)
     numbers = [
         f"{verdict.n_users} users compared (top {verdict.top_n})",
         f"largest group with the same list: {len(verdict.identical.users)}",

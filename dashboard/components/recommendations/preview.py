@@ -14,6 +14,7 @@ import streamlit as st
 from dashboard import deps, identity
 from dashboard.components.errors import shown_errors
 from dashboard.components.formatting import relative_time, short_id
+from dashboard.components.text import md_escape, md_help
 from services.datasets.snapshot import location
 from services.evaluation.inspection import UserRecommendations
 from services.evaluation.sampling import BatchPreview, read_batch_preview, start_batch_preview
@@ -47,7 +48,8 @@ def _poll() -> None:
         job = deps.service().describe_batch_inference_job(state["job_arn"])
         if not is_terminal(job.status):
             st.info(
-                f"Batch inference job {short_id(job.arn)} is {job.status}: this refreshes every "
+                f"Batch inference job {md_escape(short_id(job.arn))} is {md_escape(job.status)}: "
+                "this refreshes every "
                 f"{POLL_SECONDS:.0f} s (minutes on AWS; other pages stay usable).",
                 icon="⏳",
             )
@@ -82,7 +84,7 @@ def preview(
         key="rec_preview_start",
         type="primary",
         disabled=denied is not None,
-        help=denied,
+        help=md_help(denied),
     ) and identity.permit("create_batch_inference_job", version.arn, {"users": len(users)}):
         with shown_errors("Batch preview"):
             svc = deps.service()
@@ -96,7 +98,10 @@ def preview(
             st.caption("The last preview was for other users or another version.")
         return
     if state.get("failure"):
-        st.error(f"The batch inference job failed: {state['failure']}", icon=":material/error:")
+        st.error(
+            md_escape(f"The batch inference job failed: {state['failure']}"),
+            icon=":material/error:",
+        )
         return
     if state.get("results") is not None:
         draw(_results(state))

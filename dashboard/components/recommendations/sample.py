@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
+from dashboard.components.text import md_escape
 from services.evaluation.inspection import sample_active_users
 from services.evaluation.sampling import parse_ids, unknown_user_ids
 from services.readiness import Finding, check_user_ids
@@ -83,4 +84,7 @@ def show_finding(sample: Sample) -> None:
     if finding is None:
         return
     box = st.warning if finding.severity in ("error", "warning") else st.info
-    box(f"**{finding.title}**: {finding.detail} {finding.fix}", icon=":material/search:")
+    box(  # the detail quotes the typed IDs
+        f"**{md_escape(finding.title)}**: {md_escape(finding.detail)} {md_escape(finding.fix)}",
+        icon=":material/search:",
+    )

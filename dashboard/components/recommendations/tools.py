@@ -9,6 +9,7 @@ import streamlit as st
 
 from dashboard import deps
 from dashboard.components.errors import shown_errors
+from dashboard.components.text import md_escape
 from services.evaluation.sampling import ItemCatalog, parse_ids
 from services.personalize.models import RecommendationList
 from services.workspace.catalog import CampaignInfo
@@ -34,7 +35,7 @@ def _table(recs: RecommendationList, catalog: ItemCatalog) -> pd.DataFrame:
 
 def _pick(campaigns: Sequence[CampaignInfo], label: str, key: str) -> CampaignInfo:
     if len(campaigns) == 1:
-        st.caption(f"Campaign: {campaigns[0].label}")
+        st.caption(f"Campaign: {md_escape(campaigns[0].label)}")
         return campaigns[0]
     names = [c.label for c in campaigns]
     return campaigns[names.index(st.selectbox(label, names, key=key))]
@@ -59,10 +60,11 @@ def similar_items(
         return
     with shown_errors("Similar items"):
         recs = deps.service().get_recommendations(campaign.arn, item_id=item, num_results=int(n))
-        st.markdown(f"Items similar to **{catalog.label(item)}**")
+        st.markdown(f"Items similar to **{md_escape(catalog.label(item))}**")
         if item not in catalog and (catalog.names or catalog.categories):
             st.caption(
-                f"{item} is not in the Items data: the campaign falls back to popular items."
+                f"{md_escape(item)} is not in the Items data: the campaign falls back to popular "
+                "items."
             )
         table = _table(recs, catalog)
         if table["score"].isna().all():  # related-items recipes return no scores
@@ -70,7 +72,7 @@ def similar_items(
         own = catalog.categories.get(item)
         if own and len(table):
             same = int((table["category"] == own).sum())
-            st.caption(f"{same} of {len(table)} share its category {own}.")
+            st.caption(f"{same} of {len(table)} share its category {md_escape(own)}.")
         st.dataframe(table, hide_index=True, key="rec_sims_table")
 
 

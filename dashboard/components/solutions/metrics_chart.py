@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard.components.formatting import NO_VALUE
+from dashboard.components.text import md_escape
 
 # Personalize's metric keys → how people write them ("NDCG@10").
 _FAMILIES = (
@@ -186,10 +187,13 @@ def show_deltas(
         return
     shown = keys[:headline]
     for column, key in zip(st.columns(len(shown)), shown, strict=True):
-        column.metric(
-            metric_label(key),
+        column.metric(  # label, delta and help are markdown; keys and names are data
+            md_escape(metric_label(key)),
             f"{chosen[key]:.4f}",
-            delta_text(chosen[key], reference[key], vs),
-            help=f"{key}: {chosen[key]:.6f} ({names[0]}) vs {reference[key]:.6f} ({names[1]})",
+            # only `vs` escaped: st.metric reads the delta's leading sign for its colour
+            delta_text(chosen[key], reference[key], md_escape(vs)),
+            help=md_escape(
+                f"{key}: {chosen[key]:.6f} ({names[0]}) vs {reference[key]:.6f} ({names[1]})"
+            ),
         )
     st.dataframe(deltas_frame(chosen, reference, names), hide_index=True)

@@ -11,6 +11,7 @@ import streamlit as st
 
 from dashboard.components.formatting import short_id
 from dashboard.components.solutions.metrics_chart import metric_label
+from dashboard.components.text import md_escape
 from services.evaluation.online_metrics import (
     OFFLINE_KEYS,
     UNDEFINED_SOURCE,
@@ -45,7 +46,7 @@ def show_offline_vs_online(
 ) -> None:
     """The table, a metric picker and the hourly chart of one metric attribution."""
     st.caption(
-        f"Metric attribution {attribution.name}: events sent with a recommendation ID, "
+        f"Metric attribution {md_escape(attribution.name)}: events sent with a recommendation ID, "
         "credited to the campaign or recommender and version that served it; rates are per "
         "item shown (impression)."
     )

@@ -1,0 +1,83 @@
+"""Untrusted text drawn as text: the one escape for values shown through Streamlit markdown.
+
+Streamlit renders markdown in ``st.markdown``, captions, alerts, toasts, headers, every widget
+label and ``help`` tooltip, radio and pills options, expander, tab and popover labels,
+``st.metric`` (label, value, delta), ``st.status`` labels and ``st.table`` cells. A value that
+came from data or from a user (a dataset group or item name, a category, an ID, a failure
+reason quoting a CSV cell, a filter expression, a mapping field, an audit actor, a service
+error quoting any of them) must not draw as bold, colour, math or a link there: an item
+named ``[Sign in again](http://evil)`` would otherwise be a clickable link on the page.
+
+``md_escape`` makes a value literal text; ``md_code`` shows it as inline code (IDs and ARNs
+someone will copy). Plain-text places need neither: ``st.dataframe`` cells and column
+names, ``st.selectbox`` / ``st.multiselect`` options, text inputs, ``st.code``, plotly.
+
+How Streamlit parses (its frontend, StreamlitMarkdown: react-markdown with remark-gfm,
+remark-math, remark-directive, remark-emoji and a few transforms of its own):
+- CommonMark lets a backslash escape every ASCII punctuation character, which stops all
+  syntax: emphasis, links and images, code, HTML, headings, lists, tables, ``$`` math and
+  ``:red[…]`` directives (colours, badges, ``:material/…:`` icons).
+- Some transforms run on the text after escapes are resolved, so escaping cannot stop them:
+  GFM's literal autolinks (``http://``, ``www.``, ``a@b.c``), ``:shortcode:`` emoji, the
+  ``:streamlit:`` logo and arrows such as ``->``. A WORD JOINER (U+2060, invisible) is put
+  inside each such match, which the transforms then no longer see.
+- Line breaks become spaces: a value is one line of text, never a new paragraph or block.
+"""
+
+from __future__ import annotations
+
+import re
+
+WORD_JOINER = "\u2060"
+_LINE_BREAKS = re.compile(r"\r\n|[\r\n\u2028\u2029\x0b\x0c\x85]")
+_ASCII_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+# Where a transform on resolved text would start; the joiner goes at each match's position.
+_TRANSFORMS = re.compile(
+    r"(?<=https)(?=://)|(?<=http)(?=://)"  # literal autolinks: http:// https://
+    r"|(?<=www)(?=\.)"  # www.
+    r"|(?<=[-.\w+])(?=@[-\w])"  # e-mail addresses
+    r"|(?<=:)(?=[\w+/-]+:)"  # :shortcode: emoji, :streamlit:, :material_icon:
+    # arrows and signs between spaces: <-> -> <- -- >= <= ~= (a joiner after the first sign)
+    r"|(?:(?<=\s[<>~-])|(?<=^[<>~-]))(?=(?:->|[->=])(?:\s|$))",
+    re.ASCII | re.IGNORECASE,
+)
+
+
+def md_escape(value: object) -> str:
+    """``value`` as markdown that Streamlit draws as exactly its text (``None`` → ``""``).
+
+    Every ASCII punctuation character is backslash-escaped, line breaks become spaces, and a
+    U+2060 WORD JOINER is put inside URLs, e-mail addresses, ``:shortcodes:`` and arrows, so
+    nothing of it draws as a link, bold, colour, math, an emoji or a block. The text reads
+    and copies the same, except for those invisible joiners.
+    """
+    if value is None:
+        return ""
+    text = _LINE_BREAKS.sub(" ", str(value))
+    text = _TRANSFORMS.sub(WORD_JOINER, text)
+    return _ASCII_PUNCTUATION.sub(r"\\\1", text)
+
+
+def md_code(value: object) -> str:
+    """``value`` as an inline code span (monospace, copied exactly), whatever backticks it
+    holds; ``""`` for ``None`` or an empty value.
+
+    Nothing inside a code span is markdown, and the transforms on text do not touch it; the
+    fence is one backtick longer than the longest run inside, padded with a space when the
+    value starts or ends with a backtick (CommonMark strips that one space again).
+    """
+    if value is None:
+        return ""
+    text = _LINE_BREAKS.sub(" ", str(value))
+    if not text:
+        return ""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") or text.strip(" ") == "" else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def md_help(value: object) -> str | None:
+    """A ``help=`` tooltip of untrusted text: ``md_escape(value)``, or None (no tooltip) when
+    there is nothing to say."""
+    return md_escape(value) if value not in (None, "") else None
