@@ -26,7 +26,7 @@ from services.local.engine import reset_engines
 from services.personalize.clients import build_clients
 from services.personalize.wire import translate_error
 from services.pipeline import RefreshOptions, RunStore
-from tests.dashboard.conftest import TIMEOUT, app_at, use_copy
+from tests.dashboard.conftest import APP, TIMEOUT, app_at, use_copy
 from tests.dashboard.rendered import Drawn, draw, markdown_strings
 from tests.local.workspace import create_group, train, wait_for
 
@@ -197,3 +197,22 @@ def test_a_filter_expression_quoted_by_an_engine_error(planted: Planted) -> None
     (shown,) = _drawn(at, "Sign in again")
     # the engine quotes 40 characters near the fault: the expression's markdown, literally
     assert 'CATEGORY IN ("**bold** [Sign in again' in shown.text and not shown.styled
+
+
+def test_an_account_name_in_the_sidebar_and_the_refusals(planted: Planted) -> None:
+    from services.access import hash_password
+
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.secrets["access"] = {
+        "accounts": {PLANTED: {"role": "viewer", "password_hash": hash_password("a viewer pw 12")}}
+    }
+    at.run()
+    at.text_input(key="sign_in_name").input(PLANTED)
+    at.text_input(key="sign_in_password").input("a viewer pw 12")
+    at.button(key="sign_in_button").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    _literal(_drawn(at, "Sign in again"), f"{PLANTED} · viewer")  # the sidebar
+    at.switch_page("pages/operations.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    drawn = _drawn(at, "Sign in again")
+    _literal(drawn, f"{PLANTED} is a viewer: only operators may")  # captions and tooltips
