@@ -26,6 +26,7 @@ remark-math, remark-directive, remark-emoji and a few transforms of its own):
 
 from __future__ import annotations
 
+import html
 import re
 
 WORD_JOINER = "\u2060"
@@ -81,3 +82,11 @@ def md_help(value: object) -> str | None:
     """A ``help=`` tooltip of untrusted text: ``md_escape(value)``, or None (no tooltip) when
     there is nothing to say."""
     return md_escape(value) if value not in (None, "") else None
+
+
+def chart_text(value: object) -> str:
+    """``value`` as text for a plotly label, legend entry, tick or hover: plotly.js reads a
+    subset of HTML there (``<b>``, ``<br>``, ``<a href=…>``, ``<span style=…>``) and shows
+    character entities as their characters, so ``&``, ``<`` and ``>`` become entities and a
+    value such as ``<a href="http://evil">x</a>`` is shown, not followed."""
+    return html.escape("" if value is None else str(value), quote=False)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard.components.text import WORD_JOINER, md_code, md_escape, md_help
+from dashboard.components.text import WORD_JOINER, chart_text, md_code, md_escape, md_help
 from tests.dashboard.rendered import draw
 
 VALUES = [
@@ -48,3 +48,38 @@ def test_nothing_and_what_stays_as_typed() -> None:
     assert md_code("arn:aws:personalize:us-east-1:1:campaign/x") == (
         "`arn:aws:personalize:us-east-1:1:campaign/x`"
     )
+
+
+def test_chart_labels_from_data_are_text_for_plotly() -> None:
+    """plotly.js reads <a href>, <b>, <br> in legends, ticks and hovers; entities it shows as
+    their characters. An event type or item ID from data stays text."""
+    import json
+
+    import pandas as pd
+
+    from dashboard.components.data import charts
+
+    link = '<a href="http://evil.test">Sign in again</a> <b>x</b> & 김민준'
+    text = (
+        '&lt;a href="http://evil.test"&gt;Sign in again&lt;/a&gt; &lt;b&gt;x&lt;/b&gt; &amp; 김민준'
+    )
+    assert chart_text(link) == text and chart_text(None) == ""
+    when = pd.Timestamp("2026-01-01", tz="UTC")
+    figures = [
+        charts.volume_figure(
+            pd.DataFrame({"time": [when], "EVENT_TYPE": [link], "interactions": [3]}), "day"
+        ),
+        charts.events_by_type_figure(pd.DataFrame({"TIMESTAMP": [1.7e9], "EVENT_TYPE": [link]})),
+        charts.events_by_hour_figure(
+            pd.DataFrame({"hour": [when], "EVENT_TYPE": [link], "events": [1]})
+        ),
+        charts.long_tail_figure(
+            pd.DataFrame(
+                {"rank": [1], "interactions": [3], "item": [link], "cumulative share": [1.0]}
+            )
+        ),
+    ]
+    for figure in figures:
+        drawn = json.dumps(json.loads(figure.to_json())["data"], ensure_ascii=False)
+        assert "<a" not in drawn and "<b>" not in drawn
+        assert text.replace('"', '\\"') in drawn

@@ -8,6 +8,8 @@ import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 
+from dashboard.components.text import chart_text
+
 EVENT_HOURS = 48  # the PutEvents-by-hour chart covers the last two days
 TAIL_POINTS = 5_000  # most points the long-tail chart draws
 
@@ -25,10 +27,15 @@ def with_time(frame: pd.DataFrame) -> pd.DataFrame:
     return out.dropna(subset=["time"])
 
 
+def _chart_labels(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
+    """A copy whose ``columns`` (values from data) are plotly text, not plotly's HTML."""
+    return frame.assign(**{c: frame[c].map(chart_text) for c in columns if c in frame.columns})
+
+
 def volume_figure(counts: pd.DataFrame, unit: str) -> go.Figure:
     """Interactions per ``unit`` stacked by event type (``group_data.volume_counts``)."""
     fig = px.bar(
-        counts,
+        _chart_labels(counts, "EVENT_TYPE"),
         x="time",
         y="interactions",
         color="EVENT_TYPE",
@@ -49,7 +56,7 @@ def long_tail_figure(tail: pd.DataFrame) -> go.Figure:
         step = -(-len(tail) // TAIL_POINTS)
         tail = tail.iloc[sorted({*range(0, len(tail), step), len(tail) - 1})]
     fig = px.area(
-        tail,
+        _chart_labels(tail, "item"),
         x="rank",
         y="interactions",
         hover_data=["item", "cumulative share"],
@@ -62,7 +69,8 @@ def long_tail_figure(tail: pd.DataFrame) -> go.Figure:
 
 def events_by_type_figure(events: pd.DataFrame) -> go.Figure:
     """How many PutEvents of each type arrived."""
-    counts = with_time(events)["EVENT_TYPE"].value_counts().rename_axis("event type")
+    counts = with_time(events)["EVENT_TYPE"].map(chart_text).value_counts()
+    counts = counts.rename_axis("event type")
     fig = px.bar(
         counts.reset_index(name="events"),
         x="event type",
@@ -96,7 +104,7 @@ def events_by_hour(events: pd.DataFrame, now: datetime | None = None) -> pd.Data
 
 def events_by_hour_figure(by_hour: pd.DataFrame) -> go.Figure:
     fig = px.bar(
-        by_hour,
+        _chart_labels(by_hour, "EVENT_TYPE"),
         x="hour",
         y="events",
         color="EVENT_TYPE",

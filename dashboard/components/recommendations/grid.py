@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard.components.downloads import csv_download
-from dashboard.components.text import md_escape
+from dashboard.components.text import chart_text, md_escape
 from services.evaluation.inspection import (
     UserRecommendations,
     Verdict,
@@ -56,7 +56,7 @@ def heatmap(results: Sequence[UserRecommendations], top_n: int, key: str) -> Non
     if len(lists) < 2:
         return
     matrix = overlap_matrix(lists, top_n)
-    users = list(matrix.columns)
+    users = [chart_text(u) for u in matrix.columns]  # typed IDs: text, not plotly's HTML
     fig = go.Figure(
         go.Heatmap(
             z=matrix.to_numpy(),
