@@ -119,35 +119,46 @@ class SignInThrottle:
         Raises:
             StoreUnavailable: the database cannot be written.
         """
-        now = self._clock()
-        locks = []
+        keys = list(keys)
         try:
-            with self._engine.begin() as conn:  # one transaction: concurrent failures all count
-                for key in keys:
-                    limit = _limit(key)
-                    row = conn.execute(
-                        sa.select(sign_in_failures).where(sign_in_failures.c.key == key)
-                    ).first()
-                    recent = row is not None and now - row.last_failure <= limit.window
-                    failures = (row.failures if recent and row else 0) + 1
-                    lock = limit.lock(failures)
-                    values = {
-                        "failures": failures,
-                        "last_failure": now,
-                        "locked_until": now + lock if lock else None,
-                    }
-                    if row is None:
-                        conn.execute(sa.insert(sign_in_failures).values(key=key, **values))
-                    else:
-                        conn.execute(
-                            sa.update(sign_in_failures)
-                            .where(sign_in_failures.c.key == key)
-                            .values(**values)
-                        )
-                    if lock:
-                        locks.append(lock)
+            try:
+                return self._count(keys)
+            except sa.exc.IntegrityError:  # another process inserted the same key first
+                return self._count(keys)
         except SQLAlchemyError as err:
             raise store_unavailable(err) from err
+
+    def _count(self, keys: list[str]) -> timedelta | None:
+        now = self._clock()
+        locks = []
+        # One transaction, rows read FOR UPDATE (SQLite: the writer's BEGIN IMMEDIATE), so
+        # concurrent failures of one key all count.
+        with self._engine.begin() as conn:
+            for key in keys:
+                limit = _limit(key)
+                row = conn.execute(
+                    sa.select(sign_in_failures)
+                    .where(sign_in_failures.c.key == key)
+                    .with_for_update()
+                ).first()
+                recent = row is not None and now - row.last_failure <= limit.window
+                failures = (row.failures if recent and row else 0) + 1
+                lock = limit.lock(failures)
+                values = {
+                    "failures": failures,
+                    "last_failure": now,
+                    "locked_until": now + lock if lock else None,
+                }
+                if row is None:
+                    conn.execute(sa.insert(sign_in_failures).values(key=key, **values))
+                else:
+                    conn.execute(
+                        sa.update(sign_in_failures)
+                        .where(sign_in_failures.c.key == key)
+                        .values(**values)
+                    )
+                if lock:
+                    locks.append(lock)
         return max(locks) if locks else None
 
     def succeeded(self, key: str) -> None:

@@ -96,3 +96,22 @@ def test_a_name_that_is_no_account_is_never_stored(tmp_path: Path) -> None:
     engine.dispose()
     assert {r[0] for r in rows} == {UNKNOWN_USER, "client:local"}
     assert typed not in repr(rows)
+
+
+def test_concurrent_failures_all_count(tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    clock = Clock()
+    throttle = _throttle(tmp_path, clock)
+    key = client_key("192.0.2.1")
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(lambda _: throttle.failed([key]), range(40)))
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'store.db'}")
+    with engine.connect() as conn:
+        (failures,) = conn.execute(
+            sa.text("SELECT failures FROM sign_in_failures WHERE key = :k"), {"k": key}
+        ).one()
+    engine.dispose()
+    assert failures == 40
+    # 20 free, then 30 s doubled per failure: the 40th asks for 30 s · 2^19, capped at 15 min
+    assert throttle.wait([key]) == timedelta(minutes=15)
