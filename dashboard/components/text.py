@@ -36,7 +36,7 @@ _ASCII_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
 _TRANSFORMS = re.compile(
     r"(?<=https)(?=://)|(?<=http)(?=://)"  # literal autolinks: http:// https://
     r"|(?<=www)(?=\.)"  # www.
-    r"|(?<=[-.\w+])(?=@[-\w])"  # e-mail addresses
+    r"|(?<=[-.\w+])(?=@[-\w]+(?:\.[-\w]+)+)"  # e-mail addresses (NDCG@10 is none)
     r"|(?<=:)(?=[\w+/-]+:)"  # :shortcode: emoji, :streamlit:, :material_icon:
     # arrows and signs between spaces: <-> -> <- -- >= <= ~= (a joiner after the first sign)
     r"|(?:(?<=\s[<>~-])|(?<=^[<>~-]))(?=(?:->|[->=])(?:\s|$))",

@@ -83,3 +83,8 @@ def test_chart_labels_from_data_are_text_for_plotly() -> None:
         drawn = json.dumps(json.loads(figure.to_json())["data"], ensure_ascii=False)
         assert "<a" not in drawn and "<b>" not in drawn
         assert text.replace('"', '\\"') in drawn
+
+
+def test_no_joiner_where_no_transform_would_start() -> None:
+    assert WORD_JOINER not in md_escape("NDCG@10 precision@25 12.5 -3 a-b")
+    assert WORD_JOINER in md_escape("ops@example.com")
