@@ -13,6 +13,7 @@ from services.config import Settings
 from services.local.engine import reset_engines
 from services.personalize.clients import build_clients
 from tests.dashboard.conftest import app_at
+from tests.dashboard.rendered import shown
 from tests.local.domain_shop import create_domain_shop, create_recommender, write_shop
 
 
@@ -80,8 +81,8 @@ def test_recommendations_page_serves_a_recommender(domain_shop: dict) -> None:
     # them per item; by hand from write_shop's items.csv: PRICE 1.0 + i, "shoes" below i20
     meta = at.dataframe[2].value.set_index("item")
     assert meta.columns.tolist() == ["PRICE", "CATEGORY_L1"]
-    shown = {str(cell).split(" ")[0] for cell in grid.to_numpy().ravel() if cell}
-    assert set(meta.index) == shown
+    listed = {str(cell).split(" ")[0] for cell in grid.to_numpy().ravel() if cell}
+    assert set(meta.index) == listed
     for item, row in meta.iterrows():
         number = int(item[1:])
         assert float(row["PRICE"]) == 1.0 + number

@@ -20,7 +20,8 @@ TIMEOUT_MS = 60_000
 # What the page must not make of the planted values: links to them, bold or italic parts of
 # them, HTML tags, colour directives or math.
 MADE_OF_IT = (  # the pages' own status badges are coloured spans too
-    "a[href*='evil'], strong strong, strong em, b, .katex, span[style*='color']:not(.stMarkdownBadge)"
+    "a[href*='evil'], strong strong, strong em, b, .katex, "
+    "span[style*='color']:not(.stMarkdownBadge)"
 )
 
 
