@@ -138,10 +138,11 @@ UNKNOWN_ACTOR = "(unknown user name)"
 
 def _client_address() -> str | None:
     try:
-        return st.context.ip_address  # None for a browser on this machine
+        address = st.context.ip_address  # None for a browser on this machine
     except Exception:  # no request behind this run (a script run alone)
         _log.debug("no client address", exc_info=True)
         return None
+    return address if isinstance(address, str) else None  # AppTest's runtime is a mock
 
 
 def _seconds(wait: timedelta) -> str:
@@ -161,6 +162,7 @@ def sign_in(name: str, password: str) -> str | None:
     config = access_config()
     actor = name if name in config.accounts else UNKNOWN_ACTOR
     keys = (user_key(name, config.accounts), client_key(_client_address()))
+    where = {"client": keys[1].removeprefix("client:")}  # which address tried, for the audit
     throttle = wait = None
     try:
         throttle = deps.throttle()
@@ -168,7 +170,7 @@ def sign_in(name: str, password: str) -> str | None:
     except ServiceError as err:  # a store that cannot be read records no action either
         _log.warning("failed sign-ins cannot be counted: %s", err)
     if wait is not None:
-        _record(actor, "sign_in", None, {}, "error", f"refused: locked for {_seconds(wait)}")
+        _record(actor, "sign_in", None, where, "error", f"refused: locked for {_seconds(wait)}")
         return f"Too many failed sign-ins: try again in {_seconds(wait)}."
     account = config.authenticate(name, password)
     if account is None:
@@ -176,7 +178,7 @@ def sign_in(name: str, password: str) -> str | None:
         with shown_errors("Failed sign-ins could not be counted"):
             lock = throttle.failed(keys) if throttle else None
         locked = f"; locked for {_seconds(lock)}" if lock else ""
-        _record(actor, "sign_in", None, {}, "error", f"wrong user name or password{locked}")
+        _record(actor, "sign_in", None, where, "error", f"wrong user name or password{locked}")
         if lock:
             return f"Wrong user name or password. Too many failures: wait {_seconds(lock)}."
         return "Wrong user name or password."

@@ -284,6 +284,7 @@ def test_failed_sign_ins_lock_the_name_in_every_session_and_are_audited(
         "wrong user name or password; locked for 30 s",
     ]
     assert all(r.actor == "otto" and r.result == "error" for r in rows)
+    assert rows[0].params == {"client": "local"}  # AppTest has no remote address
     now += timedelta(seconds=31)  # the lock ends by itself
     at = _sign_in(_app(hashes).run(), "otto", OPERATOR_PW)
     assert at.title[0].value != "Sign in"
