@@ -211,8 +211,8 @@ def test_side_by_side_warns_when_versions_saw_different_data(seeded: Seeded) -> 
     # default pair: v2 (trained after 12 sessions × 5 streamed views) vs the deployed v1;
     # 60 users × 30 bulk views = 1,800 interactions, + 60 streamed = 1,860
     (warning,) = at.warning
-    assert "different data" in warning.value
-    assert "1860 vs 1800 interactions" in warning.value
+    assert "different data" in shown(warning.value)
+    assert "1860 vs 1800 interactions" in shown(warning.value)
     # the popularity version trained on the same bulk data as v1: nothing to warn about
     options = at.selectbox(key="cmp_a").options
     at.selectbox(key="cmp_a").set_value(
@@ -236,5 +236,5 @@ def test_a_version_scored_before_the_engine_kept_records_is_not_compared_silentl
     row = metrics_rows(at).loc[label(seeded.up_v1)]
     assert (row["test users scored"], row["training data (UTC)"]) == ("–", "–")
     (warning,) = at.warning  # the default pair: v2 vs the deployed v1
-    assert f"{label(seeded.up_v1)} scored by an older engine" in warning.value
-    assert "retrain to compare" in warning.value
+    assert f"{label(seeded.up_v1)} scored by an older engine" in shown(warning.value)
+    assert "retrain to compare" in shown(warning.value)
