@@ -57,11 +57,12 @@ class World:
 
 
 @contextmanager
-def serve_world(data_dir: Path) -> Iterator[World]:
-    """Build the world in ``data_dir`` and serve it over HTTP too (the ``world`` fixture)."""
+def serve_world(data_dir: Path, *, with_items: bool = False) -> Iterator[World]:
+    """Build the world in ``data_dir`` and serve it over HTTP too (the ``world`` fixture);
+    ``with_items`` adds an Items dataset (categories cat0-cat2)."""
     settings = Settings(data_dir=data_dir, lifecycle_seconds=0.0, worker_mode="thread")
     clients = build_clients(settings)
-    ws = create_group(clients, data_dir)
+    ws = create_group(clients, data_dir, with_items=with_items)
     solution, version = train(clients, ws["group"], "pop", "aws-popularity-count")
     p = clients.personalize
     campaign = p.create_campaign(name="c", solutionVersionArn=version)["campaignArn"]

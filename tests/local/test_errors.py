@@ -3,12 +3,15 @@ and bad input changes nothing: each case snapshots the engine's tables before an
 
 from __future__ import annotations
 
+import csv
+import http.client
 import json
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 
+from services.local.wire.protocol import dispatch, operation_model
 from tests.local.refusals import REGION_ACCOUNT, TRANSPORTS, World, refused, snapshot
 from tests.local.workspace import wait_for
 
@@ -253,6 +256,58 @@ CASES: list[tuple[str, str, Callable[[World], Any], str]] = [
         lambda w: p(w).create_solution_version(solutionArn=w.solution, trainingMode="UPDATE"),
         "User-Personalization",
     ),
+    # A NUL passes the model's S3Location pattern ``(s3|http|https)://.+`` but names no
+    # object: InvalidInputException (it used to be a 500 from the file system).
+    (
+        "NUL in an import location",
+        "InvalidInputException",
+        lambda w: p(w).create_dataset_import_job(
+            jobName="nul",
+            datasetArn=w.ws["dataset"],
+            dataSource={"dataLocation": "s3://bucket/shop/\x00interactions.csv"},
+        ),
+        "NUL character",
+    ),
+    (
+        "NUL in an export location",
+        "InvalidInputException",
+        lambda w: p(w).create_dataset_export_job(
+            jobName="nul",
+            datasetArn=w.ws["dataset"],
+            roleArn="arn:aws:iam::000000000000:role/local",
+            jobOutput={"s3DataDestination": {"path": "s3://exports/\x00/"}},
+        ),
+        "NUL character",
+    ),
+    (
+        "NUL in a batch input location",
+        "InvalidInputException",
+        lambda w: p(w).create_batch_inference_job(
+            jobName="nul",
+            solutionVersionArn=w.version,
+            roleArn="arn:aws:iam::000000000000:role/local",
+            jobInput={"s3DataSource": {"path": "s3://batch/in\x00/users.json"}},
+            jobOutput={"s3DataDestination": {"path": "s3://batch/out/"}},
+        ),
+        "NUL character",
+    ),
+    # Dataset and field names are Avro names (ASCII); other letters and digits outside a
+    # quoted value are refused by the filter parser (they used to fail an assert: a 500).
+    *(
+        (
+            f"{what} in a filter",
+            "InvalidInputException",
+            lambda w, e=expression: p(w).create_filter(
+                name="odd", datasetGroupArn=w.ws["group"], filterExpression=e
+            ),
+            f"unexpected character '{char}'",
+        )
+        for what, expression, char in (
+            ("Hangul field name", 'EXCLUDE ItemID WHERE Interactions.이벤트 IN ("view")', "이"),
+            ("accented letter", 'EXCLUDE ItemID WHERE Interactions.TYPÉ IN ("view")', "É"),
+            ("non-ASCII digit", "EXCLUDE ItemID WHERE Interactions.EVENT_VALUE > ٣", "٣"),
+        )
+    ),
 ]
 
 
@@ -372,3 +427,86 @@ def test_campaign_update_while_pending_is_in_use(world: World) -> None:
         import time
 
         engine.clock = time.time
+
+
+def _raw(world: World, transport: str, service: str, operation: str, params: dict) -> Any:
+    """Send ``params`` as JSON, nulls included (boto3 refuses None client-side): through the
+    in-process dispatch or over HTTP. Returns (status, decoded body)."""
+    body = json.dumps(params).encode()
+    if transport == "in-process":
+        wire = dispatch(world.engine, service, operation, body)
+        return wire.status, json.loads(wire.body or b"{}")
+    op = operation_model(service, operation)
+    if service == "personalize":
+        path = "/"
+        headers = {"Content-Type": "application/x-amz-json-1.1"}
+        headers["X-Amz-Target"] = f"AmazonPersonalize.{operation}"
+    else:
+        path, headers = op.http["requestUri"], {"Content-Type": "application/json"}
+    conn = http.client.HTTPConnection(world.endpoint.split("//", 1)[1], timeout=30)
+    try:
+        conn.request("POST", path, body=body, headers=headers)
+        resp = conn.getresponse()
+        return resp.status, json.loads(resp.read() or b"{}")
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+def test_null_optional_members_are_absent(world: World, transport: str) -> None:
+    """``"member": null`` answers as if the member were not sent (it used to reach handlers as
+    None: HTTP 500 for numResults and campaignConfig)."""
+    runtime = "personalize-runtime"
+    ask = {"campaignArn": world.campaign, "userId": "u1"}
+    status, plain = _raw(world, transport, runtime, "GetRecommendations", ask)
+    assert status == 200, plain
+    for nulls in ({"numResults": None}, {"filterArn": None, "filterValues": None}):
+        status, got = _raw(world, transport, runtime, "GetRecommendations", {**ask, **nulls})
+        assert status == 200, got
+        assert [r["itemId"] for r in got["itemList"]] == [r["itemId"] for r in plain["itemList"]]
+    assert len(plain["itemList"]) == 25  # Personalize's default numResults
+
+    name = f"null-config-{transport}"
+    create = {"name": name, "solutionVersionArn": world.version, "campaignConfig": None}
+    status, made = _raw(world, transport, "personalize", "CreateCampaign", create)
+    assert status == 200, made
+    arn = made["campaignArn"]
+    update = {"campaignArn": arn, "campaignConfig": None, "minProvisionedTPS": None}
+    status, updated = _raw(world, transport, "personalize", "UpdateCampaign", update)
+    assert status == 200, updated
+    p(world).delete_campaign(campaignArn=arn)
+    # A required member sent as null is still missing.
+    status, refused_ = _raw(
+        world, transport, runtime, "GetRecommendations", {"campaignArn": None, "userId": "u1"}
+    )
+    assert status == 400, refused_
+    assert refused_["__type"] == "InvalidInputException", refused_
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+def test_hangul_filter_values_work(world: World, transport: str) -> None:
+    """Non-ASCII text inside a quoted value is data, as in Personalize: a Hangul event type
+    no interaction has excludes nothing; "view" excludes every item the user viewed."""
+    w = world.over(transport)
+    group = w.ws["group"]
+    arn = p(w).create_filter(
+        name=f"hangul-{transport}",
+        datasetGroupArn=group,
+        filterExpression='EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("구매", $TYPES)',
+    )["filterArn"]
+    wait_for(lambda: p(w).describe_filter(filterArn=arn), "filter")
+    ask = {"campaignArn": w.campaign, "userId": "u1", "numResults": 50}
+    plain = w.clients.runtime.get_recommendations(**ask)["itemList"]
+    kept = w.clients.runtime.get_recommendations(
+        **ask, filterArn=arn, filterValues={"TYPES": '"상품"'}
+    )["itemList"]
+    assert [r["itemId"] for r in kept] == [r["itemId"] for r in plain]
+    gone = w.clients.runtime.get_recommendations(
+        **ask, filterArn=arn, filterValues={"TYPES": '"view"'}
+    )["itemList"]
+    with (w.data_dir / "s3" / "bucket" / "shop" / "interactions.csv").open() as fh:
+        viewed = {row["ITEM_ID"] for row in csv.DictReader(fh) if row["USER_ID"] == "u1"}
+    assert viewed & {r["itemId"] for r in plain}  # so the next check can fail
+    assert not viewed & {r["itemId"] for r in gone}
+    assert gone
+    p(w).delete_filter(filterArn=arn)

@@ -19,8 +19,17 @@ S3 = "s3://"
 
 
 def bucket_path(engine: EngineContext, location: str, param: str) -> Path:
-    """The local path of an ``s3://BUCKET/KEY`` location (InvalidInput for anything else, or a
-    key that climbs out of the bucket folder)."""
+    """The local path of an ``s3://BUCKET/KEY`` location.
+
+    Raises:
+        InvalidInput: not ``s3://``; no bucket; a key that climbs out of the bucket folder; a
+            NUL character (the model's ``S3Location`` pattern ``(s3|http|https)://.+`` lets it
+            through, but no file name can hold one, and S3 cannot list such a key in XML).
+    """
+    if "\x00" in location:
+        raise InvalidInput(
+            f"{param} {location!r} has a NUL character; no S3 key here can hold one."
+        )
     if not location.startswith(S3):
         raise InvalidInput(
             f"{param} '{location}' must be an s3://BUCKET/KEY location; the local engine maps it "

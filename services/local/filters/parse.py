@@ -37,7 +37,12 @@ from services.local.filters.expression import (
 
 _DATASETS = ("Items", "Users", "Interactions")
 _PARAM_KEY_RE = re.compile(r"^[A-Za-z0-9_]{1,50}$")
-_NUMBER_RE = re.compile(r"-?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+# ASCII only: dataset and field names are Avro names ([A-Za-z_][A-Za-z0-9_]*), and numbers
+# are written in ASCII digits; any other letter or digit outside a quoted value is refused
+# as an unexpected character (InvalidInputException), never half-matched.
+_NUMBER_RE = re.compile(r"-?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
+_WORD_RE = re.compile(r"[A-Za-z0-9_]+")
+_OP_RE = re.compile(r"[=<>!]+")
 
 
 # --- tokenizer -------------------------------------------------------------------------------
@@ -71,24 +76,18 @@ def _tokenize(text: str) -> list[_Token]:
             tokens.append(_Token("STRING", text[i + 1 : end], i))
             i = end + 1
         elif ch == "$":
-            m = re.compile(r"[A-Za-z0-9_]+").match(text, i + 1)
+            m = _WORD_RE.match(text, i + 1)
             if not m:
                 raise FilterExpressionError(f"'$' must start a parameter name {_near(text, i)}")
             tokens.append(_Token("PARAM", m.group(), i))
             i = m.end()
-        elif ch.isdigit() or (ch in "-." and _NUMBER_RE.match(text, i)):
-            m = _NUMBER_RE.match(text, i)
-            assert m is not None  # ch is a digit or the lookahead matched
+        elif m := _NUMBER_RE.match(text, i):
             tokens.append(_Token("NUMBER", m.group(), i))
             i = m.end()
-        elif ch.isalpha() or ch == "_":
-            m = re.compile(r"[A-Za-z0-9_]+").match(text, i)
-            assert m is not None
+        elif m := _WORD_RE.match(text, i):
             tokens.append(_Token("WORD", m.group(), i))
             i = m.end()
-        elif ch in "=<>!":
-            m = re.compile(r"[=<>!]+").match(text, i)
-            assert m is not None
+        elif m := _OP_RE.match(text, i):
             tokens.append(_Token("OP", m.group(), i))
             i = m.end()
         elif ch in "(),|.":

@@ -7,6 +7,9 @@ every violation is reported, as AWS services do before an operation runs:
   failed to satisfy constraint: Member must ..."``; several violations are counted
   (``"3 validation errors detected: "``) and joined with ``"; "``.
 - A missing required member is ``Value null at 'member' ... Member must not be null``.
+- A member sent as JSON ``null`` is absent, everywhere: ``validate`` removes it from the
+  request, so no handler ever sees a ``None`` where the model has a value (the awsJson1.1 and
+  restJson1 deserializers treat a null structure member as unset).
 - Paths: nested members are joined with ``.``; a list of structures names its element as
   ``tags.1.member.tagKey`` (1-based); a list of scalars is reported once, with the element
   shape's constraints: ``Member must satisfy constraint: [Member must have length ...]``; maps
@@ -44,10 +47,15 @@ _JAVA_CLASSES = {
     r"\p{N}": r"\d",
 }
 _NUMBERS = ("integer", "long", "float", "double")
+_CONTAINERS = ("structure", "list", "map")
 
 
 def validate(shape: Shape, value: Any) -> None:
-    """Check a request against its operation's input shape.
+    """Check a request against its operation's input shape, and drop its null members.
+
+    ``value`` is changed in place: every structure member whose value is ``None`` (JSON
+    ``null``), at any depth, is removed, so a handler's ``params.get(name, default)`` sees an
+    absent member, as AWS's deserializers do.
 
     Raises:
         ValidationFailed: one or more constraints fail (all are listed, in model order).
@@ -64,15 +72,16 @@ def validate(shape: Shape, value: Any) -> None:
 def constraints(shape: Shape) -> list[str]:
     """The constraints of a scalar shape, phrased as AWS phrases them (max before min)."""
     meta = shape.metadata
+    kind = shape.type_name
     out: list[str] = []
-    what = "value" if shape.type_name in _NUMBERS else "length"
+    what = "value" if kind in _NUMBERS else "length"
     if meta.get("max") is not None:
         out.append(f"Member must have {what} less than or equal to {_bound(shape, meta['max'])}")
     if meta.get("min") is not None:
         out.append(f"Member must have {what} greater than or equal to {_bound(shape, meta['min'])}")
     if meta.get("pattern"):
         out.append(f"Member must satisfy regular expression pattern: {meta['pattern']}")
-    if shape.enum:
+    if kind == "string" and shape.enum:
         out.append(f"Member must satisfy enum value set: [{', '.join(shape.enum)}]")
     return out
 
@@ -100,6 +109,7 @@ def _check_structure(shape: Shape, value: Any, path: str, found: list[str]) -> N
     for name, member in shape.members.items():
         where = _join(path, name)
         if value.get(name) is None:
+            value.pop(name, None)  # null is absent: handlers never see a None member
             if name in required:
                 found.append(
                     f"Value null at '{where}' failed to satisfy constraint: Member must not be null"
@@ -113,7 +123,7 @@ def _check_list(shape: Shape, value: Any, path: str, found: list[str]) -> None:
         raise SerializationFailed(f"Expected a list at '{path}'.")
     found.extend(_violation(shape, value, path, c) for c in _broken(shape, value))
     member = shape.member
-    if member.type_name in ("structure", "list", "map"):
+    if member.type_name in _CONTAINERS:
         for i, item in enumerate(value, start=1):
             _check(member, item, f"{path}.{i}.member", found)
         return
@@ -128,14 +138,18 @@ def _check_map(shape: Shape, value: Any, path: str, found: list[str]) -> None:
     if not isinstance(value, dict):
         raise SerializationFailed(f"Expected a map at '{path}'.")
     found.extend(_violation(shape, value, path, c) for c in _broken(shape, value))
+    nested = shape.value.type_name in _CONTAINERS
     for key, item in value.items():
         _type_check(shape.key, key, path)
-        _type_check(shape.value, item, path)
+        if nested:  # a map of lists (metadataColumns, includedDatasetColumns): check each
+            _check(shape.value, item, _join(path, key), found)
+        else:
+            _type_check(shape.value, item, path)
     hidden = _sensitive(shape.key) or _sensitive(shape.value)
-    for aspect, part, items in (
-        ("Map keys", shape.key, list(value)),
-        ("Map value", shape.value, list(value.values())),
-    ):
+    aspects = [("Map keys", shape.key, list(value))]
+    if not nested:
+        aspects.append(("Map value", shape.value, list(value.values())))
+    for aspect, part, items in aspects:
         if any(_broken(part, item) for item in items):
             rules = ", ".join(constraints(part))
             constraint = f"{aspect} must satisfy constraint: [{rules}]"
