@@ -6,11 +6,14 @@ import dataclasses
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 BACKENDS = ("local", "aws")
 LOCAL_REGION = "us-east-1"
+# The local engine's access key (README, "The engine over HTTP").
+ENGINE_KEY_ID_ENV = "PERSONALIZE_LOCAL_ACCESS_KEY_ID"
+ENGINE_SECRET_ENV = "PERSONALIZE_LOCAL_SECRET_ACCESS_KEY"
 LOCAL_ACCOUNT = "000000000000"
 # AssumeRole's RoleArn is an IAM role (any partition); a path may sit before the name.
 _IAM_ROLE = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}")
@@ -52,6 +55,10 @@ class Settings:
     # JSON overriding the Personalize price table (services.costs.pricing), e.g.
     # {"tps_hour": 0.2, "training_hour": 0.24}.
     prices: str | None = None
+    # The access key an engine served off loopback accepts (``serve``), and the one the
+    # dashboard signs with when it reaches an engine at ``endpoint_url``; never printed.
+    engine_access_key_id: str | None = None
+    engine_secret_access_key: str | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         if self.backend not in BACKENDS:
@@ -70,6 +77,8 @@ class Settings:
                 f"PERSONALIZE_ASSUME_ROLE_ARN={self.assume_role_arn!r} is not an IAM role ARN: "
                 "use arn:aws:iam::ACCOUNT_ID:role/NAME"
             )
+        if bool(self.engine_access_key_id) != bool(self.engine_secret_access_key):
+            raise ConfigError(f"set both {ENGINE_KEY_ID_ENV} and {ENGINE_SECRET_ENV}, or neither")
         if not self.dashboard_db_url:
             object.__setattr__(self, "dashboard_db_url", sqlite_url(self.data_dir / "dashboard.db"))
         if not self.engine_db_url:
@@ -103,6 +112,8 @@ class Settings:
             role_arn=env.get("PERSONALIZE_ROLE_ARN") or None,
             assume_role_arn=env.get("PERSONALIZE_ASSUME_ROLE_ARN") or None,
             prices=env.get("PERSONALIZE_PRICES") or None,
+            engine_access_key_id=env.get(ENGINE_KEY_ID_ENV, "").strip() or None,
+            engine_secret_access_key=env.get(ENGINE_SECRET_ENV, "").strip() or None,
         )
 
 

@@ -10,8 +10,18 @@ import logging
 import socket
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from services.config import ConfigError, Settings, with_data_dir
+from services.config import (
+    ENGINE_KEY_ID_ENV,
+    ENGINE_SECRET_ENV,
+    ConfigError,
+    Settings,
+    with_data_dir,
+)
+
+if TYPE_CHECKING:
+    from services.local.wire.auth import AccessKeys
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -49,12 +59,39 @@ def _listen(host: str, port: int) -> socket.socket:
     return sock
 
 
+def _access_keys(args: argparse.Namespace, settings: Settings) -> AccessKeys | None:
+    """The keys ``serve`` requires (empty: an open loopback engine); None after printing the
+    one-line reason it must not start (off loopback, or --require-auth, without keys)."""
+    from services.local.wire.auth import KeyFileError, is_loopback, load_keys
+
+    try:
+        keys = load_keys(settings, Path(args.access_keys) if args.access_keys else None)
+    except KeyFileError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return None
+    how = f"set {ENGINE_KEY_ID_ENV} and {ENGINE_SECRET_ENV}, or pass --access-keys FILE"
+    if not is_loopback(args.host) and not keys:
+        print(
+            f"error: --host {args.host} is not a loopback address: the engine requires "
+            f"SigV4-signed requests there and has no access keys; {how}",
+            file=sys.stderr,
+        )
+        return None
+    if args.require_auth and not keys:
+        print(f"error: --require-auth but no access keys: {how}", file=sys.stderr)
+        return None
+    return keys
+
+
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
     from services.local.engine import LocalEngine
     from services.local.wire.server import create_app
 
+    keys = _access_keys(args, settings)
+    if keys is None:
+        return 2
     data_dir = settings.data_dir
     if data_dir.exists() and not data_dir.is_dir():
         print(f"error: --data-dir {data_dir} is a file, not a directory", file=sys.stderr)
@@ -78,7 +115,12 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         f"Personalize local engine on http://{args.host}:{args.port} (data in {engine.data_dir})",
         flush=True,
     )
-    config = uvicorn.Config(create_app(engine), log_level="warning")
+    if keys:
+        names = ", ".join(keys.key_ids)  # key IDs only: a secret is never printed
+        print(f"Requests must be signed (SigV4) with access key {names}.", flush=True)
+    else:
+        print("Loopback only, open: no credentials are checked (see README).", flush=True)
+    config = uvicorn.Config(create_app(engine, keys or None), log_level="warning")
     try:
         uvicorn.Server(config).run(sockets=[sock])
     finally:
@@ -88,8 +130,8 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point; returns the process exit code (2: bad arguments or data directory,
-    1: the port cannot be bound)."""
+    """Entry point; returns the process exit code (2: bad arguments, data directory or access
+    keys, or a non-loopback --host without keys; 1: the port cannot be bound)."""
     parser = argparse.ArgumentParser(prog="python -m services.local")
     sub = parser.add_subparsers(dest="command", required=True)
     serve = sub.add_parser("serve", help="serve the Personalize API over HTTP")
@@ -102,6 +144,16 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument(
         "--data-dir",
         help="where the engine keeps its state (default: $PERSONALIZE_DATA_DIR or .data)",
+    )
+    serve.add_argument(
+        "--require-auth",
+        action="store_true",
+        help="require SigV4-signed requests on loopback too (any other --host requires them)",
+    )
+    serve.add_argument(
+        "--access-keys",
+        metavar="FILE",
+        help=f"a file of 'KEY_ID SECRET' lines the engine accepts (besides ${ENGINE_KEY_ID_ENV})",
     )
     worker = sub.add_parser("worker", help="run background jobs (started by the engine)")
     worker.add_argument("--data-dir", help="the engine's data directory")

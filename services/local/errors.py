@@ -90,3 +90,36 @@ class RequestTooLarge(EngineError):
 
     code = "RequestEntityTooLargeException"
     status = 413
+
+
+# Refusals of the HTTP endpoint when it requires signed requests (``wire.auth``; Amazon
+# Personalize API reference, "Common Errors").
+
+
+class MissingAuthenticationToken(EngineError):
+    """No ``Authorization`` header (or, on an open loopback engine, a foreign Host)."""
+
+    code = "MissingAuthenticationTokenException"
+    status = 403
+
+
+class IncompleteSignature(EngineError):
+    """An ``Authorization`` header that is not a complete SigV4 one for this service."""
+
+    code = "IncompleteSignatureException"
+    status = 403
+
+
+class UnrecognizedClient(EngineError):
+    """An access key ID (or session token) the engine does not have."""
+
+    code = "UnrecognizedClientException"
+    status = 403
+
+
+class InvalidSignature(EngineError):
+    """A signature that does not match, or a date more than 5 minutes off (400, as AWS's JSON
+    services answer it)."""
+
+    code = "InvalidSignatureException"
+    status = 400

@@ -71,11 +71,12 @@ def build_clients(settings: Settings) -> Clients:
             )
         )
 
-    # The local engine accepts any credentials; fixed dummy ones keep boto3 from searching
-    # the credential chain (and from ever signing with a real key).
+    # An engine on loopback accepts any credentials; fixed dummy ones keep boto3 from
+    # searching the credential chain (and from ever signing with a real AWS key). An engine
+    # served elsewhere checks its own key, which the settings carry.
     session = boto3.Session(
-        aws_access_key_id="local",
-        aws_secret_access_key="local",
+        aws_access_key_id=settings.engine_access_key_id or "local",
+        aws_secret_access_key=settings.engine_secret_access_key or "local",
         region_name=settings.region or LOCAL_REGION,
     )
     config = Config(retries={"mode": "standard", "total_max_attempts": 1})

@@ -23,8 +23,9 @@ def free_port() -> int:
 class EngineServer:
     """A local engine in its own process; ``url`` is its endpoint."""
 
-    def __init__(self, data_dir: Path, **env: str) -> None:
+    def __init__(self, data_dir: Path, args: list[str] | None = None, **env: str) -> None:
         self.data_dir = data_dir
+        self.args = args or []  # more ``serve`` arguments (e.g. --require-auth)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", **env}
@@ -45,6 +46,7 @@ class EngineServer:
             str(self.port),
             "--data-dir",
             str(self.data_dir),
+            *self.args,
         ]
         with self.log.open("ab") as log:
             self.proc = subprocess.Popen(

@@ -330,7 +330,7 @@ def test_malformed_requests_over_a_socket_and_the_server_stays_up(server: Engine
 
     # Over the limit: refused from the Content-Length alone (no body is ever sent) …
     head = (
-        f"POST / HTTP/1.1\r\nHost: x\r\nContent-Type: {CONTROL_TYPE}\r\n"
+        f"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: {CONTROL_TYPE}\r\n"
         f"X-Amz-Target: AmazonPersonalize.ListDatasetGroups\r\n"
         f"Content-Length: {50 * MAX_BODY_BYTES}\r\n\r\n"
     ).encode()

@@ -7,9 +7,18 @@ and POST for restJson1) is a 400 ``UnknownOperationException``; a Content-Type t
 protocol's a 415 ``UnsupportedMediaTypeException``; a body over ``MAX_BODY_BYTES`` (declared
 by Content-Length, or counted while it streams in) a 413, refused without reading the rest.
 The body itself is parsed by ``body.parse_body`` inside the dispatch.
+
+With access keys (``create_app(engine, keys)``: ``serve`` off loopback, or ``--require-auth``)
+every operation request must carry a SigV4 signature by one of them (``auth``): the header,
+key and date are checked before anything else, the signature once the body is in, and a
+refused request never reaches the dispatch. Without keys (an open loopback engine) a request
+must name a loopback Host (no DNS rebinding from a browser). ``GET /_health`` stays open; it
+says only "ok".
 """
 
 from __future__ import annotations
+
+import datetime as dt
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -25,6 +34,13 @@ from services.local.errors import (
     UnknownOperation,
     UnsupportedMediaType,
 )
+from services.local.wire.auth import (
+    AccessKeys,
+    SignedRequest,
+    check_header,
+    check_open_host,
+    verify,
+)
 from services.local.wire.body import MAX_BODY_BYTES
 from services.local.wire.protocol import CONTROL, _error, dispatch, operation_of, route_rest
 
@@ -34,17 +50,24 @@ _MEDIA_TYPES = {CONTROL: "application/x-amz-json-1.1"}
 _REST_MEDIA_TYPE = "application/json"
 
 
-def create_app(engine: LocalEngine) -> Starlette:
-    """A Starlette app answering all three Personalize services on one port."""
+def create_app(engine: LocalEngine, keys: AccessKeys | None = None) -> Starlette:
+    """A Starlette app answering all three Personalize services on one port; with ``keys``,
+    only to requests signed by one of them."""
 
     async def handle(request: Request) -> Response:
         headers = {k.lower(): v for k, v in request.headers.items()}
         service, op = _operation(request.method, request.url.path, headers)
         try:
+            if keys:
+                check_header(keys, headers, _now())  # before a byte of the body is read
+            else:
+                check_open_host(headers)
             if op is None:
                 raise UnknownOperation(_unknown(request.method, request.url.path, headers))
             _check_media_type(service, headers)
             body = await _read_body(request, headers)
+            if keys:
+                verify(keys, _signed(request, headers, body), _now())
         except EngineError as err:
             wire = _error(service, err, "-")
         except ClientDisconnect:
@@ -62,6 +85,19 @@ def create_app(engine: LocalEngine) -> Starlette:
             Route("/_health", health, methods=["GET"]),
             Route("/{path:path}", handle, methods=METHODS),
         ]
+    )
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _signed(request: Request, headers: dict[str, str], body: bytes) -> SignedRequest:
+    # The path and query as sent (still percent-encoded): what the client signed.
+    path = request.scope.get("raw_path") or request.url.path.encode()
+    query = request.scope.get("query_string", b"")
+    return SignedRequest(
+        request.method, path.decode("latin-1"), query.decode("latin-1"), headers, body
     )
 
 
