@@ -115,6 +115,8 @@ STRINGS = [
     "s3://bucket/" + "k" * 300,
     "arn:aws:personalize:us-east-1:000000000000:dataset-group/\x00",
     '{"a": ' * 50,
+    "[" * 5000,  # JSON-in-a-string members (schema, properties) nested past the parser's limit
+    '{"a":' * 3000 + "1" + "}" * 3000,
     "NaN",
     "\\u0000",
 ]
@@ -148,7 +150,8 @@ def _fits(shape: Shape, text: str) -> bool:
 
 def base_value(shape: Shape, name: str, arns: dict[str, str], depth: int = 0) -> Any:
     """A value of ``shape`` that passes validation (as far as names allow); ``name`` is the
-    dotted path of member names that leads to it."""
+    operation and the member names that lead to it (``PutItems.items.properties``); the
+    longest suffix of it found in ``arns`` or ``BASE_STRINGS`` gives a string its value."""
     kind = shape.type_name
     if kind == "structure":
         if depth > 6:
@@ -174,7 +177,7 @@ def base_value(shape: Shape, name: str, arns: dict[str, str], depth: int = 0) ->
         return shape.enum[0]
     parts = name.split(".")
     named = [".".join(parts[i:]) for i in range(len(parts))]  # longest suffix first
-    candidates = [arns.get(parts[-1]), *(BASE_STRINGS.get(n) for n in named)]
+    candidates = [c for n in named for c in (arns.get(n), BASE_STRINGS.get(n))]
     for text in (*candidates, "fuzz1", f"{ACCOUNT}:thing/fuzz"):
         if text is not None and _fits(shape, text):
             return text
@@ -240,7 +243,7 @@ def variants(op: OperationModel, arns: dict[str, str], rng: random.Random) -> li
     shape = op.input_shape
     if shape is None:
         return [Variant("no input", b"{}"), Variant("unexpected member", b'{"zz": 1}')]
-    base = base_value(shape, "", arns)
+    base = base_value(shape, op.name, arns)  # names start with the operation's
     found = [Variant("base", json.dumps(base).encode())]
     found.append(Variant("unexpected member", json.dumps({**base, "zzUnexpected": 1}).encode()))
     found.append(Variant("required only", json.dumps(_required(shape, base)).encode()))
@@ -329,6 +332,7 @@ def _arns(world: World) -> dict[str, str]:
         "resourceArn": world.ws["group"],
         "eventTrackerArn": p.list_event_trackers()["eventTrackers"][0]["eventTrackerArn"],
         "trackingId": world.tracking_id,
+        "PutItems.datasetArn": world.ws["items_dataset"],
     }
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import delete, insert, select
 
 from services.local.context import EngineContext
+from services.local.data import json_text
 from services.local.data import tables as t
 from services.local.data.resources import ACTIVE, Resources, expect_kind
 from services.local.data.schemas import parse_schema
@@ -48,7 +49,7 @@ def _properties(raw: str | None, where: str) -> dict[str, Any]:
     if not raw:
         return {}
     try:
-        props = json.loads(raw)
+        props = json_text.loads(raw)
     except json.JSONDecodeError as err:
         raise InvalidInput(f"{where}.properties is not valid JSON: {err.msg}") from err
     if not isinstance(props, dict):

@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, func, insert, select, update
 
+from services.local.data import json_text
 from services.local.data import tables as t
 from services.local.errors import (
     InvalidNextToken,
@@ -289,7 +290,7 @@ def page(
     token = params.get("nextToken")
     if token:
         try:
-            decoded = json.loads(base64.urlsafe_b64decode(token.encode()).decode())
+            decoded = json_text.loads(base64.urlsafe_b64decode(token.encode()).decode())
             start, token_scope = int(decoded["offset"]), decoded["scope"]
         except (ValueError, KeyError, TypeError, binascii.Error) as err:
             raise InvalidNextToken("The nextToken is not valid.") from err

@@ -18,6 +18,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from services.local.data import json_text
+
 MAX_SCHEMA_CHARS = 20_000
 PRIMITIVE_TYPES = frozenset({"string", "int", "long", "float", "double", "boolean"})
 NUMERIC_TYPES = frozenset({"int", "long", "float", "double"})
@@ -94,7 +96,7 @@ def parse_schema(text: str) -> AvroSchema:
     if len(text) > MAX_SCHEMA_CHARS:
         raise SchemaError(f"schema is {len(text)} characters long; the limit is {MAX_SCHEMA_CHARS}")
     try:
-        doc = json.loads(text)
+        doc = json_text.loads(text)
     except json.JSONDecodeError as err:
         raise SchemaError(
             f"schema is not valid JSON: {err.msg} at line {err.lineno}, column {err.colno}"

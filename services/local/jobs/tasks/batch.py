@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from services.local.context import EngineContext
+from services.local.data import json_text
 from services.local.data.faults import writing
 from services.local.data.importer import ImportFailed
 from services.local.data.locations import output_dir, resolve_location
@@ -31,7 +32,7 @@ def run_batch(engine: EngineContext, arn: str, ctx: JobContext) -> None:
                 if not raw.strip():
                     continue
                 try:
-                    query = json.loads(raw)
+                    query = json_text.loads(raw)
                     if not isinstance(query, dict):
                         raise ValueError("not a JSON object")
                 except ValueError as err:
