@@ -73,7 +73,7 @@ BASE_STRINGS = {
     "schedulingExpression": "rate(1 day)",
     "itemAttribute": "CATEGORY",
     "metricName": "clicks",
-    "expression": "SUM(Interactions.EVENT_VALUE)",
+    "expression": "SAMPLECOUNT()",
     "eventAttributionSource": "box",
     "filterValues.key": "CATS",
     "filterValues.value": '"cat0"',
@@ -250,9 +250,17 @@ def variants(op: OperationModel, arns: dict[str, str], rng: random.Random) -> li
     changed: list[Variant] = []
     for path, member in _members(shape, base):
         for why, value in _mutations(member, _get(base, path)):
-            changed.append(Variant(f"{'.'.join(map(str, path))}: {why}", _set(base, path, value)))
+            # A name of its own (unless the name is what changes), so a create variant is not
+            # refused as a duplicate of the base before its change is looked at.
+            named = _renamed(base, path, f"fuzz{len(changed) + 2}")
+            changed.append(Variant(f"{'.'.join(map(str, path))}: {why}", _set(named, path, value)))
     rng.shuffle(changed)
     return found + changed
+
+
+def _renamed(base: dict[str, Any], path: tuple[Any, ...], name: str) -> dict[str, Any]:
+    keys = [k for k in ("name", "jobName") if k in base and path[:1] != (k,)]
+    return {**base, **dict.fromkeys(keys, name)}
 
 
 def _required(shape: Shape, value: dict[str, Any]) -> dict[str, Any]:
@@ -333,6 +341,8 @@ def _arns(world: World) -> dict[str, str]:
         "eventTrackerArn": p.list_event_trackers()["eventTrackers"][0]["eventTrackerArn"],
         "trackingId": world.tracking_id,
         "PutItems.datasetArn": world.ws["items_dataset"],
+        # Created by CreateMetricAttribution's base request, before the operations that use it.
+        "metricAttributionArn": f"{ACCOUNT}:metric-attribution/fuzz1",
     }
 
 

@@ -90,9 +90,18 @@ def test_crud_and_errors(clients: Clients, settings: Settings) -> None:
             metrics=[{"eventType": "x", "metricName": "c", "expression": "COUNT(*)"}],
             metricsOutputConfig=OUTPUT,
         )
+    for path, needle in (("s3://bucket/\x00/", "NUL character"), ("https://x/y", "s3://")):
+        bad = {"roleArn": ROLE, "s3DataDestination": {"path": path}}
+        with pytest.raises(p.exceptions.InvalidInputException, match=needle):
+            p.create_metric_attribution(
+                name="m", datasetGroupArn=ws["group"], metrics=[CLICKS], metricsOutputConfig=bad
+            )
     arn = p.create_metric_attribution(
         name="m", datasetGroupArn=ws["group"], metrics=[CLICKS], metricsOutputConfig=OUTPUT
     )["metricAttributionArn"]
+    bad = {"roleArn": ROLE, "s3DataDestination": {"path": "s3://bucket/\x00/"}}
+    with pytest.raises(p.exceptions.InvalidInputException, match="NUL character"):
+        p.update_metric_attribution(metricAttributionArn=arn, metricsOutputConfig=bad)
     with pytest.raises(p.exceptions.LimitExceededException):
         p.create_metric_attribution(
             name="m2", datasetGroupArn=ws["group"], metrics=[CLICKS], metricsOutputConfig=OUTPUT

@@ -17,6 +17,7 @@ from services.local.context import EngineContext
 from services.local.control.datasets import group_schemas
 from services.local.control.describe_list_delete import operations
 from services.local.control.groups import active_group_of, create_in_group, group_scoped
+from services.local.data.locations import bucket_path
 from services.local.data.resources import ACTIVE, Resources, expect_kind, page, waiting
 from services.local.data.schemas import NUMERIC_TYPES
 from services.local.errors import (
@@ -67,6 +68,7 @@ def create_metric_attribution(engine: EngineContext, params: dict[str, Any]) -> 
                 f"{existing[0]['name']}; a group has at most {MAX_PER_GROUP}."
             )
         metrics = _checked(res, group["datasetGroupArn"], params["metrics"])
+        _check_output(engine, params["metricsOutputConfig"])
         doc = {
             "name": params["name"],
             "metricAttributionArn": arn,
@@ -78,6 +80,14 @@ def create_metric_attribution(engine: EngineContext, params: dict[str, Any]) -> 
         create_in_group(res, group, "metric-attribution", arn, params["name"], doc)
     forget(group["datasetGroupArn"])
     return {"metricAttributionArn": arn}
+
+
+def _check_output(engine: EngineContext, config: dict[str, Any]) -> None:
+    """The report folder must be an ``s3://`` location the engine can write to, checked when
+    it is given (InvalidInputException), not when the report is first written."""
+    path = (config.get("s3DataDestination") or {}).get("path")
+    if path:
+        bucket_path(engine, path, "metricsOutputConfig.s3DataDestination.path")
 
 
 def attribution_doc(res: Resources, arn: str) -> dict[str, Any]:
@@ -133,6 +143,7 @@ def update_metric_attribution(engine: EngineContext, params: dict[str, Any]) -> 
             res, doc["datasetGroupArn"], metrics + list(params.get("addMetrics") or [])
         )
         if params.get("metricsOutputConfig"):
+            _check_output(engine, params["metricsOutputConfig"])
             doc["metricsOutputConfig"] = params["metricsOutputConfig"]
         doc["lastUpdatedDateTime"] = res.now
         res.save(arn, doc)
