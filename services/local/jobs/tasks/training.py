@@ -125,13 +125,15 @@ def run_training(engine: EngineContext, arn: str, ctx: JobContext) -> None:
         fields["tunedHPOParams"] = {"algorithmHyperParameters": outcome.tuned_hyperparameters}
     if outcome.best_recipe_name:
         fields["recipeArn"] = f"arn:aws:personalize:::recipe/{used}"
-    end_job(engine, arn, ACTIVE, **fields)
     if outcome.best_recipe_name:
+        # Before the version turns ACTIVE: whoever sees it ACTIVE also sees the solution's pick
+        # (written after, a DescribeSolution in between had no autoMLResult).
         with engine.tx() as res:
             sol = res.find(doc["solutionArn"])
             if sol is not None:
                 sol["autoMLResult"] = {"bestRecipeArn": fields["recipeArn"]}
                 res.save(doc["solutionArn"], sol)
+    end_job(engine, arn, ACTIVE, **fields)
 
 
 def training_summary(report: dict[str, Any]) -> str:
