@@ -18,7 +18,9 @@ Hyperparameters (Personalize's string map; ranges in ``parameters.py``):
 - ``epochs`` (100) and ``max_training_seconds`` (60): whichever ends training first. Early
   stopping on the validation split (every validation user's last item held out of training)
   may end it sooner; the model keeps the weights of its best validation epoch and records
-  which bound stopped it (``SequenceModel.training``).
+  which bound stopped it (``SequenceModel.training``). The bounds hold per fit: a FULL
+  solution version fits twice (on the metrics split, then on all the data; ``training.py``),
+  so it takes up to about twice ``max_training_seconds`` plus data preparation.
 
 Event weights of eventsConfig scale each position's loss, like v1's interaction weights.
 """
