@@ -60,8 +60,16 @@ class BackendUnavailable(ServiceError):  # noqa: N818 (names the pages read)
     """The endpoint is unreachable or there are no credentials."""
 
 
+class AwsSetupError(BackendUnavailable):
+    """AWS mode cannot sign or connect as configured: a missing profile, no or expired
+    credentials, a role that cannot be assumed, no network. The message is one line naming
+    the setting to fix (``AWS_PROFILE=…``, ``PERSONALIZE_ASSUME_ROLE_ARN=…``, ``AWS_REGION=…``);
+    command lines exit 2 on it (``services.personalize.session`` raises it)."""
+
+
 __all__ = [
     "AccessDenied",
+    "AwsSetupError",
     "BackendUnavailable",
     "Conflict",
     "InvalidInput",

@@ -42,6 +42,6 @@ def request_source(settings: Settings) -> RequestSource:
     if settings.is_local:
         return EngineRequests(settings)
     from services.costs.cloudwatch import CloudWatchRequests
-    from services.personalize.session import aws_session
+    from services.personalize.session import aws_client
 
-    return CloudWatchRequests(aws_session(settings).client("cloudwatch"))
+    return CloudWatchRequests(aws_client(settings, "cloudwatch"))

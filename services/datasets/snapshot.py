@@ -23,7 +23,7 @@ import pandas as pd
 from services.config import LOCAL_ACCOUNT, Settings
 from services.errors import BackendUnavailable, ServiceError
 from services.personalize.models import is_failed, is_terminal
-from services.personalize.session import aws_session
+from services.personalize.session import aws_client
 
 LOCAL_ROLE_ARN = f"arn:aws:iam::{LOCAL_ACCOUNT}:role/PersonalizeDashboardLocal"
 AWS_PREFIX = "personalize-dashboard"  # every object the dashboard writes on AWS lives under it
@@ -189,7 +189,7 @@ def object_store(settings: Settings, s3_client: Any | None = None) -> ObjectStor
     if settings.is_local:
         return LocalObjects(settings.data_dir / "s3")
     if s3_client is None:
-        s3_client = aws_session(settings).client("s3")
+        s3_client = aws_client(settings, "s3")
     return S3Objects(s3_client)
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from services.config import LOCAL_ACCOUNT, Settings
+from services.errors import AwsSetupError
 
 
 @dataclass(frozen=True)
@@ -42,19 +43,15 @@ def describe_account(settings: Settings, sts: Any | None = None) -> Account:
         return Account("local", settings.region, LOCAL_ACCOUNT, endpoint=settings.endpoint_url)
     try:
         identity = sts.get_caller_identity()
+    except AwsSetupError as err:  # from an ``aws_client``: already names what to set
+        return _unknown(settings, err.message)
     except (ClientError, BotoCoreError) as err:
         hint = (
             "set AWS_PROFILE (or AWS credentials) for an identity that may use Personalize"
             if not settings.assume_role_arn
             else f"check that your credentials may assume {settings.assume_role_arn}"
         )
-        return Account(
-            "aws",
-            settings.region,
-            None,
-            endpoint=settings.endpoint_url,
-            problem=f"{type(err).__name__}: {hint}.",
-        )
+        return _unknown(settings, f"{type(err).__name__}: {hint}.")
     return Account(
         "aws",
         settings.region,
@@ -64,10 +61,19 @@ def describe_account(settings: Settings, sts: Any | None = None) -> Account:
     )
 
 
+def _unknown(settings: Settings, problem: str) -> Account:
+    return Account("aws", settings.region, None, endpoint=settings.endpoint_url, problem=problem)
+
+
 def current_account(settings: Settings) -> Account:
-    """``describe_account`` with the STS client of the AWS-mode session."""
+    """``describe_account`` with the STS client of the AWS-mode session; a profile that cannot
+    be used is the badge's ``problem``, not an error."""
     if settings.is_local:
         return describe_account(settings)
-    from services.personalize.session import aws_session
+    from services.personalize.session import aws_client
 
-    return describe_account(settings, aws_session(settings).client("sts"))
+    try:
+        sts = aws_client(settings, "sts")
+    except AwsSetupError as err:
+        return _unknown(settings, err.message)
+    return describe_account(settings, sts)

@@ -11,7 +11,7 @@ from botocore.config import Config
 from botocore.parsers import ResponseParserError
 
 from services.config import LOCAL_REGION, Settings
-from services.personalize.session import aws_session
+from services.personalize.session import aws_client, aws_session
 
 SERVICES = ("personalize", "personalize-runtime", "personalize-events")
 
@@ -53,6 +53,10 @@ def build_clients(settings: Settings) -> Clients:
     socket is opened; with ``endpoint_url`` all three go to an HTTP endpoint (``make serve``);
     AWS mode uses the profile or the normal credential chain (or a role assumed with them,
     ``services.personalize.session``) with standard retries, and ``endpoint_url`` when one is set.
+
+    Raises:
+        AwsSetupError: AWS mode with a profile that does not exist or cannot be used (and, from
+            any later call, credentials missing, expired or refused, or no network).
     """
     if settings.backend == "aws":
         session = aws_session(settings)
@@ -65,7 +69,13 @@ def build_clients(settings: Settings) -> Clients:
         return Clients(
             *(
                 refuse_unreadable_bodies(
-                    session.client(name, config=config, endpoint_url=settings.endpoint_url)
+                    aws_client(
+                        settings,
+                        name,
+                        session=session,
+                        config=config,
+                        endpoint_url=settings.endpoint_url,
+                    )
                 )
                 for name in SERVICES
             )

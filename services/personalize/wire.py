@@ -49,23 +49,12 @@ from services.personalize.models import (
     is_terminal,
     resource_label,
 )
+from services.personalize.session import BAD_CREDENTIAL_CODES
 
 Wire = Mapping[str, Any]
 
 _THROTTLE_CODES = frozenset(
     {"ThrottlingException", "Throttling", "TooManyRequestsException", "RequestLimitExceeded"}
-)
-# Codes AWS sends when the credentials themselves are wrong or expired (not a missing permission).
-_BAD_CREDENTIAL_CODES = frozenset(
-    {
-        "UnrecognizedClientException",
-        "InvalidSignatureException",
-        "ExpiredTokenException",
-        "ExpiredToken",
-        "InvalidClientTokenId",
-        "MissingAuthenticationTokenException",
-        "IncompleteSignature",
-    }
 )
 _MAX_DETAIL = 300  # AWS messages are appended for context; keep them from flooding the page
 
@@ -117,7 +106,7 @@ def translate_error(
             return errors.AccessDenied(
                 f"AWS denied personalize:{operation}: the role needs that permission.", **kw
             )
-        if code in _BAD_CREDENTIAL_CODES:
+        if code in BAD_CREDENTIAL_CODES:
             return errors.AccessDenied(
                 f"AWS rejected the credentials ({code}): they may be expired or for another "
                 "account. Refresh them (for example `aws sso login`) and reload the page.",

@@ -1,7 +1,8 @@
 """The refresh command a scheduler calls (cron, Airflow), plus ``status`` and ``history``.
 
 Exit codes (``refresh``, and ``status`` for the run it shows):
-  0 the run succeeded · 1 it failed · 2 bad usage (unknown group, bad option) ·
+  0 the run succeeded · 1 it failed · 2 bad usage (unknown group, bad option) or an AWS
+  setting that does not work (a missing profile, no or expired credentials, no network) ·
   3 a guardrail kept a campaign on its version · 4 a run is already in progress (``--no-wait``)
 """
 
@@ -16,7 +17,7 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from services.config import ConfigError, Settings
-from services.errors import ServiceError
+from services.errors import AwsSetupError, ServiceError
 from services.personalize.clients import build_clients
 from services.personalize.facade import PersonalizeService
 from services.pipeline.control import LOCK_SECONDS, Pipeline
@@ -44,8 +45,8 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m services.pipeline",
         description="Refresh a dataset group: import → train → guardrail → deploy → verify.",
-        epilog="Exit codes: 0 succeeded, 1 failed, 2 bad usage, 3 refused by the guardrail, "
-        "4 already running (--no-wait).",
+        epilog="Exit codes: 0 succeeded, 1 failed, 2 bad usage or unusable AWS settings, "
+        "3 refused by the guardrail, 4 already running (--no-wait).",
     )
     parser.add_argument("--json", action="store_true", help="JSON lines even on a terminal")
     parser.add_argument("--poll-seconds", type=float, default=5.0, help=argparse.SUPPRESS)
@@ -158,7 +159,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         if args.command == "status":
             return _status(args, pipeline, printer)
         return _history(args, pipeline, out, printer.json)
-    except (ConfigError, ValueError) as err:
+    except (ConfigError, ValueError, AwsSetupError) as err:
         printer.event("error", message=f"error: {err}")
         return EXIT_USAGE
     except ServiceError as err:

@@ -137,10 +137,15 @@ class Printer:
             self.out.flush()
 
 
+_MAX_LOGGED_ERROR = 300
+
+
 class JsonLogHandler(logging.Handler):
     """Log records (and ``warnings.warn``, via ``logging.captureWarnings``) as JSON lines
     ``{"event": "log", "level", "logger", "message"}`` through a JSON ``Printer``, so a
-    scheduler's log of stdout stays one JSON object per line even with ``2>&1``."""
+    scheduler's log of stdout stays one JSON object per line even with ``2>&1``. A record's
+    exception is named in one line (type and message, at most 300 characters), never its
+    traceback: a line is read by people and log search, not debuggers."""
 
     def __init__(self, printer: Printer, level: int = logging.WARNING) -> None:
         super().__init__(level)
@@ -149,8 +154,10 @@ class JsonLogHandler(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         try:
             message = record.getMessage()
-            if record.exc_info:
-                message += "\n" + logging.Formatter().formatException(record.exc_info)
+            error = record.exc_info[1] if record.exc_info else None
+            if error is not None:
+                said = " ".join(f"{type(error).__name__}: {error}".split())
+                message += f" ({said[:_MAX_LOGGED_ERROR]})"
             self.printer.event("log", level=record.levelname, logger=record.name, message=message)
         except Exception:  # a log line must never end the run
             self.handleError(record)

@@ -9,9 +9,10 @@ method of a service the code uses:
   ``self._list("list_campaigns", …)``), because the facade names methods by string.
 
 The services are the three Personalize clients (the product's reason to exist) plus every
-``….client("NAME")`` literal in ``services/``. boto3's own helpers that are not operations
-(``upload_file`` …) map to the operations they send. Method names go to operation names
-through botocore's ``xform_name``, the same mapping boto3 uses to name client methods.
+``….client("NAME")`` and ``aws_client(settings, "NAME")`` literal in ``services/``. boto3's
+own helpers that are not operations (``upload_file`` …) map to the operations they send.
+Method names go to operation names through botocore's ``xform_name``, the same mapping boto3
+uses to name client methods.
 """
 
 from __future__ import annotations
@@ -64,17 +65,19 @@ def _modules(root: Path = SERVICES_DIR) -> list[Path]:
 
 
 def _client_literals(tree: ast.AST) -> set[str]:
+    """Service names of ``….client("NAME")`` and ``aws_client(settings, "NAME")`` calls."""
     names = set()
     for node in ast.walk(tree):
-        if (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and node.func.attr == "client"
-            and node.args
-            and isinstance(node.args[0], ast.Constant)
-            and isinstance(node.args[0].value, str)
-        ):
-            names.add(node.args[0].value)
+        if not isinstance(node, ast.Call):
+            continue
+        if isinstance(node.func, ast.Attribute) and node.func.attr == "client" and node.args:
+            name = node.args[0]
+        elif isinstance(node.func, ast.Name) and node.func.id == "aws_client" and node.args[1:]:
+            name = node.args[1]
+        else:
+            continue
+        if isinstance(name, ast.Constant) and isinstance(name.value, str):
+            names.add(name.value)
     return names
 
 
@@ -94,7 +97,7 @@ def methods(service: str) -> dict[str, str]:
 
 
 def services_used(modules: Iterable[Path] | None = None) -> tuple[str, ...]:
-    """The Personalize clients plus every ``.client("NAME")`` literal in ``services/``."""
+    """The Personalize clients plus every client name literal in ``services/``."""
     found = set(PERSONALIZE)
     for path in modules if modules is not None else _modules():
         found |= _client_literals(ast.parse(path.read_text(), str(path)))

@@ -110,7 +110,7 @@ EVERYWHERE = {
         _everything(lambda r: EndpointConnectionError(endpoint_url=r.url)),
         (
             "Cannot reach Personalize at https://personalize.us-east-1.amazonaws.com",
-            "check the network and the region",
+            "check the network (HTTPS_PROXY when there is a proxy) and AWS_REGION=us-east-1",
         ),
         retried=True,
     ),
@@ -121,14 +121,18 @@ EVERYWHERE = {
     ),
     "no credentials": Everywhere(
         _everything(lambda r: None),
-        ("No usable AWS credentials were found", "set AWS_PROFILE"),
+        ("No AWS credentials found: set AWS_PROFILE to", "or AWS_ACCESS_KEY_ID and"),
         credentials=False,
     ),
     "expired token": Everywhere(
         _everything(
             lambda r: error(r, 400, "ExpiredTokenException", "The security token is expired")
         ),
-        ("AWS rejected the credentials (ExpiredTokenException)", "Refresh them"),
+        (
+            "Personalize rejected the credentials of AWS_ACCESS_KEY_ID (ExpiredTokenException: "
+            "The security token is expired)",
+            "renew AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN",
+        ),
     ),
     "throttled past retries": Everywhere(
         _everything(lambda r: error(r, 400, "ThrottlingException", "Rate exceeded")),
