@@ -14,6 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from services.local.engine import reset_engines
+from services.personalize.clients import build_clients
+from services.personalize.facade import PersonalizeService
 from services.pipeline import RefreshOptions
 from services.pipeline.cli import main
 from services.pipeline.records import RUNNING
@@ -99,17 +102,23 @@ def _spawn(shop: Shop, *argv: str, env: dict[str, str] | None = None) -> subproc
 
 
 def test_two_concurrent_triggers_make_one_run(shop_env: Shop) -> None:
+    # The run must outlast the gap between the two processes' starts (seconds on a loaded
+    # machine), so training takes at least 3 s. Only the CLI processes' workers may train it:
+    # this process's engine (its worker would claim the job, without the floor) is closed.
+    reset_engines()
     slow = {"PERSONALIZE_LOCAL_MIN_TRAINING_SECONDS": "3"}
     args = ("refresh", "--dataset-group", "shop", "--tolerance", "100")
     first, second = _spawn(shop_env, *args, env=slow), _spawn(shop_env, *args, env=slow)
     outs = [p.communicate(timeout=120) for p in (first, second)]
     assert [p.returncode for p in (first, second)] == [0, 0], outs
     events = [[json.loads(line) for line in out.splitlines()] for out, _ in outs]
+    assert min(e[-1]["seconds"] for e in events) >= 3
     assert sorted(e[0]["event"] for e in events) == ["attached", "started"]
     assert events[0][-1]["run"] == events[1][-1]["run"]
     assert events[0][-1]["status"] == events[1][-1]["status"] == "SUCCEEDED"
     assert len(shop_env.runs.history()) == 1
-    assert len(shop_env.service.list_solution_versions(shop_env.solution)) == 2
+    service = PersonalizeService(build_clients(shop_env.settings))
+    assert len(service.list_solution_versions(shop_env.solution)) == 2
 
 
 def test_a_run_killed_mid_training_is_resumed_by_the_next_start(shop_env: Shop) -> None:
