@@ -9,8 +9,10 @@ uploads for import and batch-inference previews.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import secrets
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -139,6 +141,52 @@ class LocalObjects:
             if path.is_file() and rel.startswith(key):
                 uris.append(f"s3://{bucket}/{rel}")
         return sorted(uris)
+
+
+def readable_file(uri: str, objects: ObjectStore) -> Path:
+    """A local file holding the object at ``uri`` (``s3://BUCKET/KEY``), for readers that take
+    a path (the readiness check, prepare): locally the engine's own file in its bucket folder;
+    on S3 a private temporary copy (one per URI, replaced by the next read).
+
+    Raises:
+        ValueError: ``uri`` is not ``s3://BUCKET/KEY``, is a folder (ends in ``/``), leaves the
+            local bucket folder, or (locally) no file is there.
+        ServiceError: S3 refused the read or could not be reached (``AwsSetupError`` when the
+            AWS settings are the cause).
+    """
+    split_uri(uri)  # a malformed URI is refused before anything is read
+    if uri.endswith("/"):
+        raise ValueError(f"{uri} is a folder: name one file")
+    if isinstance(objects, LocalObjects):
+        path = objects.path(uri)
+        if not path.is_file():
+            raise ValueError(f"no file at {uri} (locally: {path})")
+        return path
+    digest = hashlib.sha256(uri.encode()).hexdigest()[:16]
+    folder = Path(tempfile.gettempdir()) / "personalize-dashboard" / "objects" / digest
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path = folder / (uri.rsplit("/", 1)[-1] or "object")
+    path.write_bytes(objects.get(uri))
+    return path
+
+
+def local_input(location: str, objects: Callable[[], ObjectStore]) -> Path:
+    """A command line's input file: ``s3://BUCKET/KEY`` as ``readable_file`` reads it (the
+    store ``objects()`` is made only then: locally the engine's bucket folder, on AWS S3),
+    anything else a local path.
+
+    Raises:
+        ValueError: no such file, a directory, or as ``readable_file``.
+        ServiceError: S3 refused the read or could not be reached.
+    """
+    if location.startswith("s3://"):
+        return readable_file(location, objects())
+    path = Path(location).expanduser()
+    if path.is_dir():
+        raise ValueError(f"is a directory, not a file: {path}")
+    if not path.is_file():
+        raise ValueError(f"no such file: {path}")
+    return path
 
 
 @dataclass(frozen=True)

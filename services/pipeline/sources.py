@@ -7,8 +7,6 @@ is converted first (services.prepare) and the converted file is what is checked 
 
 from __future__ import annotations
 
-import hashlib
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from services.config import Settings
-from services.datasets.snapshot import LocalObjects, ObjectStore
+from services.datasets.snapshot import LocalObjects, ObjectStore, readable_file
 from services.prepare import parse_mapping
 from services.prepare.importing import prepare_for_import
 from services.readiness import ReadinessReport, check_file
@@ -62,7 +60,7 @@ def importable_location(
         uris = [u for u in uris if u.lower().endswith(".csv")] if location.endswith("/") else uris
         if not uris:
             raise ValueError(f"no CSV file under {location}")
-        return ImportSource(location, tuple(_download(objects, u) for u in uris))
+        return ImportSource(location, tuple(readable_file(u, objects) for u in uris))
     raise ValueError(
         f"{location} is not an S3 location: Personalize imports from s3://BUCKET/KEY; "
         "upload the file to S3 first (or give its mapping, to prepare a raw export)"
@@ -78,15 +76,6 @@ def _local_files(path: Path, location: str) -> tuple[Path, ...]:
             return files
         raise ValueError(f"no CSV file in the folder {location}")
     raise ValueError(f"no file at {location} (locally: {path})")
-
-
-def _download(objects: ObjectStore, uri: str) -> Path:
-    # The checker reads a local file; on AWS that is a private temporary copy of the object.
-    digest = hashlib.sha256(uri.encode()).hexdigest()[:16]
-    path = Path(tempfile.gettempdir()) / "personalize-refresh" / digest / uri.rsplit("/", 1)[-1]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(objects.get(uri))
-    return path
 
 
 def check_source(

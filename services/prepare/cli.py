@@ -4,18 +4,25 @@
     python -m services.prepare suggest RAW --dataset-type interactions [--timezone ZONE] \
         [--schema SCHEMA.json]
 
+RAW and MAPPING.json may be ``s3://BUCKET/KEY``, as on the Data page: with the local engine
+the file under ``$PERSONALIZE_DATA_DIR/s3/BUCKET/KEY``, on AWS the object read through S3.
+
 Exit status: 0 prepared and ready; 1 prepared but the readiness check found an error;
-2 the mapping or the raw file is unusable (nothing written).
+2 the mapping or the raw file is unusable or cannot be read (nothing written).
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
+from services.config import ConfigError, Settings
+from services.datasets.snapshot import ObjectStore, local_input, object_store
+from services.errors import ServiceError
 from services.readiness.cli import render
 from services.readiness.schema import load_schema
 
@@ -32,8 +39,11 @@ def _prepare_parser() -> argparse.ArgumentParser:
         "mapping, then run the readiness check on the result. "
         "`python -m services.prepare suggest RAW …` prints a mapping to start from.",
     )
-    p.add_argument("raw", help="raw export: CSV/TSV (gzip or not), Parquet or JSON Lines")
-    p.add_argument("--mapping", required=True, help="mapping JSON file")
+    p.add_argument(
+        "raw",
+        help="raw export: CSV/TSV (gzip or not), Parquet or JSON Lines; a path or s3://BUCKET/KEY",
+    )
+    p.add_argument("--mapping", required=True, help="mapping JSON file (a path or s3://…)")
     p.add_argument("--out", required=True, help="Personalize CSV to write")
     p.add_argument("--schema-out", help="also write the Avro schema JSON here")
     p.add_argument("--rejects", help="rejected rows (default: OUT with .rejects.csv)")
@@ -46,7 +56,7 @@ def _suggest_parser() -> argparse.ArgumentParser:
         prog="python -m services.prepare suggest",
         description="Print a suggested mapping (JSON) for a raw export; notes go to stderr.",
     )
-    p.add_argument("raw")
+    p.add_argument("raw", help="the raw export: a path or s3://BUCKET/KEY")
     p.add_argument("--dataset-type", required=True, choices=DATASET_TYPES)
     p.add_argument("--timezone", default="UTC", help="IANA zone for times without an offset")
     p.add_argument(
@@ -67,13 +77,31 @@ def _unwritable(target: str | Path | None) -> str | None:
     return None
 
 
+class _Unreadable(Exception):
+    """An input that is not there or cannot be fetched (the message names the argument)."""
+
+
+def _input(label: str, location: str, store: Callable[[], ObjectStore]) -> Path:
+    if not location.startswith("s3://"):
+        return Path(location)  # the readers name a missing local file themselves
+    try:
+        return local_input(location, store)
+    except (ValueError, ServiceError, ConfigError) as error:
+        raise _Unreadable(f"{label} {location}: {error}") from error
+
+
 def main(
-    argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None
+    argv: Sequence[str] | None = None,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+    objects: Callable[[], ObjectStore] | None = None,
 ) -> int:
-    """Run the CLI; returns the exit status."""
+    """Run the CLI; returns the exit status. ``objects`` makes the store ``s3://`` inputs are
+    read from (default: the one of the settings in the environment)."""
     argv = list(sys.argv[1:] if argv is None else argv)
     out = out or sys.stdout
     err = err or sys.stderr
+    store = objects or functools.cache(lambda: object_store(Settings.from_env()))
     try:
         if argv[:1] == ["suggest"]:
             args = _suggest_parser().parse_args(argv[1:])
@@ -85,7 +113,10 @@ def main(
                     return 2
                 fields = [f.name for f in schema.fields]
             suggestion = suggest_mapping(
-                args.raw, args.dataset_type, timezone=args.timezone, schema_fields=fields
+                _input("raw", args.raw, store),
+                args.dataset_type,
+                timezone=args.timezone,
+                schema_fields=fields,
             )
             out.write(suggestion.mapping.to_json())
             for note in (*suggestion.notes, *suggestion.unmapped):
@@ -101,16 +132,16 @@ def main(
             if problem:
                 err.write(f"error: {label} {target}: {problem}\n")
                 return 2
-        mapping = load_mapping(args.mapping)
+        mapping = load_mapping(_input("--mapping", args.mapping, store))
         prepared = prepare_file(
-            args.raw,
+            _input("raw", args.raw, store),
             mapping,
             args.out,
             schema_out=args.schema_out,
             rejects_path=args.rejects,
             now=args.now,
         )
-    except (MappingError, RawFileError, FileNotFoundError) as error:
+    except (MappingError, RawFileError, FileNotFoundError, _Unreadable) as error:
         err.write(f"error: {error}\n")
         return 2
     result = prepared.conversion

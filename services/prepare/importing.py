@@ -2,9 +2,10 @@
 
 The raw file is read from ``s3://`` (the local engine's folder, or a temporary copy of the
 object on AWS) or, locally, a path. The prepared CSV, with its rejects file
-(``….rejects.csv``) next to it, goes:
-- locally, beside the raw export: ``s3://BUCKET/prepared/STAMP/NAME-MAPPING.csv`` for a raw
-  ``s3://BUCKET/…``, or a ``prepared/STAMP/`` folder next to a raw local file;
+(``….rejects.csv``) next to it, goes where an import job reads, always an ``s3://`` location:
+- locally, in the data directory's bucket folder (``$PERSONALIZE_DATA_DIR/s3/``): beside the
+  raw export, ``s3://BUCKET/prepared/STAMP/NAME-MAPPING.csv``, for a raw ``s3://BUCKET/…``;
+  ``s3://prepared/STAMP/NAME-MAPPING.csv`` (the folder ``s3/prepared/``) for a raw local file;
 - on AWS, under the write location Personalize's role may read
   (``s3://PERSONALIZE_EXPORT_BUCKET/personalize-dashboard/prepared/STAMP/…``): the raw
   export's bucket may not be readable by that role, nor writable by the dashboard.
@@ -19,7 +20,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from services.config import Settings
-from services.datasets.snapshot import LocalObjects, ObjectStore, location, object_store, split_uri
+from services.datasets.snapshot import (
+    LocalObjects,
+    ObjectStore,
+    location,
+    object_store,
+    readable_file,
+    split_uri,
+)
 
 from .convert import ConvertResult, convert
 from .mapping import Mapping
@@ -43,14 +51,8 @@ def _raw_path(raw: str, settings: Settings, objects: ObjectStore) -> Path:
     if raw.endswith("/"):
         raise ValueError(f"{raw} is a folder: a mapping prepares one raw file; name the file")
     if raw.startswith("s3://"):
-        if isinstance(objects, LocalObjects):
-            path = objects.path(raw)
-        else:
-            digest = hashlib.sha256(raw.encode()).hexdigest()[:16]
-            path = Path(tempfile.gettempdir()) / "personalize-prepare" / digest / Path(raw).name
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(objects.get(raw))
-    elif settings.is_local:
+        return readable_file(raw, objects)
+    if settings.is_local:
         path = Path(raw).expanduser().resolve()
     else:
         raise ValueError(f"{raw} is not an S3 location: on AWS give s3://BUCKET/KEY")
@@ -82,12 +84,12 @@ def prepare_for_import(
     token = hashlib.sha256(mapping.to_json().encode()).hexdigest()[:8]
     name = f"{path.name.split('.')[0]}-{token}.csv"
     if isinstance(objects, LocalObjects):
+        # CreateDatasetImportJob takes only s3:// (the engine maps it to its bucket folder)
         if raw.startswith("s3://"):
             uri = f"s3://{split_uri(raw)[0]}/prepared/{stamp}/{name}"
-            out = objects.path(uri)
         else:
-            out = path.parent / "prepared" / stamp / name
-            uri = str(out)
+            uri = location(settings).uri("prepared", stamp, name)
+        out = objects.path(uri)
     else:
         uri = location(settings).uri("prepared", stamp, name)
         out = Path(tempfile.gettempdir()) / "personalize-prepare" / stamp / name

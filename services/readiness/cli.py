@@ -4,18 +4,28 @@
         [--schema SCHEMA.json] [--items ITEMS.csv] [--users USERS.csv] \
         [--event-type T] [--event-value-threshold X] [--now EPOCH] [--json]
 
-Exit status: 0 ready (warnings allowed), 1 at least one error, 2 usage error.
+Each file may be ``s3://BUCKET/KEY``, as on the Data page: with the local engine the file under
+``$PERSONALIZE_DATA_DIR/s3/BUCKET/KEY``, on AWS the object read through S3.
+
+Exit status: 0 ready (warnings allowed), 1 at least one error, 2 usage error (also a file
+that cannot be read, and AWS settings that do not work).
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import functools
 import json
 import sys
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
+
+from services.config import ConfigError, Settings
+from services.datasets.snapshot import ObjectStore, local_input, object_store
+from services.errors import ServiceError
 
 from .api import check_file
 from .cross import cross_check
@@ -29,11 +39,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True)
     check = sub.add_parser("check", help="check one CSV file")
-    check.add_argument("file", type=Path)
+    check.add_argument("file", help="the CSV file: a path, or s3://BUCKET/KEY")
     check.add_argument("--dataset-type", required=True, choices=DATASET_TYPES)
-    check.add_argument("--schema", type=Path, help="Personalize Avro schema JSON")
-    check.add_argument("--items", type=Path, help="items CSV for cross-file checks")
-    check.add_argument("--users", type=Path, help="users CSV for cross-file checks")
+    check.add_argument("--schema", help="Personalize Avro schema JSON")
+    check.add_argument("--items", help="items CSV for cross-file checks")
+    check.add_argument("--users", help="users CSV for cross-file checks")
     check.add_argument("--event-type", help="the solution's eventType filter")
     check.add_argument(
         "--event-value-threshold", type=float, help="the solution's eventValueThreshold"
@@ -81,29 +91,41 @@ def render(report: ReadinessReport, out: TextIO) -> None:
             out.write(f"  {'':8} lines: {', '.join(map(str, f.rows))}\n")
 
 
-def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
-    """Run the CLI; returns the exit status."""
+def main(
+    argv: Sequence[str] | None = None,
+    out: TextIO | None = None,
+    objects: Callable[[], ObjectStore] | None = None,
+) -> int:
+    """Run the CLI; returns the exit status. ``objects`` makes the store ``s3://`` files are
+    read from (default: the one of the settings in the environment)."""
     out = out or sys.stdout
     args = _parser().parse_args(argv)
-    for label, path in (
+    store = objects or functools.cache(lambda: object_store(Settings.from_env()))
+    local: dict[str, Path | None] = {}
+    for label, text in (
         ("file", args.file),
         ("--schema", args.schema),
         ("--items", args.items),
         ("--users", args.users),
     ):
-        if path is not None and not path.is_file():
-            what = "is a directory, not a file" if path.is_dir() else "no such file"
-            print(f"error: {label}: {what}: {path}", file=sys.stderr)
+        try:
+            local[label] = None if text is None else local_input(text, store)
+        except (ValueError, ServiceError, ConfigError) as err:
+            print(f"error: {label}: {err}", file=sys.stderr)
             return 2
+    file, items_file, users_file = local["file"], local["--items"], local["--users"]
+    assert file is not None  # a required argument
     options = {
         "event_type": args.event_type,
         "event_value_threshold": args.event_value_threshold,
         "now": args.now,
     }
-    report = check_file(args.file, args.dataset_type, schema=args.schema, **options)
-    if args.dataset_type == "interactions" and (args.items or args.users):
-        items = check_file(args.items, "items", now=args.now) if args.items else None
-        users = check_file(args.users, "users", now=args.now) if args.users else None
+    report = check_file(file, args.dataset_type, schema=local["--schema"], **options)
+    # An s3:// file is named as given, not as its temporary copy.
+    report = dataclasses.replace(report, source=args.file)
+    if args.dataset_type == "interactions" and (items_file or users_file):
+        items = check_file(items_file, "items", now=args.now) if items_file else None
+        users = check_file(users_file, "users", now=args.now) if users_file else None
         report = report.with_findings(cross_check(report, items, users))
     if args.json:
         json.dump(report.to_dict(), out, indent=2, default=str)

@@ -78,3 +78,35 @@ def test_cli_refuses_a_mapping_it_cannot_read(shop_env: Shop, tmp_path: Path) ->
     )  # fmt: skip
     assert code == 2
     assert "cannot read" in lines[-1]["message"] and "missing.json" in lines[-1]["message"]
+
+
+def test_cli_refresh_prepares_a_local_raw_export_into_the_bucket_and_imports_it(
+    shop_env: Shop, tmp_path: Path
+) -> None:
+    """`refresh --data LOCAL_FILE --mapping M`, as the README describes it: the raw file stays
+    where it is; the prepared file goes to the data directory's bucket folder and the import
+    job reads it from s3:// (CreateDatasetImportJob takes nothing else)."""
+    raw = tmp_path / "exports" / "주문.csv"  # a Hangul file name, CP949 content
+    raw.parent.mkdir()
+    shutil.copyfile(RAW / "korean_headers_cp949.csv", raw)
+    mapping = tmp_path / "mapping.json"
+    mapping.write_text(json.dumps(MAPPING), encoding="utf-8")
+    code, lines = _cli(
+        "refresh", "--dataset-group", "shop", "--data", str(raw), "--mapping", str(mapping),
+        "--tolerance", "100",
+    )  # fmt: skip
+    assert code == 0, lines[-1]
+    run = shop_env.runs.get(lines[-1]["run"])
+    assert run is not None and run.status == SUCCEEDED
+    job = shop_env.service.describe_import_job(run.step("import:INTERACTIONS").detail["job_arn"])
+    assert job.status == "ACTIVE"
+    # s3://prepared/STAMP/주문-TOKEN.csv, the file under the data directory's s3/ folder
+    bucket, stamp, name = job.location[len("s3://") :].split("/")
+    assert bucket == "prepared" and name.startswith("주문-") and name.endswith(".csv")
+    imported = shop_env.settings.data_dir / "s3" / bucket / stamp / name
+    expected = pd.read_csv(RAW / "expected" / "korean_headers_cp949.csv", dtype=str)
+    pd.testing.assert_frame_equal(
+        pd.read_csv(imported, dtype=str), expected.drop(columns=["EVENT_VALUE"])
+    )
+    assert len(pd.read_csv(imported.with_name(imported.stem + ".rejects.csv"))) == 4
+    assert sorted(p.name for p in raw.parent.iterdir()) == ["주문.csv"]  # nothing written there

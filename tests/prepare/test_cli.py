@@ -120,3 +120,34 @@ def test_an_output_in_a_missing_folder_is_refused_before_reading(tmp_path):
         "--out", str(tmp_path),
     )  # fmt: skip
     assert status == 2 and "is a directory; give a file name" in err
+
+
+def test_raw_and_mapping_at_s3_locations_are_read_from_the_local_bucket(tmp_path, monkeypatch):
+    monkeypatch.setenv("PERSONALIZE_BACKEND", "local")
+    monkeypatch.setenv("PERSONALIZE_DATA_DIR", str(tmp_path / "data"))
+    bucket = tmp_path / "data" / "s3" / "raw-bucket"
+    (bucket / "exports").mkdir(parents=True)
+    name = "product_master_multi_category"
+    (bucket / "exports" / "products.csv").write_bytes(raw_file(name).read_bytes())
+    (bucket / "mapping.json").write_bytes((MAPPINGS / f"{name}.json").read_bytes())
+    out = tmp_path / "items.csv"
+    status, text, _ = _run(
+        "s3://raw-bucket/exports/products.csv", "--mapping", "s3://raw-bucket/mapping.json",
+        "--out", str(out), "--now", NOW,
+    )  # fmt: skip
+    assert status == 0, text
+    assert "3 written; 2 rejected" in text
+    expected = tmp_path / "direct.csv"
+    _run(str(raw_file(name)), "--mapping", str(MAPPINGS / f"{name}.json"), "--out", str(expected))
+    assert out.read_bytes() == expected.read_bytes()
+    status, suggested, _ = _run(
+        "suggest", "s3://raw-bucket/exports/products.csv", "--dataset-type", "items"
+    )
+    assert status == 0 and json.loads(suggested)["dataset_type"] == "items"
+    status, _, err = _run(
+        "s3://raw-bucket/none.csv", "--mapping", "s3://raw-bucket/mapping.json", "--out", str(out)
+    )
+    assert status == 2
+    assert err.startswith(
+        "error: raw s3://raw-bucket/none.csv: no file at s3://raw-bucket/none.csv"
+    )

@@ -89,3 +89,33 @@ def test_module_entry_point_exit_status():
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
     assert done.returncode == 1, done.stderr
     assert json.loads(done.stdout)["findings"][0]["code"] == "header_only"
+
+
+def _in_local_bucket(tmp_path, monkeypatch, source, key):
+    """``source`` copied to ``s3://bucket/KEY`` of the local engine's data directory."""
+    monkeypatch.setenv("PERSONALIZE_BACKEND", "local")
+    monkeypatch.setenv("PERSONALIZE_DATA_DIR", str(tmp_path / "data"))
+    target = tmp_path / "data" / "s3" / "bucket" / key
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(source.read_bytes())
+    return f"s3://bucket/{key}"
+
+
+def test_an_s3_location_is_read_from_the_local_bucket_folder(tmp_path, monkeypatch, capsys):
+    uri = _in_local_bucket(tmp_path, monkeypatch, BAD / "timestamps_milliseconds.csv", "in/i.csv")
+    argv = ["--dataset-type", "interactions", "--now", str(NOW), "--json"]
+    status, text = run("check", uri, *argv)
+    direct_status, direct = run("check", str(BAD / "timestamps_milliseconds.csv"), *argv)
+    got, want = json.loads(text), json.loads(direct)
+    assert got.pop("source") == uri and want.pop("source") != uri
+    assert (status, got) == (direct_status, want) and status == 1
+    # as the Data page says it: no such object, a folder, a key that leaves the bucket folder
+    for location, says in (
+        ("s3://bucket/in/none.csv", "error: file: no file at s3://bucket/in/none.csv (locally: "),
+        ("s3://bucket/in/", "error: file: s3://bucket/in/ is a folder: name one file"),
+        ("s3://b/../../x.csv", "error: file: 's3://b/../../x.csv' leaves the local bucket"),
+        ("s3://", "error: file: 's3://' has no bucket name"),
+    ):
+        assert run("check", location, "--dataset-type", "items")[0] == 2
+        err = capsys.readouterr().err
+        assert err.startswith(says) and err.count("\n") == 1, err
