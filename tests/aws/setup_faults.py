@@ -100,12 +100,17 @@ source_profile = base
 [profile badsrc]
 role_arn = {ROLE}
 source_profile = nope
+[profile sso]
+sso_start_url = https://example.awsapps.com/start
+sso_region = eu-west-1
+sso_account_id = 123456789012
+sso_role_name = Ops
 """
 CREDENTIALS = """[base]
 aws_access_key_id = AKIAEXAMPLEBASE00000
 aws_secret_access_key = base-secret
 """
-PROFILES = "badsrc, base, default, ops, roled"  # as the files above define them, sorted
+PROFILES = "badsrc, base, default, ops, roled, sso"  # as the files above define them, sorted
 
 
 def use_profiles(monkeypatch: pytest.MonkeyPatch, folder: Path, **env: str) -> None:
@@ -120,6 +125,7 @@ def use_profiles(monkeypatch: pytest.MonkeyPatch, folder: Path, **env: str) -> N
     monkeypatch.setenv("AWS_CONFIG_FILE", str(folder / "config"))
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(folder / "credentials"))
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    monkeypatch.setenv("HOME", str(folder / "home"))  # no SSO token cache (~/.aws/sso/cache)
     monkeypatch.setenv("PERSONALIZE_BACKEND", "aws")
     monkeypatch.setenv("AWS_REGION", "eu-west-1")
     monkeypatch.setenv("PERSONALIZE_DATA_DIR", str(folder / "data"))
@@ -151,7 +157,7 @@ FAULTS = {
     "profile without credentials": Fault(
         lambda u: {"AWS_PROFILE": "ops"},
         f"AWS_PROFILE=ops has no credentials in {FILES}: add them with `aws configure "
-        "--profile ops`, or set AWS_PROFILE to one of: badsrc, base, default, roled",
+        "--profile ops`, or set AWS_PROFILE to one of: badsrc, base, default, roled, sso",
     ),
     "no credentials at all": Fault(
         lambda u: {},
@@ -169,14 +175,14 @@ FAULTS = {
         lambda u: {"AWS_PROFILE": "roled", "AWS_ENDPOINT_URL_STS": u["sts"]},
         f"AWS_PROFILE=roled: AWS refused AssumeRole of its role_arn {ROLE} (AccessDenied: "
         f"{DENIED}); fix the profile's role_arn or source_profile, or set AWS_PROFILE to one "
-        "of: badsrc, base, default, ops",
+        "of: badsrc, base, default, ops, sso",
         sts="refuse",
     ),
     "profile role without its source": Fault(
         lambda u: {"AWS_PROFILE": "badsrc"},
         'AWS_PROFILE=badsrc: The source_profile "nope" referenced in the profile "badsrc" does '
         "not exist; fix the profile in AWS_CONFIG_FILE ({dir}/config), or set AWS_PROFILE to "
-        "one of: base, default, ops, roled",
+        "one of: base, default, ops, roled, sso",
     ),
     "dashboard role refused": Fault(
         lambda u: {
@@ -188,6 +194,16 @@ FAULTS = {
         f"{DENIED}); let the credentials of AWS_PROFILE=base assume that role (its trust "
         "policy and sts:AssumeRole), or unset PERSONALIZE_ASSUME_ROLE_ARN",
         sts="refuse",
+    ),
+    "SSO never logged in": Fault(
+        lambda u: {"AWS_PROFILE": "sso", "AWS_ENDPOINT_URL_PERSONALIZE": u["expired"]},
+        "AWS_PROFILE=sso: the SSO session has expired or was never started: run `aws sso login "
+        "--profile sso`, then try again",
+    ),
+    "partial keys": Fault(
+        lambda u: {"AWS_ACCESS_KEY_ID": "AKIAEXAMPLEPARTIAL00"},
+        "AWS_ACCESS_KEY_ID: the credentials lack AWS_SECRET_ACCESS_KEY (env): set it, or "
+        "remove the incomplete keys",
     ),
     "no network": Fault(
         lambda u: {"AWS_PROFILE": "base", "AWS_ENDPOINT_URL_PERSONALIZE": u["down"]},
