@@ -69,6 +69,9 @@ def _unwritable(target: str | Path | None) -> str | None:
     """Why an output file cannot be written there (None: it can, as far as can be told)."""
     if target is None:
         return None
+    if str(target).startswith("s3://"):
+        # Outputs are local files; the refresh (--data … --mapping) prepares into the bucket.
+        return "outputs are local files: give a path (refresh --mapping writes to the bucket)"
     path = Path(target)
     if path.is_dir():
         return "is a directory; give a file name"

@@ -151,3 +151,16 @@ def test_raw_and_mapping_at_s3_locations_are_read_from_the_local_bucket(tmp_path
     assert err.startswith(
         "error: raw s3://raw-bucket/none.csv: no file at s3://raw-bucket/none.csv"
     )
+
+
+def test_an_s3_output_is_refused_in_one_line(tmp_path):
+    status, _, err = _run(
+        str(raw_file("product_master_multi_category")),
+        "--mapping", str(MAPPINGS / "product_master_multi_category.json"),
+        "--out", "s3://bucket/items.csv",
+    )  # fmt: skip
+    assert status == 2
+    assert err == (
+        "error: --out s3://bucket/items.csv: outputs are local files: give a path (refresh "
+        "--mapping writes to the bucket)\n"
+    )
