@@ -36,6 +36,7 @@ from botocore.exceptions import (
     NoCredentialsError,
     PartialCredentialsError,
     ProfileNotFound,
+    ProxyConnectionError,
     SSOError,
     TokenRetrievalError,
 )
@@ -283,8 +284,14 @@ def explain(
             code=_code(err),
             operation=op,
         )
+    if isinstance(err, ProxyConnectionError):
+        return AwsSetupError(
+            f"Cannot reach the proxy {err.kwargs.get('proxy_url', '')}: check HTTPS_PROXY (and "
+            "HTTP_PROXY, NO_PROXY), or unset it",
+            code="ProxyConnectionError",
+        )
     if isinstance(err, ConnectionError):
-        url = str(err.kwargs.get("endpoint_url") or err.kwargs.get("proxy_url") or "")
+        url = str(err.kwargs.get("endpoint_url") or "")
         name = _SERVICE_NAMES.get(service, service)
         if endpoint and url and not _same_host(url, endpoint):
             return AwsSetupError(

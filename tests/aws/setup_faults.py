@@ -205,6 +205,10 @@ FAULTS = {
         "AWS_ACCESS_KEY_ID: the credentials lack AWS_SECRET_ACCESS_KEY (env): set it, or "
         "remove the incomplete keys",
     ),
+    "proxy down": Fault(
+        lambda u: {"AWS_PROFILE": "base", "HTTPS_PROXY": u["down"], "NO_PROXY": ""},
+        "Cannot reach the proxy {down}: check HTTPS_PROXY (and HTTP_PROXY, NO_PROXY), or unset it",
+    ),
     "no network": Fault(
         lambda u: {"AWS_PROFILE": "base", "AWS_ENDPOINT_URL_PERSONALIZE": u["down"]},
         "Cannot reach Personalize at {down}/: check the network (HTTPS_PROXY when there is a "
