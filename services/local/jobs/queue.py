@@ -233,7 +233,9 @@ class JobRunner:
         """Collect worker processes that exited (a child nobody waits for stays a zombie).
         Call with ``_lock`` held."""
         if self._proc is not None and self._proc.poll() is not None:
-            _log.info("worker %s ended (exit code %s)", self._proc.pid, self._proc.returncode)
+            # An idle exit is routine; anything else is worth a line (its jobs are recovered).
+            level = logging.DEBUG if self._proc.returncode == 0 else logging.WARNING
+            _log.log(level, "worker %s ended (exit code %s)", self._proc.pid, self._proc.returncode)
             if self._proc.stdin is not None:
                 self._proc.stdin.close()
             self._proc = None
