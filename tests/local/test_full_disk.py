@@ -6,6 +6,7 @@ are the kernel's own ENOSPC. Mounting needs root, as in CI and on the developmen
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import signal
@@ -79,19 +80,24 @@ def _ends_failed_for_no_space(clients: Clients, version: str, data_dir: Path) ->
     return done["failureReason"]
 
 
-def test_a_model_that_cannot_be_saved_fails_its_version_with_the_cause(
-    small_disk: Path,
+def test_a_version_that_cannot_be_saved_fails_with_the_cause(
+    small_disk: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """The disk fills while the model trains: saving it fails, and so may saving that failure;
-    the worker keeps the outcome and writes it once there is room again."""
+    """The disk fills while the version trains: saving the model or the version fails, and so
+    may saving that failure; the worker keeps the outcome and writes it once there is room."""
     data_dir = small_disk / "data"
     settings = Settings(
         data_dir=data_dir, lifecycle_seconds=0.0, worker_mode="thread", min_training_seconds=2.0
     )
     clients = build_clients(settings)
     version = _training(clients, data_dir)
+    caplog.set_level(logging.WARNING, logger="services.local.jobs")
     filler = _fill(small_disk, leave=0)
-    time.sleep(4)  # training ends and hits the full disk
+    deadline = time.monotonic() + 60
+    # the worker thread logs the failure whether or not it could record it
+    while not any(version in r.getMessage() and "failed" in r.getMessage() for r in caplog.records):
+        assert time.monotonic() < deadline, "the training never hit the full disk"
+        time.sleep(0.05)
     filler.unlink()
     _ends_failed_for_no_space(clients, version, data_dir)
 
