@@ -15,6 +15,7 @@ import dataclasses
 import errno
 import os
 import shutil
+import sqlite3
 import stat
 import uuid
 from collections.abc import Iterator
@@ -27,6 +28,7 @@ import pytest
 from botocore.exceptions import ClientError
 from sqlalchemy import select
 
+from services import db as db_module
 from services.config import Settings
 from services.db import dispose_engines
 from services.local.data import bulk as bulk_module
@@ -54,6 +56,7 @@ class Arns:
     pop_version: str
     pop_campaign: str
     rank_campaign: str
+    cat0_filter: str
 
 
 @dataclass
@@ -91,7 +94,7 @@ RECIPES = {"up": "user-personalization", "pop": "popularity-count", "rank": "per
 
 
 def _template(data_dir: Path) -> Arns:
-    """The shop: three trained solutions, each deployed, and a metric attribution."""
+    """The shop: three trained solutions, each deployed, a metric attribution, a filter."""
     clients = build_clients(_settings(data_dir, worker_mode="thread"))
     ws = create_group(clients, data_dir, with_items=True)
     solutions, versions, campaigns = {}, {}, {}
@@ -104,10 +107,15 @@ def _template(data_dir: Path) -> Arns:
         metrics=[{"eventType": "view", "metricName": "views", "expression": "SAMPLECOUNT()"}],
         metricsOutputConfig={"roleArn": ROLE},
     )
+    cat0 = clients.personalize.create_filter(
+        name="cat0",
+        datasetGroupArn=ws["group"],
+        filterExpression='INCLUDE ItemID WHERE Items.CATEGORY IN ("cat0")',
+    )["filterArn"]
     reset_engines()
     dispose_engines()  # the WAL folded into the file: a copy of the folder is complete
     up, pop = (versions["up"], campaigns["up"]), (versions["pop"], campaigns["pop"])
-    return Arns(ws["group"], ws["dataset"], solutions["up"], *up, *pop, campaigns["rank"])
+    return Arns(ws["group"], ws["dataset"], solutions["up"], *up, *pop, campaigns["rank"], cat0)
 
 
 def deploy(clients: Clients, name: str, version: str) -> str:
@@ -261,6 +269,79 @@ def test_training_on_a_corrupt_file_fails_with_its_cause(shop: Shop) -> None:
     )
 
 
+def _export(shop: Shop) -> dict[str, Any]:
+    p = shop.clients.personalize
+    job = p.create_dataset_export_job(
+        jobName="export",
+        datasetArn=shop.arns.interactions,
+        ingestionMode="BULK",
+        roleArn=ROLE,
+        jobOutput={"s3DataDestination": {"path": "s3://exports/shop/"}},
+    )["datasetExportJobArn"]
+    shop.run_jobs()
+    return p.describe_dataset_export_job(datasetExportJobArn=job)["datasetExportJob"]
+
+
+def _deletion(shop: Shop) -> dict[str, Any]:
+    p = shop.clients.personalize
+    (shop.data_dir / "s3" / "bucket" / "forget.csv").write_text("USER_ID\nu1\n")
+    job = p.create_data_deletion_job(
+        jobName="forget",
+        datasetGroupArn=shop.arns.group,
+        dataSource={"dataLocation": "s3://bucket/forget.csv"},
+        roleArn=ROLE,
+    )["dataDeletionJobArn"]
+    shop.run_jobs()
+    return p.describe_data_deletion_job(dataDeletionJobArn=job)["dataDeletionJob"]
+
+
+def _batch(shop: Shop) -> dict[str, Any]:
+    p = shop.clients.personalize
+    (shop.data_dir / "s3" / "batch" / "users.json").parent.mkdir(parents=True)
+    (shop.data_dir / "s3" / "batch" / "users.json").write_text('{"userId": "u1"}\n')
+    job = p.create_batch_inference_job(
+        jobName="batch",
+        solutionVersionArn=shop.arns.up_version,
+        roleArn=ROLE,
+        jobInput={"s3DataSource": {"path": "s3://batch/users.json"}},
+        jobOutput={"s3DataDestination": {"path": "s3://batch/out/"}},
+    )["batchInferenceJobArn"]
+    shop.run_jobs()
+    return p.describe_batch_inference_job(batchInferenceJobArn=job)["batchInferenceJob"]
+
+
+@pytest.mark.parametrize(
+    ("job", "failed"),
+    [(_export, "CREATE FAILED"), (_deletion, "FAILED"), (_batch, "CREATE FAILED")],
+    ids=["export", "data deletion", "batch inference"],
+)
+def test_every_job_that_reads_a_corrupt_file_fails_with_its_cause(
+    shop: Shop, job: Any, failed: str
+) -> None:
+    bulk = shop.bulk_file()
+    truncate(bulk)
+    doc = job(shop)
+    assert doc["status"] == failed
+    assert doc["failureReason"].startswith(
+        f"The bulk file {bulk.relative_to(shop.data_dir).as_posix()} is corrupt (truncated or "
+        "damaged): import the Interactions dataset"
+    )
+
+
+@needs_dev_full
+def test_an_export_on_a_full_disk_fails_naming_the_device_and_leaves_no_file(
+    shop: Shop,
+) -> None:
+    out = shop.data_dir / "s3" / "exports" / "shop" / "export" / "part-00000.csv"
+    full_device_at(out)
+    doc = _export(shop)
+    assert doc["status"] == "CREATE FAILED"
+    assert doc["failureReason"] == (
+        f"Writing the export failed: no space left on the device holding {out.parent}."
+    )
+    assert not os.path.lexists(out)
+
+
 def test_a_missing_bulk_file_is_named_as_missing(shop: Shop) -> None:
     bulk = shop.bulk_file()
     bulk.unlink()
@@ -398,23 +479,49 @@ def test_each_write_error_is_named(code: int, cause: str) -> None:
 # --- serving never needs a write -------------------------------------------------------------
 
 
-def test_a_read_only_store_still_answers_every_request(shop: Shop) -> None:
-    read_only = _settings(
-        shop.data_dir,
-        engine_db_url=f"sqlite:///file:{shop.data_dir / 'engine.db'}?mode=ro&uri=true",
-    )
-    engine = get_engine(read_only, start_worker=False)
-    c = build_clients(read_only)
+@pytest.fixture(params=["read-only", "locked by another writer"])
+def unwritable_store(
+    request: pytest.FixtureRequest, shop: Shop, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Settings]:
+    """Settings of an engine whose database takes no write: opened read-only, or locked by
+    another process's writer (our writers give up after 0.2 s instead of 30 s)."""
+    database = shop.data_dir / "engine.db"
+    if request.param == "read-only":
+        yield _settings(shop.data_dir, engine_db_url=f"sqlite:///file:{database}?mode=ro&uri=true")
+        return
+    monkeypatch.setattr(db_module, "SQLITE_BUSY_TIMEOUT_S", 0.2)
+    get_engine(shop.settings, start_worker=False)  # started (its startup writes) before the lock
+    other = sqlite3.connect(database, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        yield shop.settings
+    finally:
+        other.rollback()
+        other.close()
+
+
+def test_serving_answers_every_request_without_writing(
+    shop: Shop, unwritable_store: Settings
+) -> None:
+    engine = get_engine(unwritable_store, start_worker=False)
+    c = build_clients(unwritable_store)
     # The group has a metric attribution: each answer is logged for its report, which fails.
     assert len(recs(c, shop.arns.up_campaign)) == 5
     assert len(recs(c, shop.arns.pop_campaign, "nobody")) == 5
+    promoted = c.runtime.get_recommendations(
+        campaignArn=shop.arns.up_campaign,
+        userId="u1",
+        numResults=10,
+        promotions=[{"name": "p", "percentPromotedItems": 50, "filterArn": shop.arns.cat0_filter}],
+    )["itemList"]
+    assert sum(i.get("promotionName") == "p" for i in promoted) == 5
     ranked = c.runtime.get_personalized_ranking(
         campaignArn=shop.arns.rank_campaign, userId="u1", inputList=["i1", "i2", "i3"]
     )["personalizedRanking"]
     assert sorted(r["itemId"] for r in ranked) == ["i1", "i2", "i3"]
     engine.requests.flush()  # request counts cannot be saved either: kept, no error
     with engine.read_db.connect() as conn:
-        assert conn.execute(select(t.issued)).all() == []
+        assert conn.execute(select(t.issued)).all() == []  # the attribution log lost them
 
 
 # --- a moved, restored or copied data directory ----------------------------------------------

@@ -231,7 +231,7 @@ def _promote(
     if not arn:
         raise InvalidInput("A promotion needs a filterArn that selects the promoted items.")
     expect_kind(arn, "filter", "promotions.1.filterArn")
-    with engine.tx() as res:
+    with engine.reading() as res:  # serving never takes the write lock
         doc = res.get(arn, "filter")
     mask = _filter_mask(engine, loaded, doc, promotion.get("filterValues"), user_id, history)
     percent = int(promotion.get("percentPromotedItems") or 0)
@@ -268,7 +268,7 @@ def batch_answer(
     engine: EngineContext, job: dict[str, Any], query: dict[str, Any]
 ) -> dict[str, Any]:
     """One output line of a batch inference job, in Personalize's JSON Lines format."""
-    with engine.tx() as res:
+    with engine.reading() as res:
         version = res.get(job["solutionVersionArn"], "solution-version")
         filter_doc = res.find(job["filterArn"]) if job.get("filterArn") else None
     loaded = engine.models.get(version)
