@@ -15,7 +15,7 @@ from services.db import make_engine
 from services.local.data import tables
 from services.local.data.bulk import BulkStore
 from services.local.data.histories import BulkHistories
-from services.local.data.model_files import MODELS_FOLDER
+from services.local.data.model_files import MODELS_FOLDER, sweep_partial
 from services.local.data.resources import Arns, Resources
 from services.local.errors import NotInLocalEngine
 from services.local.jobs.queue import JobRunner
@@ -53,6 +53,7 @@ class LocalEngine:
         self.requests = RequestCounter(self.db, lambda: self.clock())
         self.jobs = JobRunner(self, enabled=start_worker, idle_exit=settings.worker_idle_seconds)
         self.jobs.recover()  # also deletes bulk files orphaned by a crash
+        sweep_partial(self.read_db, self.models_dir)  # and half-written model files
         self.jobs.warm()
 
     def call(self, service: str, operation: str, params: dict[str, Any]) -> dict[str, Any] | None:

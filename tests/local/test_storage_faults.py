@@ -26,7 +26,7 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from services import db as db_module
 from services.config import Settings
@@ -34,8 +34,10 @@ from services.db import dispose_engines
 from services.local.data import bulk as bulk_module
 from services.local.data import tables as t
 from services.local.data.faults import write_cause
+from services.local.data.model_files import sweep_partial
 from services.local.engine import LocalEngine, get_engine, reset_engines
 from services.personalize.clients import Clients, build_clients
+from tests.local.domain_shop import create_domain_shop, create_recommender
 from tests.local.workspace import create_group, train, wait_for, write_interactions
 
 DEV_FULL = Path("/dev/full")
@@ -55,6 +57,7 @@ class Arns:
     up_campaign: str
     pop_version: str
     pop_campaign: str
+    rank_version: str
     rank_campaign: str
     cat0_filter: str
 
@@ -115,7 +118,8 @@ def _template(data_dir: Path) -> Arns:
     reset_engines()
     dispose_engines()  # the WAL folded into the file: a copy of the folder is complete
     up, pop = (versions["up"], campaigns["up"]), (versions["pop"], campaigns["pop"])
-    return Arns(ws["group"], ws["dataset"], solutions["up"], *up, *pop, campaigns["rank"], cat0)
+    rank = (versions["rank"], campaigns["rank"])
+    return Arns(ws["group"], ws["dataset"], solutions["up"], *up, *pop, *rank, cat0)
 
 
 def deploy(clients: Clients, name: str, version: str) -> str:
@@ -385,6 +389,26 @@ def test_a_missing_model_file_is_named_as_missing(shop: Shop) -> None:
     assert error["message"].startswith(f"The model file models/{model.name} is missing: retrain")
 
 
+def test_a_recommenders_truncated_model_names_how_to_retrain_it(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    clients = build_clients(_settings(data_dir))
+    ws = create_domain_shop(clients, data_dir)
+    doc = create_recommender(clients, ws["group"], "best", "aws-ecomm-popular-items-by-purchases")
+    assert doc["status"] == "ACTIVE", doc.get("failureReason")
+    arn = doc["recommenderArn"]
+    with get_engine(_settings(data_dir)).reading() as res:
+        recorded = res.get(arn, "recommender")["_modelPath"]
+    assert recorded.startswith("models/recommender-best-")
+    truncate(data_dir / recorded)
+    error = refusal(lambda: clients.runtime.get_recommendations(recommenderArn=arn, userId="u1"))
+    assert (error["code"], error["status"]) == ("InvalidInputException", 400)
+    assert error["message"] == (
+        f"The model file {recorded} is corrupt (truncated or damaged): retrain (delete "
+        "recommender best and create it again)."
+    )
+    reset_engines()
+
+
 def test_an_update_from_a_corrupt_model_fails_with_its_cause(shop: Shop) -> None:
     truncate(shop.model_file(shop.arns.up_version))
     version = new_version(shop, trainingMode="UPDATE")
@@ -438,6 +462,31 @@ def test_an_import_on_a_full_disk_fails_naming_the_device_and_changes_nothing(
     )
     assert sorted(folder.iterdir()) == [registered]  # no partial file, the old one kept
     assert recs(shop.clients, shop.arns.up_campaign, "u7") == before
+
+
+def test_a_partial_model_of_a_killed_training_is_deleted_when_no_training_runs(
+    shop: Shop,
+) -> None:
+    models = shop.data_dir / "models"
+    left = models / "up-killed.tmp.npz"  # a worker killed while it saved this model
+    left.write_bytes(b"PK\x03\x04 the first bytes of a model")
+    engine = shop.engine  # starting sweeps it: no training runs
+    assert not left.exists()
+    assert sorted(p.name for p in models.iterdir()) == sorted(
+        Path(shop.model_file(v)).name
+        for v in (shop.arns.up_version, shop.arns.pop_version, shop.arns.rank_version)
+    )
+    # While a training runs (in any process), its partial file is left alone.
+    writing = models / "up-running.tmp.npz"
+    writing.write_bytes(b"PK\x03\x04")
+    with engine.db.begin() as conn:
+        conn.execute(
+            insert(t.jobs).values(
+                kind="train", arn="x", state="running", attempts=1, cancel=0, created=0.0
+            )
+        )
+    assert sweep_partial(engine.read_db, models) == []
+    assert writing.exists()
 
 
 def test_training_into_a_folder_that_cannot_be_created_fails_with_its_cause(shop: Shop) -> None:

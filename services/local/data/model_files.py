@@ -5,13 +5,57 @@ directory (``models/<name>.npz``), so a data directory that is moved, restored f
 copied serves its own files. Documents written before that hold an absolute path: it is read
 as the file of the same name in *this* data directory's model folder, never the path itself
 (a copied directory must not serve, nor depend on, the original's files).
+
+A model is written to ``<name>.tmp.npz`` and renamed when complete; a write that fails removes
+its partial file itself, and one whose process was killed leaves it for ``sweep_partial``.
 """
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path, PurePosixPath
 
+import sqlalchemy as sa
+
+from services.local.data import tables as t
+
+_log = logging.getLogger(__name__)
+
 MODELS_FOLDER = "models"
+PARTIAL_SUFFIX = ".tmp.npz"
+TRAINING_JOBS = ("train", "train-recommender")  # the job kinds that write model files
+
+
+def partial(path: Path) -> Path:
+    """Where the model ``path`` is written before it is complete."""
+    return path.with_suffix(PARTIAL_SUFFIX)
+
+
+def sweep_partial(db: sa.Engine, models_dir: Path) -> list[Path]:
+    """Delete half-written model files left by a process that died while saving; returns them.
+
+    Only when no training job runs in any process sharing the data directory: the files are
+    listed before the jobs are read, so a training that starts meanwhile writes a file that is
+    not on the list, and one that was running keeps its file. ``db`` should be the read-only
+    database.
+    """
+    found = sorted(models_dir.glob(f"*{PARTIAL_SUFFIX}"))
+    if not found:
+        return []
+    with db.connect() as conn:
+        training = conn.execute(
+            sa.select(t.jobs.c.id)
+            .where(t.jobs.c.state == "running", t.jobs.c.kind.in_(TRAINING_JOBS))
+            .limit(1)
+        ).first()
+    if training is not None:
+        return []
+    for path in found:
+        try:
+            path.unlink(missing_ok=True)
+        except OSError as err:  # the folder is not writable: tried again at the next start
+            _log.warning("could not delete the partial model file %s: %s", path, err)
+    return found
 
 
 def recorded(data_dir: Path, path: Path) -> str:

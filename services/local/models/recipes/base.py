@@ -19,6 +19,8 @@ from typing import ClassVar, Protocol
 import numpy as np
 import pandas as pd
 
+from services.local.data.model_files import partial
+
 # Columns of TrainingData.interactions, in this order and with these dtypes:
 #   USER_ID str, ITEM_ID str, TIMESTAMP int64 (epoch seconds), EVENT_TYPE str ("" when absent),
 #   EVENT_VALUE float64 (NaN when absent).
@@ -107,11 +109,12 @@ class TrainingError(Exception):
 def save_npz(path: Path, header: Mapping[str, object], **arrays: np.ndarray) -> None:
     """Save arrays plus a JSON header; strings are stored as unicode arrays, never objects.
 
-    Written to ``<name>.tmp.npz`` first and renamed, so ``path`` is complete or absent; the
-    temporary file is removed when writing fails (OSError: a full disk, a folder not writable).
+    Written to ``partial(path)`` (``<name>.tmp.npz``) first and renamed, so ``path`` is
+    complete or absent; the partial file is removed when writing fails (OSError: a full disk,
+    a folder not writable).
     """
     clean = {k: (v.astype(str) if v.dtype == object else v) for k, v in arrays.items()}
-    tmp = path.with_suffix(".tmp.npz")
+    tmp = partial(path)
     # Uncompressed: factors and scores barely compress, and a model of a 500,000-item shop
     # loads in a fraction of the time (it is loaded by every process that serves it).
     try:
