@@ -1,5 +1,5 @@
 """Pages over a data directory whose interactions file is damaged: each page names the file and
-what to do, and never draws a traceback or a server path.
+what to do, and never draws a traceback or a server path; so does a truncated model file.
 
 Two kinds of damage: a truncated file (its Parquet footer is gone, so the data read finds it
 before any chart reads) and bytes damaged inside a file that keeps its footer (found only when
@@ -74,3 +74,21 @@ def test_a_damaged_interactions_file_is_a_message_on_the_page(
     for message in messages:
         assert str(data_dir) not in message and "Traceback" not in message, message
     assert at.title[0].value == page.removeprefix("pages/").removesuffix(".py").title()
+
+
+@pytest.mark.parametrize("page", [OVERVIEW, RECS])
+def test_a_truncated_model_file_is_a_message_on_the_page(seeded: Seeded, page: str) -> None:
+    """The campaign shop-campaign serves up_v1; both pages ask it for several users."""
+    data_dir = Settings.from_env().data_dir
+    (model,) = (data_dir / "models").glob(f"shop-up-{seeded.up_v1.rsplit('/', 1)[-1]}.npz")
+    truncate(model)
+    at = app_at(page)
+    assert not at.exception, [e.value for e in at.exception]
+    messages = [shown(e.value) for e in at.error]  # as read: escaped paths would hide a leak
+    cause = (
+        f"The model file models/{model.name} is corrupt (truncated or damaged): retrain (create "
+        "a new version of solution shop-up and update the campaign to it)."
+    )
+    assert any("shop-campaign" in m and cause in m for m in messages), messages
+    for message in messages:
+        assert str(data_dir) not in message and "Traceback" not in message, message
