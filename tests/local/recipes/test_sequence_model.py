@@ -90,6 +90,15 @@ def test_v2_is_not_v1_renamed(clusters: SequenceModel) -> None:
     assert set(clusters.params) == set(param_shapes(41, 16, 12, 2))
 
 
+def test_full_softmax_when_the_catalogue_fits_in_the_negatives() -> None:
+    # 30 items, 29 ≤ 32 negatives: every other item is a negative, exactly once
+    hp = {**TINY, "negative_samples": "32"}
+    model = get_recipe(V2[0]).fit(successor_data(), TrainingConfig(hyperparameters=hp))
+    assert model.training["loss"] == "full_softmax"
+    assert model.training["negative_samples"] == 29
+    assert top(model, model.score_user(None, ["i3", "i4", "i5"]), 1) == ["i6"]
+
+
 def test_ring_next_item_follows_the_newest_item(ring: SequenceModel) -> None:
     assert top(ring, ring.score_user(None, ["i3", "i4", "i5"]), 1) == ["i6"]
     assert top(ring, ring.score_user("nobody", ["i20"]), 1) == ["i21"]
@@ -192,7 +201,7 @@ def test_settings_shape_and_bound_the_model(clusters: SequenceModel) -> None:
     assert clusters.length == 12  # bptt
     report = clusters.training
     assert report["epochs"] == 40 and report["max_training_seconds"] == 60.0
-    assert report["negative_samples"] == 16
+    assert report["loss"] == "sampled_softmax" and report["negative_samples"] == 16
     assert report["stopped"] in ("epochs", "early_stopping")
     assert 1 <= report["best_epoch"] <= report["epochs_run"] <= 40
     assert report["validation_users"] == 60

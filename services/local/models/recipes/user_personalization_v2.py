@@ -1,4 +1,4 @@
-"""aws-user-personalization-v2: a self-attentive next-item model (SASRec family, gBCE loss).
+"""aws-user-personalization-v2: a self-attentive next-item model (SASRec family, softmax loss).
 
 Personalize's User-Personalization-v2 is "a transformer-based architecture" whose "input
 sequence is a user's item interaction history" (developer guide, User-Personalization-v2
@@ -14,7 +14,8 @@ Hyperparameters (Personalize's string map; ranges in ``parameters.py``):
 - ``hidden_dimension`` (64): the width of the item embeddings and of the network.
 - ``bptt`` (50): the longest history the network reads; longer histories are cut into windows
   of this length for training, and only the newest ``bptt`` items count at request time.
-- ``negative_samples`` (256): sampled negatives per position (at most the catalogue size − 1).
+- ``negative_samples`` (256): sampled negatives per position; a catalogue of at most
+  ``negative_samples + 1`` items trains with full softmax over every other item instead.
 - ``epochs`` (100) and ``max_training_seconds`` (60): whichever ends training first. Early
   stopping on the validation split (every validation user's last item held out of training)
   may end it sooner; the model keeps the weights of its best validation epoch and records
