@@ -90,7 +90,7 @@ class SequenceModel:
         return self.score_user(None, [item_id])
 
     def save(self, path: Path) -> None:
-        """Write the model to an .npz of plain float32 arrays and a JSON header (no pickle)."""
+        """Write the model to an .npz of plain float32 arrays and a JSON header (no objects)."""
         arrays = {
             f"{_PARAM_PREFIX}{k}": np.asarray(v, dtype=np.float32) for k, v in self.params.items()
         }
