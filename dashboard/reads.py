@@ -49,6 +49,8 @@ from services.pipeline.freshness import RefreshState, refresh_states
 from services.workspace.alerts import Alert
 from services.workspace.catalog import Catalog, build_catalog
 from services.workspace.data_health import data_alerts as build_data_alerts
+from services.workspace.new_solution import RecipeOption
+from services.workspace.new_solution import recipe_options as build_recipe_options
 from services.workspace.overview import DatasetGroupOverview
 from services.workspace.version_campaigns import VersionInfo, versions_with_campaigns
 
@@ -172,6 +174,13 @@ def _solution_metrics(version_arn: str) -> dict[str, float]:
     return metrics
 
 
+@st.cache_data(ttl=ACCOUNT_TTL, show_spinner="Reading the recipes…")
+def _recipe_options(dataset_types: tuple[str, ...]) -> list[RecipeOption]:
+    # Recipes, algorithms and feature transformations are the service's catalogue: they do
+    # not change while the dashboard runs, so an hour is safe.
+    return build_recipe_options(deps.service(), dataset_types)
+
+
 @st.cache_data(ttl=ACCOUNT_TTL, show_spinner=False)
 def account() -> Account:
     """Backend, account and region for the sidebar badge (never fails: an unknown account
@@ -253,6 +262,12 @@ def group_data(group_arn: str) -> GroupData:
 def overview() -> list[DatasetGroupOverview]:
     """Every dataset group with datasets, solutions and campaign deployment state."""
     return _overview()
+
+
+@_read("the recipes")
+def recipe_options(dataset_types: tuple[str, ...]) -> list[RecipeOption]:
+    """Every custom recipe with its parameters; those ``dataset_types`` fit first."""
+    return _recipe_options(dataset_types)
 
 
 # The running-work poll: one snapshot per interval for the whole process, however many tabs

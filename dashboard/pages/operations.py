@@ -9,6 +9,7 @@ from dashboard.components import cost_panels
 from dashboard.components.operations.actions import show_flash
 from dashboard.components.operations.audit import show_audit_log
 from dashboard.components.operations.deploy import show_deploy
+from dashboard.components.operations.new_solution import show_new_solution
 from dashboard.components.operations.progress import show_running_work
 from dashboard.components.operations.refresh import show_refresh
 from dashboard.components.operations.train import show_train
@@ -28,11 +29,12 @@ if groups is not None:
 if groups == []:
     st.info("No dataset group yet: run `make demo`, or create one on the Data page.")
 
-refresh, deploy, train, costs, audit = st.tabs(
+refresh, deploy, train, new_solution, costs, audit = st.tabs(
     [
         ":material/autorenew: Refresh",
         ":material/rocket_launch: Deploy",
         ":material/model_training: Train",
+        ":material/add_circle: New solution",
         ":material/payments: Cost & usage",
         ":material/history: Audit log",
     ]
@@ -53,6 +55,11 @@ with train:
         st.caption(unreadable)
     else:
         show_train(groups, target)
+with new_solution:
+    if groups is None:
+        st.caption(unreadable)
+    else:
+        show_new_solution(groups, target)
 with costs:
     if groups is not None:
         cost_panels.operations_section(reads.campaign_costs())

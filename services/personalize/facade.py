@@ -18,6 +18,7 @@ from botocore.parsers import ResponseParserError
 
 from services.personalize import wire
 from services.personalize.models import (
+    Algorithm,
     AttributedMetric,
     BatchInferenceJob,
     Campaign,
@@ -26,6 +27,7 @@ from services.personalize.models import (
     DatasetGroup,
     Event,
     EventTracker,
+    FeatureTransformation,
     Filter,
     ImportJob,
     MetricAttribution,
@@ -235,6 +237,20 @@ class PersonalizeService:
     def describe_recipe(self, arn: str) -> Recipe:
         return wire.recipe(self._call(self._p, "describe_recipe", arn, recipeArn=arn)["recipe"])
 
+    def describe_algorithm(self, arn: str) -> Algorithm:
+        """A recipe's algorithm (``Recipe.algorithm_arn``): its hyperparameters' defaults and
+        ranges (DescribeAlgorithm)."""
+        resp = self._call(self._p, "describe_algorithm", arn, algorithmArn=arn)
+        return wire.algorithm(resp["algorithm"])
+
+    def describe_feature_transformation(self, arn: str) -> FeatureTransformation:
+        """A recipe's feature transformation and its default parameters
+        (DescribeFeatureTransformation)."""
+        resp = self._call(
+            self._p, "describe_feature_transformation", arn, featureTransformationArn=arn
+        )
+        return wire.feature_transformation(resp["featureTransformation"])
+
     # --- solutions and versions -------------------------------------------------------------
 
     def list_solutions(self, dataset_group_arn: str | None = None) -> list[Solution]:
@@ -249,6 +265,18 @@ class PersonalizeService:
     def describe_solution(self, arn: str) -> Solution:
         resp = self._call(self._p, "describe_solution", arn, solutionArn=arn)
         return wire.solution(resp["solution"])
+
+    def create_solution(self, request: Mapping[str, Any]) -> str:
+        """CreateSolution with ``request`` as its parameters (built and checked by
+        ``services.workspace.new_solution.build_request``); returns the solution's ARN.
+
+        Raises ServiceError: InvalidInputException's text names the refused parameter (a
+        hyperparameter out of range, a bad schedule), LimitExceeded at 10 solutions a group,
+        ResourceAlreadyExists for a taken name."""
+        resp = self._call(
+            self._p, "create_solution", str(request.get("name")), "Solution", **request
+        )
+        return resp["solutionArn"]
 
     def list_solution_versions(self, solution_arn: str) -> list[SolutionVersion]:
         """Versions of one solution, newest first."""

@@ -251,8 +251,48 @@ class Recipe:
     recipe_type: str | None = None
     description: str | None = None
     domain: str | None = None
+    algorithm_arn: str | None = None  # DescribeRecipe only; None for domain use cases
+    feature_transformation_arn: str | None = None  # DescribeRecipe only
     created: datetime | None = None
     updated: datetime | None = None
+
+
+@dataclass(frozen=True)
+class HyperParameter:
+    """One entry of DescribeAlgorithm's ``defaultHyperParameterRanges`` (or, for a parameter
+    with a default and no range, of ``defaultHyperParameters`` alone).
+
+    ``kind``: "integer", "continuous", "categorical" or "" (no range given); ``low``/``high``
+    for the numeric kinds, ``values`` for categorical ones; ``default`` is the string
+    Personalize sends (None when only a range is given)."""
+
+    name: str
+    kind: str
+    default: str | None = None
+    low: float | None = None
+    high: float | None = None
+    values: tuple[str, ...] = ()
+    tunable: bool = False
+
+
+@dataclass(frozen=True)
+class Algorithm:
+    """DescribeAlgorithm: the recipe's algorithm and its hyperparameters, in the order
+    Personalize lists them (defaults first, then parameters with a range only)."""
+
+    arn: str
+    name: str
+    hyperparameters: tuple[HyperParameter, ...] = ()
+
+
+@dataclass(frozen=True)
+class FeatureTransformation:
+    """DescribeFeatureTransformation: ``defaults`` are its ``defaultParameters`` (no ranges:
+    Personalize publishes none for them)."""
+
+    arn: str
+    name: str
+    defaults: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from botocore.exceptions import (
 
 from services import errors
 from services.personalize.models import (
+    Algorithm,
     AttributedMetric,
     BatchInferenceJob,
     Campaign,
@@ -35,7 +36,9 @@ from services.personalize.models import (
     DatasetExportJob,
     DatasetGroup,
     EventTracker,
+    FeatureTransformation,
     Filter,
+    HyperParameter,
     ImportJob,
     MetricAttribution,
     Recipe,
@@ -419,7 +422,48 @@ def recipe(d: Wire) -> Recipe:
         recipe_type=d.get("recipeType"),
         description=d.get("description"),
         domain=d.get("domain"),
+        algorithm_arn=d.get("algorithmArn"),
+        feature_transformation_arn=d.get("featureTransformationArn"),
         **_times(d),
+    )
+
+
+_RANGE_KINDS = (
+    ("integerHyperParameterRanges", "integer"),
+    ("continuousHyperParameterRanges", "continuous"),
+    ("categoricalHyperParameterRanges", "categorical"),
+)
+
+
+def algorithm(d: Wire) -> Algorithm:
+    """DescribeAlgorithm's ``algorithm``: each default joined with its range by name."""
+    defaults = {str(k): str(v) for k, v in (d.get("defaultHyperParameters") or {}).items()}
+    ranges = d.get("defaultHyperParameterRanges") or {}
+    found: dict[str, HyperParameter] = {}
+    for key, kind in _RANGE_KINDS:
+        for r in ranges.get(key) or []:
+            name = r["name"]
+            found[name] = HyperParameter(
+                name=name,
+                kind=kind,
+                default=defaults.get(name),
+                low=None if r.get("minValue") is None else float(r["minValue"]),
+                high=None if r.get("maxValue") is None else float(r["maxValue"]),
+                values=tuple(str(v) for v in r.get("values") or ()),
+                tunable=bool(r.get("isTunable")),
+            )
+    params = [found.pop(n, HyperParameter(n, "", default)) for n, default in defaults.items()]
+    return Algorithm(
+        arn=d["algorithmArn"], name=d.get("name", ""), hyperparameters=(*params, *found.values())
+    )
+
+
+def feature_transformation(d: Wire) -> FeatureTransformation:
+    """DescribeFeatureTransformation's ``featureTransformation``."""
+    return FeatureTransformation(
+        arn=d["featureTransformationArn"],
+        name=d.get("name", ""),
+        defaults={str(k): str(v) for k, v in (d.get("defaultParameters") or {}).items()},
     )
 
 

@@ -44,6 +44,38 @@ _REQUEST_BY_TYPE = {
 }
 
 
+# The datasets each custom recipe needs (required) and can also learn from (optional), from
+# each recipe page's "Required and optional datasets" (developer guide): every item recipe
+# needs an Item interactions dataset; Similar-Items also learns from Items (recommended,
+# not required) and ignores Users; SIMS and Popularity-Count read interactions only;
+# Semantic-Similarity needs Items with a textual field; Next-Best-Action needs Actions and
+# Action interactions; Item-Attribute-Affinity segments users by Items attributes.
+INTERACTIONS, ITEMS, USERS = "INTERACTIONS", "ITEMS", "USERS"
+ACTIONS, ACTION_INTERACTIONS = "ACTIONS", "ACTION_INTERACTIONS"
+_BOTH_METADATA = frozenset({ITEMS, USERS})
+RECIPE_DATASETS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    "aws-user-personalization": (frozenset({INTERACTIONS}), _BOTH_METADATA),
+    "aws-user-personalization-v2": (frozenset({INTERACTIONS}), _BOTH_METADATA),
+    "aws-personalized-ranking": (frozenset({INTERACTIONS}), _BOTH_METADATA),
+    "aws-personalized-ranking-v2": (frozenset({INTERACTIONS}), _BOTH_METADATA),
+    "aws-popularity-count": (frozenset({INTERACTIONS}), frozenset()),
+    "aws-trending-now": (frozenset({INTERACTIONS}), frozenset()),
+    "aws-sims": (frozenset({INTERACTIONS}), frozenset()),
+    "aws-similar-items": (frozenset({INTERACTIONS}), frozenset({ITEMS})),
+    "aws-semantic-similarity": (frozenset({ITEMS}), frozenset({INTERACTIONS})),
+    "aws-next-best-action": (frozenset({ACTIONS, ACTION_INTERACTIONS}), _BOTH_METADATA),
+    "aws-item-affinity": (frozenset({INTERACTIONS}), _BOTH_METADATA),
+    "aws-item-attribute-affinity": (frozenset({INTERACTIONS, ITEMS}), frozenset({USERS})),
+}
+
+
+def datasets_for(recipe: str | None) -> tuple[frozenset[str], frozenset[str]]:
+    """(required, optional) dataset types of a recipe (name or ARN), upper case as
+    DescribeDataset's ``datasetType``; a recipe not in the table needs Interactions only,
+    as every recipe but the three above does."""
+    return RECIPE_DATASETS.get(short_arn(recipe or ""), (frozenset({INTERACTIONS}), frozenset()))
+
+
 def supports_update(recipe_arn: str | None) -> bool:
     """Whether a solution of this recipe accepts trainingMode UPDATE."""
     return bool(recipe_arn) and short_arn(recipe_arn or "") in UPDATE_RECIPES

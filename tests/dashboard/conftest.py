@@ -22,6 +22,7 @@ from services.config import Settings
 from services.db import dispose_engines
 from services.local.engine import reset_engines
 from services.personalize.clients import build_clients
+from services.personalize.facade import PersonalizeService
 from tests.local.workspace import create_group, train, wait_for
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
@@ -115,6 +116,12 @@ def seeded(
     """A private copy of the seeded workspace, wired to the dashboard through env vars."""
     template, arns = seeded_template
     yield from use_copy(template, tmp_path, monkeypatch, arns)
+
+
+@pytest.fixture
+def facade(seeded: Seeded) -> PersonalizeService:
+    """An independent facade on the same workspace (not the dashboard's cached one)."""
+    return PersonalizeService(build_clients(Settings.from_env()))
 
 
 def use_copy(

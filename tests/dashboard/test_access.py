@@ -100,7 +100,7 @@ def test_a_viewer_sees_pages_but_cannot_act_by_any_route(seeded: Seeded, hashes:
     at.switch_page("pages/operations.py").run()
     assert not at.exception, [e.value for e in at.exception]
     # Shown disabled, with the reason.
-    for key in ("train_button", "deploy_button", "refresh_button"):
+    for key in ("train_button", "deploy_button", "refresh_button", "ns_button"):
         assert at.button(key=key).disabled
         assert "vera is a viewer" in at.button(key=key).help
     # Refresh: its confirmation and mapping upload too, and the reason once in plain sight.

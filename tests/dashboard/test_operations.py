@@ -25,12 +25,6 @@ from tests.dashboard.rendered import shown
 from tests.local.workspace import wait_for
 
 
-@pytest.fixture
-def facade(seeded: Seeded) -> PersonalizeService:
-    """An independent facade on the same workspace (not the dashboard's cached one)."""
-    return PersonalizeService(build_clients(Settings.from_env()))
-
-
 def audit_rows(at: Any, action: str) -> list[dict[str, Any]]:
     """Rows of the audit log table (the page's last dataframe) for one action."""
     log = at.dataframe[-1].value

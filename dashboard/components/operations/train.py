@@ -55,7 +55,7 @@ def show_train(groups: list[DatasetGroupOverview], target: str | None) -> None:
     """Choose a solution and a training mode, confirm the cost, start training."""
     solutions = [s for g in groups for s in g.solutions]
     if not solutions:
-        st.info("No solution yet: create one (recipe + dataset group), then train it here.")
+        st.info("No solution yet: create one in the New solution tab, then train it here.")
         return
     by_arn = {s.solution.arn: s for s in solutions}
     arn = st.selectbox(

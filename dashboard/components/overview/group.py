@@ -190,7 +190,13 @@ def show_group(group: DatasetGroupOverview, refresh: RefreshState | None = None)
             solutions_frame(group), hide_index=True, column_config={"trained": _WHEN, "ARN": _ARN}
         )
     else:
-        st.info("No solution yet: create one and train it on Operations.")
+        st.info("No solution yet: create one (recipe, hyperparameters) and train it.")
+        st.page_link(
+            PAGE_FILES["operations"],
+            label="Operations › New solution",
+            icon=":material/add_circle:",
+            query_params={"target": group.group.arn},  # preselects this group there
+        )
     if group.group.domain:
         st.markdown(f"**Recommenders** ({md_escape(group.group.domain)} domain)")
         if group.recommenders:

@@ -1,0 +1,249 @@
+"""A new solution: which recipes fit a dataset group, their parameters, checks, the request.
+
+Everything the Operations page's "New solution" section decides lives here; the page only
+draws. Sources: CreateSolution (API reference: name 1–63 characters matching
+``^[a-zA-Z0-9][a-zA-Z0-9\\-_]*``, ``solutionConfig.algorithmHyperParameters`` and
+``featureTransformationParameters`` as string maps, ``performAutoTraining`` default true,
+``autoTrainingConfig.schedulingExpression`` ``rate(N days)`` with N 1–30), DescribeAlgorithm
+(``defaultHyperParameters`` and ``defaultHyperParameterRanges``, the ranges a value is
+checked against before the call) and DescribeFeatureTransformation (``defaultParameters``; no
+ranges are published, so only the service can refuse those values, and its text is shown at
+the field it names: ``refused_fields``).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import time
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from services.personalize.facade import PersonalizeService
+from services.personalize.models import HyperParameter, Recipe, Solution
+from services.workspace.recipe_capabilities import datasets_for
+
+NAME_PATTERN = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9\-_]*")
+NAME_MAX = 63
+SCHEDULE_DAYS = (1, 30)  # autoTrainingConfig: rate(N days), N from 1 to 30
+DEFAULT_SCHEDULE_DAYS = 7
+# Field keys of a form: "name", "recipe", "schedule", "hp:<name>" and "ft:<name>".
+HYPER, FEATURE = "hp:", "ft:"
+_SAID = "Personalize said: "
+
+
+@dataclass(frozen=True)
+class RecipeOption:
+    """A recipe the account (or the engine) offers, with what it needs and takes.
+
+    ``required``/``optional``: dataset types (INTERACTIONS, ITEMS, …); ``missing``: required
+    types the group has not; ``hyperparameters`` from DescribeAlgorithm, ``features`` from
+    DescribeFeatureTransformation (kind "", default only)."""
+
+    recipe: Recipe
+    required: tuple[str, ...]
+    optional: tuple[str, ...]
+    missing: tuple[str, ...]
+    hyperparameters: tuple[HyperParameter, ...] = ()
+    features: tuple[HyperParameter, ...] = ()
+
+    @property
+    def fits(self) -> bool:
+        """Whether the group has every dataset the recipe needs."""
+        return not self.missing
+
+    @property
+    def tunable(self) -> tuple[str, ...]:
+        """Names of the hyperparameters performHPO tunes."""
+        return tuple(p.name for p in self.hyperparameters if p.tunable)
+
+
+@dataclass(frozen=True)
+class NewSolution:
+    """What the form holds: strings as typed (hyperparameter maps are string maps)."""
+
+    name: str
+    group_arn: str
+    option: RecipeOption
+    hyperparameters: Mapping[str, str] = field(default_factory=dict)
+    features: Mapping[str, str] = field(default_factory=dict)
+    perform_hpo: bool = False
+    event_type: str = ""
+    auto_training: bool = True
+    schedule_days: int = DEFAULT_SCHEDULE_DAYS
+
+
+def recipe_options(
+    service: PersonalizeService, dataset_types: Collection[str]
+) -> list[RecipeOption]:
+    """Every custom recipe ListRecipes offers (domain use cases are for recommenders, not
+    solutions), described with its algorithm and feature transformation, those the group's
+    ``dataset_types`` fit first, then by name.
+
+    Raises ServiceError from ListRecipes or a Describe call."""
+    have = {t.upper() for t in dataset_types}
+    options = []
+    for listed in service.list_recipes():
+        if listed.domain:
+            continue
+        recipe = service.describe_recipe(listed.arn)
+        required, optional = datasets_for(recipe.name)
+        hyper: tuple[HyperParameter, ...] = ()
+        if recipe.algorithm_arn:
+            hyper = service.describe_algorithm(recipe.algorithm_arn).hyperparameters
+        features: tuple[HyperParameter, ...] = ()
+        if recipe.feature_transformation_arn:
+            defaults = service.describe_feature_transformation(
+                recipe.feature_transformation_arn
+            ).defaults
+            features = tuple(HyperParameter(n, "", v) for n, v in defaults.items())
+        options.append(
+            RecipeOption(
+                recipe=recipe,
+                required=tuple(sorted(required)),
+                optional=tuple(sorted(optional)),
+                missing=tuple(sorted(required - have)),
+                hyperparameters=hyper,
+                features=features,
+            )
+        )
+    return sorted(options, key=lambda o: (not o.fits, o.recipe.name))
+
+
+def range_text(param: HyperParameter) -> str:
+    """The range DescribeAlgorithm gives, as shown next to the field ("" without one)."""
+    if param.kind == "categorical":
+        return "one of " + ", ".join(param.values)
+    if param.kind in ("integer", "continuous") and param.low is not None:
+        fmt = (lambda x: str(int(x))) if param.kind == "integer" else (lambda x: f"{x:g}")
+        return f"{param.kind} in [{fmt(param.low)}, {fmt(param.high or 0.0)}]"
+    return ""
+
+
+def value_problem(param: HyperParameter, raw: str) -> str | None:
+    """Why ``raw`` is outside ``param``'s DescribeAlgorithm range, or None (also for a
+    parameter without a range: the service decides those)."""
+    text = raw.strip()
+    if not text:
+        return f"{param.name} is empty: give a value or keep the default."
+    if param.kind == "categorical":
+        if param.values and text.lower() not in {v.lower() for v in param.values}:
+            return f"{param.name} takes {range_text(param)}, not '{text}'."
+        return None
+    if param.kind not in ("integer", "continuous"):
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        return f"{param.name} takes a number ({range_text(param)}), not '{text}'."
+    if not math.isfinite(value) or (param.kind == "integer" and not value.is_integer()):
+        what = "an integer" if param.kind == "integer" else "a finite number"
+        return f"{param.name} takes {what} ({range_text(param)}), not '{text}'."
+    if (param.low is not None and value < param.low) or (
+        param.high is not None and value > param.high
+    ):
+        return f"{param.name} takes {range_text(param)}, not {text}."
+    return None
+
+
+def problems(form: NewSolution) -> dict[str, str]:
+    """What keeps the form from being sent, by field key (empty when it can be sent)."""
+    found: dict[str, str] = {}
+    if not (1 <= len(form.name) <= NAME_MAX and NAME_PATTERN.fullmatch(form.name)):
+        found["name"] = (
+            f"A name is 1 to {NAME_MAX} letters, digits, '-' or '_', starting with a letter "
+            "or digit."
+        )
+    if form.option.missing:
+        found["recipe"] = (
+            f"{form.option.recipe.name} needs the {', '.join(form.option.missing)} dataset(s), "
+            "which this dataset group does not have."
+        )
+    for param in form.option.hyperparameters:
+        raw = form.hyperparameters.get(param.name)
+        problem = None if raw is None else value_problem(param, raw)
+        if problem:
+            found[HYPER + param.name] = problem
+    for param in form.option.features:
+        raw = form.features.get(param.name)
+        if raw is not None and not raw.strip():
+            found[FEATURE + param.name] = (
+                f"{param.name} is empty: give a value or keep the default."
+            )
+    low, high = SCHEDULE_DAYS
+    if form.auto_training and not low <= form.schedule_days <= high:
+        found["schedule"] = f"Automatic training runs every {low} to {high} days."
+    return found
+
+
+def _changed(values: Mapping[str, str], params: tuple[HyperParameter, ...]) -> dict[str, str]:
+    # Only values that differ from the defaults are sent: the service applies its defaults.
+    defaults = {p.name: p.default for p in params}
+    return {n: v.strip() for n, v in values.items() if n in defaults and v.strip() != defaults[n]}
+
+
+def build_request(form: NewSolution) -> dict[str, Any]:
+    """CreateSolution's parameters for a form with no ``problems``.
+
+    Raises ValueError naming the first problem when there is one."""
+    found = problems(form)
+    if found:
+        raise ValueError(next(iter(found.values())))
+    config: dict[str, Any] = {}
+    hyper = _changed(form.hyperparameters, form.option.hyperparameters)
+    if hyper:
+        config["algorithmHyperParameters"] = hyper
+    features = _changed(form.features, form.option.features)
+    if features:
+        config["featureTransformationParameters"] = features
+    if form.auto_training:
+        config["autoTrainingConfig"] = {"schedulingExpression": f"rate({form.schedule_days} days)"}
+    request: dict[str, Any] = {
+        "name": form.name,
+        "datasetGroupArn": form.group_arn,
+        "recipeArn": form.option.recipe.arn,
+        "performHPO": form.perform_hpo,
+        "performAutoTraining": form.auto_training,
+    }
+    if form.event_type.strip():
+        request["eventType"] = form.event_type.strip()
+    if config:
+        request["solutionConfig"] = config
+    return request
+
+
+def refused_fields(message: str, option: RecipeOption) -> dict[str, str]:
+    """The fields a refusal of CreateSolution names, each with the service's own text (what
+    follows "Personalize said: " in a ServiceError, or the whole message). A field is named
+    when its parameter's name appears as a word; "schedule" for schedulingExpression."""
+    said = message.split(_SAID, 1)[1] if _SAID in message else message
+    found = {}
+    for prefix, params in ((HYPER, option.hyperparameters), (FEATURE, option.features)):
+        for param in params:
+            if re.search(rf"(?<![A-Za-z0-9_]){re.escape(param.name)}(?![A-Za-z0-9_])", said):
+                found[prefix + param.name] = said
+    if "schedulingExpression" in said or "rate(" in said:
+        found["schedule"] = said
+    return found
+
+
+def wait_until_active(
+    service: PersonalizeService,
+    solution_arn: str,
+    timeout: float = 30.0,
+    poll: float = 0.5,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+) -> Solution:
+    """Describe the solution until it is ACTIVE, failed, or ``timeout`` seconds passed;
+    returns the last description (its ``status`` says which). CreateSolutionVersion needs an
+    ACTIVE solution (ResourceInUseException before).
+
+    Raises ServiceError from DescribeSolution."""
+    deadline = clock() + timeout
+    while True:
+        solution = service.describe_solution(solution_arn)
+        if solution.status == "ACTIVE" or "FAILED" in solution.status or clock() >= deadline:
+            return solution
+        sleep(poll)

@@ -1,0 +1,123 @@
+"""Operations › New solution: an operator creates a solution with another recipe and its own
+hyperparameters and trains it; bad values are refused at their field, before the call from
+DescribeAlgorithm's ranges, after it with the engine's own text; every attempt is audited."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from services.config import Settings
+from services.personalize.clients import build_clients
+from services.personalize.facade import PersonalizeService
+from tests.dashboard.conftest import Seeded, app_at
+from tests.dashboard.rendered import shown
+from tests.dashboard.test_operations import audit_rows
+from tests.local.workspace import wait_for
+
+RANKING = "arn:aws:personalize:::recipe/aws-personalized-ranking"
+
+
+def _errors(at: Any) -> list[str]:
+    return [shown(e.value) for e in at.error]
+
+
+def _ranking_form(at: Any, name: str) -> None:
+    at.selectbox(key="ns_recipe").set_value(RANKING).run()
+    at.text_input(key="ns_name").input(name).run()
+
+
+def test_operator_creates_a_ranking_solution_with_hyperparameters_and_trains_it(
+    seeded: Seeded, facade: PersonalizeService
+) -> None:
+    at = app_at("pages/operations.py")
+    assert not at.exception, [e.value for e in at.exception]
+    labels = at.selectbox(key="ns_recipe").options
+    # Every recipe the engine lists, the ones this group's datasets fit marked as such.
+    assert any(label.startswith("aws-user-personalization-v2 (") for label in labels)
+    assert any(
+        label.startswith("aws-personalized-ranking (PERSONALIZED_RANKING") for label in labels
+    )
+    _ranking_form(at, "shop-ranking")
+    # DescribeAlgorithm's defaults are the fields' values.
+    assert at.text_input(key="ns_hp_aws-personalized-ranking_bptt").value == "32"
+    assert (
+        at.text_input(key="ns_ft_aws-personalized-ranking_max_user_history_length_percentile").value
+        == "0.99"
+    )
+    at.text_input(key="ns_hp_aws-personalized-ranking_bptt").input("16").run()
+    at.toggle(key="ns_auto").set_value(False).run()
+    at.checkbox(key="ns_train_now").check().run()
+    assert at.button(key="ns_button").disabled, "needs the confirmation"
+    at.checkbox(key="ns_confirm").check().run()
+    at.button(key="ns_button").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not _errors(at)
+
+    (solution,) = [s for s in facade.list_solutions(seeded.group) if s.name == "shop-ranking"]
+    described = facade.describe_solution(solution.arn)
+    assert described.recipe_arn == RANKING
+    assert described.perform_auto_training is False
+    raw = build_clients(Settings.from_env()).personalize.describe_solution(
+        solutionArn=solution.arn
+    )["solution"]
+    # Only the changed value is sent; the engine applies its defaults to the rest.
+    assert raw["solutionConfig"]["algorithmHyperParameters"] == {"bptt": "16"}
+    (version,) = facade.list_solution_versions(solution.arn)
+    assert any("training started" in shown(s.value) for s in at.success)
+    rows = audit_rows(at, "create_solution")
+    assert len(rows) == 1 and rows[0]["result"] == "ok" and solution.arn in rows[0]["message"]
+    assert [r["target ARN"] for r in audit_rows(at, "create_solution_version")] == [solution.arn]
+    doc = wait_for(
+        lambda: build_clients(Settings.from_env()).personalize.describe_solution_version(
+            solutionVersionArn=version.arn
+        ),
+        "solutionVersion",
+        timeout=120,
+    )
+    assert doc["status"] == "ACTIVE", doc.get("failureReason")
+
+
+def test_out_of_range_hyperparameter_is_refused_at_the_field_before_the_call(
+    seeded: Seeded, facade: PersonalizeService
+) -> None:
+    at = app_at("pages/operations.py")
+    _ranking_form(at, "shop-bad")
+    at.text_input(key="ns_hp_aws-personalized-ranking_hidden_dimension").input("999").run()
+    at.checkbox(key="ns_confirm").check().run()
+    # DescribeAlgorithm's range for hidden_dimension is [32, 256].
+    assert "hidden_dimension takes integer in [32, 256], not 999." in _errors(at)
+    assert at.button(key="ns_button").disabled
+    at.text_input(key="ns_hp_aws-personalized-ranking_hidden_dimension").input("12.5").run()
+    assert any(e.startswith("hidden_dimension takes an integer") for e in _errors(at))
+    at.text_input(key="ns_hp_aws-personalized-ranking_hidden_dimension").input("64").run()
+    assert not _errors(at) and not at.button(key="ns_button").disabled
+    assert all(s.name != "shop-bad" for s in facade.list_solutions(seeded.group))
+
+
+def test_a_value_only_the_engine_can_check_is_refused_at_the_field_with_its_text(
+    seeded: Seeded, facade: PersonalizeService
+) -> None:
+    at = app_at("pages/operations.py")
+    _ranking_form(at, "shop-refused")
+    field = "ns_ft_aws-personalized-ranking_max_user_history_length_percentile"
+    at.text_input(key=field).input("1.5").run()  # no range is published for featurization
+    at.checkbox(key="ns_confirm").check().run()
+    assert not _errors(at)
+    at.button(key="ns_button").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+
+    engine = (
+        "solutionConfig.featureTransformationParameters.max_user_history_length_percentile "
+        "is 1.5; max_user_history_length_percentile must be in [0.0, 1.0]."
+    )
+    errors = _errors(at)
+    assert any(e.startswith("Could not create shop-refused") for e in errors)
+    assert engine in errors, errors  # at the field: the engine's text alone
+    assert all(s.name != "shop-refused" for s in facade.list_solutions(seeded.group))
+    (row,) = audit_rows(at, "create_solution")
+    assert row["result"] == "error"
+    # It stays at the field on the next run, and goes once the value changes.
+    at.run()
+    assert engine in _errors(at)
+    at.text_input(key=field).input("0.9").run()
+    assert engine not in _errors(at)
