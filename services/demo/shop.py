@@ -61,9 +61,12 @@ class DemoNames:
     user_personalization: str = "demo-user-personalization"
     popularity: str = "demo-popularity"
     similar_items: str = "demo-similar-items"
+    ranking: str = "demo-ranking"
+    user_personalization_v2: str = "demo-user-personalization-v2"
     recommendations_campaign: str = "demo-recommendations"
     popularity_campaign: str = "demo-popularity"
     similar_items_campaign: str = "demo-similar-items"
+    ranking_campaign: str = "demo-ranking"
     exclude_purchased: str = "demo-exclude-purchased"
     by_category: str = "demo-category"
     attribution: str = "demo-shop-metrics"
@@ -76,18 +79,30 @@ FILTERS = {
     NAMES.exclude_purchased: 'EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("Purchase")',
     NAMES.by_category: "INCLUDE ItemID WHERE Items.CATEGORY IN ($CATEGORY)",
 }
-# solution -> recipe; the similar-items one is skipped on an engine without that recipe
+# solution -> recipe; a solution of an OPTIONAL_RECIPES recipe is skipped on an engine
+# without that recipe. The ranking and v2 solutions give GetPersonalizedRanking and the
+# Solutions page's v1-vs-v2 comparison something to show.
 SOLUTIONS = {
     NAMES.user_personalization: "aws-user-personalization",
     NAMES.popularity: "aws-popularity-count",
     NAMES.similar_items: "aws-similar-items",
+    NAMES.ranking: "aws-personalized-ranking",
+    NAMES.user_personalization_v2: "aws-user-personalization-v2",
 }
-OPTIONAL_RECIPES = {"aws-similar-items"}
-CAMPAIGNS = (
-    NAMES.recommendations_campaign,
-    NAMES.popularity_campaign,
-    NAMES.similar_items_campaign,
-)
+OPTIONAL_RECIPES = {"aws-similar-items", "aws-personalized-ranking", "aws-user-personalization-v2"}
+# v2 trains a transformer until its seconds budget (default 60 s) or early stopping: 10 s
+# keeps the seed short on a small machine (JAX start-up, compiling and scoring add about
+# 20 s more). The model records which bound stopped it.
+SOLUTION_CONFIGS = {
+    NAMES.user_personalization_v2: {"algorithmHyperParameters": {"max_training_seconds": "10"}},
+}
+# campaign -> the solution whose version it serves
+CAMPAIGNS = {
+    NAMES.recommendations_campaign: NAMES.user_personalization,
+    NAMES.popularity_campaign: NAMES.popularity,
+    NAMES.similar_items_campaign: NAMES.similar_items,
+    NAMES.ranking_campaign: NAMES.ranking,
+}
 # What the metric attribution counts, per event type (Items.PRICE is the demo's price).
 ATTRIBUTED_METRICS = (
     {"eventType": "View", "metricName": "views", "expression": "SAMPLECOUNT()"},
@@ -259,7 +274,10 @@ class _Seeder:
         }
         solutions = {
             name: self.p.create_solution(
-                name=name, datasetGroupArn=group, recipeArn=RECIPE_PREFIX + recipe
+                name=name,
+                datasetGroupArn=group,
+                recipeArn=RECIPE_PREFIX + recipe,
+                **({"solutionConfig": SOLUTION_CONFIGS[name]} if name in SOLUTION_CONFIGS else {}),
             )["solutionArn"]
             for name, recipe in SOLUTIONS.items()
             if recipe in available
@@ -342,6 +360,13 @@ class _Seeder:
         # different hold-out (Personalize's guide: never compare versions trained on
         # different data), and refused although it ranks the current shoppers far better.
         pop2 = self._train(solutions[NAMES.popularity])
+        # Ranking and v2 learn everything too, so the Solutions page compares them with
+        # version 2 on the same data; v2, the longest, goes last.
+        later = {
+            name: self._train(solutions[name])
+            for name in (NAMES.ranking, NAMES.user_personalization_v2)
+            if name in solutions
+        }
         recommender = self.p.create_recommender(
             name=eshop.RECOMMENDER, datasetGroupArn=domain_group, recipeArn=eshop.USE_CASE
         )["recommenderArn"]
@@ -351,6 +376,13 @@ class _Seeder:
                 NAMES.similar_items_campaign, sims_version
             )
         self._wait((f"{NAMES.popularity} version 2", self._describe("version", pop2)))
+        if NAMES.ranking in later:
+            self._wait(
+                (f"{NAMES.ranking} version", self._describe("version", later[NAMES.ranking]))
+            )
+            campaigns[NAMES.ranking_campaign] = self._deploy(
+                NAMES.ranking_campaign, later[NAMES.ranking]
+            )
         self.p.update_campaign(
             campaignArn=campaigns[NAMES.popularity_campaign], solutionVersionArn=pop2
         )
@@ -362,6 +394,7 @@ class _Seeder:
             ),
             (f"recommender {eshop.RECOMMENDER}", self._describe("recommender", recommender)),
             *[(f"campaign {k}", self._describe("campaign", a)) for k, a in campaigns.items()],
+            *[(f"{k} version", self._describe("version", a)) for k, a in later.items()],
         )
         # publishes the attributed metrics of the replayed events to s3://demo-shop/metrics/
         self.p.describe_metric_attribution(metricAttributionArn=attribution)
@@ -568,7 +601,11 @@ def _unfinished(p: Any, settings: Settings, groups: list[str]) -> list[str]:
     recipes = {
         r["name"] for page in p.get_paginator("list_recipes").paginate() for r in page["recipes"]
     }
-    checks = [(f"campaign/{c}", "campaign", p.describe_campaign, "campaignArn") for c in CAMPAIGNS]
+    checks = [
+        (f"campaign/{c}", "campaign", p.describe_campaign, "campaignArn")
+        for c, solution in CAMPAIGNS.items()
+        if SOLUTIONS[solution] in recipes  # an optional recipe the engine lacks: not seeded
+    ]
     checks.append(
         (
             f"recommender/{NAMES.best_sellers}",
@@ -578,8 +615,6 @@ def _unfinished(p: Any, settings: Settings, groups: list[str]) -> list[str]:
         )
     )
     for key, kind, describe, param in checks:
-        if key == f"campaign/{NAMES.similar_items_campaign}" and "aws-similar-items" not in recipes:
-            continue
         try:
             status = describe(**{param: arns[key]})[kind]["status"]
         except p.exceptions.ResourceNotFoundException:

@@ -36,8 +36,10 @@ SOLUTIONS = {
     "demo-user-personalization": "aws-user-personalization",
     "demo-popularity": "aws-popularity-count",
     "demo-similar-items": "aws-similar-items",
+    "demo-ranking": "aws-personalized-ranking",
+    "demo-user-personalization-v2": "aws-user-personalization-v2",
 }
-CAMPAIGNS = ("demo-recommendations", "demo-popularity", "demo-similar-items")
+CAMPAIGNS = ("demo-recommendations", "demo-popularity", "demo-similar-items", "demo-ranking")
 FILTERS = ("demo-exclude-purchased", "demo-category")
 SAMPLE = 20
 TOP = 10
@@ -366,6 +368,38 @@ def test_similar_items_campaign_answers_for_a_new_item(seeded: Seeded) -> None:
     got = seeded.clients.runtime.get_recommendations(campaignArn=arn, itemId=item, numResults=TOP)
     ids = [r["itemId"] for r in got["itemList"]]
     assert len(ids) == TOP and item not in ids
+
+
+def test_ranking_campaign_reorders_the_items_it_is_given(seeded: Seeded) -> None:
+    arn = _campaigns(seeded)["demo-ranking"]["campaignArn"]
+    bulk = _interactions(seeded, "bulk")
+    user = str(bulk["USER_ID"].iloc[0])
+    # The 25 most bought-or-viewed catalogue items, as a shop would ask to rank a shelf.
+    shelf = [str(i) for i in bulk["ITEM_ID"].value_counts().index[:25]]
+    got = seeded.clients.runtime.get_personalized_ranking(
+        campaignArn=arn, userId=user, inputList=shelf
+    )["personalizedRanking"]
+    ranked = [r["itemId"] for r in got]
+    assert sorted(ranked) == sorted(shelf)  # the same items, each once, in the user's order
+    scores = [r["score"] for r in got]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_v2_solution_trains_within_its_budget_and_differs_from_v1(seeded: Seeded) -> None:
+    p = seeded.clients.personalize
+    v2 = _solutions(seeded)["demo-user-personalization-v2"]
+    assert v2["solutionConfig"]["algorithmHyperParameters"] == {"max_training_seconds": "10"}
+    (version,) = _versions(seeded, "demo-user-personalization-v2")
+    assert version["status"] == "ACTIVE"
+    # v1's version 2 learned the same data (bulk + PutEvents): their offline metrics differ,
+    # so the Solutions page's comparison of the two recipes shows two models, not one.
+    v1 = _versions(seeded, "demo-user-personalization")[-1]
+    key = "normalized_discounted_cumulative_gain_at_10"
+    got = {
+        name: p.get_solution_metrics(solutionVersionArn=v["solutionVersionArn"])["metrics"][key]
+        for name, v in (("v1", v1), ("v2", version))
+    }
+    assert got["v1"] != got["v2"], got
 
 
 def test_if_empty_on_a_seeded_engine_does_nothing(seeded: Seeded) -> None:
