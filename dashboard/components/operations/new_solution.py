@@ -88,16 +88,18 @@ def _param_field(prefix: str, recipe: str, param: HyperParameter) -> str:
     help_text = f"{shown}; {limits}" if limits else shown
     if param.tunable:
         help_text += TEXT["tunable"]
+    # The range in the label too (plain text: Streamlit labels render markdown, so escaped).
+    label = md_escape(f"{param.name} ({limits})" if limits else param.name)
     if param.kind == "categorical" and param.values and param.default in param.values:
         value = st.selectbox(
-            param.name,
+            label,
             list(param.values),
             index=list(param.values).index(param.default or ""),
             key=key,
             help=md_help(help_text),
         )
         return str(value)
-    return st.text_input(param.name, value=param.default or "", key=key, help=md_help(help_text))
+    return st.text_input(label, value=param.default or "", key=key, help=md_help(help_text))
 
 
 def show_new_solution(groups: list[DatasetGroupOverview], target: str | None) -> None:
