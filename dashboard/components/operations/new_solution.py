@@ -68,6 +68,7 @@ TEXT = {
     "not_active": "Solution {name} created; it is {status}: train it in the Train tab once it is "
     "ACTIVE.",
     "train_failed": "Could not start training {name}",
+    "waiting": "Waiting for {name} to be ACTIVE before training it…",
 }
 
 
@@ -275,7 +276,8 @@ def _create(
 
 def _train(service: PersonalizeService, solution_arn: str, name: str) -> str:
     try:
-        solution = wait_until_active(service, solution_arn)
+        with st.spinner(TEXT["waiting"].format(name=name)):
+            solution = wait_until_active(service, solution_arn)
     except ServiceError as err:
         return TEXT["train_failed"].format(name=name) + f": {err}"
     if solution.status != "ACTIVE":
