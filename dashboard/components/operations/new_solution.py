@@ -276,7 +276,7 @@ def _create(
 
 def _train(service: PersonalizeService, solution_arn: str, name: str) -> str:
     try:
-        with st.spinner(TEXT["waiting"].format(name=name)):
+        with st.spinner(md_escape(TEXT["waiting"].format(name=name))):
             solution = wait_until_active(service, solution_arn)
     except ServiceError as err:
         return TEXT["train_failed"].format(name=name) + f": {err}"
