@@ -203,6 +203,57 @@ CASES = [
     ),
     Case(
         "personalize",
+        "describe_algorithm",
+        {
+            "algorithm": {
+                "algorithmArn": "arn:aws:personalize:::algorithm/aws-sims",
+                "defaultHyperParameters": {"min_cointeraction_count": "3"},
+                "defaultHyperParameterRanges": {
+                    "integerHyperParameterRanges": [
+                        {
+                            "name": "min_cointeraction_count",
+                            "minValue": 0,
+                            "maxValue": 10,
+                            "isTunable": True,
+                        }
+                    ]
+                },
+            }
+        },
+        {"algorithmArn": "arn:aws:personalize:::algorithm/aws-sims"},
+        lambda s: s.describe_algorithm("arn:aws:personalize:::algorithm/aws-sims"),
+        lambda r: (
+            [(p.name, p.kind, p.default, p.low, p.high, p.tunable) for p in r.hyperparameters]
+            == [("min_cointeraction_count", "integer", "3", 0.0, 10.0, True)]
+        ),
+    ),
+    Case(
+        "personalize",
+        "describe_feature_transformation",
+        {
+            "featureTransformation": {
+                "featureTransformationArn": "arn:aws:personalize:::feature-transformation/x",
+                "defaultParameters": {"trend_discovery_frequency": "2 hours"},
+            }
+        },
+        {"featureTransformationArn": "arn:aws:personalize:::feature-transformation/x"},
+        lambda s: s.describe_feature_transformation(
+            "arn:aws:personalize:::feature-transformation/x"
+        ),
+        lambda r: dict(r.defaults) == {"trend_discovery_frequency": "2 hours"},
+    ),
+    Case(
+        "personalize",
+        "create_solution",
+        {"solutionArn": SOLUTION},
+        {"name": "s", "datasetGroupArn": GROUP, "recipeArn": RECIPE, "performHPO": False},
+        lambda s: s.create_solution(
+            {"name": "s", "datasetGroupArn": GROUP, "recipeArn": RECIPE, "performHPO": False}
+        ),
+        lambda r: r == SOLUTION,
+    ),
+    Case(
+        "personalize",
         "list_solutions",
         {"solutions": [{"name": "shop-up", "solutionArn": SOLUTION, "recipeArn": RECIPE}]},
         {**PAGE, "datasetGroupArn": GROUP},
