@@ -12,6 +12,7 @@ from typing import Any
 
 from services.config import LOCAL_ACCOUNT, Settings
 from services.db import make_engine
+from services.local.control.tags import check_tags
 from services.local.data import tables
 from services.local.data.bulk import BulkStore
 from services.local.data.histories import BulkHistories
@@ -64,6 +65,9 @@ class LocalEngine:
                 f"{operation} is not available in the local engine (see docs/engine-coverage.md "
                 "for the operations it implements)."
             )
+        if operation.startswith("Create") and params.get("tags"):
+            # Every Create* that takes tags refuses bad ones before it creates anything.
+            check_tags(params["tags"])
         # A worker that died or exited with work queued is replaced by the next request.
         self.jobs.watch()
         result = handler(self, params)

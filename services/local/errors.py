@@ -44,6 +44,22 @@ class LimitExceeded(EngineError):
     status = 400
 
 
+class TooManyTags(EngineError):
+    """More than 50 tags on one resource (API reference TagResource and every Create* with
+    ``tags``: TooManyTagsException, HTTP 400)."""
+
+    code = "TooManyTagsException"
+    status = 400
+
+
+class TooManyTagKeys(EngineError):
+    """UntagResource with more than 50 tag keys (API reference UntagResource:
+    TooManyTagKeysException, HTTP 400)."""
+
+    code = "TooManyTagKeysException"
+    status = 400
+
+
 class InvalidNextToken(EngineError):
     code = "InvalidNextTokenException"
     status = 400

@@ -39,11 +39,14 @@ from botocore.model import Shape
 
 from services.local.errors import InvalidInput, SerializationFailed, ValidationFailed
 
-# Java regex classes that Python's re lacks; the approximations only widen tag patterns.
+# Java regex classes that Python's re lacks, written so they also work inside a [...] class
+# (the tag patterns are [\p{L}\p{Z}\p{N}_.:/=+\-@]). \w is str.isalnum() plus "_", i.e. \p{L}
+# and \p{N} together with "_", which those patterns allow anyway; \p{Z} is listed exactly
+# (Zs, Zl, Zp), since \s would also let \t \n \r and other controls through.
 _JAVA_CLASSES = {
-    r"\p{ASCII}": r"[\x00-\x7F]",
+    r"\p{ASCII}": r"[\x00-\x7F]",  # used outside a class (NextToken)
     r"\p{L}": r"\w",
-    r"\p{Z}": r"\s",
+    r"\p{Z}": r"\u0020\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000",
     r"\p{N}": r"\d",
 }
 _NUMBERS = ("integer", "long", "float", "double")
