@@ -46,6 +46,7 @@ from services.personalize.models import (
 )
 from services.pipeline import RefreshRun
 from services.pipeline.freshness import RefreshState, refresh_states
+from services.workspace import overview as workspace_overview
 from services.workspace.alerts import Alert
 from services.workspace.catalog import Catalog, build_catalog
 from services.workspace.data_health import data_alerts as build_data_alerts
@@ -128,7 +129,7 @@ def _group_data(group_arn: str) -> GroupData:
 
 @st.cache_data(ttl=LIST_TTL, show_spinner="Reading the workspace…")
 def _overview() -> list[DatasetGroupOverview]:
-    return deps.service().overview()
+    return workspace_overview.build_overview(deps.service())
 
 
 def _interaction_summary(group_arn: str) -> InteractionSummary:
@@ -277,7 +278,7 @@ LIVE_TTL = 2
 
 @st.cache_data(ttl=LIVE_TTL, show_spinner=False)
 def _live_overview() -> list[DatasetGroupOverview]:
-    return deps.service().overview()
+    return workspace_overview.build_overview(deps.service())
 
 
 @_read("the workspace")

@@ -12,7 +12,7 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from services.config import Settings
 from services.local.data.bulk import BulkStore
@@ -20,8 +20,23 @@ from services.local.data.histories import BulkHistories
 from services.local.data.resources import Arns, Resources
 
 if TYPE_CHECKING:
-    from services.local.jobs.queue import JobRunner
     from services.local.runtime.model_cache import ModelCache
+
+
+class JobQueue(Protocol):
+    """The job queue as handlers use it (``services.local.jobs.queue.JobRunner``)."""
+
+    def enqueue(self, conn: Connection, kind: str, arn: str) -> None:
+        """Queue a job inside the caller's transaction (it exists only if that commits)."""
+        ...
+
+    def cancel(self, conn: Connection, arn: str, *, finished: bool) -> None:
+        """Ask a job to stop; ``finished`` marks a job that never started as done."""
+        ...
+
+    def kick(self) -> None:
+        """Make sure a worker looks at the queue now (call after commit)."""
+        ...
 
 
 class EngineContext(Protocol):
@@ -42,7 +57,7 @@ class EngineContext(Protocol):
     lifecycle_seconds: float
     clock: Callable[[], float]
     models: ModelCache
-    jobs: JobRunner
+    jobs: JobQueue
     bulk: BulkStore
     histories: BulkHistories
 

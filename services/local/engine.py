@@ -20,6 +20,7 @@ from services.local.data.model_files import MODELS_FOLDER, sweep_partial
 from services.local.data.resources import Arns, Resources
 from services.local.errors import NotInLocalEngine
 from services.local.jobs.queue import JobRunner
+from services.local.jobs.tasks.registry import TASKS
 from services.local.runtime.model_cache import ModelCache
 from services.local.runtime.usage import RequestCounter
 from services.local.wire.operations import operations
@@ -52,7 +53,9 @@ class LocalEngine:
         self.models = ModelCache(self)
         # What CloudWatch counts on AWS: runtime calls per campaign (services.local.runtime.usage).
         self.requests = RequestCounter(self.db, lambda: self.clock())
-        self.jobs = JobRunner(self, enabled=start_worker, idle_exit=settings.worker_idle_seconds)
+        self.jobs = JobRunner(
+            self, tasks=TASKS, enabled=start_worker, idle_exit=settings.worker_idle_seconds
+        )
         self.jobs.recover()  # also deletes bulk files orphaned by a crash
         sweep_partial(self.read_db, self.models_dir)  # and half-written model files
         self.jobs.warm()

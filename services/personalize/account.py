@@ -37,7 +37,7 @@ def principal_name(arn: str) -> str:
     return f"{kind}/{rest}" if rest else kind
 
 
-def describe_account(settings: Settings, sts: Any | None = None) -> Account:
+def describe_account(settings: Settings, sts: Any = None) -> Account:
     """The badge's facts; ``sts`` is the STS client of the AWS-mode session (AWS mode only)."""
     if settings.is_local:
         return Account("local", settings.region, LOCAL_ACCOUNT, endpoint=settings.endpoint_url)

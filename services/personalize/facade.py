@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from botocore.exceptions import BotoCoreError, ClientError
 from botocore.parsers import ResponseParserError
@@ -40,9 +40,6 @@ from services.personalize.models import (
     is_terminal,
     short_arn,
 )
-
-if TYPE_CHECKING:
-    from services.workspace.overview import DatasetGroupOverview
 
 __all__ = ["PersonalizeService", "filter_value", "is_terminal", "short_arn"]
 
@@ -115,7 +112,8 @@ class PersonalizeService:
             raise wire.translate_error(err, operation, target, kind) from err
         except _UNPARSEABLE as err:  # botocore met a member of the wrong type, or a bad date
             raise wire.malformed(operation, str(err)) from err
-        return wire.checked(resp, operation)
+        answer: dict[str, Any] = wire.checked(resp, operation)
+        return answer
 
     def _list(
         self, method: str, key: str, parse: Callable[[Any], T], target: str | None = None, **kw: Any
@@ -202,7 +200,8 @@ class PersonalizeService:
                 importMode=import_mode,
             ),
         )
-        return resp["datasetImportJobArn"]
+        arn: str = resp["datasetImportJobArn"]
+        return arn
 
     # --- event trackers, filters, recipes ---------------------------------------------------
 
@@ -312,7 +311,8 @@ class PersonalizeService:
             solution_arn,
             **_compact(solutionArn=solution_arn, trainingMode=training_mode, name=name),
         )
-        return resp["solutionVersionArn"]
+        arn: str = resp["solutionVersionArn"]
+        return arn
 
     def stop_solution_version(self, version_arn: str) -> None:
         """Stop a version that is still training (billed up to that point, not resumable)."""
@@ -347,7 +347,8 @@ class PersonalizeService:
                 minProvisionedTPS=min_provisioned_tps,
             ),
         )
-        return resp["campaignArn"]
+        arn: str = resp["campaignArn"]
+        return arn
 
     # --- recommenders (Domain dataset groups) -----------------------------------------------
 
@@ -417,7 +418,8 @@ class PersonalizeService:
                 filterArn=filter_arn,
             ),
         )
-        return resp["batchInferenceJobArn"]
+        arn: str = resp["batchInferenceJobArn"]
+        return arn
 
     def describe_batch_inference_job(self, arn: str) -> BatchInferenceJob:
         resp = self._call(self._p, "describe_batch_inference_job", arn, batchInferenceJobArn=arn)
@@ -521,14 +523,6 @@ class PersonalizeService:
             )
         return len(events)
 
-    # --- workspace snapshot -----------------------------------------------------------------
-
-    def overview(self, now: datetime | None = None) -> list[DatasetGroupOverview]:
-        """Every dataset group with its data, solutions and campaign deployment state."""
-        from services.workspace.overview import build_overview  # overview depends on this class
-
-        return build_overview(self, now or datetime.now(UTC))
-
     # --- dataset export (reading data back) -------------------------------------------------
 
     def create_dataset_export_job(
@@ -554,7 +548,8 @@ class PersonalizeService:
             roleArn=role_arn,
             jobOutput={"s3DataDestination": {"path": output_path}},
         )
-        return resp["datasetExportJobArn"]
+        arn: str = resp["datasetExportJobArn"]
+        return arn
 
     def describe_dataset_export_job(self, arn: str) -> DatasetExportJob:
         resp = self._call(self._p, "describe_dataset_export_job", arn, datasetExportJobArn=arn)

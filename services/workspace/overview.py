@@ -136,8 +136,15 @@ def campaign_status(
     )
 
 
-def build_overview(service: PersonalizeService, now: datetime) -> list[DatasetGroupOverview]:
-    """Snapshot every dataset group (sequential calls: the page caches the result)."""
+def build_overview(
+    service: PersonalizeService, now: datetime | None = None
+) -> list[DatasetGroupOverview]:
+    """Every dataset group with its data, solutions and campaign deployment state.
+
+    Sequential calls through the facade (the page caches the result); ``now`` (default: the
+    current UTC time) dates what is out of date.
+    """
+    now = now or datetime.now(UTC)
     return [_group(service, group, now) for group in service.list_dataset_groups()]
 
 

@@ -18,6 +18,7 @@ from services import errors
 from services.evaluation.inspection import assess, recommend_for_users
 from services.personalize.facade import PersonalizeService
 from services.personalize.models import is_terminal
+from services.workspace.overview import build_overview
 
 engine_module = pytest.importorskip("services.local.engine")
 clients_module = pytest.importorskip("services.personalize.clients")
@@ -97,7 +98,7 @@ def test_train_deploy_detect_behind_update_and_inspect(local, tmp_path: Path) ->
 
     v2 = service.create_solution_version(solution)
     assert wait(lambda: service.describe_solution_version(v2)).status == "ACTIVE"
-    (snapshot,) = service.overview()
+    (snapshot,) = build_overview(service)
     (status,) = snapshot.campaigns
     assert status.behind and status.newest_active is not None
     assert status.newest_active.arn == v2 and status.undeployed_age is not None
@@ -105,7 +106,7 @@ def test_train_deploy_detect_behind_update_and_inspect(local, tmp_path: Path) ->
     service.update_campaign(campaign, v2)
     deployed = wait(lambda: service.describe_campaign(campaign))
     assert deployed.pending_update is not None and not deployed.pending_update.in_progress
-    (snapshot,) = service.overview()
+    (snapshot,) = build_overview(service)
     assert not snapshot.campaigns[0].behind
 
     # A popularity campaign gives everybody the same list: the verdict must say so.

@@ -12,7 +12,7 @@ from services.personalize.models import (
     Solution,
     SolutionVersion,
 )
-from services.workspace.overview import campaign_status
+from services.workspace.overview import build_overview, campaign_status
 
 A = "arn:aws:personalize:us-east-1:123456789012"
 GROUP = f"{A}:dataset-group/shop"
@@ -120,7 +120,7 @@ def test_overview_flags_the_campaign_behind_its_newest_active_version(
     service: PersonalizeService, stubs
 ) -> None:
     stub_workspace(stubs.personalize)
-    (group,) = service.overview(now=NOW)
+    (group,) = build_overview(service, NOW)
 
     assert group.group.arn == GROUP
     (dataset,) = group.datasets

@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import Protocol
 
 from sqlalchemy import select
 
+from services.local.context import EngineContext
 from services.local.data import tables as t
 
-if TYPE_CHECKING:
-    from services.local.jobs.queue import JobRunner
+
+class Runner(Protocol):
+    """What a job's context reads of the runner (``services.local.jobs.queue.JobRunner``)."""
+
+    @property
+    def stopping(self) -> bool:
+        """True once the worker was asked to stop."""
+        ...
+
+    @property
+    def engine(self) -> EngineContext:
+        """The engine the runner works for."""
+        ...
 
 
 class Cancelled(Exception):
@@ -23,7 +36,7 @@ class ShuttingDown(Exception):
 class JobContext:
     """Handed to a task: progress heartbeats and cancellation checks."""
 
-    def __init__(self, runner: JobRunner, job_id: int, arn: str) -> None:
+    def __init__(self, runner: Runner, job_id: int, arn: str) -> None:
         self._runner = runner
         self.job_id = job_id
         self.arn = arn
@@ -36,3 +49,7 @@ class JobContext:
             row = conn.execute(select(t.jobs.c.cancel).where(t.jobs.c.id == self.job_id)).first()
         if row is not None and row.cancel:
             raise Cancelled(self.arn)
+
+
+Task = Callable[[EngineContext, str, JobContext], None]
+"""A job kind's work: the engine, the job's resource ARN and its context."""

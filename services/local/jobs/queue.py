@@ -35,7 +35,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 import psutil
@@ -45,7 +45,7 @@ from sqlalchemy.exc import OperationalError
 from services.local.data import tables as t
 from services.local.data.faults import StorageFault
 from services.local.data.resources import FAILED, Resources
-from services.local.jobs.context import JobContext, ShuttingDown
+from services.local.jobs.context import JobContext, ShuttingDown, Task
 
 if TYPE_CHECKING:
     from services.local.context import EngineContext
@@ -96,11 +96,13 @@ class JobRunner:
         self,
         engine: EngineContext,
         *,
+        tasks: Mapping[str, Task],
         enabled: bool = True,
         idle_exit: float = IDLE_EXIT_SECONDS,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.engine = engine
+        self._tasks = dict(tasks)  # job kind -> its work (jobs.tasks.registry), from the engine
         self.enabled = enabled
         self.mode = engine.settings.worker_mode
         self.identity = _identity()
@@ -362,8 +364,6 @@ class JobRunner:
         """Run jobs until idle for ``idle_exit`` seconds (default ``self.idle_exit``, measured
         by ``self.clock``) or the parent process is gone; then stop accepting kicks, run what
         is still queued, and return."""
-        from services.local.jobs.tasks.registry import TASKS
-
         limit = self.idle_exit if idle_exit is None else idle_exit
         idle_since = self.clock()
         last_reap = -STALE_SECONDS
@@ -381,7 +381,7 @@ class JobRunner:
                     self._stop_listening()
                     # A job queued before we stopped listening was kicked to us: run it.
                     while not self._stop.is_set() and (job := self._claim_quietly()):
-                        self._run(job[0], job[2], TASKS[job[1]])
+                        self._run(job[0], job[2], self._tasks[job[1]])
                     while self._unsaved and not self._stop.wait(RETRY_RECORD_SECONDS):
                         self._save_outcomes()
                     return
@@ -389,7 +389,7 @@ class JobRunner:
                 self._wake.clear()  # before the next claim, so a kick from now on is seen
                 continue
             job_id, kind, arn = job
-            self._run(job_id, arn, TASKS[kind])
+            self._run(job_id, arn, self._tasks[kind])
             idle_since = self.clock()
 
     def _claim_quietly(self) -> tuple[int, str, str] | None:

@@ -7,15 +7,16 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 
-from services.local.context import EngineContext
 from services.local.data import frames as datasets
 from services.local.data import tables as t
+from services.local.data.bulk import BulkStore
+from services.local.data.histories import BulkHistories
 from services.local.data.model_files import model_file
 from services.local.errors import ResourceInUse
 from services.local.models import ranking
@@ -70,10 +71,24 @@ def _retrain(model_key: str) -> str:
     return f"retrain (create a new version of solution {solution} and update the campaign to it)"
 
 
+class EngineStorage(Protocol):
+    """What the cache reads of the engine: read transactions, the bulk-imported rows and the
+    data directory (model files).
+
+    Narrower than ``EngineContext`` (which holds the cache itself), so the two modules do not
+    import each other.
+    """
+
+    data_dir: Path
+    read_db: Engine
+    bulk: BulkStore
+    histories: BulkHistories
+
+
 class ModelCache:
     """Loaded models by solution version ARN (least recently used are dropped)."""
 
-    def __init__(self, engine: EngineContext) -> None:
+    def __init__(self, engine: EngineStorage) -> None:
         self._engine = engine
         self._models: OrderedDict[str, LoadedModel] = OrderedDict()
         self._items: dict[tuple[str, str], tuple[int, pd.DataFrame]] = {}

@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import botocore.session
 from botocore.awsrequest import AWSResponse
@@ -26,8 +26,18 @@ from services.local.errors import EngineError, UnknownOperation
 from services.local.wire.body import parse_body
 from services.local.wire.validation import validate
 
-if TYPE_CHECKING:
-    from services.local.engine import LocalEngine
+
+class LocalEngine(Protocol):
+    """What the wire needs of the engine: run one validated operation.
+
+    ``services.local.engine.LocalEngine`` satisfies it; naming it here keeps the wire below the
+    engine (the engine imports the operation table, which imports this module).
+    """
+
+    def call(self, service: str, operation: str, params: dict[str, Any]) -> dict[str, Any] | None:
+        """The operation's response document (None for an empty body)."""
+        ...
+
 
 _log = logging.getLogger(__name__)
 

@@ -1,0 +1,69 @@
+"""The import contracts of ``make lint`` fail on a violation (issue #18).
+
+A copy of the tree gets three forbidden imports, one per kind of rule: the dashboard calling
+boto3, a facade module reading the engine, and a type-only import that closes a cycle. The
+linter must report each contract broken, and keep the others.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
+
+
+def _copy_tree(dest: Path) -> None:
+    for name in ("services", "dashboard", "tools"):
+        shutil.copytree(ROOT / name, dest / name, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "pyproject.toml", dest / "pyproject.toml")
+
+
+def _append(path: Path, text: str) -> None:
+    path.write_text(path.read_text() + text)
+
+
+def _lint_imports(cwd: Path) -> tuple[int, str]:
+    run = subprocess.run(
+        [str(LINT_IMPORTS), "--no-cache"],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    return run.returncode, run.stdout + run.stderr
+
+
+def test_contracts_fail_on_forbidden_imports(tmp_path):
+    _copy_tree(tmp_path)
+    _append(tmp_path / "dashboard" / "components" / "status.py", "\nimport boto3  # noqa\n")
+    _append(
+        tmp_path / "services" / "workspace" / "alerts.py",
+        "\nfrom services.local.data import tables  # noqa\n",
+    )
+    _append(
+        tmp_path / "services" / "personalize" / "models.py",
+        "\nfrom typing import TYPE_CHECKING\n\nif TYPE_CHECKING:\n"
+        "    from services.personalize.facade import PersonalizeService  # noqa\n",
+    )
+    code, out = _lint_imports(tmp_path)
+    assert code == 1, out
+    assert "dashboard never talks to boto3 directly (it goes through services) BROKEN" in out
+    assert "dashboard.components.status -> boto3" in out
+    assert "only services.datasets.local_engine reads the local engine BROKEN" in out
+    assert "services.workspace.alerts -> services.local.data.tables" in out
+    assert "no import cycles, type-only and function-level imports included BROKEN" in out
+    assert "services.personalize.facade, services.personalize.models" in out
+    # the rules nobody broke still hold
+    assert "services never import the dashboard or streamlit KEPT" in out
+    assert "Contracts: 2 kept, 3 broken." in out
+
+
+def test_the_tree_keeps_its_contracts():
+    code, out = _lint_imports(ROOT)
+    assert code == 0, out
+    assert "Contracts: 5 kept, 0 broken." in out
