@@ -1,0 +1,49 @@
+"""Rules kept on both sides of the facade agree (issue #18, "one copy of each rule").
+
+The engine (``services.local``) is a server in its own right and imports nothing of the
+dashboard's side, and the dashboard's side reads the engine only through
+``services.datasets.local_engine``; so where both need the same Personalize fact, each keeps
+its constant and this test holds them to one value.
+"""
+
+from __future__ import annotations
+
+from services.local.data import importer
+from services.local.models import metrics
+from services.local.models.recipes import RECIPES
+from services.local.models.recipes import capabilities as engine_caps
+from services.pipeline import options
+from services.readiness import limits
+from services.workspace import recipe_capabilities as dashboard_caps
+
+
+def test_data_limits_are_the_same_on_both_sides():
+    # Personalize's dataset schema requirements: IDs 256 characters, categorical values 1000,
+    # textual values 20,000. The readiness check warns of what the import would refuse.
+    assert (limits.MAX_ID_LENGTH, limits.MAX_CATEGORICAL_LENGTH, limits.MAX_TEXTUAL_LENGTH) == (
+        importer.MAX_ID_CHARS,
+        importer.MAX_CATEGORICAL_CHARS,
+        importer.MAX_TEXTUAL_CHARS,
+    )
+    assert (limits.MAX_ID_LENGTH, limits.MAX_CATEGORICAL_LENGTH, limits.MAX_TEXTUAL_LENGTH) == (
+        256,
+        1_000,
+        20_000,
+    )
+
+
+def test_the_guardrail_offers_every_metric_the_engine_reports():
+    # GetSolutionMetrics' keys; average_rewards_at_k comes only from Next-Best-Action on AWS.
+    assert set(options.GUARDRAIL_METRICS) - set(metrics.METRIC_KEYS) == {"average_rewards_at_k"}
+    assert set(metrics.METRIC_KEYS) <= set(options.GUARDRAIL_METRICS)
+    assert options.DEFAULT_METRIC in metrics.METRIC_KEYS
+
+
+def test_recipe_capabilities_agree_for_every_recipe_the_engine_trains():
+    for name in RECIPES:
+        arn = f"arn:aws:personalize:::recipe/{name}"
+        assert dashboard_caps.supports_update(arn) == (name in engine_caps.UPDATE_RECIPES), name
+        assert (name in dashboard_caps.NO_BATCH_RECIPES) == (
+            name in engine_caps.NO_BATCH_RECIPES
+        ), name
+    assert dashboard_caps.UPDATE_RECIPES == engine_caps.UPDATE_RECIPES
