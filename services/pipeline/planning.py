@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from services.personalize.models import Solution, short_arn
 from services.pipeline.calls import StepFailed
@@ -29,6 +29,15 @@ def chosen_solutions(
             f"no solution {', '.join(sorted(missing))} in {group_name} (it has: {have})"
         )
     return chosen
+
+
+def default_solutions(
+    solutions: Sequence[Solution], served_solution_arns: Collection[str]
+) -> list[Solution]:
+    """What a refresh trains when no solution is named: every solution that backs a campaign,
+    in the group's order (a solution no campaign serves would change nothing live)."""
+    served = set(served_solution_arns)
+    return [s for s in solutions if s.arn in served]
 
 
 class Planning(StepContext):
@@ -74,7 +83,8 @@ class Planning(StepContext):
             except ValueError as err:
                 raise StepFailed(str(err)) from err
         else:
-            chosen = [s for s in all_solutions if campaigns_of[s.arn]]
+            served = [arn for arn, campaigns in campaigns_of.items() if campaigns]
+            chosen = default_solutions(all_solutions, served)
             if not chosen:
                 raise StepFailed(
                     f"no campaign in {group.name} to refresh: create one, or name the solutions "

@@ -23,6 +23,7 @@ from services.personalize.models import (
     Recommender,
     Solution,
     SolutionVersion,
+    short_arn,
 )
 from services.workspace.auto_training import Refresh, refresh_of
 
@@ -69,6 +70,19 @@ class CampaignStatus:
     @property
     def served_version_arn(self) -> str | None:
         return self.campaign.solution_version_arn
+
+    def update_blocked(self) -> str | None:
+        """Why UpdateCampaign may not start now, or None when it may.
+
+        Personalize refuses UpdateCampaign while a campaign is still being created or updated
+        (ResourceInUseException); a campaign whose creation failed can be updated again.
+        """
+        name = self.campaign.name
+        if self.updating_to:
+            return f"{name} is already updating to {short_arn(self.updating_to)}."
+        if self.campaign.status not in ("ACTIVE", "CREATE FAILED"):
+            return f"{name} is {self.campaign.status}: wait until it is ACTIVE."
+        return None
 
 
 @dataclass(frozen=True)

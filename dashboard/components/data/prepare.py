@@ -5,7 +5,6 @@ import (FULL or INCREMENTAL), allowed only when the prepared file has no errors.
 from __future__ import annotations
 
 import hashlib
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +16,8 @@ from dashboard.components.data import readiness_import, readiness_report
 from dashboard.components.data.readiness_import import Staged
 from dashboard.components.errors import shown_errors
 from dashboard.components.text import md_escape, md_help
-from services.datasets.snapshot import LocalObjects, Location, location
+from services.datasets import staging
+from services.datasets.snapshot import Location, location
 from services.errors import ServiceError
 from services.personalize.models import Dataset, Schema
 from services.prepare import (
@@ -94,13 +94,7 @@ def _target(where: Location, staged: Staged, mapping: Mapping) -> tuple[str, Pat
     name = Path(staged.uri).name.split(".")[0] or "prepared"
     token = hashlib.sha256(mapping.to_json().encode()).hexdigest()[:8]
     uri = where.uri("prepared", staged.digest, f"{name}-{token}.csv")
-    store = deps.objects()
-    if isinstance(store, LocalObjects):
-        path = store.path(uri)
-    else:
-        path = Path(tempfile.gettempdir()) / "personalize-dashboard" / "prepared" / Path(uri).name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return uri, path
+    return uri, staging.output_file(deps.objects(), uri)
 
 
 def _prepare(
@@ -123,9 +117,7 @@ def _prepare(
     uri, path = _target(where, staged, mapping)
     with st.spinner("Converting and checking…"):
         prepared = prepare_file(staged.path, mapping, path, check_schema=schema)
-    store = deps.objects()
-    if not isinstance(store, LocalObjects):
-        store.put(uri, path.read_bytes())
+    staging.publish(deps.objects(), uri, path)
     results[key] = (uri, prepared)
     while len(results) > _KEEP:
         results.pop(next(iter(results)))

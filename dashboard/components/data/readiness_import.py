@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,7 +16,8 @@ from dashboard import deps, identity, reads
 from dashboard.components.data import readiness_report
 from dashboard.components.errors import shown_errors
 from dashboard.components.text import md_escape, md_help
-from services.datasets.snapshot import LocalObjects, Location, location
+from services.datasets import staging
+from services.datasets.snapshot import Location, location
 from services.errors import ServiceError
 from services.personalize.models import Dataset, Schema
 from services.personalize.schema_avro import avro
@@ -36,15 +36,6 @@ class Staged:
     uri: str
     path: Path
     digest: str
-
-
-def _local_copy(digest: str, name: str, data: bytes) -> Path:
-    # On AWS the checker still reads a local file: a private temp copy of the object.
-    path = Path(tempfile.gettempdir()) / "personalize-dashboard" / digest / name
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-    return path
 
 
 def stage_upload(
@@ -67,18 +58,10 @@ def stage_upload(
     name = re.sub(r"[^A-Za-z0-9._-]", "_", file.name) or "upload.csv"
     uri = where.uri("uploads", digest, name)
     if identity.refusal() is not None:
-        return Staged(uri, _local_copy(digest, name, data), digest)
-    store = deps.objects()
-    if isinstance(store, LocalObjects):
-        path = store.path(uri)
-        if not path.exists():
-            store.put(uri, data)
-        return Staged(uri, path, digest)
-    staged = st.session_state.setdefault(f"{key}_uploaded", [])
-    if uri not in staged:  # upload each file to S3 once, not on every rerun
-        store.put(uri, data)
-        staged.append(uri)
-    return Staged(uri, _local_copy(digest, name, data), digest)
+        return Staged(uri, staging.private_copy(digest, name, data), digest)
+    uploaded = st.session_state.setdefault(f"{key}_uploaded", [])  # once per session, not rerun
+    path = staging.store_upload(deps.objects(), uri, digest, name, data, uploaded)
+    return Staged(uri, path, digest)
 
 
 def stage_s3(key: str = "readiness", what: str = "the CSV file") -> Staged | None:
@@ -93,20 +76,8 @@ def stage_s3(key: str = "readiness", what: str = "the CSV file") -> Staged | Non
     if not uri.startswith("s3://") or uri.endswith("/"):
         st.error("Give one file as s3://BUCKET/KEY.csv (a folder cannot be checked here).")
         return None
-    store = deps.objects()
     digest = hashlib.sha256(uri.encode()).hexdigest()[:16]
-    if isinstance(store, LocalObjects):
-        try:
-            path = store.path(uri)
-        except ValueError as err:
-            st.error(md_escape(err))
-            return None
-        if not path.is_file():
-            st.error(md_escape(f"No file at {uri} (locally: {path})."))
-            return None
-        return Staged(uri, path, digest)
-    data = store.get(uri)
-    return Staged(uri, _local_copy(digest, uri.rsplit("/", 1)[-1], data), digest)
+    return Staged(uri, staging.fetch(deps.objects(), uri), digest)
 
 
 def _report(

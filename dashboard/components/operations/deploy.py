@@ -107,11 +107,7 @@ def show_deploy(groups: list[DatasetGroupOverview], target: str | None) -> None:
         "deployed",
         (f"{short_id(chosen.arn)} (chosen)", f"{short_id(served)} (serving)"),
     )
-    blocked = None
-    if status.updating_to:
-        blocked = f"{campaign.name} is already updating to {short_id(status.updating_to)}."
-    elif campaign.status not in ("ACTIVE", "CREATE FAILED"):
-        blocked = f"{campaign.name} is {campaign.status}: wait until it is ACTIVE."
+    blocked = status.update_blocked()
     if blocked:
         st.info(md_escape(blocked), icon=":material/hourglass_top:")
     st.markdown(

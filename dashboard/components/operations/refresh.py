@@ -19,6 +19,7 @@ from dashboard.components.text import md_code, md_escape, md_help
 from services.errors import ServiceError
 from services.pipeline import DEFAULT_METRIC, GUARDRAIL_METRICS, RUNNING, RefreshOptions, RefreshRun
 from services.pipeline.options import DEFAULT_TOLERANCE_PCT, parse_sources
+from services.pipeline.planning import default_solutions
 from services.prepare import load_mapping
 from services.workspace.overview import DatasetGroupOverview
 
@@ -120,7 +121,12 @@ def _options(group: DatasetGroupOverview, denied: str | None) -> RefreshOptions 
     training_mode = right.radio(
         "Training mode", ["FULL", "UPDATE"], horizontal=True, key="refresh_training_mode"
     )
-    with_campaign = [s.solution.name for s in group.solutions if _has_campaign(group, s)]
+    with_campaign = [
+        s.name
+        for s in default_solutions(
+            [s.solution for s in group.solutions], [c.solution_arn for c in group.campaigns]
+        )
+    ]
     solutions = st.multiselect(
         "Solutions to train",
         [s.solution.name for s in group.solutions],
@@ -166,11 +172,6 @@ def _options(group: DatasetGroupOverview, denied: str | None) -> RefreshOptions 
     except (ValueError, UnicodeDecodeError) as err:  # MappingError is a ValueError
         st.error(md_escape(err), icon=":material/error:")
         return None
-
-
-def _has_campaign(group: DatasetGroupOverview, status: object) -> bool:
-    arn = getattr(getattr(status, "solution", None), "arn", None)
-    return any(c.solution_arn == arn for c in group.campaigns)
 
 
 def _start(group: DatasetGroupOverview, options: RefreshOptions) -> None:
