@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 import pandas as pd
 
@@ -19,6 +19,8 @@ from services.datasets.snapshot import SnapshotSource
 from services.evaluation.inspection import user_activity
 from services.evaluation.sampling import ItemCatalog, recent_history
 from services.personalize.models import Dataset
+
+EVENT_HOURS = 48  # the PutEvents-by-hour chart covers the last two days
 
 
 @dataclass(frozen=True)
@@ -123,6 +125,69 @@ def long_tail_of_counts(counts: pd.Series) -> pd.DataFrame:
     frame["rank"] = range(1, len(frame) + 1)
     frame["cumulative share"] = frame["interactions"].cumsum() / frame["interactions"].sum()
     return frame
+
+
+def with_time(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy with a UTC ``time`` column from TIMESTAMP (epoch seconds) and an event type."""
+    out = frame.copy()
+    out["time"] = pd.to_datetime(
+        pd.to_numeric(out["TIMESTAMP"], errors="coerce"), unit="s", utc=True
+    )
+    if "EVENT_TYPE" in out.columns:
+        out["EVENT_TYPE"] = out["EVENT_TYPE"].fillna("(none)").astype(str)
+    else:
+        out["EVENT_TYPE"] = "(none)"
+    return out.dropna(subset=["time"])
+
+
+def events_by_hour(events: pd.DataFrame, now: datetime | None = None) -> pd.DataFrame:
+    """Events per UTC hour over the last ``EVENT_HOURS`` hours, zero-filled, by event type."""
+    frame = with_time(events)
+    end = pd.Timestamp(now or datetime.now(UTC)).floor("h")
+    start = end - timedelta(hours=EVENT_HOURS - 1)
+    frame = frame[frame["time"] >= start]
+    hours = pd.date_range(start, end, freq="h", name="hour")
+    table = (
+        frame.groupby([frame["time"].dt.floor("h").rename("hour"), "EVENT_TYPE"])
+        .size()
+        .unstack("EVENT_TYPE", fill_value=0)
+        .reindex(hours, fill_value=0)
+    )
+    return (
+        table.stack().rename("events").reset_index()
+        if table.shape[1]
+        else pd.DataFrame({"hour": hours, "EVENT_TYPE": "(none)", "events": 0})
+    )
+
+
+def time_since(events: pd.DataFrame, now: datetime | None = None) -> pd.Series:
+    """Age of each event (a Timedelta per row with a readable TIMESTAMP)."""
+    return pd.Timestamp(now or datetime.now(UTC)) - with_time(events)["time"]
+
+
+@dataclass(frozen=True)
+class TailShape:
+    """How concentrated interactions are: the top ``HEAD_SHARE`` of items (``head``, at least
+    one) get ``head_share`` of all interactions; ``single`` items have exactly one."""
+
+    items: int
+    head: int
+    head_share: float
+    single: int
+
+
+HEAD_SHARE = 0.2  # "the top 20% of items"
+
+
+def tail_shape(tail: pd.DataFrame) -> TailShape:
+    """``TailShape`` of a non-empty ``long_tail`` frame."""
+    head = max(1, round(len(tail) * HEAD_SHARE))
+    return TailShape(
+        items=len(tail),
+        head=head,
+        head_share=float(tail["cumulative share"].iloc[head - 1]),
+        single=int((tail["interactions"] == 1).sum()),
+    )
 
 
 def active_dataset(datasets: Sequence[Dataset], dataset_type: str) -> Dataset | None:

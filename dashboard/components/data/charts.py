@@ -2,29 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
 import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 
 from dashboard.components.text import chart_text
+from services.datasets.group_data import EVENT_HOURS, with_time
 
-EVENT_HOURS = 48  # the PutEvents-by-hour chart covers the last two days
 TAIL_POINTS = 5_000  # most points the long-tail chart draws
-
-
-def with_time(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy with a UTC ``time`` column from TIMESTAMP (epoch seconds) and an event type."""
-    out = frame.copy()
-    out["time"] = pd.to_datetime(
-        pd.to_numeric(out["TIMESTAMP"], errors="coerce"), unit="s", utc=True
-    )
-    if "EVENT_TYPE" in out.columns:
-        out["EVENT_TYPE"] = out["EVENT_TYPE"].fillna("(none)").astype(str)
-    else:
-        out["EVENT_TYPE"] = "(none)"
-    return out.dropna(subset=["time"])
 
 
 def _chart_labels(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
@@ -80,26 +65,6 @@ def events_by_type_figure(events: pd.DataFrame) -> go.Figure:
     )
     fig.update_layout(margin={"t": 50, "b": 10})
     return fig
-
-
-def events_by_hour(events: pd.DataFrame, now: datetime | None = None) -> pd.DataFrame:
-    """Events per UTC hour over the last ``EVENT_HOURS`` hours, zero-filled, by event type."""
-    frame = with_time(events)
-    end = pd.Timestamp(now or datetime.now(UTC)).floor("h")
-    start = end - timedelta(hours=EVENT_HOURS - 1)
-    frame = frame[frame["time"] >= start]
-    hours = pd.date_range(start, end, freq="h", name="hour")
-    table = (
-        frame.groupby([frame["time"].dt.floor("h").rename("hour"), "EVENT_TYPE"])
-        .size()
-        .unstack("EVENT_TYPE", fill_value=0)
-        .reindex(hours, fill_value=0)
-    )
-    return (
-        table.stack().rename("events").reset_index()
-        if table.shape[1]
-        else pd.DataFrame({"hour": hours, "EVENT_TYPE": "(none)", "events": 0})
-    )
 
 
 def events_by_hour_figure(by_hour: pd.DataFrame) -> go.Figure:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
 
 import pandas as pd
 import streamlit as st
@@ -13,7 +12,14 @@ from dashboard.components.data import charts as data_charts
 from dashboard.components.formatting import exact_time, relative_time
 from dashboard.components.status import badge_markdown
 from dashboard.components.text import md_escape
-from services.datasets.group_data import GroupData
+from services.datasets.group_data import (
+    HEAD_SHARE,
+    GroupData,
+    events_by_hour,
+    tail_shape,
+    time_since,
+    with_time,
+)
 from services.personalize.models import Dataset, ImportJob, Schema, is_failed, is_terminal
 
 LATEST_EVENTS = 20
@@ -109,12 +115,6 @@ def summary(pairs: Sequence[tuple[Dataset, Schema | None]], data: GroupData | No
             )
 
 
-def time_since(events: pd.DataFrame, now: datetime | None = None) -> pd.Series:
-    """Age of each event."""
-    times = data_charts.with_time(events)["time"]
-    return pd.Timestamp(now or datetime.now(UTC)) - times
-
-
 def datasets_and_imports(pairs: Sequence[tuple[Dataset, Schema | None]]) -> None:
     """Per dataset: its status, schema as a table, and its import history."""
     for dataset, schema in pairs:
@@ -155,12 +155,11 @@ def volume(data: GroupData) -> None:
     st.plotly_chart(data_charts.volume_figure(*data.volume), key="data_volume")
     tail = data.long_tail
     st.plotly_chart(data_charts.long_tail_figure(tail), key="data_tail")
-    head = max(1, round(len(tail) * 0.2))
-    share = tail["cumulative share"].iloc[head - 1]
-    single = int((tail["interactions"] == 1).sum())
+    shape = tail_shape(tail)
     st.caption(
-        f"{total:,} interactions on {len(tail):,} items. The top 20% of items ({head:,}) "
-        f"get {share:.0%} of interactions; {single:,} items have a single interaction."
+        f"{total:,} interactions on {shape.items:,} items. The top {HEAD_SHARE:.0%} of items "
+        f"({shape.head:,}) get {shape.head_share:.0%} of interactions; {shape.single:,} items "
+        "have a single interaction."
     )
 
 
@@ -180,7 +179,7 @@ def put_events(data: GroupData, trackers: Sequence[tuple[str, str | None]] | Non
             ids = ", ".join(f"{name} ({tid})" for name, tid in trackers)
             st.info(f"No events received through PutEvents yet. Send them with: {md_escape(ids)}.")
         return
-    frame = data_charts.with_time(events)
+    frame = with_time(events)
     last = frame["time"].max().to_pydatetime()
     cols = st.columns(4)
     cols[0].metric("Events received", f"{len(frame):,}")
@@ -190,7 +189,7 @@ def put_events(data: GroupData, trackers: Sequence[tuple[str, str | None]] | Non
     left, right = st.columns([1, 2])
     left.plotly_chart(data_charts.events_by_type_figure(events), key="data_events_type")
     right.plotly_chart(
-        data_charts.events_by_hour_figure(data_charts.events_by_hour(events)),
+        data_charts.events_by_hour_figure(events_by_hour(events)),
         key="data_events_hour",
     )
     latest = frame.sort_values("time", ascending=False, kind="stable").head(LATEST_EVENTS)
