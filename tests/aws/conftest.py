@@ -36,15 +36,28 @@ class AwsStubs:
         self._clients: dict[str, Any] = {}
         self._stubbers: dict[str, Stubber] = {}
 
+    def plain_client(self, service: str) -> Any:
+        """A client of ``service`` with no Stubber yet (botocore validates, nothing is sent
+        once ``stub`` is called; before that a call would try the network)."""
+        return self._session.client(service, config=Config(retries={"total_max_attempts": 1}))
+
+    def stub(self, service: str, client: Any) -> Stubber:
+        """Activate a Stubber on ``client`` and make it ``service``'s (checked at ``close``)."""
+        stubber = Stubber(client)
+        stubber.activate()
+        self._clients[service], self._stubbers[service] = client, stubber
+        return stubber
+
     def client(self, service: str) -> Any:
         """The stubbed client of ``service`` (created on first use)."""
         if service not in self._clients:
-            config = Config(retries={"total_max_attempts": 1})
-            client = self._session.client(service, config=config)
-            stubber = Stubber(client)
-            stubber.activate()
-            self._clients[service], self._stubbers[service] = client, stubber
+            self.stub(service, self.plain_client(service))
         return self._clients[service]
+
+    def stubber(self, service: str) -> Stubber:
+        """The activated Stubber of ``service``'s client, for tests that queue raw answers."""
+        self.client(service)
+        return self._stubbers[service]
 
     def respond(
         self,

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
-from botocore.config import Config
 from botocore.stub import Stubber
 
 from services.config import Settings
 from services.db import dispose_engines
 from services.local.engine import reset_engines
 from services.personalize.facade import PersonalizeService
+from tests.aws.conftest import AwsStubs
 
 
 @dataclass(frozen=True)
@@ -38,42 +37,29 @@ def _no_aws_lookups(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def clients() -> FakeClients:
-    session = boto3.Session(
-        aws_access_key_id="test", aws_secret_access_key="test", region_name="us-east-1"
-    )
-    config = Config(retries={"total_max_attempts": 1})
+def aws_stubs() -> Iterator[AwsStubs]:
+    """The AWS tests' stubbed clients (tests/aws/conftest.py): one Stubber setup for both
+    suites; at teardown every queued response must have been used."""
+    stubs = AwsStubs()
+    yield stubs
+    stubs.close()
+
+
+@pytest.fixture
+def clients(aws_stubs: AwsStubs) -> FakeClients:
     return FakeClients(
-        session.client("personalize", config=config),
-        session.client("personalize-runtime", config=config),
-        session.client("personalize-events", config=config),
+        aws_stubs.plain_client("personalize"),
+        aws_stubs.plain_client("personalize-runtime"),
+        aws_stubs.plain_client("personalize-events"),
     )
 
 
 @pytest.fixture
-def make_stubber() -> Iterator[Callable[[Any], Stubber]]:
-    """Activate a Stubber on a client; at teardown, every queued response must have been used."""
-    stubbers: list[Stubber] = []
-
-    def make(client: Any) -> Stubber:
-        stubber = Stubber(client)
-        stubber.activate()
-        stubbers.append(stubber)
-        return stubber
-
-    yield make
-    for stubber in stubbers:
-        stubber.deactivate()
-    for stubber in stubbers:
-        stubber.assert_no_pending_responses()
-
-
-@pytest.fixture
-def stubs(clients: FakeClients, make_stubber: Callable[[Any], Stubber]) -> Stubs:
+def stubs(aws_stubs: AwsStubs, clients: FakeClients) -> Stubs:
     return Stubs(
-        make_stubber(clients.personalize),
-        make_stubber(clients.runtime),
-        make_stubber(clients.events),
+        aws_stubs.stub("personalize", clients.personalize),
+        aws_stubs.stub("personalize-runtime", clients.runtime),
+        aws_stubs.stub("personalize-events", clients.events),
     )
 
 

@@ -5,15 +5,12 @@ from __future__ import annotations
 import io
 import json
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pandas as pd
 import pytest
-from botocore.config import Config
 from botocore.response import StreamingBody
 from botocore.stub import Stubber
 
@@ -34,6 +31,7 @@ from services.errors import ServiceError
 from services.evaluation.sampling import BatchPreview, read_batch_preview, start_batch_preview
 from services.personalize.clients import build_clients
 from services.personalize.facade import PersonalizeService
+from tests.aws.conftest import AwsStubs
 from tests.local.workspace import create_group
 from tests.services.conftest import FakeClients, Stubs
 
@@ -143,11 +141,8 @@ def test_snapshot_reads_bulk_and_put_rows_from_the_local_engine(engine_settings:
 
 
 @pytest.fixture
-def s3(make_stubber: Callable[[Any], Stubber]) -> tuple[Any, Stubber]:
-    client = boto3.Session(
-        aws_access_key_id="test", aws_secret_access_key="test", region_name="us-east-1"
-    ).client("s3", config=Config(retries={"total_max_attempts": 1}))
-    return client, make_stubber(client)
+def s3(aws_stubs: AwsStubs) -> tuple[Any, Stubber]:
+    return aws_stubs.client("s3"), aws_stubs.stubber("s3")
 
 
 def _body(data: bytes) -> StreamingBody:
