@@ -57,9 +57,13 @@ class EngineContext(Protocol):
     lifecycle_seconds: float
     clock: Callable[[], float]
     models: ModelCache
-    jobs: JobQueue
     bulk: BulkStore
     histories: BulkHistories
+
+    @property
+    def jobs(self) -> JobQueue:
+        """The job queue (read-only here, so the engine's ``JobRunner`` satisfies it)."""
+        ...
 
     def reading(self) -> AbstractContextManager[Resources]:
         """A read transaction: never writes (statuses that are due advance in memory only)."""
