@@ -25,7 +25,8 @@ from dashboard.components.solutions.metrics_data import (
 from dashboard.components.solutions.online_metrics import show_offline_vs_online
 from dashboard.components.text import md_escape
 from dashboard.routing import require_sign_in
-from services.evaluation.version_data import VersionData, data_difference, engine_scoring_rules
+from services.datasets.local_engine.versions import engine_scoring_rules
+from services.evaluation.version_data import VersionData, data_difference
 from services.workspace.version_campaigns import VersionInfo
 
 require_sign_in()  # first: no page draws for somebody who has not signed in

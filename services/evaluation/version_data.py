@@ -105,17 +105,3 @@ def best_versions(metrics: Mapping[str, Mapping[str, float]]) -> dict[str, froze
             elif value == top:
                 arns.add(arn)
     return {key: frozenset(arns) for key, (_, arns) in best.items()}
-
-
-def engine_scoring_rules() -> str:
-    """How the local engine scores versions, in a sentence for the page (next to the numbers)
-    and where it had to choose because AWS's guide is silent."""
-    from services.local.models.metrics import MAX_TEST_USERS
-
-    return (
-        "Scored by the local engine as AWS defines it: each test user's newest 10 % of "
-        "interactions is the truth (an item repeated there counts once; an item the user "
-        "already had still counts) against the list the version serves. Where AWS's guide is "
-        "silent the engine chose: test users need at least 2 interactions, the truth is at "
-        f"least one, and at most {MAX_TEST_USERS:,} test users are scored."
-    )

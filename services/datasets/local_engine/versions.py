@@ -49,3 +49,17 @@ def version_data_source(settings: Settings) -> DataSource | None:
         engine = get_engine(settings)
         return lambda arns: local_version_data(engine, arns)
     return None
+
+
+def engine_scoring_rules() -> str:
+    """How the local engine scores versions, in a sentence for the page (next to the numbers)
+    and where it had to choose because AWS's guide is silent."""
+    from services.local.models.metrics import MAX_TEST_USERS  # the engine loads only when used
+
+    return (
+        "Scored by the local engine as AWS defines it: each test user's newest 10 % of "
+        "interactions is the truth (an item repeated there counts once; an item the user "
+        "already had still counts) against the list the version serves. Where AWS's guide is "
+        "silent the engine chose: test users need at least 2 interactions, the truth is at "
+        f"least one, and at most {MAX_TEST_USERS:,} test users are scored."
+    )
