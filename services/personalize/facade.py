@@ -275,7 +275,8 @@ class PersonalizeService:
         resp = self._call(
             self._p, "create_solution", str(request.get("name")), "Solution", **request
         )
-        return resp["solutionArn"]
+        arn: str = resp["solutionArn"]
+        return arn
 
     def list_solution_versions(self, solution_arn: str) -> list[SolutionVersion]:
         """Versions of one solution, newest first."""

@@ -368,7 +368,8 @@ def _profiles() -> list[str]:
 def _profile_role(profile: str | None) -> str | None:
     try:
         core = botocore.session.Session(profile=profile)
-        return core.get_scoped_config().get("role_arn")
+        role: str | None = core.get_scoped_config().get("role_arn")
+        return role
     except (BotoCoreError, OSError, ValueError):
         return None
 
