@@ -11,10 +11,13 @@ from dashboard import reads
 
 
 class CountingService:
+    """A workspace with no dataset group, counting how often it is listed (the overview's
+    first read)."""
+
     def __init__(self) -> None:
         self.calls = 0
 
-    def overview(self) -> list:
+    def list_dataset_groups(self) -> list:
         self.calls += 1
         return []
 
