@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import streamlit as st
 
 from dashboard.components.formatting import exact_time
+from dashboard.components.operations.tabs import link_params
 from dashboard.components.text import md_code, md_escape
 from services.workspace.alerts import Alert
 
@@ -23,6 +24,13 @@ _LINK_LABELS = {
     "version_failed": "Retrain on Operations",
     "never_trained": "Train on Operations",
     "campaign_updating": "Watch on Operations",
+}
+# The Operations tab where each kind of finding is acted on; other kinds open the page's first.
+_LINK_TABS = {
+    "campaign_behind": "deploy",
+    "update_failed": "deploy",
+    "version_failed": "train",
+    "never_trained": "train",
 }
 _PAGE_LABELS = {
     "operations": "Open Operations",
@@ -63,5 +71,11 @@ def show_alerts(alerts: Sequence[Alert]) -> None:
                 label=_LINK_LABELS.get(alert.kind, _PAGE_LABELS[alert.page]),
                 icon=":material/arrow_forward:",
                 help=hover or None,
-                query_params={"target": alert.target} if alert.target else None,
+                query_params=(
+                    link_params(_LINK_TABS.get(alert.kind), alert.target)
+                    if alert.page == "operations"
+                    else {"target": alert.target}
+                    if alert.target
+                    else None
+                ),
             )

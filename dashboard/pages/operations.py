@@ -12,6 +12,7 @@ from dashboard.components.operations.deploy import show_deploy
 from dashboard.components.operations.new_solution import show_new_solution
 from dashboard.components.operations.progress import show_running_work
 from dashboard.components.operations.refresh import show_refresh
+from dashboard.components.operations.tabs import TAB_LABELS, default_tab
 from dashboard.components.operations.train import show_train
 from dashboard.routing import require_sign_in
 
@@ -30,14 +31,7 @@ if groups == []:
     st.info("No dataset group yet: run `make demo`, or create one on the Data page.")
 
 refresh, deploy, train, new_solution, costs, audit = st.tabs(
-    [
-        ":material/autorenew: Refresh",
-        ":material/rocket_launch: Deploy",
-        ":material/model_training: Train",
-        ":material/add_circle: New solution",
-        ":material/payments: Cost & usage",
-        ":material/history: Audit log",
-    ]
+    list(TAB_LABELS.values()), default=default_tab(st.query_params.to_dict())
 )
 unreadable = "Needs the workspace, which could not be read (see above)."
 with refresh:

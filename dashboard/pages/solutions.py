@@ -11,6 +11,7 @@ from dashboard import deps, reads
 from dashboard.components import cost_panels
 from dashboard.components.alerts import PAGE_FILES
 from dashboard.components.formatting import short_id
+from dashboard.components.solutions.data_warning import warn_if_different_data
 from dashboard.components.solutions.metrics_chart import (
     metric_label,
     metric_sort_key,
@@ -23,10 +24,8 @@ from dashboard.components.solutions.metrics_data import (
     versions_frame,
 )
 from dashboard.components.solutions.online_metrics import show_offline_vs_online
-from dashboard.components.text import md_escape
 from dashboard.routing import require_sign_in
 from services.datasets.local_engine.versions import engine_scoring_rules
-from services.evaluation.version_data import VersionData, data_difference
 from services.workspace.version_campaigns import VersionInfo
 
 require_sign_in()  # first: no page draws for somebody who has not signed in
@@ -176,7 +175,12 @@ def _versions_and_metrics() -> None:
         if a == b:
             st.info("Pick two different versions.")
         else:
-            _warn_if_different_data(active[a], active[b], data, reads.version_data_reported())
+            warn_if_different_data(
+                (active[a].label, active[a].version),
+                (active[b].label, active[b].version),
+                data,
+                reads.version_data_reported(),
+            )
             vs = "deployed" if active[b].deployed_in else short_id(active[b].version.arn)
             show_deltas(
                 metrics.get(active[a].version.arn, {}),
@@ -184,35 +188,6 @@ def _versions_and_metrics() -> None:
                 vs,
                 (labels[a], labels[b]),
             )
-
-
-def _warn_if_different_data(
-    a: VersionInfo, b: VersionInfo, data: dict[str, VersionData], reported: bool
-) -> None:
-    """AWS's guide: compare versions trained on the same data only. ``reported``: the backend
-    keeps a record of each version's data (the local engine), so a missing one is an old
-    version, scored before the engine kept records and followed AWS's definition of truth."""
-    reasons = data_difference(
-        a.version, data.get(a.version.arn), b.version, data.get(b.version.arn)
-    )
-    unrecorded = [i.label for i in (a, b) if i.version.arn not in data]
-    if reported and unrecorded:
-        reasons.append(
-            f"{' and '.join(unrecorded)} scored by an older engine, which kept no record of "
-            "its data and left items the user already had out of the truth: retrain to compare"
-        )
-    if reasons:
-        st.warning(
-            "These two versions were trained or scored on different data ("
-            + "; ".join(md_escape(r) for r in reasons)  # they name versions and dates
-            + "): the difference may be the data's, not the model's.",
-            icon=":material/warning:",
-        )
-    elif unrecorded:
-        st.caption(
-            "Personalize does not say what data each version was trained on: compare "
-            "versions trained after the same imports and events only."
-        )
 
 
 _versions_and_metrics()

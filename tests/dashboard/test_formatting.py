@@ -132,3 +132,42 @@ def test_deltas_show_a_dash_where_a_side_has_no_value() -> None:
         {"metric": "Precision@10", "a": "–", "b": "0.1000", "Δ": "–", "Δ %": "–"},
         {"metric": "Coverage", "a": "0.5000", "b": "–", "Δ": "–", "Δ %": "–"},
     ]
+
+
+def test_metric_chart_keeps_recipe_colours_and_shows_names_as_text() -> None:
+    import pandas as pd
+
+    from dashboard.components.solutions.metrics_chart import metric_figure, recipe_colour
+
+    def frame(recipes: list[str], solution: str = "s") -> pd.DataFrame:
+        return pd.DataFrame(
+            {
+                "metric": "precision_at_10",
+                "baseline": False,
+                "solution": solution,
+                "created": range(len(recipes)),
+                "recipe": recipes,
+                # an all-digit version ID must stay a name (a category), not become a number
+                "label": [f"s/{i:08d}" for i in range(len(recipes))],
+                "version_arn": [f"arn/{i}" for i in range(len(recipes))],
+                "value": 0.1,
+            }
+        )
+
+    def colours(fig: object) -> dict[str, str]:
+        return {t.name: t.marker.color for t in fig.data}  # type: ignore[attr-defined]
+
+    alone = colours(metric_figure(frame(["aws-user-personalization-v2"]), "precision_at_10"))
+    both = colours(
+        metric_figure(frame(["aws-sims", "aws-user-personalization-v2"]), "precision_at_10")
+    )
+    # a recipe keeps its colour whichever others are on the page, and two differ
+    assert alone["aws-user-personalization-v2"] == both["aws-user-personalization-v2"]
+    assert both["aws-sims"] != both["aws-user-personalization-v2"]
+    assert recipe_colour("my-own-recipe") == recipe_colour("my-own-recipe")
+
+    fig = metric_figure(frame(["aws-sims"], solution="<a href='x'>s</a>"), "precision_at_10")
+    assert fig.layout.xaxis.type == "category"
+    assert list(fig.data[0].x) == ["00000000"]
+    assert fig.data[0].customdata[0][1] == "&lt;a href='x'&gt;s&lt;/a&gt;"
+    assert fig.data[0].customdata[0][0] == "arn/0"  # the raw ARN, never drawn raw

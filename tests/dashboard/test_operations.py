@@ -180,3 +180,48 @@ def test_running_work_lists_training_updates_and_marks_stoppable() -> None:
         ("Training", "s/00000002 (FULL)", True),
         ("Campaign update", "c → 00000001", False),
     ]
+
+
+def tab_default(at: Any) -> int:
+    """The index of the tab Operations opens on (its one tab container)."""
+
+    def blocks(node: Any) -> Any:
+        yield node
+        for child in getattr(node, "children", {}).values():
+            yield from blocks(child)
+
+    (container,) = [
+        proto
+        for b in blocks(at._tree)
+        if (proto := getattr(b, "proto", None)) is not None
+        and hasattr(proto, "tab_container")
+        and proto.HasField("tab_container")
+    ]
+    return int(container.tab_container.default_tab_index)
+
+
+@pytest.mark.parametrize(
+    ("tab", "index"), [("deploy", 1), ("train", 2), ("new_solution", 3), ("no-such-tab", 0)]
+)
+def test_a_link_opens_the_tab_it_names(seeded: Seeded, tab: str, index: int) -> None:
+    # An alert's "Deploy on Operations" must land on Deploy, not on the first tab (Refresh);
+    # a hand-typed unknown tab opens the first one rather than failing.
+    at = app_at()
+    at.query_params["tab"] = tab
+    at.switch_page("pages/operations.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert tab_default(at) == index
+
+
+def test_deploy_warns_when_the_chosen_version_saw_other_data(seeded: Seeded) -> None:
+    # v2 trained after 60 streamed events (1,860 interactions), the served v1 on 1,800: the
+    # deltas compare data as much as models, as on Solutions' side by side
+    at = app_at("pages/operations.py")
+    at.selectbox(key="deploy_campaign").set_value(seeded.up_campaign).run()
+    assert not at.exception, [e.value for e in at.exception]
+    v2 = short_arn(seeded.up_v2)
+    warned = [shown(w.value) for w in at.warning if "different data" in shown(w.value)]
+    assert len(warned) == 1 and "1860 vs 1800 interactions" in warned[0]
+    assert f"{v2} (chosen)" in " ".join(
+        d.value.columns[1] for d in at.dataframe if "Δ" in d.value.columns
+    )

@@ -52,6 +52,7 @@ def test_behind_campaign_is_flagged_until_deployed_from_operations(seeded: Seede
     links = [p.proto for p in at.get("page_link") if p.proto.label == "Deploy on Operations"]
     assert links and links[0].page.endswith("operations")
     assert parse_qs(links[0].query_string)["target"] == [seeded.up_campaign]
+    assert parse_qs(links[0].query_string)["tab"] == ["deploy"]  # the tab where it is done
 
     at.switch_page("pages/operations.py").run()
     assert not at.exception, errors_of(at)

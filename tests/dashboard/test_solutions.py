@@ -197,7 +197,7 @@ def test_best_and_deployed_versions_are_marked_in_table_and_charts(
         spec = next(s for s in specs if s["layout"]["title"]["text"] == column)
         for trace in spec["data"]:
             widths = trace["marker"]["line"]["width"]
-            for (arn, _), text, width in zip(
+            for (arn, *_), text, width in zip(
                 trace["customdata"], trace["text"], widths, strict=True
             ):
                 assert ("best" in text) == (arn in best), (key, arn)

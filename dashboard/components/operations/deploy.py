@@ -7,6 +7,7 @@ import streamlit as st
 from dashboard import deps, identity, reads
 from dashboard.components.formatting import exact_time, short_id
 from dashboard.components.operations.actions import flash, run_action
+from dashboard.components.solutions.data_warning import warn_if_different_data
 from dashboard.components.solutions.metrics_chart import show_deltas
 from dashboard.components.status import badge_markdown
 from dashboard.components.text import md_code, md_escape, md_help
@@ -100,6 +101,13 @@ def show_deploy(groups: list[DatasetGroupOverview], target: str | None) -> None:
         st.caption(
             f"A rollback: {short_id(chosen.arn)} was trained before {short_id(served)}, "
             "the version the campaign serves."
+        )
+    if serving:
+        warn_if_different_data(
+            (f"{short_id(chosen.arn)} (chosen)", chosen),
+            (f"{short_id(served)} (serving)", serving),
+            reads.version_data((chosen.arn, serving.arn)) or {},
+            reads.version_data_reported(),
         )
     show_deltas(
         _metrics(chosen.arn),

@@ -9,6 +9,7 @@ import streamlit as st
 
 from dashboard.components.alerts import PAGE_FILES
 from dashboard.components.formatting import duration, exact_time, relative_time, short_id
+from dashboard.components.operations.tabs import link_params
 from dashboard.components.status import badge_markdown
 from dashboard.components.text import md_code, md_escape, md_help
 from services.personalize.models import short_arn
@@ -112,7 +113,6 @@ def _campaign_card(status: CampaignStatus) -> None:
             f"{exact_time(served.created if served else None)}",
         )
         _auto_training_line(status)
-        target = {"target": campaign.arn}
         if status.updating_to:
             st.info(
                 f"Updating to version {md_code(short_id(status.updating_to))}: the old version "
@@ -140,7 +140,7 @@ def _campaign_card(status: CampaignStatus) -> None:
                 label="Deploy on Operations",
                 icon=":material/rocket_launch:",
                 help=f"{md_code(newest.arn)}\n\nACTIVE since {exact_time(newest.created)}",
-                query_params=target,
+                query_params=link_params("deploy", campaign.arn),
             )
         elif status.newest_active:
             st.success("Serves the newest ACTIVE version.", icon=":material/check_circle:")
@@ -195,7 +195,7 @@ def show_group(group: DatasetGroupOverview, refresh: RefreshState | None = None)
             PAGE_FILES["operations"],
             label="Operations › New solution",
             icon=":material/add_circle:",
-            query_params={"target": group.group.arn},  # preselects this group there
+            query_params=link_params("new_solution", group.group.arn),  # preselects the group
         )
     if group.group.domain:
         st.markdown(f"**Recommenders** ({md_escape(group.group.domain)} domain)")

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import math
 import re
+import zlib
 from collections.abc import Mapping
 
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
+from plotly.colors import qualitative
 
 from dashboard.components.formatting import NO_VALUE
-from dashboard.components.text import md_escape
+from dashboard.components.text import chart_text, md_escape
+from services.workspace.recipe_capabilities import RECIPE_DATASETS
 
 # Personalize's metric keys → how people write them ("NDCG@10").
 _FAMILIES = (
@@ -23,7 +26,20 @@ _FAMILIES = (
     ("recall_at_", "Recall@"),
 )
 _BASELINE_COLOUR = "#9e9e9e"
-_PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2")
+# Without grey, which marks the baseline.
+_PALETTE = tuple(c for c in qualitative.Dark24 if c.upper() not in {"#222A2A", "#778AAE"})
+_RECIPE_ORDER = {recipe: i for i, recipe in enumerate(RECIPE_DATASETS)}
+
+
+def recipe_colour(recipe: str) -> str:
+    """The recipe's bar colour, the same on every chart and every visit: by the recipe's place
+    in the recipe table, not by which recipes happen to be on the page (a new solution must
+    not repaint the others). A recipe outside the table (AutoML, an account's own) gets a
+    colour from its name."""
+    index = _RECIPE_ORDER.get(recipe)
+    if index is None:
+        index = len(_RECIPE_ORDER) + zlib.crc32(recipe.encode())
+    return _PALETTE[index % len(_PALETTE)]
 
 
 def metric_label(key: str) -> str:
@@ -70,35 +86,41 @@ def metric_figure(frame: pd.DataFrame, key: str, legend: bool = True) -> go.Figu
     data = frame[frame["metric"] == key].sort_values(["baseline", "solution", "created"])
     fig = go.Figure()
     recipes = list(dict.fromkeys(data["recipe"]))
-    for i, recipe in enumerate(recipes):
+    for recipe in recipes:
         part = data[data["recipe"] == recipe]
         baseline = bool(part["baseline"].iloc[0])
         deployed = [bool(d) for d in part.get("deployed", [False] * len(part))]
         best = [bool(b) for b in part.get("best", [False] * len(part))]
         fig.add_trace(
             go.Bar(
-                name=f"{recipe} (baseline)" if baseline else recipe,
+                # names come from the account (solution names are typed by people): plotly reads
+                # HTML in labels, so they are escaped; the version ARN stays raw (tests and
+                # links read it) and is never drawn
+                name=chart_text(f"{recipe} (baseline)" if baseline else recipe),
                 # the version ID alone fits under a bar of a third-width chart; the solution
                 # is in the hover and the recipe in the legend
-                x=[str(v).rsplit("/", 1)[-1] for v in part["label"]],
+                x=[chart_text(str(v).rsplit("/", 1)[-1]) for v in part["label"]],
                 y=[float(v) for v in part["value"]],
                 customdata=[
-                    [str(a), str(s)]
+                    [str(a), chart_text(s), chart_text(a)]
                     for a, s in zip(part["version_arn"], part["solution"], strict=True)
                 ],
                 text=[bar_mark(b, d) for b, d in zip(best, deployed, strict=True)],
                 textposition="outside",
+                # a narrow bar would shrink its mark to unreadable; marks may overhang instead
+                textfont={"size": 10},
+                constraintext="none",
                 cliponaxis=False,
                 marker={
-                    "color": _BASELINE_COLOUR if baseline else _PALETTE[i % len(_PALETTE)],
+                    "color": _BASELINE_COLOUR if baseline else recipe_colour(recipe),
                     "pattern": {"shape": "/"} if baseline else {},
                     "line": {
                         "color": _DEPLOYED_OUTLINE,
                         "width": [3 if d else 0 for d in deployed],
                     },
                 },
-                hovertemplate="%{customdata[1]} %{x}<br>%{y:.4f}<br>%{customdata[0]}<extra>"
-                + recipe
+                hovertemplate="%{customdata[1]} %{x}<br>%{y:.4f}<br>%{customdata[2]}<extra>"
+                + chart_text(recipe)
                 + "</extra>",
             )
         )
@@ -113,15 +135,25 @@ def metric_figure(frame: pd.DataFrame, key: str, legend: bool = True) -> go.Figu
             annotation_position="top right",
             annotation_font={"size": 10, "color": "#616161"},
         )
+    # a third-width chart fits about 6 version IDs side by side; more are slanted, and then
+    # the legend goes further down and the chart grows, so the two never overlap
+    level = len(data) <= MAX_LEVEL_TICKS
     fig.update_layout(
         title={"text": metric_label(key)},
-        height=320 if legend else 260,
+        height=(320 if legend else 260) + (0 if level else 50),
         margin={"l": 10, "r": 10, "t": 40, "b": 10},
         showlegend=legend,
-        legend={"orientation": "h", "y": -0.3},
-        # a third-width chart fits about 6 version IDs side by side; more are slanted
-        xaxis={"tickangle": 0 if len(data) <= MAX_LEVEL_TICKS else -60, "tickfont": {"size": 10}},
-        yaxis={"rangemode": "tozero"},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.15 if level else -0.4},
+        # version IDs such as "00000123" are names, not numbers: a category axis keeps them
+        # in order, one slot each; one bar per slot, so bars keep their width (no grouping)
+        xaxis={
+            "type": "category",
+            "tickangle": 0 if level else -60,
+            "tickfont": {"size": 10},
+            "automargin": True,
+        },
+        barmode="relative",
+        yaxis={"rangemode": "tozero", "automargin": True},
     )
     return fig
 

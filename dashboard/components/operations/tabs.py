@@ -1,0 +1,39 @@
+"""The Operations page's tabs, and the query parameters of a link that opens one of them.
+
+An alert says what to do ("Deploy on Operations"); its link must land on the tab where that
+is done, not on the first tab. ``st.tabs(default=...)`` takes the tab's label, so the labels
+live here once, for the page and for every link into it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+TAB_LABELS = {
+    "refresh": ":material/autorenew: Refresh",
+    "deploy": ":material/rocket_launch: Deploy",
+    "train": ":material/model_training: Train",
+    "new_solution": ":material/add_circle: New solution",
+    "costs": ":material/payments: Cost & usage",
+    "audit": ":material/history: Audit log",
+}
+TAB_PARAM = "tab"
+
+
+def link_params(tab: str | None, target: str | None) -> dict[str, str] | None:
+    """Query parameters of a link to Operations: the tab to open and the ARN to preselect.
+
+    Raises KeyError for a tab the page does not have (a typo in a link is a bug)."""
+    params: dict[str, str] = {}
+    if tab is not None:
+        TAB_LABELS[tab]  # noqa: B018 - refuse unknown tabs where the link is built
+        params[TAB_PARAM] = tab
+    if target:
+        params["target"] = target
+    return params or None
+
+
+def default_tab(query: Mapping[str, str]) -> str | None:
+    """The label of the tab a link asked for; None (the first tab) for none or an unknown one,
+    since the query string is typed by whoever shares the link."""
+    return TAB_LABELS.get(query.get(TAB_PARAM, ""))
