@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import pandas as pd
 
@@ -69,7 +70,9 @@ def read_report(store: ObjectStore, attribution: MetricAttribution) -> OnlineRep
 
 
 def offline_vs_online(
-    report: OnlineReport, offline: Mapping[str, Mapping[str, float]]
+    report: OnlineReport,
+    offline: Mapping[str, Mapping[str, float]],
+    now: datetime | None = None,
 ) -> pd.DataFrame:
     """One row per (source, solution version) that served: when, impressions, each metric's
     total and per-impression rate, next to the version's offline metrics.
@@ -78,13 +81,15 @@ def offline_vs_online(
     Columns: source, solutionVersionArn, from, until, impressions, then ``<metric>`` and
     ``<metric> per impression`` for each metric, then OFFLINE_KEYS. ``from``/``until`` span
     every hour with a list served or an event credited (the report's hours are hour starts,
-    so ``until`` is the end of the last one: a version seen only at 10:00 served 10:00–11:00).
+    so ``until`` is the end of the last one: a version seen only at 10:00 served 10:00–11:00),
+    and never later than ``now`` (default: the clock): the hour under way ends at ``now``.
     """
     keys = ["source", "solutionVersionArn"]
     hours = _credited_hours(report).groupby(keys)["hour"]
     shown = report.impressions.groupby(keys).agg(impressions=("impressions", "sum"))
     shown.insert(0, "from", hours.min())
-    shown.insert(1, "until", hours.max() + pd.Timedelta(seconds=HOUR))
+    now_ = pd.Timestamp(now or datetime.now(UTC))
+    shown.insert(1, "until", (hours.max() + pd.Timedelta(seconds=HOUR)).clip(upper=now_))
     if len(report.metrics):
         totals = report.metrics.pivot_table(
             index=keys, columns="metricName", values="value", aggfunc="sum", fill_value=0.0

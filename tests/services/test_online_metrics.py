@@ -71,6 +71,15 @@ def test_offline_vs_online_per_version(tmp_path: Path) -> None:
     assert switches["since"].iloc[1] == pd.Timestamp(H + 3600, unit="s", tz="UTC")
 
 
+def test_the_hour_under_way_ends_now_not_in_the_future(tmp_path: Path) -> None:
+    report = read_report(LocalObjects(tmp_path), _write(tmp_path))
+    # 20 minutes into v2's last hour (H+2h): it has served until now, not until H+3h
+    now = pd.Timestamp(H + 7200 + 1200, unit="s", tz="UTC").to_pydatetime()
+    table = offline_vs_online(report, {}, now=now).set_index("solutionVersionArn")
+    assert table.loc[V2, "until"] == pd.Timestamp(now)
+    assert table.loc[V1, "until"] == pd.Timestamp(H + 3600, unit="s", tz="UTC")  # a past hour
+
+
 def test_cloudwatch_only_attribution_says_what_to_do(tmp_path: Path) -> None:
     with pytest.raises(ServiceError, match="S3 destination"):
         read_report(LocalObjects(tmp_path), MetricAttribution("arn:m", "m", "ACTIVE"))

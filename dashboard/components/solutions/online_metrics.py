@@ -65,7 +65,8 @@ def show_offline_vs_online(
                 format="D MMM HH:mm", help="Start of the first hour it served (UTC)"
             ),
             "until": st.column_config.DatetimeColumn(
-                format="D MMM HH:mm", help="End of the last hour it served (UTC)"
+                format="D MMM HH:mm",
+                help="End of the last hour it served, or now for the hour under way (UTC)",
             ),
         },
     )
