@@ -40,7 +40,7 @@ SESSION_KEY = "access_session"
 
 
 def _secrets() -> Mapping[str, Any]:
-    """The secrets as they are on disk now (the README promises they are read on every run).
+    """The secrets as they are on disk now (docs/access.md promises they are read on every run).
 
     Streamlit's own ``st.secrets`` keeps what it parsed until its watcher sees a change, and
     a deleted file is never seen, so on a server the files are read here. Anything else (an

@@ -11,7 +11,7 @@ from pathlib import Path
 
 BACKENDS = ("local", "aws")
 LOCAL_REGION = "us-east-1"
-# The local engine's access key (README, "The engine over HTTP").
+# The local engine's access key (docs/engine.md, "Who may call the engine").
 ENGINE_KEY_ID_ENV = "PERSONALIZE_LOCAL_ACCESS_KEY_ID"
 ENGINE_SECRET_ENV = "PERSONALIZE_LOCAL_SECRET_ACCESS_KEY"
 LOCAL_ACCOUNT = "000000000000"
@@ -91,7 +91,7 @@ class Settings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
-        """Build settings from environment variables (see README, Configuration)."""
+        """Build settings from environment variables (see docs/configuration.md)."""
         env = os.environ if env is None else env
         backend = env.get("PERSONALIZE_BACKEND", "local").strip().lower() or "local"
         region = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or LOCAL_REGION

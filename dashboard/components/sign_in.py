@@ -13,7 +13,7 @@ from services.access import Identity
 
 _FAILED = "sign_in_failed"
 _DEEP_LINK = "sign_in_deep_link"
-# Why a password sign-in does not survive a reload (README, "Who may act"): Streamlit gives a
+# Why a password sign-in does not survive a reload (docs/access.md): Streamlit gives a
 # page no way to set an HttpOnly cookie, a token readable by page scripts or carried in the
 # URL would travel with every copied deep link, history entry and screenshot, so the signed
 # token stays in this tab's server-side session. Streamlit's OIDC sign-in sets its own

@@ -119,7 +119,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         names = ", ".join(keys.key_ids)  # key IDs only: a secret is never printed
         print(f"Requests must be signed (SigV4) with access key {names}.", flush=True)
     else:
-        print("Loopback only, open: no credentials are checked (see README).", flush=True)
+        print("Loopback only, open: no credentials are checked (see docs/engine.md).", flush=True)
     config = uvicorn.Config(create_app(engine, keys or None), log_level="warning")
     try:
         uvicorn.Server(config).run(sockets=[sock])

@@ -1,4 +1,4 @@
-"""The secrets file is read on every run (README, "Who may act"): an account added with
+"""The secrets file is read on every run (docs/access.md): an account added with
 ``python -m services.access add`` works at the next page load, and deleting the file goes back
 to the unconfigured mode, both without restarting the process."""
 

@@ -45,7 +45,7 @@ def test_a_raw_export_is_prepared_checked_and_imported(shop: Shop) -> None:
         check.reason
     )
     job = shop.service.describe_import_job(run.step("import:INTERACTIONS").detail["job_arn"])
-    # beside the raw export, in its bucket, as the README says; rejects as CSV next to it
+    # beside the raw export, in its bucket, as docs/pipeline.md says; rejects as CSV next to it
     assert job.status == "ACTIVE" and job.location.startswith("s3://bucket/prepared/")
     imported = shop.settings.data_dir / "s3" / job.location[len("s3://") :]
     rejects = pd.read_csv(imported.with_name(imported.stem + ".rejects.csv"))
@@ -83,7 +83,7 @@ def test_cli_refuses_a_mapping_it_cannot_read(shop_env: Shop, tmp_path: Path) ->
 def test_cli_refresh_prepares_a_local_raw_export_into_the_bucket_and_imports_it(
     shop_env: Shop, tmp_path: Path
 ) -> None:
-    """`refresh --data LOCAL_FILE --mapping M`, as the README describes it: the raw file stays
+    """`refresh --data LOCAL_FILE --mapping M`, as docs/pipeline.md describes it: the raw file stays
     where it is; the prepared file goes to the data directory's bucket folder and the import
     job reads it from s3:// (CreateDatasetImportJob takes nothing else)."""
     raw = tmp_path / "exports" / "주문.csv"  # a Hangul file name, CP949 content
