@@ -26,6 +26,7 @@ from services.config import LOCAL_ACCOUNT, Settings
 from services.errors import BackendUnavailable, ServiceError
 from services.personalize.models import is_failed, is_terminal
 from services.personalize.session import aws_client
+from services.polling import Polling, PollTimedOut, wait_for
 
 LOCAL_ROLE_ARN = f"arn:aws:iam::{LOCAL_ACCOUNT}:role/PersonalizeDashboardLocal"
 AWS_PREFIX = "personalize-dashboard"  # every object the dashboard writes on AWS lives under it
@@ -324,19 +325,20 @@ class DatasetSnapshots:
         return job, f"{output}{name}/"
 
     def _finish(self, dataset_arn: str, mode: str, job_arn: str, folder: str) -> Snapshot:
-        deadline = self._clock() + self._timeout
-        delay = self._poll
-        while True:
-            job = self._service.describe_dataset_export_job(job_arn)
-            if is_terminal(job.status):
-                break
-            if self._clock() > deadline:
-                raise ServiceError(
-                    f"The dataset export is still {job.status} after {self._timeout:.0f} s; "
-                    "it keeps running: press Refresh in a few minutes."
-                )
-            self._sleep(delay)
-            delay = min(delay * 2, self._max_poll)
+        polling = Polling(
+            self._poll, self._timeout, self._max_poll, sleep=self._sleep, clock=self._clock
+        )
+        try:
+            job = wait_for(
+                lambda: self._service.describe_dataset_export_job(job_arn),
+                lambda job: is_terminal(job.status),
+                polling,
+            )
+        except PollTimedOut as err:
+            raise ServiceError(
+                f"The dataset export is still {err.last.status} after {self._timeout:.0f} s; "
+                "it keeps running: press Refresh in a few minutes."
+            ) from None
         if is_failed(job.status) or job.status != "ACTIVE":
             reason = job.failure_reason or job.status
             raise ServiceError(f"The dataset export failed: {reason}")

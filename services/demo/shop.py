@@ -39,6 +39,7 @@ from services.demo import data as demo_data
 from services.demo import eshop
 from services.demo.data import SCHEMAS, DemoData
 from services.personalize.clients import Clients, build_clients
+from services.polling import Polling, PollTimedOut, wait_for
 
 GROUP = "demo-shop"
 BUCKET = "demo-shop"
@@ -550,7 +551,8 @@ class _Seeder:
         started = said = time.monotonic()
         pending = dict(what)
         states: dict[str, str] = {}
-        while pending:
+
+        def read() -> dict[str, str]:
             for label, describe in list(pending.items()):
                 doc = describe()
                 states[label] = doc["status"]
@@ -559,16 +561,23 @@ class _Seeder:
                 elif doc["status"] not in ("CREATE PENDING", "CREATE IN_PROGRESS"):
                     reason = doc.get("failureReason") or "no reason given"
                     raise DemoError(f"{label} is {doc['status']}: {reason}")
-            if pending and time.monotonic() - started > WAIT_TIMEOUT:
-                raise DemoError(f"{', '.join(pending)} not ACTIVE after {WAIT_TIMEOUT:.0f}s")
-            if pending and time.monotonic() - said >= PROGRESS_SECONDS:
+            return states
+
+        def progress(_: dict[str, str], waited: float) -> None:
+            nonlocal said
+            if time.monotonic() - said >= PROGRESS_SECONDS:
                 said = time.monotonic()
                 self.say(
-                    f"{self.step}: waiting {said - started:.0f}s so far for "
+                    f"{self.step}: waiting {waited:.0f}s so far for "
                     + ", ".join(f"{label} ({states[label]})" for label in pending)
                 )
-            if pending:
-                time.sleep(POLL_SECONDS)
+
+        try:
+            wait_for(
+                read, lambda _: not pending, Polling(POLL_SECONDS, WAIT_TIMEOUT), between=progress
+            )
+        except PollTimedOut:
+            raise DemoError(f"{', '.join(pending)} not ACTIVE after {WAIT_TIMEOUT:.0f}s") from None
         self.say(
             f"{', '.join(label for label, _ in what)} ACTIVE ({time.monotonic() - started:.1f}s)"
         )

@@ -10,6 +10,7 @@ lives; when the process dies the lock expires and the next trigger resumes the r
 from __future__ import annotations
 
 import logging
+import math
 import os
 import socket
 import threading
@@ -27,6 +28,7 @@ from services.pipeline.options import RefreshOptions
 from services.pipeline.planning import chosen_solutions
 from services.pipeline.records import RUNNING, Claim, RefreshRun, RunStore
 from services.pipeline.runner import RefreshRunner
+from services.polling import Polling, wait_for
 from services.store.tables import Store
 
 _log = logging.getLogger(__name__)
@@ -66,7 +68,6 @@ class Pipeline:
         objects: ObjectStore | None = None,
         lock_seconds: float = LOCK_SECONDS,
         poll_s: float = 5.0,
-        backoff_s: float = 1.0,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.service = service
@@ -76,7 +77,6 @@ class Pipeline:
         self._objects = objects
         self.lock_seconds = lock_seconds
         self.poll_s = poll_s
-        self.backoff_s = backoff_s
         self._sleep = sleep
 
     def resolve_group(self, name_or_arn: str) -> DatasetGroup:
@@ -144,7 +144,6 @@ class Pipeline:
         thread.start()
         caller = Caller(
             poll_s=self.poll_s,
-            backoff_s=self.backoff_s,
             sleep=self._sleep,
             alive=lambda: not lost.is_set(),
         )
@@ -182,7 +181,9 @@ class Pipeline:
         """
         poll = self.poll_s if poll_s is None else poll_s
         seen: tuple[object, ...] | None = None
-        while True:
+
+        def read() -> RefreshRun:
+            nonlocal seen, run_id
             run = self.runs.get(run_id)
             if run is None:
                 raise KeyError(f"no refresh run {run_id}")
@@ -190,13 +191,15 @@ class Pipeline:
             if state != seen:
                 seen = state
                 on_change(run)
-            if run.status != RUNNING:
-                return run
-            if run.stale and group is not None and options is not None:
+            if run.status == RUNNING and run.stale and group is not None and options is not None:
                 took = self.trigger(group, options, actor=actor or run.actor, trigger=run.trigger)
                 if took.owner is not None:
                     # The same run resumed, or (it had been resumed before) a new one.
                     self.start_background(took.run_id, took.owner)
                     run_id = took.run_id
-                    continue
-            self._sleep(poll)
+                    return read()
+            return run
+
+        # No deadline: the run's own steps have theirs, and a dead owner is taken over.
+        polling = Polling(poll, math.inf, sleep=self._sleep)
+        return wait_for(read, lambda run: run.status != RUNNING, polling)

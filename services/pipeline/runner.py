@@ -74,8 +74,6 @@ class RefreshRunner(Planning, DataSteps, CampaignSteps):
                 FAILED,
                 f"Unexpected error: {err!r}. Campaigns keep serving their previous versions.",
             )
-        if self._caller.throttled:
-            reason = f"{reason} ({self._caller.throttled} throttled call(s) retried)"
         if self._runs.finish(run.id, owner, status, reason):
             # The start is audited by whoever triggered the run; the outcome is audited here,
             # once, whatever started it (the button, the CLI, a resumed run).

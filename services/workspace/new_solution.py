@@ -22,6 +22,7 @@ from typing import Any
 
 from services.personalize.facade import PersonalizeService
 from services.personalize.models import HyperParameter, Recipe, Solution
+from services.polling import Polling, PollTimedOut, wait_for
 from services.workspace.recipe_capabilities import datasets_for
 
 NAME_PATTERN = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9\-_]*")
@@ -241,9 +242,11 @@ def wait_until_active(
     ACTIVE solution (ResourceInUseException before).
 
     Raises ServiceError from DescribeSolution."""
-    deadline = clock() + timeout
-    while True:
-        solution = service.describe_solution(solution_arn)
-        if solution.status == "ACTIVE" or "FAILED" in solution.status or clock() >= deadline:
-            return solution
-        sleep(poll)
+    try:
+        return wait_for(
+            lambda: service.describe_solution(solution_arn),
+            lambda solution: solution.status == "ACTIVE" or "FAILED" in solution.status,
+            Polling(poll, timeout, sleep=sleep, clock=clock),
+        )
+    except PollTimedOut as err:
+        return err.last

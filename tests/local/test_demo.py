@@ -433,7 +433,7 @@ def test_a_default_refresh_of_the_demo_deploys(seeded: Seeded) -> None:
     served_pop = service.describe_campaign(pop_campaign).solution_version_arn
     assert served_pop == _versions(seeded, "demo-popularity")[-1]["solutionVersionArn"]
     runs = RunStore(seeded.settings.dashboard_db_url)
-    pipeline = Pipeline(service, runs, seeded.settings, poll_s=0.05, backoff_s=0.01)
+    pipeline = Pipeline(service, runs, seeded.settings, poll_s=0.05)
     group = pipeline.resolve_group("demo-shop")
     triggered = pipeline.trigger(group, RefreshOptions(), actor="test", trigger="test")
     assert triggered.owner is not None

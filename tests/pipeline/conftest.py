@@ -83,9 +83,7 @@ def build_shop(data_dir: Path, *, initial: str = "good") -> Shop:
     service = PersonalizeService(clients)
     runs = RunStore(settings.dashboard_db_url)
     store = Store(settings.dashboard_db_url)
-    pipeline = Pipeline(
-        service, runs, settings, store=store, poll_s=0.02, lock_seconds=5.0, backoff_s=0.01
-    )
+    pipeline = Pipeline(service, runs, settings, store=store, poll_s=0.02, lock_seconds=5.0)
     shop = Shop(
         settings,
         clients,
