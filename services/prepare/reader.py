@@ -9,7 +9,6 @@ usual Korean export encoding), then Latin-1, which decodes any bytes and so come
 
 from __future__ import annotations
 
-import codecs
 import csv
 import gzip
 import io
@@ -24,16 +23,14 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from services.csv_sniff import ENCODINGS, binary_kind, decoding, lines_separator
+
 from .mapping import Source
 
-ENCODINGS = ("utf-8", "cp949", "latin-1")
-DELIMITERS = (",", "\t", ";", "|")
 CHUNK_ROWS = 200_000
 _BLOCK_BYTES = 8 << 20
 _PIECE_BYTES = 16 << 20
 _SAMPLE_BYTES = 64 << 10
-_GZIP_MAGIC = b"\x1f\x8b"
-_PARQUET_MAGIC = b"PAR1"
 
 
 class RawFileError(ValueError):
@@ -67,19 +64,13 @@ def _open(path: Path, compression: str | None) -> IO[bytes]:
 
 def _encoding(path: Path, compression: str | None) -> str:
     """The first of ENCODINGS that decodes the whole file (utf-8-sig when it has a BOM)."""
-    with _open(path, compression) as f:
-        bom = f.read(3) == codecs.BOM_UTF8
-    for name in ENCODINGS:
-        decoder = codecs.getincrementaldecoder(name)()
-        try:
-            with _open(path, compression) as f:
-                while block := f.read(_BLOCK_BYTES):
-                    decoder.decode(block)
-                decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            continue
-        return "utf-8-sig" if name == "utf-8" and bom else name
-    raise AssertionError("latin-1 decodes any bytes")  # pragma: no cover
+
+    def blocks() -> Iterator[bytes]:
+        with _open(path, compression) as f:
+            while block := f.read(_BLOCK_BYTES):
+                yield block
+
+    return decoding(blocks, ENCODINGS)
 
 
 def _sample_lines(path: Path, compression: str | None, encoding: str) -> list[str]:
@@ -88,17 +79,6 @@ def _sample_lines(path: Path, compression: str | None, encoding: str) -> list[st
     text = raw.decode(encoding, errors="ignore")
     lines = text.splitlines()
     return lines[:-1] if len(raw) == _SAMPLE_BYTES and len(lines) > 1 else lines
-
-
-def _delimiter(lines: list[str]) -> str:
-    """The candidate splitting the sample into the most columns, the same on every line."""
-    best, width = ",", 1
-    sample = [line for line in lines[:200] if line.strip()]
-    for candidate in DELIMITERS:
-        widths = {len(row) for row in csv.reader(sample, delimiter=candidate)}
-        if len(widths) == 1 and (n := widths.pop()) > width:
-            best, width = candidate, n
-    return best
 
 
 def detect(path: str | Path, source: Source | None = None) -> RawLayout:
@@ -117,12 +97,13 @@ def detect(path: str | Path, source: Source | None = None) -> RawLayout:
     if not magic:
         raise RawFileError(f"{path.name} is empty (0 bytes)")
     fmt = source.format
-    if fmt in ("auto", "parquet") and magic == _PARQUET_MAGIC:
+    kind = binary_kind(magic)
+    if fmt in ("auto", "parquet") and kind == "parquet":
         names = tuple(pq.ParquetFile(path).schema_arrow.names)
         return RawLayout("parquet", None, None, None, names)
     if fmt == "parquet":
         raise RawFileError(f"{path.name} is not a Parquet file (no PAR1 magic bytes)")
-    compression = "gzip" if magic[:2] == _GZIP_MAGIC else None
+    compression = "gzip" if kind == "gzip" else None
     with _open(path, compression) as f:
         head = f.read(_SAMPLE_BYTES)
     # Text exports never hold NUL bytes (UTF-16 exports, which do, are not supported either);
@@ -138,7 +119,7 @@ def detect(path: str | Path, source: Source | None = None) -> RawLayout:
     if fmt == "jsonl" or (fmt == "auto" and first.lstrip("\ufeff ").startswith("{")):
         frame = pd.read_json(io.StringIO("\n".join(lines[:50])), lines=True, dtype=False)
         return RawLayout("jsonl", compression, encoding, None, tuple(map(str, frame.columns)))
-    delimiter = _delimiter(lines) if source.delimiter == "auto" else source.delimiter
+    delimiter = lines_separator(lines) if source.delimiter == "auto" else source.delimiter
     header = next(csv.reader([lines[0].lstrip("\ufeff")], delimiter=delimiter), []) if lines else []
     header = [h.strip() for h in header]
     if not header or not any(header):

@@ -18,6 +18,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from services.csv_sniff import SEPARATORS, UTF8_BOM, binary_kind, header_separator
+
 from .columns import RowLines, Tally
 from .report import Finding
 
@@ -25,15 +27,15 @@ csv.field_size_limit(max(csv.field_size_limit(), 1 << 26))
 
 BLOCK_BYTES = 16 << 20
 _HEAD_BYTES = 1 << 20
-_MAGIC = {
-    b"\x1f\x8b": "a gzip archive",
-    b"PK\x03\x04": "a zip archive (an .xlsx workbook is one)",
-    b"PAR1": "a Parquet file",
-    b"%PDF": "a PDF document",
-    b"SQLite format 3": "an SQLite database",
-    b"\xd0\xcf\x11\xe0": "an old Excel (.xls) workbook",
+# How the report names each kind of binary file csv_sniff recognises.
+_KINDS = {
+    "gzip": "a gzip archive",
+    "zip": "a zip archive (an .xlsx workbook is one)",
+    "parquet": "a Parquet file",
+    "pdf": "a PDF document",
+    "sqlite": "an SQLite database",
+    "xls": "an old Excel (.xls) workbook",
 }
-_SEPARATORS = {";": "semicolon", "\t": "tab", "|": "vertical bar"}
 
 
 @dataclass(frozen=True)
@@ -64,17 +66,17 @@ def sniff(path: Path) -> tuple[CsvLayout | None, list[Finding]]:
         ]
     with path.open("rb") as f:
         head = f.read(_HEAD_BYTES)
-    for magic, what in _MAGIC.items():
-        if head.startswith(magic):
-            return None, [
-                _fatal(
-                    "binary_file",
-                    "Not a CSV file",
-                    f"The file starts like {what}, not text.",
-                    "Export the data as CSV (UTF-8, comma-separated).",
-                )
-            ]
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+    kind = binary_kind(head)
+    if kind in _KINDS:
+        return None, [
+            _fatal(
+                "binary_file",
+                "Not a CSV file",
+                f"The file starts like {_KINDS[kind]}, not text.",
+                "Export the data as CSV (UTF-8, comma-separated).",
+            )
+        ]
+    if kind == "utf-16":
         return None, [
             _fatal(
                 "not_utf8",
@@ -97,8 +99,8 @@ def sniff(path: Path) -> tuple[CsvLayout | None, list[Finding]]:
             )
         ]
     start = 0
-    if head.startswith(b"\xef\xbb\xbf"):
-        start = 3
+    if head.startswith(UTF8_BOM):
+        start = len(UTF8_BOM)
         # Error, not warning: Personalize matches header names to schema fields exactly, and
         # readers that don't strip the BOM see the first column as "\ufeffUSER_ID", so the
         # import fails with a missing column. We cannot confirm the importer strips it, and
@@ -120,24 +122,21 @@ def sniff(path: Path) -> tuple[CsvLayout | None, list[Finding]]:
     line = head[start:] if end < 0 else head[start:end]
     line = line.rstrip(b"\r")
     text = line.decode("utf-8", "replace")
-    delimiter = ","
-    if "," not in text:
-        counts = {d: text.count(d) for d in _SEPARATORS}
-        best = max(counts, key=lambda d: counts[d])
-        if counts[best]:
-            delimiter = best
-            findings.append(
-                Finding(
-                    "wrong_separator",
-                    "error",
-                    f"Columns are separated by {_SEPARATORS[best]}s",
-                    f"The header has {counts[best]} {_SEPARATORS[best]}(s) and no comma; "
-                    f"Personalize reads only comma-separated files.",
-                    "Export with commas as separators (the rest of this report reads the file "
-                    f"with the {_SEPARATORS[best]} it uses).",
-                    (1,),
-                )
+    delimiter = header_separator(text)
+    if delimiter != ",":
+        name = SEPARATORS[delimiter]
+        findings.append(
+            Finding(
+                "wrong_separator",
+                "error",
+                f"Columns are separated by {name}s",
+                f"The header has {text.count(delimiter)} {name}(s) and no comma; "
+                f"Personalize reads only comma-separated files.",
+                "Export with commas as separators (the rest of this report reads the file "
+                f"with the {name} it uses).",
+                (1,),
             )
+        )
     header = tuple(next(csv.reader([text], delimiter=delimiter), []))
     data_offset = size if end < 0 else end + 1
     return CsvLayout(header, delimiter, data_offset), findings

@@ -35,6 +35,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
+from services.csv_sniff import UTF8_BOM, binary_kind, header_separator
 from services.local.data.rows import (
     dictionary_codes,
     first_interactions_by_user,
@@ -56,7 +57,6 @@ _ARROW_TYPES = {
     "double": pa.float64(),
     "boolean": pa.bool_(),
 }
-_BOM = b"\xef\xbb\xbf"
 _HEADER_PREFIX = 1 << 20  # bytes; far more than any header
 _INT_RE = r"^[+-]?[0-9]+$"
 _FLOAT_RE = r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$"
@@ -115,7 +115,7 @@ def read_dataset_csv(path: Path, schema: AvroSchema, dataset_type: str) -> Impor
             "the file is empty (0 bytes); expected a CSV with a header row and data rows"
         )
     _reject_binary(data)
-    if data.startswith(_BOM):
+    if data.startswith(UTF8_BOM):
         raise ImportFailed(
             "the file starts with a UTF-8 byte-order mark (BOM), which would become part of the "
             "first column's name; save the file as UTF-8 without a BOM"
@@ -145,17 +145,21 @@ def read_dataset_csv(path: Path, schema: AvroSchema, dataset_type: str) -> Impor
 # --- bytes and text ---------------------------------------------------------------------------
 
 
+# What the import says of each binary kind csv_sniff recognises (the others, PDF, SQLite and
+# old Excel, hold NUL bytes and are refused as binary below).
+_BINARY = {
+    "utf-16": "the file is UTF-16 encoded (it starts with a UTF-16 byte-order mark); save it "
+    "as UTF-8",
+    "gzip": "the file is gzip-compressed; decompress it to a plain UTF-8 CSV",
+    "zip": "the file is a ZIP archive (e.g. .xlsx); export it as a UTF-8 CSV",
+    "parquet": "the file is Parquet; the import needs a UTF-8 CSV",
+}
+
+
 def _reject_binary(data: bytes) -> None:
-    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        raise ImportFailed(
-            "the file is UTF-16 encoded (it starts with a UTF-16 byte-order mark); save it as UTF-8"
-        )
-    if data[:2] == b"\x1f\x8b":
-        raise ImportFailed("the file is gzip-compressed; decompress it to a plain UTF-8 CSV")
-    if data[:4] == b"PK\x03\x04":
-        raise ImportFailed("the file is a ZIP archive (e.g. .xlsx); export it as a UTF-8 CSV")
-    if data[:4] == b"PAR1":
-        raise ImportFailed("the file is Parquet; the import needs a UTF-8 CSV")
+    kind = binary_kind(data[:16])
+    if kind in _BINARY:
+        raise ImportFailed(_BINARY[kind])
     nul = data.find(b"\x00")
     if nul >= 0:
         raise ImportFailed(
@@ -202,8 +206,9 @@ def _records(text: str) -> Iterator[tuple[int, list[str]]]:
 def _read_header(text: str) -> list[str]:
     # The header is the first record: parse a prefix, not a copy of a file of gigabytes.
     _, header = next(_records(text))
-    if len(header) == 1 and any(sep in header[0] for sep in (";", "\t")):
-        sep = "';'" if ";" in header[0] else "a tab"
+    separator = header_separator(header[0]) if len(header) == 1 else ","
+    if separator in (";", "\t"):
+        sep = "';'" if separator == ";" else "a tab"
         raise ImportFailed(
             f"the header {header[0]!r} looks separated by {sep}; Personalize needs commas"
         )
