@@ -86,9 +86,6 @@ def create_batch_inference_job(engine: EngineContext, params: dict[str, Any]) ->
 
 SPEC = ResourceSpec(
     kind="batch-inference-job",
-    arn_param="batchInferenceJobArn",
-    describe_key="batchInferenceJob",
-    list_key="batchInferenceJobs",
     summary=_SUMMARY,
     scope_param="solutionVersionArn",
     scope_by="parent",

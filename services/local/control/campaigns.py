@@ -195,9 +195,6 @@ def served_version(res: Resources, campaign_arn: str) -> tuple[dict[str, Any], s
 
 SPEC = ResourceSpec(
     kind="campaign",
-    arn_param="campaignArn",
-    describe_key="campaign",
-    list_key="campaigns",
     summary=_SUMMARY,
     scope_param="solutionArn",
     scope_kind="solution",

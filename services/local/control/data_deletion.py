@@ -61,9 +61,6 @@ def create_data_deletion_job(engine: EngineContext, params: dict[str, Any]) -> d
 
 SPEC = group_scoped(
     kind="data-deletion-job",
-    arn_param="dataDeletionJobArn",
-    describe_key="dataDeletionJob",
-    list_key="dataDeletionJobs",
     summary=_SUMMARY,
     newest_first=True,
 )

@@ -129,9 +129,6 @@ def _after_delete(engine: EngineContext, arn: str, removed: list[str]) -> None:
 
 SPEC = group_scoped(
     kind="dataset",
-    arn_param="datasetArn",
-    describe_key="dataset",
-    list_key="datasets",
     summary=_SUMMARY,
     on_delete=_before_delete,
     after_delete=_after_delete,

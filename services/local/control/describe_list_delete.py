@@ -31,8 +31,10 @@ class ResourceSpec:
     """How one resource kind is described, listed and deleted.
 
     ``kind`` is the ARN's resource type (``dataset-import-job``); ``arn_param`` the request
-    member naming it (``datasetImportJobArn``); ``describe_key``/``list_key`` the response
-    members; ``summary`` the fields of a List* entry. ``scope_param`` is the optional List*
+    member naming it and ``describe_key``/``list_key`` the response members follow from it as
+    Personalize names them (``datasetImportJobArn``, ``datasetImportJob``,
+    ``datasetImportJobs``), unless given (ListFilters answers ``Filters``); ``summary`` the
+    fields of a List* entry. ``scope_param`` is the optional List*
     filter (a dataset group, a parent resource), matched as the resource's ``group`` or
     ``parent`` per ``scope_by``; with ``check_scope`` a scope that does not exist is
     ResourceNotFoundException. ``newest_first`` lists jobs and versions newest first, as the
@@ -40,10 +42,10 @@ class ResourceSpec:
     """
 
     kind: str
-    arn_param: str
-    describe_key: str
-    list_key: str
     summary: tuple[str, ...]
+    arn_param: str = ""
+    describe_key: str = ""
+    list_key: str = ""
     scope_param: str | None = None
     scope_kind: str | None = None
     scope_by: Literal["group", "parent"] = "group"
@@ -55,6 +57,17 @@ class ResourceSpec:
         Callable[[EngineContext, Resources, str, dict[str, Any]], list[str] | None] | None
     ) = None
     after_delete: Callable[[EngineContext, str, list[str]], None] | None = None
+
+    def __post_init__(self) -> None:
+        head, *rest = self.kind.split("-")
+        member = head + "".join(word.capitalize() for word in rest)
+        for name, value in (
+            ("arn_param", f"{member}Arn"),
+            ("describe_key", member),
+            ("list_key", f"{member}s"),
+        ):
+            if not getattr(self, name):
+                object.__setattr__(self, name, value)  # frozen: set once, here
 
     def get(self, res: Resources, arn: str) -> dict[str, Any]:
         """The document ``arn`` names; ResourceNotFound when it names none of this kind."""

@@ -61,9 +61,6 @@ def create_dataset_export_job(engine: EngineContext, params: dict[str, Any]) -> 
 
 SPEC = ResourceSpec(
     kind="dataset-export-job",
-    arn_param="datasetExportJobArn",
-    describe_key="datasetExportJob",
-    list_key="datasetExportJobs",
     summary=_SUMMARY,
     scope_param="datasetArn",
     scope_by="parent",

@@ -84,8 +84,6 @@ def _check_group_fields(parsed: FilterExpression, existing: list[dict[str, Any]]
 
 SPEC = group_scoped(
     kind="filter",
-    arn_param="filterArn",
-    describe_key="filter",
     list_key="Filters",
     summary=_SUMMARY,
 )

@@ -137,9 +137,6 @@ def _after_delete(engine: EngineContext, arn: str, removed: list[str]) -> None:
 
 SPEC = ResourceSpec(
     kind="dataset-group",
-    arn_param="datasetGroupArn",
-    describe_key="datasetGroup",
-    list_key="datasetGroups",
     summary=_SUMMARY,
     load=group_of,
     on_delete=_before_delete,

@@ -78,9 +78,6 @@ def create_dataset_import_job(engine: EngineContext, params: dict[str, Any]) -> 
 
 SPEC = ResourceSpec(
     kind="dataset-import-job",
-    arn_param="datasetImportJobArn",
-    describe_key="datasetImportJob",
-    list_key="datasetImportJobs",
     summary=_SUMMARY,
     scope_param="datasetArn",
     scope_kind="dataset",

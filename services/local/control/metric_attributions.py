@@ -156,9 +156,6 @@ def _after_delete(engine: EngineContext, arn: str, removed: list[str]) -> None:
 
 SPEC = group_scoped(
     kind="metric-attribution",
-    arn_param="metricAttributionArn",
-    describe_key="metricAttribution",
-    list_key="metricAttributions",
     summary=_SUMMARY,
     after_delete=_after_delete,
 )

@@ -187,9 +187,6 @@ def _before_delete(
 
 SPEC = group_scoped(
     kind="recommender",
-    arn_param="recommenderArn",
-    describe_key="recommender",
-    list_key="recommenders",
     summary=_SUMMARY,
     load=recommender_doc,
     on_delete=_before_delete,

@@ -42,9 +42,6 @@ def _before_delete(engine: EngineContext, res: Resources, arn: str, doc: dict[st
 
 SPEC = ResourceSpec(
     kind="schema",
-    arn_param="schemaArn",
-    describe_key="schema",
-    list_key="schemas",
     summary=_SUMMARY,
     on_delete=_before_delete,
 )

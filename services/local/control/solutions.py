@@ -176,9 +176,6 @@ def _before_delete(
 
 SPEC = group_scoped(
     kind="solution",
-    arn_param="solutionArn",
-    describe_key="solution",
-    list_key="solutions",
     summary=_SUMMARY,
     load=solution_doc,
     on_delete=_before_delete,

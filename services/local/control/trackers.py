@@ -43,9 +43,6 @@ def create_event_tracker(engine: EngineContext, params: dict[str, Any]) -> dict[
 
 SPEC = group_scoped(
     kind="event-tracker",
-    arn_param="eventTrackerArn",
-    describe_key="eventTracker",
-    list_key="eventTrackers",
     summary=_SUMMARY,
 )
 

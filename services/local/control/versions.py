@@ -133,9 +133,6 @@ def get_solution_metrics(engine: EngineContext, params: dict[str, Any]) -> dict[
 
 SPEC = ResourceSpec(
     kind="solution-version",
-    arn_param="solutionVersionArn",
-    describe_key="solutionVersion",
-    list_key="solutionVersions",
     summary=VERSION_SUMMARY,
     scope_param="solutionArn",
     scope_kind="solution",
