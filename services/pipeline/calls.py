@@ -5,11 +5,22 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
+from services.personalize.models import is_terminal
 from services.polling import Polling, PollTimedOut, wait_for
 
 T = TypeVar("T")
+
+
+class _Job(Protocol):
+    @property
+    def status(self) -> str: ...
+    @property
+    def failure_reason(self) -> str | None: ...
+
+
+J = TypeVar("J", bound=_Job)
 
 
 class StepFailed(Exception):
@@ -64,3 +75,24 @@ class Caller:
             raise WaitTimedOut(
                 f"gave up after {timeout_s / 60:g} min: {describe(err.last)}"
             ) from None
+
+    def wait_active(
+        self,
+        read: Callable[[], J],
+        timeout_s: float,
+        name: Callable[[J], str],
+        still: str = "",
+    ) -> J:
+        """Poll a job or version until its status is final: ACTIVE returns it; any other final
+        status is StepFailed naming it and its failure reason, and so is the deadline (``name``
+        and its status, then ``still``)."""
+        job = self.wait(
+            read,
+            lambda j: is_terminal(j.status),
+            timeout_s,
+            lambda j: f"{name(j)} is still {j.status}{still}",
+        )
+        if job.status != "ACTIVE":
+            reason = job.failure_reason or "no reason given"
+            raise StepFailed(f"{name(job)} ended {job.status}: {reason}")
+        return job

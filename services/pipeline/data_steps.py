@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from services.datasets.snapshot import LOCAL_ROLE_ARN
-from services.personalize.models import is_terminal, short_arn
+from services.personalize.models import short_arn
 from services.personalize.schema_avro import avro
 from services.pipeline.calls import StepFailed
 from services.pipeline.options import RefreshOptions
@@ -73,17 +73,11 @@ class DataSteps(StepContext):
                 {"location": uri, "mode": options.import_mode},
                 job_arn,
             )
-        job = self._caller.wait(
+        job = self._caller.wait_active(
             lambda: self._svc.describe_import_job(job_arn),
-            lambda j: is_terminal(j.status),
             options.import_timeout_s,
-            lambda j: f"import job {j.name} is still {j.status}",
+            lambda j: f"import job {j.name}",
         )
-        if job.status != "ACTIVE":
-            raise StepFailed(
-                f"import job {job.name} ended {job.status}: "
-                f"{job.failure_reason or 'no reason given'}"
-            )
         return SUCCEEDED, f"import job {job.name} ACTIVE", {"job_arn": job_arn}
 
     def _train(
@@ -104,17 +98,12 @@ class DataSteps(StepContext):
                 {"training_mode": solution["mode"]},
                 f"new version {version_arn}",
             )
-        version = self._caller.wait(
+        self._caller.wait_active(
             lambda: self._svc.describe_solution_version(version_arn),
-            lambda v: is_terminal(v.status),
             options.training_timeout_s,
-            lambda v: f"version {short_arn(v.arn)} is still {v.status} (training continues)",
+            lambda v: f"version {short_arn(v.arn)}",
+            still=" (training continues)",
         )
-        if version.status != "ACTIVE":
-            raise StepFailed(
-                f"version {short_arn(version_arn)} ended {version.status}: "
-                f"{version.failure_reason or 'no reason given'}"
-            )
         metrics = self._call(lambda: self._svc.get_solution_metrics(version_arn))
         if self._store is not None and metrics:
             self._store.save_metrics(version_arn, metrics)
