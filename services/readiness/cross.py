@@ -6,7 +6,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .columns import to_bool
-from .fields import pct
+from .figures import pct
 from .idspace import describe_shape, dominant_shape
 from .report import Finding, ReadinessReport
 

@@ -8,7 +8,7 @@ import numpy as np
 import pyarrow as pa
 
 from .columns import Completeness, RowLines
-from .fields import ValueField, pct
+from .figures import pct
 from .limits import (
     MAX_INTERACTIONS_METADATA,
     MAX_ITEMS_METADATA,
@@ -17,6 +17,7 @@ from .limits import (
 )
 from .report import Finding
 from .schema import INTERACTIONS_RESERVED, DatasetSchema, HeaderMatch
+from .value_field import ValueField
 
 _TEXT_HINTS = ("DESCRIPTION", "TEXT", "SUMMARY", "SYNOPSIS", "TITLE", "NAME")
 

@@ -10,7 +10,8 @@ import pyarrow as pa
 
 from .columns import KeyCounter, RowLines, encode, hash_strings, mix, to_str
 from .dataset import DatasetChecker, per_row_lines
-from .fields import IdField, TimestampField, pct
+from .figures import pct
+from .id_field import IdField
 from .limits import (
     MAX_EVENT_TYPES_PLUS_METADATA,
     MAX_EXAMPLES,
@@ -23,6 +24,7 @@ from .limits import (
 )
 from .report import Finding, Summary
 from .schema import DatasetSchema, HeaderMatch
+from .timestamp_field import TimestampField
 
 _PLACEHOLDERS = {
     "",

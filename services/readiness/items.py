@@ -9,9 +9,10 @@ import pyarrow as pa
 
 from .columns import RowLines
 from .dataset import DatasetChecker
-from .fields import IdField, TimestampField
+from .id_field import IdField
 from .report import Finding, Summary
 from .schema import DatasetSchema, HeaderMatch
+from .timestamp_field import TimestampField
 
 
 class MetadataChecker(DatasetChecker):
