@@ -57,6 +57,24 @@ def _properties(raw: str | None, where: str) -> dict[str, Any]:
     return props
 
 
+def _schema_columns(
+    raw: str | None, reserved: set[str], columns: set[str], where: str, kind: str
+) -> dict[str, Any]:
+    """A record's JSON ``properties`` as {schema column: value}: each key in camelCase names
+    the column in UPPER_SNAKE case. InvalidInputException for invalid JSON, a reserved key, or
+    a key naming no column of the ``kind`` dataset's schema."""
+    found = {}
+    for key, value in _properties(raw, where).items():
+        _refuse_reserved(key, reserved, where)
+        column = upper_snake(key)
+        if column not in columns:
+            raise InvalidInput(
+                f"{where}.properties.{key} maps to {column}, which the {kind} schema does not have."
+            )
+        found[column] = value
+    return found
+
+
 def _tracker(res: Resources, tracking_id: str) -> dict[str, Any]:
     for doc in res.all("event-tracker"):
         if doc["trackingId"] == tracking_id:
@@ -88,17 +106,9 @@ def put_events(engine: EngineContext, params: dict[str, Any]) -> None:
                 raise InvalidInput(
                     f"{where}.itemId is required: the Interactions schema has ITEM_ID."
                 )
-            props = _properties(event.get("properties"), where)
-            extra = {}
-            for key, value in props.items():
-                _refuse_reserved(key, FORBIDDEN_PROPERTIES, where)
-                column = upper_snake(key)
-                if column not in columns:
-                    raise InvalidInput(
-                        f"{where}.properties.{key} maps to {column}, which the Interactions "
-                        "schema does not have."
-                    )
-                extra[column] = value
+            extra = _schema_columns(
+                event.get("properties"), FORBIDDEN_PROPERTIES, columns, where, "Interactions"
+            )
             if event.get("impression"):
                 extra["IMPRESSION"] = "|".join(event["impression"])
             source = (event.get("metricAttribution") or {}).get("eventAttributionSource")
@@ -154,17 +164,8 @@ def _put_records(
         group = dataset["datasetGroupArn"]
         rows = []
         for i, record in enumerate(params[list_key], start=1):
-            props = {}
             where = f"{list_key}.{i}"
-            for key, value in _properties(record.get("properties"), where).items():
-                _refuse_reserved(key, {id_key}, where)
-                name = upper_snake(key)
-                if name not in fields:
-                    raise InvalidInput(
-                        f"{list_key}.{i}.properties.{key} maps to {name}, which the {kind} "
-                        "schema does not have."
-                    )
-                props[name] = value
+            props = _schema_columns(record.get("properties"), {id_key}, set(fields), where, kind)
             row = {"group_arn": group, column: record[id_key], "props": props, "source": "put"}
             if kind == "Items":
                 created = props.get("CREATION_TIMESTAMP")

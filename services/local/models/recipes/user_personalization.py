@@ -166,18 +166,7 @@ class UserPersonalizationRecipe:
         params = params_from(config)
         idx = index(data, config)
         neighbours, factors = item_model(idx, config, idx.popularity())
-        return UserPersonalizationModel(
-            recipe_name=self.name,
-            item_ids=idx.item_ids,
-            # what an unknown user gets: the same popular items as Popularity-Count
-            popularity=idx.distinct_users(),
-            params=params,
-            neighbours=neighbours,
-            factors=factors,
-            transitions=transitions(idx, params.sequence_window),
-            user_ids=idx.user_ids,
-            user_histories=histories(idx, params.history_length),
-        )
+        return self._model(idx, params, neighbours, factors)
 
     def update(
         self, model: UserPersonalizationModel, data: TrainingData, config: TrainingConfig
@@ -195,10 +184,21 @@ class UserPersonalizationRecipe:
         if factors is not None:
             pad = np.zeros((n - n_old, factors.shape[1]), dtype=factors.dtype)
             factors = np.vstack([factors, pad])
-        params = replace(model.params)
+        return self._model(idx, replace(model.params), neighbours, factors)
+
+    def _model(
+        self,
+        idx: Indexed,
+        params: UPParams,
+        neighbours: sp.csr_matrix | None,
+        factors: np.ndarray | None,
+    ) -> UserPersonalizationModel:
+        """The model over ``idx``'s catalogue and users with the given item model: popularity,
+        transitions and histories are always computed from ``idx``."""
         return UserPersonalizationModel(
             recipe_name=self.name,
             item_ids=idx.item_ids,
+            # what an unknown user gets: the same popular items as Popularity-Count
             popularity=idx.distinct_users(),
             params=params,
             neighbours=neighbours,
