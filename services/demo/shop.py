@@ -29,89 +29,42 @@ import json
 import sys
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from services.config import LOCAL_ACCOUNT, Settings
+from services.config import Settings
 from services.demo import data as demo_data
-from services.demo import eshop
+from services.demo import eshop, leftovers
 from services.demo.data import SCHEMAS, DemoData
+from services.demo.leftovers import one_line
+from services.demo.plan import (
+    ATTRIBUTED_METRICS,
+    BUCKET,
+    DEMO_ROLE,
+    FILTERS,
+    GROUP,
+    METRICS_PATH,
+    NAMES,
+    OPTIONAL_RECIPES,
+    SEEDED_TAG,
+    SOLUTION_CONFIGS,
+    SOLUTIONS,
+    DemoNames,
+    demo_arns,
+)
 from services.personalize.clients import Clients, build_clients
 from services.polling import Polling, PollTimedOut, wait_for
 
-GROUP = "demo-shop"
-BUCKET = "demo-shop"
 RECIPE_PREFIX = "arn:aws:personalize:::recipe/"
 POLL_SECONDS = 0.1
 PROGRESS_SECONDS = 5.0  # a line at least this often while waiting or replaying events
 WAIT_TIMEOUT = 900.0  # training on a slow, busy machine can take minutes
 SHOWN_PROBLEMS = 4  # what an unfinished seed left undone, at most, in its one-line message
-SEEDED_TAG = "demo:seeded"  # on the group once every step succeeded (value: UTC time)
 BATCH = 10  # PutEvents, PutItems and PutUsers take at most 10 records per call
 EXIT_EXISTS, EXIT_FAILED = 1, 2
 
 
-@dataclass(frozen=True)
-class DemoNames:
-    """Names of the demo's resources (ARNs follow from them; see ``arns``)."""
-
-    group: str = GROUP
-    tracker: str = f"{GROUP}-tracker"
-    user_personalization: str = "demo-user-personalization"
-    popularity: str = "demo-popularity"
-    similar_items: str = "demo-similar-items"
-    ranking: str = "demo-ranking"
-    user_personalization_v2: str = "demo-user-personalization-v2"
-    recommendations_campaign: str = "demo-recommendations"
-    popularity_campaign: str = "demo-popularity"
-    similar_items_campaign: str = "demo-similar-items"
-    ranking_campaign: str = "demo-ranking"
-    exclude_purchased: str = "demo-exclude-purchased"
-    by_category: str = "demo-category"
-    attribution: str = "demo-shop-metrics"
-    domain_group: str = eshop.GROUP
-    best_sellers: str = eshop.RECOMMENDER
-
-
-NAMES = DemoNames()
-FILTERS = {
-    NAMES.exclude_purchased: 'EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("Purchase")',
-    NAMES.by_category: "INCLUDE ItemID WHERE Items.CATEGORY IN ($CATEGORY)",
-}
-# solution -> recipe; a solution of an OPTIONAL_RECIPES recipe is skipped on an engine
-# without that recipe. The ranking and v2 solutions give GetPersonalizedRanking and the
-# Solutions page's v1-vs-v2 comparison something to show.
-SOLUTIONS = {
-    NAMES.user_personalization: "aws-user-personalization",
-    NAMES.popularity: "aws-popularity-count",
-    NAMES.similar_items: "aws-similar-items",
-    NAMES.ranking: "aws-personalized-ranking",
-    NAMES.user_personalization_v2: "aws-user-personalization-v2",
-}
-OPTIONAL_RECIPES = {"aws-similar-items", "aws-personalized-ranking", "aws-user-personalization-v2"}
-# v2 trains a transformer until its seconds budget (default 60 s) or early stopping: 10 s
-# keeps the seed short on a small machine (JAX start-up, compiling and scoring add about
-# 20 s more). The model records which bound stopped it.
-SOLUTION_CONFIGS = {
-    NAMES.user_personalization_v2: {"algorithmHyperParameters": {"max_training_seconds": "10"}},
-}
-# campaign -> the solution whose version it serves
-CAMPAIGNS = {
-    NAMES.recommendations_campaign: NAMES.user_personalization,
-    NAMES.popularity_campaign: NAMES.popularity,
-    NAMES.similar_items_campaign: NAMES.similar_items,
-    NAMES.ranking_campaign: NAMES.ranking,
-}
-# What the metric attribution counts, per event type (Items.PRICE is the demo's price).
-ATTRIBUTED_METRICS = (
-    {"eventType": "View", "metricName": "views", "expression": "SAMPLECOUNT()"},
-    {"eventType": "Purchase", "metricName": "purchases", "expression": "SAMPLECOUNT()"},
-    {"eventType": "Purchase", "metricName": "revenue", "expression": "SUM(Items.PRICE)"},
-)
-METRICS_PATH = f"s3://{BUCKET}/metrics/"
-DEMO_ROLE = f"arn:aws:iam::{LOCAL_ACCOUNT}:role/PersonalizeDemo"
 SHOWN = 10  # items per replayed recommendation list (the impression)
 
 
@@ -127,18 +80,6 @@ class _Clock:
 
     def say(self, message: str) -> None:
         print(f"[{time.monotonic() - self.start:5.1f}s] {message}", flush=True)
-
-
-def demo_arns(settings: Settings) -> dict[str, str]:
-    """The demo's ARNs on the local engine, keyed like ``"campaign/demo-recommendations"``."""
-    prefix = f"arn:aws:personalize:{settings.region}:{LOCAL_ACCOUNT}:"
-    keys = [f"dataset-group/{GROUP}"]
-    keys += [f"solution/{name}" for name in SOLUTIONS]
-    keys += [f"campaign/{name}" for name in CAMPAIGNS]
-    keys += [f"filter/{name}" for name in FILTERS]
-    keys += [f"dataset-group/{NAMES.domain_group}", f"recommender/{NAMES.best_sellers}"]
-    keys += [f"metric-attribution/{NAMES.attribution}"]
-    return {key: prefix + key for key in keys}
 
 
 def start_over(settings: Settings) -> str:
@@ -174,9 +115,9 @@ def seed_demo(settings: Settings, *, if_empty: bool = False) -> int:
     unfinished: list[str] = []
     if demo_groups:
         try:
-            unfinished = _unfinished(p, settings, demo_groups)
+            unfinished = leftovers.unfinished(p, settings, demo_groups)
         except (ClientError, BotoCoreError) as err:
-            print(f"demo: cannot read the demo shop: {_one_line(err)}", file=sys.stderr)
+            print(f"demo: cannot read the demo shop: {one_line(err)}", file=sys.stderr)
             return EXIT_FAILED
     if len(unfinished) > SHOWN_PROBLEMS:
         more = len(unfinished) - SHOWN_PROBLEMS
@@ -206,7 +147,7 @@ def seed_demo(settings: Settings, *, if_empty: bool = False) -> int:
     try:
         seeder.run()
     except (ClientError, BotoCoreError, DemoError, OSError) as err:
-        print(f"demo: failed while {seeder.step}: {_one_line(err)}", file=sys.stderr)
+        print(f"demo: failed while {seeder.step}: {one_line(err)}", file=sys.stderr)
         print(
             f"demo: the partly created group {GROUP} is left as it is. {start_over(settings)}",
             file=sys.stderr,
@@ -581,70 +522,6 @@ class _Seeder:
         self.say(
             f"{', '.join(label for label, _ in what)} ACTIVE ({time.monotonic() - started:.1f}s)"
         )
-
-
-def _unfinished(p: Any, settings: Settings, groups: list[str]) -> list[str]:
-    """What an earlier seed left undone (failed imports and versions, campaigns and the
-    recommender missing or not ACTIVE): empty for a finished demo, tagged ``SEEDED_TAG`` (or
-    seeded before the tag existed, with every campaign and the recommender ACTIVE)."""
-    arns = demo_arns(settings)
-    if GROUP not in groups:
-        return [f"dataset group {GROUP} is missing"]
-    group = arns[f"dataset-group/{GROUP}"]
-    tags = p.list_tags_for_resource(resourceArn=group)["tags"]
-    if any(tag["tagKey"] == SEEDED_TAG for tag in tags):
-        return []
-    problems: list[str] = []
-    for page in p.get_paginator("list_dataset_import_jobs").paginate():
-        for job in page["datasetImportJobs"]:
-            if job["status"] == "CREATE FAILED" and job["jobName"].startswith(GROUP_PREFIXES):
-                problems.append(_failed(f"import {job['jobName']}", job))
-    for name in SOLUTIONS:
-        try:
-            versions = p.list_solution_versions(solutionArn=arns[f"solution/{name}"])
-        except p.exceptions.ResourceNotFoundException:
-            continue
-        for version in versions["solutionVersions"]:
-            if version["status"] not in ("ACTIVE", "CREATE PENDING", "CREATE IN_PROGRESS"):
-                problems.append(_failed(f"a version of {name}", version))
-    recipes = {
-        r["name"] for page in p.get_paginator("list_recipes").paginate() for r in page["recipes"]
-    }
-    checks = [
-        (f"campaign/{c}", "campaign", p.describe_campaign, "campaignArn")
-        for c, solution in CAMPAIGNS.items()
-        if SOLUTIONS[solution] in recipes  # an optional recipe the engine lacks: not seeded
-    ]
-    checks.append(
-        (
-            f"recommender/{NAMES.best_sellers}",
-            "recommender",
-            p.describe_recommender,
-            "recommenderArn",
-        )
-    )
-    for key, kind, describe, param in checks:
-        try:
-            status = describe(**{param: arns[key]})[kind]["status"]
-        except p.exceptions.ResourceNotFoundException:
-            problems.append(f"{kind} {key.partition('/')[2]} is missing")
-            continue
-        if status != "ACTIVE":
-            problems.append(f"{kind} {key.partition('/')[2]} is {status}")
-    return problems
-
-
-GROUP_PREFIXES = (f"{GROUP}-", f"{eshop.GROUP}-")
-
-
-def _failed(label: str, doc: dict[str, Any]) -> str:
-    reason = doc.get("failureReason")
-    return f"{label} is {doc['status']}" + (f" ({_one_line(reason)})" if reason else "")
-
-
-def _one_line(err: object) -> str:
-    """An error message on one line (failure reasons may quote multi-line file content)."""
-    return " ".join(str(err).split())
 
 
 def _chunks(rows: list[Any], size: int = BATCH) -> Iterator[list[Any]]:
