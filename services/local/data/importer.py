@@ -32,41 +32,20 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
 from services.csv_sniff import UTF8_BOM, binary_kind, header_separator
+from services.local.data.import_columns import ARROW_TYPES, ImportFailed, convert
 from services.local.data.rows import (
     dictionary_codes,
     first_interactions_by_user,
     last_per_key,
 )
-from services.local.data.schemas import AvroSchema, Field, SchemaError, normalize_dataset_type
+from services.local.data.schemas import AvroSchema, SchemaError, normalize_dataset_type
 from services.local.models.recipes.base import INTERACTION_COLUMNS
 
-MAX_ID_CHARS = 256
-MAX_CATEGORICAL_CHARS = 1_000
-MAX_TEXTUAL_CHARS = 20_000
-TIMESTAMP_FIELDS = frozenset({"TIMESTAMP", "CREATION_TIMESTAMP"})
 _ID_FIELDS = {"Interactions": ("USER_ID", "ITEM_ID"), "Items": ("ITEM_ID",), "Users": ("USER_ID",)}
-_ARROW_TYPES = {
-    "string": pa.string(),
-    "int": pa.int64(),
-    "long": pa.int64(),
-    "float": pa.float64(),
-    "double": pa.float64(),
-    "boolean": pa.bool_(),
-}
 _HEADER_PREFIX = 1 << 20  # bytes; far more than any header
-_INT_RE = r"^[+-]?[0-9]+$"
-_FLOAT_RE = r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$"
-_INT32 = (-(2**31), 2**31 - 1)
-# Epoch seconds stay below 1e11 until the year 5138; anything larger is a finer unit.
-_TIME_UNITS = ((1e17, "nanoseconds"), (1e14, "microseconds"), (1e11, "milliseconds"))
-
-
-class ImportFailed(ValueError):  # noqa: N818 (the name the engine imports)
-    """The file cannot be imported; the message is the job's failureReason."""
 
 
 @dataclass(frozen=True)
@@ -136,7 +115,7 @@ def read_dataset_csv(path: Path, schema: AvroSchema, dataset_type: str) -> Impor
     columns: dict[str, pa.Array] = {}
     for name, field in present.items():
         col = table.column(name).combine_chunks()
-        columns[name] = _convert(col, field, is_id=name in ids, where=locate)
+        columns[name] = convert(col, field, is_id=name in ids, where=locate)
     out = _assemble(columns, schema, kind, table.num_rows)
     out, dropped = _drop_duplicates(out, kind)
     return ImportedData(table=out, rows_read=table.num_rows, duplicates_dropped=dropped)
@@ -308,163 +287,6 @@ class _Locator:
         return f"data row {index + 1} (line {line}), column {column}"
 
 
-# --- per-column validation and conversion ---------------------------------------------------
-
-
-def _first(mask: pa.Array) -> int:
-    """Index of the first true value of a boolean array, or -1."""
-    return int(pc.index(mask, True).as_py())
-
-
-def _show(value: str, limit: int = 40) -> str:
-    return repr(value if len(value) <= limit else value[:limit] + "…")
-
-
-def _convert(col: pa.Array, field: Field, *, is_id: bool, where: _Locator) -> pa.Array:
-    """A string column checked and converted to the field's Arrow type."""
-    lengths = pc.utf8_length(col)
-    empty = pc.equal(lengths, 0)
-    if pc.min(lengths).as_py() == 0 and (is_id or not field.nullable):
-        i = _first(empty)
-        what = "an ID is required" if is_id else "the schema does not allow null here"
-        raise ImportFailed(f"{where(i, field.name)}: empty value, but {what}")
-    if field.type == "string":
-        return _strings(col, lengths, field, is_id=is_id, where=where)
-    if field.type in ("int", "long"):
-        return _integers(col, empty, field, where=where)
-    if field.type in ("float", "double"):
-        return _floats(col, empty, field, where=where)
-    return _booleans(col, empty, field, where=where)
-
-
-def _nulls_for_empty(col: pa.Array, empty: pa.Array, type_: pa.DataType) -> pa.Array:
-    """``col`` with its empty values as nulls (no copy when there are none)."""
-    if not pc.any(empty).as_py():
-        return col
-    return pc.if_else(empty, pa.scalar(None, type_), col)
-
-
-def _strings(
-    col: pa.Array, lengths: pa.Array, field: Field, *, is_id: bool, where: _Locator
-) -> pa.Array:
-    if is_id:
-        _max_length(col, lengths, MAX_ID_CHARS, field, "IDs", where)
-    elif field.textual:
-        _max_length(col, lengths, MAX_TEXTUAL_CHARS, field, "textual values", where)
-    elif field.categorical and pc.max(lengths).as_py() > MAX_CATEGORICAL_CHARS:
-        # The limit is per categorical value; a cell may join several with '|'.
-        parts = pc.split_pattern(col, "|")
-        part_len = pc.utf8_length(pc.list_flatten(parts))
-        j = _first(pc.greater(part_len, MAX_CATEGORICAL_CHARS))
-        if j >= 0:
-            i = int(pc.list_parent_indices(parts)[j].as_py())
-            n = part_len[j].as_py()
-            raise ImportFailed(
-                f"{where(i, field.name)}: a categorical value is {n} characters long; "
-                f"the limit is {MAX_CATEGORICAL_CHARS} per value"
-            )
-    if field.name != "EVENT_TYPE" and field.nullable:
-        return _nulls_for_empty(col, pc.equal(lengths, 0), pa.string())
-    return col
-
-
-def _max_length(
-    col: pa.Array, lengths: pa.Array, limit: int, field: Field, what: str, where: _Locator
-) -> None:
-    if pc.max(lengths).as_py() <= limit:
-        return
-    i = _first(pc.greater(lengths, limit))
-    raise ImportFailed(
-        f"{where(i, field.name)}: value is {lengths[i].as_py()} characters long; "
-        f"{what} are limited to {limit} ({_show(col[i].as_py())})"
-    )
-
-
-def _integers(col: pa.Array, empty: pa.Array, field: Field, *, where: _Locator) -> pa.Array:
-    is_time = field.name in TIMESTAMP_FIELDS
-    # Plain digits pass a cheap check; only values with a sign or worse meet the pattern.
-    digits = pc.or_(pc.ascii_is_decimal(col), empty)
-    if not pc.all(digits).as_py():
-        ok = pc.or_(digits, pc.match_substring_regex(col, _INT_RE))
-        i = _first(pc.invert(ok))
-        if i >= 0:
-            value = col[i].as_py()
-            unit = " of seconds" if is_time else ""
-            if re.match(_FLOAT_RE, value.strip()):
-                problem = f"{_show(value)} is not an integer number{unit}"
-            else:
-                problem = f"{_show(value)} is not a number; {field.name} is {field.type}"
-            raise ImportFailed(f"{where(i, field.name)}: {problem}")
-        col = pc.replace_substring_regex(col, r"^\+", "")  # Arrow's cast refuses "+5"
-    try:
-        ints = pc.cast(_nulls_for_empty(col, empty, pa.string()), pa.int64())
-    except pa.ArrowInvalid as err:
-        i = next(k for k, v in enumerate(col.to_pylist()) if v and not -(2**63) <= int(v) < 2**63)
-        raise ImportFailed(
-            f"{where(i, field.name)}: {_show(col[i].as_py())} is out of range for a 64-bit integer"
-        ) from err
-    if field.type == "int":
-        low, high = _INT32
-        bounds = pc.min_max(ints).as_py()
-        if (bounds["min"] is not None and bounds["min"] < low) or (
-            bounds["max"] is not None and bounds["max"] > high
-        ):
-            i = _first(pc.or_(pc.less(ints, low), pc.greater(ints, high)))
-            raise ImportFailed(
-                f"{where(i, field.name)}: {ints[i].as_py()} is out of range for type int "
-                "(32-bit); declare the field as long"
-            )
-    if is_time:
-        _check_epoch_seconds(ints, field, where)
-    return ints
-
-
-def _check_epoch_seconds(ints: pa.Array, field: Field, where: _Locator) -> None:
-    bounds = pc.min_max(ints).as_py()
-    if bounds["min"] is None:
-        return
-    if bounds["min"] < 0:
-        i = _first(pc.less(ints, 0))
-        raise ImportFailed(
-            f"{where(i, field.name)}: {ints[i].as_py()} is negative; timestamps are epoch "
-            "seconds since 1970"
-        )
-    if bounds["max"] > _TIME_UNITS[-1][0]:
-        i = _first(pc.greater(ints, _TIME_UNITS[-1][0]))
-        value = ints[i].as_py()
-        unit = next(unit for bound, unit in _TIME_UNITS if value > bound)
-        raise ImportFailed(
-            f"{where(i, field.name)}: {value} looks like {unit}; Personalize needs epoch seconds"
-        )
-
-
-def _floats(col: pa.Array, empty: pa.Array, field: Field, *, where: _Locator) -> pa.Array:
-    digits = pc.or_(pc.ascii_is_decimal(col), empty)  # whole numbers pass without the pattern
-    if not pc.all(digits).as_py():
-        ok = pc.or_(digits, pc.match_substring_regex(col, _FLOAT_RE))
-        i = _first(pc.invert(ok))
-        if i >= 0:
-            value = col[i].as_py()
-            hint = "; use '.' as the decimal separator" if re.match(r"^-?\d+,\d+$", value) else ""
-            raise ImportFailed(f"{where(i, field.name)}: {_show(value)} is not a number{hint}")
-    floats = pc.cast(_nulls_for_empty(col, empty, pa.string()), pa.float64())
-    i = _first(pc.fill_null(pc.invert(pc.is_finite(floats)), False))
-    if i >= 0:
-        raise ImportFailed(f"{where(i, field.name)}: {_show(col[i].as_py())} is out of range")
-    return floats
-
-
-def _booleans(col: pa.Array, empty: pa.Array, field: Field, *, where: _Locator) -> pa.Array:
-    lower = pc.utf8_lower(col)
-    ok = pc.or_(pc.is_in(lower, pa.array(["true", "false"])), empty)
-    i = _first(pc.invert(ok))
-    if i >= 0:
-        raise ImportFailed(
-            f"{where(i, field.name)}: {_show(col[i].as_py())} is not a boolean (true or false)"
-        )
-    return pc.if_else(empty, pa.scalar(None, pa.bool_()), pc.equal(lower, "true"))
-
-
 # --- assembling the table --------------------------------------------------------------------
 
 
@@ -480,7 +302,7 @@ def _assemble(columns: dict[str, pa.Array], schema: AvroSchema, kind: str, n: in
         else:
             # A nullable field the file leaves out: all null, of the field's type.
             field = schema.get(name)
-            type_ = _ARROW_TYPES[field.type] if field is not None else pa.float64()
+            type_ = ARROW_TYPES[field.type] if field is not None else pa.float64()
             out[name] = pa.nulls(n, type_)
     if kind == "Interactions":
         # Both repeat: as dictionaries they sort (take) and store several times cheaper.
@@ -502,3 +324,6 @@ def _drop_duplicates(table: pa.Table, kind: str) -> tuple[pa.Table, int]:
     if keep is None:
         return table, 0
     return table.filter(pa.array(keep)), int((~keep).sum())
+
+
+__all__ = ["ImportFailed", "ImportedData", "read_dataset_csv"]
