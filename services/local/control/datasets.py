@@ -10,7 +10,7 @@ from services.local.context import EngineContext
 from services.local.control.describe_list_delete import operations
 from services.local.control.groups import group_of, group_scoped
 from services.local.data import tables as t
-from services.local.data.resources import ACTIVE, Resources, expect_kind, waiting
+from services.local.data.resources import ACTIVE, WAITING, Resources, expect_kind, waiting
 from services.local.data.schemas import (
     AvroSchema,
     SchemaError,
@@ -107,12 +107,74 @@ def _check_domain(group: dict[str, Any], schema_doc: dict[str, Any], dataset_typ
         check_domain_schema(parse_schema(schema_doc["schema"]), dataset_type, domain)
 
 
-def _before_delete(engine: EngineContext, res: Resources, arn: str, doc: dict[str, Any]) -> None:
-    for job in res.all("dataset-import-job", parent=arn):
-        if job["status"] in ("CREATE PENDING", "CREATE IN_PROGRESS"):
+# What must not be running in the dataset's group for it to be deleted, and the statuses that
+# count as running (a campaign also while ACTIVE).
+_BUSY_IN_GROUP = {
+    "batch-inference-job": WAITING,
+    "batch-segment-job": WAITING,
+    "recommender": WAITING,
+    "solution-version": WAITING,
+    "campaign": (*WAITING, ACTIVE),
+}
+
+
+def _references(attribution: dict[str, Any], dataset_type: str) -> bool:
+    """Whether a metric attribution uses a dataset type: the Interactions dataset always (its
+    EVENT_TYPE column is what is attributed), another when a metric's expression names it
+    (``SUM(Items.PRICE)``)."""
+    if dataset_type == "Interactions":
+        return True
+    return any(
+        f"{dataset_type}." in m.get("expression", "") for m in attribution.get("_metrics", [])
+    )
+
+
+def _check_dependants(res: Resources, doc: dict[str, Any]) -> None:
+    """Refuse the delete while something the developer guide orders first still exists.
+
+    Developer guide, "Deleting a dataset to delete all of its data" (and "Requirements for
+    deleting Amazon Personalize resources"): delete all filters before any dataset; the event
+    tracker before an Item interactions dataset; a metric attribution that references the
+    dataset first; no associated dataset import job, batch inference or segment job,
+    recommender or solution version may be CREATE PENDING or IN PROGRESS, and no campaign
+    CREATE PENDING, IN PROGRESS or ACTIVE. API reference DeleteDataset: ResourceInUseException
+    (HTTP 400).
+    """
+    group, name, kind = doc["datasetGroupArn"], doc["name"], doc["datasetType"]
+    filters = res.all("filter", group=group)
+    if filters:
+        raise ResourceInUse(
+            f"Dataset group {group} has filter {filters[0]['name']}; delete all filters before "
+            f"deleting dataset {name}."
+        )
+    if kind == "Interactions":
+        trackers = res.all("event-tracker", group=group)
+        if trackers:
             raise ResourceInUse(
-                f"Import job {job['jobName']} into {doc['name']} is {job['status']}."
+                f"Event tracker {trackers[0]['name']} records into dataset {name}; delete the "
+                "event tracker first."
             )
+    for attribution in res.all("metric-attribution", group=group):
+        if _references(attribution, kind):
+            raise ResourceInUse(
+                f"Metric attribution {attribution['name']} references dataset {name}; delete "
+                "the metric attribution first."
+            )
+    for job in res.all("dataset-import-job", parent=doc["datasetArn"]):
+        if job["status"] in WAITING:
+            raise ResourceInUse(f"Import job {job['jobName']} into {name} is {job['status']}.")
+    for busy_kind, statuses in _BUSY_IN_GROUP.items():
+        for other in res.all(busy_kind, group=group):
+            if other["status"] in statuses:
+                label = busy_kind.replace("-", " ")
+                raise ResourceInUse(
+                    f"A {label} of dataset group {group} is {other['status']}; dataset {name} "
+                    f"can be deleted when no {label} is {' or '.join(statuses)}."
+                )
+
+
+def _before_delete(engine: EngineContext, res: Resources, arn: str, doc: dict[str, Any]) -> None:
+    _check_dependants(res, doc)
     table = DATA_TABLES[doc["datasetType"]]
     res.conn.execute(delete(table).where(table.c.group_arn == doc["datasetGroupArn"]))
     engine.bulk.drop(res.conn, doc["datasetGroupArn"], doc["datasetType"])

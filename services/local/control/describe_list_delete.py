@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from services.local.context import EngineContext, Operation
-from services.local.data.resources import Resources, expect_kind, page, summary
+from services.local.data.resources import WAITING, Resources, expect_kind, page, summary
+from services.local.errors import ResourceInUse
 
 Loader = Callable[[Resources, str], dict[str, Any]]
 # (engine, transaction, ARN, document) → ARNs of dependants it removed, or None.
@@ -125,6 +126,11 @@ def delete(spec: ResourceSpec) -> Operation:
         arn = params[spec.arn_param]
         with engine.tx() as res:
             doc = spec.get(res, arn)
+            # Developer guide, "Requirements for deleting Amazon Personalize resources": a
+            # resource whose status is changing (CREATE PENDING, CREATE IN_PROGRESS) cannot be
+            # deleted; it must be ACTIVE or CREATE FAILED first.
+            if doc.get("status") in WAITING:
+                raise ResourceInUse(f"{arn} is {doc['status']}; delete it once it settles.")
             removed = spec.on_delete(engine, res, arn, doc) if spec.on_delete else None
             res.remove(arn)
         if spec.after_delete is not None:
