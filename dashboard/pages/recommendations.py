@@ -176,8 +176,8 @@ if data and activity is not None:
     with shown_errors("Could not read the most popular items"):
         popular = data.long_tail["item"].head(8).astype(str).tolist()
 default_item = popular[0] if popular else ""
-rec_tools.similar_items(cat.for_items(), items, default_item)
+default_user = str(activity["user"].iloc[0]) if activity is not None else ""
+rec_tools.similar_items(cat.for_items(), items, default_item, default_user)
 st.divider()
 known_items = list(itertools.islice(items.names or items.categories, 8)) or popular
-default_user = str(activity["user"].iloc[0]) if activity is not None else ""
 rec_tools.ranking(cat.rankers(), items, default_user, "\n".join([*known_items, "not-in-catalog"]))

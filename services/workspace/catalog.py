@@ -17,7 +17,7 @@ from services.workspace.recipe_capabilities import (
     ranks,
     recommends_for_users,
 )
-from services.workspace.use_cases import USE_CASE_INPUTS, USE_CASE_TITLES
+from services.workspace.use_cases import USE_CASE_INPUTS, USE_CASE_NEEDS_USER, USE_CASE_TITLES
 
 # "The maximum number of columns you can provide is 10" (API reference GetRecommendations,
 # metadataColumns).
@@ -38,6 +38,12 @@ class CampaignInfo:
     @property
     def is_recommender(self) -> bool:
         return ":recommender/" in self.arn
+
+    @property
+    def needs_user_for_items(self) -> bool:
+        """A recommender whose related items are asked with a userId next to the itemId (its
+        use case page lists both as required)."""
+        return self.is_recommender and USE_CASE_NEEDS_USER.get(self.recipe, False)
 
     @property
     def label(self) -> str:

@@ -12,3 +12,9 @@ from services.local.data.use_cases import USE_CASES
 USE_CASE_TITLES: dict[str, str] = {name: case.title for name, case in USE_CASES.items()}
 # recipe name → "userId" or "itemId": what GetRecommendations needs for that use case
 USE_CASE_INPUTS: dict[str, str] = {name: case.input for name, case in USE_CASES.items()}
+# recipe name → whether GetRecommendations must also carry a userId (the item-to-item use cases
+# that filter out what the user bought or watched: Customers who viewed X also viewed,
+# Because you watched X, More like X)
+USE_CASE_NEEDS_USER: dict[str, bool] = {
+    name: case.input == "itemId" and case.user_id == "required" for name, case in USE_CASES.items()
+}

@@ -42,9 +42,13 @@ def _pick(campaigns: Sequence[CampaignInfo], label: str, key: str) -> CampaignIn
 
 
 def similar_items(
-    campaigns: Sequence[CampaignInfo], catalog: ItemCatalog, default_item: str
+    campaigns: Sequence[CampaignInfo],
+    catalog: ItemCatalog,
+    default_item: str,
+    default_user: str = "",
 ) -> None:
-    """Items related to one item, with a check of how many share its category."""
+    """Items related to one item, with a check of how many share its category; a recommender
+    whose use case also needs a userId is asked for ``default_user`` (editable)."""
     st.subheader("Similar items")
     if not campaigns:
         st.info(
@@ -56,10 +60,19 @@ def similar_items(
     left, right = st.columns([3, 1])
     item = left.text_input("Item ID", value=default_item, key="rec_sims_item").strip()
     n = right.number_input("How many", 1, MAX_SIMILAR, 10, key="rec_sims_n")
-    if not item:
+    user = None
+    if campaign.needs_user_for_items:
+        user = st.text_input(
+            "User ID (this use case leaves out what the user already bought or watched)",
+            value=default_user,
+            key="rec_sims_user",
+        ).strip()
+    if not item or user == "":
         return
     with shown_errors("Similar items"):
-        recs = deps.service().get_recommendations(campaign.arn, item_id=item, num_results=int(n))
+        recs = deps.service().get_recommendations(
+            campaign.arn, user_id=user, item_id=item, num_results=int(n)
+        )
         st.markdown(f"Items similar to **{md_escape(catalog.label(item))}**")
         if item not in catalog and (catalog.names or catalog.categories):
             st.caption(

@@ -34,7 +34,10 @@ TRENDING = "trending"  # popularity gain between recent time windows
 class UseCase:
     """One domain use case (a "domain recipe").
 
-    ``input`` is the GetRecommendations argument it needs ("userId" or "itemId");
+    ``input`` is the GetRecommendations argument it is about ("userId" or "itemId");
+    ``user_id`` whether it needs a ``userId`` too: "required", or "filter" (only when a filter
+    needs the user: ``CurrentUser`` or the user's interactions), as each use case's page lists
+    under "GetRecommendations requirements";
     ``event_type`` the events it trains on; ``auto_filter`` the event type whose items
     Personalize removes from a user's recommendations by itself (None: no automatic filter);
     ``backing`` the local recipe that trains its model.
@@ -49,6 +52,7 @@ class UseCase:
     kind: str
     backing: str
     auto_filter: str | None = None
+    user_id: str = "required"
 
     @property
     def recipe_arn(self) -> str:
@@ -95,6 +99,7 @@ USE_CASES: dict[str, UseCase] = {
             "Purchase",
             CO_PURCHASE,
             "co-purchase",
+            user_id="filter",
         ),
         UseCase(
             "aws-ecomm-popular-items-by-purchases",
@@ -168,9 +173,38 @@ USE_CASES: dict[str, UseCase] = {
             "Watch",
             TRENDING,
             "aws-trending-now",
+            user_id="filter",
         ),
     )
 }
+
+
+def missing_input(
+    case: UseCase, user_id: str | None, item_id: str | None, filter_expression: str | None
+) -> str | None:
+    """Why a GetRecommendations call does not give what ``case`` requires, or None.
+
+    The use case pages ("ECOMMERCE use cases", "VIDEO_ON_DEMAND use cases", GetRecommendations
+    requirements): ``itemId`` is required by the item-to-item use cases (Customers who viewed
+    X also viewed, Frequently bought together, Because you watched X, More like X) and "Not
+    used" by the others, so it is refused there; ``userId`` is required by all but Frequently
+    bought together ("Required only if you filter by CurrentUser") and Trending now
+    ("Required only if you filter by CurrentUser or by items a user has interacted with").
+    """
+    if case.input == "itemId" and not item_id:
+        return f"Use case {case.name} ({case.title}) requires an itemId."
+    if case.input != "itemId" and item_id:
+        return f"Use case {case.name} ({case.title}) does not use an itemId; give a userId."
+    if user_id:
+        return None
+    if case.user_id == "required":
+        return f"Use case {case.name} ({case.title}) requires a userId."
+    expression = filter_expression or ""
+    if "CurrentUser" in expression or (
+        case.name.endswith("trending-now") and "Interactions." in expression
+    ):
+        return f"Use case {case.name} needs a userId for the filter it is given."
+    return None
 
 
 class UseCaseError(ValueError):

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from services.local.context import EngineContext
-from services.local.data.use_cases import RECIPE_PREFIX, USE_CASES, UseCase
+from services.local.data.use_cases import RECIPE_PREFIX, USE_CASES, UseCase, missing_input
 from services.local.errors import InvalidInput
 from services.local.models.recipes.capabilities import METADATA_BY_DEFAULT
 from services.local.runtime.attribution_report import log_issued
@@ -131,9 +131,16 @@ def get_recommendations(engine: EngineContext, params: dict[str, Any]) -> dict[s
             "recipe: ask it with GetPersonalizedRanking, not GetRecommendations."
         )
     case = use_case_for(campaign)
-    both = bool(params.get("userId")) and bool(params.get("itemId"))
-    # Item-to-item use cases take a userId next to the itemId (to filter what they bought).
-    if both and (case is None or case.input != "itemId"):
+    if case is not None:
+        problem = missing_input(
+            case,
+            params.get("userId"),
+            params.get("itemId"),
+            filter_doc["filterExpression"] if filter_doc else None,
+        )
+        if problem:
+            raise InvalidInput(problem)
+    elif params.get("userId") and params.get("itemId"):
         raise InvalidInput("Give a userId or an itemId, not both.")
     items = recommend(
         engine,
