@@ -38,7 +38,13 @@ from services.local.data.model_files import sweep_partial
 from services.local.engine import LocalEngine, get_engine, reset_engines
 from services.personalize.clients import Clients, build_clients
 from tests.local.domain_shop import create_domain_shop, create_recommender
-from tests.local.workspace import create_group, train, wait_for, write_interactions
+from tests.local.workspace import (
+    create_group,
+    stream_event,
+    train,
+    wait_for,
+    write_interactions,
+)
 
 DEV_FULL = Path("/dev/full")
 needs_dev_full = pytest.mark.skipif(
@@ -411,6 +417,7 @@ def test_a_recommenders_truncated_model_names_how_to_retrain_it(tmp_path: Path) 
 
 def test_an_update_from_a_corrupt_model_fails_with_its_cause(shop: Shop) -> None:
     truncate(shop.model_file(shop.arns.up_version))
+    stream_event(shop.clients, shop.arns.group)  # an UPDATE needs new data
     version = new_version(shop, trainingMode="UPDATE")
     shop.run_jobs()
     doc = described(shop, version)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from services.config import Settings
 from services.local.models.metrics import METRIC_KEYS
 from services.personalize.clients import Clients
-from tests.local.workspace import create_group, train, wait_for
+from tests.local.workspace import create_group, stream_event, train, trained, wait_for
 
 UP = "arn:aws:personalize:::recipe/aws-user-personalization"
 POP = "arn:aws:personalize:::recipe/aws-popularity-count"
@@ -47,16 +47,11 @@ def test_update_mode_after_full(clients: Clients, settings: Settings) -> None:
     p = clients.personalize
     ws = create_group(clients, settings.data_dir)
     solution, full = train(clients, ws["group"], "up", "aws-user-personalization")
+    stream_event(clients, ws["group"])  # an UPDATE needs data newer than the version
     update = p.create_solution_version(solutionArn=solution, trainingMode="UPDATE")[
         "solutionVersionArn"
     ]
-    done = wait_for(
-        lambda: p.describe_solution_version(solutionVersionArn=update),
-        "solutionVersion",
-        timeout=120,
-    )
-    assert done["status"] == "ACTIVE", done.get("failureReason")
-    assert done["trainingMode"] == "UPDATE"
+    assert trained(clients, update)["trainingMode"] == "UPDATE"
     listed = p.list_solution_versions(solutionArn=solution)["solutionVersions"]
     assert [v["solutionVersionArn"] for v in listed] == [update, full]  # newest first
 

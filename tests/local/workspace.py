@@ -160,13 +160,20 @@ def train(clients: Clients, group: str, name: str, recipe: str, **extra: Any) ->
     )["solutionArn"]
     wait_for(lambda: p.describe_solution(solutionArn=solution), "solution")
     version = p.create_solution_version(solutionArn=solution)["solutionVersionArn"]
+    trained(clients, version)
+    return solution, version
+
+
+def trained(clients: Clients, version: str) -> dict[str, Any]:
+    """Wait (≤ 120 s) for a solution version to finish training; it must be ACTIVE."""
+    p = clients.personalize
     doc = wait_for(
         lambda: p.describe_solution_version(solutionVersionArn=version),
         "solutionVersion",
         timeout=120,
     )
     assert doc["status"] == "ACTIVE", doc.get("failureReason")
-    return solution, version
+    return doc
 
 
 def start_training(clients: Clients, group: str, name: str = "pop") -> str:
@@ -196,3 +203,23 @@ def worker_pid(data_dir: Path, arn: str, timeout: float = 30) -> int:
             return int(row[0].split(":")[1])
         time.sleep(0.05)
     raise AssertionError("no worker claimed the job")
+
+
+def stream_event(clients: Clients, group: str, user: str = "u1", item: str = "i1") -> None:
+    """Send one PutEvents event into ``group`` (through its event tracker, created if it has
+    none): new data, e.g. for a trainingMode UPDATE to fold in."""
+    p = clients.personalize
+    trackers = p.list_event_trackers(datasetGroupArn=group)["eventTrackers"]
+    if trackers:
+        arn = trackers[0]["eventTrackerArn"]
+    else:
+        arn = p.create_event_tracker(name=f"tracker-{time.time_ns()}", datasetGroupArn=group)[
+            "eventTrackerArn"
+        ]
+    tracker = wait_for(lambda: p.describe_event_tracker(eventTrackerArn=arn), "eventTracker")
+    clients.events.put_events(
+        trackingId=tracker["trackingId"],
+        userId=user,
+        sessionId=f"s-{user}",
+        eventList=[{"eventType": "view", "itemId": item, "sentAt": START + 10**6}],
+    )

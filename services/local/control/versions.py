@@ -11,6 +11,7 @@ from services.local.control.describe_list_delete import ResourceSpec, operations
 from services.local.control.quotas import MAX_PENDING_VERSIONS
 from services.local.control.solutions import solution_doc
 from services.local.data import tables as t
+from services.local.data.marks import DATA_MARK, data_mark
 from services.local.data.resources import (
     ACTIVE,
     IN_PROGRESS,
@@ -93,6 +94,7 @@ def create_solution_version(engine: EngineContext, params: dict[str, Any]) -> di
                 )
             if not any(v["status"] == ACTIVE and v["trainingMode"] == "FULL" for v in previous):
                 raise InvalidInput("trainingMode UPDATE needs an ACTIVE FULL version first.")
+            _check_new_data(engine, solution, previous)
         pending = sum(1 for v in res.all("solution-version") if v["status"] in WAITING)
         if pending >= MAX_PENDING_VERSIONS:
             raise LimitExceeded(f"{MAX_PENDING_VERSIONS} solution versions are already training.")
@@ -101,6 +103,24 @@ def create_solution_version(engine: EngineContext, params: dict[str, Any]) -> di
         )
     engine.jobs.kick()
     return {"solutionVersionArn": arn}
+
+
+def _check_new_data(
+    engine: EngineContext, solution: dict[str, Any], previous: list[dict[str, Any]]
+) -> None:
+    """An UPDATE builds on the newest ACTIVE version; with no data changed since it trained
+    (no import, event, item or user since) there is nothing to update, and Personalize
+    refuses the request (API reference CreateSolutionVersion: UPDATE "processes only the data
+    that has changed since the latest training"; InvalidInputException, HTTP 400, as for the
+    other UPDATE preconditions; the exact text is not published)."""
+    trained = [v for v in previous if v["status"] == ACTIVE]
+    mark = trained[-1].get(DATA_MARK) if trained else None
+    if mark is not None and mark == data_mark(engine.read_db, solution["datasetGroupArn"]):
+        raise InvalidInput(
+            f"trainingMode UPDATE: no data of dataset group {solution['datasetGroupArn']} "
+            f"changed since solution version {trained[-1]['solutionVersionArn']} trained; "
+            "import or stream new data first."
+        )
 
 
 def stop_solution_version_creation(engine: EngineContext, params: dict[str, Any]) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 from services.local.context import EngineContext
 from services.local.data import frames as datasets
 from services.local.data.faults import StorageFault
+from services.local.data.marks import DATA_MARK, data_mark
 from services.local.data.model_files import model_file, recorded
 from services.local.data.resources import ACTIVE, FAILED
 from services.local.jobs.context import Cancelled, JobContext
@@ -84,6 +85,8 @@ def run_training(engine: EngineContext, arn: str, ctx: JobContext) -> None:
     def progress(_fraction: float) -> None:
         ctx.check_cancelled()
 
+    # Taken before the data is read: data arriving meanwhile makes the next UPDATE allowed.
+    mark = data_mark(engine.read_db, doc["datasetGroupArn"])
     try:
         data = load_training_data(engine, doc["datasetGroupArn"])
         outcome = training.train(
@@ -115,6 +118,7 @@ def run_training(engine: EngineContext, arn: str, ctx: JobContext) -> None:
         "_numInteractions": outcome.num_interactions,
         "_numUsers": outcome.num_users,
         "_numItems": outcome.num_items,
+        DATA_MARK: mark,
     }
     if outcome.training_report:
         # Not a wire field (botocore's SolutionVersion has none for it): the engine's own
