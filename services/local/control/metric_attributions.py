@@ -49,7 +49,27 @@ def numeric_columns(res: Resources, group: str) -> dict[str, set[str]]:
     }
 
 
+def _check_event_type(res: Resources, group: str) -> None:
+    """A metric attribution counts events by type: the group's Item interactions dataset must
+    exist and have an EVENT_TYPE column (developer guide, "Guidelines and requirements for a
+    metric attribution"; "Measuring recommendation impact": each metric names the event type
+    it reports on). InvalidInputException otherwise, as CreateMetricAttribution and
+    UpdateMetricAttribution answer a request their dataset group cannot serve."""
+    interactions = group_schemas(res, group).get("Interactions")
+    if interactions is None:
+        raise InvalidInput(
+            f"Dataset group {group} has no Item interactions dataset; a metric attribution "
+            "reports on its EVENT_TYPE column. Create the dataset first."
+        )
+    if interactions.get("EVENT_TYPE") is None:
+        raise InvalidInput(
+            f"The Item interactions dataset of {group} has no EVENT_TYPE column; a metric "
+            "attribution needs one (add it to the schema with UpdateDataset)."
+        )
+
+
 def _checked(res: Resources, group: str, metrics: list[dict[str, str]]) -> list[dict[str, str]]:
+    _check_event_type(res, group)
     try:
         check_metrics(metrics, numeric_columns(res, group))
     except ExpressionError as err:
