@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from services.local.context import EngineContext
+from services.local.control.datasets import group_schemas
 from services.local.control.describe_list_delete import forget_models, operations
 from services.local.control.groups import active_group_of, create_in_group, group_scoped
 from services.local.control.quotas import MAX_SOLUTIONS_PER_GROUP
@@ -17,9 +18,11 @@ from services.local.data.resources import (
     summary,
     waiting,
 )
+from services.local.data.schemas import NUMERIC_TYPES
 from services.local.errors import InvalidInput, LimitExceeded, ResourceInUse
 from services.local.models.auto_training import training_due_first
 from services.local.models.recipes import recipe_arn
+from services.local.models.recipes.capabilities import OBJECTIVE_RECIPES
 from services.local.models.recipes.parameters import hyperparameter_problems
 from services.local.models.schedule import ScheduleError, parse_schedule
 from services.local.models.solution_versions import VERSION_SUMMARY
@@ -53,6 +56,33 @@ def check_solution_config(config: dict[str, Any]) -> None:
     for key, value in (config.get("algorithmHyperParameters") or {}).items():
         if not value.strip():
             raise InvalidInput(f"algorithmHyperParameters.{key} is empty.")
+
+
+def check_objective(res: Resources, group: str, recipe: str | None, config: dict[str, Any]) -> None:
+    """``solutionConfig.optimizationObjective`` is for User-Personalization and
+    Personalized-Ranking, on a numerical column of the group's Items dataset (developer
+    guide, "Optimizing a solution for an additional objective"; the engine honours it at
+    serving time, services.local.models.objective). InvalidInputException otherwise: another
+    recipe or AutoML, no itemAttribute, no Items dataset, or a column that is missing or not
+    numeric."""
+    spec = config.get("optimizationObjective")
+    if spec is None:
+        return
+    if recipe not in OBJECTIVE_RECIPES:
+        raise InvalidInput(
+            "solutionConfig.optimizationObjective works with "
+            f"{' and '.join(sorted(OBJECTIVE_RECIPES))}, not {recipe or 'performAutoML'}."
+        )
+    attribute = spec.get("itemAttribute")
+    if not attribute:
+        raise InvalidInput("solutionConfig.optimizationObjective needs an itemAttribute.")
+    items = group_schemas(res, group).get("Items")
+    field = items.get(attribute) if items is not None else None
+    if field is None or field.type not in NUMERIC_TYPES:
+        raise InvalidInput(
+            f"optimizationObjective.itemAttribute {attribute} must be a numerical column of the "
+            "dataset group's Items dataset."
+        )
 
 
 def check_hyperparameters(recipe: str, config: dict[str, Any]) -> None:
@@ -92,6 +122,8 @@ def create_solution(engine: EngineContext, params: dict[str, Any]) -> dict[str, 
     arn = engine.arns.make("solution", params["name"])
     with engine.tx() as res:
         group = active_group_of(res, params["datasetGroupArn"])
+        recipe = recipe_name_of(params["recipeArn"]) if params.get("recipeArn") else None
+        check_objective(res, group["datasetGroupArn"], recipe, config)
         if res.count("solution", group=group["datasetGroupArn"]) >= MAX_SOLUTIONS_PER_GROUP:
             raise LimitExceeded(
                 f"Dataset group {group['name']} already has {MAX_SOLUTIONS_PER_GROUP} solutions."

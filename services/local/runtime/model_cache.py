@@ -20,6 +20,7 @@ from services.local.data.histories import BulkHistories
 from services.local.data.model_files import model_file
 from services.local.errors import ResourceInUse
 from services.local.models import ranking
+from services.local.models.objective import Objective, objective_of
 from services.local.models.recipes import get_recipe
 from services.local.models.recipes.base import Model
 from services.local.models.recipes.capabilities import POPULARITY_RECIPES
@@ -43,6 +44,8 @@ class LoadedModel:
     recipe_type: str
     model: Model
     index: dict[str, int]
+    # solutionConfig.optimizationObjective of the version (services.local.models.objective)
+    objective: Objective | None = None
 
     @property
     def personalised_scores(self) -> bool:
@@ -168,6 +171,7 @@ class ModelCache:
             recipe_type=get_recipe(name).recipe_type,
             model=model,
             index=_item_index(model),
+            objective=objective_of(version.get("solutionConfig")),
         )
         with self._lock:
             self._models[arn] = loaded

@@ -22,6 +22,7 @@ from services.local.filters.evaluate import evaluate
 from services.local.filters.expression import FilterExpressionError
 from services.local.filters.parse import parse_filter, parse_filter_values
 from services.local.models import ranking
+from services.local.models.objective import reweight
 from services.local.models.recipes.capabilities import EXPLORING_RECIPES, POPULARITY_RECIPES
 from services.local.runtime.model_cache import LoadedModel
 
@@ -109,6 +110,23 @@ def _filter_mask(
         raise InvalidInput(str(err)) from err
 
 
+def _objective(
+    engine: EngineContext, loaded: LoadedModel, scores: np.ndarray | None
+) -> np.ndarray | None:
+    """A known user's relevance re-weighted by the solution's optimization objective (the
+    Items column's current values; services.local.models.objective); unchanged without one."""
+    if scores is None or loaded.objective is None:
+        return scores
+    catalogue = engine.models.items(loaded.group)
+    column = loaded.objective.item_attribute
+    if column not in catalogue.columns:  # the Items data lost the column: relevance alone
+        return scores
+    values = pd.to_numeric(
+        catalogue.set_index("ITEM_ID")[column].reindex(loaded.model.item_ids), errors="coerce"
+    )
+    return reweight(scores, values.to_numpy(dtype=np.float64), loaded.objective.weight)
+
+
 def recommend(
     engine: EngineContext,
     loaded: LoadedModel,
@@ -144,7 +162,7 @@ def recommend(
         # that requires it" (developer guide, "Trending-Now recipe").
         if not user_id and loaded.recipe_type != "POPULAR_ITEMS":
             raise InvalidInput(f"{loaded.recipe_name} recommends for a userId, not an itemId.")
-        scores = model.score_user(user_id, history.item_ids)
+        scores = _objective(engine, loaded, model.score_user(user_id, history.item_ids))
     if scores is None:  # unknown user or item: popular items, like Personalize
         scores = np.asarray(model.popularity, dtype=np.float64)
         # a popularity model's list is its answer, not a placeholder for a missing one
@@ -251,7 +269,7 @@ def rank(
     """GetPersonalizedRanking: known items by score, unknown items last with score 0."""
     model = loaded.model
     history = user_history(engine, loaded.group, user_id)
-    scores = model.score_user(user_id, history.item_ids)
+    scores = _objective(engine, loaded, model.score_user(user_id, history.item_ids))
     if scores is None:
         scores = np.asarray(model.popularity, dtype=np.float64)
     mask = _filter_mask(engine, loaded, filter_doc, filter_values, user_id, history)

@@ -9,6 +9,10 @@ from __future__ import annotations
 
 # trainingMode UPDATE: User-Personalization v1 and v2 only (CreateSolutionVersion reference).
 UPDATE_RECIPES = frozenset({"aws-user-personalization", "aws-user-personalization-v2"})
+# solutionConfig.optimizationObjective: "If you use the User-Personalization recipe or
+# Personalized-Ranking recipe, you can optimize ... for an objective in addition to maximum
+# relevance" (developer guide, "Optimizing a solution for an additional objective").
+OBJECTIVE_RECIPES = frozenset({"aws-user-personalization", "aws-personalized-ranking"})
 # The v2 recipes return item metadata without enableMetadataWithRecommendations ("Item
 # metadata in recommendations").
 METADATA_BY_DEFAULT = frozenset({"aws-user-personalization-v2", "aws-personalized-ranking-v2"})
