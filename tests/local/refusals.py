@@ -128,3 +128,22 @@ def refused(
     assert needle.lower() in error["Message"].lower(), error["Message"]
     assert snapshot(world.engine) == before
     return error["Message"]
+
+
+def refused_solution(
+    world: World, name: str, recipe: str, solution_config: dict[str, Any], needle: str
+) -> str:
+    """CreateSolution in the world's group with ``solution_config`` must be refused with
+    InvalidInputException naming ``needle``, nothing stored (``refused``)."""
+    p = world.clients.personalize
+    return refused(
+        world,
+        "InvalidInputException",
+        lambda: p.create_solution(
+            name=name,
+            datasetGroupArn=world.ws["group"],
+            recipeArn=f"arn:aws:personalize:::recipe/{recipe}",
+            solutionConfig=solution_config,
+        ),
+        needle,
+    )

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import numpy as np
 import pytest
 
-from tests.local.refusals import TRANSPORTS, World, refused, serve_world
+from tests.local.refusals import TRANSPORTS, World, refused_solution, serve_world
 from tests.local.workspace import train
 
 USERS = [f"u{u}" for u in range(30)]
@@ -95,15 +95,5 @@ def test_objective_refusals(
     needle: str,
 ) -> None:
     w = request.getfixturevalue(where).over(transport)
-    p = w.clients.personalize
-    refused(
-        w,
-        "InvalidInputException",
-        lambda: p.create_solution(
-            name=f"bad-{transport}",
-            datasetGroupArn=w.ws["group"],
-            recipeArn=f"arn:aws:personalize:::recipe/{recipe}",
-            solutionConfig={"optimizationObjective": objective},
-        ),
-        needle,
-    )
+    config = {"optimizationObjective": objective}
+    refused_solution(w, f"bad-{transport}", recipe, config, needle)

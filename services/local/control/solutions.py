@@ -22,7 +22,7 @@ from services.local.data.schemas import NUMERIC_TYPES
 from services.local.errors import InvalidInput, LimitExceeded, ResourceInUse
 from services.local.models.auto_training import training_due_first
 from services.local.models.recipes import recipe_arn
-from services.local.models.recipes.capabilities import OBJECTIVE_RECIPES
+from services.local.models.recipes.capabilities import EVENTS_CONFIG_RECIPES, OBJECTIVE_RECIPES
 from services.local.models.recipes.parameters import hyperparameter_problems
 from services.local.models.schedule import ScheduleError, parse_schedule
 from services.local.models.solution_versions import VERSION_SUMMARY
@@ -85,6 +85,30 @@ def check_objective(res: Resources, group: str, recipe: str | None, config: dict
         )
 
 
+def check_events_config(
+    res: Resources, group: str, recipe: str | None, config: dict[str, Any]
+) -> None:
+    """``eventsConfig`` (event type weights, per-type value thresholds) is for
+    User-Personalization-v2 and Personalized-Ranking-v2, and weights need an EVENT_TYPE column
+    in the Item interactions dataset (developer guide, "Optimizing a solution with events
+    configuration", Guidelines and requirements). The v2 recipes scale each event's training
+    loss by its type's weight (services.local.models.recipes.user_personalization_v2).
+    InvalidInputException otherwise."""
+    if not (config.get("eventsConfig") or {}).get("eventParametersList"):
+        return
+    if recipe not in EVENTS_CONFIG_RECIPES:
+        raise InvalidInput(
+            "eventsConfig works with "
+            f"{' and '.join(sorted(EVENTS_CONFIG_RECIPES))}, not {recipe or 'performAutoML'}."
+        )
+    interactions = group_schemas(res, group).get("Interactions")
+    if interactions is None or interactions.get("EVENT_TYPE") is None:
+        raise InvalidInput(
+            "eventsConfig weighs event types: the Item interactions dataset needs an EVENT_TYPE "
+            "column."
+        )
+
+
 def check_hyperparameters(recipe: str, config: dict[str, Any]) -> None:
     """Refuse hyperparameters the recipe does not have, or values outside their ranges, in
     algorithmHyperParameters, featureTransformationParameters and the HPO ranges
@@ -124,6 +148,7 @@ def create_solution(engine: EngineContext, params: dict[str, Any]) -> dict[str, 
         group = active_group_of(res, params["datasetGroupArn"])
         recipe = recipe_name_of(params["recipeArn"]) if params.get("recipeArn") else None
         check_objective(res, group["datasetGroupArn"], recipe, config)
+        check_events_config(res, group["datasetGroupArn"], recipe, config)
         if res.count("solution", group=group["datasetGroupArn"]) >= MAX_SOLUTIONS_PER_GROUP:
             raise LimitExceeded(
                 f"Dataset group {group['name']} already has {MAX_SOLUTIONS_PER_GROUP} solutions."
@@ -174,6 +199,8 @@ def update_solution(engine: EngineContext, params: dict[str, Any]) -> dict[str, 
         events = update_cfg.get("eventsConfig")
         if events is not None:
             check_solution_config({"eventsConfig": events})
+            recipe = doc.get("recipeArn", "").rsplit("/", 1)[-1] or None
+            check_events_config(res, doc["datasetGroupArn"], recipe, {"eventsConfig": events})
             doc.setdefault("solutionConfig", {})["eventsConfig"] = events
         doc["latestSolutionUpdate"] = {
             "solutionUpdateConfig": update_cfg,

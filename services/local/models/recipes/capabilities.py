@@ -9,10 +9,6 @@ from __future__ import annotations
 
 # trainingMode UPDATE: User-Personalization v1 and v2 only (CreateSolutionVersion reference).
 UPDATE_RECIPES = frozenset({"aws-user-personalization", "aws-user-personalization-v2"})
-# solutionConfig.optimizationObjective: "If you use the User-Personalization recipe or
-# Personalized-Ranking recipe, you can optimize ... for an objective in addition to maximum
-# relevance" (developer guide, "Optimizing a solution for an additional objective").
-OBJECTIVE_RECIPES = frozenset({"aws-user-personalization", "aws-personalized-ranking"})
 # The v2 recipes return item metadata without enableMetadataWithRecommendations ("Item
 # metadata in recommendations").
 METADATA_BY_DEFAULT = frozenset({"aws-user-personalization-v2", "aws-personalized-ranking-v2"})
@@ -21,6 +17,14 @@ EXPLORING_RECIPES = frozenset({"aws-user-personalization", "aws-user-personaliza
 # Recipes whose model is one popularity (or trend) vector served to everybody: their items
 # carry no "Popular item" reason and no personalised scores.
 POPULARITY_RECIPES = frozenset({"aws-popularity-count", "aws-trending-now"})
+# solutionConfig.optimizationObjective: "If you use the User-Personalization recipe or
+# Personalized-Ranking recipe, you can optimize ... for an objective in addition to maximum
+# relevance" (developer guide, "Optimizing a solution for an additional objective").
+OBJECTIVE_RECIPES = frozenset({"aws-user-personalization", "aws-personalized-ranking"})
+# solutionConfig.eventsConfig (event type weights and thresholds): "If you use the
+# User-Personalization-v2 recipe or Personalized-Ranking-v2 recipe, you can optimize ... with an
+# events configuration" (developer guide, "Optimizing a solution with events configuration").
+EVENTS_CONFIG_RECIPES = frozenset({"aws-user-personalization-v2", "aws-personalized-ranking-v2"})
 # "You can't get batch recommendations with the Trending-Now recipe"; Next-Best-Action batches
 # are batch segment jobs of actions, not item lists.
 NO_BATCH_RECIPES = frozenset({"aws-trending-now", "aws-next-best-action"})
