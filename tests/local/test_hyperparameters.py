@@ -67,6 +67,7 @@ def _solution(w: World, name: str, recipe: str, config: dict[str, Any]) -> Calla
         datasetGroupArn=w.ws["group"],
         recipeArn=f"arn:aws:personalize:::recipe/{recipe}",
         solutionConfig=config,
+        performHPO="hpoConfig" in config,  # an HPO search space is for an HPO run
     )
 
 

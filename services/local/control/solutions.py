@@ -21,6 +21,7 @@ from services.local.data.resources import (
 from services.local.data.schemas import NUMERIC_TYPES
 from services.local.errors import InvalidInput, LimitExceeded, ResourceInUse
 from services.local.models.auto_training import training_due_first
+from services.local.models.hpo import resource_problems
 from services.local.models.recipes import recipe_arn
 from services.local.models.recipes.capabilities import EVENTS_CONFIG_RECIPES, OBJECTIVE_RECIPES
 from services.local.models.recipes.parameters import hyperparameter_problems
@@ -53,6 +54,9 @@ def check_solution_config(config: dict[str, Any]) -> None:
     for i, ev in enumerate((config.get("eventsConfig") or {}).get("eventParametersList") or []):
         if ev.get("weight") is not None and not 0.0 <= float(ev["weight"]) <= 1.0:
             raise InvalidInput(f"eventParametersList.{i + 1}.weight must be between 0 and 1.")
+    problems = resource_problems(config.get("hpoConfig") or {})
+    if problems:
+        raise InvalidInput(" ".join(problems))
     for key, value in (config.get("algorithmHyperParameters") or {}).items():
         if not value.strip():
             raise InvalidInput(f"algorithmHyperParameters.{key} is empty.")
@@ -143,6 +147,9 @@ def create_solution(engine: EngineContext, params: dict[str, Any]) -> dict[str, 
             raise InvalidInput("recipeArn is required unless performAutoML is true.")
         check_hyperparameters(recipe_name_of(params["recipeArn"]), config)
     check_solution_config(config)
+    if config.get("hpoConfig") and not params.get("performHPO"):
+        # the search space and budget of an HPO run: without performHPO nothing would use it
+        raise InvalidInput("solutionConfig.hpoConfig is used only with performHPO set to true.")
     arn = engine.arns.make("solution", params["name"])
     with engine.tx() as res:
         group = active_group_of(res, params["datasetGroupArn"])

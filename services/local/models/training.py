@@ -18,6 +18,7 @@ import numpy as np
 
 from services.local.data.faults import unreadable, write_fault
 from services.local.models import metrics
+from services.local.models.hpo import search_grid
 from services.local.models.recipes import get_recipe
 from services.local.models.recipes._common import filter_interactions
 from services.local.models.recipes.base import (
@@ -99,15 +100,19 @@ def validation_score(recipe: Recipe, split: metrics.Split, config: TrainingConfi
 def tune(
     recipe: Recipe, split: metrics.Split, config: TrainingConfig, on_progress: Progress
 ) -> dict[str, str]:
-    """performHPO: the best of the recipe's candidate hyperparameters on a validation split.
+    """performHPO: the best of the candidate hyperparameters on a validation split: the
+    solution's hpoConfig ranges when given, else the recipe's own small grid, at most
+    hpoResourceConfig.maxNumberOfTrainingJobs trials (services.local.models.hpo).
 
     The validation split is a user split of the training users only, so the test users stay
     unseen. Recipes without ``hpo_candidates`` have nothing to tune.
     """
     candidates = getattr(recipe, "hpo_candidates", None)
-    if candidates is None:
+    if candidates is None and not config.hpo_ranges:
         return dict(config.hyperparameters)
-    grid: Sequence[Mapping[str, str]] = candidates(config)
+    grid: Sequence[Mapping[str, str]] = search_grid(
+        config.hpo_ranges, candidates(config) if candidates else [{}], config.hpo_max_trials
+    )
     val = metrics.split_users(split.train, config.seed + 1)
     best, best_score = dict(config.hyperparameters), -np.inf
     for i, hp in enumerate(grid):

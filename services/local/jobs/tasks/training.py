@@ -14,6 +14,7 @@ from services.local.data.model_files import model_file, recorded
 from services.local.data.resources import ACTIVE, FAILED
 from services.local.jobs.context import Cancelled, JobContext
 from services.local.jobs.tasks.lifecycle import STOPPED, end_job, start_job
+from services.local.models.hpo import hpo_ranges
 from services.local.models.recipes.base import (
     INTERACTION_COLUMNS,
     EventWeight,
@@ -46,6 +47,8 @@ def training_config(solution: dict[str, Any], seed: int = 42) -> TrainingConfig:
         )
         for e in (cfg.get("eventsConfig") or {}).get("eventParametersList") or []
     )
+    hpo = cfg.get("hpoConfig") or {}
+    jobs = (hpo.get("hpoResourceConfig") or {}).get("maxNumberOfTrainingJobs")
     return TrainingConfig(
         event_type=solution.get("eventType"),
         event_value_threshold=float(threshold) if threshold is not None else None,
@@ -53,6 +56,8 @@ def training_config(solution: dict[str, Any], seed: int = 42) -> TrainingConfig:
         hyperparameters=dict(cfg.get("algorithmHyperParameters") or {}),
         features=dict(cfg.get("featureTransformationParameters") or {}),
         perform_hpo=bool(solution.get("performHPO")),
+        hpo_ranges=hpo_ranges(hpo),
+        hpo_max_trials=int(jobs) if jobs else None,
         seed=seed,
     )
 

@@ -48,6 +48,10 @@ class TrainingConfig:
     # trend_discovery_frequency), kept apart from the algorithm's hyperparameters.
     features: Mapping[str, str] = field(default_factory=dict)
     perform_hpo: bool = False
+    # performHPO's search space and budget (solutionConfig.hpoConfig): candidate values per
+    # hyperparameter from algorithmHyperParameterRanges, and maxNumberOfTrainingJobs
+    hpo_ranges: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    hpo_max_trials: int | None = None
     seed: int = 42
 
 
