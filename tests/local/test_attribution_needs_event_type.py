@@ -5,30 +5,17 @@ process and over HTTP, and nothing is stored."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from tests.local.refusals import TRANSPORTS, World, refused
+from tests.local.workspace import interactions_schema
 
 OUTPUT = {
     "roleArn": "arn:aws:iam::000000000000:role/personalize",
     "s3DataDestination": {"path": "s3://bucket/attribution/"},
 }
 CLICKS = {"eventType": "click", "metricName": "clicks", "expression": "SAMPLECOUNT()"}
-NO_EVENT_TYPE = json.dumps(
-    {
-        "type": "record",
-        "name": "Interactions",
-        "namespace": "com.amazonaws.personalize.schema",
-        "fields": [
-            {"name": "USER_ID", "type": "string"},
-            {"name": "ITEM_ID", "type": "string"},
-            {"name": "TIMESTAMP", "type": "long"},
-        ],
-        "version": "1.0",
-    }
-)
+NO_EVENT_TYPE = interactions_schema(event_type=False)
 
 
 @pytest.mark.parametrize("transport", TRANSPORTS)

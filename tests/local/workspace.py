@@ -14,20 +14,28 @@ import numpy as np
 
 from services.personalize.clients import Clients
 
-INTERACTIONS_SCHEMA = json.dumps(
-    {
+
+def interactions_schema(*extra: dict[str, Any], event_type: bool = True) -> str:
+    """An Interactions schema: USER_ID, ITEM_ID, TIMESTAMP, EVENT_TYPE (unless
+    ``event_type`` is false) and the ``extra`` fields."""
+    fields: list[dict[str, Any]] = [
+        {"name": "USER_ID", "type": "string"},
+        {"name": "ITEM_ID", "type": "string"},
+        {"name": "TIMESTAMP", "type": "long"},
+    ]
+    if event_type:
+        fields.append({"name": "EVENT_TYPE", "type": "string"})
+    record = {
         "type": "record",
         "name": "Interactions",
         "namespace": "com.amazonaws.personalize.schema",
-        "fields": [
-            {"name": "USER_ID", "type": "string"},
-            {"name": "ITEM_ID", "type": "string"},
-            {"name": "TIMESTAMP", "type": "long"},
-            {"name": "EVENT_TYPE", "type": "string"},
-        ],
+        "fields": [*fields, *extra],
         "version": "1.0",
     }
-)
+    return json.dumps(record)
+
+
+INTERACTIONS_SCHEMA = interactions_schema()
 ITEMS_SCHEMA = json.dumps(
     {
         "type": "record",
@@ -103,12 +111,19 @@ def wait_for(
 
 
 def create_group(
-    clients: Clients, data_dir: Path, name: str = "shop", *, with_items: bool = False
+    clients: Clients,
+    data_dir: Path,
+    name: str = "shop",
+    *,
+    with_items: bool = False,
+    schema_text: str = INTERACTIONS_SCHEMA,
+    write: Callable[[Path], object] = write_interactions,
 ) -> dict[str, str]:
-    """Schema → group → Interactions (and Items) dataset → FULL imports, all ACTIVE."""
+    """Schema → group → Interactions (and Items) dataset → FULL imports, all ACTIVE;
+    ``write`` makes the interactions CSV (of ``schema_text``) at the path it is given."""
     p = clients.personalize
     out: dict[str, str] = {}
-    schema = p.create_schema(name=f"{name}-interactions", schema=INTERACTIONS_SCHEMA)["schemaArn"]
+    schema = p.create_schema(name=f"{name}-interactions", schema=schema_text)["schemaArn"]
     group = p.create_dataset_group(name=name)["datasetGroupArn"]
     wait_for(lambda: p.describe_dataset_group(datasetGroupArn=group), "datasetGroup")
     dataset = p.create_dataset(
@@ -118,7 +133,7 @@ def create_group(
         datasetType="Interactions",
     )["datasetArn"]
     wait_for(lambda: p.describe_dataset(datasetArn=dataset), "dataset")
-    write_interactions(data_dir / "s3" / "bucket" / name / "interactions.csv")
+    write(data_dir / "s3" / "bucket" / name / "interactions.csv")
     job = p.create_dataset_import_job(
         jobName=f"{name}-import-1",
         datasetArn=dataset,

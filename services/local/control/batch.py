@@ -33,6 +33,14 @@ def create_batch_inference_job(engine: EngineContext, params: dict[str, Any]) ->
     mode = params.get("batchInferenceJobMode") or "BATCH_INFERENCE"
     if mode != "BATCH_INFERENCE":
         raise InvalidInput(f"batchInferenceJobMode {mode} is not supported by the local engine.")
+    if params.get("themeGenerationConfig") is not None:
+        # API reference CreateBatchInferenceJob: themeGenerationConfig is for the
+        # THEME_GENERATION mode (Content Generator themes), which needs a generative model the
+        # local engine does not have; with BATCH_INFERENCE nothing would read it.
+        raise InvalidInput(
+            "themeGenerationConfig goes with batchInferenceJobMode THEME_GENERATION, which the "
+            "local engine does not support."
+        )
     config = params.get("batchInferenceJobConfig") or {}
     check_campaign_config(config)
     resolve_location(

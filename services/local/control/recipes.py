@@ -62,8 +62,13 @@ def recipe_name_of(arn: str) -> str:
 
 
 def list_recipes(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:
+    """Recipes and use cases, one page; ``domain`` keeps one domain's use cases,
+    ``recipeProvider`` (SERVICE, the only value the model allows) keeps the recipes
+    Personalize provides, which is every recipe the engine has."""
     domain = params.get("domain")
+    provider = params.get("recipeProvider", "SERVICE")
     names = [u.name for u in use_cases(domain)] if domain else sorted(RECIPES)
+    names = [n for n in names if provider == "SERVICE"]
     docs = [
         {
             k: _doc(n)[k]

@@ -153,6 +153,7 @@ def get_recommendations(engine: EngineContext, params: dict[str, Any]) -> dict[s
         campaign_config=campaign.get("campaignConfig") or campaign.get("recommenderConfig"),
         promotions=params.get("promotions"),
         exclude_event_type=case.auto_filter if case else None,
+        context=params.get("context"),
     )
     _metadata(engine, loaded, items, params.get("metadataColumns"), campaign)
     rid = f"RID-{uuid.uuid4()}"
@@ -185,7 +186,13 @@ def get_personalized_ranking(engine: EngineContext, params: dict[str, Any]) -> d
             "(aws-personalized-ranking or aws-personalized-ranking-v2)."
         )
     items = rank(
-        engine, loaded, params["userId"], input_list, filter_doc, params.get("filterValues")
+        engine,
+        loaded,
+        params["userId"],
+        input_list,
+        filter_doc,
+        params.get("filterValues"),
+        context=params.get("context"),
     )
     _metadata(engine, loaded, items, params.get("metadataColumns"), campaign)
     return {"personalizedRanking": items, "recommendationId": f"RID-{uuid.uuid4()}"}

@@ -24,6 +24,7 @@ from services.local.filters.parse import parse_filter, parse_filter_values
 from services.local.models import ranking
 from services.local.models.objective import reweight
 from services.local.models.recipes.capabilities import EXPLORING_RECIPES, POPULARITY_RECIPES
+from services.local.runtime.context import apply_context
 from services.local.runtime.model_cache import LoadedModel
 
 HISTORY_LIMIT = 500  # latest interactions per user handed to the model
@@ -139,6 +140,7 @@ def recommend(
     campaign_config: dict[str, Any] | None = None,
     promotions: list[dict[str, Any]] | None = None,
     exclude_event_type: str | None = None,
+    context: dict[str, str] | None = None,
 ) -> list[dict[str, Any]]:
     """The item list of one GetRecommendations call (or one batch line).
 
@@ -149,6 +151,13 @@ def recommend(
     history = user_history(engine, loaded.group, user_id) if user_id else History()
     exclude: np.ndarray | None = None
     reason = None
+    if context and (
+        loaded.recipe_type != "USER_PERSONALIZATION" or loaded.recipe_name in POPULARITY_RECIPES
+    ):
+        raise InvalidInput(
+            f"context (contextual metadata) is for personalised recipes; {loaded.recipe_name} "
+            "does not use it."
+        )
     if loaded.recipe_type == "RELATED_ITEMS":
         if not item_id:
             raise InvalidInput(f"{loaded.recipe_name} recommends for an itemId, not a userId.")
@@ -167,6 +176,8 @@ def recommend(
         scores = np.asarray(model.popularity, dtype=np.float64)
         # a popularity model's list is its answer, not a placeholder for a missing one
         reason = None if loaded.recipe_name in POPULARITY_RECIPES else "Popular item"
+    if context:  # a known user's scores or the popular items, either way in context
+        scores = apply_context(engine, loaded.group, model.item_ids, scores, context)
     mask = _filter_mask(engine, loaded, filter_doc, filter_values, user_id, history)
     if mask is not None:
         exclude = ~mask if exclude is None else (exclude | ~mask)
@@ -265,6 +276,7 @@ def rank(
     input_list: list[str],
     filter_doc: dict[str, Any] | None = None,
     filter_values: dict[str, str] | None = None,
+    context: dict[str, str] | None = None,
 ) -> list[dict[str, Any]]:
     """GetPersonalizedRanking: known items by score, unknown items last with score 0."""
     model = loaded.model
@@ -272,6 +284,8 @@ def rank(
     scores = _objective(engine, loaded, model.score_user(user_id, history.item_ids))
     if scores is None:
         scores = np.asarray(model.popularity, dtype=np.float64)
+    if context:
+        scores = apply_context(engine, loaded.group, model.item_ids, scores, context)
     mask = _filter_mask(engine, loaded, filter_doc, filter_values, user_id, history)
     unique = list(dict.fromkeys(input_list))
     if mask is not None:  # filtered-out items leave the ranking
