@@ -263,3 +263,35 @@ def test_serving_a_saved_model_never_imports_jax(clusters: SequenceModel, tmp_pa
         timeout=120,
     )
     assert out.stdout.split() == ["41", "False", "False"]
+
+
+def test_batches_hold_every_window_once_in_the_narrowest_width_that_fits() -> None:
+    from services.local.models.recipes._sasrec_train import batches
+
+    length = 8  # widths 2, 4, 6, 8
+    real = [1, 2, 3, 4, 5, 8, 8, 7, 2, 2, 2, 0]
+    x = np.zeros((len(real), length), dtype=np.int32)
+    for row, n in enumerate(real):
+        x[row, length - n :] = 5
+    out = batches(x, rows_at_full_length=2, rng=np.random.default_rng(0))
+    seen = np.concatenate([chosen[chosen >= 0] for chosen, _ in out])
+    assert sorted(seen.tolist()) == list(range(len(real)))
+    expected = {2: 2 * 8 // 2, 4: 2 * 8 // 4, 6: 2 * 8 // 6, 8: 2}
+    for chosen, width in out:
+        assert len(chosen) == expected[width]  # about 2 × 8 positions per batch
+        members = chosen[chosen >= 0]
+        assert all(real[m] <= width for m in members)
+        # the narrowest width: each window would not fit the next narrower one
+        assert all(real[m] > width - 2 for m in members if real[m] > 0)
+
+
+def test_negatives_follow_a_damped_popularity_and_every_item_can_be_drawn() -> None:
+    from services.local.models.recipes import _sasrec_train as train
+
+    y = np.array([[1, 1, 1, 2], [0, 1, 3, 3]], dtype=np.int32)
+    w = np.array([[1, 1, 1, 1], [0, 1, 1, 0]], dtype=np.float32)  # y=3 counted once
+    q = train.sampling_distribution(y, w, n_items=4)
+    counts = np.array([4, 1, 1, 0]) + 1.0  # targets per code 1..4, plus one
+    expected = counts**train.SAMPLING_POWER / (counts**train.SAMPLING_POWER).sum()
+    np.testing.assert_allclose(q, expected)
+    assert q[3] > 0

@@ -8,15 +8,23 @@ BERT4Rec: Klenitskiy & Vasilev, RecSys 2023). Full softmax over larger catalogue
 default because its cost grows with the catalogue: at the 60 s budget on 2 shared cores it
 managed 1-2 epochs and scored below sampled softmax (leave-last-out NDCG@10, MovieLens
 latest-small 0.0069 vs 0.0258, generated shop 0.251 vs 0.336). Larger catalogues use sampled
-softmax: at every position the next item (the positive) competes with ``k`` negatives drawn
-uniformly from the catalogue (a draw equal to the positive is masked):
-``loss = logsumexp(s⁺, s⁻₁ … s⁻ₖ) − s⁺``. Either way each position is weighted by its event
-weight (and recency, see ``user_personalization_v2``). Many negatives per position are what
-lifts SASRec far above its one-negative BCE original (Petrov & Macdonald, "gSASRec", RecSys
-2023); their gBCE was tried here too, but from a small initialisation it settled, on the
-generated shop, in the trivial optimum where every score is very negative, which softmax cannot
-reward.
-Adam, learning rate ``LEARNING_RATE``, batches of up to ``BATCH`` windows.
+softmax: at every position the next item (the positive) competes with ``k`` negatives that
+each window draws from q(j) ∝ (training count of j + 1) ** ``SAMPLING_POWER`` (a draw equal
+to the positive is masked), with the log(k·q) correction of sampled softmax (Bengio & Senécal,
+2008) so the loss estimates the full softmax's:
+``loss = logsumexp(s⁺, s⁻₁ − log k·q₁, …, s⁻ₖ − log k·qₖ) − s⁺``. Popular items are the
+negatives that decide the top of a list; drawn uniformly, most of the 256 draws were items
+nobody ranks high (MovieLens latest-small, leave-last-out validation NDCG@10 after 17 epochs:
+0.031 vs 0.027 uniform). Either way each position is weighted by its event weight (and
+recency, see ``user_personalization_v2``). Many negatives per position are what lifts SASRec
+far above its one-negative BCE original (Petrov & Macdonald, "gSASRec", RecSys 2023); their
+gBCE was tried here too, but from a small initialisation it settled, on the generated shop, in
+the trivial optimum where every score is very negative, which softmax cannot reward.
+Adam, learning rate ``LEARNING_RATE``.
+
+Speed (2 CPU cores): a step costs what its positions cost, and about half of the shop's window
+positions are padding, so windows are batched by length (``batches``): a batch of windows that
+fit in L/4 of the columns computes only those columns and takes 4× as many windows.
 
 Bounds: at most ``epochs`` passes, at most ``seconds`` of wall clock (checked after every
 step, compilation included), and early stopping when validation NDCG@10 has not improved for
@@ -49,6 +57,12 @@ BATCH = 128
 LEARNING_RATE = 3e-3
 DROPOUT = 0.2
 PATIENCE = 10
+BUCKETS = 4  # window widths trained at: L/4, L/2, 3L/4, L (see ``batches``)
+# negatives are drawn ∝ (target count + 1) ** SAMPLING_POWER, and the loss corrects for it
+SAMPLING_POWER = 0.75
+LOGQ = 1.0
+TARGETS = 1
+TARGET_DECAY = 0.5
 VALIDATION_CELLS = 2**24  # users × items scores per validation block
 # The embedding table is trained with its rows rounded up to a multiple of this, so catalogues
 # of similar size share one compiled step (the rows past the catalogue are never an input, a
@@ -79,8 +93,10 @@ class Budget:
     seed: int
 
 
-def _loss(params: Params, x: Any, y: Any, w: Any, neg: Any, key: Any, real: Any) -> Any:
-    """Weighted mean loss; ``neg`` None = full softmax over the ``real`` embedding rows."""
+def _loss(params: Params, x: Any, y: Any, w: Any, neg: Any, key: Any, extra: Any) -> Any:
+    """Weighted mean loss. ``neg`` None = full softmax, ``extra`` masking the embedding rows
+    that are not catalogue items; else sampled softmax over each window's negatives ``neg``
+    (batch, k), ``extra`` their log(k·q) corrections."""
 
     def dropout(a: Any, site: int) -> Any:
         keep = jax.random.bernoulli(jax.random.fold_in(key, site), 1.0 - DROPOUT, a.shape)
@@ -88,18 +104,31 @@ def _loss(params: Params, x: Any, y: Any, w: Any, neg: Any, key: Any, real: Any)
 
     h = encode(jnp, params, x, dropout)
     emb = params["item_emb"]
-    pos = jnp.sum(h * emb[y], axis=-1)
+    # targets: the next item, then the ones after it in the same window (zero-padded)
+    ys, ws = [y], [w]
+    for _ in range(1, TARGETS):
+        ys.append(jnp.concatenate([ys[-1][:, 1:], jnp.zeros_like(y[:, :1])], axis=1))
+        ws.append(jnp.concatenate([ws[-1][:, 1:], jnp.zeros_like(w[:, :1])], axis=1))
+    total = jnp.zeros(())
     if neg is None:
         # every catalogue item competes (padding row and rows past the catalogue masked)
-        logits = jnp.where(real, h @ emb.T, MASKED)
-        per = jax.nn.logsumexp(logits, axis=-1) - pos
-        return jnp.sum(per * w) / jnp.maximum(jnp.sum(w), 1e-9)
-    negs = jnp.einsum("bld,bkd->blk", h, emb[neg])
-    # a negative that happens to be the positive is not a negative
-    negs = jnp.where(neg[:, None, :] == y[..., None], MASKED, negs)
-    logits = jnp.concatenate([pos[..., None], negs], axis=-1)
-    per = jax.nn.logsumexp(logits, axis=-1) - pos
-    return jnp.sum(per * w) / jnp.maximum(jnp.sum(w), 1e-9)
+        lse = jax.nn.logsumexp(jnp.where(extra, h @ emb.T, MASKED), axis=-1)
+    else:
+        # each window draws its own negatives: negatives shared by the whole batch left most
+        # items without a negative gradient for an epoch (MovieLens: validation NDCG fell
+        # 10-fold)
+        negs = jnp.einsum("bld,bkd->blk", h, emb[neg]) - extra[:, None, :]
+        # a negative that happens to be a target is not a negative
+        for t in ys:
+            negs = jnp.where(neg[:, None, :] == t[..., None], MASKED, negs)
+    for j, (t, tw) in enumerate(zip(ys, ws, strict=True)):
+        pos = jnp.sum(h * emb[t], axis=-1)
+        if neg is None:
+            per = lse - pos
+        else:
+            per = jax.nn.logsumexp(jnp.concatenate([pos[..., None], negs], axis=-1), axis=-1) - pos
+        total = total + TARGET_DECAY**j * jnp.sum(per * tw)
+    return total / jnp.maximum(jnp.sum(w), 1e-9)
 
 
 @lru_cache(maxsize=1)
@@ -142,12 +171,48 @@ def validation_ndcg(params: Params, val_x: np.ndarray, val_y: np.ndarray) -> flo
     return float(np.mean(np.concatenate(gains)))
 
 
+def batches(
+    x: np.ndarray, rows_at_full_length: int, rng: np.random.Generator
+) -> list[tuple[np.ndarray, int]]:
+    """One epoch's batches in random order: (window indices, width), windows of similar length.
+
+    Windows are left-padded, so a window whose items fit in its last ``width`` columns gives
+    the same hidden states when only those columns are computed (padding is masked anyway).
+    Windows go to the narrowest of ``BUCKETS`` widths (L/4, L/2, 3L/4, L) that holds them,
+    and a batch of width ``width`` takes ``rows_at_full_length · L / width`` windows, so every
+    step computes about the same number of positions (and there are at most ``BUCKETS``
+    compiled shapes). A batch short of its size is padded by the caller with index −1.
+    """
+    length = x.shape[1]
+    real = length - np.argmax(x > 0, axis=1)
+    real[~(x > 0).any(axis=1)] = 0
+    widths = sorted({max(1, -(-length * i // BUCKETS)) for i in range(1, BUCKETS + 1)})
+    bucket = np.searchsorted(widths, real)
+    out = []
+    for b, width in enumerate(widths):
+        members = rng.permutation(np.flatnonzero(bucket == b))
+        size = max(1, rows_at_full_length * length // width)
+        for start in range(0, len(members), size):
+            part = members[start : start + size]
+            out.append((np.r_[part, np.full(size - len(part), -1)].astype(np.int64), width))
+    return [out[i] for i in rng.permutation(len(out))]
+
+
+def sampling_distribution(y: np.ndarray, w: np.ndarray, n_items: int) -> np.ndarray:
+    """Negative-sampling probabilities over codes 1..n_items (index 0 = code 1): training
+    target counts ** ``SAMPLING_POWER``, each item counted at least once."""
+    counts = np.bincount(y[w > 0], minlength=n_items + 1)[1:].astype(np.float64)
+    q = (counts + 1.0) ** SAMPLING_POWER
+    return q / q.sum()
+
+
 def train(params: Params, data: Windows, budget: Budget) -> tuple[Params, dict[str, Any]]:
     """Train from ``params`` (numpy float32); returns the best weights (numpy) and a report:
     ``epochs``, ``epochs_run``, ``best_epoch``, ``stopped`` ("epochs" | "early_stopping" |
     "time_budget"), ``seconds``, ``max_training_seconds``, ``loss`` ("full_softmax" |
     "sampled_softmax"), ``negative_samples`` (as used: every other item under full softmax,
-    else at most the catalogue size − 1), ``validation_users``, ``validation_ndcg_at_10``."""
+    else at most the catalogue size − 1), ``steps``, ``validation_users``,
+    ``validation_ndcg_at_10``."""
     started = time.monotonic()
     deadline = started + budget.seconds
     n_items = params["item_emb"].shape[0] - 1
@@ -162,23 +227,28 @@ def train(params: Params, data: Windows, budget: Budget) -> tuple[Params, dict[s
     state = _optimizer().init(current)
     full = n_items - 1 <= budget.negatives
     in_catalogue = (np.arange(rows) >= 1) & (np.arange(rows) <= n_items)
+    q = sampling_distribution(data.y, data.w, n_items)
+    cdf = np.cumsum(q)
     best, best_score, best_epoch = params, -np.inf, 0
-    stopped, epoch = "epochs", 0
-    n = len(data.x)
-    # small data sets take smaller batches, so an epoch is several steps, not one
+    stopped, epoch, steps = "epochs", 0, 0
+    n, length = data.x.shape
+    # small data sets take fewer windows per step, so an epoch is several steps, not one
     size = int(min(BATCH, max(8, 2 ** int(np.log2(max(n // 8, 1))))))
-    batches = max(1, -(-n // size))
     for epoch in range(1, budget.epochs + 1):
-        order = rng.permutation(batches * size)  # indices ≥ n are all-padding rows
-        for b in range(batches):
-            rows = order[b * size : (b + 1) * size]
-            real = rows[rows < n]
-            x, y, w = (np.zeros((size, a.shape[1]), a.dtype) for a in (data.x, data.y, data.w))
-            x[: len(real)], y[: len(real)] = data.x[real], data.y[real]
-            w[: len(real)] = data.w[real]
-            neg = None if full else rng.integers(1, n_items + 1, size=(size, k), dtype=np.int32)
+        for chosen, width in batches(data.x, size, rng):
+            real = chosen >= 0
+            x, y, w = (a[chosen, length - width :] for a in (data.x, data.y, data.w))
+            x, y, w = x * real[:, None], y * real[:, None], w * real[:, None]
+            if full:
+                neg, extra = None, in_catalogue
+            else:
+                draws = rng.random((len(chosen), k))
+                neg = np.minimum(np.searchsorted(cdf, draws), n_items - 1)
+                extra = (LOGQ * np.log(k * q[neg])).astype(np.float32)
+                neg = (neg + 1).astype(np.int32)
             key, sub = jax.random.split(key)
-            current, state, loss = step(current, state, x, y, w, neg, sub, in_catalogue)
+            current, state, loss = step(current, state, x, y, w, neg, sub, extra)
+            steps += 1
             if time.monotonic() > deadline:
                 stopped = "time_budget"
                 break
@@ -202,6 +272,7 @@ def train(params: Params, data: Windows, budget: Budget) -> tuple[Params, dict[s
         "max_training_seconds": budget.seconds,
         "loss": "full_softmax" if full else "sampled_softmax",
         "negative_samples": n_items - 1 if full else k,
+        "steps": steps,
         "validation_users": int(len(data.val_y)),
         "validation_ndcg_at_10": None if not np.isfinite(best_score) else round(best_score, 6),
     }
