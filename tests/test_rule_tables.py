@@ -8,7 +8,7 @@ its constant and this test holds them to one value.
 
 from __future__ import annotations
 
-from services.local.data import importer
+from services.local.data import import_columns
 from services.local.models import metrics
 from services.local.models.recipes import RECIPES
 from services.local.models.recipes import capabilities as engine_caps
@@ -21,9 +21,9 @@ def test_data_limits_are_the_same_on_both_sides():
     # Personalize's dataset schema requirements: IDs 256 characters, categorical values 1000,
     # textual values 20,000. The readiness check warns of what the import would refuse.
     assert (limits.MAX_ID_LENGTH, limits.MAX_CATEGORICAL_LENGTH, limits.MAX_TEXTUAL_LENGTH) == (
-        importer.MAX_ID_CHARS,
-        importer.MAX_CATEGORICAL_CHARS,
-        importer.MAX_TEXTUAL_CHARS,
+        import_columns.MAX_ID_CHARS,
+        import_columns.MAX_CATEGORICAL_CHARS,
+        import_columns.MAX_TEXTUAL_CHARS,
     )
     assert (limits.MAX_ID_LENGTH, limits.MAX_CATEGORICAL_LENGTH, limits.MAX_TEXTUAL_LENGTH) == (
         256,
