@@ -2,6 +2,11 @@
 
 Run: OPENBLAS_NUM_THREADS=1 .venv/bin/python bench/seed_scale.py
      [--items 500000 --users 150000 --interactions 3000000] [--skip-pages] [--keep DIR]
+     [--v2-only]
+
+aws-user-personalization (served and drawn) and aws-user-personalization-v2 are trained with
+their default hyperparameters; v2's row says how its training ended (epochs, early stopping or
+its time budget). ``--v2-only`` imports each file once and trains v2 alone.
 
 Everything goes through the public API (boto3, in-process engine with its worker process),
 as a new user would. Each step reports wall time and peak RSS (the worker process for imports
@@ -137,6 +142,11 @@ def main() -> None:
     parser.add_argument("--interactions", type=int, default=3_000_000)
     parser.add_argument("--requests", type=int, default=1000)
     parser.add_argument("--skip-pages", action="store_true")
+    parser.add_argument(
+        "--v2-only",
+        action="store_true",
+        help="import once and train only aws-user-personalization-v2 (no serving, no pages)",
+    )
     parser.add_argument("--keep", help="use this data directory and keep it")
     parser.add_argument(
         "--pages-only", metavar="DIR", help="only draw the pages of a shop kept with --keep DIR"
@@ -203,7 +213,9 @@ def main() -> None:
             poller = Poller(data_dir, group)
         runs = []
         with PeakRss() as peak:
-            for run in range(RUNS):  # FULL imports of the same file: the same data each time
+            for run in range(
+                1 if args.v2_only else RUNS
+            ):  # FULL imports of the same file: the same data each time
                 t = time.perf_counter()
                 job = p.create_dataset_import_job(
                     jobName=f"seed-{kind.lower()}-{run + 1}",
@@ -229,34 +241,21 @@ def main() -> None:
         )
         print(rows[-2], rows[-1], flush=True)
 
+    if args.v2_only:
+        rows.append(train_solution(p, settings, group, "aws-user-personalization-v2")[0])
+        print(rows[-1], flush=True)
+        print_tables(args, rows, {}, {}, {})
+        tmp.cleanup()
+        return
     rows.append(bad_row_import(p, data_dir, csvs["Interactions"], datasets["Interactions"]))
     print(rows[-1], flush=True)
 
-    solution = p.create_solution(
-        name="seed", datasetGroupArn=group,
-        recipeArn="arn:aws:personalize:::recipe/aws-user-personalization",
-    )["solutionArn"]  # fmt: skip
     poller = Poller(data_dir, group)
-    t = time.perf_counter()
-    with PeakRss() as peak:
-        version = p.create_solution_version(solutionArn=solution)["solutionVersionArn"]
-        done = wait(lambda: p.describe_solution_version(solutionVersionArn=version),
-                    "solutionVersion")  # fmt: skip
-        polls["training"] = poller.stop()
-    secs = time.perf_counter() - t
-    if done["status"] != "ACTIVE":
-        raise SystemExit(f"training failed: {done.get('failureReason')}")
-    ndcg = p.get_solution_metrics(solutionVersionArn=version)["metrics"][
-        "normalized_discounted_cumulative_gain_at_10"
-    ]
-    rows.append(
-        (
-            "CreateSolutionVersion user-personalization → ACTIVE",
-            f"{secs:.1f}",
-            f"{peak.peak / GIB:.2f}",
-            f"NDCG@10 {ndcg:.4f}",
-        )  # fmt: skip
-    )
+    row, version = train_solution(p, settings, group, "aws-user-personalization")
+    polls["training"] = poller.stop()
+    rows.append(row)
+    print(rows[-1], flush=True)
+    rows.append(train_solution(p, settings, group, "aws-user-personalization-v2")[0])
     print(rows[-1], flush=True)
 
     t = time.perf_counter()
@@ -268,6 +267,36 @@ def main() -> None:
     pages = {} if args.skip_pages else page_times(data_dir)
     print_tables(args, rows, polls, latency, pages)
     tmp.cleanup()
+
+
+def train_solution(p: Any, settings: Settings, group: str, recipe: str) -> tuple[Row, str]:
+    """Create a solution of ``recipe`` (default hyperparameters), train a version to ACTIVE;
+    the row and the version's ARN. The row says how an iterative model's training ended (the
+    engine's training report, e.g. v2's epochs and whether it stopped at its time budget)."""
+    from services.local.engine import get_engine
+    from services.local.jobs.tasks.training import training_summary
+
+    solution = p.create_solution(
+        name=recipe.replace("aws-", "seed-"), datasetGroupArn=group,
+        recipeArn=f"arn:aws:personalize:::recipe/{recipe}",
+    )["solutionArn"]  # fmt: skip
+    t = time.perf_counter()
+    with PeakRss() as peak:
+        version = p.create_solution_version(solutionArn=solution)["solutionVersionArn"]
+        done = wait(lambda: p.describe_solution_version(solutionVersionArn=version),
+                    "solutionVersion")  # fmt: skip
+    secs = time.perf_counter() - t
+    if done["status"] != "ACTIVE":
+        raise SystemExit(f"{recipe} training failed: {done.get('failureReason')}")
+    ndcg = p.get_solution_metrics(solutionVersionArn=version)["metrics"].get(
+        "normalized_discounted_cumulative_gain_at_10", float("nan")
+    )
+    with get_engine(settings).reading() as res:
+        report = res.get(version, "solution-version").get("_trainingReport")
+    step = f"CreateSolutionVersion {recipe} → ACTIVE (split, metrics, final fit, save)"
+    if report:
+        step += f"; final fit: {training_summary(report)}, {report['seconds']:.0f} s"
+    return (step, f"{secs:.1f}", f"{peak.peak / GIB:.2f}", f"NDCG@10 {ndcg:.4f}"), version
 
 
 def bad_row_import(p: Any, data_dir: Path, good: Path, dataset: str) -> Row:
@@ -401,6 +430,8 @@ def print_tables(
     print("|---|---|---|---|")
     for step, secs, peak, ratio in rows:
         print(f"| {step} | {secs} | {peak} | {ratio} |")
+    if not polls:
+        return
     print("\nPolls from a second process every 100 ms (Describe* + ListDatasetImportJobs)")
     print("| while | polls | failures | p50 ms | p99 ms | p99 / idle p99 |")
     print("|---|---|---|---|---|---|")
