@@ -374,7 +374,7 @@ def recipe_builder(recipe: str, hp: dict[str, str]) -> Callable[[TrainingData, d
 
 # v2 bounded by epochs, not seconds: the machine is shared, and a seconds budget trains a
 # different number of epochs under a different load (early stopping still applies)
-V2_EPOCHS = 40
+V2_EPOCHS = 20
 V2_BENCH = {"epochs": str(V2_EPOCHS), "max_training_seconds": "86400"}
 NO_RECENCY = {"recency_mask": "false", "training_recency_decay": "1"}
 NO_SEQUENCE = {"sequence_weight": "0"}
