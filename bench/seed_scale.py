@@ -232,7 +232,7 @@ def main() -> None:
         secs = float(np.median(runs))
         rows.append(
             (
-                f"CreateDatasetImportJob {kind} → ACTIVE (median of {RUNS}; "
+                f"CreateDatasetImportJob {kind} → ACTIVE (median of {len(runs)}; "
                 f"each: {', '.join(f'{r:.2f}' for r in runs)})",
                 f"{secs:.2f}",
                 f"{peak.peak / GIB:.2f}",
