@@ -51,7 +51,7 @@ SOLUTIONS = {
     NAMES.user_personalization_v2: "aws-user-personalization-v2",
 }
 OPTIONAL_RECIPES = {"aws-similar-items", "aws-personalized-ranking", "aws-user-personalization-v2"}
-# v2 trains a transformer until its seconds budget (default 60 s) or early stopping: 10 s
+# v2 trains a transformer until its seconds budget (default 300 s) or early stopping: 10 s
 # keeps the seed short on a small machine (JAX start-up, compiling and scoring add about
 # 20 s more). The model records which bound stopped it.
 SOLUTION_CONFIGS = {
