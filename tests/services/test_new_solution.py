@@ -63,7 +63,7 @@ def test_recipes_come_with_their_algorithm_and_feature_parameters(
     assert "aws-user-personalization-v2" in options
     v2 = {p.name: p for p in options["aws-user-personalization-v2"].hyperparameters}
     assert (
-        v2["max_training_seconds"].default == "60"
+        v2["max_training_seconds"].default == "300"
         and not options["aws-user-personalization-v2"].tunable
     )
     # No domain use case: those are recommenders' recipes, not solutions'.
