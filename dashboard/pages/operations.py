@@ -12,7 +12,13 @@ from dashboard.components.operations.deploy import show_deploy
 from dashboard.components.operations.new_solution import show_new_solution
 from dashboard.components.operations.progress import show_running_work
 from dashboard.components.operations.refresh import show_refresh
-from dashboard.components.operations.tabs import TAB_LABELS, default_tab
+from dashboard.components.operations.tabs import (
+    TAB_LABELS,
+    TAB_PARAM,
+    TABS_KEY,
+    default_tab,
+    tab_of,
+)
 from dashboard.components.operations.train import show_train
 from dashboard.routing import require_sign_in
 
@@ -30,8 +36,20 @@ if groups is not None:
 if groups == []:
     st.info("No dataset group yet: run `make demo`, or create one on the Data page.")
 
+
+def _remember_tab() -> None:
+    # the open tab goes into the URL: a reload or a shared link opens the same tab, and the
+    # widget's own state keeps it open after an action reruns the page
+    name = tab_of(st.session_state.get(TABS_KEY))
+    if name:
+        st.query_params[TAB_PARAM] = name
+
+
 refresh, deploy, train, new_solution, costs, audit = st.tabs(
-    list(TAB_LABELS.values()), default=default_tab(st.query_params.to_dict())
+    list(TAB_LABELS.values()),
+    default=default_tab(st.query_params.to_dict()),
+    key=TABS_KEY,
+    on_change=_remember_tab,
 )
 unreadable = "Needs the workspace, which could not be read (see above)."
 with refresh:

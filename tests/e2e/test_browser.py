@@ -138,6 +138,16 @@ def test_deploy_from_operations_clears_the_overview_warning(
     page.get_by_role("button", name="Update campaign").click()
     expect(main).to_contain_text("Update of shop-campaign", timeout=TIMEOUT_MS)
     _idle(page)
+    # the action reran the page: it stays on Deploy (not back on the first tab), and the URL
+    # names the tab, so a reload or a shared link opens it too
+    deploy_tab = page.get_by_role("tab").filter(has_text="Deploy")
+    expect(deploy_tab).to_have_attribute("aria-selected", "true")
+    assert "tab=deploy" in page.url
+    page.reload()
+    _idle(page)
+    expect(page.get_by_role("tab").filter(has_text="Deploy")).to_have_attribute(
+        "aria-selected", "true", timeout=TIMEOUT_MS
+    )
     page.screenshot(path=str(shots / "operations-deployed.png"), full_page=True)
 
     _open(page, "Overview")

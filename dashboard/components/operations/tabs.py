@@ -18,6 +18,7 @@ TAB_LABELS = {
     "audit": ":material/history: Audit log",
 }
 TAB_PARAM = "tab"
+TABS_KEY = "operations_tab"  # the tab widget's state: which tab is open, across reruns
 
 
 def link_params(tab: str | None, target: str | None) -> dict[str, str] | None:
@@ -37,3 +38,8 @@ def default_tab(query: Mapping[str, str]) -> str | None:
     """The label of the tab a link asked for; None (the first tab) for none or an unknown one,
     since the query string is typed by whoever shares the link."""
     return TAB_LABELS.get(query.get(TAB_PARAM, ""))
+
+
+def tab_of(label: str | None) -> str | None:
+    """The link name ("deploy") of a tab label; None for a label the page does not have."""
+    return next((name for name, shown in TAB_LABELS.items() if shown == label), None)
