@@ -95,6 +95,8 @@ def test_each_python_m_command_is_one_its_parser_accepts(
         return  # a module run as it is (e.g. a generator printing a document): it exists
     argv = [module, *([sub] if sub else []), "--help"]
     monkeypatch.setattr(sys, "argv", argv)
+    # Run the package's __main__ afresh (an earlier test may have imported it as a module).
+    monkeypatch.delitem(sys.modules, f"{module}.__main__", raising=False)
     with pytest.raises(SystemExit) as stopped:
         runpy.run_module(module, run_name="__main__", alter_sys=True)
     help_text = capsys.readouterr().out
