@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from services.local.context import EngineContext
-from services.local.control.campaigns import check_campaign_config
+from services.local.control.campaigns import check_campaign_config, check_ranking_influence
 from services.local.control.describe_list_delete import ResourceSpec, operations
 from services.local.data.locations import bucket_path, resolve_location
 from services.local.data.resources import ACTIVE, PENDING, WAITING, expect_kind
@@ -52,6 +52,7 @@ def create_batch_inference_job(engine: EngineContext, params: dict[str, Any]) ->
     with engine.tx() as res:
         expect_kind(params["solutionVersionArn"], "solution-version", "solutionVersionArn")
         version = res.get(params["solutionVersionArn"], "solution-version")
+        check_ranking_influence(config, version)
         if version["status"] != ACTIVE:
             raise ResourceInUse(f"Solution version is {version['status']}, not ACTIVE.")
         if version.get("recipeArn", "").rsplit("/", 1)[-1] in NO_BATCH_RECIPES:

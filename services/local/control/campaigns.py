@@ -26,6 +26,7 @@ from services.local.data.resources import (
 )
 from services.local.errors import InvalidInput, LimitExceeded, ResourceInUse
 from services.local.models.auto_training import SYNC, sync_campaign
+from services.local.models.recipes.capabilities import RANKING_INFLUENCE_RECIPES
 
 _SUMMARY = (
     "name",
@@ -53,6 +54,21 @@ def check_campaign_config(config: dict[str, Any]) -> None:
         age = _float(explore["explorationItemAgeCutOff"], "explorationItemAgeCutOff")
         if age <= 0:
             raise InvalidInput("explorationItemAgeCutOff must be a positive number of days.")
+
+
+def check_ranking_influence(config: dict[str, Any], version: dict[str, Any]) -> None:
+    """``rankingInfluence`` goes only with a version of a recipe that applies it
+    (RANKING_INFLUENCE_RECIPES: Semantic-Similarity; API reference CampaignConfig and
+    BatchInferenceJobConfig, "rankingInfluence"); for any other it would be accepted and
+    ignored, so it is InvalidInputException."""
+    if not config.get("rankingInfluence"):
+        return
+    recipe = version.get("_recipeName") or version.get("recipeArn", "").rsplit("/", 1)[-1]
+    if recipe not in RANKING_INFLUENCE_RECIPES:
+        raise InvalidInput(
+            "rankingInfluence is supported only for solutions that use "
+            f"{' or '.join(sorted(RANKING_INFLUENCE_RECIPES))}, not {recipe}."
+        )
 
 
 def _float(raw: str, name: str) -> float:
@@ -96,6 +112,7 @@ def create_campaign(engine: EngineContext, params: dict[str, Any]) -> dict[str, 
     arn = engine.arns.make("campaign", params["name"])
     with engine.tx() as res:
         version = active_version(res, params["solutionVersionArn"])
+        check_ranking_influence(config, version)
         group = version["datasetGroupArn"]
         if res.count("campaign", group=group) >= MAX_CAMPAIGNS_PER_GROUP:
             raise LimitExceeded(
@@ -156,6 +173,8 @@ def update_campaign(engine: EngineContext, params: dict[str, Any]) -> dict[str, 
             if version["datasetGroupArn"] != doc.get("_groupArn", version["datasetGroupArn"]):
                 raise InvalidInput("The new version belongs to another dataset group.")
             target = version["solutionVersionArn"]
+        config = params.get("campaignConfig", doc.get("campaignConfig", {}))
+        check_ranking_influence(config, res.get(target, "solution-version"))
         update = {
             "solutionVersionArn": target,
             "minProvisionedTPS": params.get("minProvisionedTPS", doc.get("minProvisionedTPS", 1)),

@@ -28,3 +28,6 @@ EVENTS_CONFIG_RECIPES = frozenset({"aws-user-personalization-v2", "aws-personali
 # "You can't get batch recommendations with the Trending-Now recipe"; Next-Best-Action batches
 # are batch segment jobs of actions, not item lists.
 NO_BATCH_RECIPES = frozenset({"aws-trending-now", "aws-next-best-action"})
+# rankingInfluence (POPULARITY, FRESHNESS): "supported only for solutions that use the
+# semantic-similarity recipe" (CampaignConfig, BatchInferenceJobConfig reference).
+RANKING_INFLUENCE_RECIPES = frozenset({"aws-semantic-similarity"})
