@@ -23,38 +23,37 @@ import pandas as pd
 DAY = 86_400
 SEED = 20_240_601
 
-# category -> (nouns, price range in dollars)
+# category -> (nouns, price range in dollars). The shop is Korean: its merchandisers read item
+# names and categories in Korean, so the demo shows them (and the fonts, sorting and filters
+# that Hangul needs) from the first page.
 CATEGORIES: dict[str, tuple[tuple[str, ...], tuple[float, float]]] = {
-    "shoes": (("Sneakers", "Trail Runners", "Loafers", "Hiking Boots", "Sandals"), (25, 180)),
-    "jackets": (("Rain Jacket", "Puffer", "Fleece", "Parka", "Windbreaker"), (40, 350)),
-    "backpacks": (("Daypack", "Travel Pack", "Laptop Bag", "Rucksack", "Sling Bag"), (20, 220)),
-    "tents": (("Dome Tent", "Tunnel Tent", "Bivy", "Tarp Shelter", "Family Tent"), (60, 700)),
-    "strollers": (("Stroller", "Jogging Stroller", "Pram", "Car Seat", "Baby Carrier"), (80, 900)),
-    "toys": (("Building Set", "Plush Bear", "Puzzle", "Wooden Train", "Play Mat"), (8, 90)),
-    "headphones": (("Earbuds", "Over-Ear Headphones", "Headset", "Neckband"), (15, 450)),
-    "laptops": (("Ultrabook", "Gaming Laptop", "Chromebook", "2-in-1 Laptop"), (250, 2600)),
-    "cookware": (("Skillet", "Dutch Oven", "Saucepan", "Wok", "Knife Set"), (15, 320)),
-    "coffee": (("Espresso Beans", "Pour-Over Kit", "Grinder", "Moka Pot", "Drip Brewer"), (9, 700)),
-    "watches": (
-        ("Chronograph", "Field Watch", "Smartwatch", "Dive Watch", "Dress Watch"),
-        (50, 3000),
-    ),
-    "skincare": (("Face Serum", "Moisturiser", "Sunscreen", "Cleanser", "Night Cream"), (7, 140)),
+    "신발": (("스니커즈", "트레일 러닝화", "로퍼", "등산화", "샌들"), (25, 180)),
+    "재킷": (("레인 재킷", "패딩", "플리스", "파카", "바람막이"), (40, 350)),
+    "백팩": (("데이팩", "여행용 백팩", "노트북 가방", "배낭", "슬링백"), (20, 220)),
+    "텐트": (("돔 텐트", "터널 텐트", "비비색", "타프 쉘터", "가족용 텐트"), (60, 700)),
+    "유모차": (("유모차", "조깅 유모차", "디럭스 유모차", "카시트", "아기띠"), (80, 900)),
+    "장난감": (("블록 세트", "곰 인형", "퍼즐", "나무 기차", "놀이 매트"), (8, 90)),
+    "헤드폰": (("무선 이어폰", "오버이어 헤드폰", "헤드셋", "넥밴드"), (15, 450)),
+    "노트북": (("울트라북", "게이밍 노트북", "크롬북", "2-in-1 노트북"), (250, 2600)),
+    "주방용품": (("프라이팬", "무쇠 냄비", "소스팬", "웍", "칼 세트"), (15, 320)),
+    "커피": (("에스프레소 원두", "핸드드립 세트", "그라인더", "모카포트", "커피메이커"), (9, 700)),
+    "시계": (("크로노그래프", "필드 워치", "스마트워치", "다이버 워치", "드레스 워치"), (50, 3000)),
+    "스킨케어": (("세럼", "보습 크림", "선크림", "클렌저", "나이트 크림"), (7, 140)),
 }
 ADJECTIVES = (
-    "Classic", "Urban", "Lightweight", "Everyday", "Pro", "Compact", "Heritage", "Nordic",
-    "Essential", "Signature", "Modern", "Studio", "Coastal", "Deluxe", "Smart", "Vintage",
+    "클래식", "어반", "초경량", "데일리", "프로", "컴팩트", "헤리티지", "노르딕",
+    "에센셜", "시그니처", "모던", "스튜디오", "코스탈", "디럭스", "스마트", "빈티지",
 )  # fmt: skip
-COLOURS = ("Black", "Navy", "Sand", "Olive", "Red", "Grey", "White", "Teal", "Rust", "Plum")
+COLOURS = ("블랙", "네이비", "샌드", "올리브", "레드", "그레이", "화이트", "틸", "러스트", "플럼")
 
 # segment -> (category weights, price tilt: item weight *= price ** tilt)
 SEGMENTS: dict[str, tuple[dict[str, float], float]] = {
-    "outdoors": ({"tents": 4, "backpacks": 4, "jackets": 3, "shoes": 2}, 0.0),
-    "new-parent": ({"strollers": 5, "toys": 4, "skincare": 1, "cookware": 1}, 0.0),
-    "techie": ({"headphones": 4, "laptops": 4, "watches": 2, "backpacks": 1}, 0.0),
-    "home-cook": ({"cookware": 5, "coffee": 4, "skincare": 1}, 0.0),
-    "premium": ({"watches": 4, "skincare": 3, "jackets": 2, "coffee": 1}, 0.8),
-    "bargain-hunter": ({"shoes": 3, "toys": 2, "headphones": 2, "cookware": 2}, -0.8),
+    "outdoors": ({"텐트": 4, "백팩": 4, "재킷": 3, "신발": 2}, 0.0),
+    "new-parent": ({"유모차": 5, "장난감": 4, "스킨케어": 1, "주방용품": 1}, 0.0),
+    "techie": ({"헤드폰": 4, "노트북": 4, "시계": 2, "백팩": 1}, 0.0),
+    "home-cook": ({"주방용품": 5, "커피": 4, "스킨케어": 1}, 0.0),
+    "premium": ({"시계": 4, "스킨케어": 3, "재킷": 2, "커피": 1}, 0.8),
+    "bargain-hunter": ({"신발": 3, "장난감": 2, "헤드폰": 2, "주방용품": 2}, -0.8),
 }
 OTHER_CATEGORY_WEIGHT = 0.15  # shoppers wander outside their segment now and then
 ZIPF = 1.1  # item popularity within a category falls off as 1 / rank ** ZIPF

@@ -325,10 +325,10 @@ def test_category_filter_keeps_one_category(seeded: Seeded) -> None:
     arn = _campaigns(seeded)["demo-recommendations"]["campaignArn"]
     user = _recent_new_users(seeded, 1)[0]
     got = _top(
-        seeded, arn, user, filterArn=filters["demo-category"], filterValues={"CATEGORY": '"tents"'}
+        seeded, arn, user, filterArn=filters["demo-category"], filterValues={"CATEGORY": '"텐트"'}
     )
     assert len(got) == TOP
-    assert {categories[r["itemId"]] for r in got} == {"tents"}
+    assert {categories[r["itemId"]] for r in got} == {"텐트"}  # the demo's tents
 
 
 def test_exclude_purchased_filter_hides_bought_items(seeded: Seeded) -> None:
