@@ -8,7 +8,7 @@ DATA_DIR ?= $(or $(PERSONALIZE_DATA_DIR),.data)
 export OPENBLAS_NUM_THREADS ?= 1
 export AWS_EC2_METADATA_DISABLED := true
 
-.PHONY: run test lint format serve demo bench bench-seed clean clean-data
+.PHONY: run test lint format messages serve demo bench bench-seed clean clean-data
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,14 @@ format: $(STAMP)
 
 test: lint
 	$(PY) -m pytest -q
+
+# The message catalogue (services/i18n): extract every marked string from the code, merge new
+# ones into the Korean catalogue (untranslated until someone writes them; a test says which).
+messages: $(STAMP)
+	$(PY) -m babel.messages.frontend extract --no-location --sort-output --no-wrap \
+		--project=personalize-dashboard -o services/i18n/messages.pot dashboard services
+	$(PY) -m babel.messages.frontend update --no-fuzzy-matching --no-wrap --ignore-obsolete \
+		-i services/i18n/messages.pot -d services/i18n/locale -D messages
 
 serve: $(STAMP)
 	$(PY) -m services.local serve --host 127.0.0.1 --port $(PORT) --data-dir $(DATA_DIR)

@@ -18,28 +18,31 @@ PAGES = Path(__file__).parent / "pages"
 # from Google's font CDN, and nothing here may reach the internet.
 st.set_page_config(page_title="Personalize Dashboard", page_icon="🎯", layout="wide")
 
-from dashboard.components.sign_in import follow_deep_link, gate, show_identity  # noqa: E402 (needs ROOT on sys.path)
+from dashboard.components.language import choose_language  # noqa: E402 (needs ROOT on sys.path)
+from dashboard.components.sign_in import follow_deep_link, gate, show_identity  # noqa: E402
+from services.i18n import _  # noqa: E402
 
+choose_language()  # first: the sign-in page speaks the reader's language too
 show_identity(gate())
 
 pages = [
-    st.Page(PAGES / "overview.py", title="Overview", icon=":material/traffic:", default=True),
-    st.Page(PAGES / "data.py", title="Data", icon=":material/folder_open:", url_path="data"),
+    st.Page(PAGES / "overview.py", title=_("Overview"), icon=":material/traffic:", default=True),
+    st.Page(PAGES / "data.py", title=_("Data"), icon=":material/folder_open:", url_path="data"),
     st.Page(
         PAGES / "solutions.py",
-        title="Solutions & metrics",
+        title=_("Solutions & metrics"),
         icon=":material/monitoring:",
         url_path="solutions",
     ),
     st.Page(
         PAGES / "recommendations.py",
-        title="Recommendations",
+        title=_("Recommendations"),
         icon=":material/storefront:",
         url_path="recommendations",
     ),
     st.Page(
         PAGES / "operations.py",
-        title="Operations",
+        title=_("Operations"),
         icon=":material/settings:",
         url_path="operations",
     ),

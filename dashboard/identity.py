@@ -30,10 +30,11 @@ from services.access import (
     sign_session,
     verify_session,
 )
-from services.access.config import HOW_TO_ENABLE, OPEN_NOTICE
+from services.access.config import HOW_TO_ENABLE, OPEN_NOTICE, account_name
 from services.access.secrets_file import read_secrets_files
 from services.access.throttle import client_key, user_key
 from services.errors import ServiceError
+from services.i18n import _
 
 _log = logging.getLogger(__name__)
 SESSION_KEY = "access_session"
@@ -103,7 +104,7 @@ def actor() -> str:
 def refusal() -> str | None:
     """Why the current user may not act (None for operators): shown on disabled actions."""
     identity = current()
-    return identity.refusal if identity else "Sign in first."
+    return identity.refusal if identity else _("Sign in first.")
 
 
 def permit(action: str, target: str | None, params: Mapping[str, Any] | None = None) -> bool:
@@ -113,7 +114,7 @@ def permit(action: str, target: str | None, params: Mapping[str, Any] | None = N
     if reason is None:
         return True
     _record(actor(), action, target, dict(params or {}), "error", f"refused: {reason}")
-    st.error(md_escape(f"Not allowed: {reason}"), icon=":material/lock:")
+    st.error(_("Not allowed: {reason}").format(reason=md_escape(reason)), icon=":material/lock:")
     return False
 
 
@@ -127,7 +128,7 @@ def _record(
 ) -> None:
     """Audit a sign-in, sign-out or refusal; a store that cannot be written says so on the
     page instead of failing it (these change nothing in Personalize)."""
-    with shown_errors("Not recorded in the audit log"):
+    with shown_errors(_("Not recorded in the audit log")):
         deps.store().record_action(user, action, target, params, result, message)
 
 
@@ -160,6 +161,7 @@ def sign_in(name: str, password: str) -> str | None:
     either) leaves the limit unenforced and is logged; the password is still checked.
     """
     config = access_config()
+    name = account_name(name)
     actor = name if name in config.accounts else UNKNOWN_ACTOR
     keys = (user_key(name, config.accounts), client_key(_client_address()))
     where = {"client": keys[1].removeprefix("client:")}  # which address tried, for the audit
@@ -171,18 +173,20 @@ def sign_in(name: str, password: str) -> str | None:
         _log.warning("failed sign-ins cannot be counted: %s", err)
     if wait is not None:
         _record(actor, "sign_in", None, where, "error", f"refused: locked for {_seconds(wait)}")
-        return f"Too many failed sign-ins: try again in {_seconds(wait)}."
+        return _("Too many failed sign-ins: try again in {wait}.").format(wait=_seconds(wait))
     account = config.authenticate(name, password)
     if account is None:
         lock = None
-        with shown_errors("Failed sign-ins could not be counted"):
+        with shown_errors(_("Failed sign-ins could not be counted")):
             lock = throttle.failed(keys) if throttle else None
         locked = f"; locked for {_seconds(lock)}" if lock else ""
         _record(actor, "sign_in", None, where, "error", f"wrong user name or password{locked}")
         if lock:
-            return f"Wrong user name or password. Too many failures: wait {_seconds(lock)}."
-        return "Wrong user name or password."
-    with shown_errors("Earlier failed sign-ins could not be cleared"):
+            return _("Wrong user name or password. Too many failures: wait {wait}.").format(
+                wait=_seconds(lock)
+            )
+        return _("Wrong user name or password.")
+    with shown_errors(_("Earlier failed sign-ins could not be cleared")):
         if throttle:
             throttle.succeeded(keys[0])
     st.session_state[SESSION_KEY] = sign_session(_session_key(), account.name)

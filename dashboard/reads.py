@@ -34,6 +34,7 @@ from services.datasets.local_engine.snapshots import LocalSnapshots
 from services.errors import ServiceError
 from services.evaluation.online_metrics import OnlineReport, read_report
 from services.evaluation.version_data import VersionData
+from services.i18n import N_, _, current_language
 from services.personalize.account import Account, current_account
 from services.personalize.listed import described
 from services.personalize.models import (
@@ -78,7 +79,7 @@ def _read(what: str) -> Callable[[Callable[P, T]], Callable[P, T | None]]:
             try:
                 return fn(*args, **kwargs)
             except ServiceError as err:
-                show_failure(f"Could not read {what}", err)
+                show_failure(_("Could not read {what}").format(what=_(what)), err)
                 return None
 
         return read
@@ -142,7 +143,8 @@ def _interaction_summary(group_arn: str) -> InteractionSummary:
 
 
 @st.cache_data(ttl=DATA_ALERTS_TTL, show_spinner="Checking the data and sampling recommendations…")
-def _data_alerts(group: DatasetGroupOverview) -> list[Alert]:
+def _data_alerts(group: DatasetGroupOverview, language: str) -> list[Alert]:
+    # ``language``: part of the cache key, since the alerts' messages are in it
     summary = _interaction_summary(group.group.arn)
     return build_data_alerts(group, summary, deps.service(), datetime.now(UTC))
 
@@ -198,7 +200,8 @@ def _prices() -> Prices:
 
 
 @st.cache_data(ttl=COST_TTL, show_spinner="Reading campaign traffic…")
-def _cost_report() -> CostReport:
+def _cost_report(language: str) -> CostReport:
+    # ``language``: part of the cache key, since the findings' actions are in it
     prices = _prices()
     campaigns = [c.campaign for group in _overview() for c in group.campaigns]
     now = datetime.now(UTC)
@@ -227,45 +230,45 @@ def _online_reports(group_arn: str) -> list[tuple[MetricAttribution, OnlineRepor
 # --- what pages call ---------------------------------------------------------------------------
 
 
-@_read("the dataset groups")
+@_read(N_("the dataset groups"))
 def dataset_groups() -> list[DatasetGroup]:
     """Every dataset group (ListDatasetGroups)."""
     return _dataset_groups()
 
 
-@_read("the group's datasets")
+@_read(N_("the group's datasets"))
 def datasets(group_arn: str) -> list[tuple[Dataset, Schema | None]]:
     """The group's datasets (described) with their schemas, Interactions first."""
     return _datasets(group_arn)
 
 
-@_read("the import jobs")
+@_read(N_("the import jobs"))
 def import_jobs(dataset_arn: str) -> list[ImportJob]:
     """A dataset's import jobs, newest first."""
     return _import_jobs(dataset_arn)
 
 
-@_read("the event trackers")
+@_read(N_("the event trackers"))
 def event_trackers(group_arn: str) -> list[tuple[str, str | None]]:
     """(name, trackingId) of the group's event trackers."""
     return _event_trackers(group_arn)
 
 
-@_read("the data back (dataset export jobs)")
+@_read(N_("the data back (dataset export jobs)"))
 def group_data(group_arn: str) -> GroupData:
     """The group's interactions and items, cached ``SNAPSHOT_TTL`` s: export jobs on AWS and
     over HTTP; in process, small reads of the engine's storage (aggregates on demand)."""
-    with st.spinner("Reading the group's data…"):
+    with st.spinner(_("Reading the group's data…")):
         return _group_data(group_arn)
 
 
-@_read("the workspace")
+@_read(N_("the workspace"))
 def overview() -> list[DatasetGroupOverview]:
     """Every dataset group with datasets, solutions and campaign deployment state."""
     return _overview()
 
 
-@_read("the recipes")
+@_read(N_("the recipes"))
 def recipe_options(dataset_types: tuple[str, ...]) -> list[RecipeOption]:
     """Every custom recipe with its parameters; those ``dataset_types`` fit first."""
     return _recipe_options(dataset_types)
@@ -281,7 +284,7 @@ def _live_overview() -> list[DatasetGroupOverview]:
     return workspace_overview.build_overview(deps.service())
 
 
-@_read("the workspace")
+@_read(N_("the workspace"))
 def live_overview() -> list[DatasetGroupOverview]:
     """``overview()`` at most ``LIVE_TTL`` seconds old: for the running-work poll."""
     return _live_overview()
@@ -292,22 +295,23 @@ def data_alerts(group: DatasetGroupOverview) -> list[Alert] | None:
     users: aggregates read from the local engine's storage, or on AWS from the export-job
     snapshots shared with the Data page) and a few GetRecommendations calls per personalised
     campaign; cached five minutes."""
-    return _read(f"the data checks of {group.group.name}")(_data_alerts)(group)
+    what = _("the data checks of {group}").format(group=group.group.name)
+    return _read(what)(_data_alerts)(group, current_language())
 
 
-@_read("the campaigns and trained versions")
+@_read(N_("the campaigns and trained versions"))
 def catalog(group_arn: str) -> Catalog:
     """Campaigns and ACTIVE versions of a group, each with its recipe and recipe type."""
     return _catalog(group_arn)
 
 
-@_read("the solution versions")
+@_read(N_("the solution versions"))
 def solution_versions(solution_arn: str) -> list[SolutionVersion]:
     """A solution's versions, newest first."""
     return _solution_versions(solution_arn)
 
 
-@_read("the solution versions")
+@_read(N_("the solution versions"))
 def group_versions(group: DatasetGroupOverview) -> list[VersionInfo]:
     """Every version of every solution in the group (finished ones described), newest first
     within a solution, with the campaigns serving it."""
@@ -317,7 +321,9 @@ def group_versions(group: DatasetGroupOverview) -> list[VersionInfo]:
 def solution_metrics(version_arn: str, label: str) -> dict[str, float] | None:
     """GetSolutionMetrics of an ACTIVE version (``label`` names it in a failure), saved to the
     store on first read; metrics never change, so they are cached for the process."""
-    return _read(f"the metrics of {label}")(_solution_metrics)(version_arn)
+    return _read(_("the metrics of {version}").format(version=label))(_solution_metrics)(
+        version_arn
+    )
 
 
 @st.cache_data(ttl=LIST_TTL, show_spinner=False)
@@ -326,7 +332,7 @@ def _version_data(arns: tuple[str, ...]) -> dict[str, VersionData]:
     return {} if source is None else source(arns)
 
 
-@_read("what each version was scored on")
+@_read(N_("what each version was scored on"))
 def version_data(arns: tuple[str, ...]) -> dict[str, VersionData]:
     """Test users scored and the training data's time range, by version ARN, for the versions
     the engine kept a record of (none on AWS: ``version_data_reported`` is False)."""
@@ -338,14 +344,14 @@ def version_data_reported() -> bool:
     return deps.version_data() is not None
 
 
-@_read("the campaign costs")
+@_read(N_("the campaign costs"))
 def campaign_costs() -> CostReport:
     """Every campaign's cost at its minimum TPS, its traffic over ``IDLE_DAYS`` days and the
     idle / over-provisioned findings; cached ``COST_TTL`` s."""
-    return _cost_report()
+    return _cost_report(current_language())
 
 
-@_read("the price table")
+@_read(N_("the price table"))
 def prices() -> Prices:
     """List prices for the configured region (PERSONALIZE_PRICES overrides them)."""
     return _prices()
@@ -380,7 +386,7 @@ def refresh_states_of(group_arns: tuple[str, ...]) -> dict[str, RefreshState]:
     return refresh_states(deps.runs(), group_arns)
 
 
-@_read("the online metrics (the metric attribution's report)")
+@_read(N_("the online metrics (the metric attribution's report)"))
 def online_reports(group_arn: str) -> list[tuple[MetricAttribution, OnlineReport]]:
     """Each ACTIVE metric attribution of the group with an S3 destination, and its report
     (empty when the group has none)."""

@@ -14,10 +14,12 @@ from __future__ import annotations
 
 from streamlit.runtime.pages_manager import PagesManager
 
+from dashboard.components.language import choose_language
 from dashboard.components.sign_in import gate
 
 
 def require_sign_in() -> None:
     """Run app.py's gate when Streamlit ran this page file on its own (see module doc)."""
     if PagesManager.uses_pages_directory:
+        choose_language()
         gate()

@@ -6,6 +6,7 @@ import streamlit as st
 
 from dashboard import reads
 from dashboard.components.text import md_code, md_escape
+from services.i18n import _
 from services.personalize.account import Account
 
 
@@ -14,13 +15,17 @@ def badge_lines(a: Account) -> list[str]:
     named by the identity block above it (``sign_in.show_identity``)."""
     lines = []
     if a.account_id:
-        lines.append(f"Account {md_code(a.account_id)} · {md_code(a.region)}")
+        lines.append(
+            _("Account {account} · {region}").format(
+                account=md_code(a.account_id), region=md_code(a.region)
+            )
+        )
     else:
-        lines.append(f"Account unknown · {md_code(a.region)}")
+        lines.append(_("Account unknown · {region}").format(region=md_code(a.region)))
     if a.principal:
-        lines.append(f"as {md_code(a.principal)}")
+        lines.append(_("as {principal}").format(principal=md_code(a.principal)))
     if a.endpoint:
-        lines.append(f"endpoint {md_code(a.endpoint)}")
+        lines.append(_("endpoint {endpoint}").format(endpoint=md_code(a.endpoint)))
     return lines
 
 
@@ -31,5 +36,6 @@ def show() -> None:
         st.markdown("  \n".join(badge_lines(a)))
         if a.problem:
             st.warning(
-                md_escape(f"Could not ask AWS who you are ({a.problem})"), icon=":material/key:"
+                _("Could not ask AWS who you are ({problem})").format(problem=md_escape(a.problem)),
+                icon=":material/key:",
             )

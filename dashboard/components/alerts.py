@@ -9,6 +9,7 @@ import streamlit as st
 from dashboard.components.formatting import exact_time
 from dashboard.components.operations.tabs import link_params
 from dashboard.components.text import md_code, md_escape
+from services.i18n import N_, _
 from services.workspace.alerts import Alert
 
 # Page files as st.navigation knows them (relative to dashboard/app.py).
@@ -19,11 +20,11 @@ PAGE_FILES = {
     "solutions": "pages/solutions.py",
 }
 _LINK_LABELS = {
-    "campaign_behind": "Deploy on Operations",
-    "update_failed": "Retry on Operations",
-    "version_failed": "Retrain on Operations",
-    "never_trained": "Train on Operations",
-    "campaign_updating": "Watch on Operations",
+    "campaign_behind": N_("Deploy on Operations"),
+    "update_failed": N_("Retry on Operations"),
+    "version_failed": N_("Retrain on Operations"),
+    "never_trained": N_("Train on Operations"),
+    "campaign_updating": N_("Watch on Operations"),
 }
 # The Operations tab where each kind of finding is acted on; other kinds open the page's first.
 _LINK_TABS = {
@@ -33,10 +34,10 @@ _LINK_TABS = {
     "never_trained": "train",
 }
 _PAGE_LABELS = {
-    "operations": "Open Operations",
-    "data": "Fix on Data",
-    "recommendations": "Check on Recommendations",
-    "solutions": "Compare on Solutions",
+    "operations": N_("Open Operations"),
+    "data": N_("Fix on Data"),
+    "recommendations": N_("Check on Recommendations"),
+    "solutions": N_("Compare on Solutions"),
 }
 _ICONS = {"error": ":material/error:", "warning": ":material/warning:", "info": ":material/info:"}
 
@@ -44,12 +45,14 @@ _ICONS = {"error": ":material/error:", "warning": ":material/warning:", "info": 
 def show_alerts(alerts: Sequence[Alert]) -> None:
     """Errors red, warnings orange, info blue, in the given (severity) order."""
     if not alerts:
-        st.success("Nothing needs attention: every campaign serves its newest ACTIVE version.")
+        st.success(_("Nothing needs attention: every campaign serves its newest ACTIVE version."))
         return
     errors = sum(a.severity == "error" for a in alerts)
     warnings = sum(a.severity == "warning" for a in alerts)
     st.caption(
-        f"{errors} error(s), {warnings} warning(s), {len(alerts) - errors - warnings} note(s)"
+        _("{errors} error(s), {warnings} warning(s), {notes} note(s)").format(
+            errors=errors, warnings=warnings, notes=len(alerts) - errors - warnings
+        )
     )
     for alert in alerts:
         # a quarter of the width holds the longest label ("Check on Recommendations") on one line
@@ -62,13 +65,13 @@ def show_alerts(alerts: Sequence[Alert]) -> None:
                 part
                 for part in (
                     md_code(alert.target),
-                    f"since {exact_time(alert.since)}" if alert.since else "",
+                    _("since {when}").format(when=exact_time(alert.since)) if alert.since else "",
                 )
                 if part
             )
             st.page_link(
                 PAGE_FILES[alert.page],
-                label=_LINK_LABELS.get(alert.kind, _PAGE_LABELS[alert.page]),
+                label=_(_LINK_LABELS.get(alert.kind, _PAGE_LABELS[alert.page])),
                 icon=":material/arrow_forward:",
                 help=hover or None,
                 query_params=(

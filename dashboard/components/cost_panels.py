@@ -9,24 +9,29 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.components.alerts import PAGE_FILES
+from dashboard.components.formatting import when_column
 from dashboard.components.text import md_escape
 from services.costs import PRICES_AS_OF, SOURCE_URL, CostReport, Prices, training_cost
+from services.i18n import _, formats
 from services.workspace.version_campaigns import VersionInfo
 
 
 def _price_note(prices: Prices) -> str:
-    note = (
-        f"List prices for {md_escape(prices.region)}: ${prices.tps_hour:.2f} per TPS-hour, "
-        f"${prices.training_hour:.2f} per training hour"
+    note = _("List prices for {region}: {tps} per TPS-hour, {training} per training hour").format(
+        region=md_escape(prices.region),
+        tps=md_escape(formats.money(prices.tps_hour, "USD")),
+        training=md_escape(formats.money(prices.training_hour, "USD")),
     )
     if prices.overridden:
-        return note + " (from PERSONALIZE_PRICES)."
-    note += f" ([AWS pricing]({SOURCE_URL}), as of {PRICES_AS_OF:%Y-%m-%d})."
+        return note + _(" (from PERSONALIZE_PRICES).")
+    note += _(" ([AWS pricing]({url}), as of {date}).").format(
+        url=SOURCE_URL, date=f"{PRICES_AS_OF:%Y-%m-%d}"
+    )
     if prices.estimated:
-        note += (
-            f" {md_escape(prices.region)} is not in the price table: these are US East prices; "
-            "set PERSONALIZE_PRICES for your region's."
-        )
+        note += _(
+            " {region} is not in the price table: these are US East prices; set "
+            "PERSONALIZE_PRICES for your region's."
+        ).format(region=md_escape(prices.region))
     return note
 
 
@@ -34,8 +39,11 @@ def _findings(report: CostReport) -> None:
     for row in report.findings:
         icon = ":material/bedtime:" if row.finding == "idle" else ":material/trending_down:"
         st.warning(
-            f"**{md_escape(row.campaign.name)}** is {md_escape(row.finding)}. "
-            f"{md_escape(row.action)}",
+            _("**{campaign}** is {finding}. {action}").format(
+                campaign=md_escape(row.campaign.name),
+                finding=md_escape(_(row.finding or "")),
+                action=md_escape(row.action),
+            ),
             icon=icon,
         )
 
@@ -43,8 +51,9 @@ def _findings(report: CostReport) -> None:
 def _traffic_note(report: CostReport) -> None:
     if report.traffic_problem:
         st.caption(
-            "Traffic unknown, so no idle or over-provisioning check: "
-            + md_escape(report.traffic_problem)
+            _("Traffic unknown, so no idle or over-provisioning check: {problem}").format(
+                problem=md_escape(report.traffic_problem)
+            )
         )
 
 
@@ -52,15 +61,17 @@ def overview_summary(report: CostReport | None) -> None:
     """Cost at a glance, the campaigns wasting money, and a link to the full table."""
     if report is None or not report.campaigns:
         return  # a failed read has drawn its message; no campaign costs nothing
-    st.subheader("Cost")
+    st.subheader(_("Cost"))
     left, right = st.columns(2)
-    left.metric("Campaigns, per hour", f"${report.hourly_usd:,.2f}")
-    right.metric("Per month at their minimum TPS", f"${report.monthly_minimum_usd:,.2f}")
+    left.metric(_("Campaigns, per hour"), formats.money(report.hourly_usd, "USD"))
+    right.metric(
+        _("Per month at their minimum TPS"), formats.money(report.monthly_minimum_usd, "USD")
+    )
     _findings(report)
     _traffic_note(report)
     st.caption(_price_note(report.prices))
     st.page_link(
-        PAGE_FILES["operations"], label="Cost & usage on Operations", icon=":material/payments:"
+        PAGE_FILES["operations"], label=_("Cost & usage on Operations"), icon=":material/payments:"
     )
 
 
@@ -71,15 +82,17 @@ def campaigns_frame(report: CostReport) -> pd.DataFrame:
         used = row.usage
         rows.append(
             {
-                "campaign": row.campaign.name,
-                "min TPS": row.min_tps,
-                "$/hour": row.hourly_usd,
-                "$/month": row.monthly_usd,
-                f"requests ({report.idle_days} d)": used.requests if used else None,
-                "peak TPS": used.peak_tps if used else None,
-                "last request": used.last_request if used else None,
-                "finding": row.finding or "",
-                "action": row.action or "",
+                _("campaign"): row.campaign.name,
+                _("min TPS"): row.min_tps,
+                _("$/hour"): row.hourly_usd,
+                _("$/month"): row.monthly_usd,
+                _("requests ({days} d)").format(days=report.idle_days): (
+                    used.requests if used else None
+                ),
+                _("peak TPS"): used.peak_tps if used else None,
+                _("last request"): used.last_request if used else None,
+                _("finding"): _(row.finding) if row.finding else "",
+                _("action"): row.action or "",
             }
         )
     return pd.DataFrame(rows)
@@ -90,7 +103,7 @@ def operations_section(report: CostReport | None) -> None:
     if report is None:
         return
     if not report.campaigns:
-        st.info("No campaign yet, so nothing is billed by the hour.")
+        st.info(_("No campaign yet, so nothing is billed by the hour."))
         return
     _findings(report)
     _traffic_note(report)
@@ -98,16 +111,21 @@ def operations_section(report: CostReport | None) -> None:
         campaigns_frame(report),
         hide_index=True,
         column_config={
-            "$/hour": st.column_config.NumberColumn(format="$%.2f"),
-            "$/month": st.column_config.NumberColumn(format="$%.2f"),
-            "peak TPS": st.column_config.NumberColumn(format="%.2f"),
-            "last request": st.column_config.DatetimeColumn(format="distance"),
+            _("$/hour"): st.column_config.NumberColumn(format="$%.2f"),
+            _("$/month"): st.column_config.NumberColumn(format="$%.2f"),
+            _("peak TPS"): st.column_config.NumberColumn(format="%.2f"),
+            _("last request"): when_column(),
         },
     )
     st.caption(
-        f"A campaign bills max(minProvisionedTPS, actual TPS per 5 minutes) every hour, even "
-        f"without traffic. All campaigns at their minimum: ${report.monthly_minimum_usd:,.2f} "
-        f"a month (account tiers applied). {_price_note(report.prices)}"
+        _(
+            "A campaign bills max(minProvisionedTPS, actual TPS per 5 minutes) every hour, even "
+            "without traffic. All campaigns at their minimum: {monthly} a month (account tiers "
+            "applied). {prices}"
+        ).format(
+            monthly=md_escape(formats.money(report.monthly_minimum_usd, "USD")),
+            prices=_price_note(report.prices),
+        )
     )
 
 
@@ -118,23 +136,25 @@ def training_section(infos: Sequence[VersionInfo], prices: Prices | None) -> Non
     costs = [training_cost(i.version, prices) for i in infos]
     frame = pd.DataFrame(
         {
-            "solution": [i.solution.name for i in infos],
-            "version": [i.version.arn.rsplit("/", 1)[-1] for i in infos],
-            "training hours": [c.hours for c in costs],
-            "cost": [c.usd for c in costs],
+            _("solution"): [i.solution.name for i in infos],
+            _("version"): [i.version.arn.rsplit("/", 1)[-1] for i in infos],
+            _("training hours"): [c.hours for c in costs],
+            _("cost"): [c.usd for c in costs],
         }
     )
     total = sum(c.usd for c in costs if c.usd is not None)
-    st.subheader("Training cost")
+    st.subheader(_("Training cost"))
     st.dataframe(
         frame,
         hide_index=True,
         column_config={
-            "training hours": st.column_config.NumberColumn(format="%.3f h"),
-            "cost": st.column_config.NumberColumn(format="$%.2f"),
+            _("training hours"): st.column_config.NumberColumn(format="%.3f h"),
+            _("cost"): st.column_config.NumberColumn(format="$%.2f"),
         },
     )
     st.caption(
-        f"${total:,.2f} for these versions. Training hours are billed (4 vCPU + 8 GiB each) and "
-        f"known once a version is ACTIVE. {_price_note(prices)}"
+        _(
+            "{total} for these versions. Training hours are billed (4 vCPU + 8 GiB each) and "
+            "known once a version is ACTIVE. {prices}"
+        ).format(total=md_escape(formats.money(total, "USD")), prices=_price_note(prices))
     )

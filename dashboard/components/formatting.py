@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import streamlit as st
+
+from services.i18n import N_, _, current_language
+from services.i18n.formats import NO_VALUE as NO_VALUE
 from services.personalize.models import short_arn
 
 # Severity → Streamlit colour name (for st.badge / :color[...] markdown).
@@ -19,9 +23,6 @@ STATUS_COLOURS = {
 }
 
 
-NO_VALUE = "–"  # a metric without a value (no truth to score against), a count nobody reports
-
-
 def status_colour(status: str | None) -> str:
     """Colour name for a Personalize status string."""
     return STATUS_COLOURS.get(status or "", "gray")
@@ -34,22 +35,26 @@ def relative_time(when: datetime | None, now: datetime | None = None) -> str:
     now = now or datetime.now(UTC)
     delta = now - when
     future = delta < timedelta(0)
+    if int(abs(delta).total_seconds()) == 0:
+        return _("just now")
     text = duration(abs(delta))
-    if text == "0 s":
-        return "just now"
-    return f"in {text}" if future else f"{text} ago"
+    return (
+        _("in {duration}").format(duration=text)
+        if future
+        else _("{duration} ago").format(duration=text)
+    )
 
 
 def duration(delta: timedelta) -> str:
     """A duration in its largest sensible unit: '45 s', '90 min', '3 h', '2 d'."""
     seconds = int(delta.total_seconds())
     if seconds < 60:
-        return f"{seconds} s"
+        return _("{n} s").format(n=seconds)
     if seconds < 7200:  # "90 min" reads better than "1 h"
-        return f"{seconds // 60} min"
+        return _("{n} min").format(n=seconds // 60)
     if seconds < 86400 * 2:
-        return f"{seconds // 3600} h"
-    return f"{seconds // 86400} d"
+        return _("{n} h").format(n=seconds // 3600)
+    return _("{n} d").format(n=seconds // 86400)
 
 
 def run_time(delta: timedelta) -> str:
@@ -57,19 +62,19 @@ def run_time(delta: timedelta) -> str:
     below that), so a quick local training does not read '0 s'; otherwise as ``duration``."""
     seconds = delta.total_seconds()
     if seconds < 0.05:
-        return "< 0.1 s"
-    return f"{seconds:.1f} s" if seconds < 60 else duration(delta)
+        return _("< 0.1 s")
+    return _("{n} s").format(n=f"{seconds:.1f}") if seconds < 60 else duration(delta)
 
 
 def billed_hours(hours: float) -> str:
     """Personalize's ``trainingHours`` in a unit that shows it: '2.50 h' from one hour on,
     else as ``run_time`` ('12 min', '1.4 s')."""
-    return f"{hours:.2f} h" if hours >= 1 else run_time(timedelta(hours=hours))
+    return _("{n} h").format(n=f"{hours:.2f}") if hours >= 1 else run_time(timedelta(hours=hours))
 
 
 def exact_time(when: datetime | None) -> str:
     """ISO time in UTC for hover text."""
-    return when.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC") if when else "unknown"
+    return when.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC") if when else _("unknown")
 
 
 def short_id(arn: str | None) -> str:
@@ -84,3 +89,37 @@ def percent_delta(new: float, old: float) -> str:
     change = (new - old) / abs(old) * 100
     sign = "+" if change >= 0 else "−"
     return f"{sign}{abs(change):.0f}%"
+
+
+def when_column(help_text: str | None = None) -> st.column_config.Column:
+    """A table column of times: "3 hours ago" in English; in Korean the date and time (the
+    browser draws "distance" in English whatever the page's language)."""
+    form = "distance" if current_language() == "en" else "YYYY-MM-DD HH:mm"
+    return st.column_config.DatetimeColumn(format=form, help=help_text)
+
+
+DATASET_TYPES = {
+    "INTERACTIONS": N_("Interactions"),
+    "ITEMS": N_("Items"),
+    "USERS": N_("Users"),
+    "ACTIONS": N_("Actions"),
+    "ACTION_INTERACTIONS": N_("Action interactions"),
+}
+
+
+# A dataset type in a sentence ("Give the items CSV file …"), lower case as the API writes it.
+DATASET_KINDS = (N_("interactions"), N_("items"), N_("users"))
+
+
+def dataset_type_name(dataset_type: str) -> str:
+    """ "Interactions", "Items", "Users"… in the reader's language."""
+    return _(DATASET_TYPES.get(dataset_type.upper(), dataset_type.title()))
+
+
+# importMode / trainingMode values: the API's words, with what they mean in the reader's language
+MODES = {"FULL": N_("FULL"), "INCREMENTAL": N_("INCREMENTAL"), "UPDATE": N_("UPDATE")}
+
+
+def mode_name(mode: str) -> str:
+    """How an import or training mode option reads (``FULL`` → "FULL (전체)" in Korean)."""
+    return _(MODES.get(mode, mode))

@@ -8,6 +8,7 @@ from dashboard import reads
 from dashboard.components.formatting import exact_time, relative_time
 from dashboard.components.text import md_escape
 from services.datasets.group_data import GroupData
+from services.i18n import _
 from services.personalize.models import DatasetGroup
 
 
@@ -19,28 +20,33 @@ def group_picker(key: str) -> DatasetGroup | None:
         return None
     if not groups:
         st.info(
-            "No dataset group yet: create one with its Interactions dataset and import data "
-            "(see the readiness check on the Data page for the file)."
+            _(
+                "No dataset group yet: create one with its Interactions dataset and import data "
+                "(see the readiness check on the Data page for the file)."
+            )
         )
         return None
     if len(groups) == 1:
         return groups[0]
     names = [g.name for g in groups]
-    chosen = st.selectbox("Dataset group", names, key=key)
+    chosen = st.selectbox(_("Dataset group"), names, key=key)
     return groups[names.index(chosen)]
 
 
 def refresh_row(data: GroupData, key: str) -> None:
     """'Snapshot taken 3 min ago' with a Refresh button that drops every cached snapshot."""
     left, right = st.columns([5, 1], vertical_alignment="center")
-    taken = relative_time(data.taken) if data.taken else "never"
+    taken = relative_time(data.taken) if data.taken else _("never")
     left.caption(
-        f"Data snapshot taken {taken} {md_escape(data.read_by)}; "
-        f"cached {reads.SNAPSHOT_TTL // 60} min.",
+        _("Data snapshot taken {when} {how}; cached {minutes} min.").format(
+            when=taken, how=md_escape(_(data.read_by)), minutes=reads.SNAPSHOT_TTL // 60
+        ),
         help=exact_time(data.taken),
     )
     if right.button(
-        "Refresh", key=key, help="Read the data again (export jobs on AWS) and re-read the lists"
+        _("Refresh"),
+        key=key,
+        help=_("Read the data again (export jobs on AWS) and re-read the lists"),
     ):
         reads.invalidate(data=True)
         st.rerun()

@@ -11,11 +11,12 @@ from dashboard.components.data import sections as data_sections
 from dashboard.components.errors import shown_errors
 from dashboard.components.group_picker import group_picker, refresh_row
 from dashboard.routing import require_sign_in
+from services.i18n import _
 
 require_sign_in()  # first: no page draws for somebody who has not signed in
 
-st.title("Data")
-st.caption("Is the data right? Did the events arrive?")
+st.title(_("Data"))
+st.caption(_("Is the data right? Did the events arrive?"))
 
 group = group_picker("data_group")
 if group is None:
@@ -32,25 +33,25 @@ if data is not None:
 
 events_tab, volume_tab, datasets_tab, check_tab, prepare_tab = st.tabs(
     [
-        "Events (PutEvents)",
-        "Interactions",
-        "Schemas & imports",
-        "Check & import a file",
-        "Prepare a raw export",
+        _("Events (PutEvents)"),
+        _("Interactions"),
+        _("Schemas & imports"),
+        _("Check & import a file"),
+        _("Prepare a raw export"),
     ]
 )
 with events_tab:
-    st.caption("What the event tracker received, which otherwise only CloudWatch counters show.")
+    st.caption(_("What the event tracker received, which otherwise only CloudWatch counters show."))
     if data is not None:
         data_sections.put_events(data, reads.event_trackers(group.arn))
 with volume_tab:
     if data is not None:
         # read on demand in process: a damaged data file is named here, not a traceback
-        with shown_errors("Could not read the interactions"):
+        with shown_errors(_("Could not read the interactions")):
             data_sections.volume(data)
 with datasets_tab:
     if pairs == []:
-        st.info("No datasets in this group yet: create an Interactions dataset and its schema.")
+        st.info(_("No datasets in this group yet: create an Interactions dataset and its schema."))
     data_sections.datasets_and_imports(pairs or [])
 with check_tab:
     if pairs is not None:

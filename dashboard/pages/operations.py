@@ -21,20 +21,21 @@ from dashboard.components.operations.tabs import (
 )
 from dashboard.components.operations.train import show_train
 from dashboard.routing import require_sign_in
+from services.i18n import _
 
 require_sign_in()  # first: no page draws for somebody who has not signed in
 
-st.title("Operations")
-st.caption("What is running, what needs deploying, and what was done (and by whom).")
+st.title(_("Operations"))
+st.caption(_("What is running, what needs deploying, and what was done (and by whom)."))
 show_flash()
 target = st.query_params.get("target")  # set by the Overview's "Deploy on Operations" links
 
 groups = reads.overview()  # None: the read said what failed; the audit log still shows
-st.subheader("Running work")
+st.subheader(_("Running work"))
 if groups is not None:
     show_running_work()
 if groups == []:
-    st.info("No dataset group yet: run `make demo`, or create one on the Data page.")
+    st.info(_("No dataset group yet: run `make demo`, or create one on the Data page."))
 
 
 def _remember_tab() -> None:
@@ -46,12 +47,12 @@ def _remember_tab() -> None:
 
 
 refresh, deploy, train, new_solution, costs, audit = st.tabs(
-    list(TAB_LABELS.values()),
+    [_(label) for label in TAB_LABELS.values()],
     default=default_tab(st.query_params.to_dict()),
     key=TABS_KEY,
     on_change=_remember_tab,
 )
-unreadable = "Needs the workspace, which could not be read (see above)."
+unreadable = _("Needs the workspace, which could not be read (see above).")
 with refresh:
     if groups is None:
         st.caption(unreadable)

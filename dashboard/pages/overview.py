@@ -14,14 +14,15 @@ from dashboard.components.overview.alerts_data import (
 )
 from dashboard.components.overview.group import show_group
 from dashboard.routing import require_sign_in
+from services.i18n import _
 from services.workspace.alerts import sort_alerts
 
 require_sign_in()  # first: no page draws for somebody who has not signed in
 
-st.title("Overview")
+st.title(_("Overview"))
 header, button = st.columns([5, 1], vertical_alignment="bottom")
-header.caption("Is anything wrong? The most urgent finding comes first.")
-if button.button("Refresh", icon=":material/refresh:", key="overview_refresh"):
+header.caption(_("Is anything wrong? The most urgent finding comes first."))
+if button.button(_("Refresh"), icon=":material/refresh:", key="overview_refresh"):
     reads.invalidate()
 
 groups = reads.overview()
@@ -29,10 +30,12 @@ if groups is None:
     st.stop()  # the read said what failed and what to do
 if not groups:
     st.info(
-        "No dataset group yet: run `make demo` for a demo shop, or create one and import "
-        "interactions on the Data page."
+        _(
+            "No dataset group yet: run `make demo` for a demo shop, or create one and import "
+            "interactions on the Data page."
+        )
     )
-    st.page_link(PAGE_FILES["data"], label="Go to Data", icon=":material/folder_open:")
+    st.page_link(PAGE_FILES["data"], label=_("Go to Data"), icon=":material/folder_open:")
     st.stop()
 refreshes = reads.refresh_states_of(tuple(g.group.arn for g in groups))
 alerts = load_alerts(groups, refreshes)

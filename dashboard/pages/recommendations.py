@@ -20,6 +20,7 @@ from dashboard.routing import require_sign_in
 from services.errors import ServiceError
 from services.evaluation.inspection import UserRecommendations, assess, recommend_for_users
 from services.evaluation.sampling import ItemCatalog
+from services.i18n import N_, _, formats
 from services.workspace.catalog import CampaignInfo
 from services.workspace.recipe_capabilities import POPULARITY_RECIPES, same_list_by_design
 
@@ -30,10 +31,15 @@ def _by_design(campaign: CampaignInfo) -> bool:
     return same_list_by_design(campaign.recipe, campaign.recipe_type)
 
 
-ONE, TWO, VERSION = "One campaign", "Compare two campaigns", "A version without a campaign"
+# Options are the English labels (stable values); the radio shows them translated.
+ONE, TWO, VERSION = (
+    N_("One campaign"),
+    N_("Compare two campaigns"),
+    N_("A version without a campaign"),
+)
 
-st.title("Recommendations")
-st.caption("Do these recommendations make sense? Does everybody get the same items?")
+st.title(_("Recommendations"))
+st.caption(_("Do these recommendations make sense? Does everybody get the same items?"))
 
 group = group_picker("rec_group")
 if group is None:
@@ -46,15 +52,17 @@ if cat is None:
 data = reads.group_data(group.arn)
 if data is None:
     st.caption(
-        "Without the data there is no sampling by activity, no history and no item names; "
-        "type user IDs instead."
+        _(
+            "Without the data there is no sampling by activity, no history and no item names; "
+            "type user IDs instead."
+        )
     )
 items = data.catalog if data else ItemCatalog.from_frame(None)
 # One row per user (counts, latest event), not every interaction: what sampling needs.
 # The local engine reads it on demand, so a damaged data file is named here, not a traceback.
 activity = None
 if data and data.has_interactions:
-    with shown_errors("Could not read the users' activity"):
+    with shown_errors(_("Could not read the users' activity")):
         activity = data.user_activity
 if activity is not None and not len(activity):
     activity = None
@@ -68,42 +76,52 @@ modes += [VERSION] if previewable else []
 
 if not modes:
     st.info(
-        "No campaign and no trained version yet: train a solution version and deploy it on "
-        "Operations, then come back to see its recommendations."
+        _(
+            "No campaign and no trained version yet: train a solution version and deploy it on "
+            "Operations, then come back to see its recommendations."
+        )
     )
 else:
-    mode = st.radio("Recommendations from", modes, horizontal=True, key="rec_mode")
+    mode = st.radio(
+        _("Recommendations from"),
+        modes,
+        format_func=_,
+        horizontal=True,
+        key="rec_mode",
+    )
     labels = [c.label for c in user_campaigns]
     chosen: list[CampaignInfo] = []
     if mode == ONE:
-        chosen = [user_campaigns[labels.index(st.selectbox("Campaign", labels, key="rec_a"))]]
+        chosen = [user_campaigns[labels.index(st.selectbox(_("Campaign"), labels, key="rec_a"))]]
     elif mode == TWO:
         left, right = st.columns(2)
-        a = left.selectbox("Campaign A", labels, index=0, key="rec_a2")
-        b = right.selectbox("Campaign B", labels, index=1, key="rec_b2")
+        a = left.selectbox(_("Campaign A"), labels, index=0, key="rec_a2")
+        b = right.selectbox(_("Campaign B"), labels, index=1, key="rec_b2")
         chosen = [user_campaigns[labels.index(a)], user_campaigns[labels.index(b)]]
     else:
         if len(previewable) < len(cat.versions):
             st.caption(
-                f"{len(cat.versions) - len(previewable)} version(s) are not listed: their "
-                "recipe answers for an item or a list of items, or cannot run a batch job."
+                _(
+                    "{count} version(s) are not listed: their recipe answers for an item or "
+                    "a list of items, or cannot run a batch job."
+                ).format(count=len(cat.versions) - len(previewable))
             )
         version_labels = [version_label(v) for v in previewable]
         personal = [
             i for i, v in enumerate(previewable) if not same_list_by_design(v.recipe, v.recipe_type)
         ]
         picked = st.selectbox(
-            "Solution version", version_labels, index=personal[0] if personal else 0, key="rec_v"
+            _("Solution version"), version_labels, index=personal[0] if personal else 0, key="rec_v"
         )
         version = previewable[version_labels.index(picked)]
 
     sample = pick_users(activity, "rec")
-    top_n = st.slider("Top N", 1, 25, 10, key="rec_top_n")
+    top_n = st.slider(_("Top N"), 1, 25, 10, key="rec_top_n")
     show_finding(sample)
     new_users = sample.how == UNKNOWN  # the cold-start check: identical lists are expected
     history = None
     if data and activity is not None:
-        with shown_errors("Could not read the users' latest items"):
+        with shown_errors(_("Could not read the users' latest items")):
             history = data.recent_history(sample.users)
 
     def draw(results: Sequence[UserRecommendations], title: str, key: str, by_design: bool) -> None:
@@ -132,7 +150,7 @@ else:
         rec_grid.show_grid(results, history if key == "a" else None, items, top_n, key)
 
     if not sample.users:
-        st.info("Type at least two user IDs (one per line) to compare their recommendations.")
+        st.info(_("Type at least two user IDs (one per line) to compare their recommendations."))
     elif mode in (ONE, TWO):
         svc = deps.service()
         fetched = [
@@ -151,8 +169,12 @@ else:
             agree = rec_grid.cross_overlap(fetched[0], fetched[1], top_n)
             if len(agree):
                 st.caption(
-                    f"{md_escape(chosen[0].name)} and {md_escape(chosen[1].name)} share "
-                    f"{agree['shared items'].mean():.0%} of each user's top {top_n} on average."
+                    _("{a} and {b} share {share} of each user's top {n} on average.").format(
+                        a=md_escape(chosen[0].name),
+                        b=md_escape(chosen[1].name),
+                        share=formats.share(agree["shared items"].mean()),
+                        n=top_n,
+                    )
                 )
             cols = st.columns(2)
             for col, campaign, results, key in zip(cols, chosen, fetched, "ab", strict=True):
@@ -164,7 +186,7 @@ else:
             sample.users,
             lambda results: draw(
                 results,
-                f"{version.solution} (batch preview)",
+                _("{solution} (batch preview)").format(solution=version.solution),
                 "a",
                 same_list_by_design(version.recipe, version.recipe_type),
             ),
@@ -173,7 +195,7 @@ else:
 st.divider()
 popular: list[str] = []  # the most interacted-with items, most first
 if data and activity is not None:
-    with shown_errors("Could not read the most popular items"):
+    with shown_errors(_("Could not read the most popular items")):
         popular = data.long_tail["item"].head(8).astype(str).tolist()
 default_item = popular[0] if popular else ""
 default_user = str(activity["user"].iloc[0]) if activity is not None else ""

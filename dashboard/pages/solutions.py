@@ -26,19 +26,22 @@ from dashboard.components.solutions.metrics_data import (
 from dashboard.components.solutions.online_metrics import show_offline_vs_online
 from dashboard.routing import require_sign_in
 from services.datasets.local_engine.versions import engine_scoring_rules
+from services.i18n import N_, _
 from services.workspace.version_campaigns import VersionInfo
 
 require_sign_in()  # first: no page draws for somebody who has not signed in
 
-st.title("Solutions & metrics")
+st.title(_("Solutions & metrics"))
 st.caption(
-    "Every solution version with its offline metrics. Personalize scores each version on the "
-    "newest 10 % of events of 10 % of users; compare versions of one dataset group only, "
-    "against the popularity-count baseline (grey, dashed)."
+    _(
+        "Every solution version with its offline metrics. Personalize scores each version on the "
+        "newest 10 % of events of 10 % of users; compare versions of one dataset group only, "
+        "against the popularity-count baseline (grey, dashed)."
+    )
 )
 # Next to the numbers: how they were computed (and where the local engine had to choose).
-MARKS = "★ best per metric; – no value (no user to score, or not reported)."
-BY_PERSONALIZE = (
+MARKS = N_("★ best per metric; – no value (no user to score, or not reported).")
+BY_PERSONALIZE = N_(
     "Scored by Personalize on each test user's newest 10 % of interactions. Personalize does "
     "not report how many users it scored or the time range of the data."
 )
@@ -70,38 +73,42 @@ def _versions_and_metrics() -> None:
     if groups is None:
         return  # the read said what failed and what to do
     if not groups:
-        st.info("Nothing trained yet: run `make demo`, or create a dataset group on Data.")
+        st.info(_("Nothing trained yet: run `make demo`, or create a dataset group on Data."))
         return
     names = [g.group.name for g in groups]
-    picked = st.selectbox("Dataset group", names, key="solutions_group") if len(names) > 1 else None
+    picked = (
+        st.selectbox(_("Dataset group"), names, key="solutions_group") if len(names) > 1 else None
+    )
     group = groups[names.index(picked)] if picked else groups[0]
     infos = reads.group_versions(group)
     if infos is None:
         return
     if not infos:
-        st.info("No solution version yet: train one on Operations.")
+        st.info(_("No solution version yet: train one on Operations."))
         st.page_link(
-            PAGE_FILES["operations"], label="Train on Operations", icon=":material/settings:"
+            PAGE_FILES["operations"], label=_("Train on Operations"), icon=":material/settings:"
         )
         return
 
-    st.subheader("Solution versions")
+    st.subheader(_("Solution versions"))
     st.dataframe(
         versions_frame(infos),
         hide_index=True,
         column_config={
-            "created": st.column_config.DatetimeColumn(format="distance"),
-            "training time": st.column_config.TextColumn(
-                help="Wall-clock time from the start of training to ACTIVE"
+            _("created"): st.column_config.DatetimeColumn(format="distance"),
+            _("training time"): st.column_config.TextColumn(
+                help=_("Wall-clock time from the start of training to ACTIVE")
             ),
-            "billed training": st.column_config.TextColumn(
-                help="trainingHours: the compute Personalize bills (4 vCPU/8 GiB units, so it "
-                "can exceed the wall-clock time)"
+            _("billed training"): st.column_config.TextColumn(
+                help=_(
+                    "trainingHours: the compute Personalize bills (4 vCPU/8 GiB units, so it "
+                    "can exceed the wall-clock time)"
+                )
             ),
-            "ARN": st.column_config.TextColumn(width="small", help="Full ARN (copy it here)"),
+            "ARN": st.column_config.TextColumn(width="small", help=_("Full ARN (copy it here)")),
         },
     )
-    with st.expander("Training hours and their cost"):
+    with st.expander(_("Training hours and their cost")):
         cost_panels.training_section(infos, reads.prices())
 
     active = [i for i in infos if i.version.status == "ACTIVE"]
@@ -111,69 +118,74 @@ def _versions_and_metrics() -> None:
         if read is not None:
             metrics[info.version.arn] = read
 
-    st.subheader("Offline metrics")
+    st.subheader(_("Offline metrics"))
     frame = metrics_frame(active, metrics)
     if frame.empty:
-        st.info("No ACTIVE version yet: metrics appear when training finishes.")
+        st.info(_("No ACTIVE version yet: metrics appear when training finishes."))
         return
     all_keys = sorted(frame["metric"].unique(), key=metric_sort_key)
     keys = st.multiselect(
-        "Metrics", all_keys, default=all_keys, format_func=metric_label, key="solutions_metrics"
+        _("Metrics"), all_keys, default=all_keys, format_func=metric_label, key="solutions_metrics"
     )
     data = reads.version_data(tuple(i.version.arn for i in active)) or {}
-    how = engine_scoring_rules() if reads.version_data_reported() else BY_PERSONALIZE
-    st.caption(f"{how} {MARKS}")
+    how = engine_scoring_rules() if reads.version_data_reported() else _(BY_PERSONALIZE)
+    st.caption(f"{how} {_(MARKS)}")
     st.dataframe(
         metrics_table(active, metrics, keys, data, metric_label),
         hide_index=True,
         column_config={
-            "test users scored": st.column_config.TextColumn(
-                help="Test users (10 % of users) the version's top 25 was scored for"
+            _("test users scored"): st.column_config.TextColumn(
+                help=_("Test users (10 % of users) the version's top 25 was scored for")
             ),
-            "with truth": st.column_config.TextColumn(
-                help="Of them, users with held-out interactions: the metrics average over these"
+            _("with truth"): st.column_config.TextColumn(
+                help=_("Of them, users with held-out interactions: the metrics average over these")
             ),
-            "training data (UTC)": st.column_config.TextColumn(
-                help="Oldest → newest interaction the version trained on"
+            _("training data (UTC)"): st.column_config.TextColumn(
+                help=_("Oldest → newest interaction the version trained on")
             ),
         },
     )
     if not any(i.is_baseline for i in active):
-        st.caption("No popularity-count version in this group: train one to get a baseline.")
+        st.caption(_("No popularity-count version in this group: train one to get a baseline."))
     show_metric_charts(frame, keys)
 
-    st.subheader("Offline vs online")
+    st.subheader(_("Offline vs online"))
     online = reads.online_reports(group.group.arn)
     if online is not None and not online:
         st.info(
-            "No metric attribution in this dataset group: create one (CreateMetricAttribution, "
-            "with an S3 destination) and send events with recommendation IDs to compare each "
-            "version's offline metrics with what it earned live."
+            _(
+                "No metric attribution in this dataset group: create one (CreateMetricAttribution, "
+                "with an S3 destination) and send events with recommendation IDs to compare each "
+                "version's offline metrics with what it earned live."
+            )
         )
     for attribution, report in online or []:
         show_offline_vs_online(attribution, report, metrics)
 
-    st.subheader("Side by side")
+    st.subheader(_("Side by side"))
     if len(active) < 2:
-        st.info("Train a second version to compare two side by side.")
+        st.info(_("Train a second version to compare two side by side."))
     else:
         labels = [i.label for i in active]
 
         def describe(i: int) -> str:
             info = active[i]
-            deployed = f", deployed in {', '.join(info.deployed_in)}" if info.deployed_in else ""
-            return f"{info.label} ({info.recipe}{deployed})"
+            if info.deployed_in:
+                return _("{label} ({recipe}, deployed in {campaigns})").format(
+                    label=info.label, recipe=info.recipe, campaigns=", ".join(info.deployed_in)
+                )
+            return f"{info.label} ({info.recipe})"
 
         first, second = _default_pair(active)
         left, right = st.columns(2)
         a = left.selectbox(
-            "Version", range(len(active)), index=first, format_func=describe, key="cmp_a"
+            _("Version"), range(len(active)), index=first, format_func=describe, key="cmp_a"
         )
         b = right.selectbox(
-            "Compared with", range(len(active)), index=second, format_func=describe, key="cmp_b"
+            _("Compared with"), range(len(active)), index=second, format_func=describe, key="cmp_b"
         )
         if a == b:
-            st.info("Pick two different versions.")
+            st.info(_("Pick two different versions."))
         else:
             warn_if_different_data(
                 (active[a].label, active[a].version),
@@ -181,7 +193,7 @@ def _versions_and_metrics() -> None:
                 data,
                 reads.version_data_reported(),
             )
-            vs = "deployed" if active[b].deployed_in else short_id(active[b].version.arn)
+            vs = _("deployed") if active[b].deployed_in else short_id(active[b].version.arn)
             show_deltas(
                 metrics.get(active[a].version.arn, {}),
                 metrics.get(active[b].version.arn, {}),
@@ -192,17 +204,17 @@ def _versions_and_metrics() -> None:
 
 _versions_and_metrics()
 
-with st.expander("Saved metric snapshots (kept after versions are deleted)"):
+with st.expander(_("Saved metric snapshots (kept after versions are deleted)")):
     history = deps.store().metric_history()
     if history:
         st.dataframe(
             pd.DataFrame(
                 [
-                    {"version": short_id(s.version_arn), "saved": s.taken_at, **s.metrics}
+                    {_("version"): short_id(s.version_arn), _("saved"): s.taken_at, **s.metrics}
                     for s in history
                 ]
             ).rename(columns=metric_label),
             hide_index=True,
         )
     else:
-        st.caption("No snapshot yet.")
+        st.caption(_("No snapshot yet."))

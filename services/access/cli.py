@@ -15,11 +15,13 @@ import tomllib
 from collections.abc import Sequence
 from pathlib import Path
 
-from services.access.config import OPERATOR, ROLES
+from services.access.config import OPERATOR, ROLES, account_name
 from services.access.passwords import hash_password
 
 DEFAULT_SECRETS = Path(".streamlit/secrets.toml")
-_NAME = re.compile(r"^[A-Za-z0-9_.@-]{1,64}$")
+# Letters and digits of any script (Hangul names such as 김철수), '_', '.', '@', '-'; none of
+# them needs quoting inside the TOML key the account is written under.
+_NAME = re.compile(r"^[\w.@-]{1,64}$")
 
 
 def _password(from_stdin: bool) -> str:
@@ -68,7 +70,8 @@ def add_account(path: Path, name: str, role: str, password: str) -> None:
         ValueError: bad name or role, weak password, the account exists, or the file is not
             valid TOML (nothing is written then).
     """
-    if not _NAME.match(name):
+    name = account_name(name)
+    if not _NAME.fullmatch(name):
         raise ValueError("a user name is 1-64 letters, digits, '_', '.', '@' or '-'")
     if role not in ROLES:
         raise ValueError(f"role must be one of {', '.join(ROLES)}")

@@ -11,27 +11,35 @@ Three modes:
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from services.access.passwords import DUMMY_HASH, check_format, verify_password
+from services.i18n import N_, _
 
 VIEWER, OPERATOR = "viewer", "operator"
 ROLES = (VIEWER, OPERATOR)
 OPEN, LOCKED, SIGNED_IN = "open", "locked", "signed-in"
 
-HOW_TO_ENABLE = (
+HOW_TO_ENABLE = N_(
     "Actions are disabled: the dashboard is connected to AWS and no access is configured. "
     "Add an operator account with `python -m services.access add NAME` (it writes "
     ".streamlit/secrets.toml), or configure sign-in with OIDC ([auth] and [access] operators "
     "in .streamlit/secrets.toml; see .streamlit/secrets.toml.example); it applies from the next "
     "page load."
 )
-OPEN_NOTICE = (
+OPEN_NOTICE = N_(
     "Local demo: no access is configured, so everybody acts as operator. Configure accounts "
     "or OIDC in .streamlit/secrets.toml to require sign-in."
 )
+
+
+def account_name(name: str) -> str:
+    """An account name in one Unicode form (NFC): "김철수" typed on a Mac (decomposed jamo)
+    and in the secrets file (composed syllables) name the same account."""
+    return unicodedata.normalize("NFC", name)
 
 
 @dataclass(frozen=True)
@@ -60,8 +68,10 @@ class Identity:
         if self.can_act:
             return None
         if self.method == "unconfigured":
-            return HOW_TO_ENABLE
-        return f"{self.user} is a viewer: only operators may start work or change campaigns."
+            return _(HOW_TO_ENABLE)
+        return _("{user} is a viewer: only operators may start work or change campaigns.").format(
+            user=self.user
+        )
 
 
 def _role(value: object, where: str) -> str:
@@ -106,6 +116,7 @@ class AccessConfig:
                 check_format(str(entry["password_hash"]))
             except ValueError as err:
                 raise ValueError(f"{where}: {err}") from None
+            name = account_name(name)
             accounts[name] = Account(
                 name, _role(entry.get("role", OPERATOR), where), str(entry["password_hash"])
             )
@@ -134,6 +145,6 @@ class AccessConfig:
 
     def authenticate(self, name: str, password: str) -> Account | None:
         """The account when the password matches, else None (same cost for unknown names)."""
-        account = self.accounts.get(name)
+        account = self.accounts.get(account_name(name))
         ok = verify_password(password, account.password_hash if account else DUMMY_HASH)
         return account if ok and account is not None else None

@@ -15,6 +15,8 @@ from datetime import datetime, timedelta
 
 from services.costs.pricing import HOURS_PER_MONTH, Prices, tiered_cost
 from services.costs.usage import Series, Usage, usage
+from services.i18n import N_, _
+from services.i18n.formats import money
 from services.personalize.models import Campaign, SolutionVersion
 
 IDLE_DAYS = 7  # default look-back: a campaign nobody called for a week is idle
@@ -78,11 +80,16 @@ def campaign_cost(
     if traffic.requests == 0 and traffic.days >= idle_days:
         return replace(
             cost,
-            finding="idle",
-            action=(
-                f"No request to {name} in {traffic.days:.0f} days, yet it bills {min_tps} TPS "
-                f"every hour (${monthly:,.2f}/month): delete the campaign if nothing calls it "
-                "any more (batch inference needs no campaign)."
+            finding=N_("idle"),
+            action=_(
+                "No request to {campaign} in {days} days, yet it bills {tps} TPS every hour "
+                "({monthly}/month): delete the campaign if nothing calls it any more (batch "
+                "inference needs no campaign)."
+            ).format(
+                campaign=name,
+                days=f"{traffic.days:.0f}",
+                tps=min_tps,
+                monthly=money(monthly, "USD"),
             ),
             monthly_saving_usd=monthly,
         )
@@ -96,12 +103,18 @@ def campaign_cost(
         saving = (min_tps - target) * prices.tps_hour * HOURS_PER_MONTH
         return replace(
             cost,
-            finding="over-provisioned",
-            action=(
-                f"{name} peaked at {traffic.peak_tps:.2f} TPS in {traffic.days:.0f} days but "
-                f"provisions {min_tps}: lower minProvisionedTPS to {target} (UpdateCampaign); "
-                f"Personalize still scales up above it when traffic grows. Saves "
-                f"${saving:,.2f}/month."
+            finding=N_("over-provisioned"),
+            action=_(
+                "{campaign} peaked at {peak} TPS in {days} days but provisions {tps}: lower "
+                "minProvisionedTPS to {target} (UpdateCampaign); Personalize still scales up "
+                "above it when traffic grows. Saves {saving}/month."
+            ).format(
+                campaign=name,
+                peak=f"{traffic.peak_tps:.2f}",
+                days=f"{traffic.days:.0f}",
+                tps=min_tps,
+                target=target,
+                saving=money(saving, "USD"),
             ),
             monthly_saving_usd=saving,
         )

@@ -18,6 +18,7 @@ from services.datasets.interaction_summary import InteractionSummary, summary_of
 from services.datasets.snapshot import SnapshotSource
 from services.evaluation.inspection import user_activity
 from services.evaluation.sampling import ItemCatalog, recent_history
+from services.i18n import N_
 from services.personalize.models import Dataset
 
 EVENT_HOURS = 48  # the PutEvents-by-hour chart covers the last two days
@@ -34,7 +35,7 @@ class GroupData:
     has_interactions: bool = False
 
     # How the data was read, as the pages say it ("Data snapshot taken 3 min ago <read_by>").
-    read_by = "by dataset export jobs"
+    read_by = N_("by dataset export jobs")
 
     # Derived tables are computed once per snapshot (a snapshot is cached and shared by page
     # runs), so a rerun of a page over millions of interactions costs nothing.

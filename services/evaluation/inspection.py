@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from services.errors import ServiceError
+from services.i18n import _, formats
 from services.personalize.models import RecommendationList
 
 MAX_WORKERS = 8  # concurrent GetRecommendations calls; AWS throttles a burst of many more
@@ -256,8 +257,10 @@ def assess(
     group = largest_identical_group(lists, top_n)
     base_j = float(baseline_overlap(lists, baseline, top_n).mean()) if baseline and n else None
     share = len(group.users) / n if n else 0.0
-    same = f"{len(group.users)} of {n} sampled users got the same top {top_n}"
-    fix = (
+    same = _("{same} of {n} sampled users got the same top {top_n}").format(
+        same=len(group.users), n=n, top_n=top_n
+    )
+    fix = _(
         "these users are unknown to the model, or the data set is too small; check that the "
         "app's user IDs match the training data and that the campaign serves a version trained "
         "on enough events."
@@ -273,61 +276,80 @@ def assess(
     if total and n_errors / total >= ERROR_SHARE_ERROR:
         # The grid's cells are too narrow for a message; the banner names the commonest one.
         error, count = Counter(r.error for r in results if not r.ok).most_common(1)[0]
-        said = "all of them" if count == n_errors else f"{count} of them"
+        said = _("all of them") if count == n_errors else _("{count} of them").format(count=count)
         return verdict(
             "error",
-            f"{n_errors} of {total} users got no recommendations; {said}: {error.rstrip('.')}. Fix "
-            "this first (campaign status, permissions, filter values, the recipe's kind of "
-            "request).",
+            _(
+                "{failed} of {total} users got no recommendations; {said}: {error}. Fix this "
+                "first (campaign status, permissions, filter values, the recipe's kind of "
+                "request)."
+            ).format(failed=n_errors, total=total, said=said, error=(error or "").rstrip(".")),
         )
     if n < 2:
-        return verdict("ok", "Sample at least two users to compare their recommendations.")
+        return verdict("ok", _("Sample at least two users to compare their recommendations."))
     if same_by_design:
         return verdict(
             "info",
-            f"Popularity recipe: everyone gets the same list by design ({same}); compare a "
-            "personalised campaign against it.",
+            _(
+                "Popularity recipe: everyone gets the same list by design ({same}); compare a "
+                "personalised campaign against it."
+            ).format(same=same),
         )
     if new_users:
         if len(group.users) >= 2 and share >= IDENTICAL_SHARE_WARNING:
             return verdict(
                 "info",
-                f"Cold start: {same}, as expected for users no model has seen (each gets the "
-                "fallback list). Sample known users to check personalisation.",
+                _(
+                    "Cold start: {same}, as expected for users no model has seen (each gets the "
+                    "fallback list). Sample known users to check personalisation."
+                ).format(same=same),
             )
         return verdict(
             "info",
-            f"Cold start: new users got {1 - mean_j:.0%} different lists (top {top_n}); "
-            "this recipe varies its fallback (exploration of new items).",
+            _(
+                "Cold start: new users got {share} different lists (top {top_n}); this recipe "
+                "varies its fallback (exploration of new items)."
+            ).format(share=formats.share(1 - mean_j), top_n=top_n),
         )
     if len(group.users) >= 2 and share >= IDENTICAL_SHARE_ERROR:
         return verdict("error", f"{same}: {fix}")
     if mean_j >= MEAN_JACCARD_ERROR:
         return verdict(
-            "error", f"Lists overlap {mean_j:.0%} on average between users (top {top_n}): {fix}"
+            "error",
+            _("Lists overlap {share} on average between users (top {top_n}): {fix}").format(
+                share=formats.share(mean_j), top_n=top_n, fix=fix
+            ),
         )
     if len(group.users) >= 2 and share >= IDENTICAL_SHARE_WARNING:
         return verdict(
             "warning",
-            f"{same}: they are probably new or unknown to the model and get popular items. "
-            "Check their IDs against the training data.",
+            _(
+                "{same}: they are probably new or unknown to the model and get popular items. "
+                "Check their IDs against the training data."
+            ).format(same=same),
         )
     if mean_j >= MEAN_JACCARD_WARNING:
         return verdict(
             "warning",
-            f"Lists overlap {mean_j:.0%} on average between users (top {top_n}): personalisation "
-            "is weak; more events per user, or a user-personalization recipe, may help.",
+            _(
+                "Lists overlap {share} on average between users (top {top_n}): personalisation "
+                "is weak; more events per user, or a user-personalization recipe, may help."
+            ).format(share=formats.share(mean_j), top_n=top_n),
         )
     if base_j is not None and base_j >= BASELINE_JACCARD_WARNING:
         return verdict(
             "warning",
-            f"Lists overlap {base_j:.0%} with the popularity baseline on average: users mostly "
-            "get best-sellers. Compare the version's metrics with the popularity baseline.",
+            _(
+                "Lists overlap {share} with the popularity baseline on average: users mostly "
+                "get best-sellers. Compare the version's metrics with the popularity baseline."
+            ).format(share=formats.share(base_j)),
         )
     return verdict(
         "ok",
-        f"Recommendations differ between users: {1 - mean_j:.0%} personalisation across "
-        f"{n} users (top {top_n}).",
+        _(
+            "Recommendations differ between users: {share} personalisation across {n} users "
+            "(top {top_n})."
+        ).format(share=formats.share(1 - mean_j), n=n, top_n=top_n),
     )
 
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from services.i18n import _
 from services.personalize.models import SolutionVersion
 
 
@@ -76,15 +77,25 @@ def data_difference(
     known says so. Each reason names both sides, ``a`` first."""
     reasons = []
     if (a.event_type or None) != (b.event_type or None):
-        reasons.append(f"event type {a.event_type or 'all'} vs {b.event_type or 'all'}")
+        reasons.append(
+            _("event type {a} vs {b}").format(
+                a=a.event_type or _("all"), b=b.event_type or _("all")
+            )
+        )
     if a_data is None or b_data is None:
         return reasons
     if (a_data.data_from, a_data.data_to) != (b_data.data_from, b_data.data_to):
-        reasons.append(f"trained on {data_range(a_data)} vs {data_range(b_data)} (UTC)")
+        reasons.append(
+            _("trained on {a} vs {b} (UTC)").format(a=data_range(a_data), b=data_range(b_data))
+        )
     if a_data.interactions != b_data.interactions:
-        reasons.append(f"{a_data.interactions} vs {b_data.interactions} interactions")
+        reasons.append(
+            _("{a} vs {b} interactions").format(a=a_data.interactions, b=b_data.interactions)
+        )
     if a_data.test_users != b_data.test_users:
-        reasons.append(f"scored on {a_data.test_users} vs {b_data.test_users} test users")
+        reasons.append(
+            _("scored on {a} vs {b} test users").format(a=a_data.test_users, b=b_data.test_users)
+        )
     return reasons
 
 

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from services.i18n import _
 from services.pipeline.records import FAILED, REFUSED, RUNNING, RefreshRun, RunStore
 from services.workspace.alerts import Alert, human_duration
 
@@ -41,20 +42,22 @@ def refresh_alerts(
         name = last.dataset_group_name
         since = success.finished if success and success.finished else last.started
         age = now - since
-        outcome = f"; the last run (#{last.id}) {last.status}" + (
+        outcome = _("; the last run (#{id}) {status}").format(id=last.id, status=last.status) + (
             f": {last.reason}" if last.reason and last.status in (FAILED, REFUSED) else ""
         )
         if age > max_age and not (last.status == RUNNING and not last.stale):
             what = (
-                f"has not succeeded for {human_duration(age)}"
+                _("has not succeeded for {age}").format(age=human_duration(age))
                 if success
-                else f"has never succeeded (first run {human_duration(age)} ago)"
+                else _("has never succeeded (first run {age} ago)").format(age=human_duration(age))
             )
             alerts.append(
                 Alert(
                     "error",
-                    f"The refresh of {name} {what} (limit {human_duration(max_age)}){outcome}. "
-                    "Check the scheduler and the run on Operations.",
+                    _(
+                        "The refresh of {group} {what} (limit {limit}){outcome}. Check the "
+                        "scheduler and the run on Operations."
+                    ).format(group=name, what=what, limit=human_duration(max_age), outcome=outcome),
                     "operations",
                     state.group_arn,
                     since,
@@ -65,7 +68,9 @@ def refresh_alerts(
             alerts.append(
                 Alert(
                     "warning",
-                    f"The last refresh of {name} (#{last.id}) {last.status}: {last.reason}",
+                    _("The last refresh of {group} (#{id}) {status}: {reason}").format(
+                        group=name, id=last.id, status=last.status, reason=last.reason
+                    ),
                     "operations",
                     state.group_arn,
                     last.finished,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from services.i18n import N_
 from services.pipeline.run_values import RUNNING, RefreshRun
 from services.workspace.running_work import Running
 
@@ -22,7 +23,7 @@ def refresh_work(runs: Sequence[RefreshRun]) -> list[Running]:
             status = step.label if step else "starting"
         work.append(
             Running(
-                "Refresh",
+                N_("Refresh"),
                 f"#{run.id} of {run.dataset_group_name}",
                 status,
                 run.started,

@@ -58,7 +58,12 @@ def _suggest_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("raw", help="the raw export: a path or s3://BUCKET/KEY")
     p.add_argument("--dataset-type", required=True, choices=DATASET_TYPES)
-    p.add_argument("--timezone", default="UTC", help="IANA zone for times without an offset")
+    p.add_argument(
+        "--timezone",
+        default=None,
+        help="IANA zone for times without an offset (default: Asia/Seoul for a Korean "
+        "export, else UTC)",
+    )
     p.add_argument(
         "--schema", help="the target dataset's Avro schema JSON: suggest only its fields"
     )
@@ -122,7 +127,7 @@ def main(
                 schema_fields=fields,
             )
             out.write(suggestion.mapping.to_json())
-            for note in (*suggestion.notes, *suggestion.unmapped):
+            for note in (*suggestion.notes, *suggestion.unmapped, suggestion.timezone_note):
                 err.write(f"  {note}\n")
             return 0
         args = _prepare_parser().parse_args(argv)

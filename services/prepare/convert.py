@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from services.csv_safety import append_safe_csv
+from services.i18n import _
 
 from .converters import ARROW_TYPES, convert_field
 from .mapping import Mapping
@@ -49,12 +50,11 @@ class ConvertResult:
         read = self.layout
         how = f"{read.format}" + (f", {read.compression}" if read.compression else "")
         if read.encoding:
-            how += f", encoding {read.encoding}"
+            how += ", " + _("encoding {encoding}").format(encoding=read.encoding)
         if read.delimiter:
-            how += f", delimiter {read.delimiter!r}"
-        return (
-            f"{self.rows_read} rows read ({how}); {self.rows_written} written; "
-            f"{self.rows_rejected} rejected"
+            how += ", " + _("delimiter {delimiter}").format(delimiter=repr(read.delimiter))
+        return _("{read} rows read ({how}); {written} written; {rejected} rejected").format(
+            read=self.rows_read, how=how, written=self.rows_written, rejected=self.rows_rejected
         )
 
 

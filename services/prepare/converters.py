@@ -19,8 +19,10 @@ from .mapping import FieldMap
 from .timestamps import REASON_EMPTY, to_epoch_seconds
 
 # A number written for people: "12,900", "₩12,900", "12,900원", "$1.50", "1 234,5" is not.
+# Korean exports write the won sign full-width (U+FFE6 "￦": CP949 has it, not U+20A9 "₩"),
+# often with "원" after the number as well: "￦39,000원".
 _THOUSANDS = r"(?<=\d),(?=\d{3}(?:\D|$))"
-_CURRENCY = r"^[₩$€£¥]\s*|\s*(?:원|KRW|USD|EUR)$"
+_CURRENCY = r"^(?:[₩￦$＄€£¥￥]|KRW|USD|EUR)\s*|\s*(?:원|KRW|USD|EUR)$"
 _TRUE = {"true", "t", "yes", "y", "1"}
 _FALSE = {"false", "f", "no", "n", "0"}
 ARROW_TYPES = {

@@ -16,6 +16,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from services.i18n import N_, _
+
 from .converters import parse_numbers
 from .mapping import (
     ALLOWED_RESERVED,
@@ -35,9 +37,19 @@ from .timestamps import (
     guess_format,
     to_epoch_seconds,
 )
-from .vocabulary import EVENT_WORDS, METADATA_NAMES, NAMES, ORDER_WORDS, PERSONAL
+from .vocabulary import (
+    EVENT_WORDS,
+    ITEM_NAME_FIELDS,
+    ITEM_NAME_WORDS,
+    METADATA_NAMES,
+    NAMES,
+    ORDER_WORDS,
+    PERSONAL,
+)
 
 SAMPLE_ROWS = 2_000
+# Epoch units as the notes name them (marked for the message catalogue).
+EPOCH_UNITS = (N_("seconds"), N_("milliseconds"), N_("microseconds"))
 _SPLITTERS = (">", ";", ",", "/", "|")
 
 
@@ -50,6 +62,8 @@ class Suggestion:
     layout: RawLayout
     # Raw columns that fit a field but were left out, each with why (e.g. not in the schema).
     unmapped: tuple[str, ...] = ()
+    # Which zone times without an offset are read in, and why (from the data or a fallback).
+    timezone_note: str = ""
 
 
 def _norm(name: str) -> str:
@@ -117,20 +131,20 @@ def _fits(field: str, values: pd.Series, by_name: bool) -> bool:
 
 
 def _timestamp_field(name: str, column: str, values: pd.Series) -> tuple[FieldMap, str]:
-    _, fmt = _timestamp_format(values, 0.5)
+    fmt = _timestamp_format(values, 0.5)[1]
     if pd.api.types.is_datetime64_any_dtype(values.dtype):
-        return FieldMap(name, column), "typed date-times"
+        return FieldMap(name, column), _("typed date-times")
     text = _text(values)
     numbers = pd.to_numeric(text, errors="coerce")
     if fmt is None and numbers.notna().mean() >= 0.5:
         median = float(numbers.median())
         unit = "seconds" if median < 1e11 else "milliseconds" if median < 1e14 else "microseconds"
-        return FieldMap(name, column, unit=unit), f"epoch {unit}"
+        return FieldMap(name, column, unit=unit), _("epoch {unit}").format(unit=_(unit))
     if fmt is None:
-        return FieldMap(name, column), "ISO 8601 date-times and epoch numbers"
-    note = f"date-time text read as {fmt}"
+        return FieldMap(name, column), _("ISO 8601 date-times and epoch numbers")
+    note = _("date-time text read as {format}").format(format=fmt)
     if "%d/%m" in fmt or "%m/%d" in fmt:
-        note += " (check the day/month order)"
+        note += _(" (check the day/month order)")
     return FieldMap(name, column, format=fmt), note
 
 
@@ -139,6 +153,24 @@ def _event_values(values: pd.Series) -> dict[str, str]:
     for raw in sorted(_text(values).unique()):
         out[raw] = EVENT_WORDS.get(raw.lower().replace(" ", ""), raw)
     return out
+
+
+def _is_item_name(column: str) -> bool:
+    norm = _norm(column)
+    return norm in ITEM_NAME_WORDS or any(w in norm for w in ITEM_NAME_WORDS if not w.isascii())
+
+
+def _item_name(
+    column: str, values: pd.Series, used: set[str], in_schema: Collection[str] | None
+) -> FieldMap | None:
+    """An item-name column (``상품명``, ``product_name``) as a plain string field: the name
+    the pages show beside the item's ID. Not categorical (every item has its own) and not
+    textual (Items take one textual field, which a description deserves more)."""
+    names = [f for f in ITEM_NAME_FIELDS if in_schema is None or f in in_schema]
+    name = next((f for f in names if f not in used), None)
+    if name is None or _text(values).empty:
+        return None
+    return FieldMap(name, column, type="string")
 
 
 def _metadata(
@@ -184,15 +216,41 @@ def _wrong_kind(dataset_type: str, header: tuple[str, ...]) -> str | None:
     return None
 
 
+_HANGUL = re.compile(r"[\uac00-\ud7a3]")
+_KOREAN_ENCODINGS = {"cp949", "euc_kr", "ms949", "uhc", "johab", "iso2022_kr"}
+KOREA = "Asia/Seoul"
+
+
+def data_timezone(layout: RawLayout, sample: pd.DataFrame) -> tuple[str | None, str]:
+    """The time zone a raw export's own times are most likely written in, and why: Korea's
+    for a Korean export (a Korean encoding, or Hangul in its column names or sampled text);
+    None when the file does not say."""
+    if (layout.encoding or "").lower().replace("-", "_") in _KOREAN_ENCODINGS:
+        return KOREA, _("a Korean export (encoding {encoding})").format(encoding=layout.encoding)
+    if any(_HANGUL.search(c) for c in layout.header):
+        return KOREA, _("a Korean export (Hangul column names)")
+    for column in sample.columns:
+        values = sample[column]
+        text = _text(values)
+        if not pd.api.types.is_numeric_dtype(values.dtype) and text.str.contains(_HANGUL).any():
+            return KOREA, _("a Korean export (Hangul values)")
+    return None, ""
+
+
 def suggest_mapping(
     path: str | Path,
     dataset_type: str,
     *,
-    timezone: str = "UTC",
+    timezone: str | None = None,
+    fallback_timezone: str = "UTC",
     source: Source | None = None,
     schema_fields: Collection[str] | None = None,
 ) -> Suggestion:
     """A mapping for ``path`` to confirm or adjust; the notes say why each field was chosen.
+
+    ``timezone`` (IANA) is where times written without an offset are read; None: from the
+    data (``data_timezone``: Asia/Seoul for a Korean export), else ``fallback_timezone``
+    (the dashboard passes the browser's zone), and a note says which.
 
     ``schema_fields``: the target dataset's schema field names when known; only those fields
     are suggested, and the notes name each raw column left unmapped because of it.
@@ -222,7 +280,7 @@ def suggest_mapping(
             ):
                 scored.append((by_name, -i, field, column))
     chosen: dict[str, str] = {}
-    for _score, _, field, column in sorted(scored, reverse=True):
+    for _score, _order, field, column in sorted(scored, reverse=True):
         if field not in chosen and column not in chosen.values():
             chosen[field] = column
     missing = [f for f in REQUIRED[dataset_type] if f not in chosen]
@@ -243,45 +301,75 @@ def suggest_mapping(
             continue
         if in_schema is not None and field not in in_schema:
             unmapped.append(
-                f"{column!r} left unmapped: it looks like {field}, which the "
-                "target dataset's schema does not have"
+                _(
+                    "{column} left unmapped: it looks like {field}, which the target dataset's "
+                    "schema does not have"
+                ).format(column=repr(column), field=field)
             )
             continue
-        how = "by name and values" if _name_score(field, column) else "by values"
+        how = _("by name and values") if _name_score(field, column) else _("by values")
         if field in ("TIMESTAMP", "CREATION_TIMESTAMP"):
             spec, detail = _timestamp_field(field, column, sample[column])
             how += f"; {detail}"
         elif field == "EVENT_TYPE":
             spec = FieldMap(field, column, values=_event_values(sample[column]))
-            how += "; confirm each value's event type"
+            how += _("; confirm each value's event type")
         else:
             spec = FieldMap(field, column)
         fields.append(spec)
-        notes.append(f"{field} ← {column!r} ({how})")
+        notes.append(
+            _("{field} ← {column} ({how})").format(field=field, column=repr(column), how=how)
+        )
     if dataset_type == "interactions" and "EVENT_TYPE" not in chosen:
         schema_ok = in_schema is None or "EVENT_TYPE" in in_schema
         named = [*layout.header, Path(path).name]
         if schema_ok and any(w in _norm(c) for c in named for w in ORDER_WORDS):
             fields.append(FieldMap("EVENT_TYPE", constant="Purchase"))
-            notes.append("EVENT_TYPE = 'Purchase' (an orders export without an event column)")
+            notes.append(_("EVENT_TYPE = 'Purchase' (an orders export without an event column)"))
     if dataset_type != "interactions":
         used = {f.name for f in fields}
         textual = False
         for column in layout.header:
             if column in chosen.values():
                 continue
+            if dataset_type == "items" and _is_item_name(column):
+                spec = _item_name(column, sample[column], used, in_schema)
+                if spec is not None:
+                    fields.append(spec)
+                    used.add(spec.name)
+                    notes.append(
+                        _("{field} ← {column} (the item's name, shown beside its ID)").format(
+                            field=spec.name, column=repr(column)
+                        )
+                    )
+                    continue
             spec = _metadata(column, sample[column], used, textual)
             if spec is None:
                 continue
             if in_schema is not None and spec.name not in in_schema:
                 unmapped.append(
-                    f"{column!r} left unmapped: {spec.name} is not in the target dataset's schema"
+                    _(
+                        "{column} left unmapped: {field} is not in the target dataset's schema"
+                    ).format(column=repr(column), field=spec.name)
                 )
                 continue
             fields.append(spec)
             used.add(spec.name)
             textual |= spec.type == "textual"
-            notes.append(f"{spec.name} ← {column!r} ({spec.type} metadata)")
+            notes.append(
+                _("{field} ← {column} ({type} metadata)").format(
+                    field=spec.name, column=repr(column), type=_(spec.type or "")
+                )
+            )
+    if timezone is None:
+        timezone, why = data_timezone(layout, sample)
+        if timezone is None:
+            timezone, why = fallback_timezone, _("the file does not say")
+        timezone_note = _("times without an offset read in {zone} ({why})").format(
+            zone=timezone, why=why
+        )
+    else:
+        timezone_note = _("times without an offset read in {zone}").format(zone=timezone)
     source_doc = {"format": layout.format, "encoding": layout.encoding or "auto"}
     source_doc["delimiter"] = layout.delimiter or "auto"
     doc = {
@@ -291,4 +379,4 @@ def suggest_mapping(
         "source": source_doc,
         "fields": [f.to_dict() for f in fields],
     }
-    return Suggestion(parse_mapping(doc), tuple(notes), layout, tuple(unmapped))
+    return Suggestion(parse_mapping(doc), tuple(notes), layout, tuple(unmapped), timezone_note)

@@ -130,6 +130,12 @@ METADATA_NAMES = {
     "연령": "AGE", "나이": "AGE", "연령대": "AGE_GROUP", "지역": "REGION", "등급": "MEMBERSHIP",
     "회원등급": "MEMBERSHIP", "색상": "COLOR", "사이즈": "SIZE",
 }  # fmt: skip
+# Item-name columns (normalised as NAMES are): kept as the item's name, shown beside its ID.
+# Checked before PERSONAL, whose "이름" and "name" mean a person's name elsewhere.
+ITEM_NAME_WORDS = ("상품명", "제품명", "품명", "상품이름", "제품이름", "아이템명", "상품타이틀",
+                   "itemname", "productname", "goodsname", "producttitle", "title")  # fmt: skip
+# Field names the item's name goes to, the first the target schema has (else the first).
+ITEM_NAME_FIELDS = ("ITEM_NAME", "NAME", "PRODUCT_NAME", "TITLE")
 PERSONAL = ("name", "mail", "phone", "mobile", "tel", "address", "이름", "성명", "이메일",
              "전화", "휴대폰", "주소")  # fmt: skip
 ORDER_WORDS = ("order", "purchase", "주문", "구매")

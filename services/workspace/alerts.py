@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
+from services.i18n import _
+from services.i18n.formats import count
 from services.personalize.models import is_failed, is_terminal, short_arn
 from services.workspace.overview import (
     CampaignStatus,
@@ -56,16 +58,16 @@ def human_duration(delta: timedelta) -> str:
     """'45 s', '90 min', '3 h', '2 d' (the same units as the dashboard's formatting)."""
     seconds = max(0, int(delta.total_seconds()))
     if seconds < 60:
-        return f"{seconds} s"
+        return _("{n} s").format(n=seconds)
     if seconds < 7200:
-        return f"{seconds // 60} min"
+        return _("{n} min").format(n=seconds // 60)
     if seconds < 86400 * 2:
-        return f"{seconds // 3600} h"
-    return f"{seconds // 86400} d"
+        return _("{n} h").format(n=seconds // 3600)
+    return _("{n} d").format(n=seconds // 86400)
 
 
 def _age(since: datetime | None, now: datetime) -> str:
-    return f" {human_duration(now - since)} ago" if since else ""
+    return " " + _("{duration} ago").format(duration=human_duration(now - since)) if since else ""
 
 
 def _reason(text: str | None) -> str:
@@ -78,7 +80,9 @@ def _dataset_alerts(group: str, status: DatasetStatus, now: datetime) -> Iterabl
     if is_failed(dataset.status):
         yield Alert(
             "error",
-            f"{kind} dataset of {group} failed to create. Recreate it on the Data page.",
+            _("{kind} dataset of {group} failed to create. Recreate it on the Data page.").format(
+                kind=_(kind), group=group
+            ),
             "data",
             dataset.arn,
             dataset.created,
@@ -89,8 +93,10 @@ def _dataset_alerts(group: str, status: DatasetStatus, now: datetime) -> Iterabl
         if dataset.dataset_type == "INTERACTIONS":
             yield Alert(
                 "warning",
-                f"{kind} dataset of {group} has no import yet: nothing to train on. "
-                "Import interactions on the Data page.",
+                _(
+                    "{kind} dataset of {group} has no import yet: nothing to train on. "
+                    "Import interactions on the Data page."
+                ).format(kind=_(kind), group=group),
                 "data",
                 dataset.arn,
                 dataset.created,
@@ -101,8 +107,13 @@ def _dataset_alerts(group: str, status: DatasetStatus, now: datetime) -> Iterabl
         when = job.completed or job.updated or job.created
         yield Alert(
             "error",
-            f"Import {job.name} into the {kind.lower()} dataset of {group} failed"
-            f"{_age(when, now)}{_reason(job.failure_reason)}",
+            _("Import {job} into the {kind} dataset of {group} failed{age}{reason}").format(
+                job=job.name,
+                kind=_(kind.lower()),
+                group=group,
+                age=_age(when, now),
+                reason=_reason(job.failure_reason),
+            ),
             "data",
             job.arn,
             when,
@@ -116,8 +127,12 @@ def _solution_alerts(status: SolutionStatus, now: datetime) -> Iterable[Alert]:
         when = newest.updated or newest.created
         yield Alert(
             "error",
-            f"Training of {solution.name} (version {short_arn(newest.arn)}) failed"
-            f"{_age(when, now)}{_reason(newest.failure_reason)}",
+            _("Training of {solution} (version {version}) failed{age}{reason}").format(
+                solution=solution.name,
+                version=short_arn(newest.arn),
+                age=_age(when, now),
+                reason=_reason(newest.failure_reason),
+            ),
             "operations",
             newest.arn,
             when,
@@ -126,7 +141,9 @@ def _solution_alerts(status: SolutionStatus, now: datetime) -> Iterable[Alert]:
     elif status.newest_active is None and (newest is None or is_terminal(newest.status)):
         yield Alert(
             "info",
-            f"Solution {solution.name} has no ACTIVE version: train one on Operations.",
+            _("Solution {solution} has no ACTIVE version: train one on Operations.").format(
+                solution=solution.name
+            ),
             "operations",
             solution.arn,
             solution.created,
@@ -139,7 +156,9 @@ def _campaign_alerts(status: CampaignStatus, now: datetime) -> Iterable[Alert]:
     if is_failed(campaign.status):
         yield Alert(
             "error",
-            f"Campaign {campaign.name} failed to create{_reason(campaign.failure_reason)}",
+            _("Campaign {campaign} failed to create{reason}").format(
+                campaign=campaign.name, reason=_reason(campaign.failure_reason)
+            ),
             "operations",
             campaign.arn,
             campaign.updated or campaign.created,
@@ -150,10 +169,15 @@ def _campaign_alerts(status: CampaignStatus, now: datetime) -> Iterable[Alert]:
     if update is not None and is_failed(update.status):
         yield Alert(
             "error",
-            f"The last update of campaign {campaign.name} (to version "
-            f"{short_arn(update.solution_version_arn or '?')}) failed"
-            f"{_reason(update.failure_reason)}. It still serves "
-            f"{short_arn(campaign.solution_version_arn or '?')}.",
+            _(
+                "The last update of campaign {campaign} (to version {version}) failed{reason}. "
+                "It still serves {served}."
+            ).format(
+                campaign=campaign.name,
+                version=short_arn(update.solution_version_arn or "?"),
+                reason=_reason(update.failure_reason),
+                served=short_arn(campaign.solution_version_arn or "?"),
+            ),
             "operations",
             campaign.arn,
             update.updated or update.created,
@@ -162,8 +186,14 @@ def _campaign_alerts(status: CampaignStatus, now: datetime) -> Iterable[Alert]:
     if status.updating_to:
         yield Alert(
             "info",
-            f"Campaign {campaign.name} is updating to version {short_arn(status.updating_to)}; "
-            f"it serves {short_arn(campaign.solution_version_arn or '?')} until then.",
+            _(
+                "Campaign {campaign} is updating to version {version}; it serves {served} until "
+                "then."
+            ).format(
+                campaign=campaign.name,
+                version=short_arn(status.updating_to),
+                served=short_arn(campaign.solution_version_arn or "?"),
+            ),
             "operations",
             campaign.arn,
             update.created if update else None,
@@ -171,12 +201,23 @@ def _campaign_alerts(status: CampaignStatus, now: datetime) -> Iterable[Alert]:
         )
     elif status.behind and status.newest_active is not None:
         age = status.undeployed_age
-        waited = f"has been ACTIVE for {human_duration(age)}" if age else "is ACTIVE"
+        waited = (
+            _("has been ACTIVE for {duration}").format(duration=human_duration(age))
+            if age
+            else _("is ACTIVE")
+        )
         served = short_arn(campaign.solution_version_arn or "?")
         yield Alert(
             "error" if age and age >= STALE_DEPLOYMENT else "warning",
-            f"Campaign {campaign.name} serves version {served}; version "
-            f"{short_arn(status.newest_active.arn)} {waited} and is not deployed.",
+            _(
+                "Campaign {campaign} serves version {served}; version {newest} {waited} and is not "
+                "deployed."
+            ).format(
+                campaign=campaign.name,
+                served=served,
+                newest=short_arn(status.newest_active.arn),
+                waited=waited,
+            ),
             "operations",
             campaign.arn,
             status.newest_active.created,
@@ -188,18 +229,26 @@ def data_minimum_alerts(group: DatasetGroupOverview, counts: DataCounts) -> list
     """Alerts when a group's interactions are below Personalize's training minimum."""
     short = []
     if counts.interactions < MIN_INTERACTIONS:
-        short.append(f"{counts.interactions:,} interactions (minimum {MIN_INTERACTIONS:,})")
+        short.append(
+            _("{count} interactions (minimum {minimum})").format(
+                count=count(counts.interactions), minimum=count(MIN_INTERACTIONS)
+            )
+        )
     if counts.users_with_two < MIN_USERS_WITH_TWO:
         short.append(
-            f"{counts.users_with_two:,} users with ≥ 2 interactions (minimum {MIN_USERS_WITH_TWO})"
+            _("{count} users with ≥ 2 interactions (minimum {minimum})").format(
+                count=count(counts.users_with_two), minimum=MIN_USERS_WITH_TWO
+            )
         )
     if not short:
         return []
     return [
         Alert(
             "error",
-            f"{group.group.name} has too little data to train: {'; '.join(short)}. "
-            "Training fails, or every user gets the same popular items.",
+            _(
+                "{group} has too little data to train: {short}. Training fails, or every user "
+                "gets the same popular items."
+            ).format(group=group.group.name, short="; ".join(short)),
             "data",
             group.group.arn,
             kind="data_below_minimum",
@@ -224,7 +273,9 @@ def build_alerts(
             alerts.append(
                 Alert(
                     "error",
-                    f"Dataset group {group.name} failed to create{_reason(group.failure_reason)}",
+                    _("Dataset group {group} failed to create{reason}").format(
+                        group=group.name, reason=_reason(group.failure_reason)
+                    ),
                     "data",
                     group.arn,
                     group.created,
@@ -236,8 +287,10 @@ def build_alerts(
             alerts.append(
                 Alert(
                     "warning",
-                    f"Dataset group {group.name} has no interactions dataset: create one and "
-                    "import events on the Data page.",
+                    _(
+                        "Dataset group {group} has no interactions dataset: create one and "
+                        "import events on the Data page."
+                    ).format(group=group.name),
                     "data",
                     group.arn,
                     group.created,

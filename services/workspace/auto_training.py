@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from services.i18n import N_
 from services.local.models.schedule import FIRST_RUN_DELAY, ScheduleError, parse_schedule
 from services.personalize.models import Campaign, Solution, SolutionVersion
 
@@ -31,12 +32,12 @@ class Refresh:
         """A short label: "automatic training + auto-sync", "automatic training, manual
         deploy", "manual retrain, auto-sync" or "manual"."""
         if self.auto_training and self.auto_sync:
-            return "automatic training + auto-sync"
+            return N_("automatic training + auto-sync")
         if self.auto_training:
-            return "automatic training, manual deploy"
+            return N_("automatic training, manual deploy")
         if self.auto_sync:
-            return "manual retrain, auto-sync"
-        return "manual"
+            return N_("manual retrain, auto-sync")
+        return N_("manual")
 
 
 def refresh_of(

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from services.datasets.interaction_summary import InteractionSummary
 from services.evaluation.inspection import Verdict, assess, recommend_for_users
+from services.i18n import _
 from services.personalize.facade import PersonalizeService
 from services.workspace.alerts import Alert, data_minimum_alerts, human_duration
 from services.workspace.overview import DatasetGroupOverview
@@ -29,15 +30,22 @@ def quiet_tracker_alerts(
     latest = None if latest_put is None else datetime.fromtimestamp(latest_put, UTC)
     if latest is not None and now - latest < QUIET_AFTER:
         return []
-    when = f"the latest is {human_duration(now - latest)} old" if latest else "none ever arrived"
+    when = (
+        _("the latest is {age} old").format(age=human_duration(now - latest))
+        if latest
+        else _("none ever arrived")
+    )
     tracker = group.event_trackers[0]
     which = f"trackingId {tracker.tracking_id}" if tracker.tracking_id else tracker.name
     return [
         Alert(
             "warning",
-            f"No events through PutEvents for {group.group.name} in the last "
-            f"{human_duration(QUIET_AFTER)}: {when}. Check the shop's event tracker "
-            f"integration ({which}).",
+            _(
+                "No events through PutEvents for {group} in the last {quiet}: {when}. Check "
+                "the shop's event tracker integration ({which})."
+            ).format(
+                group=group.group.name, quiet=human_duration(QUIET_AFTER), when=when, which=which
+            ),
             "data",
             group.group.arn,
             latest,
@@ -67,7 +75,9 @@ def identical_list_alerts(
             alerts.append(
                 Alert(
                     "error",
-                    f"Campaign {campaign.name}: {verdict.headline}",
+                    _("Campaign {campaign}: {headline}").format(
+                        campaign=campaign.name, headline=verdict.headline
+                    ),
                     "recommendations",
                     campaign.arn,
                     kind="identical_recommendations",

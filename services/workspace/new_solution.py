@@ -20,6 +20,7 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from services.i18n import _
 from services.personalize.facade import PersonalizeService
 from services.personalize.models import HyperParameter, Recipe, Solution
 from services.polling import Polling, PollTimedOut, wait_for
@@ -115,10 +116,13 @@ def recipe_options(
 def range_text(param: HyperParameter) -> str:
     """The range DescribeAlgorithm gives, as shown next to the field ("" without one)."""
     if param.kind == "categorical":
-        return "one of " + ", ".join(param.values)
+        return _("one of {values}").format(values=", ".join(param.values))
     if param.kind in ("integer", "continuous") and param.low is not None:
         fmt = (lambda x: str(int(x))) if param.kind == "integer" else (lambda x: f"{x:g}")
-        return f"{param.kind} in [{fmt(param.low)}, {fmt(param.high or 0.0)}]"
+        kind = _("integer") if param.kind == "integer" else _("continuous")
+        return _("{kind} in [{low}, {high}]").format(
+            kind=kind, low=fmt(param.low), high=fmt(param.high or 0.0)
+        )
     return ""
 
 
@@ -127,24 +131,32 @@ def value_problem(param: HyperParameter, raw: str) -> str | None:
     parameter without a range: the service decides those)."""
     text = raw.strip()
     if not text:
-        return f"{param.name} is empty: give a value or keep the default."
+        return _("{name} is empty: give a value or keep the default.").format(name=param.name)
     if param.kind == "categorical":
         if param.values and text.lower() not in {v.lower() for v in param.values}:
-            return f"{param.name} takes {range_text(param)}, not '{text}'."
+            return _("{name} takes {range}, not '{value}'.").format(
+                name=param.name, range=range_text(param), value=text
+            )
         return None
     if param.kind not in ("integer", "continuous"):
         return None
     try:
         value = float(text)
     except ValueError:
-        return f"{param.name} takes a number ({range_text(param)}), not '{text}'."
+        return _("{name} takes a number ({range}), not '{value}'.").format(
+            name=param.name, range=range_text(param), value=text
+        )
     if not math.isfinite(value) or (param.kind == "integer" and not value.is_integer()):
-        what = "an integer" if param.kind == "integer" else "a finite number"
-        return f"{param.name} takes {what} ({range_text(param)}), not '{text}'."
+        what = _("an integer") if param.kind == "integer" else _("a finite number")
+        return _("{name} takes {what} ({range}), not '{value}'.").format(
+            name=param.name, what=what, range=range_text(param), value=text
+        )
     if (param.low is not None and value < param.low) or (
         param.high is not None and value > param.high
     ):
-        return f"{param.name} takes {range_text(param)}, not {text}."
+        return _("{name} takes {range}, not {value}.").format(
+            name=param.name, range=range_text(param), value=text
+        )
     return None
 
 
@@ -152,15 +164,13 @@ def problems(form: NewSolution) -> dict[str, str]:
     """What keeps the form from being sent, by field key (empty when it can be sent)."""
     found: dict[str, str] = {}
     if not (1 <= len(form.name) <= NAME_MAX and NAME_PATTERN.fullmatch(form.name)):
-        found["name"] = (
-            f"A name is 1 to {NAME_MAX} letters, digits, '-' or '_', starting with a letter "
-            "or digit."
-        )
+        found["name"] = _(
+            "A name is 1 to {max} letters, digits, '-' or '_', starting with a letter or digit."
+        ).format(max=NAME_MAX)
     if form.option.missing:
-        found["recipe"] = (
-            f"{form.option.recipe.name} needs the {', '.join(form.option.missing)} dataset(s), "
-            "which this dataset group does not have."
-        )
+        found["recipe"] = _(
+            "{recipe} needs the {datasets} dataset(s), which this dataset group does not have."
+        ).format(recipe=form.option.recipe.name, datasets=", ".join(form.option.missing))
     for param in form.option.hyperparameters:
         raw = form.hyperparameters.get(param.name)
         problem = None if raw is None else value_problem(param, raw)
@@ -169,12 +179,14 @@ def problems(form: NewSolution) -> dict[str, str]:
     for param in form.option.features:
         raw = form.features.get(param.name)
         if raw is not None and not raw.strip():
-            found[FEATURE + param.name] = (
-                f"{param.name} is empty: give a value or keep the default."
-            )
+            found[FEATURE + param.name] = _(
+                "{name} is empty: give a value or keep the default."
+            ).format(name=param.name)
     low, high = SCHEDULE_DAYS
     if form.auto_training and not low <= form.schedule_days <= high:
-        found["schedule"] = f"Automatic training runs every {low} to {high} days."
+        found["schedule"] = _("Automatic training runs every {low} to {high} days.").format(
+            low=low, high=high
+        )
     return found
 
 

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from services.errors import NotFound
+from services.i18n import _
 from services.personalize.listed import described
 from services.personalize.models import (
     Campaign,
@@ -79,9 +80,13 @@ class CampaignStatus:
         """
         name = self.campaign.name
         if self.updating_to:
-            return f"{name} is already updating to {short_arn(self.updating_to)}."
+            return _("{campaign} is already updating to {version}.").format(
+                campaign=name, version=short_arn(self.updating_to)
+            )
         if self.campaign.status not in ("ACTIVE", "CREATE FAILED"):
-            return f"{name} is {self.campaign.status}: wait until it is ACTIVE."
+            return _("{campaign} is {status}: wait until it is ACTIVE.").format(
+                campaign=name, status=self.campaign.status
+            )
         return None
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from services.i18n import N_
 from services.personalize.models import is_terminal, short_arn
 from services.workspace.overview import DatasetGroupOverview
 
@@ -28,25 +29,31 @@ def running_work(groups: list[DatasetGroupOverview]) -> list[Running]:
         for d in g.datasets:
             job = d.latest_import
             if job and not is_terminal(job.status):
-                work.append(Running("Import", job.name, job.status, job.created, job.arn))
+                work.append(Running(N_("Import"), job.name, job.status, job.created, job.arn))
         for s in g.solutions:
             v = s.newest_version
             if v and not is_terminal(v.status):
                 name = f"{s.solution.name}/{short_arn(v.arn)} ({v.training_mode or 'FULL'})"
                 stoppable = v.status in ("CREATE PENDING", "CREATE IN_PROGRESS")
-                work.append(Running("Training", name, v.status, v.created, v.arn, stoppable))
+                work.append(Running(N_("Training"), name, v.status, v.created, v.arn, stoppable))
         for c in g.campaigns:
             campaign = c.campaign
             if not is_terminal(campaign.status):
                 work.append(
                     Running(
-                        "Campaign", campaign.name, campaign.status, campaign.created, campaign.arn
+                        N_("Campaign"),
+                        campaign.name,
+                        campaign.status,
+                        campaign.created,
+                        campaign.arn,
                     )
                 )
             update = campaign.pending_update
             if c.updating_to and update:
                 name = f"{campaign.name} → {short_arn(c.updating_to)}"
                 work.append(
-                    Running("Campaign update", name, update.status, update.created, campaign.arn)
+                    Running(
+                        N_("Campaign update"), name, update.status, update.created, campaign.arn
+                    )
                 )
     return work

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import tomllib
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -111,6 +112,28 @@ def test_the_cli_appends_an_account_with_only_a_hash(
     with pytest.raises(ValueError, match="already has an account 'alice'"):
         add_account(secrets, "alice", VIEWER, PASSWORD)
     assert main(["add", "bad name", "--secrets", str(secrets), "--password-stdin"]) == 2
+
+
+def test_hangul_user_names_are_accounts_in_either_unicode_form(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """김철수 is letters: added from the CLI, and signed in with whether typed composed (NFC,
+    most keyboards) or decomposed into jamo (NFD, macOS file names and some input methods)."""
+    secrets = tmp_path / "secrets.toml"
+    decomposed = unicodedata.normalize("NFD", "김철수")
+    assert decomposed != "김철수" and len(decomposed) == 8  # 3 syllables, 8 jamo
+    monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
+    assert main(["add", decomposed, "--role", "viewer", "--secrets", str(secrets),
+                 "--password-stdin"]) == 0  # fmt: skip
+    text = secrets.read_text(encoding="utf-8")
+    assert '[access.accounts."김철수"]' in text  # stored composed
+    config = AccessConfig.from_secrets(tomllib.loads(text))
+    assert config.authenticate("김철수", PASSWORD).role == VIEWER
+    assert config.authenticate(decomposed, PASSWORD).name == "김철수"
+    assert config.authenticate("김철수", "wrong" + PASSWORD) is None
+    for bad in ("김 철수", "김철수\n", 'a"b', "x" * 65, ""):
+        with pytest.raises(ValueError, match="1-64 letters"):
+            add_account(secrets, bad, VIEWER, PASSWORD)
 
 
 def test_the_cli_refuses_what_it_cannot_use_with_one_line(

@@ -4,6 +4,9 @@ readiness report has an error; once the mapping is adjusted, the prepared file i
 
 from __future__ import annotations
 
+import csv
+import io
+from collections.abc import Callable
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
@@ -30,7 +33,9 @@ def _prepare(at: AppTest) -> AppTest:
     return at
 
 
-def test_korean_cp949_export_is_mapped_blocked_on_error_then_imported(seeded: Seeded) -> None:
+def test_korean_cp949_export_is_mapped_blocked_on_error_then_imported(
+    seeded: Seeded, downloads: Callable[[], dict[str, bytes]]
+) -> None:
     service = PersonalizeService(build_clients(Settings.from_env()))
     before = {j.arn for j in service.list_import_jobs(seeded.interactions)}
     at = _upload(app_at(PAGE))
@@ -49,7 +54,9 @@ def test_korean_cp949_export_is_mapped_blocked_on_error_then_imported(seeded: Se
     captions = " ".join(shown(c.value) for c in at.caption)
     assert "encoding cp949" in captions, captions
     assert "'수량' left unmapped: it looks like EVENT_VALUE" in captions, captions
-    at.text_input(key="prepare_f_timezone").set_value("Asia/Seoul").run()  # times are KST
+    # A Korean export's times are read in Korea's zone without being told (they are KST)
+    assert at.text_input(key="prepare_f_timezone").value == "Asia/Seoul"
+    assert "times without an offset read in Asia/Seoul (a Korean export" in captions
     converted = [d.value for d in at.dataframe if {"line", "EVENT_TYPE"} <= set(d.value.columns)][0]
     assert set(converted["EVENT_TYPE"]) <= {"View", "AddToCart", "Purchase"}
     assert converted["TIMESTAMP"].iloc[0] == 1706750171  # 2024-02-01 10:16:11 KST
@@ -61,6 +68,10 @@ def test_korean_cp949_export_is_mapped_blocked_on_error_then_imported(seeded: Se
         shown(e.value) for e in at.error
     ]
     assert any("1196 written; 4 rejected" in shown(m.value) for m in at.markdown)  # 60 × 20 rows
+    (rejects,) = [data for name, data in downloads().items() if name.endswith(".rejects.csv")]
+    assert rejects.startswith(b"\xef\xbb\xbf")  # a BOM: Korean Excel reads the Hangul as UTF-8
+    rows = list(csv.reader(io.StringIO(rejects.decode("utf-8-sig"), newline="")))
+    assert len(rows) == 1 + 4  # the header and the 4 rejected rows
     at.checkbox(key="prepare_confirm").check().run()
     assert at.button(key="prepare_import").disabled
     assert {j.arn for j in service.list_import_jobs(seeded.interactions)} == before

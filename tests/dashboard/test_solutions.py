@@ -93,8 +93,8 @@ def test_side_by_side_compares_newest_with_deployed(
     ndcg = next(m for m in at.metric if shown(m.label) == "NDCG@10")
     key = "normalized_discounted_cumulative_gain_at_10"
     assert ndcg.value == f"{new[key]:.4f}"
-    change = (new[key] - deployed[key]) / deployed[key] * 100
-    assert ndcg.proto.delta == f"{change:+.0f}% vs deployed"
+    change = round((new[key] - deployed[key]) / deployed[key] * 100)
+    assert ndcg.proto.delta == (f"{change:+d}%" if change else "0%") + " vs deployed"
 
     # Swap the pair: the deltas turn around.
     labels = at.selectbox(key="cmp_a").options

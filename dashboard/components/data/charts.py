@@ -6,10 +6,22 @@ import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 
+from dashboard.components.chart_style import cjk_font
 from dashboard.components.text import chart_text
 from services.datasets.group_data import EVENT_HOURS, with_time
+from services.i18n import N_, _
+
+# Binning units of group_data.volume_counts, as the axis names them.
+UNITS = {"hour": N_("hour"), "day": N_("day"), "week": N_("week")}
 
 TAIL_POINTS = 5_000  # most points the long-tail chart draws
+
+
+def _counts(fig: go.Figure) -> go.Figure:
+    """Counts on the y axis as whole numbers with separators ("19,884"), in ticks and hovers,
+    not plotly's SI shorthand ("19.884k") next to a plain "3730"."""
+    fig.update_yaxes(tickformat=",d", hoverformat=",d")
+    return cjk_font(fig)
 
 
 def _chart_labels(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
@@ -24,11 +36,15 @@ def volume_figure(counts: pd.DataFrame, unit: str) -> go.Figure:
         x="time",
         y="interactions",
         color="EVENT_TYPE",
-        title=f"Interactions per {unit}, by event type",
-        labels={"time": f"{unit} (UTC)", "EVENT_TYPE": "event type"},
+        title=_("Interactions per {unit}, by event type").format(unit=_(UNITS.get(unit, unit))),
+        labels={
+            "time": _("{unit} (UTC)").format(unit=_(UNITS.get(unit, unit))),
+            "EVENT_TYPE": _("event type"),
+            "interactions": _("interactions"),
+        },
     )
     fig.update_layout(bargap=0.1, margin={"t": 50, "b": 10})
-    return fig
+    return _counts(fig)
 
 
 def long_tail_figure(tail: pd.DataFrame) -> go.Figure:
@@ -45,11 +61,16 @@ def long_tail_figure(tail: pd.DataFrame) -> go.Figure:
         x="rank",
         y="interactions",
         hover_data=["item", "cumulative share"],
-        title="Popularity long tail (items ranked by interactions)",
-        labels={"rank": "item rank"},
+        title=_("Popularity long tail (items ranked by interactions)"),
+        labels={
+            "rank": _("item rank"),
+            "interactions": _("interactions"),
+            "item": _("item"),
+            "cumulative share": _("cumulative share"),
+        },
     )
     fig.update_layout(margin={"t": 50, "b": 10})
-    return fig
+    return _counts(fig)
 
 
 def events_by_type_figure(events: pd.DataFrame) -> go.Figure:
@@ -60,11 +81,12 @@ def events_by_type_figure(events: pd.DataFrame) -> go.Figure:
         counts.reset_index(name="events"),
         x="event type",
         y="events",
-        title="Events received by type",
-        text_auto=True,
+        title=_("Events received by type"),
+        labels={"event type": _("event type"), "events": _("events")},
+        text_auto=",d",
     )
     fig.update_layout(margin={"t": 50, "b": 10})
-    return fig
+    return _counts(fig)
 
 
 def events_by_hour_figure(by_hour: pd.DataFrame) -> go.Figure:
@@ -73,29 +95,28 @@ def events_by_hour_figure(by_hour: pd.DataFrame) -> go.Figure:
         x="hour",
         y="events",
         color="EVENT_TYPE",
-        title=f"Events received per hour (last {EVENT_HOURS} h, UTC)",
-        labels={"EVENT_TYPE": "event type"},
+        title=_("Events received per hour (last {hours} h, UTC)").format(hours=EVENT_HOURS),
+        labels={"EVENT_TYPE": _("event type"), "hour": _("hour"), "events": _("events")},
     )
     fig.update_layout(bargap=0.1, margin={"t": 50, "b": 10})
-    return fig
+    return _counts(fig)
+
+
+def _bars(frame: pd.DataFrame, x: str, y: str, title: str, labels: dict[str, str]) -> go.Figure:
+    """Plain bars of ``y`` over ``x``, titled and labelled in the reader's language."""
+    fig = px.bar(frame, x=x, y=y, title=title, labels=labels)
+    fig.update_layout(margin={"t": 50, "b": 10})
+    return _counts(fig)
 
 
 def events_per_day_figure(per_day: pd.Series) -> go.Figure:
     """A readiness report's interactions per UTC day."""
     frame = per_day.rename("events").rename_axis("date").reset_index()
-    fig = px.bar(frame, x="date", y="events", title="Events per day (UTC)")
-    fig.update_layout(margin={"t": 50, "b": 10})
-    return fig
+    labels = {"date": _("date"), "events": _("events")}
+    return _bars(frame, "date", "events", _("Events per day (UTC)"), labels)
 
 
 def per_user_figure(histogram: pd.DataFrame) -> go.Figure:
     """A readiness report's interactions-per-user histogram."""
-    fig = px.bar(
-        histogram,
-        x="interactions",
-        y="users",
-        title="Users by number of interactions",
-        labels={"interactions": "interactions per user"},
-    )
-    fig.update_layout(margin={"t": 50, "b": 10})
-    return fig
+    labels = {"interactions": _("interactions per user"), "users": _("users")}
+    return _bars(histogram, "interactions", "users", _("Users by number of interactions"), labels)

@@ -10,11 +10,13 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.components.text import md_escape
+from services.i18n import N_, _
 from services.prepare import Mapping, MappingError, parse_mapping
 from services.prepare.mapping import ALLOWED_RESERVED, METADATA_TYPES, UNITS
 
-NONE = "— not mapped —"
-CONSTANT = "— a constant —"
+# Options are the English labels (stable values); the select boxes show them translated.
+NONE = N_("— not mapped —")
+CONSTANT = N_("— a constant —")
 _KEY = "prepare_f"  # prefix of every widget here; reset when the starting mapping changes
 
 
@@ -32,25 +34,33 @@ def _column(name: str, base: Mapping, header: tuple[str, ...]) -> str:
     current = NONE
     if spec is not None:
         current = spec.column if spec.column in header else CONSTANT if spec.constant else NONE
-    return st.selectbox(name, options, index=options.index(current), key=f"{_KEY}_col_{name}")
+    return st.selectbox(
+        name,
+        options,
+        index=options.index(current),
+        format_func=lambda o: _(o) if o in (NONE, CONSTANT) else o,
+        key=f"{_KEY}_col_{name}",
+    )
 
 
 def _timestamp(name: str, column: str, base: Mapping) -> dict[str, Any]:
     spec = base.get(name)
     left, right = st.columns(2)
     fmt = left.text_input(
-        f"{name} format",
+        _("{field} format").format(field=name),
         value=(spec.format or "") if spec else "",
         key=f"{_KEY}_fmt_{name}",
-        help="strptime format such as %Y-%m-%d %H:%M:%S, or ISO8601; blank reads epoch "
-        "numbers and ISO 8601 text.",
+        help=_(
+            "strptime format such as %Y-%m-%d %H:%M:%S, or ISO8601; blank reads epoch "
+            "numbers and ISO 8601 text."
+        ),
     ).strip()
     unit = right.selectbox(
-        f"{name} epoch unit",
+        _("{field} epoch unit").format(field=name),
         UNITS,
         index=UNITS.index(spec.unit if spec else "auto"),
         key=f"{_KEY}_unit_{name}",
-        help="For numbers: auto reads seconds, milliseconds or microseconds by magnitude.",
+        help=_("For numbers: auto reads seconds, milliseconds or microseconds by magnitude."),
     )
     doc: dict[str, Any] = {"name": name, "column": column}
     if fmt:
@@ -64,19 +74,21 @@ def _event_type(column: str, base: Mapping) -> dict[str, Any]:
     spec = base.get("EVENT_TYPE")
     if column == CONSTANT:
         value = st.text_input(
-            "EVENT_TYPE for every row",
+            _("EVENT_TYPE for every row"),
             value=(spec.constant or "Purchase") if spec else "Purchase",
             key=f"{_KEY}_event_constant",
         ).strip()
         return {"name": "EVENT_TYPE", "constant": value}
     values = (spec.values or {}) if spec is not None and spec.column == column else {}
     st.caption(
-        "What each raw value means: Personalize filters and weighs by event type, so use "
-        "actions (View, AddToCart, Purchase). Rows with a value not listed are rejected; "
-        "leave the table empty to keep the raw values."
+        _(
+            "What each raw value means: Personalize filters and weighs by event type, so use "
+            "actions (View, AddToCart, Purchase). Rows with a value not listed are rejected; "
+            "leave the table empty to keep the raw values."
+        )
     )
     table = st.data_editor(
-        pd.DataFrame({"raw value": list(values), "event type": list(values.values())}),
+        pd.DataFrame({_("raw value"): list(values), _("event type"): list(values.values())}),
         num_rows="dynamic",
         key=f"{_KEY}_values",
         width="stretch",
@@ -84,7 +96,7 @@ def _event_type(column: str, base: Mapping) -> dict[str, Any]:
     doc: dict[str, Any] = {"name": "EVENT_TYPE", "column": column}
     pairs = {
         str(r): str(e).strip()
-        for r, e in zip(table["raw value"], table["event type"], strict=True)
+        for r, e in zip(table[_("raw value")], table[_("event type")], strict=True)
         if pd.notna(r) and str(r) != ""
     }
     if pairs:
@@ -99,8 +111,10 @@ def _metadata(base: Mapping, header: tuple[str, ...]) -> list[dict[str, Any]]:
         if f.type is not None and f.column is not None
     ]
     st.caption(
-        "Metadata fields: categorical values are split on the `split` characters and joined "
-        "with |; at most one textual field."
+        _(
+            "Metadata fields: categorical values are split on the `split` characters and joined "
+            "with |; at most one textual field."
+        )
     )
     table = st.data_editor(
         pd.DataFrame(rows, columns=["field", "column", "type", "split"]),
@@ -129,11 +143,13 @@ def edit(base: Mapping, header: tuple[str, ...]) -> Mapping | None:
     kind = base.dataset_type
     fields: list[dict[str, Any]] = []
     timezone = st.text_input(
-        "Time zone of times written without an offset",
+        _("Time zone of times written without an offset"),
         value=base.timezone,
         key=f"{_KEY}_timezone",
-        help="An IANA name such as Asia/Seoul or Europe/Berlin; times with Z or +09:00 keep "
-        "their own offset.",
+        help=_(
+            "An IANA name such as Asia/Seoul or Europe/Berlin; times with Z or +09:00 keep "
+            "their own offset."
+        ),
     ).strip()
     names = ALLOWED_RESERVED[kind]
     cols = st.columns(len(names))
@@ -158,5 +174,8 @@ def edit(base: Mapping, header: tuple[str, ...]) -> Mapping | None:
         return parse_mapping(doc)
     except MappingError as err:
         for problem in err.problems:
-            st.error(md_escape(f"Mapping: {problem}"), icon=":material/edit_note:")
+            st.error(
+                _("Mapping: {problem}").format(problem=md_escape(problem)),
+                icon=":material/edit_note:",
+            )
         return None

@@ -15,10 +15,12 @@ from dashboard.components.data import mapping as prepare_mapping
 from dashboard.components.data import readiness_import, readiness_report
 from dashboard.components.data.readiness_import import Staged
 from dashboard.components.errors import shown_errors
+from dashboard.components.formatting import dataset_type_name
 from dashboard.components.text import md_escape, md_help
 from services.datasets import staging
 from services.datasets.snapshot import Location, location
 from services.errors import ServiceError
+from services.i18n import N_, _
 from services.personalize.models import Dataset, Schema
 from services.prepare import (
     Mapping,
@@ -33,7 +35,9 @@ from services.prepare import (
 
 KEY = "prepare"
 RAW_TYPES = ("csv", "tsv", "txt", "gz", "parquet", "jsonl", "json")
-UPLOAD, S3 = "Upload a raw export", "S3 location"
+# Options are the English labels (stable values); the radio shows them translated.
+UPLOAD, S3 = N_("Upload a raw export"), N_("S3 location")
+UTF8_BOM = "\ufeff".encode()
 _SUGGESTIONS = "prepare_suggestions"
 _RESULTS = "prepare_results"
 _KEEP = 3
@@ -45,48 +49,74 @@ def _base(
     """The starting mapping (a saved one if given, else a suggestion of the fields the
     dataset's schema has), the raw header, notes."""
     saved = st.file_uploader(
-        "Saved mapping (optional)",
+        _("Saved mapping (optional)"),
         type=["json"],
         key=f"{KEY}_mapping_file",
-        help="A mapping downloaded earlier: the nightly refresh uses the same document.",
+        help=_("A mapping downloaded earlier: the nightly refresh uses the same document."),
     )
     cache: dict[tuple[Any, ...], Any] = st.session_state.setdefault(_SUGGESTIONS, {})
     fields = tuple(f.name for f in schema.fields) if schema and schema.fields else None
     key = (staged.uri, staged.digest, kind, fields)
     if key not in cache:
-        with st.spinner("Reading the file and suggesting a mapping…"):
-            cache[key] = suggest_mapping(staged.path, kind, schema_fields=fields)
+        with st.spinner(_("Reading the file and suggesting a mapping…")):
+            # times without an offset: the data's own zone (Korea for a Korean export), else
+            # the browser's, else UTC
+            cache[key] = suggest_mapping(
+                staged.path,
+                kind,
+                schema_fields=fields,
+                fallback_timezone=st.context.timezone or "UTC",
+            )
         while len(cache) > _KEEP:
             cache.pop(next(iter(cache)))
     suggestion = cache[key]
-    notes = [f"Read as {_how(suggestion.layout)}.", *suggestion.notes, *suggestion.unmapped]
+    notes = [
+        _("Read as {how}.").format(how=_how(suggestion.layout)),
+        *suggestion.notes,
+        *suggestion.unmapped,
+        suggestion.timezone_note,
+    ]
     if saved is None:
         return suggestion.mapping, suggestion.layout.header, notes
     mapping = load_mapping(saved.getvalue().decode("utf-8"))
     if mapping.dataset_type != kind:
-        raise MappingError([f"the saved mapping is for {mapping.dataset_type}, not {kind}"])
-    return mapping, suggestion.layout.header, [f"Using the saved mapping {saved.name}."]
+        raise MappingError(
+            [
+                _("the saved mapping is for {saved}, not {kind}").format(
+                    saved=mapping.dataset_type, kind=kind
+                )
+            ]
+        )
+    return (
+        mapping,
+        suggestion.layout.header,
+        [_("Using the saved mapping {name}.").format(name=saved.name)],
+    )
 
 
 def _how(layout: Any) -> str:
     parts = [layout.format + (f" ({layout.compression})" if layout.compression else "")]
     if layout.encoding:
-        parts.append(f"encoding {layout.encoding}")
+        parts.append(_("encoding {encoding}").format(encoding=layout.encoding))
     if layout.delimiter:
-        parts.append(f"delimiter {layout.delimiter!r}")
+        parts.append(_("delimiter {delimiter}").format(delimiter=repr(layout.delimiter)))
     return ", ".join(parts)
 
 
 def _preview(staged: Staged, mapping: Mapping) -> None:
     raw, converted, rejects = preview_conversion(staged.path, mapping, rows=20)
     left, right = st.columns(2)
-    left.caption("Raw rows (first 20)")
+    left.caption(_("Raw rows (first 20)"))
     left.dataframe(raw, hide_index=True, width="stretch")
-    right.caption("Converted for Personalize")
+    right.caption(_("Converted for Personalize"))
     right.dataframe(converted, hide_index=True, width="stretch")
     if len(rejects):
-        st.caption(f"{len(rejects)} of these rows would be rejected:")
-        st.dataframe(rejects[["line", "reason"]], hide_index=True, width="stretch")
+        st.caption(_("{count} of these rows would be rejected:").format(count=len(rejects)))
+        st.dataframe(
+            rejects[["line", "reason"]].rename(columns={"line": _("line"), "reason": _("reason")}),
+            hide_index=True,
+            width="stretch",
+        )
 
 
 def _target(where: Location, staged: Staged, mapping: Mapping) -> tuple[str, Path]:
@@ -106,16 +136,16 @@ def _prepare(
         return results[key]
     denied = identity.refusal()  # it writes the prepared file to the bucket
     if not st.button(
-        "Prepare the whole file",
+        _("Prepare the whole file"),
         key=f"{KEY}_run",
         type="primary",
         disabled=denied is not None,
         help=md_help(denied),
     ) or not identity.permit("prepare", staged.uri):
-        st.caption("Prepare converts every row, then runs the readiness check on the result.")
+        st.caption(_("Prepare converts every row, then runs the readiness check on the result."))
         return None
     uri, path = _target(where, staged, mapping)
-    with st.spinner("Converting and checking…"):
+    with st.spinner(_("Converting and checking…")):
         prepared = prepare_file(staged.path, mapping, path, check_schema=schema)
     staging.publish(deps.objects(), uri, path)
     results[key] = (uri, prepared)
@@ -130,15 +160,17 @@ def _rejects(prepared: Prepared) -> None:
     if not result.rows_rejected:
         return
     st.dataframe(
-        [{"reason": r, "rows": n} for r, n in result.rejects.most_common()],
+        [{_("reason"): r, _("rows"): n} for r, n in result.rejects.most_common()],
         hide_index=True,
         width="stretch",
     )
     path = result.rejects_path
     if path is not None and path.exists():
         st.download_button(
-            "Download the rejected rows (line, reason, raw values)",
-            path.read_bytes(),
+            _("Download the rejected rows (line, reason, raw values)"),
+            # with a BOM, so a spreadsheet (Korean Excel) reads the raw values' Hangul as
+            # UTF-8; the file itself was made formula-safe by services.csv_safety
+            UTF8_BOM + path.read_bytes(),
             file_name=path.name,
             mime="text/csv",
             key=f"{KEY}_download_rejects",
@@ -150,41 +182,47 @@ def section(pairs: list[tuple[Dataset, Schema | None]]) -> None:
     readiness_import.show_started(KEY)
     targets = [(d, s) for d, s in pairs if d.dataset_type in readiness_import.TYPES]
     if not targets:
-        st.info("Create an Interactions, Items or Users dataset in this group first.")
+        st.info(_("Create an Interactions, Items or Users dataset in this group first."))
         return
-    labels = [f"{d.dataset_type.title()} · {d.name}" for d, _ in targets]
-    dataset, schema = targets[labels.index(st.selectbox("Dataset", labels, key=f"{KEY}_ds"))]
+    labels = [f"{dataset_type_name(d.dataset_type)} · {d.name}" for d, _s in targets]
+    dataset, schema = targets[labels.index(st.selectbox(_("Dataset"), labels, key=f"{KEY}_ds"))]
     kind = dataset.dataset_type.lower()
     try:
         where = location(deps.settings())
     except ServiceError as err:
         st.error(md_escape(err), icon=":material/settings:")
         return
-    source = st.radio("Raw export", [UPLOAD, S3], horizontal=True, key=f"{KEY}_source")
+    source = st.radio(
+        _("Raw export"), [UPLOAD, S3], format_func=_, horizontal=True, key=f"{KEY}_source"
+    )
     staged = None
-    with shown_errors("Reading the file"):
+    with shown_errors(_("Reading the file")):
         staged = (
-            readiness_import.stage_upload(where, KEY, "Raw export", RAW_TYPES)
+            readiness_import.stage_upload(where, KEY, N_("Raw export"), RAW_TYPES)
             if source == UPLOAD
-            else readiness_import.stage_s3(KEY, "the raw export")
+            else readiness_import.stage_s3(KEY, N_("the raw export"))
         )
     if staged is None:
         st.caption(
-            f"Give the shop's own {kind} export (CSV/TSV in any common encoding, gzip, Parquet "
-            "or JSON Lines): a mapping is suggested from its column names and values."
+            _(
+                "Give the shop's own {kind} export (CSV/TSV in any common encoding, gzip, "
+                "Parquet or JSON Lines): a mapping is suggested from its column names and values."
+            ).format(kind=_(kind))
         )
         return
     try:
         base, header, notes = _base(staged, kind, schema)
     except (RawFileError, MappingError, UnicodeDecodeError) as err:
-        st.error(md_escape(f"Cannot use this file: {err}"), icon=":material/error:")
+        st.error(
+            _("Cannot use this file: {error}").format(error=md_escape(err)), icon=":material/error:"
+        )
         return
     st.caption(" · ".join(md_escape(note) for note in notes))  # they quote the file's columns
     mapping = prepare_mapping.edit(base, header)
     if mapping is None:
         return
     st.download_button(
-        "Download the mapping (JSON)",
+        _("Download the mapping (JSON)"),
         mapping.to_json().encode("utf-8"),
         file_name=f"{kind}-mapping.json",
         mime="application/json",

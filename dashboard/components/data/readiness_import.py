@@ -15,16 +15,19 @@ import streamlit as st
 from dashboard import deps, identity, reads
 from dashboard.components.data import readiness_report
 from dashboard.components.errors import shown_errors
+from dashboard.components.formatting import dataset_type_name, mode_name
 from dashboard.components.text import md_escape, md_help
 from services.datasets import staging
 from services.datasets.snapshot import Location, location
 from services.errors import ServiceError
+from services.i18n import N_, _
 from services.personalize.models import Dataset, Schema
 from services.personalize.schema_avro import avro
 from services.readiness import ReadinessReport, check_file
 
 TYPES = ("INTERACTIONS", "ITEMS", "USERS")
-UPLOAD, S3 = "Upload a CSV", "S3 location"
+# Options are the English labels (stable values); the radio shows them translated.
+UPLOAD, S3 = N_("Upload a CSV"), N_("S3 location")
 _REPORTS = "readiness_reports"
 _KEEP_REPORTS = 4
 
@@ -41,7 +44,7 @@ class Staged:
 def stage_upload(
     where: Location,
     key: str = "readiness",
-    label: str = "CSV file",
+    label: str = N_("CSV file"),
     types: tuple[str, ...] = ("csv",),
 ) -> Staged | None:
     """The uploaded file, stored once at the write location (``<key>_file`` widget).
@@ -50,7 +53,7 @@ def stage_upload(
     checked from a private temporary copy of this process and written to no bucket: viewers
     change nothing, and the import it could feed is refused to them anyway.
     """
-    file = st.file_uploader(label, type=list(types), key=f"{key}_file")
+    file = st.file_uploader(_(label), type=list(types), key=f"{key}_file")
     if file is None:
         return None
     data = file.getvalue()
@@ -64,17 +67,17 @@ def stage_upload(
     return Staged(uri, path, digest)
 
 
-def stage_s3(key: str = "readiness", what: str = "the CSV file") -> Staged | None:
+def stage_s3(key: str = "readiness", what: str = N_("the CSV file")) -> Staged | None:
     """The file at a typed ``s3://`` location (``<key>_s3`` widget), read locally."""
     uri = st.text_input(
-        f"S3 location of {what}",
+        _("S3 location of {what}").format(what=_(what)),
         key=f"{key}_s3",
-        placeholder="s3://bucket/path/interactions.csv",
+        placeholder=_("s3://bucket/path/interactions.csv"),
     ).strip()
     if not uri:
         return None
     if not uri.startswith("s3://") or uri.endswith("/"):
-        st.error("Give one file as s3://BUCKET/KEY.csv (a folder cannot be checked here).")
+        st.error(_("Give one file as s3://BUCKET/KEY.csv (a folder cannot be checked here)."))
         return None
     digest = hashlib.sha256(uri.encode()).hexdigest()[:16]
     return Staged(uri, staging.fetch(deps.objects(), uri), digest)
@@ -91,7 +94,7 @@ def _report(
     key = (staged.uri, staged.digest, kind, schema.arn if schema else None, event_type, threshold)
     reports: dict[tuple[Any, ...], ReadinessReport] = st.session_state.setdefault(_REPORTS, {})
     if key not in reports:
-        with st.spinner("Checking the file…"):
+        with st.spinner(_("Checking the file…")):
             reports[key] = check_file(
                 staged.path,
                 kind,
@@ -107,19 +110,19 @@ def _report(
 def _filters() -> tuple[str | None, float | None, bool]:
     left, right = st.columns(2)
     event_type = left.text_input(
-        "Event type the solution will train on (optional)",
+        _("Event type the solution will train on (optional)"),
         key="readiness_event_type",
-        help="Training minimums count only these events (the solution's eventType).",
+        help=_("Training minimums count only these events (the solution's eventType)."),
     ).strip()
     raw = right.text_input(
-        "Event value threshold (optional)",
+        _("Event value threshold (optional)"),
         key="readiness_threshold",
-        help="The solution's eventValueThreshold: only events with EVENT_VALUE ≥ it count.",
+        help=_("The solution's eventValueThreshold: only events with EVENT_VALUE ≥ it count."),
     ).strip()
     try:
         threshold = float(raw) if raw else None
     except ValueError:
-        st.error(md_escape(f"The threshold {raw!r} is not a number."))
+        st.error(_("The threshold {value} is not a number.").format(value=md_escape(repr(raw))))
         return None, None, False
     return event_type or None, threshold, True
 
@@ -129,32 +132,38 @@ def import_controls(
 ) -> None:
     """FULL/INCREMENTAL import of ``uri`` into ``dataset``, disabled while ``report`` has errors."""
     mode = st.radio(
-        "Import mode",
+        _("Import mode"),
         ["FULL", "INCREMENTAL"],
+        format_func=mode_name,
         horizontal=True,
         key=f"{key}_mode",
         captions=[
-            "replaces everything imported in bulk before (PutEvents data stays)",
-            "adds rows and updates existing IDs; needs an earlier FULL import",
+            _("replaces everything imported in bulk before (PutEvents data stays)"),
+            _("adds rows and updates existing IDs; needs an earlier FULL import"),
         ],
     )
     confirmed = mode == "INCREMENTAL" or st.checkbox(
-        f"Replace the bulk data of {md_escape(dataset.name)} with this file", key=f"{key}_confirm"
+        _("Replace the bulk data of {dataset} with this file").format(
+            dataset=md_escape(dataset.name)
+        ),
+        key=f"{key}_confirm",
     )
     blocked = not report.ok
     denied = identity.refusal()
     clicked = st.button(
-        f"Import into {md_escape(dataset.name)}",
+        _("Import into {dataset}").format(dataset=md_escape(dataset.name)),
         key=f"{key}_import",
         type="primary",
         disabled=blocked or not confirmed or denied is not None,
         help=md_help(denied)
-        or "Starts a dataset import job; models change only after the next training.",
+        or _("Starts a dataset import job; models change only after the next training."),
     )
     if blocked:
         st.caption(
-            "Import is disabled: fix the errors above first. Personalize would reject this file, "
-            "or train on data that does not mean what it should."
+            _(
+                "Import is disabled: fix the errors above first. Personalize would reject this "
+                "file, or train on data that does not mean what it should."
+            )
         )
     if not clicked:
         return
@@ -163,7 +172,7 @@ def import_controls(
     name = f"{dataset.name[:36]}-{datetime.now(UTC):%Y%m%d%H%M%S}"
     params = {"location": uri, "mode": mode, "job": name}
     with (
-        shown_errors("Import"),
+        shown_errors(_("Import")),
         deps.store().audit(
             identity.actor(), "create_dataset_import_job", dataset.arn, params
         ) as entry,
@@ -173,10 +182,10 @@ def import_controls(
         )
         entry.message = arn
         reads.invalidate(data=True)
-        st.session_state[f"{key}_started"] = (
-            f"Import job {name} started ({mode}) from {uri}: follow it in “Schemas & "
-            "imports”. Retrain for models to use the new data."
-        )
+        st.session_state[f"{key}_started"] = _(
+            "Import job {job} started ({mode}) from {uri}: follow it in “Schemas & imports”. "
+            "Retrain for models to use the new data."
+        ).format(job=md_escape(name), mode=mode, uri=md_escape(uri))
     if f"{key}_started" in st.session_state:
         # Outside the audit block (a rerun is an exception): the summary and the import
         # history are drawn again with the new job, and the message is shown once.
@@ -187,7 +196,7 @@ def show_started(key: str) -> None:
     """The "import job started" message of the last import (once, after its rerun)."""
     started = st.session_state.pop(f"{key}_started", None)
     if started:
-        st.success(md_escape(started), icon=":material/download:")  # names and a location
+        st.success(started, icon=":material/download:")  # its name and location escaped
 
 
 def section(pairs: list[tuple[Dataset, Schema | None]]) -> None:
@@ -196,12 +205,14 @@ def section(pairs: list[tuple[Dataset, Schema | None]]) -> None:
     targets = [(d, s) for d, s in pairs if d.dataset_type in TYPES]
     if not targets:
         st.info(
-            "Create an Interactions, Items or Users dataset in this group first; then check "
-            "and import its CSV here."
+            _(
+                "Create an Interactions, Items or Users dataset in this group first; then check "
+                "and import its CSV here."
+            )
         )
         return
-    labels = [f"{d.dataset_type.title()} · {d.name}" for d, _ in targets]
-    dataset, schema = targets[labels.index(st.selectbox("Dataset", labels, key="readiness_ds"))]
+    labels = [f"{dataset_type_name(d.dataset_type)} · {d.name}" for d, _s in targets]
+    dataset, schema = targets[labels.index(st.selectbox(_("Dataset"), labels, key="readiness_ds"))]
     kind = dataset.dataset_type.lower()
     event_type, threshold, valid = _filters() if kind == "interactions" else (None, None, True)
     try:
@@ -209,14 +220,18 @@ def section(pairs: list[tuple[Dataset, Schema | None]]) -> None:
     except ServiceError as err:
         st.error(md_escape(err), icon=":material/settings:")
         return
-    source = st.radio("File", [UPLOAD, S3], horizontal=True, key="readiness_source")
+    source = st.radio(
+        _("File"), [UPLOAD, S3], format_func=_, horizontal=True, key="readiness_source"
+    )
     staged = None
-    with shown_errors("Reading the file"):
+    with shown_errors(_("Reading the file")):
         staged = stage_upload(where) if source == UPLOAD else stage_s3()
     if staged is None or not valid:
         st.caption(
-            f"Give the {kind} CSV file (with a header) to see whether Personalize can use it: the "
-            "check runs here, before any import or billed training."
+            _(
+                "Give the {kind} CSV file (with a header) to see whether Personalize can use "
+                "it: the check runs here, before any import or billed training."
+            ).format(kind=_(kind))
         )
         return
     report = _report(staged, kind, schema, event_type, threshold)

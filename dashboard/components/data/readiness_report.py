@@ -7,26 +7,35 @@ import streamlit as st
 
 from dashboard.components.data import charts as data_charts
 from dashboard.components.text import md_escape
+from services.i18n import N_, _, formats
 from services.readiness import ReadinessReport
 
 # plain marks: colour emoji need a font many Linux desktops lack
-_SEVERITY = {"error": "✗ error", "warning": "! warning", "info": "i info"}
+_SEVERITY = {"error": N_("✗ error"), "warning": N_("! warning"), "info": N_("i info")}
 
 
 def findings_table(report: ReadinessReport) -> pd.DataFrame:
+    columns = [
+        _("severity"),
+        _("finding"),
+        _("numbers"),
+        _("fix"),
+        _("column"),
+        _("example lines"),
+    ]
     return pd.DataFrame(
         [
-            {
-                "severity": _SEVERITY.get(f.severity, f.severity),
-                "finding": f.title,
-                "numbers": f.detail,
-                "fix": f.fix,
-                "column": f.column or "",
-                "example lines": ", ".join(map(str, f.rows)),
-            }
+            (
+                _(_SEVERITY.get(f.severity, f.severity)),
+                f.title,
+                f.detail,
+                f.fix,
+                f.column or "",
+                ", ".join(map(str, f.rows)),
+            )
             for f in report.findings
         ],
-        columns=["severity", "finding", "numbers", "fix", "column", "example lines"],
+        columns=columns,
     )
 
 
@@ -35,36 +44,43 @@ def show(report: ReadinessReport) -> None:
     if report.errors:
         titles = "; ".join(f.title for f in report.errors[:3])
         st.error(
-            f"{len(report.errors)} error(s) block this import: {md_escape(titles)}. See the "
-            "fixes below.",
+            _("{count} error(s) block this import: {titles}. See the fixes below.").format(
+                count=len(report.errors), titles=md_escape(titles)
+            ),
             icon=":material/error:",
         )
     elif report.warnings:
         st.warning(
-            f"Ready to import, with {len(report.warnings)} warning(s) worth reading first.",
+            _("Ready to import, with {count} warning(s) worth reading first.").format(
+                count=len(report.warnings)
+            ),
             icon=":material/warning:",
         )
     else:
-        st.success("Ready to import: no errors and no warnings.", icon=":material/check_circle:")
+        st.success(_("Ready to import: no errors and no warnings."), icon=":material/check_circle:")
     s = report.summary
     cols = st.columns(4)
-    cols[0].metric("Rows", f"{s.rows:,}")
+    cols[0].metric(_("Rows"), formats.count(s.rows))
     if s.users is not None:
-        cols[1].metric("Users", f"{s.users:,}")
+        cols[1].metric(_("Users"), formats.count(s.users))
     if s.items is not None:
-        cols[2].metric("Items", f"{s.items:,}")
+        cols[2].metric(_("Items"), formats.count(s.items))
     if s.interactions_after_filter is not None:
         cols[3].metric(
-            "Interactions used for training",
-            f"{s.interactions_after_filter:,}",
-            help="After the event type and threshold filters; Personalize needs at least 1,000.",
+            _("Interactions used for training"),
+            formats.count(s.interactions_after_filter),
+            help=_("After the event type and threshold filters; Personalize needs at least 1,000."),
         )
     if s.time_min and s.time_max:
         st.caption(
-            f"From {s.time_min:%Y-%m-%d %H:%M} to {s.time_max:%Y-%m-%d %H:%M} UTC"
+            _("From {start} to {end} UTC").format(
+                start=f"{s.time_min:%Y-%m-%d %H:%M}", end=f"{s.time_max:%Y-%m-%d %H:%M}"
+            )
             + (
-                " · event types: "
-                + md_escape(", ".join(f"{k} ({v:,})" for k, v in s.event_types.items()))
+                _(" · event types: ")
+                + md_escape(
+                    ", ".join(f"{k} ({formats.count(v)})" for k, v in s.event_types.items())
+                )
                 if s.event_types
                 else ""
             )
@@ -75,8 +91,8 @@ def show(report: ReadinessReport) -> None:
             hide_index=True,
             key="readiness_findings",
             column_config={
-                "numbers": st.column_config.TextColumn(width="large"),
-                "fix": st.column_config.TextColumn(width="large"),
+                _("numbers"): st.column_config.TextColumn(width="large"),
+                _("fix"): st.column_config.TextColumn(width="large"),
             },
         )
     left, right = st.columns(2)

@@ -9,7 +9,7 @@ import streamlit as st
 
 from dashboard import reads
 from dashboard.components.data import charts as data_charts
-from dashboard.components.formatting import exact_time, relative_time
+from dashboard.components.formatting import dataset_type_name, exact_time, relative_time
 from dashboard.components.status import badge_markdown
 from dashboard.components.text import md_escape
 from services.datasets.group_data import (
@@ -20,6 +20,7 @@ from services.datasets.group_data import (
     time_since,
     with_time,
 )
+from services.i18n import _, formats
 from services.personalize.models import Dataset, ImportJob, Schema, is_failed, is_terminal
 
 LATEST_EVENTS = 20
@@ -38,35 +39,34 @@ def status_dot(status: str) -> str:
 
 def schema_table(schema: Schema) -> pd.DataFrame:
     return pd.DataFrame(
-        [
-            {
-                "field": f.name,
-                "type": f.type,
-                "nullable": f.nullable,
-                "categorical": f.categorical,
-                "textual": f.textual,
-            }
-            for f in schema.fields
-        ],
-        columns=["field", "type", "nullable", "categorical", "textual"],
+        [(f.name, f.type, f.nullable, f.categorical, f.textual) for f in schema.fields],
+        columns=[_("field"), _("type"), _("nullable"), _("categorical"), _("textual")],
     )
 
 
 def import_table(jobs: Sequence[ImportJob]) -> pd.DataFrame:
     return pd.DataFrame(
         [
-            {
-                "status": status_dot(j.status),
-                "job": j.name,
-                "mode": j.import_mode,
-                "started": relative_time(j.created),
-                "finished": relative_time(j.completed) if j.completed else "—",
-                "started at": exact_time(j.created),
-                "failure reason": j.failure_reason or "",
-            }
+            (
+                status_dot(j.status),
+                j.name,
+                j.import_mode or "—",
+                relative_time(j.created),
+                relative_time(j.completed) if j.completed else "—",
+                exact_time(j.created),
+                j.failure_reason or "",
+            )
             for j in jobs
         ],
-        columns=["status", "job", "mode", "started", "finished", "started at", "failure reason"],
+        columns=[
+            _("status"),
+            _("job"),
+            _("mode"),
+            _("started"),
+            _("finished"),
+            _("started at"),
+            _("failure reason"),
+        ],
     )
 
 
@@ -74,29 +74,38 @@ def summary(pairs: Sequence[tuple[Dataset, Schema | None]], data: GroupData | No
     """The first screen: failed or running imports, missing datasets, events of the last day."""
     if not any(d.dataset_type == "INTERACTIONS" for d, _ in pairs):
         st.info(
-            "This group has no Interactions dataset: create one (with its schema), then check "
-            "and import a CSV in the last section of this page."
+            _(
+                "This group has no Interactions dataset: create one (with its schema), then check "
+                "and import a CSV in the last section of this page."
+            )
         )
-    for dataset, _ in pairs:
+    for dataset, _schema in pairs:
         jobs = reads.import_jobs(dataset.arn)
         if jobs is None:
             continue  # the read said why
         latest = jobs[0] if jobs else None
         if latest is None:
             st.info(
-                f"{md_escape(dataset.name)}: nothing imported yet. Check and import a file below."
+                _("{dataset}: nothing imported yet. Check and import a file below.").format(
+                    dataset=md_escape(dataset.name)
+                )
             )
         elif is_failed(latest.status):
             st.error(
-                md_escape(
-                    f"The latest import into {dataset.name} ({latest.name}) failed: "
-                    f"{latest.failure_reason or 'no reason given'}"
+                _("The latest import into {dataset} ({job}) failed: {reason}").format(
+                    dataset=md_escape(dataset.name),
+                    job=md_escape(latest.name),
+                    reason=md_escape(latest.failure_reason or _("no reason given")),
                 ),
                 icon=":material/error:",
             )
         elif not is_terminal(latest.status):
             st.info(
-                md_escape(f"Importing into {dataset.name}: {latest.name} is {latest.status}."),
+                _("Importing into {dataset}: {job} is {status}.").format(
+                    dataset=md_escape(dataset.name),
+                    job=md_escape(latest.name),
+                    status=md_escape(latest.status),
+                ),
                 icon="⏳",
             )
     if data is not None and data.has_interactions:
@@ -104,13 +113,17 @@ def summary(pairs: Sequence[tuple[Dataset, Schema | None]], data: GroupData | No
         day = int(time_since(events).le(pd.Timedelta(hours=24)).sum()) if len(events) else 0
         if day:
             st.success(
-                f"{day} events arrived through PutEvents in the last 24 h.",
+                _("{count} events arrived through PutEvents in the last 24 h.").format(
+                    count=formats.count(day)
+                ),
                 icon=":material/mark_email_read:",
             )
         else:
             st.warning(
-                "No events arrived through PutEvents in the last 24 h: check the app sends "
-                "them with the event tracker's trackingId.",
+                _(
+                    "No events arrived through PutEvents in the last 24 h: check the app sends "
+                    "them with the event tracker's trackingId."
+                ),
                 icon=":material/inbox:",
             )
 
@@ -119,30 +132,30 @@ def datasets_and_imports(pairs: Sequence[tuple[Dataset, Schema | None]]) -> None
     """Per dataset: its status, schema as a table, and its import history."""
     for dataset, schema in pairs:
         st.markdown(
-            f"#### {md_escape(dataset.dataset_type.title())} · {md_escape(dataset.name)} "
-            f"{badge_markdown(dataset.status)}"
+            f"#### {md_escape(dataset_type_name(dataset.dataset_type))} · "
+            f"{md_escape(dataset.name)} {badge_markdown(dataset.status)}"
         )
         left, right = st.columns([2, 3])
         with left:
-            st.markdown("**Schema**")
+            st.markdown(_("**Schema**"))
             if schema is None or not schema.fields:
-                st.caption("No readable schema.")
+                st.caption(_("No readable schema."))
             else:
                 st.dataframe(
                     schema_table(schema), hide_index=True, key=f"data_schema_{dataset.name}"
                 )
-                st.caption(f"Schema {md_escape(schema.name)}")
+                st.caption(_("Schema {name}").format(name=md_escape(schema.name)))
         with right:
-            st.markdown("**Import jobs** (newest first)")
+            st.markdown(_("**Import jobs** (newest first)"))
             jobs = reads.import_jobs(dataset.arn)  # None: the read said why
             if jobs == []:
-                st.caption("No import yet: use “Check and import a file” below.")
+                st.caption(_("No import yet: use “Check and import a file” below."))
             elif jobs:
                 st.dataframe(
                     import_table(jobs),
                     hide_index=True,
                     key=f"data_imports_{dataset.name}",
-                    column_config={"failure reason": st.column_config.TextColumn(width="large")},
+                    column_config={_("failure reason"): st.column_config.TextColumn(width="large")},
                 )
 
 
@@ -150,16 +163,24 @@ def volume(data: GroupData) -> None:
     """Interaction volume over time by event type, and the popularity long tail."""
     total = data.interaction_count
     if not total:
-        st.info("No interactions yet: import a CSV below or send events with PutEvents.")
+        st.info(_("No interactions yet: import a CSV below or send events with PutEvents."))
         return
     st.plotly_chart(data_charts.volume_figure(*data.volume), key="data_volume")
     tail = data.long_tail
     st.plotly_chart(data_charts.long_tail_figure(tail), key="data_tail")
     shape = tail_shape(tail)
     st.caption(
-        f"{total:,} interactions on {shape.items:,} items. The top {HEAD_SHARE:.0%} of items "
-        f"({shape.head:,}) get {shape.head_share:.0%} of interactions; {shape.single:,} items "
-        "have a single interaction."
+        _(
+            "{total} interactions on {items} items. The top {top} of items ({head}) get "
+            "{head_share} of interactions; {single} items have a single interaction."
+        ).format(
+            total=formats.count(total),
+            items=formats.count(shape.items),
+            top=formats.share(HEAD_SHARE),
+            head=formats.count(shape.head),
+            head_share=formats.share(shape.head_share),
+            single=formats.count(shape.single),
+        )
     )
 
 
@@ -169,23 +190,29 @@ def put_events(data: GroupData, trackers: Sequence[tuple[str, str | None]] | Non
     events = data.put
     if events.empty:
         if trackers is None:
-            st.info("No events received through PutEvents yet.")
+            st.info(_("No events received through PutEvents yet."))
         elif not trackers:
             st.info(
-                "No event tracker in this group: create one (CreateEventTracker) and send the "
-                "app's events with its trackingId to see them here."
+                _(
+                    "No event tracker in this group: create one (CreateEventTracker) and send the "
+                    "app's events with its trackingId to see them here."
+                )
             )
         else:
             ids = ", ".join(f"{name} ({tid})" for name, tid in trackers)
-            st.info(f"No events received through PutEvents yet. Send them with: {md_escape(ids)}.")
+            st.info(
+                _("No events received through PutEvents yet. Send them with: {trackers}.").format(
+                    trackers=md_escape(ids)
+                )
+            )
         return
     frame = with_time(events)
     last = frame["time"].max().to_pydatetime()
     cols = st.columns(4)
-    cols[0].metric("Events received", f"{len(frame):,}")
-    cols[1].metric("Users", f"{frame['USER_ID'].nunique():,}")
-    cols[2].metric("Event types", f"{frame['EVENT_TYPE'].nunique():,}")
-    cols[3].metric("Latest event", relative_time(last), help=exact_time(last))
+    cols[0].metric(_("Events received"), formats.count(len(frame)))
+    cols[1].metric(_("Users"), formats.count(frame["USER_ID"].nunique()))
+    cols[2].metric(_("Event types"), formats.count(frame["EVENT_TYPE"].nunique()))
+    cols[3].metric(_("Latest event"), relative_time(last), help=exact_time(last))
     left, right = st.columns([1, 2])
     left.plotly_chart(data_charts.events_by_type_figure(events), key="data_events_type")
     right.plotly_chart(
@@ -200,9 +227,15 @@ def put_events(data: GroupData, trackers: Sequence[tuple[str, str | None]] | Non
         if c not in ("time", "USER_ID", "ITEM_ID", "EVENT_TYPE", "TIMESTAMP")
         and latest[c].notna().any()
     ]
-    st.markdown(f"**Latest {min(LATEST_EVENTS, len(frame))} events**")
-    st.dataframe(latest[shown], hide_index=True, key="data_latest_events")
+    st.markdown(_("**Latest {count} events**").format(count=min(LATEST_EVENTS, len(frame))))
+    st.dataframe(
+        latest[shown].rename(columns={"time": _("time")}),
+        hide_index=True,
+        key="data_latest_events",
+    )
     if trackers:
         st.caption(
-            "Event trackers: " + md_escape(", ".join(f"{n} (trackingId {t})" for n, t in trackers))
+            _("Event trackers: {trackers}").format(
+                trackers=md_escape(", ".join(f"{n} (trackingId {t})" for n, t in trackers))
+            )
         )

@@ -9,7 +9,8 @@ import streamlit as st
 
 from dashboard import deps
 from dashboard.components.downloads import csv_download
-from dashboard.components.formatting import short_id
+from dashboard.components.formatting import short_id, when_column
+from services.i18n import _
 
 AUDIT_ROWS = 50
 
@@ -17,30 +18,40 @@ AUDIT_ROWS = 50
 def audit_frame(limit: int = AUDIT_ROWS) -> pd.DataFrame:
     """The newest audit entries, newest first."""
     rows = [
-        {
-            "when": r.at,
-            "who": r.actor,
-            "action": r.action,
-            "target": short_id(r.target),
-            "result": r.result,
-            "message": r.message or "",
-            "parameters": json.dumps(r.params, sort_keys=True),
-            "target ARN": r.target,
-        }
+        (
+            r.at,
+            r.actor,
+            r.action,
+            short_id(r.target),
+            r.result,
+            r.message or "",
+            json.dumps(r.params, sort_keys=True),
+            r.target or "",
+        )
         for r in deps.store().recent_actions(limit)
     ]
-    return pd.DataFrame(rows)
+    columns = [
+        _("when"),
+        _("who"),
+        _("action"),
+        _("target"),
+        _("result"),
+        _("message"),
+        _("parameters"),
+        _("target ARN"),
+    ]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def show_audit_log(limit: int = AUDIT_ROWS) -> None:
     """The audit table, or what to do when it is empty."""
     frame = audit_frame(limit)
     if frame.empty:
-        st.info("No action yet: deploys, training runs and stops are recorded here.")
+        st.info(_("No action yet: deploys, training runs and stops are recorded here."))
         return
     st.dataframe(
         frame,
         hide_index=True,
-        column_config={"when": st.column_config.DatetimeColumn(format="distance")},
+        column_config={_("when"): when_column()},
     )
-    csv_download(frame, "Download the audit log as CSV", "audit-log.csv", "audit_csv")
+    csv_download(frame, _("Download the audit log as CSV"), "audit-log.csv", "audit_csv")

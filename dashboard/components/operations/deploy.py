@@ -11,6 +11,7 @@ from dashboard.components.solutions.data_warning import warn_if_different_data
 from dashboard.components.solutions.metrics_chart import show_deltas
 from dashboard.components.status import badge_markdown
 from dashboard.components.text import md_code, md_escape, md_help
+from services.i18n import _
 from services.personalize.models import SolutionVersion, short_arn
 from services.workspace.overview import CampaignStatus, DatasetGroupOverview
 
@@ -20,15 +21,21 @@ _RESET_KEY = "deploy_reset"
 
 def _campaign_label(status: CampaignStatus) -> str:
     # Stable text only: changing options would reset the user's choice on the next rerun.
-    return f"{status.campaign.name} (solution {short_arn(status.solution_arn)})"
+    return _("{campaign} (solution {solution})").format(
+        campaign=status.campaign.name, solution=short_arn(status.solution_arn)
+    )
 
 
 def _state(status: CampaignStatus) -> str:
     if status.updating_to:
-        return f"updating to {md_code(short_id(status.updating_to))}"
+        return _("updating to {version}").format(version=md_code(short_id(status.updating_to)))
     if status.behind and status.newest_active:
-        return f"behind: {md_code(short_id(status.newest_active.arn))} is newer and not deployed"
-    return "serves the newest ACTIVE version" if status.newest_active else "no ACTIVE version"
+        return _("behind: {version} is newer and not deployed").format(
+            version=md_code(short_id(status.newest_active.arn))
+        )
+    if status.newest_active:
+        return _("serves the newest ACTIVE version")
+    return _("no ACTIVE version")
 
 
 def _default_campaign(statuses: list[CampaignStatus], target: str | None) -> int:
@@ -41,7 +48,9 @@ def _default_campaign(statuses: list[CampaignStatus], target: str | None) -> int
 def _version_label(version: SolutionVersion) -> str:
     # Fixed text only (no relative time, no "newest"): labels that change between reruns make
     # the browser show stale options. The state is in the line above the selectbox.
-    return f"{short_id(version.arn)} · trained {exact_time(version.created)}"
+    return _("{version} · trained {when}").format(
+        version=short_id(version.arn), when=exact_time(version.created)
+    )
 
 
 def _metrics(arn: str | None) -> dict[str, float]:
@@ -52,12 +61,12 @@ def show_deploy(groups: list[DatasetGroupOverview], target: str | None) -> None:
     """Pick a campaign and a version, see the metric deltas, confirm, update."""
     statuses = [c for g in groups for c in g.campaigns]
     if not statuses:
-        st.info("No campaign yet: train a version, then create a campaign that serves it.")
+        st.info(_("No campaign yet: train a version, then create a campaign that serves it."))
         return
     by_arn = {s.campaign.arn: s for s in statuses}
     # ARNs as values, so a choice survives campaigns appearing or disappearing.
     arn = st.selectbox(
-        "Campaign",
+        _("Campaign"),
         list(by_arn),
         index=_default_campaign(statuses, target),
         format_func=lambda a: _campaign_label(by_arn[a]),
@@ -66,8 +75,12 @@ def show_deploy(groups: list[DatasetGroupOverview], target: str | None) -> None:
     status = by_arn[arn or statuses[0].campaign.arn]
     campaign = status.campaign
     st.markdown(
-        f"{badge_markdown(campaign.status)} solution {md_code(short_arn(status.solution_arn))} · "
-        f"serving {md_code(short_id(status.served_version_arn))} · {_state(status)}",
+        _("{status} solution {solution} · serving {version} · {state}").format(
+            status=badge_markdown(campaign.status),
+            solution=md_code(short_arn(status.solution_arn)),
+            version=md_code(short_id(status.served_version_arn)),
+            state=_state(status),
+        ),
         help=md_code(campaign.arn),
     )
     listed = reads.solution_versions(status.solution_arn)
@@ -75,12 +88,12 @@ def show_deploy(groups: list[DatasetGroupOverview], target: str | None) -> None:
         return  # the read said why
     active = [v for v in listed if v.status == "ACTIVE"]
     if not active:
-        st.info("This solution has no ACTIVE version yet: train one in the Train tab.")
+        st.info(_("This solution has no ACTIVE version yet: train one in the Train tab."))
         return
     served = status.served_version_arn
     versions = {v.arn: v for v in active}
     chosen_arn = st.selectbox(
-        "Version to deploy",
+        _("Version to deploy"),
         list(versions),
         index=0,  # versions come newest first: the newest ACTIVE one is the default
         format_func=lambda a: _version_label(versions[a]),
@@ -90,49 +103,61 @@ def show_deploy(groups: list[DatasetGroupOverview], target: str | None) -> None:
     chosen = versions[chosen_arn or active[0].arn]
     if chosen.arn == served:
         st.success(
-            md_escape(f"{campaign.name} already serves {short_id(chosen.arn)}."),
+            _("{campaign} already serves {version}.").format(
+                campaign=md_escape(campaign.name), version=md_escape(short_id(chosen.arn))
+            ),
             icon=":material/check_circle:",
         )
         return
 
-    st.markdown("**Chosen version vs what the campaign serves** (offline metrics)")
+    st.markdown(_("**Chosen version vs what the campaign serves** (offline metrics)"))
     serving = versions.get(served) if served else None
     if serving and chosen.created and serving.created and chosen.created < serving.created:
         st.caption(
-            f"A rollback: {short_id(chosen.arn)} was trained before {short_id(served)}, "
-            "the version the campaign serves."
+            _(
+                "A rollback: {chosen} was trained before {served}, the version the campaign serves."
+            ).format(chosen=md_escape(short_id(chosen.arn)), served=md_escape(short_id(served)))
         )
     if serving:
         warn_if_different_data(
-            (f"{short_id(chosen.arn)} (chosen)", chosen),
-            (f"{short_id(served)} (serving)", serving),
+            (_("{version} (chosen)").format(version=short_id(chosen.arn)), chosen),
+            (_("{version} (serving)").format(version=short_id(served)), serving),
             reads.version_data((chosen.arn, serving.arn)) or {},
             reads.version_data_reported(),
         )
     show_deltas(
         _metrics(chosen.arn),
         _metrics(served),
-        "deployed",
-        (f"{short_id(chosen.arn)} (chosen)", f"{short_id(served)} (serving)"),
+        _("deployed"),
+        (
+            _("{version} (chosen)").format(version=short_id(chosen.arn)),
+            _("{version} (serving)").format(version=short_id(served)),
+        ),
     )
     blocked = status.update_blocked()
     if blocked:
         st.info(md_escape(blocked), icon=":material/hourglass_top:")
     st.markdown(
-        f"UpdateCampaign switches **{md_escape(campaign.name)}** from "
-        f"{md_code(short_id(served))} to {md_code(short_id(chosen.arn))}. It keeps serving "
-        f"{md_code(short_id(served))} until the update is "
-        "ACTIVE (minutes on AWS); from then on, every user gets recommendations from the chosen "
-        "version."
+        _(
+            "UpdateCampaign switches **{campaign}** from {served} to {chosen}. It keeps serving "
+            "{served} until the update is ACTIVE (minutes on AWS); from then on, every user "
+            "gets recommendations from the chosen version."
+        ).format(
+            campaign=md_escape(campaign.name),
+            served=md_code(short_id(served)),
+            chosen=md_code(short_id(chosen.arn)),
+        )
     )
     if st.session_state.pop(_RESET_KEY, False):
         st.session_state[CONFIRM_KEY] = False  # a finished action must not stay confirmed
     confirmed = st.checkbox(
-        f"I understand this changes live recommendations of {md_escape(campaign.name)}",
+        _("I understand this changes live recommendations of {campaign}").format(
+            campaign=md_escape(campaign.name)
+        ),
         key=CONFIRM_KEY,
     )
     if st.button(
-        "Update campaign",
+        _("Update campaign"),
         key="deploy_button",
         type="primary",
         icon=":material/rocket_launch:",
@@ -145,13 +170,17 @@ def show_deploy(groups: list[DatasetGroupOverview], target: str | None) -> None:
             campaign.arn,
             {"solution_version_arn": chosen.arn, "previous_version_arn": served},
             lambda: service.update_campaign(campaign.arn, chosen.arn),
-            failure=f"Could not update {campaign.name}",
+            failure=_("Could not update {campaign}").format(campaign=campaign.name),
             note=lambda _: f"{short_id(served)} → {short_id(chosen.arn)}",
         )
         if done:
             st.session_state[_RESET_KEY] = True
             flash(
-                f"Update of {campaign.name} to {short_id(chosen.arn)} started; it serves "
-                f"{short_id(served)} until the update is ACTIVE."
+                _(
+                    "Update of {campaign} to {chosen} started; it serves {served} until the "
+                    "update is ACTIVE."
+                ).format(
+                    campaign=campaign.name, chosen=short_id(chosen.arn), served=short_id(served)
+                )
             )
             st.rerun()

@@ -10,9 +10,11 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from dashboard import deps, identity, reads
+from dashboard.components.formatting import dataset_type_name
 from dashboard.components.operations.actions import flash, run_action
 from dashboard.components.text import md_code, md_escape, md_help
 from services.errors import ServiceError
+from services.i18n import N_, _
 from services.personalize.facade import PersonalizeService
 from services.personalize.models import HyperParameter
 from services.workspace.new_solution import (
@@ -36,40 +38,48 @@ REFUSED_KEY = "ns_refused"  # {field key: (value sent, the service's text)}
 _RESET_KEY = "ns_reset"
 # Every string this section shows, in one place (the i18n issue translates them).
 TEXT = {
-    "no_group": "No dataset group yet: create one on the Data page first.",
-    "group": "Dataset group",
-    "recipe": "Recipe",
-    "fits": "fits this group",
-    "needs": "needs {missing}",
-    "datasets": "Needs: {required}. Also learns from: {optional}.",
-    "name": "Solution name",
-    "name_help": f"1–{NAME_MAX} letters, digits, '-' or '_'.",
-    "hyper": "Hyperparameters (DescribeAlgorithm)",
-    "hyper_none": "This recipe takes no hyperparameters.",
-    "features": "Feature transformation (DescribeFeatureTransformation)",
-    "default": "Default {default}",
-    "tunable": "; tuned by HPO",
-    "hpo": "Tune hyperparameters (performHPO)",
-    "hpo_help": "Trains several versions over the tunable ranges and keeps the best: {names}.",
-    "hpo_none": "This recipe has no tunable hyperparameter.",
-    "event_type": "Event type (optional: empty trains on every event type)",
-    "auto": "Automatic training (performAutoTraining)",
-    "days": "Every N days (autoTrainingConfig)",
-    "train_now": "Train a first version now (CreateSolutionVersion, FULL)",
-    "summary": "CreateSolution makes **{name}** in {group} with {recipe}{hpo}. Training is "
-    "billed per training hour{auto}.",
-    "summary_hpo": ", tuning its hyperparameters",
-    "summary_auto": "; it trains a new version every {days} days by itself",
-    "confirm": "I understand the solution trains (billed) when started or scheduled",
-    "create": "Create solution",
-    "failed": "Could not create {name}",
-    "created": "Solution {name} created.",
-    "training": "Solution {name} created; training started: {version}.",
-    "not_active": "Solution {name} created; it is {status}: train it in the Train tab once it is "
-    "ACTIVE.",
-    "train_failed": "Could not start training {name}",
-    "waiting": "Waiting for {name} to be ACTIVE before training it…",
+    "no_group": N_("No dataset group yet: create one on the Data page first."),
+    "group": N_("Dataset group"),
+    "recipe": N_("Recipe"),
+    "fits": N_("fits this group"),
+    "needs": N_("needs {missing}"),
+    "datasets": N_("Needs: {required}. Also learns from: {optional}."),
+    "name": N_("Solution name"),
+    "name_help": N_("1–{max} letters, digits, '-' or '_'."),
+    "hyper": N_("Hyperparameters (DescribeAlgorithm)"),
+    "hyper_none": N_("This recipe takes no hyperparameters."),
+    "features": N_("Feature transformation (DescribeFeatureTransformation)"),
+    "default": N_("Default {default}"),
+    "tunable": N_("; tuned by HPO"),
+    "hpo": N_("Tune hyperparameters (performHPO)"),
+    "hpo_help": N_("Trains several versions over the tunable ranges and keeps the best: {names}."),
+    "hpo_none": N_("This recipe has no tunable hyperparameter."),
+    "event_type": N_("Event type (optional: empty trains on every event type)"),
+    "auto": N_("Automatic training (performAutoTraining)"),
+    "days": N_("Every N days (autoTrainingConfig)"),
+    "train_now": N_("Train a first version now (CreateSolutionVersion, FULL)"),
+    "summary": N_(
+        "CreateSolution makes **{name}** in {group} with {recipe}{hpo}. Training is "
+        "billed per training hour{auto}."
+    ),
+    "summary_hpo": N_(", tuning its hyperparameters"),
+    "summary_auto": N_("; it trains a new version every {days} days by itself"),
+    "confirm": N_("I understand the solution trains (billed) when started or scheduled"),
+    "create": N_("Create solution"),
+    "failed": N_("Could not create {name}"),
+    "created": N_("Solution {name} created."),
+    "training": N_("Solution {name} created; training started: {version}."),
+    "not_active": N_(
+        "Solution {name} created; it is {status}: train it in the Train tab once it is ACTIVE."
+    ),
+    "train_failed": N_("Could not start training {name}"),
+    "waiting": N_("Waiting for {name} to be ACTIVE before training it…"),
 }
+
+
+def t(key: str) -> str:
+    """The text of ``key`` in the reader's language."""
+    return _(TEXT[key])
 
 
 def _default_group(groups: list[DatasetGroupOverview], target: str | None) -> int:
@@ -78,17 +88,18 @@ def _default_group(groups: list[DatasetGroupOverview], target: str | None) -> in
 
 def _recipe_label(option: RecipeOption) -> str:
     # Stable text only: a changing label would reset the choice on the next rerun.
-    state = TEXT["fits"] if option.fits else TEXT["needs"].format(missing=", ".join(option.missing))
+    missing = ", ".join(map(dataset_type_name, option.missing))
+    state = t("fits") if option.fits else t("needs").format(missing=missing)
     return f"{option.recipe.name} ({option.recipe.recipe_type or '?'}; {state})"
 
 
 def _param_field(prefix: str, recipe: str, param: HyperParameter) -> str:
     key = f"ns_{prefix[:2]}_{recipe}_{param.name}"
-    shown = TEXT["default"].format(default=param.default if param.default is not None else "–")
+    shown = t("default").format(default=param.default if param.default is not None else "–")
     limits = range_text(param)
     help_text = f"{shown}; {limits}" if limits else shown
     if param.tunable:
-        help_text += TEXT["tunable"]
+        help_text += t("tunable")
     # The range in the label too (plain text: Streamlit labels render markdown, so escaped).
     label = md_escape(f"{param.name} ({limits})" if limits else param.name)
     if param.kind == "categorical" and param.values and param.default in param.values:
@@ -106,11 +117,11 @@ def _param_field(prefix: str, recipe: str, param: HyperParameter) -> str:
 def show_new_solution(groups: list[DatasetGroupOverview], target: str | None) -> None:
     """The New solution form; ``target`` (a dataset group ARN) preselects the group."""
     if not groups:
-        st.info(TEXT["no_group"])
+        st.info(t("no_group"))
         return
     by_arn = {g.group.arn: g for g in groups}
     group_arn = st.selectbox(
-        TEXT["group"],
+        t("group"),
         list(by_arn),
         index=_default_group(groups, target),
         format_func=lambda a: by_arn[a].group.name,
@@ -123,7 +134,7 @@ def show_new_solution(groups: list[DatasetGroupOverview], target: str | None) ->
         return  # the read said why
     by_recipe = {o.recipe.arn: o for o in options}
     recipe_arn = st.selectbox(
-        TEXT["recipe"],
+        t("recipe"),
         list(by_recipe),
         format_func=lambda a: _recipe_label(by_recipe[a]),
         key="ns_recipe",
@@ -133,45 +144,50 @@ def show_new_solution(groups: list[DatasetGroupOverview], target: str | None) ->
     st.caption(md_escape(option.recipe.description or ""))
     st.caption(
         md_escape(
-            TEXT["datasets"].format(
-                required=", ".join(option.required) or "–",
-                optional=", ".join(option.optional) or "–",
+            t("datasets").format(
+                required=", ".join(map(dataset_type_name, option.required)) or "–",
+                optional=", ".join(map(dataset_type_name, option.optional)) or "–",
             )
         )
     )
     slots = {"recipe": st.empty()}
-    name = st.text_input(TEXT["name"], key="ns_name", max_chars=NAME_MAX, help=TEXT["name_help"])
+    name = st.text_input(
+        t("name"),
+        key="ns_name",
+        max_chars=NAME_MAX,
+        help=t("name_help").format(max=NAME_MAX),
+    )
     slots["name"] = st.empty()
 
     hyper: dict[str, str] = {}
-    st.markdown(f"**{TEXT['hyper']}**")
+    st.markdown(f"**{t('hyper')}**")
     if not option.hyperparameters:
-        st.caption(TEXT["hyper_none"])
+        st.caption(t("hyper_none"))
     for param in option.hyperparameters:
         hyper[param.name] = _param_field(HYPER, recipe, param)
         slots[HYPER + param.name] = st.empty()
     features: dict[str, str] = {}
     if option.features:
-        st.markdown(f"**{TEXT['features']}**")
+        st.markdown(f"**{t('features')}**")
     for param in option.features:
         features[param.name] = _param_field(FEATURE, recipe, param)
         slots[FEATURE + param.name] = st.empty()
 
     hpo = st.toggle(
-        TEXT["hpo"],
+        t("hpo"),
         key=f"ns_hpo_{recipe}",
         disabled=not option.tunable,
         help=md_help(
-            TEXT["hpo_help"].format(names=", ".join(option.tunable))
+            t("hpo_help").format(names=", ".join(option.tunable))
             if option.tunable
-            else TEXT["hpo_none"]
+            else t("hpo_none")
         ),
     )
-    event_type = st.text_input(TEXT["event_type"], key="ns_event_type")
-    auto = st.toggle(TEXT["auto"], value=True, key="ns_auto")
+    event_type = st.text_input(t("event_type"), key="ns_event_type")
+    auto = st.toggle(t("auto"), value=True, key="ns_auto")
     low, high = SCHEDULE_DAYS
     days = st.number_input(
-        TEXT["days"],
+        t("days"),
         min_value=low,
         max_value=high,
         value=DEFAULT_SCHEDULE_DAYS,
@@ -180,7 +196,7 @@ def show_new_solution(groups: list[DatasetGroupOverview], target: str | None) ->
         key="ns_days",
     )
     slots["schedule"] = st.empty()
-    train_now = st.checkbox(TEXT["train_now"], key="ns_train_now")
+    train_now = st.checkbox(t("train_now"), key="ns_train_now")
 
     form = NewSolution(
         name=name.strip(),
@@ -205,19 +221,19 @@ def show_new_solution(groups: list[DatasetGroupOverview], target: str | None) ->
     _show_at_fields(slots, shown | blocking)
 
     st.markdown(
-        TEXT["summary"].format(
+        t("summary").format(
             name=md_escape(form.name or "…"),
             group=md_escape(group.group.name),
             recipe=md_code(recipe),
-            hpo=TEXT["summary_hpo"] if form.perform_hpo else "",
-            auto=TEXT["summary_auto"].format(days=form.schedule_days) if auto else "",
+            hpo=t("summary_hpo") if form.perform_hpo else "",
+            auto=t("summary_auto").format(days=form.schedule_days) if auto else "",
         )
     )
     if st.session_state.pop(_RESET_KEY, False):
         st.session_state[CONFIRM_KEY] = False
-    confirmed = st.checkbox(TEXT["confirm"], key=CONFIRM_KEY)
+    confirmed = st.checkbox(t("confirm"), key=CONFIRM_KEY)
     if st.button(
-        TEXT["create"],
+        t("create"),
         key="ns_button",
         type="primary",
         icon=":material/add_circle:",
@@ -257,7 +273,7 @@ def _create(
         form.group_arn,
         request,
         call,
-        failure=TEXT["failed"].format(name=form.name),
+        failure=t("failed").format(name=form.name),
         note=lambda new: f"new solution {new}",
     )
     if not arn:
@@ -267,7 +283,7 @@ def _create(
         return
     st.session_state.pop(REFUSED_KEY, None)
     st.session_state[_RESET_KEY] = True
-    message = TEXT["created"].format(name=form.name)
+    message = t("created").format(name=form.name)
     if train_now:
         message = _train(service, arn, form.name)
     flash(message)
@@ -276,20 +292,20 @@ def _create(
 
 def _train(service: PersonalizeService, solution_arn: str, name: str) -> str:
     try:
-        with st.spinner(md_escape(TEXT["waiting"].format(name=name))):
+        with st.spinner(md_escape(t("waiting").format(name=name))):
             solution = wait_until_active(service, solution_arn)
     except ServiceError as err:
-        return TEXT["train_failed"].format(name=name) + f": {err}"
+        return t("train_failed").format(name=name) + f": {err}"
     if solution.status != "ACTIVE":
-        return TEXT["not_active"].format(name=name, status=solution.status)
+        return t("not_active").format(name=name, status=solution.status)
     version = run_action(
         "create_solution_version",
         solution_arn,
         {"training_mode": "FULL"},
         lambda: service.create_solution_version(solution_arn),
-        failure=TEXT["train_failed"].format(name=name),
+        failure=t("train_failed").format(name=name),
         note=lambda new: f"new version {new}",
     )
     if not version:  # the reason is in the audit log; the page reruns to show the solution
-        return TEXT["train_failed"].format(name=name) + ": see the audit log."
-    return TEXT["training"].format(name=name, version=version)
+        return t("train_failed").format(name=name) + _(": see the audit log.")
+    return t("training").format(name=name, version=version)

@@ -15,8 +15,11 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import deps, identity, reads
+from dashboard.components.formatting import when_column
+from dashboard.components.language import in_session_language
 from dashboard.components.operations.actions import flash, run_action
 from dashboard.components.text import md_escape, md_help
+from services.i18n import _
 from services.pipeline.running_runs import refresh_work
 from services.workspace.running_work import Running, running_work
 
@@ -29,14 +32,18 @@ _FAILED = "failed"  # the whole-page read failed and said why
 
 
 def _stop_button(item: Running) -> None:
-    with st.popover(f"Stop {md_escape(item.name)}…", icon=":material/stop_circle:"):
+    with st.popover(
+        _("Stop {name}…").format(name=md_escape(item.name)), icon=":material/stop_circle:"
+    ):
         st.markdown(
-            f"Stop training **{md_escape(item.name)}**? The time trained so far is billed and "
-            "training cannot be resumed: the version ends as CREATE STOPPED."
+            _(
+                "Stop training **{name}**? The time trained so far is billed and training "
+                "cannot be resumed: the version ends as CREATE STOPPED."
+            ).format(name=md_escape(item.name))
         )
         denied = identity.refusal()
         if st.button(
-            "Stop training",
+            _("Stop training"),
             key=f"stop_{item.arn}",
             type="primary",
             disabled=denied is not None,
@@ -53,9 +60,9 @@ def _stop_button(item: Running) -> None:
                 item.arn,
                 {"status_before": item.status},
                 stop,
-                failure="Could not stop training",
+                failure=_("Could not stop training"),
             ):
-                flash(f"Stopping {item.name}: it ends as CREATE STOPPED.")
+                flash(_("Stopping {name}: it ends as CREATE STOPPED.").format(name=item.name))
                 st.rerun(scope="app")
 
 
@@ -79,22 +86,18 @@ def _body() -> None:
     previous = st.session_state.get(_STATE)
     st.session_state[_STATE] = seen
     every = st.session_state.get(_INTERVAL, IDLE_SECONDS)
-    checked = f"checked {datetime.now(UTC):%H:%M:%S} UTC; updates every {every} s"
+    checked = _("checked {time} UTC; updates every {every} s").format(
+        time=f"{datetime.now(UTC):%H:%M:%S}", every=every
+    )
     if not work:
-        st.caption(f"Nothing running ({checked}).")
+        st.caption(_("Nothing running ({checked}).").format(checked=checked))
     else:
-        st.caption(f"{len(work)} running, {checked}.")
+        st.caption(_("{count} running, {checked}.").format(count=len(work), checked=checked))
         frame = pd.DataFrame(
-            [
-                {"what": w.kind, "name": w.name, "status": w.status, "started": w.started}
-                for w in work
-            ]
+            [(_(w.kind), w.name, w.status, w.started) for w in work],
+            columns=[_("what"), _("name"), _("status"), _("started")],
         )
-        st.dataframe(
-            frame,
-            hide_index=True,
-            column_config={"started": st.column_config.DatetimeColumn(format="distance")},
-        )
+        st.dataframe(frame, hide_index=True, column_config={_("started"): when_column()})
         for item in work:
             if item.stoppable:
                 _stop_button(item)
@@ -114,4 +117,4 @@ def show_running_work() -> None:
     busy = any(w.live for w in work or [])
     every = BUSY_SECONDS if busy else IDLE_SECONDS
     st.session_state[_INTERVAL] = every
-    st.fragment(run_every=every)(_body)()
+    st.fragment(run_every=every)(in_session_language(_body))()

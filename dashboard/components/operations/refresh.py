@@ -14,9 +14,12 @@ import streamlit as st
 
 from dashboard import deps, identity, reads
 from dashboard.components.errors import show_failure, shown_errors
-from dashboard.components.formatting import duration
+from dashboard.components.formatting import duration, mode_name, when_column
+from dashboard.components.language import in_session_language
+from dashboard.components.solutions.metrics_chart import metric_label
 from dashboard.components.text import md_code, md_escape, md_help
 from services.errors import ServiceError
+from services.i18n import _
 from services.pipeline import DEFAULT_METRIC, GUARDRAIL_METRICS, RUNNING, RefreshOptions, RefreshRun
 from services.pipeline.options import DEFAULT_TOLERANCE_PCT, parse_sources
 from services.pipeline.planning import default_solutions
@@ -35,22 +38,17 @@ _MARKS = {"SUCCEEDED": "✓", "FAILED": "✗", "REFUSED": "✗", "SKIPPED": "–
 
 def took(seconds: float | None) -> str:
     """A run's or step's duration, or "running"."""
-    return duration(timedelta(seconds=seconds)) if seconds is not None else "running"
+    return duration(timedelta(seconds=seconds)) if seconds is not None else _("running")
 
 
 def steps_frame(run: RefreshRun) -> pd.DataFrame:
     """One row per step: what, outcome, why, how long."""
     return pd.DataFrame(
         [
-            {
-                "step": s.label,
-                "outcome": f"{_MARKS.get(s.status, '')} {s.status}",
-                "reason": s.reason or "",
-                "took": took(s.seconds),
-            }
+            (s.label, f"{_MARKS.get(s.status, '')} {s.status}", s.reason or "", took(s.seconds))
             for s in run.steps
         ],
-        columns=["step", "outcome", "reason", "took"],
+        columns=[_("step"), _("outcome"), _("reason"), _("took")],
     )
 
 
@@ -73,53 +71,65 @@ def history_frame(runs: list[RefreshRun]) -> pd.DataFrame:
     """Past runs: outcome, when, how long, who, and the guardrail's numbers."""
     return pd.DataFrame(
         [
-            {
-                "run": r.id,
-                "group": r.dataset_group_name,
-                "outcome": f"{r.status} (stalled)" if r.stale else r.status,
-                "started": r.started,
-                "took": took(r.seconds),
-                "by": f"{r.actor} ({r.trigger})",
-                "guardrail (new vs served)": _guardrail_text(r),
-                "reason": r.reason or "",
-            }
+            (
+                r.id,
+                r.dataset_group_name,
+                _("{status} (stalled)").format(status=r.status) if r.stale else r.status,
+                r.started,
+                took(r.seconds),
+                f"{r.actor} ({r.trigger})",
+                _guardrail_text(r),
+                r.reason or "",
+            )
             for r in runs
         ],
         columns=[
-            "run",
-            "group",
-            "outcome",
-            "started",
-            "took",
-            "by",
-            "guardrail (new vs served)",
-            "reason",
+            _("run"),
+            _("group"),
+            _("outcome"),
+            _("started"),
+            _("took"),
+            _("by"),
+            _("guardrail (new vs served)"),
+            _("reason"),
         ],
     )
 
 
 def _options(group: DatasetGroupOverview, denied: str | None) -> RefreshOptions | None:
     data = st.text_input(
-        "Data to import first (optional)",
+        _("Data to import first (optional)"),
         key="refresh_data",
-        placeholder="s3://bucket/interactions.csv",
-        help="Checked against Personalize's rules before the import; an error stops the run. "
-        "TYPE=LOCATION (items=s3://bucket/items.csv) for items or users, as with --data.",
+        placeholder=_("s3://bucket/interactions.csv"),
+        help=_(
+            "Checked against Personalize's rules before the import; an error stops the run. "
+            "TYPE=LOCATION (items=s3://bucket/items.csv) for items or users, as with --data."
+        ),
     ).strip()
     mapping_file = st.file_uploader(
-        "Mapping of a raw export (optional)",
+        _("Mapping of a raw export (optional)"),
         type=["json"],
         key="refresh_mapping",
         disabled=denied is not None,  # the upload only feeds a run the viewer cannot start
-        help="The JSON from Data → Prepare → Download the mapping, as with --mapping: the "
-        "location above is then a raw export, prepared by this mapping before the check.",
+        help=_(
+            "The JSON from Data → Prepare → Download the mapping, as with --mapping: the "
+            "location above is then a raw export, prepared by this mapping before the check."
+        ),
     )
     left, right = st.columns(2)
     import_mode = left.radio(
-        "Import mode", ["FULL", "INCREMENTAL"], horizontal=True, key="refresh_import_mode"
+        _("Import mode"),
+        ["FULL", "INCREMENTAL"],
+        format_func=mode_name,
+        horizontal=True,
+        key="refresh_import_mode",
     )
     training_mode = right.radio(
-        "Training mode", ["FULL", "UPDATE"], horizontal=True, key="refresh_training_mode"
+        _("Training mode"),
+        ["FULL", "UPDATE"],
+        format_func=mode_name,
+        horizontal=True,
+        key="refresh_training_mode",
     )
     with_campaign = [
         s.name
@@ -128,22 +138,23 @@ def _options(group: DatasetGroupOverview, denied: str | None) -> RefreshOptions 
         )
     ]
     solutions = st.multiselect(
-        "Solutions to train",
+        _("Solutions to train"),
         [s.solution.name for s in group.solutions],
         default=with_campaign,
         key=f"refresh_solutions_{group.group.arn}",
-        help="Default: every solution that backs a campaign.",
+        help=_("Default: every solution that backs a campaign."),
     )
-    deploy = st.toggle("Deploy when the guardrail allows", value=True, key="refresh_deploy")
+    deploy = st.toggle(_("Deploy when the guardrail allows"), value=True, key="refresh_deploy")
     left, right = st.columns(2)
     metric = left.selectbox(
-        "Guardrail metric",
+        _("Guardrail metric"),
         GUARDRAIL_METRICS,
         index=GUARDRAIL_METRICS.index(DEFAULT_METRIC),
+        format_func=metric_label,
         key="refresh_metric",
     )
     tolerance = right.number_input(
-        "Largest allowed drop (%)",
+        _("Largest allowed drop (%)"),
         min_value=0.0,
         max_value=100.0,
         value=DEFAULT_TOLERANCE_PCT,
@@ -151,7 +162,7 @@ def _options(group: DatasetGroupOverview, denied: str | None) -> RefreshOptions 
         key="refresh_tolerance",
     )
     force = st.checkbox(
-        "Force: deploy even if the metric dropped more", key="refresh_force", disabled=not deploy
+        _("Force: deploy even if the metric dropped more"), key="refresh_force", disabled=not deploy
     )
     try:
         mappings = (
@@ -183,12 +194,12 @@ def _start(group: DatasetGroupOverview, options: RefreshOptions) -> None:
     try:
         triggered = pipeline.trigger(group.group, options, actor=actor, trigger="dashboard")
     except ServiceError as err:  # the store refused the run: none started
-        show_failure("Could not start the refresh", err)
+        show_failure(_("Could not start the refresh"), err)
         return
     if triggered.owner is not None:
         pipeline.start_background(triggered.run_id, triggered.owner)
     note = "attached" if triggered.attached else ("resumed" if triggered.resumed else "started")
-    with shown_errors("The refresh started but is not in the audit log"):
+    with shown_errors(_("The refresh started but is not in the audit log")):
         deps.store().record_action(
             actor, "refresh", group.group.arn, params, "ok", f"run #{triggered.run_id} {note}"
         )
@@ -205,9 +216,11 @@ def _live(run_id: int) -> None:
     previous = st.session_state.get(_SEEN_KEY)
     st.session_state[_SEEN_KEY] = (run_id, run.status)
     state = {"SUCCEEDED": "complete", RUNNING: "running"}.get(run.status, "error")
-    label = f"Refresh #{run.id} of {md_escape(run.dataset_group_name)}: {md_escape(run.status)}"
+    label = _("Refresh #{id} of {group}: {status}").format(
+        id=run.id, group=md_escape(run.dataset_group_name), status=md_escape(run.status)
+    )
     if run.stale:
-        label += " (its process stopped; the next Refresh now resumes it)"
+        label += _(" (its process stopped; the next Refresh now resumes it)")
     # Not a `with` block: leaving one marks the status "complete", which drew a tick beside
     # "RUNNING".
     box = st.status(label, state=state, expanded=True)
@@ -224,26 +237,31 @@ def show_live_run(run_id: int) -> None:
     """The run's steps, updating themselves every POLL_SECONDS while it runs."""
     run = reads.refresh_run(run_id)
     running = run is not None and run.status == RUNNING and not run.stale
-    st.fragment(run_every=POLL_SECONDS if running else None)(_live)(run_id)
+    st.fragment(run_every=POLL_SECONDS if running else None)(in_session_language(_live))(run_id)
 
 
 def show_refresh(groups: list[DatasetGroupOverview]) -> None:
     """Choose a group and options, confirm, start; follow the run; see past runs."""
     if not groups:
-        st.info("No dataset group yet: create one on the Data page.")
+        st.info(_("No dataset group yet: create one on the Data page."))
         return
     by_arn = {g.group.arn: g for g in groups}
     arn = st.selectbox(
-        "Dataset group",
+        _("Dataset group"),
         list(by_arn),
         format_func=lambda a: by_arn[a].group.name,
         key="refresh_group",
     )
     group = by_arn[arn or groups[0].group.arn]
     st.caption(
-        "Import (optional) → train → guardrail → deploy → verify, as one run; the same as "
-        + md_code(f"python -m services.pipeline refresh --dataset-group {group.group.name}")
-        + "."
+        _(
+            "Import (optional) → train → guardrail → deploy → verify, as one run; the same as "
+            "{command}."
+        ).format(
+            command=md_code(
+                f"python -m services.pipeline refresh --dataset-group {group.group.name}"
+            )
+        )
     )
     history = reads.refresh_history(group.group.arn, 20)
     current = next((r for r in history if r.status == RUNNING), None)
@@ -254,18 +272,18 @@ def show_refresh(groups: list[DatasetGroupOverview]) -> None:
     if denied is not None:
         st.caption(f":material/lock: {md_escape(denied)}")
     confirmed = st.checkbox(
-        "I understand this trains new versions (billed) and may change live recommendations",
+        _("I understand this trains new versions (billed) and may change live recommendations"),
         key=CONFIRM_KEY,
         disabled=denied is not None,
     )
     if current is not None and not current.stale:
         st.info(
-            f"Refresh #{current.id} is running: starting now follows it.",
+            _("Refresh #{id} is running: starting now follows it.").format(id=current.id),
             icon=":material/hourglass_top:",
         )
     if (
         st.button(
-            "Refresh now",
+            _("Refresh now"),
             key="refresh_button",
             type="primary",
             icon=":material/autorenew:",
@@ -278,12 +296,10 @@ def show_refresh(groups: list[DatasetGroupOverview]) -> None:
     run_id = st.session_state.get(RUN_KEY) or (current.id if current else None)
     if run_id is not None:
         show_live_run(run_id)
-    st.markdown("**Past runs**")
+    st.markdown(_("**Past runs**"))
     if not history:
-        st.caption(f"No refresh of {md_escape(group.group.name)} yet.")
+        st.caption(_("No refresh of {group} yet.").format(group=md_escape(group.group.name)))
     else:
         st.dataframe(
-            history_frame(history),
-            hide_index=True,
-            column_config={"started": st.column_config.DatetimeColumn(format="distance")},
+            history_frame(history), hide_index=True, column_config={_("started"): when_column()}
         )

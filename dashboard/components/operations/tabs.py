@@ -9,13 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from services.i18n import N_, _
+
+# In English, as marked for the message catalogue: the page shows them translated.
 TAB_LABELS = {
-    "refresh": ":material/autorenew: Refresh",
-    "deploy": ":material/rocket_launch: Deploy",
-    "train": ":material/model_training: Train",
-    "new_solution": ":material/add_circle: New solution",
-    "costs": ":material/payments: Cost & usage",
-    "audit": ":material/history: Audit log",
+    "refresh": N_(":material/autorenew: Refresh"),
+    "deploy": N_(":material/rocket_launch: Deploy"),
+    "train": N_(":material/model_training: Train"),
+    "new_solution": N_(":material/add_circle: New solution"),
+    "costs": N_(":material/payments: Cost & usage"),
+    "audit": N_(":material/history: Audit log"),
 }
 TAB_PARAM = "tab"
 TABS_KEY = "operations_tab"  # the tab widget's state: which tab is open, across reruns
@@ -35,11 +38,13 @@ def link_params(tab: str | None, target: str | None) -> dict[str, str] | None:
 
 
 def default_tab(query: Mapping[str, str]) -> str | None:
-    """The label of the tab a link asked for; None (the first tab) for none or an unknown one,
-    since the query string is typed by whoever shares the link."""
-    return TAB_LABELS.get(query.get(TAB_PARAM, ""))
+    """The label of the tab a link asked for, in the reader's language; None (the first tab)
+    for none or an unknown one, since the query string is typed by whoever shares the link."""
+    label = TAB_LABELS.get(query.get(TAB_PARAM, ""))
+    return _(label) if label else None
 
 
 def tab_of(label: str | None) -> str | None:
-    """The link name ("deploy") of a tab label; None for a label the page does not have."""
-    return next((name for name, shown in TAB_LABELS.items() if shown == label), None)
+    """The link name ("deploy") of a tab label as shown (in the reader's language); None for a
+    label the page does not have."""
+    return next((name for name, shown in TAB_LABELS.items() if _(shown) == label), None)

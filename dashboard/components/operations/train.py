@@ -5,9 +5,10 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import deps, identity
-from dashboard.components.formatting import relative_time, short_id
+from dashboard.components.formatting import mode_name, relative_time, short_id
 from dashboard.components.operations.actions import flash, run_action
 from dashboard.components.text import md_code, md_escape, md_help
+from services.i18n import N_, _
 from services.personalize.models import is_terminal, short_arn
 from services.workspace.overview import DatasetGroupOverview, SolutionStatus
 from services.workspace.recipe_capabilities import UPDATE_RECIPES
@@ -15,9 +16,11 @@ from services.workspace.recipe_capabilities import UPDATE_RECIPES
 CONFIRM_KEY = "train_confirm"
 _RESET_KEY = "train_reset"
 _MODE_HELP = {
-    "FULL": "retrain on all data (billed per training hour)",
-    "UPDATE": "fold in new items and interactions without full retraining; cheaper, and it "
-    "stops the solution's automatic updates",
+    "FULL": N_("retrain on all data (billed per training hour)"),
+    "UPDATE": N_(
+        "fold in new items and interactions without full retraining; cheaper, and it "
+        "stops the solution's automatic updates"
+    ),
 }
 
 
@@ -34,13 +37,14 @@ def _label(status: SolutionStatus) -> str:
 def _state(status: SolutionStatus) -> str:
     newest, active = status.newest_version, status.newest_active
     if newest is None:
-        return "never trained"
-    text = (
-        f"{status.version_count} version(s); newest {md_code(short_id(newest.arn))} "
-        f"{md_escape(newest.status)}"
+        return _("never trained")
+    text = _("{count} version(s); newest {version} {status}").format(
+        count=status.version_count,
+        version=md_code(short_id(newest.arn)),
+        status=md_escape(newest.status),
     )
     if active and active.arn != newest.arn:
-        text += f"; newest ACTIVE {md_code(short_id(active.arn))}"
+        text += _("; newest ACTIVE {version}").format(version=md_code(short_id(active.arn)))
     return text
 
 
@@ -55,11 +59,11 @@ def show_train(groups: list[DatasetGroupOverview], target: str | None) -> None:
     """Choose a solution and a training mode, confirm the cost, start training."""
     solutions = [s for g in groups for s in g.solutions]
     if not solutions:
-        st.info("No solution yet: create one in the New solution tab, then train it here.")
+        st.info(_("No solution yet: create one in the New solution tab, then train it here."))
         return
     by_arn = {s.solution.arn: s for s in solutions}
     arn = st.selectbox(
-        "Solution",
+        _("Solution"),
         list(by_arn),
         index=_default(solutions, target),
         format_func=lambda a: _label(by_arn[a]),
@@ -73,37 +77,44 @@ def show_train(groups: list[DatasetGroupOverview], target: str | None) -> None:
     if recipe in UPDATE_RECIPES and status.newest_active is not None:
         modes.append("UPDATE")
     mode = st.radio(
-        "Training mode",
+        _("Training mode"),
         modes,
+        format_func=mode_name,
         horizontal=True,
-        captions=[_MODE_HELP[m] for m in modes],
+        captions=[_(_MODE_HELP[m]) for m in modes],
         key=f"train_mode_{solution.arn}",
     )
     if recipe in UPDATE_RECIPES and status.newest_active is None:
-        st.caption("UPDATE needs an ACTIVE FULL version first.")
+        st.caption(_("UPDATE needs an ACTIVE FULL version first."))
     elif recipe not in UPDATE_RECIPES:
         st.caption(
-            f"UPDATE is offered for User-Personalization recipes only, not {md_escape(recipe)}."
+            _("UPDATE is offered for User-Personalization recipes only, not {recipe}.").format(
+                recipe=md_escape(recipe)
+            )
         )
     newest = status.newest_version
     if newest and not is_terminal(newest.status):
         st.warning(
-            md_escape(
-                f"Version {short_id(newest.arn)} of {solution.name} is still {newest.status} "
-                f"(started {relative_time(newest.created)})."
+            _("Version {version} of {solution} is still {status} (started {when}).").format(
+                version=md_escape(short_id(newest.arn)),
+                solution=md_escape(solution.name),
+                status=md_escape(newest.status),
+                when=md_escape(relative_time(newest.created)),
             ),
             icon=":material/hourglass_top:",
         )
     st.markdown(
-        f"Creates a new version of **{md_escape(solution.name)}** ({mode}). Training is billed per "
-        "training hour; campaigns keep serving their current version until you deploy the "
-        "new one in the Deploy tab."
+        _(
+            "Creates a new version of **{solution}** ({mode}). Training is billed per training "
+            "hour; campaigns keep serving their current version until you deploy the new one "
+            "in the Deploy tab."
+        ).format(solution=md_escape(solution.name), mode=mode)
     )
     if st.session_state.pop(_RESET_KEY, False):
         st.session_state[CONFIRM_KEY] = False
-    confirmed = st.checkbox("I understand training is billed", key=CONFIRM_KEY)
+    confirmed = st.checkbox(_("I understand training is billed"), key=CONFIRM_KEY)
     if st.button(
-        "Start training",
+        _("Start training"),
         key="train_button",
         type="primary",
         icon=":material/model_training:",
@@ -116,10 +127,14 @@ def show_train(groups: list[DatasetGroupOverview], target: str | None) -> None:
             solution.arn,
             {"training_mode": mode},
             lambda: service.create_solution_version(solution.arn, training_mode=mode),
-            failure=f"Could not start training {solution.name}",
+            failure=_("Could not start training {solution}").format(solution=solution.name),
             note=lambda new: f"new version {new}",
         )
         if arn:
             st.session_state[_RESET_KEY] = True
-            flash(f"Training started: {solution.name}/{short_id(arn)} ({mode}).")
+            flash(
+                _("Training started: {solution}/{version} ({mode}).").format(
+                    solution=solution.name, version=short_id(arn), mode=mode
+                )
+            )
             st.rerun()

@@ -9,6 +9,7 @@ import streamlit as st
 
 from dashboard import deps, identity, reads
 from dashboard.components.text import md_help
+from services.i18n import _
 from services.pipeline.freshness import RefreshState, refresh_alerts
 from services.workspace.alerts import Alert, build_alerts, sort_alerts
 from services.workspace.overview import DatasetGroupOverview
@@ -33,12 +34,14 @@ def data_checks_allowed() -> bool:
     if st.session_state.get("overview_data_checks") and denied is None:
         return True
     if st.button(
-        "Run data checks",
+        _("Run data checks"),
         key="overview_data_checks_button",
         disabled=denied is not None,
         help=md_help(denied)
-        or "Exports the interactions (dataset export jobs, billed as ingestion) to check "
-        "Personalize's minimums and recent events, and samples 10 users per campaign.",
+        or _(
+            "Exports the interactions (dataset export jobs, billed as ingestion) to check "
+            "Personalize's minimums and recent events, and samples 10 users per campaign."
+        ),
     ) and identity.permit("data_checks", None):
         st.session_state["overview_data_checks"] = True
         return True

@@ -8,6 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from dashboard.components.chart_style import cjk_font
 from dashboard.components.downloads import csv_download
 from dashboard.components.text import chart_text, md_escape
 from services.evaluation.inspection import (
@@ -18,6 +19,7 @@ from services.evaluation.inspection import (
     overlap_matrix,
 )
 from services.evaluation.sampling import ItemCatalog, grid_frame
+from services.i18n import _, formats
 
 _BANNERS = {
     "error": (st.error, ":material/error:"),
@@ -32,21 +34,29 @@ def verdict_banner(verdict: Verdict, title: str) -> None:
     box, icon = _BANNERS[verdict.severity]
     box(f"**{md_escape(title)}**: {md_escape(verdict.headline)}", icon=icon)
     numbers = [
-        f"{verdict.n_users} users compared (top {verdict.top_n})",
-        f"largest group with the same list: {len(verdict.identical.users)}",
+        _("{users} users compared (top {n})").format(users=verdict.n_users, n=verdict.top_n),
+        _("largest group with the same list: {count}").format(count=len(verdict.identical.users)),
     ]
     if verdict.mean_jaccard == verdict.mean_jaccard:  # not NaN
         numbers += [
-            f"mean overlap (Jaccard) {verdict.mean_jaccard:.0%}",
-            f"personalisation {verdict.personalization:.0%}",
+            _("mean overlap (Jaccard) {share}").format(share=formats.share(verdict.mean_jaccard)),
+            _("personalisation {share}").format(share=formats.share(verdict.personalization)),
         ]
     if verdict.baseline_jaccard is not None:
-        numbers.append(f"overlap with the popularity campaign {verdict.baseline_jaccard:.0%}")
+        numbers.append(
+            _("overlap with the popularity campaign {share}").format(
+                share=formats.share(verdict.baseline_jaccard)
+            )
+        )
     if verdict.popular_fillers:
         shown = verdict.n_users * verdict.top_n
-        numbers.append(f'{verdict.popular_fillers} of {shown} items were "Popular item" fillers')
+        numbers.append(
+            _('{fillers} of {shown} items were "Popular item" fillers').format(
+                fillers=verdict.popular_fillers, shown=shown
+            )
+        )
     if verdict.n_errors:
-        numbers.append(f"{verdict.n_errors} users failed")
+        numbers.append(_("{count} users failed").format(count=verdict.n_errors))
     st.caption(" · ".join(numbers))
 
 
@@ -66,16 +76,16 @@ def heatmap(results: Sequence[UserRecommendations], top_n: int, key: str) -> Non
             zmax=1,
             colorscale="Reds",
             colorbar={"title": "Jaccard", "tickformat": ".0%"},
-            hovertemplate="%{y} vs %{x}: %{z:.0%} shared<extra></extra>",
+            hovertemplate=_("%{y} vs %{x}: %{z:.0%} shared") + "<extra></extra>",
         )
     )
     fig.update_layout(
-        title=f"Overlap of top {top_n} between users",
+        title=_("Overlap of top {n} between users").format(n=top_n),
         height=120 + 22 * len(users),
         margin={"t": 40, "b": 10, "l": 10, "r": 10},
         yaxis={"autorange": "reversed"},
     )
-    st.plotly_chart(fig, key=key)
+    st.plotly_chart(cjk_font(fig), key=key)
 
 
 def wide_grid(
@@ -91,9 +101,9 @@ def wide_grid(
                 for i, why in zip(res.items[:top_n], reasons, strict=False)
             ]
         else:
-            cells = [f"error: {res.error}"]
+            cells = [_("error: {error}").format(error=res.error)]
         columns[res.user_id] = cells + [""] * (top_n - len(cells))
-    return pd.DataFrame(columns, index=pd.RangeIndex(1, top_n + 1, name="rank"))
+    return pd.DataFrame(columns, index=pd.RangeIndex(1, top_n + 1, name=_("rank")))
 
 
 def history_grid(
@@ -102,9 +112,9 @@ def history_grid(
     """The latest ``k`` items of each user, newest first, in the same column order as the grid."""
     columns = {}
     for user in users:
-        items = [catalog.label(i) for i in list(history.get(user, []))[:k]] or ["(no history)"]
+        items = [catalog.label(i) for i in list(history.get(user, []))[:k]] or [_("(no history)")]
         columns[user] = items + [""] * (k - len(items))
-    return pd.DataFrame(columns, index=pd.RangeIndex(1, k + 1, name="latest"))
+    return pd.DataFrame(columns, index=pd.RangeIndex(1, k + 1, name=_("latest")))
 
 
 def show_grid(
@@ -117,17 +127,17 @@ def show_grid(
     """Recent history over the top-N grid, plus the CSV download of the grid."""
     users = [r.user_id for r in results]
     if history is not None:
-        st.markdown("**Recent history** (newest first)")
+        st.markdown(_("**Recent history** (newest first)"))
         st.dataframe(history_grid(history, users, catalog, 5), key=f"{key}_history")
-    st.markdown(f"**Top {top_n}**")
+    st.markdown(_("**Top {n}**").format(n=top_n))
     st.dataframe(wide_grid(results, catalog, top_n), key=f"{key}_grid")
     metadata = item_metadata(results, top_n)
     if len(metadata):
-        st.markdown("**Item metadata** (from the recommendations, `metadataColumns`)")
+        st.markdown(_("**Item metadata** (from the recommendations, `metadataColumns`)"))
         st.dataframe(metadata, hide_index=True, key=f"{key}_metadata")
     csv_download(
         grid_frame(results, catalog, top_n),
-        "Download grid as CSV",
+        _("Download grid as CSV"),
         f"recommendations-{key}.csv",
         f"{key}_csv",
     )

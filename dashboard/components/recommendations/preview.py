@@ -14,10 +14,12 @@ import streamlit as st
 from dashboard import deps, identity
 from dashboard.components.errors import shown_errors
 from dashboard.components.formatting import relative_time, short_id
+from dashboard.components.language import in_session_language
 from dashboard.components.text import md_escape, md_help
 from services.datasets.snapshot import location
 from services.evaluation.inspection import UserRecommendations
 from services.evaluation.sampling import BatchPreview, read_batch_preview, start_batch_preview
+from services.i18n import _
 from services.personalize.models import is_failed, is_terminal
 from services.workspace.catalog import CatalogVersion
 
@@ -28,10 +30,16 @@ NUM_RESULTS = 25  # the grid shows at most 25, so one job serves every top-N cho
 
 def version_label(version: CatalogVersion) -> str:
     """How a version is named in the picker: solution, ID, age, and who serves it."""
-    served = f"served by {', '.join(version.served_by)}" if version.served_by else "not deployed"
-    return (
-        f"{version.solution} · {short_id(version.arn)} · trained "
-        f"{relative_time(version.created)} · {served}"
+    served = (
+        _("served by {campaigns}").format(campaigns=", ".join(version.served_by))
+        if version.served_by
+        else _("not deployed")
+    )
+    return _("{solution} · {version} · trained {when} · {served}").format(
+        solution=version.solution,
+        version=short_id(version.arn),
+        when=relative_time(version.created),
+        served=served,
     )
 
 
@@ -44,13 +52,18 @@ def _poll() -> None:
     state = st.session_state.get(STATE)
     if not state or state.get("results") is not None or state.get("failure"):
         return
-    with shown_errors("Batch preview"):
+    with shown_errors(_("Batch preview")):
         job = deps.service().describe_batch_inference_job(state["job_arn"])
         if not is_terminal(job.status):
             st.info(
-                f"Batch inference job {md_escape(short_id(job.arn))} is {md_escape(job.status)}: "
-                "this refreshes every "
-                f"{POLL_SECONDS:.0f} s (minutes on AWS; other pages stay usable).",
+                _(
+                    "Batch inference job {job} is {status}: this refreshes every {seconds} s "
+                    "(minutes on AWS; other pages stay usable)."
+                ).format(
+                    job=md_escape(short_id(job.arn)),
+                    status=md_escape(job.status),
+                    seconds=f"{POLL_SECONDS:.0f}",
+                ),
                 icon="⏳",
             )
             return
@@ -74,19 +87,21 @@ def preview(
     state = st.session_state.get(STATE)
     matches = bool(state) and state["version_arn"] == version.arn and state["users"] == list(users)
     st.caption(
-        f"No campaign is needed: a batch inference job answers for the {len(users)} sampled "
-        "users from this version. On AWS the job is billed and takes several minutes; locally "
-        "it takes seconds."
+        _(
+            "No campaign is needed: a batch inference job answers for the {count} sampled "
+            "users from this version. On AWS the job is billed and takes several minutes; "
+            "locally it takes seconds."
+        ).format(count=len(users))
     )
     denied = identity.refusal()
     if st.button(
-        "Preview with a batch inference job",
+        _("Preview with a batch inference job"),
         key="rec_preview_start",
         type="primary",
         disabled=denied is not None,
         help=md_help(denied),
     ) and identity.permit("create_batch_inference_job", version.arn, {"users": len(users)}):
-        with shown_errors("Batch preview"):
+        with shown_errors(_("Batch preview")):
             svc = deps.service()
             started = start_batch_preview(
                 svc, deps.objects(), location(deps.settings()), version.arn, users, NUM_RESULTS
@@ -95,15 +110,17 @@ def preview(
             state, matches = st.session_state[STATE], True
     if not matches or state is None:
         if state:
-            st.caption("The last preview was for other users or another version.")
+            st.caption(_("The last preview was for other users or another version."))
         return
     if state.get("failure"):
         st.error(
-            md_escape(f"The batch inference job failed: {state['failure']}"),
+            _("The batch inference job failed: {reason}").format(
+                reason=md_escape(state["failure"])
+            ),
             icon=":material/error:",
         )
         return
     if state.get("results") is not None:
         draw(_results(state))
         return
-    st.fragment(run_every=POLL_SECONDS)(_poll)()
+    st.fragment(run_every=POLL_SECONDS)(in_session_language(_poll))()

@@ -11,18 +11,20 @@ import streamlit as st
 from dashboard.components.text import md_escape
 from services.evaluation.inspection import sample_active_users
 from services.evaluation.sampling import parse_ids, unknown_user_ids
+from services.i18n import N_, _
 from services.readiness import Finding, check_user_ids
 
 MAX_USERS = 20
 MAX_TYPED = 50
+# Options are the English labels (stable values); the radio shows them translated.
 _FROM_DATA = {
-    "Recently active": "most_recent",
-    "Random": "random",
-    "Most active": "most_active",
-    "Least active": "least_active",
+    N_("Recently active"): "most_recent",
+    N_("Random"): "random",
+    N_("Most active"): "most_active",
+    N_("Least active"): "least_active",
 }
-UNKNOWN = "Unknown (new users)"
-TYPED = "Typed IDs"
+UNKNOWN = N_("Unknown (new users)")
+TYPED = N_("Typed IDs")
 
 
 @dataclass(frozen=True)
@@ -39,32 +41,39 @@ def pick_users(activity: pd.DataFrame | None, key: str) -> Sample:
     options = [*(_FROM_DATA if has_data else []), UNKNOWN, TYPED]
     left, right = st.columns([3, 2])
     how = left.radio(
-        "Users",
+        _("Users"),
         options,
+        format_func=_,
         horizontal=True,
         key=f"{key}_how",
-        help="Unknown users are IDs the model never saw: a healthy model gives them popular "
-        "items, so their lists look alike.",
+        help=_(
+            "Unknown users are IDs the model never saw: a healthy model gives them popular "
+            "items, so their lists look alike."
+        ),
     )
     if how == TYPED:
         text = right.text_area(
-            "User IDs",
+            _("User IDs"),
             key=f"{key}_typed",
-            placeholder="one per line, or separated by commas",
+            placeholder=_("one per line, or separated by commas"),
             height=80,
         )
         users = parse_ids(text)
         if len(users) > MAX_TYPED:
-            st.warning(f"Showing the first {MAX_TYPED} of {len(users)} IDs.")
+            st.warning(
+                _("Showing the first {shown} of {count} IDs.").format(
+                    shown=MAX_TYPED, count=len(users)
+                )
+            )
             users = users[:MAX_TYPED]
         known = activity["user"] if activity is not None and has_data else []
         finding = check_user_ids(users, known) if users else None
         return Sample(tuple(users), how, finding)
-    n = right.slider("How many users", 2, MAX_USERS, 12, key=f"{key}_n")
+    n = right.slider(_("How many users"), 2, MAX_USERS, 12, key=f"{key}_n")
     if how == UNKNOWN:
         return Sample(tuple(unknown_user_ids(n)), how)
     seed_key = f"{key}_seed"
-    if how == "Random" and right.button("Draw again", key=f"{key}_redraw"):
+    if how == "Random" and right.button(_("Draw again"), key=f"{key}_redraw"):
         st.session_state[seed_key] = st.session_state.get(seed_key, 0) + 1
     if activity is None:  # unreachable: activity choices are offered only with data
         return Sample((), how)
@@ -77,8 +86,11 @@ def show_finding(sample: Sample) -> None:
     """The ID check of typed IDs, when it found something."""
     if sample.how == UNKNOWN:
         st.caption(
-            "These IDs are generated, so no model has seen them: expect every user to get the "
-            "same popular items. That is correct for new users, and a warning sign for real ones."
+            _(
+                "These IDs are generated, so no model has seen them: expect every user to get "
+                "the same popular items. That is correct for new users, and a warning sign for "
+                "real ones."
+            )
         )
     finding = sample.finding
     if finding is None:

@@ -11,10 +11,26 @@ from dashboard import deps
 from dashboard.components.errors import shown_errors
 from dashboard.components.text import md_escape
 from services.evaluation.sampling import ItemCatalog, parse_ids
+from services.i18n import N_, _
 from services.personalize.models import RecommendationList
 from services.workspace.catalog import CampaignInfo
 
 MAX_SIMILAR = 25
+
+
+_HEADERS = {
+    "rank": N_("rank"),
+    "item_id": N_("item_id"),
+    "name": N_("name"),
+    "category": N_("category"),
+    "score": N_("score"),
+    "in catalog": N_("in catalog"),
+}
+
+
+def _headers(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` with its column names in the reader's language, for display."""
+    return table.rename(columns={k: _(v) for k, v in _HEADERS.items()})
 
 
 def _table(recs: RecommendationList, catalog: ItemCatalog) -> pd.DataFrame:
@@ -35,10 +51,10 @@ def _table(recs: RecommendationList, catalog: ItemCatalog) -> pd.DataFrame:
 
 def _pick(campaigns: Sequence[CampaignInfo], label: str, key: str) -> CampaignInfo:
     if len(campaigns) == 1:
-        st.caption(f"Campaign: {md_escape(campaigns[0].label)}")
+        st.caption(_("Campaign: {campaign}").format(campaign=md_escape(campaigns[0].label)))
         return campaigns[0]
     names = [c.label for c in campaigns]
-    return campaigns[names.index(st.selectbox(label, names, key=key))]
+    return campaigns[names.index(st.selectbox(_(label), names, key=key))]
 
 
 def similar_items(
@@ -49,35 +65,38 @@ def similar_items(
 ) -> None:
     """Items related to one item, with a check of how many share its category; a recommender
     whose use case also needs a userId is asked for ``default_user`` (editable)."""
-    st.subheader("Similar items")
+    st.subheader(_("Similar items"))
     if not campaigns:
         st.info(
-            "No similar-items campaign in this group: train aws-similar-items (or aws-sims) and "
-            "deploy it on Operations to see related items here."
+            _(
+                "No similar-items campaign in this group: train aws-similar-items (or aws-sims) "
+                "and deploy it on Operations to see related items here."
+            )
         )
         return
-    campaign = _pick(campaigns, "Similar-items campaign", "rec_sims_campaign")
+    campaign = _pick(campaigns, N_("Similar-items campaign"), "rec_sims_campaign")
     left, right = st.columns([3, 1])
-    item = left.text_input("Item ID", value=default_item, key="rec_sims_item").strip()
-    n = right.number_input("How many", 1, MAX_SIMILAR, 10, key="rec_sims_n")
+    item = left.text_input(_("Item ID"), value=default_item, key="rec_sims_item").strip()
+    n = right.number_input(_("How many"), 1, MAX_SIMILAR, 10, key="rec_sims_n")
     user = None
     if campaign.needs_user_for_items:
         user = st.text_input(
-            "User ID (this use case leaves out what the user already bought or watched)",
+            _("User ID (this use case leaves out what the user already bought or watched)"),
             value=default_user,
             key="rec_sims_user",
         ).strip()
     if not item or user == "":
         return
-    with shown_errors("Similar items"):
+    with shown_errors(_("Similar items")):
         recs = deps.service().get_recommendations(
             campaign.arn, user_id=user, item_id=item, num_results=int(n)
         )
-        st.markdown(f"Items similar to **{md_escape(catalog.label(item))}**")
+        st.markdown(_("Items similar to **{item}**").format(item=md_escape(catalog.label(item))))
         if item not in catalog and (catalog.names or catalog.categories):
             st.caption(
-                f"{md_escape(item)} is not in the Items data: the campaign falls back to popular "
-                "items."
+                _(
+                    "{item} is not in the Items data: the campaign falls back to popular items."
+                ).format(item=md_escape(item))
             )
         table = _table(recs, catalog)
         if table["score"].isna().all():  # related-items recipes return no scores
@@ -85,8 +104,12 @@ def similar_items(
         own = catalog.categories.get(item)
         if own and len(table):
             same = int((table["category"] == own).sum())
-            st.caption(f"{same} of {len(table)} share its category {md_escape(own)}.")
-        st.dataframe(table, hide_index=True, key="rec_sims_table")
+            st.caption(
+                _("{same} of {count} share its category {category}.").format(
+                    same=same, count=len(table), category=md_escape(own)
+                )
+            )
+        st.dataframe(_headers(table), hide_index=True, key="rec_sims_table")
 
 
 def ranking(
@@ -96,26 +119,31 @@ def ranking(
 
     ``campaigns``: campaigns of PERSONALIZED_RANKING recipes (``Catalog.rankers``), the only
     ones GetPersonalizedRanking accepts."""
-    st.subheader("Rank a list for a user")
+    st.subheader(_("Rank a list for a user"))
     if not campaigns:
         st.info(
-            "No campaign can rank items in this group: only campaigns of a personalized-ranking "
-            "recipe (aws-personalized-ranking, aws-personalized-ranking-v2) answer "
-            "GetPersonalizedRanking. Train one and deploy it on Operations."
+            _(
+                "No campaign can rank items in this group: only campaigns of a "
+                "personalized-ranking recipe (aws-personalized-ranking, "
+                "aws-personalized-ranking-v2) answer "
+                "GetPersonalizedRanking. Train one and deploy it on Operations."
+            )
         )
         return
-    campaign = _pick(campaigns, "Ranking campaign", "rec_rank_campaign")
+    campaign = _pick(campaigns, N_("Ranking campaign"), "rec_rank_campaign")
     left, right = st.columns([1, 3])
-    user = left.text_input("User ID", value=default_user, key="rec_rank_user").strip()
-    text = right.text_area("Item IDs to rank", value=default_items, key="rec_rank_items", height=80)
+    user = left.text_input(_("User ID"), value=default_user, key="rec_rank_user").strip()
+    text = right.text_area(
+        _("Item IDs to rank"), value=default_items, key="rec_rank_items", height=80
+    )
     items = parse_ids(text)
     if not user or not items:
-        st.caption("Give a user ID and at least one item ID.")
+        st.caption(_("Give a user ID and at least one item ID."))
         return
-    with shown_errors("Ranking"):
+    with shown_errors(_("Ranking")):
         recs = deps.service().get_personalized_ranking(campaign.arn, user, items[:500])
         table = _table(recs, catalog)
         if catalog.names or catalog.categories:
             table["in catalog"] = [item in catalog for item in table["item_id"]]
-        st.dataframe(table, hide_index=True, key="rec_rank_table")
-        st.caption("Items the model does not know are appended last with score 0.")
+        st.dataframe(_headers(table), hide_index=True, key="rec_rank_table")
+        st.caption(_("Items the model does not know are appended last with score 0."))

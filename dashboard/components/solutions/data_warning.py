@@ -9,6 +9,7 @@ import streamlit as st
 
 from dashboard.components.text import md_escape
 from services.evaluation.version_data import VersionData, data_difference
+from services.i18n import _
 from services.personalize.models import SolutionVersion
 
 
@@ -32,20 +33,25 @@ def warn_if_different_data(
     unrecorded = [label for label, v in (a, b) if v.arn not in data]
     if reported and unrecorded:
         reasons.append(
-            f"{' and '.join(unrecorded)} scored by an older engine, which kept no record of "
-            "its data and left items the user already had out of the truth: retrain to compare"
+            _(
+                "{versions} scored by an older engine, which kept no record of its data and "
+                "left items the user already had out of the truth: retrain to compare"
+            ).format(versions=_(" and ").join(unrecorded))
         )
     if reasons:
         st.warning(
-            "These two versions were trained or scored on different data ("
-            + "; ".join(md_escape(r) for r in reasons)  # they name versions and dates
-            + "): the difference may be the data's, not the model's.",
+            _(
+                "These two versions were trained or scored on different data ({reasons}): "
+                "the difference may be the data's, not the model's."
+            ).format(reasons="; ".join(md_escape(r) for r in reasons)),  # versions and dates
             icon=":material/warning:",
         )
         return True
     if unrecorded:
         st.caption(
-            "Personalize does not say what data each version was trained on: compare "
-            "versions trained after the same imports and events only."
+            _(
+                "Personalize does not say what data each version was trained on: compare "
+                "versions trained after the same imports and events only."
+            )
         )
     return False

@@ -12,19 +12,23 @@ import plotly.graph_objects as go
 import streamlit as st
 from plotly.colors import qualitative
 
+from dashboard.components.chart_style import cjk_font
 from dashboard.components.formatting import NO_VALUE
-from dashboard.components.text import chart_text, md_escape
+from dashboard.components.text import chart_text, md_code, md_escape
+from services.i18n import N_, _
 from services.workspace.recipe_capabilities import RECIPE_DATASETS
 
 # Personalize's metric keys → how people write them ("NDCG@10").
 _FAMILIES = (
-    ("normalized_discounted_cumulative_gain_at_", "NDCG@"),
-    ("precision_at_", "Precision@"),
-    ("mean_reciprocal_rank_at_", "MRR@"),
-    ("average_rewards_at_", "Avg rewards@"),
-    ("hit_at_", "Hit@"),
-    ("recall_at_", "Recall@"),
+    ("normalized_discounted_cumulative_gain_at_", N_("NDCG@")),
+    ("precision_at_", N_("Precision@")),
+    ("mean_reciprocal_rank_at_", N_("MRR@")),
+    ("average_rewards_at_", N_("Avg rewards@")),
+    ("hit_at_", N_("Hit@")),
+    ("recall_at_", N_("Recall@")),
 )
+# Metric keys without a K, as the engine and Personalize report them.
+_OTHER_METRICS = {"coverage": N_("Coverage")}
 _BASELINE_COLOUR = "#9e9e9e"
 # Without grey, which marks the baseline.
 _PALETTE = tuple(c for c in qualitative.Dark24 if c.upper() not in {"#222A2A", "#778AAE"})
@@ -46,13 +50,15 @@ def metric_label(key: str) -> str:
     """``normalized_discounted_cumulative_gain_at_10`` → ``NDCG@10``; unknown keys as-is."""
     for prefix, short in _FAMILIES:
         if key.startswith(prefix):
-            return short + key[len(prefix) :]
+            return _(short) + key[len(prefix) :]
+    if key in _OTHER_METRICS:
+        return _(_OTHER_METRICS[key])
     return key.replace("_", " ").capitalize()
 
 
 def metric_sort_key(key: str) -> tuple[int, int, str]:
     """NDCG, precision, MRR, … by family, then by K; other keys (coverage) last."""
-    for rank, (prefix, _) in enumerate(_FAMILIES):
+    for rank, (prefix, _short) in enumerate(_FAMILIES):
         if key.startswith(prefix):
             k = re.sub(r"\D", "", key[len(prefix) :])
             return (rank, int(k) if k else 0, key)
@@ -60,10 +66,17 @@ def metric_sort_key(key: str) -> tuple[int, int, str]:
 
 
 def delta_text(new: float, old: float, vs: str) -> str | None:
-    """'+12% vs deployed' (ASCII sign so st.metric colours it); None when old is zero."""
+    """'+12% vs deployed' (ASCII sign so st.metric colours it), '0% vs deployed' (no sign)
+    for a change that rounds to nothing; None when old is zero."""
     if not old:
         return None
-    return f"{(new - old) / abs(old) * 100:+.0f}% vs {vs}"
+    change = round((new - old) / abs(old) * 100)
+    return _("{change} vs {vs}").format(change=f"{change:+d}%" if change else "0%", vs=vs)
+
+
+def is_no_change(new: float, old: float) -> bool:
+    """The change rounds to 0 %: st.metric shows it without an arrow or colour."""
+    return bool(old) and round((new - old) / abs(old) * 100) == 0
 
 
 MAX_LEVEL_TICKS = 6
@@ -72,7 +85,7 @@ _DEPLOYED_OUTLINE = "#212121"
 
 def bar_mark(best: bool, deployed: bool) -> str:
     """The text above a version's bar: "best", "deployed", both, or nothing."""
-    return " · ".join(w for w, on in (("best", best), ("deployed", deployed)) if on)
+    return " · ".join(_(w) for w, on in ((N_("best"), best), (N_("deployed"), deployed)) if on)
 
 
 def metric_figure(frame: pd.DataFrame, key: str, legend: bool = True) -> go.Figure:
@@ -96,7 +109,9 @@ def metric_figure(frame: pd.DataFrame, key: str, legend: bool = True) -> go.Figu
                 # names come from the account (solution names are typed by people): plotly reads
                 # HTML in labels, so they are escaped; the version ARN stays raw (tests and
                 # links read it) and is never drawn
-                name=chart_text(f"{recipe} (baseline)" if baseline else recipe),
+                name=chart_text(
+                    _("{recipe} (baseline)").format(recipe=recipe) if baseline else recipe
+                ),
                 # the version ID alone fits under a bar of a third-width chart; the solution
                 # is in the hover and the recipe in the legend
                 x=[chart_text(str(v).rsplit("/", 1)[-1]) for v in part["label"]],
@@ -131,7 +146,7 @@ def metric_figure(frame: pd.DataFrame, key: str, legend: bool = True) -> go.Figu
             y=value,
             line_dash="dash",
             line_color=_BASELINE_COLOUR,
-            annotation_text=f"baseline {value:.4f}",
+            annotation_text=_("baseline {value}").format(value=f"{value:.4f}"),
             annotation_position="top right",
             annotation_font={"size": 10, "color": "#616161"},
         )
@@ -155,7 +170,7 @@ def metric_figure(frame: pd.DataFrame, key: str, legend: bool = True) -> go.Figu
         barmode="relative",
         yaxis={"rangemode": "tozero", "automargin": True},
     )
-    return fig
+    return cjk_font(fig)
 
 
 def show_metric_charts(frame: pd.DataFrame, keys: list[str], per_row: int = 3) -> None:
@@ -181,7 +196,7 @@ def deltas_frame(
         change = a - b if a is not None and b is not None else None
         rows.append(
             {
-                "metric": metric_label(key),
+                _("metric"): metric_label(key),
                 names[0]: _text(a, "{:.4f}"),
                 names[1]: _text(b, "{:.4f}"),
                 "Δ": _text(change, "{:+.4f}"),
@@ -215,7 +230,7 @@ def show_deltas(
         key=metric_sort_key,
     )
     if not keys:
-        st.info("No metrics to compare: metrics exist only for ACTIVE versions.")
+        st.info(_("No metrics to compare: metrics exist only for ACTIVE versions."))
         return
     shown = keys[:headline]
     for column, key in zip(st.columns(len(shown)), shown, strict=True):
@@ -224,8 +239,16 @@ def show_deltas(
             f"{chosen[key]:.4f}",
             # only `vs` escaped: st.metric reads the delta's leading sign for its colour
             delta_text(chosen[key], reference[key], md_escape(vs)),
-            help=md_escape(
-                f"{key}: {chosen[key]:.6f} ({names[0]}) vs {reference[key]:.6f} ({names[1]})"
+            delta_color="off" if is_no_change(chosen[key], reference[key]) else "normal",
+            delta_arrow="off" if is_no_change(chosen[key], reference[key]) else "auto",
+            help=md_code(key)  # the API's key, to copy
+            + md_escape(
+                _(": {a} ({name_a}) vs {b} ({name_b})").format(
+                    a=f"{chosen[key]:.6f}",
+                    name_a=names[0],
+                    b=f"{reference[key]:.6f}",
+                    name_b=names[1],
+                )
             ),
         )
     st.dataframe(deltas_frame(chosen, reference, names), hide_index=True)

@@ -10,6 +10,7 @@ import pandas as pd
 
 from dashboard.components.formatting import NO_VALUE, billed_hours, run_time, short_id
 from services.evaluation.version_data import VersionData, best_versions, data_range
+from services.i18n import _, formats
 from services.workspace.version_campaigns import VersionInfo
 
 
@@ -17,20 +18,20 @@ def versions_frame(infos: list[VersionInfo]) -> pd.DataFrame:
     """The versions table: one row per version."""
     rows = [
         {
-            "solution": i.solution.name,
-            "recipe": i.recipe,
-            "version": short_id(i.version.arn),
-            "mode": i.version.training_mode,
-            "status": i.version.status,
-            "created": i.version.created,
-            "training time": run_time(i.training_time) if i.training_time else None,
-            "billed training": (
+            _("solution"): i.solution.name,
+            _("recipe"): i.recipe,
+            _("version"): short_id(i.version.arn),
+            _("mode"): i.version.training_mode or NO_VALUE,
+            _("status"): i.version.status,
+            _("created"): i.version.created,
+            _("training time"): run_time(i.training_time) if i.training_time else NO_VALUE,
+            _("billed training"): (
                 billed_hours(i.version.training_hours)
                 if i.version.training_hours is not None
-                else None
+                else NO_VALUE
             ),
-            "deployed in": ", ".join(i.deployed_in),
-            "failure reason": i.version.failure_reason,
+            _("deployed in"): ", ".join(i.deployed_in),
+            _("failure reason"): i.version.failure_reason or "",
             "ARN": i.version.arn,
         }
         for i in infos
@@ -82,12 +83,12 @@ def metrics_table(
         arn = i.version.arn
         values, known = metrics.get(arn, {}), data.get(arn)
         row = {
-            "version": i.label,
-            "recipe": i.recipe,
-            "deployed in": ", ".join(i.deployed_in),
-            "test users scored": _count(known.test_users if known else None),
-            "with truth": _count(known.users_with_truth if known else None),
-            "training data (UTC)": data_range(known) or NO_VALUE,
+            _("version"): i.label,
+            _("recipe"): i.recipe,
+            _("deployed in"): ", ".join(i.deployed_in),
+            _("test users scored"): _count(known.test_users if known else None),
+            _("with truth"): _count(known.users_with_truth if known else None),
+            _("training data (UTC)"): data_range(known) or NO_VALUE,
         }
         for key in keys:
             value = values.get(key)
@@ -101,4 +102,4 @@ def metrics_table(
 
 
 def _count(value: int | None) -> str:
-    return NO_VALUE if value is None else f"{value:,}"
+    return formats.count(value)

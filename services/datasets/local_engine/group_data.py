@@ -27,6 +27,7 @@ from pandas.api.types import union_categoricals
 from services.datasets.group_data import GroupData, long_tail_of_counts, time_bin
 from services.datasets.interaction_summary import combined_activity
 from services.errors import ServiceError
+from services.i18n import N_
 
 if TYPE_CHECKING:
     from services.local.engine import LocalEngine
@@ -82,7 +83,7 @@ class StorageGroupData(GroupData):
     engine: Any = None  # the LocalEngine (Any: a dataclass field, not an import at run time)
     group_arn: str = ""
 
-    read_by = "from the local engine's storage"
+    read_by = N_("from the local engine's storage")
 
     @functools.cached_property
     def interactions(self) -> pd.DataFrame:

@@ -1,0 +1,62 @@
+"""The sidebar's language switch: Korean or English for every page, from the browser's locale
+until the reader picks one."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import ParamSpec
+
+import streamlit as st
+
+from services.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, language_for_locale, use_language
+
+P = ParamSpec("P")
+
+KEY = "language"  # the session's language: plain session state, read by every run
+_WIDGET = "language_switch"
+# One label in both languages, never translated: a widget whose label changes is a new widget
+# to Streamlit.
+LABEL = N_("언어 · Language")
+
+
+def _switched() -> None:
+    st.session_state[KEY] = st.session_state[_WIDGET]
+
+
+def choose_language() -> str:
+    """Draw the switch at the top of the sidebar and speak its language for this run.
+
+    The first run of a session starts in the browser's language (``st.context.locale``:
+    Korean for ``ko-*``, English otherwise); the choice then stays for the session. The
+    choice is kept in its own session key, set by the switch's callback, because Streamlit
+    gives a widget in the entrypoint a new identity when the first run leaves its old
+    ``pages/`` mode, which would drop a value kept only in the widget.
+    """
+    if st.session_state.get(KEY) not in LANGUAGES:
+        st.session_state[KEY] = language_for_locale(st.context.locale)
+    language = st.session_state[KEY]
+    with st.sidebar:
+        st.segmented_control(
+            LABEL,
+            list(LANGUAGES),
+            default=language,
+            format_func=LANGUAGES.__getitem__,
+            key=_WIDGET,
+            required=True,
+            on_change=_switched,
+        )
+    use_language(language)
+    return str(language)
+
+
+def in_session_language(body: Callable[P, None]) -> Callable[P, None]:
+    """``body`` speaking the session's language: for fragments, whose reruns run only their
+    function (not app.py, which sets the language for whole-page runs)."""
+
+    @functools.wraps(body)
+    def run(*args: P.args, **kwargs: P.kwargs) -> None:
+        use_language(st.session_state.get(KEY, DEFAULT_LANGUAGE))
+        body(*args, **kwargs)
+
+    return run

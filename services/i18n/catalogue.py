@@ -1,0 +1,81 @@
+"""Languages, the current one, and the compiled catalogue of each (see the package doc)."""
+
+from __future__ import annotations
+
+import gettext as stdlib_gettext
+from contextvars import ContextVar
+from functools import cache
+from io import BytesIO
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+LOCALE_DIR = Path(__file__).parent / "locale"
+DOMAIN = "messages"
+# Language code → its name in itself (what the switch shows).
+LANGUAGES = {"en": "English", "ko": "한국어"}
+DEFAULT_LANGUAGE = "en"
+_language: ContextVar[str] = ContextVar("language", default=DEFAULT_LANGUAGE)
+
+
+def po_path(language: str) -> Path:
+    """Where the hand-written catalogue of ``language`` lives."""
+    return LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+@cache
+def translations(language: str) -> stdlib_gettext.NullTranslations:
+    """The catalogue of ``language`` (English: the msgids themselves), compiled once.
+
+    Fuzzy and empty entries are left out, so an unfinished translation shows the English
+    text rather than a guess.
+
+    Raises:
+        ValueError: ``language`` is not one of ``LANGUAGES``.
+        OSError: its ``.po`` file cannot be read.
+    """
+    if language not in LANGUAGES:
+        raise ValueError(f"unknown language {language!r}: one of {', '.join(LANGUAGES)}")
+    if language == DEFAULT_LANGUAGE:
+        return stdlib_gettext.NullTranslations()
+    with po_path(language).open("rb") as fh:
+        catalog = read_po(fh, locale=language, domain=DOMAIN)
+    compiled = BytesIO()
+    write_mo(compiled, catalog)
+    compiled.seek(0)
+    return stdlib_gettext.GNUTranslations(compiled)
+
+
+def use_language(language: str) -> None:
+    """Speak ``language`` for the rest of this run (this thread's context); an unknown code
+    falls back to English."""
+    _language.set(language if language in LANGUAGES else DEFAULT_LANGUAGE)
+
+
+def current_language() -> str:
+    """The language of this run: ``"en"`` or ``"ko"``."""
+    return _language.get()
+
+
+def language_for_locale(locale: str | None) -> str:
+    """The language to start in for a browser locale such as ``"ko-KR"`` or ``"en-US"``:
+    Korean for any ``ko`` locale, English otherwise (and when the browser names none)."""
+    base = (locale or "").replace("_", "-").split("-")[0].lower()
+    return base if base in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def gettext(message: str) -> str:
+    """``message`` in the current language."""
+    return translations(_language.get()).gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    """The form of ``singular``/``plural`` for the count ``n`` in the current language."""
+    return translations(_language.get()).ngettext(singular, plural, n)
+
+
+def N_(message: str) -> str:  # noqa: N802 (gettext's conventional name for a no-op marker)
+    """Mark ``message`` for extraction without translating it now (a constant translated
+    with ``_`` where it is shown)."""
+    return message

@@ -1,0 +1,252 @@
+"""Every page in Korean (issue #21): walking the seeded workspace with the language switched to
+Korean, no visible string is left in English (widget labels, captions, alerts, metrics, table
+headers and text cells, chart titles, axes, legends and hovers), data values excepted; every
+chart names a CJK-capable font; no table shows "None".
+
+What counts as English: a run of ASCII letters that is neither a data value of the workspace
+(names, IDs, ARNs, event types, schema fields, recipe texts the service returns) nor a word
+the Korean catalogue itself keeps (API names such as PutEvents, ACTIVE, NDCG). A string the
+code forgot to mark, or a new msgid nobody translated, shows its English words and fails.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from babel.messages.pofile import read_po
+from streamlit.testing.v1 import AppTest
+
+from services.config import Settings
+from services.i18n.catalogue import po_path
+from services.personalize.clients import build_clients
+from tests.dashboard.conftest import APP, TIMEOUT, Seeded
+from tests.dashboard.rendered import markdown_strings, shown
+
+PAGES = (
+    "pages/overview.py",
+    "pages/data.py",
+    "pages/solutions.py",
+    "pages/recommendations.py",
+    "pages/operations.py",
+)
+_WORD = re.compile(r"[A-Za-z][A-Za-z_]*")
+_SKIP = (
+    re.compile(r"`[^`]*`"),  # code spans: commands, IDs to copy
+    re.compile(r"arn:aws[\w:/.\-]*"),
+    re.compile(r"s3://\S+|https?://\S+"),
+    re.compile(r":material/[a-z_]+:"),  # icons
+    re.compile(r"\b[\w.\-]+\.(?:csv|json|toml|py)\b"),  # file names
+    re.compile(r"%\{[^}]*\}"),  # plotly hover placeholders
+    re.compile(r":[a-z]+-badge\["),  # status badges: the status inside is the API's value
+    re.compile(r"\bUS\$"),  # Korean writes US dollars "US$1.50" (CLDR)
+    re.compile(r"</?[a-z]+>"),  # plotly's markup in hover templates: <br>, <extra>
+)
+
+
+def _kept_words() -> set[str]:
+    """ASCII words the Korean catalogue keeps as they are (API and product names)."""
+    with po_path("ko").open("rb") as fh:
+        catalog = read_po(fh)
+    words: set[str] = set()
+    for message in catalog:
+        if not message.id:
+            continue  # the header: translator metadata, not page text
+        texts = [message.string] if isinstance(message.string, str) else message.string
+        for text in texts:
+            words.update(_WORD.findall(re.sub(r"\{[^}]*\}", " ", text or "")))
+    return words
+
+
+def _data_values(data_dir: Path) -> set[str]:
+    """Every value the workspace holds, as the pages may show it: resource names, ARNs and
+    statuses, recipe and algorithm texts the service returns, and every cell of the files
+    imported (IDs, event types, item names)."""
+    clients = build_clients(Settings(data_dir=data_dir, lifecycle_seconds=0.0))
+    p = clients.personalize
+    values: set[str] = set()
+
+    def add(doc: Any) -> None:
+        if isinstance(doc, dict):
+            for key, value in doc.items():
+                add(key)  # names of hyperparameters and featurization parameters
+                add(value)
+        elif isinstance(doc, list):
+            for value in doc:
+                add(value)
+        elif isinstance(doc, str):
+            values.add(doc)
+            if doc.startswith("arn:"):  # the pages show an ARN's tail as the short ID
+                values.update(part for part in re.split(r"[:/]", doc) if part)
+
+    for group in p.list_dataset_groups()["datasetGroups"]:
+        arn = group["datasetGroupArn"]
+        add(p.describe_dataset_group(datasetGroupArn=arn))
+        for listed in (
+            p.list_datasets(datasetGroupArn=arn)["datasets"],
+            p.list_solutions(datasetGroupArn=arn)["solutions"],
+            p.list_campaigns()["campaigns"],
+            p.list_event_trackers(datasetGroupArn=arn)["eventTrackers"],
+        ):
+            add(listed)
+        for tracker in p.list_event_trackers(datasetGroupArn=arn)["eventTrackers"]:
+            add(p.describe_event_tracker(eventTrackerArn=tracker["eventTrackerArn"]))
+        for dataset in p.list_datasets(datasetGroupArn=arn)["datasets"]:
+            described = p.describe_dataset(datasetArn=dataset["datasetArn"])["dataset"]
+            add(described)
+            add(p.list_dataset_import_jobs(datasetArn=dataset["datasetArn"]))
+            schema = p.describe_schema(schemaArn=described["schemaArn"])["schema"]
+            add(schema)
+            add(json.loads(schema["schema"]))
+        for solution in p.list_solutions(datasetGroupArn=arn)["solutions"]:
+            add(p.list_solution_versions(solutionArn=solution["solutionArn"]))
+    for recipe in p.list_recipes()["recipes"]:
+        described = p.describe_recipe(recipeArn=recipe["recipeArn"])["recipe"]
+        add(described)
+        add(p.describe_algorithm(algorithmArn=described["algorithmArn"]))
+        if described.get("featureTransformationArn"):
+            add(
+                p.describe_feature_transformation(
+                    featureTransformationArn=described["featureTransformationArn"]
+                )
+            )
+    for path in (data_dir / "s3").rglob("*.csv"):
+        frame = pd.read_csv(path, dtype=str)
+        values.update(frame.columns)
+        values.update(v for column in frame for v in frame[column].dropna())
+    return {v for v in values if _WORD.search(v)}  # numbers alone say nothing of language
+
+
+def data_pattern(data: set[str]) -> re.Pattern[str]:
+    """Any data value standing on its own (not inside a longer word: the event type "view"
+    must not hide the "Overview" around it), longest first."""
+    values = sorted(data, key=len, reverse=True)
+    return re.compile(
+        r"(?<![A-Za-z0-9])(?:" + "|".join(map(re.escape, values)) + r")(?![A-Za-z0-9])"
+    )
+
+
+def english_words(text: str, data: re.Pattern[str], kept: set[str]) -> list[str]:
+    """The English words of ``text`` once code, ARNs, URLs, data values and the words the
+    Korean catalogue keeps are taken out."""
+    for pattern in (*_SKIP, data):
+        text = pattern.sub(" ", text)
+    return [w for w in _WORD.findall(text) if len(w) > 1 and w not in kept]
+
+
+def _dataframes(at: AppTest) -> Iterator[pd.DataFrame]:
+    for element in at.dataframe:
+        yield element.value
+
+
+def _chart_texts(spec: dict[str, Any]) -> Iterator[str]:
+    layout = spec.get("layout", {})
+
+    def title(doc: Any) -> Iterator[str]:
+        if isinstance(doc, dict):
+            text = doc.get("text")
+            if isinstance(text, str):
+                yield text
+        elif isinstance(doc, str):
+            yield doc
+
+    yield from title(layout.get("title"))
+    for name, axis in layout.items():
+        if name.startswith(("xaxis", "yaxis")) and isinstance(axis, dict):
+            yield from title(axis.get("title"))
+    yield from title(layout.get("legend", {}).get("title"))
+    for note in layout.get("annotations", []):
+        yield note.get("text", "")
+    for trace in spec.get("data", []):
+        yield from (trace.get(k) for k in ("name", "hovertemplate") if trace.get(k))
+        yield from (t for t in trace.get("text", []) or [] if isinstance(t, str))
+        yield from title((trace.get("colorbar") or {}).get("title"))
+
+
+def visible_strings(at: AppTest) -> Iterator[tuple[str, str]]:
+    """(where, text) of every string the page shows."""
+    for source in markdown_strings(at._tree):
+        yield "markdown", shown(source)
+    for element in list(at.selectbox) + list(at.multiselect):
+        for option in element.proto.options:
+            yield "option", option
+    for metric in at.metric:
+        yield "metric", shown(metric.value)
+    for frame in _dataframes(at):
+        for name in [*frame.columns, *frame.index.names]:
+            if isinstance(name, str):
+                yield "table header", name
+        for column in frame.columns:
+            if frame[column].dtype == object or pd.api.types.is_string_dtype(frame[column]):
+                for cell in frame[column].dropna():
+                    if isinstance(cell, str):
+                        yield "table cell", cell
+    for chart in at.get("plotly_chart"):
+        for text in _chart_texts(json.loads(chart.proto.spec)):
+            yield "chart", text
+
+
+def korean_page(page: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.session_state["language"] = "ko"
+    at.run()
+    at.switch_page(page).run()
+    return at
+
+
+@pytest.fixture
+def vocabulary(seeded: Seeded) -> tuple[re.Pattern[str], set[str]]:
+    return data_pattern(_data_values(Settings.from_env().data_dir)), _kept_words()
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_is_korean(
+    seeded: Seeded, vocabulary: tuple[re.Pattern[str], set[str]], page: str
+) -> None:
+    data, kept = vocabulary
+    at = korean_page(page)
+    assert not at.exception, [e.value for e in at.exception]
+    strings = list(visible_strings(at))
+    assert len(strings) > 20, strings  # the page drew (a failed read draws little)
+    english = {
+        (where, text): words
+        for where, text in strings
+        if (words := english_words(text, data, kept))
+    }
+    assert not english, "\n".join(f"{w} {t!r}: {words}" for (w, t), words in english.items())
+    assert any(re.search(r"[가-힣]", text) for _where, text in strings)
+    for frame in _dataframes(at):
+        for column in frame.columns:
+            if frame[column].dtype == object:
+                assert not frame[column].isna().any(), (page, column)  # drawn as "None"
+    for chart in at.get("plotly_chart"):
+        spec = json.loads(chart.proto.spec)
+        assert "Noto Sans CJK KR" in spec["layout"]["font"]["family"], spec["layout"].get("title")
+        if page == "pages/data.py":  # counts: "19,884", not plotly's "19.884k"
+            assert spec["layout"]["yaxis"]["tickformat"] == ",d", spec["layout"].get("title")
+            assert spec["layout"]["yaxis"]["hoverformat"] == ",d", spec["layout"].get("title")
+
+
+def test_the_check_fails_on_an_untranslated_string(
+    seeded: Seeded, vocabulary: tuple[re.Pattern[str], set[str]]
+) -> None:
+    """The same walk in English finds the page's own words, and one unmarked caption in
+    Korean mode is found too, while the data values around it are not."""
+    data, kept = vocabulary
+    english = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    english.run()
+    found = [
+        w for _where, text in visible_strings(english) for w in english_words(text, data, kept)
+    ]
+    assert {"Overview", "Refresh", "Campaigns"} <= set(found), found
+    # a caption nobody marked for translation, quoting data: only its own words are English
+    assert english_words("Campaign shop-campaign serves v1", data, kept) == [
+        "Campaign",
+        "serves",
+    ]
+    assert english_words("캠페인 shop-campaign: 상위 10개", data, kept) == []

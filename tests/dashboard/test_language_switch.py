@@ -1,0 +1,79 @@
+"""The sidebar's language switch (issue #21): a first visit speaks the browser's language, the
+switch changes every page's text for the session, and the sign-in page is translated too."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+from streamlit.runtime.context import ContextProxy
+from streamlit.testing.v1 import AppTest
+
+from services.access import hash_password
+from services.i18n import use_language
+from tests.dashboard.conftest import APP, TIMEOUT, Seeded
+
+PASSWORD = "비밀번호 long enough 1"
+
+
+@pytest.fixture(autouse=True)
+def english_after() -> None:
+    yield
+    use_language("en")
+
+
+def _browser(monkeypatch: pytest.MonkeyPatch, locale: str | None) -> None:
+    """What ``st.context.locale`` reports (the browser's navigator.language)."""
+    monkeypatch.setattr(ContextProxy, "locale", property(lambda self: locale))
+
+
+@pytest.mark.parametrize(
+    ("locale", "title", "choice"), [("ko-KR", "개요", "ko"), ("en-US", "Overview", "en")]
+)
+def test_a_first_visit_speaks_the_browser_language(
+    seeded: Seeded, monkeypatch: pytest.MonkeyPatch, locale: str, title: str, choice: str
+) -> None:
+    _browser(monkeypatch, locale)
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title[0].value == title
+    assert at.segmented_control(key="language_switch").value == choice
+
+
+def test_the_switch_changes_the_pages_and_keeps_the_choice(
+    seeded: Seeded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _browser(monkeypatch, "en-GB")
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    assert at.title[0].value == "Overview"
+    at.segmented_control(key="language_switch").set_value("ko").run()
+    # AppTest formats the options of the page's radios in this thread when it sends their
+    # state back, as a browser sends the labels it shows: the Korean ones now.
+    use_language("ko")
+    assert at.title[0].value == "개요"
+    assert at.button(key="overview_refresh").label == "새로 고침"
+    at.switch_page("pages/operations.py").run()  # the choice stays for the session
+    assert at.title[0].value == "운영"
+    assert not at.exception, [e.value for e in at.exception]
+    at.segmented_control(key="language_switch").set_value("en").run()
+    assert at.title[0].value == "Operations"
+
+
+def test_a_hangul_user_signs_in_on_the_korean_sign_in_page(
+    seeded: Seeded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sign-in page speaks Korean before anybody is signed in, and 김철수 typed as
+    decomposed jamo (as some input methods send it) signs in to the account written composed."""
+    _browser(monkeypatch, "ko-KR")
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    hashed = hash_password(PASSWORD)
+    at.secrets["access"] = {"accounts": {"김철수": {"role": "viewer", "password_hash": hashed}}}
+    at.run()
+    assert at.title[0].value == "로그인"
+    assert [t.label for t in at.text_input] == ["사용자 이름", "비밀번호"]
+    at.text_input(key="sign_in_name").input(unicodedata.normalize("NFD", "김철수"))
+    at.text_input(key="sign_in_password").input(PASSWORD)
+    at.button(key="sign_in_button").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title[0].value == "개요"
+    assert "**김철수** · 조회자" in [m.value for m in at.sidebar.markdown]

@@ -1,0 +1,170 @@
+"""The message catalogue and per-locale formats (issue #21): every marked string of the code is
+in the catalogue with a Korean translation that keeps its placeholders; numbers, money and
+dates read the way each language writes them (expected strings written by hand)."""
+
+from __future__ import annotations
+
+import re
+import string
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+from services.i18n import (
+    LANGUAGES,
+    _,
+    current_language,
+    formats,
+    language_for_locale,
+    ngettext,
+    use_language,
+)
+from services.i18n.catalogue import po_path
+
+ROOT = Path(__file__).resolve().parents[1]
+KEYWORDS = {"_": None, "N_": None, "gettext": None, "ngettext": (1, 2)}
+
+
+@pytest.fixture(autouse=True)
+def english_after() -> None:
+    yield
+    use_language("en")
+
+
+def _code_messages() -> set[str | tuple[str, str]]:
+    found: set[str | tuple[str, str]] = set()
+    for folder in ("dashboard", "services"):
+        for _file, _line, message, _comments, _context in extract_from_dir(
+            ROOT / folder, keywords=KEYWORDS, comment_tags=()
+        ):
+            found.add(message if isinstance(message, str) else tuple(message))
+    return found
+
+
+def _catalog(path: Path):
+    with path.open("rb") as fh:
+        return read_po(fh)
+
+
+def _fields(text: str) -> set[str]:
+    return {name for _lit, name, _spec, _conv in string.Formatter().parse(text) if name}
+
+
+def test_every_marked_string_has_a_korean_translation_with_the_same_placeholders() -> None:
+    """Extracting now gives exactly the catalogue's messages (``make messages`` was run), and
+    each has a Korean text, not fuzzy, naming the same ``{fields}`` (a missing or misspelt
+    one would raise KeyError or drop a value on the page)."""
+    korean = _catalog(po_path("ko"))
+    template = _catalog(ROOT / "services" / "i18n" / "messages.pot")
+    in_code = _code_messages()
+    in_catalogue = {m.id if isinstance(m.id, str) else tuple(m.id) for m in korean if m.id}
+    assert in_code - in_catalogue == set(), "run `make messages` and translate the new strings"
+    assert in_catalogue - in_code == set(), "run `make messages`: these are no longer used"
+    assert {m.id for m in template if m.id} == {m.id for m in korean if m.id}
+    for message in korean:
+        if not message.id:
+            continue
+        ids = [message.id] if isinstance(message.id, str) else list(message.id)
+        texts = [message.string] if isinstance(message.string, str) else list(message.string)
+        assert all(texts) and not message.fuzzy, message.id
+        for text in texts:
+            assert _fields(text) == _fields(ids[-1]), (message.id, text)
+            # markdown and icons the page relies on stay: bold, code spans, :material: icons
+            for mark in ("**", "`", ":material/"):
+                assert (mark in text) == (mark in ids[0]), (message.id, text, mark)
+
+
+def test_the_language_is_per_run_and_falls_back_to_english() -> None:
+    assert LANGUAGES == {"en": "English", "ko": "한국어"}
+    assert current_language() == "en"
+    assert _("Overview") == "Overview"
+    use_language("ko")
+    assert (_("Overview"), _("Sign out")) == ("개요", "로그아웃")
+    assert ngettext("every {n} day", "every {n} days", 3).format(n=3) == "3일마다"
+    assert _("a string nobody marked") == "a string nobody marked"
+    use_language("fr")  # not a catalogue language
+    assert current_language() == "en" and _("Overview") == "Overview"
+
+
+@pytest.mark.parametrize(
+    ("locale", "language"),
+    [
+        ("ko-KR", "ko"),
+        ("ko", "ko"),
+        ("ko_KR", "ko"),
+        ("en-US", "en"),
+        ("ja-JP", "en"),
+        (None, "en"),
+    ],
+)
+def test_the_browser_locale_picks_the_first_language(locale: str | None, language: str) -> None:
+    assert language_for_locale(locale) == language
+
+
+def test_one_format_per_kind_of_number_in_each_language() -> None:
+    when = datetime(2026, 12, 6, 15, 4, tzinfo=UTC)
+    expected = {
+        # count, metric, share, won, dollars, date in Seoul's zone (UTC+9), missing values
+        "en": ("19,884", "0.2301", "26%", "₩39,000", "$1.50", "Dec 7, 2026 00:04", "–"),
+        "ko": ("19,884", "0.2301", "26%", "₩39,000", "US$1.50", "2026년 12월 7일 00:04", "–"),
+    }
+    seoul = ZoneInfo("Asia/Seoul")
+    for language, (count, metric, share, won, usd, date, missing) in expected.items():
+        use_language(language)
+        assert formats.count(19_884) == count
+        assert formats.metric(0.230_14) == metric
+        assert formats.share(0.256) == share
+        assert formats.money(39_000, "KRW") == won  # the won has no minor unit
+        assert formats.money(1.5, "USD") == usd
+        assert formats.date_time(when, seoul) == date
+        assert {formats.count(None), formats.metric(float("nan")), formats.money(None, "KRW")} == {
+            missing
+        }
+    use_language("en")
+    assert formats.share(0.1234, digits=1) == "12.3%"
+
+
+def test_relative_times_and_durations_read_in_korean() -> None:
+    from dashboard.components.formatting import duration, relative_time
+
+    now = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)
+    use_language("ko")
+    assert relative_time(now - timedelta(hours=3, minutes=5), now) == "3시간 전"
+    assert relative_time(now + timedelta(minutes=5), now) == "5분 후"
+    assert relative_time(now, now) == "방금"
+    assert duration(timedelta(days=3)) == "3일"
+    use_language("en")
+    assert relative_time(now - timedelta(hours=3, minutes=5), now) == "3 h ago"
+
+
+def test_a_zero_change_has_no_sign_and_no_arrow() -> None:
+    from dashboard.components.solutions.metrics_chart import delta_text, is_no_change
+
+    # by hand: 0.2004 vs 0.2000 is +0.2 %, which rounds to 0 %; 0.2100 vs 0.2000 is +5 %
+    assert delta_text(0.2004, 0.2, "deployed") == "0% vs deployed"
+    assert is_no_change(0.2004, 0.2)
+    assert delta_text(0.21, 0.2, "deployed") == "+5% vs deployed"
+    assert not is_no_change(0.21, 0.2)
+    assert delta_text(0.19, 0.2, "deployed") == "-5% vs deployed"
+    assert delta_text(0.2, 0.0, "deployed") is None and not is_no_change(0.2, 0.0)
+    use_language("ko")
+    # the sign stays first: st.metric colours the delta by its leading sign
+    assert delta_text(0.21, 0.2, "배포") == "+5% (배포 대비)"
+
+
+def test_no_korean_translation_keeps_an_english_sentence() -> None:
+    """A translation copied from English by mistake (three or more English words in a row,
+    outside code spans, placeholders and API names) is caught here."""
+    korean = _catalog(po_path("ko"))
+    english_run = re.compile(r"\b[a-z]{3,}\b(?:[ ,]+\b[a-z]{3,}\b){2,}")
+    for message in korean:
+        if not message.id:
+            continue
+        texts = [message.string] if isinstance(message.string, str) else list(message.string)
+        for text in texts:
+            plain = re.sub(r"`[^`]*`|\{[^}]*\}|\([^)]*[A-Za-z]{3,}[^)]*\)", "", text)
+            assert not english_run.search(plain), (message.id, text)
