@@ -1,6 +1,10 @@
 """Screenshots of every page of the running app on the demo shop, for the README.
 
-Run: .venv/bin/python scripts/screenshots.py [--out docs/screenshots]
+Run: .venv/bin/python scripts/screenshots.py [--out docs/screenshots] [--language ko]
+
+``--language ko`` photographs the pages in Korean (the browser's locale is ko-KR, so the app
+starts in Korean) into ``docs/screenshots/ko/``; Hangul needs a CJK font on the machine
+(Debian's fonts-noto-cjk, docs/korean.md).
 
 Seeds the demo shop into a temporary data directory, serves the app with `streamlit run` on a
 free loopback port and photographs each page in headless Chromium (Debian's `chromium`).
@@ -24,13 +28,17 @@ from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, IDLE  # noqa: E402
 from tests.local.server import free_port  # noqa: E402
 
 PAGES = ["Overview", "Data", "Solutions & metrics", "Recommendations", "Operations"]
+# The navigation's link names in Korean (the catalogue's translations of PAGES), same order.
+KOREAN_PAGES = ["개요", "데이터", "솔루션 및 지표", "추천", "운영"]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
+    parser.add_argument("--language", choices=["en", "ko"], default="en")
     args = parser.parse_args()
-    out = Path(args.out)
+    out = Path(args.out) / ("ko" if args.language == "ko" else "")
+    links = KOREAN_PAGES if args.language == "ko" else PAGES
     out.mkdir(parents=True, exist_ok=True)
     from playwright.sync_api import sync_playwright
 
@@ -85,12 +93,13 @@ def main() -> None:
                     headless=True,
                     args=CHROMIUM_ARGS,
                     viewport={"width": 1400, "height": 1000},
+                    locale="ko-KR" if args.language == "ko" else "en-US",
                 )
                 page = ctx.pages[0] if ctx.pages else ctx.new_page()
                 page.goto(url, wait_until="domcontentloaded")
                 page.wait_for_selector(IDLE, timeout=120_000)
-                for name in PAGES:
-                    page.get_by_role("link", name=name, exact=True).first.click()
+                for name, link in zip(PAGES, links, strict=True):
+                    page.get_by_role("link", name=link, exact=True).first.click()
                     page.wait_for_timeout(500)
                     page.wait_for_selector(IDLE, timeout=120_000)
                     page.wait_for_timeout(1500)  # let charts finish drawing

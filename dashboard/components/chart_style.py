@@ -15,6 +15,19 @@ FONT_FAMILY = (
 
 
 def cjk_font(fig: go.Figure) -> go.Figure:
-    """``fig`` with ``FONT_FAMILY`` for all its text (titles, axes, legend, hover)."""
-    fig.update_layout(font={"family": FONT_FAMILY}, hoverlabel={"font": {"family": FONT_FAMILY}})
+    """``fig`` with ``FONT_FAMILY`` for all its text (titles, axes, legend, hover).
+
+    Each text's own font is named, not only the layout's: Streamlit's chart theme gives titles,
+    axes and legends its app font, which would otherwise win over the inherited layout font."""
+    family = {"family": FONT_FAMILY}
+    fig.update_layout(
+        font=family,
+        title_font=family,
+        legend_font=family,
+        legend_title_font=family,
+        hoverlabel_font=family,
+    )
+    fig.update_xaxes(tickfont=family, title_font=family)
+    fig.update_yaxes(tickfont=family, title_font=family)
+    fig.update_annotations(font=family)
     return fig
