@@ -110,6 +110,19 @@ def wait_for(
         time.sleep(0.05)
 
 
+def import_file(clients: Clients, dataset: str, job_name: str, location: str) -> str:
+    """A FULL import of ``location`` into ``dataset``, waited for; returns the job's ARN."""
+    p = clients.personalize
+    job = p.create_dataset_import_job(
+        jobName=job_name, datasetArn=dataset, dataSource={"dataLocation": location}
+    )["datasetImportJobArn"]
+    done = wait_for(
+        lambda: p.describe_dataset_import_job(datasetImportJobArn=job), "datasetImportJob"
+    )
+    assert done["status"] == "ACTIVE", done.get("failureReason")
+    return job
+
+
 def create_group(
     clients: Clients,
     data_dir: Path,
@@ -134,15 +147,7 @@ def create_group(
     )["datasetArn"]
     wait_for(lambda: p.describe_dataset(datasetArn=dataset), "dataset")
     write(data_dir / "s3" / "bucket" / name / "interactions.csv")
-    job = p.create_dataset_import_job(
-        jobName=f"{name}-import-1",
-        datasetArn=dataset,
-        dataSource={"dataLocation": f"s3://bucket/{name}/interactions.csv"},
-    )["datasetImportJobArn"]
-    done = wait_for(
-        lambda: p.describe_dataset_import_job(datasetImportJobArn=job), "datasetImportJob"
-    )
-    assert done["status"] == "ACTIVE", done.get("failureReason")
+    job = import_file(clients, dataset, f"{name}-import-1", f"s3://bucket/{name}/interactions.csv")
     out.update(group=group, dataset=dataset, schema=schema, import_job=job)
     if with_items:
         items_schema = p.create_schema(name=f"{name}-items", schema=ITEMS_SCHEMA)["schemaArn"]
@@ -151,15 +156,7 @@ def create_group(
         )["datasetArn"]
         wait_for(lambda: p.describe_dataset(datasetArn=items), "dataset")
         write_items(data_dir / "s3" / "bucket" / name / "items.csv")
-        job = p.create_dataset_import_job(
-            jobName=f"{name}-items-1",
-            datasetArn=items,
-            dataSource={"dataLocation": f"s3://bucket/{name}/items.csv"},
-        )["datasetImportJobArn"]
-        done = wait_for(
-            lambda: p.describe_dataset_import_job(datasetImportJobArn=job), "datasetImportJob"
-        )
-        assert done["status"] == "ACTIVE", done.get("failureReason")
+        import_file(clients, items, f"{name}-items-1", f"s3://bucket/{name}/items.csv")
         out["items_dataset"] = items
     return out
 

@@ -62,6 +62,9 @@ class Field:
     nullable: bool = False
     categorical: bool = False
     textual: bool = False
+    # "itemName": true marks the Items column holding each item's title (Semantic-Similarity
+    # and theme generation read it; developer guide, "Semantic-Similarity recipe")
+    item_name: bool = False
 
 
 @dataclass(frozen=True)
@@ -144,7 +147,7 @@ def _parse_field(raw: Any, pos: int) -> Field:
         raise SchemaError(f"field {name!r} has no type")
     type_, nullable = _parse_type(raw["type"], name)
     flags: dict[str, bool] = {}
-    for attr in ("categorical", "textual"):
+    for attr in ("categorical", "textual", "itemName"):
         value = raw.get(attr, False)
         if not isinstance(value, bool):
             raise SchemaError(f"field {name!r}: {attr!r} must be true or false, got {value!r}")
@@ -155,7 +158,7 @@ def _parse_field(raw: Any, pos: int) -> Field:
         flags[attr] = value
     if flags["categorical"] and flags["textual"]:
         raise SchemaError(f"field {name!r} cannot be both categorical and textual")
-    return Field(name, type_, nullable, flags["categorical"], flags["textual"])
+    return Field(name, type_, nullable, flags["categorical"], flags["textual"], flags["itemName"])
 
 
 def _parse_type(raw: Any, name: str) -> tuple[str, bool]:

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Collection, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -102,7 +102,7 @@ def split_users(
     cat = df["ITEM_ID"].astype(str).unique()
     if len(data.items) and "ITEM_ID" in data.items.columns:
         cat = np.union1d(cat, data.items["ITEM_ID"].astype(str).unique())
-    train = TrainingData(df.loc[~is_test].reset_index(drop=True), data.items, data.users)
+    train = replace(data, interactions=df.loc[~is_test].reset_index(drop=True))
     return Split(train, tuple(test_users), tuple(histories), tuple(truths), np.asarray(cat))
 
 

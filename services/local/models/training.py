@@ -86,7 +86,7 @@ def check_minimums(data: TrainingData, config: TrainingConfig) -> TrainingData:
             f"(minimum {MIN_INTERACTIONS}) and {n_two} users with at least 2 interactions "
             f"(minimum {MIN_USERS_WITH_TWO})"
         )
-    return TrainingData(df.loc[:, list(INTERACTION_COLUMNS)], data.items, data.users)
+    return replace(data, interactions=df.loc[:, list(INTERACTION_COLUMNS)])
 
 
 def validation_score(recipe: Recipe, split: metrics.Split, config: TrainingConfig) -> float:

@@ -12,6 +12,7 @@ from services.local.data.faults import StorageFault
 from services.local.data.marks import DATA_MARK, data_mark
 from services.local.data.model_files import model_file, recorded
 from services.local.data.resources import ACTIVE, FAILED
+from services.local.data.schemas import parse_schema
 from services.local.jobs.context import Cancelled, JobContext
 from services.local.jobs.tasks.lifecycle import STOPPED, end_job, start_job
 from services.local.models.hpo import hpo_ranges
@@ -32,7 +33,22 @@ def load_training_data(engine: EngineContext, group: str) -> TrainingData:
     inter = datasets.interactions(engine.read_db, engine.bulk, group)
     items = datasets.records(engine.read_db, engine.bulk, group, "Items")
     users = datasets.records(engine.read_db, engine.bulk, group, "Users")
-    return TrainingData(inter[list(INTERACTION_COLUMNS)], items, users)
+    return TrainingData(inter[list(INTERACTION_COLUMNS)], items, users, item_fields(engine, group))
+
+
+def item_fields(engine: EngineContext, group: str) -> dict[str, str]:
+    """How the group's Items schema marks its columns (TrainingData.item_fields); empty
+    without an Items dataset."""
+    with engine.reading() as res:
+        docs = [d for d in res.all("dataset", group=group) if d["datasetType"] == "Items"]
+        schema = parse_schema(res.get(docs[0]["schemaArn"], "schema")["schema"]) if docs else None
+    marks: dict[str, str] = {}
+    for f in schema.fields if schema else ():
+        if f.item_name:
+            marks[f.name] = "itemName"
+        elif f.textual or f.categorical:
+            marks[f.name] = "textual" if f.textual else "categorical"
+    return marks
 
 
 def training_config(solution: dict[str, Any], seed: int = 42) -> TrainingConfig:

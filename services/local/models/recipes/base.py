@@ -57,11 +57,17 @@ class TrainingConfig:
 
 @dataclass(frozen=True)
 class TrainingData:
-    """Everything a recipe may learn from. ``items``/``users`` may be empty frames."""
+    """Everything a recipe may learn from. ``items``/``users`` may be empty frames.
+
+    ``item_fields`` says how the Items schema marks a column that carries meaning beyond its
+    value: "categorical", "textual" or "itemName" (column name → mark; unmarked columns are
+    absent), for the recipes that compare items by metadata.
+    """
 
     interactions: pd.DataFrame
     items: pd.DataFrame = field(default_factory=pd.DataFrame)
     users: pd.DataFrame = field(default_factory=pd.DataFrame)
+    item_fields: Mapping[str, str] = field(default_factory=dict)
 
 
 class Model(Protocol):

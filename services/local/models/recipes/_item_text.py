@@ -1,0 +1,154 @@
+"""Item metadata as sparse feature vectors, for the recipes that compare items by content.
+
+Two kinds of Items fields carry meaning a model can compare (developer guide, "Item metadata"):
+categorical strings (``"categorical": true``; several values joined with ``|``) and unstructured
+text (``"textual": true``, plus the field marked ``"itemName": true``). Categorical values become
+one token each (``FIELD=value``); text becomes TF-IDF over character n-grams within word
+boundaries (scikit-learn's ``char_wb`` analyzer), which needs no dictionary or model download and
+works for any script: Hangul syllables, kana and Latin words all yield n-grams alike.
+
+Every row is L2-normalised, so a dot product of two rows is their cosine similarity.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+# TrainingData.item_fields values: how the Items schema marks a column.
+CATEGORICAL, TEXTUAL, ITEM_NAME = "categorical", "textual", "itemName"
+NGRAMS = (2, 4)  # character n-grams: 2-grams carry Hangul words, 3-4-grams Latin ones
+MAX_TEXT_FEATURES = 200_000  # bounds the vocabulary (and the model file) of a large catalogue
+
+
+def fields_of(kind: str, item_fields: Mapping[str, str], items: pd.DataFrame) -> list[str]:
+    """Columns of ``items`` the schema marks as ``kind``, in schema order."""
+    return [c for c, k in item_fields.items() if k == kind and c in items.columns]
+
+
+def aligned(items: pd.DataFrame, item_ids: np.ndarray) -> pd.DataFrame:
+    """One row of ``items`` per model item (the last row of a repeated ID wins, as PutItems
+    replaces an item), in ``item_ids`` order; items without metadata get an empty row."""
+    if not len(items) or "ITEM_ID" not in items.columns:
+        return pd.DataFrame(index=pd.Index(item_ids.astype(str)))
+    frame = items.assign(ITEM_ID=items["ITEM_ID"].astype(str))
+    frame = frame.drop_duplicates("ITEM_ID", keep="last").set_index("ITEM_ID")
+    return frame.reindex(item_ids.astype(str))
+
+
+def _strings(column: pd.Series) -> list[str]:
+    return ["" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v) for v in column]
+
+
+def item_text(rows: pd.DataFrame, columns: list[str]) -> list[str]:
+    """Each row's text: the given columns' values joined by newlines (missing values skipped)."""
+    if not columns:
+        return [""] * len(rows)
+    parts = [_strings(rows[c]) for c in columns]
+    return ["\n".join(p for p in values if p) for values in zip(*parts, strict=True)]
+
+
+def categorical_tokens(rows: pd.DataFrame, columns: list[str]) -> list[list[str]]:
+    """Each row's categorical tokens, ``FIELD=value`` per ``|``-separated value (lower case,
+    as Personalize compares categorical values case-insensitively)."""
+    out: list[list[str]] = [[] for _ in range(len(rows))]
+    for c in columns:
+        for n, raw in enumerate(_strings(rows[c])):
+            out[n] += [f"{c}={v.strip().lower()}" for v in raw.split("|") if v.strip()]
+    return out
+
+
+@dataclass(frozen=True)
+class TextVocabulary:
+    """A fitted TF-IDF vocabulary: enough to vectorise new items the same way later
+    (incremental updates) without keeping a scikit-learn object (models hold arrays only)."""
+
+    terms: np.ndarray  # str, the n-grams in column order
+    idf: np.ndarray  # float64, one per term
+
+    def vectorizer(self) -> object:
+        """A TfidfVectorizer that maps text onto these columns with these weights."""
+        from sklearn.feature_extraction.text import TfidfVectorizer  # heavy import
+
+        vec = TfidfVectorizer(
+            analyzer="char_wb",
+            ngram_range=NGRAMS,
+            sublinear_tf=True,
+            dtype=np.float32,
+            vocabulary={str(t): i for i, t in enumerate(self.terms)},
+        )
+        vec.idf_ = self.idf
+        return vec
+
+    def transform(self, texts: list[str]) -> sp.csr_matrix:
+        """Rows of L2-normalised TF-IDF weights, one per text (all-zero for empty text)."""
+        if not len(self.terms):
+            return sp.csr_matrix((len(texts), 0), dtype=np.float32)
+        return sp.csr_matrix(self.vectorizer().transform(texts), dtype=np.float32)  # type: ignore[attr-defined]
+
+
+def fit_text(texts: list[str]) -> tuple[TextVocabulary, sp.csr_matrix]:
+    """Fit TF-IDF over character n-grams on ``texts``; (vocabulary, one row per text)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer  # heavy import
+
+    if not any(t.strip() for t in texts):
+        empty = TextVocabulary(np.array([], dtype=str), np.array([], dtype=np.float64))
+        return empty, sp.csr_matrix((len(texts), 0), dtype=np.float32)
+    vec = TfidfVectorizer(
+        analyzer="char_wb",
+        ngram_range=NGRAMS,
+        sublinear_tf=True,
+        dtype=np.float32,
+        max_features=MAX_TEXT_FEATURES,
+    )
+    matrix = sp.csr_matrix(vec.fit_transform(texts), dtype=np.float32)
+    vocab = TextVocabulary(
+        np.asarray(vec.get_feature_names_out()).astype(str), np.asarray(vec.idf_, np.float64)
+    )
+    return vocab, matrix
+
+
+def categorical_matrix(tokens: list[list[str]]) -> sp.csr_matrix:
+    """Rows of L2-normalised IDF-weighted one-hot categorical tokens (rare values weigh more:
+    sharing a niche brand says more than sharing the catalogue's biggest category)."""
+    vocab: dict[str, int] = {}
+    rows, cols = [], []
+    for r, toks in enumerate(tokens):
+        for tok in dict.fromkeys(toks):
+            rows.append(r)
+            cols.append(vocab.setdefault(tok, len(vocab)))
+    shape = (len(tokens), len(vocab))
+    m = sp.csr_matrix((np.ones(len(rows), np.float32), (rows, cols)), shape=shape)
+    if not len(vocab):
+        return m
+    df = np.bincount(cols, minlength=len(vocab)).astype(np.float64)
+    idf = np.log((1 + len(tokens)) / (1 + df)) + 1.0  # scikit-learn's smoothed idf
+    return normalise(sp.csr_matrix(m @ sp.diags(idf.astype(np.float32))))
+
+
+def normalise(m: sp.csr_matrix) -> sp.csr_matrix:
+    """Rows scaled to unit L2 norm (all-zero rows stay zero)."""
+    norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    return sp.csr_matrix(sp.diags((1.0 / norms).astype(np.float32)) @ m, dtype=np.float32)
+
+
+def save_csr(prefix: str, m: sp.csr_matrix) -> dict[str, np.ndarray]:
+    """Arrays of a CSR matrix for ``save_npz`` (``<prefix>_data`` …)."""
+    return {
+        f"{prefix}_data": m.data.astype(np.float32),
+        f"{prefix}_indices": m.indices.astype(np.int32),
+        f"{prefix}_indptr": m.indptr.astype(np.int64),
+        f"{prefix}_shape": np.asarray(m.shape, dtype=np.int64),
+    }
+
+
+def load_csr(prefix: str, a: Mapping[str, np.ndarray]) -> sp.csr_matrix:
+    """Inverse of ``save_csr``."""
+    shape = tuple(int(x) for x in a[f"{prefix}_shape"])
+    parts = (a[f"{prefix}_data"], a[f"{prefix}_indices"], a[f"{prefix}_indptr"])
+    return sp.csr_matrix(parts, shape=shape, dtype=np.float32)
