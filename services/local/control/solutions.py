@@ -23,7 +23,11 @@ from services.local.errors import InvalidInput, LimitExceeded, ResourceInUse
 from services.local.models.auto_training import training_due_first
 from services.local.models.hpo import resource_problems
 from services.local.models.recipes import recipe_arn
-from services.local.models.recipes.capabilities import EVENTS_CONFIG_RECIPES, OBJECTIVE_RECIPES
+from services.local.models.recipes.capabilities import (
+    EVENTS_CONFIG_RECIPES,
+    INCREMENTAL_RECIPES,
+    OBJECTIVE_RECIPES,
+)
 from services.local.models.recipes.parameters import hyperparameter_problems
 from services.local.models.schedule import ScheduleError, parse_schedule
 from services.local.models.solution_versions import VERSION_SUMMARY
@@ -129,6 +133,18 @@ def _number(value: str, where: str) -> float:
         raise InvalidInput(f"{where} '{value}' is not a number.") from err
 
 
+def check_incremental(recipe_arn: str | None) -> None:
+    """performIncrementalUpdate "is supported only for solutions that use the
+    semantic-similarity recipe" (CreateSolution / UpdateSolution API reference): InvalidInput
+    for any other recipe (or performAutoML, which names none)."""
+    recipe = (recipe_arn or "").rsplit("/", 1)[-1]
+    if recipe not in INCREMENTAL_RECIPES:
+        raise InvalidInput(
+            "performIncrementalUpdate is supported only for solutions that use the "
+            f"aws-semantic-similarity recipe, not {recipe or 'performAutoML'}."
+        )
+
+
 def create_solution(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:
     config = dict(params.get("solutionConfig") or {})
     automl = bool(params.get("performAutoML"))
@@ -150,6 +166,9 @@ def create_solution(engine: EngineContext, params: dict[str, Any]) -> dict[str, 
     if config.get("hpoConfig") and not params.get("performHPO"):
         # the search space and budget of an HPO run: without performHPO nothing would use it
         raise InvalidInput("solutionConfig.hpoConfig is used only with performHPO set to true.")
+    incremental = bool(params.get("performIncrementalUpdate"))
+    if incremental:
+        check_incremental(params.get("recipeArn"))
     arn = engine.arns.make("solution", params["name"])
     with engine.tx() as res:
         group = active_group_of(res, params["datasetGroupArn"])
@@ -167,6 +186,8 @@ def create_solution(engine: EngineContext, params: dict[str, Any]) -> dict[str, 
             "performAutoML": automl,
             # The local engine does not retrain on a schedule; it records what was asked.
             "performAutoTraining": params.get("performAutoTraining", True),
+            # read when a version trains: its model folds in new items while it serves
+            "performIncrementalUpdate": incremental,
             "datasetGroupArn": group["datasetGroupArn"],
             "solutionConfig": config,
         }
@@ -198,6 +219,10 @@ def update_solution(engine: EngineContext, params: dict[str, Any]) -> dict[str, 
             raise ResourceInUse(f"Solution {doc['name']} is {doc['status']}.")
         if "performAutoTraining" in params:
             doc["performAutoTraining"] = params["performAutoTraining"]
+        if "performIncrementalUpdate" in params:
+            if params["performIncrementalUpdate"]:
+                check_incremental(doc.get("recipeArn"))
+            doc["performIncrementalUpdate"] = bool(params["performIncrementalUpdate"])
         update_cfg = params.get("solutionUpdateConfig") or {}
         auto = update_cfg.get("autoTrainingConfig")
         if auto is not None:
@@ -212,6 +237,7 @@ def update_solution(engine: EngineContext, params: dict[str, Any]) -> dict[str, 
         doc["latestSolutionUpdate"] = {
             "solutionUpdateConfig": update_cfg,
             "performAutoTraining": doc.get("performAutoTraining", True),
+            "performIncrementalUpdate": doc.get("performIncrementalUpdate", False),
             "status": ACTIVE,
             "creationDateTime": res.now,
             "lastUpdatedDateTime": res.now,

@@ -21,42 +21,51 @@ from services.local.data.resources import (
 )
 from services.local.errors import InvalidInput, LimitExceeded, ResourceInUse
 from services.local.models.auto_training import training_due_first
-from services.local.models.recipes.capabilities import UPDATE_RECIPES
+from services.local.models.recipes.capabilities import UPDATE_RECIPES, required_datasets
 from services.local.models.solution_versions import VERSION_SUMMARY, add_version
 
 STOPPING, STOPPED = "CREATE STOPPING", "CREATE STOPPED"
 METRICS = "_metrics"
 
 
-def _no_training_data(res: Resources, group_arn: str) -> str | None:
-    """Why a group has nothing to train on, or None when it has interactions data.
+_STREAMED = {"Interactions": t.interactions, "Items": t.items}
 
-    A group can train once its Interactions dataset holds data: a dataset import job that
-    completed (ACTIVE) or events streamed with PutEvents. Sources: CloudFormation's
-    AWS::Personalize::Dataset ("Only the Item interactions dataset is required in order to
-    train a model") and CreateDatasetImportJob ("You must wait until the status shows as ACTIVE
-    before training a model using the dataset"); PERSONALIZE.md section 5 (streamed events are
-    training data at the next FULL retrain).
+
+def _no_training_data(res: Resources, group_arn: str, kinds: tuple[str, ...]) -> str | None:
+    """Why a group has nothing to train on, or None when each dataset type in ``kinds`` (the
+    recipe's required datasets: Interactions, or Items for Semantic-Similarity) holds data.
+
+    A dataset holds data once a dataset import job into it completed (ACTIVE) or records were
+    streamed into it (PutEvents, PutItems). Sources: CloudFormation's AWS::Personalize::Dataset
+    ("Only the Item interactions dataset is required in order to train a model"), the
+    Semantic-Similarity recipe's page ("you must create an Items dataset") and
+    CreateDatasetImportJob ("You must wait until the status shows as ACTIVE before training a
+    model using the dataset"); PERSONALIZE.md section 5 (streamed events are training data at
+    the next FULL retrain).
     """
-    datasets = [
-        d
-        for d in res.all("dataset", group=group_arn)
-        if str(d.get("datasetType", "")).upper() == "INTERACTIONS"
-    ]
-    if not datasets:
-        return "has no Interactions dataset"
-    jobs = res.all("dataset-import-job", parent=datasets[0]["datasetArn"])
-    if any(job["status"] == ACTIVE for job in jobs):
-        return None
-    streamed = res.conn.execute(
-        select(t.interactions.c.id).where(t.interactions.c.group_arn == group_arn).limit(1)
-    ).first()
-    if streamed is not None:
-        return None
-    return (
-        f"has no interactions data: Interactions dataset {datasets[0]['name']} has no "
-        "completed (ACTIVE) dataset import job and no events recorded with PutEvents"
-    )
+    for kind in kinds:
+        datasets = [
+            d
+            for d in res.all("dataset", group=group_arn)
+            if str(d.get("datasetType", "")).upper() == kind.upper()
+        ]
+        if not datasets:
+            return f"has no {kind} dataset"
+        jobs = res.all("dataset-import-job", parent=datasets[0]["datasetArn"])
+        if any(job["status"] == ACTIVE for job in jobs):
+            continue
+        table = _STREAMED[kind]
+        streamed = res.conn.execute(
+            select(table.c.group_arn).where(table.c.group_arn == group_arn).limit(1)
+        ).first()
+        if streamed is not None:
+            continue
+        how = "events recorded with PutEvents" if kind == "Interactions" else "PutItems records"
+        return (
+            f"has no {kind.lower()} data: {kind} dataset {datasets[0]['name']} has no "
+            f"completed (ACTIVE) dataset import job and no {how}"
+        )
+    return None
 
 
 def create_solution_version(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:
@@ -80,14 +89,14 @@ def create_solution_version(engine: EngineContext, params: dict[str, Any]) -> di
         solution = solution_doc(res, params["solutionArn"])
         if solution["status"] != ACTIVE:
             raise ResourceInUse(f"Solution {solution['name']} is {solution['status']}.")
-        missing = _no_training_data(res, solution["datasetGroupArn"])
+        recipe = solution.get("recipeArn", "").rsplit("/", 1)[-1]
+        missing = _no_training_data(res, solution["datasetGroupArn"], required_datasets(recipe))
         if missing:
             raise InvalidInput(
                 f"Cannot train solution {solution['name']}: its dataset group {missing}."
             )
         previous = res.all("solution-version", parent=solution["solutionArn"])
         if mode == "UPDATE":
-            recipe = solution.get("recipeArn", "").rsplit("/", 1)[-1]
             if recipe not in UPDATE_RECIPES:
                 raise InvalidInput(
                     f"trainingMode UPDATE works with User-Personalization recipes, not {recipe}."

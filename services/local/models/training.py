@@ -29,6 +29,7 @@ from services.local.models.recipes.base import (
     TrainingData,
     TrainingError,
 )
+from services.local.models.recipes.capabilities import required_datasets
 
 _log = logging.getLogger(__name__)
 
@@ -175,6 +176,8 @@ def train(
         raise ValueError(f"mode must be FULL or UPDATE, not {mode!r}")
     recipe = get_recipe(auto_ml_recipes[0] if auto_ml_recipes else recipe_name)
     report(0.0)
+    if "Interactions" not in required_datasets(recipe.name):
+        return _fit_without_interactions(recipe, data, config, out_path, report)
     filtered = check_minimums(data, config)
     df = filtered.interactions
     n_inter, n_users = len(df), int(df["USER_ID"].nunique())
@@ -200,6 +203,23 @@ def train(
     model = recipe.fit(filtered, config)
     report(0.95)
     return _finish(model, result, span, tuned, best_name, n_inter, n_users, out_path, report)
+
+
+def _fit_without_interactions(
+    recipe: Recipe, data: TrainingData, config: TrainingConfig, out_path: Path, report: Progress
+) -> TrainingOutcome:
+    """A recipe whose required data is not Interactions (Semantic-Similarity reads the Items
+    dataset): no interaction minimums, no user split and so no metrics; interactions, when the
+    group has them, are filtered as the solution asks and passed on."""
+    df = filter_interactions(data.interactions, config) if len(data.interactions) else None
+    filtered = data if df is None else replace(data, interactions=df)
+    model = recipe.fit(filtered, config)
+    report(0.95)
+    n_inter = 0 if df is None else len(df)
+    n_users = 0 if df is None else int(df["USER_ID"].nunique())
+    span = None if not n_inter else (int(df["TIMESTAMP"].min()), int(df["TIMESTAMP"].max()))
+    hp = dict(config.hyperparameters)
+    return _finish(model, None, span, hp, None, n_inter, n_users, out_path, report)
 
 
 def _monotonic(callback: Progress | None) -> Progress:
@@ -233,7 +253,7 @@ def _update(
 def _finish(
     model: Model,
     result: metrics.Evaluation | None,
-    span: tuple[int, int],
+    span: tuple[int, int] | None,
     tuned: dict[str, str],
     best_name: str | None,
     n_inter: int,
@@ -248,7 +268,8 @@ def _finish(
         raise write_fault(err, out_path, "the model file") from err
     report(1.0)
     evaluation = {} if result is None else result.record()
-    evaluation.update(dataFrom=span[0], dataTo=span[1])
+    if span is not None:
+        evaluation.update(dataFrom=span[0], dataTo=span[1])
     return TrainingOutcome(
         metrics={} if result is None else result.wire_metrics(),
         evaluation=evaluation,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -100,6 +100,8 @@ class ModelCache:
         self._latest: dict[str, tuple[float, float]] = {}  # group -> (checked at, latest ts)
         self._candidates: dict[str, tuple[tuple[int, float, float], np.ndarray]] = {}
         self._served: dict[str, tuple[float, dict[str, Any], str]] = {}
+        # incrementally updated models: version ARN → (the Items frame folded in, model)
+        self._folds: dict[str, tuple[pd.DataFrame, LoadedModel]] = {}
         self._lock = threading.Lock()
         # Items/Users frames and exploration candidates: computed by one thread at a time
         # (re-entrant: the candidates read the items).
@@ -130,17 +132,40 @@ class ModelCache:
             self._served.pop(campaign_arn, None)
 
     def cached(self, arn: str) -> LoadedModel | None:
-        """The loaded model of a version, if it is in memory."""
+        """The loaded model of a version, if it is in memory (folded as ``get`` folds it)."""
         with self._lock:
-            return self._models.get(arn)
+            hit = self._models.get(arn)
+        return None if hit is None else self._folded(hit)
 
     def get(self, version: dict[str, Any]) -> LoadedModel:
-        """The model of an ACTIVE solution version.
+        """The model of an ACTIVE solution version; with performIncrementalUpdate, with the
+        group's current Items folded in (``_folded``).
 
         Raises:
             ResourceInUse: the version has no model (it is not ACTIVE).
             StorageFault: its model file is missing, unreadable or corrupt.
         """
+        return self._folded(self._get(version))
+
+    def _folded(self, loaded: LoadedModel) -> LoadedModel:
+        """A Semantic-Similarity model trained with performIncrementalUpdate, with every item
+        of the group's current Items dataset (re)vectorised into it, once per Items version:
+        new and changed items answer and are answered without a retrain (developer guide,
+        "Semantic-Similarity recipe", "Real-time personalization")."""
+        if not getattr(loaded.model, "incremental", False):
+            return loaded
+        items = self.items(loaded.group)
+        with self._lock:
+            hit = self._folds.get(loaded.arn)
+        if hit is not None and hit[0] is items:
+            return hit[1]
+        model = loaded.model.with_items(items)  # type: ignore[attr-defined]
+        folded = replace(loaded, model=model, index=_item_index(model))
+        with self._lock:
+            self._folds[loaded.arn] = (items, folded)
+        return folded
+
+    def _get(self, version: dict[str, Any]) -> LoadedModel:
         arn = version["solutionVersionArn"]
         with self._lock:
             hit = self._models.get(arn)
@@ -246,6 +271,7 @@ class ModelCache:
         """Forget what was derived from a model (the caller holds the lock)."""
         self._created.pop(arn, None)
         self._candidates.pop(arn, None)
+        self._folds.pop(arn, None)
 
     def items(self, group: str) -> pd.DataFrame:
         """The group's items (ITEM_ID, CREATION_TIMESTAMP, metadata), reloaded when changed."""

@@ -23,7 +23,11 @@ from services.local.filters.expression import FilterExpressionError
 from services.local.filters.parse import parse_filter, parse_filter_values
 from services.local.models import ranking
 from services.local.models.objective import reweight
-from services.local.models.recipes.capabilities import EXPLORING_RECIPES, POPULARITY_RECIPES
+from services.local.models.recipes.capabilities import (
+    EXPLORING_RECIPES,
+    POPULARITY_RECIPES,
+    RANKING_INFLUENCE_RECIPES,
+)
 from services.local.runtime.context import apply_context
 from services.local.runtime.model_cache import LoadedModel
 
@@ -162,6 +166,9 @@ def recommend(
         if not item_id:
             raise InvalidInput(f"{loaded.recipe_name} recommends for an itemId, not a userId.")
         scores = model.score_item(item_id)
+        influence = (campaign_config or {}).get("rankingInfluence")
+        if scores is not None and influence and loaded.recipe_name in RANKING_INFLUENCE_RECIPES:
+            scores = model.influenced(scores, influence)  # type: ignore[attr-defined]
         if item_id in loaded.index:
             exclude = np.zeros(len(model.item_ids), dtype=bool)
             exclude[loaded.index[item_id]] = True

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from services.local.models.recipes import RECIPES
+from services.local.models.recipes.base import Model, TrainingConfig
 from tests.local.recipes.contract import RecipeContract
+from tests.local.recipes.toy import toy_data_with_text
 
 # the v2 network at test size (see test_sequence_model.py, which trains the same shape)
 TINY_V2 = {"hidden_dimension": "16", "bptt": "12", "negative_samples": "16", "epochs": "40"}
@@ -64,3 +66,13 @@ class TestSimilarItems(RecipeContract):
     recipe_name = "aws-similar-items"
     personalised = False
     related = True
+
+
+class TestSemanticSimilarity(RecipeContract):
+    recipe_name = "aws-semantic-similarity"
+    personalised = False
+    related = True
+    counts = "users"
+
+    def fit(self, seed: int = 42) -> Model:
+        return self.recipe.fit(toy_data_with_text(), TrainingConfig(seed=seed))

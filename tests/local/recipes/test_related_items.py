@@ -1,4 +1,4 @@
-"""aws-similar-items: co-interactions blended with item metadata, on the two-cluster toy data.
+"""aws-similar-items and aws-semantic-similarity on the two-cluster toy data.
 
 Cluster A items are "kitchen" goods named 냄비 (pot) …, cluster B "garden" goods named 삽
 (shovel) …; the cold item has no interaction at all, so only its metadata can place it.
@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from services.local.models.recipes import get_recipe
-from services.local.models.recipes.base import TrainingConfig, TrainingData
-from tests.local.recipes.toy import CLUSTER_A, CLUSTER_B, COLD_ITEM, toy_data
+from services.local.models.recipes.base import TrainingConfig, TrainingData, TrainingError
+from tests.local.recipes.toy import CLUSTER_A, CLUSTER_B, COLD_ITEM, toy_data, toy_data_with_text
 
 FIELDS = {"CATEGORY": "categorical", "NAME": "textual"}
 
@@ -93,3 +94,90 @@ def test_item_metadata_hidden_dim_is_the_embedding_width() -> None:
     # the cold item is still placed by its 30-wide embedding
     scores = narrow.score_item(COLD_ITEM)
     assert scores is not None and set(ranked(narrow, scores, 10)) <= set(CLUSTER_A)
+
+
+# aws-semantic-similarity ------------------------------------------------------------------
+
+
+def semantic(data: TrainingData | None = None, **config: object):  # noqa: ANN201
+    return get_recipe("aws-semantic-similarity").fit(
+        data or toy_data_with_text(),
+        TrainingConfig(**config),  # type: ignore[arg-type]
+    )
+
+
+def test_semantic_neighbours_come_from_the_text() -> None:
+    model = semantic()
+    scores = model.score_item(COLD_ITEM)  # a cold item: its text places it
+    assert scores is not None and set(ranked(model, scores, 10)) <= set(CLUSTER_A)
+    b = model.score_item("b3")
+    assert b is not None and set(ranked(model, b, 10)) <= set(CLUSTER_B)
+    assert b[list(model.item_ids).index("b3")] == -1.0
+
+
+def test_semantic_trains_without_interactions() -> None:
+    data = toy_data_with_text()
+    empty = data.interactions.iloc[:0]
+    model = semantic(TrainingData(empty, data.items, item_fields=data.item_fields))
+    assert len(model.item_ids) == 41 and not model.popularity.any()
+    scores = model.score_item("a1")
+    assert scores is not None and set(ranked(model, scores, 10)) <= set(CLUSTER_A)
+
+
+def test_semantic_needs_an_item_name_and_a_textual_field() -> None:
+    data = toy_data_with_text()
+    for fields in ({"DESCRIPTION": "textual"}, {"TITLE": "itemName"}, {}):
+        with pytest.raises(TrainingError, match='"itemName": true.*"textual": true'):
+            semantic(TrainingData(data.interactions, data.items, item_fields=fields))
+
+
+def test_ranking_influence_popularity_and_freshness() -> None:
+    """Ten pots with the same text (equally similar) and two shovels: item p{i} has i + 1
+    users and was created at 10 - i (p0 is the newest and the least popular)."""
+    pots = [f"p{i}" for i in range(10)]
+    items = pd.DataFrame(
+        {
+            "ITEM_ID": [*pots, "s0", "s1"],
+            "TITLE": ["냄비"] * 10 + ["정원 삽"] * 2,
+            "DESCRIPTION": ["스테인리스 냄비"] * 10 + ["정원 삽"] * 2,
+            "CREATION_TIMESTAMP": [10 - i for i in range(10)] + [100, 100],
+        }
+    )
+    rows = [(f"u{u}", p, 1, "click", 1.0) for i, p in enumerate(pots) for u in range(i + 1)]
+    rows += [(f"u{u}", "s0", 2, "click", 1.0) for u in range(50)]
+    inter = pd.DataFrame(rows, columns=list(toy_data().interactions.columns))
+    fields = {"TITLE": "itemName", "DESCRIPTION": "textual"}
+    model = semantic(TrainingData(inter, items, item_fields=fields))
+    base = model.score_item("p5")
+    assert base is not None
+
+    def top(influence: dict[str, float]) -> list[str]:
+        return ranked(model, model.influenced(base, influence), 4)
+
+    assert top({"POPULARITY": 1.0}) == ["p9", "p8", "p7", "p6"]
+    assert top({"FRESHNESS": 1.0}) == ["p0", "p1", "p2", "p3"]
+    # no influence, no change; the shovels (popular, newest) stay below every similar pot
+    np.testing.assert_array_equal(model.influenced(base, {"POPULARITY": 0.0}), base)
+    both = model.influenced(base, {"POPULARITY": 1.0, "FRESHNESS": 1.0})
+    shovels = [list(model.item_ids).index(s) for s in ("s0", "s1")]
+    assert both[shovels].max() < both[base > 0].min()
+
+
+def test_with_items_adds_and_changes_items_without_refitting() -> None:
+    model = semantic()
+    extra = pd.DataFrame(
+        {
+            "ITEM_ID": ["new-shovel", "a0"],
+            "TITLE": ["튼튼한 정원 삽", "정원 삽 특가"],  # a0 is now described as a shovel
+            "DESCRIPTION": ["정원 가꾸기 삽", "정원 가꾸기 삽"],
+        }
+    )
+    folded = model.with_items(pd.concat([toy_data_with_text().items, extra]))
+    assert list(folded.item_ids[:41]) == list(model.item_ids)
+    assert folded.item_ids[41] == "new-shovel" and folded.popularity[41] == 0
+    np.testing.assert_array_equal(folded.vocabulary.terms, model.vocabulary.terms)
+    new = folded.score_item("new-shovel")
+    assert new is not None and set(ranked(folded, new, 10)) <= {*CLUSTER_B, "a0"}
+    moved = folded.score_item("a0")
+    assert moved is not None and set(ranked(folded, moved, 10)) <= {*CLUSTER_B, "new-shovel"}
+    assert model.score_item("new-shovel") is None  # the trained model itself is unchanged

@@ -33,3 +33,21 @@ def toy_data(n_users: int = 60, per_user: int = 20, seed: int = 7) -> TrainingDa
     inter["TIMESTAMP"] = inter["TIMESTAMP"].astype("int64")
     items = pd.DataFrame({"ITEM_ID": [*CLUSTER_A, *CLUSTER_B, COLD_ITEM], "GENRE": "x"})
     return TrainingData(inter, items)
+
+
+def toy_data_with_text() -> TrainingData:
+    """``toy_data`` with item text: cluster A are pots (냄비), cluster B shovels (삽), the cold
+    item a large pot; TITLE is the schema's itemName field, DESCRIPTION a textual one."""
+    base = toy_data()
+    titles = [f"냄비 {i}호" for i in range(20)] + [f"정원 삽 {i}호" for i in range(20)]
+    descriptions = ["스테인리스 주방 냄비"] * 20 + ["정원 가꾸기 삽"] * 20
+    items = pd.DataFrame(
+        {
+            "ITEM_ID": [*CLUSTER_A, *CLUSTER_B, COLD_ITEM],
+            "TITLE": [*titles, "대형 냄비"],
+            "DESCRIPTION": [*descriptions, "스테인리스 주방 냄비 대형"],
+            "CATEGORY": ["kitchen"] * 20 + ["garden"] * 20 + ["kitchen"],
+        }
+    )
+    fields = {"TITLE": "itemName", "DESCRIPTION": "textual", "CATEGORY": "categorical"}
+    return TrainingData(base.interactions, items, item_fields=fields)

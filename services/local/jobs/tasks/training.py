@@ -75,6 +75,7 @@ def training_config(solution: dict[str, Any], seed: int = 42) -> TrainingConfig:
         hpo_ranges=hpo_ranges(hpo),
         hpo_max_trials=int(jobs) if jobs else None,
         seed=seed,
+        incremental=bool(solution.get("performIncrementalUpdate")),
     )
 
 

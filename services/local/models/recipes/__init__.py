@@ -19,6 +19,7 @@ _MODULES = (
     "personalized_ranking_v2",
     "similar_items",
     "sims",
+    "semantic_similarity",
 )
 
 RECIPES: dict[str, Recipe] = {

@@ -20,8 +20,27 @@ from services.local.models.recipes._common import hp_int, index
 from services.local.models.recipes.base import TrainingConfig, TrainingData, load_npz, save_npz
 
 
+class RelatedItemsModel:
+    """What every RELATED_ITEMS model shares: an item index and no answer for a user."""
+
+    item_ids: np.ndarray
+    _pos: dict[str, int]
+
+    def _index_items(self) -> None:
+        self._pos = {str(item): i for i, item in enumerate(self.item_ids)}
+
+    @property
+    def item_index(self) -> dict[str, int]:
+        """Item ID → position in ``item_ids`` (built once; the runtime shares it)."""
+        return self._pos
+
+    def score_user(self, user_id: str | None, history: Sequence[str]) -> np.ndarray | None:
+        """RELATED_ITEMS recipes take an itemId, not a user."""
+        return None
+
+
 @dataclass
-class ItemKnnModel:
+class ItemKnnModel(RelatedItemsModel):
     """Sparse items × items cosine similarities, top K per item."""
 
     recipe_name: str
@@ -32,19 +51,10 @@ class ItemKnnModel:
     _pos: dict[str, int] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
-        self._pos = {str(item): i for i, item in enumerate(self.item_ids)}
+        self._index_items()
         top = float(self.popularity.max()) if len(self.popularity) else 0.0
         # beyond the K neighbours, popular items come first
         self._tiebreak = self.popularity / top * 1e-6 if top > 0 else np.zeros(len(self.item_ids))
-
-    @property
-    def item_index(self) -> dict[str, int]:
-        """Item ID → position in ``item_ids`` (built once; the runtime shares it)."""
-        return self._pos
-
-    def score_user(self, user_id: str | None, history: Sequence[str]) -> np.ndarray | None:
-        """RELATED_ITEMS recipes take an itemId, not a user."""
-        return None
 
     def score_item(self, item_id: str) -> np.ndarray | None:
         """Cosine neighbours of ``item_id``; None for unknown or too-sparse items.

@@ -3,9 +3,9 @@
 Two kinds of Items fields carry meaning a model can compare (developer guide, "Item metadata"):
 categorical strings (``"categorical": true``; several values joined with ``|``) and unstructured
 text (``"textual": true``, plus the field marked ``"itemName": true``). Categorical values become
-one token each (``FIELD=value``); text becomes TF-IDF over character n-grams within word
-boundaries (scikit-learn's ``char_wb`` analyzer), which needs no dictionary or model download and
-works for any script: Hangul syllables, kana and Latin words all yield n-grams alike.
+one token each (``FIELD=value``); text becomes TF-IDF over words and over character n-grams
+within word boundaries (scikit-learn), which needs no dictionary or model download and works for
+any script: Hangul syllables, kana and Latin words all yield words and n-grams alike.
 
 Every row is L2-normalised, so a dot product of two rows is their cosine similarity.
 """
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -62,54 +63,72 @@ def categorical_tokens(rows: pd.DataFrame, columns: list[str]) -> list[list[str]
     return out
 
 
+# The two analyzers text is read with: whole words (scikit-learn's default token pattern, which
+# matches Hangul and Latin words alike) and character n-grams within word boundaries, which
+# also match inflected forms (냄비를 ~ 냄비) and misspellings. Each kind is half of a row.
+_ANALYZERS = {"w": {"analyzer": "word"}, "c": {"analyzer": "char_wb", "ngram_range": NGRAMS}}
+
+
+def _vectorizer(kind: str, vocabulary: dict[str, int] | None = None) -> Any:
+    from sklearn.feature_extraction.text import TfidfVectorizer  # heavy import
+
+    return TfidfVectorizer(
+        sublinear_tf=True,
+        dtype=np.float32,
+        vocabulary=vocabulary,
+        max_features=None if vocabulary else MAX_TEXT_FEATURES // 2,
+        **_ANALYZERS[kind],
+    )
+
+
 @dataclass(frozen=True)
 class TextVocabulary:
     """A fitted TF-IDF vocabulary: enough to vectorise new items the same way later
-    (incremental updates) without keeping a scikit-learn object (models hold arrays only)."""
+    (incremental updates) without keeping a scikit-learn object (models hold arrays only).
 
-    terms: np.ndarray  # str, the n-grams in column order
+    ``terms`` are prefixed by their analyzer ("w:" word, "c:" character n-gram), in column
+    order: the word columns first.
+    """
+
+    terms: np.ndarray  # str
     idf: np.ndarray  # float64, one per term
-
-    def vectorizer(self) -> object:
-        """A TfidfVectorizer that maps text onto these columns with these weights."""
-        from sklearn.feature_extraction.text import TfidfVectorizer  # heavy import
-
-        vec = TfidfVectorizer(
-            analyzer="char_wb",
-            ngram_range=NGRAMS,
-            sublinear_tf=True,
-            dtype=np.float32,
-            vocabulary={str(t): i for i, t in enumerate(self.terms)},
-        )
-        vec.idf_ = self.idf
-        return vec
 
     def transform(self, texts: list[str]) -> sp.csr_matrix:
         """Rows of L2-normalised TF-IDF weights, one per text (all-zero for empty text)."""
-        if not len(self.terms):
-            return sp.csr_matrix((len(texts), 0), dtype=np.float32)
-        return sp.csr_matrix(self.vectorizer().transform(texts), dtype=np.float32)  # type: ignore[attr-defined]
+        blocks = []
+        for kind in _ANALYZERS:
+            cols = np.flatnonzero(np.char.startswith(self.terms.astype(str), f"{kind}:"))
+            if not len(cols):
+                continue
+            vec = _vectorizer(kind, {str(t)[2:]: i for i, t in enumerate(self.terms[cols])})
+            vec.idf_ = self.idf[cols]
+            blocks.append(normalise(sp.csr_matrix(vec.transform(texts), dtype=np.float32)))
+        return _join(blocks, len(texts))
+
+
+def _join(blocks: list[sp.csr_matrix], rows: int) -> sp.csr_matrix:
+    if not blocks:
+        return sp.csr_matrix((rows, 0), dtype=np.float32)
+    return normalise(sp.hstack(blocks, format="csr"))
 
 
 def fit_text(texts: list[str]) -> tuple[TextVocabulary, sp.csr_matrix]:
-    """Fit TF-IDF over character n-grams on ``texts``; (vocabulary, one row per text)."""
-    from sklearn.feature_extraction.text import TfidfVectorizer  # heavy import
-
-    if not any(t.strip() for t in texts):
-        empty = TextVocabulary(np.array([], dtype=str), np.array([], dtype=np.float64))
-        return empty, sp.csr_matrix((len(texts), 0), dtype=np.float32)
-    vec = TfidfVectorizer(
-        analyzer="char_wb",
-        ngram_range=NGRAMS,
-        sublinear_tf=True,
-        dtype=np.float32,
-        max_features=MAX_TEXT_FEATURES,
-    )
-    matrix = sp.csr_matrix(vec.fit_transform(texts), dtype=np.float32)
+    """Fit TF-IDF over words and character n-grams on ``texts``; (vocabulary, one
+    L2-normalised row per text)."""
+    terms, idf, blocks = [], [], []
+    for kind in _ANALYZERS:
+        vec = _vectorizer(kind)
+        try:
+            m = vec.fit_transform(texts)
+        except ValueError:  # no text at all, or no word of two characters or more
+            continue
+        terms += [f"{kind}:{t}" for t in vec.get_feature_names_out()]
+        idf.append(np.asarray(vec.idf_, np.float64))
+        blocks.append(normalise(sp.csr_matrix(m, dtype=np.float32)))
     vocab = TextVocabulary(
-        np.asarray(vec.get_feature_names_out()).astype(str), np.asarray(vec.idf_, np.float64)
+        np.asarray(terms, dtype=str), np.concatenate(idf) if idf else np.zeros(0)
     )
-    return vocab, matrix
+    return vocab, _join(blocks, len(texts))
 
 
 def categorical_matrix(tokens: list[list[str]]) -> sp.csr_matrix:

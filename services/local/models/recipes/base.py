@@ -53,6 +53,8 @@ class TrainingConfig:
     hpo_ranges: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     hpo_max_trials: int | None = None
     seed: int = 42
+    # the solution's performIncrementalUpdate (Semantic-Similarity: fold in new items)
+    incremental: bool = False
 
 
 @dataclass(frozen=True)

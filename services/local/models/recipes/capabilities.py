@@ -11,7 +11,10 @@ from __future__ import annotations
 UPDATE_RECIPES = frozenset({"aws-user-personalization", "aws-user-personalization-v2"})
 # The v2 recipes return item metadata without enableMetadataWithRecommendations ("Item
 # metadata in recommendations").
-METADATA_BY_DEFAULT = frozenset({"aws-user-personalization-v2", "aws-personalized-ranking-v2"})
+# Semantic-Similarity's campaigns "automatically choose to include item metadata" (its page).
+METADATA_BY_DEFAULT = frozenset(
+    {"aws-user-personalization-v2", "aws-personalized-ranking-v2", "aws-semantic-similarity"}
+)
 # Exploration (explorationWeight, explorationItemAgeCutOff) is a User-Personalization feature.
 EXPLORING_RECIPES = frozenset({"aws-user-personalization", "aws-user-personalization-v2"})
 # Recipes whose model is one popularity (or trend) vector served to everybody: their items
@@ -28,6 +31,16 @@ EVENTS_CONFIG_RECIPES = frozenset({"aws-user-personalization-v2", "aws-personali
 # "You can't get batch recommendations with the Trending-Now recipe"; Next-Best-Action batches
 # are batch segment jobs of actions, not item lists.
 NO_BATCH_RECIPES = frozenset({"aws-trending-now", "aws-next-best-action"})
-# rankingInfluence (POPULARITY, FRESHNESS): "supported only for solutions that use the
-# semantic-similarity recipe" (CampaignConfig, BatchInferenceJobConfig reference).
+# rankingInfluence (POPULARITY, FRESHNESS) and performIncrementalUpdate: "supported only for
+# solutions that use the semantic-similarity recipe" (CreateSolution, CampaignConfig reference).
 RANKING_INFLUENCE_RECIPES = frozenset({"aws-semantic-similarity"})
+INCREMENTAL_RECIPES = frozenset({"aws-semantic-similarity"})
+# The datasets a recipe cannot train without (each recipe's "Required and optional datasets";
+# every other recipe needs Interactions only). Semantic-Similarity reads item text and takes
+# interactions only for popularity.
+REQUIRED_DATASETS: dict[str, tuple[str, ...]] = {"aws-semantic-similarity": ("Items",)}
+
+
+def required_datasets(recipe: str) -> tuple[str, ...]:
+    """The dataset types ``recipe`` (a name) needs data in before it can train."""
+    return REQUIRED_DATASETS.get(recipe, ("Interactions",))

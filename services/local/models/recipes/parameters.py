@@ -146,6 +146,8 @@ PARAMETERS: dict[str, tuple[tuple[Parameter, ...], tuple[Parameter, ...]]] = {
         ),
         (),
     ),
+    # Semantic-Similarity's page lists no hyperparameters (its influences are rankingInfluence)
+    "aws-semantic-similarity": ((), ()),
     "aws-popularity-count": ((), ()),
     "aws-trending-now": (
         (),

@@ -26,7 +26,6 @@ keeps (the capacity of the item-ID part; Personalize's is an embedding width).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import ClassVar
@@ -36,7 +35,7 @@ import scipy.sparse as sp
 
 from services.local.models.recipes import _item_text as text
 from services.local.models.recipes._common import hp_float, hp_int
-from services.local.models.recipes._item_knn import ItemKnnModel, ItemKnnRecipe
+from services.local.models.recipes._item_knn import ItemKnnRecipe, RelatedItemsModel
 from services.local.models.recipes.base import TrainingConfig, TrainingData, load_npz, save_npz
 
 COLD_BOUND = 5.0  # "cold items (items with fewer than 5 interactions)"
@@ -73,7 +72,7 @@ def metadata_matrix(
 
 
 @dataclass
-class SimilarItemsModel:
+class SimilarItemsModel(RelatedItemsModel):
     """Co-interaction neighbours (top K per item) plus one metadata row per item."""
 
     recipe_name: str
@@ -82,22 +81,10 @@ class SimilarItemsModel:
     similarity: sp.csr_matrix  # items × items co-interaction cosine, top K per row
     metadata: np.ndarray  # items × embedding width, L2-normalised rows (float32)
     discount: float  # popularity_discount_factor
-    _knn: ItemKnnModel = field(init=False, repr=False)
+    _pos: dict[str, int] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
-        # min_interactions 1: a cold item still has co-interaction rows, only weighted less
-        self._knn = ItemKnnModel(
-            self.recipe_name, self.item_ids, self.popularity, self.similarity, 1
-        )
-
-    @property
-    def item_index(self) -> dict[str, int]:
-        """Item ID → position in ``item_ids``."""
-        return self._knn.item_index
-
-    def score_user(self, user_id: str | None, history: Sequence[str]) -> np.ndarray | None:
-        """RELATED_ITEMS recipes take an itemId, not a user."""
-        return None
+        self._index_items()
 
     def score_item(self, item_id: str) -> np.ndarray | None:
         """Blended neighbours of ``item_id``: the item itself scores -1; None for an unknown
