@@ -11,62 +11,21 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 
-import pandas as pd
 import pytest
 
 from services.config import Settings
-from services.demo import data as demo_data
 from services.local.engine import reset_engines
-from services.personalize.clients import Clients, build_clients
+from services.personalize.clients import build_clients
+from tests.local.demo_group import NOW, Shop, build_shop
 from tests.local.workspace import import_file, train, wait_for
-
-NOW = 1_750_000_000
-
-
-@dataclass(frozen=True)
-class Shop:
-    clients: Clients
-    group: str
-    items: pd.DataFrame  # the whole catalogue: ITEM_ID, NAME, CATEGORY, PRICE, CREATION_TIMESTAMP
-    cold: list[str]  # items in no interaction
-    data_dir: Path
-
-
-def _dataset(clients: Clients, group: str, kind: str, frame: pd.DataFrame, data_dir: Path) -> str:
-    p = clients.personalize
-    schema = p.create_schema(name=f"shop-{kind.lower()}", schema=demo_data.SCHEMAS[kind])
-    arn = p.create_dataset(
-        name=f"shop-{kind.lower()}",
-        schemaArn=schema["schemaArn"],
-        datasetGroupArn=group,
-        datasetType=kind,
-    )["datasetArn"]
-    wait_for(lambda: p.describe_dataset(datasetArn=arn), "dataset")
-    folder = data_dir / "s3" / "bucket" / "shop"
-    folder.mkdir(parents=True, exist_ok=True)
-    frame.to_csv(folder / f"{kind.lower()}.csv", index=False)
-    import_file(clients, arn, f"shop-{kind.lower()}", f"s3://bucket/shop/{kind.lower()}.csv")
-    return arn
 
 
 @pytest.fixture(scope="module")
 def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shop]:
     data_dir = tmp_path_factory.mktemp("new-recipes") / "data"
     settings = Settings(data_dir=data_dir, lifecycle_seconds=0.0, worker_mode="thread")
-    clients = build_clients(settings)
-    p = clients.personalize
-    data = demo_data.generate(NOW)
-    group = p.create_dataset_group(name="shop")["datasetGroupArn"]
-    wait_for(lambda: p.describe_dataset_group(datasetGroupArn=group), "datasetGroup")
-    catalogue = pd.concat([data.items, data.new_items], ignore_index=True)
-    _dataset(clients, group, "Interactions", data.interactions, data_dir)
-    _dataset(clients, group, "Items", catalogue, data_dir)
-    clicked = set(data.interactions["ITEM_ID"])
-    cold = [i for i in data.new_items["ITEM_ID"] if i not in clicked]
-    yield Shop(clients, group, catalogue, cold, data_dir)
+    yield build_shop(build_clients(settings), data_dir)
     reset_engines()
 
 

@@ -111,20 +111,29 @@ def test_http_location_is_invalid_input(world: World, transport: str) -> None:
     )
 
 
-@pytest.mark.parametrize("transport", TRANSPORTS)
-def test_unimplemented_operation_is_named_not_crashed(world: World, transport: str) -> None:
-    w = world.over(transport)
+def test_unimplemented_operation_is_named_not_crashed(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An operation botocore models that the engine's table lacks answers
+    UnsupportedOperationException naming it (the engine implements all 79 today, so one is
+    taken out of this engine's table for the test; the HTTP server dispatches the same way)."""
+    table = {
+        k: v
+        for k, v in world.engine.operations.items()
+        if k[1] not in ("ListBatchSegmentJobs", "PutActions")
+    }
+    monkeypatch.setattr(world.engine, "operations", table)
     refused(
-        w,
+        world,
         "UnsupportedOperationException",
-        lambda: w.clients.personalize.list_batch_segment_jobs(),
+        lambda: world.clients.personalize.list_batch_segment_jobs(),
         "ListBatchSegmentJobs is not available in the local engine",
     )
     refused(
-        w,
+        world,
         "UnsupportedOperationException",
-        lambda: w.clients.events.put_actions(
-            datasetArn=w.ws["dataset"], actions=[{"actionId": "a1"}]
+        lambda: world.clients.events.put_actions(
+            datasetArn=world.ws["dataset"], actions=[{"actionId": "a1"}]
         ),
         "PutActions is not available in the local engine",
     )

@@ -12,9 +12,9 @@ from services.local.context import EngineContext
 from services.local.control.campaigns import check_campaign_config, check_ranking_influence
 from services.local.control.describe_list_delete import ResourceSpec, operations
 from services.local.data.locations import bucket_path, resolve_location
-from services.local.data.resources import ACTIVE, PENDING, WAITING, expect_kind
+from services.local.data.resources import ACTIVE, PENDING, WAITING, Resources, expect_kind
 from services.local.errors import InvalidInput, LimitExceeded, ResourceInUse
-from services.local.models.recipes.capabilities import NO_BATCH_RECIPES
+from services.local.models.recipes.capabilities import NO_BATCH_RECIPES, SEGMENT_RECIPES
 
 MAX_PENDING_BATCH = 5
 _SUMMARY = (
@@ -55,42 +55,77 @@ def create_batch_inference_job(engine: EngineContext, params: dict[str, Any]) ->
         check_ranking_influence(config, version)
         if version["status"] != ACTIVE:
             raise ResourceInUse(f"Solution version is {version['status']}, not ACTIVE.")
-        if version.get("recipeArn", "").rsplit("/", 1)[-1] in NO_BATCH_RECIPES:
+        recipe = version.get("recipeArn", "").rsplit("/", 1)[-1]
+        if recipe in NO_BATCH_RECIPES:
             raise InvalidInput("Batch inference does not support this recipe.")
+        if recipe in SEGMENT_RECIPES:
+            raise InvalidInput(
+                f"{recipe} (USER_SEGMENTATION) gives user segments: create a batch segment job."
+            )
         if params.get("filterArn"):
             expect_kind(params["filterArn"], "filter", "filterArn")
             res.get(params["filterArn"], "filter")
-        jobs = res.all("batch-inference-job")
-        if sum(1 for j in jobs if j["status"] in WAITING) >= MAX_PENDING_BATCH:
-            raise LimitExceeded(f"{MAX_PENDING_BATCH} batch inference jobs are already pending.")
-        doc = {
-            "jobName": params["jobName"],
-            "batchInferenceJobArn": arn,
-            "solutionVersionArn": params["solutionVersionArn"],
-            "numResults": params.get("numResults", 25),
-            "jobInput": params["jobInput"],
-            "jobOutput": params["jobOutput"],
-            "batchInferenceJobConfig": config,
-            "roleArn": params["roleArn"],
-            "batchInferenceJobMode": mode,
-            "status": PENDING,
-            "creationDateTime": res.now,
-            "lastUpdatedDateTime": res.now,
-        }
-        if params.get("filterArn"):
-            doc["filterArn"] = params["filterArn"]
-        res.create(
-            arn,
-            "batch-inference-job",
-            params["jobName"],
-            doc,
-            parent=params["solutionVersionArn"],
-            group=version["datasetGroupArn"],
-            tags=params.get("tags"),
-        )
-        engine.jobs.enqueue(res.conn, "batch", arn)
+        doc = queued_job_doc(res, params, {"batchInferenceJobArn": arn}, 25)
+        doc.update(batchInferenceJobConfig=config, batchInferenceJobMode=mode)
+        enqueue_batch(engine, res, "batch-inference-job", arn, doc, version, params, "batch")
     engine.jobs.kick()
     return {"batchInferenceJobArn": arn}
+
+
+def queued_job_doc(
+    res: Resources, params: dict[str, Any], arn: dict[str, str], default_results: int
+) -> dict[str, Any]:
+    """The document of a new batch inference or segment job (``arn``: its ARN member)."""
+    doc = {
+        "jobName": params["jobName"],
+        **arn,
+        "solutionVersionArn": params["solutionVersionArn"],
+        "numResults": int(params.get("numResults", default_results)),
+        "jobInput": params["jobInput"],
+        "jobOutput": params["jobOutput"],
+        "roleArn": params["roleArn"],
+        "status": PENDING,
+        "creationDateTime": res.now,
+        "lastUpdatedDateTime": res.now,
+    }
+    if params.get("filterArn"):
+        doc["filterArn"] = params["filterArn"]
+    return doc
+
+
+def enqueue_batch(
+    engine: EngineContext,
+    res: Resources,
+    kind: str,
+    arn: str,
+    doc: dict[str, Any],
+    version: dict[str, Any],
+    params: dict[str, Any],
+    job: str,
+) -> None:
+    """Store a new batch job of ``kind`` under its solution version and queue it as ``job``.
+
+    Raises:
+        LimitExceeded: 5 batch jobs (inference and segment) are already waiting in the region.
+    """
+    waiting = [
+        j
+        for other in ("batch-inference-job", "batch-segment-job")
+        for j in res.all(other)
+        if j["status"] in WAITING
+    ]
+    if len(waiting) >= MAX_PENDING_BATCH:
+        raise LimitExceeded(f"{MAX_PENDING_BATCH} batch jobs are already pending.")
+    res.create(
+        arn,
+        kind,
+        params["jobName"],
+        doc,
+        parent=params["solutionVersionArn"],
+        group=version["datasetGroupArn"],
+        tags=params.get("tags"),
+    )
+    engine.jobs.enqueue(res.conn, job, arn)
 
 
 SPEC = ResourceSpec(

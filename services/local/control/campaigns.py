@@ -26,7 +26,7 @@ from services.local.data.resources import (
 )
 from services.local.errors import InvalidInput, LimitExceeded, ResourceInUse
 from services.local.models.auto_training import SYNC, sync_campaign
-from services.local.models.recipes.capabilities import RANKING_INFLUENCE_RECIPES
+from services.local.models.recipes.capabilities import RANKING_INFLUENCE_RECIPES, SEGMENT_RECIPES
 
 _SUMMARY = (
     "name",
@@ -92,6 +92,13 @@ def active_version(res: Resources, arn: str) -> dict[str, Any]:
     version = res.get(arn, "solution-version")
     if version["status"] != ACTIVE:
         raise ResourceInUse(f"Solution version {arn} is {version['status']}, not ACTIVE.")
+    recipe = str(version.get("_recipeName") or "")
+    if recipe in SEGMENT_RECIPES:
+        # USER_SEGMENTATION versions serve batch segment jobs only (Item-Affinity recipe page)
+        raise InvalidInput(
+            f"Solution version {arn} was trained with {recipe} (USER_SEGMENTATION), which "
+            "gives user segments with batch segment jobs, not recommendations from a campaign."
+        )
     return version
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -81,6 +82,41 @@ def evaluate(
     if exclude:
         allowed &= ~np.logical_or.reduce(exclude)
     return np.asarray(allowed, dtype=bool)
+
+
+def evaluate_users(
+    expr: FilterExpression,
+    *,
+    user_ids: np.ndarray,
+    users: pd.DataFrame,
+    values: Mapping[str, str] | None,
+) -> np.ndarray:
+    """Mask over ``user_ids`` of the users a user-segment filter (``… UserID WHERE
+    Users.FIELD …``) lets through, for batch segment jobs ("Filtering batch recommendations and
+    user segments"); the same rules as item filters, applied to the Users dataset.
+
+    Raises:
+        FilterExpressionError: as ``evaluate``.
+        NotImplementedError: an ItemID filter, or a user filter on Interactions fields.
+    """
+    if expr.target != "UserID":
+        raise NotImplementedError("an item filter (ItemID) cannot filter a user segment")
+    if any(c.dataset != "Users" for e in expr.expressions for c in e.conditions):
+        raise NotImplementedError(
+            "the local engine filters user segments on Users fields only, not on Interactions"
+        )
+    as_items = FilterExpression(
+        expr.text, tuple(replace(e, target="ItemID") for e in expr.expressions)
+    )
+    frame = users.rename(columns={"USER_ID": "ITEM_ID"}).reset_index(drop=True)
+    return evaluate(
+        as_items,
+        item_ids=np.asarray(user_ids, dtype=object),
+        items=frame,
+        user_interactions=pd.DataFrame(columns=["ITEM_ID", "EVENT_TYPE", "TIMESTAMP"]),
+        current_user={},
+        values=values,
+    )
 
 
 def _resolve_values(

@@ -30,6 +30,7 @@ from services.local.models.recipes.base import (
     TrainingError,
 )
 from services.local.models.recipes.capabilities import required_datasets
+from services.local.models.segment_metrics import segment_metrics
 
 _log = logging.getLogger(__name__)
 
@@ -187,6 +188,12 @@ def train(
         hp = dict(config.hyperparameters)
         return _finish(model, None, span, hp, None, n_inter, n_users, out_path, report)
 
+    if recipe.recipe_type == "USER_SEGMENTATION":
+        scored = segment_metrics(recipe, filtered, config)
+        report(0.6)
+        model = recipe.fit(filtered, config)
+        hp = dict(config.hyperparameters)
+        return _finish(model, scored, span, hp, None, n_inter, n_users, out_path, report)
     split = metrics.split_users(filtered, config.seed)
     report(0.1)
     best_name = None
@@ -252,7 +259,7 @@ def _update(
 
 def _finish(
     model: Model,
-    result: metrics.Evaluation | None,
+    result: metrics.Evaluation | dict[str, float] | None,
     span: tuple[int, int] | None,
     tuned: dict[str, str],
     best_name: str | None,
@@ -267,11 +274,13 @@ def _finish(
     except OSError as err:
         raise write_fault(err, out_path, "the model file") from err
     report(1.0)
-    evaluation = {} if result is None else result.record()
+    # USER_SEGMENTATION recipes hand over their metrics as they are (segment_metrics)
+    wire = result if isinstance(result, dict) else None
+    evaluation = {} if result is None or wire is not None else result.record()
     if span is not None:
         evaluation.update(dataFrom=span[0], dataTo=span[1])
     return TrainingOutcome(
-        metrics={} if result is None else result.wire_metrics(),
+        metrics=wire if wire is not None else ({} if result is None else result.wire_metrics()),
         evaluation=evaluation,
         tuned_hyperparameters=tuned,
         best_recipe_name=best_name,

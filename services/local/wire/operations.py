@@ -22,6 +22,7 @@ from services.local.control import (
     recipes,
     recommenders,
     schemas,
+    segments,
     solutions,
     tags,
     trackers,
@@ -47,6 +48,7 @@ _CONTROL_MODULES = (
     metric_attributions,
     filters,
     batch,
+    segments,
     tags,
 )
 

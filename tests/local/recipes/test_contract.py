@@ -76,3 +76,18 @@ class TestSemanticSimilarity(RecipeContract):
 
     def fit(self, seed: int = 42) -> Model:
         return self.recipe.fit(toy_data_with_text(), TrainingConfig(seed=seed))
+
+
+class TestItemAffinity(RecipeContract):
+    recipe_name = "aws-item-affinity"
+    personalised = False
+    counts = "users"
+
+
+class TestItemAttributeAffinity(RecipeContract):
+    recipe_name = "aws-item-attribute-affinity"
+    personalised = False
+    counts = "users"
+
+    def fit(self, seed: int = 42) -> Model:
+        return self.recipe.fit(toy_data_with_text(), TrainingConfig(seed=seed))

@@ -1,4 +1,4 @@
-"""aws-similar-items and aws-semantic-similarity on the two-cluster toy data.
+"""aws-similar-items, aws-semantic-similarity and the affinity recipes on the toy data.
 
 Cluster A items are "kitchen" goods named 냄비 (pot) …, cluster B "garden" goods named 삽
 (shovel) …; the cold item has no interaction at all, so only its metadata can place it.
@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from services.local.models.recipes import get_recipe
+from services.local.models.recipes._affinity import SegmentQueryError
 from services.local.models.recipes.base import TrainingConfig, TrainingData, TrainingError
 from tests.local.recipes.toy import CLUSTER_A, CLUSTER_B, COLD_ITEM, toy_data, toy_data_with_text
 
@@ -181,3 +182,49 @@ def test_with_items_adds_and_changes_items_without_refitting() -> None:
     moved = folded.score_item("a0")
     assert moved is not None and set(ranked(folded, moved, 10)) <= {*CLUSTER_B, "new-shovel"}
     assert model.score_item("new-shovel") is None  # the trained model itself is unchanged
+
+
+# aws-item-affinity, aws-item-attribute-affinity ---------------------------------------------
+
+
+def test_affinity_ranks_the_users_of_an_items_cluster() -> None:
+    model = get_recipe("aws-item-affinity").fit(toy_data(), TrainingConfig())
+    scores = model.users_for_items(model.items_for_item("b4"))
+    top = [str(model.user_ids[i]) for i in np.argsort(-scores, kind="stable")[:20]]
+    assert all(int(u[1:]) % 2 == 1 for u in top)  # odd users live in cluster B
+    with pytest.raises(SegmentQueryError, match="nope"):
+        model.items_for_item("nope")
+
+
+def test_attribute_queries() -> None:
+    model = get_recipe("aws-item-attribute-affinity").fit(toy_data_with_text(), TrainingConfig())
+    garden = model.items_with('ITEMS.category = "GARDEN"')  # field and value: any case
+    assert {str(model.item_ids[i]) for i in garden} == set(CLUSTER_B)
+    scores = model.users_for_items(garden)
+    top = [str(model.user_ids[i]) for i in np.argsort(-scores, kind="stable")[:20]]
+    assert all(int(u[1:]) % 2 == 1 for u in top)
+    escaped = 'ITEMS.CATEGORY = "kit\\\\chen"'  # a backslash escapes the next character
+    assert len(model.items_with(escaped.replace("\\\\", "\\"))) == 21
+    for bad, needle in (
+        ('ITEMS.DESCRIPTION = "x"', "not a categorical or numeric"),  # textual: not queryable
+        ('ITEMS.CATEGORY = "kitchen" OR ITEMS.CATEGORY = "garden"', "joined by AND"),
+        ('ITEMS.CATEGORY = "kitchen" AND ITEMS.CATEGORY = "garden"', "No item"),
+    ):
+        with pytest.raises(SegmentQueryError, match=needle):
+            model.items_with(bad)
+
+
+def test_segment_metrics_on_a_per_user_split() -> None:
+    from services.local.models.segment_metrics import segment_metrics, split_per_user
+
+    data = toy_data()
+    train, test = split_per_user(data)
+    per_user = data.interactions.groupby("USER_ID").size()
+    assert len(test) == int((per_user - np.floor(per_user * 0.8)).sum())  # newest 20 % each
+    latest_train = train.interactions.groupby("USER_ID")["TIMESTAMP"].max()
+    earliest_test = test.groupby("USER_ID")["TIMESTAMP"].min()
+    assert (latest_train < earliest_test.reindex(latest_train.index)).all()
+    got = segment_metrics(get_recipe("aws-item-affinity"), data, TrainingConfig())
+    # top 1 % of 60 users is one user per item; a cluster's users are half of all users
+    assert set(got) == {"hits_at_1_percent", "recall_at_1_percent"}
+    assert 0 < got["hits_at_1_percent"] <= 1 and 0 < got["recall_at_1_percent"] <= 1

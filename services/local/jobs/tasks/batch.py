@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from typing import Any
 
 from services.local.context import EngineContext
 from services.local.data import json_text
@@ -22,27 +24,45 @@ def run_batch(engine: EngineContext, arn: str, ctx: JobContext) -> None:
     if doc is None:
         return
     try:
-        inputs = resolve_location(
-            engine, doc["jobInput"]["s3DataSource"]["path"], "jobInput.s3DataSource.path"
-        )
-        out_dir = output_dir(engine, doc["jobOutput"]["s3DataDestination"]["path"])
-        for path in inputs:
-            lines = []
-            for n, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-                if not raw.strip():
-                    continue
-                try:
-                    query = json_text.loads(raw)
-                    if not isinstance(query, dict):
-                        raise ValueError("not a JSON object")
-                except ValueError as err:
-                    raise ImportFailed(f"{path.name} line {n}: {err}") from err
-                lines.append(json.dumps(batch_answer(engine, doc, query)))
-                if n % 200 == 0:
-                    ctx.check_cancelled()
-            with writing(out_dir / f"{path.name}.out", "the batch output") as target:
-                target.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        answer_lines(engine, doc, ctx, "the batch output", lambda q: batch_answer(engine, doc, q))
     except (ImportFailed, EngineError, OSError, UnicodeDecodeError) as err:
         end_job(engine, arn, FAILED, getattr(err, "message", None) or str(err))
         return
     end_job(engine, arn, ACTIVE)
+
+
+def answer_lines(
+    engine: EngineContext,
+    doc: dict[str, Any],
+    ctx: JobContext,
+    what: str,
+    answer: Callable[[dict[str, Any]], dict[str, Any]],
+) -> None:
+    """Write ``<output path>/<input file>.out`` with ``answer`` of every JSON line of every
+    input file of a batch job (``doc``), in order; blank lines are skipped.
+
+    Raises:
+        ImportFailed: a line that is not a JSON object (naming the file and line), or an
+            output location that is not one.
+        StorageFault: the output cannot be written (nothing partial is left).
+    """
+    inputs = resolve_location(
+        engine, doc["jobInput"]["s3DataSource"]["path"], "jobInput.s3DataSource.path"
+    )
+    out_dir = output_dir(engine, doc["jobOutput"]["s3DataDestination"]["path"])
+    for path in inputs:
+        lines = []
+        for n, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            if not raw.strip():
+                continue
+            try:
+                query = json_text.loads(raw)
+                if not isinstance(query, dict):
+                    raise ValueError("not a JSON object")
+            except ValueError as err:
+                raise ImportFailed(f"{path.name} line {n}: {err}") from err
+            lines.append(json.dumps(answer(query), ensure_ascii=False))
+            if n % 200 == 0:
+                ctx.check_cancelled()
+        with writing(out_dir / f"{path.name}.out", what) as target:
+            target.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -9,6 +9,7 @@ from services.local.jobs.tasks.exports import run_export
 from services.local.jobs.tasks.imports import run_import
 from services.local.jobs.tasks.lifecycle import ends_on_storage_faults
 from services.local.jobs.tasks.recommenders import run_recommender_training
+from services.local.jobs.tasks.segments import run_segment
 from services.local.jobs.tasks.training import run_training
 
 TASKS = {
@@ -19,6 +20,7 @@ TASKS = {
         "train": run_training,
         "train-recommender": run_recommender_training,
         "batch": run_batch,
+        "segment": run_segment,
         "export": run_export,
     }.items()
 }

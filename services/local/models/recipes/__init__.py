@@ -20,6 +20,8 @@ _MODULES = (
     "similar_items",
     "sims",
     "semantic_similarity",
+    "item_affinity",
+    "item_attribute_affinity",
 )
 
 RECIPES: dict[str, Recipe] = {

@@ -31,6 +31,9 @@ EVENTS_CONFIG_RECIPES = frozenset({"aws-user-personalization-v2", "aws-personali
 # "You can't get batch recommendations with the Trending-Now recipe"; Next-Best-Action batches
 # are batch segment jobs of actions, not item lists.
 NO_BATCH_RECIPES = frozenset({"aws-trending-now", "aws-next-best-action"})
+# USER_SEGMENTATION recipes answer batch segment jobs only: no campaign, no batch inference
+# ("Item-Affinity recipe": "you can get user segments with a batch segment job").
+SEGMENT_RECIPES = frozenset({"aws-item-affinity", "aws-item-attribute-affinity"})
 # rankingInfluence (POPULARITY, FRESHNESS) and performIncrementalUpdate: "supported only for
 # solutions that use the semantic-similarity recipe" (CreateSolution, CampaignConfig reference).
 RANKING_INFLUENCE_RECIPES = frozenset({"aws-semantic-similarity"})
