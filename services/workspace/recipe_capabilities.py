@@ -28,19 +28,42 @@ POPULARITY_RECIPES = frozenset(
 )
 # Recipes whose lists are meant to differ per user (popularity gives everyone the same list).
 PERSONAL_RECIPES = frozenset({"aws-user-personalization", "aws-user-personalization-v2"})
-# "You can't get batch recommendations with the Trending-Now recipe" (developer guide).
-NO_BATCH_RECIPES = frozenset({"aws-trending-now"})
+# "You can't get batch recommendations with the Trending-Now recipe" (developer guide);
+# Next-Best-Action answers GetActionRecommendations, not item lists.
+NO_BATCH_RECIPES = frozenset({"aws-trending-now", "aws-next-best-action"})
+# USER_SEGMENTATION recipes give user segments with batch segment jobs only: no campaign.
+SEGMENT_RECIPES = frozenset({"aws-item-affinity", "aws-item-attribute-affinity"})
+# The datasets each recipe needs before it can train (each recipe's "Required and optional
+# datasets"; an Action interactions dataset may be empty), so a page can say what is missing.
+RECIPE_DATASETS: dict[str, tuple[str, ...]] = {
+    "aws-user-personalization-v2": ("Interactions",),
+    "aws-user-personalization": ("Interactions",),
+    "aws-popularity-count": ("Interactions",),
+    "aws-trending-now": ("Interactions",),
+    "aws-personalized-ranking-v2": ("Interactions",),
+    "aws-personalized-ranking": ("Interactions",),
+    "aws-semantic-similarity": ("Items",),
+    "aws-similar-items": ("Interactions",),
+    "aws-sims": ("Interactions",),
+    "aws-next-best-action": ("Interactions", "Actions", "Action_Interactions"),
+    "aws-item-affinity": ("Interactions",),
+    "aws-item-attribute-affinity": ("Interactions",),
+}
 # Recipe types whose campaigns answer GetRecommendations for a userId.
 USER_TYPES = ("USER_PERSONALIZATION", "POPULAR_ITEMS")
 RANKING_TYPE = "PERSONALIZED_RANKING"
 RELATED_ITEMS_TYPE = "RELATED_ITEMS"
 
 USER_REQUEST, ITEM_REQUEST, RANKING_REQUEST = "user", "item", "ranking"
+# GetActionRecommendations (PERSONALIZED_ACTIONS); batch segment jobs (USER_SEGMENTATION)
+ACTION_REQUEST, SEGMENT_REQUEST = "action", "segment"
 _REQUEST_BY_TYPE = {
     "USER_PERSONALIZATION": USER_REQUEST,
     "POPULAR_ITEMS": USER_REQUEST,
     "RELATED_ITEMS": ITEM_REQUEST,
     "PERSONALIZED_RANKING": RANKING_REQUEST,
+    "PERSONALIZED_ACTIONS": ACTION_REQUEST,
+    "USER_SEGMENTATION": SEGMENT_REQUEST,
 }
 
 
@@ -117,5 +140,6 @@ def same_list_by_design(recipe: str | None, recipe_type: str | None = None) -> b
 
 
 def request_kind(recipe_type: str | None) -> str:
-    """How a campaign of this recipe type is asked: "user", "item" or "ranking"."""
+    """How a campaign of this recipe type is asked: "user", "item", "ranking", "action"
+    (GetActionRecommendations) or "segment" (batch segment jobs only)."""
     return _REQUEST_BY_TYPE.get(recipe_type or "", USER_REQUEST)

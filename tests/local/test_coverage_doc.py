@@ -7,8 +7,9 @@ from pathlib import Path
 
 import botocore.session
 
-from services.local.wire.coverage import coverage_markdown
+from services.local.wire.coverage import AWS_RECIPES, coverage_markdown
 from services.local.wire.operations import operations
+from services.personalize.clients import Clients
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "engine-coverage.md"
 
@@ -41,3 +42,18 @@ def test_every_modelled_operation_has_one_row_with_the_right_answer() -> None:
 def test_readme_links_the_coverage_table() -> None:
     readme = (DOC.parents[1] / "README.md").read_text(encoding="utf-8")
     assert "docs/engine-coverage.md" in readme
+
+
+def test_list_recipes_through_boto3_is_the_aws_list(clients: Clients) -> None:
+    """ListRecipes (no domain) lists exactly the developer guide's recipes, each with its type;
+    the doc's recipe table says so for every one."""
+    p = clients.personalize
+    pages = p.get_paginator("list_recipes").paginate()
+    names = [r["name"] for page in pages for r in page["recipes"]]
+    assert sorted(names) == sorted(AWS_RECIPES)
+    for name, (kind, _) in AWS_RECIPES.items():
+        doc = p.describe_recipe(recipeArn=f"arn:aws:personalize:::recipe/{name}")["recipe"]
+        assert doc["recipeType"] == kind, name
+    rows = re.findall(r"^\| (aws-[\w-]+) \| (\w+) \| ([\w, ]+) \| (yes|no) \|$",
+                      DOC.read_text(encoding="utf-8"), re.MULTILINE)  # fmt: skip
+    assert {r[0]: r[3] for r in rows} == dict.fromkeys(AWS_RECIPES, "yes")

@@ -167,9 +167,10 @@ def test_users_rules():
 
 def test_dataset_types():
     assert normalize_dataset_type("iNtErAcTiOnS") == "Interactions"
-    with pytest.raises(SchemaError, match="Actions is not supported by the local engine"):
-        normalize_dataset_type("actions")
-    with pytest.raises(SchemaError, match="Action_Interactions is not supported"):
+    assert normalize_dataset_type("actions") == "Actions"
+    assert normalize_dataset_type("action_interactions") == "Action_Interactions"
+    # an Interactions schema has ITEM_ID where action interactions need ACTION_ID
+    with pytest.raises(SchemaError, match="Action_Interactions schema needs a ACTION_ID"):
         check_schema_for_dataset(parsed(*INTERACTIONS), "ACTION_INTERACTIONS")
     with pytest.raises(SchemaError, match="unknown dataset type 'Clicks'"):
         normalize_dataset_type("Clicks")

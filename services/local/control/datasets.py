@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from sqlalchemy import delete
@@ -12,6 +13,7 @@ from services.local.control.groups import group_of, group_scoped
 from services.local.data import tables as t
 from services.local.data.resources import ACTIVE, WAITING, Resources, expect_kind, waiting
 from services.local.data.schemas import (
+    ACTION_DATASET_TYPES,
     AvroSchema,
     SchemaError,
     check_schema_for_dataset,
@@ -20,7 +22,13 @@ from services.local.data.schemas import (
 from services.local.data.use_cases import check_domain_schema
 from services.local.errors import InvalidInput, ResourceAlreadyExists, ResourceInUse
 
-DATASET_TYPES = {"interactions": "Interactions", "items": "Items", "users": "Users"}
+DATASET_TYPES = {
+    "interactions": "Interactions",
+    "items": "Items",
+    "users": "Users",
+    "actions": "Actions",
+    "action_interactions": "Action_Interactions",
+}
 _SUMMARY = (
     "name",
     "datasetArn",
@@ -30,7 +38,13 @@ _SUMMARY = (
     "lastUpdatedDateTime",
 )
 # Rows of each dataset type, for deleting a dataset's data with it.
-DATA_TABLES = {"Interactions": t.interactions, "Items": t.items, "Users": t.users}
+DATA_TABLES = {
+    "Interactions": t.interactions,
+    "Items": t.items,
+    "Users": t.users,
+    "Actions": t.actions,
+    "Action_Interactions": t.action_interactions,
+}
 
 
 def create_dataset(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:
@@ -38,8 +52,8 @@ def create_dataset(engine: EngineContext, params: dict[str, Any]) -> dict[str, A
     dataset_type = DATASET_TYPES.get(raw_type.lower())
     if dataset_type is None:
         raise InvalidInput(
-            f"datasetType '{raw_type}' is not supported by the local engine: use Interactions, "
-            "Items or Users."
+            f"datasetType '{raw_type}' is not a dataset type: use Interactions, Items, Users, "
+            "Actions or Action_Interactions."
         )
     expect_kind(params["schemaArn"], "schema", "schemaArn")
     with engine.tx() as res:
@@ -50,6 +64,13 @@ def create_dataset(engine: EngineContext, params: dict[str, Any]) -> dict[str, A
                 "is ACTIVE."
             )
         schema_doc = res.get(params["schemaArn"], "schema")
+        if group.get("domain") and dataset_type in ACTION_DATASET_TYPES:
+            # "You can't create next best action resources, including Actions and Action
+            # Interactions datasets, in a domain dataset group" (developer guide).
+            raise InvalidInput(
+                f"Dataset group {group['name']} is a {group['domain']} domain group; "
+                f"{dataset_type} datasets (Next-Best-Action) need a Custom dataset group."
+            )
         try:
             check_schema_for_dataset(parse_schema(schema_doc["schema"]), dataset_type)
             _check_domain(group, schema_doc, dataset_type)
@@ -72,6 +93,10 @@ def create_dataset(engine: EngineContext, params: dict[str, Any]) -> dict[str, A
             "datasetType": dataset_type,
             "schemaArn": params["schemaArn"],
         }
+        if dataset_type == "Action_Interactions":
+            # "When you create an Action interactions dataset, Amazon Personalize creates an
+            # action interaction event tracker for you" (PutActionInteractions' trackingId).
+            doc["trackingId"] = str(uuid.uuid4())
         doc.update(waiting(res.now, engine.lifecycle_seconds))
         res.create(
             arn,

@@ -21,14 +21,18 @@ from services.local.data.resources import (
 )
 from services.local.errors import InvalidInput, LimitExceeded, ResourceInUse
 from services.local.models.auto_training import training_due_first
-from services.local.models.recipes.capabilities import UPDATE_RECIPES, required_datasets
+from services.local.models.recipes.capabilities import (
+    EMPTY_ALLOWED,
+    UPDATE_RECIPES,
+    required_datasets,
+)
 from services.local.models.solution_versions import VERSION_SUMMARY, add_version
 
 STOPPING, STOPPED = "CREATE STOPPING", "CREATE STOPPED"
 METRICS = "_metrics"
 
 
-_STREAMED = {"Interactions": t.interactions, "Items": t.items}
+_STREAMED = {"Interactions": t.interactions, "Items": t.items, "Actions": t.actions}
 
 
 def _no_training_data(res: Resources, group_arn: str, kinds: tuple[str, ...]) -> str | None:
@@ -60,12 +64,23 @@ def _no_training_data(res: Resources, group_arn: str, kinds: tuple[str, ...]) ->
         ).first()
         if streamed is not None:
             continue
-        how = "events recorded with PutEvents" if kind == "Interactions" else "PutItems records"
+        how = {
+            "Interactions": "events recorded with PutEvents",
+            "Items": "PutItems records",
+            "Actions": "PutActions records",
+        }[kind]
         return (
             f"has no {kind.lower()} data: {kind} dataset {datasets[0]['name']} has no "
             f"completed (ACTIVE) dataset import job and no {how}"
         )
     return None
+
+
+def _no_dataset(res: Resources, group_arn: str, kinds: tuple[str, ...]) -> str | None:
+    """Why a group lacks a dataset a recipe needs to exist (it may be empty), or None."""
+    have = {str(d.get("datasetType", "")) for d in res.all("dataset", group=group_arn)}
+    missing = [k for k in kinds if k not in have]
+    return f"has no {missing[0]} dataset (it may be empty)" if missing else None
 
 
 def create_solution_version(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:
@@ -90,7 +105,10 @@ def create_solution_version(engine: EngineContext, params: dict[str, Any]) -> di
         if solution["status"] != ACTIVE:
             raise ResourceInUse(f"Solution {solution['name']} is {solution['status']}.")
         recipe = solution.get("recipeArn", "").rsplit("/", 1)[-1]
-        missing = _no_training_data(res, solution["datasetGroupArn"], required_datasets(recipe))
+        group = solution["datasetGroupArn"]
+        missing = _no_training_data(res, group, required_datasets(recipe)) or _no_dataset(
+            res, group, EMPTY_ALLOWED.get(recipe, ())
+        )
         if missing:
             raise InvalidInput(
                 f"Cannot train solution {solution['name']}: its dataset group {missing}."

@@ -44,8 +44,8 @@ from services.local.data.rows import (
 
 _log = logging.getLogger(__name__)
 
-DATASET_TYPES = ("Interactions", "Items", "Users")
-ID_COLUMN = {"Items": "ITEM_ID", "Users": "USER_ID"}
+DATASET_TYPES = ("Interactions", "Items", "Users", "Actions", "Action_Interactions")
+ID_COLUMN = {"Items": "ITEM_ID", "Users": "USER_ID", "Actions": "ACTION_ID"}
 _RETRIES = 3  # a FULL import may replace the files a reader just listed; list again
 _OWNER = re.compile(r"^job(\d+)-")
 _SUFFIXES = (".parquet", ".part")

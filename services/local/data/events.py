@@ -1,4 +1,5 @@
-"""PutEvents, PutItems, PutUsers: streamed data that counts without a new import."""
+"""PutEvents, PutItems, PutUsers, PutActions, PutActionInteractions: streamed data that counts
+without a new import."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from services.local.data.resources import ACTIVE, Resources, expect_kind
 from services.local.data.schemas import parse_schema
 from services.local.data.versions import bump_data_version
 from services.local.errors import InvalidInput, ResourceInUse
+from services.local.models.recipes.next_best_action import action_event_type
 
 FORBIDDEN_PROPERTIES = {
     "userId",
@@ -146,13 +148,19 @@ def _seen(res: Resources, group: str, event_id: str) -> bool:
     return row is not None
 
 
+_RECORDS = {
+    "Items": (t.items, "item_id"),
+    "Users": (t.users, "user_id"),
+    "Actions": (t.actions, "action_id"),
+}
+
+
 def _put_records(
     engine: EngineContext, params: dict[str, Any], kind: str, list_key: str, id_key: str
 ) -> None:
     arn = params["datasetArn"]
     expect_kind(arn, "dataset", "datasetArn")
-    table = t.items if kind == "Items" else t.users
-    column = "item_id" if kind == "Items" else "user_id"
+    table, column = _RECORDS[kind]
     with engine.tx() as res:
         dataset = res.get(arn, "dataset")
         if dataset["datasetType"] != kind:
@@ -187,8 +195,98 @@ def put_users(engine: EngineContext, params: dict[str, Any]) -> None:
     _put_records(engine, params, "Users", "users", "userId")
 
 
+def put_actions(engine: EngineContext, params: dict[str, Any]) -> None:
+    """PutActions: add or replace up to 10 actions of an Actions dataset (API reference,
+    PutActions; each ``properties`` key maps to an Actions schema column, camelCase to
+    UPPER_SNAKE, and may not be actionId). Errors as PutItems: InvalidInputException,
+    ResourceNotFoundException, ResourceInUseException."""
+    _put_records(engine, params, "Actions", "actions", "actionId")
+
+
+ACTION_FORBIDDEN_PROPERTIES = FORBIDDEN_PROPERTIES | {"actionId"}
+
+
+def put_action_interactions(engine: EngineContext, params: dict[str, Any]) -> None:
+    """PutActionInteractions: record up to 10 action interaction events.
+
+    ``trackingId`` is the one DescribeDataset shows for the group's Action interactions dataset
+    (Personalize creates that tracker with the dataset). API reference, PutActionInteractions /
+    ActionInteraction: eventType is Viewed, Taken or Not Taken; timestamp in epoch seconds;
+    ``properties`` keys map to Action interactions schema columns (not the reserved names);
+    a repeated eventId counts once.
+
+    Raises:
+        InvalidInput: an unknown trackingId, another event type, a property the schema does
+            not have or that is reserved, or properties that are not a JSON object.
+        ResourceInUse: the dataset is not ACTIVE.
+    """
+    with engine.tx() as res:
+        datasets = [
+            d
+            for d in res.all("dataset")
+            if d.get("trackingId") == params["trackingId"]
+            and d["datasetType"] == "Action_Interactions"
+        ]
+        if not datasets:
+            raise InvalidInput(
+                f"No Action interactions dataset has trackingId {params['trackingId']}."
+            )
+        dataset = datasets[0]
+        if dataset["status"] != ACTIVE:
+            raise ResourceInUse(f"Dataset {dataset['name']} is {dataset['status']}.")
+        columns = set(parse_schema(res.get(dataset["schemaArn"], "schema")["schema"]).field_names)
+        group = dataset["datasetGroupArn"]
+        rows = []
+        for i, event in enumerate(params["actionInteractions"], start=1):
+            where = f"actionInteractions.{i}"
+            kind = action_event_type(event["eventType"])
+            if kind is None:
+                raise InvalidInput(
+                    f"{where}.eventType '{event['eventType']}' is not an action interaction "
+                    "event type: use Viewed, Taken or Not Taken."
+                )
+            extra = _schema_columns(
+                event.get("properties"),
+                ACTION_FORBIDDEN_PROPERTIES,
+                columns,
+                where,
+                "Action interactions",
+            )
+            if event.get("impression"):
+                extra["IMPRESSION"] = "|".join(event["impression"])
+            event_id = event.get("eventId")
+            if event_id and _action_event_seen(res, group, event_id):
+                continue
+            rows.append(
+                {
+                    "group_arn": group,
+                    "user_id": event.get("userId") or event["sessionId"],
+                    "action_id": event["actionId"],
+                    "ts": int(event["timestamp"]),
+                    "event_type": kind,
+                    "session_id": event["sessionId"],
+                    "event_id": event_id,
+                    "recommendation_id": event.get("recommendationId"),
+                    "extra": extra or None,
+                    "source": "put",
+                }
+            )
+        if rows:
+            res.conn.execute(insert(t.action_interactions), rows)
+
+
+def _action_event_seen(res: Resources, group: str, event_id: str) -> bool:
+    c = t.action_interactions.c
+    row = res.conn.execute(
+        select(c.id).where(c.group_arn == group, c.event_id == event_id).limit(1)
+    ).first()
+    return row is not None
+
+
 OPERATIONS = {
     "PutEvents": put_events,
     "PutItems": put_items,
     "PutUsers": put_users,
+    "PutActions": put_actions,
+    "PutActionInteractions": put_action_interactions,
 }

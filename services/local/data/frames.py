@@ -28,6 +28,39 @@ _SQL_NAMES = {
 }
 
 
+_RECORD_TABLES = {
+    "Items": (t.items, "ITEM_ID"),
+    "Users": (t.users, "USER_ID"),
+    "Actions": (t.actions, "ACTION_ID"),
+}
+ACTION_INTERACTION_COLUMNS = ("USER_ID", "ACTION_ID", "TIMESTAMP", "EVENT_TYPE")
+
+
+def action_interactions(db: sa.Engine, bulk: BulkStore, group: str) -> pd.DataFrame:
+    """Action interactions of a group (ACTION_INTERACTION_COLUMNS): bulk rows first, then
+    PutActionInteractions rows in arrival order."""
+    parts: list[pd.DataFrame] = []
+    table = bulk.read(db, group, "Action_Interactions", ACTION_INTERACTION_COLUMNS)
+    if table is not None:
+        parts.append(table.to_pandas())
+    c = t.action_interactions.c
+    with db.connect() as conn:
+        put = pd.read_sql(
+            sa.select(
+                c.user_id.label("USER_ID"),
+                c.action_id.label("ACTION_ID"),
+                c.ts.label("TIMESTAMP"),
+                c.event_type.label("EVENT_TYPE"),
+            )
+            .where(c.group_arn == group)
+            .order_by(c.id),
+            conn,
+        )
+    parts.append(put)
+    frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    return frame.astype({"USER_ID": str, "ACTION_ID": str, "TIMESTAMP": "int64", "EVENT_TYPE": str})
+
+
 def interactions(
     db: sa.Engine,
     bulk: BulkStore,
@@ -75,20 +108,20 @@ def records(
     *,
     sources: Sequence[str] = ("bulk", "put"),
 ) -> pd.DataFrame:
-    """Items or Users of a group, one row per ID: the ID column first, then the metadata.
+    """Items, Users or Actions of a group, one row per ID: the ID column first, then the
+    metadata.
 
     Items always carry CREATION_TIMESTAMP (NaN when unknown). Streamed rows win over bulk rows
     of the same ID.
     """
-    key = "ITEM_ID" if dataset_type == "Items" else "USER_ID"
+    sql, key = _RECORD_TABLES[dataset_type]
     parts: list[pd.DataFrame] = []
     if "bulk" in sources:
         table = bulk.read(db, group, dataset_type)
         if table is not None:
             parts.append(table.to_pandas())
     if "put" in sources:
-        sql = t.items if dataset_type == "Items" else t.users
-        id_col = sql.c.item_id if dataset_type == "Items" else sql.c.user_id
+        id_col = getattr(sql.c, key.lower())
         with db.connect() as conn:
             rows = conn.execute(
                 sa.select(id_col.label("id"), sql.c.props).where(

@@ -44,7 +44,13 @@ from services.local.data.rows import (
 from services.local.data.schemas import AvroSchema, SchemaError, normalize_dataset_type
 from services.local.models.recipes.base import INTERACTION_COLUMNS
 
-_ID_FIELDS = {"Interactions": ("USER_ID", "ITEM_ID"), "Items": ("ITEM_ID",), "Users": ("USER_ID",)}
+_ID_FIELDS = {
+    "Interactions": ("USER_ID", "ITEM_ID"),
+    "Items": ("ITEM_ID",),
+    "Users": ("USER_ID",),
+    "Actions": ("ACTION_ID",),
+    "Action_Interactions": ("USER_ID", "ACTION_ID"),
+}
 _HEADER_PREFIX = 1 << 20  # bytes; far more than any header
 
 
@@ -312,6 +318,8 @@ def _assemble(columns: dict[str, pa.Array], schema: AvroSchema, kind: str, n: in
 
 
 def _drop_duplicates(table: pa.Table, kind: str) -> tuple[pa.Table, int]:
+    if kind == "Action_Interactions":
+        return table, 0  # every Viewed / Taken / Not Taken event counts
     if kind == "Interactions":
         # Finding repeats needs the rows sorted by user and time, which is also the order
         # storage keeps them in: the rows leave in it.

@@ -27,8 +27,16 @@ _NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 # Canonical dataset type names, keyed by their upper-case spelling (CreateDataset is
 # case-insensitive about datasetType).
-DATASET_TYPES = {"INTERACTIONS": "Interactions", "ITEMS": "Items", "USERS": "Users"}
-_UNSUPPORTED_DATASET_TYPES = {"ACTIONS": "Actions", "ACTION_INTERACTIONS": "Action_Interactions"}
+DATASET_TYPES = {
+    "INTERACTIONS": "Interactions",
+    "ITEMS": "Items",
+    "USERS": "Users",
+    "ACTIONS": "Actions",
+    "ACTION_INTERACTIONS": "Action_Interactions",
+}
+# Next-Best-Action's datasets ("Actions dataset schema requirements", "Action interactions
+# dataset schema requirements"); a domain dataset group has none of them.
+ACTION_DATASET_TYPES = frozenset({"Actions", "Action_Interactions"})
 
 # Reserved Interactions columns; everything else in an Interactions schema is metadata.
 INTERACTIONS_RESERVED = frozenset(
@@ -195,17 +203,14 @@ def _parse_type(raw: Any, name: str) -> tuple[str, bool]:
 
 
 def normalize_dataset_type(dataset_type: str) -> str:
-    """Canonical spelling (Interactions, Items, Users) of a case-insensitive dataset type."""
+    """Canonical spelling (Interactions, Items, Users, Actions, Action_Interactions) of a
+    case-insensitive dataset type."""
     key = str(dataset_type).upper()
     if key in DATASET_TYPES:
         return DATASET_TYPES[key]
-    if key in _UNSUPPORTED_DATASET_TYPES:
-        raise SchemaError(
-            f"dataset type {_UNSUPPORTED_DATASET_TYPES[key]} is not supported by the local engine "
-            "(Next-Best-Action data); use Interactions, Items or Users"
-        )
     raise SchemaError(
-        f"unknown dataset type {dataset_type!r}; expected Interactions, Items or Users"
+        f"unknown dataset type {dataset_type!r}; expected one of "
+        + ", ".join(DATASET_TYPES.values())
     )
 
 
@@ -244,6 +249,18 @@ def check_schema_for_dataset(schema: AvroSchema, dataset_type: str) -> None:
                 f"Items schema has {len(textual)} textual fields ({', '.join(textual)}); "
                 f"the limit is {MAX_ITEMS_TEXTUAL}"
             )
+    elif kind == "Actions":
+        _require(schema, kind, "ACTION_ID", {"string"})
+        _optional(schema, kind, "VALUE", NUMERIC_TYPES)
+        for name in ("CREATION_TIMESTAMP", "ACTION_EXPIRATION_TIMESTAMP"):
+            _optional(schema, kind, name, {"long"})
+        _optional(schema, kind, "REPEAT_FREQUENCY", {"int", "long"})
+        _no_textual(schema)
+    elif kind == "Action_Interactions":
+        for name in ("USER_ID", "ACTION_ID", "EVENT_TYPE"):
+            _require(schema, kind, name, {"string"})
+        _require(schema, kind, "TIMESTAMP", {"long"})
+        _no_textual(schema)
     else:
         _require(schema, kind, "USER_ID", {"string"})
         for f in schema.fields:
@@ -254,7 +271,13 @@ def check_schema_for_dataset(schema: AvroSchema, dataset_type: str) -> None:
         _limit(kind, metadata, MAX_USERS_METADATA)
 
 
-def _require(schema: AvroSchema, kind: str, name: str, types: set[str]) -> None:
+def _no_textual(schema: AvroSchema) -> None:
+    for f in schema.fields:
+        if f.textual:
+            raise SchemaError(f"field {f.name!r}: textual fields are allowed only in Items")
+
+
+def _require(schema: AvroSchema, kind: str, name: str, types: set[str] | frozenset[str]) -> None:
     field = schema.get(name)
     if field is None:
         hint = _case_hint(schema, name)
@@ -264,13 +287,13 @@ def _require(schema: AvroSchema, kind: str, name: str, types: set[str]) -> None:
         raise SchemaError(f"{kind} field {name} must not be nullable")
 
 
-def _optional(schema: AvroSchema, kind: str, name: str, types: set[str]) -> None:
+def _optional(schema: AvroSchema, kind: str, name: str, types: set[str] | frozenset[str]) -> None:
     field = schema.get(name)
     if field is not None:
         _check_type(field, kind, types)
 
 
-def _check_type(field: Field, kind: str, types: set[str]) -> None:
+def _check_type(field: Field, kind: str, types: set[str] | frozenset[str]) -> None:
     if field.type not in types:
         raise SchemaError(
             f"{kind} field {field.name} must be of type {_or(types)}, not {field.type}"
@@ -297,5 +320,5 @@ def _case_hint(schema: AvroSchema, name: str) -> str:
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
-def _or(types: set[str]) -> str:
+def _or(types: set[str] | frozenset[str]) -> str:
     return " or ".join(sorted(types))

@@ -88,6 +88,34 @@ users = Table(
     Column("source", String(8), nullable=False),
 )
 
+# Next-Best-Action data streamed with PutActions / PutActionInteractions (bulk rows are
+# Parquet files, as for the other datasets).
+actions = Table(
+    "actions",
+    metadata,
+    Column("group_arn", String(256), primary_key=True),
+    Column("action_id", String(256), primary_key=True),
+    Column("props", JSON, nullable=False),
+    Column("source", String(8), nullable=False),
+)
+
+action_interactions = Table(
+    "action_interactions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("group_arn", String(256), nullable=False),
+    Column("user_id", String(256), nullable=False),
+    Column("action_id", String(256), nullable=False),
+    Column("ts", Integer, nullable=False),
+    Column("event_type", String(256), nullable=False),
+    Column("session_id", String(256)),
+    Column("event_id", String(256)),
+    Column("recommendation_id", String(64)),
+    Column("extra", JSON),
+    Column("source", String(8), nullable=False),
+    Index("ix_action_interactions_user", "group_arn", "user_id", "ts"),
+)
+
 jobs = Table(
     "jobs",
     metadata,
@@ -125,7 +153,8 @@ bulk_files = Table(
     # only once its row is here, inserted by the import's one short transaction.
     Column("id", Integer, primary_key=True, autoincrement=True),  # write order
     Column("group_arn", String(256), nullable=False),
-    Column("dataset_type", String(16), nullable=False),  # Interactions | Items | Users
+    # Interactions | Items | Users | Actions | Action_Interactions
+    Column("dataset_type", String(32), nullable=False),
     Column("path", String(512), nullable=False),  # relative to the bulk folder
     Column("rows", Integer, nullable=False),
     Column("created", Float, nullable=False),

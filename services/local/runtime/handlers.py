@@ -13,7 +13,7 @@ from services.local.errors import InvalidInput
 from services.local.models.recipes.capabilities import METADATA_BY_DEFAULT
 from services.local.runtime.attribution_report import log_issued
 from services.local.runtime.model_cache import LoadedModel
-from services.local.runtime.scoring import rank, recommend
+from services.local.runtime.scoring import rank, recommend, recommend_actions
 
 MAX_RESULTS = 500
 MAX_RESULTS_WITH_METADATA = 50
@@ -21,6 +21,9 @@ MAX_RESULTS_WITH_METADATA = 50
 # metadataColumns; botocore's ColumnNamesList allows 99, so the service checks it itself).
 MAX_METADATA_COLUMNS = 10
 RANKING = "PERSONALIZED_RANKING"
+ACTIONS = "PERSONALIZED_ACTIONS"
+# GetActionRecommendations' numResults: "The default is 5. The maximum is 100."
+DEFAULT_ACTIONS, MAX_ACTIONS = 5, 100
 
 
 def _served(
@@ -123,6 +126,11 @@ def get_recommendations(engine: EngineContext, params: dict[str, Any]) -> dict[s
     if not 1 <= num <= limit:
         raise InvalidInput(f"numResults must be between 1 and {limit}, not {num}.")
     campaign, loaded, filter_doc = _served(engine, params)
+    if loaded.recipe_type == ACTIONS:
+        raise InvalidInput(
+            f"Campaign {campaign['name']} serves {loaded.recipe_name}, a PERSONALIZED_ACTIONS "
+            "recipe: ask it with GetActionRecommendations, not GetRecommendations."
+        )
     if loaded.recipe_type == RANKING:
         # API reference, GetRecommendations: "Campaigns that are backed by a solution created
         # using a recipe of type PERSONALIZED_RANKING use the GetPersonalizedRanking API."
@@ -198,7 +206,47 @@ def get_personalized_ranking(engine: EngineContext, params: dict[str, Any]) -> d
     return {"personalizedRanking": items, "recommendationId": f"RID-{uuid.uuid4()}"}
 
 
+def get_action_recommendations(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:
+    """The actions ``userId`` will most likely take, from a Next-Best-Action campaign.
+
+    Output (API reference, GetActionRecommendations): ``actionList`` of ``{actionId, score}``
+    best first (propensity; 0.0 for an action without enough action interactions yet) and a
+    ``recommendationId``. Expired actions and actions the user took less than their
+    REPEAT_FREQUENCY days ago are left out. A request without a userId gets every user's
+    propensities (no item history).
+
+    Raises:
+        InvalidInput: (HTTP 400) no campaignArn; numResults outside 1-100; a campaign whose
+            recipe is not PERSONALIZED_ACTIONS; a filter that does not filter actions (the
+            local engine's filters filter items or users); filterValues without a filter.
+        ResourceNotFound: (HTTP 404) an unknown campaign or filter.
+    """
+    if not params.get("campaignArn"):
+        raise InvalidInput("GetActionRecommendations needs the campaignArn of a campaign.")
+    num = params.get("numResults", DEFAULT_ACTIONS)
+    if not 1 <= num <= MAX_ACTIONS:
+        raise InvalidInput(f"numResults must be between 1 and {MAX_ACTIONS}, not {num}.")
+    campaign, loaded, filter_doc = _served(engine, params)
+    if loaded.recipe_type != ACTIONS:
+        raise InvalidInput(
+            f"Campaign {campaign['name']} serves {loaded.recipe_name}, a {loaded.recipe_type} "
+            "recipe; GetActionRecommendations needs a campaign of aws-next-best-action."
+        )
+    if filter_doc is not None:
+        raise InvalidInput(
+            f"Filter {filter_doc['name']} filters {filter_doc['filterExpression'].split()[1]}s; "
+            "action recommendations take a filter of actions."
+        )
+    if params.get("filterValues"):
+        raise InvalidInput("filterValues were given without a filterArn.")
+    actions = recommend_actions(engine, loaded, params.get("userId"), num)
+    rid = f"RID-{uuid.uuid4()}"
+    log_issued(engine, loaded.group, campaign["campaignArn"], loaded.arn, rid, len(actions))
+    return {"actionList": actions, "recommendationId": rid}
+
+
 OPERATIONS = {
     "GetRecommendations": get_recommendations,
     "GetPersonalizedRanking": get_personalized_ranking,
+    "GetActionRecommendations": get_action_recommendations,
 }

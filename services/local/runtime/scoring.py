@@ -7,13 +7,14 @@ unknown users and items, and top-k selection. ``batch_answer`` is one line of a 
 
 from __future__ import annotations
 
+import time
 import zlib
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from services.local.context import EngineContext
 from services.local.data import tables as t
@@ -301,6 +302,30 @@ def rank(
     ranked = ranking.rank(probs, loaded.index, unique)
     total = sum(p for _, p in ranked) or 1.0  # renormalised over the list
     return [{"itemId": item, "score": p / total} for item, p in ranked]
+
+
+def recommend_actions(
+    engine: EngineContext, loaded: LoadedModel, user_id: str | None, num_results: int
+) -> list[dict[str, Any]]:
+    """GetActionRecommendations' list: the Next-Best-Action model's ranking for the user's
+    newest item history (PutEvents included), without expired actions and without actions the
+    user took (bulk or PutActionInteractions) less than their REPEAT_FREQUENCY days ago."""
+    model: Any = loaded.model
+    now = time.time()
+    history = user_history(engine, loaded.group, user_id) if user_id else History()
+    taken = dict(model.taken_by(user_id)) if user_id else {}
+    if user_id:
+        c = t.action_interactions.c
+        with engine.read_db.connect() as conn:
+            rows = conn.execute(
+                select(c.action_id, func.max(c.ts))
+                .where(c.group_arn == loaded.group, c.user_id == user_id, c.event_type == "TAKEN")
+                .group_by(c.action_id)
+            ).all()
+        for action, ts in rows:
+            taken[str(action)] = max(float(ts), taken.get(str(action), float("-inf")))
+    ranked = model.ranked(history.item_ids, model.waiting(taken, now), now)
+    return [{"actionId": a, "score": s} for a, s in ranked[:num_results]]
 
 
 def batch_answer(

@@ -15,6 +15,28 @@ import botocore
 from services.local.wire.operations import operations
 from services.local.wire.protocol import SERVICES, service_model
 
+# ListRecipes on AWS: the developer guide's recipe table ("Choosing a recipe": name, recipe
+# type) with each recipe's "Required and optional datasets" (the datasets it cannot train
+# without; an Action interactions dataset may be empty). Domain use cases (aws-ecomm-*,
+# aws-vod-*) list only with ListRecipes(domain=…), and the legacy HRNN recipes no longer train.
+AWS_RECIPES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "aws-user-personalization-v2": ("USER_PERSONALIZATION", ("Interactions",)),
+    "aws-user-personalization": ("USER_PERSONALIZATION", ("Interactions",)),
+    "aws-popularity-count": ("USER_PERSONALIZATION", ("Interactions",)),
+    "aws-trending-now": ("POPULAR_ITEMS", ("Interactions",)),
+    "aws-personalized-ranking-v2": ("PERSONALIZED_RANKING", ("Interactions",)),
+    "aws-personalized-ranking": ("PERSONALIZED_RANKING", ("Interactions",)),
+    "aws-semantic-similarity": ("RELATED_ITEMS", ("Items",)),
+    "aws-similar-items": ("RELATED_ITEMS", ("Interactions",)),
+    "aws-sims": ("RELATED_ITEMS", ("Interactions",)),
+    "aws-next-best-action": (
+        "PERSONALIZED_ACTIONS",
+        ("Interactions", "Actions", "Action_Interactions"),
+    ),
+    "aws-item-affinity": ("USER_SEGMENTATION", ("Interactions",)),
+    "aws-item-attribute-affinity": ("USER_SEGMENTATION", ("Interactions",)),
+}
+
 _TITLES = {
     "personalize": "Control plane (`personalize`)",
     "personalize-runtime": "Runtime (`personalize-runtime`)",
@@ -48,7 +70,32 @@ def coverage_markdown() -> str:
         "`python -m services.local.wire.coverage > docs/engine-coverage.md`; "
         "`tests/local/test_coverage_doc.py` fails when this file is stale.",
     ]
-    return "\n".join(head + lines) + "\n"
+    return "\n".join(head + lines + _recipe_lines()) + "\n"
+
+
+def _recipe_lines() -> list[str]:
+    """The recipes section: every recipe ListRecipes lists on AWS, its type, the datasets it
+    needs, and whether the local engine trains it (with the same type and datasets)."""
+    from services.local.models.recipes import RECIPES
+    from services.local.models.recipes.capabilities import required_datasets
+
+    local = {n: (r.recipe_type, required_datasets(n, with_empty=True)) for n, r in RECIPES.items()}
+    done = sum(local.get(n) == facts for n, facts in AWS_RECIPES.items())
+    lines = [
+        "",
+        "## Recipes (`ListRecipes`)",
+        "",
+        f"The recipes ListRecipes lists on AWS and the datasets each needs: the local engine "
+        f"trains **{done} of {len(AWS_RECIPES)}** as the same recipe type from the same "
+        "datasets (an Action interactions dataset may be empty).",
+        "",
+        "| recipe | recipe type | datasets it needs | local engine |",
+        "|---|---|---|---|",
+    ]
+    for name, (kind, needs) in AWS_RECIPES.items():
+        ok = "yes" if local.get(name) == (kind, needs) else "no"
+        lines.append(f"| {name} | {kind} | {', '.join(needs)} | {ok} |")
+    return lines
 
 
 if __name__ == "__main__":

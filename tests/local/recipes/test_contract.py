@@ -5,7 +5,7 @@ from __future__ import annotations
 from services.local.models.recipes import RECIPES
 from services.local.models.recipes.base import Model, TrainingConfig
 from tests.local.recipes.contract import RecipeContract
-from tests.local.recipes.toy import toy_data_with_text
+from tests.local.recipes.toy import toy_data_with_actions, toy_data_with_text
 
 # the v2 network at test size (see test_sequence_model.py, which trains the same shape)
 TINY_V2 = {"hidden_dimension": "16", "bptt": "12", "negative_samples": "16", "epochs": "40"}
@@ -91,3 +91,11 @@ class TestItemAttributeAffinity(RecipeContract):
 
     def fit(self, seed: int = 42) -> Model:
         return self.recipe.fit(toy_data_with_text(), TrainingConfig(seed=seed))
+
+
+class TestNextBestAction(RecipeContract):
+    recipe_name = "aws-next-best-action"
+    personalised = False
+
+    def fit(self, seed: int = 42) -> Model:
+        return self.recipe.fit(toy_data_with_actions(), TrainingConfig(seed=seed))

@@ -51,3 +51,22 @@ def toy_data_with_text() -> TrainingData:
     )
     fields = {"TITLE": "itemName", "DESCRIPTION": "textual", "CATEGORY": "categorical"}
     return TrainingData(base.interactions, items, item_fields=fields)
+
+
+def toy_data_with_actions(seed: int = 11) -> TrainingData:
+    """``toy_data`` plus two actions: even users (cluster A) take "a-club" 9 times in 10 and
+    odd users 1 in 10, the reverse for "b-club"; every user was shown both; "idle" was never
+    shown. Each offer is answered a day later, within the optimization period."""
+    base = toy_data()
+    rng = np.random.default_rng(seed)
+    rows = []
+    for week in range(2):  # two offers a week apart: 120 shown, about 60 taken per action
+        for u in range(60):
+            for action, likes in (("a-club", u % 2 == 0), ("b-club", u % 2 == 1)):
+                at = 1_600_000_000 + week * 7 * DAY + u * 100
+                rows.append((f"u{u}", action, at, "Viewed"))
+                took = rng.random() < (0.9 if likes else 0.1)
+                rows.append((f"u{u}", action, at + DAY, "Taken" if took else "Not taken"))
+    events = pd.DataFrame(rows, columns=["USER_ID", "ACTION_ID", "TIMESTAMP", "EVENT_TYPE"])
+    actions = pd.DataFrame({"ACTION_ID": ["a-club", "b-club", "idle"], "VALUE": [1.0, 1.0, 9.0]})
+    return TrainingData(base.interactions, base.items, actions=actions, action_interactions=events)

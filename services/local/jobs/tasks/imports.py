@@ -63,7 +63,7 @@ def run_import(engine: EngineContext, arn: str, ctx: JobContext) -> None:
     try:
         with engine.tx() as res:
             replaced = engine.bulk.commit(res.conn, staged, full=doc["importMode"] == "FULL")
-            if kind != "Interactions":
+            if kind in _PUT_TABLES:
                 _drop_put_rows(res, group, kind, table)
             job = res.find(arn)
             if job is not None:
@@ -80,16 +80,25 @@ def run_import(engine: EngineContext, arn: str, ctx: JobContext) -> None:
     engine.bulk.remove(replaced)
 
 
+# dataset type → (SQL table of its streamed records, ID column, CSV ID column)
+_PUT_TABLES = {
+    "Items": (t.items, "item_id", "ITEM_ID"),
+    "Users": (t.users, "user_id", "USER_ID"),
+    "Actions": (t.actions, "action_id", "ACTION_ID"),
+}
+
+
 def _drop_put_rows(res: Resources, group: str, kind: str, imported: pa.Table) -> None:
-    """PutItems/PutUsers rows give way to a later import of the same IDs (latest wins)."""
-    table = t.items if kind == "Items" else t.users
-    column = table.c.item_id if kind == "Items" else table.c.user_id
+    """PutItems/PutUsers/PutActions rows give way to a later import of the same IDs (latest
+    wins)."""
+    table, name, csv_id = _PUT_TABLES[kind]
+    column = getattr(table.c, name)
     put = sorted(
         res.conn.scalars(select(column).where(table.c.group_arn == group, table.c.source == "put"))
     )
     if not put:
         return
-    ids_column = imported.column("ITEM_ID" if kind == "Items" else "USER_ID")
+    ids_column = imported.column(csv_id)
     put_ids = pa.array(put, pa.string())
     ids = put_ids.filter(pc.is_in(put_ids, value_set=ids_column.combine_chunks())).to_pylist()
     for start in range(0, len(ids), 500):

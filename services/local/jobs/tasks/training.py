@@ -33,7 +33,14 @@ def load_training_data(engine: EngineContext, group: str) -> TrainingData:
     inter = datasets.interactions(engine.read_db, engine.bulk, group)
     items = datasets.records(engine.read_db, engine.bulk, group, "Items")
     users = datasets.records(engine.read_db, engine.bulk, group, "Users")
-    return TrainingData(inter[list(INTERACTION_COLUMNS)], items, users, item_fields(engine, group))
+    return TrainingData(
+        inter[list(INTERACTION_COLUMNS)],
+        items,
+        users,
+        item_fields(engine, group),
+        actions=datasets.records(engine.read_db, engine.bulk, group, "Actions"),
+        action_interactions=datasets.action_interactions(engine.read_db, engine.bulk, group),
+    )
 
 
 def item_fields(engine: EngineContext, group: str) -> dict[str, str]:

@@ -22,6 +22,7 @@ _MODULES = (
     "semantic_similarity",
     "item_affinity",
     "item_attribute_affinity",
+    "next_best_action",
 )
 
 RECIPES: dict[str, Recipe] = {

@@ -70,6 +70,10 @@ class TrainingData:
     items: pd.DataFrame = field(default_factory=pd.DataFrame)
     users: pd.DataFrame = field(default_factory=pd.DataFrame)
     item_fields: Mapping[str, str] = field(default_factory=dict)
+    # Next-Best-Action: the Actions dataset (ACTION_ID first) and the action interactions
+    # (USER_ID, ACTION_ID, TIMESTAMP, EVENT_TYPE as VIEWED / TAKEN / NOT_TAKEN)
+    actions: pd.DataFrame = field(default_factory=pd.DataFrame)
+    action_interactions: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 class Model(Protocol):

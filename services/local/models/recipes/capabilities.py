@@ -41,9 +41,25 @@ INCREMENTAL_RECIPES = frozenset({"aws-semantic-similarity"})
 # The datasets a recipe cannot train without (each recipe's "Required and optional datasets";
 # every other recipe needs Interactions only). Semantic-Similarity reads item text and takes
 # interactions only for popularity.
-REQUIRED_DATASETS: dict[str, tuple[str, ...]] = {"aws-semantic-similarity": ("Items",)}
+REQUIRED_DATASETS: dict[str, tuple[str, ...]] = {
+    "aws-semantic-similarity": ("Items",),
+    # Next-Best-Action predicts "from the actions you import into your Actions dataset" from
+    # users' interactions with items and actions (Action interactions are optional: without
+    # them every action is recommended unpersonalised with a score of 0.0).
+    "aws-next-best-action": ("Interactions", "Actions"),
+}
+# Recipes whose campaigns answer GetActionRecommendations (and nothing else).
+ACTION_RECIPES = frozenset({"aws-next-best-action"})
 
 
-def required_datasets(recipe: str) -> tuple[str, ...]:
-    """The dataset types ``recipe`` (a name) needs data in before it can train."""
-    return REQUIRED_DATASETS.get(recipe, ("Interactions",))
+# Datasets a recipe needs to exist, empty or not: Next-Best-Action's Action interactions
+# ("If you don't have action interaction data, you can create an empty Action interactions
+# dataset", developer guide, "Action interactions dataset").
+EMPTY_ALLOWED: dict[str, tuple[str, ...]] = {"aws-next-best-action": ("Action_Interactions",)}
+
+
+def required_datasets(recipe: str, *, with_empty: bool = False) -> tuple[str, ...]:
+    """The dataset types ``recipe`` (a name) needs data in before it can train; with
+    ``with_empty``, also those that only have to exist."""
+    needs = REQUIRED_DATASETS.get(recipe, ("Interactions",))
+    return needs + EMPTY_ALLOWED.get(recipe, ()) if with_empty else needs

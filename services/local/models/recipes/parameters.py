@@ -148,6 +148,11 @@ PARAMETERS: dict[str, tuple[tuple[Parameter, ...], tuple[Parameter, ...]]] = {
     ),
     # Semantic-Similarity's page lists no hyperparameters (its influences are rankingInfluence)
     "aws-semantic-similarity": ((), ()),
+    # Next-Best-Action: featurization hyperparameter action_optimization_period (days)
+    "aws-next-best-action": (
+        (),
+        (_int("action_optimization_period", 14, 7, 28, tunable=False),),
+    ),
     "aws-popularity-count": ((), ()),
     "aws-trending-now": (
         (),
