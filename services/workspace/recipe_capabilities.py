@@ -33,22 +33,6 @@ PERSONAL_RECIPES = frozenset({"aws-user-personalization", "aws-user-personalizat
 NO_BATCH_RECIPES = frozenset({"aws-trending-now", "aws-next-best-action"})
 # USER_SEGMENTATION recipes give user segments with batch segment jobs only: no campaign.
 SEGMENT_RECIPES = frozenset({"aws-item-affinity", "aws-item-attribute-affinity"})
-# The datasets each recipe needs before it can train (each recipe's "Required and optional
-# datasets"; an Action interactions dataset may be empty), so a page can say what is missing.
-RECIPE_DATASETS: dict[str, tuple[str, ...]] = {
-    "aws-user-personalization-v2": ("Interactions",),
-    "aws-user-personalization": ("Interactions",),
-    "aws-popularity-count": ("Interactions",),
-    "aws-trending-now": ("Interactions",),
-    "aws-personalized-ranking-v2": ("Interactions",),
-    "aws-personalized-ranking": ("Interactions",),
-    "aws-semantic-similarity": ("Items",),
-    "aws-similar-items": ("Interactions",),
-    "aws-sims": ("Interactions",),
-    "aws-next-best-action": ("Interactions", "Actions", "Action_Interactions"),
-    "aws-item-affinity": ("Interactions",),
-    "aws-item-attribute-affinity": ("Interactions",),
-}
 # Recipe types whose campaigns answer GetRecommendations for a userId.
 USER_TYPES = ("USER_PERSONALIZATION", "POPULAR_ITEMS")
 RANKING_TYPE = "PERSONALIZED_RANKING"
@@ -71,8 +55,10 @@ _REQUEST_BY_TYPE = {
 # each recipe page's "Required and optional datasets" (developer guide): every item recipe
 # needs an Item interactions dataset; Similar-Items also learns from Items (recommended,
 # not required) and ignores Users; SIMS and Popularity-Count read interactions only;
-# Semantic-Similarity needs Items with a textual field; Next-Best-Action needs Actions and
-# Action interactions; Item-Attribute-Affinity segments users by Items attributes.
+# Semantic-Similarity needs Items with a textual field; Next-Best-Action needs Actions and an
+# Action interactions dataset (which may be empty) next to the item interactions it learns
+# users' interests from; Item-Attribute-Affinity segments users by Items attributes. The
+# local engine refuses training without them alike (tests/services/test_recipe_rules_agree.py).
 INTERACTIONS, ITEMS, USERS = "INTERACTIONS", "ITEMS", "USERS"
 ACTIONS, ACTION_INTERACTIONS = "ACTIONS", "ACTION_INTERACTIONS"
 _BOTH_METADATA = frozenset({ITEMS, USERS})
@@ -86,7 +72,10 @@ RECIPE_DATASETS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "aws-sims": (frozenset({INTERACTIONS}), frozenset()),
     "aws-similar-items": (frozenset({INTERACTIONS}), frozenset({ITEMS})),
     "aws-semantic-similarity": (frozenset({ITEMS}), frozenset({INTERACTIONS})),
-    "aws-next-best-action": (frozenset({ACTIONS, ACTION_INTERACTIONS}), _BOTH_METADATA),
+    "aws-next-best-action": (
+        frozenset({INTERACTIONS, ACTIONS, ACTION_INTERACTIONS}),
+        _BOTH_METADATA,
+    ),
     "aws-item-affinity": (frozenset({INTERACTIONS}), _BOTH_METADATA),
     "aws-item-attribute-affinity": (frozenset({INTERACTIONS, ITEMS}), frozenset({USERS})),
 }

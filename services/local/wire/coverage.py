@@ -34,7 +34,7 @@ AWS_RECIPES: dict[str, tuple[str, tuple[str, ...]]] = {
         ("Interactions", "Actions", "Action_Interactions"),
     ),
     "aws-item-affinity": ("USER_SEGMENTATION", ("Interactions",)),
-    "aws-item-attribute-affinity": ("USER_SEGMENTATION", ("Interactions",)),
+    "aws-item-attribute-affinity": ("USER_SEGMENTATION", ("Interactions", "Items")),
 }
 
 _TITLES = {

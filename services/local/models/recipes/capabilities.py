@@ -47,6 +47,8 @@ REQUIRED_DATASETS: dict[str, tuple[str, ...]] = {
     # users' interactions with items and actions (Action interactions are optional: without
     # them every action is recommended unpersonalised with a score of 0.0).
     "aws-next-best-action": ("Interactions", "Actions"),
+    # attribute queries read the Items dataset as it was at training
+    "aws-item-attribute-affinity": ("Interactions", "Items"),
 }
 # Recipes whose campaigns answer GetActionRecommendations (and nothing else).
 ACTION_RECIPES = frozenset({"aws-next-best-action"})
