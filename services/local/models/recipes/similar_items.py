@@ -11,8 +11,9 @@ The model keeps two item × item views:
 - metadata: cosine of the items' categorical tokens and TF-IDF character n-grams of their
   textual fields (``_item_text``), computed at request time from one sparse row per item.
 
-Each view's row is scaled to a maximum of 1 and the two are blended with a weight that follows
-the evidence: an item with ``n`` interactions trusts co-interactions with ``n / (n + 5)`` (5 is
+Each view's row is scaled to a maximum of 1 (the metadata view weighted by a popularity prior,
+log interactions scaled to 0.1 … 1) and the two are blended with a weight that follows the
+evidence: an item with ``n`` interactions trusts co-interactions with ``n / (n + 5)`` (5 is
 the guide's cold-item bound), so an item nobody has clicked yet is matched on metadata alone and
 a best seller almost only on co-interactions.
 
@@ -39,6 +40,7 @@ from services.local.models.recipes._item_knn import ItemKnnRecipe, RelatedItemsM
 from services.local.models.recipes.base import TrainingConfig, TrainingData, load_npz, save_npz
 
 COLD_BOUND = 5.0  # "cold items (items with fewer than 5 interactions)"
+PRIOR_FLOOR = 0.1  # the metadata weight of an item without interactions (most popular: 1)
 CATEGORICAL_SHARE = 0.5  # of the metadata view, when an item has both kinds of metadata
 
 
@@ -85,6 +87,9 @@ class SimilarItemsModel(RelatedItemsModel):
 
     def __post_init__(self) -> None:
         self._index_items()
+        logs = np.log1p(np.asarray(self.popularity, dtype=np.float64))
+        top = float(logs.max()) if len(logs) else 0.0
+        self._prior = PRIOR_FLOOR + (1 - PRIOR_FLOOR) * (logs / top if top > 0 else 0 * logs)
 
     def score_item(self, item_id: str) -> np.ndarray | None:
         """Blended neighbours of ``item_id``: the item itself scores -1; None for an unknown
@@ -100,7 +105,11 @@ class SimilarItemsModel(RelatedItemsModel):
             return None
         n = float(self.popularity[i])
         trust = n / (n + COLD_BOUND) if cf.any() else 0.0
-        scores = trust * _unit_max(cf) + (1.0 - trust) * _unit_max(meta)
+        # among items whose metadata is about as close, the ones people interact with more
+        # are likelier neighbours: metadata scores carry a popularity prior (× 0.1 … 1, so an
+        # item nobody clicked can still be a neighbour); bench/quality.py --data related
+        meta = _unit_max(meta) * self._prior
+        scores = trust * _unit_max(cf) + (1.0 - trust) * meta
         if self.discount > 0:
             scores /= (1.0 + self.popularity) ** self.discount
         top = float(self.popularity.max()) if len(self.popularity) else 0.0
