@@ -151,9 +151,13 @@ def test_item_attribute_affinity_segments_and_a_user_filter(seg: Segments) -> No
         filterExpression='EXCLUDE UserID WHERE Users.SEGMENT IN ("outdoors")',
     )["filterArn"]
     wait_for(lambda: p.describe_filter(filterArn=f), "filter")
-    doc = _run(seg, "filtered", seg.attributes, [{"itemAttributes": query}], filterArn=f)
+    bad_values = {"itemAttributes": query, "filterValues": [1]}
+    doc = _run(
+        seg, "filtered", seg.attributes, [{"itemAttributes": query}, bad_values], filterArn=f
+    )
     assert doc["status"] == "ACTIVE" and doc["filterArn"] == f
-    (line,) = _output(seg, "filtered")
+    line, bad = _output(seg, "filtered")
+    assert bad["output"] is None and "filterValues" in bad["error"]
     users = line["output"]["recommendedUsers"]
     assert len(users) == 25 and not any(segment[u] == "outdoors" for u in users)
 

@@ -182,6 +182,10 @@ def test_with_items_adds_and_changes_items_without_refitting() -> None:
     moved = folded.score_item("a0")
     assert moved is not None and set(ranked(folded, moved, 10)) <= {*CLUSTER_B, "new-shovel"}
     assert model.score_item("new-shovel") is None  # the trained model itself is unchanged
+    # items streamed without the textual field (PutItems) still fold in, by their title
+    titled = model.with_items(pd.DataFrame({"ITEM_ID": ["pot-x"], "TITLE": ["냄비 특대"]}))
+    pot = titled.score_item("pot-x")
+    assert pot is not None and set(ranked(titled, pot, 5)) <= set(CLUSTER_A)
 
 
 # aws-item-affinity, aws-item-attribute-affinity ---------------------------------------------

@@ -70,6 +70,13 @@ def segment_line(
     try:
         if not isinstance(query.get(key), str) or not query[key]:
             raise SegmentQueryError(f"Each input line of this job needs a string {key}.")
+        values = query.get("filterValues")
+        if values is not None and not (
+            isinstance(values, dict) and all(isinstance(v, str) for v in values.values())
+        ):
+            raise SegmentQueryError(
+                'filterValues must map names to strings, e.g. {"A": "\\"x\\""}.'
+            )
         targets = (
             model.items_with(query[key]) if by_attributes else model.items_for_item(query[key])
         )

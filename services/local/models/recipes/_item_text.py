@@ -46,10 +46,12 @@ def _strings(column: pd.Series) -> list[str]:
 
 
 def item_text(rows: pd.DataFrame, columns: list[str]) -> list[str]:
-    """Each row's text: the given columns' values joined by newlines (missing values skipped)."""
-    if not columns:
+    """Each row's text: the given columns' values joined by newlines (missing values, and
+    columns the frame does not have, skipped)."""
+    present = [c for c in columns if c in rows.columns]
+    if not present:
         return [""] * len(rows)
-    parts = [_strings(rows[c]) for c in columns]
+    parts = [_strings(rows[c]) for c in present]
     return ["\n".join(p for p in values if p) for values in zip(*parts, strict=True)]
 
 
