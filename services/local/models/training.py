@@ -224,7 +224,9 @@ def _fit_without_interactions(
     report(0.95)
     n_inter = 0 if df is None else len(df)
     n_users = 0 if df is None else int(df["USER_ID"].nunique())
-    span = None if not n_inter else (int(df["TIMESTAMP"].min()), int(df["TIMESTAMP"].max()))
+    span = None
+    if df is not None and n_inter:
+        span = (int(df["TIMESTAMP"].min()), int(df["TIMESTAMP"].max()))
     hp = dict(config.hyperparameters)
     return _finish(model, None, span, hp, None, n_inter, n_users, out_path, report)
 
@@ -275,12 +277,16 @@ def _finish(
         raise write_fault(err, out_path, "the model file") from err
     report(1.0)
     # USER_SEGMENTATION recipes hand over their metrics as they are (segment_metrics)
-    wire = result if isinstance(result, dict) else None
-    evaluation = {} if result is None or wire is not None else result.record()
+    evaluation: dict[str, int] = {}
+    wire: dict[str, float] = {}
+    if isinstance(result, dict):
+        wire = result
+    elif result is not None:
+        evaluation, wire = result.record(), result.wire_metrics()
     if span is not None:
         evaluation.update(dataFrom=span[0], dataTo=span[1])
     return TrainingOutcome(
-        metrics=wire if wire is not None else ({} if result is None else result.wire_metrics()),
+        metrics=wire,
         evaluation=evaluation,
         tuned_hyperparameters=tuned,
         best_recipe_name=best_name,

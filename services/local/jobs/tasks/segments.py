@@ -11,7 +11,7 @@ object fails the job, naming the file and line.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -38,13 +38,14 @@ def run_segment(engine: EngineContext, arn: str, ctx: JobContext) -> None:
             version = res.get(doc["solutionVersionArn"], "solution-version")
             filter_doc = res.find(doc["filterArn"]) if doc.get("filterArn") else None
         loaded = engine.models.get(version)
+        model = cast(AffinityModel, loaded.model)  # CreateBatchSegmentJob checked its recipe
         expr = parse_filter(filter_doc["filterExpression"]) if filter_doc else None
         answer_lines(
             engine,
             doc,
             ctx,
             "the batch segment output",
-            lambda q: segment_line(engine, loaded.model, loaded.group, expr, doc, q),
+            lambda q: segment_line(engine, model, loaded.group, expr, doc, q),
         )
     except (ImportFailed, EngineError, OSError, UnicodeDecodeError) as err:
         end_job(engine, arn, FAILED, getattr(err, "message", None) or str(err))

@@ -68,7 +68,10 @@ def categorical_tokens(rows: pd.DataFrame, columns: list[str]) -> list[list[str]
 # The two analyzers text is read with: whole words (scikit-learn's default token pattern, which
 # matches Hangul and Latin words alike) and character n-grams within word boundaries, which
 # also match inflected forms (냄비를 ~ 냄비) and misspellings. Each kind is half of a row.
-_ANALYZERS = {"w": {"analyzer": "word"}, "c": {"analyzer": "char_wb", "ngram_range": NGRAMS}}
+_ANALYZERS: dict[str, dict[str, Any]] = {
+    "w": {"analyzer": "word"},
+    "c": {"analyzer": "char_wb", "ngram_range": NGRAMS},
+}
 
 
 def _vectorizer(kind: str, vocabulary: dict[str, int] | None = None) -> Any:
