@@ -170,9 +170,9 @@ def test_semantic_similarity_ranking_influence_and_incremental_update(
                 "itemId": "brand-new-tent",
                 "properties": json.dumps(
                     {
-                        "title": "Nordic Dome Tent (Olive)",
-                        "description": "Nordic Dome 텐트 (Olive)",
-                        "category": "tents",
+                        "title": "노르딕 돔 텐트 (올리브)",
+                        "description": "Nordic Dome Tent 텐트 (Olive)",
+                        "category": "텐트",
                         "creationTimestamp": NOW,
                     }
                 ),
@@ -189,7 +189,7 @@ def test_semantic_similarity_ranking_influence_and_incremental_update(
     listed = [r["itemId"] for r in got["itemList"]]
     assert not any(r.get("reason") for r in got["itemList"])  # neighbours, not popular items
     category = shop.items.set_index("ITEM_ID")["CATEGORY"]
-    assert sum(category[i] == "tents" for i in listed) >= 9
+    assert sum(category[i] == "텐트" for i in listed) >= 9
     # a version trained (before the PutItems) without performIncrementalUpdate does not know it
     got = runtime.get_recommendations(campaignArn=static, itemId="brand-new-tent", numResults=10)
     assert all(r.get("reason") == ["Popular item"] for r in got["itemList"])

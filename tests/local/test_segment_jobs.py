@@ -92,7 +92,7 @@ def _segment_of(seg: Segments) -> dict[str, str]:
 
 
 def test_item_affinity_segments(seg: Segments) -> None:
-    tents = seg.shop.items.loc[seg.shop.items["CATEGORY"] == "tents", "ITEM_ID"]
+    tents = seg.shop.items.loc[seg.shop.items["CATEGORY"] == "텐트", "ITEM_ID"]
     clicked = seg.shop.data.interactions
     popular_tent = clicked.loc[clicked["ITEM_ID"].isin(tents), "ITEM_ID"].value_counts().index[0]
     doc = _run(
@@ -126,8 +126,8 @@ def test_item_affinity_segments(seg: Segments) -> None:
 
 def test_item_attribute_affinity_segments_and_a_user_filter(seg: Segments) -> None:
     p = seg.clients.personalize
-    query = 'ITEMS.CATEGORY = "tents"'
-    both = 'ITEMS.CATEGORY = "tents" AND ITEMS.CATEGORY = "toys"'  # no item is both
+    query = 'ITEMS.CATEGORY = "텐트"'
+    both = 'ITEMS.CATEGORY = "텐트" AND ITEMS.CATEGORY = "장난감"'  # no item is both
     doc = _run(
         seg,
         "attributes",
@@ -204,7 +204,7 @@ def test_create_batch_segment_job_refusals(seg: Segments, transport: str) -> Non
     item_filter = seg.clients.personalize.create_filter(
         name=f"items-{transport}",
         datasetGroupArn=seg.shop.group,
-        filterExpression='EXCLUDE ItemID WHERE Items.CATEGORY IN ("tents")',
+        filterExpression='EXCLUDE ItemID WHERE Items.CATEGORY IN ("텐트")',
     )["filterArn"]
     cases = [
         ("InvalidInputException", _job(seg, seg.popularity), "USER_SEGMENTATION"),
