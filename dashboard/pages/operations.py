@@ -6,6 +6,7 @@ import streamlit as st
 
 from dashboard import reads
 from dashboard.components import cost_panels
+from dashboard.components.language import in_session_language
 from dashboard.components.operations.actions import show_flash
 from dashboard.components.operations.audit import show_audit_log
 from dashboard.components.operations.deploy import show_deploy
@@ -50,7 +51,7 @@ refresh, deploy, train, new_solution, costs, audit = st.tabs(
     [_(label) for label in TAB_LABELS.values()],
     default=default_tab(st.query_params.to_dict()),
     key=TABS_KEY,
-    on_change=_remember_tab,
+    on_change=in_session_language(_remember_tab),  # a callback runs before app.py sets it
 )
 unreadable = _("Needs the workspace, which could not be read (see above).")
 with refresh:

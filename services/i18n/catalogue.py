@@ -75,6 +75,12 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return translations(_language.get()).ngettext(singular, plural, n)
 
 
+def in_every_language(message: str) -> set[str]:
+    """``message`` as each language writes it: to recognise a label a widget sends back,
+    whichever language it was drawn in."""
+    return {translations(language).gettext(message) for language in LANGUAGES}
+
+
 def N_(message: str) -> str:  # noqa: N802 (gettext's conventional name for a no-op marker)
     """Mark ``message`` for extraction without translating it now (a constant translated
     with ``_`` where it is shown)."""

@@ -77,3 +77,20 @@ def test_a_hangul_user_signs_in_on_the_korean_sign_in_page(
     assert not at.exception, [e.value for e in at.exception]
     assert at.title[0].value == "개요"
     assert "**김철수** · 조회자" in [m.value for m in at.sidebar.markdown]
+
+
+def test_a_tab_label_in_either_language_names_its_tab() -> None:
+    """The Operations tabs' callback puts the open tab in the URL; it may run before the run
+    sets the session's language, so a Korean label must name its tab whatever this thread
+    speaks."""
+    from dashboard.components.operations.tabs import TAB_LABELS, tab_of
+    from services.i18n import _
+
+    use_language("ko")
+    korean = _(TAB_LABELS["deploy"])
+    assert korean == ":material/rocket_launch: 배포"
+    assert tab_of(korean) == "deploy"
+    use_language("en")  # a callback's thread, before app.py sets the language
+    assert tab_of(korean) == "deploy"
+    assert tab_of(TAB_LABELS["deploy"]) == "deploy"
+    assert tab_of("배포") is None and tab_of(None) is None

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from services.i18n import N_, _
+from services.i18n import N_, _, in_every_language
 
 # In English, as marked for the message catalogue: the page shows them translated.
 TAB_LABELS = {
@@ -45,6 +45,8 @@ def default_tab(query: Mapping[str, str]) -> str | None:
 
 
 def tab_of(label: str | None) -> str | None:
-    """The link name ("deploy") of a tab label as shown (in the reader's language); None for a
-    label the page does not have."""
-    return next((name for name, shown in TAB_LABELS.items() if _(shown) == label), None)
+    """The link name ("deploy") of a tab label, as shown in either language; None for a label
+    the page does not have."""
+    return next(
+        (name for name, shown in TAB_LABELS.items() if label in in_every_language(shown)), None
+    )
