@@ -4,6 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PORT ?= 4599
+UI_PORT ?= 8501
 DATA_DIR ?= $(or $(PERSONALIZE_DATA_DIR),.data)
 export OPENBLAS_NUM_THREADS ?= 1
 export AWS_EC2_METADATA_DISABLED := true
@@ -18,7 +19,7 @@ $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 
 run: $(STAMP)
 	$(PY) -m services.demo --data-dir $(DATA_DIR) --if-empty
-	$(PY) -m streamlit run dashboard/app.py --server.address 127.0.0.1 --server.port 8501
+	$(PY) -m streamlit run dashboard/app.py --server.address 127.0.0.1 --server.port $(UI_PORT)
 
 lint: $(STAMP)
 	$(PY) -m ruff check .

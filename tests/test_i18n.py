@@ -168,3 +168,23 @@ def test_no_korean_translation_keeps_an_english_sentence() -> None:
         for text in texts:
             plain = re.sub(r"`[^`]*`|\{[^}]*\}|\([^)]*[A-Za-z]{3,}[^)]*\)", "", text)
             assert not english_run.search(plain), (message.id, text)
+
+
+def test_korean_bold_closes_whatever_the_value_ends_with() -> None:
+    # CommonMark closes ** only when it is "right-flanking": after a value ending in
+    # punctuation ("sol-1)", "…") and before a Hangul particle (**{name}**을) it stays open and
+    # the reader sees the asterisks. Rendered here by markdown-it (CommonMark), not by our code.
+    from markdown_it import MarkdownIt
+
+    with po_path("ko").open("rb") as fh:
+        catalog = read_po(fh, locale="ko")
+    md = MarkdownIt("commonmark")
+    unclosed = []
+    for message in catalog:
+        if not message.id or not isinstance(message.string, str) or "**" not in message.string:
+            continue
+        names = {n for _, n, _, _ in string.Formatter().parse(message.string) if n}
+        text = message.string.format(**dict.fromkeys(names, "a-1)"))
+        if "**" in md.renderInline(text):
+            unclosed.append(message.string)
+    assert unclosed == []

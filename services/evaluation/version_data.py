@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from services.i18n import _
+from services.i18n import _, formats
 from services.personalize.models import SolutionVersion
 
 
@@ -90,11 +90,15 @@ def data_difference(
         )
     if a_data.interactions != b_data.interactions:
         reasons.append(
-            _("{a} vs {b} interactions").format(a=a_data.interactions, b=b_data.interactions)
+            _("{a} vs {b} interactions").format(
+                a=formats.count(a_data.interactions), b=formats.count(b_data.interactions)
+            )
         )
     if a_data.test_users != b_data.test_users:
         reasons.append(
-            _("scored on {a} vs {b} test users").format(a=a_data.test_users, b=b_data.test_users)
+            _("scored on {a} vs {b} test users").format(
+                a=formats.count(a_data.test_users), b=formats.count(b_data.test_users)
+            )
         )
     return reasons
 

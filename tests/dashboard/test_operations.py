@@ -221,7 +221,7 @@ def test_deploy_warns_when_the_chosen_version_saw_other_data(seeded: Seeded) -> 
     assert not at.exception, [e.value for e in at.exception]
     v2 = short_arn(seeded.up_v2)
     warned = [shown(w.value) for w in at.warning if "different data" in shown(w.value)]
-    assert len(warned) == 1 and "1860 vs 1800 interactions" in warned[0]
+    assert len(warned) == 1 and "1,860 vs 1,800 interactions" in warned[0]
     assert f"{v2} (chosen)" in " ".join(
         d.value.columns[1] for d in at.dataframe if "Δ" in d.value.columns
     )

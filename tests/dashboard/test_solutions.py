@@ -212,7 +212,7 @@ def test_side_by_side_warns_when_versions_saw_different_data(seeded: Seeded) -> 
     # 60 users × 30 bulk views = 1,800 interactions, + 60 streamed = 1,860
     (warning,) = at.warning
     assert "different data" in shown(warning.value)
-    assert "1860 vs 1800 interactions" in shown(warning.value)
+    assert "1,860 vs 1,800 interactions" in shown(warning.value)
     # the popularity version trained on the same bulk data as v1: nothing to warn about
     options = at.selectbox(key="cmp_a").options
     at.selectbox(key="cmp_a").set_value(

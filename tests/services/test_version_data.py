@@ -46,7 +46,7 @@ def test_same_data_says_nothing_different_data_names_each_difference() -> None:
     assert data_difference(a, later, b, same) == [
         "trained on 2024-01-01 09:00 → 2024-07-31 08:00 vs 2024-01-01 09:00 → 2024-06-30 18:12"
         " (UTC)",
-        "1860 vs 1800 interactions",
+        "1,860 vs 1,800 interactions",
         "scored on 7 vs 6 test users",
     ]
 

@@ -140,23 +140,23 @@ def metric_figure(frame: pd.DataFrame, key: str, legend: bool = True) -> go.Figu
             )
         )
     base = data[data["baseline"]].sort_values("created")
+    title: dict[str, object] = {"text": metric_label(key)}
     if not base.empty:
         value = float(base["value"].iloc[-1])  # the newest baseline version
-        fig.add_hline(
-            y=value,
-            line_dash="dash",
-            line_color=_BASELINE_COLOUR,
-            annotation_text=_("baseline {value}").format(value=f"{value:.4f}"),
-            annotation_position="top right",
-            annotation_font={"size": 10, "color": "#616161"},
-        )
+        fig.add_hline(y=value, line_dash="dash", line_color=_BASELINE_COLOUR)
+        # the value under the title, not on the line: there it ran into the bars' "best" and
+        # "deployed" marks, since the baseline's own bars stand right under the line
+        title["subtitle"] = {
+            "text": _("baseline {value}").format(value=f"{value:.4f}") + " (- - -)",
+            "font": {"size": 10, "color": "#616161"},
+        }
     # a third-width chart fits about 6 version IDs side by side; more are slanted, and then
     # the legend goes further down and the chart grows, so the two never overlap
     level = len(data) <= MAX_LEVEL_TICKS
     fig.update_layout(
-        title={"text": metric_label(key)},
+        title=title,
         height=(320 if legend else 260) + (0 if level else 50),
-        margin={"l": 10, "r": 10, "t": 40, "b": 10},
+        margin={"l": 10, "r": 10, "t": 60, "b": 10},
         showlegend=legend,
         legend={"orientation": "h", "yanchor": "top", "y": -0.15 if level else -0.4},
         # version IDs such as "00000123" are names, not numbers: a category axis keeps them
