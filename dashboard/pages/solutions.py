@@ -10,7 +10,7 @@ import streamlit as st
 from dashboard import deps, reads
 from dashboard.components import cost_panels
 from dashboard.components.alerts import PAGE_FILES
-from dashboard.components.formatting import short_id
+from dashboard.components.formatting import short_id, when_column
 from dashboard.components.solutions.data_warning import warn_if_different_data
 from dashboard.components.solutions.metrics_chart import (
     metric_label,
@@ -95,7 +95,7 @@ def _versions_and_metrics() -> None:
         versions_frame(infos),
         hide_index=True,
         column_config={
-            _("created"): st.column_config.DatetimeColumn(format="distance"),
+            _("created"): when_column(),
             _("training time"): st.column_config.TextColumn(
                 help=_("Wall-clock time from the start of training to ACTIVE")
             ),
