@@ -18,7 +18,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from services.csv_sniff import SEPARATORS, UTF8_BOM, binary_kind, header_separator
+from services.local.data.csv_sniff import SEPARATORS, UTF8_BOM, binary_kind, header_separator
 
 from .columns import RowLines, Tally
 from .report import Finding

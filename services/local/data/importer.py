@@ -34,7 +34,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 
-from services.csv_sniff import UTF8_BOM, binary_kind, header_separator
+from services.local.data.csv_sniff import UTF8_BOM, binary_kind, header_separator
 from services.local.data.import_columns import ARROW_TYPES, ImportFailed, convert
 from services.local.data.rows import (
     dictionary_codes,

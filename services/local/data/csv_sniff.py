@@ -8,7 +8,9 @@ export (UTF-8, CP949/EUC-KR or Latin-1, any common separator, gzip). What a file
 depend on the reader: its binary signature, its byte order mark, the encodings that decode it
 and its separator are found here, and each reader words its own verdict.
 
-No dependency beyond the standard library, so the engine can use it too.
+It lives with the engine's import because the engine never imports upward (services →
+services.local, not back); no dependency beyond the standard library, so readiness and prepare
+reuse it without touching the engine's storage.
 """
 
 from __future__ import annotations
