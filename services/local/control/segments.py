@@ -81,9 +81,6 @@ def create_batch_segment_job(engine: EngineContext, params: dict[str, Any]) -> d
 
 SPEC = ResourceSpec(
     kind="batch-segment-job",
-    arn_param="batchSegmentJobArn",
-    describe_key="batchSegmentJob",
-    list_key="batchSegmentJobs",
     summary=_SUMMARY,
     scope_param="solutionVersionArn",
     scope_by="parent",
