@@ -26,7 +26,11 @@ from services.local.data.resources import (
 )
 from services.local.errors import InvalidInput, LimitExceeded, ResourceInUse
 from services.local.models.auto_training import SYNC, sync_campaign
-from services.local.models.recipes.capabilities import RANKING_INFLUENCE_RECIPES, SEGMENT_RECIPES
+from services.local.models.recipes.capabilities import (
+    EXPLORING_RECIPES,
+    RANKING_INFLUENCE_RECIPES,
+    SEGMENT_RECIPES,
+)
 
 _SUMMARY = (
     "name",
@@ -57,18 +61,28 @@ def check_campaign_config(config: dict[str, Any]) -> None:
 
 
 def check_ranking_influence(config: dict[str, Any], version: dict[str, Any]) -> None:
-    """``rankingInfluence`` goes only with a version of a recipe that applies it
-    (RANKING_INFLUENCE_RECIPES: Semantic-Similarity; API reference CampaignConfig and
-    BatchInferenceJobConfig, "rankingInfluence"); for any other it would be accepted and
-    ignored, so it is InvalidInputException."""
-    if not config.get("rankingInfluence"):
-        return
+    """The recipe-specific settings of a campaignConfig or batchInferenceJobConfig go only with
+    a version of a recipe that applies them; for any other they would be accepted and
+    ignored, so each is InvalidInputException:
+
+    - ``rankingInfluence``: RANKING_INFLUENCE_RECIPES (Semantic-Similarity; API reference
+      CampaignConfig and BatchInferenceJobConfig, "rankingInfluence": "supported only for
+      solutions that use the semantic-similarity recipe");
+    - ``itemExplorationConfig``: EXPLORING_RECIPES (API reference CampaignConfig,
+      "itemExplorationConfig": "Provide itemExplorationConfig data only if your solution uses
+      the User-Personalization recipe"; BatchInferenceJobConfig: "See User-Personalization";
+      User-Personalization-v2 explores too, developer guide "Recommendation reasons").
+    """
     recipe = version.get("_recipeName") or version.get("recipeArn", "").rsplit("/", 1)[-1]
-    if recipe not in RANKING_INFLUENCE_RECIPES:
-        raise InvalidInput(
-            "rankingInfluence is supported only for solutions that use "
-            f"{' or '.join(sorted(RANKING_INFLUENCE_RECIPES))}, not {recipe}."
-        )
+    for member, recipes in (
+        ("rankingInfluence", RANKING_INFLUENCE_RECIPES),
+        ("itemExplorationConfig", EXPLORING_RECIPES),
+    ):
+        if config.get(member) and recipe not in recipes:
+            raise InvalidInput(
+                f"{member} is supported only for solutions that use "
+                f"{' or '.join(sorted(recipes))}, not {recipe}."
+            )
 
 
 def _float(raw: str, name: str) -> float:
