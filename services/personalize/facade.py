@@ -46,6 +46,8 @@ __all__ = ["PersonalizeService", "filter_value", "is_terminal", "short_arn"]
 PAGE_SIZE = 100  # the API maximum for maxResults: fewest round trips
 MAX_RESULTS = 500  # GetRecommendations numResults and GetPersonalizedRanking inputList limit
 MAX_RESULTS_WITH_METADATA = 50  # numResults limit when metadataColumns are asked for
+# GetActionRecommendations numResults: "The default is 5. The maximum is 100." (botocore shape)
+MAX_ACTIONS = 100
 EVENTS_PER_CALL = 10  # PutEvents accepts at most 10 events per request
 _EPOCH = datetime.min.replace(tzinfo=UTC)
 # What botocore's parsers raise on a body that does not fit the output shape (a string where a
@@ -489,20 +491,64 @@ class PersonalizeService:
         """``items`` re-ordered for ``user_id`` by a personalized-ranking campaign."""
         if not 1 <= len(items) <= MAX_RESULTS:
             raise ValueError(f"pass between 1 and {MAX_RESULTS} items to rank")
-        resp = self._call(
-            self._runtime,
+        resp = self._ask(
             "get_personalized_ranking",
             campaign_arn,
-            **_compact(
-                campaignArn=campaign_arn,
-                userId=user_id,
-                inputList=list(items),
-                filterArn=filter_arn,
-                filterValues=_filter_values(filter_values),
-            ),
+            filter_arn,
+            filter_values,
+            userId=user_id,
+            inputList=list(items),
         )
         return wire.recommendation_list(
             resp.get("personalizedRanking", []), resp.get("recommendationId")
+        )
+
+    def get_action_recommendations(
+        self,
+        campaign_arn: str,
+        user_id: str | None = None,
+        num_results: int = 5,
+        filter_arn: str | None = None,
+        filter_values: Mapping[str, str | Sequence[str]] | None = None,
+    ) -> RecommendationList:
+        """The actions ``user_id`` will most likely take, from a campaign of a
+        PERSONALIZED_ACTIONS recipe (Next-Best-Action), best first; each entry's ``item_id`` is
+        an action ID and ``score`` its propensity (GetActionRecommendations' ``actionList``).
+
+        Raises:
+            ValueError: ``num_results`` outside 1-100 (GetActionRecommendations' maximum).
+        """
+        if not 1 <= num_results <= MAX_ACTIONS:
+            raise ValueError(f"num_results must be between 1 and {MAX_ACTIONS}")
+        resp = self._ask(
+            "get_action_recommendations",
+            campaign_arn,
+            filter_arn,
+            filter_values,
+            userId=user_id,
+            numResults=num_results,
+        )
+        return wire.action_list(resp.get("actionList", []), resp.get("recommendationId"))
+
+    def _ask(
+        self,
+        operation: str,
+        campaign_arn: str,
+        filter_arn: str | None,
+        filter_values: Mapping[str, str | Sequence[str]] | None,
+        **members: Any,
+    ) -> Any:
+        """A runtime request of a campaign, with its filter (members that are None left out)."""
+        return self._call(
+            self._runtime,
+            operation,
+            campaign_arn,
+            **_compact(
+                campaignArn=campaign_arn,
+                filterArn=filter_arn,
+                filterValues=_filter_values(filter_values),
+                **members,
+            ),
         )
 
     def put_events(

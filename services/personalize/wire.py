@@ -502,6 +502,21 @@ def recommendation_list(items: list[Wire], recommendation_id: str | None) -> Rec
     )
 
 
+def action_list(actions: list[Wire], recommendation_id: str | None) -> RecommendationList:
+    """GetActionRecommendations' ``actionList`` (``{actionId, score}``) as a list whose
+    entries carry the action ID in ``item_id``."""
+    return RecommendationList(
+        items=tuple(
+            Recommendation(
+                item_id=action["actionId"],
+                score=float(action["score"]) if action.get("score") is not None else None,
+            )
+            for action in actions
+        ),
+        recommendation_id=recommendation_id,
+    )
+
+
 def dataset_export_job(d: Wire) -> DatasetExportJob:
     destination = ((d.get("jobOutput") or {}).get("s3DataDestination")) or {}
     return DatasetExportJob(

@@ -13,7 +13,12 @@ from services.pipeline.guardrail import judge
 from services.pipeline.options import RefreshOptions
 from services.pipeline.records import REFUSED, SKIPPED, SUCCEEDED
 from services.pipeline.step_context import StepContext, StepResult
-from services.workspace.recipe_capabilities import ITEM_REQUEST, RANKING_REQUEST, request_kind
+from services.workspace.recipe_capabilities import (
+    ACTION_REQUEST,
+    ITEM_REQUEST,
+    RANKING_REQUEST,
+    request_kind,
+)
 
 _log = logging.getLogger(__name__)
 
@@ -144,24 +149,36 @@ class CampaignSteps(StepContext):
     def _subjects(self, campaign: Mapping[str, Any]) -> tuple[list[str], str]:
         """Whom the verify step asks about: users (items, for a similar-items campaign) of this
         run's imported interactions, or an unknown ID when the run imported none."""
-        detail = self._run_detail("check:INTERACTIONS")
         kind = request_kind(campaign.get("recipe_type"))
         key = "sample_items" if kind == ITEM_REQUEST else "sample_users"
-        found = [str(x) for x in detail.get(key) or []]
+        found = self._samples(key)
         noun = "item" if kind == ITEM_REQUEST else "user"
         if found:
             return found, f"{len(found)} {noun}(s) of this run's data"
         return [PROBE_ID], f"an unknown {noun} (this run imported no interactions to sample)"
 
+    def _samples(self, key: str) -> list[str]:
+        """``sample_users`` or ``sample_items`` of this run's imported interactions."""
+        return [str(x) for x in self._run_detail("check:INTERACTIONS").get(key) or []]
+
     def _probe(self, campaign: Mapping[str, Any], subjects: list[str]) -> dict[str, list[str]]:
-        """The campaign's answer for each subject, as the recipe type is asked."""
+        """The campaign's answer for each subject, asked the way its recipe type is served:
+        GetActionRecommendations for PERSONALIZED_ACTIONS (action IDs; GetRecommendations
+        refuses such a campaign), GetPersonalizedRanking of this run's sampled items (or two
+        unknown ones) for PERSONALIZED_RANKING, GetRecommendations with itemId for
+        RELATED_ITEMS and with userId otherwise."""
         kind = request_kind(campaign.get("recipe_type"))
         arn = campaign["arn"]
+        to_rank = self._samples("sample_items") or list(PROBE_ITEMS)
         answers = {}
         for subject in subjects:
             if kind == RANKING_REQUEST:
                 answer = self._call(
-                    lambda s=subject: self._svc.get_personalized_ranking(arn, s, PROBE_ITEMS)
+                    lambda s=subject: self._svc.get_personalized_ranking(arn, s, to_rank)
+                )
+            elif kind == ACTION_REQUEST:
+                answer = self._call(
+                    lambda s=subject: self._svc.get_action_recommendations(arn, user_id=s)
                 )
             elif kind == ITEM_REQUEST:
                 answer = self._call(
@@ -178,8 +195,8 @@ class CampaignSteps(StepContext):
         self, campaign: Mapping[str, Any], new_arn: str, deploy: Mapping[str, Any]
     ) -> StepResult:
         """What is checked: DescribeCampaign reports the new version, with no update still in
-        progress, and the campaign answers (GetRecommendations, or GetPersonalizedRanking for
-        a ranking recipe) with a non-empty list for every sample subject. Personalize offers
+        progress, and the campaign answers (as ``_probe`` asks it for its recipe type) with a
+        non-empty list for every sample subject. Personalize offers
         no way to score a version outside a campaign short of a batch inference job (minutes
         and billed), so the lists themselves are not compared with the version's own."""
         name = campaign["name"]

@@ -540,6 +540,22 @@ def test_get_personalized_ranking(service: PersonalizeService, stubs) -> None:
         service.get_personalized_ranking(CAMPAIGN, "u1", [])
 
 
+def test_get_action_recommendations(service: PersonalizeService, stubs) -> None:
+    stubs.runtime.add_response(
+        "get_action_recommendations",
+        {
+            "actionList": [{"actionId": "club", "score": 0.8}, {"actionId": "gift"}],
+            "recommendationId": "RID-3",
+        },
+        {"campaignArn": CAMPAIGN, "userId": "u1", "numResults": 5},
+    )
+    got = service.get_action_recommendations(CAMPAIGN, "u1")
+    assert got.item_ids == ("club", "gift") and got.recommendation_id == "RID-3"
+    assert [a.score for a in got.items] == [0.8, None]
+    with pytest.raises(ValueError, match="between 1 and 100"):
+        service.get_action_recommendations(CAMPAIGN, "u1", num_results=101)
+
+
 def test_put_events_sends_batches_of_ten(service: PersonalizeService, stubs) -> None:
     events = [
         Event("click", sent_at=at(i), item_id=f"i{i}", properties={"numberOfRatings": 3})
