@@ -87,6 +87,19 @@ BAD: list[tuple[str, str, dict[str, Any], str]] = [
         {"algorithmHyperParameters": {"hidden_dimension": "64"}},
         "it has: none",
     ),
+    # another recipe's parameter: refused where the recipe's page does not document it
+    *(
+        (f"{name} on {recipe}", recipe, {key: {name: "0.9"}}, f"{recipe} has no parameter {name}")
+        for recipe, key, name in (
+            (UP, "algorithmHyperParameters", "min_cointeraction_count"),
+            (UP, "featureTransformationParameters", "max_item_interaction_count_percentile"),
+            (
+                "aws-user-personalization-v2",
+                "featureTransformationParameters",
+                "max_user_history_length_percentile",
+            ),
+        )
+    ),
     (
         "feature parameter out of range",
         UP,
@@ -163,3 +176,29 @@ def test_documented_hyperparameters_are_accepted(world: World) -> None:
     hourly = {"featureTransformationParameters": {"trend_discovery_frequency": "1 hour"}}
     arn = _solution(world, "hp-trending", "aws-trending-now", hourly)()["solutionArn"]
     world.clients.personalize.delete_solution(solutionArn=arn)
+
+
+def test_sims_popularity_discount_reaches_the_model(world: World) -> None:
+    """popularity_discount_factor through CreateSolution: 0 lists an item's most popular
+    co-interacted items, 1 the ones whose users most often also had it (SIMS recipe page), so
+    the first list's items are more popular, counted from the imported file."""
+    import pandas as pd
+
+    from tests.local.workspace import train
+
+    csv = world.data_dir / "s3" / "bucket" / "shop" / "interactions.csv"
+    users = pd.read_csv(csv).drop_duplicates(["USER_ID", "ITEM_ID"])["ITEM_ID"].value_counts()
+    runtime, p = world.clients.runtime, world.clients.personalize
+    mean_users = {}
+    for factor in ("0", "1"):
+        config = {"algorithmHyperParameters": {"popularity_discount_factor": factor}}
+        _, version = train(
+            world.clients, world.ws["group"], f"sims-{factor}", "aws-sims", solutionConfig=config
+        )
+        campaign = p.create_campaign(name=f"sims-{factor}", solutionVersionArn=version)
+        got = runtime.get_recommendations(
+            campaignArn=campaign["campaignArn"], itemId="i0", numResults=10
+        )
+        mean_users[factor] = users[[i["itemId"] for i in got["itemList"]]].mean()
+        p.delete_campaign(campaignArn=campaign["campaignArn"])
+    assert mean_users["0"] > mean_users["1"]

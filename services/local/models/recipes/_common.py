@@ -48,6 +48,32 @@ def filter_interactions(interactions: pd.DataFrame, config: TrainingConfig) -> p
     return out.reset_index(drop=True)
 
 
+def _within_percentiles(
+    df: pd.DataFrame, column: str, features: Mapping[str, str], name: str
+) -> pd.DataFrame:
+    """Rows of the users (or items) whose number of interactions lies between the
+    ``min_<name>_percentile`` and ``max_<name>_percentile`` percentiles of everyone's.
+
+    The featurization hyperparameters of User-Personalization, Personalized-Ranking and SIMS
+    (developer guide, each recipe's "Properties and hyperparameters": "Use
+    min_user_history_length_percentile to exclude a percentage of users with short history
+    lengths", max_… "with long history lengths"; SIMS' min/max_item_interaction_count_
+    percentile the same for items), applied when the solution sets them: e.g. 0.05 and 0.95
+    keep every user but those in the bottom or top 5 % of history lengths. A bound only the
+    other side sets stays open. CreateSolution lets them through only for those recipes.
+    """
+    low, high = (features.get(f"{side}_{name}_percentile") for side in ("min", "max"))
+    if (low is None and high is None) or df.empty:
+        return df
+    counts = df[column].value_counts()
+    keep = pd.Series(True, index=counts.index)
+    if low is not None:
+        keep &= counts >= counts.quantile(float(low))
+    if high is not None:
+        keep &= counts <= counts.quantile(float(high))
+    return df.loc[df[column].isin(counts.index[keep.to_numpy()])]
+
+
 def catalogue(data: TrainingData, interactions: pd.DataFrame) -> np.ndarray:
     """Sorted item IDs of Items ∪ Interactions (dtype object)."""
     ids = pd.unique(interactions["ITEM_ID"].astype(str))
@@ -105,8 +131,15 @@ def index(
     existing model's arrays stay aligned.
     """
     df = filter_interactions(data.interactions, config)
+    # the featurization percentiles shape what the model trains on, after event filtering
+    # (here, not in filter_interactions: the metrics' user split must still see every user)
+    df = _within_percentiles(df, "USER_ID", config.features, "user_history_length")
+    df = _within_percentiles(df, "ITEM_ID", config.features, "item_interaction_count")
     if df.empty:
-        raise TrainingError("no interactions left after eventType/eventValueThreshold filtering")
+        raise TrainingError(
+            "no interactions left after eventType/eventValueThreshold filtering and the "
+            "featurization percentiles"
+        )
     items = catalogue(data, df)
     if known_items is not None:
         new = np.setdiff1d(items, known_items.astype(str))

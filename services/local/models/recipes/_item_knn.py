@@ -1,8 +1,24 @@
-"""Item-to-item neighbours (cosine over users) for the RELATED_ITEMS recipes.
+"""Item-to-item neighbours (co-interacting users) for the RELATED_ITEMS recipes.
 
-Hyperparameters: ``neighbours`` (K, default 50) and ``min_item_interactions`` (default 3):
+Local settings: ``neighbours`` (K, default 50) and ``min_item_interactions`` (default 3):
 items with fewer interactions are too sparse to have trustworthy neighbours, so
 ``score_item`` returns None and the runtime falls back to popular items, as Personalize does.
+
+SIMS' documented algorithm hyperparameters (developer guide, "SIMS recipe"):
+
+- ``popularity_discount_factor`` d (default 0.5, [0, 1]): item j's similarity to item i is
+  c_ij / (n_i^0.5 · n_j^d), c_ij the users who interacted with both and n the users of each;
+  "a value of 0 makes the most popular items appear as recommendations regardless of their
+  correlation" (the raw co-interaction count), 1 makes items with co-interactions appear
+  "regardless of their popularity" (the share of j's users who also had i), and the default
+  0.5 is the cosine.
+- ``min_cointeraction_count`` (documented default 3, [0, 10]): "the minimum number of
+  co-interactions you need to calculate the similarity between a pair of items"; pairs with
+  fewer are no neighbours. A solution that does not set it keeps every co-interacting pair
+  (the local default, as before the parameter was read: see parameters.py).
+
+With either away from the cosine, the K neighbours are chosen again from the cosine's best
+``CANDIDATES`` × K per item.
 """
 
 from __future__ import annotations
@@ -16,7 +32,7 @@ from typing import ClassVar
 import numpy as np
 import scipy.sparse as sp
 
-from services.local.models.recipes._common import hp_int, index
+from services.local.models.recipes._common import hp_float, hp_int, index
 from services.local.models.recipes.base import TrainingConfig, TrainingData, load_npz, save_npz
 
 
@@ -82,6 +98,32 @@ class ItemKnnModel(RelatedItemsModel):
         )
 
 
+COSINE = 0.5  # the popularity_discount_factor at which the similarity is the cosine
+CANDIDATES = 4  # cosine neighbours per item that a discount other than COSINE re-ranks
+
+
+def discounted(
+    cosine: sp.csr_matrix, users: np.ndarray, discount: float, least: int, k: int
+) -> sp.csr_matrix:
+    """items × items c_ij / (n_i^0.5 · n_j^discount) for the pairs of ``cosine`` with at least
+    ``least`` co-interacting users c_ij, the best ``k`` per row (see the module doc).
+
+    ``cosine`` holds c_ij / sqrt(n_i n_j) of binary user vectors and ``users`` is n per item,
+    so each pair's c_ij is recovered from it exactly (rounded).
+    """
+    coo = cosine.tocoo()
+    rows, cols = coo.row, coo.col
+    counts = np.rint(coo.data * np.sqrt(users[rows] * users[cols]))
+    keep = counts >= max(least, 1)
+    rows, cols, counts = rows[keep], cols[keep], counts[keep]
+    score = counts / (np.sqrt(users[rows]) * users[cols] ** discount)
+    order = np.lexsort((-score, rows))
+    rows, cols, score = rows[order], cols[order], score[order]
+    starts = np.searchsorted(rows, rows, side="left")
+    best = np.arange(len(rows)) - starts < k
+    return sp.csr_matrix((score[best], (rows[best], cols[best])), shape=cosine.shape)
+
+
 class ItemKnnRecipe:
     """Base of aws-similar-items and aws-sims."""
 
@@ -94,6 +136,9 @@ class ItemKnnRecipe:
         from implicit.nearest_neighbours import ItemItemRecommender  # heavy import
 
         hp = config.hyperparameters
+        k = hp_int(hp, "neighbours", 50)
+        discount = hp_float(hp, "popularity_discount_factor", COSINE)
+        least = hp_int(hp, "min_cointeraction_count", 1)
         idx = index(data, config)
         x = idx.matrix()
         x.data = np.minimum(x.data, 1.0)  # co-occurrence of users, not of repeat counts
@@ -102,11 +147,15 @@ class ItemKnnRecipe:
         norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=0)).ravel())
         norms[norms == 0] = 1.0
         x = sp.csr_matrix(x @ sp.diags(1.0 / norms))
+        reweigh = discount != COSINE or least > 1
         knn = ItemItemRecommender(
-            K=hp_int(hp, "neighbours", 50), num_threads=min(2, os.cpu_count() or 1)
+            K=CANDIDATES * k if reweigh else k, num_threads=min(2, os.cpu_count() or 1)
         )
         knn.fit(x, show_progress=False)
-        sim = sp.csr_matrix(knn.similarity, dtype=np.float32)
+        sim = sp.csr_matrix(knn.similarity, dtype=np.float64)
+        if reweigh:
+            sim = discounted(sim, norms**2, discount, least, k)
+        sim = sp.csr_matrix(sim, dtype=np.float32)
         sim.setdiag(0)
         sim.eliminate_zeros()
         return ItemKnnModel(

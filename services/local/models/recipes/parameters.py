@@ -25,10 +25,14 @@ reads), ``negative_samples`` (256, [1, 2048]), ``epochs`` (100, [1, 1000]) and
 ``max_training_seconds`` (300, [1, 86400]). None is tunable (no performHPO grid for v2), and
 every one, apply_recency_bias included, changes what the model learns.
 
-How the v1 models read theirs: ``bptt`` bounds the history a user's scores look at,
-``hidden_dimension`` sizes ALS factors, ``recency_mask`` turns recency weighting on or off,
-``trend_discovery_frequency`` is Trending-Now's window; the others are accepted and recorded
-(the local models have no counterpart).
+How the models read theirs (every listed name is read by its recipe's training:
+tests/local/recipes/test_parameters_read.py walks them): ``bptt`` bounds the history a user's
+scores look at, ``hidden_dimension`` sizes ALS factors, ``recency_mask`` turns recency
+weighting on or off, ``trend_discovery_frequency`` is Trending-Now's window,
+``action_optimization_period`` Next-Best-Action's; the user-history-length and
+item-interaction-count percentiles leave users and items outside them out of training
+(``_common.index``); SIMS' ``popularity_discount_factor`` and ``min_cointeraction_count`` shape
+its similarities (``_item_knn.py``); Similar-Items' in ``similar_items.py``.
 
 Local defaults that differ from the documented ones: DescribeAlgorithm reports Personalize's
 defaults (hidden_dimension 149, bptt 32), but a solution that sets neither trains with the
@@ -37,7 +41,11 @@ models: Personalize's hidden_dimension is the width of its neural network, while
 the rank of ALS factors, used only for catalogues above 6,000 active items, where 64 keeps
 training about half as costly as 149 for the local model's quality; and locally bptt is how
 many recent history items the scores blend (no back-propagation), where 50 serves PutEvents
-histories better. A value a caller sets must still lie in the documented range.
+histories better. Likewise the featurization percentiles and SIMS' min_cointeraction_count
+(documented 3) apply only when a solution sets them: unset, every user, item and
+co-interacting pair is kept, as the local models were measured (bench/quality.py); set, even to
+the documented default, they are honoured. A value a caller sets must still lie in the
+documented range.
 """
 
 from __future__ import annotations
