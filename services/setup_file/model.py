@@ -1,0 +1,160 @@
+"""The setup file's shape (version 1), parsed from TOML and checked with pydantic.
+
+Every resource names what it belongs to by name, never by ARN, so one file applies to the
+local engine, a test account and production. Field limits follow the CreateX request shapes
+of the Personalize API reference (botocore ``personalize`` service model): names 1–63
+characters matching ``^[a-zA-Z0-9][a-zA-Z0-9\\-_]*``, ``minProvisionedTPS`` ≥ 1, filter
+expressions up to 2,500 characters, ``itemExplorationConfig.explorationWeight`` 0–1.
+
+``services.setup_file.reading`` raises :class:`SetupFileError` with one message per problem,
+each naming its path (``solutions[2].hyperparameters.hidden_dimension: ...``); the structure
+is declared here, names and references checked in ``services.setup_file.references``,
+hyperparameter ranges (which need DescribeAlgorithm) in ``services.setup_file.ranges``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+VERSION = 1
+NAME_PATTERN = r"^[a-zA-Z0-9][a-zA-Z0-9\-_]*$"
+Name = Annotated[str, StringConstraints(pattern=NAME_PATTERN, min_length=1, max_length=63)]
+DatasetType = Literal["Interactions", "Items", "Users", "Actions", "Action_Interactions"]
+Domain = Literal["ECOMMERCE", "VIDEO_ON_DEMAND"]
+# Hyperparameters are a string map on the wire; the file may write numbers and booleans.
+ParamValue = str | int | float | bool
+
+
+class SetupFileError(Exception):
+    """A setup file that cannot be used; ``problems`` holds one message per problem."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+class _Spec(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class SchemaSpec(_Spec):
+    """CreateSchema: an Avro schema, inline (``definition``, JSON text) or by ``file`` (a path
+    relative to the setup file), optionally for a domain."""
+
+    name: Name
+    domain: Domain | None = None
+    definition: str | None = None
+    file: str | None = None
+
+
+class DatasetGroupSpec(_Spec):
+    """CreateDatasetGroup."""
+
+    name: Name
+    domain: Domain | None = None
+
+
+class DatasetSpec(_Spec):
+    """CreateDataset; ``import_from`` (an ``s3://`` location) is imported with
+    CreateDatasetImportJob (FULL) when the dataset has no successful import yet."""
+
+    name: Name
+    dataset_group: Name
+    type: DatasetType
+    schema_: Name = Field(alias="schema")
+    import_from: Annotated[str, StringConstraints(pattern=r"^s3://.+")] | None = None
+
+
+class EventTrackerSpec(_Spec):
+    """CreateEventTracker (one per dataset group)."""
+
+    name: Name
+    dataset_group: Name
+
+
+class FilterSpec(_Spec):
+    """CreateFilter."""
+
+    name: Name
+    dataset_group: Name
+    expression: Annotated[str, StringConstraints(min_length=1, max_length=2500)]
+
+
+class SolutionSpec(_Spec):
+    """CreateSolution with a recipe by name (``aws-user-personalization``).
+
+    ``auto_training`` is ``performAutoTraining`` (Personalize's default: true) with
+    ``auto_training_schedule`` its ``rate(N days)``; ``hyperparameters`` are
+    ``solutionConfig.algorithmHyperParameters``, checked against DescribeAlgorithm's ranges;
+    ``featurization`` is ``featureTransformationParameters``."""
+
+    name: Name
+    dataset_group: Name
+    recipe: Name
+    event_type: str | None = None
+    perform_hpo: bool = False
+    auto_training: bool = True
+    auto_training_schedule: (
+        Annotated[str, StringConstraints(pattern=r"^rate\(\d+ days?\)$")] | None
+    ) = None
+    hyperparameters: dict[str, ParamValue] = Field(default_factory=dict)
+    featurization: dict[str, ParamValue] = Field(default_factory=dict)
+
+
+class CampaignSpec(_Spec):
+    """CreateCampaign on the newest ACTIVE version of ``solution`` (trained first when it has
+    none); ``min_tps``, ``exploration_weight`` (0–1), ``exploration_item_age_cut_off`` (days)
+    and ``enable_metadata`` are what UpdateCampaign can change."""
+
+    name: Name
+    solution: Name
+    min_tps: Annotated[int, Field(ge=1)] = 1
+    exploration_weight: Annotated[float, Field(ge=0.0, le=1.0)] | None = None
+    exploration_item_age_cut_off: Annotated[float, Field(gt=0.0)] | None = None
+    enable_metadata: bool = False
+
+
+class RecommenderSpec(_Spec):
+    """CreateRecommender of a domain use case (``aws-ecomm-popular-items-by-purchases``);
+    ``min_rps`` is ``recommenderConfig.minRecommendationRequestsPerSecond``."""
+
+    name: Name
+    dataset_group: Name
+    use_case: Name
+    min_rps: Annotated[int, Field(ge=1)] | None = None
+
+
+class AttributedMetricSpec(_Spec):
+    """One MetricAttribute: what to count for an event type."""
+
+    event_type: Annotated[str, StringConstraints(min_length=1, max_length=256)]
+    name: Annotated[str, StringConstraints(min_length=1, max_length=256)]
+    expression: Annotated[str, StringConstraints(min_length=1, max_length=256)]
+
+
+class MetricAttributionSpec(_Spec):
+    """CreateMetricAttribution (one per dataset group): its metrics, the role and the
+    ``s3://`` path Personalize writes them to."""
+
+    name: Name
+    dataset_group: Name
+    role_arn: Annotated[str, StringConstraints(pattern=r"^arn:aws[a-z-]*:iam::\d{12}:role/.+")]
+    output_path: Annotated[str, StringConstraints(pattern=r"^s3://.+")]
+    metrics: list[AttributedMetricSpec] = Field(min_length=1, max_length=10)
+
+
+class SetupFile(_Spec):
+    """The whole file. Lists keep the file's order (the plan's order within a kind)."""
+
+    version: Literal[1]
+    schemas: list[SchemaSpec] = Field(default_factory=list)
+    dataset_groups: list[DatasetGroupSpec] = Field(default_factory=list)
+    datasets: list[DatasetSpec] = Field(default_factory=list)
+    event_trackers: list[EventTrackerSpec] = Field(default_factory=list)
+    filters: list[FilterSpec] = Field(default_factory=list)
+    solutions: list[SolutionSpec] = Field(default_factory=list)
+    campaigns: list[CampaignSpec] = Field(default_factory=list)
+    recommenders: list[RecommenderSpec] = Field(default_factory=list)
+    metric_attributions: list[MetricAttributionSpec] = Field(default_factory=list)
