@@ -1,7 +1,12 @@
-"""``python -m services.setup_file export [--out FILE]``: the account as a setup file.
+"""``python -m services.setup_file export|plan|apply``.
 
-Exit codes: 0 done; 2 a bad file or bad settings (one line per problem on stderr, nothing
-called that changes anything); 1 Personalize refused or could not be reached.
+- ``export [--out FILE]``: the account as a setup file.
+- ``plan FILE [--prune]``: what apply would do, per resource, in order, and its cost; calls
+  only List*/Describe*.
+
+Exit codes: 0 done (plan: no change); 2 plan: changes to make, or a bad file or bad settings
+(one line per problem on stderr, nothing called that changes anything); 1 Personalize
+refused or could not be reached.
 """
 
 from __future__ import annotations
@@ -13,11 +18,17 @@ from pathlib import Path
 from botocore.exceptions import BotoCoreError, ClientError
 
 from services.config import ConfigError, Settings, with_data_dir
+from services.costs.pricing import prices_for
 from services.personalize.clients import build_clients
 from services.setup_file.export import to_toml
+from services.setup_file.model import SetupFileError
+from services.setup_file.plan import Plan, make_plan
+from services.setup_file.ranges import account_problems
+from services.setup_file.reading import load
 from services.setup_file.state import read_account
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD = 0, 1, 2
+EXIT_CHANGES = 2  # plan: there is something to apply
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -29,6 +40,9 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     export = sub.add_parser("export", help="write the account's setup as a file")
     export.add_argument("--out", help="file to write (default: standard output)")
+    plan = sub.add_parser("plan", help="show what apply would change (exit 2: changes)")
+    plan.add_argument("file")
+    plan.add_argument("--prune", action="store_true", help="also delete what the file lacks")
     return parser
 
 
@@ -36,20 +50,81 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit code."""
     args = _parser().parse_args(argv)
     try:
-        p = build_clients(_settings(args.data_dir)).personalize
-    except ConfigError as err:
-        print(f"error: {err}", file=sys.stderr)
+        settings = _settings(args.data_dir)
+        setup = load(Path(args.file)) if args.command != "export" else None
+    except (ConfigError, SetupFileError) as err:
+        for line in str(err).splitlines():
+            print(f"error: {line}", file=sys.stderr)
         return EXIT_BAD
+    p = build_clients(settings).personalize
     try:
-        text = to_toml(read_account(p).setup)
+        account = read_account(p)
+        if setup is None:
+            return _export(to_toml(account.setup), args.out)
+        problems = account_problems(p, setup)
+        if problems:
+            for line in problems:
+                print(f"error: {line}", file=sys.stderr)
+            return EXIT_BAD
+        plan = make_plan(
+            setup, account, prices_for(settings.region, settings.prices), prune=args.prune
+        )
     except (ClientError, BotoCoreError) as err:
         print(f"error: cannot read the account: {err}", file=sys.stderr)
         return EXIT_FAILED
-    if args.out:
-        Path(args.out).write_text(text, encoding="utf-8")
+    print("\n".join(plan_lines(plan)))
+    return EXIT_CHANGES if plan.pending else EXIT_OK
+
+
+def _export(text: str, out: str | None) -> int:
+    if out:
+        Path(out).write_text(text, encoding="utf-8")
     else:
         sys.stdout.write(text)
     return EXIT_OK
+
+
+def plan_lines(plan: Plan) -> list[str]:
+    """The plan as text: one line per change in order (unchanged ones counted, not listed),
+    then its cost."""
+    lines: list[str] = []
+    step = 0
+    for change in plan.changes:
+        if change.action in ("unchanged", "extra"):
+            continue
+        step += 1
+        text = f"{step:3}. {change.action:8} {change.label}"
+        if change.trains:
+            text += " (trains a solution version first)"
+        lines.append(text)
+        lines += [f"       {f.field}: {f.current!r} -> {f.wanted!r}" for f in change.fields]
+        if change.because:
+            lines.append(f"       replaced because {change.because}")
+        if change.blocked:
+            lines.append(f"       blocked: {change.blocked}")
+    extras = [c.label for c in plan.changes if c.action == "extra"]
+    if extras:
+        lines.append(f"not in the file, kept (--prune deletes them): {', '.join(extras)}")
+    unchanged = sum(c.action == "unchanged" for c in plan.changes)
+    if not plan.pending:
+        lines.insert(0, f"no changes ({unchanged} resources as the file says)")
+    else:
+        lines.append(f"{unchanged} resources unchanged")
+    cost = plan.cost
+    hours = (
+        f"{cost.training_hours:.2f} training hours (${cost.training_usd:.2f})"
+        if cost.known_runs == cost.training_runs
+        else f"hours known for {cost.known_runs} (${cost.training_usd:.2f})"
+    )
+    if cost.training_runs:
+        lines.append(f"training: {cost.training_runs} version(s), {hours}")
+    if cost.tps_after != cost.tps_before:
+        lines.append(
+            f"campaigns' minimum TPS {cost.tps_before} -> {cost.tps_after} "
+            f"({cost.tps_hours_per_month:+,.0f} TPS-hours a month; "
+            f"${cost.monthly_usd_before:,.2f} -> ${cost.monthly_usd_after:,.2f} a month)"
+        )
+    return lines
 
 
 def _settings(data_dir: str | None) -> Settings:

@@ -16,13 +16,20 @@ EXPRESSION = 'EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("view")'
 @pytest.fixture
 def small_shop(clients: Clients, settings: Settings) -> Clients:
     """Group "shop" (Interactions imported), a tracker, a filter, a popularity solution with
-    hyperparameter-free config and a campaign on it at 2 TPS."""
+    no hyperparameters and a campaign on it at 2 TPS, and an untrained similar-items
+    solution "sims" (item_id_hidden_dim 100, automatic training on)."""
     p = clients.personalize
     made = create_group(clients, settings.data_dir)
     p.create_event_tracker(name="shop-tracker", datasetGroupArn=made["group"])
     p.create_filter(name="no-views", datasetGroupArn=made["group"], filterExpression=EXPRESSION)
     _, version = train(
         clients, made["group"], "pop", "aws-popularity-count", performAutoTraining=False
+    )
+    p.create_solution(
+        name="sims",
+        datasetGroupArn=made["group"],
+        recipeArn="arn:aws:personalize:::recipe/aws-similar-items",
+        solutionConfig={"algorithmHyperParameters": {"item_id_hidden_dim": "100"}},
     )
     campaign = p.create_campaign(
         name="pop-campaign", solutionVersionArn=version, minProvisionedTPS=2

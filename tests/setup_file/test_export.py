@@ -27,8 +27,14 @@ def test_export_names_every_resource_by_name_and_round_trips(small_shop: Clients
     )
     assert dataset.import_from == "s3://bucket/shop/interactions.csv"
     assert [(f.name, f.expression) for f in back.filters] == [("no-views", EXPRESSION)]
-    (solution,) = back.solutions
-    assert (solution.recipe, solution.auto_training) == ("aws-popularity-count", False)
+    pop, sims = back.solutions
+    assert (pop.recipe, pop.auto_training, pop.hyperparameters) == (
+        "aws-popularity-count",
+        False,
+        {},
+    )
+    assert (sims.recipe, sims.auto_training) == ("aws-similar-items", True)
+    assert sims.hyperparameters == {"item_id_hidden_dim": "100"}
     (campaign,) = back.campaigns
     assert (campaign.solution, campaign.min_tps) == ("pop", 2)
     assert [t.name for t in back.event_trackers] == ["shop-tracker"]
