@@ -11,6 +11,7 @@ from dashboard import deps, reads
 from dashboard.components.errors import shown_errors
 from dashboard.components.group_picker import group_picker
 from dashboard.components.recommendations import grid as rec_grid
+from dashboard.components.recommendations import playground as rec_playground
 from dashboard.components.recommendations import preview as rec_preview
 from dashboard.components.recommendations import tools as rec_tools
 from dashboard.components.recommendations.preview import version_label
@@ -73,6 +74,7 @@ user_campaigns.sort(key=lambda c: (c.recipe in POPULARITY_RECIPES, c.name))
 modes = [m for m, ok in ((ONE, user_campaigns), (TWO, len(user_campaigns) > 1)) if ok]
 previewable = cat.previewable()
 modes += [VERSION] if previewable else []
+sampled: list[str] = []  # the users the lists were drawn for, offered to the rule playground
 
 if not modes:
     st.info(
@@ -116,6 +118,7 @@ else:
         version = previewable[version_labels.index(picked)]
 
     sample = pick_users(activity, "rec")
+    sampled = list(sample.users)
     top_n = st.slider(_("Top N"), 1, 25, 10, key="rec_top_n")
     show_finding(sample)
     new_users = sample.how == UNKNOWN  # the cold-start check: identical lists are expected
@@ -192,6 +195,8 @@ else:
             ),
         )
 
+st.divider()
+rec_playground.playground(group.arn, user_campaigns, sampled, 10, items)
 st.divider()
 popular: list[str] = []  # the most interacted-with items, most first
 if data and activity is not None:

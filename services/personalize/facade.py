@@ -232,6 +232,24 @@ class PersonalizeService:
     def describe_filter(self, arn: str) -> Filter:
         return wire.filter_(self._call(self._p, "describe_filter", arn, filterArn=arn)["filter"])
 
+    def create_filter(self, name: str, dataset_group_arn: str, expression: str) -> str:
+        """CreateFilter; returns the filter's ARN (CREATE PENDING until it is ACTIVE).
+
+        Raises ServiceError with the service's own text for an expression it refuses
+        (InvalidInputException), a name in use, or the group's 10-filter quota.
+        """
+        resp = self._call(
+            self._p,
+            "create_filter",
+            name,
+            "Filter",
+            name=name,
+            datasetGroupArn=dataset_group_arn,
+            filterExpression=expression,
+        )
+        arn: str = resp["filterArn"]
+        return arn
+
     def list_recipes(self, domain: str | None = None) -> list[Recipe]:
         return self._list("list_recipes", "recipes", wire.recipe, domain=domain)
 
@@ -353,6 +371,22 @@ class PersonalizeService:
         arn: str = resp["campaignArn"]
         return arn
 
+    def update_campaign_config(self, campaign_arn: str, config: Mapping[str, Any]) -> str:
+        """UpdateCampaign with a new ``campaignConfig`` only (the served version stays).
+
+        Personalize replaces the whole config, so pass every setting to keep
+        (``services.evaluation.playground.exploration_config`` merges them).
+        """
+        resp = self._call(
+            self._p,
+            "update_campaign",
+            campaign_arn,
+            campaignArn=campaign_arn,
+            campaignConfig=dict(config),
+        )
+        arn: str = resp["campaignArn"]
+        return arn
+
     # --- recommenders (Domain dataset groups) -----------------------------------------------
 
     def list_recommenders(self, dataset_group_arn: str | None = None) -> list[Recommender]:
@@ -450,13 +484,16 @@ class PersonalizeService:
         filter_arn: str | None = None,
         filter_values: Mapping[str, str | Sequence[str]] | None = None,
         metadata_columns: Sequence[str] = (),
+        promotions: Sequence[Mapping[str, Any]] = (),
     ) -> RecommendationList:
         """Recommendations for a user (user recipes) or related to an item (related-items).
 
         ``campaign_arn`` may also be a recommender's ARN (sent as ``recommenderArn``).
         ``filter_values`` maps a filter parameter to a ready string or to values to quote;
         ``metadata_columns`` names Items columns to return with each item (the campaign or
-        recommender must have metadata enabled; at most 50 results then).
+        recommender must have metadata enabled; at most 50 results then); ``promotions`` are
+        sent as given (GetRecommendations' ``Promotion`` shape: name, percentPromotedItems,
+        filterArn, filterValues).
         """
         if user_id is None and item_id is None:
             raise ValueError("pass user_id (user recipes) or item_id (related-items recipes)")
@@ -476,6 +513,7 @@ class PersonalizeService:
                 numResults=num_results,
                 filterArn=filter_arn,
                 filterValues=_filter_values(filter_values),
+                promotions=[dict(p) for p in promotions] or None,
             ),
         )
         return wire.recommendation_list(resp.get("itemList", []), resp.get("recommendationId"))

@@ -15,6 +15,10 @@ from __future__ import annotations
 from services.personalize.models import short_arn
 
 UPDATE_RECIPES = frozenset({"aws-user-personalization", "aws-user-personalization-v2"})
+# itemExplorationConfig (explorationWeight, explorationItemAgeCutOff) is User-Personalization's
+# (CreateCampaign's campaignConfig; the recipe page's "exploration"); the engine refuses it
+# elsewhere (services.local.models.recipes.capabilities keeps the engine's side).
+EXPLORING_RECIPES = frozenset({"aws-user-personalization", "aws-user-personalization-v2"})
 # Popularity-count (and the popular-items use cases of recommenders) have recipe type
 # USER_PERSONALIZATION, so they are recognised by name; they are the baseline every
 # personalised list and metric is compared with.

@@ -351,6 +351,46 @@ CASES = [
     ),
     Case(
         "personalize",
+        "update_campaign",
+        {"campaignArn": CAMPAIGN},
+        {
+            "campaignArn": CAMPAIGN,
+            "campaignConfig": {
+                "enableMetadataWithRecommendations": True,
+                "itemExplorationConfig": {
+                    "explorationWeight": "0.5",
+                    "explorationItemAgeCutOff": "7",
+                },
+            },
+        },
+        lambda s: s.update_campaign_config(
+            CAMPAIGN,
+            {
+                "enableMetadataWithRecommendations": True,
+                "itemExplorationConfig": {
+                    "explorationWeight": "0.5",
+                    "explorationItemAgeCutOff": "7",
+                },
+            },
+        ),
+        lambda r: r == CAMPAIGN,
+    ),
+    Case(
+        "personalize",
+        "create_filter",
+        {"filterArn": FILTER},
+        {
+            "name": "in-stock",
+            "datasetGroupArn": GROUP,
+            "filterExpression": 'EXCLUDE ItemID WHERE Items.CATEGORY IN ("텐트")',
+        },
+        lambda s: s.create_filter(
+            "in-stock", GROUP, 'EXCLUDE ItemID WHERE Items.CATEGORY IN ("텐트")'
+        ),
+        lambda r: r == FILTER,
+    ),
+    Case(
+        "personalize",
         "create_batch_inference_job",
         {"batchInferenceJobArn": BATCH},
         {
@@ -442,6 +482,37 @@ CASES = [
         lambda r: (
             [(x.item_id, dict(x.metadata), x.reason) for x in r.items]
             == [("i2", {"PRICE": "9.5"}, "Popular item")]
+        ),
+    ),
+    Case(
+        "personalize-runtime",
+        "get_recommendations",
+        {
+            "itemList": [{"itemId": "i3", "promotionName": "sale"}, {"itemId": "i4"}],
+            "recommendationId": "RID-3",
+        },
+        {
+            "campaignArn": CAMPAIGN,
+            "userId": "u1",
+            "numResults": 2,
+            "filterArn": FILTER,
+            "filterValues": {"CATEGORY": '"텐트"'},
+            "promotions": [
+                {"name": "sale", "percentPromotedItems": 50, "filterArn": f"{A}:filter/sale"}
+            ],
+        },
+        lambda s: s.get_recommendations(
+            CAMPAIGN,
+            user_id="u1",
+            num_results=2,
+            filter_arn=FILTER,
+            filter_values={"CATEGORY": ["텐트"]},
+            promotions=[
+                {"name": "sale", "percentPromotedItems": 50, "filterArn": f"{A}:filter/sale"}
+            ],
+        ),
+        lambda r: (
+            [(x.item_id, x.promotion_name) for x in r.items] == [("i3", "sale"), ("i4", None)]
         ),
     ),
     Case(

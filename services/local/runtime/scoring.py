@@ -36,6 +36,10 @@ HISTORY_LIMIT = 500  # latest interactions per user handed to the model
 
 
 DEFAULT_EXPLORATION = {"explorationWeight": "0.3", "explorationItemAgeCutOff": "30"}
+# A promotion's unsaved filter document, for the dashboard's in-process preview
+# (services.datasets.local_engine.preview). Never from a request: botocore's Promotion shape
+# has no such member, and the wire layer refuses members the model does not name.
+PREVIEW_FILTER = "previewFilterDocument"
 
 
 @dataclass(frozen=True)
@@ -264,12 +268,14 @@ def _promote(
     """Give percentPromotedItems of the slots to items the promotion's filter allows."""
     from services.local.data.resources import expect_kind
 
-    arn = promotion.get("filterArn")
-    if not arn:
-        raise InvalidInput("A promotion needs a filterArn that selects the promoted items.")
-    expect_kind(arn, "filter", "promotions.1.filterArn")
-    with engine.reading() as res:  # serving never takes the write lock
-        doc = res.get(arn, "filter")
+    doc = promotion.get(PREVIEW_FILTER)
+    if doc is None:
+        arn = promotion.get("filterArn")
+        if not arn:
+            raise InvalidInput("A promotion needs a filterArn that selects the promoted items.")
+        expect_kind(arn, "filter", "promotions.1.filterArn")
+        with engine.reading() as res:  # serving never takes the write lock
+            doc = res.get(arn, "filter")
     mask = _filter_mask(engine, loaded, doc, promotion.get("filterValues"), user_id, history)
     percent = int(promotion.get("percentPromotedItems") or 0)
     if mask is None or not 1 <= percent <= 100:

@@ -1,0 +1,300 @@
+"""The rule playground: a filter and a promotion previewed "as this customer", then saved.
+
+How a rule is previewed before it exists, locally and on AWS, is written in
+``services.evaluation.playground``; this module only draws. Saving creates a filter (operators
+only, confirmed in a dialog, audited); nothing changes what shoppers see until the shop sends
+the filter's ARN with the parameters shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import deps, identity
+from dashboard.components.errors import shown_errors
+from dashboard.components.operations.actions import run_action
+from dashboard.components.text import md_escape
+from services.datasets.local_engine.preview import ExpressionRefused, InlineRules, preview_lists
+from services.errors import ServiceError
+from services.evaluation import playground as pg
+from services.evaluation.sampling import ItemCatalog, parse_ids
+from services.i18n import N_, _, formats
+from services.workspace.catalog import CampaignInfo
+
+SAVED_KEY = "pg_saved"  # expression -> filter ARN created in this session
+CONFIRM_KEY = "pg_confirm"  # the rule whose save dialog is open
+MARKS = {"left": N_("left"), "entered": N_("entered"), "up": N_("up {n}"), "down": N_("down {n}")}
+FILTER, PROMOTION = "filter", "promo"  # also the keys of their fields
+
+
+def _mark(mark: str) -> str:
+    if not mark:
+        return ""
+    word, _sep, n = mark.partition(" ")
+    return _(MARKS[word]).format(n=n)
+
+
+def _side_by_side(d: pg.ListDiff, catalog: ItemCatalog) -> pd.DataFrame:
+    before, after = d.marks()
+    rows = max(len(d.before), len(d.after))
+
+    def cell(items: Sequence[str], k: int) -> str:
+        return catalog.label(items[k]) if k < len(items) else ""
+
+    return pd.DataFrame(
+        {
+            _("rank"): range(1, rows + 1),
+            _("before"): [cell(d.before, k) for k in range(rows)],
+            _("change (before)"): [
+                _mark(before[k]) if k < len(before) else "" for k in range(rows)
+            ],
+            _("after"): [cell(d.after, k) for k in range(rows)],
+            _("change (after)"): [_mark(after[k]) if k < len(after) else "" for k in range(rows)],
+        }
+    )
+
+
+def _expression_fields(
+    label: str, values_label: str, key: str, placeholder: str, problems: dict[str, str]
+) -> tuple[str, dict[str, list[str]]]:
+    """An expression and its parameters; a parameter line that does not parse is noted in
+    ``problems`` under ``key``."""
+    expr = st.text_area(_(label), key=f"pg_{key}", height=80, placeholder=placeholder).strip()
+    text = st.text_area(_(values_label), key=f"pg_{key}_values", height=68)
+    try:
+        return expr, pg.parse_values(text)
+    except ValueError as err:
+        problems[key] = str(err)
+        return expr, {}
+
+
+def _rules_inputs(explores: bool) -> tuple[InlineRules, dict[str, str], str, int]:
+    """The typed rules; returns them, each field's parameter error, the promotion expression
+    and its percentage."""
+    problems: dict[str, str] = {}
+    left, right = st.columns(2)
+    with left:
+        expr, values = _expression_fields(
+            N_("Filter expression"),
+            N_("Filter parameters (one per line: NAME = value, value)"),
+            FILTER,
+            "EXCLUDE ItemID WHERE Items.CATEGORY IN ($CATEGORY)",
+            problems,
+        )
+    with right:
+        promo, promo_values = _expression_fields(
+            N_("Promotion: filter expression of the promoted items"),
+            N_("Promotion parameters (one per line: NAME = value, value)"),
+            PROMOTION,
+            'INCLUDE ItemID WHERE Items.CATEGORY IN ("sale")',
+            problems,
+        )
+        percent = int(st.slider(_("Share of the list promoted (%)"), 1, 100, 20, key="pg_percent"))
+    exploration = None
+    if explores and st.toggle(_("Try other exploration settings"), key="pg_explore"):
+        c1, c2 = st.columns(2)
+        weight = c1.slider(_("Exploration weight"), 0.0, 1.0, 0.3, 0.05, key="pg_weight")
+        age = c2.number_input(
+            _("Exploration item age cut-off (days)"), 1.0, 3650.0, 30.0, key="pg_age"
+        )
+        exploration = pg.exploration_settings(weight, age)
+    rules = InlineRules(
+        filter_expression=expr or None,
+        filter_values=pg.filter_values(values),
+        promotion_expression=promo or None,
+        promotion_values=pg.filter_values(promo_values),
+        percent=percent,
+        exploration=exploration,
+    )
+    return rules, problems, promo, percent
+
+
+def _save_filter_dialog(group_arn: str, expression: str, where: str) -> None:
+    @st.dialog(_("Save the filter"))
+    def confirm() -> None:
+        st.write(
+            _(
+                "This creates a filter in the dataset group. Shoppers see no change until "
+                "the shop sends its ARN with GetRecommendations."
+            )
+        )
+        st.code(expression, language=None)
+        name = st.text_input(_("Filter name"), key=f"pg_name_{where}").strip()
+        ok, cancel = st.columns(2)
+        if cancel.button(_("Cancel"), key=f"pg_cancel_{where}"):
+            st.session_state.pop(CONFIRM_KEY, None)
+            st.rerun()
+        if ok.button(_("Create the filter"), key=f"pg_confirm_{where}", type="primary"):
+            if not name:
+                st.error(_("Give the filter a name."))
+                return
+            arn = run_action(
+                "create_filter",
+                name,
+                {"dataset_group_arn": group_arn, "filter_expression": expression},
+                lambda: deps.service().create_filter(name, group_arn, expression),
+                failure=_("Could not create the filter"),
+            )
+            if arn:
+                st.session_state.setdefault(SAVED_KEY, {})[expression] = arn
+                st.session_state.pop(CONFIRM_KEY, None)
+                st.rerun()
+
+    confirm()
+
+
+def _save_button(group_arn: str, expression: str, where: str, label: str) -> None:
+    """The save button and, once pressed by an operator, its confirmation dialog (kept open
+    across reruns until it is confirmed or cancelled)."""
+    saved = st.session_state.get(SAVED_KEY, {}).get(expression)
+    if saved:
+        st.caption(_("Saved as {arn}").format(arn=md_escape(saved)))
+        return
+    reason = identity.refusal()
+    if st.button(label, key=f"pg_save_{where}", disabled=reason is not None, help=reason):
+        if identity.permit("create_filter", None, {"filter_expression": expression}):
+            st.session_state[CONFIRM_KEY] = where
+    if st.session_state.get(CONFIRM_KEY) == where:
+        _save_filter_dialog(group_arn, expression, where)
+
+
+def playground(
+    group_arn: str,
+    campaigns: Sequence[CampaignInfo],
+    default_users: Sequence[str],
+    top_n: int,
+    catalog: ItemCatalog,
+) -> None:
+    """Preview a filter and a promotion for a few users of one campaign, then save them.
+
+    ``campaigns``: campaigns answering GetRecommendations for a user; ``default_users``: the
+    page's sampled users (the first three are offered)."""
+    st.subheader(_("Try a rule before it goes live"))
+    st.caption(
+        _(
+            "Preview a filter, a promotion or exploration settings as these customers would "
+            "see them. Nothing reaches shoppers: the preview creates no filter and changes no "
+            "campaign."
+        )
+    )
+    campaigns = [c for c in campaigns if not c.is_recommender]
+    if not campaigns:
+        st.info(_("No campaign recommends for users in this group yet."))
+        return
+    labels = [c.label for c in campaigns]
+    campaign = campaigns[labels.index(st.selectbox(_("Campaign"), labels, key="pg_campaign"))]
+    users = parse_ids(
+        st.text_area(
+            _("Customers (user IDs, one per line)"),
+            value="\n".join(default_users[:3]),
+            key="pg_users",
+            height=90,
+        )
+    )
+    if not deps.settings().is_local:
+        st.info(
+            _(
+                "On AWS a filter must exist to be applied: save the expression (operators), "
+                "then pick the saved filter to preview it."
+            )
+        )
+    rules, problems, promo, percent = _rules_inputs(pg.explores(campaign.recipe))
+    for where in (FILTER, PROMOTION):
+        if where in problems:
+            st.error(md_escape(problems[where]))
+    if not users:
+        st.caption(_("Give at least one user ID."))
+        return
+    if not (rules.filter_expression or rules.promotion_expression or rules.exploration):
+        st.caption(_("Type a filter or a promotion to see what it changes."))
+        return
+    if problems or not deps.settings().is_local:
+        return
+    settings = deps.settings()
+    try:
+        before = preview_lists(settings, campaign.arn, users, top_n, InlineRules())
+        after = preview_lists(settings, campaign.arn, users, top_n, rules)
+        singles = {
+            name: preview_lists(settings, campaign.arn, users, top_n, rule)
+            for name, rule in _single_rules(rules).items()
+        }
+    except ExpressionRefused as err:
+        label = _("Filter expression") if err.field == FILTER else _("Promotion")
+        st.error(f"{label}: {md_escape(err.message)}", icon=":material/error:")
+        return
+    except ServiceError as err:
+        with shown_errors(_("Preview")):
+            raise err
+        return
+    diffs = [pg.diff(u, before[u], after[u]) for u in users]
+    shares = [
+        _("{rule}: {share} of the list changed").format(
+            rule=_(name),
+            share=formats.share(pg.share_changed([pg.diff(u, before[u], lists[u]) for u in users])),
+        )
+        for name, lists in singles.items()
+    ]
+    st.markdown(" · ".join(shares))
+    for d in diffs:
+        st.markdown(
+            _("**{user}**: {entered} entered, {left} left, {moved} moved").format(
+                user=md_escape(d.user),
+                entered=len(d.entered),
+                left=len(d.left),
+                moved=len(d.moved),
+            )
+        )
+        st.dataframe(_side_by_side(d, catalog), hide_index=True, key=f"pg_diff_{d.user}")
+    if rules.filter_expression:
+        _save_button(group_arn, rules.filter_expression, FILTER, _("Save the filter…"))
+    if rules.promotion_expression:
+        _save_button(
+            group_arn, rules.promotion_expression, PROMOTION, _("Save the promotion's filter…")
+        )
+    _parameters(campaign, top_n, rules, promo, percent)
+
+
+RULE_NAMES = {FILTER: N_("Filter"), PROMOTION: N_("Promotion"), "exploration": N_("Exploration")}
+
+
+def _single_rules(rules: InlineRules) -> dict[str, InlineRules]:
+    out = {}
+    if rules.filter_expression:
+        out[RULE_NAMES[FILTER]] = InlineRules(
+            filter_expression=rules.filter_expression, filter_values=rules.filter_values
+        )
+    if rules.promotion_expression:
+        out[RULE_NAMES[PROMOTION]] = InlineRules(
+            promotion_expression=rules.promotion_expression,
+            promotion_values=rules.promotion_values,
+            percent=rules.percent,
+        )
+    if rules.exploration is not None:
+        out[RULE_NAMES["exploration"]] = InlineRules(exploration=rules.exploration)
+    return out
+
+
+def _parameters(
+    campaign: CampaignInfo, top_n: int, rules: InlineRules, promo: str, percent: int
+) -> None:
+    saved = st.session_state.get(SAVED_KEY, {})
+    filter_arn = saved.get(rules.filter_expression) if rules.filter_expression else None
+    promo_arn = saved.get(promo) if promo else None
+    if (rules.filter_expression and not filter_arn) or (promo and not promo_arn):
+        st.caption(_("Save the filters to see the GetRecommendations parameters to send."))
+        return
+    promotions = []
+    if promo_arn:
+        promotions = [pg.promotion("promotion", percent, promo_arn, rules.promotion_values)]
+    params = pg.request_parameters(
+        campaign.arn,
+        top_n,
+        filter_arn=filter_arn,
+        values=rules.filter_values,
+        promotions=promotions,
+    )
+    st.markdown(_("GetRecommendations parameters for the shop's backend:"))
+    st.code(pg.as_json(params), language="json")

@@ -1,0 +1,205 @@
+"""The rule playground's facts: what a rule did to a list, and what a shop backend must send.
+
+A merchandiser tries a filter, a promotion (a filter plus a share of the list,
+GetRecommendations' ``promotions``) and exploration settings on sample users before anything
+reaches shoppers. This module compares lists (``diff``, ``share_changed``) and writes the
+exact GetRecommendations parameters once the filters are saved (``request_parameters``).
+
+How an unsaved rule is previewed (the honest way, and what AWS mode does):
+
+- Personalize applies only a saved filter (GetRecommendations takes ``filterArn``; a
+  promotion's filter too) and reads exploration from the campaign (UpdateCampaign's
+  ``campaignConfig.itemExplorationConfig``). Creating a temporary filter to look would be a
+  real CreateFilter (it counts against the group's 10 filters, takes minutes to become ACTIVE
+  on AWS, and a viewer may not create anything), so the playground never does.
+- Local engine: the preview is the engine's own answer with the rules inline
+  (``services.datasets.local_engine.preview``): CreateFilter's parser and schema check, then
+  GetRecommendations' filtering, promotion placement and exploration, in-process, nothing
+  created, nothing logged as issued. A refused expression shows the engine's CreateFilter text
+  at its field.
+- AWS: an unsaved expression cannot be applied, so the preview offers the group's saved
+  filters (their ARNs go to GetRecommendations as they would from the shop); a new expression
+  is checked by AWS when it is saved (CreateFilter, operators only, confirmed), and AWS's own
+  error text is shown at the field. Exploration is previewed only locally.
+
+Nothing here changes live traffic: saving a filter creates a resource nobody applies until
+the shop sends its ARN, and exploration reaches shoppers only through UpdateCampaign after the
+operator confirms.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from services.personalize.facade import filter_value
+from services.workspace.recipe_capabilities import EXPLORING_RECIPES
+
+# The placeholder for the user in the parameters a backend sends (one request per shopper).
+USER_PLACEHOLDER = "<the shopper's user ID>"
+
+
+@dataclass(frozen=True)
+class ListDiff:
+    """One user's list before and after a rule.
+
+    ``entered``: items in ``after`` but not ``before``; ``left``: the reverse; ``moved``: items
+    in both, mapped to (rank before, rank after), ranks from 1, only when they differ.
+    """
+
+    user: str
+    before: tuple[str, ...]
+    after: tuple[str, ...]
+    entered: frozenset[str]
+    left: frozenset[str]
+    moved: Mapping[str, tuple[int, int]]
+
+    @property
+    def share_changed(self) -> float:
+        """Share of the after list that is new (entered / len(after)); 0 for an empty list.
+
+        Membership, not position: a filter that removes the top item moves every other item
+        up one place but changes one slot's worth of the list, and a 20 % promotion changes
+        about 20 %.
+        """
+        return len(self.entered) / len(self.after) if self.after else 0.0
+
+    def marks(self) -> tuple[list[str], list[str]]:
+        """Per row of ``before`` and ``after``: "left", "entered", "up N", "down N" or ""."""
+
+        def moved_mark(item: str) -> str:
+            if item not in self.moved:
+                return ""
+            old, new = self.moved[item]
+            return f"up {old - new}" if new < old else f"down {new - old}"
+
+        before = ["left" if i in self.left else moved_mark(i) for i in self.before]
+        after = ["entered" if i in self.entered else moved_mark(i) for i in self.after]
+        return before, after
+
+
+def explores(recipe: str | None) -> bool:
+    """Whether the recipe's campaigns take itemExplorationConfig (User-Personalization)."""
+    return recipe in EXPLORING_RECIPES
+
+
+def diff(user: str, before: Sequence[str], after: Sequence[str]) -> ListDiff:
+    """Compare one user's two lists (item IDs, best first)."""
+    rank_before = {item: k for k, item in enumerate(before, 1)}
+    rank_after = {item: k for k, item in enumerate(after, 1)}
+    moved = {
+        item: (rank_before[item], k)
+        for item, k in rank_after.items()
+        if item in rank_before and rank_before[item] != k
+    }
+    return ListDiff(
+        user=user,
+        before=tuple(before),
+        after=tuple(after),
+        entered=frozenset(rank_after) - frozenset(rank_before),
+        left=frozenset(rank_before) - frozenset(rank_after),
+        moved=moved,
+    )
+
+
+def share_changed(diffs: Sequence[ListDiff]) -> float:
+    """Mean ``share_changed`` over users (0 without any)."""
+    return sum(d.share_changed for d in diffs) / len(diffs) if diffs else 0.0
+
+
+def parse_values(text: str) -> dict[str, list[str]]:
+    """Filter parameters typed one per line as ``NAME = value, value``.
+
+    Returns NAME (without a leading '$') -> values. Raises ValueError naming the line that has
+    no '=' or no name.
+    """
+    out: dict[str, list[str]] = {}
+    for n, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        name, sep, values = line.partition("=")
+        name = name.strip().lstrip("$")
+        if not sep or not name:
+            raise ValueError(f"line {n}: write a parameter as NAME = value, value")
+        out[name] = [v.strip() for v in values.split(",") if v.strip()]
+    return out
+
+
+def filter_values(values: Mapping[str, Sequence[str]]) -> dict[str, str]:
+    """GetRecommendations' ``filterValues``: each parameter's values quoted and comma-joined
+    (API reference, GetRecommendations: '"value1","value2"' for an IN list)."""
+    return {name: filter_value(list(v)) for name, v in values.items()}
+
+
+def promotion(
+    name: str, percent: int, filter_arn: str, values: Mapping[str, str]
+) -> dict[str, Any]:
+    """One member of GetRecommendations' ``promotions`` (botocore shape ``Promotion``);
+    ``values`` as ``filter_values`` writes them.
+
+    Raises ValueError for a percentage outside 1-100 (the shape's range).
+    """
+    if not 1 <= percent <= 100:
+        raise ValueError("percentPromotedItems must be between 1 and 100")
+    out: dict[str, Any] = {"name": name, "percentPromotedItems": percent, "filterArn": filter_arn}
+    if values:
+        out["filterValues"] = dict(values)
+    return out
+
+
+def request_parameters(
+    source_arn: str,
+    num_results: int,
+    *,
+    filter_arn: str | None = None,
+    values: Mapping[str, str] | None = None,
+    promotions: Sequence[Mapping[str, Any]] = (),
+) -> dict[str, Any]:
+    """The GetRecommendations request a shop backend sends for one shopper.
+
+    ``source_arn`` is a campaign's or a recommender's ARN (sent as campaignArn or
+    recommenderArn); the user ID is ``USER_PLACEHOLDER``; ``values`` are filterValues as
+    ``filter_values`` writes them.
+    """
+    key = "recommenderArn" if ":recommender/" in source_arn else "campaignArn"
+    out: dict[str, Any] = {key: source_arn, "userId": USER_PLACEHOLDER, "numResults": num_results}
+    if filter_arn:
+        out["filterArn"] = filter_arn
+        if values:
+            out["filterValues"] = dict(values)
+    if promotions:
+        out["promotions"] = [dict(p) for p in promotions]
+    return out
+
+
+def as_json(params: Mapping[str, Any]) -> str:
+    """The parameters as indented JSON text (Hangul kept as written)."""
+    return json.dumps(params, indent=2, ensure_ascii=False)
+
+
+def exploration_config(
+    current: Mapping[str, Any] | None, weight: float, age_cut_off_days: float
+) -> dict[str, Any]:
+    """The ``campaignConfig`` UpdateCampaign needs to change exploration only.
+
+    UpdateCampaign replaces the config, so every other setting the campaign has is kept.
+    ``current`` is DescribeCampaign's campaignConfig (wire names). Raises ValueError for a
+    weight outside 0-1 or a cut-off that is not positive (CreateCampaign's documented ranges).
+    """
+    if not 0.0 <= weight <= 1.0:
+        raise ValueError("explorationWeight must be between 0 and 1")
+    if age_cut_off_days <= 0:
+        raise ValueError("explorationItemAgeCutOff must be more than 0 days")
+    config = {k: v for k, v in (current or {}).items() if v not in (None, {}, [])}
+    config["itemExplorationConfig"] = exploration_settings(weight, age_cut_off_days)
+    return config
+
+
+def exploration_settings(weight: float, age_cut_off_days: float) -> dict[str, str]:
+    """itemExplorationConfig as Personalize takes it: strings."""
+    return {
+        "explorationWeight": f"{weight:g}",
+        "explorationItemAgeCutOff": f"{age_cut_off_days:g}",
+    }
