@@ -95,7 +95,16 @@ def test_user_segment_filter_parses():
             "only be combined with AND",
         ),
         ('INCLUDE UserID WHERE Users.G IN ("a") IF CurrentUser.A > 3', "apply only to ItemID"),
-        ('INCLUDE ActionID WHERE Actions.X IN ("a")', "ActionID) are not supported"),
+        ('INCLUDE ActionID WHERE Items.X IN ("a")', "ActionID filters test Actions or"),
+        ('INCLUDE ItemID WHERE Actions.X IN ("a")', "only be tested by ActionID filters"),
+        ('EXCLUDE ActionID WHERE Action_Interactions.USER_ID IN ("a")', "only use EVENT_TYPE"),
+        ('EXCLUDE ActionID WHERE Action_Interactions.EVENT_TYPE > ("a")', "takes IN or NOT IN"),
+        ("INCLUDE ItemID WHERE Items.PRICE > (5)", "expected a number or a $PARAM"),
+        ("INCLUDE ActionID WHERE Actions.VALUE > ($V $W)", "expected ')' after the compared"),
+        (
+            'INCLUDE ActionID WHERE Actions.X IN ("a") | INCLUDE ItemID WHERE Items.G IN ("a")',
+            "must filter the same thing",
+        ),
         (
             'INCLUDE ItemID WHERE Items.G IN ("a") | INCLUDE UserID WHERE Users.G IN ("a")',
             "must filter the same thing",

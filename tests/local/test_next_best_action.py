@@ -314,3 +314,118 @@ def test_action_datasets_have_their_schema_rules(nba: Nba) -> None:
         p.create_dataset(name="bad", schemaArn=schema, datasetGroupArn=group, datasetType="Actions")
     dataset = p.describe_dataset(datasetArn=nba.actions)["dataset"]
     assert dataset["datasetType"] == "Actions" and "trackingId" not in dataset
+
+
+# --- action filters ------------------------------------------------------------------------
+
+
+def _action_filter(nba: Nba, name: str, expression: str) -> str:
+    p = nba.clients.personalize
+    arn = p.create_filter(name=name, datasetGroupArn=nba.shop.group, filterExpression=expression)
+    wait_for(lambda: p.describe_filter(filterArn=arn["filterArn"]), "filter")
+    return arn["filterArn"]
+
+
+@pytest.fixture(scope="module")
+def action_filters(nba: Nba) -> dict[str, str]:
+    """Filters in the guide's shapes ("Action recommendation filter expression examples")."""
+    return {
+        "dear": _action_filter(nba, "dear", "INCLUDE ActionID WHERE Actions.VALUE > ($VALUE)"),
+        "refused": _action_filter(
+            nba,
+            "refused",
+            'EXCLUDE ActionID WHERE Action_Interactions.EVENT_TYPE IN ("NOT_TAKEN")',
+        ),
+        "shown": _action_filter(
+            nba, "shown", "INCLUDE ActionID WHERE Action_Interactions.EVENT_TYPE IN ($EVENT_TYPE)"
+        ),
+        "titled": _action_filter(nba, "titled", "EXCLUDE ActionID WHERE Actions.TITLE IN ($TITLE)"),
+        "items": _action_filter(nba, "items", "EXCLUDE ItemID WHERE Items.CATEGORY IN ($C)"),
+    }
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+def test_action_filters_apply_to_action_recommendations(
+    nba: Nba, action_filters: dict[str, str], transport: str
+) -> None:
+    runtime = nba.over(transport).clients.runtime
+    user = _users(nba, "new-parent")[2]
+
+    def listed(name: str | None = None, **values: str) -> list[str]:
+        extra = {"filterArn": action_filters[name]} if name else {}
+        if values:
+            extra["filterValues"] = values
+        got = runtime.get_action_recommendations(campaignArn=nba.campaign, userId=user, **extra)
+        return [a["actionId"] for a in got["actionList"]]
+
+    everything = listed()
+    assert sorted(everything) == ["baby-registry", "gift-card", "hiking-club", "newsletter"]
+    # VALUE > 5: newsletter (1) goes; hiking-club, baby-registry (10) and gift-card (50) stay
+    assert listed("dear", VALUE='"5"') == [a for a in everything if a != "newsletter"]
+    assert listed("dear", VALUE="10") == ["gift-card"]
+    # the user's own "Not taken" events, counted here from the imported frame
+    events = _action_events(nba.shop)
+    mine = events.loc[events["USER_ID"] == user]
+    not_taken = set(mine.loc[mine["EVENT_TYPE"] == "Not taken", "ACTION_ID"])
+    assert not_taken  # the premise: this user turned something down
+    assert listed("refused") == [a for a in everything if a not in not_taken]
+    # every action shown to the user (Viewed): all but gift-card, which nobody was shown
+    assert listed("shown", EVENT_TYPE='"Viewed"') == [a for a in everything if a != "gift-card"]
+    titled = [a for a in everything if a not in ("newsletter", "gift-card")]
+    assert listed("titled", TITLE='"Newsletter","Gift Card"') == titled
+    # an EXCLUDE without its value excludes nothing
+    assert listed("titled") == everything
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+def test_action_filter_refusals(nba: Nba, action_filters: dict[str, str], transport: str) -> None:
+    world = nba.over(transport)
+    runtime, p = world.clients.runtime, world.clients.personalize
+    user = _users(nba, "outdoors")[3]
+    cases = [
+        (
+            lambda: p.create_filter(
+                name="mixed",
+                datasetGroupArn=nba.shop.group,
+                filterExpression='INCLUDE ActionID WHERE Items.CATEGORY IN ("tent")',
+            ),
+            "ActionID filters test Actions or Action_Interactions",
+        ),
+        (
+            lambda: p.create_filter(
+                name="nofield",
+                datasetGroupArn=nba.shop.group,
+                filterExpression='EXCLUDE ActionID WHERE Actions.COLOUR IN ("red")',
+            ),
+            "no field 'COLOUR'",
+        ),
+        (
+            lambda: runtime.get_recommendations(
+                campaignArn=nba.other_campaign, userId=user, filterArn=action_filters["refused"]
+            ),
+            "ActionIDs",
+        ),
+        (
+            lambda: runtime.get_action_recommendations(
+                campaignArn=nba.campaign, userId=user, filterArn=action_filters["items"]
+            ),
+            "take a filter of actions (INCLUDE/EXCLUDE ActionID)",
+        ),
+        (
+            lambda: runtime.get_action_recommendations(
+                campaignArn=nba.campaign, userId=user, filterArn=action_filters["dear"]
+            ),
+            "$VALUE",
+        ),
+        (
+            lambda: runtime.get_action_recommendations(
+                campaignArn=nba.campaign,
+                userId=user,
+                filterArn=action_filters["dear"],
+                filterValues={"VALUE": '"cheap"'},
+            ),
+            "must be a number",
+        ),
+    ]
+    for call, needle in cases:
+        refused(world, "InvalidInputException", call, needle)  # type: ignore[arg-type]

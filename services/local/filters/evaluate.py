@@ -17,7 +17,7 @@ expressions"):
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 
 import numpy as np
@@ -47,6 +47,7 @@ def evaluate(
     current_user: Mapping[str, str] | None,
     values: Mapping[str, str] | Mapping[str, list[str]] | None,
     current_item: Mapping[str, str] | None = None,
+    event_key: Callable[[str], str] = str.lower,
 ) -> np.ndarray:
     """Mask over ``item_ids`` of the items the filter lets through.
 
@@ -58,19 +59,23 @@ def evaluate(
         current_user: the current user's metadata (values as strings); empty if unknown.
         values: filterValues, raw as in the API ('"a","b"') or already split into lists.
         current_item: metadata of the request's itemId, for CurrentItem conditions.
+        event_key: what makes two event types the same (lower case by default).
 
     Raises:
         FilterExpressionError: malformed filterValues, a missing INCLUDE parameter, a
             non-numeric value for a comparison, or CurrentItem without an item.
-        NotImplementedError: for UserID (user-segment) filters.
+        NotImplementedError: for UserID (user-segment) and ActionID (action) filters.
     """
     if expr.target != "ItemID":
         raise NotImplementedError(
-            "user-segment filters (INCLUDE/EXCLUDE UserID) apply to batch segment jobs, which "
-            "the local engine does not run"
+            f"this filter filters {expr.target}s: user filters (UserID) apply to batch segment "
+            "jobs and action filters (ActionID) to GetActionRecommendations, not to item "
+            "recommendations"
         )
     params = _resolve_values(values)
-    ctx = _Context(np.asarray(item_ids, dtype=object), items, user_interactions, current_item)
+    ctx = _Context(
+        np.asarray(item_ids, dtype=object), items, user_interactions, current_item, event_key
+    )
     include: list[np.ndarray] = []
     exclude: list[np.ndarray] = []
     for e in expr.expressions:
@@ -116,6 +121,66 @@ def evaluate_users(
         user_interactions=pd.DataFrame(columns=["ITEM_ID", "EVENT_TYPE", "TIMESTAMP"]),
         current_user={},
         values=values,
+    )
+
+
+# An action filter's datasets, as the item filter the evaluation reads it as.
+_AS_ITEM_DATASETS = {"Actions": "Items", "Action_Interactions": "Interactions"}
+
+
+def _action_event(raw: str) -> str:
+    """Action interaction event types compare alike however spelled: "Not taken",
+    "NOT_TAKEN" and "not taken" are one type (ActionInteraction reference: "Viewed, Taken, and
+    Not Taken"; the filter examples write "NOT_TAKEN")."""
+    return raw.strip().lower().replace("_", " ")
+
+
+def evaluate_actions(
+    expr: FilterExpression,
+    *,
+    action_ids: np.ndarray,
+    actions: pd.DataFrame,
+    user_events: pd.DataFrame,
+    current_user: Mapping[str, str] | None,
+    values: Mapping[str, str] | Mapping[str, list[str]] | None,
+) -> np.ndarray:
+    """Mask over ``action_ids`` of the actions an action filter (``… ActionID WHERE
+    Actions.FIELD …`` or ``Action_Interactions.EVENT_TYPE …``, developer guide "Action
+    recommendation filter expression examples") lets through: the rules of item filters, with
+    the Actions dataset (ACTION_ID first) in the Items dataset's place and the user's action
+    interactions (ACTION_ID, EVENT_TYPE, TIMESTAMP) in the Interactions dataset's.
+
+    Raises:
+        FilterExpressionError: as ``evaluate``.
+        NotImplementedError: an ItemID or UserID filter.
+    """
+    if expr.target != "ActionID":
+        raise NotImplementedError(
+            f"this filter filters {expr.target}s; action recommendations take a filter of "
+            "actions (INCLUDE/EXCLUDE ActionID)"
+        )
+    as_items = FilterExpression(
+        expr.text,
+        tuple(
+            replace(
+                e,
+                target="ItemID",
+                where=tuple(
+                    tuple(replace(c, dataset=_AS_ITEM_DATASETS[c.dataset]) for c in group)
+                    for group in e.where
+                ),
+            )
+            for e in expr.expressions
+        ),
+    )
+    return evaluate(
+        as_items,
+        item_ids=np.asarray(action_ids, dtype=object),
+        items=actions.rename(columns={"ACTION_ID": "ITEM_ID"}).reset_index(drop=True),
+        user_interactions=user_events.rename(columns={"ACTION_ID": "ITEM_ID"}),
+        current_user=current_user,
+        values=values,
+        event_key=_action_event,
     )
 
 
@@ -237,7 +302,9 @@ class _Context:
         items: pd.DataFrame | None,
         interactions: pd.DataFrame | None,
         current_item: Mapping[str, str] | None,
+        event_key: Callable[[str], str] = str.lower,
     ) -> None:
+        self.event_key = event_key
         self.item_ids = item_ids
         self.items = items if items is not None else pd.DataFrame({"ITEM_ID": []})
         self.interactions = interactions
@@ -303,17 +370,21 @@ class _Context:
             else:
                 df = df.sort_values("TIMESTAMP", ascending=False, kind="stable")
                 df = df.groupby("EVENT_TYPE", sort=False).head(RECENT_INTERACTIONS_PER_TYPE)
+                types = df["EVENT_TYPE"].fillna("").astype(str)
+                keyed = (
+                    types.str.lower() if self.event_key is str.lower else types.map(self.event_key)
+                )
                 self._events = pd.DataFrame(
                     {
                         "ITEM_ID": df["ITEM_ID"].astype(str).to_numpy(dtype=object),
-                        "TYPE": df["EVENT_TYPE"].fillna("").astype(str).str.lower().to_numpy(),
+                        "TYPE": keyed.to_numpy(),
                     }
                 )
         return self._events
 
     def _interactions(self, cond: Condition, params: dict[str, list[str]]) -> np.ndarray:
         events = self._recent_events()
-        wanted = {v.lower() for v in self._strings_for(cond, params)}
+        wanted = {self.event_key(v) for v in self._strings_for(cond, params)}
         if "*" in wanted:
             chosen = np.ones(len(events), dtype=bool)
         else:

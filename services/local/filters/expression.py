@@ -55,7 +55,8 @@ Value = str | float | Param | CurrentItemRef
 
 @dataclass(frozen=True)
 class Condition:
-    """``dataset.field op values``; ``dataset`` is Items, Users, Interactions or CurrentUser."""
+    """``dataset.field op values``; ``dataset`` is Items, Users, Interactions, Actions,
+    Action_Interactions or CurrentUser."""
 
     dataset: str
     field: str
@@ -73,7 +74,7 @@ class Expression:
     """One ``INCLUDE|EXCLUDE ... WHERE ... [IF ...]`` part of a filter."""
 
     action: str  # INCLUDE | EXCLUDE
-    target: str  # ItemID | UserID
+    target: str  # ItemID | UserID | ActionID
     where: tuple[tuple[Condition, ...], ...]  # OR of ANDs
     if_: tuple[Condition, ...] = ()  # ANDed CurrentUser conditions
 
@@ -97,7 +98,8 @@ class FilterExpression:
 
     @property
     def target(self) -> str:
-        """ItemID (recommendation filters) or UserID (user-segment filters)."""
+        """ItemID (recommendation filters), UserID (user-segment filters) or ActionID (action
+        recommendation filters)."""
         return self.expressions[0].target
 
     @property

@@ -4,10 +4,14 @@ Grammar (a small tokenizer and a recursive-descent parser; keywords are upper-ca
 Personalize example)::
 
     filter     := expression ("|" expression)*
-    expression := (INCLUDE | EXCLUDE) (ItemID | UserID) WHERE where [IF user_cond (AND user_cond)*]
+    expression := (INCLUDE | EXCLUDE) (ItemID | UserID | ActionID) WHERE where
+                  [IF user_cond (AND user_cond)*]
     where      := conjunct (OR conjunct)*            -- AND binds tighter than OR
     conjunct   := condition (AND condition)*
     condition  := Dataset.FIELD (IN list | NOT IN list | op number_or_param)
+                  -- ActionID filters: Actions.FIELD, Action_Interactions.EVENT_TYPE, and a
+                  -- compared value may be parenthesised, as the guide's "Actions.VALUE >
+                  -- ($VALUE)" is ("Action recommendation filter expression examples")
     list       := "(" ("\\"text\\"" | $PARAM) ("," ...)* ")" | CurrentItem.FIELD
     op         := = | != | < | <= | > | >=
     user_cond  := CurrentUser.FIELD (IN list | NOT IN list | op number_or_param)
@@ -36,6 +40,9 @@ from services.local.filters.expression import (
 )
 
 _DATASETS = ("Items", "Users", "Interactions")
+# the datasets an ActionID filter reads, and the one of them holding event types
+_ACTION_DATASETS = ("Actions", "Action_Interactions")
+EVENT_DATASETS = ("Interactions", "Action_Interactions")
 _PARAM_KEY_RE = re.compile(r"^[A-Za-z0-9_]{1,50}$")
 # ASCII only: dataset and field names are Avro names ([A-Za-z_][A-Za-z0-9_]*), and numbers
 # are written in ASCII digits; any other letter or digit outside a quoted value is refused
@@ -204,15 +211,15 @@ class _Parser:
 
     def _expression(self) -> Expression:
         action = self._word("INCLUDE", "EXCLUDE")
-        if self._is("WORD", "ActionID"):
-            raise self._fail("action filters (ActionID) are not supported by the local engine")
-        target = self._word("ItemID", "UserID")
+        target = self._word("ItemID", "UserID", "ActionID")
         self._word("WHERE")
         where = self._where(target)
         if_: tuple[Condition, ...] = ()
         if self._is("WORD", "IF"):
-            if target != "ItemID":
-                raise self._fail("IF CurrentUser conditions apply only to ItemID filters")
+            if target == "UserID":
+                raise self._fail(
+                    "IF CurrentUser conditions apply only to ItemID and ActionID filters"
+                )
             self._advance()
             if_ = self._if_conditions()
         if not (self._is("|") or self._is("END")):
@@ -260,10 +267,21 @@ class _Parser:
                 "after IF" if dataset == "CurrentUser" else "as a value (Items.X IN CurrentItem.X)"
             )
             raise self._fail(f"{dataset} can only be used {where}", start)
-        if dataset not in _DATASETS:
-            raise self._fail("unknown dataset; expected Items, Users or Interactions", start)
-        if dataset == "Interactions" and field != "EVENT_TYPE":
-            raise self._fail("Interactions conditions can only use EVENT_TYPE", start)
+        if target == "ActionID":
+            if dataset not in _ACTION_DATASETS:
+                raise self._fail(
+                    "ActionID filters test Actions or Action_Interactions fields", start
+                )
+        elif dataset in _ACTION_DATASETS:
+            raise self._fail(f"{dataset} fields can only be tested by ActionID filters", start)
+        elif dataset not in _DATASETS:
+            raise self._fail(
+                "unknown dataset; expected Items, Users, Interactions, Actions or "
+                "Action_Interactions",
+                start,
+            )
+        if dataset in EVENT_DATASETS and field != "EVENT_TYPE":
+            raise self._fail(f"{dataset} conditions can only use EVENT_TYPE", start)
         if target == "ItemID" and dataset == "Users":
             raise self._fail(
                 "ItemID filters cannot test Users fields in WHERE; use IF CurrentUser.FIELD", start
@@ -297,8 +315,8 @@ class _Parser:
                 op = "NOT IN"
             return op, self._value_list(dataset)
         if tok.kind == "OP" and tok.text in NUMERIC_OPS:
-            if dataset == "Interactions":
-                raise self._fail("Interactions.EVENT_TYPE takes IN or NOT IN, not a comparison")
+            if dataset in EVENT_DATASETS:
+                raise self._fail(f"{dataset}.EVENT_TYPE takes IN or NOT IN, not a comparison")
             self._advance()
             return tok.text, (self._number(dataset),)
         if tok.kind == "END":
@@ -329,14 +347,19 @@ class _Parser:
             if not self._is(","):
                 raise self._fail(f"expected ',' or ')' to close the list opened at {open_tok.pos}")
             self._advance()
-        if "*" in values and dataset != "Interactions":
+        if "*" in values and dataset not in EVENT_DATASETS:
             raise FilterExpressionError(
-                f'"*" (every event type) is only for Interactions.EVENT_TYPE '
+                f'"*" (every event type) is only for EVENT_TYPE conditions '
                 f"{_near(self.text, open_tok.pos)}"
             )
         return tuple(values)
 
     def _number(self, dataset: str) -> Value:
+        if dataset == "Actions" and self._is("("):
+            self._advance()
+            value = self._number("")
+            self._expect(")", "')' after the compared value")
+            return value
         tok = self.tok
         if tok.kind == "NUMBER":
             self._advance()

@@ -217,8 +217,10 @@ def get_action_recommendations(engine: EngineContext, params: dict[str, Any]) ->
 
     Raises:
         InvalidInput: (HTTP 400) no campaignArn; numResults outside 1-100; a campaign whose
-            recipe is not PERSONALIZED_ACTIONS; a filter that does not filter actions (the
-            local engine's filters filter items or users); filterValues without a filter.
+            recipe is not PERSONALIZED_ACTIONS; a filter that is not an action filter
+            (``INCLUDE|EXCLUDE ActionID WHERE Actions.… | Action_Interactions.EVENT_TYPE …``,
+            developer guide "Action recommendation filter expression examples"), or
+            filterValues it cannot use; filterValues without a filter.
         ResourceNotFound: (HTTP 404) an unknown campaign or filter.
     """
     if not params.get("campaignArn"):
@@ -232,14 +234,9 @@ def get_action_recommendations(engine: EngineContext, params: dict[str, Any]) ->
             f"Campaign {campaign['name']} serves {loaded.recipe_name}, a {loaded.recipe_type} "
             "recipe; GetActionRecommendations needs a campaign of aws-next-best-action."
         )
-    if filter_doc is not None:
-        raise InvalidInput(
-            f"Filter {filter_doc['name']} filters {filter_doc['filterExpression'].split()[1]}s; "
-            "action recommendations take a filter of actions."
-        )
-    if params.get("filterValues"):
-        raise InvalidInput("filterValues were given without a filterArn.")
-    actions = recommend_actions(engine, loaded, params.get("userId"), num)
+    actions = recommend_actions(
+        engine, loaded, params.get("userId"), num, filter_doc, params.get("filterValues")
+    )
     rid = f"RID-{uuid.uuid4()}"
     log_issued(engine, loaded.group, campaign["campaignArn"], loaded.arn, rid, len(actions))
     return {"actionList": actions, "recommendationId": rid}

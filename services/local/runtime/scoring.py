@@ -17,14 +17,16 @@ import pandas as pd
 from sqlalchemy import func, select
 
 from services.local.context import EngineContext
+from services.local.data import frames
 from services.local.data import tables as t
 from services.local.errors import InvalidInput, ResourceNotFound
-from services.local.filters.evaluate import evaluate
-from services.local.filters.expression import FilterExpressionError
+from services.local.filters.evaluate import evaluate, evaluate_actions
+from services.local.filters.expression import FilterExpression, FilterExpressionError
 from services.local.filters.parse import parse_filter, parse_filter_values
 from services.local.models import ranking
 from services.local.models.objective import reweight
 from services.local.models.recipes.capabilities import (
+    ACTION_RECIPES,
     EXPLORING_RECIPES,
     POPULARITY_RECIPES,
     RANKING_INFLUENCE_RECIPES,
@@ -99,6 +101,8 @@ def _filter_mask(
     user_id: str | None,
     history: History,
 ) -> np.ndarray | None:
+    """What ``filter_doc`` lets through, over the model's items (or, for a Next-Best-Action
+    model, its ``action_ids``); None without a filter."""
     if filter_doc is None:
         if raw_values:
             raise InvalidInput("filterValues were given without a filterArn.")
@@ -106,18 +110,42 @@ def _filter_mask(
     try:
         expr = parse_filter(filter_doc["filterExpression"])
         values = parse_filter_values(raw_values or {})
+        current_user = user_metadata(engine, loaded.group, user_id) if user_id else {}
+        if loaded.recipe_name in ACTION_RECIPES:
+            return _action_mask(engine, loaded, expr, values, current_user, user_id)
         return evaluate(
             expr,
             item_ids=loaded.model.item_ids,
             items=engine.models.items(loaded.group),
             user_interactions=history.frame(),
-            current_user=user_metadata(engine, loaded.group, user_id) if user_id else {},
+            current_user=current_user,
             values=values,
         )
     except FilterExpressionError as err:
         raise InvalidInput(f"Filter {filter_doc['name']}: {err}") from err
     except NotImplementedError as err:
-        raise InvalidInput(str(err)) from err
+        raise InvalidInput(f"Filter {filter_doc['name']}: {err}") from err
+
+
+def _action_mask(
+    engine: EngineContext,
+    loaded: LoadedModel,
+    expr: FilterExpression,
+    values: dict[str, list[str]],
+    current_user: dict[str, str],
+    user_id: str | None,
+) -> np.ndarray:
+    """An action filter over the Next-Best-Action model's ``action_ids``, judged on the
+    Actions dataset and the user's action interactions as they are now (bulk and streamed)."""
+    events = frames.action_interactions(engine.read_db, engine.bulk, loaded.group)
+    return evaluate_actions(
+        expr,
+        action_ids=loaded.model.action_ids,  # type: ignore[attr-defined]
+        actions=frames.records(engine.read_db, engine.bulk, loaded.group, "Actions"),
+        user_events=events.loc[events["USER_ID"] == str(user_id or "")],
+        current_user=current_user,
+        values=values,
+    )
 
 
 def _objective(
@@ -311,13 +339,25 @@ def rank(
 
 
 def recommend_actions(
-    engine: EngineContext, loaded: LoadedModel, user_id: str | None, num_results: int
+    engine: EngineContext,
+    loaded: LoadedModel,
+    user_id: str | None,
+    num_results: int,
+    filter_doc: dict[str, Any] | None = None,
+    filter_values: dict[str, str] | None = None,
 ) -> list[dict[str, Any]]:
     """GetActionRecommendations' list: the Next-Best-Action model's ranking for the user's
-    newest item history (PutEvents included), without expired actions and without actions the
-    user took (bulk or PutActionInteractions) less than their REPEAT_FREQUENCY days ago."""
+    newest item history (PutEvents included), without expired actions, without actions the
+    user took (bulk or PutActionInteractions) less than their REPEAT_FREQUENCY days ago, and
+    without those ``filter_doc`` (an ActionID filter) leaves out.
+
+    Raises:
+        InvalidInput: a filter that is not an ActionID filter, filterValues it cannot use or
+            that come without a filter.
+    """
     model: Any = loaded.model
     now = time.time()
+    allowed = _filter_mask(engine, loaded, filter_doc, filter_values, user_id, History())
     history = user_history(engine, loaded.group, user_id) if user_id else History()
     taken = dict(model.taken_by(user_id)) if user_id else {}
     if user_id:
@@ -330,7 +370,10 @@ def recommend_actions(
             ).all()
         for action, ts in rows:
             taken[str(action)] = max(float(ts), taken.get(str(action), float("-inf")))
-    ranked = model.ranked(history.item_ids, model.waiting(taken, now), now)
+    blocked = model.waiting(taken, now)
+    if allowed is not None:
+        blocked |= ~allowed
+    ranked = model.ranked(history.item_ids, blocked, now)
     return [{"actionId": a, "score": s} for a, s in ranked[:num_results]]
 
 
