@@ -304,6 +304,41 @@ def test_refusals(nba: Nba, transport: str) -> None:
         refused(world, code, call, needle)  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize("transport", TRANSPORTS)
+def test_actions_schema_needs_one_to_ten_metadata_fields(nba: Nba, transport: str) -> None:
+    """ "Your schema must have a minimum one metadata field" and "You can add up to 10 columns"
+    (developer guide, "Actions dataset schema requirements (custom)"): an Actions dataset of a
+    schema with none, or with 11, is InvalidInputException and nothing is created."""
+    world = nba.over(transport)
+    p = world.clients.personalize
+    group = p.create_dataset_group(name=f"actions-rules-{transport}")["datasetGroupArn"]
+    wait_for(lambda: p.describe_dataset_group(datasetGroupArn=group), "datasetGroup")
+    action_id = ACTIONS_SCHEMA["fields"][0]
+    extra = [{"name": f"F{i}", "type": ["null", "string"], "categorical": True} for i in range(11)]
+    for label, fields, needle in (
+        ("bare", [action_id], "at least one metadata field"),
+        ("wide", [action_id, *extra], "11 metadata fields; the limit is 10"),
+    ):
+        schema = p.create_schema(
+            name=f"actions-{label}-{transport}",
+            schema=json.dumps({**ACTIONS_SCHEMA, "fields": fields}),
+        )["schemaArn"]
+        refused(
+            world,
+            "InvalidInputException",
+            lambda schema=schema, label=label: p.create_dataset(
+                name=f"actions-{label}",
+                schemaArn=schema,
+                datasetGroupArn=group,
+                datasetType="Actions",
+            ),
+            needle,
+        )
+    ten = {**ACTIONS_SCHEMA, "fields": [action_id, *extra[:10]]}
+    schema = p.create_schema(name=f"actions-ten-{transport}", schema=json.dumps(ten))["schemaArn"]
+    p.create_dataset(name="ten", schemaArn=schema, datasetGroupArn=group, datasetType="Actions")
+
+
 def test_action_datasets_have_their_schema_rules(nba: Nba) -> None:
     p = nba.clients.personalize
     no_action_id = {**ACTIONS_SCHEMA, "fields": ACTIONS_SCHEMA["fields"][1:]}

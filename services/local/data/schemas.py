@@ -55,6 +55,9 @@ MAX_INTERACTIONS_METADATA = 5
 MAX_ITEMS_METADATA = 100
 MAX_ITEMS_TEXTUAL = 1
 MAX_USERS_METADATA = 25
+# Actions: "Your schema must have a minimum one metadata field" and "You can add up to 10
+# columns" besides ACTION_ID (developer guide, "Actions dataset schema requirements (custom)")
+MAX_ACTIONS_METADATA = 10
 
 
 class SchemaError(ValueError):
@@ -256,6 +259,9 @@ def check_schema_for_dataset(schema: AvroSchema, dataset_type: str) -> None:
             _optional(schema, kind, name, {"long"})
         _optional(schema, kind, "REPEAT_FREQUENCY", {"int", "long"})
         _no_textual(schema)
+        metadata = [f.name for f in schema.fields if f.name != "ACTION_ID"]
+        _at_least_one(kind, "ACTION_ID", metadata)
+        _limit(kind, metadata, MAX_ACTIONS_METADATA)
     elif kind == "Action_Interactions":
         for name in ("USER_ID", "ACTION_ID", "EVENT_TYPE"):
             _require(schema, kind, name, {"string"})

@@ -23,6 +23,8 @@ MAX_METADATA_COLUMNS = 10
 RANKING = "PERSONALIZED_RANKING"
 ACTIONS = "PERSONALIZED_ACTIONS"
 # GetActionRecommendations' numResults: "The default is 5. The maximum is 100."
+# GetActionRecommendations numResults: "The default is 5. The maximum is 100." (botocore
+# personalize-runtime GetActionRecommendationsRequest.numResults)
 DEFAULT_ACTIONS, MAX_ACTIONS = 5, 100
 
 

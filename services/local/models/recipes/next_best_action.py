@@ -15,6 +15,15 @@ histories) to "took the action within the optimization period after being shown 
 against VIEWED / NOT_TAKEN without a TAKEN in the period). Scoring at request time reads the
 user's newest item history, so PutEvents change the propensities without retraining; a user the
 model never saw gets each action's base rate.
+
+Limits, each checked against its source: 50 TAKEN and 50 NOT_TAKEN/VIEWED interactions within
+6 weeks of the newest one (recipe page); ``action_optimization_period`` default 14, integer in
+[7, 28] (the recipe page's "Properties and hyperparameters"; parameters.py); numResults default
+5, at most 100 (botocore GetActionRecommendationsRequest; runtime/handlers.py); 1-10 actions per
+PutActions and 1-10 events per PutActionInteractions, eventType Viewed / Taken / Not Taken
+(botocore personalize-events shapes); an Actions schema with ACTION_ID and 1-10 more columns
+("Actions dataset schema requirements (custom)"; data/schemas.py); action filters as "Action
+recommendation filter expression examples" writes them (filters/parse.py).
 """
 
 from __future__ import annotations
