@@ -128,7 +128,9 @@ def _group_data(group_arn: str) -> GroupData:
     return read_group_data(datasets, source)
 
 
-@st.cache_data(ttl=LIST_TTL, show_spinner="Reading the workspace…")
+# Spinners are drawn by the public reads below, in the session's language: a cached
+# function's show_spinner text is fixed when the module is imported.
+@st.cache_data(ttl=LIST_TTL, show_spinner=False)
 def _overview() -> list[DatasetGroupOverview]:
     return workspace_overview.build_overview(deps.service())
 
@@ -142,7 +144,7 @@ def _interaction_summary(group_arn: str) -> InteractionSummary:
     return _group_data(group_arn).summary
 
 
-@st.cache_data(ttl=DATA_ALERTS_TTL, show_spinner="Checking the data and sampling recommendations…")
+@st.cache_data(ttl=DATA_ALERTS_TTL, show_spinner=False)
 def _data_alerts(group: DatasetGroupOverview, language: str) -> list[Alert]:
     # ``language``: part of the cache key, since the alerts' messages are in it
     summary = _interaction_summary(group.group.arn)
@@ -177,7 +179,7 @@ def _solution_metrics(version_arn: str) -> dict[str, float]:
     return metrics
 
 
-@st.cache_data(ttl=ACCOUNT_TTL, show_spinner="Reading the recipes…")
+@st.cache_data(ttl=ACCOUNT_TTL, show_spinner=False)
 def _recipe_options(dataset_types: tuple[str, ...]) -> list[RecipeOption]:
     # Recipes, algorithms and feature transformations are the service's catalogue: they do
     # not change while the dashboard runs, so an hour is safe.
@@ -199,7 +201,7 @@ def _prices() -> Prices:
         raise ServiceError(str(err)) from err
 
 
-@st.cache_data(ttl=COST_TTL, show_spinner="Reading campaign traffic…")
+@st.cache_data(ttl=COST_TTL, show_spinner=False)
 def _cost_report(language: str) -> CostReport:
     # ``language``: part of the cache key, since the findings' actions are in it
     prices = _prices()
@@ -216,7 +218,7 @@ def _cost_report(language: str) -> CostReport:
     return cost_report(campaigns, prices, traffic, now, IDLE_DAYS, problem)
 
 
-@st.cache_data(ttl=LIST_TTL, show_spinner="Reading the online metrics…")
+@st.cache_data(ttl=LIST_TTL, show_spinner=False)
 def _online_reports(group_arn: str) -> list[tuple[MetricAttribution, OnlineReport]]:
     svc = deps.service()
     found = []
@@ -265,13 +267,15 @@ def group_data(group_arn: str) -> GroupData:
 @_read(N_("the workspace"))
 def overview() -> list[DatasetGroupOverview]:
     """Every dataset group with datasets, solutions and campaign deployment state."""
-    return _overview()
+    with st.spinner(_("Reading the workspace…")):
+        return _overview()
 
 
 @_read(N_("the recipes"))
 def recipe_options(dataset_types: tuple[str, ...]) -> list[RecipeOption]:
     """Every custom recipe with its parameters; those ``dataset_types`` fit first."""
-    return _recipe_options(dataset_types)
+    with st.spinner(_("Reading the recipes…")):
+        return _recipe_options(dataset_types)
 
 
 # The running-work poll: one snapshot per interval for the whole process, however many tabs
@@ -296,7 +300,8 @@ def data_alerts(group: DatasetGroupOverview) -> list[Alert] | None:
     snapshots shared with the Data page) and a few GetRecommendations calls per personalised
     campaign; cached five minutes."""
     what = _("the data checks of {group}").format(group=group.group.name)
-    return _read(what)(_data_alerts)(group, current_language())
+    with st.spinner(_("Checking the data and sampling recommendations…")):
+        return _read(what)(_data_alerts)(group, current_language())
 
 
 @_read(N_("the campaigns and trained versions"))
@@ -348,7 +353,8 @@ def version_data_reported() -> bool:
 def campaign_costs() -> CostReport:
     """Every campaign's cost at its minimum TPS, its traffic over ``IDLE_DAYS`` days and the
     idle / over-provisioned findings; cached ``COST_TTL`` s."""
-    return _cost_report(current_language())
+    with st.spinner(_("Reading campaign traffic…")):
+        return _cost_report(current_language())
 
 
 @_read(N_("the price table"))
@@ -390,7 +396,8 @@ def refresh_states_of(group_arns: tuple[str, ...]) -> dict[str, RefreshState]:
 def online_reports(group_arn: str) -> list[tuple[MetricAttribution, OnlineReport]]:
     """Each ACTIVE metric attribution of the group with an S3 destination, and its report
     (empty when the group has none)."""
-    return _online_reports(group_arn)
+    with st.spinner(_("Reading the online metrics…")):
+        return _online_reports(group_arn)
 
 
 def invalidate(*, data: bool = False) -> None:

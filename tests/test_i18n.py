@@ -188,3 +188,48 @@ def test_korean_bold_closes_whatever_the_value_ends_with() -> None:
         if "**" in md.renderInline(text):
             unclosed.append(message.string)
     assert unclosed == []
+
+
+def _bare_texts(folder: Path) -> list[str]:
+    """Spinner and status texts written as plain literals (shown in English whatever the
+    language): ``show_spinner="…"``, ``st.spinner("…")``, ``st.status("…")``, f-strings too."""
+    import ast
+
+    found = []
+    for path in sorted(folder.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            texts = [k.value for k in node.keywords if k.arg == "show_spinner"]
+            name = getattr(node.func, "attr", getattr(node.func, "id", ""))
+            if name in ("spinner", "status") and node.args:
+                texts.append(node.args[0])
+            for text in texts:
+                literal = isinstance(text, ast.Constant) and isinstance(text.value, str)
+                if literal or isinstance(text, ast.JoinedStr):
+                    found.append(f"{path.relative_to(folder)}:{node.lineno}")
+    return found
+
+
+def test_spinner_and_status_texts_go_through_the_catalogue(tmp_path: Path) -> None:
+    """A cached read's ``show_spinner`` text is fixed when its module is imported, so the
+    pages draw their spinners with ``st.spinner(_("…"))`` in the session's language."""
+    assert _bare_texts(ROOT / "dashboard") == []
+    bad = tmp_path / "page.py"
+    bad.write_text(
+        'import streamlit as st\n@st.cache_data(show_spinner="Reading…")\ndef f(): ...\n'
+        'with st.spinner(f"Checking {x}"):\n    pass\n'
+    )
+    assert len(_bare_texts(tmp_path)) == 2
+
+
+def test_the_demo_shop_prices_in_whole_won() -> None:
+    """The demo shop is Korean: its prices are won (whole hundreds, ₩9,100 to ₩3,900,000), and
+    read as such in either language."""
+    from services.demo.data import generate
+
+    prices = generate(1_700_000_000).items["PRICE"]
+    assert (prices % 100 == 0).all() and prices.min() >= 9_000 and prices.max() <= 3_900_000
+    use_language("ko")
+    assert formats.money(float(prices.iloc[0]), "KRW").startswith("₩")
+    assert formats.money(39_000, "KRW") == "₩39,000"
