@@ -8,6 +8,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from services.i18n import N_, _
+
 from .columns import KeyCounter, RowLines, encode, hash_strings, mix, to_str
 from .dataset import DatasetChecker, per_row_lines
 from .figures import pct
@@ -54,6 +56,25 @@ _BUCKETS = [
     (101, 1000),
     (1001, None),
 ]
+
+
+# (title, detail, fix) of the "most … have a single interaction" warnings
+_SINGLE_USERS = (
+    N_("Most users have a single interaction"),
+    N_(
+        "{share} of {count} users have exactly one interaction; the model learns little about "
+        "them and they get near-popular recommendations."
+    ),
+    N_("Import a longer history, or check that USER_ID is stable (not a session or order ID)."),
+)
+_SINGLE_ITEMS = (
+    N_("Most items have a single interaction"),
+    N_(
+        "{share} of {count} items have exactly one interaction; the model learns little about "
+        "them and they get near-popular recommendations."
+    ),
+    N_("Import a longer history, or check that ITEM_ID is stable (not a session or order ID)."),
+)
 
 
 class InteractionsChecker(DatasetChecker):
@@ -167,7 +188,7 @@ class InteractionsChecker(DatasetChecker):
         findings += self.timestamp.findings(self.rows)
         users, user_counts = self.user.counts.result()
         items, item_counts = self.item.counts.result()
-        _, kept_counts = self.user_kept.result()
+        _users, kept_counts = self.user_kept.result()
         type_keys, type_counts = self.types.result()
         event_types = dict(
             sorted(
@@ -184,11 +205,12 @@ class InteractionsChecker(DatasetChecker):
                 Finding(
                     "duplicate_rows",
                     "warning",
-                    "Duplicate interactions",
-                    f"{dups} rows ({pct(dups, self.rows)}) repeat an earlier row's USER_ID, "
-                    f"ITEM_ID and TIMESTAMP; Personalize drops them, leaving "
-                    f"{self.rows - dups} interactions.",
-                    "Deduplicate the export (or check it wasn't appended twice).",
+                    _("Duplicate interactions"),
+                    _(
+                        "{dups} rows ({share}) repeat an earlier row's USER_ID, ITEM_ID and "
+                        "TIMESTAMP; Personalize drops them, leaving {left} interactions."
+                    ).format(dups=dups, share=pct(dups, self.rows), left=self.rows - dups),
+                    _("Deduplicate the export (or check it wasn't appended twice)."),
                     dup_rows,
                     None,
                 )
@@ -196,20 +218,19 @@ class InteractionsChecker(DatasetChecker):
         findings += self._volume(after, with_two, active)
         single_u = float((user_counts == 1).mean()) if len(user_counts) else None
         single_i = float((item_counts == 1).mean()) if len(item_counts) else None
-        for noun, share, count in (
-            ("users", single_u, len(users)),
-            ("items", single_i, len(items)),
+        for noun, share, count, texts in (
+            ("users", single_u, len(users), _SINGLE_USERS),
+            ("items", single_i, len(items), _SINGLE_ITEMS),
         ):
             if share is not None and share >= SINGLE_INTERACTION_WARN_SHARE:
+                title, detail, fix = (_(t) for t in texts)
                 findings.append(
                     Finding(
                         f"{noun}_single_interaction",
                         "warning",
-                        f"Most {noun} have a single interaction",
-                        f"{share:.1%} of {count} {noun} have exactly one interaction; the model "
-                        f"learns little about them and they get near-popular recommendations.",
-                        f"Import a longer history, or check that {noun[:-1].upper()}_ID is "
-                        f"stable (not a session or order ID).",
+                        title,
+                        detail.format(share=f"{share:.1%}", count=count),
+                        fix,
                     )
                 )
         lo, hi = self.timestamp.time_range()
@@ -236,12 +257,21 @@ class InteractionsChecker(DatasetChecker):
                 Finding(
                     "too_many_event_types",
                     "error",
-                    f"{len(event_types)} event types",
-                    f"{len(event_types)} event types + {meta} metadata columns = "
-                    f"{len(event_types) + meta}; Personalize allows "
-                    f"{MAX_EVENT_TYPES_PLUS_METADATA} in total ({top}).",
-                    "Keep the event types that express intent (e.g. click, purchase), merge "
-                    "near-duplicates, or train on one with the solution's eventType.",
+                    _("{count} event types").format(count=len(event_types)),
+                    _(
+                        "{count} event types + {meta} metadata columns = {total}; Personalize "
+                        "allows {limit} in total ({top})."
+                    ).format(
+                        count=len(event_types),
+                        meta=meta,
+                        total=len(event_types) + meta,
+                        limit=MAX_EVENT_TYPES_PLUS_METADATA,
+                        top=top,
+                    ),
+                    _(
+                        "Keep the event types that express intent (e.g. click, purchase), merge "
+                        "near-duplicates, or train on one with the solution's eventType."
+                    ),
                     (),
                     "EVENT_TYPE",
                 )
@@ -257,24 +287,28 @@ class InteractionsChecker(DatasetChecker):
                 Finding(
                     "event_type_meaningless",
                     "warning",
-                    "Event types that mean nothing",
-                    f"EVENT_TYPE values {shown} name no user action; Personalize weighs and "
-                    f"filters by event type, so these rows are noise or a mapping bug.",
-                    "Map them to real actions (click, add_to_cart, purchase…) or drop them.",
+                    _("Event types that mean nothing"),
+                    _(
+                        "EVENT_TYPE values {shown} name no user action; Personalize weighs and "
+                        "filters by event type, so these rows are noise or a mapping bug."
+                    ).format(shown=shown),
+                    _("Map them to real actions (click, add_to_cart, purchase…) or drop them."),
                     (),
                     "EVENT_TYPE",
                 )
             )
         if self.event_type is not None and self.event_type not in event_types:
-            found = ", ".join(repr(k) for k in list(event_types)[:10]) or "none (no EVENT_TYPE)"
+            found = ", ".join(repr(k) for k in list(event_types)[:10]) or _("none (no EVENT_TYPE)")
             out.append(
                 Finding(
                     "event_type_not_found",
                     "error",
-                    f"No events of type {self.event_type!r}",
-                    f"Training with eventType={self.event_type!r} keeps no interactions; the "
-                    f"file's event types are {found}.",
-                    "Use one of the file's event types, or fix the export's EVENT_TYPE mapping.",
+                    _("No events of type {event_type}").format(event_type=repr(self.event_type)),
+                    _(
+                        "Training with eventType={event_type} keeps no interactions; the file's "
+                        "event types are {found}."
+                    ).format(event_type=repr(self.event_type), found=found),
+                    _("Use one of the file's event types, or fix the export's EVENT_TYPE mapping."),
                     (),
                     "EVENT_TYPE",
                 )
@@ -284,10 +318,12 @@ class InteractionsChecker(DatasetChecker):
                 Finding(
                     "event_value_not_found",
                     "error",
-                    "No EVENT_VALUE column",
-                    f"eventValueThreshold={self.threshold} needs an EVENT_VALUE column; no "
-                    f"interaction passes the filter.",
-                    "Add EVENT_VALUE, or train without an event value threshold.",
+                    _("No EVENT_VALUE column"),
+                    _(
+                        "eventValueThreshold={threshold} needs an EVENT_VALUE column; no "
+                        "interaction passes the filter."
+                    ).format(threshold=self.threshold),
+                    _("Add EVENT_VALUE, or train without an event value threshold."),
                     (),
                     "EVENT_VALUE",
                 )
@@ -302,11 +338,18 @@ class InteractionsChecker(DatasetChecker):
                 Finding(
                     "too_few_interactions",
                     "error",
-                    "Too few interactions to train",
-                    f"{after} distinct interactions{how}; training needs at least "
-                    f"{MIN_INTERACTIONS:,}.",
-                    f"Import at least {MIN_INTERACTIONS - after:,} more interactions"
-                    + (", or loosen the event type / value filter." if how else "."),
+                    _("Too few interactions to train"),
+                    _(
+                        "{after} distinct interactions{how}; training needs at least {minimum}."
+                    ).format(after=after, how=how, minimum=f"{MIN_INTERACTIONS:,}"),
+                    (
+                        _(
+                            "Import at least {more} more interactions, or loosen the event type / "
+                            "value filter."
+                        )
+                        if how
+                        else _("Import at least {more} more interactions.")
+                    ).format(more=f"{MIN_INTERACTIONS - after:,}"),
                 )
             )
         if with_two < MIN_USERS_WITH_TWO:
@@ -314,12 +357,14 @@ class InteractionsChecker(DatasetChecker):
                 Finding(
                     "too_few_users_with_two",
                     "error",
-                    "Too few users with 2+ interactions",
-                    f"{with_two} users have 2 or more interactions{how}; training needs at least "
-                    f"{MIN_USERS_WITH_TWO}.",
-                    "Import at least 2 interactions for "
-                    f"{MIN_USERS_WITH_TWO - with_two} more "
-                    f"users.",
+                    _("Too few users with 2+ interactions"),
+                    _(
+                        "{with_two} users have 2 or more interactions{how}; training needs at "
+                        "least {minimum}."
+                    ).format(with_two=with_two, how=how, minimum=MIN_USERS_WITH_TWO),
+                    _("Import at least 2 interactions for {more} more users.").format(
+                        more=MIN_USERS_WITH_TWO - with_two
+                    ),
                 )
             )
         elif active and with_two / active < MIN_SHARE_USERS_WITH_TWO:
@@ -327,12 +372,21 @@ class InteractionsChecker(DatasetChecker):
                 Finding(
                     "too_few_users_with_two_share",
                     "error",
-                    "Under 1% of users have 2+ interactions",
-                    f"{with_two} of {active} users ({pct(with_two, active)}) have 2 or more "
-                    f"interactions{how}; Personalize requires at least "
-                    f"{MIN_SHARE_USERS_WITH_TWO:.0%}.",
-                    "Check USER_ID is a stable user ID (not a session or order ID); import more "
-                    "history per user.",
+                    _("Under 1% of users have 2+ interactions"),
+                    _(
+                        "{with_two} of {active} users ({share}) have 2 or more interactions{how}; "
+                        "Personalize requires at least {minimum}."
+                    ).format(
+                        with_two=with_two,
+                        active=active,
+                        share=pct(with_two, active),
+                        how=how,
+                        minimum=f"{MIN_SHARE_USERS_WITH_TWO:.0%}",
+                    ),
+                    _(
+                        "Check USER_ID is a stable user ID (not a session or order ID); import "
+                        "more history per user."
+                    ),
                 )
             )
         if not out and (after < RECOMMENDED_INTERACTIONS or active < RECOMMENDED_USERS):
@@ -340,12 +394,19 @@ class InteractionsChecker(DatasetChecker):
                 Finding(
                     "below_recommended_volume",
                     "info",
-                    "Less data than recommended",
-                    f"{after:,} interactions from {active:,} users{how}; Personalize recommends "
-                    f"{RECOMMENDED_INTERACTIONS:,} interactions from "
-                    f"{RECOMMENDED_USERS:,} "
-                    f"users. Expect recommendations close to popularity.",
-                    "Import more history if you have it.",
+                    _("Less data than recommended"),
+                    _(
+                        "{after} interactions from {active} users{how}; Personalize recommends "
+                        "{interactions} interactions from {users} users. Expect recommendations "
+                        "close to popularity."
+                    ).format(
+                        after=f"{after:,}",
+                        active=f"{active:,}",
+                        how=how,
+                        interactions=f"{RECOMMENDED_INTERACTIONS:,}",
+                        users=f"{RECOMMENDED_USERS:,}",
+                    ),
+                    _("Import more history if you have it."),
                 )
             )
         return out
@@ -356,7 +417,7 @@ class InteractionsChecker(DatasetChecker):
             parts.append(f"eventType={self.event_type!r}")
         if self.threshold is not None:
             parts.append(f"EVENT_VALUE >= {self.threshold:g}")
-        return f" after filtering ({', '.join(parts)})" if parts else ""
+        return _(" after filtering ({filters})").format(filters=", ".join(parts)) if parts else ""
 
     def _per_day(self) -> pd.Series:
         days = sorted(self.timestamp.days)
