@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 from services.config import Settings
 from services.local.data import tables as t
 from services.local.engine import LocalEngine, reset_engines
-from services.local.jobs.queue import MAX_ATTEMPTS
+from services.local.jobs.recovery import MAX_ATTEMPTS
 from services.personalize.clients import build_clients
 from tests.local.server import EngineServer
 from tests.local.workspace import create_group, start_training, wait_for, worker_pid

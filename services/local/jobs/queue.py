@@ -1,10 +1,10 @@
 """Background work (imports, training, batch inference) claimed through the database.
 
 Several processes may share one data directory (the dashboard and ``make serve``), so a job is
-claimed with a row update inside a write transaction, never by an in-memory flag. Training runs
-in a worker process by default so it cannot starve a Streamlit server; a worker that dies
-mid-job is detected (its pid is gone, or its heartbeat is stale) and the job is resumed once,
-then failed with a reason, so nothing stays IN_PROGRESS forever.
+claimed with a row update inside a write transaction (``job_table``), never by an in-memory
+flag. Training runs in a worker process by default (``worker_process``) so it cannot starve a
+Streamlit server; a worker that dies mid-job is detected (``liveness``) and the job is resumed
+once, then failed with a reason (``recovery``), so nothing stays IN_PROGRESS forever.
 
 How a worker learns of a job: the engine that queued it kicks its own worker right after the
 transaction commits (a byte down the worker process's stdin, or an event for the thread), so
@@ -25,68 +25,34 @@ runs, so a dead worker is replaced by whichever process notices first, not at th
 
 from __future__ import annotations
 
-import errno
 import logging
 import os
-import select as selectors
-import shutil
-import socket
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 import psutil
-from sqlalchemy import Connection, exists, insert, select, update
+from sqlalchemy import Connection
 from sqlalchemy.exc import OperationalError
 
-from services.local.data import tables as t
-from services.local.data.faults import StorageFault
-from services.local.data.resources import FAILED, Resources
+from services.local.jobs import job_table
 from services.local.jobs.context import JobContext, ShuttingDown, Task
+from services.local.jobs.failure_reasons import fail_doc, failure_reason
+from services.local.jobs.liveness import HEARTBEAT_SECONDS, STALE_SECONDS, worker_identity
+from services.local.jobs.recovery import recover_dead_jobs
+from services.local.jobs.worker_process import KickListener, nudge, spawn_worker
 
 if TYPE_CHECKING:
     from services.local.context import EngineContext
 
 _log = logging.getLogger(__name__)
 
-HEARTBEAT_SECONDS = 1.0
-STALE_SECONDS = 30.0  # a worker on another host is presumed dead after this much silence
-MAX_ATTEMPTS = 2  # the first run plus one resume after a crash
 IDLE_EXIT_SECONDS = 30.0
 POLL_SECONDS = 0.2  # how often an idle worker looks for jobs queued by other processes
 WATCH_SECONDS = 1.0  # how often a request may look for dead workers' and unclaimed jobs
 RETRY_RECORD_SECONDS = 1.0  # how often a worker retries writing an outcome that failed to save
-DISK_FULL_BYTES = 1 << 20  # below this much free space a dead worker's job is failed, not resumed
-
-
-def _identity() -> str:
-    proc = psutil.Process()
-    return f"{socket.gethostname()}:{proc.pid}:{proc.create_time():.3f}"
-
-
-def worker_alive(worker: str | None, heartbeat: float | None, now: float) -> bool:
-    """Whether the process that claimed a job still runs (pid check on this host)."""
-    if not worker:
-        return False
-    host, _, rest = worker.partition(":")
-    pid_text, _, started = rest.partition(":")
-    # A worker that stopped beating is hung or gone, wherever it runs.
-    if heartbeat is None or now - heartbeat >= STALE_SECONDS:
-        return False
-    if host != socket.gethostname():
-        return True
-    try:
-        proc = psutil.Process(int(pid_text))
-        # A killed child whose parent died too may linger as a zombie nobody reaps.
-        return (
-            abs(proc.create_time() - float(started)) < 0.01
-            and proc.status() != psutil.STATUS_ZOMBIE
-        )
-    except (psutil.Error, ValueError):
-        return False
 
 
 class JobRunner:
@@ -105,7 +71,7 @@ class JobRunner:
         self._tasks = dict(tasks)  # job kind -> its work (jobs.tasks.registry), from the engine
         self.enabled = enabled
         self.mode = engine.settings.worker_mode
-        self.identity = _identity()
+        self.identity = worker_identity()
         # Seconds without work before a worker exits, and the clock that measures them
         # (monotonic seconds); tests shorten the one and drive the other.
         self.idle_exit = idle_exit
@@ -116,14 +82,10 @@ class JobRunner:
         self._threads: list[threading.Thread] = []  # every worker thread started, for stop()
         self._stop = threading.Event()
         self._wake = threading.Event()  # a job was queued (kick) or the worker should stop
-        self._parent_gone = False
         self._swept = False
         self._lock = threading.Lock()
         self._last_watch = -WATCH_SECONDS
-        self._listener: threading.Thread | None = None
-        self._kicks_fd: int | None = None
-        self._kicks: BinaryIO | None = None
-        self._unlisten: int | None = None  # written to make the listener thread return
+        self._listener: KickListener | None = None  # in a worker process: the engine's kicks
         # Outcomes a task reached but could not save (the disk was full): job id -> (arn,
         # state, failure reason); the loop retries them and exits only once they are saved.
         self._unsaved: dict[int, tuple[str, str, str | None]] = {}
@@ -136,18 +98,11 @@ class JobRunner:
     # -- queueing -------------------------------------------------------------------------
     def enqueue(self, conn: Connection, kind: str, arn: str) -> None:
         """Queue a job inside the caller's transaction (it exists only if that commits)."""
-        conn.execute(
-            insert(t.jobs).values(
-                kind=kind, arn=arn, state="queued", attempts=0, cancel=0, created=time.time()
-            )
-        )
+        job_table.enqueue(conn, kind, arn)
 
     def cancel(self, conn: Connection, arn: str, *, finished: bool) -> None:
         """Ask a job to stop; ``finished`` marks a job that never started as done."""
-        values: dict[str, Any] = {"cancel": 1}
-        if finished:
-            values["state"] = "done"
-        conn.execute(update(t.jobs).where(t.jobs.c.arn == arn).values(**values))
+        job_table.cancel(conn, arn, finished=finished)
 
     def kick(self) -> None:
         """Make sure a worker is running and looks at the queue now (call after commit)."""
@@ -170,7 +125,7 @@ class JobRunner:
                 return
             self._reap()
             if self._proc is not None:
-                if _nudge(self._proc):
+                if nudge(self._proc):
                     return
                 # EPIPE: it closed its end of the pipe, so it is exiting and may already
                 # have looked at the queue for the last time.
@@ -185,33 +140,8 @@ class JobRunner:
 
     def listen(self, kicks: BinaryIO) -> None:
         """In a worker process: wake on each byte from ``kicks`` (the engine's pipe); its end
-        means the engine is gone. Runs a thread until the worker exits (``_stop_listening``).
-
-        It reads the file descriptor, not the buffered file: a daemon thread blocked inside a
-        buffered read of stdin aborts the interpreter at exit (``_enter_buffered_busy``).
-        """
-        fd = kicks.fileno()
-        stop_read, self._unlisten = os.pipe()
-        self._kicks_fd = fd
-        self._kicks = kicks  # closing the file (when collected) would close fd under us
-
-        def read() -> None:
-            try:
-                while True:
-                    ready, _, _ = selectors.select([fd, stop_read], [], [])
-                    if stop_read in ready:
-                        return
-                    if not os.read(fd, 64):
-                        self._parent_gone = True
-                        self._wake.set()
-                        return
-                    self._wake.set()
-            finally:
-                os.close(stop_read)
-
-        self._listener = threading.Thread(target=read, name="personalize-local-kicks")
-        self._listener.daemon = True
-        self._listener.start()
+        means the engine is gone. Listens until the worker exits (``_stop_listening``)."""
+        self._listener = KickListener(kicks, self._wake)
 
     def stop(self) -> None:
         """Stop this engine's worker (thread or process)."""
@@ -272,57 +202,14 @@ class JobRunner:
             _log.exception("looking for dead workers failed")
 
     def _needs_recovery(self, idle: bool) -> bool:
-        """One read: a running job whose worker is gone, or (``idle``) a job queued for longer
-        than a live worker anywhere would leave it (they poll every ``POLL_SECONDS``)."""
-        now = time.time()
-        with self.engine.read_db.begin() as conn:
-            running = conn.execute(
-                select(t.jobs.c.worker, t.jobs.c.heartbeat).where(t.jobs.c.state == "running")
-            ).all()
-            if any(not worker_alive(row.worker, row.heartbeat, now) for row in running):
-                return True
-            if not idle:
-                return False
-            waiting = exists().where(
-                t.jobs.c.state == "queued", t.jobs.c.created < now - WATCH_SECONDS
-            )
-            return bool(conn.execute(select(waiting)).scalar())
+        """A running job whose worker is gone, or (``idle``) a job queued for longer than a
+        live worker anywhere would leave it (they poll every ``POLL_SECONDS``)."""
+        return job_table.unattended(self.engine.read_db, idle=idle, queued_for=WATCH_SECONDS)
 
     # -- recovery -------------------------------------------------------------------------
     def recover(self) -> int:
         """Requeue or fail jobs whose worker died. Returns how many were touched."""
-        now = time.time()
-        touched = 0
-        with self.engine.db.begin() as conn:
-            running = conn.execute(select(t.jobs).where(t.jobs.c.state == "running")).all()
-            res = Resources(conn, now)
-            for job in running:
-                if worker_alive(job.worker, job.heartbeat, now):
-                    continue
-                touched += 1
-                full = _disk_full(self.engine.data_dir)
-                if job.attempts < MAX_ATTEMPTS and not job.cancel and full is None:
-                    _log.warning("resuming %s %s after its worker died", job.kind, job.arn)
-                    conn.execute(
-                        update(t.jobs)
-                        .where(t.jobs.c.id == job.id)
-                        .values(state="queued", worker=None)
-                    )
-                    continue
-                reason = full or (
-                    "The local engine stopped while this job ran"
-                    + (" (twice)" if job.attempts >= MAX_ATTEMPTS else "")
-                    + "; start it again."
-                )
-                conn.execute(update(t.jobs).where(t.jobs.c.id == job.id).values(state="failed"))
-                doc = res.find(job.arn)
-                if doc is not None:
-                    doc["status"] = "CREATE STOPPED" if job.cancel else FAILED
-                    if not job.cancel:
-                        doc["failureReason"] = reason
-                    doc["lastUpdatedDateTime"] = now
-                    res.save(job.arn, doc)
-            queued = conn.execute(select(t.jobs.c.id).where(t.jobs.c.state == "queued")).first()
+        touched, queued = recover_dead_jobs(self.engine.db, self.engine.data_dir)
         if touched or not self._swept:
             # Files a dead worker wrote but never registered (and, once per engine, any other
             # process's): now that its jobs are no longer running, they are orphans.
@@ -331,34 +218,14 @@ class JobRunner:
                 self.engine.bulk.sweep(self.engine.read_db)
             except OSError:
                 _log.exception("deleting orphaned bulk files failed")
-        if queued is not None:
+        if queued:
             self.kick()
         return touched
 
     # -- the worker loop --------------------------------------------------------------------
     def claim(self) -> tuple[int, str, str] | None:
-        """Take the oldest queued job, or None."""
-        with self.engine.db.begin() as conn:
-            row = conn.execute(
-                select(t.jobs.c.id, t.jobs.c.kind, t.jobs.c.arn, t.jobs.c.attempts)
-                .where(t.jobs.c.state == "queued")
-                .order_by(t.jobs.c.id)
-                .limit(1)
-                .with_for_update(skip_locked=True)
-            ).first()
-            if row is None:
-                return None
-            conn.execute(
-                update(t.jobs)
-                .where(t.jobs.c.id == row.id)
-                .values(
-                    state="running",
-                    worker=self.identity,
-                    heartbeat=time.time(),
-                    attempts=row.attempts + 1,
-                )
-            )
-        return row.id, row.kind, row.arn
+        """Take the oldest queued job: (job id, kind, arn), or None."""
+        return job_table.claim(self.engine.db, self.identity)
 
     def work(self, idle_exit: float | None = None, parent: int | None = None) -> None:
         """Run jobs until idle for ``idle_exit`` seconds (default ``self.idle_exit``, measured
@@ -407,22 +274,12 @@ class JobRunner:
                 if self._thread is threading.current_thread():
                     self._thread = None
             return
-        assert self._unlisten is not None and self._kicks_fd is not None
-        try:
-            os.write(self._unlisten, b"x")
-        except BrokenPipeError:
-            pass  # it already returned: the engine closed the pipe
-        self._listener.join()
-        os.close(self._unlisten)
-        # Our end of the pipe closes (fd reused for /dev/null, so stdin stays a valid file):
-        # the engine's next kick fails with EPIPE and starts a new worker.
-        devnull = os.open(os.devnull, os.O_RDONLY)
-        os.dup2(devnull, self._kicks_fd)
-        os.close(devnull)
-        self._listener = self._unlisten = self._kicks_fd = None
+        self._listener.close()
+        self._listener = None
 
     def _orphaned(self, parent: int | None) -> bool:
-        return self._parent_gone or (parent is not None and not psutil.pid_exists(parent))
+        parent_gone = self._listener is not None and self._listener.parent_gone
+        return parent_gone or (parent is not None and not psutil.pid_exists(parent))
 
     def recover_quietly(self) -> None:
         """``recover`` without kicking a new worker (this one is running)."""
@@ -449,7 +306,7 @@ class JobRunner:
             # not record its failure, so the loop survives.
             _log.exception("job %s failed", arn)
             state = "failed"
-            reason = _failure_reason(err, self.engine.data_dir)
+            reason = failure_reason(err, self.engine.data_dir)
         finally:
             beat_stop.set()
             beat.join()
@@ -467,18 +324,9 @@ class JobRunner:
         for job_id, (arn, state, reason) in outcomes:
             try:
                 with self.engine.tx() as res:
-                    # Only while it is still ours: recovery may have given it to another worker.
-                    mine = res.conn.execute(
-                        update(t.jobs)
-                        .where(
-                            t.jobs.c.id == job_id,
-                            t.jobs.c.worker == self.identity,
-                            t.jobs.c.state == "running",
-                        )
-                        .values(state=state)
-                    ).rowcount
+                    mine = job_table.settle(res.conn, job_id, self.identity, state)
                     if mine and reason is not None:
-                        _fail_doc(res, arn, reason)
+                        fail_doc(res, arn, reason)
             except Exception:
                 _log.warning("cannot save the outcome of job %s yet", arn, exc_info=True)
                 continue
@@ -488,99 +336,6 @@ class JobRunner:
     def _heartbeat(self, job_id: int, stop: threading.Event) -> None:
         while not stop.wait(HEARTBEAT_SECONDS):
             try:
-                with self.engine.db.begin() as conn:
-                    conn.execute(
-                        update(t.jobs).where(t.jobs.c.id == job_id).values(heartbeat=time.time())
-                    )
+                job_table.beat(self.engine.db, job_id)
             except Exception:  # a missed beat is harmless; the next one retries
                 _log.debug("heartbeat failed", exc_info=True)
-
-
-def _fail_doc(res: Resources, arn: str, reason: str) -> None:
-    doc = res.find(arn)
-    if doc is not None and doc.get("status") not in ("ACTIVE", FAILED):
-        doc.update(status=FAILED, failureReason=reason, lastUpdatedDateTime=res.now)
-        res.save(arn, doc)
-
-
-def _failure_reason(err: BaseException, data_dir: os.PathLike[str]) -> str:
-    """The failureReason for a task that raised ``err``: a storage fault's own message (even
-    when recording it failed, e.g. the database is on the same full disk), "no space left"
-    for ENOSPC/EDQUOT or SQLite's SQLITE_FULL ("database or disk is full"), else an internal
-    error."""
-    chain: list[BaseException] = []
-    seen: BaseException | None = err
-    while seen is not None and seen not in chain:
-        chain.append(seen)
-        seen = seen.__cause__ or seen.__context__
-    for fault in chain:
-        if isinstance(fault, StorageFault):
-            return fault.message
-    for fault in chain:
-        full = isinstance(fault, OSError) and fault.errno in (errno.ENOSPC, errno.EDQUOT)
-        if full or "database or disk is full" in str(fault):
-            return _no_space(data_dir)
-    return "The local engine hit an internal error; see its log."
-
-
-def _no_space(data_dir: os.PathLike[str]) -> str:
-    return f"No space left on the device holding {data_dir}; free some space and start it again."
-
-
-def _disk_full(data_dir: os.PathLike[str]) -> str | None:
-    """The failure reason when the device holding ``data_dir`` has (almost) no space left
-    (under ``DISK_FULL_BYTES``), else None."""
-    try:
-        free = shutil.disk_usage(data_dir).free
-    except OSError:
-        return None
-    return _no_space(data_dir) if free < DISK_FULL_BYTES else None
-
-
-def _nudge(proc: subprocess.Popen[bytes]) -> bool:
-    """Tell a worker process to look at the queue now (it polls anyway, so a nudge lost to a
-    full pipe only costs a poll interval). False when the worker closed its end (it is
-    exiting) or its pipe is closed."""
-    if proc.stdin is None or proc.stdin.closed:
-        return False
-    try:
-        os.write(proc.stdin.fileno(), b"\n")
-    except BlockingIOError:
-        return True  # the pipe is full of nudges it has not read yet: it is busy, not gone
-    except (BrokenPipeError, ValueError, OSError):
-        return False
-    return True
-
-
-def spawn_worker(
-    engine: EngineContext, *, idle_exit: float = IDLE_EXIT_SECONDS
-) -> subprocess.Popen[bytes]:
-    """Start ``python -m services.local worker`` for this engine's data directory; it exits
-    after ``idle_exit`` seconds without work."""
-    settings = engine.settings
-    env = dict(os.environ)
-    env.update(
-        PERSONALIZE_DATA_DIR=str(engine.data_dir),
-        LOCAL_ENGINE_DB_URL=settings.engine_db_url,
-        PERSONALIZE_LOCAL_LIFECYCLE_SECONDS=str(settings.lifecycle_seconds),
-        PERSONALIZE_LOCAL_MIN_TRAINING_SECONDS=str(settings.min_training_seconds),
-        AWS_REGION=settings.region,
-        OPENBLAS_NUM_THREADS=env.get("OPENBLAS_NUM_THREADS", "1"),
-        # Imports are faster on the system allocator than on pyarrow's default, mimalloc
-        # (bench/import_phases.py: 0.97 s against 1.18 s for a first 3M-row import).
-        ARROW_DEFAULT_MEMORY_POOL=env.get("ARROW_DEFAULT_MEMORY_POOL", "system"),
-    )
-    cmd = [sys.executable, "-m", "services.local", "worker", "--parent", str(os.getpid())]
-    cmd += ["--idle-exit", repr(float(idle_exit))]
-    log = open(engine.data_dir / "worker.log", "ab")  # noqa: SIM115 - the child owns it
-    proc = subprocess.Popen(
-        cmd,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        stdin=subprocess.PIPE,  # kicks (see module doc)
-        start_new_session=True,
-    )
-    assert proc.stdin is not None
-    os.set_blocking(proc.stdin.fileno(), False)  # a kick never waits on a busy worker
-    return proc

@@ -1,0 +1,90 @@
+"""The jobs table: queue, cancel, claim, beat and settle a job, each one statement.
+
+Several processes may share one data directory, so a job is claimed with a row update inside
+a write transaction, never by an in-memory flag. A row's ``state`` goes queued -> running ->
+done | failed; ``worker`` and ``heartbeat`` say who runs it (``liveness``).
+"""
+
+from __future__ import annotations
+
+import time
+
+from sqlalchemy import Connection, Engine, exists, insert, select, update
+
+from services.local.data import tables as t
+from services.local.jobs.liveness import worker_alive
+
+
+def enqueue(conn: Connection, kind: str, arn: str) -> None:
+    """Queue a job inside the caller's transaction (it exists only if that commits)."""
+    conn.execute(
+        insert(t.jobs).values(
+            kind=kind, arn=arn, state="queued", attempts=0, cancel=0, created=time.time()
+        )
+    )
+
+
+def cancel(conn: Connection, arn: str, *, finished: bool) -> None:
+    """Ask a job to stop; ``finished`` marks a job that never started as done."""
+    values: dict[str, object] = {"cancel": 1}
+    if finished:
+        values["state"] = "done"
+    conn.execute(update(t.jobs).where(t.jobs.c.arn == arn).values(**values))
+
+
+def claim(db: Engine, identity: str) -> tuple[int, str, str] | None:
+    """Take the oldest queued job for the worker ``identity``: (job id, kind, arn), or None."""
+    with db.begin() as conn:
+        row = conn.execute(
+            select(t.jobs.c.id, t.jobs.c.kind, t.jobs.c.arn, t.jobs.c.attempts)
+            .where(t.jobs.c.state == "queued")
+            .order_by(t.jobs.c.id)
+            .limit(1)
+            .with_for_update(skip_locked=True)
+        ).first()
+        if row is None:
+            return None
+        conn.execute(
+            update(t.jobs)
+            .where(t.jobs.c.id == row.id)
+            .values(
+                state="running",
+                worker=identity,
+                heartbeat=time.time(),
+                attempts=row.attempts + 1,
+            )
+        )
+    return row.id, row.kind, row.arn
+
+
+def unattended(read_db: Engine, *, idle: bool, queued_for: float) -> bool:
+    """One read: a running job whose worker is gone, or (``idle``) a job queued for longer
+    than ``queued_for`` seconds, longer than a live worker anywhere would leave it."""
+    now = time.time()
+    with read_db.begin() as conn:
+        running = conn.execute(
+            select(t.jobs.c.worker, t.jobs.c.heartbeat).where(t.jobs.c.state == "running")
+        ).all()
+        if any(not worker_alive(row.worker, row.heartbeat, now) for row in running):
+            return True
+        if not idle:
+            return False
+        waiting = exists().where(t.jobs.c.state == "queued", t.jobs.c.created < now - queued_for)
+        return bool(conn.execute(select(waiting)).scalar())
+
+
+def settle(conn: Connection, job_id: int, identity: str, state: str) -> bool:
+    """Record a finished job's ``state``, only while it is still ``identity``'s (recovery may
+    have given it to another worker). Returns whether it was."""
+    mine = conn.execute(
+        update(t.jobs)
+        .where(t.jobs.c.id == job_id, t.jobs.c.worker == identity, t.jobs.c.state == "running")
+        .values(state=state)
+    ).rowcount
+    return bool(mine)
+
+
+def beat(db: Engine, job_id: int) -> None:
+    """Refresh a running job's heartbeat (epoch seconds)."""
+    with db.begin() as conn:
+        conn.execute(update(t.jobs).where(t.jobs.c.id == job_id).values(heartbeat=time.time()))
