@@ -16,7 +16,7 @@ from typing import Any, Protocol, TypeVar
 from botocore.exceptions import BotoCoreError, ClientError
 from botocore.parsers import ResponseParserError
 
-from services.personalize import wire
+from services.personalize import wire, wire_errors
 from services.personalize.models import (
     Algorithm,
     AttributedMetric,
@@ -52,7 +52,7 @@ EVENTS_PER_CALL = 10  # PutEvents accepts at most 10 events per request
 _EPOCH = datetime.min.replace(tzinfo=UTC)
 # What botocore's parsers raise on a body that does not fit the output shape (a string where a
 # list is due, a date that is not one), and what clients.refuse_unreadable_bodies raises on a
-# body that is not JSON; a member missing from an answer is reported by ``wire.checked``.
+# body that is not JSON; a member missing from an answer is reported by ``wire_errors.checked``.
 _UNPARSEABLE = (AttributeError, TypeError, ValueError, ResponseParserError)
 
 T = TypeVar("T")
@@ -111,10 +111,10 @@ class PersonalizeService:
         try:
             resp = getattr(client, method)(**kw)
         except (ClientError, BotoCoreError) as err:
-            raise wire.translate_error(err, operation, target, kind) from err
+            raise wire_errors.translate_error(err, operation, target, kind) from err
         except _UNPARSEABLE as err:  # botocore met a member of the wrong type, or a bad date
-            raise wire.malformed(operation, str(err)) from err
-        answer: dict[str, Any] = wire.checked(resp, operation)
+            raise wire_errors.malformed(operation, str(err)) from err
+        answer: dict[str, Any] = wire_errors.checked(resp, operation)
         return answer
 
     def _list(
@@ -126,12 +126,14 @@ class PersonalizeService:
         )
         try:
             return [
-                parse(wire.checked(item, operation)) for page in pages for item in page.get(key, [])
+                parse(wire_errors.checked(item, operation))
+                for page in pages
+                for item in page.get(key, [])
             ]
         except (ClientError, BotoCoreError) as err:
-            raise wire.translate_error(err, operation, target) from err
+            raise wire_errors.translate_error(err, operation, target) from err
         except _UNPARSEABLE as err:
-            raise wire.malformed(operation, str(err)) from err
+            raise wire_errors.malformed(operation, str(err)) from err
 
     # --- dataset groups, schemas, datasets, imports -----------------------------------------
 

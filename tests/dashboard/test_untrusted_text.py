@@ -24,7 +24,7 @@ from services.config import Settings
 from services.db import dispose_engines
 from services.local.engine import reset_engines
 from services.personalize.clients import build_clients
-from services.personalize.wire import translate_error
+from services.personalize.wire_errors import translate_error
 from services.pipeline import RefreshOptions, RunStore
 from tests.dashboard.conftest import APP, TIMEOUT, app_at, use_copy
 from tests.dashboard.rendered import Drawn, draw, markdown_strings
