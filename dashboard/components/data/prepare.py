@@ -15,11 +15,9 @@ from dashboard.components.data import mapping as prepare_mapping
 from dashboard.components.data import readiness_import, readiness_report
 from dashboard.components.data.readiness_import import Staged
 from dashboard.components.errors import shown_errors
-from dashboard.components.formatting import dataset_type_name
 from dashboard.components.text import md_escape, md_help
 from services.datasets import staging
-from services.datasets.snapshot import Location, location
-from services.errors import ServiceError
+from services.datasets.snapshot import Location
 from services.i18n import N_, _
 from services.personalize.models import Dataset, Schema
 from services.prepare import (
@@ -184,13 +182,10 @@ def section(pairs: list[tuple[Dataset, Schema | None]]) -> None:
     if not targets:
         st.info(_("Create an Interactions, Items or Users dataset in this group first."))
         return
-    labels = [f"{dataset_type_name(d.dataset_type)} · {d.name}" for d, _s in targets]
-    dataset, schema = targets[labels.index(st.selectbox(_("Dataset"), labels, key=f"{KEY}_ds"))]
+    dataset, schema = readiness_import.pick_dataset(targets, f"{KEY}_ds")
     kind = dataset.dataset_type.lower()
-    try:
-        where = location(deps.settings())
-    except ServiceError as err:
-        st.error(md_escape(err), icon=":material/settings:")
+    where = readiness_import.staging_location()
+    if where is None:
         return
     source = st.radio(
         _("Raw export"), [UPLOAD, S3], format_func=_, horizontal=True, key=f"{KEY}_source"

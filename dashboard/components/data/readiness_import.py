@@ -199,6 +199,24 @@ def show_started(key: str) -> None:
         st.success(started, icon=":material/download:")  # its name and location escaped
 
 
+def pick_dataset(
+    targets: list[tuple[Dataset, Schema | None]], key: str
+) -> tuple[Dataset, Schema | None]:
+    """The dataset (and its schema) chosen among ``targets``, labelled "Interactions · name"."""
+    labels = [f"{dataset_type_name(d.dataset_type)} · {d.name}" for d, _s in targets]
+    return targets[labels.index(st.selectbox(_("Dataset"), labels, key=key))]
+
+
+def staging_location() -> Location | None:
+    """Where uploads are staged before an import (S3 or the local engine's folder); None
+    after saying what is not configured."""
+    try:
+        return location(deps.settings())
+    except ServiceError as err:
+        st.error(md_escape(err), icon=":material/settings:")
+        return None
+
+
 def section(pairs: list[tuple[Dataset, Schema | None]]) -> None:
     """Pick a dataset and a file, see the readiness report, import when it is clean."""
     show_started("readiness")
@@ -211,14 +229,11 @@ def section(pairs: list[tuple[Dataset, Schema | None]]) -> None:
             )
         )
         return
-    labels = [f"{dataset_type_name(d.dataset_type)} · {d.name}" for d, _s in targets]
-    dataset, schema = targets[labels.index(st.selectbox(_("Dataset"), labels, key="readiness_ds"))]
+    dataset, schema = pick_dataset(targets, "readiness_ds")
     kind = dataset.dataset_type.lower()
     event_type, threshold, valid = _filters() if kind == "interactions" else (None, None, True)
-    try:
-        where = location(deps.settings())
-    except ServiceError as err:
-        st.error(md_escape(err), icon=":material/settings:")
+    where = staging_location()
+    if where is None:
         return
     source = st.radio(
         _("File"), [UPLOAD, S3], format_func=_, horizontal=True, key="readiness_source"
