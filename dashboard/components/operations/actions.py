@@ -13,7 +13,7 @@ import streamlit as st
 
 from dashboard import deps, identity, reads
 from dashboard.components.errors import shown_errors
-from dashboard.components.text import md_escape
+from dashboard.components.text import md_escape, md_help
 
 T = TypeVar("T")
 FLASH_KEY = "ops_flash"
@@ -42,6 +42,31 @@ def run_action(
         reads.invalidate()
         return result
     return None
+
+
+def confirmed_button(
+    prefix: str, consent: str, label: str, *, icon: str, blocked: bool = False
+) -> bool:
+    """A consent checkbox (``{prefix}_confirm``) and the primary button it unlocks
+    (``{prefix}_button``); the button stays locked while ``blocked`` or for a role that may
+    not act (its refusal is the button's help). True on the click."""
+    if st.session_state.pop(f"{prefix}_reset", False):
+        st.session_state[f"{prefix}_confirm"] = False  # a finished action must not stay confirmed
+    confirmed = st.checkbox(consent, key=f"{prefix}_confirm")
+    refusal = identity.refusal()
+    return st.button(
+        label,
+        key=f"{prefix}_button",
+        type="primary",
+        icon=icon,
+        disabled=not confirmed or blocked or refusal is not None,
+        help=md_help(refusal),
+    )
+
+
+def clear_confirmation(prefix: str) -> None:
+    """Uncheck ``confirmed_button``'s consent on the next run (its action has started)."""
+    st.session_state[f"{prefix}_reset"] = True
 
 
 def flash(message: str) -> None:

@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import deps, identity, reads
+from dashboard import deps, reads
 from dashboard.components.formatting import exact_time, short_id
-from dashboard.components.operations.actions import flash, run_action
+from dashboard.components.operations.actions import (
+    clear_confirmation,
+    confirmed_button,
+    flash,
+    run_action,
+)
+from dashboard.components.operations.arn_picker import pick_by_arn
 from dashboard.components.solutions.data_warning import warn_if_different_data
 from dashboard.components.solutions.metrics_chart import show_deltas
 from dashboard.components.status import badge_markdown
-from dashboard.components.text import md_code, md_escape, md_help
+from dashboard.components.text import md_code, md_escape
 from services.i18n import _
 from services.personalize.models import SolutionVersion, short_arn
 from services.workspace.overview import CampaignStatus, DatasetGroupOverview
-
-CONFIRM_KEY = "deploy_confirm"
-_RESET_KEY = "deploy_reset"
 
 
 def _campaign_label(status: CampaignStatus) -> str:
@@ -60,19 +63,17 @@ def _metrics(arn: str | None) -> dict[str, float]:
 def show_deploy(groups: list[DatasetGroupOverview], target: str | None) -> None:
     """Pick a campaign and a version, see the metric deltas, confirm, update."""
     statuses = [c for g in groups for c in g.campaigns]
-    if not statuses:
-        st.info(_("No campaign yet: train a version, then create a campaign that serves it."))
-        return
-    by_arn = {s.campaign.arn: s for s in statuses}
-    # ARNs as values, so a choice survives campaigns appearing or disappearing.
-    arn = st.selectbox(
+    status = pick_by_arn(
         _("Campaign"),
-        list(by_arn),
-        index=_default_campaign(statuses, target),
-        format_func=lambda a: _campaign_label(by_arn[a]),
+        statuses,
+        arn=lambda s: s.campaign.arn,
+        name=_campaign_label,
         key="deploy_campaign",
+        empty=_("No campaign yet: train a version, then create a campaign that serves it."),
+        index=_default_campaign(statuses, target),
     )
-    status = by_arn[arn or statuses[0].campaign.arn]
+    if status is None:
+        return
     campaign = status.campaign
     st.markdown(
         _("{status} solution {solution} · serving {version} · {state}").format(
@@ -148,21 +149,15 @@ def show_deploy(groups: list[DatasetGroupOverview], target: str | None) -> None:
             chosen=md_code(short_id(chosen.arn)),
         )
     )
-    if st.session_state.pop(_RESET_KEY, False):
-        st.session_state[CONFIRM_KEY] = False  # a finished action must not stay confirmed
-    confirmed = st.checkbox(
-        _("I understand this changes live recommendations of {campaign}").format(
-            campaign=md_escape(campaign.name)
-        ),
-        key=CONFIRM_KEY,
+    consent = _("I understand this changes live recommendations of {campaign}").format(
+        campaign=md_escape(campaign.name)
     )
-    if st.button(
+    if confirmed_button(
+        "deploy",
+        consent,
         _("Update campaign"),
-        key="deploy_button",
-        type="primary",
         icon=":material/rocket_launch:",
-        disabled=not confirmed or blocked is not None or identity.refusal() is not None,
-        help=md_help(identity.refusal()),
+        blocked=blocked is not None,
     ):
         service = deps.service()
         done = run_action(
@@ -174,7 +169,7 @@ def show_deploy(groups: list[DatasetGroupOverview], target: str | None) -> None:
             note=lambda _: f"{short_id(served)} → {short_id(chosen.arn)}",
         )
         if done:
-            st.session_state[_RESET_KEY] = True
+            clear_confirmation("deploy")
             flash(
                 _(
                     "Update of {campaign} to {chosen} started; it serves {served} until the "

@@ -9,9 +9,15 @@ from __future__ import annotations
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from dashboard import deps, identity, reads
+from dashboard import deps, reads
 from dashboard.components.formatting import dataset_type_name
-from dashboard.components.operations.actions import flash, run_action
+from dashboard.components.operations.actions import (
+    clear_confirmation,
+    confirmed_button,
+    flash,
+    run_action,
+)
+from dashboard.components.operations.arn_picker import pick_by_arn
 from dashboard.components.text import md_code, md_escape, md_help
 from services.errors import ServiceError
 from services.i18n import N_, _
@@ -33,9 +39,7 @@ from services.workspace.new_solution import (
 )
 from services.workspace.overview import DatasetGroupOverview
 
-CONFIRM_KEY = "ns_confirm"
 REFUSED_KEY = "ns_refused"  # {field key: (value sent, the service's text)}
-_RESET_KEY = "ns_reset"
 # Every string this section shows, in one place (the i18n issue translates them).
 TEXT = {
     "no_group": N_("No dataset group yet: create one on the Data page first."),
@@ -116,18 +120,17 @@ def _param_field(prefix: str, recipe: str, param: HyperParameter) -> str:
 
 def show_new_solution(groups: list[DatasetGroupOverview], target: str | None) -> None:
     """The New solution form; ``target`` (a dataset group ARN) preselects the group."""
-    if not groups:
-        st.info(t("no_group"))
-        return
-    by_arn = {g.group.arn: g for g in groups}
-    group_arn = st.selectbox(
+    group = pick_by_arn(
         t("group"),
-        list(by_arn),
-        index=_default_group(groups, target),
-        format_func=lambda a: by_arn[a].group.name,
+        groups,
+        arn=lambda g: g.group.arn,
+        name=lambda g: g.group.name,
         key="ns_group",
+        empty=t("no_group"),
+        index=_default_group(groups, target),
     )
-    group = by_arn[group_arn or groups[0].group.arn]
+    if group is None:
+        return
     types = tuple(sorted({d.dataset.dataset_type for d in group.datasets}))
     options = reads.recipe_options(types)
     if options is None:
@@ -229,16 +232,8 @@ def show_new_solution(groups: list[DatasetGroupOverview], target: str | None) ->
             auto=t("summary_auto").format(days=form.schedule_days) if auto else "",
         )
     )
-    if st.session_state.pop(_RESET_KEY, False):
-        st.session_state[CONFIRM_KEY] = False
-    confirmed = st.checkbox(t("confirm"), key=CONFIRM_KEY)
-    if st.button(
-        t("create"),
-        key="ns_button",
-        type="primary",
-        icon=":material/add_circle:",
-        disabled=not confirmed or bool(found) or identity.refusal() is not None,
-        help=md_help(identity.refusal()),
+    if confirmed_button(
+        "ns", t("confirm"), t("create"), icon=":material/add_circle:", blocked=bool(found)
     ):
         _create(form, train_now, slots, values)
 
@@ -282,7 +277,7 @@ def _create(
         _show_at_fields(slots, fields)
         return
     st.session_state.pop(REFUSED_KEY, None)
-    st.session_state[_RESET_KEY] = True
+    clear_confirmation("ns")
     message = t("created").format(name=form.name)
     if train_now:
         message = _train(service, arn, form.name)

@@ -16,6 +16,7 @@ from dashboard import deps, identity, reads
 from dashboard.components.errors import show_failure, shown_errors
 from dashboard.components.formatting import duration, mode_name, when_column
 from dashboard.components.language import in_session_language
+from dashboard.components.operations.arn_picker import pick_by_arn
 from dashboard.components.solutions.metrics_chart import metric_label
 from dashboard.components.text import md_code, md_escape, md_help
 from services.errors import ServiceError
@@ -242,17 +243,16 @@ def show_live_run(run_id: int) -> None:
 
 def show_refresh(groups: list[DatasetGroupOverview]) -> None:
     """Choose a group and options, confirm, start; follow the run; see past runs."""
-    if not groups:
-        st.info(_("No dataset group yet: create one on the Data page."))
-        return
-    by_arn = {g.group.arn: g for g in groups}
-    arn = st.selectbox(
+    group = pick_by_arn(
         _("Dataset group"),
-        list(by_arn),
-        format_func=lambda a: by_arn[a].group.name,
+        groups,
+        arn=lambda g: g.group.arn,
+        name=lambda g: g.group.name,
         key="refresh_group",
+        empty=_("No dataset group yet: create one on the Data page."),
     )
-    group = by_arn[arn or groups[0].group.arn]
+    if group is None:
+        return
     st.caption(
         _(
             "Import (optional) → train → guardrail → deploy → verify, as one run; the same as "

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import deps, identity
+from dashboard import deps
 from dashboard.components.formatting import mode_name, relative_time, short_id
-from dashboard.components.operations.actions import flash, run_action
-from dashboard.components.text import md_code, md_escape, md_help
+from dashboard.components.operations.actions import (
+    clear_confirmation,
+    confirmed_button,
+    flash,
+    run_action,
+)
+from dashboard.components.operations.arn_picker import pick_by_arn
+from dashboard.components.text import md_code, md_escape
 from services.i18n import N_, _
 from services.personalize.models import is_terminal, short_arn
 from services.workspace.overview import DatasetGroupOverview, SolutionStatus
 from services.workspace.recipe_capabilities import UPDATE_RECIPES
 
-CONFIRM_KEY = "train_confirm"
-_RESET_KEY = "train_reset"
 _MODE_HELP = {
     "FULL": N_("retrain on all data (billed per training hour)"),
     "UPDATE": N_(
@@ -58,18 +62,17 @@ def _default(solutions: list[SolutionStatus], target: str | None) -> int:
 def show_train(groups: list[DatasetGroupOverview], target: str | None) -> None:
     """Choose a solution and a training mode, confirm the cost, start training."""
     solutions = [s for g in groups for s in g.solutions]
-    if not solutions:
-        st.info(_("No solution yet: create one in the New solution tab, then train it here."))
-        return
-    by_arn = {s.solution.arn: s for s in solutions}
-    arn = st.selectbox(
+    status = pick_by_arn(
         _("Solution"),
-        list(by_arn),
-        index=_default(solutions, target),
-        format_func=lambda a: _label(by_arn[a]),
+        solutions,
+        arn=lambda s: s.solution.arn,
+        name=_label,
         key="train_solution",
+        empty=_("No solution yet: create one in the New solution tab, then train it here."),
+        index=_default(solutions, target),
     )
-    status = by_arn[arn or solutions[0].solution.arn]
+    if status is None:
+        return
     solution = status.solution
     st.caption(_state(status))
     recipe = _recipe(status)
@@ -110,17 +113,8 @@ def show_train(groups: list[DatasetGroupOverview], target: str | None) -> None:
             "in the Deploy tab."
         ).format(solution=md_escape(solution.name), mode=mode)
     )
-    if st.session_state.pop(_RESET_KEY, False):
-        st.session_state[CONFIRM_KEY] = False
-    confirmed = st.checkbox(_("I understand training is billed"), key=CONFIRM_KEY)
-    if st.button(
-        _("Start training"),
-        key="train_button",
-        type="primary",
-        icon=":material/model_training:",
-        disabled=not confirmed or identity.refusal() is not None,
-        help=md_help(identity.refusal()),
-    ):
+    consent = _("I understand training is billed")
+    if confirmed_button("train", consent, _("Start training"), icon=":material/model_training:"):
         service = deps.service()
         arn = run_action(
             "create_solution_version",
@@ -131,7 +125,7 @@ def show_train(groups: list[DatasetGroupOverview], target: str | None) -> None:
             note=lambda new: f"new version {new}",
         )
         if arn:
-            st.session_state[_RESET_KEY] = True
+            clear_confirmation("train")
             flash(
                 _("Training started: {solution}/{version} ({mode}).").format(
                     solution=solution.name, version=short_id(arn), mode=mode
