@@ -3,29 +3,38 @@
 - ``export [--out FILE]``: the account as a setup file.
 - ``plan FILE [--prune]``: what apply would do, per resource, in order, and its cost; calls
   only List*/Describe*.
+- ``apply FILE [--prune] [--yes]``: makes the plan's changes (services.setup_file.apply),
+  recorded in the audit log with the user. ``--prune`` deletes what the file lacks: it lists
+  it and asks to type ``yes`` (or takes ``--yes``); without a confirmation nothing is called.
 
 Exit codes: 0 done (plan: no change); 2 plan: changes to make, or a bad file or bad settings
 (one line per problem on stderr, nothing called that changes anything); 1 Personalize
-refused or could not be reached.
+refused or could not be reached, apply failed midway (the step is named; run it again to
+resume), or deleting was not confirmed.
 """
 
 from __future__ import annotations
 
 import argparse
+import getpass
 import sys
 from pathlib import Path
+from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from services.config import ConfigError, Settings, with_data_dir
 from services.costs.pricing import prices_for
+from services.errors import StoreUnavailable
 from services.personalize.clients import build_clients
+from services.setup_file.apply import Applier, ApplyError, audited_apply
 from services.setup_file.export import to_toml
-from services.setup_file.model import SetupFileError
+from services.setup_file.model import SetupFile, SetupFileError
 from services.setup_file.plan import Plan, make_plan
 from services.setup_file.ranges import account_problems
 from services.setup_file.reading import load
-from services.setup_file.state import read_account
+from services.setup_file.state import Account, read_account
+from services.store.tables import Store
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD = 0, 1, 2
 EXIT_CHANGES = 2  # plan: there is something to apply
@@ -43,6 +52,10 @@ def _parser() -> argparse.ArgumentParser:
     plan = sub.add_parser("plan", help="show what apply would change (exit 2: changes)")
     plan.add_argument("file")
     plan.add_argument("--prune", action="store_true", help="also delete what the file lacks")
+    apply = sub.add_parser("apply", help="make the account what the file says")
+    apply.add_argument("file")
+    apply.add_argument("--prune", action="store_true", help="also delete what the file lacks")
+    apply.add_argument("--yes", action="store_true", help="delete without asking")
     return parser
 
 
@@ -73,7 +86,51 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: cannot read the account: {err}", file=sys.stderr)
         return EXIT_FAILED
     print("\n".join(plan_lines(plan)))
-    return EXIT_CHANGES if plan.pending else EXIT_OK
+    if args.command == "plan":
+        return EXIT_CHANGES if plan.pending else EXIT_OK
+    return _apply(p, settings, Path(args.file), setup, account, plan, yes=args.yes)
+
+
+def _apply(
+    p: Any,
+    settings: Settings,
+    path: Path,
+    setup: SetupFile,
+    account: Account,
+    plan: Plan,
+    *,
+    yes: bool,
+) -> int:
+    if plan.blocked:
+        print("error: the plan has blocked changes; nothing applied", file=sys.stderr)
+        return EXIT_BAD
+    if not plan.pending:
+        return EXIT_OK
+    deletes = [c.label for c in plan.pending if c.action == "delete"]
+    if deletes and not yes and not _confirmed(deletes):
+        print("refused: nothing deleted and nothing changed (--yes deletes)", file=sys.stderr)
+        return EXIT_FAILED
+    applier = Applier(p, setup, account, say=print, role_arn=settings.role_arn)
+    actor = f"{getpass.getuser()} (cli)"
+    try:
+        done = audited_apply(Store.from_settings(settings), actor, str(path), applier, plan)
+    except StoreUnavailable as err:
+        print(f"error: the audit log cannot be written, nothing applied: {err}", file=sys.stderr)
+        return EXIT_FAILED
+    except ApplyError as err:
+        print(f"error: apply stopped at {err}", file=sys.stderr)
+        print("what was done stays; run apply again to go on from here", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"applied {len(done)} change(s)")
+    return EXIT_OK
+
+
+def _confirmed(deletes: list[str]) -> bool:
+    """Ask on the terminal; no terminal (a script, a pipe) never confirms."""
+    print(f"--prune deletes {len(deletes)} resource(s): {', '.join(deletes)}")
+    if not sys.stdin.isatty():
+        return False
+    return input("type yes to delete them: ").strip() == "yes"
 
 
 def _export(text: str, out: str | None) -> int:

@@ -21,18 +21,27 @@ HEADER = (
 
 
 def to_toml(setup: SetupFile) -> str:
-    """The setup as TOML text (UTF-8; Hangul names and expressions are kept as they are)."""
-    body: dict[str, Any] = {"version": VERSION}
+    """The setup as TOML text (UTF-8; Hangul names and expressions are kept as they are).
+
+    Every resource is written as a ``[[kind]]`` table, whatever its length, so a reviewer
+    adds one the same way; its tables (hyperparameters) are written inline, on its own
+    lines. tomli-w writes each value, so quoting and escapes are its."""
+    out = [HEADER, f"version = {VERSION}\n"]
     dumped = setup.model_dump(by_alias=True, exclude_none=True)
     for kind, items in dumped.items():
-        if kind == "version" or not items:
+        if kind == "version":
             continue
-        body[kind] = [_tidy(item) for item in items]
-    for schema in body.get("schemas", []):
-        schema.pop("file", None)
-    return HEADER + tomli_w.dumps(body, multiline_strings=True)
+        for item in items:
+            out.append(f"\n[[{kind}]]\n")
+            for key, value in item.items():
+                if value in ({}, []) or (kind == "schemas" and key == "file"):
+                    continue  # empty tables say nothing; schemas are written inline
+                out.append(_line(key, value))
+    return "".join(out)
 
 
-def _tidy(item: dict[str, Any]) -> dict[str, Any]:
-    # Empty tables (no hyperparameters) say nothing; leave them out.
-    return {k: v for k, v in item.items() if v != {} and v != []}
+def _line(key: str, value: Any) -> str:
+    if isinstance(value, dict):
+        inner = ", ".join(_line(k, v).strip() for k, v in value.items())
+        return f"{_line(key, 0).partition('=')[0]}= {{ {inner} }}\n"
+    return tomli_w.dumps({key: value}, multiline_strings=True)

@@ -30,6 +30,7 @@ from services.setup_file.model import SetupFile
 from services.setup_file.references import KINDS, Key, field_name, order
 from services.setup_file.state import DEFAULT_SCHEDULE, Account, schema_body, wire_value
 
+FAILED = ("CREATE FAILED",)
 Action = Literal["create", "update", "replace", "unchanged", "delete", "extra"]
 UPDATABLE: dict[str, set[str]] = {
     "datasets": {"schema_", "import_from"},
@@ -162,6 +163,12 @@ def make_plan(setup: SetupFile, account: Account, prices: Prices, *, prune: bool
         spec = want[key]
         if key not in have:
             decided[key] = Change(kind, name, "create")
+            continue
+        if account.status.get(key, "") in FAILED:
+            # what an earlier apply left failed is made again
+            decided[key] = Change(
+                kind, name, "replace", because=f"it is {account.status[key]}", blocked=""
+            )
             continue
         fields = _diff(kind, spec, have[key])
         fixed = [f for f in fields if f.field not in _updatable(kind)]

@@ -1,0 +1,434 @@
+"""Applying a plan: each change made with Personalize's own Create*/Update*/Delete* calls, in
+the plan's order, each waited for (``services.polling.wait_for``) as Personalize requires
+before the next: a dataset group ACTIVE before its datasets, a dataset ACTIVE before its
+import, the imports done before filters and solutions, a solution version trained before its
+campaign, a deletion finished before what it depended on is deleted.
+
+Idempotent and resumable: the plan is made from the account as it is, so a second apply
+after a failure finds what the first one created (unchanged), waits for what is still
+CREATE PENDING/IN_PROGRESS, replaces what ended CREATE FAILED, and goes on from there; a
+campaign whose solution already has a version training waits for that one instead of
+starting another. Nothing is rolled back (Personalize has no transactions); the error names
+the step.
+
+Deletions (``--prune``, replacements) go first, dependents before what they depend on
+(campaigns, recommenders, attributions, solutions, filters, trackers, datasets, groups,
+schemas), each waited for until its Describe answers ResourceNotFoundException.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from services.polling import Polling, PollTimedOut, wait_for
+from services.setup_file.model import SetupFile
+from services.setup_file.plan import Change, Plan
+from services.setup_file.references import KINDS, Key
+from services.setup_file.state import Account, wire_value
+from services.store.tables import Store
+
+RECIPES = "arn:aws:personalize:::recipe/"
+RUNNING = {"CREATE PENDING", "CREATE IN_PROGRESS", "UPDATE PENDING", "UPDATE IN_PROGRESS"}
+DEFAULT_POLLING = Polling(interval_s=0.5, timeout_s=3600.0, max_interval_s=30.0)
+
+# kind -> (describe method, its ARN parameter, the answer's key, delete method)
+CALLS: dict[str, tuple[str, str, str, str]] = {
+    "schemas": ("describe_schema", "schemaArn", "schema", "delete_schema"),
+    "dataset_groups": (
+        "describe_dataset_group",
+        "datasetGroupArn",
+        "datasetGroup",
+        "delete_dataset_group",
+    ),
+    "datasets": ("describe_dataset", "datasetArn", "dataset", "delete_dataset"),
+    "event_trackers": (
+        "describe_event_tracker",
+        "eventTrackerArn",
+        "eventTracker",
+        "delete_event_tracker",
+    ),
+    "filters": ("describe_filter", "filterArn", "filter", "delete_filter"),
+    "solutions": ("describe_solution", "solutionArn", "solution", "delete_solution"),
+    "campaigns": ("describe_campaign", "campaignArn", "campaign", "delete_campaign"),
+    "recommenders": ("describe_recommender", "recommenderArn", "recommender", "delete_recommender"),
+    "metric_attributions": (
+        "describe_metric_attribution",
+        "metricAttributionArn",
+        "metricAttribution",
+        "delete_metric_attribution",
+    ),
+}
+
+
+class ApplyError(Exception):
+    """A step did not end ACTIVE (or took too long, or was refused); ``step`` names it."""
+
+    def __init__(self, step: str, cause: str) -> None:
+        super().__init__(f"{step}: {cause}")
+        self.step = step
+
+
+@dataclass
+class Applier:
+    """Makes one plan's changes. ``say`` gets one line per step; ``role_arn`` is passed to
+    import jobs (AWS needs a role that reads the bucket; the engine needs none)."""
+
+    p: Any
+    setup: SetupFile
+    account: Account
+    polling: Polling = DEFAULT_POLLING
+    say: Callable[[str], None] = print
+    role_arn: str | None = None
+
+    def __post_init__(self) -> None:
+        self.arns: dict[Key, str] = dict(self.account.arns)
+        self.specs = {(k, s.name): s for k in KINDS for s in getattr(self.setup, k)}
+        self.stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
+
+    def apply(self, plan: Plan) -> list[str]:
+        """Make every pending change; returns the labels of what changed.
+
+        Raises:
+            ApplyError: a blocked change (before any call), a step that failed, or a call
+                Personalize refused (botocore's error, with the step it stopped).
+        """
+        self.step = "starting"
+        try:
+            return self._apply(plan)
+        except (ClientError, BotoCoreError) as err:
+            raise ApplyError(self.step, " ".join(str(err).split())) from err
+
+    def _say(self, step: str) -> None:
+        self.step = step
+        self.say(step)
+
+    def _apply(self, plan: Plan) -> list[str]:
+        if plan.blocked:
+            first = plan.blocked[0]
+            raise ApplyError(first.label, f"blocked: {first.blocked}")
+        done: list[str] = []
+        rank = {kind: n for n, kind in enumerate(KINDS)}
+        goes = [c for c in plan.changes if c.action in ("delete", "replace")]
+        for change in sorted(goes, key=lambda c: -rank[c.kind]):
+            self._delete(change)
+            if change.action == "delete":
+                done.append(change.label)
+        for change in plan.changes:
+            if change.action in ("delete", "extra"):
+                continue
+            key = (change.kind, change.name)
+            if change.action in ("create", "replace"):
+                self._say(f"creating {change.label}")
+                self._create(change)
+                done.append(change.label)
+            elif change.action == "update":
+                self._say(f"updating {change.label}: {', '.join(f.field for f in change.fields)}")
+                self._update(change)
+                done.append(change.label)
+            elif self.account.status.get(key, "ACTIVE") in RUNNING:
+                self._wait_active(change.kind, change.name)  # left running by an earlier apply
+        return done
+
+    # -- deleting ------------------------------------------------------------------------------
+    def _delete(self, change: Change) -> None:
+        key = (change.kind, change.name)
+        arn = self.arns.pop(key)
+        describe, param, _, delete = CALLS[change.kind]
+        self._say(f"deleting {change.label}")
+        getattr(self.p, delete)(**{param: arn})
+
+        def exists() -> bool:
+            try:
+                getattr(self.p, describe)(**{param: arn})
+            except ClientError as err:
+                if err.response["Error"]["Code"] == "ResourceNotFoundException":
+                    return False
+                raise
+            return True
+
+        try:
+            wait_for(exists, lambda there: not there, self.polling)
+        except PollTimedOut:
+            raise ApplyError(f"deleting {change.label}", "still there") from None
+
+    # -- creating ------------------------------------------------------------------------------
+    def _create(self, change: Change) -> None:
+        spec = self.specs[(change.kind, change.name)]
+        arn = getattr(self, f"_create_{change.kind}")(spec, change)
+        self.arns[(change.kind, change.name)] = arn
+        if change.kind != "schemas":  # a schema has no status: usable at once
+            self._wait_active(change.kind, change.name)
+        if change.kind == "datasets" and spec.import_from:
+            self._import(spec)
+
+    def _group(self, name: str) -> str:
+        return self.arns[("dataset_groups", name)]
+
+    def _create_schemas(self, spec: Any, _: Change) -> str:
+        extra = {"domain": spec.domain} if spec.domain else {}
+        return str(
+            self.p.create_schema(name=spec.name, schema=spec.definition, **extra)["schemaArn"]
+        )
+
+    def _create_dataset_groups(self, spec: Any, _: Change) -> str:
+        extra = {"domain": spec.domain} if spec.domain else {}
+        return str(self.p.create_dataset_group(name=spec.name, **extra)["datasetGroupArn"])
+
+    def _create_datasets(self, spec: Any, _: Change) -> str:
+        return str(
+            self.p.create_dataset(
+                name=spec.name,
+                schemaArn=self.arns[("schemas", spec.schema_)],
+                datasetGroupArn=self._group(spec.dataset_group),
+                datasetType=spec.type,
+            )["datasetArn"]
+        )
+
+    def _create_event_trackers(self, spec: Any, _: Change) -> str:
+        answer = self.p.create_event_tracker(
+            name=spec.name, datasetGroupArn=self._group(spec.dataset_group)
+        )
+        return str(answer["eventTrackerArn"])
+
+    def _create_filters(self, spec: Any, _: Change) -> str:
+        return str(
+            self.p.create_filter(
+                name=spec.name,
+                datasetGroupArn=self._group(spec.dataset_group),
+                filterExpression=spec.expression,
+            )["filterArn"]
+        )
+
+    def _create_solutions(self, spec: Any, _: Change) -> str:
+        config: dict[str, Any] = {}
+        if spec.hyperparameters:
+            config["algorithmHyperParameters"] = {
+                k: wire_value(v) for k, v in spec.hyperparameters.items()
+            }
+        if spec.featurization:
+            config["featureTransformationParameters"] = {
+                k: wire_value(v) for k, v in spec.featurization.items()
+            }
+        if spec.auto_training and spec.auto_training_schedule:
+            config["autoTrainingConfig"] = {"schedulingExpression": spec.auto_training_schedule}
+        params: dict[str, Any] = {
+            "name": spec.name,
+            "datasetGroupArn": self._group(spec.dataset_group),
+            "recipeArn": RECIPES + spec.recipe,
+            "performHPO": spec.perform_hpo,
+            "performAutoTraining": spec.auto_training,
+        }
+        if spec.event_type:
+            params["eventType"] = spec.event_type
+        if config:
+            params["solutionConfig"] = config
+        return str(self.p.create_solution(**params)["solutionArn"])
+
+    def _create_campaigns(self, spec: Any, change: Change) -> str:
+        version = self._version_to_serve(spec.solution)
+        params: dict[str, Any] = {
+            "name": spec.name,
+            "solutionVersionArn": version,
+            "minProvisionedTPS": spec.min_tps,
+        }
+        config = campaign_config(spec)
+        if config:
+            params["campaignConfig"] = config
+        return str(self.p.create_campaign(**params)["campaignArn"])
+
+    def _create_recommenders(self, spec: Any, _: Change) -> str:
+        params: dict[str, Any] = {
+            "name": spec.name,
+            "datasetGroupArn": self._group(spec.dataset_group),
+            "recipeArn": RECIPES + spec.use_case,
+        }
+        if spec.min_rps is not None:
+            params["recommenderConfig"] = {"minRecommendationRequestsPerSecond": spec.min_rps}
+        return str(self.p.create_recommender(**params)["recommenderArn"])
+
+    def _create_metric_attributions(self, spec: Any, _: Change) -> str:
+        return str(
+            self.p.create_metric_attribution(
+                name=spec.name,
+                datasetGroupArn=self._group(spec.dataset_group),
+                metrics=[_metric(m) for m in spec.metrics],
+                metricsOutputConfig=_output(spec),
+            )["metricAttributionArn"]
+        )
+
+    def _version_to_serve(self, solution: str) -> str:
+        """The solution's newest ACTIVE version; one training (an earlier apply's, or a new
+        one) is waited for when it has none."""
+        arn = self.arns[("solutions", solution)]
+        versions = self.p.list_solution_versions(solutionArn=arn)["solutionVersions"]
+        versions.sort(key=lambda v: v["creationDateTime"], reverse=True)
+        for wanted in (("ACTIVE",), tuple(RUNNING)):
+            for v in versions:
+                if v["status"] in wanted:
+                    if v["status"] != "ACTIVE":
+                        self._wait_version(solution, v["solutionVersionArn"])
+                    return str(v["solutionVersionArn"])
+        self._say(f"training a version of solutions/{solution}")
+        version = str(
+            self.p.create_solution_version(solutionArn=arn, trainingMode="FULL")[
+                "solutionVersionArn"
+            ]
+        )
+        self._wait_version(solution, version)
+        return version
+
+    def _import(self, spec: Any) -> None:
+        step = f"importing {spec.import_from} into datasets/{spec.name}"
+        self._say(step)
+        params: dict[str, Any] = {
+            "jobName": f"{spec.name}-{self.stamp}"[:63],
+            "datasetArn": self.arns[("datasets", spec.name)],
+            "dataSource": {"dataLocation": spec.import_from},
+            "importMode": "FULL",
+        }
+        if self.role_arn:
+            params["roleArn"] = self.role_arn
+        job = self.p.create_dataset_import_job(**params)["datasetImportJobArn"]
+        self._wait(
+            step,
+            lambda: self.p.describe_dataset_import_job(datasetImportJobArn=job)["datasetImportJob"],
+        )
+
+    # -- updating ------------------------------------------------------------------------------
+    def _update(self, change: Change) -> None:
+        key = (change.kind, change.name)
+        spec, arn = self.specs[key], self.arns[key]
+        changed = {f.field for f in change.fields}
+        if change.kind == "datasets":
+            if "schema" in changed:
+                self.p.update_dataset(
+                    datasetArn=arn, schemaArn=self.arns[("schemas", spec.schema_)]
+                )
+                self._wait_active(change.kind, change.name)
+            if "import_from" in changed:
+                self._import(spec)
+            return
+        if change.kind == "solutions":
+            params: dict[str, Any] = {"solutionArn": arn, "performAutoTraining": spec.auto_training}
+            if spec.auto_training and spec.auto_training_schedule:
+                params["solutionUpdateConfig"] = {
+                    "autoTrainingConfig": {"schedulingExpression": spec.auto_training_schedule}
+                }
+            self.p.update_solution(**params)
+        elif change.kind == "campaigns":
+            # enableMetadataWithRecommendations is always said: an update may turn it off
+            config = {
+                **campaign_config(spec),
+                "enableMetadataWithRecommendations": spec.enable_metadata,
+            }
+            self.p.update_campaign(
+                campaignArn=arn, minProvisionedTPS=spec.min_tps, campaignConfig=config
+            )
+            self._wait(
+                f"updating {change.label}",
+                lambda: (
+                    self.p.describe_campaign(campaignArn=arn)["campaign"].get(
+                        "latestCampaignUpdate"
+                    )
+                    or {"status": "ACTIVE"}
+                ),
+            )
+            return
+        elif change.kind == "recommenders":
+            self.p.update_recommender(
+                recommenderArn=arn,
+                recommenderConfig={"minRecommendationRequestsPerSecond": spec.min_rps},
+            )
+        elif change.kind == "metric_attributions":
+            self._update_attribution(arn, spec)
+        self._wait_active(change.kind, change.name)
+
+    def _update_attribution(self, arn: str, spec: Any) -> None:
+        have = {
+            m["metricName"]: m
+            for m in self.p.list_metric_attribution_metrics(metricAttributionArn=arn)["metrics"]
+        }
+        want = {m.name: _metric(m) for m in spec.metrics}
+        remove = [name for name, m in have.items() if want.get(name) != m]
+        add = [m for name, m in want.items() if have.get(name) != m]
+        params: dict[str, Any] = {"metricAttributionArn": arn, "metricsOutputConfig": _output(spec)}
+        if remove:
+            params["removeMetrics"] = remove
+        if add:
+            params["addMetrics"] = add
+        self.p.update_metric_attribution(**params)
+
+    # -- waiting -------------------------------------------------------------------------------
+    def _wait_active(self, kind: str, name: str) -> None:
+        describe, param, key, _ = CALLS[kind]
+        arn = self.arns[(kind, name)]
+        self._wait(
+            f"waiting for {kind}/{name}",
+            lambda: getattr(self.p, describe)(**{param: arn})[key],
+        )
+
+    def _wait_version(self, solution: str, version: str) -> None:
+        self._wait(
+            f"training a version of solutions/{solution}",
+            lambda: self.p.describe_solution_version(solutionVersionArn=version)["solutionVersion"],
+        )
+
+    def _wait(self, step: str, read: Callable[[], dict[str, Any]]) -> None:
+        def done(doc: dict[str, Any]) -> bool:
+            if doc["status"] == "ACTIVE":
+                return True
+            if doc["status"] in RUNNING:
+                return False
+            raise ApplyError(step, f"{doc['status']}: {doc.get('failureReason') or 'no reason'}")
+
+        try:
+            wait_for(read, done, self.polling)
+        except PollTimedOut as err:
+            raise ApplyError(
+                step, f"still {err.last['status']} after {err.timeout_s:g} s"
+            ) from None
+
+
+def campaign_config(spec: Any) -> dict[str, Any]:
+    """CreateCampaign/UpdateCampaign's ``campaignConfig`` for a campaign spec."""
+    explore: dict[str, str] = {}
+    if spec.exploration_weight is not None:
+        explore["explorationWeight"] = wire_value(spec.exploration_weight)
+    if spec.exploration_item_age_cut_off is not None:
+        explore["explorationItemAgeCutOff"] = wire_value(spec.exploration_item_age_cut_off)
+    config: dict[str, Any] = {}
+    if explore:
+        config["itemExplorationConfig"] = explore
+    if spec.enable_metadata:
+        config["enableMetadataWithRecommendations"] = True
+    return config
+
+
+def _metric(m: Any) -> dict[str, str]:
+    return {"eventType": m.event_type, "metricName": m.name, "expression": m.expression}
+
+
+def _output(spec: Any) -> dict[str, Any]:
+    return {"roleArn": spec.role_arn, "s3DataDestination": {"path": spec.output_path}}
+
+
+def audited_apply(store: Store, actor: str, source: str, applier: Applier, plan: Plan) -> list[str]:
+    """``applier.apply(plan)`` recorded in the audit log as "apply setup file" on ``source``
+    by ``actor``, with the changes it was asked to make; the row is written first (a store
+    that cannot record it stops the apply before any call) and ends ok or error with the
+    failed step.
+
+    Raises StoreUnavailable, and whatever ``Applier.apply`` raises."""
+    params = {
+        "changes": [f"{c.action} {c.label}" for c in plan.pending],
+        "prune": plan.prune,
+    }
+    with store.audit(actor, "apply setup file", source, params) as entry:
+        done = applier.apply(plan)
+        entry.message = f"{len(done)} change(s) made"
+    return done

@@ -1,0 +1,409 @@
+"""Applying a setup file to AWS: the calls apply makes, in order, for a new dataset group,
+each request checked against the service model by botocore's Stubber."""
+
+from __future__ import annotations
+
+from services.costs.pricing import prices_for
+from services.polling import Polling
+from services.setup_file.apply import Applier
+from services.setup_file.plan import make_plan
+from services.setup_file.reading import parse
+from services.setup_file.state import read_account
+from tests.aws.conftest import AwsStubs
+
+A = "arn:aws:personalize:us-east-1:123456789012"
+GROUP, SCHEMA = f"{A}:dataset-group/shop", f"{A}:schema/shop-interactions"
+DATASET, TRACKER = f"{A}:dataset/shop/INTERACTIONS", f"{A}:event-tracker/abc"
+FILTER, SOLUTION = f"{A}:filter/no-views", f"{A}:solution/pop"
+VERSION, CAMPAIGN = f"{SOLUTION}/1a2b3c4d", f"{A}:campaign/pop"
+RECIPE = "arn:aws:personalize:::recipe/aws-popularity-count"
+AVRO = '{"type": "record", "name": "Interactions", "fields": []}'
+EXPRESSION = 'EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("view")'
+FILE = f"""
+version = 1
+[[schemas]]
+name = "shop-interactions"
+definition = '{AVRO}'
+[[dataset_groups]]
+name = "shop"
+[[datasets]]
+name = "shop-interactions"
+dataset_group = "shop"
+type = "Interactions"
+schema = "shop-interactions"
+[[event_trackers]]
+name = "shop-tracker"
+dataset_group = "shop"
+[[filters]]
+name = "no-views"
+dataset_group = "shop"
+expression = '{EXPRESSION}'
+[[solutions]]
+name = "pop"
+dataset_group = "shop"
+recipe = "aws-popularity-count"
+auto_training = false
+[[campaigns]]
+name = "pop"
+solution = "pop"
+min_tps = 2
+"""
+
+
+def test_apply_creates_a_new_dataset_group_in_dependency_order(aws: AwsStubs) -> None:
+    ok = {"status": "ACTIVE"}
+    aws.respond("personalize", "list_schemas", {"schemas": []}, {})
+    aws.respond("personalize", "list_dataset_groups", {"datasetGroups": []}, {})
+    aws.respond(
+        "personalize",
+        "create_schema",
+        {"schemaArn": SCHEMA},
+        {"name": "shop-interactions", "schema": AVRO},
+    )
+    aws.respond("personalize", "create_dataset_group", {"datasetGroupArn": GROUP}, {"name": "shop"})
+    aws.respond(
+        "personalize", "describe_dataset_group", {"datasetGroup": ok}, {"datasetGroupArn": GROUP}
+    )
+    aws.respond(
+        "personalize",
+        "create_dataset",
+        {"datasetArn": DATASET},
+        {
+            "name": "shop-interactions",
+            "schemaArn": SCHEMA,
+            "datasetGroupArn": GROUP,
+            "datasetType": "Interactions",
+        },
+    )
+    aws.respond("personalize", "describe_dataset", {"dataset": ok}, {"datasetArn": DATASET})
+    aws.respond(
+        "personalize",
+        "create_event_tracker",
+        {"eventTrackerArn": TRACKER, "trackingId": "t-1"},
+        {"name": "shop-tracker", "datasetGroupArn": GROUP},
+    )
+    aws.respond(
+        "personalize", "describe_event_tracker", {"eventTracker": ok}, {"eventTrackerArn": TRACKER}
+    )
+    aws.respond(
+        "personalize",
+        "create_filter",
+        {"filterArn": FILTER},
+        {"name": "no-views", "datasetGroupArn": GROUP, "filterExpression": EXPRESSION},
+    )
+    aws.respond("personalize", "describe_filter", {"filter": ok}, {"filterArn": FILTER})
+    aws.respond(
+        "personalize",
+        "create_solution",
+        {"solutionArn": SOLUTION},
+        {
+            "name": "pop",
+            "datasetGroupArn": GROUP,
+            "recipeArn": RECIPE,
+            "performHPO": False,
+            "performAutoTraining": False,
+        },
+    )
+    aws.respond("personalize", "describe_solution", {"solution": ok}, {"solutionArn": SOLUTION})
+    aws.respond(
+        "personalize",
+        "list_solution_versions",
+        {"solutionVersions": []},
+        {"solutionArn": SOLUTION},
+    )
+    aws.respond(
+        "personalize",
+        "create_solution_version",
+        {"solutionVersionArn": VERSION},
+        {"solutionArn": SOLUTION, "trainingMode": "FULL"},
+    )
+    aws.respond(
+        "personalize",
+        "describe_solution_version",
+        {"solutionVersion": ok},
+        {"solutionVersionArn": VERSION},
+    )
+    aws.respond(
+        "personalize",
+        "create_campaign",
+        {"campaignArn": CAMPAIGN},
+        {"name": "pop", "solutionVersionArn": VERSION, "minProvisionedTPS": 2},
+    )
+    aws.respond("personalize", "describe_campaign", {"campaign": ok}, {"campaignArn": CAMPAIGN})
+
+    p = aws.client("personalize")
+    setup, account = parse(FILE), read_account(p)
+    plan = make_plan(setup, account, prices_for("us-east-1"))
+    assert [c.action for c in plan.pending] == ["create"] * 7
+    assert plan.cost.training_runs == 1 and plan.cost.tps_after == 2
+    done = Applier(p, setup, account, polling=Polling(0.0, 5.0), say=lambda _: None).apply(plan)
+    assert done == [
+        "schemas/shop-interactions",
+        "dataset_groups/shop",
+        "datasets/shop-interactions",
+        "event_trackers/shop-tracker",
+        "filters/no-views",
+        "solutions/pop",
+        "campaigns/pop",
+    ]
+
+
+DOMAIN_GROUP = f"{A}:dataset-group/eshop"
+RECOMMENDER, ATTRIBUTION = f"{A}:recommender/best", f"{A}:metric-attribution/m"
+USE_CASE = "arn:aws:personalize:::recipe/aws-ecomm-popular-items-by-purchases"
+ROLE = "arn:aws:iam::123456789012:role/PersonalizeS3"
+WHOLE = (
+    FILE
+    + f"""
+[[schemas]]
+name = "shop-interactions-v2"
+definition = '{AVRO}'
+[[dataset_groups]]
+name = "eshop"
+domain = "ECOMMERCE"
+[[recommenders]]
+name = "best"
+dataset_group = "eshop"
+use_case = "aws-ecomm-popular-items-by-purchases"
+min_rps = 1
+[[metric_attributions]]
+name = "m"
+dataset_group = "shop"
+role_arn = "{ROLE}"
+output_path = "s3://shop/metrics/"
+metrics = [{{ event_type = "View", name = "views", expression = "SAMPLECOUNT()" }}]
+"""
+)
+ARNS = {
+    ("schemas", "shop-interactions"): SCHEMA,
+    ("schemas", "shop-interactions-v2"): f"{SCHEMA}-v2",
+    ("dataset_groups", "shop"): GROUP,
+    ("dataset_groups", "eshop"): DOMAIN_GROUP,
+    ("datasets", "shop-interactions"): DATASET,
+    ("event_trackers", "shop-tracker"): TRACKER,
+    ("filters", "no-views"): FILTER,
+    ("solutions", "pop"): SOLUTION,
+    ("campaigns", "pop"): CAMPAIGN,
+    ("recommenders", "best"): RECOMMENDER,
+    ("metric_attributions", "m"): ATTRIBUTION,
+}
+
+
+def _account(text: str):
+    from services.setup_file.state import Account
+
+    return Account(setup=parse(text), arns=dict(ARNS), active_versions={"pop": [VERSION]})
+
+
+def _apply(aws: AwsStubs, wanted: str, account, prune: bool = False) -> list[str]:
+    setup = parse(wanted)
+    plan = make_plan(setup, account, prices_for("us-east-1"), prune=prune)
+    p = aws.client("personalize")
+    return Applier(p, setup, account, polling=Polling(0.0, 5.0), say=lambda _: None).apply(plan)
+
+
+def test_prune_deletes_dependents_first_and_waits_for_each(aws: AwsStubs) -> None:
+    gone = "ResourceNotFoundException"
+
+    def attribution() -> None:
+        aws.respond(
+            "personalize", "delete_metric_attribution", {}, {"metricAttributionArn": ATTRIBUTION}
+        )
+        aws.fail(
+            "personalize",
+            "describe_metric_attribution",
+            gone,
+            404,
+            {"metricAttributionArn": ATTRIBUTION},
+        )
+
+    def recommender() -> None:
+        aws.respond("personalize", "delete_recommender", {}, {"recommenderArn": RECOMMENDER})
+        aws.fail("personalize", "describe_recommender", gone, 404, {"recommenderArn": RECOMMENDER})
+
+    def campaign() -> None:
+        aws.respond("personalize", "delete_campaign", {}, {"campaignArn": CAMPAIGN})
+        aws.fail("personalize", "describe_campaign", gone, 404, {"campaignArn": CAMPAIGN})
+
+    def solution() -> None:
+        aws.respond("personalize", "delete_solution", {}, {"solutionArn": SOLUTION})
+        aws.fail("personalize", "describe_solution", gone, 404, {"solutionArn": SOLUTION})
+
+    def filter_() -> None:
+        aws.respond("personalize", "delete_filter", {}, {"filterArn": FILTER})
+        aws.fail("personalize", "describe_filter", gone, 404, {"filterArn": FILTER})
+
+    def tracker() -> None:
+        aws.respond("personalize", "delete_event_tracker", {}, {"eventTrackerArn": TRACKER})
+        aws.fail("personalize", "describe_event_tracker", gone, 404, {"eventTrackerArn": TRACKER})
+
+    def dataset() -> None:
+        aws.respond("personalize", "delete_dataset", {}, {"datasetArn": DATASET})
+        aws.fail("personalize", "describe_dataset", gone, 404, {"datasetArn": DATASET})
+
+    def group(arn: str) -> None:
+        aws.respond("personalize", "delete_dataset_group", {}, {"datasetGroupArn": arn})
+        aws.fail("personalize", "describe_dataset_group", gone, 404, {"datasetGroupArn": arn})
+
+    def schema(arn: str) -> None:
+        aws.respond("personalize", "delete_schema", {}, {"schemaArn": arn})
+        aws.fail("personalize", "describe_schema", gone, 404, {"schemaArn": arn})
+
+    for queue in (attribution, recommender, campaign, solution, filter_, tracker, dataset):
+        queue()
+    group(GROUP)
+    group(DOMAIN_GROUP)
+    schema(SCHEMA)
+    schema(f"{SCHEMA}-v2")
+    done = _apply(aws, "version = 1", _account(WHOLE), prune=True)
+    assert done == [
+        "metric_attributions/m",
+        "recommenders/best",
+        "campaigns/pop",
+        "solutions/pop",
+        "filters/no-views",
+        "event_trackers/shop-tracker",
+        "datasets/shop-interactions",
+        "dataset_groups/shop",
+        "dataset_groups/eshop",
+        "schemas/shop-interactions",
+        "schemas/shop-interactions-v2",
+    ]
+
+
+def test_updates_use_the_update_operations(aws: AwsStubs) -> None:
+    wanted = (
+        WHOLE.replace('schema = "shop-interactions"', 'schema = "shop-interactions-v2"')
+        .replace("min_tps = 2", "min_tps = 4")
+        .replace(
+            "auto_training = false", 'auto_training = true\nauto_training_schedule = "rate(3 days)"'
+        )
+        .replace("min_rps = 1", "min_rps = 5")
+        .replace('name = "views"', 'name = "clicks"')
+    )
+    ok = {"status": "ACTIVE"}
+    aws.respond(
+        "personalize",
+        "update_dataset",
+        {"datasetArn": DATASET},
+        {"datasetArn": DATASET, "schemaArn": f"{SCHEMA}-v2"},
+    )
+    aws.respond("personalize", "describe_dataset", {"dataset": ok}, {"datasetArn": DATASET})
+    aws.respond(
+        "personalize",
+        "update_recommender",
+        {"recommenderArn": RECOMMENDER},
+        {
+            "recommenderArn": RECOMMENDER,
+            "recommenderConfig": {"minRecommendationRequestsPerSecond": 5},
+        },
+    )
+    aws.respond(
+        "personalize", "describe_recommender", {"recommender": ok}, {"recommenderArn": RECOMMENDER}
+    )
+    aws.respond(
+        "personalize",
+        "update_solution",
+        {"solutionArn": SOLUTION},
+        {
+            "solutionArn": SOLUTION,
+            "performAutoTraining": True,
+            "solutionUpdateConfig": {
+                "autoTrainingConfig": {"schedulingExpression": "rate(3 days)"}
+            },
+        },
+    )
+    aws.respond("personalize", "describe_solution", {"solution": ok}, {"solutionArn": SOLUTION})
+    views = {"eventType": "View", "metricName": "views", "expression": "SAMPLECOUNT()"}
+    aws.respond(
+        "personalize",
+        "list_metric_attribution_metrics",
+        {"metrics": [views]},
+        {"metricAttributionArn": ATTRIBUTION},
+    )
+    aws.respond(
+        "personalize",
+        "update_metric_attribution",
+        {"metricAttributionArn": ATTRIBUTION},
+        {
+            "metricAttributionArn": ATTRIBUTION,
+            "metricsOutputConfig": {
+                "roleArn": ROLE,
+                "s3DataDestination": {"path": "s3://shop/metrics/"},
+            },
+            "removeMetrics": ["views"],
+            "addMetrics": [{**views, "metricName": "clicks"}],
+        },
+    )
+    aws.respond(
+        "personalize",
+        "describe_metric_attribution",
+        {"metricAttribution": ok},
+        {"metricAttributionArn": ATTRIBUTION},
+    )
+    aws.respond(
+        "personalize",
+        "update_campaign",
+        {"campaignArn": CAMPAIGN},
+        {
+            "campaignArn": CAMPAIGN,
+            "minProvisionedTPS": 4,
+            "campaignConfig": {"enableMetadataWithRecommendations": False},
+        },
+    )
+    aws.respond(
+        "personalize",
+        "describe_campaign",
+        {"campaign": {"status": "ACTIVE", "latestCampaignUpdate": ok}},
+        {"campaignArn": CAMPAIGN},
+    )
+    assert _apply(aws, wanted, _account(WHOLE)) == [
+        "datasets/shop-interactions",
+        "recommenders/best",  # its group has no dataset to wait for
+        "solutions/pop",
+        "metric_attributions/m",
+        "campaigns/pop",
+    ]
+
+
+def test_a_new_recommender_and_metric_attribution(aws: AwsStubs) -> None:
+    current = WHOLE[: WHOLE.index("[[recommenders]]")]
+    ok = {"status": "ACTIVE"}
+    aws.respond(
+        "personalize",
+        "create_recommender",
+        {"recommenderArn": RECOMMENDER},
+        {
+            "name": "best",
+            "datasetGroupArn": DOMAIN_GROUP,
+            "recipeArn": USE_CASE,
+            "recommenderConfig": {"minRecommendationRequestsPerSecond": 1},
+        },
+    )
+    aws.respond(
+        "personalize", "describe_recommender", {"recommender": ok}, {"recommenderArn": RECOMMENDER}
+    )
+    aws.respond(
+        "personalize",
+        "create_metric_attribution",
+        {"metricAttributionArn": ATTRIBUTION},
+        {
+            "name": "m",
+            "datasetGroupArn": GROUP,
+            "metrics": [
+                {"eventType": "View", "metricName": "views", "expression": "SAMPLECOUNT()"}
+            ],
+            "metricsOutputConfig": {
+                "roleArn": ROLE,
+                "s3DataDestination": {"path": "s3://shop/metrics/"},
+            },
+        },
+    )
+    aws.respond(
+        "personalize",
+        "describe_metric_attribution",
+        {"metricAttribution": ok},
+        {"metricAttributionArn": ATTRIBUTION},
+    )
+    account = _account(current)
+    assert _apply(aws, WHOLE, account) == ["recommenders/best", "metric_attributions/m"]

@@ -1,0 +1,132 @@
+"""Apply against the local engine: reproducing an export, each kind of change, resuming after
+a failure, and --prune refusing without a confirmation."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from services.config import Settings
+from services.costs.pricing import prices_for
+from services.local.engine import reset_engines
+from services.personalize.clients import Clients, build_clients
+from services.polling import Polling
+from services.setup_file import cli
+from services.setup_file.apply import Applier, ApplyError
+from services.setup_file.export import to_toml
+from services.setup_file.plan import make_plan
+from services.setup_file.reading import parse
+from services.setup_file.state import read_account
+from services.store.tables import Store
+
+FAST = Polling(interval_s=0.05, timeout_s=120.0)
+PRICES = prices_for("us-east-1")
+
+
+def apply_text(clients: Clients, text: str, prune: bool = False) -> list[str]:
+    setup, account = parse(text), read_account(clients.personalize)
+    plan = make_plan(setup, account, PRICES, prune=prune)
+    return Applier(clients.personalize, setup, account, polling=FAST, say=lambda _: None).apply(
+        plan
+    )
+
+
+def pending(clients: Clients, text: str) -> list[str]:
+    plan = make_plan(parse(text), read_account(clients.personalize), PRICES)
+    return [f"{c.action} {c.label}" for c in plan.pending]
+
+
+def test_export_applied_to_an_empty_engine_reproduces_it(
+    small_shop: Clients, settings: Settings, tmp_path: Path
+) -> None:
+    text = to_toml(read_account(small_shop.personalize).setup)
+    reset_engines()
+    empty = Settings(data_dir=tmp_path / "other", lifecycle_seconds=0.0, worker_mode="thread")
+    shutil.copytree(settings.data_dir / "s3", empty.data_dir / "s3")  # the bucket's files
+    other = build_clients(empty)
+    try:
+        done = apply_text(other, text)
+        assert "campaigns/pop-campaign" in done and "datasets/shop-interactions" in done
+        assert pending(other, text) == []
+        assert read_account(other.personalize).setup == parse(text)
+        campaign = other.personalize.list_campaigns()["campaigns"][0]
+        assert campaign["status"] == "ACTIVE"
+    finally:
+        reset_engines()
+
+
+def test_each_kind_of_change_is_applied(small_shop: Clients) -> None:
+    p = small_shop.personalize
+    text = to_toml(read_account(p).setup)
+    edited = text.replace("min_tps = 2", "min_tps = 3").replace(
+        "auto_training = true", "auto_training = false"
+    )
+    edited += '\n[[filters]]\nname = "cheap"\ndataset_group = "shop"\n'
+    edited += "expression = 'INCLUDE ItemID WHERE Interactions.EVENT_TYPE IN (\"view\")'\n"
+    assert sorted(apply_text(small_shop, edited)) == [
+        "campaigns/pop-campaign",
+        "filters/cheap",
+        "solutions/sims",
+    ]
+    assert pending(small_shop, edited) == []
+    campaign = p.list_campaigns()["campaigns"][0]
+    assert (
+        p.describe_campaign(campaignArn=campaign["campaignArn"])["campaign"]["minProvisionedTPS"]
+        == 3
+    )
+    # a changed hyperparameter replaces the solution (no Update* changes solutionConfig)
+    changed = edited.replace('item_id_hidden_dim = "100"', 'item_id_hidden_dim = "120"')
+    assert apply_text(small_shop, changed) == ["solutions/sims"]
+    assert pending(small_shop, changed) == []
+    sims = [s for s in read_account(p).setup.solutions if s.name == "sims"][0]
+    assert (sims.hyperparameters, sims.auto_training) == ({"item_id_hidden_dim": "120"}, False)
+
+
+def test_a_failed_import_stops_apply_and_a_second_apply_resumes(
+    small_shop: Clients, settings: Settings
+) -> None:
+    text = to_toml(read_account(small_shop.personalize).setup)
+    source = settings.data_dir / "s3" / "bucket" / "shop" / "interactions.csv"
+    extra = (
+        '\n[[dataset_groups]]\nname = "second"\n'
+        '[[datasets]]\nname = "second-interactions"\ndataset_group = "second"\n'
+        'type = "Interactions"\nschema = "shop-interactions"\n'
+        'import_from = "s3://bucket/second/interactions.csv"\n'
+        '[[filters]]\nname = "second-filter"\ndataset_group = "second"\n'
+        "expression = 'EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN (\"view\")'\n"
+    )
+    with pytest.raises(ApplyError) as failed:
+        apply_text(small_shop, text + extra)  # the file to import is not there yet
+    assert "importing s3://bucket/second/interactions.csv" in failed.value.step
+    assert pending(small_shop, text + extra) == [
+        "update datasets/second-interactions",
+        "create filters/second-filter",
+    ]
+    (settings.data_dir / "s3" / "bucket" / "second").mkdir()
+    shutil.copy(source, settings.data_dir / "s3" / "bucket" / "second" / "interactions.csv")
+    assert apply_text(small_shop, text + extra) == [
+        "datasets/second-interactions",
+        "filters/second-filter",
+    ]
+    assert pending(small_shop, text + extra) == []
+
+
+def test_prune_refuses_without_a_confirmation_and_deletes_with_yes(
+    small_shop: Clients, settings: Settings, tmp_path: Path, capsys
+) -> None:
+    text = to_toml(read_account(small_shop.personalize).setup)
+    start = text.index("[[filters]]")
+    path = tmp_path / "shop.toml"
+    path.write_text(text[:start] + text[text.index("[[", start + 3) :], encoding="utf-8")
+    base = ["--data-dir", str(settings.data_dir), "apply", str(path), "--prune"]
+    assert cli.main(base) == 1  # standard input is no terminal: never confirmed
+    assert "refused" in capsys.readouterr().err
+    assert [f["name"] for f in small_shop.personalize.list_filters()["Filters"]] == ["no-views"]
+    assert cli.main([*base, "--yes"]) == 0
+    assert small_shop.personalize.list_filters()["Filters"] == []
+    (entry, *_) = Store.from_settings(settings).recent_actions(limit=1)
+    assert (entry.action, entry.result, entry.target) == ("apply setup file", "ok", str(path))
+    assert entry.params["changes"] == ["delete filters/no-views"]
+    assert entry.actor.endswith(" (cli)") and entry.message == "1 change(s) made"
