@@ -12,7 +12,7 @@ import json
 import re
 import secrets
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -21,6 +21,13 @@ import pandas as pd
 from services.datasets.snapshot import Location, ObjectStore
 from services.errors import ServiceError
 from services.evaluation.inspection import UserRecommendations
+from services.evaluation.products import (
+    IMAGE_COLUMNS,
+    PRICE_COLUMNS,
+    SHOP_CURRENCY,
+    Product,
+    picture,
+)
 
 UNKNOWN_PREFIX = "unknown-"
 PREVIEW_INPUT = "users.json"
@@ -63,10 +70,15 @@ def _column(frame: pd.DataFrame, candidates: Sequence[str]) -> str | None:
 
 @dataclass(frozen=True)
 class ItemCatalog:
-    """Item names and categories from an Items snapshot (empty when there is none)."""
+    """Item names, categories, prices and pictures from an Items snapshot (empty when there is
+    none). ``prices`` are numbers in ``currency``; ``images`` are the raw field values (checked
+    by ``product``, never drawn as they are)."""
 
     names: Mapping[str, str]
     categories: Mapping[str, str]
+    prices: Mapping[str, float] = field(default_factory=dict)
+    images: Mapping[str, str] = field(default_factory=dict)
+    currency: str = SHOP_CURRENCY
 
     @classmethod
     def from_frame(cls, items: pd.DataFrame | None) -> ItemCatalog:
@@ -82,7 +94,31 @@ class ItemCatalog:
             keep = values.notna()
             return dict(zip(ids[keep], values[keep].astype(str), strict=True))
 
-        return cls(mapping(_column(items, NAME_COLUMNS)), mapping(_column(items, CATEGORY_COLUMNS)))
+        prices: dict[str, float] = {}
+        price_col = _column(items, PRICE_COLUMNS)
+        if price_col is not None:
+            # a price that is not a number (a typo, "₩39,000" left as text) is unknown, not 0
+            numbers = pd.to_numeric(items[price_col], errors="coerce")
+            keep = numbers.notna()
+            prices = dict(zip(ids[keep], numbers[keep].astype(float), strict=True))
+        return cls(
+            mapping(_column(items, NAME_COLUMNS)),
+            mapping(_column(items, CATEGORY_COLUMNS)),
+            prices,
+            mapping(_column(items, IMAGE_COLUMNS)),
+        )
+
+    def product(self, item_id: str) -> Product:
+        """The item as a product: name, category, price and a picture that is safe to draw."""
+        category = self.categories.get(item_id)
+        return Product(
+            item_id=item_id,
+            name=self.names.get(item_id),
+            category=category,
+            price=self.prices.get(item_id),
+            currency=self.currency,
+            image=picture(self.images.get(item_id), category),
+        )
 
     def __contains__(self, item_id: object) -> bool:
         return item_id in self.names or item_id in self.categories

@@ -40,6 +40,7 @@ _SKIP = (
     re.compile(r"`[^`]*`"),  # code spans: commands, IDs to copy
     re.compile(r"arn:aws[\w:/.\-]*"),
     re.compile(r"s3://\S+|https?://\S+"),
+    re.compile(r"\bapp/static/\S+"),  # picture cells (an image column draws the picture)
     re.compile(r":material/[a-z_]+:"),  # icons
     re.compile(r"\b[\w.\-]+\.(?:csv|json|toml|py)\b"),  # file names
     re.compile(r"%\{[^}]*\}"),  # plotly hover placeholders

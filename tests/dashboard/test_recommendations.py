@@ -36,10 +36,6 @@ def typed(at: AppTest, users: list[str]) -> AppTest:
     return at
 
 
-def frames(at: AppTest, index_name: str) -> list[pd.DataFrame]:
-    return [d.value for d in at.dataframe if d.value.index.name == index_name]
-
-
 def heatmaps(at: AppTest) -> list[dict[str, Any]]:
     specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
     return [s for s in specs if s["data"] and s["data"][0]["type"] == "heatmap"]
@@ -80,23 +76,49 @@ def test_known_users_of_three_clusters_are_not_flagged(seeded: Seeded) -> None:
     assert not any("unknown to the model" in shown(w.value) for w in [*at.warning, *at.info])
 
 
-def test_grid_shows_what_the_api_returns_with_categories(
+def grids(at: AppTest, positions: str) -> list[pd.DataFrame]:
+    """The picture grids (users × ``positions``: "rank" or "latest")."""
+    return [d.value for d in at.dataframe if d.value.columns.name == positions]
+
+
+def products_shown(at: AppTest) -> list[pd.DataFrame]:
+    """Product tables of the grid (every recommended product, a clicked one); the item tools'
+    tables have a rank column."""
+    return [d.value for d in at.dataframe if "item ID" in d.value.columns and "rank" not in d.value]
+
+
+def test_grid_shows_every_user_as_a_row_of_products(
     seeded: Seeded, service: PersonalizeService
 ) -> None:
     users = ["u0", "u4", "u8"]
     at = typed(app_at(PAGE), users)
-    grid = frames(at, "rank")[0]
-    assert list(grid.columns) == users and len(grid) == 10
-    for user in users:
-        expected = service.get_recommendations(seeded.up_campaign, user_id=user, num_results=10)
-        cells = grid[user].tolist()
-        assert [c.split(" ")[0] for c in cells] == list(expected.item_ids)
-        for item, cell in zip(expected.item_ids, cells, strict=True):
-            assert cell.endswith(f"(cat{cluster_of_item(int(item[1:]), 90)})")
-    history = frames(at, "latest")[0]
-    assert list(history.columns) == users
+    grid = grids(at, "rank")[0]
+    assert list(grid.index) == users and grid.shape == (3, 10)
+    # the seeded shop's categories (cat0…) have no pictures: the neutral placeholder, no gap
+    assert set(grid.to_numpy().ravel()) == {"app/static/items/placeholder.svg"}
+    expected = {
+        u: list(service.get_recommendations(seeded.up_campaign, user_id=u, num_results=10).item_ids)
+        for u in users
+    }
+    every = products_shown(at)[0]
+    assert list(every["item ID"]) == list(dict.fromkeys(i for u in users for i in expected[u]))
+    for row in every.itertuples(index=False):
+        i = int(row[4][1:])
+        # write_items: PRICE 5 + i % 20 (won), CATEGORY cat<cluster>; no names in that shop
+        assert row[2] == f"₩{5 + i % 20}" and row[3] == f"cat{cluster_of_item(i, 90)}"
+        assert row[1] == "–"
+    # a click on u4's third picture names that product, with its ID
+    assert len(products_shown(at)) == 1
+    at.session_state["a_grid"] = {"selection": {"rows": [], "columns": [], "cells": [[1, "3"]]}}
+    at.run()
+    clicked = products_shown(at)[0]
+    assert clicked["item ID"].tolist() == [expected["u4"][2]]
+    history = grids(at, "latest")[0]
+    assert list(history.index) == users and history.shape == (3, 5)
     # u0's newest events are the PutEvents the seed sent: items (0 * 7 + k) % 90, k=0 newest.
-    assert history["u0"].iloc[0].startswith("i0 ")
+    at.session_state["a_history"] = {"selection": {"rows": [], "columns": [], "cells": [[0, "1"]]}}
+    at.run()
+    assert products_shown(at)[0]["item ID"].tolist() == ["i0"]
 
 
 def test_typed_ids_from_another_id_space_get_the_readiness_finding(seeded: Seeded) -> None:
@@ -113,7 +135,7 @@ def test_compare_two_campaigns_side_by_side(seeded: Seeded) -> None:
     at.selectbox(key="rec_a2").set_value("shop-campaign (aws-user-personalization)").run()
     at.selectbox(key="rec_b2").set_value("shop-pop-campaign (aws-popularity-count)").run()
     assert not at.exception
-    assert len(frames(at, "rank")) == 2 and len(heatmaps(at)) == 2
+    assert len(grids(at, "rank")) == 2 and len(heatmaps(at)) == 2
     # Identical lists from the popularity campaign are by design: a neutral note, no error.
     assert not any("shop-pop-campaign" in shown(e.value) for e in at.error), [
         shown(e.value) for e in at.error
@@ -128,9 +150,12 @@ def test_similar_items_match_the_related_items_campaign(
 ) -> None:
     at = app_at(PAGE)
     at.text_input(key="rec_sims_item").set_value("i40").run()
-    table = next(d.value for d in at.dataframe if "item_id" in d.value and len(d.value) == 10)
+    table = next(d.value for d in at.dataframe if "rank" in d.value and len(d.value) == 10)
     expected = service.get_recommendations(seeded.sims_campaign, item_id="i40", num_results=10)
-    assert table["item_id"].tolist() == list(expected.item_ids)
+    assert table["item ID"].tolist() == list(expected.item_ids)
+    # products, not IDs: each row its picture (the placeholder here) and its price in won
+    assert set(table["picture"]) == {"app/static/items/placeholder.svg"}
+    assert table["price"].tolist() == [f"₩{5 + int(i[1:]) % 20}" for i in expected.item_ids]
     # Personalize gives no scores for related items: no column of "None"
     assert all(r.score is None for r in expected.items)
     assert "score" not in table.columns
@@ -157,8 +182,10 @@ def test_ranking_puts_unknown_items_last(seeded: Seeded) -> None:
     at.text_input(key="rec_rank_user").set_value("u1").run()
     at.text_area(key="rec_rank_items").set_value("nope-1, i35\ni3 i40\nnope-2").run()
     table = at.dataframe[-1].value
-    assert sorted(table["item_id"]) == sorted(["nope-1", "i35", "i3", "i40", "nope-2"])
-    assert set(table["item_id"].iloc[-2:]) == {"nope-1", "nope-2"}
+    assert sorted(table["item ID"]) == sorted(["nope-1", "i35", "i3", "i40", "nope-2"])
+    assert set(table["item ID"].iloc[-2:]) == {"nope-1", "nope-2"}
+    # an item the catalogue does not know: the placeholder picture, no price, never "None"
+    assert table[["name", "price", "category"]].iloc[-1].tolist() == ["–", "–", "–"]
     assert table["score"].iloc[-2:].tolist() == [0.0, 0.0]
     assert table["in catalog"].tolist() == [True, True, True, False, False]
 
@@ -167,7 +194,7 @@ def preview(at: AppTest) -> None:
     """Start the batch preview and rerun until its grid is drawn."""
     at.button(key="rec_preview_start").click().run()
     deadline = time.monotonic() + 60  # the job trains nothing, but the machine may be busy
-    while not frames(at, "rank") and time.monotonic() < deadline:
+    while not grids(at, "rank") and time.monotonic() < deadline:
         time.sleep(0.1)
         at.run()  # the fragment polls once per run
 
@@ -185,9 +212,9 @@ def test_preview_of_an_undeployed_version_runs_a_batch_job(
     assert not at.exception, [e.value for e in at.exception]
     jobs = service.list_batch_inference_jobs(seeded.up_v2)
     assert [j.status for j in jobs] == ["ACTIVE"]
-    grid = frames(at, "rank")[0]
-    assert list(grid.columns) == KNOWN[:4]
-    assert all(cell.startswith("i") for cell in grid["u0"])
+    grid = grids(at, "rank")[0]
+    assert list(grid.index) == KNOWN[:4] and grid.shape == (4, 10)
+    assert grid.notna().all().all()  # every user got a full list of pictures
 
 
 def test_preview_offers_only_versions_that_answer_for_users(seeded: Seeded) -> None:
@@ -226,7 +253,7 @@ def test_twenty_users_by_twenty_five_items(seeded: Seeded) -> None:
     at.slider(key="rec_n").set_value(20).run()
     at.slider(key="rec_top_n").set_value(25).run()
     assert not at.exception
-    assert frames(at, "rank")[0].shape == (25, 20)
+    assert grids(at, "rank")[0].shape == (20, 25)
     assert len(heatmaps(at)[0]["data"][0]["x"]) == 20
     started = time.perf_counter()
     at.run()

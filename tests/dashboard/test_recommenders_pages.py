@@ -71,22 +71,28 @@ def test_recommendations_page_serves_a_recommender(domain_shop: dict) -> None:
     ]
     at = box.set_value(labels[1]).run()
     assert not at.exception, [e.value for e in at.exception]
-    grid = at.dataframe[1].value  # recent history, then the top-N grid
+    (grid,) = [d.value for d in at.dataframe if d.value.columns.name == "rank"]
+    # every sampled user is a row of product pictures; the product list under it names them
+    (listed,) = [d.value for d in at.dataframe if "item ID" in d.value and "rank" not in d.value]
     bought = {(u, i) for u, i, _, e in domain_shop["rows"] if e == "Purchase"}
     buyers = Counter(i for _, i in bought)
     top = buyers.most_common(1)[0][0]
-    # Best sellers gives every user the same list, led by the item most customers bought
-    assert all(str(cell).split(" ")[0] == top for cell in grid.iloc[0])
+    # Best sellers gives every user the same list (so one list's worth of products), led by
+    # the item most customers bought
+    assert len(grid) > 1 and (grid.nunique() == 1).all()
+    assert len(listed) == grid.shape[1] and listed["item ID"].iloc[0] == top
     # the recommender has metadata enabled: the page asked for the Items columns and shows
     # them per item; by hand from write_shop's items.csv: PRICE 1.0 + i, "shoes" below i20
-    meta = at.dataframe[2].value.set_index("item")
+    meta = [d.value for d in at.dataframe if "item" in d.value.columns][0].set_index("item")
     assert meta.columns.tolist() == ["PRICE", "CATEGORY_L1"]
-    listed = {str(cell).split(" ")[0] for cell in grid.to_numpy().ravel() if cell}
-    assert set(meta.index) == listed
+    assert set(meta.index) == set(listed["item ID"])
     for item, row in meta.iterrows():
         number = int(item[1:])
         assert float(row["PRICE"]) == 1.0 + number
         assert row["CATEGORY_L1"] == ("shoes" if number < 20 else "hats")
+    for row in listed.itertuples(index=False):  # the same facts, as the product list shows them
+        number = int(row[4][1:])
+        assert row[2] == f"₩{1 + number}" and row[3] == ("shoes" if number < 20 else "hats")
     # identical lists are what a popular-items use case is for: a note, not an alarm
     notes = [shown(e.value) for e in at.info]
     assert any("same list by design" in text for text in notes)

@@ -1,4 +1,5 @@
-"""Side-by-side recommendations: the verdict, the overlap heatmap and the users × rank grid."""
+"""Side-by-side recommendations: the verdict, the overlap heatmap and the users × rank grid
+of product pictures."""
 
 from __future__ import annotations
 
@@ -10,6 +11,11 @@ import streamlit as st
 
 from dashboard.components.chart_style import cjk_font
 from dashboard.components.downloads import csv_download
+from dashboard.components.recommendations.products import (
+    picture_grid,
+    show_picture_grid,
+    show_products,
+)
 from dashboard.components.text import chart_text, md_escape
 from services.evaluation.inspection import (
     UserRecommendations,
@@ -88,35 +94,6 @@ def heatmap(results: Sequence[UserRecommendations], top_n: int, key: str) -> Non
     st.plotly_chart(cjk_font(fig), key=key)
 
 
-def wide_grid(
-    results: Sequence[UserRecommendations], catalog: ItemCatalog, top_n: int
-) -> pd.DataFrame:
-    """Rank × user, each cell ``item · name (category)``; a failed user shows its error."""
-    columns = {}
-    for res in results:
-        if res.ok:
-            reasons = list(res.reasons) + [None] * (len(res.items) - len(res.reasons))
-            cells = [
-                catalog.label(i) + (f" [{why}]" if why else "")
-                for i, why in zip(res.items[:top_n], reasons, strict=False)
-            ]
-        else:
-            cells = [_("error: {error}").format(error=res.error)]
-        columns[res.user_id] = cells + [""] * (top_n - len(cells))
-    return pd.DataFrame(columns, index=pd.RangeIndex(1, top_n + 1, name=_("rank")))
-
-
-def history_grid(
-    history: Mapping[str, Sequence[str]], users: Sequence[str], catalog: ItemCatalog, k: int
-) -> pd.DataFrame:
-    """The latest ``k`` items of each user, newest first, in the same column order as the grid."""
-    columns = {}
-    for user in users:
-        items = [catalog.label(i) for i in list(history.get(user, []))[:k]] or [_("(no history)")]
-        columns[user] = items + [""] * (k - len(items))
-    return pd.DataFrame(columns, index=pd.RangeIndex(1, k + 1, name=_("latest")))
-
-
 def show_grid(
     results: Sequence[UserRecommendations],
     history: Mapping[str, Sequence[str]] | None,
@@ -124,13 +101,27 @@ def show_grid(
     top_n: int,
     key: str,
 ) -> None:
-    """Recent history over the top-N grid, plus the CSV download of the grid."""
-    users = [r.user_id for r in results]
+    """Recent history over the top-N, both as a users × rank grid of product pictures (every
+    sampled user a row, a click on a picture shows the product), then every recommended
+    product with its name, price and category, and the CSV download of the grid."""
+    lists = {r.user_id: list(r.items[:top_n]) for r in results if r.ok}
+    for res in results:
+        if not res.ok:
+            st.caption(
+                _("{user}: {error}").format(user=md_escape(res.user_id), error=md_escape(res.error))
+            )
     if history is not None:
         st.markdown(_("**Recent history** (newest first)"))
-        st.dataframe(history_grid(history, users, catalog, 5), key=f"{key}_history")
+        recent = {user: list(history.get(user, []))[:5] for user in lists}
+        frame = picture_grid(recent, catalog, 5, row_name=_("user"), column_name=_("latest"))
+        show_picture_grid(frame, recent, catalog, f"{key}_history")
     st.markdown(_("**Top {n}**").format(n=top_n))
-    st.dataframe(wide_grid(results, catalog, top_n), key=f"{key}_grid")
+    frame = picture_grid(lists, catalog, top_n, row_name=_("user"), column_name=_("rank"))
+    show_picture_grid(frame, lists, catalog, f"{key}_grid")
+    shown = list(dict.fromkeys(i for items in lists.values() for i in items))
+    if shown:
+        with st.expander(_("All {count} recommended products").format(count=len(shown))):
+            show_products(shown, catalog, f"{key}_products", _reasons(results, top_n))
     metadata = item_metadata(results, top_n)
     if len(metadata):
         st.markdown(_("**Item metadata** (from the recommendations, `metadataColumns`)"))
@@ -141,6 +132,17 @@ def show_grid(
         f"recommendations-{key}.csv",
         f"{key}_csv",
     )
+
+
+def _reasons(results: Sequence[UserRecommendations], top_n: int) -> dict[str, str]:
+    """Item -> the reasons the service gave for it in any user's top-N ("Popular item", a
+    promotion's name), each once, in first-seen order."""
+    seen: dict[str, dict[str, None]] = {}
+    for res in results:
+        for item, why in zip(res.items[:top_n], res.reasons, strict=False):
+            if why:
+                seen.setdefault(item, {})[str(why)] = None
+    return {item: " · ".join(whys) for item, whys in seen.items()}
 
 
 def cross_overlap(

@@ -9,6 +9,7 @@ import streamlit as st
 
 from dashboard import deps
 from dashboard.components.errors import shown_errors
+from dashboard.components.recommendations import products
 from dashboard.components.text import md_escape
 from services.evaluation.sampling import ItemCatalog, parse_ids
 from services.i18n import N_, _
@@ -18,34 +19,32 @@ from services.workspace.catalog import CampaignInfo
 MAX_SIMILAR = 25
 
 
-_HEADERS = {
-    "rank": N_("rank"),
-    "item_id": N_("item_id"),
-    "name": N_("name"),
-    "category": N_("category"),
-    "score": N_("score"),
-    "in catalog": N_("in catalog"),
-}
+_HEADERS = {"rank": N_("rank"), "score": N_("score"), "in catalog": N_("in catalog")}
 
 
 def _headers(table: pd.DataFrame) -> pd.DataFrame:
     """``table`` with its column names in the reader's language, for display."""
-    return table.rename(columns={k: _(v) for k, v in _HEADERS.items()})
+    return products.headers(table).rename(columns={k: _(v) for k, v in _HEADERS.items()})
 
 
 def _table(recs: RecommendationList, catalog: ItemCatalog) -> pd.DataFrame:
+    """rank, the product's columns (``products.HEADERS``), score."""
     return pd.DataFrame(
         [
-            {
-                "rank": rank,
-                "item_id": rec.item_id,
-                "name": catalog.names.get(rec.item_id, ""),
-                "category": catalog.categories.get(rec.item_id, ""),
-                "score": rec.score,
-            }
+            {"rank": rank, **products.product_fields(catalog, rec.item_id), "score": rec.score}
             for rank, rec in enumerate(recs.items, start=1)
         ],
-        columns=["rank", "item_id", "name", "category", "score"],
+        columns=["rank", *products.HEADERS, "score"],
+    )
+
+
+def _show(table: pd.DataFrame, key: str) -> None:
+    st.dataframe(
+        _headers(table),
+        hide_index=True,
+        column_config=products.column_config(),
+        row_height=products.ROW_HEIGHT,
+        key=key,
     )
 
 
@@ -109,7 +108,7 @@ def similar_items(
                     same=same, count=len(table), category=md_escape(own)
                 )
             )
-        st.dataframe(_headers(table), hide_index=True, key="rec_sims_table")
+        _show(table, "rec_sims_table")
 
 
 def ranking(
@@ -145,5 +144,5 @@ def ranking(
         table = _table(recs, catalog)
         if catalog.names or catalog.categories:
             table["in catalog"] = [item in catalog for item in table["item_id"]]
-        st.dataframe(_headers(table), hide_index=True, key="rec_rank_table")
+        _show(table, "rec_rank_table")
         st.caption(_("Items the model does not know are appended last with score 0."))

@@ -1,0 +1,148 @@
+"""Items drawn as products: picture, name, price and category, the ID beside or on click.
+
+Pictures are ``st.column_config.ImageColumn`` cells: the browser loads the URL (the item's
+own, checked in ``services.evaluation.products``, or the dashboard's static pictures); names
+and categories are dataframe cells, which Streamlit draws as plain text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from services.evaluation.sampling import ItemCatalog
+from services.i18n import N_, _, formats
+
+ROW_HEIGHT = 56  # px: a thumbnail a merchandiser can recognise
+PICTURE_WIDTH = 64  # px per rank column: 10 ranks and the user column fit a 1280 px window
+MISSING = "–"  # a name or category the catalogue does not have (never "None")
+
+# Product table columns (stable keys) and their headers, marked for the catalogue.
+HEADERS = {
+    "picture": N_("picture"),
+    "name": N_("name"),
+    "price": N_("price"),
+    "category": N_("category"),
+    "item_id": N_("item ID"),
+}
+
+
+def product_fields(catalog: ItemCatalog, item_id: str) -> dict[str, Any]:
+    """One product's cells, keyed like ``HEADERS``: the picture URL and text to display."""
+    product = catalog.product(item_id)
+    return {
+        "picture": product.image,
+        "name": product.name or MISSING,
+        "price": formats.money(product.price, product.currency),
+        "category": product.category or MISSING,
+        "item_id": item_id,
+    }
+
+
+def column_config() -> dict[str, Any]:
+    """Column settings for a frame with ``HEADERS`` columns, renamed with ``headers``."""
+    return {
+        _(HEADERS["picture"]): st.column_config.ImageColumn(
+            _(HEADERS["picture"]), width=PICTURE_WIDTH
+        ),
+        _(HEADERS["name"]): st.column_config.TextColumn(_(HEADERS["name"]), width="medium"),
+        _(HEADERS["item_id"]): st.column_config.TextColumn(_(HEADERS["item_id"])),
+    }
+
+
+def headers(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` with its product columns named in the reader's language."""
+    return table.rename(columns={k: _(v) for k, v in HEADERS.items()})
+
+
+def product_frame(item_ids: Sequence[str], catalog: ItemCatalog) -> pd.DataFrame:
+    """One row per item (in the given order): picture, name, price, category, item ID."""
+    return pd.DataFrame(
+        [product_fields(catalog, i) for i in item_ids], columns=list(HEADERS)
+    ).reset_index(drop=True)
+
+
+def show_products(
+    item_ids: Sequence[str],
+    catalog: ItemCatalog,
+    key: str,
+    reasons: Mapping[str, str] | None = None,
+) -> None:
+    """The products as a table with pictures (nothing drawn for no items); ``reasons``: why
+    the service put an item in a list (GetRecommendations ``reason``), as a last column."""
+    if not item_ids:
+        return
+    frame = product_frame(item_ids, catalog)
+    if reasons:
+        frame[_("reason")] = [reasons.get(i, "") for i in item_ids]
+    st.dataframe(
+        headers(frame),
+        hide_index=True,
+        column_config=column_config(),
+        row_height=ROW_HEIGHT,
+        key=key,
+    )
+
+
+def picture_grid(
+    rows: Mapping[str, Sequence[str]],
+    catalog: ItemCatalog,
+    width: int,
+    *,
+    row_name: str,
+    column_name: str,
+) -> pd.DataFrame:
+    """Rows × positions of pictures: one row per key of ``rows`` (a user, or a user and a
+    campaign), column ``1`` … ``width`` the picture of the item at that position (None past
+    the end of a shorter list). The index is named ``row_name``, the columns ``column_name``."""
+    frame = pd.DataFrame(
+        [
+            [catalog.product(i).image for i in list(items)[:width]]
+            + [None] * (width - len(list(items)[:width]))
+            for items in rows.values()
+        ],
+        index=pd.Index(list(rows), name=row_name),
+        columns=pd.Index([str(k) for k in range(1, width + 1)], name=column_name),
+    )
+    return frame
+
+
+def show_picture_grid(
+    frame: pd.DataFrame, rows: Mapping[str, Sequence[str]], catalog: ItemCatalog, key: str
+) -> str | None:
+    """Draw a ``picture_grid``; a click on a picture selects it and its product is shown
+    below (name, price, category, ID). Returns the clicked item's ID, or None."""
+    config = {col: st.column_config.ImageColumn(col, width=PICTURE_WIDTH) for col in frame.columns}
+    event = st.dataframe(
+        frame,
+        column_config=config,
+        row_height=ROW_HEIGHT,
+        height=ROW_HEIGHT * len(frame) + 38,  # every row (and the 35 px header), no scrolling
+        on_select="rerun",
+        selection_mode="single-cell",
+        key=key,
+    )
+    item = clicked_item(event, rows)
+    if item is None:
+        st.caption(_("Click a picture to see the product's name, price, category and ID."))
+    else:
+        show_products([item], catalog, f"{key}_clicked")
+    return item
+
+
+def clicked_item(event: Any, rows: Mapping[str, Sequence[str]]) -> str | None:
+    """The item ID under a grid's selected cell (``event``: what ``st.dataframe`` returned,
+    cells as ``(row position, column name)``); None when nothing or an empty cell is selected."""
+    cells = getattr(getattr(event, "selection", None), "cells", None) or []
+    if not cells:
+        return None
+    row, column = cells[0]
+    keys = list(rows)
+    if not (0 <= int(row) < len(keys)):
+        return None
+    items = list(rows[keys[int(row)]])
+    position = int(column) - 1 if str(column).isdigit() else -1
+    return items[position] if 0 <= position < len(items) else None
