@@ -1,6 +1,8 @@
-"""The dataset-group picker and the data snapshot's age with its Refresh button."""
+"""The dataset-group picker, the data snapshot's age and the pages' Refresh button."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import streamlit as st
 
@@ -43,10 +45,26 @@ def refresh_row(data: GroupData, key: str) -> None:
         ),
         help=exact_time(data.taken),
     )
-    if right.button(
+    refresh_button(key, right, data=True)
+
+
+def refresh_button(key: str, where: Any = st, *, data: bool) -> None:
+    """A Refresh button: forgets the cached lists (and, with ``data``, the data snapshots:
+    export jobs on AWS) and reruns the page with what the service says now."""
+    if where.button(
         _("Refresh"),
+        icon=":material/refresh:",
         key=key,
-        help=_("Read the data again (export jobs on AWS) and re-read the lists"),
+        help=_("Read the data again (export jobs on AWS) and re-read the lists")
+        if data
+        else _("Re-read the lists"),
     ):
-        reads.invalidate(data=True)
+        reads.invalidate(data=data)
         st.rerun()
+
+
+def caption_with_refresh(text: str, key: str, *, data: bool) -> None:
+    """A page's caption with its Refresh button at the right (see ``refresh_button``)."""
+    header, button = st.columns([5, 1], vertical_alignment="bottom")
+    header.caption(text)
+    refresh_button(key, button, data=data)

@@ -10,10 +10,20 @@ from dashboard.components.data import readiness_import
 from dashboard.components.data import sections as data_sections
 from dashboard.components.errors import shown_errors
 from dashboard.components.group_picker import group_picker, refresh_row
+from dashboard.components.page_tabs import url_tabs
 from dashboard.routing import require_sign_in
-from services.i18n import _
+from services.i18n import N_, _
 
 require_sign_in()  # first: no page draws for somebody who has not signed in
+
+# name in the URL (?tab=check) -> label, in English as marked for the catalogue
+TABS = {
+    "events": N_("Events (PutEvents)"),
+    "interactions": N_("Interactions"),
+    "datasets": N_("Schemas & imports"),
+    "check": N_("Check & import a file"),
+    "prepare": N_("Prepare a raw export"),
+}
 
 st.title(_("Data"))
 st.caption(_("Is the data right? Did the events arrive?"))
@@ -31,15 +41,7 @@ if pairs is not None:
 if data is not None:
     refresh_row(data, "data_refresh")
 
-events_tab, volume_tab, datasets_tab, check_tab, prepare_tab = st.tabs(
-    [
-        _("Events (PutEvents)"),
-        _("Interactions"),
-        _("Schemas & imports"),
-        _("Check & import a file"),
-        _("Prepare a raw export"),
-    ]
-)
+events_tab, volume_tab, datasets_tab, check_tab, prepare_tab = url_tabs(TABS, "data_tab")
 with events_tab:
     st.caption(_("What the event tracker received, which otherwise only CloudWatch counters show."))
     if data is not None:

@@ -6,28 +6,27 @@ import streamlit as st
 
 from dashboard import reads
 from dashboard.components import cost_panels
-from dashboard.components.language import in_session_language
+from dashboard.components.group_picker import caption_with_refresh
 from dashboard.components.operations.actions import show_flash
 from dashboard.components.operations.audit import show_audit_log
 from dashboard.components.operations.deploy import show_deploy
 from dashboard.components.operations.new_solution import show_new_solution
 from dashboard.components.operations.progress import show_running_work
 from dashboard.components.operations.refresh import show_refresh
-from dashboard.components.operations.tabs import (
-    TAB_LABELS,
-    TAB_PARAM,
-    TABS_KEY,
-    default_tab,
-    tab_of,
-)
+from dashboard.components.operations.tabs import TAB_LABELS, TABS_KEY
 from dashboard.components.operations.train import show_train
+from dashboard.components.page_tabs import url_tabs
 from dashboard.routing import require_sign_in
 from services.i18n import _
 
 require_sign_in()  # first: no page draws for somebody who has not signed in
 
 st.title(_("Operations"))
-st.caption(_("What is running, what needs deploying, and what was done (and by whom)."))
+caption_with_refresh(
+    _("What is running, what needs deploying, and what was done (and by whom)."),
+    "operations_refresh",
+    data=False,
+)
 show_flash()
 target = st.query_params.get("target")  # set by the Overview's "Deploy on Operations" links
 
@@ -39,20 +38,7 @@ if groups == []:
     st.info(_("No dataset group yet: run `make demo`, or create one on the Data page."))
 
 
-def _remember_tab() -> None:
-    # the open tab goes into the URL: a reload or a shared link opens the same tab, and the
-    # widget's own state keeps it open after an action reruns the page
-    name = tab_of(st.session_state.get(TABS_KEY))
-    if name:
-        st.query_params[TAB_PARAM] = name
-
-
-refresh, deploy, train, new_solution, costs, audit = st.tabs(
-    [_(label) for label in TAB_LABELS.values()],
-    default=default_tab(st.query_params.to_dict()),
-    key=TABS_KEY,
-    on_change=in_session_language(_remember_tab),  # a callback runs before app.py sets it
-)
+refresh, deploy, train, new_solution, costs, audit = url_tabs(TAB_LABELS, TABS_KEY)
 unreadable = _("Needs the workspace, which could not be read (see above).")
 with refresh:
     if groups is None:

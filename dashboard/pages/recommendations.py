@@ -9,7 +9,7 @@ import streamlit as st
 
 from dashboard import deps, reads
 from dashboard.components.errors import shown_errors
-from dashboard.components.group_picker import group_picker
+from dashboard.components.group_picker import caption_with_refresh, group_picker
 from dashboard.components.recommendations import grid as rec_grid
 from dashboard.components.recommendations import playground as rec_playground
 from dashboard.components.recommendations import preview as rec_preview
@@ -40,7 +40,11 @@ ONE, TWO, VERSION = (
 )
 
 st.title(_("Recommendations"))
-st.caption(_("Do these recommendations make sense? Does everybody get the same items?"))
+caption_with_refresh(
+    _("Do these recommendations make sense? Does everybody get the same items?"),
+    "rec_refresh",
+    data=True,  # an item imported since the last snapshot is named, not "unknown"
+)
 
 group = group_picker("rec_group")
 if group is None:

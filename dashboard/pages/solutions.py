@@ -11,6 +11,7 @@ from dashboard import deps, reads
 from dashboard.components import cost_panels
 from dashboard.components.alerts import PAGE_FILES
 from dashboard.components.formatting import short_id, when_column
+from dashboard.components.group_picker import caption_with_refresh
 from dashboard.components.solutions.data_warning import warn_if_different_data
 from dashboard.components.solutions.metrics_chart import (
     metric_label,
@@ -32,12 +33,14 @@ from services.workspace.version_campaigns import VersionInfo
 require_sign_in()  # first: no page draws for somebody who has not signed in
 
 st.title(_("Solutions & metrics"))
-st.caption(
+caption_with_refresh(
     _(
         "Every solution version with its offline metrics. Personalize scores each version on the "
         "newest 10 % of events of 10 % of users; compare versions of one dataset group only, "
         "against the popularity-count baseline (grey, dashed)."
-    )
+    ),
+    "solutions_refresh",
+    data=False,
 )
 # Next to the numbers: how they were computed (and where the local engine had to choose).
 MARKS = N_("★ best per metric; – no value (no user to score, or not reported).")

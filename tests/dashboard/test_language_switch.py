@@ -83,14 +83,15 @@ def test_a_tab_label_in_either_language_names_its_tab() -> None:
     """The Operations tabs' callback puts the open tab in the URL; it may run before the run
     sets the session's language, so a Korean label must name its tab whatever this thread
     speaks."""
-    from dashboard.components.operations.tabs import TAB_LABELS, tab_of
+    from dashboard.components.operations.tabs import TAB_LABELS
+    from dashboard.components.page_tabs import tab_of
     from services.i18n import _
 
     use_language("ko")
     korean = _(TAB_LABELS["deploy"])
     assert korean == ":material/rocket_launch: 배포"
-    assert tab_of(korean) == "deploy"
+    assert tab_of(TAB_LABELS, korean) == "deploy"
     use_language("en")  # a callback's thread, before app.py sets the language
-    assert tab_of(korean) == "deploy"
-    assert tab_of(TAB_LABELS["deploy"]) == "deploy"
-    assert tab_of("배포") is None and tab_of(None) is None
+    assert tab_of(TAB_LABELS, korean) == "deploy"
+    assert tab_of(TAB_LABELS, TAB_LABELS["deploy"]) == "deploy"
+    assert tab_of(TAB_LABELS, "배포") is None and tab_of(TAB_LABELS, None) is None

@@ -1,15 +1,14 @@
 """The Operations page's tabs, and the query parameters of a link that opens one of them.
 
 An alert says what to do ("Deploy on Operations"); its link must land on the tab where that
-is done, not on the first tab. ``st.tabs(default=...)`` takes the tab's label, so the labels
-live here once, for the page and for every link into it.
+is done, not on the first tab. The labels live here once, for the page
+(``page_tabs.url_tabs``) and for every link into it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
-from services.i18n import N_, _, in_every_language
+from dashboard.components.page_tabs import TAB_PARAM
+from services.i18n import N_
 
 # In English, as marked for the message catalogue: the page shows them translated.
 TAB_LABELS = {
@@ -20,7 +19,6 @@ TAB_LABELS = {
     "costs": N_(":material/payments: Cost & usage"),
     "audit": N_(":material/history: Audit log"),
 }
-TAB_PARAM = "tab"
 TABS_KEY = "operations_tab"  # the tab widget's state: which tab is open, across reruns
 
 
@@ -35,18 +33,3 @@ def link_params(tab: str | None, target: str | None) -> dict[str, str] | None:
     if target:
         params["target"] = target
     return params or None
-
-
-def default_tab(query: Mapping[str, str]) -> str | None:
-    """The label of the tab a link asked for, in the reader's language; None (the first tab)
-    for none or an unknown one, since the query string is typed by whoever shares the link."""
-    label = TAB_LABELS.get(query.get(TAB_PARAM, ""))
-    return _(label) if label else None
-
-
-def tab_of(label: str | None) -> str | None:
-    """The link name ("deploy") of a tab label, as shown in either language; None for a label
-    the page does not have."""
-    return next(
-        (name for name, shown in TAB_LABELS.items() if label in in_every_language(shown)), None
-    )
