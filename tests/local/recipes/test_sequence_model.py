@@ -297,3 +297,60 @@ def test_negatives_follow_a_damped_popularity_and_every_item_can_be_drawn() -> N
     expected = counts**train.SAMPLING_POWER / (counts**train.SAMPLING_POWER).sum()
     np.testing.assert_allclose(q, expected)
     assert q[3] > 0
+
+
+def test_a_sparse_step_updates_only_the_touched_rows_as_dense_adam_does() -> None:
+    """Large catalogues update only the embedding rows a batch reads (lazy Adam). On the first
+    step every other row has zero moments, so dense Adam leaves it unchanged too: the two paths
+    must give the same table, and the renumbered codes must point at the same rows."""
+    import jax
+
+    from services.local.models.recipes import _sasrec_train as train
+
+    n_items, length, k = 2000, 4, 8
+    rng = np.random.default_rng(5)
+    params = init_params(n_items, 8, length, 1, seed=5)
+    x = rng.integers(1, n_items + 1, (2, length)).astype(np.int32)
+    x[0, :2] = 0  # a padded window
+    y = np.roll(x, -1, axis=1)
+    y[:, -1] = rng.integers(1, n_items + 1, 2)
+    y[0, :2] = 0
+    w = (y > 0).astype(np.float32)
+    neg = rng.integers(1, n_items + 1, (2, k)).astype(np.int32)
+    extra = np.zeros((2, k), dtype=np.float32)
+    table_rows = 2048
+    rows, lx, ly, lneg = train.touched_rows(x, y, neg, table_rows)
+    assert rows is not None and rows[0] == 0 and len(rows) < table_rows // 2
+    for local, codes in ((lx, x), (ly, y), (lneg, neg)):
+        assert (rows[local] == codes).all()
+    assert ((lx == 0) == (x == 0)).all()  # padding stays padding
+
+    dense = {name: v for name, v in params.items() if name != "item_emb"}
+    table = np.zeros((table_rows, 8), dtype=np.float32)
+    table[: n_items + 1] = params["item_emb"]
+    key = jax.random.PRNGKey(0)
+    out = []
+    for r, a, b, c in ((None, x, y, neg), (rows, lx, ly, lneg)):
+        state = train._optimizer().init(dense)
+        zeros = np.zeros_like(table)
+        result = train._step()(
+            dense,
+            state,
+            table.copy(),
+            zeros,
+            zeros.copy(),
+            np.float32(1),
+            r,
+            a,
+            b,
+            w,
+            c,
+            key,
+            extra,
+        )
+        out.append(np.asarray(result[2]))
+    np.testing.assert_allclose(out[1], out[0], atol=1e-6)
+    changed = np.flatnonzero(np.abs(out[1] - table).sum(axis=1) > 0)
+    assert set(changed) <= set(rows.tolist()) and len(changed) > 2 * k
+    # the small catalogues of MovieLens and the shop still take the dense path
+    assert train.touched_rows(x, y, neg, table_rows=48)[0] is None
