@@ -131,9 +131,15 @@ else:
         with shown_errors(_("Could not read the users' latest items")):
             history = data.recent_history(sample.users)
 
-    def draw(results: Sequence[UserRecommendations], title: str, key: str, by_design: bool) -> None:
-        """Verdict, heatmap and grid of one source's lists; ``by_design``: a recipe that
-        gives everyone the same list."""
+    def draw(
+        results: Sequence[UserRecommendations],
+        title: str,
+        key: str,
+        by_design: bool,
+        grid: bool = True,
+    ) -> None:
+        """Verdict, heatmap and (with ``grid``) grid of one source's lists; ``by_design``: a
+        recipe that gives everyone the same list."""
         baseline = None
         pop = cat.popularity
         if (
@@ -154,7 +160,8 @@ else:
         verdict = assess(results, top_n, baseline, same_by_design=by_design, new_users=new_users)
         rec_grid.verdict_banner(verdict, title)
         rec_grid.heatmap(results, top_n, key=f"{key}_heatmap")
-        rec_grid.show_grid(results, history if key == "a" else None, items, top_n, key)
+        if grid:
+            rec_grid.show_grid(results, history if key == "a" else None, items, top_n, key)
 
     if not sample.users:
         st.info(_("Type at least two user IDs (one per line) to compare their recommendations."))
@@ -186,7 +193,11 @@ else:
             cols = st.columns(2)
             for col, campaign, results, key in zip(cols, chosen, fetched, "ab", strict=True):
                 with col:
-                    draw(results, campaign.name, key, _by_design(campaign))
+                    draw(results, campaign.name, key, _by_design(campaign), grid=False)
+            # one grid, the two lists of each user on consecutive rows: rank k of A above B's
+            rec_grid.show_compare_grid(
+                [(c.name, r) for c, r in zip(chosen, fetched, strict=True)], history, items, top_n
+            )
     else:
         rec_preview.preview(
             version,

@@ -129,13 +129,31 @@ def test_typed_ids_from_another_id_space_get_the_readiness_finding(seeded: Seede
     assert at.error  # and, unknown as they are, they all get the same list
 
 
-def test_compare_two_campaigns_side_by_side(seeded: Seeded) -> None:
+def test_compare_two_campaigns_side_by_side(seeded: Seeded, service: PersonalizeService) -> None:
     at = typed(app_at(PAGE), KNOWN)
     at.radio(key="rec_mode").set_value("Compare two campaigns").run()
     at.selectbox(key="rec_a2").set_value("shop-campaign (aws-user-personalization)").run()
     at.selectbox(key="rec_b2").set_value("shop-pop-campaign (aws-popularity-count)").run()
     assert not at.exception
-    assert len(grids(at, "rank")) == 2 and len(heatmaps(at)) == 2
+    assert len(heatmaps(at)) == 2
+    # one grid, row by row: each user's history, then A's list, then B's
+    (grid,) = grids(at, "rank")
+    assert list(grid.index[:6]) == [
+        "u0 · latest",
+        "u0 · A",
+        "u0 · B",
+        "u1 · latest",
+        "u1 · A",
+        "u1 · B",
+    ]
+    assert len(grid) == 3 * len(KNOWN)
+    b_first = service.get_recommendations(seeded.pop_campaign, user_id="u4", num_results=10)
+    row = list(grid.index).index("u4 · B")
+    at.session_state["compare_grid"] = {
+        "selection": {"rows": [], "columns": [], "cells": [[row, "1"]]}
+    }
+    at.run()
+    assert products_shown(at)[0]["item ID"].tolist() == [b_first.item_ids[0]]
     # Identical lists from the popularity campaign are by design: a neutral note, no error.
     assert not any("shop-pop-campaign" in shown(e.value) for e in at.error), [
         shown(e.value) for e in at.error

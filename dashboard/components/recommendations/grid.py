@@ -134,6 +134,43 @@ def show_grid(
     )
 
 
+def show_compare_grid(
+    sources: Sequence[tuple[str, Sequence[UserRecommendations]]],
+    history: Mapping[str, Sequence[str]] | None,
+    catalog: ItemCatalog,
+    top_n: int,
+) -> None:
+    """Two (or more) sources' lists in one grid, row by row: each user's history, then the
+    user's list from A, then from B, so the same rank of the two lists stands in one column.
+    ``sources``: (name, results) in the order A, B…"""
+    letters = "ABCDEFGH"[: len(sources)]
+    st.caption(
+        " · ".join(
+            _("{letter} = {source}").format(letter=letter, source=md_escape(name))
+            for letter, (name, _results) in zip(letters, sources, strict=True)
+        )
+    )
+    by_source = [{r.user_id: r for r in results} for _name, results in sources]
+    users = list(dict.fromkeys(r.user_id for _name, results in sources for r in results))
+    rows: dict[str, list[str]] = {}
+    for user in users:
+        if history is not None:
+            rows[_("{user} · latest").format(user=user)] = list(history.get(user, []))[:top_n]
+        for letter, lists in zip(letters, by_source, strict=True):
+            res = lists.get(user)
+            rows[f"{user} · {letter}"] = list(res.items[:top_n]) if res and res.ok else []
+    st.markdown(_("**Top {n}**, row by row").format(n=top_n))
+    frame = picture_grid(rows, catalog, top_n, row_name=_("user"), column_name=_("rank"))
+    show_picture_grid(frame, rows, catalog, "compare_grid")
+    for letter, (name, results) in zip(letters, sources, strict=True):
+        csv_download(
+            grid_frame(results, catalog, top_n),
+            _("Download {letter} ({source}) as CSV").format(letter=letter, source=md_escape(name)),
+            f"recommendations-{letter.lower()}.csv",
+            f"{letter.lower()}_csv",
+        )
+
+
 def _reasons(results: Sequence[UserRecommendations], top_n: int) -> dict[str, str]:
     """Item -> the reasons the service gave for it in any user's top-N ("Popular item", a
     promotion's name), each once, in first-seen order."""
