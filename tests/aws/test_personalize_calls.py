@@ -606,6 +606,17 @@ CASES = [
         lambda r: [x.item_id for x in r.items] == ["b", "a"],
     ),
     Case(
+        "personalize-runtime",
+        "get_action_recommendations",
+        {"actionList": [{"actionId": "act-2", "score": 0.6}], "recommendationId": "RID-A"},
+        {"campaignArn": CAMPAIGN, "userId": "u1", "numResults": 3},
+        lambda s: s.get_action_recommendations(CAMPAIGN, "u1", num_results=3),
+        lambda r: (
+            ([(x.item_id, x.score) for x in r.items], r.recommendation_id)
+            == ([("act-2", 0.6)], "RID-A")
+        ),
+    ),
+    Case(
         "personalize-events",
         "put_events",
         {},

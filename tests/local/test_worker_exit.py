@@ -165,7 +165,8 @@ def test_jobs_queued_while_a_worker_process_exits_all_run(
     for n in range(PROCESS_ROUNDS):
         # The worker that ran the last jobs finds the queue empty and exits; the moment it
         # logs that decision, queue two jobs (its interpreter takes tens of ms more to end).
-        deadline = time.monotonic() + 60
+        # generous: on a loaded 2-core runner with two test workers an exit has taken > 60 s
+        deadline = time.monotonic() + 180
         while len(exits := _exits(data_dir)) <= seen:
             assert time.monotonic() < deadline, "no worker exited"
             time.sleep(0.002)
