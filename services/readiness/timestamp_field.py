@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 import numpy as np
 import pyarrow as pa
 
+from services.i18n import N_, _
+
 from .columns import RowLines, Tally, parse_numeric, to_str
 from .figures import iso, pct
 from .limits import (
@@ -24,6 +26,14 @@ from .limits import (
 from .report import Finding
 
 _DATE_LIKE = re.compile(r"^\d{4}-\d{2}-\d{2}|^\d{1,2}/\d{1,2}/\d{2,4}")
+
+
+# the units a timestamp column may have been written in, as the findings name them
+_UNITS = {
+    "milliseconds": N_("milliseconds"),
+    "microseconds": N_("microseconds"),
+    "nanoseconds": N_("nanoseconds"),
+}
 
 
 class TimestampField:
@@ -102,17 +112,27 @@ class TimestampField:
         c = self.name
         if self.bad.count:
             dates = any(_DATE_LIKE.match(v) for v in self.bad.values)
-            hint = " They look like dates/times, not epoch seconds." if dates else ""
+            hint = _(" They look like dates/times, not epoch seconds.") if dates else ""
             out.append(
                 Finding(
                     "timestamp_not_a_number",
                     "error",
-                    f"{c} values are not numbers",
-                    f"{self.bad.count} of {rows} values of {c} are not integers "
-                    f"(e.g. {self.bad.sample()}).{hint} Personalize needs a long (epoch "
-                    f"seconds) and rejects the import.",
-                    f"Convert {c} to Unix epoch seconds (e.g. pandas: "
-                    f"pd.to_datetime(col).astype('int64') // 10**9).",
+                    _("{column} values are not numbers").format(column=c),
+                    _(
+                        "{count} of {rows} values of {column} are not integers (e.g. "
+                        "{sample}).{hint} Personalize needs a long (epoch seconds) and rejects "
+                        "the import."
+                    ).format(
+                        count=self.bad.count,
+                        rows=rows,
+                        column=c,
+                        sample=self.bad.sample(),
+                        hint=hint,
+                    ),
+                    _(
+                        "Convert {column} to Unix epoch seconds (e.g. pandas: "
+                        "`pd.to_datetime(col).astype('int64') // 1_000_000_000`)."
+                    ).format(column=c),
                     tuple(self.bad.rows),
                     c,
                 )
@@ -122,10 +142,17 @@ class TimestampField:
                 Finding(
                     "timestamp_not_integer",
                     "error",
-                    f"{c} values have decimals",
-                    f"{self.non_integer.count} values of {c} are not whole numbers "
-                    f"(e.g. {self.non_integer.sample()}); the schema type is long.",
-                    f"Round {c} down to whole seconds and write it without decimals or exponents.",
+                    _("{column} values have decimals").format(column=c),
+                    _(
+                        "{count} values of {column} are not whole numbers (e.g. {sample}); the "
+                        "schema type is long."
+                    ).format(
+                        count=self.non_integer.count, column=c, sample=self.non_integer.sample()
+                    ),
+                    _(
+                        "Round {column} down to whole seconds and write it without decimals or "
+                        "exponents."
+                    ).format(column=c),
                     tuple(self.non_integer.rows),
                     c,
                 )
@@ -137,15 +164,27 @@ class TimestampField:
         ):
             if tally.count:
                 bound = {"milliseconds": "1e11", "microseconds": "1e14"}.get(unit, "1e17")
+                shown = _(_UNITS[unit])
                 out.append(
                     Finding(
                         f"timestamp_{unit}",
                         "error",
-                        f"{c} looks like {unit}",
-                        f"{pct(tally.count, self.valid)} of {c} values ({tally.count} of "
-                        f"{self.valid}) are > {bound}: they look like {unit}, not epoch seconds "
-                        f"(as seconds they would be dates after the year 5000).",
-                        f"Divide {c} by {divisor} (integer division).",
+                        _("{column} looks like {unit}").format(column=c, unit=shown),
+                        _(
+                            "{share} of {column} values ({count} of {valid}) are > {bound}: they "
+                            "look like {unit}, not epoch seconds (as seconds they would be dates "
+                            "after the year 5000)."
+                        ).format(
+                            share=pct(tally.count, self.valid),
+                            column=c,
+                            count=tally.count,
+                            valid=self.valid,
+                            bound=bound,
+                            unit=shown,
+                        ),
+                        _("Divide {column} by {divisor} (integer division).").format(
+                            column=c, divisor=divisor
+                        ),
                         tuple(tally.rows),
                         c,
                     )
@@ -155,27 +194,42 @@ class TimestampField:
                 Finding(
                     "timestamp_negative",
                     "error",
-                    f"Negative {c}",
-                    f"{self.negative.count} values of {c} are negative (before 1970), "
-                    f"e.g. {self.low:.0f}.",
-                    "Fix the conversion that produced these rows, or drop them.",
+                    _("Negative {column}").format(column=c),
+                    _("{count} values of {column} are negative (before 1970), e.g. {low}.").format(
+                        count=self.negative.count, column=c, low=f"{self.low:.0f}"
+                    ),
+                    _("Fix the conversion that produced these rows, or drop them."),
                     tuple(self.negative.rows),
                     c,
                 )
             )
+        future = (
+            {}
+            if not self.future.count
+            else {  # what both future-time findings give
+                "count": self.future.count,
+                "valid": self.valid,
+                "column": c,
+                "share": pct(self.future.count, self.valid),
+                "now": iso(self.now),
+                "latest": iso(min(self.high, SECONDS_BELOW - 1)),
+            }
+        )
         if self.future.count and self.future.count >= FUTURE_BULK_SHARE * self.valid:
             out.append(
                 Finding(
                     "timestamps_mostly_future",
                     "error",
-                    f"Most {c} values are in the future",
-                    f"{self.future.count} of {self.valid} values of {c} "
-                    f"({pct(self.future.count, self.valid)}) are after {iso(self.now)} (latest "
-                    f"{iso(min(self.high, SECONDS_BELOW - 1))}); the data as a whole "
-                    f"has implausible times, so the time-based split and recency weighting "
-                    f"would train on nonsense.",
-                    f"Fix how {c} is computed for the whole export (unit, time zone, year), "
-                    "then prepare the file again.",
+                    _("Most {column} values are in the future").format(column=c),
+                    _(
+                        "{count} of {valid} values of {column} ({share}) are after {now} (latest "
+                        "{latest}); the data as a whole has implausible times, so the time-based "
+                        "split and recency weighting would train on nonsense."
+                    ).format(**future),
+                    _(
+                        "Fix how {column} is computed for the whole export (unit, time zone, "
+                        "year), then prepare the file again."
+                    ).format(column=c),
                     tuple(self.future.rows),
                     c,
                 )
@@ -185,13 +239,15 @@ class TimestampField:
                 Finding(
                     "timestamp_future",
                     "warning",
-                    f"{c} in the future",
-                    f"{self.future.count} values of {c} ({pct(self.future.count, self.valid)}) are "
-                    f"after {iso(self.now)} (latest "
-                    f"{iso(min(self.high, SECONDS_BELOW - 1))}); "
-                    f"Personalize's time-based split and recency weighting will be skewed.",
-                    f"Check the clock/time zone of the system that wrote {c}; drop or fix "
-                    "these rows.",
+                    _("{column} in the future").format(column=c),
+                    _(
+                        "{count} values of {column} ({share}) are after {now} (latest {latest}); "
+                        "Personalize's time-based split and recency weighting will be skewed."
+                    ).format(**future),
+                    _(
+                        "Check the clock/time zone of the system that wrote {column}; drop or fix "
+                        "these rows."
+                    ).format(column=c),
                     tuple(self.future.rows),
                     c,
                 )
@@ -201,10 +257,12 @@ class TimestampField:
                 Finding(
                     "timestamps_identical",
                     "warning",
-                    f"All {c} values are identical",
-                    f"All {self.valid} values of {c} are {self.low:.0f}; the model cannot learn "
-                    f"the order of events and the time-based test split is meaningless.",
-                    "Export the real event time for each interaction.",
+                    _("All {column} values are identical").format(column=c),
+                    _(
+                        "All {valid} values of {column} are {value}; the model cannot learn the "
+                        "order of events and the time-based test split is meaningless."
+                    ).format(valid=self.valid, column=c, value=f"{self.low:.0f}"),
+                    _("Export the real event time for each interaction."),
                     (),
                     c,
                 )
@@ -238,14 +296,22 @@ class TimestampField:
             Finding(
                 "timestamps_old_tail",
                 "warning",
-                f"A tail of very old {self.name} values",
-                f"{tail} events ({pct(tail, total)}) are more than "
-                f"{OLD_TAIL_DAYS // 365} years "
-                f"older than the bulk of the data (75% of events are after {iso(q1 * 86_400)}; "
-                f"oldest {iso(float(days[0]) * 86_400)}); they add noise and training time, or "
-                f"come from a broken conversion.",
-                f"Drop events before {iso(cutoff * 86_400)} unless they are real, or fix how "
-                f"their {self.name} was computed.",
+                _("A tail of very old {column} values").format(column=self.name),
+                _(
+                    "{tail} events ({share}) are more than {years} years older than the bulk of "
+                    "the data (75% of events are after {q1}; oldest {oldest}); they add noise "
+                    "and training time, or come from a broken conversion."
+                ).format(
+                    tail=tail,
+                    share=pct(tail, total),
+                    years=OLD_TAIL_DAYS // 365,
+                    q1=iso(q1 * 86_400),
+                    oldest=iso(float(days[0]) * 86_400),
+                ),
+                _(
+                    "Drop events before {cutoff} unless they are real, or fix how their {column} "
+                    "was computed."
+                ).format(cutoff=iso(cutoff * 86_400), column=self.name),
                 rows,
                 self.name,
             )
@@ -257,13 +323,24 @@ class TimestampField:
         return Finding(
             "timestamps_decades_apart",
             "error",
-            f"{pct(apart, total)} of {self.name} values are decades before the rest",
-            f"{apart} of {total} events are more than {years} years before the recent bulk "
-            f"(90% of the events not in the future are before {iso(p90 * 86_400)}; oldest "
-            f"{iso(oldest_day * 86_400)}): too many to be real history, they look like "
-            "defaulted or wrongly converted dates.",
-            f"Fix how {self.name} is computed for these rows (or drop them), then prepare "
-            "the file again.",
+            _("{share} of {column} values are decades before the rest").format(
+                share=pct(apart, total), column=self.name
+            ),
+            _(
+                "{apart} of {total} events are more than {years} years before the recent bulk "
+                "(90% of the events not in the future are before {p90}; oldest {oldest}): too "
+                "many to be real history, they look like defaulted or wrongly converted dates."
+            ).format(
+                apart=apart,
+                total=total,
+                years=years,
+                p90=iso(p90 * 86_400),
+                oldest=iso(oldest_day * 86_400),
+            ),
+            _(
+                "Fix how {column} is computed for these rows (or drop them), then prepare the "
+                "file again."
+            ).format(column=self.name),
             tuple(r for v, r in self.oldest if v < cutoff),
             self.name,
         )
