@@ -6,6 +6,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from services.i18n import _
+
 from .columns import _NUMBER, KeyCounter, RowLines, Tally, encode, to_bool, to_str
 from .figures import pct
 from .limits import MAX_ID_LENGTH
@@ -67,10 +69,17 @@ class IdField:
                 Finding(
                     "id_empty",
                     "error",
-                    f"Empty {c}",
-                    f"{self.empty.count} of {rows} rows ({pct(self.empty.count, rows)}) have an "
-                    f"empty {c}; Personalize rejects the import.",
-                    f"Fill in {c} or drop these rows before importing.",
+                    _("Empty {column}").format(column=c),
+                    _(
+                        "{count} of {rows} rows ({share}) have an empty {column}; Personalize "
+                        "rejects the import."
+                    ).format(
+                        count=self.empty.count,
+                        rows=rows,
+                        share=pct(self.empty.count, rows),
+                        column=c,
+                    ),
+                    _("Fill in {column} or drop these rows before importing.").format(column=c),
                     tuple(self.empty.rows),
                     c,
                 )
@@ -80,12 +89,22 @@ class IdField:
                 Finding(
                     "id_too_long",
                     "error",
-                    f"{c} longer than {MAX_ID_LENGTH} characters",
-                    f"{self.too_long.count} values of {c} are longer than {MAX_ID_LENGTH} "
-                    f"characters (longest {self.longest}); Personalize allows at most "
-                    f"{MAX_ID_LENGTH}.",
-                    "Shorten these IDs (e.g. map them to a hash) consistently in every file and "
-                    "in the app.",
+                    _("{column} longer than {limit} characters").format(
+                        column=c, limit=MAX_ID_LENGTH
+                    ),
+                    _(
+                        "{count} values of {column} are longer than {limit} characters (longest "
+                        "{longest}); Personalize allows at most {limit}."
+                    ).format(
+                        count=self.too_long.count,
+                        column=c,
+                        limit=MAX_ID_LENGTH,
+                        longest=self.longest,
+                    ),
+                    _(
+                        "Shorten these IDs (e.g. map them to a hash) consistently in every file "
+                        "and in the app."
+                    ),
                     tuple(self.too_long.rows),
                     c,
                 )
@@ -95,12 +114,16 @@ class IdField:
                 Finding(
                     "id_formula",
                     "warning",
-                    f"{c} values look like spreadsheet formulas",
-                    f"{self.formula.count} values of {c} start with =, +, -, @ or a control "
-                    f"character (e.g. {self.formula.sample()}): a spreadsheet may have evaluated "
-                    f"or mangled them, so they may not match the app's IDs.",
-                    "Export IDs straight from the source system, not through a spreadsheet, and "
-                    "check they match the IDs the app sends.",
+                    _("{column} values look like spreadsheet formulas").format(column=c),
+                    _(
+                        "{count} values of {column} start with =, +, -, @ or a control character "
+                        "(e.g. {sample}): a spreadsheet may have evaluated or mangled them, so "
+                        "they may not match the app's IDs."
+                    ).format(count=self.formula.count, column=c, sample=self.formula.sample()),
+                    _(
+                        "Export IDs straight from the source system, not through a spreadsheet, "
+                        "and check they match the IDs the app sends."
+                    ),
                     tuple(self.formula.rows),
                     c,
                 )
@@ -110,10 +133,12 @@ class IdField:
                 Finding(
                     "id_whitespace",
                     "warning",
-                    f"{c} values with leading or trailing spaces",
-                    f"{self.padded.count} values of {c} start or end with whitespace (e.g. "
-                    f"{self.padded.sample()}); ' u1' and 'u1' are different IDs to Personalize.",
-                    f"Trim whitespace from {c}.",
+                    _("{column} values with leading or trailing spaces").format(column=c),
+                    _(
+                        "{count} values of {column} start or end with whitespace (e.g. {sample}); "
+                        "' u1' and 'u1' are different IDs to Personalize."
+                    ).format(count=self.padded.count, column=c, sample=self.padded.sample()),
+                    _("Trim whitespace from {column}.").format(column=c),
                     tuple(self.padded.rows),
                     c,
                 )
