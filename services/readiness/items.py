@@ -7,6 +7,8 @@ from collections.abc import Sequence
 import numpy as np
 import pyarrow as pa
 
+from services.i18n import _
+
 from .columns import RowLines
 from .dataset import DatasetChecker
 from .id_field import IdField
@@ -49,10 +51,12 @@ class MetadataChecker(DatasetChecker):
                 Finding(
                     "duplicate_ids",
                     "warning",
-                    f"Repeated {self.id_name} values",
-                    f"{repeated} {self.id_name} values appear more than once ({extra} extra "
-                    f"rows); only one row per ID is kept, and which one is not defined.",
-                    f"Keep one row per {self.id_name} (the latest).",
+                    _("Repeated {column} values").format(column=self.id_name),
+                    _(
+                        "{repeated} {column} values appear more than once ({extra} extra rows); "
+                        "only one row per ID is kept, and which one is not defined."
+                    ).format(repeated=repeated, column=self.id_name, extra=extra),
+                    _("Keep one row per {column} (the latest).").format(column=self.id_name),
                     (),
                     self.id_name,
                 )
