@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from services.personalize.facade import filter_value
+from services.personalize.models import CampaignConfig
 from services.workspace.recipe_capabilities import EXPLORING_RECIPES
 
 # The placeholder for the user in the parameters a backend sends (one request per shopper).
@@ -195,6 +196,22 @@ def exploration_config(
     config = {k: v for k, v in (current or {}).items() if v not in (None, {}, [])}
     config["itemExplorationConfig"] = exploration_settings(weight, age_cut_off_days)
     return config
+
+
+def config_as_sent(config: CampaignConfig | None) -> dict[str, Any]:
+    """DescribeCampaign's campaignConfig back in UpdateCampaign's wire names (what is set)."""
+    if config is None:
+        return {}
+    out: dict[str, Any] = {}
+    if config.item_exploration:
+        out["itemExplorationConfig"] = dict(config.item_exploration)
+    if config.enable_metadata is not None:
+        out["enableMetadataWithRecommendations"] = config.enable_metadata
+    if config.sync_with_latest_version is not None:
+        out["syncWithLatestSolutionVersion"] = config.sync_with_latest_version
+    if config.ranking_influence:
+        out["rankingInfluence"] = dict(config.ranking_influence)
+    return out
 
 
 def exploration_settings(weight: float, age_cut_off_days: float) -> dict[str, str]:

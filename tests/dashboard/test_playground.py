@@ -215,3 +215,36 @@ def test_a_viewer_previews_but_cannot_save(seeded: Seeded) -> None:
         "error",
     )
     assert rows[0].message.startswith("refused: vera is a viewer")
+
+
+def test_exploration_is_tried_then_applied_through_update_campaign(seeded: Seeded) -> None:
+    facade = PersonalizeService(build_clients(Settings.from_env()))
+    settings = Settings.from_env()
+    users = ["u0", "u1", "u2"]
+    none = InlineRules(exploration=pg.exploration_settings(0.0, 30))
+    full = InlineRules(exploration=pg.exploration_settings(1.0, 3650))
+    plain = preview_lists(settings, seeded.up_campaign, users, 10, none)
+    explored = preview_lists(settings, seeded.up_campaign, users, 10, full)
+    # weight 0 is the model's ranking as is; weight 1 with every item young enough changes it
+    assert plain != explored
+    at = app_at(PAGE)
+    at.selectbox(key="pg_campaign").select(
+        next(o for o in at.selectbox(key="pg_campaign").options if "shop-campaign" in o)
+    ).run()
+    at.text_area(key="pg_users").input("\n".join(users)).run()
+    at.toggle(key="pg_explore").set_value(True).run()
+    at.slider(key="pg_weight").set_value(0.0).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("Exploration:" in shown(m.value) for m in at.markdown)
+    after = [[c.split(" ")[0] for c in d["after"]] for d in _diff_frames(at)]
+    assert after == [plain[u] for u in users]
+    at.button(key="pg_apply_exploration").click().run()
+    at.button(key="pg_confirm_exploration").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    config = facade.describe_campaign(seeded.up_campaign).config
+    assert config is not None and dict(config.item_exploration) == {
+        "explorationWeight": "0",
+        "explorationItemAgeCutOff": "30",
+    }
+    row = Store(Settings.from_env().dashboard_db_url).recent_actions()[0]
+    assert (row.action, row.target, row.result) == ("update_campaign", seeded.up_campaign, "ok")

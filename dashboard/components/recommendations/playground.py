@@ -28,6 +28,7 @@ SAVED_KEY = "pg_saved"  # expression -> filter ARN created in this session
 CONFIRM_KEY = "pg_confirm"  # the rule whose save dialog is open
 MARKS = {"left": N_("left"), "entered": N_("entered"), "up": N_("up {n}"), "down": N_("down {n}")}
 FILTER, PROMOTION = "filter", "promo"  # also the keys of their fields
+EXPLORATION = "exploration"
 
 
 def _mark(mark: str) -> str:
@@ -255,9 +256,65 @@ def playground(
             group_arn, rules.promotion_expression, PROMOTION, _("Save the promotion's filter…")
         )
     _parameters(campaign, top_n, rules, promo, percent)
+    if rules.exploration is not None:
+        _apply_exploration(campaign, rules.exploration)
 
 
-RULE_NAMES = {FILTER: N_("Filter"), PROMOTION: N_("Promotion"), "exploration": N_("Exploration")}
+def _apply_exploration(campaign: CampaignInfo, settings: dict[str, str]) -> None:
+    """UpdateCampaign with the tried exploration settings, after an operator confirms."""
+    reason = identity.refusal()
+    if st.button(
+        _("Apply these exploration settings to the campaign…"),
+        key="pg_apply_exploration",
+        disabled=reason is not None,
+        help=reason,
+    ):
+        if identity.permit("update_campaign", campaign.arn, {"itemExplorationConfig": settings}):
+            st.session_state[CONFIRM_KEY] = EXPLORATION
+    if st.session_state.get(CONFIRM_KEY) == EXPLORATION:
+        _exploration_dialog(campaign, settings)
+
+
+def _exploration_dialog(campaign: CampaignInfo, settings: dict[str, str]) -> None:
+    @st.dialog(_("Apply exploration settings"))
+    def confirm() -> None:
+        st.write(
+            _(
+                "UpdateCampaign changes {campaign}'s exploration: once the update is ACTIVE, "
+                "every shopper's recommendations use it."
+            ).format(campaign=md_escape(campaign.name))
+        )
+        st.code(pg.as_json({"itemExplorationConfig": settings}), language="json")
+        ok, cancel = st.columns(2)
+        if cancel.button(_("Cancel"), key="pg_cancel_exploration"):
+            st.session_state.pop(CONFIRM_KEY, None)
+            st.rerun()
+        if ok.button(_("Apply to the campaign"), key="pg_confirm_exploration", type="primary"):
+            svc = deps.service()
+
+            def update() -> str:
+                current = pg.config_as_sent(svc.describe_campaign(campaign.arn).config)
+                weight = float(settings["explorationWeight"])
+                age = float(settings["explorationItemAgeCutOff"])
+                return svc.update_campaign_config(
+                    campaign.arn, pg.exploration_config(current, weight, age)
+                )
+
+            done = run_action(
+                "update_campaign",
+                campaign.arn,
+                {"itemExplorationConfig": settings},
+                update,
+                failure=_("Could not update the campaign"),
+            )
+            if done:
+                st.session_state.pop(CONFIRM_KEY, None)
+                st.rerun()
+
+    confirm()
+
+
+RULE_NAMES = {FILTER: N_("Filter"), PROMOTION: N_("Promotion"), EXPLORATION: N_("Exploration")}
 
 
 def _single_rules(rules: InlineRules) -> dict[str, InlineRules]:
@@ -273,7 +330,7 @@ def _single_rules(rules: InlineRules) -> dict[str, InlineRules]:
             percent=rules.percent,
         )
     if rules.exploration is not None:
-        out[RULE_NAMES["exploration"]] = InlineRules(exploration=rules.exploration)
+        out[RULE_NAMES[EXPLORATION]] = InlineRules(exploration=rules.exploration)
     return out
 
 
