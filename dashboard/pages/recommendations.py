@@ -13,6 +13,7 @@ from dashboard.components.group_picker import caption_with_refresh, group_picker
 from dashboard.components.recommendations import grid as rec_grid
 from dashboard.components.recommendations import playground as rec_playground
 from dashboard.components.recommendations import preview as rec_preview
+from dashboard.components.recommendations import segments as rec_segments
 from dashboard.components.recommendations import tools as rec_tools
 from dashboard.components.recommendations.preview import version_label
 from dashboard.components.recommendations.sample import UNKNOWN, pick_users, show_finding
@@ -220,6 +221,8 @@ if data and activity is not None:
 default_item = popular[0] if popular else ""
 default_user = str(activity["user"].iloc[0]) if activity is not None else ""
 rec_tools.similar_items(cat.for_items(), items, default_item, default_user)
+st.divider()
+rec_segments.who_should_get_this(cat.versions, default_item)
 st.divider()
 known_items = list(itertools.islice(items.names or items.categories, 8)) or popular
 rec_tools.ranking(cat.rankers(), items, default_user, "\n".join([*known_items, "not-in-catalog"]))

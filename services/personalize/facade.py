@@ -85,6 +85,20 @@ def _filter_values(values: Mapping[str, str | Sequence[str]] | None) -> dict[str
     return {k: v if isinstance(v, str) else filter_value(v) for k, v in values.items()}
 
 
+def _batch_request(
+    name: str, version_arn: str, source: str, target: str, role_arn: str
+) -> dict[str, Any]:
+    """What CreateBatchInferenceJob and CreateBatchSegmentJob both take: name, version, the
+    input file and output folder in S3, and the role Personalize reads and writes them as."""
+    return {
+        "jobName": name,
+        "solutionVersionArn": version_arn,
+        "jobInput": {"s3DataSource": {"path": source}},
+        "jobOutput": {"s3DataDestination": {"path": target}},
+        "roleArn": role_arn,
+    }
+
+
 def _newest_first(items: list[Dated]) -> list[Dated]:
     return sorted(items, key=lambda x: x.created or _EPOCH, reverse=True)
 
@@ -442,22 +456,18 @@ class PersonalizeService:
         filter_arn: str | None = None,
     ) -> str:
         """Start a batch job reading JSON Lines from ``input_path``; returns its ARN."""
-        resp = self._call(
-            self._p,
+        return self._create_batch_job(
             "create_batch_inference_job",
-            name,
             "Batch inference job",
-            **_compact(
-                jobName=name,
-                solutionVersionArn=solution_version_arn,
-                jobInput={"s3DataSource": {"path": input_path}},
-                jobOutput={"s3DataDestination": {"path": output_path}},
-                roleArn=role_arn,
-                numResults=num_results,
-                filterArn=filter_arn,
-            ),
+            "batchInferenceJobArn",
+            **_batch_request(name, solution_version_arn, input_path, output_path, role_arn),
+            numResults=num_results,
+            filterArn=filter_arn,
         )
-        arn: str = resp["batchInferenceJobArn"]
+
+    def _create_batch_job(self, method: str, kind: str, arn_key: str, **params: Any) -> str:
+        resp = self._call(self._p, method, params["jobName"], kind, **_compact(**params))
+        arn: str = resp[arn_key]
         return arn
 
     def describe_batch_inference_job(self, arn: str) -> BatchInferenceJob:
@@ -474,6 +484,26 @@ class PersonalizeService:
             solution_version_arn,
             solutionVersionArn=solution_version_arn,
         )
+
+    # --- batch segment jobs (USER_SEGMENTATION recipes) -------------------------------------
+
+    def create_batch_segment_job(
+        self, name: str, version_arn: str, source: str, target: str, role_arn: str, users: int
+    ) -> str:
+        """Start a batch segment job reading JSON Lines (``itemId`` or ``itemAttributes``
+        per line) from the ``source`` URI, writing to the ``target`` folder, with up to
+        ``users`` users per line; returns its ARN (CreateBatchSegmentJob)."""
+        return self._create_batch_job(
+            "create_batch_segment_job",
+            "Batch segment job",
+            "batchSegmentJobArn",
+            **_batch_request(name, version_arn, source, target, role_arn),
+            numResults=users,
+        )
+
+    def describe_batch_segment_job(self, arn: str) -> BatchInferenceJob:
+        resp = self._call(self._p, "describe_batch_segment_job", arn, batchSegmentJobArn=arn)
+        return wire.batch_segment_job(resp["batchSegmentJob"])
 
     # --- runtime and events -----------------------------------------------------------------
 

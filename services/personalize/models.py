@@ -382,7 +382,8 @@ class Event:
 
 @dataclass(frozen=True)
 class BatchInferenceJob:
-    """Input/output paths, role and config come from Describe only."""
+    """A batch inference or batch segment job (``mode`` is inference's only). Input/output
+    paths, role and config come from Describe only."""
 
     arn: str
     name: str

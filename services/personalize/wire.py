@@ -306,11 +306,19 @@ def feature_transformation(d: Wire) -> FeatureTransformation:
     )
 
 
+def batch_segment_job(d: Wire) -> BatchInferenceJob:
+    return _batch_job(d, "batchSegmentJobArn")
+
+
 def batch_inference_job(d: Wire) -> BatchInferenceJob:
+    return _batch_job(d, "batchInferenceJobArn")
+
+
+def _batch_job(d: Wire, arn_key: str) -> BatchInferenceJob:
     source = ((d.get("jobInput") or {}).get("s3DataSource")) or {}
     destination = ((d.get("jobOutput") or {}).get("s3DataDestination")) or {}
     return BatchInferenceJob(
-        arn=d["batchInferenceJobArn"],
+        arn=d[arn_key],
         name=d.get("jobName", ""),
         status=d.get("status", ""),
         solution_version_arn=d.get("solutionVersionArn"),

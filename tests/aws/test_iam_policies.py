@@ -96,8 +96,8 @@ def test_pass_role_is_limited_to_personalize() -> None:
 
 def test_the_policy_check_names_a_missing_action() -> None:
     # A code path calling an action no policy lists must fail with what to add.
-    needed = {**_needed(read_only=True), "personalize:DescribeBatchSegmentJob": ["services/x.py:1"]}
+    needed = {**_needed(read_only=True), "personalize:DescribeDataDeletionJob": ["services/x.py:1"]}
     with pytest.raises(
-        AssertionError, match='Add "personalize:DescribeBatchSegmentJob" to the viewer'
+        AssertionError, match='Add "personalize:DescribeDataDeletionJob" to the viewer'
     ):
         _compare("viewer", needed)

@@ -45,6 +45,18 @@ AVRO = (
 )
 
 
+def batch_request(name: str, source: str, num_results: int) -> dict[str, Any]:
+    """The request of CreateBatchInferenceJob / CreateBatchSegmentJob written out in full."""
+    return {
+        "jobName": name,
+        "solutionVersionArn": VERSION,
+        "jobInput": {"s3DataSource": {"path": source}},
+        "jobOutput": {"s3DataDestination": {"path": "s3://b/out/"}},
+        "roleArn": ROLE,
+        "numResults": num_results,
+    }
+
+
 @dataclass(frozen=True)
 class Case:
     service: str
@@ -377,6 +389,32 @@ CASES = [
     ),
     Case(
         "personalize",
+        "create_batch_segment_job",
+        {"batchSegmentJobArn": f"{A}:batch-segment-job/who"},
+        batch_request("who", "s3://b/segment.json", 100),
+        lambda s: s.create_batch_segment_job(
+            "who", VERSION, "s3://b/segment.json", "s3://b/out/", ROLE, 100
+        ),
+        lambda r: r == f"{A}:batch-segment-job/who",
+    ),
+    Case(
+        "personalize",
+        "describe_batch_segment_job",
+        {
+            "batchSegmentJob": {
+                "batchSegmentJobArn": f"{A}:batch-segment-job/who",
+                "jobName": "who",
+                "status": "ACTIVE",
+                "numResults": 100,
+                "jobOutput": {"s3DataDestination": {"path": "s3://b/out/"}},
+            }
+        },
+        {"batchSegmentJobArn": f"{A}:batch-segment-job/who"},
+        lambda s: s.describe_batch_segment_job(f"{A}:batch-segment-job/who"),
+        lambda r: (r.status, r.num_results, r.output_path) == ("ACTIVE", 100, "s3://b/out/"),
+    ),
+    Case(
+        "personalize",
         "create_filter",
         {"filterArn": FILTER},
         {
@@ -393,14 +431,7 @@ CASES = [
         "personalize",
         "create_batch_inference_job",
         {"batchInferenceJobArn": BATCH},
-        {
-            "jobName": "preview",
-            "solutionVersionArn": VERSION,
-            "jobInput": {"s3DataSource": {"path": "s3://b/in.json"}},
-            "jobOutput": {"s3DataDestination": {"path": "s3://b/out/"}},
-            "roleArn": ROLE,
-            "numResults": 10,
-        },
+        batch_request("preview", "s3://b/in.json", 10),
         lambda s: s.create_batch_inference_job(
             "preview", VERSION, "s3://b/in.json", "s3://b/out/", ROLE, num_results=10
         ),

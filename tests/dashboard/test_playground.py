@@ -167,7 +167,7 @@ def test_an_operator_saves_the_filter_and_gets_the_request_parameters(seeded: Se
     at = _playground(app_at(PAGE), EXCLUDE_CAT, "CATEGORY = cat0")
     at.button(key="pg_save_filter").click().run()
     at.text_input(key="pg_name_filter").input("no-cat0").run()
-    at.button(key="pg_confirm_filter").click().run()
+    at.button(key="pg_filter_confirm").click().run()
     assert not at.exception, [e.value for e in at.exception]
     facade = PersonalizeService(build_clients(Settings.from_env()))
     saved = facade.list_filters(seeded.group)
@@ -181,20 +181,26 @@ def test_an_operator_saves_the_filter_and_gets_the_request_parameters(seeded: Se
     assert (row.action, row.target, row.result) == ("create_filter", "no-cat0", "ok")
 
 
-def test_a_viewer_previews_but_cannot_save(seeded: Seeded) -> None:
+def viewer_on_page() -> AppTest:
+    """The Recommendations page, signed in as vera, a viewer."""
     from services.access.passwords import hash_password
 
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     at.secrets["access"] = {
-        "accounts": {
-            "vera": {"role": "viewer", "password_hash": hash_password("viewer password 1")}
-        }
+        "accounts": {"vera": {"role": "viewer", "password_hash": hash_password(VIEWER_PW)}}
     }
     at.run()
     at.text_input(key="sign_in_name").input("vera")
-    at.text_input(key="sign_in_password").input("viewer password 1")
+    at.text_input(key="sign_in_password").input(VIEWER_PW)
     at.button(key="sign_in_button").click().run()
-    at.switch_page(PAGE).run()
+    return at.switch_page(PAGE).run()
+
+
+VIEWER_PW = "viewer password 1"
+
+
+def test_a_viewer_previews_but_cannot_save(seeded: Seeded) -> None:
+    at = viewer_on_page()
     at = _playground(at, EXCLUDE_CAT, "CATEGORY = cat0")
     assert len(_diff_frames(at)) == 3  # the preview works for a viewer
     button = at.button(key="pg_save_filter")
@@ -204,7 +210,7 @@ def test_a_viewer_previews_but_cannot_save(seeded: Seeded) -> None:
     at.session_state["pg_confirm"] = "filter"
     at.run()
     at.text_input(key="pg_name_filter").input("forged").run()
-    at.button(key="pg_confirm_filter").click().run()
+    at.button(key="pg_filter_confirm").click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert not facade.list_filters(seeded.group)
     rows = Store(Settings.from_env().dashboard_db_url).recent_actions()
@@ -239,7 +245,7 @@ def test_exploration_is_tried_then_applied_through_update_campaign(seeded: Seede
     after = [[c.split(" ")[0] for c in d["after"]] for d in _diff_frames(at)]
     assert after == [plain[u] for u in users]
     at.button(key="pg_apply_exploration").click().run()
-    at.button(key="pg_confirm_exploration").click().run()
+    at.button(key="pg_exploration_confirm").click().run()
     assert not at.exception, [e.value for e in at.exception]
     config = facade.describe_campaign(seeded.up_campaign).config
     assert config is not None and dict(config.item_exploration) == {

@@ -16,6 +16,7 @@ import streamlit as st
 from dashboard import deps, identity
 from dashboard.components.errors import shown_errors
 from dashboard.components.operations.actions import run_action
+from dashboard.components.recommendations.confirm import confirmed
 from dashboard.components.text import md_escape
 from services.datasets.local_engine.preview import ExpressionRefused, InlineRules, preview_lists
 from services.errors import ServiceError
@@ -124,11 +125,7 @@ def _save_filter_dialog(group_arn: str, expression: str, where: str) -> None:
         )
         st.code(expression, language=None)
         name = st.text_input(_("Filter name"), key=f"pg_name_{where}").strip()
-        ok, cancel = st.columns(2)
-        if cancel.button(_("Cancel"), key=f"pg_cancel_{where}"):
-            st.session_state.pop(CONFIRM_KEY, None)
-            st.rerun()
-        if ok.button(_("Create the filter"), key=f"pg_confirm_{where}", type="primary"):
+        if confirmed(CONFIRM_KEY, f"pg_{where}", _("Create the filter")):
             if not name:
                 st.error(_("Give the filter a name."))
                 return
@@ -285,11 +282,7 @@ def _exploration_dialog(campaign: CampaignInfo, settings: dict[str, str]) -> Non
             ).format(campaign=md_escape(campaign.name))
         )
         st.code(pg.as_json({"itemExplorationConfig": settings}), language="json")
-        ok, cancel = st.columns(2)
-        if cancel.button(_("Cancel"), key="pg_cancel_exploration"):
-            st.session_state.pop(CONFIRM_KEY, None)
-            st.rerun()
-        if ok.button(_("Apply to the campaign"), key="pg_confirm_exploration", type="primary"):
+        if confirmed(CONFIRM_KEY, "pg_exploration", _("Apply to the campaign")):
             svc = deps.service()
 
             def update() -> str:
