@@ -34,7 +34,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from services.personalize.facade import filter_value
+from services.personalize.facade import PersonalizeService, filter_value
 from services.personalize.models import CampaignConfig
 from services.workspace.recipe_capabilities import EXPLORING_RECIPES
 
@@ -173,6 +173,36 @@ def request_parameters(
     if promotions:
         out["promotions"] = [dict(p) for p in promotions]
     return out
+
+
+def served_lists(
+    service: PersonalizeService,
+    source_arn: str,
+    users: Sequence[str],
+    num_results: int,
+    *,
+    filter_arn: str | None = None,
+    values: Mapping[str, str] | None = None,
+    promotions: Sequence[Mapping[str, Any]] = (),
+) -> dict[str, list[str]]:
+    """Each user's item IDs as GetRecommendations answers them (the live path, with saved
+    filters only: what AWS mode previews with).
+
+    Raises ServiceError as the facade does (the service's own text).
+    """
+    return {
+        user: list(
+            service.get_recommendations(
+                source_arn,
+                user_id=user,
+                num_results=num_results,
+                filter_arn=filter_arn,
+                filter_values=values if filter_arn else None,
+                promotions=promotions,
+            ).item_ids
+        )
+        for user in users
+    }
 
 
 def as_json(params: Mapping[str, Any]) -> str:

@@ -21,6 +21,7 @@ from services.personalize.facade import PersonalizeService
 from services.store.tables import Store
 from tests.dashboard.conftest import APP, TIMEOUT, Seeded, app_at
 from tests.dashboard.rendered import shown
+from tests.dashboard.test_aws_mode import aws_pages  # noqa: F401 (a fixture)
 
 PAGE = "pages/recommendations.py"
 USERS = ["u0", "u1", "u2"]
@@ -254,3 +255,33 @@ def test_exploration_is_tried_then_applied_through_update_campaign(seeded: Seede
     }
     row = Store(Settings.from_env().dashboard_db_url).recent_actions()[0]
     assert (row.action, row.target, row.result) == ("update_campaign", seeded.up_campaign, "ok")
+
+
+def test_on_aws_saved_filters_are_previewed_through_get_recommendations(
+    aws_pages: PersonalizeService,  # noqa: F811 (the fixture imported above)
+    seeded: Seeded,
+) -> None:
+    from tests.local.workspace import wait_for
+
+    exclude = aws_pages.create_filter("no-cat", seeded.group, EXCLUDE_CAT)
+    sale = aws_pages.create_filter("sale", seeded.group, PROMOTE_CAT2)
+    for arn in (exclude, sale):
+        wait_for(lambda arn=arn: {"filter": aws_pages.describe_filter(arn).__dict__}, "filter")
+    full = aws_pages.get_recommendations(seeded.pop_campaign, user_id="u0", num_results=90).item_ids
+    at = app_at(PAGE)
+    at.selectbox(key="pg_campaign").select(
+        next(o for o in at.selectbox(key="pg_campaign").options if "shop-pop-campaign" in o)
+    ).run()
+    at.text_area(key="pg_users").input("\n".join(USERS)).run()
+    assert any("a filter must exist" in shown(i.value) for i in at.info)
+    at.selectbox(key="pg_saved_filter").set_value(exclude).run()
+    at.text_area(key="pg_filter_values").input("CATEGORY = cat0").run()
+    assert not at.exception, [e.value for e in at.exception]
+    after = [cell.split(" ")[0] for cell in _diff_frames(at)[0]["after"]]
+    assert after == [i for i in full if category(i) != "cat0"][:10]
+    at.selectbox(key="pg_saved_promo").set_value(sale).run()
+    params = json.loads([c.value for c in at.code if "filterArn" in c.value][0])
+    assert params["filterArn"] == exclude
+    assert params["promotions"] == [
+        {"name": "promotion", "percentPromotedItems": 20, "filterArn": sale}
+    ]

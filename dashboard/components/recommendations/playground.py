@@ -23,6 +23,7 @@ from services.errors import ServiceError
 from services.evaluation import playground as pg
 from services.evaluation.sampling import ItemCatalog, parse_ids
 from services.i18n import N_, _, formats
+from services.personalize.models import Filter
 from services.workspace.catalog import CampaignInfo
 
 SAVED_KEY = "pg_saved"  # expression -> filter ARN created in this session
@@ -192,7 +193,8 @@ def playground(
             height=90,
         )
     )
-    if not deps.settings().is_local:
+    local = deps.settings().is_local
+    if not local:
         st.info(
             _(
                 "On AWS a filter must exist to be applied: save the expression (operators), "
@@ -206,11 +208,42 @@ def playground(
     if not users:
         st.caption(_("Give at least one user ID."))
         return
+    if local:
+        arns: dict[str, str | None] = {}
+        lists = None if problems else _local_lists(campaign, users, top_n, rules)
+    else:
+        arns = _saved_filter_pickers(group_arn)
+        lists = _served_lists(campaign, users, top_n, rules, arns, percent)
+    if lists is not None:
+        _draw(users, *lists, catalog)
+    if rules.filter_expression:
+        _save_button(group_arn, rules.filter_expression, FILTER, _("Save the filter…"))
+    if rules.promotion_expression:
+        _save_button(
+            group_arn, rules.promotion_expression, PROMOTION, _("Save the promotion's filter…")
+        )
+    saved = st.session_state.get(SAVED_KEY, {})
+    typed = rules.filter_expression
+    filter_arn = arns.get(FILTER) or (saved.get(typed) if typed else None)
+    promo_arn = arns.get(PROMOTION) or (saved.get(promo) if promo else None)
+    if (rules.filter_expression and not filter_arn) or (promo and not promo_arn):
+        st.caption(_("Save the filters to see the GetRecommendations parameters to send."))
+    elif filter_arn or promo_arn:
+        _parameters(campaign, top_n, filter_arn, rules, promo_arn, percent)
+    if rules.exploration is not None:
+        _apply_exploration(campaign, rules.exploration)
+
+
+Lists = tuple[dict[str, list[str]], dict[str, list[str]], dict[str, dict[str, list[str]]]]
+
+
+def _local_lists(
+    campaign: CampaignInfo, users: list[str], top_n: int, rules: InlineRules
+) -> Lists | None:
+    """Before, after and each rule alone, from the local engine with the rules inline."""
     if not (rules.filter_expression or rules.promotion_expression or rules.exploration):
         st.caption(_("Type a filter or a promotion to see what it changes."))
-        return
-    if problems or not deps.settings().is_local:
-        return
+        return None
     settings = deps.settings()
     try:
         before = preview_lists(settings, campaign.arn, users, top_n, InlineRules())
@@ -222,12 +255,87 @@ def playground(
     except ExpressionRefused as err:
         label = _("Filter expression") if err.field == FILTER else _("Promotion")
         st.error(f"{label}: {md_escape(err.message)}", icon=":material/error:")
-        return
+        return None
     except ServiceError as err:
         with shown_errors(_("Preview")):
             raise err
-        return
-    diffs = [pg.diff(u, before[u], after[u]) for u in users]
+        return None
+    return before, after, singles
+
+
+def _saved_filter_pickers(group_arn: str) -> dict[str, str | None]:
+    """The saved ACTIVE filters to preview with on AWS: filter and promotion ARNs (or None)."""
+    filters: list[Filter] = []
+    with shown_errors(_("Could not list the filters")):
+        filters = [f for f in deps.service().list_filters(group_arn) if f.status == "ACTIVE"]
+    if not filters:
+        st.caption(_("No ACTIVE filter in this group yet."))
+        return {}
+    by_arn = {f.arn: f.name for f in filters}
+    options: list[str | None] = [None, *by_arn]
+    left, right = st.columns(2)
+    return {
+        where: col.selectbox(
+            _(label),
+            options,
+            format_func=lambda arn: by_arn[arn] if arn else _("(none)"),
+            key=f"pg_saved_{where}",
+        )
+        for where, col, label in (
+            (FILTER, left, N_("Preview with a saved filter")),
+            (PROMOTION, right, N_("Promote items of a saved filter")),
+        )
+    }
+
+
+def _served_lists(
+    campaign: CampaignInfo,
+    users: list[str],
+    top_n: int,
+    rules: InlineRules,
+    arns: dict[str, str | None],
+    percent: int,
+) -> Lists | None:
+    """Before, after and each rule alone, as GetRecommendations answers with saved filters."""
+    filter_arn, promo_arn = arns.get(FILTER), arns.get(PROMOTION)
+    if not (filter_arn or promo_arn):
+        return None
+    promotions = (
+        [pg.promotion("promotion", percent, promo_arn, rules.promotion_values)] if promo_arn else []
+    )
+    svc = deps.service()
+    with shown_errors(_("Preview")):
+        before = pg.served_lists(svc, campaign.arn, users, top_n)
+        after = pg.served_lists(
+            svc,
+            campaign.arn,
+            users,
+            top_n,
+            filter_arn=filter_arn,
+            values=rules.filter_values,
+            promotions=promotions,
+        )
+        singles = {}
+        if filter_arn:
+            singles[RULE_NAMES[FILTER]] = pg.served_lists(
+                svc, campaign.arn, users, top_n, filter_arn=filter_arn, values=rules.filter_values
+            )
+        if promotions:
+            singles[RULE_NAMES[PROMOTION]] = pg.served_lists(
+                svc, campaign.arn, users, top_n, promotions=promotions
+            )
+        return before, after, singles
+    return None
+
+
+def _draw(
+    users: list[str],
+    before: dict[str, list[str]],
+    after: dict[str, list[str]],
+    singles: dict[str, dict[str, list[str]]],
+    catalog: ItemCatalog,
+) -> None:
+    """The share each rule changed, then each user's lists side by side."""
     shares = [
         _("{rule}: {share} of the list changed").format(
             rule=_(name),
@@ -236,7 +344,7 @@ def playground(
         for name, lists in singles.items()
     ]
     st.markdown(" · ".join(shares))
-    for d in diffs:
+    for d in (pg.diff(u, before[u], after[u]) for u in users):
         st.markdown(
             _("**{user}**: {entered} entered, {left} left, {moved} moved").format(
                 user=md_escape(d.user),
@@ -246,15 +354,6 @@ def playground(
             )
         )
         st.dataframe(_side_by_side(d, catalog), hide_index=True, key=f"pg_diff_{d.user}")
-    if rules.filter_expression:
-        _save_button(group_arn, rules.filter_expression, FILTER, _("Save the filter…"))
-    if rules.promotion_expression:
-        _save_button(
-            group_arn, rules.promotion_expression, PROMOTION, _("Save the promotion's filter…")
-        )
-    _parameters(campaign, top_n, rules, promo, percent)
-    if rules.exploration is not None:
-        _apply_exploration(campaign, rules.exploration)
 
 
 def _apply_exploration(campaign: CampaignInfo, settings: dict[str, str]) -> None:
@@ -328,14 +427,14 @@ def _single_rules(rules: InlineRules) -> dict[str, InlineRules]:
 
 
 def _parameters(
-    campaign: CampaignInfo, top_n: int, rules: InlineRules, promo: str, percent: int
+    campaign: CampaignInfo,
+    top_n: int,
+    filter_arn: str | None,
+    rules: InlineRules,
+    promo_arn: str | None,
+    percent: int,
 ) -> None:
-    saved = st.session_state.get(SAVED_KEY, {})
-    filter_arn = saved.get(rules.filter_expression) if rules.filter_expression else None
-    promo_arn = saved.get(promo) if promo else None
-    if (rules.filter_expression and not filter_arn) or (promo and not promo_arn):
-        st.caption(_("Save the filters to see the GetRecommendations parameters to send."))
-        return
+    """The GetRecommendations parameters a shop backend sends, as JSON."""
     promotions = []
     if promo_arn:
         promotions = [pg.promotion("promotion", percent, promo_arn, rules.promotion_values)]
