@@ -94,9 +94,13 @@ def _versions_and_metrics() -> None:
         return
 
     st.subheader(_("Solution versions"))
-    st.dataframe(
+    st.caption(_("Click a version to compare it side by side (below)."))
+    event = st.dataframe(
         versions_frame(infos),
         hide_index=True,
+        on_select="rerun",
+        selection_mode="single-row",
+        key="solutions_versions",
         column_config={
             _("created"): when_column(),
             _("training time"): st.column_config.TextColumn(
@@ -180,6 +184,15 @@ def _versions_and_metrics() -> None:
             return f"{info.label} ({info.recipe})"
 
         first, second = _default_pair(active)
+        rows = event.selection.rows
+        clicked = infos[rows[0]].version.arn if rows else None
+        if clicked != st.session_state.get("solutions_clicked"):
+            # a new click drills in: the clicked version becomes the one compared
+            st.session_state["solutions_clicked"] = clicked
+            at = next((k for k, i in enumerate(active) if i.version.arn == clicked), None)
+            if at is not None:
+                st.session_state.pop("cmp_a", None)  # the selectbox restarts at the click
+                first = at
         left, right = st.columns(2)
         a = left.selectbox(
             _("Version"), range(len(active)), index=first, format_func=describe, key="cmp_a"

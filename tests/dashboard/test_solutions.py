@@ -238,3 +238,27 @@ def test_a_version_scored_before_the_engine_kept_records_is_not_compared_silentl
     (warning,) = at.warning  # the default pair: v2 vs the deployed v1
     assert f"{label(seeded.up_v1)} scored by an older engine" in shown(warning.value)
     assert "retrain to compare" in shown(warning.value)
+
+
+def test_a_click_on_a_version_row_compares_it_side_by_side(
+    seeded: Seeded, facade: PersonalizeService
+) -> None:
+    key = "normalized_discounted_cumulative_gain_at_10"
+    at = app_at("pages/solutions.py")
+    arns = list(at.dataframe[0].value["ARN"])
+    at.session_state["solutions_versions"] = {
+        "selection": {"rows": [arns.index(seeded.pop_version)], "columns": []}
+    }
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert short_arn(seeded.pop_version) in at.selectbox(key="cmp_a").format_func(
+        at.selectbox(key="cmp_a").value
+    )
+    ndcg = next(m for m in at.metric if shown(m.label) == "NDCG@10")
+    assert ndcg.value == f"{facade.get_solution_metrics(seeded.pop_version)[key]:.4f}"
+    # the click stays a click: picking another version by hand afterwards is kept
+    labels = at.selectbox(key="cmp_a").options
+    v2 = next(i for i, o in enumerate(labels) if short_arn(seeded.up_v2) in o)
+    at.selectbox(key="cmp_a").set_value(v2).run()
+    ndcg = next(m for m in at.metric if shown(m.label) == "NDCG@10")
+    assert ndcg.value == f"{facade.get_solution_metrics(seeded.up_v2)[key]:.4f}"
