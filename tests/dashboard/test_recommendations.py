@@ -119,6 +119,11 @@ def test_grid_shows_every_user_as_a_row_of_products(
     at.session_state["a_history"] = {"selection": {"rows": [], "columns": [], "cells": [[0, "1"]]}}
     at.run()
     assert products_shown(at)[0]["item ID"].tolist() == ["i0"]
+    # a whole row drills into the user: u8's ten products, in rank order, with their prices
+    at.session_state["a_grid"] = {"selection": {"rows": [2], "columns": [], "cells": []}}
+    at.run()
+    (u8,) = [f for f in products_shown(at) if len(f) == 10 and list(f["item ID"]) == expected["u8"]]
+    assert u8["price"].tolist() == [f"₩{5 + int(i[1:]) % 20}" for i in expected["u8"]]
 
 
 def test_typed_ids_from_another_id_space_get_the_readiness_finding(seeded: Seeded) -> None:

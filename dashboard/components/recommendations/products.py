@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from dashboard.components.text import md_escape
 from services.evaluation.sampling import ItemCatalog
 from services.i18n import N_, _, formats
 
@@ -122,14 +123,26 @@ def show_picture_grid(
         row_height=ROW_HEIGHT,
         height=ROW_HEIGHT * len(frame) + 38,  # every row (and the 35 px header), no scrolling
         on_select="rerun",
-        selection_mode="single-cell",
+        selection_mode=["single-cell", "single-row"],
         key=key,
     )
     item = clicked_item(event, rows)
-    if item is None:
-        st.caption(_("Click a picture to see the product's name, price, category and ID."))
-    else:
+    picked = getattr(getattr(event, "selection", None), "rows", None) or []
+    keys = list(rows)
+    if item is not None:
         show_products([item], catalog, f"{key}_clicked")
+    elif picked and 0 <= int(picked[0]) < len(keys):
+        # a whole row: that user's list, every product with its name, price and category
+        row = keys[int(picked[0])]
+        st.markdown(_("**{row}**, product by product").format(row=md_escape(row)))
+        show_products(list(rows[row]), catalog, f"{key}_row")
+    else:
+        st.caption(
+            _(
+                "Click a picture to see the product's name, price, category and ID, or the "
+                "row's checkbox for all of a user's products."
+            )
+        )
     return item
 
 
