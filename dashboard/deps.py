@@ -10,7 +10,7 @@ from services.datasets.local_engine.snapshots import snapshot_source
 from services.datasets.local_engine.versions import version_data_source
 from services.datasets.snapshot import ObjectStore, SnapshotSource, object_store
 from services.evaluation.version_data import DataSource
-from services.personalize.clients import build_clients
+from services.personalize.clients import Clients, build_clients
 from services.personalize.facade import PersonalizeService
 from services.pipeline import Pipeline, RunStore
 from services.store.tables import Store
@@ -23,9 +23,15 @@ def settings() -> Settings:
 
 
 @st.cache_resource(show_spinner=False)
+def clients() -> Clients:
+    """The boto3 clients (AWS or the local engine, per settings), built once."""
+    return build_clients(settings())
+
+
+@st.cache_resource(show_spinner=False)
 def service() -> PersonalizeService:
     """The typed Personalize facade (AWS or the local engine, per settings)."""
-    return PersonalizeService(build_clients(settings()))
+    return PersonalizeService(clients())
 
 
 @st.cache_resource(show_spinner=False)

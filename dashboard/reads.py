@@ -18,6 +18,7 @@ import functools
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import ParamSpec, TypeVar
 
 import streamlit as st
@@ -47,6 +48,8 @@ from services.personalize.models import (
 )
 from services.pipeline import RefreshRun
 from services.pipeline.freshness import RefreshState, refresh_states
+from services.setup_file.drift import SetupReport
+from services.setup_file.drift import setup_report as build_setup_report
 from services.workspace import overview as workspace_overview
 from services.workspace.alerts import Alert
 from services.workspace.catalog import Catalog, build_catalog
@@ -216,6 +219,11 @@ def _cost_report(language: str) -> CostReport:
         except ServiceError as err:  # costs still show; only the traffic findings are missing
             problem = str(err)
     return cost_report(campaigns, prices, traffic, now, IDLE_DAYS, problem)
+
+
+@st.cache_data(ttl=LIST_TTL, show_spinner=False)
+def _setup_report(path: str) -> SetupReport:
+    return build_setup_report(deps.clients().personalize, Path(path), _prices())
 
 
 @st.cache_data(ttl=LIST_TTL, show_spinner=False)
@@ -400,6 +408,17 @@ def online_reports(group_arn: str) -> list[tuple[MetricAttribution, OnlineReport
         return _online_reports(group_arn)
 
 
+@_read(N_("the account, to compare it with the setup file"))
+def setup_report() -> SetupReport | None:
+    """The setup file (PERSONALIZE_SETUP_FILE) against the account: its problems or its plan;
+    None when no file is set (or the read failed, and said so); cached ``LIST_TTL`` s."""
+    path = deps.settings().setup_file
+    if not path:
+        return None
+    with st.spinner(_("Comparing the account with the setup file…")):
+        return _setup_report(str(path))
+
+
 def invalidate(*, data: bool = False) -> None:
     """Forget every cached read an action can change, so the next run shows its effect.
 
@@ -421,6 +440,7 @@ def invalidate(*, data: bool = False) -> None:
         refresh_history,
         refresh_states_of,
         _online_reports,
+        _setup_report,
     ):
         cached.clear()
     if data:

@@ -55,6 +55,9 @@ class Settings:
     # JSON overriding the Personalize price table (services.costs.pricing), e.g.
     # {"tps_hour": 0.2, "training_hour": 0.24}.
     prices: str | None = None
+    # The setup file (services.setup_file) the Overview compares the account with and
+    # Operations applies; None: no drift shown.
+    setup_file: Path | None = None
     # The access key an engine served off loopback accepts (``serve``), and the one the
     # dashboard signs with when it reaches an engine at ``endpoint_url``; never printed.
     engine_access_key_id: str | None = None
@@ -112,6 +115,9 @@ class Settings:
             role_arn=env.get("PERSONALIZE_ROLE_ARN") or None,
             assume_role_arn=env.get("PERSONALIZE_ASSUME_ROLE_ARN") or None,
             prices=env.get("PERSONALIZE_PRICES") or None,
+            setup_file=Path(env["PERSONALIZE_SETUP_FILE"]).expanduser()
+            if env.get("PERSONALIZE_SETUP_FILE")
+            else None,
             engine_access_key_id=env.get(ENGINE_KEY_ID_ENV, "").strip() or None,
             engine_secret_access_key=env.get(ENGINE_SECRET_ENV, "").strip() or None,
         )

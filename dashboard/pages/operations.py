@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import reads
+from dashboard import deps, reads
 from dashboard.components import cost_panels
 from dashboard.components.group_picker import caption_with_refresh
 from dashboard.components.operations.actions import show_flash
@@ -16,6 +16,7 @@ from dashboard.components.operations.refresh import show_refresh
 from dashboard.components.operations.tabs import TAB_LABELS, TABS_KEY
 from dashboard.components.operations.train import show_train
 from dashboard.components.page_tabs import url_tabs
+from dashboard.components.setup_file import show_setup_tab
 from dashboard.routing import require_sign_in
 from services.i18n import _
 
@@ -38,7 +39,7 @@ if groups == []:
     st.info(_("No dataset group yet: run `make demo`, or create one on the Data page."))
 
 
-refresh, deploy, train, new_solution, costs, audit = url_tabs(TAB_LABELS, TABS_KEY)
+refresh, deploy, train, new_solution, costs, setup, audit = url_tabs(TAB_LABELS, TABS_KEY)
 unreadable = _("Needs the workspace, which could not be read (see above).")
 with refresh:
     if groups is None:
@@ -63,5 +64,7 @@ with new_solution:
 with costs:
     if groups is not None:
         cost_panels.operations_section(reads.campaign_costs())
+with setup:
+    show_setup_tab(deps.settings().setup_file)
 with audit:
     show_audit_log()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import reads
+from dashboard import deps, reads
 from dashboard.components import cost_panels
 from dashboard.components.alerts import PAGE_FILES, show_alerts
 from dashboard.components.overview.alerts_data import (
@@ -13,6 +13,7 @@ from dashboard.components.overview.alerts_data import (
     safe_data_alerts,
 )
 from dashboard.components.overview.group import show_group
+from dashboard.components.setup_file import show_drift
 from dashboard.routing import require_sign_in
 from services.i18n import _
 from services.workspace.alerts import sort_alerts
@@ -42,6 +43,7 @@ alerts = load_alerts(groups, refreshes)
 if data_checks_allowed():
     alerts = sort_alerts([*alerts, *safe_data_alerts(groups)])
 show_alerts(alerts)
+show_drift(deps.settings().setup_file)
 cost_panels.overview_summary(reads.campaign_costs())
 for group in groups:
     st.divider()

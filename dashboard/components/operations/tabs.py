@@ -17,6 +17,7 @@ TAB_LABELS = {
     "train": N_(":material/model_training: Train"),
     "new_solution": N_(":material/add_circle: New solution"),
     "costs": N_(":material/payments: Cost & usage"),
+    "setup": N_(":material/description: Setup file"),
     "audit": N_(":material/history: Audit log"),
 }
 TABS_KEY = "operations_tab"  # the tab widget's state: which tab is open, across reruns
