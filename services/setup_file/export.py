@@ -1,13 +1,14 @@
 """Writing a setup file: the account read by ``state.read_account`` as TOML.
 
-Round trip: ``parse(to_toml(read_account(p).setup))`` equals what was read, so a plan right
-after an export shows no change. Fields at their absent value (None, empty tables) are left
-out; schemas are written inline (``definition``), hyperparameters as the strings Personalize
-holds.
+Round trip: ``parse(to_toml(read_account(p).setup))`` is what was read (schemas laid out one
+field a line, the same JSON), so a plan right after an export shows no change. Fields at
+their absent value (None, empty tables) are left out; schemas are written inline
+(``definition``, a literal string), hyperparameters as the strings Personalize holds.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import tomli_w
@@ -36,8 +37,35 @@ def to_toml(setup: SetupFile) -> str:
             for key, value in item.items():
                 if value in ({}, []) or (kind == "schemas" and key == "file"):
                     continue  # empty tables say nothing; schemas are written inline
+                if kind == "schemas" and key == "definition":
+                    out.append(_schema_line(value))
+                    continue
                 out.append(_line(key, value))
     return "".join(out)
+
+
+def _readable(definition: str) -> str:
+    """An Avro schema laid out one field a line, for review (plan compares schemas by their
+    parsed JSON, so the layout changes nothing)."""
+    try:
+        body = json.loads(definition)
+    except json.JSONDecodeError:
+        return definition
+    fields = body.get("fields") if isinstance(body, dict) else None
+    if not isinstance(fields, list):
+        return json.dumps(body, ensure_ascii=False)
+    head = json.dumps({k: v for k, v in body.items() if k != "fields"}, ensure_ascii=False)
+    lines = ",\n".join("    " + json.dumps(f, ensure_ascii=False) for f in fields)
+    return head[:-1] + (", " if len(head) > 2 else "") + '"fields": [\n' + lines + "\n]}\n"
+
+
+def _schema_line(definition: str) -> str:
+    """``definition = '''…'''``: a literal string (no escapes to read) when the schema has
+    no ''' and no control character a literal string cannot hold."""
+    text = _readable(definition)
+    if "'''" in text or any(ord(c) < 32 and c not in "\n\t" for c in text):
+        return _line("definition", text)
+    return f"definition = '''\n{text}'''\n"
 
 
 def _line(key: str, value: Any) -> str:

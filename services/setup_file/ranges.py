@@ -45,8 +45,21 @@ def account_problems(p: Any, setup: SetupFile) -> list[str]:
             problem = range_problem(param, wire_value(value))
             if problem:
                 problems.append(f"{where}: {problem}")
+    domains = {g.name: g.domain for g in setup.dataset_groups}
+    use_cases: dict[str | None, set[str]] = {}
     for i, rec in enumerate(setup.recommenders):
-        if rec.use_case not in recipes or not recipes[rec.use_case].get("domain"):
+        domain = domains.get(rec.dataset_group)
+        if domain not in use_cases:
+            # ListRecipes gives a domain's use cases only when asked for that domain
+            use_cases[domain] = {
+                recipe_name(r["recipeArn"])
+                for page in p.get_paginator("list_recipes").paginate(
+                    **({"domain": domain} if domain else {})
+                )
+                for r in page["recipes"]
+                if r.get("domain")
+            }
+        if rec.use_case not in use_cases[domain]:
             problems.append(
                 f"recommenders[{i}].use_case: the account has no use case '{rec.use_case}'"
             )
