@@ -41,26 +41,18 @@ if groups == []:
 
 refresh, deploy, train, new_solution, costs, setup, audit = url_tabs(TAB_LABELS, TABS_KEY)
 unreadable = _("Needs the workspace, which could not be read (see above).")
-with refresh:
-    if groups is None:
-        st.caption(unreadable)
-    else:
-        show_refresh(groups)
-with deploy:
-    if groups is None:
-        st.caption(unreadable)
-    else:
-        show_deploy(groups, target)
-with train:
-    if groups is None:
-        st.caption(unreadable)
-    else:
-        show_train(groups, target)
-with new_solution:
-    if groups is None:
-        st.caption(unreadable)
-    else:
-        show_new_solution(groups, target)
+# The tabs that act on the workspace: each says so when it could not be read.
+for tab, show in (
+    (refresh, lambda g: show_refresh(g)),
+    (deploy, lambda g: show_deploy(g, target)),
+    (train, lambda g: show_train(g, target)),
+    (new_solution, lambda g: show_new_solution(g, target)),
+):
+    with tab:
+        if groups is None:
+            st.caption(unreadable)
+        else:
+            show(groups)
 with costs:
     if groups is not None:
         cost_panels.operations_section(reads.campaign_costs())
