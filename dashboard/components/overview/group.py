@@ -27,6 +27,17 @@ from services.workspace.overview import CampaignStatus, DatasetGroupOverview
 from services.workspace.use_cases import USE_CASE_TITLES
 
 
+def _table(title: str, frame: pd.DataFrame | None, when: str, empty: str) -> bool:
+    """A section's title, then its table (``when`` names the time column) or, when there is
+    nothing to list (``frame`` None), the ``empty`` note. True when the table was drawn."""
+    st.markdown(title)
+    if frame is None:
+        st.info(empty)
+        return False
+    st.dataframe(frame, hide_index=True, column_config={when: _when(), "ARN": _arn()})
+    return True
+
+
 def _when() -> st.column_config.Column:
     return when_column(_("Relative time; copy for exact"))
 
@@ -228,24 +239,18 @@ def show_group(group: DatasetGroupOverview, refresh: RefreshState | None = None)
         refresh_line(refresh),
         help=md_help(refresh.last.reason) if refresh and refresh.last else None,
     )
-    st.markdown(_("**Datasets**"))
-    if group.datasets:
-        st.dataframe(
-            datasets_frame(group),
-            hide_index=True,
-            column_config={_("imported"): _when(), "ARN": _arn()},
-        )
-    else:
-        st.info(_("No dataset yet: create one and import interactions on the Data page."))
-    st.markdown(_("**Solutions**"))
-    if group.solutions:
-        st.dataframe(
-            solutions_frame(group),
-            hide_index=True,
-            column_config={_("trained"): _when(), "ARN": _arn()},
-        )
-    else:
-        st.info(_("No solution yet: create one (recipe, hyperparameters) and train it."))
+    _table(
+        _("**Datasets**"),
+        datasets_frame(group) if group.datasets else None,
+        _("imported"),
+        _("No dataset yet: create one and import interactions on the Data page."),
+    )
+    if not _table(
+        _("**Solutions**"),
+        solutions_frame(group) if group.solutions else None,
+        _("trained"),
+        _("No solution yet: create one (recipe, hyperparameters) and train it."),
+    ):
         st.page_link(
             PAGE_FILES["operations"],
             label=_("Operations › New solution"),
@@ -253,17 +258,12 @@ def show_group(group: DatasetGroupOverview, refresh: RefreshState | None = None)
             query_params=link_params("new_solution", group.group.arn),  # preselects the group
         )
     if group.group.domain:
-        st.markdown(
-            _("**Recommenders** ({domain} domain)").format(domain=md_escape(group.group.domain))
+        _table(
+            _("**Recommenders** ({domain} domain)").format(domain=md_escape(group.group.domain)),
+            recommenders_frame(group) if group.recommenders else None,
+            _("updated"),
+            _("No recommender yet: create one for a use case of this domain."),
         )
-        if group.recommenders:
-            st.dataframe(
-                recommenders_frame(group),
-                hide_index=True,
-                column_config={_("updated"): _when(), "ARN": _arn()},
-            )
-        else:
-            st.info(_("No recommender yet: create one for a use case of this domain."))
     st.markdown(_("**Campaigns**"))
     if not group.campaigns:
         st.info(_("No campaign yet: train a version, then deploy it on Operations."))
