@@ -36,7 +36,10 @@ def top_k(
     return idx.astype(np.int64), s[idx]
 
 
-def softmax_scores(scores: np.ndarray, temperature: float = 0.1) -> np.ndarray:
+SOFTMAX_TEMPERATURE = 0.1  # of User-Personalization's scores (see softmax_scores)
+
+
+def softmax_scores(scores: np.ndarray, temperature: float = SOFTMAX_TEMPERATURE) -> np.ndarray:
     """Scores as a softmax over the catalogue (sums to 1), like User-Personalization's.
 
     Model scores are roughly in [-1, 1]; a temperature of 0.1 keeps the top items visibly
@@ -47,7 +50,9 @@ def softmax_scores(scores: np.ndarray, temperature: float = 0.1) -> np.ndarray:
     return z / z.sum()
 
 
-def softmax_at(scores: np.ndarray, idx: np.ndarray, temperature: float = 0.1) -> np.ndarray:
+def softmax_at(
+    scores: np.ndarray, idx: np.ndarray, temperature: float = SOFTMAX_TEMPERATURE
+) -> np.ndarray:
     """``softmax_scores(scores)[idx]`` (the same values), without keeping a second
     catalogue-sized vector: one temporary, worked on in place."""
     z = np.divide(np.asarray(scores, dtype=np.float64), temperature)

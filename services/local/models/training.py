@@ -208,6 +208,9 @@ def train(
     result = metrics.score(model, split)
     report(0.6)
     model = recipe.fit(filtered, config)
+    serving = getattr(recipe, "for_serving", None)  # e.g. a candidate index (_retrieval)
+    if serving is not None:
+        model = serving(model, config)
     report(0.95)
     return _finish(model, result, span, tuned, best_name, n_inter, n_users, out_path, report)
 

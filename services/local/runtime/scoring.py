@@ -35,6 +35,11 @@ from services.local.runtime.context import apply_context
 from services.local.runtime.model_cache import LoadedModel
 
 HISTORY_LIMIT = 500  # latest interactions per user handed to the model
+# A model with a candidate index (recipes/_retrieval.py): items asked of it at first, at most,
+# and the allowed items below which a filter's items are scored exactly instead
+CANDIDATES = 200
+MAX_CANDIDATES = 12_800
+SELECTIVE_ITEMS = 20_000
 
 
 DEFAULT_EXPLORATION = {"explorationWeight": "0.3", "explorationItemAgeCutOff": "30"}
@@ -211,6 +216,14 @@ def recommend(
         # that requires it" (developer guide, "Trending-Now recipe").
         if not user_id and loaded.recipe_type != "POPULAR_ITEMS":
             raise InvalidInput(f"{loaded.recipe_name} recommends for a userId, not an itemId.")
+        scorer = getattr(model, "scorer", None)
+        if scorer is not None and loaded.objective is None and not context and not promotions:
+            indexed = _recommend_indexed(
+                engine, loaded, scorer(user_id, history.item_ids), user_id, history, num_results,
+                (filter_doc, filter_values), campaign_config, exclude_event_type,
+            )  # fmt: skip
+            if indexed is not None:
+                return indexed
         scores = _objective(engine, loaded, model.score_user(user_id, history.item_ids))
     if scores is None:  # unknown user or item: popular items, like Personalize
         scores = np.asarray(model.popularity, dtype=np.float64)
@@ -221,15 +234,7 @@ def recommend(
     mask = _filter_mask(engine, loaded, filter_doc, filter_values, user_id, history)
     if mask is not None:
         exclude = ~mask if exclude is None else (exclude | ~mask)
-    if exclude_event_type:
-        done = [
-            loaded.index[i]
-            for i, e, _ in history.rows
-            if e == exclude_event_type and i in loaded.index
-        ]
-        if done:
-            exclude = np.zeros(len(model.item_ids), dtype=bool) if exclude is None else exclude
-            exclude[done] = True
+    exclude = _exclude_events(loaded, history, exclude_event_type, exclude)
     scores = np.asarray(scores, dtype=np.float64)
     idx, _ = ranking.top_k(scores, num_results, exclude)
     # Seeded per user, so a merchandiser sees the same list on every reload.
@@ -246,6 +251,33 @@ def recommend(
     probs = None
     if loaded.personalised_scores and reason is None:
         probs = ranking.softmax_at(scores, idx)
+    return _entries(loaded, idx, probs, flags, reason, promotions)
+
+
+def _exclude_events(
+    loaded: LoadedModel, history: History, event_type: str | None, exclude: np.ndarray | None
+) -> np.ndarray | None:
+    """``exclude`` (a bool per item, or None) plus the items the user has ``event_type``
+    events for (a domain use case's automatic filter)."""
+    if not event_type:
+        return exclude
+    done = [loaded.index[i] for i, e, _ in history.rows if e == event_type and i in loaded.index]
+    if done:
+        exclude = np.zeros(len(loaded.model.item_ids), dtype=bool) if exclude is None else exclude
+        exclude[done] = True
+    return exclude
+
+
+def _entries(
+    loaded: LoadedModel,
+    idx: np.ndarray,
+    probs: np.ndarray | None,
+    flags: dict[int, str],
+    reason: str | None,
+    promotions: list[dict[str, Any]] | None,
+) -> list[dict[str, Any]]:
+    """The itemList of a response: ID, score, reason and promotion name per listed item."""
+    model = loaded.model
     out = []
     for n, i in enumerate(idx):
         entry: dict[str, Any] = {"itemId": str(model.item_ids[i])}
@@ -260,6 +292,74 @@ def recommend(
     return out
 
 
+def _recommend_indexed(
+    engine: EngineContext,
+    loaded: LoadedModel,
+    scorer: Any,  # noqa: ANN401 (a model's CandidateScorer, or None)
+    user_id: str | None,
+    history: History,
+    num_results: int,
+    filtering: tuple[dict[str, Any] | None, dict[str, str] | None],
+    campaign_config: dict[str, Any] | None,
+    exclude_event_type: str | None,
+) -> list[dict[str, Any]] | None:
+    """``recommend``'s list from a model's candidate index (recipes/_retrieval.py): the same
+    filters, automatic exclusions and exploration, applied exactly to exactly scored items.
+
+    A filter that allows at most ``SELECTIVE_ITEMS`` items has those items scored exactly, all
+    of them; otherwise the index is asked for more candidates (×4, up to ``MAX_CANDIDATES``)
+    until enough of them pass. Returns None when the model cannot answer this way (no index,
+    an unknown user, or a filter that the candidates do not get through): the caller then
+    scores every item. Scores are the catalogue's softmax with an estimated denominator
+    (``CandidateScorer.softmax_at``).
+    """
+    if scorer is None:
+        return None
+    n_items = len(loaded.model.item_ids)
+    exclude = _filter_mask(engine, loaded, *filtering, user_id, history)
+    if exclude is not None:
+        exclude = ~exclude
+    exclude = _exclude_events(loaded, history, exclude_event_type, exclude)
+    if exclude is not None and n_items - int(np.count_nonzero(exclude)) <= SELECTIVE_ITEMS:
+        cand = np.flatnonzero(~exclude)
+        scores = scorer.at(cand)
+    else:
+        n = max(CANDIDATES, 4 * num_results)
+        while True:
+            cand, scores = scorer.top(n)
+            if exclude is not None:
+                keep = ~exclude[cand]
+                cand, scores = cand[keep], scores[keep]
+            if len(cand) >= num_results or n >= MAX_CANDIDATES:
+                break
+            n *= 4
+        if len(cand) < num_results:
+            return None
+    best, _ = ranking.top_k(scores, num_results)
+    idx = cand[best]
+    flags: dict[int, str] = {}
+    if loaded.recipe_name in EXPLORING_RECIPES:
+        pool = engine.models.exploration_candidates(loaded, _exploration(campaign_config)[1])
+        allowed = np.flatnonzero(pool if exclude is None else pool & ~exclude)
+        dense = np.zeros(n_items)
+        dense[allowed] = scorer.at(allowed)
+        dense[idx] = scores[best]
+        rng = np.random.default_rng(zlib.crc32((user_id or "").encode()))
+        idx, explored = _explore(engine, loaded, idx, dense, exclude, campaign_config, rng)
+        flags.update({int(i): "Exploration" for i, e in zip(idx, explored, strict=True) if e})
+    probs = None
+    if loaded.personalised_scores:
+        probs = scorer.softmax_at(idx, scorer.at(idx), ranking.SOFTMAX_TEMPERATURE)
+    return _entries(loaded, idx, probs, flags, None, None)
+
+
+def _exploration(config: dict[str, Any] | None) -> tuple[float, float]:
+    """itemExplorationConfig's explorationWeight and explorationItemAgeCutOff (days), with
+    Personalize's defaults (0.3, 30)."""
+    settings = {**DEFAULT_EXPLORATION, **((config or {}).get("itemExplorationConfig") or {})}
+    return float(settings["explorationWeight"]), float(settings["explorationItemAgeCutOff"])
+
+
 def _explore(
     engine: EngineContext,
     loaded: LoadedModel,
@@ -270,13 +370,10 @@ def _explore(
     rng: np.random.Generator,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Blend new, rarely seen items into the list, as itemExplorationConfig asks."""
-    settings = {**DEFAULT_EXPLORATION, **((config or {}).get("itemExplorationConfig") or {})}
-    weight = float(settings["explorationWeight"])
+    weight, cutoff = _exploration(config)
     if weight <= 0 or len(idx) < 2:
         return idx, np.zeros(len(idx), dtype=bool)
-    candidates = engine.models.exploration_candidates(
-        loaded, float(settings["explorationItemAgeCutOff"])
-    )
+    candidates = engine.models.exploration_candidates(loaded, cutoff)
     if exclude is not None:
         candidates = candidates & ~exclude
     return ranking.explore(idx, scores, candidates, weight, rng)

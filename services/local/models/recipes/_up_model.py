@@ -17,7 +17,10 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 
+from services.local.models.recipes._retrieval import FactorIndex
 from services.local.models.recipes.base import load_npz, save_npz
+
+SOFTMAX_SAMPLE = 4096  # learned items whose scores estimate the softmax denominator (index)
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,8 @@ class UserPersonalizationModel:
     transitions: sp.csr_matrix  # row-normalised "i then j" counts, items × items
     user_ids: np.ndarray  # users seen in training, sorted
     user_histories: sp.csr_matrix  # users × history positions → item code + 1 (0 = none)
+    # candidate retrieval over the ALS factors of a large catalogue (``_retrieval``), or None
+    retrieval: FactorIndex | None = None
     _pos: dict[str, int] = field(default_factory=dict, repr=False)
     _users: dict[str, int] = field(default_factory=dict, repr=False)
 
@@ -82,6 +87,19 @@ class UserPersonalizationModel:
             if len(rows) < 0.9 * len(self.factors):
                 self._factor_rows = rows
                 self._scored_factors = np.ascontiguousarray(self.factors[rows])
+        learned = self._factor_rows if self._factor_rows is not None else None
+        if learned is None and self.factors is not None:
+            learned = np.arange(len(self.factors))
+        self._learned = learned if learned is not None else np.empty(0, dtype=np.int64)
+        self._is_learned = np.zeros(len(self.item_ids), dtype=bool)
+        self._is_learned[self._learned] = True
+        # the fixed sample of learned items that estimates a softmax denominator (index only)
+        rng = np.random.default_rng(0)
+        self._softmax_sample = (
+            self._learned
+            if len(self._learned) <= SOFTMAX_SAMPLE
+            else np.sort(rng.choice(self._learned, SOFTMAX_SAMPLE, replace=False))
+        )
         top = float(self.popularity.max()) if len(self.popularity) else 0.0
         # a tiny popularity term only breaks ties among items the user model knows nothing about
         self._tiebreak = (self.popularity / top * 1e-6) if top > 0 else np.zeros(len(self.item_ids))
@@ -119,17 +137,37 @@ class UserPersonalizationModel:
         p = self.params
         w = p.recency_decay ** np.arange(len(h) - 1, -1, -1, dtype=np.float64)
         scores = self._item_model_scores(h, w)
-        if p.sequence_weight > 0:
-            last = h[-2 * p.sequence_window :]
-            wl = 0.5 ** np.arange(len(last) - 1, -1, -1, dtype=np.float64)
-            seq = (sp.csr_matrix(wl[None, :]) @ self.transitions[last]).tocsr()
-            seq.sum_duplicates()
-            top = seq.data.max() if seq.nnz else 0.0
-            if top > 0:
-                scores *= 1 - p.sequence_weight
-                scores[seq.indices] += p.sequence_weight * seq.data / top
+        seq = self.sequence_term(h)
+        if seq is not None:
+            scores *= 1 - p.sequence_weight
+            scores[seq[0]] += p.sequence_weight * seq[1]
         scores += self._tiebreak
         return scores
+
+    def sequence_term(self, h: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+        """The "what comes next" term of history codes ``h``: the item codes it reaches
+        (int32, sorted) and its values there, scaled to a largest value of 1; None when it is
+        switched off or reaches no item."""
+        p = self.params
+        if p.sequence_weight <= 0:
+            return None
+        last = h[-2 * p.sequence_window :]
+        wl = 0.5 ** np.arange(len(last) - 1, -1, -1, dtype=np.float64)
+        seq = (sp.csr_matrix(wl[None, :]) @ self.transitions[last]).tocsr()
+        seq.sum_duplicates()
+        seq.sort_indices()
+        top = seq.data.max() if seq.nnz else 0.0
+        if not top > 0:
+            return None
+        return seq.indices, seq.data / top
+
+    def fold_in(self, h: np.ndarray, w: np.ndarray) -> np.ndarray:
+        """ALS's ridge fold-in: the user vector (float64) that best reproduces history codes
+        ``h`` weighted by ``w``."""
+        assert self.factors is not None
+        y = self.factors[h].astype(np.float64)
+        a = y.T @ (y * w[:, None]) + self.params.als_regularization * np.eye(y.shape[1])
+        return np.linalg.solve(a, y.T @ w)
 
     def _item_model_scores(self, h: np.ndarray, w: np.ndarray) -> np.ndarray:
         """A new float64 vector of item-model scores over every item, scaled to |max| 1."""
@@ -137,11 +175,7 @@ class UserPersonalizationModel:
             s = np.asarray(self.neighbours[h].T @ w).ravel()
             top = np.abs(s).max()
         elif self.factors is not None:
-            y = self.factors[h].astype(np.float64)
-            # ridge fold-in: the user vector that best reproduces the weighted history
-            a = y.T @ (y * w[:, None]) + self.params.als_regularization * np.eye(y.shape[1])
-            u = np.linalg.solve(a, y.T @ w)
-            s, top = self._factor_scores_of(u)
+            s, top = self._factor_scores_of(self.fold_in(h, w))
         else:
             return np.zeros(len(self.item_ids))
         if top > 0:
@@ -160,6 +194,17 @@ class UserPersonalizationModel:
         out = np.zeros(len(self.item_ids))
         out[self._factor_rows] = part
         return out, top
+
+    def scorer(self, user_id: str | None, history: Sequence[str]) -> CandidateScorer | None:
+        """Exact scores on demand for the items an index finds, instead of ``score_user``'s
+        whole catalogue; None when the model keeps no index (the runtime scans every item) or
+        cannot personalise this user (the runtime serves popular items)."""
+        if self.retrieval is None or self.factors is None:
+            return None
+        h = self._history_codes(user_id, history)
+        if not len(h):
+            return None
+        return CandidateScorer(self, h)
 
     def score_users(
         self, user_ids: Sequence[str | None], histories: Sequence[Sequence[str]]
@@ -243,13 +288,17 @@ class UserPersonalizationModel:
             arrays.update(_csr_arrays("neighbours", self.neighbours))
         if self.factors is not None:
             arrays["factors"] = self.factors.astype(np.float32)
-        header = {
+        if self.retrieval is not None:
+            arrays["retrieval_index"] = self.retrieval.to_array()
+        header: dict[str, object] = {
             "recipe_name": self.recipe_name,
             "kind": "ease" if self.neighbours is not None else "als",
             "n_items": n,
             "history_cols": self.user_histories.shape[1],
             "params": self.params.__dict__,
         }
+        if self.retrieval is not None:
+            header["retrieval_nprobe"] = self.retrieval.nprobe
         save_npz(path, header, **arrays)
 
     @classmethod
@@ -269,4 +318,83 @@ class UserPersonalizationModel:
             transitions=_csr_from("transitions", a, (n, n)),
             user_ids=a["user_ids"],
             user_histories=_csr_from("histories", a, (n_users, hist_cols)),
+            # a model saved before indexes existed has none: its requests scan every item
+            retrieval=(
+                FactorIndex.from_array(a["retrieval_index"], int(header["retrieval_nprobe"]))  # type: ignore[call-overload]
+                if "retrieval_index" in a
+                else None
+            ),
         )
+
+
+class CandidateScorer:
+    """One user's ``score_user`` values, computed exactly for the items asked about.
+
+    ``score_user`` divides the item model's scores by their largest absolute value over the
+    whole catalogue; here that value is taken over the index's best items for the user's vector
+    and for its negation (the most negative score), each re-scored exactly. Items of the
+    sequential term are always candidates, since that term can lift an item the item model
+    ranks low.
+    """
+
+    BASE = 64  # items asked of the index for the scale
+
+    def __init__(self, model: UserPersonalizationModel, history: np.ndarray) -> None:
+        self.model = model
+        p = model.params
+        w = p.recency_decay ** np.arange(len(history) - 1, -1, -1, dtype=np.float64)
+        assert model.retrieval is not None
+        self.user = model.fold_in(history, w).astype(np.float32)
+        found = np.union1d(
+            model.retrieval.search(self.user, self.BASE),
+            model.retrieval.search(-self.user, self.BASE // 4),
+        )
+        raw = self._raw(found)
+        self.scale = float(np.abs(raw).max()) if len(raw) else 0.0
+        seq = model.sequence_term(history)
+        self.seq_idx = np.empty(0, dtype=np.int64) if seq is None else seq[0].astype(np.int64)
+        self.seq_val = np.empty(0) if seq is None else seq[1].astype(np.float64)
+
+    def _raw(self, idx: np.ndarray) -> np.ndarray:
+        """The item model's unscaled scores at ``idx`` (float64; 0 for unlearned items)."""
+        assert self.model.factors is not None
+        return (self.model.factors[idx] @ self.user).astype(np.float64)
+
+    def at(self, idx: np.ndarray) -> np.ndarray:
+        """``score_user``'s values at item codes ``idx`` (float64)."""
+        idx = np.asarray(idx, dtype=np.int64)
+        s = self._raw(idx)
+        if self.scale > 0:
+            s /= self.scale
+        if len(self.seq_idx):
+            w = self.model.params.sequence_weight
+            s *= 1 - w
+            pos = np.searchsorted(self.seq_idx, idx)
+            pos[pos >= len(self.seq_idx)] = 0
+            hit = self.seq_idx[pos] == idx
+            s[hit] += w * self.seq_val[pos[hit]]
+        return s + self.model._tiebreak[idx]
+
+    def top(self, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """Item codes (sorted, unique) and exact scores of the index's ``n`` best items for
+        the user plus the sequential term's items."""
+        assert self.model.retrieval is not None
+        idx = np.union1d(self.model.retrieval.search(self.user, n), self.seq_idx)
+        return idx, self.at(idx)
+
+    def softmax_at(self, idx: np.ndarray, scores: np.ndarray, temperature: float) -> np.ndarray:
+        """``ranking.softmax_at`` over the whole catalogue, its denominator estimated: items
+        in ``idx`` exactly, unlearned items at their score of 0 (their tie-break is below
+        1e-6), the other learned items from the mean over a fixed sample of
+        ``SOFTMAX_SAMPLE`` learned items."""
+        m = self.model
+        z_top = float(scores.max()) / temperature
+        total = float(np.exp(scores / temperature - z_top).sum())
+        idx = np.asarray(idx, dtype=np.int64)
+        rest = len(m._learned) - int(m._is_learned[idx].sum())
+        sample = m._softmax_sample[~np.isin(m._softmax_sample, idx)]
+        if rest > 0 and len(sample):
+            total += rest * float(np.exp(self.at(sample) / temperature - z_top).mean())
+        unlearned = len(m.item_ids) - len(m._learned) - int((~m._is_learned[idx]).sum())
+        total += max(unlearned, 0) * float(np.exp(-z_top))
+        return np.exp(scores / temperature - z_top) / total

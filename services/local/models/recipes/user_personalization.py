@@ -31,6 +31,7 @@ import scipy.linalg.lapack as lapack
 import scipy.sparse as sp
 
 from services.local.models.recipes._common import Indexed, hp_bool, hp_float, hp_int, index
+from services.local.models.recipes._retrieval import INDEX_MIN_ITEMS, FactorIndex
 from services.local.models.recipes._up_model import UPParams, UserPersonalizationModel
 from services.local.models.recipes.base import TrainingConfig, TrainingData, TrainingError
 
@@ -161,12 +162,35 @@ class UserPersonalizationRecipe:
     recipe_type: ClassVar[str] = "USER_PERSONALIZATION"
     description: ClassVar[str] = "Personalised items from the user's recent history."
 
+    def __init__(self, index_min_items: int = INDEX_MIN_ITEMS) -> None:
+        """``index_min_items``: learned (ALS) items from which the model keeps a candidate
+        index for GetRecommendations (``_retrieval``); smaller catalogues scan every item."""
+        self.index_min_items = index_min_items
+
     def fit(self, data: TrainingData, config: TrainingConfig) -> UserPersonalizationModel:
         """Train the item model, the transitions and the stored histories."""
         params = params_from(config)
         idx = index(data, config)
         neighbours, factors = item_model(idx, config, idx.popularity())
         return self._model(idx, params, neighbours, factors)
+
+    def for_serving(
+        self, model: UserPersonalizationModel, config: TrainingConfig
+    ) -> UserPersonalizationModel:
+        """The model a solution version saves: with a candidate index when its ALS learned at
+        least ``index_min_items`` items (Personalized-Ranking ranks given lists: none).
+
+        Called once, on the final fit (the metrics split's and HPO's fits are scored offline
+        with the exact scan and never served, so they build no index).
+        """
+        factors = model.factors
+        if factors is None or self.recipe_type != "USER_PERSONALIZATION":
+            return model
+        learned = np.flatnonzero(np.any(factors != 0, axis=1))
+        if len(learned) < max(self.index_min_items, 1):
+            return model
+        index = FactorIndex.build(factors[learned], learned, seed=config.seed)
+        return replace(model, retrieval=index)
 
     def update(
         self, model: UserPersonalizationModel, data: TrainingData, config: TrainingConfig
@@ -184,7 +208,8 @@ class UserPersonalizationRecipe:
         if factors is not None:
             pad = np.zeros((n - n_old, factors.shape[1]), dtype=factors.dtype)
             factors = np.vstack([factors, pad])
-        return self._model(idx, replace(model.params), neighbours, factors)
+        # new items are appended with zero factors: the index's item codes stay valid
+        return self._model(idx, replace(model.params), neighbours, factors, model.retrieval)
 
     def _model(
         self,
@@ -192,6 +217,7 @@ class UserPersonalizationRecipe:
         params: UPParams,
         neighbours: sp.csr_matrix | None,
         factors: np.ndarray | None,
+        retrieval: FactorIndex | None = None,
     ) -> UserPersonalizationModel:
         """The model over ``idx``'s catalogue and users with the given item model: popularity,
         transitions and histories are always computed from ``idx``."""
@@ -206,6 +232,7 @@ class UserPersonalizationRecipe:
             transitions=transitions(idx, params.sequence_window),
             user_ids=idx.user_ids,
             user_histories=histories(idx, params.history_length),
+            retrieval=retrieval,
         )
 
     def hpo_candidates(self, config: TrainingConfig) -> list[dict[str, str]]:

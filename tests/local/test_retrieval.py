@@ -1,0 +1,200 @@
+"""Candidate retrieval (services/local/models/recipes/_retrieval.py): a User-Personalization
+model of a large catalogue answers GetRecommendations from its factor index, with the exact
+scan's list (recall of its top 25 ≥ 0.98), filters applied exactly, and the scores the exact
+scan gives; a small catalogue keeps the exact scan.
+
+The threshold is lowered with the recipe's ``index_min_items`` parameter. The served model is
+fitted here on the group's own interactions (the ALS path, ``max_dense_items`` 0, which the
+API does not expose) and written over the model file of a version the engine trained, once
+without an index (the reference) and once with it; every answer is asked through boto3.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from bench import seed_shop
+from services.config import Settings
+from services.local.engine import get_engine, reset_engines
+from services.local.models import ranking
+from services.local.models.recipes._up_model import UserPersonalizationModel
+from services.local.models.recipes.base import TrainingConfig, TrainingData
+from services.local.models.recipes.user_personalization import UserPersonalizationRecipe
+from services.personalize.clients import build_clients
+from tests.local.workspace import create_group, import_file, train, wait_for
+
+ITEMS = 2000
+# the seed shop's shape (power-law popularity, sessions along neighbouring items), small
+SHOP = seed_shop.generate(n_items=ITEMS, n_users=1500, n_interactions=40_000, seed=3)
+_counts = SHOP.interactions["USER_ID"].value_counts()
+ASKED = sorted(_counts[_counts >= 5].index)[:60]
+CONFIG = TrainingConfig(hyperparameters={"max_dense_items": "0", "min_item_interactions": "1"})
+
+
+def _interactions(path: Path) -> int:
+    return seed_shop.write_csv(SHOP.interactions, path)
+
+
+def _category(item: str) -> str:
+    # one item in 100 is "rare" (20 items): a filter on it is very selective
+    code = int(item[1:])
+    return "rare" if code % 100 == 7 else f"cat{code * 3 // ITEMS}"
+
+
+@dataclass
+class Served:
+    exact: dict[tuple[str, str], list[dict]]  # (user, filter) → itemList
+    indexed: dict[tuple[str, str], list[dict]]
+    model: UserPersonalizationModel
+
+
+def _fit() -> UserPersonalizationModel:
+    frame = SHOP.interactions.assign(EVENT_VALUE=np.nan)
+    return UserPersonalizationRecipe().fit(TrainingData(interactions=frame), CONFIG)
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    data_dir = tmp_path_factory.mktemp("retrieval") / "data"
+    settings = Settings(data_dir=data_dir, lifecycle_seconds=0.0, worker_mode="thread")
+    clients = build_clients(settings)
+    p = clients.personalize
+    ws = create_group(clients, data_dir, with_items=True, write=_interactions)
+    items_csv = data_dir / "s3" / "bucket" / "shop" / "items-all.csv"
+    pd.DataFrame(
+        {
+            "ITEM_ID": SHOP.items["ITEM_ID"],
+            "CATEGORY": [_category(i) for i in SHOP.items["ITEM_ID"]],
+            "PRICE": 5.0,
+            "CREATION_TIMESTAMP": 1_600_000_000,
+        }
+    ).to_csv(items_csv, index=False)
+    import_file(clients, ws["items_dataset"], "items-all", "s3://bucket/shop/items-all.csv")
+    _, version = train(clients, ws["group"], "up", "aws-user-personalization")
+    campaign = p.create_campaign(name="c", solutionVersionArn=version, minProvisionedTPS=1)
+    arn = campaign["campaignArn"]
+    wait_for(lambda: p.describe_campaign(campaignArn=arn), "campaign")
+    filters = {"": None}
+    for name, expression in (
+        ("cat", "INCLUDE ItemID WHERE Items.CATEGORY IN ($C)"),
+        ("rare", 'INCLUDE ItemID WHERE Items.CATEGORY IN ("rare")'),
+    ):
+        f = p.create_filter(name=name, datasetGroupArn=ws["group"], filterExpression=expression)
+        wait_for(lambda f=f: p.describe_filter(filterArn=f["filterArn"]), "filter")
+        filters[name] = f["filterArn"]
+    (model_path,) = (data_dir / "models").glob("*.npz")
+    plain = _fit()
+    indexed = UserPersonalizationRecipe(index_min_items=500).for_serving(plain, CONFIG)
+
+    def answers(model: UserPersonalizationModel) -> dict[tuple[str, str], list[dict]]:
+        model.save(model_path)
+        reset_engines()  # the next request loads the model file again
+        runtime = build_clients(settings).runtime
+        out = {}
+        for user in ASKED:
+            for name, arn in filters.items():
+                extra = {"filterArn": arn} if arn else {}
+                if name == "cat":
+                    extra["filterValues"] = {"C": '"cat1"'}
+                got = runtime.get_recommendations(
+                    campaignArn=campaign["campaignArn"], userId=user, numResults=25, **extra
+                )
+                out[(user, name)] = got["itemList"]
+        return out
+
+    exact = answers(plain)
+    with_index = answers(indexed)
+    loaded = get_engine(settings).models.get(
+        {
+            "solutionVersionArn": version,
+            "status": "ACTIVE",
+            "_modelPath": str(model_path.relative_to(data_dir)),
+            "_recipeName": "aws-user-personalization",
+            "datasetGroupArn": ws["group"],
+        }
+    )
+    yield Served(exact=exact, indexed=with_index, model=loaded.model)  # type: ignore[arg-type]
+    reset_engines()
+
+
+def _ids(items: list[dict]) -> list[str]:
+    return [i["itemId"] for i in items]
+
+
+def test_the_served_model_answers_from_its_index(served: Served) -> None:
+    model = served.model
+    assert model.retrieval is not None
+    scorer = model.scorer(ASKED[0], [])
+    assert scorer is not None
+    cand, _ = scorer.top(200)
+    # a real subset of the catalogue, not a disguised full scan
+    assert 200 <= len(cand) < ITEMS // 2
+
+
+@pytest.mark.parametrize("name", ["", "cat"])
+def test_index_lists_hold_the_exact_top_25(served: Served, name: str) -> None:
+    recall = [
+        len(set(_ids(served.indexed[(u, name)])) & set(_ids(served.exact[(u, name)]))) / 25
+        for u in ASKED
+    ]
+    assert all(len(served.exact[(u, name)]) == 25 for u in ASKED)
+    assert np.mean(recall) >= 0.98
+
+
+def test_index_lists_keep_the_exact_scores(served: Served) -> None:
+    """Listed items carry the exact scan's scores: exact re-scoring, and a softmax whose
+    denominator is exact here (the catalogue is smaller than the sample that estimates it)."""
+    for u in ASKED:
+        exact = {i["itemId"]: i["score"] for i in served.exact[(u, "")]}
+        for item in served.indexed[(u, "")]:
+            if item["itemId"] in exact:
+                assert item["score"] == pytest.approx(exact[item["itemId"]], rel=1e-4)
+
+
+def test_filters_apply_exactly_with_the_index(served: Served) -> None:
+    for u in ASKED:
+        cat = _ids(served.indexed[(u, "cat")])
+        assert cat and all(_category(i) == "cat1" for i in cat)
+        # a very selective filter: its 20 items are scored exactly, the lists are identical
+        rare = served.indexed[(u, "rare")]
+        assert [i["itemId"] for i in rare] == _ids(served.exact[(u, "rare")])
+        assert len(rare) == 20 and all(_category(i["itemId"]) == "rare" for i in rare)
+
+
+def test_small_catalogues_keep_the_exact_scan(tmp_path: Path) -> None:
+    """Below ``index_min_items`` no index is built, ``scorer`` declines, and a model saved
+    without one (as every model before indexes) loads and scans every item."""
+    rows = []
+    rng = np.random.default_rng(0)
+    for u in range(200):
+        for k, i in enumerate(rng.integers(0, 400, size=20)):
+            rows.append((f"u{u}", f"i{i}", 1_700_000_000 + k, "view", np.nan))
+    frame = pd.DataFrame(
+        rows, columns=["USER_ID", "ITEM_ID", "TIMESTAMP", "EVENT_TYPE", "EVENT_VALUE"]
+    )
+    recipe = UserPersonalizationRecipe(index_min_items=1000)
+    model = recipe.for_serving(recipe.fit(TrainingData(interactions=frame), CONFIG), CONFIG)
+    assert model.retrieval is None and model.scorer("u1", []) is None
+    model.save(tmp_path / "m.npz")
+    again = UserPersonalizationModel.load(tmp_path / "m.npz")
+    assert again.retrieval is None
+    np.testing.assert_array_equal(
+        ranking.top_k(again.score_user("u1", []), 25)[0],
+        ranking.top_k(model.score_user("u1", []), 25)[0],
+    )
+
+
+def test_an_index_survives_save_and_load(tmp_path: Path, served: Served) -> None:
+    model = served.model
+    model.save(tmp_path / "m.npz")
+    again = UserPersonalizationModel.load(tmp_path / "m.npz")
+    assert again.retrieval is not None and again.retrieval.nprobe == model.retrieval.nprobe  # type: ignore[union-attr]
+    a, b = model.scorer(ASKED[1], []), again.scorer(ASKED[1], [])
+    assert a is not None and b is not None
+    np.testing.assert_array_equal(a.top(200)[0], b.top(200)[0])
