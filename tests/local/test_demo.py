@@ -30,6 +30,7 @@ from services.demo.shop import SEEDED_TAG, demo_arns, seed_demo
 from services.local.data import frames as datasets
 from services.local.data import tables as t
 from services.local.engine import get_engine, reset_engines
+from services.local.jobs.tasks import imports as import_task
 from services.personalize.clients import Clients, build_clients
 
 SOLUTIONS = {
@@ -476,6 +477,15 @@ def test_failure_midway_names_the_step_and_leaves_the_group(
 
     monkeypatch.setattr(demo_data, "generate", in_milliseconds)
     monkeypatch.setattr(demo_shop, "PROGRESS_SECONDS", 0.0)  # a progress line on every poll
+    read = import_task.read_dataset_csv
+
+    def slow_read(*args: Any, **kwargs: Any) -> Any:
+        # the import must still be running at the demo's first poll: an idle worker thread
+        # could otherwise fail it before the poll, and the waiting line would never print
+        time.sleep(1.0)
+        return read(*args, **kwargs)
+
+    monkeypatch.setattr(import_task, "read_dataset_csv", slow_read)
     settings = Settings(data_dir=tmp_path / "data", lifecycle_seconds=0.0, worker_mode="thread")
     code, output = _run(settings)
     assert code == 2
