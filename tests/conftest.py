@@ -9,3 +9,36 @@ os.environ["AWS_EC2_METADATA_DISABLED"] = "true"
 # Nothing a test does may pick up a developer's real AWS identity.
 for _key in ("AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
     os.environ.pop(_key, None)
+
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+from tests.demo_seed import DemoSeed, seed_once  # noqa: E402
+
+TESTS = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Groups for pytest-xdist's ``--dist loadgroup`` (``make test`` runs two workers): a file's
+    tests stay on one worker, so its module-scoped fixtures (trained groups, served engines)
+    are built once; the browser tests (tests/e2e) all share one worker, so one seeded
+    workspace, one Streamlit server and one Chromium serve them; so do the tests of the one
+    seeded demo shop (``demo_seed``). Without xdist: no effect."""
+    for item in items:
+        if item.get_closest_marker("xdist_group") is not None:
+            continue
+        relative = item.path.resolve().relative_to(TESTS)
+        if "demo_seed" in item.fixturenames:
+            group = "demo-seed"  # one worker seeds the demo once for both files
+        elif relative.parts[0] == "e2e":
+            group = "e2e"
+        else:
+            group = relative.as_posix()
+        item.add_marker(pytest.mark.xdist_group(group))
+
+
+@pytest.fixture(scope="session")
+def demo_seed(tmp_path_factory: pytest.TempPathFactory) -> DemoSeed:
+    """The demo shop seeded once for the run (tests/demo_seed.py); tests use copies."""
+    return seed_once(tmp_path_factory.mktemp("demo-seed"))

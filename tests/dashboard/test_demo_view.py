@@ -4,67 +4,22 @@ gives recent shoppers the same items, the newer version (not deployed) does not.
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 import pytest
 import streamlit as st
 
 from dashboard import deps
-from services.config import Settings
 from services.db import dispose_engines
-from services.demo import shop
-from services.demo.shop import seed_demo
 from services.local.engine import reset_engines
-from services.personalize.clients import Clients, build_clients
 from tests.dashboard.conftest import app_at
 from tests.dashboard.rendered import shown
+from tests.demo_seed import DemoLog, DemoSeed, recording
 
 pytestmark = pytest.mark.slow
-
-
-@dataclass
-class DemoLog:
-    """What the demo's own clients sent and got back while seeding: per recommendationId the
-    campaign asked and how many items it listed; every PutEvents event. The offline-vs-online
-    check counts from this, not from the engine's tables."""
-
-    served: dict[str, tuple[str, int]] = field(default_factory=dict)
-    events: list[dict[str, Any]] = field(default_factory=list)
-
-
-class _Recording:
-    """A boto3 client that logs GetRecommendations answers and PutEvents requests."""
-
-    def __init__(self, client: Any, log: DemoLog) -> None:
-        self._client, self._log = client, log
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._client, name)
-
-    def get_recommendations(self, **params: Any) -> dict[str, Any]:
-        resp = self._client.get_recommendations(**params)
-        source = params.get("campaignArn") or params["recommenderArn"]
-        self._log.served[resp["recommendationId"]] = (source, len(resp["itemList"]))
-        return resp
-
-    def put_events(self, **params: Any) -> dict[str, Any]:
-        self._log.events.extend(params["eventList"])
-        return self._client.put_events(**params)
-
-
-def _recording(log: DemoLog) -> Any:
-    """``build_clients`` whose runtime and events clients log into ``log``."""
-
-    def build(settings: Settings) -> Clients:
-        c = build_clients(settings)
-        return Clients(c.personalize, _Recording(c.runtime, log), _Recording(c.events, log))
-
-    return build
 
 
 @dataclass(frozen=True)
@@ -75,17 +30,13 @@ class DemoRun:
 
 
 @pytest.fixture(scope="module")
-def demo_run(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
+def demo_run(tmp_path_factory: pytest.TempPathFactory, demo_seed: DemoSeed) -> DemoRun:
+    """The run's one seeded demo (tests/demo_seed.py), copied twice: one to use, one left as
+    seeding left it."""
     root = tmp_path_factory.mktemp("demo-view")
-    settings = Settings(data_dir=root / "data", lifecycle_seconds=0.0, worker_mode="thread")
-    log = DemoLog()
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(shop, "build_clients", _recording(log))
-        assert seed_demo(settings) == 0
-    reset_engines()
-    dispose_engines()
-    shutil.copytree(root / "data", root / "pristine")
-    return DemoRun(root / "data", root / "pristine", log)
+    demo_seed.copy(root / "data")
+    demo_seed.copy(root / "pristine")
+    return DemoRun(root / "data", root / "pristine", demo_seed.log)
 
 
 def _use(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
@@ -111,7 +62,7 @@ def pristine_demo(demo_run: DemoRun, monkeypatch: pytest.MonkeyPatch) -> Iterato
     """The demo as seeding left it, with the dashboard's clients logging into the demo's log:
     the pages' own GetRecommendations calls (the Overview's data checks) issue lists too, and
     the engine counts their items as impressions."""
-    monkeypatch.setattr(deps, "build_clients", _recording(demo_run.log))
+    monkeypatch.setattr(deps, "build_clients", recording(demo_run.log))
     for _ in _use(demo_run.pristine, monkeypatch):
         yield demo_run
 

@@ -32,6 +32,7 @@ from services.local.data import tables as t
 from services.local.engine import get_engine, reset_engines
 from services.local.jobs.tasks import imports as import_task
 from services.personalize.clients import Clients, build_clients
+from tests.demo_seed import DemoSeed
 
 SOLUTIONS = {
     "demo-user-personalization": "aws-user-personalization",
@@ -65,13 +66,12 @@ def _run(settings: Settings, **kwargs: Any) -> tuple[int, str]:
 
 
 @pytest.fixture(scope="module")
-def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seeded]:
-    data = tmp_path_factory.mktemp("demo") / "data"
-    settings = Settings(data_dir=data, lifecycle_seconds=0.0, worker_mode="thread")
-    started = time.monotonic()
-    code, output = _run(settings)
-    seconds = time.monotonic() - started
-    yield Seeded(settings, build_clients(settings), code, output, seconds)
+def seeded(tmp_path_factory: pytest.TempPathFactory, demo_seed: DemoSeed) -> Iterator[Seeded]:
+    """This module's copy of the run's one seeded demo (tests/demo_seed.py)."""
+    settings = demo_seed.copy(tmp_path_factory.mktemp("demo") / "data")
+    yield Seeded(
+        settings, build_clients(settings), demo_seed.exit_code, demo_seed.output, demo_seed.seconds
+    )
     reset_engines()
 
 
