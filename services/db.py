@@ -4,7 +4,15 @@ SQLite gets the recipe of STACK.md section 5: WAL (readers never block the write
 keys on, and ``BEGIN IMMEDIATE`` for every transaction of a writer engine, so two writers queue
 on the lock (up to ``busy_timeout``) instead of failing with "database is locked" when a deferred
 transaction tries to upgrade. ``read_only=True`` gives a separate engine with plain ``BEGIN``
-for pages that only read. Any other URL (PostgreSQL…) is used as-is with ``pool_pre_ping``.
+for pages that only read.
+
+PostgreSQL (issue #25) gets the same two guarantees by its own means. A writer transaction
+starts by taking one transaction-scoped advisory lock per database
+(``pg_advisory_xact_lock``), the equivalent of ``BEGIN IMMEDIATE``: writers queue (up to
+``lock_timeout``, the same 30 s) and the code's read-then-write transactions lose no update,
+as on SQLite; a reader transaction is ``REPEATABLE READ``, one snapshot for all its statements,
+as a WAL reader sees. Job claims also say ``FOR UPDATE SKIP LOCKED`` (services/local/jobs), which
+PostgreSQL honours and SQLite leaves out. Any other URL is used as-is with ``pool_pre_ping``.
 """
 
 from __future__ import annotations
@@ -20,6 +28,9 @@ from sqlalchemy.pool import StaticPool
 __all__ = ["dispose_engines", "make_engine", "open_tables"]
 
 SQLITE_BUSY_TIMEOUT_S = 30  # a writer waits this long for the lock before giving up
+# The advisory lock key of the writers' lock on PostgreSQL: any constant, the same in every
+# process that shares the database (here the first 8 bytes of "personal", as a bigint).
+PG_WRITER_LOCK = int.from_bytes(b"personal", "big") >> 1
 
 _engines: dict[tuple[str, bool], sa.Engine] = {}
 _lock = threading.Lock()
@@ -76,6 +87,8 @@ def _in_memory(url: str) -> bool:
 
 def _create(url: str, read_only: bool) -> sa.Engine:
     parsed = make_url(url)
+    if parsed.get_backend_name() == "postgresql":
+        return _create_postgresql(url, read_only)
     if parsed.get_backend_name() != "sqlite":
         return sa.create_engine(url, pool_pre_ping=True)
 
@@ -108,5 +121,28 @@ def _create(url: str, read_only: bool) -> sa.Engine:
     @sa.event.listens_for(engine, "begin")
     def _on_begin(conn: sa.Connection) -> None:
         conn.exec_driver_sql(begin)
+
+    return engine
+
+
+def _create_postgresql(url: str, read_only: bool) -> sa.Engine:
+    """A PostgreSQL engine: readers see one snapshot per transaction, writers take the
+    database's writer lock first (see the module docstring)."""
+    lock_timeout_ms = SQLITE_BUSY_TIMEOUT_S * 1000
+    if read_only:
+        return sa.create_engine(url, pool_pre_ping=True, isolation_level="REPEATABLE READ")
+    engine = sa.create_engine(url, pool_pre_ping=True)
+
+    @sa.event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # Waiting for the writers' lock (or a row lock) fails after this long, as SQLite's
+        # busy_timeout does, instead of hanging a page.
+        with dbapi_conn.cursor() as cur:
+            cur.execute(f"SET lock_timeout = {lock_timeout_ms}")
+        dbapi_conn.commit()
+
+    @sa.event.listens_for(engine, "begin")
+    def _on_begin(conn: sa.Connection) -> None:
+        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({PG_WRITER_LOCK})")
 
     return engine

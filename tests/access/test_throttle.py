@@ -1,11 +1,11 @@
 """Failed sign-ins per user name and per client: free tries, then a lock that doubles and ends
 by itself; kept in the database (a new throttle on the same URL sees it); an unknown name is
-never stored. The clock is injected."""
+never stored. The clock is injected. Each test runs on SQLite and on PostgreSQL (db_url)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import sqlalchemy as sa
 
@@ -30,13 +30,13 @@ class Clock:
         self.now += timedelta(seconds=seconds)
 
 
-def _throttle(tmp_path: Path, clock: Clock) -> SignInThrottle:
-    return SignInThrottle(f"sqlite:///{tmp_path / 'store.db'}", clock=clock)
+def _throttle(db_url: Callable[[str], str], clock: Clock) -> SignInThrottle:
+    return SignInThrottle(db_url("store"), clock=clock)
 
 
-def test_five_free_failures_then_a_lock_that_doubles_and_ends(tmp_path: Path) -> None:
+def test_five_free_failures_then_a_lock_that_doubles_and_ends(db_url: Callable[[str], str]) -> None:
     clock = Clock()
-    throttle = _throttle(tmp_path, clock)
+    throttle = _throttle(db_url, clock)
     keys = [user_key("otto", {"otto"})]
     assert USER_LIMIT.free == 5
     for _ in range(5):
@@ -55,12 +55,14 @@ def test_five_free_failures_then_a_lock_that_doubles_and_ends(tmp_path: Path) ->
     assert lock == timedelta(minutes=15)
 
 
-def test_the_lock_survives_a_new_throttle_and_a_success_forgets_the_user(tmp_path: Path) -> None:
+def test_the_lock_survives_a_new_throttle_and_a_success_forgets_the_user(
+    db_url: Callable[[str], str],
+) -> None:
     clock = Clock()
     user, client = user_key("otto", {"otto"}), client_key("203.0.113.9")
     for _ in range(6):
-        _throttle(tmp_path, clock).failed([user, client])
-    other_process = _throttle(tmp_path, clock)
+        _throttle(db_url, clock).failed([user, client])
+    other_process = _throttle(db_url, clock)
     assert other_process.wait([user]) == timedelta(seconds=30)
     assert other_process.wait([client]) is None  # a client has more room: 20 failures
     clock.advance(30)
@@ -71,9 +73,11 @@ def test_the_lock_survives_a_new_throttle_and_a_success_forgets_the_user(tmp_pat
         assert other_process.failed([client]) is None
 
 
-def test_a_client_is_locked_after_twenty_failures_whatever_the_names(tmp_path: Path) -> None:
+def test_a_client_is_locked_after_twenty_failures_whatever_the_names(
+    db_url: Callable[[str], str],
+) -> None:
     clock = Clock()
-    throttle = _throttle(tmp_path, clock)
+    throttle = _throttle(db_url, clock)
     client = client_key(None)
     assert client == "client:local"
     accounts = {f"name{i}" for i in range(21)}
@@ -84,13 +88,13 @@ def test_a_client_is_locked_after_twenty_failures_whatever_the_names(tmp_path: P
     assert throttle.wait([user_key("name0", accounts), client_key("198.51.100.7")]) is None
 
 
-def test_a_name_that_is_no_account_is_never_stored(tmp_path: Path) -> None:
+def test_a_name_that_is_no_account_is_never_stored(db_url: Callable[[str], str]) -> None:
     clock = Clock()
-    throttle = _throttle(tmp_path, clock)
+    throttle = _throttle(db_url, clock)
     typed = "correct horse battery staple"  # a password typed as the user name
     assert user_key(typed, {"otto"}) == UNKNOWN_USER
     throttle.failed([user_key(typed, {"otto"}), client_key(None)])
-    engine = sa.create_engine(f"sqlite:///{tmp_path / 'store.db'}")
+    engine = sa.create_engine(db_url("store"))
     with engine.connect() as conn:
         rows = conn.execute(sa.text("SELECT * FROM sign_in_failures")).all()
     engine.dispose()
@@ -98,15 +102,15 @@ def test_a_name_that_is_no_account_is_never_stored(tmp_path: Path) -> None:
     assert typed not in repr(rows)
 
 
-def test_concurrent_failures_all_count(tmp_path: Path) -> None:
+def test_concurrent_failures_all_count(db_url: Callable[[str], str]) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
     clock = Clock()
-    throttle = _throttle(tmp_path, clock)
+    throttle = _throttle(db_url, clock)
     key = client_key("192.0.2.1")
     with ThreadPoolExecutor(4) as pool:
         list(pool.map(lambda _: throttle.failed([key]), range(40)))
-    engine = sa.create_engine(f"sqlite:///{tmp_path / 'store.db'}")
+    engine = sa.create_engine(db_url("store"))
     with engine.connect() as conn:
         (failures,) = conn.execute(
             sa.text("SELECT failures FROM sign_in_failures WHERE key = :k"), {"k": key}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -17,6 +17,19 @@ from tests.local.refusals import World, serve_world
 def settings(tmp_path: Path) -> Settings:
     """Settings for an engine in tmp_path: no waiting lifecycles, training in a thread."""
     return Settings(data_dir=tmp_path / "data", lifecycle_seconds=0.0, worker_mode="thread")
+
+
+@pytest.fixture
+def shared_settings(tmp_path: Path, db_url: Callable[[str], str]) -> Iterator[Settings]:
+    """``settings`` with the engine's store on SQLite, then on PostgreSQL (``db_url``): the
+    suites a shared deployment depends on run on both."""
+    yield Settings(
+        data_dir=tmp_path / "data",
+        lifecycle_seconds=0.0,
+        worker_mode="thread",
+        engine_db_url=db_url("engine"),
+    )
+    reset_engines()
 
 
 @pytest.fixture

@@ -1,13 +1,16 @@
-"""Bulk rows in Parquet: invisible until committed, FULL replaces, INCREMENTAL upserts."""
+"""Bulk rows in Parquet: invisible until committed, FULL replaces, INCREMENTAL upserts; the
+files' registry on SQLite and on PostgreSQL (the ``db`` fixture)."""
 
 from __future__ import annotations
 
 import signal
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pyarrow as pa
+import pytest
 import sqlalchemy as sa
 
 from services.config import Settings
@@ -25,8 +28,10 @@ ROOT = Path(__file__).resolve().parents[2]
 GROUP = "arn:aws:personalize:us-east-1:000000000000:dataset-group/g"
 
 
-def _db(tmp_path: Path) -> sa.Engine:
-    db = make_engine(f"sqlite:///{tmp_path / 'engine.db'}")
+@pytest.fixture
+def db(db_url: Callable[[str], str]) -> sa.Engine:
+    """The engine's store, on SQLite and on PostgreSQL."""
+    db = make_engine(db_url("engine"))
     t.metadata.create_all(db)
     return db
 
@@ -46,8 +51,9 @@ def _events(rows: list[tuple[str, str, int]]) -> pa.Table:
 
 def test_a_staged_file_is_invisible_until_committed_and_discard_removes_it(
     tmp_path: Path,
+    db: sa.Engine,
 ) -> None:
-    db, store = _db(tmp_path), BulkStore(tmp_path)
+    store = BulkStore(tmp_path)
     staged = store.stage(GROUP, "Interactions", _events([("u1", "i1", 5)]))
     assert staged.path.exists()
     assert store.read(db, GROUP, "Interactions") is None
@@ -55,8 +61,8 @@ def test_a_staged_file_is_invisible_until_committed_and_discard_removes_it(
     assert not staged.path.exists()
 
 
-def test_full_replaces_and_incremental_appends(tmp_path: Path) -> None:
-    db, store = _db(tmp_path), BulkStore(tmp_path)
+def test_full_replaces_and_incremental_appends(tmp_path: Path, db: sa.Engine) -> None:
+    store = BulkStore(tmp_path)
     first = store.stage(GROUP, "Interactions", _events([("u1", "i1", 5), ("u2", "i2", 6)]))
     with db.begin() as conn:
         assert store.commit(conn, first, full=True) == []
@@ -75,8 +81,8 @@ def test_full_replaces_and_incremental_appends(tmp_path: Path) -> None:
     assert frame["ITEM_ID"].dtype != "category"  # dictionary columns come back as strings
 
 
-def test_items_imported_twice_keep_the_last_row_per_id(tmp_path: Path) -> None:
-    db, store = _db(tmp_path), BulkStore(tmp_path)
+def test_items_imported_twice_keep_the_last_row_per_id(tmp_path: Path, db: sa.Engine) -> None:
+    store = BulkStore(tmp_path)
     for price, ids in ((1.0, ["a", "b"]), (2.0, ["b", "c"])):
         staged = store.stage(
             GROUP, "Items", pa.table({"ITEM_ID": ids, "PRICE": [price] * len(ids)})
@@ -91,15 +97,17 @@ def test_items_imported_twice_keep_the_last_row_per_id(tmp_path: Path) -> None:
     }
 
 
-def test_a_users_history_is_their_latest_rows_across_files_oldest_first(tmp_path: Path) -> None:
-    db, store = _db(tmp_path), BulkStore(tmp_path)
+def test_a_users_history_is_their_latest_rows_across_files_oldest_first(
+    tmp_path: Path, db: sa.Engine
+) -> None:
+    store = BulkStore(tmp_path)
     rows = [("u2", "x", 1), ("u1", "a", 30), ("u1", "b", 10), ("u2", "y", 2), ("u1", "c", 20)]
     for full, chunk in ((True, rows), (False, [("u1", "d", 25)])):
         staged = store.stage(GROUP, "Interactions", _events(chunk))
         with db.begin() as conn:
             store.commit(conn, staged, full=full)
     histories = BulkHistories(
-        make_engine(f"sqlite:///{tmp_path / 'engine.db'}", read_only=True), store
+        make_engine(db.url.render_as_string(hide_password=False), read_only=True), store
     )
     got = histories.latest(GROUP, "u1", 3)
     assert [item for item, _, _ in got] == ["c", "d", "a"]
@@ -152,8 +160,10 @@ def test_one_bad_row_in_the_middle_of_a_big_file_imports_nothing_and_is_named(
         reset_engines()
 
 
-def test_sweep_keeps_registered_files_and_those_of_running_jobs(tmp_path: Path) -> None:
-    db, store = _db(tmp_path), BulkStore(tmp_path)
+def test_sweep_keeps_registered_files_and_those_of_running_jobs(
+    tmp_path: Path, db: sa.Engine
+) -> None:
+    store = BulkStore(tmp_path)
     with db.begin() as conn:
         for state in ("running", "done", "failed"):
             conn.execute(

@@ -1,8 +1,12 @@
-"""Personalize's getting-started sequence through real boto3 clients on the local engine."""
+"""Personalize's getting-started sequence through real boto3 clients on the local engine, its
+store on SQLite and on PostgreSQL (issue #25): every resource's life, an import, training,
+a campaign and its update, events and recommendations."""
 
 from __future__ import annotations
 
 import time
+
+import pytest
 
 from services.config import Settings
 from services.local.engine import get_engine
@@ -19,6 +23,11 @@ METRIC_KEYS = {
     "precision_at_10",
     "precision_at_25",
 }
+
+
+@pytest.fixture
+def settings(shared_settings: Settings) -> Settings:
+    return shared_settings
 
 
 def test_getting_started_sequence(clients: Clients, settings: Settings) -> None:

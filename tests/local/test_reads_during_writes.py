@@ -2,7 +2,8 @@
 
 Reads run in plain read transactions and never write; an import writes its rows to a Parquet
 file outside any transaction and registers it in one short one. So a writer holding SQLite's
-lock never makes a read wait, and a second process polling every 100 ms sees no failure.
+lock never makes a read wait, and a second process polling every 100 ms sees no failure. The
+first two tests run on SQLite and on PostgreSQL (whose writers hold an advisory lock instead).
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +22,7 @@ import pandas as pd
 import pytest
 
 from services.config import Settings
+from services.db import PG_WRITER_LOCK
 from services.local.engine import reset_engines
 from services.personalize.clients import build_clients
 from tests.local.server import ROOT
@@ -41,22 +45,49 @@ def _write_interactions(path: Path, n: int) -> None:
     frame.to_csv(path, index=False)
 
 
-def test_reads_do_not_wait_for_a_writer_holding_the_lock(tmp_path: Path) -> None:
-    settings = Settings(data_dir=tmp_path / "data", lifecycle_seconds=0.0, worker_mode="thread")
+@contextmanager
+def another_writer(url: str) -> Iterator[None]:
+    """Another process's long write (as an import's was) holds the store's write lock for the
+    duration: SQLite's, or the writers' advisory lock on PostgreSQL (services/db.py)."""
+    if url.startswith("sqlite"):
+        writer = sqlite3.connect(url.removeprefix("sqlite:///"), timeout=0)
+        writer.execute("BEGIN IMMEDIATE")
+    else:
+        import psycopg
+
+        writer = psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"))
+        writer.execute("SELECT pg_advisory_xact_lock(%s)", (PG_WRITER_LOCK,))
+    try:
+        yield
+    finally:
+        writer.rollback()
+        writer.close()
+
+
+def _settings(tmp_path: Path, db_url: Callable[[str], str], lifecycle: float) -> Settings:
+    return Settings(
+        data_dir=tmp_path / "data",
+        lifecycle_seconds=lifecycle,
+        worker_mode="thread",
+        engine_db_url=db_url("engine"),
+    )
+
+
+def test_reads_do_not_wait_for_a_writer_holding_the_lock(
+    tmp_path: Path, db_url: Callable[[str], str]
+) -> None:
+    settings = _settings(tmp_path, db_url, 0.0)
     clients = build_clients(settings)
     p = clients.personalize
     try:
         ws = create_group(clients, settings.data_dir)
-        writer = sqlite3.connect(settings.data_dir / "engine.db", timeout=0)
-        writer.execute("BEGIN IMMEDIATE")  # another process's long write, as an import was
-        try:
+        started = time.monotonic()
+        with another_writer(settings.engine_db_url):
             group = p.describe_dataset_group(datasetGroupArn=ws["group"])["datasetGroup"]
             jobs = p.list_dataset_import_jobs()["datasetImportJobs"]
             job = p.describe_dataset_import_job(datasetImportJobArn=jobs[0]["datasetImportJobArn"])
             datasets = p.list_datasets(datasetGroupArn=ws["group"])["datasets"]
-        finally:
-            writer.rollback()
-            writer.close()
+        assert time.monotonic() - started < 10  # no read waited for the lock (30 s)
         assert group["status"] == "ACTIVE"
         assert job["datasetImportJob"]["status"] == "ACTIVE"
         assert [d["datasetType"] for d in datasets] == ["Interactions"]
@@ -64,20 +95,17 @@ def test_reads_do_not_wait_for_a_writer_holding_the_lock(tmp_path: Path) -> None
         reset_engines()
 
 
-def test_a_status_that_falls_due_is_read_without_a_write(tmp_path: Path) -> None:
-    settings = Settings(data_dir=tmp_path / "data", lifecycle_seconds=0.5, worker_mode="thread")
+def test_a_status_that_falls_due_is_read_without_a_write(
+    tmp_path: Path, db_url: Callable[[str], str]
+) -> None:
+    settings = _settings(tmp_path, db_url, 0.5)
     p = build_clients(settings).personalize
     try:
         arn = p.create_dataset_group(name="late")["datasetGroupArn"]
         time.sleep(0.6)
-        writer = sqlite3.connect(settings.data_dir / "engine.db", timeout=0)
-        writer.execute("BEGIN IMMEDIATE")
-        try:
+        with another_writer(settings.engine_db_url):
             first = p.describe_dataset_group(datasetGroupArn=arn)["datasetGroup"]
             second = p.describe_dataset_group(datasetGroupArn=arn)["datasetGroup"]
-        finally:
-            writer.rollback()
-            writer.close()
         assert first["status"] == second["status"] == "ACTIVE"
         assert first["lastUpdatedDateTime"] == second["lastUpdatedDateTime"]
     finally:

@@ -1,12 +1,13 @@
-"""The per-group lock: one run at a time, takeover of a dead process's run, then failure."""
+"""The per-group lock: one run at a time, takeover of a dead process's run, then failure; on
+SQLite and on PostgreSQL (db_url)."""
 
 from __future__ import annotations
 
-from pathlib import Path
+import threading
+from collections.abc import Callable
 
 import pytest
 
-from services.config import sqlite_url
 from services.db import dispose_engines
 from services.pipeline.records import FAILED, RUNNING, SUCCEEDED, RunStore
 
@@ -14,8 +15,8 @@ GROUP = "arn:aws:personalize:us-east-1:000000000000:dataset-group/shop"
 
 
 @pytest.fixture
-def runs(tmp_path: Path) -> RunStore:
-    yield RunStore(sqlite_url(tmp_path / "dashboard.db"))
+def runs(db_url: Callable[[str], str]) -> RunStore:
+    yield RunStore(db_url("dashboard"))
     dispose_engines()
 
 
@@ -67,3 +68,33 @@ def test_the_heartbeat_keeps_the_lock(runs: RunStore) -> None:
     assert runs.heartbeat(first.run_id, "a", 60)
     assert not runs.get(first.run_id).stale
     assert not _claim(runs, "b").owned
+
+
+@pytest.mark.parametrize("expired", [False, True], ids=["free", "expired"])
+def test_eight_simultaneous_claims_start_or_take_over_one_run(
+    runs: RunStore, expired: bool
+) -> None:
+    # Eight triggers at once (each its own connection): exactly one owns the run, whether the
+    # lock was free or held by a dead process; the others get that run back.
+    if expired:
+        dead = _claim(runs, "dead", lock_seconds=-1)
+    start = threading.Barrier(8)
+    claims: dict[str, object] = {}
+
+    def trigger(owner: str) -> None:
+        start.wait()
+        claims[owner] = _claim(runs, owner)
+
+    threads = [threading.Thread(target=trigger, args=(f"p{i}",)) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    owners = [owner for owner, claim in claims.items() if claim.owned]
+    assert len(claims) == 8 and len(owners) == 1
+    run_id = claims[owners[0]].run_id
+    assert {claim.run_id for claim in claims.values()} == {run_id}
+    assert runs.get(run_id).status == RUNNING
+    if expired:
+        assert run_id == dead.run_id and claims[owners[0]].resumed
+    assert len(runs.history()) == 1

@@ -1,8 +1,10 @@
-"""Store on a real SQLite file: audit log, pipeline runs, metric snapshots, concurrent writers."""
+"""The dashboard's store on a real SQLite file and on PostgreSQL (db_url): audit log, metric
+snapshots, concurrent writers."""
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -17,8 +19,8 @@ V1 = "arn:aws:personalize:us-east-1:123456789012:solution/shop/00000001"
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
-    return Store(f"sqlite:///{tmp_path / 'dashboard.db'}")
+def store(db_url: Callable[[str], str]) -> Store:
+    return Store(db_url("dashboard"))
 
 
 def test_record_and_read_actions_newest_first(store: Store) -> None:
@@ -96,8 +98,8 @@ def test_from_settings_uses_dashboard_db_url(tmp_path: Path) -> None:
     assert (tmp_path / "dashboard.db").exists()
 
 
-def test_eight_concurrent_writers_lose_nothing(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'busy.db'}"
+def test_eight_concurrent_writers_lose_nothing(db_url: Callable[[str], str]) -> None:
+    url = db_url("busy")
     Store(url)  # create the tables once, as the app does at start-up
     failures: list[BaseException] = []
 
