@@ -31,10 +31,11 @@ format: $(STAMP)
 	$(PY) -m ruff format .
 	$(PY) -m ruff check --fix .
 
-# Two workers, one per core; a file's tests stay on one worker so module fixtures are built once.
+# Two workers, one per core; a file's tests stay on one worker so module fixtures are built once,
+# and the browser tests and the demo shop's tests share one (the groups: tests/conftest.py).
 TEST_WORKERS ?= 2
 test: lint
-	$(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile
+	$(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadgroup
 
 # The message catalogue (services/i18n): extract every marked string from the code, merge new
 # ones into the Korean catalogue (untranslated until someone writes them; a test says which).
