@@ -9,8 +9,10 @@ state: 0 succeeded; 3 (a guardrail kept a campaign on its version) and 1 (failed
 task, so Airflow alerts and retries as configured. A second trigger while a run is going
 attaches to it rather than starting another.
 
-The file imports without Airflow installed (it then only builds the command line), so it can
-be checked in CI.
+Airflow 3 (checked with 3.3.2 and apache-airflow-providers-standard 1.21.0) takes the DAG
+from ``airflow.sdk`` and BashOperator from the standard provider; Airflow 2.x falls back to
+``airflow.operators.bash``. The file imports without Airflow installed (it then only builds
+the command line), so it can be checked in CI.
 """
 
 from __future__ import annotations
@@ -41,11 +43,15 @@ def refresh_command(
     return f"cd {shlex.quote(PROJECT_DIR)} && " + shlex.join(argv)
 
 
-try:
-    from airflow import DAG
-    from airflow.operators.bash import BashOperator
-except ImportError:  # importable without Airflow: tests check the command line only
-    DAG = None
+try:  # Airflow 3: the task SDK's DAG, BashOperator from the standard provider
+    from airflow.providers.standard.operators.bash import BashOperator
+    from airflow.sdk import DAG
+except ImportError:
+    try:  # Airflow 2.x (airflow.operators.bash is deprecated on Airflow 3)
+        from airflow import DAG
+        from airflow.operators.bash import BashOperator
+    except ImportError:  # importable without Airflow: tests check the command line only
+        DAG = None
 
 if DAG is not None:
     with DAG(
