@@ -1,7 +1,7 @@
 """Private to the facade: Personalize wire dicts → typed models (``services.personalize.models``).
 
-Only the facade imports this module; raw boto3 dicts stop here. Errors are translated in
-``services.personalize.wire_errors``.
+Only the facade and its call groups import this module; raw boto3 dicts stop here. Errors are
+translated in ``services.personalize.wire_errors``.
 """
 
 from __future__ import annotations

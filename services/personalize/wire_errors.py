@@ -1,7 +1,7 @@
 """Private to the facade: botocore errors → ``services.errors`` with a next step to take, and
 responses whose missing members say which operation and member, not a KeyError.
 
-Only the facade (``services.personalize.facade``) imports this module.
+Only the facade's plumbing (``services.personalize.calls``) imports this module.
 """
 
 from __future__ import annotations

@@ -1,0 +1,94 @@
+"""The facade's plumbing: one call and one paginated listing through boto3, with botocore's
+errors translated (``wire_errors``) and every answer checked for missing members.
+
+The facade's call groups (``data_calls``, ``training_calls``, ``deployment_calls``) and the
+facade itself (runtime and events) build on ``Calls``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any, Protocol, TypeVar
+
+from botocore.exceptions import BotoCoreError, ClientError
+from botocore.parsers import ResponseParserError
+
+from services.personalize import wire_errors
+from services.personalize.models import ImportJob, SolutionVersion
+
+PAGE_SIZE = 100  # the API maximum for maxResults: fewest round trips
+_EPOCH = datetime.min.replace(tzinfo=UTC)
+# What botocore's parsers raise on a body that does not fit the output shape (a string where a
+# list is due, a date that is not one), and what clients.refuse_unreadable_bodies raises on a
+# body that is not JSON; a member missing from an answer is reported by ``wire_errors.checked``.
+_UNPARSEABLE = (AttributeError, TypeError, ValueError, ResponseParserError)
+
+T = TypeVar("T")
+Dated = TypeVar("Dated", SolutionVersion, ImportJob)
+
+
+class ClientBundle(Protocol):
+    """What ``services.personalize.clients.Clients`` provides: the three boto3 clients."""
+
+    @property
+    def personalize(self) -> Any: ...
+    @property
+    def runtime(self) -> Any: ...
+    @property
+    def events(self) -> Any: ...
+
+
+def compact(**params: Any) -> dict[str, Any]:
+    """``params`` without the members that are None (botocore refuses None for a member)."""
+    return {k: v for k, v in params.items() if v is not None}
+
+
+def newest_first(items: list[Dated]) -> list[Dated]:
+    """Versions or import jobs, the most recently created first (undated ones last)."""
+    return sorted(items, key=lambda x: x.created or _EPOCH, reverse=True)
+
+
+class Calls:
+    """The three boto3 clients and the two ways the facade calls them."""
+
+    def __init__(self, clients: ClientBundle) -> None:
+        self._p = clients.personalize
+        self._runtime = clients.runtime
+        self._events = clients.events
+
+    def _call(
+        self,
+        client: Any,
+        method: str,
+        target: str | None = None,
+        kind: str | None = None,
+        **kw: Any,
+    ) -> dict[str, Any]:
+        operation = client.meta.method_to_api_mapping.get(method, method)
+        try:
+            resp = getattr(client, method)(**kw)
+        except (ClientError, BotoCoreError) as err:
+            raise wire_errors.translate_error(err, operation, target, kind) from err
+        except _UNPARSEABLE as err:  # botocore met a member of the wrong type, or a bad date
+            raise wire_errors.malformed(operation, str(err)) from err
+        answer: dict[str, Any] = wire_errors.checked(resp, operation)
+        return answer
+
+    def _list(
+        self, method: str, key: str, parse: Callable[[Any], T], target: str | None = None, **kw: Any
+    ) -> list[T]:
+        operation = self._p.meta.method_to_api_mapping.get(method, method)
+        pages = self._p.get_paginator(method).paginate(
+            **compact(**kw), PaginationConfig={"PageSize": PAGE_SIZE}
+        )
+        try:
+            return [
+                parse(wire_errors.checked(item, operation))
+                for page in pages
+                for item in page.get(key, [])
+            ]
+        except (ClientError, BotoCoreError) as err:
+            raise wire_errors.translate_error(err, operation, target) from err
+        except _UNPARSEABLE as err:
+            raise wire_errors.malformed(operation, str(err)) from err

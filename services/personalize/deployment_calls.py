@@ -1,0 +1,184 @@
+"""The facade's calls on what serves a trained version: campaigns, recommenders (Domain dataset
+groups), metric attributions and batch inference jobs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from services.personalize import wire
+from services.personalize.calls import Calls, compact
+from services.personalize.models import (
+    AttributedMetric,
+    BatchInferenceJob,
+    Campaign,
+    MetricAttribution,
+    Recommender,
+)
+
+
+def _batch_request(
+    name: str, version_arn: str, source: str, target: str, role_arn: str
+) -> dict[str, Any]:
+    """What CreateBatchInferenceJob and CreateBatchSegmentJob both take: name, version, the
+    input file and output folder in S3, and the role Personalize reads and writes them as."""
+    return {
+        "jobName": name,
+        "solutionVersionArn": version_arn,
+        "jobInput": {"s3DataSource": {"path": source}},
+        "jobOutput": {"s3DataDestination": {"path": target}},
+        "roleArn": role_arn,
+    }
+
+
+class DeploymentCalls(Calls):
+    """List, describe and change campaigns, recommenders, metric attributions, batch jobs."""
+
+    # --- campaigns --------------------------------------------------------------------------
+
+    def list_campaigns(self, solution_arn: str | None = None) -> list[Campaign]:
+        return self._list(
+            "list_campaigns", "campaigns", wire.campaign, solution_arn, solutionArn=solution_arn
+        )
+
+    def describe_campaign(self, arn: str) -> Campaign:
+        resp = self._call(self._p, "describe_campaign", arn, campaignArn=arn)
+        return wire.campaign(resp["campaign"])
+
+    def update_campaign(
+        self, campaign_arn: str, version_arn: str, min_provisioned_tps: int | None = None
+    ) -> str:
+        """Deploy a version; the old one keeps serving until the update is ACTIVE."""
+        if min_provisioned_tps is not None and min_provisioned_tps < 1:
+            raise ValueError("min_provisioned_tps must be at least 1")
+        resp = self._call(
+            self._p,
+            "update_campaign",
+            campaign_arn,
+            **compact(
+                campaignArn=campaign_arn,
+                solutionVersionArn=version_arn,
+                minProvisionedTPS=min_provisioned_tps,
+            ),
+        )
+        arn: str = resp["campaignArn"]
+        return arn
+
+    def update_campaign_config(self, campaign_arn: str, config: Mapping[str, Any]) -> str:
+        """UpdateCampaign with a new ``campaignConfig`` only (the served version stays).
+
+        Personalize replaces the whole config, so pass every setting to keep
+        (``services.evaluation.playground.exploration_config`` merges them).
+        """
+        resp = self._call(
+            self._p,
+            "update_campaign",
+            campaign_arn,
+            campaignArn=campaign_arn,
+            campaignConfig=dict(config),
+        )
+        arn: str = resp["campaignArn"]
+        return arn
+
+    # --- recommenders (Domain dataset groups) -----------------------------------------------
+
+    def list_recommenders(self, dataset_group_arn: str | None = None) -> list[Recommender]:
+        return self._list(
+            "list_recommenders",
+            "recommenders",
+            wire.recommender,
+            dataset_group_arn,
+            datasetGroupArn=dataset_group_arn,
+        )
+
+    def describe_recommender(self, arn: str) -> Recommender:
+        resp = self._call(self._p, "describe_recommender", arn, recommenderArn=arn)
+        return wire.recommender(resp["recommender"])
+
+    # --- metric attributions --------------------------------------------------------------
+
+    def list_metric_attributions(self, dataset_group_arn: str) -> list[MetricAttribution]:
+        return self._list(
+            "list_metric_attributions",
+            "metricAttributions",
+            wire.metric_attribution,
+            dataset_group_arn,
+            datasetGroupArn=dataset_group_arn,
+        )
+
+    def describe_metric_attribution(self, arn: str) -> MetricAttribution:
+        resp = self._call(self._p, "describe_metric_attribution", arn, metricAttributionArn=arn)
+        return wire.metric_attribution(resp["metricAttribution"])
+
+    def list_metric_attribution_metrics(self, arn: str) -> list[AttributedMetric]:
+        return self._list(
+            "list_metric_attribution_metrics",
+            "metrics",
+            wire.attributed_metric,
+            arn,
+            metricAttributionArn=arn,
+        )
+
+    # --- batch inference --------------------------------------------------------------------
+
+    def create_batch_inference_job(
+        self,
+        name: str,
+        solution_version_arn: str,
+        input_path: str,
+        output_path: str,
+        role_arn: str,
+        *,
+        num_results: int | None = None,
+        filter_arn: str | None = None,
+    ) -> str:
+        """Start a batch job reading JSON Lines from ``input_path``; returns its ARN."""
+        return self._create_batch_job(
+            "create_batch_inference_job",
+            "Batch inference job",
+            "batchInferenceJobArn",
+            **_batch_request(name, solution_version_arn, input_path, output_path, role_arn),
+            numResults=num_results,
+            filterArn=filter_arn,
+        )
+
+    def _create_batch_job(self, method: str, kind: str, arn_key: str, **params: Any) -> str:
+        resp = self._call(self._p, method, params["jobName"], kind, **compact(**params))
+        arn: str = resp[arn_key]
+        return arn
+
+    def describe_batch_inference_job(self, arn: str) -> BatchInferenceJob:
+        resp = self._call(self._p, "describe_batch_inference_job", arn, batchInferenceJobArn=arn)
+        return wire.batch_inference_job(resp["batchInferenceJob"])
+
+    def list_batch_inference_jobs(
+        self, solution_version_arn: str | None = None
+    ) -> list[BatchInferenceJob]:
+        return self._list(
+            "list_batch_inference_jobs",
+            "batchInferenceJobs",
+            wire.batch_inference_job,
+            solution_version_arn,
+            solutionVersionArn=solution_version_arn,
+        )
+
+    # --- batch segment jobs (USER_SEGMENTATION recipes) -------------------------------------
+
+    def create_batch_segment_job(
+        self, name: str, version_arn: str, source: str, target: str, role_arn: str, users: int
+    ) -> str:
+        """Start a batch segment job reading JSON Lines (``itemId`` or ``itemAttributes``
+        per line) from the ``source`` URI, writing to the ``target`` folder, with up to
+        ``users`` users per line; returns its ARN (CreateBatchSegmentJob)."""
+        return self._create_batch_job(
+            "create_batch_segment_job",
+            "Batch segment job",
+            "batchSegmentJobArn",
+            **_batch_request(name, version_arn, source, target, role_arn),
+            numResults=users,
+        )
+
+    def describe_batch_segment_job(self, arn: str) -> BatchInferenceJob:
+        resp = self._call(self._p, "describe_batch_segment_job", arn, batchSegmentJobArn=arn)
+        return wire.batch_segment_job(resp["batchSegmentJob"])
