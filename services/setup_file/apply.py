@@ -1,8 +1,11 @@
 """Applying a plan: each change made with Personalize's own Create*/Update*/Delete* calls, in
-the plan's order, each waited for (``services.polling.wait_for``) as Personalize requires
-before the next: a dataset group ACTIVE before its datasets, a dataset ACTIVE before its
-import, the imports done before filters and solutions, a solution version trained before its
-campaign, a deletion finished before what it depended on is deleted.
+dependency levels (``references.levels``): every change of a level is started together and
+the level is waited for once (``services.polling.wait_for`` reading all of them), as
+Personalize requires before the next level: the dataset groups ACTIVE before their datasets,
+the datasets ACTIVE before their imports (started together, waited for together), the imports
+done before filters and solutions, the solution versions trained (together) before their
+campaigns, a deletion finished before what it depended on is deleted. A setup of N levels
+costs N waits, not one per resource.
 
 Idempotent and resumable: the plan is made from the account as it is, so a second apply
 after a failure finds what the first one created (unchanged), waits for what is still
@@ -28,7 +31,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from services.polling import Polling, PollTimedOut, wait_for
 from services.setup_file.model import SetupFile
 from services.setup_file.plan import Change, Plan
-from services.setup_file.references import KINDS, Key
+from services.setup_file.references import KINDS, Key, levels
 from services.setup_file.state import Account, wire_value
 from services.store.tables import Store
 
@@ -88,6 +91,7 @@ class Applier:
     def __post_init__(self) -> None:
         self.arns: dict[Key, str] = dict(self.account.arns)
         self.specs = {(k, s.name): s for k in KINDS for s in getattr(self.setup, k)}
+        self.versions: dict[str, str] = {}
         self.stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
 
     def apply(self, plan: Plan) -> list[str]:
@@ -118,20 +122,45 @@ class Applier:
             self._delete(change)
             if change.action == "delete":
                 done.append(change.label)
-        for change in plan.changes:
-            if change.action in ("delete", "extra"):
-                continue
+        level_of = levels(self.setup)
+        work = [c for c in plan.changes if c.action not in ("delete", "extra")]
+        for level in sorted({level_of[(c.kind, c.name)] for c in work}):
+            batch = [c for c in work if level_of[(c.kind, c.name)] == level]
+            done += self._level(batch)
+        return done
+
+    def _level(self, batch: list[Change]) -> list[str]:
+        """Start every change of one dependency level, then wait for all of them at once;
+        then the level's imports, started together and waited for together."""
+        done: list[str] = []
+        waits: list[Wait] = []
+        imports: list[Any] = []
+        self.versions = self._versions_to_serve(
+            [
+                self.specs[(c.kind, c.name)].solution
+                for c in batch
+                if c.kind == "campaigns" and c.action in ("create", "replace")
+            ]
+        )
+        for change in batch:
             key = (change.kind, change.name)
             if change.action in ("create", "replace"):
                 self._say(f"creating {change.label}")
-                self._create(change)
+                spec = self.specs[key]
+                self.arns[key] = getattr(self, f"_create_{change.kind}")(spec, change)
+                if change.kind != "schemas":  # a schema has no status: usable at once
+                    waits.append(self._active(change.kind, change.name))
+                if change.kind == "datasets" and spec.import_from:
+                    imports.append(spec)
                 done.append(change.label)
             elif change.action == "update":
                 self._say(f"updating {change.label}: {', '.join(f.field for f in change.fields)}")
-                self._update(change)
+                waits += self._update(change, imports)
                 done.append(change.label)
             elif self.account.status.get(key, "ACTIVE") in RUNNING:
-                self._wait_active(change.kind, change.name)  # left running by an earlier apply
+                waits.append(self._active(change.kind, change.name))  # left by an earlier apply
+        self._wait_all(waits)
+        self._wait_all([self._import(spec) for spec in imports])
         return done
 
     # -- deleting ------------------------------------------------------------------------------
@@ -157,15 +186,6 @@ class Applier:
             raise ApplyError(f"deleting {change.label}", "still there") from None
 
     # -- creating ------------------------------------------------------------------------------
-    def _create(self, change: Change) -> None:
-        spec = self.specs[(change.kind, change.name)]
-        arn = getattr(self, f"_create_{change.kind}")(spec, change)
-        self.arns[(change.kind, change.name)] = arn
-        if change.kind != "schemas":  # a schema has no status: usable at once
-            self._wait_active(change.kind, change.name)
-        if change.kind == "datasets" and spec.import_from:
-            self._import(spec)
-
     def _group(self, name: str) -> str:
         return self.arns[("dataset_groups", name)]
 
@@ -230,7 +250,7 @@ class Applier:
         return str(self.p.create_solution(**params)["solutionArn"])
 
     def _create_campaigns(self, spec: Any, change: Change) -> str:
-        version = self._version_to_serve(spec.solution)
+        version = self.versions[spec.solution]
         params: dict[str, Any] = {
             "name": spec.name,
             "solutionVersionArn": version,
@@ -261,28 +281,33 @@ class Applier:
             )["metricAttributionArn"]
         )
 
-    def _version_to_serve(self, solution: str) -> str:
-        """The solution's newest ACTIVE version; one training (an earlier apply's, or a new
-        one) is waited for when it has none."""
-        arn = self.arns[("solutions", solution)]
-        versions = self.p.list_solution_versions(solutionArn=arn)["solutionVersions"]
-        versions.sort(key=lambda v: v["creationDateTime"], reverse=True)
-        for wanted in (("ACTIVE",), tuple(RUNNING)):
-            for v in versions:
-                if v["status"] in wanted:
-                    if v["status"] != "ACTIVE":
-                        self._wait_version(solution, v["solutionVersionArn"])
-                    return str(v["solutionVersionArn"])
-        self._say(f"training a version of solutions/{solution}")
-        version = str(
-            self.p.create_solution_version(solutionArn=arn, trainingMode="FULL")[
-                "solutionVersionArn"
-            ]
-        )
-        self._wait_version(solution, version)
-        return version
+    def _versions_to_serve(self, solutions: list[str]) -> dict[str, str]:
+        """Each solution's newest ACTIVE version; for one without, its training version (an
+        earlier apply's) or a new one; the trainings are waited for together."""
+        out: dict[str, str] = {}
+        waits: list[Wait] = []
+        for solution in dict.fromkeys(solutions):
+            arn = self.arns[("solutions", solution)]
+            versions = self.p.list_solution_versions(solutionArn=arn)["solutionVersions"]
+            versions.sort(key=lambda v: v["creationDateTime"], reverse=True)
+            active = [v for v in versions if v["status"] == "ACTIVE"]
+            running = [v for v in versions if v["status"] in RUNNING]
+            if active or running:
+                out[solution] = str((active or running)[0]["solutionVersionArn"])
+            else:
+                self._say(f"training a version of solutions/{solution}")
+                out[solution] = str(
+                    self.p.create_solution_version(solutionArn=arn, trainingMode="FULL")[
+                        "solutionVersionArn"
+                    ]
+                )
+            if not active:
+                waits.append(self._version(solution, out[solution]))
+        self._wait_all(waits)
+        return out
 
-    def _import(self, spec: Any) -> None:
+    def _import(self, spec: Any) -> Wait:
+        """Start an import job into the dataset ``spec``; returns its wait."""
         step = f"importing {spec.import_from} into datasets/{spec.name}"
         self._say(step)
         params: dict[str, Any] = {
@@ -294,26 +319,25 @@ class Applier:
         if self.role_arn:
             params["roleArn"] = self.role_arn
         job = self.p.create_dataset_import_job(**params)["datasetImportJobArn"]
-        self._wait(
+        return Wait(
             step,
             lambda: self.p.describe_dataset_import_job(datasetImportJobArn=job)["datasetImportJob"],
         )
 
     # -- updating ------------------------------------------------------------------------------
-    def _update(self, change: Change) -> None:
+    def _update(self, change: Change, imports: list[Any]) -> list[Wait]:
+        """Call the change's Update* operation; returns what to wait for (a changed
+        ``import_from`` goes to ``imports``, started after the level's waits)."""
         key = (change.kind, change.name)
         spec, arn = self.specs[key], self.arns[key]
         changed = {f.field for f in change.fields}
         if change.kind == "datasets":
-            if "schema" in changed:
-                self.p.update_dataset(
-                    datasetArn=arn, schemaArn=self.arns[("schemas", spec.schema_)]
-                )
-                self._wait_active(change.kind, change.name)
             if "import_from" in changed:
-                self._import(spec)
-            return
-        if change.kind == "solutions":
+                imports.append(spec)
+            if "schema" not in changed:
+                return []
+            self.p.update_dataset(datasetArn=arn, schemaArn=self.arns[("schemas", spec.schema_)])
+        elif change.kind == "solutions":
             params: dict[str, Any] = {"solutionArn": arn, "performAutoTraining": spec.auto_training}
             if spec.auto_training and spec.auto_training_schedule:
                 params["solutionUpdateConfig"] = {
@@ -329,16 +353,17 @@ class Applier:
             self.p.update_campaign(
                 campaignArn=arn, minProvisionedTPS=spec.min_tps, campaignConfig=config
             )
-            self._wait(
-                f"updating {change.label}",
-                lambda: (
-                    self.p.describe_campaign(campaignArn=arn)["campaign"].get(
-                        "latestCampaignUpdate"
-                    )
-                    or {"status": "ACTIVE"}
-                ),
-            )
-            return
+            return [
+                Wait(
+                    f"updating {change.label}",
+                    lambda: (
+                        self.p.describe_campaign(campaignArn=arn)["campaign"].get(
+                            "latestCampaignUpdate"
+                        )
+                        or {"status": "ACTIVE"}
+                    ),
+                )
+            ]
         elif change.kind == "recommenders":
             self.p.update_recommender(
                 recommenderArn=arn,
@@ -346,7 +371,7 @@ class Applier:
             )
         elif change.kind == "metric_attributions":
             self._update_attribution(arn, spec)
-        self._wait_active(change.kind, change.name)
+        return [self._active(change.kind, change.name)]
 
     def _update_attribution(self, arn: str, spec: Any) -> None:
         have = {
@@ -364,34 +389,56 @@ class Applier:
         self.p.update_metric_attribution(**params)
 
     # -- waiting -------------------------------------------------------------------------------
-    def _wait_active(self, kind: str, name: str) -> None:
+    def _active(self, kind: str, name: str) -> Wait:
         describe, param, key, _ = CALLS[kind]
         arn = self.arns[(kind, name)]
-        self._wait(
-            f"waiting for {kind}/{name}",
-            lambda: getattr(self.p, describe)(**{param: arn})[key],
+        return Wait(
+            f"waiting for {kind}/{name}", lambda: getattr(self.p, describe)(**{param: arn})[key]
         )
 
-    def _wait_version(self, solution: str, version: str) -> None:
-        self._wait(
+    def _version(self, solution: str, version: str) -> Wait:
+        return Wait(
             f"training a version of solutions/{solution}",
             lambda: self.p.describe_solution_version(solutionVersionArn=version)["solutionVersion"],
         )
 
-    def _wait(self, step: str, read: Callable[[], dict[str, Any]]) -> None:
-        def done(doc: dict[str, Any]) -> bool:
-            if doc["status"] == "ACTIVE":
-                return True
-            if doc["status"] in RUNNING:
-                return False
-            raise ApplyError(step, f"{doc['status']}: {doc.get('failureReason') or 'no reason'}")
+    def _wait_all(self, waits: list[Wait]) -> None:
+        """One wait for several resources: each round reads those not yet ACTIVE; the first
+        that ends otherwise (CREATE FAILED, ...) stops the apply with its step and reason."""
+        left = list(waits)
 
+        def read() -> list[tuple[str, str]]:
+            """The (step, status) of those still running after this round."""
+            still: list[tuple[str, str]] = []
+            for w in list(left):
+                doc = w.read()
+                if doc["status"] == "ACTIVE":
+                    left.remove(w)
+                elif doc["status"] in RUNNING:
+                    still.append((w.step, str(doc["status"])))
+                else:
+                    self.step = w.step
+                    reason = doc.get("failureReason") or "no reason"
+                    raise ApplyError(w.step, f"{doc['status']}: {reason}")
+            return still
+
+        if not left:
+            return
+        self.step = left[0].step if len(left) == 1 else f"waiting for {len(left)} steps"
         try:
-            wait_for(read, done, self.polling)
+            wait_for(read, lambda _: not left, self.polling)
         except PollTimedOut as err:
-            raise ApplyError(
-                step, f"still {err.last['status']} after {err.timeout_s:g} s"
-            ) from None
+            states = ", ".join(f"{step} still {status}" for step, status in err.last)
+            raise ApplyError(self.step, f"{states} after {err.timeout_s:g} s") from None
+
+
+@dataclass(frozen=True)
+class Wait:
+    """One thing a level waits for: the step it belongs to and how to read its status
+    (a Describe* answer's resource: ``status``, and ``failureReason`` when it failed)."""
+
+    step: str
+    read: Callable[[], dict[str, Any]]
 
 
 def campaign_config(spec: Any) -> dict[str, Any]:

@@ -59,11 +59,37 @@ def dependencies(setup: SetupFile) -> dict[Key, set[Key]]:
     return graph
 
 
+def levels(setup: SetupFile) -> dict[Key, int]:
+    """Each resource's dependency level: 0 for what depends on nothing, else one more than
+    the highest level among what it depends on. Resources of one level never depend on each
+    other, so apply creates them together and waits once per level.
+
+    Raises CycleError (graphlib) when the dependencies form a cycle."""
+    graph = dependencies(setup)
+    out: dict[Key, int] = {}
+    for key in order_of(graph):
+        out[key] = 1 + max((out[d] for d in graph[key]), default=-1)
+    return out
+
+
 def order(setup: SetupFile) -> list[Key]:
     """Every resource, each after what it depends on, otherwise in the file's order.
 
     Raises CycleError (graphlib) when the dependencies form a cycle."""
-    graph = dependencies(setup)
+    return order_of(dependencies(setup))
+
+
+def order_of(graph: dict[Key, set[Key]]) -> list[Key]:
+    """The keys of ``graph`` (key -> the keys it comes after), each after what it comes
+    after, otherwise in ``graph``'s order; keys only named as dependencies are left out.
+
+    A file's references cannot form a cycle: each kind refers only to kinds listed before it
+    in ``KINDS`` (datasets to groups and schemas, campaigns to solutions, the rest to groups;
+    ``AFTER_DATASETS`` adds datasets, which refer to neither). The check stays so that a
+    future reference (a filter naming a solution, say) that closes a loop is refused by name
+    rather than applied in a wrong order.
+
+    Raises CycleError (graphlib) when the dependencies form a cycle."""
     position = {key: n for n, key in enumerate(graph)}
     sorter = TopologicalSorter(graph)
     sorter.prepare()

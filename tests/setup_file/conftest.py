@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
 
 from services.config import Settings
-from services.personalize.clients import Clients
+from services.local.engine import reset_engines
+from services.personalize.clients import Clients, build_clients
 from tests.local.conftest import clients, settings
 from tests.local.workspace import create_group, train, wait_for
 
@@ -36,3 +40,12 @@ def small_shop(clients: Clients, settings: Settings) -> Clients:
     )
     wait_for(lambda: p.describe_campaign(campaignArn=campaign["campaignArn"]), "campaign")
     return clients
+
+
+def fresh_engine(settings: Settings, tmp_path: Path) -> Clients:
+    """Clients of an empty engine in ``tmp_path/other`` holding the bucket files of the one
+    in ``settings`` (read what you need from the old one first: its engine is reset)."""
+    reset_engines()
+    empty = Settings(data_dir=tmp_path / "other", lifecycle_seconds=0.0, worker_mode="thread")
+    shutil.copytree(settings.data_dir / "s3", empty.data_dir / "s3")  # the bucket's files
+    return build_clients(empty)

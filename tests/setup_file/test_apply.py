@@ -11,7 +11,7 @@ import pytest
 from services.config import Settings
 from services.costs.pricing import prices_for
 from services.local.engine import reset_engines
-from services.personalize.clients import Clients, build_clients
+from services.personalize.clients import Clients
 from services.polling import Polling
 from services.setup_file import cli
 from services.setup_file.apply import Applier, ApplyError
@@ -20,6 +20,7 @@ from services.setup_file.plan import make_plan
 from services.setup_file.reading import parse
 from services.setup_file.state import read_account
 from services.store.tables import Store
+from tests.setup_file.conftest import fresh_engine
 
 FAST = Polling(interval_s=0.05, timeout_s=120.0)
 PRICES = prices_for("us-east-1")
@@ -42,10 +43,7 @@ def test_export_applied_to_an_empty_engine_reproduces_it(
     small_shop: Clients, settings: Settings, tmp_path: Path
 ) -> None:
     text = to_toml(read_account(small_shop.personalize).setup)
-    reset_engines()
-    empty = Settings(data_dir=tmp_path / "other", lifecycle_seconds=0.0, worker_mode="thread")
-    shutil.copytree(settings.data_dir / "s3", empty.data_dir / "s3")  # the bucket's files
-    other = build_clients(empty)
+    other = fresh_engine(settings, tmp_path)
     try:
         done = apply_text(other, text)
         assert "campaigns/pop-campaign" in done and "datasets/shop-interactions" in done
