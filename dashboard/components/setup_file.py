@@ -173,6 +173,17 @@ def _show_cost(plan: Plan) -> None:
                 usd_after=formats.money(cost.monthly_usd_after, "USD"),
             )
         )
+    if cost.rps_after != cost.rps_before:
+        parts.append(
+            _(
+                "recommenders' minimum requests a second {before} → {after}: "
+                "{requests} billed requests a month at least"
+            ).format(
+                before=cost.rps_before,
+                after=cost.rps_after,
+                requests=formats.count(cost.requests_per_month_after),
+            )
+        )
     if parts:
         st.caption(md_escape(_("Cost: ") + "; ".join(parts)))
 

@@ -181,6 +181,12 @@ def plan_lines(plan: Plan) -> list[str]:
             f"({cost.tps_hours_per_month:+,.0f} TPS-hours a month; "
             f"${cost.monthly_usd_before:,.2f} -> ${cost.monthly_usd_after:,.2f} a month)"
         )
+    if cost.rps_after != cost.rps_before:
+        lines.append(
+            f"recommenders' minimum requests a second {cost.rps_before} -> {cost.rps_after} "
+            f"({cost.requests_per_month_before:,} -> {cost.requests_per_month_after:,} billed "
+            "requests a month at least)"
+        )
     return lines
 
 

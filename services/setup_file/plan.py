@@ -17,7 +17,10 @@ changes means a new import job, not a new dataset.
 
 Cost, from services.costs: campaigns bill ``minProvisionedTPS`` every hour (730 a month,
 the account's price tiers), training bills training hours (a solution's newest ACTIVE
-version's hours when known, else "unknown").
+version's hours when known, else "unknown"); recommenders bill the larger of their minimum
+requests an hour (``minRecommendationRequestsPerSecond`` × 3600, default 1 when unset, as
+CreateRecommender says) and the requests made, so the plan counts their minimum requests a
+month before and after (no USD: the price table has no recommender price).
 """
 
 from __future__ import annotations
@@ -31,6 +34,8 @@ from services.setup_file.references import KINDS, Key, field_name, order
 from services.setup_file.state import DEFAULT_SCHEDULE, Account, schema_body, wire_value
 
 FAILED = ("CREATE FAILED",)
+SECONDS_PER_HOUR = 3600
+DEFAULT_MIN_RPS = 1  # CreateRecommender: recommenderConfig.minRecommendationRequestsPerSecond
 Action = Literal["create", "update", "replace", "unchanged", "delete", "extra"]
 UPDATABLE: dict[str, set[str]] = {
     "datasets": {"schema_", "import_from"},
@@ -94,6 +99,18 @@ class Cost:
     training_usd: float
     monthly_usd_before: float
     monthly_usd_after: float
+    rps_before: int = 0
+    rps_after: int = 0
+
+    @property
+    def requests_per_month_before(self) -> int:
+        """The recommenders' minimum billed requests a month now (rps × 3600 × 730)."""
+        return self.rps_before * SECONDS_PER_HOUR * HOURS_PER_MONTH
+
+    @property
+    def requests_per_month_after(self) -> int:
+        """The recommenders' minimum billed requests a month after the plan."""
+        return self.rps_after * SECONDS_PER_HOUR * HOURS_PER_MONTH
 
     @property
     def tps_hours_per_month(self) -> float:
@@ -237,6 +254,8 @@ def _cost(
     ]
     runs = list(dict.fromkeys(runs))  # one version per solution serves all its campaigns
     known = [account.training_hours[s] for s in runs if s in account.training_hours]
+    rps_wanted = {r.name: _min_rps(r) for r in setup.recommenders}
+    rps_kept = [_min_rps(r) for r in account.setup.recommenders if r.name not in rps_wanted]
     return Cost(
         training_runs=len(runs),
         training_hours=sum(known),
@@ -246,4 +265,11 @@ def _cost(
         training_usd=sum(known) * prices.training_hour,
         monthly_usd_before=tiered_cost(before * HOURS_PER_MONTH, prices),
         monthly_usd_after=tiered_cost(after * HOURS_PER_MONTH, prices),
+        rps_before=sum(_min_rps(r) for r in account.setup.recommenders),
+        rps_after=sum(rps_wanted.values()) + (0 if prune else sum(rps_kept)),
     )
+
+
+def _min_rps(spec: Any) -> int:
+    """A recommender's minimum requests a second (Personalize's default when unset)."""
+    return DEFAULT_MIN_RPS if spec.min_rps is None else int(spec.min_rps)

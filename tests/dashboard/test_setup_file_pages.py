@@ -63,3 +63,23 @@ def test_operations_applies_the_plan_after_confirmation(setup_path: Path) -> Non
     log = at.dataframe[-1].value
     rows = log[log["action"] == "apply setup file"].to_dict("records")
     assert len(rows) == 1 and rows[0]["result"] == "ok"
+
+
+def test_operations_shows_the_recommenders_minimum_requests_in_the_cost(
+    setup_path: Path,
+) -> None:
+    text = setup_path.read_text(encoding="utf-8")
+    text += '\n[[dataset_groups]]\nname = "eshop"\ndomain = "ECOMMERCE"\n'
+    text += '\n[[recommenders]]\nname = "best"\ndataset_group = "eshop"\n'
+    text += 'use_case = "aws-ecomm-popular-items-by-views"\nmin_rps = 2\n'
+    setup_path.write_text(text, encoding="utf-8")
+    at = app_at()
+    at.query_params["tab"] = "setup"
+    at.switch_page("pages/operations.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    captions = [shown(c.value) for c in at.caption]
+    # 2 requests a second × 3,600 × 730 hours = 5,256,000 requests a month
+    assert any(
+        "recommenders' minimum requests a second 0 → 2: 5,256,000 billed requests" in c
+        for c in captions
+    ), captions

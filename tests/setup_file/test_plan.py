@@ -98,3 +98,22 @@ def test_plan_cli_exit_codes(
     assert capsys.readouterr().err.strip() == (
         "error: campaigns[0].min_tps: must be greater than or equal to 1"
     )
+
+
+def test_new_recommenders_count_their_minimum_requests_in_the_cost(
+    small_shop: Clients, exported: str
+) -> None:
+    text = exported + '\n[[dataset_groups]]\nname = "eshop"\ndomain = "ECOMMERCE"\n'
+    text += '\n[[recommenders]]\nname = "best"\ndataset_group = "eshop"\n'
+    text += 'use_case = "aws-ecomm-popular-items-by-views"\n'
+    text += '\n[[recommenders]]\nname = "picks"\ndataset_group = "eshop"\n'
+    text += 'use_case = "aws-ecomm-recommended-for-you"\nmin_rps = 3\n'
+    plan = plan_of(small_shop, text)
+    assert {c.label for c in plan.pending} >= {"recommenders/best", "recommenders/picks"}
+    # "best" gets Personalize's default of 1 request a second, "picks" 3: 4 a second, billed
+    # at least 4 × 3,600 × 730 = 10,512,000 requests a month
+    assert (plan.cost.rps_before, plan.cost.rps_after) == (0, 4)
+    assert plan.cost.requests_per_month_after == 10_512_000
+    assert any(
+        "minimum requests a second 0 -> 4 (0 -> 10,512,000" in line for line in cli.plan_lines(plan)
+    )
