@@ -251,6 +251,8 @@ class Applier:
 
     def _create_campaigns(self, spec: Any, change: Change) -> str:
         version = self.versions[spec.solution]
+        if spec.sync_with_latest:  # CampaignConfig: sync needs the solution's $LATEST
+            version = self._latest(spec.solution)
         params: dict[str, Any] = {
             "name": spec.name,
             "solutionVersionArn": version,
@@ -280,6 +282,10 @@ class Applier:
                 metricsOutputConfig=_output(spec),
             )["metricAttributionArn"]
         )
+
+    def _latest(self, solution: str) -> str:
+        """``<solutionArn>/$LATEST``: what a syncing campaign names as its version."""
+        return f"{self.arns[('solutions', solution)]}/$LATEST"
 
     def _versions_to_serve(self, solutions: list[str]) -> dict[str, str]:
         """Each solution's newest ACTIVE version; for one without, its training version (an
@@ -345,13 +351,18 @@ class Applier:
                 }
             self.p.update_solution(**params)
         elif change.kind == "campaigns":
-            # enableMetadataWithRecommendations is always said: an update may turn it off
+            # the booleans are always said: an update may turn them off
             config = {
                 **campaign_config(spec),
                 "enableMetadataWithRecommendations": spec.enable_metadata,
+                "syncWithLatestSolutionVersion": spec.sync_with_latest,
             }
+            version = {"solutionVersionArn": self._latest(spec.solution)}
             self.p.update_campaign(
-                campaignArn=arn, minProvisionedTPS=spec.min_tps, campaignConfig=config
+                campaignArn=arn,
+                minProvisionedTPS=spec.min_tps,
+                campaignConfig=config,
+                **(version if spec.sync_with_latest else {}),
             )
             return [
                 Wait(
@@ -453,6 +464,8 @@ def campaign_config(spec: Any) -> dict[str, Any]:
         config["itemExplorationConfig"] = explore
     if spec.enable_metadata:
         config["enableMetadataWithRecommendations"] = True
+    if spec.sync_with_latest:
+        config["syncWithLatestSolutionVersion"] = True
     return config
 
 

@@ -106,7 +106,10 @@ class SolutionSpec(_Spec):
 class CampaignSpec(_Spec):
     """CreateCampaign on the newest ACTIVE version of ``solution`` (trained first when it has
     none); ``min_tps``, ``exploration_weight`` (0–1), ``exploration_item_age_cut_off`` (days)
-    and ``enable_metadata`` are what UpdateCampaign can change."""
+    ``enable_metadata`` and ``sync_with_latest`` are what UpdateCampaign can change.
+    ``sync_with_latest`` is ``campaignConfig.syncWithLatestSolutionVersion``: the campaign is
+    created (or updated) on ``<solutionArn>/$LATEST`` and moves to each new version that
+    automatic training makes (CampaignConfig, API reference)."""
 
     name: Name
     solution: Name
@@ -114,6 +117,7 @@ class CampaignSpec(_Spec):
     exploration_weight: Annotated[float, Field(ge=0.0, le=1.0)] | None = None
     exploration_item_age_cut_off: Annotated[float, Field(gt=0.0)] | None = None
     enable_metadata: bool = False
+    sync_with_latest: bool = False
 
 
 class RecommenderSpec(_Spec):

@@ -8,10 +8,11 @@ the old one is deleted and a new one created, and what depends on it is replaced
 ``blocked``: those that would delete imported data (a dataset, a dataset group) or a schema
 in use; apply refuses a plan with one and the plan says what to do instead.
 
-Updatable fields, by the Update* operations of the Personalize API reference:
-UpdateDataset (``schemaArn``), UpdateSolution (``performAutoTraining``,
+Updatable fields, by the Update* operations of the Personalize API reference: UpdateDataset
+(``schemaArn``), UpdateSolution (``performAutoTraining``,
 ``solutionUpdateConfig.autoTrainingConfig``), UpdateCampaign (``minProvisionedTPS``,
-``campaignConfig``), UpdateRecommender (``recommenderConfig``), UpdateMetricAttribution
+``campaignConfig``, with ``solutionVersionArn`` ``<solutionArn>/$LATEST`` to sync),
+UpdateRecommender (``recommenderConfig``), UpdateMetricAttribution
 (``addMetrics``/``removeMetrics``/``metricsOutputConfig``). A dataset's ``import_from`` that
 changes means a new import job, not a new dataset.
 
@@ -45,6 +46,7 @@ UPDATABLE: dict[str, set[str]] = {
         "exploration_weight",
         "exploration_item_age_cut_off",
         "enable_metadata",
+        "sync_with_latest",
     },
     "recommenders": {"min_rps"},
     "metric_attributions": {"metrics", "role_arn", "output_path"},

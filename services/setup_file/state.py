@@ -230,6 +230,7 @@ def _campaign(doc: dict[str, Any], solution: str) -> CampaignSpec:
         exploration_weight=float(weight) if weight is not None else None,
         exploration_item_age_cut_off=float(age) if age is not None else None,
         enable_metadata=bool(config.get("enableMetadataWithRecommendations", False)),
+        sync_with_latest=bool(config.get("syncWithLatestSolutionVersion", False)),
     )
 
 

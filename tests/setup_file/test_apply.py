@@ -82,6 +82,31 @@ def test_each_kind_of_change_is_applied(small_shop: Clients) -> None:
     assert (sims.hyperparameters, sims.auto_training) == ({"item_id_hidden_dim": "120"}, False)
 
 
+def test_sync_with_latest_creates_updates_and_turns_off(small_shop: Clients) -> None:
+    p = small_shop.personalize
+    text = to_toml(read_account(p).setup)
+    assert text.count("sync_with_latest = false") == 1  # pop-campaign, as exported
+    synced = text.replace("sync_with_latest = false", "sync_with_latest = true")
+    synced += '\n[[campaigns]]\nname = "pop-latest"\nsolution = "pop"\nsync_with_latest = true\n'
+    assert sorted(apply_text(small_shop, synced)) == [
+        "campaigns/pop-campaign",
+        "campaigns/pop-latest",
+    ]
+    assert pending(small_shop, synced) == []
+
+    def config(name: str) -> dict:
+        arn = next(c["campaignArn"] for c in p.list_campaigns()["campaigns"] if c["name"] == name)
+        return p.describe_campaign(campaignArn=arn)["campaign"]["campaignConfig"]
+
+    assert config("pop-campaign")["syncWithLatestSolutionVersion"] is True
+    assert config("pop-latest")["syncWithLatestSolutionVersion"] is True
+    # turning it off is an update too, and the campaign keeps serving
+    off = synced.replace("sync_with_latest = true", "sync_with_latest = false", 1)
+    assert apply_text(small_shop, off) == ["campaigns/pop-campaign"]
+    assert config("pop-campaign")["syncWithLatestSolutionVersion"] is False
+    assert pending(small_shop, off) == []
+
+
 def test_a_failed_import_stops_apply_and_a_second_apply_resumes(
     small_shop: Clients, settings: Settings
 ) -> None:

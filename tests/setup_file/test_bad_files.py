@@ -103,3 +103,9 @@ def test_hyperparameter_outside_describe_algorithm_range_names_its_path(
         f"{spec['minValue']}–{spec['maxValue']}, not 100000",
         "solutions[0].hyperparameters.bogus: not a hyperparameter of aws-user-personalization",
     ]
+
+
+def test_sync_with_latest_must_be_a_boolean() -> None:
+    text = GOOD.replace('solution = "sol"', 'solution = "sol"\nsync_with_latest = "always"')
+    assert problems(text) == ["campaigns[0].sync_with_latest: must be a valid boolean"]
+    assert parse(GOOD.replace('solution = "sol"', 'solution = "sol"\nsync_with_latest = true'))
