@@ -236,6 +236,11 @@ class Applier:
             }
         if spec.auto_training and spec.auto_training_schedule:
             config["autoTrainingConfig"] = {"schedulingExpression": spec.auto_training_schedule}
+        if spec.optimization_objective:
+            objective = spec.optimization_objective
+            config["optimizationObjective"] = {"itemAttribute": objective.item_attribute}
+            if objective.sensitivity:
+                config["optimizationObjective"]["objectiveSensitivity"] = objective.sensitivity
         params: dict[str, Any] = {
             "name": spec.name,
             "datasetGroupArn": self._group(spec.dataset_group),

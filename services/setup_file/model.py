@@ -82,13 +82,24 @@ class FilterSpec(_Spec):
     expression: Annotated[str, StringConstraints(min_length=1, max_length=2500)]
 
 
+class ObjectiveSpec(_Spec):
+    """``solutionConfig.optimizationObjective`` (User-Personalization, Personalized-Ranking):
+    ``item_attribute`` a numerical column of the group's Items dataset (itemAttribute, 1–150
+    characters), ``sensitivity`` objectiveSensitivity (LOW, MEDIUM, HIGH, OFF; Personalize's
+    own default when unset). botocore shape OptimizationObjective."""
+
+    item_attribute: Annotated[str, StringConstraints(min_length=1, max_length=150)]
+    sensitivity: Literal["LOW", "MEDIUM", "HIGH", "OFF"] | None = None
+
+
 class SolutionSpec(_Spec):
     """CreateSolution with a recipe by name (``aws-user-personalization``).
 
     ``auto_training`` is ``performAutoTraining`` (Personalize's default: true) with
     ``auto_training_schedule`` its ``rate(N days)``; ``hyperparameters`` are
     ``solutionConfig.algorithmHyperParameters``, checked against DescribeAlgorithm's ranges;
-    ``featurization`` is ``featureTransformationParameters``."""
+    ``featurization`` is ``featureTransformationParameters``; ``optimization_objective`` is
+    ``optimizationObjective`` (no Update* changes it: a change replaces the solution)."""
 
     name: Name
     dataset_group: Name
@@ -101,6 +112,7 @@ class SolutionSpec(_Spec):
     ) = None
     hyperparameters: dict[str, ParamValue] = Field(default_factory=dict)
     featurization: dict[str, ParamValue] = Field(default_factory=dict)
+    optimization_objective: ObjectiveSpec | None = None
 
 
 class CampaignSpec(_Spec):

@@ -23,6 +23,7 @@ from services.setup_file.model import (
     EventTrackerSpec,
     FilterSpec,
     MetricAttributionSpec,
+    ObjectiveSpec,
     RecommenderSpec,
     SchemaSpec,
     SetupFile,
@@ -215,6 +216,15 @@ def _solution(doc: dict[str, Any], group: str) -> SolutionSpec:
         auto_training_schedule=(schedule or DEFAULT_SCHEDULE) if auto else None,
         hyperparameters=dict(config.get("algorithmHyperParameters") or {}),
         featurization=dict(config.get("featureTransformationParameters") or {}),
+        optimization_objective=_objective(config.get("optimizationObjective")),
+    )
+
+
+def _objective(doc: dict[str, Any] | None) -> ObjectiveSpec | None:
+    if not doc or not doc.get("itemAttribute"):
+        return None
+    return ObjectiveSpec(
+        item_attribute=doc["itemAttribute"], sensitivity=doc.get("objectiveSensitivity")
     )
 
 

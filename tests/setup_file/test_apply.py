@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import tomli_w
 
 from services.config import Settings
 from services.costs.pricing import prices_for
@@ -20,6 +21,7 @@ from services.setup_file.plan import make_plan
 from services.setup_file.reading import parse
 from services.setup_file.state import read_account
 from services.store.tables import Store
+from tests.local.workspace import ITEMS_SCHEMA
 from tests.setup_file.conftest import fresh_engine
 
 FAST = Polling(interval_s=0.05, timeout_s=120.0)
@@ -105,6 +107,47 @@ def test_sync_with_latest_creates_updates_and_turns_off(small_shop: Clients) -> 
     assert apply_text(small_shop, off) == ["campaigns/pop-campaign"]
     assert config("pop-campaign")["syncWithLatestSolutionVersion"] is False
     assert pending(small_shop, off) == []
+
+
+OBJECTIVE_FILE = tomli_w.dumps(
+    {
+        "version": 1,
+        "schemas": [{"name": "items", "definition": ITEMS_SCHEMA}],
+        "dataset_groups": [{"name": "priced"}],
+        "datasets": [
+            {"name": "priced-items", "dataset_group": "priced", "type": "Items", "schema": "items"}
+        ],
+        "solutions": [
+            {
+                "name": "dear",
+                "dataset_group": "priced",
+                "recipe": "aws-user-personalization",
+                "auto_training": False,
+                "optimization_objective": {"item_attribute": "PRICE", "sensitivity": "HIGH"},
+            }
+        ],
+    }
+)
+
+
+def test_optimization_objective_is_created_read_back_and_replaced(clients: Clients) -> None:
+    p = clients.personalize
+    assert apply_text(clients, OBJECTIVE_FILE)[-1] == "solutions/dear"
+    assert pending(clients, OBJECTIVE_FILE) == []
+    arn = p.list_solutions()["solutions"][0]["solutionArn"]
+    config = p.describe_solution(solutionArn=arn)["solution"]["solutionConfig"]
+    assert config["optimizationObjective"] == {
+        "itemAttribute": "PRICE",
+        "objectiveSensitivity": "HIGH",
+    }
+    exported = to_toml(read_account(p).setup)
+    assert 'optimization_objective = { item_attribute = "PRICE", sensitivity = "HIGH" }' in exported
+    # no Update* changes it: the plan replaces the solution and says why
+    low = OBJECTIVE_FILE.replace('"HIGH"', '"LOW"')
+    plan = make_plan(parse(low), read_account(p), PRICES)
+    (change,) = plan.pending
+    assert (change.label, change.action) == ("solutions/dear", "replace")
+    assert "optimization_objective cannot be updated" in change.because
 
 
 def test_a_failed_import_stops_apply_and_a_second_apply_resumes(

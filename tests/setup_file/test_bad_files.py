@@ -109,3 +109,14 @@ def test_sync_with_latest_must_be_a_boolean() -> None:
     text = GOOD.replace('solution = "sol"', 'solution = "sol"\nsync_with_latest = "always"')
     assert problems(text) == ["campaigns[0].sync_with_latest: must be a valid boolean"]
     assert parse(GOOD.replace('solution = "sol"', 'solution = "sol"\nsync_with_latest = true'))
+
+
+def test_optimization_objective_sensitivity_is_one_of_personalizes() -> None:
+    text = GOOD.replace(
+        'recipe = "aws-user-personalization"',
+        'recipe = "aws-user-personalization"\n'
+        'optimization_objective = { item_attribute = "PRICE", sensitivity = "EXTREME" }',
+    )
+    (problem,) = problems(text)
+    assert problem.startswith("solutions[0].optimization_objective.sensitivity: ")
+    assert "'LOW', 'MEDIUM', 'HIGH' or 'OFF'" in problem
