@@ -241,6 +241,8 @@ class Applier:
             config["optimizationObjective"] = {"itemAttribute": objective.item_attribute}
             if objective.sensitivity:
                 config["optimizationObjective"]["objectiveSensitivity"] = objective.sensitivity
+        if spec.events:
+            config["eventsConfig"] = {"eventParametersList": [_event(e) for e in spec.events]}
         params: dict[str, Any] = {
             "name": spec.name,
             "datasetGroupArn": self._group(spec.dataset_group),
@@ -472,6 +474,16 @@ def campaign_config(spec: Any) -> dict[str, Any]:
     if spec.sync_with_latest:
         config["syncWithLatestSolutionVersion"] = True
     return config
+
+
+def _event(e: Any) -> dict[str, Any]:
+    """EventParameters of an ``events`` entry (only the fields it sets)."""
+    out: dict[str, Any] = {"eventType": e.event_type}
+    if e.weight is not None:
+        out["weight"] = e.weight
+    if e.value_threshold is not None:
+        out["eventValueThreshold"] = e.value_threshold
+    return out
 
 
 def _metric(m: Any) -> dict[str, str]:

@@ -92,6 +92,16 @@ class ObjectiveSpec(_Spec):
     sensitivity: Literal["LOW", "MEDIUM", "HIGH", "OFF"] | None = None
 
 
+class EventParameterSpec(_Spec):
+    """One of ``solutionConfig.eventsConfig.eventParametersList`` (User-Personalization-v2,
+    Personalized-Ranking-v2): ``event_type`` (eventType, 1–256 characters), ``weight``
+    (0–1) and ``value_threshold`` (eventValueThreshold). botocore shape EventParameters."""
+
+    event_type: Annotated[str, StringConstraints(min_length=1, max_length=256)]
+    weight: Annotated[float, Field(ge=0.0, le=1.0)] | None = None
+    value_threshold: float | None = None
+
+
 class SolutionSpec(_Spec):
     """CreateSolution with a recipe by name (``aws-user-personalization``).
 
@@ -99,7 +109,8 @@ class SolutionSpec(_Spec):
     ``auto_training_schedule`` its ``rate(N days)``; ``hyperparameters`` are
     ``solutionConfig.algorithmHyperParameters``, checked against DescribeAlgorithm's ranges;
     ``featurization`` is ``featureTransformationParameters``; ``optimization_objective`` is
-    ``optimizationObjective`` (no Update* changes it: a change replaces the solution)."""
+    ``optimizationObjective`` and ``events`` is ``eventsConfig.eventParametersList`` (at most
+    10; no Update* changes either: a change replaces the solution)."""
 
     name: Name
     dataset_group: Name
@@ -113,6 +124,7 @@ class SolutionSpec(_Spec):
     hyperparameters: dict[str, ParamValue] = Field(default_factory=dict)
     featurization: dict[str, ParamValue] = Field(default_factory=dict)
     optimization_objective: ObjectiveSpec | None = None
+    events: Annotated[list[EventParameterSpec], Field(max_length=10)] = Field(default_factory=list)
 
 
 class CampaignSpec(_Spec):

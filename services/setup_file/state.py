@@ -20,6 +20,7 @@ from services.setup_file.model import (
     CampaignSpec,
     DatasetGroupSpec,
     DatasetSpec,
+    EventParameterSpec,
     EventTrackerSpec,
     FilterSpec,
     MetricAttributionSpec,
@@ -217,6 +218,14 @@ def _solution(doc: dict[str, Any], group: str) -> SolutionSpec:
         hyperparameters=dict(config.get("algorithmHyperParameters") or {}),
         featurization=dict(config.get("featureTransformationParameters") or {}),
         optimization_objective=_objective(config.get("optimizationObjective")),
+        events=[
+            EventParameterSpec(
+                event_type=e["eventType"],
+                weight=e.get("weight"),
+                value_threshold=e.get("eventValueThreshold"),
+            )
+            for e in (config.get("eventsConfig") or {}).get("eventParametersList") or []
+        ],
     )
 
 

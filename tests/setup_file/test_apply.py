@@ -150,6 +150,29 @@ def test_optimization_objective_is_created_read_back_and_replaced(clients: Clien
     assert "optimization_objective cannot be updated" in change.because
 
 
+def test_events_config_is_created_read_back_and_replaced(small_shop: Clients) -> None:
+    p = small_shop.personalize
+    text = to_toml(read_account(p).setup)
+    text += '\n[[solutions]]\nname = "weighted"\ndataset_group = "shop"\n'
+    text += 'recipe = "aws-user-personalization-v2"\nauto_training = false\n'
+    text += 'events = [{ event_type = "view", weight = 0.3, value_threshold = 2.5 }]\n'
+    assert apply_text(small_shop, text) == ["solutions/weighted"]
+    assert pending(small_shop, text) == []
+    arn = next(s["solutionArn"] for s in p.list_solutions()["solutions"] if s["name"] == "weighted")
+    config = p.describe_solution(solutionArn=arn)["solution"]["solutionConfig"]
+    assert config["eventsConfig"] == {
+        "eventParametersList": [{"eventType": "view", "weight": 0.3, "eventValueThreshold": 2.5}]
+    }
+    exported = to_toml(read_account(p).setup)
+    assert '{ event_type = "view", weight = 0.3, value_threshold = 2.5 }' in exported
+    assert pending(small_shop, exported) == []
+    # no Update* changes it: a new weight replaces the solution
+    heavier = text.replace("weight = 0.3", "weight = 0.9")
+    (change,) = make_plan(parse(heavier), read_account(p), PRICES).pending
+    assert (change.label, change.action) == ("solutions/weighted", "replace")
+    assert "events cannot be updated" in change.because
+
+
 def test_a_failed_import_stops_apply_and_a_second_apply_resumes(
     small_shop: Clients, settings: Settings
 ) -> None:

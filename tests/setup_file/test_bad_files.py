@@ -120,3 +120,11 @@ def test_optimization_objective_sensitivity_is_one_of_personalizes() -> None:
     (problem,) = problems(text)
     assert problem.startswith("solutions[0].optimization_objective.sensitivity: ")
     assert "'LOW', 'MEDIUM', 'HIGH' or 'OFF'" in problem
+
+
+def test_event_weights_are_between_0_and_1() -> None:
+    text = GOOD.replace(
+        'recipe = "aws-user-personalization"',
+        'recipe = "aws-user-personalization"\nevents = [{ event_type = "click", weight = 1.5 }]',
+    )
+    assert problems(text) == ["solutions[0].events[0].weight: must be less than or equal to 1"]
