@@ -75,13 +75,14 @@ def test_apply_creates_a_new_dataset_group_in_dependency_order(aws: AwsStubs) ->
             "datasetType": "Interactions",
         },
     )
-    aws.respond("personalize", "describe_dataset", {"dataset": ok}, {"datasetArn": DATASET})
     aws.respond(
         "personalize",
         "create_event_tracker",
         {"eventTrackerArn": TRACKER, "trackingId": "t-1"},
         {"name": "shop-tracker", "datasetGroupArn": GROUP},
     )
+    # level 1 (the dataset and the tracker) started together, then read in one round
+    aws.respond("personalize", "describe_dataset", {"dataset": ok}, {"datasetArn": DATASET})
     aws.respond(
         "personalize", "describe_event_tracker", {"eventTracker": ok}, {"eventTrackerArn": TRACKER}
     )
@@ -91,7 +92,6 @@ def test_apply_creates_a_new_dataset_group_in_dependency_order(aws: AwsStubs) ->
         {"filterArn": FILTER},
         {"name": "no-views", "datasetGroupArn": GROUP, "filterExpression": EXPRESSION},
     )
-    aws.respond("personalize", "describe_filter", {"filter": ok}, {"filterArn": FILTER})
     aws.respond(
         "personalize",
         "create_solution",
@@ -104,6 +104,8 @@ def test_apply_creates_a_new_dataset_group_in_dependency_order(aws: AwsStubs) ->
             "performAutoTraining": False,
         },
     )
+    # level 2 (the filter and the solution, after the dataset is ACTIVE) likewise
+    aws.respond("personalize", "describe_filter", {"filter": ok}, {"filterArn": FILTER})
     aws.respond("personalize", "describe_solution", {"solution": ok}, {"solutionArn": SOLUTION})
     aws.respond(
         "personalize",
@@ -288,7 +290,6 @@ def test_updates_use_the_update_operations(aws: AwsStubs) -> None:
         {"datasetArn": DATASET},
         {"datasetArn": DATASET, "schemaArn": f"{SCHEMA}-v2"},
     )
-    aws.respond("personalize", "describe_dataset", {"dataset": ok}, {"datasetArn": DATASET})
     aws.respond(
         "personalize",
         "update_recommender",
@@ -298,6 +299,8 @@ def test_updates_use_the_update_operations(aws: AwsStubs) -> None:
             "recommenderConfig": {"minRecommendationRequestsPerSecond": 5},
         },
     )
+    # level 1: the dataset's and the recommender's updates, then one round of reads
+    aws.respond("personalize", "describe_dataset", {"dataset": ok}, {"datasetArn": DATASET})
     aws.respond(
         "personalize", "describe_recommender", {"recommender": ok}, {"recommenderArn": RECOMMENDER}
     )
@@ -313,7 +316,6 @@ def test_updates_use_the_update_operations(aws: AwsStubs) -> None:
             },
         },
     )
-    aws.respond("personalize", "describe_solution", {"solution": ok}, {"solutionArn": SOLUTION})
     views = {"eventType": "View", "metricName": "views", "expression": "SAMPLECOUNT()"}
     aws.respond(
         "personalize",
@@ -335,6 +337,8 @@ def test_updates_use_the_update_operations(aws: AwsStubs) -> None:
             "addMetrics": [{**views, "metricName": "clicks"}],
         },
     )
+    # level 2: the solution's and the attribution's updates, then one round of reads
+    aws.respond("personalize", "describe_solution", {"solution": ok}, {"solutionArn": SOLUTION})
     aws.respond(
         "personalize",
         "describe_metric_attribution",
@@ -348,7 +352,10 @@ def test_updates_use_the_update_operations(aws: AwsStubs) -> None:
         {
             "campaignArn": CAMPAIGN,
             "minProvisionedTPS": 4,
-            "campaignConfig": {"enableMetadataWithRecommendations": False},
+            "campaignConfig": {
+                "enableMetadataWithRecommendations": False,
+                "syncWithLatestSolutionVersion": False,
+            },
         },
     )
     aws.respond(
