@@ -103,19 +103,25 @@ def test_a_viewer_sees_pages_but_cannot_act_by_any_route(seeded: Seeded, hashes:
     for key in ("train_button", "deploy_button", "refresh_button", "ns_button"):
         assert at.button(key=key).disabled
         assert "vera is a viewer" in at.button(key=key).help
-    # Refresh: its confirmation and mapping upload too, and the reason once in plain sight.
-    assert at.checkbox(key="refresh_confirm").disabled
+    # Refresh: its mapping upload too, and the reason once in plain sight.
     assert at.file_uploader(key="refresh_mapping").proto.disabled
     assert len([c for c in at.caption if "vera is a viewer" in shown(c.value)]) == 1
     # Forcing it through session state and query parameters changes nothing.
     at.query_params["target"] = seeded.up_campaign
     at.query_params["role"] = "operator"
-    at.session_state["deploy_confirm"] = True
+    at.session_state["deploy_open"] = True  # the confirmation dialog, forged open
     at.session_state["train_confirm"] = True
     at.run()
     assert at.button(key="deploy_button").disabled and at.button(key="train_button").disabled
     at.session_state["deploy_button"] = True  # Streamlit refuses to set a button's value
     at.run()
+    # The forged dialog's confirm button reaches the server-side check, which refuses and
+    # audits the attempt.
+    at.button(key="deploy_confirm").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any(shown(e.value).startswith("Not allowed: vera is a viewer") for e in at.error)
+    refused = [r for r in _store().recent_actions() if r.action == "update_campaign"]
+    assert [(r.actor, r.result) for r in refused] == [("vera", "error")]
     assert facade.describe_campaign(seeded.up_campaign).solution_version_arn == served
     assert len(facade.list_solution_versions(seeded.up_solution)) == versions
 
@@ -131,15 +137,16 @@ def test_an_operator_demoted_while_the_page_is_open_cannot_act(
     _sign_in(at, "otto", OPERATOR_PW)
     at.switch_page("pages/operations.py").run()
     at.selectbox(key="deploy_campaign").set_value(seeded.up_campaign).run()
-    at.checkbox(key="deploy_confirm").check().run()
     assert not at.button(key="deploy_button").disabled
+    at.button(key="deploy_button").click().run()  # the dialog opens
     at.secrets["access"]["accounts"]["otto"]["role"] = "viewer"
-    at.button(key="deploy_button").click().run()
+    at.button(key="deploy_confirm").click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert at.button(key="deploy_button").disabled
     assert "otto is a viewer" in at.button(key="deploy_button").help
     assert facade.describe_campaign(seeded.up_campaign).solution_version_arn == served
-    assert not [r for r in _store().recent_actions() if r.action == "update_campaign"]
+    refused = [r for r in _store().recent_actions() if r.action == "update_campaign"]
+    assert [(r.actor, r.result) for r in refused] == [("otto", "error")]
 
 
 def _permit_script() -> None:
@@ -181,9 +188,12 @@ def test_an_operator_signs_in_and_acts(seeded: Seeded, hashes: dict) -> None:
     assert "**otto** · operator" in [shown(m.value) for m in at.sidebar.markdown]
     at.switch_page("pages/operations.py").run()
     at.selectbox(key="deploy_campaign").set_value(seeded.up_campaign).run()
-    assert at.button(key="deploy_button").disabled  # until confirmed
-    at.checkbox(key="deploy_confirm").check().run()
     at.button(key="deploy_button").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not [r for r in _store().recent_actions() if r.action == "update_campaign"], (
+        "nothing happens until confirmed in the dialog"
+    )
+    at.button(key="deploy_confirm").click().run()
     assert not at.exception, [e.value for e in at.exception]
     campaign = facade.describe_campaign(seeded.up_campaign)
     assert seeded.up_v2 in (

@@ -89,7 +89,7 @@ def test_import_without_a_bucket_names_the_setting_and_imports_nothing(
     assert any("set PERSONALIZE_EXPORT_BUCKET" in e for e in errors), errors
     # Nothing to upload into, nothing to press.
     assert not [u for u in at.get("file_uploader") if u.key == "readiness_file"]
-    assert not [b for b in at.button if b.key == "readiness_import"]
+    assert not [b for b in at.button if b.key == "readiness_button"]
     assert aws_pages.list_import_jobs(seeded.interactions) == before
 
 
@@ -100,7 +100,7 @@ def test_import_without_a_role_names_that_setting(
     at = app_at("pages/data.py")
     errors = [shown(e.value) for e in at.error]
     assert any("set PERSONALIZE_ROLE_ARN" in e for e in errors), errors
-    assert not [b for b in at.button if b.key == "readiness_import"]
+    assert not [b for b in at.button if b.key == "readiness_button"]
 
 
 def test_sidebar_shows_backend_account_and_region_but_no_secret(
@@ -191,8 +191,8 @@ def test_aws_import_uploads_to_the_bucket_then_imports_with_the_role(
 
     at = app_at("pages/data.py")
     at.file_uploader(key="readiness_file").set_value(("events.csv", data, "text/csv")).run()
-    at.checkbox(key="readiness_confirm").check().run()
-    at.button(key="readiness_import").click().run()
+    at.button(key="readiness_button").click().run()
+    at.button(key="readiness_confirm").click().run()
     assert not at.exception, [e.value for e in at.exception]
 
     stub.assert_no_pending_responses()  # uploaded exactly once, to the configured prefix

@@ -128,8 +128,7 @@ def test_bad_file_shows_the_error_and_cannot_be_imported(
     findings = next(d.value for d in at.dataframe if "fix" in d.value.columns)
     assert findings["severity"].iloc[0] == "✗ error"
     assert findings["finding"].str.contains("millisecond", case=False).any()
-    at.checkbox(key="readiness_confirm").check().run()
-    assert at.button(key="readiness_import").disabled
+    assert at.button(key="readiness_button").disabled
     assert service.list_import_jobs(seeded.interactions) == before
 
 
@@ -138,9 +137,11 @@ def test_good_file_is_imported_and_audited(seeded: Seeded, service: PersonalizeS
     data = interactions_csv()
     at = upload(app_at(PAGE), data)
     assert not at.error, [shown(e.value) for e in at.error]
-    assert at.button(key="readiness_import").disabled  # FULL replaces data: confirm first
-    at.checkbox(key="readiness_confirm").check().run()
-    at.button(key="readiness_import").click().run()
+    at.button(key="readiness_button").click().run()
+    # FULL replaces data: nothing starts before the dialog is confirmed
+    assert not at.exception, [e.value for e in at.exception]
+    assert {j.arn for j in service.list_import_jobs(seeded.interactions)} == before
+    at.button(key="readiness_confirm").click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert any("started (FULL)" in shown(s.value) for s in at.success), [
         shown(s.value) for s in at.success
@@ -169,7 +170,7 @@ def test_file_at_an_s3_location_is_checked(seeded: Seeded) -> None:
     assert any("No file at s3://bucket/drop/missing.csv" in shown(e.value) for e in at.error)
     at.text_input(key="readiness_s3").set_value("s3://bucket/drop/events.csv").run()
     assert any("block this import" in shown(e.value) for e in at.error)
-    assert at.button(key="readiness_import").disabled
+    assert at.button(key="readiness_button").disabled
 
 
 @pytest.fixture

@@ -157,8 +157,8 @@ def test_locked_store_refuses_a_deploy_and_the_campaign_is_unchanged(
     at = app_at(OPS)
     assert not at.exception, [e.value for e in at.exception]
     at.selectbox(key="deploy_campaign").set_value(seeded.up_campaign).run()
-    at.checkbox(key="deploy_confirm").check().run()
     at.button(key="deploy_button").click().run()
+    at.button(key="deploy_confirm").click().run()
     assert not at.exception, [e.value for e in at.exception]
 
     refused_by_store(at, "Could not update shop-campaign", "database is locked")
@@ -192,8 +192,8 @@ def test_locked_store_refuses_refresh_now_and_no_run_starts(
 ) -> None:
     at = app_at(OPS)
     assert not at.exception, [e.value for e in at.exception]
-    at.checkbox(key="refresh_confirm").check().run()
     at.button(key="refresh_button").click().run()
+    at.button(key="refresh_confirm").click().run()
     assert not at.exception, [e.value for e in at.exception]
     refused_by_store(at, "Could not start the refresh", "database is locked")
     assert RunStore(Settings.from_env().dashboard_db_url).history() == []

@@ -47,9 +47,8 @@ def test_operator_creates_a_ranking_solution_with_hyperparameters_and_trains_it(
     at.text_input(key="ns_hp_aws-personalized-ranking_bptt").input("16").run()
     at.toggle(key="ns_auto").set_value(False).run()
     at.checkbox(key="ns_train_now").check().run()
-    assert at.button(key="ns_button").disabled, "needs the confirmation"
-    at.checkbox(key="ns_confirm").check().run()
     at.button(key="ns_button").click().run()
+    at.button(key="ns_confirm").click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert not _errors(at)
 
@@ -83,7 +82,7 @@ def test_out_of_range_hyperparameter_is_refused_at_the_field_before_the_call(
     at = app_at("pages/operations.py")
     _ranking_form(at, "shop-bad")
     at.text_input(key="ns_hp_aws-personalized-ranking_hidden_dimension").input("999").run()
-    at.checkbox(key="ns_confirm").check().run()
+    at.run()
     # DescribeAlgorithm's range for hidden_dimension is [32, 256].
     assert "hidden_dimension takes integer in [32, 256], not 999." in _errors(at)
     assert at.button(key="ns_button").disabled
@@ -101,9 +100,10 @@ def test_a_value_only_the_engine_can_check_is_refused_at_the_field_with_its_text
     _ranking_form(at, "shop-refused")
     field = "ns_ft_aws-personalized-ranking_max_user_history_length_percentile"
     at.text_input(key=field).input("1.5").run()  # no range is published for featurization
-    at.checkbox(key="ns_confirm").check().run()
+    at.run()
     assert not _errors(at)
     at.button(key="ns_button").click().run()
+    at.button(key="ns_confirm").click().run()
     assert not at.exception, [e.value for e in at.exception]
 
     engine = (

@@ -84,10 +84,10 @@ def test_backend_error_is_a_readable_message_and_an_audited_failure(
 ) -> None:
     at = app_at("pages/operations.py")
     at.selectbox(key="deploy_campaign").set_value(seeded.up_campaign).run()
-    at.checkbox(key="deploy_confirm").check().run()
-    # Someone deletes the campaign while the page is open.
-    build_clients(Settings.from_env()).personalize.delete_campaign(campaignArn=seeded.up_campaign)
     at.button(key="deploy_button").click().run()
+    # Someone deletes the campaign while the confirmation dialog is open.
+    build_clients(Settings.from_env()).personalize.delete_campaign(campaignArn=seeded.up_campaign)
+    at.button(key="deploy_confirm").click().run()
 
     assert not at.exception, [e.value for e in at.exception]
     messages = [shown(e.value) for e in at.error]

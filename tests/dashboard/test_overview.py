@@ -60,9 +60,12 @@ def test_behind_campaign_is_flagged_until_deployed_from_operations(seeded: Seede
     version = at.selectbox(key=f"deploy_version_{seeded.up_campaign}_{v2}")
     assert version.value == seeded.up_v2, "the newest ACTIVE version is proposed"
     version.set_value(seeded.up_v2).run()
-    assert at.button(key="deploy_button").disabled, "nothing happens before confirming"
-    at.checkbox(key="deploy_confirm").check().run()
     at.button(key="deploy_button").click().run()
+    assert not at.exception, errors_of(at)
+    assert facade().describe_campaign(seeded.up_campaign).solution_version_arn == seeded.up_v1, (
+        "nothing happens before confirming in the dialog"
+    )
+    at.button(key="deploy_confirm").click().run()
     assert not at.exception, errors_of(at)
     assert any(f"Update of shop-campaign to {v2} started" in shown(s.value) for s in at.success)
 

@@ -72,8 +72,7 @@ def test_korean_cp949_export_is_mapped_blocked_on_error_then_imported(
     assert rejects.startswith(b"\xef\xbb\xbf")  # a BOM: Korean Excel reads the Hangul as UTF-8
     rows = list(csv.reader(io.StringIO(rejects.decode("utf-8-sig"), newline="")))
     assert len(rows) == 1 + 4  # the header and the 4 rejected rows
-    at.checkbox(key="prepare_confirm").check().run()
-    assert at.button(key="prepare_import").disabled
+    assert at.button(key="prepare_button").disabled
     assert {j.arn for j in service.list_import_jobs(seeded.interactions)} == before
 
     # Adjusted: EVENT_VALUE not mapped. Prepared again, the file is clean and imports.
@@ -82,8 +81,8 @@ def test_korean_cp949_export_is_mapped_blocked_on_error_then_imported(
     assert not any("block this import" in shown(e.value) for e in at.error), [
         shown(e.value) for e in at.error
     ]
-    at.checkbox(key="prepare_confirm").check().run()
-    at.button(key="prepare_import").click().run()
+    at.button(key="prepare_button").click().run()
+    at.button(key="prepare_confirm").click().run()
     assert not at.exception, [e.value for e in at.exception]
     new = [j for j in service.list_import_jobs(seeded.interactions) if j.arn not in before]
     assert len(new) == 1 and new[0].import_mode == "FULL"

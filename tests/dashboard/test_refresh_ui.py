@@ -24,10 +24,9 @@ def test_refresh_now_runs_every_step_and_deploys(seeded: Seeded) -> None:
     facade = PersonalizeService(build_clients(Settings.from_env()))
     at = app_at("pages/operations.py")
     assert not at.exception, [e.value for e in at.exception]
-    assert at.button(key="refresh_button").disabled  # until confirmed
     at.number_input(key="refresh_tolerance").set_value(100.0)
-    at.checkbox(key="refresh_confirm").check().run()
     at.button(key="refresh_button").click().run()
+    at.button(key="refresh_confirm").click().run()
     assert not at.exception, [e.value for e in at.exception]
     run_id = at.session_state["refresh_run"]
     deadline = time.monotonic() + 120
@@ -121,9 +120,10 @@ def test_refresh_now_takes_a_mapping_like_the_cli(seeded: Seeded) -> None:
         ("m.json", json.dumps(MAPPING).encode(), "application/json")
     )
     at.toggle(key="refresh_deploy").set_value(False)
-    at.checkbox(key="refresh_confirm").check().run()
+    at.run()
     assert not at.error, [shown(e.value) for e in at.error]
     at.button(key="refresh_button").click().run()
+    at.button(key="refresh_confirm").click().run()
     run_id = at.session_state["refresh_run"]
     deadline = time.monotonic() + 120
     while (run := _runs().get(run_id)).status == RUNNING and time.monotonic() < deadline:

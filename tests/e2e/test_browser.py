@@ -133,9 +133,10 @@ def test_deploy_from_operations_clears_the_overview_warning(
 
     _open(page, "Operations")
     page.get_by_role("tab").filter(has_text="Deploy").click()
-    page.get_by_text("I understand this changes live recommendations of shop-campaign").click()
-    _idle(page)
     page.get_by_role("button", name="Update campaign").click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_contain_text("UpdateCampaign switches shop-campaign", timeout=TIMEOUT_MS)
+    dialog.get_by_role("button", name="Yes, update the campaign").click()
     expect(main).to_contain_text("Update of shop-campaign", timeout=TIMEOUT_MS)
     _idle(page)
     # the action reran the page: it stays on Deploy (not back on the first tab), and the URL

@@ -104,9 +104,10 @@ def test_operator_refresh_now_deploys_and_clears_the_warning(
         tolerance.fill("100")
         tolerance.press("Enter")
         _idle(page)
-        page.get_by_text("I understand this trains new versions").click()
-        _idle(page)
         page.get_by_role("button", name="Refresh now").click()
+        dialog = page.get_by_role("dialog")
+        expect(dialog).to_contain_text("trains new versions (billed)", timeout=60_000)
+        dialog.get_by_role("button", name="Yes, refresh now").click()
         # The steps update themselves until the run ends; the outcome line can show twice for a
         # moment (live progress and past runs), so any one of them will do.
         expect(page.get_by_text("of shop: SUCCEEDED").first).to_be_visible(timeout=120_000)

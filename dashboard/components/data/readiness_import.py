@@ -13,10 +13,11 @@ from typing import Any
 import streamlit as st
 
 from dashboard import deps, identity, reads
+from dashboard.components.confirm_dialog import Confirmation, confirm_button
 from dashboard.components.data import readiness_report
 from dashboard.components.errors import shown_errors
 from dashboard.components.formatting import dataset_type_name, mode_name
-from dashboard.components.text import md_escape, md_help
+from dashboard.components.text import md_code, md_escape, md_help
 from services.datasets import staging
 from services.datasets.snapshot import Location, location
 from services.errors import ServiceError
@@ -142,19 +143,22 @@ def import_controls(
             _("adds rows and updates existing IDs; needs an earlier FULL import"),
         ],
     )
-    confirmed = mode == "INCREMENTAL" or st.checkbox(
-        _("Replace the bulk data of {dataset} with this file").format(
-            dataset=md_escape(dataset.name)
-        ),
-        key=f"{key}_confirm",
-    )
     blocked = not report.ok
     denied = identity.refusal()
-    clicked = st.button(
+    what = (
+        _(
+            "A FULL import replaces the bulk data of **{dataset}** with {uri}: everything "
+            "imported in bulk before is gone (PutEvents data stays)."
+        )
+        if mode != "INCREMENTAL"
+        else _("An INCREMENTAL import adds the rows of {uri} to **{dataset}**.")
+    ).format(dataset=md_escape(dataset.name), uri=md_code(uri))
+    confirm_button(
+        key,
         _("Import into {dataset}").format(dataset=md_escape(dataset.name)),
-        key=f"{key}_import",
-        type="primary",
-        disabled=blocked or not confirmed or denied is not None,
+        Confirmation(_("Import the file?"), what, _("Yes, import")),
+        lambda: _import(dataset, uri, mode or "FULL", where, key),
+        disabled=blocked or denied is not None,
         help=md_help(denied)
         or _("Starts a dataset import job; models change only after the next training."),
     )
@@ -165,8 +169,9 @@ def import_controls(
                 "file, or train on data that does not mean what it should."
             )
         )
-    if not clicked:
-        return
+
+
+def _import(dataset: Dataset, uri: str, mode: str, where: Location, key: str) -> None:
     if not identity.permit("create_dataset_import_job", dataset.arn, {"location": uri}):
         return
     name = f"{dataset.name[:36]}-{datetime.now(UTC):%Y%m%d%H%M%S}"

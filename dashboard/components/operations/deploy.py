@@ -4,19 +4,15 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import deps, reads
+from dashboard import deps, identity, reads
+from dashboard.components.confirm_dialog import Confirmation, confirm_button
 from dashboard.components.formatting import exact_time, short_id
-from dashboard.components.operations.actions import (
-    clear_confirmation,
-    confirmed_button,
-    flash,
-    run_action,
-)
+from dashboard.components.operations.actions import flash, run_action
 from dashboard.components.operations.arn_picker import pick_by_arn
 from dashboard.components.solutions.data_warning import warn_if_different_data
 from dashboard.components.solutions.metrics_chart import show_deltas
 from dashboard.components.status import badge_markdown
-from dashboard.components.text import md_code, md_escape
+from dashboard.components.text import md_code, md_escape, md_help
 from services.i18n import _
 from services.personalize.models import SolutionVersion, short_arn
 from services.workspace.overview import CampaignStatus, DatasetGroupOverview
@@ -138,27 +134,17 @@ def show_deploy(groups: list[DatasetGroupOverview], target: str | None) -> None:
     blocked = status.update_blocked()
     if blocked:
         st.info(md_escape(blocked), icon=":material/hourglass_top:")
-    st.markdown(
-        _(
-            "UpdateCampaign switches **{campaign}** from {served} to {chosen}. It keeps serving "
-            "{served} until the update is ACTIVE (minutes on AWS); from then on, every user "
-            "gets recommendations from the chosen version."
-        ).format(
-            campaign=md_escape(campaign.name),
-            served=md_code(short_id(served)),
-            chosen=md_code(short_id(chosen.arn)),
-        )
+    what = _(
+        "UpdateCampaign switches **{campaign}** from {served} to {chosen}. It keeps serving "
+        "{served} until the update is ACTIVE (minutes on AWS); from then on, every user "
+        "gets recommendations from the chosen version."
+    ).format(
+        campaign=md_escape(campaign.name),
+        served=md_code(short_id(served)),
+        chosen=md_code(short_id(chosen.arn)),
     )
-    consent = _("I understand this changes live recommendations of {campaign}").format(
-        campaign=md_escape(campaign.name)
-    )
-    if confirmed_button(
-        "deploy",
-        consent,
-        _("Update campaign"),
-        icon=":material/rocket_launch:",
-        blocked=blocked is not None,
-    ):
+
+    def deploy() -> None:
         service = deps.service()
         done = run_action(
             "update_campaign",
@@ -169,7 +155,6 @@ def show_deploy(groups: list[DatasetGroupOverview], target: str | None) -> None:
             note=lambda _: f"{short_id(served)} → {short_id(chosen.arn)}",
         )
         if done:
-            clear_confirmation("deploy")
             flash(
                 _(
                     "Update of {campaign} to {chosen} started; it serves {served} until the "
@@ -179,3 +164,17 @@ def show_deploy(groups: list[DatasetGroupOverview], target: str | None) -> None:
                 )
             )
             st.rerun()
+
+    confirm_button(
+        "deploy",
+        _("Update campaign"),
+        Confirmation(
+            _("Update the campaign?"),
+            what,
+            _("Yes, update the campaign"),
+        ),
+        deploy,
+        disabled=blocked is not None or identity.refusal() is not None,
+        help=md_help(identity.refusal()),
+        icon=":material/rocket_launch:",
+    )

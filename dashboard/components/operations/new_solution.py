@@ -9,14 +9,10 @@ from __future__ import annotations
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from dashboard import deps, reads
+from dashboard import deps, identity, reads
+from dashboard.components.confirm_dialog import Confirmation, confirm_button
 from dashboard.components.formatting import dataset_type_name
-from dashboard.components.operations.actions import (
-    clear_confirmation,
-    confirmed_button,
-    flash,
-    run_action,
-)
+from dashboard.components.operations.actions import flash, run_action
 from dashboard.components.operations.arn_picker import pick_by_arn
 from dashboard.components.text import md_code, md_escape, md_help
 from services.errors import ServiceError
@@ -68,7 +64,9 @@ TEXT = {
     ),
     "summary_hpo": N_(", tuning its hyperparameters"),
     "summary_auto": N_("; it trains a new version every {days} days by itself"),
-    "confirm": N_("I understand the solution trains (billed) when started or scheduled"),
+    "confirm": N_("The solution trains (billed) when started or scheduled."),
+    "confirm_title": N_("Create the solution?"),
+    "confirm_label": N_("Yes, create the solution"),
     "create": N_("Create solution"),
     "failed": N_("Could not create {name}"),
     "created": N_("Solution {name} created."),
@@ -223,19 +221,23 @@ def show_new_solution(groups: list[DatasetGroupOverview], target: str | None) ->
     blocking = {k: v for k, v in found.items() if k != "name" or form.name}
     _show_at_fields(slots, shown | blocking)
 
-    st.markdown(
-        t("summary").format(
-            name=md_escape(form.name or "…"),
-            group=md_escape(group.group.name),
-            recipe=md_code(recipe),
-            hpo=t("summary_hpo") if form.perform_hpo else "",
-            auto=t("summary_auto").format(days=form.schedule_days) if auto else "",
-        )
+    summary = t("summary").format(
+        name=md_escape(form.name or "…"),
+        group=md_escape(group.group.name),
+        recipe=md_code(recipe),
+        hpo=t("summary_hpo") if form.perform_hpo else "",
+        auto=t("summary_auto").format(days=form.schedule_days) if auto else "",
     )
-    if confirmed_button(
-        "ns", t("confirm"), t("create"), icon=":material/add_circle:", blocked=bool(found)
-    ):
-        _create(form, train_now, slots, values)
+    st.markdown(summary)
+    confirm_button(
+        "ns",
+        t("create"),
+        Confirmation(t("confirm_title"), f"{summary}\n\n{t('confirm')}", t("confirm_label")),
+        lambda: _create(form, train_now, slots, values),
+        disabled=bool(found) or identity.refusal() is not None,
+        help=md_help(identity.refusal()),
+        icon=":material/add_circle:",
+    )
 
 
 def _show_at_fields(slots: dict[str, DeltaGenerator], errors: dict[str, str]) -> None:
@@ -277,7 +279,6 @@ def _create(
         _show_at_fields(slots, fields)
         return
     st.session_state.pop(REFUSED_KEY, None)
-    clear_confirmation("ns")
     message = t("created").format(name=form.name)
     if train_now:
         message = _train(service, arn, form.name)

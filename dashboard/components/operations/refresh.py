@@ -13,6 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import deps, identity, reads
+from dashboard.components.confirm_dialog import Confirmation, confirm_button
 from dashboard.components.errors import show_failure, shown_errors
 from dashboard.components.formatting import duration, mode_name, when_column
 from dashboard.components.language import in_session_language
@@ -29,8 +30,6 @@ from services.workspace.overview import DatasetGroupOverview
 
 POLL_SECONDS = 2
 RUN_KEY = "refresh_run"
-CONFIRM_KEY = "refresh_confirm"
-_RESET_KEY = "refresh_reset"
 _SEEN_KEY = "refresh_seen_status"
 # Plain text marks: emoji need a colour-emoji font, which many Linux desktops lack (they drew
 # as empty boxes in a fresh Chromium).
@@ -205,7 +204,6 @@ def _start(group: DatasetGroupOverview, options: RefreshOptions) -> None:
             actor, "refresh", group.group.arn, params, "ok", f"run #{triggered.run_id} {note}"
         )
     st.session_state[RUN_KEY] = triggered.run_id
-    st.session_state[_RESET_KEY] = True
     reads.invalidate()
     st.rerun()
 
@@ -267,32 +265,29 @@ def show_refresh(groups: list[DatasetGroupOverview]) -> None:
     current = next((r for r in history if r.status == RUNNING), None)
     denied = identity.refusal()
     options = _options(group, denied)
-    if st.session_state.pop(_RESET_KEY, False):
-        st.session_state[CONFIRM_KEY] = False
     if denied is not None:
         st.caption(f":material/lock: {md_escape(denied)}")
-    confirmed = st.checkbox(
-        _("I understand this trains new versions (billed) and may change live recommendations"),
-        key=CONFIRM_KEY,
-        disabled=denied is not None,
-    )
     if current is not None and not current.stale:
         st.info(
             _("Refresh #{id} is running: starting now follows it.").format(id=current.id),
             icon=":material/hourglass_top:",
         )
-    if (
-        st.button(
-            _("Refresh now"),
-            key="refresh_button",
-            type="primary",
-            icon=":material/autorenew:",
-            disabled=options is None or not confirmed or denied is not None,
-            help=md_help(denied),
-        )
-        and options is not None
-    ):
-        _start(group, options)
+    confirm_button(
+        "refresh",
+        _("Refresh now"),
+        Confirmation(
+            _("Refresh now?"),
+            _(
+                "This runs import, training, guardrail, deploy and verify for **{group}**: it "
+                "trains new versions (billed) and may change live recommendations."
+            ).format(group=md_escape(group.group.name)),
+            _("Yes, refresh now"),
+        ),
+        lambda: _start(group, options) if options is not None else None,
+        disabled=options is None or denied is not None,
+        help=md_help(denied),
+        icon=":material/autorenew:",
+    )
     run_id = st.session_state.get(RUN_KEY) or (current.id if current else None)
     if run_id is not None:
         show_live_run(run_id)
