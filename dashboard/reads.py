@@ -41,6 +41,7 @@ from services.personalize.listed import described
 from services.personalize.models import (
     Dataset,
     DatasetGroup,
+    Filter,
     ImportJob,
     MetricAttribution,
     Schema,
@@ -157,6 +158,11 @@ def _data_alerts(group: DatasetGroupOverview, language: str) -> list[Alert]:
 @st.cache_data(ttl=60, show_spinner=False)
 def _catalog(group_arn: str) -> Catalog:
     return build_catalog(deps.service(), group_arn)
+
+
+@st.cache_data(ttl=LIST_TTL, show_spinner=False)
+def _filters(group_arn: str) -> list[Filter]:
+    return deps.service().list_filters(group_arn)
 
 
 @st.cache_data(ttl=15, show_spinner=False)
@@ -318,6 +324,14 @@ def catalog(group_arn: str) -> Catalog:
     return _catalog(group_arn)
 
 
+@_read(N_("the filters"))
+def active_filters(group_arn: str) -> list[Filter]:
+    """The group's ACTIVE filters (the ones GetRecommendations takes), by name; cached
+    ``LIST_TTL`` s and dropped by ``invalidate()``, so a filter saved by an action is offered on
+    the next run. Personalize source: ListFilters (``FilterSummary``: name, ARN, status)."""
+    return sorted((f for f in _filters(group_arn) if f.status == "ACTIVE"), key=lambda f: f.name)
+
+
 @_read(N_("the solution versions"))
 def solution_versions(solution_arn: str) -> list[SolutionVersion]:
     """A solution's versions, newest first."""
@@ -433,6 +447,7 @@ def invalidate(*, data: bool = False) -> None:
         _overview,
         _live_overview,
         _catalog,
+        _filters,
         _solution_versions,
         _cost_report,
         refresh_run,

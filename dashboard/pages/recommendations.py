@@ -126,6 +126,8 @@ else:
     sampled = list(sample.users)
     top_n = st.slider(_("Top N"), 1, 25, 10, key="rec_top_n")
     show_finding(sample)
+    # Offered in One / Compare mode: a batch preview of a version takes no filter here.
+    picked_filter = rec_grid.filter_picker(group.arn, "rec") if mode != VERSION else (None, {})
     new_users = sample.how == UNKNOWN  # the cold-start check: identical lists are expected
     history = None
     if data and activity is not None:
@@ -166,8 +168,11 @@ else:
 
     if not sample.users:
         st.info(_("Type at least two user IDs (one per line) to compare their recommendations."))
+    elif picked_filter is None:
+        st.info(_("Correct the filter parameters to see the recommendations."))
     elif mode in (ONE, TWO):
         svc = deps.service()
+        filter_arn, filter_values = picked_filter
         fetched = [
             recommend_for_users(
                 svc,
@@ -175,6 +180,8 @@ else:
                 sample.users,
                 num_results=top_n,
                 metadata_columns=cat.metadata_columns(c),
+                filter_arn=filter_arn,
+                filter_values=filter_values or None,
             )
             for c in chosen
         ]

@@ -285,3 +285,30 @@ def test_on_aws_saved_filters_are_previewed_through_get_recommendations(
     assert params["promotions"] == [
         {"name": "promotion", "percentPromotedItems": 20, "filterArn": sale}
     ]
+
+
+def test_a_saved_filter_is_offered_in_the_grid_and_filters_it(seeded: Seeded) -> None:
+    at = _playground(app_at(PAGE), EXCLUDE_CAT, "CATEGORY = cat0")
+    assert "rec_filter" not in [s.key for s in at.selectbox]  # no filter in the group yet
+    assert "cat0" in _grid_categories(at)  # unfiltered, the grid recommends some cat0 items
+    at.button(key="pg_save_filter").click().run()
+    at.text_input(key="pg_name_filter").input("no-cat0").run()
+    at.button(key="pg_filter_confirm").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    # the cached list of filters was dropped by the save: the grid offers it on the next run
+    picker = at.selectbox(key="rec_filter")
+    assert picker.options == ["(none)", "no-cat0"]
+    picker.select("no-cat0").run()
+    at.text_area(key="rec_filter_values").input("CATEGORY = cat0").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "cat0" not in _grid_categories(at)
+
+
+def _grid_categories(at: AppTest) -> set[str]:
+    """The categories of every product the grid recommended (its products table)."""
+    # the grid's products table: the one with a category column and no rank (the playground's
+    # and similar items' tables rank)
+    frame = next(
+        d.value for d in at.dataframe if "category" in d.value.columns and "rank" not in d.value
+    )
+    return set(frame["category"].astype(str))

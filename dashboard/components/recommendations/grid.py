@@ -9,6 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from dashboard import reads
 from dashboard.components.chart_style import cjk_font
 from dashboard.components.downloads import csv_download
 from dashboard.components.recommendations.products import (
@@ -17,6 +18,7 @@ from dashboard.components.recommendations.products import (
     show_products,
 )
 from dashboard.components.text import chart_text, md_escape
+from services.evaluation import playground as pg
 from services.evaluation.inspection import (
     UserRecommendations,
     Verdict,
@@ -26,6 +28,39 @@ from services.evaluation.inspection import (
 )
 from services.evaluation.sampling import ItemCatalog, grid_frame
 from services.i18n import _, formats
+
+
+def filter_picker(group_arn: str, key: str) -> tuple[str | None, dict[str, str]] | None:
+    """The grid's filter: one of the group's ACTIVE filters (a filter saved in the rule
+    playground is offered on the next run) and its parameters.
+
+    Returns ``(filterArn or None, filterValues)`` as GetRecommendations takes them, or None
+    while the parameters do not parse (the error is shown at the field).
+    """
+    filters = reads.active_filters(group_arn) or []
+    if not filters:
+        return None, {}
+    by_arn = {f.arn: f.name for f in filters}
+    left, right = st.columns(2)
+    arn = left.selectbox(
+        _("Filter"),
+        [None, *by_arn],
+        format_func=lambda a: by_arn[a] if a else _("(none)"),
+        key=f"{key}_filter",
+    )
+    if arn is None:
+        return None, {}
+    text = right.text_area(
+        _("Filter parameters (one per line: NAME = value, value)"),
+        key=f"{key}_filter_values",
+        height=68,
+    )
+    try:
+        return arn, pg.filter_values(pg.parse_values(text))
+    except ValueError as err:
+        right.error(str(err))
+        return None
+
 
 _BANNERS = {
     "error": (st.error, ":material/error:"),

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import pandas as pd
 import streamlit as st
 
-from dashboard import deps, identity
+from dashboard import deps, identity, reads
 from dashboard.components.errors import shown_errors
 from dashboard.components.operations.actions import run_action
 from dashboard.components.recommendations.confirm import confirmed
@@ -23,7 +23,6 @@ from services.errors import ServiceError
 from services.evaluation import playground as pg
 from services.evaluation.sampling import ItemCatalog, parse_ids
 from services.i18n import N_, _, formats
-from services.personalize.models import Filter
 from services.workspace.catalog import CampaignInfo
 
 SAVED_KEY = "pg_saved"  # expression -> filter ARN created in this session
@@ -265,9 +264,7 @@ def _local_lists(
 
 def _saved_filter_pickers(group_arn: str) -> dict[str, str | None]:
     """The saved ACTIVE filters to preview with on AWS: filter and promotion ARNs (or None)."""
-    filters: list[Filter] = []
-    with shown_errors(_("Could not list the filters")):
-        filters = [f for f in deps.service().list_filters(group_arn) if f.status == "ACTIVE"]
+    filters = reads.active_filters(group_arn) or []
     if not filters:
         st.caption(_("No ACTIVE filter in this group yet."))
         return {}
