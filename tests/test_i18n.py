@@ -237,7 +237,19 @@ def test_the_demo_shop_prices_in_whole_won() -> None:
 
 # Readiness modules whose findings go through the catalogue; the rest still speak English
 # (docs/korean.md lists them). A module joins this list when its findings are marked.
-TRANSLATED_READINESS = ("id_field.py", "interactions.py", "items.py", "timestamp_field.py")
+TRANSLATED_READINESS = (
+    "api.py",
+    "cross.py",
+    "dataset.py",
+    "id_field.py",
+    "idspace.py",
+    "interactions.py",
+    "items.py",
+    "reader.py",
+    "schema.py",
+    "timestamp_field.py",
+    "value_field.py",
+)
 
 
 def _english_messages(path: Path) -> list[str]:
@@ -306,3 +318,28 @@ def test_readiness_findings_read_in_korean() -> None:
     use_language("en")
     found = check_dataframe(frame, "interactions", now=1_800_000_000).get("too_few_interactions")
     assert found.title == "Too few interactions to train"
+
+
+def test_file_and_schema_findings_read_in_korean(tmp_path: Path) -> None:
+    """A semicolon-separated export with a blank line and a second ITEM_ID column, checked in
+    Korean: the separator, blank-line and duplicate-column findings are Korean, with the counts
+    read off the file by hand (3 semicolons in the header, 1 blank line, columns 2 and 4)."""
+    from services.readiness import check_file
+
+    path = tmp_path / "events.csv"
+    path.write_text(
+        "USER_ID;ITEM_ID;TIMESTAMP;ITEM_ID\nu1;i1;1700000000;i1\n\nu2;i2;1700000001;i2\n"
+    )
+    use_language("ko")
+    report = check_file(path, "interactions", now=1_800_000_000)
+    separator = report.get("wrong_separator")
+    assert separator.title == "열이 세미콜론(으)로 구분되어 있습니다"
+    assert separator.detail.startswith("헤더에 세미콜론이(가) 3개 있고 쉼표는 없습니다.")
+    assert report.get("blank_lines").detail.startswith("1개 줄이 비어 있습니다.")
+    duplicate = report.get("duplicate_column")
+    assert duplicate.title == "ITEM_ID 열이 두 번 나옵니다"
+    assert duplicate.detail == "2번째 열과 4번째 열의 이름이 모두 'ITEM_ID'입니다."
+    use_language("en")
+    report = check_file(path, "interactions", now=1_800_000_000)
+    assert report.get("wrong_separator").title == "Columns are separated by semicolons"
+    assert report.get("duplicate_column").detail == "Columns 2 and 4 are both named 'ITEM_ID'."

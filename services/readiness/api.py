@@ -10,6 +10,8 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 
+from services.i18n import _
+
 from .columns import RowLines
 from .interactions import InteractionsChecker
 from .items import ItemsChecker, MetadataChecker
@@ -32,7 +34,9 @@ def _checker(
 ) -> tuple[InteractionsChecker | MetadataChecker, list[Finding]]:
     if dataset_type not in DATASET_TYPES:
         raise ValueError(
-            f"dataset_type must be one of {', '.join(DATASET_TYPES)}, not {dataset_type!r}"
+            _("dataset_type must be one of {types}, not {given}").format(
+                types=", ".join(DATASET_TYPES), given=repr(dataset_type)
+            )
         )
     parsed, findings = load_schema(schema, dataset_type)
     match = match_header(header, parsed)
@@ -78,9 +82,9 @@ def _finish(
             Finding(
                 "header_only",
                 "error",
-                "No data rows",
-                "The file has a header but no data rows.",
-                "Export the data again; check the query/export did not return nothing.",
+                _("No data rows"),
+                _("The file has a header but no data rows."),
+                _("Export the data again; check the query/export did not return nothing."),
                 (1,),
             ),
         )
@@ -131,12 +135,14 @@ def check_file(
     """
     path = Path(path)
     if not path.is_file():
-        raise FileNotFoundError(f"no such file: {path}")
+        raise FileNotFoundError(_("no such file: {path}").format(path=path))
     now = time.time() if now is None else now
     layout, findings = sniff(path)
     if layout is None:
         if dataset_type not in DATASET_TYPES:
-            raise ValueError(f"dataset_type must be one of {', '.join(DATASET_TYPES)}")
+            raise ValueError(
+                _("dataset_type must be one of {types}").format(types=", ".join(DATASET_TYPES))
+            )
         return ReadinessReport(dataset_type, str(path), sort_findings(findings), Summary())
     checker, more = _checker(
         dataset_type, layout.header, schema, now, event_type, event_value_threshold

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from services.i18n import N_, _
+
 from .columns import to_bool
 from .figures import pct
 from .idspace import describe_shape, dominant_shape
@@ -16,8 +18,55 @@ def _missing(ids: pa.Array, other: pa.Array) -> list[str]:
     return ids.filter(pa.array(mask)).to_pylist()
 
 
+# The findings' texts per noun, whole sentences so that each reads naturally in Korean:
+# (disjoint title, detail, fix; missing title, detail, fix; unused title, detail, fix)
+_TEXTS = {
+    "items": (
+        N_("No item in the interactions is in the items file"),
+        N_(
+            "None of the {count} items in the interactions appears among the {in_file} of the "
+            "items file: interactions use {events_shape}, the items file {file_shape}."
+        ),
+        N_("Export both files with the same ITEM_ID (the one the app uses)."),
+        N_("Items in interactions but not in the items file"),
+        N_(
+            "{missing} of {count} items in the interactions ({share}) have no row in the items "
+            "file (e.g. {examples}); they get no metadata."
+        ),
+        N_("Add these items to the items file, or check the ITEM_ID formats match."),
+        N_("Items without interactions"),
+        N_(
+            "{unused} of {in_file} items in the items file ({share}) have no interactions (e.g. "
+            "{examples}); they are rarely recommended unless exploration is on."
+        ),
+        N_("Expected for new items; otherwise check the interactions export is complete."),
+    ),
+    "users": (
+        N_("No user in the interactions is in the users file"),
+        N_(
+            "None of the {count} users in the interactions appears among the {in_file} of the "
+            "users file: interactions use {events_shape}, the users file {file_shape}."
+        ),
+        N_("Export both files with the same USER_ID (the one the app uses)."),
+        N_("Users in interactions but not in the users file"),
+        N_(
+            "{missing} of {count} users in the interactions ({share}) have no row in the users "
+            "file (e.g. {examples}); they get no metadata."
+        ),
+        N_("Add these users to the users file, or check the USER_ID formats match."),
+        N_("Users without interactions"),
+        N_(
+            "{unused} of {in_file} users in the users file ({share}) have no interactions (e.g. "
+            "{examples}); they get popular items."
+        ),
+        N_("Expected for new users; otherwise check the interactions export is complete."),
+    ),
+}
+
+
 def _compare(noun: str, column: str, in_events: pa.Array, in_file: pa.Array) -> list[Finding]:
     out: list[Finding] = []
+    texts = [_(t) for t in _TEXTS[noun]]
     missing = _missing(in_events, in_file)
     unused = _missing(in_file, in_events)
     examples = ", ".join(map(repr, missing[:5]))
@@ -28,12 +77,14 @@ def _compare(noun: str, column: str, in_events: pa.Array, in_file: pa.Array) -> 
             Finding(
                 f"{noun}_ids_disjoint",
                 "error",
-                f"No {noun[:-1]} in the interactions is in the {noun} file",
-                f"None of the {len(in_events)} {noun} in the interactions appears among the "
-                f"{len(in_file)} of the {noun} file: interactions use "
-                f"{describe_shape(dominant_shape(a), a[0])}, the {noun} file "
-                f"{describe_shape(dominant_shape(b), b[0])}.",
-                f"Export both files with the same {column} (the one the app uses).",
+                texts[0],
+                texts[1].format(
+                    count=len(in_events),
+                    in_file=len(in_file),
+                    events_shape=describe_shape(dominant_shape(a), a[0]),
+                    file_shape=describe_shape(dominant_shape(b), b[0]),
+                ),
+                texts[2],
                 (),
                 column,
             )
@@ -43,11 +94,14 @@ def _compare(noun: str, column: str, in_events: pa.Array, in_file: pa.Array) -> 
             Finding(
                 f"{noun}_missing_from_{noun}_file",
                 "warning",
-                f"{noun.title()} in interactions but not in the {noun} file",
-                f"{len(missing)} of {len(in_events)} {noun} in the interactions "
-                f"({pct(len(missing), len(in_events))}) have no row in the {noun} file "
-                f"(e.g. {examples}); they get no metadata.",
-                f"Add these {noun} to the {noun} file, or check the {column} formats match.",
+                texts[3],
+                texts[4].format(
+                    missing=len(missing),
+                    count=len(in_events),
+                    share=pct(len(missing), len(in_events)),
+                    examples=examples,
+                ),
+                texts[5],
                 (),
                 column,
             )
@@ -58,18 +112,14 @@ def _compare(noun: str, column: str, in_events: pa.Array, in_file: pa.Array) -> 
             Finding(
                 f"{noun}_without_interactions",
                 severity,
-                f"{noun.title()} without interactions",
-                f"{len(unused)} of {len(in_file)} {noun} in the {noun} file "
-                f"({pct(len(unused), len(in_file))}) have no interactions (e.g. "
-                f"{', '.join(map(repr, unused[:5]))})"
-                + (
-                    "; they are rarely recommended unless exploration is on."
-                    if noun == "items"
-                    else "; they get popular items."
+                texts[6],
+                texts[7].format(
+                    unused=len(unused),
+                    in_file=len(in_file),
+                    share=pct(len(unused), len(in_file)),
+                    examples=", ".join(map(repr, unused[:5])),
                 ),
-                "Expected for new "
-                + noun
-                + "; otherwise check the interactions export is complete.",
+                texts[8],
                 (),
                 column,
             )

@@ -7,6 +7,8 @@ from collections.abc import Sequence
 import numpy as np
 import pyarrow as pa
 
+from services.i18n import _
+
 from .columns import Completeness, RowLines
 from .figures import pct
 from .limits import (
@@ -99,10 +101,14 @@ class DatasetChecker:
                     Finding(
                         "required_value_empty",
                         "error",
-                        f"Empty values in {name}",
-                        f"{empty.count} rows have no {name}, but the schema field is not "
-                        f"nullable; the import fails on them.",
-                        f'Fill in {name}, or make the field nullable (a union with "null").',
+                        _("Empty values in {column}").format(column=name),
+                        _(
+                            "{count} rows have no {column}, but the schema field is not "
+                            "nullable; the import fails on them."
+                        ).format(count=empty.count, column=name),
+                        _(
+                            'Fill in {column}, or make the field nullable (a union with "null").'
+                        ).format(column=name),
                         tuple(empty.rows),
                         name,
                     )
@@ -113,11 +119,21 @@ class DatasetChecker:
                     Finding(
                         "column_mostly_empty",
                         "warning",
-                        f"{name} is mostly empty",
-                        f"{name} is only {pct(self.rows - empty.count, self.rows)} complete "
-                        f"({empty.count} of {self.rows} values empty); Personalize's data "
-                        f"analysis flags columns under {MIN_COMPLETENESS:.0%} complete.",
-                        f"Fill in {name}, or drop the column if it carries no signal.",
+                        _("{column} is mostly empty").format(column=name),
+                        _(
+                            "{column} is only {share} complete ({empty} of {rows} values "
+                            "empty); Personalize's data analysis flags columns under {minimum} "
+                            "complete."
+                        ).format(
+                            column=name,
+                            share=pct(self.rows - empty.count, self.rows),
+                            empty=empty.count,
+                            rows=self.rows,
+                            minimum=f"{MIN_COMPLETENESS:.0%}",
+                        ),
+                        _("Fill in {column}, or drop the column if it carries no signal.").format(
+                            column=name
+                        ),
                         tuple(empty.rows),
                         name,
                     )
@@ -147,10 +163,12 @@ class DatasetChecker:
                 Finding(
                     "too_many_metadata_columns",
                     "error",
-                    "Too many metadata columns",
-                    f"{len(meta)} metadata columns; Personalize allows {limit} in a "
-                    f"{self.dataset_type.title()} dataset.",
-                    "Drop the metadata columns that matter least.",
+                    _("Too many metadata columns"),
+                    _(
+                        "{count} metadata columns; Personalize allows {limit} in a {dataset} "
+                        "dataset."
+                    ).format(count=len(meta), limit=limit, dataset=self.dataset_type.title()),
+                    _("Drop the metadata columns that matter least."),
                 )
             ]
         if self.dataset_type != "interactions" and not meta:
@@ -158,11 +176,18 @@ class DatasetChecker:
                 Finding(
                     "missing_metadata_column",
                     "error",
-                    "No metadata column",
-                    f"A {self.dataset_type.title()} dataset needs its ID plus at least one "
-                    "metadata column; this file has only "
-                    f"{', '.join(self.header) or 'no columns'}.",
-                    "Add at least one metadata column (e.g. a categorical CATEGORY or a number).",
+                    _("No metadata column"),
+                    _(
+                        "A {dataset} dataset needs its ID plus at least one metadata column; this "
+                        "file has only {columns}."
+                    ).format(
+                        dataset=self.dataset_type.title(),
+                        columns=", ".join(self.header) or _("no columns"),
+                    ),
+                    _(
+                        "Add at least one metadata column (e.g. a categorical CATEGORY or a "
+                        "number)."
+                    ),
                 )
             ]
         return []

@@ -10,6 +10,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from services.i18n import N_, _
+
 from .columns import to_bool, to_str
 from .report import Finding
 
@@ -52,16 +54,20 @@ def dominant_shape(values: Iterable[str]) -> str | None:
 def describe_shape(shape: str | None, example: str) -> str:
     """'numbers like "123"' style wording for a shape."""
     words = {
-        "uuid": "UUIDs",
-        "number": "numbers",
-        "hex": "hex hashes",
-        "email": "e-mail addresses",
-        "other": "free-form IDs",
-        None: "mixed formats",
+        "uuid": N_("UUIDs"),
+        "number": N_("numbers"),
+        "hex": N_("hex hashes"),
+        "email": N_("e-mail addresses"),
+        "other": N_("free-form IDs"),
+        None: N_("mixed formats"),
     }
     if shape and shape.startswith("prefixed:"):
-        return f"prefixed IDs ({shape.split(':', 1)[1]}…) like {example!r}"
-    return f"{words.get(shape, shape)} like {example!r}"
+        return _("prefixed IDs ({prefix}…) like {example}").format(
+            prefix=shape.split(":", 1)[1], example=repr(example)
+        )
+    return _("{shape} like {example}").format(
+        shape=_(words[shape]) if shape in words else shape, example=repr(example)
+    )
 
 
 def as_string_array(ids: IdsLike) -> pa.Array:
@@ -88,9 +94,9 @@ def check_user_ids(sample_ids: IdsLike, known_user_ids: IdsLike) -> Finding | No
         return Finding(
             "user_ids_unknown",
             "warning",
-            "The model knows no users",
-            "There are no training users to compare with; every user gets popular items.",
-            "Import interactions and train a solution version first.",
+            _("The model knows no users"),
+            _("There are no training users to compare with; every user gets popular items."),
+            _("Import interactions and train a solution version first."),
             (),
             "USER_ID",
         )
@@ -101,19 +107,30 @@ def check_user_ids(sample_ids: IdsLike, known_user_ids: IdsLike) -> Finding | No
     known_sample = known.slice(0, _SAMPLE).to_pylist()
     mine, theirs = dominant_shape(sample), dominant_shape(known_sample)
     n, k = len(sample), int(hits.sum())
-    head = f"{k} of {n} user IDs are known to the model ({', '.join(map(repr, unknown[:3]))}"
-    head += " … are not)" if len(unknown) > 3 else " are not)"
+    head = (
+        _("{known} of {count} user IDs are known to the model ({examples} … are not)")
+        if len(unknown) > 3
+        else _("{known} of {count} user IDs are known to the model ({examples} are not)")
+    ).format(known=k, count=n, examples=", ".join(map(repr, unknown[:3])))
     hint = _near_miss(unknown, known)
     if mine != theirs and (k / n) < 0.5:
         return Finding(
             "user_id_space_mismatch",
             "warning",
-            "These user IDs come from another ID space",
-            f"{head}. The IDs asked about are {describe_shape(mine, sample[0])}; the training "
-            f"users are {describe_shape(theirs, known_sample[0])}.{hint} Unknown users all get "
-            f"the same popular items.",
-            "Send the same user ID the interactions were exported with (map app IDs to "
-            "training IDs, or re-export interactions with the app's IDs).",
+            _("These user IDs come from another ID space"),
+            _(
+                "{head}. The IDs asked about are {asked}; the training users are {trained}.{hint} "
+                "Unknown users all get the same popular items."
+            ).format(
+                head=head,
+                asked=describe_shape(mine, sample[0]),
+                trained=describe_shape(theirs, known_sample[0]),
+                hint=hint,
+            ),
+            _(
+                "Send the same user ID the interactions were exported with (map app IDs to "
+                "training IDs, or re-export interactions with the app's IDs)."
+            ),
             (),
             "USER_ID",
         )
@@ -121,19 +138,23 @@ def check_user_ids(sample_ids: IdsLike, known_user_ids: IdsLike) -> Finding | No
         return Finding(
             "user_ids_unknown",
             "warning",
-            "Most of these users are unknown to the model",
-            f"{head}.{hint} Unknown users get popular items, so their lists look alike.",
-            "Check the IDs are typed exactly as exported; new users need interactions and "
-            "a retrain (or PutEvents) before they get personal results.",
+            _("Most of these users are unknown to the model"),
+            _("{head}.{hint} Unknown users get popular items, so their lists look alike.").format(
+                head=head, hint=hint
+            ),
+            _(
+                "Check the IDs are typed exactly as exported; new users need interactions and "
+                "a retrain (or PutEvents) before they get personal results."
+            ),
             (),
             "USER_ID",
         )
     return Finding(
         "user_ids_partly_unknown",
         "info",
-        "Some of these users are unknown to the model",
-        f"{head}.{hint} Unknown users get popular items.",
-        "Compare only known users, or check how the unknown IDs were typed.",
+        _("Some of these users are unknown to the model"),
+        _("{head}.{hint} Unknown users get popular items.").format(head=head, hint=hint),
+        _("Compare only known users, or check how the unknown IDs were typed."),
         (),
         "USER_ID",
     )
@@ -142,13 +163,15 @@ def check_user_ids(sample_ids: IdsLike, known_user_ids: IdsLike) -> Finding | No
 def _near_miss(unknown: list[str], known: pa.Array) -> str:
     """Say if unknown IDs match known ones after trimming, case or leading zeros."""
     for label, fix in (
-        ("whitespace", str.strip),
-        ("letter case", str.lower),
-        ("letter case", str.upper),
-        ("leading zeros", lambda s: s.lstrip("0")),
+        (N_("whitespace"), str.strip),
+        (N_("letter case"), str.lower),
+        (N_("letter case"), str.upper),
+        (N_("leading zeros"), lambda s: s.lstrip("0")),
     ):
         variants = [fix(u) for u in unknown]
         found = to_bool(pc.is_in(pa.array(variants, pa.string()), value_set=known))
         if found.any():
-            return f" {int(found.sum())} of them match a known user after fixing {label}."
+            return " " + _("{found} of them match a known user after fixing {label}.").format(
+                found=int(found.sum()), label=_(label)
+            )
     return ""

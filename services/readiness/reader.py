@@ -18,6 +18,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from services.i18n import N_, _
 from services.local.data.csv_sniff import SEPARATORS, UTF8_BOM, binary_kind, header_separator
 
 from .columns import RowLines, Tally
@@ -29,12 +30,19 @@ BLOCK_BYTES = 16 << 20
 _HEAD_BYTES = 1 << 20
 # How the report names each kind of binary file csv_sniff recognises.
 _KINDS = {
-    "gzip": "a gzip archive",
-    "zip": "a zip archive (an .xlsx workbook is one)",
-    "parquet": "a Parquet file",
-    "pdf": "a PDF document",
-    "sqlite": "an SQLite database",
-    "xls": "an old Excel (.xls) workbook",
+    "gzip": N_("a gzip archive"),
+    "zip": N_("a zip archive (an .xlsx workbook is one)"),
+    "parquet": N_("a Parquet file"),
+    "pdf": N_("a PDF document"),
+    "sqlite": N_("an SQLite database"),
+    "xls": N_("an old Excel (.xls) workbook"),
+}
+# csv_sniff's separators as the findings name them, in the reader's language.
+_SEPARATOR_NAMES = {
+    ",": N_("comma"),
+    "\t": N_("tab"),
+    ";": N_("semicolon"),
+    "|": N_("vertical bar"),
 }
 
 
@@ -59,9 +67,9 @@ def sniff(path: Path) -> tuple[CsvLayout | None, list[Finding]]:
         return None, [
             _fatal(
                 "empty_file",
-                "The file is empty",
-                "The file has 0 bytes.",
-                "Export the data again; check the export job did not fail.",
+                _("The file is empty"),
+                _("The file has 0 bytes."),
+                _("Export the data again; check the export job did not fail."),
             )
         ]
     with path.open("rb") as f:
@@ -71,31 +79,37 @@ def sniff(path: Path) -> tuple[CsvLayout | None, list[Finding]]:
         return None, [
             _fatal(
                 "binary_file",
-                "Not a CSV file",
-                f"The file starts like {_KINDS[kind]}, not text.",
-                "Export the data as CSV (UTF-8, comma-separated).",
+                _("Not a CSV file"),
+                _("The file starts like {kind}, not text.").format(kind=_(_KINDS[kind])),
+                _("Export the data as CSV (UTF-8, comma-separated)."),
             )
         ]
     if kind == "utf-16":
         return None, [
             _fatal(
                 "not_utf8",
-                "The file is UTF-16, not UTF-8",
-                "The file starts with a UTF-16 byte order mark.",
-                "Save it as UTF-8 (Excel: 'CSV UTF-8').",
+                _("The file is UTF-16, not UTF-8"),
+                _("The file starts with a UTF-16 byte order mark."),
+                _("Save it as UTF-8 (Excel: 'CSV UTF-8')."),
             )
         ]
     sample = head[:65536]
     control = sum(sample.count(bytes([b])) for b in range(32) if b not in (9, 10, 12, 13))
     if b"\x00" in sample or control > 0.01 * len(sample):
         nul = sample.find(b"\x00")
-        where = f"a NUL byte at offset {nul}" if nul >= 0 else f"{control} control bytes"
+        where = (
+            _("a NUL byte at offset {offset}").format(offset=nul)
+            if nul >= 0
+            else _("{count} control bytes").format(count=control)
+        )
         return None, [
             _fatal(
                 "binary_file",
-                "The file is binary, not text",
-                f"The first {len(sample)} bytes contain {where}.",
-                "Export the data as CSV text (UTF-8, comma-separated).",
+                _("The file is binary, not text"),
+                _("The first {count} bytes contain {where}.").format(
+                    count=len(sample), where=where
+                ),
+                _("Export the data as CSV text (UTF-8, comma-separated)."),
             )
         ]
     start = 0
@@ -109,12 +123,16 @@ def sniff(path: Path) -> tuple[CsvLayout | None, list[Finding]]:
             Finding(
                 "utf8_bom",
                 "error",
-                "The file starts with a UTF-8 byte order mark (BOM)",
-                "The first 3 bytes are EF BB BF (Excel's 'CSV UTF-8' adds them); many importers "
-                "then read the first column name as '\\ufeff" + "USER_ID'-like text, which no "
-                "longer matches the schema.",
-                "Save without BOM (e.g. `sed -i '1s/^\\xEF\\xBB\\xBF//' FILE`, or pandas "
-                "to_csv(encoding='utf-8')).",
+                _("The file starts with a UTF-8 byte order mark (BOM)"),
+                _(
+                    "The first 3 bytes are EF BB BF (Excel's 'CSV UTF-8' adds them); many "
+                    "importers then read the first column name as {example}-like text, which no "
+                    "longer matches the schema."
+                ).format(example="'\\ufeff" + "USER_ID'"),
+                _(
+                    "Save without BOM (e.g. `sed -i '1s/^\\xEF\\xBB\\xBF//' FILE`, or pandas "
+                    "to_csv(encoding='utf-8'))."
+                ),
                 (1,),
             )
         )
@@ -124,16 +142,20 @@ def sniff(path: Path) -> tuple[CsvLayout | None, list[Finding]]:
     text = line.decode("utf-8", "replace")
     delimiter = header_separator(text)
     if delimiter != ",":
-        name = SEPARATORS[delimiter]
+        name = _(_SEPARATOR_NAMES.get(delimiter, SEPARATORS[delimiter]))
         findings.append(
             Finding(
                 "wrong_separator",
                 "error",
-                f"Columns are separated by {name}s",
-                f"The header has {text.count(delimiter)} {name}(s) and no comma; "
-                f"Personalize reads only comma-separated files.",
-                "Export with commas as separators (the rest of this report reads the file "
-                f"with the {name} it uses).",
+                _("Columns are separated by {separator}s").format(separator=name),
+                _(
+                    "The header has {count} {separator}(s) and no comma; Personalize reads only "
+                    "comma-separated files."
+                ).format(count=text.count(delimiter), separator=name),
+                _(
+                    "Export with commas as separators (the rest of this report reads the file "
+                    "with the {separator} it uses)."
+                ).format(separator=name),
                 (1,),
             )
         )
@@ -166,28 +188,37 @@ class FileDefects:
                 Finding(
                     "not_utf8",
                     "error",
-                    "The file is not valid UTF-8",
-                    f"Byte 0x{raw[0]:02X} at offset {offset} (line {line}) is not valid UTF-8; "
-                    f"as Latin-1/Windows-1252 it would read {guess!r}, so the file was probably "
-                    f"saved in a legacy encoding. Personalize reads UTF-8 only.",
-                    "Re-encode as UTF-8, e.g. `iconv -f WINDOWS-1252 -t UTF-8 in.csv > out.csv`.",
+                    _("The file is not valid UTF-8"),
+                    _(
+                        "Byte {byte} at offset {offset} (line {line}) is not valid UTF-8; as "
+                        "Latin-1/Windows-1252 it would read {guess}, so the file was probably "
+                        "saved in a legacy encoding. Personalize reads UTF-8 only."
+                    ).format(byte=f"0x{raw[0]:02X}", offset=offset, line=line, guess=repr(guess)),
+                    _(
+                        "Re-encode as UTF-8, e.g. `iconv -f WINDOWS-1252 -t UTF-8 in.csv > "
+                        "out.csv`."
+                    ),
                     (line,),
                 )
             )
         if self.ragged.count:
             shown = ", ".join(
-                f"line {r}: {n} fields"
+                _("line {line}: {count} fields").format(line=r, count=n)
                 for r, n in zip(self.ragged.rows, self.ragged_fields, strict=False)
             )
             out.append(
                 Finding(
                     "ragged_rows",
                     "error",
-                    "Rows with the wrong number of fields",
-                    f"{self.ragged.count} rows do not have the header's {self.ncols} fields "
-                    f"({shown}); the import fails on them. This report skips them.",
-                    "Quote values that contain the separator, and make every row have one value "
-                    "per column.",
+                    _("Rows with the wrong number of fields"),
+                    _(
+                        "{count} rows do not have the header's {fields} fields ({shown}); the "
+                        "import fails on them. This report skips them."
+                    ).format(count=self.ragged.count, fields=self.ncols, shown=shown),
+                    _(
+                        "Quote values that contain the separator, and make every row have one "
+                        "value per column."
+                    ),
                     tuple(self.ragged.rows),
                 )
             )
@@ -197,12 +228,14 @@ class FileDefects:
                 Finding(
                     "quoted_newlines",
                     "warning",
-                    "Values contain line breaks",
-                    f"{self.quoted_newlines.count} rows have a quoted value spanning several "
-                    f"lines (columns: {cols or '?'}). Valid CSV, but line-based tools (split, "
-                    f"wc -l, grep) break such rows, and in an ID or categorical column it is "
-                    f"usually a copy-paste error.",
-                    "Replace line breaks inside values with spaces.",
+                    _("Values contain line breaks"),
+                    _(
+                        "{count} rows have a quoted value spanning several lines (columns: "
+                        "{columns}). Valid CSV, but line-based tools (split, wc -l, grep) break "
+                        "such rows, and in an ID or categorical column it is usually a copy-paste "
+                        "error."
+                    ).format(count=self.quoted_newlines.count, columns=cols or "?"),
+                    _("Replace line breaks inside values with spaces."),
                     tuple(self.quoted_newlines.rows),
                 )
             )
@@ -211,10 +244,11 @@ class FileDefects:
                 Finding(
                     "blank_lines",
                     "warning",
-                    "Blank lines",
-                    f"{self.blank.count} lines are empty; some importers read them as rows with "
-                    f"empty IDs.",
-                    "Remove the empty lines.",
+                    _("Blank lines"),
+                    _(
+                        "{count} lines are empty; some importers read them as rows with empty IDs."
+                    ).format(count=self.blank.count),
+                    _("Remove the empty lines."),
                     tuple(self.blank.rows),
                 )
             )
@@ -224,10 +258,12 @@ class FileDefects:
                 Finding(
                     "csv_parse_error",
                     "error",
-                    "The CSV cannot be parsed",
-                    f"Line {line}: {message}. Rows after this point in the same block were not "
-                    f"checked.",
-                    "Fix the quoting near this line.",
+                    _("The CSV cannot be parsed"),
+                    _(
+                        "Line {line}: {message}. Rows after this point in the same block were not "
+                        "checked."
+                    ).format(line=line, message=message),
+                    _("Fix the quoting near this line."),
                     (line,),
                 )
             )
@@ -240,7 +276,7 @@ def _cut(buf: bytes) -> int:
     if pos < 0 or buf.find(b'"') < 0:
         return pos + 1
     parity = buf.count(b'"', 0, pos) % 2
-    for _ in range(256):
+    for _step in range(256):
         if parity == 0:
             return pos + 1
         prev = buf.rfind(b"\n", 0, pos)

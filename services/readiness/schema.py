@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from services.i18n import _
+
 from .report import Finding
 
 TYPES = ("string", "int", "long", "float", "double", "boolean")
@@ -85,29 +87,37 @@ def _bad(detail: str) -> Finding:
     return Finding(
         "schema_invalid",
         "error",
-        "The schema is not a valid Personalize schema",
+        _("The schema is not a valid Personalize schema"),
         detail,
-        "Fix the schema JSON: a flat Avro record whose fields have types string, int, long, "
-        'float, double or boolean (optionally in a union with "null").',
+        _(
+            "Fix the schema JSON: a flat Avro record whose fields have types string, int, long, "
+            'float, double or boolean (optionally in a union with "null").'
+        ),
     )
 
 
 def _field(raw: Any) -> Field | str:
     if not isinstance(raw, Mapping) or not isinstance(raw.get("name"), str):
-        return f"field {raw!r} has no name"
+        return _("field {field} has no name").format(field=repr(raw))
     name, t = raw["name"], raw.get("type")
     nullable = False
     if isinstance(t, list):
         nullable = "null" in t
         rest = [x for x in t if x != "null"]
         if len(rest) != 1:
-            return f'field {name}: union {t} must be one type plus "null"'
+            return _('field {field}: union {union} must be one type plus "null"').format(
+                field=name, union=t
+            )
         t = rest[0]
     if t not in TYPES:
-        return f"field {name}: type {t!r} is not one of {', '.join(TYPES)}"
+        return _("field {field}: type {type} is not one of {types}").format(
+            field=name, type=repr(t), types=", ".join(TYPES)
+        )
     categorical, textual = bool(raw.get("categorical")), bool(raw.get("textual"))
     if (categorical or textual) and t != "string":
-        return f"field {name}: only string fields can be categorical or textual"
+        return _("field {field}: only string fields can be categorical or textual").format(
+            field=name
+        )
     return Field(name, t, nullable, categorical, textual)
 
 
@@ -128,12 +138,16 @@ def load_schema(
             schema = Path(schema).read_text(encoding="utf-8")
         raw = json.loads(schema) if isinstance(schema, str) else schema
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
-        return default_schema(dataset_type), [_bad(f"Cannot read the schema: {err}.")]
+        return default_schema(dataset_type), [
+            _bad(_("Cannot read the schema: {error}.").format(error=err))
+        ]
     if not isinstance(raw, Mapping) or raw.get("type") != "record":
-        return default_schema(dataset_type), [_bad('The schema must be {"type": "record", …}.')]
+        return default_schema(dataset_type), [
+            _bad(_("The schema must be {record}.").format(record='{"type": "record", …}'))
+        ]
     raw_fields = raw.get("fields")
     if not isinstance(raw_fields, list) or not raw_fields:
-        return default_schema(dataset_type), [_bad('The schema has no "fields" list.')]
+        return default_schema(dataset_type), [_bad(_('The schema has no "fields" list.'))]
     fields, problems = [], []
     for item in raw_fields:
         parsed = _field(item)
@@ -154,16 +168,20 @@ def _rules(schema: DatasetSchema) -> list[str]:
     for name, t in need.items():
         f = schema.get(name)
         if f is None:
-            out.append(f"required field {name} is missing")
+            out.append(_("required field {field} is missing").format(field=name))
         elif f.type != t:
-            out.append(f"{name} must be {t}, not {f.type}")
+            out.append(
+                _("{field} must be {type}, not {actual}").format(field=name, type=t, actual=f.type)
+            )
     event_type = schema.get("EVENT_TYPE")
     if kind == "interactions" and event_type is not None and event_type.categorical:
-        out.append("EVENT_TYPE must not be categorical")
+        out.append(_("EVENT_TYPE must not be categorical"))
     if kind != "interactions" and len(schema.fields) < 2:
-        out.append(f"an {kind.title()} schema needs at least one metadata field")
+        out.append(
+            _("an {dataset} schema needs at least one metadata field").format(dataset=kind.title())
+        )
     if sum(f.textual for f in schema.fields) > 1:
-        out.append("at most one textual field is allowed")
+        out.append(_("at most one textual field is allowed"))
     return out
 
 
@@ -187,9 +205,11 @@ def match_header(header: Sequence[str], schema: DatasetSchema) -> HeaderMatch:
                 Finding(
                     "duplicate_column",
                     "error",
-                    f"Column {name} appears twice",
-                    f"Columns {seen[name] + 1} and {i + 1} are both named {name!r}.",
-                    "Remove or rename one of them.",
+                    _("Column {column} appears twice").format(column=name),
+                    _("Columns {first} and {second} are both named {column}.").format(
+                        first=seen[name] + 1, second=i + 1, column=repr(name)
+                    ),
+                    _("Remove or rename one of them."),
                     (1,),
                     name,
                 )
@@ -212,11 +232,27 @@ def match_header(header: Sequence[str], schema: DatasetSchema) -> HeaderMatch:
                 Finding(
                     "missing_required_column",
                     "error",
-                    f"Required column {f.name} is missing",
-                    f"The header ({', '.join(header) or 'empty'}) has no {f.name} column"
-                    + data_like,
-                    f"Add a {f.name} column (type {f.type}) to the file"
-                    + (", starting with a header row." if data_like != "." else "."),
+                    _("Required column {column} is missing").format(column=f.name),
+                    (
+                        _(
+                            "The header ({header}) has no {column} column; the first line looks "
+                            "like data ({example}), so the file has no header."
+                        )
+                        if data_like
+                        else _("The header ({header}) has no {column} column.")
+                    ).format(
+                        header=", ".join(header) or _("empty"),
+                        column=f.name,
+                        example=repr(data_like),
+                    ),
+                    (
+                        _(
+                            "Add a {column} column (type {type}) to the file, starting with a "
+                            "header row."
+                        )
+                        if data_like
+                        else _("Add a {column} column (type {type}) to the file.")
+                    ).format(column=f.name, type=f.type),
                     (1,),
                     f.name,
                 )
@@ -226,10 +262,14 @@ def match_header(header: Sequence[str], schema: DatasetSchema) -> HeaderMatch:
                 Finding(
                     "schema_field_missing",
                     "warning",
-                    f"Schema field {f.name} is not in the file",
-                    f"The schema defines a nullable field {f.name} that the file lacks; it "
-                    f"will be empty for every row.",
-                    f"Add a {f.name} column, or drop the field from the schema.",
+                    _("Schema field {column} is not in the file").format(column=f.name),
+                    _(
+                        "The schema defines a nullable field {column} that the file lacks; it "
+                        "will be empty for every row."
+                    ).format(column=f.name),
+                    _("Add a {column} column, or drop the field from the schema.").format(
+                        column=f.name
+                    ),
                     (1,),
                     f.name,
                 )
@@ -240,25 +280,31 @@ def match_header(header: Sequence[str], schema: DatasetSchema) -> HeaderMatch:
             Finding(
                 "header_case",
                 "error",
-                "Column names differ from the schema in case or spacing",
-                f"Personalize matches column names to the schema exactly (case-sensitive), so "
-                f"the import fails: {listed}.",
-                f"Rename the header columns: {listed}.",
+                _("Column names differ from the schema in case or spacing"),
+                _(
+                    "Personalize matches column names to the schema exactly (case-sensitive), so "
+                    "the import fails: {renames}."
+                ).format(renames=listed),
+                _("Rename the header columns: {renames}.").format(renames=listed),
                 (1,),
                 renames[0][1],
             )
         )
     extra = tuple(n for n, i in seen.items() if i not in positions.values())
-    for name in extra if data_like == "." else ():
+    for name in extra if data_like is None else ():
         if schema.explicit:
             findings.append(
                 Finding(
                     "unknown_column",
                     "error",
-                    f"Column {name} is not in the schema",
-                    f"The file has a column {name!r} that the schema does not define; the "
-                    f"import requires the columns to match the schema's fields.",
-                    f"Drop the column, or add a field {name!r} to the schema.",
+                    _("Column {column} is not in the schema").format(column=name),
+                    _(
+                        "The file has a column {column} that the schema does not define; the "
+                        "import requires the columns to match the schema's fields."
+                    ).format(column=repr(name)),
+                    _("Drop the column, or add a field {column} to the schema.").format(
+                        column=repr(name)
+                    ),
                     (1,),
                     name,
                 )
@@ -268,10 +314,12 @@ def match_header(header: Sequence[str], schema: DatasetSchema) -> HeaderMatch:
                 Finding(
                     "unknown_column",
                     "warning",
-                    f"Column {name} is not a reserved column",
-                    f"{name!r} is not one of Personalize's Interactions columns; it is imported "
-                    f"only as metadata declared in a schema (at most 5 metadata columns).",
-                    f"Declare {name!r} in the schema, or drop it.",
+                    _("Column {column} is not a reserved column").format(column=name),
+                    _(
+                        "{column} is not one of Personalize's Interactions columns; it is imported "
+                        "only as metadata declared in a schema (at most 5 metadata columns)."
+                    ).format(column=repr(name)),
+                    _("Declare {column} in the schema, or drop it.").format(column=repr(name)),
                     (1,),
                     name,
                 )
@@ -279,9 +327,8 @@ def match_header(header: Sequence[str], schema: DatasetSchema) -> HeaderMatch:
     return HeaderMatch(positions, extra, tuple(findings))
 
 
-def _looks_like_data(header: Sequence[str]) -> str:
-    """A hint when the first line looks like a data row (a real header has no numbers)."""
+def _looks_like_data(header: Sequence[str]) -> str | None:
+    """The first number in a header that looks like a data row (a real header has no
+    numbers), or None."""
     numeric = [h for h in header if h.strip().lstrip("+-").replace(".", "", 1).isdigit()]
-    if numeric:
-        return f"; the first line looks like data ({numeric[0]!r}), so the file has no header."
-    return "."
+    return numeric[0] if numeric else None

@@ -6,6 +6,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from services.i18n import _
+
 from .columns import RowLines, Tally, parse_numeric, to_bool, to_str
 from .limits import MAX_CATEGORICAL_LENGTH, MAX_CATEGORICAL_PARTS, MAX_TEXTUAL_LENGTH
 from .report import Finding
@@ -70,11 +72,20 @@ class ValueField:
                 Finding(
                     f"{self.code_prefix}_non_numeric",
                     "error",
-                    f"{c} has values that are not numbers",
-                    f"{self.non_numeric.count} values of {c} are not numbers "
-                    f"(e.g. {self.non_numeric.sample()}); the schema type is {kind}.",
-                    f"Write {c} as plain numbers (dot as decimal separator, no units), or leave "
-                    f"them empty if the field is nullable.",
+                    _("{column} has values that are not numbers").format(column=c),
+                    _(
+                        "{count} values of {column} are not numbers (e.g. {examples}); the schema "
+                        "type is {kind}."
+                    ).format(
+                        count=self.non_numeric.count,
+                        column=c,
+                        examples=self.non_numeric.sample(),
+                        kind=kind,
+                    ),
+                    _(
+                        "Write {column} as plain numbers (dot as decimal separator, no units), or "
+                        "leave them empty if the field is nullable."
+                    ).format(column=c),
                     tuple(self.non_numeric.rows),
                     c,
                 )
@@ -84,10 +95,17 @@ class ValueField:
                 Finding(
                     f"{self.code_prefix}_not_integer",
                     "error",
-                    f"{c} has decimals",
-                    f"{self.non_integer.count} values of {c} have decimals (e.g. "
-                    f"{self.non_integer.sample()}) but the schema type is {kind}.",
-                    f"Round {c} or change the schema type to double.",
+                    _("{column} has decimals").format(column=c),
+                    _(
+                        "{count} values of {column} have decimals (e.g. {examples}) but the schema "
+                        "type is {kind}."
+                    ).format(
+                        count=self.non_integer.count,
+                        column=c,
+                        examples=self.non_integer.sample(),
+                        kind=kind,
+                    ),
+                    _("Round {column} or change the schema type to double.").format(column=c),
                     tuple(self.non_integer.rows),
                     c,
                 )
@@ -97,24 +115,32 @@ class ValueField:
                 Finding(
                     "value_not_boolean",
                     "error",
-                    f"{c} has values that are not true/false",
-                    f"{self.non_boolean.count} values of {c} are not true or false "
-                    f"(e.g. {self.non_boolean.sample()}).",
-                    f"Write {c} as true or false.",
+                    _("{column} has values that are not true/false").format(column=c),
+                    _("{count} values of {column} are not true or false (e.g. {examples}).").format(
+                        count=self.non_boolean.count, column=c, examples=self.non_boolean.sample()
+                    ),
+                    _("Write {column} as true or false.").format(column=c),
                     tuple(self.non_boolean.rows),
                     c,
                 )
             )
+        # the figures both too-long findings state
+        too_long = {"count": self.too_long.count, "column": c, "longest": self.longest}
         if kind == "textual" and self.too_long.count:
             out.append(
                 Finding(
                     "textual_too_long",
                     "warning",
-                    f"{c} text longer than {MAX_TEXTUAL_LENGTH}",
-                    f"{self.too_long.count} values of {c} are longer than "
-                    f"{MAX_TEXTUAL_LENGTH} "
-                    f"characters (longest {self.longest}); Personalize truncates them.",
-                    f"Shorten {c} to the most useful {MAX_TEXTUAL_LENGTH} characters.",
+                    _("{column} text longer than {limit}").format(
+                        column=c, limit=MAX_TEXTUAL_LENGTH
+                    ),
+                    _(
+                        "{count} values of {column} are longer than {limit} characters (longest "
+                        "{longest}); Personalize truncates them."
+                    ).format(limit=MAX_TEXTUAL_LENGTH, **too_long),
+                    _("Shorten {column} to the most useful {limit} characters.").format(
+                        column=c, limit=MAX_TEXTUAL_LENGTH
+                    ),
                     tuple(self.too_long.rows),
                     c,
                 )
@@ -124,12 +150,17 @@ class ValueField:
                 Finding(
                     "categorical_too_long",
                     "error",
-                    f"{c} values longer than {MAX_CATEGORICAL_LENGTH} characters",
-                    f"{self.too_long.count} values of {c} are longer than "
-                    f"{MAX_CATEGORICAL_LENGTH} characters (longest {self.longest}); the "
-                    f"import job fails on them.",
-                    f"Shorten the categories, or mark {c} as textual (Items only) if it is "
-                    "free text.",
+                    _("{column} values longer than {limit} characters").format(
+                        column=c, limit=MAX_CATEGORICAL_LENGTH
+                    ),
+                    _(
+                        "{count} values of {column} are longer than {limit} characters (longest "
+                        "{longest}); the import job fails on them."
+                    ).format(limit=MAX_CATEGORICAL_LENGTH, **too_long),
+                    _(
+                        "Shorten the categories, or mark {column} as textual (Items only) if it is "
+                        "free text."
+                    ).format(column=c),
                     tuple(self.too_long.rows),
                     c,
                 )
@@ -139,14 +170,23 @@ class ValueField:
                 Finding(
                     "categorical_too_many_values",
                     "warning",
-                    f"{c} joins more than {MAX_CATEGORICAL_PARTS} categories",
-                    f"{self.too_many_parts.count} values of {c} join more than "
-                    f"{MAX_CATEGORICAL_PARTS} categories with '|' (most: "
-                    f"{self.most_parts}); "
-                    f"Personalize's data analysis flags this and such long lists carry little "
-                    f"signal.",
-                    f"Keep the most specific categories, or split levels into fields "
-                    f"({c}_L1, {c}_L2 …).",
+                    _("{column} joins more than {limit} categories").format(
+                        column=c, limit=MAX_CATEGORICAL_PARTS
+                    ),
+                    _(
+                        "{count} values of {column} join more than {limit} categories with '|' "
+                        "(most: {most}); Personalize's data analysis flags this and such long "
+                        "lists carry little signal."
+                    ).format(
+                        count=self.too_many_parts.count,
+                        column=c,
+                        limit=MAX_CATEGORICAL_PARTS,
+                        most=self.most_parts,
+                    ),
+                    _(
+                        "Keep the most specific categories, or split levels into fields "
+                        "({column}_L1, {column}_L2 …)."
+                    ).format(column=c),
                     tuple(self.too_many_parts.rows),
                     c,
                 )
