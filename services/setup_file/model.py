@@ -146,12 +146,14 @@ class CampaignSpec(_Spec):
 
 class RecommenderSpec(_Spec):
     """CreateRecommender of a domain use case (``aws-ecomm-popular-items-by-purchases``);
-    ``min_rps`` is ``recommenderConfig.minRecommendationRequestsPerSecond``."""
+    ``min_rps`` is ``recommenderConfig.minRecommendationRequestsPerSecond``; left out it is
+    Personalize's default, 1 (CreateRecommender: RecommenderConfig), so a file that omits it
+    plans no change against a recommender created without it."""
 
     name: Name
     dataset_group: Name
     use_case: Name
-    min_rps: Annotated[int, Field(ge=1)] | None = None
+    min_rps: Annotated[int, Field(ge=1)] = 1
 
 
 class AttributedMetricSpec(_Spec):

@@ -163,7 +163,7 @@ def _read_group(
             name=doc["name"],
             dataset_group=group,
             use_case=recipe_name(doc["recipeArn"]),
-            min_rps=rps,
+            min_rps=1 if rps is None else rps,
         )
         _add(acc, kinds, "recommenders", spec, doc["recommenderArn"], doc["status"])
     for summary in _pages(

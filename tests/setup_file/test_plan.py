@@ -117,3 +117,16 @@ def test_new_recommenders_count_their_minimum_requests_in_the_cost(
     assert any(
         "minimum requests a second 0 -> 4 (0 -> 10,512,000" in line for line in cli.plan_lines(plan)
     )
+
+
+def test_a_recommender_without_min_rps_means_personalizes_default_of_one() -> None:
+    """A file that leaves min_rps out asks for what CreateRecommender does without
+    recommenderConfig (1 request a second), so a recommender created that way is unchanged
+    (a fresh demo's plan showed `min_rps: 1 -> None`)."""
+    from services.setup_file.model import RecommenderSpec
+
+    left_out = RecommenderSpec(name="best", dataset_group="eshop", use_case="aws-ecomm-x")
+    assert left_out.min_rps == 1
+    assert left_out == RecommenderSpec(
+        name="best", dataset_group="eshop", use_case="aws-ecomm-x", min_rps=1
+    )
