@@ -164,6 +164,17 @@ def sniff(path: Path) -> tuple[CsvLayout | None, list[Finding]]:
     return CsvLayout(header, delimiter, data_offset), findings
 
 
+def legacy_encoding(raw: bytes) -> tuple[str, str, str]:
+    """The legacy encoding ``raw`` (bytes that are not UTF-8) was most likely saved in, as
+    (Python codec, iconv name, name for people): CP949 when the bytes read as Hangul there (a
+    Korean Excel export), else Windows-1252. Suggesting Windows-1252 for a CP949 file would
+    have the user corrupt every Korean name."""
+    text = raw.decode("cp949", "ignore")
+    if any("\uac00" <= ch <= "\ud7a3" for ch in text):
+        return "cp949", "CP949", "CP949 (Korean)"
+    return "cp1252", "WINDOWS-1252", "Latin-1/Windows-1252"
+
+
 @dataclass
 class FileDefects:
     """File-level problems found while streaming (ragged rows, encoding, …)."""
@@ -183,7 +194,8 @@ class FileDefects:
         out: list[Finding] = []
         if self.bad_utf8 is not None:
             offset, line, raw = self.bad_utf8
-            guess = raw.decode("cp1252", "replace")
+            codec, iconv_name, label = legacy_encoding(raw)
+            guess = raw.decode(codec, "replace")[:1]  # the character the bad byte starts
             out.append(
                 Finding(
                     "not_utf8",
@@ -191,13 +203,18 @@ class FileDefects:
                     _("The file is not valid UTF-8"),
                     _(
                         "Byte {byte} at offset {offset} (line {line}) is not valid UTF-8; as "
-                        "Latin-1/Windows-1252 it would read {guess}, so the file was probably "
+                        "{encoding} it would read {guess}, so the file was probably "
                         "saved in a legacy encoding. Personalize reads UTF-8 only."
-                    ).format(byte=f"0x{raw[0]:02X}", offset=offset, line=line, guess=repr(guess)),
-                    _(
-                        "Re-encode as UTF-8, e.g. `iconv -f WINDOWS-1252 -t UTF-8 in.csv > "
-                        "out.csv`."
+                    ).format(
+                        byte=f"0x{raw[0]:02X}",
+                        offset=offset,
+                        line=line,
+                        encoding=label,
+                        guess=repr(guess),
                     ),
+                    _(
+                        "Re-encode as UTF-8, e.g. `iconv -f {encoding} -t UTF-8 in.csv > out.csv`."
+                    ).format(encoding=iconv_name),
                     (line,),
                 )
             )
@@ -378,7 +395,11 @@ def _parse(
         defects.bad_utf8_blocks += 1
         if defects.bad_utf8 is None:
             at = line + block.count(b"\n", 0, err.start)
-            defects.bad_utf8 = (offset + err.start, at, block[err.start : err.start + 1])
+            # the bad byte and the rest of its line (≤ 64 bytes), enough to tell CP949 Hangul
+            # from a Western legacy encoding
+            end = block.find(b"\n", err.start)
+            end = min(err.start + 64, len(block) if end < 0 else end)
+            defects.bad_utf8 = (offset + err.start, at, block[err.start : end])
         block = block.decode("utf-8", "replace").encode("utf-8")
     return _parse_exactly(block.decode("utf-8"), line, names, delimiter, defects)
 

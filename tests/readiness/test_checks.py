@@ -424,3 +424,15 @@ def test_unknown_dataset_type(write_csv):
         check_file(write_csv("a\n1\n"), "actions")
     with pytest.raises(FileNotFoundError):
         check_file("/nonexistent/file.csv", "items")
+
+
+def test_a_cp949_export_is_named_as_cp949_not_windows_1252(write_csv):
+    # "상품" in CP949 is BB F3 C7 B0: read as Windows-1252 it would be mojibake, and the old
+    # advice `iconv -f WINDOWS-1252` corrupted every Korean name
+    raw = "ITEM_ID,GENRE\ni1,상품\n".encode("cp949")
+    report = check_file(write_csv(raw), "items", now=NOW)
+    f = report.get("not_utf8")
+    assert "CP949 (Korean)" in f.detail and "'상'" in f.detail
+    assert "iconv -f CP949 -t UTF-8" in f.fix
+    latin = check_file(write_csv(b"ITEM_ID,GENRE\ni1,Com\xe9die\n"), "items", now=NOW)
+    assert "iconv -f WINDOWS-1252 -t UTF-8" in latin.get("not_utf8").fix
