@@ -239,7 +239,7 @@ def test_update_adds_new_items_and_keeps_the_network(
     assert updated.params["item_emb"].shape == (43, 16)
     path = tmp_path / "updated.npz"
     updated.save(path)
-    with np.load(path) as npz:  # plain arrays: numpy's loader refuses pickled objects
+    with np.load(path) as npz:  # plain arrays: numpy's loader refuses object arrays
         assert all(npz[k].dtype != object for k in npz.files)
     assert recipe.load(path).training == updated.training
 

@@ -16,10 +16,10 @@ machine (load average 13) 100,000 synthetic 64-dimensional factors took faiss 31
 faster than linearly, which a 500,000-item training run cannot afford; an IVF index's recall is
 tuned at query time (``nprobe``) without a rebuild; and faiss serialises an index to a byte
 array (``faiss.serialize_index``) that the model's ``.npz`` keeps as plain uint8: one file,
-read by numpy's pickle-free loader. Measured on the ALS factors of the seed shop (494,349
-learned items of ``bench/seed_shop.py``'s 500,000, 6M events, 300 users' fold-in vectors;
-load average 20): the exact top 25 among 200 candidates 99.76 % at nprobe 70 of 2,812
-partitions, 99.87 % at 141 (the default, 5 %), 99.92 % at 282; a search of 141 partitions
+read back by numpy's loader with object arrays refused. Measured on the ALS factors of the
+seed shop (494,349 learned items of ``bench/seed_shop.py``'s 500,000, 6M events, 300 users'
+fold-in vectors; load average 20): the exact top 25 among 200 candidates 99.76 % at nprobe 70
+of 2,812 partitions, 99.87 % at 141 (the default, 5 %), 99.92 % at 282; a search of 141 partitions
 (about 25,000 items) took 1.3 ms p50 against 32 ms for the exact scan at that load (measured
 on the variant below, which visits as many items). Partitioned on the raw inner product
 instead (no ``augmented`` coordinate) it found 21-31 %. Building the index of the 494,349
