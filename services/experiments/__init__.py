@@ -1,0 +1,1 @@
+"""Experiments: campaigns or recommenders compared on live traffic, split by user ID."""
