@@ -10,23 +10,15 @@ from typing import Any
 
 from services.local.context import EngineContext
 from services.local.control.campaigns import check_campaign_config, check_ranking_influence
-from services.local.control.describe_list_delete import ResourceSpec, operations
+from services.local.control.describe_list_delete import JOB_SUMMARY, job_spec, operations
+from services.local.control.groups import queue_job
 from services.local.data.locations import bucket_path, resolve_location
-from services.local.data.resources import ACTIVE, PENDING, WAITING, Resources, expect_kind
+from services.local.data.resources import ACTIVE, WAITING, Resources, expect_kind
 from services.local.errors import InvalidInput, LimitExceeded, ResourceInUse
 from services.local.models.recipes.capabilities import NO_BATCH_RECIPES, SEGMENT_RECIPES
 
 MAX_PENDING_BATCH = 5
-_SUMMARY = (
-    "batchInferenceJobArn",
-    "jobName",
-    "status",
-    "creationDateTime",
-    "lastUpdatedDateTime",
-    "failureReason",
-    "solutionVersionArn",
-    "batchInferenceJobMode",
-)
+_SUMMARY = ("batchInferenceJobArn", *JOB_SUMMARY, "solutionVersionArn", "batchInferenceJobMode")
 
 
 def create_batch_inference_job(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:
@@ -84,9 +76,6 @@ def queued_job_doc(
         "jobInput": params["jobInput"],
         "jobOutput": params["jobOutput"],
         "roleArn": params["roleArn"],
-        "status": PENDING,
-        "creationDateTime": res.now,
-        "lastUpdatedDateTime": res.now,
     }
     if params.get("filterArn"):
         doc["filterArn"] = params["filterArn"]
@@ -116,28 +105,9 @@ def enqueue_batch(
     ]
     if len(waiting) >= MAX_PENDING_BATCH:
         raise LimitExceeded(f"{MAX_PENDING_BATCH} batch jobs are already pending.")
-    res.create(
-        arn,
-        kind,
-        params["jobName"],
-        doc,
-        parent=params["solutionVersionArn"],
-        group=version["datasetGroupArn"],
-        tags=params.get("tags"),
-    )
-    engine.jobs.enqueue(res.conn, job, arn)
+    parent, group = params["solutionVersionArn"], version["datasetGroupArn"]
+    queue_job(engine, res, params, kind, arn, doc, job, parent, group)
 
 
-SPEC = ResourceSpec(
-    kind="batch-inference-job",
-    summary=_SUMMARY,
-    scope_param="solutionVersionArn",
-    scope_by="parent",
-    check_scope=False,
-    newest_first=True,
-)
-
-OPERATIONS = {
-    "CreateBatchInferenceJob": create_batch_inference_job,
-    **operations(SPEC, "BatchInferenceJob", deletable=False),
-}
+SPEC = job_spec("batch-inference-job", _SUMMARY, "solutionVersionArn")
+OPERATIONS = operations(SPEC, "BatchInferenceJob", create=create_batch_inference_job)

@@ -244,7 +244,6 @@ SPEC = ResourceSpec(
 )
 
 OPERATIONS = {
-    "CreateCampaign": create_campaign,
-    **operations(SPEC, "Campaign"),
+    **operations(SPEC, "Campaign", create=create_campaign),
     "UpdateCampaign": update_campaign,
 }

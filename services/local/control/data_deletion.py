@@ -13,21 +13,13 @@ from __future__ import annotations
 from typing import Any
 
 from services.local.context import EngineContext
-from services.local.control.describe_list_delete import operations
+from services.local.control.describe_list_delete import JOB_SUMMARY, operations
 from services.local.control.groups import group_of, group_scoped, queue_in_group
 from services.local.errors import LimitExceeded
 
 PENDING, IN_PROGRESS, COMPLETED, FAILED = "PENDING", "IN_PROGRESS", "COMPLETED", "FAILED"
 MAX_RUNNING_DELETIONS = 1  # per dataset group, one at a time (the engine's choice)
-_SUMMARY = (
-    "dataDeletionJobArn",
-    "datasetGroupArn",
-    "jobName",
-    "status",
-    "creationDateTime",
-    "lastUpdatedDateTime",
-    "failureReason",
-)
+_SUMMARY = ("dataDeletionJobArn", *JOB_SUMMARY, "datasetGroupArn")
 
 
 def create_data_deletion_job(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:
@@ -63,10 +55,8 @@ SPEC = group_scoped(
     kind="data-deletion-job",
     summary=_SUMMARY,
     newest_first=True,
+    deletable=False,
 )
 
 
-OPERATIONS = {
-    "CreateDataDeletionJob": create_data_deletion_job,
-    **operations(SPEC, "DataDeletionJob", deletable=False),
-}
+OPERATIONS = operations(SPEC, "DataDeletionJob", create=create_data_deletion_job)

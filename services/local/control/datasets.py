@@ -11,7 +11,14 @@ from services.local.context import EngineContext
 from services.local.control.describe_list_delete import operations
 from services.local.control.groups import group_of, group_scoped
 from services.local.data import tables as t
-from services.local.data.resources import ACTIVE, WAITING, Resources, expect_kind, waiting
+from services.local.data.resources import (
+    ACTIVE,
+    WAITING,
+    Resources,
+    expect_kind,
+    require_active,
+    waiting,
+)
 from services.local.data.schemas import (
     ACTION_DATASET_TYPES,
     AvroSchema,
@@ -231,8 +238,7 @@ def update_dataset(engine: EngineContext, params: dict[str, Any]) -> dict[str, A
     expect_kind(params["schemaArn"], "schema", "schemaArn")
     with engine.tx() as res:
         doc = res.get(arn, "dataset")
-        if doc["status"] != ACTIVE:
-            raise ResourceInUse(f"Dataset {doc['name']} is {doc['status']}.")
+        require_active(doc, "Dataset")
         group = group_of(res, doc["datasetGroupArn"])
         old = parse_schema(res.get(doc["schemaArn"], "schema")["schema"])
         new_doc = res.get(params["schemaArn"], "schema")
@@ -262,7 +268,6 @@ def update_dataset(engine: EngineContext, params: dict[str, Any]) -> dict[str, A
 
 
 OPERATIONS = {
+    **operations(SPEC, "Dataset", create=create_dataset),
     "UpdateDataset": update_dataset,
-    "CreateDataset": create_dataset,
-    **operations(SPEC, "Dataset"),
 }

@@ -39,7 +39,8 @@ class ResourceSpec:
     filter (a dataset group, a parent resource), matched as the resource's ``group`` or
     ``parent`` per ``scope_by``; with ``check_scope`` a scope that does not exist is
     ResourceNotFoundException. ``newest_first`` lists jobs and versions newest first, as the
-    console shows them.
+    console shows them. ``deletable`` is False for the kinds Personalize has no Delete* for
+    (jobs and solution versions).
     """
 
     kind: str
@@ -58,6 +59,7 @@ class ResourceSpec:
         Callable[[EngineContext, Resources, str, dict[str, Any]], list[str] | None] | None
     ) = None
     after_delete: Callable[[EngineContext, str, list[str]], None] | None = None
+    deletable: bool = True
 
     def __post_init__(self) -> None:
         head, *rest = self.kind.split("-")
@@ -76,6 +78,26 @@ class ResourceSpec:
             return self.load(res, arn)
         expect_kind(arn, self.kind, self.arn_param)
         return res.get(arn, self.kind)
+
+
+# The members every job's List* summary carries besides its ARN (API reference, e.g.
+# DatasetImportJobSummary, BatchInferenceJobSummary, DataDeletionJobSummary).
+JOB_SUMMARY = ("jobName", "status", "creationDateTime", "lastUpdatedDateTime", "failureReason")
+
+
+def job_spec(kind: str, summary: tuple[str, ...], parent: str, **fields: Any) -> ResourceSpec:
+    """A ``ResourceSpec`` for a job or a solution version: List* takes its parent's ARN as the
+    optional ``parent`` member and lists newest first; there is no Delete*. ``fields`` as for
+    ``ResourceSpec`` (``scope_kind`` to refuse a parent that does not exist)."""
+    return ResourceSpec(
+        kind=kind,
+        summary=summary,
+        scope_param=parent,
+        scope_by="parent",
+        newest_first=True,
+        deletable=False,
+        **fields,
+    )
 
 
 def forget_models(engine: EngineContext, arn: str, model_keys: list[str]) -> None:
@@ -139,10 +161,14 @@ def delete(spec: ResourceSpec) -> Operation:
     return handler
 
 
-def operations(spec: ResourceSpec, noun: str, *, deletable: bool = True) -> dict[str, Operation]:
-    """``Describe<noun>``, ``List<noun>s`` (``list_key`` capitalised) and ``Delete<noun>``."""
+def operations(
+    spec: ResourceSpec, noun: str, *, create: Operation | None = None
+) -> dict[str, Operation]:
+    """``Create<noun>`` (when ``create`` is given), ``Describe<noun>``, ``List<noun>s``
+    (``list_key`` capitalised) and ``Delete<noun>`` (when ``spec.deletable``)."""
     plural = spec.list_key[0].upper() + spec.list_key[1:]
-    ops = {f"Describe{noun}": describe(spec), f"List{plural}": list_(spec)}
-    if deletable:
+    ops = {f"Create{noun}": create} if create is not None else {}
+    ops.update({f"Describe{noun}": describe(spec), f"List{plural}": list_(spec)})
+    if spec.deletable:
         ops[f"Delete{noun}"] = delete(spec)
     return ops

@@ -9,19 +9,12 @@ from __future__ import annotations
 from typing import Any
 
 from services.local.context import EngineContext
-from services.local.control.describe_list_delete import ResourceSpec, operations
+from services.local.control.describe_list_delete import JOB_SUMMARY, job_spec, operations
+from services.local.control.groups import queue_job
 from services.local.data.locations import bucket_path
-from services.local.data.resources import ACTIVE, PENDING, expect_kind
-from services.local.errors import ResourceInUse
+from services.local.data.resources import expect_kind, require_active
 
-_SUMMARY = (
-    "datasetExportJobArn",
-    "jobName",
-    "status",
-    "creationDateTime",
-    "lastUpdatedDateTime",
-    "failureReason",
-)
+_SUMMARY = ("datasetExportJobArn", *JOB_SUMMARY)
 
 
 def create_dataset_export_job(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:
@@ -32,8 +25,7 @@ def create_dataset_export_job(engine: EngineContext, params: dict[str, Any]) -> 
     arn = engine.arns.make("dataset-export-job", params["jobName"])
     with engine.tx() as res:
         dataset = res.get(dataset_arn, "dataset")
-        if dataset["status"] != ACTIVE:
-            raise ResourceInUse(f"Dataset {dataset['name']} is {dataset['status']}.")
+        require_active(dataset, "Dataset")
         doc = {
             "jobName": params["jobName"],
             "datasetExportJobArn": arn,
@@ -41,34 +33,12 @@ def create_dataset_export_job(engine: EngineContext, params: dict[str, Any]) -> 
             "ingestionMode": params.get("ingestionMode") or "PUT",
             "roleArn": params["roleArn"],
             "jobOutput": params["jobOutput"],
-            "status": PENDING,
-            "creationDateTime": res.now,
-            "lastUpdatedDateTime": res.now,
         }
-        res.create(
-            arn,
-            "dataset-export-job",
-            params["jobName"],
-            doc,
-            parent=dataset_arn,
-            group=dataset["datasetGroupArn"],
-            tags=params.get("tags"),
-        )
-        engine.jobs.enqueue(res.conn, "export", arn)
+        group = dataset["datasetGroupArn"]
+        queue_job(engine, res, params, "dataset-export-job", arn, doc, "export", dataset_arn, group)
     engine.jobs.kick()
     return {"datasetExportJobArn": arn}
 
 
-SPEC = ResourceSpec(
-    kind="dataset-export-job",
-    summary=_SUMMARY,
-    scope_param="datasetArn",
-    scope_by="parent",
-    check_scope=False,
-    newest_first=True,
-)
-
-OPERATIONS = {
-    "CreateDatasetExportJob": create_dataset_export_job,
-    **operations(SPEC, "DatasetExportJob", deletable=False),
-}
+SPEC = job_spec("dataset-export-job", _SUMMARY, "datasetArn")
+OPERATIONS = operations(SPEC, "DatasetExportJob", create=create_dataset_export_job)

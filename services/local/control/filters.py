@@ -88,7 +88,4 @@ SPEC = group_scoped(
     summary=_SUMMARY,
 )
 
-OPERATIONS = {
-    "CreateFilter": create_filter,
-    **operations(SPEC, "Filter"),
-}
+OPERATIONS = operations(SPEC, "Filter", create=create_filter)

@@ -10,7 +10,13 @@ from services.local.context import EngineContext
 from services.local.control.describe_list_delete import ResourceSpec, operations
 from services.local.control.quotas import MAX_DATASET_GROUPS
 from services.local.data import tables as t
-from services.local.data.resources import ACTIVE, PENDING, Resources, expect_kind, waiting
+from services.local.data.resources import (
+    PENDING,
+    Resources,
+    expect_kind,
+    require_active,
+    waiting,
+)
 from services.local.errors import InvalidInput, LimitExceeded, ResourceInUse
 
 _SUMMARY = (
@@ -33,10 +39,7 @@ def group_of(res: Resources, group_arn: str, param: str = "datasetGroupArn") -> 
 def active_group_of(res: Resources, group_arn: str) -> dict[str, Any]:
     """The dataset group ``group_arn`` names, which must be ACTIVE to take new resources
     (ResourceNotFound if none; ResourceInUse while it is still being created or deleted)."""
-    group = group_of(res, group_arn)
-    if group["status"] != ACTIVE:
-        raise ResourceInUse(f"Dataset group {group['name']} is {group['status']}.")
-    return group
+    return require_active(group_of(res, group_arn), "Dataset group")
 
 
 def group_scoped(**fields: Any) -> ResourceSpec:
@@ -80,13 +83,52 @@ def queue_in_group(
     job: str,
     pending: str = PENDING,
 ) -> None:
-    """Insert ``doc`` (stamped with the status ``pending`` and created now) as a child of
-    ``group`` and queue the job kind ``job`` that advances it, both in ``res``'s transaction;
-    the caller kicks the runner (``engine.jobs.kick()``) after it commits. ``pending`` is
-    CREATE PENDING for trained resources, PENDING for jobs whose statuses have no prefix."""
+    """``queue_child`` for a resource whose parent is its dataset group."""
+    group_arn = group["datasetGroupArn"]
+    queue_child(
+        engine, res, kind, arn, name, doc, job, parent=group_arn, group=group_arn, pending=pending
+    )
+
+
+def queue_child(
+    engine: EngineContext,
+    res: Resources,
+    kind: str,
+    arn: str,
+    name: str,
+    doc: dict[str, Any],
+    job: str,
+    *,
+    parent: str,
+    group: str,
+    tags: list[dict[str, str]] | None = None,
+    pending: str = PENDING,
+) -> None:
+    """Insert ``doc`` (stamped with the status ``pending`` and created now) under ``parent``
+    in the dataset group ``group`` and queue the job kind ``job`` that advances it, both in
+    ``res``'s transaction; the caller kicks the runner (``engine.jobs.kick()``) after it
+    commits. ``pending`` is CREATE PENDING for trained resources, PENDING for jobs whose
+    statuses have no prefix. ResourceAlreadyExists if the ARN is taken."""
     doc.update(status=pending, creationDateTime=res.now, lastUpdatedDateTime=res.now)
-    create_in_group(res, group, kind, arn, name, doc)
+    res.create(arn, kind, name, doc, parent=parent, group=group, tags=tags)
     engine.jobs.enqueue(res.conn, job, arn)
+
+
+def queue_job(
+    engine: EngineContext,
+    res: Resources,
+    params: dict[str, Any],
+    kind: str,
+    arn: str,
+    doc: dict[str, Any],
+    job: str,
+    parent: str,
+    group: str,
+) -> None:
+    """``queue_child`` for a job a Create*Job request starts: named by its ``jobName``, tagged
+    with its ``tags``."""
+    name, tags = params["jobName"], params.get("tags")
+    queue_child(engine, res, kind, arn, name, doc, job, parent=parent, group=group, tags=tags)
 
 
 def create_dataset_group(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:
@@ -143,7 +185,4 @@ SPEC = ResourceSpec(
     after_delete=_after_delete,
 )
 
-OPERATIONS = {
-    "CreateDatasetGroup": create_dataset_group,
-    **operations(SPEC, "DatasetGroup"),
-}
+OPERATIONS = operations(SPEC, "DatasetGroup", create=create_dataset_group)

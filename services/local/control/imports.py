@@ -9,21 +9,19 @@ from __future__ import annotations
 from typing import Any
 
 from services.local.context import EngineContext
-from services.local.control.describe_list_delete import ResourceSpec, operations
+from services.local.control.describe_list_delete import JOB_SUMMARY, job_spec, operations
+from services.local.control.groups import queue_job
 from services.local.control.quotas import MAX_PENDING_IMPORTS
 from services.local.data.locations import resolve_location
-from services.local.data.resources import ACTIVE, PENDING, WAITING, expect_kind
-from services.local.errors import InvalidInput, LimitExceeded, ResourceInUse
-
-_SUMMARY = (
-    "datasetImportJobArn",
-    "jobName",
-    "status",
-    "creationDateTime",
-    "lastUpdatedDateTime",
-    "failureReason",
-    "importMode",
+from services.local.data.resources import (
+    ACTIVE,
+    WAITING,
+    expect_kind,
+    require_active,
 )
+from services.local.errors import InvalidInput, LimitExceeded
+
+_SUMMARY = ("datasetImportJobArn", *JOB_SUMMARY, "importMode")
 
 
 def create_dataset_import_job(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:
@@ -36,8 +34,7 @@ def create_dataset_import_job(engine: EngineContext, params: dict[str, Any]) -> 
     arn = engine.arns.make("dataset-import-job", params["jobName"])
     with engine.tx() as res:
         dataset = res.get(dataset_arn, "dataset")
-        if dataset["status"] != ACTIVE:
-            raise ResourceInUse(f"Dataset {dataset['name']} is {dataset['status']}.")
+        require_active(dataset, "Dataset")
         resolve_location(engine, location)
         jobs = res.all("dataset-import-job")
         if sum(1 for j in jobs if j["status"] in WAITING) >= MAX_PENDING_IMPORTS:
@@ -55,37 +52,15 @@ def create_dataset_import_job(engine: EngineContext, params: dict[str, Any]) -> 
             "datasetArn": dataset_arn,
             "dataSource": {"dataLocation": location},
             "importMode": mode,
-            "status": PENDING,
-            "creationDateTime": res.now,
-            "lastUpdatedDateTime": res.now,
             "publishAttributionMetricsToS3": bool(params.get("publishAttributionMetricsToS3")),
         }
         if params.get("roleArn"):
             doc["roleArn"] = params["roleArn"]
-        res.create(
-            arn,
-            "dataset-import-job",
-            params["jobName"],
-            doc,
-            parent=dataset_arn,
-            group=dataset["datasetGroupArn"],
-            tags=params.get("tags"),
-        )
-        engine.jobs.enqueue(res.conn, "import", arn)
+        group = dataset["datasetGroupArn"]
+        queue_job(engine, res, params, "dataset-import-job", arn, doc, "import", dataset_arn, group)
     engine.jobs.kick()
     return {"datasetImportJobArn": arn}
 
 
-SPEC = ResourceSpec(
-    kind="dataset-import-job",
-    summary=_SUMMARY,
-    scope_param="datasetArn",
-    scope_kind="dataset",
-    scope_by="parent",
-    newest_first=True,
-)
-
-OPERATIONS = {
-    "CreateDatasetImportJob": create_dataset_import_job,
-    **operations(SPEC, "DatasetImportJob", deletable=False),
-}
+SPEC = job_spec("dataset-import-job", _SUMMARY, "datasetArn", scope_kind="dataset")
+OPERATIONS = operations(SPEC, "DatasetImportJob", create=create_dataset_import_job)

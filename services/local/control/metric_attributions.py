@@ -18,13 +18,19 @@ from services.local.control.datasets import group_schemas
 from services.local.control.describe_list_delete import operations
 from services.local.control.groups import active_group_of, create_in_group, group_scoped
 from services.local.data.locations import bucket_path
-from services.local.data.resources import ACTIVE, Resources, expect_kind, page, waiting
+from services.local.data.resources import (
+    ACTIVE,
+    Resources,
+    expect_kind,
+    page,
+    require_active,
+    waiting,
+)
 from services.local.data.schemas import NUMERIC_TYPES
 from services.local.errors import (
     InvalidInput,
     LimitExceeded,
     ResourceAlreadyExists,
-    ResourceInUse,
 )
 from services.local.runtime.attribution import ExpressionError, check_metrics
 from services.local.runtime.attribution_report import forget
@@ -144,8 +150,7 @@ def update_metric_attribution(engine: EngineContext, params: dict[str, Any]) -> 
         raise InvalidInput("metricAttributionArn is required.")
     with engine.tx() as res:
         doc = attribution_doc(res, arn)
-        if doc["status"] != ACTIVE:
-            raise ResourceInUse(f"Metric attribution {doc['name']} is {doc['status']}.")
+        require_active(doc, "Metric attribution")
         metrics = list(doc[METRICS])
         names = {m["metricName"] for m in metrics}
         for name in params.get("removeMetrics") or []:
@@ -179,11 +184,10 @@ SPEC = group_scoped(
     summary=_SUMMARY,
     after_delete=_after_delete,
 )
-_READS = operations(SPEC, "MetricAttribution")
+_READS = operations(SPEC, "MetricAttribution", create=create_metric_attribution)
 
 
 OPERATIONS = {
-    "CreateMetricAttribution": create_metric_attribution,
     **_READS,
     "DescribeMetricAttribution": describe_metric_attribution,
     "UpdateMetricAttribution": update_metric_attribution,

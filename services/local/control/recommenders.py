@@ -215,8 +215,7 @@ def serving_model(res: Resources, arn: str) -> tuple[dict[str, Any], dict[str, A
 
 
 OPERATIONS = {
-    "CreateRecommender": create_recommender,
-    **operations(SPEC, "Recommender"),
+    **operations(SPEC, "Recommender", create=create_recommender),
     "UpdateRecommender": update_recommender,
     "StartRecommender": start_recommender,
     "StopRecommender": stop_recommender,

@@ -46,7 +46,4 @@ SPEC = ResourceSpec(
     on_delete=_before_delete,
 )
 
-OPERATIONS = {
-    "CreateSchema": create_schema,
-    **operations(SPEC, "Schema"),
-}
+OPERATIONS = operations(SPEC, "Schema", create=create_schema)

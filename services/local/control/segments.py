@@ -21,7 +21,7 @@ from typing import Any
 
 from services.local.context import EngineContext
 from services.local.control.batch import enqueue_batch, queued_job_doc
-from services.local.control.describe_list_delete import ResourceSpec, operations
+from services.local.control.describe_list_delete import JOB_SUMMARY, job_spec, operations
 from services.local.data.locations import bucket_path, resolve_location
 from services.local.data.resources import ACTIVE, expect_kind
 from services.local.errors import InvalidInput, ResourceInUse
@@ -30,15 +30,7 @@ from services.local.models.recipes import get_recipe
 
 MAX_USERS_PER_SEGMENT = 5_000_000
 DEFAULT_USERS = 25
-_SUMMARY = (
-    "batchSegmentJobArn",
-    "jobName",
-    "status",
-    "creationDateTime",
-    "lastUpdatedDateTime",
-    "failureReason",
-    "solutionVersionArn",
-)
+_SUMMARY = ("batchSegmentJobArn", *JOB_SUMMARY, "solutionVersionArn")
 
 
 def create_batch_segment_job(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:
@@ -79,16 +71,5 @@ def create_batch_segment_job(engine: EngineContext, params: dict[str, Any]) -> d
     return {"batchSegmentJobArn": arn}
 
 
-SPEC = ResourceSpec(
-    kind="batch-segment-job",
-    summary=_SUMMARY,
-    scope_param="solutionVersionArn",
-    scope_by="parent",
-    check_scope=False,
-    newest_first=True,
-)
-
-OPERATIONS = {
-    "CreateBatchSegmentJob": create_batch_segment_job,
-    **operations(SPEC, "BatchSegmentJob", deletable=False),
-}
+SPEC = job_spec("batch-segment-job", _SUMMARY, "solutionVersionArn")
+OPERATIONS = operations(SPEC, "BatchSegmentJob", create=create_batch_segment_job)

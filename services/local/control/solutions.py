@@ -15,6 +15,7 @@ from services.local.data.resources import (
     WAITING,
     Resources,
     expect_kind,
+    require_active,
     summary,
     waiting,
 )
@@ -215,8 +216,7 @@ def update_solution(engine: EngineContext, params: dict[str, Any]) -> dict[str, 
     arn = params["solutionArn"]
     with engine.tx() as res:
         doc = solution_doc(res, arn)
-        if doc["status"] != ACTIVE:
-            raise ResourceInUse(f"Solution {doc['name']} is {doc['status']}.")
+        require_active(doc, "Solution")
         if "performAutoTraining" in params:
             doc["performAutoTraining"] = params["performAutoTraining"]
         if "performIncrementalUpdate" in params:
@@ -274,9 +274,8 @@ SPEC = group_scoped(
     after_delete=forget_models,
 )
 
-_READS = operations(SPEC, "Solution")
+_READS = operations(SPEC, "Solution", create=create_solution)
 OPERATIONS = {
-    "CreateSolution": create_solution,
     **_READS,
     # reading solutions is when the engine notices that an automatic training is due
     "DescribeSolution": training_due_first(_READS["DescribeSolution"], "solutionArn"),

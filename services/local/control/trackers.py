@@ -46,7 +46,4 @@ SPEC = group_scoped(
     summary=_SUMMARY,
 )
 
-OPERATIONS = {
-    "CreateEventTracker": create_event_tracker,
-    **operations(SPEC, "EventTracker"),
-}
+OPERATIONS = operations(SPEC, "EventTracker", create=create_event_tracker)

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import select
 
 from services.local.context import EngineContext
-from services.local.control.describe_list_delete import ResourceSpec, operations
+from services.local.control.describe_list_delete import job_spec, operations
 from services.local.control.quotas import MAX_PENDING_VERSIONS
 from services.local.control.solutions import solution_doc
 from services.local.data import tables as t
@@ -18,6 +18,7 @@ from services.local.data.resources import (
     PENDING,
     WAITING,
     Resources,
+    require_active,
 )
 from services.local.errors import InvalidInput, LimitExceeded, ResourceInUse
 from services.local.models.auto_training import training_due_first
@@ -102,8 +103,7 @@ def create_solution_version(engine: EngineContext, params: dict[str, Any]) -> di
         raise InvalidInput("trainingMode AUTOTRAIN is set by the service, not by a caller.")
     with engine.tx() as res:
         solution = solution_doc(res, params["solutionArn"])
-        if solution["status"] != ACTIVE:
-            raise ResourceInUse(f"Solution {solution['name']} is {solution['status']}.")
+        require_active(solution, "Solution")
         recipe = solution.get("recipeArn", "").rsplit("/", 1)[-1]
         group = solution["datasetGroupArn"]
         missing = _no_training_data(res, group, required_datasets(recipe)) or _no_dataset(
@@ -178,19 +178,16 @@ def get_solution_metrics(engine: EngineContext, params: dict[str, Any]) -> dict[
     return {"solutionVersionArn": arn, "metrics": doc.get(METRICS, {})}
 
 
-SPEC = ResourceSpec(
-    kind="solution-version",
-    summary=VERSION_SUMMARY,
-    scope_param="solutionArn",
+SPEC = job_spec(
+    "solution-version",
+    VERSION_SUMMARY,
+    "solutionArn",
     scope_kind="solution",
-    scope_by="parent",
     scope_load=solution_doc,
-    newest_first=True,
 )
 
-_READS = operations(SPEC, "SolutionVersion", deletable=False)
+_READS = operations(SPEC, "SolutionVersion", create=create_solution_version)
 OPERATIONS = {
-    "CreateSolutionVersion": create_solution_version,
     **_READS,
     "ListSolutionVersions": training_due_first(_READS["ListSolutionVersions"], "solutionArn"),
     "StopSolutionVersionCreation": stop_solution_version_creation,

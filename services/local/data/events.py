@@ -12,10 +12,10 @@ from sqlalchemy import delete, insert, select
 from services.local.context import EngineContext
 from services.local.data import json_text
 from services.local.data import tables as t
-from services.local.data.resources import ACTIVE, Resources, expect_kind
+from services.local.data.resources import Resources, expect_kind, require_active
 from services.local.data.schemas import parse_schema
 from services.local.data.versions import bump_data_version
-from services.local.errors import InvalidInput, ResourceInUse
+from services.local.errors import InvalidInput
 from services.local.models.recipes.next_best_action import action_event_type
 
 FORBIDDEN_PROPERTIES = {
@@ -165,8 +165,7 @@ def _put_records(
         dataset = res.get(arn, "dataset")
         if dataset["datasetType"] != kind:
             raise InvalidInput(f"Dataset {dataset['name']} is a {dataset['datasetType']} dataset.")
-        if dataset["status"] != ACTIVE:
-            raise ResourceInUse(f"Dataset {dataset['name']} is {dataset['status']}.")
+        require_active(dataset, "Dataset")
         schema = parse_schema(res.get(dataset["schemaArn"], "schema")["schema"])
         fields = {f.name: f for f in schema.fields}
         group = dataset["datasetGroupArn"]
@@ -232,8 +231,7 @@ def put_action_interactions(engine: EngineContext, params: dict[str, Any]) -> No
                 f"No Action interactions dataset has trackingId {params['trackingId']}."
             )
         dataset = datasets[0]
-        if dataset["status"] != ACTIVE:
-            raise ResourceInUse(f"Dataset {dataset['name']} is {dataset['status']}.")
+        require_active(dataset, "Dataset")
         columns = set(parse_schema(res.get(dataset["schemaArn"], "schema")["schema"]).field_names)
         group = dataset["datasetGroupArn"]
         rows = []

@@ -22,6 +22,7 @@ from services.local.data import tables as t
 from services.local.errors import (
     InvalidNextToken,
     ResourceAlreadyExists,
+    ResourceInUse,
     ResourceNotFound,
 )
 
@@ -268,6 +269,16 @@ class Resources:
         if group is not None:
             query = query.where(t.resources.c.group_arn == group)
         return int(self.conn.execute(query).scalar_one())
+
+
+def require_active(doc: dict[str, Any], noun: str) -> dict[str, Any]:
+    """``doc`` when its status is ACTIVE. A resource that is still being created, updated or
+    deleted, or that failed, cannot take part in a new request: ResourceInUseException
+    ("<noun> <name> is <status>."), as Personalize answers a request on a resource that is
+    not ACTIVE (API reference, the Create*/Update* "Errors": ResourceInUseException)."""
+    if doc["status"] != ACTIVE:
+        raise ResourceInUse(f"{noun} {doc['name']} is {doc['status']}.")
+    return doc
 
 
 def waiting(now: float, seconds: float) -> dict[str, Any]:
