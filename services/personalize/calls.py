@@ -7,6 +7,7 @@ facade itself (runtime and events) build on ``Calls``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, Protocol, TypeVar
@@ -42,6 +43,11 @@ class ClientBundle(Protocol):
 def compact(**params: Any) -> dict[str, Any]:
     """``params`` without the members that are None (botocore refuses None for a member)."""
     return {k: v for k, v in params.items() if v is not None}
+
+
+def _snake(member: str) -> str:
+    """``datasetImportJob`` → ``dataset_import_job``: boto3's method name for an operation."""
+    return re.sub(r"([A-Z])", lambda m: "_" + m.group(1).lower(), member)
 
 
 def newest_first(items: list[Dated]) -> list[Dated]:
@@ -92,3 +98,30 @@ class Calls:
             raise wire_errors.translate_error(err, operation, target) from err
         except _UNPARSEABLE as err:
             raise wire_errors.malformed(operation, str(err)) from err
+
+    def _describe(self, member: str, parse: Callable[[Any], T], arn: str) -> T:
+        """Describe<Member> of ``arn``, parsed. Personalize names all its Describe* alike
+        (API reference, e.g. DescribeDatasetImportJob): the request member is ``<member>Arn``
+        and the answer holds the resource as ``<member>`` (``member`` is camelCase,
+        ``datasetImportJob``). Errors as ``_call``."""
+        resp = self._call(self._p, f"describe_{_snake(member)}", arn, **{f"{member}Arn": arn})
+        return parse(resp[member])
+
+    def _list_of(
+        self, member: str, parse: Callable[[Any], T], key: str = "", **scope: str | None
+    ) -> list[T]:
+        """List<Member>s, every page, parsed: the answer's list is ``<member>s`` unless ``key``
+        names it (ListFilters answers ``Filters``); ``scope`` is the one optional parent member
+        (``datasetGroupArn=...``; None lists all). Errors as ``_list``."""
+        target = next(iter(scope.values()), None)
+        return self._list(f"list_{_snake(member)}s", key or f"{member}s", parse, target, **scope)
+
+    def _start(
+        self, method: str, arn_member: str, target: str, kind: str | None = None, **params: Any
+    ) -> str:
+        """A Create* or Update* call (``method``) with ``params``, None members left out; the
+        ARN the answer names as ``arn_member`` (``datasetImportJobArn``). ``target`` and
+        ``kind`` name the resource in a translated error. Errors as ``_call``."""
+        resp = self._call(self._p, method, target, kind, **compact(**params))
+        arn: str = resp[arn_member]
+        return arn

@@ -5,7 +5,7 @@ jobs, event trackers and filters (the Personalize control plane's data half).
 from __future__ import annotations
 
 from services.personalize import wire
-from services.personalize.calls import Calls, compact, newest_first
+from services.personalize.calls import Calls, newest_first
 from services.personalize.models import (
     Dataset,
     DatasetExportJob,
@@ -23,45 +23,31 @@ class DataCalls(Calls):
     # --- dataset groups, schemas, datasets, imports -----------------------------------------
 
     def list_dataset_groups(self) -> list[DatasetGroup]:
-        return self._list("list_dataset_groups", "datasetGroups", wire.dataset_group)
+        return self._list_of("datasetGroup", wire.dataset_group)
 
     def describe_dataset_group(self, arn: str) -> DatasetGroup:
-        resp = self._call(self._p, "describe_dataset_group", arn, datasetGroupArn=arn)
-        return wire.dataset_group(resp["datasetGroup"])
+        return self._describe("datasetGroup", wire.dataset_group, arn)
 
     def list_schemas(self) -> list[Schema]:
-        return self._list("list_schemas", "schemas", wire.schema)
+        return self._list_of("schema", wire.schema)
 
     def describe_schema(self, arn: str) -> Schema:
         """The schema with its fields parsed from the Avro JSON."""
-        return wire.schema(self._call(self._p, "describe_schema", arn, schemaArn=arn)["schema"])
+        return self._describe("schema", wire.schema, arn)
 
     def list_datasets(self, dataset_group_arn: str) -> list[Dataset]:
-        return self._list(
-            "list_datasets",
-            "datasets",
-            wire.dataset,
-            dataset_group_arn,
-            datasetGroupArn=dataset_group_arn,
-        )
+        return self._list_of("dataset", wire.dataset, datasetGroupArn=dataset_group_arn)
 
     def describe_dataset(self, arn: str) -> Dataset:
-        return wire.dataset(self._call(self._p, "describe_dataset", arn, datasetArn=arn)["dataset"])
+        return self._describe("dataset", wire.dataset, arn)
 
     def list_import_jobs(self, dataset_arn: str) -> list[ImportJob]:
         """Import jobs of one dataset, newest first."""
-        jobs = self._list(
-            "list_dataset_import_jobs",
-            "datasetImportJobs",
-            wire.import_job,
-            dataset_arn,
-            datasetArn=dataset_arn,
-        )
+        jobs = self._list_of("datasetImportJob", wire.import_job, datasetArn=dataset_arn)
         return newest_first(jobs)
 
     def describe_import_job(self, arn: str) -> ImportJob:
-        resp = self._call(self._p, "describe_dataset_import_job", arn, datasetImportJobArn=arn)
-        return wire.import_job(resp["datasetImportJob"])
+        return self._describe("datasetImportJob", wire.import_job, arn)
 
     def create_dataset_import_job(
         self,
@@ -76,48 +62,33 @@ class DataCalls(Calls):
         ``<data_dir>/s3/bucket/key``) into a dataset; returns the job ARN."""
         if import_mode not in ("FULL", "INCREMENTAL"):
             raise ValueError(f"import_mode must be 'FULL' or 'INCREMENTAL', not {import_mode!r}")
-        resp = self._call(
-            self._p,
+        return self._start(
             "create_dataset_import_job",
+            "datasetImportJobArn",
             name,
             "Import job",
-            **compact(
-                jobName=name,
-                datasetArn=dataset_arn,
-                dataSource={"dataLocation": data_location},
-                roleArn=role_arn,
-                importMode=import_mode,
-            ),
+            jobName=name,
+            datasetArn=dataset_arn,
+            dataSource={"dataLocation": data_location},
+            roleArn=role_arn,
+            importMode=import_mode,
         )
-        arn: str = resp["datasetImportJobArn"]
-        return arn
 
     # --- event trackers, filters, recipes ---------------------------------------------------
 
     def list_event_trackers(self, dataset_group_arn: str) -> list[EventTracker]:
-        return self._list(
-            "list_event_trackers",
-            "eventTrackers",
-            wire.event_tracker,
-            dataset_group_arn,
-            datasetGroupArn=dataset_group_arn,
-        )
+        return self._list_of("eventTracker", wire.event_tracker, datasetGroupArn=dataset_group_arn)
 
     def describe_event_tracker(self, arn: str) -> EventTracker:
-        resp = self._call(self._p, "describe_event_tracker", arn, eventTrackerArn=arn)
-        return wire.event_tracker(resp["eventTracker"])
+        return self._describe("eventTracker", wire.event_tracker, arn)
 
     def list_filters(self, dataset_group_arn: str) -> list[Filter]:
-        return self._list(
-            "list_filters",
-            "Filters",
-            wire.filter_,
-            dataset_group_arn,
-            datasetGroupArn=dataset_group_arn,
+        return self._list_of(
+            "filter", wire.filter_, key="Filters", datasetGroupArn=dataset_group_arn
         )
 
     def describe_filter(self, arn: str) -> Filter:
-        return wire.filter_(self._call(self._p, "describe_filter", arn, filterArn=arn)["filter"])
+        return self._describe("filter", wire.filter_, arn)
 
     def create_filter(self, name: str, dataset_group_arn: str, expression: str) -> str:
         """CreateFilter; returns the filter's ARN (CREATE PENDING until it is ACTIVE).
@@ -125,17 +96,15 @@ class DataCalls(Calls):
         Raises ServiceError with the service's own text for an expression it refuses
         (InvalidInputException), a name in use, or the group's 10-filter quota.
         """
-        resp = self._call(
-            self._p,
+        return self._start(
             "create_filter",
+            "filterArn",
             name,
             "Filter",
             name=name,
             datasetGroupArn=dataset_group_arn,
             filterExpression=expression,
         )
-        arn: str = resp["filterArn"]
-        return arn
 
     # --- dataset export (reading data back) -------------------------------------------------
 
@@ -151,9 +120,9 @@ class DataCalls(Calls):
         files land under ``<output_path><name>/``. Returns the job ARN."""
         if ingestion_mode not in ("BULK", "PUT", "ALL"):
             raise ValueError(f"ingestion_mode must be BULK, PUT or ALL, not {ingestion_mode!r}")
-        resp = self._call(
-            self._p,
+        return self._start(
             "create_dataset_export_job",
+            "datasetExportJobArn",
             name,
             "Export job",
             jobName=name,
@@ -162,9 +131,6 @@ class DataCalls(Calls):
             roleArn=role_arn,
             jobOutput={"s3DataDestination": {"path": output_path}},
         )
-        arn: str = resp["datasetExportJobArn"]
-        return arn
 
     def describe_dataset_export_job(self, arn: str) -> DatasetExportJob:
-        resp = self._call(self._p, "describe_dataset_export_job", arn, datasetExportJobArn=arn)
-        return wire.dataset_export_job(resp["datasetExportJob"])
+        return self._describe("datasetExportJob", wire.dataset_export_job, arn)

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from services.personalize import wire
-from services.personalize.calls import Calls, compact
+from services.personalize.calls import Calls
 from services.personalize.models import (
     AttributedMetric,
     BatchInferenceJob,
@@ -38,13 +38,10 @@ class DeploymentCalls(Calls):
     # --- campaigns --------------------------------------------------------------------------
 
     def list_campaigns(self, solution_arn: str | None = None) -> list[Campaign]:
-        return self._list(
-            "list_campaigns", "campaigns", wire.campaign, solution_arn, solutionArn=solution_arn
-        )
+        return self._list_of("campaign", wire.campaign, solutionArn=solution_arn)
 
     def describe_campaign(self, arn: str) -> Campaign:
-        resp = self._call(self._p, "describe_campaign", arn, campaignArn=arn)
-        return wire.campaign(resp["campaign"])
+        return self._describe("campaign", wire.campaign, arn)
 
     def update_campaign(
         self, campaign_arn: str, version_arn: str, min_provisioned_tps: int | None = None
@@ -52,18 +49,14 @@ class DeploymentCalls(Calls):
         """Deploy a version; the old one keeps serving until the update is ACTIVE."""
         if min_provisioned_tps is not None and min_provisioned_tps < 1:
             raise ValueError("min_provisioned_tps must be at least 1")
-        resp = self._call(
-            self._p,
+        return self._start(
             "update_campaign",
+            "campaignArn",
             campaign_arn,
-            **compact(
-                campaignArn=campaign_arn,
-                solutionVersionArn=version_arn,
-                minProvisionedTPS=min_provisioned_tps,
-            ),
+            campaignArn=campaign_arn,
+            solutionVersionArn=version_arn,
+            minProvisionedTPS=min_provisioned_tps,
         )
-        arn: str = resp["campaignArn"]
-        return arn
 
     def update_campaign_config(self, campaign_arn: str, config: Mapping[str, Any]) -> str:
         """UpdateCampaign with a new ``campaignConfig`` only (the served version stays).
@@ -71,52 +64,37 @@ class DeploymentCalls(Calls):
         Personalize replaces the whole config, so pass every setting to keep
         (``services.evaluation.playground.exploration_config`` merges them).
         """
-        resp = self._call(
-            self._p,
+        return self._start(
             "update_campaign",
+            "campaignArn",
             campaign_arn,
             campaignArn=campaign_arn,
             campaignConfig=dict(config),
         )
-        arn: str = resp["campaignArn"]
-        return arn
 
     # --- recommenders (Domain dataset groups) -----------------------------------------------
 
     def list_recommenders(self, dataset_group_arn: str | None = None) -> list[Recommender]:
-        return self._list(
-            "list_recommenders",
-            "recommenders",
-            wire.recommender,
-            dataset_group_arn,
-            datasetGroupArn=dataset_group_arn,
-        )
+        return self._list_of("recommender", wire.recommender, datasetGroupArn=dataset_group_arn)
 
     def describe_recommender(self, arn: str) -> Recommender:
-        resp = self._call(self._p, "describe_recommender", arn, recommenderArn=arn)
-        return wire.recommender(resp["recommender"])
+        return self._describe("recommender", wire.recommender, arn)
 
     # --- metric attributions --------------------------------------------------------------
 
     def list_metric_attributions(self, dataset_group_arn: str) -> list[MetricAttribution]:
-        return self._list(
-            "list_metric_attributions",
-            "metricAttributions",
-            wire.metric_attribution,
-            dataset_group_arn,
-            datasetGroupArn=dataset_group_arn,
+        return self._list_of(
+            "metricAttribution", wire.metric_attribution, datasetGroupArn=dataset_group_arn
         )
 
     def describe_metric_attribution(self, arn: str) -> MetricAttribution:
-        resp = self._call(self._p, "describe_metric_attribution", arn, metricAttributionArn=arn)
-        return wire.metric_attribution(resp["metricAttribution"])
+        return self._describe("metricAttribution", wire.metric_attribution, arn)
 
     def list_metric_attribution_metrics(self, arn: str) -> list[AttributedMetric]:
-        return self._list(
-            "list_metric_attribution_metrics",
-            "metrics",
+        return self._list_of(
+            "metricAttributionMetric",
             wire.attributed_metric,
-            arn,
+            key="metrics",
             metricAttributionArn=arn,
         )
 
@@ -134,33 +112,24 @@ class DeploymentCalls(Calls):
         filter_arn: str | None = None,
     ) -> str:
         """Start a batch job reading JSON Lines from ``input_path``; returns its ARN."""
-        return self._create_batch_job(
+        return self._start(
             "create_batch_inference_job",
-            "Batch inference job",
             "batchInferenceJobArn",
+            name,
+            "Batch inference job",
             **_batch_request(name, solution_version_arn, input_path, output_path, role_arn),
             numResults=num_results,
             filterArn=filter_arn,
         )
 
-    def _create_batch_job(self, method: str, kind: str, arn_key: str, **params: Any) -> str:
-        resp = self._call(self._p, method, params["jobName"], kind, **compact(**params))
-        arn: str = resp[arn_key]
-        return arn
-
     def describe_batch_inference_job(self, arn: str) -> BatchInferenceJob:
-        resp = self._call(self._p, "describe_batch_inference_job", arn, batchInferenceJobArn=arn)
-        return wire.batch_inference_job(resp["batchInferenceJob"])
+        return self._describe("batchInferenceJob", wire.batch_inference_job, arn)
 
     def list_batch_inference_jobs(
         self, solution_version_arn: str | None = None
     ) -> list[BatchInferenceJob]:
-        return self._list(
-            "list_batch_inference_jobs",
-            "batchInferenceJobs",
-            wire.batch_inference_job,
-            solution_version_arn,
-            solutionVersionArn=solution_version_arn,
+        return self._list_of(
+            "batchInferenceJob", wire.batch_inference_job, solutionVersionArn=solution_version_arn
         )
 
     # --- batch segment jobs (USER_SEGMENTATION recipes) -------------------------------------
@@ -171,14 +140,14 @@ class DeploymentCalls(Calls):
         """Start a batch segment job reading JSON Lines (``itemId`` or ``itemAttributes``
         per line) from the ``source`` URI, writing to the ``target`` folder, with up to
         ``users`` users per line; returns its ARN (CreateBatchSegmentJob)."""
-        return self._create_batch_job(
+        return self._start(
             "create_batch_segment_job",
-            "Batch segment job",
             "batchSegmentJobArn",
+            name,
+            "Batch segment job",
             **_batch_request(name, version_arn, source, target, role_arn),
             numResults=users,
         )
 
     def describe_batch_segment_job(self, arn: str) -> BatchInferenceJob:
-        resp = self._call(self._p, "describe_batch_segment_job", arn, batchSegmentJobArn=arn)
-        return wire.batch_segment_job(resp["batchSegmentJob"])
+        return self._describe("batchSegmentJob", wire.batch_segment_job, arn)
