@@ -214,17 +214,20 @@ def _prices() -> Prices:
 def _cost_report(language: str) -> CostReport:
     # ``language``: part of the cache key, since the findings' actions are in it
     prices = _prices()
-    campaigns = [c.campaign for group in _overview() for c in group.campaigns]
+    groups = _overview()
+    campaigns = [c.campaign for group in groups for c in group.campaigns]
+    recommenders = [r for group in groups for r in group.recommenders]
     now = datetime.now(UTC)
     traffic, problem = None, None
     source = request_source(deps.settings())
-    if campaigns:
+    arns = [c.arn for c in campaigns] + [r.arn for r in recommenders if r.status == "ACTIVE"]
+    if arns:
         start = now - timedelta(days=IDLE_DAYS)
         try:
-            traffic = source.requests([c.arn for c in campaigns], start, now)
+            traffic = source.requests(arns, start, now)
         except ServiceError as err:  # costs still show; only the traffic findings are missing
             problem = str(err)
-    return cost_report(campaigns, prices, traffic, now, IDLE_DAYS, problem)
+    return cost_report(campaigns, prices, traffic, now, IDLE_DAYS, problem, recommenders)
 
 
 @st.cache_data(ttl=LIST_TTL, show_spinner=False)

@@ -16,14 +16,27 @@ from services.i18n import _, formats
 from services.workspace.version_campaigns import VersionInfo
 
 
+def _figure(prices: Prices, figure: str, amount: float | None) -> str:
+    """One price with "not verified" when no dated source states it for the region."""
+    text = formats.money(amount, "USD") if amount is not None else _("unknown")
+    return text if prices.verified(figure) else _("{price} (not verified)").format(price=text)
+
+
 def _price_note(prices: Prices) -> str:
-    note = _("List prices for {region}: {tps} per TPS-hour, {training} per training hour").format(
+    note = _(
+        "List prices for {region}: {tps} per TPS-hour (campaigns), {rps} per request-a-second "
+        "hour (recommenders), {training} per training hour, {gb} per GB ingested, {metadata} "
+        "extra per TPS- or RPS-hour with item metadata in recommendations"
+    ).format(
         region=md_escape(prices.region),
-        tps=md_escape(formats.money(prices.tps_hour, "USD")),
-        training=md_escape(formats.money(prices.training_hour, "USD")),
+        tps=md_escape(_figure(prices, "tps_hour", prices.tps_hour)),
+        rps=md_escape(_figure(prices, "rps_hour", prices.rps_hour)),
+        training=md_escape(_figure(prices, "training_hour", prices.training_hour)),
+        gb=md_escape(_figure(prices, "ingestion_gb", prices.ingestion_gb)),
+        metadata=md_escape(_figure(prices, "metadata_hour", prices.metadata_hour)),
     )
     if prices.overridden:
-        return note + _(" (from PERSONALIZE_PRICES).")
+        note += _(" (PERSONALIZE_PRICES sets some of them)")
     note += _(" ([AWS pricing]({url}), as of {date}).").format(
         url=SOURCE_URL, date=f"{PRICES_AS_OF:%Y-%m-%d}"
     )
@@ -32,6 +45,11 @@ def _price_note(prices: Prices) -> str:
             " {region} is not in the price table: these are US East prices; set "
             "PERSONALIZE_PRICES for your region's."
         ).format(region=md_escape(prices.region))
+    elif prices.unverified:
+        note += _(
+            " A figure marked not verified is one no dated source states for this region: "
+            "check it on the pricing page, or set it with PERSONALIZE_PRICES."
+        )
     return note
 
 
@@ -40,7 +58,7 @@ def _findings(report: CostReport) -> None:
         icon = ":material/bedtime:" if row.finding == "idle" else ":material/trending_down:"
         st.warning(
             _("**{campaign}** is {finding}. {action}").format(
-                campaign=md_escape(row.campaign.name),
+                campaign=md_escape(row.name),
                 finding=md_escape(_(row.finding or "")),
                 action=md_escape(row.action),
             ),
@@ -57,18 +75,33 @@ def _traffic_note(report: CostReport) -> None:
         )
 
 
+def _metadata_note(report: CostReport) -> None:
+    unpriced = report.metadata_unpriced
+    if unpriced:
+        st.caption(
+            _(
+                "{names} return item metadata with recommendations, which costs extra; no "
+                "price is known for it, so the totals leave it out (set metadata_hour in "
+                "PERSONALIZE_PRICES)."
+            ).format(names=md_escape(", ".join(c.name for c in unpriced)))
+        )
+
+
 def overview_summary(report: CostReport | None) -> None:
     """Cost at a glance, the campaigns wasting money, and a link to the full table."""
-    if report is None or not report.campaigns:
-        return  # a failed read has drawn its message; no campaign costs nothing
+    if report is None or not report.serving:
+        return  # a failed read has drawn its message; nothing deployed costs nothing
     st.subheader(_("Cost"))
     left, right = st.columns(2)
-    left.metric(_("Campaigns, per hour"), formats.money(report.hourly_usd, "USD"))
-    right.metric(
-        _("Per month at their minimum TPS"), formats.money(report.monthly_minimum_usd, "USD")
-    )
+    if report.recommenders:
+        hourly, monthly = _("Campaigns and recommenders, per hour"), _("Per month at their minimum")
+    else:
+        hourly, monthly = _("Campaigns, per hour"), _("Per month at their minimum TPS")
+    left.metric(hourly, formats.money(report.hourly_usd, "USD"))
+    right.metric(monthly, formats.money(report.monthly_minimum_usd, "USD"))
     _findings(report)
     _traffic_note(report)
+    _metadata_note(report)
     st.caption(_price_note(report.prices))
     st.page_link(
         PAGE_FILES["operations"], label=_("Cost & usage on Operations"), icon=":material/payments:"
@@ -76,20 +109,25 @@ def overview_summary(report: CostReport | None) -> None:
 
 
 def campaigns_frame(report: CostReport) -> pd.DataFrame:
-    """One row per campaign: minimum TPS, cost, traffic and what to do."""
+    """One row per campaign and ACTIVE recommender: minimum, cost, traffic and what to do."""
     rows = []
-    for row in report.campaigns:
+    for row in report.serving:
         used = row.usage
+        campaign = row.kind == "campaign"
         rows.append(
             {
-                _("campaign"): row.campaign.name,
-                _("min TPS"): row.min_tps,
+                _("campaign or recommender"): row.name,
+                _("kind"): _("campaign") if campaign else _("recommender"),
+                _("minimum"): (_("{n} TPS") if campaign else _("{n} requests/s")).format(
+                    n=row.minimum
+                ),
+                _("metadata"): _("yes (extra)") if row.metadata else "",
                 _("$/hour"): row.hourly_usd,
                 _("$/month"): row.monthly_usd,
                 _("requests ({days} d)").format(days=report.idle_days): (
                     used.requests if used else None
                 ),
-                _("peak TPS"): used.peak_tps if used else None,
+                _("peak per second"): used.peak_tps if used else None,
                 _("last request"): used.last_request if used else None,
                 _("finding"): _(row.finding) if row.finding else "",
                 _("action"): row.action or "",
@@ -102,26 +140,28 @@ def operations_section(report: CostReport | None) -> None:
     """Every campaign's cost and traffic, with the findings and their actions first."""
     if report is None:
         return
-    if not report.campaigns:
-        st.info(_("No campaign yet, so nothing is billed by the hour."))
+    if not report.serving:
+        st.info(_("No campaign or active recommender yet, so nothing is billed by the hour."))
         return
     _findings(report)
     _traffic_note(report)
+    _metadata_note(report)
     st.dataframe(
         campaigns_frame(report),
         hide_index=True,
         column_config={
             _("$/hour"): st.column_config.NumberColumn(format="$%.2f"),
             _("$/month"): st.column_config.NumberColumn(format="$%.2f"),
-            _("peak TPS"): st.column_config.NumberColumn(format="%.2f"),
+            _("peak per second"): st.column_config.NumberColumn(format="%.2f"),
             _("last request"): when_column(),
         },
     )
     st.caption(
         _(
             "A campaign bills max(minProvisionedTPS, actual TPS per 5 minutes) every hour, even "
-            "without traffic. All campaigns at their minimum: {monthly} a month (account tiers "
-            "applied). {prices}"
+            "without traffic; a recommender max(its minimum requests a second, the hour's "
+            "average). All at their minimum: {monthly} a month (campaign tiers applied). "
+            "{prices}"
         ).format(
             monthly=md_escape(formats.money(report.monthly_minimum_usd, "USD")),
             prices=_price_note(report.prices),

@@ -1,14 +1,18 @@
-"""What the Personalize account costs: list prices, campaign traffic, idle and over-provisioned
-campaigns, training hours. No streamlit here; pages draw ``CostReport`` and ``TrainingCost``."""
+"""What the Personalize account costs: list prices, campaign and recommender traffic, idle and
+over-provisioned campaigns and recommenders, training hours, data ingestion, metadata in
+recommendations. No streamlit here; pages draw ``CostReport`` and ``TrainingCost``."""
 
 from services.costs.pricing import HOURS_PER_MONTH, PRICES_AS_OF, SOURCE_URL, Prices, prices_for
 from services.costs.report import (
     IDLE_DAYS,
     CampaignCost,
     CostReport,
+    ServingCost,
     TrainingCost,
     campaign_cost,
     cost_report,
+    ingestion_cost,
+    recommender_cost,
     training_cost,
 )
 from services.costs.usage import RequestSource, Usage, usage
@@ -22,11 +26,14 @@ __all__ = [
     "CostReport",
     "Prices",
     "RequestSource",
+    "ServingCost",
     "TrainingCost",
     "Usage",
     "campaign_cost",
     "cost_report",
+    "ingestion_cost",
     "prices_for",
+    "recommender_cost",
     "training_cost",
     "usage",
 ]

@@ -1,10 +1,13 @@
-"""Campaign request counts from CloudWatch (AWS mode).
+"""Campaign and recommender request counts from CloudWatch (AWS mode).
 
 Metrics: namespace ``AWS/Personalize``, ``GetRecommendations`` and ``GetPersonalizedRanking``
 (successful calls; dimension ``CampaignArn``; only the Sum statistic is supported), per the
 Personalize developer guide, "CloudWatch metrics for Amazon Personalize"
 (https://docs.aws.amazon.com/personalize/latest/dg/cloudwatch-metrics.html).
-A campaign serves one of the two, so its requests are their sum.
+A campaign serves one of the two, so its requests are their sum. A recommender answers
+GetRecommendations only, counted under the dimension ``RecommenderArn`` (as AWS's own monitor
+reads it: aws-samples/amazon-personalize-monitor,
+src/personalize_monitor_function/personalize_monitor.py).
 """
 
 from __future__ import annotations
@@ -23,8 +26,13 @@ METRICS = ("GetRecommendations", "GetPersonalizedRanking")
 QUERIES_PER_CALL = 500  # GetMetricData's limit on MetricDataQueries
 
 
+def _dimension(arn: str) -> str:
+    return "RecommenderArn" if ":recommender/" in arn else "CampaignArn"
+
+
 def queries(campaign_arns: Sequence[str]) -> list[dict[str, Any]]:
-    """One Sum query per (campaign, metric), with ids ``m<campaign>_<metric>``."""
+    """One Sum query per (campaign or recommender, metric), with ids ``m<index>_<metric>``
+    (a recommender has no GetPersonalizedRanking)."""
     return [
         {
             "Id": f"m{c}_{m}",
@@ -32,7 +40,7 @@ def queries(campaign_arns: Sequence[str]) -> list[dict[str, Any]]:
                 "Metric": {
                     "Namespace": NAMESPACE,
                     "MetricName": metric,
-                    "Dimensions": [{"Name": "CampaignArn", "Value": arn}],
+                    "Dimensions": [{"Name": _dimension(arn), "Value": arn}],
                 },
                 "Period": int(WINDOW_SECONDS),
                 "Stat": "Sum",
@@ -41,6 +49,7 @@ def queries(campaign_arns: Sequence[str]) -> list[dict[str, Any]]:
         }
         for c, arn in enumerate(campaign_arns)
         for m, metric in enumerate(METRICS)
+        if _dimension(arn) == "CampaignArn" or metric == "GetRecommendations"
     ]
 
 

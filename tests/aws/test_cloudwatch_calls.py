@@ -67,3 +67,32 @@ def test_denied_metrics_name_the_permission(aws: AwsStubs) -> None:
     aws.fail("cloudwatch", "get_metric_data", "AccessDenied", 403)
     with pytest.raises(AccessDenied, match="cloudwatch:GetMetricData"):
         CloudWatchRequests(aws.client("cloudwatch")).requests([RECS], START, END)
+
+
+def test_a_recommender_is_counted_by_its_own_dimension_and_get_recommendations_only(
+    aws: AwsStubs,
+) -> None:
+    rec = "arn:aws:personalize:us-east-1:123456789012:recommender/best-sellers"
+    (only,) = queries([rec])
+    assert only["MetricStat"]["Metric"] == {
+        "Namespace": "AWS/Personalize",
+        "MetricName": "GetRecommendations",
+        "Dimensions": [{"Name": "RecommenderArn", "Value": rec}],
+    }
+    aws.respond(
+        "cloudwatch",
+        "get_metric_data",
+        {
+            "MetricDataResults": [
+                {"Id": "m0_0", "Timestamps": [T1], "Values": [42.0], "StatusCode": "Complete"}
+            ]
+        },
+        {
+            "MetricDataQueries": [only],
+            "StartTime": START,
+            "EndTime": END,
+            "ScanBy": "TimestampAscending",
+        },
+    )
+    counts = CloudWatchRequests(aws.client("cloudwatch")).requests([rec], START, END)
+    assert counts == {rec: [(T1, 42)]}

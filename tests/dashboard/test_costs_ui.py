@@ -29,14 +29,19 @@ def test_price_override_changes_the_figures(
     at = app_at("pages/overview.py")
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Campaigns, per hour"] == "$1.50"  # 3 × $0.50
-    assert any("from PERSONALIZE_PRICES" in shown(c.value) for c in at.caption)
+    assert any("PERSONALIZE_PRICES sets some of them" in shown(c.value) for c in at.caption)
 
 
 def test_operations_lists_every_campaign_with_its_cost(seeded: Seeded) -> None:
     at = app_at("pages/operations.py")
     assert not at.exception, [e.value for e in at.exception]
-    frame = next(d.value for d in at.dataframe if "min TPS" in d.value.columns)
-    assert sorted(frame["campaign"]) == ["shop-campaign", "shop-pop-campaign", "shop-sims-campaign"]
+    frame = next(d.value for d in at.dataframe if "minimum" in d.value.columns)
+    assert sorted(frame["campaign or recommender"]) == [
+        "shop-campaign",
+        "shop-pop-campaign",
+        "shop-sims-campaign",
+    ]
+    assert frame["minimum"].tolist() == ["1 TPS"] * 3
     assert frame["$/month"].tolist() == pytest.approx([146.0] * 3)  # 1 × 730 × $0.20
 
 
@@ -79,7 +84,38 @@ def test_operations_counts_the_engines_requests(seeded: Seeded) -> None:
     for user in ("u1", "u2", "u3", "u4"):
         runtime.get_recommendations(campaignArn=seeded.pop_campaign, userId=user)
     at = app_at("pages/operations.py")
-    frame = next(d.value for d in at.dataframe if "min TPS" in d.value.columns)
-    row = frame[frame["campaign"] == "shop-pop-campaign"].iloc[0]
+    frame = next(d.value for d in at.dataframe if "minimum" in d.value.columns)
+    row = frame[frame["campaign or recommender"] == "shop-pop-campaign"].iloc[0]
     assert row["requests (7 d)"] == 4
-    assert row["peak TPS"] == pytest.approx(4 / 300)  # 4 requests in one 5-minute window
+    assert row["peak per second"] == pytest.approx(4 / 300)  # 4 requests in one 5-minute window
+
+
+def _recommender_overview() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from dashboard.components import cost_panels
+    from services.costs import cost_report, prices_for
+    from services.personalize.models import Recommender
+
+    now = datetime(2024, 3, 1, tzinfo=UTC)
+    arn = "arn:aws:personalize:us-east-1:1:recommender/best-sellers"
+    big = Recommender(arn, "best-sellers", "ACTIVE", min_requests_per_second=10)
+    # 7,200 requests in one hour two days ago: 2 requests a second at the busiest hour
+    traffic = {arn: [(now - timedelta(days=2), 7_200)]}
+    report = cost_report([], prices_for("us-east-1"), traffic, now, 7, recommenders=[big])
+    cost_panels.operations_section(report)
+
+
+def test_operations_names_an_over_provisioned_recommender_with_its_saving() -> None:
+    at = AppTest.from_function(_recommender_overview, default_timeout=30).run()
+    assert not at.exception, [e.value for e in at.exception]
+    (frame,) = (d.value for d in at.dataframe)
+    row = frame.iloc[0]
+    assert (row["kind"], row["minimum"]) == ("recommender", "10 requests/s")
+    assert row["$/hour"] == pytest.approx(1.50)  # 10 RPS × $0.15
+    (warning,) = at.warning
+    text = shown(warning.value)
+    assert text.startswith("**best-sellers** is over-provisioned.")
+    # (10 − 2) RPS × $0.15 × 730 h
+    assert "minRecommendationRequestsPerSecond to 2" in text and "$876.00/month" in text
+    assert any("(not verified)" in shown(c.value) for c in at.caption)

@@ -47,6 +47,15 @@ def test_counts_per_campaign_and_window(db: sa.Engine) -> None:
     assert read_counts(db, [A], at(T0 - 3600), at(1_700_000_100))[A] == [(at(1_699_999_800), 3)]
 
 
+def test_a_recommenders_requests_are_counted_under_its_arn(db: sa.Engine) -> None:
+    rec = "arn:aws:personalize:us-east-1:000000000000:recommender/best-sellers"
+    counter = RequestCounter(db, lambda: T0)
+    counter.record("GetRecommendations", {"recommenderArn": rec, "userId": "u"})
+    counter.record("GetRecommendations", {"recommenderArn": rec, "userId": "v"})
+    counter.flush()
+    assert read_counts(db, [rec], at(T0 - 600), at(T0 + 600))[rec] == [(at(1_699_999_800), 2)]
+
+
 def test_tallies_are_flushed_every_30_seconds_and_add_up_across_processes(db: sa.Engine) -> None:
     now = [T0]
     first, second = RequestCounter(db, lambda: now[0]), RequestCounter(db, lambda: now[0])

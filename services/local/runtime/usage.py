@@ -1,6 +1,7 @@
 """The engine's own request counts: successful GetRecommendations / GetPersonalizedRanking calls
-per campaign per 5-minute window — what CloudWatch's ``AWS/Personalize`` metrics of the same
-names (Sum, dimension CampaignArn, 300-second period) report on AWS.
+per campaign (and GetRecommendations per recommender) per 5-minute window — what CloudWatch's
+``AWS/Personalize`` metrics of the same names (Sum, dimension CampaignArn or RecommenderArn,
+300-second period) report on AWS. The ``campaign_arn`` column holds either kind of ARN.
 
 Counting must not slow the runtime: ``record`` adds to an in-memory tally, and the tally goes
 to SQL in one short transaction at most every ``FLUSH_SECONDS``, so several processes sharing a
@@ -71,7 +72,7 @@ class RequestCounter:
 
     def record(self, operation: str, params: dict) -> None:
         """Count one successful runtime call (other operations are ignored)."""
-        arn = params.get("campaignArn")
+        arn = params.get("campaignArn") or params.get("recommenderArn")
         if operation not in COUNTED or not arn:
             return
         now = self._clock()
