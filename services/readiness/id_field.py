@@ -6,12 +6,12 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from services.i18n import _
+from services.i18n import N_
 
 from .columns import _NUMBER, KeyCounter, RowLines, Tally, encode, to_bool, to_str
-from .figures import pct
 from .limits import MAX_ID_LENGTH
 from .report import Finding
+from .tally_checks import TallyCheck, tally_findings
 
 # A value starting like this is run as a formula by spreadsheets.
 _FORMULA_STARTS = pa.array(["=", "+", "-", "@", "\t", "\r"])
@@ -62,85 +62,59 @@ class IdField:
 
     def findings(self, rows: int) -> list[Finding]:
         """Findings for this ID column."""
-        out: list[Finding] = []
-        c = self.name
-        if self.empty.count:
-            out.append(
-                Finding(
-                    "id_empty",
-                    "error",
-                    _("Empty {column}").format(column=c),
-                    _(
-                        "{count} of {rows} rows ({share}) have an empty {column}; Personalize "
-                        "rejects the import."
-                    ).format(
-                        count=self.empty.count,
-                        rows=rows,
-                        share=pct(self.empty.count, rows),
-                        column=c,
-                    ),
-                    _("Fill in {column} or drop these rows before importing.").format(column=c),
-                    tuple(self.empty.rows),
-                    c,
-                )
-            )
-        if self.too_long.count:
-            out.append(
-                Finding(
-                    "id_too_long",
-                    "error",
-                    _("{column} longer than {limit} characters").format(
-                        column=c, limit=MAX_ID_LENGTH
-                    ),
-                    _(
-                        "{count} values of {column} are longer than {limit} characters (longest "
-                        "{longest}); Personalize allows at most {limit}."
-                    ).format(
-                        count=self.too_long.count,
-                        column=c,
-                        limit=MAX_ID_LENGTH,
-                        longest=self.longest,
-                    ),
-                    _(
-                        "Shorten these IDs (e.g. map them to a hash) consistently in every file "
-                        "and in the app."
-                    ),
-                    tuple(self.too_long.rows),
-                    c,
-                )
-            )
-        if self.formula.count:
-            out.append(
-                Finding(
-                    "id_formula",
-                    "warning",
-                    _("{column} values look like spreadsheet formulas").format(column=c),
-                    _(
-                        "{count} values of {column} start with =, +, -, @ or a control character "
-                        "(e.g. {sample}): a spreadsheet may have evaluated or mangled them, so "
-                        "they may not match the app's IDs."
-                    ).format(count=self.formula.count, column=c, sample=self.formula.sample()),
-                    _(
-                        "Export IDs straight from the source system, not through a spreadsheet, "
-                        "and check they match the IDs the app sends."
-                    ),
-                    tuple(self.formula.rows),
-                    c,
-                )
-            )
-        if self.padded.count:
-            out.append(
-                Finding(
-                    "id_whitespace",
-                    "warning",
-                    _("{column} values with leading or trailing spaces").format(column=c),
-                    _(
-                        "{count} values of {column} start or end with whitespace (e.g. {sample}); "
-                        "' u1' and 'u1' are different IDs to Personalize."
-                    ).format(count=self.padded.count, column=c, sample=self.padded.sample()),
-                    _("Trim whitespace from {column}.").format(column=c),
-                    tuple(self.padded.rows),
-                    c,
-                )
-            )
-        return out
+        return tally_findings(self, _CHECKS, self.name, total=rows, rows=rows, longest=self.longest)
+
+
+_CHECKS = (
+    TallyCheck(
+        "empty",
+        "id_empty",
+        "error",
+        N_("Empty {column}"),
+        N_(
+            "{count} of {rows} rows ({share}) have an empty {column}; Personalize "
+            "rejects the import."
+        ),
+        N_("Fill in {column} or drop these rows before importing."),
+    ),
+    TallyCheck(
+        "too_long",
+        "id_too_long",
+        "error",
+        N_("{column} longer than {limit} characters"),
+        N_(
+            "{count} values of {column} are longer than {limit} characters (longest "
+            "{longest}); Personalize allows at most {limit}."
+        ),
+        N_(
+            "Shorten these IDs (e.g. map them to a hash) consistently in every file and in the app."
+        ),
+        limit=MAX_ID_LENGTH,
+    ),
+    TallyCheck(
+        "formula",
+        "id_formula",
+        "warning",
+        N_("{column} values look like spreadsheet formulas"),
+        N_(
+            "{count} values of {column} start with =, +, -, @ or a control character "
+            "(e.g. {sample}): a spreadsheet may have evaluated or mangled them, so "
+            "they may not match the app's IDs."
+        ),
+        N_(
+            "Export IDs straight from the source system, not through a spreadsheet, "
+            "and check they match the IDs the app sends."
+        ),
+    ),
+    TallyCheck(
+        "padded",
+        "id_whitespace",
+        "warning",
+        N_("{column} values with leading or trailing spaces"),
+        N_(
+            "{count} values of {column} start or end with whitespace (e.g. {sample}); "
+            "' u1' and 'u1' are different IDs to Personalize."
+        ),
+        N_("Trim whitespace from {column}."),
+    ),
+)

@@ -23,6 +23,7 @@ from services.local.data.csv_sniff import SEPARATORS, UTF8_BOM, binary_kind, hea
 
 from .columns import RowLines, Tally
 from .report import Finding
+from .tally_checks import TallyCheck, tally_findings
 
 csv.field_size_limit(max(csv.field_size_limit(), 1 << 26))
 
@@ -218,57 +219,14 @@ class FileDefects:
                     (line,),
                 )
             )
-        if self.ragged.count:
-            shown = ", ".join(
-                _("line {line}: {count} fields").format(line=r, count=n)
-                for r, n in zip(self.ragged.rows, self.ragged_fields, strict=False)
-            )
-            out.append(
-                Finding(
-                    "ragged_rows",
-                    "error",
-                    _("Rows with the wrong number of fields"),
-                    _(
-                        "{count} rows do not have the header's {fields} fields ({shown}); the "
-                        "import fails on them. This report skips them."
-                    ).format(count=self.ragged.count, fields=self.ncols, shown=shown),
-                    _(
-                        "Quote values that contain the separator, and make every row have one "
-                        "value per column."
-                    ),
-                    tuple(self.ragged.rows),
-                )
-            )
-        if self.quoted_newlines.count:
-            cols = ", ".join(header[i] for i in sorted(self.quoted_columns) if i < len(header))
-            out.append(
-                Finding(
-                    "quoted_newlines",
-                    "warning",
-                    _("Values contain line breaks"),
-                    _(
-                        "{count} rows have a quoted value spanning several lines (columns: "
-                        "{columns}). Valid CSV, but line-based tools (split, wc -l, grep) break "
-                        "such rows, and in an ID or categorical column it is usually a copy-paste "
-                        "error."
-                    ).format(count=self.quoted_newlines.count, columns=cols or "?"),
-                    _("Replace line breaks inside values with spaces."),
-                    tuple(self.quoted_newlines.rows),
-                )
-            )
-        if self.blank.count:
-            out.append(
-                Finding(
-                    "blank_lines",
-                    "warning",
-                    _("Blank lines"),
-                    _(
-                        "{count} lines are empty; some importers read them as rows with empty IDs."
-                    ).format(count=self.blank.count),
-                    _("Remove the empty lines."),
-                    tuple(self.blank.rows),
-                )
-            )
+        shown = ", ".join(
+            _("line {line}: {count} fields").format(line=r, count=n)
+            for r, n in zip(self.ragged.rows, self.ragged_fields, strict=False)
+        )
+        cols = ", ".join(header[i] for i in sorted(self.quoted_columns) if i < len(header))
+        out += tally_findings(
+            self, _LINE_CHECKS, fields=self.ncols, shown=shown, columns=cols or "?"
+        )
         if self.parse_error is not None:
             line, message = self.parse_error
             out.append(
@@ -285,6 +243,45 @@ class FileDefects:
                 )
             )
         return out
+
+
+# Lines the reader counts that the import would fail on or misread, in the order reported.
+_LINE_CHECKS = (
+    TallyCheck(
+        "ragged",
+        "ragged_rows",
+        "error",
+        N_("Rows with the wrong number of fields"),
+        N_(
+            "{count} rows do not have the header's {fields} fields ({shown}); the "
+            "import fails on them. This report skips them."
+        ),
+        N_(
+            "Quote values that contain the separator, and make every row have one value per column."
+        ),
+    ),
+    TallyCheck(
+        "quoted_newlines",
+        "quoted_newlines",
+        "warning",
+        N_("Values contain line breaks"),
+        N_(
+            "{count} rows have a quoted value spanning several lines (columns: "
+            "{columns}). Valid CSV, but line-based tools (split, wc -l, grep) break "
+            "such rows, and in an ID or categorical column it is usually a copy-paste "
+            "error."
+        ),
+        N_("Replace line breaks inside values with spaces."),
+    ),
+    TallyCheck(
+        "blank",
+        "blank_lines",
+        "warning",
+        N_("Blank lines"),
+        N_("{count} lines are empty; some importers read them as rows with empty IDs."),
+        N_("Remove the empty lines."),
+    ),
+)
 
 
 def _cut(buf: bytes) -> int:

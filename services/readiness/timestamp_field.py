@@ -24,6 +24,7 @@ from .limits import (
     SECONDS_BELOW,
 )
 from .report import Finding
+from .tally_checks import TallyCheck, tally_findings
 
 _DATE_LIKE = re.compile(r"^\d{4}-\d{2}-\d{2}|^\d{1,2}/\d{1,2}/\d{2,4}")
 
@@ -108,55 +109,10 @@ class TimestampField:
 
     def findings(self, rows: int) -> list[Finding]:  # noqa: C901 - one finding per rule
         """Findings for this timestamp column."""
-        out: list[Finding] = []
         c = self.name
-        if self.bad.count:
-            dates = any(_DATE_LIKE.match(v) for v in self.bad.values)
-            hint = _(" They look like dates/times, not epoch seconds.") if dates else ""
-            out.append(
-                Finding(
-                    "timestamp_not_a_number",
-                    "error",
-                    _("{column} values are not numbers").format(column=c),
-                    _(
-                        "{count} of {rows} values of {column} are not integers (e.g. "
-                        "{sample}).{hint} Personalize needs a long (epoch seconds) and rejects "
-                        "the import."
-                    ).format(
-                        count=self.bad.count,
-                        rows=rows,
-                        column=c,
-                        sample=self.bad.sample(),
-                        hint=hint,
-                    ),
-                    _(
-                        "Convert {column} to Unix epoch seconds (e.g. pandas: "
-                        "`pd.to_datetime(col).astype('int64') // 1_000_000_000`)."
-                    ).format(column=c),
-                    tuple(self.bad.rows),
-                    c,
-                )
-            )
-        if self.non_integer.count:
-            out.append(
-                Finding(
-                    "timestamp_not_integer",
-                    "error",
-                    _("{column} values have decimals").format(column=c),
-                    _(
-                        "{count} values of {column} are not whole numbers (e.g. {sample}); the "
-                        "schema type is long."
-                    ).format(
-                        count=self.non_integer.count, column=c, sample=self.non_integer.sample()
-                    ),
-                    _(
-                        "Round {column} down to whole seconds and write it without decimals or "
-                        "exponents."
-                    ).format(column=c),
-                    tuple(self.non_integer.rows),
-                    c,
-                )
-            )
+        dates = any(_DATE_LIKE.match(v) for v in self.bad.values)
+        hint = _(" They look like dates/times, not epoch seconds.") if dates else ""
+        out = tally_findings(self, _NOT_SECONDS, c, rows=rows, hint=hint)
         for tally, unit, divisor in (
             (self.millis, "milliseconds", "1000"),
             (self.micros, "microseconds", "1000000"),
@@ -189,68 +145,17 @@ class TimestampField:
                         c,
                     )
                 )
-        if self.negative.count:
-            out.append(
-                Finding(
-                    "timestamp_negative",
-                    "error",
-                    _("Negative {column}").format(column=c),
-                    _("{count} values of {column} are negative (before 1970), e.g. {low}.").format(
-                        count=self.negative.count, column=c, low=f"{self.low:.0f}"
-                    ),
-                    _("Fix the conversion that produced these rows, or drop them."),
-                    tuple(self.negative.rows),
-                    c,
-                )
-            )
-        future = (
-            {}
-            if not self.future.count
-            else {  # what both future-time findings give
-                "count": self.future.count,
-                "valid": self.valid,
-                "column": c,
-                "share": pct(self.future.count, self.valid),
-                "now": iso(self.now),
-                "latest": iso(min(self.high, SECONDS_BELOW - 1)),
-            }
-        )
-        if self.future.count and self.future.count >= FUTURE_BULK_SHARE * self.valid:
-            out.append(
-                Finding(
-                    "timestamps_mostly_future",
-                    "error",
-                    _("Most {column} values are in the future").format(column=c),
-                    _(
-                        "{count} of {valid} values of {column} ({share}) are after {now} (latest "
-                        "{latest}); the data as a whole has implausible times, so the time-based "
-                        "split and recency weighting would train on nonsense."
-                    ).format(**future),
-                    _(
-                        "Fix how {column} is computed for the whole export (unit, time zone, "
-                        "year), then prepare the file again."
-                    ).format(column=c),
-                    tuple(self.future.rows),
-                    c,
-                )
-            )
-        elif self.future.count:
-            out.append(
-                Finding(
-                    "timestamp_future",
-                    "warning",
-                    _("{column} in the future").format(column=c),
-                    _(
-                        "{count} values of {column} ({share}) are after {now} (latest {latest}); "
-                        "Personalize's time-based split and recency weighting will be skewed."
-                    ).format(**future),
-                    _(
-                        "Check the clock/time zone of the system that wrote {column}; drop or fix "
-                        "these rows."
-                    ).format(column=c),
-                    tuple(self.future.rows),
-                    c,
-                )
+        out += tally_findings(self, (_NEGATIVE,), c, low=f"{self.low:.0f}")
+        if self.future.count:
+            bulk = self.future.count >= FUTURE_BULK_SHARE * self.valid
+            out += tally_findings(
+                self,
+                (_MOSTLY_FUTURE if bulk else _FUTURE,),
+                c,
+                total=self.valid,
+                valid=self.valid,
+                now=iso(self.now),
+                latest=iso(min(self.high, SECONDS_BELOW - 1)),
             )
         if self.distribution and self.valid >= 2 and self.low == self.high:
             out.append(
@@ -344,3 +249,69 @@ class TimestampField:
             tuple(r for v, r in self.oldest if v < cutoff),
             self.name,
         )
+
+
+# Values that are not epoch seconds at all, reported first.
+_NOT_SECONDS = (
+    TallyCheck(
+        "bad",
+        "timestamp_not_a_number",
+        "error",
+        N_("{column} values are not numbers"),
+        N_(
+            "{count} of {rows} values of {column} are not integers (e.g. "
+            "{sample}).{hint} Personalize needs a long (epoch seconds) and rejects "
+            "the import."
+        ),
+        N_(
+            "Convert {column} to Unix epoch seconds (e.g. pandas: "
+            "`pd.to_datetime(col).astype('int64') // 1_000_000_000`)."
+        ),
+    ),
+    TallyCheck(
+        "non_integer",
+        "timestamp_not_integer",
+        "error",
+        N_("{column} values have decimals"),
+        N_(
+            "{count} values of {column} are not whole numbers (e.g. {sample}); the "
+            "schema type is long."
+        ),
+        N_("Round {column} down to whole seconds and write it without decimals or exponents."),
+    ),
+)
+_NEGATIVE = TallyCheck(
+    "negative",
+    "timestamp_negative",
+    "error",
+    N_("Negative {column}"),
+    N_("{count} values of {column} are negative (before 1970), e.g. {low}."),
+    N_("Fix the conversion that produced these rows, or drop them."),
+)
+# Times after now: most of the file (the data as a whole is wrong) or a few rows.
+_MOSTLY_FUTURE = TallyCheck(
+    "future",
+    "timestamps_mostly_future",
+    "error",
+    N_("Most {column} values are in the future"),
+    N_(
+        "{count} of {valid} values of {column} ({share}) are after {now} (latest "
+        "{latest}); the data as a whole has implausible times, so the time-based "
+        "split and recency weighting would train on nonsense."
+    ),
+    N_(
+        "Fix how {column} is computed for the whole export (unit, time zone, "
+        "year), then prepare the file again."
+    ),
+)
+_FUTURE = TallyCheck(
+    "future",
+    "timestamp_future",
+    "warning",
+    N_("{column} in the future"),
+    N_(
+        "{count} values of {column} ({share}) are after {now} (latest {latest}); "
+        "Personalize's time-based split and recency weighting will be skewed."
+    ),
+    N_("Check the clock/time zone of the system that wrote {column}; drop or fix these rows."),
+)

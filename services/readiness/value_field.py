@@ -6,11 +6,12 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from services.i18n import _
+from services.i18n import N_
 
 from .columns import RowLines, Tally, parse_numeric, to_bool, to_str
 from .limits import MAX_CATEGORICAL_LENGTH, MAX_CATEGORICAL_PARTS, MAX_TEXTUAL_LENGTH
 from .report import Finding
+from .tally_checks import TallyCheck, tally_findings
 
 
 class ValueField:
@@ -62,133 +63,94 @@ class ValueField:
 
     def findings(self) -> list[Finding]:
         """Findings for this field (an inferred field that held text is categorical)."""
-        out: list[Finding] = []
-        c = self.name
         kind = self.kind
         if kind == "infer":
             kind = "categorical" if self.non_numeric.count else "double"
-        if kind in ("int", "long", "float", "double") and self.non_numeric.count:
-            out.append(
-                Finding(
-                    f"{self.code_prefix}_non_numeric",
-                    "error",
-                    _("{column} has values that are not numbers").format(column=c),
-                    _(
-                        "{count} values of {column} are not numbers (e.g. {examples}); the schema "
-                        "type is {kind}."
-                    ).format(
-                        count=self.non_numeric.count,
-                        column=c,
-                        examples=self.non_numeric.sample(),
-                        kind=kind,
-                    ),
-                    _(
-                        "Write {column} as plain numbers (dot as decimal separator, no units), or "
-                        "leave them empty if the field is nullable."
-                    ).format(column=c),
-                    tuple(self.non_numeric.rows),
-                    c,
-                )
-            )
-        if kind in ("int", "long") and self.non_integer.count:
-            out.append(
-                Finding(
-                    f"{self.code_prefix}_not_integer",
-                    "error",
-                    _("{column} has decimals").format(column=c),
-                    _(
-                        "{count} values of {column} have decimals (e.g. {examples}) but the schema "
-                        "type is {kind}."
-                    ).format(
-                        count=self.non_integer.count,
-                        column=c,
-                        examples=self.non_integer.sample(),
-                        kind=kind,
-                    ),
-                    _("Round {column} or change the schema type to double.").format(column=c),
-                    tuple(self.non_integer.rows),
-                    c,
-                )
-            )
-        if kind == "boolean" and self.non_boolean.count:
-            out.append(
-                Finding(
-                    "value_not_boolean",
-                    "error",
-                    _("{column} has values that are not true/false").format(column=c),
-                    _("{count} values of {column} are not true or false (e.g. {examples}).").format(
-                        count=self.non_boolean.count, column=c, examples=self.non_boolean.sample()
-                    ),
-                    _("Write {column} as true or false.").format(column=c),
-                    tuple(self.non_boolean.rows),
-                    c,
-                )
-            )
-        # the figures both too-long findings state
-        too_long = {"count": self.too_long.count, "column": c, "longest": self.longest}
-        if kind == "textual" and self.too_long.count:
-            out.append(
-                Finding(
-                    "textual_too_long",
-                    "warning",
-                    _("{column} text longer than {limit}").format(
-                        column=c, limit=MAX_TEXTUAL_LENGTH
-                    ),
-                    _(
-                        "{count} values of {column} are longer than {limit} characters (longest "
-                        "{longest}); Personalize truncates them."
-                    ).format(limit=MAX_TEXTUAL_LENGTH, **too_long),
-                    _("Shorten {column} to the most useful {limit} characters.").format(
-                        column=c, limit=MAX_TEXTUAL_LENGTH
-                    ),
-                    tuple(self.too_long.rows),
-                    c,
-                )
-            )
-        if kind == "categorical" and self.too_long.count:
-            out.append(
-                Finding(
-                    "categorical_too_long",
-                    "error",
-                    _("{column} values longer than {limit} characters").format(
-                        column=c, limit=MAX_CATEGORICAL_LENGTH
-                    ),
-                    _(
-                        "{count} values of {column} are longer than {limit} characters (longest "
-                        "{longest}); the import job fails on them."
-                    ).format(limit=MAX_CATEGORICAL_LENGTH, **too_long),
-                    _(
-                        "Shorten the categories, or mark {column} as textual (Items only) if it is "
-                        "free text."
-                    ).format(column=c),
-                    tuple(self.too_long.rows),
-                    c,
-                )
-            )
-        if kind == "categorical" and self.too_many_parts.count:
-            out.append(
-                Finding(
-                    "categorical_too_many_values",
-                    "warning",
-                    _("{column} joins more than {limit} categories").format(
-                        column=c, limit=MAX_CATEGORICAL_PARTS
-                    ),
-                    _(
-                        "{count} values of {column} join more than {limit} categories with '|' "
-                        "(most: {most}); Personalize's data analysis flags this and such long "
-                        "lists carry little signal."
-                    ).format(
-                        count=self.too_many_parts.count,
-                        column=c,
-                        limit=MAX_CATEGORICAL_PARTS,
-                        most=self.most_parts,
-                    ),
-                    _(
-                        "Keep the most specific categories, or split levels into fields "
-                        "({column}_L1, {column}_L2 …)."
-                    ).format(column=c),
-                    tuple(self.too_many_parts.rows),
-                    c,
-                )
-            )
-        return out
+        return tally_findings(
+            self,
+            _CHECKS_BY_KIND.get(kind, ()),
+            self.name,
+            prefix=self.code_prefix,
+            kind=kind,
+            longest=self.longest,
+            most=self.most_parts,
+        )
+
+
+_NON_NUMERIC = TallyCheck(
+    "non_numeric",
+    "{prefix}_non_numeric",
+    "error",
+    N_("{column} has values that are not numbers"),
+    N_("{count} values of {column} are not numbers (e.g. {examples}); the schema type is {kind}."),
+    N_(
+        "Write {column} as plain numbers (dot as decimal separator, no units), or "
+        "leave them empty if the field is nullable."
+    ),
+)
+_NOT_INTEGER = TallyCheck(
+    "non_integer",
+    "{prefix}_not_integer",
+    "error",
+    N_("{column} has decimals"),
+    N_("{count} values of {column} have decimals (e.g. {examples}) but the schema type is {kind}."),
+    N_("Round {column} or change the schema type to double."),
+)
+_NOT_BOOLEAN = TallyCheck(
+    "non_boolean",
+    "value_not_boolean",
+    "error",
+    N_("{column} has values that are not true/false"),
+    N_("{count} values of {column} are not true or false (e.g. {examples})."),
+    N_("Write {column} as true or false."),
+)
+_TEXT_TOO_LONG = TallyCheck(
+    "too_long",
+    "textual_too_long",
+    "warning",
+    N_("{column} text longer than {limit}"),
+    N_(
+        "{count} values of {column} are longer than {limit} characters (longest "
+        "{longest}); Personalize truncates them."
+    ),
+    N_("Shorten {column} to the most useful {limit} characters."),
+    limit=MAX_TEXTUAL_LENGTH,
+)
+_CATEGORY_TOO_LONG = TallyCheck(
+    "too_long",
+    "categorical_too_long",
+    "error",
+    N_("{column} values longer than {limit} characters"),
+    N_(
+        "{count} values of {column} are longer than {limit} characters (longest "
+        "{longest}); the import job fails on them."
+    ),
+    N_("Shorten the categories, or mark {column} as textual (Items only) if it is free text."),
+    limit=MAX_CATEGORICAL_LENGTH,
+)
+_TOO_MANY_CATEGORIES = TallyCheck(
+    "too_many_parts",
+    "categorical_too_many_values",
+    "warning",
+    N_("{column} joins more than {limit} categories"),
+    N_(
+        "{count} values of {column} join more than {limit} categories with '|' "
+        "(most: {most}); Personalize's data analysis flags this and such long "
+        "lists carry little signal."
+    ),
+    N_(
+        "Keep the most specific categories, or split levels into fields "
+        "({column}_L1, {column}_L2 …)."
+    ),
+    limit=MAX_CATEGORICAL_PARTS,
+)
+# The counted rules of each schema type, in the order their findings are reported.
+_CHECKS_BY_KIND: dict[str, tuple[TallyCheck, ...]] = {
+    "int": (_NON_NUMERIC, _NOT_INTEGER),
+    "long": (_NON_NUMERIC, _NOT_INTEGER),
+    "float": (_NON_NUMERIC,),
+    "double": (_NON_NUMERIC,),
+    "boolean": (_NOT_BOOLEAN,),
+    "textual": (_TEXT_TOO_LONG,),
+    "categorical": (_CATEGORY_TOO_LONG, _TOO_MANY_CATEGORIES),
+}
