@@ -54,6 +54,9 @@ class CsvLayout:
     header: tuple[str, ...]
     delimiter: str
     data_offset: int
+    # The header's first byte that is not UTF-8, as FileDefects.bad_utf8 holds one: (offset,
+    # line 1, the bytes from it to the end of the line); None for a UTF-8 header.
+    bad_header: tuple[int, int, bytes] | None = None
 
 
 def _fatal(code: str, title: str, detail: str, fix: str) -> Finding:
@@ -140,7 +143,15 @@ def sniff(path: Path) -> tuple[CsvLayout | None, list[Finding]]:
     end = head.find(b"\n", start)
     line = head[start:] if end < 0 else head[start:end]
     line = line.rstrip(b"\r")
-    text = line.decode("utf-8", "replace")
+    try:
+        text = line.decode("utf-8")
+        bad_header = None
+    except UnicodeDecodeError as err:
+        # Read as the encoding the not_utf8 finding names (CP949 for a Korean Excel export),
+        # so the report shows the header's own names, not replacement characters; the finding
+        # itself comes with the body's (FileDefects), this byte being the file's first.
+        bad_header = (start + err.start, 1, line[err.start : err.start + 64])
+        text = line.decode(legacy_encoding(line[err.start :])[0], "replace")
     delimiter = header_separator(text)
     if delimiter != ",":
         name = _(_SEPARATOR_NAMES.get(delimiter, SEPARATORS[delimiter]))
@@ -162,7 +173,7 @@ def sniff(path: Path) -> tuple[CsvLayout | None, list[Finding]]:
         )
     header = tuple(next(csv.reader([text], delimiter=delimiter), []))
     data_offset = size if end < 0 else end + 1
-    return CsvLayout(header, delimiter, data_offset), findings
+    return CsvLayout(header, delimiter, data_offset, bad_header), findings
 
 
 def legacy_encoding(raw: bytes) -> tuple[str, str, str]:

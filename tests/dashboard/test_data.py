@@ -132,6 +132,21 @@ def test_bad_file_shows_the_error_and_cannot_be_imported(
     assert service.list_import_jobs(seeded.interactions) == before
 
 
+def test_a_cp949_file_shows_its_hangul_header_and_cannot_be_imported(seeded: Seeded) -> None:
+    # Korean Excel's "CSV": the header's 가격 and 색상 read as UTF-8 with replacement were both
+    # '����' (a false duplicate column); read as the CP949 the finding names, they are shown.
+    data = "USER_ID,ITEM_ID,TIMESTAMP,가격,색상\nu1,i1,1700000000,1000,빨강\n".encode("cp949")
+    at = upload(app_at(PAGE), data)
+    findings = next(d.value for d in at.dataframe if "fix" in d.value.columns)
+    text = findings.to_csv()
+    assert "\ufffd" not in text and "Columns 4 and 5" not in text
+    # the group's schema has no such fields: each named once, in Hangul
+    assert set(findings["column"]) >= {"가격", "색상"}
+    assert "column '가격' that the schema" in text and "column '색상' that the schema" in text
+    assert text.count("is not valid UTF-8;") == 1 and "iconv -f CP949 -t UTF-8" in text
+    assert at.button(key="readiness_button").disabled
+
+
 def test_good_file_is_imported_and_audited(seeded: Seeded, service: PersonalizeService) -> None:
     before = {j.arn for j in service.list_import_jobs(seeded.interactions)}
     data = interactions_csv()

@@ -119,3 +119,22 @@ def test_an_s3_location_is_read_from_the_local_bucket_folder(tmp_path, monkeypat
         assert run("check", location, "--dataset-type", "items")[0] == 2
         err = capsys.readouterr().err
         assert err.startswith(says) and err.count("\n") == 1, err
+
+
+def test_a_cp949_header_prints_in_hangul_with_one_encoding_finding(tmp_path):
+    # Korean Excel's "CSV" is CP949. Read as UTF-8 with replacement, 가격 and 색상 both became
+    # '����' (a false duplicate column) and the names printed as mojibake.
+    path = tmp_path / "orders.csv"
+    path.write_bytes(
+        "USER_ID,ITEM_ID,TIMESTAMP,가격,색상\nu1,i1,1700000000,1000,빨강\n".encode("cp949")
+    )
+    status, text = run("check", str(path), "--dataset-type", "interactions", "--now", str(NOW))
+    assert status == 1
+    assert "\ufffd" not in text
+    assert "duplicate_column" not in text
+    assert "[가격]" in text and "'색상' is not one of" in text
+    # one encoding finding, at the header's first CP949 byte: 가 is B0 A1, after the 26 bytes
+    # of "USER_ID,ITEM_ID,TIMESTAMP,"
+    assert text.count("not_utf8") == 1
+    assert "Byte 0xB0 at offset 26 (line 1)" in text and "read '가'" in text
+    assert "iconv -f CP949 -t UTF-8" in text
