@@ -29,8 +29,9 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from services.polling import Polling, PollTimedOut, wait_for
+from services.setup_file.hpo import hpo_config
 from services.setup_file.model import SetupFile
-from services.setup_file.plan import Change, Plan
+from services.setup_file.plan import TAG_FIELD, Change, FieldChange, Plan
 from services.setup_file.references import KINDS, Key, levels
 from services.setup_file.state import Account, wire_value
 from services.store.tables import Store
@@ -197,7 +198,9 @@ class Applier:
 
     def _create_dataset_groups(self, spec: Any, _: Change) -> str:
         extra = {"domain": spec.domain} if spec.domain else {}
-        return str(self.p.create_dataset_group(name=spec.name, **extra)["datasetGroupArn"])
+        return str(
+            self.p.create_dataset_group(name=spec.name, **extra, **_tags(spec))["datasetGroupArn"]
+        )
 
     def _create_datasets(self, spec: Any, _: Change) -> str:
         return str(
@@ -206,12 +209,13 @@ class Applier:
                 schemaArn=self.arns[("schemas", spec.schema_)],
                 datasetGroupArn=self._group(spec.dataset_group),
                 datasetType=spec.type,
+                **_tags(spec),
             )["datasetArn"]
         )
 
     def _create_event_trackers(self, spec: Any, _: Change) -> str:
         answer = self.p.create_event_tracker(
-            name=spec.name, datasetGroupArn=self._group(spec.dataset_group)
+            name=spec.name, datasetGroupArn=self._group(spec.dataset_group), **_tags(spec)
         )
         return str(answer["eventTrackerArn"])
 
@@ -221,6 +225,7 @@ class Applier:
                 name=spec.name,
                 datasetGroupArn=self._group(spec.dataset_group),
                 filterExpression=spec.expression,
+                **_tags(spec),
             )["filterArn"]
         )
 
@@ -243,6 +248,8 @@ class Applier:
                 config["optimizationObjective"]["objectiveSensitivity"] = objective.sensitivity
         if spec.events:
             config["eventsConfig"] = {"eventParametersList": [_event(e) for e in spec.events]}
+        if spec.hpo is not None and hpo_config(spec.hpo):
+            config["hpoConfig"] = hpo_config(spec.hpo)
         params: dict[str, Any] = {
             "name": spec.name,
             "datasetGroupArn": self._group(spec.dataset_group),
@@ -254,7 +261,7 @@ class Applier:
             params["eventType"] = spec.event_type
         if config:
             params["solutionConfig"] = config
-        return str(self.p.create_solution(**params)["solutionArn"])
+        return str(self.p.create_solution(**params, **_tags(spec))["solutionArn"])
 
     def _create_campaigns(self, spec: Any, change: Change) -> str:
         version = self.versions[spec.solution]
@@ -268,7 +275,7 @@ class Applier:
         config = campaign_config(spec)
         if config:
             params["campaignConfig"] = config
-        return str(self.p.create_campaign(**params)["campaignArn"])
+        return str(self.p.create_campaign(**params, **_tags(spec))["campaignArn"])
 
     def _create_recommenders(self, spec: Any, _: Change) -> str:
         params: dict[str, Any] = {
@@ -278,7 +285,7 @@ class Applier:
         }
         if spec.min_rps is not None:
             params["recommenderConfig"] = {"minRecommendationRequestsPerSecond": spec.min_rps}
-        return str(self.p.create_recommender(**params)["recommenderArn"])
+        return str(self.p.create_recommender(**params, **_tags(spec))["recommenderArn"])
 
     def _create_metric_attributions(self, spec: Any, _: Change) -> str:
         return str(
@@ -343,7 +350,12 @@ class Applier:
         ``import_from`` goes to ``imports``, started after the level's waits)."""
         key = (change.kind, change.name)
         spec, arn = self.specs[key], self.arns[key]
-        changed = {f.field for f in change.fields}
+        tags = [f for f in change.fields if f.field.startswith(TAG_FIELD)]
+        if tags:
+            self._retag(arn, tags)
+        changed = {f.field for f in change.fields} - {f.field for f in tags}
+        if not changed:
+            return []  # tags are set at once: nothing to wait for
         if change.kind == "datasets":
             if "import_from" in changed:
                 imports.append(spec)
@@ -390,6 +402,19 @@ class Applier:
         elif change.kind == "metric_attributions":
             self._update_attribution(arn, spec)
         return [self._active(change.kind, change.name)]
+
+    def _retag(self, arn: str, tags: list[FieldChange]) -> None:
+        """TagResource for the tags added or changed, UntagResource for those removed."""
+        put = [
+            {"tagKey": f.field.removeprefix(TAG_FIELD), "tagValue": f.wanted}
+            for f in tags
+            if f.wanted is not None
+        ]
+        drop = [f.field.removeprefix(TAG_FIELD) for f in tags if f.wanted is None]
+        if put:
+            self.p.tag_resource(resourceArn=arn, tags=put)
+        if drop:
+            self.p.untag_resource(resourceArn=arn, tagKeys=drop)
 
     def _update_attribution(self, arn: str, spec: Any) -> None:
         have = {
@@ -484,6 +509,15 @@ def _event(e: Any) -> dict[str, Any]:
     if e.value_threshold is not None:
         out["eventValueThreshold"] = e.value_threshold
     return out
+
+
+def _tags(spec: Any) -> dict[str, Any]:
+    """A Create* call's ``tags`` for the resource's ``tags`` in the file (none when it has
+    none or leaves them out)."""
+    tags = getattr(spec, "tags", None)
+    if not tags:
+        return {}
+    return {"tags": [{"tagKey": k, "tagValue": v} for k, v in tags.items()]}
 
 
 def _metric(m: Any) -> dict[str, str]:

@@ -69,7 +69,29 @@ def _schema_line(definition: str) -> str:
 
 
 def _line(key: str, value: Any) -> str:
-    if isinstance(value, dict):
-        inner = ", ".join(_line(k, v).strip() for k, v in value.items())
-        return f"{_line(key, 0).partition('=')[0]}= {{ {inner} }}\n"
+    if isinstance(value, dict) or _tables(value):
+        return f"{_key(key)} = {_inline(value)}\n"
     return tomli_w.dumps({key: value}, multiline_strings=True)
+
+
+def _key(key: str) -> str:
+    """``key`` as TOML writes it (bare, or quoted when it must be: ``"demo:seeded"``)."""
+    return tomli_w.dumps({key: 0}).partition("=")[0].strip()
+
+
+def _tables(value: Any) -> bool:
+    return isinstance(value, list) and any(isinstance(v, dict) for v in value)
+
+
+def _inline(value: Any) -> str:
+    """A value on one line: tables inline (without their empty members), lists of tables as a
+    list of inline tables (tomli-w would write those as ``[[key]]`` sections, which end the
+    resource's own table)."""
+    if isinstance(value, dict):
+        inner = ", ".join(
+            f"{_key(k)} = {_inline(v)}" for k, v in value.items() if v not in ({}, [])
+        )
+        return f"{{ {inner} }}"
+    if _tables(value):
+        return "[" + ", ".join(_inline(v) for v in value) + "]"
+    return tomli_w.dumps({"v": value}).partition("=")[2].strip()

@@ -14,9 +14,10 @@ hyperparameter ranges (which need DescribeAlgorithm) in ``services.setup_file.ra
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 VERSION = 1
 NAME_PATTERN = r"^[a-zA-Z0-9][a-zA-Z0-9\-_]*$"
@@ -25,6 +26,45 @@ DatasetType = Literal["Interactions", "Items", "Users", "Actions", "Action_Inter
 Domain = Literal["ECOMMERCE", "VIDEO_ON_DEMAND"]
 # Hyperparameters are a string map on the wire; the file may write numbers and booleans.
 ParamValue = str | int | float | bool
+
+
+MAX_TAGS = 50
+TAG_PUNCTUATION = frozenset("_.:/=+-@")
+
+
+def _tag_text_problem(text: str) -> str | None:
+    """Why ``text`` breaks botocore's TagKey/TagValue pattern (letters ``\\p{L}``, separators
+    ``\\p{Z}``, numbers ``\\p{N}`` and ``_ . : / = + - @``), or None."""
+    for char in text:
+        if unicodedata.category(char)[0] not in "LZN" and char not in TAG_PUNCTUATION:
+            return f"{char!r} is not allowed (letters, numbers, spaces and _ . : / = + - @)"
+    return None
+
+
+def _check_tags(tags: dict[str, str]) -> dict[str, str]:
+    """botocore's Tag shapes: at most 50 tags (Tags), a key of 1–128 characters, a value of
+    at most 256, both from TagKey's pattern; keys and values beginning with ``aws:`` are
+    AWS's own (developer guide, "Tagging Amazon Personalize resources"). Raises ValueError
+    naming the tag."""
+    if len(tags) > MAX_TAGS:
+        raise ValueError(f"{len(tags)} tags; a resource can carry at most {MAX_TAGS}")
+    for key, value in tags.items():
+        if not 1 <= len(key) <= 128:
+            raise ValueError(f"tag key '{key}': a key is 1–128 characters")
+        if len(value) > 256:
+            raise ValueError(f"tag '{key}': a value is at most 256 characters")
+        for what, text in (("key", key), ("value", value)):
+            if text.lower().startswith("aws:"):
+                raise ValueError(f"tag '{key}': a {what} beginning with 'aws:' is reserved for AWS")
+            problem = _tag_text_problem(text)
+            if problem:
+                raise ValueError(f"tag '{key}': in its {what}, {problem}")
+    return tags
+
+
+# ``tags`` of a resource (TagResource/UntagResource keep them as the file says); left out,
+# the resource's tags are not managed by the file.
+Tags = Annotated[dict[str, str], AfterValidator(_check_tags)]
 
 
 class SetupFileError(Exception):
@@ -54,6 +94,7 @@ class DatasetGroupSpec(_Spec):
 
     name: Name
     domain: Domain | None = None
+    tags: Tags | None = None
 
 
 class DatasetSpec(_Spec):
@@ -65,6 +106,7 @@ class DatasetSpec(_Spec):
     type: DatasetType
     schema_: Name = Field(alias="schema")
     import_from: Annotated[str, StringConstraints(pattern=r"^s3://.+")] | None = None
+    tags: Tags | None = None
 
 
 class EventTrackerSpec(_Spec):
@@ -72,6 +114,7 @@ class EventTrackerSpec(_Spec):
 
     name: Name
     dataset_group: Name
+    tags: Tags | None = None
 
 
 class FilterSpec(_Spec):
@@ -80,6 +123,7 @@ class FilterSpec(_Spec):
     name: Name
     dataset_group: Name
     expression: Annotated[str, StringConstraints(min_length=1, max_length=2500)]
+    tags: Tags | None = None
 
 
 class ObjectiveSpec(_Spec):
@@ -102,6 +146,60 @@ class EventParameterSpec(_Spec):
     value_threshold: float | None = None
 
 
+class IntegerRangeSpec(_Spec):
+    """One of ``hpoConfig.algorithmHyperParameterRanges.integerHyperParameterRanges``: the
+    integers ``min``–``max`` for hyperparameter ``name`` (botocore IntegerHyperParameterRange:
+    minValue ≥ -1,000,000, maxValue ≤ 1,000,000)."""
+
+    name: Annotated[str, StringConstraints(min_length=1, max_length=256)]
+    min: Annotated[int, Field(ge=-1_000_000)]
+    max: Annotated[int, Field(le=1_000_000)]
+
+
+class ContinuousRangeSpec(_Spec):
+    """One of ``continuousHyperParameterRanges`` (botocore ContinuousHyperParameterRange:
+    minValue and maxValue ≥ -1,000,000)."""
+
+    name: Annotated[str, StringConstraints(min_length=1, max_length=256)]
+    min: Annotated[float, Field(ge=-1_000_000, allow_inf_nan=False)]
+    max: Annotated[float, Field(ge=-1_000_000, allow_inf_nan=False)]
+
+
+class CategoricalRangeSpec(_Spec):
+    """One of ``categoricalHyperParameterRanges``: the values to try (botocore
+    CategoricalHyperParameterRange: at most 100 values of at most 1,000 characters)."""
+
+    name: Annotated[str, StringConstraints(min_length=1, max_length=256)]
+    values: Annotated[
+        list[Annotated[str, StringConstraints(max_length=1000)] | bool | int | float],
+        Field(min_length=1, max_length=100),
+    ]
+
+
+class HpoSpec(_Spec):
+    """``solutionConfig.hpoConfig`` (botocore HPOConfig), with ``perform_hpo = true`` only.
+
+    ``max_training_jobs``/``max_parallel_jobs`` are ``hpoResourceConfig``'s
+    ``maxNumberOfTrainingJobs`` (1–40) and ``maxParallelTrainingJobs`` (1–10, at most the
+    former); the three range lists are ``algorithmHyperParameterRanges`` (at most 100 each),
+    each checked against DescribeAlgorithm's tunable ranges. ``objective`` (HPOObjective) is
+    refused: "Amazon Personalize doesn't support configuring the hpoObjective at this time"
+    (API reference, HPOObjective)."""
+
+    objective: dict[str, str] | None = None
+    max_training_jobs: Annotated[int, Field(ge=1, le=40)] | None = None
+    max_parallel_jobs: Annotated[int, Field(ge=1, le=10)] | None = None
+    integer_ranges: Annotated[list[IntegerRangeSpec], Field(max_length=100)] = Field(
+        default_factory=list
+    )
+    continuous_ranges: Annotated[list[ContinuousRangeSpec], Field(max_length=100)] = Field(
+        default_factory=list
+    )
+    categorical_ranges: Annotated[list[CategoricalRangeSpec], Field(max_length=100)] = Field(
+        default_factory=list
+    )
+
+
 class SolutionSpec(_Spec):
     """CreateSolution with a recipe by name (``aws-user-personalization``).
 
@@ -110,7 +208,8 @@ class SolutionSpec(_Spec):
     ``solutionConfig.algorithmHyperParameters``, checked against DescribeAlgorithm's ranges;
     ``featurization`` is ``featureTransformationParameters``; ``optimization_objective`` is
     ``optimizationObjective`` and ``events`` is ``eventsConfig.eventParametersList`` (at most
-    10; no Update* changes either: a change replaces the solution)."""
+    10); ``hpo`` is ``hpoConfig`` (:class:`HpoSpec`). No Update* changes these: a change
+    replaces the solution."""
 
     name: Name
     dataset_group: Name
@@ -125,6 +224,8 @@ class SolutionSpec(_Spec):
     featurization: dict[str, ParamValue] = Field(default_factory=dict)
     optimization_objective: ObjectiveSpec | None = None
     events: Annotated[list[EventParameterSpec], Field(max_length=10)] = Field(default_factory=list)
+    hpo: HpoSpec | None = None
+    tags: Tags | None = None
 
 
 class CampaignSpec(_Spec):
@@ -142,6 +243,7 @@ class CampaignSpec(_Spec):
     exploration_item_age_cut_off: Annotated[float, Field(gt=0.0)] | None = None
     enable_metadata: bool = False
     sync_with_latest: bool = False
+    tags: Tags | None = None
 
 
 class RecommenderSpec(_Spec):
@@ -154,6 +256,7 @@ class RecommenderSpec(_Spec):
     dataset_group: Name
     use_case: Name
     min_rps: Annotated[int, Field(ge=1)] = 1
+    tags: Tags | None = None
 
 
 class AttributedMetricSpec(_Spec):

@@ -13,8 +13,10 @@ Updatable fields, by the Update* operations of the Personalize API reference: Up
 ``solutionUpdateConfig.autoTrainingConfig``), UpdateCampaign (``minProvisionedTPS``,
 ``campaignConfig``, with ``solutionVersionArn`` ``<solutionArn>/$LATEST`` to sync),
 UpdateRecommender (``recommenderConfig``), UpdateMetricAttribution
-(``addMetrics``/``removeMetrics``/``metricsOutputConfig``). A dataset's ``import_from`` that
-changes means a new import job, not a new dataset.
+(``addMetrics``/``removeMetrics``/``metricsOutputConfig``), and on any resource that takes
+tags TagResource/UntagResource (each tag that differs is a field, ``tags.<key>``; a resource
+whose ``tags`` the file leaves out keeps whatever tags it has). A dataset's ``import_from``
+that changes means a new import job, not a new dataset.
 
 Cost, from services.costs: campaigns bill ``minProvisionedTPS`` every hour (730 a month,
 the account's price tiers), training bills training hours (a solution's newest ACTIVE
@@ -30,6 +32,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from services.costs.pricing import HOURS_PER_MONTH, Prices, tiered_cost
+from services.setup_file.hpo import hpo_config
 from services.setup_file.model import SetupFile
 from services.setup_file.references import KINDS, Key, field_name, order
 from services.setup_file.state import DEFAULT_SCHEDULE, Account, schema_body, wire_value
@@ -37,6 +40,7 @@ from services.setup_file.state import DEFAULT_SCHEDULE, Account, schema_body, wi
 FAILED = ("CREATE FAILED",)
 SECONDS_PER_HOUR = 3600
 DEFAULT_MIN_RPS = 1  # CreateRecommender: recommenderConfig.minRecommendationRequestsPerSecond
+TAG_FIELD = "tags."  # a tag's field change is named tags.<key>: None on one side adds or removes
 Action = Literal["create", "update", "replace", "unchanged", "delete", "extra"]
 UPDATABLE: dict[str, set[str]] = {
     "datasets": {"schema_", "import_from"},
@@ -156,6 +160,8 @@ def comparable(kind: str, spec: Any) -> dict[str, Any]:
     if kind == "solutions":
         out["hyperparameters"] = {k: wire_value(v) for k, v in out["hyperparameters"].items()}
         out["featurization"] = {k: wire_value(v) for k, v in out["featurization"].items()}
+        # as on the wire: bare categorical values are strings, an empty hpo says nothing
+        out["hpo"] = (hpo_config(spec.hpo) or None) if spec.hpo is not None else None
         auto = out["auto_training"]
         out["auto_training_schedule"] = (
             (out["auto_training_schedule"] or DEFAULT_SCHEDULE) if auto else None
@@ -169,7 +175,16 @@ def _diff(kind: str, wanted: Any, current: Any) -> list[FieldChange]:
     a, b = comparable(kind, current), comparable(kind, wanted)
     if kind == "datasets" and b["import_from"] is None:
         b["import_from"] = a["import_from"]  # no import asked for: whatever was imported
-    return [FieldChange(field_name(k), a[k], b[k]) for k in b if a.get(k) != b[k]]
+    tags: list[FieldChange] = []
+    if "tags" in b:
+        have, want = a.pop("tags", None) or {}, b.pop("tags")
+        if want is not None:  # left out: the file does not manage the resource's tags
+            tags = [
+                FieldChange(f"{TAG_FIELD}{key}", have.get(key), want.get(key))
+                for key in sorted(set(have) | set(want))
+                if have.get(key) != want.get(key)
+            ]
+    return [FieldChange(field_name(k), a[k], b[k]) for k in b if a.get(k) != b[k]] + tags
 
 
 def make_plan(setup: SetupFile, account: Account, prices: Prices, *, prune: bool = False) -> Plan:
@@ -190,7 +205,7 @@ def make_plan(setup: SetupFile, account: Account, prices: Prices, *, prune: bool
             )
             continue
         fields = _diff(kind, spec, have[key])
-        fixed = [f for f in fields if f.field not in _updatable(kind)]
+        fixed = [f for f in fields if not _is_updatable(kind, f.field)]
         if fixed:
             decided[key] = Change(
                 kind,
@@ -220,8 +235,10 @@ def make_plan(setup: SetupFile, account: Account, prices: Prices, *, prune: bool
     return Plan((*extras, *decided.values()), _cost(setup, account, decided, prices, prune), prune)
 
 
-def _updatable(kind: str) -> set[str]:
-    return {field_name(attr) for attr in UPDATABLE.get(kind, set())}
+def _is_updatable(kind: str, field: str) -> bool:
+    """An Update* operation changes ``field`` (TagResource/UntagResource: a tag)."""
+    updatable = {field_name(attr) for attr in UPDATABLE.get(kind, set())}
+    return field in updatable or field.startswith(TAG_FIELD)
 
 
 def _with(change: Change, **update: Any) -> Change:

@@ -1,5 +1,6 @@
 """Checks of a setup file that need the account: recipes and use cases it offers, and each
-solution's hyperparameters against DescribeAlgorithm's ``defaultHyperParameterRanges``.
+solution's hyperparameters and HPO ranges against DescribeAlgorithm's
+``defaultHyperParameterRanges``.
 
 The ranges are the service's (the local engine publishes its own recipes' through the same
 DescribeAlgorithm), so a value is refused here, with its path, before any call changes
@@ -13,7 +14,8 @@ from typing import Any
 
 from services.personalize import wire
 from services.personalize.models import HyperParameter
-from services.setup_file.model import SetupFile
+from services.setup_file.hpo import RANGE_LISTS
+from services.setup_file.model import CategoricalRangeSpec, HpoSpec, SetupFile
 from services.setup_file.state import recipe_name, wire_value
 
 
@@ -31,11 +33,13 @@ def account_problems(p: Any, setup: SetupFile) -> list[str]:
         if solution.recipe not in recipes or recipes[solution.recipe].get("domain"):
             problems.append(f"solutions[{i}].recipe: the account has no recipe '{solution.recipe}'")
             continue
-        if not solution.hyperparameters:
+        if not solution.hyperparameters and solution.hpo is None:
             continue
         if solution.recipe not in params_of:
             params_of[solution.recipe] = _parameters(p, recipes[solution.recipe]["recipeArn"])
         params = params_of[solution.recipe]
+        if solution.hpo is not None:
+            problems += hpo_problems(f"solutions[{i}].hpo", solution.recipe, solution.hpo, params)
         for name, value in solution.hyperparameters.items():
             where = f"solutions[{i}].hyperparameters.{name}"
             param = params.get(name)
@@ -98,3 +102,40 @@ def range_problem(param: HyperParameter, raw: str) -> str | None:
     ):
         return f"must be {what} {low}–{high}, not {raw}"
     return None
+
+
+def hpo_problems(
+    where: str, recipe: str, hpo: HpoSpec, params: dict[str, HyperParameter]
+) -> list[str]:
+    """The ranges of ``hpo`` (at ``where``, e.g. ``solutions[1].hpo``) checked against the
+    recipe's algorithm (``params``: DescribeAlgorithm's hyperparameters by name): tunable,
+    of the list's kind, min and max (or each value) inside the algorithm's range."""
+    tunable = sorted(name for name, p in params.items() if p.tunable)
+    problems: list[str] = []
+    for listed, (_, kind) in RANGE_LISTS.items():
+        for j, entry in enumerate(getattr(hpo, listed)):
+            path = f"{where}.{listed}[{j}]"
+            param = params.get(entry.name)
+            if param is None or not param.tunable:
+                problems.append(
+                    f"{path}.name: '{entry.name}' is not a tunable hyperparameter of {recipe} "
+                    f"(tunable: {', '.join(tunable) or 'none'})"
+                )
+                continue
+            if param.kind != kind:
+                home = next(k for k, (_, v) in RANGE_LISTS.items() if v == param.kind)
+                problems.append(
+                    f"{path}.name: {entry.name}'s range is {param.kind}: put it in {home}"
+                )
+                continue
+            if isinstance(entry, CategoricalRangeSpec):
+                for n, value in enumerate(entry.values):
+                    problem = range_problem(param, wire_value(value))
+                    if problem:
+                        problems.append(f"{path}.values[{n}]: {problem}")
+                continue
+            for end in ("min", "max"):
+                problem = range_problem(param, wire_value(getattr(entry, end)))
+                if problem:
+                    problems.append(f"{path}.{end}: {problem}")
+    return problems

@@ -1,7 +1,8 @@
 """Reading a setup file: TOML text -> a checked :class:`SetupFile`, or every problem.
 
 The structure is checked by pydantic (unknown fields, wrong types, limits), then schema files
-are read and names and references checked (``references.reference_problems``); each problem
+are read, names and references checked (``references.reference_problems``) and what the
+file alone shows of each solution's HPO (``hpo.file_problems``); each problem
 is one line naming its path (``campaigns[1].min_tps: must be greater than or equal to 1``).
 A file with a structural problem is not checked further: references are read only from a
 well-formed file.
@@ -16,6 +17,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from services.setup_file.hpo import file_problems
 from services.setup_file.model import NAME_PATTERN, SetupFile, SetupFileError
 from services.setup_file.references import reference_problems
 
@@ -47,6 +49,7 @@ def parse(text: str, base: Path | None = None) -> SetupFile:
         raise SetupFileError(_messages(err)) from err
     setup, problems = _read_schemas(setup, base)
     problems += reference_problems(setup)
+    problems += file_problems(setup)
     if problems:
         raise SetupFileError(problems)
     return setup
@@ -116,6 +119,8 @@ def _message(item: Any) -> str:
         return "unknown field"
     if kind == "missing":
         return "required field is missing"
+    if kind == "value_error":  # a check of ours (tags): its message as written
+        return str(item["ctx"]["error"])
     if kind == "string_pattern_mismatch":
         pattern = item["ctx"]["pattern"]
         if pattern == NAME_PATTERN:

@@ -5,7 +5,8 @@
 :class:`~services.setup_file.model.SetupFile` (what ``export`` writes and what ``plan``
 compares the file with) plus each resource's ARN and status and each solution's ACTIVE
 versions. Sources: the List*/Describe* operations of the Personalize API reference
-(ListDatasetGroups … ListMetricAttributionMetrics); paginated lists use boto3 paginators.
+(ListDatasetGroups … ListMetricAttributionMetrics, ListTagsForResource for the kinds whose
+Create* takes ``tags``); paginated lists use boto3 paginators.
 """
 
 from __future__ import annotations
@@ -18,11 +19,15 @@ from typing import Any
 from services.setup_file.model import (
     AttributedMetricSpec,
     CampaignSpec,
+    CategoricalRangeSpec,
+    ContinuousRangeSpec,
     DatasetGroupSpec,
     DatasetSpec,
     EventParameterSpec,
     EventTrackerSpec,
     FilterSpec,
+    HpoSpec,
+    IntegerRangeSpec,
     MetricAttributionSpec,
     ObjectiveSpec,
     RecommenderSpec,
@@ -95,8 +100,19 @@ def read_account(p: Any) -> Account:
             doc["status"],
         )
         _read_group(p, acc, kinds, group, group_arn, schema_names)
+    for kind, specs in kinds.items():
+        kinds[kind] = [_with_tags(p, spec, acc.arns[(kind, spec.name)]) for spec in specs]
     acc.setup = SetupFile(version=1, **kinds)
     return acc
+
+
+def _with_tags(p: Any, spec: Any, arn: str) -> Any:
+    """``spec`` with the resource's tags (ListTagsForResource), for kinds that take tags;
+    None when it has none, as a file that leaves ``tags`` out."""
+    if "tags" not in type(spec).model_fields:
+        return spec
+    tags = {t["tagKey"]: t["tagValue"] for t in p.list_tags_for_resource(resourceArn=arn)["tags"]}
+    return spec.model_copy(update={"tags": tags or None})
 
 
 def _add(
@@ -226,6 +242,7 @@ def _solution(doc: dict[str, Any], group: str) -> SolutionSpec:
             )
             for e in (config.get("eventsConfig") or {}).get("eventParametersList") or []
         ],
+        hpo=_hpo(config.get("hpoConfig")),
     )
 
 
@@ -271,3 +288,34 @@ def _read_versions(p: Any, acc: Account, solution: str, solution_arn: str) -> No
 def schema_body(definition: str) -> Any:
     """An Avro schema's JSON, parsed, for comparing two schemas by content."""
     return json.loads(definition)
+
+
+def _hpo(config: dict[str, Any] | None) -> HpoSpec | None:
+    """DescribeSolution's ``solutionConfig.hpoConfig`` as the file writes it (None when it
+    says nothing the file can say)."""
+    if not config:
+        return None
+    resources = config.get("hpoResourceConfig") or {}
+    ranges = config.get("algorithmHyperParameterRanges") or {}
+    jobs, parallel = (
+        resources.get("maxNumberOfTrainingJobs"),
+        resources.get("maxParallelTrainingJobs"),
+    )
+    spec = HpoSpec(
+        objective=dict(config["hpoObjective"]) if config.get("hpoObjective") else None,
+        max_training_jobs=int(jobs) if jobs else None,
+        max_parallel_jobs=int(parallel) if parallel else None,
+        integer_ranges=[
+            IntegerRangeSpec(name=r["name"], min=int(r["minValue"]), max=int(r["maxValue"]))
+            for r in ranges.get("integerHyperParameterRanges") or []
+        ],
+        continuous_ranges=[
+            ContinuousRangeSpec(name=r["name"], min=float(r["minValue"]), max=float(r["maxValue"]))
+            for r in ranges.get("continuousHyperParameterRanges") or []
+        ],
+        categorical_ranges=[
+            CategoricalRangeSpec(name=r["name"], values=[str(v) for v in r.get("values") or []])
+            for r in ranges.get("categoricalHyperParameterRanges") or []
+        ],
+    )
+    return None if spec == HpoSpec() else spec

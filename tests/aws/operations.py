@@ -9,7 +9,9 @@ method of a service the code uses:
   ``self._list("list_campaigns", …)``), because the facade names methods by string.
 
 The services are the three Personalize clients (the product's reason to exist) plus every
-``….client("NAME")`` and ``aws_client(settings, "NAME")`` literal in ``services/``. boto3's
+``….client("NAME")`` and ``aws_client(settings, "NAME")`` literal in ``services/``. A method
+name several of them share (``tag_resource``) counts for the clients its module makes, else
+for the Personalize ones. boto3's
 own helpers that are not operations (``upload_file`` …) map to the operations they send.
 Method names go to operation names through botocore's ``xform_name``, the same mapping boto3
 uses to name client methods.
@@ -112,15 +114,26 @@ def scan(root: Path = SERVICES_DIR) -> list[Call]:
     calls: set[Call] = set()
     for path in modules:
         rel = path.relative_to(root.parent).as_posix()
-        for name, line in _names(ast.parse(path.read_text(), str(path))):
+        tree = ast.parse(path.read_text(), str(path))
+        own = _client_literals(tree)
+        for name, line in _names(tree):
             for service, operation in HELPERS.get(name, ()):
                 if service in services:
                     calls.add(Call(service, operation, name, rel, line))
-            for service in services:
-                operation = methods(service).get(name)
-                if operation:
-                    calls.add(Call(service, operation, name, rel, line))
+            for service in _owners(name, services, own):
+                calls.add(Call(service, methods(service)[name], name, rel, line))
     return sorted(calls)
+
+
+def _owners(name: str, services: Iterable[str], own: set[str]) -> list[str]:
+    """The services whose client method ``name`` may be. A name several clients share
+    (``tag_resource``: Personalize and CloudWatch) is the clients' the module makes itself
+    (its ``client("NAME")`` literals), or else the Personalize clients', which reach a module
+    as arguments."""
+    found = [service for service in services if name in methods(service)]
+    if len(found) < 2:
+        return found
+    return [s for s in found if s in own] or [s for s in found if s in PERSONALIZE]
 
 
 def operations(calls: Iterable[Call] | None = None) -> dict[tuple[str, str], list[Call]]:

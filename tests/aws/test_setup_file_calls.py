@@ -414,3 +414,101 @@ def test_a_new_recommender_and_metric_attribution(aws: AwsStubs) -> None:
     )
     account = _account(current)
     assert _apply(aws, WHOLE, account) == ["recommenders/best", "metric_attributions/m"]
+
+
+def test_tags_are_read_with_list_tags_for_resource(aws: AwsStubs) -> None:
+    aws.respond("personalize", "list_schemas", {"schemas": []}, {})
+    aws.respond(
+        "personalize",
+        "list_dataset_groups",
+        {"datasetGroups": [{"datasetGroupArn": GROUP, "status": "ACTIVE"}]},
+        {},
+    )
+    aws.respond(
+        "personalize",
+        "describe_dataset_group",
+        {"datasetGroup": {"name": "shop", "datasetGroupArn": GROUP, "status": "ACTIVE"}},
+        {"datasetGroupArn": GROUP},
+    )
+    for method, key in (
+        ("list_datasets", "datasets"),
+        ("list_event_trackers", "eventTrackers"),
+        ("list_filters", "Filters"),
+        ("list_solutions", "solutions"),
+        ("list_recommenders", "recommenders"),
+        ("list_metric_attributions", "metricAttributions"),
+    ):
+        aws.respond("personalize", method, {key: []}, {"datasetGroupArn": GROUP})
+    aws.respond(
+        "personalize",
+        "list_tags_for_resource",
+        {"tags": [{"tagKey": "team", "tagValue": "추천"}]},
+        {"resourceArn": GROUP},
+    )
+    (group,) = read_account(aws.client("personalize")).setup.dataset_groups
+    assert (group.name, group.tags) == ("shop", {"team": "추천"})
+
+
+def test_tags_and_hpo_are_created_and_tags_changed_with_tag_and_untag(aws: AwsStubs) -> None:
+    tagged = 'name = "no-views"\ndataset_group = "shop"\n'
+    current = WHOLE.replace(tagged, tagged + 'tags = { team = "shop", old = "x" }\n')
+    wanted = WHOLE.replace(tagged, tagged + 'tags = { team = "ads" }\n')
+    wanted += """
+[[solutions]]
+name = "tuned"
+perform_hpo = true
+tags = { team = "ads" }
+recipe = "aws-user-personalization"
+dataset_group = "shop"
+auto_training = false
+[solutions.hpo]
+max_training_jobs = 4
+max_parallel_jobs = 2
+integer_ranges = [{ name = "bptt", min = 4, max = 8 }]
+categorical_ranges = [{ name = "recency_mask", values = [true, false] }]
+"""
+    aws.respond(
+        "personalize",
+        "tag_resource",
+        {},
+        {"resourceArn": FILTER, "tags": [{"tagKey": "team", "tagValue": "ads"}]},
+    )
+    aws.respond("personalize", "untag_resource", {}, {"resourceArn": FILTER, "tagKeys": ["old"]})
+    tuned = f"{A}:solution/tuned"
+    aws.respond(
+        "personalize",
+        "create_solution",
+        {"solutionArn": tuned},
+        {
+            "name": "tuned",
+            "datasetGroupArn": GROUP,
+            "recipeArn": "arn:aws:personalize:::recipe/aws-user-personalization",
+            "performHPO": True,
+            "performAutoTraining": False,
+            "solutionConfig": {
+                "hpoConfig": {
+                    "hpoResourceConfig": {
+                        "maxNumberOfTrainingJobs": "4",
+                        "maxParallelTrainingJobs": "2",
+                    },
+                    "algorithmHyperParameterRanges": {
+                        "integerHyperParameterRanges": [
+                            {"name": "bptt", "minValue": 4, "maxValue": 8}
+                        ],
+                        "categoricalHyperParameterRanges": [
+                            {"name": "recency_mask", "values": ["true", "false"]}
+                        ],
+                    },
+                }
+            },
+            "tags": [{"tagKey": "team", "tagValue": "ads"}],
+        },
+    )
+    # the tags are set at once: only the new solution is waited for
+    aws.respond(
+        "personalize",
+        "describe_solution",
+        {"solution": {"status": "ACTIVE"}},
+        {"solutionArn": tuned},
+    )
+    assert _apply(aws, wanted, _account(current)) == ["filters/no-views", "solutions/tuned"]
