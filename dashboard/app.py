@@ -41,6 +41,12 @@ pages = [
         url_path="recommendations",
     ),
     st.Page(
+        PAGES / "experiments.py",
+        title=_("Experiments"),
+        icon=":material/science:",
+        url_path="experiments",
+    ),
+    st.Page(
         PAGES / "operations.py",
         title=_("Operations"),
         icon=":material/settings:",

@@ -6,10 +6,12 @@ import streamlit as st
 
 from services.access.throttle import SignInThrottle
 from services.config import Settings
+from services.datasets.local_engine.experiment_events import EventSource, experiment_event_source
 from services.datasets.local_engine.snapshots import snapshot_source
 from services.datasets.local_engine.versions import version_data_source
 from services.datasets.snapshot import ObjectStore, SnapshotSource, object_store
 from services.evaluation.version_data import DataSource
+from services.experiments.records import ExperimentStore
 from services.personalize.clients import Clients, build_clients
 from services.personalize.facade import PersonalizeService
 from services.pipeline import Pipeline, RunStore
@@ -49,6 +51,23 @@ def throttle() -> SignInThrottle:
 def store() -> Store:
     """The dashboard's own store: audit log, pipeline runs, metric snapshots."""
     return Store(settings().dashboard_db_url)
+
+
+@st.cache_resource(show_spinner=False)
+def experiments() -> ExperimentStore:
+    """Experiments and their state (same database as the store).
+
+    Raises:
+        StoreUnavailable: its table is missing and cannot be created.
+    """
+    return ExperimentStore(settings().dashboard_db_url)
+
+
+@st.cache_resource(show_spinner=False)
+def experiment_events() -> EventSource | None:
+    """Where experiments' PutEvents rows are read: the in-process engine; None on AWS or
+    over HTTP (there the metric attribution has them, by eventAttributionSource)."""
+    return experiment_event_source(settings())
 
 
 @st.cache_resource(show_spinner=False)

@@ -147,6 +147,24 @@ def use_copy(
     dispose_engines()
 
 
+VIEWER_PW = "viewer password 1"
+
+
+def viewer_at(page: str) -> AppTest:
+    """The app with one account, vera, a viewer, signed in and switched to ``page``."""
+    from services.access.passwords import hash_password
+
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.secrets["access"] = {
+        "accounts": {"vera": {"role": "viewer", "password_hash": hash_password(VIEWER_PW)}}
+    }
+    at.run()
+    at.text_input(key="sign_in_name").input("vera")
+    at.text_input(key="sign_in_password").input(VIEWER_PW)
+    at.button(key="sign_in_button").click().run()
+    return at.switch_page(page).run()
+
+
 def app_at(page: str | None = None) -> AppTest:
     """The app, run once, then switched to ``page`` (a path under dashboard/)."""
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)

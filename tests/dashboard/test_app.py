@@ -12,6 +12,7 @@ PAGES = [
     "pages/solutions.py",
     "pages/recommendations.py",
     "pages/operations.py",
+    "pages/experiments.py",
 ]
 
 

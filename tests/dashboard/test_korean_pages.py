@@ -34,6 +34,7 @@ PAGES = (
     "pages/solutions.py",
     "pages/recommendations.py",
     "pages/operations.py",
+    "pages/experiments.py",
 )
 _WORD = re.compile(r"[A-Za-z][A-Za-z_]*")
 _SKIP = (

@@ -19,7 +19,7 @@ from services.evaluation import playground as pg
 from services.personalize.clients import build_clients
 from services.personalize.facade import PersonalizeService
 from services.store.tables import Store
-from tests.dashboard.conftest import APP, TIMEOUT, Seeded, app_at
+from tests.dashboard.conftest import Seeded, app_at, viewer_at
 from tests.dashboard.rendered import shown
 from tests.dashboard.test_aws_mode import aws_pages  # noqa: F401 (a fixture)
 
@@ -184,20 +184,7 @@ def test_an_operator_saves_the_filter_and_gets_the_request_parameters(seeded: Se
 
 def viewer_on_page() -> AppTest:
     """The Recommendations page, signed in as vera, a viewer."""
-    from services.access.passwords import hash_password
-
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    at.secrets["access"] = {
-        "accounts": {"vera": {"role": "viewer", "password_hash": hash_password(VIEWER_PW)}}
-    }
-    at.run()
-    at.text_input(key="sign_in_name").input("vera")
-    at.text_input(key="sign_in_password").input(VIEWER_PW)
-    at.button(key="sign_in_button").click().run()
-    return at.switch_page(PAGE).run()
-
-
-VIEWER_PW = "viewer password 1"
+    return viewer_at(PAGE)
 
 
 def test_a_viewer_previews_but_cannot_save(seeded: Seeded) -> None:

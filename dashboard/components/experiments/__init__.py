@@ -1,0 +1,1 @@
+"""The Experiments page's widgets: the report of one experiment, starting one, ending one."""

@@ -1,0 +1,111 @@
+"""Stop an experiment, or promote its winner: confirmed in the shared dialog, operators only,
+audited."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import deps, identity
+from dashboard.components.confirm_dialog import Confirmation, confirm_button
+from dashboard.components.operations.actions import flash, run_action
+from dashboard.components.text import md_code, md_escape, md_help
+from services.experiments.promotion import is_campaign, promote
+from services.experiments.report import Report
+from services.experiments.verdict import BETTER
+from services.i18n import _
+
+
+def _suggested_winner(report: Report) -> str:
+    decided = report.headline.decided
+    if decided is None:
+        return report.experiment.arms[0].name
+    return decided.treatment if decided.state == BETTER else decided.control
+
+
+def show_actions(report: Report) -> None:
+    """Stop, or pick the winner and promote it (default: the arm the verdict names)."""
+    experiment = report.experiment
+    refusal = identity.refusal()
+    names = [a.name for a in experiment.arms]
+    winner = st.selectbox(
+        _("Winner to promote"),
+        names,
+        index=names.index(_suggested_winner(report)),
+        key=f"experiment_winner_{experiment.id}",
+    )
+    arm = experiment.arm(winner or names[0])
+    if is_campaign(arm.target):
+        what = _(
+            "Every other arm's campaign is updated (UpdateCampaign) to the solution version "
+            "that {winner}'s campaign {campaign} serves, so all shoppers get it whichever "
+            "arm the shop sends them to; the experiment ends."
+        )
+    else:
+        what = _(
+            "A recommender's recipe cannot be changed: send every shopper to {winner}'s "
+            "recommender {campaign} from now on; the experiment ends."
+        )
+    what = what.format(winner=md_escape(arm.name), campaign=md_code(arm.target))
+    if report.headline.decided is None:
+        what += "\n\n" + _("**No winner is proven yet**: this decides without the evidence.")
+    left, right = st.columns(2)
+    with left:
+        confirm_button(
+            f"experiment_promote_{experiment.id}",
+            _("Promote {arm}").format(arm=arm.name),
+            Confirmation(_("Promote the winner?"), what, _("Promote")),
+            lambda: _promote(report, arm.name),
+            disabled=refusal is not None,
+            help=md_help(refusal),
+            icon=":material/emoji_events:",
+        )
+    with right:
+        confirm_button(
+            f"experiment_stop_{experiment.id}",
+            _("Stop without a winner"),
+            Confirmation(
+                _("Stop the experiment?"),
+                _(
+                    "The results stop counting now; no campaign changes. The shop's backend "
+                    "should then send everybody to one arm."
+                ),
+                _("Stop"),
+            ),
+            lambda: _stop(report),
+            disabled=refusal is not None,
+            help=md_help(refusal),
+            icon=":material/stop_circle:",
+        )
+
+
+def _promote(report: Report, winner: str) -> None:
+    experiment = report.experiment
+    done = run_action(
+        "promote_experiment_winner",
+        experiment.dataset_group_arn,
+        {"experiment": experiment.name, "winner": winner},
+        lambda: promote(deps.service(), deps.experiments(), experiment, winner),
+        failure=_("Could not promote the winner"),
+        note=lambda p: "updated " + (", ".join(p.updated) or "no campaign"),
+    )
+    if done is not None:
+        flash(
+            _("{winner} promoted: {count} campaign(s) updated to {version}.").format(
+                winner=winner, count=len(done.updated), version=done.version or "–"
+            )
+        )
+        st.rerun()
+
+
+def _stop(report: Report) -> None:
+    experiment = report.experiment
+    done = run_action(
+        "stop_experiment",
+        experiment.dataset_group_arn,
+        {"experiment": experiment.name},
+        lambda: deps.experiments().stop(experiment.id),
+        failure=_("Could not stop the experiment"),
+    )
+    if done is not None:
+        flash(_("Experiment {name} stopped.").format(name=experiment.name))
+        st.rerun()

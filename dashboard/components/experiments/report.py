@@ -1,0 +1,166 @@
+"""One experiment's report: the headline sentence, the arms side by side, the intervals."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.components.text import md_escape
+from services.evaluation.products import SHOP_CURRENCY
+from services.experiments.report import Report
+from services.experiments.stats import MIN_USERS, Difference
+from services.experiments.verdict import BETTER, CONVERSION, REVENUE, Comparison
+from services.i18n import N_, _, formats
+
+METRIC_NAMES = {REVENUE: N_("revenue per user"), CONVERSION: N_("conversion rate")}
+
+
+def _signed(value: float | None) -> str:
+    if value is None:
+        return formats.NO_VALUE
+    text = formats.share(abs(value), 1)
+    return ("+" if value >= 0 else "−") + text
+
+
+def _interval(low: float | None, high: float | None) -> str:
+    return _("{low} to {high}").format(low=_signed(low), high=_signed(high))
+
+
+def headline_text(report: Report) -> str:
+    """ "B beats A on revenue per user by +x % (95 % CI …)", or how long until it can tell."""
+    decided = report.headline.decided
+    if decided is not None and decided.difference is not None:
+        d = decided.difference
+        winner, loser = (
+            (decided.treatment, decided.control)
+            if decided.state == BETTER
+            else (decided.control, decided.treatment)
+        )
+        # the relative difference of the winner over the loser, on the control's scale
+        sign = 1 if decided.state == BETTER else -1
+        low, high = sorted((sign * (d.relative_low or 0.0), sign * (d.relative_high or 0.0)))
+        return _(
+            "{winner} beats {loser} on {metric} by {lift} (95 % CI {interval}, valid however "
+            "often you look)."
+        ).format(
+            winner=md_escape(winner),
+            loser=md_escape(loser),
+            metric=_(METRIC_NAMES[decided.metric]),
+            lift=_signed(sign * (d.relative or 0.0)),
+            interval=_interval(low, high),
+        )
+    days = report.headline.more_days
+    if days is None:
+        return _(
+            "Not enough data yet: each arm needs at least {users} users and a day of traffic "
+            "before the wait can be estimated."
+        ).format(users=formats.count(MIN_USERS))
+    return _(
+        "Not enough data yet: about {days} more days at this traffic to find a {lift} lift "
+        "in revenue per user."
+    ).format(days=formats.count(days), lift=formats.share(report.experiment.min_lift, 1))
+
+
+def show_headline(report: Report) -> None:
+    """The sentence, coloured: green for a winner, blue while waiting."""
+    text = headline_text(report)
+    if report.headline.decided is not None:
+        st.success(text, icon=":material/emoji_events:")
+    else:
+        st.info(text, icon=":material/hourglass_top:")
+
+
+def show_arms(report: Report) -> None:
+    """Per arm: users, sessions, impressions, clicks, conversions, revenue per user and per
+    session (untrusted names are cell text, never markdown)."""
+    money = SHOP_CURRENCY
+    rows = []
+    for arm, outcome in zip(report.experiment.arms, report.outcomes.arms, strict=True):
+        rows.append(
+            {
+                _("arm"): arm.name,
+                _("share"): formats.share(arm.share),
+                _("serves"): arm.target.rsplit("/", 1)[-1],
+                _("users"): formats.count(outcome.users),
+                _("sessions"): formats.count(outcome.sessions),
+                _("impressions"): formats.count(outcome.impressions),
+                _("clicks"): formats.count(outcome.clicks),
+                _("conversions"): formats.count(outcome.conversions),
+                _("conversion rate"): formats.share(outcome.conversion_rate, 2),
+                _("revenue"): formats.money(outcome.revenue, money),
+                _("revenue per user"): formats.money(outcome.revenue_per_user.mean, money),
+                _("revenue per session"): formats.money(outcome.revenue_per_session, money),
+            }
+        )
+    st.dataframe(pd.DataFrame(rows), hide_index=True, key="experiment_arms")
+    wrong = sum(o.mislabelled for o in report.outcomes.arms)
+    if wrong:
+        st.warning(
+            _(
+                "{count} events name another arm than the split rule gives their user: the "
+                "shop's backend does not split as docs/experiments.md says."
+            ).format(count=formats.count(wrong)),
+            icon=":material/call_split:",
+        )
+
+
+def _row(c: Comparison) -> dict[str, str]:
+    d: Difference | None = c.difference
+    return {
+        _("metric"): _(METRIC_NAMES[c.metric]),
+        _("arm vs control"): f"{c.treatment} − {c.control}",
+        _("difference"): _signed(d.relative) if d else formats.NO_VALUE,
+        _("95 % CI (any day)"): _interval(d.relative_low, d.relative_high)
+        if d
+        else formats.NO_VALUE,
+        _("95 % CI (one look)"): _interval(
+            d.fixed_low / d.control_mean if d.control_mean else None,
+            d.fixed_high / d.control_mean if d.control_mean else None,
+        )
+        if d
+        else formats.NO_VALUE,
+        _("p-value (any day)"): formats.metric(d.p_value) if d else formats.NO_VALUE,
+        _("verdict"): _(c.state),
+    }
+
+
+def show_intervals(report: Report) -> None:
+    """Each arm against the control on both metrics, with both intervals side by side."""
+    st.dataframe(
+        pd.DataFrame([_row(c) for c in report.comparisons]),
+        hide_index=True,
+        key="experiment_intervals",
+    )
+    st.caption(
+        _(
+            'Differences are relative to the control\'s mean. The "any day" interval is a '
+            "confidence sequence (mSPRT, Johari et al. 2022): read it as often as you like. "
+            "The one-look interval is valid only if you look once, at a size fixed in advance."
+        )
+    )
+
+
+def show_planner(report: Report) -> None:
+    """The planner's sentence at today's traffic."""
+    per_day = report.outcomes.users_per_day
+    lift = formats.share(report.experiment.min_lift, 1)
+    if per_day <= 0:
+        st.caption(_("The planner needs a day of traffic to estimate how long this takes."))
+        return
+    for metric, days in (
+        (CONVERSION, report.conversion_days),
+        (REVENUE, report.revenue_days),
+    ):
+        if days is None:
+            continue
+        st.caption(
+            _(
+                "To see a {lift} lift in {metric} at this traffic ({users} users a day) you "
+                "need about {days} days in all."
+            ).format(
+                lift=lift,
+                metric=_(METRIC_NAMES[metric]),
+                users=formats.count(per_day),
+                days=formats.count(days),
+            )
+        )

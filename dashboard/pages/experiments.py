@@ -1,0 +1,99 @@
+"""Experiments: which campaign or recommender earns more, with an interval you may read daily."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import streamlit as st
+
+from dashboard import deps, reads
+from dashboard.components.errors import shown_errors
+from dashboard.components.experiments import report as report_view
+from dashboard.components.experiments.actions import show_actions
+from dashboard.components.experiments.start import show_start
+from dashboard.components.formatting import exact_time, relative_time
+from dashboard.components.group_picker import caption_with_refresh, group_picker
+from dashboard.components.operations.actions import show_flash
+from dashboard.routing import require_sign_in
+from services.experiments.records import RUNNING, Experiment
+from services.experiments.report import Report, build_report
+from services.i18n import N_, _
+
+require_sign_in()  # first: no page draws for somebody who has not signed in
+
+STATES = {"running": N_("running"), "stopped": N_("stopped"), "promoted": N_("promoted")}
+
+st.title(_("Experiments"))
+show_flash()  # what the last start, stop or promotion did
+caption_with_refresh(
+    _("Which campaign earns more? Users are split by a hash of their ID (docs/experiments.md)."),
+    "experiments_refresh",
+    data=False,
+)
+
+group = group_picker("experiments_group")
+if group is None:
+    st.stop()
+overview = next((g for g in reads.overview() or [] if g.group.arn == group.arn), None)
+
+
+def _label(e: Experiment) -> str:
+    return _("{name} · {state} · since {when}").format(
+        name=e.name, state=_(STATES[e.status]), when=exact_time(e.started)
+    )
+
+
+def _report(experiment: Experiment) -> Report | None:
+    source = deps.experiment_events()
+    if source is None:
+        st.info(
+            _(
+                "Per-arm outcomes are read from the local engine's events. On AWS each arm's "
+                "name is the events' eventAttributionSource: read them from the group's metric "
+                "attribution."
+            )
+        )
+        return None
+    with shown_errors(_("Could not read the experiment's events")):
+        events, prices = source(experiment.dataset_group_arn, experiment.started)
+        return build_report(experiment, events, prices, datetime.now(UTC))
+    return None
+
+
+experiments: list[Experiment] = []
+with shown_errors(_("Could not read the experiments")):
+    experiments = deps.experiments().list(group.arn)
+
+if not experiments:
+    st.info(_("No experiment yet: start one below."))
+else:
+    ids = [e.id for e in experiments]
+    by_id = {e.id: e for e in experiments}
+    if st.session_state.get("experiment_pick") not in ids:
+        st.session_state["experiment_pick"] = ids[0]
+    chosen = st.selectbox(
+        _("Experiment"), ids, format_func=lambda i: _label(by_id[i]), key="experiment_pick"
+    )
+    experiment = by_id[chosen]
+    if experiment.status != RUNNING:
+        ended = (
+            _("Ended {when} by promoting {winner}.") if experiment.winner else _("Ended {when}.")
+        )
+        st.caption(
+            ended.format(when=relative_time(experiment.stopped), winner=experiment.winner),
+            help=exact_time(experiment.stopped),
+        )
+    report = _report(experiment)
+    if report is not None:
+        report_view.show_headline(report)
+        report_view.show_arms(report)
+        report_view.show_intervals(report)
+        report_view.show_planner(report)
+        if experiment.status == RUNNING:
+            show_actions(report)
+
+st.subheader(_("Start an experiment"))
+if overview is None:
+    st.caption(_("Needs the workspace, which could not be read (see above)."))
+else:
+    show_start(overview)

@@ -1,0 +1,98 @@
+"""The events an experiment is judged on, from the in-process local engine's storage.
+
+PutEvents rows keep what a dataset export leaves out and an experiment needs: the session,
+the ``recommendationId`` and the ``metricAttribution.eventAttributionSource`` (the arm) of each
+event. On AWS these reach the metric attribution (CloudWatch and S3), not a dataset, so there
+the source is None and the page says so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import pandas as pd
+from sqlalchemy.exc import SQLAlchemyError
+
+from services.config import Settings
+from services.datasets.local_engine.group_data import storage_read
+from services.errors import ServiceError
+from services.experiments.outcomes import EVENT_COLUMNS
+
+if TYPE_CHECKING:
+    from services.local.engine import LocalEngine
+
+# (dataset group ARN, since) -> (events frame with outcomes.EVENT_COLUMNS, item ID -> price)
+EventSource = Callable[[str, datetime], tuple[pd.DataFrame, Mapping[str, float]]]
+
+
+def experiment_events(
+    engine: LocalEngine, group_arn: str, since: datetime
+) -> tuple[pd.DataFrame, dict[str, float]]:
+    """The group's PutEvents events with TIMESTAMP at or after ``since`` (EVENT_COLUMNS, in
+    arrival order) and every item's PRICE (items without a numeric price are left out).
+
+    Raises:
+        ServiceError: the engine's database or a bulk Items file cannot be read.
+    """
+    import sqlalchemy as sa
+
+    from services.local.data import tables as t
+    from services.local.data.frames import records
+
+    c = t.interactions.c
+    query = (
+        sa.select(
+            c.user_id,
+            c.session_id,
+            c.item_id,
+            c.ts,
+            c.event_type,
+            c.event_value,
+            c.recommendation_id,
+            c.extra,
+        )  # fmt: skip
+        .where(c.group_arn == group_arn, c.source == "put", c.ts >= int(since.timestamp()))
+        .order_by(c.id)
+    )
+    try:
+        with engine.read_db.connect() as conn:
+            rows = conn.execute(query).all()
+        with storage_read():
+            items = records(engine.read_db, engine.bulk, group_arn, "Items")
+    except SQLAlchemyError as err:
+        raise ServiceError(f"The local engine's database could not be read: {err}") from err
+    frame = pd.DataFrame(
+        [
+            (
+                r.user_id,
+                r.session_id,
+                r.item_id,
+                r.ts,
+                r.event_type,
+                r.event_value,
+                r.recommendation_id,
+                (r.extra or {}).get("EVENT_ATTRIBUTION_SOURCE"),
+            )  # fmt: skip
+            for r in rows
+        ],
+        columns=list(EVENT_COLUMNS),
+    )
+    prices: dict[str, float] = {}
+    if "PRICE" in items:
+        price = pd.to_numeric(items["PRICE"], errors="coerce")
+        known = price.notna()
+        prices = dict(zip(items.loc[known, "ITEM_ID"].astype(str), price[known], strict=True))
+    return frame, prices
+
+
+def experiment_event_source(settings: Settings) -> EventSource | None:
+    """Where an experiment's events can be read: the in-process engine, else None (AWS, or an
+    engine over HTTP)."""
+    if settings.is_local and not settings.endpoint_url:
+        from services.local.engine import get_engine
+
+        engine = get_engine(settings)
+        return lambda group, since: experiment_events(engine, group, since)
+    return None

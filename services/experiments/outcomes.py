@@ -1,0 +1,140 @@
+"""Per arm of an experiment: users, sessions, impressions, clicks, conversions and revenue,
+from the events the shop sent with PutEvents since the experiment started.
+
+Users are placed in arms by the split rule itself (``assignment.assign``), so every event of a
+user counts for the user's arm, whether or not it came through a recommendation: the split
+randomises users, and per-user outcomes compared that way are unbiased. The arm each event
+says it came from (its ``metricAttribution.eventAttributionSource``) is checked against the
+rule: events that name another arm mean the shop's backend does not split as the rule says.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+import pandas as pd
+
+from services.experiments.assignment import assign
+from services.experiments.records import Experiment
+from services.experiments.stats import ArmSample
+
+# The columns an events frame has (one row per PutEvents event; TIMESTAMP in epoch seconds,
+# SOURCE the event's eventAttributionSource or empty).
+EVENT_COLUMNS = (
+    "USER_ID",
+    "SESSION_ID",
+    "ITEM_ID",
+    "TIMESTAMP",
+    "EVENT_TYPE",
+    "EVENT_VALUE",
+    "RECOMMENDATION_ID",
+    "SOURCE",
+)
+DAY = 86_400
+
+
+@dataclass(frozen=True)
+class ArmOutcome:
+    """One arm's totals. ``impressions``: distinct recommendation lists its users acted on
+    (PutEvents carries a list only with an event on it); ``clicks``: click events on a
+    recommended item; ``conversions``: every conversion event; ``revenue``: their eventValue,
+    else the item's price (currency units); ``converted``/``revenue_per_user``: the per-user
+    samples the intervals are built on; ``mislabelled``: events whose eventAttributionSource
+    names another arm of the experiment."""
+
+    name: str
+    users: int
+    sessions: int
+    impressions: int
+    clicks: int
+    conversions: int
+    revenue: float
+    converted: ArmSample
+    revenue_per_user: ArmSample
+    mislabelled: int
+
+    @property
+    def conversion_rate(self) -> float:
+        return self.converted.mean
+
+    @property
+    def revenue_per_session(self) -> float:
+        return self.revenue / self.sessions if self.sessions else 0.0
+
+    @property
+    def click_through_rate(self) -> float | None:
+        return self.clicks / self.impressions if self.impressions else None
+
+
+@dataclass(frozen=True)
+class Outcomes:
+    """Every arm's outcome (in the experiment's arm order) and the days it has run."""
+
+    arms: tuple[ArmOutcome, ...]
+    days: float
+
+    @property
+    def users(self) -> int:
+        return sum(a.users for a in self.arms)
+
+    @property
+    def users_per_day(self) -> float:
+        """New users a day so far (0 before a day of data: nothing to extrapolate from)."""
+        return self.users / self.days if self.days >= 1 else 0.0
+
+
+def empty_events() -> pd.DataFrame:
+    """An events frame with no rows."""
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in EVENT_COLUMNS})
+
+
+def arm_outcomes(
+    experiment: Experiment,
+    events: pd.DataFrame,
+    prices: Mapping[str, float],
+    now: datetime,
+) -> Outcomes:
+    """Each arm's outcome from ``events`` (EVENT_COLUMNS) at or after the start and (when
+    stopped) before the stop; ``prices`` maps an item ID to its price (items without one and
+    without an eventValue add no revenue)."""
+    start = experiment.started.timestamp()
+    end = (experiment.stopped or now).timestamp()
+    frame = events.loc[(events["TIMESTAMP"] >= start) & (events["TIMESTAMP"] < end)].copy()
+    split = experiment.split
+    users = frame["USER_ID"].astype(str).unique()
+    arm_of = {u: assign(experiment.name, u, split) for u in users}
+    frame["ARM"] = frame["USER_ID"].astype(str).map(arm_of)
+    conversions = frame["EVENT_TYPE"] == experiment.conversion_event
+    value = pd.to_numeric(frame["EVENT_VALUE"], errors="coerce")
+    price = frame["ITEM_ID"].astype(str).map(prices).astype("float64")
+    frame["REVENUE"] = np.where(conversions, value.fillna(price).fillna(0.0), 0.0)
+    frame["CONVERSION"] = conversions
+    recommended = frame["RECOMMENDATION_ID"].fillna("").astype(str) != ""
+    source = frame["SOURCE"].fillna("").astype(str)
+    names = {a.name for a in experiment.arms}
+    out = []
+    for arm in experiment.arms:
+        rows = frame.loc[frame["ARM"] == arm.name]
+        per_user = rows.groupby("USER_ID").agg(
+            converted=("CONVERSION", "max"), revenue=("REVENUE", "sum")
+        )
+        src = source[rows.index]
+        rec = recommended[rows.index]
+        out.append(
+            ArmOutcome(
+                name=arm.name,
+                users=len(per_user),
+                sessions=int(rows[["USER_ID", "SESSION_ID"]].drop_duplicates().shape[0]),
+                impressions=int(rows.loc[rec, "RECOMMENDATION_ID"].nunique()),
+                clicks=int((rec & (rows["EVENT_TYPE"] == experiment.click_event)).sum()),
+                conversions=int(rows["CONVERSION"].sum()),
+                revenue=float(rows["REVENUE"].sum()),
+                converted=ArmSample.of(per_user["converted"].astype("float64").to_numpy()),
+                revenue_per_user=ArmSample.of(per_user["revenue"].to_numpy(dtype="float64")),
+                mislabelled=int((src.isin(names) & (src != arm.name)).sum()),
+            )
+        )
+    return Outcomes(tuple(out), max(0.0, (end - start) / DAY))

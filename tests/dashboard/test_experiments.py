@@ -1,0 +1,160 @@
+"""Experiments page: the verdict on live traffic with a planted lift, promoting the winner
+(operator, confirmed, audited), a viewer refused by every route, starting one from the form."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from services.config import Settings
+from services.experiments.records import PROMOTED, RUNNING, Arm, Experiment, ExperimentStore
+from services.personalize.clients import build_clients
+from services.personalize.facade import PersonalizeService
+from services.store.tables import Store
+from tests.dashboard.conftest import Seeded, app_at, viewer_at
+from tests.dashboard.rendered import shown
+from tests.experiments.traffic import send_traffic
+
+PAGE = "pages/experiments.py"
+ITEMS = [f"i{i}" for i in range(90)]
+
+
+def _store() -> ExperimentStore:
+    return ExperimentStore(Settings.from_env().dashboard_db_url)
+
+
+def _start(seeded: Seeded, name: str = "page-ab", days: float = 3.0) -> Experiment:
+    return _store().start(
+        name,
+        seeded.group,
+        [Arm("A", 5_000, seeded.up_campaign), Arm("B", 5_000, seeded.pop_campaign)],
+        actor="test",
+        click_event="View",
+        conversion_event="Purchase",
+        planned_users=400,
+        started=datetime.now(UTC) - timedelta(days=days),
+    )
+
+
+@pytest.fixture
+def running(seeded: Seeded) -> Experiment:
+    """An experiment three days old with 400 users' traffic: B converts 3.5 times as often."""
+    experiment = _start(seeded)
+    clients = build_clients(Settings.from_env())
+    users = [f"shopper-{n}" for n in range(400)]
+    bought = send_traffic(
+        clients, seeded.tracking_id, experiment, users, ITEMS,
+        base_rate=0.1, lift=2.5, at=int(time.time()) - 3_600,
+    )  # fmt: skip
+    assert bought["B"] > 2 * bought["A"]
+    return experiment
+
+
+def _texts(at: AppTest, kind: str) -> list[str]:
+    return [shown(e.value) for e in getattr(at, kind)]
+
+
+def _audit(action: str) -> list[Any]:
+    return [
+        r
+        for r in Store(Settings.from_env().dashboard_db_url).recent_actions()
+        if r.action == action
+    ]
+
+
+def test_the_page_finds_the_planted_lift_and_the_operator_promotes_it(
+    seeded: Seeded, running: Experiment, facade: PersonalizeService
+) -> None:
+    at = app_at(PAGE)
+    assert not at.exception, [e.value for e in at.exception]
+    [headline] = _texts(at, "success")
+    assert headline.startswith("B beats A on revenue per user by +"), headline
+    assert "95 % CI" in headline and "valid however often you look" in headline
+    arms = at.dataframe[0].value
+    # every user with an event since the start counts: the 400 shoppers and the seeded
+    # workspace's 12 recent visitors (u0..u11), each in the arm the split rule gives them
+    users = [f"shopper-{n}" for n in range(400)] + [f"u{n}" for n in range(12)]
+    assert [int(v.replace(",", "")) for v in arms["users"]] == [
+        sum(1 for u in users if _arm_of(running, u) == arm) for arm in "AB"
+    ]
+    intervals = at.dataframe[1].value
+    assert list(intervals["verdict"]) == ["better", "better"]
+    assert any("users a day" in c for c in _texts(at, "caption"))
+
+    promote = f"experiment_promote_{running.id}"
+    assert at.selectbox(key=f"experiment_winner_{running.id}").value == "B"
+    at.button(key=f"{promote}_button").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    dialog = " ".join(shown(m.value) for m in at.markdown)
+    assert "UpdateCampaign" in dialog and "shop-pop-campaign" in dialog
+    at.button(key=f"{promote}_confirm").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+
+    stored = _store().get(running.id)
+    assert (stored.status, stored.winner) == (PROMOTED, "B")
+    served = facade.describe_campaign(seeded.up_campaign)
+    update = served.pending_update
+    assert update is not None and update.solution_version_arn == seeded.pop_version
+    [row] = _audit("promote_experiment_winner")
+    assert (row.result, row.actor, row.params["winner"]) == ("ok", row.actor, "B")
+    assert seeded.up_campaign in (row.message or "")
+    assert any("B promoted" in s for s in _texts(at, "success"))
+
+
+def _arm_of(experiment: Experiment, user: str) -> str:
+    from services.experiments.assignment import assign
+
+    return assign(experiment.name, user, experiment.split)
+
+
+def test_no_traffic_yet_says_so(seeded: Seeded) -> None:
+    _start(seeded, "quiet-ab", days=0.0)
+    at = app_at(PAGE)
+    assert not at.exception, [e.value for e in at.exception]
+    [info] = [t for t in _texts(at, "info") if t.startswith("Not enough data yet")]
+    assert "at least 30 users" in info
+
+
+def test_a_viewer_cannot_promote_by_any_route(
+    seeded: Seeded, running: Experiment, facade: PersonalizeService
+) -> None:
+    served = facade.describe_campaign(seeded.up_campaign)
+    at = viewer_at(PAGE)
+    assert not at.exception, [e.value for e in at.exception]
+    promote = f"experiment_promote_{running.id}"
+    for key in (f"{promote}_button", f"experiment_stop_{running.id}_button"):
+        assert at.button(key=key).disabled and "vera is a viewer" in at.button(key=key).help
+    # the dialog forged open through session state reaches the server-side check
+    at.session_state[f"{promote}_open"] = True
+    at.run()
+    at.button(key=f"{promote}_confirm").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any(t.startswith("Not allowed: vera is a viewer") for t in _texts(at, "error"))
+    assert [(r.actor, r.result) for r in _audit("promote_experiment_winner")] == [("vera", "error")]
+    assert _store().get(running.id).status == RUNNING
+    assert facade.describe_campaign(seeded.up_campaign) == served
+
+
+def test_the_operator_starts_an_experiment_from_the_form(seeded: Seeded) -> None:
+    at = app_at(PAGE)
+    assert "No experiment yet: start one below." in _texts(at, "info")
+    at.text_input(key="experiment_name").input("has space")
+    at.selectbox(key="experiment_a").set_value(seeded.up_campaign)
+    at.selectbox(key="experiment_b").set_value(seeded.pop_campaign)
+    at.slider(key="experiment_share").set_value(30)
+    at.button(key="FormSubmitter:experiment_start-Start the experiment").click().run()
+    assert any("is not allowed" in t for t in _texts(at, "error"))
+    assert _store().list() == []
+
+    at.text_input(key="experiment_name").input("form-ab")
+    at.button(key="FormSubmitter:experiment_start-Start the experiment").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    [stored] = _store().list()
+    assert stored.name == "form-ab" and stored.split == [("A", 3_000), ("B", 7_000)]
+    assert [a.target for a in stored.arms] == [seeded.up_campaign, seeded.pop_campaign]
+    assert [r.result for r in _audit("start_experiment")] == ["ok", "error"]  # newest first
+    assert at.selectbox(key="experiment_pick").value == stored.id
