@@ -50,14 +50,22 @@ def _times(d: Wire) -> dict[str, datetime | None]:
     return {"created": _dt(d.get("creationDateTime")), "updated": _dt(d.get("lastUpdatedDateTime"))}
 
 
+def _resource(d: Wire, kind: str, name: str = "name") -> dict[str, Any]:
+    """What every Personalize resource's Describe and List* entry carries alike: its ARN as
+    ``<kind>Arn``, its name (``jobName`` for jobs), status and times."""
+    return {
+        "arn": d[f"{kind}Arn"],
+        "name": d.get(name, ""),
+        "status": d.get("status", ""),
+        **_times(d),
+    }
+
+
 def dataset_group(d: Wire) -> DatasetGroup:
     return DatasetGroup(
-        arn=d["datasetGroupArn"],
-        name=d.get("name", ""),
-        status=d.get("status", ""),
+        **_resource(d, "datasetGroup"),
         domain=d.get("domain"),
         failure_reason=d.get("failureReason"),
-        **_times(d),
     )
 
 
@@ -93,40 +101,30 @@ def schema(d: Wire) -> Schema:
 
 def dataset(d: Wire) -> Dataset:
     return Dataset(
-        arn=d["datasetArn"],
-        name=d.get("name", ""),
+        **_resource(d, "dataset"),
         dataset_type=str(d.get("datasetType", "")).upper(),
-        status=d.get("status", ""),
         schema_arn=d.get("schemaArn"),
         dataset_group_arn=d.get("datasetGroupArn"),
-        **_times(d),
     )
 
 
 def import_job(d: Wire) -> ImportJob:
-    times = _times(d)
-    status = d.get("status", "")
+    head = _resource(d, "datasetImportJob", "jobName")
     return ImportJob(
-        arn=d["datasetImportJobArn"],
-        name=d.get("jobName", ""),
-        status=status,
+        **head,
         import_mode=d.get("importMode"),
         dataset_arn=d.get("datasetArn"),
         location=(d.get("dataSource") or {}).get("dataLocation"),
         failure_reason=d.get("failureReason"),
-        completed=times["updated"] if is_terminal(status) else None,
-        **times,
+        completed=head["updated"] if is_terminal(head["status"]) else None,
     )
 
 
 def event_tracker(d: Wire) -> EventTracker:
     return EventTracker(
-        arn=d["eventTrackerArn"],
-        name=d.get("name", ""),
-        status=d.get("status", ""),
+        **_resource(d, "eventTracker"),
         tracking_id=d.get("trackingId"),
         dataset_group_arn=d.get("datasetGroupArn"),
-        **_times(d),
     )
 
 
@@ -150,9 +148,7 @@ def solution_version(d: Wire) -> SolutionVersion:
 def solution(d: Wire) -> Solution:
     latest = d.get("latestSolutionVersion")
     return Solution(
-        arn=d["solutionArn"],
-        name=d.get("name", ""),
-        status=d.get("status", ""),
+        **_resource(d, "solution"),
         recipe_arn=d.get("recipeArn"),
         dataset_group_arn=d.get("datasetGroupArn"),
         event_type=d.get("eventType"),
@@ -166,7 +162,6 @@ def solution(d: Wire) -> Solution:
             )
         ),
         latest_version=solution_version(latest) if latest else None,
-        **_times(d),
     )
 
 
@@ -184,9 +179,7 @@ def _campaign_config(d: Wire | None) -> CampaignConfig | None:
 def campaign(d: Wire) -> Campaign:
     update = d.get("latestCampaignUpdate")
     return Campaign(
-        arn=d["campaignArn"],
-        name=d.get("name", ""),
-        status=d.get("status", ""),
+        **_resource(d, "campaign"),
         solution_version_arn=d.get("solutionVersionArn"),
         min_provisioned_tps=d.get("minProvisionedTPS"),
         config=_campaign_config(d.get("campaignConfig")),
@@ -202,7 +195,6 @@ def campaign(d: Wire) -> Campaign:
             else None
         ),
         failure_reason=d.get("failureReason"),
-        **_times(d),
     )
 
 
@@ -210,9 +202,7 @@ def recommender(d: Wire) -> Recommender:
     config = d.get("recommenderConfig") or {}
     update = d.get("latestRecommenderUpdate") or {}
     return Recommender(
-        arn=d["recommenderArn"],
-        name=d.get("name", ""),
-        status=d.get("status", ""),
+        **_resource(d, "recommender"),
         dataset_group_arn=d.get("datasetGroupArn"),
         recipe_arn=d.get("recipeArn"),
         min_requests_per_second=config.get("minRecommendationRequestsPerSecond"),
@@ -220,20 +210,16 @@ def recommender(d: Wire) -> Recommender:
         model_metrics={k: float(v) for k, v in (d.get("modelMetrics") or {}).items()},
         pending_status=update.get("status"),
         failure_reason=d.get("failureReason"),
-        **_times(d),
     )
 
 
 def metric_attribution(d: Wire) -> MetricAttribution:
     destination = (d.get("metricsOutputConfig") or {}).get("s3DataDestination") or {}
     return MetricAttribution(
-        arn=d["metricAttributionArn"],
-        name=d.get("name", ""),
-        status=d.get("status", ""),
+        **_resource(d, "metricAttribution"),
         dataset_group_arn=d.get("datasetGroupArn"),
         output_path=destination.get("path"),
         failure_reason=d.get("failureReason"),
-        **_times(d),
     )
 
 
@@ -243,27 +229,21 @@ def attributed_metric(d: Wire) -> AttributedMetric:
 
 def filter_(d: Wire) -> Filter:
     return Filter(
-        arn=d["filterArn"],
-        name=d.get("name", ""),
-        status=d.get("status", ""),
+        **_resource(d, "filter"),
         dataset_group_arn=d.get("datasetGroupArn"),
         expression=d.get("filterExpression"),
         failure_reason=d.get("failureReason"),
-        **_times(d),
     )
 
 
 def recipe(d: Wire) -> Recipe:
     return Recipe(
-        arn=d["recipeArn"],
-        name=d.get("name", ""),
-        status=d.get("status", ""),
+        **_resource(d, "recipe"),
         recipe_type=d.get("recipeType"),
         description=d.get("description"),
         domain=d.get("domain"),
         algorithm_arn=d.get("algorithmArn"),
         feature_transformation_arn=d.get("featureTransformationArn"),
-        **_times(d),
     )
 
 
@@ -307,20 +287,18 @@ def feature_transformation(d: Wire) -> FeatureTransformation:
 
 
 def batch_segment_job(d: Wire) -> BatchInferenceJob:
-    return _batch_job(d, "batchSegmentJobArn")
+    return _batch_job(d, "batchSegmentJob")
 
 
 def batch_inference_job(d: Wire) -> BatchInferenceJob:
-    return _batch_job(d, "batchInferenceJobArn")
+    return _batch_job(d, "batchInferenceJob")
 
 
-def _batch_job(d: Wire, arn_key: str) -> BatchInferenceJob:
+def _batch_job(d: Wire, kind: str) -> BatchInferenceJob:
     source = ((d.get("jobInput") or {}).get("s3DataSource")) or {}
     destination = ((d.get("jobOutput") or {}).get("s3DataDestination")) or {}
     return BatchInferenceJob(
-        arn=d[arn_key],
-        name=d.get("jobName", ""),
-        status=d.get("status", ""),
+        **_resource(d, kind, "jobName"),
         solution_version_arn=d.get("solutionVersionArn"),
         input_path=source.get("path"),
         output_path=destination.get("path"),
@@ -329,7 +307,6 @@ def _batch_job(d: Wire, arn_key: str) -> BatchInferenceJob:
         role_arn=d.get("roleArn"),
         mode=d.get("batchInferenceJobMode"),
         failure_reason=d.get("failureReason"),
-        **_times(d),
     )
 
 
@@ -367,12 +344,9 @@ def action_list(actions: list[Wire], recommendation_id: str | None) -> Recommend
 def dataset_export_job(d: Wire) -> DatasetExportJob:
     destination = ((d.get("jobOutput") or {}).get("s3DataDestination")) or {}
     return DatasetExportJob(
-        arn=d["datasetExportJobArn"],
-        name=d.get("jobName", ""),
-        status=d.get("status", ""),
+        **_resource(d, "datasetExportJob", "jobName"),
         dataset_arn=d.get("datasetArn"),
         ingestion_mode=d.get("ingestionMode"),
         output_path=destination.get("path"),
         failure_reason=d.get("failureReason"),
-        **_times(d),
     )
