@@ -6,6 +6,8 @@ by, so the wire shape lives in one place and new fields need no migration.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
     JSON,
     Column,
@@ -69,35 +71,27 @@ issued = Table(
     Index("ix_issued_group", "group_arn", "ts"),
 )
 
-items = Table(
-    "items",
-    metadata,
-    Column("group_arn", String(256), primary_key=True),
-    Column("item_id", String(256), primary_key=True),
-    Column("creation_ts", Integer),
-    Column("props", JSON, nullable=False),
-    Column("source", String(8), nullable=False),
-)
 
-users = Table(
-    "users",
-    metadata,
-    Column("group_arn", String(256), primary_key=True),
-    Column("user_id", String(256), primary_key=True),
-    Column("props", JSON, nullable=False),
-    Column("source", String(8), nullable=False),
-)
+def _records(name: str, id_column: str, *extra: Column[Any]) -> Table:
+    """A table of records put by ID (Items, Users, Actions): one row per group and ID, its
+    properties as JSON and ``source`` (bulk import or Put*), with ``extra`` columns after the
+    ID."""
+    return Table(
+        name,
+        metadata,
+        Column("group_arn", String(256), primary_key=True),
+        Column(id_column, String(256), primary_key=True),
+        *extra,
+        Column("props", JSON, nullable=False),
+        Column("source", String(8), nullable=False),
+    )
 
+
+items = _records("items", "item_id", Column("creation_ts", Integer))
+users = _records("users", "user_id")
 # Next-Best-Action data streamed with PutActions / PutActionInteractions (bulk rows are
 # Parquet files, as for the other datasets).
-actions = Table(
-    "actions",
-    metadata,
-    Column("group_arn", String(256), primary_key=True),
-    Column("action_id", String(256), primary_key=True),
-    Column("props", JSON, nullable=False),
-    Column("source", String(8), nullable=False),
-)
+actions = _records("actions", "action_id")
 
 action_interactions = Table(
     "action_interactions",
