@@ -68,6 +68,20 @@ def _served(
     return campaign, loaded, filter_doc
 
 
+def _served_as(
+    engine: EngineContext, params: dict[str, Any], recipe_type: str, needs: str
+) -> tuple[dict[str, Any], LoadedModel, dict[str, Any] | None]:
+    """``_served``, refused (InvalidInputException, ending with ``needs``) unless the model
+    is of ``recipe_type``: each runtime operation answers only its own kind of recipe."""
+    campaign, loaded, filter_doc = _served(engine, params)
+    if loaded.recipe_type != recipe_type:
+        raise InvalidInput(
+            f"Campaign {campaign['name']} serves {loaded.recipe_name}, a {loaded.recipe_type} "
+            f"recipe; {needs}"
+        )
+    return campaign, loaded, filter_doc
+
+
 def metadata_enabled(source: dict[str, Any], loaded: LoadedModel) -> bool:
     """Whether a campaign or recommender may return item metadata: it was created or updated
     with ``enableMetadataWithRecommendations``, or its recipe is a v2 recipe, which returns
@@ -188,13 +202,13 @@ def get_personalized_ranking(engine: EngineContext, params: dict[str, Any]) -> d
     limit = MAX_RESULTS_WITH_METADATA if params.get("metadataColumns") else MAX_RESULTS
     if not 1 <= len(input_list) <= limit:
         raise InvalidInput(f"inputList must hold between 1 and {limit} item IDs.")
-    campaign, loaded, filter_doc = _served(engine, params)
-    if loaded.recipe_type != RANKING:
-        raise InvalidInput(
-            f"Campaign {campaign['name']} serves {loaded.recipe_name}, a {loaded.recipe_type} "
-            "recipe; GetPersonalizedRanking needs a campaign of a PERSONALIZED_RANKING recipe "
-            "(aws-personalized-ranking or aws-personalized-ranking-v2)."
-        )
+    campaign, loaded, filter_doc = _served_as(
+        engine,
+        params,
+        RANKING,
+        "GetPersonalizedRanking needs a campaign of a PERSONALIZED_RANKING recipe "
+        "(aws-personalized-ranking or aws-personalized-ranking-v2).",
+    )
     items = rank(
         engine,
         loaded,
@@ -230,12 +244,12 @@ def get_action_recommendations(engine: EngineContext, params: dict[str, Any]) ->
     num = params.get("numResults", DEFAULT_ACTIONS)
     if not 1 <= num <= MAX_ACTIONS:
         raise InvalidInput(f"numResults must be between 1 and {MAX_ACTIONS}, not {num}.")
-    campaign, loaded, filter_doc = _served(engine, params)
-    if loaded.recipe_type != ACTIONS:
-        raise InvalidInput(
-            f"Campaign {campaign['name']} serves {loaded.recipe_name}, a {loaded.recipe_type} "
-            "recipe; GetActionRecommendations needs a campaign of aws-next-best-action."
-        )
+    campaign, loaded, filter_doc = _served_as(
+        engine,
+        params,
+        ACTIONS,
+        "GetActionRecommendations needs a campaign of aws-next-best-action.",
+    )
     actions = recommend_actions(
         engine, loaded, params.get("userId"), num, filter_doc, params.get("filterValues")
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from services.local.context import EngineContext
@@ -20,11 +21,27 @@ from services.local.runtime.scoring import batch_answer
 
 def run_batch(engine: EngineContext, arn: str, ctx: JobContext) -> None:
     """Answer every JSON line of the input with recommendations, as Personalize does."""
+    run_lines_job(
+        engine, arn, ctx, "the batch output", lambda doc: partial(batch_answer, engine, doc)
+    )
+
+
+def run_lines_job(
+    engine: EngineContext,
+    arn: str,
+    ctx: JobContext,
+    output: str,
+    answerer: Callable[[dict[str, Any]], Callable[[dict[str, Any]], Any]],
+) -> None:
+    """Run a batch inference or segment job: ``answerer(doc)`` (read before any line) gives
+    each input line's answer, written by ``answer_lines`` (``output`` names the output in
+    errors). A bad input line or file, an engine error or a disk/file fault ends the job
+    FAILED with its cause; otherwise it ends ACTIVE."""
     doc = start_job(engine, arn)
     if doc is None:
         return
     try:
-        answer_lines(engine, doc, ctx, "the batch output", lambda q: batch_answer(engine, doc, q))
+        answer_lines(engine, doc, ctx, output, answerer(doc))
     except (ImportFailed, EngineError, OSError, UnicodeDecodeError) as err:
         end_job(engine, arn, FAILED, getattr(err, "message", None) or str(err))
         return

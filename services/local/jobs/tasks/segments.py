@@ -11,46 +11,33 @@ object fails the job, naming the file and line.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, cast
 
 import numpy as np
 
 from services.local.context import EngineContext
-from services.local.data.importer import ImportFailed
-from services.local.data.resources import ACTIVE, FAILED
-from services.local.errors import EngineError
 from services.local.filters.evaluate import evaluate_users
 from services.local.filters.expression import FilterExpression, FilterExpressionError
 from services.local.filters.parse import parse_filter
 from services.local.jobs.context import JobContext
-from services.local.jobs.tasks.batch import answer_lines
-from services.local.jobs.tasks.lifecycle import end_job, start_job
+from services.local.jobs.tasks.batch import run_lines_job
 from services.local.models.recipes._affinity import AffinityModel, SegmentQueryError
 
 
 def run_segment(engine: EngineContext, arn: str, ctx: JobContext) -> None:
     """Answer every JSON line of the input with the users most likely to interact."""
-    doc = start_job(engine, arn)
-    if doc is None:
-        return
-    try:
+
+    def answerer(doc: dict[str, Any]) -> Callable[[dict[str, Any]], dict[str, Any]]:
         with engine.reading() as res:
             version = res.get(doc["solutionVersionArn"], "solution-version")
             filter_doc = res.find(doc["filterArn"]) if doc.get("filterArn") else None
         loaded = engine.models.get(version)
         model = cast(AffinityModel, loaded.model)  # CreateBatchSegmentJob checked its recipe
         expr = parse_filter(filter_doc["filterExpression"]) if filter_doc else None
-        answer_lines(
-            engine,
-            doc,
-            ctx,
-            "the batch segment output",
-            lambda q: segment_line(engine, model, loaded.group, expr, doc, q),
-        )
-    except (ImportFailed, EngineError, OSError, UnicodeDecodeError) as err:
-        end_job(engine, arn, FAILED, getattr(err, "message", None) or str(err))
-        return
-    end_job(engine, arn, ACTIVE)
+        return lambda q: segment_line(engine, model, loaded.group, expr, doc, q)
+
+    run_lines_job(engine, arn, ctx, "the batch segment output", answerer)
 
 
 def segment_line(
