@@ -83,10 +83,21 @@ def _client_literals(tree: ast.AST) -> set[str]:
     return names
 
 
+# The facade's helpers build Describe<Member> and List<Member>s from the member's name
+# (services/personalize/calls.py): ``self._describe("batchInferenceJob", ...)`` calls
+# describe_batch_inference_job.
+_MEMBER_VERBS = {"_describe": ("Describe", ""), "_list_of": ("List", "s")}
+
+
 def _names(tree: ast.AST) -> Iterable[tuple[str, int]]:
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
             yield node.func.attr, node.lineno
+            verb = _MEMBER_VERBS.get(node.func.attr)
+            first = node.args[0] if node.args else None
+            if verb and isinstance(first, ast.Constant) and isinstance(first.value, str):
+                member = first.value
+                yield xform_name(f"{verb[0]}{member[:1].upper()}{member[1:]}{verb[1]}"), node.lineno
         elif isinstance(node, ast.Constant) and isinstance(node.value, str):
             yield node.value, node.lineno
 
