@@ -8,7 +8,8 @@ import pytest
 
 from services.local.filters.evaluate import evaluate
 from services.local.filters.expression import FilterExpressionError, filter_fields
-from services.local.filters.parse import parse_filter, parse_filter_values
+from services.local.filters.parse import parse_filter
+from services.local.filters.values import parse_filter_values
 
 # --- parsing ---------------------------------------------------------------------------------
 

@@ -33,7 +33,7 @@ from services.local.filters.expression import (
     FilterExpressionError,
     Param,
 )
-from services.local.filters.parse import parse_filter_values
+from services.local.filters.values import parse_filter_values
 
 # --- evaluation ------------------------------------------------------------------------------
 

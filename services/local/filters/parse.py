@@ -1,4 +1,5 @@
-"""Parse Personalize filter expressions (CreateFilter) and filterValues (GetRecommendations).
+"""Parse Personalize filter expressions (CreateFilter); their tokens are read by ``tokens``,
+the filterValues of GetRecommendations by ``values``.
 
 Grammar (a small tokenizer and a recursive-descent parser; keywords are upper-case, as in every
 Personalize example)::
@@ -19,15 +20,9 @@ Personalize example)::
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping
-from dataclasses import dataclass
-
 from services.local.filters.expression import (
     MAX_EXPRESSION_CHARS,
     MAX_FIELDS_PER_FILTER,
-    MAX_FILTER_VALUE_CHARS,
-    MAX_FILTER_VALUES,
     NUMERIC_OPS,
     Condition,
     CurrentItemRef,
@@ -38,94 +33,12 @@ from services.local.filters.expression import (
     Value,
     filter_fields,
 )
+from services.local.filters.tokens import Token, near, tokenize
 
 _DATASETS = ("Items", "Users", "Interactions")
 # the datasets an ActionID filter reads, and the one of them holding event types
 _ACTION_DATASETS = ("Actions", "Action_Interactions")
 EVENT_DATASETS = ("Interactions", "Action_Interactions")
-_PARAM_KEY_RE = re.compile(r"^[A-Za-z0-9_]{1,50}$")
-# ASCII only: dataset and field names are Avro names ([A-Za-z_][A-Za-z0-9_]*), and numbers
-# are written in ASCII digits; any other letter or digit outside a quoted value is refused
-# as an unexpected character (InvalidInputException), never half-matched.
-_NUMBER_RE = re.compile(r"-?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
-_WORD_RE = re.compile(r"[A-Za-z0-9_]+")
-_OP_RE = re.compile(r"[=<>!]+")
-
-
-# --- tokenizer -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Token:
-    kind: str  # WORD STRING PARAM NUMBER OP ( ) , | . END
-    text: str
-    pos: int
-
-
-def _near(text: str, pos: int) -> str:
-    snippet = text[max(0, pos - 15) : pos + 25].replace("\n", " ")
-    return f"at position {pos} (near {snippet!r})"
-
-
-def _tokenize(text: str) -> list[_Token]:
-    tokens: list[_Token] = []
-    i, n = 0, len(text)
-    while i < n:
-        ch = text[i]
-        if ch.isspace():
-            i += 1
-        elif ch == '"':
-            end = text.find('"', i + 1)
-            if end < 0:
-                raise FilterExpressionError(f"unterminated string {_near(text, i)}")
-            if end == i + 1:
-                raise FilterExpressionError(f"empty string value {_near(text, i)}")
-            tokens.append(_Token("STRING", text[i + 1 : end], i))
-            i = end + 1
-        elif ch == "$":
-            m = _WORD_RE.match(text, i + 1)
-            if not m:
-                raise FilterExpressionError(f"'$' must start a parameter name {_near(text, i)}")
-            tokens.append(_Token("PARAM", m.group(), i))
-            i = m.end()
-        elif m := _NUMBER_RE.match(text, i):
-            tokens.append(_Token("NUMBER", m.group(), i))
-            i = m.end()
-        elif m := _WORD_RE.match(text, i):
-            tokens.append(_Token("WORD", m.group(), i))
-            i = m.end()
-        elif m := _OP_RE.match(text, i):
-            tokens.append(_Token("OP", m.group(), i))
-            i = m.end()
-        elif ch in "(),|.":
-            tokens.append(_Token(ch, ch, i))
-            i += 1
-        else:
-            hint = "; string values are double-quoted" if ch in "'`“”" else ""
-            raise FilterExpressionError(f"unexpected character {ch!r} {_near(text, i)}{hint}")
-    tokens.append(_Token("END", "", n))
-    _check_parentheses(text, tokens)
-    return tokens
-
-
-def _check_parentheses(text: str, tokens: list[_Token]) -> None:
-    opened: list[int] = []
-    for tok in tokens:
-        if tok.kind == "(":
-            opened.append(tok.pos)
-        elif tok.kind == ")":
-            if not opened:
-                raise FilterExpressionError(
-                    f"unbalanced parentheses: ')' has no matching '(' {_near(text, tok.pos)}"
-                )
-            opened.pop()
-    if opened:
-        raise FilterExpressionError(
-            f"unbalanced parentheses: '(' is never closed {_near(text, opened[-1])}"
-        )
-
-
-# --- parser ----------------------------------------------------------------------------------
 
 
 def parse_filter(expression: str) -> FilterExpression:
@@ -141,7 +54,7 @@ def parse_filter(expression: str) -> FilterExpression:
             f"the filter expression is {len(expression)} characters long; "
             f"the limit is {MAX_EXPRESSION_CHARS}"
         )
-    parser = _Parser(expression, _tokenize(expression))
+    parser = _Parser(expression, tokenize(expression))
     parsed = FilterExpression(expression, parser.parse())
     fields = filter_fields(parsed)
     if len(fields) > MAX_FIELDS_PER_FILTER:
@@ -153,17 +66,17 @@ def parse_filter(expression: str) -> FilterExpression:
 
 
 class _Parser:
-    def __init__(self, text: str, tokens: list[_Token]) -> None:
+    def __init__(self, text: str, tokens: list[Token]) -> None:
         self.text = text
         self.tokens = tokens
         self.i = 0
 
     # token helpers
     @property
-    def tok(self) -> _Token:
+    def tok(self) -> Token:
         return self.tokens[self.i]
 
-    def _advance(self) -> _Token:
+    def _advance(self) -> Token:
         tok = self.tokens[self.i]
         self.i += 1
         return tok
@@ -171,7 +84,7 @@ class _Parser:
     def _is(self, kind: str, text: str | None = None) -> bool:
         return self.tok.kind == kind and (text is None or self.tok.text == text)
 
-    def _fail(self, message: str, tok: _Token | None = None) -> FilterExpressionError:
+    def _fail(self, message: str, tok: Token | None = None) -> FilterExpressionError:
         tok = tok or self.tok
         if tok.kind == "END":
             found = "the end of the expression"
@@ -179,7 +92,7 @@ class _Parser:
             found = f'"{tok.text}"'
         else:
             found = repr(tok.text)
-        return FilterExpressionError(f"{message}, found {found} {_near(self.text, tok.pos)}")
+        return FilterExpressionError(f"{message}, found {found} {near(self.text, tok.pos)}")
 
     def _word(self, *choices: str) -> str:
         tok = self.tok
@@ -191,7 +104,7 @@ class _Parser:
             raise self._fail(f"expected {expected} (spelled exactly so)")
         raise self._fail(f"expected {expected}")
 
-    def _expect(self, kind: str, what: str) -> _Token:
+    def _expect(self, kind: str, what: str) -> Token:
         if self.tok.kind != kind:
             raise self._fail(f"expected {what}")
         return self._advance()
@@ -240,7 +153,7 @@ class _Parser:
                     raise FilterExpressionError(
                         f"AND/OR can only combine conditions on one dataset: "
                         f"{cond.dataset}.{cond.field} after {first.dataset}.{first.field} "
-                        f"{_near(self.text, start.pos)}; chain expressions for different "
+                        f"{near(self.text, start.pos)}; chain expressions for different "
                         "datasets with '|'"
                     )
                 group.append(cond)
@@ -252,7 +165,7 @@ class _Parser:
                 return tuple(groups)
             self._advance()
 
-    def _dataset_field(self) -> tuple[str, str, _Token]:
+    def _dataset_field(self) -> tuple[str, str, Token]:
         start = self._expect("WORD", "a dataset field such as Items.GENRE")
         if self.tok.kind != ".":
             raise self._fail(f"expected '.' and a field name after {start.text!r}")
@@ -350,7 +263,7 @@ class _Parser:
         if "*" in values and dataset not in EVENT_DATASETS:
             raise FilterExpressionError(
                 f'"*" (every event type) is only for EVENT_TYPE conditions '
-                f"{_near(self.text, open_tok.pos)}"
+                f"{near(self.text, open_tok.pos)}"
             )
         return tuple(values)
 
@@ -378,80 +291,3 @@ class _Parser:
             raise self._fail("CurrentItem can only be compared with Items fields")
         _, field, _ = self._dataset_field()
         return CurrentItemRef(field)
-
-
-# --- filterValues ----------------------------------------------------------------------------
-
-
-def parse_filter_values(raw: Mapping[str, str] | None) -> dict[str, list[str]]:
-    """Parse GetRecommendations ``filterValues``: ``{"GENRES": '"comedy","drama"'}``.
-
-    Each value is a comma-separated list of double-quoted strings; bare numbers are also
-    accepted for numeric parameters (``"10"`` or ``10``).
-
-    Raises:
-        FilterExpressionError: for a bad key, an empty or over-long value, or bad quoting.
-    """
-    if not raw:
-        return {}
-    if not isinstance(raw, Mapping):
-        raise FilterExpressionError("filterValues must be a map of parameter name to values")
-    if len(raw) > MAX_FILTER_VALUES:
-        raise FilterExpressionError(
-            f"filterValues has {len(raw)} parameters; the limit is {MAX_FILTER_VALUES}"
-        )
-    parsed: dict[str, list[str]] = {}
-    for key, value in raw.items():
-        if not isinstance(key, str) or not _PARAM_KEY_RE.match(key):
-            hint = " (leave out the '$')" if isinstance(key, str) and key.startswith("$") else ""
-            raise FilterExpressionError(
-                f"filterValues key {key!r} must be 1-50 letters, digits or underscores{hint}"
-            )
-        if not isinstance(value, str):
-            raise FilterExpressionError(f"filterValues[{key!r}] must be a string")
-        if len(value) > MAX_FILTER_VALUE_CHARS:
-            raise FilterExpressionError(
-                f"filterValues[{key!r}] is {len(value)} characters long; "
-                f"the limit is {MAX_FILTER_VALUE_CHARS}"
-            )
-        parsed[key] = _split_values(key, value)
-    return parsed
-
-
-def _split_values(key: str, value: str) -> list[str]:
-    example = '"\\"comedy\\",\\"drama\\""'
-    out: list[str] = []
-    i, n = 0, len(value)
-    while True:
-        while i < n and value[i].isspace():
-            i += 1
-        if i >= n:
-            what = "is empty" if not out else "ends with ','"
-            raise FilterExpressionError(f"filterValues[{key!r}] {what}; e.g. {example}")
-        if value[i] == '"':
-            end = value.find('"', i + 1)
-            if end < 0:
-                raise FilterExpressionError(
-                    f"filterValues[{key!r}]: unterminated quote at position {i}"
-                )
-            out.append(value[i + 1 : end])
-            i = end + 1
-        else:
-            end = value.find(",", i)
-            end = n if end < 0 else end
-            bare = value[i:end].strip()
-            if not _NUMBER_RE.fullmatch(bare):
-                raise FilterExpressionError(
-                    f"filterValues[{key!r}]: {bare!r} must be double-quoted; e.g. {example}"
-                )
-            out.append(bare)
-            i = end
-        while i < n and value[i].isspace():
-            i += 1
-        if i >= n:
-            return out
-        if value[i] != ",":
-            raise FilterExpressionError(
-                f"filterValues[{key!r}]: expected ',' between values at position {i}"
-            )
-        i += 1

@@ -22,7 +22,8 @@ from services.local.data import tables as t
 from services.local.errors import InvalidInput, ResourceNotFound
 from services.local.filters.evaluate import evaluate, evaluate_actions
 from services.local.filters.expression import FilterExpression, FilterExpressionError
-from services.local.filters.parse import parse_filter, parse_filter_values
+from services.local.filters.parse import parse_filter
+from services.local.filters.values import parse_filter_values
 from services.local.models import ranking
 from services.local.models.objective import reweight
 from services.local.models.recipes.capabilities import (
