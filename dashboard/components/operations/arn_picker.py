@@ -11,6 +11,8 @@ from typing import TypeVar
 
 import streamlit as st
 
+from services.workspace.overview import DatasetGroupOverview
+
 T = TypeVar("T")
 
 
@@ -34,3 +36,25 @@ def pick_by_arn(
         label, list(by_arn), index=index, format_func=lambda a: name(by_arn[a]), key=key
     )
     return by_arn[chosen or arn(options[0])]
+
+
+def pick_group(
+    label: str,
+    groups: Sequence[DatasetGroupOverview],
+    *,
+    key: str,
+    empty: str,
+    target: str | None = None,
+) -> DatasetGroupOverview | None:
+    """``pick_by_arn`` over dataset groups, named by their names; the group whose ARN is
+    ``target`` is preselected (the first when none is)."""
+    index = next((i for i, g in enumerate(groups) if target and g.group.arn == target), 0)
+    return pick_by_arn(
+        label,
+        groups,
+        arn=lambda g: g.group.arn,
+        name=lambda g: g.group.name,
+        key=key,
+        empty=empty,
+        index=index,
+    )

@@ -13,7 +13,7 @@ from dashboard import deps, identity, reads
 from dashboard.components.confirm_dialog import Confirmation, confirm_button
 from dashboard.components.formatting import dataset_type_name
 from dashboard.components.operations.actions import flash, run_action
-from dashboard.components.operations.arn_picker import pick_by_arn
+from dashboard.components.operations.arn_picker import pick_group
 from dashboard.components.text import md_code, md_escape, md_help
 from services.errors import ServiceError
 from services.i18n import N_, _
@@ -84,10 +84,6 @@ def t(key: str) -> str:
     return _(TEXT[key])
 
 
-def _default_group(groups: list[DatasetGroupOverview], target: str | None) -> int:
-    return next((i for i, g in enumerate(groups) if target and g.group.arn == target), 0)
-
-
 def _recipe_label(option: RecipeOption) -> str:
     # Stable text only: a changing label would reset the choice on the next rerun.
     missing = ", ".join(map(dataset_type_name, option.missing))
@@ -118,15 +114,7 @@ def _param_field(prefix: str, recipe: str, param: HyperParameter) -> str:
 
 def show_new_solution(groups: list[DatasetGroupOverview], target: str | None) -> None:
     """The New solution form; ``target`` (a dataset group ARN) preselects the group."""
-    group = pick_by_arn(
-        t("group"),
-        groups,
-        arn=lambda g: g.group.arn,
-        name=lambda g: g.group.name,
-        key="ns_group",
-        empty=t("no_group"),
-        index=_default_group(groups, target),
-    )
+    group = pick_group(t("group"), groups, key="ns_group", empty=t("no_group"), target=target)
     if group is None:
         return
     types = tuple(sorted({d.dataset.dataset_type for d in group.datasets}))

@@ -17,13 +17,18 @@ from dashboard.components.confirm_dialog import Confirmation, confirm_button
 from dashboard.components.errors import show_failure, shown_errors
 from dashboard.components.formatting import duration, mode_name, when_column
 from dashboard.components.language import in_session_language
-from dashboard.components.operations.arn_picker import pick_by_arn
+from dashboard.components.operations.arn_picker import pick_group
 from dashboard.components.solutions.metrics_chart import metric_label
 from dashboard.components.text import md_code, md_escape, md_help
 from services.errors import ServiceError
 from services.i18n import _
 from services.pipeline import DEFAULT_METRIC, GUARDRAIL_METRICS, RUNNING, RefreshOptions, RefreshRun
-from services.pipeline.options import DEFAULT_TOLERANCE_PCT, parse_sources
+from services.pipeline.options import (
+    DEFAULT_TOLERANCE_PCT,
+    IMPORT_MODES,
+    TRAINING_MODES,
+    parse_sources,
+)
 from services.pipeline.planning import default_solutions
 from services.prepare import load_mapping
 from services.workspace.overview import DatasetGroupOverview
@@ -117,19 +122,13 @@ def _options(group: DatasetGroupOverview, denied: str | None) -> RefreshOptions 
         ),
     )
     left, right = st.columns(2)
-    import_mode = left.radio(
-        _("Import mode"),
-        ["FULL", "INCREMENTAL"],
-        format_func=mode_name,
-        horizontal=True,
-        key="refresh_import_mode",
-    )
-    training_mode = right.radio(
-        _("Training mode"),
-        ["FULL", "UPDATE"],
-        format_func=mode_name,
-        horizontal=True,
-        key="refresh_training_mode",
+    # the modes a run may take are the options' own (RefreshOptions checks them)
+    import_mode, training_mode = (
+        column.radio(label, list(modes), format_func=mode_name, horizontal=True, key=key)
+        for column, label, modes, key in (
+            (left, _("Import mode"), IMPORT_MODES, "refresh_import_mode"),
+            (right, _("Training mode"), TRAINING_MODES, "refresh_training_mode"),
+        )
     )
     with_campaign = [
         s.name
@@ -241,11 +240,9 @@ def show_live_run(run_id: int) -> None:
 
 def show_refresh(groups: list[DatasetGroupOverview]) -> None:
     """Choose a group and options, confirm, start; follow the run; see past runs."""
-    group = pick_by_arn(
+    group = pick_group(
         _("Dataset group"),
         groups,
-        arn=lambda g: g.group.arn,
-        name=lambda g: g.group.name,
         key="refresh_group",
         empty=_("No dataset group yet: create one on the Data page."),
     )

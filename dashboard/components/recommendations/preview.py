@@ -15,16 +15,15 @@ from dashboard import deps, identity
 from dashboard.components.errors import shown_errors
 from dashboard.components.formatting import relative_time, short_id
 from dashboard.components.language import in_session_language
+from dashboard.components.recommendations.batch_poll import POLL_SECONDS, poll_batch_job
 from dashboard.components.text import md_escape, md_help
 from services.datasets.snapshot import location
 from services.evaluation.inspection import UserRecommendations
 from services.evaluation.sampling import BatchPreview, read_batch_preview, start_batch_preview
 from services.i18n import _
-from services.personalize.models import is_failed, is_terminal
 from services.workspace.catalog import CatalogVersion
 
 STATE = "rec_preview"
-POLL_SECONDS = 2.0
 NUM_RESULTS = 25  # the grid shows at most 25, so one job serves every top-N choice
 
 
@@ -49,33 +48,25 @@ def _results(state: dict[str, Any]) -> list[UserRecommendations]:
 
 def _poll() -> None:
     """Re-read the job's status; when it is done, read the output and redraw the page."""
-    state = st.session_state.get(STATE)
-    if not state or state.get("results") is not None or state.get("failure"):
-        return
-    with shown_errors(_("Batch preview")):
-        job = deps.service().describe_batch_inference_job(state["job_arn"])
-        if not is_terminal(job.status):
-            st.info(
-                _(
-                    "Batch inference job {job} is {status}: this refreshes every {seconds} s "
-                    "(minutes on AWS; other pages stay usable)."
-                ).format(
-                    job=md_escape(short_id(job.arn)),
-                    status=md_escape(job.status),
-                    seconds=f"{POLL_SECONDS:.0f}",
-                ),
-                icon="⏳",
-            )
-            return
-        if is_failed(job.status) or job.status != "ACTIVE":
-            state["failure"] = job.failure_reason or job.status
-        else:
-            preview = BatchPreview.from_dict(state)
-            state["results"] = [
-                {"user_id": r.user_id, "items": r.items, "scores": r.scores, "error": r.error}
-                for r in read_batch_preview(deps.objects(), preview)
-            ]
-        st.rerun()
+    poll_batch_job(
+        STATE,
+        "results",
+        _("Batch preview"),
+        lambda arn: deps.service().describe_batch_inference_job(arn),
+        _(
+            "Batch inference job {job} is {status}: this refreshes every {seconds} s "
+            "(minutes on AWS; other pages stay usable)."
+        ),
+        _read,
+    )
+
+
+def _read(state: dict[str, Any]) -> None:
+    preview = BatchPreview.from_dict(state)
+    state["results"] = [
+        {"user_id": r.user_id, "items": r.items, "scores": r.scores, "error": r.error}
+        for r in read_batch_preview(deps.objects(), preview)
+    ]
 
 
 def preview(

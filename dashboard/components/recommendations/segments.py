@@ -13,49 +13,40 @@ import streamlit as st
 
 from dashboard import deps, identity
 from dashboard.components.downloads import csv_download
-from dashboard.components.errors import shown_errors
 from dashboard.components.formatting import short_id
 from dashboard.components.language import in_session_language
 from dashboard.components.operations.actions import run_action
+from dashboard.components.recommendations.batch_poll import POLL_SECONDS, poll_batch_job
 from dashboard.components.recommendations.confirm import confirmed
 from dashboard.components.text import md_escape
 from services.datasets.snapshot import location
 from services.errors import ServiceError
 from services.evaluation import segments as seg
 from services.i18n import _, formats
-from services.personalize.models import is_failed, is_terminal
 from services.workspace.catalog import CatalogVersion
 
 STATE = "seg_job"
 CONFIRM = "seg_confirm"
-POLL_SECONDS = 2.0
 SAMPLE = 20
 
 
 def _poll() -> None:
     """Re-read the job; when it is done, read its answer and redraw the page."""
-    state = st.session_state.get(STATE)
-    if not state or state.get("users") is not None or state.get("failure"):
-        return
-    with shown_errors(_("Who should get this?")):
-        job = deps.service().describe_batch_segment_job(state["job_arn"])
-        if not is_terminal(job.status):
-            running = _("Batch segment job {job} is {status}: this refreshes every {seconds} s.")
-            where = {
-                "job": short_id(job.arn),
-                "status": job.status,
-                "seconds": f"{POLL_SECONDS:.0f}",
-            }
-            st.info(running.format(**{k: md_escape(v) for k, v in where.items()}), icon="⏳")
-            return
-        if is_failed(job.status) or job.status != "ACTIVE":
-            state["failure"] = job.failure_reason or job.status
-        else:
-            try:
-                state["users"] = seg.read_segment(deps.objects(), seg.SegmentJob(**state["job"]))
-            except ServiceError as err:  # the answer's own error, e.g. an unknown item
-                state["failure"] = err.message
-        st.rerun()
+    poll_batch_job(
+        STATE,
+        "users",
+        _("Who should get this?"),
+        lambda arn: deps.service().describe_batch_segment_job(arn),
+        _("Batch segment job {job} is {status}: this refreshes every {seconds} s."),
+        _read,
+    )
+
+
+def _read(state: dict[str, Any]) -> None:
+    try:
+        state["users"] = seg.read_segment(deps.objects(), seg.SegmentJob(**state["job"]))
+    except ServiceError as err:  # the answer's own error, e.g. an unknown item
+        state["failure"] = err.message
 
 
 def _confirm(version: CatalogVersion, query: dict[str, str], count: int) -> None:
