@@ -10,7 +10,7 @@ from services.i18n import N_, _
 from .columns import to_bool
 from .figures import pct
 from .idspace import describe_shape, dominant_shape
-from .report import Finding, ReadinessReport
+from .report import Finding, ReadinessReport, Severity
 
 
 def _missing(ids: pa.Array, other: pa.Array) -> list[str]:
@@ -107,7 +107,7 @@ def _compare(noun: str, column: str, in_events: pa.Array, in_file: pa.Array) -> 
             )
         )
     if unused and len(unused) < len(in_file):
-        severity = "warning" if len(unused) > 0.5 * len(in_file) else "info"
+        severity: Severity = "warning" if len(unused) > 0.5 * len(in_file) else "info"
         out.append(
             Finding(
                 f"{noun}_without_interactions",

@@ -34,8 +34,8 @@ def _served(
     from services.local.control.campaigns import served_version, settled
     from services.local.control.recommenders import serving_model
 
-    arn = params.get("campaignArn")
-    recommender = params.get("recommenderArn")
+    arn: str = params.get("campaignArn") or ""
+    recommender: str = params.get("recommenderArn") or ""
     if bool(arn) == bool(recommender):
         raise InvalidInput("Give either a campaignArn or a recommenderArn.")
     kept = engine.models.served(arn) if arn and not params.get("filterArn") else None
