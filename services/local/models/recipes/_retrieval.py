@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -38,6 +39,7 @@ INDEX_MIN_ITEMS = 100_000  # learned items from which a model keeps an index (ex
 NPROBE_SHARE = 0.05  # share of the partitions a query visits (at least MIN_NPROBE)
 MIN_NPROBE = 16
 TRAIN_PER_LIST = 40  # k-means training points per partition (faiss asks for at least 39)
+SOFTMAX_SAMPLE = 4096  # items whose scores estimate a softmax denominator
 
 
 def _faiss() -> Any:  # noqa: ANN401 (the library has no type hints)
@@ -114,3 +116,32 @@ class FactorIndex:
         return cls(
             index=_faiss().deserialize_index(np.asarray(data, dtype=np.uint8)), nprobe=nprobe
         )
+
+
+@lru_cache(maxsize=8)
+def softmax_sample(n: int) -> np.ndarray:
+    """A fixed sample (int64 positions, sorted) of at most ``SOFTMAX_SAMPLE`` of ``n`` items,
+    the same on every call: the items whose scores estimate a softmax denominator."""
+    if n <= SOFTMAX_SAMPLE:
+        return np.arange(n)
+    return np.sort(np.random.default_rng(0).choice(n, SOFTMAX_SAMPLE, replace=False))
+
+
+def estimated_softmax(
+    scores: np.ndarray,
+    temperature: float,
+    rest: int,
+    rest_sample: np.ndarray,
+    zeros: int = 0,
+) -> np.ndarray:
+    """A catalogue softmax's values at the items of ``scores`` (float64), from a request that
+    scored only some items: the denominator sums those items exactly, ``rest`` other items
+    as that many times the mean over ``rest_sample`` (scores of a sample of them), and
+    ``zeros`` more items whose score is 0."""
+    z_top = float(scores.max()) / temperature
+    top = np.exp(scores / temperature - z_top)
+    total = float(top.sum())
+    if rest > 0 and len(rest_sample):
+        total += rest * float(np.exp(rest_sample / temperature - z_top).mean())
+    total += max(zeros, 0) * float(np.exp(-z_top))
+    return top / total

@@ -3,6 +3,11 @@
 Scores for a user are the network's output after the newest item of the history the runtime
 hands over (bulk rows and PutEvents, oldest first), so users unseen at training time and events
 sent after training are personalised at once, and the order of the history matters.
+
+A score is the network's last hidden state dotted with an item's embedding, so a large
+catalogue's model keeps the same kind of candidate index over its item embeddings as
+User-Personalization keeps over its factors (``_retrieval``): a request then scores exactly only
+the items the index finds (``SequenceScorer``).
 """
 
 from __future__ import annotations
@@ -14,7 +19,12 @@ from typing import Any
 
 import numpy as np
 
-from services.local.models.recipes._sasrec_net import Params, last_scores
+from services.local.models.recipes._retrieval import (
+    FactorIndex,
+    estimated_softmax,
+    softmax_sample,
+)
+from services.local.models.recipes._sasrec_net import Params, encode, last_scores
 from services.local.models.recipes.base import load_npz, save_npz
 
 _PARAM_PREFIX = "w_"
@@ -35,6 +45,8 @@ class SequenceModel:
     popularity: np.ndarray  # float64, distinct users per item
     params: Params  # float32 numpy arrays
     training: Mapping[str, Any] = field(default_factory=dict)
+    # candidate retrieval over the item embeddings of a large catalogue (``_retrieval``), or None
+    retrieval: FactorIndex | None = None
     _pos: dict[str, int] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -62,6 +74,17 @@ class SequenceModel:
         if not len(codes):
             return None
         return last_scores(np, self.params, codes[None, :])[0].astype(np.float64)
+
+    def scorer(self, user_id: str | None, history: Sequence[str]) -> SequenceScorer | None:
+        """Exact scores on demand for the items the index finds, instead of ``score_user``'s
+        whole catalogue; None when the model keeps no index (the runtime scans every item) or
+        no item of the history is in the catalogue (the runtime serves popular items)."""
+        if self.retrieval is None:
+            return None
+        codes = self.codes(history)
+        if not len(codes):
+            return None
+        return SequenceScorer(self, codes)
 
     def score_users(
         self, user_ids: Sequence[str | None], histories: Sequence[Sequence[str]]
@@ -94,7 +117,13 @@ class SequenceModel:
         arrays = {
             f"{_PARAM_PREFIX}{k}": np.asarray(v, dtype=np.float32) for k, v in self.params.items()
         }
-        header = {"recipe_name": self.recipe_name, "training": dict(self.training)}
+        header: dict[str, object] = {
+            "recipe_name": self.recipe_name,
+            "training": dict(self.training),
+        }
+        if self.retrieval is not None:
+            arrays["retrieval_index"] = self.retrieval.to_array()
+            header["retrieval_nprobe"] = self.retrieval.nprobe
         save_npz(path, header, item_ids=self.item_ids, popularity=self.popularity, **arrays)
 
     @classmethod
@@ -108,4 +137,38 @@ class SequenceModel:
             popularity=a["popularity"],
             params=params,
             training=dict(header.get("training") or {}),  # type: ignore[call-overload]
+            # a model saved before v2 kept indexes has none: its requests scan every item
+            retrieval=(
+                FactorIndex.from_array(a["retrieval_index"], int(header["retrieval_nprobe"]))  # type: ignore[call-overload]
+                if "retrieval_index" in a
+                else None
+            ),
         )
+
+
+class SequenceScorer:
+    """One history's ``score_user`` values, computed exactly for the items asked about: the
+    network's hidden state after the newest item, once, dotted with those items' embeddings."""
+
+    def __init__(self, model: SequenceModel, codes: np.ndarray) -> None:
+        self.model = model
+        self.user = np.asarray(encode(np, model.params, codes[None, :])[0, -1], dtype=np.float32)
+
+    def at(self, idx: np.ndarray) -> np.ndarray:
+        """``score_user``'s values at item positions ``idx`` (float64)."""
+        emb = self.model.params["item_emb"]
+        return (emb[np.asarray(idx, dtype=np.int64) + 1] @ self.user).astype(np.float64)
+
+    def top(self, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """Item positions (sorted, unique) and exact scores of the index's ``n`` best items."""
+        assert self.model.retrieval is not None
+        idx = np.unique(self.model.retrieval.search(self.user, n))
+        return idx, self.at(idx)
+
+    def softmax_at(self, idx: np.ndarray, scores: np.ndarray, temperature: float) -> np.ndarray:
+        """``ranking.softmax_at`` over the whole catalogue at ``idx`` (whose scores are
+        ``scores``), its denominator estimated from a fixed sample of the other items."""
+        n = len(self.model.item_ids)
+        sample = softmax_sample(n)
+        sample = sample[~np.isin(sample, idx)]
+        return estimated_softmax(scores, temperature, n - len(np.unique(idx)), self.at(sample))

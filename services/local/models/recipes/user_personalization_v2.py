@@ -40,6 +40,7 @@ from typing import ClassVar
 import numpy as np
 
 from services.local.models.recipes._common import Indexed, hp_bool, hp_float, hp_int, index
+from services.local.models.recipes._retrieval import INDEX_MIN_ITEMS, FactorIndex
 from services.local.models.recipes._sasrec_model import SequenceModel
 from services.local.models.recipes._sasrec_net import init_params, layers_of
 from services.local.models.recipes.base import TrainingConfig, TrainingData, TrainingError
@@ -145,6 +146,23 @@ class UserPersonalizationV2Recipe:
     recipe_type: ClassVar[str] = "USER_PERSONALIZATION"
     description: ClassVar[str] = "Next items from the order of the user's recent history."
 
+    def __init__(self, index_min_items: int = INDEX_MIN_ITEMS) -> None:
+        """``index_min_items``: catalogue size from which the model keeps a candidate index
+        over its item embeddings for GetRecommendations (``_retrieval``); smaller catalogues
+        scan every item."""
+        self.index_min_items = index_min_items
+
+    def for_serving(self, model: SequenceModel, config: TrainingConfig) -> SequenceModel:
+        """The model a solution version saves: with a candidate index over the item embeddings
+        when the catalogue has at least ``index_min_items`` items (Personalized-Ranking-v2
+        ranks given lists: none). Called on the final fit, and by ``update``, whose training
+        moves every embedding."""
+        n = len(model.item_ids)
+        if self.recipe_type != "USER_PERSONALIZATION" or n < max(self.index_min_items, 1):
+            return model
+        emb = model.params["item_emb"][1:]  # row 0 is the padding code
+        return replace(model, retrieval=FactorIndex.build(emb, np.arange(n), seed=config.seed))
+
     def fit(self, data: TrainingData, config: TrainingConfig) -> SequenceModel:
         """Train the network from a seeded initialisation."""
         settings = settings_from(config)
@@ -164,7 +182,8 @@ class UserPersonalizationV2Recipe:
         params = {k: np.array(v, dtype=np.float32) for k, v in model.params.items()}
         old = len(model.item_ids) + 1
         params["item_emb"] = np.vstack([params["item_emb"], fresh["item_emb"][old:]])
-        return self._train(idx, params, replace(settings, dim=dim, length=length), config)
+        trained = self._train(idx, params, replace(settings, dim=dim, length=length), config)
+        return self.for_serving(trained, config)
 
     def _train(
         self,
