@@ -2,11 +2,15 @@
 
 Run: OPENBLAS_NUM_THREADS=1 .venv/bin/python bench/seed_scale.py
      [--items 500000 --users 150000 --interactions 3000000] [--skip-pages] [--keep DIR]
-     [--v2-only]
+     [--v2-only] [--serving]
 
 aws-user-personalization (served and drawn) and aws-user-personalization-v2 are trained with
 their default hyperparameters; v2's row says how its training ended (epochs, early stopping or
-its time budget). ``--v2-only`` imports each file once and trains v2 alone.
+its time budget). ``--v2-only`` imports each file once and trains v2 alone. ``--serving``
+measures serving alone on a shop whose every item is learned (``seed_shop.generate``'s
+``min_item_events``=3): Items and Interactions imported once, aws-user-personalization trained
+(with its candidate index at this size), GetRecommendations timed in-process and over HTTP
+for distinct users against the model's exact scan, and the recall of the exact top 25.
 
 Everything goes through the public API (boto3, in-process engine with its worker process),
 as a new user would. Each step reports wall time and peak RSS (the worker process for imports
@@ -147,6 +151,11 @@ def main() -> None:
         action="store_true",
         help="import once and train only aws-user-personalization-v2 (no serving, no pages)",
     )
+    parser.add_argument(
+        "--serving",
+        action="store_true",
+        help="serving alone, on a shop whose every item is learned (no pages, no v2)",
+    )
     parser.add_argument("--keep", help="use this data directory and keep it")
     parser.add_argument(
         "--pages-only", metavar="DIR", help="only draw the pages of a shop kept with --keep DIR"
@@ -161,6 +170,10 @@ def main() -> None:
         return
     tmp = tempfile.TemporaryDirectory()
     data_dir = Path(args.keep or tmp.name) / "data"
+    if args.serving:
+        serving_bench(args, data_dir)
+        tmp.cleanup()
+        return
     rows: list[Row] = []
     polls: dict[str, Any] = {}
 
@@ -338,18 +351,24 @@ def bulk_files(data_dir: Path) -> list[tuple[Any, ...]]:
 
 
 def serve_latency(
-    data_dir: Path, settings: Settings, campaign: str, version: str, n: int
+    data_dir: Path,
+    settings: Settings,
+    campaign: str,
+    version: str,
+    n: int,
+    filter_arn: str | None = None,
 ) -> dict[str, tuple[float, float]]:
-    """GetRecommendations p50/p99 (numResults 25): model only, in-process, over HTTP."""
+    """GetRecommendations p50/p99 (numResults 25) for ``n`` distinct users after 100 others as
+    warm-up: model only (the exact scan of every item), in-process, over HTTP; with
+    ``filter_arn``, also in-process with that filter and with two metadata columns (the
+    campaign must allow metadata)."""
     from services.local.engine import get_engine, reset_engines
-    from services.local.models import ranking
     from tests.local.server import EngineServer
 
     engine = get_engine(settings)
     with engine.reading() as res:
         loaded = engine.models.get(res.get(version, "solution-version"))
-    rng = np.random.default_rng(1)
-    users = [f"u{i}" for i in rng.integers(0, len(loaded.model.user_ids), size=n + 100)]
+    users = bench_users(loaded.model, n + 100)
 
     def timed(call: Callable[[str], object]) -> list[float]:
         for u in users[:100]:
@@ -361,20 +380,29 @@ def serve_latency(
             out.append(time.perf_counter() - t)
         return out
 
-    def model_only(u: str) -> None:
-        scores = loaded.model.score_user(u, [])
-        if scores is not None:
-            ranking.top_k(scores, 25)
-
     rt = build_clients(settings).runtime
     out = {
-        "model only: score_user + top-k (baseline)": ms(timed(model_only)),
+        "model only: exact scan of every item, score_user + top-k (baseline)": ms(
+            timed(exact_scan(loaded.model))
+        ),
         "boto3 in-process": ms(
             timed(lambda u: rt.get_recommendations(campaignArn=campaign, userId=u, numResults=25))
         ),
     }
+    if filter_arn:
+        out["boto3 in-process, filter (purchased items left out)"] = ms(
+            timed(lambda u: rt.get_recommendations(
+                campaignArn=campaign, userId=u, numResults=25, filterArn=filter_arn
+            ))
+        )  # fmt: skip
+        out["boto3 in-process, metadataColumns CATEGORY_L1, PRICE"] = ms(
+            timed(lambda u: rt.get_recommendations(
+                campaignArn=campaign, userId=u, numResults=25,
+                metadataColumns={"ITEMS": ["CATEGORY_L1", "PRICE"]},
+            ))
+        )  # fmt: skip
     reset_engines()
-    server = EngineServer(data_dir, PERSONALIZE_LOCAL_WORKER="thread").start(timeout=120)
+    server = EngineServer(data_dir, PERSONALIZE_LOCAL_WORKER="thread").start(timeout=300)
     try:
         http = build_clients(Settings(endpoint_url=server.url, data_dir=data_dir)).runtime
         out["boto3 over HTTP"] = ms(
@@ -383,6 +411,145 @@ def serve_latency(
     finally:
         server.stop()
     return out
+
+
+def bench_users(model: Any, n: int) -> list[str]:  # noqa: ANN401 (any recipe's model)
+    """``n`` distinct users the model was trained on, drawn with a fixed seed."""
+    ids = np.asarray(model.user_ids)
+    return [
+        str(u) for u in np.random.default_rng(1).choice(ids, size=min(n, len(ids)), replace=False)
+    ]
+
+
+def exact_scan(model: Any) -> Callable[[str], None]:  # noqa: ANN401 (any recipe's model)
+    """One user's scores over every item and their top 25: the model alone, no index."""
+    from services.local.models import ranking
+
+    def call(u: str) -> None:
+        scores = model.score_user(u, [])
+        if scores is not None:
+            ranking.top_k(scores, 25)
+
+    return call
+
+
+def index_recall(settings: Settings, version: str, n: int, k: int = 25) -> tuple[float, int]:
+    """Share of the exact scan's top ``k`` that the served list holds, over ``n`` distinct
+    users (the same ones as the latency rows), and how many items the model learned.
+
+    Both lists come from the runtime's ``recommend`` without exploration (it would blend
+    in other items by design): once with the model's candidate index, once with a copy of
+    the model without it, which scans every item."""
+    from dataclasses import replace
+
+    from services.local.engine import get_engine
+    from services.local.runtime import scoring
+
+    engine = get_engine(settings)
+    with engine.reading() as res:
+        loaded = engine.models.get(res.get(version, "solution-version"))
+    learned = len(getattr(loaded.model, "_learned", ()))
+    if getattr(loaded.model, "retrieval", None) is None:
+        return float("nan"), learned
+    exact = replace(loaded, model=replace(loaded.model, retrieval=None))
+    config = {"itemExplorationConfig": {"explorationWeight": "0"}}
+    hits = 0
+    users = bench_users(loaded.model, n + 100)[100:]
+    for u in users:
+        lists = [
+            {e["itemId"] for e in scoring.recommend(
+                engine, m, user_id=u, item_id=None, num_results=k, campaign_config=config
+            )}
+            for m in (loaded, exact)
+        ]  # fmt: skip
+        hits += len(lists[0] & lists[1])
+    return hits / (k * len(users)), learned
+
+
+def serving_bench(args: argparse.Namespace, data_dir: Path) -> None:
+    """``--serving``: a shop whose every item is learned, imported once, trained (v1), and
+    served (latency rows, recall of the exact top 25). With ``--keep DIR`` naming a shop this
+    mode built before, only the serving is measured again."""
+    settings = Settings(data_dir=data_dir, lifecycle_seconds=0.0, worker_mode="process")
+    os.environ["PERSONALIZE_LOCAL_WORKER"] = "process"
+    p = build_clients(settings).personalize
+    if (data_dir / "engine.db").exists():
+        campaign_doc = p.list_campaigns()["campaigns"][0]
+        campaign = campaign_doc["campaignArn"]
+        version = p.describe_campaign(campaignArn=campaign)["campaign"]["solutionVersionArn"]
+        filter_arn = p.list_filters()["Filters"][0]["filterArn"]
+        rows: list[Row] = []
+        n_events = sum(1 for _ in (data_dir / "s3" / "seed" / "interactions.csv").open()) - 1
+    else:
+        rows, campaign, version, filter_arn, n_events = serving_shop(args, data_dir, settings)
+    recall, learned = index_recall(settings, version, args.requests)
+    latency = serve_latency(data_dir, settings, campaign, version, args.requests, filter_arn)
+    print(
+        f"\nSeed shop, every item learned: {args.items:,} items ({learned:,} learned), "
+        f"{args.users:,} users, {n_events:,} interactions ({args.interactions:,} in sessions "
+        f"+ 3 per item); load average {os.getloadavg()[0]:.1f} at the end"
+    )
+    print("| step | seconds | peak RSS GiB | |\n|---|---|---|---|")
+    for step, secs, peak, note in rows:
+        print(f"| {step} | {secs} | {peak} | {note} |")
+    print(f"\nGetRecommendations, numResults 25, {args.requests:,} distinct users after 100")
+    print("| path | p50 ms | p99 ms | p50 / baseline |\n|---|---|---|---|")
+    base = next(iter(latency.values()))[0]
+    for name, (p50, p99) in latency.items():
+        print(f"| {name} | {p50:.2f} | {p99:.2f} | {p50 / base:.2f}× |")
+    print(f"\nRecall of the exact scan's top 25, {args.requests:,} users: {recall:.2%}")
+
+
+def serving_shop(
+    args: argparse.Namespace, data_dir: Path, settings: Settings
+) -> tuple[list[Row], str, str, str, int]:
+    """Generate, import, train and deploy ``--serving``'s shop: its rows, the campaign, the
+    solution version, a filter (purchased items left out) and the number of events."""
+    p = build_clients(settings).personalize
+    t = time.perf_counter()
+    shop = seed_shop.generate(args.items, args.users, args.interactions, min_item_events=3)
+    n_events = len(shop.interactions)
+    for kind, frame in (("Items", shop.items), ("Interactions", shop.interactions)):
+        seed_shop.write_csv(frame, data_dir / "s3" / "seed" / f"{kind.lower()}.csv")
+    del shop
+    print(f"generated and written in {time.perf_counter() - t:.1f} s", flush=True)
+    group = p.create_dataset_group(name="seed")["datasetGroupArn"]
+    rows: list[Row] = []
+    for kind, schema in (
+        ("Items", seed_shop.ITEMS_SCHEMA),
+        ("Interactions", seed_shop.INTERACTIONS_SCHEMA),
+    ):
+        arn = p.create_schema(name=f"seed-{kind.lower()}", schema=schema)["schemaArn"]
+        dataset = p.create_dataset(
+            name=f"seed-{kind.lower()}", schemaArn=arn, datasetGroupArn=group, datasetType=kind
+        )["datasetArn"]
+        t = time.perf_counter()
+        job = p.create_dataset_import_job(
+            jobName=f"seed-{kind.lower()}", datasetArn=dataset,
+            dataSource={"dataLocation": f"s3://seed/{kind.lower()}.csv"},
+        )["datasetImportJobArn"]  # fmt: skip
+        done = wait(lambda job=job: p.describe_dataset_import_job(datasetImportJobArn=job),
+                    "datasetImportJob")  # fmt: skip
+        if done["status"] != "ACTIVE":
+            raise SystemExit(f"{kind} import failed: {done.get('failureReason')}")
+        rows.append((f"CreateDatasetImportJob {kind} → ACTIVE", f"{time.perf_counter() - t:.1f}",
+                     "", ""))  # fmt: skip
+    row, version = train_solution(p, settings, group, "aws-user-personalization")
+    rows.append(row)
+    print(rows[-1], flush=True)
+    t = time.perf_counter()
+    campaign = p.create_campaign(
+        name="seed", solutionVersionArn=version,
+        campaignConfig={"enableMetadataWithRecommendations": True},
+    )["campaignArn"]  # fmt: skip
+    wait(lambda: p.describe_campaign(campaignArn=campaign), "campaign")
+    rows.append(("CreateCampaign → ACTIVE", f"{time.perf_counter() - t:.1f}", "", ""))
+    filter_arn = p.create_filter(
+        name="no-purchased", datasetGroupArn=group,
+        filterExpression='EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("Purchase")',
+    )["filterArn"]  # fmt: skip
+    wait(lambda: p.describe_filter(filterArn=filter_arn), "filter")
+    return rows, campaign, version, filter_arn, n_events
 
 
 def page_times(data_dir: Path) -> dict[str, tuple[float, float]]:

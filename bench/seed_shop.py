@@ -80,9 +80,19 @@ class SeedShop:
 
 
 def generate(
-    n_items: int = 500_000, n_users: int = 150_000, n_interactions: int = 3_000_000, seed: int = 7
+    n_items: int = 500_000,
+    n_users: int = 150_000,
+    n_interactions: int = 3_000_000,
+    seed: int = 7,
+    min_item_events: int = 0,
 ) -> SeedShop:
-    """Generate the shop deterministically from ``seed``."""
+    """Generate the shop deterministically from ``seed``.
+
+    ``min_item_events`` > 0 adds that many View events to every item (each by a user drawn by
+    the same power law, at a random time), on top of ``n_interactions``: a shop whose every
+    item has enough interactions to be learned (User-Personalization's default
+    ``min_item_interactions`` is 3), which the power law alone leaves to about 60 % of them.
+    """
     rng = np.random.default_rng(seed)
     n_cat = len(CATEGORIES)
     # Items are laid out by category (contiguous ID ranges), popularity is a power law over a
@@ -119,7 +129,8 @@ def generate(
     n_sessions = max(1, n_interactions // SESSION_LENGTH)
     user_p = 1.0 / np.arange(1, n_users + 1) ** 0.6
     user_p /= user_p.sum()
-    s_user = rng.permutation(n_users)[rng.choice(n_users, size=n_sessions, p=user_p)]
+    user_rank = rng.permutation(n_users)  # the i-th most active user
+    s_user = user_rank[rng.choice(n_users, size=n_sessions, p=user_p)]
     s_anchor = rng.choice(n_items, size=n_sessions, p=item_p)
     s_start = START + rng.integers(0, SPAN, size=n_sessions)
     session = np.sort(rng.integers(0, n_sessions, size=n_interactions))
@@ -130,9 +141,16 @@ def generate(
     item = cat_start[cat] + np.mod(offset, np.maximum(cat_size[cat], 1))
     ts = s_start[session] + step * 60 + rng.integers(0, 60, size=n_interactions)
     event = rng.choice(len(EVENT_TYPES), size=n_interactions, p=EVENT_SHARES)
+    s_user = s_user[session]
+    if min_item_events > 0:
+        extra = n_items * min_item_events
+        s_user = np.r_[s_user, user_rank[rng.choice(n_users, size=extra, p=user_p)]]
+        item = np.r_[item, np.repeat(np.arange(n_items), min_item_events)]
+        ts = np.r_[ts, START + rng.integers(0, SPAN, size=extra)]
+        event = np.r_[event, np.zeros(extra, dtype=event.dtype)]  # View
     interactions = pd.DataFrame(
         {
-            "USER_ID": users["USER_ID"].to_numpy()[s_user[session]],
+            "USER_ID": users["USER_ID"].to_numpy()[s_user],
             "ITEM_ID": items["ITEM_ID"].to_numpy()[item],
             "TIMESTAMP": ts.astype(np.int64),
             "EVENT_TYPE": np.asarray(EVENT_TYPES, dtype=object)[event],

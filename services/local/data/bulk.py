@@ -51,6 +51,13 @@ _OWNER = re.compile(r"^job(\d+)-")
 _SUFFIXES = (".parquet", ".part")
 
 
+# built once: GetRecommendations asks for a group's version on every request, and building the
+# expression costs more than running it
+_GROUP_PATHS = sa.select(t.bulk_files.c.path).where(
+    t.bulk_files.c.group_arn == sa.bindparam("group")
+)
+
+
 @dataclass(frozen=True)
 class StagedFile:
     """A complete Parquet file not yet visible to readers."""
@@ -216,11 +223,7 @@ class BulkStore:
         Derived from the files' unique names, not their ids: SQLite may give a new row the id
         of the row a FULL import (or a data deletion) just removed.
         """
-        paths = sorted(
-            conn.scalars(
-                sa.select(t.bulk_files.c.path).where(t.bulk_files.c.group_arn == group_arn)
-            )
-        )
+        paths = sorted(conn.scalars(_GROUP_PATHS, {"group": group_arn}))
         if not paths:
             return 0
         return int.from_bytes(hashlib.sha256("\n".join(paths).encode()).digest()[:8], "big")

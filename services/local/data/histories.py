@@ -79,13 +79,17 @@ class BulkHistories:
         self._groups: dict[str, tuple[int, list[_File]]] = {}
         self._lock = threading.Lock()
 
-    def _files(self, group: str, retries: int = 3) -> list[_File]:
-        with self._db.connect() as conn:
-            version = self._bulk.version(conn, group)
-            cached = self._groups.get(group)
-            if cached is not None and cached[0] == version:
-                return cached[1]
-            paths = self._bulk.files(conn, group, "Interactions")
+    def _files(
+        self, group: str, retries: int = 3, conn: sa.Connection | None = None
+    ) -> list[_File]:
+        if conn is None:
+            with self._db.connect() as own:
+                return self._files(group, retries, own)
+        version = self._bulk.version(conn, group)
+        cached = self._groups.get(group)
+        if cached is not None and cached[0] == version:
+            return cached[1]
+        paths = self._bulk.files(conn, group, "Interactions")
         with self._lock:  # one loader per process; others wait rather than load twice
             cached = self._groups.get(group)
             if cached is not None and cached[0] == version:
@@ -102,15 +106,18 @@ class BulkHistories:
             if files is not None:
                 self._groups[group] = (version, files)
                 return files
-        return self._files(group, retries - 1)
+        return self._files(group, retries - 1, conn)
 
-    def latest(self, group: str, user_id: str, limit: int) -> list[Event]:
-        """The user's latest ``limit`` bulk interactions, oldest first.
+    def latest(
+        self, group: str, user_id: str, limit: int, conn: sa.Connection | None = None
+    ) -> list[Event]:
+        """The user's latest ``limit`` bulk interactions, oldest first; ``conn``: a read
+        connection of the caller's to ask which files are current on (else one of its own).
 
         Raises:
             StorageFault: an interactions file of the group is corrupt or missing.
         """
-        files = self._files(group)
+        files = self._files(group, conn=conn)
         events: list[Event] = []
         for f in files:
             events += f.latest_of(user_id, limit)

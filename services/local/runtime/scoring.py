@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from services.local.context import EngineContext
 from services.local.data import frames
@@ -50,6 +50,16 @@ DEFAULT_EXPLORATION = {"explorationWeight": "0.3", "explorationItemAgeCutOff": "
 PREVIEW_FILTER = "previewFilterDocument"
 
 
+# A user's newest streamed events (built once: building it costs more than running it)
+_STREAMED = (
+    select(t.interactions.c.item_id, t.interactions.c.event_type, t.interactions.c.ts)
+    .where(t.interactions.c.group_arn == bindparam("group"))
+    .where(t.interactions.c.user_id == bindparam("user"))
+    .order_by(t.interactions.c.ts.desc(), t.interactions.c.id.desc())
+    .limit(HISTORY_LIMIT)
+)
+
+
 @dataclass(frozen=True)
 class History:
     """A user's latest interactions, oldest first; a DataFrame only when a filter needs it."""
@@ -69,14 +79,9 @@ class History:
 def user_history(engine: EngineContext, group: str, user_id: str) -> History:
     """The user's latest interactions (item, event type, time), oldest first: bulk-imported
     rows, then streamed ones (PutEvents), the newest ``HISTORY_LIMIT`` of both."""
-    bulk = engine.histories.latest(group, user_id, HISTORY_LIMIT)
     with engine.read_db.connect() as conn:
-        rows = conn.execute(
-            select(t.interactions.c.item_id, t.interactions.c.event_type, t.interactions.c.ts)
-            .where(t.interactions.c.group_arn == group, t.interactions.c.user_id == user_id)
-            .order_by(t.interactions.c.ts.desc(), t.interactions.c.id.desc())
-            .limit(HISTORY_LIMIT)
-        ).all()
+        bulk = engine.histories.latest(group, user_id, HISTORY_LIMIT, conn)
+        rows = conn.execute(_STREAMED, {"group": group, "user": user_id}).all()
     put = [(r[0], r[1], r[2]) for r in reversed(rows)]
     if bulk and put:
         merged = sorted(bulk + put, key=lambda e: e[2])  # stable: streamed rows after bulk
