@@ -33,7 +33,14 @@ from services.datasets.group_data import GroupData, read_group_data
 from services.datasets.interaction_summary import InteractionSummary
 from services.datasets.local_engine.snapshots import LocalSnapshots
 from services.errors import ServiceError
-from services.evaluation.online_metrics import OnlineReport, read_report
+from services.evaluation.online_metrics import (
+    ONLINE_DAYS,
+    OnlineView,
+    deployed,
+    online_report,
+    window_now,
+)
+from services.evaluation.online_source import attribution_source
 from services.evaluation.version_data import VersionData
 from services.i18n import N_, _, current_language
 from services.personalize.account import Account, current_account
@@ -43,7 +50,6 @@ from services.personalize.models import (
     DatasetGroup,
     Filter,
     ImportJob,
-    MetricAttribution,
     Schema,
     SolutionVersion,
 )
@@ -236,13 +242,39 @@ def _setup_report(path: str) -> SetupReport:
 
 
 @st.cache_data(ttl=LIST_TTL, show_spinner=False)
-def _online_reports(group_arn: str) -> list[tuple[MetricAttribution, OnlineReport]]:
+def _online_reports(group_arn: str) -> list[OnlineView]:
     svc = deps.service()
+    settings = deps.settings()
+    group = next((g for g in _overview() if g.group.arn == group_arn), None)
+    campaigns = [c.campaign for c in group.campaigns] if group else []
+    recommenders = [r for r in (group.recommenders if group else ()) if r.status == "ACTIVE"]
+    serving, offline = deployed(campaigns, recommenders)
+    end = window_now()
+    start = end - timedelta(days=ONLINE_DAYS)
     found = []
     for listed in svc.list_metric_attributions(group_arn):
         attribution = svc.describe_metric_attribution(listed.arn)
-        if attribution.status == "ACTIVE" and attribution.output_path:
-            found.append((attribution, read_report(deps.objects(), attribution)))
+        if attribution.status != "ACTIVE":
+            continue
+        metrics = svc.list_metric_attribution_metrics(attribution.arn)
+        requests, problem = None, None
+        if serving:
+            try:
+                series = request_source(settings).requests(list(serving), start, end)
+                requests = {arn: sum(n for _, n in s) for arn, s in series.items()}
+            except ServiceError as err:  # the totals still show; only the rates are missing
+                problem = str(err)
+        report = online_report(
+            attribution,
+            metrics,
+            attribution_source(settings),
+            deps.objects(),
+            start,
+            end,
+            requests,
+            problem,
+        )
+        found.append(OnlineView(report, serving, offline))
     return found
 
 
@@ -418,9 +450,9 @@ def refresh_states_of(group_arns: tuple[str, ...]) -> dict[str, RefreshState]:
 
 
 @_read(N_("the online metrics (the metric attribution's report)"))
-def online_reports(group_arn: str) -> list[tuple[MetricAttribution, OnlineReport]]:
-    """Each ACTIVE metric attribution of the group with an S3 destination, and its report
-    (empty when the group has none)."""
+def online_reports(group_arn: str) -> list[OnlineView]:
+    """Each ACTIVE metric attribution of the group with its figures over the last
+    ``ONLINE_DAYS`` days (empty when the group has none)."""
     with st.spinner(_("Reading the online metrics…")):
         return _online_reports(group_arn)
 

@@ -29,7 +29,8 @@ from services.personalize.clients import Clients, build_clients
 @dataclass
 class DemoLog:
     """What the demo's own clients sent and got back while seeding: per recommendationId the
-    campaign asked and how many items it listed; every PutEvents event."""
+    campaign asked and how many items it listed; every PutEvents event, with ``_arrived``:
+    the (before, after) epoch seconds of its PutEvents call."""
 
     served: dict[str, tuple[str, int]] = field(default_factory=dict)
     events: list[dict[str, Any]] = field(default_factory=list)
@@ -51,8 +52,12 @@ class _Recording:
         return resp
 
     def put_events(self, **params: Any) -> dict[str, Any]:
-        self._log.events.extend(params["eventList"])
-        return self._client.put_events(**params)
+        before = time.time()
+        resp = self._client.put_events(**params)
+        after = time.time()
+        # when the call was made: CloudWatch takes events less than 14 days old on arrival
+        self._log.events.extend({**e, "_arrived": (before, after)} for e in params["eventList"])
+        return resp
 
 
 def recording(log: DemoLog) -> Any:

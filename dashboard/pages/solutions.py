@@ -161,13 +161,13 @@ def _versions_and_metrics() -> None:
     if online is not None and not online:
         st.info(
             _(
-                "No metric attribution in this dataset group: create one (CreateMetricAttribution, "
-                "with an S3 destination) and send events with recommendation IDs to compare each "
-                "version's offline metrics with what it earned live."
+                "No metric attribution in this dataset group: create one (CreateMetricAttribution) "
+                "and send events with recommendation IDs to compare each campaign's offline "
+                "metrics with what it earned live."
             )
         )
-    for attribution, report in online or []:
-        show_offline_vs_online(attribution, report, metrics)
+    for view in online or []:
+        show_offline_vs_online(view, metrics)
 
     st.subheader(_("Side by side"))
     if len(active) < 2:

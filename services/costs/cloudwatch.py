@@ -16,14 +16,11 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
-
 from services.costs.usage import WINDOW_SECONDS, Series
-from services.errors import AccessDenied, BackendUnavailable, ServiceError
+from services.personalize.cloudwatch_calls import metric_data
 
 NAMESPACE = "AWS/Personalize"
 METRICS = ("GetRecommendations", "GetPersonalizedRanking")
-QUERIES_PER_CALL = 500  # GetMetricData's limit on MetricDataQueries
 
 
 def _dimension(arn: str) -> str:
@@ -63,35 +60,10 @@ class CloudWatchRequests:
         self, campaign_arns: Sequence[str], start: datetime, end: datetime
     ) -> Mapping[str, Series]:
         counts: dict[str, dict[datetime, int]] = {arn: {} for arn in campaign_arns}
-        all_queries = queries(campaign_arns)
-        for first in range(0, len(all_queries), QUERIES_PER_CALL):
-            batch = all_queries[first : first + QUERIES_PER_CALL]
-            for result in self._results(batch, start, end):
-                campaign = int(result["Id"][1:].split("_", 1)[0])
-                into = counts[campaign_arns[campaign]]
-                for when, value in zip(result["Timestamps"], result["Values"], strict=True):
-                    into[when] = into.get(when, 0) + round(value)
+        why = "show campaign and recommender traffic"
+        for result in metric_data(self._client, queries(campaign_arns), start, end, why):
+            campaign = int(result["Id"][1:].split("_", 1)[0])
+            into = counts[campaign_arns[campaign]]
+            for when, value in zip(result["Timestamps"], result["Values"], strict=True):
+                into[when] = into.get(when, 0) + round(value)
         return {arn: sorted(by_time.items()) for arn, by_time in counts.items()}
-
-    def _results(
-        self, batch: list[dict[str, Any]], start: datetime, end: datetime
-    ) -> list[dict[str, Any]]:
-        try:
-            pages = self._client.get_paginator("get_metric_data").paginate(
-                MetricDataQueries=batch, StartTime=start, EndTime=end, ScanBy="TimestampAscending"
-            )
-            return [r for page in pages for r in page.get("MetricDataResults", [])]
-        except ClientError as err:
-            code = err.response.get("Error", {}).get("Code", "")
-            if code in ("AccessDenied", "AccessDeniedException"):
-                raise AccessDenied(
-                    "AWS denied cloudwatch:GetMetricData: the dashboard's role needs it to "
-                    "show campaign traffic (docs/aws.md, viewer policy).",
-                    code=code,
-                    operation="GetMetricData",
-                ) from err
-            raise ServiceError(
-                f"CloudWatch refused GetMetricData ({code}).", code=code, operation="GetMetricData"
-            ) from err
-        except BotoCoreError as err:
-            raise BackendUnavailable(f"Could not reach CloudWatch: {err}") from err

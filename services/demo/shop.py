@@ -338,8 +338,6 @@ class _Seeder:
             *[(f"campaign {k}", self._describe("campaign", a)) for k, a in campaigns.items()],
             *[(f"{k} version", self._describe("version", a)) for k, a in later.items()],
         )
-        # publishes the attributed metrics of the replayed events to s3://demo-shop/metrics/
-        self.p.describe_metric_attribution(metricAttributionArn=attribution)
         self.step = "marking the demo shop finished"
         self.p.tag_resource(
             resourceArn=group,

@@ -6,19 +6,18 @@ import pandas as pd
 import pytest
 
 from services.local.runtime.attribution import (
+    REPORT_COLUMNS,
     UNDEFINED_SOURCE,
     ExpressionError,
     attribute,
     check_metrics,
-    impressions,
     parse_metric,
 )
 
 CAMPAIGN = "arn:aws:personalize:us-east-1:000000000000:campaign/shop"
 REC = "arn:aws:personalize:us-east-1:000000000000:recommender/fbt"
-V1 = "arn:aws:personalize:us-east-1:000000000000:solution/s/aaaa1111"
-V2 = "arn:aws:personalize:us-east-1:000000000000:solution/s/bbbb2222"
-H = 1_700_002_800  # an hour boundary (divisible by 3600)
+GUIDE_HEADER = "METRIC_NAME,EVENT_TYPE,VALUE,MATH_FUNCTION,EVENT_ATTRIBUTION_SOURCE,TIMESTAMP"
+H = 1_700_002_800  # an hour boundary (divisible by 3600, so by 900 too)
 
 
 def test_expressions() -> None:
@@ -49,14 +48,11 @@ def test_expressions() -> None:
         )
 
 
-def test_attributed_counts_and_revenue_per_hour_source_and_version() -> None:
+def test_attributed_counts_and_revenue_per_15_minutes_and_source_in_aws_layout() -> None:
     served = pd.DataFrame(
         {
             "RECOMMENDATION_ID": ["RID-1", "RID-2", "RID-3"],
             "SOURCE": [CAMPAIGN, CAMPAIGN, REC],
-            "SOLUTION_VERSION_ARN": [V1, V2, "rec-model"],
-            "TIMESTAMP": [H + 10, H + 3700, H + 20],
-            "NUM_ITEMS": [10, 10, 5],
         }
     )
     items = pd.DataFrame({"ITEM_ID": ["a", "b", "c"], "PRICE": [2.5, 10.0, 4.0]})
@@ -85,19 +81,27 @@ def test_attributed_counts_and_revenue_per_hour_source_and_version() -> None:
         {"Items": {"PRICE"}},
     )
     report = attribute(events, served, items, metrics, since=H)
+    # AWS's S3 report header, as the developer guide prints it ("Publishing and viewing
+    # results")
+    assert ",".join(report.columns) == GUIDE_HEADER
+    assert REPORT_COLUMNS == tuple(GUIDE_HEADER.split(","))
     got = {
-        (r.hour, r.source, r.solutionVersionArn, r.metricName): r.value for r in report.itertuples()
+        (r.TIMESTAMP, r.EVENT_ATTRIBUTION_SOURCE, r.METRIC_NAME, r.MATH_FUNCTION): r.VALUE
+        for r in report.itertuples()
     }
     # By hand: the Click at H-100 predates the attribution and is dropped; the Purchase of c
     # carries an explicit source ("partner") that wins over RID-3; the Purchase of b without a
-    # recommendation ID is SOURCE_NAME_UNDEFINED.
+    # recommendation ID is SOURCE_NAME_UNDEFINED. H+3800 and H+3900 fall in the 15-minute
+    # period starting at H+3600.
     assert got == {
-        (H, CAMPAIGN, V1, "clicks"): 1.0,
-        (H, CAMPAIGN, V1, "revenue"): 2.5,
-        (H + 3600, CAMPAIGN, V2, "clicks"): 1.0,
-        (H + 3600, CAMPAIGN, V2, "revenue"): 10.0,
-        (H, "partner", "", "revenue"): 4.0,
-        (H, UNDEFINED_SOURCE, "", "revenue"): 10.0,
+        (H, CAMPAIGN, "clicks", "samplecount"): 1.0,
+        (H, CAMPAIGN, "revenue", "sum"): 2.5,
+        (H + 3600, CAMPAIGN, "clicks", "samplecount"): 1.0,
+        (H + 3600, CAMPAIGN, "revenue", "sum"): 10.0,
+        (H, "partner", "revenue", "sum"): 4.0,
+        (H, UNDEFINED_SOURCE, "revenue", "sum"): 10.0,
     }
-    shown = impressions(served, since=H)
-    assert shown["impressions"].tolist() == [10, 5, 10]
+    # a 15-minute period, not an hour: an event at H+900 is a period of its own
+    later = events.iloc[:1].assign(TIMESTAMP=H + 900)
+    (row,) = attribute(later, served, items, metrics, since=H).itertuples()
+    assert row.TIMESTAMP == H + 900

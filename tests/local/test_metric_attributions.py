@@ -1,16 +1,22 @@
-"""Metric attributions through boto3: CRUD, errors, and the report the engine writes to the
-mapped S3 folder, checked against totals worked out by hand."""
+"""Metric attributions through boto3: CRUD, errors, and what the engine reports where AWS
+does (PutEvents figures for the CloudWatch reader, a CSV in the S3 path per import job that
+asks for one), checked against totals worked out by hand."""
 
 from __future__ import annotations
 
+import re
 import time
+from typing import Any
 
 import pandas as pd
 import pytest
 
 from services.config import Settings
+from services.local.engine import get_engine
+from services.local.runtime.attribution import REPORT_COLUMNS
+from services.local.runtime.attribution_report import putevents_metrics
 from services.personalize.clients import Clients
-from tests.local.workspace import create_group, train, wait_for
+from tests.local.workspace import create_group, import_file, send_events, train, wait_for
 
 ROLE = "arn:aws:iam::000000000000:role/personalize"
 OUTPUT = {"roleArn": ROLE, "s3DataDestination": {"path": "s3://bucket/attribution/"}}
@@ -22,25 +28,25 @@ def _price(item: str) -> float:
     return 5 + int(item[1:]) % 20  # tests.local.workspace.write_items
 
 
+def _attribution(p: Any, group: str, name: str, metrics: list[dict[str, str]]) -> str:
+    """Create a metric attribution reporting to ``OUTPUT`` and wait until it is ACTIVE."""
+    arn = p.create_metric_attribution(
+        name=name, datasetGroupArn=group, metrics=metrics, metricsOutputConfig=OUTPUT
+    )["metricAttributionArn"]
+    wait_for(lambda: p.describe_metric_attribution(metricAttributionArn=arn), "metricAttribution")
+    return arn
+
+
 def test_attributed_clicks_and_revenue_per_campaign_and_version(
     clients: Clients, settings: Settings
 ) -> None:
-    p, rt, ev = clients.personalize, clients.runtime, clients.events
+    p, rt = clients.personalize, clients.runtime
     ws = create_group(clients, settings.data_dir, with_items=True)
     _, version = train(clients, ws["group"], "up", "aws-user-personalization")
     campaign = p.create_campaign(name="c", solutionVersionArn=version)["campaignArn"]
     wait_for(lambda: p.describe_campaign(campaignArn=campaign), "campaign")
     tracker = p.create_event_tracker(name="t", datasetGroupArn=ws["group"])["trackingId"]
-    attribution = p.create_metric_attribution(
-        name="shop-metrics",
-        datasetGroupArn=ws["group"],
-        metrics=[CLICKS, REVENUE],
-        metricsOutputConfig=OUTPUT,
-    )["metricAttributionArn"]
-    wait_for(
-        lambda: p.describe_metric_attribution(metricAttributionArn=attribution),
-        "metricAttribution",
-    )
+    attribution = _attribution(p, ws["group"], "shop-metrics", [CLICKS, REVENUE])
     first = rt.get_recommendations(campaignArn=campaign, userId="u1", numResults=10)
     second = rt.get_recommendations(campaignArn=campaign, userId="u2", numResults=5)
     a, b = first["itemList"][0]["itemId"], first["itemList"][1]["itemId"]
@@ -53,24 +59,61 @@ def test_attributed_clicks_and_revenue_per_campaign_and_version(
         ("u2", c, "click", second["recommendationId"]),
         ("u3", "i7", "click", None),
     ]
-    for n, (user, item, kind, rid) in enumerate(events):
-        event = {"eventType": kind, "itemId": item, "sentAt": now}
-        if rid:
-            event["recommendationId"] = rid
-        ev.put_events(trackingId=tracker, userId=user, sessionId=f"s{n}", eventList=[event])
+    send_events(clients, tracker, events, now)
 
-    p.describe_metric_attribution(metricAttributionArn=attribution)  # publishes the report
-    folder = settings.data_dir / "s3" / "bucket" / "attribution" / "shop-metrics"
-    report = pd.read_csv(folder / "attributed-metrics.csv", keep_default_na=False)
-    got = {(r.source, r.metricName): r.value for r in report.itertuples()}
+    doc = p.describe_metric_attribution(metricAttributionArn=attribution)["metricAttribution"]
+    # DescribeMetricAttribution writes nothing to S3: AWS puts PutEvents figures in CloudWatch
+    assert not (settings.data_dir / "s3" / "bucket" / "attribution").exists()
+    engine = get_engine(settings)
+    with engine.reading() as res:
+        stored = res.get(doc["metricAttributionArn"], "metric-attribution")
+    report = putevents_metrics(engine, stored)
+    got = {(r.EVENT_ATTRIBUTION_SOURCE, r.METRIC_NAME): r.VALUE for r in report.itertuples()}
     assert got == {
         (campaign, "clicks"): 2.0,
         (campaign, "revenue"): _price(a) + _price(b),
         ("SOURCE_NAME_UNDEFINED", "clicks"): 1.0,
     }
-    assert set(report.loc[report["source"] == campaign, "solutionVersionArn"]) == {version}
-    shown = pd.read_csv(folder / "impressions.csv")
-    assert shown["impressions"].sum() == 15  # 10 + 5 items shown
+    assert set(report["TIMESTAMP"]) == {now // 900 * 900}  # one 15-minute period
+    assert set(report["MATH_FUNCTION"]) == {"samplecount", "sum"}
+
+
+def test_an_import_job_that_asks_publishes_its_report_to_s3_in_aws_layout(
+    clients: Clients, settings: Settings
+) -> None:
+    p = clients.personalize
+    ws = create_group(clients, settings.data_dir, with_items=True)
+    views = {"eventType": "view", "metricName": "views", "expression": "SAMPLECOUNT()"}
+    worth = {"eventType": "view", "metricName": "viewed_worth", "expression": "SUM(Items.PRICE)"}
+    _attribution(p, ws["group"], "bulk-metrics", [views, worth])
+    folder = settings.data_dir / "s3" / "bucket" / "attribution"
+    location = "s3://bucket/shop/interactions.csv"
+    import_file(clients, ws["dataset"], "no-report", location)  # not asked: no file
+    assert not folder.exists()
+    job = p.create_dataset_import_job(
+        jobName="with-report",
+        datasetArn=ws["dataset"],
+        dataSource={"dataLocation": location},
+        roleArn=ROLE,
+        importMode="INCREMENTAL",
+        publishAttributionMetricsToS3=True,
+    )["datasetImportJobArn"]
+    done = wait_for(
+        lambda: p.describe_dataset_import_job(datasetImportJobArn=job), "datasetImportJob"
+    )
+    assert done["status"] == "ACTIVE", done.get("failureReason")
+    (path,) = folder.iterdir()
+    assert re.fullmatch(r"AggregatedAttributionMetrics-INCREMENTAL-\d+\.csv", path.name)
+    report = pd.read_csv(path, keep_default_na=False)
+    assert tuple(report.columns) == REPORT_COLUMNS  # AWS's header (tests/local/test_attribution.py)
+    # the file's 1,800 views (60 users × 30), none from a recommendation
+    assert set(report["EVENT_ATTRIBUTION_SOURCE"]) == {"SOURCE_NAME_UNDEFINED"}
+    counted = report.loc[report["METRIC_NAME"] == "views", "VALUE"].sum()
+    assert counted == 1_800
+    rows = pd.read_csv(settings.data_dir / "s3" / "bucket" / "shop" / "interactions.csv")
+    worth_by_hand = sum(_price(item) for item in rows["ITEM_ID"])
+    assert report.loc[report["METRIC_NAME"] == "viewed_worth", "VALUE"].sum() == worth_by_hand
+    assert (report["TIMESTAMP"] % 900 == 0).all()
 
 
 def test_crud_and_errors(clients: Clients, settings: Settings) -> None:

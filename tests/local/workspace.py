@@ -235,3 +235,24 @@ def stream_event(clients: Clients, group: str, user: str = "u1", item: str = "i1
         sessionId=f"s-{user}",
         eventList=[{"eventType": "view", "itemId": item, "sentAt": START + 10**6}],
     )
+
+
+def send_events(
+    clients: Clients,
+    tracking_id: str,
+    sent: list[tuple[str, str, str, str | None]],
+    sent_at: int,
+    session_prefix: str = "s",
+) -> None:
+    """PutEvents each ``(user, item, event type, recommendationId or None)``, one call and
+    session each, all at ``sent_at``."""
+    for n, (user, item, kind, rid) in enumerate(sent):
+        event: dict[str, Any] = {"eventType": kind, "itemId": item, "sentAt": sent_at}
+        if rid:
+            event["recommendationId"] = rid
+        clients.events.put_events(
+            trackingId=tracking_id,
+            userId=user,
+            sessionId=f"{session_prefix}{n}",
+            eventList=[event],
+        )

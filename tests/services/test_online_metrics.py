@@ -1,7 +1,10 @@
-"""Offline vs online from a metric attribution report, checked on numbers worked out by hand."""
+"""Offline vs online from a metric attribution in AWS's layout, checked on numbers worked out by
+hand (the report rows are the developer guide's own example, "Publishing and viewing
+results")."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -10,104 +13,95 @@ import pytest
 from services.datasets.snapshot import LocalObjects
 from services.errors import ServiceError
 from services.evaluation.online_metrics import (
-    hourly_values,
-    offline_vs_online,
-    read_report,
-    switch_overs,
+    OnlineReport,
+    empty_points,
+    money_currency,
+    online_report,
+    online_table,
+    periodic_values,
+    read_bulk_reports,
 )
-from services.personalize.models import MetricAttribution
+from services.personalize.models import AttributedMetric, MetricAttribution
 
-C = "arn:aws:personalize:us-east-1:1:campaign/shop"
-V1, V2 = (
-    "arn:aws:personalize:us-east-1:1:solution/s/v1",
-    "arn:aws:personalize:us-east-1:1:solution/s/v2",
-)
-H = 1_700_002_800
-
-
-def _write(root: Path) -> MetricAttribution:
-    folder = root / "bucket" / "metrics" / "m"
-    folder.mkdir(parents=True)
-    pd.DataFrame(
-        {
-            "hour": [H, H, H + 3600, H + 3600, H + 7200],
-            "source": [C] * 5,
-            "solutionVersionArn": [V1, V1, V2, V2, V2],
-            "metricName": ["clicks", "revenue", "clicks", "revenue", "clicks"],
-            "eventType": ["Click", "Purchase", "Click", "Purchase", "Click"],
-            "value": [3.0, 20.0, 6.0, 35.0, 2.0],
-        }
-    ).to_csv(folder / "attributed-metrics.csv", index=False)
-    pd.DataFrame(
-        {
-            "hour": [H, H + 3600, H + 7200],
-            "source": [C] * 3,
-            "solutionVersionArn": [V1, V2, V2],
-            "impressions": [100, 60, 40],
-        }
-    ).to_csv(folder / "impressions.csv", index=False)
-    return MetricAttribution("arn:m", "m", "ACTIVE", output_path="s3://bucket/metrics/")
+R = "arn:aws:personalize:us-west-2:acctNum:recommender"
+R1, R2 = f"{R}/recommender1Name", f"{R}/recommender2Name"
+GUIDE_EXAMPLE = f"""METRIC_NAME,EVENT_TYPE,VALUE,MATH_FUNCTION,EVENT_ATTRIBUTION_SOURCE,TIMESTAMP
+COUNTWATCHES,WATCH,12.0,samplecount,{R1},1666925124
+COUNTWATCHES,WATCH,112.0,samplecount,{R2},1666924224
+COUNTWATCHES,WATCH,10.0,samplecount,{R1},1666924224
+COUNTWATCHES,WATCH,254.0,samplecount,{R2},1666922424
+COUNTWATCHES,WATCH,112.0,samplecount,{R1},1666922424
+COUNTWATCHES,WATCH,100.0,samplecount,{R2},1666922424
+"""
+START = datetime(2022, 10, 27, tzinfo=UTC)
+END = datetime(2022, 10, 29, tzinfo=UTC)
+WATCHES = AttributedMetric("WATCH", "COUNTWATCHES", "SAMPLECOUNT()")
+ATTRIBUTION = MetricAttribution("arn:m", "m", "ACTIVE", output_path="s3://bucket/metrics/")
 
 
-def test_offline_vs_online_per_version(tmp_path: Path) -> None:
-    report = read_report(LocalObjects(tmp_path), _write(tmp_path))
-    offline = {V1: {"normalized_discounted_cumulative_gain_at_10": 0.1}, V2: {}}
-    table = offline_vs_online(report, offline).set_index("solutionVersionArn")
-    # v1: 3 clicks / 100 shown; v2: (6 + 2) clicks and 35 revenue over 60 + 40 shown
-    assert table.loc[V1, "impressions"] == 100 and table.loc[V2, "impressions"] == 100
-    assert table.loc[V1, "clicks per impression"] == pytest.approx(0.03)
-    assert table.loc[V2, "clicks per impression"] == pytest.approx(0.08)
-    assert table.loc[V2, "revenue"] == pytest.approx(35.0)
-    assert table.loc[V1, "normalized_discounted_cumulative_gain_at_10"] == 0.1
-    # served periods run to the end of the last hour: v1 H–H+1h, v2 H+1h–H+3h
-    hour = pd.Timedelta(hours=1)
-    start = pd.Timestamp(H, unit="s", tz="UTC")
-    assert (table.loc[V1, "from"], table.loc[V1, "until"]) == (start, start + hour)
-    assert (table.loc[V2, "from"], table.loc[V2, "until"]) == (start + hour, start + 3 * hour)
-    values = hourly_values(report, "clicks")
-    assert values["value"].tolist() == [3.0, 6.0, 2.0]
-    switches = switch_overs(report)
-    assert switches["solutionVersionArn"].tolist() == [V1, V2]
-    assert switches["since"].iloc[1] == pd.Timestamp(H + 3600, unit="s", tz="UTC")
+class NoEvents:
+    def points(self, *_: object) -> pd.DataFrame:
+        return empty_points()
 
 
-def test_the_hour_under_way_ends_now_not_in_the_future(tmp_path: Path) -> None:
-    report = read_report(LocalObjects(tmp_path), _write(tmp_path))
-    # 20 minutes into v2's last hour (H+2h): it has served until now, not until H+3h
-    now = pd.Timestamp(H + 7200 + 1200, unit="s", tz="UTC").to_pydatetime()
-    table = offline_vs_online(report, {}, now=now).set_index("solutionVersionArn")
-    assert table.loc[V2, "until"] == pd.Timestamp(now)
-    assert table.loc[V1, "until"] == pd.Timestamp(H + 3600, unit="s", tz="UTC")  # a past hour
+def _store(tmp_path: Path, name: str = "AggregatedAttributionMetrics-INCREMENTAL-1666925200.csv"):
+    folder = tmp_path / "bucket" / "metrics"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_text(GUIDE_EXAMPLE)
+    (folder / "unrelated.csv").write_text("a,b\n1,2\n")  # not a report: ignored
+    return LocalObjects(tmp_path)
 
 
-def test_cloudwatch_only_attribution_says_what_to_do(tmp_path: Path) -> None:
-    with pytest.raises(ServiceError, match="S3 destination"):
-        read_report(LocalObjects(tmp_path), MetricAttribution("arn:m", "m", "ACTIVE"))
+def test_the_guides_example_report_totals_per_recommender(tmp_path: Path) -> None:
+    points = read_bulk_reports(_store(tmp_path), ATTRIBUTION, START, END)
+    assert set(points["origin"]) == {"bulk"}
+    totals = points.groupby("source")["value"].sum()
+    assert totals[R1] == 134.0  # 12 + 10 + 112
+    assert totals[R2] == 466.0  # 112 + 254 + 100
+    # TIMESTAMP 1666925124 lies in the 15-minute period starting at 1666925100
+    assert points["time"].max() == pd.Timestamp(1666925100, unit="s", tz="UTC")
 
 
-def test_hourly_values_fill_quiet_hours_with_zero(tmp_path: Path) -> None:
-    folder = tmp_path / "bucket" / "metrics" / "m"
-    folder.mkdir(parents=True)
-    # clicks at H and H+3h only: the two hours between had none
-    pd.DataFrame(
-        {
-            "hour": [H, H + 3 * 3600],
-            "source": [C, C],
-            "solutionVersionArn": [V1, V1],
-            "metricName": ["clicks", "clicks"],
-            "eventType": ["Click", "Click"],
-            "value": [4.0, 1.0],
-        }
-    ).to_csv(folder / "attributed-metrics.csv", index=False)
-    pd.DataFrame(
-        {"hour": [H], "source": [C], "solutionVersionArn": [V1], "impressions": [10]}
-    ).to_csv(folder / "impressions.csv", index=False)
-    report = read_report(
-        LocalObjects(tmp_path),
-        MetricAttribution("arn:m", "m", "ACTIVE", output_path="s3://bucket/metrics/"),
+def test_rates_are_per_request_and_offline_metrics_sit_beside_them(tmp_path: Path) -> None:
+    report = online_report(
+        ATTRIBUTION, [WATCHES], NoEvents(), _store(tmp_path), START, END, {R1: 67, R2: 0}
     )
-    values = hourly_values(report, "clicks")
-    assert values["value"].tolist() == [4.0, 0.0, 0.0, 1.0]
-    assert values["hour"].tolist() == [
-        pd.Timestamp(H + k * 3600, unit="s", tz="UTC") for k in range(4)
+    serving = {R1: R1, R2: R2}
+    offline = {R1: {"precision_at_10": 0.2}}
+    table = online_table(report, serving, offline).set_index("source")
+    assert table.loc[R1, "requests"] == 67
+    assert table.loc[R1, "COUNTWATCHES per request"] == pytest.approx(2.0)  # 134 / 67
+    assert pd.isna(table.loc[R2, "COUNTWATCHES per request"])  # no request: no rate
+    assert table.loc[R1, "precision_at_10"] == 0.2
+    # R1's rows are at 02:00, 02:30 and 02:45 UTC on 28 Oct 2022: by the hour one 134, by the
+    # half hour 112 then 10 + 12
+    assert periodic_values(report, "COUNTWATCHES").query("source == @R1")["value"].tolist() == [
+        134.0
     ]
+    halves = periodic_values(report, "COUNTWATCHES", "30min").query("source == @R1")
+    assert halves["value"].tolist() == [112.0, 22.0]
+
+
+def test_a_price_sum_is_money_in_the_shops_currency() -> None:
+    assert money_currency(AttributedMetric("Purchase", "revenue", "SUM(Items.PRICE)")) == "KRW"
+    assert money_currency(AttributedMetric("Watch", "length", "SUM(Items.LENGTH)")) is None
+    assert money_currency(WATCHES) is None
+
+
+def test_a_report_not_in_aws_layout_names_the_file(tmp_path: Path) -> None:
+    folder = tmp_path / "bucket" / "metrics"
+    folder.mkdir(parents=True)
+    bad = "AggregatedAttributionMetrics-FULL-1.csv"
+    (folder / bad).write_text("hour,source,value\n1,x,2\n")
+    with pytest.raises(ServiceError, match=f"{bad}.*METRIC_NAME"):
+        read_bulk_reports(LocalObjects(tmp_path), ATTRIBUTION, START, END)
+    (folder / bad).write_text(GUIDE_EXAMPLE.replace("12.0", "twelve"))
+    with pytest.raises(ServiceError, match="no number"):
+        read_bulk_reports(LocalObjects(tmp_path), ATTRIBUTION, START, END)
+
+
+def test_no_s3_path_means_no_bulk_rows(tmp_path: Path) -> None:
+    cloudwatch_only = MetricAttribution("arn:m", "m", "ACTIVE")
+    assert read_bulk_reports(LocalObjects(tmp_path), cloudwatch_only, START, END).empty
+    report = OnlineReport(cloudwatch_only, (WATCHES,), empty_points(), START, END)
+    assert online_table(report, {}, {}).empty

@@ -1,5 +1,5 @@
-"""Offline vs online on Solutions & metrics: a table per served version and an hourly chart
-with the times a campaign or recommender switched to another version."""
+"""Offline vs online on Solutions & metrics: a table per campaign or recommender (with the
+offline metrics of what it serves now) and a chart of one metric over time."""
 
 from __future__ import annotations
 
@@ -17,99 +17,108 @@ from services.evaluation.online_metrics import (
     OFFLINE_KEYS,
     UNDEFINED_SOURCE,
     OnlineReport,
-    hourly_values,
-    offline_vs_online,
-    switch_overs,
+    OnlineView,
+    online_table,
+    periodic_values,
 )
-from services.i18n import _
-from services.personalize.models import MetricAttribution
+from services.i18n import _, formats
+
+PER = " per request"  # online_table's rate columns: "<metric> per request"
 
 
 def source_label(source: str, version: str | None) -> str:
-    """A chart series' name: campaign/recommender and version, or what events without a
+    """A series' or row's name: campaign/recommender (and version), or what events without a
     recommendation ID are (Personalize files them under SOURCE_NAME_UNDEFINED)."""
     if source == UNDEFINED_SOURCE:
         return _("events without a recommendation ID")
-    return f"{short_id(source)} · {short_id(version)}" if version else short_id(source)
+    if version and version != source:
+        return f"{short_id(source)} · {short_id(version)}"
+    return short_id(source)
 
 
-def online_table(report: OnlineReport, offline: Mapping[str, Mapping[str, float]]) -> pd.DataFrame:
-    """``offline_vs_online`` with short names for sources and versions, for display."""
-    table = offline_vs_online(report, offline)
-    table.insert(0, "served by", [short_id(s) for s in table.pop("source")])
-    table.insert(1, "version", [short_id(v) or "-" for v in table.pop("solutionVersionArn")])
+def _money(value: object, currency: str) -> object:
+    return formats.money(float(value), currency) if isinstance(value, int | float) else value
+
+
+def display_table(
+    report: OnlineReport,
+    serving: Mapping[str, str | None],
+    offline: Mapping[str, Mapping[str, float]],
+) -> pd.DataFrame:
+    """``online_table`` for people: short names, money with its currency (₩ for KRW, in the
+    page's language), headers in the page's language."""
+    table = online_table(report, serving, offline)
+    table.insert(0, "served by", [source_label(s, None) for s in table.pop("source")])
+    versions = table.pop("solutionVersionArn")
+    shown = [short_id(v) if isinstance(v, str) and ":solution/" in v else "-" for v in versions]
+    table.insert(1, "version", shown)
+    for name, currency in report.currencies.items():
+        for column in (name, f"{name}{PER}"):
+            table[column] = [_money(v, currency) for v in table[column]]
     headers = {
         "served by": _("served by"),
-        "version": _("version"),
-        "from": _("from"),
-        "until": _("until"),
-        "impressions": _("impressions"),
+        "version": _("version serving now"),
+        "requests": _("recommendation requests"),
         **{k: metric_label(k) for k in OFFLINE_KEYS},
     }
-    per = " per impression"  # offline_vs_online's rate columns: "<metric> per impression"
     for column in table.columns:
-        if isinstance(column, str) and column.endswith(per):
-            headers[column] = _("{metric} per impression").format(metric=column[: -len(per)])
+        if isinstance(column, str) and column.endswith(PER):
+            headers[column] = _("{metric} per request").format(metric=column[: -len(PER)])
     return table.rename(columns=headers)
 
 
 def show_offline_vs_online(
-    attribution: MetricAttribution,
-    report: OnlineReport,
-    offline: Mapping[str, Mapping[str, float]],
+    view: OnlineView, versions: Mapping[str, Mapping[str, float]] | None = None
 ) -> None:
-    """The table, a metric picker and the hourly chart of one metric attribution."""
+    """The table, a metric picker and the hourly chart of one metric attribution;
+    ``versions``: GetSolutionMetrics values per solution version ARN."""
+    report = view.report
     st.caption(
         _(
-            "Metric attribution {name}: events sent with a recommendation ID, credited to the "
-            "campaign or recommender and version that served it; rates are per item shown "
-            "(impression)."
-        ).format(name=md_escape(attribution.name))
+            "Metric attribution {name}, last {days} days: events credited to the campaign or "
+            "recommender whose recommendation ID they carry (PutEvents: CloudWatch; bulk "
+            "imports: the S3 reports); rates are per recommendation request. Offline metrics "
+            "are those of the version each campaign serves now."
+        ).format(
+            name=md_escape(report.attribution.name),
+            days=(report.end - report.start).days,
+        )
     )
-    if report.impressions.empty:
+    if report.problem:
+        st.caption(
+            _("Requests unknown, so no rates: {problem}").format(problem=md_escape(report.problem))
+        )
+    table = display_table(report, view.serving, {**(versions or {}), **view.offline})
+    if report.points.empty:
         st.info(
             _(
-                "No attributed recommendations yet: send events with the recommendationId of the "
-                "list the user saw (PutEvents), then refresh."
+                "No attributed events yet: send events with the recommendationId of the list "
+                "the user saw (PutEvents), then refresh. CloudWatch takes events less than 14 "
+                "days old."
             )
         )
+    if table.empty:
         return
-    st.dataframe(
-        online_table(report, offline),
-        hide_index=True,
-        key="online_table",
-        column_config={
-            _("from"): st.column_config.DatetimeColumn(
-                format="D MMM HH:mm", help=_("Start of the first hour it served (UTC)")
-            ),
-            _("until"): st.column_config.DatetimeColumn(
-                format="D MMM HH:mm",
-                help=_("End of the last hour it served, or now for the hour under way (UTC)"),
-            ),
-        },
-    )
-    names = report.metric_names
+    st.dataframe(table, hide_index=True, key="online_table")
+    names = [n for n in report.metric_names if n in set(report.points["metricName"])]
     if not names:
         return
     metric = st.selectbox(_("Online metric over time"), names, key="online_metric")
-    values = hourly_values(report, metric)
+    values = periodic_values(report, metric)
     fig = go.Figure()
-    for (source, version), rows in values.groupby(["source", "solutionVersionArn"]):
+    for source, rows in values.groupby("source"):
         fig.add_trace(
             go.Scatter(
-                x=rows["hour"],
+                x=rows["time"],
                 y=rows["value"],
                 mode="lines+markers",
-                name=source_label(source, version),
+                name=source_label(str(source), None),
             )
         )
-    for row in switch_overs(report).itertuples():
-        fig.add_vline(x=row.since, line_dash="dot", line_color="grey")
+    currency = report.currencies.get(metric)
     fig.update_layout(
-        title=_("Attributed {metric} per hour (dotted: a version starts serving)").format(
-            metric=metric
-        ),
-        yaxis_title=metric,
+        title=_("Attributed {metric} per hour").format(metric=metric),
+        yaxis_title=f"{metric} ({currency})" if currency else metric,
         height=360,
         margin={"t": 50, "b": 10, "l": 10, "r": 10},
     )

@@ -5,8 +5,10 @@ A dataset group has at most one metric attribution, with at most 10 metrics, eac
 ``{eventType, metricName, expression}`` where the expression is ``SAMPLECOUNT()`` or
 ``SUM(Items|Interactions.COLUMN)`` over a numeric column of that dataset's schema (API reference
 CreateMetricAttribution, UpdateMetricAttribution; developer guide "Measuring the impact of
-recommendations"). The engine's report (services.local.runtime.attribution_report) is refreshed when
-the attribution is described and written under ``metricsOutputConfig.s3DataDestination.path``.
+recommendations"). What it reports (services.local.runtime.attribution_report) is where AWS
+puts it: PutEvents metrics for the CloudWatch reader, and a CSV under
+``metricsOutputConfig.s3DataDestination.path`` per Interactions import job created with
+``publishAttributionMetricsToS3``.
 """
 
 from __future__ import annotations
@@ -123,12 +125,8 @@ def attribution_doc(res: Resources, arn: str) -> dict[str, Any]:
 
 
 def describe_metric_attribution(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:
-    from services.local.runtime.attribution_report import publish
-
-    with engine.tx() as res:
+    with engine.reading() as res:
         doc = attribution_doc(res, params["metricAttributionArn"])
-    if doc["status"] == ACTIVE:
-        publish(engine, doc)
     return {"metricAttribution": doc}
 
 

@@ -9,10 +9,14 @@ requirements for a metric attribution", API reference ``CreateMetricAttribution`
   ``SUM(Items.COLUMN)`` / ``SUM(Interactions.COLUMN)`` (e.g. ``SUM(Items.PRICE)``);
 - only events recorded after the metric attribution was created are reported.
 
-The engine reports per hour (epoch seconds of the hour's start), per source, and, for sources
-that are campaigns or recommenders, per solution version that served the recommendation, which
-is what "offline vs online" joins on. ``impressions`` counts the items shown per source and
-hour, from the recommendations issued, so click-through rates have a denominator.
+The engine reports in AWS's own layout ("Publishing and viewing results",
+https://docs.aws.amazon.com/personalize/latest/dg/metric-attribution-results.html): one row per
+metric, source and 15-minute interval ("Amazon Personalize aggregates calculations over a
+15-minute window"), with the columns of the S3 report
+``METRIC_NAME,EVENT_TYPE,VALUE,MATH_FUNCTION,EVENT_ATTRIBUTION_SOURCE,TIMESTAMP``
+(``MATH_FUNCTION`` ``samplecount`` | ``sum``, ``TIMESTAMP`` the interval's start in epoch
+seconds). The same rows are what CloudWatch holds for PutEvents data (one metric per
+``METRIC_NAME`` and source, 900-second periods), so one reader serves both.
 """
 
 from __future__ import annotations
@@ -21,26 +25,24 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 
 UNDEFINED_SOURCE = "SOURCE_NAME_UNDEFINED"
-# The engine's report files under ``<s3 path>/<attribution name>/``.
-REPORT_FILE = "attributed-metrics.csv"
-IMPRESSIONS_FILE = "impressions.csv"
-HOUR = 3600
+PERIOD = 900  # seconds: the 15-minute window Personalize aggregates over
+# "AggregatedAttributionMetrics - ImportMethod - Timestamp.csv": the S3 report's file name
+REPORT_PREFIX = "AggregatedAttributionMetrics"
 MAX_METRICS = 10
 _EXPRESSION = re.compile(
     r"\s*(SAMPLECOUNT)\(\s*\)\s*|\s*(SUM)\(\s*(Items|Interactions)\.([A-Za-z_][A-Za-z0-9_]*)\s*\)\s*"
 )
-# Columns of the report, in this order.
+# Columns of AWS's report, in its order.
 REPORT_COLUMNS = (
-    "hour",
-    "source",
-    "solutionVersionArn",
-    "metricName",
-    "eventType",
-    "value",
+    "METRIC_NAME",
+    "EVENT_TYPE",
+    "VALUE",
+    "MATH_FUNCTION",
+    "EVENT_ATTRIBUTION_SOURCE",
+    "TIMESTAMP",
 )
 
 
@@ -110,40 +112,38 @@ def attribute(
     metrics: Iterable[Metric],
     since: float,
 ) -> pd.DataFrame:
-    """The attributed metrics of ``events``, per hour, source and solution version.
+    """The attributed metrics of ``events``, per 15-minute interval and source.
 
     Args:
         events: EVENT_TYPE, ITEM_ID, TIMESTAMP (epoch s) and optionally RECOMMENDATION_ID,
             EVENT_ATTRIBUTION_SOURCE and numeric Interactions columns (e.g. EVENT_VALUE).
         served: the recommendations the engine issued: RECOMMENDATION_ID, SOURCE (campaign or
-            recommender ARN), SOLUTION_VERSION_ARN.
+            recommender ARN).
         items: ITEM_ID plus the Items columns SUM() may read.
         metrics: parsed metric attributes.
         since: the metric attribution's creation time; earlier events are not reported.
 
     Returns:
-        One row per (hour, source, solutionVersionArn, metricName) with a ``value`` (float):
-        columns ``REPORT_COLUMNS``; ``solutionVersionArn`` is "" for sources that are not a
-        campaign or recommender of this engine.
+        One row per (metric, source, interval) with a ``VALUE`` (float): columns
+        ``REPORT_COLUMNS``, sorted by TIMESTAMP, METRIC_NAME, source.
     """
     metrics = list(metrics)
     if events.empty or not metrics:
         return pd.DataFrame(columns=list(REPORT_COLUMNS))
     ev = events.loc[events["TIMESTAMP"] >= since].copy()
-    ev["hour"] = (ev["TIMESTAMP"].astype("int64") // HOUR) * HOUR
+    ev["TIMESTAMP"] = (ev["TIMESTAMP"].astype("int64") // PERIOD) * PERIOD
     rid = ev["RECOMMENDATION_ID"] if "RECOMMENDATION_ID" in ev else pd.Series("", index=ev.index)
     lookup = served.drop_duplicates("RECOMMENDATION_ID").set_index("RECOMMENDATION_ID")
-    source = rid.map(lookup["SOURCE"]) if len(lookup) else pd.Series(np.nan, index=ev.index)
-    version = (
-        rid.map(lookup["SOLUTION_VERSION_ARN"]) if len(lookup) else pd.Series("", index=ev.index)
-    )
+    source = (
+        rid.map(lookup["SOURCE"]) if len(lookup) else pd.Series(None, index=ev.index, dtype=object)
+    ).astype(object)
     explicit = ev.get("EVENT_ATTRIBUTION_SOURCE")
     if explicit is not None:
+        # "If you provide both attributes, Amazon Personalize uses only the
+        # eventAttributionSource" (Event metrics and attribution reports).
         given = explicit.notna() & (explicit.astype(str) != "")
         source = source.where(~given, explicit)
-        version = version.where(~given, "")
-    ev["source"] = source.fillna(UNDEFINED_SOURCE)
-    ev["solutionVersionArn"] = version.fillna("")
+    ev["EVENT_ATTRIBUTION_SOURCE"] = source.fillna(UNDEFINED_SOURCE)
     frames = []
     for m in metrics:
         rows = ev.loc[ev["EVENT_TYPE"] == m.event_type]
@@ -157,39 +157,19 @@ def attribute(
         else:
             values = pd.to_numeric(rows.get(m.column), errors="coerce").fillna(0.0)
         out = (
-            rows.assign(value=values)
-            .groupby(["hour", "source", "solutionVersionArn"], as_index=False)["value"]
+            rows.assign(VALUE=values)
+            .groupby(["TIMESTAMP", "EVENT_ATTRIBUTION_SOURCE"], as_index=False)["VALUE"]
             .sum()
         )
-        out["metricName"] = m.metric_name
-        out["eventType"] = m.event_type
+        out["METRIC_NAME"] = m.metric_name
+        out["EVENT_TYPE"] = m.event_type
+        out["MATH_FUNCTION"] = "samplecount" if m.column is None else "sum"
         frames.append(out)
     if not frames:
         return pd.DataFrame(columns=list(REPORT_COLUMNS))
     report = pd.concat(frames, ignore_index=True)
     return (
         report.loc[:, list(REPORT_COLUMNS)]
-        .sort_values(list(REPORT_COLUMNS[:4]))
+        .sort_values(["TIMESTAMP", "METRIC_NAME", "EVENT_ATTRIBUTION_SOURCE"])
         .reset_index(drop=True)
     )
-
-
-def impressions(served: pd.DataFrame, since: float) -> pd.DataFrame:
-    """Items shown per hour, source and solution version (``served`` with TIMESTAMP, NUM_ITEMS).
-
-    Returns:
-        columns hour, source, solutionVersionArn, impressions (int).
-    """
-    cols = ["hour", "source", "solutionVersionArn", "impressions"]
-    rows = served.loc[served["TIMESTAMP"] >= since] if len(served) else served
-    if rows.empty:
-        return pd.DataFrame(columns=cols)
-    out = rows.assign(
-        hour=(rows["TIMESTAMP"].astype("int64") // HOUR) * HOUR,
-        source=rows["SOURCE"],
-        solutionVersionArn=rows["SOLUTION_VERSION_ARN"],
-    )
-    grouped = out.groupby(["hour", "source", "solutionVersionArn"], as_index=False)[
-        "NUM_ITEMS"
-    ].sum()
-    return grouped.rename(columns={"NUM_ITEMS": "impressions"}).loc[:, cols]

@@ -1,14 +1,22 @@
-"""The engine side of metric attributions: the issued-recommendations log and the S3 report.
+"""The engine side of metric attributions: the issued-recommendations log, the PutEvents
+metrics (what AWS sends to CloudWatch) and the bulk-import reports (what AWS writes to S3).
+
+Where AWS puts each ("Publishing and viewing results",
+https://docs.aws.amazon.com/personalize/latest/dg/metric-attribution-results.html):
+
+- PutEvents data goes to CloudWatch, one metric per ``metricName`` and source in 15-minute
+  periods; "to publish metrics to CloudWatch, records must be less than 14 days old"
+  (metric-attribution-requirements.html). ``putevents_metrics`` answers with those rows, in
+  the report's columns (services.local.runtime.attribution), for the dashboard's local reader.
+- Bulk data goes to S3 only for an Interactions import job created with
+  ``publishAttributionMetricsToS3``: "Each time you publish metrics, Amazon Personalize creates
+  a new file in your Amazon S3 bucket. The file name includes the import method and date as
+  follows: AggregatedAttributionMetrics - ImportMethod - Timestamp.csv". ``publish_import``
+  writes ``<path>/AggregatedAttributionMetrics-<FULL|INCREMENTAL>-<epoch s>.csv``.
 
 The runtime logs each recommendationId it answers (only while the group has a metric
-attribution, so serving stays one read otherwise). The report joins that log with the
-PutEvents events that arrived after the attribution was created (services.local.runtime.attribution)
-and is written, as AWS would write to ``metricsOutputConfig.s3DataDestination.path``, to the
-mapped folder ``<path>/<attribution name>/``:
-
-- ``attributed-metrics.csv``: hour (epoch s), source, solutionVersionArn, metricName,
-  eventType, value;
-- ``impressions.csv``: hour, source, solutionVersionArn, impressions (items shown).
+attribution, so serving stays one read otherwise): it names the campaign or recommender an
+event's recommendationId credits.
 """
 
 from __future__ import annotations
@@ -20,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -27,13 +36,7 @@ from services.local.context import EngineContext
 from services.local.data import frames as datasets
 from services.local.data import tables as t
 from services.local.data.locations import output_dir
-from services.local.runtime.attribution import (
-    IMPRESSIONS_FILE,
-    REPORT_FILE,
-    attribute,
-    impressions,
-    parse_metric,
-)
+from services.local.runtime.attribution import REPORT_PREFIX, attribute, parse_metric
 
 _log = logging.getLogger(__name__)
 _ATTRIBUTED_TTL = 5.0  # seconds a "does this group have an attribution?" answer is cached
@@ -95,26 +98,32 @@ def log_issued(
         _log.warning("recommendation %s not logged for metric attribution: %s", rid, err)
 
 
-def build(engine: EngineContext, doc: dict[str, Any]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(attributed metrics, impressions) of one metric attribution, as described above."""
+CLOUDWATCH_MAX_AGE = 14 * 86_400  # seconds: older records are not published to CloudWatch
+
+
+def _served(conn: Any, group: str) -> pd.DataFrame:
+    return pd.read_sql(
+        select(
+            t.issued.c.recommendation_id.label("RECOMMENDATION_ID"),
+            t.issued.c.source_arn.label("SOURCE"),
+        ).where(t.issued.c.group_arn == group),
+        conn,
+    )
+
+
+def putevents_metrics(engine: EngineContext, doc: dict[str, Any]) -> pd.DataFrame:
+    """The attribution's metrics of the PutEvents events received since it was created and
+    less than 14 days old when they arrived: columns ``REPORT_COLUMNS``, 15-minute rows."""
     group, since = doc["datasetGroupArn"], float(doc["creationDateTime"])
     c = t.interactions.c
     with engine.read_db.connect() as conn:
         rows = conn.execute(
             select(c.item_id, c.ts, c.event_type, c.event_value, c.recommendation_id, c.extra)
             .where(c.group_arn == group, c.source == "put", c.received >= since)
+            .where(c.ts >= c.received - CLOUDWATCH_MAX_AGE)
             .order_by(c.id)
         ).all()
-        served = pd.read_sql(
-            select(
-                t.issued.c.recommendation_id.label("RECOMMENDATION_ID"),
-                t.issued.c.source_arn.label("SOURCE"),
-                t.issued.c.version_arn.label("SOLUTION_VERSION_ARN"),
-                t.issued.c.ts.label("TIMESTAMP"),
-                t.issued.c.num_items.label("NUM_ITEMS"),
-            ).where(t.issued.c.group_arn == group, t.issued.c.ts >= since),
-            conn,
-        )
+        served = _served(conn, group)
     events = pd.DataFrame(
         [
             {
@@ -131,20 +140,39 @@ def build(engine: EngineContext, doc: dict[str, Any]) -> tuple[pd.DataFrame, pd.
     )
     items = datasets.records(engine.read_db, engine.bulk, group, "Items")
     metrics = [parse_metric(m) for m in doc["_metrics"]]
-    report = attribute(events, served, items, metrics, since=float("-inf"))
-    return report, impressions(served, since=since)
+    return attribute(events, served, items, metrics, since=float("-inf"))
 
 
-def publish(engine: EngineContext, doc: dict[str, Any]) -> Path | None:
-    """Write the report under the attribution's S3 destination; None if it has none."""
-    path = ((doc.get("metricsOutputConfig") or {}).get("s3DataDestination") or {}).get("path")
-    if not path:
+def attribution_of(engine: EngineContext, group: str) -> dict[str, Any] | None:
+    """The group's ACTIVE metric attribution document, None when it has none."""
+    with engine.reading() as res:
+        docs = res.all("metric-attribution", group=group)
+    return next((d for d in docs if d.get("status") == "ACTIVE"), None)
+
+
+def publish_import(
+    engine: EngineContext, group: str, events: pa.Table, import_mode: str
+) -> Path | None:
+    """Write the attribution report of one Interactions import job's rows to the group's
+    metric attribution's S3 path; None when the group has no attribution with a path.
+
+    Raises:
+        OSError: the report could not be written (the caller keeps the import).
+    """
+    doc = attribution_of(engine, group)
+    path = ((doc or {}).get("metricsOutputConfig") or {}).get("s3DataDestination", {}).get("path")
+    if doc is None or not path:
         return None
-    report, shown = build(engine, doc)
-    folder = output_dir(engine, path) / doc["name"]
+    frame = events.to_pandas()
+    with engine.read_db.connect() as conn:
+        served = _served(conn, group)
+    items = datasets.records(engine.read_db, engine.bulk, group, "Items")
+    metrics = [parse_metric(m) for m in doc["_metrics"]]
+    report = attribute(frame, served, items, metrics, since=float("-inf"))
+    folder = output_dir(engine, path)
     folder.mkdir(parents=True, exist_ok=True)
-    for frame, name in ((report, REPORT_FILE), (shown, IMPRESSIONS_FILE)):
-        tmp = folder / f".{name}.tmp"
-        frame.to_csv(tmp, index=False)
-        tmp.replace(folder / name)
-    return folder
+    name = f"{REPORT_PREFIX}-{import_mode}-{int(engine.clock())}.csv"
+    tmp = folder / f".{name}.tmp"
+    report.to_csv(tmp, index=False)
+    tmp.replace(folder / name)
+    return folder / name

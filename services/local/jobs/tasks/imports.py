@@ -3,6 +3,7 @@ visible in one short transaction (a bad file imports nothing)."""
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pyarrow as pa
@@ -20,7 +21,9 @@ from services.local.data.versions import bump_data_version
 from services.local.errors import EngineError
 from services.local.jobs.context import JobContext
 from services.local.jobs.tasks.lifecycle import end_job, start_job
+from services.local.runtime.attribution_report import publish_import
 
+_log = logging.getLogger(__name__)
 MIN_IMPORT_INTERACTIONS = 1000  # Personalize's minimum interaction records per import job
 
 
@@ -60,6 +63,11 @@ def run_import(engine: EngineContext, arn: str, ctx: JobContext) -> None:
     except StorageFault as err:  # a full disk or a folder not writable: nothing was kept
         end_job(engine, arn, FAILED, err.message)
         return
+    # The report is in S3 when the job is ACTIVE ("When the job completes, you can find the
+    # metrics in your Amazon S3 bucket"), so it is written first and removed if the job fails.
+    report = None
+    if kind == "Interactions" and doc.get("publishAttributionMetricsToS3"):
+        report = _publish_attribution(engine, arn, group, table, doc["importMode"])
     try:
         with engine.tx() as res:
             replaced = engine.bulk.commit(res.conn, staged, full=doc["importMode"] == "FULL")
@@ -76,8 +84,22 @@ def run_import(engine: EngineContext, arn: str, ctx: JobContext) -> None:
             bump_data_version(res, group)
     except BaseException:
         engine.bulk.discard(staged)
+        if report is not None:
+            report.unlink(missing_ok=True)
         raise
     engine.bulk.remove(replaced)
+
+
+def _publish_attribution(
+    engine: EngineContext, arn: str, group: str, table: pa.Table, import_mode: str
+) -> Path | None:
+    """The import's attribution report to S3, as AWS writes it for such a job. A report that
+    cannot be written is logged: it never fails the import of the rows themselves."""
+    try:
+        return publish_import(engine, group, table, import_mode)
+    except (OSError, ImportFailed) as err:
+        _log.warning("import %s: attribution report not written: %s", arn, err)
+        return None
 
 
 # dataset type → (SQL table of its streamed records, ID column, CSV ID column)
