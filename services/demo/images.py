@@ -20,11 +20,14 @@ STATIC_URL = f"{APP_STATIC}items/"
 PLACEHOLDER = "placeholder.svg"  # any item without a picture of its own
 
 # In the order of CATEGORIES (신발, 재킷, 백팩, 텐트, 유모차, 장난감, 헤드폰, 노트북, 주방용품,
-# 커피, 시계, 스킨케어): file stem and English label, and the picture's background colour.
+# 커피, 시계, 스킨케어): file stem and the picture's background colour. A picture is labelled
+# with its category as the data names it (Korean in the demo), never with a word of its own:
+# the same file is shown in both languages, and an English label would be English in Korean
+# mode.
 _STEMS = "shoes jackets backpacks tents strollers toys headphones laptops kitchen coffee watches"
 _COLOURS = "#c8553d #2d6a8f #6a994e #386641 #b5838d #f4a259 #5e548e #3d405b #bc4749 #7f5539"
 _PICTURES: dict[str, tuple[str, str, str]] = {
-    category: (stem, colour, stem.capitalize())
+    category: (stem, colour, category)
     for category, stem, colour in zip(
         CATEGORIES,
         [*_STEMS.split(), "skincare"],
@@ -44,12 +47,17 @@ def category_image(category: str | None) -> str | None:
 PLACEHOLDER_URL = f"{STATIC_URL}{PLACEHOLDER}"
 
 
+# Hangul faces by platform (Linux's fonts-noto-cjk, macOS, Windows), as the charts name them;
+# a picture is drawn by the browser, which falls back along the list.
+_FONT = "'Noto Sans CJK KR', 'Noto Sans KR', 'Apple SD Gothic Neo', 'Malgun Gothic', sans-serif"
+
+
 def _svg(colour: str, label: str) -> str:
     return (
         '<svg xmlns="http://www.w3.org/2000/svg" width="96" height="96" viewBox="0 0 96 96">'
         f'<rect width="96" height="96" rx="12" fill="{colour}"/>'
         '<rect x="24" y="18" width="48" height="40" rx="6" fill="#ffffff" fill-opacity="0.35"/>'
-        f'<text x="48" y="80" font-family="sans-serif" font-size="13" fill="#ffffff" '
+        f'<text x="48" y="80" font-family="{_FONT}" font-size="13" fill="#ffffff" '
         f'text-anchor="middle">{escape(label)}</text></svg>\n'
     )
 

@@ -3,6 +3,7 @@ which picture URLs a browser may be given."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -115,6 +116,9 @@ def test_every_demo_category_has_its_picture_served_from_static() -> None:
         assert url is not None and safe_image_url(url) == url
         name = url.rsplit("/", 1)[-1]
         assert (STATIC / name).read_text(encoding="utf-8") == drawn[name], name
+        # labelled with the category as the data names it: no English word in Korean mode
+        label = re.findall(r"<text[^>]*>([^<]*)</text>", drawn[name])
+        assert label == [category], (name, label)
     assert (STATIC / PLACEHOLDER_URL.rsplit("/", 1)[-1]).exists()
     assert category_image("cat0") is None and category_image(None) is None
     for name, text in drawn.items():
