@@ -234,6 +234,29 @@ def test_every_page_is_korean(
             assert spec["layout"]["yaxis"]["hoverformat"] == ",d", spec["layout"].get("title")
 
 
+# The switch names each language in its own script, whatever the page's language.
+_SWITCH = {"언어 · Language", "한국어"}
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_in_english_shows_no_korean(seeded: Seeded, page: str) -> None:
+    """The other way round: in English no catalogue Korean leaks onto a page (the seeded
+    workspace's data has no Hangul, so any Hangul is the code's)."""
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.session_state["language"] = "en"
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    strings = list(visible_strings(at))
+    assert len(strings) > 20, strings
+    korean = [
+        (where, text)
+        for where, text in strings
+        if text not in _SWITCH and re.search(r"[가-힣]", text)
+    ]
+    assert not korean, korean
+
+
 def test_the_check_fails_on_an_untranslated_string(
     seeded: Seeded, vocabulary: tuple[re.Pattern[str], set[str]]
 ) -> None:

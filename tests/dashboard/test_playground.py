@@ -299,3 +299,31 @@ def _grid_categories(at: AppTest) -> set[str]:
         d.value for d in at.dataframe if "category" in d.value.columns and "rank" not in d.value
     )
     return set(frame["category"].astype(str))
+
+
+def test_a_viewer_tries_exploration_but_cannot_apply_it(seeded: Seeded) -> None:
+    facade = PersonalizeService(build_clients(Settings.from_env()))
+    before = facade.describe_campaign(seeded.up_campaign).config
+    at = viewer_on_page()
+    at.selectbox(key="pg_campaign").select(
+        next(o for o in at.selectbox(key="pg_campaign").options if "shop-campaign" in o)
+    ).run()
+    at.text_area(key="pg_users").input("\n".join(USERS)).run()
+    at.toggle(key="pg_explore").set_value(True).run()
+    assert len(_diff_frames(at)) == 3  # the preview works for a viewer
+    button = at.button(key="pg_apply_exploration")
+    assert button.disabled and "vera is a viewer" in (button.help or "")
+    # the dialog opened by editing session state: its confirm is refused and audited
+    at.session_state["pg_confirm"] = "exploration"
+    at.run()
+    at.button(key="pg_exploration_confirm").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert facade.describe_campaign(seeded.up_campaign).config == before
+    row = Store(Settings.from_env().dashboard_db_url).recent_actions()[0]
+    assert (row.actor, row.action, row.target, row.result) == (
+        "vera",
+        "update_campaign",
+        seeded.up_campaign,
+        "error",
+    )
+    assert row.message.startswith("refused: vera is a viewer")
