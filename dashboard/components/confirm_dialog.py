@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from dashboard.components.language import in_session_language
 from services.i18n import _
 
 
@@ -79,4 +80,4 @@ def confirm_button(
             close(key)
             action()
 
-    st.dialog(confirmation.title, on_dismiss=lambda: close(key))(body)()
+    st.dialog(confirmation.title, on_dismiss=lambda: close(key))(in_session_language(body))()

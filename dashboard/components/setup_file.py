@@ -16,6 +16,7 @@ import streamlit as st
 from dashboard import deps, identity, reads
 from dashboard.components.alerts import PAGE_FILES
 from dashboard.components.errors import shown_errors
+from dashboard.components.language import in_session_language
 from dashboard.components.operations.actions import flash
 from dashboard.components.operations.tabs import link_params
 from dashboard.components.text import md_escape
@@ -204,7 +205,7 @@ def _confirm(report: SetupReport, path: Path) -> None:
         if st.button(_("Apply"), key="setup_apply_go", type="primary", disabled=not sure):
             _apply(path, count)
 
-    st.dialog(_("Apply the setup file"), on_dismiss=_close)(body)()
+    st.dialog(_("Apply the setup file"), on_dismiss=_close)(in_session_language(body))()
 
 
 def _close() -> None:

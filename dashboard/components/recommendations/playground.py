@@ -15,6 +15,7 @@ import streamlit as st
 
 from dashboard import deps, identity, reads
 from dashboard.components.errors import shown_errors
+from dashboard.components.language import in_session_language
 from dashboard.components.operations.actions import run_action
 from dashboard.components.recommendations.confirm import confirmed
 from dashboard.components.text import md_escape
@@ -116,6 +117,7 @@ def _rules_inputs(explores: bool) -> tuple[InlineRules, dict[str, str], str, int
 
 def _save_filter_dialog(group_arn: str, expression: str, where: str) -> None:
     @st.dialog(_("Save the filter"))
+    @in_session_language  # the dialog's own reruns do not run app.py
     def confirm() -> None:
         st.write(
             _(
@@ -370,6 +372,7 @@ def _apply_exploration(campaign: CampaignInfo, settings: dict[str, str]) -> None
 
 def _exploration_dialog(campaign: CampaignInfo, settings: dict[str, str]) -> None:
     @st.dialog(_("Apply exploration settings"))
+    @in_session_language
     def confirm() -> None:
         st.write(
             _(

@@ -3,6 +3,12 @@
 Pictures are ``st.column_config.ImageColumn`` cells: the browser loads the URL (the item's
 own, checked in ``services.evaluation.products``, or the dashboard's static pictures); names
 and categories are dataframe cells, which Streamlit draws as plain text.
+
+The item ID is a column or shows on click, not on hover: Streamlit 1.67's ``st.dataframe``
+draws no per-cell tooltip of the app's. Its cell tooltips are its own validation messages, a
+pandas Styler passes only display values, colours and font weight, and
+``Styler.set_tooltips`` reaches ``st.table`` alone (streamlit/streamlit#10561; cell tooltips
+for ``st.dataframe`` are the open #7564).
 """
 
 from __future__ import annotations

@@ -51,6 +51,7 @@ def _read(state: dict[str, Any]) -> None:
 
 def _confirm(version: CatalogVersion, query: dict[str, str], count: int) -> None:
     @st.dialog(_("Start a batch segment job"))
+    @in_session_language
     def confirm() -> None:
         st.write(
             _(
