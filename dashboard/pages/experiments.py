@@ -89,8 +89,8 @@ else:
         report_view.show_arms(report)
         report_view.show_intervals(report)
         report_view.show_planner(report)
-        if experiment.status == RUNNING:
-            show_actions(report)
+    if experiment.status == RUNNING:
+        show_actions(experiment, report.headline.decided if report else None)
 
 st.subheader(_("Start an experiment"))
 if overview is None:

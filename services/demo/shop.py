@@ -29,13 +29,14 @@ import json
 import sys
 import time
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from services.config import Settings
 from services.demo import data as demo_data
-from services.demo import eshop, leftovers
+from services.demo import eshop, experiment, leftovers
 from services.demo.data import SCHEMAS, DemoData
 from services.demo.leftovers import one_line
 from services.demo.plan import (
@@ -53,6 +54,7 @@ from services.demo.plan import (
     DemoNames,
     demo_arns,
 )
+from services.experiments.records import Arm
 from services.personalize.clients import Clients, build_clients
 from services.polling import Polling, PollTimedOut, wait_for
 
@@ -289,7 +291,12 @@ class _Seeder:
             *[(f"campaign {k}", self._describe("campaign", a)) for k, a in campaigns.items()],
         )
         self.step = "sending the new collection, new shoppers and their events"
-        self._stream(data, datasets, tracker["trackingId"], campaigns)
+        split = experiment.arms(
+            campaigns[NAMES.popularity_campaign], campaigns[NAMES.recommendations_campaign]
+        )
+        self._stream(data, datasets, tracker["trackingId"], split)
+        started = datetime.fromtimestamp(int(data.events["TIMESTAMP"].min()), UTC)
+        self.say(experiment.record(self.settings, group, split, started))
         self.step = "training version 2"
         # Similar-items first: the worker trains in order, so its campaign is created while
         # version 2 trains.
@@ -396,11 +403,12 @@ class _Seeder:
         data: DemoData,
         datasets: dict[str, str],
         tracking_id: str,
-        campaigns: dict[str, str],
+        split: list[Arm],
     ) -> None:
         """PutItems, PutUsers, then each session's events. A session starts with a list from
-        one of two campaigns (alternating: personalised vs popular, an A/B test); events on
-        items of that list carry its recommendationId and the list as their impression."""
+        the campaign of the shopper's arm of the demo's experiment (services.demo.experiment:
+        popular vs personalised, with a planted lift); events on items of that list carry its
+        recommendationId and the list as their impression."""
         started = time.monotonic()
         items = data.new_items.rename(columns=str.lower).rename(
             columns={"item_id": "itemId", "creation_timestamp": "creationTimestamp"}
@@ -419,7 +427,6 @@ class _Seeder:
                 ],
             )
         calls = 0
-        arms = [campaigns[NAMES.recommendations_campaign], campaigns[NAMES.popularity_campaign]]
         sessions = data.events.groupby(["USER_ID", "SESSION_ID"], sort=False)
         said = time.monotonic()
         for n, ((user, session), frame) in enumerate(sessions):
@@ -429,10 +436,13 @@ class _Seeder:
                     f"replaying shoppers' sessions: {n:,} of {sessions.ngroups:,} "
                     f"({said - started:.0f}s so far)"
                 )
+            arm = experiment.arm_of(user, split)
             shown = self.runtime.get_recommendations(
-                campaignArn=arms[n % 2], userId=user, numResults=SHOWN
+                campaignArn=arm.target, userId=user, numResults=SHOWN
             )
             listed = [i["itemId"] for i in shown["itemList"]]
+            if not experiment.sends_purchases(user, arm):
+                frame = frame.loc[frame["EVENT_TYPE"] != "Purchase"]
             rows = frame[["ITEM_ID", "EVENT_TYPE", "TIMESTAMP"]].itertuples(index=False)
             for chunk in _chunks(list(rows)):
                 events = []

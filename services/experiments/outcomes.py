@@ -86,11 +86,6 @@ class Outcomes:
         return self.users / self.days if self.days >= 1 else 0.0
 
 
-def empty_events() -> pd.DataFrame:
-    """An events frame with no rows."""
-    return pd.DataFrame({c: pd.Series(dtype=object) for c in EVENT_COLUMNS})
-
-
 def arm_outcomes(
     experiment: Experiment,
     events: pd.DataFrame,

@@ -17,6 +17,7 @@ from services.personalize.facade import PersonalizeService
 from services.store.tables import Store
 from tests.dashboard.conftest import Seeded, app_at, viewer_at
 from tests.dashboard.rendered import shown
+from tests.dashboard.test_aws_mode import aws_pages  # noqa: F401 (a fixture)
 from tests.experiments.traffic import send_traffic
 
 PAGE = "pages/experiments.py"
@@ -86,7 +87,7 @@ def test_the_page_finds_the_planted_lift_and_the_operator_promotes_it(
     assert any("users a day" in c for c in _texts(at, "caption"))
 
     promote = f"experiment_promote_{running.id}"
-    assert at.selectbox(key=f"experiment_winner_{running.id}").value == "B"
+    assert at.selectbox(key=f"experiment_winner_{running.id}_B").value == "B"
     at.button(key=f"{promote}_button").click().run()
     assert not at.exception, [e.value for e in at.exception]
     dialog = " ".join(shown(m.value) for m in at.markdown)
@@ -158,3 +159,16 @@ def test_the_operator_starts_an_experiment_from_the_form(seeded: Seeded) -> None
     assert [a.target for a in stored.arms] == [seeded.up_campaign, seeded.pop_campaign]
     assert [r.result for r in _audit("start_experiment")] == ["ok", "error"]  # newest first
     assert at.selectbox(key="experiment_pick").value == stored.id
+
+
+def test_on_aws_the_page_says_where_per_arm_metrics_are(
+    aws_pages: PersonalizeService,  # noqa: F811
+    seeded: Seeded,
+) -> None:
+    experiment = _start(seeded, "aws-ab")
+    at = app_at(PAGE)
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("eventAttributionSource" in t for t in _texts(at, "info"))
+    # no outcomes are read, but the experiment can still be ended (here by nobody: on AWS
+    # without configured access everybody is a viewer)
+    assert at.button(key=f"experiment_stop_{experiment.id}_button").disabled

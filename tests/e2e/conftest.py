@@ -43,6 +43,7 @@ class RunningApp:
 
     url: str
     seeded: Seeded
+    data_dir: Path
     console_errors: list[str] = field(default_factory=list)
     foreign_requests: list[str] = field(default_factory=list)
 
@@ -111,7 +112,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
     data_dir = tmp_path_factory.mktemp("e2e") / "data"
     seeded = seed_workspace(data_dir)
     with served_dashboard(data_dir, data_dir.parent / "streamlit.log") as url:
-        yield RunningApp(url=url, seeded=seeded)
+        yield RunningApp(url=url, seeded=seeded, data_dir=data_dir)
 
 
 @pytest.fixture(scope="session")

@@ -17,7 +17,14 @@ from tests.e2e.conftest import IDLE, RunningApp
 
 pytestmark = pytest.mark.e2e
 
-PAGES = ["Overview", "Data", "Solutions & metrics", "Recommendations", "Operations"]
+PAGES = [
+    "Overview",
+    "Data",
+    "Solutions & metrics",
+    "Recommendations",
+    "Experiments",
+    "Operations",
+]
 LOCAL_PREFIXES = ("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:", "about:")
 TIMEOUT_MS = 60_000
 

@@ -23,6 +23,7 @@ PAGES = {
     "데이터": "Data",
     "솔루션 및 지표": "Solutions & metrics",
     "추천": "Recommendations",
+    "실험": "Experiments",
     "운영": "Operations",
 }
 

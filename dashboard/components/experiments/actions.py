@@ -10,28 +10,29 @@ from dashboard.components.confirm_dialog import Confirmation, confirm_button
 from dashboard.components.operations.actions import flash, run_action
 from dashboard.components.text import md_code, md_escape, md_help
 from services.experiments.promotion import is_campaign, promote
-from services.experiments.report import Report
-from services.experiments.verdict import BETTER
+from services.experiments.records import Experiment
+from services.experiments.verdict import BETTER, Comparison
 from services.i18n import _
 
 
-def _suggested_winner(report: Report) -> str:
-    decided = report.headline.decided
+def _suggested_winner(experiment: Experiment, decided: Comparison | None) -> str:
     if decided is None:
-        return report.experiment.arms[0].name
+        return experiment.arms[0].name
     return decided.treatment if decided.state == BETTER else decided.control
 
 
-def show_actions(report: Report) -> None:
-    """Stop, or pick the winner and promote it (default: the arm the verdict names)."""
-    experiment = report.experiment
+def show_actions(experiment: Experiment, decided: Comparison | None) -> None:
+    """Stop, or pick the winner and promote it (default: the arm the verdict names in
+    ``decided``; without a verdict, as on AWS where the page reads no outcomes, the control)."""
     refusal = identity.refusal()
     names = [a.name for a in experiment.arms]
+    suggested = _suggested_winner(experiment, decided)
     winner = st.selectbox(
         _("Winner to promote"),
         names,
-        index=names.index(_suggested_winner(report)),
-        key=f"experiment_winner_{experiment.id}",
+        index=names.index(suggested),
+        # a new verdict makes a new widget, so the default moves on to the arm it names
+        key=f"experiment_winner_{experiment.id}_{suggested}",
     )
     arm = experiment.arm(winner or names[0])
     if is_campaign(arm.target):
@@ -46,7 +47,7 @@ def show_actions(report: Report) -> None:
             "recommender {campaign} from now on; the experiment ends."
         )
     what = what.format(winner=md_escape(arm.name), campaign=md_code(arm.target))
-    if report.headline.decided is None:
+    if decided is None:
         what += "\n\n" + _("**No winner is proven yet**: this decides without the evidence.")
     left, right = st.columns(2)
     with left:
@@ -54,7 +55,7 @@ def show_actions(report: Report) -> None:
             f"experiment_promote_{experiment.id}",
             _("Promote {arm}").format(arm=arm.name),
             Confirmation(_("Promote the winner?"), what, _("Promote")),
-            lambda: _promote(report, arm.name),
+            lambda: _promote(experiment, arm.name),
             disabled=refusal is not None,
             help=md_help(refusal),
             icon=":material/emoji_events:",
@@ -71,15 +72,14 @@ def show_actions(report: Report) -> None:
                 ),
                 _("Stop"),
             ),
-            lambda: _stop(report),
+            lambda: _stop(experiment),
             disabled=refusal is not None,
             help=md_help(refusal),
             icon=":material/stop_circle:",
         )
 
 
-def _promote(report: Report, winner: str) -> None:
-    experiment = report.experiment
+def _promote(experiment: Experiment, winner: str) -> None:
     done = run_action(
         "promote_experiment_winner",
         experiment.dataset_group_arn,
@@ -97,8 +97,7 @@ def _promote(report: Report, winner: str) -> None:
         st.rerun()
 
 
-def _stop(report: Report) -> None:
-    experiment = report.experiment
+def _stop(experiment: Experiment) -> None:
     done = run_action(
         "stop_experiment",
         experiment.dataset_group_arn,
