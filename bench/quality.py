@@ -1,6 +1,7 @@
 """Offline quality of v1 and v2 vs tuned baselines, order-agnostic and order-aware.
 
 Run: OPENBLAS_NUM_THREADS=1 nice -n 5 .venv/bin/python bench/quality.py [--seeds 3] [--data ml,shop]
+     [--models NAME,...]  (only those rows, and only their tuning fits)
 
 Protocol (what a sceptical reviewer asks for):
 
@@ -469,56 +470,58 @@ def _coordinate(
 
 def tune(val: metrics.Split, log: list[str], models: Sequence[str]) -> dict[str, dict[str, Any]]:
     """Every baseline's settings and every model's exclusion of history items, chosen by
-    NDCG@10 on ``val`` (training data only); recipes keep their default hyperparameters."""
-    ease = _widen("dense EASE tuned", {}, "lambda", [10, 30, 100, 300, 1000, 3000], val, log)
-    als = _coordinate(
-        "implicit ALS tuned",
-        {"factors": 64, "regularization": 0.01, "iterations": 15, "alpha": 1.0},
-        {
-            "factors": [32, 128, 256],
-            "regularization": [0.1, 1.0, 10.0],
-            "alpha": [0.1, 0.3, 5.0, 20.0, 40.0],
-            "iterations": [30],
-        },
-        val,
-        log,
-    )
-    cosine = _coordinate(
-        "item-item cosine tuned", {"K": 20}, {"K": [10, 50, 100, 300, 1000]}, val, log
-    )
-    trans = _coordinate(
-        "transitions tuned (order-aware)",
-        {"last": 1, "decay": 0.5},
-        {"last": [2, 3], "decay": [0.05, 0.2, 0.8, 1.0]},
-        val,
-        log,
-    )
-    blend = _coordinate(
-        "transitions+EASE tuned (order-aware)",
-        {**ease, **trans, "weight": 0.5},
-        {
-            "weight": [0.1, 0.3, 0.7, 0.9, 0.95, 0.98],
-            "last": [1, 2, 3],
-            "decay": [0.05, 0.2, 0.5, 0.8, 1.0],
-        },
-        val,
-        log,
-    )
+    NDCG@10 on ``val`` (training data only); recipes keep their default hyperparameters.
+    Only the models in ``models`` are tuned (``--models`` reruns some rows without the
+    others' tuning fits)."""
+    wanted = set(models)
+    tuned: dict[str, dict[str, Any]] = {}
+    if wanted & {"dense EASE tuned", "transitions+EASE tuned (order-aware)"}:
+        ease = _widen("dense EASE tuned", {}, "lambda", [10, 30, 100, 300, 1000, 3000], val, log)
+        tuned["dense EASE tuned"] = ease
+    if "implicit ALS tuned" in wanted:
+        tuned["implicit ALS tuned"] = _coordinate(
+            "implicit ALS tuned",
+            {"factors": 64, "regularization": 0.01, "iterations": 15, "alpha": 1.0},
+            {
+                "factors": [32, 128, 256],
+                "regularization": [0.1, 1.0, 10.0],
+                "alpha": [0.1, 0.3, 5.0, 20.0, 40.0],
+                "iterations": [30],
+            },
+            val,
+            log,
+        )
+    if "item-item cosine tuned" in wanted:
+        tuned["item-item cosine tuned"] = _coordinate(
+            "item-item cosine tuned", {"K": 20}, {"K": [10, 50, 100, 300, 1000]}, val, log
+        )
+    if wanted & ORDER_AWARE:
+        trans = _coordinate(
+            "transitions tuned (order-aware)",
+            {"last": 1, "decay": 0.5},
+            {"last": [2, 3], "decay": [0.05, 0.2, 0.8, 1.0]},
+            val,
+            log,
+        )
+        tuned["transitions tuned (order-aware)"] = trans
+    if "transitions+EASE tuned (order-aware)" in wanted:
+        tuned["transitions+EASE tuned (order-aware)"] = _coordinate(
+            "transitions+EASE tuned (order-aware)",
+            {**tuned["dense EASE tuned"], **trans, "weight": 0.5},
+            {
+                "weight": [0.1, 0.3, 0.7, 0.9, 0.95, 0.98],
+                "last": [1, 2, 3],
+                "decay": [0.05, 0.2, 0.5, 0.8, 1.0],
+            },
+            val,
+            log,
+        )
     _EASE_CACHE.clear()
-    _val_ndcg("popularity", {}, val, log)
-    tuned = {
-        "popularity": {},
-        "implicit ALS tuned": als,
-        "item-item cosine tuned": cosine,
-        "dense EASE tuned": ease,
-        "transitions tuned (order-aware)": trans,
-        "transitions+EASE tuned (order-aware)": blend,
-    }
     for name in models:
         if name not in tuned:
             _val_ndcg(name, {}, val, log)
             tuned[name] = {}
-    return {name: with_exclusion(name, p) for name, p in tuned.items()}
+    return {name: with_exclusion(name, p) for name, p in tuned.items() if name in wanted}
 
 
 def measure(path: str, seed: int, name: str, p: dict[str, Any]) -> dict[str, float]:

@@ -54,3 +54,14 @@ def test_validation_picks_the_better_of_serving_and_leaving_out(monkeypatch) -> 
     # truth a: a is in the history, leaving it out loses it
     _val_ndcg("fixed", {"k": 1}, split_of(["a", "b"], ["a"]), log)
     assert with_exclusion("fixed", {"k": 1}) == {"k": 1, "exclude": False}
+
+
+def test_tuning_fits_only_the_models_asked_for(monkeypatch) -> None:  # noqa: ANN001
+    from bench import quality
+
+    monkeypatch.setitem(quality.BUILDERS, "fixed", lambda train, p: model())
+    log: list[str] = []
+    # no baseline is asked for: none of them is fitted (an EASE fit would need training data)
+    settings = quality.tune(split_of(["a", "b"], ["c"]), log, ["fixed"])
+    assert settings == {"fixed": {"exclude": True}}
+    assert log == ["    fixed {}: 0.5655, history left out 0.8155"]
