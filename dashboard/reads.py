@@ -28,7 +28,8 @@ from dashboard import deps
 from dashboard.components.errors import show_failure
 from services.config import ConfigError
 from services.costs import IDLE_DAYS, CostReport, Prices, cost_report, prices_for
-from services.costs.source import request_source
+from services.costs.ingestion import INGESTION_DAYS, ImportedJob, ingested_bytes
+from services.costs.source import request_source, size_source
 from services.datasets.group_data import GroupData, read_group_data
 from services.datasets.interaction_summary import InteractionSummary
 from services.datasets.local_engine.snapshots import LocalSnapshots
@@ -233,7 +234,20 @@ def _cost_report(language: str) -> CostReport:
             traffic = source.requests(arns, start, now)
         except ServiceError as err:  # costs still show; only the traffic findings are missing
             problem = str(err)
-    return cost_report(campaigns, prices, traffic, now, IDLE_DAYS, problem, recommenders)
+    ingested = None
+    jobs = [
+        ImportedJob(group.group.arn, d.dataset.arn, job.arn)
+        for group in groups
+        for d in group.datasets
+        for job in deps.service().list_import_jobs(d.dataset.arn)
+        if job.status == "ACTIVE"
+    ]
+    try:
+        window = now - timedelta(days=INGESTION_DAYS)
+        ingested = ingested_bytes(size_source(deps.settings()), jobs, window, now)
+    except ServiceError as err:  # the other costs still show
+        problem = problem or str(err)
+    return cost_report(campaigns, prices, traffic, now, IDLE_DAYS, problem, recommenders, ingested)
 
 
 @st.cache_data(ttl=LIST_TTL, show_spinner=False)

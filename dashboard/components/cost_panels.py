@@ -75,6 +75,22 @@ def _traffic_note(report: CostReport) -> None:
         )
 
 
+def _ingestion_note(report: CostReport) -> None:
+    if report.ingested_bytes is None:
+        return
+    st.caption(
+        _(
+            "Data imported in the last {days} days: {size} GB, {usd} at {price} per GB "
+            "(streamed events, items and users are billed too but not measured here)."
+        ).format(
+            days=report.ingestion_days,
+            size=formats.metric(report.ingested_bytes / 1024**3),
+            usd=md_escape(formats.money(report.ingestion_usd, "USD")),
+            price=md_escape(_figure(report.prices, "ingestion_gb", report.prices.ingestion_gb)),
+        )
+    )
+
+
 def _metadata_note(report: CostReport) -> None:
     unpriced = report.metadata_unpriced
     if unpriced:
@@ -102,6 +118,7 @@ def overview_summary(report: CostReport | None) -> None:
     _findings(report)
     _traffic_note(report)
     _metadata_note(report)
+    _ingestion_note(report)
     st.caption(_price_note(report.prices))
     st.page_link(
         PAGE_FILES["operations"], label=_("Cost & usage on Operations"), icon=":material/payments:"
@@ -146,6 +163,7 @@ def operations_section(report: CostReport | None) -> None:
     _findings(report)
     _traffic_note(report)
     _metadata_note(report)
+    _ingestion_note(report)
     st.dataframe(
         campaigns_frame(report),
         hide_index=True,

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+from services.costs.ingestion import INGESTION_DAYS
 from services.costs.pricing import HOURS_PER_MONTH, Prices, tiered_cost
 from services.costs.usage import HOUR, WINDOW, Series, Usage, rebucket, usage
 from services.i18n import N_, _
@@ -69,6 +70,15 @@ class CostReport:
     idle_days: int
     traffic_problem: str | None = None  # why there is no traffic, when there is none
     recommenders: tuple[ServingCost, ...] = ()
+    ingested_bytes: int | None = None  # imported over the last ``ingestion_days``; None: unknown
+    ingestion_days: int = INGESTION_DAYS
+
+    @property
+    def ingestion_usd(self) -> float | None:
+        """What those bytes cost at the per-GB price (None when unknown)."""
+        if self.ingested_bytes is None:
+            return None
+        return ingestion_cost(self.ingested_bytes, self.prices)
 
     @property
     def serving(self) -> tuple[ServingCost, ...]:
@@ -244,10 +254,12 @@ def cost_report(
     idle_days: int = IDLE_DAYS,
     traffic_problem: str | None = None,
     recommenders: Iterable[Recommender] = (),
+    ingested_bytes: int | None = None,
 ) -> CostReport:
     """The report over the last ``idle_days`` (``traffic`` None: costs only, no findings;
     ``traffic_problem`` says why). ``traffic`` maps campaign and recommender ARNs to their
     requests per 5-minute window; recommenders are judged per hour, as they are billed.
+    ``ingested_bytes``: what import jobs read over the last ``INGESTION_DAYS`` days.
 
     Only ACTIVE recommenders are costed: a stopped one (INACTIVE) bills nothing. A campaign
     or recommender created inside the window is judged from its creation on.
@@ -271,7 +283,9 @@ def cost_report(
                 recommender.arn, recommender.created, minimum, traffic, start, now, HOUR
             )
         served.append(recommender_cost(recommender, prices, counted, idle_days))
-    return CostReport(prices, tuple(rows), idle_days, traffic_problem, tuple(served))
+    return CostReport(
+        prices, tuple(rows), idle_days, traffic_problem, tuple(served), ingested_bytes
+    )
 
 
 @dataclass(frozen=True)

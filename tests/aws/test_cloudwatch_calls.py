@@ -6,7 +6,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from services.costs import ingestion_cost, prices_for
 from services.costs.cloudwatch import CloudWatchRequests, queries
+from services.costs.ingestion import (
+    CloudWatchSizes,
+    ImportedJob,
+    ingested_bytes,
+    size_queries,
+)
 from services.errors import AccessDenied
 from tests.aws.conftest import AwsStubs
 
@@ -96,3 +103,41 @@ def test_a_recommender_is_counted_by_its_own_dimension_and_get_recommendations_o
     )
     counts = CloudWatchRequests(aws.client("cloudwatch")).requests([rec], START, END)
     assert counts == {rec: [(T1, 42)]}
+
+
+def test_import_sizes_are_cloudwatchs_dataset_size_per_job(aws: AwsStubs) -> None:
+    p = "arn:aws:personalize:us-east-1:123456789012"
+    jobs = [
+        ImportedJob(f"{p}:dataset-group/shop", f"{p}:dataset/shop/INTERACTIONS", f"{p}:job/{n}")
+        for n in ("bulk", "items")
+    ]
+    start = END - timedelta(days=30)
+    aws.respond(
+        "cloudwatch",
+        "get_metric_data",
+        {
+            "MetricDataResults": [
+                # 1 GiB over two days for the first job; 512 MiB for the second
+                {"Id": "s0", "Timestamps": [T1, T2], "Values": [2.0**29, 2.0**29]},
+                {"Id": "s1", "Timestamps": [T1], "Values": [2.0**29]},
+            ]
+        },
+        {
+            "MetricDataQueries": size_queries(jobs),
+            "StartTime": start,
+            "EndTime": END,
+            "ScanBy": "TimestampAscending",
+        },
+    )
+    size = ingested_bytes(CloudWatchSizes(aws.client("cloudwatch")), jobs, start, END)
+    # the documented metric: AWS/Personalize DatasetSize by group, dataset and import job
+    metric = size_queries(jobs)[1]["MetricStat"]["Metric"]
+    assert (metric["Namespace"], metric["MetricName"]) == ("AWS/Personalize", "DatasetSize")
+    assert [d["Name"] for d in metric["Dimensions"]] == [
+        "DatasetGroupArn",
+        "DatasetArn",
+        "DatasetImportJobArn",
+    ]
+    assert metric["Dimensions"][2]["Value"] == jobs[1].job_arn
+    assert size == 3 * 2**29  # 1.5 GiB
+    assert ingestion_cost(size, prices_for("us-east-1")) == pytest.approx(0.075)  # × $0.05

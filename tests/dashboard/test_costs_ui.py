@@ -5,6 +5,9 @@ The seeded workspace has three campaigns at the default minProvisionedTPS of 1.
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -20,6 +23,17 @@ def test_overview_shows_hourly_and_monthly_cost(seeded: Seeded) -> None:
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Campaigns, per hour"] == "$0.60"  # 3 campaigns × 1 TPS × $0.20
     assert metrics["Per month at their minimum TPS"] == "$438.00"  # 3 × 730 TPS-h × $0.20
+
+
+def test_overview_shows_the_gb_imported_and_its_cost(seeded: Seeded, tmp_path: Path) -> None:
+    at = app_at("pages/overview.py")
+    # the seeded workspace's two import files, as they lie in the engine's mapped bucket
+    folder = Path(os.environ["PERSONALIZE_DATA_DIR"]) / "s3" / "bucket" / "shop"
+    size = sum(f.stat().st_size for f in (folder / "interactions.csv", folder / "items.csv"))
+    gb = size / 1024**3
+    (line,) = [shown(c.value) for c in at.caption if "Data imported" in shown(c.value)]
+    assert f"{gb:.4f} GB" in line
+    assert f"${gb * 0.05:.2f}" in line  # $0.05 per GB
 
 
 def test_price_override_changes_the_figures(

@@ -39,6 +39,7 @@ def run_import(engine: EngineContext, arn: str, ctx: JobContext) -> None:
     kind = dataset["datasetType"]
     try:
         files = resolve_location(engine, doc["dataSource"]["dataLocation"])
+        size = sum(Path(path).stat().st_size for path in files)
         tables = [read_dataset_csv(path, schema, kind).table for path in files]
         table = pa.concat_tables(tables) if len(tables) > 1 else tables[0]
         if kind == "Interactions" and table.num_rows < MIN_IMPORT_INTERACTIONS:
@@ -75,7 +76,9 @@ def run_import(engine: EngineContext, arn: str, ctx: JobContext) -> None:
                 _drop_put_rows(res, group, kind, table)
             job = res.find(arn)
             if job is not None:
-                job.update(status=ACTIVE, lastUpdatedDateTime=res.now)
+                # the bytes read, for the cost section's per-GB ingestion (AWS publishes
+                # the same figure as CloudWatch's DatasetSize); not part of the Describe shape
+                job.update(status=ACTIVE, lastUpdatedDateTime=res.now, _datasetSize=size)
                 res.save(arn, job)
             ds = res.find(dataset["datasetArn"])
             if ds is not None:
