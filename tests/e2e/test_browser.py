@@ -26,7 +26,7 @@ PAGES = [
     "Operations",
 ]
 LOCAL_PREFIXES = ("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:", "about:")
-TIMEOUT_MS = 60_000
+TIMEOUT_MS = 120_000  # a page under a loaded 2-core CI run can take over a minute to settle
 
 
 @pytest.fixture(scope="session")
