@@ -21,7 +21,6 @@ from services.local.control.describe_list_delete import operations
 from services.local.control.groups import active_group_of, create_in_group, group_scoped
 from services.local.data.locations import bucket_path
 from services.local.data.resources import (
-    ACTIVE,
     Resources,
     expect_kind,
     page,
