@@ -46,7 +46,10 @@ from services.personalize.models import (
     Recommender,
 )
 
-ONLINE_DAYS = 14  # the look-back: CloudWatch takes PutEvents records less than 14 days old
+# The look-back. CloudWatch publishes PutEvents records less than 14 days old on arrival and
+# keeps 15-minute data points for 63 days (CloudWatch concepts, "Metrics retention"); a window of
+# exactly 14 days read later than the events arrived would drop the oldest published ones.
+ONLINE_DAYS = 28
 PERIOD_SECONDS = PERIOD  # Personalize aggregates attributed metrics over 15 minutes
 # The frame every reader returns: one row per metric, source and 15-minute period.
 POINT_COLUMNS = ("time", "source", "metricName", "eventType", "value", "origin")
