@@ -6,14 +6,14 @@ from typing import Any
 
 from services.config import Settings
 from services.demo import eshop
-from services.demo.plan import CAMPAIGNS, GROUP, NAMES, SEEDED_TAG, SOLUTIONS, demo_arns
+from services.demo.plan import GROUP, NAMES, SEEDED_TAG, campaigns, demo_arns, solutions
 
 
 def unfinished(p: Any, settings: Settings, groups: list[str]) -> list[str]:
     """What an earlier seed left undone (failed imports and versions, campaigns and the
     recommender missing or not ACTIVE): empty for a finished demo, tagged ``SEEDED_TAG`` (or
     seeded before the tag existed, with every campaign and the recommender ACTIVE)."""
-    arns = demo_arns(settings)
+    arns, recipe_of = demo_arns(settings), solutions()
     if GROUP not in groups:
         return [f"dataset group {GROUP} is missing"]
     group = arns[f"dataset-group/{GROUP}"]
@@ -25,7 +25,7 @@ def unfinished(p: Any, settings: Settings, groups: list[str]) -> list[str]:
         for job in page["datasetImportJobs"]:
             if job["status"] == "CREATE FAILED" and job["jobName"].startswith(GROUP_PREFIXES):
                 problems.append(_failed(f"import {job['jobName']}", job))
-    for name in SOLUTIONS:
+    for name in recipe_of:
         try:
             versions = p.list_solution_versions(solutionArn=arns[f"solution/{name}"])
         except p.exceptions.ResourceNotFoundException:
@@ -38,8 +38,8 @@ def unfinished(p: Any, settings: Settings, groups: list[str]) -> list[str]:
     }
     checks = [
         (f"campaign/{c}", "campaign", p.describe_campaign, "campaignArn")
-        for c, solution in CAMPAIGNS.items()
-        if SOLUTIONS[solution] in recipes  # an optional recipe the engine lacks: not seeded
+        for c, solution in campaigns().items()
+        if recipe_of[solution] in recipes  # an optional recipe the engine lacks: not seeded
     ]
     checks.append(
         (

@@ -1,21 +1,28 @@
-"""What the demo shop holds: the names of its dataset groups, solutions, campaigns, filters,
-recommender and metric attribution, the recipes they use, and the ARNs that follow."""
+"""What the demo shop holds: its setup file (``examples/demo-shop.toml``, the definition of its
+schemas, dataset groups, datasets, tracker, filters, solutions, campaigns, recommender and
+metric attribution), the names the code refers to, and the ARNs that follow."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 
 from services.config import LOCAL_ACCOUNT, Settings
 from services.demo import eshop
+from services.setup_file.model import SetupFile
+from services.setup_file.reading import load
 
 GROUP = "demo-shop"
 BUCKET = "demo-shop"
 SEEDED_TAG = "demo:seeded"  # on the group once every step succeeded (value: UTC time)
+SETUP_FILE = Path(__file__).resolve().parents[2] / "examples" / "demo-shop.toml"
 
 
 @dataclass(frozen=True)
 class DemoNames:
-    """Names of the demo's resources (ARNs follow from them; see ``arns``)."""
+    """Names of the demo's resources that the code uses (ARNs follow from them; see
+    ``demo_arns``); the setup file defines them."""
 
     group: str = GROUP
     tracker: str = f"{GROUP}-tracker"
@@ -24,6 +31,7 @@ class DemoNames:
     similar_items: str = "demo-similar-items"
     ranking: str = "demo-ranking"
     user_personalization_v2: str = "demo-user-personalization-v2"
+    item_affinity: str = "demo-item-affinity"
     recommendations_campaign: str = "demo-recommendations"
     popularity_campaign: str = "demo-popularity"
     similar_items_campaign: str = "demo-similar-items"
@@ -36,51 +44,42 @@ class DemoNames:
 
 
 NAMES = DemoNames()
-FILTERS = {
-    NAMES.exclude_purchased: 'EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("Purchase")',
-    NAMES.by_category: "INCLUDE ItemID WHERE Items.CATEGORY IN ($CATEGORY)",
+# A solution of one of these recipes is skipped (with its campaign) on an engine without it.
+# The ranking and v2 solutions give GetPersonalizedRanking and the Solutions page's
+# v1-vs-v2 comparison something to show; item-affinity, "Who should get this?".
+OPTIONAL_RECIPES = {
+    "aws-similar-items",
+    "aws-personalized-ranking",
+    "aws-user-personalization-v2",
+    "aws-item-affinity",
 }
-# solution -> recipe; a solution of an OPTIONAL_RECIPES recipe is skipped on an engine
-# without that recipe. The ranking and v2 solutions give GetPersonalizedRanking and the
-# Solutions page's v1-vs-v2 comparison something to show.
-SOLUTIONS = {
-    NAMES.user_personalization: "aws-user-personalization",
-    NAMES.popularity: "aws-popularity-count",
-    NAMES.similar_items: "aws-similar-items",
-    NAMES.ranking: "aws-personalized-ranking",
-    NAMES.user_personalization_v2: "aws-user-personalization-v2",
-}
-OPTIONAL_RECIPES = {"aws-similar-items", "aws-personalized-ranking", "aws-user-personalization-v2"}
-# v2 trains a transformer until its seconds budget (default 300 s) or early stopping: 10 s
-# keeps the seed short on a small machine (JAX start-up, compiling and scoring add about
-# 20 s more). The model records which bound stopped it.
-SOLUTION_CONFIGS = {
-    NAMES.user_personalization_v2: {"algorithmHyperParameters": {"max_training_seconds": "10"}},
-}
-# campaign -> the solution whose version it serves
-CAMPAIGNS = {
-    NAMES.recommendations_campaign: NAMES.user_personalization,
-    NAMES.popularity_campaign: NAMES.popularity,
-    NAMES.similar_items_campaign: NAMES.similar_items,
-    NAMES.ranking_campaign: NAMES.ranking,
-}
-# What the metric attribution counts, per event type (Items.PRICE is the demo's price).
-ATTRIBUTED_METRICS = (
-    {"eventType": "View", "metricName": "views", "expression": "SAMPLECOUNT()"},
-    {"eventType": "Purchase", "metricName": "purchases", "expression": "SAMPLECOUNT()"},
-    {"eventType": "Purchase", "metricName": "revenue", "expression": "SUM(Items.PRICE)"},
-)
-METRICS_PATH = f"s3://{BUCKET}/metrics/"
-DEMO_ROLE = f"arn:aws:iam::{LOCAL_ACCOUNT}:role/PersonalizeDemo"
+
+
+@cache
+def demo_setup() -> SetupFile:
+    """The demo's setup file, read and checked (it ships with the code: a problem in it is a
+    bug, raised as SetupFileError)."""
+    return load(SETUP_FILE)
+
+
+def solutions() -> dict[str, str]:
+    """solution -> recipe, as the setup file says."""
+    return {s.name: s.recipe for s in demo_setup().solutions}
+
+
+def campaigns() -> dict[str, str]:
+    """campaign -> the solution whose version it serves, as the setup file says."""
+    return {c.name: c.solution for c in demo_setup().campaigns}
 
 
 def demo_arns(settings: Settings) -> dict[str, str]:
     """The demo's ARNs on the local engine, keyed like ``"campaign/demo-recommendations"``."""
+    setup = demo_setup()
     prefix = f"arn:aws:personalize:{settings.region}:{LOCAL_ACCOUNT}:"
-    keys = [f"dataset-group/{GROUP}"]
-    keys += [f"solution/{name}" for name in SOLUTIONS]
-    keys += [f"campaign/{name}" for name in CAMPAIGNS]
-    keys += [f"filter/{name}" for name in FILTERS]
-    keys += [f"dataset-group/{NAMES.domain_group}", f"recommender/{NAMES.best_sellers}"]
-    keys += [f"metric-attribution/{NAMES.attribution}"]
+    keys = [f"dataset-group/{g.name}" for g in setup.dataset_groups]
+    keys += [f"solution/{s.name}" for s in setup.solutions]
+    keys += [f"campaign/{c.name}" for c in setup.campaigns]
+    keys += [f"filter/{f.name}" for f in setup.filters]
+    keys += [f"recommender/{r.name}" for r in setup.recommenders]
+    keys += [f"metric-attribution/{m.name}" for m in setup.metric_attributions]
     return {key: prefix + key for key in keys}

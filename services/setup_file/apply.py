@@ -79,8 +79,10 @@ class ApplyError(Exception):
 
 @dataclass
 class Applier:
-    """Makes one plan's changes. ``say`` gets one line per step; ``role_arn`` is passed to
-    import jobs (AWS needs a role that reads the bucket; the engine needs none)."""
+    """Makes one plan's changes. ``say`` gets one line per step, and with ``progress_s`` one
+    at least that often (seconds) while a level is waited for, naming what is still running
+    and its status; ``role_arn`` is passed to import jobs (AWS needs a role that reads the
+    bucket; the engine needs none)."""
 
     p: Any
     setup: SetupFile
@@ -88,6 +90,7 @@ class Applier:
     polling: Polling = DEFAULT_POLLING
     say: Callable[[str], None] = print
     role_arn: str | None = None
+    progress_s: float | None = None
 
     def __post_init__(self) -> None:
         self.arns: dict[Key, str] = dict(self.account.arns)
@@ -468,8 +471,18 @@ class Applier:
         if not left:
             return
         self.step = left[0].step if len(left) == 1 else f"waiting for {len(left)} steps"
+        said = time.monotonic()
+
+        def progress(still: list[tuple[str, str]], waited: float) -> None:
+            nonlocal said
+            if self.progress_s is None or time.monotonic() - said < self.progress_s:
+                return
+            said = time.monotonic()
+            running = ", ".join(f"{step} ({status})" for step, status in still)
+            self.say(f"waiting {waited:.0f}s so far for {running}")
+
         try:
-            wait_for(read, lambda _: not left, self.polling)
+            wait_for(read, lambda _: not left, self.polling, between=progress)
         except PollTimedOut as err:
             states = ", ".join(f"{step} still {status}" for step, status in err.last)
             raise ApplyError(self.step, f"{states} after {err.timeout_s:g} s") from None

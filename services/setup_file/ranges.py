@@ -20,8 +20,10 @@ from services.setup_file.state import recipe_name, wire_value
 
 
 def account_problems(p: Any, setup: SetupFile) -> list[str]:
-    """Recipes and use cases the account lacks and hyperparameters outside their ranges (or
-    unknown to the recipe's algorithm), one message each. Raises botocore errors."""
+    """Recipes and use cases the account lacks, hyperparameters outside their ranges (or
+    unknown to the recipe's algorithm), HPO ranges that do not fit the algorithm's and
+    ``perform_hpo`` for a recipe with nothing tunable, one message each. Raises botocore
+    errors."""
     recipes = {
         recipe_name(r["recipeArn"]): r
         for page in p.get_paginator("list_recipes").paginate()
@@ -33,11 +35,17 @@ def account_problems(p: Any, setup: SetupFile) -> list[str]:
         if solution.recipe not in recipes or recipes[solution.recipe].get("domain"):
             problems.append(f"solutions[{i}].recipe: the account has no recipe '{solution.recipe}'")
             continue
-        if not solution.hyperparameters and solution.hpo is None:
+        if not solution.hyperparameters and solution.hpo is None and not solution.perform_hpo:
             continue
         if solution.recipe not in params_of:
             params_of[solution.recipe] = _parameters(p, recipes[solution.recipe]["recipeArn"])
         params = params_of[solution.recipe]
+        if solution.perform_hpo and not any(param.tunable for param in params.values()):
+            # nothing to search: an HPO run would train with the defaults, ignoring the flag
+            problems.append(
+                f"solutions[{i}].perform_hpo: {solution.recipe} has no tunable hyperparameter "
+                "(DescribeAlgorithm)"
+            )
         if solution.hpo is not None:
             problems += hpo_problems(f"solutions[{i}].hpo", solution.recipe, solution.hpo, params)
         for name, value in solution.hyperparameters.items():

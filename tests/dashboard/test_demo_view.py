@@ -154,3 +154,14 @@ def test_overview_shows_the_best_sellers_recommender(demo: Path) -> None:
     assert frame[["recommender", "use case", "status"]].values.tolist() == [
         ["demo-best-sellers", "Best sellers", "ACTIVE"]
     ]
+
+
+def test_who_should_get_this_offers_the_demos_item_affinity_version(demo: Path) -> None:
+    """The demo trains demo-item-affinity, so the Recommendations page's segment question has
+    a version to ask, with an item filled in, instead of saying to train one."""
+    at = app_at("pages/recommendations.py")
+    assert not at.exception, [e.value for e in at.exception]
+    box = at.selectbox(key="seg_v")
+    assert [o for o in box.options if "demo-item-affinity" in o and "aws-item-affinity" in o]
+    assert at.text_input(key="seg_item").value
+    assert not [i for i in at.info if "No segmenting version" in i.value]

@@ -10,6 +10,7 @@ import contextlib
 import csv
 import io
 import itertools
+import json
 import re
 import time
 from collections import Counter
@@ -23,16 +24,23 @@ import pytest
 import sqlalchemy as sa
 
 from services.config import Settings
+from services.costs.pricing import prices_for
 from services.db import make_engine
 from services.demo import data as demo_data
-from services.demo import shop as demo_shop
+from services.demo import waiting
+from services.demo.plan import SETUP_FILE
 from services.demo.shop import SEEDED_TAG, demo_arns, seed_demo
 from services.local.data import frames as datasets
 from services.local.data import tables as t
 from services.local.engine import get_engine, reset_engines
 from services.local.jobs.tasks import imports as import_task
 from services.personalize.clients import Clients, build_clients
+from services.setup_file.plan import make_plan
+from services.setup_file.reading import load
+from services.setup_file.references import KINDS
+from services.setup_file.state import read_account
 from tests.demo_seed import DemoSeed
+from tests.local.workspace import wait_for
 
 SOLUTIONS = {
     "demo-user-personalization": "aws-user-personalization",
@@ -40,6 +48,7 @@ SOLUTIONS = {
     "demo-similar-items": "aws-similar-items",
     "demo-ranking": "aws-personalized-ranking",
     "demo-user-personalization-v2": "aws-user-personalization-v2",
+    "demo-item-affinity": "aws-item-affinity",
 }
 CAMPAIGNS = ("demo-recommendations", "demo-popularity", "demo-similar-items", "demo-ranking")
 FILTERS = ("demo-exclude-purchased", "demo-category")
@@ -403,6 +412,50 @@ def test_v2_solution_trains_within_its_budget_and_differs_from_v1(seeded: Seeded
     assert got["v1"] != got["v2"], got
 
 
+def test_the_seeded_demo_is_what_its_setup_file_says(seeded: Seeded) -> None:
+    """`make demo` applies examples/demo-shop.toml: the seeded shop plans no change against
+    it (the file read as the command line reads it, the account as the engine has it)."""
+    setup = load(SETUP_FILE)
+    p = seeded.clients.personalize
+    plan = make_plan(setup, read_account(p), prices_for(seeded.settings.region))
+    assert [f"{c.action} {c.label}" for c in plan.pending] == []
+    assert sum(c.action == "unchanged" for c in plan.changes) == sum(
+        len(getattr(setup, kind)) for kind in KINDS
+    )
+
+
+def test_the_item_affinity_version_answers_who_should_get_an_item(seeded: Seeded) -> None:
+    """The segmenting version the Recommendations page's "Who should get this?" offers: a
+    batch segment job for the demo's most clicked tent lists mostly the shoppers who clicked
+    it (counted here from the stored interactions, bulk and streamed)."""
+    (version,) = _versions(seeded, "demo-item-affinity")
+    assert version["status"] == "ACTIVE"
+    items = pd.read_csv(seeded.settings.data_dir / "s3" / "demo-shop" / "items.csv")
+    tents = set(items.loc[items["CATEGORY"] == "텐트", "ITEM_ID"])
+    clicks = pd.concat([_interactions(seeded, "bulk"), _interactions(seeded, "put")])
+    tent = clicks.loc[clicks["ITEM_ID"].isin(tents), "ITEM_ID"].value_counts().index[0]
+    clicked = set(clicks.loc[clicks["ITEM_ID"] == tent, "USER_ID"])
+    assert len(clicked) >= 20
+    folder = seeded.settings.data_dir / "s3" / "demo-shop" / "segments"
+    folder.mkdir()
+    (folder / "input.json").write_text(json.dumps({"itemId": tent}) + "\n", encoding="utf-8")
+    p = seeded.clients.personalize
+    job = p.create_batch_segment_job(
+        jobName="demo-who-wants-a-tent",
+        solutionVersionArn=version["solutionVersionArn"],
+        jobInput={"s3DataSource": {"path": "s3://demo-shop/segments/input.json"}},
+        jobOutput={"s3DataDestination": {"path": "s3://demo-shop/segments/out/"}},
+        roleArn="arn:aws:iam::000000000000:role/PersonalizeDemo",
+        numResults=20,
+    )["batchSegmentJobArn"]
+    done = wait_for(lambda: p.describe_batch_segment_job(batchSegmentJobArn=job), "batchSegmentJob")
+    assert done["status"] == "ACTIVE", done.get("failureReason")
+    (line,) = (folder / "out" / "input.json.out").read_text(encoding="utf-8").splitlines()
+    users = json.loads(line)["output"]["recommendedUsers"]
+    assert len(users) == 20
+    assert len(set(users) & clicked) >= 15, sorted(set(users) & clicked)
+
+
 def test_if_empty_on_a_seeded_engine_does_nothing(seeded: Seeded) -> None:
     before = _snapshot(seeded)
     code, output = _run(seeded.settings, if_empty=True)
@@ -476,7 +529,7 @@ def test_failure_midway_names_the_step_and_leaves_the_group(
         return data
 
     monkeypatch.setattr(demo_data, "generate", in_milliseconds)
-    monkeypatch.setattr(demo_shop, "PROGRESS_SECONDS", 0.0)  # a progress line on every poll
+    monkeypatch.setattr(waiting, "PROGRESS_SECONDS", 0.0)  # a progress line on every poll
     read = import_task.read_dataset_csv
 
     def slow_read(*args: Any, **kwargs: Any) -> Any:
@@ -489,16 +542,21 @@ def test_failure_midway_names_the_step_and_leaves_the_group(
     settings = Settings(data_dir=tmp_path / "data", lifecycle_seconds=0.0, worker_mode="thread")
     code, output = _run(settings)
     assert code == 2
-    # while it waited: what, in which state, for how long
+    # while it waited (the setup file's apply imports the bulk files): what, in which state,
+    # for how long
     assert re.search(
-        r"^\[ *[\d.]+s\] importing the bulk data: waiting \d+s so far for import of "
-        r"Interactions \(CREATE (PENDING|IN_PROGRESS)\)",
+        r"^\[ *[\d.]+s\] waiting \d+s so far for importing s3://demo-shop/interactions\.csv "
+        r"into datasets/demo-shop-interactions \(CREATE (PENDING|IN_PROGRESS)\)",
         output,
         re.MULTILINE,
     ), output
     failure = [line for line in output.splitlines() if line.startswith("demo:")]
     assert len(failure) == 2, output  # the cause on one line, then how to start over
-    assert failure[0].startswith("demo: failed while importing the bulk data: ")
+    assert re.match(
+        r"demo: failed while importing s3://demo-shop/(demo-eshop/)?interactions\.csv into "
+        r"datasets/demo-e?shop-interactions: CREATE FAILED: ",
+        failure[0],
+    ), failure[0]
     assert "milliseconds" in failure[0]
     assert "make clean-data && make run" in failure[1] and str(settings.data_dir) in failure[1]
     p = build_clients(settings).personalize

@@ -84,6 +84,12 @@ def test_ranges_are_checked_against_describe_algorithm(clients: Clients) -> None
         f"not a tunable hyperparameter of aws-user-personalization (tunable: {tunable})",
         "solutions[0].hpo.categorical_ranges[0].values[1]: must be one of true, false, not 'maybe'",
     ]
+    # a recipe with nothing to tune: performHPO would train with its defaults
+    popular = GOOD.replace(UP, 'recipe = "aws-popularity-count"\nperform_hpo = true')
+    assert account_problems(p, parse(popular)) == [
+        "solutions[0].perform_hpo: aws-popularity-count has no tunable hyperparameter "
+        "(DescribeAlgorithm)"
+    ]
     # a tunable hyperparameter in the list of another kind
     wrong_kind = tuned('{ continuous_ranges = [{ name = "bptt", min = 2.0, max = 8.0 }] }')
     assert account_problems(p, parse(wrong_kind)) == [

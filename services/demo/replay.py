@@ -1,0 +1,92 @@
+"""The demo's live traffic: a new collection (PutItems), new shoppers (PutUsers) and their
+sessions' clicks (PutEvents), each session starting with a list from the campaign of the
+shopper's arm of the demo's experiment (services.demo.experiment: popular vs personalised, with
+a planted lift). Events on items of that list carry its
+recommendationId and the list as their impression, so the metric attribution and the
+dashboard's offline-vs-online view can credit the campaign that showed them."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from services.demo import experiment, waiting
+from services.demo.data import DemoData
+from services.experiments.records import Arm
+from services.personalize.clients import Clients
+
+BATCH = 10  # PutEvents, PutItems and PutUsers take at most 10 records per call
+SHOWN = 10  # items per replayed recommendation list (the impression)
+
+
+def replay(
+    clients: Clients,
+    data: DemoData,
+    datasets: dict[str, str],
+    tracking_id: str,
+    split: list[Arm],
+    say: Callable[[str], None],
+) -> None:
+    """Send ``data``'s new items, new users and events; ``datasets``: dataset type -> ARN,
+    ``split``: the experiment's arms (a shopper's sessions ask the campaign of their arm; the
+    control arm's turned-away shoppers send no purchase). Raises botocore's errors as the calls
+    do."""
+    started = time.monotonic()
+    items = data.new_items.rename(columns=str.lower).rename(
+        columns={"item_id": "itemId", "creation_timestamp": "creationTimestamp"}
+    )
+    for chunk in _chunks(items.to_dict("records")):
+        clients.events.put_items(
+            datasetArn=datasets["Items"],
+            items=[{"itemId": r.pop("itemId"), "properties": json.dumps(r)} for r in chunk],
+        )
+    for chunk in _chunks(data.new_users.to_dict("records")):
+        clients.events.put_users(
+            datasetArn=datasets["Users"],
+            users=[
+                {"userId": r["USER_ID"], "properties": json.dumps({"segment": r["SEGMENT"]})}
+                for r in chunk
+            ],
+        )
+    calls = 0
+    sessions = data.events.groupby(["USER_ID", "SESSION_ID"], sort=False)
+    said = time.monotonic()
+    for n, ((user, session), frame) in enumerate(sessions):
+        if time.monotonic() - said >= waiting.PROGRESS_SECONDS:
+            said = time.monotonic()
+            say(
+                f"replaying shoppers' sessions: {n:,} of {sessions.ngroups:,} "
+                f"({said - started:.0f}s so far)"
+            )
+        arm = experiment.arm_of(user, split)
+        shown = clients.runtime.get_recommendations(
+            campaignArn=arm.target, userId=user, numResults=SHOWN
+        )
+        listed = [i["itemId"] for i in shown["itemList"]]
+        if not experiment.sends_purchases(user, arm):
+            frame = frame.loc[frame["EVENT_TYPE"] != "Purchase"]
+        rows = frame[["ITEM_ID", "EVENT_TYPE", "TIMESTAMP"]].itertuples(index=False)
+        for chunk in _chunks(list(rows)):
+            events = []
+            for item, event_type, ts in chunk:
+                event: dict[str, Any] = {"itemId": item, "eventType": event_type, "sentAt": int(ts)}
+                if item in listed:
+                    event["recommendationId"] = shown["recommendationId"]
+                    event["impression"] = listed
+                events.append(event)
+            clients.events.put_events(
+                trackingId=tracking_id, userId=user, sessionId=session, eventList=events
+            )
+            calls += 1
+    say(
+        f"sent {len(data.new_items):,} items, {len(data.new_users):,} users and "
+        f"{len(data.events):,} events ({calls:,} PutEvents calls) "
+        f"in {time.monotonic() - started:.1f}s"
+    )
+
+
+def _chunks(rows: list[Any], size: int = BATCH) -> Iterator[list[Any]]:
+    for start in range(0, len(rows), size):
+        yield rows[start : start + size]
