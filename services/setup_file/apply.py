@@ -478,7 +478,9 @@ class Applier:
             if self.progress_s is None or time.monotonic() - said < self.progress_s:
                 return
             said = time.monotonic()
-            running = ", ".join(f"{step} ({status})" for step, status in still)
+            running = ", ".join(
+                f"{step.removeprefix('waiting for ')} ({status})" for step, status in still
+            )
             self.say(f"waiting {waited:.0f}s so far for {running}")
 
         try:

@@ -4,7 +4,8 @@
 - ``plan FILE [--prune]``: what apply would do, per resource, in order, and its cost; calls
   only List*/Describe*.
 - ``apply FILE [--prune] [--yes]``: makes the plan's changes (services.setup_file.apply),
-  recorded in the audit log with the user. ``--prune`` deletes what the file lacks: it lists
+  recorded in the audit log with the user; one line per step, and every 30 s while it waits
+  a line naming what still runs and its status. ``--prune`` deletes what the file lacks: it lists
   it and asks to type ``yes`` (or takes ``--yes``); without a confirmation nothing is called.
 
 Exit codes: 0 done (plan: no change); 2 plan: changes to make, or a bad file or bad settings
@@ -38,6 +39,7 @@ from services.store.tables import Store
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD = 0, 1, 2
 EXIT_CHANGES = 2  # plan: there is something to apply
+PROGRESS_SECONDS = 30.0  # apply: a line at least this often while a level is waited for
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -110,7 +112,9 @@ def _apply(
     if deletes and not yes and not _confirmed(deletes):
         print("refused: nothing deleted and nothing changed (--yes deletes)", file=sys.stderr)
         return EXIT_FAILED
-    applier = Applier(p, setup, account, say=print, role_arn=settings.role_arn)
+    applier = Applier(
+        p, setup, account, say=print, role_arn=settings.role_arn, progress_s=PROGRESS_SECONDS
+    )
     actor = f"{getpass.getuser()} (cli)"
     try:
         done = audited_apply(Store.from_settings(settings), actor, str(path), applier, plan)

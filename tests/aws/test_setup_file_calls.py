@@ -3,6 +3,8 @@ each request checked against the service model by botocore's Stubber."""
 
 from __future__ import annotations
 
+import re
+
 from services.costs.pricing import prices_for
 from services.polling import Polling
 from services.setup_file.apply import Applier
@@ -512,3 +514,28 @@ categorical_ranges = [{ name = "recency_mask", values = [true, false] }]
         {"solutionArn": tuned},
     )
     assert _apply(aws, wanted, _account(current)) == ["filters/no-views", "solutions/tuned"]
+
+
+def test_apply_says_what_it_still_waits_for(aws: AwsStubs) -> None:
+    aws.respond("personalize", "list_schemas", {"schemas": []}, {})
+    aws.respond("personalize", "list_dataset_groups", {"datasetGroups": []}, {})
+    aws.respond("personalize", "create_dataset_group", {"datasetGroupArn": GROUP}, {"name": "shop"})
+    for status in ("CREATE PENDING", "CREATE IN_PROGRESS", "ACTIVE"):
+        aws.respond(
+            "personalize",
+            "describe_dataset_group",
+            {"datasetGroup": {"status": status}},
+            {"datasetGroupArn": GROUP},
+        )
+    p = aws.client("personalize")
+    setup = parse('version = 1\n[[dataset_groups]]\nname = "shop"\n')
+    account = read_account(p)
+    plan = make_plan(setup, account, prices_for("us-east-1"))
+    lines: list[str] = []
+    applier = Applier(p, setup, account, polling=Polling(0.0, 5.0), say=lines.append, progress_s=0)
+    assert applier.apply(plan) == ["dataset_groups/shop"]
+    assert lines[0] == "creating dataset_groups/shop"
+    assert [re.sub(r"\d+s", "Ns", line) for line in lines[1:]] == [
+        "waiting Ns so far for dataset_groups/shop (CREATE PENDING)",
+        "waiting Ns so far for dataset_groups/shop (CREATE IN_PROGRESS)",
+    ]
