@@ -15,6 +15,7 @@ import pytest
 from services.local.wire.operations import operations
 from services.local.wire.protocol import CONTROL
 from tests.local.refusals import TRANSPORTS, World, refused
+from tests.local.workspace import wait_for
 
 
 def _tags(n: int, prefix: str = "k") -> list[dict[str, str]]:
@@ -201,3 +202,38 @@ def test_the_walk_covers_tagged_creates() -> None:
     """The list the first test walks is botocore's, not a hand-kept one."""
     names = _tagged_creates()
     assert {"CreateDatasetGroup", "CreateCampaign", "CreateSolutionVersion"} <= set(names)
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+def test_resources_that_take_no_tags_are_refused(world: World, transport: str) -> None:
+    """Schemas and recipes are not on the guide's list of taggable resources (CreateSchema
+    takes no tags): TagResource, UntagResource and ListTagsForResource refuse them. A dataset
+    export job is on it: its tags are listed."""
+    w = world.over(transport)
+    p = w.clients.personalize
+    tags = [{"tagKey": "team", "tagValue": "shop"}]
+    recipe = "arn:aws:personalize:::recipe/aws-popularity-count"
+    for arn in (w.ws["schema"], recipe):
+        refused(
+            w,
+            "InvalidInputException",
+            lambda a=arn: p.tag_resource(resourceArn=a, tags=tags),
+            "cannot be tagged",
+        )
+        refused(
+            w,
+            "InvalidInputException",
+            lambda a=arn: p.untag_resource(resourceArn=a, tagKeys=["team"]),
+            "cannot be tagged",
+        )
+        refused(
+            w,
+            "InvalidInputException",
+            lambda a=arn: p.list_tags_for_resource(resourceArn=a),
+            "cannot be tagged",
+        )
+    export = dict(_create_requests(w)["CreateDatasetExportJob"], jobName=f"tagged-{transport}")
+    arn = p.create_dataset_export_job(**export, tags=tags)["datasetExportJobArn"]
+    assert p.list_tags_for_resource(resourceArn=arn)["tags"] == tags
+    # the job ends before the next test compares the stored state around its refusals
+    wait_for(lambda: p.describe_dataset_export_job(datasetExportJobArn=arn), "datasetExportJob")

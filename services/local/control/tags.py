@@ -9,6 +9,15 @@ of 1–128 and a value of 0–256 characters from letters, numbers, separators a
 - @`` (botocore's ``TagKey``/``TagValue`` patterns, checked by the wire validation); a key
 once per resource; keys and values that begin with ``aws:`` are reserved for AWS. UntagResource
 takes at most 50 keys (TooManyTagKeysException, "50 tag keys per resource").
+
+Which resources take tags: the guide's list ("You can add tags to the following types of
+Amazon Personalize resources": batch inference and batch segment jobs, campaigns, datasets,
+dataset groups, dataset import and export jobs, event trackers, filters, recommenders,
+solutions, solution versions), plus data deletion jobs, whose CreateDataDeletionJob takes
+``tags`` in botocore's model. Schemas, metric attributions and recipes are not on it
+(CreateSchema and CreateMetricAttribution take no ``tags``): the three operations refuse
+their ARNs with InvalidInputException (HTTP 400), the error botocore's model gives them for a
+request they cannot act on, rather than store tags AWS would never keep.
 """
 
 from __future__ import annotations
@@ -21,6 +30,21 @@ from services.local.errors import InvalidInput, ResourceNotFound, TooManyTagKeys
 
 MAX_TAGS = 50
 RESERVED_PREFIX = "aws:"
+TAGGABLE = {
+    "batch-inference-job": "Batch inference job",
+    "batch-segment-job": "Batch segment job",
+    "campaign": "Campaign",
+    "data-deletion-job": "Data deletion job",
+    "dataset": "Dataset",
+    "dataset-export-job": "Dataset export job",
+    "dataset-group": "Dataset group",
+    "dataset-import-job": "Dataset import job",
+    "event-tracker": "Event tracker",
+    "filter": "Filter",
+    "recommender": "Recommender",
+    "solution": "Solution",
+    "solution-version": "Solution version",
+}
 
 
 def check_tags(tags: list[dict[str, str]]) -> None:
@@ -48,12 +72,23 @@ def check_tags(tags: list[dict[str, str]]) -> None:
 
 
 def _doc(res: Any, arn: str) -> dict[str, Any]:
+    """The stored document of the taggable resource ``arn``.
+
+    Raises:
+        InvalidInput: not a Personalize resource ARN, or one of a type that takes no tags.
+        ResourceNotFound: no such resource.
+    """
     kind = kind_of(arn)
-    if kind not in LABELS:
+    if kind not in TAGGABLE:
+        if kind in LABELS:
+            raise InvalidInput(
+                f"{LABELS[kind]}s cannot be tagged; tags are for "
+                f"{', '.join(label.lower() + 's' for label in TAGGABLE.values())}."
+            )
         raise InvalidInput(f"resourceArn '{arn}' is not a Personalize resource ARN.")
     doc = res.find(arn)
     if doc is None:
-        raise ResourceNotFound(f"{LABELS[kind]} {arn} does not exist.")
+        raise ResourceNotFound(f"{TAGGABLE[kind]} {arn} does not exist.")
     return doc
 
 
