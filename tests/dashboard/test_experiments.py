@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -18,6 +19,12 @@ from services.store.tables import Store
 from tests.dashboard.conftest import Seeded, app_at, viewer_at
 from tests.dashboard.rendered import shown
 from tests.dashboard.test_aws_mode import aws_pages  # noqa: F401 (a fixture)
+from tests.dashboard.test_korean_pages import (  # vocabulary: a fixture
+    english_words,
+    korean_page,
+    visible_strings,
+    vocabulary,  # noqa: F401
+)
 from tests.experiments.traffic import send_traffic
 
 PAGE = "pages/experiments.py"
@@ -172,3 +179,41 @@ def test_on_aws_the_page_says_where_per_arm_metrics_are(
     # no outcomes are read, but the experiment can still be ended (here by nobody: on AWS
     # without configured access everybody is a viewer)
     assert at.button(key=f"experiment_stop_{experiment.id}_button").disabled
+
+
+def test_the_report_and_its_actions_read_in_korean(
+    seeded: Seeded,
+    vocabulary: tuple[re.Pattern[str], set[str]],  # noqa: F811
+) -> None:
+    experiment = _start(seeded, "x-1")
+    clients = build_clients(Settings.from_env())
+    send_traffic(
+        clients, seeded.tracking_id, experiment, [f"shopper-{n}" for n in range(200)], ITEMS,
+        base_rate=0.1, lift=3.0, at=int(time.time()) - 3_600,
+    )  # fmt: skip
+    at = korean_page(PAGE)
+    assert not at.exception, [e.value for e in at.exception]
+    data, kept = vocabulary
+    strings = list(visible_strings(at))
+    assert any("앞섭니다" in text for _where, text in strings)  # the verdict drew, in Korean
+    english = {
+        (where, text): words
+        for where, text in strings
+        if (words := english_words(text, data, kept))
+    }
+    assert not english, english
+
+
+def test_the_operator_stops_an_experiment(seeded: Seeded, facade: PersonalizeService) -> None:
+    experiment = _start(seeded, "stop-ab")
+    served = facade.describe_campaign(seeded.up_campaign)
+    at = app_at(PAGE)
+    stop = f"experiment_stop_{experiment.id}"
+    at.button(key=f"{stop}_button").click().run()
+    at.button(key=f"{stop}_confirm").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    stopped = _store().get(experiment.id)
+    assert stopped.status == "stopped" and stopped.winner is None
+    assert [r.result for r in _audit("stop_experiment")] == ["ok"]
+    assert facade.describe_campaign(seeded.up_campaign) == served  # nothing else changed
+    assert f"{stop}_button" not in [b.key for b in at.button]  # a stopped one has no actions
