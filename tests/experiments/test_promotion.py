@@ -76,13 +76,19 @@ def _campaign(
     stubs.respond("personalize", "describe_campaign", {"campaign": doc}, {"campaignArn": arn})
 
 
+def _b_serves_its_version_and_a(stubs: AwsStubs, a_update: dict[str, Any] | None) -> None:
+    """Queue Describe answers: B's campaign serves VERSION_B, A's VERSION_A (with its last
+    update ``a_update``)."""
+    _campaign(stubs, CAMPAIGN_B, VERSION_B)
+    _campaign(stubs, CAMPAIGN_A, VERSION_A, a_update)
+
+
 def test_the_losers_campaign_is_updated_to_the_winners_version(
     aws: tuple[PersonalizeService, AwsStubs], store: ExperimentStore
 ) -> None:
     service, stubs = aws
     experiment = _experiment(store)
-    _campaign(stubs, CAMPAIGN_B, VERSION_B)
-    _campaign(stubs, CAMPAIGN_A, VERSION_A)
+    _b_serves_its_version_and_a(stubs, None)
     stubs.respond(
         "personalize",
         "update_campaign",
@@ -99,9 +105,9 @@ def test_a_busy_campaign_stops_the_promotion_before_anything_changes(
 ) -> None:
     service, stubs = aws
     experiment = _experiment(store)
-    _campaign(stubs, CAMPAIGN_B, VERSION_B)
-    busy = {"solutionVersionArn": VERSION_A, "status": "CREATE IN_PROGRESS"}
-    _campaign(stubs, CAMPAIGN_A, VERSION_A, busy)
+    _b_serves_its_version_and_a(
+        stubs, {"solutionVersionArn": VERSION_A, "status": "CREATE IN_PROGRESS"}
+    )
     with pytest.raises(ExperimentRefused, match="being updated already"):
         promote(service, store, experiment, "B")  # no UpdateCampaign is queued: none is sent
     assert store.get(experiment.id).status == RUNNING
