@@ -7,15 +7,22 @@ root, so under root (CI containers) the server runs as the package's ``postgres`
 
 Durability is switched off (``fsync``, ``synchronous_commit``, ``full_page_writes``): the data
 is thrown away, and the tests measure behaviour, not crash safety.
+
+A killed test run (``kill -9`` of pytest or of an xdist worker) cannot stop its server, so a
+watchdog (tests/watchdog.py) ends the postmaster and deletes its folder when the test process is
+gone; a folder left all the same (the watchdog killed too) is deleted by the next run's first
+server (``remove_stale``), its postmaster stopped if it still runs.
 """
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import itertools
 import os
 import pwd
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -23,8 +30,13 @@ from pathlib import Path
 from typing import Any
 
 from tests.local.server import free_port
+from tests.watchdog import alive, end, guard
 
 SUPERUSER = "postgres"
+PREFIX = "pgtest-"
+OWNER = "owner.pid"  # the pid of the test process that made the folder
+# PostgreSQL's immediate shutdown: the postmaster ends its backends and exits at once.
+STOP_SIGNAL = signal.SIGQUIT
 
 
 def binaries() -> Path | None:
@@ -39,6 +51,37 @@ def binaries() -> Path | None:
     return Path(versions[-1]).parent if versions else None
 
 
+def postmaster_pid(data: Path) -> int | None:
+    """The pid in ``data/postmaster.pid`` if that process is the postmaster of ``data`` (its
+    command line names the folder, so a pid reused by another process is not taken for it)."""
+    try:
+        pid = int((data / "postmaster.pid").read_text().split("\n", 1)[0])
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except (OSError, ValueError):
+        return None
+    return pid if os.fsencode(str(data)) in cmdline and alive(pid) else None
+
+
+def remove_stale(tmp: Path) -> list[Path]:
+    """Delete the server folders in ``tmp`` whose test process is gone (stopping a postmaster
+    that still runs there); folders of live test processes, and folders without an owner
+    file, are left alone. Returns the folders deleted."""
+    removed = []
+    for root in tmp.glob(f"{PREFIX}*"):
+        try:
+            owner = int((root / OWNER).read_text())
+        except (OSError, ValueError):
+            continue
+        if alive(owner):
+            continue
+        pid = postmaster_pid(root / "data")
+        if pid is not None:
+            end(pid, STOP_SIGNAL)
+        shutil.rmtree(root, ignore_errors=True)
+        removed.append(root)
+    return removed
+
+
 def in_ci() -> bool:
     """True on a CI runner (``CI`` set, as ``.ci/run`` and CI services do)."""
     return os.environ.get("CI", "").lower() not in ("", "0", "false", "no")
@@ -49,11 +92,14 @@ class PostgresServer:
 
     def __init__(self, bin_dir: Path) -> None:
         self.bin_dir = bin_dir
-        self.root = Path(tempfile.mkdtemp(prefix="pgtest-"))
+        remove_stale(Path(tempfile.gettempdir()))
+        self.root = Path(tempfile.mkdtemp(prefix=PREFIX))
+        (self.root / OWNER).write_text(str(os.getpid()))
         self.data = self.root / "data"
         self.port = 0
         self._names = itertools.count(1)
         self._run_as: dict[str, Any] = {}
+        self._watchdog: subprocess.Popen[bytes] | None = None
         if os.geteuid() == 0:
             try:
                 owner = pwd.getpwnam("postgres")
@@ -122,6 +168,10 @@ class PostgresServer:
                     options,
                     timeout=90,
                 )
+                pid = postmaster_pid(self.data)
+                if pid is None:
+                    raise RuntimeError(f"no postmaster runs for {self.data} after pg_ctl start")
+                self._watchdog = guard(pid, STOP_SIGNAL, [self.root])
                 return self
             except RuntimeError as err:
                 last = err
@@ -135,6 +185,11 @@ class PostgresServer:
             if (self.data / "postmaster.pid").exists():
                 self._run("pg_ctl", "stop", "-m", "fast", "-w", "-D", str(self.data), timeout=60)
         finally:
+            if self._watchdog is not None:
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    # it exits once the postmaster is gone; if the stop failed, it ends the
+                    # postmaster when this process exits
+                    self._watchdog.wait(timeout=10)
             shutil.rmtree(self.root, ignore_errors=True)
 
     def url(self, database: str = "postgres") -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -17,6 +18,7 @@ import pytest
 
 from tests.dashboard.conftest import Seeded, seed_workspace
 from tests.local.server import free_port
+from tests.watchdog import guard
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -93,6 +95,7 @@ def served_dashboard(data_dir: Path, log: Path, *extra_args: str) -> Iterator[st
     ]
     with log.open("wb") as out:
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    dog = guard(proc.pid, signal.SIGTERM)  # a killed test run ends the server too
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_healthy(url, proc, log, timeout=60)
@@ -103,6 +106,8 @@ def served_dashboard(data_dir: Path, log: Path, *extra_args: str) -> Iterator[st
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+            proc.wait(timeout=10)
+        dog.wait(timeout=10)
 
 
 @pytest.fixture(scope="session")

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from pathlib import Path
+
+from tests.watchdog import guard
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -30,6 +33,7 @@ class EngineServer:
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", **env}
         self.proc: subprocess.Popen[bytes] | None = None
+        self._watchdog: subprocess.Popen[bytes] | None = None
         self.log = data_dir.parent / f"server-{self.port}.log"
 
     def start(self, timeout: float = 30) -> EngineServer:
@@ -52,6 +56,7 @@ class EngineServer:
             self.proc = subprocess.Popen(
                 cmd, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT
             )
+        self._watchdog = guard(self.proc.pid, signal.SIGTERM)  # a killed test run ends it too
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -69,6 +74,7 @@ class EngineServer:
         if self.proc is not None and self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait(timeout=10)
+        self._reap_watchdog()
 
     def stop(self) -> None:
         """Stop the server politely, then firmly."""
@@ -79,3 +85,10 @@ class EngineServer:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait(timeout=10)
+        self._reap_watchdog()
+
+    def _reap_watchdog(self) -> None:
+        """The watchdog exits once the server is gone (within half a second)."""
+        if self._watchdog is not None:
+            self._watchdog.wait(timeout=10)
+            self._watchdog = None
