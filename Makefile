@@ -9,7 +9,7 @@ DATA_DIR ?= $(or $(PERSONALIZE_DATA_DIR),.data)
 export OPENBLAS_NUM_THREADS ?= 1
 export AWS_EC2_METADATA_DISABLED := true
 
-.PHONY: run test lint format messages serve demo bench bench-seed clean clean-data
+.PHONY: run test lint format messages screenshots serve demo bench bench-seed clean clean-data
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -44,6 +44,11 @@ messages: $(STAMP)
 		--project=personalize-dashboard -o services/i18n/messages.pot dashboard services
 	$(PY) -m babel.messages.frontend update --no-fuzzy-matching --no-wrap --ignore-obsolete \
 		-i services/i18n/messages.pot -d services/i18n/locale -D messages
+
+# Every page of the demo shop in English (docs/screenshots/) and Korean (docs/screenshots/ko/),
+# with the rule playground; stops on an exception, a broken picture or a request off 127.0.0.1.
+screenshots: $(STAMP)
+	$(PY) scripts/screenshots.py
 
 serve: $(STAMP)
 	$(PY) -m services.local serve --host 127.0.0.1 --port $(PORT) --data-dir $(DATA_DIR)
