@@ -39,6 +39,7 @@ from services.evaluation.online_metrics import (
     OnlineView,
     deployed,
     online_report,
+    switch_times,
     window_now,
 )
 from services.evaluation.online_source import attribution_source
@@ -288,7 +289,7 @@ def _online_reports(group_arn: str) -> list[OnlineView]:
             requests,
             problem,
         )
-        found.append(OnlineView(report, serving, offline))
+        found.append(OnlineView(report, serving, offline, switch_times(campaigns, start, end)))
     return found
 
 

@@ -295,8 +295,30 @@ def deployed(
 
 @dataclass(frozen=True)
 class OnlineView:
-    """What the page draws for one attribution: its report and ``deployed``'s two maps."""
+    """What the page draws for one attribution: its report, ``deployed``'s two maps and
+    ``switch_times``."""
 
     report: OnlineReport
     serving: Mapping[str, str | None]
     offline: Mapping[str, Mapping[str, float]]
+    switches: Mapping[str, datetime] = field(default_factory=dict)
+
+
+def switch_times(
+    campaigns: Sequence[Campaign], start: datetime, end: datetime
+) -> dict[str, datetime]:
+    """When each campaign began serving the version it serves now, where that fell inside
+    ``[start, end)``: the completion of its latest UpdateCampaign that reached ACTIVE with a
+    version (DescribeCampaign ``latestCampaignUpdate``; an update of the minimum TPS alone
+    that names the same version is taken for one too). Figures before it were earned by an
+    earlier version; Personalize keeps no older history."""
+    found = {}
+    for c in campaigns:
+        update = c.pending_update
+        if update is None or update.status != "ACTIVE" or update.updated is None:
+            continue
+        if not update.solution_version_arn or update.solution_version_arn != c.solution_version_arn:
+            continue
+        if start <= update.updated < end:
+            found[c.arn] = update.updated
+    return found

@@ -4,7 +4,7 @@ results")."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -20,8 +20,14 @@ from services.evaluation.online_metrics import (
     online_table,
     periodic_values,
     read_bulk_reports,
+    switch_times,
 )
-from services.personalize.models import AttributedMetric, MetricAttribution
+from services.personalize.models import (
+    AttributedMetric,
+    Campaign,
+    CampaignUpdate,
+    MetricAttribution,
+)
 
 R = "arn:aws:personalize:us-west-2:acctNum:recommender"
 R1, R2 = f"{R}/recommender1Name", f"{R}/recommender2Name"
@@ -105,3 +111,30 @@ def test_no_s3_path_means_no_bulk_rows(tmp_path: Path) -> None:
     assert read_bulk_reports(LocalObjects(tmp_path), cloudwatch_only, START, END).empty
     report = OnlineReport(cloudwatch_only, (WATCHES,), empty_points(), START, END)
     assert online_table(report, {}, {}).empty
+
+
+def test_a_campaign_switch_is_its_latest_active_update_to_the_version_it_serves() -> None:
+    c = "arn:aws:personalize:us-east-1:1:campaign"
+    at = datetime(2022, 10, 28, 9, tzinfo=UTC)
+    update = CampaignUpdate("ACTIVE", solution_version_arn="v2", updated=at)
+    campaigns = [
+        Campaign(f"{c}/switched", "switched", "ACTIVE", "v2", pending_update=update),
+        # still updating: v1 serves, no switch yet
+        Campaign(
+            f"{c}/updating",
+            "updating",
+            "ACTIVE",
+            "v1",
+            pending_update=CampaignUpdate("CREATE IN_PROGRESS", "v2", updated=at),
+        ),
+        Campaign(f"{c}/never", "never", "ACTIVE", "v1"),
+        # switched before the window opened
+        Campaign(
+            f"{c}/earlier",
+            "earlier",
+            "ACTIVE",
+            "v2",
+            pending_update=CampaignUpdate("ACTIVE", "v2", updated=START - timedelta(days=1)),
+        ),
+    ]
+    assert switch_times(campaigns, START, END) == {f"{c}/switched": at}

@@ -115,9 +115,14 @@ def show_offline_vs_online(
                 name=source_label(str(source), None),
             )
         )
+    for source, since in view.switches.items():
+        if source in set(values["source"]):
+            fig.add_vline(x=since, line_dash="dot", line_color="grey")
     currency = report.currencies.get(metric)
     fig.update_layout(
-        title=_("Attributed {metric} per hour").format(metric=metric),
+        title=_(
+            "Attributed {metric} per hour (dotted: a campaign starts serving its current version)"
+        ).format(metric=metric),
         yaxis_title=f"{metric} ({currency})" if currency else metric,
         height=360,
         margin={"t": 50, "b": 10, "l": 10, "r": 10},
