@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import delete
@@ -205,17 +206,23 @@ def _check_dependants(res: Resources, doc: dict[str, Any]) -> None:
                 )
 
 
-def _before_delete(engine: EngineContext, res: Resources, arn: str, doc: dict[str, Any]) -> None:
+def _before_delete(
+    engine: EngineContext, res: Resources, arn: str, doc: dict[str, Any]
+) -> list[str]:
     _check_dependants(res, doc)
     table = DATA_TABLES[doc["datasetType"]]
     res.conn.execute(delete(table).where(table.c.group_arn == doc["datasetGroupArn"]))
-    engine.bulk.drop(res.conn, doc["datasetGroupArn"], doc["datasetType"])
+    dropped = engine.bulk.drop(res.conn, doc["datasetGroupArn"], doc["datasetType"])
     for job in res.all("dataset-import-job", parent=arn):
         res.remove(job["datasetImportJobArn"])
+    return [str(p) for p in dropped]
 
 
 def _after_delete(engine: EngineContext, arn: str, removed: list[str]) -> None:
-    # dataset/<group name>/<TYPE>: its bulk files are unregistered; delete them from disk
+    # The files the delete unregistered go at once: the sweep below leaves the file of an
+    # import whose job row still says running for a moment after the import became ACTIVE.
+    engine.bulk.remove([Path(p) for p in removed])
+    # dataset/<group name>/<TYPE>: any other unregistered file of it (an orphan) goes too
     _, group_name, kind = arn.rsplit("/", 2)
     group = engine.arns.make("dataset-group", group_name)
     engine.bulk.sweep(engine.read_db, group, DATASET_TYPES[kind.lower()])

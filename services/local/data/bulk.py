@@ -26,9 +26,11 @@ import re
 import time
 import uuid
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import sqlalchemy as sa
@@ -49,6 +51,8 @@ ID_COLUMN = {"Items": "ITEM_ID", "Users": "USER_ID", "Actions": "ACTION_ID"}
 _RETRIES = 3  # a FULL import may replace the files a reader just listed; list again
 _OWNER = re.compile(r"^job(\d+)-")
 _SUFFIXES = (".parquet", ".part")
+# an Interactions import of at least twice this many rows is written as one file per core
+PART_ROWS = 1_000_000
 
 
 # built once: GetRecommendations asks for a group's version on every request, and building the
@@ -109,6 +113,50 @@ class BulkStore:
             part.unlink(missing_ok=True)
             raise
         return StagedFile(group_arn, dataset_type, path, table.num_rows)
+
+    def stage_parts(
+        self,
+        group_arn: str,
+        dataset_type: str,
+        table: pa.Table,
+        *,
+        job: int | None = None,
+        parts: int | None = None,
+    ) -> list[StagedFile]:
+        """``stage`` for a large Interactions table: ``parts`` files (by default one per core
+        when the table has at least ``PART_ROWS`` rows per file, else one), written at once,
+        each holding whole users (a user's history stays one slice of one file). Any other
+        table is one file.
+
+        Raises:
+            StorageFault: a file cannot be written; none of the files is left behind.
+        """
+        if parts is None:
+            parts = min(os.cpu_count() or 1, table.num_rows // PART_ROWS)
+        if dataset_type != "Interactions" or parts < 2 or table.num_rows < 2:
+            return [self.stage(group_arn, dataset_type, table, job=job)]
+        table = _grouped_by_user(table)
+        _, codes = dictionary_codes(table.column("USER_ID"))
+        n = table.num_rows
+        # each part starts where a user does (codes ascend once grouped)
+        starts = np.searchsorted(codes, codes[[n * k // parts for k in range(1, parts)]])
+        cuts = [0, *sorted({int(c) for c in starts if 0 < c < n}), n]
+        slices = [table.slice(a, b - a) for a, b in zip(cuts, cuts[1:], strict=False)]
+        with ThreadPoolExecutor(max_workers=len(slices)) as pool:  # the writer frees the GIL
+            futures = [
+                pool.submit(self.stage, group_arn, dataset_type, part, job=job) for part in slices
+            ]
+        staged, failed = [], None
+        for future in futures:
+            try:
+                staged.append(future.result())
+            except BaseException as err:  # noqa: BLE001 (re-raised below, after clean-up)
+                failed = failed or err
+        if failed is not None:
+            for done in staged:
+                self.discard(done)
+            raise failed
+        return staged
 
     def discard(self, staged: StagedFile) -> None:
         """Delete a staged file that will not be committed."""

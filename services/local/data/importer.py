@@ -26,8 +26,11 @@ from __future__ import annotations
 import csv
 import difflib
 import io
+import itertools
+import os
 import re
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,6 +55,8 @@ _ID_FIELDS = {
     "Action_Interactions": ("USER_ID", "ACTION_ID"),
 }
 _HEADER_PREFIX = 1 << 20  # bytes; far more than any header
+# a quoted file from this size is parsed in pieces on every core (``_parse_pieces``)
+PARALLEL_PARSE_BYTES = 8 << 20
 
 
 @dataclass(frozen=True)
@@ -239,27 +244,96 @@ def _column_hint(col: str, names: tuple[str, ...]) -> str:
 
 
 def _parse(data: bytes, header: list[str], locate: _Locator) -> pa.Table:
+    # Quoted values may span lines (textual fields); only pay for that when the file has
+    # quotes at all. Without it, pyarrow's parallel reader may silently drop or split a row
+    # whose quoted value crosses one of its read blocks; with it, pyarrow reads serially, so
+    # a large quoted file is read in pieces on every core instead (``_parse_pieces``).
+    quoted = b'"' in data
     try:
-        return pa_csv.read_csv(
-            io.BytesIO(data),
-            parse_options=pa_csv.ParseOptions(
-                # Quoted values may span lines (textual fields); only pay for that when the
-                # file has quotes at all. Without it, pyarrow's parallel reader may silently
-                # drop or split a row whose quoted value crosses one of its read blocks.
-                newlines_in_values=b'"' in data,
-                ignore_empty_lines=True,
-            ),
-            convert_options=pa_csv.ConvertOptions(
-                column_types=dict.fromkeys(header, pa.string()),
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-                check_utf8=True,
-            ),
-        )
+        if quoted and len(data) >= PARALLEL_PARSE_BYTES:
+            table = _parse_pieces(data, header)
+            if table is not None:
+                return table
+        return _read_csv(data, header, quoted=quoted)
     except pa.ArrowInvalid as err:
         _decode(data)  # invalid UTF-8 is named with its byte offset and line
         _diagnose(locate.text(), len(header))
         raise ImportFailed(f"the file is not a valid CSV: {err}") from err
+
+
+def _read_csv(
+    data: bytes | memoryview, header: list[str], *, quoted: bool, names: bool = False
+) -> pa.Table:
+    """pyarrow's parse of ``data``, every column a string; ``names``: ``data`` starts at a
+    record after the header and its columns are ``header``."""
+    return pa_csv.read_csv(
+        pa.BufferReader(pa.py_buffer(data)),  # no copy of the bytes (a piece is a view)
+        read_options=pa_csv.ReadOptions(
+            column_names=header if names else None, use_threads=not quoted
+        ),
+        parse_options=pa_csv.ParseOptions(newlines_in_values=quoted, ignore_empty_lines=True),
+        convert_options=pa_csv.ConvertOptions(
+            column_types=dict.fromkeys(header, pa.string()),
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+            check_utf8=True,
+        ),
+    )
+
+
+def _parse_pieces(data: bytes, header: list[str], n: int | None = None) -> pa.Table | None:
+    """A quoted file read as ``n`` pieces (one per core), each starting right after a line break;
+    the pieces' tables in order, or None when a piece may not have started at a record (the
+    caller then reads the file whole).
+
+    Why the result is the whole file's read. The first piece starts where the file does. A
+    piece that starts at a record is read exactly as the whole file's read reads those bytes,
+    and ends right after a line break; if pyarrow is outside quotes there, that line break
+    ended a record, so the next piece starts at one too. If pyarrow is inside quotes there (a
+    quoted value crosses the cut), it keeps every byte to the end of the piece in that value
+    (an unterminated quote is not an error to pyarrow), so the piece's last value ends with
+    the line break, or the piece's last row is short and pyarrow refuses it. A piece whose
+    last value ends with a line break, or that pyarrow refuses, makes the reading start over
+    whole: it may be a cut inside quotes (or a value that ends with a line break, which is
+    rare and read correctly by the whole read). Byte offsets in a line break never fall
+    inside a UTF-8 character, so each piece's UTF-8 check is the file's.
+    """
+    if n is None:
+        n = max(1, min(os.cpu_count() or 1, len(data) // (PARALLEL_PARSE_BYTES // 2)))
+    cuts = [0]
+    for k in range(1, n):
+        cut = data.find(b"\n", max(cuts[-1], len(data) * k // n)) + 1
+        if 0 < cut < len(data):
+            cuts.append(cut)
+    cuts.append(len(data))
+    view = memoryview(data)
+    pieces = [view[a:b] for a, b in itertools.pairwise(cuts)]
+    if len(pieces) < 2:
+        return None
+
+    def read(k: int) -> pa.Table | None:
+        try:
+            return _read_csv(pieces[k], header, quoted=True, names=k > 0)
+        except pa.ArrowInvalid:
+            return None
+
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        tables = list(pool.map(read, range(len(pieces))))
+    for table in tables[:-1]:
+        if table is None or (table.num_rows and _ends_with_line_break(table)):
+            return None
+    if tables[-1] is None:
+        return None
+    try:
+        return pa.concat_tables(tables)
+    except pa.ArrowInvalid:  # the first piece's header read differently: read it whole
+        return None
+
+
+def _ends_with_line_break(table: pa.Table) -> bool:
+    """Whether the last row's last value ends with a line break (see ``_parse_pieces``)."""
+    last = table.column(table.num_columns - 1)[-1].as_py()
+    return isinstance(last, str) and last.endswith(("\n", "\r"))
 
 
 def _diagnose(text: str, width: int) -> None:

@@ -59,8 +59,8 @@ def run_import(engine: EngineContext, arn: str, ctx: JobContext) -> None:
     group = dataset["datasetGroupArn"]
     # The rows go to a Parquet file first, outside any transaction; one short transaction
     # then makes it visible, so readers and other writers never wait on a big import.
-    try:
-        staged = engine.bulk.stage(group, kind, table, job=ctx.job_id)
+    try:  # a large Interactions file is written as one file per core, at once
+        staged = engine.bulk.stage_parts(group, kind, table, job=ctx.job_id)
     except StorageFault as err:  # a full disk or a folder not writable: nothing was kept
         end_job(engine, arn, FAILED, err.message)
         return
@@ -71,7 +71,9 @@ def run_import(engine: EngineContext, arn: str, ctx: JobContext) -> None:
         report = _publish_attribution(engine, arn, group, table, doc["importMode"])
     try:
         with engine.tx() as res:
-            replaced = engine.bulk.commit(res.conn, staged, full=doc["importMode"] == "FULL")
+            replaced = engine.bulk.commit(res.conn, staged[0], full=doc["importMode"] == "FULL")
+            for part in staged[1:]:
+                engine.bulk.commit(res.conn, part, full=False)
             if kind in _PUT_TABLES:
                 _drop_put_rows(res, group, kind, table)
             job = res.find(arn)
@@ -86,7 +88,8 @@ def run_import(engine: EngineContext, arn: str, ctx: JobContext) -> None:
                 res.save(dataset["datasetArn"], ds)
             bump_data_version(res, group)
     except BaseException:
-        engine.bulk.discard(staged)
+        for part in staged:
+            engine.bulk.discard(part)
         if report is not None:
             report.unlink(missing_ok=True)
         raise
