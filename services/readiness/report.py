@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from typing import Any, Literal
 
@@ -13,6 +13,22 @@ import pyarrow as pa
 Severity = Literal["error", "warning", "info"]
 SEVERITY_ORDER: Mapping[str, int] = {"error": 0, "warning": 1, "info": 2}
 DATASET_TYPES = ("interactions", "items", "users")
+
+
+def _json_fields(value: Any) -> dict[str, Any]:
+    """Every field of the dataclass ``value``, in order, JSON-ready: tuples as lists,
+    mappings as dicts, times as ISO 8601 text."""
+    out: dict[str, Any] = {}
+    for f in fields(value):
+        v = getattr(value, f.name)
+        if isinstance(v, tuple):
+            v = list(v)
+        elif isinstance(v, Mapping):
+            v = dict(v)
+        elif isinstance(v, datetime):
+            v = v.isoformat()
+        out[f.name] = v
+    return out
 
 
 @dataclass(frozen=True)
@@ -39,15 +55,7 @@ class Finding:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready dict."""
-        return {
-            "code": self.code,
-            "severity": self.severity,
-            "title": self.title,
-            "detail": self.detail,
-            "fix": self.fix,
-            "rows": list(self.rows),
-            "column": self.column,
-        }
+        return _json_fields(self)
 
 
 def sort_findings(findings: Iterable[Finding]) -> tuple[Finding, ...]:
@@ -72,18 +80,7 @@ class Summary:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready dict (times as ISO 8601)."""
-        return {
-            "rows": self.rows,
-            "users": self.users,
-            "items": self.items,
-            "event_types": dict(self.event_types),
-            "time_min": self.time_min.isoformat() if self.time_min else None,
-            "time_max": self.time_max.isoformat() if self.time_max else None,
-            "interactions_after_filter": self.interactions_after_filter,
-            "users_with_two_or_more": self.users_with_two_or_more,
-            "single_interaction_user_share": self.single_interaction_user_share,
-            "single_interaction_item_share": self.single_interaction_item_share,
-        }
+        return _json_fields(self)
 
 
 def empty_events_per_day() -> pd.Series:
