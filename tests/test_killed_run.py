@@ -1,10 +1,10 @@
 """A killed test run leaves no server behind (issue #25).
 
 Each test runs a child pytest that starts a server the way the suites do (tests/postgres.py's
-PostgreSQL, tests/e2e's ``streamlit run``) and then sleeps; the child is killed with SIGKILL, as
-a hung run or an xdist worker is, so none of its cleanup runs. The server's port must close,
-and PostgreSQL's folder go, within ``BOUND_SECONDS`` (the watchdog polls twice a second and
-gives a server ``GRACE_SECONDS`` before SIGKILL). A control kills the watchdog too: the server
+PostgreSQL, tests/e2e's ``streamlit run``) and then sleeps; the child (or, under ``-n 1``, its
+xdist worker) is killed with SIGKILL, as a hung run or a worker is, so none of its cleanup
+runs. The server's port must close, and PostgreSQL's folder go, within ``BOUND_SECONDS`` (the
+watchdog polls twice a second and gives a server ``GRACE_SECONDS`` before SIGKILL). A control kills the watchdog too: the server
 then stays up (so it is the watchdog that ends it), and the next run's ``remove_stale`` stops
 it and deletes its folder.
 """
@@ -49,7 +49,12 @@ CHILD = textwrap.dedent(
     def test_postgres():
         from tests.postgres import PostgresServer, binaries
         server = PostgresServer(binaries()).start()
-        report(port=server.port, root=str(server.root), watchdog=server._watchdog.pid)
+        report(
+            port=server.port,
+            root=str(server.root),
+            watchdog=server._watchdog.pid,
+            tester=os.getpid(),  # the xdist worker under -n 1
+        )
 
     def test_streamlit(tmp_path):
         from tests.e2e.conftest import served_dashboard
@@ -86,15 +91,17 @@ def server_tmp() -> Iterator[Path]:
 
 
 def start_child(
-    tmp_path: Path, server_tmp: Path, test: str
+    tmp_path: Path, server_tmp: Path, test: str, workers: int = 0
 ) -> tuple[subprocess.Popen[bytes], dict[str, Any]]:
-    """A child pytest running ``test`` of CHILD; what it reported once its server is up."""
+    """A child pytest running ``test`` of CHILD (in one xdist worker if ``workers``); what it
+    reported once its server is up."""
     folder = tmp_path / "child"
     folder.mkdir()
     (folder / "test_child.py").write_text(CHILD)
     out = folder / "out.json"
     env = {**os.environ, "PYTHONPATH": str(ROOT), "CHILD_OUT": str(out), "TMPDIR": str(server_tmp)}
-    argv = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist"]
+    argv = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
+    argv += ["-n", str(workers)] if workers else ["-p", "no:xdist"]
     log = folder / "child.log"
     with log.open("wb") as sink:
         child = subprocess.Popen(
@@ -129,14 +136,23 @@ def need_postgres() -> None:
         pytest.skip(why)
 
 
+@pytest.mark.parametrize("killed", ["pytest", "xdist worker"])
 def test_a_killed_run_stops_its_postgresql_server_and_deletes_its_folder(
-    tmp_path: Path, server_tmp: Path
+    tmp_path: Path, server_tmp: Path, killed: str
 ) -> None:
     need_postgres()
-    child, facts = start_child(tmp_path, server_tmp, "test_postgres")
-    kill(child)
-    wait_until(lambda: not listening(facts["port"]), BOUND_SECONDS)
-    wait_until(lambda: not Path(facts["root"]).exists(), BOUND_SECONDS)
+    workers = 1 if killed == "xdist worker" else 0
+    child, facts = start_child(tmp_path, server_tmp, "test_postgres", workers)
+    try:
+        if workers:
+            assert facts["tester"] != child.pid
+            os.kill(facts["tester"], signal.SIGKILL)  # the controller lives on
+        else:
+            kill(child)
+        wait_until(lambda: not listening(facts["port"]), BOUND_SECONDS)
+        wait_until(lambda: not Path(facts["root"]).exists(), BOUND_SECONDS)
+    finally:
+        kill(child)
 
 
 def test_a_killed_run_stops_its_streamlit_server(tmp_path: Path, server_tmp: Path) -> None:
