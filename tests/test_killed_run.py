@@ -4,9 +4,9 @@ Each test runs a child pytest that starts a server the way the suites do (tests/
 PostgreSQL, tests/e2e's ``streamlit run``) and then sleeps; the child (or, under ``-n 1``, its
 xdist worker) is killed with SIGKILL, as a hung run or a worker is, so none of its cleanup
 runs. The server's port must close, and PostgreSQL's folder go, within ``BOUND_SECONDS`` (the
-watchdog polls twice a second and gives a server ``GRACE_SECONDS`` before SIGKILL). A control kills the watchdog too: the server
-then stays up (so it is the watchdog that ends it), and the next run's ``remove_stale`` stops
-it and deletes its folder.
+watchdog polls twice a second and gives a server ``GRACE_SECONDS`` before SIGKILL). A control
+kills the watchdog too: the server then stays up (so it is the watchdog that ends it), and the
+next run's ``remove_stale`` stops it and deletes its folder.
 """
 
 from __future__ import annotations
