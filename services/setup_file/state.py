@@ -292,7 +292,8 @@ def schema_body(definition: str) -> Any:
 
 def _hpo(config: dict[str, Any] | None) -> HpoSpec | None:
     """DescribeSolution's ``solutionConfig.hpoConfig`` as the file writes it (None when it
-    says nothing the file can say)."""
+    says nothing the file can say). An ``hpoObjective`` is left out: the file cannot set one
+    (Personalize does not support configuring it), so one the service reports is its own."""
     if not config:
         return None
     resources = config.get("hpoResourceConfig") or {}
@@ -302,7 +303,6 @@ def _hpo(config: dict[str, Any] | None) -> HpoSpec | None:
         resources.get("maxParallelTrainingJobs"),
     )
     spec = HpoSpec(
-        objective=dict(config["hpoObjective"]) if config.get("hpoObjective") else None,
         max_training_jobs=int(jobs) if jobs else None,
         max_parallel_jobs=int(parallel) if parallel else None,
         integer_ranges=[

@@ -8,6 +8,7 @@ import re
 from services.costs.pricing import prices_for
 from services.polling import Polling
 from services.setup_file.apply import Applier
+from services.setup_file.export import to_toml
 from services.setup_file.plan import make_plan
 from services.setup_file.reading import parse
 from services.setup_file.state import read_account
@@ -418,7 +419,8 @@ def test_a_new_recommender_and_metric_attribution(aws: AwsStubs) -> None:
     assert _apply(aws, WHOLE, account) == ["recommenders/best", "metric_attributions/m"]
 
 
-def test_tags_are_read_with_list_tags_for_resource(aws: AwsStubs) -> None:
+def _one_group(aws: AwsStubs) -> None:
+    """The reads of an account with no schema and one dataset group, "shop"."""
     aws.respond("personalize", "list_schemas", {"schemas": []}, {})
     aws.respond(
         "personalize",
@@ -432,6 +434,10 @@ def test_tags_are_read_with_list_tags_for_resource(aws: AwsStubs) -> None:
         {"datasetGroup": {"name": "shop", "datasetGroupArn": GROUP, "status": "ACTIVE"}},
         {"datasetGroupArn": GROUP},
     )
+
+
+def test_tags_are_read_with_list_tags_for_resource(aws: AwsStubs) -> None:
+    _one_group(aws)
     for method, key in (
         ("list_datasets", "datasets"),
         ("list_event_trackers", "eventTrackers"),
@@ -539,3 +545,50 @@ def test_apply_says_what_it_still_waits_for(aws: AwsStubs) -> None:
         "waiting Ns so far for dataset_groups/shop (CREATE PENDING)",
         "waiting Ns so far for dataset_groups/shop (CREATE IN_PROGRESS)",
     ]
+
+
+def test_an_hpo_objective_the_service_reports_is_not_exported(aws: AwsStubs) -> None:
+    _one_group(aws)
+    for method, key in (("list_datasets", "datasets"), ("list_event_trackers", "eventTrackers")):
+        aws.respond("personalize", method, {key: []}, {"datasetGroupArn": GROUP})
+    aws.respond("personalize", "list_filters", {"Filters": []}, {"datasetGroupArn": GROUP})
+    aws.respond(
+        "personalize",
+        "list_solutions",
+        {"solutions": [{"solutionArn": SOLUTION, "status": "ACTIVE"}]},
+        {"datasetGroupArn": GROUP},
+    )
+    hpo = {
+        "hpoObjective": {"type": "Maximize", "metricName": "precision_at_25"},
+        "hpoResourceConfig": {"maxNumberOfTrainingJobs": "8"},
+    }
+    aws.respond(
+        "personalize",
+        "describe_solution",
+        {
+            "solution": {
+                "name": "tuned",
+                "solutionArn": SOLUTION,
+                "recipeArn": "arn:aws:personalize:::recipe/aws-user-personalization",
+                "performHPO": True,
+                "performAutoTraining": False,
+                "solutionConfig": {"hpoConfig": hpo},
+                "status": "ACTIVE",
+            }
+        },
+        {"solutionArn": SOLUTION},
+    )
+    aws.respond(
+        "personalize", "list_solution_versions", {"solutionVersions": []}, {"solutionArn": SOLUTION}
+    )
+    aws.respond("personalize", "list_campaigns", {"campaigns": []}, {"solutionArn": SOLUTION})
+    for method, key in (("list_recommenders", "recommenders"),
+                        ("list_metric_attributions", "metricAttributions")):  # fmt: skip
+        aws.respond("personalize", method, {key: []}, {"datasetGroupArn": GROUP})
+    for arn in (GROUP, SOLUTION):
+        aws.respond("personalize", "list_tags_for_resource", {"tags": []}, {"resourceArn": arn})
+    setup = read_account(aws.client("personalize")).setup
+    (solution,) = setup.solutions
+    assert solution.hpo is not None and solution.hpo.max_training_jobs == 8
+    assert solution.hpo.objective is None
+    assert parse(to_toml(setup)).solutions == setup.solutions  # the export reads back
