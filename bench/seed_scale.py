@@ -2,7 +2,7 @@
 
 Run: OPENBLAS_NUM_THREADS=1 .venv/bin/python bench/seed_scale.py
      [--items 500000 --users 150000 --interactions 3000000] [--skip-pages] [--keep DIR]
-     [--v2-only] [--serving]
+     [--v2-only] [--imports-only] [--serving]
 
 aws-user-personalization (served and drawn) and aws-user-personalization-v2 are trained with
 their default hyperparameters; v2's row says how its training ended (epochs, early stopping or
@@ -152,6 +152,11 @@ def main() -> None:
         help="import once and train only aws-user-personalization-v2 (no serving, no pages)",
     )
     parser.add_argument(
+        "--imports-only",
+        action="store_true",
+        help="only the imports against their pyarrow baselines (no training, serving, pages)",
+    )
+    parser.add_argument(
         "--serving",
         action="store_true",
         help="serving alone, on a shop whose every item is learned (no pages, no v2)",
@@ -254,6 +259,10 @@ def main() -> None:
         )
         print(rows[-2], rows[-1], flush=True)
 
+    if args.imports_only:
+        print_tables(args, rows, {}, {}, {})
+        tmp.cleanup()
+        return
     if args.v2_only:
         rows.append(train_solution(p, settings, group, "aws-user-personalization-v2")[0])
         print(rows[-1], flush=True)
@@ -378,6 +387,7 @@ def serve_latency(
             t = time.perf_counter()
             call(u)
             out.append(time.perf_counter() - t)
+        print(f"  p50/p99 ms {ms(out)}, load {os.getloadavg()[0]:.1f}", flush=True)
         return out
 
     rt = build_clients(settings).runtime
@@ -483,6 +493,7 @@ def serving_bench(args: argparse.Namespace, data_dir: Path) -> None:
     else:
         rows, campaign, version, filter_arn, n_events = serving_shop(args, data_dir, settings)
     recall, learned = index_recall(settings, version, args.requests)
+    print(f"recall of the exact top 25: {recall:.4f} ({learned:,} learned)", flush=True)
     latency = serve_latency(data_dir, settings, campaign, version, args.requests, filter_arn)
     print(
         f"\nSeed shop, every item learned: {args.items:,} items ({learned:,} learned), "

@@ -131,6 +131,7 @@ def _filter_mask(
             user_interactions=history.frame(),
             current_user=current_user,
             values=values,
+            positions=loaded.index,
         )
     except FilterExpressionError as err:
         raise InvalidInput(f"Filter {filter_doc['name']}: {err}") from err
