@@ -119,7 +119,7 @@ def _metadata(
     missing = [c for c in wanted if c not in catalogue.columns]
     if missing:
         raise InvalidInput(f"The Items dataset has no column {missing[0]}.")
-    rows = catalogue.set_index("ITEM_ID") if len(catalogue) else None
+    rows = engine.models.items_by_id(loaded.group) if len(catalogue) else None
     for entry in items:
         meta = {}
         if rows is not None and entry["itemId"] in rows.index:

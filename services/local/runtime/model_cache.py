@@ -95,6 +95,7 @@ class ModelCache:
         self._engine = engine
         self._models: OrderedDict[str, LoadedModel] = OrderedDict()
         self._items: dict[tuple[str, str], tuple[int, pd.DataFrame]] = {}
+        self._items_by_id: dict[str, tuple[pd.DataFrame, pd.DataFrame]] = {}
         self._items_checked: dict[tuple[str, str], float] = {}
         self._created: dict[str, tuple[int, np.ndarray, pd.DataFrame]] = {}
         self._latest: dict[str, tuple[float, float]] = {}  # group -> (checked at, latest ts)
@@ -276,6 +277,19 @@ class ModelCache:
     def items(self, group: str) -> pd.DataFrame:
         """The group's items (ITEM_ID, CREATION_TIMESTAMP, metadata), reloaded when changed."""
         return self._records(group, "Items")
+
+    def items_by_id(self, group: str) -> pd.DataFrame:
+        """``items`` indexed by ITEM_ID, built once per loaded frame rather than per request
+        (on 500,000 items, ``set_index`` costs tens of milliseconds)."""
+        items = self.items(group)
+        with self._lock:
+            hit = self._items_by_id.get(group)
+        if hit is not None and hit[0] is items:
+            return hit[1]
+        indexed = items.set_index("ITEM_ID")
+        with self._lock:
+            self._items_by_id[group] = (items, indexed)  # the frame is kept: ids stay unique
+        return indexed
 
     def users(self, group: str) -> pd.DataFrame:
         """The group's users (USER_ID, metadata) indexed by USER_ID, reloaded when changed."""
