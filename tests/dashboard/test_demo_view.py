@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import streamlit as st
+from streamlit.testing.v1 import AppTest
 
 from dashboard import deps
 from services.db import dispose_engines
@@ -165,3 +166,69 @@ def test_who_should_get_this_offers_the_demos_item_affinity_version(demo: Path) 
     assert [o for o in box.options if "demo-item-affinity" in o and "aws-item-affinity" in o]
     assert at.text_input(key="seg_item").value
     assert not [i for i in at.info if "No segmenting version" in i.value]
+
+
+COFFEE = "커피"
+
+
+def _rankings(users: list[str]) -> dict[str, list[str]]:
+    """Each shopper's whole ranking from the popularity campaign, asked through boto3 as a
+    shop would, with no rule: independent of the playground's preview."""
+    from services.config import Settings
+    from services.personalize.clients import build_clients
+    from services.personalize.facade import PersonalizeService
+
+    svc = PersonalizeService(build_clients(Settings.from_env()))
+    (campaign,) = [c for c in svc.list_campaigns() if c.name == "demo-popularity"]
+    return {
+        u: svc.get_recommendations(campaign.arn, user_id=u, num_results=500).item_ids for u in users
+    }
+
+
+def _after(at: AppTest) -> list[list[str]]:
+    """The "after" list of each user's before/after table, as item IDs."""
+    frames = [d.value for d in at.dataframe if "after" in d.value.columns]
+    return [[cell.split(" ")[0] for cell in f["after"] if cell] for f in frames]
+
+
+def test_the_playground_on_the_demo_shop_filters_and_promotes_coffee(demo: Path) -> None:
+    from services.demo.data import generate
+
+    # every item's category: the imported file's, and the new collection's (sent by PutItems)
+    # as the demo's generator makes it (same seed, same shop: checked on the imported ones)
+    shop = generate(0)
+    items = pd.read_csv(demo / "s3" / "demo-shop" / "items.csv", dtype=str)
+    assert items["CATEGORY"].tolist() == shop.items["CATEGORY"].tolist()
+    catalogue = pd.concat([shop.items, shop.new_items])
+    category = dict(zip(catalogue["ITEM_ID"], catalogue["CATEGORY"], strict=True))
+    coffee = {i for i, c in category.items() if c == COFFEE}
+    at = app_at("pages/recommendations.py")
+    campaigns = at.selectbox(key="pg_campaign")
+    campaigns.select(next(o for o in campaigns.options if o.startswith("demo-popularity"))).run()
+    users = at.text_area(key="pg_users").value.split()
+    assert len(users) == 3
+    rankings = _rankings(users)
+    # a filter: each top 10 without the category of the first shopper's first item, every
+    # other item in its order
+    top = category[rankings[users[0]][0]]
+    at.text_area(key="pg_filter").input(f'EXCLUDE ItemID WHERE Items.CATEGORY IN ("{top}")')
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    kept_by_filter = [[i for i in rankings[u] if category[i] != top][:10] for u in users]
+    assert _after(at) == kept_by_filter
+    left = sum(category[i] == top for u in users for i in rankings[u][:10])
+    share = f"Filter: {round(100 * left / 30)}% of the list changed"
+    assert any(share in shown(m.value) for m in at.markdown), [m.value for m in at.markdown]
+    # a promotion instead: 20 % of 10 = each shopper's two best coffee items, the rest in order
+    at.text_area(key="pg_filter").input("")
+    at.text_area(key="pg_promo").input(f'INCLUDE ItemID WHERE Items.CATEGORY IN ("{COFFEE}")')
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    lists = _after(at)
+    assert len(lists) == 3
+    for user, after in zip(users, lists, strict=True):
+        promoted = [i for i in rankings[user] if i in coffee][:2]
+        kept = [i for i in rankings[user][:10] if i not in promoted][:8]
+        # where the promoted items go is the service's choice, seeded per shopper
+        assert set(after) == set(promoted) | set(kept), user
+        assert [i for i in after if i not in promoted] == kept, user
