@@ -44,6 +44,8 @@ from services.evaluation.online_metrics import (
 )
 from services.evaluation.online_source import attribution_source
 from services.evaluation.version_data import VersionData
+from services.experiments.attributed import AttributedOutcomes, attributed_outcomes
+from services.experiments.records import Experiment
 from services.i18n import N_, _, current_language
 from services.personalize.account import Account, current_account
 from services.personalize.listed import described
@@ -470,6 +472,24 @@ def online_reports(group_arn: str) -> list[OnlineView]:
     ``ONLINE_DAYS`` days (empty when the group has none)."""
     with st.spinner(_("Reading the online metrics…")):
         return _online_reports(group_arn)
+
+
+@_read(N_("the experiment's figures from the metric attribution"))
+def experiment_attribution(experiment: Experiment) -> list[AttributedOutcomes]:
+    """Per ACTIVE metric attribution of the experiment's group, each arm's sums where the
+    arm's name is the eventAttributionSource (AWS mode; not cached: one experiment's read)."""
+    svc = deps.service()
+    found = []
+    for listed in svc.list_metric_attributions(experiment.dataset_group_arn):
+        attribution = svc.describe_metric_attribution(listed.arn)
+        if attribution.status != "ACTIVE":
+            continue
+        metrics = tuple(svc.list_metric_attribution_metrics(attribution.arn))
+        source = attribution_source(deps.settings())
+        found.append(
+            attributed_outcomes(experiment, attribution, metrics, source, datetime.now(UTC))
+        )
+    return found
 
 
 @_read(N_("the account, to compare it with the setup file"))

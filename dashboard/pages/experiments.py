@@ -10,6 +10,7 @@ from dashboard import deps, reads
 from dashboard.components.errors import shown_errors
 from dashboard.components.experiments import report as report_view
 from dashboard.components.experiments.actions import show_actions
+from dashboard.components.experiments.attributed import show_attributed
 from dashboard.components.experiments.start import show_start
 from dashboard.components.formatting import exact_time, relative_time
 from dashboard.components.group_picker import caption_with_refresh, group_picker
@@ -45,14 +46,10 @@ def _label(e: Experiment) -> str:
 
 def _report(experiment: Experiment) -> Report | None:
     source = deps.experiment_events()
-    if source is None:
-        st.info(
-            _(
-                "Per-arm outcomes are read from the local engine's events. On AWS each arm's "
-                "name is the events' eventAttributionSource: read them from the group's metric "
-                "attribution."
-            )
-        )
+    if source is None:  # AWS: only the metric attribution's sums, by eventAttributionSource
+        found = reads.experiment_attribution(experiment)
+        if found is not None:
+            show_attributed(experiment, found)
         return None
     with shown_errors(_("Could not read the experiment's events")):
         events, prices = source(experiment.dataset_group_arn, experiment.started)
