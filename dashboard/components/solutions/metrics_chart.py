@@ -28,7 +28,12 @@ _FAMILIES = (
     ("recall_at_", N_("Recall@")),
 )
 # Metric keys without a K, as the engine and Personalize report them.
-_OTHER_METRICS = {"coverage": N_("Coverage")}
+# hits/recall at 1 percent: USER_SEGMENTATION solutions' metrics (of the top 1 % of users).
+_OTHER_METRICS = {
+    "coverage": N_("Coverage"),
+    "hits_at_1_percent": N_("Hits@1%"),
+    "recall_at_1_percent": N_("Recall@1%"),
+}
 _BASELINE_COLOUR = "#9e9e9e"
 # Without grey, which marks the baseline.
 _PALETTE = tuple(c for c in qualitative.Dark24 if c.upper() not in {"#222A2A", "#778AAE"})
@@ -47,12 +52,13 @@ def recipe_colour(recipe: str) -> str:
 
 
 def metric_label(key: str) -> str:
-    """``normalized_discounted_cumulative_gain_at_10`` → ``NDCG@10``; unknown keys as-is."""
+    """``normalized_discounted_cumulative_gain_at_10`` → ``NDCG@10``,
+    ``recall_at_1_percent`` → ``Recall@1%``; unknown keys capitalised, underscores as spaces."""
+    if key in _OTHER_METRICS:
+        return _(_OTHER_METRICS[key])
     for prefix, short in _FAMILIES:
         if key.startswith(prefix):
             return _(short) + key[len(prefix) :]
-    if key in _OTHER_METRICS:
-        return _(_OTHER_METRICS[key])
     return key.replace("_", " ").capitalize()
 
 

@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard.components.chart_style import cjk_font
-from dashboard.components.formatting import short_id
+from dashboard.components.formatting import NO_VALUE, short_id
 from dashboard.components.solutions.metrics_chart import metric_label
 from dashboard.components.text import md_escape
 from services.evaluation.online_metrics import (
@@ -36,8 +36,13 @@ def source_label(source: str, version: str | None) -> str:
     return short_id(source)
 
 
-def _money(value: object, currency: str) -> object:
-    return formats.money(float(value), currency) if isinstance(value, int | float) else value
+def _money(value: object, currency: str) -> str:
+    return formats.money(float(value), currency) if isinstance(value, int | float) else NO_VALUE
+
+
+def _rate(value: object) -> str:
+    """A per-request rate with four decimals; ``–`` without requests (never "None")."""
+    return formats.metric(float(value)) if isinstance(value, int | float) else NO_VALUE
 
 
 def display_table(
@@ -45,16 +50,26 @@ def display_table(
     serving: Mapping[str, str | None],
     offline: Mapping[str, Mapping[str, float]],
 ) -> pd.DataFrame:
-    """``online_table`` for people: short names, money with its currency (₩ for KRW, in the
-    page's language), headers in the page's language."""
+    """``online_table`` for people: short names, request counts with group separators
+    (``1,221``), money with its currency (₩ for KRW, in the page's language), rates with four
+    decimals, ``–`` where there is no figure, headers in the page's language. Metric names
+    are the attribution's own (data) and stay as they are."""
     table = online_table(report, serving, offline)
     table.insert(0, "served by", [source_label(s, None) for s in table.pop("source")])
     versions = table.pop("solutionVersionArn")
     shown = [short_id(v) if isinstance(v, str) and ":solution/" in v else "-" for v in versions]
     table.insert(1, "version", shown)
-    for name, currency in report.currencies.items():
-        for column in (name, f"{name}{PER}"):
-            table[column] = [_money(v, currency) for v in table[column]]
+    table["requests"] = [
+        formats.count(float(v)) if isinstance(v, int | float) else NO_VALUE
+        for v in table["requests"]
+    ]
+    for name in report.metric_names:
+        currency = report.currencies.get(name)
+        if currency:
+            for column in (name, f"{name}{PER}"):
+                table[column] = [_money(v, currency) for v in table[column]]
+        else:
+            table[f"{name}{PER}"] = [_rate(v) for v in table[f"{name}{PER}"]]
     headers = {
         "served by": _("served by"),
         "version": _("version serving now"),
