@@ -43,6 +43,10 @@ _TRANSFORMS = re.compile(
     re.ASCII | re.IGNORECASE,
 )
 
+# An ARN (partition, service, region, account, resource); a sentence's final full stop is not
+# part of it. The resource part holds no space or backtick.
+_ARN = re.compile(r"(arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:[0-9]*:[^\s`]*[^\s`.,;)])")
+
 
 def md_escape(value: object) -> str:
     """``value`` as markdown that Streamlit draws as exactly its text (``None`` → ``""``).
@@ -50,13 +54,20 @@ def md_escape(value: object) -> str:
     Every ASCII punctuation character is backslash-escaped, line breaks become spaces, and a
     U+2060 WORD JOINER is put inside URLs, e-mail addresses, ``:shortcodes:`` and arrows, so
     nothing of it draws as a link, bold, colour, math, an emoji or a block. The text reads
-    and copies the same, except for those invisible joiners.
+    and copies the same, except for those invisible joiners; an ARN inside it (whose
+    ``:aws:``-like parts would get joiners, and AWS refuses a copied ARN holding them) is
+    drawn as a code span (``md_code``) instead, which needs none and copies exactly.
     """
     if value is None:
         return ""
     text = _LINE_BREAKS.sub(" ", str(value))
-    text = _TRANSFORMS.sub(WORD_JOINER, text)
-    return _ASCII_PUNCTUATION.sub(r"\\\1", text)
+    parts = _ARN.split(text)  # text, ARN, text, ARN, …, text
+    return "".join(
+        md_code(part)
+        if n % 2
+        else _ASCII_PUNCTUATION.sub(r"\\\1", _TRANSFORMS.sub(WORD_JOINER, part))
+        for n, part in enumerate(parts)
+    )
 
 
 def md_code(value: object) -> str:

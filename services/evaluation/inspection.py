@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from services.errors import ServiceError
-from services.i18n import _, formats
+from services.i18n import N_, _, formats
 from services.personalize.models import RecommendationList
 
 MAX_WORKERS = 8  # concurrent GetRecommendations calls; AWS throttles a burst of many more
@@ -215,6 +215,20 @@ def largest_identical_group(lists: Mapping[str, Sequence[str]], top_n: int = 10)
 
 
 POPULAR_REASON = "Popular item"
+# The reasons GetRecommendations documents for an item (PredictedItem ``reason``, botocore
+# personalize-runtime ``ReasonList``: "Promoted item", "Popular item", "Exploration item"),
+# each with its wording for people; any other value is the service's data and stays as given.
+_REASONS = {
+    POPULAR_REASON: N_("Popular item"),
+    "Promoted item": N_("Promoted item"),
+    "Exploration item": N_("Exploration item"),
+}
+
+
+def reason_text(reason: str) -> str:
+    """``reason`` (one GetRecommendations reason, or several joined with "; ") as people read
+    it: each documented value in the current language, any other part unchanged."""
+    return "; ".join(_(_REASONS[r]) if r in _REASONS else r for r in reason.split("; "))
 
 
 def popular_fillers(results: Sequence[UserRecommendations], top_n: int) -> int:

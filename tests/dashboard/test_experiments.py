@@ -109,6 +109,7 @@ def test_the_page_finds_the_planted_lift_and_the_operator_promotes_it(
     assert update is not None and update.solution_version_arn == seeded.pop_version
     [row] = _audit("promote_experiment_winner")
     assert (row.result, row.actor, row.params["winner"]) == ("ok", row.actor, "B")
+    assert (row.target, row.params["dataset_group"]) == (running.name, running.dataset_group_arn)
     assert seeded.up_campaign in (row.message or "")
     assert any("B promoted" in s for s in _texts(at, "success"))
 

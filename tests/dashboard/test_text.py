@@ -85,6 +85,18 @@ def test_chart_labels_from_data_are_text_for_plotly() -> None:
         assert text.replace('"', '\\"') in drawn
 
 
+def test_an_arn_in_text_copies_exactly() -> None:
+    """An ARN in a message (e.g. a promotion's solution version) must copy without joiners:
+    AWS refuses an ARN holding U+2060. It is drawn as a code span; the sentence around it
+    stays escaped text."""
+    arn = "arn:aws:personalize:us-east-1:123456789012:solution/shop-pop/3f2a9c1b"
+    source = md_escape(f"B promoted: 1 campaign(s) updated to {arn}.")
+    assert f"`{arn}`" in source and WORD_JOINER not in source
+    drawn = draw(f"**{source}**")
+    assert not drawn.active and drawn.text == f"B promoted: 1 campaign(s) updated to {arn}."
+    assert WORD_JOINER in md_escape("see :smile: not an arn:aws: part")
+
+
 def test_no_joiner_where_no_transform_would_start() -> None:
     assert WORD_JOINER not in md_escape("NDCG@10 precision@25 12.5 -3 a-b")
     assert WORD_JOINER in md_escape("ops@example.com")

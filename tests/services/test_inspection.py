@@ -274,3 +274,22 @@ def test_new_users_with_one_list_are_the_expected_cold_start() -> None:
     assert verdict.baseline_jaccard is None
     # the same sample as real users is the alarm
     assert assess(sample, top_n=3).severity == "error"
+
+
+def test_documented_reasons_read_in_the_page_language_and_others_stay_data() -> None:
+    """GetRecommendations' documented reasons ("Popular item", "Promoted item", "Exploration
+    item") are shown in Korean on a Korean page; a value the service did not document (a
+    promotion's name) is data and stays as given."""
+    from services.evaluation.inspection import reason_text
+    from services.i18n import current_language, use_language
+
+    before = current_language()
+    try:
+        use_language("ko")
+        assert reason_text("Popular item") == "인기 상품"
+        assert reason_text("Promoted item; Exploration item") == "프로모션 상품; 탐색 상품"
+        assert reason_text("Summer sale") == "Summer sale"
+        use_language("en")
+        assert reason_text("Popular item; 여름 세일") == "Popular item; 여름 세일"
+    finally:
+        use_language(before)

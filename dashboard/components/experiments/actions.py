@@ -82,8 +82,8 @@ def show_actions(experiment: Experiment, decided: Comparison | None) -> None:
 def _promote(experiment: Experiment, winner: str) -> None:
     done = run_action(
         "promote_experiment_winner",
-        experiment.dataset_group_arn,
-        {"experiment": experiment.name, "winner": winner},
+        experiment.name,  # the audit's target is what was acted on: the experiment
+        {"dataset_group": experiment.dataset_group_arn, "winner": winner},
         lambda: promote(deps.service(), deps.experiments(), experiment, winner),
         failure=_("Could not promote the winner"),
         note=lambda p: "updated " + (", ".join(p.updated) or "no campaign"),
@@ -100,8 +100,8 @@ def _promote(experiment: Experiment, winner: str) -> None:
 def _stop(experiment: Experiment) -> None:
     done = run_action(
         "stop_experiment",
-        experiment.dataset_group_arn,
-        {"experiment": experiment.name},
+        experiment.name,
+        {"dataset_group": experiment.dataset_group_arn},
         lambda: deps.experiments().stop(experiment.id),
         failure=_("Could not stop the experiment"),
     )

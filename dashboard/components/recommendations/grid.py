@@ -20,11 +20,13 @@ from dashboard.components.recommendations.products import (
 from dashboard.components.text import chart_text, md_escape
 from services.evaluation import playground as pg
 from services.evaluation.inspection import (
+    POPULAR_REASON,
     UserRecommendations,
     Verdict,
     item_metadata,
     jaccard,
     overlap_matrix,
+    reason_text,
 )
 from services.evaluation.sampling import ItemCatalog, grid_frame
 from services.i18n import _, formats
@@ -92,8 +94,8 @@ def verdict_banner(verdict: Verdict, title: str) -> None:
     if verdict.popular_fillers:
         shown = verdict.n_users * verdict.top_n
         numbers.append(
-            _('{fillers} of {shown} items were "Popular item" fillers').format(
-                fillers=verdict.popular_fillers, shown=shown
+            _('{fillers} of {shown} items were "{reason}" fillers').format(
+                fillers=verdict.popular_fillers, shown=shown, reason=reason_text(POPULAR_REASON)
             )
         )
     if verdict.n_errors:
@@ -213,7 +215,7 @@ def _reasons(results: Sequence[UserRecommendations], top_n: int) -> dict[str, st
     for res in results:
         for item, why in zip(res.items[:top_n], res.reasons, strict=False):
             if why:
-                seen.setdefault(item, {})[str(why)] = None
+                seen.setdefault(item, {})[reason_text(str(why))] = None
     return {item: " · ".join(whys) for item, whys in seen.items()}
 
 
