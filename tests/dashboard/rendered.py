@@ -117,5 +117,9 @@ _ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 
 def shown(source: str) -> str:
     """The markdown source with ``md_escape``'s escapes and word joiners taken out: the text a
-    reader sees of an escaped value (the page's own markdown, such as ``**``, stays)."""
+    reader sees of an escaped value (the page's own markdown, such as ``**``, stays; an ARN,
+    which ``md_escape`` draws as a code span, shows without the fences)."""
+    source = _CODE_SPAN.sub(
+        lambda m: m.group(2) if m.group(2).startswith("arn:") else m.group(0), source
+    )
     return _ESCAPE.sub(r"\1", source).replace("\u2060", "")
