@@ -110,7 +110,8 @@ def test_the_engine_as_its_unit_runs_it_serves_postgresql_stores_to_a_signed_cli
         "LOCAL_ENGINE_DB_URL": postgres_server.database("engine"),
         "PERSONALIZE_LOCAL_WORKER": "thread",
     }
-    server = EngineServer(tmp_path / "data", args=["--require-auth"], **env).start()
+    server = EngineServer(tmp_path / "data", args=["--require-auth"], **env)
+    server.start(timeout=120)  # creating the tables on PostgreSQL, on two busy cores
     try:
         env["PERSONALIZE_ENDPOINT_URL"] = server.url
         personalize = build_clients(Settings.from_env(env)).personalize
