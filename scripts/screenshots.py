@@ -35,9 +35,9 @@ from tests.e2e.test_browser import LOCAL_PREFIXES  # noqa: E402
 from tests.e2e.test_korean import _drawn_in_cjk  # noqa: E402
 from tests.local.server import free_port  # noqa: E402
 
-PAGES = ["Overview", "Data", "Solutions & metrics", "Recommendations", "Operations"]
+PAGES = ["Overview", "Data", "Solutions & metrics", "Recommendations", "Experiments", "Operations"]
 # The navigation's link names in Korean (the catalogue's translations of PAGES), same order.
-KOREAN_PAGES = ["개요", "데이터", "솔루션 및 지표", "추천", "운영"]
+KOREAN_PAGES = ["개요", "데이터", "솔루션 및 지표", "추천", "실험", "운영"]
 PROMOTION = 'INCLUDE ItemID WHERE Items.CATEGORY IN ("커피")'
 WAIT_MS = 180_000  # a loaded two-core machine draws the Recommendations page in about a minute
 
