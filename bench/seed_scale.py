@@ -482,8 +482,10 @@ def serving_bench(args: argparse.Namespace, data_dir: Path) -> None:
     mode built before, only the serving is measured again."""
     settings = Settings(data_dir=data_dir, lifecycle_seconds=0.0, worker_mode="process")
     os.environ["PERSONALIZE_LOCAL_WORKER"] = "process"
+    # building the clients creates engine.db: ask whether a shop was kept before that
+    kept = (data_dir / "engine.db").exists()
     p = build_clients(settings).personalize
-    if (data_dir / "engine.db").exists():
+    if kept:
         campaign_doc = p.list_campaigns()["campaigns"][0]
         campaign = campaign_doc["campaignArn"]
         version = p.describe_campaign(campaignArn=campaign)["campaign"]["solutionVersionArn"]

@@ -10,6 +10,7 @@ rule: events that name another arm mean the shop's backend does not split as the
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -94,8 +95,12 @@ def arm_outcomes(
 ) -> Outcomes:
     """Each arm's outcome from ``events`` (EVENT_COLUMNS) at or after the start and (when
     stopped) before the stop; ``prices`` maps an item ID to its price (items without one and
-    without an eventValue add no revenue)."""
-    start = experiment.started.timestamp()
+    without an eventValue add no revenue).
+
+    Event times are whole epoch seconds (the interactions dataset's TIMESTAMP is a long), the
+    start is not: the window opens at the start's second, so that events sent in the same
+    second as the start count."""
+    start = math.floor(experiment.started.timestamp())
     end = (experiment.stopped or now).timestamp()
     frame = events.loc[(events["TIMESTAMP"] >= start) & (events["TIMESTAMP"] < end)].copy()
     split = experiment.split

@@ -38,11 +38,6 @@ def _update(personalize: Any, campaign: str) -> dict[str, Any]:
     return wait_for(describe, "update")
 
 
-@pytest.mark.xfail(
-    reason="open defect: from 20:22 UTC on 2026-12-06 the page kept saying 'Not enough data yet' "
-    "after the traffic (passed in three earlier full runs); under investigation",
-    strict=False,
-)
 def test_start_watch_and_promote_an_experiment(
     app: RunningApp,
     page: Any,  # noqa: F811

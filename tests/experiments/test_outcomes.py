@@ -98,6 +98,19 @@ def test_a_stopped_experiment_counts_nothing_after_its_stop() -> None:
     assert out.users_per_day == 0.0  # less than a day: no rate to extrapolate
 
 
+def test_events_in_the_second_the_experiment_started_count() -> None:
+    # started at 0.7 s past T0; the shop's events carry whole seconds (sentAt = int(time()))
+    started = _experiment(started=START + timedelta(milliseconds=700))
+    events = _events(
+        [
+            ("user-3", "s1", "i1", T0, "Purchase", 1.0, None, None),
+            ("user-3", "s1", "i1", T0 - 1, "Purchase", 1.0, None, None),  # before: left out
+        ]
+    )
+    out = arm_outcomes(started, events, {}, START + timedelta(days=1))
+    assert out.arms[0].users == 1 and out.arms[0].conversions == 1
+
+
 def _arm(name: str, users: int, converted: int, revenue: list[float]) -> ArmOutcome:
     values = revenue + [0.0] * (users - len(revenue))
     conv = ArmSample.of([1.0] * converted + [0.0] * (users - converted))
