@@ -133,5 +133,8 @@ def browser_context(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object
             args=CHROMIUM_ARGS,
             viewport={"width": 1400, "height": 1000},
         )
+        # Playwright's 30 s default is too short for a first page load while a loaded 2-core
+        # run seeds other apps (a goto timed out at load 25); actions keep their own waits.
+        context.set_default_navigation_timeout(120_000)
         yield context
         context.close()
