@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from services.local.models.recipes._common import index
 from services.local.models.recipes.base import EventWeight, TrainingConfig, TrainingData
+from services.local.models.recipes.indexed_events import index
 from services.local.models.recipes.user_personalization_v2 import settings_from, windows
 from tests.local.refusals import TRANSPORTS, World, refused, refused_solution
 

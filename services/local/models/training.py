@@ -20,7 +20,6 @@ from services.local.data.faults import unreadable, write_fault
 from services.local.models import metrics
 from services.local.models.hpo import search_grid
 from services.local.models.recipes import get_recipe
-from services.local.models.recipes._common import filter_interactions
 from services.local.models.recipes.base import (
     INTERACTION_COLUMNS,
     Model,
@@ -30,6 +29,7 @@ from services.local.models.recipes.base import (
     TrainingError,
 )
 from services.local.models.recipes.capabilities import required_datasets
+from services.local.models.recipes.event_filter import filter_interactions
 from services.local.models.segment_metrics import segment_metrics
 
 _log = logging.getLogger(__name__)

@@ -13,11 +13,11 @@ import pandas as pd
 import pytest
 
 from services.local.models.recipes import get_recipe
-from services.local.models.recipes._common import index
 from services.local.models.recipes._sasrec_model import SequenceModel
 from services.local.models.recipes._sasrec_net import init_params, last_scores, param_shapes
 from services.local.models.recipes._up_model import UserPersonalizationModel
 from services.local.models.recipes.base import TrainingConfig, TrainingData
+from services.local.models.recipes.indexed_events import index
 from services.local.models.recipes.parameters import algorithm_parameters
 from services.local.models.recipes.user_personalization import UserPersonalizationRecipe
 from services.local.models.recipes.user_personalization_v2 import (

@@ -30,9 +30,9 @@ import pandas as pd
 import scipy.sparse as sp
 
 from services.local.models.recipes import _item_text as text
-from services.local.models.recipes._common import index
 from services.local.models.recipes._item_knn import ItemKnnRecipe
 from services.local.models.recipes.base import TrainingConfig, TrainingData, load_npz, save_npz
+from services.local.models.recipes.indexed_events import index
 
 # ITEMS.<field> = "<value with \" escapes>" | ITEMS.<field> = <number>, joined by AND
 _TERM = re.compile(

@@ -32,8 +32,9 @@ from typing import ClassVar
 import numpy as np
 import scipy.sparse as sp
 
-from services.local.models.recipes._common import hp_float, hp_int, index
 from services.local.models.recipes.base import TrainingConfig, TrainingData, load_npz, save_npz
+from services.local.models.recipes.hyperparameter_values import hp_float, hp_int
+from services.local.models.recipes.indexed_events import index
 
 
 class RelatedItemsModel:

@@ -37,7 +37,6 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from services.local.models.recipes._common import catalogue, filter_interactions
 from services.local.models.recipes.base import (
     TrainingConfig,
     TrainingData,
@@ -45,6 +44,8 @@ from services.local.models.recipes.base import (
     load_npz,
     save_npz,
 )
+from services.local.models.recipes.event_filter import filter_interactions
+from services.local.models.recipes.indexed_events import catalogue
 
 DAY = 86_400
 MIN_EVENTS = 50  # TAKEN and NOT_TAKEN/VIEWED interactions an action needs for a score

@@ -31,8 +31,9 @@ scores look at, ``hidden_dimension`` sizes ALS factors, ``recency_mask`` turns r
 weighting on or off, ``trend_discovery_frequency`` is Trending-Now's window,
 ``action_optimization_period`` Next-Best-Action's; the user-history-length and
 item-interaction-count percentiles leave users and items outside them out of training
-(``_common.index``); SIMS' ``popularity_discount_factor`` and ``min_cointeraction_count`` shape
-its similarities (``_item_knn.py``); Similar-Items' in ``similar_items.py``.
+(``indexed_events.index``); SIMS' ``popularity_discount_factor`` and
+``min_cointeraction_count`` shape its similarities (``_item_knn.py``); Similar-Items' in
+``similar_items.py``.
 
 Local defaults that differ from the documented ones: DescribeAlgorithm reports Personalize's
 defaults (hidden_dimension 149, bptt 32), but a solution that sets neither trains with the

@@ -22,8 +22,8 @@ from typing import ClassVar
 
 import numpy as np
 
-from services.local.models.recipes._common import index
 from services.local.models.recipes.base import TrainingConfig, TrainingData, load_npz, save_npz
+from services.local.models.recipes.indexed_events import index
 
 
 @dataclass

@@ -35,9 +35,9 @@ import numpy as np
 import scipy.sparse as sp
 
 from services.local.models.recipes import _item_text as text
-from services.local.models.recipes._common import hp_float, hp_int
 from services.local.models.recipes._item_knn import ItemKnnRecipe, RelatedItemsModel
 from services.local.models.recipes.base import TrainingConfig, TrainingData, load_npz, save_npz
+from services.local.models.recipes.hyperparameter_values import hp_float, hp_int
 
 COLD_BOUND = 5.0  # "cold items (items with fewer than 5 interactions)"
 PRIOR_FLOOR = 0.1  # the metadata weight of an item without interactions (most popular: 1)

@@ -19,7 +19,6 @@ from typing import ClassVar
 
 import numpy as np
 
-from services.local.models.recipes._common import index
 from services.local.models.recipes.base import (
     TrainingConfig,
     TrainingData,
@@ -27,6 +26,7 @@ from services.local.models.recipes.base import (
     load_npz,
     save_npz,
 )
+from services.local.models.recipes.indexed_events import index
 
 # Trending-Now's trend_discovery_frequency values (developer guide, "Trending-Now recipe",
 # Properties and hyperparameters) in seconds; the same list is the parameter's spec.

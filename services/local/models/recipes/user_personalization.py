@@ -30,10 +30,11 @@ import numpy as np
 import scipy.linalg.lapack as lapack
 import scipy.sparse as sp
 
-from services.local.models.recipes._common import Indexed, hp_bool, hp_float, hp_int, index
 from services.local.models.recipes._retrieval import INDEX_MIN_ITEMS, FactorIndex
 from services.local.models.recipes._up_model import UPParams, UserPersonalizationModel
 from services.local.models.recipes.base import TrainingConfig, TrainingData, TrainingError
+from services.local.models.recipes.hyperparameter_values import hp_bool, hp_float, hp_int
+from services.local.models.recipes.indexed_events import Indexed, index
 
 
 def params_from(config: TrainingConfig) -> UPParams:

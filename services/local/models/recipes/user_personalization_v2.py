@@ -39,11 +39,12 @@ from typing import ClassVar
 
 import numpy as np
 
-from services.local.models.recipes._common import Indexed, hp_bool, hp_float, hp_int, index
 from services.local.models.recipes._retrieval import INDEX_MIN_ITEMS, FactorIndex
 from services.local.models.recipes._sasrec_model import SequenceModel
 from services.local.models.recipes._sasrec_net import init_params, layers_of
 from services.local.models.recipes.base import TrainingConfig, TrainingData, TrainingError
+from services.local.models.recipes.hyperparameter_values import hp_bool, hp_float, hp_int
+from services.local.models.recipes.indexed_events import Indexed, index
 
 LAYERS = 2  # attention blocks
 MAX_VALIDATION_USERS = 2000

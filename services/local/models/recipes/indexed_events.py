@@ -1,4 +1,4 @@
-"""Helpers shared by the recipes: event filtering, the catalogue, hyperparameter parsing."""
+"""Training events as integer codes: the catalogue, the featurization percentiles, ``index``."""
 
 from __future__ import annotations
 
@@ -9,43 +9,8 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from services.local.models.recipes.base import (
-    INTERACTION_COLUMNS,
-    TrainingConfig,
-    TrainingData,
-    TrainingError,
-)
-
-
-def filter_interactions(interactions: pd.DataFrame, config: TrainingConfig) -> pd.DataFrame:
-    """Apply eventType, eventValueThreshold and eventsConfig; add a float64 ``WEIGHT`` column.
-
-    Personalize drops duplicate (USER_ID, ITEM_ID, TIMESTAMP) rows, so we do too. With
-    eventsConfig only the listed event types are used, each with its weight and threshold.
-    An event without a value never passes a threshold (NaN >= x is false).
-    """
-    df = interactions.loc[:, list(INTERACTION_COLUMNS)]
-    df = df.drop_duplicates(subset=["USER_ID", "ITEM_ID", "TIMESTAMP"])
-    keep = np.ones(len(df), dtype=bool)
-    if config.event_type:
-        keep &= (df["EVENT_TYPE"] == config.event_type).to_numpy()
-    if config.event_value_threshold is not None:
-        keep &= (df["EVENT_VALUE"] >= config.event_value_threshold).to_numpy()
-    weight = np.ones(len(df), dtype=np.float64)
-    if config.events:
-        used = np.zeros(len(df), dtype=bool)
-        etype = df["EVENT_TYPE"].to_numpy()
-        value = df["EVENT_VALUE"].to_numpy(dtype=np.float64)
-        for ev in config.events:
-            rows = etype == ev.event_type
-            if ev.event_value_threshold is not None:
-                rows &= value >= ev.event_value_threshold
-            used |= rows
-            weight[rows] = ev.weight
-        keep &= used
-    out = df.loc[keep].copy()
-    out["WEIGHT"] = weight[keep]
-    return out.reset_index(drop=True)
+from services.local.models.recipes.base import TrainingConfig, TrainingData, TrainingError
+from services.local.models.recipes.event_filter import filter_interactions
 
 
 def _within_percentiles(
@@ -156,31 +121,3 @@ def index(
         timestamps=ts[order],
         weights=df["WEIGHT"].to_numpy(dtype=np.float64)[order],
     )
-
-
-def hp_float(hp: Mapping[str, str], name: str, default: float) -> float:
-    """A float hyperparameter from Personalize's string map."""
-    raw = hp.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        return float(raw)
-    except ValueError as err:
-        raise TrainingError(f"hyperparameter {name}={raw!r} is not a number") from err
-
-
-def hp_int(hp: Mapping[str, str], name: str, default: int) -> int:
-    """An int hyperparameter from Personalize's string map."""
-    return int(round(hp_float(hp, name, float(default))))
-
-
-def hp_bool(hp: Mapping[str, str], name: str, default: bool) -> bool:
-    """A boolean hyperparameter ("true"/"false", any case)."""
-    raw = hp.get(name)
-    if raw is None or raw == "":
-        return default
-    if raw.strip().lower() in ("true", "1", "yes"):
-        return True
-    if raw.strip().lower() in ("false", "0", "no"):
-        return False
-    raise TrainingError(f"hyperparameter {name}={raw!r} is not true or false")
