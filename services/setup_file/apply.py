@@ -17,6 +17,8 @@ the step.
 Deletions (``--prune``, replacements) go first, dependents before what they depend on
 (campaigns, recommenders, attributions, solutions, filters, trackers, datasets, groups,
 schemas), each waited for until its Describe answers ResourceNotFoundException.
+
+The parameters each call sends are built in ``call_params``; a level's wait is ``waiting``.
 """
 
 from __future__ import annotations
@@ -29,15 +31,21 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from services.polling import Polling, PollTimedOut, wait_for
-from services.setup_file.hpo import hpo_config
+from services.setup_file.call_params import (
+    RECIPES,
+    campaign_config,
+    create_tags,
+    metric_definition,
+    metrics_output,
+    solution_config,
+)
 from services.setup_file.model import SetupFile
 from services.setup_file.plan import TAG_FIELD, Change, FieldChange, Plan
 from services.setup_file.references import KINDS, Key, levels
-from services.setup_file.state import Account, wire_value
+from services.setup_file.state import Account
+from services.setup_file.waiting import RUNNING, ApplyError, Wait, wait_all
 from services.store.tables import Store
 
-RECIPES = "arn:aws:personalize:::recipe/"
-RUNNING = {"CREATE PENDING", "CREATE IN_PROGRESS", "UPDATE PENDING", "UPDATE IN_PROGRESS"}
 DEFAULT_POLLING = Polling(interval_s=0.5, timeout_s=3600.0, max_interval_s=30.0)
 
 # kind -> (describe method, its ARN parameter, the answer's key, delete method)
@@ -67,14 +75,6 @@ CALLS: dict[str, tuple[str, str, str, str]] = {
         "delete_metric_attribution",
     ),
 }
-
-
-class ApplyError(Exception):
-    """A step did not end ACTIVE (or took too long, or was refused); ``step`` names it."""
-
-    def __init__(self, step: str, cause: str) -> None:
-        super().__init__(f"{step}: {cause}")
-        self.step = step
 
 
 @dataclass
@@ -202,7 +202,9 @@ class Applier:
     def _create_dataset_groups(self, spec: Any, _: Change) -> str:
         extra = {"domain": spec.domain} if spec.domain else {}
         return str(
-            self.p.create_dataset_group(name=spec.name, **extra, **_tags(spec))["datasetGroupArn"]
+            self.p.create_dataset_group(name=spec.name, **extra, **create_tags(spec))[
+                "datasetGroupArn"
+            ]
         )
 
     def _create_datasets(self, spec: Any, _: Change) -> str:
@@ -212,13 +214,13 @@ class Applier:
                 schemaArn=self.arns[("schemas", spec.schema_)],
                 datasetGroupArn=self._group(spec.dataset_group),
                 datasetType=spec.type,
-                **_tags(spec),
+                **create_tags(spec),
             )["datasetArn"]
         )
 
     def _create_event_trackers(self, spec: Any, _: Change) -> str:
         answer = self.p.create_event_tracker(
-            name=spec.name, datasetGroupArn=self._group(spec.dataset_group), **_tags(spec)
+            name=spec.name, datasetGroupArn=self._group(spec.dataset_group), **create_tags(spec)
         )
         return str(answer["eventTrackerArn"])
 
@@ -228,31 +230,12 @@ class Applier:
                 name=spec.name,
                 datasetGroupArn=self._group(spec.dataset_group),
                 filterExpression=spec.expression,
-                **_tags(spec),
+                **create_tags(spec),
             )["filterArn"]
         )
 
     def _create_solutions(self, spec: Any, _: Change) -> str:
-        config: dict[str, Any] = {}
-        if spec.hyperparameters:
-            config["algorithmHyperParameters"] = {
-                k: wire_value(v) for k, v in spec.hyperparameters.items()
-            }
-        if spec.featurization:
-            config["featureTransformationParameters"] = {
-                k: wire_value(v) for k, v in spec.featurization.items()
-            }
-        if spec.auto_training and spec.auto_training_schedule:
-            config["autoTrainingConfig"] = {"schedulingExpression": spec.auto_training_schedule}
-        if spec.optimization_objective:
-            objective = spec.optimization_objective
-            config["optimizationObjective"] = {"itemAttribute": objective.item_attribute}
-            if objective.sensitivity:
-                config["optimizationObjective"]["objectiveSensitivity"] = objective.sensitivity
-        if spec.events:
-            config["eventsConfig"] = {"eventParametersList": [_event(e) for e in spec.events]}
-        if spec.hpo is not None and hpo_config(spec.hpo):
-            config["hpoConfig"] = hpo_config(spec.hpo)
+        config = solution_config(spec)
         params: dict[str, Any] = {
             "name": spec.name,
             "datasetGroupArn": self._group(spec.dataset_group),
@@ -264,7 +247,7 @@ class Applier:
             params["eventType"] = spec.event_type
         if config:
             params["solutionConfig"] = config
-        return str(self.p.create_solution(**params, **_tags(spec))["solutionArn"])
+        return str(self.p.create_solution(**params, **create_tags(spec))["solutionArn"])
 
     def _create_campaigns(self, spec: Any, change: Change) -> str:
         version = self.versions[spec.solution]
@@ -278,7 +261,7 @@ class Applier:
         config = campaign_config(spec)
         if config:
             params["campaignConfig"] = config
-        return str(self.p.create_campaign(**params, **_tags(spec))["campaignArn"])
+        return str(self.p.create_campaign(**params, **create_tags(spec))["campaignArn"])
 
     def _create_recommenders(self, spec: Any, _: Change) -> str:
         params: dict[str, Any] = {
@@ -288,15 +271,15 @@ class Applier:
         }
         if spec.min_rps is not None:
             params["recommenderConfig"] = {"minRecommendationRequestsPerSecond": spec.min_rps}
-        return str(self.p.create_recommender(**params, **_tags(spec))["recommenderArn"])
+        return str(self.p.create_recommender(**params, **create_tags(spec))["recommenderArn"])
 
     def _create_metric_attributions(self, spec: Any, _: Change) -> str:
         return str(
             self.p.create_metric_attribution(
                 name=spec.name,
                 datasetGroupArn=self._group(spec.dataset_group),
-                metrics=[_metric(m) for m in spec.metrics],
-                metricsOutputConfig=_output(spec),
+                metrics=[metric_definition(m) for m in spec.metrics],
+                metricsOutputConfig=metrics_output(spec),
             )["metricAttributionArn"]
         )
 
@@ -424,10 +407,13 @@ class Applier:
             m["metricName"]: m
             for m in self.p.list_metric_attribution_metrics(metricAttributionArn=arn)["metrics"]
         }
-        want = {m.name: _metric(m) for m in spec.metrics}
+        want = {m.name: metric_definition(m) for m in spec.metrics}
         remove = [name for name, m in have.items() if want.get(name) != m]
         add = [m for name, m in want.items() if have.get(name) != m]
-        params: dict[str, Any] = {"metricAttributionArn": arn, "metricsOutputConfig": _output(spec)}
+        params: dict[str, Any] = {
+            "metricAttributionArn": arn,
+            "metricsOutputConfig": metrics_output(spec),
+        }
         if remove:
             params["removeMetrics"] = remove
         if add:
@@ -449,98 +435,12 @@ class Applier:
         )
 
     def _wait_all(self, waits: list[Wait]) -> None:
-        """One wait for several resources: each round reads those not yet ACTIVE; the first
-        that ends otherwise (CREATE FAILED, ...) stops the apply with its step and reason."""
-        left = list(waits)
+        """Wait for a level (``waiting.wait_all``), the step it is on in ``self.step``."""
 
-        def read() -> list[tuple[str, str]]:
-            """The (step, status) of those still running after this round."""
-            still: list[tuple[str, str]] = []
-            for w in list(left):
-                doc = w.read()
-                if doc["status"] == "ACTIVE":
-                    left.remove(w)
-                elif doc["status"] in RUNNING:
-                    still.append((w.step, str(doc["status"])))
-                else:
-                    self.step = w.step
-                    reason = doc.get("failureReason") or "no reason"
-                    raise ApplyError(w.step, f"{doc['status']}: {reason}")
-            return still
+        def on_step(step: str) -> None:
+            self.step = step
 
-        if not left:
-            return
-        self.step = left[0].step if len(left) == 1 else f"waiting for {len(left)} steps"
-        said = time.monotonic()
-
-        def progress(still: list[tuple[str, str]], waited: float) -> None:
-            nonlocal said
-            if self.progress_s is None or time.monotonic() - said < self.progress_s:
-                return
-            said = time.monotonic()
-            running = ", ".join(
-                f"{step.removeprefix('waiting for ')} ({status})" for step, status in still
-            )
-            self.say(f"waiting {waited:.0f}s so far for {running}")
-
-        try:
-            wait_for(read, lambda _: not left, self.polling, between=progress)
-        except PollTimedOut as err:
-            states = ", ".join(f"{step} still {status}" for step, status in err.last)
-            raise ApplyError(self.step, f"{states} after {err.timeout_s:g} s") from None
-
-
-@dataclass(frozen=True)
-class Wait:
-    """One thing a level waits for: the step it belongs to and how to read its status
-    (a Describe* answer's resource: ``status``, and ``failureReason`` when it failed)."""
-
-    step: str
-    read: Callable[[], dict[str, Any]]
-
-
-def campaign_config(spec: Any) -> dict[str, Any]:
-    """CreateCampaign/UpdateCampaign's ``campaignConfig`` for a campaign spec."""
-    explore: dict[str, str] = {}
-    if spec.exploration_weight is not None:
-        explore["explorationWeight"] = wire_value(spec.exploration_weight)
-    if spec.exploration_item_age_cut_off is not None:
-        explore["explorationItemAgeCutOff"] = wire_value(spec.exploration_item_age_cut_off)
-    config: dict[str, Any] = {}
-    if explore:
-        config["itemExplorationConfig"] = explore
-    if spec.enable_metadata:
-        config["enableMetadataWithRecommendations"] = True
-    if spec.sync_with_latest:
-        config["syncWithLatestSolutionVersion"] = True
-    return config
-
-
-def _event(e: Any) -> dict[str, Any]:
-    """EventParameters of an ``events`` entry (only the fields it sets)."""
-    out: dict[str, Any] = {"eventType": e.event_type}
-    if e.weight is not None:
-        out["weight"] = e.weight
-    if e.value_threshold is not None:
-        out["eventValueThreshold"] = e.value_threshold
-    return out
-
-
-def _tags(spec: Any) -> dict[str, Any]:
-    """A Create* call's ``tags`` for the resource's ``tags`` in the file (none when it has
-    none or leaves them out)."""
-    tags = getattr(spec, "tags", None)
-    if not tags:
-        return {}
-    return {"tags": [{"tagKey": k, "tagValue": v} for k, v in tags.items()]}
-
-
-def _metric(m: Any) -> dict[str, str]:
-    return {"eventType": m.event_type, "metricName": m.name, "expression": m.expression}
-
-
-def _output(spec: Any) -> dict[str, Any]:
-    return {"roleArn": spec.role_arn, "s3DataDestination": {"path": spec.output_path}}
+        wait_all(waits, self.polling, say=self.say, progress_s=self.progress_s, on_step=on_step)
 
 
 def audited_apply(store: Store, actor: str, source: str, applier: Applier, plan: Plan) -> list[str]:
