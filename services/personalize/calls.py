@@ -8,7 +8,7 @@ facade itself (runtime and events) build on ``Calls``.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any, Protocol, TypeVar
 
@@ -43,6 +43,16 @@ class ClientBundle(Protocol):
 def compact(**params: Any) -> dict[str, Any]:
     """``params`` without the members that are None (botocore refuses None for a member)."""
     return {k: v for k, v in params.items() if v is not None}
+
+
+def require_one_of(name: str, value: str, allowed: Sequence[str]) -> None:
+    """Refuse, before any call, an argument outside the values its operation takes.
+
+    Raises:
+        ValueError: ``"<name> must be 'A' or 'B', not 'x'"``.
+    """
+    if value not in allowed:
+        raise ValueError(f"{name} must be {' or '.join(map(repr, allowed))}, not {value!r}")
 
 
 def _snake(member: str) -> str:

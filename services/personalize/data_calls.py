@@ -5,7 +5,7 @@ jobs, event trackers and filters (the Personalize control plane's data half).
 from __future__ import annotations
 
 from services.personalize import wire
-from services.personalize.calls import Calls, newest_first
+from services.personalize.calls import Calls, newest_first, require_one_of
 from services.personalize.models import (
     Dataset,
     DatasetExportJob,
@@ -15,6 +15,9 @@ from services.personalize.models import (
     ImportJob,
     Schema,
 )
+
+# CreateDatasetImportJob's importMode (API reference: ImportMode, FULL | INCREMENTAL).
+IMPORT_MODES = ("FULL", "INCREMENTAL")
 
 
 class DataCalls(Calls):
@@ -60,8 +63,7 @@ class DataCalls(Calls):
     ) -> str:
         """Start importing ``data_location`` (``s3://bucket/key``; the local engine reads it from
         ``<data_dir>/s3/bucket/key``) into a dataset; returns the job ARN."""
-        if import_mode not in ("FULL", "INCREMENTAL"):
-            raise ValueError(f"import_mode must be 'FULL' or 'INCREMENTAL', not {import_mode!r}")
+        require_one_of("import_mode", import_mode, IMPORT_MODES)
         return self._start(
             "create_dataset_import_job",
             "datasetImportJobArn",

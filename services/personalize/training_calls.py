@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from services.personalize import wire
-from services.personalize.calls import Calls, newest_first
+from services.personalize.calls import Calls, newest_first, require_one_of
 from services.personalize.models import (
     Algorithm,
     FeatureTransformation,
@@ -16,6 +16,10 @@ from services.personalize.models import (
     Solution,
     SolutionVersion,
 )
+
+# CreateSolutionVersion's trainingMode (API reference: TrainingMode, FULL | UPDATE; AUTOTRAIN
+# is the service's own, for automatic training).
+TRAINING_MODES = ("FULL", "UPDATE")
 
 
 class TrainingCalls(Calls):
@@ -74,8 +78,7 @@ class TrainingCalls(Calls):
         self, solution_arn: str, training_mode: str = "FULL", name: str | None = None
     ) -> str:
         """Start training (billed); returns the new version's ARN."""
-        if training_mode not in ("FULL", "UPDATE"):
-            raise ValueError(f"training_mode must be 'FULL' or 'UPDATE', not {training_mode!r}")
+        require_one_of("training_mode", training_mode, TRAINING_MODES)
         return self._start(
             "create_solution_version",
             "solutionVersionArn",

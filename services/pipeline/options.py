@@ -6,27 +6,19 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
+from services.local.models.metric_keys import METRIC_KEYS
+from services.personalize.data_calls import IMPORT_MODES as IMPORT_MODES
+from services.personalize.training_calls import TRAINING_MODES as TRAINING_MODES
 from services.prepare import parse_mapping
 
 DEFAULT_METRIC = "normalized_discounted_cumulative_gain_at_10"
 # The keys GetSolutionMetrics reports that the guardrail can compare (Personalize developer
-# guide, "Evaluating a solution version with metrics"; PERSONALIZE.md section 5). A key
-# outside these would only be noticed after training, which on AWS is billed.
-GUARDRAIL_METRICS = (
-    "coverage",
-    "mean_reciprocal_rank_at_25",
-    "normalized_discounted_cumulative_gain_at_5",
-    "normalized_discounted_cumulative_gain_at_10",
-    "normalized_discounted_cumulative_gain_at_25",
-    "precision_at_5",
-    "precision_at_10",
-    "precision_at_25",
-    "average_rewards_at_k",
-)
+# guide, "Evaluating a solution version with metrics"; PERSONALIZE.md section 5): the custom
+# recipes' keys, as the engine computes them, and Next-Best-Action's. A key outside these would
+# only be noticed after training, which on AWS is billed.
+GUARDRAIL_METRICS = (*METRIC_KEYS, "average_rewards_at_k")
 DEFAULT_TOLERANCE_PCT = 2.0
 DATASET_TYPES = ("INTERACTIONS", "ITEMS", "USERS")
-IMPORT_MODES = ("FULL", "INCREMENTAL")
-TRAINING_MODES = ("FULL", "UPDATE")
 
 # Waits (seconds). Real Personalize imports take minutes, training up to hours, a campaign
 # update about 10-20 minutes; the defaults leave room for a large dataset.

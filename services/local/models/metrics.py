@@ -35,20 +35,9 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from services.local.models.metric_keys import METRIC_KEYS as METRIC_KEYS  # what score() reports
 from services.local.models.ranking import top_k
 from services.local.models.recipes.base import Model, TrainingData
-
-METRIC_KEYS = (
-    "coverage",
-    "mean_reciprocal_rank_at_25",
-    "normalized_discounted_cumulative_gain_at_5",
-    "normalized_discounted_cumulative_gain_at_10",
-    "normalized_discounted_cumulative_gain_at_25",
-    "precision_at_5",
-    "precision_at_10",
-    "precision_at_25",
-)
-
 
 MAX_TEST_USERS = 5_000
 
