@@ -182,6 +182,7 @@ def use_aws_backend(
     monkeypatch.setattr(dataset_snapshot, "object_store", lambda *_a, **_k: local_s3)
     faulty = FaultyClients(settings, fault)
     monkeypatch.setattr("dashboard.deps.build_clients", faulty.build)
-    monkeypatch.setattr("dashboard.reads.current_account", faulty.account)
-    monkeypatch.setattr("dashboard.reads.request_source", faulty.cost_source)
+    monkeypatch.setattr("dashboard.reads.workspace.current_account", faulty.account)
+    monkeypatch.setattr("dashboard.reads.costs.request_source", faulty.cost_source)
+    monkeypatch.setattr("dashboard.reads.online.request_source", faulty.cost_source)
     return faulty

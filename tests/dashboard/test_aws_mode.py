@@ -59,7 +59,7 @@ def aws_pages(seeded: Seeded, monkeypatch: pytest.MonkeyPatch) -> Iterator[Perso
         sts_stub.append(stub)
         return describe_account(settings, sts)
 
-    monkeypatch.setattr(reads, "current_account", account)
+    monkeypatch.setattr(reads.workspace, "current_account", account)
     yield service
     for stub in sts_stub:
         stub.assert_no_pending_responses()

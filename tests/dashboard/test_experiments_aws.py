@@ -71,7 +71,7 @@ def test_on_aws_each_arm_shows_its_attribution_totals_and_what_they_cannot_decid
     )
     client = aws.client("cloudwatch")
     monkeypatch.setattr(
-        "dashboard.reads.attribution_source", lambda _s: CloudWatchAttribution(client)
+        "dashboard.reads.online.attribution_source", lambda _s: CloudWatchAttribution(client)
     )
 
     at = app_at(PAGE)

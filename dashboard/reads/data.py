@@ -1,0 +1,67 @@
+"""A group's data read back (export-job snapshots on AWS, the engine's storage locally) and the
+data alerts built from it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import streamlit as st
+
+from dashboard import deps
+from dashboard.reads.page_read import page_read
+from dashboard.reads.workspace import _datasets
+from services.datasets.group_data import GroupData, read_group_data
+from services.datasets.interaction_summary import InteractionSummary
+from services.datasets.local_engine.snapshots import LocalSnapshots
+from services.i18n import N_, _, current_language
+from services.workspace.alerts import Alert
+from services.workspace.data_health import data_alerts as build_data_alerts
+from services.workspace.overview import DatasetGroupOverview
+
+SNAPSHOT_TTL = 600  # seconds: data snapshots are dataset export jobs (minutes on AWS)
+DATA_ALERTS_TTL = 300
+
+
+# A resource, not data: the frames can hold millions of rows, which cache_data would serialise
+# and copy on every page run. Pages only read them.
+@st.cache_resource(ttl=SNAPSHOT_TTL, show_spinner=False)
+def _group_data(group_arn: str) -> GroupData:
+    datasets = [d for d, _ in _datasets(group_arn)]
+    source = deps.snapshots()
+    if isinstance(source, LocalSnapshots):  # small reads of the engine's storage
+        return source.group_data(group_arn, datasets)
+    return read_group_data(datasets, source)
+
+
+def _interaction_summary(group_arn: str) -> InteractionSummary:
+    source = deps.snapshots()
+    if isinstance(source, LocalSnapshots):
+        # a few aggregates straight from the engine's storage, not every interaction
+        return source.interaction_summary(group_arn)
+    # On AWS only export jobs read data: share the Data page's snapshot.
+    return _group_data(group_arn).summary
+
+
+@st.cache_data(ttl=DATA_ALERTS_TTL, show_spinner=False)
+def _data_alerts(group: DatasetGroupOverview, language: str) -> list[Alert]:
+    # ``language``: part of the cache key, since the alerts' messages are in it
+    summary = _interaction_summary(group.group.arn)
+    return build_data_alerts(group, summary, deps.service(), datetime.now(UTC))
+
+
+@page_read(N_("the data back (dataset export jobs)"))
+def group_data(group_arn: str) -> GroupData:
+    """The group's interactions and items, cached ``SNAPSHOT_TTL`` s: export jobs on AWS and
+    over HTTP; in process, small reads of the engine's storage (aggregates on demand)."""
+    with st.spinner(_("Reading the group's data…")):
+        return _group_data(group_arn)
+
+
+def data_alerts(group: DatasetGroupOverview) -> list[Alert] | None:
+    """Alerts that need the data (counts, the newest PutEvents event and the most recent
+    users: aggregates read from the local engine's storage, or on AWS from the export-job
+    snapshots shared with the Data page) and a few GetRecommendations calls per personalised
+    campaign; cached five minutes."""
+    what = _("the data checks of {group}").format(group=group.group.name)
+    with st.spinner(_("Checking the data and sampling recommendations…")):
+        return page_read(what)(_data_alerts)(group, current_language())

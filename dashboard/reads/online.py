@@ -1,0 +1,89 @@
+"""Online metrics read from the group's metric attributions: the Solutions page's report and an
+experiment's per-arm sums."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import streamlit as st
+
+from dashboard import deps
+from dashboard.reads.page_read import page_read
+from dashboard.reads.workspace import LIST_TTL, _overview
+from services.costs.source import request_source
+from services.errors import ServiceError
+from services.evaluation.online_metrics import (
+    ONLINE_DAYS,
+    OnlineView,
+    deployed,
+    online_report,
+    switch_times,
+    window_now,
+)
+from services.evaluation.online_source import attribution_source
+from services.experiments.attributed import AttributedOutcomes, attributed_outcomes
+from services.experiments.records import Experiment
+from services.i18n import N_, _
+
+
+@st.cache_data(ttl=LIST_TTL, show_spinner=False)
+def _online_reports(group_arn: str) -> list[OnlineView]:
+    svc = deps.service()
+    settings = deps.settings()
+    group = next((g for g in _overview() if g.group.arn == group_arn), None)
+    campaigns = [c.campaign for c in group.campaigns] if group else []
+    recommenders = [r for r in (group.recommenders if group else ()) if r.status == "ACTIVE"]
+    serving, offline = deployed(campaigns, recommenders)
+    end = window_now()
+    start = end - timedelta(days=ONLINE_DAYS)
+    found = []
+    for listed in svc.list_metric_attributions(group_arn):
+        attribution = svc.describe_metric_attribution(listed.arn)
+        if attribution.status != "ACTIVE":
+            continue
+        metrics = svc.list_metric_attribution_metrics(attribution.arn)
+        requests, problem = None, None
+        if serving:
+            try:
+                series = request_source(settings).requests(list(serving), start, end)
+                requests = {arn: sum(n for _, n in s) for arn, s in series.items()}
+            except ServiceError as err:  # the totals still show; only the rates are missing
+                problem = str(err)
+        report = online_report(
+            attribution,
+            metrics,
+            attribution_source(settings),
+            deps.objects(),
+            start,
+            end,
+            requests,
+            problem,
+        )
+        found.append(OnlineView(report, serving, offline, switch_times(campaigns, start, end)))
+    return found
+
+
+@page_read(N_("the online metrics (the metric attribution's report)"))
+def online_reports(group_arn: str) -> list[OnlineView]:
+    """Each ACTIVE metric attribution of the group with its figures over the last
+    ``ONLINE_DAYS`` days (empty when the group has none)."""
+    with st.spinner(_("Reading the online metrics…")):
+        return _online_reports(group_arn)
+
+
+@page_read(N_("the experiment's figures from the metric attribution"))
+def experiment_attribution(experiment: Experiment) -> list[AttributedOutcomes]:
+    """Per ACTIVE metric attribution of the experiment's group, each arm's sums where the
+    arm's name is the eventAttributionSource (AWS mode; not cached: one experiment's read)."""
+    svc = deps.service()
+    found = []
+    for listed in svc.list_metric_attributions(experiment.dataset_group_arn):
+        attribution = svc.describe_metric_attribution(listed.arn)
+        if attribution.status != "ACTIVE":
+            continue
+        metrics = tuple(svc.list_metric_attribution_metrics(attribution.arn))
+        source = attribution_source(deps.settings())
+        found.append(
+            attributed_outcomes(experiment, attribution, metrics, source, datetime.now(UTC))
+        )
+    return found
