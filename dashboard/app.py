@@ -20,38 +20,24 @@ st.set_page_config(page_title="Personalize Dashboard", page_icon="🎯", layout=
 
 from dashboard.components.language import choose_language  # noqa: E402 (needs ROOT on sys.path)
 from dashboard.components.sign_in import follow_deep_link, gate, show_identity  # noqa: E402
-from services.i18n import _  # noqa: E402
+from services.i18n import N_, _  # noqa: E402
 
 choose_language()  # first: the sign-in page speaks the reader's language too
 show_identity(gate())
 
+# Each page: its file in pages/ (which is also its URL path), title and icon; the first is the
+# default, served at the root URL.
+PAGE_TABLE = (
+    ("overview", N_("Overview"), ":material/traffic:"),
+    ("data", N_("Data"), ":material/folder_open:"),
+    ("solutions", N_("Solutions & metrics"), ":material/monitoring:"),
+    ("recommendations", N_("Recommendations"), ":material/storefront:"),
+    ("experiments", N_("Experiments"), ":material/science:"),
+    ("operations", N_("Operations"), ":material/settings:"),
+)
 pages = [
-    st.Page(PAGES / "overview.py", title=_("Overview"), icon=":material/traffic:", default=True),
-    st.Page(PAGES / "data.py", title=_("Data"), icon=":material/folder_open:", url_path="data"),
-    st.Page(
-        PAGES / "solutions.py",
-        title=_("Solutions & metrics"),
-        icon=":material/monitoring:",
-        url_path="solutions",
-    ),
-    st.Page(
-        PAGES / "recommendations.py",
-        title=_("Recommendations"),
-        icon=":material/storefront:",
-        url_path="recommendations",
-    ),
-    st.Page(
-        PAGES / "experiments.py",
-        title=_("Experiments"),
-        icon=":material/science:",
-        url_path="experiments",
-    ),
-    st.Page(
-        PAGES / "operations.py",
-        title=_("Operations"),
-        icon=":material/settings:",
-        url_path="operations",
-    ),
+    st.Page(PAGES / f"{name}.py", title=_(title), icon=icon, url_path=name, default=n == 0)
+    for n, (name, title, icon) in enumerate(PAGE_TABLE)
 ]
 navigation = st.navigation(pages)
 follow_deep_link(pages, navigation)
