@@ -12,7 +12,7 @@ without an index (the reference) and once with it; every answer is asked through
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +26,7 @@ from services.local.models import ranking
 from services.local.models.recipes._up_model import UserPersonalizationModel
 from services.local.models.recipes.base import TrainingConfig, TrainingData
 from services.local.models.recipes.user_personalization import UserPersonalizationRecipe
+from services.local.runtime import scoring
 from services.personalize.clients import build_clients
 from tests.local.workspace import create_group, import_file, train, wait_for
 
@@ -47,11 +48,29 @@ def _category(item: str) -> str:
     return "rare" if code % 100 == 7 else f"cat{code * 3 // ITEMS}"
 
 
+def _price(item: str) -> float:
+    return float(int(item[1:]) * 7919 % 100)  # 0-99, spread over the catalogue
+
+
+# Filters on item metadata that the index path must apply exactly (name → expression, values)
+ITEM_FILTERS = {
+    "cheap": ("EXCLUDE ItemID WHERE Items.PRICE >= $MIN", {"MIN": '"60"'}),  # 60 % allowed
+    "cat-price": (
+        "INCLUDE ItemID WHERE Items.CATEGORY IN ($C) | EXCLUDE ItemID WHERE Items.PRICE < 20",
+        {"C": '"cat0","cat2"'},
+    ),
+}
+
+
 @dataclass
 class Served:
     exact: dict[tuple[str, str], list[dict]]  # (user, filter) → itemList
     indexed: dict[tuple[str, str], list[dict]]
     model: UserPersonalizationModel
+    # with scoring.SELECTIVE_ITEMS lowered, so that filtered lists come from the index, at its
+    # own nprobe and at every partition (where it finds what the exact scan finds)
+    filtered: dict[tuple[str, str], list[dict]]
+    exhaustive: dict[tuple[str, str], list[dict]]
 
 
 def _fit() -> UserPersonalizationModel:
@@ -71,7 +90,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         {
             "ITEM_ID": SHOP.items["ITEM_ID"],
             "CATEGORY": [_category(i) for i in SHOP.items["ITEM_ID"]],
-            "PRICE": 5.0,
+            "PRICE": [_price(i) for i in SHOP.items["ITEM_ID"]],
             "CREATION_TIMESTAMP": 1_600_000_000,
         }
     ).to_csv(items_csv, index=False)
@@ -84,6 +103,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     for name, expression in (
         ("cat", "INCLUDE ItemID WHERE Items.CATEGORY IN ($C)"),
         ("rare", 'INCLUDE ItemID WHERE Items.CATEGORY IN ("rare")'),
+        *((name, expression) for name, (expression, _) in ITEM_FILTERS.items()),
     ):
         f = p.create_filter(name=name, datasetGroupArn=ws["group"], filterExpression=expression)
         wait_for(lambda f=f: p.describe_filter(filterArn=f["filterArn"]), "filter")
@@ -102,6 +122,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
                 extra = {"filterArn": arn} if arn else {}
                 if name == "cat":
                     extra["filterValues"] = {"C": '"cat1"'}
+                elif name in ITEM_FILTERS:
+                    extra["filterValues"] = ITEM_FILTERS[name][1]
                 got = runtime.get_recommendations(
                     campaignArn=campaign["campaignArn"], userId=user, numResults=25, **extra
                 )
@@ -110,6 +132,12 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
 
     exact = answers(plain)
     with_index = answers(indexed)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(scoring, "SELECTIVE_ITEMS", 10)
+        filtered = answers(indexed)
+        assert indexed.retrieval is not None
+        everywhere = replace(indexed.retrieval, nprobe=indexed.retrieval.index.nlist)
+        exhaustive = answers(replace(indexed, retrieval=everywhere))
     loaded = get_engine(settings).models.get(
         {
             "solutionVersionArn": version,
@@ -119,7 +147,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
             "datasetGroupArn": ws["group"],
         }
     )
-    yield Served(exact=exact, indexed=with_index, model=loaded.model)  # type: ignore[arg-type]
+    yield Served(exact, with_index, loaded.model, filtered, exhaustive)  # type: ignore[arg-type]
     reset_engines()
 
 
@@ -165,6 +193,35 @@ def test_filters_apply_exactly_with_the_index(served: Served) -> None:
         rare = served.indexed[(u, "rare")]
         assert [i["itemId"] for i in rare] == _ids(served.exact[(u, "rare")])
         assert len(rare) == 20 and all(_category(i["itemId"]) == "rare" for i in rare)
+
+
+@pytest.mark.parametrize("name", ["", "cat", "rare", *ITEM_FILTERS])
+def test_filtered_index_lists_are_the_exact_lists_when_it_visits_every_partition(
+    served: Served, name: str
+) -> None:
+    """The index path with a filter (searched among the allowed items, then re-scored) gives
+    the exact scan's list, item for item, once its search visits every partition: only the
+    index's approximation, never the filtering, can change a list."""
+    for u in ASKED:
+        assert _ids(served.exhaustive[(u, name)]) == _ids(served.exact[(u, name)])
+        assert len(served.exact[(u, name)]) == 20 if name == "rare" else 25
+
+
+@pytest.mark.parametrize("name", ["cat", *ITEM_FILTERS])
+def test_item_filters_apply_exactly_on_the_index_path(served: Served, name: str) -> None:
+    """At the index's own nprobe, with the filter too broad to score its items exactly:
+    every listed item passes the filter and the lists hold the exact scan's top 25."""
+    allowed = {
+        "cat": lambda i: _category(i) == "cat1",
+        "cheap": lambda i: _price(i) < 60,
+        "cat-price": lambda i: _category(i) in ("cat0", "cat2") and _price(i) >= 20,
+    }[name]
+    recall = []
+    for u in ASKED:
+        got = _ids(served.filtered[(u, name)])
+        assert len(got) == 25 and all(allowed(i) for i in got)
+        recall.append(len(set(got) & set(_ids(served.exact[(u, name)]))) / 25)
+    assert np.mean(recall) >= 0.98
 
 
 def test_small_catalogues_keep_the_exact_scan(tmp_path: Path) -> None:

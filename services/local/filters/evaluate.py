@@ -16,13 +16,13 @@ expressions"):
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 
+from services.local.filters.columns import ItemColumns, as_numbers, item_rows, match_values
 from services.local.filters.expression import (
     NUMERIC_OPS,
     RECENT_INTERACTIONS_PER_TYPE,
@@ -49,6 +49,7 @@ def evaluate(
     current_item: Mapping[str, str] | None = None,
     event_key: Callable[[str], str] = str.lower,
     positions: Mapping[str, int] | None = None,
+    columns: ItemColumns | None = None,
 ) -> np.ndarray:
     """Mask over ``item_ids`` of the items the filter lets through.
 
@@ -64,6 +65,8 @@ def evaluate(
         positions: item ID → position in ``item_ids``, when the caller keeps one (a model's
             item index): the user's items are then placed by it instead of by hashing every
             ID of a catalogue of 500,000 items on each request.
+        columns: ``items`` already lined up with ``item_ids`` (kept with a loaded model), so
+            that Items conditions do not line up and match the whole frame on each request.
 
     Raises:
         FilterExpressionError: malformed filterValues, a missing INCLUDE parameter, a
@@ -84,6 +87,7 @@ def evaluate(
         current_item,
         event_key,
         positions,
+        columns,
     )
     include: list[np.ndarray] = []
     exclude: list[np.ndarray] = []
@@ -313,8 +317,10 @@ class _Context:
         current_item: Mapping[str, str] | None,
         event_key: Callable[[str], str] = str.lower,
         positions: Mapping[str, int] | None = None,
+        columns: ItemColumns | None = None,
     ) -> None:
         self.event_key = event_key
+        self.columns = columns
         self.item_ids = item_ids
         self.items = items if items is not None else pd.DataFrame({"ITEM_ID": []})
         self.interactions = interactions
@@ -331,43 +337,37 @@ class _Context:
     def _item_rows(self) -> np.ndarray:
         """Row of each candidate in the items table, -1 when it has none."""
         if self._rows is None:
-            ids = self.items["ITEM_ID"].astype(str)
-            if len(ids) == len(self.item_ids) and np.array_equal(
-                ids.to_numpy(dtype=object), self.item_ids
-            ):
-                self._rows = np.arange(len(ids))  # the common case: same catalogue, same order
-                return self._rows
-            keep = None
-            if not ids.is_unique:  # keep the last row per item ID, as an upsert would
-                keep = np.flatnonzero(~ids.duplicated(keep="last").to_numpy())
-                ids = ids.iloc[keep]
-            pos = pd.Index(ids).get_indexer(self.item_ids)
-            if keep is not None:
-                pos = np.where(pos >= 0, keep[np.maximum(pos, 0)], -1)
-            self._rows = pos
+            self._rows = item_rows(self.items, self.item_ids)
         return self._rows
 
-    def _items(self, cond: Condition, params: dict[str, list[str]]) -> np.ndarray:
-        n = len(self.item_ids)
-        if cond.field not in self.items.columns:
-            return np.zeros(n, dtype=bool)  # no such metadata: nothing matches
-        column = self.items[cond.field]
+    def _aligned(self, values: np.ndarray, fill: object) -> np.ndarray:
+        """``values`` (one per row of the items table) per candidate, ``fill`` without a row."""
         rows = self._item_rows()
         known = rows >= 0
+        out = np.full(len(self.item_ids), fill, dtype=values.dtype)
+        out[known] = values[rows[known]]
+        return out
+
+    def _items(self, cond: Condition, params: dict[str, list[str]]) -> np.ndarray:
+        if cond.field not in self.items.columns:
+            return np.zeros(len(self.item_ids), dtype=bool)  # no such metadata: nothing matches
         if cond.op in ("IN", "NOT IN"):
             wanted = self._strings_for(cond, params)
-            has_value, hit = _match_values(column, wanted)
-            matched = hit if cond.op == "IN" else has_value & ~hit
+            if self.columns is not None:
+                has_value, hit = self.columns.matches(cond.field, wanted)
+            else:
+                has_value, hit = match_values(self.items[cond.field], wanted)
+                has_value, hit = self._aligned(has_value, False), self._aligned(hit, False)
+            return hit if cond.op == "IN" else has_value & ~hit
+        if self.columns is not None:
+            numbers = self.columns.numbers(cond.field)
         else:
-            numbers = pd.to_numeric(column, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-            threshold = _number(cond, params, self.current_item)
-            with np.errstate(invalid="ignore"):
-                matched = NUMERIC_OPS[cond.op](numbers, threshold) & ~np.isnan(numbers)
-                if np.isnan(threshold):
-                    matched[:] = False
-        out = np.zeros(n, dtype=bool)
-        out[known] = matched[rows[known]]
-        return out
+            numbers = self._aligned(as_numbers(self.items[cond.field]), np.nan)
+        threshold = _number(cond, params, self.current_item)
+        if np.isnan(threshold):
+            return np.zeros(len(self.item_ids), dtype=bool)
+        with np.errstate(invalid="ignore"):
+            return NUMERIC_OPS[cond.op](numbers, threshold) & ~np.isnan(numbers)
 
     def _strings_for(self, cond: Condition, params: dict[str, list[str]]) -> list[str]:
         return _strings(cond, params, self.current_item)
@@ -408,28 +408,3 @@ class _Context:
         out = np.zeros(len(self.item_ids), dtype=bool)
         out[[self.positions[i] for i in touched if i in self.positions]] = True
         return out
-
-
-def _match_values(column: pd.Series, wanted: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """(has a value, some '|'-separated part is in ``wanted``) per row of ``column``."""
-    column = column.reset_index(drop=True)
-    if pd.api.types.is_bool_dtype(column.dtype):
-        column = column.map({True: "true", False: "false"})
-    elif pd.api.types.is_numeric_dtype(column.dtype):
-        # Compare numbers as numbers: "10" matches 10 and 10.0.
-        numbers = pd.to_numeric(column, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-        targets = pd.to_numeric(pd.Series(wanted, dtype=object), errors="coerce").dropna()
-        has_value = ~np.isnan(numbers)
-        return has_value, np.isin(numbers, targets.to_numpy(dtype=float)) & has_value
-    strings = column if column.dtype == "str" else column.astype("str")
-    has_value = (strings.notna() & (strings != "")).to_numpy()
-    if not wanted:
-        return has_value, np.zeros(len(strings), dtype=bool)
-    if strings.str.contains("|", regex=False, na=False).any():
-        # One regex over the column (RE2 inside pyarrow) beats splitting every cell.
-        alternatives = "|".join(re.escape(w) for w in wanted)
-        pattern = rf"(?:^|\|)(?:{alternatives})(?:\||$)"
-        hit = strings.str.contains(pattern, regex=True, na=False).to_numpy()
-    else:
-        hit = strings.isin(wanted).to_numpy()
-    return has_value, hit & has_value

@@ -19,6 +19,7 @@ from services.local.data.bulk import BulkStore
 from services.local.data.histories import BulkHistories
 from services.local.data.model_files import model_file
 from services.local.errors import ResourceInUse
+from services.local.filters.columns import ItemColumns
 from services.local.models import ranking
 from services.local.models.objective import Objective, objective_of
 from services.local.models.recipes import get_recipe
@@ -100,6 +101,7 @@ class ModelCache:
         self._created: dict[str, tuple[int, np.ndarray, pd.DataFrame]] = {}
         self._latest: dict[str, tuple[float, float]] = {}  # group -> (checked at, latest ts)
         self._candidates: dict[str, tuple[tuple[int, float, float], np.ndarray]] = {}
+        self._columns: dict[str, ItemColumns] = {}  # version ARN → Items lined up with it
         self._served: dict[str, tuple[float, dict[str, Any], str]] = {}
         # incrementally updated models: version ARN → (the Items frame folded in, model)
         self._folds: dict[str, tuple[pd.DataFrame, LoadedModel]] = {}
@@ -228,6 +230,21 @@ class ModelCache:
                 self._candidates[loaded.arn] = (key, mask)
             return mask
 
+    def item_columns(self, loaded: LoadedModel, items: pd.DataFrame) -> ItemColumns:
+        """``items`` (this cache's current Items frame of the model's group) lined up with
+        the model's items for item filters (``filters.columns``), once per model and frame
+        rather than per request: on 500,000 items lining up and matching the frame took
+        0.25 s to several seconds a request."""
+        with self._deriving:  # concurrent first requests wait for one alignment
+            with self._lock:
+                hit = self._columns.get(loaded.arn)
+            if hit is not None and hit.items is items:
+                return hit
+            columns = ItemColumns(items, loaded.model.item_ids)
+            with self._lock:
+                self._columns[loaded.arn] = columns  # it keeps the frame: ids stay unique
+            return columns
+
     def _creation_times(self, loaded: LoadedModel) -> tuple[np.ndarray, float]:
         """Items' CREATION_TIMESTAMP aligned with the model (NaN = unknown), and the group's
         latest interaction time, which exploration's age cut-off counts back from."""
@@ -272,6 +289,7 @@ class ModelCache:
         """Forget what was derived from a model (the caller holds the lock)."""
         self._created.pop(arn, None)
         self._candidates.pop(arn, None)
+        self._columns.pop(arn, None)
         self._folds.pop(arn, None)
 
     def items(self, group: str) -> pd.DataFrame:

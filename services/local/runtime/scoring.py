@@ -36,10 +36,9 @@ from services.local.runtime.context import apply_context
 from services.local.runtime.model_cache import LoadedModel
 
 HISTORY_LIMIT = 500  # latest interactions per user handed to the model
-# A model with a candidate index (recipes/_retrieval.py): items asked of it at first, at most,
-# and the allowed items below which a filter's items are scored exactly instead
+# A model with a candidate index (recipes/_retrieval.py): items asked of it, and the allowed
+# items up to which a filter's items are all scored exactly instead
 CANDIDATES = 200
-MAX_CANDIDATES = 12_800
 SELECTIVE_ITEMS = 20_000
 
 
@@ -124,14 +123,16 @@ def _filter_mask(
         current_user = user_metadata(engine, loaded.group, user_id) if user_id else {}
         if loaded.recipe_name in ACTION_RECIPES:
             return _action_mask(engine, loaded, expr, values, current_user, user_id)
+        items = engine.models.items(loaded.group)
         return evaluate(
             expr,
             item_ids=loaded.model.item_ids,
-            items=engine.models.items(loaded.group),
+            items=items,
             user_interactions=history.frame(),
             current_user=current_user,
             values=values,
             positions=loaded.index,
+            columns=engine.models.item_columns(loaded, items),
         )
     except FilterExpressionError as err:
         raise InvalidInput(f"Filter {filter_doc['name']}: {err}") from err
@@ -314,10 +315,12 @@ def _recommend_indexed(
     filters, automatic exclusions and exploration, applied exactly to exactly scored items.
 
     A filter that allows at most ``SELECTIVE_ITEMS`` items has those items scored exactly, all
-    of them; otherwise the index is asked for more candidates (×4, up to ``MAX_CANDIDATES``)
-    until enough of them pass. Returns None when the model cannot answer this way (no index,
-    an unknown user, or a filter that the candidates do not get through): the caller then
-    scores every item. Scores are the catalogue's softmax with an estimated denominator
+    of them; otherwise the index is searched among the allowed items only, over more of its
+    partitions the fewer items the filter allows (``FactorIndex.search``), and when those
+    still hold fewer than ``num_results`` allowed items, every allowed item is scored exactly.
+    Returns None when the model cannot answer this way (no index, an unknown user, or an
+    index that finds too few items without a filter): the caller then scores every item.
+    Scores are the catalogue's softmax with an estimated denominator
     (``CandidateScorer.softmax_at``).
     """
     if scorer is None:
@@ -327,21 +330,21 @@ def _recommend_indexed(
     if exclude is not None:
         exclude = ~exclude
     exclude = _exclude_events(loaded, history, exclude_event_type, exclude)
-    if exclude is not None and n_items - int(np.count_nonzero(exclude)) <= SELECTIVE_ITEMS:
-        cand = np.flatnonzero(~exclude)
+    allowed = None if exclude is None else ~exclude
+    if allowed is not None and int(np.count_nonzero(allowed)) <= SELECTIVE_ITEMS:
+        cand = np.flatnonzero(allowed)
         scores = scorer.at(cand)
     else:
-        n = max(CANDIDATES, 4 * num_results)
-        while True:
-            cand, scores = scorer.top(n)
-            if exclude is not None:
-                keep = ~exclude[cand]
-                cand, scores = cand[keep], scores[keep]
-            if len(cand) >= num_results or n >= MAX_CANDIDATES:
-                break
-            n *= 4
+        cand, scores = scorer.top(max(CANDIDATES, 4 * num_results), allowed)
+        if allowed is not None:  # the sequential term's items come whether allowed or not
+            keep = allowed[cand]
+            cand, scores = cand[keep], scores[keep]
         if len(cand) < num_results:
-            return None
+            if allowed is None:
+                return None
+            # the partitions searched hold too few allowed items: every one of them, exactly
+            cand = np.flatnonzero(allowed)
+            scores = scorer.at(cand)
     best, _ = ranking.top_k(scores, num_results)
     idx = cand[best]
     flags: dict[int, str] = {}

@@ -93,16 +93,30 @@ class FactorIndex:
         index.add_with_ids(x, np.asarray(codes, dtype=np.int64))
         return cls(index=index, nprobe=max(MIN_NPROBE, int(np.ceil(NPROBE_SHARE * nlist))))
 
-    def search(self, user: np.ndarray, n: int) -> np.ndarray:
+    def search(self, user: np.ndarray, n: int, allowed: np.ndarray | None = None) -> np.ndarray:
         """Item codes (int64) of at most ``n`` items with the largest inner product with
-        ``user``, approximately (those of the ``nprobe`` nearest partitions)."""
+        ``user``, approximately (those of the ``nprobe`` nearest partitions).
+
+        ``allowed`` (bool per item code) keeps the search to those items, and the search visits
+        more partitions the fewer items it allows (``nprobe`` / the allowed share, up to all
+        of them), so that it weighs about as many allowed items as an unfiltered search weighs
+        items: a filter that leaves a tenth of the catalogue would otherwise leave a tenth of
+        the candidates, and its best items would be looked for among them alone.
+        """
         faiss = _faiss()
         faiss.omp_set_num_threads(1)  # one request, one core: the server has other requests
-        self.index.nprobe = self.nprobe
+        nprobe, selector, bits = self.nprobe, None, None
+        if allowed is not None:
+            share = np.count_nonzero(allowed) / max(len(allowed), 1)
+            nprobe = min(self.index.nlist, int(np.ceil(self.nprobe / max(share, 1e-9))))
+            bits = np.packbits(np.asarray(allowed, dtype=bool), bitorder="little")
+            selector = faiss.IDSelectorBitmap(len(allowed), faiss.swig_ptr(bits))
+        params = faiss.SearchParametersIVF(nprobe=nprobe, sel=selector)
         # the query's extra coordinate is 0: its distance to an augmented item falls as their
         # inner product rises (see ``augmented``)
         q = np.ascontiguousarray(np.r_[user, 0.0], dtype=np.float32).reshape(1, -1)
-        _, ids = self.index.search(q, int(n))
+        _, ids = self.index.search(q, int(n), params=params)
+        del bits  # the selector reads it during the search only
         found = ids[0]
         return found[found >= 0]
 

@@ -159,10 +159,11 @@ class SequenceScorer:
         emb = self.model.params["item_emb"]
         return (emb[np.asarray(idx, dtype=np.int64) + 1] @ self.user).astype(np.float64)
 
-    def top(self, n: int) -> tuple[np.ndarray, np.ndarray]:
-        """Item positions (sorted, unique) and exact scores of the index's ``n`` best items."""
+    def top(self, n: int, allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Item positions (sorted, unique) and exact scores of the index's ``n`` best items
+        (of the ``allowed`` items, a bool per position, when given: ``FactorIndex.search``)."""
         assert self.model.retrieval is not None
-        idx = np.unique(self.model.retrieval.search(self.user, n))
+        idx = np.unique(self.model.retrieval.search(self.user, n, allowed))
         return idx, self.at(idx)
 
     def softmax_at(self, idx: np.ndarray, scores: np.ndarray, temperature: float) -> np.ndarray:

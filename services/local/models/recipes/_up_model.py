@@ -380,11 +380,12 @@ class CandidateScorer:
             s[hit] += w * self.seq_val[pos[hit]]
         return s + self.model._tiebreak[idx]
 
-    def top(self, n: int) -> tuple[np.ndarray, np.ndarray]:
+    def top(self, n: int, allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Item codes (sorted, unique) and exact scores of the index's ``n`` best items for
-        the user plus the sequential term's items."""
+        the user (of the ``allowed`` items, a bool per item code, when given: see
+        ``FactorIndex.search``) plus the sequential term's items, allowed or not."""
         assert self.model.retrieval is not None
-        idx = np.union1d(self.model.retrieval.search(self.user, n), self.seq_idx)
+        idx = np.union1d(self.model.retrieval.search(self.user, n, allowed), self.seq_idx)
         return idx, self.at(idx)
 
     def softmax_at(self, idx: np.ndarray, scores: np.ndarray, temperature: float) -> np.ndarray:
