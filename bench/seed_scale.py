@@ -50,6 +50,18 @@ from services.personalize.clients import build_clients  # noqa: E402
 
 GIB = 2**30
 RUNS = 3  # imports and their baseline reads are timed this many times (median reported)
+# --steps: each runs in its own fresh process (``run_step``), in this order
+STEPS = (
+    "generate",
+    "baseline",
+    "import Items",
+    "import Users",
+    "import Interactions",
+    "train",
+    "deploy",
+    "serve",
+    "pages",
+)
 Row = tuple[str, str, str, str]  # step, seconds, peak, baseline / ratio
 
 
@@ -92,7 +104,7 @@ def wait(describe: Callable[[], dict[str, Any]], key: str, timeout: float = 3600
         time.sleep(0.02)
 
 
-def pyarrow_baseline(path: Path) -> tuple[float, int]:
+def pyarrow_baseline(path: Path, runs: int = RUNS) -> tuple[float, int]:
     """Seconds and peak RSS of ``pandas.read_csv(engine="pyarrow")`` in a fresh process
     (median and largest of RUNS reads: one read of a shared machine is too noisy)."""
     code = (
@@ -101,7 +113,7 @@ def pyarrow_baseline(path: Path) -> tuple[float, int]:
         "print(time.perf_counter()-t,resource.getrusage(resource.RUSAGE_SELF).ru_maxrss*1024)"
     )
     secs, peaks = [], []
-    for _ in range(RUNS):
+    for _ in range(runs):
         out = subprocess.run(
             [sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True
         )
@@ -163,9 +175,41 @@ def main() -> None:
     )
     parser.add_argument("--keep", help="use this data directory and keep it")
     parser.add_argument(
+        "--scale",
+        type=int,
+        help="--serving's shop this many times the seed's size in total events (10: 5,000,000 "
+        "items, 1,500,000 users, 30,000,000 events, 3 of them per item); sets the sizes",
+    )
+    parser.add_argument(
+        "--steps",
+        action="store_true",
+        help="with --serving: every step in its own fresh process (time and peak memory of "
+        "each, pages drawn); a step whose result is in DIR/steps is not run again",
+    )
+    parser.add_argument(
+        "--cgroup",
+        type=Path,
+        help="with --steps: a cgroup-v1 memory directory each step runs in (its peak reset "
+        "before each step and reported)",
+    )
+    parser.add_argument("--runs", type=int, default=RUNS, help="timed imports per file")
+    parser.add_argument("--step", choices=STEPS, help=argparse.SUPPRESS)
+    parser.add_argument(
         "--pages-only", metavar="DIR", help="only draw the pages of a shop kept with --keep DIR"
     )
     args = parser.parse_args()
+    if args.scale:
+        # the serving shop's events are the sessions plus 3 per item (every item learned)
+        args.items, args.users = 500_000 * args.scale, 150_000 * args.scale
+        args.interactions = 3_000_000 * args.scale - 3 * args.items
+    if args.step:
+        run_step(args, Path(args.keep))
+        return
+    if args.steps:
+        if not args.serving or not args.keep:
+            raise SystemExit("--steps needs --serving and --keep DIR")
+        steps_bench(args, Path(args.keep))
+        return
     if args.pages_only:
         pages = page_times(Path(args.pages_only) / "data")
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / GIB
@@ -537,31 +581,16 @@ def serving_shop(
             name=f"seed-{kind.lower()}", schemaArn=arn, datasetGroupArn=group, datasetType=kind
         )["datasetArn"]
         t = time.perf_counter()
-        job = p.create_dataset_import_job(
-            jobName=f"seed-{kind.lower()}", datasetArn=dataset,
-            dataSource={"dataLocation": f"s3://seed/{kind.lower()}.csv"},
-        )["datasetImportJobArn"]  # fmt: skip
-        done = wait(lambda job=job: p.describe_dataset_import_job(datasetImportJobArn=job),
-                    "datasetImportJob")  # fmt: skip
-        if done["status"] != "ACTIVE":
-            raise SystemExit(f"{kind} import failed: {done.get('failureReason')}")
+        import_file(p, dataset, f"seed-{kind.lower()}", f"s3://seed/{kind.lower()}.csv")
         rows.append((f"CreateDatasetImportJob {kind} → ACTIVE", f"{time.perf_counter() - t:.1f}",
                      "", ""))  # fmt: skip
     row, version = train_solution(p, settings, group, "aws-user-personalization")
     rows.append(row)
     print(rows[-1], flush=True)
     t = time.perf_counter()
-    campaign = p.create_campaign(
-        name="seed", solutionVersionArn=version,
-        campaignConfig={"enableMetadataWithRecommendations": True},
-    )["campaignArn"]  # fmt: skip
-    wait(lambda: p.describe_campaign(campaignArn=campaign), "campaign")
-    rows.append(("CreateCampaign → ACTIVE", f"{time.perf_counter() - t:.1f}", "", ""))
-    filter_arn = p.create_filter(
-        name="no-purchased", datasetGroupArn=group,
-        filterExpression='EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("Purchase")',
-    )["filterArn"]  # fmt: skip
-    wait(lambda: p.describe_filter(filterArn=filter_arn), "filter")
+    campaign, filter_arn = deploy(p, group, version)
+    rows.append(("CreateCampaign + CreateFilter → ACTIVE", f"{time.perf_counter() - t:.1f}", "",
+                 ""))  # fmt: skip
     return rows, campaign, version, filter_arn, n_events
 
 
@@ -636,6 +665,219 @@ def print_tables(
         base = pages["title-only page (baseline)"][1]
         for name, (first, rerun) in pages.items():
             print(f"| {name} | {first:.2f} | {rerun:.3f} | {rerun / base:.0f}× |")
+
+
+def steps_bench(args: argparse.Namespace, root: Path) -> None:
+    """``--serving --steps``: each of ``STEPS`` in a fresh interpreter (``--step``), so each
+    step's peak memory is its own: a child inherits its parent's peak RSS, and an engine's
+    models and caches would stay in the process. This process samples the RSS of the step's
+    whole process tree (the step, the engine's worker, the HTTP server) every 50 ms and, with
+    ``--cgroup``, runs the step in that memory cgroup and reads its peak (which also counts
+    the page cache of the files the step writes). A step's result is kept in ``DIR/steps``;
+    a step already there is not run again (so a run can be resumed)."""
+    out = root / "steps"
+    out.mkdir(parents=True, exist_ok=True)
+    loads = []
+    for step in STEPS:
+        file = out / f"{step.replace(' ', '-')}.json"
+        if file.exists():
+            continue
+        cmd = [sys.executable, __file__, "--serving", "--keep", str(root), "--step", step]
+        cmd += ["--items", str(args.items), "--users", str(args.users)]
+        cmd += ["--interactions", str(args.interactions), "--requests", str(args.requests)]
+        cmd += ["--runs", str(args.runs)]
+        print(f"== {step} ({time.strftime('%H:%M:%S')})", flush=True)
+        if args.cgroup:
+            (args.cgroup / "memory.max_usage_in_bytes").write_text("0")
+        t = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=ROOT, preexec_fn=_join_cgroup(args.cgroup))
+        peak = 0
+        while proc.poll() is None:
+            peak = max(peak, _tree_rss(proc.pid))
+            loads.append(os.getloadavg()[0])
+            time.sleep(0.05)
+        secs = time.perf_counter() - t
+        if proc.returncode != 0:
+            raise SystemExit(f"step {step} failed (exit {proc.returncode})")
+        result = json.loads(file.read_text())
+        result.update(seconds=secs, peak=peak, load=os.getloadavg()[0])
+        if args.cgroup:
+            result["cgroup_peak"] = int((args.cgroup / "memory.max_usage_in_bytes").read_text())
+            result["cgroup_failcnt"] = int((args.cgroup / "memory.failcnt").read_text())
+        file.write_text(json.dumps(result))
+    print_steps(args, out, loads)
+
+
+def _join_cgroup(cgroup: Path | None) -> Callable[[], None] | None:
+    """A preexec function that moves the child into ``cgroup`` before it runs anything."""
+    if cgroup is None:
+        return None
+    procs = cgroup / "cgroup.procs"
+    return lambda: procs.write_text(str(os.getpid()))
+
+
+def _tree_rss(pid: int) -> int:
+    """RSS of ``pid`` and all its descendants, in bytes (0 once it has exited)."""
+    try:
+        proc = psutil.Process(pid)
+        procs = [proc, *proc.children(recursive=True)]
+    except psutil.Error:
+        return 0
+    total = 0
+    for each in procs:
+        try:
+            total += each.memory_info().rss
+        except psutil.Error:
+            pass
+    return total
+
+
+def run_step(args: argparse.Namespace, root: Path) -> None:
+    """One step of ``--steps`` in this (fresh) process; its result goes to
+    ``DIR/steps/<step>.json`` (rows: (what, seconds, note) measured inside the step)."""
+    data_dir = root / "data"
+    csvs = {k: data_dir / "s3" / "seed" / f"{k.lower()}.csv" for k in ("Items", "Users",
+                                                                      "Interactions")}  # fmt: skip
+    settings = Settings(data_dir=data_dir, lifecycle_seconds=0.0, worker_mode="process")
+    os.environ["PERSONALIZE_LOCAL_WORKER"] = "process"
+    result: dict[str, Any] = {"rows": []}
+    step = args.step
+    if step == "generate":
+        shop = seed_shop.generate(args.items, args.users, args.interactions, min_item_events=3)
+        result["events"] = len(shop.interactions)
+        for kind, frame in (("Items", shop.items), ("Users", shop.users),
+                            ("Interactions", shop.interactions)):  # fmt: skip
+            size = seed_shop.write_csv(frame, csvs[kind])
+            result["rows"].append((f"{kind.lower()}.csv", "", f"{len(frame):,} rows, "
+                                   f"{size / 2**20:,.0f} MiB"))  # fmt: skip
+    elif step == "baseline":
+        for kind, csv in csvs.items():
+            secs, peak = pyarrow_baseline(csv, args.runs)
+            result["rows"].append((f"pandas.read_csv(pyarrow) {kind} (median of {args.runs}, "
+                                   f"fresh processes, peak {peak / GIB:.2f} GiB)",
+                                   f"{secs:.2f}", ""))  # fmt: skip
+            result[kind] = secs
+    elif step.startswith("import "):
+        result["rows"].append(import_step(settings, step.split()[1], args.runs))
+    else:
+        p = build_clients(settings).personalize
+        group = p.list_dataset_groups()["datasetGroups"][0]["datasetGroupArn"]
+        if step == "train":
+            row, _ = train_solution(p, settings, group, "aws-user-personalization")
+            result["rows"].append((row[0], row[1], row[3]))
+        elif step == "deploy":
+            version = p.list_solution_versions()["solutionVersions"][0]["solutionVersionArn"]
+            t = time.perf_counter()
+            deploy(p, group, version)
+            result["rows"].append(("CreateCampaign + CreateFilter → ACTIVE",
+                                   f"{time.perf_counter() - t:.1f}", ""))  # fmt: skip
+        elif step == "serve":
+            campaign = p.list_campaigns()["campaigns"][0]["campaignArn"]
+            version = p.describe_campaign(campaignArn=campaign)["campaign"]["solutionVersionArn"]
+            filter_arn = p.list_filters()["Filters"][0]["filterArn"]
+            t = time.perf_counter()
+            recall, learned = index_recall(settings, version, args.requests)
+            result["rows"].append((f"recall of the exact top 25, {args.requests:,} users",
+                                   f"{time.perf_counter() - t:.1f}", f"{recall:.2%}"))  # fmt: skip
+            result.update(recall=recall, learned=learned)
+            result["latency"] = serve_latency(
+                data_dir, settings, campaign, version, args.requests, filter_arn
+            )
+        elif step == "pages":
+            result["pages"] = page_times(data_dir)
+    (root / "steps" / f"{step.replace(' ', '-')}.json").write_text(json.dumps(result))
+
+
+def import_step(settings: Settings, kind: str, runs: int) -> tuple[str, str, str]:
+    """``runs`` FULL imports of ``kind``'s CSV (the dataset group and its three datasets are
+    created by the first import step); the row: median seconds and each run's."""
+    p = build_clients(settings).personalize
+    groups = p.list_dataset_groups()["datasetGroups"]
+    if groups:
+        group = groups[0]["datasetGroupArn"]
+    else:
+        group = p.create_dataset_group(name="seed")["datasetGroupArn"]
+        for name, schema in (("Interactions", seed_shop.INTERACTIONS_SCHEMA),
+                             ("Items", seed_shop.ITEMS_SCHEMA),
+                             ("Users", seed_shop.USERS_SCHEMA)):  # fmt: skip
+            arn = p.create_schema(name=f"seed-{name.lower()}", schema=schema)["schemaArn"]
+            p.create_dataset(name=f"seed-{name.lower()}", schemaArn=arn,
+                             datasetGroupArn=group, datasetType=name)  # fmt: skip
+    dataset = next(
+        d["datasetArn"]
+        for d in p.list_datasets(datasetGroupArn=group)["datasets"]
+        if d["datasetType"].lower() == kind.lower()
+    )
+    secs = []
+    for run in range(runs):
+        t = time.perf_counter()
+        import_file(p, dataset, f"seed-{kind.lower()}-{run + 1}", f"s3://seed/{kind.lower()}.csv")
+        secs.append(time.perf_counter() - t)
+    each = ", ".join(f"{x:.2f}" for x in secs)
+    return (f"CreateDatasetImportJob {kind} → ACTIVE (median of {runs}: {each})",
+            f"{float(np.median(secs)):.2f}", "")  # fmt: skip
+
+
+def import_file(p: Any, dataset: str, name: str, location: str) -> None:
+    """One FULL import job of ``location`` into ``dataset``, waited for; exits if it fails."""
+    job = p.create_dataset_import_job(
+        jobName=name, datasetArn=dataset, dataSource={"dataLocation": location}
+    )["datasetImportJobArn"]
+    done = wait(lambda: p.describe_dataset_import_job(datasetImportJobArn=job), "datasetImportJob")
+    if done["status"] != "ACTIVE":
+        raise SystemExit(f"{name} failed: {done.get('failureReason')}")
+
+
+def deploy(p: Any, group: str, version: str) -> tuple[str, str]:
+    """The campaign (metadata enabled) of ``version`` and the filter leaving out purchased
+    items, both waited for; their ARNs."""
+    campaign = p.create_campaign(
+        name="seed", solutionVersionArn=version,
+        campaignConfig={"enableMetadataWithRecommendations": True},
+    )["campaignArn"]  # fmt: skip
+    wait(lambda: p.describe_campaign(campaignArn=campaign), "campaign")
+    filter_arn = p.create_filter(
+        name="no-purchased", datasetGroupArn=group,
+        filterExpression='EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("Purchase")',
+    )["filterArn"]  # fmt: skip
+    wait(lambda: p.describe_filter(filterArn=filter_arn), "filter")
+    return campaign, filter_arn
+
+
+def print_steps(args: argparse.Namespace, out: Path, loads: list[float]) -> None:
+    """The tables of a ``--steps`` run from the step results in ``out``."""
+    results = {s: json.loads((out / f"{s.replace(' ', '-')}.json").read_text()) for s in STEPS}
+    print(
+        f"\nSeed shop ×{args.items / 500_000:g}, every item learned: {args.items:,} items "
+        f"({results['serve']['learned']:,} learned), {args.users:,} users, "
+        f"{results['generate']['events']:,} events ({args.interactions:,} in sessions + 3 per "
+        f"item); load average during the steps {min(loads, default=0):.1f}–"
+        f"{max(loads, default=0):.1f}"
+    )
+    print("| step (fresh process) | seconds | peak RSS GiB (process tree) | cgroup peak GiB "
+          "(incl. page cache) | inside the step | seconds | |")  # fmt: skip
+    print("|---|---|---|---|---|---|---|")
+    for step in STEPS:
+        r = results[step]
+        cg = f"{r['cgroup_peak'] / GIB:.2f}" if "cgroup_peak" in r else ""
+        rows = r["rows"] or [("", "", "")]
+        first = rows[0]
+        print(f"| {step} | {r['seconds']:.1f} | {r['peak'] / GIB:.2f} | {cg} | {first[0]} "
+              f"| {first[1]} | {first[2]} |")  # fmt: skip
+        for what, secs, note in rows[1:]:
+            print(f"| | | | | {what} | {secs} | {note} |")
+    latency = results["serve"]["latency"]
+    print(f"\nGetRecommendations, numResults 25, {args.requests:,} distinct users after 100")
+    print("| path | p50 ms | p99 ms | p50 / baseline |\n|---|---|---|---|")
+    base = next(iter(latency.values()))[0]
+    for name, (p50, p99) in latency.items():
+        print(f"| {name} | {p50:.2f} | {p99:.2f} | {p50 / base:.2f}× |")
+    print(f"\nRecall of the exact scan's top 25, {args.requests:,} users: "
+          f"{results['serve']['recall']:.2%}")  # fmt: skip
+    print("\nPages (AppTest, engine in-process, its own process; rerun = median of 3)")
+    print("| page | first load s | rerun s |\n|---|---|---|")
+    for name, (first, rerun) in results["pages"]["pages"].items():
+        print(f"| {name} | {first:.2f} | {rerun:.3f} |")
 
 
 if __name__ == "__main__":
