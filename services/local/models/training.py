@@ -207,6 +207,9 @@ def train(
     model = recipe.fit(split.train, config)
     result = metrics.score(model, split)
     report(0.6)
+    # The split's training copy of the interactions and its model are not needed any more:
+    # released before the final fit, which would otherwise hold them alongside its own.
+    del model, split
     model = recipe.fit(filtered, config)
     serving = getattr(recipe, "for_serving", None)  # e.g. a candidate index (_retrieval)
     if serving is not None:
