@@ -193,6 +193,14 @@ def main() -> None:
         "before each step and reported)",
     )
     parser.add_argument("--runs", type=int, default=RUNS, help="timed imports per file")
+    parser.add_argument(
+        "--hyperparameter",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="with --steps: a hyperparameter of the v1 solution (default: none, the recipe's "
+        "defaults), e.g. als_iterations=5; repeatable",
+    )
     parser.add_argument("--step", choices=STEPS, help=argparse.SUPPRESS)
     parser.add_argument(
         "--pages-only", metavar="DIR", help="only draw the pages of a shop kept with --keep DIR"
@@ -335,16 +343,23 @@ def main() -> None:
     tmp.cleanup()
 
 
-def train_solution(p: Any, settings: Settings, group: str, recipe: str) -> tuple[Row, str]:
-    """Create a solution of ``recipe`` (default hyperparameters), train a version to ACTIVE;
-    the row and the version's ARN. The row says how an iterative model's training ended (the
-    engine's training report, e.g. v2's epochs and whether it stopped at its time budget)."""
+def train_solution(
+    p: Any,
+    settings: Settings,
+    group: str,
+    recipe: str,
+    hyperparameters: dict[str, str] | None = None,
+) -> tuple[Row, str]:
+    """Create a solution of ``recipe`` (default hyperparameters, or these), train a version to
+    ACTIVE; the row and the version's ARN. The row says how an iterative model's training ended
+    (the engine's training report, e.g. v2's epochs and whether it stopped at its budget)."""
     from services.local.engine import get_engine
     from services.local.jobs.tasks.training import training_summary
 
+    config = {"algorithmHyperParameters": hyperparameters} if hyperparameters else {}
     solution = p.create_solution(
         name=recipe.replace("aws-", "seed-"), datasetGroupArn=group,
-        recipeArn=f"arn:aws:personalize:::recipe/{recipe}",
+        recipeArn=f"arn:aws:personalize:::recipe/{recipe}", solutionConfig=config,
     )["solutionArn"]  # fmt: skip
     t = time.perf_counter()
     with PeakRss() as peak:
@@ -686,6 +701,7 @@ def steps_bench(args: argparse.Namespace, root: Path) -> None:
         cmd += ["--items", str(args.items), "--users", str(args.users)]
         cmd += ["--interactions", str(args.interactions), "--requests", str(args.requests)]
         cmd += ["--runs", str(args.runs)]
+        cmd += [f"--hyperparameter={kv}" for kv in args.hyperparameter]
         print(f"== {step} ({time.strftime('%H:%M:%S')})", flush=True)
         if args.cgroup:
             (args.cgroup / "memory.max_usage_in_bytes").write_text("0")
@@ -763,7 +779,10 @@ def run_step(args: argparse.Namespace, root: Path) -> None:
         p = build_clients(settings).personalize
         group = p.list_dataset_groups()["datasetGroups"][0]["datasetGroupArn"]
         if step == "train":
-            row, _ = train_solution(p, settings, group, "aws-user-personalization")
+            hp = dict(kv.split("=", 1) for kv in args.hyperparameter)
+            row, _ = train_solution(p, settings, group, "aws-user-personalization", hp)
+            if hp:
+                result["rows"].append(("hyperparameters", "", ", ".join(args.hyperparameter)))
             result["rows"].append((row[0], row[1], row[3]))
         elif step == "deploy":
             version = p.list_solution_versions()["solutionVersions"][0]["solutionVersionArn"]
@@ -866,8 +885,11 @@ def print_steps(args: argparse.Namespace, out: Path, loads: list[float]) -> None
               f"| {first[1]} | {first[2]} |")  # fmt: skip
         for what, secs, note in rows[1:]:
             print(f"| | | | | {what} | {secs} | {note} |")
+    for kind in ("Items", "Users", "Interactions"):
+        ratio = float(results[f"import {kind}"]["rows"][0][1]) / results["baseline"][kind]
+        print(f"\n{kind} import / pyarrow read: {ratio:.1f}×", end="")
     latency = results["serve"]["latency"]
-    print(f"\nGetRecommendations, numResults 25, {args.requests:,} distinct users after 100")
+    print(f"\n\nGetRecommendations, numResults 25, {args.requests:,} distinct users after 100")
     print("| path | p50 ms | p99 ms | p50 / baseline |\n|---|---|---|---|")
     base = next(iter(latency.values()))[0]
     for name, (p50, p99) in latency.items():
