@@ -133,8 +133,9 @@ def browser_context(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object
             args=CHROMIUM_ARGS,
             viewport={"width": 1400, "height": 1000},
         )
-        # Playwright's 30 s default is too short for a first page load while a loaded 2-core
-        # run seeds other apps (a goto timed out at load 25); actions keep their own waits.
+        # Playwright's 30 s default is too short while a loaded 2-core run seeds other apps:
+        # a first load (load 25) and a click on a tab drawn after a rerun (load 18) timed out.
         context.set_default_navigation_timeout(120_000)
+        context.set_default_timeout(90_000)
         yield context
         context.close()
