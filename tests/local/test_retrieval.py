@@ -28,13 +28,16 @@ from services.local.models.recipes.base import TrainingConfig, TrainingData
 from services.local.models.recipes.user_personalization import UserPersonalizationRecipe
 from services.local.runtime import scoring
 from services.personalize.clients import build_clients
+from tests.local.retrieval_shop import (
+    ASKED,
+    ITEMS,
+    SHOP,
+    assert_scores_kept,
+    assert_top_25_held,
+    ids,
+)
 from tests.local.workspace import create_group, import_file, train, wait_for
 
-ITEMS = 2000
-# the seed shop's shape (power-law popularity, sessions along neighbouring items), small
-SHOP = seed_shop.generate(n_items=ITEMS, n_users=1500, n_interactions=40_000, seed=3)
-_counts = SHOP.interactions["USER_ID"].value_counts()
-ASKED = sorted(_counts[_counts >= 5].index)[:60]
 CONFIG = TrainingConfig(hyperparameters={"max_dense_items": "0", "min_item_interactions": "1"})
 
 
@@ -151,10 +154,6 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     reset_engines()
 
 
-def _ids(items: list[dict]) -> list[str]:
-    return [i["itemId"] for i in items]
-
-
 def test_the_served_model_answers_from_its_index(served: Served) -> None:
     model = served.model
     assert model.retrieval is not None
@@ -167,31 +166,22 @@ def test_the_served_model_answers_from_its_index(served: Served) -> None:
 
 @pytest.mark.parametrize("name", ["", "cat"])
 def test_index_lists_hold_the_exact_top_25(served: Served, name: str) -> None:
-    recall = [
-        len(set(_ids(served.indexed[(u, name)])) & set(_ids(served.exact[(u, name)]))) / 25
-        for u in ASKED
-    ]
-    assert all(len(served.exact[(u, name)]) == 25 for u in ASKED)
-    assert np.mean(recall) >= 0.98
+    assert_top_25_held(served.exact, served.indexed, name)
 
 
 def test_index_lists_keep_the_exact_scores(served: Served) -> None:
     """Listed items carry the exact scan's scores: exact re-scoring, and a softmax whose
     denominator is exact here (the catalogue is smaller than the sample that estimates it)."""
-    for u in ASKED:
-        exact = {i["itemId"]: i["score"] for i in served.exact[(u, "")]}
-        for item in served.indexed[(u, "")]:
-            if item["itemId"] in exact:
-                assert item["score"] == pytest.approx(exact[item["itemId"]], rel=1e-4)
+    assert_scores_kept(served.exact, served.indexed)
 
 
 def test_filters_apply_exactly_with_the_index(served: Served) -> None:
     for u in ASKED:
-        cat = _ids(served.indexed[(u, "cat")])
+        cat = ids(served.indexed[(u, "cat")])
         assert cat and all(_category(i) == "cat1" for i in cat)
         # a very selective filter: its 20 items are scored exactly, the lists are identical
         rare = served.indexed[(u, "rare")]
-        assert [i["itemId"] for i in rare] == _ids(served.exact[(u, "rare")])
+        assert [i["itemId"] for i in rare] == ids(served.exact[(u, "rare")])
         assert len(rare) == 20 and all(_category(i["itemId"]) == "rare" for i in rare)
 
 

@@ -31,12 +31,16 @@ from services.local.models.recipes.user_personalization_v2 import UserPersonaliz
 from services.local.runtime import scoring
 from services.local.runtime.model_cache import LoadedModel
 from services.personalize.clients import build_clients
+from tests.local.retrieval_shop import (
+    ASKED,
+    ITEMS,
+    SHOP,
+    assert_scores_kept,
+    assert_top_25_held,
+    ids,
+)
 from tests.local.workspace import create_group
 
-ITEMS = 2000
-SHOP = seed_shop.generate(n_items=ITEMS, n_users=1500, n_interactions=40_000, seed=3)
-_counts = SHOP.interactions["USER_ID"].value_counts()
-ASKED = sorted(_counts[_counts >= 5].index)[:60]
 CONFIG = TrainingConfig()
 NO_VIEWED = {
     "name": "no-viewed",
@@ -92,10 +96,6 @@ def lists(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lists]:
     reset_engines()
 
 
-def _ids(items: list[dict]) -> list[str]:
-    return [i["itemId"] for i in items]
-
-
 def test_the_model_answers_from_its_index(lists: Lists) -> None:
     model = lists.model
     assert model.retrieval is not None
@@ -111,22 +111,13 @@ def test_the_model_answers_from_its_index(lists: Lists) -> None:
 
 @pytest.mark.parametrize("name", ["", "no-viewed"])
 def test_index_lists_hold_the_exact_top_25(lists: Lists, name: str) -> None:
-    recall = [
-        len(set(_ids(lists.indexed[(u, name)])) & set(_ids(lists.exact[(u, name)]))) / 25
-        for u in ASKED
-    ]
-    assert all(len(lists.exact[(u, name)]) == 25 for u in ASKED)
-    assert np.mean(recall) >= 0.98
+    assert_top_25_held(lists.exact, lists.indexed, name)
 
 
 def test_index_lists_keep_the_exact_scores(lists: Lists) -> None:
     """The catalogue is smaller than the sample that estimates the softmax denominator, so the
     listed items' scores are the exact scan's."""
-    for u in ASKED:
-        exact = {i["itemId"]: i["score"] for i in lists.exact[(u, "")]}
-        for item in lists.indexed[(u, "")]:
-            if item["itemId"] in exact:
-                assert item["score"] == pytest.approx(exact[item["itemId"]], rel=1e-4)
+    assert_scores_kept(lists.exact, lists.indexed)
 
 
 def test_filters_apply_exactly_with_the_index(lists: Lists) -> None:
@@ -135,7 +126,7 @@ def test_filters_apply_exactly_with_the_index(lists: Lists) -> None:
         viewed = set(
             frame.loc[(frame["USER_ID"] == u) & (frame["EVENT_TYPE"] == "View"), "ITEM_ID"]
         )
-        got = _ids(lists.indexed[(u, "no-viewed")])
+        got = ids(lists.indexed[(u, "no-viewed")])
         assert viewed and len(got) == 25 and not viewed & set(got)
 
 
