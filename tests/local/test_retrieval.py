@@ -28,14 +28,8 @@ from services.local.models.recipes.base import TrainingConfig, TrainingData
 from services.local.models.recipes.user_personalization import UserPersonalizationRecipe
 from services.local.runtime import scoring
 from services.personalize.clients import build_clients
-from tests.local.retrieval_shop import (
-    ASKED,
-    ITEMS,
-    SHOP,
-    assert_scores_kept,
-    assert_top_25_held,
-    ids,
-)
+from tests.local import retrieval_shop
+from tests.local.retrieval_shop import ASKED, ITEMS, SHOP, ids
 from tests.local.workspace import create_group, import_file, train, wait_for
 
 CONFIG = TrainingConfig(hyperparameters={"max_dense_items": "0", "min_item_interactions": "1"})
@@ -166,13 +160,13 @@ def test_the_served_model_answers_from_its_index(served: Served) -> None:
 
 @pytest.mark.parametrize("name", ["", "cat"])
 def test_index_lists_hold_the_exact_top_25(served: Served, name: str) -> None:
-    assert_top_25_held(served.exact, served.indexed, name)
+    retrieval_shop.assert_top_25_held(served.exact, served.indexed, name)
 
 
 def test_index_lists_keep_the_exact_scores(served: Served) -> None:
     """Listed items carry the exact scan's scores: exact re-scoring, and a softmax whose
     denominator is exact here (the catalogue is smaller than the sample that estimates it)."""
-    assert_scores_kept(served.exact, served.indexed)
+    retrieval_shop.assert_scores_kept(served.exact, served.indexed)
 
 
 def test_filters_apply_exactly_with_the_index(served: Served) -> None:

@@ -31,14 +31,8 @@ from services.local.models.recipes.user_personalization_v2 import UserPersonaliz
 from services.local.runtime import scoring
 from services.local.runtime.model_cache import LoadedModel
 from services.personalize.clients import build_clients
-from tests.local.retrieval_shop import (
-    ASKED,
-    ITEMS,
-    SHOP,
-    assert_scores_kept,
-    assert_top_25_held,
-    ids,
-)
+from tests.local import retrieval_shop
+from tests.local.retrieval_shop import ASKED, ITEMS, SHOP, ids
 from tests.local.workspace import create_group
 
 CONFIG = TrainingConfig()
@@ -111,13 +105,13 @@ def test_the_model_answers_from_its_index(lists: Lists) -> None:
 
 @pytest.mark.parametrize("name", ["", "no-viewed"])
 def test_index_lists_hold_the_exact_top_25(lists: Lists, name: str) -> None:
-    assert_top_25_held(lists.exact, lists.indexed, name)
+    retrieval_shop.assert_top_25_held(lists.exact, lists.indexed, name)
 
 
 def test_index_lists_keep_the_exact_scores(lists: Lists) -> None:
     """The catalogue is smaller than the sample that estimates the softmax denominator, so the
     listed items' scores are the exact scan's."""
-    assert_scores_kept(lists.exact, lists.indexed)
+    retrieval_shop.assert_scores_kept(lists.exact, lists.indexed)
 
 
 def test_filters_apply_exactly_with_the_index(lists: Lists) -> None:
