@@ -187,7 +187,7 @@ def test_filtered_index_lists_are_the_exact_lists_when_it_visits_every_partition
     the exact scan's list, item for item, once its search visits every partition: only the
     index's approximation, never the filtering, can change a list."""
     for u in ASKED:
-        assert _ids(served.exhaustive[(u, name)]) == _ids(served.exact[(u, name)])
+        assert ids(served.exhaustive[(u, name)]) == ids(served.exact[(u, name)])
         assert len(served.exact[(u, name)]) == 20 if name == "rare" else 25
 
 
@@ -202,9 +202,9 @@ def test_item_filters_apply_exactly_on_the_index_path(served: Served, name: str)
     }[name]
     recall = []
     for u in ASKED:
-        got = _ids(served.filtered[(u, name)])
+        got = ids(served.filtered[(u, name)])
         assert len(got) == 25 and all(allowed(i) for i in got)
-        recall.append(len(set(got) & set(_ids(served.exact[(u, name)]))) / 25)
+        recall.append(len(set(got) & set(ids(served.exact[(u, name)]))) / 25)
     assert np.mean(recall) >= 0.98
 
 
