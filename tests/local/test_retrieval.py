@@ -23,6 +23,7 @@ from bench import seed_shop
 from services.config import Settings
 from services.local.engine import get_engine, reset_engines
 from services.local.models import ranking
+from services.local.models.recipes._retrieval import FactorIndex
 from services.local.models.recipes._up_model import UserPersonalizationModel
 from services.local.models.recipes.base import TrainingConfig, TrainingData
 from services.local.models.recipes.user_personalization import UserPersonalizationRecipe
@@ -128,13 +129,14 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         return out
 
     exact = answers(plain)
-    with_index = answers(indexed)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(scoring, "SELECTIVE_ITEMS", 10)
         filtered = answers(indexed)
         assert indexed.retrieval is not None
-        everywhere = replace(indexed.retrieval, nprobe=indexed.retrieval.index.nlist)
+        nlist = indexed.retrieval.index.nlist
+        everywhere = FactorIndex.from_array(indexed.retrieval.to_array(), nlist)
         exhaustive = answers(replace(indexed, retrieval=everywhere))
+    with_index = answers(indexed)  # last: the model file the tests below load
     loaded = get_engine(settings).models.get(
         {
             "solutionVersionArn": version,
@@ -239,3 +241,24 @@ def test_an_index_survives_save_and_load(tmp_path: Path, served: Served) -> None
     a, b = model.scorer(ASKED[1], []), again.scorer(ASKED[1], [])
     assert a is not None and b is not None
     np.testing.assert_array_equal(a.top(200)[0], b.top(200)[0])
+
+
+def test_the_scale_skips_partitions_without_changing(served: Served) -> None:
+    """``CandidateScorer``'s scale (the largest absolute raw score among the index's best
+    items for the user's vector and for its negation) is, partitions skipped by their norm
+    bound or not, the value of the two whole searches, bit for bit; and the bound does skip."""
+    model = served.model
+    index = model.retrieval
+    assert index is not None
+    norms, _ = index.largest_norms()
+    skipped = 0
+    users = [str(u) for u in model.user_ids[:300]]
+    for u in users:
+        scorer = model.scorer(u, [])
+        assert scorer is not None
+        both = np.union1d(index.search(scorer.user, 64), index.search(-scorer.user, 16))
+        assert scorer.scale == float(np.abs(scorer._raw(both)).max())
+        lists, _ = index.partitions(-scorer.user)
+        top = float(np.abs(scorer._raw(index.search(scorer.user, 64))).max())
+        skipped += bool((norms[lists] * np.linalg.norm(scorer.user) < top).any())
+    assert skipped >= len(users) // 10
