@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pytest
 
@@ -363,6 +364,26 @@ def test_item_duplicates_keep_the_last_row(tmp_path):
         {"USER_ID": "u2", "AGE": 30},
         {"USER_ID": "u1", "AGE": 21},
     ]
+
+
+@pytest.mark.parametrize("chunks", [1, 3])
+@pytest.mark.parametrize("dictionary", [False, True])
+def test_last_per_key_matches_pandas_keep_last(chunks, dictionary):
+    """The sort-based mask equals pandas' ``duplicated(keep="last")`` (an independent
+    computation) on IDs with repeats, Hangul and an empty string; all distinct gives None."""
+    from services.local.data.rows import last_per_key
+
+    rng = np.random.default_rng(3)
+    ids = np.array(["상품-7", "p10", "p2", "", "p1", "상품-10"], dtype=object)
+    values = ids[rng.integers(0, len(ids), size=300)].tolist()
+    parts = np.array_split(np.array(values, dtype=object), chunks)
+    column = pa.chunked_array([pa.array(list(part), pa.string()) for part in parts])
+    if dictionary:
+        column = pa.chunked_array([chunk.dictionary_encode() for chunk in column.chunks])
+    expected = ~pd.Series(values).duplicated(keep="last").to_numpy()
+    assert last_per_key(column).tolist() == expected.tolist()
+    assert last_per_key(pa.array(["b", "a", "c", "상"])) is None
+    assert last_per_key(pa.array([], pa.string())) is None
 
 
 def test_reads_200k_rows(tmp_path):
