@@ -707,16 +707,18 @@ def steps_bench(args: argparse.Namespace, root: Path) -> None:
             (args.cgroup / "memory.max_usage_in_bytes").write_text("0")
         t = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=ROOT, preexec_fn=_join_cgroup(args.cgroup))
-        peak = 0
+        peak, step_loads = 0, []
         while proc.poll() is None:
             peak = max(peak, _tree_rss(proc.pid))
-            loads.append(os.getloadavg()[0])
+            step_loads.append(os.getloadavg()[0])
             time.sleep(0.05)
+        loads += step_loads
         secs = time.perf_counter() - t
         if proc.returncode != 0:
             raise SystemExit(f"step {step} failed (exit {proc.returncode})")
         result = json.loads(file.read_text())
         result.update(seconds=secs, peak=peak, load=os.getloadavg()[0])
+        result.update(load_min=min(step_loads, default=0), load_max=max(step_loads, default=0))
         if args.cgroup:
             result["cgroup_peak"] = int((args.cgroup / "memory.max_usage_in_bytes").read_text())
             result["cgroup_failcnt"] = int((args.cgroup / "memory.failcnt").read_text())
@@ -864,19 +866,33 @@ def deploy(p: Any, group: str, version: str) -> tuple[str, str]:
 
 
 def print_steps(args: argparse.Namespace, out: Path, loads: list[float]) -> None:
-    """The tables of a ``--steps`` run from the step results in ``out``."""
-    results = {s: json.loads((out / f"{s.replace(' ', '-')}.json").read_text()) for s in STEPS}
+    """The tables of a ``--steps`` run from the step results in ``out`` (a step without a
+    result is printed as not run)."""
+    results = {}
+    for step in STEPS:
+        file = out / f"{step.replace(' ', '-')}.json"
+        if file.exists():
+            results[step] = json.loads(file.read_text())
+    serve, learned = results.get("serve", {}), "?"
+    if "learned" in serve:
+        learned = f"{serve['learned']:,}"
+    events = results.get("generate", {}).get("events", 0)
     print(
         f"\nSeed shop ×{args.items / 500_000:g}, every item learned: {args.items:,} items "
-        f"({results['serve']['learned']:,} learned), {args.users:,} users, "
-        f"{results['generate']['events']:,} events ({args.interactions:,} in sessions + 3 per "
-        f"item); load average during the steps {min(loads, default=0):.1f}–"
-        f"{max(loads, default=0):.1f}"
+        f"({learned} learned), {args.users:,} users, {events:,} events ({args.interactions:,} "
+        f"in sessions + 3 per item)"
     )
+    loads = loads or [x for r in results.values() for x in (r.get("load_min"), r.get("load_max"))
+                      if x is not None]  # fmt: skip
+    if loads:
+        print(f"Load average during the steps: {min(loads):.1f}–{max(loads):.1f}")
     print("| step (fresh process) | seconds | peak RSS GiB (process tree) | cgroup peak GiB "
           "(incl. page cache) | inside the step | seconds | |")  # fmt: skip
     print("|---|---|---|---|---|---|---|")
     for step in STEPS:
+        if step not in results:
+            print(f"| {step} | not run | | | | | |")
+            continue
         r = results[step]
         cg = f"{r['cgroup_peak'] / GIB:.2f}" if "cgroup_peak" in r else ""
         rows = r["rows"] or [("", "", "")]
@@ -886,20 +902,23 @@ def print_steps(args: argparse.Namespace, out: Path, loads: list[float]) -> None
         for what, secs, note in rows[1:]:
             print(f"| | | | | {what} | {secs} | {note} |")
     for kind in ("Items", "Users", "Interactions"):
-        ratio = float(results[f"import {kind}"]["rows"][0][1]) / results["baseline"][kind]
-        print(f"\n{kind} import / pyarrow read: {ratio:.1f}×", end="")
-    latency = results["serve"]["latency"]
-    print(f"\n\nGetRecommendations, numResults 25, {args.requests:,} distinct users after 100")
-    print("| path | p50 ms | p99 ms | p50 / baseline |\n|---|---|---|---|")
-    base = next(iter(latency.values()))[0]
-    for name, (p50, p99) in latency.items():
-        print(f"| {name} | {p50:.2f} | {p99:.2f} | {p50 / base:.2f}× |")
-    print(f"\nRecall of the exact scan's top 25, {args.requests:,} users: "
-          f"{results['serve']['recall']:.2%}")  # fmt: skip
-    print("\nPages (AppTest, engine in-process, its own process; rerun = median of 3)")
-    print("| page | first load s | rerun s |\n|---|---|---|")
-    for name, (first, rerun) in results["pages"]["pages"].items():
-        print(f"| {name} | {first:.2f} | {rerun:.3f} |")
+        if f"import {kind}" in results and "baseline" in results:
+            ratio = float(results[f"import {kind}"]["rows"][0][1]) / results["baseline"][kind]
+            print(f"\n{kind} import / pyarrow read: {ratio:.1f}×", end="")
+    if "latency" in serve:
+        print(f"\n\nGetRecommendations, numResults 25, {args.requests:,} distinct users after 100")
+        print("| path | p50 ms | p99 ms | p50 / baseline |\n|---|---|---|---|")
+        base = next(iter(serve["latency"].values()))[0]
+        for name, (p50, p99) in serve["latency"].items():
+            print(f"| {name} | {p50:.2f} | {p99:.2f} | {p50 / base:.2f}× |")
+        print(f"\nRecall of the exact scan's top 25, {args.requests:,} users: "
+              f"{serve['recall']:.2%}")  # fmt: skip
+    if "pages" in results:
+        print("\nPages (AppTest, engine in-process, its own process; rerun = median of 3)")
+        print("| page | first load s | rerun s |\n|---|---|---|")
+        for name, (first, rerun) in results["pages"]["pages"].items():
+            print(f"| {name} | {first:.2f} | {rerun:.3f} |")
+    print()
 
 
 if __name__ == "__main__":
