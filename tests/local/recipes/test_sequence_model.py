@@ -299,10 +299,12 @@ def test_negatives_follow_a_damped_popularity_and_every_item_can_be_drawn() -> N
     assert q[3] > 0
 
 
-def test_a_sparse_step_updates_only_the_touched_rows_as_dense_adam_does() -> None:
+@pytest.mark.parametrize("kind", ["sampled_softmax", "gbce"])
+def test_a_sparse_step_updates_only_the_touched_rows_as_dense_adam_does(kind: str) -> None:
     """Large catalogues update only the embedding rows a batch reads (lazy Adam). On the first
     step every other row has zero moments, so dense Adam leaves it unchanged too: the two paths
-    must give the same table, and the renumbered codes must point at the same rows."""
+    must give the same table, and the renumbered codes must point at the same rows (with either
+    loss)."""
     import jax
 
     from services.local.models.recipes import _sasrec_train as train
@@ -333,7 +335,7 @@ def test_a_sparse_step_updates_only_the_touched_rows_as_dense_adam_does() -> Non
     for r, a, b, c in ((None, x, y, neg), (rows, lx, ly, lneg)):
         state = train._optimizer().init(dense)
         zeros = np.zeros_like(table)
-        result = train._step()(
+        result = train._step(kind)(
             dense,
             state,
             table.copy(),
@@ -347,6 +349,7 @@ def test_a_sparse_step_updates_only_the_touched_rows_as_dense_adam_does() -> Non
             c,
             key,
             extra,
+            np.float32(0.5),
         )
         out.append(np.asarray(result[2]))
     np.testing.assert_allclose(out[1], out[0], atol=1e-6)
@@ -354,3 +357,84 @@ def test_a_sparse_step_updates_only_the_touched_rows_as_dense_adam_does() -> Non
     assert set(changed) <= set(rows.tolist()) and len(changed) > 2 * k
     # the small catalogues of MovieLens and the shop still take the dense path
     assert train.touched_rows(x, y, neg, table_rows=48)[0] is None
+
+
+def test_gbce_beta_follows_the_gsasrec_formula() -> None:
+    from services.local.models.recipes._sasrec_train import gbce_beta
+
+    # MovieLens latest-small: α = 256 / 9,723; β = α·(0.75·(1 − 1/α) + 1/α) = 1 − 0.75·(1 − α)
+    alpha = 256 / 9723
+    assert gbce_beta(256, 9724, 0.75) == pytest.approx(0.25 + 0.75 * alpha)
+    assert gbce_beta(256, 9724, 0.75) == pytest.approx(0.26975, abs=1e-5)
+    assert gbce_beta(256, 9724, 0.0) == pytest.approx(1.0)  # t = 0: plain BCE
+    assert gbce_beta(256, 9724, 1.0) == pytest.approx(alpha)  # t = 1: β = α
+    assert gbce_beta(3, 4, 0.75) == pytest.approx(1.0)  # every other item drawn: α = 1
+
+
+def _gbce_by_hand(pos: np.ndarray, negs: np.ndarray, w: np.ndarray, beta: float) -> float:
+    """−(log σ(s⁺)^β + Σ log(1 − σ(s⁻))) / (k + 1) per position, weighted mean (numpy)."""
+    sigmoid = 1.0 / (1.0 + np.exp(-np.asarray(negs, dtype=np.float64)))
+    pos_sig = 1.0 / (1.0 + np.exp(-np.asarray(pos, dtype=np.float64)))
+    per = -(beta * np.log(pos_sig) + np.log(1.0 - sigmoid).sum(axis=-1)) / (negs.shape[-1] + 1)
+    return float((per * w).sum() / w.sum())
+
+
+def test_gbce_loss_of_two_positions_with_two_negatives_by_hand() -> None:
+    from services.local.models.recipes._sasrec_train import gbce_loss
+
+    pos = np.array([2.0, -1.0])
+    negs = np.array([[0.5, -3.0], [1.0, 0.0]])
+    w = np.array([1.0, 0.5])
+    beta = 0.3
+    # position 1: −(0.3·log σ(2) + log(1 − σ(0.5)) + log(1 − σ(−3))) / 3
+    #           = (0.3·0.126928 + 0.974077 + 0.048587) / 3 = 0.353581
+    # position 2: (0.3·1.313262 + 1.313262 + 0.693147) / 3 = 0.800129
+    # weighted: (0.353581 + 0.5·0.800129) / 1.5 = 0.502430
+    expected = _gbce_by_hand(pos, negs, w, beta)
+    assert expected == pytest.approx(0.502430, abs=1e-6)
+    valid = np.ones((2, 2), dtype=bool)
+    assert gbce_loss(np, pos, negs, valid, w, beta) == pytest.approx(expected, rel=1e-12)
+    # a draw equal to the positive is left out of the sum; k + 1 = 3 stays the divisor
+    valid[1, 0] = False
+    left_out = (0.3 * 1.313262 + 0.693147) / 3
+    assert gbce_loss(np, pos, negs, valid, w, beta) == pytest.approx(
+        (0.353581 + 0.5 * left_out) / 1.5, abs=1e-6
+    )
+
+
+def test_the_training_loss_is_gbce_of_the_networks_scores(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The jitted training loss with gBCE, dropout off, equals the hand formula applied to the
+    numpy network's scores of the positive and of each window's two negatives."""
+    import jax
+
+    from services.local.models.recipes import _sasrec_train as train
+    from services.local.models.recipes._sasrec_net import encode
+
+    monkeypatch.setattr(train, "DROPOUT", 0.0)
+    rng = np.random.default_rng(3)
+    params = init_params(n_items=6, dim=8, length=3, layers=1, seed=3)
+    params = {k: (v + rng.normal(0, 0.3, v.shape)).astype(np.float32) for k, v in params.items()}
+    params["item_emb"][0] = 0.0
+    x = np.array([[0, 1, 2], [3, 4, 5]], dtype=np.int32)
+    y = np.array([[0, 2, 3], [4, 5, 6]], dtype=np.int32)
+    w = np.array([[0.0, 1.0, 0.5], [1.0, 1.0, 1.0]], dtype=np.float32)
+    neg = np.array([[5, 3], [1, 2]], dtype=np.int32)  # window 0's 3 is position 3's positive
+    extra = np.zeros((2, 2), dtype=np.float32)
+    beta = 0.27
+    got = train._loss(params, x, y, w, neg, jax.random.PRNGKey(0), extra, beta, "gbce")
+
+    h = encode(np, params, x).astype(np.float64)
+    emb = params["item_emb"].astype(np.float64)
+    pos = np.einsum("bld,bld->bl", h, emb[y])
+    negs = np.einsum("bld,bkd->blk", h, emb[neg])
+    per_pos = []
+    for b in range(2):
+        for t in range(3):
+            if w[b, t] == 0:
+                continue
+            kept = [s for s, code in zip(negs[b, t], neg[b], strict=True) if code != y[b, t]]
+            loss = -(beta * np.log(1 / (1 + np.exp(-pos[b, t]))))
+            loss -= sum(np.log(1 - 1 / (1 + np.exp(-s))) for s in kept)
+            per_pos.append((loss / 3, w[b, t]))
+    expected = sum(v * wt for v, wt in per_pos) / sum(wt for _, wt in per_pos)
+    assert float(got) == pytest.approx(expected, rel=1e-4)

@@ -17,9 +17,13 @@ negatives that decide the top of a list; drawn uniformly, most of the 256 draws 
 nobody ranks high (MovieLens latest-small, leave-last-out validation NDCG@10 after 17 epochs:
 0.031 vs 0.027 uniform). Either way each position is weighted by its event weight (and
 recency, see ``user_personalization_v2``). Many negatives per position are what lifts SASRec
-far above its one-negative BCE original (Petrov & Macdonald, "gSASRec", RecSys 2023); their
-gBCE was tried here too, but from a small initialisation it settled, on the generated shop, in
-the trivial optimum where every score is very negative, which softmax cannot reward.
+far above its one-negative BCE original (Petrov & Macdonald, "gSASRec", RecSys 2023). Their
+gBCE loss is here as they define it (``gbce_loss``, ``gbce_beta``; ``LOSS`` = "gbce", uniform
+negatives, t = ``GBCE_T``) but is not how v2 trains: on MovieLens latest-small's validation
+split (docs/benchmarks.md, 2026-12-06) gBCE with t = 0.75 and 256 uniform negatives learned
+little more than popularity in the steps 20 epochs give (leave-last-out NDCG@10 flat near
+0.009 from epoch 3, early stopping at 13; the split's NDCG@10 0.046 against sampled softmax's
+0.075), and with the popularity negatives above and no correction it ranked nothing (0.000).
 Adam, learning rate ``LEARNING_RATE``.
 
 Speed (2 CPU cores): a step costs what its positions cost, and about half of the shop's window
@@ -67,6 +71,15 @@ PATIENCE = 10
 BUCKETS = 2
 # negatives are drawn ∝ (target count + 1) ** SAMPLING_POWER, and the loss corrects for it
 SAMPLING_POWER = 0.75
+# The loss over sampled negatives: "sampled_softmax" (above) or "gbce" (``gbce_loss``, with
+# GBCE_T its calibration t and uniform negatives, as in gSASRec). Internal training choices,
+# not hyperparameters: Personalize's User-Personalization-v2 documents only
+# apply_recency_bias, so DescribeAlgorithm has no name to list for them.
+LOSS = "sampled_softmax"
+GBCE_T = 0.75
+# gBCE's negatives: "uniform" as gSASRec draws them (what its β assumes), or "popularity"
+# (the softmax's q above, without a correction); both measured in docs/benchmarks.md
+GBCE_NEGATIVES = "uniform"
 VALIDATION_CELLS = 2**24  # users × items scores per validation block
 # The embedding table is trained with its rows rounded up to a multiple of this, so catalogues
 # of similar size share one compiled step (the rows past the catalogue are never an input, a
@@ -97,10 +110,51 @@ class Budget:
     seed: int
 
 
-def _loss(params: Params, x: Any, y: Any, w: Any, neg: Any, key: Any, extra: Any) -> Any:
+def gbce_beta(negatives: int, n_items: int, t: float) -> float:
+    """gSASRec's β for ``negatives`` uniform negatives out of ``n_items`` items and calibration
+    ``t`` in [0, 1] (Petrov & Macdonald, "gSASRec: Reducing Overconfidence in Sequential
+    Recommendation Trained with Negative Sampling", RecSys 2023, eq. for β): with the sampling
+    rate α = k / (|I| − 1), β = α·(t·(1 − 1/α) + 1/α). t = 0 gives β = 1 (plain BCE), t = 1
+    gives β = α (the fully calibrated end); MovieLens latest-small (9,724 items), k = 256,
+    t = 0.75: β ≈ 0.270."""
+    alpha = min(1.0, negatives / max(n_items - 1, 1))
+    return alpha * (t * (1.0 - 1.0 / alpha) + 1.0 / alpha)
+
+
+def gbce_loss(xp: Any, pos: Any, negs: Any, valid: Any, w: Any, beta: Any) -> Any:
+    """gSASRec's generalised binary cross-entropy (RecSys 2023, as ``gbce_beta``), weighted
+    mean over positions: per position, with k negatives,
+    ``−(log σ(s⁺)^β + Σᵢ log(1 − σ(s⁻ᵢ))) / (k + 1)``, computed as
+    ``(β·softplus(−s⁺) + Σᵢ softplus(s⁻ᵢ)) / (k + 1)``.
+
+    Shapes: ``pos`` (..., ) the positive's score, ``negs`` (..., k) the negatives' scores,
+    ``valid`` (..., k) False for a draw that is not a negative (it equals the positive; its term
+    is left out, k stays the divisor), ``w`` (..., ) each position's weight (0 = padding).
+    ``xp``: numpy or jax.numpy."""
+
+    def softplus(a: Any) -> Any:
+        return xp.logaddexp(0.0, a)
+
+    k = negs.shape[-1]
+    per = (beta * softplus(-pos) + xp.sum(xp.where(valid, softplus(negs), 0.0), axis=-1)) / (k + 1)
+    return xp.sum(per * w) / xp.maximum(xp.sum(w), 1e-9)
+
+
+def _loss(
+    params: Params,
+    x: Any,
+    y: Any,
+    w: Any,
+    neg: Any,
+    key: Any,
+    extra: Any,
+    beta: Any,
+    kind: str = "sampled_softmax",
+) -> Any:
     """Weighted mean loss. ``neg`` None = full softmax, ``extra`` masking the embedding rows
-    that are not catalogue items; else sampled softmax over each window's negatives ``neg``
-    (batch, k), ``extra`` their log(k·q) corrections."""
+    that are not catalogue items; else, over each window's negatives ``neg`` (batch, k),
+    sampled softmax with ``extra`` their log(k·q) corrections when ``kind`` is
+    "sampled_softmax", or gBCE with ``beta`` (``gbce_loss``; ``extra`` unused) when "gbce"."""
 
     def dropout(a: Any, site: int) -> Any:
         keep = jax.random.bernoulli(jax.random.fold_in(key, site), 1.0 - DROPOUT, a.shape)
@@ -116,9 +170,12 @@ def _loss(params: Params, x: Any, y: Any, w: Any, neg: Any, key: Any, extra: Any
         return jnp.sum(per * w) / jnp.maximum(jnp.sum(w), 1e-9)
     # each window draws its own negatives: negatives shared by the whole batch left most items
     # without a negative gradient for an epoch (MovieLens: validation NDCG fell 10-fold)
-    negs = jnp.einsum("bld,bkd->blk", h, emb[neg]) - extra[:, None, :]
+    negs = jnp.einsum("bld,bkd->blk", h, emb[neg])
     # a negative that happens to be the positive is not a negative
-    negs = jnp.where(neg[:, None, :] == y[..., None], MASKED, negs)
+    valid = neg[:, None, :] != y[..., None]
+    if kind == "gbce":
+        return gbce_loss(jnp, pos, negs, valid, w, beta)
+    negs = jnp.where(valid, negs - extra[:, None, :], MASKED)
     logits = jnp.concatenate([pos[..., None], negs], axis=-1)
     per = jax.nn.logsumexp(logits, axis=-1) - pos
     return jnp.sum(per * w) / jnp.maximum(jnp.sum(w), 1e-9)
@@ -139,9 +196,10 @@ def _adam_rows(table: Any, m: Any, v: Any, g: Any, t: Any) -> tuple[Any, Any, An
     return table - LEARNING_RATE * m_hat / (jnp.sqrt(v_hat) + ADAM_EPS), m, v
 
 
-@lru_cache(maxsize=1)
-def _step() -> Any:
-    """One jitted Adam step; one compiled function per input shape, shared by every fit.
+@lru_cache(maxsize=2)
+def _step(kind: str) -> Any:
+    """One jitted Adam step for the loss ``kind`` (as ``LOSS``); one compiled function per
+    input shape, shared by every fit.
 
     ``emb``, ``m``, ``v``: the item embedding table and its Adam moments. ``rows`` None = the
     step reads the whole table (``x``, ``y``, ``neg`` are item codes); else ``rows`` are the
@@ -165,11 +223,12 @@ def _step() -> Any:
         neg: Any,
         key: Any,
         extra: Any,
+        beta: Any,
     ):
         sub = emb if rows is None else emb[rows]
 
         def loss_of(dense: Params, table: Any) -> Any:
-            return _loss({**dense, "item_emb": table}, x, y, w, neg, key, extra)
+            return _loss({**dense, "item_emb": table}, x, y, w, neg, key, extra, beta, kind)
 
         loss, (g_dense, g_sub) = jax.value_and_grad(loss_of, argnums=(0, 1))(params, sub)
         updates, state = opt.update(g_dense, state, params)
@@ -268,7 +327,7 @@ def train(params: Params, data: Windows, budget: Budget) -> tuple[Params, dict[s
     """Train from ``params`` (numpy float32); returns the best weights (numpy) and a report:
     ``epochs``, ``epochs_run``, ``best_epoch``, ``stopped`` ("epochs" | "early_stopping" |
     "time_budget"), ``seconds``, ``max_training_seconds``, ``loss`` ("full_softmax" |
-    "sampled_softmax"), ``negative_samples`` (as used: every other item under full softmax,
+    "sampled_softmax" | "gbce"), ``negative_samples`` (as used: every other item under full softmax,
     else at most the catalogue size − 1), ``steps``, ``validation_users``,
     ``validation_ndcg_at_10``."""
     started = time.monotonic()
@@ -277,7 +336,7 @@ def train(params: Params, data: Windows, budget: Budget) -> tuple[Params, dict[s
     k = max(1, min(budget.negatives, n_items - 1))
     rng = np.random.default_rng(budget.seed)
     key = jax.random.PRNGKey(budget.seed)
-    step = _step()
+    step = _step(LOSS)
     table_rows = -(-(n_items + 1) // EMBEDDING_ROWS) * EMBEDDING_ROWS
     padded = {**params, "item_emb": np.zeros((table_rows, params["item_emb"].shape[1]), np.float32)}
     padded["item_emb"][: n_items + 1] = params["item_emb"]
@@ -287,7 +346,11 @@ def train(params: Params, data: Windows, budget: Budget) -> tuple[Params, dict[s
     emb_m, emb_v = jnp.zeros_like(emb), jnp.zeros_like(emb)
     full = n_items - 1 <= budget.negatives
     in_catalogue = (np.arange(table_rows) >= 1) & (np.arange(table_rows) <= n_items)
+    uniform = LOSS == "gbce" and GBCE_NEGATIVES == "uniform"
     q = sampling_distribution(data.y, data.w, n_items)
+    if uniform:
+        q = np.full(n_items, 1.0 / n_items)
+    beta = np.float32(gbce_beta(k, n_items, GBCE_T))
     cdf = np.cumsum(q)
     best, best_score, best_epoch = params, -np.inf, 0
     stopped, epoch, steps = "epochs", 0, 0
@@ -324,6 +387,7 @@ def train(params: Params, data: Windows, budget: Budget) -> tuple[Params, dict[s
                 neg,
                 sub,
                 extra,
+                beta,
             )
             if time.monotonic() > deadline:
                 stopped = "time_budget"
@@ -346,7 +410,7 @@ def train(params: Params, data: Windows, budget: Budget) -> tuple[Params, dict[s
         "stopped": stopped,
         "seconds": round(time.monotonic() - started, 3),
         "max_training_seconds": budget.seconds,
-        "loss": "full_softmax" if full else "sampled_softmax",
+        "loss": "full_softmax" if full else LOSS,
         "negative_samples": n_items - 1 if full else k,
         "steps": steps,
         "validation_users": int(len(data.val_y)),
