@@ -345,6 +345,12 @@ class AttributedMetric:
     name: str
     expression: str
 
+    @property
+    def counts_events(self) -> bool:
+        """Whether the metric counts events (``SAMPLECOUNT()``: whole numbers); a ``SUM`` is
+        in its column's unit (MetricAttribute.expression, Personalize API reference)."""
+        return self.expression.replace(" ", "") == "SAMPLECOUNT()"
+
 
 @dataclass(frozen=True)
 class Recommendation:

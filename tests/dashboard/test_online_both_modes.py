@@ -156,10 +156,10 @@ def test_the_same_events_show_the_same_numbers_locally_and_on_aws(
     rows = local.set_index("served by")
     pop = rows.loc["shop-pop-campaign"]
     requests = int(pop["recommendation requests"].replace(",", ""))  # shown as "1,221"
-    assert pop["clicks"] == 1.0 and requests >= 2  # the test's two lists at least
+    assert pop["clicks"] == "1" and requests >= 2  # the test's two lists at least
     assert pop["revenue"] == f"₩{revenue}"  # KRW: the won sign, no decimals
     assert float(pop["clicks per request"]) == pytest.approx(1 / requests, abs=5e-5)
     assert pop["revenue per request"] == f"₩{revenue / requests:,.0f}"
-    assert rows.loc["events without a recommendation ID", "clicks"] == 1.0
+    assert rows.loc["events without a recommendation ID", "clicks"] == "1"
     assert pop["version serving now"] == seeded.pop_version.rsplit("/", 1)[-1]
     assert datetime.now(UTC) < view.report.end + timedelta(minutes=15)

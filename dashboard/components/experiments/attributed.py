@@ -26,9 +26,8 @@ def show_attributed(experiment: Experiment, found: list[AttributedOutcomes]) -> 
             row = {_("arm"): arm.name, _("share"): formats.share(arm.share)}
             for m in outcomes.metrics:
                 value = totals.totals[m.name]
-                counted = m.expression == "SAMPLECOUNT()"  # events; a SUM is in its column's unit
                 row[f"{m.name} ({m.event_type}, {m.expression})"] = (
-                    formats.count(value) if counted else formats.metric(value)
+                    formats.count(value) if m.counts_events else formats.metric(value)
                 )
             rows.append(row)
         st.caption(

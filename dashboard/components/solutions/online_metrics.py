@@ -3,7 +3,8 @@ offline metrics of what it serves now) and a chart of one metric over time."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from functools import partial
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -36,13 +37,9 @@ def source_label(source: str, version: str | None) -> str:
     return short_id(source)
 
 
-def _money(value: object, currency: str) -> str:
-    return formats.money(float(value), currency) if isinstance(value, int | float) else NO_VALUE
-
-
-def _rate(value: object) -> str:
-    """A per-request rate with four decimals; ``–`` without requests (never "None")."""
-    return formats.metric(float(value)) if isinstance(value, int | float) else NO_VALUE
+def _figure(value: object, shown: Callable[[float], str]) -> str:
+    """``value`` through its format; ``–`` where there is none (never "None")."""
+    return shown(float(value)) if isinstance(value, int | float) else NO_VALUE
 
 
 def display_table(
@@ -50,26 +47,31 @@ def display_table(
     serving: Mapping[str, str | None],
     offline: Mapping[str, Mapping[str, float]],
 ) -> pd.DataFrame:
-    """``online_table`` for people: short names, request counts with group separators
-    (``1,221``), money with its currency (₩ for KRW, in the page's language), rates with four
-    decimals, ``–`` where there is no figure, headers in the page's language. Metric names
-    are the attribution's own (data) and stay as they are."""
+    """``online_table`` for people: short names, request and event counts with group
+    separators (``19,508``, ``1,221``), money with its currency (₩ for KRW, in the page's
+    language), rates, other sums and offline metrics with four decimals, ``–`` where there is
+    no figure, headers in the page's language. Metric names are the attribution's own (data)
+    and stay as they are."""
     table = online_table(report, serving, offline)
     table.insert(0, "served by", [source_label(s, None) for s in table.pop("source")])
     versions = table.pop("solutionVersionArn")
     shown = [short_id(v) if isinstance(v, str) and ":solution/" in v else "-" for v in versions]
     table.insert(1, "version", shown)
-    table["requests"] = [
-        formats.count(float(v)) if isinstance(v, int | float) else NO_VALUE
-        for v in table["requests"]
-    ]
-    for name in report.metric_names:
-        currency = report.currencies.get(name)
+    table["requests"] = [_figure(v, formats.count) for v in table["requests"]]
+    for metric in report.metrics:
+        name, currency = metric.name, report.currencies.get(metric.name)
         if currency:
             for column in (name, f"{name}{PER}"):
-                table[column] = [_money(v, currency) for v in table[column]]
-        else:
-            table[f"{name}{PER}"] = [_rate(v) for v in table[f"{name}{PER}"]]
+                table[column] = [
+                    _figure(v, partial(formats.money, currency=currency)) for v in table[column]
+                ]
+            continue
+        # An event count is a count (1,221); another sum is in its column's unit (4 decimals).
+        total = formats.count if metric.counts_events else formats.metric
+        table[name] = [_figure(v, total) for v in table[name]]
+        table[f"{name}{PER}"] = [_figure(v, formats.metric) for v in table[f"{name}{PER}"]]
+    for key in OFFLINE_KEYS:
+        table[key] = [_figure(v, formats.metric) for v in table[key]]
     headers = {
         "served by": _("served by"),
         "version": _("version serving now"),
