@@ -8,7 +8,11 @@ The item ID is a column or shows on click, not on hover: Streamlit 1.67's ``st.d
 draws no per-cell tooltip of the app's. Its cell tooltips are its own validation messages, a
 pandas Styler passes only display values, colours and font weight, and
 ``Styler.set_tooltips`` reaches ``st.table`` alone (streamlit/streamlit#10561; cell tooltips
-for ``st.dataframe`` are the open #7564).
+for ``st.dataframe`` are the open #7564). Checked in Chromium: ``st.dataframe`` of a Styler
+with tooltips shows no tooltip on hover and prints pandas' ``<span class="pd-t"></span>``
+after every cell's text; ``st.table`` shows them (CSS ``::after`` text, so ``<b>x</b>`` stays
+text), but its cells are markdown, it has no picture cells or selections, and an ID ending in
+a backslash escapes pandas' CSS string, blanking the tooltips of the cells after it.
 """
 
 from __future__ import annotations
