@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.components.alerts import PAGE_FILES
-from dashboard.components.formatting import when_column
+from dashboard.components.formatting import NO_VALUE, when_column
 from dashboard.components.text import md_escape
 from services.costs import PRICES_AS_OF, SOURCE_URL, CostReport, Prices, training_cost
 from services.i18n import _, formats
@@ -141,7 +141,7 @@ def campaigns_frame(report: CostReport) -> pd.DataFrame:
                 _("metadata"): _("yes (extra)") if row.metadata else "",
                 _("$/hour"): row.hourly_usd,
                 _("$/month"): row.monthly_usd,
-                _("requests ({days} d)").format(days=report.idle_days): (
+                _("requests ({days} d)").format(days=report.idle_days): formats.count(
                     used.requests if used else None
                 ),
                 _("peak per second"): used.peak_tps if used else None,
@@ -164,15 +164,18 @@ def operations_section(report: CostReport | None) -> None:
     _traffic_note(report)
     _metadata_note(report)
     _ingestion_note(report)
+    requests = _("requests ({days} d)").format(days=report.idle_days)
     st.dataframe(
         campaigns_frame(report),
         hide_index=True,
         column_config={
             _("$/hour"): st.column_config.NumberColumn(format="$%.2f"),
             _("$/month"): st.column_config.NumberColumn(format="$%.2f"),
+            requests: st.column_config.TextColumn(alignment="right"),  # a count, as text
             _("peak per second"): st.column_config.NumberColumn(format="%.2f"),
             _("last request"): when_column(),
         },
+        placeholder=NO_VALUE,  # never a request: "–", not "None"
     )
     st.caption(
         _(

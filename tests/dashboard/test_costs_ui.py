@@ -100,7 +100,7 @@ def test_operations_counts_the_engines_requests(seeded: Seeded) -> None:
     at = app_at("pages/operations.py")
     frame = next(d.value for d in at.dataframe if "minimum" in d.value.columns)
     row = frame[frame["campaign or recommender"] == "shop-pop-campaign"].iloc[0]
-    assert row["requests (7 d)"] == 4
+    assert row["requests (7 d)"] == "4"
     assert row["peak per second"] == pytest.approx(4 / 300)  # 4 requests in one 5-minute window
 
 
@@ -127,9 +127,53 @@ def test_operations_names_an_over_provisioned_recommender_with_its_saving() -> N
     row = frame.iloc[0]
     assert (row["kind"], row["minimum"]) == ("recommender", "10 requests/s")
     assert row["$/hour"] == pytest.approx(1.50)  # 10 RPS × $0.15
+    assert row["requests (7 d)"] == "7,200"
     (warning,) = at.warning
     text = shown(warning.value)
     assert text.startswith("**best-sellers** is over-provisioned.")
     # (10 − 2) RPS × $0.15 × 730 h
     assert "minRecommendationRequestsPerSecond to 2" in text and "$876.00/month" in text
     assert any("(not verified)" in shown(c.value) for c in at.caption)
+
+
+def _two_campaigns() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    import streamlit as st
+
+    from dashboard.components import cost_panels
+    from services.costs import cost_report, prices_for
+    from services.i18n import use_language
+    from services.personalize.models import Campaign
+
+    use_language(st.session_state["lang"])
+    now = datetime(2024, 3, 1, tzinfo=UTC)
+    busy = Campaign("arn:aws:personalize:us-east-1:1:campaign/busy", "busy", "ACTIVE", None, 1)
+    quiet = Campaign("arn:aws:personalize:us-east-1:1:campaign/quiet", "quiet", "ACTIVE", None, 1)
+    # 1,000 + 330 requests in two hours of the last 7 days; none for quiet
+    traffic = {busy.arn: [(now - timedelta(days=1), 1_000), (now - timedelta(days=2), 330)]}
+    cost_panels.operations_section(
+        cost_report([busy, quiet], prices_for("us-east-1"), traffic, now, 7)
+    )
+
+
+@pytest.mark.parametrize(
+    ("language", "name", "requests", "last"),
+    [
+        ("en", "campaign or recommender", "requests (7 d)", "last request"),
+        ("ko", "캠페인 또는 추천기", "요청 수 (7일)", "마지막 요청"),
+    ],
+)
+def test_request_counts_have_separators_and_no_request_is_a_dash(
+    language: str, name: str, requests: str, last: str
+) -> None:
+    at = AppTest.from_function(_two_campaigns, default_timeout=30)
+    at.session_state["lang"] = language
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    (table,) = at.dataframe
+    rows = table.value.set_index(name)
+    assert rows.loc["busy", requests] == "1,330"  # 1,000 + 330
+    assert rows.loc["quiet", requests] == "0"
+    assert rows[last].isna().tolist() == [False, True]  # quiet was never asked ...
+    assert table.proto.placeholder == "–"  # ... and the browser draws that as "–", not "None"

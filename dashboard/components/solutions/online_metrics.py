@@ -55,7 +55,9 @@ def display_table(
     table = online_table(report, serving, offline)
     table.insert(0, "served by", [source_label(s, None) for s in table.pop("source")])
     versions = table.pop("solutionVersionArn")
-    shown = [short_id(v) if isinstance(v, str) and ":solution/" in v else "-" for v in versions]
+    shown = [
+        short_id(v) if isinstance(v, str) and ":solution/" in v else NO_VALUE for v in versions
+    ]
     table.insert(1, "version", shown)
     table["requests"] = [_figure(v, formats.count) for v in table["requests"]]
     for metric in report.metrics:
