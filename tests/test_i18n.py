@@ -343,3 +343,24 @@ def test_file_and_schema_findings_read_in_korean(tmp_path: Path) -> None:
     report = check_file(path, "interactions", now=1_800_000_000)
     assert report.get("wrong_separator").title == "Columns are separated by semicolons"
     assert report.get("duplicate_column").detail == "Columns 2 and 4 are both named 'ITEM_ID'."
+
+
+def test_recommender_use_cases_read_in_korean() -> None:
+    """A Domain recommender's use case (Personalize's title, e.g. "Best sellers") is in the
+    catalogue: the Overview's recommender table and every recommender picker name it in
+    Korean."""
+    from services.workspace.catalog import CampaignInfo
+    from services.workspace.use_cases import USE_CASE_TITLES
+
+    best = CampaignInfo(
+        "arn:aws:personalize:us-east-1:1:recommender/best",
+        "best",
+        "ACTIVE",
+        None,
+        "aws-ecomm-popular-items-by-purchases",
+        None,
+    )
+    assert best.label == "best (recommender: Best sellers)"
+    use_language("ko")
+    assert [t for t in USE_CASE_TITLES.values() if _(t) == t] == []
+    assert best.label == "best (추천기: 베스트셀러)"

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from services.i18n import _
 from services.personalize.facade import PersonalizeService
 from services.personalize.listed import described
 from services.personalize.models import short_arn
@@ -48,7 +49,10 @@ class CampaignInfo:
     @property
     def label(self) -> str:
         if self.is_recommender:
-            return f"{self.name} (recommender: {USE_CASE_TITLES.get(self.recipe, self.recipe)})"
+            use_case = USE_CASE_TITLES.get(self.recipe)
+            return _("{name} (recommender: {use_case})").format(
+                name=self.name, use_case=_(use_case) if use_case else self.recipe
+            )
         return f"{self.name} ({self.recipe})"
 
 

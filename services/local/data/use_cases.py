@@ -21,6 +21,9 @@ from services.local.data.schemas import AvroSchema, SchemaError, normalize_datas
 ECOMMERCE, VIDEO_ON_DEMAND = "ECOMMERCE", "VIDEO_ON_DEMAND"
 DOMAINS = (ECOMMERCE, VIDEO_ON_DEMAND)
 RECIPE_PREFIX = "arn:aws:personalize:::recipe/"
+# Marks the titles for the pages' message catalogue (Babel extracts N_("…") calls) without
+# importing it: the engine never imports upward and speaks English.
+N_ = str
 
 # How the engine serves a use case (the local model behind it).
 PERSONALISED = "personalised"  # User-Personalization on the use case's events
@@ -71,7 +74,7 @@ USE_CASES: dict[str, UseCase] = {
         UseCase(
             "aws-ecomm-recommended-for-you",
             ECOMMERCE,
-            "Recommended for you",
+            N_("Recommended for you"),
             "Personalised recommendations for a user, from their views and purchases.",
             "userId",
             "View",
@@ -82,7 +85,7 @@ USE_CASES: dict[str, UseCase] = {
         UseCase(
             "aws-ecomm-customers-who-viewed-x-also-viewed",
             ECOMMERCE,
-            "Customers who viewed X also viewed",
+            N_("Customers who viewed X also viewed"),
             "Items that customers who viewed an item also viewed.",
             "itemId",
             "View",
@@ -93,7 +96,7 @@ USE_CASES: dict[str, UseCase] = {
         UseCase(
             "aws-ecomm-frequently-bought-together",
             ECOMMERCE,
-            "Frequently bought together",
+            N_("Frequently bought together"),
             "Items that customers frequently buy together with an item.",
             "itemId",
             "Purchase",
@@ -104,7 +107,7 @@ USE_CASES: dict[str, UseCase] = {
         UseCase(
             "aws-ecomm-popular-items-by-purchases",
             ECOMMERCE,
-            "Best sellers",
+            N_("Best sellers"),
             "Popular items by how many times customers purchased them.",
             "userId",
             "Purchase",
@@ -114,7 +117,7 @@ USE_CASES: dict[str, UseCase] = {
         UseCase(
             "aws-ecomm-popular-items-by-views",
             ECOMMERCE,
-            "Most viewed",
+            N_("Most viewed"),
             "Popular items by how many times customers viewed them.",
             "userId",
             "View",
@@ -124,7 +127,7 @@ USE_CASES: dict[str, UseCase] = {
         UseCase(
             "aws-vod-top-picks",
             VIDEO_ON_DEMAND,
-            "Top picks for you",
+            N_("Top picks for you"),
             "Personalised video recommendations for a user.",
             "userId",
             "Watch",
@@ -135,7 +138,7 @@ USE_CASES: dict[str, UseCase] = {
         UseCase(
             "aws-vod-because-you-watched-x",
             VIDEO_ON_DEMAND,
-            "Because you watched X",
+            N_("Because you watched X"),
             "Videos that other users also watched, for a video.",
             "itemId",
             "Watch",
@@ -146,7 +149,7 @@ USE_CASES: dict[str, UseCase] = {
         UseCase(
             "aws-vod-more-like-x",
             VIDEO_ON_DEMAND,
-            "More like X",
+            N_("More like X"),
             "Videos similar to a video.",
             "itemId",
             "Watch",
@@ -157,7 +160,7 @@ USE_CASES: dict[str, UseCase] = {
         UseCase(
             "aws-vod-most-popular",
             VIDEO_ON_DEMAND,
-            "Most popular",
+            N_("Most popular"),
             "Popular videos by how many times users watched them.",
             "userId",
             "Watch",
@@ -167,7 +170,7 @@ USE_CASES: dict[str, UseCase] = {
         UseCase(
             "aws-vod-trending-now",
             VIDEO_ON_DEMAND,
-            "Trending now",
+            N_("Trending now"),
             "Videos gaining popularity fastest.",
             "userId",
             "Watch",
