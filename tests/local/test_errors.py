@@ -279,6 +279,31 @@ CASES: list[tuple[str, str, Callable[[World], Any], str]] = [
         ),
         "NUL character",
     ),
+    # CreateDatasetExportJobRequest (botocore): ingestionMode is the IngestionMode enum and
+    # roleArn the RoleArn pattern; AWS answers a constraint failure ValidationException, 400.
+    (
+        "export ingestionMode outside BULK, PUT, ALL",
+        "ValidationException",
+        lambda w: p(w).create_dataset_export_job(
+            jobName="bad-mode",
+            datasetArn=w.ws["dataset"],
+            ingestionMode="STREAM",
+            roleArn="arn:aws:iam::000000000000:role/local",
+            jobOutput={"s3DataDestination": {"path": "s3://exports/shop/"}},
+        ),
+        "Member must satisfy enum value set: [BULK, PUT, ALL]",
+    ),
+    (
+        "export roleArn not a role",
+        "ValidationException",
+        lambda w: p(w).create_dataset_export_job(
+            jobName="bad-role",
+            datasetArn=w.ws["dataset"],
+            roleArn="personalize-role",
+            jobOutput={"s3DataDestination": {"path": "s3://exports/shop/"}},
+        ),
+        "at 'roleArn' failed to satisfy constraint",
+    ),
     (
         "NUL in a batch input location",
         "InvalidInputException",

@@ -13,11 +13,25 @@ from services.local.control.describe_list_delete import JOB_SUMMARY, job_spec, o
 from services.local.control.groups import queue_job
 from services.local.data.locations import bucket_path
 from services.local.data.resources import expect_kind, require_active
+from services.local.errors import InvalidInput
 
 _SUMMARY = ("datasetExportJobArn", *JOB_SUMMARY)
 
 
+# "You can't export data in an Action interactions dataset or Actions dataset." (developer
+# guide, "Exporting the training data in a dataset to Amazon S3",
+# https://docs.aws.amazon.com/personalize/latest/dg/export-data.html)
+_NOT_EXPORTED = ("Actions", "Action_Interactions")
+
+
 def create_dataset_export_job(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:
+    """CreateDatasetExportJob (API reference "CreateDatasetExportJob"; botocore shape
+    ``CreateDatasetExportJobRequest``): jobName, datasetArn, roleArn and
+    jobOutput.s3DataDestination.path are required and ingestionMode is BULK | PUT | ALL
+    (default PUT): the wire validates those against the model (ValidationException, 400).
+    Here: the path must be an ``s3://BUCKET/KEY`` location the engine maps to a folder, the
+    dataset must be ACTIVE (ResourceInUseException) and of a type Personalize exports
+    (InvalidInputException for Actions and Action_Interactions). Returns the job's ARN."""
     dataset_arn = params["datasetArn"]
     expect_kind(dataset_arn, "dataset", "datasetArn")
     path = params["jobOutput"]["s3DataDestination"]["path"]
@@ -26,6 +40,11 @@ def create_dataset_export_job(engine: EngineContext, params: dict[str, Any]) -> 
     with engine.tx() as res:
         dataset = res.get(dataset_arn, "dataset")
         require_active(dataset, "Dataset")
+        if dataset["datasetType"] in _NOT_EXPORTED:
+            raise InvalidInput(
+                f"Dataset {dataset['name']} is an {dataset['datasetType']} dataset: its data "
+                "cannot be exported."
+            )
         doc = {
             "jobName": params["jobName"],
             "datasetExportJobArn": arn,

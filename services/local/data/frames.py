@@ -68,9 +68,11 @@ def interactions(
     *,
     sources: Sequence[str] = ("bulk", "put"),
     extra: bool = False,
+    recommendation_ids: bool = False,
 ) -> pd.DataFrame:
     """Interactions of a group: INTERACTION_COLUMNS (plus the schema's other columns if
-    ``extra``), bulk rows first, then streamed rows in arrival order."""
+    ``extra``, and streamed rows' ``recommendationId`` as RECOMMENDATION_ID if
+    ``recommendation_ids``), bulk rows first, then streamed rows in arrival order."""
     parts: list[pd.DataFrame] = []
     if "bulk" in sources:
         table = bulk.read(db, group, "Interactions", None if extra else INTERACTION_COLUMNS)
@@ -81,6 +83,8 @@ def interactions(
         cols = [getattr(c, _SQL_NAMES[n]).label(n) for n in INTERACTION_COLUMNS]
         if extra:
             cols.append(c.extra)
+        if recommendation_ids:
+            cols.append(c.recommendation_id.label("RECOMMENDATION_ID"))
         with db.connect() as conn:
             put = pd.read_sql(
                 sa.select(*cols).where(c.group_arn == group, c.source == "put").order_by(c.id),
@@ -151,12 +155,28 @@ def records(
 
 
 def export_frame(
-    db: sa.Engine, bulk: BulkStore, group: str, dataset_type: str, sources: Sequence[str]
+    db: sa.Engine,
+    bulk: BulkStore,
+    group: str,
+    dataset_type: str,
+    sources: Sequence[str],
+    columns: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """A dataset as CreateDatasetExportJob writes it: interactions by TIMESTAMP, items and
-    users by ID, with the schema's columns (sources: "bulk", "put" or both)."""
+    users by ID, with the schema's columns (sources: "bulk", "put" or both).
+
+    ``columns`` (the Interactions schema's field names, in order) makes the interactions
+    exactly those columns, as the export job writes them: a PutEvents ``recommendationId``
+    appears as RECOMMENDATION_ID when the schema has that field, and what PutEvents sent
+    beyond the schema (an ``impression`` or ``eventAttributionSource`` the schema has no
+    field for) is left out; a schema column no row has a value for is empty."""
     if dataset_type == "Interactions":
-        frame = interactions(db, bulk, group, sources=sources, extra=True)
+        wanted = columns is not None and "RECOMMENDATION_ID" in columns
+        frame = interactions(
+            db, bulk, group, sources=sources, extra=True, recommendation_ids=wanted
+        )
+        if columns is not None:
+            frame = frame.reindex(columns=list(columns))
         return frame.sort_values("TIMESTAMP", kind="stable").reset_index(drop=True)
     key = "ITEM_ID" if dataset_type == "Items" else "USER_ID"
     frame = records(db, bulk, group, dataset_type, sources=sources)

@@ -8,23 +8,28 @@ from services.local.data.faults import StorageFault, writing
 from services.local.data.importer import ImportFailed
 from services.local.data.locations import output_dir
 from services.local.data.resources import ACTIVE, FAILED
+from services.local.data.schemas import parse_schema
 from services.local.jobs.context import JobContext
 from services.local.jobs.tasks.lifecycle import end_job, start_job
 
 
 def run_export(engine: EngineContext, arn: str, ctx: JobContext) -> None:
-    """Write a dataset's rows (bulk, PutEvents/Put* or both) as CSV with a header."""
+    """Write a dataset's rows (bulk, PutEvents/Put* or both) as CSV with a header; an
+    Interactions dataset's columns are its schema's fields, in the schema's order."""
     doc = start_job(engine, arn)
     if doc is None:
         return
     with engine.tx() as res:
         dataset = res.get(doc["datasetArn"], "dataset")
+        schema = parse_schema(res.get(dataset["schemaArn"], "schema")["schema"])
     mode = doc.get("ingestionMode", "PUT")
     sources = {"BULK": ("bulk",), "PUT": ("put",), "ALL": ("bulk", "put")}[mode]
     group = dataset["datasetGroupArn"]
     kind = dataset["datasetType"]
     try:
-        frame = datasets.export_frame(engine.read_db, engine.bulk, group, kind, sources)
+        frame = datasets.export_frame(
+            engine.read_db, engine.bulk, group, kind, sources, schema.field_names
+        )
         out = output_dir(engine, doc["jobOutput"]["s3DataDestination"]["path"]) / doc["jobName"]
         with writing(out / "part-00000.csv", "the export") as target:
             frame.to_csv(target, index=False)
