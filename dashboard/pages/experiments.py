@@ -11,6 +11,7 @@ from dashboard.components.errors import shown_errors
 from dashboard.components.experiments import report as report_view
 from dashboard.components.experiments.actions import show_actions
 from dashboard.components.experiments.attributed import show_attributed
+from dashboard.components.experiments.exported import show_event_export
 from dashboard.components.experiments.start import show_start
 from dashboard.components.formatting import exact_time, relative_time
 from dashboard.components.group_picker import caption_with_refresh, group_picker
@@ -46,11 +47,13 @@ def _label(e: Experiment) -> str:
 
 def _report(experiment: Experiment) -> Report | None:
     source = deps.experiment_events()
-    if source is None:  # AWS: only the metric attribution's sums, by eventAttributionSource
-        found = reads.experiment_attribution(experiment)
-        if found is not None:
-            show_attributed(experiment, found)
-        return None
+    if source is None:  # AWS: the events read back by a dataset export, else CloudWatch sums
+        report = show_event_export(experiment)
+        if report is None:
+            found = reads.experiment_attribution(experiment)
+            if found is not None:
+                show_attributed(experiment, found)
+        return report
     with shown_errors(_("Could not read the experiment's events")):
         events, prices = source(experiment.dataset_group_arn, experiment.started)
         return build_report(experiment, events, prices, datetime.now(UTC))

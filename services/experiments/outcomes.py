@@ -6,6 +6,10 @@ user counts for the user's arm, whether or not it came through a recommendation:
 randomises users, and per-user outcomes compared that way are unbiased. The arm each event
 says it came from (its ``metricAttribution.eventAttributionSource``) is checked against the
 rule: events that name another arm mean the shop's backend does not split as the rule says.
+
+Where the events come from a dataset export (AWS mode, ``services.experiments.exported``) some
+columns may be missing altogether (an export has only the schema's fields, and never the
+session). The figures that need a missing column are None, never 0: "unknown", not "none".
 """
 
 from __future__ import annotations
@@ -35,6 +39,11 @@ EVENT_COLUMNS = (
     "SOURCE",
 )
 DAY = 86_400
+# What each figure needs besides users and conversions (which need only the user, time and type)
+NEEDS_SESSION = "SESSION_ID"  # sessions, revenue per session
+NEEDS_LIST = "RECOMMENDATION_ID"  # impressions, clicks on a recommended item
+NEEDS_SOURCE = "SOURCE"  # events filed under another arm
+NEEDS_VALUE = "EVENT_VALUE"  # revenue, when no item has a price either
 
 
 @dataclass(frozen=True)
@@ -44,38 +53,50 @@ class ArmOutcome:
     recommended item; ``conversions``: every conversion event; ``revenue``: their eventValue,
     else the item's price (currency units); ``converted``/``revenue_per_user``: the per-user
     samples the intervals are built on; ``mislabelled``: events whose eventAttributionSource
-    names another arm of the experiment."""
+    names another arm of the experiment. None: the events lack the column the figure needs
+    (unknown, not zero)."""
 
     name: str
     users: int
-    sessions: int
-    impressions: int
-    clicks: int
+    sessions: int | None
+    impressions: int | None
+    clicks: int | None
     conversions: int
-    revenue: float
+    revenue: float | None
     converted: ArmSample
     revenue_per_user: ArmSample
-    mislabelled: int
+    mislabelled: int | None
 
     @property
     def conversion_rate(self) -> float:
         return self.converted.mean
 
     @property
-    def revenue_per_session(self) -> float:
+    def revenue_per_session(self) -> float | None:
+        if self.revenue is None or self.sessions is None:
+            return None
         return self.revenue / self.sessions if self.sessions else 0.0
 
     @property
     def click_through_rate(self) -> float | None:
-        return self.clicks / self.impressions if self.impressions else None
+        if self.clicks is None or not self.impressions:
+            return None
+        return self.clicks / self.impressions
 
 
 @dataclass(frozen=True)
 class Outcomes:
-    """Every arm's outcome (in the experiment's arm order) and the days it has run."""
+    """Every arm's outcome (in the experiment's arm order), the days it has run, and the
+    columns (EVENT_COLUMNS names) the events lacked, so figures needing them are None."""
 
     arms: tuple[ArmOutcome, ...]
     days: float
+    unknown: frozenset[str] = frozenset()
+
+    @property
+    def revenue_known(self) -> bool:
+        """Whether revenue could be counted: per-arm revenue is not None."""
+        return all(a.revenue is not None for a in self.arms)
 
     @property
     def users(self) -> int:
@@ -92,10 +113,13 @@ def arm_outcomes(
     events: pd.DataFrame,
     prices: Mapping[str, float],
     now: datetime,
+    unknown: frozenset[str] = frozenset(),
 ) -> Outcomes:
     """Each arm's outcome from ``events`` (EVENT_COLUMNS) at or after the start and (when
     stopped) before the stop; ``prices`` maps an item ID to its price (items without one and
-    without an eventValue add no revenue).
+    without an eventValue add no revenue). ``unknown`` names the EVENT_COLUMNS the source
+    could not give (their values in ``events`` are ignored): the figures needing them are
+    None, and revenue too when EVENT_VALUE is unknown and no item has a price.
 
     Event times are whole epoch seconds (the interactions dataset's TIMESTAMP is a long), the
     start is not: the window opens at the start's second, so that events sent in the same
@@ -115,6 +139,11 @@ def arm_outcomes(
     recommended = frame["RECOMMENDATION_ID"].fillna("").astype(str) != ""
     source = frame["SOURCE"].fillna("").astype(str)
     names = {a.name for a in experiment.arms}
+    no_revenue = NEEDS_VALUE in unknown and not prices
+
+    def known(column: str, value: int) -> int | None:
+        return None if column in unknown else value
+
     out = []
     for arm in experiment.arms:
         rows = frame.loc[frame["ARM"] == arm.name]
@@ -127,14 +156,18 @@ def arm_outcomes(
             ArmOutcome(
                 name=arm.name,
                 users=len(per_user),
-                sessions=int(rows[["USER_ID", "SESSION_ID"]].drop_duplicates().shape[0]),
-                impressions=int(rows.loc[rec, "RECOMMENDATION_ID"].nunique()),
-                clicks=int((rec & (rows["EVENT_TYPE"] == experiment.click_event)).sum()),
+                sessions=known(
+                    NEEDS_SESSION, int(rows[["USER_ID", "SESSION_ID"]].drop_duplicates().shape[0])
+                ),
+                impressions=known(NEEDS_LIST, int(rows.loc[rec, "RECOMMENDATION_ID"].nunique())),
+                clicks=known(
+                    NEEDS_LIST, int((rec & (rows["EVENT_TYPE"] == experiment.click_event)).sum())
+                ),
                 conversions=int(rows["CONVERSION"].sum()),
-                revenue=float(rows["REVENUE"].sum()),
+                revenue=None if no_revenue else float(rows["REVENUE"].sum()),
                 converted=ArmSample.of(per_user["converted"].astype("float64").to_numpy()),
                 revenue_per_user=ArmSample.of(per_user["revenue"].to_numpy(dtype="float64")),
-                mislabelled=int((src.isin(names) & (src != arm.name)).sum()),
+                mislabelled=known(NEEDS_SOURCE, int((src.isin(names) & (src != arm.name)).sum())),
             )
         )
-    return Outcomes(tuple(out), max(0.0, (end - start) / DAY))
+    return Outcomes(tuple(out), max(0.0, (end - start) / DAY), frozenset(unknown))

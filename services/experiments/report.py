@@ -36,17 +36,22 @@ class Report:
 
 
 def build_report(
-    experiment: Experiment, events: pd.DataFrame, prices: Mapping[str, float], now: datetime
+    experiment: Experiment,
+    events: pd.DataFrame,
+    prices: Mapping[str, float],
+    now: datetime,
+    unknown: frozenset[str] = frozenset(),
 ) -> Report:
     """The report of ``experiment`` from its group's PutEvents ``events``
-    (``outcomes.EVENT_COLUMNS``) and item ``prices``, as of ``now``."""
-    outcomes = arm_outcomes(experiment, events, prices, now)
+    (``outcomes.EVENT_COLUMNS``; ``unknown`` names the columns the source lacked) and item
+    ``prices``, as of ``now``."""
+    outcomes = arm_outcomes(experiment, events, prices, now, unknown)
     comparisons = compare(experiment, outcomes)
     return Report(
         experiment,
         outcomes,
         tuple(comparisons),
         headline(comparisons),
-        planned_days(experiment, outcomes, REVENUE),
+        planned_days(experiment, outcomes, REVENUE) if outcomes.revenue_known else None,
         planned_days(experiment, outcomes, CONVERSION),
     )

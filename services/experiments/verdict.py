@@ -51,11 +51,12 @@ def _arm_sample(arm: ArmOutcome, metric: str) -> ArmSample:
 
 
 def compare(experiment: Experiment, outcomes: Outcomes) -> list[Comparison]:
-    """Every treatment arm against the control, revenue per user first, then conversion."""
+    """Every treatment arm against the control, revenue per user first, then conversion
+    (conversion only when the revenue is unknown: ``outcomes.revenue_known`` is false)."""
     control = outcomes.arms[0]
     alpha = ALPHA / max(1, len(outcomes.arms) - 1)
     out = []
-    for metric in (REVENUE, CONVERSION):
+    for metric in (REVENUE, CONVERSION) if outcomes.revenue_known else (CONVERSION,):
         for index, arm in enumerate(outcomes.arms[1:], start=1):
             a, b = _arm_sample(control, metric), _arm_sample(arm, metric)
             diff = difference(a, b, alpha=alpha, planned_users=experiment.planned_users)
@@ -120,10 +121,12 @@ def _plan(
 class Headline:
     """The one sentence the page leads with, as data: ``winner`` beats ``loser`` on
     ``metric`` (a Comparison with state BETTER or WORSE), or nothing decided yet with the
-    longest ``more_days`` of the revenue comparisons (None when not estimable)."""
+    longest ``more_days`` of the ``wait_metric`` comparisons (revenue per user, or conversion
+    when revenue is unknown; None when not estimable)."""
 
     decided: Comparison | None
     more_days: int | None
+    wait_metric: str = REVENUE
 
 
 def headline(comparisons: list[Comparison]) -> Headline:
@@ -132,6 +135,8 @@ def headline(comparisons: list[Comparison]) -> Headline:
         for c in comparisons:
             if c.metric == metric and c.state in (BETTER, WORSE):
                 return Headline(c, None)
-    waits = [c.more_days for c in comparisons if c.metric == REVENUE]
+    wait_metric = REVENUE if any(c.metric == REVENUE for c in comparisons) else CONVERSION
+    waits = [c.more_days for c in comparisons if c.metric == wait_metric]
     known = [w for w in waits if w is not None]
-    return Headline(None, max(known) if known and len(known) == len(waits) else None)
+    more = max(known) if known and len(known) == len(waits) else None
+    return Headline(None, more, wait_metric)

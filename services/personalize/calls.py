@@ -16,7 +16,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from botocore.parsers import ResponseParserError
 
 from services.personalize import wire_errors
-from services.personalize.models import ImportJob, SolutionVersion
+from services.personalize.models import DatasetExportJob, ImportJob, SolutionVersion
 
 PAGE_SIZE = 100  # the API maximum for maxResults: fewest round trips
 _EPOCH = datetime.min.replace(tzinfo=UTC)
@@ -26,7 +26,7 @@ _EPOCH = datetime.min.replace(tzinfo=UTC)
 _UNPARSEABLE = (AttributeError, TypeError, ValueError, ResponseParserError)
 
 T = TypeVar("T")
-Dated = TypeVar("Dated", SolutionVersion, ImportJob)
+Dated = TypeVar("Dated", SolutionVersion, ImportJob, DatasetExportJob)
 
 
 class ClientBundle(Protocol):

@@ -134,5 +134,11 @@ class DataCalls(Calls):
             jobOutput={"s3DataDestination": {"path": output_path}},
         )
 
+    def list_dataset_export_jobs(self, dataset_arn: str) -> list[DatasetExportJob]:
+        """Export jobs of one dataset, newest first (ListDatasetExportJobs gives each job's
+        name, status and times; DescribeDatasetExportJob adds its mode and output path)."""
+        jobs = self._list_of("datasetExportJob", wire.dataset_export_job, datasetArn=dataset_arn)
+        return newest_first(jobs)
+
     def describe_dataset_export_job(self, arn: str) -> DatasetExportJob:
         return self._describe("datasetExportJob", wire.dataset_export_job, arn)

@@ -128,6 +128,17 @@ def test_no_traffic_yet_says_so(seeded: Seeded) -> None:
     assert "at least 30 users" in info
 
 
+def forge_confirm(at: AppTest, key: str, action: str) -> None:
+    """The confirm dialog ``key`` forged open through session state and confirmed by the
+    viewer vera: the server-side check refuses, says so and audits the attempt (``action``)."""
+    at.session_state[f"{key}_open"] = True
+    at.run()
+    at.button(key=f"{key}_confirm").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any(t.startswith("Not allowed: vera is a viewer") for t in _texts(at, "error"))
+    assert [(r.actor, r.result) for r in _audit(action)] == [("vera", "error")]
+
+
 def test_a_viewer_cannot_promote_by_any_route(
     seeded: Seeded, running: Experiment, facade: PersonalizeService
 ) -> None:
@@ -137,13 +148,7 @@ def test_a_viewer_cannot_promote_by_any_route(
     promote = f"experiment_promote_{running.id}"
     for key in (f"{promote}_button", f"experiment_stop_{running.id}_button"):
         assert at.button(key=key).disabled and "vera is a viewer" in at.button(key=key).help
-    # the dialog forged open through session state reaches the server-side check
-    at.session_state[f"{promote}_open"] = True
-    at.run()
-    at.button(key=f"{promote}_confirm").click().run()
-    assert not at.exception, [e.value for e in at.exception]
-    assert any(t.startswith("Not allowed: vera is a viewer") for t in _texts(at, "error"))
-    assert [(r.actor, r.result) for r in _audit("promote_experiment_winner")] == [("vera", "error")]
+    forge_confirm(at, promote, "promote_experiment_winner")
     assert _store().get(running.id).status == RUNNING
     assert facade.describe_campaign(seeded.up_campaign) == served
 

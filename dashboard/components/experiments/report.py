@@ -7,6 +7,7 @@ import streamlit as st
 
 from dashboard.components.text import md_escape
 from services.evaluation.products import SHOP_CURRENCY
+from services.experiments.outcomes import NEEDS_LIST, NEEDS_SESSION, NEEDS_SOURCE, NEEDS_VALUE
 from services.experiments.report import Report
 from services.experiments.stats import MIN_USERS, Difference
 from services.experiments.verdict import BETTER, CONVERSION, REVENUE, Comparison
@@ -57,8 +58,12 @@ def headline_text(report: Report) -> str:
         ).format(users=formats.count(MIN_USERS))
     return _(
         "Not enough data yet: about {days} more days at this traffic to find a {lift} lift "
-        "in revenue per user."
-    ).format(days=formats.count(days), lift=formats.share(report.experiment.min_lift, 1))
+        "in {metric}."
+    ).format(
+        days=formats.count(days),
+        lift=formats.share(report.experiment.min_lift, 1),
+        metric=_(METRIC_NAMES[report.headline.wait_metric]),
+    )
 
 
 def show_headline(report: Report) -> None:
@@ -88,12 +93,15 @@ def show_arms(report: Report) -> None:
                 _("conversions"): formats.count(outcome.conversions),
                 _("conversion rate"): formats.share(outcome.conversion_rate, 2),
                 _("revenue"): formats.money(outcome.revenue, money),
-                _("revenue per user"): formats.money(outcome.revenue_per_user.mean, money),
+                _("revenue per user"): formats.money(
+                    None if outcome.revenue is None else outcome.revenue_per_user.mean, money
+                ),
                 _("revenue per session"): formats.money(outcome.revenue_per_session, money),
             }
         )
     st.dataframe(pd.DataFrame(rows), hide_index=True, key="experiment_arms")
-    wrong = sum(o.mislabelled for o in report.outcomes.arms)
+    _show_unknown(report)
+    wrong = sum(o.mislabelled or 0 for o in report.outcomes.arms)
     if wrong:
         st.warning(
             _(
@@ -101,6 +109,47 @@ def show_arms(report: Report) -> None:
                 "shop's backend does not split as docs/experiments.md says."
             ).format(count=formats.count(wrong)),
             icon=":material/call_split:",
+        )
+
+
+def _show_unknown(report: Report) -> None:
+    """What the events' source could not tell (a dataset export has only the schema's
+    columns): each figure shown as – and why, so nobody reads a gap as zero."""
+    unknown = report.outcomes.unknown
+    lines = []
+    if NEEDS_SESSION in unknown:
+        lines.append(_("sessions and revenue per session: a dataset export has no session ID"))
+    if NEEDS_LIST in unknown:
+        lines.append(
+            _(
+                "impressions and clicks on recommendations: the Interactions schema has no "
+                "RECOMMENDATION_ID field"
+            )
+        )
+    if NEEDS_SOURCE in unknown:
+        lines.append(
+            _(
+                "whether events name another arm than the split gives their user (a backend "
+                "that splits wrongly): the schema has no EVENT_ATTRIBUTION_SOURCE field"
+            )
+        )
+    if not report.outcomes.revenue_known:
+        lines.append(
+            _(
+                "revenue: the schema has no EVENT_VALUE field and no item has a PRICE, so "
+                "only conversion is compared"
+            )
+        )
+    elif NEEDS_VALUE in unknown:
+        lines.append(
+            _("the events' own values: the schema has no EVENT_VALUE field; revenue is the price")
+        )
+    if lines:
+        st.warning(
+            _("Not known from these events (shown as –):")
+            + "\n"
+            + "\n".join(f"- {line}" for line in lines),
+            icon=":material/help:",
         )
 
 
