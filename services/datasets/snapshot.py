@@ -31,7 +31,15 @@ from services.polling import Polling, PollTimedOut, wait_for
 LOCAL_ROLE_ARN = f"arn:aws:iam::{LOCAL_ACCOUNT}:role/PersonalizeDashboardLocal"
 AWS_PREFIX = "personalize-dashboard"  # every object the dashboard writes on AWS lives under it
 MODES = ("BULK", "PUT", "ALL")
-ID_COLUMNS = ("USER_ID", "ITEM_ID", "EVENT_TYPE", "SESSION_ID", "RECOMMENDATION_ID")
+# string columns read as text (a user "007" or an arm "1" must not become a number)
+ID_COLUMNS = (
+    "USER_ID",
+    "ITEM_ID",
+    "EVENT_TYPE",
+    "SESSION_ID",
+    "RECOMMENDATION_ID",
+    "EVENT_ATTRIBUTION_SOURCE",
+)
 
 
 class ConfigMissing(ServiceError):  # noqa: N818 (a ServiceError pages show as is)

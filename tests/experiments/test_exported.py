@@ -15,6 +15,7 @@ from services.datasets.snapshot import LocalObjects
 from services.errors import ServiceError
 from services.experiments.exported import EventExport, checked_output, read_exported_events
 from services.experiments.outcomes import arm_outcomes
+from services.experiments.records import Arm
 from services.experiments.verdict import CONVERSION, compare, headline
 from services.personalize.models import DatasetExportJob
 from tests.experiments.test_outcomes import START, T0, _experiment
@@ -125,3 +126,21 @@ def test_no_put_events_yet_counts_nobody(tmp_path: Path) -> None:
     out = arm_outcomes(_experiment(), read.events, {}, datetime(2026, 12, 3, tzinfo=UTC),
                        read.unknown)  # fmt: skip
     assert [a.users for a in out.arms] == [0, 0]
+
+
+def test_arms_named_by_numbers_are_read_as_names(tmp_path: Path) -> None:
+    """An arm called "1" stays the text "1" in the export's EVENT_ATTRIBUTION_SOURCE, so an
+    event that names the other arm is caught (read as numbers, "2.0" would name no arm)."""
+    objects = LocalObjects(tmp_path)
+    csv = (
+        "USER_ID,ITEM_ID,TIMESTAMP,EVENT_TYPE,EVENT_ATTRIBUTION_SOURCE\n"
+        f"user-3,i1,{T0 + 10},View,2\n"  # user-3 is in the first arm, "1"
+        f"user-1,i1,{T0 + 20},View,\n"
+    )
+    objects.put(FOLDER + "exp1-events-3/part-00000.csv", csv.encode())
+    read = read_exported_events(objects, EventExport(_job("exp1-events-3"), None))
+    numbered = _experiment(
+        arms=(Arm("1", 5_000, "arn:c/a"), Arm("2", 5_000, "arn:c/b")),
+    )
+    out = arm_outcomes(numbered, read.events, {}, START + timedelta(days=1), read.unknown)
+    assert [(a.name, a.users, a.mislabelled) for a in out.arms] == [("1", 1, 1), ("2", 1, 0)]
