@@ -54,7 +54,6 @@ class LocalSnapshots:
                 file of its data is corrupt or missing.
         """
         from services.local.data.frames import export_frame
-        from services.local.data.schemas import parse_schema
 
         engine = self._engine
         out = []
@@ -63,8 +62,7 @@ class LocalSnapshots:
                 raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
             with engine.reading() as res:
                 dataset = res.find(arn)
-                schema = res.find(dataset["schemaArn"]) if dataset else None
-            if dataset is None or schema is None:
+            if dataset is None:
                 raise ServiceError(
                     f"Dataset {arn} does not exist.", code="ResourceNotFoundException"
                 )
@@ -75,7 +73,6 @@ class LocalSnapshots:
                     dataset["datasetGroupArn"],
                     dataset["datasetType"],
                     _SOURCES[mode],
-                    parse_schema(schema["schema"]).field_names,  # the export job's columns
                 )
             out.append(Snapshot(arn, mode, frame, "", datetime.now(UTC)))
         return out

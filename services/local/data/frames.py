@@ -154,23 +154,38 @@ def records(
     return frame
 
 
+def interaction_fields(db: sa.Engine, group: str) -> tuple[str, ...] | None:
+    """The field names, in order, of the group's Interactions schema (None: no such dataset)."""
+    from services.local.data.schemas import parse_schema
+
+    r = t.resources.c
+    with db.connect() as conn:
+        docs = conn.execute(
+            sa.select(r.doc).where(r.kind == "dataset", r.group_arn == group)
+        ).scalars()
+        dataset = next((d for d in docs if d.get("datasetType") == "Interactions"), None)
+        if dataset is None:
+            return None
+        schema = conn.execute(
+            sa.select(r.doc).where(r.arn == dataset["schemaArn"])
+        ).scalar_one_or_none()
+    return None if schema is None else parse_schema(schema["schema"]).field_names
+
+
 def export_frame(
-    db: sa.Engine,
-    bulk: BulkStore,
-    group: str,
-    dataset_type: str,
-    sources: Sequence[str],
-    columns: Sequence[str] | None = None,
+    db: sa.Engine, bulk: BulkStore, group: str, dataset_type: str, sources: Sequence[str]
 ) -> pd.DataFrame:
     """A dataset as CreateDatasetExportJob writes it: interactions by TIMESTAMP, items and
     users by ID, with the schema's columns (sources: "bulk", "put" or both).
 
-    ``columns`` (the Interactions schema's field names, in order) makes the interactions
-    exactly those columns, as the export job writes them: a PutEvents ``recommendationId``
-    appears as RECOMMENDATION_ID when the schema has that field, and what PutEvents sent
-    beyond the schema (an ``impression`` or ``eventAttributionSource`` the schema has no
-    field for) is left out; a schema column no row has a value for is empty."""
+    Interactions have exactly the Interactions schema's fields, in its order, as the export job
+    writes them (the one rule for every reader of a group's interactions: the export, the
+    in-process snapshots and the Data page's views): a PutEvents ``recommendationId`` appears
+    as RECOMMENDATION_ID when the schema has that field; what PutEvents sent beyond the schema
+    (an ``impression`` or ``eventAttributionSource`` it has no field for) is left out; a
+    schema column no row has a value for is empty."""
     if dataset_type == "Interactions":
+        columns = interaction_fields(db, group)
         wanted = columns is not None and "RECOMMENDATION_ID" in columns
         frame = interactions(
             db, bulk, group, sources=sources, extra=True, recommendation_ids=wanted

@@ -8,7 +8,6 @@ from services.local.data.faults import StorageFault, writing
 from services.local.data.importer import ImportFailed
 from services.local.data.locations import output_dir
 from services.local.data.resources import ACTIVE, FAILED
-from services.local.data.schemas import parse_schema
 from services.local.jobs.context import JobContext
 from services.local.jobs.tasks.lifecycle import end_job, start_job
 
@@ -21,15 +20,12 @@ def run_export(engine: EngineContext, arn: str, ctx: JobContext) -> None:
         return
     with engine.tx() as res:
         dataset = res.get(doc["datasetArn"], "dataset")
-        schema = parse_schema(res.get(dataset["schemaArn"], "schema")["schema"])
     mode = doc.get("ingestionMode", "PUT")
     sources = {"BULK": ("bulk",), "PUT": ("put",), "ALL": ("bulk", "put")}[mode]
     group = dataset["datasetGroupArn"]
     kind = dataset["datasetType"]
     try:
-        frame = datasets.export_frame(
-            engine.read_db, engine.bulk, group, kind, sources, schema.field_names
-        )
+        frame = datasets.export_frame(engine.read_db, engine.bulk, group, kind, sources)
         out = output_dir(engine, doc["jobOutput"]["s3DataDestination"]["path"]) / doc["jobName"]
         with writing(out / "part-00000.csv", "the export") as target:
             frame.to_csv(target, index=False)
