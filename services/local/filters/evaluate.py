@@ -16,7 +16,7 @@ expressions"):
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 
 import numpy as np
@@ -43,7 +43,7 @@ def evaluate(
     *,
     item_ids: np.ndarray,
     items: pd.DataFrame,
-    user_interactions: pd.DataFrame,
+    user_interactions: pd.DataFrame | Sequence[tuple[str, str, float]],
     current_user: Mapping[str, str] | None,
     values: Mapping[str, str] | Mapping[str, list[str]] | None,
     current_item: Mapping[str, str] | None = None,
@@ -57,7 +57,8 @@ def evaluate(
         expr: a parsed ItemID filter.
         item_ids: candidate item IDs (e.g. the model's catalogue).
         items: the Items dataset: ITEM_ID plus metadata (categorical values joined with '|').
-        user_interactions: ITEM_ID, EVENT_TYPE, TIMESTAMP of the current user.
+        user_interactions: ITEM_ID, EVENT_TYPE, TIMESTAMP of the current user, as a frame
+            or as (item, event type, time) rows.
         current_user: the current user's metadata (values as strings); empty if unknown.
         values: filterValues, raw as in the API ('"a","b"') or already split into lists.
         current_item: metadata of the request's itemId, for CurrentItem conditions.
@@ -313,7 +314,7 @@ class _Context:
         self,
         item_ids: np.ndarray,
         items: pd.DataFrame | None,
-        interactions: pd.DataFrame | None,
+        interactions: pd.DataFrame | Sequence[tuple[str, str, float]] | None,
         current_item: Mapping[str, str] | None,
         event_key: Callable[[str], str] = str.lower,
         positions: Mapping[str, int] | None = None,
@@ -326,7 +327,7 @@ class _Context:
         self.interactions = interactions
         self.current_item = current_item
         self._rows: np.ndarray | None = None
-        self._events: pd.DataFrame | None = None
+        self._events: tuple[list[str], list[str]] | None = None
         self.positions = positions  # item ID → position in item_ids, or None
 
     def condition(self, cond: Condition, params: dict[str, list[str]]) -> np.ndarray:
@@ -372,39 +373,65 @@ class _Context:
     def _strings_for(self, cond: Condition, params: dict[str, list[str]]) -> list[str]:
         return _strings(cond, params, self.current_item)
 
-    def _recent_events(self) -> pd.DataFrame:
-        """The user's latest interactions per event type, with a lower-cased event type."""
+    def _recent_events(self) -> tuple[list[str], list[str]]:
+        """The user's latest interactions per event type: item IDs and keyed event types."""
         if self._events is None:
-            df = self.interactions
-            if df is None or len(df) == 0:
-                self._events = pd.DataFrame({"ITEM_ID": [], "TYPE": []})
-            else:
-                df = df.sort_values("TIMESTAMP", ascending=False, kind="stable")
-                df = df.groupby("EVENT_TYPE", sort=False).head(RECENT_INTERACTIONS_PER_TYPE)
-                types = df["EVENT_TYPE"].fillna("").astype(str)
-                keyed = (
-                    types.str.lower() if self.event_key is str.lower else types.map(self.event_key)
-                )
-                self._events = pd.DataFrame(
-                    {
-                        "ITEM_ID": df["ITEM_ID"].astype(str).to_numpy(dtype=object),
-                        "TYPE": keyed.to_numpy(),
-                    }
-                )
+            events = self.interactions
+            if (
+                isinstance(events, pd.DataFrame)
+                or (events := _recent_rows(events, self.event_key)) is None
+            ):
+                events = self._recent_frame()
+            self._events = events
         return self._events
 
+    def _recent_frame(self) -> tuple[list[str], list[str]]:
+        """``_recent_events`` of interactions given as a frame (or rows it cannot take)."""
+        df = self.interactions
+        if df is None or len(df) == 0:
+            return [], []
+        if not isinstance(df, pd.DataFrame):
+            df = pd.DataFrame(list(df), columns=["ITEM_ID", "EVENT_TYPE", "TIMESTAMP"])
+        df = df.sort_values("TIMESTAMP", ascending=False, kind="stable")
+        df = df.groupby("EVENT_TYPE", sort=False).head(RECENT_INTERACTIONS_PER_TYPE)
+        types = df["EVENT_TYPE"].fillna("").astype(str)
+        keyed = types.str.lower() if self.event_key is str.lower else types.map(self.event_key)
+        return df["ITEM_ID"].astype(str).tolist(), keyed.tolist()
+
     def _interactions(self, cond: Condition, params: dict[str, list[str]]) -> np.ndarray:
-        events = self._recent_events()
+        items, types = self._recent_events()
         wanted = {self.event_key(v) for v in self._strings_for(cond, params)}
-        if "*" in wanted:
-            chosen = np.ones(len(events), dtype=bool)
-        else:
-            chosen = events["TYPE"].isin(wanted).to_numpy()
-        if cond.op == "NOT IN":
-            chosen = ~chosen
-        touched = events["ITEM_ID"].to_numpy()[chosen]
+        keep = cond.op == "IN"  # NOT IN: the events of the other types
+        touched = [
+            i for i, t in zip(items, types, strict=True) if ("*" in wanted or t in wanted) == keep
+        ]
         if self.positions is None:
             return pd.Index(self.item_ids).isin(touched)
         out = np.zeros(len(self.item_ids), dtype=bool)
         out[[self.positions[i] for i in touched if i in self.positions]] = True
         return out
+
+
+def _recent_rows(
+    rows: Sequence[tuple[str, str, float]] | None, event_key: Callable[[str], str]
+) -> tuple[list[str], list[str]] | None:
+    """``_recent_frame``'s answer for interactions given as (item, event type, time) rows,
+    without building a frame (a request's history is at most a few hundred rows, and pandas
+    costs milliseconds to sort and group them): newest first, ties in their given order (a
+    stable sort, as the frame's), at most ``RECENT_INTERACTIONS_PER_TYPE`` per event type as
+    given. None for rows the frame would treat otherwise: a missing event type or time, or a
+    non-ASCII event type (pandas lower-cases those with other rules than Python)."""
+    if not rows:
+        return [], []
+    for _, event, ts in rows:
+        if not isinstance(event, str) or not event.isascii() or ts is None or ts != ts:
+            return None
+    counts: dict[str, int] = {}
+    items, types = [], []
+    for item, event, _ in sorted(rows, key=lambda r: r[2], reverse=True):
+        seen = counts.get(event, 0)
+        if seen < RECENT_INTERACTIONS_PER_TYPE:
+            counts[event] = seen + 1
+            items.append(str(item))
+            types.append(event_key(event))
+    return items, types

@@ -61,7 +61,8 @@ _STREAMED = (
 
 @dataclass(frozen=True)
 class History:
-    """A user's latest interactions, oldest first; a DataFrame only when a filter needs it."""
+    """A user's latest interactions, oldest first, as (item, event type, time) rows (what
+    filters read)."""
 
     rows: tuple[tuple[str, str, int], ...] = ()
 
@@ -69,10 +70,6 @@ class History:
     def item_ids(self) -> list[str]:
         """Item IDs, oldest first."""
         return [r[0] for r in self.rows]
-
-    def frame(self) -> pd.DataFrame:
-        """ITEM_ID, EVENT_TYPE, TIMESTAMP columns, as filters read them."""
-        return pd.DataFrame(list(self.rows), columns=["ITEM_ID", "EVENT_TYPE", "TIMESTAMP"])
 
 
 def user_history(engine: EngineContext, group: str, user_id: str) -> History:
@@ -128,7 +125,7 @@ def _filter_mask(
             expr,
             item_ids=loaded.model.item_ids,
             items=items,
-            user_interactions=history.frame(),
+            user_interactions=history.rows,
             current_user=current_user,
             values=values,
             positions=loaded.index,
