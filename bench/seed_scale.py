@@ -40,6 +40,9 @@ from typing import Any
 
 import numpy as np
 import psutil
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -63,6 +66,23 @@ STEPS = (
     "pages",
 )
 Row = tuple[str, str, str, str]  # step, seconds, peak, baseline / ratio
+V1, V2 = "aws-user-personalization", "aws-user-personalization-v2"
+# --serving's filters on item metadata (name, expression, filterValues per user: a category
+# drawn by the user's rank), each a row of the serving table and of the recall table
+ITEM_FILTERS = (
+    (
+        "one category, the dearest left out",
+        "INCLUDE ItemID WHERE Items.CATEGORY_L1 IN ($CATEGORY) | "
+        "EXCLUDE ItemID WHERE Items.PRICE >= $MAX",
+        lambda k: {"CATEGORY": f'"{seed_shop.CATEGORIES[k % len(seed_shop.CATEGORIES)]}"',
+                   "MAX": '"100000"'},
+    ),
+    (
+        "a price range left out",
+        "EXCLUDE ItemID WHERE Items.PRICE >= $LO AND Items.PRICE < $HI",
+        lambda k: {"LO": '"10000"', "HI": '"40000"'},
+    ),
+)  # fmt: skip
 
 
 class PeakRss:
@@ -172,6 +192,12 @@ def main() -> None:
         "--serving",
         action="store_true",
         help="serving alone, on a shop whose every item is learned (no pages, no v2)",
+    )
+    parser.add_argument(
+        "--recipe",
+        default=V1,
+        choices=(V1, V2),
+        help="with --serving: the recipe served (v2 is trained, with its defaults, next to v1)",
     )
     parser.add_argument("--keep", help="use this data directory and keep it")
     parser.add_argument(
@@ -431,12 +457,15 @@ def serve_latency(
     ``filter_arn``, also in-process with that filter and with two metadata columns (the
     campaign must allow metadata)."""
     from services.local.engine import get_engine, reset_engines
+    from services.local.runtime import scoring
     from tests.local.server import EngineServer
 
     engine = get_engine(settings)
     with engine.reading() as res:
         loaded = engine.models.get(res.get(version, "solution-version"))
-    users = bench_users(loaded.model, n + 100)
+    users = bench_users(loaded.model, n + 100, data_dir)
+    # a model without user factors (v2) reads the history: read before the timing
+    histories = {u: scoring.user_history(engine, loaded.group, u).item_ids for u in users}
 
     def timed(call: Callable[[str], object]) -> list[float]:
         for u in users[:100]:
@@ -452,7 +481,7 @@ def serve_latency(
     rt = build_clients(settings).runtime
     out = {
         "model only: exact scan of every item, score_user + top-k (baseline)": ms(
-            timed(exact_scan(loaded.model))
+            timed(exact_scan(loaded.model, histories))
         ),
         "boto3 in-process": ms(
             timed(lambda u: rt.get_recommendations(campaignArn=campaign, userId=u, numResults=25))
@@ -470,6 +499,14 @@ def serve_latency(
                 metadataColumns={"ITEMS": ["CATEGORY_L1", "PRICE"]},
             ))
         )  # fmt: skip
+        rank = {u: k for k, u in enumerate(users)}
+        for label, arn, values in item_filters(settings):
+            out[f"boto3 in-process, Items filter: {label}"] = ms(
+                timed(lambda u, arn=arn, values=values: rt.get_recommendations(
+                    campaignArn=campaign, userId=u, numResults=25, filterArn=arn,
+                    filterValues=values(rank[u]),
+                ))
+            )  # fmt: skip
     reset_engines()
     server = EngineServer(data_dir, PERSONALIZE_LOCAL_WORKER="thread").start(timeout=300)
     try:
@@ -482,33 +519,66 @@ def serve_latency(
     return out
 
 
-def bench_users(model: Any, n: int) -> list[str]:  # noqa: ANN401 (any recipe's model)
-    """``n`` distinct users the model was trained on, drawn with a fixed seed."""
-    ids = np.asarray(model.user_ids)
+def item_filters(settings: Settings) -> list[tuple[str, str, Callable[[int], dict[str, str]]]]:
+    """``ITEM_FILTERS`` in the shop (created the first time, found by name after): label, ARN
+    and the filterValues of the k-th user."""
+    p = build_clients(settings).personalize
+    group = p.list_dataset_groups()["datasetGroups"][0]["datasetGroupArn"]
+    have = {f["name"]: f["filterArn"] for f in p.list_filters(datasetGroupArn=group)["Filters"]}
+    out = []
+    for k, (label, expression, values) in enumerate(ITEM_FILTERS):
+        name = f"items-{k + 1}"
+        if name not in have:
+            have[name] = p.create_filter(
+                name=name, datasetGroupArn=group, filterExpression=expression
+            )["filterArn"]
+            wait(lambda arn=have[name]: p.describe_filter(filterArn=arn), "filter")
+        out.append((label, have[name], values))
+    return out
+
+
+def bench_users(model: Any, n: int, data_dir: Path) -> list[str]:  # noqa: ANN401 (any model)
+    """``n`` distinct users the model was trained on (a model without user factors, v2: of
+    the shop's interactions file), drawn with a fixed seed."""
+    ids = getattr(model, "user_ids", None)
+    if ids is None:
+        csv = data_dir / "s3" / "seed" / "interactions.csv"
+        read = pa_csv.read_csv(csv, convert_options=pa_csv.ConvertOptions(
+            include_columns=["USER_ID"], column_types={"USER_ID": pa.string()}))  # fmt: skip
+        ids = np.sort(pc.unique(read.column("USER_ID")).to_numpy(zero_copy_only=False))
+    ids = np.asarray(ids)
     return [
         str(u) for u in np.random.default_rng(1).choice(ids, size=min(n, len(ids)), replace=False)
     ]
 
 
-def exact_scan(model: Any) -> Callable[[str], None]:  # noqa: ANN401 (any recipe's model)
-    """One user's scores over every item and their top 25: the model alone, no index."""
+def exact_scan(model: Any, histories: dict[str, list[str]]) -> Callable[[str], None]:  # noqa: ANN401
+    """One user's scores over every item and their top 25: the model alone, no index (a
+    model with user factors, v1, from those, as before; v2 from the user's history)."""
     from services.local.models import ranking
 
     def call(u: str) -> None:
-        scores = model.score_user(u, [])
+        scores = model.score_user(u, [] if hasattr(model, "user_ids") else histories[u])
         if scores is not None:
             ranking.top_k(scores, 25)
 
     return call
 
 
-def index_recall(settings: Settings, version: str, n: int, k: int = 25) -> tuple[float, int]:
+def index_recall(
+    settings: Settings,
+    version: str,
+    n: int,
+    k: int = 25,
+    item_filter: tuple[str, Callable[[int], dict[str, str]]] | None = None,
+) -> tuple[float, int]:
     """Share of the exact scan's top ``k`` that the served list holds, over ``n`` distinct
     users (the same ones as the latency rows), and how many items the model learned.
 
     Both lists come from the runtime's ``recommend`` without exploration (it would blend
     in other items by design): once with the model's candidate index, once with a copy of
-    the model without it, which scans every item."""
+    the model without it, which scans every item; with ``item_filter`` (a filter's ARN and
+    the filterValues of the k-th user), both filtered."""
     from dataclasses import replace
 
     from services.local.engine import get_engine
@@ -517,22 +587,28 @@ def index_recall(settings: Settings, version: str, n: int, k: int = 25) -> tuple
     engine = get_engine(settings)
     with engine.reading() as res:
         loaded = engine.models.get(res.get(version, "solution-version"))
-    learned = len(getattr(loaded.model, "_learned", ()))
+    learned = len(getattr(loaded.model, "_learned", loaded.model.item_ids))
     if getattr(loaded.model, "retrieval", None) is None:
         return float("nan"), learned
     exact = replace(loaded, model=replace(loaded.model, retrieval=None))
     config = {"itemExplorationConfig": {"explorationWeight": "0"}}
+    doc = None
+    if item_filter:
+        with engine.reading() as res:
+            doc = res.get(item_filter[0], "filter")
     hits = 0
-    users = bench_users(loaded.model, n + 100)[100:]
-    for u in users:
+    users = bench_users(loaded.model, n + 100, settings.data_dir)
+    for rank, u in enumerate(users[100:], start=100):
+        values = item_filter[1](rank) if item_filter else None
         lists = [
             {e["itemId"] for e in scoring.recommend(
-                engine, m, user_id=u, item_id=None, num_results=k, campaign_config=config
+                engine, m, user_id=u, item_id=None, num_results=k, campaign_config=config,
+                filter_doc=doc, filter_values=values,
             )}
             for m in (loaded, exact)
         ]  # fmt: skip
         hits += len(lists[0] & lists[1])
-    return hits / (k * len(users)), learned
+    return hits / (k * (len(users) - 100)), learned
 
 
 def serving_bench(args: argparse.Namespace, data_dir: Path) -> None:
@@ -545,16 +621,21 @@ def serving_bench(args: argparse.Namespace, data_dir: Path) -> None:
     kept = (data_dir / "engine.db").exists()
     p = build_clients(settings).personalize
     if kept:
-        campaign_doc = p.list_campaigns()["campaigns"][0]
-        campaign = campaign_doc["campaignArn"]
+        # v1's campaign and the purchased-items filter (a kept shop may hold more of each)
+        campaign, filter_arn = kept_shop(p)
         version = p.describe_campaign(campaignArn=campaign)["campaign"]["solutionVersionArn"]
-        filter_arn = p.list_filters()["Filters"][0]["filterArn"]
         rows: list[Row] = []
         n_events = sum(1 for _ in (data_dir / "s3" / "seed" / "interactions.csv").open()) - 1
     else:
         rows, campaign, version, filter_arn, n_events = serving_shop(args, data_dir, settings)
+    if args.recipe != V1:
+        campaign, version = recipe_campaign(p, settings, args.recipe, rows)
     recall, learned = index_recall(settings, version, args.requests)
     print(f"recall of the exact top 25: {recall:.4f} ({learned:,} learned)", flush=True)
+    recalls = {"no filter": recall}
+    for label, arn, values in item_filters(settings):
+        recalls[label] = index_recall(settings, version, args.requests, 25, (arn, values))[0]
+        print(f"  with the Items filter {label}: {recalls[label]:.4f}", flush=True)
     latency = serve_latency(data_dir, settings, campaign, version, args.requests, filter_arn)
     print(
         f"\nSeed shop, every item learned: {args.items:,} items ({learned:,} learned), "
@@ -569,7 +650,37 @@ def serving_bench(args: argparse.Namespace, data_dir: Path) -> None:
     base = next(iter(latency.values()))[0]
     for name, (p50, p99) in latency.items():
         print(f"| {name} | {p50:.2f} | {p99:.2f} | {p50 / base:.2f}× |")
-    print(f"\nRecall of the exact scan's top 25, {args.requests:,} users: {recall:.2%}")
+    print(f"\nRecall of the exact scan's top 25 ({args.recipe}), {args.requests:,} users:")
+    for label, value in recalls.items():
+        print(f"- {label}: {value:.2%}")
+
+
+def kept_shop(p: Any) -> tuple[str, str]:  # noqa: ANN401 (a boto3 client)
+    """A kept shop's v1 campaign ("seed") and purchased-items filter ARNs, by name (the
+    shop may hold more campaigns, --recipe, and filters, the Items filters)."""
+    campaign = next(c for c in p.list_campaigns()["campaigns"] if c["name"] == "seed")
+    purchased = next(f for f in p.list_filters()["Filters"] if f["name"] == "no-purchased")
+    return campaign["campaignArn"], purchased["filterArn"]
+
+
+def recipe_campaign(p: Any, settings: Settings, recipe: str, rows: list[Row]) -> tuple[str, str]:
+    """``--recipe``'s campaign (metadata enabled) in the shop: trained with the recipe's
+    defaults and deployed the first time (its rows added to ``rows``), found by name after."""
+    name = recipe.replace("aws-", "seed-")
+    for doc in p.list_campaigns()["campaigns"]:
+        if doc["name"] == name:
+            arn = doc["campaignArn"]
+            return arn, p.describe_campaign(campaignArn=arn)["campaign"]["solutionVersionArn"]
+    group = p.list_dataset_groups()["datasetGroups"][0]["datasetGroupArn"]
+    row, version = train_solution(p, settings, group, recipe)
+    rows.append(row)
+    print(row, flush=True)
+    campaign = p.create_campaign(
+        name=name, solutionVersionArn=version,
+        campaignConfig={"enableMetadataWithRecommendations": True},
+    )["campaignArn"]  # fmt: skip
+    wait(lambda: p.describe_campaign(campaignArn=campaign), "campaign")
+    return campaign, version
 
 
 def serving_shop(
@@ -793,9 +904,8 @@ def run_step(args: argparse.Namespace, root: Path) -> None:
             result["rows"].append(("CreateCampaign + CreateFilter → ACTIVE",
                                    f"{time.perf_counter() - t:.1f}", ""))  # fmt: skip
         elif step == "serve":
-            campaign = p.list_campaigns()["campaigns"][0]["campaignArn"]
+            campaign, filter_arn = kept_shop(p)
             version = p.describe_campaign(campaignArn=campaign)["campaign"]["solutionVersionArn"]
-            filter_arn = p.list_filters()["Filters"][0]["filterArn"]
             t = time.perf_counter()
             recall, learned = index_recall(settings, version, args.requests)
             result["rows"].append((f"recall of the exact top 25, {args.requests:,} users",
