@@ -1,0 +1,133 @@
+"""v2 training choices measured on a validation split of training data (never the reported seeds).
+
+Run: OPENBLAS_NUM_THREADS=1 nice -n 5 .venv/bin/python bench/v2_validation.py --data ml
+     [--hp '{"epochs": "20", "max_training_seconds": "86400"}'] [--set DROPOUT=0.5 ...]
+
+The split (docs/benchmarks.md, "v2 on MovieLens, checked again" and after): ``bench/quality``'s
+data with the test users of its reported split seeds 42-44 removed; every remaining user with at
+least two events has their newest 10 % (at least one event) held out as truth, and the older
+90 % trained on and handed over as history (449 users on MovieLens latest-small, 2,429 on the
+generated shop). One v2 fit with ``--hp`` (Personalize's string map) and seed 0; ``--set``
+overrides a module constant of the v2 training (``_sasrec_train``, e.g. ``LOSS=gbce``,
+``GBCE_T=0.75``, ``DROPOUT=0.5``) for that fit only, so a choice that is not a hyperparameter
+can be measured before it becomes v2's. After every epoch it prints the split's NDCG@10 with
+the user's history items served ("kept") and left out ("left"), next to v2's own
+leave-last-out validation NDCG@10 ("internal"), the wall clock and the load average; at the end
+the NDCG@10 of the model the fit returns (its best internal epoch) and the fit's report, as
+one JSON line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import quality  # noqa: E402
+
+from services.local.models import metrics  # noqa: E402
+from services.local.models.recipes import RECIPES  # noqa: E402
+from services.local.models.recipes._common import index  # noqa: E402
+from services.local.models.recipes._sasrec_model import SequenceModel  # noqa: E402
+from services.local.models.recipes.base import TrainingConfig, TrainingData  # noqa: E402
+from services.local.models.training import check_minimums  # noqa: E402
+
+REPORTED_SEEDS = (42, 43, 44)
+
+
+def validation_split(data: TrainingData) -> metrics.Split:
+    """Every user outside the reported seeds' test users: newest 10 % truth, the rest trained
+    on and given as history (events in time order, ties in input order)."""
+    filtered = check_minimums(data, TrainingConfig())
+    df = filtered.interactions
+    reported = set().union(*(metrics.split_users(filtered, s).test_users for s in REPORTED_SEEDS))
+    df = df.loc[~df["USER_ID"].astype(str).isin(reported)].reset_index(drop=True)
+    df = df.assign(_o=np.arange(len(df))).sort_values(["USER_ID", "TIMESTAMP", "_o"], kind="stable")
+    users, hists, truths = [], [], []
+    keep = np.ones(len(df), dtype=bool)
+    for user, group in df.groupby("USER_ID", sort=True):
+        ids = group["ITEM_ID"].astype(str).tolist()
+        if len(ids) < 2:
+            continue
+        held = max(1, len(ids) // 10)
+        users.append(str(user))
+        hists.append(tuple(ids[: len(ids) - held]))
+        truths.append(frozenset(ids[len(ids) - held :]))
+        keep[df.index.get_indexer(group.index[len(ids) - held :])] = False
+    train = replace(filtered, interactions=df.loc[keep].drop(columns="_o").reset_index(drop=True))
+    catalogue = np.asarray(df["ITEM_ID"].astype(str).unique())
+    return metrics.Split(train, tuple(users), tuple(hists), tuple(truths), catalogue)
+
+
+def _ndcg(model: Any, split: metrics.Split) -> tuple[float, float]:
+    kept = metrics.evaluate(model, split)[quality.NDCG10]
+    left = metrics.evaluate(quality.Excluding(model), split)[quality.NDCG10]
+    return kept, left
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--data", choices=["ml", "shop"], required=True)
+    parser.add_argument("--hp", default='{"epochs": "20", "max_training_seconds": "86400"}')
+    parser.add_argument("--set", nargs="*", default=[], metavar="NAME=VALUE")
+    args = parser.parse_args()
+    from services.local.models.recipes import _sasrec_train as train_module
+
+    for item in args.set:
+        name, _, value = item.partition("=")
+        if not hasattr(train_module, name):
+            parser.error(f"_sasrec_train has no constant {name}")
+        kind = type(getattr(train_module, name))
+        setattr(train_module, name, kind(value))
+    data = quality.load_movielens() if args.data == "ml" else quality.generate_shop(100_000, seed=0)
+    if data is None:
+        return
+    split = validation_split(data)
+    idx = index(split.train, TrainingConfig())
+    internal = train_module.validation_ndcg
+    started = time.monotonic()
+    epochs = []
+
+    def per_epoch(params: dict[str, np.ndarray], val_x: np.ndarray, val_y: np.ndarray) -> float:
+        score = internal(params, val_x, val_y)
+        model = SequenceModel("epoch", idx.item_ids, idx.distinct_users(), params, {})
+        kept, left = _ndcg(model, split)
+        epochs.append(left)
+        print(
+            f"epoch {len(epochs)}: internal {score:.4f} kept {kept:.4f} left {left:.4f} "
+            f"wall {time.monotonic() - started:.0f} load {os.getloadavg()[0]:.1f}",
+            flush=True,
+        )
+        return score
+
+    train_module.validation_ndcg = per_epoch  # type: ignore[assignment]
+    hp = json.loads(args.hp)
+    config = TrainingConfig(seed=0, hyperparameters=hp)
+    model = RECIPES["aws-user-personalization-v2"].fit(split.train, config)
+    kept, left = _ndcg(model, split)
+    report = {
+        "data": args.data,
+        "users": len(split.test_users),
+        "hp": hp,
+        "set": args.set,
+        "returned_kept": round(kept, 4),
+        "returned_left": round(left, 4),
+        "wall_s": round(time.monotonic() - started),
+        "load_end": [round(v, 1) for v in os.getloadavg()],
+        **model.training,
+    }
+    print(json.dumps(report), flush=True)
+
+
+if __name__ == "__main__":
+    main()
