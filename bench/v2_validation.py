@@ -37,9 +37,9 @@ import quality  # noqa: E402
 
 from services.local.models import metrics  # noqa: E402
 from services.local.models.recipes import RECIPES  # noqa: E402
-from services.local.models.recipes._common import index  # noqa: E402
 from services.local.models.recipes._sasrec_model import SequenceModel  # noqa: E402
 from services.local.models.recipes.base import TrainingConfig, TrainingData  # noqa: E402
+from services.local.models.recipes.indexed_events import index  # noqa: E402
 from services.local.models.training import check_minimums  # noqa: E402
 
 REPORTED_SEEDS = (42, 43, 44)
