@@ -128,7 +128,7 @@ def test_deltas_show_a_dash_where_a_side_has_no_value() -> None:
     rows = deltas_frame(chosen, reference, ("a", "b")).to_dict("records")
     # 0.3 − 0.2 = +0.1, which is +50 % of 0.2; every other row lacks one side
     assert rows == [
-        {"metric": "NDCG@10", "a": "0.3000", "b": "0.2000", "Δ": "+0.1000", "Δ %": "+50.0 %"},
+        {"metric": "NDCG@10", "a": "0.3000", "b": "0.2000", "Δ": "+0.1000", "Δ %": "+50.0%"},
         {"metric": "Precision@10", "a": "–", "b": "0.1000", "Δ": "–", "Δ %": "–"},
         {"metric": "Coverage", "a": "0.5000", "b": "–", "Δ": "–", "Δ %": "–"},
     ]
@@ -171,3 +171,21 @@ def test_metric_chart_keeps_recipe_colours_and_shows_names_as_text() -> None:
     assert list(fig.data[0].x) == ["00000000"]
     assert fig.data[0].customdata[0][1] == "&lt;a href='x'&gt;s&lt;/a&gt;"
     assert fig.data[0].customdata[0][0] == "arn/0"  # the raw ARN, never drawn raw
+
+
+def test_relative_changes_are_shares_as_the_locale_writes_them() -> None:
+    """The "Δ %" column writes a change like every other share on the pages ("+49.6%", as
+    Babel writes a percentage in English and Korean), signed like "Δ", unsigned at zero."""
+    from dashboard.components.solutions.metrics_chart import deltas_frame
+    from services.i18n import use_language
+
+    chosen = {"precision_at_5": 0.1665, "precision_at_10": 0.097, "coverage": 0.10001}
+    reference = {"precision_at_5": 0.1113, "precision_at_10": 0.1, "coverage": 0.1}
+    for language in ("en", "ko"):
+        use_language(language)
+        try:
+            rows = deltas_frame(chosen, reference, ("a", "b"))
+        finally:
+            use_language("en")
+        # 0.0552 / 0.1113 = 49.60 %; −0.003 / 0.1 = −3.0 %; 0.00001 / 0.1 = 0.01 % → 0.0 %
+        assert rows["Δ %"].tolist() == ["+49.6%", "-3.0%", "0.0%"], language

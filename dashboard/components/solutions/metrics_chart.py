@@ -15,7 +15,7 @@ from plotly.colors import qualitative
 from dashboard.components.chart_style import cjk_font
 from dashboard.components.formatting import NO_VALUE
 from dashboard.components.text import chart_text, md_code, md_escape
-from services.i18n import N_, _
+from services.i18n import N_, _, formats
 from services.workspace.recipe_capabilities import RECIPE_DATASETS
 
 # Personalize's metric keys → how people write them ("NDCG@10").
@@ -206,9 +206,7 @@ def deltas_frame(
                 names[0]: _text(a, "{:.4f}"),
                 names[1]: _text(b, "{:.4f}"),
                 "Δ": _text(change, "{:+.4f}"),
-                "Δ %": _text(
-                    change / abs(b) * 100 if change is not None and b else None, "{:+.1f} %"
-                ),
+                "Δ %": _signed_share(change / abs(b) if change is not None and b else None),
             }
         )
     return pd.DataFrame(rows)
@@ -220,6 +218,17 @@ def _value(value: float | None) -> float | None:
 
 def _text(value: float | None, form: str) -> str:
     return NO_VALUE if value is None else form.format(value)
+
+
+def _signed_share(value: float | None) -> str:
+    """A relative change as the locale writes a share, one decimal, signed like the "Δ"
+    column: "+49.6%", "-3.0%"; no sign where it rounds to zero ("0.0%")."""
+    if value is None:
+        return NO_VALUE
+    text = formats.share(abs(value), digits=1)
+    if text == formats.share(0.0, digits=1):
+        return text
+    return ("+" if value > 0 else "-") + text
 
 
 def show_deltas(
