@@ -124,23 +124,26 @@ def wait(describe: Callable[[], dict[str, Any]], key: str, timeout: float = 3600
         time.sleep(0.02)
 
 
-def pyarrow_baseline(path: Path, runs: int = RUNS) -> tuple[float, int]:
-    """Seconds and peak RSS of ``pandas.read_csv(engine="pyarrow")`` in a fresh process
-    (median and largest of RUNS reads: one read of a shared machine is too noisy)."""
+def pyarrow_baseline(path: Path, runs: int = RUNS) -> tuple[float, int, float]:
+    """Seconds, peak RSS and CPU seconds (of the read alone) of
+    ``pandas.read_csv(engine="pyarrow")`` in a fresh process (median, largest and median of
+    RUNS reads: one read of a shared machine is too noisy)."""
     code = (
-        "import resource,sys,time,pandas as pd;t=time.perf_counter();"
+        "import resource,sys,time,pandas as pd;t=time.perf_counter();c=time.process_time();"
         "pd.read_csv(sys.argv[1],engine='pyarrow');"
-        "print(time.perf_counter()-t,resource.getrusage(resource.RUSAGE_SELF).ru_maxrss*1024)"
+        "print(time.perf_counter()-t,resource.getrusage(resource.RUSAGE_SELF).ru_maxrss*1024,"
+        "time.process_time()-c)"
     )
-    secs, peaks = [], []
+    secs, peaks, cpus = [], [], []
     for _ in range(runs):
         out = subprocess.run(
             [sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True
         )
-        sec, peak = out.stdout.split()
+        sec, peak, cpu = out.stdout.split()
         secs.append(float(sec))
         peaks.append(int(peak))
-    return float(np.median(secs)), max(peaks)
+        cpus.append(float(cpu))
+    return float(np.median(secs)), max(peaks), float(np.median(cpus))
 
 
 class Poller:
@@ -225,7 +228,7 @@ def main() -> None:
         default=[],
         metavar="NAME=VALUE",
         help="with --steps: a hyperparameter of the v1 solution (default: none, the recipe's "
-        "defaults), e.g. als_iterations=5; repeatable",
+        "defaults), e.g. hidden_dimension=32; repeatable",
     )
     parser.add_argument("--step", choices=STEPS, help=argparse.SUPPRESS)
     parser.add_argument(
@@ -293,7 +296,7 @@ def main() -> None:
     # Idle polls first: the baseline for polls during the import and the training run.
     for kind in ("Items", "Users", "Interactions"):
         size = csvs[kind].stat().st_size / 2**20
-        base_s, base_peak = pyarrow_baseline(csvs[kind])
+        base_s, base_peak, _ = pyarrow_baseline(csvs[kind])
         rows.append(
             (
                 f"pandas.read_csv(pyarrow) {kind} ({size:.0f} MiB) (baseline, median of {RUNS})",
@@ -818,9 +821,9 @@ def steps_bench(args: argparse.Namespace, root: Path) -> None:
             (args.cgroup / "memory.max_usage_in_bytes").write_text("0")
         t = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=ROOT, preexec_fn=_join_cgroup(args.cgroup))
-        peak, step_loads = 0, []
+        peak, step_loads, cpu = 0, [], {}
         while proc.poll() is None:
-            peak = max(peak, _tree_rss(proc.pid))
+            peak = max(peak, _tree_rss(proc.pid, cpu))
             step_loads.append(os.getloadavg()[0])
             time.sleep(0.05)
         loads += step_loads
@@ -828,7 +831,9 @@ def steps_bench(args: argparse.Namespace, root: Path) -> None:
         if proc.returncode != 0:
             raise SystemExit(f"step {step} failed (exit {proc.returncode})")
         result = json.loads(file.read_text())
-        result.update(seconds=secs, peak=peak, load=os.getloadavg()[0])
+        # CPU seconds of the step's processes as last sampled (a 50 ms sample misses at most
+        # that much of each): on a shared machine wall time follows the load, CPU time less so
+        result.update(seconds=secs, peak=peak, load=os.getloadavg()[0], cpu=sum(cpu.values()))
         result.update(load_min=min(step_loads, default=0), load_max=max(step_loads, default=0))
         if args.cgroup:
             result["cgroup_peak"] = int((args.cgroup / "memory.max_usage_in_bytes").read_text())
@@ -845,8 +850,10 @@ def _join_cgroup(cgroup: Path | None) -> Callable[[], None] | None:
     return lambda: procs.write_text(str(os.getpid()))
 
 
-def _tree_rss(pid: int) -> int:
-    """RSS of ``pid`` and all its descendants, in bytes (0 once it has exited)."""
+def _tree_rss(pid: int, cpu: dict[int, float] | None = None) -> int:
+    """RSS of ``pid`` and all its descendants, in bytes (0 once it has exited); with ``cpu``,
+    also records each one's CPU seconds so far (user + system, its own and its waited-for
+    children's) under its pid."""
     try:
         proc = psutil.Process(pid)
         procs = [proc, *proc.children(recursive=True)]
@@ -856,6 +863,9 @@ def _tree_rss(pid: int) -> int:
     for each in procs:
         try:
             total += each.memory_info().rss
+            if cpu is not None:
+                t = each.cpu_times()
+                cpu[each.pid] = t.user + t.system + t.children_user + t.children_system
         except psutil.Error:
             pass
     return total
@@ -881,13 +891,14 @@ def run_step(args: argparse.Namespace, root: Path) -> None:
                                    f"{size / 2**20:,.0f} MiB"))  # fmt: skip
     elif step == "baseline":
         for kind, csv in csvs.items():
-            secs, peak = pyarrow_baseline(csv, args.runs)
+            secs, peak, cpu = pyarrow_baseline(csv, args.runs)
             result["rows"].append((f"pandas.read_csv(pyarrow) {kind} (median of {args.runs}, "
                                    f"fresh processes, peak {peak / GIB:.2f} GiB)",
-                                   f"{secs:.2f}", ""))  # fmt: skip
-            result[kind] = secs
+                                   f"{secs:.2f}", f"CPU {cpu:.1f} s"))  # fmt: skip
+            result[kind], result[f"{kind} cpu"] = secs, cpu
     elif step.startswith("import "):
         result["rows"].append(import_step(settings, step.split()[1], args.runs))
+        result["runs"] = args.runs
     else:
         p = build_clients(settings).personalize
         group = p.list_dataset_groups()["datasetGroups"][0]["datasetGroupArn"]
@@ -996,25 +1007,31 @@ def print_steps(args: argparse.Namespace, out: Path, loads: list[float]) -> None
                       if x is not None]  # fmt: skip
     if loads:
         print(f"Load average during the steps: {min(loads):.1f}–{max(loads):.1f}")
-    print("| step (fresh process) | seconds | peak RSS GiB (process tree) | cgroup peak GiB "
-          "(incl. page cache) | inside the step | seconds | |")  # fmt: skip
-    print("|---|---|---|---|---|---|---|")
+    print("| step (fresh process) | seconds | CPU s (process tree) | peak RSS GiB (process "
+          "tree) | cgroup peak GiB (incl. page cache) | inside the step | seconds | |")  # fmt: skip
+    print("|---|---|---|---|---|---|---|---|")
     for step in STEPS:
         if step not in results:
-            print(f"| {step} | not run | | | | | |")
+            print(f"| {step} | not run | | | | | | |")
             continue
         r = results[step]
         cg = f"{r['cgroup_peak'] / GIB:.2f}" if "cgroup_peak" in r else ""
+        cpu = f"{r['cpu']:.0f}" if "cpu" in r else ""
         rows = r["rows"] or [("", "", "")]
         first = rows[0]
-        print(f"| {step} | {r['seconds']:.1f} | {r['peak'] / GIB:.2f} | {cg} | {first[0]} "
+        print(f"| {step} | {r['seconds']:.1f} | {cpu} | {r['peak'] / GIB:.2f} | {cg} | {first[0]} "
               f"| {first[1]} | {first[2]} |")  # fmt: skip
         for what, secs, note in rows[1:]:
-            print(f"| | | | | {what} | {secs} | {note} |")
+            print(f"| | | | | | {what} | {secs} | {note} |")
     for kind in ("Items", "Users", "Interactions"):
         if f"import {kind}" in results and "baseline" in results:
-            ratio = float(results[f"import {kind}"]["rows"][0][1]) / results["baseline"][kind]
-            print(f"\n{kind} import / pyarrow read: {ratio:.1f}×", end="")
+            job = results[f"import {kind}"]
+            ratio = float(job["rows"][0][1]) / results["baseline"][kind]
+            print(f"\n{kind} import / pyarrow read: {ratio:.1f}× wall", end="")
+            if "cpu" in job and f"{kind} cpu" in results["baseline"]:
+                # the step's CPU also holds two interpreter starts (the step, the worker)
+                cpu = job["cpu"] / job.get("runs", 1) / results["baseline"][f"{kind} cpu"]
+                print(f", {cpu:.1f}× CPU (import step's processes per run / the read's)", end="")
     if "latency" in serve:
         print(f"\n\nGetRecommendations, numResults 25, {args.requests:,} distinct users after 100")
         print("| path | p50 ms | p99 ms | p50 / baseline |\n|---|---|---|---|")
