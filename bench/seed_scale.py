@@ -230,6 +230,12 @@ def main() -> None:
         help="with --steps: a hyperparameter of the v1 solution (default: none, the recipe's "
         "defaults), e.g. hidden_dimension=32; repeatable",
     )
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=STEPS,
+        help="with --steps: run only this step (repeatable); the others are printed as kept",
+    )
     parser.add_argument("--step", choices=STEPS, help=argparse.SUPPRESS)
     parser.add_argument(
         "--pages-only", metavar="DIR", help="only draw the pages of a shop kept with --keep DIR"
@@ -809,7 +815,7 @@ def steps_bench(args: argparse.Namespace, root: Path) -> None:
     loads = []
     for step in STEPS:
         file = out / f"{step.replace(' ', '-')}.json"
-        if file.exists():
+        if file.exists() or (args.only and step not in args.only):
             continue
         cmd = [sys.executable, __file__, "--serving", "--keep", str(root), "--step", step]
         cmd += ["--items", str(args.items), "--users", str(args.users)]
