@@ -1047,7 +1047,7 @@ def print_steps(args: argparse.Namespace, out: Path, loads: list[float]) -> None
         print(f"\nRecall of the exact scan's top 25, {args.requests:,} users: "
               f"{serve['recall']:.2%}")  # fmt: skip
     if "pages" in results:
-        print("\nPages (AppTest, engine in-process, its own process; rerun = median of 3)")
+        print("\n\nPages (AppTest, engine in-process, its own process; rerun = median of 3)")
         print("| page | first load s | rerun s |\n|---|---|---|")
         for name, (first, rerun) in results["pages"]["pages"].items():
             print(f"| {name} | {first:.2f} | {rerun:.3f} |")
