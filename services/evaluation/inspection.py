@@ -299,71 +299,87 @@ def assess(
                 "request)."
             ).format(failed=n_errors, total=total, said=said, error=(error or "").rstrip(".")),
         )
-    if n < 2:
-        return verdict("ok", _("Sample at least two users to compare their recommendations."))
-    if same_by_design:
-        return verdict(
+    identical = len(group.users) >= 2
+    # The first rule that holds gives the verdict: (holds, severity, message, the share the
+    # message quotes). A popularity recipe and a cold-start sample come before the faults:
+    # identical lists are what they are expected to give.
+    rules: tuple[tuple[bool, Severity, str, float], ...] = (
+        (n < 2, "ok", N_("Sample at least two users to compare their recommendations."), 0.0),
+        (
+            same_by_design,
             "info",
-            _(
+            N_(
                 "Popularity recipe: everyone gets the same list by design ({same}); compare a "
                 "personalised campaign against it."
-            ).format(same=same),
-        )
-    if new_users:
-        if len(group.users) >= 2 and share >= IDENTICAL_SHARE_WARNING:
-            return verdict(
-                "info",
-                _(
-                    "Cold start: {same}, as expected for users no model has seen (each gets the "
-                    "fallback list). Sample known users to check personalisation."
-                ).format(same=same),
-            )
-        return verdict(
+            ),
+            0.0,
+        ),
+        (
+            new_users and identical and share >= IDENTICAL_SHARE_WARNING,
             "info",
-            _(
+            N_(
+                "Cold start: {same}, as expected for users no model has seen (each gets the "
+                "fallback list). Sample known users to check personalisation."
+            ),
+            0.0,
+        ),
+        (
+            new_users,
+            "info",
+            N_(
                 "Cold start: new users got {share} different lists (top {top_n}); this recipe "
                 "varies its fallback (exploration of new items)."
-            ).format(share=formats.share(1 - mean_j), top_n=top_n),
-        )
-    if len(group.users) >= 2 and share >= IDENTICAL_SHARE_ERROR:
-        return verdict("error", f"{same}: {fix}")
-    if mean_j >= MEAN_JACCARD_ERROR:
-        return verdict(
-            "error",
-            _("Lists overlap {share} on average between users (top {top_n}): {fix}").format(
-                share=formats.share(mean_j), top_n=top_n, fix=fix
             ),
-        )
-    if len(group.users) >= 2 and share >= IDENTICAL_SHARE_WARNING:
-        return verdict(
+            1 - mean_j,
+        ),
+        (identical and share >= IDENTICAL_SHARE_ERROR, "error", "{same}: {fix}", 0.0),
+        (
+            mean_j >= MEAN_JACCARD_ERROR,
+            "error",
+            N_("Lists overlap {share} on average between users (top {top_n}): {fix}"),
+            mean_j,
+        ),
+        (
+            identical and share >= IDENTICAL_SHARE_WARNING,
             "warning",
-            _(
+            N_(
                 "{same}: they are probably new or unknown to the model and get popular items. "
                 "Check their IDs against the training data."
-            ).format(same=same),
-        )
-    if mean_j >= MEAN_JACCARD_WARNING:
-        return verdict(
+            ),
+            0.0,
+        ),
+        (
+            mean_j >= MEAN_JACCARD_WARNING,
             "warning",
-            _(
+            N_(
                 "Lists overlap {share} on average between users (top {top_n}): personalisation "
                 "is weak; more events per user, or a user-personalization recipe, may help."
-            ).format(share=formats.share(mean_j), top_n=top_n),
-        )
-    if base_j is not None and base_j >= BASELINE_JACCARD_WARNING:
-        return verdict(
+            ),
+            mean_j,
+        ),
+        (
+            base_j is not None and base_j >= BASELINE_JACCARD_WARNING,
             "warning",
-            _(
+            N_(
                 "Lists overlap {share} with the popularity baseline on average: users mostly "
                 "get best-sellers. Compare the version's metrics with the popularity baseline."
-            ).format(share=formats.share(base_j)),
-        )
+            ),
+            base_j or 0.0,
+        ),
+        (
+            True,
+            "ok",
+            N_(
+                "Recommendations differ between users: {share} personalisation across {n} users "
+                "(top {top_n})."
+            ),
+            1 - mean_j,
+        ),
+    )
+    severity, message, quoted = next((s, m, q) for holds, s, m, q in rules if holds)
     return verdict(
-        "ok",
-        _(
-            "Recommendations differ between users: {share} personalisation across {n} users "
-            "(top {top_n})."
-        ).format(share=formats.share(1 - mean_j), n=n, top_n=top_n),
+        severity,
+        _(message).format(same=same, fix=fix, n=n, top_n=top_n, share=formats.share(quoted)),
     )
 
 
