@@ -67,61 +67,51 @@ _TEXTS = {
 def _compare(noun: str, column: str, in_events: pa.Array, in_file: pa.Array) -> list[Finding]:
     out: list[Finding] = []
     texts = [_(t) for t in _TEXTS[noun]]
+
+    def finding(code: str, severity: Severity, first: int, **values: object) -> Finding:
+        # A finding's texts stand three in a row in _TEXTS: title, detail (with ``values``), fix.
+        title, detail, fix = texts[first : first + 3]
+        return Finding(code, severity, title, detail.format(**values), fix, (), column)
+
     missing = _missing(in_events, in_file)
     unused = _missing(in_file, in_events)
-    examples = ", ".join(map(repr, missing[:5]))
     if missing and len(missing) == len(in_events) and len(in_file):
         a = in_events.slice(0, 5000).to_pylist()
         b = in_file.slice(0, 5000).to_pylist()
         out.append(
-            Finding(
+            finding(
                 f"{noun}_ids_disjoint",
                 "error",
-                texts[0],
-                texts[1].format(
-                    count=len(in_events),
-                    in_file=len(in_file),
-                    events_shape=describe_shape(dominant_shape(a), a[0]),
-                    file_shape=describe_shape(dominant_shape(b), b[0]),
-                ),
-                texts[2],
-                (),
-                column,
+                0,
+                count=len(in_events),
+                in_file=len(in_file),
+                events_shape=describe_shape(dominant_shape(a), a[0]),
+                file_shape=describe_shape(dominant_shape(b), b[0]),
             )
         )
     elif missing:
         out.append(
-            Finding(
+            finding(
                 f"{noun}_missing_from_{noun}_file",
                 "warning",
-                texts[3],
-                texts[4].format(
-                    missing=len(missing),
-                    count=len(in_events),
-                    share=pct(len(missing), len(in_events)),
-                    examples=examples,
-                ),
-                texts[5],
-                (),
-                column,
+                3,
+                missing=len(missing),
+                count=len(in_events),
+                share=pct(len(missing), len(in_events)),
+                examples=", ".join(map(repr, missing[:5])),
             )
         )
     if unused and len(unused) < len(in_file):
         severity: Severity = "warning" if len(unused) > 0.5 * len(in_file) else "info"
         out.append(
-            Finding(
+            finding(
                 f"{noun}_without_interactions",
                 severity,
-                texts[6],
-                texts[7].format(
-                    unused=len(unused),
-                    in_file=len(in_file),
-                    share=pct(len(unused), len(in_file)),
-                    examples=", ".join(map(repr, unused[:5])),
-                ),
-                texts[8],
-                (),
-                column,
+                6,
+                unused=len(unused),
+                in_file=len(in_file),
+                share=pct(len(unused), len(in_file)),
+                examples=", ".join(map(repr, unused[:5])),
             )
         )
     return out
