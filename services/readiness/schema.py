@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from services.i18n import _
+from services.i18n import N_, _
 
-from .report import Finding
+from .report import Finding, Severity
 
 TYPES = ("string", "int", "long", "float", "double", "boolean")
 # Reserved Interactions columns (PERSONALIZE.md section 5); they never count as metadata.
@@ -291,39 +291,43 @@ def match_header(header: Sequence[str], schema: DatasetSchema) -> HeaderMatch:
             )
         )
     extra = tuple(n for n, i in seen.items() if i not in positions.values())
-    for name in extra if data_like is None else ():
-        if schema.explicit:
-            findings.append(
-                Finding(
-                    "unknown_column",
-                    "error",
-                    _("Column {column} is not in the schema").format(column=name),
-                    _(
-                        "The file has a column {column} that the schema does not define; the "
-                        "import requires the columns to match the schema's fields."
-                    ).format(column=repr(name)),
-                    _("Drop the column, or add a field {column} to the schema.").format(
-                        column=repr(name)
-                    ),
-                    (1,),
-                    name,
-                )
+    # One finding for a column the schema does not name: an error against a schema the user
+    # gave; against the default Interactions schema, metadata still to declare.
+    unknown: tuple[Severity, str, str, str] | None = None
+    if schema.explicit:
+        unknown = (
+            "error",
+            N_("Column {column} is not in the schema"),
+            N_(
+                "The file has a column {column} that the schema does not define; the "
+                "import requires the columns to match the schema's fields."
+            ),
+            N_("Drop the column, or add a field {column} to the schema."),
+        )
+    elif schema.dataset_type == "interactions":
+        unknown = (
+            "warning",
+            N_("Column {column} is not a reserved column"),
+            N_(
+                "{column} is not one of Personalize's Interactions columns; it is imported "
+                "only as metadata declared in a schema (at most 5 metadata columns)."
+            ),
+            N_("Declare {column} in the schema, or drop it."),
+        )
+    if unknown is not None and data_like is None:
+        severity, title, detail, fix = unknown
+        findings.extend(
+            Finding(
+                "unknown_column",
+                severity,
+                _(title).format(column=name),
+                _(detail).format(column=repr(name)),
+                _(fix).format(column=repr(name)),
+                (1,),
+                name,
             )
-        elif schema.dataset_type == "interactions":
-            findings.append(
-                Finding(
-                    "unknown_column",
-                    "warning",
-                    _("Column {column} is not a reserved column").format(column=name),
-                    _(
-                        "{column} is not one of Personalize's Interactions columns; it is imported "
-                        "only as metadata declared in a schema (at most 5 metadata columns)."
-                    ).format(column=repr(name)),
-                    _("Declare {column} in the schema, or drop it.").format(column=repr(name)),
-                    (1,),
-                    name,
-                )
-            )
+            for name in extra
+        )
     return HeaderMatch(positions, extra, tuple(findings))
 
 
