@@ -227,3 +227,11 @@ def test_cron_and_airflow_run_the_same_interpreter() -> None:
     spec.loader.exec_module(dag)
     dag_python = shlex.split(dag.refresh_command().partition(" && ")[2])[0]
     assert dag_python == cron_python == ".venv/bin/python"
+
+
+def test_the_readme_says_where_python_m_commands_run_before_the_first_one() -> None:
+    # `make run` installs into .venv; a newcomer typing the first `python -m services.…` with the
+    # system's Python gets ModuleNotFoundError unless the README said to activate it first.
+    first = re.search(r"python -m services\.\w", README)
+    assert first, "the README shows no `python -m services.…` command"
+    assert ". .venv/bin/activate" in README[: first.start()]
