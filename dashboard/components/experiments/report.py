@@ -23,6 +23,14 @@ def _signed(value: float | None) -> str:
     return ("+" if value >= 0 else "−") + text
 
 
+def _p_value(value: float) -> str:
+    """The p-value with four decimals, or ``< 0.0001`` below that: a decisive experiment's
+    p-value would round to ``0.0000``, which reads as impossible."""
+    if value < 0.0001:
+        return "< " + formats.metric(0.0001)
+    return formats.metric(value)
+
+
 def _interval(low: float | None, high: float | None) -> str:
     return _("{low} to {high}").format(low=_signed(low), high=_signed(high))
 
@@ -168,7 +176,7 @@ def _row(c: Comparison) -> dict[str, str]:
         )
         if d
         else formats.NO_VALUE,
-        _("p-value (any day)"): formats.metric(d.p_value) if d else formats.NO_VALUE,
+        _("p-value (any day)"): _p_value(d.p_value) if d else formats.NO_VALUE,
         _("verdict"): _(c.state),
     }
 
