@@ -202,6 +202,9 @@ def main() -> None:
         choices=(V1, V2),
         help="with --serving: the recipe served (v2 is trained, with its defaults, next to v1)",
     )
+    parser.add_argument(
+        "--no-recall", action="store_true", help="with --serving: latency only, no recall rows"
+    )
     parser.add_argument("--keep", help="use this data directory and keep it")
     parser.add_argument(
         "--scale",
@@ -463,8 +466,9 @@ def serve_latency(
 ) -> dict[str, tuple[float, float]]:
     """GetRecommendations p50/p99 (numResults 25) for ``n`` distinct users after 100 others as
     warm-up: model only (the exact scan of every item), in-process, over HTTP; with
-    ``filter_arn``, also in-process with that filter and with two metadata columns (the
-    campaign must allow metadata)."""
+    ``filter_arn``, also in-process with that filter, with two metadata columns (the
+    campaign must allow metadata) and with ``ITEM_FILTERS``. The in-process rows are timed
+    in turn, user by user; HTTP in turn with the baseline again (``timed``)."""
     from services.local.engine import get_engine, reset_engines
     from services.local.runtime import scoring
     from tests.local.server import EngineServer
@@ -476,53 +480,68 @@ def serve_latency(
     # a model without user factors (v2) reads the history: read before the timing
     histories = {u: scoring.user_history(engine, loaded.group, u).item_ids for u in users}
 
-    def timed(call: Callable[[str], object]) -> list[float]:
-        for u in users[:100]:
-            call(u)
-        out = []
-        for u in users[100:]:
-            t = time.perf_counter()
-            call(u)
-            out.append(time.perf_counter() - t)
-        print(f"  p50/p99 ms {ms(out)}, load {os.getloadavg()[0]:.1f}", flush=True)
-        return out
+    def timed(calls: dict[str, Callable[[str], object]]) -> dict[str, tuple[float, float]]:
+        """Each user's request of every row, one row after another (the first row turning
+        with the user), so that every row meets the same moments of a shared machine's
+        load and the ratios to the baseline are not the load's changes between rows."""
+        names = list(calls)
+        samples: dict[str, list[float]] = {name: [] for name in names}
+        for k, u in enumerate(users):
+            for name in names[k % len(names) :] + names[: k % len(names)]:
+                t = time.perf_counter()
+                calls[name](u)
+                if k >= 100:  # the first 100 users warm up
+                    samples[name].append(time.perf_counter() - t)
+        for name in names:
+            print(f"  {name}: p50/p99 ms {ms(samples[name])}", flush=True)
+        print(f"  load {os.getloadavg()[0]:.1f}", flush=True)
+        return {name: ms(samples[name]) for name in names}
 
     rt = build_clients(settings).runtime
-    out = {
-        "model only: exact scan of every item, score_user + top-k (baseline)": ms(
-            timed(exact_scan(loaded.model, histories))
+    calls: dict[str, Callable[[str], object]] = {
+        "model only: exact scan of every item, score_user + top-k (baseline)": exact_scan(
+            loaded.model, histories
         ),
-        "boto3 in-process": ms(
-            timed(lambda u: rt.get_recommendations(campaignArn=campaign, userId=u, numResults=25))
+        "boto3 in-process": lambda u: rt.get_recommendations(
+            campaignArn=campaign, userId=u, numResults=25
         ),
     }
     if filter_arn:
-        out["boto3 in-process, filter (purchased items left out)"] = ms(
-            timed(lambda u: rt.get_recommendations(
+        calls["boto3 in-process, filter (purchased items left out)"] = (
+            lambda u: rt.get_recommendations(
                 campaignArn=campaign, userId=u, numResults=25, filterArn=filter_arn
-            ))
+            )
         )  # fmt: skip
-        out["boto3 in-process, metadataColumns CATEGORY_L1, PRICE"] = ms(
-            timed(lambda u: rt.get_recommendations(
+        calls["boto3 in-process, metadataColumns CATEGORY_L1, PRICE"] = (
+            lambda u: rt.get_recommendations(
                 campaignArn=campaign, userId=u, numResults=25,
                 metadataColumns={"ITEMS": ["CATEGORY_L1", "PRICE"]},
-            ))
+            )
         )  # fmt: skip
         rank = {u: k for k, u in enumerate(users)}
         for label, arn, values in item_filters(settings):
-            out[f"boto3 in-process, Items filter: {label}"] = ms(
-                timed(lambda u, arn=arn, values=values: rt.get_recommendations(
+            calls[f"boto3 in-process, Items filter: {label}"] = (
+                lambda u, arn=arn, values=values: rt.get_recommendations(
                     campaignArn=campaign, userId=u, numResults=25, filterArn=arn,
                     filterValues=values(rank[u]),
-                ))
+                )
             )  # fmt: skip
+    out = timed(calls)
     reset_engines()
     server = EngineServer(data_dir, PERSONALIZE_LOCAL_WORKER="thread").start(timeout=300)
     try:
         http = build_clients(Settings(endpoint_url=server.url, data_dir=data_dir)).runtime
-        out["boto3 over HTTP"] = ms(
-            timed(lambda u: http.get_recommendations(campaignArn=campaign, userId=u, numResults=25))
-        )
+        # over HTTP against the baseline again, taken turn about with it
+        over_http = timed({
+            "baseline again (exact scan)": exact_scan(loaded.model, histories),
+            "boto3 over HTTP": lambda u: http.get_recommendations(
+                campaignArn=campaign, userId=u, numResults=25
+            ),
+        })  # fmt: skip
+        out["boto3 over HTTP"] = over_http["boto3 over HTTP"]
+        out["boto3 over HTTP: its baseline, taken in turn with it"] = over_http[
+            "baseline again (exact scan)"
+        ]
     finally:
         server.stop()
     return out
@@ -639,12 +658,15 @@ def serving_bench(args: argparse.Namespace, data_dir: Path) -> None:
         rows, campaign, version, filter_arn, n_events = serving_shop(args, data_dir, settings)
     if args.recipe != V1:
         campaign, version = recipe_campaign(p, settings, args.recipe, rows)
-    recall, learned = index_recall(settings, version, args.requests)
-    print(f"recall of the exact top 25: {recall:.4f} ({learned:,} learned)", flush=True)
-    recalls = {"no filter": recall}
-    for label, arn, values in item_filters(settings):
-        recalls[label] = index_recall(settings, version, args.requests, 25, (arn, values))[0]
-        print(f"  with the Items filter {label}: {recalls[label]:.4f}", flush=True)
+    recalls: dict[str, float] = {}
+    learned = args.items  # what the recall rows say the model learned, when measured
+    if not args.no_recall:
+        recall, learned = index_recall(settings, version, args.requests)
+        print(f"recall of the exact top 25: {recall:.4f} ({learned:,} learned)", flush=True)
+        recalls["no filter"] = recall
+        for label, arn, values in item_filters(settings):
+            recalls[label] = index_recall(settings, version, args.requests, 25, (arn, values))[0]
+            print(f"  with the Items filter {label}: {recalls[label]:.4f}", flush=True)
     latency = serve_latency(data_dir, settings, campaign, version, args.requests, filter_arn)
     print(
         f"\nSeed shop, every item learned: {args.items:,} items ({learned:,} learned), "
