@@ -79,15 +79,18 @@ class Seeder:
         arns = from_file.apply(self.p, self.settings, setup, clock)
         clock.step = "moving the popular-items campaign to its version trained on everything"
         pop2 = trained[NAMES.popularity]
-        waiting.wait(clock, (f"{NAMES.popularity} version 2", waiting.version(self.p, pop2)))
+        waiting.wait(clock, (f"version 2 of {NAMES.popularity}", waiting.version(self.p, pop2)))
         self.p.update_campaign(campaignArn=pop, solutionVersionArn=pop2)
         waiting.wait(
             clock,
             (
-                f"update of campaign {NAMES.popularity_campaign}",
+                f"the update of campaign {NAMES.popularity_campaign}",
                 waiting.campaign_update(self.p, pop),
             ),
-            *[(f"{name} version", waiting.version(self.p, arn)) for name, arn in trained.items()],
+            *[
+                (f"the new version of {name}", waiting.version(self.p, arn))
+                for name, arn in trained.items()
+            ],
         )
         clock.step = "marking the demo shop finished"
         self.p.tag_resource(

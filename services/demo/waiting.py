@@ -9,7 +9,7 @@ the same clock and progress lines.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from services.polling import Polling, PollTimedOut, wait_for
@@ -53,6 +53,19 @@ def recommender(p: Any, arn: str) -> Describe:
     return lambda: p.describe_recommender(recommenderArn=arn)["recommender"]
 
 
+def listed(labels: Sequence[str]) -> str:
+    """``labels`` as an English list: "a", "a and b", "a, b and c"."""
+    if len(labels) < 2:
+        return "".join(labels)
+    return f"{', '.join(labels[:-1])} and {labels[-1]}"
+
+
+def active_line(labels: Sequence[str], seconds: float) -> str:
+    """The line that ends a wait: "a, b and c are ACTIVE (2.1s)" (``seconds`` waited)."""
+    verb = "is" if len(labels) == 1 else "are"
+    return f"{listed(labels)} {verb} ACTIVE ({seconds:.1f}s)"
+
+
 def wait(clock: Clock, *what: tuple[str, Describe]) -> None:
     """Poll several resources together until all are ACTIVE; DemoError if one fails or the
     wait passes ``WAIT_TIMEOUT``."""
@@ -83,5 +96,5 @@ def wait(clock: Clock, *what: tuple[str, Describe]) -> None:
     try:
         wait_for(read, lambda _: not pending, POLLING, between=progress)
     except PollTimedOut:
-        raise DemoError(f"{', '.join(pending)} not ACTIVE after {WAIT_TIMEOUT:.0f}s") from None
-    clock.say(f"{', '.join(label for label, _ in what)} ACTIVE ({time.monotonic() - started:.1f}s)")
+        raise DemoError(f"{listed(list(pending))} not ACTIVE after {WAIT_TIMEOUT:.0f}s") from None
+    clock.say(active_line([label for label, _ in what], time.monotonic() - started))
