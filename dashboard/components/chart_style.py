@@ -5,10 +5,12 @@ In Korean, date axes read 12월 6일, not Plotly's English month names ("Dec 6, 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
 import numpy as np
+import plotly.express as px
 import plotly.graph_objects as go
 
 from services.i18n.catalogue import current_language
@@ -19,6 +21,18 @@ FONT_FAMILY = (
     '"Source Sans", "Source Sans Pro", "Noto Sans CJK KR", "Noto Sans KR", '
     '"Apple SD Gothic Neo", "Malgun Gothic", sans-serif'
 )
+
+
+# Plotly's own qualitative palette, the colours its charts would pick anyway.
+PALETTE = tuple(px.colors.qualitative.Plotly)
+
+
+def category_colors(values: Iterable[str]) -> dict[str, str]:
+    """One colour per distinct value, by sorted order, cycling ``PALETTE``: charts that show
+    the same categories (event types) and are given this one map colour them alike, whatever
+    subset each one draws (Plotly's own choice goes by order of appearance per chart)."""
+    names = sorted({str(v) for v in values})
+    return {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(names)}
 
 
 # Plotly picks a date tick's format by the distance between ticks (ms, or "M1" a month);

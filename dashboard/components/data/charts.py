@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 
-from dashboard.components.chart_style import cjk_font
+from dashboard.components.chart_style import category_colors, cjk_font
 from dashboard.components.text import chart_text
 from services.datasets.group_data import EVENT_HOURS, with_time
 from services.i18n import N_, _
@@ -73,28 +75,44 @@ def long_tail_figure(tail: pd.DataFrame) -> go.Figure:
     return _counts(fig)
 
 
-def events_by_type_figure(events: pd.DataFrame) -> go.Figure:
-    """How many PutEvents of each type arrived."""
+def event_type_colors(event_types: pd.Series) -> dict[str, str]:
+    """Colour of each event type (as charts label it) for every chart of these events."""
+    return category_colors(event_types.map(chart_text))
+
+
+def events_by_type_figure(
+    events: pd.DataFrame, colors: Mapping[str, str] | None = None
+) -> go.Figure:
+    """How many PutEvents of each type arrived, each bar in its type's colour (``colors``,
+    by default ``event_type_colors`` of ``events``)."""
     counts = with_time(events)["EVENT_TYPE"].map(chart_text).value_counts()
     counts = counts.rename_axis("event type")
     fig = px.bar(
         counts.reset_index(name="events"),
         x="event type",
         y="events",
+        color="event type",
+        color_discrete_map=dict(colors or event_type_colors(events["EVENT_TYPE"])),
         title=_("Events received by type"),
         labels={"event type": _("event type"), "events": _("events")},
         text_auto=",d",
     )
-    fig.update_layout(margin={"t": 50, "b": 10})
+    # the x axis names each bar; a legend would repeat it
+    fig.update_layout(margin={"t": 50, "b": 10}, showlegend=False)
     return _counts(fig)
 
 
-def events_by_hour_figure(by_hour: pd.DataFrame) -> go.Figure:
+def events_by_hour_figure(
+    by_hour: pd.DataFrame, colors: Mapping[str, str] | None = None
+) -> go.Figure:
+    """Events per hour stacked by type, coloured by ``colors`` (see ``events_by_type_figure``:
+    pass both the same map, since the last hours may hold fewer types than all events)."""
     fig = px.bar(
         _chart_labels(by_hour, "EVENT_TYPE"),
         x="hour",
         y="events",
         color="EVENT_TYPE",
+        color_discrete_map=dict(colors or event_type_colors(by_hour["EVENT_TYPE"])),
         title=_("Events received per hour (last {hours} h, UTC)").format(hours=EVENT_HOURS),
         labels={"EVENT_TYPE": _("event type"), "hour": _("hour"), "events": _("events")},
     )

@@ -214,9 +214,10 @@ def put_events(data: GroupData, trackers: Sequence[tuple[str, str | None]] | Non
     cols[2].metric(_("Event types"), formats.count(frame["EVENT_TYPE"].nunique()))
     cols[3].metric(_("Latest event"), relative_time(last), help=exact_time(last))
     left, right = st.columns([1, 2])
-    left.plotly_chart(data_charts.events_by_type_figure(events), key="data_events_type")
+    colors = data_charts.event_type_colors(events["EVENT_TYPE"])
+    left.plotly_chart(data_charts.events_by_type_figure(events, colors), key="data_events_type")
     right.plotly_chart(
-        data_charts.events_by_hour_figure(events_by_hour(events)),
+        data_charts.events_by_hour_figure(events_by_hour(events), colors),
         key="data_events_hour",
     )
     latest = frame.sort_values("time", ascending=False, kind="stable").head(LATEST_EVENTS)
