@@ -11,9 +11,10 @@ from services.experiments.outcomes import NEEDS_LIST, NEEDS_SESSION, NEEDS_SOURC
 from services.experiments.report import Report
 from services.experiments.stats import MIN_USERS, Difference
 from services.experiments.verdict import BETTER, CONVERSION, REVENUE, Comparison
-from services.i18n import N_, _, formats
+from services.i18n import N_, _, formats, ngettext
 
 METRIC_NAMES = {REVENUE: N_("revenue per user"), CONVERSION: N_("conversion rate")}
+DAYS_A_YEAR = 365  # beyond this the planner speaks in years: the test is out of reach
 
 
 def _signed(value: float | None) -> str:
@@ -210,14 +211,26 @@ def show_planner(report: Report) -> None:
     ):
         if days is None:
             continue
-        st.caption(
-            _(
-                "To see a {lift} lift in {metric} at this traffic ({users} users a day) you "
-                "need about {days} days in all."
-            ).format(
-                lift=lift,
-                metric=_(METRIC_NAMES[metric]),
-                users=formats.count(per_day),
-                days=formats.count(days),
-            )
-        )
+        st.caption(planner_sentence(lift, _(METRIC_NAMES[metric]), per_day, days))
+
+
+def planner_sentence(lift: str, metric: str, per_day: float, days: int) -> str:
+    """The planner's sentence for one metric: ``days`` (from the start) when it is within a
+    year; beyond a year, in years and said to be out of reach at this traffic, since a count
+    like "12,480 days" hides that it means decades. ``lift`` and ``metric`` come formatted."""
+    users = formats.count(per_day)
+    if days > DAYS_A_YEAR:
+        years = round(days / 365.25)
+        return ngettext(
+            "To see a {lift} lift in {metric} at this traffic ({users} users a day) you would "
+            "need about {years} year: out of reach unless traffic grows or you look for a "
+            "larger lift.",
+            "To see a {lift} lift in {metric} at this traffic ({users} users a day) you would "
+            "need about {years} years: out of reach unless traffic grows or you look for a "
+            "larger lift.",
+            years,
+        ).format(lift=lift, metric=metric, users=users, years=formats.count(years))
+    return _(
+        "To see a {lift} lift in {metric} at this traffic ({users} users a day) you "
+        "need about {days} days in all."
+    ).format(lift=lift, metric=metric, users=users, days=formats.count(days))
