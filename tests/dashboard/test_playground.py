@@ -14,7 +14,12 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from services.config import Settings
-from services.datasets.local_engine.preview import ExpressionRefused, InlineRules, preview_lists
+from services.datasets.local_engine.preview import (
+    ExpressionRefused,
+    InlineRules,
+    preview_lists,
+    unfilled_parameters,
+)
 from services.evaluation import playground as pg
 from services.personalize.clients import build_clients
 from services.personalize.facade import PersonalizeService
@@ -162,6 +167,27 @@ def test_a_bad_expression_shows_the_engines_text_at_the_field(seeded: Seeded) ->
     assert any(e.startswith("Filter expression: Invalid filterExpression:") for e in errors)
     assert any("COLOUR" in e for e in errors), errors
     assert not _diff_frames(at)
+
+
+def test_a_parameter_without_a_value_is_said_at_the_field_not_previewed(seeded: Seeded) -> None:
+    # Personalize skips an EXCLUDE condition whose $CATEGORY has no value: the preview would
+    # read "0% of the list changed" with no hint why (trial s5, defect 11)
+    at = _playground(app_at(PAGE), EXCLUDE_CAT)
+    warnings = [shown(w.value) for w in at.warning]
+    assert any(w.startswith("No value for $CATEGORY:") for w in warnings), warnings
+    assert not _diff_frames(at)
+    assert not any("of the list changed" in shown(m.value) for m in at.markdown)
+    at.text_area(key="pg_filter_values").input("CATEGORY = cat0").run()
+    assert not any("No value for" in shown(w.value) for w in at.warning)
+    assert len(_diff_frames(at)) == 3
+
+
+def test_unfilled_parameters_are_the_expressions_names_without_a_value() -> None:
+    expr = "EXCLUDE ItemID WHERE Items.CATEGORY IN ($CATEGORY) AND Items.PRICE > $MIN"
+    assert unfilled_parameters(expr, {}) == ["CATEGORY", "MIN"]
+    assert unfilled_parameters(expr, {"MIN": ["3"], "CATEGORY": []}) == ["CATEGORY"]
+    assert unfilled_parameters(expr, {"MIN": ["3"], "CATEGORY": ["cat0"]}) == []
+    assert unfilled_parameters("EXCLUDE ItemID WHERE", {}) == []  # its check says why
 
 
 def test_an_operator_saves_the_filter_and_gets_the_request_parameters(seeded: Seeded) -> None:

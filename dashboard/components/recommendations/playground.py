@@ -19,7 +19,13 @@ from dashboard.components.language import in_session_language
 from dashboard.components.operations.actions import run_action
 from dashboard.components.recommendations.confirm import confirmed
 from dashboard.components.text import md_escape
-from services.datasets.local_engine.preview import ExpressionRefused, InlineRules, preview_lists
+from services.datasets.local_engine.preview import (
+    ExpressionRefused,
+    InlineRules,
+    check_expression,
+    preview_lists,
+    unfilled_parameters,
+)
 from services.errors import ServiceError
 from services.evaluation import playground as pg
 from services.evaluation.sampling import ItemCatalog, parse_ids
@@ -30,6 +36,7 @@ SAVED_KEY = "pg_saved"  # expression -> filter ARN created in this session
 CONFIRM_KEY = "pg_confirm"  # the rule whose save dialog is open
 MARKS = {"left": N_("left"), "entered": N_("entered"), "up": N_("up {n}"), "down": N_("down {n}")}
 FILTER, PROMOTION = "filter", "promo"  # also the keys of their fields
+UNFILLED = "unfilled_"  # + a field's key: its parameters without a value (said at the field)
 EXPLORATION = "exploration"
 
 
@@ -64,14 +71,27 @@ def _expression_fields(
     label: str, values_label: str, key: str, placeholder: str, problems: dict[str, str]
 ) -> tuple[str, dict[str, list[str]]]:
     """An expression and its parameters; a parameter line that does not parse is noted in
-    ``problems`` under ``key``."""
+    ``problems`` under ``key``, a ``$NAME`` of the expression without a value under
+    ``UNFILLED + key`` (and said at the field)."""
     expr = st.text_area(_(label), key=f"pg_{key}", height=80, placeholder=placeholder).strip()
     text = st.text_area(_(values_label), key=f"pg_{key}_values", height=68)
     try:
-        return expr, pg.parse_values(text)
+        values = pg.parse_values(text)
     except ValueError as err:
         problems[key] = str(err)
         return expr, {}
+    unfilled = unfilled_parameters(expr, values) if expr else []
+    if unfilled:
+        problems[UNFILLED + key] = ", ".join(f"${name}" for name in unfilled)
+        st.warning(
+            _(
+                "No value for {names}: give each one in the parameters above (NAME = value). "
+                "Personalize skips the part of the expression whose parameter has no value, "
+                "so the preview would show it changing nothing."
+            ).format(names=md_escape(problems[UNFILLED + key])),
+            icon=":material/warning:",
+        )
+    return expr, values
 
 
 def _rules_inputs(explores: bool) -> tuple[InlineRules, dict[str, str], str, int]:
@@ -211,7 +231,11 @@ def playground(
         return
     if local:
         arns: dict[str, str | None] = {}
-        lists = None if problems else _local_lists(campaign, users, top_n, rules)
+        lists: Lists | None = None
+        if not problems:
+            lists = _local_lists(campaign, users, top_n, rules)
+        elif not set(problems) - {UNFILLED + FILTER, UNFILLED + PROMOTION}:
+            _checked_only(group_arn, rules)  # no preview, but the expression's own faults
     else:
         arns = _saved_filter_pickers(group_arn)
         lists = _served_lists(campaign, users, top_n, rules, arns, percent)
@@ -254,14 +278,33 @@ def _local_lists(
             for name, rule in _single_rules(rules).items()
         }
     except ExpressionRefused as err:
-        label = _("Filter expression") if err.field == FILTER else _("Promotion")
-        st.error(f"{label}: {md_escape(err.message)}", icon=":material/error:")
+        _refused(err)
         return None
     except ServiceError as err:
         with shown_errors(_("Preview")):
             raise err
         return None
     return before, after, singles
+
+
+def _refused(err: ExpressionRefused) -> None:
+    """The engine's CreateFilter text, named by the field it is about."""
+    label = _("Filter expression") if err.field == FILTER else _("Promotion")
+    st.error(f"{label}: {md_escape(err.message)}", icon=":material/error:")
+
+
+def _checked_only(group_arn: str, rules: InlineRules) -> None:
+    """No preview while a parameter has no value (said at its field), but an expression the
+    engine refuses still gets CreateFilter's text, as the preview would give it."""
+    try:
+        for where, expression in (
+            ("filter", rules.filter_expression),
+            ("promotion", rules.promotion_expression),
+        ):
+            if expression:
+                check_expression(deps.settings(), group_arn, expression, where)
+    except ExpressionRefused as err:
+        _refused(err)
 
 
 def _saved_filter_pickers(group_arn: str) -> dict[str, str | None]:

@@ -72,6 +72,26 @@ def check_expression(settings: Settings, group_arn: str, expression: str, where:
         raise ExpressionRefused(where, f"{INVALID_EXPRESSION}{err}") from err
 
 
+def unfilled_parameters(expression: str, values: Mapping[str, Sequence[str]]) -> list[str]:
+    """The ``$NAME`` parameters of ``expression`` that ``values`` (NAME -> values, without the
+    '$') gives no value, sorted; [] for an expression that does not parse (its check says why).
+
+    Personalize refuses an INCLUDE expression with an unfilled parameter but skips the
+    condition of an EXCLUDE expression (developer guide, "Filtering recommendations and user
+    segments", placeholder parameters; the engine does the same in
+    ``services.local.filters.evaluate``), so a preview would show such a filter changing
+    nothing without saying why."""
+    from services.local.filters.expression import FilterExpressionError
+    from services.local.filters.parse import parse_filter
+
+    try:
+        params = parse_filter(expression).params
+    except FilterExpressionError:
+        return []
+    given = {name for name, v in values.items() if v}
+    return sorted(name for name in (p.lstrip("$") for p in params) if name not in given)
+
+
 def preview_lists(
     settings: Settings,
     campaign_arn: str,
