@@ -10,6 +10,7 @@ import pytest
 
 from dashboard.components.solutions.metrics_chart import metric_label
 from services.config import Settings
+from services.i18n import use_language
 from services.local.engine import get_engine
 from services.local.models.training import EVALUATION
 from services.personalize.clients import build_clients
@@ -262,3 +263,20 @@ def test_a_click_on_a_version_row_compares_it_side_by_side(
     at.selectbox(key="cmp_a").set_value(v2).run()
     ndcg = next(m for m in at.metric if shown(m.label) == "NDCG@10")
     assert ndcg.value == f"{facade.get_solution_metrics(seeded.up_v2)[key]:.4f}"
+
+
+def test_metric_charts_follow_a_language_switch(seeded: Seeded) -> None:
+    """The charts are kept between reruns; a switch of language still redraws their labels."""
+    at = app_at("pages/solutions.py")
+    english = [spec["layout"]["title"]["text"] for spec in charts(at)]
+    at.segmented_control(key="language_switch").set_value("ko").run()
+    try:
+        use_language("ko")
+        korean = [spec["layout"]["title"]["text"] for spec in charts(at)]
+        subtitle = charts(at)[0]["layout"]["title"]["subtitle"]["text"]
+        assert not subtitle.startswith("baseline")  # "baseline 0.0123 (- - -)" in English
+    finally:
+        use_language("en")
+    assert not at.exception, [e.value for e in at.exception]
+    assert korean != english
+    assert len(korean) == len(english)

@@ -16,6 +16,7 @@ from dashboard.components.chart_style import cjk_font
 from dashboard.components.formatting import NO_VALUE
 from dashboard.components.text import chart_text, md_code, md_escape
 from services.i18n import N_, _, formats
+from services.i18n.catalogue import current_language
 from services.workspace.recipe_capabilities import RECIPE_DATASETS
 
 # Personalize's metric keys → how people write them ("NDCG@10").
@@ -179,13 +180,22 @@ def metric_figure(frame: pd.DataFrame, key: str, legend: bool = True) -> go.Figu
     return cjk_font(fig)
 
 
+@st.cache_data(max_entries=200, show_spinner=False)
+def _cached_figure(frame: pd.DataFrame, key: str, legend: bool, language: str) -> go.Figure:
+    # Building a figure costs ~70 ms (plotly validates every property path), ten of them most
+    # of a rerun of the Solutions page; the figure follows from its arguments alone (the
+    # language picks the labels), so it is kept and only drawn again.
+    del language  # part of the cache key only
+    return metric_figure(frame, key, legend)
+
+
 def show_metric_charts(frame: pd.DataFrame, keys: list[str], per_row: int = 3) -> None:
     """One plotly chart per metric key, in a grid; the first row carries the recipe legend."""
     for start in range(0, len(keys), per_row):
         columns = st.columns(per_row)
         for column, key in zip(columns, keys[start : start + per_row], strict=False):
             with column:
-                figure = metric_figure(frame, key, legend=start == 0)
+                figure = _cached_figure(frame, key, start == 0, current_language())
                 st.plotly_chart(figure, key=f"metric_chart_{key}")
 
 
