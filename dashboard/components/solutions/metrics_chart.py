@@ -180,11 +180,12 @@ def metric_figure(frame: pd.DataFrame, key: str, legend: bool = True) -> go.Figu
     return cjk_font(fig)
 
 
-@st.cache_data(max_entries=200, show_spinner=False)
+@st.cache_resource(max_entries=200, show_spinner=False)
 def _cached_figure(frame: pd.DataFrame, key: str, legend: bool, language: str) -> go.Figure:
     # Building a figure costs ~70 ms (plotly validates every property path), ten of them most
     # of a rerun of the Solutions page; the figure follows from its arguments alone (the
-    # language picks the labels), so it is kept and only drawn again.
+    # language picks the labels), so it is kept and only drawn again. A resource, not data:
+    # unpickling a copy validates it all again, and st.plotly_chart only reads it (to_dict).
     del language  # part of the cache key only
     return metric_figure(frame, key, legend)
 
