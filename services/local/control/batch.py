@@ -12,7 +12,7 @@ from services.local.context import EngineContext
 from services.local.control.campaigns import check_campaign_config, check_ranking_influence
 from services.local.control.describe_list_delete import JOB_SUMMARY, job_spec, operations
 from services.local.control.groups import queue_job
-from services.local.data.locations import bucket_path, resolve_location
+from services.local.data.locations import bucket_path, refuse_kms_key, resolve_location
 from services.local.data.resources import ACTIVE, WAITING, Resources, expect_kind
 from services.local.errors import InvalidInput, LimitExceeded, ResourceInUse
 from services.local.models.recipes.capabilities import NO_BATCH_RECIPES, SEGMENT_RECIPES
@@ -35,6 +35,8 @@ def create_batch_inference_job(engine: EngineContext, params: dict[str, Any]) ->
         )
     config = params.get("batchInferenceJobConfig") or {}
     check_campaign_config(config)
+    refuse_kms_key(params["jobInput"]["s3DataSource"], "jobInput.s3DataSource")
+    refuse_kms_key(params["jobOutput"]["s3DataDestination"], "jobOutput.s3DataDestination")
     resolve_location(
         engine, params["jobInput"]["s3DataSource"]["path"], "jobInput.s3DataSource.path"
     )

@@ -11,7 +11,7 @@ from typing import Any
 from services.local.context import EngineContext
 from services.local.control.describe_list_delete import JOB_SUMMARY, job_spec, operations
 from services.local.control.groups import queue_job
-from services.local.data.locations import bucket_path
+from services.local.data.locations import bucket_path, refuse_kms_key
 from services.local.data.resources import expect_kind, require_active
 from services.local.errors import InvalidInput
 
@@ -35,6 +35,7 @@ def create_dataset_export_job(engine: EngineContext, params: dict[str, Any]) -> 
     dataset_arn = params["datasetArn"]
     expect_kind(dataset_arn, "dataset", "datasetArn")
     path = params["jobOutput"]["s3DataDestination"]["path"]
+    refuse_kms_key(params["jobOutput"]["s3DataDestination"], "jobOutput.s3DataDestination")
     bucket_path(engine, path, "jobOutput.s3DataDestination.path")
     arn = engine.arns.make("dataset-export-job", params["jobName"])
     with engine.tx() as res:

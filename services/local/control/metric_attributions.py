@@ -19,7 +19,7 @@ from services.local.context import EngineContext
 from services.local.control.datasets import group_schemas
 from services.local.control.describe_list_delete import operations
 from services.local.control.groups import active_group_of, create_in_group, group_scoped
-from services.local.data.locations import bucket_path
+from services.local.data.locations import bucket_path, refuse_kms_key
 from services.local.data.resources import (
     Resources,
     expect_kind,
@@ -112,6 +112,7 @@ def create_metric_attribution(engine: EngineContext, params: dict[str, Any]) -> 
 def _check_output(engine: EngineContext, config: dict[str, Any]) -> None:
     """The report folder must be an ``s3://`` location the engine can write to, checked when
     it is given (InvalidInputException), not when the report is first written."""
+    refuse_kms_key(config.get("s3DataDestination"), "metricsOutputConfig.s3DataDestination")
     path = (config.get("s3DataDestination") or {}).get("path")
     if path:
         bucket_path(engine, path, "metricsOutputConfig.s3DataDestination.path")

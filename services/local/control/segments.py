@@ -22,7 +22,7 @@ from typing import Any
 from services.local.context import EngineContext
 from services.local.control.batch import enqueue_batch, queued_job_doc
 from services.local.control.describe_list_delete import JOB_SUMMARY, job_spec, operations
-from services.local.data.locations import bucket_path, resolve_location
+from services.local.data.locations import bucket_path, refuse_kms_key, resolve_location
 from services.local.data.resources import ACTIVE, expect_kind
 from services.local.errors import InvalidInput, ResourceInUse
 from services.local.filters.parse import parse_filter
@@ -41,6 +41,8 @@ def create_batch_segment_job(engine: EngineContext, params: dict[str, Any]) -> d
             f"numResults must be between 1 and {MAX_USERS_PER_SEGMENT:,} users per segment, "
             f"not {num}."
         )
+    refuse_kms_key(params["jobInput"]["s3DataSource"], "jobInput.s3DataSource")
+    refuse_kms_key(params["jobOutput"]["s3DataDestination"], "jobOutput.s3DataDestination")
     resolve_location(
         engine, params["jobInput"]["s3DataSource"]["path"], "jobInput.s3DataSource.path"
     )

@@ -9,13 +9,33 @@ under the data directory and refuses ``http(s)://`` with InvalidInputException.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from services.local.context import EngineContext
 from services.local.data.importer import ImportFailed
 from services.local.errors import InvalidInput
 
 S3 = "s3://"
+
+
+def refuse_kms_key(config: Mapping[str, Any] | None, param: str) -> None:
+    """Refuse an ``S3DataConfig.kmsKeyArn`` (botocore shape ``S3DataConfig``: "the KMS key
+    that Amazon Personalize uses to encrypt or decrypt the input and output files").
+
+    Raises:
+        InvalidInput: a key is given; the engine's files are plain files under the data
+            directory, so it could neither decrypt an input nor encrypt an output with it, and
+            a key accepted only to be ignored would leave a user believing the output is
+            encrypted.
+    """
+    if (config or {}).get("kmsKeyArn"):
+        raise InvalidInput(
+            f"{param}.kmsKeyArn: the local engine reads and writes plain files under its data "
+            "directory and cannot use a KMS key; leave it out locally (Personalize on AWS "
+            "encrypts or decrypts the files with it)."
+        )
 
 
 def bucket_path(engine: EngineContext, location: str, param: str) -> Path:
