@@ -13,14 +13,14 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 
 from services.errors import ServiceError
 from services.i18n import N_, _, formats
-from services.personalize.models import RecommendationList
+from services.personalize.facade import PersonalizeService
 
 MAX_WORKERS = 8  # concurrent GetRecommendations calls; AWS throttles a burst of many more
 
@@ -42,21 +42,6 @@ ERROR_SHARE_ERROR = 0.5
 
 Severity = Literal["ok", "info", "warning", "error"]  # info: a neutral note, not a finding
 SampleHow = Literal["random", "most_recent", "most_active", "least_active"]
-
-
-class RecommendationSource(Protocol):
-    """What ``recommend_for_users`` needs: ``PersonalizeService`` fits."""
-
-    def get_recommendations(
-        self,
-        campaign_arn: str,
-        user_id: str | None = None,
-        item_id: str | None = None,
-        num_results: int = 25,
-        filter_arn: str | None = None,
-        filter_values: Mapping[str, str | Sequence[str]] | None = None,
-        metadata_columns: Sequence[str] = (),
-    ) -> RecommendationList: ...
 
 
 @dataclass(frozen=True)
@@ -103,7 +88,7 @@ class Verdict:
 
 
 def recommend_for_users(
-    service: RecommendationSource,
+    service: PersonalizeService,
     campaign_arn: str,
     user_ids: Sequence[str],
     num_results: int = 25,

@@ -14,7 +14,7 @@ import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any
 
 import pandas as pd
 
@@ -28,6 +28,7 @@ from services.evaluation.products import (
     Product,
     picture,
 )
+from services.personalize.facade import PersonalizeService
 
 UNKNOWN_PREFIX = "unknown-"
 PREVIEW_INPUT = "users.json"
@@ -161,22 +162,6 @@ def grid_frame(
 # --- batch-inference preview ----------------------------------------------------------------
 
 
-class BatchSource(Protocol):
-    """What a preview needs from ``PersonalizeService``."""
-
-    def create_batch_inference_job(
-        self,
-        name: str,
-        solution_version_arn: str,
-        input_path: str,
-        output_path: str,
-        role_arn: str,
-        *,
-        num_results: int | None = None,
-        filter_arn: str | None = None,
-    ) -> str: ...
-
-
 @dataclass(frozen=True)
 class BatchPreview:
     """A started preview: the job and where its answer will be."""
@@ -201,7 +186,7 @@ class BatchPreview:
 
 
 def start_batch_preview(
-    service: BatchSource,
+    service: PersonalizeService,
     objects: ObjectStore,
     where: Location,
     version_arn: str,
