@@ -1,6 +1,7 @@
-"""The buttons of the Recommendations page's confirmation dialogs (st.dialog).
+"""The Recommendations page's confirmation dialogs (st.dialog): their frame and buttons.
 
-A dialog stays open across reruns while ``session_state[state_key]`` is set; Cancel clears it.
+A dialog says what will happen and shows the request it sends, then its inputs and buttons.
+It stays open across reruns while ``session_state[state_key]`` is set; Cancel clears it.
 Pressing the confirm button only says the person confirmed: the action itself still passes
 ``identity.permit`` (``operations.actions.run_action``), so a dialog opened by editing session
 state cannot act for a viewer.
@@ -8,9 +9,28 @@ state cannot act for a viewer.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import streamlit as st
 
+from dashboard.components.language import in_session_language
 from services.i18n import _
+
+
+def dialog(
+    title: str, what: str, request: str, language: str | None, rest: Callable[[], None]
+) -> None:
+    """Open the dialog ``title``: ``what`` will happen (markdown, untrusted parts escaped by
+    the caller), the ``request`` it sends as code in ``language``, then ``rest()`` (its inputs
+    and the ``confirmed`` buttons, acting when pressed). The dialog's own reruns run only its
+    body, not app.py, so the body sets the session's language itself."""
+
+    def body() -> None:
+        st.write(what)
+        st.code(request, language=language)
+        rest()
+
+    st.dialog(title)(in_session_language(body))()
 
 
 def confirmed(state_key: str, key: str, label: str) -> bool:

@@ -15,9 +15,8 @@ import streamlit as st
 
 from dashboard import deps, identity, reads
 from dashboard.components.errors import shown_errors
-from dashboard.components.language import in_session_language
 from dashboard.components.operations.actions import run_action
-from dashboard.components.recommendations.confirm import confirmed
+from dashboard.components.recommendations.confirm import confirmed, dialog
 from dashboard.components.text import md_escape
 from services.datasets.local_engine.preview import (
     ExpressionRefused,
@@ -136,16 +135,7 @@ def _rules_inputs(explores: bool) -> tuple[InlineRules, dict[str, str], str, int
 
 
 def _save_filter_dialog(group_arn: str, expression: str, where: str) -> None:
-    @st.dialog(_("Save the filter"))
-    @in_session_language  # the dialog's own reruns do not run app.py
     def confirm() -> None:
-        st.write(
-            _(
-                "This creates a filter in the dataset group. Shoppers see no change until "
-                "the shop sends its ARN with GetRecommendations."
-            )
-        )
-        st.code(expression, language=None)
         name = st.text_input(_("Filter name"), key=f"pg_name_{where}").strip()
         if confirmed(CONFIRM_KEY, f"pg_{where}", _("Create the filter")):
             if not name:
@@ -163,7 +153,11 @@ def _save_filter_dialog(group_arn: str, expression: str, where: str) -> None:
                 st.session_state.pop(CONFIRM_KEY, None)
                 st.rerun()
 
-    confirm()
+    what = _(
+        "This creates a filter in the dataset group. Shoppers see no change until "
+        "the shop sends its ARN with GetRecommendations."
+    )
+    dialog(_("Save the filter"), what, expression, None, confirm)
 
 
 def _save_button(group_arn: str, expression: str, where: str, label: str) -> None:
@@ -414,16 +408,7 @@ def _apply_exploration(campaign: CampaignInfo, settings: dict[str, str]) -> None
 
 
 def _exploration_dialog(campaign: CampaignInfo, settings: dict[str, str]) -> None:
-    @st.dialog(_("Apply exploration settings"))
-    @in_session_language
     def confirm() -> None:
-        st.write(
-            _(
-                "UpdateCampaign changes {campaign}'s exploration: once the update is ACTIVE, "
-                "every shopper's recommendations use it."
-            ).format(campaign=md_escape(campaign.name))
-        )
-        st.code(pg.as_json({"itemExplorationConfig": settings}), language="json")
         if confirmed(CONFIRM_KEY, "pg_exploration", _("Apply to the campaign")):
             svc = deps.service()
 
@@ -446,7 +431,12 @@ def _exploration_dialog(campaign: CampaignInfo, settings: dict[str, str]) -> Non
                 st.session_state.pop(CONFIRM_KEY, None)
                 st.rerun()
 
-    confirm()
+    what = _(
+        "UpdateCampaign changes {campaign}'s exploration: once the update is ACTIVE, "
+        "every shopper's recommendations use it."
+    ).format(campaign=md_escape(campaign.name))
+    request = pg.as_json({"itemExplorationConfig": settings})
+    dialog(_("Apply exploration settings"), what, request, "json", confirm)
 
 
 RULE_NAMES = {FILTER: N_("Filter"), PROMOTION: N_("Promotion"), EXPLORATION: N_("Exploration")}

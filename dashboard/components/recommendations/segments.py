@@ -17,7 +17,7 @@ from dashboard.components.formatting import short_id
 from dashboard.components.language import in_session_language
 from dashboard.components.operations.actions import run_action
 from dashboard.components.recommendations.batch_poll import POLL_SECONDS, poll_batch_job
-from dashboard.components.recommendations.confirm import confirmed
+from dashboard.components.recommendations.confirm import confirmed, dialog
 from dashboard.components.text import md_escape
 from services.datasets.snapshot import location
 from services.errors import ServiceError
@@ -50,16 +50,7 @@ def _read(state: dict[str, Any]) -> None:
 
 
 def _confirm(version: CatalogVersion, query: dict[str, str], count: int) -> None:
-    @st.dialog(_("Start a batch segment job"))
-    @in_session_language
     def confirm() -> None:
-        st.write(
-            _(
-                "A batch segment job on {solution} lists up to {count} users for this "
-                "question. On AWS it is billed and takes several minutes; locally seconds."
-            ).format(solution=md_escape(version.solution), count=formats.count(count))
-        )
-        st.code(seg.as_line(query), language="json")
         if confirmed(CONFIRM, "seg_start", _("Start the job")):
             svc = deps.service()
             started = run_action(
@@ -81,7 +72,11 @@ def _confirm(version: CatalogVersion, query: dict[str, str], count: int) -> None
                 }
                 st.rerun()
 
-    confirm()
+    what = _(
+        "A batch segment job on {solution} lists up to {count} users for this "
+        "question. On AWS it is billed and takes several minutes; locally seconds."
+    ).format(solution=md_escape(version.solution), count=formats.count(count))
+    dialog(_("Start a batch segment job"), what, seg.as_line(query), "json", confirm)
 
 
 def _answer(state: dict[str, Any]) -> None:
