@@ -306,11 +306,9 @@ class DatasetSnapshots:
         self._service = service
         self._objects = objects
         self._where = where
-        self._timeout = timeout
-        self._poll = poll_seconds
-        self._max_poll = max_poll_seconds
-        self._sleep = sleep
-        self._clock = clock
+        # first pause poll_seconds, doubling up to max_poll_seconds: an export's first seconds
+        # are worth reading often, its minutes are not
+        self._polling = Polling(poll_seconds, timeout, max_poll_seconds, sleep=sleep, clock=clock)
 
     def take(self, dataset_arn: str, mode: str = "ALL") -> Snapshot:
         """Export one dataset (BULK imports, PUT events/items, or ALL) and read it."""
@@ -333,18 +331,15 @@ class DatasetSnapshots:
         return job, f"{output}{name}/"
 
     def _finish(self, dataset_arn: str, mode: str, job_arn: str, folder: str) -> Snapshot:
-        polling = Polling(
-            self._poll, self._timeout, self._max_poll, sleep=self._sleep, clock=self._clock
-        )
         try:
             job = wait_for(
                 lambda: self._service.describe_dataset_export_job(job_arn),
                 lambda job: is_terminal(job.status),
-                polling,
+                self._polling,
             )
         except PollTimedOut as err:
             raise ServiceError(
-                f"The dataset export is still {err.last.status} after {self._timeout:.0f} s; "
+                f"The dataset export is still {err.last.status} after {err.timeout_s:.0f} s; "
                 "it keeps running: press Refresh in a few minutes."
             ) from None
         if is_failed(job.status) or job.status != "ACTIVE":
