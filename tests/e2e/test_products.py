@@ -41,7 +41,7 @@ def _grid_pictures(context: Any, url: str, language: str, link: str, shot: Path)
         _idle(tab)
         tab.get_by_role("link", name=link, exact=True).first.click()
         _idle(tab)
-        tab.locator(GRID).first.wait_for(timeout=60_000)
+        tab.locator(GRID).first.wait_for(timeout=120_000)
         tab.locator(GRID).nth(1).scroll_into_view_if_needed()  # the top-N, under the history
         tab.wait_for_timeout(1_500)  # the grid's canvas asks for its pictures once drawn
         _no_exception(tab, link)

@@ -36,7 +36,7 @@ def signed_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 def _idle(page: Any) -> None:
     page.wait_for_timeout(300)
-    page.wait_for_selector(IDLE, timeout=60_000)
+    page.wait_for_selector(IDLE, timeout=120_000)
 
 
 def _open(page: Any, name: str) -> None:
@@ -61,17 +61,17 @@ def test_a_deep_link_on_a_fresh_server_asks_to_sign_in_and_lands_there(
     page = browser_context.new_page()
     try:
         page.goto(f"{signed_app}/operations", wait_until="domcontentloaded")
-        expect(page.locator("h1").first).to_have_text("Sign in", timeout=60_000)
+        expect(page.locator("h1").first).to_have_text("Sign in", timeout=120_000)
         main = page.locator('[data-testid="stMain"]')
         expect(main).not_to_contain_text("Running work")
         expect(main).to_contain_text(PASSWORD_SESSION_NOTE[:60])
         page.get_by_role("textbox", name="User name").fill("otto")
         page.get_by_role("textbox", name="Password").fill(PASSWORD)
         page.get_by_role("button", name="Sign in").click()
-        expect(page.locator("h1").first).to_have_text("Operations", timeout=60_000)
+        expect(page.locator("h1").first).to_have_text("Operations", timeout=120_000)
         assert page.url.endswith("/operations") and "?" not in page.url
         page.reload(wait_until="domcontentloaded")
-        expect(page.locator("h1").first).to_have_text("Sign in", timeout=60_000)
+        expect(page.locator("h1").first).to_have_text("Sign in", timeout=120_000)
     finally:
         page.close()
 
@@ -92,10 +92,10 @@ def test_operator_refresh_now_deploys_and_clears_the_warning(
         # The script-state flag can read "notRunning" before the rerun after sign-in starts, and
         # Streamlit keeps the old form on screen until the rerun replaces it; so wait for proof
         # that the signed-in Overview was drawn: the sign-in form gone and its alert present.
-        expect(page.get_by_role("button", name="Sign in")).to_have_count(0, timeout=60_000)
-        expect(page.locator("h1").first).to_have_text("Overview", timeout=60_000)
+        expect(page.get_by_role("button", name="Sign in")).to_have_count(0, timeout=120_000)
+        expect(page.locator("h1").first).to_have_text("Overview", timeout=120_000)
         main = page.locator('[data-testid="stMain"]')
-        expect(main).to_contain_text("not deployed", ignore_case=True, timeout=60_000)
+        expect(main).to_contain_text("not deployed", ignore_case=True, timeout=120_000)
         _idle(page)
 
         _open(page, "Operations")
@@ -106,7 +106,7 @@ def test_operator_refresh_now_deploys_and_clears_the_warning(
         _idle(page)
         page.get_by_role("button", name="Refresh now").click()
         dialog = page.get_by_role("dialog")
-        expect(dialog).to_contain_text("trains new versions (billed)", timeout=60_000)
+        expect(dialog).to_contain_text("trains new versions (billed)", timeout=120_000)
         dialog.get_by_role("button", name="Yes, refresh now").click()
         # The steps update themselves until the run ends; the outcome line can show twice for a
         # moment (live progress and past runs), so any one of them will do.
@@ -117,7 +117,7 @@ def test_operator_refresh_now_deploys_and_clears_the_warning(
         page.get_by_role("button", name="Refresh").first.click()
         _idle(page)
         main = page.locator('[data-testid="stMain"]')
-        expect(main).to_contain_text("Last refresh #1", timeout=60_000)
+        expect(main).to_contain_text("Last refresh #1", timeout=120_000)
         _idle(page)
         body = _main_text(page)
         assert "not deployed" not in body.lower(), body
@@ -136,11 +136,11 @@ def test_a_deep_link_lands_there_after_navigation_ran_and_enter_signs_in(
     page = browser_context.new_page()
     try:
         page.goto(f"{signed_app}/data?x=1", wait_until="domcontentloaded")
-        expect(page.locator("h1").first).to_have_text("Sign in", timeout=60_000)
+        expect(page.locator("h1").first).to_have_text("Sign in", timeout=120_000)
         page.get_by_role("textbox", name="User name").fill("otto")
         page.get_by_role("textbox", name="Password").fill(PASSWORD)
         page.get_by_role("textbox", name="Password").press("Enter")
-        expect(page.locator("h1").first).to_have_text("Data", timeout=60_000)
+        expect(page.locator("h1").first).to_have_text("Data", timeout=120_000)
         assert page.url.endswith("/data?x=1"), page.url
     finally:
         page.close()
