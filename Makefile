@@ -41,7 +41,7 @@ test: lint
 # ones into the Korean catalogue (untranslated until someone writes them; a test says which).
 messages: $(STAMP)
 	$(PY) -m babel.messages.frontend extract --no-location --sort-output --no-wrap \
-		--project=personalize-dashboard -o services/i18n/messages.pot dashboard services
+		--project=personalize-dashboard -k N_plural:1,2 -o services/i18n/messages.pot dashboard services
 	$(PY) -m babel.messages.frontend update --no-fuzzy-matching --no-wrap --ignore-obsolete \
 		-i services/i18n/messages.pot -d services/i18n/locale -D messages
 

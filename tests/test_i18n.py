@@ -11,7 +11,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from babel.messages.extract import extract_from_dir
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.pofile import read_po
 
 from services.i18n import (
@@ -26,7 +26,7 @@ from services.i18n import (
 from services.i18n.catalogue import po_path
 
 ROOT = Path(__file__).resolve().parents[1]
-KEYWORDS = {"_": None, "N_": None, "gettext": None, "ngettext": (1, 2)}
+KEYWORDS = {**DEFAULT_KEYWORDS, "N_plural": (1, 2)}  # as `make messages` extracts
 
 
 @pytest.fixture(autouse=True)
@@ -364,3 +364,88 @@ def test_recommender_use_cases_read_in_korean() -> None:
     use_language("ko")
     assert [t for t in USE_CASE_TITLES.values() if _(t) == t] == []
     assert best.label == "best (추천기: 베스트셀러)"
+
+
+def test_korean_has_one_plural_form_and_the_extraction_keywords_take_plurals() -> None:
+    """Korean writes no plural (``사용자 1명``, ``사용자 2명``): the catalogue says so, and
+    ``make messages`` extracts ``ngettext``/``npgettext`` and ``N_plural`` with both forms."""
+    korean = _catalog(po_path("ko"))
+    assert korean.plural_forms == "nplurals=1; plural=0;"
+    assert (KEYWORDS["ngettext"], KEYWORDS["npgettext"]) == ((1, 2), ((1, "c"), 2, 3))
+    assert "-k N_plural:1,2" in (ROOT / "Makefile").read_text()
+    plural = {m.id for m in korean if isinstance(m.id, tuple)}
+    assert ("{n} dataset", "{n} datasets") in plural
+    # an N_plural constant (a readiness rule's detail) is extracted with both forms
+    assert (
+        "{count} line is empty; some importers read it as a row with empty IDs.",
+        "{count} lines are empty; some importers read them as rows with empty IDs.",
+    ) in plural
+
+
+@pytest.mark.parametrize(
+    ("language", "one", "two"),
+    [
+        ("en", "1 dataset, 1 event tracker", "2 datasets, 2 event trackers"),
+        ("ko", "데이터셋 1개, 이벤트 트래커 1개", "데이터셋 2개, 이벤트 트래커 2개"),
+    ],
+)
+def test_a_count_picks_its_form(language: str, one: str, two: str) -> None:
+    use_language(language)
+    for n, expected in ((1, one), (2, two)):
+        text = ", ".join(
+            (
+                ngettext("{n} dataset", "{n} datasets", n).format(n=n),
+                ngettext("{n} event tracker", "{n} event trackers", n).format(n=n),
+            )
+        )
+        assert text == expected
+
+
+def _blank_lines_detail(tmp_path: Path, blank: int) -> str:
+    from services.readiness import check_file
+
+    path = tmp_path / f"events{blank}.csv"
+    rows = [f"u{i},i{i},{1_700_000_000 + i}" for i in range(4)]
+    path.write_text("USER_ID,ITEM_ID,TIMESTAMP\n" + "\n".join(rows[:2] + [""] * blank + rows[2:]))
+    return check_file(path, "interactions", now=1_800_000_000).get("blank_lines").detail
+
+
+def _duplicate_ids_detail(repeats: int) -> str:
+    import pandas as pd
+
+    from services.readiness import check_dataframe
+
+    # u0 … u{repeats-1} each written twice: that many repeated IDs, as many extra rows
+    ids = [f"u{i}" for i in range(5)] + [f"u{i}" for i in range(repeats)]
+    users = pd.DataFrame({"USER_ID": ids, "AGE": range(len(ids))})
+    return check_dataframe(users, "users", now=1_800_000_000).get("duplicate_ids").detail
+
+
+def test_readiness_findings_count_in_either_language(tmp_path: Path) -> None:
+    """A rule's detail (an ``N_plural`` constant) and a finding built with ``ngettext``,
+    with one and with two of what they count: the English forms agree with the count, the
+    Korean is the one form with the number."""
+    expected = {
+        "en": (
+            "1 line is empty; some importers read it as a row with empty IDs.",
+            "2 lines are empty; some importers read them as rows with empty IDs.",
+            "1 USER_ID value appears more than once (1 extra row); only one row per ID is "
+            "kept, and which one is not defined.",
+            "2 USER_ID values appear more than once (2 extra rows); only one row per ID is "
+            "kept, and which one is not defined.",
+        ),
+        "ko": (
+            "1개 줄이 비어 있습니다. 일부 가져오기 도구는 이를 ID가 빈 행으로 읽습니다.",
+            "2개 줄이 비어 있습니다. 일부 가져오기 도구는 이를 ID가 빈 행으로 읽습니다.",
+            "USER_ID 값 1개가 두 번 이상 나옵니다(추가 행 1개). ID마다 한 행만 남으며 어느 "
+            "행이 남는지는 정해져 있지 않습니다.",
+            "USER_ID 값 2개가 두 번 이상 나옵니다(추가 행 2개). ID마다 한 행만 남으며 어느 "
+            "행이 남는지는 정해져 있지 않습니다.",
+        ),
+    }
+    for language, (blank1, blank2, dup1, dup2) in expected.items():
+        use_language(language)
+        assert _blank_lines_detail(tmp_path, 1) == blank1
+        assert _blank_lines_detail(tmp_path, 2) == blank2
+        assert _duplicate_ids_detail(1) == dup1
+        assert _duplicate_ids_detail(2) == dup2

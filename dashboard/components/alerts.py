@@ -9,7 +9,7 @@ import streamlit as st
 from dashboard.components.formatting import exact_time
 from dashboard.components.operations.tabs import link_params
 from dashboard.components.text import md_code, md_escape
-from services.i18n import N_, _
+from services.i18n import N_, _, formats, ngettext
 from services.workspace.alerts import Alert
 
 # Page files as st.navigation knows them (relative to dashboard/app.py).
@@ -49,11 +49,13 @@ def show_alerts(alerts: Sequence[Alert]) -> None:
         return
     errors = sum(a.severity == "error" for a in alerts)
     warnings = sum(a.severity == "warning" for a in alerts)
-    st.caption(
-        _("{errors} error(s), {warnings} warning(s), {notes} note(s)").format(
-            errors=errors, warnings=warnings, notes=len(alerts) - errors - warnings
-        )
+    notes = len(alerts) - errors - warnings
+    parts = (
+        ngettext("{n} error", "{n} errors", errors).format(n=formats.count(errors)),
+        ngettext("{n} warning", "{n} warnings", warnings).format(n=formats.count(warnings)),
+        ngettext("{n} note", "{n} notes", notes).format(n=formats.count(notes)),
     )
+    st.caption(", ".join(parts))
     for alert in alerts:
         # a quarter of the width holds the longest label ("Check on Recommendations") on one line
         text, link = st.columns([3, 1], vertical_alignment="center")

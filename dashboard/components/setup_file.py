@@ -21,7 +21,7 @@ from dashboard.components.operations.actions import flash
 from dashboard.components.operations.tabs import link_params
 from dashboard.components.text import md_escape
 from services.costs.pricing import prices_for
-from services.i18n import N_, _, formats
+from services.i18n import N_, _, formats, ngettext
 from services.setup_file.drift import SetupReport, apply_setup
 from services.setup_file.plan import Change, Plan
 
@@ -70,9 +70,11 @@ def show_drift(path: Path | None) -> None:
     link = link_params("setup", None)
     if report.problems:
         st.warning(
-            _(
-                "The setup file {path} has {count} problem(s); the account is not compared with it."
-            ).format(path=md_escape(report.path), count=len(report.problems)),
+            ngettext(
+                "The setup file {path} has {count} problem; the account is not compared with it.",
+                "The setup file {path} has {count} problems; the account is not compared with it.",
+                len(report.problems),
+            ).format(path=md_escape(report.path), count=formats.count(len(report.problems))),
             icon=":material/description:",
         )
     elif report.drifted:
@@ -157,8 +159,12 @@ def _show_cost(plan: Plan) -> None:
     parts = []
     if cost.training_runs:
         parts.append(
-            _("{runs} training run(s), {hours} training hours known for {known}").format(
-                runs=cost.training_runs,
+            ngettext(
+                "{runs} training run, {hours} training hours known for {known}",
+                "{runs} training runs, {hours} training hours known for {known}",
+                cost.training_runs,
+            ).format(
+                runs=formats.count(cost.training_runs),
                 hours=formats.metric(cost.training_hours),
                 known=cost.known_runs,
             )
@@ -195,11 +201,15 @@ def _confirm(report: SetupReport, path: Path) -> None:
 
     def body() -> None:
         st.write(
-            _(
-                "Apply makes {count} change(s) in Personalize, in the order shown, and waits "
+            ngettext(
+                "Apply makes {count} change in Personalize and waits for it: training and "
+                "campaigns cost money, and this page waits until it is done. It deletes "
+                "nothing the file lacks.",
+                "Apply makes {count} changes in Personalize, in the order shown, and waits "
                 "for each: training and campaigns cost money, and this page waits until it "
-                "is done. It deletes nothing the file lacks."
-            ).format(count=count)
+                "is done. It deletes nothing the file lacks.",
+                count,
+            ).format(count=formats.count(count))
         )
         sure = st.checkbox(_("I have read the plan"), key="setup_apply_confirm")
         if st.button(_("Apply"), key="setup_apply_go", type="primary", disabled=not sure):
@@ -228,6 +238,12 @@ def _apply(path: Path, count: int) -> None:
             )
         _close()
         reads.invalidate()
-        flash(_("Setup file applied: {count} change(s).").format(count=len(done)))
+        flash(
+            ngettext(
+                "Setup file applied: {count} change.",
+                "Setup file applied: {count} changes.",
+                len(done),
+            ).format(count=formats.count(len(done)))
+        )
         st.rerun()
     reads.invalidate()  # what was done before the failure shows too

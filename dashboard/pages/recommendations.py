@@ -22,7 +22,7 @@ from dashboard.routing import require_sign_in
 from services.errors import ServiceError
 from services.evaluation.inspection import UserRecommendations, assess, recommend_for_users
 from services.evaluation.sampling import ItemCatalog
-from services.i18n import N_, _, formats
+from services.i18n import N_, _, formats, ngettext
 from services.workspace.catalog import CampaignInfo
 from services.workspace.recipe_capabilities import POPULARITY_RECIPES, same_list_by_design
 
@@ -107,11 +107,15 @@ else:
         chosen = [user_campaigns[labels.index(a)], user_campaigns[labels.index(b)]]
     else:
         if len(previewable) < len(cat.versions):
+            hidden = len(cat.versions) - len(previewable)
             st.caption(
-                _(
-                    "{count} version(s) are not listed: their recipe answers for an item or "
-                    "a list of items, or cannot run a batch job."
-                ).format(count=len(cat.versions) - len(previewable))
+                ngettext(
+                    "{count} version is not listed: its recipe answers for an item or a list "
+                    "of items, or cannot run a batch job.",
+                    "{count} versions are not listed: their recipe answers for an item or a "
+                    "list of items, or cannot run a batch job.",
+                    hidden,
+                ).format(count=formats.count(hidden))
             )
         version_labels = [version_label(v) for v in previewable]
         personal = [

@@ -37,6 +37,7 @@ from services.demo.leftovers import one_line
 from services.demo.plan import GROUP, NAMES, SEEDED_TAG, DemoNames, demo_arns
 from services.demo.seeder import Seeder
 from services.demo.waiting import Clock, DemoError
+from services.i18n import ngettext
 from services.personalize.clients import build_clients
 from services.setup_file.apply import ApplyError
 
@@ -92,7 +93,13 @@ def seed_demo(settings: Settings, *, if_empty: bool = False) -> int:
         )
         return EXIT_FAILED
     if if_empty and groups:
-        print(f"demo: skipped, the engine already has {len(groups)} dataset group(s)")
+        print(
+            ngettext(
+                "demo: skipped, the engine already has {n} dataset group",
+                "demo: skipped, the engine already has {n} dataset groups",
+                len(groups),
+            ).format(n=len(groups))
+        )
         return 0
     if demo_groups:
         state = f" but is not finished ({'; '.join(unfinished)})" if unfinished else ""

@@ -7,6 +7,7 @@ from contextvars import ContextVar
 from functools import cache
 from io import BytesIO
 from pathlib import Path
+from typing import NamedTuple
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -79,6 +80,27 @@ def in_every_language(message: str) -> set[str]:
     """``message`` as each language writes it: to recognise a label a widget sends back,
     whichever language it was drawn in."""
     return {translations(language).gettext(message) for language in LANGUAGES}
+
+
+class Plural(NamedTuple):
+    """A message with a form per count, marked with ``N_plural`` where it is defined."""
+
+    singular: str
+    plural: str
+
+
+def N_plural(singular: str, plural: str) -> Plural:  # noqa: N802 (like N_)
+    """Mark a ``singular``/``plural`` pair for extraction (keyword ``N_plural:1,2`` of
+    ``make messages``) without translating it now; ``translated`` picks its form later."""
+    return Plural(singular, plural)
+
+
+def translated(message: str | Plural, n: int) -> str:
+    """``message`` (an ``N_`` or ``N_plural`` constant) in the current language, in the form
+    for the count ``n`` when it has forms."""
+    if isinstance(message, Plural):
+        return ngettext(message.singular, message.plural, n)
+    return gettext(message)
 
 
 def N_(message: str) -> str:  # noqa: N802 (gettext's conventional name for a no-op marker)

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from services.errors import Conflict, InvalidInput, NotFound
+from services.i18n import ngettext
 from services.personalize.models import Campaign, is_terminal, short_arn
 from services.pipeline.calls import StepFailed
 from services.pipeline.guardrail import judge
@@ -154,7 +155,14 @@ class CampaignSteps(StepContext):
         found = self._samples(key)
         noun = "item" if kind == ITEM_REQUEST else "user"
         if found:
-            return found, f"{len(found)} {noun}(s) of this run's data"
+            whom = (
+                ngettext("{n} item of this run's data", "{n} items of this run's data", len(found))
+                if kind == ITEM_REQUEST
+                else ngettext(
+                    "{n} user of this run's data", "{n} users of this run's data", len(found)
+                )
+            )
+            return found, whom.format(n=len(found))
         return [PROBE_ID], f"an unknown {noun} (this run imported no interactions to sample)"
 
     def _samples(self, key: str) -> list[str]:
@@ -219,7 +227,13 @@ class CampaignSteps(StepContext):
             if isinstance(before, dict)
             else None
         )
-        change = f"; {changed} of {len(after)} list(s) changed" if changed is not None else ""
+        change = (
+            ngettext(
+                "; {changed} of {n} list changed", "; {changed} of {n} lists changed", len(after)
+            ).format(changed=changed, n=len(after))
+            if changed is not None
+            else ""
+        )
         return (
             SUCCEEDED,
             f"{name} reports {short_arn(new_arn)} and answers for {whom}{change}",

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from services.datasets.snapshot import LOCAL_ROLE_ARN
+from services.i18n import ngettext
 from services.personalize.models import short_arn
 from services.personalize.schema_avro import avro
 from services.pipeline.calls import StepFailed
@@ -40,7 +41,13 @@ class DataSteps(StepContext):
         )
         return (
             SUCCEEDED,
-            f"{rows:,} rows in {len(reports)} file(s), {warnings} warning(s)"
+            " ".join(
+                (
+                    ngettext("{n} row", "{n} rows", rows).format(n=f"{rows:,}"),
+                    ngettext("in {n} file,", "in {n} files,", len(reports)).format(n=len(reports)),
+                    ngettext("{n} warning", "{n} warnings", warnings).format(n=warnings),
+                )
+            )
             + (f"; {resolved.note}" if resolved.note else ""),
             {
                 "uri": resolved.uri,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 
+from services.i18n import ngettext
 from services.personalize.models import Solution, short_arn
 from services.pipeline.calls import StepFailed
 from services.pipeline.options import RefreshOptions
@@ -124,9 +125,14 @@ class Planning(StepContext):
                         "recipe_type": recipe_type,
                     }
                 )
-        reason = (
-            f"{len(imports)} import(s), {len(solutions)} solution(s) to train, "
-            f"{len(campaigns)} campaign(s)"
+        reason = ", ".join(
+            (
+                ngettext("{n} import", "{n} imports", len(imports)).format(n=len(imports)),
+                ngettext("{n} solution to train", "{n} solutions to train", len(solutions)).format(
+                    n=len(solutions)
+                ),
+                ngettext("{n} campaign", "{n} campaigns", len(campaigns)).format(n=len(campaigns)),
+            )
         )
         return (
             SUCCEEDED,

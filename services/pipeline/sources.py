@@ -15,6 +15,7 @@ import pandas as pd
 
 from services.config import Settings
 from services.datasets.snapshot import LocalObjects, ObjectStore, readable_file
+from services.i18n import ngettext
 from services.prepare import parse_mapping
 from services.prepare.importing import prepare_for_import
 from services.readiness import ReadinessReport, check_file
@@ -94,7 +95,12 @@ def refusal(reports: list[ReadinessReport]) -> str | None:
         f"{Path(src).name}: {f.title} ({f.detail}) — {f.fix}" for src, f in errors[:_MAX_LISTED]
     )
     more = f" (and {len(errors) - _MAX_LISTED} more)" if len(errors) > _MAX_LISTED else ""
-    return f"the readiness check found {len(errors)} error(s){more}: {named}"
+    found = ngettext(
+        "the readiness check found {n} error{more}: {named}",
+        "the readiness check found {n} errors{more}: {named}",
+        len(errors),
+    )
+    return found.format(n=len(errors), more=more, named=named)
 
 
 def sample_ids(paths: tuple[Path, ...]) -> dict[str, list[str]]:

@@ -26,6 +26,7 @@ from typing import TextIO
 from services.config import ConfigError, Settings
 from services.datasets.snapshot import ObjectStore, local_input, object_store
 from services.errors import ServiceError
+from services.i18n import ngettext
 
 from .api import check_file
 from .cross import cross_check
@@ -58,10 +59,9 @@ def render(report: ReadinessReport, out: TextIO) -> None:
     s = report.summary
     state = "READY" if report.ok else "NOT READY"
     n_err, n_warn = len(report.errors), len(report.warnings)
-    out.write(
-        f"{report.source} ({report.dataset_type}): {state} - {n_err} error(s), "
-        f"{n_warn} warning(s)\n"
-    )
+    errors = ngettext("{n} error", "{n} errors", n_err).format(n=n_err)
+    warnings = ngettext("{n} warning", "{n} warnings", n_warn).format(n=n_warn)
+    out.write(f"{report.source} ({report.dataset_type}): {state} - {errors}, {warnings}\n")
     facts = [f"rows {s.rows:,}"]
     if s.users is not None:
         facts.append(f"users {s.users:,}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from services.i18n import N_, _
+from services.i18n import N_, N_plural, translated
 
 from .columns import to_bool
 from .figures import pct
@@ -29,15 +29,19 @@ _TEXTS = {
         ),
         N_("Export both files with the same ITEM_ID (the one the app uses)."),
         N_("Items in interactions but not in the items file"),
-        N_(
+        N_plural(
+            "{missing} of {count} items in the interactions ({share}) has no row in the items "
+            "file (e.g. {examples}); it gets no metadata.",
             "{missing} of {count} items in the interactions ({share}) have no row in the items "
-            "file (e.g. {examples}); they get no metadata."
+            "file (e.g. {examples}); they get no metadata.",
         ),
         N_("Add these items to the items file, or check the ITEM_ID formats match."),
         N_("Items without interactions"),
-        N_(
+        N_plural(
+            "{unused} of {in_file} items in the items file ({share}) has no interactions (e.g. "
+            "{examples}); it is rarely recommended unless exploration is on.",
             "{unused} of {in_file} items in the items file ({share}) have no interactions (e.g. "
-            "{examples}); they are rarely recommended unless exploration is on."
+            "{examples}); they are rarely recommended unless exploration is on.",
         ),
         N_("Expected for new items; otherwise check the interactions export is complete."),
     ),
@@ -49,15 +53,19 @@ _TEXTS = {
         ),
         N_("Export both files with the same USER_ID (the one the app uses)."),
         N_("Users in interactions but not in the users file"),
-        N_(
+        N_plural(
+            "{missing} of {count} users in the interactions ({share}) has no row in the users "
+            "file (e.g. {examples}); it gets no metadata.",
             "{missing} of {count} users in the interactions ({share}) have no row in the users "
-            "file (e.g. {examples}); they get no metadata."
+            "file (e.g. {examples}); they get no metadata.",
         ),
         N_("Add these users to the users file, or check the USER_ID formats match."),
         N_("Users without interactions"),
-        N_(
+        N_plural(
+            "{unused} of {in_file} users in the users file ({share}) has no interactions (e.g. "
+            "{examples}); it gets popular items.",
             "{unused} of {in_file} users in the users file ({share}) have no interactions (e.g. "
-            "{examples}); they get popular items."
+            "{examples}); they get popular items.",
         ),
         N_("Expected for new users; otherwise check the interactions export is complete."),
     ),
@@ -66,11 +74,12 @@ _TEXTS = {
 
 def _compare(noun: str, column: str, in_events: pa.Array, in_file: pa.Array) -> list[Finding]:
     out: list[Finding] = []
-    texts = [_(t) for t in _TEXTS[noun]]
+    texts = _TEXTS[noun]
 
-    def finding(code: str, severity: Severity, first: int, **values: object) -> Finding:
-        # A finding's texts stand three in a row in _TEXTS: title, detail (with ``values``), fix.
-        title, detail, fix = texts[first : first + 3]
+    def finding(code: str, severity: Severity, first: int, n: int, **values: object) -> Finding:
+        # A finding's texts stand three in a row in _TEXTS: title, detail (with ``values``; its
+        # form for the count ``n``), fix.
+        title, detail, fix = (translated(t, n) for t in texts[first : first + 3])
         return Finding(code, severity, title, detail.format(**values), fix, (), column)
 
     missing = _missing(in_events, in_file)
@@ -83,6 +92,7 @@ def _compare(noun: str, column: str, in_events: pa.Array, in_file: pa.Array) -> 
                 f"{noun}_ids_disjoint",
                 "error",
                 0,
+                len(in_events),
                 count=len(in_events),
                 in_file=len(in_file),
                 events_shape=describe_shape(dominant_shape(a), a[0]),
@@ -95,6 +105,7 @@ def _compare(noun: str, column: str, in_events: pa.Array, in_file: pa.Array) -> 
                 f"{noun}_missing_from_{noun}_file",
                 "warning",
                 3,
+                len(missing),
                 missing=len(missing),
                 count=len(in_events),
                 share=pct(len(missing), len(in_events)),
@@ -108,6 +119,7 @@ def _compare(noun: str, column: str, in_events: pa.Array, in_file: pa.Array) -> 
                 f"{noun}_without_interactions",
                 severity,
                 6,
+                len(unused),
                 unused=len(unused),
                 in_file=len(in_file),
                 share=pct(len(unused), len(in_file)),

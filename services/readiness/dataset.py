@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 import pyarrow as pa
 
-from services.i18n import _
+from services.i18n import _, ngettext
 
 from .columns import Completeness, RowLines
 from .figures import pct
@@ -102,9 +102,12 @@ class DatasetChecker:
                         "required_value_empty",
                         "error",
                         _("Empty values in {column}").format(column=name),
-                        _(
+                        ngettext(
+                            "{count} row has no {column}, but the schema field is not "
+                            "nullable; the import fails on it.",
                             "{count} rows have no {column}, but the schema field is not "
-                            "nullable; the import fails on them."
+                            "nullable; the import fails on them.",
+                            empty.count,
                         ).format(count=empty.count, column=name),
                         _(
                             'Fill in {column}, or make the field nullable (a union with "null").'

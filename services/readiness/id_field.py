@@ -6,7 +6,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from services.i18n import N_
+from services.i18n import N_, N_plural
 
 from .columns import _NUMBER, KeyCounter, RowLines, Tally, encode, to_bool, to_str
 from .limits import MAX_ID_LENGTH
@@ -71,9 +71,11 @@ _CHECKS = (
         "id_empty",
         "error",
         N_("Empty {column}"),
-        N_(
+        N_plural(
+            "{count} of {rows} rows ({share}) has an empty {column}; Personalize "
+            "rejects the import.",
             "{count} of {rows} rows ({share}) have an empty {column}; Personalize "
-            "rejects the import."
+            "rejects the import.",
         ),
         N_("Fill in {column} or drop these rows before importing."),
     ),
@@ -82,9 +84,11 @@ _CHECKS = (
         "id_too_long",
         "error",
         N_("{column} longer than {limit} characters"),
-        N_(
+        N_plural(
+            "{count} value of {column} is longer than {limit} characters (longest "
+            "{longest}); Personalize allows at most {limit}.",
             "{count} values of {column} are longer than {limit} characters (longest "
-            "{longest}); Personalize allows at most {limit}."
+            "{longest}); Personalize allows at most {limit}.",
         ),
         N_(
             "Shorten these IDs (e.g. map them to a hash) consistently in every file and in the app."
@@ -96,10 +100,13 @@ _CHECKS = (
         "id_formula",
         "warning",
         N_("{column} values look like spreadsheet formulas"),
-        N_(
+        N_plural(
+            "{count} value of {column} starts with =, +, -, @ or a control character "
+            "(e.g. {sample}): a spreadsheet may have evaluated or mangled it, so "
+            "it may not match the app's IDs.",
             "{count} values of {column} start with =, +, -, @ or a control character "
             "(e.g. {sample}): a spreadsheet may have evaluated or mangled them, so "
-            "they may not match the app's IDs."
+            "they may not match the app's IDs.",
         ),
         N_(
             "Export IDs straight from the source system, not through a spreadsheet, "
@@ -111,9 +118,11 @@ _CHECKS = (
         "id_whitespace",
         "warning",
         N_("{column} values with leading or trailing spaces"),
-        N_(
+        N_plural(
+            "{count} value of {column} starts or ends with whitespace (e.g. {sample}); "
+            "' u1' and 'u1' are different IDs to Personalize.",
             "{count} values of {column} start or end with whitespace (e.g. {sample}); "
-            "' u1' and 'u1' are different IDs to Personalize."
+            "' u1' and 'u1' are different IDs to Personalize.",
         ),
         N_("Trim whitespace from {column}."),
     ),

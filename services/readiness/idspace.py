@@ -10,7 +10,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from services.i18n import N_, _
+from services.i18n import N_, _, ngettext
 
 from .columns import to_bool, to_str
 from .report import Finding
@@ -108,9 +108,17 @@ def check_user_ids(sample_ids: IdsLike, known_user_ids: IdsLike) -> Finding | No
     mine, theirs = dominant_shape(sample), dominant_shape(known_sample)
     n, k = len(sample), int(hits.sum())
     head = (
-        _("{known} of {count} user IDs are known to the model ({examples} … are not)")
+        ngettext(
+            "{known} of {count} user IDs is known to the model ({examples} … are not)",
+            "{known} of {count} user IDs are known to the model ({examples} … are not)",
+            k,
+        )
         if len(unknown) > 3
-        else _("{known} of {count} user IDs are known to the model ({examples} are not)")
+        else ngettext(
+            "{known} of {count} user IDs is known to the model ({examples} are not)",
+            "{known} of {count} user IDs are known to the model ({examples} are not)",
+            k,
+        )
     ).format(known=k, count=n, examples=", ".join(map(repr, unknown[:3])))
     hint = _near_miss(unknown, known)
     if mine != theirs and (k / n) < 0.5:

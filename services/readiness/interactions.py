@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from services.i18n import N_, _
+from services.i18n import N_, _, ngettext
 
 from .columns import KeyCounter, RowLines, encode, hash_strings, mix, to_str
 from .dataset import DatasetChecker, per_row_lines
@@ -206,9 +206,12 @@ class InteractionsChecker(DatasetChecker):
                     "duplicate_rows",
                     "warning",
                     _("Duplicate interactions"),
-                    _(
+                    ngettext(
+                        "{dups} row ({share}) repeats an earlier row's USER_ID, ITEM_ID and "
+                        "TIMESTAMP; Personalize drops it, leaving {left} interactions.",
                         "{dups} rows ({share}) repeat an earlier row's USER_ID, ITEM_ID and "
-                        "TIMESTAMP; Personalize drops them, leaving {left} interactions."
+                        "TIMESTAMP; Personalize drops them, leaving {left} interactions.",
+                        dups,
                     ).format(dups=dups, share=pct(dups, self.rows), left=self.rows - dups),
                     _("Deduplicate the export (or check it wasn't appended twice)."),
                     dup_rows,
@@ -339,16 +342,25 @@ class InteractionsChecker(DatasetChecker):
                     "too_few_interactions",
                     "error",
                     _("Too few interactions to train"),
-                    _(
-                        "{after} distinct interactions{how}; training needs at least {minimum}."
+                    ngettext(
+                        "{after} distinct interaction{how}; training needs at least {minimum}.",
+                        "{after} distinct interactions{how}; training needs at least {minimum}.",
+                        after,
                     ).format(after=after, how=how, minimum=f"{MIN_INTERACTIONS:,}"),
                     (
-                        _(
+                        ngettext(
+                            "Import at least {more} more interaction, or loosen the event type / "
+                            "value filter.",
                             "Import at least {more} more interactions, or loosen the event type / "
-                            "value filter."
+                            "value filter.",
+                            MIN_INTERACTIONS - after,
                         )
                         if how
-                        else _("Import at least {more} more interactions.")
+                        else ngettext(
+                            "Import at least {more} more interaction.",
+                            "Import at least {more} more interactions.",
+                            MIN_INTERACTIONS - after,
+                        )
                     ).format(more=f"{MIN_INTERACTIONS - after:,}"),
                 )
             )
@@ -358,13 +370,18 @@ class InteractionsChecker(DatasetChecker):
                     "too_few_users_with_two",
                     "error",
                     _("Too few users with 2+ interactions"),
-                    _(
+                    ngettext(
+                        "{with_two} user has 2 or more interactions{how}; training needs at "
+                        "least {minimum}.",
                         "{with_two} users have 2 or more interactions{how}; training needs at "
-                        "least {minimum}."
+                        "least {minimum}.",
+                        with_two,
                     ).format(with_two=with_two, how=how, minimum=MIN_USERS_WITH_TWO),
-                    _("Import at least 2 interactions for {more} more users.").format(
-                        more=MIN_USERS_WITH_TWO - with_two
-                    ),
+                    ngettext(
+                        "Import at least 2 interactions for {more} more user.",
+                        "Import at least 2 interactions for {more} more users.",
+                        MIN_USERS_WITH_TWO - with_two,
+                    ).format(more=MIN_USERS_WITH_TWO - with_two),
                 )
             )
         elif active and with_two / active < MIN_SHARE_USERS_WITH_TWO:
@@ -373,9 +390,12 @@ class InteractionsChecker(DatasetChecker):
                     "too_few_users_with_two_share",
                     "error",
                     _("Under 1% of users have 2+ interactions"),
-                    _(
+                    ngettext(
+                        "{with_two} of {active} users ({share}) has 2 or more interactions{how}; "
+                        "Personalize requires at least {minimum}.",
                         "{with_two} of {active} users ({share}) have 2 or more interactions{how}; "
-                        "Personalize requires at least {minimum}."
+                        "Personalize requires at least {minimum}.",
+                        with_two,
                     ).format(
                         with_two=with_two,
                         active=active,

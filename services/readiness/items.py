@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 import pyarrow as pa
 
-from services.i18n import _
+from services.i18n import _, ngettext
 
 from .columns import RowLines
 from .dataset import DatasetChecker
@@ -52,10 +52,17 @@ class MetadataChecker(DatasetChecker):
                     "duplicate_ids",
                     "warning",
                     _("Repeated {column} values").format(column=self.id_name),
-                    _(
-                        "{repeated} {column} values appear more than once ({extra} extra rows); "
-                        "only one row per ID is kept, and which one is not defined."
-                    ).format(repeated=repeated, column=self.id_name, extra=extra),
+                    ngettext(
+                        "{repeated} {column} value appears more than once ({extra}); only one "
+                        "row per ID is kept, and which one is not defined.",
+                        "{repeated} {column} values appear more than once ({extra}); only one "
+                        "row per ID is kept, and which one is not defined.",
+                        repeated,
+                    ).format(
+                        repeated=repeated,
+                        column=self.id_name,
+                        extra=ngettext("{n} extra row", "{n} extra rows", extra).format(n=extra),
+                    ),
                     _("Keep one row per {column} (the latest).").format(column=self.id_name),
                     (),
                     self.id_name,

@@ -18,7 +18,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from services.i18n import N_, _
+from services.i18n import N_, N_plural, _, ngettext
 from services.local.data.csv_sniff import SEPARATORS, UTF8_BOM, binary_kind, header_separator
 
 from .columns import RowLines, Tally
@@ -104,15 +104,19 @@ def sniff(path: Path) -> tuple[CsvLayout | None, list[Finding]]:
         where = (
             _("a NUL byte at offset {offset}").format(offset=nul)
             if nul >= 0
-            else _("{count} control bytes").format(count=control)
+            else ngettext("{count} control byte", "{count} control bytes", control).format(
+                count=control
+            )
         )
         return None, [
             _fatal(
                 "binary_file",
                 _("The file is binary, not text"),
-                _("The first {count} bytes contain {where}.").format(
-                    count=len(sample), where=where
-                ),
+                ngettext(
+                    "The first {count} byte contains {where}.",
+                    "The first {count} bytes contain {where}.",
+                    len(sample),
+                ).format(count=len(sample), where=where),
                 _("Export the data as CSV text (UTF-8, comma-separated)."),
             )
         ]
@@ -160,9 +164,12 @@ def sniff(path: Path) -> tuple[CsvLayout | None, list[Finding]]:
                 "wrong_separator",
                 "error",
                 _("Columns are separated by {separator}s").format(separator=name),
-                _(
-                    "The header has {count} {separator}(s) and no comma; Personalize reads only "
-                    "comma-separated files."
+                ngettext(
+                    "The header has {count} {separator} and no comma; Personalize reads only "
+                    "comma-separated files.",
+                    "The header has {count} {separator}s and no comma; Personalize reads only "
+                    "comma-separated files.",
+                    text.count(delimiter),
                 ).format(count=text.count(delimiter), separator=name),
                 _(
                     "Export with commas as separators (the rest of this report reads the file "
@@ -231,7 +238,9 @@ class FileDefects:
                 )
             )
         shown = ", ".join(
-            _("line {line}: {count} fields").format(line=r, count=n)
+            ngettext("line {line}: {count} field", "line {line}: {count} fields", n).format(
+                line=r, count=n
+            )
             for r, n in zip(self.ragged.rows, self.ragged_fields, strict=False)
         )
         cols = ", ".join(header[i] for i in sorted(self.quoted_columns) if i < len(header))
@@ -263,9 +272,11 @@ _LINE_CHECKS = (
         "ragged_rows",
         "error",
         N_("Rows with the wrong number of fields"),
-        N_(
+        N_plural(
+            "{count} row does not have the header's {fields} fields ({shown}); the "
+            "import fails on it. This report skips it.",
             "{count} rows do not have the header's {fields} fields ({shown}); the "
-            "import fails on them. This report skips them."
+            "import fails on them. This report skips them.",
         ),
         N_(
             "Quote values that contain the separator, and make every row have one value per column."
@@ -276,11 +287,15 @@ _LINE_CHECKS = (
         "quoted_newlines",
         "warning",
         N_("Values contain line breaks"),
-        N_(
+        N_plural(
+            "{count} row has a quoted value spanning several lines (columns: "
+            "{columns}). Valid CSV, but line-based tools (split, wc -l, grep) break "
+            "such rows, and in an ID or categorical column it is usually a copy-paste "
+            "error.",
             "{count} rows have a quoted value spanning several lines (columns: "
             "{columns}). Valid CSV, but line-based tools (split, wc -l, grep) break "
             "such rows, and in an ID or categorical column it is usually a copy-paste "
-            "error."
+            "error.",
         ),
         N_("Replace line breaks inside values with spaces."),
     ),
@@ -289,7 +304,10 @@ _LINE_CHECKS = (
         "blank_lines",
         "warning",
         N_("Blank lines"),
-        N_("{count} lines are empty; some importers read them as rows with empty IDs."),
+        N_plural(
+            "{count} line is empty; some importers read it as a row with empty IDs.",
+            "{count} lines are empty; some importers read them as rows with empty IDs.",
+        ),
         N_("Remove the empty lines."),
     ),
 )

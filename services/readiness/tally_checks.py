@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from services.i18n import _
+from services.i18n import Plural, translated
 
 from .columns import Tally
 from .figures import pct
@@ -22,14 +22,15 @@ from .report import Finding, Severity
 class TallyCheck:
     """One counted rule. ``tally`` names the ``Tally`` attribute of the counter; ``code`` the
     finding's code (may name ``{prefix}``); ``title``, ``detail`` and ``fix`` are ``N_``-marked
-    templates, translated and formatted when the finding is made. ``limit`` is the rule's
+    templates (``detail``, which counts the rows, ``N_plural``), translated and formatted when
+    the finding is made. ``limit`` is the rule's
     bound where its texts state one."""
 
     tally: str
     code: str
     severity: Severity
     title: str
-    detail: str
+    detail: str | Plural
     fix: str
     limit: int | None = None
 
@@ -65,7 +66,8 @@ def tally_findings(
             **fields,
         }
         title, detail, fix = (
-            _(text).format(**values) for text in (check.title, check.detail, check.fix)
+            translated(text, tally.count).format(**values)
+            for text in (check.title, check.detail, check.fix)
         )
         code = check.code.format(**values)
         out.append(Finding(code, check.severity, title, detail, fix, tuple(tally.rows), column))

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import numpy as np
 import pyarrow as pa
 
-from services.i18n import N_, _
+from services.i18n import N_, N_plural, _, ngettext
 
 from .columns import RowLines, Tally, parse_numeric, to_str
 from .figures import iso, pct
@@ -202,10 +202,14 @@ class TimestampField:
                 "timestamps_old_tail",
                 "warning",
                 _("A tail of very old {column} values").format(column=self.name),
-                _(
+                ngettext(
+                    "{tail} event ({share}) is more than {years} years older than the bulk of "
+                    "the data (75% of events are after {q1}; oldest {oldest}); it adds noise "
+                    "and training time, or comes from a broken conversion.",
                     "{tail} events ({share}) are more than {years} years older than the bulk of "
                     "the data (75% of events are after {q1}; oldest {oldest}); they add noise "
-                    "and training time, or come from a broken conversion."
+                    "and training time, or come from a broken conversion.",
+                    tail,
                 ).format(
                     tail=tail,
                     share=pct(tail, total),
@@ -231,10 +235,14 @@ class TimestampField:
             _("{share} of {column} values are decades before the rest").format(
                 share=pct(apart, total), column=self.name
             ),
-            _(
+            ngettext(
+                "{apart} of {total} events is more than {years} years before the recent bulk "
+                "(90% of the events not in the future are before {p90}; oldest {oldest}): too "
+                "many to be real history, it looks like a defaulted or wrongly converted date.",
                 "{apart} of {total} events are more than {years} years before the recent bulk "
                 "(90% of the events not in the future are before {p90}; oldest {oldest}): too "
-                "many to be real history, they look like defaulted or wrongly converted dates."
+                "many to be real history, they look like defaulted or wrongly converted dates.",
+                apart,
             ).format(
                 apart=apart,
                 total=total,
@@ -258,10 +266,13 @@ _NOT_SECONDS = (
         "timestamp_not_a_number",
         "error",
         N_("{column} values are not numbers"),
-        N_(
+        N_plural(
+            "{count} of {rows} values of {column} is not an integer (e.g. "
+            "{sample}).{hint} Personalize needs a long (epoch seconds) and rejects "
+            "the import.",
             "{count} of {rows} values of {column} are not integers (e.g. "
             "{sample}).{hint} Personalize needs a long (epoch seconds) and rejects "
-            "the import."
+            "the import.",
         ),
         N_(
             "Convert {column} to Unix epoch seconds (e.g. pandas: "
@@ -273,9 +284,11 @@ _NOT_SECONDS = (
         "timestamp_not_integer",
         "error",
         N_("{column} values have decimals"),
-        N_(
+        N_plural(
+            "{count} value of {column} is not a whole number (e.g. {sample}); the "
+            "schema type is long.",
             "{count} values of {column} are not whole numbers (e.g. {sample}); the "
-            "schema type is long."
+            "schema type is long.",
         ),
         N_("Round {column} down to whole seconds and write it without decimals or exponents."),
     ),
@@ -285,7 +298,10 @@ _NEGATIVE = TallyCheck(
     "timestamp_negative",
     "error",
     N_("Negative {column}"),
-    N_("{count} values of {column} are negative (before 1970), e.g. {low}."),
+    N_plural(
+        "{count} value of {column} is negative (before 1970), e.g. {low}.",
+        "{count} values of {column} are negative (before 1970), e.g. {low}.",
+    ),
     N_("Fix the conversion that produced these rows, or drop them."),
 )
 # Times after now: most of the file (the data as a whole is wrong) or a few rows.
@@ -294,10 +310,13 @@ _MOSTLY_FUTURE = TallyCheck(
     "timestamps_mostly_future",
     "error",
     N_("Most {column} values are in the future"),
-    N_(
+    N_plural(
+        "{count} of {valid} values of {column} ({share}) is after {now} (latest "
+        "{latest}); the data as a whole has implausible times, so the time-based "
+        "split and recency weighting would train on nonsense.",
         "{count} of {valid} values of {column} ({share}) are after {now} (latest "
         "{latest}); the data as a whole has implausible times, so the time-based "
-        "split and recency weighting would train on nonsense."
+        "split and recency weighting would train on nonsense.",
     ),
     N_(
         "Fix how {column} is computed for the whole export (unit, time zone, "
@@ -309,9 +328,11 @@ _FUTURE = TallyCheck(
     "timestamp_future",
     "warning",
     N_("{column} in the future"),
-    N_(
+    N_plural(
+        "{count} value of {column} ({share}) is after {now} (latest {latest}); "
+        "Personalize's time-based split and recency weighting will be skewed.",
         "{count} values of {column} ({share}) are after {now} (latest {latest}); "
-        "Personalize's time-based split and recency weighting will be skewed."
+        "Personalize's time-based split and recency weighting will be skewed.",
     ),
     N_("Check the clock/time zone of the system that wrote {column}; drop or fix these rows."),
 )

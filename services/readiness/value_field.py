@@ -6,7 +6,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from services.i18n import N_
+from services.i18n import N_, N_plural
 
 from .columns import RowLines, Tally, parse_numeric, to_bool, to_str
 from .limits import MAX_CATEGORICAL_LENGTH, MAX_CATEGORICAL_PARTS, MAX_TEXTUAL_LENGTH
@@ -82,7 +82,10 @@ _NON_NUMERIC = TallyCheck(
     "{prefix}_non_numeric",
     "error",
     N_("{column} has values that are not numbers"),
-    N_("{count} values of {column} are not numbers (e.g. {examples}); the schema type is {kind}."),
+    N_plural(
+        "{count} value of {column} is not a number (e.g. {examples}); the schema type is {kind}.",
+        "{count} values of {column} are not numbers (e.g. {examples}); the schema type is {kind}.",
+    ),
     N_(
         "Write {column} as plain numbers (dot as decimal separator, no units), or "
         "leave them empty if the field is nullable."
@@ -93,7 +96,10 @@ _NOT_INTEGER = TallyCheck(
     "{prefix}_not_integer",
     "error",
     N_("{column} has decimals"),
-    N_("{count} values of {column} have decimals (e.g. {examples}) but the schema type is {kind}."),
+    N_plural(
+        "{count} value of {column} has decimals (e.g. {examples}) but the schema type is {kind}.",
+        "{count} values of {column} have decimals (e.g. {examples}) but the schema type is {kind}.",
+    ),
     N_("Round {column} or change the schema type to double."),
 )
 _NOT_BOOLEAN = TallyCheck(
@@ -101,7 +107,10 @@ _NOT_BOOLEAN = TallyCheck(
     "value_not_boolean",
     "error",
     N_("{column} has values that are not true/false"),
-    N_("{count} values of {column} are not true or false (e.g. {examples})."),
+    N_plural(
+        "{count} value of {column} is not true or false (e.g. {examples}).",
+        "{count} values of {column} are not true or false (e.g. {examples}).",
+    ),
     N_("Write {column} as true or false."),
 )
 _TEXT_TOO_LONG = TallyCheck(
@@ -109,9 +118,11 @@ _TEXT_TOO_LONG = TallyCheck(
     "textual_too_long",
     "warning",
     N_("{column} text longer than {limit}"),
-    N_(
+    N_plural(
+        "{count} value of {column} is longer than {limit} characters (longest "
+        "{longest}); Personalize truncates it.",
         "{count} values of {column} are longer than {limit} characters (longest "
-        "{longest}); Personalize truncates them."
+        "{longest}); Personalize truncates them.",
     ),
     N_("Shorten {column} to the most useful {limit} characters."),
     limit=MAX_TEXTUAL_LENGTH,
@@ -121,9 +132,11 @@ _CATEGORY_TOO_LONG = TallyCheck(
     "categorical_too_long",
     "error",
     N_("{column} values longer than {limit} characters"),
-    N_(
+    N_plural(
+        "{count} value of {column} is longer than {limit} characters (longest "
+        "{longest}); the import job fails on it.",
         "{count} values of {column} are longer than {limit} characters (longest "
-        "{longest}); the import job fails on them."
+        "{longest}); the import job fails on them.",
     ),
     N_("Shorten the categories, or mark {column} as textual (Items only) if it is free text."),
     limit=MAX_CATEGORICAL_LENGTH,
@@ -133,10 +146,13 @@ _TOO_MANY_CATEGORIES = TallyCheck(
     "categorical_too_many_values",
     "warning",
     N_("{column} joins more than {limit} categories"),
-    N_(
+    N_plural(
+        "{count} value of {column} joins more than {limit} categories with '|' "
+        "(most: {most}); Personalize's data analysis flags this and such long "
+        "lists carry little signal.",
         "{count} values of {column} join more than {limit} categories with '|' "
         "(most: {most}); Personalize's data analysis flags this and such long "
-        "lists carry little signal."
+        "lists carry little signal.",
     ),
     N_(
         "Keep the most specific categories, or split levels into fields "

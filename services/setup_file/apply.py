@@ -30,6 +30,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from services.i18n import ngettext
 from services.polling import Polling, PollTimedOut, wait_for
 from services.setup_file.call_params import (
     RECIPES,
@@ -456,5 +457,7 @@ def audited_apply(store: Store, actor: str, source: str, applier: Applier, plan:
     }
     with store.audit(actor, "apply setup file", source, params) as entry:
         done = applier.apply(plan)
-        entry.message = f"{len(done)} change(s) made"
+        entry.message = ngettext("{n} change made", "{n} changes made", len(done)).format(
+            n=len(done)
+        )
     return done

@@ -27,6 +27,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from services.config import ConfigError, Settings, with_data_dir
 from services.costs.pricing import prices_for
 from services.errors import StoreUnavailable
+from services.i18n import ngettext
 from services.personalize.clients import build_clients
 from services.setup_file.apply import Applier, ApplyError, audited_apply
 from services.setup_file.export import to_toml
@@ -125,13 +126,19 @@ def _apply(
         print(f"error: apply stopped at {err}", file=sys.stderr)
         print("what was done stays; run apply again to go on from here", file=sys.stderr)
         return EXIT_FAILED
-    print(f"applied {len(done)} change(s)")
+    print(ngettext("applied {n} change", "applied {n} changes", len(done)).format(n=len(done)))
     return EXIT_OK
 
 
 def _confirmed(deletes: list[str]) -> bool:
     """Ask on the terminal; no terminal (a script, a pipe) never confirms."""
-    print(f"--prune deletes {len(deletes)} resource(s): {', '.join(deletes)}")
+    print(
+        ngettext(
+            "--prune deletes {n} resource: {names}",
+            "--prune deletes {n} resources: {names}",
+            len(deletes),
+        ).format(n=len(deletes), names=", ".join(deletes))
+    )
     if not sys.stdin.isatty():
         return False
     return input("type yes to delete them: ").strip() == "yes"
@@ -178,7 +185,8 @@ def plan_lines(plan: Plan) -> list[str]:
         else f"hours known for {cost.known_runs} (${cost.training_usd:.2f})"
     )
     if cost.training_runs:
-        lines.append(f"training: {cost.training_runs} version(s), {hours}")
+        versions = ngettext("{n} version", "{n} versions", cost.training_runs)
+        lines.append(f"training: {versions.format(n=cost.training_runs)}, {hours}")
     if cost.tps_after != cost.tps_before:
         lines.append(
             f"campaigns' minimum TPS {cost.tps_before} -> {cost.tps_after} "

@@ -20,7 +20,7 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from services.i18n import _
+from services.i18n import _, ngettext
 from services.personalize.facade import PersonalizeService
 from services.personalize.models import HyperParameter, Recipe, Solution
 from services.polling import Polling, PollTimedOut, wait_for
@@ -168,8 +168,10 @@ def problems(form: NewSolution) -> dict[str, str]:
             "A name is 1 to {max} letters, digits, '-' or '_', starting with a letter or digit."
         ).format(max=NAME_MAX)
     if form.option.missing:
-        found["recipe"] = _(
-            "{recipe} needs the {datasets} dataset(s), which this dataset group does not have."
+        found["recipe"] = ngettext(
+            "{recipe} needs the {datasets} dataset, which this dataset group does not have.",
+            "{recipe} needs the {datasets} datasets, which this dataset group does not have.",
+            len(form.option.missing),
         ).format(recipe=form.option.recipe.name, datasets=", ".join(form.option.missing))
     for param in form.option.hyperparameters:
         raw = form.hyperparameters.get(param.name)

@@ -248,7 +248,10 @@ def test_preview_offers_only_versions_that_answer_for_users(seeded: Seeded) -> N
     options = at.selectbox(key="rec_v").options
     assert options and not any(o.startswith("shop-sims ") for o in options), options
     assert any(o.startswith("shop-pop ") for o in options)
-    assert any("version(s) are not listed" in shown(c.value) for c in at.caption)
+    assert (
+        "1 version is not listed: its recipe answers for an item or a list of items, or cannot "
+        "run a batch job." in [shown(c.value) for c in at.caption]
+    )
 
 
 def test_helpers_parse_ids_history_and_csv_rows() -> None:

@@ -81,7 +81,7 @@ def test_start_watch_and_promote_an_experiment(
         dialog = page.get_by_role("dialog")
         expect(dialog).to_contain_text("UpdateCampaign", timeout=TIMEOUT_MS)
         dialog.get_by_role("button", name="Promote", exact=True).click()
-        expect(main).to_contain_text("B promoted: 1 campaign(s) updated", timeout=TIMEOUT_MS)
+        expect(main).to_contain_text("B promoted: 1 campaign updated", timeout=TIMEOUT_MS)
         _idle(page)
         _no_exception(page, "Experiments, promoted")
         update = _update(personalize, seeded.up_campaign)

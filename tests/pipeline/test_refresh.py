@@ -60,7 +60,7 @@ def test_a_better_version_is_deployed_and_answers(noisy_shop: Shop) -> None:
         )
         assert items == [i["itemId"] for i in direct["itemList"]] and len(items) == 10
     assert verify.reason.startswith(f"shop-campaign reports {new.rsplit('/', 1)[-1]}")
-    assert "answers for 5 user(s) of this run's data" in verify.reason
+    assert "answers for 5 users of this run's data" in verify.reason
     # every action the run took is in the audit log, with who triggered it
     actions = {(a.action, a.actor) for a in shop.store.recent_actions()}
     assert ("update_campaign", f"tester (refresh #{run_id})") in actions

@@ -65,13 +65,13 @@ def test_training_minimums_at_the_boundary():
 
     short = check_dataframe(ok.iloc[:999], "interactions", now=NOW)
     assert "999 distinct interactions" in short.get("too_few_interactions").detail
-    assert "at least 1 more" in short.get("too_few_interactions").fix
+    assert short.get("too_few_interactions").fix == "Import at least 1 more interaction."
 
     fewer = pd.concat([interactions(24, 41), interactions(10, 1, start=100)])
     f = check_dataframe(fewer, "interactions", now=NOW).get("too_few_users_with_two")
     assert f.severity == "error"
     assert "24 users have 2 or more" in f.detail
-    assert "for 1 more users" in f.fix
+    assert f.fix == "Import at least 2 interactions for 1 more user."
 
 
 def test_minimums_count_after_event_type_filter():
@@ -167,7 +167,7 @@ def test_future_uses_now_with_a_day_of_slack():
     df.loc[0, "TIMESTAMP"] = NOW + 3600  # clock skew: tolerated
     df.loc[1, "TIMESTAMP"] = NOW + 2 * 86_400
     f = check_dataframe(df, "interactions", now=NOW).get("timestamp_future")
-    assert f.rows == (3,) and "1 values" in f.detail
+    assert f.rows == (3,) and "1 value of TIMESTAMP (" in f.detail
 
 
 def test_identical_and_old_tail():
@@ -412,8 +412,7 @@ def test_items_and_users_need_metadata_and_unique_ids():
     users = pd.DataFrame({"USER_ID": ["u1", "u2", "u1"], "AGE": [30, 40, 31]})
     report = check_dataframe(users, "users", now=NOW)
     assert (
-        "1 USER_ID values appear more than once (1 extra rows)"
-        in report.get("duplicate_ids").detail
+        "1 USER_ID value appears more than once (1 extra row)" in report.get("duplicate_ids").detail
     )
     only_id = check_dataframe(users[["USER_ID"]], "users", now=NOW)
     assert only_id.get("missing_metadata_column").severity == "error"

@@ -37,7 +37,7 @@ def test_prefixed_vs_numbers():
 def test_same_space_but_unknown():
     f = check_user_ids(["5", "6", "7", "1000"], set(KNOWN_NUMERIC))
     assert f.code == "user_ids_unknown"
-    assert "1 of 4 user IDs are known" in f.detail
+    assert "1 of 4 user IDs is known" in f.detail
 
 
 def test_mostly_known_is_info():

@@ -123,7 +123,7 @@ def test_problems_name_their_fields() -> None:
     found = problems(form)
     assert set(found) == {"name", "recipe", "hp:hidden_dimension", "schedule"}
     assert found["recipe"] == (
-        "aws-x needs the ITEMS dataset(s), which this dataset group does not have."
+        "aws-x needs the ITEMS dataset, which this dataset group does not have."
     )
     assert problems(NewSolution("x" * 63, "g", OPTION)) == {}
     assert "name" in problems(NewSolution("x" * 64, "g", OPTION))

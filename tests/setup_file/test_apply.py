@@ -218,4 +218,4 @@ def test_prune_refuses_without_a_confirmation_and_deletes_with_yes(
     (entry, *_) = Store.from_settings(settings).recent_actions(limit=1)
     assert (entry.action, entry.result, entry.target) == ("apply setup file", "ok", str(path))
     assert entry.params["changes"] == ["delete filters/no-views"]
-    assert entry.actor.endswith(" (cli)") and entry.message == "1 change(s) made"
+    assert entry.actor.endswith(" (cli)") and entry.message == "1 change made"

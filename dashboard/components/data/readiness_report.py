@@ -7,7 +7,7 @@ import streamlit as st
 
 from dashboard.components.data import charts as data_charts
 from dashboard.components.text import md_escape
-from services.i18n import N_, _, formats
+from services.i18n import N_, _, formats, ngettext
 from services.readiness import ReadinessReport
 
 # plain marks: colour emoji need a font many Linux desktops lack
@@ -44,16 +44,20 @@ def show(report: ReadinessReport) -> None:
     if report.errors:
         titles = "; ".join(f.title for f in report.errors[:3])
         st.error(
-            _("{count} error(s) block this import: {titles}. See the fixes below.").format(
-                count=len(report.errors), titles=md_escape(titles)
-            ),
+            ngettext(
+                "{count} error blocks this import: {titles}. See the fix below.",
+                "{count} errors block this import: {titles}. See the fixes below.",
+                len(report.errors),
+            ).format(count=formats.count(len(report.errors)), titles=md_escape(titles)),
             icon=":material/error:",
         )
     elif report.warnings:
         st.warning(
-            _("Ready to import, with {count} warning(s) worth reading first.").format(
-                count=len(report.warnings)
-            ),
+            ngettext(
+                "Ready to import, with {count} warning worth reading first.",
+                "Ready to import, with {count} warnings worth reading first.",
+                len(report.warnings),
+            ).format(count=formats.count(len(report.warnings))),
             icon=":material/warning:",
         )
     else:

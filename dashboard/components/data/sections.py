@@ -20,7 +20,7 @@ from services.datasets.group_data import (
     time_since,
     with_time,
 )
-from services.i18n import _, formats
+from services.i18n import _, formats, ngettext
 from services.personalize.models import Dataset, ImportJob, Schema, is_failed, is_terminal
 
 LATEST_EVENTS = 20
@@ -113,9 +113,11 @@ def summary(pairs: Sequence[tuple[Dataset, Schema | None]], data: GroupData | No
         day = int(time_since(events).le(pd.Timedelta(hours=24)).sum()) if len(events) else 0
         if day:
             st.success(
-                _("{count} events arrived through PutEvents in the last 24 h.").format(
-                    count=formats.count(day)
-                ),
+                ngettext(
+                    "{count} event arrived through PutEvents in the last 24 h.",
+                    "{count} events arrived through PutEvents in the last 24 h.",
+                    day,
+                ).format(count=formats.count(day)),
                 icon=":material/mark_email_read:",
             )
         else:
@@ -169,11 +171,26 @@ def volume(data: GroupData) -> None:
     tail = data.long_tail
     st.plotly_chart(data_charts.long_tail_figure(tail), key="data_tail")
     shape = tail_shape(tail)
+    # three sentences, each with the noun of its own count
+    sentences = (
+        ngettext(
+            "{total} interactions on {items} item.",
+            "{total} interactions on {items} items.",
+            shape.items,
+        ),
+        ngettext(
+            "The top {top} of items ({head}) gets {head_share} of interactions.",
+            "The top {top} of items ({head}) get {head_share} of interactions.",
+            shape.head,
+        ),
+        ngettext(
+            "{single} item has a single interaction.",
+            "{single} items have a single interaction.",
+            shape.single,
+        ),
+    )
     st.caption(
-        _(
-            "{total} interactions on {items} items. The top {top} of items ({head}) get "
-            "{head_share} of interactions; {single} items have a single interaction."
-        ).format(
+        " ".join(sentences).format(
             total=formats.count(total),
             items=formats.count(shape.items),
             top=formats.share(HEAD_SHARE),
@@ -228,7 +245,12 @@ def put_events(data: GroupData, trackers: Sequence[tuple[str, str | None]] | Non
         if c not in ("time", "USER_ID", "ITEM_ID", "EVENT_TYPE", "TIMESTAMP")
         and latest[c].notna().any()
     ]
-    st.markdown(_("**Latest {count} events**").format(count=min(LATEST_EVENTS, len(frame))))
+    latest_count = min(LATEST_EVENTS, len(frame))
+    st.markdown(
+        ngettext("**Latest event**", "**Latest {count} events**", latest_count).format(
+            count=formats.count(latest_count)
+        )
+    )
     st.dataframe(
         latest[shown].rename(columns={"time": _("time")}),
         hide_index=True,

@@ -12,7 +12,7 @@ from dashboard.components.text import md_code, md_escape, md_help
 from services.experiments.promotion import is_campaign, promote
 from services.experiments.records import Experiment
 from services.experiments.verdict import BETTER, Comparison
-from services.i18n import _
+from services.i18n import _, formats, ngettext
 
 
 def _suggested_winner(experiment: Experiment, decided: Comparison | None) -> str:
@@ -90,8 +90,12 @@ def _promote(experiment: Experiment, winner: str) -> None:
     )
     if done is not None:
         flash(
-            _("{winner} promoted: {count} campaign(s) updated to {version}.").format(
-                winner=winner, count=len(done.updated), version=done.version or "–"
+            ngettext(
+                "{winner} promoted: {count} campaign updated to {version}.",
+                "{winner} promoted: {count} campaigns updated to {version}.",
+                len(done.updated),
+            ).format(
+                winner=winner, count=formats.count(len(done.updated)), version=done.version or "–"
             )
         )
         st.rerun()

@@ -65,9 +65,12 @@ def headline_text(report: Report) -> str:
             "Not enough data yet: each arm needs at least {users} users and a day of traffic "
             "before the wait can be estimated."
         ).format(users=formats.count(MIN_USERS))
-    return _(
+    return ngettext(
+        "Not enough data yet: about {days} more day at this traffic to find a {lift} lift "
+        "in {metric}.",
         "Not enough data yet: about {days} more days at this traffic to find a {lift} lift "
-        "in {metric}."
+        "in {metric}.",
+        days,
     ).format(
         days=formats.count(days),
         lift=formats.share(report.experiment.min_lift, 1),
@@ -113,9 +116,12 @@ def show_arms(report: Report) -> None:
     wrong = sum(o.mislabelled or 0 for o in report.outcomes.arms)
     if wrong:
         st.warning(
-            _(
+            ngettext(
+                "{count} event names another arm than the split rule gives its user: the "
+                "shop's backend does not split as docs/experiments.md says.",
                 "{count} events name another arm than the split rule gives their user: the "
-                "shop's backend does not split as docs/experiments.md says."
+                "shop's backend does not split as docs/experiments.md says.",
+                wrong,
             ).format(count=formats.count(wrong)),
             icon=":material/call_split:",
         )

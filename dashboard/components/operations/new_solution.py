@@ -16,7 +16,7 @@ from dashboard.components.operations.actions import flash, run_action
 from dashboard.components.operations.arn_picker import pick_group
 from dashboard.components.text import md_code, md_escape, md_help
 from services.errors import ServiceError
-from services.i18n import N_, _
+from services.i18n import N_, _, ngettext
 from services.personalize.facade import PersonalizeService
 from services.personalize.models import HyperParameter
 from services.workspace.new_solution import (
@@ -63,7 +63,6 @@ TEXT = {
         "billed per training hour{auto}."
     ),
     "summary_hpo": N_(", tuning its hyperparameters"),
-    "summary_auto": N_("; it trains a new version every {days} days by itself"),
     "confirm": N_("The solution trains (billed) when started or scheduled."),
     "confirm_title": N_("Create the solution?"),
     "confirm_label": N_("Yes, create the solution"),
@@ -214,7 +213,13 @@ def show_new_solution(groups: list[DatasetGroupOverview], target: str | None) ->
         group=md_escape(group.group.name),
         recipe=md_code(recipe),
         hpo=t("summary_hpo") if form.perform_hpo else "",
-        auto=t("summary_auto").format(days=form.schedule_days) if auto else "",
+        auto=ngettext(
+            "; it trains a new version every day by itself",
+            "; it trains a new version every {days} days by itself",
+            form.schedule_days,
+        ).format(days=form.schedule_days)
+        if auto
+        else "",
     )
     st.markdown(summary)
     confirm_button(

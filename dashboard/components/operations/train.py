@@ -14,7 +14,7 @@ from dashboard.components.operations.actions import (
 )
 from dashboard.components.operations.arn_picker import pick_by_arn
 from dashboard.components.text import md_code, md_escape
-from services.i18n import N_, _
+from services.i18n import N_, _, formats, ngettext
 from services.personalize.models import is_terminal, short_arn
 from services.workspace.overview import DatasetGroupOverview, SolutionStatus
 from services.workspace.recipe_capabilities import UPDATE_RECIPES
@@ -42,8 +42,12 @@ def _state(status: SolutionStatus) -> str:
     newest, active = status.newest_version, status.newest_active
     if newest is None:
         return _("never trained")
-    text = _("{count} version(s); newest {version} {status}").format(
-        count=status.version_count,
+    text = ngettext(
+        "{count} version; newest {version} {status}",
+        "{count} versions; newest {version} {status}",
+        status.version_count,
+    ).format(
+        count=formats.count(status.version_count),
         version=md_code(short_id(newest.arn)),
         status=md_escape(newest.status),
     )

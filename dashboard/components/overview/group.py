@@ -20,7 +20,7 @@ from dashboard.components.formatting import (
 from dashboard.components.operations.tabs import link_params
 from dashboard.components.status import badge_markdown
 from dashboard.components.text import md_code, md_escape, md_help
-from services.i18n import _, ngettext
+from services.i18n import _, formats, ngettext
 from services.personalize.models import short_arn
 from services.pipeline.freshness import RefreshState
 from services.workspace.overview import CampaignStatus, DatasetGroupOverview
@@ -223,18 +223,15 @@ def show_group(group: DatasetGroupOverview, refresh: RefreshState | None = None)
     """Datasets, solutions and campaigns of one dataset group, and its last refresh."""
     g = group.group
     st.subheader(_("Dataset group {name}").format(name=md_escape(g.name)), help=md_code(g.arn))
-    st.markdown(
-        _(
-            "{status} · {datasets} dataset(s), {solutions} solution(s), {campaigns} "
-            "campaign(s), {trackers} event tracker(s)"
-        ).format(
-            status=badge_markdown(g.status),
-            datasets=len(group.datasets),
-            solutions=len(group.solutions),
-            campaigns=len(group.campaigns),
-            trackers=len(group.event_trackers),
-        )
+    counts = (
+        ngettext("{n} dataset", "{n} datasets", len(group.datasets)),
+        ngettext("{n} solution", "{n} solutions", len(group.solutions)),
+        ngettext("{n} campaign", "{n} campaigns", len(group.campaigns)),
+        ngettext("{n} event tracker", "{n} event trackers", len(group.event_trackers)),
     )
+    sizes = (group.datasets, group.solutions, group.campaigns, group.event_trackers)
+    parts = [text.format(n=formats.count(len(s))) for text, s in zip(counts, sizes, strict=True)]
+    st.markdown(f"{badge_markdown(g.status)} · {', '.join(parts)}")
     st.markdown(
         refresh_line(refresh),
         help=md_help(refresh.last.reason) if refresh and refresh.last else None,

@@ -29,7 +29,7 @@ from services.evaluation.inspection import (
     reason_text,
 )
 from services.evaluation.sampling import ItemCatalog, grid_frame
-from services.i18n import _, formats
+from services.i18n import _, formats, ngettext
 
 
 def filter_picker(group_arn: str, key: str) -> tuple[str | None, dict[str, str]] | None:
@@ -77,7 +77,9 @@ def verdict_banner(verdict: Verdict, title: str) -> None:
     box, icon = _BANNERS[verdict.severity]
     box(f"**{md_escape(title)}**: {md_escape(verdict.headline)}", icon=icon)
     numbers = [
-        _("{users} users compared (top {n})").format(users=verdict.n_users, n=verdict.top_n),
+        ngettext(
+            "{users} user compared (top {n})", "{users} users compared (top {n})", verdict.n_users
+        ).format(users=formats.count(verdict.n_users), n=verdict.top_n),
         _("largest group with the same list: {count}").format(count=len(verdict.identical.users)),
     ]
     if verdict.mean_jaccard == verdict.mean_jaccard:  # not NaN
@@ -94,12 +96,22 @@ def verdict_banner(verdict: Verdict, title: str) -> None:
     if verdict.popular_fillers:
         shown = verdict.n_users * verdict.top_n
         numbers.append(
-            _('{fillers} of {shown} items were "{reason}" fillers').format(
-                fillers=verdict.popular_fillers, shown=shown, reason=reason_text(POPULAR_REASON)
+            ngettext(
+                '{fillers} of {shown} items was a "{reason}" filler',
+                '{fillers} of {shown} items were "{reason}" fillers',
+                verdict.popular_fillers,
+            ).format(
+                fillers=formats.count(verdict.popular_fillers),
+                shown=formats.count(shown),
+                reason=reason_text(POPULAR_REASON),
             )
         )
     if verdict.n_errors:
-        numbers.append(_("{count} users failed").format(count=verdict.n_errors))
+        numbers.append(
+            ngettext("{count} user failed", "{count} users failed", verdict.n_errors).format(
+                count=formats.count(verdict.n_errors)
+            )
+        )
     st.caption(" · ".join(numbers))
 
 

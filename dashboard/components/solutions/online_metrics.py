@@ -22,7 +22,7 @@ from services.evaluation.online_metrics import (
     online_table,
     periodic_values,
 )
-from services.i18n import _, formats
+from services.i18n import _, formats, ngettext
 
 PER = " per request"  # online_table's rate columns: "<metric> per request"
 
@@ -92,16 +92,19 @@ def show_offline_vs_online(
     """The table, a metric picker and the hourly chart of one metric attribution;
     ``versions``: GetSolutionMetrics values per solution version ARN."""
     report = view.report
+    days = (report.end - report.start).days
     st.caption(
-        _(
+        ngettext(
+            "Metric attribution {name}, last day: events credited to the campaign or "
+            "recommender whose recommendation ID they carry (PutEvents: CloudWatch; bulk "
+            "imports: the S3 reports); rates are per recommendation request. Offline metrics "
+            "are those of the version each campaign serves now.",
             "Metric attribution {name}, last {days} days: events credited to the campaign or "
             "recommender whose recommendation ID they carry (PutEvents: CloudWatch; bulk "
             "imports: the S3 reports); rates are per recommendation request. Offline metrics "
-            "are those of the version each campaign serves now."
-        ).format(
-            name=md_escape(report.attribution.name),
-            days=(report.end - report.start).days,
-        )
+            "are those of the version each campaign serves now.",
+            days,
+        ).format(name=md_escape(report.attribution.name), days=formats.count(days))
     )
     if report.problem:
         st.caption(
