@@ -244,7 +244,7 @@ def test_a_viewers_upload_is_checked_but_written_to_no_bucket(seeded: Seeded, ha
     at.file_uploader(key="readiness_file").set_value(("events.csv", data, "text/csv")).run()
     assert not at.exception, [e.value for e in at.exception]
     # The check ran on the file (it found the milliseconds) ...
-    assert any("block this import" in shown(e.value) for e in at.error), [
+    assert any("1 error blocks this import" in shown(e.value) for e in at.error), [
         shown(e.value) for e in at.error
     ]
     # ... and nothing was stored where imports read from.

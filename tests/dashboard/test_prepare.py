@@ -64,7 +64,7 @@ def test_korean_cp949_export_is_mapped_blocked_on_error_then_imported(
     # Mapped by hand anyway, EVENT_VALUE is not in the schema: the readiness report has an error.
     at.selectbox(key="prepare_f_col_EVENT_VALUE").set_value("수량").run()
     _prepare(at)
-    assert any("block this import" in shown(e.value) for e in at.error), [
+    assert any("1 error blocks this import" in shown(e.value) for e in at.error), [
         shown(e.value) for e in at.error
     ]
     assert any("1196 written; 4 rejected" in shown(m.value) for m in at.markdown)  # 60 × 20 rows
@@ -78,7 +78,7 @@ def test_korean_cp949_export_is_mapped_blocked_on_error_then_imported(
     # Adjusted: EVENT_VALUE not mapped. Prepared again, the file is clean and imports.
     at.selectbox(key="prepare_f_col_EVENT_VALUE").set_value("— not mapped —").run()
     _prepare(at)
-    assert not any("block this import" in shown(e.value) for e in at.error), [
+    assert not any("this import:" in shown(e.value) for e in at.error), [
         shown(e.value) for e in at.error
     ]
     at.button(key="prepare_button").click().run()
