@@ -449,3 +449,63 @@ def test_readiness_findings_count_in_either_language(tmp_path: Path) -> None:
         assert _blank_lines_detail(tmp_path, 2) == blank2
         assert _duplicate_ids_detail(1) == dup1
         assert _duplicate_ids_detail(2) == dup2
+
+
+def test_shares_and_changes_read_the_same_way_in_both_languages() -> None:
+    """Percentages go through Babel's format_percent: no space before the sign in English or
+    Korean; a change carries its sign (none where it rounds to zero); ``trim`` writes only the
+    decimals a value needs (a tolerance of 2.5 or 10 percent)."""
+    for language in LANGUAGES:
+        use_language(language)
+        assert formats.share(0.95) == "95%"
+        assert (formats.share(0.025, 2, trim=True), formats.share(0.1, 2, trim=True)) == (
+            "2.5%",
+            "10%",
+        )
+        # by hand: 0.1665 / 0.1113 - 1 = 0.4960; -0.003 / 0.1 = -0.03; 0.00001 / 0.1 = 0.0001
+        assert formats.change(0.1665 / 0.1113 - 1, 1) == "+49.6%"
+        assert formats.change(-0.03, 1) == "-3.0%"
+        assert formats.change(0.0001, 1) == "0.0%"
+        assert formats.change(None) == "–"
+        assert formats.change(9.0) == "+900%"
+
+
+def _hand_made_percentages(folder: Path) -> list[str]:
+    """f-strings that write a percentage themselves (``{x:.1%}``, ``{x:.1f} %``, ``{x}%``)
+    instead of calling ``formats.share``/``formats.change``."""
+    import ast
+
+    found = []
+    for path in sorted(folder.rglob("*.py")):
+        if "local" in path.relative_to(folder).parts[:1]:
+            continue  # the engine speaks the API, not the pages
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.JoinedStr):
+                continue
+            parts = node.values
+            for i, part in enumerate(parts):
+                if not isinstance(part, ast.FormattedValue):
+                    continue
+                spec = part.format_spec
+                spec_text = "".join(
+                    v.value for v in getattr(spec, "values", []) if isinstance(v, ast.Constant)
+                )
+                after = parts[i + 1] if i + 1 < len(parts) else None
+                follows = isinstance(after, ast.Constant) and after.value.lstrip().startswith("%")
+                if spec_text.endswith("%") or follows:
+                    found.append(f"{path.relative_to(folder)}:{node.lineno}")
+    return found
+
+
+def test_no_percentage_is_written_by_hand(tmp_path: Path) -> None:
+    assert _hand_made_percentages(ROOT / "dashboard") == []
+    assert _hand_made_percentages(ROOT / "services") == []
+    korean = _catalog(po_path("ko"))
+    spaced = re.compile(r"\d %")  # "95 %": the catalogue writes a share through a placeholder
+    for message in korean:
+        ids = [message.id] if isinstance(message.id, str) else list(message.id)
+        texts = [message.string] if isinstance(message.string, str) else list(message.string)
+        assert not any(spaced.search(t) for t in [*ids, *texts] if t), message.id
+    bad = tmp_path / "page.py"
+    bad.write_text('a = f"{share:.1%}"\nb = f"({change:+.1f} %)"\nc = f"{n}%"\nd = f"{n} users"\n')
+    assert _hand_made_percentages(tmp_path) == ["page.py:1", "page.py:2", "page.py:3"]

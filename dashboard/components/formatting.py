@@ -82,15 +82,6 @@ def short_id(arn: str | None) -> str:
     return short_arn(arn) if arn else "—"
 
 
-def percent_delta(new: float, old: float) -> str:
-    """'+12%' / '−3%' of new against old; '' when old is zero."""
-    if not old:
-        return ""
-    change = (new - old) / abs(old) * 100
-    sign = "+" if change >= 0 else "−"
-    return f"{sign}{abs(change):.0f}%"
-
-
 def when_column(help_text: str | None = None) -> st.column_config.Column:
     """A table column of times: "3 hours ago" in English; in Korean the date and time (the
     browser draws "distance" in English whatever the page's language)."""

@@ -27,7 +27,8 @@ from dashboard.components.solutions.metrics_data import (
 from dashboard.components.solutions.online_metrics import show_offline_vs_online
 from dashboard.routing import require_sign_in
 from services.datasets.local_engine.versions import engine_scoring_rules
-from services.i18n import N_, _
+from services.evaluation.version_data import TEST_INTERACTION_SHARE, TEST_USER_SHARE
+from services.i18n import N_, _, formats
 from services.workspace.version_campaigns import VersionInfo
 
 require_sign_in()  # first: no page draws for somebody who has not signed in
@@ -36,17 +37,17 @@ st.title(_("Solutions & metrics"))
 caption_with_refresh(
     _(
         "Every solution version with its offline metrics. Personalize scores each version on the "
-        "newest 10 % of events of 10 % of users; compare versions of one dataset group only, "
-        "against the popularity-count baseline (grey, dashed)."
-    ),
+        "newest {events} of events of {users} of users; compare versions of one dataset group "
+        "only, against the popularity-count baseline (grey, dashed)."
+    ).format(events=formats.share(TEST_INTERACTION_SHARE), users=formats.share(TEST_USER_SHARE)),
     "solutions_refresh",
     data=False,
 )
 # Next to the numbers: how they were computed (and where the local engine had to choose).
 MARKS = N_("★ best per metric; – no value (no user to score, or not reported).")
 BY_PERSONALIZE = N_(
-    "Scored by Personalize on each test user's newest 10 % of interactions. Personalize does "
-    "not report how many users it scored or the time range of the data."
+    "Scored by Personalize on each test user's newest {share} of interactions. Personalize "
+    "does not report how many users it scored or the time range of the data."
 )
 
 
@@ -135,14 +136,20 @@ def _versions_and_metrics() -> None:
         _("Metrics"), all_keys, default=all_keys, format_func=metric_label, key="solutions_metrics"
     )
     data = reads.version_data(tuple(i.version.arn for i in active)) or {}
-    how = engine_scoring_rules() if reads.version_data_reported() else _(BY_PERSONALIZE)
+    how = (
+        engine_scoring_rules()
+        if reads.version_data_reported()
+        else _(BY_PERSONALIZE).format(share=formats.share(TEST_INTERACTION_SHARE))
+    )
     st.caption(f"{how} {_(MARKS)}")
     st.dataframe(
         metrics_table(active, metrics, keys, data, metric_label),
         hide_index=True,
         column_config={
             _("test users scored"): st.column_config.TextColumn(
-                help=_("Test users (10 % of users) the version's top 25 was scored for")
+                help=_("Test users ({share} of users) the version's top 25 was scored for").format(
+                    share=formats.share(TEST_USER_SHARE)
+                )
             ),
             _("with truth"): st.column_config.TextColumn(
                 help=_("Of them, users with held-out interactions: the metrics average over these")

@@ -22,6 +22,7 @@ from datetime import datetime
 from services.config import Settings
 from services.experiments.assignment import BUCKETS, assign, bucket
 from services.experiments.records import Arm, ExperimentRefused, ExperimentStore
+from services.i18n import formats
 
 EXPERIMENT = "demo-ab"
 LIFT = 0.5  # B's true lift, on conversion rate and revenue per user
@@ -70,4 +71,4 @@ def record(settings: Settings, group_arn: str, split: list[Arm], started: dateti
         )
     except ExperimentRefused as err:
         return f"experiment {EXPERIMENT} not recorded: {err}"
-    return f"experiment {EXPERIMENT} recorded: B's planted lift is +{true_lift():.2%}"
+    return f"experiment {EXPERIMENT} recorded: B's planted lift is {formats.change(true_lift(), 2)}"

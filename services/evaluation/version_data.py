@@ -22,6 +22,11 @@ from typing import Any
 from services.i18n import _, formats
 from services.personalize.models import SolutionVersion
 
+# The guide's split for the offline metrics: the newest 10% of the interactions of 10% of the
+# users are held out and scored (the embedded engine follows it).
+TEST_USER_SHARE = 0.1
+TEST_INTERACTION_SHARE = 0.1
+
 
 @dataclass(frozen=True)
 class VersionData:

@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from services.errors import ServiceError
 from services.experiments.assignment import check_split
+from services.i18n import formats
 from services.store.tables import UtcDateTime, open_store_tables, store_unavailable
 
 RUNNING, STOPPED, PROMOTED = "running", "stopped", "promoted"
@@ -155,7 +156,9 @@ def check_new(
     if not click_event.strip() or not conversion_event.strip():
         raise ExperimentRefused("Name the click and the conversion event types.")
     if not 0 < min_lift <= 10:
-        raise ExperimentRefused("The minimum lift must be above 0 % and at most 1,000 %.")
+        raise ExperimentRefused(
+            f"The minimum lift must be above {formats.share(0)} and at most {formats.share(10)}."
+        )
 
 
 class ExperimentStore:

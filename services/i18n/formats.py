@@ -1,8 +1,9 @@
 """Numbers, money and dates as the reader's language writes them (Babel's CLDR data).
 
 One format per kind of number: counts with group separators (``19,884``), metrics with four
-decimals (``0.2301``), shares as percentages (``26%``), money with its currency (``₩39,000``,
-``$1.50``), and dates the locale's way (``Dec 6, 2026 15:04``, ``2026년 12월 6일 15:04``).
+decimals (``0.2301``), shares as percentages (``26%``, never ``26 %``), relative changes as
+signed percentages (``+49.6%``), money with its currency (``₩39,000``, ``$1.50``), and dates
+the locale's way (``Dec 6, 2026 15:04``, ``2026년 12월 6일 15:04``).
 """
 
 from __future__ import annotations
@@ -11,7 +12,13 @@ import math
 from datetime import UTC, datetime, tzinfo
 
 from babel.dates import format_skeleton
-from babel.numbers import format_currency, format_decimal, format_percent
+from babel.numbers import (
+    format_currency,
+    format_decimal,
+    format_percent,
+    get_minus_sign_symbol,
+    get_plus_sign_symbol,
+)
 
 from services.i18n.catalogue import current_language
 
@@ -47,14 +54,30 @@ def metric(value: float | None) -> str:
     return str(format_decimal(number, format="#,##0.0000", locale=locale()))
 
 
-def share(value: float | None, digits: int = 0) -> str:
-    """A share in [0, 1] as a percentage: ``26%`` (``digits`` decimals); ``–`` when
-    unknown."""
+def share(value: float | None, digits: int = 0, *, trim: bool = False) -> str:
+    """A share (``0.26``: a fraction, 1 is all) as a percentage: ``26%`` (``digits``
+    decimals; with ``trim`` only those it needs, up to ``digits``: ``2.5%``, ``10%``); ``–``
+    when unknown."""
     number = _known(value)
     if number is None:
         return NO_VALUE
-    pattern = "#,##0%" if digits == 0 else "#,##0." + "0" * digits + "%"
+    decimals = ("#" if trim else "0") * digits
+    pattern = "#,##0." + decimals + "%" if digits else "#,##0%"
     return str(format_percent(number, format=pattern, locale=locale()))
+
+
+def change(value: float | None, digits: int = 0) -> str:
+    """A relative change (``0.496``: new is 1.496 times old) as a signed percentage with the
+    locale's signs: ``+49.6%``, ``-3.0%`` (``digits=1``); unsigned where it rounds to zero
+    (``0.0%``: no change shown as a rise or a fall); ``–`` when unknown."""
+    number = _known(value)
+    if number is None:
+        return NO_VALUE
+    text = share(abs(number), digits)
+    if text == share(0.0, digits):
+        return text
+    sign = get_plus_sign_symbol if number > 0 else get_minus_sign_symbol
+    return sign(locale()) + text
 
 
 def money(amount: float | None, currency: str) -> str:

@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from services.i18n import formats
+
 
 @dataclass(frozen=True)
 class GuardrailResult:
@@ -31,7 +33,11 @@ class GuardrailResult:
 
 
 def _fmt(value: float | None) -> str:
-    return "—" if value is None else f"{value:.4f}"
+    return formats.metric(value)
+
+
+def _tolerance(tolerance_pct: float) -> str:
+    return formats.share(tolerance_pct / 100, 2, trim=True)
 
 
 def judge(
@@ -68,13 +74,14 @@ def judge(
     else:
         change = (new - served) / served * 100 if served else (0.0 if new == served else math.inf)
         drop = -change
-        words = f"{metric} {_fmt(new)} vs {_fmt(served)} served ({change:+.1f} %"
+        shown = formats.change(change / 100, 1) if math.isfinite(change) else "+∞"
+        words = f"{metric} {_fmt(new)} vs {_fmt(served)} served ({shown}"
         if drop > tolerance_pct:
             allowed = False
-            reason = f"{words}, a drop beyond the {tolerance_pct:g} % tolerance)"
+            reason = f"{words}, a drop beyond the {_tolerance(tolerance_pct)} tolerance)"
         else:
             allowed = True
-            reason = f"{words}, within the {tolerance_pct:g} % tolerance)"
+            reason = f"{words}, within the {_tolerance(tolerance_pct)} tolerance)"
     if change is not None and math.isinf(change):
         change = None
     if force and not allowed:

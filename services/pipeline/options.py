@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
+from services.i18n import formats
 from services.local.models.metric_keys import METRIC_KEYS
 from services.personalize.data_calls import IMPORT_MODES as IMPORT_MODES
 from services.personalize.training_calls import TRAINING_MODES as TRAINING_MODES
@@ -77,7 +78,10 @@ class RefreshOptions:
         if self.training_mode not in TRAINING_MODES:
             raise ValueError(f"training mode must be FULL or UPDATE, not {self.training_mode!r}")
         if not 0 <= self.tolerance_pct <= 100:
-            raise ValueError(f"tolerance must be between 0 and 100 %, not {self.tolerance_pct}")
+            raise ValueError(
+                f"tolerance must be between {formats.share(0)} and {formats.share(1)}, "
+                f"not {self.tolerance_pct}"
+            )
         if self.metric not in GUARDRAIL_METRICS:
             raise ValueError(
                 f"unknown metric {self.metric!r}: the guardrail compares one of "
@@ -146,7 +150,8 @@ class RefreshOptions:
         elif self.force:
             parts.append("deploy (forced)")
         else:
-            parts.append(f"deploy if {self.metric} drops ≤ {self.tolerance_pct:g} %")
+            tolerance = formats.share(self.tolerance_pct / 100, 2, trim=True)
+            parts.append(f"deploy if {self.metric} drops ≤ {tolerance}")
         return "; ".join(parts)
 
 

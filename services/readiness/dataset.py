@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 import pyarrow as pa
 
-from services.i18n import _, ngettext
+from services.i18n import _, formats, ngettext
 
 from .columns import Completeness, RowLines
 from .figures import pct
@@ -132,7 +132,7 @@ class DatasetChecker:
                             share=pct(self.rows - empty.count, self.rows),
                             empty=empty.count,
                             rows=self.rows,
-                            minimum=f"{MIN_COMPLETENESS:.0%}",
+                            minimum=formats.share(MIN_COMPLETENESS),
                         ),
                         _("Fill in {column}, or drop the column if it carries no signal.").format(
                             column=name

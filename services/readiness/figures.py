@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from services.i18n import formats
+
 
 def pct(part: int | float, whole: int | float) -> str:
-    """A share as a short percentage string."""
+    """``part`` of ``whole`` as a percentage with one decimal (``formats.share``: ``12.3%``);
+    a share that is not nothing never reads ``0.0%`` (``<0.1%``) and one that is not all
+    never reads ``100.0%`` (``99.9%``)."""
     if not whole:
-        return "0%"
-    share = 100.0 * part / whole
-    if 0 < share < 0.1:
-        return "<0.1%"
-    return f"{share:.1f}%" if share < 99.95 or part == whole else "99.9%"
+        return formats.share(0.0)
+    share = part / whole
+    if 0 < share < 0.001:
+        return "<" + formats.share(0.001, 1)
+    return formats.share(share if share < 0.9995 or part == whole else 0.999, 1)
 
 
 def iso(seconds: float) -> str:

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from services.i18n import N_, _, ngettext
+from services.i18n import N_, _, formats, ngettext
 
 from .columns import KeyCounter, RowLines, encode, hash_strings, mix, to_str
 from .dataset import DatasetChecker, per_row_lines
@@ -232,7 +232,7 @@ class InteractionsChecker(DatasetChecker):
                         f"{noun}_single_interaction",
                         "warning",
                         title,
-                        detail.format(share=f"{share:.1%}", count=count),
+                        detail.format(share=formats.share(share, 1), count=count),
                         fix,
                     )
                 )
@@ -389,7 +389,9 @@ class InteractionsChecker(DatasetChecker):
                 Finding(
                     "too_few_users_with_two_share",
                     "error",
-                    _("Under 1% of users have 2+ interactions"),
+                    _("Under {minimum} of users have 2+ interactions").format(
+                        minimum=formats.share(MIN_SHARE_USERS_WITH_TWO)
+                    ),
                     ngettext(
                         "{with_two} of {active} users ({share}) has 2 or more interactions{how}; "
                         "Personalize requires at least {minimum}.",
@@ -401,7 +403,7 @@ class InteractionsChecker(DatasetChecker):
                         active=active,
                         share=pct(with_two, active),
                         how=how,
-                        minimum=f"{MIN_SHARE_USERS_WITH_TWO:.0%}",
+                        minimum=formats.share(MIN_SHARE_USERS_WITH_TWO),
                     ),
                     _(
                         "Check USER_ID is a stable user ID (not a session or order ID); import "

@@ -81,7 +81,7 @@ def test_the_page_finds_the_planted_lift_and_the_operator_promotes_it(
     assert not at.exception, [e.value for e in at.exception]
     [headline] = _texts(at, "success")
     assert headline.startswith("B beats A on revenue per user by +"), headline
-    assert "95 % CI" in headline and "valid however often you look" in headline
+    assert "95% CI" in headline and "valid however often you look" in headline
     arms = at.dataframe[0].value
     # every user with an event since the start counts: the 400 shoppers and the seeded
     # workspace's 12 recent visitors (u0..u11), each in the arm the split rule gives them

@@ -139,7 +139,7 @@ def test_on_aws_the_exported_events_give_the_verdict(
 
     [headline] = [t for t in _texts(at, "success") if " beats " in t]
     assert headline.startswith("B beats A on revenue per user by +"), headline
-    assert "95 % CI" in headline
+    assert "95% CI" in headline
     arms = at.dataframe[0].value
     assert list(arms["arm"]) == ["A", "B"]
     # 400 shoppers and the seeded 12 visitors, each counted once in one arm

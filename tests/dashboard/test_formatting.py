@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 from dashboard.components.formatting import (
     billed_hours,
     duration,
-    percent_delta,
     relative_time,
     run_time,
     short_id,
@@ -33,10 +32,7 @@ def test_duration_boundaries() -> None:
     assert duration(timedelta(hours=48)) == "2 d"
 
 
-def test_percent_delta_and_short_id() -> None:
-    assert percent_delta(0.0896, 0.08) == "+12%"
-    assert percent_delta(0.07, 0.08) == "−12%"
-    assert percent_delta(1.0, 0.0) == ""
+def test_short_id() -> None:
     assert short_id("arn:aws:personalize:us-east-1:000000000000:campaign/shop-recs") == "shop-recs"
     assert short_id(None) == "—"
 

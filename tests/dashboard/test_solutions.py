@@ -169,7 +169,7 @@ def test_metrics_table_shows_scored_users_and_training_data(seeded: Seeded) -> N
     assert v2["training data (UTC)"].startswith(f"{_utc(START)} → ")
     assert v2["training data (UTC)"] > bulk
     caption = " ".join(c.value for c in at.caption)
-    assert "newest 10 %" in caption and "at most 5,000 test users" in caption
+    assert "newest 10% of interactions" in caption and "at most 5,000 test users" in caption
 
 
 def _utc(epoch: int) -> str:

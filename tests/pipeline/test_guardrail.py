@@ -12,13 +12,13 @@ KEY = "normalized_discounted_cumulative_gain_at_10"
 def test_a_drop_within_the_tolerance_deploys() -> None:
     r = judge(KEY, {KEY: 0.196}, {KEY: 0.2}, 2.5)  # (0.196 - 0.2) / 0.2 = -2 %
     assert r.allowed and r.change_pct == pytest.approx(-2.0)
-    assert "0.1960 vs 0.2000 served (-2.0 %, within the 2.5 % tolerance)" in r.reason
+    assert "0.1960 vs 0.2000 served (-2.0%, within the 2.5% tolerance)" in r.reason
 
 
 def test_a_drop_beyond_the_tolerance_is_refused() -> None:
     r = judge(KEY, {KEY: 0.15}, {KEY: 0.2}, 10)  # -25 %
     assert not r.allowed and r.change_pct == pytest.approx(-25.0)
-    assert "(-25.0 %, a drop beyond the 10 % tolerance)" in r.reason
+    assert "(-25.0%, a drop beyond the 10% tolerance)" in r.reason
 
 
 def test_an_improvement_deploys() -> None:
@@ -28,7 +28,7 @@ def test_an_improvement_deploys() -> None:
 
 def test_force_deploys_and_keeps_the_refusal_reason() -> None:
     r = judge(KEY, {KEY: 0.1}, {KEY: 0.2}, 5, force=True)
-    assert r.allowed and r.forced and r.reason.startswith("forced: ") and "-50.0 %" in r.reason
+    assert r.allowed and r.forced and r.reason.startswith("forced: ") and "-50.0%" in r.reason
 
 
 def test_nothing_served_to_compare_with_deploys() -> None:

@@ -82,7 +82,7 @@ def test_a_worse_version_beyond_the_tolerance_is_not_deployed(shop: Shop) -> Non
     assert guard["change_pct"] == expected and not guard["allowed"]
     # the reason gives the numbers
     assert f"{new_value:.4f}" in run.reason and f"{served_value:.4f}" in run.reason
-    assert f"{expected:+.1f} %" in run.reason
+    assert f"{expected:+.1f}%" in run.reason  # negative: "-12.3%"
     assert run.step(f"deploy:{shop.campaign}").status == SKIPPED
     (ended,) = [a for a in shop.store.recent_actions() if a.action == "refresh finished"]
     assert ended.result == "error" and ended.message.startswith(f"run #{run_id} REFUSED: ")

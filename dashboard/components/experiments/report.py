@@ -9,19 +9,12 @@ from dashboard.components.text import md_escape
 from services.evaluation.products import SHOP_CURRENCY
 from services.experiments.outcomes import NEEDS_LIST, NEEDS_SESSION, NEEDS_SOURCE, NEEDS_VALUE
 from services.experiments.report import Report
-from services.experiments.stats import MIN_USERS, Difference
+from services.experiments.stats import ALPHA, MIN_USERS, Difference
 from services.experiments.verdict import BETTER, CONVERSION, REVENUE, Comparison
 from services.i18n import N_, _, formats, ngettext
 
 METRIC_NAMES = {REVENUE: N_("revenue per user"), CONVERSION: N_("conversion rate")}
 DAYS_A_YEAR = 365  # beyond this the planner speaks in years: the test is out of reach
-
-
-def _signed(value: float | None) -> str:
-    if value is None:
-        return formats.NO_VALUE
-    text = formats.share(abs(value), 1)
-    return ("+" if value >= 0 else "−") + text
 
 
 def _p_value(value: float) -> str:
@@ -32,12 +25,17 @@ def _p_value(value: float) -> str:
     return formats.metric(value)
 
 
+def _level() -> str:
+    """The intervals' confidence level as a share: ``95%``."""
+    return formats.share(1 - ALPHA)
+
+
 def _interval(low: float | None, high: float | None) -> str:
-    return _("{low} to {high}").format(low=_signed(low), high=_signed(high))
+    return _("{low} to {high}").format(low=formats.change(low, 1), high=formats.change(high, 1))
 
 
 def headline_text(report: Report) -> str:
-    """ "B beats A on revenue per user by +x % (95 % CI …)", or how long until it can tell."""
+    """ "B beats A on revenue per user by +x% (95% CI …)", or how long until it can tell."""
     decided = report.headline.decided
     if decided is not None and decided.difference is not None:
         d = decided.difference
@@ -50,13 +48,14 @@ def headline_text(report: Report) -> str:
         sign = 1 if decided.state == BETTER else -1
         low, high = sorted((sign * (d.relative_low or 0.0), sign * (d.relative_high or 0.0)))
         return _(
-            "{winner} beats {loser} on {metric} by {lift} (95 % CI {interval}, valid however "
-            "often you look)."
+            "{winner} beats {loser} on {metric} by {lift} ({level} CI {interval}, valid "
+            "however often you look)."
         ).format(
+            level=_level(),
             winner=md_escape(winner),
             loser=md_escape(loser),
             metric=_(METRIC_NAMES[decided.metric]),
-            lift=_signed(sign * (d.relative or 0.0)),
+            lift=formats.change(sign * (d.relative or 0.0), 1),
             interval=_interval(low, high),
         )
     days = report.headline.more_days
@@ -173,11 +172,11 @@ def _row(c: Comparison) -> dict[str, str]:
     return {
         _("metric"): _(METRIC_NAMES[c.metric]),
         _("arm vs control"): f"{c.treatment} − {c.control}",
-        _("difference"): _signed(d.relative) if d else formats.NO_VALUE,
-        _("95 % CI (any day)"): _interval(d.relative_low, d.relative_high)
+        _("difference"): formats.change(d.relative, 1) if d else formats.NO_VALUE,
+        _("{level} CI (any day)").format(level=_level()): _interval(d.relative_low, d.relative_high)
         if d
         else formats.NO_VALUE,
-        _("95 % CI (one look)"): _interval(
+        _("{level} CI (one look)").format(level=_level()): _interval(
             d.fixed_low / d.control_mean if d.control_mean else None,
             d.fixed_high / d.control_mean if d.control_mean else None,
         )

@@ -21,7 +21,7 @@ from dashboard.components.operations.arn_picker import pick_group
 from dashboard.components.solutions.metrics_chart import metric_label
 from dashboard.components.text import md_code, md_escape, md_help
 from services.errors import ServiceError
-from services.i18n import _
+from services.i18n import _, formats
 from services.pipeline import DEFAULT_METRIC, GUARDRAIL_METRICS, RUNNING, RefreshOptions, RefreshRun
 from services.pipeline.options import (
     DEFAULT_TOLERANCE_PCT,
@@ -64,8 +64,9 @@ def _guardrail_text(run: RefreshRun) -> str:
             continue
         served = g.get("served_value")
         change = g.get("change_pct")
-        numbers = f"{g['new_value']:.4f}" + (f" vs {served:.4f}" if served is not None else "")
-        numbers += f" ({change:+.1f} %)" if change is not None else ""
+        numbers = formats.metric(g["new_value"])
+        numbers += f" vs {formats.metric(served)}" if served is not None else ""
+        numbers += f" ({formats.change(change / 100, 1)})" if change is not None else ""
         # runs recorded before the campaign was kept in the detail have no name
         campaign = f"{g['campaign']}: " if g.get("campaign") else ""
         parts.append(f"{'✓' if g.get('allowed') else '✗'} {campaign}{numbers}")

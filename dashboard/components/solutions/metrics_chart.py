@@ -77,13 +77,13 @@ def delta_text(new: float, old: float, vs: str) -> str | None:
     for a change that rounds to nothing; None when old is zero."""
     if not old:
         return None
-    change = round((new - old) / abs(old) * 100)
-    return _("{change} vs {vs}").format(change=f"{change:+d}%" if change else "0%", vs=vs)
+    return _("{change} vs {vs}").format(change=formats.change((new - old) / abs(old)), vs=vs)
 
 
 def is_no_change(new: float, old: float) -> bool:
-    """The change rounds to 0 %: st.metric shows it without an arrow or colour."""
-    return bool(old) and round((new - old) / abs(old) * 100) == 0
+    """The change rounds to 0% (as ``delta_text`` writes it): st.metric shows it without an
+    arrow or colour."""
+    return bool(old) and formats.change((new - old) / abs(old)) == formats.share(0.0)
 
 
 MAX_LEVEL_TICKS = 6
@@ -217,7 +217,7 @@ def deltas_frame(
                 names[0]: _text(a, "{:.4f}"),
                 names[1]: _text(b, "{:.4f}"),
                 "Δ": _text(change, "{:+.4f}"),
-                "Δ %": _signed_share(change / abs(b) if change is not None and b else None),
+                "Δ %": formats.change(change / abs(b) if change is not None and b else None, 1),
             }
         )
     return pd.DataFrame(rows)
@@ -229,17 +229,6 @@ def _value(value: float | None) -> float | None:
 
 def _text(value: float | None, form: str) -> str:
     return NO_VALUE if value is None else form.format(value)
-
-
-def _signed_share(value: float | None) -> str:
-    """A relative change as the locale writes a share, one decimal, signed like the "Δ"
-    column: "+49.6%", "-3.0%"; no sign where it rounds to zero ("0.0%")."""
-    if value is None:
-        return NO_VALUE
-    text = formats.share(abs(value), digits=1)
-    if text == formats.share(0.0, digits=1):
-        return text
-    return ("+" if value > 0 else "-") + text
 
 
 def show_deltas(

@@ -13,9 +13,9 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from services.config import Settings
 from services.errors import ServiceError
-from services.evaluation.version_data import DataSource, VersionData
+from services.evaluation.version_data import TEST_INTERACTION_SHARE, DataSource, VersionData
 from services.i18n import _
-from services.i18n.formats import count
+from services.i18n.formats import count, share
 
 if TYPE_CHECKING:
     from services.local.engine import LocalEngine
@@ -59,9 +59,9 @@ def engine_scoring_rules() -> str:
     from services.local.models.metrics import MAX_TEST_USERS  # the engine loads only when used
 
     return _(
-        "Scored by the local engine as AWS defines it: each test user's newest 10 % of "
+        "Scored by the local engine as AWS defines it: each test user's newest {share} of "
         "interactions is the truth (an item repeated there counts once; an item the user "
         "already had still counts) against the list the version serves. Where AWS's guide is "
         "silent the engine chose: test users need at least 2 interactions, the truth is at "
         "least one, and at most {max_users} test users are scored."
-    ).format(max_users=count(MAX_TEST_USERS))
+    ).format(share=share(TEST_INTERACTION_SHARE), max_users=count(MAX_TEST_USERS))
