@@ -416,7 +416,8 @@ def train_solution(
         report = res.get(version, "solution-version").get("_trainingReport")
     step = f"CreateSolutionVersion {recipe} → ACTIVE (split, metrics, final fit, save)"
     if report:
-        step += f"; final fit: {training_summary(report)}, {report['seconds']:.0f} s"
+        seconds = f", {report['seconds']:.0f} s" if "seconds" in report else ""
+        step += f"; final fit: {training_summary(report)}{seconds}"
     return (step, f"{secs:.1f}", f"{peak.peak / GIB:.2f}", f"NDCG@10 {ndcg:.4f}"), version
 
 

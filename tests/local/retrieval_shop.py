@@ -32,9 +32,14 @@ def assert_top_25_held(exact: Answers, indexed: Answers, name: str) -> None:
 
 
 def assert_scores_kept(exact: Answers, indexed: Answers) -> None:
-    """An item both unfiltered lists hold carries the exact scan's score (relative 1e-4)."""
+    """For at least 98 % of the users (at most one of the 60), every item both unfiltered
+    lists hold carries the exact scan's score (relative 1e-4): a score is exact when the
+    search finds what it is scaled by (v1: the user's largest absolute score), which, like
+    the top 25, the index's calibration asks of 98 % of the users, not of each one."""
+    kept = 0
     for u in ASKED:
         scores = {i["itemId"]: i["score"] for i in exact[(u, "")]}
-        for item in indexed[(u, "")]:
-            if item["itemId"] in scores:
-                assert item["score"] == pytest.approx(scores[item["itemId"]], rel=1e-4)
+        both = [i for i in indexed[(u, "")] if i["itemId"] in scores]
+        assert len(both) >= 20  # the comparison is not vacuous
+        kept += all(i["score"] == pytest.approx(scores[i["itemId"]], rel=1e-4) for i in both)
+    assert kept >= 0.98 * len(ASKED)

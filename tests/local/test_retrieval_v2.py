@@ -25,7 +25,7 @@ from services.config import Settings
 from services.local.engine import get_engine, reset_engines
 from services.local.models.recipes._sasrec_model import SequenceModel
 from services.local.models.recipes._sasrec_net import init_params
-from services.local.models.recipes.base import TrainingConfig
+from services.local.models.recipes.base import TrainingConfig, TrainingData
 from services.local.models.recipes.personalized_ranking_v2 import PersonalizedRankingV2Recipe
 from services.local.models.recipes.user_personalization_v2 import UserPersonalizationV2Recipe
 from services.local.runtime import scoring
@@ -36,6 +36,7 @@ from tests.local.retrieval_shop import ASKED, ITEMS, SHOP, ids
 from tests.local.workspace import create_group
 
 CONFIG = TrainingConfig()
+DATA = TrainingData(interactions=SHOP.interactions)
 NO_VIEWED = {
     "name": "no-viewed",
     "filterExpression": 'EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("View")',
@@ -72,7 +73,7 @@ def lists(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lists]:
     )
     engine = get_engine(settings)
     plain = _model()
-    indexed = UserPersonalizationV2Recipe(index_min_items=500).for_serving(plain, CONFIG)
+    indexed = UserPersonalizationV2Recipe(index_min_items=500).for_serving(plain, CONFIG, DATA)
     out = []
     for model in (plain, indexed):
         loaded = LoadedModel(
@@ -129,8 +130,10 @@ def test_small_catalogues_and_ranking_keep_the_exact_scan(tmp_path: Path) -> Non
     index is built and ``scorer`` declines; a model saved without one (as every v2 model
     before indexes) loads and scans every item."""
     model = _model(400)
-    assert UserPersonalizationV2Recipe(index_min_items=1000).for_serving(model, CONFIG) is model
-    assert PersonalizedRankingV2Recipe(index_min_items=10).for_serving(model, CONFIG) is model
+    assert (
+        UserPersonalizationV2Recipe(index_min_items=1000).for_serving(model, CONFIG, DATA) is model
+    )
+    assert PersonalizedRankingV2Recipe(index_min_items=10).for_serving(model, CONFIG, DATA) is model
     assert model.scorer(None, _history(ASKED[0])) is None
     model.save(tmp_path / "m.npz")
     again = SequenceModel.load(tmp_path / "m.npz")

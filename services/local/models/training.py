@@ -67,7 +67,9 @@ class TrainingOutcome:
     num_items: int
     model_path: Path
     # how the saved model's training ended, for models that train iteratively (v2's
-    # SequenceModel.training: epochs run, which bound stopped it, validation NDCG@10); else {}
+    # SequenceModel.training: epochs run, which bound stopped it, validation NDCG@10), and
+    # under "retrieval" the calibration of a large catalogue's candidate index (search
+    # setting, recall on sampled users, or why the exact scan); else {}
     training_report: dict[str, Any] = field(default_factory=dict)
 
 
@@ -213,7 +215,7 @@ def train(
     model = recipe.fit(filtered, config)
     serving = getattr(recipe, "for_serving", None)  # e.g. a candidate index (_retrieval)
     if serving is not None:
-        model = serving(model, config)
+        model = serving(model, config, filtered)
     report(0.95)
     return _finish(model, result, span, tuned, best_name, n_inter, n_users, out_path, report)
 
@@ -300,8 +302,18 @@ def _finish(
         num_users=n_users,
         num_items=len(model.item_ids),
         model_path=out_path,
-        training_report=dict(getattr(model, "training", None) or {}),
+        training_report=training_report_of(model),
     )
+
+
+def training_report_of(model: Model) -> dict[str, Any]:
+    """``TrainingOutcome.training_report``: how an iterative model's training ended, and,
+    under "retrieval", how its candidate index was calibrated (``_retrieval.Calibration``)."""
+    report = dict(getattr(model, "training", None) or {})
+    calibration = getattr(model, "retrieval_calibration", None)
+    if calibration is not None:
+        report["retrieval"] = calibration.as_dict()
+    return report
 
 
 def load_model(

@@ -16,6 +16,7 @@ from services.local.data.schemas import parse_schema
 from services.local.jobs.context import Cancelled, JobContext
 from services.local.jobs.tasks.lifecycle import STOPPED, end_job, start_job
 from services.local.models.hpo import hpo_ranges
+from services.local.models.recipes._retrieval import Calibration
 from services.local.models.recipes.base import (
     INTERACTION_COLUMNS,
     EventWeight,
@@ -172,7 +173,15 @@ def run_training(engine: EngineContext, arn: str, ctx: JobContext) -> None:
 def training_summary(report: dict[str, Any]) -> str:
     """One line on how an iterative model's training ended (``TrainingOutcome.training_report``),
     e.g. "stopped at its time budget (max_training_seconds=60) after 12 of 100 epochs; best
-    validation NDCG@10 0.2090 at epoch 10 (610 users)"."""
+    validation NDCG@10 0.2090 at epoch 10 (610 users)", and how its candidate index was set
+    (``Calibration.summary``), either alone when the report has only one of them."""
+    parts = [_epochs_summary(report)] if "stopped" in report else []
+    if isinstance(report.get("retrieval"), dict):
+        parts.append(Calibration.from_dict(report["retrieval"]).summary())
+    return "; ".join(parts)
+
+
+def _epochs_summary(report: dict[str, Any]) -> str:
     why = {
         "time_budget": f"stopped at its time budget (max_training_seconds="
         f"{report.get('max_training_seconds', 0):g})",

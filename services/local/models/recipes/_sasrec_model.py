@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from services.local.models.recipes._retrieval import (
+    Calibration,
     FactorIndex,
     estimated_softmax,
     softmax_sample,
@@ -47,6 +48,9 @@ class SequenceModel:
     training: Mapping[str, Any] = field(default_factory=dict)
     # candidate retrieval over the item embeddings of a large catalogue (``_retrieval``), or None
     retrieval: FactorIndex | None = None
+    # how the index's search was set at training time, or why the model keeps none
+    # (``_retrieval.calibrate``); None when the catalogue was too small to consider one
+    retrieval_calibration: Calibration | None = None
     _pos: dict[str, int] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -86,6 +90,23 @@ class SequenceModel:
             return None
         return SequenceScorer(self, codes)
 
+    def user_vectors(self, histories: Sequence[Sequence[str]]) -> np.ndarray:
+        """The hidden state ``SequenceScorer`` searches the index with (float32, one row per
+        history with a catalogue item; histories without one are left out), ``BATCH_USERS``
+        histories a forward pass."""
+        seqs = np.zeros((len(histories), self.length), dtype=np.int32)
+        for r, hist in enumerate(histories):
+            codes = self.codes(hist)
+            if len(codes):
+                seqs[r, -len(codes) :] = codes
+        seqs = seqs[seqs[:, -1] > 0]
+        dim = int(self.params["item_emb"].shape[1])
+        out = np.zeros((len(seqs), dim), dtype=np.float32)
+        for start in range(0, len(seqs), BATCH_USERS):
+            block = seqs[start : start + BATCH_USERS]
+            out[start : start + BATCH_USERS] = encode(np, self.params, block)[:, -1]
+        return out
+
     def score_users(
         self, user_ids: Sequence[str | None], histories: Sequence[Sequence[str]]
     ) -> tuple[np.ndarray, np.ndarray]:
@@ -124,6 +145,8 @@ class SequenceModel:
         if self.retrieval is not None:
             arrays["retrieval_index"] = self.retrieval.to_array()
             header["retrieval_nprobe"] = self.retrieval.nprobe
+        if self.retrieval_calibration is not None:
+            self.retrieval_calibration.save_to(header)
         save_npz(path, header, item_ids=self.item_ids, popularity=self.popularity, **arrays)
 
     @classmethod
@@ -143,6 +166,7 @@ class SequenceModel:
                 if "retrieval_index" in a
                 else None
             ),
+            retrieval_calibration=Calibration.from_header(header),
         )
 
 

@@ -17,7 +17,12 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 
-from services.local.models.recipes._retrieval import SOFTMAX_SAMPLE, FactorIndex, estimated_softmax
+from services.local.models.recipes._retrieval import (
+    SOFTMAX_SAMPLE,
+    Calibration,
+    FactorIndex,
+    estimated_softmax,
+)
 from services.local.models.recipes.base import load_npz, save_npz
 
 # Relative margin by which a partition's bound must fall short of the scale to be skipped
@@ -74,6 +79,9 @@ class UserPersonalizationModel:
     user_histories: sp.csr_matrix  # users × history positions → item code + 1 (0 = none)
     # candidate retrieval over the ALS factors of a large catalogue (``_retrieval``), or None
     retrieval: FactorIndex | None = None
+    # how the index's search was set at training time, or why the model keeps none
+    # (``_retrieval.calibrate``); None when the catalogue was too small to consider one
+    retrieval_calibration: Calibration | None = None
     _pos: dict[str, int] = field(default_factory=dict, repr=False)
     _users: dict[str, int] = field(default_factory=dict, repr=False)
 
@@ -169,6 +177,25 @@ class UserPersonalizationModel:
         if not top > 0:
             return None
         return items.astype(np.int32), values / top
+
+    def user_vector(self, h: np.ndarray) -> np.ndarray:
+        """The ALS user vector (float32) a request folds in from history codes ``h`` (oldest
+        first, the newest weighing most): what the candidate index is searched with."""
+        w = self.params.recency_decay ** np.arange(len(h) - 1, -1, -1, dtype=np.float64)
+        return self.fold_in(h, w).astype(np.float32)
+
+    def sampled_user_vectors(self, n: int, seed: int) -> np.ndarray:
+        """``user_vector`` of up to ``n`` training users drawn with ``seed`` (those with a
+        stored history): the query vectors its index is calibrated on (float32, users × f)."""
+        assert self.factors is not None
+        counts = np.diff(self.user_histories.indptr)
+        users = np.flatnonzero(counts > 0)
+        rng = np.random.default_rng(seed)
+        users = np.sort(rng.choice(users, size=min(n, len(users)), replace=False))
+        out = np.zeros((len(users), self.factors.shape[1]), dtype=np.float32)
+        for r, u in enumerate(users):
+            out[r] = self.user_vector(np.asarray(self.known_history(str(self.user_ids[u]))))
+        return out
 
     def fold_in(self, h: np.ndarray, w: np.ndarray) -> np.ndarray:
         """ALS's ridge fold-in: the user vector (float64) that best reproduces history codes
@@ -308,6 +335,8 @@ class UserPersonalizationModel:
         }
         if self.retrieval is not None:
             header["retrieval_nprobe"] = self.retrieval.nprobe
+        if self.retrieval_calibration is not None:
+            self.retrieval_calibration.save_to(header)
         save_npz(path, header, **arrays)
 
     @classmethod
@@ -333,6 +362,7 @@ class UserPersonalizationModel:
                 if "retrieval_index" in a
                 else None
             ),
+            retrieval_calibration=Calibration.from_header(header),
         )
 
 
@@ -350,10 +380,8 @@ class CandidateScorer:
 
     def __init__(self, model: UserPersonalizationModel, history: np.ndarray) -> None:
         self.model = model
-        p = model.params
-        w = p.recency_decay ** np.arange(len(history) - 1, -1, -1, dtype=np.float64)
         assert model.retrieval is not None
-        self.user = model.fold_in(history, w).astype(np.float32)
+        self.user = model.user_vector(history)
         self.scale = self._scale()
         seq = model.sequence_term(history)
         self.seq_idx = np.empty(0, dtype=np.int64) if seq is None else seq[0].astype(np.int64)

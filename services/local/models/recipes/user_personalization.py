@@ -30,7 +30,13 @@ import numpy as np
 import scipy.linalg.lapack as lapack
 import scipy.sparse as sp
 
-from services.local.models.recipes._retrieval import INDEX_MIN_ITEMS, FactorIndex
+from services.local.models.recipes._retrieval import (
+    CALIBRATION_USERS,
+    INDEX_MIN_ITEMS,
+    Calibration,
+    FactorIndex,
+    calibrated_index,
+)
 from services.local.models.recipes._up_model import UPParams, UserPersonalizationModel
 from services.local.models.recipes.base import TrainingConfig, TrainingData, TrainingError
 from services.local.models.recipes.hyperparameter_values import hp_bool, hp_float, hp_int
@@ -176,10 +182,14 @@ class UserPersonalizationRecipe:
         return self._model(idx, params, neighbours, factors)
 
     def for_serving(
-        self, model: UserPersonalizationModel, config: TrainingConfig
+        self, model: UserPersonalizationModel, config: TrainingConfig, data: TrainingData
     ) -> UserPersonalizationModel:
         """The model a solution version saves: with a candidate index when its ALS learned at
-        least ``index_min_items`` items (Personalized-Ranking ranks given lists: none).
+        least ``index_min_items`` items and a search of it, calibrated on the fold-in vectors
+        of up to ``CALIBRATION_USERS`` training users (drawn with the seed; the model keeps
+        their histories, so ``data`` is not read again), finds the exact top 25 and the
+        score scale's item as ``_retrieval.calibrate`` asks; otherwise the exact scan, with
+        the calibration saying why. Personalized-Ranking ranks given lists: no index.
 
         Called once, on the final fit (the metrics split's and HPO's fits are scored offline
         with the exact scan and never served, so they build no index).
@@ -190,8 +200,11 @@ class UserPersonalizationRecipe:
         learned = np.flatnonzero(np.any(factors != 0, axis=1))
         if len(learned) < max(self.index_min_items, 1):
             return model
-        index = FactorIndex.build(factors[learned], learned, seed=config.seed)
-        return replace(model, retrieval=index)
+        users = model.sampled_user_vectors(CALIBRATION_USERS, config.seed)
+        index, calibration = calibrated_index(
+            factors[learned], learned, users, config.seed, scale=True
+        )
+        return replace(model, retrieval=index, retrieval_calibration=calibration)
 
     def update(
         self, model: UserPersonalizationModel, data: TrainingData, config: TrainingConfig
@@ -210,7 +223,11 @@ class UserPersonalizationRecipe:
             pad = np.zeros((n - n_old, factors.shape[1]), dtype=factors.dtype)
             factors = np.vstack([factors, pad])
         # new items are appended with zero factors: the index's item codes stay valid
-        return self._model(idx, replace(model.params), neighbours, factors, model.retrieval)
+        # (and the user vectors of the same factors: the calibration holds too)
+        return self._model(
+            idx, replace(model.params), neighbours, factors, model.retrieval,
+            model.retrieval_calibration,
+        )  # fmt: skip
 
     def _model(
         self,
@@ -219,6 +236,7 @@ class UserPersonalizationRecipe:
         neighbours: sp.csr_matrix | None,
         factors: np.ndarray | None,
         retrieval: FactorIndex | None = None,
+        calibration: Calibration | None = None,
     ) -> UserPersonalizationModel:
         """The model over ``idx``'s catalogue and users with the given item model: popularity,
         transitions and histories are always computed from ``idx``."""
@@ -234,6 +252,7 @@ class UserPersonalizationRecipe:
             user_ids=idx.user_ids,
             user_histories=histories(idx, params.history_length),
             retrieval=retrieval,
+            retrieval_calibration=calibration,
         )
 
     def hpo_candidates(self, config: TrainingConfig) -> list[dict[str, str]]:

@@ -39,7 +39,11 @@ from typing import ClassVar
 
 import numpy as np
 
-from services.local.models.recipes._retrieval import INDEX_MIN_ITEMS, FactorIndex
+from services.local.models.recipes._retrieval import (
+    CALIBRATION_USERS,
+    INDEX_MIN_ITEMS,
+    calibrated_index,
+)
 from services.local.models.recipes._sasrec_model import SequenceModel
 from services.local.models.recipes._sasrec_net import init_params, layers_of
 from services.local.models.recipes.base import TrainingConfig, TrainingData, TrainingError
@@ -140,6 +144,20 @@ def windows(idx: Indexed, settings: V2Settings, seed: int):  # noqa: ANN201 (Win
     return Windows(x=x, y=y, w=w, val_x=val_x, val_y=codes[val_last])
 
 
+def sampled_histories(data: TrainingData, n: int, seed: int) -> list[list[str]]:
+    """The item IDs of up to ``n`` users of ``data``'s interactions drawn with ``seed``,
+    each user's oldest first (stably by TIMESTAMP): the histories an index is calibrated on."""
+    frame = data.interactions
+    if not len(frame):
+        return []
+    users = frame["USER_ID"].unique()
+    rng = np.random.default_rng(seed)
+    chosen = rng.choice(users, size=min(n, len(users)), replace=False)
+    rows = frame.loc[frame["USER_ID"].isin(chosen), ["USER_ID", "ITEM_ID", "TIMESTAMP"]]
+    rows = rows.sort_values(["USER_ID", "TIMESTAMP"], kind="stable")
+    return [g.astype(str).tolist() for _, g in rows.groupby("USER_ID", sort=True)["ITEM_ID"]]
+
+
 class UserPersonalizationV2Recipe:
     """A causal transformer over each user's item sequence (see module doc)."""
 
@@ -153,16 +171,23 @@ class UserPersonalizationV2Recipe:
         scan every item."""
         self.index_min_items = index_min_items
 
-    def for_serving(self, model: SequenceModel, config: TrainingConfig) -> SequenceModel:
+    def for_serving(
+        self, model: SequenceModel, config: TrainingConfig, data: TrainingData
+    ) -> SequenceModel:
         """The model a solution version saves: with a candidate index over the item embeddings
-        when the catalogue has at least ``index_min_items`` items (Personalized-Ranking-v2
-        ranks given lists: none). Called on the final fit, and by ``update``, whose training
-        moves every embedding."""
+        when the catalogue has at least ``index_min_items`` items and a search of it,
+        calibrated on the network's output for up to ``CALIBRATION_USERS`` users of ``data``
+        (drawn with the seed, their interactions oldest first, as a request reads them),
+        finds the exact top 25 as ``_retrieval.calibrate`` asks; otherwise the exact scan,
+        with the calibration saying why. Personalized-Ranking-v2 ranks given lists: no index.
+        Called on the final fit, and by ``update``, whose training moves every embedding."""
         n = len(model.item_ids)
         if self.recipe_type != "USER_PERSONALIZATION" or n < max(self.index_min_items, 1):
             return model
         emb = model.params["item_emb"][1:]  # row 0 is the padding code
-        return replace(model, retrieval=FactorIndex.build(emb, np.arange(n), seed=config.seed))
+        users = model.user_vectors(sampled_histories(data, CALIBRATION_USERS, config.seed))
+        index, calibration = calibrated_index(emb, np.arange(n), users, config.seed)
+        return replace(model, retrieval=index, retrieval_calibration=calibration)
 
     def fit(self, data: TrainingData, config: TrainingConfig) -> SequenceModel:
         """Train the network from a seeded initialisation."""
@@ -184,7 +209,7 @@ class UserPersonalizationV2Recipe:
         old = len(model.item_ids) + 1
         params["item_emb"] = np.vstack([params["item_emb"], fresh["item_emb"][old:]])
         trained = self._train(idx, params, replace(settings, dim=dim, length=length), config)
-        return self.for_serving(trained, config)
+        return self.for_serving(trained, config, data)
 
     def _train(
         self,
