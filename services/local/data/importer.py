@@ -34,15 +34,19 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 
 from services.local.data.csv_sniff import UTF8_BOM, binary_kind, header_separator
 from services.local.data.import_columns import ARROW_TYPES, ImportFailed, convert
 from services.local.data.rows import (
+    PIECE_ROWS,
     dictionary_codes,
+    dictionary_encode,
     first_interactions_by_user,
     last_per_key,
+    user_ranges,
 )
 from services.local.data.schemas import AvroSchema, SchemaError, normalize_dataset_type
 from services.local.models.recipes.base import INTERACTION_COLUMNS
@@ -123,10 +127,17 @@ def read_dataset_csv(path: Path, schema: AvroSchema, dataset_type: str) -> Impor
 
     present = {f.name: f for f in schema.fields if f.name in header}
     ids = set(_ID_FIELDS[kind])
-    columns: dict[str, pa.Array] = {}
-    for name, field in present.items():
+
+    def checked(name: str) -> pa.Array:
         col = table.column(name).combine_chunks()
-        columns[name] = convert(col, field, is_id=name in ids, where=locate)
+        return convert(col, present[name], is_id=name in ids, where=locate)
+
+    # The columns are checked on every core at once (pyarrow's kernels release the GIL); a
+    # file with several bad columns is refused for the first of them in schema order, as a
+    # column-by-column check would refuse it.
+    with ThreadPoolExecutor(max_workers=_cores()) as pool:
+        futures = {name: pool.submit(checked, name) for name in present}
+        columns = {name: future.result() for name, future in futures.items()}
     out = _assemble(columns, schema, kind, table.num_rows)
     out, dropped = _drop_duplicates(out, kind)
     return ImportedData(table=out, rows_read=table.num_rows, duplicates_dropped=dropped)
@@ -299,7 +310,7 @@ def _parse_pieces(data: bytes, header: list[str], n: int | None = None) -> pa.Ta
     inside a UTF-8 character, so each piece's UTF-8 check is the file's.
     """
     if n is None:
-        n = max(1, min(os.cpu_count() or 1, len(data) // (PARALLEL_PARSE_BYTES // 2)))
+        n = max(1, min(_cores(), len(data) // (PARALLEL_PARSE_BYTES // 2)))
     cuts = [0]
     for k in range(1, n):
         cut = data.find(b"\n", max(cuts[-1], len(data) * k // n)) + 1
@@ -317,7 +328,7 @@ def _parse_pieces(data: bytes, header: list[str], n: int | None = None) -> pa.Ta
         except pa.ArrowInvalid:
             return None
 
-    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+    with ThreadPoolExecutor(max_workers=_cores()) as pool:
         tables = list(pool.map(read, range(len(pieces))))
     for table in tables[:-1]:
         if table is None or (table.num_rows and _ends_with_line_break(table)):
@@ -328,6 +339,10 @@ def _parse_pieces(data: bytes, header: list[str], n: int | None = None) -> pa.Ta
         return pa.concat_tables(tables)
     except pa.ArrowInvalid:  # the first piece's header read differently: read it whole
         return None
+
+
+def _cores() -> int:
+    return os.cpu_count() or 1
 
 
 def _ends_with_line_break(table: pa.Table) -> bool:
@@ -386,8 +401,8 @@ def _assemble(columns: dict[str, pa.Array], schema: AvroSchema, kind: str, n: in
             out[name] = pa.nulls(n, type_)
     if kind == "Interactions":
         # Both repeat: as dictionaries they sort (take) and store several times cheaper.
-        out["USER_ID"], _ = dictionary_codes(out["USER_ID"])
-        out["EVENT_TYPE"], _ = dictionary_codes(out["EVENT_TYPE"])
+        out["USER_ID"] = dictionary_encode(out["USER_ID"], _cores())
+        out["EVENT_TYPE"] = dictionary_encode(out["EVENT_TYPE"], _cores())
     return pa.table(out)
 
 
@@ -397,11 +412,18 @@ def _drop_duplicates(table: pa.Table, kind: str) -> tuple[pa.Table, int]:
     if kind == "Interactions":
         # Finding repeats needs the rows sorted by user and time, which is also the order
         # storage keeps them in: the rows leave in it.
+        # Each range of users is sorted and gathered on a core of its own (numpy's sort and
+        # pyarrow's take release the GIL); the ranges in order are the rows in order.
         _, users = dictionary_codes(table.column("USER_ID"))
-        order = first_interactions_by_user(
-            users, table.column("ITEM_ID"), table.column("TIMESTAMP").to_numpy()
-        )
-        return table.take(pa.array(order)), table.num_rows - len(order)
+        items, times = table.column("ITEM_ID"), table.column("TIMESTAMP").to_numpy()
+
+        def gather(rows: np.ndarray | None) -> pa.Table:
+            return table.take(pa.array(first_interactions_by_user(users, items, times, rows)))
+
+        parts = _cores() if table.num_rows >= 2 * PIECE_ROWS else 1
+        with ThreadPoolExecutor(max_workers=parts) as pool:
+            out = pa.concat_tables(pool.map(gather, user_ranges(users, parts)))
+        return out, table.num_rows - out.num_rows
     keep = last_per_key(table.column(_ID_FIELDS[kind][0]))
     if keep is None:
         return table, 0

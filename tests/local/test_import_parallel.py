@@ -1,0 +1,129 @@
+"""A large Interactions file is checked, dictionary-encoded, sorted and gathered on every core
+(services/local/data/importer.py, rows.py): the table is the one a single core makes, and the
+one an independent computation with pandas expects (repeated (USER_ID, ITEM_ID, TIMESTAMP)
+rows dropped keeping the first, each user's rows together oldest first, users in order of first
+appearance); a file with several bad columns is refused for the first in schema order."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pytest
+
+from services.local.data import importer, rows
+from services.local.data.import_columns import ImportFailed
+from services.local.data.importer import read_dataset_csv
+from services.local.data.schemas import parse_schema
+from tests.local.workspace import interactions_schema
+
+SCHEMA = parse_schema(interactions_schema({"name": "EVENT_VALUE", "type": ["null", "float"]}))
+
+
+def _frame(n: int = 4000, seed: int = 3) -> pd.DataFrame:
+    """Skewed users (one holds a fifth of the rows) with Hangul and quoted-comma IDs, times
+    in no order with many ties, whole rows repeated, and ties of user and time with other
+    items (kept: only a repeated item is dropped)."""
+    rng = np.random.default_rng(seed)
+    names = [f"사용자{k}" if k % 3 else f'u,"{k}"' for k in range(300)]
+    users = np.where(rng.random(n) < 0.2, 0, rng.integers(0, 300, n))
+    frame = pd.DataFrame(
+        {
+            "USER_ID": [names[u] for u in users],
+            "ITEM_ID": [f"상품{k}" for k in rng.integers(0, 40, n)],
+            "TIMESTAMP": rng.integers(1_700_000_000, 1_700_000_030, n),
+            "EVENT_TYPE": rng.choice(["View", "클릭", "Add,Cart"], n),
+            "EVENT_VALUE": np.where(rng.random(n) < 0.5, np.nan, rng.random(n).round(3)),
+        }
+    )
+    repeats = frame.sample(n // 10, random_state=seed)  # whole rows again, later in the file
+    return pd.concat([frame, repeats], ignore_index=True)
+
+
+def _write(frame: pd.DataFrame, path: Path) -> Path:
+    out = io.StringIO()
+    frame.to_csv(out, index=False, quoting=csv.QUOTE_NONNUMERIC, na_rep="")
+    path.write_text(out.getvalue(), encoding="utf-8")
+    return path
+
+
+def _cores(monkeypatch: pytest.MonkeyPatch, cores: int) -> None:
+    monkeypatch.setattr(importer, "_cores", lambda: cores)
+    monkeypatch.setattr(importer, "PIECE_ROWS", 100)
+    monkeypatch.setattr(rows, "PIECE_ROWS", 100)
+
+
+@pytest.mark.parametrize("cores", [2, 3, 8])
+def test_every_core_makes_the_table_one_core_makes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cores: int
+) -> None:
+    frame = _frame()
+    path = _write(frame, tmp_path / "interactions.csv")
+    _cores(monkeypatch, 1)
+    one = read_dataset_csv(path, SCHEMA, "Interactions")
+    _cores(monkeypatch, cores)
+    many = read_dataset_csv(path, SCHEMA, "Interactions")
+    assert many.table.column("USER_ID").num_chunks == cores  # sorted and gathered in parts
+    assert many.table.combine_chunks().equals(one.table.combine_chunks())
+    assert (many.rows_read, many.duplicates_dropped) == (one.rows_read, one.duplicates_dropped)
+
+    # what pandas makes of the same rows, computed without the importer's code
+    expected = frame.drop_duplicates(["USER_ID", "ITEM_ID", "TIMESTAMP"], keep="first")
+    first_seen = {u: k for k, u in enumerate(dict.fromkeys(frame["USER_ID"]))}
+    expected = expected.assign(code=expected["USER_ID"].map(first_seen)).sort_values(
+        ["code", "TIMESTAMP"], kind="stable"
+    )
+    got = many.table.to_pandas()
+    assert many.duplicates_dropped == len(frame) - len(expected) >= 400
+    for name in ("USER_ID", "ITEM_ID", "TIMESTAMP", "EVENT_TYPE"):
+        assert got[name].astype(object).tolist() == expected[name].tolist(), name
+    assert np.allclose(got["EVENT_VALUE"], expected["EVENT_VALUE"], equal_nan=True)
+
+
+def test_the_first_bad_column_in_schema_order_is_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bad TIMESTAMP in an early row and an empty USER_ID in a later one: the USER_ID is
+    named (the schema's first column), whichever core finishes first."""
+    frame = _frame(n=1000).astype({"TIMESTAMP": str})
+    frame.loc[3, "TIMESTAMP"] = "1.7e9"
+    frame.loc[700, "USER_ID"] = ""
+    path = _write(frame, tmp_path / "bad.csv")
+    messages = set()
+    for cores in (1, 4):
+        _cores(monkeypatch, cores)
+        with pytest.raises(ImportFailed) as err:
+            read_dataset_csv(path, SCHEMA, "Interactions")
+        messages.add(str(err.value))
+    assert messages == {
+        "data row 701 (line 702), column USER_ID: empty value, but an ID is required"
+    }
+
+
+@pytest.mark.parametrize("pieces", [2, 3, 7])
+def test_dictionary_encode_in_pieces_is_one_pass(
+    monkeypatch: pytest.MonkeyPatch, pieces: int
+) -> None:
+    monkeypatch.setattr(rows, "PIECE_ROWS", 10)
+    # values first seen late: the last slice brings new ones after every earlier value
+    values = pa.array([f"v{k % 17}" for k in range(90)] + [f"w{k}" for k in range(30)] + ["v3"])
+    got = rows.dictionary_encode(values, pieces)
+    assert got.equals(pc.dictionary_encode(values))
+    assert got.dictionary.to_pylist() == list(dict.fromkeys(values.to_pylist()))
+
+
+def test_user_ranges_hold_whole_users_in_code_order() -> None:
+    users = np.array([5, 0, 1, 5, 2, 0, 3, 4, 4, 1, 0, 2, 5, 5])
+    ranges = rows.user_ranges(users, 3)
+    assert len(ranges) >= 2
+    seen = [set(users[r]) for r in ranges]  # type: ignore[index]
+    for earlier, later in zip(seen, seen[1:], strict=False):
+        assert max(earlier) < min(later)  # whole users, ascending codes
+    assert np.array_equal(np.sort(np.concatenate(ranges)), np.arange(len(users)))  # type: ignore[arg-type]
+    assert all(np.all(np.diff(r) > 0) for r in ranges)  # type: ignore[arg-type]
+    assert rows.user_ranges(users, 1) == [None]
