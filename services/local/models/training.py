@@ -76,7 +76,8 @@ class TrainingOutcome:
 def check_minimums(data: TrainingData, config: TrainingConfig) -> TrainingData:
     """Filter events as the solution asks and enforce Personalize's training minimums.
 
-    Returns the filtered data (interaction columns only).
+    Returns the filtered data (interaction columns only), marked ``distinct_events``: the
+    repeated (USER_ID, ITEM_ID, TIMESTAMP) rows are dropped here, once, for every fit after.
 
     Raises:
         TrainingError: fewer than 1000 interactions or 25 users with two or more.
@@ -90,7 +91,7 @@ def check_minimums(data: TrainingData, config: TrainingConfig) -> TrainingData:
             f"(minimum {MIN_INTERACTIONS}) and {n_two} users with at least 2 interactions "
             f"(minimum {MIN_USERS_WITH_TWO})"
         )
-    return replace(data, interactions=df.loc[:, list(INTERACTION_COLUMNS)])
+    return replace(data, interactions=df.loc[:, list(INTERACTION_COLUMNS)], distinct_events=True)
 
 
 def validation_score(recipe: Recipe, split: metrics.Split, config: TrainingConfig) -> float:

@@ -74,6 +74,9 @@ class TrainingData:
     # (USER_ID, ACTION_ID, TIMESTAMP, EVENT_TYPE as VIEWED / TAKEN / NOT_TAKEN)
     actions: pd.DataFrame = field(default_factory=pd.DataFrame)
     action_interactions: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # True when ``interactions`` holds no two rows with the same (USER_ID, ITEM_ID, TIMESTAMP):
+    # training's check_minimums dropped them once, so a fit need not hash every event again
+    distinct_events: bool = False
 
 
 class Model(Protocol):

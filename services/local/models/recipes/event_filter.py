@@ -8,15 +8,20 @@ import pandas as pd
 from services.local.models.recipes.base import INTERACTION_COLUMNS, TrainingConfig
 
 
-def filter_interactions(interactions: pd.DataFrame, config: TrainingConfig) -> pd.DataFrame:
+def filter_interactions(
+    interactions: pd.DataFrame, config: TrainingConfig, *, distinct: bool = False
+) -> pd.DataFrame:
     """Apply eventType, eventValueThreshold and eventsConfig; add a float64 ``WEIGHT`` column.
 
-    Personalize drops duplicate (USER_ID, ITEM_ID, TIMESTAMP) rows, so we do too. With
+    Personalize drops duplicate (USER_ID, ITEM_ID, TIMESTAMP) rows, so we do too, unless
+    ``distinct`` says the rows are already free of them (``TrainingData.distinct_events``):
+    finding them hashes every event's IDs, the longest pass over a large shop's events. With
     eventsConfig only the listed event types are used, each with its weight and threshold.
     An event without a value never passes a threshold (NaN >= x is false).
     """
     df = interactions.loc[:, list(INTERACTION_COLUMNS)]
-    df = df.drop_duplicates(subset=["USER_ID", "ITEM_ID", "TIMESTAMP"])
+    if not distinct:
+        df = df.drop_duplicates(subset=["USER_ID", "ITEM_ID", "TIMESTAMP"])
     keep = np.ones(len(df), dtype=bool)
     if config.event_type:
         keep &= (df["EVENT_TYPE"] == config.event_type).to_numpy()

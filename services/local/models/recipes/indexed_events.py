@@ -95,7 +95,7 @@ def index(
     With ``known_items`` the catalogue keeps that order and appends new items (sorted), so an
     existing model's arrays stay aligned.
     """
-    df = filter_interactions(data.interactions, config)
+    df = filter_interactions(data.interactions, config, distinct=data.distinct_events)
     # the featurization percentiles shape what the model trains on, after event filtering
     # (here, not in filter_interactions: the metrics' user split must still see every user)
     df = _within_percentiles(df, "USER_ID", config.features, "user_history_length")
