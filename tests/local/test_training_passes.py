@@ -1,8 +1,8 @@
 """A FULL training's passes over the events: repeated (USER_ID, ITEM_ID, TIMESTAMP) rows dropped
-once; same data, same models.
+once, the catalogue and the user split from one hashing pass each; same data, same models.
 
-Every expected value here is computed independently of pandas' deduplication: the distinct rows
-with a Python dict in row order.
+Every expected value here is computed independently of pandas' deduplication and sorting: the
+distinct rows with a Python dict in row order, the catalogue with ``sorted(set(...))``.
 """
 
 from __future__ import annotations
@@ -14,9 +14,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from services.local.models import metrics
 from services.local.models.recipes import get_recipe
 from services.local.models.recipes.base import EventWeight, TrainingConfig, TrainingData
 from services.local.models.recipes.event_filter import filter_interactions
+from services.local.models.recipes.indexed_events import index
 from services.local.models.training import check_minimums, load_model, train
 from tests.local.recipes.toy import toy_data
 
@@ -87,6 +89,44 @@ def test_a_full_version_is_the_version_of_the_distinct_rows(tmp_path: Path) -> N
     assert a.metrics == b.metrics and a.evaluation == b.evaluation
     assert (a.num_interactions, a.num_users, a.num_items) == (1200, 60, 41)
     assert_same_model(load_model(name, a.model_path), load_model(name, b.model_path))
+
+
+def test_the_catalogue_and_item_codes_of_one_hashing_pass() -> None:
+    rows = [
+        ("u1", "나무", 5),
+        ("u1", "Zed", 3),
+        ("u2", "b", 1),
+        ("u2", "나무", 2),
+        ("u3", "a1", 9),
+        ("u1", "b", 4),
+        ("u3", "a10", 8),
+    ]
+    df = pd.DataFrame(rows, columns=["USER_ID", "ITEM_ID", "TIMESTAMP"])
+    df["EVENT_TYPE"], df["EVENT_VALUE"] = "click", np.nan
+    items = pd.DataFrame({"ITEM_ID": ["cold", "b", "가격", "a2"]})
+    idx = index(TrainingData(df, items), TrainingConfig())
+    catalogue = sorted({r[1] for r in rows} | set(items["ITEM_ID"]))
+    assert list(idx.item_ids) == catalogue
+    assert catalogue == ["Zed", "a1", "a10", "a2", "b", "cold", "가격", "나무"]
+    # events sorted by (user, time), each decoded back to its own item
+    by_user_time = sorted(rows, key=lambda r: (r[0], r[2]))
+    assert [idx.item_ids[c] for c in idx.items] == [r[1] for r in by_user_time]
+    assert [idx.user_ids[c] for c in idx.users] == [r[0] for r in by_user_time]
+
+
+def test_the_split_draws_its_test_users_from_the_sorted_eligible_users() -> None:
+    ids = ["가", "Zoe", "zoe", "u10", "u9", "ü", "a", "b", "c", "d", "e", "f"]
+    rows = [(u, f"i{k}", 100 * n + k) for n, u in enumerate(ids) for k in range(3)]
+    rows.append(("once", "i0", 1))  # one event: never a test user, still counted
+    df = pd.DataFrame(rows, columns=["USER_ID", "ITEM_ID", "TIMESTAMP"])
+    df["EVENT_TYPE"], df["EVENT_VALUE"] = "click", np.nan
+    items = pd.DataFrame({"ITEM_ID": ["i0", "cold"]})
+    split = metrics.split_users(TrainingData(df, items), seed=5, test_fraction=0.3)
+    n_test = round(0.3 * 13)  # 13 users, 12 of them with two or more events
+    chosen = np.random.default_rng(5).permutation(np.array(sorted(ids), dtype=object))
+    assert split.test_users == tuple(sorted(chosen[:n_test]))
+    assert set(split.catalogue) == {"i0", "i1", "i2", "cold"}
+    assert len(split.catalogue) == 4
 
 
 def assert_frame(got: pd.DataFrame, expected: pd.DataFrame) -> None:

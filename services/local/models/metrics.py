@@ -71,10 +71,12 @@ def split_users(
     0.005 while scoring time keeps growing with users × catalogue.
     """
     df = data.interactions
-    users = np.sort(df["USER_ID"].astype(str).unique())
+    # one hashing pass over the events gives every user and their counts; the eligible users
+    # are sorted by pandas' string sort (code-point order, as Python's; not np.sort of str
+    # objects, which compares them one pair at a time: minutes for 1,500,000 users)
     counts = df["USER_ID"].astype(str).value_counts()
-    eligible = np.sort(counts.index[counts.to_numpy() >= 2].to_numpy(dtype=object))
-    n_test = min(len(eligible), max(1, int(round(test_fraction * len(users)))), MAX_TEST_USERS)
+    eligible = np.asarray(counts.index[counts.to_numpy() >= 2].sort_values(), dtype=object)
+    n_test = min(len(eligible), max(1, int(round(test_fraction * len(counts)))), MAX_TEST_USERS)
     rng = np.random.default_rng(seed)
     test = set(rng.permutation(eligible)[:n_test].tolist())
     is_test = df["USER_ID"].astype(str).isin(test).to_numpy()
@@ -88,9 +90,11 @@ def split_users(
         test_users.append(str(user))
         histories.append(hist)
         truths.append(frozenset(ids[len(ids) - n_truth :]))
-    cat = df["ITEM_ID"].astype(str).unique()
+    # distinct IDs only (coverage counts membership): hashed, never sorted
+    cat = np.asarray(df["ITEM_ID"].astype(str).unique()).astype(object)
     if len(data.items) and "ITEM_ID" in data.items.columns:
-        cat = np.union1d(cat, data.items["ITEM_ID"].astype(str).unique())
+        listed = np.asarray(data.items["ITEM_ID"].astype(str).unique()).astype(object)
+        cat = pd.unique(np.concatenate([cat, listed]))
     train = replace(data, interactions=df.loc[~is_test].reset_index(drop=True))
     return Split(train, tuple(test_users), tuple(histories), tuple(truths), np.asarray(cat))
 

@@ -41,10 +41,23 @@ def _within_percentiles(
 
 def catalogue(data: TrainingData, interactions: pd.DataFrame) -> np.ndarray:
     """Sorted item IDs of Items ∪ Interactions (dtype object)."""
-    ids = pd.unique(interactions["ITEM_ID"].astype(str))
+    return _catalogue_of(data, pd.unique(interactions["ITEM_ID"].astype(str)))
+
+
+def _catalogue_of(data: TrainingData, seen: np.ndarray) -> np.ndarray:
+    """Sorted distinct IDs of ``seen`` (the interactions' distinct item IDs) and of the Items
+    dataset (dtype object).
+
+    Hashed to distinct IDs first, then sorted once as fixed-width strings: sorting Python
+    ``str`` objects (np.union1d of object arrays) compares them one pair at a time in the
+    interpreter, minutes for a 5,000,000-item catalogue on a loaded machine. The order is the
+    same: both compare code points.
+    """
+    ids = np.asarray(seen).astype(str)
     if len(data.items) and "ITEM_ID" in data.items.columns:
-        ids = np.union1d(ids, data.items["ITEM_ID"].astype(str).unique())
-    return np.sort(np.asarray(ids).astype(str)).astype(object)
+        listed = np.asarray(data.items["ITEM_ID"].astype(str).unique()).astype(str)
+        ids = np.asarray(pd.unique(np.concatenate([ids, listed]))).astype(str)
+    return np.sort(ids).astype(object)
 
 
 @dataclass(frozen=True)
@@ -105,12 +118,15 @@ def index(
             "no interactions left after eventType/eventValueThreshold filtering and the "
             "featurization percentiles"
         )
-    items = catalogue(data, df)
+    # each event's item as its distinct ID's number, one hashing pass over the events; the
+    # catalogue and the codes then only look up the distinct IDs
+    seen_codes, seen = pd.factorize(df["ITEM_ID"].astype(str), sort=False)
+    items = _catalogue_of(data, seen)
     if known_items is not None:
         new = np.setdiff1d(items, known_items.astype(str))
         items = np.concatenate([known_items.astype(object), new.astype(object)])
     user_ids, users = sorted_codes(df["USER_ID"])
-    codes = pd.Index(items).get_indexer(df["ITEM_ID"].astype(str))
+    codes = pd.Index(items).get_indexer(np.asarray(seen).astype(str).astype(object))[seen_codes]
     ts = df["TIMESTAMP"].to_numpy(dtype=np.int64)
     order = np.lexsort((ts, users))
     return Indexed(
