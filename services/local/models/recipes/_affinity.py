@@ -33,6 +33,7 @@ from services.local.models.recipes import _item_text as text
 from services.local.models.recipes._item_knn import ItemKnnRecipe
 from services.local.models.recipes.base import TrainingConfig, TrainingData, load_npz, save_npz
 from services.local.models.recipes.indexed_events import index
+from services.local.models.recipes.sparse_arrays import csr_arrays, csr_from_arrays
 
 # ITEMS.<field> = "<value with \" escapes>" | ITEMS.<field> = <number>, joined by AND
 _TERM = re.compile(
@@ -123,8 +124,8 @@ class AffinityModel:
             popularity=self.popularity,
             user_ids=self.user_ids,
             attr_values=self.attr_values.astype(str),
-            **text.save_csr("hist", self.history),
-            **text.save_csr("sim", self.similarity),
+            **csr_arrays("hist", self.history),
+            **csr_arrays("sim", self.similarity),
         )
 
 
@@ -214,8 +215,8 @@ class AffinityRecipe:
             a["item_ids"],
             a["popularity"],
             a["user_ids"],
-            text.load_csr("hist", a),
-            text.load_csr("sim", a),
+            csr_from_arrays("hist", a),
+            csr_from_arrays("sim", a),
             tuple(str(c) for c in header["attr_columns"]),  # type: ignore[attr-defined]
             a["attr_values"].astype(str),
         )

@@ -35,6 +35,7 @@ import scipy.sparse as sp
 from services.local.models.recipes.base import TrainingConfig, TrainingData, load_npz, save_npz
 from services.local.models.recipes.hyperparameter_values import hp_float, hp_int
 from services.local.models.recipes.indexed_events import index
+from services.local.models.recipes.sparse_arrays import csr_arrays, csr_from_arrays
 
 
 class RelatedItemsModel:
@@ -87,15 +88,12 @@ class ItemKnnModel(RelatedItemsModel):
 
     def save(self, path: Path) -> None:
         """Write the model to an .npz file."""
-        s = self.similarity
         save_npz(
             path,
             {"recipe_name": self.recipe_name, "min_interactions": self.min_interactions},
             item_ids=self.item_ids,
             popularity=self.popularity,
-            sim_data=s.data.astype(np.float32),
-            sim_indices=s.indices.astype(np.int32),
-            sim_indptr=s.indptr.astype(np.int64),
+            **csr_arrays("sim", self.similarity, store_shape=False),  # items × items
         )
 
 
@@ -167,7 +165,7 @@ class ItemKnnRecipe:
         """Read a model written by ``ItemKnnModel.save``."""
         header, a = load_npz(path)
         n = len(a["item_ids"])
-        sim = sp.csr_matrix((a["sim_data"], a["sim_indices"], a["sim_indptr"]), shape=(n, n))
+        sim = csr_from_arrays("sim", a, (n, n))
         return ItemKnnModel(
             str(header["recipe_name"]),
             a["item_ids"],

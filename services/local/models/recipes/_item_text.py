@@ -159,20 +159,3 @@ def normalise(m: sp.csr_matrix) -> sp.csr_matrix:
     norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
     norms[norms == 0] = 1.0
     return sp.csr_matrix(sp.diags((1.0 / norms).astype(np.float32)) @ m, dtype=np.float32)
-
-
-def save_csr(prefix: str, m: sp.csr_matrix) -> dict[str, np.ndarray]:
-    """Arrays of a CSR matrix for ``save_npz`` (``<prefix>_data`` …)."""
-    return {
-        f"{prefix}_data": m.data.astype(np.float32),
-        f"{prefix}_indices": m.indices.astype(np.int32),
-        f"{prefix}_indptr": m.indptr.astype(np.int64),
-        f"{prefix}_shape": np.asarray(m.shape, dtype=np.int64),
-    }
-
-
-def load_csr(prefix: str, a: Mapping[str, np.ndarray]) -> sp.csr_matrix:
-    """Inverse of ``save_csr``."""
-    shape = tuple(int(x) for x in a[f"{prefix}_shape"])
-    parts = (a[f"{prefix}_data"], a[f"{prefix}_indices"], a[f"{prefix}_indptr"])
-    return sp.csr_matrix(parts, shape=shape, dtype=np.float32)

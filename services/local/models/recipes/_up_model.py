@@ -24,6 +24,7 @@ from services.local.models.recipes._retrieval import (
     estimated_softmax,
 )
 from services.local.models.recipes.base import load_npz, save_npz
+from services.local.models.recipes.sparse_arrays import csr_arrays, csr_from_arrays
 
 # Relative margin by which a partition's bound must fall short of the scale to be skipped
 # (float32 rounding of a 64-term inner product is below 1e-5 of it)
@@ -39,21 +40,6 @@ class UPParams:
     sequence_weight: float = 0.3  # share of the "next item" transition term
     sequence_window: int = 3  # transitions to the next N items; last 2N history items used
     als_regularization: float = 0.1  # fold-in ridge term, ALS only
-
-
-def _csr_arrays(prefix: str, m: sp.csr_matrix) -> dict[str, np.ndarray]:
-    return {
-        f"{prefix}_data": m.data.astype(np.float32),
-        f"{prefix}_indices": m.indices.astype(np.int32),
-        f"{prefix}_indptr": m.indptr.astype(np.int64),
-    }
-
-
-def _csr_from(prefix: str, arrays: dict[str, np.ndarray], shape: tuple[int, int]) -> sp.csr_matrix:
-    return sp.csr_matrix(
-        (arrays[f"{prefix}_data"], arrays[f"{prefix}_indices"], arrays[f"{prefix}_indptr"]),
-        shape=shape,
-    )
 
 
 def _weights(rows: Sequence[tuple[int, np.ndarray, np.ndarray]], n: int, m: int) -> sp.csr_matrix:
@@ -317,11 +303,11 @@ class UserPersonalizationModel:
             "item_ids": self.item_ids,
             "popularity": self.popularity,
             "user_ids": self.user_ids,
-            **_csr_arrays("transitions", self.transitions),
-            **_csr_arrays("histories", self.user_histories),
+            **csr_arrays("transitions", self.transitions, store_shape=False),
+            **csr_arrays("histories", self.user_histories, store_shape=False),
         }
         if self.neighbours is not None:
-            arrays.update(_csr_arrays("neighbours", self.neighbours))
+            arrays.update(csr_arrays("neighbours", self.neighbours, store_shape=False))
         if self.factors is not None:
             arrays["factors"] = self.factors.astype(np.float32)
         if self.retrieval is not None:
@@ -351,11 +337,11 @@ class UserPersonalizationModel:
             item_ids=a["item_ids"],
             popularity=a["popularity"],
             params=UPParams(**header["params"]),  # type: ignore[arg-type]
-            neighbours=_csr_from("neighbours", a, (n, n)) if "neighbours_data" in a else None,
+            neighbours=csr_from_arrays("neighbours", a, (n, n)) if "neighbours_data" in a else None,
             factors=a.get("factors"),
-            transitions=_csr_from("transitions", a, (n, n)),
+            transitions=csr_from_arrays("transitions", a, (n, n)),
             user_ids=a["user_ids"],
-            user_histories=_csr_from("histories", a, (n_users, hist_cols)),
+            user_histories=csr_from_arrays("histories", a, (n_users, hist_cols)),
             # a model saved before indexes existed has none: its requests scan every item
             retrieval=(
                 FactorIndex.from_array(a["retrieval_index"], int(header["retrieval_nprobe"]))  # type: ignore[call-overload]

@@ -34,6 +34,7 @@ from services.local.models.recipes.base import (
     load_npz,
     save_npz,
 )
+from services.local.models.recipes.sparse_arrays import csr_arrays, csr_from_arrays
 
 POPULARITY, FRESHNESS = "POPULARITY", "FRESHNESS"
 
@@ -165,7 +166,7 @@ class SemanticModel(RelatedItemsModel):
             created=self.created,
             terms=self.vocabulary.terms,
             idf=self.vocabulary.idf,
-            **text.save_csr("vec", self.vectors),
+            **csr_arrays("vec", self.vectors),
         )
 
 
@@ -213,7 +214,7 @@ class SemanticSimilarityRecipe:
             a["item_ids"],
             a["popularity"],
             a["created"],
-            text.load_csr("vec", a),
+            csr_from_arrays("vec", a),
             text.TextVocabulary(a["terms"].astype(str), a["idf"]),
             tuple(str(c) for c in header["columns"]),  # type: ignore[attr-defined]
             bool(header["incremental"]),

@@ -38,6 +38,7 @@ from services.local.models.recipes import _item_text as text
 from services.local.models.recipes._item_knn import ItemKnnRecipe, RelatedItemsModel
 from services.local.models.recipes.base import TrainingConfig, TrainingData, load_npz, save_npz
 from services.local.models.recipes.hyperparameter_values import hp_float, hp_int
+from services.local.models.recipes.sparse_arrays import csr_arrays, csr_from_arrays
 
 COLD_BOUND = 5.0  # "cold items (items with fewer than 5 interactions)"
 PRIOR_FLOOR = 0.1  # the metadata weight of an item without interactions (most popular: 1)
@@ -126,7 +127,7 @@ class SimilarItemsModel(RelatedItemsModel):
             item_ids=self.item_ids,
             popularity=self.popularity,
             metadata=self.metadata.astype(np.float32),
-            **text.save_csr("sim", self.similarity),
+            **csr_arrays("sim", self.similarity),
         )
 
 
@@ -167,7 +168,7 @@ class SimilarItemsRecipe:
             str(header["recipe_name"]),
             a["item_ids"],
             a["popularity"],
-            text.load_csr("sim", a),
+            csr_from_arrays("sim", a),
             a["metadata"],
             float(header["discount"]),  # type: ignore[arg-type]
         )
