@@ -509,3 +509,11 @@ def test_no_percentage_is_written_by_hand(tmp_path: Path) -> None:
     bad = tmp_path / "page.py"
     bad.write_text('a = f"{share:.1%}"\nb = f"({change:+.1f} %)"\nc = f"{n}%"\nd = f"{n} users"\n')
     assert _hand_made_percentages(tmp_path) == ["page.py:1", "page.py:2", "page.py:3"]
+
+
+def test_an_upload_limit_reads_as_each_language_writes_megabytes() -> None:
+    """CLDR: English puts a space before the unit, Korean none (the uploader's help)."""
+    expected = {"en": "200 MB", "ko": "200MB"}
+    for language, text in expected.items():
+        use_language(language)
+        assert formats.megabytes(200) == text

@@ -9,7 +9,15 @@ from typing import ParamSpec
 
 import streamlit as st
 
-from services.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, language_for_locale, use_language
+from services.i18n import (
+    DEFAULT_LANGUAGE,
+    LANGUAGES,
+    N_,
+    _,
+    formats,
+    language_for_locale,
+    use_language,
+)
 
 P = ParamSpec("P")
 
@@ -60,3 +68,16 @@ def in_session_language(body: Callable[P, None]) -> Callable[P, None]:
         body(*args, **kwargs)
 
     return run
+
+
+def upload_help(help_text: str | None = None) -> str:
+    """The help of a file uploader: ``help_text`` (already translated), then how to give the
+    file and the largest size. Streamlit 1.67 draws the uploader's own words ("Drag and drop a
+    file here", "Upload", "200MB per file") in English whatever the app's language, with no
+    parameter to change them (docs/korean.md), so this help says the same in the reader's
+    language next to the label."""
+    size = formats.megabytes(st.get_option("server.maxUploadSize"))
+    hint = _("Drop the file on the box or press Upload to pick it; up to {size} a file.").format(
+        size=size
+    )
+    return f"{help_text}\n\n{hint}" if help_text else hint

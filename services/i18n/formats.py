@@ -19,6 +19,7 @@ from babel.numbers import (
     get_minus_sign_symbol,
     get_plus_sign_symbol,
 )
+from babel.units import format_unit
 
 from services.i18n.catalogue import current_language
 
@@ -78,6 +79,11 @@ def change(value: float | None, digits: int = 0) -> str:
         return text
     sign = get_plus_sign_symbol if number > 0 else get_minus_sign_symbol
     return sign(locale()) + text
+
+
+def megabytes(value: float) -> str:
+    """A size in megabytes as the locale writes the unit: ``200 MB``, ``200MB`` (CLDR)."""
+    return str(format_unit(value, "digital-megabyte", length="short", locale=locale()))
 
 
 def money(amount: float | None, currency: str) -> str:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +37,10 @@ PAGES = (
     "pages/experiments.py",
 )
 _WORD = re.compile(r"[A-Za-z][A-Za-z_]*")
+# A name written as one token ("aws-item-affinity", "--data", "e.g"): the catalogue
+# keeps such a token whole, so keeping it does not keep each of its words everywhere.
+# A part after a joiner starts with a letter: "NDCG@10" is the name NDCG and a number.
+_TOKEN = re.compile(r"-*[A-Za-z][A-Za-z0-9_]*(?:[-./@][A-Za-z][A-Za-z0-9_]*)*")
 _SKIP = (
     re.compile(r"`[^`]*`"),  # code spans: commands, IDs to copy
     re.compile(r"arn:aws[\w:/.\-]*"),
@@ -47,22 +51,36 @@ _SKIP = (
     re.compile(r"%\{[^}]*\}"),  # plotly hover placeholders
     re.compile(r":[a-z]+-badge\["),  # status badges: the status inside is the API's value
     re.compile(r"\bUS\$"),  # Korean writes US dollars "US$1.50" (CLDR)
+    re.compile(r"(?<=\d)\s?[KMG]i?B(?![A-Za-z])"),  # a size with its unit symbol: "200MB" (CLDR)
     re.compile(r"</?[a-z]+>"),  # plotly's markup in hover templates: <br>, <extra>
 )
 
 
+def kept_tokens(texts: Iterable[str]) -> set[str]:
+    """The ASCII tokens ``texts`` (Korean translations) write in their own prose: API and
+    product names, glosses such as ``커버리지(Coverage)``. Placeholders and what the page walk
+    leaves out anyway (code spans, file names, URLs) are taken out first, so a word that the
+    catalogue writes only inside a command (``python -m services.demo``) or as part of a name
+    (``aws-item-affinity``) does not excuse the same word left in English on a page."""
+    tokens: set[str] = set()
+    for text in texts:
+        text = re.sub(r"\{[^}]*\}", " ", text)
+        for pattern in _SKIP:
+            text = pattern.sub(" ", text)
+        tokens.update(_TOKEN.findall(text))
+    return tokens
+
+
 def _kept_words() -> set[str]:
-    """ASCII words the Korean catalogue keeps as they are (API and product names)."""
+    """ASCII tokens the Korean catalogue keeps as they are (``kept_tokens``)."""
     with po_path("ko").open("rb") as fh:
         catalog = read_po(fh)
-    words: set[str] = set()
+    texts: list[str] = []
     for message in catalog:
         if not message.id:
             continue  # the header: translator metadata, not page text
-        texts = [message.string] if isinstance(message.string, str) else message.string
-        for text in texts:
-            words.update(_WORD.findall(re.sub(r"\{[^}]*\}", " ", text or "")))
-    return words
+        texts += [message.string] if isinstance(message.string, str) else list(message.string)
+    return kept_tokens(t for t in texts if t)
 
 
 def _data_values(data_dir: Path) -> set[str]:
@@ -138,12 +156,45 @@ def english_words(text: str, data: re.Pattern[str], kept: set[str]) -> list[str]
     Korean catalogue keeps are taken out."""
     for pattern in (*_SKIP, data):
         text = pattern.sub(" ", text)
-    return [w for w in _WORD.findall(text) if len(w) > 1 and w not in kept]
+    return [
+        word
+        for token in _TOKEN.findall(text)
+        if token not in kept
+        for word in _WORD.findall(token)
+        if len(word) > 1
+    ]
 
 
 def _dataframes(at: AppTest) -> Iterator[pd.DataFrame]:
-    for element in at.dataframe:
+    for element in [*at.dataframe, *at.table]:
         yield element.value
+
+
+# Plain-text fields of a widget that no label walk reads: a text box's grey hint, the message
+# of its pattern check, the accessible description of a table.
+_PLAIN_FIELDS = ("placeholder", "validate_message", "alt")
+
+
+def _plain_strings(node: Any) -> Iterator[str]:
+    proto = getattr(node, "proto", None)
+    if proto is not None and hasattr(proto, "ListFields"):
+        for field, value in proto.ListFields():
+            if field.name in _PLAIN_FIELDS and isinstance(value, str):
+                yield value
+    children = getattr(node, "children", None)
+    if isinstance(children, dict):
+        for child in children.values():
+            yield from _plain_strings(child)
+
+
+def _column_texts(at: AppTest) -> Iterator[str]:
+    """The headers and header hovers a table's column settings draw (``column_config``
+    labels and help): the frame's own column names are not what the reader sees then."""
+    for element in at.dataframe:
+        for column in json.loads(element.proto.columns or "{}").values():
+            for key in ("label", "help"):
+                if isinstance(column.get(key), str) and column[key]:
+                    yield column[key]
 
 
 def _chart_texts(spec: dict[str, Any]) -> Iterator[str]:
@@ -177,6 +228,12 @@ def visible_strings(at: AppTest) -> Iterator[tuple[str, str]]:
     for element in list(at.selectbox) + list(at.multiselect):
         for option in element.proto.options:
             yield "option", option
+    for text in _plain_strings(at._tree):
+        yield "hint", text
+    for text in _column_texts(at):
+        yield "table header", shown(text)
+    for toast in at.toast:
+        yield "toast", shown(toast.value)
     for metric in at.metric:
         yield "metric", shown(metric.value)
     for frame in _dataframes(at):
@@ -222,6 +279,11 @@ def test_every_page_is_korean(
     }
     assert not english, "\n".join(f"{w} {t!r}: {words}" for (w, t), words in english.items())
     assert any(re.search(r"[가-힣]", text) for _where, text in strings)
+    # The uploader's own words are Streamlit's English (docs/korean.md): its help says them in
+    # Korean, beside a Korean label.
+    for uploader in at.get("file_uploader"):
+        assert "Upload" in uploader.proto.help and "200MB" in uploader.proto.help
+        assert re.search(r"[가-힣]", uploader.proto.help + uploader.proto.label)
     for frame in _dataframes(at):
         for column in frame.columns:
             if frame[column].dtype == object:
@@ -275,3 +337,10 @@ def test_the_check_fails_on_an_untranslated_string(
         "serves",
     ]
     assert english_words("캠페인 shop-campaign: 상위 10개", data, kept) == []
+    # A name the catalogue writes keeps itself, not its words; a command in a code span keeps
+    # nothing; a number after a name is not part of it.
+    assert kept_tokens(["`python -m services.demo`을 실행", "aws-item-affinity(상품별)"]) == {
+        "aws-item-affinity"
+    }
+    assert english_words("aws-item-affinity · NDCG@10", data, kept) == []
+    assert english_words("similar item affinity", data, kept) == ["similar", "item", "affinity"]

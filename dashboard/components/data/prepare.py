@@ -15,6 +15,7 @@ from dashboard.components.data import mapping as prepare_mapping
 from dashboard.components.data import readiness_import, readiness_report
 from dashboard.components.data.readiness_import import Staged
 from dashboard.components.errors import shown_errors
+from dashboard.components.language import upload_help
 from dashboard.components.text import md_escape, md_help
 from services.datasets import staging
 from services.datasets.snapshot import Location
@@ -50,7 +51,9 @@ def _base(
         _("Saved mapping (optional)"),
         type=["json"],
         key=f"{KEY}_mapping_file",
-        help=_("A mapping downloaded earlier: the nightly refresh uses the same document."),
+        help=upload_help(
+            _("A mapping downloaded earlier: the nightly refresh uses the same document.")
+        ),
     )
     cache: dict[tuple[Any, ...], Any] = st.session_state.setdefault(_SUGGESTIONS, {})
     fields = tuple(f.name for f in schema.fields) if schema and schema.fields else None

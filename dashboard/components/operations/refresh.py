@@ -16,7 +16,7 @@ from dashboard import deps, identity, reads
 from dashboard.components.confirm_dialog import Confirmation, confirm_button
 from dashboard.components.errors import show_failure, shown_errors
 from dashboard.components.formatting import duration, mode_name, when_column
-from dashboard.components.language import in_session_language
+from dashboard.components.language import in_session_language, upload_help
 from dashboard.components.operations.arn_picker import pick_group
 from dashboard.components.solutions.metrics_chart import metric_label
 from dashboard.components.text import md_code, md_escape, md_help
@@ -117,9 +117,11 @@ def _options(group: DatasetGroupOverview, denied: str | None) -> RefreshOptions 
         type=["json"],
         key="refresh_mapping",
         disabled=denied is not None,  # the upload only feeds a run the viewer cannot start
-        help=_(
-            "The JSON from Data → Prepare → Download the mapping, as with --mapping: the "
-            "location above is then a raw export, prepared by this mapping before the check."
+        help=upload_help(
+            _(
+                "The JSON from Data → Prepare → Download the mapping, as with --mapping: the "
+                "location above is then a raw export, prepared by this mapping before the check."
+            )
         ),
     )
     left, right = st.columns(2)

@@ -103,7 +103,8 @@ def _rules_inputs(explores: bool) -> tuple[InlineRules, dict[str, str], str, int
             N_("Filter expression"),
             N_("Filter parameters (one per line: NAME = value, value)"),
             FILTER,
-            "EXCLUDE ItemID WHERE Items.CATEGORY IN ($CATEGORY)",
+            # the grammar is Personalize's; the example's value is the reader's language
+            _("EXCLUDE ItemID WHERE Items.CATEGORY IN ($CATEGORY)"),
             problems,
         )
     with right:
@@ -111,7 +112,7 @@ def _rules_inputs(explores: bool) -> tuple[InlineRules, dict[str, str], str, int
             N_("Promotion: filter expression of the promoted items"),
             N_("Promotion parameters (one per line: NAME = value, value)"),
             PROMOTION,
-            'INCLUDE ItemID WHERE Items.CATEGORY IN ("sale")',
+            _('INCLUDE ItemID WHERE Items.CATEGORY IN ("sale")'),
             problems,
         )
         percent = int(st.slider(_("Share of the list promoted (%)"), 1, 100, 20, key="pg_percent"))
