@@ -13,6 +13,15 @@ with tooltips shows no tooltip on hover and prints pandas' ``<span class="pd-t">
 after every cell's text; ``st.table`` shows them (CSS ``::after`` text, so ``<b>x</b>`` stays
 text), but its cells are markdown, it has no picture cells or selections, and an ID ending in
 a backslash escapes pandas' CSS string, blanking the tooltips of the cells after it.
+
+Re-checked against the installed 1.67 (``streamlit/elements/lib/column_types.py`` and the
+``DataFrame`` frontend bundle): every column type's ``help`` is the header's tooltip only; the
+grid shows a cell's ``tooltip`` field, but only a cell's validation error fills it and no
+column setting reaches it; ``LinkColumn(display_text=…)`` replaces a URL's text, it adds no
+hover; ``MarkdownColumn`` renders its cell as markdown in an overlay on click, which would draw
+a product name typed by whoever exported the catalogue as markdown. So the ID stays a column of
+the product tables, and in the picture grid a click on a picture (a cell selection) or on a row
+shows the products with their IDs.
 """
 
 from __future__ import annotations
