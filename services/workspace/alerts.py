@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
-from services.i18n import _
+from services.i18n import _, ngettext
 from services.i18n.formats import count
 from services.personalize.models import is_failed, is_terminal, short_arn
 from services.workspace.overview import (
@@ -230,15 +230,19 @@ def data_minimum_alerts(group: DatasetGroupOverview, counts: DataCounts) -> list
     short = []
     if counts.interactions < MIN_INTERACTIONS:
         short.append(
-            _("{count} interactions (minimum {minimum})").format(
-                count=count(counts.interactions), minimum=count(MIN_INTERACTIONS)
-            )
+            ngettext(
+                "{count} interaction (minimum {minimum})",
+                "{count} interactions (minimum {minimum})",
+                counts.interactions,
+            ).format(count=count(counts.interactions), minimum=count(MIN_INTERACTIONS))
         )
     if counts.users_with_two < MIN_USERS_WITH_TWO:
         short.append(
-            _("{count} users with ≥ 2 interactions (minimum {minimum})").format(
-                count=count(counts.users_with_two), minimum=MIN_USERS_WITH_TWO
-            )
+            ngettext(
+                "{count} user with ≥ 2 interactions (minimum {minimum})",
+                "{count} users with ≥ 2 interactions (minimum {minimum})",
+                counts.users_with_two,
+            ).format(count=count(counts.users_with_two), minimum=MIN_USERS_WITH_TWO)
         )
     if not short:
         return []

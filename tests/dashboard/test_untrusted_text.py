@@ -160,7 +160,7 @@ def test_item_names_categories_and_a_typed_id_on_recommendations(planted: Plante
     assert not at.exception, [e.value for e in at.exception]
     drawn = _drawn(at, "Sign in again")
     _literal(drawn, f"Items similar to i1 · {PLANTED} 1 ({PLANTED})")  # name and category
-    _literal(drawn, f"share its category {PLANTED}.")
+    _literal(drawn, f"its category {PLANTED}.")
     assert not any(d.styled.replace(f"i1 · {PLANTED} 1 ({PLANTED})", "") for d in drawn)
 
     at.text_input(key="rec_sims_item").set_value(PLANTED).run()  # an ID typed by a person

@@ -71,6 +71,6 @@ def test_planted_markdown_reads_literally_in_the_browser(
         _idle(page)
         text = _read(page)
         assert f"Items similar to i1 · {PLANTED} 1 ({PLANTED})" in text, text
-        assert f"share its category {PLANTED}." in text, text
+        assert f"its category {PLANTED}." in text, text
     finally:
         page.close()

@@ -171,3 +171,23 @@ def test_human_duration_units() -> None:
         "3 h",
         "5 d",
     ]
+
+
+def test_a_count_of_one_below_the_minimum_reads_in_either_language() -> None:
+    from services.i18n import use_language
+
+    low = {GROUP.arn: DataCounts(interactions=1, users_with_two=1)}
+    try:
+        for language, interactions, users in (
+            ("en", "1 interaction (minimum 1,000)", "1 user with ≥ 2 interactions (minimum 25)"),
+            ("ko", "상호작용 1건 (최소 1,000)", "상호작용이 2건 이상인 사용자 1명 (최소 25)"),
+        ):
+            use_language(language)
+            (alert,) = [
+                a
+                for a in build_alerts([group()], NOW, data_counts=low)
+                if a.kind == "data_below_minimum"
+            ]
+            assert f"{interactions}; {users}" in alert.message
+    finally:
+        use_language("en")

@@ -169,7 +169,10 @@ def show_grid(
     show_picture_grid(frame, lists, catalog, f"{key}_grid")
     shown = list(dict.fromkeys(i for items in lists.values() for i in items))
     if shown:
-        with st.expander(_("All {count} recommended products").format(count=len(shown))):
+        title = ngettext(
+            "The recommended product", "All {count} recommended products", len(shown)
+        ).format(count=formats.count(len(shown)))
+        with st.expander(title):
             show_products(shown, catalog, f"{key}_products", _reasons(results, top_n))
     metadata = item_metadata(results, top_n)
     if len(metadata):

@@ -20,7 +20,7 @@ from dashboard.components.text import md_escape, md_help
 from services.datasets.snapshot import location
 from services.evaluation.inspection import UserRecommendations
 from services.evaluation.sampling import BatchPreview, read_batch_preview, start_batch_preview
-from services.i18n import _
+from services.i18n import _, ngettext
 from services.workspace.catalog import CatalogVersion
 
 STATE = "rec_preview"
@@ -78,10 +78,14 @@ def preview(
     state = st.session_state.get(STATE)
     matches = bool(state) and state["version_arn"] == version.arn and state["users"] == list(users)
     st.caption(
-        _(
+        ngettext(
+            "No campaign is needed: a batch inference job answers for the sampled user from "
+            "this version. On AWS the job is billed and takes several minutes; locally it "
+            "takes seconds.",
             "No campaign is needed: a batch inference job answers for the {count} sampled "
             "users from this version. On AWS the job is billed and takes several minutes; "
-            "locally it takes seconds."
+            "locally it takes seconds.",
+            len(users),
         ).format(count=len(users))
     )
     denied = identity.refusal()

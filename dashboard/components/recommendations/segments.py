@@ -22,7 +22,7 @@ from dashboard.components.text import md_escape
 from services.datasets.snapshot import location
 from services.errors import ServiceError
 from services.evaluation import segments as seg
-from services.i18n import _, formats
+from services.i18n import _, formats, ngettext
 from services.workspace.catalog import CatalogVersion
 
 STATE = "seg_job"
@@ -72,9 +72,12 @@ def _confirm(version: CatalogVersion, query: dict[str, str], count: int) -> None
                 }
                 st.rerun()
 
-    what = _(
+    what = ngettext(
+        "A batch segment job on {solution} lists up to {count} user for this "
+        "question. On AWS it is billed and takes several minutes; locally seconds.",
         "A batch segment job on {solution} lists up to {count} users for this "
-        "question. On AWS it is billed and takes several minutes; locally seconds."
+        "question. On AWS it is billed and takes several minutes; locally seconds.",
+        count,
     ).format(solution=md_escape(version.solution), count=formats.count(count))
     dialog(_("Start a batch segment job"), what, seg.as_line(query), "json", confirm)
 

@@ -12,7 +12,7 @@ from dashboard.components.errors import shown_errors
 from dashboard.components.recommendations import products
 from dashboard.components.text import md_escape
 from services.evaluation.sampling import ItemCatalog, parse_ids
-from services.i18n import N_, _
+from services.i18n import N_, _, ngettext
 from services.personalize.models import RecommendationList
 from services.workspace.catalog import CampaignInfo
 
@@ -104,9 +104,11 @@ def similar_items(
         if own and len(table):
             same = int((table["category"] == own).sum())
             st.caption(
-                _("{same} of {count} share its category {category}.").format(
-                    same=same, count=len(table), category=md_escape(own)
-                )
+                ngettext(
+                    "{same} of {count} shares its category {category}.",
+                    "{same} of {count} share its category {category}.",
+                    same,
+                ).format(same=same, count=len(table), category=md_escape(own))
             )
         _show(table, "rec_sims_table")
 
