@@ -223,19 +223,22 @@ def planner_sentence(lift: str, metric: str, per_day: float, days: int) -> str:
     """The planner's sentence for one metric: ``days`` (from the start) when it is within a
     year; beyond a year, in years and said to be out of reach at this traffic, since a count
     like "12,480 days" hides that it means decades. ``lift`` and ``metric`` come formatted."""
-    users = formats.count(per_day)
+    traffic = ngettext("{n} user a day", "{n} users a day", round(per_day)).format(
+        n=formats.count(per_day)
+    )
     if days > DAYS_A_YEAR:
         years = round(days / 365.25)
         return ngettext(
-            "To see a {lift} lift in {metric} at this traffic ({users} users a day) you would "
-            "need about {years} year: out of reach unless traffic grows or you look for a "
-            "larger lift.",
-            "To see a {lift} lift in {metric} at this traffic ({users} users a day) you would "
-            "need about {years} years: out of reach unless traffic grows or you look for a "
-            "larger lift.",
+            "To see a {lift} lift in {metric} at this traffic ({traffic}) you would need about "
+            "{years} year: out of reach unless traffic grows or you look for a larger lift.",
+            "To see a {lift} lift in {metric} at this traffic ({traffic}) you would need about "
+            "{years} years: out of reach unless traffic grows or you look for a larger lift.",
             years,
-        ).format(lift=lift, metric=metric, users=users, years=formats.count(years))
-    return _(
-        "To see a {lift} lift in {metric} at this traffic ({users} users a day) you "
-        "need about {days} days in all."
-    ).format(lift=lift, metric=metric, users=users, days=formats.count(days))
+        ).format(lift=lift, metric=metric, traffic=traffic, years=formats.count(years))
+    return ngettext(
+        "To see a {lift} lift in {metric} at this traffic ({traffic}) you need about {days} "
+        "day in all.",
+        "To see a {lift} lift in {metric} at this traffic ({traffic}) you need about {days} "
+        "days in all.",
+        days,
+    ).format(lift=lift, metric=metric, traffic=traffic, days=formats.count(days))
