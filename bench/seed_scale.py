@@ -594,6 +594,21 @@ def exact_scan(model: Any, histories: dict[str, list[str]]) -> Callable[[str], N
     return call
 
 
+def index_calibration(settings: Settings, version: str) -> str:
+    """How the served model's candidate index was calibrated at training time
+    (``Calibration.summary``: the setting and its recall on sampled users, or why the
+    model scans every item)."""
+    from services.local.engine import get_engine
+
+    engine = get_engine(settings)
+    with engine.reading() as res:
+        loaded = engine.models.get(res.get(version, "solution-version"))
+    calibration = getattr(loaded.model, "retrieval_calibration", None)
+    if calibration is None:
+        return "none (a model trained before calibration, or too few items for an index)"
+    return str(calibration.summary())
+
+
 def index_recall(
     settings: Settings,
     version: str,
@@ -661,6 +676,8 @@ def serving_bench(args: argparse.Namespace, data_dir: Path) -> None:
         campaign, version = recipe_campaign(p, settings, args.recipe, rows)
     recalls: dict[str, float] = {}
     learned = args.items  # what the recall rows say the model learned, when measured
+    calibration = index_calibration(settings, version)
+    print(f"the model's index, as calibrated at training: {calibration}", flush=True)
     if not args.no_recall:
         recall, learned = index_recall(settings, version, args.requests)
         print(f"recall of the exact top 25: {recall:.4f} ({learned:,} learned)", flush=True)
@@ -686,7 +703,8 @@ def serving_bench(args: argparse.Namespace, data_dir: Path) -> None:
         print(f"| {name} | {p50:.2f} | {p99:.2f} | {p50 / own:.2f}× |")
     print(f"\nRecall of the exact scan's top 25 ({args.recipe}), {args.requests:,} users:")
     for label, value in recalls.items():
-        print(f"- {label}: {value:.2%}")
+        print(f"- {label}: " + ("the exact scan itself" if np.isnan(value) else f"{value:.2%}"))
+    print(f"- the index at training: {calibration}")
 
 
 def kept_shop(p: Any) -> tuple[str, str]:  # noqa: ANN401 (a boto3 client)
