@@ -93,7 +93,13 @@ def _answer(state: dict[str, Any]) -> None:
     if users is None:
         st.fragment(run_every=POLL_SECONDS)(in_session_language(_poll))()
         return
-    st.markdown(_("**{count}** users, most likely first.").format(count=formats.count(len(users))))
+    st.markdown(
+        ngettext(
+            "**{count}** user, most likely first.",
+            "**{count}** users, most likely first.",
+            len(users),
+        ).format(count=formats.count(len(users)))
+    )
     frame = seg.segment_frame(users)
     st.dataframe(
         frame.head(SAMPLE).rename(columns={"rank": _("rank"), "user_id": _("user ID")}),
