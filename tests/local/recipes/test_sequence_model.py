@@ -438,3 +438,79 @@ def test_the_training_loss_is_gbce_of_the_networks_scores(monkeypatch: pytest.Mo
             per_pos.append((loss / 3, w[b, t]))
     expected = sum(v * wt for v, wt in per_pos) / sum(wt for _, wt in per_pos)
     assert float(got) == pytest.approx(expected, rel=1e-4)
+
+
+def test_cooccurrence_ppmi_by_hand() -> None:
+    from services.local.models.recipes._sasrec_train import cooccurrence_ppmi
+
+    # codes 1..4 (items 0..3); item 3 never occurs; padding (w = 0) pairs with nothing
+    y = np.array([[0, 1, 2, 3], [0, 0, 1, 2]], dtype=np.int32)
+    w = (y > 0).astype(np.float32)
+    # window 1: pairs 1-2 (twice), 2-3, both ways: c12 = 2, c23 = 1; C = 6, c1 = 2, c2 = 3,
+    # c3 = 1: PMI(1,2) = log(2·6 / (2·3)) = log 2, PMI(2,3) = log(1·6 / (3·1)) = log 2
+    ppmi, paired = cooccurrence_ppmi(y, w, n_items=4, window=1)
+    expected = np.zeros((4, 4))
+    expected[0, 1] = expected[1, 0] = expected[1, 2] = expected[2, 1] = np.log(2)
+    np.testing.assert_allclose(ppmi.toarray(), expected)
+    assert paired.tolist() == [True, True, True, False]
+    # window 2 adds 1-3: c13 = 1; C = 8, c1 = c2 = 3, c3 = 2:
+    # PMI(1,2) = log(16/9), PMI(2,3) = PMI(1,3) = log(8/6)
+    ppmi, _ = cooccurrence_ppmi(y, w, n_items=4, window=2)
+    expected = np.zeros((4, 4))
+    expected[0, 1] = expected[1, 0] = np.log(16 / 9)
+    expected[1, 2] = expected[2, 1] = expected[0, 2] = expected[2, 0] = np.log(8 / 6)
+    np.testing.assert_allclose(ppmi.toarray(), expected)
+    # two items always apart: negative PMI is cut to 0
+    y = np.array([[1, 2], [3, 4], [3, 4], [3, 4]], dtype=np.int32)
+    ppmi, _ = cooccurrence_ppmi(y, (y > 0).astype(np.float32), n_items=4, window=1)
+    # c12 = 1, c34 = 3; C = 8, c1 = c2 = 1, c3 = c4 = 3: log(8) and log(24/9) > 0
+    assert ppmi[0, 1] == pytest.approx(np.log(8)) and ppmi[2, 3] == pytest.approx(np.log(24 / 9))
+    assert ppmi[0, 2] == 0
+
+
+def test_cooccurrence_embeddings_factorise_the_ppmi() -> None:
+    from services.local.models.recipes._sasrec_train import (
+        cooccurrence_embeddings,
+        cooccurrence_ppmi,
+    )
+
+    rng = np.random.default_rng(4)
+    y = rng.integers(1, 9, size=(30, 6)).astype(np.int32)  # codes 1..8; item 8 (code 9) unseen
+    w = (y > 0).astype(np.float32)
+    emb = cooccurrence_embeddings(y, w, n_items=9, dim=16, window=2, seed=0)
+    assert emb.shape == (10, 16) and emb.dtype == np.float32
+    assert not emb[0].any() and not emb[9].any()  # padding and the unseen item
+    assert np.sqrt(np.mean(emb[1:9] ** 2)) == pytest.approx(1.0, rel=1e-5)
+    # every singular value kept: E Eᵀ is |PPMI| (eigenvalues' absolute values), up to the scale
+    ppmi = cooccurrence_ppmi(y, w, 9, 2)[0].toarray()
+    vals, vecs = np.linalg.eigh(ppmi)
+    absolute = (vecs * np.abs(vals)) @ vecs.T
+    gram = emb[1:].astype(np.float64) @ emb[1:].T
+    np.testing.assert_allclose(gram / gram.max(), absolute / absolute.max(), atol=1e-5)
+
+
+def test_a_pmi_start_puts_items_seen_together_close(monkeypatch: pytest.MonkeyPatch) -> None:
+    from services.local.models.recipes import _sasrec_train as train
+
+    idx = index(toy_data(), TrainingConfig())
+    data = windows(idx, V2Settings(length=12), seed=0)
+    random = init_params(len(idx.item_ids), 16, 12, 2, seed=0)["item_emb"]
+    assert train.INIT == "random" and train.initial_embeddings(random, data, 0) is random
+    monkeypatch.setattr(train, "INIT", "pmi")
+    start = train.initial_embeddings(random, data, 0)
+    assert start.shape == random.shape and start.dtype == np.float32
+    assert not start[0].any()  # padding stays zero
+    code = {str(item): i + 1 for i, item in enumerate(idx.item_ids)}
+
+    def cos(a: str, b: str) -> float:
+        u, v = start[code[a]], start[code[b]]
+        return float(u @ v / np.linalg.norm(u) / np.linalg.norm(v))
+
+    # the clusters' users never mix them: same-cluster items start closer than cross-cluster
+    same = np.mean([cos(f"a{i}", f"a{j}") for i in range(5) for j in range(5) if i != j])
+    cross = np.mean([cos(f"a{i}", f"b{j}") for i in range(5) for j in range(5)])
+    assert same > 0.3 > cross
+    # and a fit from that start still learns the clusters
+    hp = {**TINY, "epochs": "3"}
+    model = get_recipe(V2[0]).fit(toy_data(), TrainingConfig(hyperparameters=hp))
+    assert set(top(model, model.score_user(None, ["a3", "a7", "a1"]), 10)) <= set(CLUSTER_A)

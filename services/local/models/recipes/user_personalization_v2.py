@@ -194,7 +194,7 @@ class UserPersonalizationV2Recipe:
         settings = settings_from(config)
         idx = index(data, config)
         params = init_params(len(idx.item_ids), settings.dim, settings.length, LAYERS, config.seed)
-        return self._train(idx, params, settings, config)
+        return self._train(idx, params, settings, config, fresh=True)
 
     def update(
         self, model: SequenceModel, data: TrainingData, config: TrainingConfig
@@ -217,12 +217,15 @@ class UserPersonalizationV2Recipe:
         params: dict[str, np.ndarray],
         settings: V2Settings,
         config: TrainingConfig,
+        fresh: bool = False,
     ) -> SequenceModel:
-        from services.local.models.recipes._sasrec_train import Budget, train
+        from services.local.models.recipes._sasrec_train import Budget, initial_embeddings, train
 
         data = windows(idx, settings, config.seed)
         if not len(data.x):
             raise TrainingError("v2 needs users with at least 2 interactions to learn sequences")
+        if fresh:
+            params["item_emb"] = initial_embeddings(params["item_emb"], data, config.seed)
         budget = Budget(settings.epochs, settings.seconds, settings.negatives, config.seed)
         best, report = train(params, data, budget)
         # popularity (distinct users per item) is what an unknown user gets, as with v1
