@@ -25,6 +25,10 @@ import pandas as pd
 
 _TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+# The same rule as RE2 patterns (pyarrow's match_substring_regex), for the readiness check's
+# warning: a text cell matching FORMULA_START and not NUMBER_PATTERN is formula-like.
+FORMULA_START = "^[" + re.escape("".join(_TRIGGERS)) + "]"
+NUMBER_PATTERN = _NUMBER.pattern
 
 
 def neutralise(value: Any) -> Any:

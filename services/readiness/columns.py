@@ -85,7 +85,8 @@ class Tally:
 
 @dataclass(frozen=True)
 class Parsed:
-    """Numeric view of a column: value (NaN where none) and why a value is missing."""
+    """Numeric view of a column: value (NaN where none; ±inf where a number overflows a
+    double) and why a value is missing."""
 
     value: np.ndarray
     empty: np.ndarray
@@ -100,22 +101,20 @@ def parse_numeric(arr: pa.Array | pa.ChunkedArray) -> Parsed:
     n = len(arr)
     none = np.zeros(n, dtype=bool)
     t = arr.type
-    if (pa.types.is_integer(t) or pa.types.is_floating(t)) and not arr.null_count:
-        value = np.asarray(arr.to_numpy(zero_copy_only=False), dtype=np.float64)
-        finite = np.isfinite(value)
-        bad = np.isinf(value)
-        non_integer = finite & (np.floor(np.where(finite, value, 0.0)) != value)
-        return Parsed(np.where(bad, np.nan, value), np.isnan(value), bad, non_integer)
     if pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_decimal(t):
-        value = np.asarray(
-            pc.cast(arr, pa.float64()).fill_null(np.nan).to_numpy(zero_copy_only=False),
-            dtype=np.float64,
-        )
-        empty = np.isnan(value)
-        bad = np.isinf(value)
+        # Typed by the reader: only a null is an empty cell; NaN came from a "NaN" text in
+        # the file, which is not a number. Infinity (from "1e309" or "inf") stays, for the
+        # range rule of avro_numbers.
+        if pa.types.is_decimal(t):
+            arr = pc.cast(arr, pa.float64())
+        # numpy's conversion: int64 beyond 2**53 rounds (pyarrow's cast would refuse it);
+        # nulls become NaN
+        value = np.asarray(arr.to_numpy(zero_copy_only=False), dtype=np.float64)
+        empty = to_bool(pc.is_null(arr)) if arr.null_count else none
         finite = np.isfinite(value)
+        bad = np.isnan(value) & ~empty
         non_integer = finite & (np.floor(np.where(finite, value, 0.0)) != value)
-        return Parsed(np.where(bad, np.nan, value), empty, bad, non_integer & finite)
+        return Parsed(value, empty, bad, non_integer)
     text = to_str(arr)
     try:  # fast path: every value is a plain integer
         value = pc.cast(text, pa.int64()).to_numpy(zero_copy_only=False).astype(np.float64)

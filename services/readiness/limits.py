@@ -54,6 +54,10 @@ FUTURE_BULK_SHARE = 0.5
 DECADES_APART_DAYS = 20 * 365
 DECADES_APART_SHARE = 0.1
 
+# Our data-quality hint, not Personalize's rule: a numeric column whose name holds one of
+# these words is a price, and a negative one is warned about (it imports fine).
+PRICE_NAME_WORDS = ("PRICE",)
+
 # Example row numbers kept per finding.
 MAX_EXAMPLES = 5
 # Share of single-interaction users/items above which we warn.

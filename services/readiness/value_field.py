@@ -6,10 +6,17 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from services.csv_safety import FORMULA_START, NUMBER_PATTERN
 from services.i18n import N_, N_plural
+from services.local.data.avro_numbers import out_of_range
 
 from .columns import RowLines, Tally, parse_numeric, to_bool, to_str
-from .limits import MAX_CATEGORICAL_LENGTH, MAX_CATEGORICAL_PARTS, MAX_TEXTUAL_LENGTH
+from .limits import (
+    MAX_CATEGORICAL_LENGTH,
+    MAX_CATEGORICAL_PARTS,
+    MAX_TEXTUAL_LENGTH,
+    PRICE_NAME_WORDS,
+)
 from .report import Finding
 from .tally_checks import TallyCheck, tally_findings
 
@@ -27,6 +34,10 @@ class ValueField:
         self.non_boolean = Tally()
         self.too_long = Tally()
         self.too_many_parts = Tally()
+        self.out_of_range = Tally()
+        self.negative = Tally()
+        self.formula_like = Tally()
+        self.is_price = any(word in name.upper() for word in PRICE_NAME_WORDS)
         self.longest = 0
         self.most_parts = 0
 
@@ -41,12 +52,29 @@ class ValueField:
             self.non_numeric.add(p.bad, lines, text)
             if integral:
                 self.non_integer.add(p.non_integer, lines, text)
+            # the same rule the engine's import job applies (avro_numbers)
+            too_big = out_of_range(p.value, "float" if kind == "float" else "double")
+            too_big &= ~p.empty & ~p.bad
+            if kind in ("float", "double") and too_big.any():
+                self.out_of_range.add(too_big, lines, to_str(column))
+            value = np.where(too_big, np.nan, p.value)
+            if self.is_price:
+                below = np.nan_to_num(value, nan=0.0) < 0
+                if below.any():
+                    self.negative.add(below, lines, to_str(column))
             if kind != "infer":
-                return p.value
+                return value
         if kind == "boolean":
             low = pc.utf8_lower(pc.utf8_trim_whitespace(to_str(column)))
             ok = to_bool(pc.is_in(low, value_set=pa.array(["true", "false", ""])))
             self.non_boolean.add(~ok, lines, to_str(column))
+        if kind in ("categorical", "textual", "string", "infer"):
+            text = to_str(column)
+            formula = to_bool(pc.match_substring_regex(text, FORMULA_START))
+            if formula.any():
+                formula &= ~to_bool(pc.match_substring_regex(text, NUMBER_PATTERN))
+            if formula.any():
+                self.formula_like.add(formula, lines, text)
         if kind in ("categorical", "textual", "infer"):
             text = to_str(column)
             lengths = np.asarray(pc.utf8_length(text).to_numpy(zero_copy_only=False))
@@ -68,7 +96,7 @@ class ValueField:
             kind = "categorical" if self.non_numeric.count else "double"
         return tally_findings(
             self,
-            _CHECKS_BY_KIND.get(kind, ()),
+            (*_CHECKS_BY_KIND.get(kind, ()), *_ALL_KINDS),
             self.name,
             prefix=self.code_prefix,
             kind=kind,
@@ -160,13 +188,55 @@ _TOO_MANY_CATEGORIES = TallyCheck(
     ),
     limit=MAX_CATEGORICAL_PARTS,
 )
+_OUT_OF_RANGE = TallyCheck(
+    "out_of_range",
+    "{prefix}_out_of_range",
+    "error",
+    N_("{column} has numbers too large for type {kind}"),
+    N_(
+        "{count} values of {column} are too large for the schema type {kind} (e.g. "
+        "{examples}): a float holds at most ±3.4028235e38, a double ±1.8e308; the import "
+        "job fails on them."
+    ),
+    N_("Correct these values of {column}, or declare it as double if they are real."),
+)
+_NEGATIVE_PRICE = TallyCheck(
+    "negative",
+    "{prefix}_negative_price",
+    "warning",
+    N_("{column} has negative values"),
+    N_(
+        "{count} values of {column} are below zero (e.g. {examples}); Personalize imports "
+        "them, but a negative price is usually an export or sign error."
+    ),
+    N_("Check these rows of {column}; leave the cell empty when the price is unknown."),
+)
+_FORMULA_LIKE = TallyCheck(
+    "formula_like",
+    "{prefix}_formula_like",
+    "warning",
+    N_("{column} has text that starts like a spreadsheet formula"),
+    N_(
+        "{count} values of {column} begin with =, +, - or @ (e.g. {examples}). Personalize "
+        "stores them as text, but a spreadsheet opening an export of this data runs them "
+        "as formulas."
+    ),
+    N_(
+        "Remove the leading character from {column} if it is not meant; exports this "
+        "dashboard writes for people are made formula-safe."
+    ),
+)
+_TEXT_CHECKS = (_FORMULA_LIKE,)
 # The counted rules of each schema type, in the order their findings are reported.
 _CHECKS_BY_KIND: dict[str, tuple[TallyCheck, ...]] = {
     "int": (_NON_NUMERIC, _NOT_INTEGER),
     "long": (_NON_NUMERIC, _NOT_INTEGER),
-    "float": (_NON_NUMERIC,),
-    "double": (_NON_NUMERIC,),
+    "float": (_NON_NUMERIC, _OUT_OF_RANGE),
+    "double": (_NON_NUMERIC, _OUT_OF_RANGE),
     "boolean": (_NOT_BOOLEAN,),
-    "textual": (_TEXT_TOO_LONG,),
-    "categorical": (_CATEGORY_TOO_LONG, _TOO_MANY_CATEGORIES),
+    "string": _TEXT_CHECKS,
+    "textual": (_TEXT_TOO_LONG, *_TEXT_CHECKS),
+    "categorical": (_CATEGORY_TOO_LONG, _TOO_MANY_CATEGORIES, *_TEXT_CHECKS),
 }
+# Whatever the type, a price-like column gets the negative-value hint.
+_ALL_KINDS = (_NEGATIVE_PRICE,)

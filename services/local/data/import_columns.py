@@ -10,9 +10,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from services.local.data.avro_numbers import out_of_range
 from services.local.data.schemas import Field
 
 MAX_ID_CHARS = 256
@@ -179,9 +181,14 @@ def _floats(col: pa.Array, empty: pa.Array, field: Field, *, where: Locate) -> p
             hint = "; use '.' as the decimal separator" if re.match(r"^-?\d+,\d+$", value) else ""
             raise ImportFailed(f"{where(i, field.name)}: {_show(value)} is not a number{hint}")
     floats = pc.cast(_nulls_for_empty(col, empty, pa.string()), pa.float64())
-    i = _first(pc.fill_null(pc.invert(pc.is_finite(floats)), False))
-    if i >= 0:
-        raise ImportFailed(f"{where(i, field.name)}: {_show(col[i].as_py())} is out of range")
+    values = np.asarray(floats.to_numpy(zero_copy_only=False), dtype=np.float64)
+    bad = out_of_range(values, field.type) & ~np.asarray(pc.is_null(floats), dtype=bool)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        size = "float (32-bit); declare the field as double" if field.type == "float" else "double"
+        raise ImportFailed(
+            f"{where(i, field.name)}: {_show(col[i].as_py())} is out of range for type {size}"
+        )
     return floats
 
 
