@@ -57,7 +57,7 @@ with datasets_tab:
     data_sections.datasets_and_imports(pairs or [])
 with check_tab:
     if pairs is not None:
-        readiness_import.section(pairs)
+        readiness_import.section(pairs, data)
 with prepare_tab:
     if pairs is not None:
-        prepare_section.section(pairs)
+        prepare_section.section(pairs, data)

@@ -199,6 +199,29 @@ def active_dataset(datasets: Sequence[Dataset], dataset_type: str) -> Dataset | 
     return None
 
 
+def rows_now(data: GroupData | None, dataset_type: str) -> int | None:
+    """How many rows the group's ``dataset_type`` dataset holds now, for saying what a FULL
+    import replaces (CreateDatasetImportJob, importMode FULL: "overwrites all existing bulk
+    data in your dataset"; data recorded by PutEvents/PutItems/PutUsers stays).
+
+    Args:
+        data: the group's data as the page read it (None: it could not be read).
+        dataset_type: ``INTERACTIONS``, ``ITEMS`` or ``USERS``.
+
+    Returns:
+        Interactions: the bulk rows (streamed events excluded, they stay). Items: the rows of
+        the Items snapshot (individually put items included: an upper bound). None when not
+        known: the data was not read, or a Users dataset (no snapshot of it is taken).
+    """
+    if data is None:
+        return None
+    if dataset_type == "INTERACTIONS":
+        return data.interaction_count - len(data.put) if data.has_interactions else None
+    if dataset_type == "ITEMS":
+        return None if data.items is None else len(data.items)
+    return None
+
+
 def read_group_data(datasets: Sequence[Dataset], snapshots: SnapshotSource) -> GroupData:
     """Export the group's Interactions (BULK and PUT) and Items side by side and read them.
 

@@ -152,6 +152,9 @@ def test_good_file_is_imported_and_audited(seeded: Seeded, service: PersonalizeS
     data = interactions_csv()
     at = upload(app_at(PAGE), data)
     assert not at.error, [shown(e.value) for e in at.error]
+    # the dataset has bulk data, so INCREMENTAL is preselected: replacing it is a choice
+    assert at.radio(key="readiness_mode").value == "INCREMENTAL"
+    at.radio(key="readiness_mode").set_value("FULL").run()
     at.button(key="readiness_button").click().run()
     # FULL replaces data: nothing starts before the dialog is confirmed
     assert not at.exception, [e.value for e in at.exception]

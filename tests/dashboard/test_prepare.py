@@ -81,6 +81,7 @@ def test_korean_cp949_export_is_mapped_blocked_on_error_then_imported(
     assert not any("this import:" in shown(e.value) for e in at.error), [
         shown(e.value) for e in at.error
     ]
+    at.radio(key="prepare_mode").set_value("FULL").run()  # INCREMENTAL is preselected
     at.button(key="prepare_button").click().run()
     at.button(key="prepare_confirm").click().run()
     assert not at.exception, [e.value for e in at.exception]

@@ -18,6 +18,7 @@ from dashboard.components.errors import shown_errors
 from dashboard.components.language import upload_help
 from dashboard.components.text import md_escape, md_help
 from services.datasets import staging
+from services.datasets.group_data import GroupData, rows_now
 from services.datasets.snapshot import Location
 from services.i18n import N_, _
 from services.personalize.models import Dataset, Schema
@@ -178,8 +179,9 @@ def _rejects(prepared: Prepared) -> None:
         )
 
 
-def section(pairs: list[tuple[Dataset, Schema | None]]) -> None:
-    """Pick a dataset and a raw export; adjust the mapping; prepare, check and import."""
+def section(pairs: list[tuple[Dataset, Schema | None]], data: GroupData | None = None) -> None:
+    """Pick a dataset and a raw export; adjust the mapping; prepare, check and import
+    (``data``: the group's data, to count what a FULL import replaces)."""
     readiness_import.show_started(KEY)
     targets = [(d, s) for d, s in pairs if d.dataset_type in readiness_import.TYPES]
     if not targets:
@@ -242,4 +244,6 @@ def section(pairs: list[tuple[Dataset, Schema | None]]) -> None:
     uri, prepared = done
     _rejects(prepared)
     readiness_report.show(prepared.report)
-    readiness_import.import_controls(dataset, uri, prepared.report, where, KEY)
+    readiness_import.import_controls(
+        dataset, uri, prepared.report, where, KEY, rows_now(data, dataset.dataset_type)
+    )

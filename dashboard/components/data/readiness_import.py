@@ -20,9 +20,10 @@ from dashboard.components.formatting import dataset_type_name, mode_name
 from dashboard.components.language import upload_help
 from dashboard.components.text import md_code, md_escape, md_help
 from services.datasets import staging
+from services.datasets.group_data import GroupData, rows_now
 from services.datasets.snapshot import Location, location
 from services.errors import ServiceError
-from services.i18n import N_, _
+from services.i18n import N_, _, formats, ngettext
 from services.personalize.models import Dataset, Schema
 from services.personalize.schema_avro import avro
 from services.readiness import ReadinessReport, check_file
@@ -129,16 +130,68 @@ def _filters() -> tuple[str | None, float | None, bool]:
     return event_type or None, threshold, True
 
 
+def _has_data(dataset: Dataset, existing: int | None) -> bool:
+    """Whether ``dataset`` holds bulk data: ``existing`` rows, or (not counted) an import
+    job that completed."""
+    if existing is not None:
+        return existing > 0
+    return any(j.status == "ACTIVE" for j in reads.import_jobs(dataset.arn) or [])
+
+
+def _what_full_replaces(dataset: Dataset, existing: int | None) -> str:
+    """The FULL confirmation's template: how many rows are there now (``{existing}``) and
+    how many the file has (``{new}``), of ``{dataset}`` and ``{uri}``."""
+    if not existing:
+        return _(
+            "A FULL import replaces the bulk data of **{dataset}** with {uri}: everything "
+            "imported in bulk before is gone (PutEvents data stays)."
+        )
+    kind = dataset.dataset_type
+    if kind == "ITEMS":
+        text = ngettext(
+            "A FULL import replaces the {existing} item now in **{dataset}** with the {new} "
+            "rows of {uri}: items imported in bulk before and not in the file are gone.",
+            "A FULL import replaces the {existing} items now in **{dataset}** with the {new} "
+            "rows of {uri}: items imported in bulk before and not in the file are gone.",
+            existing,
+        )
+    else:
+        text = ngettext(
+            "A FULL import replaces the {existing} row imported in bulk into **{dataset}** "
+            "with the {new} rows of {uri} (PutEvents data stays).",
+            "A FULL import replaces the {existing} rows imported in bulk into **{dataset}** "
+            "with the {new} rows of {uri} (PutEvents data stays).",
+            existing,
+        )
+    return text
+
+
 def import_controls(
-    dataset: Dataset, uri: str, report: ReadinessReport, where: Location, key: str = "readiness"
+    dataset: Dataset,
+    uri: str,
+    report: ReadinessReport,
+    where: Location,
+    key: str = "readiness",
+    existing: int | None = None,
 ) -> None:
-    """FULL/INCREMENTAL import of ``uri`` into ``dataset``, disabled while ``report`` has errors."""
+    """FULL/INCREMENTAL import of ``uri`` into ``dataset``, disabled while ``report`` has errors.
+
+    ``existing`` is how many rows the dataset holds now (``group_data.rows_now``; None: not
+    counted). INCREMENTAL is preselected when the dataset has data, so replacing it takes a
+    deliberate choice, and the FULL confirmation says how many rows it replaces with how many.
+    """
+    mode_key = f"{key}_mode"
+    if mode_key not in st.session_state or st.session_state.get(f"{mode_key}_for") != dataset.arn:
+        # a new dataset, or the radio was not drawn last run (Streamlit then drops its
+        # state): the dataset's default, then kept as chosen across reruns
+        st.session_state[mode_key] = "INCREMENTAL" if _has_data(dataset, existing) else "FULL"
+        st.session_state[f"{mode_key}_for"] = dataset.arn
     mode = st.radio(
         _("Import mode"),
         ["FULL", "INCREMENTAL"],
         format_func=mode_name,
         horizontal=True,
-        key=f"{key}_mode",
+        key=mode_key,
         captions=[
             _("replaces everything imported in bulk before (PutEvents data stays)"),
             _("adds rows and updates existing IDs; needs an earlier FULL import"),
@@ -147,13 +200,15 @@ def import_controls(
     blocked = not report.ok
     denied = identity.refusal()
     what = (
-        _(
-            "A FULL import replaces the bulk data of **{dataset}** with {uri}: everything "
-            "imported in bulk before is gone (PutEvents data stays)."
-        )
+        _what_full_replaces(dataset, existing)
         if mode != "INCREMENTAL"
         else _("An INCREMENTAL import adds the rows of {uri} to **{dataset}**.")
-    ).format(dataset=md_escape(dataset.name), uri=md_code(uri))
+    ).format(
+        dataset=md_escape(dataset.name),
+        uri=md_code(uri),
+        existing=formats.count(existing),
+        new=formats.count(report.summary.rows),
+    )
     confirm_button(
         key,
         _("Import into {dataset}").format(dataset=md_escape(dataset.name)),
@@ -223,8 +278,9 @@ def staging_location() -> Location | None:
         return None
 
 
-def section(pairs: list[tuple[Dataset, Schema | None]]) -> None:
-    """Pick a dataset and a file, see the readiness report, import when it is clean."""
+def section(pairs: list[tuple[Dataset, Schema | None]], data: GroupData | None = None) -> None:
+    """Pick a dataset and a file, see the readiness report, import when it is clean
+    (``data``: the group's data, to count what a FULL import replaces)."""
     show_started("readiness")
     targets = [(d, s) for d, s in pairs if d.dataset_type in TYPES]
     if not targets:
@@ -257,4 +313,6 @@ def section(pairs: list[tuple[Dataset, Schema | None]]) -> None:
         return
     report = _report(staged, kind, schema, event_type, threshold)
     readiness_report.show(report)
-    import_controls(dataset, staged.uri, report, where)
+    import_controls(
+        dataset, staged.uri, report, where, existing=rows_now(data, dataset.dataset_type)
+    )
