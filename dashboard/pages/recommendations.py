@@ -165,7 +165,7 @@ else:
             except ServiceError:
                 baseline = None  # the baseline only adds a number; the verdict stands without it
         verdict = assess(results, top_n, baseline, same_by_design=by_design, new_users=new_users)
-        rec_grid.verdict_banner(verdict, title)
+        rec_grid.verdict_banner(verdict, title, pop.name if baseline is not None and pop else None)
         rec_grid.heatmap(results, top_n, key=f"{key}_heatmap")
         if grid:
             rec_grid.show_grid(results, history if key == "a" else None, items, top_n, key)
@@ -223,7 +223,8 @@ else:
         )
 
 st.divider()
-rec_playground.playground(group.arn, user_campaigns, sampled, 10, items)
+known = set(activity["user"].astype(str)) if activity is not None else None
+rec_playground.playground(group.arn, user_campaigns, sampled, 10, items, known)
 st.divider()
 popular: list[str] = []  # the most interacted-with items, most first
 if data and activity is not None:

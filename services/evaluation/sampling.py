@@ -137,7 +137,17 @@ class ItemCatalog:
 def grid_frame(
     results: Sequence[UserRecommendations], catalog: ItemCatalog, top_n: int
 ) -> pd.DataFrame:
-    """Long table, one row per (user, rank): what the CSV export holds."""
+    """Long table, one row per (user, rank): what the CSV export holds.
+
+    Columns: ``user_id``, ``rank``, ``item_id``, ``name``, ``category``, ``price (KRW)`` (a
+    number in the catalogue's currency, named in the header so a spreadsheet can sum it; empty
+    when the catalogue has no price), ``score`` (GetRecommendations' ``itemList[].score``) and
+    ``error``. ``score`` is left out when no listed item has one: Personalize sends scores for
+    User-Personalization and Personalized-Ranking only, not for popularity, related-items
+    recipes or the popular-items fallback of a user the model does not know (API reference,
+    GetRecommendations, ``PredictedItem.score``), and an empty column would read as a fault.
+    """
+    price = price_header(catalog)
     rows = []
     for res in results:
         if not res.ok:
@@ -152,11 +162,24 @@ def grid_frame(
                     "item_id": item,
                     "name": catalog.names.get(item),
                     "category": catalog.categories.get(item),
+                    price: catalog.prices.get(item),
                     "score": score,
                 }
             )
-    columns = ["user_id", "rank", "item_id", "name", "category", "score", "error"]
+    columns = ["user_id", "rank", "item_id", "name", "category", price, "score", "error"]
+    if not has_scores(results, top_n):
+        columns.remove("score")
     return pd.DataFrame(rows).reindex(columns=columns)
+
+
+def price_header(catalog: ItemCatalog) -> str:
+    """The grid CSV's price column: ``price (KRW)``, the currency's ISO 4217 code."""
+    return f"price ({catalog.currency})"
+
+
+def has_scores(results: Sequence[UserRecommendations], top_n: int) -> bool:
+    """Whether any listed item of ``results`` (top ``top_n``) came with a score."""
+    return any(s is not None for r in results if r.ok for s in r.scores[:top_n])
 
 
 # --- batch-inference preview ----------------------------------------------------------------

@@ -126,11 +126,18 @@ def test_a_refused_expression_gets_the_engines_create_filter_text(seeded: Seeded
     assert not facade.list_filters(seeded.group)  # neither left a filter behind
 
 
-def _playground(at: AppTest, expression: str, values: str = "", promo: str = "") -> AppTest:
+def _playground(
+    at: AppTest,
+    expression: str,
+    values: str = "",
+    promo: str = "",
+    users: list[str] = USERS,
+    campaign: str = "shop-pop-campaign",
+) -> AppTest:
     at.selectbox(key="pg_campaign").select(
-        next(o for o in at.selectbox(key="pg_campaign").options if "shop-pop-campaign" in o)
+        next(o for o in at.selectbox(key="pg_campaign").options if campaign in o)
     ).run()
-    at.text_area(key="pg_users").input("\n".join(USERS)).run()
+    at.text_area(key="pg_users").input("\n".join(users)).run()
     at.text_area(key="pg_filter").input(expression)
     at.text_area(key="pg_filter_values").input(values)
     at.text_area(key="pg_promo").input(promo)
@@ -139,8 +146,10 @@ def _playground(at: AppTest, expression: str, values: str = "", promo: str = "")
     return at
 
 
-def _diff_frames(at: AppTest) -> list[pd.DataFrame]:
-    return [d.value for d in at.dataframe if "after" in d.value.columns]
+def _diff_frames(at: AppTest, side: str = "after") -> list[pd.DataFrame]:
+    """Each user's list before or after the rules: the grid's product table (picture, name,
+    price, category, item ID) with the change at each rank."""
+    return [d.value for d in at.dataframe if f"change ({side})" in d.value.columns]
 
 
 def test_the_page_shows_before_and_after_and_the_share_changed(seeded: Seeded) -> None:
@@ -150,15 +159,39 @@ def test_the_page_shows_before_and_after_and_the_share_changed(seeded: Seeded) -
     at = _playground(app_at(PAGE), EXCLUDE_CAT, "CATEGORY = cat0")
     frames = _diff_frames(at)
     assert len(frames) == 3
-    after = [cell.split(" ")[0] for cell in frames[0]["after"]]
-    assert after == expected
-    marks = dict(zip(frames[0]["before"], frames[0]["change (before)"], strict=True))
-    assert sorted(k.split(" ")[0] for k, v in marks.items() if v == "left") == sorted(left)
+    assert frames[0]["item ID"].tolist() == expected
+    assert frames[0]["rank"].tolist() == list(range(1, 11))
+    # products as the grid draws them: picture and price in won (write_items: 5 + i % 20)
+    assert set(frames[0]["picture"]) == {"app/static/items/placeholder.svg"}
+    assert frames[0]["price"].tolist() == [f"₩{5 + int(i[1:]) % 20}" for i in expected]
+    before = _diff_frames(at, "before")[0]
+    assert before["item ID"].tolist() == list(full[:10])
+    marks = dict(zip(before["item ID"], before["change (before)"], strict=True))
+    assert sorted(k for k, v in marks.items() if v == "left") == sorted(left)
     share = f"Filter: {len(left) * 10}% of the list changed"
     assert any(share in shown(m.value) for m in at.markdown), [m.value for m in at.markdown]
     # saving is offered, the parameters wait for it
     assert at.button(key="pg_save_filter")
     assert any("Save the filters to see" in shown(c.value) for c in at.caption)
+
+
+def test_a_customer_the_model_does_not_know_is_said_to_get_the_fallback(
+    seeded: Seeded,
+) -> None:
+    at = _playground(
+        app_at(PAGE), EXCLUDE_CAT, "CATEGORY = cat0", users=["u0", "made-up-77"],
+        campaign="shop-campaign",
+    )  # fmt: skip
+    notes = [shown(i.value) for i in at.info if "unknown to the model" in shown(i.value)]
+    assert notes == [
+        "made-up-77 is unknown to the model: these are the fallback (popular) items, the "
+        "same for every customer it does not know."
+    ]
+    # and it is true: the engine's answer for the made-up ID is its "Popular item" fallback
+    svc = PersonalizeService(build_clients(Settings.from_env()))
+    served = svc.get_recommendations(seeded.up_campaign, user_id="made-up-77", num_results=10)
+    assert {item.reason for item in served.items} == {"Popular item"}
+    assert len(_diff_frames(at)) == 2
 
 
 def test_a_bad_expression_shows_the_engines_text_at_the_field(seeded: Seeded) -> None:
@@ -256,7 +289,7 @@ def test_exploration_is_tried_then_applied_through_update_campaign(seeded: Seede
     at.slider(key="pg_weight").set_value(0.0).run()
     assert not at.exception, [e.value for e in at.exception]
     assert any("Exploration:" in shown(m.value) for m in at.markdown)
-    after = [[c.split(" ")[0] for c in d["after"]] for d in _diff_frames(at)]
+    after = [d["item ID"].tolist() for d in _diff_frames(at)]
     assert after == [plain[u] for u in users]
     at.button(key="pg_apply_exploration").click().run()
     at.button(key="pg_exploration_confirm").click().run()
@@ -290,7 +323,7 @@ def test_on_aws_saved_filters_are_previewed_through_get_recommendations(
     at.selectbox(key="pg_saved_filter").set_value(exclude).run()
     at.text_area(key="pg_filter_values").input("CATEGORY = cat0").run()
     assert not at.exception, [e.value for e in at.exception]
-    after = [cell.split(" ")[0] for cell in _diff_frames(at)[0]["after"]]
+    after = _diff_frames(at)[0]["item ID"].tolist()
     assert after == [i for i in full if category(i) != "cat0"][:10]
     at.selectbox(key="pg_saved_promo").set_value(sale).run()
     params = json.loads([c.value for c in at.code if "filterArn" in c.value][0])

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import time
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -14,6 +17,7 @@ from streamlit.testing.v1 import AppTest
 from services.config import Settings
 from services.evaluation.inspection import UserRecommendations
 from services.evaluation.sampling import ItemCatalog, grid_frame, parse_ids, recent_history
+from services.i18n import use_language
 from services.personalize.clients import build_clients
 from services.personalize.facade import PersonalizeService
 from tests.dashboard.conftest import Seeded, app_at
@@ -124,6 +128,84 @@ def test_grid_shows_every_user_as_a_row_of_products(
     at.run()
     (u8,) = [f for f in products_shown(at) if len(f) == 10 and list(f["item ID"]) == expected["u8"]]
     assert u8["price"].tolist() == [f"₩{5 + int(i[1:]) % 20}" for i in expected["u8"]]
+
+
+def csv_rows(data: bytes) -> list[dict[str, str]]:
+    assert data.startswith(b"\xef\xbb\xbf")  # the BOM Excel needs for Hangul
+    return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+
+
+def test_grid_csv_has_the_price_and_the_campaigns_scores(
+    seeded: Seeded, service: PersonalizeService, downloads: Callable[[], dict[str, bytes]]
+) -> None:
+    users = ["u0", "u4"]
+    at = typed(app_at(PAGE), users)
+    rows = csv_rows(downloads()["recommendations-a.csv"])
+    assert list(rows[0]) == [
+        "user_id", "rank", "item_id", "name", "category", "price (KRW)", "score", "error"
+    ]  # fmt: skip
+    assert len(rows) == 20
+    for user in users:
+        served = service.get_recommendations(seeded.up_campaign, user_id=user, num_results=10)
+        mine = [r for r in rows if r["user_id"] == user]
+        assert [r["item_id"] for r in mine] == list(served.item_ids)
+        # write_items: PRICE 5 + i % 20 won, a plain number a spreadsheet can sum
+        assert [r["price (KRW)"] for r in mine] == [
+            f"{5 + int(i[1:]) % 20}.0" for i in served.item_ids
+        ]
+        scores = [float(r["score"]) for r in mine]
+        assert scores == pytest.approx([item.score for item in served.items])
+        assert all(0 < s < 1 for s in scores) and scores == sorted(scores, reverse=True)
+    assert not any("no score column" in shown(c.value) for c in at.caption)
+
+
+def test_grid_csv_of_a_campaign_without_scores_leaves_the_column_out(
+    seeded: Seeded, downloads: Callable[[], dict[str, bytes]]
+) -> None:
+    at = typed(app_at(PAGE), ["u0", "u4"])
+    at.selectbox(key="rec_a").set_value("shop-pop-campaign (aws-popularity-count)").run()
+    assert not at.exception
+    rows = csv_rows(downloads()["recommendations-a.csv"])
+    assert len(rows) == 20 and "score" not in rows[0] and rows[0]["price (KRW)"]
+    assert any("no score column" in shown(c.value) for c in at.caption)
+
+
+def test_the_two_popular_figures_say_which_popular_they_mean(
+    seeded: Seeded, service: PersonalizeService
+) -> None:
+    """The overlap with the popularity campaign's list and the count of fallback items are two
+    different "popular"s; each caption names its own, in English and in Korean."""
+    users = ["u0", "u1", "u2", "nobody-1"]
+    at = typed(app_at(PAGE), users)
+    top = {
+        u: service.get_recommendations(seeded.up_campaign, user_id=u, num_results=10).item_ids
+        for u in users
+    }
+    base = set(
+        service.get_recommendations(seeded.pop_campaign, user_id="u0", num_results=10).item_ids
+    )
+    overlap = sum(len(set(top[u]) & base) / len(set(top[u]) | base) for u in users) / len(users)
+    share = f"{round(overlap * 100)}%"
+    (caption,) = [shown(c.value) for c in at.caption if "users compared" in shown(c.value)]
+    assert f"overlap with the list of the popularity campaign shop-pop-campaign: {share}" in caption
+    assert (
+        '10 of 40 items came from the popular-items fallback ("Popular item"), which '
+        "Personalize serves to users the model does not know or when a filter leaves too few "
+        "items"
+    ) in caption
+    at.session_state["language"] = "ko"
+    at.run()  # the page now in Korean; AppTest sends the radios' values back as this thread
+    use_language("ko")  # formats them, as a browser sends the labels it shows: Korean now
+    try:
+        at.run()
+        (caption,) = [shown(c.value) for c in at.caption if "명 비교 (상위" in shown(c.value)]
+    finally:
+        use_language("en")
+    assert f"인기도 캠페인 shop-pop-campaign의 목록과 겹침: {share}" in caption
+    assert (
+        '40개 중 10개는 인기 상품 대체 목록("인기 상품")에서 나옴: 모델이 모르는 사용자, 또는 '
+        "필터 후 남은 상품이 너무 적을 때 Personalize가 주는 목록"
+    ) in caption
 
 
 def test_typed_ids_from_another_id_space_get_the_readiness_finding(seeded: Seeded) -> None:

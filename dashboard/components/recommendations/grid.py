@@ -28,7 +28,7 @@ from services.evaluation.inspection import (
     overlap_matrix,
     reason_text,
 )
-from services.evaluation.sampling import ItemCatalog, grid_frame
+from services.evaluation.sampling import ItemCatalog, grid_frame, has_scores
 from services.i18n import _, formats, ngettext
 
 
@@ -72,8 +72,14 @@ _BANNERS = {
 }
 
 
-def verdict_banner(verdict: Verdict, title: str) -> None:
-    """The verdict coloured by severity, with the numbers behind it."""
+def verdict_banner(verdict: Verdict, title: str, baseline: str | None = None) -> None:
+    """The verdict coloured by severity, with the numbers behind it; ``baseline``: the name
+    of the popularity campaign the lists were compared with.
+
+    Two figures speak of "popular" items and say which: the overlap with the popularity
+    campaign's own list (a personalised campaign that copies it is not personalising), and the
+    items the campaign itself served from Personalize's popular-items fallback (reason
+    "Popular item": users the model does not know, or a list it could not fill)."""
     box, icon = _BANNERS[verdict.severity]
     box(f"**{md_escape(title)}**: {md_escape(verdict.headline)}", icon=icon)
     numbers = [
@@ -89,16 +95,20 @@ def verdict_banner(verdict: Verdict, title: str) -> None:
         ]
     if verdict.baseline_jaccard is not None:
         numbers.append(
-            _("overlap with the popularity campaign {share}").format(
-                share=formats.share(verdict.baseline_jaccard)
+            _("overlap with the list of the popularity campaign {campaign}: {share}").format(
+                campaign=md_escape(baseline or "–"), share=formats.share(verdict.baseline_jaccard)
             )
         )
     if verdict.popular_fillers:
         shown = verdict.n_users * verdict.top_n
         numbers.append(
             ngettext(
-                '{fillers} of {shown} items was a "{reason}" filler',
-                '{fillers} of {shown} items were "{reason}" fillers',
+                '{fillers} of {shown} items came from the popular-items fallback ("{reason}"), '
+                "which Personalize serves to users the model does not know or when a filter "
+                "leaves too few items",
+                '{fillers} of {shown} items came from the popular-items fallback ("{reason}"), '
+                "which Personalize serves to users the model does not know or when a filter "
+                "leaves too few items",
                 verdict.popular_fillers,
             ).format(
                 fillers=formats.count(verdict.popular_fillers),
@@ -178,12 +188,7 @@ def show_grid(
     if len(metadata):
         st.markdown(_("**Item metadata** (from the recommendations, `metadataColumns`)"))
         st.dataframe(metadata, hide_index=True, key=f"{key}_metadata")
-    csv_download(
-        grid_frame(results, catalog, top_n),
-        _("Download grid as CSV"),
-        f"recommendations-{key}.csv",
-        f"{key}_csv",
-    )
+    grid_download(results, catalog, top_n, _("Download grid as CSV"), key)
 
 
 def show_compare_grid(
@@ -215,11 +220,35 @@ def show_compare_grid(
     frame = picture_grid(rows, catalog, top_n, row_name=_("user"), column_name=_("rank"))
     show_picture_grid(frame, rows, catalog, "compare_grid")
     for letter, (name, results) in zip(letters, sources, strict=True):
-        csv_download(
-            grid_frame(results, catalog, top_n),
+        grid_download(
+            results,
+            catalog,
+            top_n,
             _("Download {letter} ({source}) as CSV").format(letter=letter, source=md_escape(name)),
-            f"recommendations-{letter.lower()}.csv",
-            f"{letter.lower()}_csv",
+            letter.lower(),
+        )
+
+
+def grid_download(
+    results: Sequence[UserRecommendations],
+    catalog: ItemCatalog,
+    top_n: int,
+    label: str,
+    key: str,
+) -> None:
+    """The CSV of one source's lists (``grid_frame``: price, score), and why it has no score
+    column when the campaign sent none."""
+    csv_download(
+        grid_frame(results, catalog, top_n), label, f"recommendations-{key}.csv", f"{key}_csv"
+    )
+    if any(r.ok and r.items for r in results) and not has_scores(results, top_n):
+        st.caption(
+            _(
+                "The CSV has no score column: this campaign sent no scores. Personalize "
+                "scores the items of User-Personalization and Personalized-Ranking only, not "
+                "popularity or related-items lists, nor the popular items it gives a user the "
+                "model does not know."
+            )
         )
 
 

@@ -8,15 +8,15 @@ the filter's ARN with the parameters shown.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
-import pandas as pd
 import streamlit as st
 
 from dashboard import deps, identity, reads
 from dashboard.components.errors import shown_errors
 from dashboard.components.operations.actions import run_action
 from dashboard.components.recommendations.confirm import confirmed, dialog
+from dashboard.components.recommendations.products import show_products
 from dashboard.components.text import md_escape
 from services.datasets.local_engine.preview import (
     ExpressionRefused,
@@ -46,24 +46,28 @@ def _mark(mark: str) -> str:
     return _(MARKS[word]).format(n=n)
 
 
-def _side_by_side(d: pg.ListDiff, catalog: ItemCatalog) -> pd.DataFrame:
+def _side_by_side(d: pg.ListDiff, catalog: ItemCatalog) -> None:
+    """The user's list before and after the rules, each as the grid's product table (picture,
+    name, price, category, ID) with what changed at each position."""
     before, after = d.marks()
-    rows = max(len(d.before), len(d.after))
-
-    def cell(items: Sequence[str], k: int) -> str:
-        return catalog.label(items[k]) if k < len(items) else ""
-
-    return pd.DataFrame(
-        {
-            _("rank"): range(1, rows + 1),
-            _("before"): [cell(d.before, k) for k in range(rows)],
-            _("change (before)"): [
-                _mark(before[k]) if k < len(before) else "" for k in range(rows)
-            ],
-            _("after"): [cell(d.after, k) for k in range(rows)],
-            _("change (after)"): [_mark(after[k]) if k < len(after) else "" for k in range(rows)],
-        }
-    )
+    for col, side, title, items, marks, header in zip(
+        st.columns(2),
+        ("before", "after"),
+        (_("Before"), _("After")),
+        (d.before, d.after),
+        (before, after),
+        (_("change (before)"), _("change (after)")),
+        strict=True,
+    ):
+        with col:
+            st.caption(title)
+            show_products(
+                list(items),
+                catalog,
+                f"pg_{side}_{d.user}",
+                ranked=True,
+                extra={header: [_mark(m) for m in marks]},
+            )
 
 
 def _expression_fields(
@@ -182,11 +186,14 @@ def playground(
     default_users: Sequence[str],
     top_n: int,
     catalog: ItemCatalog,
+    known_users: Collection[str] | None = None,
 ) -> None:
     """Preview a filter and a promotion for a few users of one campaign, then save them.
 
     ``campaigns``: campaigns answering GetRecommendations for a user; ``default_users``: the
-    page's sampled users (the first three are offered)."""
+    page's sampled users (the first three are offered); ``known_users``: the users of the
+    interactions data (None without it), so a customer the model never saw is said to get
+    the fallback items."""
     st.subheader(_("Try a rule before it goes live"))
     st.caption(
         _(
@@ -235,7 +242,7 @@ def playground(
         arns = _saved_filter_pickers(group_arn)
         lists = _served_lists(campaign, users, top_n, rules, arns, percent)
     if lists is not None:
-        _draw(users, *lists, catalog)
+        _draw(users, *lists, catalog, known_users)
     if rules.filter_expression:
         _save_button(group_arn, rules.filter_expression, FILTER, _("Save the filter…"))
     if rules.promotion_expression:
@@ -371,8 +378,10 @@ def _draw(
     after: dict[str, list[str]],
     singles: dict[str, dict[str, list[str]]],
     catalog: ItemCatalog,
+    known_users: Collection[str] | None,
 ) -> None:
-    """The share each rule changed, then each user's lists side by side."""
+    """The share each rule changed, then each user's lists side by side; a user not in the
+    interactions gets Personalize's popular-items fallback, said above the lists."""
     shares = [
         _("{rule}: {share} of the list changed").format(
             rule=_(name),
@@ -390,7 +399,15 @@ def _draw(
                 moved=len(d.moved),
             )
         )
-        st.dataframe(_side_by_side(d, catalog), hide_index=True, key=f"pg_diff_{d.user}")
+        if known_users is not None and d.user not in known_users:
+            st.info(
+                _(
+                    "{user} is unknown to the model: these are the fallback (popular) items, "
+                    "the same for every customer it does not know."
+                ).format(user=md_escape(d.user)),
+                icon=":material/person_off:",
+            )
+        _side_by_side(d, catalog)
 
 
 def _apply_exploration(campaign: CampaignInfo, settings: dict[str, str]) -> None:

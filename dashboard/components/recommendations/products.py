@@ -90,12 +90,21 @@ def show_products(
     catalog: ItemCatalog,
     key: str,
     reasons: Mapping[str, str] | None = None,
+    *,
+    ranked: bool = False,
+    extra: Mapping[str, Sequence[str]] | None = None,
 ) -> None:
     """The products as a table with pictures (nothing drawn for no items); ``reasons``: why
-    the service put an item in a list (GetRecommendations ``reason``), as a last column."""
+    the service put an item in a list (GetRecommendations ``reason``), as a last column.
+    ``ranked`` puts the list position (1…) first; ``extra``: more columns (header -> one
+    text per item) after the product's."""
     if not item_ids:
         return
     frame = product_frame(item_ids, catalog)
+    if ranked:
+        frame.insert(0, _("rank"), range(1, len(item_ids) + 1))
+    for header, cells in (extra or {}).items():
+        frame[header] = list(cells)
     if reasons:
         frame[_("reason")] = [reasons.get(i, "") for i in item_ids]
     st.dataframe(
