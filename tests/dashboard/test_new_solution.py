@@ -63,6 +63,9 @@ def test_operator_creates_a_ranking_solution_with_hyperparameters_and_trains_it(
     assert raw["solutionConfig"]["algorithmHyperParameters"] == {"bptt": "16"}
     (version,) = facade.list_solution_versions(solution.arn)
     assert any("training started" in shown(s.value) for s in at.success)
+    # the form forgets the name it used: a second click cannot ask for the same solution
+    assert at.text_input(key="ns_name").value == ""
+    assert at.button(key="ns_button").disabled
     rows = audit_rows(at, "create_solution")
     assert len(rows) == 1 and rows[0]["result"] == "ok" and solution.arn in rows[0]["message"]
     assert [r["target ARN"] for r in audit_rows(at, "create_solution_version")] == [solution.arn]

@@ -272,6 +272,9 @@ def _create(
         _show_at_fields(slots, fields)
         return
     st.session_state.pop(REFUSED_KEY, None)
+    # The name is taken now: an empty field (and so a disabled button) until a new one is
+    # typed, so a second click cannot send the same CreateSolution again.
+    st.session_state.pop("ns_name", None)
     message = t("created").format(name=form.name)
     if train_now:
         message = _train(service, arn, form.name)
