@@ -244,6 +244,19 @@ def config_as_sent(config: CampaignConfig | None) -> dict[str, Any]:
     return out
 
 
+# itemExplorationConfig when a campaign sets none: explorationWeight 0.3 and
+# explorationItemAgeCutOff 30 days (API reference, CampaignConfig.itemExplorationConfig;
+# the local engine applies the same, services.local.runtime.scoring.DEFAULT_EXPLORATION).
+EXPLORATION_DEFAULTS = {"explorationWeight": "0.3", "explorationItemAgeCutOff": "30"}
+
+
+def current_exploration(config: CampaignConfig | None) -> tuple[float, float]:
+    """The exploration a campaign serves with: (weight 0-1, age cut-off in days), its
+    itemExplorationConfig over Personalize's defaults."""
+    settings = {**EXPLORATION_DEFAULTS, **dict(config.item_exploration if config else {})}
+    return float(settings["explorationWeight"]), float(settings["explorationItemAgeCutOff"])
+
+
 def exploration_settings(weight: float, age_cut_off_days: float) -> dict[str, str]:
     """itemExplorationConfig as Personalize takes it: strings."""
     return {

@@ -303,6 +303,33 @@ def test_exploration_is_tried_then_applied_through_update_campaign(seeded: Seede
     assert (row.action, row.target, row.result) == ("update_campaign", seeded.up_campaign, "ok")
 
 
+def test_exploration_settings_the_campaign_already_has_say_why_nothing_changed(
+    seeded: Seeded,
+) -> None:
+    """The slider's starting values are Personalize's defaults (0.3, 30 days), which a campaign
+    without itemExplorationConfig already serves with: the preview is the served list, and the
+    0% says so rather than reading as exploration doing nothing (trial s6)."""
+    facade = PersonalizeService(build_clients(Settings.from_env()))
+    config = facade.describe_campaign(seeded.up_campaign).config
+    assert not (config and config.item_exploration)  # the seeded campaign sets none
+    at = app_at(PAGE)
+    at.selectbox(key="pg_campaign").select(
+        next(o for o in at.selectbox(key="pg_campaign").options if "shop-campaign" in o)
+    ).run()
+    at.text_area(key="pg_users").input("u0\nu1").run()
+    at.toggle(key="pg_explore").set_value(True).run()
+    assert not at.exception, [e.value for e in at.exception]
+    (line,) = [shown(m.value) for m in at.markdown if "Exploration:" in shown(m.value)]
+    assert line == (
+        "Exploration: 0% of the list changed — these are the settings the campaign already "
+        "serves with (weight 0.3, cut-off 30 days; Personalize's defaults when none are set), "
+        "so the list is the one shoppers get now"
+    )
+    at.slider(key="pg_weight").set_value(0.0).run()  # other settings: no such note
+    (line,) = [shown(m.value) for m in at.markdown if "Exploration:" in shown(m.value)]
+    assert "already serves with" not in line
+
+
 def test_on_aws_saved_filters_are_previewed_through_get_recommendations(
     aws_pages: PersonalizeService,  # noqa: F811 (the fixture imported above)
     seeded: Seeded,

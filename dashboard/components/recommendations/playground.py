@@ -242,7 +242,7 @@ def playground(
         arns = _saved_filter_pickers(group_arn)
         lists = _served_lists(campaign, users, top_n, rules, arns, percent)
     if lists is not None:
-        _draw(users, *lists, catalog, known_users)
+        _draw(users, *lists, catalog, known_users, _unchanged_why(campaign, rules))
     if rules.filter_expression:
         _save_button(group_arn, rules.filter_expression, FILTER, _("Save the filter…"))
     if rules.promotion_expression:
@@ -379,16 +379,20 @@ def _draw(
     singles: dict[str, dict[str, list[str]]],
     catalog: ItemCatalog,
     known_users: Collection[str] | None,
+    why: dict[str, str] | None = None,
 ) -> None:
-    """The share each rule changed, then each user's lists side by side; a user not in the
-    interactions gets Personalize's popular-items fallback, said above the lists."""
-    shares = [
-        _("{rule}: {share} of the list changed").format(
-            rule=_(name),
-            share=formats.share(pg.share_changed([pg.diff(u, before[u], lists[u]) for u in users])),
+    """The share each rule changed (with ``why``: rule name -> why it changes nothing, said
+    when it does not), then each user's lists side by side; a user not in the interactions
+    gets Personalize's popular-items fallback, said above the lists."""
+    shares = []
+    for name, lists in singles.items():
+        changed = pg.share_changed([pg.diff(u, before[u], lists[u]) for u in users])
+        text = _("{rule}: {share} of the list changed").format(
+            rule=_(name), share=formats.share(changed)
         )
-        for name, lists in singles.items()
-    ]
+        if not changed and (why or {}).get(name):
+            text += " — " + md_escape((why or {})[name])
+        shares.append(text)
     st.markdown(" · ".join(shares))
     for d in (pg.diff(u, before[u], after[u]) for u in users):
         st.markdown(
@@ -408,6 +412,28 @@ def _draw(
                 icon=":material/person_off:",
             )
         _side_by_side(d, catalog)
+
+
+def _unchanged_why(campaign: CampaignInfo, rules: InlineRules) -> dict[str, str]:
+    """Why a rule may change nothing, by rule name: exploration settings that are the ones the
+    campaign already serves with (its own, or Personalize's defaults 0.3 / 30 days)."""
+    if rules.exploration is None:
+        return {}
+    with shown_errors(_("Could not read the campaign")):
+        weight, age = pg.current_exploration(deps.service().describe_campaign(campaign.arn).config)
+        tried = rules.exploration
+        if (float(tried["explorationWeight"]), float(tried["explorationItemAgeCutOff"])) == (
+            weight,
+            age,
+        ):
+            return {
+                RULE_NAMES[EXPLORATION]: _(
+                    "these are the settings the campaign already serves with (weight {weight}, "
+                    "cut-off {days} days; Personalize's defaults when none are set), so the "
+                    "list is the one shoppers get now"
+                ).format(weight=f"{weight:g}", days=f"{age:g}")
+            }
+    return {}
 
 
 def _apply_exploration(campaign: CampaignInfo, settings: dict[str, str]) -> None:
