@@ -92,3 +92,20 @@ def test_korean_cp949_export_is_mapped_blocked_on_error_then_imported(
     saved = Settings.from_env().data_dir / "s3" / location[len("s3://") :]
     header = saved.read_text(encoding="utf-8").splitlines()[0]
     assert header == '"USER_ID","ITEM_ID","TIMESTAMP","EVENT_TYPE"'
+
+
+def test_the_raw_export_tab_follows_the_dataset_type(seeded: Seeded) -> None:
+    """With Items picked, the tab's caption and example S3 location speak of items, not of
+    interactions (trial s6)."""
+    at = app_at(PAGE)
+    options = at.selectbox(key="prepare_ds").options
+    at.selectbox(key="prepare_ds").set_value(next(o for o in options if o.startswith("Items")))
+    at.run()
+    captions = [shown(c.value) for c in at.caption if "shop's own" in shown(c.value)]
+    assert captions and captions[0].startswith("Give the shop's own items export")
+    at.radio(key="prepare_source").set_value("S3 location").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.text_input(key="prepare_s3").placeholder == "s3://bucket/path/items.csv"
+    # the check tab, still on Interactions, keeps its own example
+    at.radio(key="readiness_source").set_value("S3 location").run()
+    assert at.text_input(key="readiness_s3").placeholder == "s3://bucket/path/interactions.csv"

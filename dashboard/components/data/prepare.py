@@ -200,7 +200,7 @@ def section(pairs: list[tuple[Dataset, Schema | None]], data: GroupData | None =
         staged = (
             readiness_import.stage_upload(where, KEY, N_("Raw export"), RAW_TYPES)
             if source == UPLOAD
-            else readiness_import.stage_s3(KEY, N_("the raw export"))
+            else readiness_import.stage_s3(KEY, N_("the raw export"), kind)
         )
     if staged is None:
         st.caption(

@@ -70,12 +70,15 @@ def stage_upload(
     return Staged(uri, path, digest)
 
 
-def stage_s3(key: str = "readiness", what: str = N_("the CSV file")) -> Staged | None:
-    """The file at a typed ``s3://`` location (``<key>_s3`` widget), read locally."""
+def stage_s3(
+    key: str = "readiness", what: str = N_("the CSV file"), kind: str = "interactions"
+) -> Staged | None:
+    """The file at a typed ``s3://`` location (``<key>_s3`` widget), read locally; the
+    example location is named after the dataset ``kind`` (interactions, items, users)."""
     uri = st.text_input(
         _("S3 location of {what}").format(what=_(what)),
         key=f"{key}_s3",
-        placeholder=_("s3://bucket/path/interactions.csv"),
+        placeholder=f"s3://bucket/path/{kind}.csv",  # a location, the same in any language
     ).strip()
     if not uri:
         return None
@@ -302,7 +305,7 @@ def section(pairs: list[tuple[Dataset, Schema | None]], data: GroupData | None =
     )
     staged = None
     with shown_errors(_("Reading the file")):
-        staged = stage_upload(where) if source == UPLOAD else stage_s3()
+        staged = stage_upload(where) if source == UPLOAD else stage_s3(kind=kind)
     if staged is None or not valid:
         st.caption(
             _(
