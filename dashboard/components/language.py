@@ -23,6 +23,7 @@ P = ParamSpec("P")
 
 KEY = "language"  # the session's language: plain session state, read by every run
 _WIDGET = "language_switch"
+QUERY = "lang"  # the URL's query parameter: ?lang=ko
 # One label in both languages, never translated: a widget whose label changes is a new widget
 # to Streamlit.
 LABEL = N_("언어 · Language")
@@ -35,15 +36,22 @@ def _switched() -> None:
 def choose_language() -> str:
     """Draw the switch at the top of the sidebar and speak its language for this run.
 
-    The first run of a session starts in the browser's language (``st.context.locale``:
-    Korean for ``ko-*``, English otherwise); the choice then stays for the session. The
+    The first run of a session starts in the language of the URL (``?lang=ko``), else the
+    browser's (``st.context.locale``: Korean for ``ko-*``, English otherwise); the choice then
+    stays for the session, and every run writes it back to the URL, so a reload, a new tab or
+    a link copied from the address bar keeps it (a page switch leaves the query empty). The
     choice is kept in its own session key, set by the switch's callback, because Streamlit
     gives a widget in the entrypoint a new identity when the first run leaves its old
     ``pages/`` mode, which would drop a value kept only in the widget.
     """
     if st.session_state.get(KEY) not in LANGUAGES:
-        st.session_state[KEY] = language_for_locale(st.context.locale)
+        asked = st.query_params.get(QUERY)
+        st.session_state[KEY] = (
+            asked if asked in LANGUAGES else language_for_locale(st.context.locale)
+        )
     language = st.session_state[KEY]
+    if st.query_params.get(QUERY) != language:
+        st.query_params[QUERY] = language
     with st.sidebar:
         st.segmented_control(
             LABEL,

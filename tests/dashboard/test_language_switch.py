@@ -59,6 +59,34 @@ def test_the_switch_changes_the_pages_and_keeps_the_choice(
     assert at.title[0].value == "Operations"
 
 
+def test_the_language_rides_in_the_url_over_the_browsers(
+    seeded: Seeded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reload or a new tab with ?lang=ko speaks Korean in an English browser; the switch
+    writes its choice to the URL, and a page switch keeps it there."""
+    _browser(monkeypatch, "en-US")
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params["lang"] = "ko"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    use_language("ko")
+    assert at.title[0].value == "개요"
+    assert at.segmented_control(key="language_switch").value == "ko"
+    at.segmented_control(key="language_switch").set_value("en").run()
+    use_language("en")
+    assert at.title[0].value == "Overview"
+    assert at.query_params["lang"] == "en"
+    at.switch_page("pages/operations.py").run()
+    assert at.title[0].value == "Operations"
+    assert at.query_params["lang"] == "en"
+    # a value the app does not speak is ignored: the browser's language, written back
+    fresh = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    fresh.query_params["lang"] = "xx"
+    fresh.run()
+    assert fresh.title[0].value == "Overview"
+    assert fresh.query_params["lang"] == "en"
+
+
 def test_a_hangul_user_signs_in_on_the_korean_sign_in_page(
     seeded: Seeded, monkeypatch: pytest.MonkeyPatch
 ) -> None:
