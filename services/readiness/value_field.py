@@ -73,7 +73,6 @@ class ValueField:
             formula = to_bool(pc.match_substring_regex(text, FORMULA_START))
             if formula.any():
                 formula &= ~to_bool(pc.match_substring_regex(text, NUMBER_PATTERN))
-            if formula.any():
                 self.formula_like.add(formula, lines, text)
         if kind in ("categorical", "textual", "infer"):
             text = to_str(column)
@@ -193,10 +192,12 @@ _OUT_OF_RANGE = TallyCheck(
     "{prefix}_out_of_range",
     "error",
     N_("{column} has numbers too large for type {kind}"),
-    N_(
+    N_plural(
+        "{count} value of {column} is too large for the schema type {kind} (e.g. {examples}): "
+        "a float holds at most ±3.4028235e38, a double ±1.8e308; the import job fails on it.",
         "{count} values of {column} are too large for the schema type {kind} (e.g. "
         "{examples}): a float holds at most ±3.4028235e38, a double ±1.8e308; the import "
-        "job fails on them."
+        "job fails on them.",
     ),
     N_("Correct these values of {column}, or declare it as double if they are real."),
 )
@@ -205,9 +206,11 @@ _NEGATIVE_PRICE = TallyCheck(
     "{prefix}_negative_price",
     "warning",
     N_("{column} has negative values"),
-    N_(
+    N_plural(
+        "{count} value of {column} is below zero (e.g. {examples}); Personalize imports it, "
+        "but a negative price is usually an export or sign error.",
         "{count} values of {column} are below zero (e.g. {examples}); Personalize imports "
-        "them, but a negative price is usually an export or sign error."
+        "them, but a negative price is usually an export or sign error.",
     ),
     N_("Check these rows of {column}; leave the cell empty when the price is unknown."),
 )
@@ -216,10 +219,13 @@ _FORMULA_LIKE = TallyCheck(
     "{prefix}_formula_like",
     "warning",
     N_("{column} has text that starts like a spreadsheet formula"),
-    N_(
+    N_plural(
+        "{count} value of {column} begins with =, +, - or @ (e.g. {examples}). Personalize "
+        "stores it as text, but a spreadsheet opening an export of this data runs it as a "
+        "formula.",
         "{count} values of {column} begin with =, +, - or @ (e.g. {examples}). Personalize "
         "stores them as text, but a spreadsheet opening an export of this data runs them "
-        "as formulas."
+        "as formulas.",
     ),
     N_(
         "Remove the leading character from {column} if it is not meant; exports this "

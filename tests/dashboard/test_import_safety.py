@@ -56,7 +56,7 @@ def test_out_of_range_nan_negative_and_formula_cells_are_reported(seeded: Seeded
     at = _items_check(TRIAL)
     assert not any("Ready to import" in shown(s.value) for s in at.success)
     (banner,) = [shown(e.value) for e in at.error]
-    assert banner.startswith("2 error(s) block this import"), banner
+    assert banner.startswith("2 errors block this import"), banner
     table = next(d.value for d in at.dataframe if "finding" in d.value.columns)
     rows = {r["finding"]: (r["severity"], r["example lines"]) for _, r in table.iterrows()}
     # 99999999999999999999999 (about 1e23, line 3) fits a float: only 1e308 overflows

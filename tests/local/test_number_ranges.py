@@ -103,4 +103,4 @@ def test_the_trial_file_gets_errors_and_warnings(tmp_path: Path) -> None:
     assert found["value_negative_price"] == ("warning", (5,))
     assert found["value_formula_like"] == ("warning", (2,))
     detail = next(f.detail for f in report.findings if f.code == "value_out_of_range")
-    assert "1 values of PRICE are too large for the schema type float" in detail
+    assert "1 value of PRICE is too large for the schema type float" in detail
