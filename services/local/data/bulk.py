@@ -51,6 +51,7 @@ ID_COLUMN = {"Items": "ITEM_ID", "Users": "USER_ID", "Actions": "ACTION_ID"}
 _RETRIES = 3  # a FULL import may replace the files a reader just listed; list again
 _OWNER = re.compile(r"^job(\d+)-")
 _SUFFIXES = (".parquet", ".part")
+_IDS = frozenset({"USER_ID", "ITEM_ID", "ACTION_ID"})  # stored without a dictionary
 # an Interactions import of at least twice this many rows is written as one file per core
 PART_ROWS = 1_000_000
 
@@ -104,6 +105,7 @@ class BulkStore:
         part = path.with_suffix(".part")
         try:
             folder.mkdir(parents=True, exist_ok=True)
+            table = _stored(table)
             pq.write_table(table, part, **_parquet_options(table.schema))
             os.replace(part, path)
         except OSError as err:
@@ -304,7 +306,10 @@ class BulkStore:
                 ]
             except FileNotFoundError:
                 continue
-            table = plain_strings(pa.concat_tables(parts, promote_options="permissive"))
+            # each file on its own: files written before IDs were stored as plain strings
+            # hold USER_ID as a dictionary, which a concatenation will not merge with strings
+            parts = [plain_strings(part) for part in parts]
+            table = pa.concat_tables(parts, promote_options="permissive")
             key = ID_COLUMN.get(dataset_type)
             if key is not None and len(parts) > 1:
                 keep = last_per_key(table.column(key))
@@ -395,21 +400,40 @@ def _owner(path: Path) -> int | None:
     return int(match.group(1)) if match else None
 
 
+def _stored(table: pa.Table) -> pa.Table:
+    """``table`` as a bulk file holds it: ID columns as plain strings (see ``_parquet_options``);
+    other columns as they are."""
+    for i, field in enumerate(table.schema):
+        if field.name in _IDS and pa.types.is_dictionary(field.type):
+            table = table.set_column(i, field.name, table.column(i).cast(field.type.value_type))
+    return table
+
+
 def _parquet_options(schema: pa.Schema) -> dict[str, object]:
     """How a bulk file is written: measured on 3M interactions, about half the CPU time of
-    pyarrow's defaults for a file of the same size and read speed."""
-    text = [f.name for f in schema if _is_text(f.type)]
+    pyarrow's defaults for a file of the same size and read speed.
+
+    IDs are written as plain strings without a Parquet dictionary: a row group of an
+    Interactions file holds hundreds of thousands of users, whose dictionary page overflows
+    Parquet's 1 MiB limit, so the writer hashed every ID only to fall back to plain values, and
+    a reader of a USER_ID stored as an Arrow dictionary hashed them again to rebuild it. A
+    user's rows are adjacent, so zstd packs the repeated USER_IDs anyway. On 6,000,000
+    interactions: the write 0.81 s of CPU instead of 1.33 s, the file 38 MiB instead of 45, a
+    whole read 0.69 s instead of 1.27 s.
+    """
+    text = [f.name for f in schema if _is_text(f.type) and f.name not in _IDS]
+    ids = [f.name for f in schema if f.name in _IDS]
     return {
         "compression": "zstd",
         "compression_level": 1,
-        # Strings repeat (IDs, event types); timestamps rarely do, so a dictionary attempt on
-        # them is wasted work, while deltas of nearby times are small.
+        # Other strings repeat (event types, categories); timestamps rarely do, so a dictionary
+        # attempt on them is wasted work, while deltas of nearby times are small.
         "use_dictionary": text,
         "column_encoding": {
             f.name: "DELTA_BINARY_PACKED" for f in schema if pa.types.is_integer(f.type)
         },
-        # Min/max of ID strings cost a third of the write and no reader filters on them.
-        "write_statistics": [f.name for f in schema if f.name not in text],
+        # Min/max of strings cost a third of the write and no reader filters on them.
+        "write_statistics": [f.name for f in schema if f.name not in text + ids],
     }
 
 

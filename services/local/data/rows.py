@@ -24,12 +24,20 @@ def dictionary_codes(column: pa.Array | pa.ChunkedArray) -> tuple[pa.Array, np.n
     chunk, as ``dictionary_encode`` makes them.
     """
     if isinstance(column, pa.ChunkedArray):
-        if pa.types.is_dictionary(column.type):
+        if pa.types.is_dictionary(column.type) and not _one_dictionary(column):
             column = column.unify_dictionaries()
         column = column.combine_chunks()
     if not pa.types.is_dictionary(column.type):
         column = pc.dictionary_encode(column)
     return column, column.indices.to_numpy(zero_copy_only=False)
+
+
+def _one_dictionary(column: pa.ChunkedArray) -> bool:
+    """Whether every chunk has the same dictionary (as the parts of one table taken apart by
+    ``take`` or ``slice`` do): then their codes agree and no unification, which hashes every
+    chunk's dictionary, is needed."""
+    chunks = column.chunks
+    return all(c.dictionary.equals(chunks[0].dictionary) for c in chunks[1:])
 
 
 def dictionary_encode(column: pa.Array, pieces: int) -> pa.DictionaryArray:
