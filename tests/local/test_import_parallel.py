@@ -127,3 +127,37 @@ def test_user_ranges_hold_whole_users_in_code_order() -> None:
     assert np.array_equal(np.sort(np.concatenate(ranges)), np.arange(len(users)))  # type: ignore[arg-type]
     assert all(np.all(np.diff(r) > 0) for r in ranges)  # type: ignore[arg-type]
     assert rows.user_ranges(users, 1) == [None]
+
+
+def test_limits_count_characters_not_bytes(tmp_path: Path) -> None:
+    """Lengths are measured in bytes first and in characters only past a limit: Hangul takes
+    three bytes a character, so 256 of them (768 bytes) are an ID within the limit, 257 are
+    refused with their count in characters; the same for a categorical value (1,000)."""
+    head = "USER_ID,ITEM_ID,TIMESTAMP,EVENT_TYPE\n"
+    ok = _write_text(tmp_path / "ok.csv", head + f"u1,{'가' * 256},1700000000,View\n")
+    got = read_dataset_csv(ok, SCHEMA, "Interactions").table.column("ITEM_ID")
+    assert got.to_pylist() == ["가" * 256]
+    bad = _write_text(tmp_path / "bad.csv", head + f"u1,i1,1,View\nu2,{'가' * 257},1,View\n")
+    with pytest.raises(ImportFailed) as err:
+        read_dataset_csv(bad, SCHEMA, "Interactions")
+    assert str(err.value).startswith(
+        "data row 2 (line 3), column ITEM_ID: value is 257 characters long; IDs are limited to 256"
+    )
+    items = parse_schema(
+        '{"type": "record", "name": "Items", "fields": [{"name": "ITEM_ID", "type": "string"}, '
+        '{"name": "GENRES", "type": "string", "categorical": true}]}'
+    )
+    fits = _write_text(tmp_path / "fits.csv", f"ITEM_ID,GENRES\ni1,{'장' * 1000}|{'르' * 900}\n")
+    assert read_dataset_csv(fits, items, "Items").table.num_rows == 1
+    over = _write_text(tmp_path / "over.csv", f"ITEM_ID,GENRES\ni1,a\ni2,b|{'장' * 1001}\n")
+    with pytest.raises(ImportFailed) as err:
+        read_dataset_csv(over, items, "Items")
+    assert str(err.value) == (
+        "data row 2 (line 3), column GENRES: a categorical value is 1001 characters long; "
+        "the limit is 1000 per value"
+    )
+
+
+def _write_text(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path

@@ -55,14 +55,16 @@ def _show(value: str, limit: int = 40) -> str:
 
 def convert(col: pa.Array, field: Field, *, is_id: bool, where: Locate) -> pa.Array:
     """A string column checked and converted to the field's Arrow type."""
-    lengths = pc.utf8_length(col)
-    empty = pc.equal(lengths, 0)
-    if pc.min(lengths).as_py() == 0 and (is_id or not field.nullable):
-        i = _first(empty)
+    # Byte lengths come from the offsets without reading the text: a value is empty when it
+    # has no bytes, and characters are counted only past a limit in bytes (``_chars_over``).
+    sizes = pc.binary_length(col)
+    if pc.min(sizes).as_py() == 0 and (is_id or not field.nullable):
+        i = _first(pc.equal(sizes, 0))
         what = "an ID is required" if is_id else "the schema does not allow null here"
         raise ImportFailed(f"{where(i, field.name)}: empty value, but {what}")
     if field.type == "string":
-        return _strings(col, lengths, field, is_id=is_id, where=where)
+        return _strings(col, sizes, field, is_id=is_id, where=where)
+    empty = pc.equal(sizes, 0)
     if field.type in ("int", "long"):
         return _integers(col, empty, field, where=where)
     if field.type in ("float", "double"):
@@ -78,13 +80,13 @@ def _nulls_for_empty(col: pa.Array, empty: pa.Array, type_: pa.DataType) -> pa.A
 
 
 def _strings(
-    col: pa.Array, lengths: pa.Array, field: Field, *, is_id: bool, where: Locate
+    col: pa.Array, sizes: pa.Array, field: Field, *, is_id: bool, where: Locate
 ) -> pa.Array:
     if is_id:
-        _max_length(col, lengths, MAX_ID_CHARS, field, "IDs", where)
+        _max_length(col, sizes, MAX_ID_CHARS, field, "IDs", where)
     elif field.textual:
-        _max_length(col, lengths, MAX_TEXTUAL_CHARS, field, "textual values", where)
-    elif field.categorical and pc.max(lengths).as_py() > MAX_CATEGORICAL_CHARS:
+        _max_length(col, sizes, MAX_TEXTUAL_CHARS, field, "textual values", where)
+    elif field.categorical and _chars_over(col, sizes, MAX_CATEGORICAL_CHARS) is not None:
         # The limit is per categorical value; a cell may join several with '|'.
         parts = pc.split_pattern(col, "|")
         part_len = pc.utf8_length(pc.list_flatten(parts))
@@ -97,14 +99,24 @@ def _strings(
                 f"the limit is {MAX_CATEGORICAL_CHARS} per value"
             )
     if field.name != "EVENT_TYPE" and field.nullable:
-        return _nulls_for_empty(col, pc.equal(lengths, 0), pa.string())
+        return _nulls_for_empty(col, pc.equal(sizes, 0), pa.string())
     return col
 
 
+def _chars_over(col: pa.Array, sizes: pa.Array, limit: int) -> pa.Array | None:
+    """The values' lengths in characters when one has more than ``limit``, else None (a
+    value has no more characters than bytes, so within the limit in bytes none is counted)."""
+    if (pc.max(sizes).as_py() or 0) <= limit:
+        return None
+    lengths = pc.utf8_length(col)
+    return lengths if pc.max(lengths).as_py() > limit else None
+
+
 def _max_length(
-    col: pa.Array, lengths: pa.Array, limit: int, field: Field, what: str, where: Locate
+    col: pa.Array, sizes: pa.Array, limit: int, field: Field, what: str, where: Locate
 ) -> None:
-    if pc.max(lengths).as_py() <= limit:
+    lengths = _chars_over(col, sizes, limit)
+    if lengths is None:
         return
     i = _first(pc.greater(lengths, limit))
     raise ImportFailed(
