@@ -119,13 +119,13 @@ def test_dictionary_encode_in_pieces_is_one_pass(
 
 def test_user_ranges_hold_whole_users_in_code_order() -> None:
     users = np.array([5, 0, 1, 5, 2, 0, 3, 4, 4, 1, 0, 2, 5, 5])
-    ranges = rows.user_ranges(users, 3)
+    ranges = [r for r in rows.user_ranges(users, 3) if r is not None]
     assert len(ranges) >= 2
-    seen = [set(users[r]) for r in ranges]  # type: ignore[index]
+    seen = [set(users[r]) for r in ranges]
     for earlier, later in zip(seen, seen[1:], strict=False):
         assert max(earlier) < min(later)  # whole users, ascending codes
-    assert np.array_equal(np.sort(np.concatenate(ranges)), np.arange(len(users)))  # type: ignore[arg-type]
-    assert all(np.all(np.diff(r) > 0) for r in ranges)  # type: ignore[arg-type]
+    assert np.array_equal(np.sort(np.concatenate(ranges)), np.arange(len(users)))
+    assert all(np.all(np.diff(r) > 0) for r in ranges)
     assert rows.user_ranges(users, 1) == [None]
 
 
