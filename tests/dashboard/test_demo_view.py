@@ -189,8 +189,8 @@ def _rankings(users: list[str]) -> dict[str, list[str]]:
 
 def _after(at: AppTest) -> list[list[str]]:
     """The "after" list of each user's before/after table, as item IDs."""
-    frames = [d.value for d in at.dataframe if "after" in d.value.columns]
-    return [[cell.split(" ")[0] for cell in f["after"] if cell] for f in frames]
+    frames = [d.value for d in at.dataframe if "change (after)" in d.value.columns]
+    return [[i for i in f["item ID"] if i] for f in frames]
 
 
 def test_the_playground_on_the_demo_shop_filters_and_promotes_coffee(demo: Path) -> None:
