@@ -30,7 +30,7 @@ class Cancelled(Exception):
 
 
 class ShuttingDown(Exception):
-    """The worker is stopping; the job stays claimed and is resumed by recovery."""
+    """The worker is stopping; it gives the job back to the queue (``job_table.release``)."""
 
 
 class JobContext:

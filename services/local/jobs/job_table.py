@@ -84,6 +84,19 @@ def settle(conn: Connection, job_id: int, identity: str, state: str) -> bool:
     return bool(mine)
 
 
+def release(db: Engine, job_id: int, identity: str) -> bool:
+    """Queue a running job again, while it is still ``identity``'s: its worker is stopping
+    (thread mode) and the process lives on, so recovery would never see it dead
+    (``liveness.worker_alive``). The next claim counts a new attempt. Returns whether it was."""
+    with db.begin() as conn:
+        mine = conn.execute(
+            update(t.jobs)
+            .where(t.jobs.c.id == job_id, t.jobs.c.worker == identity, t.jobs.c.state == "running")
+            .values(state="queued", worker=None)
+        ).rowcount
+    return bool(mine)
+
+
 def beat(db: Engine, job_id: int) -> None:
     """Refresh a running job's heartbeat (epoch seconds)."""
     with db.begin() as conn:

@@ -300,7 +300,13 @@ class JobRunner:
         try:
             task(self.engine, arn, JobContext(self, job_id, arn))
         except ShuttingDown:
-            state = None  # left "running"; the next engine's recovery resumes it
+            state = None
+            # This process lives on, so recovery would never find the job's worker dead: give
+            # the job back for the next worker (of this process's next engine, or another's).
+            try:
+                job_table.release(self.engine.db, job_id, self.identity)
+            except Exception:
+                _log.warning("could not give job %s back to the queue", arn, exc_info=True)
         except Exception as err:
             # Tasks record their own failureReason; this catches bugs, and a task that could
             # not record its failure, so the loop survives.

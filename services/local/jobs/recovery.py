@@ -1,8 +1,8 @@
 """Jobs whose worker died: resumed once, then failed with a reason, never left running.
 
-A worker that dies mid-job is detected by ``liveness.worker_alive`` (its pid is gone, or its
-heartbeat is stale). Its job is queued again while it has attempts left and the disk has room;
-otherwise the job fails and its resource says why.
+A worker that dies mid-job is detected by ``liveness.worker_alive`` (on this host its pid is
+gone; on another host its heartbeat is stale). Its job is queued again while it has attempts
+left and the disk has room; otherwise the job fails and its resource says why.
 """
 
 from __future__ import annotations
