@@ -11,10 +11,10 @@ from dashboard import deps, reads
 from dashboard.components.errors import shown_errors
 from dashboard.components.group_picker import caption_with_refresh, group_picker
 from dashboard.components.recommendations import grid as rec_grid
-from dashboard.components.recommendations import playground as rec_playground
 from dashboard.components.recommendations import preview as rec_preview
 from dashboard.components.recommendations import segments as rec_segments
 from dashboard.components.recommendations import tools as rec_tools
+from dashboard.components.recommendations.playground import section as rec_playground
 from dashboard.components.recommendations.preview import version_label
 from dashboard.components.recommendations.sample import UNKNOWN, pick_users, show_finding
 from dashboard.components.text import md_escape

@@ -1,0 +1,178 @@
+"""The rule playground's lists: each user's list before the rules, after them, and with each
+rule alone, from the local engine with the rules inline or, on AWS, from GetRecommendations
+with saved filters; and why a rule may change nothing.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import deps, reads
+from dashboard.components.errors import shown_errors
+from dashboard.components.recommendations.playground.rule_fields import (
+    EXPLORATION,
+    FILTER,
+    PROMOTION,
+    RULE_NAMES,
+)
+from dashboard.components.text import md_escape
+from services.datasets.local_engine.preview import (
+    ExpressionRefused,
+    InlineRules,
+    check_expression,
+    preview_lists,
+)
+from services.errors import ServiceError
+from services.evaluation import playground as pg
+from services.i18n import N_, _
+from services.workspace.catalog import CampaignInfo
+
+# before, after (user -> item IDs), and each rule alone (rule name -> user -> item IDs)
+Lists = tuple[dict[str, list[str]], dict[str, list[str]], dict[str, dict[str, list[str]]]]
+
+
+def local_lists(
+    campaign: CampaignInfo, users: list[str], top_n: int, rules: InlineRules
+) -> Lists | None:
+    """Before, after and each rule alone, from the local engine with the rules inline."""
+    if not (rules.filter_expression or rules.promotion_expression or rules.exploration):
+        st.caption(_("Type a filter or a promotion to see what it changes."))
+        return None
+    settings = deps.settings()
+    try:
+        before = preview_lists(settings, campaign.arn, users, top_n, InlineRules())
+        after = preview_lists(settings, campaign.arn, users, top_n, rules)
+        singles = {
+            name: preview_lists(settings, campaign.arn, users, top_n, rule)
+            for name, rule in _single_rules(rules).items()
+        }
+    except ExpressionRefused as err:
+        _refused(err)
+        return None
+    except ServiceError as err:
+        with shown_errors(_("Preview")):
+            raise err
+        return None
+    return before, after, singles
+
+
+def _single_rules(rules: InlineRules) -> dict[str, InlineRules]:
+    out = {}
+    if rules.filter_expression:
+        out[RULE_NAMES[FILTER]] = InlineRules(
+            filter_expression=rules.filter_expression, filter_values=rules.filter_values
+        )
+    if rules.promotion_expression:
+        out[RULE_NAMES[PROMOTION]] = InlineRules(
+            promotion_expression=rules.promotion_expression,
+            promotion_values=rules.promotion_values,
+            percent=rules.percent,
+        )
+    if rules.exploration is not None:
+        out[RULE_NAMES[EXPLORATION]] = InlineRules(exploration=rules.exploration)
+    return out
+
+
+def _refused(err: ExpressionRefused) -> None:
+    """The engine's CreateFilter text, named by the field it is about."""
+    label = _("Filter expression") if err.field == FILTER else _("Promotion")
+    st.error(f"{label}: {md_escape(err.message)}", icon=":material/error:")
+
+
+def checked_only(group_arn: str, rules: InlineRules) -> None:
+    """No preview while a parameter has no value (said at its field), but an expression the
+    engine refuses still gets CreateFilter's text, as the preview would give it."""
+    try:
+        for where, expression in (
+            ("filter", rules.filter_expression),
+            ("promotion", rules.promotion_expression),
+        ):
+            if expression:
+                check_expression(deps.settings(), group_arn, expression, where)
+    except ExpressionRefused as err:
+        _refused(err)
+
+
+def saved_filter_pickers(group_arn: str) -> dict[str, str | None]:
+    """The saved ACTIVE filters to preview with on AWS: filter and promotion ARNs (or None)."""
+    filters = reads.active_filters(group_arn) or []
+    if not filters:
+        st.caption(_("No ACTIVE filter in this group yet."))
+        return {}
+    by_arn = {f.arn: f.name for f in filters}
+    options: list[str | None] = [None, *by_arn]
+    left, right = st.columns(2)
+    return {
+        where: col.selectbox(
+            _(label),
+            options,
+            format_func=lambda arn: by_arn[arn] if arn else _("(none)"),
+            key=f"pg_saved_{where}",
+        )
+        for where, col, label in (
+            (FILTER, left, N_("Preview with a saved filter")),
+            (PROMOTION, right, N_("Promote items of a saved filter")),
+        )
+    }
+
+
+def served_lists(
+    campaign: CampaignInfo,
+    users: list[str],
+    top_n: int,
+    rules: InlineRules,
+    arns: dict[str, str | None],
+    percent: int,
+) -> Lists | None:
+    """Before, after and each rule alone, as GetRecommendations answers with saved filters."""
+    filter_arn, promo_arn = arns.get(FILTER), arns.get(PROMOTION)
+    if not (filter_arn or promo_arn):
+        return None
+    promotions = (
+        [pg.promotion("promotion", percent, promo_arn, rules.promotion_values)] if promo_arn else []
+    )
+    svc = deps.service()
+    with shown_errors(_("Preview")):
+        before = pg.served_lists(svc, campaign.arn, users, top_n)
+        after = pg.served_lists(
+            svc,
+            campaign.arn,
+            users,
+            top_n,
+            filter_arn=filter_arn,
+            values=rules.filter_values,
+            promotions=promotions,
+        )
+        singles = {}
+        if filter_arn:
+            singles[RULE_NAMES[FILTER]] = pg.served_lists(
+                svc, campaign.arn, users, top_n, filter_arn=filter_arn, values=rules.filter_values
+            )
+        if promotions:
+            singles[RULE_NAMES[PROMOTION]] = pg.served_lists(
+                svc, campaign.arn, users, top_n, promotions=promotions
+            )
+        return before, after, singles
+    return None
+
+
+def unchanged_why(campaign: CampaignInfo, rules: InlineRules) -> dict[str, str]:
+    """Why a rule may change nothing, by rule name: exploration settings that are the ones the
+    campaign already serves with (its own, or Personalize's defaults 0.3 / 30 days)."""
+    if rules.exploration is None:
+        return {}
+    with shown_errors(_("Could not read the campaign")):
+        weight, age = pg.current_exploration(deps.service().describe_campaign(campaign.arn).config)
+        tried = rules.exploration
+        if (float(tried["explorationWeight"]), float(tried["explorationItemAgeCutOff"])) == (
+            weight,
+            age,
+        ):
+            return {
+                RULE_NAMES[EXPLORATION]: _(
+                    "these are the settings the campaign already serves with (weight {weight}, "
+                    "cut-off {days} days; Personalize's defaults when none are set), so the "
+                    "list is the one shoppers get now"
+                ).format(weight=f"{weight:g}", days=f"{age:g}")
+            }
+    return {}

@@ -1,0 +1,115 @@
+"""The rule playground: a filter and a promotion previewed "as this customer", then saved.
+
+How a rule is previewed before it exists, locally and on AWS, is written in
+``services.evaluation.playground``; this package only draws. Saving creates a filter (operators
+only, confirmed in a dialog, audited); nothing changes what shoppers see until the shop sends
+the filter's ARN with the parameters shown.
+
+The section's parts: ``rule_fields`` (the typed rules), ``previews`` (the lists before, after
+and with each rule alone), ``comparison`` (what changed, side by side), ``writes`` (save a
+filter, apply exploration), ``shop_request`` (the GetRecommendations parameters to send).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+
+import streamlit as st
+
+from dashboard import deps
+from dashboard.components.recommendations.playground.comparison import show_comparison
+from dashboard.components.recommendations.playground.previews import (
+    Lists,
+    checked_only,
+    local_lists,
+    saved_filter_pickers,
+    served_lists,
+    unchanged_why,
+)
+from dashboard.components.recommendations.playground.rule_fields import (
+    FILTER,
+    PROMOTION,
+    UNFILLED,
+    typed_rules,
+)
+from dashboard.components.recommendations.playground.shop_request import shop_request
+from dashboard.components.recommendations.playground.writes import apply_exploration, save_button
+from dashboard.components.text import md_escape
+from services.evaluation import playground as pg
+from services.evaluation.sampling import ItemCatalog, parse_ids
+from services.i18n import _
+from services.workspace.catalog import CampaignInfo
+
+
+def playground(
+    group_arn: str,
+    campaigns: Sequence[CampaignInfo],
+    default_users: Sequence[str],
+    top_n: int,
+    catalog: ItemCatalog,
+    known_users: Collection[str] | None = None,
+) -> None:
+    """Preview a filter and a promotion for a few users of one campaign, then save them.
+
+    ``campaigns``: campaigns answering GetRecommendations for a user; ``default_users``: the
+    page's sampled users (the first three are offered); ``known_users``: the users of the
+    interactions data (None without it), so a customer the model never saw is said to get
+    the fallback items."""
+    st.subheader(_("Try a rule before it goes live"))
+    st.caption(
+        _(
+            "Preview a filter, a promotion or exploration settings as these customers would "
+            "see them. Nothing reaches shoppers: the preview creates no filter and changes no "
+            "campaign."
+        )
+    )
+    campaigns = [c for c in campaigns if not c.is_recommender]
+    if not campaigns:
+        st.info(_("No campaign recommends for users in this group yet."))
+        return
+    labels = [c.label for c in campaigns]
+    campaign = campaigns[labels.index(st.selectbox(_("Campaign"), labels, key="pg_campaign"))]
+    users = parse_ids(
+        st.text_area(
+            _("Customers (user IDs, one per line)"),
+            value="\n".join(default_users[:3]),
+            key="pg_users",
+            height=90,
+        )
+    )
+    local = deps.settings().is_local
+    if not local:
+        st.info(
+            _(
+                "On AWS a filter must exist to be applied: save the expression (operators), "
+                "then pick the saved filter to preview it."
+            )
+        )
+    rules, problems, promo, percent = typed_rules(pg.explores(campaign.recipe))
+    for where in (FILTER, PROMOTION):
+        if where in problems:
+            st.error(md_escape(problems[where]))
+    if not users:
+        st.caption(_("Give at least one user ID."))
+        return
+    if local:
+        arns: dict[str, str | None] = {}
+        lists: Lists | None = None
+        if not problems:
+            lists = local_lists(campaign, users, top_n, rules)
+        elif not set(problems) - {UNFILLED + FILTER, UNFILLED + PROMOTION}:
+            checked_only(group_arn, rules)  # no preview, but the expression's own faults
+    else:
+        arns = saved_filter_pickers(group_arn)
+        lists = served_lists(campaign, users, top_n, rules, arns, percent)
+    if lists is not None:
+        show_comparison(users, *lists, catalog, known_users, unchanged_why(campaign, rules))
+    if rules.filter_expression:
+        save_button(group_arn, rules.filter_expression, FILTER, _("Save the filter…"))
+    if rules.promotion_expression:
+        save_button(
+            group_arn, rules.promotion_expression, PROMOTION, _("Save the promotion's filter…")
+        )
+    shop_request(campaign, top_n, rules, promo, percent, arns)
+    if rules.exploration is not None:
+        apply_exploration(campaign, rules.exploration)

@@ -1,0 +1,108 @@
+"""The rule playground's two writes, each by an operator and confirmed in a dialog: save an
+expression as a filter (CreateFilter) and apply the tried exploration settings to the campaign
+(UpdateCampaign). Both are audited (``run_action``); one dialog is open at a time.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import deps, identity
+from dashboard.components.operations.actions import run_action
+from dashboard.components.recommendations.confirm import confirmed, dialog
+from dashboard.components.recommendations.playground.rule_fields import EXPLORATION
+from dashboard.components.text import md_escape
+from services.evaluation import playground as pg
+from services.i18n import _
+from services.workspace.catalog import CampaignInfo
+
+SAVED_KEY = "pg_saved"  # expression -> filter ARN created in this session
+CONFIRM_KEY = "pg_confirm"  # the rule whose dialog is open
+
+
+def save_button(group_arn: str, expression: str, where: str, label: str) -> None:
+    """The save button and, once pressed by an operator, its confirmation dialog (kept open
+    across reruns until it is confirmed or cancelled)."""
+    saved = st.session_state.get(SAVED_KEY, {}).get(expression)
+    if saved:
+        st.caption(_("Saved as {arn}").format(arn=md_escape(saved)))
+        return
+    reason = identity.refusal()
+    if st.button(label, key=f"pg_save_{where}", disabled=reason is not None, help=reason):
+        if identity.permit("create_filter", None, {"filter_expression": expression}):
+            st.session_state[CONFIRM_KEY] = where
+    if st.session_state.get(CONFIRM_KEY) == where:
+        _save_filter_dialog(group_arn, expression, where)
+
+
+def _save_filter_dialog(group_arn: str, expression: str, where: str) -> None:
+    def confirm() -> None:
+        name = st.text_input(_("Filter name"), key=f"pg_name_{where}").strip()
+        if confirmed(CONFIRM_KEY, f"pg_{where}", _("Create the filter")):
+            if not name:
+                st.error(_("Give the filter a name."))
+                return
+            arn = run_action(
+                "create_filter",
+                name,
+                {"dataset_group_arn": group_arn, "filter_expression": expression},
+                lambda: deps.service().create_filter(name, group_arn, expression),
+                failure=_("Could not create the filter"),
+            )
+            if arn:
+                st.session_state.setdefault(SAVED_KEY, {})[expression] = arn
+                st.session_state.pop(CONFIRM_KEY, None)
+                st.rerun()
+
+    what = _(
+        "This creates a filter in the dataset group. Shoppers see no change until "
+        "the shop sends its ARN with GetRecommendations."
+    )
+    dialog(_("Save the filter"), what, expression, None, confirm)
+
+
+def apply_exploration(campaign: CampaignInfo, settings: dict[str, str]) -> None:
+    """UpdateCampaign with the tried exploration settings, after an operator confirms."""
+    reason = identity.refusal()
+    if st.button(
+        _("Apply these exploration settings to the campaign…"),
+        key="pg_apply_exploration",
+        disabled=reason is not None,
+        help=reason,
+    ):
+        if identity.permit("update_campaign", campaign.arn, {"itemExplorationConfig": settings}):
+            st.session_state[CONFIRM_KEY] = EXPLORATION
+    if st.session_state.get(CONFIRM_KEY) == EXPLORATION:
+        _exploration_dialog(campaign, settings)
+
+
+def _exploration_dialog(campaign: CampaignInfo, settings: dict[str, str]) -> None:
+    def confirm() -> None:
+        if confirmed(CONFIRM_KEY, "pg_exploration", _("Apply to the campaign")):
+            svc = deps.service()
+
+            def update() -> str:
+                current = pg.config_as_sent(svc.describe_campaign(campaign.arn).config)
+                weight = float(settings["explorationWeight"])
+                age = float(settings["explorationItemAgeCutOff"])
+                return svc.update_campaign_config(
+                    campaign.arn, pg.exploration_config(current, weight, age)
+                )
+
+            done = run_action(
+                "update_campaign",
+                campaign.arn,
+                {"itemExplorationConfig": settings},
+                update,
+                failure=_("Could not update the campaign"),
+            )
+            if done:
+                st.session_state.pop(CONFIRM_KEY, None)
+                st.rerun()
+
+    what = _(
+        "UpdateCampaign changes {campaign}'s exploration: once the update is ACTIVE, "
+        "every shopper's recommendations use it."
+    ).format(campaign=md_escape(campaign.name))
+    request = pg.as_json({"itemExplorationConfig": settings})
+    dialog(_("Apply exploration settings"), what, request, "json", confirm)
