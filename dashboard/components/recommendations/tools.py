@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
@@ -48,12 +49,51 @@ def _show(table: pd.DataFrame, key: str) -> None:
     )
 
 
-def _pick(campaigns: Sequence[CampaignInfo], label: str, key: str) -> CampaignInfo:
+@dataclass(frozen=True)
+class _Tool:
+    """A tool's heading, why it cannot answer without a campaign (and what to deploy), the
+    label and widget key of its campaign pick; texts marked for the catalogue."""
+
+    title: str
+    none: str
+    pick_label: str
+    pick_key: str
+
+
+_SIMILAR = _Tool(
+    N_("Similar items"),
+    N_(
+        "No similar-items campaign in this group: train aws-similar-items (or aws-sims) "
+        "and deploy it on Operations to see related items here."
+    ),
+    N_("Similar-items campaign"),
+    "rec_sims_campaign",
+)
+_RANKING = _Tool(
+    N_("Rank a list for a user"),
+    N_(
+        "No campaign can rank items in this group: only campaigns of a "
+        "personalized-ranking recipe (aws-personalized-ranking, "
+        "aws-personalized-ranking-v2) answer "
+        "GetPersonalizedRanking. Train one and deploy it on Operations."
+    ),
+    N_("Ranking campaign"),
+    "rec_rank_campaign",
+)
+
+
+def _opening(tool: _Tool, campaigns: Sequence[CampaignInfo]) -> CampaignInfo | None:
+    """The tool's heading and the campaign it asks: None (and why) without a campaign, else
+    the one campaign or the one picked."""
+    st.subheader(_(tool.title))
+    if not campaigns:
+        st.info(_(tool.none))
+        return None
     if len(campaigns) == 1:
         st.caption(_("Campaign: {campaign}").format(campaign=md_escape(campaigns[0].label)))
         return campaigns[0]
     names = [c.label for c in campaigns]
-    return campaigns[names.index(st.selectbox(_(label), names, key=key))]
+    return campaigns[names.index(st.selectbox(_(tool.pick_label), names, key=tool.pick_key))]
 
 
 def similar_items(
@@ -64,16 +104,9 @@ def similar_items(
 ) -> None:
     """Items related to one item, with a check of how many share its category; a recommender
     whose use case also needs a userId is asked for ``default_user`` (editable)."""
-    st.subheader(_("Similar items"))
-    if not campaigns:
-        st.info(
-            _(
-                "No similar-items campaign in this group: train aws-similar-items (or aws-sims) "
-                "and deploy it on Operations to see related items here."
-            )
-        )
+    campaign = _opening(_SIMILAR, campaigns)
+    if campaign is None:
         return
-    campaign = _pick(campaigns, N_("Similar-items campaign"), "rec_sims_campaign")
     left, right = st.columns([3, 1])
     item = left.text_input(_("Item ID"), value=default_item, key="rec_sims_item").strip()
     n = right.number_input(_("How many"), 1, MAX_SIMILAR, 10, key="rec_sims_n")
@@ -120,18 +153,9 @@ def ranking(
 
     ``campaigns``: campaigns of PERSONALIZED_RANKING recipes (``Catalog.rankers``), the only
     ones GetPersonalizedRanking accepts."""
-    st.subheader(_("Rank a list for a user"))
-    if not campaigns:
-        st.info(
-            _(
-                "No campaign can rank items in this group: only campaigns of a "
-                "personalized-ranking recipe (aws-personalized-ranking, "
-                "aws-personalized-ranking-v2) answer "
-                "GetPersonalizedRanking. Train one and deploy it on Operations."
-            )
-        )
+    campaign = _opening(_RANKING, campaigns)
+    if campaign is None:
         return
-    campaign = _pick(campaigns, N_("Ranking campaign"), "rec_rank_campaign")
     left, right = st.columns([1, 3])
     user = left.text_input(_("User ID"), value=default_user, key="rec_rank_user").strip()
     text = right.text_area(
