@@ -89,6 +89,68 @@ def md_code(value: object) -> str:
     return f"{fence}{pad}{text}{pad}{fence}"
 
 
+# Punctuation md_label escapes wherever it is: it starts syntax anywhere in a line.
+_ALWAYS = frozenset("*`\\<$~|{}^")
+_ORDERED_ITEM = re.compile(r"\s*\d{1,9}[.)]")
+
+
+def md_label(value: object) -> str:
+    """``value`` as a widget label (or other one-line markdown of its own) that draws as
+    exactly its text, with a backslash only before a character that would start markdown
+    there: screen readers read a label's source (its ``aria-label``) and would say every
+    backslash ``md_escape`` adds before ``_``, ``(``, ``[`` or ``-``.
+
+    Left as typed: letters, digits, spaces and the punctuation that starts nothing where it
+    stands: ``_`` between two letters or digits (CommonMark never opens or closes emphasis
+    inside a word), ``[`` and ``]`` unless ``](``, ``][`` or ``]:`` would make a link or a
+    definition, ``:`` unless a letter or ``:`` follows (a directive or ``:material/…:``),
+    ``&`` unless an entity could follow, and ``( ) , . ; ! ? ' " % / = @ # + - >`` after the
+    first character (at the start they may begin a list, heading or quote, so the first
+    character and an ordered list's ``1.`` are escaped). ``* ` \\ < $ ~ | { } ^`` are always
+    escaped. Line breaks become spaces, the text transforms get the word joiner and an ARN
+    is a code span, as in ``md_escape``; ``None`` → ``""``.
+    """
+    if value is None:
+        return ""
+    text = _LINE_BREAKS.sub(" ", str(value))
+    parts = _ARN.split(text)  # text, ARN, text, ARN, …, text
+    return "".join(
+        md_code(part) if n % 2 else _label_text(_TRANSFORMS.sub(WORD_JOINER, part), n == 0)
+        for n, part in enumerate(parts)
+    )
+
+
+def _label_text(text: str, at_start: bool) -> str:
+    first = len(text) - len(text.lstrip()) if at_start else -1
+    ordered = _ORDERED_ITEM.match(text) if at_start else None
+    list_mark = ordered.end() - 1 if ordered else -1
+    out = []
+    for i, char in enumerate(text):
+        if _ASCII_PUNCTUATION.fullmatch(char) and (
+            i in (first, list_mark) or _starts_syntax(text, i)
+        ):
+            out.append("\\")
+        out.append(char)
+    return "".join(out)
+
+
+def _starts_syntax(text: str, i: int) -> bool:
+    char = text[i]
+    before = text[i - 1] if i else ""
+    after = text[i + 1] if i + 1 < len(text) else ""
+    if char in _ALWAYS:
+        return True
+    if char == "_":
+        return not (before.isalnum() and after.isalnum())
+    if char == "]":
+        return after in ("(", "[", ":")
+    if char == ":":
+        return after == ":" or (after.isascii() and after.isalpha())
+    if char == "&":
+        return after == "#" or after.isalnum()
+    return False
+
+
 def md_help(value: object) -> str | None:
     """A ``help=`` tooltip of untrusted text: ``md_escape(value)``, or None (no tooltip) when
     there is nothing to say."""

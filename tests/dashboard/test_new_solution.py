@@ -10,7 +10,7 @@ from services.config import Settings
 from services.personalize.clients import build_clients
 from services.personalize.facade import PersonalizeService
 from tests.dashboard.conftest import Seeded, app_at
-from tests.dashboard.rendered import shown
+from tests.dashboard.rendered import draw, shown
 from tests.dashboard.test_operations import audit_rows
 from tests.local.workspace import wait_for
 
@@ -84,6 +84,13 @@ def test_out_of_range_hyperparameter_is_refused_at_the_field_before_the_call(
 ) -> None:
     at = app_at("pages/operations.py")
     _ranking_form(at, "shop-bad")
+    # The field's label is its plain text: a screen reader reads the label's source, so no
+    # markdown escapes where nothing would draw as markdown.
+    field = at.text_input(key="ns_hp_aws-personalized-ranking_hidden_dimension")
+    assert field.label == "hidden_dimension (integer in [32, 256])"
+    params = [w for w in at.text_input if str(w.key).startswith(("ns_hp_", "ns_ft_"))]
+    assert len(params) == 4
+    assert all("\\" not in w.label and draw(w.label).text == w.label for w in params)
     at.text_input(key="ns_hp_aws-personalized-ranking_hidden_dimension").input("999").run()
     at.run()
     # DescribeAlgorithm's range for hidden_dimension is [32, 256].

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard.components.text import WORD_JOINER, chart_text, md_code, md_escape, md_help
+from dashboard.components.text import (
+    WORD_JOINER,
+    chart_text,
+    md_code,
+    md_escape,
+    md_help,
+    md_label,
+)
 from tests.dashboard.rendered import draw
 
 VALUES = [
@@ -28,6 +35,58 @@ def test_escaped_text_draws_as_itself(value: str) -> None:
     assert not drawn.active
     assert drawn.text == f"before {value.replace(chr(10), ' ')} after"
     assert drawn.styled == value.replace("\n", " ")  # only the page's own bold
+
+
+LABEL_ATTACKS = [
+    "_em_ __strong__ a_*b*_c x_ _y",
+    "- item",
+    "+ item",
+    "* item",
+    "1. one",
+    "12) twelve",
+    "> quote",
+    "## heading",
+    "=== not a rule",
+    "[text](http://evil.test) [ref][x] [def]: http://evil.test",
+    "![img](http://evil.test/x.png)",
+    "see:red[x] and :material/home: or a::b",
+    "&amp; &#60; R&D",
+]
+
+
+@pytest.mark.parametrize("value", VALUES + LABEL_ATTACKS)
+def test_a_label_draws_as_itself(value: str) -> None:
+    drawn = draw(md_label(value))
+    assert not drawn.active and not drawn.styled, md_label(value)
+    assert drawn.text == value.replace("\n", " "), md_label(value)
+
+
+@pytest.mark.parametrize(
+    "label",
+    [
+        "hidden_dimension (integer in [32, 256])",
+        "max_user_history_length_percentile",
+        "recency_mask (one of true, false)",
+        "min_user_history_length_percentile (continuous in [0, 1])",
+        "bptt (정수, [2, 32] 범위)",
+        "item-name's price: ₩12,900 = 10% off?",
+    ],
+)
+def test_a_plain_label_keeps_its_text_without_backslashes(label: str) -> None:
+    """Screen readers and copy-paste get a label's source: nothing in these starts markdown,
+    so nothing is escaped (md_escape would put a backslash before each _ ( [ , - and ')."""
+    assert md_label(label) == label
+    assert draw(label).text == label
+
+
+def test_a_label_escapes_only_where_markdown_would_start() -> None:
+    assert md_label(None) == ""
+    assert md_label("_x_ a_b") == "\\_x\\_ a_b"
+    assert md_label("see [a](b) [32, 256]") == "see [a\\](b) [32, 256]"
+    assert md_label("- 1. x") == "\\- 1. x"
+    assert md_label("1. x") == "1\\. x"
+    assert md_label("x:red[y] time 08:39") == "x\\:red[y] time 08:39"
+    assert md_label("a*b*") == "a\\*b\\*"
 
 
 @pytest.mark.parametrize("value", VALUES)

@@ -14,7 +14,7 @@ from dashboard.components.confirm_dialog import Confirmation, confirm_button
 from dashboard.components.formatting import dataset_type_name
 from dashboard.components.operations.actions import flash, run_action
 from dashboard.components.operations.arn_picker import pick_group
-from dashboard.components.text import md_code, md_escape, md_help
+from dashboard.components.text import md_code, md_escape, md_help, md_label
 from services.errors import ServiceError
 from services.i18n import N_, _, ngettext
 from services.personalize.facade import PersonalizeService
@@ -97,18 +97,19 @@ def _param_field(prefix: str, recipe: str, param: HyperParameter) -> str:
     help_text = f"{shown}; {limits}" if limits else shown
     if param.tunable:
         help_text += t("tunable")
-    # The range in the label too (plain text: Streamlit labels render markdown, so escaped).
-    label = md_escape(f"{param.name} ({limits})" if limits else param.name)
+    # The range in the label too, escaped only where markdown would start: screen readers
+    # read a label's source, so md_escape's backslashes before _ ( [ would be spoken.
+    label = md_label(f"{param.name} ({limits})" if limits else param.name)
     if param.kind == "categorical" and param.values and param.default in param.values:
         value = st.selectbox(
             label,
             list(param.values),
             index=list(param.values).index(param.default or ""),
             key=key,
-            help=md_help(help_text),
+            help=md_label(help_text),
         )
         return str(value)
-    return st.text_input(label, value=param.default or "", key=key, help=md_help(help_text))
+    return st.text_input(label, value=param.default or "", key=key, help=md_label(help_text))
 
 
 def show_new_solution(groups: list[DatasetGroupOverview], target: str | None) -> None:
