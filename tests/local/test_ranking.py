@@ -61,6 +61,25 @@ def test_exploration_candidates_new_and_rare() -> None:
     assert got.tolist() == [True, False, False, False, True]
 
 
+def test_a_missing_creation_time_is_the_first_interaction_or_the_latest() -> None:
+    """Personalize's rule for items without CREATION_TIMESTAMP: the oldest interaction is the
+    creation date, and an item without interactions is created at the latest interaction."""
+    day = 86_400.0
+    latest = 100 * day
+    created = np.array([latest - 50 * day, np.nan, np.nan, np.nan])
+    first = np.array([latest - 2 * day, latest - 5 * day, latest - 40 * day, np.nan])
+    got = ranking.item_creation_times(created, first, latest)
+    # a known CREATION_TIMESTAMP wins over an interaction; the others by the rule above
+    assert got.tolist() == [latest - 50 * day, latest - 5 * day, latest - 40 * day, latest]
+    pop = np.array([0.0, 3.0, 0.0, 0.0])
+    # new within 30 days: items 1 (5 days) and 3 (0 days), popularities 3 and 0, median 1.5
+    candidates = ranking.exploration_candidates(got, pop, latest, cutoff_days=30)
+    assert candidates.tolist() == [False, False, False, True]
+    wider = ranking.exploration_candidates(got, pop, latest, cutoff_days=45)
+    # items 1, 2, 3 new (popularities 3, 0, 0: median 0) → 2 and 3
+    assert wider.tolist() == [False, False, True, True]
+
+
 def test_explore_inserts_candidates_keeps_top_and_order() -> None:
     ranked = np.arange(30)
     scores = np.linspace(1, 0, 100)

@@ -13,6 +13,7 @@ import threading
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import sqlalchemy as sa
@@ -77,6 +78,8 @@ class BulkHistories:
         self._db = db
         self._bulk = bulk
         self._groups: dict[str, tuple[int, list[_File]]] = {}
+        # group -> (the files it was computed from, each item's oldest bulk TIMESTAMP)
+        self._first: dict[str, tuple[list[_File], pd.Series]] = {}
         self._lock = threading.Lock()
 
     def _files(
@@ -129,3 +132,31 @@ class BulkHistories:
         """The newest bulk interaction's TIMESTAMP, or None without bulk data."""
         files = [f for f in self._files(group) if f.starts]
         return max(f.latest for f in files) if files else None
+
+    def first_timestamps(self, group: str) -> pd.Series:
+        """Each item's oldest bulk interaction TIMESTAMP (ITEM_ID → epoch seconds; empty
+        without bulk data), computed once per data version: exploration takes it as the
+        creation time of an item without a CREATION_TIMESTAMP.
+
+        Raises:
+            StorageFault: an interactions file of the group is corrupt or missing.
+        """
+        files = self._files(group)
+        cached = self._first.get(group)
+        if cached is not None and cached[0] is files:
+            return cached[1]
+        parts = [
+            pa.table({"ITEM_ID": f.items, "TIMESTAMP": f.timestamps})
+            .group_by("ITEM_ID")
+            .aggregate([("TIMESTAMP", "min")])
+            .to_pandas()
+            for f in files
+            if len(f.items)
+        ]
+        if parts:
+            joined = pd.concat(parts, ignore_index=True)
+            first = joined.groupby("ITEM_ID", sort=False)["TIMESTAMP_min"].min()
+        else:
+            first = pd.Series(dtype=np.int64)
+        self._first[group] = (files, first)
+        return first

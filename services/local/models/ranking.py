@@ -61,6 +61,28 @@ def softmax_at(
     return z[idx] / z.sum()
 
 
+def item_creation_times(
+    creation_timestamps: np.ndarray, first_interactions: np.ndarray, latest: float
+) -> np.ndarray:
+    """Each item's creation time, from which exploration counts its age (epoch seconds).
+
+    ``creation_timestamps``: the Items dataset's CREATION_TIMESTAMP (NaN = none: no value, no
+    row, or no such column); ``first_interactions``: the item's oldest interaction (NaN =
+    none); ``latest``: the dataset group's latest interaction time. As Personalize does, a
+    missing CREATION_TIMESTAMP is inferred from the interactions: the item's oldest
+    interaction is its creation date, and an item without interactions gets the latest
+    interaction time, so it counts as new (Developer Guide, "Preparing item metadata for
+    training", creation timestamp data:
+    https://docs.aws.amazon.com/personalize/latest/dg/items-datasets.html; for
+    explorationItemAgeCutOff, "Configuring exploration": item age comes from the creation
+    timestamp or, where that is missing, from the item interactions data,
+    https://docs.aws.amazon.com/personalize/latest/dg/create-recommender-configure-exploration.html).
+    """
+    created = np.asarray(creation_timestamps, dtype=np.float64)
+    first = np.asarray(first_interactions, dtype=np.float64)
+    return np.where(np.isnan(created), np.where(np.isnan(first), latest, first), created)
+
+
 def exploration_candidates(
     creation_timestamps: np.ndarray,
     popularity: np.ndarray,
@@ -69,8 +91,9 @@ def exploration_candidates(
 ) -> np.ndarray:
     """Items created within ``cutoff_days`` before ``now`` and rarely interacted with.
 
-    ``creation_timestamps`` are epoch seconds (NaN = unknown, never a candidate); "rarely"
-    means at most the median popularity of those new items, so a new hit is not "explored".
+    ``creation_timestamps`` are epoch seconds, as ``item_creation_times`` gives them (a NaN
+    is never a candidate); "rarely" means at most the median popularity of those new items,
+    so a new hit is not "explored".
     """
     created = np.asarray(creation_timestamps, dtype=np.float64)
     with np.errstate(invalid="ignore"):

@@ -99,6 +99,9 @@ class ModelCache:
         self._items_by_id: dict[str, tuple[pd.DataFrame, pd.DataFrame]] = {}
         self._items_checked: dict[tuple[str, str], float] = {}
         self._created: dict[str, tuple[int, np.ndarray, pd.DataFrame]] = {}
+        # version ARN -> ((id of its CREATION_TIMESTAMPs, latest checked at), the times with
+        # the missing ones inferred from the interactions)
+        self._inferred: dict[str, tuple[tuple[int, float], np.ndarray]] = {}
         self._latest: dict[str, tuple[float, float]] = {}  # group -> (checked at, latest ts)
         self._candidates: dict[str, tuple[tuple[int, float, float], np.ndarray]] = {}
         self._columns: dict[str, ItemColumns] = {}  # version ARN → Items lined up with it
@@ -246,8 +249,10 @@ class ModelCache:
             return columns
 
     def _creation_times(self, loaded: LoadedModel) -> tuple[np.ndarray, float]:
-        """Items' CREATION_TIMESTAMP aligned with the model (NaN = unknown), and the group's
-        latest interaction time, which exploration's age cut-off counts back from."""
+        """Items' creation times aligned with the model, and the group's latest interaction
+        time, which exploration's age cut-off counts back from. A missing CREATION_TIMESTAMP
+        is inferred from the interactions as Personalize does
+        (``ranking.item_creation_times``), at most once per ``LATEST_TS_TTL``."""
         items = self.items(loaded.group)
         aligned = self._created.get(loaded.arn)
         if aligned is None or aligned[0] != id(items):
@@ -277,7 +282,31 @@ class ModelCache:
             ]
             latest = (now, float(max(known) if known else time.time()))
             self._latest[loaded.group] = latest
-        return aligned[1], latest[1]
+        created = aligned[1]
+        if not np.isnan(created).any():
+            return created, latest[1]
+        key = (id(created), latest[0])
+        inferred = self._inferred.get(loaded.arn)
+        if inferred is None or inferred[0] != key:
+            first = self._first_interactions(loaded)
+            inferred = (key, ranking.item_creation_times(created, first, latest[1]))
+            self._inferred[loaded.arn] = inferred
+        return inferred[1], latest[1]
+
+    def _first_interactions(self, loaded: LoadedModel) -> np.ndarray:
+        """Each of the model's items' oldest interaction time, bulk or streamed (NaN: none)."""
+        bulk = self._engine.histories.first_timestamps(loaded.group)
+        column = t.interactions.c
+        with self._engine.read_db.connect() as conn:
+            rows = conn.execute(
+                select(column.item_id, func.min(column.ts))
+                .where(column.group_arn == loaded.group)
+                .group_by(column.item_id)
+            ).all()
+        streamed = pd.Series(dict(rows), dtype=np.float64)
+        first = pd.concat([bulk.astype(np.float64), streamed]).groupby(level=0).min()
+        ids = pd.Index(loaded.model.item_ids.astype(str))
+        return first.reindex(ids).to_numpy(dtype=np.float64)
 
     def forget(self, arn: str) -> None:
         """Drop a model (its version was deleted)."""
@@ -288,6 +317,7 @@ class ModelCache:
     def _drop(self, arn: str) -> None:
         """Forget what was derived from a model (the caller holds the lock)."""
         self._created.pop(arn, None)
+        self._inferred.pop(arn, None)
         self._candidates.pop(arn, None)
         self._columns.pop(arn, None)
         self._folds.pop(arn, None)
