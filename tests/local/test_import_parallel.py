@@ -161,3 +161,15 @@ def test_limits_count_characters_not_bytes(tmp_path: Path) -> None:
 def _write_text(path: Path, text: str) -> Path:
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def test_grouping_by_counting_sort_is_the_stable_sort() -> None:
+    """Users grouped by a counting sort, then sorted by time within each: the order numpy's
+    stable sorts give (ties of user and time keep file order), whatever the codes' offset."""
+    rng = np.random.default_rng(7)
+    for n, n_users in ((0, 1), (1, 1), (9, 2), (5000, 40), (5000, 4000)):
+        users = rng.integers(0, n_users, n) + 3  # codes not starting at 0, as a range's
+        times = rng.integers(1_700_000_000, 1_700_000_020, n)  # many ties
+        assert np.array_equal(rows.grouped_by_code(users), np.argsort(users, kind="stable"))
+        expected = np.lexsort((times, users))  # stable: ties keep file order
+        assert np.array_equal(rows.by_user_then_time(users, times), expected)
