@@ -24,9 +24,19 @@ class Runner(Protocol):
         """The engine the runner works for."""
         ...
 
+    @property
+    def identity(self) -> str:
+        """The worker as job rows name it (``liveness.worker_identity``)."""
+        ...
+
 
 class Cancelled(Exception):
     """The job was asked to stop (StopSolutionVersionCreation)."""
+
+
+class ClaimLost(Exception):
+    """The job is no longer this worker's: recovery requeued it (and another worker may run
+    it now) or it ended. The task stops without writing anything more (``claimed``)."""
 
 
 class ShuttingDown(Exception):
@@ -42,12 +52,19 @@ class JobContext:
         self.arn = arn
 
     def check_cancelled(self) -> None:
-        """Raise Cancelled if someone asked this job to stop (ShuttingDown if we are)."""
+        """Raise Cancelled if someone asked this job to stop, ShuttingDown if we are, and
+        ClaimLost if the job is no longer this worker's (so it stops long before its end)."""
         if self._runner.stopping:
             raise ShuttingDown(self.arn)
         with self._runner.engine.db.begin() as conn:
-            row = conn.execute(select(t.jobs.c.cancel).where(t.jobs.c.id == self.job_id)).first()
-        if row is not None and row.cancel:
+            row = conn.execute(
+                select(t.jobs.c.cancel, t.jobs.c.worker, t.jobs.c.state).where(
+                    t.jobs.c.id == self.job_id
+                )
+            ).first()
+        if row is None or row.worker != self._runner.identity or row.state != "running":
+            raise ClaimLost(self.arn)
+        if row.cancel:
             raise Cancelled(self.arn)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 
-from sqlalchemy import Connection, Engine, exists, insert, select, update
+from sqlalchemy import ColumnElement, Connection, Engine, and_, exists, insert, select, update
 
 from services.local.data import tables as t
 from services.local.jobs.liveness import worker_alive
@@ -57,6 +57,11 @@ def claim(db: Engine, identity: str) -> tuple[int, str, str] | None:
     return row.id, row.kind, row.arn
 
 
+def _held(job_id: int, identity: str) -> ColumnElement[bool]:
+    """The row of job ``job_id`` while it runs under the worker ``identity``."""
+    return and_(t.jobs.c.id == job_id, t.jobs.c.worker == identity, t.jobs.c.state == "running")
+
+
 def unattended(read_db: Engine, *, idle: bool, queued_for: float) -> bool:
     """One read: a running job whose worker is gone, or (``idle``) a job queued for longer
     than ``queued_for`` seconds, longer than a live worker anywhere would leave it."""
@@ -76,11 +81,7 @@ def unattended(read_db: Engine, *, idle: bool, queued_for: float) -> bool:
 def settle(conn: Connection, job_id: int, identity: str, state: str) -> bool:
     """Record a finished job's ``state``, only while it is still ``identity``'s (recovery may
     have given it to another worker). Returns whether it was."""
-    mine = conn.execute(
-        update(t.jobs)
-        .where(t.jobs.c.id == job_id, t.jobs.c.worker == identity, t.jobs.c.state == "running")
-        .values(state=state)
-    ).rowcount
+    mine = conn.execute(update(t.jobs).where(_held(job_id, identity)).values(state=state)).rowcount
     return bool(mine)
 
 
@@ -90,14 +91,23 @@ def release(db: Engine, job_id: int, identity: str) -> bool:
     (``liveness.worker_alive``). The next claim counts a new attempt. Returns whether it was."""
     with db.begin() as conn:
         mine = conn.execute(
-            update(t.jobs)
-            .where(t.jobs.c.id == job_id, t.jobs.c.worker == identity, t.jobs.c.state == "running")
-            .values(state="queued", worker=None)
+            update(t.jobs).where(_held(job_id, identity)).values(state="queued", worker=None)
         ).rowcount
     return bool(mine)
 
 
-def beat(db: Engine, job_id: int) -> None:
-    """Refresh a running job's heartbeat (epoch seconds)."""
+def holds(conn: Connection, job_id: int, identity: str) -> bool:
+    """Whether the job is still running under the worker ``identity`` (read in the caller's
+    transaction, ``claimed.ClaimedEngine``)."""
+    row = conn.execute(select(t.jobs.c.id).where(_held(job_id, identity))).first()
+    return row is not None
+
+
+def beat(db: Engine, job_id: int, identity: str) -> bool:
+    """Refresh a running job's heartbeat (epoch seconds), only while it is ``identity``'s (a
+    beat must not keep another worker's claim looking alive). Returns whether it was."""
     with db.begin() as conn:
-        conn.execute(update(t.jobs).where(t.jobs.c.id == job_id).values(heartbeat=time.time()))
+        mine = conn.execute(
+            update(t.jobs).where(_held(job_id, identity)).values(heartbeat=time.time())
+        ).rowcount
+    return bool(mine)

@@ -37,7 +37,8 @@ def worker_alive(worker: str | None, heartbeat: float | None, now: float) -> boo
     tell hung from slow. The user can stop the job (StopSolutionVersionCreation and the like
     set its cancel flag, which the task reads at its next progress check) or end the worker
     process (its pid is in the job row and in worker.log); recovery then resumes or fails the
-    job.
+    job. Should a live worker's job be requeued anyway (another host misjudged a slow one),
+    the old worker's writes are fenced off (``services.local.jobs.claimed``).
     """
     if not worker:
         return False

@@ -4,7 +4,9 @@ Several processes may share one data directory (the dashboard and ``make serve``
 claimed with a row update inside a write transaction (``job_table``), never by an in-memory
 flag. Training runs in a worker process by default (``worker_process``) so it cannot starve a
 Streamlit server; a worker that dies mid-job is detected (``liveness``) and the job is resumed
-once, then failed with a reason (``recovery``), so nothing stays IN_PROGRESS forever.
+once, then failed with a reason (``recovery``), so nothing stays IN_PROGRESS forever. A task
+writes only while its job is still its worker's (``claimed``): a worker wrongly presumed dead
+whose job went to another stops without overwriting the new claim's work.
 
 How a worker learns of a job: the engine that queued it kicks its own worker right after the
 transaction commits (a byte down the worker process's stdin, or an event for the thread), so
@@ -38,7 +40,8 @@ from sqlalchemy import Connection
 from sqlalchemy.exc import OperationalError
 
 from services.local.jobs import job_table
-from services.local.jobs.context import JobContext, ShuttingDown, Task
+from services.local.jobs.claimed import ClaimedEngine
+from services.local.jobs.context import ClaimLost, JobContext, ShuttingDown, Task
 from services.local.jobs.failure_reasons import fail_doc, failure_reason
 from services.local.jobs.liveness import HEARTBEAT_SECONDS, STALE_SECONDS, worker_identity
 from services.local.jobs.recovery import recover_dead_jobs
@@ -298,7 +301,15 @@ class JobRunner:
         state: str | None = "done"
         reason: str | None = None
         try:
-            task(self.engine, arn, JobContext(self, job_id, arn))
+            # Its writes land only while the job is still ours (``claimed``).
+            task(
+                ClaimedEngine(self.engine, job_id, self.identity),
+                arn,
+                JobContext(self, job_id, arn),
+            )
+        except ClaimLost:
+            _log.warning("job %s is no longer this worker's: stopped without writing", arn)
+            state = None  # its new worker, or whoever ended it, records the outcome
         except ShuttingDown:
             state = None
             # This process lives on, so recovery would never find the job's worker dead: give
@@ -333,6 +344,8 @@ class JobRunner:
                     mine = job_table.settle(res.conn, job_id, self.identity, state)
                     if mine and reason is not None:
                         fail_doc(res, arn, reason)
+                if not mine:
+                    _log.warning("job %s is no longer this worker's: outcome not recorded", arn)
             except Exception:
                 _log.warning("cannot save the outcome of job %s yet", arn, exc_info=True)
                 continue
@@ -342,6 +355,7 @@ class JobRunner:
     def _heartbeat(self, job_id: int, stop: threading.Event) -> None:
         while not stop.wait(HEARTBEAT_SECONDS):
             try:
-                job_table.beat(self.engine.db, job_id)
+                if not job_table.beat(self.engine.db, job_id, self.identity):
+                    return  # no longer ours: the task learns it at its next check or write
             except Exception:  # a missed beat is harmless; the next one retries
                 _log.debug("heartbeat failed", exc_info=True)
