@@ -3,6 +3,7 @@ still load, and damaged member sets are refused on load as a corrupt model file.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -13,12 +14,14 @@ from services.local.data.faults import StorageFault
 from services.local.models.recipes._item_knn import ItemKnnModel
 from services.local.models.recipes._up_model import UPParams, UserPersonalizationModel
 from services.local.models.recipes.base import save_npz
+from services.local.models.recipes.indexed_events import Indexed
 from services.local.models.recipes.similar_items import SimilarItemsModel
 from services.local.models.recipes.sparse_arrays import (
     SparseArraysError,
     csr_arrays,
     csr_from_arrays,
 )
+from services.local.models.recipes.user_personalization import histories
 from services.local.models.training import load_model
 
 ITEMS = np.array(["a", "b", "c"], dtype=object)
@@ -131,10 +134,18 @@ def up_model(histories: sp.csr_matrix) -> UserPersonalizationModel:
     )
 
 
+def history_rows(codes: list[list[int]], length: int) -> sp.csr_matrix:
+    """Users' histories as the recipe stores them: item code + 1 in the last positions."""
+    rows = [(u, length - len(h) + j, c + 1) for u, h in enumerate(codes) for j, c in enumerate(h)]
+    u, col, data = (np.array([r[k] for r in rows], np.int64) for k in range(3))
+    return sp.csr_matrix((data, (u, col)), shape=(len(codes), length), dtype=np.int64)
+
+
 def test_user_personalization_file_keeps_its_members(tmp_path: Path) -> None:
     path = tmp_path / "up.npz"
     # u0 saw a then c (codes + 1 in history positions 0 and 1); u1 saw nothing
-    up_model(csr([1.0, 3.0], [0, 1], [0, 2, 2], (2, 4))).save(path)
+    ints = (np.array([1, 3], np.int64), np.array([0, 1], np.int32), np.array([0, 2, 2], np.int64))
+    up_model(sp.csr_matrix(ints, shape=(2, 4))).save(path)
     members = stored(path)
     assert list(members) == [
         "__header__",
@@ -154,7 +165,7 @@ def test_user_personalization_file_keeps_its_members(tmp_path: Path) -> None:
     assert members["transitions_data"] == ("float32", [1.0])
     assert members["transitions_indices"] == ("int32", [1])
     assert members["transitions_indptr"] == ("int64", [0, 1, 1, 1])
-    assert members["histories_data"] == ("float32", [1.0, 3.0])
+    assert members["histories_data"] == ("int32", [1, 3])  # item codes + 1, exact
     assert members["histories_indices"] == ("int32", [0, 1])
     assert members["histories_indptr"] == ("int64", [0, 2, 2])
     assert {k.replace("neighbours", "sim"): members[k] for k in members if "neigh" in k} == (
@@ -225,3 +236,64 @@ def test_a_bad_stored_shape_is_refused(shape: np.ndarray | None, why: str) -> No
     arrays = dict(GOOD_SIM) if shape is None else {**GOOD_SIM, "sim_shape": shape}
     with pytest.raises(SparseArraysError, match=why):
         csr_from_arrays("sim", arrays)
+
+
+# Item numbers above 2**24 (16,777,216): float32 holds only every second one from there, so
+# a history stored as float32 came back naming the item next to the one the user saw. These
+# codes + 1 are all odd, each one float32 would round (to 2**24, 2**24 + 4 and 40,000,004).
+BIG_CODES = [2**24, 2**24 + 2, 40_000_002]
+
+
+def test_history_item_numbers_above_2_24_survive_the_model_file(tmp_path: Path) -> None:
+    """The recipe's own history builder, saved and loaded as a trained model is."""
+    idx = Indexed(
+        user_ids=np.array(["u0", "u1"], dtype=object),
+        item_ids=ITEMS,  # only the codes matter here: no 40-million-item catalogue is built
+        users=np.array([0, 0, 0, 1], np.int64),
+        items=np.array([*BIG_CODES, 1], np.int64),
+        timestamps=np.array([1, 2, 3, 1], np.int64),
+        weights=np.ones(4),
+    )
+    path = tmp_path / "up.npz"
+    up_model(histories(idx, 50)).save(path)
+    assert stored(path)["histories_data"] == ("int32", [c + 1 for c in [*BIG_CODES, 1]])
+    model = load_model("aws-user-personalization", path)
+    assert isinstance(model, UserPersonalizationModel)
+    assert model.known_history("u0") == BIG_CODES
+    assert model.known_history("u1") == [1]
+    assert model.user_histories.dtype.kind == "i"
+
+
+def test_integer_data_beyond_int32_is_kept_as_int64() -> None:
+    m = history_rows([[2**31 + 6]], 1)
+    arrays = csr_arrays("histories", m, store_shape=False)
+    assert arrays["histories_data"].dtype == np.int64
+    back = csr_from_arrays("histories", arrays, (1, 1), integers=True)
+    assert back.data.tolist() == [2**31 + 7]
+
+
+def test_a_file_with_float32_histories_still_loads(tmp_path: Path) -> None:
+    """Files written before histories kept integers: their codes (below 2**24) come back as
+    integers."""
+    path = tmp_path / "old.npz"
+    up_model(history_rows([[0, 2], []], 4)).save(path)
+    with np.load(path) as npz:
+        members = dict(npz)
+    header = json.loads(str(members.pop("__header__")))
+    members["histories_data"] = members["histories_data"].astype(np.float32)
+    save_npz(path, header, **members)
+    assert stored(path)["histories_data"] == ("float32", [1.0, 3.0])
+    model = load_model("aws-user-personalization", path)
+    assert isinstance(model, UserPersonalizationModel)
+    assert model.known_history("u0") == [0, 2]
+    assert model.user_histories.dtype == np.int32
+
+
+def test_histories_that_are_not_whole_numbers_are_refused(tmp_path: Path) -> None:
+    arrays = csr_arrays("histories", history_rows([[0, 2]], 2), store_shape=False)
+    arrays["histories_data"] = np.array([1.0, 2.5], np.float32)
+    with pytest.raises(SparseArraysError, match="not whole numbers"):
+        csr_from_arrays("histories", arrays, (1, 2), integers=True)
+    # a float matrix is still refused integer data
+    with pytest.raises(SparseArraysError, match="expected float and two integer"):
+        csr_from_arrays("sim", {**GOOD_SIM, "sim_data": np.array([1, 0, 2], np.int32)}, (3, 3))

@@ -341,7 +341,7 @@ class UserPersonalizationModel:
             factors=a.get("factors"),
             transitions=csr_from_arrays("transitions", a, (n, n)),
             user_ids=a["user_ids"],
-            user_histories=csr_from_arrays("histories", a, (n_users, hist_cols)),
+            user_histories=csr_from_arrays("histories", a, (n_users, hist_cols), integers=True),
             # a model saved before indexes existed has none: its requests scan every item
             retrieval=(
                 FactorIndex.from_array(a["retrieval_index"], int(header["retrieval_nprobe"]))  # type: ignore[call-overload]

@@ -88,7 +88,7 @@ def transitions(idx: Indexed, window: int) -> sp.csr_matrix:
 
 
 def histories(idx: Indexed, length: int) -> sp.csr_matrix:
-    """users × ``length``: the latest item codes (+1) per user, oldest in column 0."""
+    """users × ``length``: the latest item codes (+1, int64) per user, oldest in column 0."""
     n = len(idx.users)
     last = np.r_[np.flatnonzero(np.diff(idx.users)), n - 1]
     end = np.repeat(last, np.diff(np.r_[-1, last]))
@@ -96,7 +96,8 @@ def histories(idx: Indexed, length: int) -> sp.csr_matrix:
     keep = back < length
     shape = (len(idx.user_ids), length)
     col = length - 1 - back[keep]
-    return sp.csr_matrix((idx.items[keep] + 1.0, (idx.users[keep], col)), shape=shape)
+    codes = idx.items[keep].astype(np.int64) + 1
+    return sp.csr_matrix((codes, (idx.users[keep], col)), shape=shape, dtype=np.int64)
 
 
 def ease(x: sp.csr_matrix, lam: float, neighbours: int) -> sp.csr_matrix:
