@@ -23,10 +23,13 @@ from babel.messages.pofile import read_po
 from streamlit.testing.v1 import AppTest
 
 from services.config import Settings
+from services.i18n import use_language
 from services.i18n.catalogue import po_path
 from services.personalize.clients import build_clients
 from tests.dashboard.conftest import APP, TIMEOUT, Seeded
 from tests.dashboard.rendered import markdown_strings, shown
+from tests.dashboard.test_data import interactions_csv
+from tests.dashboard.test_setup_file_pages import setup_path  # noqa: F401 (a fixture)
 
 PAGES = (
     "pages/overview.py",
@@ -175,16 +178,22 @@ def _dataframes(at: AppTest) -> Iterator[pd.DataFrame]:
 _PLAIN_FIELDS = ("placeholder", "validate_message", "alt")
 
 
-def _plain_strings(node: Any) -> Iterator[str]:
-    proto = getattr(node, "proto", None)
-    if proto is not None and hasattr(proto, "ListFields"):
-        for field, value in proto.ListFields():
-            if field.name in _PLAIN_FIELDS and isinstance(value, str):
-                yield value
+def _nodes(node: Any) -> Iterator[Any]:
+    """``node`` and every node under it in an AppTest tree."""
+    yield node
     children = getattr(node, "children", None)
     if isinstance(children, dict):
         for child in children.values():
-            yield from _plain_strings(child)
+            yield from _nodes(child)
+
+
+def _plain_strings(tree: Any) -> Iterator[str]:
+    for node in _nodes(tree):
+        proto = getattr(node, "proto", None)
+        if proto is not None and hasattr(proto, "ListFields"):
+            for field, value in proto.ListFields():
+                if field.name in _PLAIN_FIELDS and isinstance(value, str):
+                    yield value
 
 
 def _column_texts(at: AppTest) -> Iterator[str]:
@@ -221,8 +230,21 @@ def _chart_texts(spec: dict[str, Any]) -> Iterator[str]:
         yield from title((trace.get("colorbar") or {}).get("title"))
 
 
+def open_dialogs(at: AppTest) -> list[str]:
+    """The titles of the dialogs (st.dialog) open on the page: a dialog draws in the tree's
+    event block, its title in the block's own proto."""
+    return [
+        node.proto.dialog.title
+        for node in _nodes(at._tree)
+        if getattr(node, "type", None) == "dialog" and node.proto.dialog.is_open
+    ]
+
+
 def visible_strings(at: AppTest) -> Iterator[tuple[str, str]]:
-    """(where, text) of every string the page shows."""
+    """(where, text) of every string the page shows, an open dialog's title and body
+    included."""
+    for title in open_dialogs(at):
+        yield "dialog title", shown(title)
     for source in markdown_strings(at._tree):
         yield "markdown", shown(source)
     for element in list(at.selectbox) + list(at.multiselect):
@@ -294,6 +316,119 @@ def test_every_page_is_korean(
         if page == "pages/data.py":  # counts: "19,884", not plotly's "19.884k"
             assert spec["layout"]["yaxis"]["tickformat"] == ",d", spec["layout"].get("title")
             assert spec["layout"]["yaxis"]["hoverformat"] == ",d", spec["layout"].get("title")
+
+
+def _deploy(at: AppTest, seeded: Seeded) -> None:
+    at.selectbox(key="deploy_campaign").set_value(seeded.up_campaign).run()
+    at.button(key="deploy_button").click().run()
+
+
+def _refresh(at: AppTest, seeded: Seeded) -> None:
+    at.button(key="refresh_button").click().run()
+
+
+def _new_solution(at: AppTest, seeded: Seeded) -> None:
+    at.selectbox(key="ns_recipe").set_value(
+        "arn:aws:personalize:::recipe/aws-personalized-ranking"
+    ).run()
+    at.text_input(key="ns_name").input("shop").run()  # a name the data already has
+    at.button(key="ns_button").click().run()
+
+
+def _import(at: AppTest, seeded: Seeded) -> None:
+    at.file_uploader(key="readiness_file").set_value(
+        ("events.csv", interactions_csv(), "text/csv")
+    ).run()
+    at.radio(key="readiness_mode").set_value("FULL").run()
+    at.button(key="readiness_button").click().run()
+
+
+def _rule_playground(at: AppTest) -> None:
+    box = at.selectbox(key="pg_campaign")
+    box.select(next(o for o in box.options if "shop-campaign" in o)).run()
+    at.text_area(key="pg_users").input("u0\nu1").run()
+
+
+def _save_filter(at: AppTest, seeded: Seeded) -> None:
+    _rule_playground(at)
+    at.text_area(key="pg_filter").input("EXCLUDE ItemID WHERE Items.CATEGORY IN ($CATEGORY)")
+    at.text_area(key="pg_filter_values").input("CATEGORY = cat0").run()
+    at.button(key="pg_save_filter").click().run()
+
+
+def _apply_exploration(at: AppTest, seeded: Seeded) -> None:
+    _rule_playground(at)
+    at.toggle(key="pg_explore").set_value(True).run()
+    at.button(key="pg_apply_exploration").click().run()
+
+
+def _apply_setup_file(at: AppTest, seeded: Seeded) -> None:
+    at.query_params["tab"] = "setup"
+    at.switch_page("pages/operations.py").run()
+    at.button(key="setup_apply").click().run()
+
+
+# Every confirmation dialog the seeded workspace can open: (page, how it is opened). Not
+# here: an experiment's promote, stop and export (they need a running experiment, which would
+# change the Experiments page the other tests walk) and a batch segment job's (it needs a
+# segmentation version the seeded workspace does not train).
+DIALOGS = {
+    "deploy": ("pages/operations.py", _deploy),
+    "refresh": ("pages/operations.py", _refresh),
+    "new solution": ("pages/operations.py", _new_solution),
+    "import": ("pages/data.py", _import),
+    "save filter": ("pages/recommendations.py", _save_filter),
+    "apply exploration": ("pages/recommendations.py", _apply_exploration),
+    "apply setup file": ("pages/operations.py", _apply_setup_file),
+}
+
+
+@pytest.mark.parametrize("name", DIALOGS)
+def test_every_dialog_is_korean(
+    seeded: Seeded,
+    vocabulary: tuple[re.Pattern[str], set[str]],
+    request: pytest.FixtureRequest,
+    name: str,
+) -> None:
+    """Each confirmation dialog opened in Korean: its title, what it says will happen, its
+    inputs and buttons (and the page under it) show no English but data."""
+    typed: set[str] = set()  # values of the setup file the page quotes: data too
+    if name == "apply setup file":
+        path = request.getfixturevalue("setup_path")  # PERSONALIZE_SETUP_FILE, the setup tab's
+        typed = {str(path), *setup_file_names(path.read_text(encoding="utf-8"))}
+    data, kept = vocabulary
+    page, open_it = DIALOGS[name]
+    at = korean_page(page)
+    # AppTest formats a widget's value with the page's format_func in this thread, whose
+    # language (a context variable) the page's run did not set: Korean here too.
+    use_language("ko")
+    try:
+        open_it(at, seeded)
+    finally:
+        use_language("en")
+    assert not at.exception, [e.value for e in at.exception]
+    (title,) = open_dialogs(at)
+    assert re.search(r"[가-힣]", title), title
+    quoted = data_pattern(typed) if typed else None
+    english = {
+        (where, text): words
+        for where, text in visible_strings(at)
+        if (words := english_words(quoted.sub(" ", text) if quoted else text, data, kept))
+    }
+    assert not english, "\n".join(f"{w} {t!r}: {words}" for (w, t), words in english.items())
+
+
+def setup_file_names(text: str) -> set[str]:
+    """A setup file's own names, which its plan quotes: tables (``filters``), keys
+    (``min_tps``) and string values (``only-views``); its comments are not names."""
+    names: set[str] = set()
+    for line in text.splitlines():
+        if table := re.match(r"\s*\[\[?([\w.-]+)\]\]?\s*$", line):
+            names.add(table.group(1))
+        elif key := re.match(r"\s*([\w-]+)\s*=\s*(.*)$", line):
+            names.add(key.group(1))
+            names.update(re.findall(r'"([^"]*)"', key.group(2)))
+    return {n for n in names if _WORD.search(n)}
 
 
 # The switch names each language in its own script, whatever the page's language.
