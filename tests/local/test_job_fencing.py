@@ -30,7 +30,10 @@ from services.personalize.clients import build_clients
 from tests.local.workspace import create_group, start_training
 
 OTHER = "another-host:4242:1700000000.000"  # the worker that claimed the job after recovery
-HANDED_OVER_AT = 1_700_000_123.0  # its heartbeat, as the job row says
+# Its heartbeat, as the job row says: that worker is alive, so its heartbeat is fresh; it is
+# set a day ahead so that recovery, which the engine runs while a test waits, never judges it
+# stale however slow the machine (with a past value, recovery failed the job at attempt 2).
+HANDED_OVER_AT = time.time() + 86_400.0
 
 
 @pytest.fixture
