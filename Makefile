@@ -19,7 +19,7 @@ $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 
 run: $(STAMP)
 	$(PY) -m services.demo --data-dir $(DATA_DIR) --if-empty
-	$(PY) -m streamlit run dashboard/app.py --server.address 127.0.0.1 --server.port $(UI_PORT)
+	$(PY) -m streamlit run streamlit_app.py --server.address 127.0.0.1 --server.port $(UI_PORT)
 
 lint: $(STAMP)
 	$(PY) -m ruff check .
@@ -41,7 +41,7 @@ test: lint
 # ones into the Korean catalogue (untranslated until someone writes them; a test says which).
 messages: $(STAMP)
 	$(PY) -m babel.messages.frontend extract --no-location --sort-output --no-wrap \
-		--project=personalize-dashboard -k N_plural:1,2 -o services/i18n/messages.pot dashboard services
+		--project=personalize-dashboard -k N_plural:1,2 -o services/i18n/messages.pot dashboard services streamlit_app.py
 	$(PY) -m babel.messages.frontend update --no-fuzzy-matching --no-wrap --ignore-obsolete \
 		-i services/i18n/messages.pot -d services/i18n/locale -D messages
 

@@ -22,13 +22,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 PAGES = {
-    "Overview": "pages/overview.py",
-    "Data": "pages/data.py",
-    "Solutions & metrics": "pages/solutions.py",
-    "Recommendations": "pages/recommendations.py",
-    "Operations": "pages/operations.py",
+    "Overview": "dashboard/pages/overview.py",
+    "Data": "dashboard/pages/data.py",
+    "Solutions & metrics": "dashboard/pages/solutions.py",
+    "Recommendations": "dashboard/pages/recommendations.py",
+    "Operations": "dashboard/pages/operations.py",
 }
-APP = str(ROOT / "dashboard" / "app.py")
+APP = str(ROOT / "streamlit_app.py")
 
 
 def seed(data_dir: Path) -> float:

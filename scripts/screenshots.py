@@ -164,7 +164,7 @@ def main() -> None:
                 "-m",
                 "streamlit",
                 "run",
-                "dashboard/app.py",
+                "streamlit_app.py",
                 "--server.port",
                 str(port),
                 "--server.address",

@@ -89,7 +89,7 @@ def test_the_dashboard_unit_passes_options_streamlit_has() -> None:
     from streamlit import config
 
     argv = shlex.split(_unit("personalize-dashboard")["ExecStart"])
-    assert argv[1:5] == ["-m", "streamlit", "run", "dashboard/app.py"]
+    assert argv[1:5] == ["-m", "streamlit", "run", "streamlit_app.py"]
     assert (ROOT / argv[4]).is_file()
     options = _options(argv[5:])
     for flag in options:

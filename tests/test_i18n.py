@@ -11,7 +11,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir, extract_from_file
 from babel.messages.pofile import read_po
 
 from services.i18n import (
@@ -26,6 +26,7 @@ from services.i18n import (
 from services.i18n.catalogue import po_path
 
 ROOT = Path(__file__).resolve().parents[1]
+ENTRYPOINT = ROOT / "streamlit_app.py"  # the router, outside dashboard/ (its docstring says why)
 KEYWORDS = {**DEFAULT_KEYWORDS, "N_plural": (1, 2)}  # as `make messages` extracts
 
 
@@ -42,6 +43,10 @@ def _code_messages() -> set[str | tuple[str, str]]:
             ROOT / folder, keywords=KEYWORDS, comment_tags=()
         ):
             found.add(message if isinstance(message, str) else tuple(message))
+    for _line, message, _comments, _context in extract_from_file(
+        "python", ENTRYPOINT, keywords=KEYWORDS, comment_tags=()
+    ):
+        found.add(message if isinstance(message, str) else tuple(message))
     return found
 
 
@@ -196,7 +201,7 @@ def _bare_texts(folder: Path) -> list[str]:
     import ast
 
     found = []
-    for path in sorted(folder.rglob("*.py")):
+    for path in sorted(folder.rglob("*.py")) if folder.is_dir() else [folder]:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if not isinstance(node, ast.Call):
                 continue
@@ -207,7 +212,7 @@ def _bare_texts(folder: Path) -> list[str]:
             for text in texts:
                 literal = isinstance(text, ast.Constant) and isinstance(text.value, str)
                 if literal or isinstance(text, ast.JoinedStr):
-                    found.append(f"{path.relative_to(folder)}:{node.lineno}")
+                    found.append(f"{path}:{node.lineno}")
     return found
 
 
@@ -215,6 +220,7 @@ def test_spinner_and_status_texts_go_through_the_catalogue(tmp_path: Path) -> No
     """A cached read's ``show_spinner`` text is fixed when its module is imported, so the
     pages draw their spinners with ``st.spinner(_("…"))`` in the session's language."""
     assert _bare_texts(ROOT / "dashboard") == []
+    assert _bare_texts(ENTRYPOINT) == []
     bad = tmp_path / "page.py"
     bad.write_text(
         'import streamlit as st\n@st.cache_data(show_spinner="Reading…")\ndef f(): ...\n'

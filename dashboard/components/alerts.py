@@ -12,12 +12,12 @@ from dashboard.components.text import md_code, md_escape
 from services.i18n import N_, _, formats, ngettext
 from services.workspace.alerts import Alert
 
-# Page files as st.navigation knows them (relative to dashboard/app.py).
+# Page files as st.navigation knows them (relative to streamlit_app.py).
 PAGE_FILES = {
-    "operations": "pages/operations.py",
-    "data": "pages/data.py",
-    "recommendations": "pages/recommendations.py",
-    "solutions": "pages/solutions.py",
+    "operations": "dashboard/pages/operations.py",
+    "data": "dashboard/pages/data.py",
+    "recommendations": "dashboard/pages/recommendations.py",
+    "solutions": "dashboard/pages/solutions.py",
 }
 _LINK_LABELS = {
     "campaign_behind": N_("Deploy on Operations"),

@@ -40,9 +40,8 @@ def choose_language() -> str:
     browser's (``st.context.locale``: Korean for ``ko-*``, English otherwise); the choice then
     stays for the session, and every run writes it back to the URL, so a reload, a new tab or
     a link copied from the address bar keeps it (a page switch leaves the query empty). The
-    choice is kept in its own session key, set by the switch's callback, because Streamlit
-    gives a widget in the entrypoint a new identity when the first run leaves its old
-    ``pages/`` mode, which would drop a value kept only in the widget.
+    choice is kept in its own session key, set by the switch's callback, so that fragment
+    reruns (``in_session_language``), which do not draw the switch, read it too.
     """
     if st.session_state.get(KEY) not in LANGUAGES:
         asked = st.query_params.get(QUERY)
@@ -68,7 +67,7 @@ def choose_language() -> str:
 
 def in_session_language(body: Callable[P, None]) -> Callable[P, None]:
     """``body`` speaking the session's language: for fragments, whose reruns run only their
-    function (not app.py, which sets the language for whole-page runs)."""
+    function (not streamlit_app.py, which sets the language for whole-page runs)."""
 
     @functools.wraps(body)
     def run(*args: P.args, **kwargs: P.kwargs) -> None:

@@ -48,5 +48,5 @@ def url_tabs(labels: Mapping[str, str], key: str) -> Sequence[Any]:
         [_(label) for label in labels.values()],
         default=default_tab(labels, st.query_params.to_dict()),
         key=key,
-        on_change=in_session_language(remember),  # a callback runs before app.py sets it
+        on_change=in_session_language(remember),  # a callback runs before streamlit_app.py sets it
     )

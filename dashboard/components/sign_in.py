@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import streamlit as st
 from streamlit.navigation.page import StreamlitPage
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from dashboard import deps, identity
@@ -67,13 +66,13 @@ def _sign_in_form() -> None:
 def _remember_deep_link() -> None:
     """Keep the page and query a signed-out visit's link named, until the sign-in succeeds.
 
-    Once a server has left pages-directory mode (routing), every run starts in app.py, whose
-    gate stops before ``st.navigation`` resolves the link's page: the run reports the default
-    page, and the sign-in's rerun would show the Overview at ``/`` (issue #10).
+    Every run starts in streamlit_app.py, whose gate stops before ``st.navigation`` resolves
+    the link's page: the run reports the default page, and the sign-in's rerun would show the
+    Overview at ``/`` (issue #10).
     """
     ctx = get_script_run_ctx()
-    if ctx is None or PagesManager.uses_pages_directory:
-        return  # a page file run alone (routing.require_sign_in) reruns itself
+    if ctx is None:
+        return
     name = ctx.pages_manager.intended_page_name
     if name:
         st.session_state.setdefault(_DEEP_LINK, (name, st.query_params.to_dict()))

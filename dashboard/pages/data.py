@@ -11,10 +11,7 @@ from dashboard.components.data import sections as data_sections
 from dashboard.components.errors import shown_errors
 from dashboard.components.group_picker import group_picker, refresh_row
 from dashboard.components.page_tabs import url_tabs
-from dashboard.routing import require_sign_in
 from services.i18n import N_, _
-
-require_sign_in()  # first: no page draws for somebody who has not signed in
 
 # name in the URL (?tab=check) -> label, in English as marked for the catalogue
 TABS = {

@@ -16,12 +16,9 @@ from dashboard.components.experiments.start import show_start
 from dashboard.components.formatting import exact_time, relative_time
 from dashboard.components.group_picker import caption_with_refresh, group_picker
 from dashboard.components.operations.actions import show_flash
-from dashboard.routing import require_sign_in
 from services.experiments.records import RUNNING, Experiment
 from services.experiments.report import Report, build_report
 from services.i18n import N_, _
-
-require_sign_in()  # first: no page draws for somebody who has not signed in
 
 STATES = {"running": N_("running"), "stopped": N_("stopped"), "promoted": N_("promoted")}
 

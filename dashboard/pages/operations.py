@@ -17,10 +17,7 @@ from dashboard.components.operations.tabs import TAB_LABELS, TABS_KEY
 from dashboard.components.operations.train import show_train
 from dashboard.components.page_tabs import url_tabs
 from dashboard.components.setup_file import show_setup_tab
-from dashboard.routing import require_sign_in
 from services.i18n import _
-
-require_sign_in()  # first: no page draws for somebody who has not signed in
 
 st.title(_("Operations"))
 caption_with_refresh(

@@ -14,11 +14,8 @@ from dashboard.components.overview.alerts_data import (
 )
 from dashboard.components.overview.group import show_group
 from dashboard.components.setup_file import show_drift
-from dashboard.routing import require_sign_in
 from services.i18n import _
 from services.workspace.alerts import sort_alerts
-
-require_sign_in()  # first: no page draws for somebody who has not signed in
 
 st.title(_("Overview"))
 header, button = st.columns([5, 1], vertical_alignment="bottom")

@@ -18,15 +18,12 @@ from dashboard.components.recommendations.playground import section as rec_playg
 from dashboard.components.recommendations.preview import version_label
 from dashboard.components.recommendations.sample import UNKNOWN, pick_users, show_finding
 from dashboard.components.text import md_escape
-from dashboard.routing import require_sign_in
 from services.errors import ServiceError
 from services.evaluation.inspection import UserRecommendations, assess, recommend_for_users
 from services.evaluation.sampling import ItemCatalog
 from services.i18n import N_, _, formats, ngettext
 from services.workspace.catalog import CampaignInfo
 from services.workspace.recipe_capabilities import POPULARITY_RECIPES, same_list_by_design
-
-require_sign_in()  # first: no page draws for somebody who has not signed in
 
 
 def _by_design(campaign: CampaignInfo) -> bool:

@@ -25,13 +25,10 @@ from dashboard.components.solutions.metrics_data import (
     versions_frame,
 )
 from dashboard.components.solutions.online_metrics import show_offline_vs_online
-from dashboard.routing import require_sign_in
 from services.datasets.local_engine.versions import engine_scoring_rules
 from services.evaluation.version_data import TEST_INTERACTION_SHARE, TEST_USER_SHARE
 from services.i18n import N_, _, formats
 from services.workspace.version_campaigns import VersionInfo
-
-require_sign_in()  # first: no page draws for somebody who has not signed in
 
 st.title(_("Solutions & metrics"))
 caption_with_refresh(

@@ -1,10 +1,10 @@
 """The demo shop's product pictures: one small SVG per category, drawn here, no download.
 
-The dashboard serves them with Streamlit's static file serving (``dashboard/static/items``,
+The dashboard serves them with Streamlit's static file serving (``static/items``,
 ``server.enableStaticServing``), so a browser loads them from the dashboard itself and the
 server fetches nothing. ``write_images`` regenerates the files; a test keeps them in step.
 
-Run ``python -m services.demo.images dashboard/static/items`` after changing a category.
+Run ``python -m services.demo.images static/items`` after changing a category.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from xml.sax.saxutils import escape
 
 from services.demo.data import CATEGORIES
 
-APP_STATIC = "app/static/"  # where Streamlit serves dashboard/static (the browser's URL)
+APP_STATIC = "app/static/"  # the URL where Streamlit serves static/ (next to streamlit_app.py)
 STATIC_URL = f"{APP_STATIC}items/"
 PLACEHOLDER = "placeholder.svg"  # any item without a picture of its own
 
@@ -87,5 +87,5 @@ def write_images(folder: Path) -> list[Path]:
 
 
 if __name__ == "__main__":  # pragma: no cover - a maintenance command
-    for path in write_images(Path(sys.argv[1] if len(sys.argv) > 1 else "dashboard/static/items")):
+    for path in write_images(Path(sys.argv[1] if len(sys.argv) > 1 else "static/items")):
         print(path)

@@ -25,7 +25,12 @@ from services.personalize.clients import build_clients
 from services.personalize.facade import PersonalizeService
 from tests.local.workspace import create_group, train, wait_for
 
-APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
+APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
+# Every page's file, as switch_page takes it (relative to APP)
+PAGES = tuple(
+    f"dashboard/pages/{name}.py"
+    for name in ("overview", "data", "solutions", "recommendations", "operations", "experiments")
+)
 TIMEOUT = 30
 T = TypeVar("T")
 

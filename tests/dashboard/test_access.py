@@ -97,7 +97,7 @@ def test_a_viewer_sees_pages_but_cannot_act_by_any_route(seeded: Seeded, hashes:
     assert not at.exception, [e.value for e in at.exception]
     assert at.title[0].value == "Overview"
     assert "**vera** · viewer" in [shown(m.value) for m in at.sidebar.markdown]
-    at.switch_page("pages/operations.py").run()
+    at.switch_page("dashboard/pages/operations.py").run()
     assert not at.exception, [e.value for e in at.exception]
     # Shown disabled, with the reason.
     for key in ("train_button", "deploy_button", "refresh_button", "ns_button"):
@@ -135,7 +135,7 @@ def test_an_operator_demoted_while_the_page_is_open_cannot_act(
     at = _app(hashes)
     at.run()
     _sign_in(at, "otto", OPERATOR_PW)
-    at.switch_page("pages/operations.py").run()
+    at.switch_page("dashboard/pages/operations.py").run()
     at.selectbox(key="deploy_campaign").set_value(seeded.up_campaign).run()
     assert not at.button(key="deploy_button").disabled
     at.button(key="deploy_button").click().run()  # the dialog opens
@@ -186,7 +186,7 @@ def test_an_operator_signs_in_and_acts(seeded: Seeded, hashes: dict) -> None:
     at.run()
     _sign_in(at, "otto", OPERATOR_PW)
     assert "**otto** · operator" in [shown(m.value) for m in at.sidebar.markdown]
-    at.switch_page("pages/operations.py").run()
+    at.switch_page("dashboard/pages/operations.py").run()
     at.selectbox(key="deploy_campaign").set_value(seeded.up_campaign).run()
     at.button(key="deploy_button").click().run()
     assert not at.exception, [e.value for e in at.exception]
@@ -205,13 +205,13 @@ def test_an_operator_signs_in_and_acts(seeded: Seeded, hashes: dict) -> None:
 
 
 def test_no_configuration_locally_runs_as_operator_and_says_so(seeded: Seeded) -> None:
-    # app.py draws the notice before running any page (AppTest's switch_page runs a page
+    # streamlit_app.py draws the notice before running any page (AppTest's switch_page runs a page
     # alone, so the router's part is checked on the default page; e2e checks every page).
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     at.run()
     assert any("everybody acts as operator" in shown(c.value) for c in at.caption)
     assert at.sidebar.markdown[0].value.endswith("· operator")
-    at.switch_page("pages/operations.py").run()
+    at.switch_page("dashboard/pages/operations.py").run()
     assert not at.button(key="train_button").help  # enabled once confirmed, no refusal
 
 
@@ -224,7 +224,7 @@ def test_no_configuration_on_aws_disables_actions_and_says_how_to_enable(
     assert not at.exception, [e.value for e in at.exception]
     assert any(HOW_TO_ENABLE in shown(c.value) for c in at.caption)
     assert at.sidebar.markdown[0].value.endswith("· viewer")
-    at.switch_page("pages/operations.py").run()
+    at.switch_page("dashboard/pages/operations.py").run()
     assert not at.exception, [e.value for e in at.exception]
     at.checkbox(key="train_confirm").check().run()
     assert at.button(key="train_button").disabled
@@ -239,7 +239,7 @@ def test_a_viewers_upload_is_checked_but_written_to_no_bucket(seeded: Seeded, ha
     at = _app(hashes)
     at.run()
     _sign_in(at, "vera", VIEWER_PW)
-    at.switch_page("pages/data.py").run()
+    at.switch_page("dashboard/pages/data.py").run()
     data = interactions_csv(millis=True)
     at.file_uploader(key="readiness_file").set_value(("events.csv", data, "text/csv")).run()
     assert not at.exception, [e.value for e in at.exception]
@@ -252,14 +252,13 @@ def test_a_viewers_upload_is_checked_but_written_to_no_bucket(seeded: Seeded, ha
 
 
 def test_a_deep_link_opened_signed_out_gets_the_sign_in_form(seeded: Seeded, hashes: dict) -> None:
-    """Until a session has run st.navigation, Streamlit runs a deep-linked page file on its
-    own, without app.py: the page runs the gate itself and asks to sign in, then shows itself
-    (the browser test, tests/e2e/test_refresh.py, checks it on a fresh server). The form says
-    a reload signs a password session out."""
+    """A deep link runs streamlit_app.py first, whose gate asks to sign in before the page
+    runs; after signing in the page shows itself (the browser test, tests/e2e/test_refresh.py,
+    checks it on a fresh server). The form says a reload signs a password session out."""
     from dashboard.components.sign_in import PASSWORD_SESSION_NOTE
 
     at = _app(hashes)
-    at.switch_page("pages/operations.py").run()  # a deep link, opened signed out
+    at.switch_page("dashboard/pages/operations.py").run()  # a deep link, opened signed out
     assert not at.exception, [e.value for e in at.exception]
     assert [t.value for t in at.title] == ["Sign in"]
     assert PASSWORD_SESSION_NOTE in [shown(c.value) for c in at.caption]

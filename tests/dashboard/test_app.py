@@ -4,16 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.dashboard.conftest import Seeded, app_at
-
-PAGES = [
-    "pages/overview.py",
-    "pages/data.py",
-    "pages/solutions.py",
-    "pages/recommendations.py",
-    "pages/operations.py",
-    "pages/experiments.py",
-]
+from tests.dashboard.conftest import PAGES, Seeded, app_at
 
 
 @pytest.mark.parametrize("page", PAGES)

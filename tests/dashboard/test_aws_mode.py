@@ -83,7 +83,7 @@ def test_import_without_a_bucket_names_the_setting_and_imports_nothing(
     aws_pages: PersonalizeService, seeded: Seeded
 ) -> None:
     before = aws_pages.list_import_jobs(seeded.interactions)
-    at = app_at("pages/data.py")
+    at = app_at("dashboard/pages/data.py")
     assert not at.exception, [e.value for e in at.exception]
     errors = [shown(e.value) for e in at.error]
     assert any("set PERSONALIZE_EXPORT_BUCKET" in e for e in errors), errors
@@ -97,7 +97,7 @@ def test_import_without_a_role_names_that_setting(
     aws_pages: PersonalizeService, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("PERSONALIZE_EXPORT_BUCKET", "shop-bucket")
-    at = app_at("pages/data.py")
+    at = app_at("dashboard/pages/data.py")
     errors = [shown(e.value) for e in at.error]
     assert any("set PERSONALIZE_ROLE_ARN" in e for e in errors), errors
     assert not [b for b in at.button if b.key == "readiness_button"]
@@ -117,7 +117,7 @@ def test_sidebar_shows_backend_account_and_region_but_no_secret(
 
 
 def test_solutions_say_what_personalize_does_not_report(aws_pages: PersonalizeService) -> None:
-    at = app_at("pages/solutions.py")
+    at = app_at("dashboard/pages/solutions.py")
     assert not at.exception, [e.value for e in at.exception]
     table = next(d.value for d in at.dataframe if "test users scored" in d.value.columns)
     # Personalize reports neither the users a version was scored on nor its data's range
@@ -189,7 +189,7 @@ def test_aws_import_uploads_to_the_bucket_then_imports_with_the_role(
     monkeypatch.setattr("dashboard.identity.current", lambda: operator)
     before = {j.arn for j in service.list_import_jobs(seeded.interactions)}
 
-    at = app_at("pages/data.py")
+    at = app_at("dashboard/pages/data.py")
     at.file_uploader(key="readiness_file").set_value(("events.csv", data, "text/csv")).run()
     at.button(key="readiness_button").click().run()
     at.button(key="readiness_confirm").click().run()

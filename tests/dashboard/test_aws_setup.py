@@ -17,10 +17,10 @@ from tests.dashboard.rendered import shown
 
 PAGES = [
     None,  # the Overview, where the app opens
-    "pages/data.py",
-    "pages/solutions.py",
-    "pages/recommendations.py",
-    "pages/operations.py",
+    "dashboard/pages/data.py",
+    "dashboard/pages/solutions.py",
+    "dashboard/pages/recommendations.py",
+    "dashboard/pages/operations.py",
 ]
 SHOWN = ("error", "warning", "info", "caption", "markdown", "exception")
 

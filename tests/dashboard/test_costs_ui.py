@@ -18,7 +18,7 @@ from tests.dashboard.rendered import shown
 
 
 def test_overview_shows_hourly_and_monthly_cost(seeded: Seeded) -> None:
-    at = app_at("pages/overview.py")
+    at = app_at("dashboard/pages/overview.py")
     assert not at.exception, [e.value for e in at.exception]
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Campaigns, per hour"] == "$0.60"  # 3 campaigns × 1 TPS × $0.20
@@ -26,7 +26,7 @@ def test_overview_shows_hourly_and_monthly_cost(seeded: Seeded) -> None:
 
 
 def test_overview_shows_the_gb_imported_and_its_cost(seeded: Seeded, tmp_path: Path) -> None:
-    at = app_at("pages/overview.py")
+    at = app_at("dashboard/pages/overview.py")
     # the seeded workspace's two import files, as they lie in the engine's mapped bucket
     folder = Path(os.environ["PERSONALIZE_DATA_DIR"]) / "s3" / "bucket" / "shop"
     size = sum(f.stat().st_size for f in (folder / "interactions.csv", folder / "items.csv"))
@@ -40,14 +40,14 @@ def test_price_override_changes_the_figures(
     seeded: Seeded, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("PERSONALIZE_PRICES", '{"tps_hour": 0.5}')
-    at = app_at("pages/overview.py")
+    at = app_at("dashboard/pages/overview.py")
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Campaigns, per hour"] == "$1.50"  # 3 × $0.50
     assert any("PERSONALIZE_PRICES sets some of them" in shown(c.value) for c in at.caption)
 
 
 def test_operations_lists_every_campaign_with_its_cost(seeded: Seeded) -> None:
-    at = app_at("pages/operations.py")
+    at = app_at("dashboard/pages/operations.py")
     assert not at.exception, [e.value for e in at.exception]
     frame = next(d.value for d in at.dataframe if "minimum" in d.value.columns)
     assert sorted(frame["campaign or recommender"]) == [
@@ -60,7 +60,7 @@ def test_operations_lists_every_campaign_with_its_cost(seeded: Seeded) -> None:
 
 
 def test_solutions_shows_training_hours_and_their_cost(seeded: Seeded) -> None:
-    at = app_at("pages/solutions.py")
+    at = app_at("dashboard/pages/solutions.py")
     assert not at.exception, [e.value for e in at.exception]
     frame = next(d.value for d in at.dataframe if "cost" in d.value.columns)
     clients = build_clients(Settings.from_env())
@@ -97,7 +97,7 @@ def test_operations_counts_the_engines_requests(seeded: Seeded) -> None:
     runtime = build_clients(Settings.from_env()).runtime
     for user in ("u1", "u2", "u3", "u4"):
         runtime.get_recommendations(campaignArn=seeded.pop_campaign, userId=user)
-    at = app_at("pages/operations.py")
+    at = app_at("dashboard/pages/operations.py")
     frame = next(d.value for d in at.dataframe if "minimum" in d.value.columns)
     row = frame[frame["campaign or recommender"] == "shop-pop-campaign"].iloc[0]
     assert row["requests (7 d)"] == "4"

@@ -26,7 +26,7 @@ def test_the_audit_log_download_neutralises_formulas(
     Store.from_settings(Settings.from_env()).record_action(
         HYPERLINK, "update_campaign", SUM, {}, "error", SUM
     )
-    at = app_at("pages/operations.py")
+    at = app_at("dashboard/pages/operations.py")
     assert not at.exception
     (row,) = [r for r in _table(downloads()["audit-log.csv"]) if r["action"] == "update_campaign"]
     assert row["who"] == "'" + HYPERLINK

@@ -25,7 +25,7 @@ from services.store.tables import Store
 from tests.dashboard.conftest import Seeded, app_at
 from tests.dashboard.rendered import shown
 
-PAGE = "pages/data.py"
+PAGE = "dashboard/pages/data.py"
 SEEDED_EVENTS = 12 * 5  # conftest._seed: 12 users send 5 "view" events each
 
 
@@ -211,7 +211,7 @@ def empty_workspace(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     dispose_engines()
 
 
-@pytest.mark.parametrize("page", [PAGE, "pages/recommendations.py"])
+@pytest.mark.parametrize("page", [PAGE, "dashboard/pages/recommendations.py"])
 def test_empty_workspace_says_what_to_do(empty_workspace: None, page: str) -> None:
     at = app_at(page)
     assert not at.exception, [e.value for e in at.exception]

@@ -51,7 +51,7 @@ def test_the_planted_lift_is_found_and_covered(demo_seed: DemoSeed, demo: Settin
     conversion = next(c for c in report.comparisons if c.metric == CONVERSION)
     assert conversion.state == BETTER
 
-    at = app_at("pages/experiments.py")
+    at = app_at("dashboard/pages/experiments.py")
     at.selectbox(key="experiments_group").set_value("demo-shop").run()
     assert not at.exception, [e.value for e in at.exception]
     [headline] = [shown(s.value) for s in at.success]

@@ -71,7 +71,7 @@ def pristine_demo(demo_run: DemoRun, monkeypatch: pytest.MonkeyPatch) -> Iterato
 
 
 def test_default_recommendations_view_flags_the_deployed_version(demo: Path) -> None:
-    at = app_at("pages/recommendations.py")
+    at = app_at("dashboard/pages/recommendations.py")
     assert not at.exception, [e.value for e in at.exception]
     banners = [shown(e.value) for e in at.error]
     flagged = [b for b in banners if "demo-recommendations" in b]
@@ -81,7 +81,7 @@ def test_default_recommendations_view_flags_the_deployed_version(demo: Path) -> 
 
 
 def test_overview_says_version_2_is_not_deployed(demo: Path) -> None:
-    at = app_at("pages/overview.py")
+    at = app_at("dashboard/pages/overview.py")
     assert not at.exception
     texts = [shown(w.value) for w in at.warning] + [shown(e.value) for e in at.error]
     assert any("demo-recommendations" in t and "not deployed" in t for t in texts), texts
@@ -128,7 +128,7 @@ def _hand_counts(run: DemoRun) -> pd.DataFrame:
 
 
 def test_offline_vs_online_matches_the_replayed_events(pristine_demo: DemoRun) -> None:
-    at = app_at("pages/solutions.py")
+    at = app_at("dashboard/pages/solutions.py")
     assert not at.exception, [e.value for e in at.exception]
     (table,) = [d.value for d in at.dataframe if "recommendation requests" in d.value.columns]
     shown = table.set_index("served by")
@@ -152,7 +152,7 @@ def test_offline_vs_online_matches_the_replayed_events(pristine_demo: DemoRun) -
 
 
 def test_overview_shows_the_best_sellers_recommender(demo: Path) -> None:
-    at = app_at("pages/overview.py")
+    at = app_at("dashboard/pages/overview.py")
     (frame,) = [d.value for d in at.dataframe if "recommender" in d.value.columns]
     assert frame[["recommender", "use case", "status"]].values.tolist() == [
         ["demo-best-sellers", "Best sellers", "ACTIVE"]
@@ -162,7 +162,7 @@ def test_overview_shows_the_best_sellers_recommender(demo: Path) -> None:
 def test_who_should_get_this_offers_the_demos_item_affinity_version(demo: Path) -> None:
     """The demo trains demo-item-affinity, so the Recommendations page's segment question has
     a version to ask, with an item filled in, instead of saying to train one."""
-    at = app_at("pages/recommendations.py")
+    at = app_at("dashboard/pages/recommendations.py")
     assert not at.exception, [e.value for e in at.exception]
     box = at.selectbox(key="seg_v")
     assert [o for o in box.options if "demo-item-affinity" in o and "aws-item-affinity" in o]
@@ -204,7 +204,7 @@ def test_the_playground_on_the_demo_shop_filters_and_promotes_coffee(demo: Path)
     catalogue = pd.concat([shop.items, shop.new_items])
     category = dict(zip(catalogue["ITEM_ID"], catalogue["CATEGORY"], strict=True))
     coffee = {i for i, c in category.items() if c == COFFEE}
-    at = app_at("pages/recommendations.py")
+    at = app_at("dashboard/pages/recommendations.py")
     campaigns = at.selectbox(key="pg_campaign")
     campaigns.select(next(o for o in campaigns.options if o.startswith("demo-popularity"))).run()
     users = at.text_area(key="pg_users").value.split()

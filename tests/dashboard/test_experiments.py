@@ -27,7 +27,7 @@ from tests.dashboard.test_korean_pages import (  # vocabulary: a fixture
 )
 from tests.experiments.traffic import send_traffic
 
-PAGE = "pages/experiments.py"
+PAGE = "dashboard/pages/experiments.py"
 ITEMS = [f"i{i}" for i in range(90)]
 
 

@@ -22,7 +22,7 @@ from tests.dashboard.rendered import shown
 from tests.dashboard.test_aws_mode import aws_pages  # noqa: F401 (a fixture)
 from tests.dashboard.test_experiments import _start
 
-PAGE = "pages/experiments.py"
+PAGE = "dashboard/pages/experiments.py"
 METRICS = [
     {"eventType": "View", "metricName": "views", "expression": "SAMPLECOUNT()"},
     {"eventType": "Purchase", "metricName": "revenue", "expression": "SUM(Items.PRICE)"},

@@ -30,7 +30,7 @@ from tests.dashboard.test_experiments import ITEMS, _audit, _start, forge_confir
 from tests.dashboard.test_faults import OPERATOR_PW, operator_hash
 from tests.experiments.traffic import send_traffic
 
-PAGE = "pages/experiments.py"
+PAGE = "dashboard/pages/experiments.py"
 BUCKET = "shop-bucket"
 ROLE = "arn:aws:iam::123456789012:role/PersonalizeS3"
 FOLDER = "personalize-dashboard/exports/experiments/"

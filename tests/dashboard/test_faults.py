@@ -27,11 +27,11 @@ from tests.dashboard.faults import Fault, error, response, use_aws_backend
 from tests.dashboard.rendered import shown
 
 OVERVIEW, DATA, SOLUTIONS, RECS, OPS = (
-    "pages/overview.py",
-    "pages/data.py",
-    "pages/solutions.py",
-    "pages/recommendations.py",
-    "pages/operations.py",
+    "dashboard/pages/overview.py",
+    "dashboard/pages/data.py",
+    "dashboard/pages/solutions.py",
+    "dashboard/pages/recommendations.py",
+    "dashboard/pages/operations.py",
 )
 PAGES = [OVERVIEW, DATA, SOLUTIONS, RECS, OPS]
 TITLES = {
@@ -141,15 +141,26 @@ EVERYWHERE = {
     ),
 }
 
-# What each page shows without any backend call.
+
+def captions(at: AppTest) -> list[str]:
+    """The main area's captions: streamlit_app.py's access notice, then the page's own."""
+    return [c.value for c in at.main.caption]
+
+
+# What each page shows without any backend call (in the main area: the entrypoint's sidebar has
+# its own).
 STILL_THERE: dict[str, Callable[[AppTest], bool]] = {
-    OVERVIEW: lambda at: [b.label for b in at.button] == ["Refresh"],
-    DATA: lambda at: at.caption[0].value == "Is the data right? Did the events arrive?",
-    SOLUTIONS: lambda at: any(e.label.startswith("Saved metric snapshots") for e in at.expander),
-    RECS: lambda at: at.caption[0].value.startswith("Do these recommendations make sense?"),
+    OVERVIEW: lambda at: [b.label for b in at.main.button] == ["Refresh"],
+    DATA: lambda at: "Is the data right? Did the events arrive?" in captions(at),
+    SOLUTIONS: lambda at: any(
+        e.label.startswith("Saved metric snapshots") for e in at.main.expander
+    ),
+    RECS: lambda at: any(
+        c.startswith("Do these recommendations make sense?") for c in captions(at)
+    ),
     OPS: lambda at: (
-        any("Audit log" in t.label for t in at.tabs)
-        and any(shown(i.value).startswith("No action yet") for i in at.info)
+        any("Audit log" in t.label for t in at.main.tabs)
+        and any(shown(i.value).startswith("No action yet") for i in at.main.info)
     ),
 }
 

@@ -23,7 +23,7 @@ from tests.dashboard.rendered import shown
 from tests.dashboard.test_faults import PAGES, TITLES, operator_hash
 from tests.local.server import EngineServer, free_port
 
-OPS = "pages/operations.py"
+OPS = "dashboard/pages/operations.py"
 
 
 def local_facade() -> PersonalizeService:

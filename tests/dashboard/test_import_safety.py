@@ -17,7 +17,7 @@ from services.personalize.models import Dataset
 from tests.dashboard.conftest import Seeded, app_at
 from tests.dashboard.rendered import shown
 
-PAGE = "pages/data.py"
+PAGE = "dashboard/pages/data.py"
 SEEDED_ITEMS = 90  # tests/local/workspace.write_items
 SEEDED_BULK = 60 * 30  # write_interactions: 60 users × 30 events, none repeated
 # The trial's file: PRICE is a float (32-bit) in the seeded Items schema.

@@ -52,7 +52,7 @@ def test_the_switch_changes_the_pages_and_keeps_the_choice(
     use_language("ko")
     assert at.title[0].value == "개요"
     assert at.button(key="overview_refresh").label == "새로 고침"
-    at.switch_page("pages/operations.py").run()  # the choice stays for the session
+    at.switch_page("dashboard/pages/operations.py").run()  # the choice stays for the session
     assert at.title[0].value == "운영"
     assert not at.exception, [e.value for e in at.exception]
     at.segmented_control(key="language_switch").set_value("en").run()
@@ -76,7 +76,7 @@ def test_the_language_rides_in_the_url_over_the_browsers(
     use_language("en")
     assert at.title[0].value == "Overview"
     assert at.query_params["lang"] == "en"
-    at.switch_page("pages/operations.py").run()
+    at.switch_page("dashboard/pages/operations.py").run()
     assert at.title[0].value == "Operations"
     assert at.query_params["lang"] == "en"
     # a value the app does not speak is ignored: the browser's language, written back
@@ -119,7 +119,7 @@ def test_a_tab_label_in_either_language_names_its_tab() -> None:
     korean = _(TAB_LABELS["deploy"])
     assert korean == ":material/rocket_launch: 배포"
     assert tab_of(TAB_LABELS, korean) == "deploy"
-    use_language("en")  # a callback's thread, before app.py sets the language
+    use_language("en")  # a callback's thread, before streamlit_app.py sets the language
     assert tab_of(TAB_LABELS, korean) == "deploy"
     assert tab_of(TAB_LABELS, TAB_LABELS["deploy"]) == "deploy"
     assert tab_of(TAB_LABELS, "배포") is None and tab_of(TAB_LABELS, None) is None

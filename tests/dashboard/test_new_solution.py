@@ -29,7 +29,7 @@ def _ranking_form(at: Any, name: str) -> None:
 def test_operator_creates_a_ranking_solution_with_hyperparameters_and_trains_it(
     seeded: Seeded, facade: PersonalizeService
 ) -> None:
-    at = app_at("pages/operations.py")
+    at = app_at("dashboard/pages/operations.py")
     assert not at.exception, [e.value for e in at.exception]
     labels = at.selectbox(key="ns_recipe").options
     # Every recipe the engine lists, the ones this group's datasets fit marked as such.
@@ -82,7 +82,7 @@ def test_operator_creates_a_ranking_solution_with_hyperparameters_and_trains_it(
 def test_out_of_range_hyperparameter_is_refused_at_the_field_before_the_call(
     seeded: Seeded, facade: PersonalizeService
 ) -> None:
-    at = app_at("pages/operations.py")
+    at = app_at("dashboard/pages/operations.py")
     _ranking_form(at, "shop-bad")
     # The field's label is its plain text: a screen reader reads the label's source, so no
     # markdown escapes where nothing would draw as markdown.
@@ -106,7 +106,7 @@ def test_out_of_range_hyperparameter_is_refused_at_the_field_before_the_call(
 def test_a_value_only_the_engine_can_check_is_refused_at_the_field_with_its_text(
     seeded: Seeded, facade: PersonalizeService
 ) -> None:
-    at = app_at("pages/operations.py")
+    at = app_at("dashboard/pages/operations.py")
     _ranking_form(at, "shop-refused")
     field = "ns_ft_aws-personalized-ranking_max_user_history_length_percentile"
     at.text_input(key=field).input("1.5").run()  # no range is published for featurization

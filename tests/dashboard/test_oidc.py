@@ -84,7 +84,7 @@ def test_an_operator_email_may_act(seeded: Seeded, provider: Provider) -> None:
     assert not at.exception, [e.value for e in at.exception]
     assert at.title[0].value == "Overview"
     assert "**ops@example.com** · operator" in [shown(m.value) for m in at.sidebar.markdown]
-    at.switch_page("pages/operations.py").run()
+    at.switch_page("dashboard/pages/operations.py").run()
     facade = PersonalizeService(build_clients(Settings.from_env()))
     before = len(facade.list_solution_versions(seeded.up_solution))
     at.selectbox(key="train_solution").set_value(seeded.up_solution).run()
@@ -103,7 +103,7 @@ def test_a_viewer_email_sees_pages_but_may_not_act(seeded: Seeded, provider: Pro
     at = _app()
     at.run()
     assert "**viewer@example.com** · viewer" in [shown(m.value) for m in at.sidebar.markdown]
-    at.switch_page("pages/operations.py").run()
+    at.switch_page("dashboard/pages/operations.py").run()
     assert not at.exception, [e.value for e in at.exception]
     at.checkbox(key="train_confirm").check().run()
     for key in ("train_button", "refresh_button"):

@@ -145,7 +145,7 @@ def test_the_same_events_show_the_same_numbers_locally_and_on_aws(
     seeded: Seeded, facade: PersonalizeService
 ) -> None:
     attribution_arn, revenue = _send_the_events(seeded)
-    local = _online_frame(app_at("pages/solutions.py"))
+    local = _online_frame(app_at("dashboard/pages/solutions.py"))
     view, versions = _aws_view(facade, attribution_arn, revenue, seeded)
     at = AppTest.from_function(_draw, default_timeout=30)
     at.session_state["view"] = view

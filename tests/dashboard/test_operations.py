@@ -39,7 +39,7 @@ def test_training_from_operations_creates_a_version_and_is_audited(
     seeded: Seeded, facade: PersonalizeService
 ) -> None:
     before = facade.list_solution_versions(seeded.up_solution)
-    at = app_at("pages/operations.py")
+    at = app_at("dashboard/pages/operations.py")
     assert not at.exception, [e.value for e in at.exception]
     at.selectbox(key="train_solution").set_value(seeded.up_solution).run()
     assert at.radio(key=f"train_mode_{seeded.up_solution}").options == ["FULL", "UPDATE"]
@@ -70,7 +70,7 @@ def test_training_from_operations_creates_a_version_and_is_audited(
 def test_update_mode_is_offered_for_user_personalization_only(
     seeded: Seeded, facade: PersonalizeService
 ) -> None:
-    at = app_at("pages/operations.py")
+    at = app_at("dashboard/pages/operations.py")
     pop = solution_arn(facade, seeded.group, "shop-pop")
     at.selectbox(key="train_solution").set_value(pop).run()
     assert at.selectbox(key="train_solution").value == pop
@@ -82,7 +82,7 @@ def test_update_mode_is_offered_for_user_personalization_only(
 def test_backend_error_is_a_readable_message_and_an_audited_failure(
     seeded: Seeded, facade: PersonalizeService
 ) -> None:
-    at = app_at("pages/operations.py")
+    at = app_at("dashboard/pages/operations.py")
     at.selectbox(key="deploy_campaign").set_value(seeded.up_campaign).run()
     at.button(key="deploy_button").click().run()
     # Someone deletes the campaign while the confirmation dialog is open.
@@ -103,7 +103,7 @@ def test_backend_error_is_a_readable_message_and_an_audited_failure(
 def test_overview_link_preselects_the_campaign(seeded: Seeded) -> None:
     at = app_at()
     at.query_params["target"] = seeded.pop_campaign
-    at.switch_page("pages/operations.py").run()
+    at.switch_page("dashboard/pages/operations.py").run()
     assert at.selectbox(key="deploy_campaign").value == seeded.pop_campaign
     # That campaign already serves its only version: no update is offered.
     assert any("already serves" in shown(s.value) for s in at.success)
@@ -114,7 +114,7 @@ def test_a_rollback_target_is_chosen_not_new(seeded: Seeded, facade: Personalize
     p.update_campaign(campaignArn=seeded.up_campaign, solutionVersionArn=seeded.up_v2)
     wait_for(lambda: p.describe_campaign(campaignArn=seeded.up_campaign), "campaign")
     assert facade.describe_campaign(seeded.up_campaign).solution_version_arn == seeded.up_v2
-    at = app_at("pages/operations.py")
+    at = app_at("dashboard/pages/operations.py")
     at.selectbox(key="deploy_campaign").set_value(seeded.up_campaign).run()
     # back to the older v1: it is the chosen version, not a "new" one
     picker = next(s for s in at.selectbox if s.key.startswith("deploy_version_"))
@@ -137,7 +137,7 @@ def slow_training(seeded: Seeded, monkeypatch: pytest.MonkeyPatch) -> None:
 def test_stop_training_from_the_progress_panel(
     slow_training: None, facade: PersonalizeService, seeded: Seeded
 ) -> None:
-    at = app_at("pages/operations.py")
+    at = app_at("dashboard/pages/operations.py")
     pop = solution_arn(facade, seeded.group, "shop-pop")
     at.selectbox(key="train_solution").set_value(pop).run()
     at.checkbox(key="train_confirm").check().run()
@@ -208,7 +208,7 @@ def test_a_link_opens_the_tab_it_names(seeded: Seeded, tab: str, index: int) -> 
     # a hand-typed unknown tab opens the first one rather than failing.
     at = app_at()
     at.query_params["tab"] = tab
-    at.switch_page("pages/operations.py").run()
+    at.switch_page("dashboard/pages/operations.py").run()
     assert not at.exception, [e.value for e in at.exception]
     assert tab_default(at) == index
 
@@ -216,7 +216,7 @@ def test_a_link_opens_the_tab_it_names(seeded: Seeded, tab: str, index: int) -> 
 def test_deploy_warns_when_the_chosen_version_saw_other_data(seeded: Seeded) -> None:
     # v2 trained after 60 streamed events (1,860 interactions), the served v1 on 1,800: the
     # deltas compare data as much as models, as on Solutions' side by side
-    at = app_at("pages/operations.py")
+    at = app_at("dashboard/pages/operations.py")
     at.selectbox(key="deploy_campaign").set_value(seeded.up_campaign).run()
     assert not at.exception, [e.value for e in at.exception]
     v2 = short_arn(seeded.up_v2)

@@ -42,7 +42,7 @@ def errors_of(at: AppTest) -> list[str]:
 
 def test_behind_campaign_is_flagged_until_deployed_from_operations(seeded: Seeded) -> None:
     v1, v2 = short_arn(seeded.up_v1), short_arn(seeded.up_v2)
-    at = app_at("pages/overview.py")
+    at = app_at("dashboard/pages/overview.py")
     assert not at.exception, errors_of(at)
     assert at.title[0].value == "Overview"
     alert = f"Campaign shop-campaign serves version {v1}; version {v2} has been ACTIVE for "
@@ -54,7 +54,7 @@ def test_behind_campaign_is_flagged_until_deployed_from_operations(seeded: Seede
     assert parse_qs(links[0].query_string)["target"] == [seeded.up_campaign]
     assert parse_qs(links[0].query_string)["tab"] == ["deploy"]  # the tab where it is done
 
-    at.switch_page("pages/operations.py").run()
+    at.switch_page("dashboard/pages/operations.py").run()
     assert not at.exception, errors_of(at)
     at.selectbox(key="deploy_campaign").set_value(seeded.up_campaign).run()
     version = at.selectbox(key=f"deploy_version_{seeded.up_campaign}_{v2}")
@@ -77,7 +77,7 @@ def test_behind_campaign_is_flagged_until_deployed_from_operations(seeded: Seede
     assert row["target ARN"] == seeded.up_campaign and row["result"] == "ok"
     assert seeded.up_v2 in row["parameters"]
 
-    at.switch_page("pages/overview.py").run()
+    at.switch_page("dashboard/pages/overview.py").run()
     assert not at.exception, errors_of(at)
     assert not [shown(w.value) for w in at.warning if "shop-campaign" in shown(w.value)]
     assert not [p for p in at.get("page_link") if p.proto.label == "Deploy on Operations"]
@@ -98,7 +98,7 @@ def test_failed_import_is_an_error_above_the_warning_and_links_to_data(seeded: S
     )
     assert done["status"] == "CREATE FAILED"
 
-    at = app_at("pages/overview.py")
+    at = app_at("dashboard/pages/overview.py")
     assert not at.exception, errors_of(at)
     failed = [shown(e.value) for e in at.error if shown(e.value).startswith("Import bad-items")]
     assert failed and "failed" in failed[0]
@@ -130,9 +130,9 @@ def empty_workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.mark.parametrize(
     ("page", "expected"),
     [
-        ("pages/overview.py", "No dataset group yet: run `make demo`"),
-        ("pages/solutions.py", "Nothing trained yet"),
-        ("pages/operations.py", "No dataset group yet"),
+        ("dashboard/pages/overview.py", "No dataset group yet: run `make demo`"),
+        ("dashboard/pages/solutions.py", "Nothing trained yet"),
+        ("dashboard/pages/operations.py", "No dataset group yet"),
     ],
 )
 def test_empty_workspace_says_what_to_do(empty_workspace: None, page: str, expected: str) -> None:

@@ -28,7 +28,7 @@ from tests.dashboard.conftest import Seeded, app_at, viewer_at
 from tests.dashboard.rendered import shown
 from tests.dashboard.test_aws_mode import aws_pages  # noqa: F401 (a fixture)
 
-PAGE = "pages/recommendations.py"
+PAGE = "dashboard/pages/recommendations.py"
 USERS = ["u0", "u1", "u2"]
 EXCLUDE_CAT = "EXCLUDE ItemID WHERE Items.CATEGORY IN ($CATEGORY)"
 PROMOTE_CAT2 = 'INCLUDE ItemID WHERE Items.CATEGORY IN ("cat2")'

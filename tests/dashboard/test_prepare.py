@@ -17,7 +17,7 @@ from services.personalize.facade import PersonalizeService
 from tests.dashboard.conftest import Seeded, app_at
 from tests.dashboard.rendered import shown
 
-PAGE = "pages/data.py"
+PAGE = "dashboard/pages/data.py"
 RAW = Path(__file__).resolve().parents[1] / "data" / "raw" / "korean_headers_cp949.csv"
 
 

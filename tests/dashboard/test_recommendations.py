@@ -24,7 +24,7 @@ from tests.dashboard.conftest import Seeded, app_at
 from tests.dashboard.rendered import shown
 from tests.local.workspace import cluster_of_item, train, wait_for
 
-PAGE = "pages/recommendations.py"
+PAGE = "dashboard/pages/recommendations.py"
 KNOWN = [f"u{i}" for i in range(12)]  # four users of each of the three clusters
 
 

@@ -49,7 +49,7 @@ def domain_shop(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dic
 
 
 def test_overview_lists_the_recommenders(domain_shop: dict) -> None:
-    at = app_at("pages/overview.py")
+    at = app_at("dashboard/pages/overview.py")
     assert not at.exception, [e.value for e in at.exception]
     (frame,) = [d.value for d in at.dataframe if "recommender" in d.value.columns]
     assert sorted(frame["recommender"]) == ["best-sellers", "for-you"]
@@ -58,7 +58,7 @@ def test_overview_lists_the_recommenders(domain_shop: dict) -> None:
 
 
 def test_recommendations_page_serves_a_recommender(domain_shop: dict) -> None:
-    at = app_at("pages/recommendations.py")
+    at = app_at("dashboard/pages/recommendations.py")
     assert not at.exception, [e.value for e in at.exception]
     # for-you has no metadata enabled: no metadataColumns asked, no metadata table
     assert not [d for d in at.dataframe if "PRICE" in d.value.columns]

@@ -22,7 +22,7 @@ def _runs() -> RunStore:
 
 def test_refresh_now_runs_every_step_and_deploys(seeded: Seeded) -> None:
     facade = PersonalizeService(build_clients(Settings.from_env()))
-    at = app_at("pages/operations.py")
+    at = app_at("dashboard/pages/operations.py")
     assert not at.exception, [e.value for e in at.exception]
     at.number_input(key="refresh_tolerance").set_value(100.0)
     at.button(key="refresh_button").click().run()
@@ -108,7 +108,7 @@ def test_refresh_now_takes_a_mapping_like_the_cli(seeded: Seeded) -> None:
     raw = Settings.from_env().data_dir / "s3" / "bucket" / "raw" / "orders.csv"
     raw.parent.mkdir(parents=True)
     shutil.copyfile(RAW / "korean_headers_cp949.csv", raw)
-    at = app_at("pages/operations.py")
+    at = app_at("dashboard/pages/operations.py")
     items_only = json.dumps({**MAPPING, "dataset_type": "items"}).encode()
     at.text_input(key="refresh_data").input("s3://bucket/raw/orders.csv").run()
     at.file_uploader(key="refresh_mapping").set_value(("m.json", items_only, "application/json"))
@@ -152,7 +152,7 @@ def test_running_work_shows_a_refresh_and_its_current_step(seeded: Seeded) -> No
     runs.begin_step(claim.run_id, "plan", "plan", "Plan the refresh of shop", group.arn)
     runs.end_step(claim.run_id, "plan", SUCCEEDED, "1 solution(s) to train")
     runs.begin_step(claim.run_id, "train:x", "train", "Train shop-up (FULL)", "x")
-    at = app_at("pages/operations.py")
+    at = app_at("dashboard/pages/operations.py")
     assert not at.exception, [e.value for e in at.exception]
     frame = next(d.value for d in at.dataframe if "what" in d.value.columns)
     row = frame.loc[frame["what"] == "Refresh"].iloc[0]
@@ -170,6 +170,6 @@ def test_running_work_shows_a_refresh_and_its_current_step(seeded: Seeded) -> No
     assert list(steps["outcome"]) == ["✓ SUCCEEDED", "… RUNNING"]
     runs.finish(claim.run_id, "another-process", SUCCEEDED, "deployed")
     st.cache_data.clear()  # what the 2-second TTL does between two polls
-    at = app_at("pages/operations.py")
+    at = app_at("dashboard/pages/operations.py")
     captions = [shown(c.value) for c in at.caption]
     assert any(c.startswith("Nothing running") and "every 30 s" in c for c in captions), captions

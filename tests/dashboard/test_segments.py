@@ -20,7 +20,7 @@ from tests.dashboard.conftest import Seeded, app_at
 from tests.dashboard.rendered import shown
 from tests.local.workspace import train
 
-PAGE = "pages/recommendations.py"
+PAGE = "dashboard/pages/recommendations.py"
 
 
 def test_query_lines_are_what_the_recipes_read() -> None:

@@ -49,7 +49,7 @@ def test_overview_shows_what_differs_with_a_link_to_the_plan(setup_path: Path) -
 def test_operations_applies_the_plan_after_confirmation(setup_path: Path) -> None:
     at = app_at()
     at.query_params["tab"] = "setup"
-    at.switch_page("pages/operations.py").run()
+    at.switch_page("dashboard/pages/operations.py").run()
     assert not at.exception, [e.value for e in at.exception]
     at.button(key="setup_apply").click().run()
     assert at.button(key="setup_apply_go").disabled
@@ -75,7 +75,7 @@ def test_operations_shows_the_recommenders_minimum_requests_in_the_cost(
     setup_path.write_text(text, encoding="utf-8")
     at = app_at()
     at.query_params["tab"] = "setup"
-    at.switch_page("pages/operations.py").run()
+    at.switch_page("dashboard/pages/operations.py").run()
     assert not at.exception, [e.value for e in at.exception]
     captions = [shown(c.value) for c in at.caption]
     # 2 requests a second × 3,600 × 730 hours = 5,256,000 requests a month

@@ -59,7 +59,7 @@ def test_charts_show_the_metrics_get_solution_metrics_returns(
     assert len(expected) == 4  # up v1, up v2, popularity, similar items
     keys = set().union(*(m.keys() for m in expected.values()))
 
-    at = app_at("pages/solutions.py")
+    at = app_at("dashboard/pages/solutions.py")
     assert not at.exception, [e.value for e in at.exception]
     specs = charts(at)
     assert len(specs) == len(keys), "one chart per metric key"
@@ -72,7 +72,7 @@ def test_popularity_baseline_is_a_dashed_line_at_its_value(
     seeded: Seeded, facade: PersonalizeService
 ) -> None:
     baseline = facade.get_solution_metrics(seeded.pop_version)
-    at = app_at("pages/solutions.py")
+    at = app_at("dashboard/pages/solutions.py")
     line_values = []
     for spec in charts(at):
         heights = bars(spec)
@@ -90,7 +90,7 @@ def test_side_by_side_compares_newest_with_deployed(
 ) -> None:
     new = facade.get_solution_metrics(seeded.up_v2)
     deployed = facade.get_solution_metrics(seeded.up_v1)
-    at = app_at("pages/solutions.py")
+    at = app_at("dashboard/pages/solutions.py")
     ndcg = next(m for m in at.metric if shown(m.label) == "NDCG@10")
     key = "normalized_discounted_cumulative_gain_at_10"
     assert ndcg.value == f"{new[key]:.4f}"
@@ -109,7 +109,7 @@ def test_side_by_side_compares_newest_with_deployed(
 
 
 def test_versions_table_and_snapshots(seeded: Seeded, facade: PersonalizeService) -> None:
-    at = app_at("pages/solutions.py")
+    at = app_at("dashboard/pages/solutions.py")
     table = at.dataframe[0].value
     assert set(table["ARN"]) == {
         seeded.up_v1,
@@ -153,7 +153,7 @@ def label(arn: str) -> str:
 
 
 def test_metrics_table_shows_scored_users_and_training_data(seeded: Seeded) -> None:
-    at = app_at("pages/solutions.py")
+    at = app_at("dashboard/pages/solutions.py")
     assert not at.exception, [e.value for e in at.exception]
     rows = metrics_rows(at)
     # workspace.py: 60 users with 30 views each. 10 % of 60 users = 6 test users, each with
@@ -185,7 +185,7 @@ def test_best_and_deployed_versions_are_marked_in_table_and_charts(
         seeded.pop_version,
         facade.describe_campaign(seeded.sims_campaign).solution_version_arn,
     }
-    at = app_at("pages/solutions.py")
+    at = app_at("dashboard/pages/solutions.py")
     rows = metrics_rows(at)
     specs = charts(at)
     for key in set().union(*(m.keys() for m in expected.values())):
@@ -208,7 +208,7 @@ def test_best_and_deployed_versions_are_marked_in_table_and_charts(
 
 
 def test_side_by_side_warns_when_versions_saw_different_data(seeded: Seeded) -> None:
-    at = app_at("pages/solutions.py")
+    at = app_at("dashboard/pages/solutions.py")
     # default pair: v2 (trained after 12 sessions × 5 streamed views) vs the deployed v1;
     # 60 users × 30 bulk views = 1,800 interactions, + 60 streamed = 1,860
     (warning,) = at.warning
@@ -232,7 +232,7 @@ def test_a_version_scored_before_the_engine_kept_records_is_not_compared_silentl
         assert doc is not None
         del doc[EVALUATION]
         res.save(seeded.up_v1, doc)
-    at = app_at("pages/solutions.py")
+    at = app_at("dashboard/pages/solutions.py")
     assert not at.exception, [e.value for e in at.exception]
     row = metrics_rows(at).loc[label(seeded.up_v1)]
     assert (row["test users scored"], row["training data (UTC)"]) == ("–", "–")
@@ -245,7 +245,7 @@ def test_a_click_on_a_version_row_compares_it_side_by_side(
     seeded: Seeded, facade: PersonalizeService
 ) -> None:
     key = "normalized_discounted_cumulative_gain_at_10"
-    at = app_at("pages/solutions.py")
+    at = app_at("dashboard/pages/solutions.py")
     arns = list(at.dataframe[0].value["ARN"])
     at.session_state["solutions_versions"] = {
         "selection": {"rows": [arns.index(seeded.pop_version)], "columns": []}
@@ -267,7 +267,7 @@ def test_a_click_on_a_version_row_compares_it_side_by_side(
 
 def test_metric_charts_follow_a_language_switch(seeded: Seeded) -> None:
     """The charts are kept between reruns; a switch of language still redraws their labels."""
-    at = app_at("pages/solutions.py")
+    at = app_at("dashboard/pages/solutions.py")
     english = [spec["layout"]["title"]["text"] for spec in charts(at)]
     at.segmented_control(key="language_switch").set_value("ko").run()
     try:

@@ -18,7 +18,11 @@ from services.config import Settings
 from tests.dashboard.conftest import Seeded, app_at
 from tests.dashboard.rendered import shown
 
-OVERVIEW, DATA, RECS = "pages/overview.py", "pages/data.py", "pages/recommendations.py"
+OVERVIEW, DATA, RECS = (
+    "dashboard/pages/overview.py",
+    "dashboard/pages/data.py",
+    "dashboard/pages/recommendations.py",
+)
 CAUSE = (
     "is corrupt (truncated or damaged): import the Interactions dataset of dataset group shop "
     "again with importMode FULL, which replaces its bulk files."
@@ -73,7 +77,7 @@ def test_a_damaged_interactions_file_is_a_message_on_the_page(
     ), messages
     for message in messages:
         assert str(data_dir) not in message and "Traceback" not in message, message
-    assert at.title[0].value == page.removeprefix("pages/").removesuffix(".py").title()
+    assert at.title[0].value == page.removeprefix("dashboard/pages/").removesuffix(".py").title()
 
 
 @pytest.mark.parametrize("page", [OVERVIEW, RECS])

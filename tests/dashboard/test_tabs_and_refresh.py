@@ -23,7 +23,7 @@ def test_a_link_opens_the_data_tab_it_names_and_a_refresh_keeps_it(
 ) -> None:
     at = app_at()
     at.query_params["tab"] = tab
-    at.switch_page("pages/data.py").run()
+    at.switch_page("dashboard/pages/data.py").run()
     assert not at.exception, [e.value for e in at.exception]
     assert tab_default(at) == index
     at.button(key="data_refresh").click().run()  # an action reruns the page
@@ -35,13 +35,13 @@ def test_the_data_tabs_in_korean_open_from_the_same_link(seeded: Seeded) -> None
     at = app_at()
     at.session_state["language"] = "ko"
     at.query_params["tab"] = "prepare"
-    at.switch_page("pages/data.py").run()
+    at.switch_page("dashboard/pages/data.py").run()
     assert not at.exception, [e.value for e in at.exception]
     assert tab_default(at) == 4
 
 
 def test_recommendations_refresh_names_an_item_imported_since(seeded: Seeded) -> None:
-    at = app_at("pages/recommendations.py")
+    at = app_at("dashboard/pages/recommendations.py")
     at.text_input(key="rec_sims_item").set_value("i900").run()
     assert any(NOT_IN_ITEMS in shown(c.value) for c in at.caption)
     clients = build_clients(Settings.from_env())
@@ -65,7 +65,10 @@ def test_recommendations_refresh_names_an_item_imported_since(seeded: Seeded) ->
 
 @pytest.mark.parametrize(
     ("page", "key"),
-    [("pages/solutions.py", "solutions_refresh"), ("pages/operations.py", "operations_refresh")],
+    [
+        ("dashboard/pages/solutions.py", "solutions_refresh"),
+        ("dashboard/pages/operations.py", "operations_refresh"),
+    ],
 )
 def test_every_page_that_reads_has_a_refresh(seeded: Seeded, page: str, key: str) -> None:
     at = app_at()

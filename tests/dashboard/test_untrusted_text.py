@@ -147,14 +147,14 @@ def test_group_name_failure_reason_actor_and_reason_on_the_overview_and_data(
     _literal(drawn, f"import refused: {PLANTED}")  # its reason, in the tooltip
     assert not any("bold" in d.styled for d in drawn)
 
-    at.switch_page("pages/data.py").run()
+    at.switch_page("dashboard/pages/data.py").run()
     assert not at.exception, [e.value for e in at.exception]
     failed = [d for d in _drawn(at, "Sign in again") if "failed" in d.text]
     _literal(failed, "'**bold** [Sign in again](http://evil.tes…'")  # the quoted cell
 
 
 def test_item_names_categories_and_a_typed_id_on_recommendations(planted: Planted) -> None:
-    at = app_at("pages/recommendations.py")
+    at = app_at("dashboard/pages/recommendations.py")
     assert not at.exception, [e.value for e in at.exception]
     at.text_input(key="rec_sims_item").set_value("i1").run()
     assert not at.exception, [e.value for e in at.exception]
@@ -168,7 +168,7 @@ def test_item_names_categories_and_a_typed_id_on_recommendations(planted: Plante
 
 
 def test_a_mapping_field_on_prepare(planted: Planted) -> None:
-    at = app_at("pages/data.py")
+    at = app_at("dashboard/pages/data.py")
     raw = b"user,item,when\nu1,i1,1709600400\n"
     at.file_uploader(key="prepare_file").set_value(("orders.csv", raw, "text/csv")).run()
     at.text_input(key="prepare_f_timezone").set_value(PLANTED).run()
@@ -212,7 +212,7 @@ def test_an_account_name_in_the_sidebar_and_the_refusals(planted: Planted) -> No
     at.button(key="sign_in_button").click().run()
     assert not at.exception, [e.value for e in at.exception]
     _literal(_drawn(at, "Sign in again"), f"{PLANTED} · viewer")  # the sidebar
-    at.switch_page("pages/operations.py").run()
+    at.switch_page("dashboard/pages/operations.py").run()
     assert not at.exception, [e.value for e in at.exception]
     drawn = _drawn(at, "Sign in again")
     _literal(drawn, f"{PLANTED} is a viewer: only operators may")  # captions and tooltips

@@ -80,7 +80,7 @@ def served_dashboard(data_dir: Path, log: Path, *extra_args: str) -> Iterator[st
         "-m",
         "streamlit",
         "run",
-        "dashboard/app.py",
+        "streamlit_app.py",
         "--server.headless",
         "true",
         "--server.address",

@@ -65,7 +65,7 @@ def test_a_merchandiser_previews_a_promotion_saves_it_and_finds_it_in_the_grid(
     box.fill(NAME)
     box.press("Enter")
     _idle(page)
-    # typing ran the dialog alone (not app.py): it must still speak Korean
+    # typing ran the dialog alone (not streamlit_app.py): it must still speak Korean
     expect(dialog).to_contain_text("필터 이름")
     dialog.get_by_role("button", name="필터 만들기").click()
     _idle(page)

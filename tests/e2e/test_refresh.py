@@ -52,9 +52,10 @@ def _main_text(page: Any) -> str:
 def test_a_deep_link_on_a_fresh_server_asks_to_sign_in_and_lands_there(
     signed_app: str, browser_context: Any
 ) -> None:
-    """The first visit of a freshly started server used to run pages/operations.py on its own
-    (Streamlit's pages-directory mode), without app.py's sign-in gate. Runs first in this
-    module, on the fresh server. A reload signs a password session out (the form says so)."""
+    """The first visit of a freshly started server used to run the page file on its own
+    (Streamlit's legacy pages/ directory mode, while the entrypoint sat next to
+    dashboard/pages/), without the entrypoint's sign-in gate. Runs first in this module, on the
+    fresh server. A reload signs a password session out (the form says so)."""
     from playwright.sync_api import expect
 
     from dashboard.components.sign_in import PASSWORD_SESSION_NOTE
@@ -73,6 +74,10 @@ def test_a_deep_link_on_a_fresh_server_asks_to_sign_in_and_lands_there(
         # nothing of the sign-in rides in the URL: only the language does (?lang=)
         url = urlsplit(page.url)
         assert url.path.endswith("/operations") and parse_qs(url.query) == {"lang": ["en"]}, url
+        # streamlit_app.py's navigation (the pages' titles, not Streamlit's list of file names)
+        nav = page.locator('[data-testid="stSidebarNav"] a')
+        expect(nav).to_have_count(6)
+        assert nav.nth(3).inner_text().strip().endswith("Recommendations")
         page.reload(wait_until="domcontentloaded")
         expect(page.locator("h1").first).to_have_text("Sign in", timeout=120_000)
     finally:
@@ -131,9 +136,9 @@ def test_operator_refresh_now_deploys_and_clears_the_warning(
 def test_a_deep_link_lands_there_after_navigation_ran_and_enter_signs_in(
     signed_app: str, browser_context: Any
 ) -> None:
-    """Issue #10: after any session ran app.py's st.navigation (the test above), a deep link
-    runs app.py, whose gate stops before the link's page is resolved; signing in used to land
-    on `/?x=1` and the Overview. Enter in the password field submits the form."""
+    """Issue #10: a deep link runs streamlit_app.py, whose gate stops before the link's page is
+    resolved; signing in used to land on `/?x=1` and the Overview. Enter in the password field
+    submits the form."""
     from playwright.sync_api import expect
 
     page = browser_context.new_page()

@@ -15,7 +15,7 @@ from services.evaluation.products import safe_image_url
 from services.evaluation.sampling import ItemCatalog
 from services.i18n import current_language, formats, use_language
 
-STATIC = Path(__file__).resolve().parents[2] / "dashboard" / "static" / "items"
+STATIC = Path(__file__).resolve().parents[2] / "static" / "items"
 
 
 @pytest.mark.parametrize(

@@ -23,7 +23,7 @@ def dialog(
     """Open the dialog ``title``: ``what`` will happen (markdown, untrusted parts escaped by
     the caller), the ``request`` it sends as code in ``language``, then ``rest()`` (its inputs
     and the ``confirmed`` buttons, acting when pressed). The dialog's own reruns run only its
-    body, not app.py, so the body sets the session's language itself."""
+    body, not streamlit_app.py, so the body sets the session's language itself."""
 
     def body() -> None:
         st.write(what)
