@@ -9,7 +9,8 @@ least two events has their newest 10 % (at least one event) held out as truth, a
 90 % trained on and handed over as history (449 users on MovieLens latest-small, 2,429 on the
 generated shop). One v2 fit with ``--hp`` (Personalize's string map) and seed 0; ``--set``
 overrides a module constant of the v2 training (``_sasrec_train``, e.g. ``LOSS=gbce``,
-``GBCE_T=0.75``, ``DROPOUT=0.5``, ``INIT=pmi``) for that fit only, so a choice that is not a
+``GBCE_T=0.75``, ``DROPOUT=0.5``, ``INIT=pmi``; or of ``user_personalization_v2``, e.g.
+``LAYERS=1``) for that fit only, so a choice that is not a
 hyperparameter can be measured before it becomes v2's. After every epoch it prints the split's
 NDCG@10 with the user's history items served ("kept") and left out ("left"), next to v2's own
 leave-last-out validation NDCG@10 ("internal"), the wall clock and the load average; at the end
@@ -82,13 +83,15 @@ def main() -> None:
     parser.add_argument("--set", nargs="*", default=[], metavar="NAME=VALUE")
     args = parser.parse_args()
     from services.local.models.recipes import _sasrec_train as train_module
+    from services.local.models.recipes import user_personalization_v2 as recipe_module
 
     for item in args.set:
         name, _, value = item.partition("=")
-        if not hasattr(train_module, name):
-            parser.error(f"_sasrec_train has no constant {name}")
-        kind = type(getattr(train_module, name))
-        setattr(train_module, name, kind(value))
+        module = next((m for m in (train_module, recipe_module) if hasattr(m, name)), None)
+        if module is None or not name.isupper():
+            parser.error(f"neither _sasrec_train nor user_personalization_v2 has a constant {name}")
+        kind = type(getattr(module, name))
+        setattr(module, name, kind(value))
     data = quality.load_movielens() if args.data == "ml" else quality.generate_shop(100_000, seed=0)
     if data is None:
         return

@@ -107,6 +107,12 @@ BAD: list[tuple[str, str, dict[str, Any], str]] = [
         "max_user_history_length_percentile must be in [0.0, 1.0]",
     ),
     (
+        "v2 weight decay out of range",
+        "aws-user-personalization-v2",
+        {"algorithmHyperParameters": {"weight_decay": "101"}},
+        "weight_decay must be in [0.0, 100.0]",
+    ),
+    (
         "trend discovery frequency not offered",
         "aws-trending-now",
         {"featureTransformationParameters": {"trend_discovery_frequency": "5 hours"}},

@@ -16,7 +16,7 @@ from services.local.models.recipes import get_recipe
 from services.local.models.recipes._sasrec_model import SequenceModel
 from services.local.models.recipes._sasrec_net import init_params, last_scores, param_shapes
 from services.local.models.recipes._up_model import UserPersonalizationModel
-from services.local.models.recipes.base import TrainingConfig, TrainingData
+from services.local.models.recipes.base import TrainingConfig, TrainingData, TrainingError
 from services.local.models.recipes.indexed_events import index
 from services.local.models.recipes.parameters import algorithm_parameters
 from services.local.models.recipes.user_personalization import UserPersonalizationRecipe
@@ -514,3 +514,69 @@ def test_a_pmi_start_puts_items_seen_together_close(monkeypatch: pytest.MonkeyPa
     hp = {**TINY, "epochs": "3"}
     model = get_recipe(V2[0]).fit(toy_data(), TrainingConfig(hyperparameters=hp))
     assert set(top(model, model.score_user(None, ["a3", "a7", "a1"]), 10)) <= set(CLUSTER_A)
+
+
+def test_weight_decay_shrinks_weight_matrices_and_embeddings_by_lr_times_decay() -> None:
+    """With a zero gradient Adam's step is 0/(0 + eps) = 0, so one AdamW step leaves exactly
+    the decoupled decay: weight · (1 − lr · weight_decay) for matrices and embedding rows,
+    gains and biases unchanged; weight_decay 0 is plain Adam (nothing moves)."""
+    import jax.numpy as jnp
+
+    from services.local.models.recipes import _sasrec_train as train
+
+    params = init_params(6, 4, 3, 1, seed=1)
+    params["b0_ln1_g"] = np.full(4, 1.5, dtype=np.float32)
+    params["b0_b1"] = np.full(4, 0.25, dtype=np.float32)
+    dense = {k: jnp.asarray(v) for k, v in params.items() if k != "item_emb"}
+    zeros = {k: jnp.zeros_like(v) for k, v in dense.items()}
+    shrink = 1.0 - train.LEARNING_RATE * 2.0
+    for decay, factor in ((2.0, shrink), (0.0, 1.0)):
+        opt = train._optimizer(decay)
+        updates, _ = opt.update(zeros, opt.init(dense), dense)
+        for name, value in dense.items():
+            moved = np.asarray(value + updates[name])
+            expected = np.asarray(value) * (factor if value.ndim == 2 else 1.0)
+            np.testing.assert_allclose(moved, expected, rtol=1e-6, err_msg=name)
+        table = jnp.asarray(params["item_emb"])
+        new, _, _ = train._adam_rows(table, 0 * table, 0 * table, 0 * table, 1.0, decay)
+        np.testing.assert_allclose(np.asarray(new), params["item_emb"] * factor, rtol=1e-6)
+
+
+def test_embedding_rows_follow_optax_adamw() -> None:
+    """The embedding table's own AdamW (``_adam_rows``, also used row by row for large
+    catalogues) takes the steps optax.adamw takes on the same gradients."""
+    import jax.numpy as jnp
+    import optax
+
+    from services.local.models.recipes import _sasrec_train as train
+
+    rng = np.random.default_rng(2)
+    table = jnp.asarray(rng.standard_normal((5, 3)).astype(np.float32))
+    reference = optax.adamw(train.LEARNING_RATE, weight_decay=0.7)
+    ref_table, state = table, reference.init(table)
+    m = v = jnp.zeros_like(table)
+    for t in (1, 2, 3):
+        g = jnp.asarray(rng.standard_normal((5, 3)).astype(np.float32))
+        updates, state = reference.update(g, state, ref_table)
+        ref_table = optax.apply_updates(ref_table, updates)
+        table, m, v = train._adam_rows(table, m, v, g, np.float32(t), 0.7)
+        np.testing.assert_allclose(np.asarray(table), np.asarray(ref_table), rtol=1e-5, atol=1e-7)
+
+
+def test_weight_decay_is_read_bounded_and_reported() -> None:
+    assert settings_from(TrainingConfig(hyperparameters={"weight_decay": "4"})).weight_decay == 4
+    for bad in ("-0.1", "100.5", "nan", "a lot"):
+        with pytest.raises(TrainingError, match="weight_decay"):
+            settings_from(TrainingConfig(hyperparameters={"weight_decay": bad}))
+    described = {p.name: p for p in algorithm_parameters(V2[0])}["weight_decay"]
+    assert (described.low, described.high) == (0.0, 100.0)
+    plain = get_recipe(V2[0]).fit(
+        toy_data(), TrainingConfig(hyperparameters={**TINY, "epochs": "3"})
+    )
+    hp = {**TINY, "epochs": "3", "weight_decay": "100"}
+    decayed = get_recipe(V2[0]).fit(toy_data(), TrainingConfig(hyperparameters=hp))
+    assert decayed.training["weight_decay"] == 100.0
+    assert plain.training["weight_decay"] == V2Settings().weight_decay
+    # at lr 3e-3 a decay of 100 takes 30 % of every weight a step: the embeddings end smaller
+    rms = [float(np.sqrt(np.mean(m.params["item_emb"][1:] ** 2))) for m in (plain, decayed)]
+    assert rms[1] < 0.5 * rms[0]

@@ -24,10 +24,11 @@ split (docs/benchmarks.md, 2026-12-06) gBCE with t = 0.75 and 256 uniform negati
 little more than popularity in the steps 20 epochs give (leave-last-out NDCG@10 flat near
 0.009 from epoch 3, early stopping at 13; the split's NDCG@10 0.046 against sampled softmax's
 0.075), and with the popularity negatives above and no correction it ranked nothing (0.000).
-Adam, learning rate ``LEARNING_RATE``. Item embeddings start random; ``INIT`` = "pmi" adds
-co-occurrence embeddings (``initial_embeddings``), which on the validation splits of
-docs/benchmarks.md (2026-12-07) lifted MovieLens latest-small by about 10 % and left the
-generated shop unchanged, so it is not the default.
+Adam, learning rate ``LEARNING_RATE``, with decoupled weight decay (AdamW) when the
+``weight_decay`` hyperparameter is above 0 (``Budget``). Item embeddings start random;
+``INIT`` = "pmi" adds co-occurrence embeddings (``initial_embeddings``), which on the
+validation splits of docs/benchmarks.md (2026-12-07) lifted MovieLens latest-small by about
+10 % and left the generated shop unchanged, so it is not the default.
 
 Speed (2 CPU cores): a step costs what its positions cost, and about half of the shop's window
 positions are padding, so windows are batched by length (``batches``): a batch of windows that
@@ -117,6 +118,10 @@ class Budget:
     seconds: float
     negatives: int
     seed: int
+    # decoupled weight decay (AdamW, Loshchilov & Hutter, ICLR 2019) of the item embeddings
+    # and the weight matrices, not of LayerNorm gains or biases: each step also subtracts
+    # LEARNING_RATE · weight_decay · weight; 0 = plain Adam
+    weight_decay: float = 0.0
 
 
 def gbce_beta(negatives: int, n_items: int, t: float) -> float:
@@ -262,25 +267,38 @@ def initial_embeddings(item_emb: np.ndarray, data: Windows, seed: int) -> np.nda
     return (item_emb + np.float32(PMI_SCALE) * extra).astype(np.float32)
 
 
-@lru_cache(maxsize=1)
-def _optimizer() -> optax.GradientTransformation:
-    return optax.adam(LEARNING_RATE)
+def _decayed(params: Params) -> Params:
+    """True for the parameters weight decay applies to: matrices, not gains or biases."""
+    return {name: np.ndim(value) == 2 for name, value in params.items()}
 
 
-def _adam_rows(table: Any, m: Any, v: Any, g: Any, t: Any) -> tuple[Any, Any, Any]:
-    """Adam (optax.adam's defaults and formula) on the embedding rows ``table`` with their
-    moments ``m``, ``v`` and gradient ``g``; ``t`` is the step number (from 1)."""
+@lru_cache(maxsize=4)
+def _optimizer(weight_decay: float = 0.0) -> optax.GradientTransformation:
+    """Adam for the network's dense parameters, AdamW (``Budget.weight_decay``) when decayed."""
+    if not weight_decay:
+        return optax.adam(LEARNING_RATE)
+    return optax.adamw(LEARNING_RATE, weight_decay=weight_decay, mask=_decayed)
+
+
+def _adam_rows(
+    table: Any, m: Any, v: Any, g: Any, t: Any, weight_decay: float = 0.0
+) -> tuple[Any, Any, Any]:
+    """Adam (optax.adam's defaults and formula; optax.adamw's with ``weight_decay`` > 0) on the
+    embedding rows ``table`` with their moments ``m``, ``v`` and gradient ``g``; ``t`` is the
+    step number (from 1). Only the rows given decay: a large catalogue's untouched rows wait,
+    as their moments do (lazy AdamW)."""
     m = ADAM_B1 * m + (1.0 - ADAM_B1) * g
     v = ADAM_B2 * v + (1.0 - ADAM_B2) * g * g
     m_hat = m / (1.0 - ADAM_B1**t)
     v_hat = v / (1.0 - ADAM_B2**t)
-    return table - LEARNING_RATE * m_hat / (jnp.sqrt(v_hat) + ADAM_EPS), m, v
+    update = m_hat / (jnp.sqrt(v_hat) + ADAM_EPS) + weight_decay * table
+    return table - LEARNING_RATE * update, m, v
 
 
-@lru_cache(maxsize=2)
-def _step(kind: str) -> Any:
-    """One jitted Adam step for the loss ``kind`` (as ``LOSS``); one compiled function per
-    input shape, shared by every fit.
+@lru_cache(maxsize=4)
+def _step(kind: str, weight_decay: float = 0.0) -> Any:
+    """One jitted Adam step for the loss ``kind`` (as ``LOSS``), AdamW with ``weight_decay``
+    > 0; one compiled function per input shape, shared by every fit.
 
     ``emb``, ``m``, ``v``: the item embedding table and its Adam moments. ``rows`` None = the
     step reads the whole table (``x``, ``y``, ``neg`` are item codes); else ``rows`` are the
@@ -288,7 +306,7 @@ def _step(kind: str) -> Any:
     and their moments are read and written (lazy Adam), so a step's cost does not grow with
     the catalogue. Rows the batch does not touch keep their moments until they are touched.
     """
-    opt = _optimizer()
+    opt = _optimizer(weight_decay)
 
     def step(  # noqa: ANN202
         params: Params,
@@ -315,9 +333,9 @@ def _step(kind: str) -> Any:
         updates, state = opt.update(g_dense, state, params)
         params = optax.apply_updates(params, updates)
         if rows is None:
-            emb, m, v = _adam_rows(emb, m, v, g_sub, t)
+            emb, m, v = _adam_rows(emb, m, v, g_sub, t, weight_decay)
         else:
-            new, m_rows, v_rows = _adam_rows(sub, m[rows], v[rows], g_sub, t)
+            new, m_rows, v_rows = _adam_rows(sub, m[rows], v[rows], g_sub, t, weight_decay)
             emb, m, v = emb.at[rows].set(new), m.at[rows].set(m_rows), v.at[rows].set(v_rows)
         return params, state, emb, m, v, loss
 
@@ -409,7 +427,7 @@ def train(params: Params, data: Windows, budget: Budget) -> tuple[Params, dict[s
     ``epochs``, ``epochs_run``, ``best_epoch``, ``stopped`` ("epochs" | "early_stopping" |
     "time_budget"), ``seconds``, ``max_training_seconds``, ``loss`` ("full_softmax" |
     "sampled_softmax" | "gbce"), ``negative_samples`` (as used: every other item under full softmax,
-    else at most the catalogue size − 1), ``steps``, ``validation_users``,
+    else at most the catalogue size − 1), ``weight_decay``, ``steps``, ``validation_users``,
     ``validation_ndcg_at_10``."""
     started = time.monotonic()
     deadline = started + budget.seconds
@@ -417,12 +435,12 @@ def train(params: Params, data: Windows, budget: Budget) -> tuple[Params, dict[s
     k = max(1, min(budget.negatives, n_items - 1))
     rng = np.random.default_rng(budget.seed)
     key = jax.random.PRNGKey(budget.seed)
-    step = _step(LOSS)
+    step = _step(LOSS, budget.weight_decay)
     table_rows = -(-(n_items + 1) // EMBEDDING_ROWS) * EMBEDDING_ROWS
     padded = {**params, "item_emb": np.zeros((table_rows, params["item_emb"].shape[1]), np.float32)}
     padded["item_emb"][: n_items + 1] = params["item_emb"]
     current = {name: jnp.asarray(v) for name, v in padded.items() if name != "item_emb"}
-    state = _optimizer().init(current)
+    state = _optimizer(budget.weight_decay).init(current)
     emb = jnp.asarray(padded["item_emb"])
     emb_m, emb_v = jnp.zeros_like(emb), jnp.zeros_like(emb)
     full = n_items - 1 <= budget.negatives
@@ -493,6 +511,7 @@ def train(params: Params, data: Windows, budget: Budget) -> tuple[Params, dict[s
         "max_training_seconds": budget.seconds,
         "loss": "full_softmax" if full else LOSS,
         "negative_samples": n_items - 1 if full else k,
+        "weight_decay": budget.weight_decay,
         "steps": steps,
         "validation_users": int(len(data.val_y)),
         "validation_ndcg_at_10": None if not np.isfinite(best_score) else round(best_score, 6),

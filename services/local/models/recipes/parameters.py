@@ -21,9 +21,10 @@ The v2 recipes: Personalize documents only apply_recency_bias for them. Locally 
 self-attentive sequence model (``user_personalization_v2.py``), and the table adds the local
 settings that model trains with, so a solution can bound and size its training:
 ``hidden_dimension`` (64, [8, 256]), ``bptt`` (50, [2, 200]: the longest history the network
-reads), ``negative_samples`` (256, [1, 2048]), ``epochs`` (100, [1, 1000]) and
-``max_training_seconds`` (300, [1, 86400]). None is tunable (no performHPO grid for v2), and
-every one, apply_recency_bias included, changes what the model learns.
+reads), ``negative_samples`` (256, [1, 2048]), ``weight_decay`` (0.0, [0, 100]: AdamW's
+decoupled decay), ``epochs`` (100, [1, 1000]) and ``max_training_seconds`` (300, [1, 86400]).
+None is tunable (no performHPO grid for v2), and every one, apply_recency_bias included,
+changes what the model learns.
 
 How the models read theirs (every listed name is read by its recipe's training:
 tests/local/recipes/test_parameters_read.py walks them): ``bptt`` bounds the history a user's
@@ -125,6 +126,7 @@ _V2 = (
     _int("hidden_dimension", 64, 8, 256, tunable=False),
     _int("bptt", 50, 2, 200, tunable=False),
     _int("negative_samples", 256, 1, 2048, tunable=False),
+    _float("weight_decay", 0.0, 0.0, 100.0, tunable=False),
     _int("epochs", 100, 1, 1000, tunable=False),
     _int("max_training_seconds", 300, 1, 86_400, tunable=False),
 )

@@ -16,6 +16,9 @@ Hyperparameters (Personalize's string map; ranges in ``parameters.py``):
   of this length for training, and only the newest ``bptt`` items count at request time.
 - ``negative_samples`` (256): sampled negatives per position; a catalogue of at most
   ``negative_samples + 1`` items trains with full softmax over every other item instead.
+- ``weight_decay`` (0.0): decoupled weight decay (AdamW) of the item embeddings
+  and the network's weight matrices; each step also shrinks them by learning rate ×
+  ``weight_decay`` (0 = plain Adam).
 - ``epochs`` (100) and ``max_training_seconds`` (300): whichever ends training first. Early
   stopping on the validation split (every validation user's last item held out of training)
   may end it sooner; the model keeps the weights of its best validation epoch and records
@@ -51,6 +54,8 @@ from services.local.models.recipes.hyperparameter_values import hp_bool, hp_floa
 from services.local.models.recipes.indexed_events import Indexed, index
 
 LAYERS = 2  # attention blocks
+WEIGHT_DECAY = 0.0  # the weight_decay hyperparameter's default
+MAX_WEIGHT_DECAY = 100.0  # and its bound (parameters.py describes the same range)
 MAX_VALIDATION_USERS = 2000
 
 
@@ -64,6 +69,7 @@ class V2Settings:
     negatives: int = 256
     epochs: int = 100
     seconds: float = 300.0
+    weight_decay: float = WEIGHT_DECAY
 
 
 def settings_from(config: TrainingConfig) -> V2Settings:
@@ -80,12 +86,15 @@ def settings_from(config: TrainingConfig) -> V2Settings:
         negatives=hp_int(hp, "negative_samples", 256),
         epochs=hp_int(hp, "epochs", 100),
         seconds=hp_float(hp, "max_training_seconds", 300.0),
+        weight_decay=hp_float(hp, "weight_decay", WEIGHT_DECAY),
     )
     if min(s.dim, s.length, s.negatives, s.epochs) < 1 or not s.seconds > 0:
         raise TrainingError(
             "need hidden_dimension, bptt, negative_samples, epochs >= 1 and "
             "max_training_seconds > 0"
         )
+    if not 0.0 <= s.weight_decay <= MAX_WEIGHT_DECAY:
+        raise TrainingError(f"need 0 <= weight_decay <= {MAX_WEIGHT_DECAY:g}")
     return s
 
 
@@ -226,7 +235,13 @@ class UserPersonalizationV2Recipe:
             raise TrainingError("v2 needs users with at least 2 interactions to learn sequences")
         if fresh:
             params["item_emb"] = initial_embeddings(params["item_emb"], data, config.seed)
-        budget = Budget(settings.epochs, settings.seconds, settings.negatives, config.seed)
+        budget = Budget(
+            settings.epochs,
+            settings.seconds,
+            settings.negatives,
+            config.seed,
+            weight_decay=settings.weight_decay,
+        )
         best, report = train(params, data, budget)
         # popularity (distinct users per item) is what an unknown user gets, as with v1
         return SequenceModel(self.name, idx.item_ids, idx.distinct_users(), best, report)
