@@ -378,9 +378,14 @@ def recipe_builder(recipe: str, hp: dict[str, str]) -> Callable[[TrainingData, d
 V2_EPOCHS = 20
 V2_BENCH = {"epochs": str(V2_EPOCHS), "max_training_seconds": "86400"}
 NO_RECENCY = {"recency_mask": "false", "training_recency_decay": "1"}
+V2_DECAYED = "v2 weight_decay 4"
 NO_SEQUENCE = {"sequence_weight": "0"}
 BUILDERS: dict[str, Callable[[TrainingData, dict], Any]] = {
     "aws-user-personalization-v2": recipe_builder("aws-user-personalization-v2", V2_BENCH),
+    # v2 with the weight decay chosen on MovieLens' validation split (docs/benchmarks.md,
+    # 2026-12-07: 0.0820 against the defaults' 0.0755 there; on the shop's split it trained
+    # slower), so MovieLens' test seeds show what a solution setting it gets
+    V2_DECAYED: recipe_builder("aws-user-personalization-v2", {**V2_BENCH, "weight_decay": "4"}),
     "aws-user-personalization (v1)": recipe_builder("aws-user-personalization", {}),
     "v1 recency off": recipe_builder("aws-user-personalization", NO_RECENCY),
     "v1 sequence term off": recipe_builder("aws-user-personalization", NO_SEQUENCE),
@@ -621,7 +626,7 @@ def print_table(rows: dict[str, list[dict[str, float]]]) -> None:
             print(f"{name} training report (mean): {extra}")
     agnostic = [(mean[n][NDCG10], n) for n in mean if n in BASELINES - ORDER_AWARE]
     aware = [(mean[n][NDCG10], n) for n in mean if n in ORDER_AWARE]
-    for ours in ("aws-user-personalization-v2", "aws-user-personalization (v1)"):
+    for ours in ("aws-user-personalization-v2", V2_DECAYED, "aws-user-personalization (v1)"):
         if ours not in mean:
             continue
         v = mean[ours][NDCG10]
