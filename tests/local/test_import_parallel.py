@@ -117,6 +117,25 @@ def test_dictionary_encode_in_pieces_is_one_pass(
     assert got.dictionary.to_pylist() == list(dict.fromkeys(values.to_pylist()))
 
 
+@pytest.mark.parametrize("pieces", [1, 2, 3])
+def test_dictionary_encode_by_runs_is_one_pass(
+    monkeypatch: pytest.MonkeyPatch, pieces: int
+) -> None:
+    """Values in runs of neighbours (a user's rows), hashed once a run: the dictionary and the
+    codes of one pass over every row, with Hangul, long and repeated-later values, and a
+    column without runs (read row by row)."""
+    monkeypatch.setattr(rows, "PIECE_ROWS", 5)
+    rng = np.random.default_rng(5)
+    names = ["사용자", "u,1", "x" * 300, "", "u2", "사용자 "]
+    lengths = rng.integers(1, 6, 60)
+    values = pa.array([names[k % 6] + str(k % 11) for k in range(60) for _ in range(lengths[k])])
+    for column in (values, values.slice(3), pa.array(["a", "b", "a", "c"])):
+        got = rows.dictionary_encode(column, pieces, runs=True)
+        assert got.equals(pc.dictionary_encode(column))
+        assert got.dictionary.to_pylist() == list(dict.fromkeys(column.to_pylist()))
+        assert got.to_pylist() == column.to_pylist()
+
+
 def test_user_ranges_hold_whole_users_in_code_order() -> None:
     users = np.array([5, 0, 1, 5, 2, 0, 3, 4, 4, 1, 0, 2, 5, 5])
     ranges = [r for r in rows.user_ranges(users, 3) if r is not None]

@@ -99,6 +99,12 @@ class BulkStore:
         """
         if dataset_type == "Interactions":
             table = _grouped_by_user(table)
+        return self._write(group_arn, dataset_type, table, job)
+
+    def _write(
+        self, group_arn: str, dataset_type: str, table: pa.Table, job: int | None
+    ) -> StagedFile:
+        """``stage`` of rows already in the order they are kept (see ``stage``)."""
         folder = self.root / _folder(group_arn) / dataset_type.lower()
         prefix = f"job{job}-" if job is not None else ""
         path = folder / f"{prefix}{uuid.uuid4().hex}.parquet"
@@ -144,9 +150,10 @@ class BulkStore:
         starts = np.searchsorted(codes, codes[[n * k // parts for k in range(1, parts)]])
         cuts = [0, *sorted({int(c) for c in starts if 0 < c < n}), n]
         slices = [table.slice(a, b - a) for a, b in zip(cuts, cuts[1:], strict=False)]
+        # The slices of the grouped table are grouped: each is written without checking again.
         with ThreadPoolExecutor(max_workers=len(slices)) as pool:  # the writer frees the GIL
             futures = [
-                pool.submit(self.stage, group_arn, dataset_type, part, job=job) for part in slices
+                pool.submit(self._write, group_arn, dataset_type, part, job) for part in slices
             ]
         staged, failed = [], None
         for future in futures:

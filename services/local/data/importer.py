@@ -401,7 +401,7 @@ def _assemble(columns: dict[str, pa.Array], schema: AvroSchema, kind: str, n: in
             out[name] = pa.nulls(n, type_)
     if kind == "Interactions":
         # Both repeat: as dictionaries they sort (take) and store several times cheaper.
-        out["USER_ID"] = dictionary_encode(out["USER_ID"], _cores())
+        out["USER_ID"] = dictionary_encode(out["USER_ID"], _cores(), runs=True)
         out["EVENT_TYPE"] = dictionary_encode(out["EVENT_TYPE"], _cores())
     return pa.table(out)
 

@@ -41,7 +41,7 @@ def _one_dictionary(column: pa.ChunkedArray) -> bool:
     return all(c.dictionary.equals(chunks[0].dictionary) for c in chunks[1:])
 
 
-def dictionary_encode(column: pa.Array, pieces: int) -> pa.DictionaryArray:
+def dictionary_encode(column: pa.Array, pieces: int, *, runs: bool = False) -> pa.DictionaryArray:
     """``pyarrow.compute.dictionary_encode(column)`` (the same dictionary, in order of first
     appearance, and the same codes), hashed as ``pieces`` slices at once.
 
@@ -50,7 +50,24 @@ def dictionary_encode(column: pa.Array, pieces: int) -> pa.DictionaryArray:
     dictionaries are unified in slice order, so a value first seen in a later slice comes after
     every value of the earlier ones, as in one pass. A column shorter than ``PIECE_ROWS`` a
     slice is hashed in one piece.
+
+    With ``runs``, a value repeated on neighbouring rows (a user's rows often follow one
+    another) is hashed once per run (``pyarrow.compute.run_end_encode``) and its code repeated:
+    the seed shop's 3,000,000 USER_IDs are 500,000 runs. Worth it for values that are many and
+    come in runs; a column of few values (an event type) hashes as fast as its runs are found.
     """
+    if runs and column.null_count == 0 and len(column) > 1:
+        encoded_runs = pc.run_end_encode(column)
+        if len(encoded_runs.values) < len(column) * 0.9:
+            encoded = _encode_slices(encoded_runs.values, pieces)
+            lengths = np.diff(encoded_runs.run_ends.to_numpy(), prepend=0)
+            codes = np.repeat(encoded.indices.to_numpy(), lengths)
+            return pa.DictionaryArray.from_arrays(pa.array(codes), encoded.dictionary)
+    return _encode_slices(column, pieces)
+
+
+def _encode_slices(column: pa.Array, pieces: int) -> pa.DictionaryArray:
+    """``dictionary_encode`` of every row, as ``pieces`` slices at once."""
     n = len(column)
     pieces = max(1, min(pieces, n // PIECE_ROWS))
     if pieces < 2:
