@@ -136,6 +136,29 @@ def test_dictionary_encode_by_runs_is_one_pass(
         assert got.to_pylist() == column.to_pylist()
 
 
+@pytest.mark.parametrize("pieces", [1, 3])
+def test_short_values_hash_as_words_and_encode_as_strings(
+    monkeypatch: pytest.MonkeyPatch, pieces: int
+) -> None:
+    """Values of up to 8 bytes are hashed as the integers of their bytes: the same dictionary
+    and codes as hashing the strings, for values of 0 to 8 bytes (Hangul: 3 a character), a
+    value that is another's prefix, and a slice; a value ending with a zero byte, which would
+    read as the same word as its prefix, or one of 9 bytes is hashed as a string."""
+    monkeypatch.setattr(rows, "PIECE_ROWS", 4)
+    rng = np.random.default_rng(9)
+    names = ["", "a", "ab", "12345678", "1234567", "가", "가나", "u,1", "8bytes!!"]
+    values = pa.array([names[k] for k in rng.integers(0, len(names), 50)])
+    assert rows._short_words(values) is not None
+    for column in (values, values.slice(7), pa.array(["a\x00", "a"]), pa.array(["x" * 9, "x"])):
+        got = rows.dictionary_encode(column, pieces)
+        assert got.equals(pc.dictionary_encode(column))
+        assert got.to_pylist() == column.to_pylist()
+    assert rows._short_words(pa.array(["a\x00", "a"])) is None
+    assert rows._short_words(pa.array(["x" * 9, "x"])) is None
+    words = rows._short_words(pa.array(["ab", "a", "b"]))
+    assert words is not None and words.tolist() == [0x6261, 0x61, 0x62]  # little-endian bytes
+
+
 def test_user_ranges_hold_whole_users_in_code_order() -> None:
     users = np.array([5, 0, 1, 5, 2, 0, 3, 4, 4, 1, 0, 2, 5, 5])
     ranges = [r for r in rows.user_ranges(users, 3) if r is not None]
