@@ -359,7 +359,7 @@ def _apply_exploration(at: AppTest, seeded: Seeded) -> None:
 
 def _apply_setup_file(at: AppTest, seeded: Seeded) -> None:
     at.query_params["tab"] = "setup"
-    at.switch_page("pages/operations.py").run()
+    at.switch_page("dashboard/pages/operations.py").run()
     at.button(key="setup_apply").click().run()
 
 
@@ -368,13 +368,13 @@ def _apply_setup_file(at: AppTest, seeded: Seeded) -> None:
 # change the Experiments page the other tests walk) and a batch segment job's (it needs a
 # segmentation version the seeded workspace does not train).
 DIALOGS = {
-    "deploy": ("pages/operations.py", _deploy),
-    "refresh": ("pages/operations.py", _refresh),
-    "new solution": ("pages/operations.py", _new_solution),
-    "import": ("pages/data.py", _import),
-    "save filter": ("pages/recommendations.py", _save_filter),
-    "apply exploration": ("pages/recommendations.py", _apply_exploration),
-    "apply setup file": ("pages/operations.py", _apply_setup_file),
+    "deploy": ("dashboard/pages/operations.py", _deploy),
+    "refresh": ("dashboard/pages/operations.py", _refresh),
+    "new solution": ("dashboard/pages/operations.py", _new_solution),
+    "import": ("dashboard/pages/data.py", _import),
+    "save filter": ("dashboard/pages/recommendations.py", _save_filter),
+    "apply exploration": ("dashboard/pages/recommendations.py", _apply_exploration),
+    "apply setup file": ("dashboard/pages/operations.py", _apply_setup_file),
 }
 
 
