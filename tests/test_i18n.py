@@ -523,3 +523,86 @@ def test_an_upload_limit_reads_as_each_language_writes_megabytes() -> None:
     for language, text in expected.items():
         use_language(language)
         assert formats.megabytes(200) == text
+
+
+# A count followed by a plural noun ("{n} items", "{a} of {b} users") in a message without
+# plural forms reads "1 items" for one. Placeholders that are no count, and counts that are
+# fixed or at least 2 wherever the message is written, are named here with why.
+_COUNT_NOUN = re.compile(
+    r"\{(\w+)\}(?: of \{(\w+)\})?(?: (?!of\b)[\w-]+){0,2}? "
+    r"(items|users|events|interactions|rows|values|days|hours|columns|types|lists|versions|IDs"
+    r"|letters|characters|categories|requests|files|jobs|campaigns|solutions|datasets|filters)\b"
+)
+_NO_COUNT = {"column", "share", "group", "event_type", "hint", "total", "a"}
+_NEVER_ONE = {
+    ("max", "1–{max} letters"): "NAME_MAX, a constant",
+    ("max", "A name is 1 to {max} letters"): "NAME_MAX, a constant",
+    ("high", "Automatic training runs every"): "the schedule's upper bound, a constant",
+    ("users", "Not enough data yet"): "the planner's minimum per arm, a constant",
+    ("n", "Overlap of top {n} between users"): "the noun is the users, not the top n",
+    ("n", "Recommendations differ between users"): "n >= 2: the n < 2 rule comes first",
+    ("max_users", "Scored by the local engine"): "the metrics' user cap, a constant",
+    ("limit", "Shorten {column}"): "Personalize's length limit, a constant",
+    ("limit", "{column} joins more than"): "Personalize's category limit, a constant",
+    ("limit", "{column} longer than"): "Personalize's length limit, a constant",
+    ("limit", "{column} values longer than"): "Personalize's length limit, a constant",
+    ("count", "Showing the first"): "count > shown >= 1, so count >= 2",
+    ("requests", "recommenders' minimum requests"): "a month of requests at >= 1 a second",
+    ("b", "scored on {a} vs {b}"): "a comparison of two counts, plural either way",
+    ("b", "{a} vs {b} interactions"): "a comparison of two counts, plural either way",
+    ("valid", "All {valid} values of"): "said only when valid >= 2 (TimestampField)",
+    ("after", "{after} interactions from"): "said only past the minimum of 1,000",
+    ("active", "{after} interactions from"): "said only past the minimum of 25 users",
+    ("interactions", "{after} interactions from"): "RECOMMENDED_INTERACTIONS, a constant",
+    ("users", "{after} interactions from"): "RECOMMENDED_USERS, a constant",
+    ("n", "{n} requests/s"): "a unit, not a count",
+    ("days", "these are the settings the campaign"): "a cut-off in days (0.5 days), no count",
+}
+
+
+def test_every_count_with_a_noun_takes_its_forms() -> None:
+    """Messages whose count may be one are plural entries (ngettext / N_plural), so "1 of 1
+    item", "1 row read", "in 1 day" read right (trial s6: "1 of 40 items came …")."""
+    catalog = _catalog(ROOT / "services" / "i18n" / "messages.pot")
+    single = [m.id for m in catalog if isinstance(m.id, str) and m.id]
+    found = [
+        (name, text)
+        for text in single
+        for match in _COUNT_NOUN.finditer(text)
+        for name in (match.group(2) or match.group(1),)
+        if name not in _NO_COUNT
+        and not any(name == n and text.startswith(start) for n, start in _NEVER_ONE)
+    ]
+    assert not found, "\n".join(f"{{{n}}}: {t}" for n, t in found)
+    assert all(any(t.startswith(s) for t in single) for _n, s in _NEVER_ONE), "stale entry"
+
+
+def test_counts_of_one_read_in_the_singular() -> None:
+    """The fixed messages, through the code that writes them, at one and two (by hand)."""
+    import pandas as pd
+
+    from services.evaluation.inspection import UserRecommendations, assess
+    from services.readiness import check_dataframe
+
+    def failed(n: int) -> str:
+        return assess([UserRecommendations(f"u{k}", error="boom") for k in range(n)]).headline
+
+    assert failed(1).startswith("1 of 1 user got no recommendations; all of them: boom.")
+    assert failed(2).startswith("2 of 2 users got no recommendations; all of them: boom.")
+
+    def single(users: int) -> str:
+        frame = pd.DataFrame(
+            {
+                "USER_ID": [f"u{k}" for k in range(users)],
+                "ITEM_ID": [f"i{k}" for k in range(users)],
+                "TIMESTAMP": [1_700_000_000 + k for k in range(users)],
+            }
+        )
+        found = check_dataframe(frame, "interactions", now=1_800_000_000)
+        return found.get("users_single_interaction").detail
+
+    assert single(1).startswith("100.0% of 1 user has exactly one interaction; the model learns")
+    assert single(2).startswith("100.0% of 2 users have exactly one interaction; the model learns")
+    use_language("ko")
+    assert failed(1).startswith("사용자 1명 중 1명이 추천을 받지 못했습니다.")
+    assert single(1).startswith("사용자 1명 중 100.0%의 상호작용이 정확히 하나뿐입니다.")

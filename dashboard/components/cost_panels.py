@@ -12,7 +12,7 @@ from dashboard.components.alerts import PAGE_FILES
 from dashboard.components.formatting import NO_VALUE, when_column
 from dashboard.components.text import md_escape
 from services.costs import PRICES_AS_OF, SOURCE_URL, CostReport, Prices, training_cost
-from services.i18n import _, formats
+from services.i18n import _, formats, ngettext
 from services.workspace.version_campaigns import VersionInfo
 
 
@@ -79,9 +79,12 @@ def _ingestion_note(report: CostReport) -> None:
     if report.ingested_bytes is None:
         return
     st.caption(
-        _(
+        ngettext(
+            "Data imported in the last {days} day: {size} GB, {usd} at {price} per GB "
+            "(streamed events, items and users are billed too but not measured here).",
             "Data imported in the last {days} days: {size} GB, {usd} at {price} per GB "
-            "(streamed events, items and users are billed too but not measured here)."
+            "(streamed events, items and users are billed too but not measured here).",
+            report.ingestion_days,
         ).format(
             days=report.ingestion_days,
             size=formats.metric(report.ingested_bytes / 1024**3),

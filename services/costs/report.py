@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from services.costs.ingestion import INGESTION_DAYS
 from services.costs.pricing import HOURS_PER_MONTH, Prices, tiered_cost
 from services.costs.usage import HOUR, WINDOW, Series, Usage, rebucket, usage
-from services.i18n import N_, _
+from services.i18n import N_, ngettext
 from services.i18n.formats import money
 from services.personalize.models import Campaign, Recommender, SolutionVersion
 
@@ -142,13 +142,14 @@ def _judge(cost: ServingCost, unit_hour: float, idle_days: int) -> ServingCost:
     if traffic is None:
         return cost
     campaign = cost.kind == CAMPAIGN
+    days = round(traffic.days)  # as the messages write it, and the count their form follows
     # Both messages take these; each names the ones it needs (format ignores the others).
     fields = {
         "campaign": name,
         "recommender": name,
         "tps": minimum,
         "rps": minimum,
-        "days": f"{traffic.days:.0f}",
+        "days": f"{days}",
         "monthly": money(cost.monthly_usd, "USD"),
         "peak": f"{traffic.peak_tps:.2f}",
     }
@@ -156,16 +157,24 @@ def _judge(cost: ServingCost, unit_hour: float, idle_days: int) -> ServingCost:
     # peak measured over less than a day says little about the next busy evening.
     if traffic.requests == 0 and traffic.days >= idle_days:
         if campaign:
-            message = _(
+            message = ngettext(
+                "No request to {campaign} in {days} day, yet it bills {tps} TPS every hour "
+                "({monthly}/month): delete the campaign if nothing calls it any more (batch "
+                "inference needs no campaign).",
                 "No request to {campaign} in {days} days, yet it bills {tps} TPS every hour "
                 "({monthly}/month): delete the campaign if nothing calls it any more (batch "
-                "inference needs no campaign)."
+                "inference needs no campaign).",
+                days,
             )
         else:
-            message = _(
+            message = ngettext(
+                "No request to {recommender} in {days} day, yet it bills {rps} requests a "
+                "second every hour ({monthly}/month): stop it (StopRecommender; "
+                "StartRecommender resumes it) or delete it.",
                 "No request to {recommender} in {days} days, yet it bills {rps} requests a "
                 "second every hour ({monthly}/month): stop it (StopRecommender; "
-                "StartRecommender resumes it) or delete it."
+                "StartRecommender resumes it) or delete it.",
+                days,
             )
         return replace(
             cost,
@@ -182,17 +191,26 @@ def _judge(cost: ServingCost, unit_hour: float, idle_days: int) -> ServingCost:
         target = max(1, math.ceil(traffic.peak_tps))
         saving = (minimum - target) * unit_hour * HOURS_PER_MONTH
         if campaign:
-            message = _(
+            message = ngettext(
+                "{campaign} peaked at {peak} TPS in {days} day but provisions {tps}: lower "
+                "minProvisionedTPS to {target} (UpdateCampaign); Personalize still scales up "
+                "above it when traffic grows. Saves {saving}/month.",
                 "{campaign} peaked at {peak} TPS in {days} days but provisions {tps}: lower "
                 "minProvisionedTPS to {target} (UpdateCampaign); Personalize still scales up "
-                "above it when traffic grows. Saves {saving}/month."
+                "above it when traffic grows. Saves {saving}/month.",
+                days,
             )
         else:
-            message = _(
+            message = ngettext(
+                "{recommender} peaked at {peak} requests a second (busiest hour) in {days} "
+                "day but provisions {rps}: lower minRecommendationRequestsPerSecond to "
+                "{target} (UpdateRecommender); it still scales up when traffic grows. "
+                "Saves {saving}/month.",
                 "{recommender} peaked at {peak} requests a second (busiest hour) in {days} "
                 "days but provisions {rps}: lower minRecommendationRequestsPerSecond to "
                 "{target} (UpdateRecommender); it still scales up when traffic grows. "
-                "Saves {saving}/month."
+                "Saves {saving}/month.",
+                days,
             )
         action = message.format(**fields, target=target, saving=money(saving, "USD"))
         return replace(

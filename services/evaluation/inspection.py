@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from services.errors import ServiceError
-from services.i18n import N_, _, formats
+from services.i18n import N_, _, formats, ngettext
 from services.personalize.facade import PersonalizeService
 
 MAX_WORKERS = 8  # concurrent GetRecommendations calls; AWS throttles a burst of many more
@@ -256,9 +256,11 @@ def assess(
     group = largest_identical_group(lists, top_n)
     base_j = float(baseline_overlap(lists, baseline, top_n).mean()) if baseline and n else None
     share = len(group.users) / n if n else 0.0
-    same = _("{same} of {n} sampled users got the same top {top_n}").format(
-        same=len(group.users), n=n, top_n=top_n
-    )
+    same = ngettext(
+        "{same} of {n} sampled user got the same top {top_n}",
+        "{same} of {n} sampled users got the same top {top_n}",
+        n,
+    ).format(same=len(group.users), n=n, top_n=top_n)
     fix = _(
         "these users are unknown to the model, or the data set is too small; check that the "
         "app's user IDs match the training data and that the campaign serves a version trained "
@@ -278,10 +280,14 @@ def assess(
         said = _("all of them") if count == n_errors else _("{count} of them").format(count=count)
         return verdict(
             "error",
-            _(
+            ngettext(
+                "{failed} of {total} user got no recommendations; {said}: {error}. Fix this "
+                "first (campaign status, permissions, filter values, the recipe's kind of "
+                "request).",
                 "{failed} of {total} users got no recommendations; {said}: {error}. Fix this "
                 "first (campaign status, permissions, filter values, the recipe's kind of "
-                "request)."
+                "request).",
+                total,
             ).format(failed=n_errors, total=total, said=said, error=(error or "").rstrip(".")),
         )
     identical = len(group.users) >= 2

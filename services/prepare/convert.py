@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from services.csv_safety import append_safe_csv
-from services.i18n import _
+from services.i18n import _, ngettext
 
 from .converters import ARROW_TYPES, convert_field
 from .mapping import Mapping
@@ -53,7 +53,11 @@ class ConvertResult:
             how += ", " + _("encoding {encoding}").format(encoding=read.encoding)
         if read.delimiter:
             how += ", " + _("delimiter {delimiter}").format(delimiter=repr(read.delimiter))
-        return _("{read} rows read ({how}); {written} written; {rejected} rejected").format(
+        return ngettext(
+            "{read} row read ({how}); {written} written; {rejected} rejected",
+            "{read} rows read ({how}); {written} written; {rejected} rejected",
+            self.rows_read,
+        ).format(
             read=self.rows_read, how=how, written=self.rows_written, rejected=self.rows_rejected
         )
 

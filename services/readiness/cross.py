@@ -23,9 +23,11 @@ def _missing(ids: pa.Array, other: pa.Array) -> list[str]:
 _TEXTS = {
     "items": (
         N_("No item in the interactions is in the items file"),
-        N_(
+        N_plural(
+            "The {count} item in the interactions is not among the {in_file} of the items "
+            "file: interactions use {events_shape}, the items file {file_shape}.",
             "None of the {count} items in the interactions appears among the {in_file} of the "
-            "items file: interactions use {events_shape}, the items file {file_shape}."
+            "items file: interactions use {events_shape}, the items file {file_shape}.",
         ),
         N_("Export both files with the same ITEM_ID (the one the app uses)."),
         N_("Items in interactions but not in the items file"),
@@ -47,9 +49,11 @@ _TEXTS = {
     ),
     "users": (
         N_("No user in the interactions is in the users file"),
-        N_(
+        N_plural(
+            "The {count} user in the interactions is not among the {in_file} of the users "
+            "file: interactions use {events_shape}, the users file {file_shape}.",
             "None of the {count} users in the interactions appears among the {in_file} of the "
-            "users file: interactions use {events_shape}, the users file {file_shape}."
+            "users file: interactions use {events_shape}, the users file {file_shape}.",
         ),
         N_("Export both files with the same USER_ID (the one the app uses)."),
         N_("Users in interactions but not in the users file"),

@@ -123,10 +123,14 @@ class DatasetChecker:
                         "column_mostly_empty",
                         "warning",
                         _("{column} is mostly empty").format(column=name),
-                        _(
+                        ngettext(
+                            "{column} is only {share} complete ({empty} of {rows} value "
+                            "empty); Personalize's data analysis flags columns under {minimum} "
+                            "complete.",
                             "{column} is only {share} complete ({empty} of {rows} values "
                             "empty); Personalize's data analysis flags columns under {minimum} "
-                            "complete."
+                            "complete.",
+                            self.rows,
                         ).format(
                             column=name,
                             share=pct(self.rows - empty.count, self.rows),
@@ -167,9 +171,12 @@ class DatasetChecker:
                     "too_many_metadata_columns",
                     "error",
                     _("Too many metadata columns"),
-                    _(
+                    ngettext(
+                        "{count} metadata column; Personalize allows {limit} in a {dataset} "
+                        "dataset.",
                         "{count} metadata columns; Personalize allows {limit} in a {dataset} "
-                        "dataset."
+                        "dataset.",
+                        len(meta),
                     ).format(count=len(meta), limit=limit, dataset=self.dataset_type.title()),
                     _("Drop the metadata columns that matter least."),
                 )

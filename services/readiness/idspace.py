@@ -179,7 +179,10 @@ def _near_miss(unknown: list[str], known: pa.Array) -> str:
         variants = [fix(u) for u in unknown]
         found = to_bool(pc.is_in(pa.array(variants, pa.string()), value_set=known))
         if found.any():
-            return " " + _("{found} of them match a known user after fixing {label}.").format(
-                found=int(found.sum()), label=_(label)
-            )
+            count = int(found.sum())
+            return " " + ngettext(
+                "{found} of them matches a known user after fixing {label}.",
+                "{found} of them match a known user after fixing {label}.",
+                count,
+            ).format(found=count, label=_(label))
     return ""

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from services.i18n import N_, _, formats, ngettext
+from services.i18n import N_, N_plural, _, formats, ngettext, translated
 
 from .columns import KeyCounter, RowLines, encode, hash_strings, mix, to_str
 from .dataset import DatasetChecker, per_row_lines
@@ -61,17 +61,21 @@ _BUCKETS = [
 # (title, detail, fix) of the "most … have a single interaction" warnings
 _SINGLE_USERS = (
     N_("Most users have a single interaction"),
-    N_(
+    N_plural(
+        "{share} of {count} user has exactly one interaction; the model learns little about "
+        "it and it gets near-popular recommendations.",
         "{share} of {count} users have exactly one interaction; the model learns little about "
-        "them and they get near-popular recommendations."
+        "them and they get near-popular recommendations.",
     ),
     N_("Import a longer history, or check that USER_ID is stable (not a session or order ID)."),
 )
 _SINGLE_ITEMS = (
     N_("Most items have a single interaction"),
-    N_(
+    N_plural(
+        "{share} of {count} item has exactly one interaction; the model learns little about "
+        "it and it gets near-popular recommendations.",
         "{share} of {count} items have exactly one interaction; the model learns little about "
-        "them and they get near-popular recommendations."
+        "them and they get near-popular recommendations.",
     ),
     N_("Import a longer history, or check that ITEM_ID is stable (not a session or order ID)."),
 )
@@ -226,7 +230,7 @@ class InteractionsChecker(DatasetChecker):
             ("items", single_i, len(items), _SINGLE_ITEMS),
         ):
             if share is not None and share >= SINGLE_INTERACTION_WARN_SHARE:
-                title, detail, fix = (_(t) for t in texts)
+                title, detail, fix = (translated(t, count) for t in texts)
                 findings.append(
                     Finding(
                         f"{noun}_single_interaction",
@@ -256,17 +260,22 @@ class InteractionsChecker(DatasetChecker):
         meta = len(self.metadata_columns())
         if len(event_types) + meta > MAX_EVENT_TYPES_PLUS_METADATA:
             top = ", ".join(f"{k!r} {v}" for k, v in list(event_types.items())[:12])
+            types = ngettext("{count} event type", "{count} event types", len(event_types)).format(
+                count=len(event_types)
+            )
             out.append(
                 Finding(
                     "too_many_event_types",
                     "error",
-                    _("{count} event types").format(count=len(event_types)),
+                    types,
                     _(
-                        "{count} event types + {meta} metadata columns = {total}; Personalize "
-                        "allows {limit} in total ({top})."
+                        "{event_types} + {metadata} = {total}; Personalize allows {limit} in "
+                        "total ({top})."
                     ).format(
-                        count=len(event_types),
-                        meta=meta,
+                        event_types=types,
+                        metadata=ngettext(
+                            "{count} metadata column", "{count} metadata columns", meta
+                        ).format(count=meta),
                         total=len(event_types) + meta,
                         limit=MAX_EVENT_TYPES_PLUS_METADATA,
                         top=top,

@@ -72,3 +72,38 @@ def test_the_readiness_verdict_counts_in_either_language(
     language: str, users: dict[str, list], expected: str
 ) -> None:
     assert _verdict(language, users) == expected
+
+
+def _grid_script() -> None:
+    import streamlit as st
+
+    from dashboard.components.recommendations.grid import verdict_banner
+    from services.evaluation.inspection import IdenticalGroup, Verdict
+    from services.i18n import use_language
+
+    use_language(st.session_state["language"])
+    users, top_n = st.session_state["shape"]
+    group = IdenticalGroup((), ())
+    verdict = Verdict("ok", "fine", users, 0, top_n, 0.5, 0.5, group, None, popular_fillers=1)
+    verdict_banner(verdict, "Campaign")
+
+
+@pytest.mark.parametrize(
+    ("language", "shape", "expected"),
+    [
+        ("en", (1, 1), "1 of 1 item came from the popular-items fallback"),
+        ("en", (4, 10), "1 of 40 items came from the popular-items fallback"),
+        ("ko", (1, 1), "1개 중 1개는 인기 상품 대체 목록"),
+    ],
+)
+def test_the_popular_fillers_count_the_items_shown(
+    language: str, shape: tuple[int, int], expected: str
+) -> None:
+    """The items shown pick the noun's form (trial s6: "1 of 40 items came …" was keyed on
+    the one filler, and "1 of 1 items" read wrong)."""
+    at = AppTest.from_function(_grid_script, default_timeout=30)
+    at.session_state["language"] = language
+    at.session_state["shape"] = shape
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any(expected in shown(c.value) for c in at.caption), [c.value for c in at.caption]

@@ -102,14 +102,16 @@ def verdict_banner(verdict: Verdict, title: str, baseline: str | None = None) ->
     if verdict.popular_fillers:
         shown = verdict.n_users * verdict.top_n
         numbers.append(
+            # the noun goes with the items shown ("1 of 1 item", "1 of 40 items"); "came"
+            # takes no number
             ngettext(
-                '{fillers} of {shown} items came from the popular-items fallback ("{reason}"), '
+                '{fillers} of {shown} item came from the popular-items fallback ("{reason}"), '
                 "which Personalize serves to users the model does not know or when a filter "
                 "leaves too few items",
                 '{fillers} of {shown} items came from the popular-items fallback ("{reason}"), '
                 "which Personalize serves to users the model does not know or when a filter "
                 "leaves too few items",
-                verdict.popular_fillers,
+                shown,
             ).format(
                 fillers=formats.count(verdict.popular_fillers),
                 shown=formats.count(shown),
