@@ -32,8 +32,10 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
+from services.i18n import _, formats, ngettext
 from services.personalize.facade import PersonalizeService, filter_value
 from services.personalize.models import CampaignConfig
 from services.workspace.recipe_capabilities import EXPLORING_RECIPES
@@ -255,6 +257,37 @@ def current_exploration(config: CampaignConfig | None) -> tuple[float, float]:
     itemExplorationConfig over Personalize's defaults."""
     settings = {**EXPLORATION_DEFAULTS, **dict(config.item_exploration if config else {})}
     return float(settings["explorationWeight"]), float(settings["explorationItemAgeCutOff"])
+
+
+def exploration_unchanged_why(
+    weight: float, cutoff_days: float, new: int, candidates: int, slots: int, latest: float
+) -> str:
+    """Why exploration at ``weight`` with the age cut-off ``cutoff_days`` added no item to
+    the previewed lists, in the reader's language: the weight turns it off, the list has no
+    place for it (``slots`` 0), no item is younger than the cut-off (``new`` 0; ``latest``:
+    the latest interaction time, epoch seconds, the age counts back from), or every new,
+    rarely seen item (``candidates``) is already in the lists."""
+    if weight <= 0:
+        return _("weight 0 turns exploration off: the list is the model's ranking as it is")
+    if slots <= 0:
+        return _(
+            "at weight {weight} the list has no place for exploration (it fills a third of "
+            "the weight's share of the list, rounded: raise the weight or the number of items)"
+        ).format(weight=f"{weight:g}")
+    if new <= 0:
+        return _(
+            "no item is younger than the cut-off ({age} before the latest interaction, "
+            "{when} UTC), so there is nothing new to explore; an item without "
+            "CREATION_TIMESTAMP counts from its first interaction"
+        ).format(
+            age=_("{n} d").format(n=f"{cutoff_days:g}"),
+            when=formats.date_time(datetime.fromtimestamp(latest, UTC)),
+        )
+    return ngettext(
+        "the {count} new, rarely seen item exploration could add is already in these lists",
+        "the {count} new, rarely seen items exploration could add are already in these lists",
+        candidates,
+    ).format(count=formats.count(candidates))
 
 
 def exploration_settings(weight: float, age_cut_off_days: float) -> dict[str, str]:

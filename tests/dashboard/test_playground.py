@@ -303,6 +303,23 @@ def test_exploration_is_tried_then_applied_through_update_campaign(seeded: Seede
     assert (row.action, row.target, row.result) == ("update_campaign", seeded.up_campaign, "ok")
 
 
+def _exploring() -> AppTest:
+    """The playground on the user-personalization campaign for u0 and u1, trying other
+    exploration settings (the sliders at Personalize's defaults)."""
+    at = app_at(PAGE)
+    at.selectbox(key="pg_campaign").select(
+        next(o for o in at.selectbox(key="pg_campaign").options if "shop-campaign" in o)
+    ).run()
+    at.text_area(key="pg_users").input("u0\nu1").run()
+    at.toggle(key="pg_explore").set_value(True).run()
+    return at
+
+
+def _exploration_line(at: AppTest) -> str:
+    (line,) = [shown(m.value) for m in at.markdown if "Exploration:" in shown(m.value)]
+    return line
+
+
 def test_exploration_settings_the_campaign_already_has_say_why_nothing_changed(
     seeded: Seeded,
 ) -> None:
@@ -312,22 +329,56 @@ def test_exploration_settings_the_campaign_already_has_say_why_nothing_changed(
     facade = PersonalizeService(build_clients(Settings.from_env()))
     config = facade.describe_campaign(seeded.up_campaign).config
     assert not (config and config.item_exploration)  # the seeded campaign sets none
-    at = app_at(PAGE)
-    at.selectbox(key="pg_campaign").select(
-        next(o for o in at.selectbox(key="pg_campaign").options if "shop-campaign" in o)
-    ).run()
-    at.text_area(key="pg_users").input("u0\nu1").run()
-    at.toggle(key="pg_explore").set_value(True).run()
+    at = _exploring()
     assert not at.exception, [e.value for e in at.exception]
-    (line,) = [shown(m.value) for m in at.markdown if "Exploration:" in shown(m.value)]
+    line = _exploration_line(at)
     assert line == (
         "Exploration: 0% of the list changed — these are the settings the campaign already "
         "serves with (weight 0.3, cut-off 30 days; Personalize's defaults when none are set), "
         "so the list is the one shoppers get now"
     )
     at.slider(key="pg_weight").set_value(0.0).run()  # other settings: no such note
-    (line,) = [shown(m.value) for m in at.markdown if "Exploration:" in shown(m.value)]
+    line = _exploration_line(at)
     assert "already serves with" not in line
+
+
+def test_why_exploration_added_nothing() -> None:
+    """Each reason, in the order it is checked (expected text written by hand)."""
+    latest = 1_700_000_000.0  # 2023-11-14 22:13:20 UTC
+    assert pg.exploration_unchanged_why(0.0, 30, 5, 3, 0, latest) == (
+        "weight 0 turns exploration off: the list is the model's ranking as it is"
+    )
+    assert pg.exploration_unchanged_why(0.1, 30, 5, 3, 0, latest).startswith(
+        "at weight 0.1 the list has no place for exploration"
+    )
+    assert pg.exploration_unchanged_why(0.5, 30, 0, 0, 2, latest) == (
+        "no item is younger than the cut-off (30 d before the latest interaction, "
+        "Nov 14, 2023 22:13 UTC), so there is nothing new to explore; an item without "
+        "CREATION_TIMESTAMP counts from its first interaction"
+    )
+    assert pg.exploration_unchanged_why(0.5, 30, 4, 1, 2, latest) == (
+        "the 1 new, rarely seen item exploration could add is already in these lists"
+    )
+
+
+def test_exploration_that_adds_nothing_says_why(seeded: Seeded) -> None:
+    """The seeded items were created a year before the interactions: with a 30-day cut-off
+    nothing is new, so exploration at 0.5 changes nothing, and the page says why rather than
+    a bare 0% (trial s6)."""
+    at = _exploring()
+    at.slider(key="pg_weight").set_value(0.5).run()
+    assert not at.exception, [e.value for e in at.exception]
+    line = _exploration_line(at)
+    assert line.startswith(
+        "Exploration: 0% of the list changed — no item is younger than the cut-off (30 d "
+        "before the latest interaction, "
+    ), line
+    at.slider(key="pg_weight").set_value(0.0).run()
+    line = _exploration_line(at)
+    assert line == (
+        "Exploration: 0% of the list changed — weight 0 turns exploration off: the list is "
+        "the model's ranking as it is"
+    )
 
 
 def test_on_aws_saved_filters_are_previewed_through_get_recommendations(

@@ -161,3 +161,46 @@ def preview_lists(
     except EngineError as err:
         raise ServiceError(err.message, code=err.code) from err
     return out
+
+
+@dataclass(frozen=True)
+class ExplorationPool:
+    """What exploration can add to a campaign's lists for an age cut-off: ``new`` items
+    younger than it (created within the cut-off before ``latest``; an item without
+    CREATION_TIMESTAMP counts from its first interaction), ``candidates`` of them rarely
+    interacted with, which exploration draws from; ``slots``: the places of a list it fills
+    at most; ``latest``: the group's latest interaction time in epoch seconds."""
+
+    new: int
+    candidates: int
+    slots: int
+    latest: float
+
+
+def exploration_pool(
+    settings: Settings, campaign_arn: str, weight: float, cutoff_days: float, num_results: int
+) -> ExplorationPool:
+    """What exploration at ``weight`` (explorationWeight, 0-1) with explorationItemAgeCutOff
+    ``cutoff_days`` could add to ``campaign_arn``'s lists of ``num_results`` items, as the
+    engine's GetRecommendations finds it.
+
+    Raises:
+        ServiceError: the campaign cannot answer (not ACTIVE, deleted, its data unreadable).
+    """
+    from services.datasets.local_engine.group_data import storage_read
+    from services.local.engine import get_engine
+    from services.local.errors import EngineError
+    from services.local.models.ranking import exploration_slots, new_items
+    from services.local.runtime.handlers import _served
+
+    engine = get_engine(settings)
+    try:
+        with storage_read():
+            _campaign, loaded, _none = _served(engine, {"campaignArn": campaign_arn})
+            created, latest = engine.models.creation_times(loaded)
+            candidates = engine.models.exploration_candidates(loaded, cutoff_days)
+    except EngineError as err:
+        raise ServiceError(err.message, code=err.code) from err
+    new = new_items(created, latest, cutoff_days)
+    slots = exploration_slots(num_results, weight)
+    return ExplorationPool(int(new.sum()), int(candidates.sum()), slots, latest)

@@ -83,6 +83,14 @@ def item_creation_times(
     return np.where(np.isnan(created), np.where(np.isnan(first), latest, first), created)
 
 
+def new_items(creation_timestamps: np.ndarray, now: float, cutoff_days: float) -> np.ndarray:
+    """Items created within ``cutoff_days`` before ``now`` (explorationItemAgeCutOff: "the
+    maximum item age in days since the latest interaction"), as a bool mask; NaN is none."""
+    created = np.asarray(creation_timestamps, dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        return (created >= now - cutoff_days * 86_400) & (created <= now)
+
+
 def exploration_candidates(
     creation_timestamps: np.ndarray,
     popularity: np.ndarray,
@@ -95,12 +103,16 @@ def exploration_candidates(
     is never a candidate); "rarely" means at most the median popularity of those new items,
     so a new hit is not "explored".
     """
-    created = np.asarray(creation_timestamps, dtype=np.float64)
-    with np.errstate(invalid="ignore"):
-        new = (created >= now - cutoff_days * 86_400) & (created <= now)
+    new = new_items(creation_timestamps, now, cutoff_days)
     if not new.any():
         return new
     return new & (popularity <= np.median(popularity[new]))
+
+
+def exploration_slots(list_length: int, weight: float) -> int:
+    """Places of a list of ``list_length`` items that exploration at ``weight`` (0-1) fills:
+    ``round(list_length × weight / 3)`` (default 0.3 → 10 %), before the candidates run out."""
+    return int(round(list_length * weight / 3))
 
 
 def explore(
@@ -117,7 +129,7 @@ def explore(
     positions below the top item; the rest of the list keeps its order.
     """
     k = len(ranked)
-    n = int(round(k * weight / 3))
+    n = exploration_slots(k, weight)
     pool = np.flatnonzero(candidates)
     pool = pool[~np.isin(pool, ranked)]
     n = min(n, len(pool), max(k - 1, 0))

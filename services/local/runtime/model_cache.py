@@ -219,7 +219,7 @@ class ModelCache:
         several passes over the catalogue.
         """
         with self._deriving:  # concurrent first requests wait for one computation
-            created, latest = self._creation_times(loaded)
+            created, latest = self.creation_times(loaded)
             key = (id(created), latest, cutoff_days)
             with self._lock:
                 hit = self._candidates.get(loaded.arn)
@@ -248,10 +248,10 @@ class ModelCache:
                 self._columns[loaded.arn] = columns  # it keeps the frame: ids stay unique
             return columns
 
-    def _creation_times(self, loaded: LoadedModel) -> tuple[np.ndarray, float]:
-        """Items' creation times aligned with the model, and the group's latest interaction
-        time, which exploration's age cut-off counts back from. A missing CREATION_TIMESTAMP
-        is inferred from the interactions as Personalize does
+    def creation_times(self, loaded: LoadedModel) -> tuple[np.ndarray, float]:
+        """Items' creation times aligned with the model (epoch seconds), and the group's
+        latest interaction time, which exploration's age cut-off counts back from. A missing
+        CREATION_TIMESTAMP is inferred from the interactions as Personalize does
         (``ranking.item_creation_times``), at most once per ``LATEST_TS_TTL``."""
         items = self.items(loaded.group)
         aligned = self._created.get(loaded.arn)

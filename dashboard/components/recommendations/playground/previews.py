@@ -20,6 +20,7 @@ from services.datasets.local_engine.preview import (
     ExpressionRefused,
     InlineRules,
     check_expression,
+    exploration_pool,
     preview_lists,
 )
 from services.errors import ServiceError
@@ -156,18 +157,25 @@ def served_lists(
     return None
 
 
-def unchanged_why(campaign: CampaignInfo, rules: InlineRules) -> dict[str, str]:
+def unchanged_why(campaign: CampaignInfo, rules: InlineRules, top_n: int) -> dict[str, str]:
     """Why a rule may change nothing, by rule name: exploration settings that are the ones the
-    campaign already serves with (its own, or Personalize's defaults 0.3 / 30 days)."""
+    campaign already serves with (its own, or Personalize's defaults 0.3 / 30 days), or, on
+    the local engine, what kept exploration from adding an item
+    (``pg.exploration_unchanged_why``)."""
     if rules.exploration is None:
         return {}
     with shown_errors(_("Could not read the campaign")):
         weight, age = pg.current_exploration(deps.service().describe_campaign(campaign.arn).config)
         tried = rules.exploration
-        if (float(tried["explorationWeight"]), float(tried["explorationItemAgeCutOff"])) == (
-            weight,
-            age,
-        ):
+        tried_weight = float(tried["explorationWeight"])
+        tried_age = float(tried["explorationItemAgeCutOff"])
+        if (tried_weight, tried_age) != (weight, age) and deps.settings().is_local:
+            pool = exploration_pool(deps.settings(), campaign.arn, tried_weight, tried_age, top_n)
+            why = pg.exploration_unchanged_why(
+                tried_weight, tried_age, pool.new, pool.candidates, pool.slots, pool.latest
+            )
+            return {RULE_NAMES[EXPLORATION]: why}
+        if (tried_weight, tried_age) == (weight, age):
             return {
                 RULE_NAMES[EXPLORATION]: _(
                     "these are the settings the campaign already serves with (weight {weight}, "

@@ -103,7 +103,7 @@ def playground(
         arns = saved_filter_pickers(group_arn)
         lists = served_lists(campaign, users, top_n, rules, arns, percent)
     if lists is not None:
-        show_comparison(users, *lists, catalog, known_users, unchanged_why(campaign, rules))
+        show_comparison(users, *lists, catalog, known_users, unchanged_why(campaign, rules, top_n))
     if rules.filter_expression:
         save_button(group_arn, rules.filter_expression, FILTER, _("Save the filter…"))
     if rules.promotion_expression:
