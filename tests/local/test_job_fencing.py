@@ -20,6 +20,7 @@ from sqlalchemy import select, update
 from services.config import Settings
 from services.local.context import EngineContext
 from services.local.data import tables as t
+from services.local.data.model_files import attempt_partial
 from services.local.data.resources import ACTIVE, IN_PROGRESS, PENDING
 from services.local.engine import LocalEngine, get_engine
 from services.local.jobs.context import JobContext
@@ -30,10 +31,9 @@ from services.personalize.clients import build_clients
 from tests.local.workspace import create_group, start_training
 
 OTHER = "another-host:4242:1700000000.000"  # the worker that claimed the job after recovery
-# Its heartbeat, as the job row says: that worker is alive, so its heartbeat is fresh; it is
-# set a day ahead so that recovery, which the engine runs while a test waits, never judges it
-# stale however slow the machine (with a past value, recovery failed the job at attempt 2).
-HANDED_OVER_AT = time.time() + 86_400.0
+# Its heartbeat, as the job row says: ahead of the clock, so the new worker stays alive to the
+# recovery that the engine's own worker loop runs every 10 s (a stale one would fail the job).
+HANDED_OVER_AT = 4_102_444_800.0
 
 
 @pytest.fixture
@@ -173,6 +173,36 @@ def test_a_training_job_handed_over_stops_and_leaves_the_version_alone(
     while "no longer this worker's" not in caplog.text:
         assert time.monotonic() < deadline, "the old worker kept training"
         time.sleep(0.05)
+    described = clients.personalize.describe_solution_version(solutionVersionArn=version)
+    assert described["solutionVersion"]["status"] == IN_PROGRESS
+    assert job_row(engine, version) == ("running", OTHER, HANDED_OVER_AT, 2)
+
+
+def test_a_training_job_handed_over_while_saving_leaves_the_new_workers_file_alone(
+    shared_settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The job is handed over once the old worker has begun writing its model: each attempt
+    writes its own partial file, the old one is never renamed into place (its claim is gone)
+    and is deleted; the file the new worker writes (attempt 2's) is not touched."""
+    settings = dataclasses.replace(shared_settings, min_training_seconds=30.0)
+    clients = build_clients(settings)
+    engine = get_engine(settings)
+    version = start_training(clients, create_group(clients, settings.data_dir)["group"])
+    name = f"{version.rsplit('/', 2)[-2]}-{version.rsplit('/', 1)[-1]}"
+    deadline = time.monotonic() + 60
+    while not list(engine.models_dir.glob(f"{name}*")):  # the old worker is saving
+        assert time.monotonic() < deadline, "the model was never written"
+        time.sleep(0.01)
+    hand_over(engine, version)
+    theirs = attempt_partial(engine.models_dir / f"{name}.npz", OTHER, 2)
+    assert theirs.name == f"{name}.4242-2.tmp.npz"
+    theirs.write_bytes(b"PK\x03\x04 the new worker's model, half written")
+    deadline = time.monotonic() + 10
+    while "no longer this worker's" not in caplog.text:
+        assert time.monotonic() < deadline, "the old worker kept training"
+        time.sleep(0.05)
+    assert sorted(engine.models_dir.glob(f"{name}*")) == [theirs]
+    assert theirs.read_bytes() == b"PK\x03\x04 the new worker's model, half written"
     described = clients.personalize.describe_solution_version(solutionVersionArn=version)
     assert described["solutionVersion"]["status"] == IN_PROGRESS
     assert job_row(engine, version) == ("running", OTHER, HANDED_OVER_AT, 2)

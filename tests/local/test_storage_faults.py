@@ -34,8 +34,9 @@ from services.db import dispose_engines
 from services.local.data import bulk as bulk_module
 from services.local.data import tables as t
 from services.local.data.faults import write_cause
-from services.local.data.model_files import sweep_partial
+from services.local.data.model_files import attempt_partial, sweep_partial
 from services.local.engine import LocalEngine, get_engine, reset_engines
+from services.local.jobs.liveness import worker_identity
 from services.personalize.clients import Clients, build_clients
 from tests.local.domain_shop import create_domain_shop, create_recommender
 from tests.local.workspace import (
@@ -434,7 +435,9 @@ def test_an_update_from_a_corrupt_model_fails_with_its_cause(shop: Shop) -> None
 def test_training_on_a_full_disk_fails_naming_the_device_and_leaves_no_file(shop: Shop) -> None:
     version = new_version(shop)
     name = f"{version.rsplit('/', 2)[-2]}-{version.rsplit('/', 1)[-1]}"
-    partial = shop.engine.models_dir / f"{name}.tmp.npz"
+    # The file the job's first attempt, run by this process, writes the model to.
+    partial = attempt_partial(shop.engine.models_dir / f"{name}.npz", worker_identity(), 1)
+    assert partial.name == f"{name}.{os.getpid()}-1.tmp.npz"
     full_device_at(partial)
     shop.run_jobs()
     doc = described(shop, version)
@@ -445,6 +448,7 @@ def test_training_on_a_full_disk_fails_naming_the_device_and_leaves_no_file(shop
     )
     assert not os.path.lexists(partial)
     assert not (shop.engine.models_dir / f"{name}.npz").exists()
+    assert not list(shop.engine.models_dir.glob(f"{name}*"))  # nor any other file of it
     assert len(recs(shop.clients, shop.arns.up_campaign)) == 5  # the deployed model serves
 
 

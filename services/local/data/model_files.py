@@ -6,8 +6,10 @@ copied serves its own files. Documents written before that hold an absolute path
 as the file of the same name in *this* data directory's model folder, never the path itself
 (a copied directory must not serve, nor depend on, the original's files).
 
-A model is written to ``<name>.tmp.npz`` and renamed when complete; a write that fails removes
-its partial file itself, and one whose process was killed leaves it for ``sweep_partial``.
+A model is written to a partial file (``<name>.tmp.npz``, or ``<name>.<pid>-<attempt>.tmp.npz``
+for a training job's attempt, ``attempt_partial``) and renamed when complete; a write that fails
+removes its partial file itself, and one whose process was killed leaves it for
+``sweep_partial``.
 """
 
 from __future__ import annotations
@@ -27,8 +29,22 @@ TRAINING_JOBS = ("train", "train-recommender")  # the job kinds that write model
 
 
 def partial(path: Path) -> Path:
-    """Where the model ``path`` is written before it is complete."""
-    return path.with_suffix(PARTIAL_SUFFIX)
+    """Where the model ``path`` is written before it is complete: ``<name>.tmp.npz``, or
+    ``path`` itself when it already is a partial file (``attempt_partial``)."""
+    return path if path.name.endswith(PARTIAL_SUFFIX) else path.with_suffix(PARTIAL_SUFFIX)
+
+
+def attempt_partial(path: Path, worker: str, attempt: int) -> Path:
+    """Where attempt ``attempt`` (the job row's count) of a training job whose worker is
+    ``worker`` (``host:pid:start-time``) writes the model ``path`` before it is placed:
+    ``<name>.<pid>-<attempt>.tmp.npz`` beside it.
+
+    Each attempt has its own file: a job handed to another worker (recovery) while its first
+    worker still saves would otherwise have two writers on one file. The attempt number alone
+    tells two claims of a job apart (each claim counts one more); the pid says whose it is.
+    """
+    pid = worker.split(":")[1] if worker.count(":") >= 2 else "0"
+    return path.with_name(f"{path.stem}.{pid}-{attempt}{PARTIAL_SUFFIX}")
 
 
 def sweep_partial(db: sa.Engine, models_dir: Path) -> list[Path]:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Protocol
 
 from sqlalchemy import select
 
 from services.local.context import EngineContext
 from services.local.data import tables as t
+from services.local.data.model_files import attempt_partial
+from services.local.jobs import job_table
 
 
 class Runner(Protocol):
@@ -66,6 +69,20 @@ class JobContext:
             raise ClaimLost(self.arn)
         if row.cancel:
             raise Cancelled(self.arn)
+
+    def partial_file(self, path: Path) -> Path:
+        """Where this attempt of the job writes the model ``path`` before it is placed
+        (``model_files.attempt_partial``: ``<name>.<pid>-<attempt>.tmp.npz``), so a worker the
+        job was handed to never writes the same file.
+
+        Raises:
+            ClaimLost: the job is no longer this worker's.
+        """
+        with self._runner.engine.db.connect() as conn:
+            number = job_table.attempt(conn, self.job_id, self._runner.identity)
+        if number is None:
+            raise ClaimLost(self.arn)
+        return attempt_partial(path, self._runner.identity, number)
 
 
 Task = Callable[[EngineContext, str, JobContext], None]

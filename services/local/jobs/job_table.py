@@ -103,6 +103,13 @@ def holds(conn: Connection, job_id: int, identity: str) -> bool:
     return row is not None
 
 
+def attempt(conn: Connection, job_id: int, identity: str) -> int | None:
+    """The job's attempt number (1 for its first claim) while it runs under the worker
+    ``identity``; None once it is not theirs."""
+    number = conn.execute(select(t.jobs.c.attempts).where(_held(job_id, identity))).scalar()
+    return None if number is None else int(number)
+
+
 def beat(db: Engine, job_id: int, identity: str) -> bool:
     """Refresh a running job's heartbeat (epoch seconds), only while it is ``identity``'s (a
     beat must not keep another worker's claim looking alive). Returns whether it was."""

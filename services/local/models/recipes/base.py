@@ -130,7 +130,8 @@ def save_npz(path: Path, header: Mapping[str, object], **arrays: np.ndarray) -> 
 
     Written to ``partial(path)`` (``<name>.tmp.npz``) first and renamed, so ``path`` is
     complete or absent; the partial file is removed when writing fails (OSError: a full disk,
-    a folder not writable).
+    a folder not writable). A ``path`` that is itself a partial file (a training attempt's,
+    ``model_files.attempt_partial``) is written in place: its job renames it when complete.
     """
     clean = {k: (v.astype(str) if v.dtype == object else v) for k, v in arrays.items()}
     tmp = partial(path)
@@ -138,7 +139,8 @@ def save_npz(path: Path, header: Mapping[str, object], **arrays: np.ndarray) -> 
     # loads in a fraction of the time (it is loaded by every process that serves it).
     try:
         np.savez(tmp, __header__=np.array(json.dumps(dict(header))), **clean)
-        tmp.replace(path)
+        if tmp != path:
+            tmp.replace(path)
     except BaseException:
         tmp.unlink(missing_ok=True)  # a full disk must not leave a partial file behind
         raise
