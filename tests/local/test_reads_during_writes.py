@@ -12,6 +12,7 @@ import json
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -23,7 +24,7 @@ import pytest
 
 from services.config import Settings
 from services.db import PG_WRITER_LOCK
-from services.local.engine import reset_engines
+from services.local.engine import get_engine, reset_engines
 from services.personalize.clients import build_clients
 from tests.local.server import ROOT
 from tests.local.workspace import INTERACTIONS_SCHEMA, create_group, wait_for
@@ -45,17 +46,23 @@ def _write_interactions(path: Path, n: int) -> None:
     frame.to_csv(path, index=False)
 
 
+LOCK_WAIT_SECONDS = 20  # for a write in progress to end; the engine's writes are short
+
+
 @contextmanager
 def another_writer(url: str) -> Iterator[None]:
     """Another process's long write (as an import's was) holds the store's write lock for the
-    duration: SQLite's, or the writers' advisory lock on PostgreSQL (services/db.py)."""
+    duration: SQLite's, or the writers' advisory lock on PostgreSQL (services/db.py). Taking
+    it waits (at most ``LOCK_WAIT_SECONDS``) for a write in progress, the engine's worker's
+    (a heartbeat, a job's outcome), to end; the block runs once the lock is held."""
     if url.startswith("sqlite"):
-        writer = sqlite3.connect(url.removeprefix("sqlite:///"), timeout=0)
+        writer = sqlite3.connect(url.removeprefix("sqlite:///"), timeout=LOCK_WAIT_SECONDS)
         writer.execute("BEGIN IMMEDIATE")
     else:
         import psycopg
 
         writer = psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"))
+        writer.execute(f"SET lock_timeout = '{LOCK_WAIT_SECONDS}s'")
         writer.execute("SELECT pg_advisory_xact_lock(%s)", (PG_WRITER_LOCK,))
     try:
         yield
@@ -81,13 +88,25 @@ def test_reads_do_not_wait_for_a_writer_holding_the_lock(
     p = clients.personalize
     try:
         ws = create_group(clients, settings.data_dir)
-        started = time.monotonic()
+        # A write of the engine in progress when the lock is taken, as the worker's may be at
+        # any time: the lock is taken once it ends (it failed "database is locked" at once).
+        writing = threading.Event()
+
+        def engine_write() -> None:
+            with get_engine(settings).tx():
+                writing.set()
+                time.sleep(0.5)
+
+        threading.Thread(target=engine_write, daemon=True).start()
+        assert writing.wait(10)
         with another_writer(settings.engine_db_url):
+            started = time.monotonic()
             group = p.describe_dataset_group(datasetGroupArn=ws["group"])["datasetGroup"]
             jobs = p.list_dataset_import_jobs()["datasetImportJobs"]
             job = p.describe_dataset_import_job(datasetImportJobArn=jobs[0]["datasetImportJobArn"])
             datasets = p.list_datasets(datasetGroupArn=ws["group"])["datasets"]
-        assert time.monotonic() - started < 10  # no read waited for the lock (30 s)
+            waited = time.monotonic() - started
+        assert waited < 10  # no read waited for the lock (30 s)
         assert group["status"] == "ACTIVE"
         assert job["datasetImportJob"]["status"] == "ACTIVE"
         assert [d["datasetType"] for d in datasets] == ["Interactions"]
