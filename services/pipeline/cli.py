@@ -39,6 +39,7 @@ EXIT_BY_STATUS = {
     REFUSED: EXIT_REFUSED,
     RUNNING: EXIT_RUNNING,
 }
+NO_RUN_YET = "No refresh run yet."  # status and history, with nothing to show (exit 0)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -158,7 +159,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
             return _refresh(args, pipeline, printer)
         if args.command == "status":
             return _status(args, pipeline, printer)
-        return _history(args, pipeline, out, printer.json)
+        return _history(args, pipeline, printer)
     except (ConfigError, ValueError, AwsSetupError) as err:
         printer.event("error", message=f"error: {err}")
         return EXIT_USAGE
@@ -242,7 +243,7 @@ def _status(args: argparse.Namespace, pipeline: Pipeline, printer: Printer) -> i
         group_arn = pipeline.resolve_group(args.dataset_group).arn if args.dataset_group else None
         latest = pipeline.runs.history(group_arn, limit=1)
         if not latest:
-            printer.event("empty", message="No refresh run yet.")
+            printer.event("empty", message=NO_RUN_YET)
             return EXIT_OK
         run = pipeline.runs.get(latest[0].id)
         assert run is not None
@@ -251,11 +252,16 @@ def _status(args: argparse.Namespace, pipeline: Pipeline, printer: Printer) -> i
     return EXIT_BY_STATUS[run.status]
 
 
-def _history(args: argparse.Namespace, pipeline: Pipeline, out: TextIO, as_json: bool) -> int:
+def _history(args: argparse.Namespace, pipeline: Pipeline, printer: Printer) -> int:
+    """One line per run, newest first; with none, the same "no run yet" line as ``status``
+    (a JSON event in JSON mode, which is the default off a terminal: it used to print nothing
+    there, so a scheduler's log or a pipe could not tell "no run" from a broken command)."""
     group_arn = pipeline.resolve_group(args.dataset_group).arn if args.dataset_group else None
     runs = pipeline.runs.history(group_arn, limit=args.limit, with_steps=True)
-    if not runs and not as_json:
-        print("No refresh run yet.", file=out)
+    if not runs:
+        printer.event("empty", message=NO_RUN_YET)
+        return EXIT_OK
+    out, as_json = printer.out, printer.json
     for run in runs:
         if as_json:
             print(json.dumps(run_dict(run), default=str), file=out)

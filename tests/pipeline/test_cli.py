@@ -10,10 +10,12 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from services.db import dispose_engines
 from services.local.engine import reset_engines
 from services.personalize.clients import build_clients
 from services.personalize.facade import PersonalizeService
@@ -261,3 +263,37 @@ def test_the_history_says_who_and_from_where_once(shop_env: Shop) -> None:
     assert history_frame(shop_env.runs.history())["by"].tolist() == [f"{user} (cli)"]
     (refresh,) = [a for a in shop_env.store.recent_actions() if a.action == "refresh"]
     assert refresh.actor == f"{user} (cli)"
+
+
+class _Terminal(io.StringIO):
+    """Output that says it is a terminal, as a person's shell is (text lines, not JSON)."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.fixture
+def empty_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A local workspace where no refresh ever ran (no dataset group either)."""
+    monkeypatch.setenv("PERSONALIZE_BACKEND", "local")
+    monkeypatch.setenv("PERSONALIZE_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("PERSONALIZE_LOCAL_WORKER", "thread")
+    for key in ("PERSONALIZE_ENDPOINT_URL", "DASHBOARD_DB_URL", "LOCAL_ENGINE_DB_URL"):
+        monkeypatch.delenv(key, raising=False)
+    yield tmp_path / "data"
+    reset_engines()
+    dispose_engines()
+
+
+@pytest.mark.parametrize("command", ["history", "status"])
+def test_with_no_run_yet_history_and_status_say_so_and_exit_0(
+    empty_env: Path, command: str
+) -> None:
+    """``history`` printed nothing off a terminal (JSON mode) while ``status`` said "No refresh
+    run yet.": both now say it, as text on a terminal and as one JSON event elsewhere."""
+    terminal = _Terminal()
+    assert main([command], out=terminal) == 0
+    assert terminal.getvalue() == "No refresh run yet.\n"
+    code, lines = _cli(command)
+    assert code == 0
+    assert lines == [{"event": "empty", "message": "No refresh run yet."}]
