@@ -235,3 +235,20 @@ def test_the_readme_says_where_python_m_commands_run_before_the_first_one() -> N
     first = re.search(r"python -m services\.\w", README)
     assert first, "the README shows no `python -m services.…` command"
     assert ". .venv/bin/activate" in README[: first.start()]
+
+
+def test_the_readme_says_where_offline_and_online_metrics_live() -> None:
+    # The architecture picture labelled services/evaluation "offline vs online", but offline
+    # metrics are computed by Personalize or the engine, not there: a newcomer following the
+    # README looked for them in services/evaluation/ (the fresh-clone trial of issue #21).
+    from services.evaluation import online_metrics
+    from services.local.models import metrics
+
+    (label,) = [line for line in README.splitlines() if re.search(r"\bevaluation/ ", line)]
+    assert "offline" not in label, label
+    prose = _FENCE.sub("", README)
+    computed = Path(metrics.__file__).relative_to(ROOT).as_posix()
+    online = Path(online_metrics.__file__).relative_to(ROOT).as_posix()
+    (paragraph,) = [p for p in prose.split("\n\n") if f"`{computed}`" in p]
+    assert "offline metrics" in paragraph and f"`{online}`" in paragraph
+    assert "GetSolutionMetrics" in (metrics.__doc__ or "")  # the module that computes them
