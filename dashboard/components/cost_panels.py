@@ -12,32 +12,54 @@ from dashboard.components.alerts import PAGE_FILES
 from dashboard.components.formatting import NO_VALUE, when_column
 from dashboard.components.text import md_escape
 from services.costs import PRICES_AS_OF, SOURCE_URL, CostReport, Prices, training_cost
-from services.i18n import _, formats, ngettext
+from services.i18n import N_, _, formats, ngettext
 from services.workspace.version_campaigns import VersionInfo
 
+# Each list price with its unit, as one phrase (a translation may reorder price and unit).
+_PRICED = {
+    "tps_hour": N_("campaigns {price} per TPS-hour"),
+    "rps_hour": N_("recommenders {price} per RPS-hour, that is per hour at one request a second"),
+    "training_hour": N_("training {price} per training hour"),
+    "ingestion_gb": N_("data ingested {price} per GB"),
+    "metadata_hour": N_("item metadata in recommendations {price} extra per TPS-hour or RPS-hour"),
+}
 
-def _figure(prices: Prices, figure: str, amount: float | None) -> str:
-    """One price with "not verified" when no dated source states it for the region."""
-    text = formats.money(amount, "USD") if amount is not None else _("unknown")
-    return text if prices.verified(figure) else _("{price} (not verified)").format(price=text)
+
+def _unverified(prices: Prices, figure: str, phrase: str) -> str:
+    """``phrase`` (a price with its unit), saying so when no dated source states the price
+    for the region."""
+    if prices.verified(figure):
+        return phrase
+    return _("{priced} (price not verified against AWS's price list)").format(priced=phrase)
+
+
+def _priced(prices: Prices, figure: str, amount: float | None) -> str:
+    """One list price of the note, e.g. "campaigns $0.20 per TPS-hour"; a price nobody gave
+    (the metadata surcharge) says it is unknown instead."""
+    if amount is None:
+        return _(
+            "item metadata in recommendations: an extra charge per TPS-hour or RPS-hour whose "
+            "price is unknown"
+        )
+    text = _(_PRICED[figure]).format(price=formats.money(amount, "USD"))
+    return _unverified(prices, figure, text)
 
 
 def _price_note(prices: Prices) -> str:
-    note = _(
-        "List prices for {region}: {tps} per TPS-hour (campaigns), {rps} per request-a-second "
-        "hour (recommenders), {training} per training hour, {gb} per GB ingested, {metadata} "
-        "extra per TPS- or RPS-hour with item metadata in recommendations"
-    ).format(
+    figures = {
+        "tps_hour": prices.tps_hour,
+        "rps_hour": prices.rps_hour,
+        "training_hour": prices.training_hour,
+        "ingestion_gb": prices.ingestion_gb,
+        "metadata_hour": prices.metadata_hour,
+    }
+    note = _("List prices for {region}: {prices}.").format(
         region=md_escape(prices.region),
-        tps=md_escape(_figure(prices, "tps_hour", prices.tps_hour)),
-        rps=md_escape(_figure(prices, "rps_hour", prices.rps_hour)),
-        training=md_escape(_figure(prices, "training_hour", prices.training_hour)),
-        gb=md_escape(_figure(prices, "ingestion_gb", prices.ingestion_gb)),
-        metadata=md_escape(_figure(prices, "metadata_hour", prices.metadata_hour)),
+        prices=md_escape("; ".join(_priced(prices, k, v) for k, v in figures.items())),
     )
     if prices.overridden:
-        note += _(" (PERSONALIZE_PRICES sets some of them)")
-    note += _(" ([AWS pricing]({url}), as of {date}).").format(
+        note += _(" PERSONALIZE_PRICES sets some of them.")
+    note += _(" Source: [AWS pricing]({url}), as of {date}.").format(
         url=SOURCE_URL, date=f"{PRICES_AS_OF:%Y-%m-%d}"
     )
     if prices.estimated:
@@ -47,8 +69,8 @@ def _price_note(prices: Prices) -> str:
         ).format(region=md_escape(prices.region))
     elif prices.unverified:
         note += _(
-            " A figure marked not verified is one no dated source states for this region: "
-            "check it on the pricing page, or set it with PERSONALIZE_PRICES."
+            " A price not verified is one that no dated copy of AWS's price list states for "
+            "this region: check it on the pricing page, or set it with PERSONALIZE_PRICES."
         )
     return note
 
@@ -75,21 +97,27 @@ def _traffic_note(report: CostReport) -> None:
         )
 
 
+def _gb_price(prices: Prices) -> str:
+    """The ingestion price, e.g. "$0.05 per GB", saying so when it is not verified."""
+    per_gb = _("{price} per GB").format(price=formats.money(prices.ingestion_gb, "USD"))
+    return _unverified(prices, "ingestion_gb", per_gb)
+
+
 def _ingestion_note(report: CostReport) -> None:
     if report.ingested_bytes is None:
         return
     st.caption(
         ngettext(
-            "Data imported in the last {days} day: {size} GB, {usd} at {price} per GB "
-            "(streamed events, items and users are billed too but not measured here).",
-            "Data imported in the last {days} days: {size} GB, {usd} at {price} per GB "
-            "(streamed events, items and users are billed too but not measured here).",
+            "Data imported in the last {days} day: {size} GB, {usd} at {price}. Streamed "
+            "events, items and users are billed too but not measured here.",
+            "Data imported in the last {days} days: {size} GB, {usd} at {price}. Streamed "
+            "events, items and users are billed too but not measured here.",
             report.ingestion_days,
         ).format(
             days=report.ingestion_days,
             size=formats.metric(report.ingested_bytes / 1024**3),
             usd=md_escape(formats.money(report.ingestion_usd, "USD")),
-            price=md_escape(_figure(report.prices, "ingestion_gb", report.prices.ingestion_gb)),
+            price=md_escape(_gb_price(report.prices)),
         )
     )
 

@@ -107,10 +107,14 @@ def test_operations_counts_the_engines_requests(seeded: Seeded) -> None:
 def _recommender_overview() -> None:
     from datetime import UTC, datetime, timedelta
 
+    import streamlit as st
+
     from dashboard.components import cost_panels
     from services.costs import cost_report, prices_for
+    from services.i18n import use_language
     from services.personalize.models import Recommender
 
+    use_language(st.session_state.get("lang", "en"))
     now = datetime(2024, 3, 1, tzinfo=UTC)
     arn = "arn:aws:personalize:us-east-1:1:recommender/best-sellers"
     big = Recommender(arn, "best-sellers", "ACTIVE", min_requests_per_second=10)
@@ -133,7 +137,9 @@ def test_operations_names_an_over_provisioned_recommender_with_its_saving() -> N
     assert text.startswith("**best-sellers** is over-provisioned.")
     # (10 − 2) RPS × $0.15 × 730 h
     assert "minRecommendationRequestsPerSecond to 2" in text and "$876.00/month" in text
-    assert any("(not verified)" in shown(c.value) for c in at.caption)
+    assert any(
+        "(price not verified against AWS's price list)" in shown(c.value) for c in at.caption
+    )
 
 
 def _two_campaigns() -> None:
@@ -177,3 +183,42 @@ def test_request_counts_have_separators_and_no_request_is_a_dash(
     assert rows.loc["quiet", requests] == "0"
     assert rows[last].isna().tolist() == [False, True]  # quiet was never asked ...
     assert table.proto.placeholder == "–"  # ... and the browser draws that as "–", not "None"
+
+
+# What the price note says of each US East list price (the recommender's and the ingestion
+# price have no dated source, the metadata surcharge none at all: services.costs.pricing), in
+# the words a fresh-clone trial found hard to read before: "$0.15 (not verified) per
+# request-a-second hour", "unknown (not verified) extra per TPS- or RPS-hour".
+PRICE_NOTES = {
+    "en": (
+        "List prices for us-east-1: campaigns $0.20 per TPS-hour; recommenders $0.15 per "
+        "RPS-hour, that is per hour at one request a second (price not verified against AWS's "
+        "price list); training $0.24 per training hour; data ingested $0.05 per GB (price not "
+        "verified against AWS's price list); item metadata in recommendations: an extra charge "
+        "per TPS-hour or RPS-hour whose price is unknown.",
+        " A price not verified is one that no dated copy of AWS's price list states for this "
+        "region",
+    ),
+    "ko": (
+        "us-east-1 정가: 캠페인 TPS-시간당 US$0.20; 추천기 RPS-시간(1시간 동안 초당 요청 1건)당 "
+        "US$0.15(AWS 요금표로 확인되지 않은 가격); 학습 시간당 US$0.24; 데이터 수집 GB당 "
+        "US$0.05(AWS 요금표로 확인되지 않은 가격); 추천에 상품 메타데이터를 포함하면 TPS-시간 "
+        "또는 RPS-시간당 추가 요금이 붙지만 그 가격은 알 수 없음.",
+        " 확인되지 않은 가격은 날짜가 적힌 AWS 요금표 사본에 이 리전의 값이 없는 가격입니다.",
+    ),
+}
+
+
+@pytest.mark.parametrize("language", sorted(PRICE_NOTES))
+def test_the_price_note_gives_each_price_with_its_unit_and_says_which_are_not_verified(
+    language: str,
+) -> None:
+    at = AppTest.from_function(_recommender_overview, default_timeout=30)
+    at.session_state["lang"] = language
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    (note,) = [shown(c.value) for c in at.caption if "us-east-1" in shown(c.value)]
+    prices, why = PRICE_NOTES[language]
+    assert prices in note and why in note
+    for unreadable in ("(not verified) per", "unknown (not verified)", "request-a-second"):
+        assert unreadable not in note
