@@ -25,9 +25,14 @@ from dashboard.components.solutions.metrics_data import (
     versions_frame,
 )
 from dashboard.components.solutions.online_metrics import show_offline_vs_online
+from dashboard.components.text import md_escape
 from services.datasets.local_engine.versions import engine_scoring_rules
-from services.evaluation.version_data import TEST_INTERACTION_SHARE, TEST_USER_SHARE
-from services.i18n import N_, _, formats
+from services.evaluation.version_data import (
+    TEST_INTERACTION_SHARE,
+    TEST_USER_SHARE,
+    VersionData,
+)
+from services.i18n import N_, _, formats, ngettext
 from services.workspace.version_campaigns import VersionInfo
 
 st.title(_("Solutions & metrics"))
@@ -66,6 +71,29 @@ def _default_pair(active: list[VersionInfo]) -> tuple[int, int]:
     if newest is None:
         newest = next((i for i in range(len(active)) if i != deployed), deployed)
     return newest, deployed
+
+
+def _say_which_stopped_at_their_budget(
+    active: list[VersionInfo], data: dict[str, VersionData]
+) -> None:
+    """Name the versions whose training the clock ended: their numbers are of a model cut
+    short, which a larger max_training_seconds may change."""
+    cut = [
+        md_escape(i.label)
+        for i in active
+        if (known := data.get(i.version.arn)) and known.training and known.training.at_budget
+    ]
+    if cut:
+        st.info(
+            ngettext(
+                "{versions} stopped at its time budget (max_training_seconds) while still "
+                "training: its metrics are those of a model cut short.",
+                "{versions} stopped at their time budget (max_training_seconds) while still "
+                "training: their metrics are those of models cut short.",
+                len(cut),
+            ).format(versions=", ".join(cut)),
+            icon=":material/timer_off:",
+        )
 
 
 def _versions_and_metrics() -> None:
@@ -154,8 +182,16 @@ def _versions_and_metrics() -> None:
             _("training data (UTC)"): st.column_config.TextColumn(
                 help=_("Oldest → newest interaction the version trained on")
             ),
+            _("training stopped"): st.column_config.TextColumn(
+                help=_(
+                    "For models that train for epochs (v2): what ended training, its time "
+                    "budget (max_training_seconds), early stopping on the validation split or "
+                    "the epochs cap, and the epoch reached"
+                )
+            ),
         },
     )
+    _say_which_stopped_at_their_budget(active, data)
     if not any(i.is_baseline for i in active):
         st.caption(_("No popularity-count version in this group: train one to get a baseline."))
     show_metric_charts(frame, keys)

@@ -4,9 +4,10 @@ numbers can be compared.
 AWS's guide "Evaluating a solution version with metrics" (developer guide,
 working-with-training-metrics) says to compare versions trained on the same data only: the
 difference may be the data's, not the model's. Personalize reports neither how many test users
-a version was scored on nor the time range of the data it trained on. The embedded engine keeps
-both next to each version (``services.local.models.training.EVALUATION``), read straight from
-its storage when it runs in this process (``services.datasets.local_engine.versions``); on AWS,
+a version was scored on nor the time range of the data it trained on, nor how a model that
+trains for epochs stopped. The embedded engine keeps all three next to each version
+(``services.local.models.training.EVALUATION`` and its training report), read straight from its
+storage when it runs in this process (``services.datasets.local_engine.versions``); on AWS,
 or with the engine behind an HTTP endpoint, they are unknown and only what Describe says (event
 type) can be compared.
 """
@@ -29,12 +30,70 @@ TEST_INTERACTION_SHARE = 0.1
 
 
 @dataclass(frozen=True)
+class TrainingEnd:
+    """How a model that trains for epochs (the v2 recipes) stopped, from the engine's record.
+
+    ``stopped``: "time_budget" (``max_training_seconds`` ran out), "early_stopping" (the
+    validation NDCG@10 stopped improving), "epochs" (every epoch ran) or another word the
+    engine wrote; ``epochs_run`` of the ``epochs`` cap; ``max_seconds`` the time budget.
+    """
+
+    stopped: str
+    epochs_run: int | None = None
+    epochs: int | None = None
+    max_seconds: float | None = None
+
+    @classmethod
+    def from_report(cls, report: Mapping[str, Any] | None) -> TrainingEnd | None:
+        """From the engine's training report (``SequenceModel.training``); None for a model
+        that does not train for epochs (no ``stopped`` in it) or no report."""
+        if not report or "stopped" not in report:
+            return None
+
+        def number(key: str) -> float | None:
+            value = report.get(key)
+            return float(value) if isinstance(value, int | float) else None
+
+        run, cap = number("epochs_run"), number("epochs")
+        return cls(
+            stopped=str(report["stopped"]),
+            epochs_run=None if run is None else int(run),
+            epochs=None if cap is None else int(cap),
+            max_seconds=number("max_training_seconds"),
+        )
+
+    @property
+    def at_budget(self) -> bool:
+        """Whether the time budget, not the model, ended training."""
+        return self.stopped == "time_budget"
+
+
+def training_end_text(end: TrainingEnd | None) -> str | None:
+    """ "time budget (10 s), epoch 3 of 100", "early stopping, epoch 31 of 100" or "every
+    epoch: 100"; None for a version without a record of it."""
+    if end is None:
+        return None
+    run, cap = formats.count(end.epochs_run), formats.count(end.epochs)
+    if end.at_budget:
+        seconds = formats.count(end.max_seconds)
+        return _("time budget ({seconds} s), epoch {run} of {epochs}").format(
+            seconds=seconds, run=run, epochs=cap
+        )
+    if end.stopped == "early_stopping":
+        return _("early stopping, epoch {run} of {epochs}").format(run=run, epochs=cap)
+    if end.stopped == "epochs":
+        return _("every epoch: {epochs}").format(epochs=cap)
+    return _("{why}, epoch {run} of {epochs}").format(why=end.stopped, run=run, epochs=cap)
+
+
+@dataclass(frozen=True)
 class VersionData:
     """The data behind one version's metrics; None where nobody reports it.
 
     ``test_users`` were scored (one list each), ``users_with_truth`` of them had held-out
     interactions to score against; ``data_from``/``data_to`` are the oldest and newest
-    interaction it trained on (UTC); ``interactions`` how many (after event filtering).
+    interaction it trained on (UTC); ``interactions`` how many (after event filtering);
+    ``training`` how a model that trains for epochs stopped (None for other recipes).
     """
 
     test_users: int | None = None
@@ -42,10 +101,17 @@ class VersionData:
     data_from: datetime | None = None
     data_to: datetime | None = None
     interactions: int | None = None
+    training: TrainingEnd | None = None
 
     @classmethod
-    def from_record(cls, record: Mapping[str, Any], interactions: int | None) -> VersionData:
-        """From the engine's record (camelCase counts, epoch-second ``dataFrom``/``dataTo``)."""
+    def from_record(
+        cls,
+        record: Mapping[str, Any],
+        interactions: int | None,
+        training_report: Mapping[str, Any] | None = None,
+    ) -> VersionData:
+        """From the engine's record (camelCase counts, epoch-second ``dataFrom``/``dataTo``)
+        and its training report (``TrainingEnd.from_report``)."""
 
         def when(key: str) -> datetime | None:
             value = record.get(key)
@@ -57,6 +123,7 @@ class VersionData:
             data_from=when("dataFrom"),
             data_to=when("dataTo"),
             interactions=interactions,
+            training=TrainingEnd.from_report(training_report),
         )
 
 

@@ -81,7 +81,7 @@ def test_many_version_ids_are_slanted_so_they_do_not_overlap() -> None:
 
 def test_metrics_table_marks_the_best_and_shows_a_dash_for_no_value() -> None:
     from dashboard.components.solutions.metrics_data import metrics_table
-    from services.evaluation.version_data import VersionData
+    from services.evaluation.version_data import TrainingEnd, VersionData
     from services.personalize.models import Solution, SolutionVersion
     from services.workspace.version_campaigns import VersionInfo
 
@@ -95,7 +95,8 @@ def test_metrics_table_marks_the_best_and_shows_a_dash_for_no_value() -> None:
         "arn/s/1": {"precision_at_10": 0.25, "coverage": float("nan")},
         "arn/s/2": {"precision_at_10": 0.125},
     }
-    data = {"arn/s/1": VersionData(6, 5, None, None, 1800)}
+    cut = TrainingEnd("time_budget", epochs_run=3, epochs=100, max_seconds=10.0)
+    data = {"arn/s/1": VersionData(6, 5, None, None, 1800, cut)}
     table = metrics_table(infos, metrics, ["precision_at_10", "coverage"], data, str)
     rows = table.set_index("version")
     assert rows.loc["s/1"].to_dict() == {
@@ -104,12 +105,14 @@ def test_metrics_table_marks_the_best_and_shows_a_dash_for_no_value() -> None:
         "test users scored": "6",
         "with truth": "5",
         "training data (UTC)": "–",
+        "training stopped": "time budget (10 s), epoch 3 of 100",
         "precision_at_10": "0.2500 ★",
         "coverage": "–",
     }
     assert rows.loc["s/2", "precision_at_10"] == "0.1250"
     assert rows.loc["s/2", "coverage"] == "–"
     assert rows.loc["s/2", "test users scored"] == "–"  # no record of it
+    assert rows.loc["s/2", "training stopped"] == "–"
 
 
 def test_deltas_show_a_dash_where_a_side_has_no_value() -> None:

@@ -241,6 +241,32 @@ def test_a_version_scored_before_the_engine_kept_records_is_not_compared_silentl
     assert "retrain to compare" in shown(warning.value)
 
 
+def test_a_version_cut_by_its_time_budget_says_so_next_to_its_metrics(seeded: Seeded) -> None:
+    # the engine's record of a v2 model that its max_training_seconds stopped at epoch 12
+    engine = get_engine(Settings.from_env())
+    with engine.tx() as res:
+        doc = res.find(seeded.up_v2)
+        assert doc is not None
+        doc["_trainingReport"] = {
+            "epochs": 100,
+            "epochs_run": 12,
+            "best_epoch": 12,
+            "stopped": "time_budget",
+            "max_training_seconds": 60.0,
+        }
+        res.save(seeded.up_v2, doc)
+    at = app_at("dashboard/pages/solutions.py")
+    assert not at.exception, [e.value for e in at.exception]
+    rows = metrics_rows(at)
+    assert (
+        rows.loc[label(seeded.up_v2), "training stopped"] == "time budget (60 s), epoch 12 of 100"
+    )
+    # v1 and the others do not train for epochs: nothing to say
+    assert rows.loc[label(seeded.up_v1), "training stopped"] == "–"
+    (info,) = [shown(i.value) for i in at.info if "time budget" in shown(i.value)]
+    assert info.startswith(f"{label(seeded.up_v2)} stopped at its time budget")
+
+
 def test_a_click_on_a_version_row_compares_it_side_by_side(
     seeded: Seeded, facade: PersonalizeService
 ) -> None:

@@ -10,6 +10,8 @@ import botocore.session
 import pytest
 
 from services.config import Settings
+from services.datasets.local_engine.versions import local_version_data
+from services.evaluation.version_data import TrainingEnd
 from services.local.engine import get_engine, reset_engines
 from services.local.jobs.tasks.training import training_summary
 from services.personalize.clients import Clients, build_clients
@@ -105,6 +107,9 @@ def test_the_version_records_how_training_ended(world: World) -> None:
     assert report["epochs"] == 40 and 1 <= report["best_epoch"] <= report["epochs_run"] <= 40
     summary = training_summary(report)
     assert f"after {report['epochs_run']} of 40 epochs" in summary
+    # what the Solutions page reads of it, next to the version's metrics
+    (data,) = local_version_data(engine, [world.up_version]).values()
+    assert data.training == TrainingEnd(report["stopped"], report["epochs_run"], 40, 300.0)
 
 
 def test_training_summary_names_the_bound_that_stopped_it() -> None:

@@ -5,7 +5,14 @@ from __future__ import annotations
 import math
 from datetime import UTC, datetime
 
-from services.evaluation.version_data import VersionData, best_versions, data_difference, data_range
+from services.evaluation.version_data import (
+    TrainingEnd,
+    VersionData,
+    best_versions,
+    data_difference,
+    data_range,
+    training_end_text,
+)
 from services.personalize.models import SolutionVersion
 
 T0 = datetime(2024, 1, 1, 9, 0, tzinfo=UTC)
@@ -57,3 +64,21 @@ def test_event_types_differ_even_when_nothing_else_is_known() -> None:
         "event type purchase vs all"
     ]
     assert data_difference(_version("s/1"), None, _version("s/2"), None) == []
+
+
+def test_how_training_stopped_from_the_engines_report() -> None:
+    # SequenceModel.training of a v2 fit that its 10 s ran out at epoch 3 of 100
+    budget = dict(epochs=100, epochs_run=3, stopped="time_budget", max_training_seconds=10.0)
+    got = VersionData.from_record({"testUsers": 6}, 1800, budget)
+    assert got.training == TrainingEnd("time_budget", 3, 100, 10.0)
+    assert got.training.at_budget
+    assert training_end_text(got.training) == "time budget (10 s), epoch 3 of 100"
+    early = TrainingEnd.from_report({**budget, "stopped": "early_stopping", "epochs_run": 31})
+    assert early is not None and not early.at_budget
+    assert training_end_text(early) == "early stopping, epoch 31 of 100"
+    every = TrainingEnd.from_report({**budget, "stopped": "epochs", "epochs_run": 1000})
+    assert training_end_text(every) == "every epoch: 100"
+    # a model that does not train for epochs: its report has no "stopped" (or there is none)
+    assert TrainingEnd.from_report({"retrieval": {"kind": "exact"}}) is None
+    assert VersionData.from_record({}, None, None).training is None
+    assert training_end_text(None) is None

@@ -9,7 +9,12 @@ from collections.abc import Callable
 import pandas as pd
 
 from dashboard.components.formatting import NO_VALUE, billed_hours, run_time, short_id
-from services.evaluation.version_data import VersionData, best_versions, data_range
+from services.evaluation.version_data import (
+    VersionData,
+    best_versions,
+    data_range,
+    training_end_text,
+)
 from services.i18n import _, formats
 from services.workspace.version_campaigns import VersionInfo
 
@@ -75,8 +80,9 @@ def metrics_table(
     label: Callable[[str], str],
 ) -> pd.DataFrame:
     """One row per version: who serves it, the test users it was scored on, the time range of
-    its training data, then each metric of ``keys`` as text ("0.2218 ★" marks the best of that
-    key, "–" a value that does not exist). ``label`` names a key's column."""
+    its training data, how its training stopped (models that train for epochs), then each metric
+    of ``keys`` as text ("0.2218 ★" marks the best of that key, "–" a value that does not
+    exist). ``label`` names a key's column."""
     best = best_versions(metrics)
     rows = []
     for i in infos:
@@ -89,6 +95,7 @@ def metrics_table(
             _("test users scored"): _count(known.test_users if known else None),
             _("with truth"): _count(known.users_with_truth if known else None),
             _("training data (UTC)"): data_range(known) or NO_VALUE,
+            _("training stopped"): training_end_text(known.training if known else None) or NO_VALUE,
         }
         for key in keys:
             value = values.get(key)

@@ -1,7 +1,8 @@
 """What the in-process local engine recorded about each solution version's data: test users
 scored and with truth, the time range and count of the interactions it trained on
-(``services.local.models.training.EVALUATION``, kept outside the wire). Personalize reports
-none of it, so on AWS and over HTTP there is no source.
+(``services.local.models.training.EVALUATION``, kept outside the wire), and how a model that
+trains for epochs stopped (its ``_trainingReport``). Personalize reports none of it, so on AWS
+and over HTTP there is no source.
 """
 
 from __future__ import annotations
@@ -36,7 +37,9 @@ def local_version_data(engine: LocalEngine, arns: Sequence[str]) -> dict[str, Ve
                 doc = res.find(arn)
                 if doc is not None and doc.get(EVALUATION):
                     record = doc[EVALUATION]
-                    out[arn] = VersionData.from_record(record, doc.get("_numInteractions"))
+                    out[arn] = VersionData.from_record(
+                        record, doc.get("_numInteractions"), doc.get("_trainingReport")
+                    )
     except SQLAlchemyError as err:
         raise ServiceError(f"The local engine's database could not be read: {err}") from err
     return out
