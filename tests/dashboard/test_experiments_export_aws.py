@@ -28,6 +28,11 @@ from tests.dashboard.rendered import shown
 from tests.dashboard.test_aws_mode import aws_pages  # noqa: F401 (a fixture)
 from tests.dashboard.test_experiments import ITEMS, _audit, _start, forge_confirm
 from tests.dashboard.test_faults import OPERATOR_PW, operator_hash
+from tests.dashboard.test_korean_pages import (
+    assert_dialog_is_korean,
+    open_in_korean,
+    workspace_vocabulary,
+)
 from tests.experiments.traffic import send_traffic
 
 PAGE = "dashboard/pages/experiments.py"
@@ -91,10 +96,11 @@ def _answer_from_files(aws: AwsStubs, job: DatasetExportJob) -> None:
         aws.respond("s3", "get_object", {"Body": path.read_bytes()}, {"Bucket": BUCKET, "Key": key})
 
 
-def _operator_at(page: str) -> AppTest:
-    """The app with one account, otto, an operator (AWS mode grants nobody else actions),
-    signed in and switched to ``page``."""
+def _operator_at(page: str, language: str = "en") -> AppTest:
+    """The app in ``language`` with one account, otto, an operator (AWS mode grants nobody
+    else actions), signed in and switched to ``page``."""
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.session_state["language"] = language
     at.secrets["access"] = {
         "accounts": {"otto": {"role": "operator", "password_hash": operator_hash()}}
     }
@@ -103,6 +109,21 @@ def _operator_at(page: str) -> AppTest:
     at.text_input(key="sign_in_password").input(OPERATOR_PW)
     at.button(key="sign_in_button").click().run()
     return at.switch_page(page).run()
+
+
+def test_the_export_dialog_reads_in_korean(
+    aws_pages: PersonalizeService,  # noqa: F811
+    seeded: Seeded,
+    on_aws: AwsStubs,
+) -> None:
+    """The export's confirmation in Korean: its title, what it will do and its buttons, and the
+    AWS page under it, show no English but data (the signed-in operator's name, the region)."""
+    experiment = _start(seeded, "x-2")
+    at = _operator_at(PAGE, "ko")
+    key = f"experiment_export_{experiment.id}"
+    open_in_korean(at, lambda at: at.button(key=f"{key}_button").click().run())
+    assert_dialog_is_korean(at, workspace_vocabulary("otto", "eu-west-1"))
+    assert aws_pages.list_dataset_export_jobs(seeded.interactions) == []  # nothing started
 
 
 def _texts(at: AppTest, kind: str) -> list[str]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import getpass
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,7 @@ from tests.dashboard.conftest import APP, PAGES, TIMEOUT, Seeded
 from tests.dashboard.rendered import markdown_strings, shown
 from tests.dashboard.test_data import interactions_csv
 from tests.dashboard.test_setup_file_pages import setup_path  # noqa: F401 (a fixture)
+from tests.local.workspace import train
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z_]*")
 # A name written as one token ("aws-item-affinity", "--data", "e.g"): the catalogue
@@ -273,11 +274,17 @@ def korean_page(page: str) -> AppTest:
     return at
 
 
+def workspace_vocabulary(*names: str) -> tuple[re.Pattern[str], set[str]]:
+    """The data values of the workspace the dashboard is pointed at (``_data_values``) with
+    ``names`` (who is signed in, …), and the words the Korean catalogue keeps."""
+    # the sidebar names who is signed in: here the OS account (open local mode), a data value
+    data = _data_values(Settings.from_env().data_dir) | {getpass.getuser(), *names}
+    return data_pattern(data), _kept_words()
+
+
 @pytest.fixture
 def vocabulary(seeded: Seeded) -> tuple[re.Pattern[str], set[str]]:
-    # the sidebar names who is signed in: here the OS account (open local mode), a data value
-    data = _data_values(Settings.from_env().data_dir) | {getpass.getuser()}
-    return data_pattern(data), _kept_words()
+    return workspace_vocabulary()
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -363,10 +370,38 @@ def _apply_setup_file(at: AppTest, seeded: Seeded) -> None:
     at.button(key="setup_apply").click().run()
 
 
-# Every confirmation dialog the seeded workspace can open: (page, how it is opened). Not
-# here: an experiment's promote, stop and export (they need a running experiment, which would
-# change the Experiments page the other tests walk) and a batch segment job's (it needs a
-# segmentation version the seeded workspace does not train).
+def _start_experiment(seeded: Seeded) -> None:
+    from tests.dashboard.test_experiments import _start  # (it imports this module)
+
+    _start(seeded, "x-1")  # running, three days old, no traffic: no verdict yet
+
+
+def _press(at: AppTest, prefix: str) -> None:
+    """Press the one button whose key starts with ``prefix`` (keys that name an ID)."""
+    (button,) = [b for b in at.button if b.key and b.key.startswith(prefix)]
+    button.click().run()
+
+
+def _promote(at: AppTest, seeded: Seeded) -> None:
+    _press(at, "experiment_promote_")
+
+
+def _stop(at: AppTest, seeded: Seeded) -> None:
+    _press(at, "experiment_stop_")
+
+
+def _train_segmenter(seeded: Seeded) -> None:
+    train(build_clients(Settings.from_env()), seeded.group, "shop-affinity", "aws-item-affinity")
+
+
+def _segment_job(at: AppTest, seeded: Seeded) -> None:
+    at.text_input(key="seg_item").input("i3").run()
+    at.button(key="seg_start").click().run()
+
+
+# Every confirmation dialog of the pages: (page, how it is opened), and what the seeded
+# workspace needs first to offer it (PREPARE: a running experiment, a segmenting version).
+# An experiment's export is AWS's (test_experiments_export_aws.py walks its dialog in Korean).
 DIALOGS = {
     "deploy": ("dashboard/pages/operations.py", _deploy),
     "refresh": ("dashboard/pages/operations.py", _refresh),
@@ -375,42 +410,62 @@ DIALOGS = {
     "save filter": ("dashboard/pages/recommendations.py", _save_filter),
     "apply exploration": ("dashboard/pages/recommendations.py", _apply_exploration),
     "apply setup file": ("dashboard/pages/operations.py", _apply_setup_file),
+    "promote": ("dashboard/pages/experiments.py", _promote),
+    "stop": ("dashboard/pages/experiments.py", _stop),
+    "segment job": ("dashboard/pages/recommendations.py", _segment_job),
+}
+PREPARE = {
+    "promote": _start_experiment,
+    "stop": _start_experiment,
+    "segment job": _train_segmenter,
 }
 
 
-@pytest.mark.parametrize("name", DIALOGS)
-def test_every_dialog_is_korean(
-    seeded: Seeded,
-    vocabulary: tuple[re.Pattern[str], set[str]],
-    request: pytest.FixtureRequest,
-    name: str,
-) -> None:
-    """Each confirmation dialog opened in Korean: its title, what it says will happen, its
-    inputs and buttons (and the page under it) show no English but data."""
-    typed: set[str] = set()  # values of the setup file the page quotes: data too
-    if name == "apply setup file":
-        path = request.getfixturevalue("setup_path")  # PERSONALIZE_SETUP_FILE, the setup tab's
-        typed = {str(path), *setup_file_names(path.read_text(encoding="utf-8"))}
-    data, kept = vocabulary
-    page, open_it = DIALOGS[name]
-    at = korean_page(page)
-    # AppTest formats a widget's value with the page's format_func in this thread, whose
-    # language (a context variable) the page's run did not set: Korean here too.
+def open_in_korean(at: AppTest, open_it: Callable[[AppTest], None]) -> None:
+    """``open_it(at)`` with Korean formatting: AppTest formats a widget's value with the
+    page's format_func in this thread, whose language (a context variable) the page's run did
+    not set."""
     use_language("ko")
     try:
-        open_it(at, seeded)
+        open_it(at)
     finally:
         use_language("en")
+
+
+def assert_dialog_is_korean(
+    at: AppTest, vocabulary: tuple[re.Pattern[str], set[str]], typed: Iterable[str] = ()
+) -> None:
+    """One dialog is open, titled in Korean, and neither it nor the page under it shows
+    English but data (``vocabulary``) and the values ``typed`` that it quotes."""
     assert not at.exception, [e.value for e in at.exception]
     (title,) = open_dialogs(at)
     assert re.search(r"[가-힣]", title), title
-    quoted = data_pattern(typed) if typed else None
+    data, kept = vocabulary
+    names = set(typed)
+    quoted = data_pattern(names) if names else None
     english = {
         (where, text): words
         for where, text in visible_strings(at)
         if (words := english_words(quoted.sub(" ", text) if quoted else text, data, kept))
     }
     assert not english, "\n".join(f"{w} {t!r}: {words}" for (w, t), words in english.items())
+
+
+@pytest.mark.parametrize("name", DIALOGS)
+def test_every_dialog_is_korean(seeded: Seeded, request: pytest.FixtureRequest, name: str) -> None:
+    """Each confirmation dialog opened in Korean: its title, what it says will happen, its
+    inputs and buttons (and the page under it) show no English but data."""
+    typed: set[str] = set()  # values of the setup file the page quotes: data too
+    if name == "apply setup file":
+        path = request.getfixturevalue("setup_path")  # PERSONALIZE_SETUP_FILE, the setup tab's
+        typed = {str(path), *setup_file_names(path.read_text(encoding="utf-8"))}
+    if name in PREPARE:
+        PREPARE[name](seeded)
+    vocabulary = workspace_vocabulary()  # after PREPARE: its names are data too
+    page, open_it = DIALOGS[name]
+    at = korean_page(page)
+    open_in_korean(at, lambda at: open_it(at, seeded))
+    assert_dialog_is_korean(at, vocabulary, typed)
 
 
 def setup_file_names(text: str) -> set[str]:
