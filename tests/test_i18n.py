@@ -547,6 +547,7 @@ _NEVER_ONE = {
     ("limit", "{column} longer than"): "Personalize's length limit, a constant",
     ("limit", "{column} values longer than"): "Personalize's length limit, a constant",
     ("count", "Showing the first"): "count > shown >= 1, so count >= 2",
+    ("count", "None of the {count}"): "count >= 2: one ID has its own sentence (_ONLY_ONE)",
     ("requests", "recommenders' minimum requests"): "a month of requests at >= 1 a second",
     ("b", "scored on {a} vs {b}"): "a comparison of two counts, plural either way",
     ("b", "{a} vs {b} interactions"): "a comparison of two counts, plural either way",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from services.i18n import N_, N_plural, translated
+from services.i18n import N_, N_plural, _, formats, translated
 
 from .columns import to_bool
 from .figures import pct
@@ -23,11 +23,9 @@ def _missing(ids: pa.Array, other: pa.Array) -> list[str]:
 _TEXTS = {
     "items": (
         N_("No item in the interactions is in the items file"),
-        N_plural(
-            "The {count} item in the interactions is not among the {in_file} of the items "
-            "file: interactions use {events_shape}, the items file {file_shape}.",
+        N_(
             "None of the {count} items in the interactions appears among the {in_file} of the "
-            "items file: interactions use {events_shape}, the items file {file_shape}.",
+            "items file: interactions use {events_shape}, the items file {file_shape}."
         ),
         N_("Export both files with the same ITEM_ID (the one the app uses)."),
         N_("Items in interactions but not in the items file"),
@@ -49,11 +47,9 @@ _TEXTS = {
     ),
     "users": (
         N_("No user in the interactions is in the users file"),
-        N_plural(
-            "The {count} user in the interactions is not among the {in_file} of the users "
-            "file: interactions use {events_shape}, the users file {file_shape}.",
+        N_(
             "None of the {count} users in the interactions appears among the {in_file} of the "
-            "users file: interactions use {events_shape}, the users file {file_shape}.",
+            "users file: interactions use {events_shape}, the users file {file_shape}."
         ),
         N_("Export both files with the same USER_ID (the one the app uses)."),
         N_("Users in interactions but not in the users file"),
@@ -75,6 +71,25 @@ _TEXTS = {
     ),
 }
 
+# The disjoint finding's title and detail when the interactions hold one ID: "none of the 1
+# item" reads wrong in both languages, and Korean, with one plural form, cannot say it apart.
+_ONLY_ONE = {
+    "items": (
+        N_("The only item in the interactions is not in the items file"),
+        N_(
+            "The only item in the interactions is not among the {in_file} of the items file: "
+            "interactions use {events_shape}, the items file {file_shape}."
+        ),
+    ),
+    "users": (
+        N_("The only user in the interactions is not in the users file"),
+        N_(
+            "The only user in the interactions is not among the {in_file} of the users file: "
+            "interactions use {events_shape}, the users file {file_shape}."
+        ),
+    ),
+}
+
 
 def _compare(noun: str, column: str, in_events: pa.Array, in_file: pa.Array) -> list[Finding]:
     out: list[Finding] = []
@@ -82,9 +97,12 @@ def _compare(noun: str, column: str, in_events: pa.Array, in_file: pa.Array) -> 
 
     def finding(code: str, severity: Severity, first: int, n: int, **values: object) -> Finding:
         # A finding's texts stand three in a row in _TEXTS: title, detail (with ``values``; its
-        # form for the count ``n``), fix.
+        # form for the count ``n``), fix. Counts read with separators (formats.count).
         title, detail, fix = (translated(t, n) for t in texts[first : first + 3])
-        return Finding(code, severity, title, detail.format(**values), fix, (), column)
+        if first == 0 and n == 1:
+            title, detail = (_(t) for t in _ONLY_ONE[noun])
+        shown = {k: formats.count(v) if type(v) is int else v for k, v in values.items()}
+        return Finding(code, severity, title, detail.format(**shown), fix, (), column)
 
     missing = _missing(in_events, in_file)
     unused = _missing(in_file, in_events)

@@ -83,3 +83,35 @@ def test_cross_check_counts_and_disjoint():
     users = _report("users", users=["u1", "u3"])
     codes = {f.code for f in cross_check(events, users=users)}
     assert codes == {"users_missing_from_users_file", "users_without_interactions"}
+
+
+def test_one_disjoint_id_reads_as_the_only_one_in_both_languages():
+    """One ID in the interactions, none in the file: not "none of the 1 item" (Korean has one
+    plural form, so only a sentence of its own can say it), and counts carry separators."""
+    from services.i18n import use_language
+
+    file = _report("items", items=[f"sku-{n}" for n in range(1200)])
+    (found,) = cross_check(_report("interactions", items=["7"]), file)
+    assert found.code == "items_ids_disjoint"
+    assert found.title == "The only item in the interactions is not in the items file"
+    assert found.detail == (
+        "The only item in the interactions is not among the 1,200 of the items file: "
+        "interactions use numbers like '7', the items file prefixed IDs (sku-…) like 'sku-0'."
+    )
+    use_language("ko")
+    try:
+        (found,) = cross_check(_report("interactions", items=["7"]), file)
+        (users,) = cross_check(
+            _report("interactions", users=["u1"]), users=_report("users", users=["9", "10"])
+        )
+        (many,) = cross_check(_report("interactions", items=["7", "8"]), file)
+    finally:
+        use_language("en")
+    assert found.title == "상호작용의 유일한 아이템이 아이템 파일에 없습니다"
+    assert found.detail == (
+        "상호작용에 나오는 유일한 아이템이 아이템 파일의 1,200개 안에 없습니다. 상호작용은 "
+        "'7' 같은 수치을(를), 아이템 파일은 'sku-0' 같은 접두사 ID(sku-…)을(를) 씁니다."
+    )
+    assert users.title == "상호작용의 유일한 사용자가 사용자 파일에 없습니다"
+    assert users.detail.startswith("상호작용에 나오는 유일한 사용자가 사용자 파일의 2명 안에")
+    assert many.detail.startswith("상호작용의 아이템 2개 중 어느 것도 아이템 파일의 1,200개 안에")
