@@ -13,6 +13,8 @@ import dataclasses
 import threading
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select, update
@@ -26,10 +28,13 @@ from services.local.engine import LocalEngine, get_engine
 from services.local.jobs.context import JobContext
 from services.local.jobs.liveness import HEARTBEAT_SECONDS
 from services.local.jobs.queue import JobRunner
+from services.local.jobs.tasks import batch, exports
 from services.local.jobs.tasks.lifecycle import end_job, start_job
+from services.local.jobs.tasks.registry import TASKS
 from services.personalize.clients import build_clients
-from tests.local.workspace import create_group, start_training
+from tests.local.workspace import create_group, start_training, wait_for
 
+ROLE = "arn:aws:iam::000000000000:role/personalize"
 OTHER = "another-host:4242:1700000000.000"  # the worker that claimed the job after recovery
 # Its heartbeat, as the job row says: ahead of the clock, so the new worker stays alive to the
 # recovery that the engine's own worker loop runs every 10 s (a stale one would fail the job).
@@ -89,7 +94,7 @@ def run_handing_over(
     def task(eng: EngineContext, job_arn: str, ctx: JobContext) -> None:
         try:
             assert start_job(eng, job_arn) is not None
-            hand_over(eng, job_arn)
+            hand_over(engine, job_arn)  # as another host would: not through the task's engine
             handed.set()
             after(eng, job_arn, ctx)
         finally:
@@ -155,6 +160,25 @@ def test_a_worker_that_lost_its_job_records_no_failure(engine: LocalEngine) -> N
     assert job_row(engine, arn) == ("running", OTHER, HANDED_OVER_AT, 2)
 
 
+def test_a_task_cannot_write_around_its_fence(engine: LocalEngine) -> None:
+    """The task's engine has no ``db``: a write through it directly, not through the fenced
+    ``tx``, would land after the job was handed over."""
+    arn = queue_probe(engine)
+
+    def write_directly(eng: EngineContext, job_arn: str, _ctx: JobContext) -> None:
+        doc = doc_of(eng, job_arn)
+        with eng.db.begin() as conn:
+            conn.execute(
+                update(t.resources)
+                .where(t.resources.c.arn == job_arn)
+                .values(doc={**doc, "status": ACTIVE})
+            )
+
+    run_handing_over(engine, arn, write_directly)
+    assert doc_of(engine, arn)["status"] == IN_PROGRESS
+    assert job_row(engine, arn) == ("running", OTHER, HANDED_OVER_AT, 2)
+
+
 def test_a_training_job_handed_over_stops_and_leaves_the_version_alone(
     shared_settings: Settings, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -206,3 +230,156 @@ def test_a_training_job_handed_over_while_saving_leaves_the_new_workers_file_alo
     described = clients.personalize.describe_solution_version(solutionVersionArn=version)
     assert described["solutionVersion"]["status"] == IN_PROGRESS
     assert job_row(engine, version) == ("running", OTHER, HANDED_OVER_AT, 2)
+
+
+THEIRS = "the new worker's output\n"
+
+
+def batch_job(engine: LocalEngine) -> tuple[str, Path]:
+    """A pending batch inference job (one blank input line: answered without a model)."""
+    (engine.s3_dir / "bucket" / "in").mkdir(parents=True)
+    (engine.s3_dir / "bucket" / "in" / "queries.json").write_text("\n", encoding="utf-8")
+    arn = engine.arns.make("batch-inference-job", "fenced")
+    doc = {
+        "jobName": "fenced",
+        "status": PENDING,
+        "jobInput": {"s3DataSource": {"path": "s3://bucket/in/queries.json"}},
+        "jobOutput": {"s3DataDestination": {"path": "s3://bucket/out/"}},
+    }
+    with engine.tx() as res:
+        res.create(arn, "batch-inference-job", "fenced", doc)
+        engine.jobs.enqueue(res.conn, "batch", arn)
+    return arn, engine.s3_dir / "bucket" / "out" / "queries.json.out"
+
+
+def export_job(engine: LocalEngine) -> tuple[str, Path]:
+    """A pending export job of an empty Users dataset."""
+    group = engine.arns.make("dataset-group", "g")
+    dataset = f"{group.replace('dataset-group', 'dataset')}/USERS"
+    arn = engine.arns.make("dataset-export-job", "fenced")
+    with engine.tx() as res:
+        res.create(group, "dataset-group", "g", {"datasetGroupArn": group, "status": ACTIVE})
+        res.create(
+            dataset,
+            "dataset",
+            "users",
+            {"datasetArn": dataset, "datasetGroupArn": group, "datasetType": "Users"},
+            group=group,
+        )
+        res.create(
+            arn,
+            "dataset-export-job",
+            "fenced",
+            {
+                "jobName": "fenced",
+                "status": PENDING,
+                "datasetArn": dataset,
+                "ingestionMode": "PUT",
+                "jobOutput": {"s3DataDestination": {"path": "s3://bucket/exports/"}},
+            },
+        )
+        engine.jobs.enqueue(res.conn, "export", arn)
+    return arn, engine.s3_dir / "bucket" / "exports" / "fenced" / "part-00000.csv"
+
+
+@pytest.mark.parametrize(
+    ("make", "module"), [(batch_job, batch), (export_job, exports)], ids=["batch", "export"]
+)
+def test_a_job_handed_over_leaves_the_new_workers_output_alone(
+    engine: LocalEngine,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+    make: Callable[[LocalEngine], tuple[str, Path]],
+    module: Any,
+) -> None:
+    """The real batch inference (as batch segment) and export tasks in a worker thread: the
+    job is handed over just before the old worker writes its output, and the new worker has
+    already written its own. The old worker's is never put in place, nor left behind."""
+    arn, out = make(engine)
+    real_output_dir = module.output_dir
+
+    def handed_over_meanwhile(eng: EngineContext, location: str) -> Path:
+        hand_over(engine, arn)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(THEIRS, encoding="utf-8")
+        return real_output_dir(eng, location)
+
+    monkeypatch.setattr(module, "output_dir", handed_over_meanwhile)
+    runner = JobRunner(engine, tasks=TASKS)
+    runner.kick()
+    try:
+        deadline = time.monotonic() + 20
+        while "no longer this worker's" not in caplog.text:
+            assert time.monotonic() < deadline, "the old worker never learnt it lost the job"
+            time.sleep(0.05)
+    finally:
+        runner.stop()
+    assert out.read_text(encoding="utf-8") == THEIRS
+    assert sorted(out.parent.iterdir()) == [out]  # no partial file of the old worker's
+    assert doc_of(engine, arn)["status"] == IN_PROGRESS
+    assert job_row(engine, arn) == ("running", OTHER, HANDED_OVER_AT, 2)
+
+
+def test_an_import_handed_over_leaves_the_new_workers_attribution_report_alone(
+    shared_settings: Settings, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The real import task (in a worker thread) with an attribution report to publish: the
+    job is handed over once its rows are staged, and the new worker has published its report
+    in the same second (so under the same name). The old worker neither overwrites nor
+    deletes it, and registers nothing."""
+    clients = build_clients(shared_settings)
+    engine = get_engine(shared_settings)
+    p = clients.personalize
+    ws = create_group(clients, shared_settings.data_dir)
+    output = {"roleArn": ROLE, "s3DataDestination": {"path": "s3://bucket/attribution/"}}
+    views = {"eventType": "view", "metricName": "views", "expression": "SAMPLECOUNT()"}
+    attribution = p.create_metric_attribution(
+        name="m", datasetGroupArn=ws["group"], metrics=[views], metricsOutputConfig=output
+    )["metricAttributionArn"]
+    wait_for(
+        lambda: p.describe_metric_attribution(metricAttributionArn=attribution),
+        "metricAttribution",
+    )
+    with engine.read_db.connect() as conn:
+        files_before = conn.execute(select(t.bulk_files.c.path)).scalars().all()
+    now = 1_800_000_000
+    monkeypatch.setattr(engine, "clock", lambda: float(now))
+    theirs = (
+        engine.s3_dir
+        / "bucket"
+        / "attribution"
+        / (f"AggregatedAttributionMetrics-INCREMENTAL-{now}.csv")
+    )
+    stage_parts = engine.bulk.stage_parts
+
+    def handed_over_once_staged(*args: Any, **kwargs: Any) -> Any:
+        staged = stage_parts(*args, **kwargs)
+        with engine.read_db.connect() as conn:
+            job = conn.execute(
+                select(t.jobs.c.arn).where(t.jobs.c.kind == "import", t.jobs.c.state == "running")
+            ).scalar_one()
+        hand_over(engine, job)
+        theirs.parent.mkdir(parents=True, exist_ok=True)
+        theirs.write_text(THEIRS, encoding="utf-8")
+        return staged
+
+    monkeypatch.setattr(engine.bulk, "stage_parts", handed_over_once_staged)
+    job = p.create_dataset_import_job(
+        jobName="with-report",
+        datasetArn=ws["dataset"],
+        dataSource={"dataLocation": "s3://bucket/shop/interactions.csv"},
+        roleArn=ROLE,
+        importMode="INCREMENTAL",
+        publishAttributionMetricsToS3=True,
+    )["datasetImportJobArn"]
+    deadline = time.monotonic() + 30
+    while "no longer this worker's" not in caplog.text:
+        assert time.monotonic() < deadline, "the old worker never learnt it lost the job"
+        time.sleep(0.05)
+    assert theirs.read_text(encoding="utf-8") == THEIRS
+    assert sorted(theirs.parent.iterdir()) == [theirs]  # no partial file of the old worker's
+    described = p.describe_dataset_import_job(datasetImportJobArn=job)["datasetImportJob"]
+    assert described["status"] == IN_PROGRESS
+    assert job_row(engine, job) == ("running", OTHER, HANDED_OVER_AT, 2)
+    with engine.read_db.connect() as conn:
+        assert conn.execute(select(t.bulk_files.c.path)).scalars().all() == files_before

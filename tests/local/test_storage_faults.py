@@ -344,13 +344,17 @@ def test_an_export_on_a_full_disk_fails_naming_the_device_and_leaves_no_file(
     shop: Shop,
 ) -> None:
     out = shop.data_dir / "s3" / "exports" / "shop" / "export" / "part-00000.csv"
-    full_device_at(out)
+    # The file the job's first attempt, run by this process, writes before placing it.
+    partial = attempt_partial(out, worker_identity(), 1)
+    assert partial.name == f".part-00000.csv.{os.getpid()}-1.tmp"
+    full_device_at(partial)
     doc = _export(shop)
     assert doc["status"] == "CREATE FAILED"
     assert doc["failureReason"] == (
         f"Writing the export failed: no space left on the device holding {out.parent}."
     )
     assert not os.path.lexists(out)
+    assert not os.path.lexists(partial)
 
 
 def test_a_missing_bulk_file_is_named_as_missing(shop: Shop) -> None:

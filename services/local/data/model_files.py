@@ -35,15 +35,22 @@ def partial(path: Path) -> Path:
 
 
 def attempt_partial(path: Path, worker: str, attempt: int) -> Path:
-    """Where attempt ``attempt`` (the job row's count) of a training job whose worker is
-    ``worker`` (``host:pid:start-time``) writes the model ``path`` before it is placed:
+    """Where attempt ``attempt`` (the job row's count) of a job whose worker is ``worker``
+    (``host:pid:start-time``) writes the model ``path`` before it is placed:
     ``<name>.<pid>-<attempt>.tmp.npz`` beside it.
 
     Each attempt has its own file: a job handed to another worker (recovery) while its first
     worker still saves would otherwise have two writers on one file. The attempt number alone
     tells two claims of a job apart (each claim counts one more); the pid says whose it is.
+
+    A job's other outputs (a batch or export file, an attribution report) are written the same
+    way (``jobs.outputs``), to ``.<file name>.<pid>-<attempt>.tmp``: hidden and without the
+    output's own suffix, so readers of the folder (``locations.resolve_location`` takes the
+    ``.csv`` files) never take a half-written one for an output.
     """
     pid = worker.split(":")[1] if worker.count(":") >= 2 else "0"
+    if path.suffix != ".npz":
+        return path.with_name(f".{path.name}.{pid}-{attempt}.tmp")
     return path.with_name(f"{path.stem}.{pid}-{attempt}{PARTIAL_SUFFIX}")
 
 

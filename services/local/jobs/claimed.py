@@ -25,7 +25,10 @@ from services.local.jobs.context import ClaimLost
 
 class ClaimedEngine:
     """``engine`` as the task of job ``job_id``, claimed by ``identity``, may use it: the same
-    in every respect but ``tx``, which raises ``ClaimLost`` once the job is not theirs."""
+    in every respect but ``tx``, which raises ``ClaimLost`` once the job is not theirs, and
+    ``db``, which it does not have: a write through the writers' database directly would
+    bypass the fence (a task reads with ``reading`` or ``read_db``). The files a task leaves
+    are placed in such a transaction too (``outputs``)."""
 
     def __init__(self, engine: EngineContext, job_id: int, identity: str) -> None:
         self._engine = engine
@@ -33,6 +36,11 @@ class ClaimedEngine:
         self._identity = identity
 
     def __getattr__(self, name: str) -> Any:
+        if name == "db":
+            raise AttributeError(
+                "a job's task writes only through tx(), which its claim fences; engine.db "
+                "would bypass it"
+            )
         return getattr(self._engine, name)
 
     @contextmanager

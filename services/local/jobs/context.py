@@ -71,9 +71,9 @@ class JobContext:
             raise Cancelled(self.arn)
 
     def partial_file(self, path: Path) -> Path:
-        """Where this attempt of the job writes the model ``path`` before it is placed
-        (``model_files.attempt_partial``: ``<name>.<pid>-<attempt>.tmp.npz``), so a worker the
-        job was handed to never writes the same file.
+        """Where this attempt of the job writes the file ``path`` (a model, an output) before
+        it is placed (``model_files.attempt_partial``: ``<name>.<pid>-<attempt>.tmp.npz`` for a
+        model), so a worker the job was handed to never writes the same file (``outputs``).
 
         Raises:
             ClaimLost: the job is no longer this worker's.

@@ -11,8 +11,8 @@ https://docs.aws.amazon.com/personalize/latest/dg/metric-attribution-results.htm
 - Bulk data goes to S3 only for an Interactions import job created with
   ``publishAttributionMetricsToS3``: "Each time you publish metrics, Amazon Personalize creates
   a new file in your Amazon S3 bucket. The file name includes the import method and date as
-  follows: AggregatedAttributionMetrics - ImportMethod - Timestamp.csv". ``publish_import``
-  writes ``<path>/AggregatedAttributionMetrics-<FULL|INCREMENTAL>-<epoch s>.csv``.
+  follows: AggregatedAttributionMetrics - ImportMethod - Timestamp.csv". ``import_report``
+  names ``<path>/AggregatedAttributionMetrics-<FULL|INCREMENTAL>-<epoch s>.csv``.
 
 The runtime logs each recommendationId it answers (only while the group has a metric
 attribution, so serving stays one read otherwise): it names the campaign or recommender an
@@ -150,14 +150,16 @@ def attribution_of(engine: EngineContext, group: str) -> dict[str, Any] | None:
     return next((d for d in docs if d.get("status") == "ACTIVE"), None)
 
 
-def publish_import(
+def import_report(
     engine: EngineContext, group: str, events: pa.Table, import_mode: str
-) -> Path | None:
-    """Write the attribution report of one Interactions import job's rows to the group's
-    metric attribution's S3 path; None when the group has no attribution with a path.
+) -> tuple[pd.DataFrame, Path] | None:
+    """The attribution report of one Interactions import job's rows and the file it goes to
+    in the group's metric attribution's S3 path
+    (``<path>/AggregatedAttributionMetrics-<FULL|INCREMENTAL>-<epoch s>.csv``); None when the
+    group has no attribution with a path. The import job writes it (``jobs.tasks.imports``).
 
     Raises:
-        OSError: the report could not be written (the caller keeps the import).
+        ImportFailed: the attribution's path is not an output folder.
     """
     doc = attribution_of(engine, group)
     path = ((doc or {}).get("metricsOutputConfig") or {}).get("s3DataDestination", {}).get("path")
@@ -169,10 +171,5 @@ def publish_import(
     items = datasets.records(engine.read_db, engine.bulk, group, "Items")
     metrics = [parse_metric(m) for m in doc["_metrics"]]
     report = attribute(frame, served, items, metrics, since=float("-inf"))
-    folder = output_dir(engine, path)
-    folder.mkdir(parents=True, exist_ok=True)
     name = f"{REPORT_PREFIX}-{import_mode}-{int(engine.clock())}.csv"
-    tmp = folder / f".{name}.tmp"
-    report.to_csv(tmp, index=False)
-    tmp.replace(folder / name)
-    return folder / name
+    return report, output_dir(engine, path) / name

@@ -15,6 +15,7 @@ from services.local.data.locations import output_dir, resolve_location
 from services.local.data.resources import ACTIVE, FAILED
 from services.local.errors import EngineError
 from services.local.jobs.context import JobContext
+from services.local.jobs.outputs import attempt_output
 from services.local.jobs.tasks.lifecycle import end_job, start_job
 from services.local.runtime.scoring import batch_answer
 
@@ -62,6 +63,8 @@ def answer_lines(
         ImportFailed: a line that is not a JSON object (naming the file and line), or an
             output location that is not one.
         StorageFault: the output cannot be written (nothing partial is left).
+        ClaimLost: the job is no longer this worker's; no output of this attempt is placed
+            (``outputs.attempt_output``).
     """
     inputs = resolve_location(
         engine, doc["jobInput"]["s3DataSource"]["path"], "jobInput.s3DataSource.path"
@@ -81,5 +84,8 @@ def answer_lines(
             lines.append(json.dumps(answer(query), ensure_ascii=False))
             if n % 200 == 0:
                 ctx.check_cancelled()
-        with writing(out_dir / f"{path.name}.out", what) as target:
+        with (
+            attempt_output(engine, ctx, out_dir / f"{path.name}.out", what) as staged,
+            writing(staged, what) as target,
+        ):
             target.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -9,6 +9,7 @@ from services.local.data.importer import ImportFailed
 from services.local.data.locations import output_dir
 from services.local.data.resources import ACTIVE, FAILED
 from services.local.jobs.context import JobContext
+from services.local.jobs.outputs import attempt_output
 from services.local.jobs.tasks.lifecycle import end_job, start_job
 
 
@@ -27,7 +28,10 @@ def run_export(engine: EngineContext, arn: str, ctx: JobContext) -> None:
     try:
         frame = datasets.export_frame(engine.read_db, engine.bulk, group, kind, sources)
         out = output_dir(engine, doc["jobOutput"]["s3DataDestination"]["path"]) / doc["jobName"]
-        with writing(out / "part-00000.csv", "the export") as target:
+        with (
+            attempt_output(engine, ctx, out / "part-00000.csv", "the export") as staged,
+            writing(staged, "the export") as target,
+        ):
             frame.to_csv(target, index=False)
     except (ImportFailed, StorageFault) as err:
         end_job(engine, arn, FAILED, str(err))

@@ -20,8 +20,9 @@ from services.local.data.schemas import parse_schema
 from services.local.data.versions import bump_data_version
 from services.local.errors import EngineError
 from services.local.jobs.context import JobContext
+from services.local.jobs.outputs import discard, move
 from services.local.jobs.tasks.lifecycle import end_job, start_job
-from services.local.runtime.attribution_report import publish_import
+from services.local.runtime.attribution_report import import_report
 
 _log = logging.getLogger(__name__)
 MIN_IMPORT_INTERACTIONS = 1000  # Personalize's minimum interaction records per import job
@@ -65,11 +66,13 @@ def run_import(engine: EngineContext, arn: str, ctx: JobContext) -> None:
         end_job(engine, arn, FAILED, err.message)
         return
     # The report is in S3 when the job is ACTIVE ("When the job completes, you can find the
-    # metrics in your Amazon S3 bucket"), so it is written first and removed if the job fails.
-    report = None
-    if kind == "Interactions" and doc.get("publishAttributionMetricsToS3"):
-        report = _publish_attribution(engine, arn, group, table, doc["importMode"])
+    # metrics in your Amazon S3 bucket"): written first, put in place in the transaction that
+    # registers the rows (so only while the job is this worker's), removed if that fails.
+    report: tuple[Path, Path] | None = None
+    placed: Path | None = None
     try:
+        if kind == "Interactions" and doc.get("publishAttributionMetricsToS3"):
+            report = _stage_attribution(engine, ctx, arn, group, table, doc["importMode"])
         with engine.tx() as res:
             replaced = engine.bulk.commit(res.conn, staged[0], full=doc["importMode"] == "FULL")
             for part in staged[1:]:
@@ -87,25 +90,57 @@ def run_import(engine: EngineContext, arn: str, ctx: JobContext) -> None:
                 ds["lastUpdatedDateTime"] = res.now
                 res.save(dataset["datasetArn"], ds)
             bump_data_version(res, group)
+            if report is not None:
+                placed = _place_attribution(arn, *report)
     except BaseException:
         for part in staged:
             engine.bulk.discard(part)
-        if report is not None:
-            report.unlink(missing_ok=True)
+        if placed is not None:
+            placed.unlink(missing_ok=True)
         raise
+    finally:
+        if report is not None:
+            discard(report[0])  # unless placed
     engine.bulk.remove(replaced)
 
 
-def _publish_attribution(
-    engine: EngineContext, arn: str, group: str, table: pa.Table, import_mode: str
-) -> Path | None:
-    """The import's attribution report to S3, as AWS writes it for such a job. A report that
-    cannot be written is logged: it never fails the import of the rows themselves."""
+def _stage_attribution(
+    engine: EngineContext, ctx: JobContext, arn: str, group: str, table: pa.Table, mode: str
+) -> tuple[Path, Path] | None:
+    """The import's attribution report, as AWS writes it for such a job, written to this
+    attempt's partial file (``outputs``), and the file it goes to; None when the group has no
+    attribution with a path. A report that cannot be written is logged: it never fails the
+    import of the rows themselves.
+
+    Raises:
+        ClaimLost: the job is no longer this worker's.
+    """
+    staged = None
     try:
-        return publish_import(engine, group, table, import_mode)
+        found = import_report(engine, group, table, mode)
+        if found is None:
+            return None
+        frame, out = found
+        staged = ctx.partial_file(out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        frame.to_csv(staged, index=False)
     except (OSError, ImportFailed) as err:
+        if staged is not None:
+            discard(staged)
         _log.warning("import %s: attribution report not written: %s", arn, err)
         return None
+    return staged, out
+
+
+def _place_attribution(arn: str, staged: Path, out: Path) -> Path | None:
+    """Put the staged report in place (in the caller's claim-fenced transaction); a report
+    that cannot be renamed is logged and left out, as one that cannot be written."""
+    try:
+        move(staged, out, "the attribution report")
+    except StorageFault as err:
+        _log.warning("import %s: attribution report not written: %s", arn, err.message)
+        return None
+    return out
 
 
 # dataset type → (SQL table of its streamed records, ID column, CSV ID column)

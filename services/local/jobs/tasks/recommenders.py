@@ -18,8 +18,9 @@ from services.local.data.model_files import recorded
 from services.local.data.resources import ACTIVE, FAILED
 from services.local.data.use_cases import PERSONALISED, RECIPE_PREFIX, RELATED, USE_CASES
 from services.local.jobs.context import Cancelled, JobContext
+from services.local.jobs.outputs import attempt_output
 from services.local.jobs.tasks.lifecycle import end_job, start_job
-from services.local.jobs.tasks.training import discard, load_training_data, place
+from services.local.jobs.tasks.training import load_training_data
 from services.local.models import training
 from services.local.models.recipes.base import TrainingConfig, TrainingError
 
@@ -41,7 +42,6 @@ def run_recommender_training(engine: EngineContext, arn: str, ctx: JobContext) -
     case = USE_CASES[doc["recipeArn"][len(RECIPE_PREFIX) :]]
     model_id = secrets.token_hex(4)
     out = engine.models_dir / f"recommender-{doc['name']}-{model_id}.npz"
-    staged = ctx.partial_file(out)
     started = time.time()
 
     def progress(_fraction: float) -> None:
@@ -55,18 +55,20 @@ def run_recommender_training(engine: EngineContext, arn: str, ctx: JobContext) -
                 f"use case {case.title} needs at least {MIN_USE_CASE_EVENTS} {case.event_type} "
                 f"events; the dataset group has {events}"
             )
-        outcome = training.train(
-            data, case.backing, use_case_config(case.name), out_path=staged, on_progress=progress
-        )
-        place(engine, staged, out)
+        with attempt_output(engine, ctx, out, "the model file") as staged:
+            outcome = training.train(
+                data,
+                case.backing,
+                use_case_config(case.name),
+                out_path=staged,
+                on_progress=progress,
+            )
     except Cancelled:
         end_job(engine, arn, FAILED, "training was cancelled")
         return
     except (TrainingError, ValueError, StorageFault) as err:
         end_job(engine, arn, FAILED, str(err))
         return
-    finally:
-        discard(staged)  # unless placed: failed, cancelled, or the job is another worker's now
     fields: dict[str, Any] = {
         "modelMetrics": outcome.metrics,
         "_modelPath": recorded(engine.data_dir, out),

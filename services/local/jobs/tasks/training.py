@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import logging
 import time
-from contextlib import suppress
-from pathlib import Path
 from typing import Any
 
 from services.local.context import EngineContext
 from services.local.data import frames as datasets
-from services.local.data.faults import StorageFault, write_fault
+from services.local.data.faults import StorageFault
 from services.local.data.marks import DATA_MARK, data_mark
 from services.local.data.model_files import model_file, recorded
 from services.local.data.resources import ACTIVE, FAILED
 from services.local.data.schemas import parse_schema
 from services.local.jobs.context import Cancelled, JobContext
+from services.local.jobs.outputs import attempt_output
 from services.local.jobs.tasks.lifecycle import STOPPED, end_job, start_job
 from services.local.models.hpo import hpo_ranges
 from services.local.models.recipes._retrieval import Calibration
@@ -113,7 +112,6 @@ def run_training(engine: EngineContext, arn: str, ctx: JobContext) -> None:
         else []
     )
     out = engine.models_dir / f"{arn.rsplit('/', 2)[-2]}-{arn.rsplit('/', 1)[-1]}.npz"
-    staged = ctx.partial_file(out)
 
     def progress(_fraction: float) -> None:
         ctx.check_cancelled()
@@ -122,27 +120,25 @@ def run_training(engine: EngineContext, arn: str, ctx: JobContext) -> None:
     mark = data_mark(engine.read_db, doc["datasetGroupArn"])
     try:
         data = load_training_data(engine, doc["datasetGroupArn"])
-        outcome = training.train(
-            data,
-            recipe or (automl[0] if automl else ""),
-            training_config(solution),
-            # an automatic training (AUTOTRAIN) retrains in full
-            "UPDATE" if doc.get("trainingMode") == "UPDATE" else "FULL",
-            model_file(engine.data_dir, previous[-1]["_modelPath"]) if previous else None,
-            out_path=staged,
-            auto_ml_recipes=automl,
-            on_progress=progress,
-        )
-        _hold(engine, started, ctx)
-        place(engine, staged, out)
+        with attempt_output(engine, ctx, out, "the model file") as staged:
+            outcome = training.train(
+                data,
+                recipe or (automl[0] if automl else ""),
+                training_config(solution),
+                # an automatic training (AUTOTRAIN) retrains in full
+                "UPDATE" if doc.get("trainingMode") == "UPDATE" else "FULL",
+                model_file(engine.data_dir, previous[-1]["_modelPath"]) if previous else None,
+                out_path=staged,
+                auto_ml_recipes=automl,
+                on_progress=progress,
+            )
+            _hold(engine, started, ctx)
     except Cancelled:
         end_job(engine, arn, STOPPED)
         return
     except (TrainingError, ValueError, StorageFault) as err:
         end_job(engine, arn, FAILED, str(err))
         return
-    finally:
-        discard(staged)  # unless placed: failed, stopped, or the job is another worker's now
     used = outcome.best_recipe_name or recipe
     hours = (time.time() - started) / 3600
     fields: dict[str, Any] = {
@@ -174,30 +170,6 @@ def run_training(engine: EngineContext, arn: str, ctx: JobContext) -> None:
                 sol["autoMLResult"] = {"bestRecipeArn": fields["recipeArn"]}
                 res.save(doc["solutionArn"], sol)
     end_job(engine, arn, ACTIVE, **fields)
-
-
-def discard(staged: Path) -> None:
-    """Delete an attempt's partial model file that was not placed (``place``); another
-    attempt's file has another name (``JobContext.partial_file``) and stays."""
-    with suppress(OSError):  # a folder gone read-only: swept at the next start
-        staged.unlink(missing_ok=True)
-
-
-def place(engine: EngineContext, staged: Path, out: Path) -> None:
-    """Rename the complete model ``staged`` to ``out``, only while the job is still this
-    worker's: under the writers' lock, in a write transaction of the task's engine
-    (``claimed.ClaimedEngine``, which checks the claim and raises ``ClaimLost``), so recovery
-    cannot hand the job over between the check and the rename.
-
-    Raises:
-        ClaimLost: the job is another worker's; ``staged`` is left for ``discard``.
-        StorageFault: the rename failed (the models folder cannot be written).
-    """
-    with engine.tx():
-        try:
-            staged.replace(out)
-        except OSError as err:
-            raise write_fault(err, out, "the model file") from err
 
 
 def training_summary(report: dict[str, Any]) -> str:
