@@ -313,7 +313,8 @@ def _recommend_indexed(
 
     A filter that allows at most ``SELECTIVE_ITEMS`` items has those items scored exactly, all
     of them; otherwise the index is searched among the allowed items only, over more of its
-    partitions the fewer items the filter allows (``FactorIndex.search``), and when those
+    partitions the fewer items the filter allows (``FactorIndex.search``; a
+    ``NormOrderedIndex`` scans deeper until its bound proves the allowed top), and when those
     still hold fewer than ``num_results`` allowed items, every allowed item is scored exactly.
     Returns None when the model cannot answer this way (no index, an unknown user, or an
     index that finds too few items without a filter): the caller then scores every item.
@@ -332,7 +333,10 @@ def _recommend_indexed(
         cand = np.flatnonzero(allowed)
         scores = scorer.at(cand)
     else:
-        cand, scores = scorer.top(max(CANDIDATES, 4 * num_results), allowed)
+        # an exact index's top n is the exact scan's; an approximate one is asked for more
+        exact = getattr(getattr(loaded.model, "retrieval", None), "exact", False)
+        want = num_results if exact else max(CANDIDATES, 4 * num_results)
+        cand, scores = scorer.top(want, allowed)
         if allowed is not None:  # the sequential term's items come whether allowed or not
             keep = allowed[cand]
             cand, scores = cand[keep], scores[keep]

@@ -1,4 +1,4 @@
-"""Approximate maximum-inner-product candidate retrieval over a model's item factors.
+"""Maximum-inner-product candidate retrieval over a model's item factors.
 
 A GetRecommendations call for an ALS-backed model multiplies the user's vector by every learned
 item's factors: 500,000 × 64 float32 is 128 MB streamed through memory per request, and that,
@@ -38,6 +38,20 @@ scan), the model keeps no index and scans every item; the ``Calibration`` saved 
 says which and why. That v2 model, calibrated on 1,000 users: 90.2 % at the widest search within
 the bound (893 of 2,828 partitions, 25 % of the items), so it keeps the exact scan
 (``bench/recalibrate.py``; docs/benchmarks.md).
+
+Factors whose norms vary widely defeat the partitions: on the ×10 shop (5,000,000 items, about
+6 events each) ALS's norms ran from 2.5e-7 to 93 (median 0.044), the augmented coordinate
+√(M² − ‖x‖²) was ≈ M for nearly every item, k-means lumped the many small items into a few huge
+partitions that also held some of the users' best items, and 98 % of the exact top 25 took a
+quarter of the items (98.9 % at 24.9 %, so that model scanned every item). Norm-ranging (Yan
+et al., NeurIPS 2018: one index per range of norms, each with its own M) helped: on a 1,000,000
+-item sample of those factors four ranges found 98.2 % at 1.3 % of the items where the single
+index needed 2.7 % for 99.3 %. The same factors allow an exact search instead: every item of
+1,000 users' exact top 25 lies among the 0.22 % of largest norm, so a scan in descending order of
+norm that stops once no item left can beat the 25th found (``NormOrderedIndex``, a
+Cauchy-Schwarz bound) scanned 0.044 % of the items on average and 2.6 % at most, with the exact
+scan's answer. ``calibrated_index`` keeps it when it scans at most ``NORM_ORDERED_SHARE`` of the
+items for the sampled users, otherwise the cheaper of it and the calibrated partitions.
 """
 
 from __future__ import annotations
@@ -47,7 +61,7 @@ import threading
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields
 from functools import lru_cache
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -69,6 +83,11 @@ CALIBRATION_Z = 2.0
 MAX_VISIT_SHARE = 0.25
 TRAIN_PER_LIST = 40  # k-means training points per partition (faiss asks for at least 39)
 SOFTMAX_SAMPLE = 4096  # items whose scores estimate a softmax denominator
+NORM_ORDERED = "norm-ordered"  # ``Calibration.method`` of a ``NormOrderedIndex``
+# the mean share of the items a norm-ordered search may scan for the sampled users' top
+# RECALL_K and be kept without building an inverted-file index to compare with (an exact
+# search this narrow is as cheap as the partitions' best: 3.1 % of the seed shop's items)
+NORM_ORDERED_SHARE = 0.05
 
 
 def _faiss() -> Any:  # noqa: ANN401 (the library has no type hints)
@@ -107,6 +126,8 @@ class FactorIndex:
 
     index: Any  # faiss.IndexIVFFlat, L2 over the augmented factors
     nprobe: int
+    # its answers approximate the top n: a request asks it for more candidates than it lists
+    exact: ClassVar[bool] = False
     # ``largest_norms``' answer, once asked
     _bounds: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -254,6 +275,164 @@ class FactorIndex:
         )
 
 
+@dataclass
+class NormOrderedIndex:
+    """An exact search over item vectors kept in descending order of norm, stopped by the
+    Cauchy-Schwarz bound (LEMP's length pruning: Teflioudi, Gemulla and Mykytiuk, "LEMP:
+    Fast Retrieval of Large Entries in a Matrix Product", SIGMOD 2015): once the ``n``-th
+    best inner product found is at least ``‖u‖`` times the largest norm not yet scanned, no
+    item left can enter the top ``n``, so the answer is the exact scan's.
+
+    ALS factors of a sparse catalogue suit it: on the ×10 shop (5,000,000 items, about 6
+    events each) the norms run from 2.5e-7 to 93 with a median of 0.044, every item of 1,000
+    users' exact top 25 lies in the 0.22 % of largest norm, and the bound stops after 1,024
+    items for 84 % of the users (docs/benchmarks.md). There the augmented coordinate of the
+    inverted-file index (``augmented``: √(M² − ‖x‖²) with M = 93) is ≈ M for nearly every item,
+    so its partitions, near-identical in distance to any query, find 98 % of the top 25 only
+    beyond a quarter of the items. Vectors are scanned in blocks doubling from
+    ``FIRST_BLOCK``, so a search scans at most twice the items its proof needs.
+    """
+
+    vectors: np.ndarray  # float32, one row per item, in descending order of norm
+    codes: np.ndarray  # int64 item code of each row
+    norms: np.ndarray  # float32 norm of each row (descending)
+
+    exact: ClassVar[bool] = True  # its top n is the exact scan's: a request asks it for n
+    FIRST_BLOCK = 256
+    # relative margin the bound must be cleared by: float32 rounding of a 64-term inner
+    # product stays far below it, so an item left out never scores above the n-th found
+    MARGIN = 1e-4
+
+    @classmethod
+    def build(cls, factors: np.ndarray, codes: np.ndarray) -> NormOrderedIndex:
+        """Index ``factors`` (one row per item of ``codes``): a sort by norm, seconds for
+        5,000,000 rows."""
+        x = np.asarray(factors, dtype=np.float32)
+        norms = np.linalg.norm(x, axis=1).astype(np.float32)
+        order = np.argsort(-norms, kind="stable")
+        return cls(
+            vectors=np.ascontiguousarray(x[order]),
+            codes=np.asarray(codes, dtype=np.int64)[order],
+            norms=norms[order],
+        )
+
+    def _blocks(self) -> Any:  # noqa: ANN401 (a generator of (start, stop))
+        start, size = 0, self.FIRST_BLOCK
+        while start < len(self.codes):
+            stop = min(len(self.codes), start + size)
+            yield start, stop
+            start, size = stop, size * 2
+
+    def _bound(self, reach: float, stop: int) -> float:
+        """The largest inner product any row from ``stop`` on can have with a vector of norm
+        ``reach`` (-inf past the last row)."""
+        if stop >= len(self.norms):
+            return -np.inf
+        return reach * float(self.norms[stop]) * (1 + self.MARGIN)
+
+    def search(self, user: np.ndarray, n: int, allowed: np.ndarray | None = None) -> np.ndarray:
+        """Item codes (int64) of the ``n`` items with the largest inner product with
+        ``user``, exactly (ties at the n-th value broken either way); of the ``allowed``
+        items (bool per item code) when given, scanning deeper the fewer items it allows."""
+        u = np.asarray(user, dtype=np.float32)
+        reach, n = float(np.linalg.norm(u)), int(n)
+        best_s = np.empty(0, dtype=np.float32)
+        best_c = np.empty(0, dtype=np.int64)
+        if n <= 0:
+            return best_c
+        for start, stop in self._blocks():
+            s, c = self.vectors[start:stop] @ u, self.codes[start:stop]
+            if allowed is not None:
+                keep = allowed[c]
+                s, c = s[keep], c[keep]
+            s, c = np.concatenate([best_s, s]), np.concatenate([best_c, c])
+            if len(s) > n:
+                top = np.argpartition(-s, n - 1)[:n]
+                s, c = s[top], c[top]
+            best_s, best_c = s, c
+            if len(s) >= n and float(s.min()) > self._bound(reach, stop):
+                break
+        return best_c
+
+    def extreme(self, user: np.ndarray) -> int:
+        """The item code of the largest absolute inner product with ``user``, exactly (the
+        scale ``_up_model.CandidateScorer`` divides by); -1 for an empty index."""
+        u = np.asarray(user, dtype=np.float32)
+        reach = float(np.linalg.norm(u))
+        best, code = -1.0, -1
+        for start, stop in self._blocks():
+            s = np.abs(self.vectors[start:stop] @ u)
+            at = int(s.argmax())
+            if float(s[at]) > best:
+                best, code = float(s[at]), int(self.codes[start + at])
+            if best > self._bound(reach, stop):
+                break
+        return code
+
+    def scanned(self, users: np.ndarray, n: int, batch: int = 32) -> np.ndarray:
+        """How many rows an unfiltered ``search`` for ``n`` items scans for each row of
+        ``users`` (query vectors; int64): the cost a calibration weighs."""
+        users = np.asarray(users, dtype=np.float32)
+        out = np.full(len(users), len(self.codes), dtype=np.int64)
+        for first in range(0, len(users), batch):
+            open_ = np.arange(first, min(first + batch, len(users)))
+            reach = np.linalg.norm(users[open_], axis=1)
+            best = np.empty((len(open_), 0), dtype=np.float32)
+            for start, stop in self._blocks():
+                s = np.hstack([best, users[open_] @ self.vectors[start:stop].T])
+                if s.shape[1] > n:
+                    s = -np.partition(-s, n - 1, axis=1)[:, :n]
+                bound = reach * float(self.norms[min(stop, len(self.norms) - 1)])
+                done = (s.shape[1] >= n) & (s.min(axis=1) > bound * (1 + self.MARGIN))
+                if stop >= len(self.codes):
+                    done[:] = True
+                out[open_[done]] = stop
+                best, open_, reach = s[~done], open_[~done], reach[~done]
+                if not len(open_):
+                    break
+        return out
+
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        """The arrays a model file keeps (``from_arrays`` reads them back)."""
+        return {"retrieval_vectors": self.vectors, "retrieval_codes": self.codes}
+
+    @classmethod
+    def from_arrays(cls, arrays: Mapping[str, np.ndarray]) -> NormOrderedIndex:
+        """Inverse of ``to_arrays``."""
+        vectors = np.ascontiguousarray(arrays["retrieval_vectors"], dtype=np.float32)
+        return cls(
+            vectors=vectors,
+            codes=np.asarray(arrays["retrieval_codes"], dtype=np.int64),
+            norms=np.linalg.norm(vectors, axis=1).astype(np.float32),
+        )
+
+
+CandidateIndex = FactorIndex | NormOrderedIndex
+
+
+def save_index(
+    index: CandidateIndex, arrays: dict[str, np.ndarray], header: dict[str, object]
+) -> None:
+    """Put ``index`` in a model file's arrays and JSON header (``load_index`` reads it)."""
+    if isinstance(index, NormOrderedIndex):
+        arrays.update(index.to_arrays())
+    else:
+        arrays["retrieval_index"] = index.to_array()
+        header["retrieval_nprobe"] = index.nprobe
+
+
+def load_index(
+    header: Mapping[str, object], arrays: Mapping[str, np.ndarray]
+) -> CandidateIndex | None:
+    """The index a model file keeps, or None (a file saved without one: its requests scan
+    every item)."""
+    if "retrieval_vectors" in arrays:
+        return NormOrderedIndex.from_arrays(arrays)
+    if "retrieval_index" in arrays:
+        return FactorIndex.from_array(arrays["retrieval_index"], int(header["retrieval_nprobe"]))  # type: ignore[call-overload]
+    return None
+
+
 @dataclass(frozen=True)
 class Calibration:
     """How ``calibrate`` set a model's index at training time, saved with the model (its JSON
@@ -278,6 +457,11 @@ class Calibration:
     reason: str = ""
     # User-Personalization: the share of the sampled users whose score scale the search finds
     scale_found: float | None = None
+    # "partitions" (``FactorIndex``, the fields above) or "norm-ordered" (``NormOrderedIndex``:
+    # exact, recall 1; ``visited`` its mean share of the items scanned, ``visited_p99`` the
+    # 99th percentile's)
+    method: str = "partitions"
+    visited_p99: float | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """Plain JSON values (the model file's header)."""
@@ -304,6 +488,12 @@ class Calibration:
         recall of the exact top 25 98.9 % (± 0.1) on 1,000 sampled users (target 98 %)"."""
         if self.recall is None or self.visited is None:
             return f"exact scan: {self.reason}"
+        if self.method == NORM_ORDERED:
+            return (
+                f"candidate index: norm-ordered exact search, scanning {self.visited:.2%} of the "
+                f"items on average ({self.visited_p99 or 0:.2%} at the 99th percentile) for the "
+                f"top {self.k} of {self.users:,} sampled users"
+            )
         found = (
             f"recall of the exact top {self.k} {self.recall:.1%} (± {self.standard_error or 0:.1%})"
             f" on {self.users:,} sampled users (target {self.target:.0%})"
@@ -437,18 +627,52 @@ def calibrate(
     )  # fmt: skip
 
 
+def calibrate_norm_ordered(
+    index: NormOrderedIndex, users: np.ndarray, *, k: int = RECALL_K, scale: bool = False
+) -> Calibration:
+    """What a ``NormOrderedIndex`` costs for the query vectors ``users``: the mean share
+    (and the 99th percentile's) of the items its search for the top ``k`` scans. Its answers
+    are exact, so its recall (and with ``scale``, the share of users whose scale it finds) is
+    1."""
+    n = len(index.codes)
+    if not len(users) or not n:
+        why = "no user history to calibrate the index on"
+        return Calibration(None, 0, 0, 0, k, RECALL_TARGET, None, None, None, why)
+    share = index.scanned(users, min(k, n)) / n
+    return Calibration(
+        nprobe=None, tried=0, partitions=0, users=len(users), k=k, target=RECALL_TARGET,
+        recall=1.0, standard_error=0.0, visited=float(share.mean()),
+        scale_found=1.0 if scale else None, method=NORM_ORDERED,
+        visited_p99=float(np.quantile(share, 0.99)),
+    )  # fmt: skip
+
+
 def calibrated_index(
     items: np.ndarray, codes: np.ndarray, users: np.ndarray, seed: int = 42, scale: bool = False
-) -> tuple[FactorIndex | None, Calibration]:
-    """``FactorIndex.build`` over ``items`` (rows of ``codes``) searched at ``calibrate``'s
-    setting for the query vectors ``users`` (``scale``: as ``calibrate`` says), or None (the
-    exact scan) when no setting reaches the target within ``MAX_VISIT_SHARE``; with the
-    calibration either way."""
+) -> tuple[CandidateIndex | None, Calibration]:
+    """The candidate index a model keeps over ``items`` (rows of ``codes``), with its
+    calibration on the query vectors ``users`` (``scale``: as ``calibrate`` says), or None
+    (the exact scan), with the calibration saying why.
+
+    A ``NormOrderedIndex`` (a sort) is kept when its search scans at most
+    ``NORM_ORDERED_SHARE`` of the items on average; otherwise ``FactorIndex.build`` and
+    ``calibrate`` too, and the one that scans the smaller share of the items is kept, the
+    exact one on a tie, as long as that share is within ``MAX_VISIT_SHARE``.
+    """
+    ordered = NormOrderedIndex.build(items, codes)
+    by_norm = calibrate_norm_ordered(ordered, users, scale=scale)
+    if by_norm.visited is not None and by_norm.visited <= NORM_ORDERED_SHARE:
+        return ordered, by_norm
     index = FactorIndex.build(items, codes, seed=seed)
     found = calibrate(index, items, codes, users, scale=scale)
-    if found.nprobe is None:
-        return None, found
-    return FactorIndex(index=index.index, nprobe=found.nprobe), found
+    cheaper = by_norm.visited is None or (
+        found.visited is not None and found.visited < by_norm.visited
+    )
+    if found.nprobe is not None and cheaper:
+        return FactorIndex(index=index.index, nprobe=found.nprobe), found
+    if by_norm.visited is not None and by_norm.visited <= MAX_VISIT_SHARE:
+        return ordered, by_norm
+    return None, found
 
 
 @lru_cache(maxsize=8)

@@ -21,8 +21,10 @@ import numpy as np
 
 from services.local.models.recipes._retrieval import (
     Calibration,
-    FactorIndex,
+    CandidateIndex,
     estimated_softmax,
+    load_index,
+    save_index,
     softmax_sample,
 )
 from services.local.models.recipes._sasrec_net import Params, encode, last_scores
@@ -47,7 +49,7 @@ class SequenceModel:
     params: Params  # float32 numpy arrays
     training: Mapping[str, Any] = field(default_factory=dict)
     # candidate retrieval over the item embeddings of a large catalogue (``_retrieval``), or None
-    retrieval: FactorIndex | None = None
+    retrieval: CandidateIndex | None = None
     # how the index's search was set at training time, or why the model keeps none
     # (``_retrieval.calibrate``); None when the catalogue was too small to consider one
     retrieval_calibration: Calibration | None = None
@@ -143,8 +145,7 @@ class SequenceModel:
             "training": dict(self.training),
         }
         if self.retrieval is not None:
-            arrays["retrieval_index"] = self.retrieval.to_array()
-            header["retrieval_nprobe"] = self.retrieval.nprobe
+            save_index(self.retrieval, arrays, header)
         if self.retrieval_calibration is not None:
             self.retrieval_calibration.save_to(header)
         save_npz(path, header, item_ids=self.item_ids, popularity=self.popularity, **arrays)
@@ -161,11 +162,7 @@ class SequenceModel:
             params=params,
             training=dict(header.get("training") or {}),  # type: ignore[call-overload]
             # a model saved before v2 kept indexes has none: its requests scan every item
-            retrieval=(
-                FactorIndex.from_array(a["retrieval_index"], int(header["retrieval_nprobe"]))  # type: ignore[call-overload]
-                if "retrieval_index" in a
-                else None
-            ),
+            retrieval=load_index(header, a),
             retrieval_calibration=Calibration.from_header(header),
         )
 

@@ -20,8 +20,11 @@ import scipy.sparse as sp
 from services.local.models.recipes._retrieval import (
     SOFTMAX_SAMPLE,
     Calibration,
-    FactorIndex,
+    CandidateIndex,
+    NormOrderedIndex,
     estimated_softmax,
+    load_index,
+    save_index,
 )
 from services.local.models.recipes.base import load_npz, save_npz
 from services.local.models.recipes.sparse_arrays import csr_arrays, csr_from_arrays
@@ -64,7 +67,7 @@ class UserPersonalizationModel:
     user_ids: np.ndarray  # users seen in training, sorted
     user_histories: sp.csr_matrix  # users × history positions → item code + 1 (0 = none)
     # candidate retrieval over the ALS factors of a large catalogue (``_retrieval``), or None
-    retrieval: FactorIndex | None = None
+    retrieval: CandidateIndex | None = None
     # how the index's search was set at training time, or why the model keeps none
     # (``_retrieval.calibrate``); None when the catalogue was too small to consider one
     retrieval_calibration: Calibration | None = None
@@ -310,8 +313,6 @@ class UserPersonalizationModel:
             arrays.update(csr_arrays("neighbours", self.neighbours, store_shape=False))
         if self.factors is not None:
             arrays["factors"] = self.factors.astype(np.float32)
-        if self.retrieval is not None:
-            arrays["retrieval_index"] = self.retrieval.to_array()
         header: dict[str, object] = {
             "recipe_name": self.recipe_name,
             "kind": "ease" if self.neighbours is not None else "als",
@@ -320,7 +321,7 @@ class UserPersonalizationModel:
             "params": self.params.__dict__,
         }
         if self.retrieval is not None:
-            header["retrieval_nprobe"] = self.retrieval.nprobe
+            save_index(self.retrieval, arrays, header)
         if self.retrieval_calibration is not None:
             self.retrieval_calibration.save_to(header)
         save_npz(path, header, **arrays)
@@ -343,11 +344,7 @@ class UserPersonalizationModel:
             user_ids=a["user_ids"],
             user_histories=csr_from_arrays("histories", a, (n_users, hist_cols), integers=True),
             # a model saved before indexes existed has none: its requests scan every item
-            retrieval=(
-                FactorIndex.from_array(a["retrieval_index"], int(header["retrieval_nprobe"]))  # type: ignore[call-overload]
-                if "retrieval_index" in a
-                else None
-            ),
+            retrieval=load_index(header, a),
             retrieval_calibration=Calibration.from_header(header),
         )
 
@@ -386,6 +383,9 @@ class CandidateScorer:
         """
         index = self.model.retrieval
         assert index is not None
+        if isinstance(index, NormOrderedIndex):  # its item of the largest |score|, exactly
+            code = index.extreme(self.user)
+            return float(np.abs(self._raw(np.array([code])))[0]) if code >= 0 else 0.0
         raw = self._raw(index.search(self.user, self.BASE))
         top = float(np.abs(raw).max()) if len(raw) else 0.0
         lists, dist = index.partitions(-self.user)

@@ -34,7 +34,7 @@ from services.local.models.recipes._retrieval import (
     CALIBRATION_USERS,
     INDEX_MIN_ITEMS,
     Calibration,
-    FactorIndex,
+    CandidateIndex,
     calibrated_index,
 )
 from services.local.models.recipes._up_model import UPParams, UserPersonalizationModel
@@ -236,7 +236,7 @@ class UserPersonalizationRecipe:
         params: UPParams,
         neighbours: sp.csr_matrix | None,
         factors: np.ndarray | None,
-        retrieval: FactorIndex | None = None,
+        retrieval: CandidateIndex | None = None,
         calibration: Calibration | None = None,
     ) -> UserPersonalizationModel:
         """The model over ``idx``'s catalogue and users with the given item model: popularity,
