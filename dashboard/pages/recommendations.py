@@ -19,7 +19,12 @@ from dashboard.components.recommendations.preview import version_label
 from dashboard.components.recommendations.sample import UNKNOWN, pick_users, show_finding
 from dashboard.components.text import md_escape
 from services.errors import ServiceError
-from services.evaluation.inspection import UserRecommendations, assess, recommend_for_users
+from services.evaluation.inspection import (
+    SAMPLE_TOP_N,
+    UserRecommendations,
+    assess,
+    recommend_for_users,
+)
 from services.evaluation.sampling import ItemCatalog
 from services.i18n import N_, _, formats, ngettext
 from services.workspace.catalog import CampaignInfo
@@ -125,7 +130,7 @@ else:
 
     sample = pick_users(activity, "rec")
     sampled = list(sample.users)
-    top_n = st.slider(_("Top N"), 1, 25, 10, key="rec_top_n")
+    top_n = st.slider(_("Top N"), 1, 25, SAMPLE_TOP_N, key="rec_top_n")
     show_finding(sample)
     # Offered in One / Compare mode: a batch preview of a version takes no filter here.
     picked_filter = rec_grid.filter_picker(group.arn, "rec") if mode != VERSION else (None, {})

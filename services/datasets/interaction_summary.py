@@ -15,19 +15,21 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from services.evaluation.inspection import user_activity
+from services.evaluation.inspection import SAMPLE_HOW, sample_active_users, user_activity
 from services.workspace.alerts import DataCounts
 
-RECENT_USERS = 25  # most recently active users kept; the checks probe the first ten
+# Most recently active users kept (the default sample's order, ``inspection.SAMPLE_HOW``); the
+# identical-lists check asks the first ``inspection.SAMPLE_USERS``.
+RECENT_USERS = 25
 
 
 @dataclass(frozen=True)
 class InteractionSummary:
     """Counts, the newest PutEvents TIMESTAMP and the most recently active users of a group.
 
-    ``recent_users``: latest interaction first, ties by user ID (as ``sample_users``'s
-    "most_recent"), at most ``RECENT_USERS``. ``latest_put``: epoch seconds, None when no
-    event was ever streamed.
+    ``recent_users``: latest interaction first, ties by user ID (the default sample's order,
+    ``inspection.SAMPLE_HOW``), at most ``RECENT_USERS``. ``latest_put``: epoch seconds, None
+    when no event was ever streamed.
     """
 
     counts: DataCounts = DataCounts(0, 0)
@@ -56,9 +58,7 @@ def summary_of_activity(
     if not len(per_user):
         return InteractionSummary(latest_put=latest_put)
     counts = per_user["count"].to_numpy()
-    recent = per_user.sort_values(["latest", "user"], ascending=[False, True], kind="stable")[
-        "user"
-    ].head(RECENT_USERS)
+    recent = sample_active_users(per_user, RECENT_USERS, SAMPLE_HOW)
     return InteractionSummary(
         DataCounts(int(counts.sum()), int((counts >= 2).sum())),
         tuple(str(u) for u in recent),

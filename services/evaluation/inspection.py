@@ -43,6 +43,15 @@ ERROR_SHARE_ERROR = 0.5
 Severity = Literal["ok", "info", "warning", "error"]  # info: a neutral note, not a finding
 SampleHow = Literal["random", "most_recent", "most_active", "least_active"]
 
+# The one default sample: the SAMPLE_USERS most recently active users (latest TIMESTAMP first,
+# ties by user ID: ``sample_active_users``) and their top SAMPLE_TOP_N. The Recommendations page
+# opens on it and the Overview's identical-lists check asks exactly these users, so both pages
+# judge the same lists ("11 of 12" on both, where the Overview used to ask 10 users and the
+# page 12, without saying so).
+SAMPLE_USERS = 12
+SAMPLE_TOP_N = 10
+SAMPLE_HOW: SampleHow = "most_recent"
+
 
 @dataclass(frozen=True)
 class UserRecommendations:

@@ -7,7 +7,13 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
 from services.datasets.interaction_summary import InteractionSummary
-from services.evaluation.inspection import Verdict, assess, recommend_for_users
+from services.evaluation.inspection import (
+    SAMPLE_TOP_N,
+    SAMPLE_USERS,
+    Verdict,
+    assess,
+    recommend_for_users,
+)
 from services.i18n import _
 from services.personalize.facade import PersonalizeService
 from services.workspace.alerts import Alert, data_minimum_alerts, human_duration
@@ -16,8 +22,6 @@ from services.workspace.recipe_capabilities import personal_lists
 
 # A shop sends events all day; a day of silence means the tracker integration broke.
 QUIET_AFTER = timedelta(hours=24)
-PROBE_USERS = 10  # recently active users whose lists are compared per campaign
-PROBE_TOP_N = 10
 
 
 def quiet_tracker_alerts(
@@ -60,8 +64,9 @@ def identical_list_alerts(
     probe: Callable[[str, Sequence[str]], Verdict],
 ) -> list[Alert]:
     """Errors for personalised campaigns whose recently active users (latest first; the
-    first ``PROBE_USERS`` are asked) get the same items."""
-    users = list(recent_users[:PROBE_USERS])
+    first ``inspection.SAMPLE_USERS`` are asked, the Recommendations page's default sample) get
+    the same items; the alert says which users were asked."""
+    users = list(recent_users[:SAMPLE_USERS])
     if not users:
         return []
     recipes = {s.solution.arn: (s.solution.recipe_arn or "") for s in group.solutions}
@@ -75,9 +80,10 @@ def identical_list_alerts(
             alerts.append(
                 Alert(
                     "error",
-                    _("Campaign {campaign}: {headline}").format(
-                        campaign=campaign.name, headline=verdict.headline
-                    ),
+                    _(
+                        "Campaign {campaign}: {headline} Asked for its {n} most recently active "
+                        "users, the sample the Recommendations page opens on."
+                    ).format(campaign=campaign.name, headline=verdict.headline, n=len(users)),
                     "recommendations",
                     campaign.arn,
                     kind="identical_recommendations",
@@ -90,8 +96,8 @@ def probe_campaign(service: PersonalizeService) -> Callable[[str, Sequence[str]]
     """A probe that asks a campaign for each user's top N and judges the overlap."""
 
     def probe(campaign_arn: str, users: Sequence[str]) -> Verdict:
-        results = recommend_for_users(service, campaign_arn, users, num_results=PROBE_TOP_N)
-        return assess(results, top_n=PROBE_TOP_N)
+        results = recommend_for_users(service, campaign_arn, users, num_results=SAMPLE_TOP_N)
+        return assess(results, top_n=SAMPLE_TOP_N)
 
     return probe
 

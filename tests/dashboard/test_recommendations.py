@@ -70,6 +70,21 @@ def test_unknown_users_get_the_same_list_as_a_cold_start_note(
     assert heatmaps(at)[0]["data"][0]["x"] == users
 
 
+def test_the_page_opens_on_the_sample_the_overviews_check_asks(seeded: Seeded) -> None:
+    """One default sample (``inspection.SAMPLE_USERS`` most recently active users, top
+    ``SAMPLE_TOP_N``): the page opens on the users the Overview's identical-lists check asks
+    (the first of the group's ``recent_users``, tests/services/test_data_health.py)."""
+    from services.datasets.local_engine.snapshots import LocalSnapshots
+    from services.local.engine import get_engine
+
+    at = app_at(PAGE)
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.radio(key="rec_how").value == "Recently active"
+    assert (at.slider(key="rec_n").value, at.slider(key="rec_top_n").value) == (12, 10)
+    summary = LocalSnapshots(get_engine(Settings.from_env())).interaction_summary(seeded.group)
+    assert heatmaps(at)[0]["data"][0]["x"] == list(summary.recent_users[:12])
+
+
 def test_known_users_of_three_clusters_are_not_flagged(seeded: Seeded) -> None:
     at = typed(app_at(PAGE), KNOWN)
     assert not at.error, [shown(e.value) for e in at.error]

@@ -46,7 +46,7 @@ def test_identical_lists_flag_only_personalised_campaigns() -> None:
 
     def probe(campaign: str, users: Sequence[str]) -> Verdict:
         asked.append((campaign, tuple(users)))
-        return verdict("error", "9 of 10 sampled users got the same top 10")
+        return verdict("error", "9 of 12 sampled users got the same top 10: same list.")
 
     recent = summary_of_frames(frame([(f"u{n}", 1000 + n) for n in range(15)]), pd.DataFrame())
     personal = dataclasses.replace(
@@ -57,9 +57,14 @@ def test_identical_lists_flag_only_personalised_campaigns() -> None:
     )  # fmt: skip
     [alert] = identical_list_alerts(personal, recent.recent_users, probe)
     assert alert.kind == "identical_recommendations" and alert.target == CAMP
-    assert "9 of 10" in alert.message
-    # The ten most recent users (latest TIMESTAMP first) were sampled.
-    assert asked == [(CAMP, tuple(f"u{n}" for n in range(14, 4, -1)))]
+    # The twelve most recent users (latest TIMESTAMP first), the sample the Recommendations
+    # page opens on (inspection.SAMPLE_USERS), were asked, and the alert says so: the check
+    # used to ask ten, so the Overview said "10 of 10" where the page said "11 of 12".
+    assert asked == [(CAMP, tuple(f"u{n}" for n in range(14, 2, -1)))]
+    assert alert.message == (
+        "Campaign shop-campaign: 9 of 12 sampled users got the same top 10: same list. Asked for "
+        "its 12 most recently active users, the sample the Recommendations page opens on."
+    )
     # A popularity campaign gives everybody the same list by design: never probed.
     asked.clear()
     assert identical_list_alerts(group(), recent.recent_users, probe) == []

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.components.text import md_escape
-from services.evaluation.inspection import sample_active_users
+from services.evaluation.inspection import SAMPLE_HOW, SAMPLE_USERS, sample_active_users
 from services.evaluation.sampling import parse_ids, unknown_user_ids
 from services.i18n import N_, _
 from services.readiness import Finding, check_user_ids
@@ -39,10 +39,13 @@ def pick_users(activity: pd.DataFrame | None, key: str) -> Sample:
     (``inspection.user_activity``: one row per user, not every interaction)."""
     has_data = activity is not None and len(activity) > 0
     options = [*(_FROM_DATA if has_data else []), UNKNOWN, TYPED]
+    # with data, the page opens on the default sample (inspection.SAMPLE_HOW, SAMPLE_USERS)
+    default = next((o for o in options if _FROM_DATA.get(o) == SAMPLE_HOW), options[0])
     left, right = st.columns([3, 2])
     how = left.radio(
         _("Users"),
         options,
+        index=options.index(default),
         format_func=_,
         horizontal=True,
         key=f"{key}_how",
@@ -69,7 +72,7 @@ def pick_users(activity: pd.DataFrame | None, key: str) -> Sample:
         known = activity["user"] if activity is not None and has_data else []
         finding = check_user_ids(users, known) if users else None
         return Sample(tuple(users), how, finding)
-    n = right.slider(_("How many users"), 2, MAX_USERS, 12, key=f"{key}_n")
+    n = right.slider(_("How many users"), 2, MAX_USERS, SAMPLE_USERS, key=f"{key}_n")
     if how == UNKNOWN:
         return Sample(tuple(unknown_user_ids(n)), how)
     seed_key = f"{key}_seed"
