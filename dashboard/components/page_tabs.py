@@ -50,3 +50,27 @@ def url_tabs(labels: Mapping[str, str], key: str) -> Sequence[Any]:
         key=key,
         on_change=in_session_language(remember),  # a callback runs before streamlit_app.py sets it
     )
+
+
+def url_radio(label: str, labels: Mapping[str, str], options: Sequence[str], key: str) -> str:
+    """A horizontal ``st.radio`` that picks a page's view as a tab would: ``options`` (English
+    labels marked with ``N_``, among ``labels``' values: name -> label) shown translated,
+    opened on the one the URL's ``?tab=`` names (else the first), and remembered in the URL by
+    its name when switched. Returns the picked option (its English label)."""
+    asked = labels.get(st.query_params.get(TAB_PARAM, ""))
+
+    def remember() -> None:
+        name = next((n for n, text in labels.items() if text == st.session_state.get(key)), None)
+        if name:
+            st.query_params[TAB_PARAM] = name
+
+    picked = st.radio(
+        label,
+        options,
+        index=options.index(asked) if asked in options else 0,
+        format_func=_,
+        horizontal=True,
+        key=key,
+        on_change=in_session_language(remember),
+    )
+    return picked if picked is not None else options[0]

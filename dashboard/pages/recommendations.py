@@ -10,6 +10,7 @@ import streamlit as st
 from dashboard import deps, reads
 from dashboard.components.errors import shown_errors
 from dashboard.components.group_picker import caption_with_refresh, group_picker
+from dashboard.components.page_tabs import url_radio
 from dashboard.components.recommendations import grid as rec_grid
 from dashboard.components.recommendations import preview as rec_preview
 from dashboard.components.recommendations import segments as rec_segments
@@ -41,6 +42,7 @@ ONE, TWO, VERSION = (
     N_("Compare two campaigns"),
     N_("A version without a campaign"),
 )
+MODES = {"one": ONE, "compare": TWO, "version": VERSION}  # their names in a link: ?tab=compare
 
 st.title(_("Recommendations"))
 caption_with_refresh(
@@ -91,13 +93,7 @@ if not modes:
         )
     )
 else:
-    mode = st.radio(
-        _("Recommendations from"),
-        modes,
-        format_func=_,
-        horizontal=True,
-        key="rec_mode",
-    )
+    mode = url_radio(_("Recommendations from"), MODES, modes, "rec_mode")
     labels = [c.label for c in user_campaigns]
     chosen: list[CampaignInfo] = []
     if mode == ONE:

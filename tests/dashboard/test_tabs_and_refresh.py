@@ -78,3 +78,39 @@ def test_every_page_that_reads_has_a_refresh(seeded: Seeded, page: str, key: str
     assert not at.exception, [e.value for e in at.exception]
     if page.endswith("operations.py"):
         assert tab_default(at) == 1  # still on Deploy after the refresh
+
+
+REC = "dashboard/pages/recommendations.py"
+
+
+@pytest.mark.parametrize(
+    ("tab", "mode"),
+    [
+        ("compare", "Compare two campaigns"),
+        ("version", "A version without a campaign"),
+        ("nope", "One campaign"),
+    ],
+)
+def test_a_link_opens_the_recommendations_view_it_names(
+    seeded: Seeded, tab: str, mode: str
+) -> None:
+    """Recommendations' views (one campaign, two side by side, a version) are its tabs: a link
+    opens the one it names, in either language; a hand-typed unknown one opens the first."""
+    at = app_at()
+    at.session_state["language"] = "ko"
+    at.query_params["tab"] = tab
+    at.switch_page(REC).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.radio(key="rec_mode").value == mode
+    if tab == "compare":  # the view itself, not only the radio: campaigns A and B
+        assert at.selectbox(key="rec_b2").value == "shop-pop-campaign (aws-popularity-count)"
+
+
+def test_switching_the_recommendations_view_puts_it_in_the_url(seeded: Seeded) -> None:
+    at = app_at(REC)
+    at.radio(key="rec_mode").set_value("Compare two campaigns").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.query_params["tab"] == "compare"
+    at.button(key="rec_refresh").click().run()  # an action reruns the page: the view stays
+    assert at.radio(key="rec_mode").value == "Compare two campaigns"
+    assert at.query_params["tab"] == "compare"
