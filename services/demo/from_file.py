@@ -20,6 +20,7 @@ from typing import Any
 
 from services.config import Settings
 from services.costs.pricing import prices_for
+from services.datasets.local_engine.queue import queue_source
 from services.demo import waiting
 from services.demo.plan import NAMES
 from services.demo.waiting import POLLING, Clock, DemoError
@@ -59,7 +60,8 @@ def before_replay(setup: SetupFile) -> SetupFile:
 
 def apply(p: Any, settings: Settings, setup: SetupFile, clock: Clock) -> dict[Key, str]:
     """Plan ``setup`` against the engine and apply it, saying each step and, every
-    ``waiting.PROGRESS_SECONDS``, what it waits for; returns every resource's ARN by
+    ``waiting.PROGRESS_SECONDS``, what it waits for (and, for a job not started yet, what it
+    is queued behind in the in-process engine); returns every resource's ARN by
     ``(kind, name)``.
 
     Raises:
@@ -73,7 +75,13 @@ def apply(p: Any, settings: Settings, setup: SetupFile, clock: Clock) -> dict[Ke
     account = read_account(p)
     plan = make_plan(setup, account, prices_for(settings.region, settings.prices))
     applier = Applier(
-        p, setup, account, polling=POLLING, say=clock.say, progress_s=waiting.PROGRESS_SECONDS
+        p,
+        setup,
+        account,
+        polling=POLLING,
+        say=clock.say,
+        progress_s=waiting.PROGRESS_SECONDS,
+        queued=queue_source(settings),
     )
     applier.apply(plan)
     return applier.arns

@@ -92,6 +92,9 @@ class Applier:
     say: Callable[[str], None] = print
     role_arn: str | None = None
     progress_s: float | None = None
+    # where a PENDING resource's job waits, for the progress lines (local engine only:
+    # services.datasets.local_engine.queue); None says nothing more than the status
+    queued: Callable[[str], str | None] | None = None
 
     def __post_init__(self) -> None:
         self.arns: dict[Key, str] = dict(self.account.arns)
@@ -329,6 +332,7 @@ class Applier:
         return Wait(
             step,
             lambda: self.p.describe_dataset_import_job(datasetImportJobArn=job)["datasetImportJob"],
+            arn=job,
         )
 
     # -- updating ------------------------------------------------------------------------------
@@ -426,13 +430,16 @@ class Applier:
         describe, param, key, _ = CALLS[kind]
         arn = self.arns[(kind, name)]
         return Wait(
-            f"waiting for {kind}/{name}", lambda: getattr(self.p, describe)(**{param: arn})[key]
+            f"waiting for {kind}/{name}",
+            lambda: getattr(self.p, describe)(**{param: arn})[key],
+            arn=arn,
         )
 
     def _version(self, solution: str, version: str) -> Wait:
         return Wait(
             f"training a version of solutions/{solution}",
             lambda: self.p.describe_solution_version(solutionVersionArn=version)["solutionVersion"],
+            arn=version,
         )
 
     def _wait_all(self, waits: list[Wait]) -> None:
@@ -441,7 +448,14 @@ class Applier:
         def on_step(step: str) -> None:
             self.step = step
 
-        wait_all(waits, self.polling, say=self.say, progress_s=self.progress_s, on_step=on_step)
+        wait_all(
+            waits,
+            self.polling,
+            say=self.say,
+            progress_s=self.progress_s,
+            on_step=on_step,
+            queued=self.queued,
+        )
 
 
 def audited_apply(store: Store, actor: str, source: str, applier: Applier, plan: Plan) -> list[str]:

@@ -26,6 +26,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from services.config import ConfigError, Settings, with_data_dir
 from services.costs.pricing import prices_for
+from services.datasets.local_engine.queue import queue_source
 from services.errors import StoreUnavailable
 from services.i18n import ngettext
 from services.personalize.clients import build_clients
@@ -114,7 +115,13 @@ def _apply(
         print("refused: nothing deleted and nothing changed (--yes deletes)", file=sys.stderr)
         return EXIT_FAILED
     applier = Applier(
-        p, setup, account, say=print, role_arn=settings.role_arn, progress_s=PROGRESS_SECONDS
+        p,
+        setup,
+        account,
+        say=print,
+        role_arn=settings.role_arn,
+        progress_s=PROGRESS_SECONDS,
+        queued=queue_source(settings),
     )
     actor = f"{getpass.getuser()} (cli)"
     try:

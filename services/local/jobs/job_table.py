@@ -8,8 +8,19 @@ done | failed; ``worker`` and ``heartbeat`` say who runs it (``liveness``).
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Connection, Engine, and_, exists, insert, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    and_,
+    exists,
+    func,
+    insert,
+    select,
+    update,
+)
 
 from services.local.data import tables as t
 from services.local.jobs.liveness import worker_alive
@@ -22,6 +33,32 @@ def enqueue(conn: Connection, kind: str, arn: str) -> None:
             kind=kind, arn=arn, state="queued", attempts=0, cancel=0, created=time.time()
         )
     )
+
+
+@dataclass(frozen=True)
+class QueuePlace:
+    """Where a queued job stands. ``position``: 1 for the next job a worker claims (workers
+    claim the oldest queued job first: ``claim``); ``running``: the (job kind, resource ARN)
+    of every job running now, the oldest queued first."""
+
+    position: int
+    running: tuple[tuple[str, str], ...]
+
+
+def place(conn: Connection, arn: str) -> QueuePlace | None:
+    """Where the queued job of the resource ``arn`` stands (one read transaction: ``conn``);
+    None when it has no queued job (it runs, it ended, or nothing queues for it)."""
+    jobs = t.jobs.c
+    mine = conn.execute(select(jobs.id).where(jobs.arn == arn, jobs.state == "queued")).scalar()
+    if mine is None:
+        return None
+    ahead = conn.execute(
+        select(func.count()).where(jobs.state == "queued", jobs.id < mine)
+    ).scalar_one()
+    running = conn.execute(
+        select(jobs.kind, jobs.arn).where(jobs.state == "running").order_by(jobs.id)
+    ).all()
+    return QueuePlace(int(ahead) + 1, tuple((row.kind, row.arn) for row in running))
 
 
 def cancel(conn: Connection, arn: str, *, finished: bool) -> None:
