@@ -186,7 +186,8 @@ def _versions_and_metrics() -> None:
                 help=_(
                     "For models that train for epochs (v2): what ended training, its time "
                     "budget (max_training_seconds), early stopping on the validation split or "
-                    "the epochs cap, and the epoch reached"
+                    "the epochs cap, the epoch reached and the seconds the final fit took (the "
+                    "clock is read after each training step)"
                 )
             ),
         },

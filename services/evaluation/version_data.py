@@ -35,13 +35,16 @@ class TrainingEnd:
 
     ``stopped``: "time_budget" (``max_training_seconds`` ran out), "early_stopping" (the
     validation NDCG@10 stopped improving), "epochs" (every epoch ran) or another word the
-    engine wrote; ``epochs_run`` of the ``epochs`` cap; ``max_seconds`` the time budget.
+    engine wrote; ``epochs_run`` of the ``epochs`` cap; ``max_seconds`` the time budget and
+    ``seconds`` what the fit took: the clock is read after each training step, so a step that
+    compiles the network on a loaded machine can take it well past its budget.
     """
 
     stopped: str
     epochs_run: int | None = None
     epochs: int | None = None
     max_seconds: float | None = None
+    seconds: float | None = None
 
     @classmethod
     def from_report(cls, report: Mapping[str, Any] | None) -> TrainingEnd | None:
@@ -60,6 +63,7 @@ class TrainingEnd:
             epochs_run=None if run is None else int(run),
             epochs=None if cap is None else int(cap),
             max_seconds=number("max_training_seconds"),
+            seconds=number("seconds"),
         )
 
     @property
@@ -69,21 +73,26 @@ class TrainingEnd:
 
 
 def training_end_text(end: TrainingEnd | None) -> str | None:
-    """ "time budget (10 s), epoch 3 of 100", "early stopping, epoch 31 of 100" or "every
-    epoch: 100"; None for a version without a record of it."""
+    """ "time budget 10 s (took 12 s), epoch 3 of 100", "early stopping, epoch 31 of 100
+    (took 95 s)" or "every epoch: 100 (took 40 s)"; None for a version without a record of
+    it. Seconds are whole ("–" when the record has none)."""
     if end is None:
         return None
     run, cap = formats.count(end.epochs_run), formats.count(end.epochs)
+    took = formats.count(None if end.seconds is None else round(end.seconds))
     if end.at_budget:
-        seconds = formats.count(end.max_seconds)
-        return _("time budget ({seconds} s), epoch {run} of {epochs}").format(
-            seconds=seconds, run=run, epochs=cap
+        return _("time budget {seconds} s (took {took} s), epoch {run} of {epochs}").format(
+            seconds=formats.count(end.max_seconds), took=took, run=run, epochs=cap
         )
     if end.stopped == "early_stopping":
-        return _("early stopping, epoch {run} of {epochs}").format(run=run, epochs=cap)
+        return _("early stopping, epoch {run} of {epochs} (took {took} s)").format(
+            run=run, epochs=cap, took=took
+        )
     if end.stopped == "epochs":
-        return _("every epoch: {epochs}").format(epochs=cap)
-    return _("{why}, epoch {run} of {epochs}").format(why=end.stopped, run=run, epochs=cap)
+        return _("every epoch: {epochs} (took {took} s)").format(epochs=cap, took=took)
+    return _("{why}, epoch {run} of {epochs} (took {took} s)").format(
+        why=end.stopped, run=run, epochs=cap, took=took
+    )
 
 
 @dataclass(frozen=True)

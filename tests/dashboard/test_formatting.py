@@ -95,7 +95,7 @@ def test_metrics_table_marks_the_best_and_shows_a_dash_for_no_value() -> None:
         "arn/s/1": {"precision_at_10": 0.25, "coverage": float("nan")},
         "arn/s/2": {"precision_at_10": 0.125},
     }
-    cut = TrainingEnd("time_budget", epochs_run=3, epochs=100, max_seconds=10.0)
+    cut = TrainingEnd("time_budget", epochs_run=3, epochs=100, max_seconds=10.0, seconds=12.4)
     data = {"arn/s/1": VersionData(6, 5, None, None, 1800, cut)}
     table = metrics_table(infos, metrics, ["precision_at_10", "coverage"], data, str)
     rows = table.set_index("version")
@@ -105,7 +105,7 @@ def test_metrics_table_marks_the_best_and_shows_a_dash_for_no_value() -> None:
         "test users scored": "6",
         "with truth": "5",
         "training data (UTC)": "–",
-        "training stopped": "time budget (10 s), epoch 3 of 100",
+        "training stopped": "time budget 10 s (took 12 s), epoch 3 of 100",
         "precision_at_10": "0.2500 ★",
         "coverage": "–",
     }

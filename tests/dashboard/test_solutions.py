@@ -253,14 +253,14 @@ def test_a_version_cut_by_its_time_budget_says_so_next_to_its_metrics(seeded: Se
             "best_epoch": 12,
             "stopped": "time_budget",
             "max_training_seconds": 60.0,
+            "seconds": 61.7,
         }
         res.save(seeded.up_v2, doc)
     at = app_at("dashboard/pages/solutions.py")
     assert not at.exception, [e.value for e in at.exception]
     rows = metrics_rows(at)
-    assert (
-        rows.loc[label(seeded.up_v2), "training stopped"] == "time budget (60 s), epoch 12 of 100"
-    )
+    cell = rows.loc[label(seeded.up_v2), "training stopped"]
+    assert cell == "time budget 60 s (took 62 s), epoch 12 of 100"
     # v1 and the others do not train for epochs: nothing to say
     assert rows.loc[label(seeded.up_v1), "training stopped"] == "–"
     (info,) = [shown(i.value) for i in at.info if "time budget" in shown(i.value)]

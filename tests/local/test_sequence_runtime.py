@@ -44,8 +44,14 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     p = clients.personalize
     ws = create_group(clients, data_dir)
     config = {"solutionConfig": {"algorithmHyperParameters": TINY}}
-    _, up = train(clients, ws["group"], "up2", "aws-user-personalization-v2", **config)
-    _, rank = train(clients, ws["group"], "rank2", "aws-personalized-ranking-v2", **config)
+    # two FULL fits each, with a JAX compilation: more than 120 s at load 25 on 2 shared cores
+    wait = 600
+    _, up = train(
+        clients, ws["group"], "up2", "aws-user-personalization-v2", timeout=wait, **config
+    )
+    _, rank = train(
+        clients, ws["group"], "rank2", "aws-personalized-ranking-v2", timeout=wait, **config
+    )
     campaigns = []
     for name, version in (("up2", up), ("rank2", rank)):
         arn = p.create_campaign(name=name, solutionVersionArn=version)["campaignArn"]
@@ -109,7 +115,9 @@ def test_the_version_records_how_training_ended(world: World) -> None:
     assert f"after {report['epochs_run']} of 40 epochs" in summary
     # what the Solutions page reads of it, next to the version's metrics
     (data,) = local_version_data(engine, [world.up_version]).values()
-    assert data.training == TrainingEnd(report["stopped"], report["epochs_run"], 40, 300.0)
+    assert data.training == TrainingEnd(
+        report["stopped"], report["epochs_run"], 40, 300.0, report["seconds"]
+    )
 
 
 def test_training_summary_names_the_bound_that_stopped_it() -> None:

@@ -161,8 +161,11 @@ def create_group(
     return out
 
 
-def train(clients: Clients, group: str, name: str, recipe: str, **extra: Any) -> tuple[str, str]:
-    """Create a solution and train its first version to ACTIVE. Returns (solution, version)."""
+def train(
+    clients: Clients, group: str, name: str, recipe: str, *, timeout: float = 120, **extra: Any
+) -> tuple[str, str]:
+    """Create a solution and train its first version to ACTIVE (waiting up to ``timeout``
+    seconds). Returns (solution, version)."""
     p = clients.personalize
     solution = p.create_solution(
         name=name,
@@ -172,17 +175,17 @@ def train(clients: Clients, group: str, name: str, recipe: str, **extra: Any) ->
     )["solutionArn"]
     wait_for(lambda: p.describe_solution(solutionArn=solution), "solution")
     version = p.create_solution_version(solutionArn=solution)["solutionVersionArn"]
-    trained(clients, version)
+    trained(clients, version, timeout)
     return solution, version
 
 
-def trained(clients: Clients, version: str) -> dict[str, Any]:
-    """Wait (≤ 120 s) for a solution version to finish training; it must be ACTIVE."""
+def trained(clients: Clients, version: str, timeout: float = 120) -> dict[str, Any]:
+    """Wait (≤ ``timeout`` s) for a solution version to finish training; it must be ACTIVE."""
     p = clients.personalize
     doc = wait_for(
         lambda: p.describe_solution_version(solutionVersionArn=version),
         "solutionVersion",
-        timeout=120,
+        timeout=timeout,
     )
     assert doc["status"] == "ACTIVE", doc.get("failureReason")
     return doc

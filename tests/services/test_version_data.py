@@ -67,17 +67,23 @@ def test_event_types_differ_even_when_nothing_else_is_known() -> None:
 
 
 def test_how_training_stopped_from_the_engines_report() -> None:
-    # SequenceModel.training of a v2 fit that its 10 s ran out at epoch 3 of 100
-    budget = dict(epochs=100, epochs_run=3, stopped="time_budget", max_training_seconds=10.0)
+    # SequenceModel.training of a v2 fit that its 10 s ran out at epoch 3 of 100, after
+    # 108.177 s (the demo's, seeded at load 17-22: its steps compile the network)
+    budget = dict(
+        epochs=100, epochs_run=3, stopped="time_budget", max_training_seconds=10.0, seconds=108.177
+    )
     got = VersionData.from_record({"testUsers": 6}, 1800, budget)
-    assert got.training == TrainingEnd("time_budget", 3, 100, 10.0)
+    assert got.training == TrainingEnd("time_budget", 3, 100, 10.0, 108.177)
     assert got.training.at_budget
-    assert training_end_text(got.training) == "time budget (10 s), epoch 3 of 100"
+    assert training_end_text(got.training) == "time budget 10 s (took 108 s), epoch 3 of 100"
     early = TrainingEnd.from_report({**budget, "stopped": "early_stopping", "epochs_run": 31})
     assert early is not None and not early.at_budget
-    assert training_end_text(early) == "early stopping, epoch 31 of 100"
-    every = TrainingEnd.from_report({**budget, "stopped": "epochs", "epochs_run": 1000})
-    assert training_end_text(every) == "every epoch: 100"
+    assert training_end_text(early) == "early stopping, epoch 31 of 100 (took 108 s)"
+    every = TrainingEnd.from_report({**budget, "stopped": "epochs", "seconds": 1234.5})
+    assert training_end_text(every) == "every epoch: 100 (took 1,234 s)"
+    assert training_end_text(TrainingEnd("time_budget", 1, 100, 60.0)) == (
+        "time budget 60 s (took – s), epoch 1 of 100"
+    )
     # a model that does not train for epochs: its report has no "stopped" (or there is none)
     assert TrainingEnd.from_report({"retrieval": {"kind": "exact"}}) is None
     assert VersionData.from_record({}, None, None).training is None
