@@ -9,7 +9,7 @@ least two events has their newest 10 % (at least one event) held out as truth, a
 90 % trained on and handed over as history (449 users on MovieLens latest-small, 2,429 on the
 generated shop). One v2 fit with ``--hp`` (Personalize's string map) and seed 0; ``--set``
 overrides a module constant of the v2 training (``_sasrec_train``, e.g. ``LOSS=gbce``,
-``GBCE_T=0.75``, ``DROPOUT=0.5``, ``INIT=pmi``; or of ``user_personalization_v2``, e.g.
+``GBCE_T=0.75``, ``DROPOUT=0.5``, ``PMI_WINDOW=50``; or of ``user_personalization_v2``, e.g.
 ``LAYERS=1``) for that fit only, so a choice that is not a
 hyperparameter can be measured before it becomes v2's. After every epoch it prints the split's
 NDCG@10 with the user's history items served ("kept") and left out ("left"), next to v2's own

@@ -113,6 +113,12 @@ BAD: list[tuple[str, str, dict[str, Any], str]] = [
         "weight_decay must be in [0.0, 100.0]",
     ),
     (
+        "v2 co-occurrence start out of range",
+        "aws-user-personalization-v2",
+        {"algorithmHyperParameters": {"cooccurrence_start": "1.5"}},
+        "cooccurrence_start must be in [0.0, 1.0]",
+    ),
+    (
         "trend discovery frequency not offered",
         "aws-trending-now",
         {"featureTransformationParameters": {"trend_discovery_frequency": "5 hours"}},

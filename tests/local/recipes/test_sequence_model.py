@@ -489,15 +489,19 @@ def test_cooccurrence_embeddings_factorise_the_ppmi() -> None:
     np.testing.assert_allclose(gram / gram.max(), absolute / absolute.max(), atol=1e-5)
 
 
-def test_a_pmi_start_puts_items_seen_together_close(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_pmi_start_puts_items_seen_together_close() -> None:
     from services.local.models.recipes import _sasrec_train as train
 
     idx = index(toy_data(), TrainingConfig())
     data = windows(idx, V2Settings(length=12), seed=0)
     random = init_params(len(idx.item_ids), 16, 12, 2, seed=0)["item_emb"]
-    assert train.INIT == "random" and train.initial_embeddings(random, data, 0) is random
-    monkeypatch.setattr(train, "INIT", "pmi")
-    start = train.initial_embeddings(random, data, 0)
+    assert V2Settings().cooccurrence_start == 0.0
+    assert train.initial_embeddings(random, data, 0, 0.0) is random
+    start = train.initial_embeddings(random, data, 0, 0.1)
+    extra = train.cooccurrence_embeddings(
+        data.y, data.w, len(idx.item_ids), 16, train.PMI_WINDOW, 0
+    )
+    np.testing.assert_allclose(start, random + 0.1 * extra, rtol=1e-6, atol=1e-7)
     assert start.shape == random.shape and start.dtype == np.float32
     assert not start[0].any()  # padding stays zero
     code = {str(item): i + 1 for i, item in enumerate(idx.item_ids)}
@@ -510,10 +514,32 @@ def test_a_pmi_start_puts_items_seen_together_close(monkeypatch: pytest.MonkeyPa
     same = np.mean([cos(f"a{i}", f"a{j}") for i in range(5) for j in range(5) if i != j])
     cross = np.mean([cos(f"a{i}", f"b{j}") for i in range(5) for j in range(5)])
     assert same > 0.3 > cross
-    # and a fit from that start still learns the clusters
-    hp = {**TINY, "epochs": "3"}
+    # and a fit from that start, asked for by the hyperparameter, still learns the clusters
+    hp = {**TINY, "epochs": "3", "cooccurrence_start": "0.1"}
     model = get_recipe(V2[0]).fit(toy_data(), TrainingConfig(hyperparameters=hp))
+    assert model.training["cooccurrence_start"] == 0.1
     assert set(top(model, model.score_user(None, ["a3", "a7", "a1"]), 10)) <= set(CLUSTER_A)
+
+
+def test_cooccurrence_start_is_read_bounded_and_starts_the_fit() -> None:
+    """The hyperparameter is checked against its described range and is what the fit starts
+    from: one epoch of training moves the embeddings by at most a few steps of
+    LEARNING_RATE each, so a fit started at 1.0 ends with embeddings far larger than one
+    started at 0 (N(0, 0.02) entries)."""
+    settings = settings_from(TrainingConfig(hyperparameters={"cooccurrence_start": "0.5"}))
+    assert settings.cooccurrence_start == 0.5
+    for bad in ("-0.01", "1.5", "nan", "some"):
+        with pytest.raises(TrainingError, match="cooccurrence_start"):
+            settings_from(TrainingConfig(hyperparameters={"cooccurrence_start": bad}))
+    described = {p.name: p for p in algorithm_parameters(V2[0])}["cooccurrence_start"]
+    assert (described.default, described.low, described.high) == ("0.0", 0.0, 1.0)
+    rms = []
+    for start in ("0", "1"):
+        hp = {**TINY, "epochs": "1", "cooccurrence_start": start}
+        model = get_recipe(V2[0]).fit(toy_data(), TrainingConfig(hyperparameters=hp))
+        assert model.training["cooccurrence_start"] == float(start)
+        rms.append(float(np.sqrt(np.mean(model.params["item_emb"][1:] ** 2))))
+    assert rms[0] < 0.2 < 0.5 < rms[1]
 
 
 def test_weight_decay_shrinks_weight_matrices_and_embeddings_by_lr_times_decay() -> None:

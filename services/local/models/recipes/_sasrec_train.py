@@ -25,10 +25,11 @@ little more than popularity in the steps 20 epochs give (leave-last-out NDCG@10 
 0.009 from epoch 3, early stopping at 13; the split's NDCG@10 0.046 against sampled softmax's
 0.075), and with the popularity negatives above and no correction it ranked nothing (0.000).
 Adam, learning rate ``LEARNING_RATE``, with decoupled weight decay (AdamW) when the
-``weight_decay`` hyperparameter is above 0 (``Budget``). Item embeddings start random;
-``INIT`` = "pmi" adds co-occurrence embeddings (``initial_embeddings``), which on the
-validation splits of docs/benchmarks.md (2026-12-07) lifted MovieLens latest-small by about
-10 % and left the generated shop unchanged, so it is not the default.
+``weight_decay`` hyperparameter is above 0 (``Budget``). Item embeddings start random; the
+``cooccurrence_start`` hyperparameter adds that multiple of co-occurrence embeddings
+(``initial_embeddings``), which on the validation splits of docs/benchmarks.md (2026-12-07)
+lifted MovieLens latest-small by about 10 % and left the generated shop unchanged, so its
+default is 0 (off).
 
 Speed (2 CPU cores): a step costs what its positions cost, and about half of the shop's window
 positions are padding, so windows are batched by length (``batches``): a batch of windows that
@@ -84,12 +85,10 @@ GBCE_T = 0.75
 # gBCE's negatives: "uniform" as gSASRec draws them (what its β assumes), or "popularity"
 # (the softmax's q above, without a correction); both measured in docs/benchmarks.md
 GBCE_NEGATIVES = "uniform"
-# Item embeddings a fresh fit starts from: "random" (``init_params``' N(0, 0.02)) or "pmi":
-# that plus ``cooccurrence_embeddings`` scaled to an RMS entry of PMI_SCALE, so items seen
-# together start close (an internal choice measured in docs/benchmarks.md, no hyperparameter)
-INIT = "random"
-PMI_WINDOW = 10  # events either side of an item that count as co-occurring with it
-PMI_SCALE = 0.1
+# events either side of an item that count as co-occurring with it (``initial_embeddings``):
+# a whole window of ``bptt`` 50 scored higher than 10 on MovieLens latest-small's validation
+# split (docs/benchmarks.md, 2026-12-07: 0.0858 against 0.0836 over epochs 9-20)
+PMI_WINDOW = 50
 VALIDATION_CELLS = 2**24  # users × items scores per validation block
 # The embedding table is trained with its rows rounded up to a multiple of this, so catalogues
 # of similar size share one compiled step (the rows past the catalogue are never an input, a
@@ -257,14 +256,17 @@ def cooccurrence_embeddings(
     return out / np.float32(rms) if rms > 0 else out
 
 
-def initial_embeddings(item_emb: np.ndarray, data: Windows, seed: int) -> np.ndarray:
-    """A fresh fit's item embeddings: ``item_emb`` (random) as they are when ``INIT`` is
-    "random", else plus ``cooccurrence_embeddings`` of ``data`` times ``PMI_SCALE``."""
-    if INIT == "random":
+def initial_embeddings(item_emb: np.ndarray, data: Windows, seed: int, scale: float) -> np.ndarray:
+    """A fresh fit's item embeddings, shape and dtype of ``item_emb`` (the random start):
+    ``item_emb`` itself when ``scale`` is 0 (the ``cooccurrence_start`` hyperparameter's
+    default), else ``item_emb + scale · cooccurrence_embeddings(data, window PMI_WINDOW)``
+    (an RMS entry of ``scale`` over the items that co-occur with any item), so items seen
+    together start close."""
+    if not scale:
         return item_emb
     n_items, dim = item_emb.shape[0] - 1, item_emb.shape[1]
     extra = cooccurrence_embeddings(data.y, data.w, n_items, dim, PMI_WINDOW, seed)
-    return (item_emb + np.float32(PMI_SCALE) * extra).astype(np.float32)
+    return (item_emb + np.float32(scale) * extra).astype(np.float32)
 
 
 def _decayed(params: Params) -> Params:

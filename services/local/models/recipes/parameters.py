@@ -22,7 +22,9 @@ self-attentive sequence model (``user_personalization_v2.py``), and the table ad
 settings that model trains with, so a solution can bound and size its training:
 ``hidden_dimension`` (64, [8, 256]), ``bptt`` (50, [2, 200]: the longest history the network
 reads), ``negative_samples`` (256, [1, 2048]), ``weight_decay`` (0.0, [0, 100]: AdamW's
-decoupled decay), ``epochs`` (100, [1, 1000]) and ``max_training_seconds`` (300, [1, 86400]).
+decoupled decay), ``cooccurrence_start`` (0.0, [0, 1]: how much of the item co-occurrence
+embeddings the item embeddings start from), ``epochs`` (100, [1, 1000]) and
+``max_training_seconds`` (300, [1, 86400]).
 None is tunable (no performHPO grid for v2), and every one, apply_recency_bias included,
 changes what the model learns.
 
@@ -127,6 +129,7 @@ _V2 = (
     _int("bptt", 50, 2, 200, tunable=False),
     _int("negative_samples", 256, 1, 2048, tunable=False),
     _float("weight_decay", 0.0, 0.0, 100.0, tunable=False),
+    _float("cooccurrence_start", 0.0, 0.0, 1.0, tunable=False),
     _int("epochs", 100, 1, 1000, tunable=False),
     _int("max_training_seconds", 300, 1, 86_400, tunable=False),
 )

@@ -19,6 +19,13 @@ Hyperparameters (Personalize's string map; ranges in ``parameters.py``):
 - ``weight_decay`` (0.0): decoupled weight decay (AdamW) of the item embeddings
   and the network's weight matrices; each step also shrinks them by learning rate ×
   ``weight_decay`` (0 = plain Adam).
+- ``cooccurrence_start`` (0.0): item embeddings start from their random values plus this
+  multiple of co-occurrence embeddings (the truncated SVD of the positive PMI of items within
+  ``PMI_WINDOW`` events of each other in the training windows, scaled to an RMS entry of 1;
+  ``_sasrec_train.initial_embeddings``), so items seen together start close; 0 = the random
+  start alone. It helps where users are few for the catalogue (MovieLens latest-small's
+  validation split, docs/benchmarks.md) and not on the generated shop, so it is off by default.
+  Only a fresh fit reads it: an UPDATE resumes from the model's embeddings.
 - ``epochs`` (100) and ``max_training_seconds`` (300): whichever ends training first. Early
   stopping on the validation split (every validation user's last item held out of training)
   may end it sooner; the model keeps the weights of its best validation epoch and records
@@ -56,6 +63,8 @@ from services.local.models.recipes.indexed_events import Indexed, index
 LAYERS = 2  # attention blocks
 WEIGHT_DECAY = 0.0  # the weight_decay hyperparameter's default
 MAX_WEIGHT_DECAY = 100.0  # and its bound (parameters.py describes the same range)
+COOCCURRENCE_START = 0.0  # the cooccurrence_start hyperparameter's default
+MAX_COOCCURRENCE_START = 1.0  # and its bound (as parameters.py)
 MAX_VALIDATION_USERS = 2000
 
 
@@ -70,6 +79,7 @@ class V2Settings:
     epochs: int = 100
     seconds: float = 300.0
     weight_decay: float = WEIGHT_DECAY
+    cooccurrence_start: float = COOCCURRENCE_START
 
 
 def settings_from(config: TrainingConfig) -> V2Settings:
@@ -87,6 +97,7 @@ def settings_from(config: TrainingConfig) -> V2Settings:
         epochs=hp_int(hp, "epochs", 100),
         seconds=hp_float(hp, "max_training_seconds", 300.0),
         weight_decay=hp_float(hp, "weight_decay", WEIGHT_DECAY),
+        cooccurrence_start=hp_float(hp, "cooccurrence_start", COOCCURRENCE_START),
     )
     if min(s.dim, s.length, s.negatives, s.epochs) < 1 or not s.seconds > 0:
         raise TrainingError(
@@ -95,6 +106,8 @@ def settings_from(config: TrainingConfig) -> V2Settings:
         )
     if not 0.0 <= s.weight_decay <= MAX_WEIGHT_DECAY:
         raise TrainingError(f"need 0 <= weight_decay <= {MAX_WEIGHT_DECAY:g}")
+    if not 0.0 <= s.cooccurrence_start <= MAX_COOCCURRENCE_START:
+        raise TrainingError(f"need 0 <= cooccurrence_start <= {MAX_COOCCURRENCE_START:g}")
     return s
 
 
@@ -233,8 +246,8 @@ class UserPersonalizationV2Recipe:
         data = windows(idx, settings, config.seed)
         if not len(data.x):
             raise TrainingError("v2 needs users with at least 2 interactions to learn sequences")
-        if fresh:
-            params["item_emb"] = initial_embeddings(params["item_emb"], data, config.seed)
+        start = settings.cooccurrence_start if fresh else 0.0
+        params["item_emb"] = initial_embeddings(params["item_emb"], data, config.seed, start)
         budget = Budget(
             settings.epochs,
             settings.seconds,
@@ -243,6 +256,7 @@ class UserPersonalizationV2Recipe:
             weight_decay=settings.weight_decay,
         )
         best, report = train(params, data, budget)
+        report = {**report, "cooccurrence_start": start}
         # popularity (distinct users per item) is what an unknown user gets, as with v1
         return SequenceModel(self.name, idx.item_ids, idx.distinct_users(), best, report)
 
