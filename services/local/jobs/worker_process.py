@@ -46,8 +46,10 @@ def spawn_worker(engine: EngineContext, *, idle_exit: float) -> subprocess.Popen
         PERSONALIZE_LOCAL_MIN_TRAINING_SECONDS=str(settings.min_training_seconds),
         AWS_REGION=settings.region,
         OPENBLAS_NUM_THREADS=env.get("OPENBLAS_NUM_THREADS", "1"),
-        # Imports are faster on the system allocator than on pyarrow's default, mimalloc
-        # (bench/import_phases.py: 0.97 s against 1.18 s for a first 3M-row import).
+        # pyarrow on the system allocator, not its default, mimalloc: a first 3M-row import
+        # was faster on it (bench/import_phases.py: 0.97 s against 1.18 s), and the ×10
+        # shop's training peak was measured on it. Imports now switch to mimalloc while they
+        # run (jobs/tasks/imports.py, ``_import_memory_pool``).
         ARROW_DEFAULT_MEMORY_POOL=env.get("ARROW_DEFAULT_MEMORY_POOL", "system"),
     )
     cmd = [sys.executable, "-m", "services.local", "worker", "--parent", str(os.getpid())]
