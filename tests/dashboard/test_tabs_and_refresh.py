@@ -12,6 +12,7 @@ from services.config import Settings
 from services.personalize.clients import build_clients
 from tests.dashboard.conftest import Seeded, app_at
 from tests.dashboard.rendered import shown
+from tests.dashboard.test_korean_pages import visible_strings
 from tests.dashboard.test_operations import tab_default
 
 NOT_IN_ITEMS = "is not in the Items data"
@@ -114,3 +115,28 @@ def test_switching_the_recommendations_view_puts_it_in_the_url(seeded: Seeded) -
     at.button(key="rec_refresh").click().run()  # an action reruns the page: the view stays
     assert at.radio(key="rec_mode").value == "Compare two campaigns"
     assert at.query_params["tab"] == "compare"
+
+
+REFRESHES = {
+    "dashboard/pages/overview.py": "overview_refresh",
+    "dashboard/pages/data.py": "data_refresh",
+    "dashboard/pages/solutions.py": "solutions_refresh",
+    "dashboard/pages/recommendations.py": "rec_refresh",
+    "dashboard/pages/experiments.py": "experiments_refresh",
+    "dashboard/pages/operations.py": "operations_refresh",
+}
+
+
+@pytest.mark.parametrize("page", REFRESHES)
+def test_every_page_shows_what_changed_after_its_refresh(seeded: Seeded, page: str) -> None:
+    """A dataset group created elsewhere (the CLI, another dashboard) while the page is open:
+    the page's cached lists do not have it, its Refresh shows it (in the group picker or the
+    workspace's list)."""
+    at = app_at(page)
+    p = build_clients(Settings.from_env()).personalize
+    p.create_dataset_group(name="late-shop")
+    at.run()
+    assert not any("late-shop" in text for _where, text in visible_strings(at))  # cached
+    at.button(key=REFRESHES[page]).click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("late-shop" in text for _where, text in visible_strings(at)), page
