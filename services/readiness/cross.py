@@ -5,10 +5,10 @@ from __future__ import annotations
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from services.i18n import N_, N_plural, _, formats, translated
+from services.i18n import N_, N_plural, _, translated
 
 from .columns import to_bool
-from .figures import pct
+from .figures import counted, pct
 from .idspace import describe_shape, dominant_shape
 from .report import Finding, ReadinessReport, Severity
 
@@ -97,12 +97,11 @@ def _compare(noun: str, column: str, in_events: pa.Array, in_file: pa.Array) -> 
 
     def finding(code: str, severity: Severity, first: int, n: int, **values: object) -> Finding:
         # A finding's texts stand three in a row in _TEXTS: title, detail (with ``values``; its
-        # form for the count ``n``), fix. Counts read with separators (formats.count).
+        # form for the count ``n``), fix.
         title, detail, fix = (translated(t, n) for t in texts[first : first + 3])
         if first == 0 and n == 1:
             title, detail = (_(t) for t in _ONLY_ONE[noun])
-        shown = {k: formats.count(v) if type(v) is int else v for k, v in values.items()}
-        return Finding(code, severity, title, detail.format(**shown), fix, (), column)
+        return Finding(code, severity, title, detail.format(**counted(**values)), fix, (), column)
 
     missing = _missing(in_events, in_file)
     unused = _missing(in_file, in_events)

@@ -108,7 +108,7 @@ class DatasetChecker:
                             "{count} rows have no {column}, but the schema field is not "
                             "nullable; the import fails on them.",
                             empty.count,
-                        ).format(count=empty.count, column=name),
+                        ).format(count=formats.count(empty.count), column=name),
                         _(
                             'Fill in {column}, or make the field nullable (a union with "null").'
                         ).format(column=name),
@@ -134,8 +134,8 @@ class DatasetChecker:
                         ).format(
                             column=name,
                             share=pct(self.rows - empty.count, self.rows),
-                            empty=empty.count,
-                            rows=self.rows,
+                            empty=formats.count(empty.count),
+                            rows=formats.count(self.rows),
                             minimum=formats.share(MIN_COMPLETENESS),
                         ),
                         _("Fill in {column}, or drop the column if it carries no signal.").format(

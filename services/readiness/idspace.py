@@ -10,7 +10,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from services.i18n import N_, _, ngettext
+from services.i18n import N_, _, formats, ngettext
 
 from .columns import to_bool, to_str
 from .report import Finding
@@ -119,7 +119,9 @@ def check_user_ids(sample_ids: IdsLike, known_user_ids: IdsLike) -> Finding | No
             "{known} of {count} user IDs are known to the model ({examples} are not)",
             k,
         )
-    ).format(known=k, count=n, examples=", ".join(map(repr, unknown[:3])))
+    ).format(
+        known=formats.count(k), count=formats.count(n), examples=", ".join(map(repr, unknown[:3]))
+    )
     hint = _near_miss(unknown, known)
     if mine != theirs and (k / n) < 0.5:
         return Finding(
@@ -184,5 +186,5 @@ def _near_miss(unknown: list[str], known: pa.Array) -> str:
                 "{found} of them matches a known user after fixing {label}.",
                 "{found} of them match a known user after fixing {label}.",
                 count,
-            ).format(found=count, label=_(label))
+            ).format(found=formats.count(count), label=_(label))
     return ""

@@ -12,7 +12,7 @@ from services.i18n import N_, N_plural, _, formats, ngettext, translated
 
 from .columns import KeyCounter, RowLines, encode, hash_strings, mix, to_str
 from .dataset import DatasetChecker, per_row_lines
-from .figures import pct
+from .figures import counted, pct
 from .id_field import IdField
 from .limits import (
     MAX_EVENT_TYPES_PLUS_METADATA,
@@ -216,7 +216,9 @@ class InteractionsChecker(DatasetChecker):
                         "{dups} rows ({share}) repeat an earlier row's USER_ID, ITEM_ID and "
                         "TIMESTAMP; Personalize drops them, leaving {left} interactions.",
                         dups,
-                    ).format(dups=dups, share=pct(dups, self.rows), left=self.rows - dups),
+                    ).format(
+                        **counted(dups=dups, share=pct(dups, self.rows), left=self.rows - dups)
+                    ),
                     _("Deduplicate the export (or check it wasn't appended twice)."),
                     dup_rows,
                     None,
@@ -236,7 +238,7 @@ class InteractionsChecker(DatasetChecker):
                         f"{noun}_single_interaction",
                         "warning",
                         title,
-                        detail.format(share=formats.share(share, 1), count=count),
+                        detail.format(share=formats.share(share, 1), count=formats.count(count)),
                         fix,
                     )
                 )
@@ -385,12 +387,12 @@ class InteractionsChecker(DatasetChecker):
                         "{with_two} users have 2 or more interactions{how}; training needs at "
                         "least {minimum}.",
                         with_two,
-                    ).format(with_two=with_two, how=how, minimum=MIN_USERS_WITH_TWO),
+                    ).format(**counted(with_two=with_two, how=how, minimum=MIN_USERS_WITH_TWO)),
                     ngettext(
                         "Import at least 2 interactions for {more} more user.",
                         "Import at least 2 interactions for {more} more users.",
                         MIN_USERS_WITH_TWO - with_two,
-                    ).format(more=MIN_USERS_WITH_TWO - with_two),
+                    ).format(more=formats.count(MIN_USERS_WITH_TWO - with_two)),
                 )
             )
         elif active and with_two / active < MIN_SHARE_USERS_WITH_TWO:
@@ -408,8 +410,8 @@ class InteractionsChecker(DatasetChecker):
                         "Personalize requires at least {minimum}.",
                         with_two,
                     ).format(
-                        with_two=with_two,
-                        active=active,
+                        with_two=formats.count(with_two),
+                        active=formats.count(active),
                         share=pct(with_two, active),
                         how=how,
                         minimum=formats.share(MIN_SHARE_USERS_WITH_TWO),

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 import pyarrow as pa
 
-from services.i18n import _, ngettext
+from services.i18n import _, formats, ngettext
 
 from .columns import RowLines
 from .dataset import DatasetChecker
@@ -59,9 +59,11 @@ class MetadataChecker(DatasetChecker):
                         "row per ID is kept, and which one is not defined.",
                         repeated,
                     ).format(
-                        repeated=repeated,
+                        repeated=formats.count(repeated),
                         column=self.id_name,
-                        extra=ngettext("{n} extra row", "{n} extra rows", extra).format(n=extra),
+                        extra=ngettext("{n} extra row", "{n} extra rows", extra).format(
+                            n=formats.count(extra)
+                        ),
                     ),
                     _("Keep one row per {column} (the latest).").format(column=self.id_name),
                     (),

@@ -18,7 +18,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from services.i18n import N_, N_plural, _, ngettext
+from services.i18n import N_, N_plural, _, formats, ngettext
 from services.local.data.csv_sniff import SEPARATORS, UTF8_BOM, binary_kind, header_separator
 
 from .columns import RowLines, Tally
@@ -105,7 +105,7 @@ def sniff(path: Path) -> tuple[CsvLayout | None, list[Finding]]:
             _("a NUL byte at offset {offset}").format(offset=nul)
             if nul >= 0
             else ngettext("{count} control byte", "{count} control bytes", control).format(
-                count=control
+                count=formats.count(control)
             )
         )
         return None, [
@@ -116,7 +116,7 @@ def sniff(path: Path) -> tuple[CsvLayout | None, list[Finding]]:
                     "The first {count} byte contains {where}.",
                     "The first {count} bytes contain {where}.",
                     len(sample),
-                ).format(count=len(sample), where=where),
+                ).format(count=formats.count(len(sample)), where=where),
                 _("Export the data as CSV text (UTF-8, comma-separated)."),
             )
         ]

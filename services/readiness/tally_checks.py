@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from services.i18n import Plural, translated
 
 from .columns import Tally
-from .figures import pct
+from .figures import counted, pct
 from .report import Finding, Severity
 
 
@@ -56,15 +56,15 @@ def tally_findings(
         if not tally.count:
             continue
         sample = tally.sample()
-        values = {
-            "column": column,
-            "count": tally.count,
-            "sample": sample,
-            "examples": sample,
-            "limit": check.limit,
+        values = counted(
+            column=column,
+            count=tally.count,
+            sample=sample,
+            examples=sample,
+            limit=check.limit,
             **({"share": pct(tally.count, total)} if total is not None else {}),
             **fields,
-        }
+        )
         title, detail, fix = (
             translated(text, tally.count).format(**values)
             for text in (check.title, check.detail, check.fix)

@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 import numpy as np
 import pyarrow as pa
 
-from services.i18n import N_, N_plural, _, ngettext
+from services.i18n import N_, N_plural, _, formats, ngettext
 
 from .columns import RowLines, Tally, parse_numeric, to_str
-from .figures import iso, pct
+from .figures import counted, iso, pct
 from .limits import (
     DECADES_APART_DAYS,
     DECADES_APART_SHARE,
@@ -133,8 +133,8 @@ class TimestampField:
                         ).format(
                             share=pct(tally.count, self.valid),
                             column=c,
-                            count=tally.count,
-                            valid=self.valid,
+                            count=formats.count(tally.count),
+                            valid=formats.count(self.valid),
                             bound=bound,
                             unit=shown,
                         ),
@@ -166,7 +166,7 @@ class TimestampField:
                     _(
                         "All {valid} values of {column} are {value}; the model cannot learn the "
                         "order of events and the time-based test split is meaningless."
-                    ).format(valid=self.valid, column=c, value=f"{self.low:.0f}"),
+                    ).format(valid=formats.count(self.valid), column=c, value=f"{self.low:.0f}"),
                     _("Export the real event time for each interaction."),
                     (),
                     c,
@@ -211,7 +211,7 @@ class TimestampField:
                     "and training time, or come from a broken conversion.",
                     tail,
                 ).format(
-                    tail=tail,
+                    tail=formats.count(tail),
                     share=pct(tail, total),
                     years=OLD_TAIL_DAYS // 365,
                     q1=iso(q1 * 86_400),
@@ -244,8 +244,7 @@ class TimestampField:
                 "many to be real history, they look like defaulted or wrongly converted dates.",
                 apart,
             ).format(
-                apart=apart,
-                total=total,
+                **counted(apart=apart, total=total),
                 years=years,
                 p90=iso(p90 * 86_400),
                 oldest=iso(oldest_day * 86_400),

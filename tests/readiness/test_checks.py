@@ -104,7 +104,7 @@ def test_share_of_users_with_two():
     report = check_dataframe(df, "interactions", now=NOW)
     f = report.get("too_few_users_with_two_share")
     assert f.severity == "error"
-    assert "25 of 2525 users (1.0%)" in f.detail  # 0.99% rounds to 1.0% but is < 1%
+    assert "25 of 2,525 users (1.0%)" in f.detail  # 0.99% rounds to 1.0% but is < 1%
     assert report.get("users_single_interaction").severity == "warning"
 
 
@@ -225,7 +225,7 @@ def test_far_future_placeholders_do_not_become_the_bulk_old_rows_are_measured_ag
     # events not in the future on 1970-01-01 (11.2% >= 10%) is the error.
     df.loc[(df.index % 100 >= 11) & (df.index % 100 < 21), "TIMESTAMP"] = 0
     f = check_dataframe(df, "interactions", now=NOW).get("timestamps_decades_apart")
-    assert f.severity == "error" and "500 of 4450 events" in f.detail
+    assert f.severity == "error" and "500 of 4,450 events" in f.detail
 
 
 def test_event_types_limit_counts_metadata_columns():
@@ -435,3 +435,38 @@ def test_a_cp949_export_is_named_as_cp949_not_windows_1252(write_csv):
     assert "iconv -f CP949 -t UTF-8" in f.fix
     latin = check_file(write_csv(b"ITEM_ID,GENRE\ni1,Com\xe9die\n"), "items", now=NOW)
     assert "iconv -f WINDOWS-1252 -t UTF-8" in latin.get("not_utf8").fix
+
+
+def test_counts_in_findings_carry_separators_in_both_languages():
+    """A finding writes counts as the pages do ("1,501 of 30,000 rows"), not "1501 of 30000".
+    The frame by hand: rows 0-1500 have no USER_ID (1,501), every 7th row no ITEM_ID
+    (ceil(30,000 / 7) = 4,286), every 11th TIMESTAMP is in milliseconds (2,728); the items
+    repeat ID "1" 1,200 times after its own row."""
+    from services.i18n import use_language
+
+    n = 30_000
+    events = pd.DataFrame(
+        {
+            "USER_ID": ["" if i <= 1500 else f"u{i % 2000}" for i in range(n)],
+            "ITEM_ID": ["" if i % 7 == 0 else str(i % 5000) for i in range(n)],
+            "TIMESTAMP": [T0 * 1000 if i % 11 == 0 else T0 + i * 10 for i in range(n)],
+            "EVENT_TYPE": ["click"] * n,
+        }
+    )
+    items = pd.DataFrame(
+        {"ITEM_ID": [str(i) for i in range(4000)] + ["1"] * 1200, "CATEGORY": ["a"] * 5200}
+    )
+    for language in ("en", "ko"):
+        use_language(language)
+        try:
+            report = check_dataframe(events, "interactions", now=NOW)
+            repeated = check_dataframe(items, "items", now=NOW).get("duplicate_ids")
+        finally:
+            use_language("en")
+        found = {f.detail for f in report.findings if f.code == "id_empty"}
+        assert any("1,501" in d and "30,000" in d for d in found), found
+        assert any("4,286" in d for d in found), found
+        assert "2,728" in report.get("timestamp_milliseconds").detail
+        assert "1,200" in repeated.detail
+        if language == "en":
+            assert any(d.startswith("1,501 of 30,000 rows (5.0%)") for d in found), found
