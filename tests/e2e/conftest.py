@@ -9,10 +9,11 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -110,10 +111,69 @@ def served_dashboard(data_dir: Path, log: Path, *extra_args: str) -> Iterator[st
         dog.wait(timeout=10)
 
 
-@pytest.fixture(scope="session")
-def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
+def need_chromium() -> None:
+    """Skip the test without Debian's chromium (the browser tests' one dependency)."""
     if not Path(CHROMIUM).exists():
         pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+
+
+Prepare = Callable[[Path], list[str]]
+"""Fills a dashboard's folder (``data/`` is its data directory) before it starts; returns extra
+``streamlit run`` options (``--secrets.files …``)."""
+
+
+@pytest.fixture(scope="module")
+def own_dashboard(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., str]]:
+    """A factory for a module's own dashboard, apart from the session's ``app``: ``start(name,
+    prepare=None)`` skips without Chromium, makes a folder ``name``, runs ``prepare`` on it,
+    serves the dashboard over its ``data/`` and returns the URL; every dashboard it started
+    stops with the module."""
+    with ExitStack() as running:
+
+        def start(name: str, prepare: Prepare | None = None) -> str:
+            need_chromium()
+            base = tmp_path_factory.mktemp(name)
+            extra = prepare(base) if prepare else []
+            log = base / "streamlit.log"
+            return running.enter_context(served_dashboard(base / "data", log, *extra))
+
+        yield start
+
+
+# Streamlit's frontend, on a page opened by its URL (a deep link or a reload), first looks for
+# its server under the page's path and then at the root: the first two answer 404 by design
+# (streamlit/streamlit#7074, open), two console errors on every page opened so that are not a
+# file of ours missing. Any other failed request is.
+STREAMLIT_PROBES = ("_stcore/health", "_stcore/host-config")
+
+
+def failed_requests(page: Any, base: str) -> list[str]:
+    """From now on, the ``page``'s requests to ``base`` (its origin) that failed or were
+    answered 400 or more, as "URL (status or error)"; a request the next navigation cancels
+    (net::ERR_ABORTED, as a reload does) is not a failure."""
+    failed: list[str] = []
+
+    def on_failed(request: Any) -> None:
+        if request.url.startswith(base) and "ERR_ABORTED" not in (request.failure or ""):
+            failed.append(f"{request.url} ({request.failure})")
+
+    def on_response(response: Any) -> None:
+        if response.url.startswith(base) and response.status >= 400:
+            failed.append(f"{response.url} ({response.status})")
+
+    page.on("requestfailed", on_failed)
+    page.on("response", on_response)
+    return failed
+
+
+def streamlit_probes(base: str, path: str) -> set[str]:
+    """The 404s Streamlit's frontend causes on a page opened at ``base``/``path``."""
+    return {f"{base}/{path}/{probe} (404)" for probe in STREAMLIT_PROBES}
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
+    need_chromium()
     data_dir = tmp_path_factory.mktemp("e2e") / "data"
     seeded = seed_workspace(data_dir)
     with served_dashboard(data_dir, data_dir.parent / "streamlit.log") as url:

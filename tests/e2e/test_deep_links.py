@@ -11,14 +11,13 @@ own server, and its first request is a deep link.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.e2e.conftest import CHROMIUM, IDLE, served_dashboard
+from tests.e2e.conftest import IDLE, failed_requests, streamlit_probes
 
 # the first link waits for the fresh server's first run (see _drawn_by_the_router)
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(600)]
@@ -52,13 +51,9 @@ KOREAN_BROWSER = "Object.defineProperty(navigator, 'language', {get: () => 'ko-K
 
 
 @pytest.fixture(scope="module")
-def fresh_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def fresh_app(own_dashboard: Callable[..., str]) -> str:
     """A dashboard nobody has visited yet, over an empty workspace (titles need no data)."""
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
-    base = tmp_path_factory.mktemp("e2e-deep-links")
-    with served_dashboard(base / "data", base / "streamlit.log") as url:
-        yield url
+    return own_dashboard("e2e-deep-links")
 
 
 def _idle(page: Any) -> None:
@@ -94,12 +89,16 @@ def test_every_page_opens_by_deep_link_on_a_fresh_server_and_after_a_reload(
     """One test per link (each a page load and a reload under the per-test timeout), in LINKS'
     order: the first one is the fresh server's first request."""
     page = browser_context.new_page()
+    failed = failed_requests(page, fresh_app)
     try:
         page.goto(f"{fresh_app}/{path}{query}", wait_until="domcontentloaded")
         for visit in ("link", "reload"):
             if visit == "reload":
                 page.reload(wait_until="domcontentloaded")
             _drawn_by_the_router(page, path, 0)
+            # no request of ours failed (a favicon, the manifest, a static file, a picture):
+            # only Streamlit's own probes under the page's path (conftest.STREAMLIT_PROBES)
+            assert set(failed) <= streamlit_probes(fresh_app, path), (visit, failed)
             # the default page is served at the root URL, whatever its link said; the link's
             # query stays, and the language joins it
             url = urlsplit(page.url)

@@ -3,7 +3,7 @@ watches the steps complete, and the Overview's "not deployed" warning disappears
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -12,27 +12,27 @@ import pytest
 
 from services.access import hash_password
 from tests.dashboard.conftest import seed_workspace
-from tests.e2e.conftest import CHROMIUM, IDLE, served_dashboard
+from tests.e2e.conftest import IDLE
 
 pytestmark = pytest.mark.e2e
 
 PASSWORD = "operator password 1"
 
 
-@pytest.fixture(scope="module")
-def signed_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A second dashboard on its own copy of the shop, with one operator account."""
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
-    base = tmp_path_factory.mktemp("e2e-refresh")
-    data_dir = base / "data"
-    seed_workspace(data_dir)
+def _shop_with_an_operator(base: Path) -> list[str]:
+    """The seeded shop in ``base``/data and a secrets file with the operator otto."""
+    seed_workspace(base / "data")
     secrets = base / "secrets.toml"
     secrets.write_text(
         f'[access.accounts.otto]\nrole = "operator"\npassword_hash = "{hash_password(PASSWORD)}"\n'
     )
-    with served_dashboard(data_dir, base / "streamlit.log", "--secrets.files", str(secrets)) as url:
-        yield url
+    return ["--secrets.files", str(secrets)]
+
+
+@pytest.fixture(scope="module")
+def signed_app(own_dashboard: Callable[..., str]) -> str:
+    """A second dashboard on its own copy of the shop, with one operator account."""
+    return own_dashboard("e2e-refresh", _shop_with_an_operator)
 
 
 def _idle(page: Any) -> None:

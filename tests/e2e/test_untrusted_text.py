@@ -6,14 +6,14 @@ browser agrees."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.dashboard.test_untrusted_text import GROUP, PLANTED, _build
-from tests.e2e.conftest import CHROMIUM, IDLE, served_dashboard
+from tests.e2e.conftest import IDLE
 
 pytestmark = pytest.mark.e2e
 TIMEOUT_MS = 60_000
@@ -25,14 +25,14 @@ MADE_OF_IT = (  # the pages' own status badges are coloured spans too
 )
 
 
+def _planted(base: Path) -> list[str]:
+    _build(base / "data")
+    return []
+
+
 @pytest.fixture(scope="module")
-def planted_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
-    data_dir = tmp_path_factory.mktemp("e2e-planted") / "data"
-    _build(data_dir)
-    with served_dashboard(data_dir, data_dir.parent / "streamlit.log") as url:
-        yield url
+def planted_app(own_dashboard: Callable[..., str]) -> str:
+    return own_dashboard("e2e-planted", _planted)
 
 
 def _idle(page: Any) -> None:
