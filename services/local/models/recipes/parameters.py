@@ -113,10 +113,18 @@ def _bool(name: str, default: bool, *, tunable: bool) -> Parameter:
     return Parameter(name, "categorical", str(default).lower(), values=values, tunable=tunable)
 
 
-_USER_HISTORY = (
-    _float("min_user_history_length_percentile", 0.0, 0.0, 1.0, tunable=False),
-    _float("max_user_history_length_percentile", 0.99, 0.0, 1.0, tunable=False),
-)
+def _percentiles(name: str, low: float, high: float) -> tuple[Parameter, Parameter]:
+    """The featurization pair ``min_<name>_percentile`` (default ``low``) and
+    ``max_<name>_percentile`` (default ``high``), each in [0.0, 1.0] and not tunable: the
+    percentiles of a count (``user_history_length``, ``item_interaction_count``) between which
+    users or items are kept (``indexed_events._within_percentiles`` applies them)."""
+    return (
+        _float(f"min_{name}_percentile", low, 0.0, 1.0, tunable=False),
+        _float(f"max_{name}_percentile", high, 0.0, 1.0, tunable=False),
+    )
+
+
+_USER_HISTORY = _percentiles("user_history_length", 0.0, 0.99)
 _HRNN_LIKE = (
     _int("hidden_dimension", 149, 32, 256, tunable=True),
     _int("bptt", 32, 2, 32, tunable=True),
@@ -146,10 +154,8 @@ PARAMETERS: dict[str, tuple[tuple[Parameter, ...], tuple[Parameter, ...]]] = {
             _int("min_cointeraction_count", 3, 0, 10, tunable=True),
         ),
         (
-            _float("min_user_history_length_percentile", 0.005, 0.0, 1.0, tunable=False),
-            _float("max_user_history_length_percentile", 0.995, 0.0, 1.0, tunable=False),
-            _float("min_item_interaction_count_percentile", 0.01, 0.0, 1.0, tunable=False),
-            _float("max_item_interaction_count_percentile", 0.9, 0.0, 1.0, tunable=False),
+            *_percentiles("user_history_length", 0.005, 0.995),
+            *_percentiles("item_interaction_count", 0.01, 0.9),
         ),
     ),
     "aws-similar-items": (
