@@ -9,12 +9,14 @@ contract's toy data (``tests/local/recipes/test_contract.py``).
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from services.local.models.recipes import get_recipe
+from services.local.models.recipes.stored import Constant, Stored
 
 FILES = sorted((Path(__file__).parent / "model_files").glob("*.npz"))
 
@@ -45,3 +47,12 @@ def test_a_model_file_written_before_loads_and_is_written_back_the_same(
         for key in before.files:
             assert after[key].dtype == before[key].dtype, key
             np.testing.assert_array_equal(after[key], before[key], err_msg=key)
+
+
+def test_every_field_of_a_stored_model_is_in_its_file() -> None:
+    """A field added to a model without a place in its layout would be lost on save."""
+    assert len(Stored.__subclasses__()) == 7
+    for model in Stored.__subclasses__():
+        kept = {f.name for f in dataclasses.fields(model) if not f.name.startswith("_")}
+        stored = [e.field for e in model.LAYOUT if not isinstance(e, Constant)]
+        assert sorted(stored) == sorted(kept), model.__name__

@@ -31,9 +31,17 @@ import scipy.sparse as sp
 
 from services.local.models.recipes import _item_text as text
 from services.local.models.recipes._item_knn import ItemKnnRecipe
-from services.local.models.recipes.base import TrainingConfig, TrainingData, load_npz, save_npz
+from services.local.models.recipes.base import TrainingConfig, TrainingData
 from services.local.models.recipes.indexed_events import index
-from services.local.models.recipes.sparse_arrays import csr_arrays, csr_from_arrays
+from services.local.models.recipes.stored import (
+    MODEL,
+    Array,
+    Entry,
+    Header,
+    Sparse,
+    Stored,
+    strings,
+)
 
 # ITEMS.<field> = "<value with \" escapes>" | ITEMS.<field> = <number>, joined by AND
 _TERM = re.compile(
@@ -47,7 +55,7 @@ class SegmentQueryError(ValueError):
 
 
 @dataclass
-class AffinityModel:
+class AffinityModel(Stored):
     """Users' histories and items' neighbours; attribute values for attribute queries."""
 
     recipe_name: str
@@ -59,6 +67,15 @@ class AffinityModel:
     attr_columns: tuple[str, ...] = ()
     attr_values: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=str))
     _pos: dict[str, int] = field(default_factory=dict, repr=False)
+
+    LAYOUT: ClassVar[tuple[Entry, ...]] = (
+        *MODEL,
+        Header("attr_columns", strings),
+        Array("user_ids"),
+        Array("attr_values", str),
+        Sparse("history", "hist"),
+        Sparse("similarity", "sim"),
+    )
 
     def __post_init__(self) -> None:
         self._pos = {str(item): i for i, item in enumerate(self.item_ids)}
@@ -114,19 +131,6 @@ class AffinityModel:
         if not match.any():
             raise SegmentQueryError(f"No item has {query}.")
         return np.flatnonzero(match)
-
-    def save(self, path: Path) -> None:
-        """Write the model to an .npz file."""
-        save_npz(
-            path,
-            {"recipe_name": self.recipe_name, "attr_columns": list(self.attr_columns)},
-            item_ids=self.item_ids,
-            popularity=self.popularity,
-            user_ids=self.user_ids,
-            attr_values=self.attr_values.astype(str),
-            **csr_arrays("hist", self.history),
-            **csr_arrays("sim", self.similarity),
-        )
 
 
 def _parse(query: str) -> list[tuple[str, str | float]]:
@@ -209,14 +213,4 @@ class AffinityRecipe:
 
     def load(self, path: Path) -> AffinityModel:
         """Read a model written by ``AffinityModel.save``."""
-        header, a = load_npz(path)
-        return AffinityModel(
-            str(header["recipe_name"]),
-            a["item_ids"],
-            a["popularity"],
-            a["user_ids"],
-            csr_from_arrays("hist", a),
-            csr_from_arrays("sim", a),
-            tuple(str(c) for c in header["attr_columns"]),  # type: ignore[attr-defined]
-            a["attr_values"].astype(str),
-        )
+        return AffinityModel.read(path)

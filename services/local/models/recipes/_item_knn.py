@@ -32,10 +32,10 @@ from typing import ClassVar
 import numpy as np
 import scipy.sparse as sp
 
-from services.local.models.recipes.base import TrainingConfig, TrainingData, load_npz, save_npz
+from services.local.models.recipes.base import TrainingConfig, TrainingData
 from services.local.models.recipes.hyperparameter_values import hp_float, hp_int
 from services.local.models.recipes.indexed_events import index
-from services.local.models.recipes.sparse_arrays import csr_arrays, csr_from_arrays
+from services.local.models.recipes.stored import MODEL, Entry, Header, Sparse, Stored
 
 
 class RelatedItemsModel:
@@ -58,7 +58,7 @@ class RelatedItemsModel:
 
 
 @dataclass
-class ItemKnnModel(RelatedItemsModel):
+class ItemKnnModel(RelatedItemsModel, Stored):
     """Sparse items × items cosine similarities, top K per item."""
 
     recipe_name: str
@@ -67,6 +67,12 @@ class ItemKnnModel(RelatedItemsModel):
     similarity: sp.csr_matrix
     min_interactions: int
     _pos: dict[str, int] = field(default_factory=dict, repr=False)
+
+    LAYOUT: ClassVar[tuple[Entry, ...]] = (
+        *MODEL,
+        Header("min_interactions", int),
+        Sparse("similarity", "sim", square=True),
+    )
 
     def __post_init__(self) -> None:
         self._index_items()
@@ -85,16 +91,6 @@ class ItemKnnModel(RelatedItemsModel):
         scores = self.similarity.getrow(i).toarray().ravel().astype(np.float64) + self._tiebreak
         scores[i] = -1.0
         return scores
-
-    def save(self, path: Path) -> None:
-        """Write the model to an .npz file."""
-        save_npz(
-            path,
-            {"recipe_name": self.recipe_name, "min_interactions": self.min_interactions},
-            item_ids=self.item_ids,
-            popularity=self.popularity,
-            **csr_arrays("sim", self.similarity, store_shape=False),  # items × items
-        )
 
 
 COSINE = 0.5  # the popularity_discount_factor at which the similarity is the cosine
@@ -163,13 +159,4 @@ class ItemKnnRecipe:
 
     def load(self, path: Path) -> ItemKnnModel:
         """Read a model written by ``ItemKnnModel.save``."""
-        header, a = load_npz(path)
-        n = len(a["item_ids"])
-        sim = csr_from_arrays("sim", a, (n, n))
-        return ItemKnnModel(
-            str(header["recipe_name"]),
-            a["item_ids"],
-            a["popularity"],
-            sim,
-            int(header["min_interactions"]),  # type: ignore[arg-type]
-        )
+        return ItemKnnModel.read(path)

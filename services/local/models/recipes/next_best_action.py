@@ -41,11 +41,10 @@ from services.local.models.recipes.base import (
     TrainingConfig,
     TrainingData,
     TrainingError,
-    load_npz,
-    save_npz,
 )
 from services.local.models.recipes.event_filter import filter_interactions
 from services.local.models.recipes.indexed_events import catalogue
+from services.local.models.recipes.stored import MODEL, Array, Entry, Header, Stored
 
 DAY = 86_400
 MIN_EVENTS = 50  # TAKEN and NOT_TAKEN/VIEWED interactions an action needs for a score
@@ -70,7 +69,7 @@ def _column(frame: pd.DataFrame, name: str, n: int) -> np.ndarray:
 
 
 @dataclass
-class ActionModel:
+class ActionModel(Stored):
     """Per scored action a weight per item and an intercept; per action its metadata."""
 
     recipe_name: str
@@ -90,6 +89,21 @@ class ActionModel:
     taken_at: np.ndarray = field(default_factory=lambda: np.zeros(0))
     _pos: dict[str, int] = field(default_factory=dict, repr=False)
     _taken: dict[str, list[tuple[str, float]]] = field(default_factory=dict, repr=False)
+
+    LAYOUT: ClassVar[tuple[Entry, ...]] = (
+        *MODEL,
+        Header("period_days", float),
+        Array("action_ids"),
+        Array("weights", np.float32),
+        Array("intercepts"),
+        Array("scored"),
+        Array("value"),
+        Array("expires"),
+        Array("repeat_days"),
+        Array("taken_users"),
+        Array("taken_actions"),
+        Array("taken_at"),
+    )
 
     def __post_init__(self) -> None:
         self._pos = {str(item): i for i, item in enumerate(self.item_ids)}
@@ -145,25 +159,6 @@ class ActionModel:
             if when is not None and not np.isnan(days):
                 out[k] = now - when < days * DAY
         return out
-
-    def save(self, path: Path) -> None:
-        """Write the model to an .npz file."""
-        save_npz(
-            path,
-            {"recipe_name": self.recipe_name, "period_days": self.period_days},
-            item_ids=self.item_ids,
-            popularity=self.popularity,
-            action_ids=self.action_ids,
-            weights=self.weights.astype(np.float32),
-            intercepts=self.intercepts,
-            scored=self.scored,
-            value=self.value,
-            expires=self.expires,
-            repeat_days=self.repeat_days,
-            taken_users=self.taken_users,
-            taken_actions=self.taken_actions,
-            taken_at=self.taken_at,
-        )
 
 
 def labels(events: pd.DataFrame, period_days: float) -> pd.DataFrame:
@@ -258,23 +253,7 @@ class NextBestActionRecipe:
 
     def load(self, path: Path) -> ActionModel:
         """Read a model written by ``ActionModel.save``."""
-        header, a = load_npz(path)
-        return ActionModel(
-            str(header["recipe_name"]),
-            a["item_ids"],
-            a["popularity"],
-            a["action_ids"],
-            a["weights"],
-            a["intercepts"],
-            a["scored"],
-            a["value"],
-            a["expires"],
-            a["repeat_days"],
-            float(header["period_days"]),  # type: ignore[arg-type]
-            a["taken_users"],
-            a["taken_actions"],
-            a["taken_at"],
-        )
+        return ActionModel.read(path)
 
 
 def _basis(x: sp.csr_matrix, seed: int) -> np.ndarray:

@@ -22,17 +22,23 @@ from typing import ClassVar
 
 import numpy as np
 
-from services.local.models.recipes.base import TrainingConfig, TrainingData, load_npz, save_npz
+from services.local.models.recipes.base import TrainingConfig, TrainingData
 from services.local.models.recipes.indexed_events import index
+from services.local.models.recipes.stored import MODEL, Constant, Entry, Stored
 
 
 @dataclass
-class PopularityModel:
+class PopularityModel(Stored):
     """Distinct users per item, after event filtering."""
 
     recipe_name: str
     item_ids: np.ndarray
     popularity: np.ndarray
+
+    LAYOUT: ClassVar[tuple[Entry, ...]] = (
+        *MODEL,
+        Constant("kind", "popularity"),
+    )
 
     def score_user(self, user_id: str | None, history: Sequence[str]) -> np.ndarray | None:
         """Never personalised: the runtime serves ``popularity``."""
@@ -41,15 +47,6 @@ class PopularityModel:
     def score_item(self, item_id: str) -> np.ndarray | None:
         """No item-to-item scores."""
         return None
-
-    def save(self, path: Path) -> None:
-        """Write the counts to an .npz file."""
-        save_npz(
-            path,
-            {"recipe_name": self.recipe_name, "kind": "popularity"},
-            item_ids=self.item_ids,
-            popularity=self.popularity,
-        )
 
 
 class PopularityRecipe:
@@ -72,8 +69,7 @@ class PopularityRecipe:
 
     def load(self, path: Path) -> PopularityModel:
         """Read a model written by ``PopularityModel.save``."""
-        header, arrays = load_npz(path)
-        return PopularityModel(str(header["recipe_name"]), arrays["item_ids"], arrays["popularity"])
+        return PopularityModel.read(path)
 
 
 RECIPE = PopularityRecipe()

@@ -31,10 +31,17 @@ from services.local.models.recipes.base import (
     TrainingConfig,
     TrainingData,
     TrainingError,
-    load_npz,
-    save_npz,
 )
-from services.local.models.recipes.sparse_arrays import csr_arrays, csr_from_arrays
+from services.local.models.recipes.stored import (
+    MODEL,
+    Array,
+    Entry,
+    Header,
+    Nested,
+    Sparse,
+    Stored,
+    strings,
+)
 
 POPULARITY, FRESHNESS = "POPULARITY", "FRESHNESS"
 
@@ -76,7 +83,7 @@ def _unit(v: np.ndarray) -> np.ndarray:
 
 
 @dataclass
-class SemanticModel(RelatedItemsModel):
+class SemanticModel(RelatedItemsModel, Stored):
     """One TF-IDF row per item, plus what rankingInfluence weighs."""
 
     recipe_name: str
@@ -88,6 +95,15 @@ class SemanticModel(RelatedItemsModel):
     columns: tuple[str, ...]  # the Items fields the text is made of
     incremental: bool = False  # the solution's performIncrementalUpdate
     _pos: dict[str, int] = field(default_factory=dict, repr=False)
+
+    LAYOUT: ClassVar[tuple[Entry, ...]] = (
+        *MODEL,
+        Header("columns", strings),
+        Header("incremental", bool),
+        Array("created"),
+        Nested("vocabulary", text.TextVocabulary, (Array("terms", str), Array("idf"))),
+        Sparse("vectors", "vec"),
+    )
 
     def __post_init__(self) -> None:
         self._index_items()
@@ -152,23 +168,6 @@ class SemanticModel(RelatedItemsModel):
             self.incremental,
         )
 
-    def save(self, path: Path) -> None:
-        """Write the model to an .npz file."""
-        save_npz(
-            path,
-            {
-                "recipe_name": self.recipe_name,
-                "columns": list(self.columns),
-                "incremental": self.incremental,
-            },
-            item_ids=self.item_ids,
-            popularity=self.popularity,
-            created=self.created,
-            terms=self.vocabulary.terms,
-            idf=self.vocabulary.idf,
-            **csr_arrays("vec", self.vectors),
-        )
-
 
 class SemanticSimilarityRecipe:
     """aws-semantic-similarity (RELATED_ITEMS)."""
@@ -208,17 +207,7 @@ class SemanticSimilarityRecipe:
 
     def load(self, path: Path) -> SemanticModel:
         """Read a model written by ``SemanticModel.save``."""
-        header, a = load_npz(path)
-        return SemanticModel(
-            str(header["recipe_name"]),
-            a["item_ids"],
-            a["popularity"],
-            a["created"],
-            csr_from_arrays("vec", a),
-            text.TextVocabulary(a["terms"].astype(str), a["idf"]),
-            tuple(str(c) for c in header["columns"]),  # type: ignore[attr-defined]
-            bool(header["incremental"]),
-        )
+        return SemanticModel.read(path)
 
 
 RECIPE = SemanticSimilarityRecipe()

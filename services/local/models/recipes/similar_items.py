@@ -36,9 +36,9 @@ import scipy.sparse as sp
 
 from services.local.models.recipes import _item_text as text
 from services.local.models.recipes._item_knn import ItemKnnRecipe, RelatedItemsModel
-from services.local.models.recipes.base import TrainingConfig, TrainingData, load_npz, save_npz
+from services.local.models.recipes.base import TrainingConfig, TrainingData
 from services.local.models.recipes.hyperparameter_values import hp_float, hp_int
-from services.local.models.recipes.sparse_arrays import csr_arrays, csr_from_arrays
+from services.local.models.recipes.stored import MODEL, Array, Entry, Header, Sparse, Stored
 
 COLD_BOUND = 5.0  # "cold items (items with fewer than 5 interactions)"
 PRIOR_FLOOR = 0.1  # the metadata weight of an item without interactions (most popular: 1)
@@ -75,7 +75,7 @@ def metadata_matrix(
 
 
 @dataclass
-class SimilarItemsModel(RelatedItemsModel):
+class SimilarItemsModel(RelatedItemsModel, Stored):
     """Co-interaction neighbours (top K per item) plus one metadata row per item."""
 
     recipe_name: str
@@ -85,6 +85,13 @@ class SimilarItemsModel(RelatedItemsModel):
     metadata: np.ndarray  # items × embedding width, L2-normalised rows (float32)
     discount: float  # popularity_discount_factor
     _pos: dict[str, int] = field(default_factory=dict, repr=False)
+
+    LAYOUT: ClassVar[tuple[Entry, ...]] = (
+        *MODEL,
+        Header("discount", float),
+        Array("metadata", np.float32),
+        Sparse("similarity", "sim"),
+    )
 
     def __post_init__(self) -> None:
         self._index_items()
@@ -119,17 +126,6 @@ class SimilarItemsModel(RelatedItemsModel):
         scores[i] = -1.0
         return scores
 
-    def save(self, path: Path) -> None:
-        """Write the model to an .npz file."""
-        save_npz(
-            path,
-            {"recipe_name": self.recipe_name, "discount": self.discount},
-            item_ids=self.item_ids,
-            popularity=self.popularity,
-            metadata=self.metadata.astype(np.float32),
-            **csr_arrays("sim", self.similarity),
-        )
-
 
 def _unit_max(v: np.ndarray) -> np.ndarray:
     top = float(v.max()) if len(v) else 0.0
@@ -163,15 +159,7 @@ class SimilarItemsRecipe:
 
     def load(self, path: Path) -> SimilarItemsModel:
         """Read a model written by ``SimilarItemsModel.save``."""
-        header, a = load_npz(path)
-        return SimilarItemsModel(
-            str(header["recipe_name"]),
-            a["item_ids"],
-            a["popularity"],
-            csr_from_arrays("sim", a),
-            a["metadata"],
-            float(header["discount"]),  # type: ignore[arg-type]
-        )
+        return SimilarItemsModel.read(path)
 
 
 RECIPE = SimilarItemsRecipe()

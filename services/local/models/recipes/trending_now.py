@@ -23,10 +23,9 @@ from services.local.models.recipes.base import (
     TrainingConfig,
     TrainingData,
     TrainingError,
-    load_npz,
-    save_npz,
 )
 from services.local.models.recipes.indexed_events import index
+from services.local.models.recipes.stored import MODEL, Entry, Header, Stored
 
 # Trending-Now's trend_discovery_frequency values (developer guide, "Trending-Now recipe",
 # Properties and hyperparameters) in seconds; the same list is the parameter's spec.
@@ -51,13 +50,18 @@ def trend_window_seconds(features: Mapping[str, str]) -> int:
 
 
 @dataclass
-class TrendingModel:
+class TrendingModel(Stored):
     """Trend scores per item (in ``popularity``, so the runtime serves them)."""
 
     recipe_name: str
     item_ids: np.ndarray
     popularity: np.ndarray
     window_seconds: int
+
+    LAYOUT: ClassVar[tuple[Entry, ...]] = (
+        *MODEL,
+        Header("window_seconds", int),
+    )
 
     def score_user(self, user_id: str | None, history: Sequence[str]) -> np.ndarray | None:
         """Not personalised."""
@@ -66,11 +70,6 @@ class TrendingModel:
     def score_item(self, item_id: str) -> np.ndarray | None:
         """No item-to-item scores."""
         return None
-
-    def save(self, path: Path) -> None:
-        """Write the model to an .npz file."""
-        header = {"recipe_name": self.recipe_name, "window_seconds": self.window_seconds}
-        save_npz(path, header, item_ids=self.item_ids, popularity=self.popularity)
 
 
 def trend_scores(items: np.ndarray, ts: np.ndarray, n_items: int, window: int) -> np.ndarray:
@@ -101,9 +100,7 @@ class TrendingNowRecipe:
 
     def load(self, path: Path) -> TrendingModel:
         """Read a model written by ``TrendingModel.save``."""
-        header, a = load_npz(path)
-        window = int(header["window_seconds"])  # type: ignore[arg-type]
-        return TrendingModel(str(header["recipe_name"]), a["item_ids"], a["popularity"], window)
+        return TrendingModel.read(path)
 
 
 RECIPE = TrendingNowRecipe()
