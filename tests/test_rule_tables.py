@@ -9,7 +9,7 @@ its constant and this test holds them to one value.
 from __future__ import annotations
 
 from services.local.data import import_columns
-from services.local.models import metrics
+from services.local.models import metrics, training
 from services.local.models.recipes import RECIPES
 from services.local.models.recipes import capabilities as engine_caps
 from services.pipeline import options
@@ -30,6 +30,17 @@ def test_data_limits_are_the_same_on_both_sides():
         1_000,
         20_000,
     )
+
+
+def test_training_minimums_are_the_same_on_both_sides():
+    # Personalize's training minimum ("Data requirements"): 1,000 interactions and 25 users
+    # with two or more, after the solution's event filter. The readiness check and the
+    # workspace's alerts warn of what the engine's training refuses.
+    assert (limits.MIN_INTERACTIONS, limits.MIN_USERS_WITH_TWO) == (
+        training.MIN_INTERACTIONS,
+        training.MIN_USERS_WITH_TWO,
+    )
+    assert (limits.MIN_INTERACTIONS, limits.MIN_USERS_WITH_TWO) == (1_000, 25)
 
 
 def test_the_guardrail_offers_every_metric_the_engine_reports():

@@ -15,6 +15,7 @@ from typing import Literal
 from services.i18n import _, ngettext
 from services.i18n.formats import count
 from services.personalize.models import is_failed, is_terminal, short_arn
+from services.readiness.limits import MIN_INTERACTIONS, MIN_USERS_WITH_TWO
 from services.workspace.overview import (
     CampaignStatus,
     DatasetGroupOverview,
@@ -27,9 +28,6 @@ Page = Literal["operations", "data", "recommendations", "solutions"]
 
 SEVERITY_ORDER: dict[str, int] = {"error": 0, "warning": 1, "info": 2}
 
-# Personalize's training minimum (PERSONALIZE.md section 5), counted after event filtering.
-MIN_INTERACTIONS = 1_000
-MIN_USERS_WITH_TWO = 25
 # A newer ACTIVE version waiting this long undeployed is no longer a detail: it is an error.
 STALE_DEPLOYMENT = timedelta(days=7)
 

@@ -1,7 +1,8 @@
 """The pages in AWS mode: missing settings are named, the account badge shows no secret.
 
 Personalize answers from the local engine (wired in as the page's service, as the other AWS
-page tests do); STS answers through a botocore Stubber with a model-shaped response.
+page tests do); STS and S3 answer through the AWS tests' Stubbers (``AwsStubs``) with
+model-shaped responses.
 """
 
 from __future__ import annotations
@@ -11,14 +12,13 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from botocore.stub import Stubber
 
 from dashboard import reads
 from services.config import Settings
 from services.personalize.account import describe_account
 from services.personalize.clients import build_clients
 from services.personalize.facade import PersonalizeService
-from tests.aws import shapes
+from tests.aws.conftest import AwsStubs
 from tests.dashboard.conftest import Seeded, app_at
 from tests.dashboard.rendered import shown
 
@@ -38,39 +38,19 @@ def aws_pages(seeded: Seeded, monkeypatch: pytest.MonkeyPatch) -> Iterator[Perso
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setattr("dashboard.deps.service", lambda: service)
 
-    sts_stub: list[Stubber] = []
+    aws = AwsStubs()
 
     def account(settings: Settings) -> Any:
-        sts = _client("sts")
-        stub = Stubber(sts)
-        stub.add_response(
-            "get_caller_identity",
-            shapes.response(
-                "sts",
-                "get_caller_identity",
-                {
-                    "Account": "123456789012",
-                    "Arn": "arn:aws:sts::123456789012:assumed-role/DashboardViewer/s",
-                },
-            ),
-            {},
-        )
-        stub.activate()
-        sts_stub.append(stub)
-        return describe_account(settings, sts)
+        caller = {
+            "Account": "123456789012",
+            "Arn": "arn:aws:sts::123456789012:assumed-role/DashboardViewer/s",
+        }
+        aws.respond("sts", "get_caller_identity", caller, {})
+        return describe_account(settings, aws.client("sts"))
 
     monkeypatch.setattr(reads.workspace, "current_account", account)
     yield service
-    for stub in sts_stub:
-        stub.assert_no_pending_responses()
-
-
-def _client(name: str) -> Any:
-    import boto3
-
-    return boto3.Session(
-        aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET_KEY, region_name="eu-west-1"
-    ).client(name)
+    aws.close()
 
 
 def _texts(at: Any) -> list[str]:
@@ -156,8 +136,6 @@ def test_aws_import_uploads_to_the_bucket_then_imports_with_the_role(
 ) -> None:
     import hashlib
 
-    import boto3
-
     from services.access import OPERATOR, Identity
     from services.datasets.snapshot import S3Objects, build_snapshots
     from tests.dashboard.test_data import interactions_csv
@@ -171,19 +149,13 @@ def test_aws_import_uploads_to_the_bucket_then_imports_with_the_role(
     monkeypatch.setattr("dashboard.deps.service", lambda: service)
     # Reading data back is not under test here: exports stay in the local engine's folders.
     monkeypatch.setattr("dashboard.deps.snapshots", lambda: build_snapshots(service, local))
-    s3 = boto3.Session(
-        aws_access_key_id="test", aws_secret_access_key="test", region_name="us-east-1"
-    ).client("s3")
     data = interactions_csv()
     key = f"personalize-dashboard/uploads/{hashlib.sha256(data).hexdigest()[:16]}/events.csv"
-    stub = Stubber(s3)
-    stub.add_response(
-        "put_object",
-        shapes.response("s3", "put_object", {"ETag": '"e"'}),
-        {"Bucket": "shop-bucket", "Key": key, "Body": data},
-    )
-    stub.activate()
-    monkeypatch.setattr("dashboard.deps.objects", lambda: ToS3AndEngine(S3Objects(s3), local))
+    aws = AwsStubs()
+    put = {"Bucket": "shop-bucket", "Key": key, "Body": data}
+    aws.respond("s3", "put_object", {"ETag": '"e"'}, put)
+    s3 = S3Objects(aws.client("s3"))
+    monkeypatch.setattr("dashboard.deps.objects", lambda: ToS3AndEngine(s3, local))
     # AWS mode without [access] lets nobody act; sign-in is not under test here.
     operator = Identity("ops@example.com", OPERATOR, "password")
     monkeypatch.setattr("dashboard.identity.current", lambda: operator)
@@ -195,7 +167,7 @@ def test_aws_import_uploads_to_the_bucket_then_imports_with_the_role(
     at.button(key="readiness_confirm").click().run()
     assert not at.exception, [e.value for e in at.exception]
 
-    stub.assert_no_pending_responses()  # uploaded exactly once, to the configured prefix
+    aws.close()  # uploaded exactly once, to the configured prefix (no answer left unused)
     (new,) = [j for j in service.list_import_jobs(seeded.interactions) if j.arn not in before]
     raw = build_clients(local).personalize.describe_dataset_import_job(datasetImportJobArn=new.arn)
     job = raw["datasetImportJob"]
