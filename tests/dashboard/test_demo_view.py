@@ -14,9 +14,11 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from dashboard import deps
+from dashboard.components.solutions.metrics_chart import metric_label
 from services.db import dispose_engines
 from services.i18n import formats
 from services.local.engine import reset_engines
+from services.local.models.metric_keys import METRIC_KEYS
 from tests.dashboard.conftest import app_at
 from tests.dashboard.rendered import shown
 from tests.demo_seed import DemoLog, DemoSeed, recording
@@ -149,6 +151,40 @@ def test_offline_vs_online_matches_the_replayed_events(pristine_demo: DemoRun) -
         assert float(got["views per request"]) == pytest.approx(rate, abs=5e-5)
     # the personalised campaign's version has its offline NDCG next to its online numbers
     assert float(shown.loc["demo-recommendations", "NDCG@10"]) > 0
+
+
+def test_solutions_shows_v1_and_v2_of_the_same_data_as_two_models(demo: Path) -> None:
+    """The demo's v1-vs-v2 comparison on Solutions & metrics: the newest v1 and the v2 version
+    trained on the same data, scored on the same users, differ by 10 % or more in most metric
+    columns, and v2 says how its training stopped (max_training_seconds 10 in the setup file)."""
+    at = app_at("dashboard/pages/solutions.py")
+    assert not at.exception, [e.value for e in at.exception]
+    table = next(d.value for d in at.dataframe if "test users scored" in d.value.columns)
+    (v2,) = [r for _, r in table.iterrows() if r["recipe"] == "aws-user-personalization-v2"]
+    (v1,) = [
+        r
+        for _, r in table.iterrows()
+        if r["recipe"] == "aws-user-personalization"
+        and r["version"].startswith("demo-user-personalization/")
+        and r["training data (UTC)"] == v2["training data (UTC)"]
+    ]
+    assert v1["test users scored"] == v2["test users scored"] != "–"
+    assert v1["training stopped"] == "–"  # v1 does not train for epochs
+    assert re.fullmatch(
+        r"(time budget 10 s \(took [\d,]+ s\)|early stopping|every epoch).*", v2["training stopped"]
+    ), v2["training stopped"]
+    metric_columns = [metric_label(k) for k in METRIC_KEYS]
+    assert set(metric_columns) <= set(table.columns)
+
+    def value(cell: str) -> float:
+        return float(cell.split()[0])  # "0.2008 ★" → 0.2008
+
+    apart = [
+        c
+        for c in metric_columns
+        if abs(value(v1[c]) - value(v2[c])) >= 0.1 * max(value(v1[c]), value(v2[c]))
+    ]
+    assert len(apart) * 2 > len(metric_columns), (apart, v1.to_dict(), v2.to_dict())
 
 
 def test_overview_shows_the_best_sellers_recommender(demo: Path) -> None:
