@@ -193,7 +193,11 @@ def main() -> None:
                     print(f"wrote {path}")
         finally:
             proc.terminate()
-            proc.wait(timeout=10)
+            try:
+                proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:  # a loaded machine; the pictures are taken
+                proc.kill()
+                proc.wait()
 
 
 if __name__ == "__main__":
