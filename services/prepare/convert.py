@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from services.csv_safety import append_safe_csv
-from services.i18n import _, ngettext
+from services.i18n import _, formats, ngettext
 
 from .converters import ARROW_TYPES, convert_field
 from .mapping import Mapping
@@ -46,7 +46,8 @@ class ConvertResult:
         return sum(self.rejects.values())
 
     def summary(self) -> str:
-        """One line for logs and the CLI."""
+        """One line for logs, the CLI and the Data page (counts as the pages write them:
+        ``120,000 rows read``)."""
         read = self.layout
         how = f"{read.format}" + (f", {read.compression}" if read.compression else "")
         if read.encoding:
@@ -58,7 +59,10 @@ class ConvertResult:
             "{read} rows read ({how}); {written} written; {rejected} rejected",
             self.rows_read,
         ).format(
-            read=self.rows_read, how=how, written=self.rows_written, rejected=self.rows_rejected
+            read=formats.count(self.rows_read),
+            how=how,
+            written=formats.count(self.rows_written),
+            rejected=formats.count(self.rows_rejected),
         )
 
 

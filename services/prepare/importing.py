@@ -28,6 +28,7 @@ from services.datasets.snapshot import (
     readable_file,
     split_uri,
 )
+from services.i18n import formats
 
 from .convert import ConvertResult, convert
 from .mapping import Mapping
@@ -43,7 +44,8 @@ class PreparedImport:
 
     def note(self) -> str:
         """One line: rows read, written and rejected per reason."""
-        reasons = ", ".join(f"{n} {r}" for r, n in self.conversion.rejects.most_common(3))
+        common = self.conversion.rejects.most_common(3)
+        reasons = ", ".join(f"{formats.count(n)} {r}" for r, n in common)
         return self.conversion.summary() + (f" ({reasons})" if reasons else "")
 
 

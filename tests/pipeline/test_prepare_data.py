@@ -41,7 +41,7 @@ def test_a_raw_export_is_prepared_checked_and_imported(shop: Shop) -> None:
     assert run is not None and run.status == SUCCEEDED, run.reason
     check = run.step("check:INTERACTIONS")
     assert "1,196 rows in 1 file," in check.reason
-    assert "1196 written; 4 rejected (3 USER_ID is empty, 1 TIMESTAMP is not a date" in (
+    assert "1,196 written; 4 rejected (3 USER_ID is empty, 1 TIMESTAMP is not a date" in (
         check.reason
     )
     job = shop.service.describe_import_job(run.step("import:INTERACTIONS").detail["job_arn"])

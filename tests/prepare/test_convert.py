@@ -28,20 +28,24 @@ def test_every_row_is_written_or_rejected(stem, tmp_path):
     assert result.rows_read > 0
 
 
-def test_a_missing_column_writes_nothing(tmp_path):
-    raw = tmp_path / "raw.csv"
-    raw.write_text("user,item,when\nu1,i1,1709600400\n")
-    doc = {
+def _interactions(item_column):
+    """A mapping of the columns user, ``item_column`` and when to an Interactions file."""
+    return {
         "version": 1,
         "dataset_type": "interactions",
         "fields": [
             {"name": "USER_ID", "column": "user"},
-            {"name": "ITEM_ID", "column": "product"},
+            {"name": "ITEM_ID", "column": item_column},
             {"name": "TIMESTAMP", "column": "when"},
         ],
     }
+
+
+def test_a_missing_column_writes_nothing(tmp_path):
+    raw = tmp_path / "raw.csv"
+    raw.write_text("user,item,when\nu1,i1,1709600400\n")
     with pytest.raises(RawFileError, match="no column 'product'"):
-        convert(raw, parse_mapping(doc), tmp_path / "out.csv")
+        convert(raw, parse_mapping(_interactions("product")), tmp_path / "out.csv")
     assert list(tmp_path.iterdir()) == [raw]
 
 
@@ -62,3 +66,23 @@ def test_ids_too_long_and_categorical_limits_are_rejected(tmp_path):
         "GENRE is longer than 1000 characters": 1,
     }
     assert (tmp_path / "out.csv").read_text().splitlines()[1] == '"fine","a|b|c"'
+
+
+def test_the_summary_writes_counts_as_the_pages_do(tmp_path):
+    """The Data page shows this line in bold: "1,234 rows read", not "1234 rows read"; 1,234
+    rows with a user, 1,001 without (rejected: USER_ID is required)."""
+    from services.i18n import use_language
+
+    raw = tmp_path / "raw.csv"
+    rows = [f"u{n},i{n % 50},{1709600400 + n}" for n in range(1234)] + [",i1,1709600400"] * 1001
+    raw.write_text("user,item,when\n" + "\n".join(rows) + "\n")
+    result = convert(raw, parse_mapping(_interactions("item")), tmp_path / "out.csv")
+    assert (result.rows_read, result.rows_written, result.rows_rejected) == (2235, 1234, 1001)
+    assert result.summary().startswith("2,235 rows read (csv")
+    assert result.summary().endswith("; 1,234 written; 1,001 rejected")
+    use_language("ko")
+    try:
+        korean = result.summary()
+    finally:
+        use_language("en")
+    assert "2,235" in korean and "1,234" in korean and "1,001" in korean, korean
