@@ -538,6 +538,9 @@ def serve_latency(
     server = EngineServer(data_dir, PERSONALIZE_LOCAL_WORKER="thread").start(timeout=300)
     try:
         http = build_clients(Settings(endpoint_url=server.url, data_dir=data_dir)).runtime
+        # the server loads the model on its first request: 3.6 GB at ×10 took more than
+        # botocore's 60 s read timeout at load 27, so one untimed request waits for it first
+        _warm_up(server.url, campaign, users[0])
         # over HTTP against the baseline again, taken turn about with it
         over_http = timed({
             "baseline again (exact scan)": exact_scan(loaded.model, histories),
@@ -550,6 +553,18 @@ def serve_latency(
     finally:
         server.stop()
     return out
+
+
+def _warm_up(url: str, campaign: str, user: str, timeout: float = 1800) -> None:
+    """One GetRecommendations over HTTP that waits up to ``timeout`` s for its answer."""
+    import boto3
+    from botocore.config import Config
+
+    boto3.client(
+        "personalize-runtime", endpoint_url=url, region_name="us-east-1",
+        aws_access_key_id="local", aws_secret_access_key="local",
+        config=Config(read_timeout=timeout, retries={"total_max_attempts": 1}),
+    ).get_recommendations(campaignArn=campaign, userId=user, numResults=25)  # fmt: skip
 
 
 def item_filters(settings: Settings) -> list[tuple[str, str, Callable[[int], dict[str, str]]]]:
