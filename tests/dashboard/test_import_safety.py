@@ -122,7 +122,7 @@ def test_prepared_report_survives_the_mode_switch_and_the_confirm_appears(
     assert at.radio(key="prepare_mode").value == "INCREMENTAL"  # the dataset has bulk data
     for mode in ("FULL", "INCREMENTAL", "FULL", "INCREMENTAL"):
         at.radio(key="prepare_mode").set_value(mode).run()
-        assert any("1196 written; 4 rejected" in shown(m.value) for m in at.markdown)
+        assert any("1,196 written; 4 rejected" in shown(m.value) for m in at.markdown)
         at.button(key="prepare_button").click().run()
         dialog = _dialog(at)
         if mode == "FULL":

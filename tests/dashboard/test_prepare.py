@@ -67,7 +67,7 @@ def test_korean_cp949_export_is_mapped_blocked_on_error_then_imported(
     assert any("1 error blocks this import" in shown(e.value) for e in at.error), [
         shown(e.value) for e in at.error
     ]
-    assert any("1196 written; 4 rejected" in shown(m.value) for m in at.markdown)  # 60 × 20 rows
+    assert any("1,196 written; 4 rejected" in shown(m.value) for m in at.markdown)  # 60 × 20 rows
     (rejects,) = [data for name, data in downloads().items() if name.endswith(".rejects.csv")]
     assert rejects.startswith(b"\xef\xbb\xbf")  # a BOM: Korean Excel reads the Hangul as UTF-8
     rows = list(csv.reader(io.StringIO(rejects.decode("utf-8-sig"), newline="")))

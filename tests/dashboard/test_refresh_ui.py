@@ -131,7 +131,7 @@ def test_refresh_now_takes_a_mapping_like_the_cli(seeded: Seeded) -> None:
     (source,) = run.options["data"]
     assert source["location"] == "s3://bucket/raw/orders.csv" and source["mapping"] == MAPPING
     check = run.step("check:INTERACTIONS")
-    assert check.status == SUCCEEDED and "1196 written; 4 rejected" in check.reason
+    assert check.status == SUCCEEDED and "1,196 written; 4 rejected" in check.reason
     assert run.step("import:INTERACTIONS").status == SUCCEEDED
 
 
