@@ -125,7 +125,8 @@ def prices_for(region: str, override: str | None = None) -> Prices:
         raise ConfigError(f"PERSONALIZE_PRICES is not JSON: {err}") from err
     if not isinstance(raw, Mapping):
         raise ConfigError("PERSONALIZE_PRICES must be a JSON object")
-    values = raw.get(region) if isinstance(raw.get(region), Mapping) else raw
+    nested = raw.get(region)
+    values = nested if isinstance(nested, Mapping) else raw
     picked = {k: v for k, v in values.items() if k in FIGURES}
     if not picked:
         return base

@@ -314,7 +314,7 @@ def _session_starts(rng: np.random.Generator, n: int, now: int, window: str) -> 
     """Start times of a user's sessions, oldest first, a day or so apart."""
     if window == "bulk":
         first, last = now - BULK_WINDOW[0], now - BULK_WINDOW[1] - DAY
-        latest = rng.integers(first, last)
+        latest = int(rng.integers(first, last))
     else:
         # Traffic grows towards now (u² puts ~5 % of sessions in the last hour); sessions
         # last up to ~1 h, so the latest start leaves room to end before now.

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 import services.pipeline.run_tables as tables
 from services.pipeline.run_values import FAILED, RUN_OUTCOMES, RUNNING, Claim
-from services.store.tables import store_unavailable
+from services.store.tables import inserted_id, store_unavailable
 
 
 class RunLock:
@@ -114,21 +114,20 @@ class RunLock:
                         tables.refresh_locks.c.dataset_group_arn == group_arn
                     )
                 )
-            run_id = int(
-                conn.execute(
-                    sa.insert(tables.refresh_runs).values(
-                        dataset_group_arn=group_arn,
-                        dataset_group_name=group_name,
-                        trigger=trigger,
-                        actor=actor,
-                        options=tables.jsonable(dict(options)),
-                        status=RUNNING,
-                        started=now,
-                        heartbeat=now,
-                        owner=owner,
-                        resumes=0,
-                    )
-                ).inserted_primary_key[0]
+            run_id = inserted_id(
+                conn,
+                sa.insert(tables.refresh_runs).values(
+                    dataset_group_arn=group_arn,
+                    dataset_group_name=group_name,
+                    trigger=trigger,
+                    actor=actor,
+                    options=tables.jsonable(dict(options)),
+                    status=RUNNING,
+                    started=now,
+                    heartbeat=now,
+                    owner=owner,
+                    resumes=0,
+                ),
             )
             conn.execute(
                 sa.insert(tables.refresh_locks).values(

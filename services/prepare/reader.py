@@ -15,7 +15,6 @@ import io
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
 
 import numpy as np
 import pandas as pd
@@ -58,7 +57,7 @@ class RawChunk:
     malformed: list[tuple[int, str, str]] = field(default_factory=list)  # (line, reason, text)
 
 
-def _open(path: Path, compression: str | None) -> IO[bytes]:
+def _open(path: Path, compression: str | None) -> io.BufferedIOBase:
     return gzip.open(path, "rb") if compression == "gzip" else path.open("rb")
 
 

@@ -70,8 +70,10 @@ class MetadataChecker(DatasetChecker):
                     self.id_name,
                 )
             )
-        noun = "items" if self.id_name == "ITEM_ID" else "users"
-        summary = Summary(rows=self.rows, **{noun: len(ids)})
+        if self.id_name == "ITEM_ID":
+            summary = Summary(rows=self.rows, items=len(ids))
+        else:
+            summary = Summary(rows=self.rows, users=len(ids))
         return findings, summary, ids
 
 

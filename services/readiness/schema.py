@@ -65,6 +65,7 @@ class DatasetSchema:
 
 def default_schema(dataset_type: str) -> DatasetSchema:
     """Personalize's defaults: the required and reserved fields of the dataset type."""
+    fields: tuple[Field, ...]
     if dataset_type == "interactions":
         fields = (
             Field("USER_ID", "string", False),
@@ -223,10 +224,10 @@ def match_header(header: Sequence[str], schema: DatasetSchema) -> HeaderMatch:
         if f.name in seen:
             positions[f.name] = seen[f.name]
             continue
-        i = by_folded.get(f.name.upper())
-        if i is not None:
-            positions[f.name] = i
-            renames.append((header[i], f.name))
+        folded_at = by_folded.get(f.name.upper())
+        if folded_at is not None:
+            positions[f.name] = folded_at
+            renames.append((header[folded_at], f.name))
         elif f.name in schema.required or (schema.explicit and not f.nullable):
             findings.append(
                 Finding(

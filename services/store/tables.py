@@ -121,6 +121,19 @@ def store_unavailable(err: SQLAlchemyError) -> StoreUnavailable:
     )
 
 
+def inserted_id(conn: sa.Connection, insert: sa.Insert) -> int:
+    """Run a one-row ``insert`` and return the integer primary key the database gave the row.
+
+    Raises:
+        sqlalchemy.exc.InvalidRequestError: the statement reported no primary key (not a
+            one-row insert), so callers that turn SQLAlchemyError into StoreUnavailable do.
+    """
+    key = conn.execute(insert).inserted_primary_key
+    if key is None:
+        raise sa.exc.InvalidRequestError("the insert reported no primary key")
+    return int(key[0])
+
+
 def open_store_tables(url: str, tables: sa.MetaData) -> tuple[sa.Engine, sa.Engine]:
     """``db.open_tables`` for a table set of the dashboard's store: (writer, reader).
 
@@ -189,7 +202,7 @@ class Store:
         }
         try:
             with self._engine.begin() as conn:
-                return int(conn.execute(sa.insert(audit_log).values(row)).inserted_primary_key[0])
+                return inserted_id(conn, sa.insert(audit_log).values(row))
         except SQLAlchemyError as err:
             raise store_unavailable(err) from err
 
@@ -259,9 +272,7 @@ class Store:
             "metrics": {k: float(v) for k, v in metrics.items()},
         }
         with self._engine.begin() as conn:
-            return int(
-                conn.execute(sa.insert(metric_snapshots).values(row)).inserted_primary_key[0]
-            )
+            return inserted_id(conn, sa.insert(metric_snapshots).values(row))
 
     def metric_history(self, version_arn: str | None = None) -> list[MetricSnapshot]:
         """Snapshots oldest first, of one version or of all."""

@@ -138,7 +138,8 @@ def save_npz(path: Path, header: Mapping[str, object], **arrays: np.ndarray) -> 
     # Uncompressed: factors and scores barely compress, and a model of a 500,000-item shop
     # loads in a fraction of the time (it is loaded by every process that serves it).
     try:
-        np.savez(tmp, __header__=np.array(json.dumps(dict(header))), **clean)
+        # allow_pickle=False: every array is numeric or str by now (no pickle in a model file).
+        np.savez(tmp, allow_pickle=False, __header__=np.array(json.dumps(dict(header))), **clean)
         if tmp != path:
             tmp.replace(path)
     except BaseException:
