@@ -28,8 +28,8 @@ Adam, learning rate ``LEARNING_RATE``, with decoupled weight decay (AdamW) when 
 ``weight_decay`` hyperparameter is above 0 (``Budget``). Item embeddings start random; the
 ``cooccurrence_start`` hyperparameter adds that multiple of co-occurrence embeddings
 (``initial_embeddings``), which on the validation splits of docs/benchmarks.md (2026-12-07)
-lifted MovieLens latest-small by about 10 % and left the generated shop unchanged, so its
-default is 0 (off).
+lifted MovieLens latest-small by about 10 % (not its three test seeds) and left the generated
+shop unchanged, so its default is 0 (off).
 
 Speed (2 CPU cores): a step costs what its positions cost, and about half of the shop's window
 positions are padding, so windows are batched by length (``batches``): a batch of windows that

@@ -23,8 +23,9 @@ Hyperparameters (Personalize's string map; ranges in ``parameters.py``):
   multiple of co-occurrence embeddings (the truncated SVD of the positive PMI of items within
   ``PMI_WINDOW`` events of each other in the training windows, scaled to an RMS entry of 1;
   ``_sasrec_train.initial_embeddings``), so items seen together start close; 0 = the random
-  start alone. It helps where users are few for the catalogue (MovieLens latest-small's
-  validation split, docs/benchmarks.md) and not on the generated shop, so it is off by default.
+  start alone. It lifted MovieLens latest-small's validation split (few users for the
+  catalogue; docs/benchmarks.md), not its three test seeds, and not the generated shop's
+  split, so it is off by default.
   Only a fresh fit reads it: an UPDATE resumes from the model's embeddings.
 - ``epochs`` (100) and ``max_training_seconds`` (300): whichever ends training first. Early
   stopping on the validation split (every validation user's last item held out of training)
