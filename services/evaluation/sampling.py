@@ -148,7 +148,7 @@ def grid_frame(
     GetRecommendations, ``PredictedItem.score``), and an empty column would read as a fault.
     """
     price = price_header(catalog)
-    rows = []
+    rows: list[dict[str, object]] = []
     for res in results:
         if not res.ok:
             rows.append({"user_id": res.user_id, "rank": None, "item_id": None, "error": res.error})

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 import sqlalchemy as sa
 
 import services.pipeline.run_tables as tables
@@ -64,7 +61,7 @@ class RunReads:
             row = conn.execute(query).mappings().first()
             return self._run(conn, row, with_steps=with_steps) if row else None
 
-    def _run(self, conn: sa.Connection, row: Mapping[str, Any], *, with_steps: bool) -> RefreshRun:
+    def _run(self, conn: sa.Connection, row: sa.RowMapping, *, with_steps: bool) -> RefreshRun:
         steps: tuple[RefreshStep, ...] = ()
         if with_steps:
             rows = conn.execute(

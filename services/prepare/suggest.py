@@ -296,9 +296,9 @@ def suggest_mapping(
     notes: list[str] = []
     unmapped: list[str] = []
     for field in wanted:
-        column = chosen.get(field)
-        if column is None:
+        if field not in chosen:
             continue
+        column = chosen[field]
         if in_schema is not None and field not in in_schema:
             unmapped.append(
                 _(
@@ -333,32 +333,32 @@ def suggest_mapping(
             if column in chosen.values():
                 continue
             if dataset_type == "items" and _is_item_name(column):
-                spec = _item_name(column, sample[column], used, in_schema)
-                if spec is not None:
-                    fields.append(spec)
-                    used.add(spec.name)
+                name_spec = _item_name(column, sample[column], used, in_schema)
+                if name_spec is not None:
+                    fields.append(name_spec)
+                    used.add(name_spec.name)
                     notes.append(
                         _("{field} ← {column} (the item's name, shown beside its ID)").format(
-                            field=spec.name, column=repr(column)
+                            field=name_spec.name, column=repr(column)
                         )
                     )
                     continue
-            spec = _metadata(column, sample[column], used, textual)
-            if spec is None:
+            meta_spec = _metadata(column, sample[column], used, textual)
+            if meta_spec is None:
                 continue
-            if in_schema is not None and spec.name not in in_schema:
+            if in_schema is not None and meta_spec.name not in in_schema:
                 unmapped.append(
                     _(
                         "{column} left unmapped: {field} is not in the target dataset's schema"
-                    ).format(column=repr(column), field=spec.name)
+                    ).format(column=repr(column), field=meta_spec.name)
                 )
                 continue
-            fields.append(spec)
-            used.add(spec.name)
-            textual |= spec.type == "textual"
+            fields.append(meta_spec)
+            used.add(meta_spec.name)
+            textual |= meta_spec.type == "textual"
             notes.append(
                 _("{field} ← {column} ({type} metadata)").format(
-                    field=spec.name, column=repr(column), type=_(spec.type or "")
+                    field=meta_spec.name, column=repr(column), type=_(meta_spec.type or "")
                 )
             )
     if timezone is None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
+from typing import TypeAlias
 
 import pandas as pd
 import pyarrow as pa
@@ -29,7 +30,7 @@ _SHAPES = (
     ("prefixed", re.compile(r"^([A-Za-z]+[_\-:#])\d+$")),
 )
 _SAMPLE = 5_000
-IdsLike = Iterable[object] | pa.Array | pa.ChunkedArray | pd.Series | pd.Index
+IdsLike: TypeAlias = Iterable[object] | pa.Array | pa.ChunkedArray | pd.Series | pd.Index
 
 
 def id_shape(value: str) -> str:

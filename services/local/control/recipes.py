@@ -134,12 +134,15 @@ def _range(spec: Parameter) -> dict[str, Any]:
     if spec.kind == "categorical":
         return {"name": spec.name, "values": list(spec.values), "isTunable": spec.tunable}
     cast = int if spec.kind == "integer" else float
-    return {
-        "name": spec.name,
-        "minValue": cast(spec.low),
-        "maxValue": cast(spec.high),
-        "isTunable": spec.tunable,
-    }
+    # minValue and maxValue are optional members of Integer/ContinuousHyperParameterRange
+    # (botocore personalize service model): an unbounded side is left out, not sent as null.
+    out: dict[str, Any] = {"name": spec.name}
+    if spec.low is not None:
+        out["minValue"] = cast(spec.low)
+    if spec.high is not None:
+        out["maxValue"] = cast(spec.high)
+    out["isTunable"] = spec.tunable
+    return out
 
 
 def describe_feature_transformation(

@@ -284,6 +284,11 @@ def _number(
             return float(raw) if raw else float("nan")
         except ValueError:
             return float("nan")  # a non-numeric current value matches nothing
+    if not isinstance(v, Param):
+        # the parser gives a comparison a number, $NAME or CurrentItem.FIELD, never a string
+        raise FilterExpressionError(
+            f"{cond.dataset}.{cond.field} {cond.op} needs a number, got {v!r}"
+        )
     got = params[v.name]
     if len(got) != 1:
         raise FilterExpressionError(

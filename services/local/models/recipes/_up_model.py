@@ -26,7 +26,7 @@ from services.local.models.recipes._retrieval import (
     load_index,
     save_index,
 )
-from services.local.models.recipes.base import load_npz, save_npz
+from services.local.models.recipes.base import header_int, load_npz, save_npz
 from services.local.models.recipes.sparse_arrays import csr_arrays, csr_from_arrays
 
 # Relative margin by which a partition's bound must fall short of the scale to be skipped
@@ -330,9 +330,9 @@ class UserPersonalizationModel:
     def load(cls, path: Path) -> UserPersonalizationModel:
         """Read a model written by ``save``."""
         header, a = load_npz(path)
-        n = int(header["n_items"])  # type: ignore[arg-type]
+        n = header_int(header, "n_items")
         n_users = len(a["user_ids"])
-        hist_cols = int(header["history_cols"])  # type: ignore[arg-type]
+        hist_cols = header_int(header, "history_cols")
         return cls(
             recipe_name=str(header["recipe_name"]),
             item_ids=a["item_ids"],
