@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from functools import partial
 from typing import Any
 
 from services.errors import Conflict, InvalidInput, NotFound
@@ -182,19 +183,19 @@ class CampaignSteps(StepContext):
         for subject in subjects:
             if kind == RANKING_REQUEST:
                 answer = self._call(
-                    lambda s=subject: self._svc.get_personalized_ranking(arn, s, to_rank)
+                    partial(self._svc.get_personalized_ranking, arn, subject, to_rank)
                 )
             elif kind == ACTION_REQUEST:
                 answer = self._call(
-                    lambda s=subject: self._svc.get_action_recommendations(arn, user_id=s)
+                    partial(self._svc.get_action_recommendations, arn, user_id=subject)
                 )
             elif kind == ITEM_REQUEST:
                 answer = self._call(
-                    lambda s=subject: self._svc.get_recommendations(arn, item_id=s, num_results=10)
+                    partial(self._svc.get_recommendations, arn, item_id=subject, num_results=10)
                 )
             else:
                 answer = self._call(
-                    lambda s=subject: self._svc.get_recommendations(arn, user_id=s, num_results=10)
+                    partial(self._svc.get_recommendations, arn, user_id=subject, num_results=10)
                 )
             answers[subject] = list(answer.item_ids)
         return answers

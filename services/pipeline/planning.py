@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from functools import partial
 
 from services.i18n import ngettext
 from services.personalize.models import Solution, short_arn
@@ -76,7 +77,7 @@ class Planning(StepContext):
                 )
         all_solutions = self._call(lambda: self._svc.list_solutions(group_arn))
         campaigns_of = {
-            s.arn: self._call(lambda s=s: self._svc.list_campaigns(s.arn)) for s in all_solutions
+            s.arn: self._call(partial(self._svc.list_campaigns, s.arn)) for s in all_solutions
         }
         if options.solutions:
             try:
@@ -93,10 +94,10 @@ class Planning(StepContext):
                 )
         solutions, campaigns = [], []
         for listed in chosen:
-            solution = self._call(lambda a=listed.arn: self._svc.describe_solution(a))
+            solution = self._call(partial(self._svc.describe_solution, listed.arn))
             recipe_arn = solution.recipe_arn or solution.auto_ml_best_recipe_arn
             recipe_type = (
-                self._call(lambda a=recipe_arn: self._svc.describe_recipe(a)).recipe_type
+                self._call(partial(self._svc.describe_recipe, recipe_arn)).recipe_type
                 if recipe_arn
                 else None
             )
