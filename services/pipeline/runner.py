@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Any
 
 from services.errors import AccessDenied, ServiceError
@@ -22,10 +23,24 @@ from services.pipeline.data_steps import DataSteps
 from services.pipeline.options import RefreshOptions
 from services.pipeline.planning import Planning
 from services.pipeline.records import FAILED, REFUSED, SKIPPED, SUCCEEDED, RefreshRun
+from services.pipeline.step_context import StepResult
 
 _log = logging.getLogger(__name__)
 
-Body = Callable[[Mapping[str, Any]], tuple[str, str | None, dict[str, Any]]]  # prior → result
+Body = Callable[[Mapping[str, Any]], StepResult]  # prior → result
+
+
+def _ignoring_prior(work: Callable[[], StepResult]) -> Body:
+    """A step body for work that does not read what an earlier attempt of the step recorded."""
+
+    def body(_prior: Mapping[str, Any]) -> StepResult:
+        return work()
+
+    return body
+
+
+def _skipped(reason: str) -> StepResult:
+    return SKIPPED, reason, {}
 
 
 class RefreshRunner(Planning, DataSteps, CampaignSteps):
@@ -104,14 +119,14 @@ class RefreshRunner(Planning, DataSteps, CampaignSteps):
                 "check",
                 f"Check the {dtype.lower()} data",
                 source["location"],
-                lambda _, s=source: self._check(s),
+                _ignoring_prior(partial(self._check, source)),
             )
             self._step(
                 f"import:{dtype}",
                 "import",
                 f"Import {dtype.lower()} ({options.import_mode})",
                 source["dataset_arn"],
-                lambda prior, s=source: self._import(s, options, prior),
+                partial(self._import, source, options),
             )
         versions: dict[str, str] = {}
         for solution in plan["solutions"]:
@@ -120,7 +135,7 @@ class RefreshRunner(Planning, DataSteps, CampaignSteps):
                 "train",
                 f"Train {solution['name']} ({solution['mode']})",
                 solution["arn"],
-                lambda prior, s=solution: self._train(s, options, prior),
+                partial(self._train, solution, options),
             )
             versions[solution["arn"]] = detail["version_arn"]
         refused: list[str] = []
@@ -134,7 +149,7 @@ class RefreshRunner(Planning, DataSteps, CampaignSteps):
                 "guardrail",
                 f"Guardrail for {name}",
                 campaign["arn"],
-                lambda _, c=campaign, v=new_arn: self._guardrail(c, v, options),
+                _ignoring_prior(partial(self._guardrail, campaign, new_arn, options)),
             )
             if status == REFUSED:
                 # With --no-deploy the verdict is information, not the run's outcome.
@@ -145,10 +160,8 @@ class RefreshRunner(Planning, DataSteps, CampaignSteps):
                     "deploy",
                     f"Deploy to {name}",
                     campaign["arn"],
-                    lambda _, kept=kept: (
-                        SKIPPED,
-                        f"refused by the guardrail; it keeps serving {kept}",
-                        {},
+                    _ignoring_prior(
+                        partial(_skipped, f"refused by the guardrail; it keeps serving {kept}")
                     ),
                 )
                 continue
@@ -159,7 +172,7 @@ class RefreshRunner(Planning, DataSteps, CampaignSteps):
                 "deploy",
                 f"Deploy to {name}",
                 campaign["arn"],
-                lambda prior, c=campaign, v=new_arn: self._deploy(c, v, options, prior),
+                partial(self._deploy, campaign, new_arn, options),
             )
             if deploy.get("requested"):
                 self._step(
@@ -167,7 +180,7 @@ class RefreshRunner(Planning, DataSteps, CampaignSteps):
                     "verify",
                     f"Verify {name} answers",
                     campaign["arn"],
-                    lambda _, c=campaign, v=new_arn, d=deploy: self._verify(c, v, d),
+                    _ignoring_prior(partial(self._verify, campaign, new_arn, deploy)),
                 )
                 deployed.append(f"{name} → {short_arn(new_arn)}")
         if refused:
