@@ -40,6 +40,10 @@ class Settings:
     lifecycle_seconds: float = 2.0
     # Floor on a training job's duration, so demos and restart tests can watch it run.
     min_training_seconds: float = 0.0
+    # Where the v2 recipes keep compiled training steps (JAX's persistent compilation cache)
+    # for later versions and worker processes; "" = DATA_DIR/compile-cache. Trusted code: a
+    # directory only this user may write.
+    compile_cache_dir: Path | None = None
     # A background worker exits after this long without work (the next job starts another).
     worker_idle_seconds: float = 30.0
     # The Overview flags a dataset group whose refresh has not succeeded for this long (a
@@ -86,6 +90,8 @@ class Settings:
             object.__setattr__(self, "dashboard_db_url", sqlite_url(self.data_dir / "dashboard.db"))
         if not self.engine_db_url:
             object.__setattr__(self, "engine_db_url", sqlite_url(self.data_dir / "engine.db"))
+        if self.compile_cache_dir is None:
+            object.__setattr__(self, "compile_cache_dir", self.data_dir / "compile-cache")
 
     @property
     def is_local(self) -> bool:
@@ -110,6 +116,9 @@ class Settings:
             lifecycle_seconds=_float(env, "PERSONALIZE_LOCAL_LIFECYCLE_SECONDS", 2.0),
             min_training_seconds=_float(env, "PERSONALIZE_LOCAL_MIN_TRAINING_SECONDS", 0.0),
             worker_idle_seconds=_float(env, "PERSONALIZE_LOCAL_WORKER_IDLE_SECONDS", 30.0),
+            compile_cache_dir=Path(env["PERSONALIZE_LOCAL_COMPILE_CACHE"]).expanduser()
+            if env.get("PERSONALIZE_LOCAL_COMPILE_CACHE")
+            else None,
             refresh_max_age_hours=_float(env, "REFRESH_MAX_AGE_HOURS", 26.0),
             export_bucket=env.get("PERSONALIZE_EXPORT_BUCKET") or None,
             role_arn=env.get("PERSONALIZE_ROLE_ARN") or None,

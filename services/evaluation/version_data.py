@@ -36,8 +36,9 @@ class TrainingEnd:
     ``stopped``: "time_budget" (``max_training_seconds`` ran out), "early_stopping" (the
     validation NDCG@10 stopped improving), "epochs" (every epoch ran) or another word the
     engine wrote; ``epochs_run`` of the ``epochs`` cap; ``max_seconds`` the time budget and
-    ``seconds`` what the fit took: the clock is read after each training step, so a step that
-    compiles the network on a loaded machine can take it well past its budget.
+    ``seconds`` what the final fit took: a version's fits share the budget, and the clock is
+    read after each training step, so a step that compiles the network on a loaded machine
+    can take it well past its budget.
     """
 
     stopped: str

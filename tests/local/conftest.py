@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -11,6 +12,15 @@ from services.config import Settings
 from services.local.engine import reset_engines
 from services.personalize.clients import Clients, build_clients
 from tests.local.refusals import World, serve_world
+
+
+@pytest.fixture(scope="session")
+def compile_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One JAX compilation cache (``TrainingConfig.cache_dir``) for the whole pytest run,
+    shared by its xdist workers, which compile the same small v2 networks: what one worker
+    compiled the other loads. A temporary directory of this run, never the source tree."""
+    base = tmp_path_factory.getbasetemp()
+    return (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "compile-cache"
 
 
 @pytest.fixture

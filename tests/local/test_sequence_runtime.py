@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import botocore.session
 import pytest
@@ -37,9 +38,14 @@ def cluster(item_id: str) -> int:
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+def world(tmp_path_factory: pytest.TempPathFactory, compile_cache: Path) -> Iterator[World]:
     data_dir = tmp_path_factory.mktemp("v2") / "data"
-    settings = Settings(data_dir=data_dir, lifecycle_seconds=0.0, worker_mode="thread")
+    settings = Settings(
+        data_dir=data_dir,
+        lifecycle_seconds=0.0,
+        worker_mode="thread",
+        compile_cache_dir=compile_cache,  # shared with the run's other v2 tests
+    )
     clients = build_clients(settings)
     p = clients.personalize
     ws = create_group(clients, data_dir)

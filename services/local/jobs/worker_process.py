@@ -44,6 +44,7 @@ def spawn_worker(engine: EngineContext, *, idle_exit: float) -> subprocess.Popen
         LOCAL_ENGINE_DB_URL=settings.engine_db_url,
         PERSONALIZE_LOCAL_LIFECYCLE_SECONDS=str(settings.lifecycle_seconds),
         PERSONALIZE_LOCAL_MIN_TRAINING_SECONDS=str(settings.min_training_seconds),
+        PERSONALIZE_LOCAL_COMPILE_CACHE=str(settings.compile_cache_dir),
         AWS_REGION=settings.region,
         OPENBLAS_NUM_THREADS=env.get("OPENBLAS_NUM_THREADS", "1"),
         # pyarrow on the system allocator, not its default, mimalloc: a first 3M-row import

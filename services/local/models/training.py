@@ -8,6 +8,7 @@ model that is saved is then fitted on all the data.
 from __future__ import annotations
 
 import logging
+import time
 import zipfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -175,6 +176,7 @@ def train(
             UPDATE's previous model cannot be read.
         ValueError: unknown recipe or mode.
     """
+    started = time.monotonic()
     report = _monotonic(on_progress)
     if mode not in ("FULL", "UPDATE"):
         raise ValueError(f"mode must be FULL or UPDATE, not {mode!r}")
@@ -187,7 +189,7 @@ def train(
     n_inter, n_users = len(df), int(df["USER_ID"].nunique())
     span = (int(df["TIMESTAMP"].min()), int(df["TIMESTAMP"].max()))
     if mode == "UPDATE":
-        model = _update(recipe, filtered, config, previous_model)
+        model = _update(recipe, filtered, replace(config, clock_started=started), previous_model)
         hp = dict(config.hyperparameters)
         return _finish(model, None, span, hp, None, n_inter, n_users, out_path, report)
 
@@ -207,13 +209,16 @@ def train(
     if config.perform_hpo:
         tuned = tune(recipe, split, config, report)
         config = replace(config, hyperparameters=tuned)
-    model = recipe.fit(split.train, config)
+    if auto_ml_recipes or config.perform_hpo:
+        started = time.monotonic()  # each trial had a budget of its own
+    # The metrics fit and the final fit share one time budget (TrainingConfig.clock_started).
+    model = recipe.fit(split.train, replace(config, clock_started=started, fits_left=2))
     result = metrics.score(model, split)
     report(0.6)
     # The split's training copy of the interactions and its model are not needed any more:
     # released before the final fit, which would otherwise hold them alongside its own.
     del model, split
-    model = recipe.fit(filtered, config)
+    model = recipe.fit(filtered, replace(config, clock_started=started, fits_left=1))
     serving = getattr(recipe, "for_serving", None)  # e.g. a candidate index (_retrieval)
     if serving is not None:
         model = serving(model, config, filtered)

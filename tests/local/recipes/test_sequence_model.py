@@ -3,8 +3,10 @@ numpy, bounded by its hyperparameters, and not the v1 model under a new name."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
+import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
@@ -32,6 +34,14 @@ V2 = ("aws-user-personalization-v2", "aws-personalized-ranking-v2")
 # tiny and quick; one network shape for every fit here, so JAX compiles it once per run
 TINY = {"hidden_dimension": "16", "bptt": "12", "negative_samples": "16", "epochs": "40"}
 COLUMNS = ["USER_ID", "ITEM_ID", "TIMESTAMP", "EVENT_TYPE", "EVENT_VALUE"]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _shared_compile_cache(compile_cache: Path) -> None:
+    """The fits here load what other test processes of the run compiled (and keep theirs)."""
+    from services.local.models.recipes._sasrec_train import use_compile_cache
+
+    use_compile_cache(compile_cache)
 
 
 def frame(rows: list[tuple[str, str, int]]) -> TrainingData:
@@ -214,6 +224,92 @@ def test_time_budget_stops_training_and_says_so() -> None:
     assert model.training["validation_users"] == 0
     assert model.training["stopped"] == "time_budget"
     assert model.training["epochs_run"] < 1000
+
+
+# what the deadline checks cannot see: the report's bookkeeping around the last step and the
+# return to the recipe (microseconds of work; a loaded machine may deschedule the process)
+BOOKKEEPING = 0.25
+
+
+def test_a_full_versions_two_fits_share_one_time_budget(tmp_path: Path) -> None:
+    from services.local.models import training
+    from services.local.models.recipes.user_personalization_v2 import MIN_FIT_SHARE
+
+    budget = 2.0
+    hp = {**TINY, "epochs": "1000", "max_training_seconds": str(budget)}
+    # two events per user: no validation user, so nothing but the clock can stop 1000 epochs
+    data = successor_data(users=600, length=2)
+    out = training.train(data, V2[0], TrainingConfig(hyperparameters=hp), out_path=tmp_path / "m")
+    r = out.training_report  # the final fit's, on the version's clock (version_seconds)
+    assert r["stopped"] == "time_budget" and r["max_training_seconds"] == budget
+    # the metrics fit (and compiling, windowing, scoring) ran before the final fit began
+    final_start = r["version_seconds"] - r["seconds"]
+    assert final_start > 0
+    # the final fit had what was left of the one budget (or its floor), not a budget of its own
+    allowed = max(budget - final_start, MIN_FIT_SHARE * budget)
+    assert r["seconds_allowed"] <= allowed + BOOKKEEPING
+    # and stopped at the first step past its deadline: the overrun is that step and one
+    # validation pass, so the version ended within max(budget, floor) + that overrun
+    overrun = r["seconds"] - r["seconds_allowed"]
+    assert overrun <= r["last_step_seconds"] + r["last_validation_seconds"] + BOOKKEEPING
+    end = max(budget, final_start + MIN_FIT_SHARE * budget)
+    tail = r["last_step_seconds"] + r["last_validation_seconds"]
+    assert r["version_seconds"] <= end + tail + 2 * BOOKKEEPING
+
+
+def test_a_fit_alone_has_the_whole_budget_and_a_late_fit_its_floor() -> None:
+    from services.local.models.recipes.user_personalization_v2 import MIN_FIT_SHARE, fit_deadline
+
+    now = time.monotonic()
+    alone = fit_deadline(60.0, TrainingConfig())
+    assert 60.0 <= alone - now < 61.0
+    # 20 s into a version's budget of 60, the metrics fit gets half of the 40 left
+    first = fit_deadline(60.0, TrainingConfig(clock_started=now - 20.0, fits_left=2))
+    assert 20.0 <= first - now < 21.0
+    # the budget spent, the final fit still gets its floor
+    late = fit_deadline(60.0, TrainingConfig(clock_started=now - 90.0, fits_left=1))
+    assert MIN_FIT_SHARE * 60.0 <= late - now < MIN_FIT_SHARE * 60.0 + 1.0
+
+
+# one full window per user and full softmax: a single compiled step shape, so one compile
+CACHED_FIT = {"hidden_dimension": "8", "bptt": "4", "negative_samples": "32", "epochs": "1"}
+_FIT_IN_A_NEW_PROCESS = """
+import json, sys
+from pathlib import Path
+from services.local.models.recipes import get_recipe
+from services.local.models.recipes.base import TrainingConfig
+from tests.local.recipes.test_sequence_model import CACHED_FIT, successor_data
+config = TrainingConfig(hyperparameters=CACHED_FIT, cache_dir=Path(sys.argv[1]))
+model = get_recipe("aws-user-personalization-v2").fit(successor_data(length=5), config)
+print(json.dumps(model.training))
+"""
+
+
+def test_a_second_process_loads_the_compiled_steps_from_the_cache(
+    tmp_path: Path, compile_cache: Path
+) -> None:
+    import jax
+
+    from services.local.models.recipes._sasrec_train import use_compile_cache
+
+    cache = tmp_path / "compile-cache"
+    jax.clear_caches()  # so this process compiles everything the fit runs, as a new one would
+    try:
+        config = TrainingConfig(hyperparameters=CACHED_FIT, cache_dir=cache)
+        first = get_recipe(V2[0]).fit(successor_data(length=5), config).training
+    finally:
+        use_compile_cache(compile_cache)  # the module's other fits keep the run's cache
+    entries = sorted(p.name for p in cache.iterdir())
+    assert first["compile_cache_misses"] > 0 and first["compile_cache_hits"] == 0
+    assert len(entries) >= first["compile_cache_misses"]  # every compilation was kept
+    done = subprocess.run(
+        [sys.executable, "-c", _FIT_IN_A_NEW_PROCESS, str(cache)],
+        capture_output=True, text=True, timeout=240, check=True,
+    )  # fmt: skip
+    second = json.loads(done.stdout.strip().splitlines()[-1])
+    assert second["compile_cache_hits"] == first["compile_cache_misses"]
+    assert second["compile_cache_misses"] == 0
+    assert sorted(p.name for p in cache.iterdir()) == entries
 
 
 def test_early_stopping_ends_before_the_epoch_cap() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from pathlib import Path
 from typing import Any
 
 from services.local.context import EngineContext
@@ -60,8 +61,10 @@ def item_fields(engine: EngineContext, group: str) -> dict[str, str]:
     return marks
 
 
-def training_config(solution: dict[str, Any], seed: int = 42) -> TrainingConfig:
-    """TrainingConfig from a solution's document."""
+def training_config(
+    solution: dict[str, Any], seed: int = 42, cache_dir: Path | None = None
+) -> TrainingConfig:
+    """TrainingConfig from a solution's document; ``cache_dir`` as ``TrainingConfig``'s."""
     cfg = solution.get("solutionConfig") or {}
     threshold = cfg.get("eventValueThreshold")
     events = tuple(
@@ -85,6 +88,7 @@ def training_config(solution: dict[str, Any], seed: int = 42) -> TrainingConfig:
         hpo_max_trials=int(jobs) if jobs else None,
         seed=seed,
         incremental=bool(solution.get("performIncrementalUpdate")),
+        cache_dir=cache_dir,
     )
 
 
@@ -124,7 +128,7 @@ def run_training(engine: EngineContext, arn: str, ctx: JobContext) -> None:
             outcome = training.train(
                 data,
                 recipe or (automl[0] if automl else ""),
-                training_config(solution),
+                training_config(solution, cache_dir=engine.settings.compile_cache_dir),
                 # an automatic training (AUTOTRAIN) retrains in full
                 "UPDATE" if doc.get("trainingMode") == "UPDATE" else "FULL",
                 model_file(engine.data_dir, previous[-1]["_modelPath"]) if previous else None,

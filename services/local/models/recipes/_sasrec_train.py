@@ -38,9 +38,17 @@ catalogue's step reads and updates only the embedding rows its batch touches, wi
 moments (lazy Adam, ``touched_rows``): dense Adam rewrote the whole table and both moments
 every step, which at the seed shop's 500,000 items cost more than the network did.
 
-Bounds: at most ``epochs`` passes, at most ``seconds`` of wall clock (checked after every
-step, compilation included), and early stopping when validation NDCG@10 has not improved for
-``PATIENCE`` epochs; the weights of the best validation epoch are returned.
+Bounds: at most ``epochs`` passes, a wall-clock deadline (``Budget.deadline``, compilation
+included; the clock is read after every step, once the step has finished), and early stopping
+when validation NDCG@10 has not improved for ``PATIENCE`` epochs; the weights of the best
+validation epoch are returned. A step that crosses the deadline is the fit's last, and the
+epoch it ends is still validated: that step and that validation pass are the overrun.
+
+Compilation: the jitted step (``_step``) is one object per loss and weight decay, compiled once
+per input shape, so the second fit of a version reuses the first fit's compilations when its
+shapes are the same (they are when both round to the same batch size and ``EMBEDDING_ROWS``).
+``use_compile_cache`` also keeps them on disk (JAX's persistent compilation cache), so a later
+version or worker process loads them instead of compiling again.
 """
 
 from __future__ import annotations
@@ -50,6 +58,7 @@ import os
 import time
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -64,6 +73,52 @@ import optax  # noqa: E402
 from services.local.models.recipes._sasrec_net import MASKED, Params, encode, last_scores  # noqa: E402
 
 _log = logging.getLogger(__name__)
+
+# JAX's own counters of this process: persistent-cache hits and misses and compile seconds
+# (jax.monitoring events), so a fit's report can say what it compiled and what it loaded
+_CACHE_EVENTS = ("/jax/compilation_cache/cache_hits", "/jax/compilation_cache/cache_misses")
+_COMPILE_DURATION = "/jax/core/compile/backend_compile_duration"
+_COMPILE_EVENTS: dict[str, float] = dict.fromkeys((*_CACHE_EVENTS, _COMPILE_DURATION), 0.0)
+_cache_dir: list[Path] = []  # the directory this process's compilation cache is in, if any
+
+
+def _count_event(event: str, **_: str | int) -> None:
+    if event in _CACHE_EVENTS:
+        _COMPILE_EVENTS[event] += 1
+
+
+def _count_duration(event: str, duration_secs: float, **_: str | int) -> None:
+    if event == _COMPILE_DURATION:
+        _COMPILE_EVENTS[event] += duration_secs
+
+
+jax.monitoring.register_event_listener(_count_event)
+jax.monitoring.register_event_duration_secs_listener(_count_duration)
+
+
+def use_compile_cache(directory: Path) -> bool:
+    """Keep compiled steps in ``directory`` (JAX's persistent compilation cache) and look
+    there before compiling; every compilation is kept, however quick. The process keeps one
+    directory: a different one given later replaces it. False (and a warning logged, training
+    goes on compiling as before) when the directory cannot be made.
+
+    The cache is trusted code: it lives under the engine's data directory (or
+    ``PERSONALIZE_LOCAL_COMPILE_CACHE``), never in a directory others may write."""
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        _log.warning("no compilation cache at %s: %s", directory, err)
+        return False
+    if _cache_dir == [directory]:
+        return True
+    from jax.experimental.compilation_cache import compilation_cache
+
+    jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
+    jax.config.update("jax_compilation_cache_dir", str(directory))
+    compilation_cache.reset_cache()  # the cache is set up once per process unless reset
+    _cache_dir[:] = [directory]
+    return True
+
 
 BATCH = 128
 LEARNING_RATE = 3e-3
@@ -121,6 +176,9 @@ class Budget:
     # and the weight matrices, not of LayerNorm gains or biases: each step also subtracts
     # LEARNING_RATE · weight_decay · weight; 0 = plain Adam
     weight_decay: float = 0.0
+    # when training must end (time.monotonic()); None = ``seconds`` after ``train`` starts.
+    # A version's fits share one budget (``user_personalization_v2.fit_deadline``).
+    deadline: float | None = None
 
 
 def gbce_beta(negatives: int, n_items: int, t: float) -> float:
@@ -430,9 +488,16 @@ def train(params: Params, data: Windows, budget: Budget) -> tuple[Params, dict[s
     "time_budget"), ``seconds``, ``max_training_seconds``, ``loss`` ("full_softmax" |
     "sampled_softmax" | "gbce"), ``negative_samples`` (as used: every other item under full softmax,
     else at most the catalogue size − 1), ``weight_decay``, ``steps``, ``validation_users``,
-    ``validation_ndcg_at_10``."""
+    ``validation_ndcg_at_10``; and what the deadline saw: ``seconds_allowed`` (this call's
+    start to its deadline), ``last_step_seconds`` and ``last_validation_seconds`` (the last
+    step and validation pass: the overrun past the deadline is at most their sum),
+    ``compile_seconds`` (XLA compilation in this call), ``compile_cache_hits`` and
+    ``compile_cache_misses`` (JAX's persistent cache; both 0 when every shape was compiled
+    earlier in the process)."""
     started = time.monotonic()
-    deadline = started + budget.seconds
+    deadline = started + budget.seconds if budget.deadline is None else budget.deadline
+    events_before = dict(_COMPILE_EVENTS)
+    last_step = last_validation = 0.0
     n_items = params["item_emb"].shape[0] - 1
     k = max(1, min(budget.negatives, n_items - 1))
     rng = np.random.default_rng(budget.seed)
@@ -460,6 +525,7 @@ def train(params: Params, data: Windows, budget: Budget) -> tuple[Params, dict[s
     size = int(min(BATCH, max(8, 2 ** int(np.log2(max(n // 8, 1))))))
     for epoch in range(1, budget.epochs + 1):
         for chosen, width in batches(data.x, size, rng):
+            step_started = time.monotonic()  # the batch's preparation counts as its step's
             real = chosen >= 0
             x, y, w = (a[chosen, length - width :] for a in (data.x, data.y, data.w))
             x, y, w = x * real[:, None], y * real[:, None], w * real[:, None]
@@ -490,12 +556,19 @@ def train(params: Params, data: Windows, budget: Budget) -> tuple[Params, dict[s
                 extra,
                 beta,
             )
-            if time.monotonic() > deadline:
+            # steps are dispatched asynchronously: without the wait the clock would run ahead
+            # of the work queued behind it
+            loss.block_until_ready()
+            now = time.monotonic()
+            last_step = now - step_started
+            if now > deadline:
                 stopped = "time_budget"
                 break
+        validation_started = time.monotonic()
         host = {name: np.asarray(v) for name, v in current.items()}
         host["item_emb"] = np.array(emb[: n_items + 1])
         score = validation_ndcg(host, data.val_x, data.val_y)
+        last_validation = time.monotonic() - validation_started
         _log.debug("epoch %d: loss %.4f, validation NDCG@10 %.4f", epoch, float(loss), score)
         if not np.isfinite(score) or score > best_score:
             best, best_score, best_epoch = host, score, epoch
@@ -504,6 +577,7 @@ def train(params: Params, data: Windows, budget: Budget) -> tuple[Params, dict[s
         if epoch - best_epoch >= PATIENCE:
             stopped = "early_stopping"
             break
+    compiled = {name: count - events_before[name] for name, count in _COMPILE_EVENTS.items()}
     report = {
         "epochs": budget.epochs,
         "epochs_run": epoch,
@@ -517,5 +591,11 @@ def train(params: Params, data: Windows, budget: Budget) -> tuple[Params, dict[s
         "steps": steps,
         "validation_users": int(len(data.val_y)),
         "validation_ndcg_at_10": None if not np.isfinite(best_score) else round(best_score, 6),
+        "seconds_allowed": round(deadline - started, 3),
+        "last_step_seconds": round(last_step, 3),
+        "last_validation_seconds": round(last_validation, 3),
+        "compile_seconds": round(compiled[_COMPILE_DURATION], 3),
+        "compile_cache_hits": int(compiled[_CACHE_EVENTS[0]]),
+        "compile_cache_misses": int(compiled[_CACHE_EVENTS[1]]),
     }
     return best, report

@@ -55,6 +55,14 @@ class TrainingConfig:
     seed: int = 42
     # the solution's performIncrementalUpdate (Semantic-Similarity: fold in new items)
     incremental: bool = False
+    # One time budget shared by the fits of a version (models.training sets both): when the
+    # version's training began (time.monotonic()) and how many fits, this one included, still
+    # share a recipe's max_training_seconds; None = this fit has the whole budget alone.
+    clock_started: float | None = None
+    fits_left: int = 1
+    # Where a recipe may keep what a later version or process can reuse (v2: JAX's compiled
+    # training steps); None = nothing kept.
+    cache_dir: Path | None = None
 
 
 @dataclass(frozen=True)
