@@ -29,6 +29,7 @@ from services.evaluation.inspection import (
 from services.evaluation.sampling import ItemCatalog
 from services.i18n import N_, _, formats, ngettext
 from services.workspace.catalog import CampaignInfo
+from services.workspace.overview import waiting_version_id
 from services.workspace.recipe_capabilities import POPULARITY_RECIPES, same_list_by_design
 
 
@@ -142,6 +143,7 @@ else:
         key: str,
         by_design: bool,
         grid: bool = True,
+        newer: str | None = None,
     ) -> None:
         """Verdict, heatmap and (with ``grid``) grid of one source's lists; ``by_design``: a
         recipe that gives everyone the same list."""
@@ -162,11 +164,24 @@ else:
                 )
             except ServiceError:
                 baseline = None  # the baseline only adds a number; the verdict stands without it
-        verdict = assess(results, top_n, baseline, same_by_design=by_design, new_users=new_users)
+        verdict = assess(
+            results,
+            top_n,
+            baseline,
+            same_by_design=by_design,
+            new_users=new_users,
+            newer_version=newer,
+        )
         rec_grid.verdict_banner(verdict, title, pop.name if baseline is not None and pop else None)
         rec_grid.heatmap(results, top_n, key=f"{key}_heatmap")
         if grid:
             rec_grid.show_grid(results, history if key == "a" else None, items, top_n, key)
+
+    def waiting(campaign: CampaignInfo) -> str | None:
+        """The newer version ``campaign`` does not serve yet (the verdict blames it first)."""
+        if campaign.is_recommender:
+            return None
+        return waiting_version_id(reads.overview() or [], group.arn, campaign.arn)
 
     if not sample.users:
         st.info(_("Type at least two user IDs (one per line) to compare their recommendations."))
@@ -188,7 +203,7 @@ else:
             for c in chosen
         ]
         if mode == ONE:
-            draw(fetched[0], chosen[0].name, "a", _by_design(chosen[0]))
+            draw(fetched[0], chosen[0].name, "a", _by_design(chosen[0]), newer=waiting(chosen[0]))
         else:
             agree = rec_grid.cross_overlap(fetched[0], fetched[1], top_n)
             if len(agree):
@@ -203,7 +218,14 @@ else:
             cols = st.columns(2)
             for col, campaign, results, key in zip(cols, chosen, fetched, "ab", strict=True):
                 with col:
-                    draw(results, campaign.name, key, _by_design(campaign), grid=False)
+                    draw(
+                        results,
+                        campaign.name,
+                        key,
+                        _by_design(campaign),
+                        grid=False,
+                        newer=waiting(campaign),
+                    )
             # one grid, the two lists of each user on consecutive rows: rank k of A above B's
             rec_grid.show_compare_grid(
                 [(c.name, r) for c, r in zip(chosen, fetched, strict=True)], history, items, top_n

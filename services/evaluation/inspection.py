@@ -244,8 +244,15 @@ def assess(
     *,
     same_by_design: bool = False,
     new_users: bool = False,
+    newer_version: str | None = None,
 ) -> Verdict:
     """Judge a sample of lists: identical, overlapping, close to popular, or personalised.
+
+    ``newer_version``: the (short) ID of an ACTIVE version of the campaign's solution, newer
+    than the one it serves and not deployed (``CampaignStatus.waiting_version``). Identical or
+    overlapping lists are then first blamed on it: users whose events arrived after the served
+    version was trained are unknown to that version and get its popular items until the
+    campaign is updated, the trap of a version that serves nobody until UpdateCampaign.
 
     ``same_by_design``: the lists come from a recipe that gives everyone the same list
     (``recipe_capabilities.same_list_by_design``); identical lists then get a neutral "info"
@@ -275,6 +282,13 @@ def assess(
         "app's user IDs match the training data and that the campaign serves a version trained "
         "on enough events."
     )
+    if newer_version:
+        fix = _(
+            "the campaign serves an older version while version {version} is ACTIVE and not "
+            "deployed: users whose events arrived after the served version was trained are "
+            "unknown to it and get popular items until the campaign is updated (Operations, "
+            "Deploy). Otherwise check that the app's user IDs match the training data."
+        ).format(version=newer_version)
 
     fillers = popular_fillers(results, top_n)
 

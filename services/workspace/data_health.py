@@ -16,6 +16,7 @@ from services.evaluation.inspection import (
 )
 from services.i18n import _
 from services.personalize.facade import PersonalizeService
+from services.personalize.models import short_arn
 from services.workspace.alerts import Alert, data_minimum_alerts, human_duration
 from services.workspace.overview import DatasetGroupOverview
 from services.workspace.recipe_capabilities import personal_lists
@@ -61,7 +62,7 @@ def quiet_tracker_alerts(
 def identical_list_alerts(
     group: DatasetGroupOverview,
     recent_users: Sequence[str],
-    probe: Callable[[str, Sequence[str]], Verdict],
+    probe: Callable[[str, Sequence[str], str | None], Verdict],
 ) -> list[Alert]:
     """Errors for personalised campaigns whose recently active users (latest first; the
     first ``inspection.SAMPLE_USERS`` are asked, the Recommendations page's default sample) get
@@ -75,7 +76,8 @@ def identical_list_alerts(
         campaign = status.campaign
         if campaign.status != "ACTIVE" or not personal_lists(recipes.get(status.solution_arn)):
             continue
-        verdict = probe(campaign.arn, users)
+        waiting = status.waiting_version
+        verdict = probe(campaign.arn, users, short_arn(waiting.arn) if waiting else None)
         if verdict.severity == "error":
             alerts.append(
                 Alert(
@@ -92,12 +94,16 @@ def identical_list_alerts(
     return alerts
 
 
-def probe_campaign(service: PersonalizeService) -> Callable[[str, Sequence[str]], Verdict]:
-    """A probe that asks a campaign for each user's top N and judges the overlap."""
+def probe_campaign(
+    service: PersonalizeService,
+) -> Callable[[str, Sequence[str], str | None], Verdict]:
+    """A probe that asks a campaign for each user's top N and judges the overlap; its third
+    argument is the newer version the campaign does not serve yet (``assess``'s
+    ``newer_version``)."""
 
-    def probe(campaign_arn: str, users: Sequence[str]) -> Verdict:
+    def probe(campaign_arn: str, users: Sequence[str], newer: str | None) -> Verdict:
         results = recommend_for_users(service, campaign_arn, users, num_results=SAMPLE_TOP_N)
-        return assess(results, top_n=SAMPLE_TOP_N)
+        return assess(results, top_n=SAMPLE_TOP_N, newer_version=newer)
 
     return probe
 

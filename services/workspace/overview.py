@@ -72,6 +72,12 @@ class CampaignStatus:
     def served_version_arn(self) -> str | None:
         return self.campaign.solution_version_arn
 
+    @property
+    def waiting_version(self) -> SolutionVersion | None:
+        """The newer ACTIVE version this campaign does not serve yet (``behind``), or None: the
+        version whose data the campaign's users do not get until UpdateCampaign."""
+        return self.newest_active if self.behind else None
+
     def update_blocked(self) -> str | None:
         """Why UpdateCampaign may not start now, or None when it may.
 
@@ -102,6 +108,23 @@ class DatasetGroupOverview:
     @property
     def campaigns_behind(self) -> tuple[CampaignStatus, ...]:
         return tuple(c for c in self.campaigns if c.behind)
+
+    def campaign_status(self, campaign_arn: str) -> CampaignStatus | None:
+        """The deployment state of one of the group's campaigns, or None when not listed."""
+        return next((c for c in self.campaigns if c.campaign.arn == campaign_arn), None)
+
+
+def waiting_version_id(
+    groups: Sequence[DatasetGroupOverview], group_arn: str, campaign_arn: str
+) -> str | None:
+    """The short ID of the newer ACTIVE version ``campaign_arn`` does not serve yet
+    (``CampaignStatus.waiting_version``), or None: not behind, or not in ``groups``."""
+    for overview in groups:
+        if overview.group.arn == group_arn:
+            status = overview.campaign_status(campaign_arn)
+            waiting = status.waiting_version if status else None
+            return short_arn(waiting.arn) if waiting else None
+    return None
 
 
 _EPOCH = datetime.min.replace(tzinfo=UTC)

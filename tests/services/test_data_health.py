@@ -11,10 +11,10 @@ import pandas as pd
 
 from services.datasets.interaction_summary import summary_of_frames
 from services.evaluation.inspection import IdenticalGroup, Verdict
-from services.personalize.models import EventTracker, Solution
+from services.personalize.models import Campaign, EventTracker, Solution
 from services.workspace.data_health import identical_list_alerts, quiet_tracker_alerts
-from services.workspace.overview import SolutionStatus
-from tests.services.test_alerts import CAMP, NOW, SOL, A, group
+from services.workspace.overview import SolutionStatus, waiting_version_id
+from tests.services.test_alerts import CAMP, GROUP, NOW, SOL, V2, A, group, versions
 
 TRACKER = EventTracker(f"{A}:event-tracker/abcd1234", "shop-tracker", "ACTIVE")
 
@@ -42,10 +42,10 @@ def verdict(severity: str, headline: str) -> Verdict:
 
 
 def test_identical_lists_flag_only_personalised_campaigns() -> None:
-    asked: list[tuple[str, tuple[str, ...]]] = []
+    asked: list[tuple[str, tuple[str, ...], str | None]] = []
 
-    def probe(campaign: str, users: Sequence[str]) -> Verdict:
-        asked.append((campaign, tuple(users)))
+    def probe(campaign: str, users: Sequence[str], newer: str | None) -> Verdict:
+        asked.append((campaign, tuple(users), newer))
         return verdict("error", "9 of 12 sampled users got the same top 10: same list.")
 
     recent = summary_of_frames(frame([(f"u{n}", 1000 + n) for n in range(15)]), pd.DataFrame())
@@ -60,7 +60,9 @@ def test_identical_lists_flag_only_personalised_campaigns() -> None:
     # The twelve most recent users (latest TIMESTAMP first), the sample the Recommendations
     # page opens on (inspection.SAMPLE_USERS), were asked, and the alert says so: the check
     # used to ask ten, so the Overview said "10 of 10" where the page said "11 of 12".
-    assert asked == [(CAMP, tuple(f"u{n}" for n in range(14, 2, -1)))]
+    # The campaign serves V1 while V2 (9f8e7d6c, 3 h old) is ACTIVE: the probe is told, so the
+    # verdict can blame the undeployed version first.
+    assert asked == [(CAMP, tuple(f"u{n}" for n in range(14, 2, -1)), "9f8e7d6c")]
     assert alert.message == (
         "Campaign shop-campaign: 9 of 12 sampled users got the same top 10: same list. Asked for "
         "its 12 most recently active users, the sample the Recommendations page opens on."
@@ -79,6 +81,36 @@ def test_a_healthy_verdict_raises_nothing() -> None:
                    None, None, 1),),
     )  # fmt: skip
     users = [f"u{n}" for n in range(5)]
-    assert identical_list_alerts(personal, users, lambda c, u: verdict("ok", "fine")) == []
+    assert identical_list_alerts(personal, users, lambda c, u, n: verdict("ok", "fine")) == []
     # No interactions yet: nobody to probe.
-    assert identical_list_alerts(personal, [], lambda c, u: verdict("error", "same")) == []
+    assert identical_list_alerts(personal, [], lambda c, u, n: verdict("error", "same")) == []
+
+
+def test_a_campaign_on_its_newest_version_is_probed_without_a_newer_one() -> None:
+    told: list[str | None] = []
+
+    def probe(campaign: str, users: Sequence[str], newer: str | None) -> Verdict:
+        told.append(newer)
+        return verdict("ok", "fine")
+
+    on_v2 = Campaign(CAMP, "shop-campaign", "ACTIVE", solution_version_arn=V2)
+    personal = dataclasses.replace(
+        group(campaign=on_v2),
+        solutions=(SolutionStatus(Solution(SOL, "shop-up", "ACTIVE",
+                   recipe_arn="arn:aws:personalize:::recipe/aws-user-personalization"),
+                   None, None, 1),),
+    )  # fmt: skip
+    identical_list_alerts(personal, ["u1", "u2"], probe)
+    assert told == [None]
+
+
+def test_waiting_version_id_names_the_undeployed_version_of_that_campaign_only() -> None:
+    behind = group()  # serves V1, V2 is ACTIVE and newer
+    assert waiting_version_id([behind], GROUP.arn, CAMP) == "9f8e7d6c"
+    current = group(campaign=Campaign(CAMP, "shop-campaign", "ACTIVE", solution_version_arn=V2))
+    assert waiting_version_id([current], GROUP.arn, CAMP) is None
+    assert waiting_version_id([behind], GROUP.arn, f"{A}:campaign/other") is None
+    assert waiting_version_id([behind], f"{A}:dataset-group/other", CAMP) is None
+    # A newer version still training is not waiting: nothing to deploy yet.
+    training = group(vs=versions(v2_status="CREATE_IN_PROGRESS"))
+    assert waiting_version_id([training], GROUP.arn, CAMP) is None

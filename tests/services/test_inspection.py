@@ -82,6 +82,32 @@ def test_identical_lists_are_flagged_with_counts() -> None:
     assert (verdict.n_users, verdict.n_errors) == (20, 0)
 
 
+def test_identical_lists_blame_a_newer_undeployed_version_first() -> None:
+    """The demo's trap (a trial found it): the campaign serves a version trained before the
+    sampled users' events arrived while a newer one is ACTIVE; the verdict says so instead of
+    "unknown users or too little data"."""
+    sample = [UserRecommendations(f"u{i}", tuple(POPULAR)) for i in range(11)]
+    sample.append(UserRecommendations("k", tuple(f"k-{j}" for j in range(10))))
+    verdict = assess(sample, top_n=10, newer_version="2f70fd63")
+    assert verdict.severity == "error"
+    assert verdict.headline == (
+        "11 of 12 sampled users got the same top 10: the campaign serves an older version while "
+        "version 2f70fd63 is ACTIVE and not deployed: users whose events arrived after the "
+        "served version was trained are unknown to it and get popular items until the campaign "
+        "is updated (Operations, Deploy). Otherwise check that the app's user IDs match the "
+        "training data."
+    )
+    # Overlapping, not identical, lists (each pair shares 9 of 11 distinct items: Jaccard 0.82,
+    # past MEAN_JACCARD_ERROR 0.8) get it too.
+    overlapping = lists(a=["x", *POPULAR[:9]], b=["y", *POPULAR[:9]], c=["z", *POPULAR[:9]])
+    blamed = assess(overlapping, newer_version="2f70fd63")
+    assert blamed.severity == "error" and "version 2f70fd63 is ACTIVE" in blamed.headline
+    assert "not deployed" not in assess(overlapping).headline
+    # Personalised lists need no blame, newer version or not.
+    varied = lists(a=list("abcdefghij"), b=list("klmnopqrst"), c=list("uvwxyzABCD"))
+    assert assess(varied, newer_version="2f70fd63").severity == "ok"
+
+
 def test_identical_lists_from_a_popularity_recipe_are_a_neutral_note() -> None:
     sample = [UserRecommendations(f"u{i}", tuple(POPULAR)) for i in range(12)]
     verdict = assess(sample, top_n=10, baseline=POPULAR, same_by_design=True)
