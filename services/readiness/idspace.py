@@ -108,21 +108,20 @@ def check_user_ids(sample_ids: IdsLike, known_user_ids: IdsLike) -> Finding | No
     known_sample = known.slice(0, _SAMPLE).to_pylist()
     mine, theirs = dominant_shape(sample), dominant_shape(known_sample)
     n, k = len(sample), int(hits.sum())
-    head = (
-        ngettext(
-            "{known} of {count} user IDs is known to the model ({examples} … are not)",
-            "{known} of {count} user IDs are known to the model ({examples} … are not)",
-            k,
-        )
+    # "is/are known" follows the known count, "is/are not" the unknown IDs named after it
+    # ("4 of 5 user IDs are known to the model ('nobody-123' is not)").
+    known_part = ngettext(
+        "{known} of {count} user IDs is known to the model",
+        "{known} of {count} user IDs are known to the model",
+        k,
+    ).format(known=formats.count(k), count=formats.count(n))
+    examples = ", ".join(map(repr, unknown[:3]))
+    unknown_part = (
+        _("({examples} … are not)")
         if len(unknown) > 3
-        else ngettext(
-            "{known} of {count} user IDs is known to the model ({examples} are not)",
-            "{known} of {count} user IDs are known to the model ({examples} are not)",
-            k,
-        )
-    ).format(
-        known=formats.count(k), count=formats.count(n), examples=", ".join(map(repr, unknown[:3]))
-    )
+        else ngettext("({examples} is not)", "({examples} are not)", len(unknown))
+    ).format(examples=examples)
+    head = f"{known_part} {unknown_part}"
     hint = _near_miss(unknown, known)
     if mine != theirs and (k / n) < 0.5:
         return Finding(

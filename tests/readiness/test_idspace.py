@@ -40,6 +40,21 @@ def test_same_space_but_unknown():
     assert "1 of 4 user IDs is known" in f.detail
 
 
+def test_is_and_are_follow_their_own_counts():
+    """The known IDs' count says "is/are known", the unknown ones named after them "is/are
+    not": a trial read "4 of 5 user IDs are known to the model ('nobody-123' are not)"."""
+    one = check_user_ids(["1000", "1001", "1002", "1003", "nobody-123"], KNOWN_NUMERIC)
+    assert one.detail.startswith("4 of 5 user IDs are known to the model ('nobody-123' is not)"), (
+        one.detail
+    )
+    two = check_user_ids(["1000", "x1", "x2"], KNOWN_NUMERIC)
+    assert two.detail.startswith("1 of 3 user IDs is known to the model ('x1', 'x2' are not)")
+    many = check_user_ids(["1000", "x1", "x2", "x3", "x4"], KNOWN_NUMERIC)
+    assert many.detail.startswith(
+        "1 of 5 user IDs is known to the model ('x1', 'x2', 'x3' … are not)"
+    ), many.detail
+
+
 def test_mostly_known_is_info():
     f = check_user_ids(["1000", "1001", "1002", "999999"], KNOWN_NUMERIC)
     assert f.code == "user_ids_partly_unknown" and f.severity == "info"
