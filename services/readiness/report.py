@@ -138,6 +138,15 @@ class ReadinessReport:
         """The codes of all findings, in order."""
         return tuple(f.code for f in self.findings)
 
+    @property
+    def looks_like_raw_export(self) -> bool:
+        """True when the file's own columns stand where the schema's required ones should: a
+        required column is missing and the file has columns the schema does not name (a shop's
+        export, e.g. 회원번호, 상품코드, 구매일시). Mapping and converting such a file is the
+        prepare step's job (``services.prepare``), not a fix to read finding by finding."""
+        codes = set(self.codes)
+        return "missing_required_column" in codes and "unknown_column" in codes
+
     def get(self, code: str) -> Finding | None:
         """The first finding with this code, or None."""
         return next((f for f in self.findings if f.code == code), None)

@@ -470,3 +470,16 @@ def test_counts_in_findings_carry_separators_in_both_languages():
         assert "1,200" in repeated.detail
         if language == "en":
             assert any(d.startswith("1,501 of 30,000 rows (5.0%)") for d in found), found
+
+
+def test_a_raw_export_is_told_from_a_file_missing_a_column():
+    raw = pd.DataFrame({"회원번호": ["1"], "상품코드": ["A"], "구매일시": ["2026-11-28 02:16"]})
+    assert check_dataframe(raw, "interactions", now=NOW).looks_like_raw_export
+    # Every required column present, one extra: not a raw export.
+    extra = pd.DataFrame(
+        {"USER_ID": ["u1"], "ITEM_ID": ["i1"], "TIMESTAMP": [T0], "가격": ["￦39,000원"]}
+    )
+    assert not check_dataframe(extra, "interactions", now=NOW).looks_like_raw_export
+    # A required column missing, nothing extra: a fix, not a raw export.
+    short = pd.DataFrame({"USER_ID": ["u1"], "ITEM_ID": ["i1"]})
+    assert not check_dataframe(short, "interactions", now=NOW).looks_like_raw_export

@@ -51,6 +51,15 @@ def show(report: ReadinessReport) -> None:
             ).format(count=formats.count(len(report.errors)), titles=md_escape(titles)),
             icon=":material/error:",
         )
+        if report.looks_like_raw_export:
+            st.info(
+                _(
+                    "This looks like a raw export with its own column names: the tab "
+                    "“Prepare a raw export” maps its columns to the schema, converts its times, "
+                    "prices and encoding, and checks the result before importing."
+                ),
+                icon=":material/arrow_forward:",
+            )
     elif report.warnings:
         st.warning(
             ngettext(
