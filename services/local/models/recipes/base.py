@@ -11,7 +11,7 @@ loader, which refuses object arrays, so a model file can never run code.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar, Protocol
@@ -133,6 +133,13 @@ class TrainingError(Exception):
     """Training cannot proceed; the message becomes the version's failureReason."""
 
 
+def write_npz(path: Path, entries: Mapping[str, np.ndarray]) -> None:
+    """``entries`` as one uncompressed ``.npz`` file at ``path`` (numpy's own format, each
+    array stored under its key). Raises OSError when the file cannot be written."""
+    savez: Callable[..., None] = np.savez  # the stub types keyword entries as its flags'
+    savez(path, **entries)
+
+
 def save_npz(path: Path, header: Mapping[str, object], **arrays: np.ndarray) -> None:
     """Save arrays plus a JSON header; strings are stored as unicode arrays, never objects.
 
@@ -146,8 +153,10 @@ def save_npz(path: Path, header: Mapping[str, object], **arrays: np.ndarray) -> 
     # Uncompressed: factors and scores barely compress, and a model of a 500,000-item shop
     # loads in a fraction of the time (it is loaded by every process that serves it).
     try:
-        # allow_pickle=False: every array is numeric or str by now (no pickle in a model file).
-        np.savez(tmp, allow_pickle=False, __header__=np.array(json.dumps(dict(header))), **clean)
+        # Every array is numeric or str by now (``clean``), so the file holds no object array;
+        # loading refuses object arrays (numpy's default).
+        entries: dict[str, np.ndarray] = {"__header__": np.array(json.dumps(dict(header))), **clean}
+        write_npz(tmp, entries)
         if tmp != path:
             tmp.replace(path)
     except BaseException:
