@@ -8,8 +8,10 @@ from services.access.throttle import SignInThrottle
 from services.config import Settings
 from services.datasets.local_engine.experiment_events import EventSource, experiment_event_source
 from services.datasets.local_engine.snapshots import snapshot_source
+from services.datasets.local_engine.trained_users import trained_users_source
 from services.datasets.local_engine.versions import version_data_source
 from services.datasets.snapshot import ObjectStore, SnapshotSource, object_store
+from services.evaluation.known_users import TrainedUsersSource
 from services.evaluation.version_data import DataSource
 from services.experiments.records import ExperimentStore
 from services.personalize.clients import Clients, build_clients
@@ -85,6 +87,13 @@ def version_data() -> DataSource | None:
     """The in-process engine's record of what each version was scored on; None where nobody
     reports it (AWS, or the engine over HTTP)."""
     return version_data_source(settings())
+
+
+@st.cache_resource(show_spinner=False)
+def trained_users() -> TrainedUsersSource | None:
+    """Where the users a version was trained with are read: the in-process engine's model
+    files; None where nobody lists them (AWS, or the engine over HTTP)."""
+    return trained_users_source(settings())
 
 
 @st.cache_resource(show_spinner=False)

@@ -125,7 +125,13 @@ else:
         )
         version = previewable[version_labels.index(picked)]
 
-    sample = pick_users(activity, "rec")
+    # what answers the lists: typed IDs are checked against the users of each served version
+    served = (
+        [(c.name, None if c.is_recommender else c.version_arn) for c in chosen]
+        if mode != VERSION
+        else [(version.solution, version.arn)]
+    )
+    sample = pick_users(activity, "rec", served)
     sampled = list(sample.users)
     top_n = st.slider(_("Top N"), 1, 25, SAMPLE_TOP_N, key="rec_top_n")
     show_finding(sample)

@@ -35,6 +35,7 @@ from dashboard.reads.solutions import (
     recipe_options,
     solution_metrics,
     solution_versions,
+    trained_users,
     version_data,
     version_data_reported,
 )
@@ -77,6 +78,7 @@ __all__ = [
     "setup_report",
     "solution_metrics",
     "solution_versions",
+    "trained_users",
     "version_data",
     "version_data_reported",
 ]

@@ -11,6 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from dashboard import deps
 from dashboard.reads.page_read import page_read
 from dashboard.reads.workspace import ACCOUNT_TTL, LIST_TTL
+from services.evaluation.known_users import TrainedUsers
 from services.evaluation.version_data import VersionData
 from services.i18n import N_, _
 from services.personalize.models import SolutionVersion
@@ -89,6 +90,22 @@ def version_data(arns: tuple[str, ...]) -> dict[str, VersionData]:
 def version_data_reported() -> bool:
     """Whether the backend reports what versions were scored on (the in-process engine)."""
     return deps.version_data() is not None
+
+
+# A resource: a version's users never change once it is ACTIVE, and a large shop's list is
+# millions of IDs that cache_data would copy on every page run. Pages only read it.
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _trained_users(version_arn: str) -> TrainedUsers | None:
+    source = deps.trained_users()
+    return None if source is None else source(version_arn)
+
+
+@page_read(N_("the users the version was trained with"))
+def trained_users(version_arn: str) -> TrainedUsers | None:
+    """The users ``version_arn`` was trained with (the in-process engine's model file), or
+    None: nobody lists them (AWS, over HTTP), the model keeps no user index, or the read
+    failed (then drawn)."""
+    return _trained_users(version_arn)
 
 
 @page_read(N_("the recipes"))

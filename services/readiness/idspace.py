@@ -80,8 +80,15 @@ def as_string_array(ids: IdsLike) -> pa.Array:
     return pa.array([str(v) for v in ids], pa.string())
 
 
-def check_user_ids(sample_ids: IdsLike, known_user_ids: IdsLike) -> Finding | None:
-    """Do the user IDs an app asks about come from the training users' ID space?
+def check_user_ids(
+    sample_ids: IdsLike, known_user_ids: IdsLike, *, version: str | None = None, note: str = ""
+) -> Finding | None:
+    """Do the user IDs an app asks about come from the known users' ID space?
+
+    ``known_user_ids`` are the users of the dataset group's data (``version`` None: the most a
+    backend that lists no version's users can say), or the users version ``version`` (its short
+    ID) was trained with. ``note``: sentences (each led by a space) on the unknown IDs, put
+    after the count (``evaluation.known_users`` says which have events newer than the version).
 
     Returns None when every sample ID is a known user; otherwise a finding that says how
     many are unknown and, when the formats differ (numbers vs UUIDs vs "user_123"), that the
@@ -110,11 +117,19 @@ def check_user_ids(sample_ids: IdsLike, known_user_ids: IdsLike) -> Finding | No
     n, k = len(sample), int(hits.sum())
     # "is/are known" follows the known count, "is/are not" the unknown IDs named after it
     # ("4 of 5 user IDs are known to the model ('nobody-123' is not)").
-    known_part = ngettext(
-        "{known} of {count} user IDs is known to the model",
-        "{known} of {count} user IDs are known to the model",
-        k,
-    ).format(known=formats.count(k), count=formats.count(n))
+    known_part = (
+        ngettext(
+            "{known} of {count} user IDs is in the dataset group's data",
+            "{known} of {count} user IDs are in the dataset group's data",
+            k,
+        )
+        if version is None
+        else ngettext(
+            "{known} of {count} user IDs is known to version {version}",
+            "{known} of {count} user IDs are known to version {version}",
+            k,
+        )
+    ).format(known=formats.count(k), count=formats.count(n), version=version)
     examples = ", ".join(map(repr, unknown[:3]))
     unknown_part = (
         _("({examples} … are not)")
@@ -122,15 +137,22 @@ def check_user_ids(sample_ids: IdsLike, known_user_ids: IdsLike) -> Finding | No
         else ngettext("({examples} is not)", "({examples} are not)", len(unknown))
     ).format(examples=examples)
     head = f"{known_part} {unknown_part}"
-    hint = _near_miss(unknown, known)
+    hint = note + _near_miss(unknown, known)
     if mine != theirs and (k / n) < 0.5:
         return Finding(
             "user_id_space_mismatch",
             "warning",
             _("These user IDs come from another ID space"),
-            _(
-                "{head}. The IDs asked about are {asked}; the training users are {trained}.{hint} "
-                "Unknown users all get the same popular items."
+            (
+                _(
+                    "{head}. The IDs asked about are {asked}; the training users are "
+                    "{trained}.{hint} Unknown users all get the same popular items."
+                )
+                if version is not None
+                else _(
+                    "{head}. The IDs asked about are {asked}; the dataset group's users are "
+                    "{trained}.{hint} Users without data all get the same popular items."
+                )
             ).format(
                 head=head,
                 asked=describe_shape(mine, sample[0]),
@@ -148,7 +170,9 @@ def check_user_ids(sample_ids: IdsLike, known_user_ids: IdsLike) -> Finding | No
         return Finding(
             "user_ids_unknown",
             "warning",
-            _("Most of these users are unknown to the model"),
+            _("Most of these users have no data in the dataset group")
+            if version is None
+            else _("Most of these users are unknown to version {version}").format(version=version),
             _("{head}.{hint} Unknown users get popular items, so their lists look alike.").format(
                 head=head, hint=hint
             ),
@@ -162,7 +186,9 @@ def check_user_ids(sample_ids: IdsLike, known_user_ids: IdsLike) -> Finding | No
     return Finding(
         "user_ids_partly_unknown",
         "info",
-        _("Some of these users are unknown to the model"),
+        _("Some of these users have no data in the dataset group")
+        if version is None
+        else _("Some of these users are unknown to version {version}").format(version=version),
         _("{head}.{hint} Unknown users get popular items.").format(head=head, hint=hint),
         _("Compare only known users, or check how the unknown IDs were typed."),
         (),

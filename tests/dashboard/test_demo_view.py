@@ -85,6 +85,45 @@ def test_default_recommendations_view_flags_the_deployed_version(demo: Path) -> 
     assert "is ACTIVE and not deployed" in flagged[0], flagged[0]
 
 
+def test_typed_replayed_shoppers_are_unknown_to_the_deployed_version(demo: Path) -> None:
+    """user-0301 and user-0302 shopped only in the replay, after version 1 was trained: the
+    group's data has them, the version demo-recommendations serves does not, and the typed-ID
+    check says so (it used to call all four "known to the model")."""
+    from services.config import Settings
+    from services.personalize.clients import build_clients
+
+    clients = build_clients(Settings.from_env())
+    (campaign,) = [
+        c for c in clients.personalize.list_campaigns()["campaigns"]
+        if c["name"] == "demo-recommendations"
+    ]  # fmt: skip
+    served = clients.personalize.describe_campaign(campaignArn=campaign["campaignArn"])
+    version = served["campaign"]["solutionVersionArn"].rsplit("/", 1)[-1]
+
+    def top(user: str) -> list[str]:
+        answer = clients.runtime.get_recommendations(
+            campaignArn=campaign["campaignArn"], userId=user, numResults=10
+        )
+        return [i["itemId"] for i in answer["itemList"]]
+
+    # what the check will claim, seen from outside: the version's popular items for them
+    assert top("user-0301") == top("user-0302") == top("never-seen-0")
+
+    at = app_at("dashboard/pages/recommendations.py")
+    at.radio(key="rec_mode").set_value("One campaign").run()
+    box = at.selectbox(key="rec_a")
+    box.select(next(o for o in box.options if o.startswith("demo-recommendations "))).run()
+    at.radio(key="rec_how").set_value("Typed IDs").run()
+    at.text_area(key="rec_typed").set_value("user-0001\nuser-0002\nuser-0301\nuser-0302").run()
+    assert not at.exception, [e.value for e in at.exception]
+    notes = [shown(b.value) for b in [*at.info, *at.warning] if "user IDs are" in shown(b.value)]
+    assert len(notes) == 1, notes
+    assert (
+        f"2 of 4 user IDs are known to version {version} ('user-0301', 'user-0302' are not). "
+        f"2 of them have events newer than the data version {version} was trained on"
+    ) in notes[0], notes[0]
+
+
 def test_overview_says_version_2_is_not_deployed(demo: Path) -> None:
     at = app_at("dashboard/pages/overview.py")
     assert not at.exception

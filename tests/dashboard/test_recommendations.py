@@ -226,9 +226,35 @@ def test_the_two_popular_figures_say_which_popular_they_mean(
 def test_typed_ids_from_another_id_space_get_the_readiness_finding(seeded: Seeded) -> None:
     at = typed(app_at(PAGE), ["1001", "1002", "1003", "1004", "1005"])
     findings = [shown(w.value) for w in at.warning]
-    assert any("0 of 5 user IDs are known to the model" in f for f in findings), findings
+    v1 = seeded.up_v1.rsplit("/", 1)[-1]  # what shop-campaign serves
+    assert any(f"0 of 5 user IDs are known to version {v1}" in f for f in findings), findings
     assert any("another ID space" in f for f in findings), findings
     assert at.error  # and, unknown as they are, they all get the same list
+
+
+def test_typed_ids_are_checked_against_the_served_version_not_the_data(seeded: Seeded) -> None:
+    """late-1's events arrive after version 1 was trained: the group's data has them, the
+    campaign's version does not, so the check says late-1 gets popular items from it; on the
+    popularity campaign (no user index: the same list for all) it says only who has data."""
+    clients = build_clients(Settings.from_env())
+    clients.events.put_events(
+        trackingId=seeded.tracking_id,
+        userId="late-1",
+        sessionId="late",
+        eventList=[{"eventType": "view", "itemId": "new-item", "sentAt": int(time.time())}],
+    )
+    at = typed(app_at(PAGE), ["u1", "u2", "late-1", "nobody"])
+    v1 = seeded.up_v1.rsplit("/", 1)[-1]
+    (note,) = [shown(i.value) for i in at.info if "user IDs are" in shown(i.value)]
+    assert f"Some of these users are unknown to version {v1}" in note
+    assert (
+        f"2 of 4 user IDs are known to version {v1} ('late-1', 'nobody' are not). 1 of them has "
+        f"events newer than the data version {v1} was trained on: that user gets the version's "
+        "popular items"
+    ) in note, note
+    at.selectbox(key="rec_a").set_value("shop-pop-campaign (aws-popularity-count)").run()
+    (note,) = [shown(i.value) for i in at.info if "user IDs are" in shown(i.value)]
+    assert "3 of 4 user IDs are in the dataset group's data ('nobody' is not)" in note, note
 
 
 def test_compare_two_campaigns_side_by_side(seeded: Seeded, service: PersonalizeService) -> None:

@@ -24,7 +24,7 @@ def test_uuid_vs_numbers_is_another_id_space():
     sample = ["3f2b8c1e-9a4d-4c2b-8e1f-0a1b2c3d4e5f", "9e2b8c1e-9a4d-4c2b-8e1f-0a1b2c3d4e5f"]
     f = check_user_ids(sample, pd.Series(KNOWN_NUMERIC))
     assert f.code == "user_id_space_mismatch" and f.severity == "warning"
-    assert "0 of 2 user IDs are known" in f.detail
+    assert "0 of 2 user IDs are in the dataset group's data" in f.detail
     assert "UUIDs" in f.detail and "numbers like '1000'" in f.detail
 
 
@@ -37,22 +37,39 @@ def test_prefixed_vs_numbers():
 def test_same_space_but_unknown():
     f = check_user_ids(["5", "6", "7", "1000"], set(KNOWN_NUMERIC))
     assert f.code == "user_ids_unknown"
-    assert "1 of 4 user IDs is known" in f.detail
+    assert "1 of 4 user IDs is in the dataset group's data" in f.detail
 
 
 def test_is_and_are_follow_their_own_counts():
-    """The known IDs' count says "is/are known", the unknown ones named after them "is/are
-    not": a trial read "4 of 5 user IDs are known to the model ('nobody-123' are not)"."""
+    """The known IDs' count says "is/are", the unknown ones named after them "is/are not": a
+    trial read "4 of 5 user IDs are known to the model ('nobody-123' are not)"."""
     one = check_user_ids(["1000", "1001", "1002", "1003", "nobody-123"], KNOWN_NUMERIC)
-    assert one.detail.startswith("4 of 5 user IDs are known to the model ('nobody-123' is not)"), (
-        one.detail
+    assert one.detail.startswith(
+        "4 of 5 user IDs are in the dataset group's data ('nobody-123' is not)"
+    ), one.detail
+    two = check_user_ids(["1000", "x1", "x2"], KNOWN_NUMERIC, version="5548c91f")
+    assert two.detail.startswith(
+        "1 of 3 user IDs is known to version 5548c91f ('x1', 'x2' are not)"
     )
-    two = check_user_ids(["1000", "x1", "x2"], KNOWN_NUMERIC)
-    assert two.detail.startswith("1 of 3 user IDs is known to the model ('x1', 'x2' are not)")
     many = check_user_ids(["1000", "x1", "x2", "x3", "x4"], KNOWN_NUMERIC)
     assert many.detail.startswith(
-        "1 of 5 user IDs is known to the model ('x1', 'x2', 'x3' … are not)"
+        "1 of 5 user IDs is in the dataset group's data ('x1', 'x2', 'x3' … are not)"
     ), many.detail
+
+
+def test_the_wording_says_what_the_ids_were_checked_against():
+    """Against the group's data (all AWS can list) the finding says so, never "the model";
+    against a version's users it names the version, and the note follows the count."""
+    data = check_user_ids(["1000", "1001", "999", "998", "997"], KNOWN_NUMERIC)
+    assert data.title == "Most of these users have no data in the dataset group"
+    assert "model" not in data.title + data.detail
+    version = check_user_ids(
+        ["1000", "1001", "x1"], KNOWN_NUMERIC, version="5548c91f", note=" A note."
+    )
+    assert version.title == "Some of these users are unknown to version 5548c91f"
+    assert version.detail.startswith(
+        "2 of 3 user IDs are known to version 5548c91f ('x1' is not). A note."
+    ), version.detail
 
 
 def test_mostly_known_is_info():

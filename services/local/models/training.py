@@ -28,6 +28,7 @@ from services.local.models.recipes.base import (
     TrainingConfig,
     TrainingData,
     TrainingError,
+    load_npz_array,
 )
 from services.local.models.recipes.capabilities import required_datasets
 from services.local.models.recipes.event_filter import filter_interactions
@@ -346,5 +347,27 @@ def load_model(
     recipe = get_recipe(recipe_name)
     try:
         return recipe.load(path)
+    except _UNREADABLE_MODEL as err:
+        raise unreadable(path, data_dir or path.parent, what, remedy, err) from err
+
+
+# The array of a saved model that lists the users it was trained with (sorted IDs): written by
+# User-Personalization's model (recipes._up_model) and the affinity recipes (recipes._affinity).
+USER_INDEX = "user_ids"
+
+
+def trained_user_ids(
+    path: Path, *, data_dir: Path | None = None, what: str = "model file", remedy: str = "retrain"
+) -> np.ndarray | None:
+    """The users a saved model was trained with (its ``USER_INDEX``: str IDs, sorted, dtype
+    object), read without loading the rest of the model; None when the model keeps no user
+    index (its recipe scores from a user's history alone, or serves everyone the same list).
+
+    Raises:
+        StorageFault: the file is missing, unreadable, truncated or damaged (named as
+            ``load_model`` names it).
+    """
+    try:
+        return load_npz_array(path, USER_INDEX)
     except _UNREADABLE_MODEL as err:
         raise unreadable(path, data_dir or path.parent, what, remedy, err) from err

@@ -186,6 +186,21 @@ def load_npz(path: Path) -> tuple[dict[str, object], dict[str, np.ndarray]]:
     return header, {k: (a.astype(object) if a.dtype.kind == "U" else a) for k, a in arrays.items()}
 
 
+def load_npz_array(path: Path, key: str) -> np.ndarray | None:
+    """One array of a file written by ``save_npz`` (strings as dtype object, as ``load_npz``
+    gives them), read without the others; None when the file has no ``key``.
+
+    Raises:
+        OSError, ValueError, EOFError, zipfile.BadZipFile: the file is missing, unreadable,
+            truncated or damaged (as for ``load_npz``).
+    """
+    with np.load(path) as npz:  # numpy's default refuses object arrays
+        if key not in npz.files:
+            return None
+        array = npz[key]
+    return array.astype(object) if array.dtype.kind == "U" else array
+
+
 class UpdatableRecipe(Recipe, Protocol):
     """A recipe that supports trainingMode UPDATE (new users and items, no full retrain)."""
 
