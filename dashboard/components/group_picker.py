@@ -14,9 +14,12 @@ from services.i18n import _
 from services.personalize.models import DatasetGroup
 
 
-def group_picker(key: str) -> DatasetGroup | None:
+def group_picker(key: str, prefer: str | None = None) -> DatasetGroup | None:
     """A dataset group selector (hidden when there is only one); None when there is none or
-    the groups could not be read (the page then has already said why)."""
+    the groups could not be read (the page then has already said why).
+
+    ``prefer``: the ARN of a group a link asked for (e.g. the group of the experiment it
+    names), chosen once per ARN: the reader may then choose another group."""
     groups = reads.dataset_groups()
     if groups is None:
         return None
@@ -31,6 +34,11 @@ def group_picker(key: str) -> DatasetGroup | None:
     if len(groups) == 1:
         return groups[0]
     names = [g.name for g in groups]
+    if prefer is not None and st.session_state.get(f"{key}_preferred") != prefer:
+        st.session_state[f"{key}_preferred"] = prefer
+        wanted = next((g.name for g in groups if g.arn == prefer), None)
+        if wanted is not None:
+            st.session_state[key] = wanted
     chosen = st.selectbox(_("Dataset group"), names, key=key)
     return groups[names.index(chosen)]
 

@@ -12,6 +12,7 @@ from dashboard.components.experiments import report as report_view
 from dashboard.components.experiments.actions import show_actions
 from dashboard.components.experiments.attributed import show_attributed
 from dashboard.components.experiments.exported import show_event_export
+from dashboard.components.experiments.link import linked_experiment, pick_experiment
 from dashboard.components.experiments.start import show_start
 from dashboard.components.formatting import exact_time, relative_time
 from dashboard.components.group_picker import caption_with_refresh, group_picker
@@ -30,7 +31,12 @@ caption_with_refresh(
     data=False,
 )
 
-group = group_picker("experiments_group")
+everyone: list[Experiment] = []  # every group's, newest first: a link may name any of them
+with shown_errors(_("Could not read the experiments")):
+    everyone = deps.experiments().list()
+linked = linked_experiment(everyone)  # ?experiment=12: a link opens it, in its group
+
+group = group_picker("experiments_group", linked.dataset_group_arn if linked else None)
 if group is None:
     st.stop()
 overview = next((g for g in reads.overview() or [] if g.group.arn == group.arn), None)
@@ -57,21 +63,12 @@ def _report(experiment: Experiment) -> Report | None:
     return None
 
 
-experiments: list[Experiment] = []
-with shown_errors(_("Could not read the experiments")):
-    experiments = deps.experiments().list(group.arn)
+experiments = [e for e in everyone if e.dataset_group_arn == group.arn]
 
 if not experiments:
     st.info(_("No experiment yet: start one below."))
 else:
-    ids = [e.id for e in experiments]
-    by_id = {e.id: e for e in experiments}
-    if st.session_state.get("experiment_pick") not in ids:
-        st.session_state["experiment_pick"] = ids[0]
-    chosen = st.selectbox(
-        _("Experiment"), ids, format_func=lambda i: _label(by_id[i]), key="experiment_pick"
-    )
-    experiment = by_id[chosen]
+    experiment = pick_experiment(experiments, linked, _label)
     if experiment.status != RUNNING:
         ended = (
             _("Ended {when} by promoting {winner}.") if experiment.winner else _("Ended {when}.")

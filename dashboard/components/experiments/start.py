@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import deps, identity
+from dashboard.components.experiments.link import open_experiment
 from dashboard.components.operations.actions import flash, run_action
 from dashboard.components.text import md_help
 from services.experiments.records import DEFAULT_MIN_LIFT, Arm
@@ -115,5 +116,5 @@ def show_start(group: DatasetGroupOverview) -> None:
     )
     if started is not None:
         flash(_("Experiment {name} started.").format(name=started.name))
-        st.session_state["experiment_pick"] = started.id
+        open_experiment(started.id)
         st.rerun()
