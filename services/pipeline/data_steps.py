@@ -26,9 +26,9 @@ class DataSteps(StepContext):
         except ValueError as err:
             raise StepFailed(str(err)) from err
         dataset = self._call(lambda: self._svc.describe_dataset(source["dataset_arn"]))
-        schema = None
-        if dataset.schema_arn:
-            described = self._call(lambda: self._svc.describe_schema(dataset.schema_arn))
+        schema, schema_arn = None, dataset.schema_arn
+        if schema_arn:
+            described = self._call(lambda: self._svc.describe_schema(schema_arn))
             schema = avro(described) if described.fields else None
         reports = check_source(resolved, source["dataset_type"], schema)
         refused = refusal(reports)

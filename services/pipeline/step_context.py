@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from services.config import Settings
 from services.datasets.snapshot import ObjectStore
@@ -13,6 +13,7 @@ from services.pipeline.records import RefreshRun, RunStore
 from services.store.tables import Store
 
 StepResult = tuple[str, str | None, dict[str, Any]]  # (status, reason, detail)
+T = TypeVar("T")
 
 
 class StepContext:
@@ -38,7 +39,8 @@ class StepContext:
 
     # --- plumbing ---------------------------------------------------------------------------
 
-    def _call(self, fn: Callable[[], Any]) -> Any:
+    def _call(self, fn: Callable[[], T]) -> T:
+        """What ``fn`` (one Personalize call) returns, sent through the run's ``Caller``."""
         return self._caller.call(fn)
 
     def _run_detail(self, key: str) -> Mapping[str, Any]:
