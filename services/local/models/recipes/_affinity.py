@@ -33,6 +33,7 @@ from services.local.models.recipes import _item_text as text
 from services.local.models.recipes._item_knn import ItemKnnRecipe
 from services.local.models.recipes.base import TrainingConfig, TrainingData
 from services.local.models.recipes.indexed_events import index
+from services.local.models.recipes.model_header import header_strings
 from services.local.models.recipes.stored import (
     MODEL,
     Array,
@@ -40,7 +41,6 @@ from services.local.models.recipes.stored import (
     Header,
     Sparse,
     Stored,
-    strings,
 )
 
 # ITEMS.<field> = "<value with \" escapes>" | ITEMS.<field> = <number>, joined by AND
@@ -70,7 +70,7 @@ class AffinityModel(Stored):
 
     LAYOUT: ClassVar[tuple[Entry, ...]] = (
         *MODEL,
-        Header("attr_columns", strings),
+        Header("attr_columns", header_strings),
         Array("user_ids"),
         Array("attr_values", str),
         Sparse("history", "hist"),

@@ -35,6 +35,7 @@ import scipy.sparse as sp
 from services.local.models.recipes.base import TrainingConfig, TrainingData
 from services.local.models.recipes.hyperparameter_values import hp_float, hp_int
 from services.local.models.recipes.indexed_events import index
+from services.local.models.recipes.model_header import header_int
 from services.local.models.recipes.stored import MODEL, Entry, Header, Sparse, Stored
 
 
@@ -70,7 +71,7 @@ class ItemKnnModel(RelatedItemsModel, Stored):
 
     LAYOUT: ClassVar[tuple[Entry, ...]] = (
         *MODEL,
-        Header("min_interactions", int),
+        Header("min_interactions", header_int),
         Sparse("similarity", "sim", square=True),
     )
 

@@ -65,6 +65,8 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from services.local.models.recipes.model_header import header_int
+
 INDEX_MIN_ITEMS = 100_000  # learned items from which a model keeps an index (exact scan below)
 NPROBE_SHARE = 0.05  # share of the partitions a query visits before ``calibrate`` sets it
 MIN_NPROBE = 16
@@ -429,7 +431,9 @@ def load_index(
     if "retrieval_vectors" in arrays:
         return NormOrderedIndex.from_arrays(arrays)
     if "retrieval_index" in arrays:
-        return FactorIndex.from_array(arrays["retrieval_index"], int(header["retrieval_nprobe"]))  # type: ignore[call-overload]
+        return FactorIndex.from_array(
+            arrays["retrieval_index"], header_int(header, "retrieval_nprobe")
+        )
     return None
 
 

@@ -29,6 +29,7 @@ from services.local.models.recipes._retrieval import (
 )
 from services.local.models.recipes._sasrec_net import Params, encode, last_scores
 from services.local.models.recipes.base import load_npz, save_npz
+from services.local.models.recipes.model_header import header_object, header_str
 
 _PARAM_PREFIX = "w_"
 BATCH_USERS = 512  # users per forward pass in ``score_users`` (bounded memory)
@@ -156,11 +157,11 @@ class SequenceModel:
         header, a = load_npz(path)
         params = {k[len(_PARAM_PREFIX) :]: v for k, v in a.items() if k.startswith(_PARAM_PREFIX)}
         return cls(
-            recipe_name=str(header["recipe_name"]),
+            recipe_name=header_str(header, "recipe_name"),
             item_ids=a["item_ids"],
             popularity=a["popularity"],
             params=params,
-            training=dict(header.get("training") or {}),  # type: ignore[call-overload]
+            training=header_object(header, "training", {}),
             # a model saved before v2 kept indexes has none: its requests scan every item
             retrieval=load_index(header, a),
             retrieval_calibration=Calibration.from_header(header),

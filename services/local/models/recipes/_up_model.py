@@ -26,7 +26,14 @@ from services.local.models.recipes._retrieval import (
     load_index,
     save_index,
 )
-from services.local.models.recipes.base import header_int, load_npz, save_npz
+from services.local.models.recipes.base import load_npz, save_npz
+from services.local.models.recipes.model_header import (
+    HeaderMap,
+    header_float,
+    header_int,
+    header_object,
+    header_str,
+)
 from services.local.models.recipes.sparse_arrays import csr_arrays, csr_from_arrays
 
 # Relative margin by which a partition's bound must fall short of the scale to be skipped
@@ -43,6 +50,23 @@ class UPParams:
     sequence_weight: float = 0.3  # share of the "next item" transition term
     sequence_window: int = 3  # transitions to the next N items; last 2N history items used
     als_regularization: float = 0.1  # fold-in ridge term, ALS only
+
+    @classmethod
+    def from_header(cls, doc: HeaderMap) -> UPParams:
+        """The settings ``save`` wrote (the header's ``params``); a setting a file of an older
+        version lacks keeps its default.
+
+        Raises:
+            ValueError: a setting is not a number (``model_header``).
+        """
+        default = cls()
+        return cls(
+            history_length=header_int(doc, "history_length", default.history_length),
+            recency_decay=header_float(doc, "recency_decay", default.recency_decay),
+            sequence_weight=header_float(doc, "sequence_weight", default.sequence_weight),
+            sequence_window=header_int(doc, "sequence_window", default.sequence_window),
+            als_regularization=header_float(doc, "als_regularization", default.als_regularization),
+        )
 
 
 def _weights(rows: Sequence[tuple[int, np.ndarray, np.ndarray]], n: int, m: int) -> sp.csr_matrix:
@@ -334,10 +358,10 @@ class UserPersonalizationModel:
         n_users = len(a["user_ids"])
         hist_cols = header_int(header, "history_cols")
         return cls(
-            recipe_name=str(header["recipe_name"]),
+            recipe_name=header_str(header, "recipe_name"),
             item_ids=a["item_ids"],
             popularity=a["popularity"],
-            params=UPParams(**header["params"]),  # type: ignore[arg-type]
+            params=UPParams.from_header(header_object(header, "params")),
             neighbours=csr_from_arrays("neighbours", a, (n, n)) if "neighbours_data" in a else None,
             factors=a.get("factors"),
             transitions=csr_from_arrays("transitions", a, (n, n)),

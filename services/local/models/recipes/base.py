@@ -164,19 +164,6 @@ def save_npz(path: Path, header: Mapping[str, object], **arrays: np.ndarray) -> 
         raise
 
 
-def header_int(header: Mapping[str, object], key: str) -> int:
-    """An integer figure of a model file's header (``load_npz``), e.g. ``n_items``.
-
-    Raises:
-        KeyError: the header has no ``key``.
-        ValueError: its value is not a number (a model file written by something else).
-    """
-    value = header[key]
-    if not isinstance(value, int | float | str):
-        raise ValueError(f"the model header's {key} is {value!r}, not a number")
-    return int(value)
-
-
 def load_npz(path: Path) -> tuple[dict[str, object], dict[str, np.ndarray]]:
     """Inverse of ``save_npz``; string arrays come back as dtype object."""
     with np.load(path) as npz:  # numpy's default refuses object arrays

@@ -44,6 +44,7 @@ from services.local.models.recipes.base import (
 )
 from services.local.models.recipes.event_filter import filter_interactions
 from services.local.models.recipes.indexed_events import catalogue
+from services.local.models.recipes.model_header import header_float
 from services.local.models.recipes.stored import MODEL, Array, Entry, Header, Stored
 
 DAY = 86_400
@@ -92,7 +93,7 @@ class ActionModel(Stored):
 
     LAYOUT: ClassVar[tuple[Entry, ...]] = (
         *MODEL,
-        Header("period_days", float),
+        Header("period_days", header_float),
         Array("action_ids"),
         Array("weights", np.float32),
         Array("intercepts"),

@@ -32,6 +32,7 @@ from services.local.models.recipes.base import (
     TrainingData,
     TrainingError,
 )
+from services.local.models.recipes.model_header import header_bool, header_strings
 from services.local.models.recipes.stored import (
     MODEL,
     Array,
@@ -40,7 +41,6 @@ from services.local.models.recipes.stored import (
     Nested,
     Sparse,
     Stored,
-    strings,
 )
 
 POPULARITY, FRESHNESS = "POPULARITY", "FRESHNESS"
@@ -98,8 +98,8 @@ class SemanticModel(RelatedItemsModel, Stored):
 
     LAYOUT: ClassVar[tuple[Entry, ...]] = (
         *MODEL,
-        Header("columns", strings),
-        Header("incremental", bool),
+        Header("columns", header_strings),
+        Header("incremental", header_bool),
         Array("created"),
         Nested("vocabulary", text.TextVocabulary, (Array("terms", str), Array("idf"))),
         Sparse("vectors", "vec"),

@@ -38,6 +38,7 @@ from services.local.models.recipes import _item_text as text
 from services.local.models.recipes._item_knn import ItemKnnRecipe, RelatedItemsModel
 from services.local.models.recipes.base import TrainingConfig, TrainingData
 from services.local.models.recipes.hyperparameter_values import hp_float, hp_int
+from services.local.models.recipes.model_header import header_float
 from services.local.models.recipes.stored import MODEL, Array, Entry, Header, Sparse, Stored
 
 COLD_BOUND = 5.0  # "cold items (items with fewer than 5 interactions)"
@@ -88,7 +89,7 @@ class SimilarItemsModel(RelatedItemsModel, Stored):
 
     LAYOUT: ClassVar[tuple[Entry, ...]] = (
         *MODEL,
-        Header("discount", float),
+        Header("discount", header_float),
         Array("metadata", np.float32),
         Sparse("similarity", "sim"),
     )

@@ -4,9 +4,10 @@ A model dataclass that mixes in ``Stored`` lists its file in ``LAYOUT``: ``MODEL
 every model has), then its own, in the order they are written. Each entry puts its field in
 the file (``put``) and takes it back (``take``):
 
-- ``Header(field, read)``: a value of the file's JSON header, turned back into the field's
-  type by ``read`` (``str``, ``int``, ``float``, ``bool`` or ``strings``: a tuple of strings,
-  stored as a JSON list);
+- ``Header(field, read)``: a value of the file's JSON header, read back in the field's type
+  by one of ``model_header``'s readers (``header_str``, the default, ``header_int``,
+  ``header_float``, ``header_bool`` or ``header_strings``: a tuple of strings, stored as a
+  JSON list);
 - ``Constant(key, value)``: a header value every file of the model carries, never read;
 - ``Array(field, dtype)``: one array member named after the field; with ``dtype`` it is
   stored and held in that dtype (``str`` turns the object arrays of ``load_npz`` back into
@@ -27,18 +28,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar, Self
+from typing import ClassVar, Self
 
 import numpy as np
 
 from services.local.models.recipes.base import load_npz, save_npz
+from services.local.models.recipes.model_header import HeaderMap, header_str
 from services.local.models.recipes.sparse_arrays import csr_arrays, csr_from_arrays
-
-
-def strings(value: object) -> tuple[str, ...]:
-    """A header's JSON list read back as a tuple of strings."""
-    return tuple(str(v) for v in value)  # type: ignore[attr-defined]
-
 
 HeaderValues = dict[str, object]  # the values of a file's JSON header
 Members = dict[str, np.ndarray]  # a file's array members, by name
@@ -46,16 +42,16 @@ Members = dict[str, np.ndarray]  # a file's array members, by name
 
 @dataclass(frozen=True)
 class Header:
-    """A header value (a JSON scalar or list), turned back into the field's type by ``read``."""
+    """A header value (a JSON scalar or list), read back in the field's type by ``read``."""
 
     field: str
-    read: Callable[[Any], object] = str
+    read: Callable[[HeaderMap, str], object] = header_str
 
     def put(self, model: object, header: HeaderValues, _arrays: Members) -> None:
         header[self.field] = getattr(model, self.field)  # a tuple is a JSON list
 
     def take(self, header: Mapping[str, object], _arrays: Mapping[str, np.ndarray]) -> object:
-        return self.read(header[self.field])
+        return self.read(header, self.field)
 
 
 @dataclass(frozen=True)
@@ -147,6 +143,7 @@ class Stored:
         Raises:
             ValueError: the file holds Python objects (``base.load_npz``).
             KeyError: a member or header value of the layout is missing.
+            ValueError: a header value is not of its field's kind (``model_header``).
         """
         header, arrays = load_npz(path)
         return cls(

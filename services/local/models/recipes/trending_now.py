@@ -25,6 +25,7 @@ from services.local.models.recipes.base import (
     TrainingError,
 )
 from services.local.models.recipes.indexed_events import index
+from services.local.models.recipes.model_header import header_int
 from services.local.models.recipes.stored import MODEL, Entry, Header, Stored
 
 # Trending-Now's trend_discovery_frequency values (developer guide, "Trending-Now recipe",
@@ -60,7 +61,7 @@ class TrendingModel(Stored):
 
     LAYOUT: ClassVar[tuple[Entry, ...]] = (
         *MODEL,
-        Header("window_seconds", int),
+        Header("window_seconds", header_int),
     )
 
     def score_user(self, user_id: str | None, history: Sequence[str]) -> np.ndarray | None:
