@@ -25,6 +25,7 @@ from services.local.models.objective import Objective, objective_of
 from services.local.models.recipes import get_recipe
 from services.local.models.recipes.base import Model
 from services.local.models.recipes.capabilities import POPULARITY_RECIPES
+from services.local.models.recipes.semantic_similarity import SemanticModel
 from services.local.models.training import load_model
 
 MODEL_CACHE_SIZE = 16
@@ -158,14 +159,14 @@ class ModelCache:
         of the group's current Items dataset (re)vectorised into it, once per Items version:
         new and changed items answer and are answered without a retrain (developer guide,
         "Semantic-Similarity recipe", "Real-time personalization")."""
-        if not getattr(loaded.model, "incremental", False):
+        if not (isinstance(loaded.model, SemanticModel) and loaded.model.incremental):
             return loaded
         items = self.items(loaded.group)
         with self._lock:
             hit = self._folds.get(loaded.arn)
         if hit is not None and hit[0] is items:
             return hit[1]
-        model = loaded.model.with_items(items)  # type: ignore[attr-defined]
+        model = loaded.model.with_items(items)
         folded = replace(loaded, model=model, index=_item_index(model))
         with self._lock:
             self._folds[loaded.arn] = (items, folded)

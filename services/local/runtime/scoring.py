@@ -32,6 +32,8 @@ from services.local.models.recipes.capabilities import (
     POPULARITY_RECIPES,
     RANKING_INFLUENCE_RECIPES,
 )
+from services.local.models.recipes.next_best_action import ActionModel
+from services.local.models.recipes.semantic_similarity import SemanticModel
 from services.local.runtime.context import apply_context
 from services.local.runtime.model_cache import LoadedModel
 
@@ -118,8 +120,8 @@ def _filter_mask(
         expr = parse_filter(filter_doc["filterExpression"])
         values = parse_filter_values(raw_values or {})
         current_user = user_metadata(engine, loaded.group, user_id) if user_id else {}
-        if loaded.recipe_name in ACTION_RECIPES:
-            return _action_mask(engine, loaded, expr, values, current_user, user_id)
+        if loaded.recipe_name in ACTION_RECIPES and isinstance(loaded.model, ActionModel):
+            return _action_mask(engine, loaded, loaded.model, expr, values, current_user, user_id)
         items = engine.models.items(loaded.group)
         return evaluate(
             expr,
@@ -140,17 +142,18 @@ def _filter_mask(
 def _action_mask(
     engine: EngineContext,
     loaded: LoadedModel,
+    model: ActionModel,
     expr: FilterExpression,
     values: dict[str, list[str]],
     current_user: dict[str, str],
     user_id: str | None,
 ) -> np.ndarray:
-    """An action filter over the Next-Best-Action model's ``action_ids``, judged on the
+    """An action filter over the Next-Best-Action ``model``'s ``action_ids``, judged on the
     Actions dataset and the user's action interactions as they are now (bulk and streamed)."""
     events = frames.action_interactions(engine.read_db, engine.bulk, loaded.group)
     return evaluate_actions(
         expr,
-        action_ids=loaded.model.action_ids,  # type: ignore[attr-defined]
+        action_ids=model.action_ids,
         actions=frames.records(engine.read_db, engine.bulk, loaded.group, "Actions"),
         user_events=events.loc[events["USER_ID"] == str(user_id or "")],
         current_user=current_user,
@@ -210,8 +213,13 @@ def recommend(
             raise InvalidInput(f"{loaded.recipe_name} recommends for an itemId, not a userId.")
         scores = model.score_item(item_id)
         influence = (campaign_config or {}).get("rankingInfluence")
-        if scores is not None and influence and loaded.recipe_name in RANKING_INFLUENCE_RECIPES:
-            scores = model.influenced(scores, influence)  # type: ignore[attr-defined]
+        if (
+            scores is not None
+            and influence
+            and loaded.recipe_name in RANKING_INFLUENCE_RECIPES
+            and isinstance(model, SemanticModel)  # the one recipe there
+        ):
+            scores = model.influenced(scores, influence)
         if item_id in loaded.index:
             exclude = np.zeros(len(model.item_ids), dtype=bool)
             exclude[loaded.index[item_id]] = True
