@@ -11,7 +11,7 @@ from typing import Any
 
 from services.local.context import EngineContext
 from services.local.control.describe_list_delete import ResourceSpec, operations
-from services.local.control.quotas import MAX_CAMPAIGNS_PER_GROUP
+from services.local.control.quotas import MAX_CAMPAIGNS_PER_GROUP, check_group_quota
 from services.local.data.resources import (
     ACTIVE,
     FAILED,
@@ -24,7 +24,7 @@ from services.local.data.resources import (
     kind_of,
     waiting,
 )
-from services.local.errors import InvalidInput, LimitExceeded, ResourceInUse
+from services.local.errors import InvalidInput, ResourceInUse
 from services.local.models.auto_training import SYNC, sync_campaign
 from services.local.models.recipes.capabilities import (
     EXPLORING_RECIPES,
@@ -135,10 +135,7 @@ def create_campaign(engine: EngineContext, params: dict[str, Any]) -> dict[str, 
         version = active_version(res, params["solutionVersionArn"])
         check_ranking_influence(config, version)
         group = version["datasetGroupArn"]
-        if res.count("campaign", group=group) >= MAX_CAMPAIGNS_PER_GROUP:
-            raise LimitExceeded(
-                f"The dataset group already has {MAX_CAMPAIGNS_PER_GROUP} campaigns."
-            )
+        check_group_quota(res, "campaign", group, MAX_CAMPAIGNS_PER_GROUP)
         doc = {
             "name": params["name"],
             "campaignArn": arn,

@@ -8,7 +8,11 @@ from services.local.context import EngineContext
 from services.local.control.datasets import group_schemas
 from services.local.control.describe_list_delete import operations
 from services.local.control.groups import active_group_of, create_in_group, group_scoped
-from services.local.control.quotas import MAX_FILTER_FIELDS_PER_GROUP, MAX_FILTERS_PER_GROUP
+from services.local.control.quotas import (
+    MAX_FILTER_FIELDS_PER_GROUP,
+    MAX_FILTERS_PER_GROUP,
+    check_group_quota,
+)
 from services.local.data.resources import waiting
 from services.local.errors import InvalidInput, LimitExceeded
 from services.local.filters.expression import (
@@ -54,9 +58,8 @@ def create_filter(engine: EngineContext, params: dict[str, Any]) -> dict[str, An
             check_against_schemas(parsed, group_schemas(res, group["datasetGroupArn"]))
         except FilterExpressionError as err:
             raise InvalidInput(f"Invalid filterExpression: {err}") from err
+        check_group_quota(res, "filter", group["datasetGroupArn"], MAX_FILTERS_PER_GROUP)
         existing = res.all("filter", group=group["datasetGroupArn"])
-        if len(existing) >= MAX_FILTERS_PER_GROUP:
-            raise LimitExceeded(f"The dataset group already has {MAX_FILTERS_PER_GROUP} filters.")
         _check_group_fields(parsed, existing)
         doc = {
             "name": params["name"],

@@ -20,6 +20,7 @@ from typing import Any
 from services.local.context import EngineContext
 from services.local.control.describe_list_delete import forget_models, operations
 from services.local.control.groups import active_group_of, group_scoped, queue_in_group
+from services.local.control.quotas import MAX_RECOMMENDERS_PER_GROUP, check_group_quota
 from services.local.data.resources import (
     ACTIVE,
     IN_PROGRESS,
@@ -32,9 +33,8 @@ from services.local.data.resources import (
     expect_kind,
 )
 from services.local.data.use_cases import PERSONALISED, UseCaseError, use_case_of
-from services.local.errors import InvalidInput, LimitExceeded, ResourceInUse
+from services.local.errors import InvalidInput, ResourceInUse
 
-MAX_RECOMMENDERS_PER_GROUP = 15  # Personalize's default quota of recommenders per group
 INACTIVE = "INACTIVE"
 _TRAINING_COLUMNS = frozenset({"Interactions", "Items", "Users"})
 _SUMMARY = (
@@ -90,11 +90,9 @@ def create_recommender(engine: EngineContext, params: dict[str, Any]) -> dict[st
         config = check_recommender_config(
             params.get("recommenderConfig") or {}, case.kind == PERSONALISED
         )
-        if res.count("recommender", group=group["datasetGroupArn"]) >= MAX_RECOMMENDERS_PER_GROUP:
-            raise LimitExceeded(
-                f"Dataset group {group['name']} already has {MAX_RECOMMENDERS_PER_GROUP} "
-                "recommenders."
-            )
+        check_group_quota(
+            res, "recommender", group["datasetGroupArn"], MAX_RECOMMENDERS_PER_GROUP, group["name"]
+        )
         if not res.count("dataset", group=group["datasetGroupArn"]):
             raise InvalidInput(
                 f"Dataset group {group['name']} has no Interactions dataset to train on."

@@ -8,7 +8,7 @@ from services.local.context import EngineContext
 from services.local.control.datasets import group_schemas
 from services.local.control.describe_list_delete import forget_models, operations
 from services.local.control.groups import active_group_of, create_in_group, group_scoped
-from services.local.control.quotas import MAX_SOLUTIONS_PER_GROUP
+from services.local.control.quotas import MAX_SOLUTIONS_PER_GROUP, check_group_quota
 from services.local.control.recipes import recipe_name_of
 from services.local.data.resources import (
     ACTIVE,
@@ -20,7 +20,7 @@ from services.local.data.resources import (
     waiting,
 )
 from services.local.data.schemas import NUMERIC_TYPES
-from services.local.errors import InvalidInput, LimitExceeded, ResourceInUse
+from services.local.errors import InvalidInput, ResourceInUse
 from services.local.models.auto_training import training_due_first
 from services.local.models.hpo import resource_problems
 from services.local.models.recipes import recipe_arn
@@ -176,10 +176,9 @@ def create_solution(engine: EngineContext, params: dict[str, Any]) -> dict[str, 
         recipe = recipe_name_of(params["recipeArn"]) if params.get("recipeArn") else None
         check_objective(res, group["datasetGroupArn"], recipe, config)
         check_events_config(res, group["datasetGroupArn"], recipe, config)
-        if res.count("solution", group=group["datasetGroupArn"]) >= MAX_SOLUTIONS_PER_GROUP:
-            raise LimitExceeded(
-                f"Dataset group {group['name']} already has {MAX_SOLUTIONS_PER_GROUP} solutions."
-            )
+        check_group_quota(
+            res, "solution", group["datasetGroupArn"], MAX_SOLUTIONS_PER_GROUP, group["name"]
+        )
         doc: dict[str, Any] = {
             "name": params["name"],
             "solutionArn": arn,
