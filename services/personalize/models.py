@@ -40,6 +40,12 @@ def short_arn(arn: str) -> str:
     return arn.rsplit("/", 1)[-1] if "/" in arn else arn.rsplit(":", 1)[-1]
 
 
+def names_resource(target: str, arn: str) -> bool:
+    """Whether the ARN ``target`` is the resource ``arn`` or one under it: a solution
+    version's ARN (``…:solution/shop/5548c91f``) lies under its solution's (``…:solution/shop``)."""
+    return target == arn or target.startswith(arn + "/")
+
+
 def resource_label(arn: str) -> tuple[str, str]:
     """``(kind, name)`` for messages: ``…:solution/shop/5548c91f`` → ("Solution version", …)."""
     resource = arn.split(":", 5)[5] if arn.startswith("arn:") and arn.count(":") >= 5 else ""

@@ -109,6 +109,21 @@ def test_overview_link_preselects_the_campaign(seeded: Seeded) -> None:
     assert any("already serves" in shown(s.value) for s in at.success)
 
 
+def test_a_version_link_preselects_its_solution_to_train_and_no_campaign(seeded: Seeded) -> None:
+    # The popularity version's ARN lies under its solution's (…:solution/shop-pop/<id>); it is
+    # no campaign's, so Deploy keeps its own default.
+    at = app_at()
+    at.switch_page("dashboard/pages/operations.py").run()
+    default_campaign = at.selectbox(key="deploy_campaign").value
+    assert at.selectbox(key="train_solution").value != seeded.pop_version.rsplit("/", 1)[0]
+    at = app_at()
+    at.query_params["target"] = seeded.pop_version
+    at.switch_page("dashboard/pages/operations.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.selectbox(key="train_solution").value == seeded.pop_version.rsplit("/", 1)[0]
+    assert at.selectbox(key="deploy_campaign").value == default_campaign
+
+
 def test_a_rollback_target_is_chosen_not_new(seeded: Seeded, facade: PersonalizeService) -> None:
     p = build_clients(Settings.from_env()).personalize
     p.update_campaign(campaignArn=seeded.up_campaign, solutionVersionArn=seeded.up_v2)

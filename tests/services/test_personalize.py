@@ -10,7 +10,14 @@ from botocore.exceptions import EndpointConnectionError, NoCredentialsError
 
 from services import errors
 from services.personalize.facade import PersonalizeService, filter_value
-from services.personalize.models import Event, SchemaField, is_terminal, resource_label, short_arn
+from services.personalize.models import (
+    Event,
+    SchemaField,
+    is_terminal,
+    names_resource,
+    resource_label,
+    short_arn,
+)
 
 A = "arn:aws:personalize:us-east-1:123456789012"
 GROUP = f"{A}:dataset-group/shop"
@@ -35,6 +42,14 @@ def test_short_arn_is_the_last_path_part() -> None:
     assert short_arn("arn:aws:personalize:::recipe/aws-user-personalization") == (
         "aws-user-personalization"
     )
+
+
+def test_an_arn_names_its_resource_and_those_under_it() -> None:
+    assert names_resource(SOLUTION, SOLUTION)
+    assert names_resource(V1, SOLUTION)  # a version lies under its solution
+    assert not names_resource(SOLUTION, V1)
+    assert not names_resource(f"{SOLUTION}2", SOLUTION)  # shop-up2 is another solution
+    assert not names_resource(V1, CAMPAIGN)
 
 
 def test_resource_label_names_kinds_for_messages() -> None:

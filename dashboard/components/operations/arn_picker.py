@@ -11,6 +11,7 @@ from typing import TypeVar
 
 import streamlit as st
 
+from services.personalize.models import names_resource
 from services.workspace.overview import DatasetGroupOverview
 
 T = TypeVar("T")
@@ -24,13 +25,18 @@ def pick_by_arn(
     name: Callable[[T], str],
     key: str,
     empty: str,
+    target: str | None = None,
     index: int = 0,
 ) -> T | None:
-    """The option chosen in a selectbox over ``options`` (``index`` preselected); when there
-    are none, ``empty`` is shown as a note and the answer is None."""
+    """The option chosen in a selectbox over ``options``; when there are none, ``empty`` is
+    shown as a note and the answer is None. Preselected is the first option that ``target``
+    (an ARN from a link) names, itself or a resource under it (``names_resource``: a
+    version's ARN names its solution), else the one at ``index``."""
     if not options:
         st.info(empty)
         return None
+    if target:
+        index = next((i for i, o in enumerate(options) if names_resource(target, arn(o))), index)
     by_arn = {arn(o): o for o in options}
     chosen = st.selectbox(
         label, list(by_arn), index=index, format_func=lambda a: name(by_arn[a]), key=key
@@ -46,9 +52,8 @@ def pick_group(
     empty: str,
     target: str | None = None,
 ) -> DatasetGroupOverview | None:
-    """``pick_by_arn`` over dataset groups, named by their names; the group whose ARN is
-    ``target`` is preselected (the first when none is)."""
-    index = next((i for i, g in enumerate(groups) if target and g.group.arn == target), 0)
+    """``pick_by_arn`` over dataset groups, named by their names (``target`` preselects as
+    there; the first group otherwise)."""
     return pick_by_arn(
         label,
         groups,
@@ -56,5 +61,5 @@ def pick_group(
         name=lambda g: g.group.name,
         key=key,
         empty=empty,
-        index=index,
+        target=target,
     )

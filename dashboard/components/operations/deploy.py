@@ -37,13 +37,6 @@ def _state(status: CampaignStatus) -> str:
     return _("no ACTIVE version")
 
 
-def _default_campaign(statuses: list[CampaignStatus], target: str | None) -> int:
-    for i, s in enumerate(statuses):
-        if target and s.campaign.arn == target:
-            return i
-    return next((i for i, s in enumerate(statuses) if s.behind), 0)
-
-
 def _version_label(version: SolutionVersion) -> str:
     # Fixed text only (no relative time, no "newest"): labels that change between reruns make
     # the browser show stale options. The state is in the line above the selectbox.
@@ -66,7 +59,8 @@ def show_deploy(groups: list[DatasetGroupOverview], target: str | None) -> None:
         name=_campaign_label,
         key="deploy_campaign",
         empty=_("No campaign yet: train a version, then create a campaign that serves it."),
-        index=_default_campaign(statuses, target),
+        target=target,
+        index=next((i for i, s in enumerate(statuses) if s.behind), 0),  # else the first behind
     )
     if status is None:
         return

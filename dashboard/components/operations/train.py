@@ -56,13 +56,6 @@ def _state(status: SolutionStatus) -> str:
     return text
 
 
-def _default(solutions: list[SolutionStatus], target: str | None) -> int:
-    for i, s in enumerate(solutions):
-        if target and (target == s.solution.arn or target.startswith(s.solution.arn + "/")):
-            return i
-    return 0
-
-
 def show_train(groups: list[DatasetGroupOverview], target: str | None) -> None:
     """Choose a solution and a training mode, confirm the cost, start training."""
     solutions = [s for g in groups for s in g.solutions]
@@ -73,7 +66,7 @@ def show_train(groups: list[DatasetGroupOverview], target: str | None) -> None:
         name=_label,
         key="train_solution",
         empty=_("No solution yet: create one in the New solution tab, then train it here."),
-        index=_default(solutions, target),
+        target=target,
     )
     if status is None:
         return
