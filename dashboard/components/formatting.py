@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 
 import streamlit as st
@@ -87,6 +88,20 @@ def when_column(help_text: str | None = None) -> st.column_config.Column:
     browser draws "distance" in English whatever the page's language)."""
     form = "distance" if current_language() == "en" else "YYYY-MM-DD HH:mm"
     return st.column_config.DatetimeColumn(format=form, help=help_text)
+
+
+def help_columns(helps: Mapping[str, str], **values: str) -> dict[str, st.column_config.Column]:
+    """Text columns keyed by their translated headers, each with its translated help text
+    (formatted with ``values``): ``helps`` maps a header to its help, both marked ``N_``."""
+    return {
+        _(header): st.column_config.TextColumn(help=_(text).format(**values))
+        for header, text in helps.items()
+    }
+
+
+def arn_column() -> st.column_config.Column:
+    """A narrow "ARN" column whose full value people copy from the cell."""
+    return st.column_config.TextColumn("ARN", help=_("Full ARN (copy it from here)"), width="small")
 
 
 DATASET_TYPES = {

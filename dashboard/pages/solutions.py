@@ -10,7 +10,7 @@ import streamlit as st
 from dashboard import deps, reads
 from dashboard.components import cost_panels
 from dashboard.components.alerts import PAGE_FILES
-from dashboard.components.formatting import short_id, when_column
+from dashboard.components.formatting import arn_column, help_columns, short_id, when_column
 from dashboard.components.group_picker import caption_with_refresh
 from dashboard.components.solutions.data_warning import warn_if_different_data
 from dashboard.components.solutions.metrics_chart import (
@@ -20,6 +20,8 @@ from dashboard.components.solutions.metrics_chart import (
     show_metric_charts,
 )
 from dashboard.components.solutions.metrics_data import (
+    METRICS_HELP,
+    VERSIONS_HELP,
     metrics_frame,
     metrics_table,
     versions_frame,
@@ -129,16 +131,8 @@ def _versions_and_metrics() -> None:
         key="solutions_versions",
         column_config={
             _("created"): when_column(),
-            _("training time"): st.column_config.TextColumn(
-                help=_("Wall-clock time from the start of training to ACTIVE")
-            ),
-            _("billed training"): st.column_config.TextColumn(
-                help=_(
-                    "trainingHours: the compute Personalize bills (4 vCPU/8 GiB units, so it "
-                    "can exceed the wall-clock time)"
-                )
-            ),
-            "ARN": st.column_config.TextColumn(width="small", help=_("Full ARN (copy it here)")),
+            **help_columns(VERSIONS_HELP),
+            "ARN": arn_column(),
         },
     )
     with st.expander(_("Training hours and their cost")):
@@ -170,27 +164,7 @@ def _versions_and_metrics() -> None:
     st.dataframe(
         metrics_table(active, metrics, keys, data, metric_label),
         hide_index=True,
-        column_config={
-            _("test users scored"): st.column_config.TextColumn(
-                help=_("Test users ({share} of users) the version's top 25 was scored for").format(
-                    share=formats.share(TEST_USER_SHARE)
-                )
-            ),
-            _("with truth"): st.column_config.TextColumn(
-                help=_("Of them, users with held-out interactions: the metrics average over these")
-            ),
-            _("training data (UTC)"): st.column_config.TextColumn(
-                help=_("Oldest → newest interaction the version trained on")
-            ),
-            _("training stopped"): st.column_config.TextColumn(
-                help=_(
-                    "For models that train for epochs (v2): what ended training, its time "
-                    "budget (max_training_seconds), early stopping on the validation split or "
-                    "the epochs cap, the epoch reached and the seconds the final fit took (the "
-                    "clock is read after each training step)"
-                )
-            ),
-        },
+        column_config=help_columns(METRICS_HELP, share=formats.share(TEST_USER_SHARE)),
     )
     _say_which_stopped_at_their_budget(active, data)
     if not any(i.is_baseline for i in active):

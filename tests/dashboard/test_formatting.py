@@ -188,3 +188,29 @@ def test_relative_changes_are_shares_as_the_locale_writes_them() -> None:
             use_language("en")
         # 0.0552 / 0.1113 = 49.60 %; −0.003 / 0.1 = −3.0 %; 0.00001 / 0.1 = 0.01 % → 0.0 %
         assert rows["Δ %"].tolist() == ["+49.6%", "-3.0%", "0.0%"], language
+
+
+def test_the_metrics_table_columns_carry_their_help_in_the_page_language() -> None:
+    """Each help is keyed by its column's header as the table writes it, in either language,
+    with the test users' share filled in."""
+    from dashboard.components.formatting import help_columns
+    from dashboard.components.solutions.metrics_data import METRICS_HELP
+    from services.i18n import use_language
+
+    use_language("ko")
+    try:
+        columns = help_columns(METRICS_HELP, share="10%")
+    finally:
+        use_language("en")
+    assert columns["학습 데이터 (UTC)"]["help"] == "버전이 학습한 가장 오래된 → 가장 최근 상호작용"
+    assert "10%" in str(columns["평가한 테스트 사용자"]["help"])
+    columns = help_columns(METRICS_HELP, share="10%")
+    assert sorted(columns) == [
+        "test users scored",
+        "training data (UTC)",
+        "training stopped",
+        "with truth",
+    ]
+    assert columns["test users scored"]["help"] == (
+        "Test users (10% of users) the version's top 25 was scored for"
+    )

@@ -10,6 +10,7 @@ import streamlit as st
 from dashboard.components.alerts import PAGE_FILES
 from dashboard.components.formatting import (
     NO_VALUE,
+    arn_column,
     dataset_type_name,
     duration,
     exact_time,
@@ -34,16 +35,12 @@ def _table(title: str, frame: pd.DataFrame | None, when: str, empty: str) -> boo
     if frame is None:
         st.info(empty)
         return False
-    st.dataframe(frame, hide_index=True, column_config={when: _when(), "ARN": _arn()})
+    st.dataframe(frame, hide_index=True, column_config={when: _when(), "ARN": arn_column()})
     return True
 
 
 def _when() -> st.column_config.Column:
     return when_column(_("Relative time; copy for exact"))
-
-
-def _arn() -> st.column_config.Column:
-    return st.column_config.TextColumn("ARN", help=_("Full ARN (copy it from here)"), width="small")
 
 
 def datasets_frame(group: DatasetGroupOverview) -> pd.DataFrame:

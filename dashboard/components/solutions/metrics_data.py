@@ -15,8 +15,32 @@ from services.evaluation.version_data import (
     data_range,
     training_end_text,
 )
-from services.i18n import _, formats
+from services.i18n import N_, _, formats
 from services.workspace.version_campaigns import VersionInfo
+
+# What the tables' columns hold that their headers cannot say (``formatting.help_columns``).
+VERSIONS_HELP = {
+    N_("training time"): N_("Wall-clock time from the start of training to ACTIVE"),
+    N_("billed training"): N_(
+        "trainingHours: the compute Personalize bills (4 vCPU/8 GiB units, so it "
+        "can exceed the wall-clock time)"
+    ),
+}
+METRICS_HELP = {  # "{share}": the share of users Personalize tests on
+    N_("test users scored"): N_(
+        "Test users ({share} of users) the version's top 25 was scored for"
+    ),
+    N_("with truth"): N_(
+        "Of them, users with held-out interactions: the metrics average over these"
+    ),
+    N_("training data (UTC)"): N_("Oldest → newest interaction the version trained on"),
+    N_("training stopped"): N_(
+        "For models that train for epochs (v2): what ended training, its time "
+        "budget (max_training_seconds), early stopping on the validation split or "
+        "the epochs cap, the epoch reached and the seconds the final fit took (the "
+        "clock is read after each training step)"
+    ),
+}
 
 
 def versions_frame(infos: list[VersionInfo]) -> pd.DataFrame:
