@@ -1,7 +1,9 @@
-"""One poll of a batch job a page started and keeps in the session (batch preview, segments).
+"""Following a batch job a page started and keeps in the session (batch preview, segments).
 
-The page's fragment calls ``poll_batch_job`` every ``POLL_SECONDS``: while the job runs it
-says so; once it ends, the job's failure is kept, or its answer read, and the page redrawn.
+``follow_batch_job`` gives the page the job's answer once there is one; until then it shows
+the job's failure, or runs the page's fragment, which calls ``poll_batch_job`` every
+``POLL_SECONDS``: while the job runs it says so; once it ends, the job's failure is kept, or
+its answer read, and the page redrawn.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import streamlit as st
 
 from dashboard.components.errors import shown_errors
 from dashboard.components.formatting import short_id
+from dashboard.components.language import in_session_language
 from dashboard.components.text import md_escape
 from services.personalize.models import BatchInferenceJob, is_failed, is_terminal
 
@@ -49,3 +52,19 @@ def poll_batch_job(
         else:
             read(state)
         st.rerun()
+
+
+def follow_batch_job(
+    state: dict[str, Any], answer_key: str, failed: str, poll: Callable[[], None]
+) -> Any:
+    """The answer (``state[answer_key]``) of the batch job kept in ``state``, or None while
+    there is none: a failed job's reason is shown (``failed``, translated, formatted with
+    ``reason``); a job still running is followed by a fragment that calls ``poll`` (the
+    page's ``poll_batch_job``) every ``POLL_SECONDS``."""
+    if state.get("failure"):
+        st.error(failed.format(reason=md_escape(state["failure"])), icon=":material/error:")
+        return None
+    answer = state.get(answer_key)
+    if answer is None:
+        st.fragment(run_every=POLL_SECONDS)(in_session_language(poll))()
+    return answer

@@ -14,9 +14,8 @@ import streamlit as st
 from dashboard import deps, identity
 from dashboard.components.errors import shown_errors
 from dashboard.components.formatting import relative_time, short_id
-from dashboard.components.language import in_session_language
-from dashboard.components.recommendations.batch_poll import POLL_SECONDS, poll_batch_job
-from dashboard.components.text import md_escape, md_help
+from dashboard.components.recommendations.batch_poll import follow_batch_job, poll_batch_job
+from dashboard.components.text import md_help
 from services.datasets.snapshot import location
 from services.evaluation.inspection import UserRecommendations
 from services.evaluation.sampling import BatchPreview, read_batch_preview, start_batch_preview
@@ -107,15 +106,6 @@ def preview(
         if state:
             st.caption(_("The last preview was for other users or another version."))
         return
-    if state.get("failure"):
-        st.error(
-            _("The batch inference job failed: {reason}").format(
-                reason=md_escape(state["failure"])
-            ),
-            icon=":material/error:",
-        )
-        return
-    if state.get("results") is not None:
+    failed = _("The batch inference job failed: {reason}")
+    if follow_batch_job(state, "results", failed, _poll) is not None:
         draw(_results(state))
-        return
-    st.fragment(run_every=POLL_SECONDS)(in_session_language(_poll))()

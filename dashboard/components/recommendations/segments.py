@@ -14,9 +14,8 @@ import streamlit as st
 from dashboard import deps, identity
 from dashboard.components.downloads import csv_download
 from dashboard.components.formatting import short_id
-from dashboard.components.language import in_session_language
 from dashboard.components.operations.actions import run_action
-from dashboard.components.recommendations.batch_poll import POLL_SECONDS, poll_batch_job
+from dashboard.components.recommendations.batch_poll import follow_batch_job, poll_batch_job
 from dashboard.components.recommendations.confirm import confirmed, dialog
 from dashboard.components.text import md_escape
 from services.datasets.snapshot import location
@@ -83,15 +82,8 @@ def _confirm(version: CatalogVersion, query: dict[str, str], count: int) -> None
 
 
 def _answer(state: dict[str, Any]) -> None:
-    if state.get("failure"):
-        st.error(
-            _("The batch segment job failed: {reason}").format(reason=md_escape(state["failure"])),
-            icon=":material/error:",
-        )
-        return
-    users = state.get("users")
+    users = follow_batch_job(state, "users", _("The batch segment job failed: {reason}"), _poll)
     if users is None:
-        st.fragment(run_every=POLL_SECONDS)(in_session_language(_poll))()
         return
     st.markdown(
         ngettext(
