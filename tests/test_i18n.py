@@ -134,16 +134,22 @@ def test_one_format_per_kind_of_number_in_each_language() -> None:
 
 
 def test_relative_times_and_durations_read_in_korean() -> None:
-    from dashboard.components.formatting import duration, relative_time
+    from dashboard.components.formatting import relative_time
 
     now = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)
     use_language("ko")
-    assert relative_time(now - timedelta(hours=3, minutes=5), now) == "3시간 전"
+    assert relative_time(now - timedelta(hours=3, minutes=5), now) == "3시간 5분 전"
     assert relative_time(now + timedelta(minutes=5), now) == "5분 후"
     assert relative_time(now, now) == "방금"
-    assert duration(timedelta(days=3)) == "3일"
+    assert formats.duration(timedelta(days=3)) == "3일"
+    # a trial's training times: 53 s and 100 s both read "1 min"
+    assert formats.duration(53) == "53초"
+    assert formats.duration(100) == "1분 40초"
+    assert formats.duration(2 * 3600 + 5 * 60) == "2시간 5분"
+    assert formats.duration(86400 + 3 * 3600) == "1일 3시간"
+    assert formats.duration(0.4) == "0.4초"
     use_language("en")
-    assert relative_time(now - timedelta(hours=3, minutes=5), now) == "3 h ago"
+    assert relative_time(now - timedelta(hours=3, minutes=5), now) == "3 h 5 min ago"
 
 
 def test_a_zero_change_has_no_sign_and_no_arrow() -> None:

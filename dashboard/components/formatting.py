@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import streamlit as st
 
-from services.i18n import N_, _, current_language
+from services.i18n import N_, _, current_language, formats
 from services.i18n.formats import NO_VALUE as NO_VALUE
 from services.personalize.models import short_arn
 
@@ -38,7 +38,7 @@ def relative_time(when: datetime | None, now: datetime | None = None) -> str:
     future = delta < timedelta(0)
     if int(abs(delta).total_seconds()) == 0:
         return _("just now")
-    text = duration(abs(delta))
+    text = formats.duration(int(abs(delta).total_seconds()))  # whole seconds: "3 s ago"
     return (
         _("in {duration}").format(duration=text)
         if future
@@ -46,31 +46,10 @@ def relative_time(when: datetime | None, now: datetime | None = None) -> str:
     )
 
 
-def duration(delta: timedelta) -> str:
-    """A duration in its largest sensible unit: '45 s', '90 min', '3 h', '2 d'."""
-    seconds = int(delta.total_seconds())
-    if seconds < 60:
-        return _("{n} s").format(n=seconds)
-    if seconds < 7200:  # "90 min" reads better than "1 h"
-        return _("{n} min").format(n=seconds // 60)
-    if seconds < 86400 * 2:
-        return _("{n} h").format(n=seconds // 3600)
-    return _("{n} d").format(n=seconds // 86400)
-
-
-def run_time(delta: timedelta) -> str:
-    """How long a run took: tenths of a second under a minute ('0.4 s', '12.5 s'; '< 0.1 s'
-    below that), so a quick local training does not read '0 s'; otherwise as ``duration``."""
-    seconds = delta.total_seconds()
-    if seconds < 0.05:
-        return _("< 0.1 s")
-    return _("{n} s").format(n=f"{seconds:.1f}") if seconds < 60 else duration(delta)
-
-
 def billed_hours(hours: float) -> str:
     """Personalize's ``trainingHours`` in a unit that shows it: '2.50 h' from one hour on,
-    else as ``run_time`` ('12 min', '1.4 s')."""
-    return _("{n} h").format(n=f"{hours:.2f}") if hours >= 1 else run_time(timedelta(hours=hours))
+    else as ``formats.duration`` ('15 min', '1.4 s')."""
+    return _("{n} h").format(n=f"{hours:.2f}") if hours >= 1 else formats.duration(hours * 3600)
 
 
 def exact_time(when: datetime | None) -> str:

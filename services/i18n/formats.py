@@ -2,14 +2,15 @@
 
 One format per kind of number: counts with group separators (``19,884``), metrics with four
 decimals (``0.2301``), shares as percentages (``26%``, never ``26 %``), relative changes as
-signed percentages (``+49.6%``), money with its currency (``₩39,000``, ``$1.50``), and dates
-the locale's way (``Dec 6, 2026 15:04``, ``2026년 12월 6일 15:04``).
+signed percentages (``+49.6%``), money with its currency (``₩39,000``, ``$1.50``), dates
+the locale's way (``Dec 6, 2026 15:04``, ``2026년 12월 6일 15:04``) and durations in their two
+largest units (``1 min 40 s``, ``1분 40초``).
 """
 
 from __future__ import annotations
 
 import math
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 
 from babel.dates import format_skeleton
 from babel.numbers import (
@@ -22,6 +23,7 @@ from babel.numbers import (
 from babel.units import format_unit
 
 from services.i18n.catalogue import current_language
+from services.i18n.catalogue import gettext as _
 
 # Babel locales of the catalogue's languages.
 _LOCALES = {"en": "en_US", "ko": "ko_KR"}
@@ -102,3 +104,38 @@ def date_time(when: datetime | None, zone: tzinfo = UTC) -> str:
         return NO_VALUE
     day = format_skeleton("yMMMd", when, tzinfo=zone, locale=locale())
     return f"{day} {format_skeleton('Hm', when, tzinfo=zone, locale=locale())}"
+
+
+def duration(span: timedelta | float) -> str:
+    """How long something took or has lasted (a ``timedelta`` or seconds; its size if
+    negative), in its two largest units: ``53 s``, ``1 min 40 s``, ``2 h 5 min``, ``3 d 4 h``
+    (``53초``, ``1분 40초``, ``2시간 5분``, ``3일 4시간``); a zero second unit is left out
+    (``2 min``, ``3 h``) and what is below it is dropped, not rounded (2 h 5 min 50 s reads
+    ``2 h 5 min``). Under 10 s tenths where there are any (``0.4 s``, ``9.5 s``, ``3 s``), so a
+    quick local training does not read ``0 s``; ``< 0.1 s`` for a positive span below that."""
+    seconds = abs(span.total_seconds() if isinstance(span, timedelta) else float(span))
+    if 0 < seconds < 0.05:
+        return _("< 0.1 s")
+    if seconds < 9.95:
+        tenths = format_decimal(round(seconds, 1), format="0.#", locale=locale())
+        return _("{n} s").format(n=tenths)
+    minutes, secs = divmod(int(seconds + 0.5), 60)  # half up: 12.5 s reads 13 s
+    hours, minutes = divmod(minutes, 60)
+    days, hours = divmod(hours, 24)
+    if days:
+        if not hours:
+            return _("{n} d").format(n=count(days))
+        return _("{d} d {h} h").format(d=count(days), h=hours)
+    if hours:
+        return (
+            _("{n} h").format(n=hours)
+            if not minutes
+            else _("{h} h {m} min").format(h=hours, m=minutes)
+        )
+    if minutes:
+        return (
+            _("{n} min").format(n=minutes)
+            if not secs
+            else _("{m} min {s} s").format(m=minutes, s=secs)
+        )
+    return _("{n} s").format(n=secs)

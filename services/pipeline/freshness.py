@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from services.i18n import _
+from services.i18n.formats import duration
 from services.pipeline.records import FAILED, REFUSED, RUNNING, RefreshRun, RunStore
-from services.workspace.alerts import Alert, human_duration
+from services.workspace.alerts import Alert
 
 
 @dataclass(frozen=True)
@@ -47,9 +48,9 @@ def refresh_alerts(
         )
         if age > max_age and not (last.status == RUNNING and not last.stale):
             what = (
-                _("has not succeeded for {age}").format(age=human_duration(age))
+                _("has not succeeded for {age}").format(age=duration(age))
                 if success
-                else _("has never succeeded (first run {age} ago)").format(age=human_duration(age))
+                else _("has never succeeded (first run {age} ago)").format(age=duration(age))
             )
             alerts.append(
                 Alert(
@@ -57,7 +58,7 @@ def refresh_alerts(
                     _(
                         "The refresh of {group} {what} (limit {limit}){outcome}. Check the "
                         "scheduler and the run on Operations."
-                    ).format(group=name, what=what, limit=human_duration(max_age), outcome=outcome),
+                    ).format(group=name, what=what, limit=duration(max_age), outcome=outcome),
                     "operations",
                     state.group_arn,
                     since,

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
+from services.i18n.formats import duration
 from services.pipeline.records import RUNNING, RefreshRun, RefreshStep
 
 _MARKS = {"SUCCEEDED": "✓", "FAILED": "✗", "REFUSED": "⊘", "SKIPPED": "–", RUNNING: "…"}
@@ -47,13 +48,7 @@ def step_dict(run: RefreshRun, step: RefreshStep) -> dict[str, Any]:
 
 
 def _duration(seconds: float | None) -> str:
-    if seconds is None:
-        return ""
-    if seconds < 90:
-        return f"{seconds:.0f} s"
-    if seconds < 5400:
-        return f"{seconds / 60:.0f} min"
-    return f"{seconds / 3600:.1f} h"
+    return "" if seconds is None else duration(seconds)
 
 
 def history_line(run: RefreshRun) -> str:

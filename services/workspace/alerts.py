@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from services.i18n import _, ngettext
-from services.i18n.formats import count
+from services.i18n.formats import count, duration
 from services.personalize.models import is_failed, is_terminal, short_arn
 from services.readiness.limits import MIN_INTERACTIONS, MIN_USERS_WITH_TWO
 from services.workspace.overview import (
@@ -52,20 +52,8 @@ class DataCounts:
     users_with_two: int
 
 
-def human_duration(delta: timedelta) -> str:
-    """'45 s', '90 min', '3 h', '2 d' (the same units as the dashboard's formatting)."""
-    seconds = max(0, int(delta.total_seconds()))
-    if seconds < 60:
-        return _("{n} s").format(n=seconds)
-    if seconds < 7200:
-        return _("{n} min").format(n=seconds // 60)
-    if seconds < 86400 * 2:
-        return _("{n} h").format(n=seconds // 3600)
-    return _("{n} d").format(n=seconds // 86400)
-
-
 def _age(since: datetime | None, now: datetime) -> str:
-    return " " + _("{duration} ago").format(duration=human_duration(now - since)) if since else ""
+    return " " + _("{duration} ago").format(duration=duration(now - since)) if since else ""
 
 
 def _reason(text: str | None) -> str:
@@ -200,7 +188,7 @@ def _campaign_alerts(status: CampaignStatus, now: datetime) -> Iterable[Alert]:
     elif status.behind and status.newest_active is not None:
         age = status.undeployed_age
         waited = (
-            _("has been ACTIVE for {duration}").format(duration=human_duration(age))
+            _("has been ACTIVE for {duration}").format(duration=duration(age))
             if age
             else _("is ACTIVE")
         )

@@ -15,9 +15,10 @@ from services.evaluation.inspection import (
     recommend_for_users,
 )
 from services.i18n import _
+from services.i18n.formats import duration
 from services.personalize.facade import PersonalizeService
 from services.personalize.models import short_arn
-from services.workspace.alerts import Alert, data_minimum_alerts, human_duration
+from services.workspace.alerts import Alert, data_minimum_alerts
 from services.workspace.overview import DatasetGroupOverview
 from services.workspace.recipe_capabilities import personal_lists
 
@@ -36,7 +37,7 @@ def quiet_tracker_alerts(
     if latest is not None and now - latest < QUIET_AFTER:
         return []
     when = (
-        _("the latest is {age} old").format(age=human_duration(now - latest))
+        _("the latest is {age} old").format(age=duration(now - latest))
         if latest
         else _("none ever arrived")
     )
@@ -48,9 +49,7 @@ def quiet_tracker_alerts(
             _(
                 "No events through PutEvents for {group} in the last {quiet}: {when}. Check "
                 "the shop's event tracker integration ({which})."
-            ).format(
-                group=group.group.name, quiet=human_duration(QUIET_AFTER), when=when, which=which
-            ),
+            ).format(group=group.group.name, quiet=duration(QUIET_AFTER), when=when, which=which),
             "data",
             group.group.arn,
             latest,

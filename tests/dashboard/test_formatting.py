@@ -4,32 +4,47 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from dashboard.components.formatting import (
-    billed_hours,
-    duration,
-    relative_time,
-    run_time,
-    short_id,
-)
+from dashboard.components.formatting import billed_hours, relative_time, short_id
+from services.i18n.formats import duration
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 
 
 def test_relative_time_units() -> None:
     assert relative_time(NOW - timedelta(seconds=30), NOW) == "30 s ago"
-    assert relative_time(NOW - timedelta(minutes=90), NOW) == "90 min ago"
-    assert relative_time(NOW - timedelta(hours=3, minutes=5), NOW) == "3 h ago"
+    assert relative_time(NOW - timedelta(minutes=90), NOW) == "1 h 30 min ago"
+    assert relative_time(NOW - timedelta(hours=3, minutes=5), NOW) == "3 h 5 min ago"
+    # whole seconds in a relative time: 3.7 s ago reads 3 s, not 3.7 s
+    assert relative_time(NOW - timedelta(seconds=3.7), NOW) == "3 s ago"
     assert relative_time(NOW - timedelta(days=3), NOW) == "3 d ago"
     assert relative_time(NOW + timedelta(minutes=5), NOW) == "in 5 min"
     assert relative_time(NOW, NOW) == "just now"
     assert relative_time(None, NOW) == "—"
 
 
-def test_duration_boundaries() -> None:
-    assert duration(timedelta(seconds=59)) == "59 s"
+def test_duration_reads_its_two_largest_units() -> None:
+    # a trial's training times read "1 min" for 53 s and for 100 s
+    assert duration(timedelta(seconds=53)) == "53 s"
+    assert duration(timedelta(seconds=100)) == "1 min 40 s"  # 60 + 40
+    assert duration(2 * 3600 + 5 * 60) == "2 h 5 min"
+    assert duration(2 * 3600 + 5 * 60 + 50) == "2 h 5 min"  # below the second unit: dropped
+    assert duration(3 * 86400 + 4 * 3600 + 59 * 60) == "3 d 4 h"
+    # a zero second unit is left out
     assert duration(timedelta(seconds=60)) == "1 min"
-    assert duration(timedelta(hours=47)) == "47 h"
+    assert duration(timedelta(hours=47)) == "1 d 23 h"
     assert duration(timedelta(hours=48)) == "2 d"
+    # whole seconds from 10 s on, rounded half up; 59.6 s is a minute
+    assert duration(12.5) == "13 s"
+    assert duration(59.6) == "1 min"
+    assert duration(-53) == "53 s"  # a span's size
+
+
+def test_duration_keeps_small_values_readable() -> None:
+    assert duration(timedelta(milliseconds=400)) == "0.4 s"
+    assert duration(timedelta(milliseconds=20)) == "< 0.1 s"
+    assert duration(9.94) == "9.9 s"
+    assert duration(3) == "3 s"  # tenths only where there are any
+    assert duration(0) == "0 s"
 
 
 def test_short_id() -> None:
@@ -37,11 +52,7 @@ def test_short_id() -> None:
     assert short_id(None) == "—"
 
 
-def test_run_time_and_billed_hours_keep_small_values_readable() -> None:
-    assert run_time(timedelta(milliseconds=400)) == "0.4 s"
-    assert run_time(timedelta(milliseconds=20)) == "< 0.1 s"
-    assert run_time(timedelta(seconds=59.94)) == "59.9 s"
-    assert run_time(timedelta(seconds=90)) == "1 min"
+def test_billed_hours_keep_small_values_readable() -> None:
     assert billed_hours(0.0004) == "1.4 s"  # 0.0004 h × 3600 = 1.44 s
     assert billed_hours(0.25) == "15 min"
     assert billed_hours(2.5) == "2.50 h"

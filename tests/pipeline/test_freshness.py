@@ -45,7 +45,9 @@ def test_never_succeeded_for_too_long_is_an_error(runs: RunStore, monkeypatch) -
     first = _run(runs, 40, FAILED, monkeypatch)
     (alert,) = refresh_alerts(refresh_states(runs, [GROUP]).values(), NOW, DAY)
     assert alert.severity == "error" and alert.kind == "refresh_stale"
-    assert alert.message.startswith("The refresh of shop has never succeeded (first run 40 h ago)")
+    assert alert.message.startswith(
+        "The refresh of shop has never succeeded (first run 1 d 16 h ago)"
+    )
     assert f"the last run (#{first}) FAILED: reason {first}" in alert.message
 
 

@@ -17,7 +17,6 @@ from services.workspace.alerts import (
     Alert,
     DataCounts,
     build_alerts,
-    human_duration,
     sort_alerts,
 )
 from services.workspace.overview import (
@@ -162,15 +161,6 @@ def test_sort_puts_errors_first_then_oldest() -> None:
     info = Alert("info", "i", "operations", since=ago(days=60))
     ordered = sort_alerts([info, warn, new_err, undated_err, old_err])
     assert [a.message for a in ordered] == ["e2", "e1", "e3", "w", "i"]
-
-
-def test_human_duration_units() -> None:
-    assert [human_duration(timedelta(seconds=s)) for s in (5, 600, 3 * 3600, 5 * 86400)] == [
-        "5 s",
-        "10 min",
-        "3 h",
-        "5 d",
-    ]
 
 
 def test_a_count_of_one_below_the_minimum_reads_in_either_language() -> None:

@@ -7,15 +7,13 @@ number of open tabs cost one query per interval) and never blocks a page.
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pandas as pd
 import streamlit as st
 
 from dashboard import deps, identity, reads
 from dashboard.components.confirm_dialog import Confirmation, confirm_button
 from dashboard.components.errors import show_failure, shown_errors
-from dashboard.components.formatting import duration, mode_name, when_column
+from dashboard.components.formatting import mode_name, when_column
 from dashboard.components.language import in_session_language, upload_help
 from dashboard.components.operations.arn_picker import pick_group
 from dashboard.components.solutions.metrics_chart import metric_label
@@ -43,7 +41,7 @@ _MARKS = {"SUCCEEDED": "✓", "FAILED": "✗", "REFUSED": "✗", "SKIPPED": "–
 
 def took(seconds: float | None) -> str:
     """A run's or step's duration, or "running"."""
-    return duration(timedelta(seconds=seconds)) if seconds is not None else _("running")
+    return formats.duration(seconds) if seconds is not None else _("running")
 
 
 def steps_frame(run: RefreshRun) -> pd.DataFrame:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pandas as pd
 import streamlit as st
 
@@ -12,7 +10,6 @@ from dashboard.components.formatting import (
     NO_VALUE,
     arn_column,
     dataset_type_name,
-    duration,
     exact_time,
     relative_time,
     short_id,
@@ -168,7 +165,7 @@ def _campaign_card(status: CampaignStatus) -> None:
             )
         elif status.behind and status.newest_active:
             newest = status.newest_active
-            age = duration(status.undeployed_age) if status.undeployed_age else _("a while")
+            age = formats.duration(status.undeployed_age) if status.undeployed_age else _("a while")
             st.warning(
                 _(
                     "Not deployed: version {version} has been ACTIVE for {age} and this "
@@ -195,7 +192,7 @@ def refresh_line(state: RefreshState | None) -> str:
         return _("No refresh yet: Operations → Refresh, or `python -m services.pipeline refresh`.")
     status = _("{status}, its process stopped").format(status=run.status) if run.stale else ""
     took = (
-        _(" in {duration}").format(duration=duration(timedelta(seconds=run.seconds)))
+        _(" in {duration}").format(duration=formats.duration(run.seconds))
         if run.seconds is not None
         else ""
     )

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import pandas as pd
 
-from dashboard.components.formatting import NO_VALUE, billed_hours, run_time, short_id
+from dashboard.components.formatting import NO_VALUE, billed_hours, short_id
 from services.evaluation.version_data import (
     VersionData,
     best_versions,
@@ -53,7 +53,7 @@ def versions_frame(infos: list[VersionInfo]) -> pd.DataFrame:
             _("mode"): i.version.training_mode or NO_VALUE,
             _("status"): i.version.status,
             _("created"): i.version.created,
-            _("training time"): run_time(i.training_time) if i.training_time else NO_VALUE,
+            _("training time"): formats.duration(i.training_time) if i.training_time else NO_VALUE,
             _("billed training"): (
                 billed_hours(i.version.training_hours)
                 if i.version.training_hours is not None
