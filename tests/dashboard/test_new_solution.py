@@ -79,6 +79,26 @@ def test_operator_creates_a_ranking_solution_with_hyperparameters_and_trains_it(
     assert doc["status"] == "ACTIVE", doc.get("failureReason")
 
 
+def test_the_form_opens_on_user_personalization_v2_with_its_hyperparameters(
+    seeded: Seeded,
+) -> None:
+    # A trial's form opened on aws-item-affinity, the alphabet's first recipe, whose "no
+    # hyperparameters" was the first thing a data scientist saw.
+    at = app_at("dashboard/pages/operations.py")
+    assert not at.exception, [e.value for e in at.exception]
+    assert (
+        at.selectbox(key="ns_recipe").value
+        == "arn:aws:personalize:::recipe/aws-user-personalization-v2"
+    )
+    # The v2 recipe's documented defaults (recipes/user_personalization_v2.py): 100 epochs and
+    # a 300 s budget, whichever ends training first.
+    assert at.text_input(key="ns_hp_aws-user-personalization-v2_epochs").value == "100"
+    assert (
+        at.text_input(key="ns_hp_aws-user-personalization-v2_max_training_seconds").value == "300"
+    )
+    assert "This recipe takes no hyperparameters." not in [shown(c.value) for c in at.caption]
+
+
 def test_out_of_range_hyperparameter_is_refused_at_the_field_before_the_call(
     seeded: Seeded, facade: PersonalizeService
 ) -> None:

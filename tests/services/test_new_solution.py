@@ -15,6 +15,7 @@ from services.workspace.new_solution import (
     NewSolution,
     RecipeOption,
     build_request,
+    default_option,
     problems,
     recipe_options,
     refused_fields,
@@ -142,3 +143,21 @@ def test_a_refusal_is_shown_at_the_fields_it_names() -> None:
     assert refused_fields("item_id_hidden_dimension is wrong", OPTION) == {}
     schedule = refused_fields("Personalize said: schedulingExpression rate(40 days)", OPTION)
     assert list(schedule) == ["schedule"]
+
+
+def _offered(name: str, missing: tuple[str, ...] = ()) -> RecipeOption:
+    arn = f"arn:aws:personalize:::recipe/{name}"
+    return RecipeOption(Recipe(arn, name, "ACTIVE"), ("INTERACTIONS",), (), missing)
+
+
+def test_the_form_opens_on_user_personalization_v2_else_v1() -> None:
+    affinity, v1 = _offered("aws-item-affinity"), _offered("aws-user-personalization")
+    v2 = _offered("aws-user-personalization-v2")
+    assert default_option([affinity, v1, v2]) == 2
+    # an account (or a region) without v2: v1
+    assert default_option([affinity, v1]) == 1
+    # v2 the group's datasets do not fit is not the default (it is listed after those that fit)
+    assert default_option([affinity, v1, _offered(v2.recipe.name, ("ITEMS",))]) == 1
+    # neither offered: the first option, as recipe_options sorts them (fitting first)
+    assert default_option([affinity, _offered("aws-sims")]) == 0
+    assert default_option([]) == 0

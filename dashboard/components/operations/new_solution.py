@@ -28,6 +28,7 @@ from services.workspace.new_solution import (
     NewSolution,
     RecipeOption,
     build_request,
+    default_option,
     problems,
     range_text,
     refused_fields,
@@ -125,6 +126,7 @@ def show_new_solution(groups: list[DatasetGroupOverview], target: str | None) ->
     recipe_arn = st.selectbox(
         t("recipe"),
         list(by_recipe),
+        index=default_option(options),
         format_func=lambda a: _recipe_label(by_recipe[a]),
         key="ns_recipe",
     )
