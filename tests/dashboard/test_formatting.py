@@ -225,3 +225,19 @@ def test_the_metrics_table_columns_carry_their_help_in_the_page_language() -> No
     assert columns["test users scored"]["help"] == (
         "Test users (10% of users) the version's top 25 was scored for"
     )
+
+
+def test_a_recipe_first_seen_after_the_first_row_gets_a_legend() -> None:
+    import pandas as pd
+
+    from dashboard.components.solutions.metrics_chart import charts_with_legend
+
+    up, pop, affinity = "aws-user-personalization", "aws-popularity-count", "aws-item-affinity"
+    rows = [(key, recipe) for key in ("n5", "n10", "n25", "p5") for recipe in (up, pop)]
+    # item-affinity reports only its segment metrics, on the grid's third and fourth rows
+    rows += [("recall", affinity), ("hits", affinity)]
+    frame = pd.DataFrame(rows, columns=["metric", "recipe"])
+    keys = ["n5", "n10", "n25", "p5", "recall", "hits"]
+    # the first row's three legends name up and pop; recall is the first chart with
+    # item-affinity's colour, hits shows it again
+    assert charts_with_legend(frame, keys, per_row=3) == {"n5", "n10", "n25", "recall"}

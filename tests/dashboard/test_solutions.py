@@ -38,6 +38,10 @@ def active_metrics(facade: PersonalizeService, group: str) -> dict[str, dict[str
     }
 
 
+# The metric charts' titles (metric_label's families); the online chart's starts "Attributed".
+METRIC_TITLES = ("NDCG@", "Precision@", "MRR@", "Coverage", "Recall@", "Hits@")
+
+
 def charts(at: Any) -> list[dict[str, Any]]:
     return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
 
@@ -205,6 +209,36 @@ def test_best_and_deployed_versions_are_marked_in_table_and_charts(
                 assert ("deployed" in text) == (arn in deployed) == (width > 0), (key, arn)
     assert rows.loc[label(seeded.up_v1), "deployed in"] == "shop-campaign"
     assert rows.loc[label(seeded.up_v2), "deployed in"] == ""
+
+
+def test_every_colour_on_a_metric_chart_is_in_a_legend_or_the_caption(seeded: Seeded) -> None:
+    # A trial found the deployed version's dark outline explained nowhere. The seeded group's
+    # shop-campaign serves up v1, so its bars are outlined; popularity is the grey baseline.
+    at = app_at("dashboard/pages/solutions.py")
+    assert not at.exception, [e.value for e in at.exception]
+    captions = " ".join(shown(c.value) for c in at.caption)
+    named: set[str] = set()  # recipes a legend so far has named
+    outlined = 0
+    for spec in charts(at):
+        if not spec["layout"]["title"]["text"].startswith(tuple(METRIC_TITLES)):
+            continue  # the online chart: one line per campaign, its legend always shown
+        if spec["layout"].get("showlegend"):
+            named |= {trace["name"] for trace in spec["data"]}
+        for trace in spec["data"]:
+            if trace["marker"]["color"] == "#9e9e9e":  # the baseline's grey, hatched
+                assert "Grey, hatched: the popularity-count baseline" in captions
+            else:
+                assert trace["name"] in named, (spec["layout"]["title"]["text"], trace["name"])
+            if any(width > 0 for width in trace["marker"]["line"]["width"]):
+                outlined += 1
+                assert "Dark outline: a version a campaign serves" in captions
+        for shape in spec["layout"].get("shapes", []):
+            assert shape["line"]["dash"] == "dash"
+            assert "its newest value the dashed line" in captions
+    assert outlined > 0
+    at.segmented_control(key="language_switch").set_value("ko").run()
+    korean = " ".join(shown(c.value) for c in at.caption)
+    assert "진한 테두리" in korean and "회색 빗금" in korean, korean
 
 
 def test_side_by_side_warns_when_versions_saw_different_data(seeded: Seeded) -> None:

@@ -190,13 +190,39 @@ def _cached_figure(frame: pd.DataFrame, key: str, legend: bool, language: str) -
     return metric_figure(frame, key, legend)
 
 
+# What the charts' colours and marks mean besides the recipes' colours (which the legends name).
+CHART_MARKS = N_(
+    "Bar colours: one per recipe, the same on every chart, named in the legend under the "
+    "first chart that shows the recipe. Grey, hatched: the popularity-count baseline, its "
+    'newest value the dashed line. Dark outline: a version a campaign serves ("deployed" '
+    'above the bar); "best": the best version on that metric.'
+)
+
+
+def charts_with_legend(frame: pd.DataFrame, keys: list[str], per_row: int = 3) -> set[str]:
+    """The metric keys whose chart carries a legend: those of the first row, and any later one
+    with a recipe no legend before it named (a segmenting recipe's Recall@1%, say, whose
+    colour the first row's NDCG charts never show), so every bar colour is in a legend."""
+    named: set[str] = set()
+    shown = set()
+    for i, key in enumerate(keys):
+        recipes = set(frame.loc[frame["metric"] == key, "recipe"])
+        if i < per_row or recipes - named:
+            shown.add(key)
+            named |= recipes
+    return shown
+
+
 def show_metric_charts(frame: pd.DataFrame, keys: list[str], per_row: int = 3) -> None:
-    """One plotly chart per metric key, in a grid; the first row carries the recipe legend."""
+    """One plotly chart per metric key, in a grid, under a caption that says what every colour
+    and mark means; the legends are ``charts_with_legend``'s."""
+    st.caption(_(CHART_MARKS))
+    legends = charts_with_legend(frame, keys, per_row)
     for start in range(0, len(keys), per_row):
         columns = st.columns(per_row)
         for column, key in zip(columns, keys[start : start + per_row], strict=False):
             with column:
-                figure = _cached_figure(frame, key, start == 0, current_language())
+                figure = _cached_figure(frame, key, key in legends, current_language())
                 st.plotly_chart(figure, key=f"metric_chart_{key}")
 
 

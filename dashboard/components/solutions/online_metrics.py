@@ -148,5 +148,8 @@ def show_offline_vs_online(
         yaxis_title=f"{metric} ({currency})" if currency else metric,
         height=360,
         margin={"t": 50, "b": 10, "l": 10, "r": 10},
+        # plotly hides the legend of a one-line chart, which would leave its colour (and which
+        # campaign it is) unsaid
+        showlegend=True,
     )
     st.plotly_chart(cjk_font(fig), key="online_chart")
