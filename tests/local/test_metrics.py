@@ -221,3 +221,51 @@ def test_score_refuses_lists_that_do_not_match_the_test_users() -> None:
     split = _toy_split((frozenset({"x"}), frozenset({"y"})))
     with pytest.raises(ValueError, match="1 lists for 2 test users"):
         metrics.score(None, split, lists=[["x"]])  # type: ignore[arg-type]
+
+
+def test_each_k_scores_its_own_cut_of_the_list() -> None:
+    # The demo's v2 version had NDCG@5 == NDCG@10 exactly (no hit at ranks 6-10 in any list);
+    # these lists have hits past rank 5 and past rank 10, so a key computed with another k,
+    # a list cut short or an ideal DCG not capped by the truth's size gives other numbers.
+    # a: truth {a1, a2, a3}, hits at ranks 3, 7 and 18; b: 6 truth items, hits at ranks 1, 9
+    filler = [f"x{i}" for i in range(25)]
+    list_a, list_b = list(filler), list(filler)
+    list_a[2], list_a[6], list_a[17] = "a1", "a2", "a3"
+    list_b[0], list_b[8] = "b1", "b2"
+    truths = (frozenset({"a1", "a2", "a3"}), frozenset(f"b{i}" for i in range(1, 7)))
+    got = metrics.score(None, _toy_split(truths), lists=[list_a, list_b]).metrics  # type: ignore[arg-type]
+
+    def gain(rank: int) -> float:
+        return 1 / math.log2(rank + 1)
+
+    ideal_a = gain(1) + gain(2) + gain(3)  # 3 relevant items: the ideal stops at 3 at any k
+    ideal_b5 = sum(gain(r) for r in range(1, 6))  # 6 relevant: 5 at k=5, 6 at k=10 and 25
+    ideal_b = ideal_b5 + gain(6)
+    assert (ideal_a, ideal_b5, ideal_b) == pytest.approx((2.1309, 2.9485, 3.3047), abs=1e-4)
+    ndcg5 = (gain(3) / ideal_a + gain(1) / ideal_b5) / 2  # (0.2346 + 0.3392) / 2
+    ndcg10 = ((gain(3) + gain(7)) / ideal_a + (gain(1) + gain(9)) / ideal_b) / 2
+    ndcg25 = ((gain(3) + gain(7) + gain(18)) / ideal_a + (gain(1) + gain(9)) / ideal_b) / 2
+    assert (ndcg5, ndcg10, ndcg25) == pytest.approx((0.2869, 0.3924, 0.4476), abs=1e-4)
+    key = "normalized_discounted_cumulative_gain_at_"
+    assert [got[f"{key}{k}"] for k in (5, 10, 25)] == pytest.approx([ndcg5, ndcg10, ndcg25])
+    # hits in the top 5: 1 and 1; top 10: 2 and 2; top 25: 3 and 2
+    assert got["precision_at_5"] == pytest.approx((1 / 5 + 1 / 5) / 2)
+    assert got["precision_at_10"] == pytest.approx((2 / 10 + 2 / 10) / 2)
+    assert got["precision_at_25"] == pytest.approx((3 / 25 + 2 / 25) / 2)
+    assert got["mean_reciprocal_rank_at_25"] == pytest.approx((1 / 3 + 1) / 2)
+
+
+def test_a_version_is_scored_on_its_top_25() -> None:
+    # 30 items by popularity i00 (most) … i29; t's truth is i19, rank 20 of the list served:
+    # no hit in the top 5 or 10, one in the top 25. Lists cut at 5 or 10 would score 0 at 25.
+    items = np.array([f"i{r:02d}" for r in range(30)], dtype=object)
+    model = PopularityModel("pop", items, np.arange(30, 0, -1, dtype=float))
+    split = _toy_split((frozenset({"i19"}),))
+    (served,) = metrics.recommend_for_split(model, split)
+    assert served == [f"i{r:02d}" for r in range(25)]
+    got = metrics.evaluate(model, split)
+    assert got["normalized_discounted_cumulative_gain_at_5"] == 0.0
+    assert got["normalized_discounted_cumulative_gain_at_10"] == 0.0
+    assert got["normalized_discounted_cumulative_gain_at_25"] == pytest.approx(1 / math.log2(21))
+    assert got["precision_at_25"] == pytest.approx(1 / 25)
+    assert got["mean_reciprocal_rank_at_25"] == pytest.approx(1 / 20)
