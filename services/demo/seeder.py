@@ -35,6 +35,7 @@ class Seeder:
         clock.step = "checking recipes"
         setup = from_file.available(demo_setup(), self._recipes())
         clock.step = "generating data"
+        clock.say("generating the shop's items, shoppers and their events")  # 1-3 s
         data = demo_data.generate(self.now)
         self._write_bulk(data)
         clock.say(
