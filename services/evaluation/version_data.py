@@ -75,23 +75,24 @@ class TrainingEnd:
 
 def training_end_text(end: TrainingEnd | None) -> str | None:
     """ "time budget 10 s (took 12 s), epoch 3 of 100", "early stopping, epoch 31 of 100
-    (took 95 s)" or "every epoch: 100 (took 40 s)"; None for a version without a record of
-    it. Seconds are whole ("–" when the record has none)."""
+    (took 1 min 35 s)" or "every epoch: 100 (took 40 s)"; None for a version without a record
+    of it. Times are ``formats.duration``'s ("–" when the record has none)."""
     if end is None:
         return None
     run, cap = formats.count(end.epochs_run), formats.count(end.epochs)
-    took = formats.count(None if end.seconds is None else round(end.seconds))
+    took = formats.NO_VALUE if end.seconds is None else formats.duration(end.seconds)
     if end.at_budget:
-        return _("time budget {seconds} s (took {took} s), epoch {run} of {epochs}").format(
-            seconds=formats.count(end.max_seconds), took=took, run=run, epochs=cap
+        budget = formats.NO_VALUE if end.max_seconds is None else formats.duration(end.max_seconds)
+        return _("time budget {budget} (took {took}), epoch {run} of {epochs}").format(
+            budget=budget, took=took, run=run, epochs=cap
         )
     if end.stopped == "early_stopping":
-        return _("early stopping, epoch {run} of {epochs} (took {took} s)").format(
+        return _("early stopping, epoch {run} of {epochs} (took {took})").format(
             run=run, epochs=cap, took=took
         )
     if end.stopped == "epochs":
-        return _("every epoch: {epochs} (took {took} s)").format(epochs=cap, took=took)
-    return _("{why}, epoch {run} of {epochs} (took {took} s)").format(
+        return _("every epoch: {epochs} (took {took})").format(epochs=cap, took=took)
+    return _("{why}, epoch {run} of {epochs} (took {took})").format(
         why=end.stopped, run=run, epochs=cap, took=took
     )
 

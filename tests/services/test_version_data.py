@@ -75,14 +75,15 @@ def test_how_training_stopped_from_the_engines_report() -> None:
     got = VersionData.from_record({"testUsers": 6}, 1800, budget)
     assert got.training == TrainingEnd("time_budget", 3, 100, 10.0, 108.177)
     assert got.training.at_budget
-    assert training_end_text(got.training) == "time budget 10 s (took 108 s), epoch 3 of 100"
+    # 108.177 s = 1 min 48 s
+    assert training_end_text(got.training) == "time budget 10 s (took 1 min 48 s), epoch 3 of 100"
     early = TrainingEnd.from_report({**budget, "stopped": "early_stopping", "epochs_run": 31})
     assert early is not None and not early.at_budget
-    assert training_end_text(early) == "early stopping, epoch 31 of 100 (took 108 s)"
+    assert training_end_text(early) == "early stopping, epoch 31 of 100 (took 1 min 48 s)"
     every = TrainingEnd.from_report({**budget, "stopped": "epochs", "seconds": 1234.5})
-    assert training_end_text(every) == "every epoch: 100 (took 1,234 s)"
+    assert training_end_text(every) == "every epoch: 100 (took 20 min 35 s)"  # 1,234.5 s
     assert training_end_text(TrainingEnd("time_budget", 1, 100, 60.0)) == (
-        "time budget 60 s (took – s), epoch 1 of 100"
+        "time budget 1 min (took –), epoch 1 of 100"
     )
     # a model that does not train for epochs: its report has no "stopped" (or there is none)
     assert TrainingEnd.from_report({"retrieval": {"kind": "exact"}}) is None
