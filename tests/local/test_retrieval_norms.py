@@ -11,10 +11,12 @@ argsort of the full score matrix in float64, computed apart from the code under 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 import scipy.sparse as sp
 
 from services.local.jobs.tasks.training import training_summary
@@ -27,7 +29,7 @@ from services.local.models.recipes._retrieval import (
     calibrated_index,
 )
 from services.local.models.recipes._up_model import UPParams, UserPersonalizationModel
-from services.local.models.recipes.base import TrainingConfig, TrainingData
+from services.local.models.recipes.base import TrainingConfig, TrainingData, load_npz, save_npz
 from services.local.models.recipes.user_personalization import UserPersonalizationRecipe
 from services.local.models.training import training_report_of
 
@@ -133,10 +135,125 @@ def test_a_model_with_the_norm_ordered_index_serves_the_exact_lists(tmp_path: Pa
     for user in [str(u) for u in model.user_ids[::10]]:
         full = model.score_user(user, [])
         assert full is not None
-        best, _ = ranking.top_k(full, K)
-        scorer = again.scorer(user, [])
-        assert scorer is not None
-        cand, scores = scorer.top(K)
-        mine, _ = ranking.top_k(scores, K)
-        assert cand[mine].tolist() == best.tolist()
-        np.testing.assert_allclose(scores[mine], full[best], rtol=1e-6)
+        _assert_exact_lists(again, user, full)
+
+
+def _assert_exact_lists(model: UserPersonalizationModel, user: str, want: np.ndarray) -> None:
+    """``model``'s index path lists the exact scan's top K for ``user`` (``want``: that
+    scan's scores of every item) with its scores (re-scored row by row: not the full scan's
+    BLAS call, so equal to rounding, not bit for bit)."""
+    best, _ = ranking.top_k(want, K)
+    scorer = model.scorer(user, [])
+    assert scorer is not None
+    cand, scores = scorer.top(K)
+    mine, _ = ranking.top_k(scores, K)
+    assert cand[mine].tolist() == best.tolist()
+    np.testing.assert_allclose(scores[mine], want[best], rtol=1e-6)
+
+
+def _arrays(*holders: object) -> list[np.ndarray]:
+    """Every numpy array the objects hold as attributes (one level down)."""
+    return [a for h in holders for a in vars(h).values() if isinstance(a, np.ndarray)]
+
+
+@pytest.mark.parametrize("unlearned", [0.03, 0.2])  # by-code scan of every row, or learned rows
+def test_the_served_model_keeps_its_factors_once_with_the_same_answers(
+    tmp_path: Path, unlearned: float
+) -> None:
+    """The norm-ordered index searches the model's own factors (kept in its order): the
+    served model, and the model read back from its file, hold one array as large as the
+    factors, where they held two (1.28 GB each at 5,000,000 × 64). The exact scan's scores,
+    the fold-in and the index's lists are those of the model before the index, value for
+    value."""
+    rng = np.random.default_rng(4)
+    factors = _heavy_tailed(rng)
+    # items ALS did not learn: rarely seen ones, among the smaller norms
+    small = np.flatnonzero(np.linalg.norm(factors, axis=1) < 0.1)
+    factors[rng.choice(small, int(unlearned * N), replace=False)] = 0.0
+    plain = replace(_model(rng), factors=factors)
+    one_copy = factors.nbytes * (1 - unlearned)
+    recipe = UserPersonalizationRecipe(index_min_items=500)
+    served = recipe.for_serving(plain, TrainingConfig(), TrainingData(interactions=pd.DataFrame()))
+    assert isinstance(served.retrieval, NormOrderedIndex)
+    served.save(tmp_path / "m.npz")
+    with np.load(tmp_path / "m.npz") as npz:  # the file keeps the rows once too
+        sizes = {k: npz[k].nbytes for k in npz.files}
+    assert "retrieval_vectors" not in sizes and sizes["factors"] == one_copy
+    loaded = UserPersonalizationModel.load(tmp_path / "m.npz")
+    for model in (served, loaded):
+        assert isinstance(model.retrieval, NormOrderedIndex)
+        assert model.factors is not None and model.factors.nbytes == one_copy
+        large = [a for a in _arrays(model, model.retrieval) if a.nbytes >= one_copy / 2]
+        assert all(np.shares_memory(a, model.factors) for a in large)
+    users = [str(u) for u in plain.user_ids[::15]]
+    for user in users:
+        want = plain.score_user(user, [])
+        assert want is not None
+        for model in (served, loaded):
+            np.testing.assert_array_equal(model.score_user(user, []), want)
+            _assert_exact_lists(model, user, want)
+    some = rng.integers(0, N, 50)
+    np.testing.assert_array_equal(loaded.item_factors(some), factors[some])
+    # and many users at once (offline scoring, batch recommendations)
+    want_all, _ = plain.score_users(users, [[] for _ in users])
+    np.testing.assert_array_equal(loaded.score_users(users, [[] for _ in users])[0], want_all)
+
+
+def test_a_model_file_that_kept_the_sorted_copy_is_read_as_one_copy(tmp_path: Path) -> None:
+    """A file written before (the factors by item code and the index's sorted copy of the
+    learned rows beside them) is read without its by-code factors: the sorted rows serve
+    both, with the same lists."""
+    rng = np.random.default_rng(5)
+    plain = _model(rng)
+    assert plain.factors is not None
+    recipe = UserPersonalizationRecipe(index_min_items=500)
+    served = recipe.for_serving(plain, TrainingConfig(), TrainingData(interactions=pd.DataFrame()))
+    assert isinstance(served.retrieval, NormOrderedIndex)
+    served.save(tmp_path / "new.npz")
+    header, arrays = load_npz(tmp_path / "new.npz")
+    # the earlier layout, as UserPersonalizationModel.save wrote it until this change
+    del header["retrieval_rows"]
+    arrays["retrieval_vectors"], arrays["retrieval_codes"] = (
+        arrays["factors"],
+        arrays.pop("factor_codes"),
+    )
+    arrays["factors"] = plain.factors
+    save_npz(tmp_path / "old.npz", header, **arrays)
+    old = UserPersonalizationModel.load(tmp_path / "old.npz")
+    assert isinstance(old.retrieval, NormOrderedIndex)
+    assert old.factors is old.retrieval.vectors and old.factors.shape == (N, DIM)
+    np.testing.assert_array_equal(old.factor_codes, served.factor_codes)
+    for user in [str(u) for u in plain.user_ids[::20]]:
+        want = plain.score_user(user, [])
+        assert want is not None
+        _assert_exact_lists(old, user, want)
+
+
+def test_an_update_of_a_model_keeping_its_factors_once_scores_as_the_by_code_factors() -> None:
+    """trainingMode UPDATE adds items without factors: the model whose factors are the
+    index's rows gives them none (zero scores, as the by-code factors' appended zero rows) and
+    scores every item as the same update of the model without the index."""
+    rng = np.random.default_rng(6)
+    plain = _model(rng)
+    recipe = UserPersonalizationRecipe(index_min_items=500)
+    served = recipe.for_serving(plain, TrainingConfig(), TrainingData(interactions=pd.DataFrame()))
+    assert served.factor_codes is not None
+    events = pd.DataFrame(
+        {
+            "USER_ID": ["u001", "u001", "u001", "new-user", "new-user"],
+            "ITEM_ID": ["i5", "new-a", "i7", "new-b", "i9"],
+            "TIMESTAMP": [1, 2, 3, 4, 5],
+            "EVENT_TYPE": "click",
+            "EVENT_VALUE": np.nan,
+        }
+    )
+    data, config = TrainingData(interactions=events), TrainingConfig()
+    by_code, kept = recipe.update(plain, data, config), recipe.update(served, data, config)
+    assert len(kept.item_ids) == N + 2 and kept.factor_codes is served.factor_codes
+    assert kept.retrieval is served.retrieval  # the same index, its item codes still valid
+    new = np.array([kept.item_index["new-a"], kept.item_index["new-b"]])
+    np.testing.assert_array_equal(kept.item_factors(new), np.zeros((2, DIM), np.float32))
+    for user, history in (("u001", []), ("new-user", ["new-b", "i9"]), (None, ["i5", "new-a"])):
+        want = by_code.score_user(user, history)
+        assert want is not None
+        np.testing.assert_array_equal(kept.score_user(user, history), want)

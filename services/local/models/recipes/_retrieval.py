@@ -90,6 +90,9 @@ NORM_ORDERED = "norm-ordered"  # ``Calibration.method`` of a ``NormOrderedIndex`
 # RECALL_K and be kept without building an inverted-file index to compare with (an exact
 # search this narrow is as cheap as the partitions' best: 3.1 % of the seed shop's items)
 NORM_ORDERED_SHARE = 0.05
+# a model file's header mark (``save_index``): under ROWS_KEY, SHARED_FACTORS says its
+# norm-ordered index searches the model's own factors, which the file keeps in the index's order
+ROWS_KEY, SHARED_FACTORS = "retrieval_rows", "factors"
 
 
 def _faiss() -> Any:  # noqa: ANN401 (the library has no type hints)
@@ -295,7 +298,9 @@ class NormOrderedIndex:
     ``FIRST_BLOCK``, so a search scans at most twice the items its proof needs.
     """
 
-    vectors: np.ndarray  # float32, one row per item, in descending order of norm
+    # float32, one row per item, in descending order of norm; a User-Personalization model
+    # keeps these rows as its factors (``factor_codes``), so serving holds them once
+    vectors: np.ndarray
     codes: np.ndarray  # int64 item code of each row
     norms: np.ndarray  # float32 norm of each row (descending)
 
@@ -308,14 +313,26 @@ class NormOrderedIndex:
     @classmethod
     def build(cls, factors: np.ndarray, codes: np.ndarray) -> NormOrderedIndex:
         """Index ``factors`` (one row per item of ``codes``): a sort by norm, seconds for
-        5,000,000 rows."""
+        5,000,000 rows. The index holds the sorted rows; a model that keeps them as its own
+        factors (``over``) holds no second copy."""
         x = np.asarray(factors, dtype=np.float32)
-        norms = np.linalg.norm(x, axis=1).astype(np.float32)
+        norms = row_norms(x)
         order = np.argsort(-norms, kind="stable")
         return cls(
             vectors=np.ascontiguousarray(x[order]),
             codes=np.asarray(codes, dtype=np.int64)[order],
             norms=norms[order],
+        )
+
+    @classmethod
+    def over(cls, vectors: np.ndarray, codes: np.ndarray) -> NormOrderedIndex:
+        """The index of rows already in descending order of norm (``build``'s ``vectors``
+        and ``codes``, e.g. as a model file keeps them), searching ``vectors`` in place:
+        no copy of them is made."""
+        if vectors.dtype != np.float32 or not vectors.flags.c_contiguous:
+            raise ValueError("a norm-ordered index searches C-contiguous float32 rows in place")
+        return cls(
+            vectors=vectors, codes=np.asarray(codes, dtype=np.int64), norms=row_norms(vectors)
         )
 
     def _blocks(self) -> Any:  # noqa: ANN401 (a generator of (start, stop))
@@ -402,32 +419,60 @@ class NormOrderedIndex:
     def from_arrays(cls, arrays: Mapping[str, np.ndarray]) -> NormOrderedIndex:
         """Inverse of ``to_arrays``."""
         vectors = np.ascontiguousarray(arrays["retrieval_vectors"], dtype=np.float32)
-        return cls(
-            vectors=vectors,
-            codes=np.asarray(arrays["retrieval_codes"], dtype=np.int64),
-            norms=np.linalg.norm(vectors, axis=1).astype(np.float32),
-        )
+        return cls.over(vectors, arrays["retrieval_codes"])
+
+
+def row_norms(x: np.ndarray, rows: int = 65_536) -> np.ndarray:
+    """The Euclidean norm (float32) of each row of ``x`` (float32), ``rows`` rows at a time:
+    the same values as ``np.linalg.norm(x, axis=1)``, without its temporary array as large as
+    ``x`` (1.28 GB for 5,000,000 × 64 factors)."""
+    out = np.empty(len(x), dtype=np.float32)
+    for start in range(0, len(x), rows):
+        out[start : start + rows] = np.linalg.norm(x[start : start + rows], axis=1)
+    return out
 
 
 CandidateIndex = FactorIndex | NormOrderedIndex
 
 
 def save_index(
-    index: CandidateIndex, arrays: dict[str, np.ndarray], header: dict[str, object]
+    index: CandidateIndex,
+    arrays: dict[str, np.ndarray],
+    header: dict[str, object],
+    factors: np.ndarray | None = None,
 ) -> None:
-    """Put ``index`` in a model file's arrays and JSON header (``load_index`` reads it)."""
+    """Put ``index`` in a model file's arrays and JSON header (``load_index`` reads it).
+
+    A ``NormOrderedIndex`` whose rows are the model's ``factors`` themselves (the same array,
+    saved by the model) is saved as a mark only: the file keeps those rows once.
+    """
     if isinstance(index, NormOrderedIndex):
-        arrays.update(index.to_arrays())
+        if factors is not None and index.vectors is factors:
+            header[ROWS_KEY] = SHARED_FACTORS
+        else:
+            arrays.update(index.to_arrays())
     else:
         arrays["retrieval_index"] = index.to_array()
         header["retrieval_nprobe"] = index.nprobe
 
 
 def load_index(
-    header: Mapping[str, object], arrays: Mapping[str, np.ndarray]
+    header: Mapping[str, object],
+    arrays: Mapping[str, np.ndarray],
+    factors: np.ndarray | None = None,
+    factor_codes: np.ndarray | None = None,
 ) -> CandidateIndex | None:
     """The index a model file keeps, or None (a file saved without one: its requests scan
-    every item)."""
+    every item). ``factors`` and ``factor_codes``: the model's rows and their item codes as
+    loaded, which an index saved as ``SHARED_FACTORS`` searches in place.
+
+    Raises:
+        ValueError: the header marks a shared index but no factors were given.
+    """
+    if header.get(ROWS_KEY) == SHARED_FACTORS:
+        if factors is None or factor_codes is None:
+            raise ValueError("the model file's index searches factors it does not keep")
+        return NormOrderedIndex.over(factors, factor_codes)
     if "retrieval_vectors" in arrays:
         return NormOrderedIndex.from_arrays(arrays)
     if "retrieval_index" in arrays:

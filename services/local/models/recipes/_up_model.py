@@ -18,6 +18,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from services.local.models.recipes._retrieval import (
+    ROWS_KEY,
+    SHARED_FACTORS,
     SOFTMAX_SAMPLE,
     Calibration,
     CandidateIndex,
@@ -86,7 +88,9 @@ class UserPersonalizationModel:
     popularity: np.ndarray
     params: UPParams
     neighbours: sp.csr_matrix | None  # EASE weights, items × items (sparsified), or None
-    factors: np.ndarray | None  # ALS item factors, items × f, or None
+    # ALS item factors (float32), or None: items × f by item code, or with ``factor_codes``
+    # the learned items' rows only, in the order of those codes
+    factors: np.ndarray | None
     transitions: sp.csr_matrix  # row-normalised "i then j" counts, items × items
     user_ids: np.ndarray  # users seen in training, sorted
     user_histories: sp.csr_matrix  # users × history positions → item code + 1 (0 = none)
@@ -95,6 +99,10 @@ class UserPersonalizationModel:
     # how the index's search was set at training time, or why the model keeps none
     # (``_retrieval.calibrate``); None when the catalogue was too small to consider one
     retrieval_calibration: Calibration | None = None
+    # the item code (int64) of each row of ``factors`` when they hold the learned items only,
+    # in descending order of norm (a ``NormOrderedIndex`` then searches them in place: one
+    # copy of the factors, 1.28 GB at 5,000,000 × 64); None: row i is item code i
+    factor_codes: np.ndarray | None = None
     _pos: dict[str, int] = field(default_factory=dict, repr=False)
     _users: dict[str, int] = field(default_factory=dict, repr=False)
 
@@ -105,14 +113,22 @@ class UserPersonalizationModel:
         # on a large catalogue is most of the memory one request has to stream through.
         self._factor_rows: np.ndarray | None = None
         self._scored_factors = self.factors
-        if self.factors is not None:
+        # row of ``factors`` of each item code (-1: not learned), when they are not by code
+        self._row_of: np.ndarray | None = None
+        learned = None
+        if self.factors is not None and self.factor_codes is not None:
+            self._factor_rows = np.asarray(self.factor_codes, dtype=np.int64)
+            self._row_of = np.full(len(self.item_ids), -1, dtype=np.int64)
+            self._row_of[self._factor_rows] = np.arange(len(self._factor_rows))
+            # as the by-code rows below would count them (the softmax's sample follows)
+            few = len(self._factor_rows) < 0.9 * len(self.item_ids)
+            learned = np.sort(self._factor_rows) if few else np.arange(len(self.item_ids))
+        elif self.factors is not None:
             rows = np.flatnonzero(np.any(self.factors != 0, axis=1))
             if len(rows) < 0.9 * len(self.factors):
                 self._factor_rows = rows
                 self._scored_factors = np.ascontiguousarray(self.factors[rows])
-        learned = self._factor_rows if self._factor_rows is not None else None
-        if learned is None and self.factors is not None:
-            learned = np.arange(len(self.factors))
+            learned = rows if self._factor_rows is not None else np.arange(len(self.factors))
         self._learned = learned if learned is not None else np.empty(0, dtype=np.int64)
         self._is_learned = np.zeros(len(self.item_ids), dtype=bool)
         self._is_learned[self._learned] = True
@@ -210,11 +226,25 @@ class UserPersonalizationModel:
             out[r] = self.user_vector(np.asarray(self.known_history(str(self.user_ids[u]))))
         return out
 
+    def item_factors(self, codes: np.ndarray) -> np.ndarray:
+        """The ALS factors (float32, len(codes) × f) of item codes ``codes`` (int), zero for
+        items ALS did not learn, whichever order ``factors`` keeps its rows in."""
+        assert self.factors is not None
+        if self._row_of is None:
+            return self.factors[codes]
+        rows = self._row_of[codes]
+        if not len(rows) or rows.min() >= 0:  # all learned: one gather, as by code
+            return self.factors[rows]
+        out = np.zeros((len(rows), self.factors.shape[1]), dtype=self.factors.dtype)
+        known = rows >= 0
+        out[known] = self.factors[rows[known]]
+        return out
+
     def fold_in(self, h: np.ndarray, w: np.ndarray) -> np.ndarray:
         """ALS's ridge fold-in: the user vector (float64) that best reproduces history codes
         ``h`` weighted by ``w``."""
         assert self.factors is not None
-        y = self.factors[h].astype(np.float64)
+        y = self.item_factors(h).astype(np.float64)
         a = y.T @ (y * w[:, None]) + self.params.als_regularization * np.eye(y.shape[1])
         return np.linalg.solve(a, y.T @ w)
 
@@ -236,7 +266,16 @@ class UserPersonalizationModel:
         items without factors) and their largest absolute value."""
         assert self._scored_factors is not None
         # float32 like the factors: a float64 operand would copy the whole factor matrix
-        part = (user[None, :].astype(np.float32) @ self._scored_factors.T)[0]
+        rows = self._scored_factors
+        if self._row_of is not None:  # rows in the index's order: a zero after the last row
+            padded = np.zeros((1, len(rows) + 1), dtype=np.float32)
+            np.matmul(user[None, :].astype(np.float32), rows.T, out=padded[:, :-1])
+            part = padded[0, :-1]
+            top = float(np.abs(part).max()) if len(part) else 0.0
+            # each code's row (-1, unlearned: the zero), read in order of code: half the time
+            # of writing the rows' scores to their codes (random writes)
+            return np.take(padded[0], self._row_of).astype(np.float64), top
+        part = (user[None, :].astype(np.float32) @ rows.T)[0]
         top = float(np.abs(part).max()) if len(part) else 0.0
         if self._factor_rows is None:
             return part.astype(np.float64), top
@@ -287,7 +326,7 @@ class UserPersonalizationModel:
             reg = self.params.als_regularization * np.eye(f.shape[1])
             users = np.zeros((n, f.shape[1]), dtype=np.float32)
             for r, h, w in hist_w:
-                y = f[h].astype(np.float64)
+                y = self.item_factors(h).astype(np.float64)
                 users[r] = np.linalg.solve(y.T @ (y * w[:, None]) + reg, y.T @ w)
             scores[:] = self._factor_scores(users)
         top = np.abs(scores).max(axis=1, keepdims=True)
@@ -310,7 +349,12 @@ class UserPersonalizationModel:
         """users × items scores of user vectors against the item factors (float32)."""
         assert self._scored_factors is not None
         # float32 like the factors: a float64 operand would copy the whole factor matrix
-        part = users.astype(np.float32) @ self._scored_factors.T
+        rows = self._scored_factors
+        if self._row_of is not None:  # rows in the index's order, as in ``_factor_scores_of``
+            padded = np.zeros((len(users), len(rows) + 1), dtype=np.float32)
+            np.matmul(users.astype(np.float32), rows.T, out=padded[:, :-1])
+            return np.take(padded, self._row_of, axis=1)
+        part = users.astype(np.float32) @ rows.T
         if self._factor_rows is None:
             return part
         out = np.zeros((len(users), len(self.item_ids)), dtype=np.float32)
@@ -336,7 +380,9 @@ class UserPersonalizationModel:
         if self.neighbours is not None:
             arrays.update(csr_arrays("neighbours", self.neighbours, store_shape=False))
         if self.factors is not None:
-            arrays["factors"] = self.factors.astype(np.float32)
+            arrays["factors"] = np.asarray(self.factors, dtype=np.float32)  # no copy if float32
+        if self.factor_codes is not None:
+            arrays["factor_codes"] = self.factor_codes
         header: dict[str, object] = {
             "recipe_name": self.recipe_name,
             "kind": "ease" if self.neighbours is not None else "als",
@@ -345,31 +391,43 @@ class UserPersonalizationModel:
             "params": self.params.__dict__,
         }
         if self.retrieval is not None:
-            save_index(self.retrieval, arrays, header)
+            save_index(self.retrieval, arrays, header, self.factors)
         if self.retrieval_calibration is not None:
             self.retrieval_calibration.save_to(header)
         save_npz(path, header, **arrays)
 
     @classmethod
     def load(cls, path: Path) -> UserPersonalizationModel:
-        """Read a model written by ``save``."""
-        header, a = load_npz(path)
+        """Read a model written by ``save``.
+
+        A file written before the model kept its factors in its index's order (factors by
+        item code and the index's sorted copy of the learned rows) is read as one copy: the
+        sorted rows, which are the learned items' factors, and their codes; the by-code
+        factors are not read.
+        """
+        header, a = load_npz(path, skip_if={"factors": "retrieval_vectors"})
         n = header_int(header, "n_items")
         n_users = len(a["user_ids"])
         hist_cols = header_int(header, "history_cols")
+        factors, factor_codes = a.get("factors"), a.get("factor_codes")
+        if "retrieval_vectors" in a:
+            factors = np.ascontiguousarray(a.pop("retrieval_vectors"), dtype=np.float32)
+            factor_codes = a["retrieval_codes"]
+            header = {**header, ROWS_KEY: SHARED_FACTORS}
         return cls(
             recipe_name=header_str(header, "recipe_name"),
             item_ids=a["item_ids"],
             popularity=a["popularity"],
             params=UPParams.from_header(header_object(header, "params")),
             neighbours=csr_from_arrays("neighbours", a, (n, n)) if "neighbours_data" in a else None,
-            factors=a.get("factors"),
+            factors=factors,
             transitions=csr_from_arrays("transitions", a, (n, n)),
             user_ids=a["user_ids"],
             user_histories=csr_from_arrays("histories", a, (n_users, hist_cols), integers=True),
             # a model saved before indexes existed has none: its requests scan every item
-            retrieval=load_index(header, a),
+            retrieval=load_index(header, a, factors, factor_codes),
             retrieval_calibration=Calibration.from_header(header),
+            factor_codes=factor_codes,
         )
 
 
@@ -435,8 +493,7 @@ class CandidateScorer:
 
     def _raw(self, idx: np.ndarray) -> np.ndarray:
         """The item model's unscaled scores at ``idx`` (float64; 0 for unlearned items)."""
-        assert self.model.factors is not None
-        return (self.model.factors[idx] @ self.user).astype(np.float64)
+        return (self.model.item_factors(idx) @ self.user).astype(np.float64)
 
     def at(self, idx: np.ndarray) -> np.ndarray:
         """``score_user``'s values at item codes ``idx`` (float64)."""

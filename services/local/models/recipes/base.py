@@ -164,12 +164,17 @@ def save_npz(path: Path, header: Mapping[str, object], **arrays: np.ndarray) -> 
         raise
 
 
-def load_npz(path: Path) -> tuple[dict[str, object], dict[str, np.ndarray]]:
-    """Inverse of ``save_npz``; string arrays come back as dtype object."""
+def load_npz(
+    path: Path, skip_if: Mapping[str, str] | None = None
+) -> tuple[dict[str, object], dict[str, np.ndarray]]:
+    """Inverse of ``save_npz``; string arrays come back as dtype object. ``skip_if`` maps a
+    member not to read to the member whose presence makes it redundant (a file of an older
+    layout that kept the same values twice)."""
     with np.load(path) as npz:  # numpy's default refuses object arrays
         header = json.loads(str(npz["__header__"]))
+        skip = {k for k, other in (skip_if or {}).items() if other in npz.files}
         # each npz[k] reads the member from the file again: read every array once
-        arrays = {k: npz[k] for k in npz.files if k != "__header__"}
+        arrays = {k: npz[k] for k in npz.files if k != "__header__" and k not in skip}
     return header, {k: (a.astype(object) if a.dtype.kind == "U" else a) for k, a in arrays.items()}
 
 

@@ -35,6 +35,7 @@ from services.local.models.recipes._retrieval import (
     INDEX_MIN_ITEMS,
     Calibration,
     CandidateIndex,
+    NormOrderedIndex,
     calibrated_index,
 )
 from services.local.models.recipes._up_model import UPParams, UserPersonalizationModel
@@ -198,13 +199,23 @@ class UserPersonalizationRecipe:
         factors = model.factors
         if factors is None or self.recipe_type != "USER_PERSONALIZATION":
             return model
-        learned = np.flatnonzero(np.any(factors != 0, axis=1))
+        if model.factor_codes is not None:  # already the learned rows (a model saved so)
+            learned, rows = model.factor_codes, factors
+        else:
+            learned = np.flatnonzero(np.any(factors != 0, axis=1))
+            rows = factors[learned]
         if len(learned) < max(self.index_min_items, 1):
             return model
         users = model.sampled_user_vectors(CALIBRATION_USERS, config.seed)
-        index, calibration = calibrated_index(
-            factors[learned], learned, users, config.seed, scale=True
-        )
+        index, calibration = calibrated_index(rows, learned, users, config.seed, scale=True)
+        del rows
+        if isinstance(index, NormOrderedIndex):
+            # the model keeps the index's sorted rows as its factors, so that serving holds
+            # them once (5,000,000 × 64 float32: 1.28 GB), and the file keeps them once
+            return replace(
+                model, factors=index.vectors, factor_codes=index.codes, retrieval=index,
+                retrieval_calibration=calibration,
+            )  # fmt: skip
         return replace(model, retrieval=index, retrieval_calibration=calibration)
 
     def update(
@@ -220,14 +231,15 @@ class UserPersonalizationRecipe:
         neighbours, factors = model.neighbours, model.factors
         if neighbours is not None:
             neighbours = sp.csr_matrix(sp.block_diag([neighbours, sp.csr_matrix((n - n_old,) * 2)]))
-        if factors is not None:
+        if factors is not None and model.factor_codes is None:
             pad = np.zeros((n - n_old, factors.shape[1]), dtype=factors.dtype)
             factors = np.vstack([factors, pad])
-        # new items are appended with zero factors: the index's item codes stay valid
-        # (and the user vectors of the same factors: the calibration holds too)
+        # new items are appended with zero factors (or, when the factors are the learned
+        # rows only, get none): the index's item codes stay valid (and the user vectors of
+        # the same factors: the calibration holds too)
         return self._model(
             idx, replace(model.params), neighbours, factors, model.retrieval,
-            model.retrieval_calibration,
+            model.retrieval_calibration, model.factor_codes,
         )  # fmt: skip
 
     def _model(
@@ -238,6 +250,7 @@ class UserPersonalizationRecipe:
         factors: np.ndarray | None,
         retrieval: CandidateIndex | None = None,
         calibration: Calibration | None = None,
+        factor_codes: np.ndarray | None = None,
     ) -> UserPersonalizationModel:
         """The model over ``idx``'s catalogue and users with the given item model: popularity,
         transitions and histories are always computed from ``idx``."""
@@ -254,6 +267,7 @@ class UserPersonalizationRecipe:
             user_histories=histories(idx, params.history_length),
             retrieval=retrieval,
             retrieval_calibration=calibration,
+            factor_codes=factor_codes,
         )
 
     def hpo_candidates(self, config: TrainingConfig) -> list[dict[str, str]]:
