@@ -203,7 +203,8 @@ class UserPersonalizationRecipe:
             learned, rows = model.factor_codes, factors
         else:
             learned = np.flatnonzero(np.any(factors != 0, axis=1))
-            rows = factors[learned]
+            # every item learned (the serving shop): the rows themselves, not a 1.28 GB copy
+            rows = factors if len(learned) == len(factors) else factors[learned]
         if len(learned) < max(self.index_min_items, 1):
             return model
         users = model.sampled_user_vectors(CALIBRATION_USERS, config.seed)
