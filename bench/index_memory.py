@@ -44,9 +44,13 @@ def peak() -> int:
 
 
 def factors(n: int, rng: np.random.Generator) -> np.ndarray:
-    """``n`` × 64 float32 rows, random directions, norms spread as on the ×10 shop."""
-    x = rng.normal(size=(n, DIM)).astype(np.float32)
-    x /= np.linalg.norm(x, axis=1, keepdims=True)
+    """``n`` × 64 float32 rows, random directions, norms spread as on the ×10 shop (drawn
+    in blocks: the same draws as one, without a float64 array of them all)."""
+    x = np.empty((n, DIM), dtype=np.float32)
+    for start in range(0, n, 1 << 16):
+        stop = min(n, start + (1 << 16))
+        x[start:stop] = rng.normal(size=(stop - start, DIM))
+        x[start:stop] /= np.linalg.norm(x[start:stop], axis=1, keepdims=True)
     norms = np.exp(rng.normal(-3.1, 0.5, n))
     heavy = rng.choice(n, n // 100, replace=False)
     norms[heavy] = np.exp(rng.normal(0.8, 0.7, len(heavy)))
