@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import csv
+from typing import Any
 
 import pytest
 
 from services.config import Settings
-from services.personalize.clients import Clients
+from services.local.engine import get_engine, reset_engines
+from services.local.jobs.context import JobContext
+from services.local.jobs.tasks import data_deletion as deletion
+from services.personalize.clients import Clients, build_clients
 from tests.local.workspace import create_group, train, wait_for
 
 DONE = ("COMPLETED", "FAILED")
@@ -85,3 +89,49 @@ def test_a_file_without_user_ids_fails_the_job_and_deletes_nothing(
             dataSource={"dataLocation": "s3://bucket/bad.csv"},
             roleArn=ROLE,
         )
+
+
+def test_two_deletion_jobs_of_a_group_racing_both_take_effect(
+    clients: Clients, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A group may hold 5 PENDING deletion jobs (developer guide, "Amazon Personalize endpoints
+    and quotas"), and processes sharing a data directory each run jobs: job B rewrites and swaps
+    in the group's Interactions file while job A is between staging its own rewrite and swapping
+    it in. A must stage again from B's file, or u1, whom B deleted, would come back."""
+    ws = create_group(clients, settings.data_dir)
+    reset_engines()
+    engine = get_engine(settings, start_worker=False)  # the test runs the two jobs itself
+    p = build_clients(settings).personalize
+    jobs = {}
+    for user in ("u0", "u1"):
+        (settings.data_dir / "s3" / "bucket" / f"{user}.csv").write_text(f"USER_ID\n{user}\n")
+        jobs[user] = p.create_data_deletion_job(
+            jobName=f"forget-{user}",
+            datasetGroupArn=ws["group"],
+            dataSource={"dataLocation": f"s3://bucket/{user}.csv"},
+            roleArn=ROLE,
+        )["dataDeletionJobArn"]
+
+    real = deletion._stage_without
+    stagings: list[list[str]] = []
+
+    def stage_then_let_b_finish(*args: Any) -> Any:
+        staged = real(*args)
+        stagings.append(args[2])
+        if len(stagings) == 1:  # A has staged: B now runs from start to end
+            deletion.run_data_deletion(engine, jobs["u1"], JobContext(engine.jobs, 2, jobs["u1"]))
+        return staged
+
+    monkeypatch.setattr(deletion, "_stage_without", stage_then_let_b_finish)
+    deletion.run_data_deletion(engine, jobs["u0"], JobContext(engine.jobs, 1, jobs["u0"]))
+
+    assert stagings == [["u0"], ["u1"], ["u0"]]  # A staged again after B's swap
+    for user in ("u0", "u1"):
+        doc = p.describe_data_deletion_job(dataDeletionJobArn=jobs[user])["dataDeletionJob"]
+        assert (doc["status"], doc["numDeleted"]) == ("COMPLETED", 30)  # 30 rows a user
+    table = engine.bulk.read(engine.read_db, ws["group"], "Interactions")
+    assert table is not None
+    users = set(table["USER_ID"].to_pylist())
+    # workspace.write_interactions: users u0..u59, 30 interactions each
+    assert users == {f"u{u}" for u in range(2, 60)}
+    assert table.num_rows == 58 * 30

@@ -14,7 +14,12 @@ import pytest
 from services.config import Settings
 from services.local.engine import get_engine, reset_engines
 from services.personalize.clients import Clients, build_clients
-from tests.local.domain_shop import create_domain_shop, create_recommender, write_shop
+from tests.local.domain_shop import (
+    ECOMM_INTERACTIONS,
+    create_domain_shop,
+    create_recommender,
+    write_shop,
+)
 from tests.local.workspace import INTERACTIONS_SCHEMA, create_group
 
 ECOMM = "arn:aws:personalize:::recipe/aws-ecomm-"
@@ -174,9 +179,11 @@ def test_errors_personalize_documents(shop: tuple[Clients, dict, Settings]) -> N
             recipeArn=ECOMM + "popular-items-by-views",
             recommenderConfig={"itemExplorationConfig": {"explorationWeight": "0.5"}},
         )
-    with pytest.raises(p.exceptions.ResourceAlreadyExistsException):
+    # The group holds 5 recommenders, Personalize's quota per dataset group (developer guide,
+    # "Amazon Personalize endpoints and quotas").
+    with pytest.raises(p.exceptions.LimitExceededException, match="5 recommenders"):
         p.create_recommender(
-            name="fbt", datasetGroupArn=ws["group"], recipeArn=ECOMM + "frequently-bought-together"
+            name="sixth", datasetGroupArn=ws["group"], recipeArn=ECOMM + "recommended-for-you"
         )
     # A Custom schema cannot back a dataset of a Domain group
     plain = p.create_schema(name="plain", schema=INTERACTIONS_SCHEMA)["schemaArn"]
@@ -184,6 +191,20 @@ def test_errors_personalize_documents(shop: tuple[Clients, dict, Settings]) -> N
     with pytest.raises(p.exceptions.InvalidInputException, match="domains must match"):
         p.create_dataset(
             name="x", schemaArn=plain, datasetGroupArn=domain_group, datasetType="Interactions"
+        )
+    # A recommender's name is taken in the whole region, not only in its group
+    domain_schema = p.create_schema(
+        name="eshop2-interactions", schema=ECOMM_INTERACTIONS, domain="ECOMMERCE"
+    )["schemaArn"]
+    p.create_dataset(
+        name="eshop2-interactions",
+        schemaArn=domain_schema,
+        datasetGroupArn=domain_group,
+        datasetType="Interactions",
+    )
+    with pytest.raises(p.exceptions.ResourceAlreadyExistsException, match="recommender/fbt"):
+        p.create_recommender(
+            name="fbt", datasetGroupArn=domain_group, recipeArn=ECOMM + "frequently-bought-together"
         )
     with pytest.raises(rt.exceptions.InvalidInputException, match="not both|either"):
         rt.get_recommendations(

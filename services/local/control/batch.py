@@ -12,12 +12,17 @@ from services.local.context import EngineContext
 from services.local.control.campaigns import check_campaign_config, check_ranking_influence
 from services.local.control.describe_list_delete import JOB_SUMMARY, job_spec, operations
 from services.local.control.groups import queue_job
+from services.local.control.quotas import MAX_PENDING_BATCH_INFERENCE, MAX_PENDING_BATCH_SEGMENT
 from services.local.data.locations import bucket_path, refuse_kms_key, resolve_location
 from services.local.data.resources import ACTIVE, WAITING, Resources, expect_kind
 from services.local.errors import InvalidInput, LimitExceeded, ResourceInUse
 from services.local.models.recipes.capabilities import NO_BATCH_RECIPES, SEGMENT_RECIPES
 
-MAX_PENDING_BATCH = 5
+# The two quotas of pending or in progress batch jobs in a region, by kind.
+_MAX_PENDING = {
+    "batch-inference-job": MAX_PENDING_BATCH_INFERENCE,
+    "batch-segment-job": MAX_PENDING_BATCH_SEGMENT,
+}
 _SUMMARY = ("batchInferenceJobArn", *JOB_SUMMARY, "solutionVersionArn", "batchInferenceJobMode")
 
 
@@ -97,16 +102,13 @@ def enqueue_batch(
     """Store a new batch job of ``kind`` under its solution version and queue it as ``job``.
 
     Raises:
-        LimitExceeded: 5 batch jobs (inference and segment) are already waiting in the region.
+        LimitExceeded: 5 jobs of ``kind`` are already waiting in the region (batch inference
+            and batch segment jobs are two quotas, quotas.py).
     """
-    waiting = [
-        j
-        for other in ("batch-inference-job", "batch-segment-job")
-        for j in res.all(other)
-        if j["status"] in WAITING
-    ]
-    if len(waiting) >= MAX_PENDING_BATCH:
-        raise LimitExceeded(f"{MAX_PENDING_BATCH} batch jobs are already pending.")
+    limit = _MAX_PENDING[kind]
+    if sum(1 for j in res.all(kind) if j["status"] in WAITING) >= limit:
+        noun = kind.replace("-", " ")
+        raise LimitExceeded(f"{limit} {noun}s are already pending or in progress in the region.")
     parent, group = params["solutionVersionArn"], version["datasetGroupArn"]
     queue_job(engine, res, params, kind, arn, doc, job, parent, group)
 

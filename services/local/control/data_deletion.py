@@ -5,7 +5,8 @@ users' interactions (bulk and PutEvents) and Users rows from the dataset group. 
 stop counting at once for recommendations that read history; models forget them at the next
 training. Statuses: PENDING → IN_PROGRESS → COMPLETED | FAILED; ``numDeleted`` counts the
 records removed (API reference CreateDataDeletionJob, DataDeletionJob; developer guide,
-"Deleting users").
+"Deleting users"). A group takes up to 5 PENDING jobs (quotas.py); the task swaps its
+rewritten files in only if no other job changed the group's files meanwhile.
 """
 
 from __future__ import annotations
@@ -15,10 +16,10 @@ from typing import Any
 from services.local.context import EngineContext
 from services.local.control.describe_list_delete import JOB_SUMMARY, operations
 from services.local.control.groups import group_of, group_scoped, queue_in_group
+from services.local.control.quotas import MAX_PENDING_DELETIONS_PER_GROUP
 from services.local.errors import LimitExceeded
 
 PENDING, IN_PROGRESS, COMPLETED, FAILED = "PENDING", "IN_PROGRESS", "COMPLETED", "FAILED"
-MAX_RUNNING_DELETIONS = 1  # per dataset group, one at a time (the engine's choice)
 _SUMMARY = ("dataDeletionJobArn", *JOB_SUMMARY, "datasetGroupArn")
 
 
@@ -26,15 +27,12 @@ def create_data_deletion_job(engine: EngineContext, params: dict[str, Any]) -> d
     arn = engine.arns.make("data-deletion-job", params["jobName"])
     with engine.tx() as res:
         group = group_of(res, params["datasetGroupArn"])
-        running = [
-            j
-            for j in res.all("data-deletion-job", group=group["datasetGroupArn"])
-            if j["status"] in (PENDING, IN_PROGRESS)
-        ]
-        if len(running) >= MAX_RUNNING_DELETIONS:
+        jobs = res.all("data-deletion-job", group=group["datasetGroupArn"])
+        # AWS counts the PENDING ones; the worker runs a group's jobs one after another.
+        if sum(1 for j in jobs if j["status"] == PENDING) >= MAX_PENDING_DELETIONS_PER_GROUP:
             raise LimitExceeded(
-                f"Data deletion job {running[0]['jobName']} is still {running[0]['status']} "
-                f"for dataset group {group['name']}."
+                f"Dataset group {group['name']} already has {MAX_PENDING_DELETIONS_PER_GROUP} "
+                "data deletion jobs PENDING, the quota per dataset group."
             )
         doc = {
             "jobName": params["jobName"],

@@ -8,7 +8,7 @@ from sqlalchemy import delete
 
 from services.local.context import EngineContext
 from services.local.control.describe_list_delete import ResourceSpec, operations
-from services.local.control.quotas import MAX_DATASET_GROUPS
+from services.local.control.quotas import MAX_DATASET_GROUPS, check_region_quota
 from services.local.data import tables as t
 from services.local.data.resources import (
     PENDING,
@@ -17,7 +17,7 @@ from services.local.data.resources import (
     require_active,
     waiting,
 )
-from services.local.errors import InvalidInput, LimitExceeded, ResourceInUse
+from services.local.errors import InvalidInput, ResourceInUse
 
 _SUMMARY = (
     "name",
@@ -136,11 +136,7 @@ def create_dataset_group(engine: EngineContext, params: dict[str, Any]) -> dict[
         raise InvalidInput("kmsKeyArn needs a roleArn that may use the key.")
     arn = engine.arns.make("dataset-group", params["name"])
     with engine.tx() as res:
-        if res.count("dataset-group") >= MAX_DATASET_GROUPS:
-            raise LimitExceeded(
-                f"This account already has {MAX_DATASET_GROUPS} dataset groups, the quota; "
-                "delete one first."
-            )
+        check_region_quota(res, "dataset-group", MAX_DATASET_GROUPS)
         doc = {"name": params["name"], "datasetGroupArn": arn}
         doc.update(waiting(res.now, engine.lifecycle_seconds))
         for key in ("roleArn", "kmsKeyArn", "domain"):

@@ -19,6 +19,7 @@ from services.local.context import EngineContext
 from services.local.control.datasets import group_schemas
 from services.local.control.describe_list_delete import operations
 from services.local.control.groups import active_group_of, create_in_group, group_scoped
+from services.local.control.quotas import MAX_METRIC_ATTRIBUTIONS_PER_GROUP
 from services.local.data.locations import bucket_path, refuse_kms_key
 from services.local.data.resources import (
     Resources,
@@ -37,7 +38,6 @@ from services.local.runtime.attribution import ExpressionError, check_metrics
 from services.local.runtime.attribution_report import forget
 
 METRICS = "_metrics"  # the metric list (not part of the Describe shape)
-MAX_PER_GROUP = 1
 _SUMMARY = (
     "name",
     "metricAttributionArn",
@@ -89,10 +89,10 @@ def create_metric_attribution(engine: EngineContext, params: dict[str, Any]) -> 
     with engine.tx() as res:
         group = active_group_of(res, params["datasetGroupArn"])
         existing = res.all("metric-attribution", group=group["datasetGroupArn"])
-        if len(existing) >= MAX_PER_GROUP:
+        if len(existing) >= MAX_METRIC_ATTRIBUTIONS_PER_GROUP:
             raise LimitExceeded(
                 f"Dataset group {group['name']} already has metric attribution "
-                f"{existing[0]['name']}; a group has at most {MAX_PER_GROUP}."
+                f"{existing[0]['name']}; a group has at most {MAX_METRIC_ATTRIBUTIONS_PER_GROUP}."
             )
         metrics = _checked(res, group["datasetGroupArn"], params["metrics"])
         _check_output(engine, params["metricsOutputConfig"])

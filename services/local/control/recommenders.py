@@ -20,7 +20,12 @@ from typing import Any
 from services.local.context import EngineContext
 from services.local.control.describe_list_delete import forget_models, operations
 from services.local.control.groups import active_group_of, group_scoped, queue_in_group
-from services.local.control.quotas import MAX_RECOMMENDERS_PER_GROUP, check_group_quota
+from services.local.control.quotas import (
+    MAX_RECOMMENDERS_PER_GROUP,
+    MAX_RECOMMENDERS_PER_REGION,
+    check_group_quota,
+    check_region_quota,
+)
 from services.local.data.resources import (
     ACTIVE,
     IN_PROGRESS,
@@ -90,9 +95,11 @@ def create_recommender(engine: EngineContext, params: dict[str, Any]) -> dict[st
         config = check_recommender_config(
             params.get("recommenderConfig") or {}, case.kind == PERSONALISED
         )
+        # Both quotas hold: 5 in the group and 15 in the region (quotas.py).
         check_group_quota(
             res, "recommender", group["datasetGroupArn"], MAX_RECOMMENDERS_PER_GROUP, group["name"]
         )
+        check_region_quota(res, "recommender", MAX_RECOMMENDERS_PER_REGION)
         if not res.count("dataset", group=group["datasetGroupArn"]):
             raise InvalidInput(
                 f"Dataset group {group['name']} has no Interactions dataset to train on."

@@ -6,6 +6,7 @@ from typing import Any
 
 from services.local.context import EngineContext
 from services.local.control.describe_list_delete import ResourceSpec, operations
+from services.local.control.quotas import MAX_SCHEMAS, check_region_quota
 from services.local.data.resources import Resources
 from services.local.data.schemas import SchemaError, parse_schema
 from services.local.errors import InvalidInput, ResourceInUse
@@ -20,6 +21,7 @@ def create_schema(engine: EngineContext, params: dict[str, Any]) -> dict[str, An
         raise InvalidInput(f"Invalid schema: {err}") from err
     arn = engine.arns.make("schema", params["name"])
     with engine.tx() as res:
+        check_region_quota(res, "schema", MAX_SCHEMAS)
         now = res.now
         doc = {
             "name": params["name"],

@@ -11,7 +11,8 @@ is not USER_SEGMENTATION, a filter that does not filter users (``… UserID …`
 recommendations and user segments"), numResults outside 1 to 5,000,000 ("The maximum number of
 users per segment is 5 million") and an unusable input or output location are
 InvalidInputException; an unknown version or filter is ResourceNotFoundException; a taken job
-name ResourceAlreadyExistsException; more than 5 batch jobs waiting LimitExceededException.
+name ResourceAlreadyExistsException; a sixth batch segment job pending or in progress in the
+region LimitExceededException (a quota apart from batch inference jobs', quotas.py).
 Nothing is created when any of them is raised.
 """
 

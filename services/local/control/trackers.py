@@ -9,6 +9,7 @@ from typing import Any
 from services.local.context import EngineContext
 from services.local.control.describe_list_delete import operations
 from services.local.control.groups import active_group_of, create_in_group, group_scoped
+from services.local.control.quotas import MAX_EVENT_TRACKERS_PER_GROUP
 from services.local.data.resources import waiting
 from services.local.errors import ResourceAlreadyExists
 
@@ -21,7 +22,8 @@ def create_event_tracker(engine: EngineContext, params: dict[str, Any]) -> dict[
     arn = engine.arns.make("event-tracker", hashlib.sha1(tracking_id.encode()).hexdigest()[:8])
     with engine.tx() as res:
         group = active_group_of(res, params["datasetGroupArn"])
-        if res.count("event-tracker", group=group["datasetGroupArn"]):
+        trackers = res.count("event-tracker", group=group["datasetGroupArn"])
+        if trackers >= MAX_EVENT_TRACKERS_PER_GROUP:
             # A second tracker is ResourceAlreadyExistsException (CreateEventTracker).
             raise ResourceAlreadyExists(
                 f"Dataset group {group['name']} already has an event tracker; a group has one."

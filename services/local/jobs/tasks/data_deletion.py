@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-from sqlalchemy import delete
+from sqlalchemy import Connection, delete, select
 
 from services.local.context import EngineContext
 from services.local.control.data_deletion import COMPLETED, FAILED, IN_PROGRESS, PENDING
@@ -20,6 +21,7 @@ from services.local.errors import EngineError
 from services.local.jobs.context import JobContext
 
 _CHUNK = 500
+_STAGINGS = 5  # attempts at staging before the job fails: other writers kept changing the data
 
 
 def read_user_ids(paths: list[Path]) -> list[str]:
@@ -47,31 +49,60 @@ def run_data_deletion(engine: EngineContext, arn: str, ctx: JobContext) -> None:
     try:
         users = read_user_ids(resolve_location(engine, doc["dataSource"]["dataLocation"]))
     except (EngineError, OSError, ValueError, pd.errors.ParserError) as err:
-        with engine.tx() as res:
-            doc.update(
-                status=FAILED,
-                failureReason=getattr(err, "message", None) or str(err),
-                lastUpdatedDateTime=res.now,
-            )
-            res.save(arn, doc)
+        _fail(engine, arn, doc, getattr(err, "message", None) or str(err))
         return
     # Bulk rows live in Parquet: rewrite the affected files without those users first (outside
-    # the transaction), then swap them in with the SQL deletes in one short transaction.
-    staged, deleted = _stage_without(engine, group, users, ctx.job_id)
-    replaced: list[Path] = []
-    try:
-        with engine.tx() as res:
+    # the transaction), then swap them in with the SQL deletes in one short transaction. A group
+    # may have up to 5 deletion jobs PENDING (quotas.py) and several processes may run jobs, so
+    # another deletion or an import can register new files while these are staged; swapping
+    # in files staged from the older ones would bring back what that job removed or drop what
+    # it added. The swap therefore happens only if the group's files are still those read, and
+    # the staging starts again otherwise.
+    for _ in range(_STAGINGS):
+        with engine.read_db.connect() as conn:
+            read = _registered(conn, group)
+        staged, dropped = _stage_without(engine, group, users, ctx.job_id)
+        replaced: list[Path] = []
+        try:
+            with engine.tx() as res:
+                current = _registered(res.conn, group) == read
+                if current:
+                    for file in staged:
+                        replaced += engine.bulk.commit(res.conn, file, full=True)
+                    deleted = dropped + _delete_streamed(res, group, users)
+                    bump_data_version(res, group)
+                    doc.update(status=COMPLETED, numDeleted=deleted, lastUpdatedDateTime=res.now)
+                    res.save(arn, doc)
+        except Exception:
             for file in staged:
-                replaced += engine.bulk.commit(res.conn, file, full=True)
-            deleted += _delete_streamed(res, group, users)
-            bump_data_version(res, group)
-            doc.update(status=COMPLETED, numDeleted=deleted, lastUpdatedDateTime=res.now)
-            res.save(arn, doc)
-    except Exception:
+                engine.bulk.discard(file)
+            raise
+        if current:
+            engine.bulk.remove(replaced)
+            return
         for file in staged:
             engine.bulk.discard(file)
-        raise
-    engine.bulk.remove(replaced)
+    _fail(
+        engine,
+        arn,
+        doc,
+        f"The dataset group's data changed {_STAGINGS} times while this job rewrote it "
+        "(imports or other deletion jobs ran at the same time); nothing was deleted. Create "
+        "the job again.",
+    )
+
+
+def _fail(engine: EngineContext, arn: str, doc: dict[str, Any], reason: str) -> None:
+    with engine.tx() as res:
+        doc.update(status=FAILED, failureReason=reason, lastUpdatedDateTime=res.now)
+        res.save(arn, doc)
+
+
+def _registered(conn: Connection, group: str) -> list[str]:
+    """The paths of the group's registered bulk files, which change when a job swaps files in
+    (each staged file has a name of its own; SQLite may give a new row a deleted row's id)."""
+    query = select(t.bulk_files.c.path).where(t.bulk_files.c.group_arn == group)
+    return sorted(conn.execute(query).scalars())
 
 
 def _stage_without(
