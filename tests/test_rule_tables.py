@@ -8,10 +8,12 @@ its constant and this test holds them to one value.
 
 from __future__ import annotations
 
-from services.local.data import import_columns
+from services.local.data import import_columns, schemas
 from services.local.models import metrics, training
 from services.local.models.recipes import RECIPES
 from services.local.models.recipes import capabilities as engine_caps
+from services.local.runtime import handlers
+from services.personalize import facade
 from services.pipeline import options
 from services.readiness import limits
 from services.workspace import recipe_capabilities as dashboard_caps
@@ -32,6 +34,29 @@ def test_data_limits_are_the_same_on_both_sides():
     )
 
 
+def test_metadata_column_quotas_are_the_same_on_both_sides():
+    # Personalize's service quotas: metadata columns (reserved fields excluded) up to 5 in
+    # Interactions, 100 in Items (one of them textual), 25 in Users. The readiness check
+    # warns of what CreateSchema refuses.
+    assert (
+        limits.MAX_INTERACTIONS_METADATA,
+        limits.MAX_ITEMS_METADATA,
+        limits.MAX_USERS_METADATA,
+        limits.MAX_TEXTUAL_FIELDS,
+    ) == (
+        schemas.MAX_INTERACTIONS_METADATA,
+        schemas.MAX_ITEMS_METADATA,
+        schemas.MAX_USERS_METADATA,
+        schemas.MAX_ITEMS_TEXTUAL,
+    )
+    assert (
+        limits.MAX_INTERACTIONS_METADATA,
+        limits.MAX_ITEMS_METADATA,
+        limits.MAX_USERS_METADATA,
+        limits.MAX_TEXTUAL_FIELDS,
+    ) == (5, 100, 25, 1)
+
+
 def test_training_minimums_are_the_same_on_both_sides():
     # Personalize's training minimum ("Data requirements"): 1,000 interactions and 25 users
     # with two or more, after the solution's event filter. The readiness check and the
@@ -41,6 +66,17 @@ def test_training_minimums_are_the_same_on_both_sides():
         training.MIN_USERS_WITH_TWO,
     )
     assert (limits.MIN_INTERACTIONS, limits.MIN_USERS_WITH_TWO) == (1_000, 25)
+
+
+def test_result_limits_are_the_same_on_both_sides():
+    # GetRecommendations' numResults and GetPersonalizedRanking's inputList: at most 500, at
+    # most 50 with metadataColumns (runtime limits). The facade refuses before sending what
+    # the engine (and AWS) would refuse.
+    assert (facade.MAX_RESULTS, facade.MAX_RESULTS_WITH_METADATA) == (
+        handlers.MAX_RESULTS,
+        handlers.MAX_RESULTS_WITH_METADATA,
+    )
+    assert (facade.MAX_RESULTS, facade.MAX_RESULTS_WITH_METADATA) == (500, 50)
 
 
 def test_the_guardrail_offers_every_metric_the_engine_reports():
