@@ -10,9 +10,9 @@ import streamlit as st
 from dashboard import deps
 from dashboard.reads.page_read import page_read
 from dashboard.reads.workspace import _datasets
-from services.datasets.group_data import GroupData, read_group_data
+from services.datasets.group_data import GroupData
 from services.datasets.interaction_summary import InteractionSummary
-from services.datasets.local_engine.snapshots import LocalSnapshots
+from services.datasets.local_engine.snapshots import group_data_of, storage_summary
 from services.i18n import N_, _, current_language
 from services.workspace.alerts import Alert
 from services.workspace.data_health import data_alerts as build_data_alerts
@@ -26,20 +26,13 @@ DATA_ALERTS_TTL = 300
 # and copy on every page run. Pages only read them.
 @st.cache_resource(ttl=SNAPSHOT_TTL, show_spinner=False)
 def _group_data(group_arn: str) -> GroupData:
-    datasets = [d for d, _ in _datasets(group_arn)]
-    source = deps.snapshots()
-    if isinstance(source, LocalSnapshots):  # small reads of the engine's storage
-        return source.group_data(group_arn, datasets)
-    return read_group_data(datasets, source)
+    return group_data_of(deps.snapshots(), group_arn, [d for d, _ in _datasets(group_arn)])
 
 
 def _interaction_summary(group_arn: str) -> InteractionSummary:
-    source = deps.snapshots()
-    if isinstance(source, LocalSnapshots):
-        # a few aggregates straight from the engine's storage, not every interaction
-        return source.interaction_summary(group_arn)
-    # On AWS only export jobs read data: share the Data page's snapshot.
-    return _group_data(group_arn).summary
+    summary = storage_summary(deps.snapshots(), group_arn)
+    # None where only export jobs read data (AWS, HTTP): share the Data page's snapshot.
+    return _group_data(group_arn).summary if summary is None else summary
 
 
 @st.cache_data(ttl=DATA_ALERTS_TTL, show_spinner=False)

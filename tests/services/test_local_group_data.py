@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 
 import pandas as pd
 import pytest
 
 from services.config import Settings
 from services.datasets.group_data import GroupData
-from services.datasets.local_engine.snapshots import LocalSnapshots
+from services.datasets.local_engine.group_data import StorageGroupData
+from services.datasets.local_engine.snapshots import (
+    LocalSnapshots,
+    group_data_of,
+    storage_summary,
+)
+from services.datasets.snapshot import Snapshot
 from services.local.engine import get_engine
 from services.personalize.clients import build_clients
 from services.personalize.facade import PersonalizeService
@@ -100,3 +107,41 @@ def test_a_group_with_only_streamed_events_or_none(engine_settings: Settings) ->
         {"user": "u1", "count": 3, "latest": START + 2}
     ]
     assert data.recent_history(["u1"]) == {"u1": ["a", "b", "a"]}
+
+
+class _ExportedSnapshots:
+    """A ``SnapshotSource`` that only takes snapshots, as export jobs do (AWS, HTTP): the
+    engine's storage read through ``take_many`` and nothing else."""
+
+    def __init__(self, snaps: LocalSnapshots) -> None:
+        self._snaps = snaps
+
+    def take(self, dataset_arn: str, mode: str = "ALL") -> Snapshot:
+        return self._snaps.take(dataset_arn, mode)
+
+    def take_many(self, requests: Sequence[tuple[str, str]]) -> list[Snapshot]:
+        return self._snaps.take_many(requests)
+
+
+def test_the_backend_decides_how_the_group_is_read(engine_settings: Settings) -> None:
+    """In process, the group is read as small storage reads and its summary as aggregates;
+    from a source that only takes snapshots, as frames of every row, with no summary of its
+    own (the pages share the frames' summary)."""
+    clients = build_clients(engine_settings)
+    ws = create_group(clients, engine_settings.data_dir, with_items=True)
+    service = PersonalizeService(clients)
+    datasets = [service.describe_dataset(d.arn) for d in service.list_datasets(ws["group"])]
+    snaps = LocalSnapshots(get_engine(engine_settings))
+    exported = _ExportedSnapshots(snaps)
+
+    small = group_data_of(snaps, ws["group"], datasets)
+    full = group_data_of(exported, ws["group"], datasets)
+    assert isinstance(small, StorageGroupData) and small.bulk.empty  # nothing built up front
+    assert not isinstance(full, StorageGroupData) and len(full.bulk) == 60 * 30
+    # by hand: create_group imports 60 users × 30 views, and no event was streamed
+    assert small.interaction_count == full.interaction_count == 60 * 30
+
+    summary = storage_summary(snaps, ws["group"])
+    assert summary is not None and summary == full.summary
+    assert summary.latest_put is None
+    assert storage_summary(exported, ws["group"]) is None

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from services.config import Settings
-from services.datasets.group_data import active_dataset
+from services.datasets.group_data import GroupData, active_dataset, read_group_data
 from services.datasets.interaction_summary import InteractionSummary, summary_of_activity
 from services.datasets.local_engine.group_data import StorageGroupData, bulk_activity, storage_read
 from services.datasets.snapshot import (
@@ -141,3 +141,30 @@ def snapshot_source(
 
         return LocalSnapshots(get_engine(settings))
     return build_snapshots(service, settings, s3_client)
+
+
+def group_data_of(source: SnapshotSource, group_arn: str, datasets: Sequence[Dataset]) -> GroupData:
+    """The group's data for the pages: small reads of the in-process engine's storage
+    (``LocalSnapshots.group_data``), otherwise one dataset export job per (dataset, mode)
+    (``read_group_data``). ``datasets``: the group's, as DescribeDataset gives them.
+
+    Raises:
+        ServiceError: a dataset does not exist, a file of its data is damaged, or an export
+            job failed or timed out.
+    """
+    if isinstance(source, LocalSnapshots):
+        return source.group_data(group_arn, datasets)
+    return read_group_data(datasets, source)
+
+
+def storage_summary(source: SnapshotSource, group_arn: str) -> InteractionSummary | None:
+    """The group's interaction summary as a few aggregates of the in-process engine's
+    storage; None where only the group's data itself (export jobs: ``group_data_of(...)
+    .summary``) can give it, so the caller shares the read it already keeps.
+
+    Raises:
+        ServiceError: a bulk file of the group is corrupt or missing.
+    """
+    if isinstance(source, LocalSnapshots):
+        return source.interaction_summary(group_arn)
+    return None
