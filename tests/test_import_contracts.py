@@ -1,4 +1,4 @@
-"""The import contracts of ``make lint`` fail on a violation (issue #18).
+"""The import contracts and the type checker of ``make lint`` fail on a violation (issue #18).
 
 A copy of the tree gets three forbidden imports, one per kind of rule: the dashboard calling
 boto3, a facade module reading the engine, and a type-only import that closes a cycle. The
@@ -26,16 +26,16 @@ def _append(path: Path, text: str) -> None:
     path.write_text(path.read_text() + text)
 
 
-def _lint_imports(cwd: Path) -> tuple[int, str]:
+def _run(args: list[str], cwd: Path, timeout: float = 120) -> tuple[int, str]:
+    """A ``make lint`` tool run in ``cwd``: its exit code and everything it printed."""
     run = subprocess.run(
-        [str(LINT_IMPORTS), "--no-cache"],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+        args, cwd=cwd, capture_output=True, text=True, timeout=timeout, check=False
     )
     return run.returncode, run.stdout + run.stderr
+
+
+def _lint_imports(cwd: Path) -> tuple[int, str]:
+    return _run([str(LINT_IMPORTS), "--no-cache"], cwd)
 
 
 def test_contracts_fail_on_forbidden_imports(tmp_path):
@@ -68,3 +68,45 @@ def test_the_tree_keeps_its_contracts():
     code, out = _lint_imports(ROOT)
     assert code == 0, out
     assert "Contracts: 6 kept, 0 broken." in out
+
+
+# The type checker: the same untyped function is an error in the facade's package and in the
+# engine's wire (strict there) and accepted in another package of services/ (the default
+# checks); a wrong return type is an error everywhere.
+UNTYPED = "def passed_on(value):\n    return value\n"
+WRONG = "def count() -> int:\n    return 'three'\n"
+
+
+def _mypy(tree: Path) -> tuple[int, str]:
+    return _run([sys.executable, "-m", "mypy", "--no-incremental"], tree, timeout=300)
+
+
+def _package(tree: Path, dotted: str, text: str) -> None:
+    """``dotted``'s folders as packages under ``tree``, with ``check.py`` holding ``text``."""
+    parts = dotted.split(".")
+    for depth in range(1, len(parts) + 1):
+        folder = tree.joinpath(*parts[:depth])
+        folder.mkdir(exist_ok=True)
+        (folder / "__init__.py").touch()
+    tree.joinpath(*parts, "check.py").write_text(text)
+
+
+def test_strict_packages_refuse_untyped_code_and_others_accept_it(tmp_path: Path) -> None:
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    _package(tmp_path, "services.personalize", UNTYPED)
+    _package(tmp_path, "services.local.wire", UNTYPED)
+    _package(tmp_path, "services.workspace", UNTYPED)
+    code, out = _mypy(tmp_path)
+    assert code == 1, out
+    assert "services/personalize/check.py:1: error: Function is missing a type annotation" in out
+    assert "services/local/wire/check.py:1: error: Function is missing a type annotation" in out
+    assert "services/workspace/check.py" not in out
+    assert "Found 2 errors in 2 files" in out
+
+
+def test_a_wrong_type_fails_outside_the_strict_packages_too(tmp_path: Path) -> None:
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    _package(tmp_path, "services.workspace", WRONG)
+    code, out = _mypy(tmp_path)
+    assert code == 1, out
+    assert "services/workspace/check.py:2: error: Incompatible return value type" in out
