@@ -14,6 +14,8 @@ LOCAL_REGION = "us-east-1"
 # The local engine's access key (docs/engine.md, "Who may call the engine").
 ENGINE_KEY_ID_ENV = "PERSONALIZE_LOCAL_ACCESS_KEY_ID"
 ENGINE_SECRET_ENV = "PERSONALIZE_LOCAL_SECRET_ACCESS_KEY"
+# Where the v2 recipes keep compiled training steps (Settings.compile_cache_dir).
+COMPILE_CACHE_ENV = "PERSONALIZE_LOCAL_COMPILE_CACHE"
 LOCAL_ACCOUNT = "000000000000"
 # AssumeRole's RoleArn is an IAM role (any partition); a path may sit before the name.
 _IAM_ROLE = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}")
@@ -116,17 +118,13 @@ class Settings:
             lifecycle_seconds=_float(env, "PERSONALIZE_LOCAL_LIFECYCLE_SECONDS", 2.0),
             min_training_seconds=_float(env, "PERSONALIZE_LOCAL_MIN_TRAINING_SECONDS", 0.0),
             worker_idle_seconds=_float(env, "PERSONALIZE_LOCAL_WORKER_IDLE_SECONDS", 30.0),
-            compile_cache_dir=Path(env["PERSONALIZE_LOCAL_COMPILE_CACHE"]).expanduser()
-            if env.get("PERSONALIZE_LOCAL_COMPILE_CACHE")
-            else None,
+            compile_cache_dir=_path(env, COMPILE_CACHE_ENV),
             refresh_max_age_hours=_float(env, "REFRESH_MAX_AGE_HOURS", 26.0),
             export_bucket=env.get("PERSONALIZE_EXPORT_BUCKET") or None,
             role_arn=env.get("PERSONALIZE_ROLE_ARN") or None,
             assume_role_arn=env.get("PERSONALIZE_ASSUME_ROLE_ARN") or None,
             prices=env.get("PERSONALIZE_PRICES") or None,
-            setup_file=Path(env["PERSONALIZE_SETUP_FILE"]).expanduser()
-            if env.get("PERSONALIZE_SETUP_FILE")
-            else None,
+            setup_file=_path(env, "PERSONALIZE_SETUP_FILE"),
             engine_access_key_id=env.get(ENGINE_KEY_ID_ENV, "").strip() or None,
             engine_secret_access_key=env.get(ENGINE_SECRET_ENV, "").strip() or None,
         )
@@ -139,13 +137,24 @@ def sqlite_url(path: Path) -> str:
 
 def with_data_dir(settings: Settings, data_dir: Path) -> Settings:
     """``settings`` moved to another data directory (a ``--data-dir`` option): both SQLite
-    databases live in it unless LOCAL_ENGINE_DB_URL / DASHBOARD_DB_URL say otherwise."""
+    databases and the v2 recipes' compile cache live in it unless LOCAL_ENGINE_DB_URL /
+    DASHBOARD_DB_URL / PERSONALIZE_LOCAL_COMPILE_CACHE say otherwise."""
     data_dir = data_dir.expanduser()
     engine_url = os.environ.get("LOCAL_ENGINE_DB_URL") or sqlite_url(data_dir / "engine.db")
     dash_url = os.environ.get("DASHBOARD_DB_URL") or sqlite_url(data_dir / "dashboard.db")
     return dataclasses.replace(
-        settings, data_dir=data_dir, engine_db_url=engine_url, dashboard_db_url=dash_url
+        settings,
+        data_dir=data_dir,
+        engine_db_url=engine_url,
+        dashboard_db_url=dash_url,
+        compile_cache_dir=_path(os.environ, COMPILE_CACHE_ENV),  # None: under data_dir
     )
+
+
+def _path(env: Mapping[str, str], key: str) -> Path | None:
+    """The path ``key`` names (``~`` expanded), None when unset or empty."""
+    raw = env.get(key)
+    return Path(raw).expanduser() if raw else None
 
 
 def _float(env: Mapping[str, str], key: str, default: float) -> float:

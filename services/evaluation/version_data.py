@@ -35,10 +35,11 @@ class TrainingEnd:
 
     ``stopped``: "time_budget" (``max_training_seconds`` ran out), "early_stopping" (the
     validation NDCG@10 stopped improving), "epochs" (every epoch ran) or another word the
-    engine wrote; ``epochs_run`` of the ``epochs`` cap; ``max_seconds`` the time budget and
-    ``seconds`` what the final fit took: a version's fits share the budget, and the clock is
-    read after each training step, so a step that compiles the network on a loaded machine
-    can take it well past its budget.
+    engine wrote; ``epochs_run`` of the ``epochs`` cap; ``max_seconds`` the time budget,
+    ``seconds`` what the final fit trained (a version's fits share the budget; the clock is
+    read after each training step) and ``compile_seconds`` what the version's fits spent
+    compiling the network's steps, which the budget does not count (None in a report older
+    than that rule, whose ``seconds`` include it).
     """
 
     stopped: str
@@ -46,6 +47,7 @@ class TrainingEnd:
     epochs: int | None = None
     max_seconds: float | None = None
     seconds: float | None = None
+    compile_seconds: float | None = None
 
     @classmethod
     def from_report(cls, report: Mapping[str, Any] | None) -> TrainingEnd | None:
@@ -54,9 +56,13 @@ class TrainingEnd:
         if not report or "stopped" not in report:
             return None
 
-        def number(key: str) -> float | None:
-            value = report.get(key)
+        def number(*keys: str) -> float | None:  # the first of ``keys`` the report has
+            value = next((report[key] for key in keys if key in report), None)
             return float(value) if isinstance(value, int | float) else None
+
+        # a report written since compiling is outside the budget has training_seconds; an
+        # older one's seconds include compiling, and its compile_seconds meant something else
+        counted = "training_seconds" in report
 
         run, cap = number("epochs_run"), number("epochs")
         return cls(
@@ -64,7 +70,10 @@ class TrainingEnd:
             epochs_run=None if run is None else int(run),
             epochs=None if cap is None else int(cap),
             max_seconds=number("max_training_seconds"),
-            seconds=number("seconds"),
+            seconds=number("training_seconds", "seconds"),
+            compile_seconds=number("version_compile_seconds", "compile_seconds")
+            if counted
+            else None,
         )
 
     @property
@@ -75,10 +84,20 @@ class TrainingEnd:
 
 def training_end_text(end: TrainingEnd | None) -> str | None:
     """ "time budget 10 s (took 12 s), epoch 3 of 100", "early stopping, epoch 31 of 100
-    (took 1 min 35 s)" or "every epoch: 100 (took 40 s)"; None for a version without a record
-    of it. Times are ``formats.duration``'s ("–" when the record has none)."""
+    (took 1 min 35 s)" or "every epoch: 100 (took 40 s)", followed by "; compiling 8 s, outside
+    the budget" when the record says how long compiling took; None for a version without a
+    record of it. Times are ``formats.duration``'s ("–" when the record has none)."""
     if end is None:
         return None
+    text = _stopping_text(end)
+    if end.compile_seconds is None:
+        return text
+    return _("{training}; compiling {duration}, outside the budget").format(
+        training=text, duration=formats.duration(end.compile_seconds)
+    )
+
+
+def _stopping_text(end: TrainingEnd) -> str:
     run, cap = formats.count(end.epochs_run), formats.count(end.epochs)
     took = formats.NO_VALUE if end.seconds is None else formats.duration(end.seconds)
     if end.at_budget:

@@ -121,8 +121,16 @@ def test_the_version_records_how_training_ended(world: World) -> None:
     assert f"after {report['epochs_run']} of 40 epochs" in summary
     # what the Solutions page reads of it, next to the version's metrics
     (data,) = local_version_data(engine, [world.up_version]).values()
+    # the final fit's training seconds, and what both fits spent compiling (outside the budget)
+    assert report["training_seconds"] <= report["seconds"]
+    assert report["version_compile_seconds"] >= report["compile_seconds"]
     assert data.training == TrainingEnd(
-        report["stopped"], report["epochs_run"], 40, 300.0, report["seconds"]
+        report["stopped"],
+        report["epochs_run"],
+        40,
+        300.0,
+        report["training_seconds"],
+        report["version_compile_seconds"],
     )
 
 

@@ -85,6 +85,29 @@ def test_how_training_stopped_from_the_engines_report() -> None:
     assert training_end_text(TrainingEnd("time_budget", 1, 100, 60.0)) == (
         "time budget 1 min (took –), epoch 1 of 100"
     )
+    # a report written since compiling is outside the budget: the fits' training seconds and
+    # the version's compile seconds (the metrics fit's 7.2 s plus the final fit's 0.0)
+    counted = {
+        **budget,
+        "seconds": 6.1,
+        "training_seconds": 4.9,
+        "compile_seconds": 0.0,
+        "version_compile_seconds": 7.2,
+    }
+    end = TrainingEnd.from_report(counted)
+    assert end == TrainingEnd("time_budget", 3, 100, 10.0, 4.9, 7.2)
+    assert training_end_text(end) == (
+        "time budget 10 s (took 5 s), epoch 3 of 100; compiling 7 s, outside the budget"
+    )
+    # a fit on its own (performHPO's trials, a test's fit) has only its own compile seconds
+    alone = TrainingEnd.from_report({k: v for k, v in counted.items() if k[:8] != "version_"})
+    assert alone is not None and alone.compile_seconds == 0.0
+    assert training_end_text(alone) == (
+        "time budget 10 s (took 5 s), epoch 3 of 100; compiling 0 s, outside the budget"
+    )
+    # an older report (no training_seconds): its seconds counted compiling, shown as before
+    older = TrainingEnd.from_report({**budget, "compile_seconds": 7.2})
+    assert older is not None and older.compile_seconds is None and older.seconds == 108.177
     # a model that does not train for epochs: its report has no "stopped" (or there is none)
     assert TrainingEnd.from_report({"retrieval": {"kind": "exact"}}) is None
     assert VersionData.from_record({}, None, None).training is None

@@ -36,9 +36,11 @@ METRICS_HELP = {  # "{share}": the share of users Personalize tests on
     N_("training data (UTC)"): N_("Oldest → newest interaction the version trained on"),
     N_("training stopped"): N_(
         "For models that train for epochs (v2): what ended training, its time "
-        "budget (max_training_seconds), early stopping on the validation split or "
-        "the epochs cap, the epoch reached and the seconds the final fit took (the "
-        "clock is read after each training step)"
+        "budget (max_training_seconds, which counts training steps, not "
+        "compiling), early stopping on the validation split or the epochs cap, the "
+        "epoch reached, the seconds the final fit trained (the clock is read after "
+        "each training step) and the seconds the version spent compiling its "
+        "network's steps (once per shape; a later version may load them compiled)"
     ),
 }
 

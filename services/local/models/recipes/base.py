@@ -60,6 +60,9 @@ class TrainingConfig:
     # share a recipe's max_training_seconds; None = this fit has the whole budget alone.
     clock_started: float | None = None
     fits_left: int = 1
+    # Seconds the version's earlier fits spent compiling (v2's JAX steps): time since
+    # clock_started that the shared budget does not count.
+    earlier_compile_seconds: float = 0.0
     # Where a recipe may keep what a later version or process can reuse (v2: JAX's compiled
     # training steps); None = nothing kept.
     cache_dir: Path | None = None

@@ -24,9 +24,10 @@ settings that model trains with, so a solution can bound and size its training:
 reads), ``negative_samples`` (256, [1, 2048]), ``weight_decay`` (0.0, [0, 100]: AdamW's
 decoupled decay), ``cooccurrence_start`` (0.0, [0, 1]: how much of the item co-occurrence
 embeddings the item embeddings start from), ``epochs`` (100, [1, 1000]) and
-``max_training_seconds`` (300, [1, 86400]: the wall seconds of a whole solution version's
-training, both fits of a FULL version and their JAX compilation included; see
-``user_personalization_v2`` for what runs past it).
+``max_training_seconds`` (300, [1, 86400]: the seconds of a whole solution version's
+training, both fits of a FULL version, counting training steps, not the one-off JAX
+compilation, which each version reports apart; see ``user_personalization_v2`` for what runs
+past it).
 None is tunable (no performHPO grid for v2), and every one, apply_recency_bias included,
 changes what the model learns.
 
