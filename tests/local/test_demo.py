@@ -398,7 +398,7 @@ def test_ranking_campaign_reorders_the_items_it_is_given(seeded: Seeded) -> None
 def test_v2_solution_trains_within_its_budget_and_differs_from_v1(seeded: Seeded) -> None:
     p = seeded.clients.personalize
     v2 = _solutions(seeded)["demo-user-personalization-v2"]
-    assert v2["solutionConfig"]["algorithmHyperParameters"] == {"max_training_seconds": "10"}
+    assert v2["solutionConfig"]["algorithmHyperParameters"] == {"max_training_seconds": "30"}
     (version,) = _versions(seeded, "demo-user-personalization-v2")
     assert version["status"] == "ACTIVE"
     # v1's version 2 learned the same data (bulk + PutEvents): their offline metrics differ,

@@ -97,13 +97,13 @@ def test_how_training_stopped_from_the_engines_report() -> None:
     end = TrainingEnd.from_report(counted)
     assert end == TrainingEnd("time_budget", 3, 100, 10.0, 4.9, 7.2)
     assert training_end_text(end) == (
-        "time budget 10 s (took 5 s), epoch 3 of 100; compiling 7 s, outside the budget"
+        "time budget 10 s (took 4.9 s), epoch 3 of 100; compiling 7.2 s, outside the budget"
     )
     # a fit on its own (performHPO's trials, a test's fit) has only its own compile seconds
     alone = TrainingEnd.from_report({k: v for k, v in counted.items() if k[:8] != "version_"})
     assert alone is not None and alone.compile_seconds == 0.0
     assert training_end_text(alone) == (
-        "time budget 10 s (took 5 s), epoch 3 of 100; compiling 0 s, outside the budget"
+        "time budget 10 s (took 4.9 s), epoch 3 of 100; compiling 0 s, outside the budget"
     )
     # an older report (no training_seconds): its seconds counted compiling, shown as before
     older = TrainingEnd.from_report({**budget, "compile_seconds": 7.2})

@@ -29,7 +29,7 @@ def test_the_example_is_the_demo_shop(clients: Clients) -> None:
     assert set(asdict(NAMES).values()) <= names
     assert {s.name: s.recipe for s in setup.solutions}[NAMES.item_affinity] == "aws-item-affinity"
     v2 = next(s for s in setup.solutions if s.name == NAMES.user_personalization_v2)
-    assert v2.hyperparameters == {"max_training_seconds": "10"}  # a short seed
+    assert v2.hyperparameters == {"max_training_seconds": "30"}  # a short seed
     schemas = {s.name: json.loads(s.definition or "") for s in setup.schemas}
     for kind, body in SCHEMAS.items():
         assert schemas[f"{GROUP}-{kind.lower()}"] == json.loads(body)

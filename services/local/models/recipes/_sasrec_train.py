@@ -125,7 +125,7 @@ ADAM_B1, ADAM_B2, ADAM_EPS = 0.9, 0.999, 1e-8  # optax.adam's defaults, also for
 DROPOUT = 0.2
 PATIENCE = 10
 # window widths trained at: L/2, L (see ``batches``). Each width is one more XLA compilation
-# (about 4 s on the shared 2 cores, inside the time budget): four widths computed 10 % fewer
+# (about 4 s on the shared 2 cores, in the budget when measured): four widths computed 10 % fewer
 # positions on the shop than two, which their compilations ate up at a 60 s budget.
 BUCKETS = 2
 # negatives are drawn ∝ (target count + 1) ** SAMPLING_POWER, and the loss corrects for it
