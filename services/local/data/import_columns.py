@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import TypeAlias
 
 import numpy as np
 import pyarrow as pa
@@ -38,13 +39,15 @@ _TIME_UNITS = ((1e17, "nanoseconds"), (1e14, "microseconds"), (1e11, "millisecon
 
 # (0-based data-row index, column) -> "data row N (line L), column C"
 Locate = Callable[[int, str], str]
+# a column as the parse gives it (its chunks, never joined: see ``convert``) or one array
+Column: TypeAlias = pa.Array | pa.ChunkedArray
 
 
 class ImportFailed(ValueError):  # noqa: N818 (the name the engine imports)
     """The file cannot be imported; the message is the job's failureReason."""
 
 
-def _first(mask: pa.Array) -> int:
+def _first(mask: Column) -> int:
     """Index of the first true value of a boolean array, or -1."""
     return int(pc.index(mask, True).as_py())
 
@@ -53,8 +56,13 @@ def _show(value: str, limit: int = 40) -> str:
     return repr(value if len(value) <= limit else value[:limit] + "…")
 
 
-def convert(col: pa.Array, field: Field, *, is_id: bool, where: Locate) -> pa.Array:
-    """A string column checked and converted to the field's Arrow type."""
+def convert(col: Column, field: Field, *, is_id: bool, where: Locate) -> Column:
+    """A string column checked and converted to the field's Arrow type.
+
+    ``col`` may be the parse's chunks as they are (each check runs chunk by chunk and row
+    indices count across them): joining them first would copy the column into fresh memory.
+    The result has ``col``'s chunks.
+    """
     # Byte lengths come from the offsets without reading the text: a value is empty when it
     # has no bytes, and characters are counted only past a limit in bytes (``_chars_over``).
     sizes = pc.binary_length(col)
@@ -72,16 +80,14 @@ def convert(col: pa.Array, field: Field, *, is_id: bool, where: Locate) -> pa.Ar
     return _booleans(col, empty, field, where=where)
 
 
-def _nulls_for_empty(col: pa.Array, empty: pa.Array, type_: pa.DataType) -> pa.Array:
+def _nulls_for_empty(col: Column, empty: Column, type_: pa.DataType) -> Column:
     """``col`` with its empty values as nulls (no copy when there are none)."""
     if not pc.any(empty).as_py():
         return col
     return pc.if_else(empty, pa.scalar(None, type_), col)
 
 
-def _strings(
-    col: pa.Array, sizes: pa.Array, field: Field, *, is_id: bool, where: Locate
-) -> pa.Array:
+def _strings(col: Column, sizes: Column, field: Field, *, is_id: bool, where: Locate) -> Column:
     if is_id:
         _max_length(col, sizes, MAX_ID_CHARS, field, "IDs", where)
     elif field.textual:
@@ -103,7 +109,7 @@ def _strings(
     return col
 
 
-def _chars_over(col: pa.Array, sizes: pa.Array, limit: int) -> pa.Array | None:
+def _chars_over(col: Column, sizes: Column, limit: int) -> Column | None:
     """The values' lengths in characters when one has more than ``limit``, else None (a
     value has no more characters than bytes, so within the limit in bytes none is counted)."""
     if (pc.max(sizes).as_py() or 0) <= limit:
@@ -113,7 +119,7 @@ def _chars_over(col: pa.Array, sizes: pa.Array, limit: int) -> pa.Array | None:
 
 
 def _max_length(
-    col: pa.Array, sizes: pa.Array, limit: int, field: Field, what: str, where: Locate
+    col: Column, sizes: Column, limit: int, field: Field, what: str, where: Locate
 ) -> None:
     lengths = _chars_over(col, sizes, limit)
     if lengths is None:
@@ -125,7 +131,7 @@ def _max_length(
     )
 
 
-def _integers(col: pa.Array, empty: pa.Array, field: Field, *, where: Locate) -> pa.Array:
+def _integers(col: Column, empty: Column, field: Field, *, where: Locate) -> Column:
     is_time = field.name in TIMESTAMP_FIELDS
     # Plain digits pass a cheap check; only values with a sign or worse meet the pattern.
     digits = pc.or_(pc.ascii_is_decimal(col), empty)
@@ -164,7 +170,7 @@ def _integers(col: pa.Array, empty: pa.Array, field: Field, *, where: Locate) ->
     return ints
 
 
-def _check_epoch_seconds(ints: pa.Array, field: Field, where: Locate) -> None:
+def _check_epoch_seconds(ints: Column, field: Field, where: Locate) -> None:
     bounds = pc.min_max(ints).as_py()
     if bounds["min"] is None:
         return
@@ -183,7 +189,7 @@ def _check_epoch_seconds(ints: pa.Array, field: Field, where: Locate) -> None:
         )
 
 
-def _floats(col: pa.Array, empty: pa.Array, field: Field, *, where: Locate) -> pa.Array:
+def _floats(col: Column, empty: Column, field: Field, *, where: Locate) -> Column:
     digits = pc.or_(pc.ascii_is_decimal(col), empty)  # whole numbers pass without the pattern
     if not pc.all(digits).as_py():
         ok = pc.or_(digits, pc.match_substring_regex(col, _FLOAT_RE))
@@ -204,7 +210,7 @@ def _floats(col: pa.Array, empty: pa.Array, field: Field, *, where: Locate) -> p
     return floats
 
 
-def _booleans(col: pa.Array, empty: pa.Array, field: Field, *, where: Locate) -> pa.Array:
+def _booleans(col: Column, empty: Column, field: Field, *, where: Locate) -> Column:
     lower = pc.utf8_lower(col)
     ok = pc.or_(pc.is_in(lower, pa.array(["true", "false"])), empty)
     i = _first(pc.invert(ok))

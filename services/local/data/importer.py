@@ -46,7 +46,7 @@ from services.local.data.rows import (
     dictionary_encode,
     first_interactions_by_user,
     last_per_key,
-    user_ranges,
+    user_parts,
 )
 from services.local.data.schemas import AvroSchema, SchemaError, normalize_dataset_type
 from services.local.models.recipes.base import INTERACTION_COLUMNS
@@ -128,9 +128,17 @@ def read_dataset_csv(path: Path, schema: AvroSchema, dataset_type: str) -> Impor
     present = {f.name: f for f in schema.fields if f.name in header}
     ids = set(_ID_FIELDS[kind])
 
-    def checked(name: str) -> pa.Array:
-        col = table.column(name).combine_chunks()
-        return convert(col, present[name], is_id=name in ids, where=locate)
+    # Interactions' USER_ID and EVENT_TYPE repeat: as dictionaries they sort (take) and
+    # store several times cheaper (with runs: USER_ID's rows come in runs of a user's events)
+    encoded = {"USER_ID": True, "EVENT_TYPE": False} if kind == "Interactions" else {}
+
+    def checked(name: str) -> pa.ChunkedArray | pa.DictionaryArray:
+        # The parsed chunks as they come: joining them first copied every column into fresh
+        # memory, whose pages cost more to fault in than the checks themselves.
+        col = convert(table.column(name), present[name], is_id=name in ids, where=locate)
+        if name in encoded:  # hashed in one piece while other cores check other columns
+            return dictionary_encode(col, 1, runs=encoded[name])
+        return col
 
     # The columns are checked on every core at once (pyarrow's kernels release the GIL); a
     # file with several bad columns is refused for the first of them in schema order, as a
@@ -385,10 +393,12 @@ class _Locator:
 # --- assembling the table --------------------------------------------------------------------
 
 
-def _assemble(columns: dict[str, pa.Array], schema: AvroSchema, kind: str, n: int) -> pa.Table:
+def _assemble(
+    columns: dict[str, pa.Array | pa.ChunkedArray], schema: AvroSchema, kind: str, n: int
+) -> pa.Table:
     order = list(INTERACTION_COLUMNS) if kind == "Interactions" else []
     order += [name for name in schema.field_names if name not in order]
-    out: dict[str, pa.Array] = {}
+    out: dict[str, pa.Array | pa.ChunkedArray] = {}
     for name in order:
         if name in columns:
             out[name] = columns[name]
@@ -399,10 +409,8 @@ def _assemble(columns: dict[str, pa.Array], schema: AvroSchema, kind: str, n: in
             field = schema.get(name)
             type_ = ARROW_TYPES[field.type] if field is not None else pa.float64()
             out[name] = pa.nulls(n, type_)
-    if kind == "Interactions":
-        # Both repeat: as dictionaries they sort (take) and store several times cheaper.
-        out["USER_ID"] = dictionary_encode(out["USER_ID"], _cores(), runs=True)
-        out["EVENT_TYPE"] = dictionary_encode(out["EVENT_TYPE"], _cores())
+    if kind == "Interactions" and "EVENT_TYPE" not in columns:
+        out["EVENT_TYPE"] = dictionary_encode(out["EVENT_TYPE"], 1)  # as the file's would be
     return pa.table(out)
 
 
@@ -412,17 +420,18 @@ def _drop_duplicates(table: pa.Table, kind: str) -> tuple[pa.Table, int]:
     if kind == "Interactions":
         # Finding repeats needs the rows sorted by user and time, which is also the order
         # storage keeps them in: the rows leave in it.
-        # Each range of users is sorted and gathered on a core of its own (numpy's sort and
-        # pyarrow's take release the GIL); the ranges in order are the rows in order.
+        # The rows are grouped by user once; each run of whole users is then sorted by time
+        # and gathered on a core of its own (numpy's sort and pyarrow's take release the
+        # GIL); the runs in order are the rows in order.
         _, users = dictionary_codes(table.column("USER_ID"))
         items, times = table.column("ITEM_ID"), table.column("TIMESTAMP").to_numpy()
 
-        def gather(rows: np.ndarray | None) -> pa.Table:
+        def gather(rows: np.ndarray) -> pa.Table:
             return table.take(pa.array(first_interactions_by_user(users, items, times, rows)))
 
         parts = _cores() if table.num_rows >= 2 * PIECE_ROWS else 1
         with ThreadPoolExecutor(max_workers=parts) as pool:
-            out = pa.concat_tables(pool.map(gather, user_ranges(users, parts)))
+            out = pa.concat_tables(pool.map(gather, user_parts(users, parts)))
         return out, table.num_rows - out.num_rows
     keep = last_per_key(table.column(_ID_FIELDS[kind][0]))
     if keep is None:

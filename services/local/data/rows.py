@@ -41,32 +41,57 @@ def _one_dictionary(column: pa.ChunkedArray) -> bool:
     return all(c.dictionary.equals(chunks[0].dictionary) for c in chunks[1:])
 
 
-def dictionary_encode(column: pa.Array, pieces: int, *, runs: bool = False) -> pa.DictionaryArray:
+def dictionary_encode(
+    column: pa.Array | pa.ChunkedArray, pieces: int, *, runs: bool = False
+) -> pa.DictionaryArray:
     """``pyarrow.compute.dictionary_encode(column)`` (the same dictionary, in order of first
-    appearance, and the same codes), hashed as ``pieces`` slices at once.
+    appearance, and the same codes) as one array, hashed as ``pieces`` slices at once.
 
     Hashing millions of ID strings is the costliest step of an Interactions import after the
     parse (1.0 s of CPU for 6,000,000 USER_IDs); pyarrow's kernel runs on one core. The slices'
     dictionaries are unified in slice order, so a value first seen in a later slice comes after
     every value of the earlier ones, as in one pass. A column shorter than ``PIECE_ROWS`` a
-    slice is hashed in one piece.
+    slice is hashed in one piece. A chunked column (the parse's chunks) is read chunk by chunk,
+    never joined into one copy.
 
     With ``runs``, a value repeated on neighbouring rows (a user's rows often follow one
     another) is hashed once per run (``pyarrow.compute.run_end_encode``) and its code repeated:
     the seed shop's 3,000,000 USER_IDs are 500,000 runs. Worth it for values that are many and
     come in runs; a column of few values (an event type) hashes as fast as its runs are found.
+    A run that crosses from one chunk to the next counts as two.
     """
     if runs and column.null_count == 0 and len(column) > 1:
-        encoded_runs = pc.run_end_encode(column)
-        if len(encoded_runs.values) < len(column) * 0.9:
-            encoded = _encode_slices(encoded_runs.values, pieces)
-            lengths = np.diff(encoded_runs.run_ends.to_numpy(), prepend=0)
+        encoded_runs = _chunks(pc.run_end_encode(column))
+        values = pa.chunked_array([c.values for c in encoded_runs], column.type)
+        if len(values) < len(column) * 0.9:
+            encoded = _encode_slices(values, pieces)
+            lengths = np.concatenate(
+                [np.diff(c.run_ends.to_numpy(), prepend=0) for c in encoded_runs]
+            )
             codes = np.repeat(encoded.indices.to_numpy(), lengths)
             return pa.DictionaryArray.from_arrays(pa.array(codes), encoded.dictionary)
     return _encode_slices(column, pieces)
 
 
-def _encode_slices(column: pa.Array, pieces: int) -> pa.DictionaryArray:
+def _chunks(column: pa.Array | pa.ChunkedArray) -> list[pa.Array]:
+    """The arrays of ``column``: its chunks, or itself."""
+    return column.chunks if isinstance(column, pa.ChunkedArray) else [column]
+
+
+def _one_array(encoded: pa.DictionaryArray | pa.ChunkedArray) -> pa.DictionaryArray:
+    """``pyarrow.compute.dictionary_encode`` of a chunked column as one array: every chunk
+    holds the same, whole dictionary (one hash table runs over the chunks), so their codes
+    are joined under it without unifying the dictionaries again."""
+    if not isinstance(encoded, pa.ChunkedArray):
+        return encoded
+    chunks = encoded.chunks
+    if not chunks:
+        return pc.dictionary_encode(pa.array([], encoded.type.value_type))
+    indices = pa.concat_arrays([c.indices for c in chunks])
+    return pa.DictionaryArray.from_arrays(indices, chunks[-1].dictionary)
+
+
+def _encode_slices(column: pa.Array | pa.ChunkedArray, pieces: int) -> pa.DictionaryArray:
     """``dictionary_encode`` of every row, as ``pieces`` slices at once; values of at most 8
     bytes are hashed as the integers of their bytes (``_short_words``), a third of the time
     of hashing them as strings, and the dictionary is then each code's first value."""
@@ -75,33 +100,53 @@ def _encode_slices(column: pa.Array, pieces: int) -> pa.DictionaryArray:
     n = len(keys)
     pieces = max(1, min(pieces, n // PIECE_ROWS))
     if pieces < 2:
-        encoded = pc.dictionary_encode(keys)
+        encoded = _one_array(pc.dictionary_encode(keys))
     else:
         cuts = [n * k // pieces for k in range(pieces + 1)]
         slices = [keys.slice(a, b - a) for a, b in itertools.pairwise(cuts)]
+
+        def encode(part: pa.Array | pa.ChunkedArray) -> pa.DictionaryArray:
+            return _one_array(pc.dictionary_encode(part))
+
         with ThreadPoolExecutor(max_workers=pieces) as pool:  # the kernel releases the GIL
-            parts = list(pool.map(pc.dictionary_encode, slices))
+            parts = list(pool.map(encode, slices))
         encoded = pa.chunked_array(parts).unify_dictionaries().combine_chunks()
     if words is None:
         return encoded
     codes = encoded.indices
-    return pa.DictionaryArray.from_arrays(codes, column.take(_first_rows(codes.to_numpy())))
+    first = column.take(_first_rows(codes.to_numpy()))
+    if isinstance(first, pa.ChunkedArray):
+        first = first.combine_chunks()
+    return pa.DictionaryArray.from_arrays(codes, first)
 
 
 # the low ``k`` bytes of a word, for values of ``k`` bytes (k = 0..8)
 _BYTE_MASKS = np.array([(1 << (8 * k)) - 1 for k in range(9)], dtype=np.uint64)
 
 
-def _short_words(column: pa.Array) -> np.ndarray | None:
+def _short_words(column: pa.Array | pa.ChunkedArray) -> np.ndarray | None:
     """Each value's bytes as one little-endian uint64 (zero above its length), when every
     value has at most 8 bytes and none ends with a zero byte (then equal words are equal
     values: a shorter value's missing bytes are zeros, which no value ends with); else None.
 
     Short IDs ("u103420", numbers of up to 8 digits) are the common case; a string column
-    without nulls only (an import's IDs and event types).
+    without nulls only (an import's IDs and event types), one array or chunks.
     """
     if not pa.types.is_string(column.type) or column.null_count or len(column) == 0:
         return None
+    words = []
+    for chunk in _chunks(column):
+        if len(chunk) == 0:
+            continue
+        found = _chunk_words(chunk)
+        if found is None:
+            return None
+        words.append(found)
+    return np.concatenate(words) if len(words) > 1 else words[0]
+
+
+def _chunk_words(column: pa.Array) -> np.ndarray | None:
+    """``_short_words`` of one non-empty string array without nulls."""
     n = len(column)
     offsets = np.frombuffer(column.buffers()[1], np.int32, n + 1, column.offset * 4)
     sizes = np.diff(offsets)
@@ -211,25 +256,27 @@ def is_grouped_by_user(users: np.ndarray, timestamps: np.ndarray) -> bool:
     return bool((step >= 0).all() and (np.diff(timestamps)[step == 0] >= 0).all())
 
 
-def user_ranges(users: np.ndarray, parts: int) -> list[np.ndarray | None]:
-    """The rows split by ranges of user codes into about ``parts`` runs of about as many rows
-    each: every user's rows in one range, the ranges in ascending code order, each range's row
-    indices ascending (file order); ``[None]`` (every row) when there is one range.
+def user_parts(users: np.ndarray, parts: int) -> list[np.ndarray]:
+    """The rows grouped by user (``grouped_by_code``: codes ascending, file order within a
+    user), cut into about ``parts`` runs of whole users of about as many rows each.
 
-    Sorting each range by ``by_user_then_time`` and putting the ranges one after the other
-    gives the order that sorting every row would give, so the ranges can be sorted at once.
+    Each run sorted by ``first_interactions_by_user`` and the runs put one after the other
+    give the order that sorting every row would give, so the runs can be sorted at once. The
+    rows are grouped once for all runs: cutting the file's rows into ranges of users first
+    cost a pass over every row per range and a copy of each range's users and times.
     """
-    if parts < 2 or len(users) < 2:
-        return [None]
+    grouped = grouped_by_code(users)
+    n = len(grouped)
+    if parts < 2 or n < 2:
+        return [grouped]
     counts = np.bincount(users)
-    ends = np.cumsum(counts)
-    # the first code of each range after the first: where the rows so far pass k / parts
-    bounds = np.unique(np.searchsorted(ends, len(users) * np.arange(1, parts) / parts) + 1)
-    bounds = bounds[bounds < len(counts)]
-    if len(bounds) == 0:
-        return [None]
-    part = np.searchsorted(bounds, users, side="right")
-    return [np.flatnonzero(part == k) for k in range(len(bounds) + 1)]
+    ends = np.cumsum(counts)  # where each code's rows end in the grouped order
+    # each cut moves back to the start of the user whose rows it falls in
+    at = np.searchsorted(ends, n * np.arange(1, parts) // parts, side="right")
+    cuts = np.unique(ends[at] - counts[at])
+    cuts = cuts[(cuts > 0) & (cuts < n)]
+    bounds = [0, *cuts.tolist(), n]
+    return [grouped[a:b] for a, b in itertools.pairwise(bounds)]
 
 
 def first_interactions_by_user(
@@ -248,22 +295,33 @@ def first_interactions_by_user(
         users: int codes of USER_ID.
         items: the ITEM_ID column (strings).
         timestamps: int64 epoch seconds.
-        rows: only these rows (ascending indices, every row of each of their users: one of
-            ``user_ranges``); None for every row.
+        rows: only these rows, already grouped by user (one of ``user_parts``: every row of
+            each of their users, codes ascending, file order within a user); None for every
+            row.
     """
-    if rows is not None:
-        users, timestamps = users[rows], timestamps[rows]
-    key = _user_time_key(users, timestamps)
-    if key is None:
-        order = np.lexsort((timestamps, users))
-        su, st = users[order], timestamps[order]
-        same = (su[1:] == su[:-1]) & (st[1:] == st[:-1])
+    if rows is None:
+        key = _user_time_key(users, timestamps)
+        if key is None:
+            order = np.lexsort((timestamps, users))
+        else:
+            order = _key_order(users, key)
     else:
-        order = _key_order(users, key)
-        key = key[order]
+        users, timestamps = users[rows], timestamps[rows]
+        key = _user_time_key(users, timestamps)
+        # grouped already: the stable sort orders each user's rows by time (lexsort is
+        # stable too), and users stay in the grouped order, codes ascending
+        local = np.lexsort((timestamps, users)) if key is None else np.argsort(key, kind="stable")
+        order = rows[local]
+        users, timestamps = users[local], timestamps[local]
+        key = None if key is None else key[local]
+    if key is None:
+        if rows is None:
+            users, timestamps = users[order], timestamps[order]
+        same = (users[1:] == users[:-1]) & (timestamps[1:] == timestamps[:-1])
+    else:
+        if rows is None:
+            key = key[order]
         same = key[1:] == key[:-1]  # same[k]: sorted rows k and k+1 share user and time
-    if rows is not None:
-        order = rows[order]  # the file's row indices
     if not same.any():
         return order
     shared = np.flatnonzero(np.r_[same, False] | np.r_[False, same])
