@@ -185,7 +185,7 @@ def by_user_then_time(users: np.ndarray, timestamps: np.ndarray) -> np.ndarray:
         timestamps: int64 epoch seconds, same length.
 
     Returns:
-        Row indices (int64); rows with equal user and time keep their order.
+        Row indices (an integer array); rows with equal user and time keep their order.
     """
     key = _user_time_key(users, timestamps)
     if key is None:
@@ -201,23 +201,27 @@ def grouped_by_code(codes: np.ndarray) -> np.ndarray:
         codes: non-negative ints (dictionary codes), any order.
 
     Returns:
-        Row indices (intp); rows of one code keep their order.
+        Row indices (int32 below 2**31 rows); rows of one code keep their order.
 
     The counting sort is scipy's conversion of (code, row) pairs to a compressed sparse row
     matrix: each code's row holds the rows' indices, and a CSR matrix in canonical form
-    (``sort_indices``, a check when they are sorted already) has them ascending.
+    (``sort_indices``, a check when they are sorted already) has them ascending. The pairs are
+    given as 32-bit ints where they fit and codes that start at 0 are not shifted: each 64-bit
+    or shifted copy of a column of millions was fresh memory (0.24 s of CPU for 6,000,000
+    rows, 0.16 s without them).
     """
     n = len(codes)
+    index = np.int32 if n < 2**31 else np.int64
     if n == 0:
-        return np.empty(0, np.intp)
+        return np.empty(0, index)
     low = int(codes.min())
     pairs = scipy.sparse.coo_array(
-        (np.ones(n, np.int8), (codes - low, np.arange(n))),
+        (np.ones(n, np.int8), (codes - low if low else codes, np.arange(n, dtype=index))),
         shape=(int(codes.max()) - low + 1, n),
     )
     matrix = pairs.tocsr()
     matrix.sort_indices()
-    return matrix.indices.astype(np.intp, copy=False)
+    return matrix.indices
 
 
 def _key_order(users: np.ndarray, key: np.ndarray) -> np.ndarray:
@@ -300,28 +304,20 @@ def first_interactions_by_user(
             row.
     """
     if rows is None:
-        key = _user_time_key(users, timestamps)
-        if key is None:
-            order = np.lexsort((timestamps, users))
-        else:
-            order = _key_order(users, key)
-    else:
-        users, timestamps = users[rows], timestamps[rows]
-        key = _user_time_key(users, timestamps)
-        # grouped already: the stable sort orders each user's rows by time (lexsort is
-        # stable too), and users stay in the grouped order, codes ascending
-        local = np.lexsort((timestamps, users)) if key is None else np.argsort(key, kind="stable")
-        order = rows[local]
+        rows = grouped_by_code(users)
+    # the rows are grouped: a stable sort by (user, time) orders each user's rows by time and
+    # keeps the users in the grouped order (codes ascending), ties in file order
+    users, timestamps = users[rows], timestamps[rows]
+    key = _user_time_key(users, timestamps)
+    if key is None:  # times too far apart to share one integer with the users: two keys
+        local = np.lexsort((timestamps, users))
         users, timestamps = users[local], timestamps[local]
-        key = None if key is None else key[local]
-    if key is None:
-        if rows is None:
-            users, timestamps = users[order], timestamps[order]
         same = (users[1:] == users[:-1]) & (timestamps[1:] == timestamps[:-1])
     else:
-        if rows is None:
-            key = key[order]
+        local = np.argsort(key, kind="stable")
+        key = key[local]
         same = key[1:] == key[:-1]  # same[k]: sorted rows k and k+1 share user and time
+    order = rows[local]
     if not same.any():
         return order
     shared = np.flatnonzero(np.r_[same, False] | np.r_[False, same])
