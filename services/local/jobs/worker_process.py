@@ -50,7 +50,7 @@ def spawn_worker(engine: EngineContext, *, idle_exit: float) -> subprocess.Popen
         # pyarrow on the system allocator, not its default, mimalloc: a first 3M-row import
         # was faster on it (bench/import_phases.py: 0.97 s against 1.18 s), and the ×10
         # shop's training peak was measured on it. Imports now switch to mimalloc while they
-        # run (jobs/tasks/imports.py, ``_import_memory_pool``).
+        # run (jobs/tasks/import_memory.py).
         ARROW_DEFAULT_MEMORY_POOL=env.get("ARROW_DEFAULT_MEMORY_POOL", "system"),
     )
     cmd = [sys.executable, "-m", "services.local", "worker", "--parent", str(os.getpid())]

@@ -4,8 +4,6 @@ visible in one short transaction (a bad file imports nothing)."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pyarrow as pa
@@ -23,6 +21,7 @@ from services.local.data.versions import bump_data_version
 from services.local.errors import EngineError
 from services.local.jobs.context import JobContext
 from services.local.jobs.outputs import discard, move
+from services.local.jobs.tasks.import_memory import import_memory
 from services.local.jobs.tasks.lifecycle import end_job, start_job
 from services.local.runtime.attribution_report import import_report
 
@@ -33,36 +32,8 @@ MIN_IMPORT_INTERACTIONS = 1000  # Personalize's minimum interaction records per 
 def run_import(engine: EngineContext, arn: str, ctx: JobContext) -> None:
     """Read and check one import job's files; stage them as Parquet outside any transaction,
     then register them, the job's ACTIVE status and the data version in one short one."""
-    with _import_memory_pool():
+    with import_memory():  # mimalloc, no huge pages for numpy (see import_memory)
         _run_import(engine, arn, ctx)
-
-
-@contextmanager
-def _import_memory_pool() -> Iterator[None]:
-    """pyarrow allocates from mimalloc while an import runs, then from the pool it had.
-
-    The worker process runs pyarrow on the system allocator (``spawn_worker``), where every
-    allocation over 32 MiB is a fresh mapping whose pages the kernel faults in and zeroes
-    again; an import of 6,000,000 events makes dozens of such arrays one after another (the
-    parsed columns, the sort's keys, the rows in their new order). mimalloc reuses what an
-    earlier step freed: 4.2 s of CPU instead of 4.7 s for that import (median of 3 fresh
-    workers each), and the same 2.0 s at 3,000,000 events, whose arrays glibc reuses too.
-    A worker runs one job at a time, so the switch reaches only the import's allocations.
-    """
-    try:
-        pool = pa.mimalloc_memory_pool()
-    except NotImplementedError:  # a pyarrow built without mimalloc: its default pool
-        pool = None
-    if pool is None:
-        yield
-        return
-    before = pa.default_memory_pool()
-    pa.set_memory_pool(pool)
-    try:
-        yield
-    finally:
-        pa.set_memory_pool(before)
-        pool.release_unused()
 
 
 def _run_import(engine: EngineContext, arn: str, ctx: JobContext) -> None:
