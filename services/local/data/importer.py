@@ -98,6 +98,20 @@ def read_dataset_csv(path: Path, schema: AvroSchema, dataset_type: str) -> Impor
         kind = normalize_dataset_type(dataset_type)
     except SchemaError as err:
         raise ImportFailed(str(err)) from err
+    # The file's bytes and the parsed strings the checks replaced (the times; the IDs and
+    # event types now hashed) are let go on return, before the rows are sorted: the import's
+    # peak memory no longer holds them, and the sort's pyarrow arrays reuse their pages.
+    columns, rows_read = _checked_columns(Path(path), schema, kind)
+    out = _assemble(columns, schema, kind, rows_read)
+    out, dropped = _drop_duplicates(out, kind)
+    return ImportedData(table=out, rows_read=rows_read, duplicates_dropped=dropped)
+
+
+def _checked_columns(
+    path: Path, schema: AvroSchema, kind: str
+) -> tuple[dict[str, pa.Array | pa.ChunkedArray], int]:
+    """The file's columns checked and converted (Interactions' USER_ID and EVENT_TYPE
+    dictionary-encoded), and its number of data rows; see ``read_dataset_csv``."""
     try:
         data = Path(path).read_bytes()
     except FileNotFoundError as err:
@@ -146,9 +160,7 @@ def read_dataset_csv(path: Path, schema: AvroSchema, dataset_type: str) -> Impor
     with ThreadPoolExecutor(max_workers=_cores()) as pool:
         futures = {name: pool.submit(checked, name) for name in present}
         columns = {name: future.result() for name, future in futures.items()}
-    out = _assemble(columns, schema, kind, table.num_rows)
-    out, dropped = _drop_duplicates(out, kind)
-    return ImportedData(table=out, rows_read=table.num_rows, duplicates_dropped=dropped)
+    return columns, table.num_rows
 
 
 # --- bytes and text ---------------------------------------------------------------------------
