@@ -13,7 +13,9 @@ the file is hard-linked, so CSV's folder must be writable; the engine's worker p
 by a 1,000-row import first), and prints each one's wall and CPU seconds (user + system) of the
 read or of the job alone (created → ACTIVE, polled every 50 ms; CPU of the engine's
 CreateDatasetImportJob call and of its worker process until then), the
-ratios of the import to the pyarrow read in the same run, and the load average. The medians of
+ratios of the import to the pyarrow read in the same run, the peak resident memory of the reading
+process or of the engine's worker (``ru_maxrss``, the kernel's VmHWM of the worker: the import
+is the worker's largest job since it started), and the load average. The medians of
 the runs are the figures to quote; the pairs are taken turn about so that the machine's load
 changes reach both sides alike.
 """
@@ -23,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -46,8 +49,18 @@ def _cpu(proc: psutil.Process) -> float:
     return t.user + t.system
 
 
+def _peak_gib(pid: int | None = None) -> float:
+    """Peak resident memory in GiB of this process, or of process ``pid`` (Linux)."""
+    if pid is None:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20  # KiB
+    status = Path(f"/proc/{pid}/status").read_text()
+    kib = next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM:"))
+    return int(kib) / 2**20
+
+
 def read_once(path: Path, how: str) -> dict[str, float]:
-    """One read of ``path`` in this process: wall and CPU seconds of the read alone."""
+    """One read of ``path`` in this process: wall and CPU seconds of the read alone, and the
+    process's peak memory."""
     import pandas as pd
     import pyarrow.csv as pa_csv
 
@@ -56,12 +69,14 @@ def read_once(path: Path, how: str) -> dict[str, float]:
         rows = pa_csv.read_csv(path).num_rows
     else:
         rows = len(pd.read_csv(path, engine="pyarrow"))
-    return {"wall": time.perf_counter() - start, "cpu": time.process_time() - cpu, "rows": rows}
+    wall, cpu = time.perf_counter() - start, time.process_time() - cpu
+    return {"wall": wall, "cpu": cpu, "rows": rows, "peak": _peak_gib()}
 
 
 def import_once(path: Path) -> dict[str, float]:
     """One FULL Interactions import of ``path`` by a new local engine (in a temporary data
-    directory; the file is hard-linked into its bucket): wall and CPU seconds of the job."""
+    directory; the file is hard-linked into its bucket): wall and CPU seconds of the job, and
+    the peak memory of the worker that ran it."""
     from bench import seed_shop
     from bench.seed_scale import import_file
     from services.config import Settings
@@ -101,9 +116,10 @@ def import_once(path: Path) -> dict[str, float]:
                 break
             time.sleep(0.05)
         wall, cpu = time.perf_counter() - start, cpu + _cpu(worker) - busy
+        peak = _peak_gib(worker.pid)
         if done["status"] != "ACTIVE":
             raise SystemExit(f"the import failed: {done.get('failureReason')}")
-    return {"wall": wall, "cpu": cpu}
+    return {"wall": wall, "cpu": cpu, "peak": peak}
 
 
 def _child(*args: str) -> dict[str, float]:
@@ -129,7 +145,8 @@ def paired(path: Path, runs: int) -> None:
         print(f"run {run + 1}: load {load:.1f}; wall / CPU s: arrow {arrow['wall']:.2f} / "
               f"{arrow['cpu']:.2f}, pandas {pandas['wall']:.2f} / {pandas['cpu']:.2f}, import "
               f"{job['wall']:.2f} / {job['cpu']:.2f}; import / arrow: wall "
-              f"{job['wall'] / arrow['wall']:.2f}×, CPU {job['cpu'] / arrow['cpu']:.2f}×",
+              f"{job['wall'] / arrow['wall']:.2f}×, CPU {job['cpu'] / arrow['cpu']:.2f}×; peak "
+              f"GiB: arrow {arrow['peak']:.2f}, import {job['peak']:.2f}",
               flush=True)  # fmt: skip
 
     def med(key: str, what: str) -> float:
@@ -140,12 +157,15 @@ def paired(path: Path, runs: int) -> None:
 
     loads = [r["load"] for r in rounds]
     print(f"\nmedian of {runs} (load average {min(loads):.1f}–{max(loads):.1f}):")
-    print("| step (fresh process) | wall s | CPU s | import / it, wall | import / it, CPU |")
-    print("|---|---|---|---|---|")
+    print("| step (fresh process) | wall s | CPU s | peak GiB | import / it, wall | "
+          "import / it, CPU |")  # fmt: skip
+    print("|---|---|---|---|---|---|")
     for key, name in (("arrow", READ_ARROW), ("pandas", READ_PANDAS)):
         print(f"| `{name}` (baseline) | {med(key, 'wall'):.2f} | {med(key, 'cpu'):.2f} | "
-              f"{ratio('wall', key):.2f}× | {ratio('cpu', key):.2f}× |")  # fmt: skip
-    print(f"| {IMPORT} | {med('import', 'wall'):.2f} | {med('import', 'cpu'):.2f} | | |")
+              f"{med(key, 'peak'):.2f} | {ratio('wall', key):.2f}× | "
+              f"{ratio('cpu', key):.2f}× |")  # fmt: skip
+    print(f"| {IMPORT} | {med('import', 'wall'):.2f} | {med('import', 'cpu'):.2f} | "
+          f"{med('import', 'peak'):.2f} | | |")  # fmt: skip
 
 
 def main() -> None:
