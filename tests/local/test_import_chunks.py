@@ -211,3 +211,21 @@ def test_interactions_sort_without_one_key_is_the_same_order() -> None:
     for part in rows.user_parts(users, 2):
         got = rows.first_interactions_by_user(users, items, times, part).tolist()
         assert got == [k for k in expected if users[k] in set(users[part])]
+
+
+def test_codes_of_chunks_sharing_a_dictionary_are_theirs() -> None:
+    """A grouped table's USER_ID in parts (slices and takes of one dictionary array) reads as
+    the same codes over that dictionary, one part or several; parts of other dictionaries are
+    unified first, so equal strings still get equal codes."""
+    names = ["사용자1", "u2", "u,3", "u4"]
+    whole = pa.DictionaryArray.from_arrays(pa.array([3, 0, 1, 1, 2, 0, 3], pa.int32()), names)
+    strings = whole.to_pylist()
+    for parts in ([whole], [whole.slice(0, 3), whole.slice(3)], [whole.slice(2, 2)]):
+        column = pa.chunked_array(parts)
+        got, codes = rows.dictionary_codes(column)
+        assert got.to_pylist() == column.to_pylist()
+        assert [names[k] for k in codes] == column.to_pylist()
+    other = pa.DictionaryArray.from_arrays(pa.array([0, 1], pa.int32()), ["u2", "새 사용자"])
+    got, codes = rows.dictionary_codes(pa.chunked_array([whole, other]))
+    assert got.to_pylist() == [*strings, "u2", "새 사용자"]
+    assert codes[-2] == codes[2] and len(set(codes.tolist())) == 5

@@ -25,9 +25,14 @@ def dictionary_codes(column: pa.Array | pa.ChunkedArray) -> tuple[pa.Array, np.n
     chunk, as ``dictionary_encode`` makes them.
     """
     if isinstance(column, pa.ChunkedArray):
-        if pa.types.is_dictionary(column.type) and not _one_dictionary(column):
-            column = column.unify_dictionaries()
-        column = column.combine_chunks()
+        if pa.types.is_dictionary(column.type) and column.num_chunks and _one_dictionary(column):
+            # the chunks' codes joined under their one dictionary: joining the chunks copied
+            # the dictionary too, and even a single chunk
+            column = _joined_codes(column.chunks)
+        else:
+            if pa.types.is_dictionary(column.type):
+                column = column.unify_dictionaries()
+            column = column.combine_chunks()
     if not pa.types.is_dictionary(column.type):
         column = pc.dictionary_encode(column)
     return column, column.indices.to_numpy(zero_copy_only=False)
@@ -87,6 +92,14 @@ def _one_array(encoded: pa.DictionaryArray | pa.ChunkedArray) -> pa.DictionaryAr
     chunks = encoded.chunks
     if not chunks:
         return pc.dictionary_encode(pa.array([], encoded.type.value_type))
+    return _joined_codes(chunks)
+
+
+def _joined_codes(chunks: list[pa.DictionaryArray]) -> pa.DictionaryArray:
+    """Chunks whose codes all index the last chunk's dictionary, as one array over it (one
+    chunk as it is)."""
+    if len(chunks) == 1:
+        return chunks[0]
     indices = pa.concat_arrays([c.indices for c in chunks])
     return pa.DictionaryArray.from_arrays(indices, chunks[-1].dictionary)
 
