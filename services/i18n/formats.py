@@ -83,6 +83,20 @@ def change(value: float | None, digits: int = 0) -> str:
     return sign(locale()) + text
 
 
+def metric_change(value: float | None) -> str:
+    """A change of a metric (``0.0552``: new minus old) with four decimals and the locale's
+    signs: ``+0.0552``, ``-0.0030``; unsigned where it rounds to zero (``0.0000``, as
+    ``change`` writes a share); ``–`` when unknown."""
+    number = _known(value)
+    if number is None:
+        return NO_VALUE
+    text = metric(abs(number))
+    if text == metric(0.0):
+        return text
+    sign = get_plus_sign_symbol if number > 0 else get_minus_sign_symbol
+    return sign(locale()) + text
+
+
 def megabytes(value: float) -> str:
     """A size in megabytes as the locale writes the unit: ``200 MB``, ``200MB`` (CLDR)."""
     return str(format_unit(value, "digital-megabyte", length="short", locale=locale()))

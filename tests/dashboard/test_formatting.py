@@ -199,6 +199,20 @@ def test_relative_changes_are_shares_as_the_locale_writes_them() -> None:
             use_language("en")
         # 0.0552 / 0.1113 = 49.60 %; −0.003 / 0.1 = −3.0 %; 0.00001 / 0.1 = 0.01 % → 0.0 %
         assert rows["Δ %"].tolist() == ["+49.6%", "-3.0%", "0.0%"], language
+        # Δ by hand: 0.1665 − 0.1113 = +0.0552; 0.097 − 0.1 = −0.0030; 0.00001 rounds to
+        # 0.0000, a change of nothing, written without a sign
+        assert rows["Δ"].tolist() == ["+0.0552", "-0.0030", "0.0000"], language
+
+
+def test_a_metric_change_is_signed_unless_it_rounds_to_nothing() -> None:
+    from services.i18n import formats
+
+    assert formats.metric_change(0.0552) == "+0.0552"
+    assert formats.metric_change(-0.003) == "-0.0030"
+    assert formats.metric_change(0.00004) == "0.0000"  # rounds to nothing: no sign
+    assert formats.metric_change(-0.00004) == "0.0000"  # never "-0.0000"
+    assert formats.metric_change(0.0) == "0.0000"
+    assert formats.metric_change(None) == "–"
 
 
 def test_the_metrics_table_columns_carry_their_help_in_the_page_language() -> None:

@@ -13,7 +13,6 @@ import streamlit as st
 from plotly.colors import qualitative
 
 from dashboard.components.chart_style import cjk_font
-from dashboard.components.formatting import NO_VALUE
 from dashboard.components.text import chart_text, md_code, md_escape
 from services.i18n import N_, _, formats
 from services.i18n.catalogue import current_language
@@ -240,9 +239,9 @@ def deltas_frame(
         rows.append(
             {
                 _("metric"): metric_label(key),
-                names[0]: _text(a, "{:.4f}"),
-                names[1]: _text(b, "{:.4f}"),
-                "Δ": _text(change, "{:+.4f}"),
+                names[0]: formats.metric(a),
+                names[1]: formats.metric(b),
+                "Δ": formats.metric_change(change),
                 "Δ %": formats.change(change / abs(b) if change is not None and b else None, 1),
             }
         )
@@ -251,10 +250,6 @@ def deltas_frame(
 
 def _value(value: float | None) -> float | None:
     return None if value is None or math.isnan(value) else value
-
-
-def _text(value: float | None, form: str) -> str:
-    return NO_VALUE if value is None else form.format(value)
 
 
 def show_deltas(
