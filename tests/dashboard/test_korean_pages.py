@@ -320,6 +320,36 @@ def test_every_page_is_korean(
             assert spec["layout"]["yaxis"]["hoverformat"] == ",d", spec["layout"].get("title")
 
 
+# Recommendations draws one view at a time (a radio, ``?tab=``): the page walk above sees the
+# first; these are the others, each with its own widgets, grid and verdict.
+@pytest.mark.parametrize(
+    ("view", "mode"),
+    [("compare", "Compare two campaigns"), ("version", "A version without a campaign")],
+)
+def test_every_recommendations_view_is_korean(
+    seeded: Seeded, vocabulary: tuple[re.Pattern[str], set[str]], view: str, mode: str
+) -> None:
+    data, kept = vocabulary
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.session_state["language"] = "ko"
+    at.run()
+    at.query_params["tab"] = view
+    at.switch_page("dashboard/pages/recommendations.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.radio(key="rec_mode").value == mode  # the view the link names, not the first
+    strings = list(visible_strings(at))
+    english = {
+        (where, text): words
+        for where, text in strings
+        if (words := english_words(text, data, kept))
+    }
+    assert not english, "\n".join(f"{w} {t!r}: {words}" for (w, t), words in english.items())
+    for frame in _dataframes(at):
+        for column in frame.columns:
+            if frame[column].dtype == object:
+                assert not frame[column].isna().any(), (view, column)  # drawn as "None"
+
+
 def _deploy(at: AppTest, seeded: Seeded) -> None:
     at.selectbox(key="deploy_campaign").set_value(seeded.up_campaign).run()
     at.button(key="deploy_button").click().run()
