@@ -148,7 +148,7 @@ def check_file(
         dataset_type, layout.header, schema, now, event_type, event_value_threshold
     )
     findings += more
-    defects = FileDefects(ncols=len(layout.header), bad_utf8=layout.bad_header)
+    defects = FileDefects(ncols=len(layout.header), bad_utf8=layout.bad_header, source=path)
     pool = pa.default_memory_pool()
     if layout.header:
         for table, lines in iter_blocks(path, layout, defects, block_bytes, checker.column_types()):

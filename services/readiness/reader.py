@@ -19,7 +19,14 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from services.i18n import N_, N_plural, _, formats, ngettext
-from services.local.data.csv_sniff import SEPARATORS, UTF8_BOM, binary_kind, header_separator
+from services.local.data.csv_sniff import (
+    ENCODINGS,
+    SEPARATORS,
+    UTF8_BOM,
+    binary_kind,
+    decoding,
+    header_separator,
+)
 
 from .columns import RowLines, Tally
 from .report import Finding
@@ -155,7 +162,7 @@ def sniff(path: Path) -> tuple[CsvLayout | None, list[Finding]]:
         # so the report shows the header's own names, not replacement characters; the finding
         # itself comes with the body's (FileDefects), this byte being the file's first.
         bad_header = (start + err.start, 1, line[err.start : err.start + 64])
-        text = line.decode(legacy_encoding(line[err.start :])[0], "replace")
+        text = line.decode(legacy_encoding(path)[0], "replace")
     delimiter = header_separator(text)
     if delimiter != ",":
         name = _(_SEPARATOR_NAMES.get(delimiter, SEPARATORS[delimiter]))
@@ -183,15 +190,30 @@ def sniff(path: Path) -> tuple[CsvLayout | None, list[Finding]]:
     return CsvLayout(header, delimiter, data_offset, bad_header), findings
 
 
-def legacy_encoding(raw: bytes) -> tuple[str, str, str]:
-    """The legacy encoding ``raw`` (bytes that are not UTF-8) was most likely saved in, as
-    (Python codec, iconv name, name for people): CP949 when the bytes read as Hangul there (a
-    Korean Excel export), else Windows-1252. Suggesting Windows-1252 for a CP949 file would
-    have the user corrupt every Korean name."""
-    text = raw.decode("cp949", "ignore")
-    if any("\uac00" <= ch <= "\ud7a3" for ch in text):
-        return "cp949", "CP949", "CP949 (Korean)"
-    return "cp1252", "WINDOWS-1252", "Latin-1/Windows-1252"
+# The names readiness gives to what csv_sniff.decoding finds (prepare's reading of the same
+# file): (codec to show a byte with, iconv name, name for people). Latin-1 is decoding's catch-all
+# for Western exports, which Excel writes as Windows-1252 (its superset for printable text).
+_LEGACY_NAMES = {
+    "cp949": ("cp949", "CP949", "CP949 (Korean)"),
+    "latin-1": ("cp1252", "WINDOWS-1252", "Latin-1/Windows-1252"),
+}
+
+
+def legacy_encoding(path: Path) -> tuple[str, str, str]:
+    """The legacy encoding a file that is not UTF-8 was saved in, as (Python codec, iconv
+    name, name for people): the one prepare reads it with (``csv_sniff.decoding`` over the
+    whole file, the encodings after UTF-8): CP949 for a Korean Excel export, else
+    Windows-1252. Suggesting Windows-1252 for a CP949 file would have the user corrupt every
+    Korean name, and CP949 for a Latin-1 file whose first odd byte pair happens to be a
+    syllable would have ``iconv`` refuse it."""
+
+    def blocks() -> Iterator[bytes]:
+        with path.open("rb") as f:
+            while block := f.read(BLOCK_BYTES):
+                yield block
+
+    legacy = tuple(e for e in ENCODINGS if e in _LEGACY_NAMES)
+    return _LEGACY_NAMES[decoding(blocks, legacy)]
 
 
 @dataclass
@@ -206,6 +228,7 @@ class FileDefects:
     blank: Tally = field(default_factory=Tally)
     bad_utf8_blocks: int = 0
     bad_utf8: tuple[int, int, bytes] | None = None
+    source: Path | None = None  # the file, to name its encoding as prepare reads it
     parse_error: tuple[int, str] | None = None
 
     def findings(self, header: tuple[str, ...]) -> list[Finding]:  # noqa: C901
@@ -213,7 +236,9 @@ class FileDefects:
         out: list[Finding] = []
         if self.bad_utf8 is not None:
             offset, line, raw = self.bad_utf8
-            codec, iconv_name, label = legacy_encoding(raw)
+            codec, iconv_name, label = (
+                legacy_encoding(self.source) if self.source else _LEGACY_NAMES["latin-1"]
+            )
             guess = raw.decode(codec, "replace")[:1]  # the character the bad byte starts
             out.append(
                 Finding(

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from services.prepare.suggest import suggest_mapping
 from services.readiness import check_dataframe, check_file
 
 from .conftest import NOW, T0
@@ -435,6 +436,24 @@ def test_a_cp949_export_is_named_as_cp949_not_windows_1252(write_csv):
     assert "iconv -f CP949 -t UTF-8" in f.fix
     latin = check_file(write_csv(b"ITEM_ID,GENRE\ni1,Com\xe9die\n"), "items", now=NOW)
     assert "iconv -f WINDOWS-1252 -t UTF-8" in latin.get("not_utf8").fix
+
+
+def test_readiness_names_the_encoding_prepare_reads(write_csv):
+    """One detection (csv_sniff.decoding over the whole file) for readiness and prepare: a
+    Latin-1 file whose first odd pair of bytes happens to be a CP949 syllable ("Är" is C4 72,
+    the syllable 훣) is Latin-1 for both, since "é" followed by a comma is not CP949."""
+    raw = "USER_ID,ITEM_ID,TIMESTAMP,NOTE\nu1,i1,1700000000,Ärger\nu2,i2,1700000001,café,\n"
+    path = write_csv(raw.encode("latin-1"))
+    assert suggest_mapping(path, "interactions").layout.encoding == "latin-1"
+    f = check_file(path, "interactions", now=NOW).get("not_utf8")
+    assert "Latin-1/Windows-1252" in f.detail and "'Ä'" in f.detail, f.detail
+    assert "iconv -f WINDOWS-1252 -t UTF-8" in f.fix
+    # the same in a header: its names read as Latin-1, not as Hangul
+    named = "USER_ID,ITEM_ID,TIMESTAMP,Ärger\nu1,i1,1700000000,café\n"
+    header = check_file(write_csv(named.encode("latin-1")), "interactions", now=NOW)
+    said = " ".join(f.title + " " + f.detail for f in header.findings)
+    assert "'Ärger' is not one of" in said and "훣" not in said, said
+    assert "iconv -f WINDOWS-1252 -t UTF-8" in header.get("not_utf8").fix
 
 
 def test_counts_in_findings_carry_separators_in_both_languages():
