@@ -255,3 +255,34 @@ def test_a_recipe_first_seen_after_the_first_row_gets_a_legend() -> None:
     # the first row's three legends name up and pop; recall is the first chart with
     # item-affinity's colour, hits shows it again
     assert charts_with_legend(frame, keys, per_row=3) == {"n5", "n10", "n25", "recall"}
+
+
+def _metric_pair() -> None:
+    from dashboard.components.solutions.metrics_chart import show_deltas
+
+    chosen = {"precision_at_10": 0.2004, "coverage": 0.21}
+    reference = {"precision_at_10": 0.2, "coverage": 0.2}
+    show_deltas(chosen, reference, "deployed", ("a", "b"))
+
+
+def test_a_zero_change_is_drawn_without_an_arrow_or_colour() -> None:
+    """As the browser gets it: st.metric's direction and colour for a change that rounds to
+    0% (0.2004 vs 0.2000, +0.2 %) are none and grey; +5 % is up and green."""
+    from streamlit.proto.Metric_pb2 import Metric
+    from streamlit.testing.v1 import AppTest
+
+    from tests.dashboard.rendered import shown
+
+    def enum(field: str, name: str) -> int:
+        return int(Metric.DESCRIPTOR.fields_by_name[field].enum_type.values_by_name[name].number)
+
+    at = AppTest.from_function(_metric_pair).run()
+    assert not at.exception, [e.value for e in at.exception]
+    by_label = {shown(m.label): m.proto for m in at.metric}
+    coverage, precision = by_label["Coverage"], by_label["Precision@10"]
+    assert precision.delta == "0% vs deployed"
+    assert precision.direction == enum("direction", "NONE")
+    assert precision.color == enum("color", "GRAY")
+    assert coverage.delta == "+5% vs deployed"
+    assert coverage.direction == enum("direction", "UP")
+    assert coverage.color == enum("color", "GREEN")
