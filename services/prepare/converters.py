@@ -13,16 +13,12 @@ import pandas as pd
 import pyarrow as pa
 
 from services.readiness import limits
+from services.readiness.written_numbers import written_numbers
 
 from .arrow_text import strings, to_float
 from .mapping import FieldMap
 from .timestamps import REASON_EMPTY, to_epoch_seconds
 
-# A number written for people: "12,900", "₩12,900", "12,900원", "$1.50", "1 234,5" is not.
-# Korean exports write the won sign full-width (U+FFE6 "￦": CP949 has it, not U+20A9 "₩"),
-# often with "원" after the number as well: "￦39,000원".
-_THOUSANDS = r"(?<=\d),(?=\d{3}(?:\D|$))"
-_CURRENCY = r"^(?:[₩￦$＄€£¥￥]|KRW|USD|EUR)\s*|\s*(?:원|KRW|USD|EUR)$"
 _TRUE = {"true", "t", "yes", "y", "1"}
 _FALSE = {"false", "f", "no", "n", "0"}
 ARROW_TYPES = {
@@ -97,9 +93,7 @@ def parse_numbers(text: pd.Series) -> np.ndarray:
     numbers = to_float(text)
     bad = np.isnan(numbers) & text.notna().to_numpy(bool)
     if bad.any():  # only then pay for the cleaning
-        cleaned = text[bad].str.replace(_CURRENCY, "", regex=True)
-        cleaned = cleaned.str.replace(_THOUSANDS, "", regex=True)
-        numbers[bad] = pd.to_numeric(cleaned, errors="coerce").to_numpy(float, na_value=np.nan)
+        numbers[bad] = written_numbers(text[bad])
     return numbers
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -19,6 +20,7 @@ from .limits import (
 )
 from .report import Finding
 from .tally_checks import TallyCheck, tally_findings
+from .written_numbers import written_numbers
 
 
 class ValueField:
@@ -30,6 +32,7 @@ class ValueField:
         self.kind = kind
         self.code_prefix = code_prefix
         self.non_numeric = Tally()
+        self.written_number = Tally()  # "￦39,000원": a number Prepare converts
         self.non_integer = Tally()
         self.non_boolean = Tally()
         self.too_long = Tally()
@@ -49,7 +52,9 @@ class ValueField:
             integral = kind in ("int", "long")
             needs_text = p.bad.any() or (integral and p.non_integer.any())
             text = to_str(column) if needs_text else None
-            self.non_numeric.add(p.bad, lines, text)
+            written = _written(p.bad, text) if kind != "infer" else np.zeros_like(p.bad)
+            self.non_numeric.add(p.bad & ~written, lines, text)
+            self.written_number.add(written, lines, text)
             if integral:
                 self.non_integer.add(p.non_integer, lines, text)
             # the same rule the engine's import job applies (avro_numbers)
@@ -104,6 +109,35 @@ class ValueField:
         )
 
 
+def _written(bad: np.ndarray, text: pa.Array | None) -> np.ndarray:
+    """Which of the ``bad`` rows (not plain numbers) are numbers written for people, with a
+    currency or thousands separators (``written_numbers``, the rule Prepare converts by)."""
+    written = np.zeros(len(bad), dtype=bool)
+    rows = np.flatnonzero(bad)
+    if text is None or not len(rows):
+        return written
+    values = pd.Series(text.take(pa.array(rows)).to_pylist(), dtype=object).fillna("")
+    written[rows] = ~np.isnan(written_numbers(values.astype(str).str.strip()))
+    return written
+
+
+_WRITTEN_NUMBER = TallyCheck(
+    "written_number",
+    "{prefix}_written_number",
+    "error",
+    N_("{column} has numbers written with a currency or separators"),
+    N_plural(
+        "{count} value of {column} is a number written for people (e.g. {examples}); the "
+        "schema type is {kind} and Personalize reads plain numbers only.",
+        "{count} values of {column} are numbers written for people (e.g. {examples}); the "
+        "schema type is {kind} and Personalize reads plain numbers only.",
+    ),
+    N_(
+        'Convert the file with "Prepare a raw export" on the Data page (or '
+        "`python -m services.prepare`): it reads ￦/₩/원 prices and thousands separators as "
+        'numbers ("￦39,000원" is 39000).'
+    ),
+)
 _NON_NUMERIC = TallyCheck(
     "non_numeric",
     "{prefix}_non_numeric",
@@ -235,10 +269,10 @@ _FORMULA_LIKE = TallyCheck(
 _TEXT_CHECKS = (_FORMULA_LIKE,)
 # The counted rules of each schema type, in the order their findings are reported.
 _CHECKS_BY_KIND: dict[str, tuple[TallyCheck, ...]] = {
-    "int": (_NON_NUMERIC, _NOT_INTEGER),
-    "long": (_NON_NUMERIC, _NOT_INTEGER),
-    "float": (_NON_NUMERIC, _OUT_OF_RANGE),
-    "double": (_NON_NUMERIC, _OUT_OF_RANGE),
+    "int": (_NON_NUMERIC, _WRITTEN_NUMBER, _NOT_INTEGER),
+    "long": (_NON_NUMERIC, _WRITTEN_NUMBER, _NOT_INTEGER),
+    "float": (_NON_NUMERIC, _WRITTEN_NUMBER, _OUT_OF_RANGE),
+    "double": (_NON_NUMERIC, _WRITTEN_NUMBER, _OUT_OF_RANGE),
     "boolean": (_NOT_BOOLEAN,),
     "string": _TEXT_CHECKS,
     "textual": (_TEXT_TOO_LONG, *_TEXT_CHECKS),

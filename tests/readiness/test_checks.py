@@ -241,10 +241,13 @@ def test_event_types_limit_counts_metadata_columns():
 def test_event_value_non_numeric_rows(write_csv):
     df = interactions(2, 3)
     df["EVENT_VALUE"] = df["EVENT_VALUE"].astype(object)
-    df.loc[4, "EVENT_VALUE"] = "12 EUR"
+    df.loc[4, "EVENT_VALUE"] = "twelve"
+    df.loc[5, "EVENT_VALUE"] = "12 EUR"  # a number with its currency: Prepare converts it
     report = check_file(write_csv(csv_text(df)), "interactions", now=NOW)
     f = report.get("event_value_non_numeric")
-    assert f.rows == (6,) and "'12 EUR'" in f.detail
+    assert f.rows == (6,) and "'twelve'" in f.detail
+    written = report.get("event_value_written_number")
+    assert written.rows == (7,) and "'12 EUR'" in written.detail
 
 
 ITEMS_SCHEMA = {
@@ -502,3 +505,25 @@ def test_a_raw_export_is_told_from_a_file_missing_a_column():
     # A required column missing, nothing extra: a fix, not a raw export.
     short = pd.DataFrame({"USER_ID": ["u1"], "ITEM_ID": ["i1"]})
     assert not check_dataframe(short, "interactions", now=NOW).looks_like_raw_export
+
+
+def test_won_prices_are_named_as_numbers_prepare_converts():
+    """A float PRICE written "￦39,000원" is not a plain number for Personalize, but it is a
+    number: readiness says so and points to Prepare (the same rule that converts it), while
+    a value that is no number at all keeps its own finding."""
+    schema = {
+        "type": "record",
+        "name": "Items",
+        "namespace": "com.amazonaws.personalize.schema",
+        "fields": [{"name": "ITEM_ID", "type": "string"}, {"name": "PRICE", "type": "float"}],
+        "version": "1.0",
+    }
+    df = pd.DataFrame(
+        {"ITEM_ID": ["a", "b", "c", "d"], "PRICE": ["￦39,000원", "₩129,000", "59000원", "무료"]}
+    )
+    report = check_dataframe(df, "items", schema=json.dumps(schema), now=NOW)
+    written = report.get("value_written_number")
+    assert written.severity == "error" and written.rows == (2, 3, 4)
+    assert "3 values of PRICE" in written.detail and "Prepare a raw export" in written.fix
+    plain = report.get("value_non_numeric")
+    assert plain.rows == (5,) and "'무료'" in plain.detail
