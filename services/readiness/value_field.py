@@ -117,7 +117,7 @@ def _written(bad: np.ndarray, text: pa.Array | None) -> np.ndarray:
     if text is None or not len(rows):
         return written
     values = pd.Series(text.take(pa.array(rows)).to_pylist(), dtype=object).fillna("")
-    written[rows] = ~np.isnan(written_numbers(values.astype(str).str.strip()))
+    written[rows] = np.isfinite(written_numbers(values.astype(str).str.strip()))  # not "inf"
     return written
 
 

@@ -519,11 +519,14 @@ def test_won_prices_are_named_as_numbers_prepare_converts():
         "version": "1.0",
     }
     df = pd.DataFrame(
-        {"ITEM_ID": ["a", "b", "c", "d"], "PRICE": ["￦39,000원", "₩129,000", "59000원", "무료"]}
+        {
+            "ITEM_ID": ["a", "b", "c", "d", "e"],
+            "PRICE": ["￦39,000원", "₩129,000", "59000원", "무료", "inf"],
+        }
     )
     report = check_dataframe(df, "items", schema=json.dumps(schema), now=NOW)
     written = report.get("value_written_number")
     assert written.severity == "error" and written.rows == (2, 3, 4)
     assert "3 values of PRICE" in written.detail and "Prepare a raw export" in written.fix
     plain = report.get("value_non_numeric")
-    assert plain.rows == (5,) and "'무료'" in plain.detail
+    assert plain.rows == (5, 6) and "'무료'" in plain.detail  # "inf" is no price either
