@@ -541,8 +541,8 @@ _COUNT_NOUN = re.compile(
 )
 _NO_COUNT = {"column", "share", "group", "event_type", "hint", "total", "a"}
 _NEVER_ONE = {
-    ("max", "1–{max} letters"): "NAME_MAX, a constant",
-    ("max", "A name is 1 to {max} letters"): "NAME_MAX, a constant",
+    ("max", "1–{max} Latin letters"): "NAME_MAX, a constant",
+    ("max", "A name is 1 to {max} Latin letters"): "NAME_MAX, a constant",
     ("high", "Automatic training runs every"): "the schedule's upper bound, a constant",
     ("users", "Not enough data yet"): "the planner's minimum per arm, a constant",
     ("n", "Overlap of top {n} between users"): "the noun is the users, not the top n",

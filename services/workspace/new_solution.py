@@ -180,7 +180,8 @@ def problems(form: NewSolution) -> dict[str, str]:
     found: dict[str, str] = {}
     if not (1 <= len(form.name) <= NAME_MAX and NAME_PATTERN.fullmatch(form.name)):
         found["name"] = _(
-            "A name is 1 to {max} letters, digits, '-' or '_', starting with a letter or digit."
+            "A name is 1 to {max} Latin letters (a–z, A–Z), digits, '-' or '_', "
+            "starting with a letter or digit."
         ).format(max=NAME_MAX)
     if form.option.missing:
         found["recipe"] = ngettext(

@@ -132,6 +132,20 @@ def test_problems_name_their_fields() -> None:
         build_request(form)
 
 
+def test_a_hangul_name_is_refused_as_not_latin_letters() -> None:
+    r"""CreateSolution's name pattern is ^[a-zA-Z0-9][a-zA-Z0-9\-_]* (botocore's Name shape):
+    Hangul are letters to a reader, so the message says which letters it means."""
+    from services.i18n import use_language
+
+    found = problems(NewSolution("신상품추천", "g", OPTION))
+    assert found["name"].startswith("A name is 1 to 63 Latin letters (a–z, A–Z), digits")
+    use_language("ko")
+    try:
+        assert "한글은 쓸 수 없습니다" in problems(NewSolution("신상품추천", "g", OPTION))["name"]
+    finally:
+        use_language("en")
+
+
 def test_a_refusal_is_shown_at_the_fields_it_names() -> None:
     said = (
         "solutionConfig.featureTransformationParameters.max_user_history_length_percentile is "

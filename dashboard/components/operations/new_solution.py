@@ -46,7 +46,7 @@ TEXT = {
     "needs": N_("needs {missing}"),
     "datasets": N_("Needs: {required}. Also learns from: {optional}."),
     "name": N_("Solution name"),
-    "name_help": N_("1–{max} letters, digits, '-' or '_'."),
+    "name_help": N_("1–{max} Latin letters (a–z, A–Z), digits, '-' or '_'."),
     "hyper": N_("Hyperparameters (DescribeAlgorithm)"),
     "hyper_none": N_("This recipe takes no hyperparameters."),
     "features": N_("Feature transformation (DescribeFeatureTransformation)"),
