@@ -3,7 +3,10 @@
 Run: OPENBLAS_NUM_THREADS=2 .venv/bin/python bench/index_study.py prep MODEL.npz CACHE_DIR
      OPENBLAS_NUM_THREADS=2 .venv/bin/python bench/index_study.py norms CACHE_DIR
      OPENBLAS_NUM_THREADS=2 .venv/bin/python bench/index_study.py ivf CACHE_DIR
-         [--sample N] [--nlist N] [--ranges R] [--hnsw M] [--sq8]
+         [--sample N] [--nlist N] [--ranges R] [--hnsw M] [--hnswlib M] [--ef-construction E]
+         [--sq8]
+     OPENBLAS_NUM_THREADS=2 .venv/bin/python bench/index_study.py synth CACHE_DIR
+         [--items N] [--dim D] [--users U]
 
 ``prep`` reads an aws-user-personalization model file (a kept shop's, e.g. the ×10 shop's),
 keeps its learned items' factors and the query vectors of 2,000 training users (the 1,000 the
@@ -15,8 +18,11 @@ the exact top 25 taken again within the sample) and prints the recall of the exa
 each share of the items a search scans, for the calibration users and the others, with the
 build time and the time of a search: the single IVF-Flat index the model keeps today
 (``--ranges 1``), the norm-ranged one (``--ranges R``: R indexes, one per range of norms, each
-with its own largest norm M), HNSW (``--hnsw M``, faiss's inner-product graph) and an
-int8-quantised exact scan (``--sq8``).
+with its own largest norm M), HNSW (``--hnsw M``, faiss's inner-product graph; ``--hnswlib
+M``, hnswlib's, in its 'ip' space: imported only when installed, never a requirement of the
+project) and an int8-quantised exact scan (``--sq8``). ``synth`` writes a cache of the same
+shape without a model: seeded Gaussian factors whose norms spread like the ×10 model's (see
+``synthetic``), for comparing libraries where no kept model is at hand.
 """
 
 from __future__ import annotations
@@ -61,6 +67,40 @@ def prep(model_path: Path, cache: Path) -> None:
     cache.mkdir(parents=True, exist_ok=True)
     np.save(cache / "items.npy", items)
     np.savez(cache / "users.npz", users=users, top=top, extreme=extreme, n_calib=len(calib))
+
+
+def synthetic(n_items: int, dim: int, n_users: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Item factors (n_items × dim, float32) and user vectors (n_users × dim) drawn to look like
+    ALS factors for retrieval: directions from a Gaussian with a decaying spectrum (standard
+    deviation 1/√(1 + i/4) on axis i: a few strong tastes), item norms log-normal with median
+    0.044 and 90th percentile 0.087, and 0.5 % of the items (the popular ones) given a Pareto
+    tail from 0.2 capped at 93.3: the ×10 model's quantiles (0.044, 0.087, 99.9 % 2.26, largest
+    93.3; see docs/benchmarks.md), since the spread of norms is what defeats inner-product
+    graphs and partitions."""
+    rng = np.random.default_rng(seed)
+    scale = 1 / np.sqrt(1 + np.arange(dim) / 4)
+    d = rng.standard_normal((n_items, dim)) * scale
+    d /= np.linalg.norm(d, axis=1, keepdims=True)
+    norm = 0.044 * np.exp(0.532 * rng.standard_normal(n_items))
+    tail = rng.random(n_items) < 0.005
+    norm[tail] = np.minimum(0.2 * (1 - rng.random(int(tail.sum()))) ** -1.506, 93.3)
+    items = (d * norm[:, None]).astype(np.float32)
+    users = (rng.standard_normal((n_users, dim)) * scale).astype(np.float32)
+    return items, users
+
+
+def synth(args: argparse.Namespace) -> None:
+    """A cache like ``prep``'s from ``synthetic`` factors (the first half of the users stand
+    for the calibration's)."""
+    t = time.perf_counter()
+    items, users = synthetic(args.items, args.dim, args.users, 42)
+    top, extreme = rt.exact_top(users, items, K, batch=16)
+    print(f"{len(items):,} × {items.shape[1]} items, {len(users):,} users, exact top {K} in "
+          f"{time.perf_counter() - t:.0f} s", flush=True)  # fmt: skip
+    args.cache.mkdir(parents=True, exist_ok=True)
+    np.save(args.cache / "items.npy", items)
+    np.savez(args.cache / "users.npz", users=users, top=top, extreme=extreme,
+             n_calib=len(users) // 2)  # fmt: skip
 
 
 def load(cache: Path, sample: int | None) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
@@ -185,7 +225,11 @@ def ivf(args: argparse.Namespace) -> None:
     if args.sq8:
         return sq8(items, users, top)
     if args.hnsw:
-        return hnsw(items, users, top, args.hnsw)
+        return hnsw(items, users, top, args.hnsw, args.ef_construction)
+    if args.hnswlib:
+        return hnswlib_ip(items, users, top, args.hnswlib, args.ef_construction)
+    if args.usearch:
+        return usearch_ip(items, users, top, args.usearch, args.ef_construction)
     t = time.perf_counter()
     r = Ranged(items, args.ranges, args.nlist_scale, 42)
     built = time.perf_counter() - t
@@ -200,23 +244,101 @@ def ivf(args: argparse.Namespace) -> None:
             print(f"    {s:.3f} → {scanned:.2%}  {rec:.2%}", flush=True)
 
 
-def hnsw(items: np.ndarray, users: np.ndarray, top: np.ndarray, m: int) -> None:
+EF_SEARCH = (32, 64, 128, 256, 512, 1024, 2048)
+RECALL_TARGET = 0.98
+
+
+def rss_mib() -> float:
+    """This process's resident memory (MiB), from /proc: a build's cost is the growth."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def graph_sweep(label: str, search, top: np.ndarray, users: np.ndarray) -> None:  # noqa: ANN001
+    """Recall of the exact top 25 and one-thread latency per query (each user searched alone,
+    as a request does) at each efSearch until recall reaches ``RECALL_TARGET``;
+    ``search(user_row, ef)`` returns the ids found."""
+    truth = [set(row.tolist()) for row in top]
+    for ef in EF_SEARCH:
+        got, times = [], []
+        for u in users:
+            t = time.perf_counter()
+            got.append(search(u, ef))
+            times.append(time.perf_counter() - t)
+        rec = np.mean([len(set(g.tolist()) & tr) / K for g, tr in zip(got, truth, strict=True)])
+        ms = np.percentile(np.array(times) * 1000, [50, 99])
+        print(f"  {label} ef {ef}: recall {rec:.2%}, p50 {ms[0]:.2f} ms, p99 {ms[1]:.2f} ms",
+              flush=True)  # fmt: skip
+        if rec >= RECALL_TARGET:
+            return
+    print(f"  {label}: recall target {RECALL_TARGET:.0%} not reached by ef {EF_SEARCH[-1]}")
+
+
+def hnsw(items: np.ndarray, users: np.ndarray, top: np.ndarray, m: int, ef_c: int) -> None:
+    """faiss ``IndexHNSWFlat`` in inner product, built with two threads."""
     faiss = rt._faiss()
     faiss.omp_set_num_threads(2)
-    t = time.perf_counter()
+    before, t = rss_mib(), time.perf_counter()
     index = faiss.IndexHNSWFlat(items.shape[1], m, faiss.METRIC_INNER_PRODUCT)
-    index.hnsw.efConstruction = 40
+    index.hnsw.efConstruction = ef_c
     index.add(items)
-    print(f"HNSW M={m} built in {time.perf_counter() - t:.0f} s", flush=True)
+    print(f"faiss HNSW M={m} efConstruction={ef_c} built in {time.perf_counter() - t:.0f} s, "
+          f"+{rss_mib() - before:.0f} MiB", flush=True)  # fmt: skip
     faiss.omp_set_num_threads(1)
-    truth = [set(row.tolist()) for row in top]
-    for ef in (64, 128, 256, 512, 1024):
+
+    def search(u: np.ndarray, ef: int) -> np.ndarray:
         index.hnsw.efSearch = ef
-        t = time.perf_counter()
-        _, ids = index.search(users, K)
-        per = (time.perf_counter() - t) / len(users) * 1000
-        rec = np.mean([len(set(r.tolist()) & tr) / K for r, tr in zip(ids, truth, strict=True)])
-        print(f"  efSearch {ef}: recall {rec:.2%}, {per:.2f} ms a query (one thread)", flush=True)
+        return index.search(u[None, :], K)[1][0]
+
+    graph_sweep(f"faiss M={m}", search, top, users)
+
+
+def hnswlib_ip(items: np.ndarray, users: np.ndarray, top: np.ndarray, m: int, ef_c: int) -> None:
+    """hnswlib's graph in its 'ip' space (1 − u·x), built with two threads; skipped with a note
+    when hnswlib is not installed (it is not a requirement: install it apart, e.g.
+    ``pip install --target DIR hnswlib`` and ``PYTHONPATH=DIR``)."""
+    try:
+        import hnswlib  # type: ignore[import-not-found]  # optional, bench only
+    except ImportError:
+        print("hnswlib is not installed: its rows are skipped")
+        return
+    before, t = rss_mib(), time.perf_counter()
+    index = hnswlib.Index(space="ip", dim=items.shape[1])
+    index.init_index(max_elements=len(items), M=m, ef_construction=ef_c, random_seed=42)
+    index.add_items(items, np.arange(len(items)), num_threads=2)
+    print(f"hnswlib ip M={m} ef_construction={ef_c} built in {time.perf_counter() - t:.0f} s, "
+          f"+{rss_mib() - before:.0f} MiB", flush=True)  # fmt: skip
+    index.set_num_threads(1)
+
+    def search(u: np.ndarray, ef: int) -> np.ndarray:
+        index.set_ef(max(ef, K))
+        return index.knn_query(u, k=K, num_threads=1)[0][0]
+
+    graph_sweep(f"hnswlib M={m}", search, top, users)
+
+
+def usearch_ip(items: np.ndarray, users: np.ndarray, top: np.ndarray, m: int, ef_c: int) -> None:
+    """usearch's HNSW in its 'ip' metric, built with two threads; skipped with a note when
+    usearch is not installed (not a requirement either)."""
+    try:
+        from usearch.index import Index  # type: ignore[import-not-found]  # optional
+    except ImportError:
+        print("usearch is not installed: its rows are skipped")
+        return
+    before, t = rss_mib(), time.perf_counter()
+    index = Index(ndim=items.shape[1], metric="ip", dtype="f32", connectivity=m,
+                  expansion_add=ef_c)  # fmt: skip
+    index.add(np.arange(len(items)), items, threads=2)
+    print(f"usearch ip M={m} expansion_add={ef_c} built in {time.perf_counter() - t:.0f} s, "
+          f"+{rss_mib() - before:.0f} MiB", flush=True)  # fmt: skip
+
+    def search(u: np.ndarray, ef: int) -> np.ndarray:
+        index.expansion_search = max(ef, K)
+        return np.asarray(index.search(u, K, threads=1).keys)
+
+    graph_sweep(f"usearch M={m}", search, top, users)
 
 
 def sq8(items: np.ndarray, users: np.ndarray, top: np.ndarray) -> None:
@@ -282,6 +404,11 @@ def main() -> None:
     p = sub.add_parser("prep")
     p.add_argument("model", type=Path)
     p.add_argument("cache", type=Path)
+    p = sub.add_parser("synth")
+    p.add_argument("cache", type=Path)
+    p.add_argument("--items", type=int, default=500_000)
+    p.add_argument("--dim", type=int, default=64)
+    p.add_argument("--users", type=int, default=2_000)
     p = sub.add_parser("norms")
     p.add_argument("cache", type=Path)
     p = sub.add_parser("norm")
@@ -293,10 +420,15 @@ def main() -> None:
     p.add_argument("--ranges", type=int, default=1)
     p.add_argument("--nlist-scale", type=float, default=4.0)
     p.add_argument("--hnsw", type=int)
+    p.add_argument("--hnswlib", type=int)
+    p.add_argument("--usearch", type=int)
+    p.add_argument("--ef-construction", type=int, default=40)
     p.add_argument("--sq8", action="store_true")
     args = parser.parse_args()
     if args.cmd == "prep":
         prep(args.model, args.cache)
+    elif args.cmd == "synth":
+        synth(args)
     elif args.cmd == "norms":
         norms(args.cache)
     elif args.cmd == "norm":
