@@ -321,8 +321,16 @@ def test_readiness_findings_read_in_korean() -> None:
         for u in range(25)
         for k in range(40)
     ][:999]
-    frame = pd.DataFrame(rows, columns=["USER_ID", "ITEM_ID", "TIMESTAMP", "EVENT_TYPE"])
+    # 1,000 records (one repeated), so the import job goes in and training is one short
+    frame = pd.DataFrame(rows + rows[:1], columns=["USER_ID", "ITEM_ID", "TIMESTAMP", "EVENT_TYPE"])
     use_language("ko")
+    short = pd.DataFrame(rows, columns=["USER_ID", "ITEM_ID", "TIMESTAMP", "EVENT_TYPE"])
+    job = check_dataframe(short, "interactions", now=1_800_000_000).get("too_few_interactions")
+    assert job.title == "가져오기 작업 하나에 상호작용이 너무 적습니다"
+    assert job.detail.startswith(
+        "상호작용 레코드 999건: Personalize는 가져오기 작업마다 최소 1,000건"
+    )
+    assert job.fix.startswith("파일에 상호작용을 1건 이상 더 넣거나")
     found = check_dataframe(frame, "interactions", now=1_800_000_000).get("too_few_interactions")
     assert found.title == "학습하기에 상호작용이 너무 적습니다"
     assert found.detail == "서로 다른 상호작용 999개. 학습에는 최소 1,000개가 필요합니다."

@@ -68,6 +68,15 @@ def test_training_minimums_are_the_same_on_both_sides():
     assert (limits.MIN_INTERACTIONS, limits.MIN_USERS_WITH_TWO) == (1_000, 25)
 
 
+def test_the_import_job_minimum_is_the_same_on_both_sides():
+    # "Minimum number of item interaction records per dataset import job in FULL or
+    # INCREMENTAL import mode: 1000" (Service quotas): the readiness check blocks the import
+    # the engine's import job would fail.
+    from services.local.jobs.tasks import imports
+
+    assert limits.MIN_IMPORT_INTERACTIONS == imports.MIN_IMPORT_INTERACTIONS == 1_000
+
+
 def test_result_limits_are_the_same_on_both_sides():
     # GetRecommendations' numResults and GetPersonalizedRanking's inputList: at most 500, at
     # most 50 with metadataColumns (runtime limits). The facade refuses before sending what

@@ -17,6 +17,7 @@ from .id_field import IdField
 from .limits import (
     MAX_EVENT_TYPES_PLUS_METADATA,
     MAX_EXAMPLES,
+    MIN_IMPORT_INTERACTIONS,
     MIN_INTERACTIONS,
     MIN_SHARE_USERS_WITH_TWO,
     MIN_USERS_WITH_TWO,
@@ -347,7 +348,38 @@ class InteractionsChecker(DatasetChecker):
     def _volume(self, after: int, with_two: int, active: int) -> list[Finding]:
         out: list[Finding] = []
         how = self._filter_text()
-        if after < MIN_INTERACTIONS:
+        if self.rows < MIN_IMPORT_INTERACTIONS:
+            # the import job itself fails, FULL or INCREMENTAL, however much the dataset holds:
+            # say so first, so a small daily export is not read as a training problem
+            out.append(
+                Finding(
+                    "too_few_interactions",
+                    "error",
+                    _("Too few interactions for an import job"),
+                    ngettext(
+                        "{rows} interaction record; Personalize imports at least {minimum} per "
+                        "import job, FULL or INCREMENTAL alike (and training needs at least "
+                        "{minimum} distinct interactions).",
+                        "{rows} interaction records; Personalize imports at least {minimum} per "
+                        "import job, FULL or INCREMENTAL alike (and training needs at least "
+                        "{minimum} distinct interactions).",
+                        self.rows,
+                    ).format(
+                        rows=formats.count(self.rows),
+                        minimum=formats.count(MIN_IMPORT_INTERACTIONS),
+                    ),
+                    ngettext(
+                        "Add at least {more} more interaction to the file (e.g. import a longer "
+                        "period's export), or send a few new events with PutEvents through an "
+                        "event tracker, which has no minimum.",
+                        "Add at least {more} more interactions to the file (e.g. import a longer "
+                        "period's export), or send a few new events with PutEvents through an "
+                        "event tracker, which has no minimum.",
+                        MIN_IMPORT_INTERACTIONS - self.rows,
+                    ).format(more=formats.count(MIN_IMPORT_INTERACTIONS - self.rows)),
+                )
+            )
+        elif after < MIN_INTERACTIONS:
             out.append(
                 Finding(
                     "too_few_interactions",

@@ -14,6 +14,9 @@ MIN_SHARE_USERS_WITH_TWO = 0.01
 # Recommended volumes (Data insights): below these results are usually popularity-like.
 RECOMMENDED_INTERACTIONS = 50_000
 RECOMMENDED_USERS = 1_000
+# "Minimum number of item interaction records per dataset import job in FULL or INCREMENTAL
+# import mode: 1000" (Service quotas): an import job of fewer fails whatever the dataset holds.
+MIN_IMPORT_INTERACTIONS = 1_000
 
 # "USER_ID / ITEM_ID: max length 256 characters" (dataset schema requirements).
 MAX_ID_LENGTH = 256

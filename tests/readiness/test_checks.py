@@ -64,9 +64,23 @@ def test_training_minimums_at_the_boundary():
     assert report.summary.interactions_after_filter == 1000
     assert report.summary.users_with_two_or_more == 25
 
-    short = check_dataframe(ok.iloc[:999], "interactions", now=NOW)
-    assert "999 distinct interactions" in short.get("too_few_interactions").detail
-    assert short.get("too_few_interactions").fix == "Import at least 1 more interaction."
+    # 999 records: the import job itself is refused (FULL or INCREMENTAL), whatever the
+    # dataset already holds, and the finding says so rather than blaming training
+    short = check_dataframe(ok.iloc[:999], "interactions", now=NOW).get("too_few_interactions")
+    assert short.title == "Too few interactions for an import job"
+    assert short.detail.startswith(
+        "999 interaction records; Personalize imports at least 1,000 per import job, FULL or "
+        "INCREMENTAL alike"
+    )
+    assert short.fix.startswith("Add at least 1 more interaction to the file")
+    assert "PutEvents" in short.fix
+
+    # 1,000 records, 999 distinct: the import goes in, training would not
+    repeated = pd.concat([ok.iloc[:999], ok.iloc[:1]])
+    dup = check_dataframe(repeated, "interactions", now=NOW).get("too_few_interactions")
+    assert dup.title == "Too few interactions to train"
+    assert "999 distinct interactions" in dup.detail
+    assert dup.fix == "Import at least 1 more interaction."
 
     fewer = pd.concat([interactions(24, 41), interactions(10, 1, start=100)])
     f = check_dataframe(fewer, "interactions", now=NOW).get("too_few_users_with_two")
