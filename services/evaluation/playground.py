@@ -30,6 +30,7 @@ operator confirms.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -128,6 +129,77 @@ def parse_values(text: str) -> dict[str, list[str]]:
             raise ValueError(f"line {n}: write a parameter as NAME = value, value")
         out[name] = [v.strip() for v in values.split(",") if v.strip()]
     return out
+
+
+# An IN list's opening (NOT IN too): the keyword upper-case, as the engine's parser takes it.
+_LIST_START = re.compile(r"\bIN\s*\(")
+_PARAM = re.compile(r"\$[A-Za-z0-9_]+")
+_BARE = re.compile(r"[^\s,()]+")
+
+
+def unquoted_value(expression: str) -> str | None:
+    """The first member of an IN list of ``expression`` that is neither a double-quoted
+    string nor a ``$PARAM`` (``shoes`` of ``Items.CATEGORY IN (shoes)``, ``'sale'``, ``10``),
+    as typed; None when every list member is one of the two.
+
+    Personalize's grammar takes only those two in a list (developer guide, "Filter expression
+    elements"; CreateFilter answers InvalidInputException otherwise), so this is said before
+    any call. Only lists are read: every other fault is left to CreateFilter's own check."""
+    i, n = 0, len(expression)
+    while i < n:
+        if expression[i] == '"':
+            end = expression.find('"', i + 1)
+            if end < 0:
+                return None  # an unterminated string: CreateFilter names it
+            i = end + 1
+        elif m := _LIST_START.match(expression, i):
+            bare, i = _first_bare_member(expression, m.end())
+            if bare is not None:
+                return bare
+        else:
+            i += 1
+    return None
+
+
+def _first_bare_member(text: str, i: int) -> tuple[str | None, int]:
+    """The first member of the list whose members start at ``i`` that is not quoted and not a
+    parameter (None if none), and where reading stopped."""
+    n = len(text)
+    while i < n:
+        while i < n and text[i].isspace():
+            i += 1
+        if i >= n:
+            break
+        if text[i] == '"':
+            end = text.find('"', i + 1)
+            if end < 0:
+                return None, n
+            i = end + 1
+        elif m := _PARAM.match(text, i):
+            i = m.end()
+        elif m := _BARE.match(text, i):
+            return m.group(), m.end()
+        else:  # ')' or ',' where a value should be: CreateFilter names it
+            return None, i + 1
+        while i < n and text[i].isspace():
+            i += 1
+        if i < n and text[i] == ",":
+            i += 1
+        else:
+            break
+    return None, i
+
+
+def expression_problem(expression: str) -> str | None:
+    """What is wrong with ``expression`` that can be said before any call, in the reader's
+    language (an unquoted list value, named as typed), or None."""
+    bare = unquoted_value(expression)
+    if bare is None:
+        return None
+    return _(
+        "Values in an IN list must be double-quoted strings or a $parameter: {token} is "
+        'neither. Write it as "{value}", or as $NAME with NAME\'s values in the parameters.'
+    ).format(token=bare, value=bare.strip("'`“”‘’"))
 
 
 def filter_values(values: Mapping[str, Sequence[str]]) -> dict[str, str]:

@@ -11,6 +11,7 @@ import json
 
 import pandas as pd
 import pytest
+from botocore.exceptions import ClientError
 from streamlit.testing.v1 import AppTest
 
 from services.config import Settings
@@ -200,6 +201,70 @@ def test_a_bad_expression_shows_the_engines_text_at_the_field(seeded: Seeded) ->
     assert any(e.startswith("Filter expression: Invalid filterExpression:") for e in errors)
     assert any("COLOUR" in e for e in errors), errors
     assert not _diff_frames(at)
+
+
+def test_an_unquoted_list_value_is_found_and_named_as_typed() -> None:
+    """Each case read by hand against Personalize's grammar: list members are double-quoted
+    strings or $PARAMs; the first other member is named as typed."""
+    u = pg.unquoted_value
+    assert u("EXCLUDE ItemID WHERE Items.CATEGORY IN (shoes)") == "shoes"
+    assert u('EXCLUDE ItemID WHERE Items.CATEGORY IN ("a", $X, 신발)') == "신발"
+    assert u("EXCLUDE ItemID WHERE Items.G NOT IN ('sale')") == "'sale'"
+    assert u('EXCLUDE ItemID WHERE Items.G IN (10) | INCLUDE ItemID WHERE Items.C IN ("a")') == "10"
+    assert u('INCLUDE ItemID WHERE Items.CATEGORY IN ("IN (x)", $C)') is None  # inside quotes
+    assert u(EXCLUDE_CAT) is None and u(PROMOTE_CAT2) is None
+    assert u("INCLUDE ItemID WHERE Items.CATEGORY IN CurrentItem.CATEGORY") is None
+
+
+UNQUOTED = "EXCLUDE ItemID WHERE Items.CATEGORY IN (cat0)"
+
+
+def test_an_unquoted_value_is_named_before_any_call_and_cannot_be_saved(
+    seeded: Seeded,
+) -> None:
+    """A trial typed a bare category and got the parser's position text; now the field says
+    which rule the token breaks, in the reader's language, the engine is not asked (its
+    "Invalid filterExpression" text does not appear), and the filter cannot be saved."""
+    at = _playground(app_at(PAGE), UNQUOTED)
+    errors = [shown(e.value) for e in at.error]
+    assert errors == [
+        "Values in an IN list must be double-quoted strings or a $parameter: cat0 is neither. "
+        'Write it as "cat0", or as $NAME with NAME\'s values in the parameters.'
+    ]
+    assert not _diff_frames(at)
+    button = at.button(key="pg_save_filter")
+    assert button.disabled and "cat0 is neither" in (button.help or "")
+    # the dialog does not open from session state set by hand either
+    at.session_state["pg_confirm"] = "filter"
+    at.run()
+    assert not _has_name_field(at)
+    facade = PersonalizeService(build_clients(Settings.from_env()))
+    assert not facade.list_filters(seeded.group)
+    # and the engine, asked directly, refuses it as Personalize does (a client fault, 400)
+    with pytest.raises(ClientError) as refused:
+        build_clients(Settings.from_env()).personalize.create_filter(
+            name="bare", datasetGroupArn=seeded.group, filterExpression=UNQUOTED
+        )
+    answer = refused.value.response
+    assert answer["Error"]["Code"] == "InvalidInputException"
+    assert answer["ResponseMetadata"]["HTTPStatusCode"] == 400
+    assert "found 'cat0'" in answer["Error"]["Message"]
+    at.segmented_control(key="language_switch").set_value("ko").run()
+    errors = [shown(e.value) for e in at.error]
+    assert errors == [
+        "IN 목록의 값은 큰따옴표로 감싼 문자열이나 $매개변수여야 합니다. cat0은(는) 둘 다 "
+        '아닙니다. "cat0"처럼 쓰거나, $NAME으로 쓰고 NAME의 값을 매개변수에 적으세요.'
+    ], errors
+
+
+def _has_name_field(at: AppTest) -> bool:
+    return any(t.key == "pg_name_filter" for t in at.text_input)
+
+
+def test_an_expression_the_engine_refuses_cannot_be_saved(seeded: Seeded) -> None:
+    at = _playground(app_at(PAGE), "EXCLUDE ItemID WHERE Items.COLOUR IN ($C)", "C = red")
+    assert any("COLOUR" in shown(e.value) for e in at.error)
+    assert at.button(key="pg_save_filter").disabled
 
 
 def test_a_parameter_without_a_value_is_said_at_the_field_not_previewed(seeded: Seeded) -> None:

@@ -12,6 +12,7 @@ from dashboard.components.errors import shown_errors
 from dashboard.components.recommendations.playground.rule_fields import (
     EXPLORATION,
     FILTER,
+    INVALID,
     PROMOTION,
     RULE_NAMES,
 )
@@ -33,9 +34,15 @@ Lists = tuple[dict[str, list[str]], dict[str, list[str]], dict[str, dict[str, li
 
 
 def local_lists(
-    campaign: CampaignInfo, users: list[str], top_n: int, rules: InlineRules
+    campaign: CampaignInfo,
+    users: list[str],
+    top_n: int,
+    rules: InlineRules,
+    problems: dict[str, str],
 ) -> Lists | None:
-    """Before, after and each rule alone, from the local engine with the rules inline."""
+    """Before, after and each rule alone, from the local engine with the rules inline; an
+    expression the engine refuses is said and noted in ``problems`` (``INVALID`` + its
+    field's key), so it is not offered for saving."""
     if not (rules.filter_expression or rules.promotion_expression or rules.exploration):
         st.caption(_("Type a filter or a promotion to see what it changes."))
         return None
@@ -48,7 +55,7 @@ def local_lists(
             for name, rule in _single_rules(rules).items()
         }
     except ExpressionRefused as err:
-        _refused(err)
+        _refused(err, problems)
         return None
     except ServiceError as err:
         with shown_errors(_("Preview")):
@@ -74,15 +81,18 @@ def _single_rules(rules: InlineRules) -> dict[str, InlineRules]:
     return out
 
 
-def _refused(err: ExpressionRefused) -> None:
-    """The engine's CreateFilter text, named by the field it is about."""
+def _refused(err: ExpressionRefused, problems: dict[str, str]) -> None:
+    """The engine's CreateFilter text, named by the field it is about (and noted in
+    ``problems`` under ``INVALID`` + the field's key)."""
     label = _("Filter expression") if err.field == FILTER else _("Promotion")
+    problems[INVALID + (FILTER if err.field == FILTER else PROMOTION)] = err.message
     st.error(f"{label}: {md_escape(err.message)}", icon=":material/error:")
 
 
-def checked_only(group_arn: str, rules: InlineRules) -> None:
+def checked_only(group_arn: str, rules: InlineRules, problems: dict[str, str]) -> None:
     """No preview while a parameter has no value (said at its field), but an expression the
-    engine refuses still gets CreateFilter's text, as the preview would give it."""
+    engine refuses still gets CreateFilter's text, as the preview would give it (and is
+    noted in ``problems`` as ``_refused`` notes it)."""
     try:
         for where, expression in (
             ("filter", rules.filter_expression),
@@ -91,7 +101,7 @@ def checked_only(group_arn: str, rules: InlineRules) -> None:
             if expression:
                 check_expression(deps.settings(), group_arn, expression, where)
     except ExpressionRefused as err:
-        _refused(err)
+        _refused(err, problems)
 
 
 def saved_filter_pickers(group_arn: str) -> dict[str, str | None]:

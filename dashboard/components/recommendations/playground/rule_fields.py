@@ -1,8 +1,10 @@
 """The rule playground's inputs: a filter and a promotion, each an expression with its
 parameters, the promotion's share, and (for recipes that explore) exploration settings.
 
-A parameter line that does not parse, or a ``$NAME`` of an expression without a value, is a
-problem said at its field; the caller previews nothing while there is one.
+A parameter line that does not parse, a ``$NAME`` of an expression without a value, or an
+expression whose fault can be said before any call (an unquoted list value,
+``pg.expression_problem``) is a problem said at its field; the caller previews nothing, and
+offers no save, while there is one.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from services.i18n import N_, _
 FILTER, PROMOTION = "filter", "promo"  # also the keys of their fields
 EXPLORATION = "exploration"
 UNFILLED = "unfilled_"  # + a field's key: its parameters without a value (said at the field)
+INVALID = "invalid_"  # + a field's key: why its expression cannot be saved (said at the field)
 RULE_NAMES = {FILTER: N_("Filter"), PROMOTION: N_("Promotion"), EXPLORATION: N_("Exploration")}
 
 # Each expression field, in its column: key, label, parameters label, example. The grammar of
@@ -42,8 +45,13 @@ def _expression_field(
 ) -> tuple[str, dict[str, list[str]]]:
     """An expression and its parameters; a parameter line that does not parse is noted in
     ``problems`` under ``key``, a ``$NAME`` of the expression without a value under
-    ``UNFILLED + key`` (and said at the field)."""
+    ``UNFILLED + key``, an expression fault said before any call under ``INVALID + key``
+    (both said at the field)."""
     expr = st.text_area(_(label), key=f"pg_{key}", height=80, placeholder=placeholder).strip()
+    invalid = pg.expression_problem(expr) if expr else None
+    if invalid is not None:
+        problems[INVALID + key] = invalid
+        st.error(md_escape(invalid), icon=":material/error:")
     text = st.text_area(_(values_label), key=f"pg_{key}_values", height=68)
     try:
         values = pg.parse_values(text)

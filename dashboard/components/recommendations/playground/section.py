@@ -28,6 +28,7 @@ from dashboard.components.recommendations.playground.previews import (
 )
 from dashboard.components.recommendations.playground.rule_fields import (
     FILTER,
+    INVALID,
     PROMOTION,
     UNFILLED,
     typed_rules,
@@ -96,19 +97,30 @@ def playground(
         arns: dict[str, str | None] = {}
         lists: Lists | None = None
         if not problems:
-            lists = local_lists(campaign, users, top_n, rules)
+            lists = local_lists(campaign, users, top_n, rules, problems)
         elif not set(problems) - {UNFILLED + FILTER, UNFILLED + PROMOTION}:
-            checked_only(group_arn, rules)  # no preview, but the expression's own faults
+            # no preview, but the expression's own faults
+            checked_only(group_arn, rules, problems)
     else:
         arns = saved_filter_pickers(group_arn)
         lists = served_lists(campaign, users, top_n, rules, arns, percent)
     if lists is not None:
         show_comparison(users, *lists, catalog, known_users, unchanged_why(campaign, rules, top_n))
     if rules.filter_expression:
-        save_button(group_arn, rules.filter_expression, FILTER, _("Save the filter…"))
+        save_button(
+            group_arn,
+            rules.filter_expression,
+            FILTER,
+            _("Save the filter…"),
+            problems.get(INVALID + FILTER),
+        )
     if rules.promotion_expression:
         save_button(
-            group_arn, rules.promotion_expression, PROMOTION, _("Save the promotion's filter…")
+            group_arn,
+            rules.promotion_expression,
+            PROMOTION,
+            _("Save the promotion's filter…"),
+            problems.get(INVALID + PROMOTION),
         )
     shop_request(campaign, top_n, rules, promo, percent, arns)
     if rules.exploration is not None:

@@ -11,7 +11,7 @@ from dashboard import deps, identity
 from dashboard.components.operations.actions import run_action
 from dashboard.components.recommendations.confirm import confirmed, dialog
 from dashboard.components.recommendations.playground.rule_fields import EXPLORATION
-from dashboard.components.text import md_escape
+from dashboard.components.text import md_escape, md_help
 from services.evaluation import playground as pg
 from services.i18n import _
 from services.workspace.catalog import CampaignInfo
@@ -20,18 +20,24 @@ SAVED_KEY = "pg_saved"  # expression -> filter ARN created in this session
 CONFIRM_KEY = "pg_confirm"  # the rule whose dialog is open
 
 
-def save_button(group_arn: str, expression: str, where: str, label: str) -> None:
+def save_button(
+    group_arn: str, expression: str, where: str, label: str, invalid: str | None = None
+) -> None:
     """The save button and, once pressed by an operator, its confirmation dialog (kept open
-    across reruns until it is confirmed or cancelled)."""
+    across reruns until it is confirmed or cancelled). ``invalid``: why the expression cannot
+    be saved (said at its field); the button is then disabled and no dialog opens, even with
+    the session state set by hand."""
     saved = st.session_state.get(SAVED_KEY, {}).get(expression)
     if saved:
         st.caption(_("Saved as {arn}").format(arn=md_escape(saved)))
         return
     reason = identity.refusal()
-    if st.button(label, key=f"pg_save_{where}", disabled=reason is not None, help=reason):
+    if invalid is not None and reason is None:
+        reason = _("Correct the expression first: {problem}").format(problem=invalid)
+    if st.button(label, key=f"pg_save_{where}", disabled=reason is not None, help=md_help(reason)):
         if identity.permit("create_filter", None, {"filter_expression": expression}):
             st.session_state[CONFIRM_KEY] = where
-    if st.session_state.get(CONFIRM_KEY) == where:
+    if st.session_state.get(CONFIRM_KEY) == where and invalid is None:
         _save_filter_dialog(group_arn, expression, where)
 
 
