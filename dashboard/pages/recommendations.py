@@ -18,11 +18,11 @@ from dashboard.components.recommendations import tools as rec_tools
 from dashboard.components.recommendations.playground import section as rec_playground
 from dashboard.components.recommendations.preview import version_label
 from dashboard.components.recommendations.sample import UNKNOWN, pick_users, show_finding
-from dashboard.components.text import md_escape
 from services.errors import ServiceError
 from services.evaluation.inspection import (
     SAMPLE_TOP_N,
     UserRecommendations,
+    agreement,
     assess,
     recommend_for_users,
 )
@@ -211,16 +211,11 @@ else:
         if mode == ONE:
             draw(fetched[0], chosen[0].name, "a", _by_design(chosen[0]), newer=waiting(chosen[0]))
         else:
-            agree = rec_grid.cross_overlap(fetched[0], fetched[1], top_n)
-            if len(agree):
-                st.caption(
-                    _("{a} and {b} share {share} of each user's top {n} on average.").format(
-                        a=md_escape(chosen[0].name),
-                        b=md_escape(chosen[1].name),
-                        share=formats.share(agree["shared items"].mean()),
-                        n=top_n,
-                    )
-                )
+            agreed = rec_grid.agreement_caption(
+                chosen[0].name, chosen[1].name, agreement(fetched[0], fetched[1], top_n)
+            )
+            if agreed:
+                st.caption(agreed)
             cols = st.columns(2)
             for col, campaign, results, key in zip(cols, chosen, fetched, "ab", strict=True):
                 with col:

@@ -161,6 +161,47 @@ def jaccard(a: Sequence[str], b: Sequence[str]) -> float:
     return len(set_a & set_b) / len(union) if union else 1.0
 
 
+@dataclass(frozen=True)
+class Agreement:
+    """How two sources' top-N lists agree, user by user (Recommendations, compare mode).
+
+    ``compared``: users both sources gave a non-empty list; ``mean_shared``: the mean number
+    of items in both of a compared user's top-N (0.0 without any); ``empty_a``/``empty_b``:
+    users a source answered with an empty list (a filter left nothing, say), left out of the
+    mean, since a share of an empty list would read as a disagreement that is not one.
+    Users a source failed for are in neither.
+    """
+
+    top_n: int
+    compared: int
+    mean_shared: float
+    empty_a: tuple[str, ...]
+    empty_b: tuple[str, ...]
+
+    @property
+    def nothing_shared(self) -> bool:
+        """True when users were compared and no item is in both lists of any of them."""
+        return self.compared > 0 and self.mean_shared == 0
+
+
+def agreement(
+    a: Sequence[UserRecommendations], b: Sequence[UserRecommendations], top_n: int
+) -> Agreement:
+    """Compare the two sources' lists for the users both answered (``Agreement``)."""
+    b_lists = {r.user_id: r.items[:top_n] for r in b if r.ok}
+    both = [
+        (r.user_id, r.items[:top_n], b_lists[r.user_id]) for r in a if r.ok and r.user_id in b_lists
+    ]
+    shared = [len(set(x) & set(y)) for _user, x, y in both if x and y]
+    return Agreement(
+        top_n=top_n,
+        compared=len(shared),
+        mean_shared=sum(shared) / len(shared) if shared else 0.0,
+        empty_a=tuple(user for user, x, _y in both if not x),
+        empty_b=tuple(user for user, _x, y in both if not y),
+    )
+
+
 def overlap_matrix(lists: Mapping[str, Sequence[str]], top_n: int = 10) -> pd.DataFrame:
     """Pairwise Jaccard of each user's top-N, users as both index and columns."""
     users = list(lists)

@@ -264,6 +264,21 @@ def test_compare_two_campaigns_side_by_side(seeded: Seeded, service: Personalize
     at.selectbox(key="rec_b2").set_value("shop-pop-campaign (aws-popularity-count)").run()
     assert not at.exception
     assert len(heatmaps(at)) == 2
+    shared = [
+        len(
+            set(service.get_recommendations(seeded.up_campaign, user_id=u, num_results=10).item_ids)
+            & set(
+                service.get_recommendations(seeded.pop_campaign, user_id=u, num_results=10).item_ids
+            )
+        )
+        for u in KNOWN
+    ]
+    mean = f"{round(sum(shared) / len(shared), 1):g}"
+    assert sum(shared)  # the seeded lists share items: the sentence below, not "no item"
+    assert (
+        f"shop-campaign and shop-pop-campaign agree on {mean} of each user's top 10 on average "
+        "(items in both lists)."
+    ) in [shown(c.value) for c in at.caption]
     # one grid, row by row: each user's history, then A's list, then B's
     (grid,) = grids(at, "rank")
     assert list(grid.index[:6]) == [
@@ -289,6 +304,68 @@ def test_compare_two_campaigns_side_by_side(seeded: Seeded, service: Personalize
     note = [shown(i.value) for i in at.info if "shop-pop-campaign" in shown(i.value)]
     assert note and "everyone gets the same list by design" in note[0] and "12 of 12" in note[0]
     assert any("shop-campaign" in shown(s.value) for s in at.success)
+
+
+def test_the_compare_caption_says_in_words_what_two_lists_have_in_common() -> None:
+    """A trial read "0% overlap" for lists that shared nothing and for an empty list alike;
+    each case is now said in words, never as a share of an empty list."""
+    from dashboard.components.recommendations.grid import agreement_caption
+    from services.evaluation.inspection import Agreement
+
+    def said(compared: int, mean: float, empty_a: tuple[str, ...] = (), empty_b=()) -> str | None:
+        return agreement_caption("A", "B", Agreement(10, compared, mean, empty_a, empty_b))
+
+    assert said(3, 0.0) == "A and B have no item in common in any user's top 10."
+    assert said(3, 2.5) == (
+        "A and B agree on 2.5 of each user's top 10 on average (items in both lists)."
+    )
+    assert said(2, 10.0, (), ("u3",)) == (
+        "A and B agree on 10 of each user's top 10 on average (items in both lists). "
+        "1 user got no recommendations from B."
+    )
+    assert said(0, 0.0, ("u1", "u2"), ("u1", "u2")) == (
+        "Nothing to compare: no user got recommendations from both A and B. "
+        "2 users got no recommendations from A. 2 users got no recommendations from B."
+    )
+    assert said(0, 0.0) is None
+    use_language("ko")
+    try:
+        assert (
+            said(3, 0.0) == "A와(과) B의 목록에는 어느 사용자의 상위 10개에도 같은 상품이 없습니다."
+        )
+        assert said(0, 0.0, ("u1",), ("u1",)) == (
+            "비교할 것이 없습니다: A와(과) B 둘 다에서 추천을 받은 사용자가 없습니다. "
+            "사용자 1명이 A에서 추천을 받지 못했습니다. 사용자 1명이 B에서 추천을 받지 못했습니다."
+        )
+    finally:
+        use_language("en")
+
+
+def test_compare_with_a_filter_that_leaves_nothing_says_so(
+    seeded: Seeded, service: PersonalizeService
+) -> None:
+    """Every seeded item is in cat0, cat1 or cat2: excluding all three leaves every list
+    empty, which read "share 100%" before (the Jaccard of two empty sets)."""
+    arn = service.create_filter(
+        "nothing-left",
+        seeded.group,
+        'EXCLUDE ItemID WHERE Items.CATEGORY IN ("cat0","cat1","cat2")',
+    )
+    wait_for(lambda: {"filter": service.describe_filter(arn).__dict__}, "filter")
+    assert not service.get_recommendations(
+        seeded.pop_campaign, user_id="u0", num_results=10, filter_arn=arn
+    ).item_ids
+    at = typed(app_at(PAGE), KNOWN[:3])
+    at.radio(key="rec_mode").set_value("Compare two campaigns").run()
+    at.selectbox(key="rec_filter").set_value(arn).run()
+    assert not at.exception, [e.value for e in at.exception]
+    captions = [shown(c.value) for c in at.caption]
+    assert (
+        "Nothing to compare: no user got recommendations from both shop-campaign and "
+        "shop-pop-campaign. 3 users got no recommendations from shop-campaign. 3 users got no "
+        "recommendations from shop-pop-campaign."
+    ) in captions, captions
+    assert not any("share" in c and "of each user's top" in c for c in captions)
 
 
 def test_similar_items_match_the_related_items_campaign(

@@ -13,6 +13,7 @@ import pytest
 from services import errors
 from services.evaluation.inspection import (
     UserRecommendations,
+    agreement,
     assess,
     baseline_overlap,
     item_metadata,
@@ -38,6 +39,23 @@ def test_jaccard_by_hand() -> None:
     assert jaccard(["a"], ["b"]) == 0.0
     assert jaccard(["a", "b"], ["b", "a"]) == 1.0  # order does not matter
     assert jaccard([], []) == 1.0
+
+
+def test_agreement_counts_shared_items_and_sets_empty_lists_apart() -> None:
+    """By hand: u1's two top-3 share b and c (2), u2's share nothing (0): a mean of 1.0 over
+    two users; u3 has an empty list from B and u4 from both, so neither is averaged; u5 failed
+    on A and is in nothing."""
+    a = lists(u1=["a", "b", "c", "z"], u2=["d", "e", "f"], u3=["a"], u4=[])
+    a.append(UserRecommendations("u5", error="throttled"))
+    b = lists(u1=["c", "b", "x", "a"], u2=["g", "h", "i"], u3=[], u4=[], u5=["a"])
+    agreed = agreement(a, b, 3)
+    assert (agreed.compared, agreed.mean_shared) == (2, 1.0)
+    assert (agreed.empty_a, agreed.empty_b) == (("u4",), ("u3", "u4"))
+    assert not agreed.nothing_shared
+    apart = agreement(lists(u1=["a"], u2=["b"]), lists(u1=["x"], u2=["y"]), 10)
+    assert apart.nothing_shared and apart.compared == 2
+    empty = agreement(lists(u1=[]), lists(u1=[]), 10)
+    assert empty.compared == 0 and not empty.nothing_shared and empty.empty_a == ("u1",)
 
 
 def test_overlap_matrix_and_personalization_by_hand() -> None:

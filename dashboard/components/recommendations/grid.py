@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -21,10 +20,10 @@ from dashboard.components.text import chart_text, md_escape
 from services.evaluation import playground as pg
 from services.evaluation.inspection import (
     POPULAR_REASON,
+    Agreement,
     UserRecommendations,
     Verdict,
     item_metadata,
-    jaccard,
     overlap_matrix,
     reason_text,
 )
@@ -265,14 +264,34 @@ def _reasons(results: Sequence[UserRecommendations], top_n: int) -> dict[str, st
     return {item: " · ".join(whys) for item, whys in seen.items()}
 
 
-def cross_overlap(
-    a: Sequence[UserRecommendations], b: Sequence[UserRecommendations], top_n: int
-) -> pd.DataFrame:
-    """Per user, how much the two sources agree on the top-N."""
-    b_lists = {r.user_id: r.items for r in b if r.ok}
-    rows = [
-        {"user": r.user_id, "shared items": jaccard(r.items[:top_n], b_lists[r.user_id][:top_n])}
-        for r in a
-        if r.ok and r.user_id in b_lists
-    ]
-    return pd.DataFrame(rows, columns=["user", "shared items"])
+def agreement_caption(a: str, b: str, agreed: Agreement) -> str | None:
+    """What the two sources' lists have in common, in plain words: never a share of an empty
+    list (``Agreement`` leaves those out and they are said apart); None with nobody to
+    compare and nobody left out."""
+    names = {"a": md_escape(a), "b": md_escape(b), "n": agreed.top_n}
+    parts = []
+    if agreed.nothing_shared:
+        parts.append(_("{a} and {b} have no item in common in any user's top {n}.").format(**names))
+    elif agreed.compared:
+        parts.append(
+            _(
+                "{a} and {b} agree on {shared} of each user's top {n} on average (items in both "
+                "lists)."
+            ).format(shared=f"{round(agreed.mean_shared, 1):g}", **names)
+        )
+    elif agreed.empty_a or agreed.empty_b:
+        parts.append(
+            _("Nothing to compare: no user got recommendations from both {a} and {b}.").format(
+                **names
+            )
+        )
+    for source, users in ((a, agreed.empty_a), (b, agreed.empty_b)):
+        if users:
+            parts.append(
+                ngettext(
+                    "{count} user got no recommendations from {source}.",
+                    "{count} users got no recommendations from {source}.",
+                    len(users),
+                ).format(count=formats.count(len(users)), source=md_escape(source))
+            )
+    return " ".join(parts) or None
