@@ -52,8 +52,8 @@ def test_a_queued_job_knows_what_runs_and_its_position(settings: Settings) -> No
     assert claimed is not None and claimed[1:] == ("train", VERSION)  # the oldest first
     with engine.read_db.connect() as conn:
         running = (("train", VERSION),)
-        assert job_table.place(conn, RECOMMENDER) == job_table.QueuePlace(1, running)
-        assert job_table.place(conn, IMPORT) == job_table.QueuePlace(2, running)
+        assert job_table.place(conn, RECOMMENDER) == job_table.QueuePlace(1, running, True)
+        assert job_table.place(conn, IMPORT) == job_table.QueuePlace(2, running, True)
         assert job_table.place(conn, VERSION) is None  # it runs: not in the queue
         assert job_table.place(conn, f"{ACCOUNT}:recommender/none") is None
 
@@ -88,8 +88,8 @@ def test_the_progress_line_says_what_a_pending_resource_is_queued_behind(
     statuses = ["CREATE PENDING", "CREATE PENDING", "CREATE IN_PROGRESS", "ACTIVE"]
     before = _lines(_pending_then_active(statuses), settings)
     assert before[0] == (
-        "recommenders/best-sellers (CREATE PENDING: queued, position 3 in the queue; no job is "
-        "running yet)"
+        "recommenders/best-sellers (CREATE PENDING: queued, position 3 in the queue; no job has "
+        "run yet)"
     )
     job_table.claim(engine.db, "worker-1")
     lines = _lines(_pending_then_active(statuses), settings)
@@ -104,3 +104,20 @@ def test_the_progress_line_says_what_a_pending_resource_is_queued_behind(
     assert _lines(_pending_then_active(statuses), None)[0] == (
         "recommenders/best-sellers (CREATE PENDING)"
     )
+
+
+def test_with_nothing_running_the_line_says_whether_any_job_has_run(settings: Settings) -> None:
+    """ "No job is running yet" read the same before the first job and between two jobs (a
+    trial's demo seed); the line now says which is true."""
+    engine = get_engine(settings)
+    _queue(engine, ("train", VERSION), ("train-recommender", RECOMMENDER))
+    line = queue_source(settings)
+    assert line is not None
+    assert line(RECOMMENDER) == "queued, position 2 in the queue; no job has run yet"
+    claimed = job_table.claim(engine.db, "worker-1")
+    assert claimed is not None
+    with engine.db.begin() as conn:
+        assert job_table.settle(conn, claimed[0], "worker-1", "done")
+    with engine.read_db.connect() as conn:
+        assert job_table.place(conn, RECOMMENDER) == job_table.QueuePlace(1, (), True)
+    assert line(RECOMMENDER) == "queued, position 1 in the queue; no job is running now"

@@ -29,10 +29,13 @@ def resource_path(arn: str) -> str:
 
 
 def place_line(place: QueuePlace) -> str:
-    """``place`` in words: what runs ahead (the job kind and its resource) and the position."""
+    """``place`` in words: what runs ahead (the job kind and its resource) and the position;
+    with nothing running, whether no job has run yet or none is running now (the engine has
+    run jobs before)."""
     where = f"position {place.position} in the queue"
     if not place.running:
-        return f"queued, {where}; no job is running yet"
+        idle = "no job is running now" if place.started_before else "no job has run yet"
+        return f"queued, {where}; {idle}"
     kind, arn = place.running[0]
     more = len(place.running) - 1
     also = f" (and {more} more running)" if more else ""

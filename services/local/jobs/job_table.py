@@ -39,10 +39,13 @@ def enqueue(conn: Connection, kind: str, arn: str) -> None:
 class QueuePlace:
     """Where a queued job stands. ``position``: 1 for the next job a worker claims (workers
     claim the oldest queued job first: ``claim``); ``running``: the (job kind, resource ARN)
-    of every job running now, the oldest queued first."""
+    of every job running now, the oldest queued first; ``started_before``: whether a worker
+    has ever claimed a job of this engine, so that with nothing running the queue is between
+    jobs rather than waiting for its first."""
 
     position: int
     running: tuple[tuple[str, str], ...]
+    started_before: bool = False
 
 
 def place(conn: Connection, arn: str) -> QueuePlace | None:
@@ -58,7 +61,8 @@ def place(conn: Connection, arn: str) -> QueuePlace | None:
     running = conn.execute(
         select(jobs.kind, jobs.arn).where(jobs.state == "running").order_by(jobs.id)
     ).all()
-    return QueuePlace(int(ahead) + 1, tuple((row.kind, row.arn) for row in running))
+    started = conn.execute(select(exists().where(jobs.attempts > 0))).scalar_one()
+    return QueuePlace(int(ahead) + 1, tuple((row.kind, row.arn) for row in running), bool(started))
 
 
 def cancel(conn: Connection, arn: str, *, finished: bool) -> None:
