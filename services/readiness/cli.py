@@ -63,15 +63,16 @@ def render(report: ReadinessReport, out: TextIO) -> None:
     warnings = ngettext("{n} warning", "{n} warnings", n_warn).format(n=n_warn)
     out.write(f"{report.source} ({report.dataset_type}): {state} - {errors}, {warnings}\n")
     facts = [f"rows {s.rows:,}"]
-    if s.users is not None:
-        facts.append(f"users {s.users:,}")
-    if s.items is not None:
-        facts.append(f"items {s.items:,}")
+    for noun, value, column in (("users", s.users, "USER_ID"), ("items", s.items, "ITEM_ID")):
+        if value is not None:
+            facts.append(f"{noun} {value:,}")
+        elif column in s.missing_columns:  # not known, never a 0
+            facts.append(f"{noun} not known (no {column} column)")
     if s.event_types:
         facts.append(f"event types {len(s.event_types)}")
     if s.time_min and s.time_max:
         facts.append(f"{s.time_min.date()} to {s.time_max.date()}")
-    if s.interactions_after_filter is not None:
+    if s.interactions_after_filter is not None and s.users_with_two_or_more is not None:
         facts.append(
             f"trainable interactions {s.interactions_after_filter:,}, users with 2+ "
             f"{s.users_with_two_or_more:,}"

@@ -25,7 +25,7 @@ from .limits import (
     RECOMMENDED_USERS,
     SINGLE_INTERACTION_WARN_SHARE,
 )
-from .report import Finding, Summary
+from .report import Finding, Summary, empty_histogram
 from .schema import DatasetSchema, HeaderMatch
 from .timestamp_field import TimestampField
 
@@ -244,19 +244,24 @@ class InteractionsChecker(DatasetChecker):
                     )
                 )
         lo, hi = self.timestamp.time_range()
+        # a count read from a column the file lacks is not known (None), not 0
+        missing = tuple(name for name in self.special if name not in self.pos)
+        has_users, has_items = "USER_ID" not in missing, "ITEM_ID" not in missing
         summary = Summary(
             rows=self.rows,
-            users=len(users),
-            items=len(items),
+            users=len(users) if has_users else None,
+            items=len(items) if has_items else None,
             event_types=event_types,
             time_min=lo,
             time_max=hi,
-            interactions_after_filter=after,
-            users_with_two_or_more=with_two,
+            interactions_after_filter=None if missing else after,
+            users_with_two_or_more=with_two if has_users else None,
             single_interaction_user_share=single_u,
             single_interaction_item_share=single_i,
+            missing_columns=missing,
         )
-        return findings, summary, self._per_day(), _histogram(user_counts), users, items
+        histogram = _histogram(user_counts) if has_users else empty_histogram()
+        return findings, summary, self._per_day(), histogram, users, items
 
     def _event_type_findings(self, event_types: dict[str, int]) -> list[Finding]:
         out: list[Finding] = []

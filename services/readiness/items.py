@@ -70,10 +70,13 @@ class MetadataChecker(DatasetChecker):
                     self.id_name,
                 )
             )
+        # a count read from a column the file lacks is not known (None), not 0
+        known = len(ids) if self.id_name in self.pos else None
+        missing = () if known is not None else (self.id_name,)
         if self.id_name == "ITEM_ID":
-            summary = Summary(rows=self.rows, items=len(ids))
+            summary = Summary(rows=self.rows, items=known, missing_columns=missing)
         else:
-            summary = Summary(rows=self.rows, users=len(ids))
+            summary = Summary(rows=self.rows, users=known, missing_columns=missing)
         return findings, summary, ids
 
 

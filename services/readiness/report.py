@@ -65,7 +65,13 @@ def sort_findings(findings: Iterable[Finding]) -> tuple[Finding, ...]:
 
 @dataclass(frozen=True)
 class Summary:
-    """Headline numbers of one dataset file (None where not applicable)."""
+    """Headline numbers of one dataset file (None where not applicable, or not known).
+
+    ``missing_columns``: the columns the numbers are read from (USER_ID, ITEM_ID, TIMESTAMP)
+    that the file lacks, e.g. a raw export with its own headers. What is read from a missing
+    column is not known and is None, never 0: users (USER_ID), items (ITEM_ID), and the
+    interactions used for training (all three).
+    """
 
     rows: int = 0
     users: int | None = None
@@ -77,6 +83,7 @@ class Summary:
     users_with_two_or_more: int | None = None
     single_interaction_user_share: float | None = None
     single_interaction_item_share: float | None = None
+    missing_columns: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready dict (times as ISO 8601)."""

@@ -138,3 +138,14 @@ def test_a_cp949_header_prints_in_hangul_with_one_encoding_finding(tmp_path):
     assert text.count("not_utf8") == 1
     assert "Byte 0xB0 at offset 26 (line 1)" in text and "read '가'" in text
     assert "iconv -f CP949 -t UTF-8" in text
+
+
+def test_counts_of_a_missing_column_are_not_known(tmp_path):
+    raw = tmp_path / "raw.csv"
+    raw.write_text("회원번호,상품코드,구매일시\n1001,A-1,2026-11-28 02:16:00\n", encoding="utf-8")
+    status, text = run("check", str(raw), "--dataset-type", "interactions", "--now", str(NOW))
+    assert status == 1
+    facts = text.splitlines()[1].strip()
+    assert facts == (
+        "rows 1 | users not known (no USER_ID column) | items not known (no ITEM_ID column)"
+    )

@@ -21,8 +21,9 @@ TAIL_POINTS = 5_000  # most points the long-tail chart draws
 
 def _counts(fig: go.Figure) -> go.Figure:
     """Counts on the y axis as whole numbers with separators ("19,884"), in ticks and hovers,
-    not plotly's SI shorthand ("19.884k") next to a plain "3730"."""
-    fig.update_yaxes(tickformat=",d", hoverformat=",d")
+    not plotly's SI shorthand ("19.884k") next to a plain "3730"; the axis never goes below 0
+    (plotly centres all-zero bars on 0, from -1)."""
+    fig.update_yaxes(tickformat=",d", hoverformat=",d", rangemode="nonnegative")
     return cjk_font(fig)
 
 

@@ -74,16 +74,34 @@ def show(report: ReadinessReport) -> None:
     s = report.summary
     cols = st.columns(4)
     cols[0].metric(_("Rows"), formats.count(s.rows))
-    if s.users is not None:
-        cols[1].metric(_("Users"), formats.count(s.users))
-    if s.items is not None:
-        cols[2].metric(_("Items"), formats.count(s.items))
-    if s.interactions_after_filter is not None:
-        cols[3].metric(
-            _("Interactions used for training"),
-            formats.count(s.interactions_after_filter),
-            help=_("After the event type and threshold filters; Personalize needs at least 1,000."),
+    counted = [
+        (cols[1], N_("Users"), s.users, None, ("USER_ID",)),
+        (cols[2], N_("Items"), s.items, None, ("ITEM_ID",)),
+    ]
+    if report.dataset_type == "interactions":
+        counted.append(
+            (
+                cols[3],
+                N_("Interactions used for training"),
+                s.interactions_after_filter,
+                N_("After the event type and threshold filters; Personalize needs at least 1,000."),
+                ("USER_ID", "ITEM_ID", "TIMESTAMP"),
+            )
         )
+    for col, label, value, help_text, read_from in counted:
+        missing = [c for c in read_from if c in s.missing_columns]
+        if value is not None:
+            col.metric(_(label), formats.count(value), help=_(help_text) if help_text else None)
+        elif missing:  # not known: never a 0 that reads as an empty file
+            col.metric(
+                _(label),
+                _("not known"),
+                help=ngettext(
+                    "The file has no {columns} column, so this cannot be counted.",
+                    "The file has no {columns} columns, so this cannot be counted.",
+                    len(missing),
+                ).format(columns=", ".join(missing)),
+            )
     if s.time_min and s.time_max:
         st.caption(
             _("From {start} to {end} UTC").format(
@@ -113,7 +131,7 @@ def show(report: ReadinessReport) -> None:
         left.plotly_chart(
             data_charts.events_per_day_figure(report.events_per_day), key="readiness_per_day"
         )
-    if len(report.interactions_per_user):
+    if report.interactions_per_user["users"].sum():  # all-zero bars draw an empty chart
         right.plotly_chart(
             data_charts.per_user_figure(report.interactions_per_user), key="readiness_per_user"
         )
