@@ -229,7 +229,7 @@ def training_section(infos: Sequence[VersionInfo], prices: Prices | None) -> Non
     frame = pd.DataFrame(
         {
             _("solution"): [i.solution.name for i in infos],
-            _("version"): [i.version.arn.rsplit("/", 1)[-1] for i in infos],
+            _("version"): [i.label for i in infos],
             _("training hours"): [c.hours for c in costs],
             _("cost"): [c.usd for c in costs],
         }

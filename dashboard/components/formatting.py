@@ -9,7 +9,7 @@ import streamlit as st
 
 from services.i18n import N_, _, current_language, formats
 from services.i18n.formats import NO_VALUE as NO_VALUE
-from services.personalize.models import short_arn
+from services.personalize.models import short_arn, version_label
 
 # Severity → Streamlit colour name (for st.badge / :color[...] markdown).
 STATUS_COLOURS = {
@@ -60,6 +60,12 @@ def exact_time(when: datetime | None) -> str:
 def short_id(arn: str | None) -> str:
     """The readable tail of an ARN ('shop-recs', '5548c91f'); '—' for None."""
     return short_arn(arn) if arn else "—"
+
+
+def version_name(arn: str | None) -> str:
+    """A solution version as every page names it (``version_label``: 'shop-recs/5548c91f');
+    '—' for None."""
+    return version_label(arn) if arn else "—"
 
 
 def when_column(help_text: str | None = None) -> st.column_config.Column:

@@ -16,7 +16,7 @@ from dashboard.components.recommendations import preview as rec_preview
 from dashboard.components.recommendations import segments as rec_segments
 from dashboard.components.recommendations import tools as rec_tools
 from dashboard.components.recommendations.playground import section as rec_playground
-from dashboard.components.recommendations.preview import version_label
+from dashboard.components.recommendations.preview import version_choice
 from dashboard.components.recommendations.sample import UNKNOWN, pick_users, show_finding
 from services.errors import ServiceError
 from services.evaluation.inspection import (
@@ -116,7 +116,7 @@ else:
                     hidden,
                 ).format(count=formats.count(hidden))
             )
-        version_labels = [version_label(v) for v in previewable]
+        version_labels = [version_choice(v) for v in previewable]
         personal = [
             i for i, v in enumerate(previewable) if not same_list_by_design(v.recipe, v.recipe_type)
         ]

@@ -10,7 +10,7 @@ import streamlit as st
 from dashboard import deps, reads
 from dashboard.components import cost_panels
 from dashboard.components.alerts import PAGE_FILES
-from dashboard.components.formatting import arn_column, help_columns, short_id, when_column
+from dashboard.components.formatting import arn_column, help_columns, version_name, when_column
 from dashboard.components.group_picker import caption_with_refresh
 from dashboard.components.solutions.data_warning import warn_if_different_data
 from dashboard.components.solutions.metrics_chart import (
@@ -224,7 +224,7 @@ def _versions_and_metrics() -> None:
                 data,
                 reads.version_data_reported(),
             )
-            vs = _("deployed") if active[b].deployed_in else short_id(active[b].version.arn)
+            vs = _("deployed") if active[b].deployed_in else version_name(active[b].version.arn)
             show_deltas(
                 metrics.get(active[a].version.arn, {}),
                 metrics.get(active[b].version.arn, {}),
@@ -241,7 +241,7 @@ with st.expander(_("Saved metric snapshots (kept after versions are deleted)")):
         st.dataframe(
             pd.DataFrame(
                 [
-                    {_("version"): short_id(s.version_arn), _("saved"): s.taken_at, **s.metrics}
+                    {_("version"): version_name(s.version_arn), _("saved"): s.taken_at, **s.metrics}
                     for s in history
                 ]
             ).rename(columns=metric_label),

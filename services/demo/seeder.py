@@ -20,6 +20,7 @@ from services.demo.plan import BUCKET, GROUP, NAMES, OPTIONAL_RECIPES, SEEDED_TA
 from services.demo.replay import replay
 from services.demo.waiting import Clock, DemoError
 from services.personalize.clients import Clients
+from services.personalize.models import version_label
 
 
 class Seeder:
@@ -29,6 +30,9 @@ class Seeder:
         self.clients, self.p = clients, clients.personalize
         self.settings, self.clock = settings, clock
         self.now = int(time.time())
+        # after ``run``: the recommendations campaign's version 1, which it serves, and the
+        # version 2 trained on everything, which it does not serve yet (their ARNs)
+        self.served_version = self.newer_version = ""
 
     def run(self) -> None:
         clock = self.clock
@@ -80,7 +84,13 @@ class Seeder:
         arns = from_file.apply(self.p, self.settings, setup, clock)
         clock.step = "moving the popular-items campaign to its version trained on everything"
         pop2 = trained[NAMES.popularity]
-        waiting.wait(clock, (f"version 2 of {NAMES.popularity}", waiting.version(self.p, pop2)))
+        waiting.wait(
+            clock,
+            (
+                f"version 2 of {NAMES.popularity} ({version_label(pop2)})",
+                waiting.version(self.p, pop2),
+            ),
+        )
         self.p.update_campaign(campaignArn=pop, solutionVersionArn=pop2)
         waiting.wait(
             clock,
@@ -93,6 +103,10 @@ class Seeder:
                 for name, arn in trained.items()
             ],
         )
+        self.served_version = self.p.describe_campaign(
+            campaignArn=arns[("campaigns", NAMES.recommendations_campaign)]
+        )["campaign"]["solutionVersionArn"]
+        self.newer_version = trained[NAMES.user_personalization]
         clock.step = "marking the demo shop finished"
         self.p.tag_resource(
             resourceArn=arns[("dataset_groups", GROUP)],

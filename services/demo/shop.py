@@ -39,6 +39,7 @@ from services.demo.seeder import Seeder
 from services.demo.waiting import Clock, DemoError
 from services.i18n import ngettext
 from services.personalize.clients import build_clients
+from services.personalize.models import version_label
 from services.setup_file.apply import ApplyError
 
 SHOWN_PROBLEMS = 4  # what an unfinished seed left undone, at most, in its one-line message
@@ -112,8 +113,9 @@ def seed_demo(settings: Settings, *, if_empty: bool = False) -> int:
     clock = Clock()
     where = settings.endpoint_url or f"the local engine in {settings.data_dir}"
     clock.say(f"seeding {GROUP} on {where}")
+    seeder = Seeder(clients, settings, clock)
     try:
-        Seeder(clients, settings, clock).run()
+        seeder.run()
     except (ClientError, BotoCoreError, DemoError, ApplyError, OSError) as err:
         # an apply's error names its own step ("importing s3://… into datasets/…: …")
         step = "" if isinstance(err, ApplyError) else f"{clock.step}: "
@@ -123,7 +125,12 @@ def seed_demo(settings: Settings, *, if_empty: bool = False) -> int:
             file=sys.stderr,
         )
         return EXIT_FAILED
-    clock.say(f"demo shop ready: campaign {NAMES.recommendations_campaign} serves version 1")
+    # the versions named as every page names them (version_label), to be found there
+    clock.say(
+        f"demo shop ready: campaign {NAMES.recommendations_campaign} serves version 1, "
+        f"{version_label(seeder.served_version)}; version 2, "
+        f"{version_label(seeder.newer_version)}, is ACTIVE and not deployed"
+    )
     return 0
 
 

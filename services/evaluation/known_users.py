@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from services.i18n import formats, ngettext
-from services.personalize.models import short_arn
+from services.personalize.models import version_label
 from services.readiness import Finding, check_user_ids
 
 
@@ -68,7 +68,7 @@ def check_typed_users(
     data_users = activity["user"].astype(str) if activity is not None else pd.Series([], dtype=str)
     if trained is None:
         return check_user_ids(users, data_users)
-    version = short_arn(trained.version_arn)
+    version = version_label(trained.version_arn)
     unknown = [u for u, known in zip(users, trained.knows(users), strict=True) if not known]
     note = ""
     if unknown and activity is not None and len(activity):

@@ -46,10 +46,26 @@ def names_resource(target: str, arn: str) -> bool:
     return target == arn or target.startswith(arn + "/")
 
 
-def resource_label(arn: str) -> tuple[str, str]:
-    """``(kind, name)`` for messages: ``…:solution/shop/5548c91f`` → ("Solution version", …)."""
+def _resource(arn: str) -> tuple[str, str]:
+    """An ARN's resource type and path: ``…:solution/shop/5548c91f`` → ("solution",
+    "shop/5548c91f"); ("", "") for text that is not an ARN."""
     resource = arn.split(":", 5)[5] if arn.startswith("arn:") and arn.count(":") >= 5 else ""
     kind, _, name = resource.partition("/")
+    return kind, name
+
+
+def version_label(arn: str) -> str:
+    """How every page and message names a solution version: its solution's name and its own
+    ID, as its ARN holds them (``…:solution/shop-recs/5548c91f`` → ``shop-recs/5548c91f``),
+    so one version reads the same on the Overview, Solutions & metrics, Operations and
+    Recommendations. Any other ARN reads as ``short_arn`` gives it."""
+    kind, name = _resource(arn)
+    return name if kind == "solution" and "/" in name else short_arn(arn)
+
+
+def resource_label(arn: str) -> tuple[str, str]:
+    """``(kind, name)`` for messages: ``…:solution/shop/5548c91f`` → ("Solution version", …)."""
+    kind, name = _resource(arn)
     if not name:
         return "Resource", arn
     if kind == "solution" and "/" in name:

@@ -9,7 +9,7 @@ from typing import Any
 
 from services.errors import Conflict, InvalidInput, NotFound
 from services.i18n import ngettext
-from services.personalize.models import Campaign, is_terminal, short_arn
+from services.personalize.models import Campaign, is_terminal, version_label
 from services.pipeline.calls import StepFailed
 from services.pipeline.guardrail import judge
 from services.pipeline.options import RefreshOptions
@@ -45,7 +45,7 @@ class CampaignSteps(StepContext):
         described = self._call(lambda: self._svc.describe_campaign(campaign["arn"]))
         served = described.solution_version_arn
         if served == new_arn:
-            return SKIPPED, f"{campaign['name']} already serves {short_arn(new_arn)}", {}
+            return SKIPPED, f"{campaign['name']} already serves {version_label(new_arn)}", {}
         new_metrics = self._call(lambda: self._svc.get_solution_metrics(new_arn))
         result = judge(
             options.metric,
@@ -90,7 +90,7 @@ class CampaignSteps(StepContext):
                 "update_campaign",
                 arn,
                 {"solution_version_arn": new_arn, "previous_version_arn": previous},
-                f"{short_arn(previous or '')} → {short_arn(new_arn)}",
+                f"{version_label(previous or '')} → {version_label(new_arn)}",
             )
 
         def settled(c: Campaign) -> bool:
@@ -113,11 +113,11 @@ class CampaignSteps(StepContext):
             raise StepFailed(
                 f"the update ended {status}: "
                 f"{(update.failure_reason if update else None) or 'no reason given'}; "
-                f"{name} still serves {short_arn(final.solution_version_arn or previous or '')}"
+                f"{name} still serves {version_label(final.solution_version_arn or previous or '')}"
             )
         return (
             SUCCEEDED,
-            f"{name} now serves {short_arn(new_arn)}",
+            f"{name} now serves {version_label(new_arn)}",
             {
                 "requested": True,
                 "previous_version": previous,
@@ -213,7 +213,8 @@ class CampaignSteps(StepContext):
         if described.solution_version_arn != new_arn:
             raise StepFailed(
                 f"{name} reports serving "
-                f"{short_arn(described.solution_version_arn or '')}, not {short_arn(new_arn)}"
+                f"{version_label(described.solution_version_arn or '')}, "
+                f"not {version_label(new_arn)}"
             )
         if described.pending_update is not None and described.pending_update.in_progress:
             raise StepFailed(f"{name} still has an update in progress")
@@ -237,7 +238,7 @@ class CampaignSteps(StepContext):
         )
         return (
             SUCCEEDED,
-            f"{name} reports {short_arn(new_arn)} and answers for {whom}{change}",
+            f"{name} reports {version_label(new_arn)} and answers for {whom}{change}",
             {"answers": after, "changed": changed},
         )
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from services.datasets.snapshot import LOCAL_ROLE_ARN
 from services.i18n import ngettext
-from services.personalize.models import short_arn
+from services.personalize.models import version_label
 from services.personalize.schema_avro import avro
 from services.pipeline.calls import StepFailed
 from services.pipeline.options import RefreshOptions
@@ -108,7 +108,7 @@ class DataSteps(StepContext):
         self._caller.wait_active(
             lambda: self._svc.describe_solution_version(version_arn),
             options.training_timeout_s,
-            lambda v: f"version {short_arn(v.arn)}",
+            lambda v: f"version {version_label(v.arn)}",
             still=" (training continues)",
         )
         metrics = self._call(lambda: self._svc.get_solution_metrics(version_arn))
@@ -116,7 +116,7 @@ class DataSteps(StepContext):
             self._store.save_metrics(version_arn, metrics)
         return (
             SUCCEEDED,
-            f"version {short_arn(version_arn)} ACTIVE",
+            f"version {version_label(version_arn)} ACTIVE",
             {
                 "version_arn": version_arn,
                 "metrics": metrics,

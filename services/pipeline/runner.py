@@ -16,7 +16,7 @@ from functools import partial
 from typing import Any
 
 from services.errors import AccessDenied, ServiceError
-from services.personalize.models import short_arn
+from services.personalize.models import version_label
 from services.pipeline.calls import LostLock, StepFailed
 from services.pipeline.campaign_steps import CampaignSteps
 from services.pipeline.data_steps import DataSteps
@@ -154,7 +154,7 @@ class RefreshRunner(Planning, DataSteps, CampaignSteps):
             if status == REFUSED:
                 # With --no-deploy the verdict is information, not the run's outcome.
                 (refused if options.deploy else would_refuse).append(f"{name}: {verdict['reason']}")
-                kept = short_arn(verdict.get("served_version") or "")
+                kept = version_label(verdict.get("served_version") or "")
                 self._step(
                     f"deploy:{campaign['arn']}",
                     "deploy",
@@ -182,13 +182,13 @@ class RefreshRunner(Planning, DataSteps, CampaignSteps):
                     campaign["arn"],
                     _ignoring_prior(partial(self._verify, campaign, new_arn, deploy)),
                 )
-                deployed.append(f"{name} → {short_arn(new_arn)}")
+                deployed.append(f"{name} → {version_label(new_arn)}")
         if refused:
             return REFUSED, "Not deployed by the guardrail: " + "; ".join(refused)
         if deployed:
             return SUCCEEDED, "Deployed " + ", ".join(deployed) + "."
         if not options.deploy:
-            trained = "Trained " + ", ".join(short_arn(v) for v in versions.values())
+            trained = "Trained " + ", ".join(version_label(v) for v in versions.values())
             verdicts = (
                 "; the guardrail would refuse " + "; ".join(would_refuse) if would_refuse else ""
             )

@@ -14,7 +14,7 @@ from typing import Literal
 
 from services.i18n import _, ngettext
 from services.i18n.formats import count, duration
-from services.personalize.models import is_failed, is_terminal, short_arn
+from services.personalize.models import is_failed, is_terminal, version_label
 from services.readiness.limits import MIN_INTERACTIONS, MIN_USERS_WITH_TWO
 from services.workspace.overview import (
     CampaignStatus,
@@ -113,9 +113,8 @@ def _solution_alerts(status: SolutionStatus, now: datetime) -> Iterable[Alert]:
         when = newest.updated or newest.created
         yield Alert(
             "error",
-            _("Training of {solution} (version {version}) failed{age}{reason}").format(
-                solution=solution.name,
-                version=short_arn(newest.arn),
+            _("Training of version {version} failed{age}{reason}").format(
+                version=version_label(newest.arn),
                 age=_age(when, now),
                 reason=_reason(newest.failure_reason),
             ),
@@ -160,9 +159,9 @@ def _campaign_alerts(status: CampaignStatus, now: datetime) -> Iterable[Alert]:
                 "It still serves {served}."
             ).format(
                 campaign=campaign.name,
-                version=short_arn(update.solution_version_arn or "?"),
+                version=version_label(update.solution_version_arn or "?"),
                 reason=_reason(update.failure_reason),
-                served=short_arn(campaign.solution_version_arn or "?"),
+                served=version_label(campaign.solution_version_arn or "?"),
             ),
             "operations",
             campaign.arn,
@@ -177,8 +176,8 @@ def _campaign_alerts(status: CampaignStatus, now: datetime) -> Iterable[Alert]:
                 "then."
             ).format(
                 campaign=campaign.name,
-                version=short_arn(status.updating_to),
-                served=short_arn(campaign.solution_version_arn or "?"),
+                version=version_label(status.updating_to),
+                served=version_label(campaign.solution_version_arn or "?"),
             ),
             "operations",
             campaign.arn,
@@ -192,7 +191,7 @@ def _campaign_alerts(status: CampaignStatus, now: datetime) -> Iterable[Alert]:
             if age
             else _("is ACTIVE")
         )
-        served = short_arn(campaign.solution_version_arn or "?")
+        served = version_label(campaign.solution_version_arn or "?")
         yield Alert(
             "error" if age and age >= STALE_DEPLOYMENT else "warning",
             _(
@@ -201,7 +200,7 @@ def _campaign_alerts(status: CampaignStatus, now: datetime) -> Iterable[Alert]:
             ).format(
                 campaign=campaign.name,
                 served=served,
-                newest=short_arn(status.newest_active.arn),
+                newest=version_label(status.newest_active.arn),
                 waited=waited,
             ),
             "operations",

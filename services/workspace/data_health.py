@@ -17,7 +17,7 @@ from services.evaluation.inspection import (
 from services.i18n import _
 from services.i18n.formats import duration
 from services.personalize.facade import PersonalizeService
-from services.personalize.models import short_arn
+from services.personalize.models import version_label
 from services.workspace.alerts import Alert, data_minimum_alerts
 from services.workspace.overview import DatasetGroupOverview
 from services.workspace.recipe_capabilities import personal_lists
@@ -76,7 +76,7 @@ def identical_list_alerts(
         if campaign.status != "ACTIVE" or not personal_lists(recipes.get(status.solution_arn)):
             continue
         waiting = status.waiting_version
-        verdict = probe(campaign.arn, users, short_arn(waiting.arn) if waiting else None)
+        verdict = probe(campaign.arn, users, version_label(waiting.arn) if waiting else None)
         if verdict.severity == "error":
             alerts.append(
                 Alert(

@@ -24,7 +24,7 @@ from services.personalize.models import (
     Recommender,
     Solution,
     SolutionVersion,
-    short_arn,
+    version_label,
 )
 from services.workspace.auto_training import Refresh, refresh_of
 
@@ -87,7 +87,7 @@ class CampaignStatus:
         name = self.campaign.name
         if self.updating_to:
             return _("{campaign} is already updating to {version}.").format(
-                campaign=name, version=short_arn(self.updating_to)
+                campaign=name, version=version_label(self.updating_to)
             )
         if self.campaign.status not in ("ACTIVE", "CREATE FAILED"):
             return _("{campaign} is {status}: wait until it is ACTIVE.").format(
@@ -117,13 +117,13 @@ class DatasetGroupOverview:
 def waiting_version_id(
     groups: Sequence[DatasetGroupOverview], group_arn: str, campaign_arn: str
 ) -> str | None:
-    """The short ID of the newer ACTIVE version ``campaign_arn`` does not serve yet
+    """The label (``version_label``) of the newer ACTIVE version ``campaign_arn`` does not serve yet
     (``CampaignStatus.waiting_version``), or None: not behind, or not in ``groups``."""
     for overview in groups:
         if overview.group.arn == group_arn:
             status = overview.campaign_status(campaign_arn)
             waiting = status.waiting_version if status else None
-            return short_arn(waiting.arn) if waiting else None
+            return version_label(waiting.arn) if waiting else None
     return None
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from services.i18n import N_
-from services.personalize.models import is_terminal, short_arn
+from services.personalize.models import is_terminal, version_label
 from services.workspace.overview import DatasetGroupOverview
 
 
@@ -33,7 +33,7 @@ def running_work(groups: list[DatasetGroupOverview]) -> list[Running]:
         for s in g.solutions:
             v = s.newest_version
             if v and not is_terminal(v.status):
-                name = f"{s.solution.name}/{short_arn(v.arn)} ({v.training_mode or 'FULL'})"
+                name = f"{version_label(v.arn)} ({v.training_mode or 'FULL'})"
                 stoppable = v.status in ("CREATE PENDING", "CREATE IN_PROGRESS")
                 work.append(Running(N_("Training"), name, v.status, v.created, v.arn, stoppable))
         for c in g.campaigns:
@@ -50,7 +50,7 @@ def running_work(groups: list[DatasetGroupOverview]) -> list[Running]:
                 )
             update = campaign.pending_update
             if c.updating_to and update:
-                name = f"{campaign.name} → {short_arn(c.updating_to)}"
+                name = f"{campaign.name} → {version_label(c.updating_to)}"
                 work.append(
                     Running(
                         N_("Campaign update"), name, update.status, update.created, campaign.arn

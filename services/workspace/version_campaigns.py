@@ -7,7 +7,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from services.personalize.listed import described
-from services.personalize.models import Solution, SolutionVersion, is_terminal, short_arn
+from services.personalize.models import (
+    Solution,
+    SolutionVersion,
+    is_terminal,
+    short_arn,
+    version_label,
+)
 from services.workspace.overview import DatasetGroupOverview
 from services.workspace.recipe_capabilities import POPULARITY_RECIPES
 
@@ -27,7 +33,8 @@ class VersionInfo:
 
     @property
     def label(self) -> str:
-        return f"{self.solution.name}/{short_arn(self.version.arn)}"
+        """The version's name on every page (``version_label``)."""
+        return version_label(self.version.arn)
 
     @property
     def is_baseline(self) -> bool:

@@ -67,7 +67,7 @@ def test_solutions_shows_training_hours_and_their_cost(seeded: Seeded) -> None:
     hours = clients.personalize.describe_solution_version(solutionVersionArn=seeded.up_v1)[
         "solutionVersion"
     ]["trainingHours"]
-    row = frame[frame["version"] == seeded.up_v1.rsplit("/", 1)[-1]].iloc[0]
+    row = frame[frame["version"] == f"shop-up/{seeded.up_v1.rsplit('/', 1)[-1]}"].iloc[0]
     assert row["training hours"] == pytest.approx(hours)
     assert row["cost"] == pytest.approx(hours * 0.24)
 

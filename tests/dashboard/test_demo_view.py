@@ -98,7 +98,7 @@ def test_typed_replayed_shoppers_are_unknown_to_the_deployed_version(demo: Path)
         if c["name"] == "demo-recommendations"
     ]  # fmt: skip
     served = clients.personalize.describe_campaign(campaignArn=campaign["campaignArn"])
-    version = served["campaign"]["solutionVersionArn"].rsplit("/", 1)[-1]
+    version = "/".join(served["campaign"]["solutionVersionArn"].rsplit("/", 2)[-2:])
 
     def top(user: str) -> list[str]:
         answer = clients.runtime.get_recommendations(

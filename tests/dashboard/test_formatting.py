@@ -64,7 +64,7 @@ def test_online_series_are_named_for_people() -> None:
     campaign = "arn:aws:personalize:us-east-1:000000000000:campaign/shop-campaign"
     version = "arn:aws:personalize:us-east-1:000000000000:solution/shop/1a2b3c4d"
     assert source_label("SOURCE_NAME_UNDEFINED", None) == "events without a recommendation ID"
-    assert source_label(campaign, version) == "shop-campaign · 1a2b3c4d"
+    assert source_label(campaign, version) == "shop-campaign · shop/1a2b3c4d"
 
 
 def test_many_version_ids_are_slanted_so_they_do_not_overlap() -> None:
@@ -96,18 +96,19 @@ def test_metrics_table_marks_the_best_and_shows_a_dash_for_no_value() -> None:
     from services.personalize.models import Solution, SolutionVersion
     from services.workspace.version_campaigns import VersionInfo
 
-    solution = Solution(arn="arn/s", name="s", status="ACTIVE")
+    sol = "arn:aws:personalize:us-east-1:000000000000:solution/s"
+    solution = Solution(arn=sol, name="s", status="ACTIVE")
     infos = [
-        VersionInfo(solution, SolutionVersion(arn="arn/s/1", status="ACTIVE"), ("c",)),
-        VersionInfo(solution, SolutionVersion(arn="arn/s/2", status="ACTIVE"), ()),
+        VersionInfo(solution, SolutionVersion(arn=f"{sol}/1", status="ACTIVE"), ("c",)),
+        VersionInfo(solution, SolutionVersion(arn=f"{sol}/2", status="ACTIVE"), ()),
     ]
     metrics = {
         # no user with truth: NaN (in the engine) or the key left out (on the wire)
-        "arn/s/1": {"precision_at_10": 0.25, "coverage": float("nan")},
-        "arn/s/2": {"precision_at_10": 0.125},
+        f"{sol}/1": {"precision_at_10": 0.25, "coverage": float("nan")},
+        f"{sol}/2": {"precision_at_10": 0.125},
     }
     cut = TrainingEnd("time_budget", epochs_run=3, epochs=100, max_seconds=10.0, seconds=12.4)
-    data = {"arn/s/1": VersionData(6, 5, None, None, 1800, cut)}
+    data = {f"{sol}/1": VersionData(6, 5, None, None, 1800, cut)}
     table = metrics_table(infos, metrics, ["precision_at_10", "coverage"], data, str)
     rows = table.set_index("version")
     assert rows.loc["s/1"].to_dict() == {

@@ -161,5 +161,5 @@ def test_the_same_events_show_the_same_numbers_locally_and_on_aws(
     assert float(pop["clicks per request"]) == pytest.approx(1 / requests, abs=5e-5)
     assert pop["revenue per request"] == f"₩{revenue / requests:,.0f}"
     assert rows.loc["events without a recommendation ID", "clicks"] == "1"
-    assert pop["version serving now"] == seeded.pop_version.rsplit("/", 1)[-1]
+    assert pop["version serving now"] == f"shop-pop/{seeded.pop_version.rsplit('/', 1)[-1]}"
     assert datetime.now(UTC) < view.report.end + timedelta(minutes=15)

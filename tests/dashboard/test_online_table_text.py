@@ -119,7 +119,8 @@ def test_counts_have_separators_and_missing_figures_a_dash(
     assert rows.loc["shop-pop", precision] == "–"
     assert rows.loc[no_id, requests] == "–"
     assert rows.loc[no_id, frame.columns[1]] == "–"  # no version serves them
-    assert rows.loc["shop-pop", frame.columns[1]] == "abcd1234"
+    # the serving version as every page names it: solution/ID
+    assert rows.loc["shop-pop", frame.columns[1]] == "shop/abcd1234"
     assert rows.loc[no_id, per_request] == "–"
     assert rows.loc[no_id, per_request.replace("views", "revenue")] == "–"
     assert [t.value for t in at.text] == labels

@@ -135,10 +135,10 @@ def test_a_rollback_target_is_chosen_not_new(seeded: Seeded, facade: Personalize
     picker = next(s for s in at.selectbox if s.key.startswith("deploy_version_"))
     picker.set_value(seeded.up_v1).run()
     assert not at.exception, [e.value for e in at.exception]
-    v1, v2 = short_arn(seeded.up_v1), short_arn(seeded.up_v2)
+    v1, v2 = f"shop-up/{short_arn(seeded.up_v1)}", f"shop-up/{short_arn(seeded.up_v2)}"
     deltas = next(d.value for d in at.dataframe if "Δ" in d.value.columns)
     assert list(deltas.columns[1:3]) == [f"{v1} (chosen)", f"{v2} (serving)"]
-    texts = " ".join(m.value for m in [*at.markdown, *at.caption])
+    texts = " ".join(shown(m.value) for m in [*at.markdown, *at.caption])
     assert f"A rollback: {v1} was trained before {v2}" in texts
     assert "(new)" not in texts and "the new version" not in texts
 
@@ -193,7 +193,7 @@ def test_running_work_lists_training_updates_and_marks_stoppable() -> None:
     work = running_work([group])
     assert [(w.kind, w.name, w.stoppable) for w in work] == [
         ("Training", "s/00000002 (FULL)", True),
-        ("Campaign update", "c → 00000001", False),
+        ("Campaign update", "c → s/00000001", False),
     ]
 
 

@@ -41,7 +41,8 @@ def errors_of(at: AppTest) -> list[str]:
 
 
 def test_behind_campaign_is_flagged_until_deployed_from_operations(seeded: Seeded) -> None:
-    v1, v2 = short_arn(seeded.up_v1), short_arn(seeded.up_v2)
+    # versions as every page names them: solution/ID
+    v1, v2 = f"shop-up/{short_arn(seeded.up_v1)}", f"shop-up/{short_arn(seeded.up_v2)}"
     at = app_at("dashboard/pages/overview.py")
     assert not at.exception, errors_of(at)
     assert at.title[0].value == "Overview"
@@ -57,7 +58,7 @@ def test_behind_campaign_is_flagged_until_deployed_from_operations(seeded: Seede
     at.switch_page("dashboard/pages/operations.py").run()
     assert not at.exception, errors_of(at)
     at.selectbox(key="deploy_campaign").set_value(seeded.up_campaign).run()
-    version = at.selectbox(key=f"deploy_version_{seeded.up_campaign}_{v2}")
+    version = at.selectbox(key=f"deploy_version_{seeded.up_campaign}_{short_arn(seeded.up_v2)}")
     assert version.value == seeded.up_v2, "the newest ACTIVE version is proposed"
     version.set_value(seeded.up_v2).run()
     at.button(key="deploy_button").click().run()

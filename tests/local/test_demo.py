@@ -291,6 +291,17 @@ def test_campaign_serves_v1_while_v2_is_the_newest_active(seeded: Seeded) -> Non
     campaign = _campaigns(seeded)["demo-recommendations"]
     assert campaign["solutionVersionArn"] == v1["solutionVersionArn"]
     assert "latestCampaignUpdate" not in campaign
+    # the last line names both as the pages do (solution/ID), not only "version 1"
+    ids = [v["solutionVersionArn"].rsplit("/", 1)[1] for v in (v1, v2)]
+    assert (
+        seeded.output.strip()
+        .splitlines()[-1]
+        .endswith(
+            "demo shop ready: campaign demo-recommendations serves version 1, "
+            f"demo-user-personalization/{ids[0]}; version 2, demo-user-personalization/{ids[1]}, "
+            "is ACTIVE and not deployed"
+        )
+    )
 
 
 def test_recent_users_get_one_list_from_v1_and_their_own_from_v2(seeded: Seeded) -> None:

@@ -89,8 +89,8 @@ def test_campaign_behind_newest_active_is_a_warning_with_versions_and_age() -> N
     assert alert.page == "operations"
     assert alert.target == CAMP
     assert alert.message == (
-        "Campaign shop-campaign serves version 1a2b3c4d; version 9f8e7d6c has been ACTIVE "
-        "for 3 h and is not deployed."
+        "Campaign shop-campaign serves version shop-up/1a2b3c4d; version shop-up/9f8e7d6c has "
+        "been ACTIVE for 3 h and is not deployed."
     )
 
 
@@ -111,7 +111,7 @@ def test_pending_update_shows_updating_instead_of_behind() -> None:
     alerts = build_alerts([group(campaign=camp)], NOW)
     assert kinds(alerts) == ["campaign_updating"]
     assert alerts[0].severity == "info"
-    assert "updating to version 9f8e7d6c" in alerts[0].message
+    assert "updating to version shop-up/9f8e7d6c" in alerts[0].message
 
 
 def test_failed_update_is_an_error_naming_both_versions() -> None:
@@ -119,7 +119,8 @@ def test_failed_update_is_an_error_naming_both_versions() -> None:
     camp = Campaign(CAMP, "shop-campaign", "ACTIVE", solution_version_arn=V1, pending_update=update)
     alerts = build_alerts([group(campaign=camp)], NOW)
     assert kinds(alerts) == ["update_failed", "campaign_behind"]
-    assert "9f8e7d6c" in alerts[0].message and "still serves 1a2b3c4d" in alerts[0].message
+    assert "(to version shop-up/9f8e7d6c)" in alerts[0].message
+    assert "still serves shop-up/1a2b3c4d" in alerts[0].message
 
 
 def test_failed_training_and_failed_import_are_errors_sorted_first_oldest_first() -> None:
@@ -130,7 +131,7 @@ def test_failed_training_and_failed_import_are_errors_sorted_first_oldest_first(
     assert all(a.severity == "error" for a in alerts)
     assert alerts[0].page == "data"
     assert alerts[0].message.endswith("failed 4 h ago: TIMESTAMP column is not epoch seconds")
-    assert "Training of shop-up (version 9f8e7d6c) failed" in alerts[1].message
+    assert "Training of version shop-up/9f8e7d6c failed" in alerts[1].message
     assert "out of memory" in alerts[1].message
 
 

@@ -62,7 +62,7 @@ def test_identical_lists_flag_only_personalised_campaigns() -> None:
     # used to ask ten, so the Overview said "10 of 10" where the page said "11 of 12".
     # The campaign serves V1 while V2 (9f8e7d6c, 3 h old) is ACTIVE: the probe is told, so the
     # verdict can blame the undeployed version first.
-    assert asked == [(CAMP, tuple(f"u{n}" for n in range(14, 2, -1)), "9f8e7d6c")]
+    assert asked == [(CAMP, tuple(f"u{n}" for n in range(14, 2, -1)), "shop-up/9f8e7d6c")]
     assert alert.message == (
         "Campaign shop-campaign: 9 of 12 sampled users got the same top 10: same list. Asked for "
         "its 12 most recently active users, the sample the Recommendations page opens on."
@@ -106,7 +106,7 @@ def test_a_campaign_on_its_newest_version_is_probed_without_a_newer_one() -> Non
 
 def test_waiting_version_id_names_the_undeployed_version_of_that_campaign_only() -> None:
     behind = group()  # serves V1, V2 is ACTIVE and newer
-    assert waiting_version_id([behind], GROUP.arn, CAMP) == "9f8e7d6c"
+    assert waiting_version_id([behind], GROUP.arn, CAMP) == "shop-up/9f8e7d6c"
     current = group(campaign=Campaign(CAMP, "shop-campaign", "ACTIVE", solution_version_arn=V2))
     assert waiting_version_id([current], GROUP.arn, CAMP) is None
     assert waiting_version_id([behind], GROUP.arn, f"{A}:campaign/other") is None

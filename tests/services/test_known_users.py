@@ -67,7 +67,7 @@ def test_a_user_whose_events_came_after_training_is_in_the_data_not_in_the_versi
     assert "late-1" in set(activity["user"])  # the group's data has them
 
     typed = ["u1", "u2", "late-1", "nobody"]
-    short = version.rsplit("/", 1)[-1]
+    short = "/".join(version.rsplit("/", 2)[-2:])  # solution/ID, as every page names it
     finding = check_typed_users(typed, activity, trained)
     assert finding is not None and finding.code == "user_ids_partly_unknown"
     assert finding.title == f"Some of these users are unknown to version {short}"
@@ -107,10 +107,11 @@ def test_users_of_the_version_in_the_data_but_not_newer_are_said_apart() -> None
     finding = check_typed_users(["a", "b", "old", "new"], activity, trained)
     assert finding is not None
     assert (
-        "1 of them has events newer than the data version abcd1234 was trained on" in finding.detail
+        "1 of them has events newer than the data version s/abcd1234 was trained on"
+        in finding.detail
     )
     assert (
-        "1 of them is in the dataset group's data but not among the users version abcd1234 was "
+        "1 of them is in the dataset group's data but not among the users version s/abcd1234 was "
         "trained with."
     ) in finding.detail
     assert check_typed_users(["a", "b"], activity, trained) is None  # all known: nothing to say

@@ -204,7 +204,7 @@ def test_campaign_following_latest_is_not_behind() -> None:
 def test_update_is_blocked_while_the_campaign_is_busy_and_allowed_otherwise() -> None:
     update = CampaignUpdate(status="CREATE IN_PROGRESS", solution_version_arn=UP_NEW)
     updating = campaign_status(_campaign(UP_OLD, update), SOL_UP, VERSIONS, NOW)
-    assert updating.update_blocked() == "home-recs is already updating to 00000002."
+    assert updating.update_blocked() == "home-recs is already updating to shop-up/00000002."
     creating = Campaign(arn=CAMP_BEHIND, name="home-recs", status="CREATE IN_PROGRESS")
     assert campaign_status(creating, SOL_UP, VERSIONS, NOW).update_blocked() == (
         "home-recs is CREATE IN_PROGRESS: wait until it is ACTIVE."

@@ -9,7 +9,7 @@ import streamlit as st
 
 from dashboard import deps
 from dashboard.components.downloads import csv_download
-from dashboard.components.formatting import short_id, when_column
+from dashboard.components.formatting import version_name, when_column
 from services.i18n import _
 
 AUDIT_ROWS = 50
@@ -22,7 +22,7 @@ def audit_frame(limit: int = AUDIT_ROWS) -> pd.DataFrame:
             r.at,
             r.actor,
             r.action,
-            short_id(r.target),
+            version_name(r.target),
             r.result,
             r.message or "",
             json.dumps(r.params, sort_keys=True),

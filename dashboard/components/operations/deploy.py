@@ -6,7 +6,7 @@ import streamlit as st
 
 from dashboard import deps, identity, reads
 from dashboard.components.confirm_dialog import Confirmation, confirm_button
-from dashboard.components.formatting import exact_time, short_id
+from dashboard.components.formatting import exact_time, version_name
 from dashboard.components.operations.actions import flash, run_action
 from dashboard.components.operations.arn_picker import pick_by_arn
 from dashboard.components.solutions.data_warning import warn_if_different_data
@@ -27,10 +27,10 @@ def _campaign_label(status: CampaignStatus) -> str:
 
 def _state(status: CampaignStatus) -> str:
     if status.updating_to:
-        return _("updating to {version}").format(version=md_code(short_id(status.updating_to)))
+        return _("updating to {version}").format(version=md_code(version_name(status.updating_to)))
     if status.behind and status.newest_active:
         return _("behind: {version} is newer and not deployed").format(
-            version=md_code(short_id(status.newest_active.arn))
+            version=md_code(version_name(status.newest_active.arn))
         )
     if status.newest_active:
         return _("serves the newest ACTIVE version")
@@ -41,12 +41,12 @@ def _version_label(version: SolutionVersion) -> str:
     # Fixed text only (no relative time, no "newest"): labels that change between reruns make
     # the browser show stale options. The state is in the line above the selectbox.
     return _("{version} · trained {when}").format(
-        version=short_id(version.arn), when=exact_time(version.created)
+        version=version_name(version.arn), when=exact_time(version.created)
     )
 
 
 def _metrics(arn: str | None) -> dict[str, float]:
-    return (reads.solution_metrics(arn, short_id(arn)) or {}) if arn else {}
+    return (reads.solution_metrics(arn, version_name(arn)) or {}) if arn else {}
 
 
 def show_deploy(groups: list[DatasetGroupOverview], target: str | None) -> None:
@@ -69,7 +69,7 @@ def show_deploy(groups: list[DatasetGroupOverview], target: str | None) -> None:
         _("{status} solution {solution} · serving {version} · {state}").format(
             status=badge_markdown(campaign.status),
             solution=md_code(short_arn(status.solution_arn)),
-            version=md_code(short_id(status.served_version_arn)),
+            version=md_code(version_name(status.served_version_arn)),
             state=_state(status),
         ),
         help=md_code(campaign.arn),
@@ -89,13 +89,13 @@ def show_deploy(groups: list[DatasetGroupOverview], target: str | None) -> None:
         index=0,  # versions come newest first: the newest ACTIVE one is the default
         format_func=lambda a: _version_label(versions[a]),
         # A newer ACTIVE version makes a new widget, so the default moves on to it.
-        key=f"deploy_version_{campaign.arn}_{short_id(active[0].arn)}",
+        key=f"deploy_version_{campaign.arn}_{short_arn(active[0].arn)}",
     )
     chosen = versions[chosen_arn or active[0].arn]
     if chosen.arn == served:
         st.success(
             _("{campaign} already serves {version}.").format(
-                campaign=md_escape(campaign.name), version=md_escape(short_id(chosen.arn))
+                campaign=md_escape(campaign.name), version=md_escape(version_name(chosen.arn))
             ),
             icon=":material/check_circle:",
         )
@@ -107,12 +107,14 @@ def show_deploy(groups: list[DatasetGroupOverview], target: str | None) -> None:
         st.caption(
             _(
                 "A rollback: {chosen} was trained before {served}, the version the campaign serves."
-            ).format(chosen=md_escape(short_id(chosen.arn)), served=md_escape(short_id(served)))
+            ).format(
+                chosen=md_escape(version_name(chosen.arn)), served=md_escape(version_name(served))
+            )
         )
     if serving:
         warn_if_different_data(
-            (_("{version} (chosen)").format(version=short_id(chosen.arn)), chosen),
-            (_("{version} (serving)").format(version=short_id(served)), serving),
+            (_("{version} (chosen)").format(version=version_name(chosen.arn)), chosen),
+            (_("{version} (serving)").format(version=version_name(served)), serving),
             reads.version_data((chosen.arn, serving.arn)) or {},
             reads.version_data_reported(),
         )
@@ -121,8 +123,8 @@ def show_deploy(groups: list[DatasetGroupOverview], target: str | None) -> None:
         _metrics(served),
         _("deployed"),
         (
-            _("{version} (chosen)").format(version=short_id(chosen.arn)),
-            _("{version} (serving)").format(version=short_id(served)),
+            _("{version} (chosen)").format(version=version_name(chosen.arn)),
+            _("{version} (serving)").format(version=version_name(served)),
         ),
     )
     blocked = status.update_blocked()
@@ -134,8 +136,8 @@ def show_deploy(groups: list[DatasetGroupOverview], target: str | None) -> None:
         "gets recommendations from the chosen version."
     ).format(
         campaign=md_escape(campaign.name),
-        served=md_code(short_id(served)),
-        chosen=md_code(short_id(chosen.arn)),
+        served=md_code(version_name(served)),
+        chosen=md_code(version_name(chosen.arn)),
     )
 
     def deploy() -> None:
@@ -146,7 +148,7 @@ def show_deploy(groups: list[DatasetGroupOverview], target: str | None) -> None:
             {"solution_version_arn": chosen.arn, "previous_version_arn": served},
             lambda: service.update_campaign(campaign.arn, chosen.arn),
             failure=_("Could not update {campaign}").format(campaign=campaign.name),
-            note=lambda _: f"{short_id(served)} → {short_id(chosen.arn)}",
+            note=lambda _: f"{version_name(served)} → {version_name(chosen.arn)}",
         )
         if done:
             flash(
@@ -154,7 +156,9 @@ def show_deploy(groups: list[DatasetGroupOverview], target: str | None) -> None:
                     "Update of {campaign} to {chosen} started; it serves {served} until the "
                     "update is ACTIVE."
                 ).format(
-                    campaign=campaign.name, chosen=short_id(chosen.arn), served=short_id(served)
+                    campaign=campaign.name,
+                    chosen=version_name(chosen.arn),
+                    served=version_name(served),
                 )
             )
             st.rerun()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import deps
-from dashboard.components.formatting import mode_name, relative_time, short_id
+from dashboard.components.formatting import mode_name, relative_time, version_name
 from dashboard.components.operations.actions import (
     clear_confirmation,
     confirmed_button,
@@ -48,11 +48,11 @@ def _state(status: SolutionStatus) -> str:
         status.version_count,
     ).format(
         count=formats.count(status.version_count),
-        version=md_code(short_id(newest.arn)),
+        version=md_code(version_name(newest.arn)),
         status=md_escape(newest.status),
     )
     if active and active.arn != newest.arn:
-        text += _("; newest ACTIVE {version}").format(version=md_code(short_id(active.arn)))
+        text += _("; newest ACTIVE {version}").format(version=md_code(version_name(active.arn)))
     return text
 
 
@@ -95,9 +95,8 @@ def show_train(groups: list[DatasetGroupOverview], target: str | None) -> None:
     newest = status.newest_version
     if newest and not is_terminal(newest.status):
         st.warning(
-            _("Version {version} of {solution} is still {status} (started {when}).").format(
-                version=md_escape(short_id(newest.arn)),
-                solution=md_escape(solution.name),
+            _("Version {version} is still {status} (started {when}).").format(
+                version=md_escape(version_name(newest.arn)),
                 status=md_escape(newest.status),
                 when=md_escape(relative_time(newest.created)),
             ),
@@ -124,8 +123,8 @@ def show_train(groups: list[DatasetGroupOverview], target: str | None) -> None:
         if arn:
             clear_confirmation("train")
             flash(
-                _("Training started: {solution}/{version} ({mode}).").format(
-                    solution=solution.name, version=short_id(arn), mode=mode
+                _("Training started: {version} ({mode}).").format(
+                    version=version_name(arn), mode=mode
                 )
             )
             st.rerun()

@@ -12,7 +12,7 @@ from dashboard.components.formatting import (
     dataset_type_name,
     exact_time,
     relative_time,
-    short_id,
+    version_name,
     when_column,
 )
 from dashboard.components.operations.tabs import link_params
@@ -70,10 +70,12 @@ def solutions_frame(group: DatasetGroupOverview) -> pd.DataFrame:
                 _("solution"): s.solution.name,
                 _("recipe"): short_arn(s.solution.recipe_arn or "") or "AutoML",
                 _("versions"): s.version_count,
-                _("newest version"): short_id(newest.arn) if newest else _("none"),
+                _("newest version"): version_name(newest.arn) if newest else _("none"),
                 _("status"): newest.status if newest else NO_VALUE,
                 _("trained"): newest.created if newest else None,
-                _("newest ACTIVE"): short_id(s.newest_active.arn) if s.newest_active else _("none"),
+                _("newest ACTIVE"): version_name(s.newest_active.arn)
+                if s.newest_active
+                else _("none"),
                 "ARN": s.solution.arn,
             }
         )
@@ -136,7 +138,7 @@ def _campaign_card(status: CampaignStatus) -> None:
             ),
             help=md_code(campaign.arn),
         )
-        version = md_code(short_id(served_arn))
+        version = md_code(version_name(served_arn))
         st.markdown(
             _("Serves version {version}, trained {when}").format(
                 version=version, when=relative_time(served.created)
@@ -152,7 +154,7 @@ def _campaign_card(status: CampaignStatus) -> None:
                 _(
                     "Updating to version {version}: the old version serves until the update "
                     "is ACTIVE."
-                ).format(version=md_code(short_id(status.updating_to))),
+                ).format(version=md_code(version_name(status.updating_to))),
                 icon=":material/refresh:",
             )
         elif status.syncing and status.newest_active:
@@ -160,7 +162,7 @@ def _campaign_card(status: CampaignStatus) -> None:
                 _(
                     "Syncing: version {version} is ACTIVE and this campaign moves to it by "
                     "itself (syncWithLatestSolutionVersion)."
-                ).format(version=md_code(short_id(status.newest_active.arn))),
+                ).format(version=md_code(version_name(status.newest_active.arn))),
                 icon=":material/sync:",
             )
         elif status.behind and status.newest_active:
@@ -170,7 +172,7 @@ def _campaign_card(status: CampaignStatus) -> None:
                 _(
                     "Not deployed: version {version} has been ACTIVE for {age} and this "
                     "campaign does not serve it yet."
-                ).format(version=md_code(short_id(newest.arn)), age=age),
+                ).format(version=md_code(version_name(newest.arn)), age=age),
                 icon=":material/warning:",
             )
             st.page_link(

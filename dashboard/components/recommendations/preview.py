@@ -13,7 +13,7 @@ import streamlit as st
 
 from dashboard import deps, identity
 from dashboard.components.errors import shown_errors
-from dashboard.components.formatting import relative_time, short_id
+from dashboard.components.formatting import relative_time, version_name
 from dashboard.components.recommendations.batch_poll import follow_batch_job, poll_batch_job
 from dashboard.components.text import md_help
 from services.datasets.snapshot import location
@@ -26,16 +26,16 @@ STATE = "rec_preview"
 NUM_RESULTS = 25  # the grid shows at most 25, so one job serves every top-N choice
 
 
-def version_label(version: CatalogVersion) -> str:
-    """How a version is named in the picker: solution, ID, age, and who serves it."""
+def version_choice(version: CatalogVersion) -> str:
+    """How a version is named in the picker: its name (``version_label``), age, and who
+    serves it."""
     served = (
         _("served by {campaigns}").format(campaigns=", ".join(version.served_by))
         if version.served_by
         else _("not deployed")
     )
-    return _("{solution} · {version} · trained {when} · {served}").format(
-        solution=version.solution,
-        version=short_id(version.arn),
+    return _("{version} · trained {when} · {served}").format(
+        version=version_name(version.arn),
         when=relative_time(version.created),
         served=served,
     )

@@ -13,7 +13,7 @@ import streamlit as st
 
 from dashboard import deps, identity
 from dashboard.components.downloads import csv_download
-from dashboard.components.formatting import short_id
+from dashboard.components.formatting import version_name
 from dashboard.components.operations.actions import run_action
 from dashboard.components.recommendations.batch_poll import follow_batch_job, poll_batch_job
 from dashboard.components.recommendations.confirm import confirmed, dialog
@@ -116,7 +116,7 @@ def who_should_get_this(versions: Sequence[CatalogVersion], default_item: str) -
         return
     # Labels without the version's age ("trained 3 s ago" would change between reruns and
     # reset the choice).
-    labels = [f"{v.solution} · {short_id(v.arn)} · {v.recipe}" for v in segmenters]
+    labels = [f"{version_name(v.arn)} · {v.recipe}" for v in segmenters]
     version = segmenters[labels.index(st.selectbox(_("Solution version"), labels, key="seg_v"))]
     by_item = version.recipe == seg.ITEM_AFFINITY
     left, mid, right = st.columns([2, 2, 1])

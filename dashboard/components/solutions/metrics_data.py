@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import pandas as pd
 
-from dashboard.components.formatting import NO_VALUE, billed_hours, short_id
+from dashboard.components.formatting import NO_VALUE, billed_hours
 from services.evaluation.version_data import (
     VersionData,
     best_versions,
@@ -51,7 +51,7 @@ def versions_frame(infos: list[VersionInfo]) -> pd.DataFrame:
         {
             _("solution"): i.solution.name,
             _("recipe"): i.recipe,
-            _("version"): short_id(i.version.arn),
+            _("version"): i.label,
             _("mode"): i.version.training_mode or NO_VALUE,
             _("status"): i.version.status,
             _("created"): i.version.created,

@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard.components.chart_style import cjk_font
-from dashboard.components.formatting import NO_VALUE, short_id
+from dashboard.components.formatting import NO_VALUE, short_id, version_name
 from dashboard.components.solutions.metrics_chart import metric_label
 from dashboard.components.text import md_escape
 from services.evaluation.online_metrics import (
@@ -33,7 +33,7 @@ def source_label(source: str, version: str | None) -> str:
     if source == UNDEFINED_SOURCE:
         return _("events without a recommendation ID")
     if version and version != source:
-        return f"{short_id(source)} · {short_id(version)}"
+        return f"{short_id(source)} · {version_name(version)}"
     return short_id(source)
 
 
@@ -56,7 +56,7 @@ def display_table(
     table.insert(0, "served by", [source_label(s, None) for s in table.pop("source")])
     versions = table.pop("solutionVersionArn")
     shown = [
-        short_id(v) if isinstance(v, str) and ":solution/" in v else NO_VALUE for v in versions
+        version_name(v) if isinstance(v, str) and ":solution/" in v else NO_VALUE for v in versions
     ]
     table.insert(1, "version", shown)
     table["requests"] = [_figure(v, formats.count) for v in table["requests"]]
