@@ -82,7 +82,7 @@ class IdenticalGroup:
 class Verdict:
     severity: Severity
     headline: str
-    n_users: int  # users with a list (errors excluded)
+    n_users: int  # users with a list (errors and empty lists excluded)
     n_errors: int
     top_n: int
     mean_jaccard: float  # NaN with fewer than two lists
@@ -90,6 +90,9 @@ class Verdict:
     identical: IdenticalGroup
     baseline_jaccard: float | None = None  # mean overlap with the popularity baseline
     popular_fillers: int = 0  # items in the top N that Personalize tagged "Popular item"
+    # users answered with an empty list (a filter left no item, say): left out of the overlap,
+    # where two empty lists would read as the same list
+    n_empty: int = 0
 
     @property
     def flagged(self) -> bool:
@@ -305,9 +308,10 @@ def assess(
     """
     if same_by_design or new_users:
         baseline = None
-    lists = {r.user_id: r.items for r in results if r.ok}
+    lists = {r.user_id: r.items for r in results if r.ok and r.items}
     n_errors = sum(1 for r in results if not r.ok)
     n, total = len(lists), len(results)
+    n_empty = total - n_errors - n
     matrix = overlap_matrix(lists, top_n)
     mean_j = mean_pairwise_jaccard(matrix)
     group = largest_identical_group(lists, top_n)
@@ -335,7 +339,17 @@ def assess(
 
     def verdict(severity: Severity, headline: str) -> Verdict:
         return Verdict(
-            severity, headline, n, n_errors, top_n, mean_j, 1 - mean_j, group, base_j, fillers
+            severity,
+            headline,
+            n,
+            n_errors,
+            top_n,
+            mean_j,
+            1 - mean_j,
+            group,
+            base_j,
+            fillers,
+            n_empty,
         )
 
     if total and n_errors / total >= ERROR_SHARE_ERROR:
@@ -359,6 +373,15 @@ def assess(
     # message quotes). A popularity recipe and a cold-start sample come before the faults:
     # identical lists are what they are expected to give.
     rules: tuple[tuple[bool, Severity, str, float], ...] = (
+        (
+            n == 0 and n_empty > 0,
+            "warning",
+            N_(
+                "No sampled user got a recommendation (top {top_n}): a filter may leave no "
+                "item to recommend, or the campaign has none to give."
+            ),
+            0.0,
+        ),
         (n < 2, "ok", N_("Sample at least two users to compare their recommendations."), 0.0),
         (
             same_by_design,

@@ -366,6 +366,13 @@ def test_compare_with_a_filter_that_leaves_nothing_says_so(
         "recommendations from shop-pop-campaign."
     ) in captions, captions
     assert not any("share" in c and "of each user's top" in c for c in captions)
+    # each campaign's own verdict says they got nothing, with no overlap percentage
+    warned = [shown(w.value) for w in at.warning if "No sampled user got" in shown(w.value)]
+    assert len(warned) == 2, [shown(w.value) for w in at.warning]
+    numbers = [c for c in captions if "users compared" in c]
+    assert numbers and all("3 users got no recommendations" in c for c in numbers), numbers
+    assert not any("mean overlap" in c for c in numbers)
+    assert not heatmaps(at)
 
 
 def test_similar_items_match_the_related_items_campaign(

@@ -58,6 +58,19 @@ def test_agreement_counts_shared_items_and_sets_empty_lists_apart() -> None:
     assert empty.compared == 0 and not empty.nothing_shared and empty.empty_a == ("u1",)
 
 
+def test_empty_lists_are_said_not_compared() -> None:
+    """Two empty lists are not "the same list": a filter that leaves nothing gave a red
+    "3 of 3 got the same top 10" and "mean overlap 100%" before."""
+    nothing = assess(lists(u1=[], u2=[], u3=[]), 10)
+    assert nothing.severity == "warning" and nothing.n_empty == 3 and nothing.n_users == 0
+    assert nothing.headline.startswith("No sampled user got a recommendation (top 10)")
+    assert math.isnan(nothing.mean_jaccard)
+    # one empty list among three different ones: left out, the other two compared
+    some = assess(lists(u1=["a", "b"], u2=["c", "d"], u3=[]), 10)
+    assert (some.n_users, some.n_empty, some.mean_jaccard) == (2, 1, 0.0)
+    assert some.severity == "ok"
+
+
 def test_overlap_matrix_and_personalization_by_hand() -> None:
     matrix = overlap_matrix({"u1": "abc", "u2": "bcd", "u3": "xyz"}, top_n=3)
     assert matrix.loc["u1", "u2"] == pytest.approx(0.5)

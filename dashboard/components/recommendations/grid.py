@@ -117,6 +117,14 @@ def verdict_banner(verdict: Verdict, title: str, baseline: str | None = None) ->
                 reason=reason_text(POPULAR_REASON),
             )
         )
+    if verdict.n_empty:
+        numbers.append(
+            ngettext(
+                "{count} user got no recommendations",
+                "{count} users got no recommendations",
+                verdict.n_empty,
+            ).format(count=formats.count(verdict.n_empty))
+        )
     if verdict.n_errors:
         numbers.append(
             ngettext("{count} user failed", "{count} users failed", verdict.n_errors).format(
@@ -127,8 +135,9 @@ def verdict_banner(verdict: Verdict, title: str, baseline: str | None = None) ->
 
 
 def heatmap(results: Sequence[UserRecommendations], top_n: int, key: str) -> None:
-    """Users × users Jaccard of their top-N: a dark block means the same list."""
-    lists = {r.user_id: r.items for r in results if r.ok}
+    """Users × users Jaccard of their top-N: a dark block means the same list. Empty lists
+    are left out: two of them would read as "100% shared" (the verdict counts them)."""
+    lists = {r.user_id: r.items for r in results if r.ok and r.items}
     if len(lists) < 2:
         return
     matrix = overlap_matrix(lists, top_n)
