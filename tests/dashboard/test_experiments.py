@@ -111,7 +111,11 @@ def test_the_page_finds_the_planted_lift_and_the_operator_promotes_it(
     assert (row.result, row.actor, row.params["winner"]) == ("ok", row.actor, "B")
     assert (row.target, row.params["dataset_group"]) == (running.name, running.dataset_group_arn)
     assert seeded.up_campaign in (row.message or "")
-    assert any("B promoted" in s for s in _texts(at, "success"))
+    # the version as every page names it (solution/ID), not its whole ARN
+    pop_label = f"shop-pop/{seeded.pop_version.rsplit('/', 1)[-1]}"
+    assert any(
+        s == f"B promoted: 1 campaign updated to {pop_label}." for s in _texts(at, "success")
+    ), _texts(at, "success")
 
 
 def _arm_of(experiment: Experiment, user: str) -> str:

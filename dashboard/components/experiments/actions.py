@@ -7,6 +7,7 @@ import streamlit as st
 
 from dashboard import deps, identity
 from dashboard.components.confirm_dialog import Confirmation, confirm_button
+from dashboard.components.formatting import version_name
 from dashboard.components.operations.actions import flash, run_action
 from dashboard.components.text import md_code, md_escape, md_help
 from services.experiments.promotion import is_campaign, promote
@@ -95,7 +96,9 @@ def _promote(experiment: Experiment, winner: str) -> None:
                 "{winner} promoted: {count} campaigns updated to {version}.",
                 len(done.updated),
             ).format(
-                winner=winner, count=formats.count(len(done.updated)), version=done.version or "–"
+                winner=winner,
+                count=formats.count(len(done.updated)),
+                version=version_name(done.version) if done.version else "–",
             )
         )
         st.rerun()
