@@ -1,5 +1,5 @@
-"""Per arm of an experiment: users, sessions, impressions, clicks, conversions and revenue,
-from the events the shop sent with PutEvents since the experiment started.
+"""Per arm of an experiment: users, sessions, recommendation lists acted on, clicks, conversions
+and revenue, from the events the shop sent with PutEvents since the experiment started.
 
 Users are placed in arms by the split rule itself (``assignment.assign``), so every event of a
 user counts for the user's arm, whether or not it came through a recommendation: the split
@@ -41,25 +41,26 @@ EVENT_COLUMNS = (
 DAY = 86_400
 # What each figure needs besides users and conversions (which need only the user, time and type)
 NEEDS_SESSION = "SESSION_ID"  # sessions, revenue per session
-NEEDS_LIST = "RECOMMENDATION_ID"  # impressions, clicks on a recommended item
+NEEDS_LIST = "RECOMMENDATION_ID"  # lists acted on, clicks on a recommended item
 NEEDS_SOURCE = "SOURCE"  # events filed under another arm
 NEEDS_VALUE = "EVENT_VALUE"  # revenue, when no item has a price either
 
 
 @dataclass(frozen=True)
 class ArmOutcome:
-    """One arm's totals. ``impressions``: distinct recommendation lists its users acted on
-    (PutEvents carries a list only with an event on it); ``clicks``: click events on a
-    recommended item; ``conversions``: every conversion event; ``revenue``: their eventValue,
-    else the item's price (currency units); ``converted``/``revenue_per_user``: the per-user
-    samples the intervals are built on; ``mislabelled``: events whose eventAttributionSource
-    names another arm of the experiment. None: the events lack the column the figure needs
-    (unknown, not zero)."""
+    """One arm's totals. ``lists_acted_on``: distinct recommendation lists its users acted on
+    (PutEvents carries a list only with an event on it, so a list nobody acted on is not
+    counted: this is not the number of impressions, and clicks can exceed it); ``clicks``:
+    click events on a recommended item; ``conversions``: every conversion event; ``revenue``:
+    their eventValue, else the item's price (currency units);
+    ``converted``/``revenue_per_user``: the per-user samples the intervals are built on;
+    ``mislabelled``: events whose eventAttributionSource names another arm of the experiment.
+    None: the events lack the column the figure needs (unknown, not zero)."""
 
     name: str
     users: int
     sessions: int | None
-    impressions: int | None
+    lists_acted_on: int | None
     clicks: int | None
     conversions: int
     revenue: float | None
@@ -76,12 +77,6 @@ class ArmOutcome:
         if self.revenue is None or self.sessions is None:
             return None
         return self.revenue / self.sessions if self.sessions else 0.0
-
-    @property
-    def click_through_rate(self) -> float | None:
-        if self.clicks is None or not self.impressions:
-            return None
-        return self.clicks / self.impressions
 
 
 @dataclass(frozen=True)
@@ -159,7 +154,7 @@ def arm_outcomes(
                 sessions=known(
                     NEEDS_SESSION, int(rows[["USER_ID", "SESSION_ID"]].drop_duplicates().shape[0])
                 ),
-                impressions=known(NEEDS_LIST, int(rows.loc[rec, "RECOMMENDATION_ID"].nunique())),
+                lists_acted_on=known(NEEDS_LIST, int(rows.loc[rec, "RECOMMENDATION_ID"].nunique())),
                 clicks=known(
                     NEEDS_LIST, int((rec & (rows["EVENT_TYPE"] == experiment.click_event)).sum())
                 ),

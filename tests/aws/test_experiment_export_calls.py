@@ -142,4 +142,4 @@ def test_the_export_is_started_found_and_read(aws: AwsStubs) -> None:
     assert a.conversion_rate == 1.0 and a.revenue_per_user.mean == 13_500.0
     # B: user-1 and 이서연 bought nothing; user-1's view names A
     assert (b.users, b.conversions, b.revenue, b.mislabelled) == (2, 0, 0.0, 1)
-    assert (a.impressions, a.clicks, a.sessions) == (None, None, None)
+    assert (a.lists_acted_on, a.clicks, a.sessions) == (None, None, None)

@@ -165,7 +165,7 @@ def test_on_aws_the_exported_events_give_the_verdict(
     assert list(arms["arm"]) == ["A", "B"]
     # 400 shoppers and the seeded 12 visitors, each counted once in one arm
     assert sum(int(v.replace(",", "")) for v in arms["users"]) == 412
-    for column in ("sessions", "impressions", "clicks", "revenue per session"):
+    for column in ("sessions", "lists acted on", "clicks", "revenue per session"):
         assert list(arms[column]) == ["–", "–"], column
     unknown = " ".join(_texts(at, "warning"))
     assert "a dataset export has no session ID" in unknown

@@ -64,11 +64,11 @@ def test_outcomes_from_an_export_by_hand(tmp_path: Path) -> None:
                        read.unknown)  # fmt: skip
     a, b = out.arms
     # A: user-3 (view on r1, buys i1), user-4 (a view, no list), 김민준 (buys i2)
-    assert (a.users, a.impressions, a.clicks, a.conversions) == (3, 1, 1, 2)
+    assert (a.users, a.lists_acted_on, a.clicks, a.conversions) == (3, 1, 1, 2)
     assert a.conversion_rate == pytest.approx(2 / 3)
     assert a.revenue == 30_000.0 and a.revenue_per_user.mean == pytest.approx(10_000.0)
     # B: user-1 (view on r2, buys i2 and i3), 이서연 (view on r3); user-2 only before the start
-    assert (b.users, b.impressions, b.clicks, b.conversions) == (2, 2, 2, 2)
+    assert (b.users, b.lists_acted_on, b.clicks, b.conversions) == (2, 2, 2, 2)
     assert b.conversion_rate == 0.5
     assert b.revenue == 20_000.0 and b.revenue_per_user.mean == 10_000.0
     # What the export cannot tell is unknown, not 0

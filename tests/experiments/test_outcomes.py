@@ -72,11 +72,11 @@ def test_outcomes_count_each_arm_by_hand() -> None:
     prices = {"i1": 10_000.0, "i2": 20_000.0}
     out = arm_outcomes(_experiment(), events, prices, START + timedelta(days=2))
     a, b = out.arms
-    assert (a.name, a.users, a.sessions, a.impressions, a.clicks) == ("A", 2, 2, 1, 1)
+    assert (a.name, a.users, a.sessions, a.lists_acted_on, a.clicks) == ("A", 2, 2, 1, 1)
     assert (a.conversions, a.revenue, a.mislabelled) == (1, 10_000.0, 0)
     assert a.conversion_rate == 0.5 and a.revenue_per_user.mean == 5_000.0
-    assert a.revenue_per_session == 5_000.0 and a.click_through_rate == 1.0
-    assert (b.name, b.users, b.sessions, b.impressions, b.clicks) == ("B", 2, 3, 2, 2)
+    assert a.revenue_per_session == 5_000.0
+    assert (b.name, b.users, b.sessions, b.lists_acted_on, b.clicks) == ("B", 2, 3, 2, 2)
     assert (b.conversions, b.revenue, b.mislabelled) == (2, 5_000.0, 1)
     assert b.conversion_rate == 0.5 and b.revenue_per_user.mean == 2_500.0
     assert b.revenue_per_session == pytest.approx(5_000 / 3)
@@ -159,3 +159,19 @@ def test_too_few_users_is_no_verdict_and_three_arms_split_alpha() -> None:
     comparisons = compare(three, Outcomes(outs, 10.0))
     b = next(c for c in comparisons if c.metric == CONVERSION and c.treatment == "B")
     assert b.difference is not None and b.difference.alpha == pytest.approx(0.025)
+
+
+def test_clicks_can_outnumber_the_lists_acted_on() -> None:
+    """A list is counted once however many of its items are clicked, and a list shown but
+    ignored leaves no event: so the figure is "lists acted on", not impressions (a trial read
+    89 "impressions" against 145 clicks)."""
+    nan = float("nan")
+    events = _events(
+        [
+            ("user-3", "s1", "i1", T0 + 10, "View", nan, "r1", "A"),
+            ("user-3", "s1", "i2", T0 + 20, "View", nan, "r1", "A"),
+            ("user-3", "s1", "i3", T0 + 30, "View", nan, "r1", "A"),
+        ]
+    )
+    a, _b = arm_outcomes(_experiment(), events, {}, START + timedelta(days=1)).arms
+    assert (a.lists_acted_on, a.clicks) == (1, 3)

@@ -83,8 +83,8 @@ def test_the_read_back_runs_against_the_engine(clients: Clients, settings: Setti
     out = arm_outcomes(experiment, read.events, {}, START + timedelta(days=1), read.unknown)
     a, b = out.arms
     # A: user-3 (a list, a click, bought for 9,000), user-4 (a list, a click, says B)
-    assert (a.users, a.impressions, a.clicks, a.conversions) == (2, 2, 2, 1)
+    assert (a.users, a.lists_acted_on, a.clicks, a.conversions) == (2, 2, 2, 1)
     assert (a.revenue, a.mislabelled, a.sessions) == (9_000.0, 1, None)
     # B: user-1 (two lists, two clicks), user-2 (bought for 4,000 without a list)
-    assert (b.users, b.impressions, b.clicks, b.conversions) == (2, 2, 2, 1)
+    assert (b.users, b.lists_acted_on, b.clicks, b.conversions) == (2, 2, 2, 1)
     assert (b.revenue, b.mislabelled, b.sessions) == (4_000.0, 0, None)

@@ -87,8 +87,8 @@ def show_headline(report: Report) -> None:
 
 
 def show_arms(report: Report) -> None:
-    """Per arm: users, sessions, impressions, clicks, conversions, revenue per user and per
-    session (untrusted names are cell text, never markdown)."""
+    """Per arm: users, sessions, recommendation lists acted on, clicks, conversions, revenue
+    per user and per session (untrusted names are cell text, never markdown)."""
     money = SHOP_CURRENCY
     rows = []
     for arm, outcome in zip(report.experiment.arms, report.outcomes.arms, strict=True):
@@ -99,7 +99,7 @@ def show_arms(report: Report) -> None:
                 _("serves"): arm.target.rsplit("/", 1)[-1],
                 _("users"): formats.count(outcome.users),
                 _("sessions"): formats.count(outcome.sessions),
-                _("impressions"): formats.count(outcome.impressions),
+                _("lists acted on"): formats.count(outcome.lists_acted_on),
                 _("clicks"): formats.count(outcome.clicks),
                 _("conversions"): formats.count(outcome.conversions),
                 _("conversion rate"): formats.share(outcome.conversion_rate, 2),
@@ -136,7 +136,7 @@ def _show_unknown(report: Report) -> None:
     if NEEDS_LIST in unknown:
         lines.append(
             _(
-                "impressions and clicks on recommendations: the Interactions schema has no "
+                "lists acted on and clicks on recommendations: the Interactions schema has no "
                 "RECOMMENDATION_ID field"
             )
         )
