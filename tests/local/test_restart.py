@@ -54,6 +54,22 @@ def test_training_resumes_after_the_engine_is_killed(tmp_path: Path) -> None:
         restarted.stop()
 
 
+def recovered_on_last_attempt(settings: Settings, version: str) -> LocalEngine:
+    """An engine (no worker) on ``settings`` after recovery found ``version``'s job running
+    under a dead worker on its last allowed attempt (asserted: the one job it touched)."""
+    engine = LocalEngine(settings, start_worker=False)
+    with engine.db.begin() as conn:
+        conn.execute(
+            update(t.jobs)
+            .where(t.jobs.c.arn == version)
+            .values(
+                state="running", worker="nohost:999999:1.0", heartbeat=0.0, attempts=MAX_ATTEMPTS
+            )
+        )
+    assert engine.jobs.recover() == 1
+    return engine
+
+
 def test_a_job_that_crashed_too_often_fails_with_a_reason(tmp_path: Path) -> None:
     settings = Settings(
         data_dir=tmp_path / "data",
@@ -69,16 +85,7 @@ def test_a_job_that_crashed_too_often_fails_with_a_reason(tmp_path: Path) -> Non
         reset_engines()  # stops the worker thread (the job stays "running" in the table)
 
     # Pretend the job's worker was a process that died, on its last allowed attempt.
-    engine = LocalEngine(settings, start_worker=False)
-    with engine.db.begin() as conn:
-        conn.execute(
-            update(t.jobs)
-            .where(t.jobs.c.arn == version)
-            .values(
-                state="running", worker="nohost:999999:1.0", heartbeat=0.0, attempts=MAX_ATTEMPTS
-            )
-        )
-    assert engine.jobs.recover() == 1
+    engine = recovered_on_last_attempt(settings, version)
     with engine.tx() as res:
         doc = res.get(version, "solution-version")
     assert doc["status"] == "CREATE FAILED"
@@ -140,3 +147,27 @@ def test_stop_solution_version_creation(tmp_path: Path, when: str) -> None:
             p.stop_solution_version_creation(solutionVersionArn=version)
     finally:
         reset_engines()
+
+
+def test_recovery_keeps_the_outcome_a_dead_worker_already_wrote(tmp_path: Path) -> None:
+    """A worker that wrote its version ACTIVE and died before settling its job row: recovery
+    ends the row, and the version stays ACTIVE (it was failed over its finished model)."""
+    settings = Settings(data_dir=tmp_path / "data", lifecycle_seconds=0.0, worker_mode="thread")
+    clients = build_clients(settings)
+    try:
+        ws = create_group(clients, settings.data_dir)
+        version = start_training(clients, ws["group"])
+        done = wait_for(
+            lambda: clients.personalize.describe_solution_version(solutionVersionArn=version),
+            "solutionVersion",
+        )
+        assert done["status"] == "ACTIVE"
+    finally:
+        reset_engines()
+
+    engine = recovered_on_last_attempt(settings, version)
+    with engine.tx() as res:
+        doc = res.get(version, "solution-version")
+    assert doc["status"] == "ACTIVE"
+    assert "failureReason" not in doc
+    engine.close()

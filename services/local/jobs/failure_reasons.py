@@ -15,6 +15,17 @@ from services.local.data.resources import FAILED, Resources
 DISK_FULL_BYTES = 1 << 20  # below this much free space a dead worker's job is failed, not resumed
 
 
+def ended(status: str, outcome: str) -> str | None:
+    """The status a job's resource now ``status`` ends with as ``outcome`` ("FAILED" or
+    "STOPPED"), with the same prefix: "CREATE IN_PROGRESS" -> "CREATE FAILED", "CREATE
+    STOPPING" -> "CREATE STOPPED", a data deletion's "IN_PROGRESS" -> "FAILED"; None when the
+    job already ended (ACTIVE, FAILED, STOPPED: nothing may overwrite that)."""
+    prefix, _, state = status.rpartition(" ")
+    if state not in ("PENDING", "IN_PROGRESS", "STOPPING"):
+        return None
+    return f"{prefix} {outcome}".strip()
+
+
 def fail_doc(res: Resources, arn: str, reason: str) -> None:
     """Mark the resource ``arn`` FAILED with ``reason`` unless it already settled."""
     doc = res.find(arn)

@@ -2,7 +2,9 @@
 
 A worker that dies mid-job is detected by ``liveness.worker_alive`` (on this host its pid is
 gone; on another host its heartbeat is stale). Its job is queued again while it has attempts
-left and the disk has room; otherwise the job fails and its resource says why.
+left, the disk has room and nobody asked it to stop; otherwise it ends: STOPPED when a stop
+was asked for (a worker killed in CREATE STOPPING: StopSolutionVersionCreation's CREATE
+STOPPING -> CREATE STOPPED), else FAILED with a resource that says why.
 """
 
 from __future__ import annotations
@@ -14,8 +16,8 @@ from pathlib import Path
 from sqlalchemy import Engine, select, update
 
 from services.local.data import tables as t
-from services.local.data.resources import FAILED, Resources
-from services.local.jobs.failure_reasons import disk_full
+from services.local.data.resources import Resources
+from services.local.jobs.failure_reasons import disk_full, ended
 from services.local.jobs.liveness import worker_alive
 
 _log = logging.getLogger(__name__)
@@ -49,11 +51,13 @@ def recover_dead_jobs(db: Engine, data_dir: Path) -> tuple[int, bool]:
             )
             conn.execute(update(t.jobs).where(t.jobs.c.id == job.id).values(state="failed"))
             doc = res.find(job.arn)
-            if doc is not None:
-                doc["status"] = "CREATE STOPPED" if job.cancel else FAILED
+            # A stop was asked for (CREATE STOPPING): the job ends as asked, STOPPED. A worker
+            # that died after writing its outcome (ACTIVE) but before settling its row keeps it.
+            outcome = "STOPPED" if job.cancel else "FAILED"
+            if doc is not None and (status := ended(str(doc.get("status", "")), outcome)):
+                doc.update(status=status, lastUpdatedDateTime=now)
                 if not job.cancel:
                     doc["failureReason"] = reason
-                doc["lastUpdatedDateTime"] = now
                 res.save(job.arn, doc)
         queued = conn.execute(select(t.jobs.c.id).where(t.jobs.c.state == "queued")).first()
     return touched, queued is not None

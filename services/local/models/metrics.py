@@ -37,7 +37,7 @@ import scipy.sparse as sp
 
 from services.local.models.metric_keys import METRIC_KEYS as METRIC_KEYS  # what score() reports
 from services.local.models.ranking import top_k
-from services.local.models.recipes.base import Model, TrainingData
+from services.local.models.recipes.base import Checkpoint, Model, TrainingData, no_checkpoint
 
 MAX_TEST_USERS = 5_000
 
@@ -168,17 +168,23 @@ def popularity_bias(lists: Sequence[Sequence[str]], popularity: pd.Series) -> fl
     return float(np.mean(vals)) if vals else math.nan
 
 
-def recommend_for_split(model: Model, split: Split, k: int = 25) -> list[list[str]]:
+def recommend_for_split(
+    model: Model, split: Split, k: int = 25, checkpoint: Checkpoint = no_checkpoint
+) -> list[list[str]]:
     """Top-``k`` item IDs per test user: the list the model would serve for that history.
 
     Nothing is excluded, history items included, as GetRecommendations without a filter
     answers; a user the model cannot personalise for gets the popular items, as served.
-    Models with a batch scorer (``score_users``) are scored a block of users at a time, one
-    matrix product per block instead of one per user; blocks hold at most
-    ``BATCH_SCORE_CELLS`` scores so memory stays bounded whatever the catalogue size.
+    Users are scored a block at a time: at most ``USERS_PER_CHECK`` users, and for models with
+    a batch scorer (``score_users``, one matrix product per block instead of one per user) at
+    most ``BATCH_SCORE_CELLS`` scores, so memory stays bounded whatever the catalogue size.
+    ``checkpoint`` is called before each block as (``METRICS_PHASE``, users scored, users),
+    so a stop gets through after at most one block (6 users at 5,000,000 items).
     """
-    out = []
+    out: list[list[str]] = []
+    total = len(split.test_users)
     for users, hists, block in _scored_blocks(model, split):
+        checkpoint(METRICS_PHASE, len(out), total)
         for row, (user, hist) in enumerate(zip(users, hists, strict=True)):
             scores = block[row] if block is not None else model.score_user(user, hist)
             if scores is None:
@@ -189,6 +195,8 @@ def recommend_for_split(model: Model, split: Split, k: int = 25) -> list[list[st
 
 
 BATCH_SCORE_CELLS = 2**25  # users × items scores per block (128 MiB of float32)
+USERS_PER_CHECK = 256  # test users per block at most: a stop waits for one block at most
+METRICS_PHASE = "metrics: scoring test users"
 
 
 def _scored_blocks(
@@ -196,12 +204,14 @@ def _scored_blocks(
 ) -> Iterator[tuple[Sequence[str], Sequence[Sequence[str]], list[np.ndarray | None] | None]]:
     users, hists = split.test_users, split.histories
     batch = getattr(model, "score_users", None)
-    if batch is None:
-        yield users, hists, None
-        return
-    size = max(1, BATCH_SCORE_CELLS // max(1, len(model.item_ids)))
+    size = USERS_PER_CHECK
+    if batch is not None:
+        size = min(size, max(1, BATCH_SCORE_CELLS // max(1, len(model.item_ids))))
     for start in range(0, len(users), size):
         u, h = users[start : start + size], hists[start : start + size]
+        if batch is None:
+            yield u, h, None
+            continue
         scores, personalised = batch(u, h)
         yield u, h, [scores[r] if personalised[r] else None for r in range(len(u))]
 
@@ -237,17 +247,22 @@ class Evaluation:
         }
 
 
-def score(model: Model, split: Split, lists: Sequence[Sequence[str]] | None = None) -> Evaluation:
+def score(
+    model: Model,
+    split: Split,
+    lists: Sequence[Sequence[str]] | None = None,
+    checkpoint: Checkpoint = no_checkpoint,
+) -> Evaluation:
     """Every GetSolutionMetrics key for ``model`` on ``split``, with the users behind them.
 
     Pass ``lists`` (one top-25 per test user, in ``split.test_users`` order) to reuse lists
-    already computed; ``model`` is then not used.
+    already computed; ``model`` is then not used. ``checkpoint``: as ``recommend_for_split``.
 
     Raises:
         ValueError: ``lists`` does not hold one list per test user.
     """
     if lists is None:
-        lists = recommend_for_split(model, split, 25)
+        lists = recommend_for_split(model, split, 25, checkpoint)
     if len(lists) != len(split.test_users):
         raise ValueError(f"{len(lists)} lists for {len(split.test_users)} test users")
 
@@ -282,7 +297,10 @@ def score(model: Model, split: Split, lists: Sequence[Sequence[str]] | None = No
 
 
 def evaluate(
-    model: Model, split: Split, lists: Sequence[Sequence[str]] | None = None
+    model: Model,
+    split: Split,
+    lists: Sequence[Sequence[str]] | None = None,
+    checkpoint: Checkpoint = no_checkpoint,
 ) -> dict[str, float]:
     """``score(...).metrics``: the values only (NaN where no user had truth)."""
-    return score(model, split, lists).metrics
+    return score(model, split, lists, checkpoint).metrics

@@ -23,6 +23,7 @@ from services.local.models.hpo import search_grid
 from services.local.models.recipes import get_recipe
 from services.local.models.recipes.base import (
     INTERACTION_COLUMNS,
+    Checkpoint,
     Model,
     Recipe,
     TrainingConfig,
@@ -42,6 +43,9 @@ VALIDATION_KEY = "normalized_discounted_cumulative_gain_at_10"
 # The version document's engine-private key for TrainingOutcome.evaluation (never on the wire:
 # GetSolutionMetrics returns Personalize's metric keys only).
 EVALUATION = "_evaluation"
+# The names ``within`` gives a version's fits in checkpoint phases ("metrics fit: ALS
+# iterations"), and the save's phase.
+METRICS_FIT, FINAL_FIT, SAVE_PHASE = "metrics fit", "final fit", "saving the model"
 
 Progress = Callable[[float], None]
 # What numpy and zipfile raise for a model file that is truncated, damaged or not an .npz
@@ -100,7 +104,7 @@ def validation_score(recipe: Recipe, split: metrics.Split, config: TrainingConfi
     """NDCG@10 of ``recipe`` trained on ``split.train`` and scored on its test users; −inf
     when no test user had truth, so such a candidate never wins."""
     model = recipe.fit(split.train, config)
-    value = metrics.evaluate(model, split)[VALIDATION_KEY]
+    value = metrics.evaluate(model, split, checkpoint=config.checkpoint)[VALIDATION_KEY]
     return -np.inf if np.isnan(value) else value
 
 
@@ -124,7 +128,8 @@ def tune(
     best, best_score = dict(config.hyperparameters), -np.inf
     for i, hp in enumerate(grid):
         trial = {**config.hyperparameters, **hp}
-        score = validation_score(recipe, val, replace(config, hyperparameters=trial))
+        trial_config = within(replace(config, hyperparameters=trial), f"HPO trial {i + 1}")
+        score = validation_score(recipe, val, trial_config)
         _log.info("hpo %s %s -> %.4f", recipe.name, trial, score)
         if score > best_score:
             best, best_score = trial, score
@@ -139,7 +144,7 @@ def pick_recipe(
     val = metrics.split_users(split.train, config.seed + 2)
     best, best_score = names[0], -np.inf
     for i, name in enumerate(names):
-        score = validation_score(get_recipe(name), val, config)
+        score = validation_score(get_recipe(name), val, within(config, f"AutoML {name}"))
         _log.info("automl %s -> %.4f", name, score)
         if score > best_score:
             best, best_score = name, score
@@ -192,14 +197,18 @@ def train(
     if mode == "UPDATE":
         model = _update(recipe, filtered, replace(config, clock_started=started), previous_model)
         hp = dict(config.hyperparameters)
-        return _finish(model, None, span, hp, None, n_inter, n_users, out_path, report)
+        return _finish(
+            model, None, span, hp, None, n_inter, n_users, out_path, report, config.checkpoint
+        )
 
     if recipe.recipe_type == "USER_SEGMENTATION":
-        scored = segment_metrics(recipe, filtered, config)
+        scored = segment_metrics(recipe, filtered, within(config, METRICS_FIT))
         report(0.6)
-        model = recipe.fit(filtered, config)
+        model = recipe.fit(filtered, within(config, FINAL_FIT))
         hp = dict(config.hyperparameters)
-        return _finish(model, scored, span, hp, None, n_inter, n_users, out_path, report)
+        return _finish(
+            model, scored, span, hp, None, n_inter, n_users, out_path, report, config.checkpoint
+        )
     split = metrics.split_users(filtered, config.seed)
     report(0.1)
     best_name = None
@@ -213,21 +222,27 @@ def train(
     if auto_ml_recipes or config.perform_hpo:
         started = time.monotonic()  # each trial had a budget of its own
     # The metrics fit and the final fit share one time budget (TrainingConfig.clock_started).
-    model = recipe.fit(split.train, replace(config, clock_started=started, fits_left=2))
+    fit = within(config, METRICS_FIT)
+    model = recipe.fit(split.train, replace(fit, clock_started=started, fits_left=2))
     # the budget counts training, not compiling: the final fit's share leaves the metrics fit's out
     compiled = _compile_seconds(model)
-    result = metrics.score(model, split)
+    result = metrics.score(model, split, checkpoint=config.checkpoint)
     report(0.6)
     # The split's training copy of the interactions and its model are not needed any more:
     # released before the final fit, which would otherwise hold them alongside its own.
     del model, split
-    final = replace(config, clock_started=started, fits_left=1, earlier_compile_seconds=compiled)
+    final = replace(
+        within(config, FINAL_FIT), clock_started=started, fits_left=1,
+        earlier_compile_seconds=compiled,
+    )  # fmt: skip
     model = recipe.fit(filtered, final)
     serving = getattr(recipe, "for_serving", None)  # e.g. a candidate index (_retrieval)
     if serving is not None:
-        model = serving(model, config, filtered)
+        model = serving(model, final, filtered)
     report(0.95)
-    return _finish(model, result, span, tuned, best_name, n_inter, n_users, out_path, report)
+    return _finish(
+        model, result, span, tuned, best_name, n_inter, n_users, out_path, report, config.checkpoint
+    )
 
 
 def _fit_without_interactions(
@@ -238,7 +253,7 @@ def _fit_without_interactions(
     group has them, are filtered as the solution asks and passed on."""
     df = filter_interactions(data.interactions, config) if len(data.interactions) else None
     filtered = data if df is None else replace(data, interactions=df)
-    model = recipe.fit(filtered, config)
+    model = recipe.fit(filtered, within(config, FINAL_FIT))
     report(0.95)
     n_inter = 0 if df is None else len(df)
     n_users = 0 if df is None else int(df["USER_ID"].nunique())
@@ -246,7 +261,20 @@ def _fit_without_interactions(
     if df is not None and n_inter:
         span = (int(df["TIMESTAMP"].min()), int(df["TIMESTAMP"].max()))
     hp = dict(config.hyperparameters)
-    return _finish(model, None, span, hp, None, n_inter, n_users, out_path, report)
+    return _finish(
+        model, None, span, hp, None, n_inter, n_users, out_path, report, config.checkpoint
+    )
+
+
+def within(config: TrainingConfig, prefix: str) -> TrainingConfig:
+    """``config`` whose checkpoint names its phases "``prefix``: phase" (which fit of a
+    version a phase belongs to: the metrics split's, the final one, an HPO trial)."""
+    outer = config.checkpoint
+
+    def checkpoint(phase: str, done: int, total: int) -> None:
+        outer(f"{prefix}: {phase}", done, total)
+
+    return replace(config, checkpoint=checkpoint)
 
 
 def _compile_seconds(model: Model) -> float:
@@ -294,12 +322,17 @@ def _finish(
     n_users: int,
     out_path: Path,
     report: Progress,
+    checkpoint: Checkpoint,
 ) -> TrainingOutcome:
+    checkpoint(SAVE_PHASE, 0, 1)
     try:
         out_path.parent.mkdir(parents=True, exist_ok=True)
         model.save(out_path)  # removes its partial file when it fails
     except OSError as err:
         raise write_fault(err, out_path, "the model file") from err
+    # one more look once written: a stop sent during the save still wins (the caller's
+    # staged file is then discarded, never published)
+    checkpoint(SAVE_PHASE, 1, 1)
     report(1.0)
     # USER_SEGMENTATION recipes hand over their metrics as they are (segment_metrics)
     evaluation: dict[str, int] = {}

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from services.local.context import EngineContext
 from services.local.data.faults import StorageFault, write_cause
 from services.local.data.resources import IN_PROGRESS, PENDING
+from services.local.jobs.failure_reasons import ended
 
 if TYPE_CHECKING:
     from services.local.jobs.context import JobContext
@@ -85,10 +86,8 @@ def fail_unfinished(engine: EngineContext, arn: str, reason: str) -> None:
         doc = res.find(arn)
         if doc is None:
             return
-        prefix, _, state = str(doc.get("status", "")).rpartition(" ")
-        if state not in ("PENDING", "IN_PROGRESS", "STOPPING"):
+        status = ended(str(doc.get("status", "")), "FAILED")
+        if status is None:
             return
-        doc.update(
-            status=f"{prefix} FAILED".strip(), failureReason=reason, lastUpdatedDateTime=res.now
-        )
+        doc.update(status=status, failureReason=reason, lastUpdatedDateTime=res.now)
         res.save(arn, doc)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,11 @@ from services.local.models.recipes.base import (
 )
 
 _log = logging.getLogger(__name__)
+
+# The version document's engine-private record of where a stopped training stopped (never on
+# the wire): {"phase": "metrics fit: ALS iterations", "done": 3, "total": 15}, the last
+# checkpoint (``base.Checkpoint``) passed before the stop was seen.
+STOPPED_AT = "_stoppedAt"
 
 
 def load_training_data(engine: EngineContext, group: str) -> TrainingData:
@@ -117,6 +123,15 @@ def run_training(engine: EngineContext, arn: str, ctx: JobContext) -> None:
     )
     out = engine.models_dir / f"{arn.rsplit('/', 2)[-2]}-{arn.rsplit('/', 1)[-1]}.npz"
 
+    # Where training was last seen (phase, units done, units): what the version records when a
+    # stop ends it, so its record says how far past the request the work went.
+    position: dict[str, Any] = {"phase": "reading the data", "done": 0, "total": 1}
+
+    def checkpoint(phase: str, done: int, total: int) -> None:
+        position.update(phase=phase, done=done, total=total)
+        _log.debug("%s: %s %d/%d", arn, phase, done, total)
+        ctx.check_cancelled()
+
     def progress(_fraction: float) -> None:
         ctx.check_cancelled()
 
@@ -124,11 +139,12 @@ def run_training(engine: EngineContext, arn: str, ctx: JobContext) -> None:
     mark = data_mark(engine.read_db, doc["datasetGroupArn"])
     try:
         data = load_training_data(engine, doc["datasetGroupArn"])
+        config = training_config(solution, cache_dir=engine.settings.compile_cache_dir)
         with attempt_output(engine, ctx, out, "the model file") as staged:
             outcome = training.train(
                 data,
                 recipe or (automl[0] if automl else ""),
-                training_config(solution, cache_dir=engine.settings.compile_cache_dir),
+                replace(config, checkpoint=checkpoint),
                 # an automatic training (AUTOTRAIN) retrains in full
                 "UPDATE" if doc.get("trainingMode") == "UPDATE" else "FULL",
                 model_file(engine.data_dir, previous[-1]["_modelPath"]) if previous else None,
@@ -138,7 +154,10 @@ def run_training(engine: EngineContext, arn: str, ctx: JobContext) -> None:
             )
             _hold(engine, started, ctx)
     except Cancelled:
-        end_job(engine, arn, STOPPED)
+        # attempt_output discarded the staged model: nothing of this training is published
+        where = f"{position['phase']} {position['done']}/{position['total']}"
+        _log.info("%s stopped at %s", arn, where)
+        end_job(engine, arn, STOPPED, None, **{STOPPED_AT: dict(position)})
         return
     except (TrainingError, ValueError, StorageFault) as err:
         end_job(engine, arn, FAILED, str(err))

@@ -120,6 +120,9 @@ def discounted(
     return sp.csr_matrix((score[best], (rows[best], cols[best])), shape=cosine.shape)
 
 
+KNN_PHASE = "item neighbours"
+
+
 class ItemKnnRecipe:
     """Base of aws-similar-items and aws-sims."""
 
@@ -147,10 +150,15 @@ class ItemKnnRecipe:
         knn = ItemItemRecommender(
             K=CANDIDATES * k if reweigh else k, num_threads=min(2, os.cpu_count() or 1)
         )
+        # implicit's all-pairs k-NN is one native call (its fit refuses a callback): a stop
+        # gets through before and after it, not inside
+        config.checkpoint(KNN_PHASE, 0, 2)
         knn.fit(x, show_progress=False)
+        config.checkpoint(KNN_PHASE, 1, 2)
         sim = sp.csr_matrix(knn.similarity, dtype=np.float64)
         if reweigh:
             sim = discounted(sim, norms**2, discount, least, k)
+        config.checkpoint(KNN_PHASE, 2, 2)
         sim = sp.csr_matrix(sim, dtype=np.float32)
         sim.setdiag(0)
         sim.eliminate_zeros()

@@ -65,6 +65,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from services.local.models.recipes.base import Checkpoint, no_checkpoint
 from services.local.models.recipes.model_header import header_int
 
 INDEX_MIN_ITEMS = 100_000  # learned items from which a model keeps an index (exact scan below)
@@ -696,8 +697,16 @@ def calibrate_norm_ordered(
     )  # fmt: skip
 
 
+INDEX_PHASE = "candidate index"
+
+
 def calibrated_index(
-    items: np.ndarray, codes: np.ndarray, users: np.ndarray, seed: int = 42, scale: bool = False
+    items: np.ndarray,
+    codes: np.ndarray,
+    users: np.ndarray,
+    seed: int = 42,
+    scale: bool = False,
+    checkpoint: Checkpoint = no_checkpoint,
 ) -> tuple[CandidateIndex | None, Calibration]:
     """The candidate index a model keeps over ``items`` (rows of ``codes``), with its
     calibration on the query vectors ``users`` (``scale``: as ``calibrate`` says), or None
@@ -706,13 +715,18 @@ def calibrated_index(
     A ``NormOrderedIndex`` (a sort) is kept when its search scans at most
     ``NORM_ORDERED_SHARE`` of the items on average; otherwise ``FactorIndex.build`` and
     ``calibrate`` too, and the one that scans the smaller share of the items is kept, the
-    exact one on a tie, as long as that share is within ``MAX_VISIT_SHARE``.
+    exact one on a tie, as long as that share is within ``MAX_VISIT_SHARE``. ``checkpoint``
+    is called before each of the (up to) four builds and calibrations.
     """
+    checkpoint(INDEX_PHASE, 0, 4)
     ordered = NormOrderedIndex.build(items, codes)
+    checkpoint(INDEX_PHASE, 1, 4)
     by_norm = calibrate_norm_ordered(ordered, users, scale=scale)
     if by_norm.visited is not None and by_norm.visited <= NORM_ORDERED_SHARE:
         return ordered, by_norm
+    checkpoint(INDEX_PHASE, 2, 4)
     index = FactorIndex.build(items, codes, seed=seed)
+    checkpoint(INDEX_PHASE, 3, 4)
     found = calibrate(index, items, codes, users, scale=scale)
     cheaper = by_norm.visited is None or (
         found.visited is not None and found.visited < by_norm.visited

@@ -77,8 +77,12 @@ import jax.numpy as jnp  # noqa: E402
 import optax  # noqa: E402
 
 from services.local.models.recipes._sasrec_net import MASKED, Params, encode, last_scores  # noqa: E402
+from services.local.models.recipes.base import Checkpoint, no_checkpoint  # noqa: E402
 
 _log = logging.getLogger(__name__)
+
+EPOCHS_PHASE = "v2 epochs"
+STEPS_PER_CHECK = 50  # training steps between two stop checks within an epoch
 
 # JAX's own counters of this process: persistent-cache hits and misses (jax.monitoring
 # events), so a fit's report can say what it compiled and what it loaded
@@ -179,6 +183,9 @@ class Budget:
     # (``train``); None = ``seconds`` after ``train`` starts. A version's fits share one
     # budget (``user_personalization_v2.fit_deadline``).
     deadline: float | None = None
+    # where a stop request gets through (``base.Checkpoint``): before each epoch and every
+    # ``STEPS_PER_CHECK`` steps, as ("v2 epochs", epochs finished, epochs)
+    checkpoint: Checkpoint = no_checkpoint
 
 
 def gbce_beta(negatives: int, n_items: int, t: float) -> float:
@@ -564,7 +571,10 @@ def train(params: Params, data: Windows, budget: Budget) -> tuple[Params, dict[s
     # small data sets take fewer windows per step, so an epoch is several steps, not one
     size = int(min(BATCH, max(8, 2 ** int(np.log2(max(n // 8, 1))))))
     for epoch in range(1, budget.epochs + 1):
+        budget.checkpoint(EPOCHS_PHASE, epoch - 1, budget.epochs)
         for chosen, width in batches(data.x, size, rng):
+            if steps and steps % STEPS_PER_CHECK == 0:
+                budget.checkpoint(EPOCHS_PHASE, epoch - 1, budget.epochs)
             # on the training clock (compilation left out); the batch's preparation counts
             step_started = time.monotonic() - compiling
             real = chosen >= 0

@@ -36,6 +36,18 @@ class EventWeight:
     event_value_threshold: float | None = None
 
 
+Checkpoint = Callable[[str, int, int], None]
+"""Called by training between bounded pieces of work as ``checkpoint(phase, done, total)``:
+``phase`` names the work ("metrics fit: ALS iterations"), ``done`` of ``total`` units are
+finished (0 at a phase's start). It may raise to stop training there (the engine's raises
+``jobs.context.Cancelled`` once StopSolutionVersionCreation was called); training lets the
+exception through and publishes nothing."""
+
+
+def no_checkpoint(phase: str, done: int, total: int) -> None:
+    """The checkpoint of a training nobody can stop (tests, benchmarks, the HPO helpers)."""
+
+
 @dataclass(frozen=True)
 class TrainingConfig:
     """What a solution (and its version) asks of training."""
@@ -66,6 +78,9 @@ class TrainingConfig:
     # Where a recipe may keep what a later version or process can reuse (v2: JAX's compiled
     # training steps); None = nothing kept.
     cache_dir: Path | None = None
+    # Where a long fit lets a stop request through (``Checkpoint``): every ALS iteration,
+    # every v2 epoch, every block of scored users, between a fit's steps.
+    checkpoint: Checkpoint = no_checkpoint
 
 
 @dataclass(frozen=True)

@@ -39,7 +39,13 @@ from services.local.models.recipes._retrieval import (
     calibrated_index,
 )
 from services.local.models.recipes._up_model import UPParams, UserPersonalizationModel
-from services.local.models.recipes.base import TrainingConfig, TrainingData, TrainingError
+from services.local.models.recipes.base import (
+    Checkpoint,
+    TrainingConfig,
+    TrainingData,
+    TrainingError,
+    no_checkpoint,
+)
 from services.local.models.recipes.hyperparameter_values import hp_bool, hp_float, hp_int
 from services.local.models.recipes.indexed_events import Indexed, index
 
@@ -123,20 +129,30 @@ def ease(x: sp.csr_matrix, lam: float, neighbours: int) -> sp.csr_matrix:
     return sp.csr_matrix((vals, (rows, top.ravel())), shape=b.shape, dtype=np.float32)
 
 
+ALS_PHASE = "ALS iterations"
+
+
 def als_factors(x: sp.csr_matrix, config: TrainingConfig) -> np.ndarray:
     """Item factors of implicit's ALS on the users × items confidence matrix."""
     from implicit.cpu.als import AlternatingLeastSquares  # heavy import: only when needed
 
     hp = config.hyperparameters
+    iterations = hp_int(hp, "als_iterations", 15)
     model = AlternatingLeastSquares(
         factors=hp_int(hp, "hidden_dimension", 64),
         regularization=hp_float(hp, "als_regularization", 0.05),
         alpha=hp_float(hp, "als_alpha", 10.0),
-        iterations=hp_int(hp, "als_iterations", 15),
+        iterations=iterations,
         random_state=config.seed,
         num_threads=min(2, os.cpu_count() or 1),
     )
-    model.fit(x.astype(np.float32), show_progress=False)
+
+    def iterated(iteration: int, _seconds: float, _loss: float | None) -> None:
+        # implicit 0.7 calls this after each iteration (0-based); an exception ends the fit
+        config.checkpoint(ALS_PHASE, iteration + 1, iterations)
+
+    config.checkpoint(ALS_PHASE, 0, iterations)
+    model.fit(x.astype(np.float32), show_progress=False, callback=iterated)
     return np.asarray(model.item_factors, dtype=np.float32)
 
 
@@ -180,8 +196,9 @@ class UserPersonalizationRecipe:
         """Train the item model, the transitions and the stored histories."""
         params = params_from(config)
         idx = index(data, config)
+        config.checkpoint("item model", 0, 1)
         neighbours, factors = item_model(idx, config, idx.popularity())
-        return self._model(idx, params, neighbours, factors)
+        return self._model(idx, params, neighbours, factors, checkpoint=config.checkpoint)
 
     def for_serving(
         self, model: UserPersonalizationModel, config: TrainingConfig, data: TrainingData
@@ -208,7 +225,9 @@ class UserPersonalizationRecipe:
         if len(learned) < max(self.index_min_items, 1):
             return model
         users = model.sampled_user_vectors(CALIBRATION_USERS, config.seed)
-        index, calibration = calibrated_index(rows, learned, users, config.seed, scale=True)
+        index, calibration = calibrated_index(
+            rows, learned, users, config.seed, scale=True, checkpoint=config.checkpoint
+        )
         del rows
         if isinstance(index, NormOrderedIndex):
             # the model keeps the index's sorted rows as its factors, so that serving holds
@@ -252,9 +271,12 @@ class UserPersonalizationRecipe:
         retrieval: CandidateIndex | None = None,
         calibration: Calibration | None = None,
         factor_codes: np.ndarray | None = None,
+        checkpoint: Checkpoint = no_checkpoint,
     ) -> UserPersonalizationModel:
         """The model over ``idx``'s catalogue and users with the given item model: popularity,
-        transitions and histories are always computed from ``idx``."""
+        transitions and histories are always computed from ``idx`` (``checkpoint`` is called
+        before each of those passes)."""
+        checkpoint("transitions and histories", 0, 1)
         return UserPersonalizationModel(
             recipe_name=self.name,
             item_ids=idx.item_ids,

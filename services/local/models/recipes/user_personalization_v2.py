@@ -240,7 +240,9 @@ class UserPersonalizationV2Recipe:
             return model
         emb = model.params["item_emb"][1:]  # row 0 is the padding code
         users = model.user_vectors(sampled_histories(data, CALIBRATION_USERS, config.seed))
-        index, calibration = calibrated_index(emb, np.arange(n), users, config.seed)
+        index, calibration = calibrated_index(
+            emb, np.arange(n), users, config.seed, checkpoint=config.checkpoint
+        )
         return replace(model, retrieval=index, retrieval_calibration=calibration)
 
     def fit(self, data: TrainingData, config: TrainingConfig) -> SequenceModel:
@@ -295,6 +297,7 @@ class UserPersonalizationV2Recipe:
             config.seed,
             weight_decay=settings.weight_decay,
             deadline=deadline,
+            checkpoint=config.checkpoint,
         )
         best, report = train(params, data, budget)
         report = {**report, "cooccurrence_start": start}
