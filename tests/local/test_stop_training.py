@@ -21,6 +21,8 @@ import csv
 import logging
 import os
 import signal
+import sqlite3
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -169,6 +171,27 @@ def test_a_stop_sent_while_scoring_test_users_ends_after_one_block(
     assert_nothing_published(settings, doc)
 
 
+def freeze_outside_a_write(data_dir: Path, pid: int, timeout: float = 30) -> None:
+    """SIGSTOP ``pid`` at a moment it holds no write transaction on the engine's SQLite: one
+    frozen inside its BEGIN IMMEDIATE (a progress or heartbeat write) would keep the engine's
+    own writes, the stop among them, waiting out the busy timeout. A process that dies
+    mid-write releases the lock; only a frozen one keeps it."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        os.kill(pid, signal.SIGSTOP)
+        db = sqlite3.connect(data_dir / "engine.db", timeout=0, isolation_level=None)
+        try:
+            db.execute("BEGIN IMMEDIATE")  # fails at once while the frozen worker holds the lock
+            db.execute("ROLLBACK")
+            return
+        except sqlite3.OperationalError:
+            os.kill(pid, signal.SIGCONT)  # let it finish that write, and try again
+            time.sleep(0.01)
+        finally:
+            db.close()
+    raise AssertionError("the worker held the engine's write lock at every try")
+
+
 @pytest.mark.parametrize("restart", [False, True], ids=["liveness check", "engine restart"])
 def test_a_worker_killed_while_stopping_leaves_the_version_stopped(
     tmp_path: Path, restart: bool
@@ -186,7 +209,7 @@ def test_a_worker_killed_while_stopping_leaves_the_version_stopped(
         version = start_training(clients, ws["group"])
         worker = worker_pid(data_dir, version)
         # frozen, the worker cannot see the stop; then it dies, as the x10 run's did by pid
-        os.kill(worker, signal.SIGSTOP)
+        freeze_outside_a_write(data_dir, worker)
         p = clients.personalize
         p.stop_solution_version_creation(solutionVersionArn=version)
         doc = p.describe_solution_version(solutionVersionArn=version)["solutionVersion"]
