@@ -15,7 +15,7 @@ from services.local.engine import LocalEngine, reset_engines
 from services.local.jobs.recovery import MAX_ATTEMPTS
 from services.personalize.clients import build_clients
 from tests.local.server import EngineServer
-from tests.local.workspace import create_group, start_training, wait_for, worker_pid
+from tests.local.workspace import create_group, start_training, trained, wait_for, worker_pid
 
 
 def test_training_resumes_after_the_engine_is_killed(tmp_path: Path) -> None:
@@ -156,12 +156,16 @@ def test_recovery_keeps_the_outcome_a_dead_worker_already_wrote(tmp_path: Path) 
     clients = build_clients(settings)
     try:
         ws = create_group(clients, settings.data_dir)
-        version = start_training(clients, ws["group"])
-        done = wait_for(
-            lambda: clients.personalize.describe_solution_version(solutionVersionArn=version),
-            "solutionVersion",
-        )
-        assert done["status"] == "ACTIVE"
+        p = clients.personalize
+        # not start_training: its wait for CREATE IN_PROGRESS can miss a popularity count
+        # that is ACTIVE within one poll
+        solution = p.create_solution(
+            name="pop",
+            datasetGroupArn=ws["group"],
+            recipeArn="arn:aws:personalize:::recipe/aws-popularity-count",
+        )["solutionArn"]
+        version = p.create_solution_version(solutionArn=solution)["solutionVersionArn"]
+        trained(clients, version)  # asserts ACTIVE
     finally:
         reset_engines()
 
