@@ -119,7 +119,7 @@ def test_side_by_side_comparisons(page: Any, shots: Path) -> None:
     _no_exception(page, "Recommendations, two campaigns")
     main = page.locator('[data-testid="stMain"]')
     # The cross-campaign overlap line appears only once both campaigns' lists are fetched.
-    expect(main).to_contain_text("shop-campaign and shop-pop-campaign share", timeout=TIMEOUT_MS)
+    expect(main).to_contain_text("shop-campaign and shop-pop-campaign agree on", timeout=TIMEOUT_MS)
     page.screenshot(path=str(shots / "recommendations-compare.png"), full_page=True)
 
     _open(page, "Solutions & metrics")

@@ -59,7 +59,7 @@ def test_a_better_version_is_deployed_and_answers(noisy_shop: Shop) -> None:
             campaignArn=shop.campaign, userId=user, numResults=10
         )
         assert items == [i["itemId"] for i in direct["itemList"]] and len(items) == 10
-    assert verify.reason.startswith(f"shop-campaign reports {new.rsplit('/', 1)[-1]}")
+    assert verify.reason.startswith(f"shop-campaign reports {'/'.join(new.rsplit('/', 2)[-2:])} ")
     assert "answers for 5 users of this run's data" in verify.reason
     # every action the run took is in the audit log, with who triggered it
     actions = {(a.action, a.actor) for a in shop.store.recent_actions()}
