@@ -6,10 +6,11 @@ Expected lists are computed by hand from the CSV the shop was built from, not by
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from itertools import combinations
 
 import pytest
+from botocore.exceptions import ClientError
 
 from services.config import Settings
 from services.local.engine import get_engine, reset_engines
@@ -20,7 +21,7 @@ from tests.local.domain_shop import (
     create_recommender,
     write_shop,
 )
-from tests.local.workspace import INTERACTIONS_SCHEMA, create_group
+from tests.local.workspace import INTERACTIONS_SCHEMA, create_group, wait_for
 
 ECOMM = "arn:aws:personalize:::recipe/aws-ecomm-"
 
@@ -265,3 +266,90 @@ def test_stop_start_update_and_delete_lifecycle(shop: tuple[Clients, dict, Setti
     p.delete_recommender(recommenderArn=ws["most-viewed"])
     with pytest.raises(p.exceptions.ResourceNotFoundException):
         p.describe_recommender(recommenderArn=ws["most-viewed"])
+
+
+def _refused(call: Callable[[], object]) -> tuple[str, int, str]:
+    """The error code, HTTP status and message of a call the engine refuses."""
+    with pytest.raises(ClientError) as refused:
+        call()
+    answer = refused.value.response
+    return (
+        answer["Error"]["Code"],
+        answer["ResponseMetadata"]["HTTPStatusCode"],
+        answer["Error"]["Message"],
+    )
+
+
+def test_update_recommender_changes_the_exploration_it_serves_with(
+    shop: tuple[Clients, dict, Settings],
+) -> None:
+    """UpdateRecommender's recommenderConfig.itemExplorationConfig (API reference
+    UpdateRecommender; botocore RecommenderConfig: "only if your recommenders generate
+    personalized recommendations for a user (not popular items or similar items)"), as the
+    rule playground applies it: the whole config sent again with new exploration."""
+    clients, ws, _settings = shop
+    p, rt = clients.personalize, clients.runtime
+    arn = ws["for-you"]
+    config = p.describe_recommender(recommenderArn=arn)["recommender"]["recommenderConfig"]
+    served: dict[str, list[list[str]]] = {}
+    try:
+        for weight, age in (("0", "30"), ("1", "3650")):
+            explore = {"explorationWeight": weight, "explorationItemAgeCutOff": age}
+            p.update_recommender(
+                recommenderArn=arn, recommenderConfig={**config, "itemExplorationConfig": explore}
+            )
+            doc = p.describe_recommender(recommenderArn=arn)["recommender"]
+            assert doc["recommenderConfig"] == {**config, "itemExplorationConfig": explore}
+            served[weight] = [
+                _ids(rt.get_recommendations(recommenderArn=arn, userId=f"u{u}", numResults=10))
+                for u in range(3)
+            ]
+        # no exploration against the most (every item young enough): the lists differ
+        assert served["0"] != served["1"]
+        bad_weight = {"explorationWeight": "1.5", "explorationItemAgeCutOff": "30"}
+        code, status, message = _refused(
+            lambda: p.update_recommender(
+                recommenderArn=arn, recommenderConfig={"itemExplorationConfig": bad_weight}
+            )
+        )
+        assert (code, status) == ("InvalidInputException", 400)
+        assert "explorationWeight" in message
+        # Best sellers lists popular items: no exploration to configure
+        code, status, message = _refused(
+            lambda: p.update_recommender(
+                recommenderArn=ws["best-sellers"],
+                recommenderConfig={"itemExplorationConfig": {"explorationWeight": "0.5"}},
+            )
+        )
+        assert (code, status) == ("InvalidInputException", 400)
+        assert "itemExplorationConfig" in message
+    finally:
+        p.update_recommender(recommenderArn=arn, recommenderConfig=config)
+
+
+def test_a_promotion_applies_to_a_recommenders_list(shop: tuple[Clients, dict, Settings]) -> None:
+    """A recommender takes promotions ("With all domain use cases and some custom recipes,
+    you can specify a promotion", developer guide, "Promoting items in real-time
+    recommendations"): 20 % of Best sellers' 10 slots go to its two best-selling hats (items
+    i20-i39), the rest keeps its order."""
+    clients, ws, _settings = shop
+    p, rt = clients.personalize, clients.runtime
+    hats = p.create_filter(
+        name="hats",
+        datasetGroupArn=ws["group"],
+        filterExpression='INCLUDE ItemID WHERE Items.CATEGORY_L1 IN ("hats")',
+    )["filterArn"]
+    wait_for(lambda: p.describe_filter(filterArn=hats), "filter")
+    arn = ws["best-sellers"]
+    full = _ids(rt.get_recommendations(recommenderArn=arn, userId="u0", numResults=40))
+    promoted = [i for i in full if int(i[1:]) >= 20][:2]
+    kept = [i for i in full[:10] if i not in promoted][:8]
+    answer = rt.get_recommendations(
+        recommenderArn=arn,
+        userId="u0",
+        numResults=10,
+        promotions=[{"name": "hats", "percentPromotedItems": 20, "filterArn": hats}],
+    )["itemList"]
+    assert {i["itemId"] for i in answer} == set(promoted) | set(kept)
+    assert [i["itemId"] for i in answer if i["itemId"] not in promoted] == kept
+    assert {i["itemId"] for i in answer if i.get("promotionName") == "hats"} == set(promoted)
