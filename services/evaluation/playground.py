@@ -9,9 +9,14 @@ How an unsaved rule is previewed (the honest way, and what AWS mode does):
 
 - Personalize applies only a saved filter (GetRecommendations takes ``filterArn``; a
   promotion's filter too) and reads exploration from the campaign (UpdateCampaign's
-  ``campaignConfig.itemExplorationConfig``). Creating a temporary filter to look would be a
-  real CreateFilter (it counts against the group's 10 filters, takes minutes to become ACTIVE
-  on AWS, and a viewer may not create anything), so the playground never does.
+  ``campaignConfig.itemExplorationConfig``) or the recommender (UpdateRecommender's
+  ``recommenderConfig.itemExplorationConfig``, for the Recommended for you and Top picks for
+  you use cases). A recommender takes filters and promotions as a campaign does ("With all
+  domain use cases and some custom recipes, you can specify a promotion", developer guide,
+  "Promoting items in real-time recommendations"), sent with ``recommenderArn``. Creating a
+  temporary filter to look would be a real CreateFilter (it counts against the group's 10
+  filters, takes minutes to become ACTIVE on AWS, and a viewer may not create anything), so
+  the playground never does.
 - Local engine: the preview is the engine's own answer with the rules inline
   (``services.datasets.local_engine.preview``): CreateFilter's parser and schema check, then
   GetRecommendations' filtering, promotion placement and exploration, in-process, nothing
@@ -23,8 +28,8 @@ How an unsaved rule is previewed (the honest way, and what AWS mode does):
   error text is shown at the field. Exploration is previewed only locally.
 
 Nothing here changes live traffic: saving a filter creates a resource nobody applies until
-the shop sends its ARN, and exploration reaches shoppers only through UpdateCampaign after the
-operator confirms.
+the shop sends its ARN, and exploration reaches shoppers only through UpdateCampaign (or
+UpdateRecommender) after the operator confirms.
 """
 
 from __future__ import annotations
@@ -40,6 +45,7 @@ from services.i18n import _, formats, ngettext
 from services.personalize.facade import PersonalizeService, filter_value
 from services.personalize.models import CampaignConfig
 from services.workspace.recipe_capabilities import EXPLORING_RECIPES
+from services.workspace.use_cases import EXPLORING_USE_CASES
 
 # The placeholder for the user in the parameters a backend sends (one request per shopper).
 USER_PLACEHOLDER = "<the shopper's user ID>"
@@ -85,8 +91,15 @@ class ListDiff:
 
 
 def explores(recipe: str | None) -> bool:
-    """Whether the recipe's campaigns take itemExplorationConfig (User-Personalization)."""
-    return recipe in EXPLORING_RECIPES
+    """Whether the recipe's campaigns (User-Personalization) or the use case's recommenders
+    (Recommended for you, Top picks for you) take itemExplorationConfig."""
+    return recipe in EXPLORING_RECIPES or recipe in EXPLORING_USE_CASES
+
+
+def is_recommender(source_arn: str) -> bool:
+    """Whether ``source_arn`` names a recommender (``arn:…:recommender/NAME``), not a
+    campaign."""
+    return ":recommender/" in source_arn
 
 
 def diff(user: str, before: Sequence[str], after: Sequence[str]) -> ListDiff:
@@ -238,7 +251,7 @@ def request_parameters(
     recommenderArn); the user ID is ``USER_PLACEHOLDER``; ``values`` are filterValues as
     ``filter_values`` writes them.
     """
-    key = "recommenderArn" if ":recommender/" in source_arn else "campaignArn"
+    key = "recommenderArn" if is_recommender(source_arn) else "campaignArn"
     out: dict[str, Any] = {key: source_arn, "userId": USER_PLACEHOLDER, "numResults": num_results}
     if filter_arn:
         out["filterArn"] = filter_arn
@@ -287,10 +300,12 @@ def as_json(params: Mapping[str, Any]) -> str:
 def exploration_config(
     current: Mapping[str, Any] | None, weight: float, age_cut_off_days: float
 ) -> dict[str, Any]:
-    """The ``campaignConfig`` UpdateCampaign needs to change exploration only.
+    """The ``campaignConfig`` UpdateCampaign (or the ``recommenderConfig`` UpdateRecommender)
+    needs to change exploration only.
 
-    UpdateCampaign replaces the config, so every other setting the campaign has is kept.
-    ``current`` is DescribeCampaign's campaignConfig (wire names). Raises ValueError for a
+    The update replaces the config, so every other setting is kept. ``current`` is the
+    described config in wire names (``config_as_sent`` of a campaign's, a recommender's
+    ``Recommender.config``). Raises ValueError for a
     weight outside 0-1 or a cut-off that is not positive (CreateCampaign's documented ranges).
     """
     if not 0.0 <= weight <= 1.0:
@@ -324,11 +339,47 @@ def config_as_sent(config: CampaignConfig | None) -> dict[str, Any]:
 EXPLORATION_DEFAULTS = {"explorationWeight": "0.3", "explorationItemAgeCutOff": "30"}
 
 
-def current_exploration(config: CampaignConfig | None) -> tuple[float, float]:
-    """The exploration a campaign serves with: (weight 0-1, age cut-off in days), its
-    itemExplorationConfig over Personalize's defaults."""
-    settings = {**EXPLORATION_DEFAULTS, **dict(config.item_exploration if config else {})}
+def current_exploration(item_exploration: Mapping[str, str] | None) -> tuple[float, float]:
+    """The exploration a campaign or recommender serves with: (weight 0-1, age cut-off in
+    days), its ``itemExplorationConfig`` over Personalize's defaults (the same for both:
+    API reference CampaignConfig and RecommenderConfig, and "Configuring exploration for a
+    domain recommender": weight 0.3 by default)."""
+    settings = {**EXPLORATION_DEFAULTS, **dict(item_exploration or {})}
     return float(settings["explorationWeight"]), float(settings["explorationItemAgeCutOff"])
+
+
+def served_exploration(service: PersonalizeService, source_arn: str) -> tuple[float, float]:
+    """``current_exploration`` of a campaign (DescribeCampaign) or a recommender
+    (DescribeRecommender). Raises ServiceError as the facade does."""
+    if is_recommender(source_arn):
+        return current_exploration(service.describe_recommender(source_arn).item_exploration)
+    config = service.describe_campaign(source_arn).config
+    return current_exploration(config.item_exploration if config else None)
+
+
+def apply_exploration(
+    service: PersonalizeService, source_arn: str, weight: float, age_cut_off_days: float
+) -> str:
+    """Change the exploration a campaign or recommender serves with, every other setting
+    kept: UpdateCampaign with the ``campaignConfig`` of ``exploration_config``, or, for a
+    recommender, UpdateRecommender with its described ``recommenderConfig`` merged the same
+    way (API reference UpdateRecommender: "The recommender uses the previous configuration
+    until the update completes"; its ``trainingDataConfig`` is sent again, since other
+    columns would start a full retraining). Returns the ARN.
+
+    Raises ValueError for settings outside the documented ranges (``exploration_config``);
+    ServiceError as the facade does (e.g. the service's InvalidInputException for a use
+    case without exploration, ResourceInUseException while an update is in progress).
+    """
+    if is_recommender(source_arn):
+        current = service.describe_recommender(source_arn).config
+        return service.update_recommender_config(
+            source_arn, exploration_config(current, weight, age_cut_off_days)
+        )
+    sent = config_as_sent(service.describe_campaign(source_arn).config)
+    return service.update_campaign_config(
+        source_arn, exploration_config(sent, weight, age_cut_off_days)
+    )
 
 
 def exploration_unchanged_why(

@@ -80,6 +80,24 @@ class DeploymentCalls(Calls):
     def describe_recommender(self, arn: str) -> Recommender:
         return self._describe("recommender", wire.recommender, arn)
 
+    def update_recommender_config(self, recommender_arn: str, config: Mapping[str, Any]) -> str:
+        """UpdateRecommender with a new ``recommenderConfig`` (API reference
+        UpdateRecommender; botocore shape ``RecommenderConfig``). The recommender keeps
+        serving with its old config until ``latestRecommenderUpdate`` is ACTIVE.
+
+        The config given is the recommender's new one, so pass every setting to keep
+        (``Recommender.config`` merged, as ``playground.exploration_config`` does): a
+        ``trainingDataConfig`` left out would change the columns it trains on, which starts a
+        full retraining.
+        """
+        return self._start(
+            "update_recommender",
+            "recommenderArn",
+            recommender_arn,
+            recommenderArn=recommender_arn,
+            recommenderConfig=dict(config),
+        )
+
     # --- metric attributions --------------------------------------------------------------
 
     def list_metric_attributions(self, dataset_group_arn: str) -> list[MetricAttribution]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 # Substrings of every non-final status: "CREATE PENDING", "CREATE IN_PROGRESS", "DELETE PENDING",
 # "CREATE STOPPING", and the batch-job spelling "IN PROGRESS" (see PERSONALIZE.md section 3).
@@ -322,7 +322,9 @@ class Recommender:
     """A Domain dataset group's recommender (one use case, e.g. "Best sellers").
 
     ``model_metrics`` (Describe only) holds GetSolutionMetrics-style offline metrics;
-    ``pending_status`` is ``latestRecommenderUpdate.status`` (None before any update).
+    ``pending_status`` is ``latestRecommenderUpdate.status`` (None before any update);
+    ``config`` is ``recommenderConfig`` in wire names, as described (what UpdateRecommender
+    must send again to keep it: the update replaces the config).
     """
 
     arn: str
@@ -337,6 +339,12 @@ class Recommender:
     failure_reason: str | None = None
     created: datetime | None = None
     updated: datetime | None = None
+    config: Mapping[str, Any] = field(default_factory=dict, compare=False)
+
+    @property
+    def item_exploration(self) -> Mapping[str, str]:
+        """``recommenderConfig.itemExplorationConfig`` ({} when none is set)."""
+        return dict(self.config.get("itemExplorationConfig") or {})
 
     @property
     def use_case(self) -> str:

@@ -210,6 +210,7 @@ def recommender(d: Wire) -> Recommender:
         model_metrics={k: float(v) for k, v in (d.get("modelMetrics") or {}).items()},
         pending_status=update.get("status"),
         failure_reason=d.get("failureReason"),
+        config=dict(config),
     )
 
 

@@ -6,7 +6,7 @@ them; the names and recipe ARNs are Personalize's, so they hold on AWS too.
 
 from __future__ import annotations
 
-from services.local.data.use_cases import USE_CASES
+from services.local.data.use_cases import PERSONALISED, USE_CASES
 
 # recipe name (e.g. "aws-ecomm-popular-items-by-purchases") → title ("Best sellers")
 USE_CASE_TITLES: dict[str, str] = {name: case.title for name, case in USE_CASES.items()}
@@ -18,3 +18,11 @@ USE_CASE_INPUTS: dict[str, str] = {name: case.input for name, case in USE_CASES.
 USE_CASE_NEEDS_USER: dict[str, bool] = {
     name: case.input == "itemId" and case.user_id == "required" for name, case in USE_CASES.items()
 }
+# recipe names of the use cases that take recommenderConfig.itemExplorationConfig: "For Top
+# picks for you or Recommended for you use cases, Amazon Personalize uses exploration"
+# (developer guide, "Configuring exploration for a domain recommender"; botocore
+# RecommenderConfig.itemExplorationConfig: "only if your recommenders generate personalized
+# recommendations for a user (not popular items or similar items)")
+EXPLORING_USE_CASES = frozenset(
+    name for name, case in USE_CASES.items() if case.kind == PERSONALISED
+)

@@ -23,6 +23,7 @@ from services.db import dispose_engines
 from services.local.engine import reset_engines
 from services.personalize.clients import build_clients
 from services.personalize.facade import PersonalizeService
+from tests.local.domain_shop import create_domain_shop, create_recommender, write_shop
 from tests.local.workspace import create_group, train, wait_for
 
 APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
@@ -121,6 +122,48 @@ def seeded(
     """A private copy of the seeded workspace, wired to the dashboard through env vars."""
     template, arns = seeded_template
     yield from use_copy(template, tmp_path, monkeypatch, arns)
+
+
+def seed_domain_shop(data_dir: Path, hand: Path) -> dict[str, Any]:
+    """An ECOMMERCE Domain dataset group (tests/local/domain_shop.py) with two ACTIVE
+    recommenders, built in ``data_dir`` and the engine closed: "best-sellers" (Best sellers,
+    item metadata enabled) and "for-you" (Recommended for you, which explores). Returns the
+    ARNs by name (group, datasets, recommenders) and "rows", the interactions as written (a
+    copy written to ``hand``)."""
+    settings = Settings(data_dir=data_dir, lifecycle_seconds=0.0, worker_mode="thread")
+    clients = build_clients(settings)
+    ws: dict[str, Any] = create_domain_shop(clients, data_dir)
+    for name, case in (
+        ("best-sellers", "aws-ecomm-popular-items-by-purchases"),
+        ("for-you", "aws-ecomm-recommended-for-you"),
+    ):
+        # best-sellers returns item metadata (enableMetadataWithRecommendations), for-you not
+        config = {"enableMetadataWithRecommendations": name == "best-sellers"}
+        doc = create_recommender(clients, ws["group"], name, case, config)
+        assert doc["status"] == "ACTIVE", doc.get("failureReason")
+        ws[name] = doc["recommenderArn"]
+    ws["rows"] = write_shop(hand)
+    reset_engines()
+    dispose_engines()
+    return ws
+
+
+@pytest.fixture(scope="session")
+def domain_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+    root = tmp_path_factory.mktemp("domain")
+    return root / "data", seed_domain_shop(root / "data", root / "hand")
+
+
+@pytest.fixture
+def domain_shop(
+    domain_template: tuple[Path, dict[str, Any]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[dict[str, Any]]:
+    """A private copy of the Domain dataset group (``seed_domain_shop``), wired to the
+    dashboard through env vars."""
+    template, ws = domain_template
+    yield from use_copy(template, tmp_path, monkeypatch, ws)
 
 
 @pytest.fixture

@@ -529,3 +529,165 @@ def test_a_viewer_tries_exploration_but_cannot_apply_it(seeded: Seeded) -> None:
         "error",
     )
     assert row.message.startswith("refused: vera is a viewer")
+
+
+# --- a Domain dataset group's recommenders (conftest.seed_domain_shop): items i0-i39,
+# CATEGORY_L1 "shoes" for i0-i19 and "hats" for i20-i39 (tests/local/domain_shop.py) ---
+
+EXCLUDE_L1 = "EXCLUDE ItemID WHERE Items.CATEGORY_L1 IN ($CAT)"
+PROMOTE_HATS = 'INCLUDE ItemID WHERE Items.CATEGORY_L1 IN ("hats")'
+
+
+def is_hat(item: str) -> bool:
+    return int(item[1:]) >= 20
+
+
+def recommender_lists(arn: str, users: list[str], n: int) -> dict[str, list[str]]:
+    """What the recommender serves each user, asked through boto3 as a shop would."""
+    runtime = build_clients(Settings.from_env()).runtime
+    return {
+        u: [i["itemId"] for i in runtime.get_recommendations(
+            recommenderArn=arn, userId=u, numResults=n
+        )["itemList"]]
+        for u in users
+    }  # fmt: skip
+
+
+def test_a_recommender_previews_a_filter_and_a_promotion(domain_shop: dict) -> None:
+    """Best sellers gives everybody the same list: its whole ranking, asked through boto3,
+    gives the expected lists by hand (without the shoes; two hats promoted into the rest)."""
+    full = recommender_lists(domain_shop["best-sellers"], ["u0"], 40)["u0"]
+    shoes = [i for i in full[:10] if not is_hat(i)]
+    assert 0 < len(shoes) < 10  # the filter has something to change, and something to keep
+    at = _playground(
+        app_at(PAGE), EXCLUDE_L1, "CAT = shoes", users=["u0", "u1"], campaign="best-sellers"
+    )
+    assert "(recommender: Best sellers)" in at.selectbox(key="pg_campaign").value
+    assert [f["item ID"].tolist() for f in _diff_frames(at)] == [
+        [i for i in full if is_hat(i)][:10]
+    ] * 2
+    before = _diff_frames(at, "before")[0]
+    assert before["item ID"].tolist() == full[:10]
+    marks = dict(zip(before["item ID"], before["change (before)"], strict=True))
+    assert sorted(i for i, m in marks.items() if m == "left") == sorted(shoes)
+    share = f"Filter: {len(shoes) * 10}% of the list changed"
+    assert any(share in shown(m.value) for m in at.markdown), [m.value for m in at.markdown]
+    assert not at.toggle  # Best sellers does not explore: no exploration settings offered
+    # the half-page tables keep an ID column wide enough for a typical 10-character SKU (about
+    # 7 px a glyph in the grid's 14 px font, by hand), though these IDs are 2-3 characters
+    table = next(d for d in at.dataframe if "change (after)" in d.value.columns)
+    assert json.loads(table.proto.columns)["item ID"]["width"] >= 10 * 7
+    # a promotion instead: 20 % of 10 = the two best-selling hats, the rest in its order
+    at.text_area(key="pg_filter").input("")
+    at.text_area(key="pg_promo").input(PROMOTE_HATS).run()
+    assert not at.exception, [e.value for e in at.exception]
+    promoted = [i for i in full if is_hat(i)][:2]
+    kept = [i for i in full[:10] if i not in promoted][:8]
+    for after in (f["item ID"].tolist() for f in _diff_frames(at)):
+        assert set(after) == set(promoted) | set(kept)
+        assert [i for i in after if i not in promoted] == kept
+    at.segmented_control(key="language_switch").set_value("ko").run()
+    assert at.selectbox(key="pg_campaign").label == "캠페인 또는 추천기"
+
+
+def test_an_id_column_fits_a_uuid_and_stays_within_half_a_page() -> None:
+    from dashboard.components.recommendations.products import id_width
+
+    uuid = "0f8fad5b-d9cb-469f-a165-70867728950e"
+    assert id_width([uuid]) >= len(uuid) * 7  # 36 glyphs of about 7 px (by hand)
+    assert id_width(["i1", uuid]) == id_width([uuid])  # the longest ID sets it
+    # a pathological 300-character ID is cut rather than pushing the other columns out of a
+    # playground table (half of a 1280 px window)
+    assert id_width(["x" * 300]) <= 640 - 64 - 200
+
+
+def test_an_operator_saves_a_recommenders_filter_and_gets_its_request(domain_shop: dict) -> None:
+    at = _playground(app_at(PAGE), EXCLUDE_L1, "CAT = shoes", campaign="best-sellers")
+    at.button(key="pg_save_filter").click().run()
+    at.text_input(key="pg_name_filter").input("no-shoes").run()
+    at.button(key="pg_filter_confirm").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    facade = PersonalizeService(build_clients(Settings.from_env()))
+    saved = facade.list_filters(domain_shop["group"])
+    assert [f.name for f in saved] == ["no-shoes"]
+    params = json.loads(next(c.value for c in at.code if "filterArn" in c.value))
+    # a recommender is named by recommenderArn; a request with campaignArn would be refused
+    assert params == {
+        "recommenderArn": domain_shop["best-sellers"],
+        "userId": pg.USER_PLACEHOLDER,
+        "numResults": 10,
+        "filterArn": saved[0].arn,
+        "filterValues": {"CAT": '"shoes"'},
+    }
+    row = Store(Settings.from_env().dashboard_db_url).recent_actions()[0]
+    assert (row.action, row.target, row.result) == ("create_filter", "no-shoes", "ok")
+
+
+def _exploring_for_you(at: AppTest) -> AppTest:
+    """The playground on the Recommended for you recommender for u0-u2, trying exploration."""
+    at = _playground(at, "", users=USERS, campaign="for-you")
+    at.toggle(key="pg_explore").set_value(True).run()
+    return at
+
+
+def test_exploration_is_applied_to_a_recommender_only_after_confirm(domain_shop: dict) -> None:
+    facade = PersonalizeService(build_clients(Settings.from_env()))
+    arn = domain_shop["for-you"]
+    before = facade.describe_recommender(arn).config
+    assert "itemExplorationConfig" not in before  # created without: Personalize's 0.3 / 30
+    at = _exploring_for_you(app_at(PAGE))
+    assert _exploration_line(at) == (
+        "Exploration: 0% of the list changed — these are the settings the recommender "
+        "already serves with (weight 0.3, cut-off 30 days; Personalize's defaults when none "
+        "are set), so the list is the one shoppers get now"
+    )
+    at.slider(key="pg_weight").set_value(0.0).run()
+    previewed = {u: f["item ID"].tolist() for u, f in zip(USERS, _diff_frames(at), strict=True)}
+    assert previewed != recommender_lists(arn, USERS, 10)  # exploration at 0.3 is served now
+    button = at.button(key="pg_apply_exploration")
+    assert button.label == "Apply these exploration settings to the recommender…"
+    button.click().run()
+    # the dialog is open with what it will send; nothing has changed yet
+    assert any("UpdateRecommender changes for-you" in shown(m.value) for m in at.markdown)
+    assert facade.describe_recommender(arn).config == before
+    at.button(key="pg_exploration_confirm").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    after = facade.describe_recommender(arn).config
+    assert after["itemExplorationConfig"] == {
+        "explorationWeight": "0",
+        "explorationItemAgeCutOff": "30",
+    }
+    # UpdateRecommender replaces the config: every other setting was sent again
+    assert {k: v for k, v in after.items() if k != "itemExplorationConfig"} == before
+    # and the shop is now served what the preview showed
+    assert recommender_lists(arn, USERS, 10) == previewed
+    row = Store(Settings.from_env().dashboard_db_url).recent_actions()[0]
+    assert (row.action, row.target, row.result) == ("update_recommender", arn, "ok")
+
+
+def test_a_viewer_tries_a_recommenders_exploration_but_cannot_apply_it(
+    domain_shop: dict,
+) -> None:
+    facade = PersonalizeService(build_clients(Settings.from_env()))
+    arn = domain_shop["for-you"]
+    before = facade.describe_recommender(arn).config
+    at = _exploring_for_you(viewer_on_page())
+    at.slider(key="pg_weight").set_value(0.0).run()
+    assert len(_diff_frames(at)) == 3  # the preview works for a viewer
+    button = at.button(key="pg_apply_exploration")
+    assert button.disabled and "vera is a viewer" in (button.help or "")
+    at.session_state["pg_confirm"] = "exploration"  # the dialog opened by editing state
+    at.run()
+    at.button(key="pg_exploration_confirm").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert facade.describe_recommender(arn).config == before
+    row = Store(Settings.from_env().dashboard_db_url).recent_actions()[0]
+    assert (row.actor, row.action, row.target, row.result) == (
+        "vera",
+        "update_recommender",
+        arn,
+        "error",
+    )
+    assert row.message.startswith("refused: vera is a viewer")
+    at.segmented_control(key="language_switch").set_value("ko").run()
+    assert at.button(key="pg_apply_exploration").label == "이 탐색 설정을 추천기에 적용…"

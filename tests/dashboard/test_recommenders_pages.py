@@ -3,49 +3,9 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
-import streamlit as st
-
-from services.config import Settings
-from services.local.engine import reset_engines
-from services.personalize.clients import build_clients
 from tests.dashboard.conftest import app_at
 from tests.dashboard.rendered import shown
-from tests.local.domain_shop import create_domain_shop, create_recommender, write_shop
-
-
-@pytest.fixture
-def domain_shop(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict]:
-    data_dir = tmp_path / "data"
-    settings = Settings(data_dir=data_dir, lifecycle_seconds=0.0, worker_mode="thread")
-    clients = build_clients(settings)
-    ws = create_domain_shop(clients, data_dir)
-    for name, case in (
-        ("best-sellers", "aws-ecomm-popular-items-by-purchases"),
-        ("for-you", "aws-ecomm-recommended-for-you"),
-    ):
-        # best-sellers returns item metadata (enableMetadataWithRecommendations), for-you not
-        config = {"enableMetadataWithRecommendations": name == "best-sellers"}
-        doc = create_recommender(clients, ws["group"], name, case, config)
-        assert doc["status"] == "ACTIVE", doc.get("failureReason")
-        ws[name] = doc["recommenderArn"]
-    reset_engines()
-    monkeypatch.setenv("PERSONALIZE_BACKEND", "local")
-    monkeypatch.setenv("PERSONALIZE_DATA_DIR", str(data_dir))
-    monkeypatch.setenv("PERSONALIZE_LOCAL_LIFECYCLE_SECONDS", "0")
-    monkeypatch.setenv("PERSONALIZE_LOCAL_WORKER", "thread")
-    for var in ("PERSONALIZE_ENDPOINT_URL", "DASHBOARD_DB_URL", "LOCAL_ENGINE_DB_URL"):
-        monkeypatch.delenv(var, raising=False)
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    ws["rows"] = write_shop(tmp_path / "hand")
-    yield ws
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    reset_engines()
 
 
 def test_overview_lists_the_recommenders(domain_shop: dict) -> None:

@@ -38,6 +38,11 @@ from services.i18n import N_, _, formats
 
 ROW_HEIGHT = 56  # px: a thumbnail a merchandiser can recognise
 PICTURE_WIDTH = 64  # px per rank column: 10 ranks and the user column fit a 1280 px window
+# The item ID column: about 8 px a character in the grid's 14 px font (digits and capitals,
+# what shop IDs are made of) plus the cell's padding; at least a 10-character SKU, at most a
+# UUID's 36 characters (a longer ID is cut, and shows whole on a click of the cell).
+ID_CHAR_PX, ID_PADDING_PX = 8, 24
+ID_MIN_CHARS, ID_MAX_CHARS = 10, 36
 MISSING = "–"  # a name or category the catalogue does not have (never "None")
 
 # Product table columns (stable keys) and their headers, marked for the catalogue.
@@ -62,14 +67,26 @@ def product_fields(catalog: ItemCatalog, item_id: str) -> dict[str, Any]:
     }
 
 
-def column_config() -> dict[str, Any]:
-    """Column settings for a frame with ``HEADERS`` columns, renamed with ``headers``."""
+def id_width(item_ids: Sequence[str]) -> int:
+    """The item ID column's width in px: wide enough for the longest of ``item_ids`` (within
+    ``ID_MIN_CHARS``–``ID_MAX_CHARS`` characters). Left to Streamlit, a narrow table (the
+    playground's half-page ones) cut a typical ID after a few characters."""
+    longest = max((len(i) for i in item_ids), default=0)
+    chars = min(max(longest, ID_MIN_CHARS), ID_MAX_CHARS)
+    return chars * ID_CHAR_PX + ID_PADDING_PX
+
+
+def column_config(item_ids: Sequence[str] = ()) -> dict[str, Any]:
+    """Column settings for a frame with ``HEADERS`` columns, renamed with ``headers``; the
+    ID column as wide as ``id_width(item_ids)``."""
     return {
         _(HEADERS["picture"]): st.column_config.ImageColumn(
             _(HEADERS["picture"]), width=PICTURE_WIDTH
         ),
         _(HEADERS["name"]): st.column_config.TextColumn(_(HEADERS["name"]), width="medium"),
-        _(HEADERS["item_id"]): st.column_config.TextColumn(_(HEADERS["item_id"])),
+        _(HEADERS["item_id"]): st.column_config.TextColumn(
+            _(HEADERS["item_id"]), width=id_width(item_ids)
+        ),
     }
 
 
@@ -110,7 +127,7 @@ def show_products(
     st.dataframe(
         headers(frame),
         hide_index=True,
-        column_config=column_config(),
+        column_config=column_config(item_ids),
         row_height=ROW_HEIGHT,
         key=key,
     )

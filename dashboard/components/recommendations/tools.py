@@ -43,7 +43,7 @@ def _show(table: pd.DataFrame, key: str) -> None:
     st.dataframe(
         _headers(table),
         hide_index=True,
-        column_config=products.column_config(),
+        column_config=products.column_config(table["item_id"].astype(str).tolist()),
         row_height=products.ROW_HEIGHT,
         key=key,
     )

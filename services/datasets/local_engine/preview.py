@@ -1,13 +1,15 @@
 """Rules previewed on the local engine before they exist: the engine's own answer, nothing saved.
 
-The rule playground (``services.evaluation.playground``) asks what a campaign would answer a
-user with a filter expression that is not a filter yet, a promotion whose filter is not saved,
-or other exploration settings than the campaign's. Personalize applies only a saved filter
-(GetRecommendations takes a ``filterArn``) and reads exploration from the campaign, so there
-the question has no answer without changing the account. The local engine answers it exactly:
-the same parser, schema check (CreateFilter's), filter evaluation, promotion placement and
-exploration as a live GetRecommendations, called in-process with the rules inline. Nothing is
-created, no campaign changes, and the list is not logged as issued (it reaches no shopper, so
+The rule playground (``services.evaluation.playground``) asks what a campaign or a recommender
+would answer a user with a filter expression that is not a filter yet, a promotion whose filter
+is not saved, or other exploration settings than its own. Personalize applies only a saved
+filter (GetRecommendations takes a ``filterArn``) and reads exploration from the campaign's
+``campaignConfig`` or the recommender's ``recommenderConfig``, so there the question has no
+answer without changing the account. The local engine answers it exactly: the same parser,
+schema check (CreateFilter's), filter evaluation, promotion placement, exploration and (for a
+recommender) its use case's own exclusions (Recommended for you leaves out what the user
+bought) as a live GetRecommendations, called in-process with the rules inline. Nothing is
+created, nothing changes, and the list is not logged as issued (it reaches no shopper, so
 metric attribution must not count it).
 """
 
@@ -92,6 +94,12 @@ def unfilled_parameters(expression: str, values: Mapping[str, Sequence[str]]) ->
     return sorted(name for name in (p.lstrip("$") for p in params) if name not in given)
 
 
+def _source(arn: str) -> dict[str, str]:
+    """GetRecommendations' parameter naming ``arn``: recommenderArn for a recommender's ARN
+    (``arn:…:recommender/NAME``), else campaignArn."""
+    return {"recommenderArn" if ":recommender/" in arn else "campaignArn": arn}
+
+
 def preview_lists(
     settings: Settings,
     campaign_arn: str,
@@ -99,7 +107,8 @@ def preview_lists(
     num_results: int,
     rules: InlineRules,
 ) -> dict[str, list[str]]:
-    """Each user's item IDs as the campaign would list them with ``rules`` (best first).
+    """Each user's item IDs as the campaign or recommender ``campaign_arn`` would list them
+    with ``rules`` (best first).
 
     Raises:
         ExpressionRefused: an expression the engine refuses (checked before any list).
@@ -109,22 +118,25 @@ def preview_lists(
     from services.datasets.local_engine.group_data import storage_read
     from services.local.engine import get_engine
     from services.local.errors import EngineError
-    from services.local.runtime.handlers import _served
+    from services.local.runtime.handlers import _served, use_case_for
     from services.local.runtime.scoring import PREVIEW_FILTER, recommend
 
     engine = get_engine(settings)
     try:
         with storage_read():
-            campaign, loaded, _none = _served(engine, {"campaignArn": campaign_arn})
+            campaign, loaded, _none = _served(engine, _source(campaign_arn))
     except EngineError as err:
         raise ServiceError(err.message, code=err.code) from err
+    case = use_case_for(campaign)
     for where, expression in (
         ("filter", rules.filter_expression),
         ("promotion", rules.promotion_expression),
     ):
         if expression:
             check_expression(settings, loaded.group, expression, where)
-    config: dict[str, Any] = dict(campaign.get("campaignConfig") or {})
+    config: dict[str, Any] = dict(
+        campaign.get("campaignConfig") or campaign.get("recommenderConfig") or {}
+    )
     if rules.exploration is not None:
         config["itemExplorationConfig"] = dict(rules.exploration)
     filter_doc = (
@@ -156,6 +168,7 @@ def preview_lists(
                     filter_values=dict(rules.filter_values) or None,
                     campaign_config=config,
                     promotions=promotions,
+                    exclude_event_type=case.auto_filter if case else None,
                 )
                 out[user] = [e["itemId"] for e in items]
     except EngineError as err:
@@ -181,8 +194,8 @@ def exploration_pool(
     settings: Settings, campaign_arn: str, weight: float, cutoff_days: float, num_results: int
 ) -> ExplorationPool:
     """What exploration at ``weight`` (explorationWeight, 0-1) with explorationItemAgeCutOff
-    ``cutoff_days`` could add to ``campaign_arn``'s lists of ``num_results`` items, as the
-    engine's GetRecommendations finds it.
+    ``cutoff_days`` could add to the lists of ``num_results`` items of ``campaign_arn`` (a
+    campaign or a recommender), as the engine's GetRecommendations finds it.
 
     Raises:
         ServiceError: the campaign cannot answer (not ACTIVE, deleted, its data unreadable).
@@ -196,7 +209,7 @@ def exploration_pool(
     engine = get_engine(settings)
     try:
         with storage_read():
-            _campaign, loaded, _none = _served(engine, {"campaignArn": campaign_arn})
+            _campaign, loaded, _none = _served(engine, _source(campaign_arn))
             created, latest = engine.models.creation_times(loaded)
             candidates = engine.models.exploration_candidates(loaded, cutoff_days)
     except EngineError as err:

@@ -169,13 +169,18 @@ def served_lists(
 
 def unchanged_why(campaign: CampaignInfo, rules: InlineRules, top_n: int) -> dict[str, str]:
     """Why a rule may change nothing, by rule name: exploration settings that are the ones the
-    campaign already serves with (its own, or Personalize's defaults 0.3 / 30 days), or, on
-    the local engine, what kept exploration from adding an item
+    campaign or recommender already serves with (its own, or Personalize's defaults 0.3 / 30
+    days), or, on the local engine, what kept exploration from adding an item
     (``pg.exploration_unchanged_why``)."""
     if rules.exploration is None:
         return {}
-    with shown_errors(_("Could not read the campaign")):
-        weight, age = pg.current_exploration(deps.service().describe_campaign(campaign.arn).config)
+    failure = (
+        _("Could not read the recommender")
+        if campaign.is_recommender
+        else _("Could not read the campaign")
+    )
+    with shown_errors(failure):
+        weight, age = pg.served_exploration(deps.service(), campaign.arn)
         tried = rules.exploration
         tried_weight = float(tried["explorationWeight"])
         tried_age = float(tried["explorationItemAgeCutOff"])
@@ -186,11 +191,18 @@ def unchanged_why(campaign: CampaignInfo, rules: InlineRules, top_n: int) -> dic
             )
             return {RULE_NAMES[EXPLORATION]: why}
         if (tried_weight, tried_age) == (weight, age):
-            return {
-                RULE_NAMES[EXPLORATION]: _(
+            same = (
+                _(
+                    "these are the settings the recommender already serves with (weight "
+                    "{weight}, cut-off {days} days; Personalize's defaults when none are set), "
+                    "so the list is the one shoppers get now"
+                )
+                if campaign.is_recommender
+                else _(
                     "these are the settings the campaign already serves with (weight {weight}, "
                     "cut-off {days} days; Personalize's defaults when none are set), so the "
                     "list is the one shoppers get now"
-                ).format(weight=f"{weight:g}", days=f"{age:g}")
-            }
+                )
+            )
+            return {RULE_NAMES[EXPLORATION]: same.format(weight=f"{weight:g}", days=f"{age:g}")}
     return {}

@@ -50,9 +50,13 @@ def playground(
     catalog: ItemCatalog,
     known_users: Collection[str] | None = None,
 ) -> None:
-    """Preview a filter and a promotion for a few users of one campaign, then save them.
+    """Preview a filter and a promotion for a few users of one campaign or recommender, then
+    save them.
 
-    ``campaigns``: campaigns answering GetRecommendations for a user; ``default_users``: the
+    ``campaigns``: campaigns and recommenders answering GetRecommendations for a user (a
+    recommender is asked with ``recommenderArn``: filters and promotions apply to every
+    domain use case, exploration to Recommended for you and Top picks for you, through
+    UpdateRecommender; ``services.evaluation.playground``); ``default_users``: the
     page's sampled users (the first three are offered); ``known_users``: the users of the
     interactions data (None without it), so a customer the model never saw is said to get
     the fallback items."""
@@ -61,15 +65,16 @@ def playground(
         _(
             "Preview a filter, a promotion or exploration settings as these customers would "
             "see them. Nothing reaches shoppers: the preview creates no filter and changes no "
-            "campaign."
+            "campaign or recommender."
         )
     )
-    campaigns = [c for c in campaigns if not c.is_recommender]
     if not campaigns:
-        st.info(_("No campaign recommends for users in this group yet."))
+        st.info(_("No campaign or recommender recommends for users in this group yet."))
         return
     labels = [c.label for c in campaigns]
-    campaign = campaigns[labels.index(st.selectbox(_("Campaign"), labels, key="pg_campaign"))]
+    campaign = campaigns[
+        labels.index(st.selectbox(_("Campaign or recommender"), labels, key="pg_campaign"))
+    ]
     users = parse_ids(
         st.text_area(
             _("Customers (user IDs, one per line)"),

@@ -1,6 +1,7 @@
 """The rule playground's two writes, each by an operator and confirmed in a dialog: save an
 expression as a filter (CreateFilter) and apply the tried exploration settings to the campaign
-(UpdateCampaign). Both are audited (``run_action``); one dialog is open at a time.
+(UpdateCampaign) or the recommender (UpdateRecommender). Both are audited (``run_action``);
+one dialog is open at a time.
 """
 
 from __future__ import annotations
@@ -68,47 +69,62 @@ def _save_filter_dialog(group_arn: str, expression: str, where: str) -> None:
 
 
 def apply_exploration(campaign: CampaignInfo, settings: dict[str, str]) -> None:
-    """UpdateCampaign with the tried exploration settings, after an operator confirms."""
+    """UpdateCampaign, or UpdateRecommender for a recommender, with the tried exploration
+    settings (every other setting kept: ``pg.apply_exploration``), after an operator
+    confirms; audited as ``update_campaign`` or ``update_recommender``."""
     reason = identity.refusal()
-    if st.button(
-        _("Apply these exploration settings to the campaign…"),
-        key="pg_apply_exploration",
-        disabled=reason is not None,
-        help=reason,
-    ):
-        if identity.permit("update_campaign", campaign.arn, {"itemExplorationConfig": settings}):
+    label = (
+        _("Apply these exploration settings to the recommender…")
+        if campaign.is_recommender
+        else _("Apply these exploration settings to the campaign…")
+    )
+    if st.button(label, key="pg_apply_exploration", disabled=reason is not None, help=reason):
+        if identity.permit(_action(campaign), campaign.arn, {"itemExplorationConfig": settings}):
             st.session_state[CONFIRM_KEY] = EXPLORATION
     if st.session_state.get(CONFIRM_KEY) == EXPLORATION:
         _exploration_dialog(campaign, settings)
 
 
+def _action(campaign: CampaignInfo) -> str:
+    """The audited action (and the call) that changes exploration."""
+    return "update_recommender" if campaign.is_recommender else "update_campaign"
+
+
 def _exploration_dialog(campaign: CampaignInfo, settings: dict[str, str]) -> None:
+    recommender = campaign.is_recommender
+
     def confirm() -> None:
-        if confirmed(CONFIRM_KEY, "pg_exploration", _("Apply to the campaign")):
+        button = _("Apply to the recommender") if recommender else _("Apply to the campaign")
+        if confirmed(CONFIRM_KEY, "pg_exploration", button):
             svc = deps.service()
-
-            def update() -> str:
-                current = pg.config_as_sent(svc.describe_campaign(campaign.arn).config)
-                weight = float(settings["explorationWeight"])
-                age = float(settings["explorationItemAgeCutOff"])
-                return svc.update_campaign_config(
-                    campaign.arn, pg.exploration_config(current, weight, age)
-                )
-
+            weight = float(settings["explorationWeight"])
+            age = float(settings["explorationItemAgeCutOff"])
             done = run_action(
-                "update_campaign",
+                _action(campaign),
                 campaign.arn,
                 {"itemExplorationConfig": settings},
-                update,
-                failure=_("Could not update the campaign"),
+                lambda: pg.apply_exploration(svc, campaign.arn, weight, age),
+                failure=(
+                    _("Could not update the recommender")
+                    if recommender
+                    else _("Could not update the campaign")
+                ),
             )
             if done:
                 st.session_state.pop(CONFIRM_KEY, None)
                 st.rerun()
 
-    what = _(
-        "UpdateCampaign changes {campaign}'s exploration: once the update is ACTIVE, "
-        "every shopper's recommendations use it."
-    ).format(campaign=md_escape(campaign.name))
-    request = pg.as_json({"itemExplorationConfig": settings})
+    if recommender:
+        what = _(
+            "UpdateRecommender changes {recommender}'s exploration: it keeps serving with its "
+            "current settings until the update is ACTIVE, then every shopper's "
+            "recommendations use them."
+        ).format(recommender=md_escape(campaign.name))
+        request = pg.as_json({"recommenderConfig": {"itemExplorationConfig": settings}})
+    else:
+        what = _(
+            "UpdateCampaign changes {campaign}'s exploration: once the update is ACTIVE, "
+            "every shopper's recommendations use it."
+        ).format(campaign=md_escape(campaign.name))
+        request = pg.as_json({"itemExplorationConfig": settings})
     dialog(_("Apply exploration settings"), what, request, "json", confirm)
