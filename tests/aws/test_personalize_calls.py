@@ -676,3 +676,49 @@ def test_not_found_answer_becomes_a_page_message(aws: AwsStubs) -> None:
     aws.fail("personalize", "describe_campaign", "ResourceNotFoundException")
     with pytest.raises(NotFound, match="Campaign 'shop-recs' was not found"):
         PersonalizeService(Bundle(aws)).describe_campaign(CAMPAIGN)
+
+
+def test_exploration_goes_to_a_recommender_with_the_rest_of_its_config(aws: AwsStubs) -> None:
+    """The playground's apply on AWS: UpdateRecommender receives the described
+    recommenderConfig with only itemExplorationConfig changed (the update replaces the config,
+    and other trainingDataConfig columns would start a full retraining)."""
+    from services.evaluation import playground as pg
+
+    training = {"excludedDatasetColumns": {"Items": ["DESCRIPTION"]}}
+    aws.respond(
+        "personalize",
+        "describe_recommender",
+        {
+            "recommender": {
+                "recommenderArn": RECOMMENDER,
+                "status": "ACTIVE",
+                "recommenderConfig": {
+                    "minRecommendationRequestsPerSecond": 2,
+                    "itemExplorationConfig": {
+                        "explorationWeight": "0.3",
+                        "explorationItemAgeCutOff": "30",
+                    },
+                    "trainingDataConfig": training,
+                },
+            }
+        },
+        {"recommenderArn": RECOMMENDER},
+    )
+    aws.respond(
+        "personalize",
+        "update_recommender",
+        {"recommenderArn": RECOMMENDER},
+        {
+            "recommenderArn": RECOMMENDER,
+            "recommenderConfig": {
+                "minRecommendationRequestsPerSecond": 2,
+                "itemExplorationConfig": {
+                    "explorationWeight": "0.1",
+                    "explorationItemAgeCutOff": "7",
+                },
+                "trainingDataConfig": training,
+            },
+        },
+    )
+    service = PersonalizeService(Bundle(aws))
+    assert pg.apply_exploration(service, RECOMMENDER, 0.1, 7) == RECOMMENDER
