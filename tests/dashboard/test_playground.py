@@ -577,6 +577,11 @@ def test_a_recommender_previews_a_filter_and_a_promotion(domain_shop: dict) -> N
     # 7 px a glyph in the grid's 14 px font, by hand), though these IDs are 2-3 characters
     table = next(d for d in at.dataframe if "change (after)" in d.value.columns)
     assert json.loads(table.proto.columns)["item ID"]["width"] >= 10 * 7
+    # and before price and category, which scroll: in a Chromium screenshot at 1400 px, rank,
+    # change, picture, name and a 10-character ID filled the ~460 px of a half-page table
+    assert list(table.proto.column_order) == [
+        "rank", "change (after)", "picture", "name", "item ID", "price", "category"
+    ]  # fmt: skip
     # a promotion instead: 20 % of 10 = the two best-selling hats, the rest in its order
     at.text_area(key="pg_filter").input("")
     at.text_area(key="pg_promo").input(PROMOTE_HATS).run()

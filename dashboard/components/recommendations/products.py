@@ -27,7 +27,7 @@ shows the products with their IDs.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 import streamlit as st
@@ -43,6 +43,10 @@ PICTURE_WIDTH = 64  # px per rank column: 10 ranks and the user column fit a 128
 # UUID's 36 characters (a longer ID is cut, and shows whole on a click of the cell).
 ID_CHAR_PX, ID_PADDING_PX = 8, 24
 ID_MIN_CHARS, ID_MAX_CHARS = 10, 36
+# The name column of a half-page table (the playground's before / after): with the rank, a
+# change mark, the picture and a 10-character ID it fits the ~460 px of half a 1400 px
+# window's page (measured on a Chromium screenshot), so no scrolling is needed to read them.
+COMPACT_NAME_WIDTH = 150
 MISSING = "–"  # a name or category the catalogue does not have (never "None")
 
 # Product table columns (stable keys) and their headers, marked for the catalogue.
@@ -76,14 +80,16 @@ def id_width(item_ids: Sequence[str]) -> int:
     return chars * ID_CHAR_PX + ID_PADDING_PX
 
 
-def column_config(item_ids: Sequence[str] = ()) -> dict[str, Any]:
+def column_config(
+    item_ids: Sequence[str] = (), name_width: int | Literal["medium"] = "medium"
+) -> dict[str, Any]:
     """Column settings for a frame with ``HEADERS`` columns, renamed with ``headers``; the
-    ID column as wide as ``id_width(item_ids)``."""
+    ID column as wide as ``id_width(item_ids)``, the name ``name_width`` (px or a size)."""
     return {
         _(HEADERS["picture"]): st.column_config.ImageColumn(
             _(HEADERS["picture"]), width=PICTURE_WIDTH
         ),
-        _(HEADERS["name"]): st.column_config.TextColumn(_(HEADERS["name"]), width="medium"),
+        _(HEADERS["name"]): st.column_config.TextColumn(_(HEADERS["name"]), width=name_width),
         _(HEADERS["item_id"]): st.column_config.TextColumn(
             _(HEADERS["item_id"]), width=id_width(item_ids)
         ),
@@ -110,11 +116,14 @@ def show_products(
     *,
     ranked: bool = False,
     extra: Mapping[str, Sequence[str]] | None = None,
+    compact: bool = False,
 ) -> None:
     """The products as a table with pictures (nothing drawn for no items); ``reasons``: why
     the service put an item in a list (GetRecommendations ``reason``), as a last column.
     ``ranked`` puts the list position (1…) first; ``extra``: more columns (header -> one
-    text per item) after the product's."""
+    text per item) after it, before the product's: what the table is about comes first.
+    ``compact`` (a half-page table): a narrower name with the item ID right after it, price
+    and category last, so a typical ID is read without scrolling sideways."""
     if not item_ids:
         return
     frame = product_frame(item_ids, catalog)
@@ -124,10 +133,18 @@ def show_products(
         frame[header] = list(cells)
     if reasons:
         frame[_("reason")] = [reasons.get(i, "") for i in item_ids]
+    frame = headers(frame)
+    products = [_(HEADERS[k]) for k in HEADERS]
+    if compact:
+        products = [_(HEADERS[k]) for k in ("picture", "name", "item_id", "price", "category")]
+    leading = [c for c in frame.columns if c not in products and c != _("reason")]
     st.dataframe(
-        headers(frame),
+        frame,
         hide_index=True,
-        column_config=column_config(item_ids),
+        column_config=column_config(
+            item_ids, name_width=COMPACT_NAME_WIDTH if compact else "medium"
+        ),
+        column_order=[*leading, *products, *([_("reason")] if reasons else [])],
         row_height=ROW_HEIGHT,
         key=key,
     )

@@ -26,7 +26,8 @@ def _mark(mark: str) -> str:
 
 def _side_by_side(d: pg.ListDiff, catalog: ItemCatalog) -> None:
     """The user's list before and after the rules, each as the grid's product table (picture,
-    name, price, category, ID) with what changed at each position."""
+    name, ID, price, category; compact, for half the page) led by what changed at each
+    position."""
     before, after = d.marks()
     for col, side, title, items, marks, header in zip(
         st.columns(2),
@@ -45,6 +46,7 @@ def _side_by_side(d: pg.ListDiff, catalog: ItemCatalog) -> None:
                 f"pg_{side}_{d.user}",
                 ranked=True,
                 extra={header: [_mark(m) for m in marks]},
+                compact=True,
             )
 
 
