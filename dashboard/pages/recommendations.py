@@ -178,7 +178,7 @@ else:
             new_users=new_users,
             newer_version=newer,
         )
-        rec_grid.verdict_banner(verdict, title, pop.name if baseline is not None and pop else None)
+        rec_grid.verdict_banner(verdict, title, pop if baseline is not None else None)
         rec_grid.heatmap(results, top_n, key=f"{key}_heatmap")
         if grid:
             rec_grid.show_grid(results, history if key == "a" else None, items, top_n, key)

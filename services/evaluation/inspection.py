@@ -331,8 +331,10 @@ def assess(
         fix = _(
             "the campaign serves an older version while version {version} is ACTIVE and not "
             "deployed: users whose events arrived after the served version was trained are "
-            "unknown to it and get popular items until the campaign is updated (Operations, "
-            "Deploy). Otherwise check that the app's user IDs match the training data."
+            "unknown to it and get its fallback list (the items most popular in the data it "
+            "was trained on, not the popularity campaign's list) until the campaign is updated "
+            "(Operations, Deploy). Otherwise check that the app's user IDs match the training "
+            "data."
         ).format(version=newer_version)
 
     fillers = popular_fillers(results, top_n)
@@ -421,8 +423,9 @@ def assess(
             identical and share >= IDENTICAL_SHARE_WARNING,
             "warning",
             N_(
-                "{same}: they are probably new or unknown to the model and get popular items. "
-                "Check their IDs against the training data."
+                "{same}: they are probably new or unknown to the model and get its fallback "
+                "list (the items most popular in the data it was trained on). Check their IDs "
+                "against the training data."
             ),
             0.0,
         ),

@@ -91,9 +91,9 @@ def _grid_script() -> None:
 @pytest.mark.parametrize(
     ("language", "shape", "expected"),
     [
-        ("en", (1, 1), "1 of 1 item came from the popular-items fallback"),
-        ("en", (4, 10), "1 of 40 items came from the popular-items fallback"),
-        ("ko", (1, 1), "1개 중 1개는 인기 상품 대체 목록"),
+        ("en", (1, 1), "1 of 1 item came from the version's own fallback list"),
+        ("en", (4, 10), "1 of 40 items came from the version's own fallback list"),
+        ("ko", (1, 1), "1개 중 1개는 버전 자체의 대체 목록"),
     ],
 )
 def test_the_popular_fillers_count_the_items_shown(

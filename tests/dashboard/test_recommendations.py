@@ -189,7 +189,9 @@ def test_the_two_popular_figures_say_which_popular_they_mean(
     seeded: Seeded, service: PersonalizeService
 ) -> None:
     """The overlap with the popularity campaign's list and the count of fallback items are two
-    different "popular"s; each caption names its own, in English and in Korean."""
+    different "popular"s; each caption names its own (whose training data, which campaign and
+    recipe), in English and in Korean: a trial read "popular items" next to a 0 % overlap with
+    the popularity campaign as a contradiction."""
     users = ["u0", "u1", "u2", "nobody-1"]
     at = typed(app_at(PAGE), users)
     top = {
@@ -202,11 +204,16 @@ def test_the_two_popular_figures_say_which_popular_they_mean(
     overlap = sum(len(set(top[u]) & base) / len(set(top[u]) | base) for u in users) / len(users)
     share = f"{round(overlap * 100)}%"
     (caption,) = [shown(c.value) for c in at.caption if "users compared" in shown(c.value)]
-    assert f"overlap with the list of the popularity campaign shop-pop-campaign: {share}" in caption
     assert (
-        '10 of 40 items came from the popular-items fallback ("Popular item"), which '
-        "Personalize serves to users the model does not know or when a filter leaves too few "
-        "items"
+        "overlap with the list of the popularity campaign shop-pop-campaign "
+        "(aws-popularity-count: the items most popular in that campaign's own training data): "
+        f"{share}"
+    ) in caption
+    assert (
+        '10 of 40 items came from the version\'s own fallback list ("Popular item"): the items '
+        "most popular in the data that version was trained on, which Personalize serves to users "
+        "the version does not know or when a filter leaves too few items; not the popularity "
+        "campaign's list"
     ) in caption
     at.session_state["language"] = "ko"
     at.run()  # the page now in Korean; AppTest sends the radios' values back as this thread
@@ -216,10 +223,14 @@ def test_the_two_popular_figures_say_which_popular_they_mean(
         (caption,) = [shown(c.value) for c in at.caption if "명 비교 (상위" in shown(c.value)]
     finally:
         use_language("en")
-    assert f"인기도 캠페인 shop-pop-campaign의 목록과 겹침: {share}" in caption
     assert (
-        '40개 중 10개는 인기 상품 대체 목록("인기 상품")에서 나옴: 모델이 모르는 사용자, 또는 '
-        "필터 후 남은 상품이 너무 적을 때 Personalize가 주는 목록"
+        "인기도 캠페인 shop-pop-campaign의 목록(aws-popularity-count: 그 캠페인 자체의 학습 "
+        f"데이터에서 가장 인기 있는 상품)과 겹침: {share}"
+    ) in caption
+    assert (
+        '40개 중 10개는 버전 자체의 대체 목록("인기 상품")에서 나옴: 그 버전이 학습한 데이터에서 '
+        "가장 인기 있던 상품으로, 버전이 모르는 사용자에게 또는 필터 후 남은 상품이 너무 적을 때 "
+        "Personalize가 주는 목록이며 인기도 캠페인의 목록이 아님"
     ) in caption
 
 

@@ -58,4 +58,4 @@ def test_recommendations_page_serves_a_recommender(domain_shop: dict) -> None:
     assert any("same list by design" in text for text in notes)
     assert not any("same top" in shown(e.value) for e in [*at.error, *at.warning])
     # a best-sellers list is the answer itself, not a "Popular item" placeholder
-    assert not any("popular-items fallback" in shown(c.value) for c in at.caption)
+    assert not any("own fallback list" in shown(c.value) for c in at.caption)

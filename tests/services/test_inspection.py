@@ -124,9 +124,10 @@ def test_identical_lists_blame_a_newer_undeployed_version_first() -> None:
     assert verdict.headline == (
         "11 of 12 sampled users got the same top 10: the campaign serves an older version while "
         "version 2f70fd63 is ACTIVE and not deployed: users whose events arrived after the "
-        "served version was trained are unknown to it and get popular items until the campaign "
-        "is updated (Operations, Deploy). Otherwise check that the app's user IDs match the "
-        "training data."
+        "served version was trained are unknown to it and get its fallback list (the items most "
+        "popular in the data it was trained on, not the popularity campaign's list) until the "
+        "campaign is updated (Operations, Deploy). Otherwise check that the app's user IDs match "
+        "the training data."
     )
     # Overlapping, not identical, lists (each pair shares 9 of 11 distinct items: Jaccard 0.82,
     # past MEAN_JACCARD_ERROR 0.8) get it too.

@@ -29,6 +29,7 @@ from services.evaluation.inspection import (
 )
 from services.evaluation.sampling import ItemCatalog, grid_frame, has_scores
 from services.i18n import _, formats, ngettext
+from services.workspace.catalog import CampaignInfo
 
 
 def filter_picker(group_arn: str, key: str) -> tuple[str | None, dict[str, str]] | None:
@@ -71,14 +72,17 @@ _BANNERS = {
 }
 
 
-def verdict_banner(verdict: Verdict, title: str, baseline: str | None = None) -> None:
-    """The verdict coloured by severity, with the numbers behind it; ``baseline``: the name
-    of the popularity campaign the lists were compared with.
+def verdict_banner(verdict: Verdict, title: str, baseline: CampaignInfo | None = None) -> None:
+    """The verdict coloured by severity, with the numbers behind it; ``baseline``: the
+    popularity campaign the lists were compared with.
 
-    Two figures speak of "popular" items and say which: the overlap with the popularity
-    campaign's own list (a personalised campaign that copies it is not personalising), and the
-    items the campaign itself served from Personalize's popular-items fallback (reason
-    "Popular item": users the model does not know, or a list it could not fill)."""
+    Two figures speak of "popular" items and each says whose popularity it is, since the two
+    lists differ (a trial read "popular items" next to a 0 % overlap as a contradiction): the
+    overlap with the popularity campaign's list (its recipe, e.g. aws-popularity-count, counted
+    on that campaign's own training data; a personalised campaign that copies it is not
+    personalising), and the items the campaign itself served from its version's fallback list
+    (reason "Popular item": the items most popular in the data that version was trained on,
+    for users it does not know or a list it could not fill)."""
     box, icon = _BANNERS[verdict.severity]
     box(f"**{md_escape(title)}**: {md_escape(verdict.headline)}", icon=icon)
     numbers = [
@@ -94,8 +98,13 @@ def verdict_banner(verdict: Verdict, title: str, baseline: str | None = None) ->
         ]
     if verdict.baseline_jaccard is not None:
         numbers.append(
-            _("overlap with the list of the popularity campaign {campaign}: {share}").format(
-                campaign=md_escape(baseline or "–"), share=formats.share(verdict.baseline_jaccard)
+            _(
+                "overlap with the list of the popularity campaign {campaign} ({recipe}: the "
+                "items most popular in that campaign's own training data): {share}"
+            ).format(
+                campaign=md_escape(baseline.name if baseline else "–"),
+                recipe=md_escape(baseline.recipe if baseline else "–"),
+                share=formats.share(verdict.baseline_jaccard),
             )
         )
     if verdict.popular_fillers:
@@ -104,12 +113,14 @@ def verdict_banner(verdict: Verdict, title: str, baseline: str | None = None) ->
             # the noun goes with the items shown ("1 of 1 item", "1 of 40 items"); "came"
             # takes no number
             ngettext(
-                '{fillers} of {shown} item came from the popular-items fallback ("{reason}"), '
-                "which Personalize serves to users the model does not know or when a filter "
-                "leaves too few items",
-                '{fillers} of {shown} items came from the popular-items fallback ("{reason}"), '
-                "which Personalize serves to users the model does not know or when a filter "
-                "leaves too few items",
+                "{fillers} of {shown} item came from the version's own fallback list "
+                '("{reason}"): the items most popular in the data that version was trained '
+                "on, which Personalize serves to users the version does not know or when a "
+                "filter leaves too few items; not the popularity campaign's list",
+                "{fillers} of {shown} items came from the version's own fallback list "
+                '("{reason}"): the items most popular in the data that version was trained '
+                "on, which Personalize serves to users the version does not know or when a "
+                "filter leaves too few items; not the popularity campaign's list",
                 shown,
             ).format(
                 fillers=formats.count(verdict.popular_fillers),
