@@ -48,6 +48,9 @@ ID_MIN_CHARS, ID_MAX_CHARS = 10, 36
 # window's page (measured on a Chromium screenshot), so no scrolling is needed to read them.
 COMPACT_NAME_WIDTH = 150
 MISSING = "–"  # a name or category the catalogue does not have (never "None")
+# What st.dataframe draws in a cell without a value (its ``placeholder``; Streamlit's default
+# is the text "None"): a picture grid's row shorter than the grid is left blank.
+NO_PICTURE = ""
 
 # Product table columns (stable keys) and their headers, marked for the catalogue.
 HEADERS = {
@@ -146,6 +149,7 @@ def show_products(
         ),
         column_order=[*leading, *products, *([_("reason")] if reasons else [])],
         row_height=ROW_HEIGHT,
+        placeholder=MISSING,
         key=key,
     )
 
@@ -160,7 +164,8 @@ def picture_grid(
 ) -> pd.DataFrame:
     """Rows × positions of pictures: one row per key of ``rows`` (a user, or a user and a
     campaign), column ``1`` … ``width`` the picture of the item at that position (None past
-    the end of a shorter list). The index is named ``row_name``, the columns ``column_name``."""
+    the end of a shorter list, drawn blank by ``show_picture_grid``). The index is named
+    ``row_name``, the columns ``column_name``."""
     frame = pd.DataFrame(
         [
             [catalog.product(i).image for i in list(items)[:width]]
@@ -184,6 +189,7 @@ def show_picture_grid(
         column_config=config,
         row_height=ROW_HEIGHT,
         height=ROW_HEIGHT * len(frame) + 38,  # every row (and the 35 px header), no scrolling
+        placeholder=NO_PICTURE,  # past the end of a shorter list (a 5-item history row)
         on_select="rerun",
         selection_mode=["single-cell", "single-row"],
         key=key,
