@@ -13,12 +13,7 @@ from dashboard.components.alerts import PAGE_FILES
 from dashboard.components.formatting import arn_column, help_columns, version_name, when_column
 from dashboard.components.group_picker import caption_with_refresh
 from dashboard.components.solutions.data_warning import warn_if_different_data
-from dashboard.components.solutions.metrics_chart import (
-    metric_label,
-    metric_sort_key,
-    show_deltas,
-    show_metric_charts,
-)
+from dashboard.components.solutions.metrics_chart import show_deltas, show_metric_charts
 from dashboard.components.solutions.metrics_data import (
     METRICS_HELP,
     VERSIONS_HELP,
@@ -35,6 +30,7 @@ from services.evaluation.version_data import (
     VersionData,
 )
 from services.i18n import N_, _, formats, ngettext
+from services.workspace.metric_names import metric_label, metric_sort_key
 from services.workspace.version_campaigns import VersionInfo
 
 st.title(_("Solutions & metrics"))

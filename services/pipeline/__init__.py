@@ -6,7 +6,7 @@ is the command a scheduler calls.
 """
 
 from services.pipeline.control import Pipeline, Triggered
-from services.pipeline.guardrail import GuardrailResult, judge
+from services.pipeline.guardrail import GuardrailResult, guardrail_reason, judge
 from services.pipeline.options import (
     DEFAULT_METRIC,
     GUARDRAIL_METRICS,
@@ -40,5 +40,6 @@ __all__ = [
     "RefreshStep",
     "RunStore",
     "Triggered",
+    "guardrail_reason",
     "judge",
 ]

@@ -9,15 +9,19 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
-from services.i18n import formats
+from services.i18n import _, formats
+from services.workspace.metric_names import metric_label
 
 
 @dataclass(frozen=True)
 class GuardrailResult:
-    """``change_pct`` is (new - served) / served × 100; ``allowed`` says whether to deploy."""
+    """``change_pct`` is (new - served) / served × 100 (None without a served value, or when a
+    served 0 makes it infinite); ``allowed`` says whether to deploy; ``reported``: the metric
+    keys the new version has. ``to_dict()`` is what a run stores (its guardrail step's detail):
+    ``guardrail_reason`` renders it again in the reader's language."""
 
     metric: str
     new_value: float | None
@@ -27,6 +31,7 @@ class GuardrailResult:
     allowed: bool
     forced: bool
     reason: str
+    reported: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -38,6 +43,57 @@ def _fmt(value: float | None) -> str:
 
 def _tolerance(tolerance_pct: float) -> str:
     return formats.share(tolerance_pct / 100, 2, trim=True)
+
+
+def _refuses(new: float | None, change: float | None, tolerance_pct: float) -> bool:
+    """The guardrail's own verdict, before ``force``: no metric, or a drop beyond the
+    tolerance (an infinite gain over a served 0 has ``change`` None and passes)."""
+    return new is None or (change is not None and -change > tolerance_pct)
+
+
+def guardrail_reason(detail: Mapping[str, Any]) -> str | None:
+    """Why the guardrail decided as it did, in the current language, from the numbers a run
+    stored (``GuardrailResult.to_dict()``); the metric named as the pages name it (NDCG@10).
+    None when ``detail`` lacks them: a step recorded before they were all stored keeps its
+    stored (English) reason."""
+    try:
+        metric, new, served = detail["metric"], detail["new_value"], detail["served_value"]
+        change, tolerance, forced = detail["change_pct"], detail["tolerance_pct"], detail["forced"]
+    except (KeyError, TypeError):
+        return None
+    label = metric_label(str(metric))
+    if new is None:
+        if "reported" not in detail:
+            return None
+        keys = ", ".join(metric_label(str(k)) for k in detail["reported"]) or _("none")
+        text = _(
+            "the new version reports no {metric} (it has: {keys}); choose one of those as the "
+            "guardrail's metric"
+        ).format(metric=label, keys=keys)
+    elif served is None:
+        text = _("{metric} {new}; the served version has no {metric} to compare with").format(
+            metric=label, new=_fmt(new)
+        )
+    else:
+        shown = formats.change(change / 100, 1) if change is not None else "+∞"
+        words = (
+            _(
+                "{metric} {new} vs {served} served ({change}, a drop beyond the {tolerance} "
+                "tolerance)"
+            )
+            if _refuses(new, change, tolerance)
+            else _("{metric} {new} vs {served} served ({change}, within the {tolerance} tolerance)")
+        )
+        text = words.format(
+            metric=label,
+            new=_fmt(new),
+            served=_fmt(served),
+            change=shown,
+            tolerance=_tolerance(tolerance),
+        )
+    if forced and _refuses(new, change, tolerance):
+        return _("forced: {reason}").format(reason=text)
+    return text
 
 
 def judge(
@@ -54,38 +110,28 @@ def judge(
     has, since a typo would otherwise deploy anything). With no served value to compare with
     (first deploy, or the served version's metrics are gone) the new version is allowed. A
     served value of 0 allows any value ≥ 0. ``force`` deploys anyway and says what the
-    guardrail would have decided.
+    guardrail would have decided. The result's ``reason`` is in the current language (a run's
+    worker speaks English); pages render it again with ``guardrail_reason``.
     """
     new = new_metrics.get(metric)
+    if new is not None and isinstance(new, float) and math.isnan(new):
+        new = None
     served = None if served_metrics is None else served_metrics.get(metric)
     change = None
-    if new is None or (isinstance(new, float) and math.isnan(new)):
-        keys = ", ".join(sorted(new_metrics)) or "none"
-        allowed, reason = (
-            False,
-            f"the new version reports no {metric} (it has: {keys}); choose one of those "
-            "with --metric",
-        )
-    elif served is None:
-        allowed, reason = (
-            True,
-            (f"{metric} {_fmt(new)}; the served version has no {metric} to compare with"),
-        )
-    else:
+    if new is not None and served is not None:
         change = (new - served) / served * 100 if served else (0.0 if new == served else math.inf)
-        drop = -change
-        shown = formats.change(change / 100, 1) if math.isfinite(change) else "+∞"
-        words = f"{metric} {_fmt(new)} vs {_fmt(served)} served ({shown}"
-        if drop > tolerance_pct:
-            allowed = False
-            reason = f"{words}, a drop beyond the {_tolerance(tolerance_pct)} tolerance)"
-        else:
-            allowed = True
-            reason = f"{words}, within the {_tolerance(tolerance_pct)} tolerance)"
     if change is not None and math.isinf(change):
         change = None
-    if force and not allowed:
-        return GuardrailResult(
-            metric, new, served, change, tolerance_pct, True, True, f"forced: {reason}"
-        )
-    return GuardrailResult(metric, new, served, change, tolerance_pct, allowed, force, reason)
+    refused = _refuses(new, change, tolerance_pct)
+    result = GuardrailResult(
+        metric,
+        new,
+        served,
+        change,
+        tolerance_pct,
+        force or not refused,
+        force,
+        "",
+        tuple(sorted(new_metrics)),
+    )
+    return replace(result, reason=guardrail_reason(result.to_dict()) or "")

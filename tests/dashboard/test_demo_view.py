@@ -14,11 +14,11 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from dashboard import deps
-from dashboard.components.solutions.metrics_chart import metric_label
 from services.db import dispose_engines
 from services.i18n import formats
 from services.local.engine import reset_engines
 from services.local.models.metric_keys import METRIC_KEYS
+from services.workspace.metric_names import metric_label
 from tests.dashboard.conftest import app_at
 from tests.dashboard.rendered import shown
 from tests.demo_seed import DemoLog, DemoSeed, recording

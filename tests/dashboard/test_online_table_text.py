@@ -55,9 +55,9 @@ def _view() -> OnlineView:
 def _draw() -> None:
     import streamlit as st
 
-    from dashboard.components.solutions.metrics_chart import metric_label
     from dashboard.components.solutions.online_metrics import show_offline_vs_online
     from services.i18n import use_language
+    from services.workspace.metric_names import metric_label
 
     use_language(st.session_state["lang"])
     show_offline_vs_online(st.session_state["view"])

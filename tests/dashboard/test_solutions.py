@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 
-from dashboard.components.solutions.metrics_chart import metric_label
 from services.config import Settings
 from services.i18n import use_language
 from services.local.engine import get_engine
@@ -17,6 +16,7 @@ from services.personalize.clients import build_clients
 from services.personalize.facade import PersonalizeService
 from services.personalize.models import short_arn
 from services.store.tables import Store
+from services.workspace.metric_names import metric_label
 from tests.dashboard.conftest import Seeded, app_at
 from tests.dashboard.rendered import shown
 from tests.local.workspace import START

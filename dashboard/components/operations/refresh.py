@@ -16,11 +16,18 @@ from dashboard.components.errors import show_failure, shown_errors
 from dashboard.components.formatting import mode_name, when_column
 from dashboard.components.language import in_session_language, upload_help
 from dashboard.components.operations.arn_picker import pick_group
-from dashboard.components.solutions.metrics_chart import metric_label
 from dashboard.components.text import md_code, md_escape, md_help
 from services.errors import ServiceError
 from services.i18n import _, formats
-from services.pipeline import DEFAULT_METRIC, GUARDRAIL_METRICS, RUNNING, RefreshOptions, RefreshRun
+from services.pipeline import (
+    DEFAULT_METRIC,
+    GUARDRAIL_METRICS,
+    RUNNING,
+    RefreshOptions,
+    RefreshRun,
+    RefreshStep,
+    guardrail_reason,
+)
 from services.pipeline.options import (
     DEFAULT_TOLERANCE_PCT,
     IMPORT_MODES,
@@ -29,6 +36,7 @@ from services.pipeline.options import (
 )
 from services.pipeline.planning import default_solutions
 from services.prepare import load_mapping
+from services.workspace.metric_names import metric_label
 from services.workspace.overview import DatasetGroupOverview
 
 POLL_SECONDS = 2
@@ -44,11 +52,20 @@ def took(seconds: float | None) -> str:
     return formats.duration(seconds) if seconds is not None else _("running")
 
 
+def _step_reason(step: RefreshStep) -> str:
+    """Why the step ended as it did: a guardrail's verdict rendered from its stored numbers
+    in the reader's language (the stored text is the worker's English); any other step's, or
+    a guardrail recorded without all its numbers, as stored."""
+    if step.kind == "guardrail" and step.detail:
+        return guardrail_reason(step.detail) or step.reason or ""
+    return step.reason or ""
+
+
 def steps_frame(run: RefreshRun) -> pd.DataFrame:
     """One row per step: what, outcome, why, how long."""
     return pd.DataFrame(
         [
-            (s.label, f"{_MARKS.get(s.status, '')} {s.status}", s.reason or "", took(s.seconds))
+            (s.label, f"{_MARKS.get(s.status, '')} {s.status}", _step_reason(s), took(s.seconds))
             for s in run.steps
         ],
         columns=[_("step"), _("outcome"), _("reason"), _("took")],

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import re
 import zlib
 from collections.abc import Mapping
 
@@ -16,24 +15,9 @@ from dashboard.components.chart_style import cjk_font
 from dashboard.components.text import chart_text, md_code, md_escape
 from services.i18n import N_, _, formats
 from services.i18n.catalogue import current_language
+from services.workspace.metric_names import metric_label, metric_sort_key
 from services.workspace.recipe_capabilities import RECIPE_DATASETS
 
-# Personalize's metric keys → how people write them ("NDCG@10").
-_FAMILIES = (
-    ("normalized_discounted_cumulative_gain_at_", N_("NDCG@")),
-    ("precision_at_", N_("Precision@")),
-    ("mean_reciprocal_rank_at_", N_("MRR@")),
-    ("average_rewards_at_", N_("Avg rewards@")),
-    ("hit_at_", N_("Hit@")),
-    ("recall_at_", N_("Recall@")),
-)
-# Metric keys without a K, as the engine and Personalize report them.
-# hits/recall at 1 percent: USER_SEGMENTATION solutions' metrics (of the top 1 % of users).
-_OTHER_METRICS = {
-    "coverage": N_("Coverage"),
-    "hits_at_1_percent": N_("Hits@1%"),
-    "recall_at_1_percent": N_("Recall@1%"),
-}
 _BASELINE_COLOUR = "#9e9e9e"
 # Without grey, which marks the baseline.
 _PALETTE = tuple(c for c in qualitative.Dark24 if c.upper() not in {"#222A2A", "#778AAE"})
@@ -49,26 +33,6 @@ def recipe_colour(recipe: str) -> str:
     if index is None:
         index = len(_RECIPE_ORDER) + zlib.crc32(recipe.encode())
     return _PALETTE[index % len(_PALETTE)]
-
-
-def metric_label(key: str) -> str:
-    """``normalized_discounted_cumulative_gain_at_10`` → ``NDCG@10``,
-    ``recall_at_1_percent`` → ``Recall@1%``; unknown keys capitalised, underscores as spaces."""
-    if key in _OTHER_METRICS:
-        return _(_OTHER_METRICS[key])
-    for prefix, short in _FAMILIES:
-        if key.startswith(prefix):
-            return _(short) + key[len(prefix) :]
-    return key.replace("_", " ").capitalize()
-
-
-def metric_sort_key(key: str) -> tuple[int, int, str]:
-    """NDCG, precision, MRR, … by family, then by K; other keys (coverage) last."""
-    for rank, (prefix, _short) in enumerate(_FAMILIES):
-        if key.startswith(prefix):
-            k = re.sub(r"\D", "", key[len(prefix) :])
-            return (rank, int(k) if k else 0, key)
-    return (len(_FAMILIES), 0, key)
 
 
 def delta_text(new: float, old: float, vs: str) -> str | None:

@@ -12,7 +12,6 @@ import streamlit as st
 
 from dashboard.components.chart_style import cjk_font
 from dashboard.components.formatting import NO_VALUE, short_id, version_name
-from dashboard.components.solutions.metrics_chart import metric_label
 from dashboard.components.text import md_escape
 from services.evaluation.online_metrics import (
     OFFLINE_KEYS,
@@ -23,6 +22,7 @@ from services.evaluation.online_metrics import (
     periodic_values,
 )
 from services.i18n import _, formats, ngettext
+from services.workspace.metric_names import metric_label
 
 PER = " per request"  # online_table's rate columns: "<metric> per request"
 
