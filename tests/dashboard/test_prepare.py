@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -109,3 +110,42 @@ def test_the_raw_export_tab_follows_the_dataset_type(seeded: Seeded) -> None:
     # the check tab, still on Interactions, keeps its own example
     at.radio(key="readiness_source").set_value("S3 location").run()
     assert at.text_input(key="readiness_s3").placeholder == "s3://bucket/path/interactions.csv"
+
+
+def test_items_without_a_creation_date_take_the_import_time(seeded: Seeded) -> None:
+    """Trial s9: a shop's product export has no creation date and the Items schema requires
+    CREATION_TIMESTAMP; "the import time" writes one constant time, in Unix epoch seconds, to
+    every item of the prepared file."""
+    rows = ["상품코드,상품명,카테고리,가격"] + [
+        f'P{i:03d},상품 {i},신발,"₩{39_000 + i:,}"' for i in range(30)
+    ]
+    raw = ("\n".join(rows) + "\n").encode("utf-8")
+    at = app_at(PAGE)
+    options = at.selectbox(key="prepare_ds").options
+    at.selectbox(key="prepare_ds").set_value(next(o for o in options if o.startswith("Items")))
+    at.run()
+    at.file_uploader(key="prepare_file").set_value(("products.csv", raw, "text/csv")).run()
+    assert not at.exception, [e.value for e in at.exception]
+    column = at.selectbox(key="prepare_f_col_CREATION_TIMESTAMP")
+    assert column.value == "— not mapped —"  # nothing in the file: not chosen for the user
+    assert "— the import time —" in column.options
+    before = int(time.time())
+    column.set_value("— the import time —").run()
+    after = int(time.time())
+    shown_time = at.number_input(key="prepare_f_import_time")
+    assert shown_time.label == "CREATION_TIMESTAMP of every item (Unix epoch seconds)"
+    assert before <= shown_time.value <= after  # now, in seconds (not milliseconds)
+    chosen = 1_764_000_000  # 2025-11-24 16:00:00 UTC
+    shown_time.set_value(chosen).run()
+    captions = " ".join(shown(c.value) for c in at.caption)
+    assert "Every item gets Nov 24, 2025 16:00 (UTC) as its creation time" in captions, captions
+    assert "every item is equally new" in captions
+    _prepare(at)
+    assert not any("this import:" in shown(e.value) for e in at.error), [
+        shown(e.value) for e in at.error
+    ]
+    (written,) = (Settings.from_env().data_dir / "s3" / "prepared").rglob("products-*.csv")
+    table = list(csv.DictReader(io.StringIO(written.read_text(encoding="utf-8"), newline="")))
+    assert len(table) == 30
+    assert {r["CREATION_TIMESTAMP"] for r in table} == {str(chosen)}
+    assert [r["ITEM_ID"] for r in table] == [f"P{i:03d}" for i in range(30)]

@@ -4,19 +4,26 @@ metadata fields, starting from a suggestion (or a saved mapping). Draws; service
 from __future__ import annotations
 
 import hashlib
+import time
+from datetime import UTC, datetime
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
 from dashboard.components.text import md_escape
-from services.i18n import N_, _
+from services.i18n import N_, _, formats
 from services.prepare import Mapping, MappingError, parse_mapping
 from services.prepare.mapping import ALLOWED_RESERVED, METADATA_TYPES, UNITS
 
 # Options are the English labels (stable values); the select boxes show them translated.
 NONE = N_("— not mapped —")
 CONSTANT = N_("— a constant —")
+# CREATION_TIMESTAMP of an export without creation dates (shop product exports rarely have
+# one, and an Items schema may require it): one time for every item, written in the mapping.
+IMPORT_TIME = N_("— the import time —")
+# The option that makes a field a constant, for the fields that offer one.
+_CONSTANT_OPTIONS = {"EVENT_TYPE": CONSTANT, "CREATION_TIMESTAMP": IMPORT_TIME}
 _KEY = "prepare_f"  # prefix of every widget here; reset when the starting mapping changes
 
 
@@ -30,17 +37,51 @@ def _reset_when_base_changes(base: Mapping, header: tuple[str, ...]) -> None:
 
 def _column(name: str, base: Mapping, header: tuple[str, ...]) -> str:
     spec = base.get(name)
-    options = [NONE, *header] + ([CONSTANT] if name == "EVENT_TYPE" else [])
+    constant = _CONSTANT_OPTIONS.get(name)
+    options = [NONE, *header] + ([constant] if constant else [])
     current = NONE
     if spec is not None:
-        current = spec.column if spec.column in header else CONSTANT if spec.constant else NONE
+        if spec.column in header:
+            current = spec.column
+        elif spec.constant and constant:
+            current = constant
     return st.selectbox(
         name,
         options,
         index=options.index(current),
-        format_func=lambda o: _(o) if o in (NONE, CONSTANT) else o,
+        format_func=lambda o: _(o) if o in (NONE, constant) else o,
         key=f"{_KEY}_col_{name}",
     )
+
+
+def _import_time(base: Mapping) -> dict[str, Any]:
+    """CREATION_TIMESTAMP as one constant, in the schema's unit (Unix epoch seconds): the
+    saved mapping's, else the time the option was chosen; shown as a date, and changeable."""
+    key = f"{_KEY}_import_time"
+    if key not in st.session_state:
+        spec = base.get("CREATION_TIMESTAMP")
+        saved = spec.constant if spec is not None else None
+        st.session_state[key] = int(saved) if saved and saved.isdigit() else int(time.time())
+    seconds = int(
+        st.number_input(
+            _("CREATION_TIMESTAMP of every item (Unix epoch seconds)"),
+            min_value=0,
+            step=1,
+            key=key,
+            help=_(
+                "Written into the mapping: a nightly refresh with this mapping gives its items "
+                "the same time."
+            ),
+        )
+    )
+    st.caption(
+        _(
+            "Every item gets {when} (UTC) as its creation time, so every item is equally new: "
+            "cold-start exploration (a campaign's explorationWeight and "
+            "explorationItemAgeCutOff) treats them all alike, whatever their real age."
+        ).format(when=formats.date_time(datetime.fromtimestamp(seconds, UTC)))
+    )
+    return {"name": "CREATION_TIMESTAMP", "constant": str(seconds), "unit": "seconds"}
 
 
 def _timestamp(name: str, column: str, base: Mapping) -> dict[str, Any]:
@@ -161,7 +202,9 @@ def edit(base: Mapping, header: tuple[str, ...]) -> Mapping | None:
         column = chosen[name]
         if column == NONE:
             continue
-        if name in ("TIMESTAMP", "CREATION_TIMESTAMP"):
+        if column == IMPORT_TIME:
+            fields.append(_import_time(base))
+        elif name in ("TIMESTAMP", "CREATION_TIMESTAMP"):
             fields.append(_timestamp(name, column, base))
         elif name == "EVENT_TYPE":
             fields.append(_event_type(column, base))
