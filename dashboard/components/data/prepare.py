@@ -15,7 +15,7 @@ from dashboard.components.data import mapping as prepare_mapping
 from dashboard.components.data import readiness_import, readiness_report
 from dashboard.components.data.readiness_import import Staged
 from dashboard.components.errors import shown_errors
-from dashboard.components.language import upload_help
+from dashboard.components.language import file_uploader
 from dashboard.components.text import md_escape, md_help
 from services.datasets import staging
 from services.datasets.group_data import GroupData, rows_now
@@ -48,13 +48,11 @@ def _base(
 ) -> tuple[Mapping, tuple[str, ...], list[str]]:
     """The starting mapping (a saved one if given, else a suggestion of the fields the
     dataset's schema has), the raw header, notes."""
-    saved = st.file_uploader(
+    saved = file_uploader(
         _("Saved mapping (optional)"),
-        type=["json"],
-        key=f"{KEY}_mapping_file",
-        help=upload_help(
-            _("A mapping downloaded earlier: the nightly refresh uses the same document.")
-        ),
+        ["json"],
+        f"{KEY}_mapping_file",
+        _("A mapping downloaded earlier: the nightly refresh uses the same document."),
     )
     cache: dict[tuple[Any, ...], Any] = st.session_state.setdefault(_SUGGESTIONS, {})
     fields = tuple(f.name for f in schema.fields) if schema and schema.fields else None

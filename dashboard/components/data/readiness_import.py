@@ -17,7 +17,7 @@ from dashboard.components.confirm_dialog import Confirmation, confirm_button
 from dashboard.components.data import readiness_report
 from dashboard.components.errors import shown_errors
 from dashboard.components.formatting import dataset_type_name, mode_name
-from dashboard.components.language import upload_help
+from dashboard.components.language import file_uploader
 from dashboard.components.text import md_code, md_escape, md_help
 from services.datasets import staging
 from services.datasets.group_data import GroupData, rows_now
@@ -56,7 +56,7 @@ def stage_upload(
     checked from a private temporary copy of this process and written to no bucket: viewers
     change nothing, and the import it could feed is refused to them anyway.
     """
-    file = st.file_uploader(_(label), type=list(types), key=f"{key}_file", help=upload_help())
+    file = file_uploader(_(label), list(types), f"{key}_file")
     if file is None:
         return None
     data = file.getvalue()

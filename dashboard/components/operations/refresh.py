@@ -14,7 +14,7 @@ from dashboard import deps, identity, reads
 from dashboard.components.confirm_dialog import Confirmation, confirm_button
 from dashboard.components.errors import show_failure, shown_errors
 from dashboard.components.formatting import mode_name, when_column
-from dashboard.components.language import in_session_language, upload_help
+from dashboard.components.language import file_uploader, in_session_language
 from dashboard.components.operations.arn_picker import pick_group
 from dashboard.components.text import md_code, md_escape, md_help
 from services.errors import ServiceError
@@ -127,17 +127,15 @@ def _options(group: DatasetGroupOverview, denied: str | None) -> RefreshOptions 
             "TYPE=LOCATION (items=s3://bucket/items.csv) for items or users, as with --data."
         ),
     ).strip()
-    mapping_file = st.file_uploader(
+    mapping_file = file_uploader(
         _("Mapping of a raw export (optional)"),
-        type=["json"],
-        key="refresh_mapping",
-        disabled=denied is not None,  # the upload only feeds a run the viewer cannot start
-        help=upload_help(
-            _(
-                "The JSON from Data → Prepare → Download the mapping, as with --mapping: the "
-                "location above is then a raw export, prepared by this mapping before the check."
-            )
+        ["json"],
+        "refresh_mapping",
+        _(
+            "The JSON from Data → Prepare → Download the mapping, as with --mapping: the "
+            "location above is then a raw export, prepared by this mapping before the check."
         ),
+        disabled=denied is not None,  # the upload only feeds a run the viewer cannot start
     )
     left, right = st.columns(2)
     # the modes a run may take are the options' own (RefreshOptions checks them)
