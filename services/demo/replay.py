@@ -50,7 +50,8 @@ def replay(
                 for r in chunk
             ],
         )
-    calls = 0
+    calls = sent = withheld = 0
+    senders: set[str] = set()
     sessions = data.events.groupby(["USER_ID", "SESSION_ID"], sort=False)
     said = time.monotonic()
     for n, ((user, session), frame) in enumerate(sessions):
@@ -66,7 +67,12 @@ def replay(
         )
         listed = [i["itemId"] for i in shown["itemList"]]
         if not experiment.sends_purchases(user, arm):
-            frame = frame.loc[frame["EVENT_TYPE"] != "Purchase"]
+            kept = frame.loc[frame["EVENT_TYPE"] != "Purchase"]
+            withheld += len(frame) - len(kept)
+            frame = kept
+        if len(frame):
+            senders.add(str(user))
+            sent += len(frame)
         rows = frame[["ITEM_ID", "EVENT_TYPE", "TIMESTAMP"]].itertuples(index=False)
         for chunk in _chunks(list(rows)):
             events = []
@@ -80,10 +86,18 @@ def replay(
                 trackingId=tracking_id, userId=user, sessionId=session, eventList=events
             )
             calls += 1
+    # Said as the Data page counts them (trial s9 read "24,815 events, 1,200 users" here and
+    # 24,627 events from 1,300 users there): the events sent, not generated, and the shoppers
+    # who sent them, new (PutUsers) or returning from the bulk history.
+    returning = len(senders - set(data.new_users["USER_ID"].astype(str)))
     say(
-        f"sent {len(data.new_items):,} items, {len(data.new_users):,} users and "
-        f"{len(data.events):,} events ({calls:,} PutEvents calls) "
-        f"in {time.monotonic() - started:.1f}s"
+        f"sent {len(data.new_items):,} new items (PutItems), {len(data.new_users):,} new "
+        f"shoppers (PutUsers) and {sent:,} events from {len(senders):,} shoppers "
+        f"({len(senders) - returning:,} new, {returning:,} from the bulk history) in "
+        f"{calls:,} PutEvents calls, in {time.monotonic() - started:.1f}s; "
+        f"{withheld:,} of the {len(data.events):,} generated events were not sent: the "
+        "purchases of arm A's turned-away shoppers (the experiment's planted lift). The Data "
+        "page's Events received and Users count these events and shoppers."
     )
 
 

@@ -96,6 +96,10 @@ def test_put_events_are_counted_exactly(seeded: Seeded) -> None:
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Events received"] == str(SEEDED_EVENTS)
     assert metrics["Users"] == "12"
+    # what the two counts are: PutEvents' events and their senders, not the bulk import
+    (said,) = [shown(c.value) for c in at.caption if shown(c.value).startswith("Events received:")]
+    assert "the 1,800 interactions imported in bulk are not counted" in said  # 60 users × 30
+    assert "the distinct user IDs of those events" in said
     by_type = spec(at, "Events received by type")["data"][0]
     assert values(by_type["x"]) == ["view"] and values(by_type["y"]) == [SEEDED_EVENTS]
     hourly = spec(at, "Events received per hour")["data"]

@@ -230,6 +230,23 @@ def put_events(data: GroupData, trackers: Sequence[tuple[str, str | None]] | Non
     cols[1].metric(_("Users"), formats.count(frame["USER_ID"].nunique()))
     cols[2].metric(_("Event types"), formats.count(frame["EVENT_TYPE"].nunique()))
     cols[3].metric(_("Latest event"), relative_time(last), help=exact_time(last))
+    # What the two counts are not (trial s9 compared them with the demo seed's printout of
+    # generated events and of users sent with PutUsers). Bulk rows: every interaction less the
+    # streamed ones (a storage-backed snapshot keeps no bulk frame, only the count).
+    bulk = data.interaction_count - len(events)
+    st.caption(
+        ngettext(
+            "Events received: every event PutEvents delivered to this group's interactions "
+            "dataset; the {bulk} interaction imported in bulk is not counted. Users: the "
+            "distinct user IDs of those events, new or also in the bulk data (not the users "
+            "sent with PutUsers).",
+            "Events received: every event PutEvents delivered to this group's interactions "
+            "dataset; the {bulk} interactions imported in bulk are not counted. Users: the "
+            "distinct user IDs of those events, new or also in the bulk data (not the users "
+            "sent with PutUsers).",
+            bulk,
+        ).format(bulk=formats.count(bulk))
+    )
     left, right = st.columns([1, 2])
     colors = data_charts.event_type_colors(events["EVENT_TYPE"])
     left.plotly_chart(data_charts.events_by_type_figure(events, colors), key="data_events_type")
