@@ -39,6 +39,7 @@ ID_COLUMNS = (
     "SESSION_ID",
     "RECOMMENDATION_ID",
     "EVENT_ATTRIBUTION_SOURCE",
+    "IMPRESSION",  # item IDs joined by "|"
 )
 
 

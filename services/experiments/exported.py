@@ -14,8 +14,10 @@ runs CREATE PENDING → CREATE IN_PROGRESS → ACTIVE | CREATE FAILED and writes
 header under the path; every object whose key starts with ``<path><jobName>`` is read.
 
 An export has the schema's fields only. It never has the PutEvents ``sessionId`` (no dataset
-has a session column), and RECOMMENDATION_ID, EVENT_ATTRIBUTION_SOURCE and EVENT_VALUE only
-when the Interactions schema has them: the outcomes needing a missing column are unknown
+has a session column), and RECOMMENDATION_ID, EVENT_ATTRIBUTION_SOURCE, EVENT_VALUE and
+IMPRESSION only when the Interactions schema has them; IMPRESSION holds the events' explicit
+impressions (item IDs joined by ``|``), not the lists Personalize derives from a
+recommendationId, which no call returns: the outcomes needing a missing column are unknown
 (``outcomes.arm_outcomes``'s ``unknown``), never 0. Prices come from a second export, of the
 Items dataset with ALL (imported and PutItems rows), when the group has one.
 """
@@ -31,7 +33,7 @@ import pandas as pd
 
 from services.datasets.snapshot import Location, ObjectStore, read_csv_parts, split_uri
 from services.errors import ServiceError
-from services.experiments.outcomes import EVENT_COLUMNS, NEEDS_SESSION
+from services.experiments.outcomes import EVENT_COLUMNS, NEEDS_IMPRESSION, NEEDS_SESSION
 from services.experiments.records import Experiment
 from services.personalize.models import Dataset, DatasetExportJob, is_failed, is_terminal
 
@@ -203,7 +205,8 @@ def _files(objects: ObjectStore, job: DatasetExportJob) -> pd.DataFrame:
 def read_exported_events(objects: ObjectStore, export: EventExport) -> ExportedEvents:
     """The finished read-back's events (EVENT_COLUMNS, by TIMESTAMP as exported), prices
     (items with a numeric PRICE) and the columns it lacked: always SESSION_ID, and each of
-    EVENT_VALUE, RECOMMENDATION_ID, SOURCE (EVENT_ATTRIBUTION_SOURCE) the schema lacks.
+    EVENT_VALUE, RECOMMENDATION_ID, SOURCE (EVENT_ATTRIBUTION_SOURCE), IMPRESSION the schema
+    lacks.
 
     Raises:
         ServiceError: the read-back is not ACTIVE, the files cannot be read, or the export
@@ -236,6 +239,14 @@ def read_exported_events(objects: ObjectStore, export: EventExport) -> ExportedE
         else:
             events[name] = pd.Series(pd.NA, index=raw.index, dtype="object")
             unknown.add(name)
+    if "IMPRESSION" in raw.columns:
+        events[NEEDS_IMPRESSION] = [
+            tuple(v.split("|")) if isinstance(v, str) and v else None  # read as text
+            for v in raw["IMPRESSION"]
+        ]
+    else:
+        events[NEEDS_IMPRESSION] = pd.Series(None, index=raw.index, dtype="object")
+        unknown.add(NEEDS_IMPRESSION)
     prices: dict[str, float] = {}
     if export.items is not None:
         items = _files(objects, export.items)

@@ -1,5 +1,6 @@
-"""Per arm of an experiment: users, sessions, recommendation lists acted on, clicks, conversions
-and revenue, from the events the shop sent with PutEvents since the experiment started.
+"""Per arm of an experiment: users, sessions, recommendation lists acted on, impressions and
+click-through rate (``services.experiments.impressions``), clicks, conversions and revenue, from
+the events the shop sent with PutEvents since the experiment started.
 
 Users are placed in arms by the split rule itself (``assignment.assign``), so every event of a
 user counts for the user's arm, whether or not it came through a recommendation: the split
@@ -23,11 +24,13 @@ import numpy as np
 import pandas as pd
 
 from services.experiments.assignment import assign
+from services.experiments.impressions import IMPRESSION, ArmImpressions, arm_impressions
 from services.experiments.records import Experiment
 from services.experiments.stats import ArmSample
 
 # The columns an events frame has (one row per PutEvents event; TIMESTAMP in epoch seconds,
-# SOURCE the event's eventAttributionSource or empty).
+# SOURCE the event's eventAttributionSource or empty, IMPRESSION the items the event's user was
+# shown as a tuple of item IDs or None: its explicit impression, else its recommendationId's).
 EVENT_COLUMNS = (
     "USER_ID",
     "SESSION_ID",
@@ -37,6 +40,7 @@ EVENT_COLUMNS = (
     "EVENT_VALUE",
     "RECOMMENDATION_ID",
     "SOURCE",
+    IMPRESSION,
 )
 DAY = 86_400
 # What each figure needs besides users and conversions (which need only the user, time and type)
@@ -44,6 +48,7 @@ NEEDS_SESSION = "SESSION_ID"  # sessions, revenue per session
 NEEDS_LIST = "RECOMMENDATION_ID"  # lists acted on, clicks on a recommended item
 NEEDS_SOURCE = "SOURCE"  # events filed under another arm
 NEEDS_VALUE = "EVENT_VALUE"  # revenue, when no item has a price either
+NEEDS_IMPRESSION = IMPRESSION  # impressions, items shown, clicks on them, click-through rate
 
 
 @dataclass(frozen=True)
@@ -51,7 +56,10 @@ class ArmOutcome:
     """One arm's totals. ``lists_acted_on``: distinct recommendation lists its users acted on
     (PutEvents carries a list only with an event on it, so a list nobody acted on is not
     counted: this is not the number of impressions, and clicks can exceed it); ``clicks``:
-    click events on a recommended item; ``conversions``: every conversion event; ``revenue``:
+    click events on a recommended item (one with a recommendationId); ``impressions``: the
+    lists shown, items shown, clicks on a shown item and the click-through rate
+    (``services.experiments.impressions``; ``lists`` 0: no event carried impression data);
+    ``conversions``: every conversion event; ``revenue``:
     their eventValue, else the item's price (currency units);
     ``converted``/``revenue_per_user``: the per-user samples the intervals are built on;
     ``mislabelled``: events whose eventAttributionSource names another arm of the experiment.
@@ -67,6 +75,7 @@ class ArmOutcome:
     converted: ArmSample
     revenue_per_user: ArmSample
     mislabelled: int | None
+    impressions: ArmImpressions | None = None
 
     @property
     def conversion_rate(self) -> float:
@@ -163,6 +172,9 @@ def arm_outcomes(
                 converted=ArmSample.of(per_user["converted"].astype("float64").to_numpy()),
                 revenue_per_user=ArmSample.of(per_user["revenue"].to_numpy(dtype="float64")),
                 mislabelled=known(NEEDS_SOURCE, int((src.isin(names) & (src != arm.name)).sum())),
+                impressions=None
+                if NEEDS_IMPRESSION in unknown
+                else arm_impressions(rows, experiment.click_event),
             )
         )
     return Outcomes(tuple(out), max(0.0, (end - start) / DAY), frozenset(unknown))

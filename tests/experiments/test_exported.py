@@ -58,7 +58,7 @@ def _store(tmp_path: Path, *, items: bool = True) -> LocalObjects:
 def test_outcomes_from_an_export_by_hand(tmp_path: Path) -> None:
     export = EventExport(_job("exp1-events-20261201"), _job("exp1-items-20261201"))
     read = read_exported_events(_store(tmp_path), export)
-    assert read.unknown == {"SESSION_ID", "EVENT_VALUE", "SOURCE"}
+    assert read.unknown == {"SESSION_ID", "EVENT_VALUE", "SOURCE", "IMPRESSION"}
     assert read.prices == {"i1": 10_000.0, "i2": 20_000.0}
     out = arm_outcomes(_experiment(), read.events, read.prices, START + timedelta(days=2),
                        read.unknown)  # fmt: skip
@@ -74,8 +74,33 @@ def test_outcomes_from_an_export_by_hand(tmp_path: Path) -> None:
     # What the export cannot tell is unknown, not 0
     for arm in (a, b):
         assert arm.sessions is None and arm.revenue_per_session is None
-        assert arm.mislabelled is None
+        assert arm.mislabelled is None and arm.impressions is None
     assert out.unknown == read.unknown and out.revenue_known
+
+
+def test_an_export_with_the_impression_field_gives_impressions(tmp_path: Path) -> None:
+    """The IMPRESSION field holds the explicit impressions as text ("12|13" stays two item
+    IDs, not a number); without sessions a list is one per user and items."""
+    objects = LocalObjects(tmp_path)
+    objects.put(
+        FOLDER + "exp1-events-1/part-00000.csv",
+        (
+            "USER_ID,ITEM_ID,TIMESTAMP,EVENT_TYPE,IMPRESSION\n"
+            f"user-3,12,{T0 + 10},View,12|13\n"  # clicked on a shown item
+            f"user-3,99,{T0 + 20},Purchase,12|13\n"  # the same list
+            f"user-4,7,{T0 + 30},View,5\n"  # shown 5, clicked 7
+            f"user-4,5,{T0 + 40},View,\n"  # no impression on this event; 5 was shown to user-4
+        ).encode(),
+    )
+    read = read_exported_events(objects, EventExport(_job("exp1-events-1"), None))
+    assert "IMPRESSION" not in read.unknown
+    assert list(read.events["IMPRESSION"]) == [("12", "13"), ("12", "13"), ("5",), None]
+    a, b = arm_outcomes(
+        _experiment(), read.events, {}, START + timedelta(days=1), read.unknown
+    ).arms
+    assert a.impressions is not None and b.impressions is not None
+    assert (a.impressions.lists, a.impressions.items, a.impressions.clicks) == (2, 3, 2)
+    assert a.impressions.click_through_rate == 1.0 and b.impressions.lists == 0
 
 
 def test_without_event_values_or_prices_revenue_is_unknown(tmp_path: Path) -> None:

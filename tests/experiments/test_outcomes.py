@@ -51,7 +51,10 @@ def _experiment(**kw: object) -> Experiment:
 
 
 def _events(rows: list[tuple[object, ...]]) -> pd.DataFrame:
-    return pd.DataFrame(rows, columns=list(EVENT_COLUMNS))
+    """The rows as an events frame; rows without the last column (IMPRESSION) have none."""
+    width = len(EVENT_COLUMNS)
+    padded = [row + (None,) * (width - len(row)) for row in rows]
+    return pd.DataFrame(padded, columns=list(EVENT_COLUMNS))
 
 
 def test_outcomes_count_each_arm_by_hand() -> None:

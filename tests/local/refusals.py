@@ -13,6 +13,8 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import urllib.error
+import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -87,6 +89,21 @@ def serve_world(data_dir: Path, *, with_items: bool = False) -> Iterator[World]:
     finally:
         server.stop()
         reset_engines()
+
+
+def post_raw(
+    world: World, path: str, body: bytes, headers: dict[str, str]
+) -> tuple[int, dict[str, Any]]:
+    """POST ``body`` to the world's HTTP endpoint at ``path`` as a client that skips boto3's
+    own checks would; returns the HTTP status and the JSON answer."""
+    request = urllib.request.Request(
+        world.endpoint + path, data=body, headers=headers, method="POST"
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as resp:
+            return resp.status, json.loads(resp.read() or b"{}")
+    except urllib.error.HTTPError as err:
+        return err.code, json.loads(err.read())
 
 
 def snapshot(engine: LocalEngine, *, ignore_import_jobs: bool = False) -> str:

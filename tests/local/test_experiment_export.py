@@ -19,6 +19,7 @@ from services.experiments.exported import (
     read_exported_events,
     start_event_export,
 )
+from services.experiments.impressions import ArmImpressions
 from services.experiments.outcomes import arm_outcomes
 from services.personalize.clients import Clients
 from services.personalize.facade import PersonalizeService
@@ -43,6 +44,7 @@ def test_the_read_back_runs_against_the_engine(clients: Clients, settings: Setti
         {"name": "EVENT_VALUE", "type": ["null", "float"]},
         {"name": "RECOMMENDATION_ID", "type": ["null", "string"]},
         {"name": "EVENT_ATTRIBUTION_SOURCE", "type": ["null", "string"]},
+        {"name": "IMPRESSION", "type": ["null", "string"]},
     )
     ws = create_group(clients, settings.data_dir, schema_text=schema, write=_bulk)
     tracker = clients.personalize.create_event_tracker(name="t", datasetGroupArn=ws["group"])
@@ -57,8 +59,8 @@ def test_the_read_back_runs_against_the_engine(clients: Clients, settings: Setti
         return {"eventType": "View", "itemId": "i1", "sentAt": T0 + at, "recommendationId": rid,
                 "metricAttribution": {"eventAttributionSource": arm}}  # fmt: skip
 
-    send("user-3", view(10, "RID-1", "A"), {"eventType": "Purchase", "itemId": "i1",
-         "sentAt": T0 + 20, "eventValue": 9_000.0})  # fmt: skip
+    bought = {"eventType": "Purchase", "itemId": "i1", "sentAt": T0 + 20, "eventValue": 9_000.0}
+    send("user-3", {**view(10, "RID-1", "A"), "impression": ["i1", "i2"]}, bought)
     send("user-4", view(30, "RID-2", "B"))  # user-4 is in A: a mislabelled event
     send("user-1", view(40, "RID-3", "B"), view(45, "RID-4", "B"))
     send("user-2", {"eventType": "Purchase", "itemId": "i2", "sentAt": T0 + 50,
@@ -85,6 +87,10 @@ def test_the_read_back_runs_against_the_engine(clients: Clients, settings: Setti
     # A: user-3 (a list, a click, bought for 9,000), user-4 (a list, a click, says B)
     assert (a.users, a.lists_acted_on, a.clicks, a.conversions) == (2, 2, 2, 1)
     assert (a.revenue, a.mislabelled, a.sessions) == (9_000.0, 1, None)
+    # the export has the explicit impression user-3's view sent, i1 of it clicked; the
+    # recommendationIds name no list an export could show
+    assert a.impressions == ArmImpressions(lists=1, items=2, clicks=1, clicked_lists=1)
+    assert b.impressions == ArmImpressions(0, 0, 0, 0)
     # B: user-1 (two lists, two clicks), user-2 (bought for 4,000 without a list)
     assert (b.users, b.lists_acted_on, b.clicks, b.conversions) == (2, 2, 2, 1)
     assert (b.revenue, b.mislabelled, b.sessions) == (4_000.0, 0, None)

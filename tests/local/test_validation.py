@@ -10,14 +10,12 @@ with "; ") and the constraints in botocore's personalize models. Requests boto3 
 from __future__ import annotations
 
 import json
-import urllib.error
-import urllib.request
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-from tests.local.refusals import TRANSPORTS, World, refused, snapshot
+from tests.local.refusals import TRANSPORTS, World, post_raw, refused, snapshot
 
 NAME_PATTERN = r"^[a-zA-Z0-9][a-zA-Z0-9\-_]*"
 DOMAIN_ENUM = "Member must satisfy enum value set: [ECOMMERCE, VIDEO_ON_DEMAND]"
@@ -140,20 +138,11 @@ def test_unimplemented_operation_is_named_not_crashed(
 
 
 def _post_control(world: World, target: str, body: bytes) -> tuple[int, dict[str, Any]]:
-    request = urllib.request.Request(
-        world.endpoint,
-        data=body,
-        headers={
-            "Content-Type": "application/x-amz-json-1.1",
-            "X-Amz-Target": f"AmazonPersonalize.{target}",
-        },
-        method="POST",
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=10) as resp:
-            return resp.status, json.loads(resp.read() or b"{}")
-    except urllib.error.HTTPError as err:
-        return err.code, json.loads(err.read())
+    headers = {
+        "Content-Type": "application/x-amz-json-1.1",
+        "X-Amz-Target": f"AmazonPersonalize.{target}",
+    }
+    return post_raw(world, "", body, headers)
 
 
 RAW: list[tuple[str, str, dict[str, Any], int, str, str]] = [

@@ -1,9 +1,10 @@
 """The events an experiment is judged on, from the in-process local engine's storage.
 
 PutEvents rows keep what a dataset export leaves out and an experiment needs: the session,
-the ``recommendationId`` and the ``metricAttribution.eventAttributionSource`` (the arm) of each
-event. On AWS these reach the metric attribution (CloudWatch and S3), not a dataset, so there
-the source is None and the page says so.
+the ``recommendationId``, the ``metricAttribution.eventAttributionSource`` (the arm) and the
+impression of each event (explicit, else the items of the list its recommendationId names:
+``services.local.data.impressions``). On AWS these reach the metric attribution (CloudWatch
+and S3), not a dataset, so there the source is None and the page says so.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from services.errors import ServiceError
 from services.experiments.outcomes import EVENT_COLUMNS
 
 if TYPE_CHECKING:
+    from services.local.data.impressions import Impression
     from services.local.engine import LocalEngine
 
 # (dataset group ARN, since) -> (events frame with outcomes.EVENT_COLUMNS, item ID -> price)
@@ -31,13 +33,15 @@ def experiment_events(
     engine: LocalEngine, group_arn: str, since: datetime
 ) -> tuple[pd.DataFrame, dict[str, float]]:
     """The group's PutEvents events with TIMESTAMP at or after ``since`` (EVENT_COLUMNS, in
-    arrival order) and every item's PRICE (items without a numeric price are left out).
+    arrival order; IMPRESSION resolved as Personalize does, the explicit one first) and every
+    item's PRICE (items without a numeric price are left out).
 
     Raises:
         ServiceError: the engine's database or a bulk Items file cannot be read.
     """
     import sqlalchemy as sa
 
+    from services.local.data import impressions
     from services.local.data import tables as t
     from services.local.data.frames import records
 
@@ -59,6 +63,9 @@ def experiment_events(
     try:
         with engine.read_db.connect() as conn:
             rows = conn.execute(query).all()
+            listed = impressions.shown_lists(
+                conn, group_arn, (r.recommendation_id for r in rows if r.recommendation_id)
+            )
         with storage_read():
             items = records(engine.read_db, engine.bulk, group_arn, "Items")
     except SQLAlchemyError as err:
@@ -74,6 +81,11 @@ def experiment_events(
                 r.event_value,
                 r.recommendation_id,
                 (r.extra or {}).get("EVENT_ATTRIBUTION_SOURCE"),
+                _items(
+                    impressions.impression_of(
+                        impressions.explicit_items(r.extra), listed.get(r.recommendation_id or "")
+                    )
+                ),
             )  # fmt: skip
             for r in rows
         ],
@@ -85,6 +97,10 @@ def experiment_events(
         known = price.notna()
         prices = dict(zip(items.loc[known, "ITEM_ID"].astype(str), price[known], strict=True))
     return frame, prices
+
+
+def _items(found: Impression | None) -> tuple[str, ...] | None:
+    return None if found is None else found.items
 
 
 def experiment_event_source(settings: Settings) -> EventSource | None:

@@ -12,6 +12,7 @@ from services.local.control.groups import active_group_of, create_in_group, grou
 from services.local.control.quotas import MAX_EVENT_TRACKERS_PER_GROUP
 from services.local.data.resources import waiting
 from services.local.errors import ResourceAlreadyExists
+from services.local.runtime.attribution_report import forget
 
 _SUMMARY = ("name", "eventTrackerArn", "status", "creationDateTime", "lastUpdatedDateTime")
 
@@ -40,6 +41,7 @@ def create_event_tracker(engine: EngineContext, params: dict[str, Any]) -> dict[
         }
         doc.update(waiting(res.now, engine.lifecycle_seconds))
         create_in_group(res, group, "event-tracker", arn, params["name"], doc, params.get("tags"))
+    forget(group["datasetGroupArn"])  # the runtime now keeps the lists events may name
     return {"eventTrackerArn": arn, "trackingId": tracking_id}
 
 

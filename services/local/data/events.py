@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import delete, insert, select
 
 from services.local.context import EngineContext
-from services.local.data import json_text
+from services.local.data import impressions, json_text
 from services.local.data import tables as t
 from services.local.data.resources import Resources, expect_kind, require_active
 from services.local.data.schemas import parse_schema
@@ -111,8 +111,8 @@ def put_events(engine: EngineContext, params: dict[str, Any]) -> None:
             extra = _schema_columns(
                 event.get("properties"), FORBIDDEN_PROPERTIES, columns, where, "Interactions"
             )
-            if event.get("impression"):
-                extra["IMPRESSION"] = "|".join(event["impression"])
+            if event.get("impression"):  # explicit; the implicit ones: data.impressions
+                extra[impressions.FIELD] = impressions.field_value(event["impression"])
             source = (event.get("metricAttribution") or {}).get("eventAttributionSource")
             if source:
                 extra["EVENT_ATTRIBUTION_SOURCE"] = source
@@ -250,8 +250,8 @@ def put_action_interactions(engine: EngineContext, params: dict[str, Any]) -> No
                 where,
                 "Action interactions",
             )
-            if event.get("impression"):
-                extra["IMPRESSION"] = "|".join(event["impression"])
+            if event.get("impression"):  # explicit; the implicit ones: data.impressions
+                extra[impressions.FIELD] = impressions.field_value(event["impression"])
             event_id = event.get("eventId")
             if event_id and _action_event_seen(res, group, event_id):
                 continue

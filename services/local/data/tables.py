@@ -71,6 +71,19 @@ issued = Table(
     Index("ix_issued_group", "group_arn", "ts"),
 )
 
+# The items of every list GetRecommendations / GetPersonalizedRanking answered while the group
+# had an event tracker, by recommendationId: what a PutEvents event naming that ID was shown
+# (its implicit impression, services.local.data.impressions). ``item_ids``: in order.
+shown_lists = Table(
+    "shown_lists",
+    metadata,
+    Column("recommendation_id", String(64), primary_key=True),
+    Column("group_arn", String(256), nullable=False),
+    Column("item_ids", JSON, nullable=False),
+    Column("ts", Float, nullable=False),
+    Index("ix_shown_lists_group", "group_arn", "ts"),
+)
+
 
 def _records(name: str, id_column: str, *extra: Column[Any]) -> Table:
     """A table of records put by ID (Items, Users, Actions): one row per group and ID, its

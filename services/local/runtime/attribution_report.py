@@ -15,13 +15,12 @@ https://docs.aws.amazon.com/personalize/latest/dg/metric-attribution-results.htm
   names ``<path>/AggregatedAttributionMetrics-<FULL|INCREMENTAL>-<epoch s>.csv``.
 
 The runtime logs each recommendationId it answers (only while the group has a metric
-attribution, so serving stays one read otherwise): it names the campaign or recommender an
-event's recommendationId credits.
+attribution, so serving stays one read otherwise; ``services.local.runtime.answers``): it names
+the campaign or recommender an event's recommendationId credits.
 """
 
 from __future__ import annotations
 
-import logging
 import threading
 import time
 from pathlib import Path
@@ -29,8 +28,7 @@ from typing import Any
 
 import pandas as pd
 import pyarrow as pa
-from sqlalchemy import func, insert, select
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import func, select
 
 from services.local.context import EngineContext
 from services.local.data import frames as datasets
@@ -38,15 +36,15 @@ from services.local.data import tables as t
 from services.local.data.locations import output_dir
 from services.local.runtime.attribution import REPORT_PREFIX, attribute, parse_metric
 
-_log = logging.getLogger(__name__)
-_ATTRIBUTED_TTL = 5.0  # seconds a "does this group have an attribution?" answer is cached
-_attributed: dict[tuple[int, str], tuple[float, bool]] = {}
+_ATTRIBUTED_TTL = 5.0  # seconds a "does this group have a …?" answer is cached
+_attributed: dict[tuple[int, str, str], tuple[float, bool]] = {}
 _lock = threading.Lock()
 
 
-def group_is_attributed(engine: EngineContext, group: str) -> bool:
-    """Whether the dataset group has a metric attribution (cached for a few seconds)."""
-    key = (id(engine), group)
+def group_has(engine: EngineContext, group: str, kind: str) -> bool:
+    """Whether the dataset group has a resource of ``kind`` (``metric-attribution``,
+    ``event-tracker``), cached for a few seconds: the runtime asks on every answer."""
+    key = (id(engine), group, kind)
     now = time.monotonic()
     with _lock:
         hit = _attributed.get(key)
@@ -56,46 +54,25 @@ def group_is_attributed(engine: EngineContext, group: str) -> bool:
         count = conn.execute(
             select(func.count())
             .select_from(t.resources)
-            .where(t.resources.c.kind == "metric-attribution", t.resources.c.group_arn == group)
+            .where(t.resources.c.kind == kind, t.resources.c.group_arn == group)
         ).scalar_one()
     with _lock:
         _attributed[key] = (now, bool(count))
     return bool(count)
 
 
+def group_is_attributed(engine: EngineContext, group: str) -> bool:
+    """Whether the dataset group has a metric attribution (cached for a few seconds)."""
+    return group_has(engine, group, "metric-attribution")
+
+
 def forget(group: str | None = None) -> None:
-    """Drop cached answers for ``group`` (None: every group) after a metric attribution was
-    created or deleted here; other processes see the change within the cache's few seconds."""
+    """Drop cached answers for ``group`` (None: every group) after a metric attribution or an
+    event tracker was created or deleted here; other processes see the change within the
+    cache's few seconds."""
     with _lock:
         for key in [k for k in _attributed if group is None or k[1] == group]:
             del _attributed[key]
-
-
-def log_issued(
-    engine: EngineContext, group: str, source: str, version: str, rid: str, num_items: int
-) -> None:
-    """Remember which campaign/recommender and version answered ``rid`` (attributed groups).
-
-    Best effort: the answer never waits on this write. A store that cannot take it (a full
-    disk, a read-only or locked database) loses this recommendation from the attribution
-    report, with a warning in the log, and the request is answered all the same.
-    """
-    if not group_is_attributed(engine, group):
-        return
-    try:
-        with engine.db.begin() as conn:
-            conn.execute(
-                insert(t.issued).values(
-                    recommendation_id=rid,
-                    group_arn=group,
-                    source_arn=source,
-                    version_arn=version,
-                    ts=engine.clock(),
-                    num_items=num_items,
-                )
-            )
-    except (SQLAlchemyError, OSError) as err:
-        _log.warning("recommendation %s not logged for metric attribution: %s", rid, err)
 
 
 CLOUDWATCH_MAX_AGE = 14 * 86_400  # seconds: older records are not published to CloudWatch

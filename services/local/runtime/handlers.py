@@ -11,7 +11,7 @@ from services.local.context import EngineContext
 from services.local.data.use_cases import RECIPE_PREFIX, USE_CASES, UseCase, missing_input
 from services.local.errors import InvalidInput
 from services.local.models.recipes.capabilities import METADATA_BY_DEFAULT
-from services.local.runtime.attribution_report import log_issued
+from services.local.runtime.answers import log_answer
 from services.local.runtime.model_cache import LoadedModel
 from services.local.runtime.scoring import rank, recommend, recommend_actions
 
@@ -182,7 +182,7 @@ def get_recommendations(engine: EngineContext, params: dict[str, Any]) -> dict[s
     _metadata(engine, loaded, items, params.get("metadataColumns"), campaign)
     rid = f"RID-{uuid.uuid4()}"
     source = campaign.get("campaignArn") or campaign["recommenderArn"]
-    log_issued(engine, loaded.group, source, loaded.arn, rid, len(items))
+    log_answer(engine, loaded.group, source, loaded.arn, rid, [i["itemId"] for i in items])
     return {"itemList": items, "recommendationId": rid}
 
 
@@ -219,7 +219,12 @@ def get_personalized_ranking(engine: EngineContext, params: dict[str, Any]) -> d
         context=params.get("context"),
     )
     _metadata(engine, loaded, items, params.get("metadataColumns"), campaign)
-    return {"personalizedRanking": items, "recommendationId": f"RID-{uuid.uuid4()}"}
+    rid = f"RID-{uuid.uuid4()}"
+    # the ranked list is what the shop shows: an event naming it has it as its impression
+    ranked = [i["itemId"] for i in items]
+    source = campaign["campaignArn"]
+    log_answer(engine, loaded.group, source, loaded.arn, rid, ranked, credited=False)
+    return {"personalizedRanking": items, "recommendationId": rid}
 
 
 def get_action_recommendations(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:
@@ -254,7 +259,8 @@ def get_action_recommendations(engine: EngineContext, params: dict[str, Any]) ->
         engine, loaded, params.get("userId"), num, filter_doc, params.get("filterValues")
     )
     rid = f"RID-{uuid.uuid4()}"
-    log_issued(engine, loaded.group, campaign["campaignArn"], loaded.arn, rid, len(actions))
+    ids = [a["actionId"] for a in actions]
+    log_answer(engine, loaded.group, campaign["campaignArn"], loaded.arn, rid, ids, items=False)
     return {"actionList": actions, "recommendationId": rid}
 
 

@@ -16,7 +16,7 @@ every violation is reported, as AWS services do before an operation runs:
   report ``Map keys must satisfy constraint: [...]`` and ``Map value must satisfy constraint:
   [...]`` once each, keys first.
 - Values print as Java does (``[a, b]``, ``{k=v}``); a sensitive member's value is left out
-  (``Value at 'tags.1.member.tagKey'``).
+  (``Value at 'tags.1.member.tagKey'``), and so is a list of sensitive members.
 - A member of the wrong JSON type is ``SerializationException`` (HTTP 400), as the awsJson
   and restJson front ends answer before validation.
 
@@ -214,6 +214,10 @@ def _violation(
 
 
 def _sensitive(shape: Shape) -> bool:
+    """A sensitive shape, or a list of sensitive members (PutEvents' ``impression`` of item
+    IDs): printing the list would print the values the model hides."""
+    if shape.type_name == "list" and _sensitive(shape.member):
+        return True
     return bool(shape.metadata.get("sensitive"))
 
 

@@ -1,0 +1,167 @@
+"""PutEvents impressions through boto3, in-process and over HTTP: the engine keeps an event's
+explicit ``impression`` and derives the implicit one from its ``recommendationId``, the explicit
+one winning ("Recording item interaction events with impressions data": "If you include both,
+Amazon Personalize uses the explicit impressions by default"); a bad ``impression`` is refused
+with the service model's constraints (botocore personalize-events ``Impression``: 1 to 25
+``ItemId`` of 1 to 256 characters; ``RecommendationId`` at most 40)."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from services.datasets.local_engine.experiment_events import experiment_events
+from services.local.data import tables as t
+from tests.local.refusals import TRANSPORTS, World, post_raw, refused, snapshot
+
+ONE = "1 validation error detected: "
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+def test_an_event_keeps_its_impression_explicit_first(world: World, transport: str) -> None:
+    w = world.over(transport)
+    user = f"viewer-{transport}"
+    since = datetime.now(UTC) - timedelta(minutes=1)
+    answer = w.clients.runtime.get_recommendations(
+        campaignArn=w.campaign, userId=user, numResults=5
+    )
+    rid = answer["recommendationId"]
+    listed = tuple(i["itemId"] for i in answer["itemList"])
+    assert len(rid) <= 40 and len(listed) == 5  # the model's RecommendationId fits
+    now = int(time.time())
+    sent: list[dict[str, Any]] = [
+        {"eventType": "View", "itemId": listed[0], "sentAt": now, "recommendationId": rid},
+        {"eventType": "View", "itemId": "i7", "sentAt": now, "impression": ["i7", "i8"]},
+        {
+            "eventType": "View",
+            "itemId": listed[1],
+            "sentAt": now,
+            "recommendationId": rid,
+            "impression": ["i9", listed[1]],
+        },
+        {"eventType": "View", "itemId": "i3", "sentAt": now, "recommendationId": "RID-unknown"},
+        {"eventType": "View", "itemId": "i4", "sentAt": now},
+    ]
+    w.clients.events.put_events(
+        trackingId=w.tracking_id, userId=user, sessionId=f"{user}-s", eventList=sent
+    )
+
+    frame, _prices = experiment_events(world.engine, w.ws["group"], since)
+    mine = frame.loc[frame["USER_ID"] == user]
+    assert list(mine["IMPRESSION"]) == [
+        listed,  # implicit: the list the recommendationId names
+        ("i7", "i8"),  # explicit
+        ("i9", listed[1]),  # both: the explicit one
+        None,  # an ID the engine never answered names no list
+        None,  # neither
+    ]
+    assert list(mine["RECOMMENDATION_ID"].fillna("")) == [rid, "", rid, "RID-unknown", ""]
+    # the row keeps what was sent: the explicit impression as the IMPRESSION field writes it
+    with world.engine.db.connect() as conn:
+        rows = conn.execute(
+            select(t.interactions.c.extra)
+            .where(t.interactions.c.user_id == user)
+            .order_by(t.interactions.c.id)
+        ).all()
+    assert [(r.extra or {}).get("IMPRESSION") for r in rows] == [
+        None,
+        "i7|i8",
+        f"i9|{listed[1]}",
+        None,
+        None,
+    ]
+
+
+def _put(w: World, event: dict[str, Any]) -> Any:
+    return w.clients.events.put_events(
+        trackingId=w.tracking_id, userId="u1", sessionId="s1", eventList=[event]
+    )
+
+
+def _event(**extra: Any) -> dict[str, Any]:
+    return {"eventType": "View", "itemId": "i1", "sentAt": int(time.time()), **extra}
+
+
+IMPRESSION = "eventList.1.member.impression"
+CASES: list[tuple[str, dict[str, Any], str]] = [
+    (
+        "26 items",
+        _event(impression=[f"i{n}" for n in range(26)]),
+        # ItemId is sensitive: the list's values are left out
+        ONE + f"Value at '{IMPRESSION}' failed to satisfy constraint: Member must have length "
+        "less than or equal to 25",
+    ),
+    (
+        "an item ID of 257 characters",
+        _event(impression=["i1", "x" * 257]),
+        ONE + f"Value at '{IMPRESSION}' failed to satisfy constraint: Member must satisfy "
+        "constraint: [Member must have length less than or equal to 256, Member must have "
+        "length greater than or equal to 1]",
+    ),
+    (
+        "both at once",
+        _event(impression=["x" * 257] * 26),
+        "2 validation errors detected: "
+        f"Value at '{IMPRESSION}' failed to satisfy constraint: Member must have length less "
+        f"than or equal to 25; Value at '{IMPRESSION}' failed to satisfy constraint: Member "
+        "must satisfy constraint: [Member must have length less than or equal to 256, Member "
+        "must have length greater than or equal to 1]",
+    ),
+    (
+        "a recommendationId of 41 characters",
+        _event(recommendationId="R" * 41),
+        ONE + f"Value '{'R' * 41}' at 'eventList.1.member.recommendationId' failed to satisfy "
+        "constraint: Member must have length less than or equal to 40",
+    ),
+]
+
+
+@pytest.mark.parametrize("transport", TRANSPORTS)
+@pytest.mark.parametrize(("case", "event", "message"), CASES, ids=[c[0] for c in CASES])
+def test_a_bad_impression_is_a_validation_exception(
+    world: World, transport: str, case: str, event: dict[str, Any], message: str
+) -> None:
+    w = world.over(transport)
+    assert refused(w, "ValidationException", lambda: _put(w, event), message) == message
+
+
+@pytest.mark.parametrize(
+    ("case", "impression", "message"),
+    [
+        (
+            "an empty list",
+            [],
+            f"Value at '{IMPRESSION}' failed to satisfy constraint: Member must have length "
+            "greater than or equal to 1",
+        ),
+        (
+            "an empty item ID",
+            ["i1", ""],
+            f"Value at '{IMPRESSION}' failed to satisfy constraint: Member must satisfy "
+            "constraint: [Member must have length less than or equal to 256, Member must have "
+            "length greater than or equal to 1]",
+        ),
+    ],
+)
+def test_what_boto3_refuses_itself_the_service_refuses_too(
+    world: World, case: str, impression: list[str], message: str
+) -> None:
+    """boto3 checks minimum lengths before sending; a client that does not reaches the
+    service, which answers ValidationException (400) with the same constraint."""
+    before = snapshot(world.engine)
+    body = {
+        "trackingId": world.tracking_id,
+        "sessionId": "s1",
+        "eventList": [_event(impression=impression)],
+    }
+    status, payload = post_raw(
+        world, "/events", json.dumps(body).encode(), {"Content-Type": "application/json"}
+    )
+    assert (status, payload.get("__type", payload.get("code"))) == (400, "ValidationException")
+    assert payload["message"] == ONE + message
+    assert snapshot(world.engine) == before
