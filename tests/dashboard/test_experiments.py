@@ -227,3 +227,57 @@ def test_the_operator_stops_an_experiment(seeded: Seeded, facade: PersonalizeSer
     assert [r.result for r in _audit("stop_experiment")] == ["ok"]
     assert facade.describe_campaign(seeded.up_campaign) == served  # nothing else changed
     assert f"{stop}_button" not in [b.key for b in at.button]  # a stopped one has no actions
+
+
+def test_impressions_and_click_through_rate_per_arm_and_an_arm_without_them(
+    seeded: Seeded,
+) -> None:
+    """A's shoppers are each shown one list of 5 by A's campaign: half view its first item
+    with the recommendationId alone (the implicit impression, clicked), the others view an item
+    that is not on it with the list as their impression (explicit, not clicked). B's shoppers
+    send plain views: B has no impression data, and the page says so instead of a 0."""
+    experiment = _start(seeded, "imp-ab")
+    clients = build_clients(Settings.from_env())
+    at_second = int(time.time()) - 3_600
+    shown = clicked = 0
+    for n in range(40):
+        user = f"shopper-{n}"
+        if _arm_of(experiment, user) == "B":
+            event: dict[str, Any] = {"eventType": "View", "itemId": "i1", "sentAt": at_second}
+        else:
+            answer = clients.runtime.get_recommendations(
+                campaignArn=seeded.up_campaign, userId=user, numResults=5
+            )
+            listed = [i["itemId"] for i in answer["itemList"]]
+            assert len(listed) == 5
+            shown += 1
+            if n % 2 == 0:
+                clicked += 1
+                event = {"eventType": "View", "itemId": listed[0], "sentAt": at_second,
+                         "recommendationId": answer["recommendationId"]}  # fmt: skip
+            else:
+                other = next(i for i in ITEMS if i not in listed)
+                event = {"eventType": "View", "itemId": other, "sentAt": at_second,
+                         "impression": listed}  # fmt: skip
+        clients.events.put_events(
+            trackingId=seeded.tracking_id, userId=user, sessionId=f"{user}-s", eventList=[event]
+        )
+    assert 0 < clicked < shown  # both kinds of A shopper are there
+
+    at = app_at(PAGE)
+    assert not at.exception, [e.value for e in at.exception]
+    arms = at.dataframe[0].value.set_index("arm")
+    figures = ["impressions (lists shown)", "items shown", "clicks on shown items"]
+    assert list(arms.loc["A", figures]) == [str(shown), str(5 * shown), str(clicked)]
+    assert arms.loc["A", "click-through rate"] == f"{100 * clicked / shown:.1f}%"
+    assert arms.loc["A", "lists acted on"] == str(clicked)  # only the clicks named their list
+    assert list(arms.loc["B", [*figures, "click-through rate"]]) == ["–"] * 4
+    assert (
+        "No impression data for arm B: send impression or recommendationId with PutEvents to "
+        "measure this."
+    ) in _texts(at, "info")
+    assert any(
+        "Click-through rate = shown lists with at least one click on one of their items in the "
+        "same session ÷ shown lists" in c
+        for c in _texts(at, "caption")
+    )

@@ -7,7 +7,14 @@ import streamlit as st
 
 from dashboard.components.text import md_escape
 from services.evaluation.products import SHOP_CURRENCY
-from services.experiments.outcomes import NEEDS_LIST, NEEDS_SESSION, NEEDS_SOURCE, NEEDS_VALUE
+from services.experiments.impressions import ArmImpressions
+from services.experiments.outcomes import (
+    NEEDS_IMPRESSION,
+    NEEDS_LIST,
+    NEEDS_SESSION,
+    NEEDS_SOURCE,
+    NEEDS_VALUE,
+)
 from services.experiments.report import Report
 from services.experiments.stats import ALPHA, MIN_USERS, Difference
 from services.experiments.verdict import BETTER, CONVERSION, REVENUE, Comparison
@@ -86,12 +93,21 @@ def show_headline(report: Report) -> None:
         st.info(text, icon=":material/hourglass_top:")
 
 
+def _shown(found: ArmImpressions | None) -> ArmImpressions | None:
+    """An arm's impression figures, None when unknown or when no event carried any (shown as
+    –, never as 0)."""
+    return found if found is not None and found.lists else None
+
+
 def show_arms(report: Report) -> None:
-    """Per arm: users, sessions, recommendation lists acted on, clicks, conversions, revenue
-    per user and per session (untrusted names are cell text, never markdown)."""
+    """Per arm: users, sessions, recommendation lists acted on, impressions (lists shown),
+    items shown, clicks on them and the click-through rate, clicks on recommendations,
+    conversions, revenue per user and per session (untrusted names are cell text, never
+    markdown); what the impressions count, and which arms sent no impression data."""
     money = SHOP_CURRENCY
     rows = []
     for arm, outcome in zip(report.experiment.arms, report.outcomes.arms, strict=True):
+        seen = _shown(outcome.impressions)
         rows.append(
             {
                 _("arm"): arm.name,
@@ -100,6 +116,12 @@ def show_arms(report: Report) -> None:
                 _("users"): formats.count(outcome.users),
                 _("sessions"): formats.count(outcome.sessions),
                 _("lists acted on"): formats.count(outcome.lists_acted_on),
+                _("impressions (lists shown)"): formats.count(seen.lists if seen else None),
+                _("items shown"): formats.count(seen.items if seen else None),
+                _("clicks on shown items"): formats.count(seen.clicks if seen else None),
+                _("click-through rate"): formats.share(
+                    seen.click_through_rate if seen else None, 1
+                ),
                 _("clicks"): formats.count(outcome.clicks),
                 _("conversions"): formats.count(outcome.conversions),
                 _("conversion rate"): formats.share(outcome.conversion_rate, 2),
@@ -111,6 +133,17 @@ def show_arms(report: Report) -> None:
             }
         )
     st.dataframe(pd.DataFrame(rows), hide_index=True, key="experiment_arms")
+    st.caption(
+        _(
+            "Impressions: the recommendation lists an arm's users were shown, as their PutEvents "
+            "events said (an event's impression, else the list its recommendationId names; one "
+            "per user, session and list). Click-through rate = shown lists with at least one "
+            "click on one of their items in the same session ÷ shown lists. Lists acted on: the "
+            "recommendationIds an event named (a list shown and ignored leaves none). Clicks: "
+            "click events that name a recommendationId."
+        )
+    )
+    _show_no_impressions(report)
     _show_unknown(report)
     wrong = sum(o.mislabelled or 0 for o in report.outcomes.arms)
     if wrong:
@@ -126,6 +159,24 @@ def show_arms(report: Report) -> None:
         )
 
 
+def _show_no_impressions(report: Report) -> None:
+    """Which arms' events carried no impression at all (their figures show –, not 0)."""
+    if NEEDS_IMPRESSION in report.outcomes.unknown:
+        return  # the export cannot tell: _show_unknown says why
+    empty = [o.name for o in report.outcomes.arms if _shown(o.impressions) is None]
+    if empty:
+        st.info(
+            ngettext(
+                "No impression data for arm {arms}: send impression or recommendationId with "
+                "PutEvents to measure this.",
+                "No impression data for arms {arms}: send impression or recommendationId with "
+                "PutEvents to measure this.",
+                len(empty),
+            ).format(arms=", ".join(md_escape(n) for n in empty)),
+            icon=":material/visibility_off:",
+        )
+
+
 def _show_unknown(report: Report) -> None:
     """What the events' source could not tell (a dataset export has only the schema's
     columns): each figure shown as – and why, so nobody reads a gap as zero."""
@@ -138,6 +189,14 @@ def _show_unknown(report: Report) -> None:
             _(
                 "lists acted on and clicks on recommendations: the Interactions schema has no "
                 "RECOMMENDATION_ID field"
+            )
+        )
+    if NEEDS_IMPRESSION in unknown:
+        lines.append(
+            _(
+                "impressions and click-through rate: the Interactions schema has no IMPRESSION "
+                "field (an export holds only the impressions sent as impression, not those of a "
+                "recommendationId)"
             )
         )
     if NEEDS_SOURCE in unknown:
