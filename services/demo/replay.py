@@ -1,9 +1,12 @@
 """The demo's live traffic: a new collection (PutItems), new shoppers (PutUsers) and their
 sessions' clicks (PutEvents), each session starting with a list from the campaign of the
 shopper's arm of the demo's experiment (services.demo.experiment: popular vs personalised, with
-a planted lift). Events on items of that list carry its
-recommendationId and the list as their impression, so the metric attribution and the
-dashboard's offline-vs-online view can credit the campaign that showed them."""
+a planted lift). The list stays on the page for the session: every event of the session
+carries it as its impression (explicit impressions, "Recording item interaction events with
+impressions data"), so the Experiments page counts each session's list as shown even when
+none of its items is clicked; events on items of the list also carry its recommendationId, so
+the metric attribution and the offline-vs-online view credit the campaign that showed them
+(an event on another item names no list it came from)."""
 
 from __future__ import annotations
 
@@ -78,9 +81,10 @@ def replay(
             events = []
             for item, event_type, ts in chunk:
                 event: dict[str, Any] = {"itemId": item, "eventType": event_type, "sentAt": int(ts)}
+                if listed:  # an impression holds 1 to 25 item IDs (botocore ``Impression``)
+                    event["impression"] = listed
                 if item in listed:
                     event["recommendationId"] = shown["recommendationId"]
-                    event["impression"] = listed
                 events.append(event)
             clients.events.put_events(
                 trackingId=tracking_id, userId=user, sessionId=session, eventList=events

@@ -259,6 +259,18 @@ def test_replayed_events_carry_recommendation_ids_and_impressions(seeded: Seeded
     assert len(rows) > 100
     # each such event names the 10 items it was shown with
     assert all(len(r.extra["IMPRESSION"].split("|")) == 10 for r in rows)
+    engine = sa.create_engine(seeded.settings.engine_db_url)
+    with engine.connect() as conn:
+        events = conn.execute(
+            sa.select(t.interactions.c.item_id, t.interactions.c.extra).where(
+                t.interactions.c.source == "put"
+            )
+        ).all()
+    engine.dispose()
+    # every replayed event carries its session's list (the one shown when the session began),
+    # so a list nobody clicked is still reported as shown
+    assert all(len((r.extra or {}).get("IMPRESSION", "").split("|")) == 10 for r in events)
+    assert any(r.item_id not in r.extra["IMPRESSION"].split("|") for r in events)
 
 
 def test_v1_learned_the_bulk_history_and_v2_everything(seeded: Seeded) -> None:
