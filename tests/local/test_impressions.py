@@ -15,9 +15,13 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from services.config import Settings
 from services.datasets.local_engine.experiment_events import experiment_events
 from services.local.data import tables as t
+from services.local.engine import get_engine
+from services.personalize.clients import Clients
 from tests.local.refusals import TRANSPORTS, World, post_raw, refused, snapshot
+from tests.local.workspace import create_group, train
 
 ONE = "1 validation error detected: "
 
@@ -165,3 +169,32 @@ def test_what_boto3_refuses_itself_the_service_refuses_too(
     assert (status, payload.get("__type", payload.get("code"))) == (400, "ValidationException")
     assert payload["message"] == ONE + message
     assert snapshot(world.engine) == before
+
+
+def test_no_tracker_no_list_kept_and_a_deleted_group_takes_its_lists(
+    clients: Clients, settings: Settings
+) -> None:
+    """Lists are kept only while the group has an event tracker (without one no event can
+    name them), and deleting the group deletes them with its events."""
+    ws = create_group(clients, settings.data_dir)
+    solution, version = train(clients, ws["group"], "pop", "aws-popularity-count")
+    p, runtime = clients.personalize, clients.runtime
+    campaign = p.create_campaign(name="c", solutionVersionArn=version)["campaignArn"]
+
+    def lists() -> list[str]:
+        with get_engine(settings).read_db.connect() as conn:
+            c = t.shown_lists.c
+            return list(conn.execute(select(c.recommendation_id)).scalars())
+
+    untracked = runtime.get_recommendations(campaignArn=campaign, userId="u1")
+    tracker = p.create_event_tracker(name="tr", datasetGroupArn=ws["group"])["eventTrackerArn"]
+    tracked = runtime.get_recommendations(campaignArn=campaign, userId="u1")
+    assert lists() == [tracked["recommendationId"]]
+    assert untracked["recommendationId"] != tracked["recommendationId"]
+
+    p.delete_campaign(campaignArn=campaign)
+    p.delete_event_tracker(eventTrackerArn=tracker)
+    p.delete_solution(solutionArn=solution)
+    p.delete_dataset(datasetArn=ws["dataset"])
+    p.delete_dataset_group(datasetGroupArn=ws["group"])
+    assert lists() == []
