@@ -572,6 +572,7 @@ _NEVER_ONE = {
     ("users", "{after} interactions from"): "RECOMMENDED_USERS, a constant",
     ("n", "{n} requests/s"): "a unit, not a count",
     ("days", "these are the settings the campaign"): "a cut-off in days (0.5 days), no count",
+    ("days", "these are the settings the recommender"): "a cut-off in days (0.5 days), no count",
 }
 
 
