@@ -42,7 +42,9 @@ def _grid_pictures(context: Any, url: str, language: str, link: str, shot: Path)
         tab.get_by_role("link", name=link, exact=True).first.click()
         _idle(tab)
         tab.locator(GRID).first.wait_for(timeout=120_000)
-        tab.locator(GRID).nth(1).scroll_into_view_if_needed()  # the top-N, under the history
+        # the top-N, under the history: drawn after the history grid, late at load 18+
+        tab.locator(GRID).nth(1).wait_for(timeout=120_000)
+        tab.locator(GRID).nth(1).scroll_into_view_if_needed(timeout=60_000)
         tab.wait_for_timeout(1_500)  # the grid's canvas asks for its pictures once drawn
         _no_exception(tab, link)
         tab.screenshot(path=str(shot))
