@@ -1,8 +1,9 @@
 """The import contracts and the type checker of ``make lint`` fail on a violation (issue #18).
 
-A copy of the tree gets three forbidden imports, one per kind of rule: the dashboard calling
-boto3, a facade module reading the engine, and a type-only import that closes a cycle. The
-linter must report each contract broken, and keep the others.
+A copy of the tree gets forbidden imports, one per kind of rule: the dashboard calling
+boto3, a facade module reading the engine, a type-only import that closes a cycle, and the
+engine's public rules reaching into the rest of the project. The linter must report each
+contract broken, and keep the others.
 """
 
 from __future__ import annotations
@@ -54,20 +55,52 @@ def test_contracts_fail_on_forbidden_imports(tmp_path):
     assert code == 1, out
     assert "dashboard never talks to boto3 directly (it goes through services) BROKEN" in out
     assert "dashboard.components.status -> boto3" in out
-    assert "only services.datasets.local_engine reads the local engine BROKEN" in out
+    assert "services read the engine only through its rules and the datasets gateway BROKEN" in out
     assert "services.workspace.alerts -> services.local.data.tables" in out
     assert "no import cycles, type-only and function-level imports included BROKEN" in out
     # the cycle names its modules in order, wrapped over lines
     assert "services.personalize.facade, services.personalize.models" in " ".join(out.split())
     # the rules nobody broke still hold
     assert "services never import the dashboard or streamlit KEPT" in out
-    assert "Contracts: 3 kept, 3 broken." in out
+    assert "Contracts: 4 kept, 3 broken." in out
+
+
+def test_rules_are_the_engines_only_open_part_and_import_nothing_else(tmp_path):
+    # services.local.rules: the rest of services/ may import it (and nothing else of the
+    # engine), and it imports nothing of the project but itself and services.config.
+    _copy_tree(tmp_path)
+    rules = tmp_path / "services" / "local" / "rules"
+    _append(
+        rules / "metric_keys.py",
+        "\nfrom services import config, errors  # noqa\n"
+        "from services.local.data import tables  # noqa\n"
+        "from services.local.rules import use_cases  # noqa\n",
+    )
+    _append(
+        tmp_path / "services" / "pipeline" / "options.py",
+        "\nfrom services.local.models import metrics  # noqa\n",
+    )
+    code, out = _lint_imports(tmp_path)
+    assert code == 1, out
+    assert "services.local.rules imports only itself and services.config BROKEN" in out
+    assert "services.local.rules.metric_keys -> services.errors" in out
+    assert "services.local.rules.metric_keys -> services.local.data.tables" in out
+    # a foundation and a sibling rule are allowed
+    assert "services.local.rules.metric_keys -> services.config" not in out
+    assert "services.local.rules.metric_keys -> services.local.rules.use_cases" not in out
+    assert "services read the engine only through its rules and the datasets gateway BROKEN" in out
+    assert "services.pipeline.options -> services.local.models.metrics" in out
+    # the same module's import of the rules (METRIC_KEYS) is not one of the illegal ones
+    assert "services.pipeline.options -> services.local.rules" not in out
+    assert "Contracts: 5 kept, 2 broken." in out
 
 
 def test_the_tree_keeps_its_contracts():
     code, out = _lint_imports(ROOT)
     assert code == 0, out
-    assert "Contracts: 6 kept, 0 broken." in out
+    assert "Contracts: 7 kept, 0 broken." in out
+    # no import of the engine is excused: the rules it shares are a package of their own
+    assert "ignore_imports" not in (ROOT / "pyproject.toml").read_text()
 
 
 # The type checker: the same untyped function is an error in the facade's package and in the

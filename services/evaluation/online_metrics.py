@@ -37,8 +37,8 @@ from services.errors import ServiceError
 from services.evaluation.products import PRICE_COLUMNS, SHOP_CURRENCY
 
 # The report layout is AWS's; the engine writes it, so its module holds the one definition.
-from services.local.runtime.attribution import PERIOD, REPORT_COLUMNS, REPORT_PREFIX
-from services.local.runtime.attribution import UNDEFINED_SOURCE as UNDEFINED_SOURCE
+from services.local.rules.attribution import PERIOD, REPORT_COLUMNS, REPORT_PREFIX
+from services.local.rules.attribution import UNDEFINED_SOURCE as UNDEFINED_SOURCE
 from services.personalize.models import (
     AttributedMetric,
     Campaign,

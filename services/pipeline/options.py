@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from services.i18n import formats
-from services.local.models.metric_keys import METRIC_KEYS
+from services.local.rules.metric_keys import METRIC_KEYS
 from services.personalize.data_calls import IMPORT_MODES as IMPORT_MODES
 from services.personalize.training_calls import TRAINING_MODES as TRAINING_MODES
 from services.prepare import parse_mapping

@@ -22,7 +22,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from services.local.data.csv_sniff import ENCODINGS, binary_kind, decoding, lines_separator
+from services.local.rules.csv_sniff import ENCODINGS, binary_kind, decoding, lines_separator
 
 from .mapping import Source
 

@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from services.i18n import N_, N_plural, _, formats, ngettext
-from services.local.data.csv_sniff import (
+from services.local.rules.csv_sniff import (
     ENCODINGS,
     SEPARATORS,
     UTF8_BOM,

@@ -9,7 +9,7 @@ import pyarrow.compute as pc
 
 from services.csv_safety import FORMULA_START, NUMBER_PATTERN
 from services.i18n import N_, N_plural
-from services.local.data.avro_numbers import out_of_range
+from services.local.rules.avro_numbers import out_of_range
 
 from .columns import RowLines, Tally, parse_numeric, to_bool, to_str
 from .limits import (

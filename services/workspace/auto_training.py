@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from services.i18n import N_
-from services.local.models.schedule import FIRST_RUN_DELAY, ScheduleError, parse_schedule
+from services.local.rules.training_schedule import FIRST_RUN_DELAY, ScheduleError, parse_schedule
 from services.personalize.models import Campaign, Solution, SolutionVersion
 
 
@@ -47,7 +47,7 @@ def refresh_of(
 
     ``next_training`` follows Personalize's rule as the local engine applies it: the interval
     counts from the newest version, and the first run comes within an hour of the solution
-    becoming ACTIVE (services.local.models.schedule).
+    becoming ACTIVE (services.local.rules.training_schedule).
     """
     created = [v.created for v in versions if v.created]
     last = max(created, default=None)

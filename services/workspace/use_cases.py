@@ -1,12 +1,12 @@
 """Display names of Personalize's domain use cases (recommender recipes), for the pages.
 
-The table itself lives with the local engine (services.local.data.use_cases), which implements
-them; the names and recipe ARNs are Personalize's, so they hold on AWS too.
+The table itself lives in the local engine's public rules (services.local.rules.use_cases): the
+engine implements them; the names and recipe ARNs are Personalize's, so they hold on AWS too.
 """
 
 from __future__ import annotations
 
-from services.local.data.use_cases import PERSONALISED, USE_CASES
+from services.local.rules.use_cases import PERSONALISED, USE_CASES
 
 # recipe name (e.g. "aws-ecomm-popular-items-by-purchases") → title ("Best sellers")
 USE_CASE_TITLES: dict[str, str] = {name: case.title for name, case in USE_CASES.items()}

@@ -17,7 +17,7 @@ from dashboard import deps
 from services.db import dispose_engines
 from services.i18n import formats
 from services.local.engine import reset_engines
-from services.local.models.metric_keys import METRIC_KEYS
+from services.local.rules.metric_keys import METRIC_KEYS
 from services.workspace.metric_names import metric_label
 from tests.dashboard.conftest import app_at
 from tests.dashboard.rendered import shown

@@ -5,14 +5,14 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from services.local.runtime.attribution import (
+from services.local.rules.attribution import (
     REPORT_COLUMNS,
     UNDEFINED_SOURCE,
     ExpressionError,
-    attribute,
     check_metrics,
     parse_metric,
 )
+from services.local.runtime.attribution import attribute
 
 CAMPAIGN = "arn:aws:personalize:us-east-1:000000000000:campaign/shop"
 REC = "arn:aws:personalize:us-east-1:000000000000:recommender/fbt"

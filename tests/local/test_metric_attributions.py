@@ -13,7 +13,7 @@ import pytest
 
 from services.config import Settings
 from services.local.engine import get_engine
-from services.local.runtime.attribution import REPORT_COLUMNS
+from services.local.rules.attribution import REPORT_COLUMNS
 from services.local.runtime.attribution_report import putevents_metrics
 from services.personalize.clients import Clients
 from tests.local.workspace import create_group, import_file, send_events, train, wait_for

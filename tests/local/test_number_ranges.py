@@ -1,6 +1,6 @@
 """Numbers an Avro float/double cannot hold, NaN, negative prices and formula-like text: the
 readiness check and the local engine's import job (through boto3) refuse and accept the same
-rows, since both apply services.local.data.avro_numbers."""
+rows, since both apply services.local.rules.avro_numbers."""
 
 from __future__ import annotations
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.local.models.schedule import ScheduleError, next_training_time, parse_schedule
+from services.local.rules.training_schedule import ScheduleError, next_training_time, parse_schedule
 
 
 @pytest.mark.parametrize(

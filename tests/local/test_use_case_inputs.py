@@ -15,8 +15,8 @@ from dataclasses import dataclass
 import pytest
 
 from services.config import Settings
-from services.local.data.use_cases import USE_CASES
 from services.local.engine import get_engine, reset_engines
+from services.local.rules.use_cases import USE_CASES
 from services.personalize.clients import Clients, build_clients
 from tests.local.domain_shop import USERS, create_domain_shop, create_recommender
 from tests.local.refusals import TRANSPORTS, World, refused

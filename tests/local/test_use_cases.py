@@ -6,17 +6,17 @@ import json
 
 import pytest
 
+from services.local.data.domain_schemas import check_domain_schema
 from services.local.data.schemas import SchemaError, parse_schema
-from services.local.data.use_cases import (
+from services.local.models.recipes import RECIPES, get_recipe
+from services.local.rules.use_cases import (
     ECOMMERCE,
     USE_CASES,
     VIDEO_ON_DEMAND,
     UseCaseError,
-    check_domain_schema,
     use_case_of,
     use_cases,
 )
-from services.local.models.recipes import RECIPES, get_recipe
 
 
 def test_every_documented_use_case_has_its_arn_and_a_real_model() -> None:

@@ -12,6 +12,7 @@ from services.local.context import EngineContext
 from services.local.control.describe_list_delete import operations
 from services.local.control.groups import group_of, group_scoped
 from services.local.data import tables as t
+from services.local.data.domain_schemas import check_domain_schema
 from services.local.data.resources import (
     ACTIVE,
     WAITING,
@@ -27,7 +28,6 @@ from services.local.data.schemas import (
     check_schema_for_dataset,
     parse_schema,
 )
-from services.local.data.use_cases import check_domain_schema
 from services.local.errors import InvalidInput, ResourceAlreadyExists, ResourceInUse
 
 DATASET_TYPES = {

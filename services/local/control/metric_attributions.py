@@ -34,7 +34,7 @@ from services.local.errors import (
     LimitExceeded,
     ResourceAlreadyExists,
 )
-from services.local.runtime.attribution import ExpressionError, check_metrics
+from services.local.rules.attribution import ExpressionError, check_metrics
 from services.local.runtime.attribution_report import forget
 
 METRICS = "_metrics"  # the metric list (not part of the Describe shape)

@@ -12,7 +12,6 @@ from typing import Any
 
 from services.local.context import EngineContext
 from services.local.data.resources import page
-from services.local.data.use_cases import RECIPE_PREFIX, USE_CASES, use_cases
 from services.local.errors import InvalidInput, ResourceNotFound
 from services.local.models.recipes import RECIPES, recipe_arn
 from services.local.models.recipes.parameters import (
@@ -20,6 +19,7 @@ from services.local.models.recipes.parameters import (
     algorithm_parameters,
     feature_parameters,
 )
+from services.local.rules.use_cases import RECIPE_PREFIX, USE_CASES, use_cases
 
 # The recipes are part of the service, so they are as old as the engine's catalogue.
 _CATALOGUE_DATE = 1_700_000_000.0

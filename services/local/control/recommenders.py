@@ -1,7 +1,7 @@
 """CreateRecommender, DescribeRecommender, ListRecommenders, UpdateRecommender,
 DeleteRecommender, StartRecommender, StopRecommender.
 
-A recommender serves one use case of a Domain dataset group (services.local.data.use_cases). It
+A recommender serves one use case of a Domain dataset group (services.local.rules.use_cases). It
 trains in the background like a solution version (CREATE PENDING → CREATE IN_PROGRESS → ACTIVE
 | CREATE FAILED) with the real model behind its use case, and reports that model's offline
 metrics in ``modelMetrics``. Stopping pauses it (STOP PENDING → STOP IN_PROGRESS → INACTIVE),
@@ -37,8 +37,8 @@ from services.local.data.resources import (
     Resources,
     expect_kind,
 )
-from services.local.data.use_cases import PERSONALISED, UseCaseError, use_case_of
 from services.local.errors import InvalidInput, ResourceInUse
+from services.local.rules.use_cases import PERSONALISED, UseCaseError, use_case_of
 
 INACTIVE = "INACTIVE"
 _TRAINING_COLUMNS = frozenset({"Interactions", "Items", "Users"})

@@ -30,8 +30,8 @@ from services.local.models.recipes.capabilities import (
     OBJECTIVE_RECIPES,
 )
 from services.local.models.recipes.parameters import hyperparameter_problems
-from services.local.models.schedule import ScheduleError, parse_schedule
 from services.local.models.solution_versions import VERSION_SUMMARY
+from services.local.rules.training_schedule import ScheduleError, parse_schedule
 
 AUTOML_DEFAULT = ("aws-user-personalization", "aws-popularity-count")
 _SUMMARY = (

@@ -15,8 +15,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from services.local.data.avro_numbers import out_of_range
 from services.local.data.schemas import Field
+from services.local.rules.avro_numbers import out_of_range
 
 MAX_ID_CHARS = 256
 MAX_CATEGORICAL_CHARS = 1_000

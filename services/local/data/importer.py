@@ -38,7 +38,6 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 
-from services.local.data.csv_sniff import UTF8_BOM, binary_kind, header_separator
 from services.local.data.import_columns import ARROW_TYPES, ImportFailed, convert
 from services.local.data.rows import (
     PIECE_ROWS,
@@ -50,6 +49,7 @@ from services.local.data.rows import (
 )
 from services.local.data.schemas import AvroSchema, SchemaError, normalize_dataset_type
 from services.local.models.recipes.base import INTERACTION_COLUMNS
+from services.local.rules.csv_sniff import UTF8_BOM, binary_kind, header_separator
 
 _ID_FIELDS = {
     "Interactions": ("USER_ID", "ITEM_ID"),

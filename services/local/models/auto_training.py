@@ -5,8 +5,8 @@ resources are read, using the engine's clock, so they survive restarts, need no 
 process, and tests move them by replacing ``engine.clock``:
 
 - a solution with ``performAutoTraining`` (default true) gets a new version with trainingMode
-  AUTOTRAIN and trainingType AUTOMATIC when ``schedule.next_training_time`` has passed and no
-  version of it is training (API reference ``CreateSolution.performAutoTraining``,
+  AUTOTRAIN and trainingType AUTOMATIC when ``training_schedule.next_training_time`` has
+  passed and no version of it is training (API reference ``CreateSolution.performAutoTraining``,
   ``SolutionVersion.trainingType``);
 - a campaign with ``campaignConfig.syncWithLatestSolutionVersion`` starts an update to its
   solution's newest ACTIVE version once that version is ACTIVE; the update completes after the
@@ -20,8 +20,8 @@ from typing import Any
 
 from services.local.context import EngineContext, Operation
 from services.local.data.resources import ACTIVE, PENDING, READY_AT, WAITING, Resources
-from services.local.models.schedule import ScheduleError, next_training_time
 from services.local.models.solution_versions import add_version
+from services.local.rules.training_schedule import ScheduleError, next_training_time
 
 STOPPING = "CREATE STOPPING"
 SYNC = "syncWithLatestSolutionVersion"

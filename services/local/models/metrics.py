@@ -35,9 +35,9 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from services.local.models.metric_keys import METRIC_KEYS as METRIC_KEYS  # what score() reports
 from services.local.models.ranking import top_k
 from services.local.models.recipes.base import Checkpoint, Model, TrainingData, no_checkpoint
+from services.local.rules.metric_keys import METRIC_KEYS as METRIC_KEYS  # what score() reports
 
 MAX_TEST_USERS = 5_000
 

@@ -7,7 +7,7 @@ https://docs.aws.amazon.com/personalize/latest/dg/metric-attribution-results.htm
 - PutEvents data goes to CloudWatch, one metric per ``metricName`` and source in 15-minute
   periods; "to publish metrics to CloudWatch, records must be less than 14 days old"
   (metric-attribution-requirements.html). ``putevents_metrics`` answers with those rows, in
-  the report's columns (services.local.runtime.attribution), for the dashboard's local reader.
+  the report's columns (services.local.rules.attribution), for the dashboard's local reader.
 - Bulk data goes to S3 only for an Interactions import job created with
   ``publishAttributionMetricsToS3``: "Each time you publish metrics, Amazon Personalize creates
   a new file in your Amazon S3 bucket. The file name includes the import method and date as
@@ -34,7 +34,8 @@ from services.local.context import EngineContext
 from services.local.data import frames as datasets
 from services.local.data import tables as t
 from services.local.data.locations import output_dir
-from services.local.runtime.attribution import REPORT_PREFIX, attribute, parse_metric
+from services.local.rules.attribution import REPORT_PREFIX, parse_metric
+from services.local.runtime.attribution import attribute
 
 _ATTRIBUTED_TTL = 5.0  # seconds a "does this group have a …?" answer is cached
 _attributed: dict[tuple[int, str, str], tuple[float, bool]] = {}

@@ -8,9 +8,9 @@ from typing import Any
 import numpy as np
 
 from services.local.context import EngineContext
-from services.local.data.use_cases import RECIPE_PREFIX, USE_CASES, UseCase, missing_input
 from services.local.errors import InvalidInput
 from services.local.models.recipes.capabilities import METADATA_BY_DEFAULT
+from services.local.rules.use_cases import RECIPE_PREFIX, USE_CASES, UseCase, missing_input
 from services.local.runtime.answers import log_answer
 from services.local.runtime.model_cache import LoadedModel
 from services.local.runtime.scoring import rank, recommend, recommend_actions

@@ -16,13 +16,13 @@ from services.local.context import EngineContext
 from services.local.data.faults import StorageFault
 from services.local.data.model_files import recorded
 from services.local.data.resources import ACTIVE, FAILED
-from services.local.data.use_cases import PERSONALISED, RECIPE_PREFIX, RELATED, USE_CASES
 from services.local.jobs.context import Cancelled, JobContext
 from services.local.jobs.outputs import attempt_output
 from services.local.jobs.tasks.lifecycle import end_job, start_job
 from services.local.jobs.tasks.training import load_training_data
 from services.local.models import training
 from services.local.models.recipes.base import TrainingConfig, TrainingError
+from services.local.rules.use_cases import PERSONALISED, RECIPE_PREFIX, RELATED, USE_CASES
 
 MIN_USE_CASE_EVENTS = 1000
 

@@ -8,9 +8,9 @@ export (UTF-8, CP949/EUC-KR or Latin-1, any common separator, gzip). What a file
 depend on the reader: its binary signature, its byte order mark, the encodings that decode it
 and its separator are found here, and each reader words its own verdict.
 
-It lives with the engine's import because the engine never imports upward (services →
-services.local, not back); no dependency beyond the standard library, so readiness and prepare
-reuse it without touching the engine's storage.
+It lives in the engine's public rules (``services.local.rules``) because the engine never
+imports upward (services → services.local, not back); no dependency beyond the standard
+library, so readiness and prepare reuse it without touching the engine's storage.
 """
 
 from __future__ import annotations

@@ -1,9 +1,10 @@
 """The offline metrics GetSolutionMetrics reports for a custom solution version, keyed as
 Personalize names them (developer guide, "Evaluating a solution version with metrics";
-PERSONALIZE.md section 5): the engine scores exactly these (``metrics.score``), and the refresh
-guardrail compares by one of them (``services.pipeline.options``, which adds Next-Best-Action's
-``average_rewards_at_k``). Standard library only, so the pipeline can read it without the
-engine.
+PERSONALIZE.md section 5): the engine scores exactly these
+(``services.local.models.metrics.score``), and the refresh guardrail compares by one of them
+(``services.pipeline.options``, which adds Next-Best-Action's ``average_rewards_at_k``). One of
+the engine's public rules (``services.local.rules``), so the pipeline reads it without the rest
+of the engine.
 """
 
 METRIC_KEYS = (
