@@ -20,6 +20,7 @@ from services.local.data.histories import BulkHistories
 from services.local.data.resources import Arns, Resources
 
 if TYPE_CHECKING:
+    from services.local.runtime.answer_log import AnswerLog
     from services.local.runtime.model_cache import ModelCache
 
 
@@ -44,7 +45,8 @@ class EngineContext(Protocol):
 
     ``db`` takes writes (and the job claims), ``read_db`` every read transaction; ``bulk``
     holds imported rows (Parquet) and ``histories`` finds one user's bulk rows fast;
-    ``clock`` returns epoch seconds and is replaced by tests that move time forward.
+    ``clock`` returns epoch seconds and is replaced by tests that move time forward;
+    ``answers`` takes the lists the runtime answers and writes them off the request path.
     """
 
     settings: Settings
@@ -57,6 +59,7 @@ class EngineContext(Protocol):
     lifecycle_seconds: float
     clock: Callable[[], float]
     models: ModelCache
+    answers: AnswerLog
     bulk: BulkStore
     histories: BulkHistories
 

@@ -21,6 +21,7 @@ from services.local.data.resources import Arns, Resources
 from services.local.errors import NotInLocalEngine
 from services.local.jobs.queue import JobRunner
 from services.local.jobs.tasks.registry import TASKS
+from services.local.runtime.answer_log import AnswerLog
 from services.local.runtime.model_cache import ModelCache
 from services.local.runtime.usage import RequestCounter
 from services.local.wire.operations import operations
@@ -53,6 +54,8 @@ class LocalEngine:
         self.models = ModelCache(self)
         # What CloudWatch counts on AWS: runtime calls per campaign (services.local.runtime.usage).
         self.requests = RequestCounter(self.db, lambda: self.clock())
+        # The lists answered for impressions and attribution, written off the request path.
+        self.answers = AnswerLog(self.db)
         self.jobs = JobRunner(
             self, tasks=TASKS, enabled=start_worker, idle_exit=settings.worker_idle_seconds
         )
@@ -96,6 +99,7 @@ class LocalEngine:
         """Stop the worker this engine started and release the database."""
         self.jobs.stop()
         self.requests.flush()
+        self.answers.close()
         self.db.dispose()
         self.read_db.dispose()
 

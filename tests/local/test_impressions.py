@@ -8,17 +8,21 @@ with the service model's constraints (botocore personalize-events ``Impression``
 from __future__ import annotations
 
 import json
+import logging
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from services.config import Settings
 from services.datasets.local_engine.experiment_events import experiment_events
 from services.local.data import tables as t
-from services.local.engine import get_engine
+from services.local.engine import LocalEngine, get_engine, reset_engines
+from services.local.runtime.answer_log import AnswerLog
 from services.personalize.clients import Clients
 from tests.local.refusals import TRANSPORTS, World, post_raw, refused, snapshot
 from tests.local.workspace import create_group, train
@@ -182,6 +186,7 @@ def test_no_tracker_no_list_kept_and_a_deleted_group_takes_its_lists(
     campaign = p.create_campaign(name="c", solutionVersionArn=version)["campaignArn"]
 
     def lists() -> list[str]:
+        get_engine(settings).answers.flush()  # what the engine has answered so far, written
         with get_engine(settings).read_db.connect() as conn:
             c = t.shown_lists.c
             return list(conn.execute(select(c.recommendation_id)).scalars())
@@ -198,3 +203,119 @@ def test_no_tracker_no_list_kept_and_a_deleted_group_takes_its_lists(
     p.delete_dataset(datasetArn=ws["dataset"])
     p.delete_dataset_group(datasetGroupArn=ws["group"])
     assert lists() == []
+
+
+@contextmanager
+def held_answers(engine: LocalEngine) -> Iterator[AnswerLog]:
+    """The engine's answers kept in its buffer until something writes them (its background
+    thread would only after an hour), so a test sees a request find one still unwritten."""
+    engine.answers.close()
+    held = engine.answers = AnswerLog(engine.db, flush_seconds=3600)
+    try:
+        yield held
+    finally:
+        held.close()
+        engine.answers = AnswerLog(engine.db)
+
+
+def _written(engine: LocalEngine, rid: str) -> tuple[list[tuple[str, ...]], int]:
+    """The items of the stored list ``rid`` (one entry when written) and its issued rows."""
+    with engine.read_db.connect() as conn:
+        shown = conn.execute(
+            select(t.shown_lists.c.item_ids).where(t.shown_lists.c.recommendation_id == rid)
+        ).scalars()
+        listed = [tuple(items) for items in shown]
+        issued = conn.execute(
+            select(t.issued.c.recommendation_id).where(t.issued.c.recommendation_id == rid)
+        ).all()
+    return listed, len(issued)
+
+
+def test_an_event_sent_at_once_finds_its_list_still_unwritten(world: World) -> None:
+    """PutEvents writes the lists its recommendationIds name before it stores the events:
+    the event gets its implicit impression though the answer had not been written yet."""
+    since = datetime.now(UTC) - timedelta(minutes=1)
+    with held_answers(world.engine):
+        answer = world.clients.runtime.get_recommendations(
+            campaignArn=world.campaign, userId="quick", numResults=4
+        )
+        rid, listed = answer["recommendationId"], [i["itemId"] for i in answer["itemList"]]
+        assert _written(world.engine, rid) == ([], 0)  # still in the buffer
+        world.clients.events.put_events(
+            trackingId=world.tracking_id,
+            userId="quick",
+            sessionId="quick-s",
+            eventList=[
+                {"eventType": "View", "itemId": listed[2], "sentAt": int(time.time()),
+                 "recommendationId": rid}
+            ],
+        )  # fmt: skip
+        assert _written(world.engine, rid) == ([tuple(listed)], 0)  # no metric attribution
+    frame, _prices = experiment_events(world.engine, world.ws["group"], since)
+    assert list(frame.loc[frame["USER_ID"] == "quick", "IMPRESSION"]) == [tuple(listed)]
+
+
+def test_a_list_the_store_refuses_is_logged_and_every_request_answered(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A batch the database refuses (here a trigger failing every insert, as a full disk
+    would) is dropped with a warning; GetRecommendations and PutEvents still answer."""
+    refuse = (
+        "CREATE TRIGGER refuse_lists BEFORE INSERT ON shown_lists "
+        "BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END"
+    )
+    with world.engine.db.begin() as conn:
+        conn.execute(text(refuse))
+    try:
+        with held_answers(world.engine), caplog.at_level(logging.WARNING):
+            answer = world.clients.runtime.get_recommendations(
+                campaignArn=world.campaign, userId="full", numResults=3
+            )
+            rid = answer["recommendationId"]
+            sent = world.clients.events.put_events(
+                trackingId=world.tracking_id,
+                userId="full",
+                sessionId="full-s",
+                eventList=[{"eventType": "View", "itemId": "i1", "sentAt": int(time.time()),
+                            "recommendationId": rid}],
+            )  # fmt: skip
+    finally:
+        with world.engine.db.begin() as conn:
+            conn.execute(text("DROP TRIGGER refuse_lists"))
+    assert len(answer["itemList"]) == 3
+    assert sent["ResponseMetadata"]["HTTPStatusCode"] == 200
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert any("1 recommendation lists not logged" in w and "disk is full" in w for w in warnings)
+    assert _written(world.engine, rid) == ([], 0)  # dropped, not retried
+    with world.engine.read_db.connect() as conn:  # the event itself was stored
+        kept = conn.execute(
+            select(t.interactions.c.item_id).where(t.interactions.c.recommendation_id == rid)
+        ).scalars()
+        assert list(kept) == ["i1"]
+
+
+def test_closing_the_engine_writes_the_lists_it_holds(clients: Clients, settings: Settings) -> None:
+    """Engine shutdown writes what is still buffered: the list (a tracker) and the
+    campaign it was answered by (a metric attribution)."""
+    ws = create_group(clients, settings.data_dir)
+    _, version = train(clients, ws["group"], "pop", "aws-popularity-count")
+    p = clients.personalize
+    campaign = p.create_campaign(name="c", solutionVersionArn=version)["campaignArn"]
+    p.create_event_tracker(name="tr", datasetGroupArn=ws["group"])
+    p.create_metric_attribution(
+        name="m",
+        datasetGroupArn=ws["group"],
+        metrics=[{"eventType": "click", "metricName": "clicks", "expression": "SAMPLECOUNT()"}],
+        metricsOutputConfig={
+            "roleArn": "arn:aws:iam::000000000000:role/personalize",
+            "s3DataDestination": {"path": "s3://bucket/attribution/"},
+        },
+    )
+    engine = get_engine(settings)
+    engine.answers.close()
+    engine.answers = AnswerLog(engine.db, flush_seconds=3600)
+    answer = clients.runtime.get_recommendations(campaignArn=campaign, userId="u1", numResults=3)
+    rid, listed = answer["recommendationId"], tuple(i["itemId"] for i in answer["itemList"])
+    assert _written(engine, rid) == ([], 0)  # still in the buffer
+    reset_engines()  # closes the engine
+    assert _written(get_engine(settings), rid) == ([listed], 1)

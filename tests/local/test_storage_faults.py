@@ -584,6 +584,7 @@ def test_serving_answers_every_request_without_writing(
     )["personalizedRanking"]
     assert sorted(r["itemId"] for r in ranked) == ["i1", "i2", "i3"]
     engine.requests.flush()  # request counts cannot be saved either: kept, no error
+    engine.answers.flush()  # nor the answers: dropped with a warning, no error
     with engine.read_db.connect() as conn:
         assert conn.execute(select(t.issued)).all() == []  # the attribution log lost them
 

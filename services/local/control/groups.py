@@ -164,7 +164,9 @@ def _before_delete(engine: EngineContext, res: Resources, arn: str, doc: dict[st
                 "trackers, solutions, recommenders, metric attributions, filters and datasets "
                 "first."
             )
-    # with the streamed rows go the lists the runtime answered (what events' IDs named)
+    # with the streamed rows go the lists the runtime answered (what events' IDs named),
+    # those still waiting to be written included
+    engine.answers.discard(arn)
     for table in (t.interactions, t.items, t.users, t.shown_lists, t.issued):
         res.conn.execute(delete(table).where(table.c.group_arn == arn))
     engine.bulk.drop(res.conn, arn)

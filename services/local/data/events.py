@@ -92,6 +92,9 @@ def _dataset(res: Resources, group: str, kind: str) -> dict[str, Any] | None:
 
 
 def put_events(engine: EngineContext, params: dict[str, Any]) -> None:
+    # The lists these events name are written first (an answer may still be in the engine's
+    # buffer): their items are the events' implicit impressions, their campaign the credited one.
+    engine.answers.save(e.get("recommendationId") for e in params["eventList"])
     with engine.tx() as res:
         tracker = _tracker(res, params["trackingId"])
         group = tracker["datasetGroupArn"]

@@ -8,25 +8,21 @@
   (``services.local.data.impressions``; developer guide, "Recording item interaction events
   with impressions data").
 
-Serving stays one read for a group with neither. Best effort: the answer never waits on this
-write. A store that cannot take it (a full disk, a read-only or locked database) loses this
-list from the attribution report and the impressions, with a warning in the log, and the
-request is answered all the same.
+Serving stays one read for a group with neither, and a request never waits on this write: the
+rows go to the engine's ``AnswerLog`` (``services.local.runtime.answer_log``), which writes them
+in batches off the request path. Best effort: a crash loses the answers not yet written, and a
+store that cannot take them (a full disk, a read-only or locked database) loses them from the
+attribution report and the impressions, with a warning in the log; every request is answered
+all the same.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 
-from sqlalchemy import insert
-from sqlalchemy.exc import SQLAlchemyError
-
 from services.local.context import EngineContext
-from services.local.data import tables as t
+from services.local.runtime.answer_log import Answer
 from services.local.runtime.attribution_report import group_has
-
-_log = logging.getLogger(__name__)
 
 
 def log_answer(
@@ -48,24 +44,22 @@ def log_answer(
     if not (attributed or tracked):
         return
     now = engine.clock()
-    try:
-        with engine.db.begin() as conn:
-            if attributed:
-                conn.execute(
-                    insert(t.issued).values(
-                        recommendation_id=rid,
-                        group_arn=group,
-                        source_arn=source,
-                        version_arn=version,
-                        ts=now,
-                        num_items=len(ids),
-                    )
-                )
-            if tracked:
-                conn.execute(
-                    insert(t.shown_lists).values(
-                        recommendation_id=rid, group_arn=group, item_ids=list(ids), ts=now
-                    )
-                )
-    except (SQLAlchemyError, OSError) as err:
-        _log.warning("recommendation %s not logged: %s", rid, err)
+    engine.answers.add(
+        Answer(
+            recommendation_id=rid,
+            group_arn=group,
+            issued={
+                "recommendation_id": rid,
+                "group_arn": group,
+                "source_arn": source,
+                "version_arn": version,
+                "ts": now,
+                "num_items": len(ids),
+            }
+            if attributed
+            else None,
+            shown={"recommendation_id": rid, "group_arn": group, "item_ids": list(ids), "ts": now}
+            if tracked
+            else None,
+        )
+    )
