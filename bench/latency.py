@@ -8,6 +8,14 @@ CreateSolutionVersion: the engine's public path. Then, for numResults=25 and aft
 requests, 1,000 requests each: the model alone (score_user + top-k: the baseline every other row
 is compared with), boto3 in-process (before-send hook, no socket), and boto3 over HTTP to
 ``python -m services.local serve`` on 127.0.0.1.
+
+``--answer-log`` measures instead what keeping answered lists costs a request (issue #24) on
+the tests' small shop group (60 users, 90 items, user personalization), in-process, 300
+requests per row after 30 warm-up (the last two rows in alternating blocks of 30): the group
+without an event tracker or metric attribution (the baseline), then with both, each answer's
+rows written in their own transaction before the request returns (what the engine did before
+its ``AnswerLog``: the request is followed by a flush of its one answer), and with both,
+buffered (the engine's path now).
 """
 
 from __future__ import annotations
@@ -30,7 +38,12 @@ from services.local.engine import get_engine, reset_engines  # noqa: E402
 from services.local.models import ranking  # noqa: E402
 from services.personalize.clients import build_clients  # noqa: E402
 from tests.local.server import EngineServer  # noqa: E402
-from tests.local.workspace import INTERACTIONS_SCHEMA, wait_for  # noqa: E402
+from tests.local.workspace import (  # noqa: E402
+    INTERACTIONS_SCHEMA,
+    create_group,
+    train,
+    wait_for,
+)
 
 REQUESTS = 1000
 WARMUP = 100
@@ -102,10 +115,90 @@ def time_calls(call: object, users: list[str]) -> list[float]:
     return out
 
 
+BASELINE = "no tracker, no attribution (baseline)"
+BEFORE = "tracker + attribution, one write per answer (before)"
+AFTER = "tracker + attribution, buffered (after)"
+
+
+def answer_log_rows(data_dir: Path, requests: int = 300) -> dict[str, list[float]]:
+    """GetRecommendations timings on a small group: untracked, tracked with one write per
+    answer on the request path, tracked and buffered (``--answer-log``)."""
+    settings = Settings(data_dir=data_dir, lifecycle_seconds=0.0, worker_mode="thread")
+    clients = build_clients(settings)
+    ws = create_group(clients, data_dir)
+    _, version = train(clients, ws["group"], "up", "aws-user-personalization")
+    p, rt = clients.personalize, clients.runtime
+    campaign = p.create_campaign(name="c", solutionVersionArn=version)["campaignArn"]
+    engine = get_engine(settings)
+    users = [f"u{n % 60}" for n in range(requests + 30)]  # 30 warm-up requests first
+
+    def recommend(user: str) -> None:
+        rt.get_recommendations(campaignArn=campaign, userId=user, numResults=25)
+
+    def recommend_and_write(user: str) -> None:
+        recommend(user)
+        engine.answers.flush()
+
+    def timed(call: object, users: list[str]) -> list[float]:
+        out = []
+        for user in users:
+            t = time.perf_counter()
+            call(user)  # type: ignore[operator]
+            out.append(time.perf_counter() - t)
+        return out
+
+    for user in users[:30]:
+        recommend(user)  # warm-up: the model loaded, the caches filled
+    rows = {BASELINE: timed(recommend, users[30:])}
+    p.create_event_tracker(name="tr", datasetGroupArn=ws["group"])
+    p.create_metric_attribution(
+        name="m",
+        datasetGroupArn=ws["group"],
+        metrics=[{"eventType": "click", "metricName": "clicks", "expression": "SAMPLECOUNT()"}],
+        metricsOutputConfig={
+            "roleArn": "arn:aws:iam::000000000000:role/personalize",
+            "s3DataDestination": {"path": "s3://bench/attribution/"},
+        },
+    )
+    for user in users[:30]:
+        recommend_and_write(user)
+    before, after = [], []
+    for start in range(30, len(users), 30):  # alternating blocks: the same load on both
+        block = users[start : start + 30]
+        before += timed(recommend_and_write, block)
+        after += timed(recommend, block)
+    rows[BEFORE], rows[AFTER] = before, after
+    reset_engines()
+    return rows
+
+
+def print_rows(rows: dict[str, list[float]], base_name: str) -> None:
+    """A table of p50/p99/mean per row and each row's p50 and p99 over the baseline's."""
+    base50, base99, _ = percentiles(rows[base_name])
+    print("| path | p50 ms | p99 ms | mean ms | p50 / baseline p50 | p99 / baseline p99 |")
+    print("|---|---|---|---|---|---|")
+    for name, samples in rows.items():
+        p50, p99, mean = percentiles(samples)
+        print(
+            f"| {name} | {p50:.2f} | {p99:.2f} | {mean:.2f} | {p50 / base50:.2f}× "
+            f"| {p99 / base99:.2f}× |"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--interactions", type=int, default=1_000_000)
+    parser.add_argument("--answer-log", action="store_true", help="see the module docstring")
     args = parser.parse_args()
+    if args.answer_log:
+        with tempfile.TemporaryDirectory() as tmp:
+            rows = answer_log_rows(Path(tmp) / "data")
+        print("GetRecommendations in-process, numResults 25, small group, 300 requests each")
+        print_rows(rows, BASELINE)
+        before = percentiles(rows[BEFORE])
+        after = percentiles(rows[AFTER])
+        print(f"after / before: p50 {after[0] / before[0]:.2f}×, p99 {after[1] / before[1]:.2f}×")
+        return
     with tempfile.TemporaryDirectory() as tmp:
         data_dir = Path(tmp) / "data"
         campaign, users, timings = build(data_dir, args.interactions)
