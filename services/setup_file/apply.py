@@ -386,9 +386,16 @@ class Applier:
                 )
             ]
         elif change.kind == "recommenders":
+            # UpdateRecommender replaces the whole recommenderConfig (API reference
+            # UpdateRecommender, botocore RecommenderConfig): what the file does not declare
+            # (exploration, training columns, metadata) is sent back as it is
+            current = self.p.describe_recommender(recommenderArn=arn)["recommender"]
             self.p.update_recommender(
                 recommenderArn=arn,
-                recommenderConfig={"minRecommendationRequestsPerSecond": spec.min_rps},
+                recommenderConfig={
+                    **(current.get("recommenderConfig") or {}),
+                    "minRecommendationRequestsPerSecond": spec.min_rps,
+                },
             )
         elif change.kind == "metric_attributions":
             self._update_attribution(arn, spec)

@@ -293,13 +293,31 @@ def test_updates_use_the_update_operations(aws: AwsStubs) -> None:
         {"datasetArn": DATASET},
         {"datasetArn": DATASET, "schemaArn": f"{SCHEMA}-v2"},
     )
+    # UpdateRecommender replaces the whole config: what the file does not say is sent back
+    explore = {"explorationWeight": "0.3", "explorationItemAgeCutOff": "30"}
+    columns = {"excludedDatasetColumns": {"Items": ["PRICE"]}}
+    config = {
+        "minRecommendationRequestsPerSecond": 1,
+        "itemExplorationConfig": explore,
+        "trainingDataConfig": columns,
+    }
+    aws.respond(
+        "personalize",
+        "describe_recommender",
+        {"recommender": {"recommenderArn": RECOMMENDER, "recommenderConfig": config}},
+        {"recommenderArn": RECOMMENDER},
+    )
     aws.respond(
         "personalize",
         "update_recommender",
         {"recommenderArn": RECOMMENDER},
         {
             "recommenderArn": RECOMMENDER,
-            "recommenderConfig": {"minRecommendationRequestsPerSecond": 5},
+            "recommenderConfig": {
+                "minRecommendationRequestsPerSecond": 5,
+                "itemExplorationConfig": explore,
+                "trainingDataConfig": columns,
+            },
         },
     )
     # level 1: the dataset's and the recommender's updates, then one round of reads

@@ -21,6 +21,7 @@ from services.setup_file.plan import make_plan
 from services.setup_file.reading import parse
 from services.setup_file.state import read_account
 from services.store.tables import Store
+from tests.local.domain_shop import create_domain_shop, create_recommender
 from tests.local.workspace import ITEMS_SCHEMA
 from tests.setup_file.conftest import fresh_engine
 
@@ -219,3 +220,35 @@ def test_prune_refuses_without_a_confirmation_and_deletes_with_yes(
     assert (entry.action, entry.result, entry.target) == ("apply setup file", "ok", str(path))
     assert entry.params["changes"] == ["delete filters/no-views"]
     assert entry.actor.endswith(" (cli)") and entry.message == "1 change made"
+
+
+def test_a_new_min_rps_keeps_the_recommenders_other_settings(
+    clients: Clients, settings: Settings
+) -> None:
+    """UpdateRecommender replaces the whole recommenderConfig (API reference
+    UpdateRecommender; botocore ``RecommenderConfig``), so apply sends the current one with
+    only min_rps changed: the exploration, training columns and metadata settings a setup
+    file does not declare stay as they were."""
+    p = clients.personalize
+    ws = create_domain_shop(clients, settings.data_dir)
+    kept = {
+        "itemExplorationConfig": {"explorationWeight": "0.7", "explorationItemAgeCutOff": "10"},
+        "trainingDataConfig": {"excludedDatasetColumns": {"Items": ["PRICE"]}},
+        "enableMetadataWithRecommendations": True,
+    }
+    made = create_recommender(
+        clients, ws["group"], "for-you", "aws-ecomm-recommended-for-you", kept
+    )
+    assert made["status"] == "ACTIVE", made.get("failureReason")
+    text = to_toml(read_account(p).setup)
+    assert text.count("min_rps = 1\n") == 1  # the recommender, at CreateRecommender's default
+    wanted = text.replace("min_rps = 1\n", "min_rps = 3\n")
+    assert pending(clients, wanted) == ["update recommenders/for-you"]
+
+    assert apply_text(clients, wanted) == ["recommenders/for-you"]
+
+    config = p.describe_recommender(recommenderArn=made["recommenderArn"])["recommender"][
+        "recommenderConfig"
+    ]
+    assert config == {**kept, "minRecommendationRequestsPerSecond": 3}
+    assert pending(clients, wanted) == []
