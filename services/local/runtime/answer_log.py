@@ -3,8 +3,10 @@
 GetRecommendations / GetPersonalizedRanking hand each answer to ``AnswerLog.add`` (an append
 under a lock); a background thread writes what is pending in one transaction every
 ``FLUSH_SECONDS`` or as soon as ``BATCH_ROWS`` answers wait, and ``close`` (engine shutdown)
-or the process's exit writes the rest. One SQLite write per answer cost a tracked group about
-10 ms a request (issue #24); a batch costs one commit for hundreds of answers.
+or the process's exit writes the rest. A write per answer on the request path cost each
+request a commit, and waited out any other writer holding the database (issue #24;
+``bench/latency.py --answer-log``); a batch costs one commit for hundreds of answers, and
+only the background thread waits.
 
 Read-your-writes where it matters: PutEvents calls ``save`` with its events'
 recommendationIds before it stores them, so an event sent right after its list was answered
@@ -12,14 +14,13 @@ still finds the list (its implicit impression, the campaign it credits). Readers
 need no flush of their own: an event's list is saved before the event. Another process sharing
 the database sees an answer of this one within ``FLUSH_SECONDS``.
 
-Best effort, as before: a crash loses at most the unsaved answers (those of the last
-``FLUSH_SECONDS``), and a batch the store refuses (a full disk, a read-only or locked
+Best effort, as before: a crash loses at most the answers not yet written (normally those of
+the last ``FLUSH_SECONDS``), and a batch the store refuses (a full disk, a read-only or locked
 database) is dropped with a warning in the log; the requests were answered all the same. A
 refused batch is not retried: one row the store will never take would otherwise block every
-later one. Personalize's own handling of events is asynchronous too: "it can take up to 15
-minutes" before recorded events influence recommendations (developer guide, "Recording
-real-time events to influence recommendations",
-https://docs.aws.amazon.com/personalize/latest/dg/recording-events.html).
+later one. On AWS the figures these rows feed are not immediate either: a metric
+attribution's PutEvents metrics reach CloudWatch in 15-minute periods ("Publishing and viewing
+results", https://docs.aws.amazon.com/personalize/latest/dg/metric-attribution-results.html).
 """
 
 from __future__ import annotations
