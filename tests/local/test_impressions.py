@@ -319,3 +319,16 @@ def test_closing_the_engine_writes_the_lists_it_holds(clients: Clients, settings
     assert _written(engine, rid) == ([], 0)  # still in the buffer
     reset_engines()  # closes the engine
     assert _written(get_engine(settings), rid) == ([listed], 1)
+
+
+def test_an_answer_no_event_names_is_written_by_the_background_thread(world: World) -> None:
+    """Without PutEvents or shutdown the list still reaches the table: the engine's thread
+    writes what waits every ``FLUSH_SECONDS`` (here waited for up to 30 s)."""
+    answer = world.clients.runtime.get_recommendations(
+        campaignArn=world.campaign, userId="idle", numResults=2
+    )
+    rid, listed = answer["recommendationId"], tuple(i["itemId"] for i in answer["itemList"])
+    deadline = time.monotonic() + 30
+    while _written(world.engine, rid) == ([], 0) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _written(world.engine, rid) == ([listed], 0)
