@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from services.personalize.clients import Clients
-from tests.local.workspace import INTERACTIONS_SCHEMA, START, wait_for
+from tests.local.workspace import INTERACTIONS_SCHEMA, START, wait_for, write_events
 
 # The ECOMMERCE default Interactions schema is the plain one with EVENT_TYPE.
 ECOMM_INTERACTIONS = INTERACTIONS_SCHEMA
@@ -63,10 +63,7 @@ def write_shop(
             rows.append((f"u{u}", f"i{item}", ts, first))
             if k % 2 == 0:
                 rows.append((f"u{u}", f"i{item}", ts + 1, second))
-    with (folder / "interactions.csv").open("w", newline="") as fh:
-        out = csv.writer(fh)
-        out.writerow(["USER_ID", "ITEM_ID", "TIMESTAMP", "EVENT_TYPE"])
-        out.writerows(rows)
+    write_events(folder / "interactions.csv", rows)
     with (folder / "items.csv").open("w", newline="") as fh:
         out = csv.writer(fh)
         if domain == "ECOMMERCE":

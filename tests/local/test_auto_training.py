@@ -12,7 +12,7 @@ import pytest
 from services.config import Settings
 from services.local.engine import get_engine
 from services.personalize.clients import Clients
-from tests.local.workspace import create_group, train, wait_for
+from tests.local.workspace import create_group, create_solution, train, wait_for
 
 DAY = 86_400
 
@@ -79,11 +79,7 @@ def test_clock_past_the_schedule_trains_and_a_syncing_campaign_follows(
 def test_update_solution_schedule_and_the_errors(clients: Clients, settings: Settings) -> None:
     p = clients.personalize
     ws = create_group(clients, settings.data_dir)
-    solution = p.create_solution(
-        name="s",
-        datasetGroupArn=ws["group"],
-        recipeArn="arn:aws:personalize:::recipe/aws-popularity-count",
-    )["solutionArn"]
+    solution = create_solution(clients, ws["group"], "s")
     wait_for(lambda: p.describe_solution(solutionArn=solution), "solution")
     p.update_solution(
         solutionArn=solution,

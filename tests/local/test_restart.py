@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import signal
-from pathlib import Path
+from collections.abc import Iterator
+from dataclasses import replace
 
 import pytest
 from sqlalchemy import select, update
@@ -14,44 +15,29 @@ from services.local.data import tables as t
 from services.local.engine import LocalEngine, reset_engines
 from services.local.jobs.recovery import MAX_ATTEMPTS
 from services.personalize.clients import build_clients
-from tests.local.server import EngineServer
-from tests.local.workspace import create_group, start_training, trained, wait_for, worker_pid
+from tests.local.conftest import ServedTraining
+from tests.local.workspace import (
+    create_group,
+    create_solution,
+    start_training,
+    trained,
+    wait_for,
+)
 
 
-def test_training_resumes_after_the_engine_is_killed(tmp_path: Path) -> None:
-    data_dir = tmp_path / "data"
-    slow = {
-        "PERSONALIZE_LOCAL_LIFECYCLE_SECONDS": "0",
-        "PERSONALIZE_LOCAL_WORKER": "process",
-        "PERSONALIZE_LOCAL_MIN_TRAINING_SECONDS": "60",
-    }
-    server = EngineServer(data_dir, **slow).start()
-    try:
-        clients = build_clients(Settings(endpoint_url=server.url, data_dir=data_dir))
-        ws = create_group(clients, data_dir)
-        version = start_training(clients, ws["group"])
-        worker = worker_pid(data_dir, version)
-        os.kill(worker, signal.SIGKILL)
-        server.kill()
-    finally:
-        server.stop()
-
+def test_training_resumes_after_the_engine_is_killed(served_training: ServedTraining) -> None:
+    os.kill(served_training.worker, signal.SIGKILL)
     # A new engine on the same data directory finds the orphaned job and resumes it.
-    restarted = EngineServer(
-        data_dir, PERSONALIZE_LOCAL_LIFECYCLE_SECONDS="0", PERSONALIZE_LOCAL_WORKER="process"
-    ).start()
-    try:
-        clients = build_clients(Settings(endpoint_url=restarted.url, data_dir=data_dir))
-        done = wait_for(
-            lambda: clients.personalize.describe_solution_version(solutionVersionArn=version),
-            "solutionVersion",
-            timeout=60,
-        )
-        assert done["status"] == "ACTIVE", done.get("failureReason")
-        metrics = clients.personalize.get_solution_metrics(solutionVersionArn=version)
-        assert metrics["metrics"]["coverage"] > 0
-    finally:
-        restarted.stop()
+    p = served_training.restart(min_training_seconds=0).personalize
+    version = served_training.version
+    done = wait_for(
+        lambda: p.describe_solution_version(solutionVersionArn=version),
+        "solutionVersion",
+        timeout=60,
+    )
+    assert done["status"] == "ACTIVE", done.get("failureReason")
+    metrics = p.get_solution_metrics(solutionVersionArn=version)
+    assert metrics["metrics"]["coverage"] > 0
 
 
 def recovered_on_last_attempt(settings: Settings, version: str) -> LocalEngine:
@@ -70,13 +56,16 @@ def recovered_on_last_attempt(settings: Settings, version: str) -> LocalEngine:
     return engine
 
 
-def test_a_job_that_crashed_too_often_fails_with_a_reason(tmp_path: Path) -> None:
-    settings = Settings(
-        data_dir=tmp_path / "data",
-        lifecycle_seconds=0.0,
-        worker_mode="thread",
-        min_training_seconds=30.0,
-    )
+@pytest.fixture
+def slow_settings(settings: Settings) -> Iterator[Settings]:
+    """``settings`` (a worker thread) with trainings held at least 30 s; the engine is reset
+    afterwards."""
+    yield replace(settings, min_training_seconds=30.0)
+    reset_engines()
+
+
+def test_a_job_that_crashed_too_often_fails_with_a_reason(slow_settings: Settings) -> None:
+    settings = slow_settings
     clients = build_clients(settings)
     try:
         ws = create_group(clients, settings.data_dir)
@@ -97,73 +86,56 @@ def test_a_job_that_crashed_too_often_fails_with_a_reason(tmp_path: Path) -> Non
 
 
 @pytest.mark.parametrize("when", ["pending", "in_progress"])
-def test_stop_solution_version_creation(tmp_path: Path, when: str) -> None:
-    settings = Settings(
-        data_dir=tmp_path / "data",
-        lifecycle_seconds=0.0,
-        worker_mode="thread",
-        min_training_seconds=30.0,
-    )
+def test_stop_solution_version_creation(slow_settings: Settings, when: str) -> None:
+    settings = slow_settings
     clients = build_clients(settings)
-    try:
-        p = clients.personalize
-        ws = create_group(clients, settings.data_dir)
-        solution = p.create_solution(
-            name="pop",
-            datasetGroupArn=ws["group"],
-            recipeArn="arn:aws:personalize:::recipe/aws-popularity-count",
-        )["solutionArn"]
-        if when == "pending":
-            first = p.create_solution_version(solutionArn=solution)["solutionVersionArn"]
-            version = p.create_solution_version(solutionArn=solution)["solutionVersionArn"]
-            assert (
-                p.describe_solution_version(solutionVersionArn=version)["solutionVersion"]["status"]
-                == "CREATE PENDING"
-            )
-            p.stop_solution_version_creation(solutionVersionArn=version)
-            doc = p.describe_solution_version(solutionVersionArn=version)["solutionVersion"]
-            assert doc["status"] == "CREATE STOPPED"
-            p.stop_solution_version_creation(solutionVersionArn=first)
-        else:
-            version = p.create_solution_version(solutionArn=solution)["solutionVersionArn"]
-            wait_for(
-                lambda: p.describe_solution_version(solutionVersionArn=version),
-                "solutionVersion",
-                done=("CREATE IN_PROGRESS",),
-            )
-            p.stop_solution_version_creation(solutionVersionArn=version)
-            # IN_PROGRESS > STOPPING > STOPPED (StopSolutionVersionCreation API reference); the
-            # worker may already have passed STOPPING when this read runs on a fast machine.
-            assert p.describe_solution_version(solutionVersionArn=version)["solutionVersion"][
-                "status"
-            ] in ("CREATE STOPPING", "CREATE STOPPED")
-            doc = wait_for(
-                lambda: p.describe_solution_version(solutionVersionArn=version),
-                "solutionVersion",
-                timeout=20,
-            )
-            assert doc["status"] == "CREATE STOPPED"
-        with pytest.raises(p.exceptions.ResourceInUseException):
-            p.stop_solution_version_creation(solutionVersionArn=version)
-    finally:
-        reset_engines()
+    p = clients.personalize
+    ws = create_group(clients, settings.data_dir)
+    solution = create_solution(clients, ws["group"])
+    if when == "pending":
+        first = p.create_solution_version(solutionArn=solution)["solutionVersionArn"]
+        version = p.create_solution_version(solutionArn=solution)["solutionVersionArn"]
+        assert (
+            p.describe_solution_version(solutionVersionArn=version)["solutionVersion"]["status"]
+            == "CREATE PENDING"
+        )
+        p.stop_solution_version_creation(solutionVersionArn=version)
+        doc = p.describe_solution_version(solutionVersionArn=version)["solutionVersion"]
+        assert doc["status"] == "CREATE STOPPED"
+        p.stop_solution_version_creation(solutionVersionArn=first)
+    else:
+        version = p.create_solution_version(solutionArn=solution)["solutionVersionArn"]
+        wait_for(
+            lambda: p.describe_solution_version(solutionVersionArn=version),
+            "solutionVersion",
+            done=("CREATE IN_PROGRESS",),
+        )
+        p.stop_solution_version_creation(solutionVersionArn=version)
+        # IN_PROGRESS > STOPPING > STOPPED (StopSolutionVersionCreation API reference); the
+        # worker may already have passed STOPPING when this read runs on a fast machine.
+        assert p.describe_solution_version(solutionVersionArn=version)["solutionVersion"][
+            "status"
+        ] in ("CREATE STOPPING", "CREATE STOPPED")
+        doc = wait_for(
+            lambda: p.describe_solution_version(solutionVersionArn=version),
+            "solutionVersion",
+            timeout=20,
+        )
+        assert doc["status"] == "CREATE STOPPED"
+    with pytest.raises(p.exceptions.ResourceInUseException):
+        p.stop_solution_version_creation(solutionVersionArn=version)
 
 
-def test_recovery_keeps_the_outcome_a_dead_worker_already_wrote(tmp_path: Path) -> None:
+def test_recovery_keeps_the_outcome_a_dead_worker_already_wrote(settings: Settings) -> None:
     """A worker that wrote its version ACTIVE and died before settling its job row: recovery
     ends the row, and the version stays ACTIVE (it was failed over its finished model)."""
-    settings = Settings(data_dir=tmp_path / "data", lifecycle_seconds=0.0, worker_mode="thread")
     clients = build_clients(settings)
     try:
         ws = create_group(clients, settings.data_dir)
         p = clients.personalize
         # not start_training: its wait for CREATE IN_PROGRESS can miss a popularity count
         # that is ACTIVE within one poll
-        solution = p.create_solution(
-            name="pop",
-            datasetGroupArn=ws["group"],
-            recipeArn="arn:aws:personalize:::recipe/aws-popularity-count",
-        )["solutionArn"]
+        solution = create_solution(clients, ws["group"])
         version = p.create_solution_version(solutionArn=solution)["solutionVersionArn"]
         trained(clients, version)  # asserts ACTIVE
     finally:

@@ -17,7 +17,6 @@ the request was sent without any clock.
 
 from __future__ import annotations
 
-import csv
 import logging
 import os
 import signal
@@ -34,13 +33,8 @@ from services.config import Settings
 from services.local.engine import get_engine, reset_engines
 from services.local.jobs.tasks.training import STOPPED_AT
 from services.personalize.clients import Clients, build_clients
-from tests.local.server import EngineServer
-from tests.local.workspace import (
-    create_group,
-    start_training,
-    wait_for,
-    worker_pid,
-)
+from tests.local.conftest import ServedTraining
+from tests.local.workspace import create_group, wait_for, write_events
 
 UP = "arn:aws:personalize:::recipe/aws-user-personalization"
 # More items with 3+ interactions than User-Personalization's EASE takes (max_dense_items
@@ -55,16 +49,14 @@ TRAINING_LOG = "services.local.jobs.tasks.training"
 def write_ring(path: Path) -> int:
     """User u views items u, u+1, ..., u+5 (mod ITEMS), one a minute: every item has exactly
     PER_USER viewers. Returns the row count."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", newline="") as fh:
-        out = csv.writer(fh)
-        out.writerow(["USER_ID", "ITEM_ID", "TIMESTAMP", "EVENT_TYPE"])
-        for u in range(ITEMS):
-            for k in range(PER_USER):
-                out.writerow(
-                    [f"u{u}", f"i{(u + k) % ITEMS}", 1_700_000_000 + u * 600 + k * 60, "view"]
-                )
-    return ITEMS * PER_USER
+    return write_events(
+        path,
+        (
+            (f"u{u}", f"i{(u + k) % ITEMS}", 1_700_000_000 + u * 600 + k * 60, "view")
+            for u in range(ITEMS)
+            for k in range(PER_USER)
+        ),
+    )
 
 
 @dataclass
@@ -194,40 +186,23 @@ def freeze_outside_a_write(data_dir: Path, pid: int, timeout: float = 30) -> Non
 
 @pytest.mark.parametrize("restart", [False, True], ids=["liveness check", "engine restart"])
 def test_a_worker_killed_while_stopping_leaves_the_version_stopped(
-    tmp_path: Path, restart: bool
+    served_training: ServedTraining, restart: bool
 ) -> None:
-    data_dir = tmp_path / "data"
-    env = {
-        "PERSONALIZE_LOCAL_LIFECYCLE_SECONDS": "0",
-        "PERSONALIZE_LOCAL_WORKER": "process",
-        "PERSONALIZE_LOCAL_MIN_TRAINING_SECONDS": "120",
-    }
-    server = EngineServer(data_dir, **env).start()
-    try:
-        clients = build_clients(Settings(endpoint_url=server.url, data_dir=data_dir))
-        ws = create_group(clients, data_dir)
-        version = start_training(clients, ws["group"])
-        worker = worker_pid(data_dir, version)
-        # frozen, the worker cannot see the stop; then it dies, as the x10 run's did by pid
-        freeze_outside_a_write(data_dir, worker)
-        p = clients.personalize
-        p.stop_solution_version_creation(solutionVersionArn=version)
-        doc = p.describe_solution_version(solutionVersionArn=version)["solutionVersion"]
-        assert doc["status"] == "CREATE STOPPING"
-        os.kill(worker, signal.SIGKILL)
-        if restart:
-            server.kill()
-            server.stop()
-            server = EngineServer(data_dir, **env).start()
-            clients = build_clients(Settings(endpoint_url=server.url, data_dir=data_dir))
-            p = clients.personalize
-        # the next requests' liveness check (or the new engine's start) finds the dead worker
-        done = wait_for(
-            lambda: p.describe_solution_version(solutionVersionArn=version),
-            "solutionVersion",
-            timeout=30,
-        )
-        assert done["status"] == "CREATE STOPPED"
-        assert "failureReason" not in done
-    finally:
-        server.stop()
+    version, worker = served_training.version, served_training.worker
+    # frozen, the worker cannot see the stop; then it dies, as the x10 run's did by pid
+    freeze_outside_a_write(served_training.data_dir, worker)
+    p = served_training.clients.personalize
+    p.stop_solution_version_creation(solutionVersionArn=version)
+    doc = p.describe_solution_version(solutionVersionArn=version)["solutionVersion"]
+    assert doc["status"] == "CREATE STOPPING"
+    os.kill(worker, signal.SIGKILL)
+    if restart:
+        p = served_training.restart().personalize
+    # the next requests' liveness check (or the new engine's start) finds the dead worker
+    done = wait_for(
+        lambda: p.describe_solution_version(solutionVersionArn=version),
+        "solutionVersion",
+        timeout=30,
+    )
+    assert done["status"] == "CREATE STOPPED"
+    assert "failureReason" not in done

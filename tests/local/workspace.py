@@ -6,7 +6,7 @@ import csv
 import json
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -59,25 +59,36 @@ def cluster_of_item(item: int, items: int) -> int:
     return item * CLUSTERS // items
 
 
+def write_events(path: Path, rows: Iterable[tuple[str, str, int, str]]) -> int:
+    """An interactions CSV (USER_ID, ITEM_ID, TIMESTAMP, EVENT_TYPE) of ``rows``, its folder
+    made if missing. Returns the row count."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    count = 0
+    with path.open("w", newline="") as fh:
+        out = csv.writer(fh)
+        out.writerow(["USER_ID", "ITEM_ID", "TIMESTAMP", "EVENT_TYPE"])
+        for row in rows:
+            out.writerow(row)
+            count += 1
+    return count
+
+
 def write_interactions(
     path: Path, users: int = 60, items: int = 90, per_user: int = 30, seed: int = 0
 ) -> int:
     """A CSV where user u mostly views items of cluster u % 3. Returns the row count."""
     rng = np.random.default_rng(seed)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    rows = 0
-    with path.open("w", newline="") as fh:
-        out = csv.writer(fh)
-        out.writerow(["USER_ID", "ITEM_ID", "TIMESTAMP", "EVENT_TYPE"])
+
+    def views() -> Iterator[tuple[str, str, int, str]]:
         for u in range(users):
             cluster = u % CLUSTERS
             block = [i for i in range(items) if cluster_of_item(i, items) == cluster]
             for k in range(per_user):
                 own = rng.random() < 0.9
                 item = int(rng.choice(block)) if own else int(rng.integers(items))
-                out.writerow([f"u{u}", f"i{item}", START + u * 1000 + k * 10, "view"])
-                rows += 1
-    return rows
+                yield f"u{u}", f"i{item}", START + u * 1000 + k * 10, "view"
+
+    return write_events(path, views())
 
 
 def write_items(path: Path, items: int = 90) -> None:
@@ -161,18 +172,32 @@ def create_group(
     return out
 
 
+def create_solution(
+    clients: Clients,
+    group: str,
+    name: str = "pop",
+    recipe: str = "aws-popularity-count",
+    **extra: Any,
+) -> str:
+    """CreateSolution of the recipe named ``recipe`` on ``group`` (more request fields in
+    ``extra``); returns the solution's ARN."""
+    return str(
+        clients.personalize.create_solution(
+            name=name,
+            datasetGroupArn=group,
+            recipeArn=f"arn:aws:personalize:::recipe/{recipe}",
+            **extra,
+        )["solutionArn"]
+    )
+
+
 def train(
     clients: Clients, group: str, name: str, recipe: str, *, timeout: float = 120, **extra: Any
 ) -> tuple[str, str]:
     """Create a solution and train its first version to ACTIVE (waiting up to ``timeout``
     seconds). Returns (solution, version)."""
     p = clients.personalize
-    solution = p.create_solution(
-        name=name,
-        datasetGroupArn=group,
-        recipeArn=f"arn:aws:personalize:::recipe/{recipe}",
-        **extra,
-    )["solutionArn"]
+    solution = create_solution(clients, group, name, recipe, **extra)
     wait_for(lambda: p.describe_solution(solutionArn=solution), "solution")
     version = p.create_solution_version(solutionArn=solution)["solutionVersionArn"]
     trained(clients, version, timeout)
@@ -194,11 +219,7 @@ def trained(clients: Clients, version: str, timeout: float = 120) -> dict[str, A
 def start_training(clients: Clients, group: str, name: str = "pop") -> str:
     """A popularity-count solution and its first version, returned once CREATE IN_PROGRESS."""
     p = clients.personalize
-    solution = p.create_solution(
-        name=name,
-        datasetGroupArn=group,
-        recipeArn="arn:aws:personalize:::recipe/aws-popularity-count",
-    )["solutionArn"]
+    solution = create_solution(clients, group, name)
     version = p.create_solution_version(solutionArn=solution)["solutionVersionArn"]
     wait_for(
         lambda: p.describe_solution_version(solutionVersionArn=version),

@@ -8,7 +8,6 @@ test_refresh.py by reading both versions' metrics, not assumed).
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +22,14 @@ from services.personalize.clients import Clients, build_clients
 from services.personalize.facade import PersonalizeService
 from services.pipeline import Pipeline, RunStore
 from services.store.tables import Store
-from tests.local.workspace import START, create_group, train, wait_for, write_interactions
+from tests.local.workspace import (
+    START,
+    create_group,
+    train,
+    wait_for,
+    write_events,
+    write_interactions,
+)
 
 
 @dataclass
@@ -61,15 +67,14 @@ class Shop:
 
 def write_noise(path: Path, users: int = 60, items: int = 90, per_user: int = 30) -> None:
     rng = np.random.default_rng(7)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", newline="") as fh:
-        out = csv.writer(fh)
-        out.writerow(["USER_ID", "ITEM_ID", "TIMESTAMP", "EVENT_TYPE"])
-        for u in range(users):
-            for k in range(per_user):
-                out.writerow(
-                    [f"u{u}", f"i{int(rng.integers(items))}", START + u * 1000 + k * 10, "view"]
-                )
+    write_events(
+        path,
+        (
+            (f"u{u}", f"i{int(rng.integers(items))}", START + u * 1000 + k * 10, "view")
+            for u in range(users)
+            for k in range(per_user)
+        ),
+    )
 
 
 def build_shop(data_dir: Path, *, initial: str = "good") -> Shop:
