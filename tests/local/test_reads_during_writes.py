@@ -22,9 +22,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from services import db as db_module
 from services.config import Settings
 from services.db import PG_WRITER_LOCK
 from services.local.engine import get_engine, reset_engines
+from services.local.jobs.context import Cancelled, JobContext
 from services.personalize.clients import build_clients
 from tests.local.server import ROOT
 from tests.local.workspace import INTERACTIONS_SCHEMA, create_group, wait_for
@@ -127,6 +129,35 @@ def test_a_status_that_falls_due_is_read_without_a_write(
             second = p.describe_dataset_group(datasetGroupArn=arn)["datasetGroup"]
         assert first["status"] == second["status"] == "ACTIVE"
         assert first["lastUpdatedDateTime"] == second["lastUpdatedDateTime"]
+    finally:
+        reset_engines()
+
+
+def test_a_running_job_reads_a_stop_while_another_process_holds_the_write_lock(
+    tmp_path: Path, db_url: Callable[[str], str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """JobContext.check_cancelled, which training calls every ALS iteration and every 50 v2
+    steps, reads its job's row in a read transaction: it answers, a stop included, while
+    another process holds the writers' lock. The engine's writers give up after 0.2 s here
+    (30 s otherwise), so a check that took the lock fails instead of answering."""
+    monkeypatch.setattr(db_module, "SQLITE_BUSY_TIMEOUT_S", 0.2)
+    settings = _settings(tmp_path, db_url, 0.0)
+    try:
+        engine = get_engine(settings, start_worker=False)  # claims by hand: no worker
+        running, stopped = (engine.arns.make("batch-inference-job", n) for n in ("run", "stop"))
+        with engine.tx() as res:
+            engine.jobs.enqueue(res.conn, "probe", running)
+            engine.jobs.enqueue(res.conn, "probe", stopped)
+            engine.jobs.cancel(res.conn, stopped, finished=False)  # asked to stop, still queued
+        contexts = {}
+        for _ in range(2):
+            claimed = engine.jobs.claim()
+            assert claimed is not None
+            contexts[claimed[2]] = JobContext(engine.jobs, claimed[0], claimed[2])
+        with another_writer(settings.engine_db_url):
+            contexts[running].check_cancelled()  # returns: neither stopped nor handed over
+            with pytest.raises(Cancelled):
+                contexts[stopped].check_cancelled()
     finally:
         reset_engines()
 

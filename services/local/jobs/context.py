@@ -59,7 +59,11 @@ class JobContext:
         ClaimLost if the job is no longer this worker's (so it stops long before its end)."""
         if self._runner.stopping:
             raise ShuttingDown(self.arn)
-        with self._runner.engine.db.begin() as conn:
+        # A read transaction (the reader engine: plain BEGIN on SQLite's WAL, a snapshot on
+        # PostgreSQL), not a write one: training checks every ALS iteration and every 50 v2
+        # steps, and must neither queue behind a heartbeat or a request's write nor hold the
+        # writers' lock while it reads one row.
+        with self._runner.engine.read_db.connect() as conn:
             row = conn.execute(
                 select(t.jobs.c.cancel, t.jobs.c.worker, t.jobs.c.state).where(
                     t.jobs.c.id == self.job_id
