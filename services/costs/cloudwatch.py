@@ -17,9 +17,8 @@ from datetime import datetime
 from typing import Any
 
 from services.costs.usage import WINDOW_SECONDS, Series
-from services.personalize.cloudwatch_calls import metric_data
+from services.personalize.cloudwatch_calls import metric_data, sum_query
 
-NAMESPACE = "AWS/Personalize"
 METRICS = ("GetRecommendations", "GetPersonalizedRanking")
 
 
@@ -31,19 +30,9 @@ def queries(campaign_arns: Sequence[str]) -> list[dict[str, Any]]:
     """One Sum query per (campaign or recommender, metric), with ids ``m<index>_<metric>``
     (a recommender has no GetPersonalizedRanking)."""
     return [
-        {
-            "Id": f"m{c}_{m}",
-            "MetricStat": {
-                "Metric": {
-                    "Namespace": NAMESPACE,
-                    "MetricName": metric,
-                    "Dimensions": [{"Name": _dimension(arn), "Value": arn}],
-                },
-                "Period": int(WINDOW_SECONDS),
-                "Stat": "Sum",
-            },
-            "ReturnData": True,
-        }
+        sum_query(
+            f"m{c}_{m}", metric, [{"Name": _dimension(arn), "Value": arn}], int(WINDOW_SECONDS)
+        )
         for c, arn in enumerate(campaign_arns)
         for m, metric in enumerate(METRICS)
         if _dimension(arn) == "CampaignArn" or metric == "GetRecommendations"

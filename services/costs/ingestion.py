@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from services.personalize.cloudwatch_calls import metric_data
+from services.personalize.cloudwatch_calls import metric_data, sum_query
 
 INGESTION_DAYS = 30  # the look-back of the ingestion line: about a month of imports
 
@@ -45,23 +45,16 @@ class SizeSource(Protocol):
 def size_queries(jobs: Sequence[ImportedJob]) -> list[dict[str, Any]]:
     """One DatasetSize Sum query a job, one-day periods, with ids ``s<index>``."""
     return [
-        {
-            "Id": f"s{i}",
-            "MetricStat": {
-                "Metric": {
-                    "Namespace": "AWS/Personalize",
-                    "MetricName": "DatasetSize",
-                    "Dimensions": [
-                        {"Name": "DatasetGroupArn", "Value": job.group_arn},
-                        {"Name": "DatasetArn", "Value": job.dataset_arn},
-                        {"Name": "DatasetImportJobArn", "Value": job.job_arn},
-                    ],
-                },
-                "Period": 86_400,
-                "Stat": "Sum",
-            },
-            "ReturnData": True,
-        }
+        sum_query(
+            f"s{i}",
+            "DatasetSize",
+            [
+                {"Name": "DatasetGroupArn", "Value": job.group_arn},
+                {"Name": "DatasetArn", "Value": job.dataset_arn},
+                {"Name": "DatasetImportJobArn", "Value": job.job_arn},
+            ],
+            86_400,
+        )
         for i, job in enumerate(jobs)
     ]
 

@@ -30,10 +30,9 @@ from services.evaluation.online_metrics import (
     PointsQuery,
     empty_points,
 )
-from services.personalize.cloudwatch_calls import list_metrics, metric_data
+from services.personalize.cloudwatch_calls import NAMESPACE, list_metrics, metric_data, sum_query
 from services.personalize.models import AttributedMetric
 
-NAMESPACE = "AWS/Personalize"
 WHY = "show the metric attribution's online metrics"
 
 
@@ -72,19 +71,7 @@ class CloudWatchAttribution:
         if not found:
             return empty_points()
         queries = [
-            {
-                "Id": f"m{i}",
-                "MetricStat": {
-                    "Metric": {
-                        "Namespace": NAMESPACE,
-                        "MetricName": metric.name,
-                        "Dimensions": listed["Dimensions"],
-                    },
-                    "Period": PERIOD_SECONDS,
-                    "Stat": "Sum",
-                },
-                "ReturnData": True,
-            }
+            sum_query(f"m{i}", metric.name, listed["Dimensions"], PERIOD_SECONDS)
             for i, (metric, _source, listed) in enumerate(found)
         ]
         rows = []

@@ -9,7 +9,7 @@ both operations page with NextToken (boto3 paginators ``list_metrics`` and
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -18,6 +18,27 @@ from botocore.exceptions import BotoCoreError, ClientError
 from services.errors import AccessDenied, BackendUnavailable, ServiceError
 
 QUERIES_PER_CALL = 500  # GetMetricData's limit on MetricDataQueries
+# Every Personalize metric's namespace ("CloudWatch metrics for Amazon Personalize",
+# https://docs.aws.amazon.com/personalize/latest/dg/cloudwatch-metrics.html).
+NAMESPACE = "AWS/Personalize"
+
+
+def sum_query(
+    query_id: str, metric: str, dimensions: Sequence[Mapping[str, str]], period: int
+) -> dict[str, Any]:
+    """One GetMetricData ``MetricDataQuery``: the Sum of the Personalize metric ``metric``
+    with ``dimensions`` (``[{"Name": …, "Value": …}]``) over ``period``-second periods, its
+    results returned under ``query_id`` (CloudWatch API reference, MetricDataQuery and
+    MetricStat)."""
+    return {
+        "Id": query_id,
+        "MetricStat": {
+            "Metric": {"Namespace": NAMESPACE, "MetricName": metric, "Dimensions": dimensions},
+            "Period": period,
+            "Stat": "Sum",
+        },
+        "ReturnData": True,
+    }
 
 
 def _call(operation: str, why: str, fn: Callable[[], list[dict[str, Any]]]) -> list[dict[str, Any]]:
