@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from services.personalize.models import SchemaField
+from services.personalize.schema_avro import avro_record
 
 DAY = 86_400
 SEED = 20_240_601
@@ -78,44 +80,30 @@ BULK_WINDOW = (60 * DAY, 15 * DAY)  # seconds before now: the history version 1 
 EVENTS_WINDOW = 14 * DAY  # PutEvents arrive over the last two weeks
 
 
-def _schema(name: str, fields: list[dict[str, Any]]) -> str:
-    return json.dumps(
-        {
-            "type": "record",
-            "name": name,
-            "namespace": "com.amazonaws.personalize.schema",
-            "fields": fields,
-            "version": "1.0",
-        }
-    )
+def _schema(name: str, *fields: SchemaField) -> str:
+    return json.dumps(avro_record(name, fields))
 
 
 SCHEMAS = {
     "Interactions": _schema(
         "Interactions",
-        [
-            {"name": "USER_ID", "type": "string"},
-            {"name": "ITEM_ID", "type": "string"},
-            {"name": "TIMESTAMP", "type": "long"},
-            {"name": "EVENT_TYPE", "type": "string"},
-        ],
+        SchemaField("USER_ID", "string", nullable=False),
+        SchemaField("ITEM_ID", "string", nullable=False),
+        SchemaField("TIMESTAMP", "long", nullable=False),
+        SchemaField("EVENT_TYPE", "string", nullable=False),
     ),
     "Items": _schema(
         "Items",
-        [
-            {"name": "ITEM_ID", "type": "string"},
-            {"name": "NAME", "type": "string", "textual": True},
-            {"name": "CATEGORY", "type": "string", "categorical": True},
-            {"name": "PRICE", "type": "float"},
-            {"name": "CREATION_TIMESTAMP", "type": "long"},
-        ],
+        SchemaField("ITEM_ID", "string", nullable=False),
+        SchemaField("NAME", "string", nullable=False, textual=True),
+        SchemaField("CATEGORY", "string", nullable=False, categorical=True),
+        SchemaField("PRICE", "float", nullable=False),
+        SchemaField("CREATION_TIMESTAMP", "long", nullable=False),
     ),
     "Users": _schema(
         "Users",
-        [
-            {"name": "USER_ID", "type": "string"},
-            {"name": "SEGMENT", "type": "string", "categorical": True},
-        ],
+        SchemaField("USER_ID", "string", nullable=False),
+        SchemaField("SEGMENT", "string", nullable=False, categorical=True),
     ),
 }
 

@@ -12,23 +12,22 @@ from pathlib import Path
 import pandas as pd
 
 from services.demo.data import SCHEMAS, DemoData
+from services.personalize.models import SchemaField
+from services.personalize.schema_avro import avro_record
 
 DOMAIN = "ECOMMERCE"
 GROUP = "demo-eshop"
 RECOMMENDER = "demo-best-sellers"
 USE_CASE = "arn:aws:personalize:::recipe/aws-ecomm-popular-items-by-purchases"
 ITEMS_SCHEMA = json.dumps(
-    {
-        "type": "record",
-        "name": "Items",
-        "namespace": "com.amazonaws.personalize.schema",
-        "fields": [
-            {"name": "ITEM_ID", "type": "string"},
-            {"name": "PRICE", "type": "float"},
-            {"name": "CATEGORY_L1", "type": "string", "categorical": True},
+    avro_record(
+        "Items",
+        [
+            SchemaField("ITEM_ID", "string", nullable=False),
+            SchemaField("PRICE", "float", nullable=False),
+            SchemaField("CATEGORY_L1", "string", nullable=False, categorical=True),
         ],
-        "version": "1.0",
-    }
+    )
 )
 ESHOP_SCHEMAS = {"Interactions": SCHEMAS["Interactions"], "Items": ITEMS_SCHEMA}
 

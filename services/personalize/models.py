@@ -105,7 +105,7 @@ class SchemaField(NamedTuple):
     name: str
     type: str
     nullable: bool
-    categorical: bool
+    categorical: bool = False
     textual: bool = False
 
 

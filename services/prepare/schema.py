@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from services.personalize.models import SchemaField
+from services.personalize.schema_avro import avro_record
+
 from .mapping import FieldMap, Mapping
 
 _AVRO = {
@@ -26,14 +29,11 @@ _AVRO = {
 }
 
 
-def _field(spec: FieldMap, required: bool) -> dict[str, Any]:
-    avro = _AVRO[spec.kind]
-    out: dict[str, Any] = {"name": spec.name, "type": avro if required else ["null", avro]}
-    if spec.kind == "categorical":
-        out["categorical"] = True
-    if spec.kind == "textual":
-        out["textual"] = True
-    return out
+def _field(spec: FieldMap, required: bool) -> SchemaField:
+    kind = spec.kind
+    return SchemaField(
+        spec.name, _AVRO[kind], not required, kind == "categorical", kind == "textual"
+    )
 
 
 def avro_schema(mapping: Mapping) -> dict[str, Any]:
@@ -46,10 +46,4 @@ def avro_schema(mapping: Mapping) -> dict[str, Any]:
         _field(f, f.kind in ("id", "event_type") or f.name in ("TIMESTAMP", "EVENT_VALUE"))
         for f in mapping.fields
     ]
-    return {
-        "type": "record",
-        "name": mapping.dataset_type.title(),
-        "namespace": "com.amazonaws.personalize.schema",
-        "fields": fields,
-        "version": "1.0",
-    }
+    return avro_record(mapping.dataset_type.title(), fields)
