@@ -6,6 +6,12 @@ to return). These tests queue jobs at exactly that moment, many times, with real
 idle limit is 0 (a worker exits as soon as the queue is empty) and, for threads, the injected
 clock queues the jobs from inside the worker's idle check. Requests do not look for stranded
 work here (``WATCH_SECONDS`` is an hour), so only the exit handshake can run the jobs.
+
+The waits are on conditions, not on the clock: a job is stranded when it is still queued while
+no worker of the engine runs (nothing else would ever start one here), and a round fails at
+that moment; while a worker runs, the test waits for it, however long a loaded machine takes to
+start one (a worker process imports pandas and pyarrow: 4 s at load 9, 48 s at load 12 under
+nice 10). pytest's timeout still ends a worker that hangs.
 """
 
 from __future__ import annotations
@@ -58,17 +64,38 @@ def _import(clients: Clients, dataset: str, name: str) -> str:
     )["datasetImportJobArn"]
 
 
-def _active(clients: Clients, arn: str, timeout: float = 20) -> None:
-    """Wait for an import to end (polled often: these tests run hundreds of them)."""
-    deadline = time.monotonic() + timeout
+def _active(
+    clients: Clients, arn: str, workers_running: Callable[[], bool], poll: float = 0.005
+) -> None:
+    """Wait for an import to end, polling every ``poll`` s; fail as soon as it is still
+    queued or running while ``workers_running()`` is false: no worker is left to run it."""
     while True:
+        running = workers_running()  # before the read: a worker that ran it may end meanwhile
         doc = clients.personalize.describe_dataset_import_job(datasetImportJobArn=arn)
         status = doc["datasetImportJob"]["status"]
         if status not in ("CREATE PENDING", "CREATE IN_PROGRESS"):
             break
-        assert time.monotonic() < deadline, f"{arn} still {status} after {timeout}s"
-        time.sleep(0.005)
+        assert running, f"{arn} is {status} and no worker runs: it is stranded"
+        time.sleep(poll)
     assert status == "ACTIVE", doc["datasetImportJob"].get("failureReason")
+
+
+def _worker_threads() -> bool:
+    """Whether a worker thread runs (an exiting one included: it runs what it finds last)."""
+    return any(th.name == "personalize-local-worker" for th in threading.enumerate())
+
+
+def _worker_processes(settings: Settings) -> Callable[[], bool]:
+    """Whether a worker process of the engine of ``settings`` runs, an exiting one included:
+    its exit, and its jobs, are still to come. The runner holds every worker process it
+    started that may still run (its current one, and those that stopped listening)."""
+
+    def running() -> bool:
+        runner = get_engine(settings).jobs
+        procs = [*runner._exiting, *([runner._proc] if runner._proc is not None else [])]
+        return any(proc.poll() is None for proc in procs)
+
+    return running
 
 
 def _workspace(tmp_path: Path, mode: str) -> tuple[Settings, Clients, str]:
@@ -127,7 +154,7 @@ def test_jobs_queued_while_a_worker_thread_exits_all_run(
                 break
         assert clock.fired.is_set(), f"round {n}: no worker read the clock"
         for arn in queued[-2:]:
-            _active(clients, arn)
+            _active(clients, arn, _worker_threads)
     assert len(queued) == 2 * THREAD_ROUNDS
 
 
@@ -136,7 +163,7 @@ def _imports(clients: Clients, dataset: str, prefix: str) -> list[str]:
 
 
 def _import_and_wait(clients: Clients, dataset: str, name: str) -> None:
-    _active(clients, _import(clients, dataset, name))
+    _active(clients, _import(clients, dataset, name), _worker_threads)
 
 
 def _exits(data_dir: Path) -> list[int]:
@@ -155,29 +182,42 @@ def _ran(data_dir: Path, arns: list[str]) -> set[int]:
     return {int(worker.split(":")[1]) for (worker,) in rows}
 
 
+def _next_exit(data_dir: Path, seen: int, workers_running: Callable[[], bool]) -> list[int]:
+    """The exit lines once there are more than ``seen``, read every 2 ms (so that jobs can
+    be queued the moment a worker decides to go); fails as soon as there are not and no
+    worker runs that could still write one (looked at every 0.1 s)."""
+    looked = time.monotonic()
+    while len(exits := _exits(data_dir)) <= seen:
+        if time.monotonic() - looked > 0.1:
+            running, looked = workers_running(), time.monotonic()
+            # a worker writes its line, then ends: read again after finding none running
+            if not running and len(exits := _exits(data_dir)) <= seen:
+                raise AssertionError("no worker exited, and none runs that could")
+        time.sleep(0.002)
+    return exits
+
+
+@pytest.mark.timeout(900)  # a hung worker; slow ones are waited for (module docstring)
 def test_jobs_queued_while_a_worker_process_exits_all_run(
     tmp_path: Path, no_watch: None, cleanup: None
 ) -> None:
     settings, clients, dataset = _workspace(tmp_path, "process")
     data_dir = settings.data_dir
+    workers = _worker_processes(settings)
     seen = len(_exits(data_dir))
-    _active(clients, _import(clients, dataset, "warm"), timeout=60)
+    _active(clients, _import(clients, dataset, "warm"), workers, poll=0.05)
     for n in range(PROCESS_ROUNDS):
         # The worker that ran the last jobs finds the queue empty and exits; the moment it
         # logs that decision, queue two jobs (its interpreter takes tens of ms more to end).
-        # generous: on a loaded 2-core runner with two test workers an exit has taken > 60 s
-        deadline = time.monotonic() + 180
-        while len(exits := _exits(data_dir)) <= seen:
-            assert time.monotonic() < deadline, "no worker exited"
-            time.sleep(0.002)
+        exits = _next_exit(data_dir, seen, workers)
         seen = len(exits)
         racing = _imports(clients, dataset, f"p{n}")
         for arn in racing:
-            _active(clients, arn, timeout=60)
+            _active(clients, arn, workers, poll=0.05)
         if _ran(data_dir, racing) == {exits[-1]}:
             # The exiting worker ran them after it stopped listening: the next round needs
             # a new worker (the other way round, the new worker that ran them exits next).
-            _active(clients, _import(clients, dataset, f"p{n}-warm"), timeout=60)
+            _active(clients, _import(clients, dataset, f"p{n}-warm"), workers, poll=0.05)
     assert "Fatal Python error" not in (data_dir / "worker.log").read_text()
 
 
