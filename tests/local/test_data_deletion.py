@@ -64,12 +64,15 @@ def test_a_file_without_user_ids_fails_the_job_and_deletes_nothing(
     ws = create_group(clients, settings.data_dir)
     bad = settings.data_dir / "s3" / "bucket" / "bad.csv"
     bad.write_text("ITEM_ID\ni1\n")
+    tags = [{"tagKey": "team", "tagValue": "recs"}]  # API reference: CreateDataDeletionJob
     job = p.create_data_deletion_job(
         jobName="bad",
         datasetGroupArn=ws["group"],
         dataSource={"dataLocation": "s3://bucket/bad.csv"},
         roleArn=ROLE,
+        tags=tags,
     )["dataDeletionJobArn"]
+    assert p.list_tags_for_resource(resourceArn=job)["tags"] == tags
     doc = wait_for(
         lambda: p.describe_data_deletion_job(dataDeletionJobArn=job), "dataDeletionJob", done=DONE
     )

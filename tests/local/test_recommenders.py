@@ -353,3 +353,21 @@ def test_a_promotion_applies_to_a_recommenders_list(shop: tuple[Clients, dict, S
     assert {i["itemId"] for i in answer} == set(promoted) | set(kept)
     assert [i["itemId"] for i in answer if i["itemId"] not in promoted] == kept
     assert {i["itemId"] for i in answer if i.get("promotionName") == "hats"} == set(promoted)
+
+
+def test_create_recommender_stores_its_tags(shop: tuple[Clients, dict, Settings]) -> None:
+    """CreateRecommender's ``tags`` (API reference: CreateRecommender, Tags) are returned by
+    ListTagsForResource, as every other Create*'s are (test_create_tags.py)."""
+    clients, ws, _ = shop
+    p = clients.personalize
+    tags = [{"tagKey": "team", "tagValue": "recs"}, {"tagKey": "what", "tagValue": "recommender"}]
+    arn = p.create_recommender(
+        name="tagged",
+        datasetGroupArn=ws["group"],
+        recipeArn=f"{ECOMM}popular-items-by-views",
+        tags=tags,
+    )["recommenderArn"]
+    assert p.list_tags_for_resource(resourceArn=arn)["tags"] == tags
+    done = wait_for(lambda: p.describe_recommender(recommenderArn=arn), "recommender")
+    assert done["status"] == "ACTIVE", done.get("failureReason")
+    p.delete_recommender(recommenderArn=arn)

@@ -15,7 +15,7 @@ from typing import Any
 
 from services.local.context import EngineContext
 from services.local.control.describe_list_delete import JOB_SUMMARY, operations
-from services.local.control.groups import group_of, group_scoped, queue_in_group
+from services.local.control.groups import group_of, group_scoped, queue_job
 from services.local.control.quotas import MAX_PENDING_DELETIONS_PER_GROUP
 from services.local.errors import LimitExceeded
 
@@ -41,9 +41,18 @@ def create_data_deletion_job(engine: EngineContext, params: dict[str, Any]) -> d
             "dataSource": params["dataSource"],
             "roleArn": params["roleArn"],
         }
-        name = params["jobName"]
-        queue_in_group(
-            engine, res, group, "data-deletion-job", arn, name, doc, "delete-data", PENDING
+        group_arn = group["datasetGroupArn"]
+        queue_job(
+            engine,
+            res,
+            params,
+            "data-deletion-job",
+            arn,
+            doc,
+            "delete-data",
+            group_arn,
+            group_arn,
+            pending=PENDING,
         )
     engine.jobs.kick()
     return {"dataDeletionJobArn": arn}

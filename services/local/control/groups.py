@@ -72,24 +72,6 @@ def create_in_group(
     )
 
 
-def queue_in_group(
-    engine: EngineContext,
-    res: Resources,
-    group: dict[str, Any],
-    kind: str,
-    arn: str,
-    name: str,
-    doc: dict[str, Any],
-    job: str,
-    pending: str = PENDING,
-) -> None:
-    """``queue_child`` for a resource whose parent is its dataset group."""
-    group_arn = group["datasetGroupArn"]
-    queue_child(
-        engine, res, kind, arn, name, doc, job, parent=group_arn, group=group_arn, pending=pending
-    )
-
-
 def queue_child(
     engine: EngineContext,
     res: Resources,
@@ -124,11 +106,24 @@ def queue_job(
     job: str,
     parent: str,
     group: str,
+    pending: str = PENDING,
 ) -> None:
     """``queue_child`` for a job a Create*Job request starts: named by its ``jobName``, tagged
-    with its ``tags``."""
+    with its ``tags``, stamped ``pending``."""
     name, tags = params["jobName"], params.get("tags")
-    queue_child(engine, res, kind, arn, name, doc, job, parent=parent, group=group, tags=tags)
+    queue_child(
+        engine,
+        res,
+        kind,
+        arn,
+        name,
+        doc,
+        job,
+        parent=parent,
+        group=group,
+        tags=tags,
+        pending=pending,
+    )
 
 
 def create_dataset_group(engine: EngineContext, params: dict[str, Any]) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from typing import Any
 
 from services.local.context import EngineContext
 from services.local.control.describe_list_delete import forget_models, operations
-from services.local.control.groups import active_group_of, group_scoped, queue_in_group
+from services.local.control.groups import active_group_of, group_scoped, queue_child
 from services.local.control.quotas import (
     MAX_RECOMMENDERS_PER_GROUP,
     MAX_RECOMMENDERS_PER_REGION,
@@ -111,8 +111,18 @@ def create_recommender(engine: EngineContext, params: dict[str, Any]) -> dict[st
             "recipeArn": case.recipe_arn,
             "recommenderConfig": config,
         }
-        queue_in_group(
-            engine, res, group, "recommender", arn, params["name"], doc, "train-recommender"
+        group_arn, tags = group["datasetGroupArn"], params.get("tags")
+        queue_child(
+            engine,
+            res,
+            "recommender",
+            arn,
+            params["name"],
+            doc,
+            "train-recommender",
+            parent=group_arn,
+            group=group_arn,
+            tags=tags,
         )
     engine.jobs.kick()
     return {"recommenderArn": arn}
