@@ -133,7 +133,8 @@ def test_the_export_is_started_found_and_read(aws: AwsStubs) -> None:
         )
         aws.respond("s3", "get_object", {"Body": body}, {"Bucket": "shop-bucket", "Key": key})
     read = read_exported_events(S3Objects(aws.client("s3")), export)
-    assert read.unknown == {"SESSION_ID", "RECOMMENDATION_ID"}
+    # the export has no IMPRESSION column either: impressions are unknown, not 0
+    assert read.unknown == {"SESSION_ID", "RECOMMENDATION_ID", "IMPRESSION"}
     out = arm_outcomes(_experiment(), read.events, read.prices, START + timedelta(days=1),
                        read.unknown)  # fmt: skip
     a, b = out.arms
