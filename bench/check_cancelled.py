@@ -42,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     from sqlalchemy.exc import OperationalError
 
     from services.config import Settings
-    from services.local.data import tables as t
+    from services.local.data.storage import tables as t
     from services.local.engine import get_engine, reset_engines
     from services.local.jobs.context import JobContext
 

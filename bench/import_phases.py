@@ -30,8 +30,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench import seed_shop  # noqa: E402
-from services.local.data import bulk, importer  # noqa: E402
+from services.local.data.imports import importer  # noqa: E402
 from services.local.data.schemas import parse_schema  # noqa: E402
+from services.local.data.storage import bulk  # noqa: E402
 from services.local.jobs.tasks.import_memory import import_memory  # noqa: E402
 
 PHASES = {  # (object, function name) → what it does

@@ -136,11 +136,11 @@ def test_an_engine_store_from_before_the_wider_dataset_type_takes_action_interac
     """bulk_files.dataset_type grew from 16 to 32 characters (Action_Interactions has 19);
     SQLite does not enforce the length, so a store made with the older shape needs no
     migration (the schema section's claim)."""
-    from services.local.data import tables
+    from services.local.data.storage import tables
 
     url = f"sqlite:///{tmp_path / 'engine.db'}"
     old = sa.MetaData()
-    sa.Table(  # as services/local/data/tables.py defined it before the change
+    sa.Table(  # as services/local/data/storage/tables.py defined it before the change
         "bulk_files",
         old,
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),

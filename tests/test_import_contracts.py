@@ -44,7 +44,7 @@ def test_contracts_fail_on_forbidden_imports(tmp_path):
     _append(tmp_path / "dashboard" / "components" / "status.py", "\nimport boto3  # noqa\n")
     _append(
         tmp_path / "services" / "workspace" / "alerts.py",
-        "\nfrom services.local.data import tables  # noqa\n",
+        "\nfrom services.local.data.storage import tables  # noqa\n",
     )
     _append(
         tmp_path / "services" / "personalize" / "models.py",
@@ -56,7 +56,7 @@ def test_contracts_fail_on_forbidden_imports(tmp_path):
     assert "dashboard never talks to boto3 directly (it goes through services) BROKEN" in out
     assert "dashboard.components.status -> boto3" in out
     assert "services read the engine only through its rules and the datasets gateway BROKEN" in out
-    assert "services.workspace.alerts -> services.local.data.tables" in out
+    assert "services.workspace.alerts -> services.local.data.storage.tables" in out
     assert "no import cycles, type-only and function-level imports included BROKEN" in out
     # the cycle names its modules in order, wrapped over lines
     assert "services.personalize.facade, services.personalize.models" in " ".join(out.split())
@@ -73,7 +73,7 @@ def test_rules_are_the_engines_only_open_part_and_import_nothing_else(tmp_path):
     _append(
         rules / "metric_keys.py",
         "\nfrom services import config, errors  # noqa\n"
-        "from services.local.data import tables  # noqa\n"
+        "from services.local.data.storage import tables  # noqa\n"
         "from services.local.rules import use_cases  # noqa\n",
     )
     _append(
@@ -84,7 +84,7 @@ def test_rules_are_the_engines_only_open_part_and_import_nothing_else(tmp_path):
     assert code == 1, out
     assert "services.local.rules imports only itself and services.config BROKEN" in out
     assert "services.local.rules.metric_keys -> services.errors" in out
-    assert "services.local.rules.metric_keys -> services.local.data.tables" in out
+    assert "services.local.rules.metric_keys -> services.local.data.storage.tables" in out
     # a foundation and a sibling rule are allowed
     assert "services.local.rules.metric_keys -> services.config" not in out
     assert "services.local.rules.metric_keys -> services.local.rules.use_cases" not in out

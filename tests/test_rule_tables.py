@@ -8,7 +8,8 @@ its constant and this test holds them to one value.
 
 from __future__ import annotations
 
-from services.local.data import import_columns, schemas
+from services.local.data import schemas
+from services.local.data.imports import import_columns
 from services.local.models import metrics, training
 from services.local.models.recipes import RECIPES
 from services.local.models.recipes import capabilities as engine_caps

@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Any, Protocol
 from sqlalchemy import Connection, Engine
 
 from services.config import Settings
-from services.local.data.bulk import BulkStore
-from services.local.data.histories import BulkHistories
-from services.local.data.resources import Arns, Resources
+from services.local.data.storage.bulk import BulkStore
+from services.local.data.storage.histories import BulkHistories
+from services.local.data.storage.resources import Arns, Resources
 
 if TYPE_CHECKING:
     from services.local.runtime.answer_log import AnswerLog

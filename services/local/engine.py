@@ -13,11 +13,11 @@ from typing import Any
 from services.config import LOCAL_ACCOUNT, Settings
 from services.db import make_engine
 from services.local.control.tags import check_tags
-from services.local.data import tables
-from services.local.data.bulk import BulkStore
-from services.local.data.histories import BulkHistories
-from services.local.data.model_files import MODELS_FOLDER, sweep_partial
-from services.local.data.resources import Arns, Resources
+from services.local.data.storage import tables
+from services.local.data.storage.bulk import BulkStore
+from services.local.data.storage.histories import BulkHistories
+from services.local.data.storage.model_files import MODELS_FOLDER, sweep_partial
+from services.local.data.storage.resources import Arns, Resources
 from services.local.errors import NotInLocalEngine
 from services.local.jobs.queue import JobRunner
 from services.local.jobs.tasks.registry import TASKS

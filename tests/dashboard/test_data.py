@@ -17,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 
 from services.config import Settings
 from services.db import dispose_engines
-from services.local.data import tables as t
+from services.local.data.storage import tables as t
 from services.local.engine import reset_engines
 from services.personalize.clients import build_clients
 from services.personalize.facade import PersonalizeService

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from services.config import Settings
-from services.local.data.bulk import BulkStore, StagedFile
+from services.local.data.storage.bulk import BulkStore, StagedFile
 from services.local.engine import LocalEngine
 
 

@@ -26,7 +26,7 @@ from botocore.exceptions import ClientError
 from sqlalchemy import func, select
 
 from services.config import Settings
-from services.local.data import tables as t
+from services.local.data.storage import tables as t
 from services.local.engine import LocalEngine, get_engine, reset_engines
 from services.personalize.clients import Clients, build_clients
 from tests.local.server import EngineServer

@@ -14,9 +14,9 @@ import pyarrow.parquet as pq
 import sqlalchemy as sa
 
 from services.db import make_engine
-from services.local.data import tables as t
-from services.local.data.bulk import BulkStore, plain_strings
-from services.local.data.histories import BulkHistories
+from services.local.data.storage import tables as t
+from services.local.data.storage.bulk import BulkStore, plain_strings
+from services.local.data.storage.histories import BulkHistories
 
 GROUP = "arn:aws:personalize:us-east-1:000000000000:dataset-group/g"
 

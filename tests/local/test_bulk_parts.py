@@ -14,9 +14,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from services.config import Settings
-from services.local.data import bulk
-from services.local.data.bulk import BulkStore
-from services.local.data.faults import StorageFault
+from services.local.data.storage import bulk
+from services.local.data.storage.bulk import BulkStore
+from services.local.data.storage.faults import StorageFault
 from services.local.engine import get_engine, reset_engines
 from services.personalize.clients import build_clients
 from tests.local import test_full_disk

@@ -15,9 +15,9 @@ import sqlalchemy as sa
 
 from services.config import Settings
 from services.db import make_engine
-from services.local.data import tables as t
-from services.local.data.bulk import BulkStore
-from services.local.data.histories import BulkHistories
+from services.local.data.storage import tables as t
+from services.local.data.storage.bulk import BulkStore
+from services.local.data.storage.histories import BulkHistories
 from services.local.engine import get_engine, reset_engines
 from services.personalize.clients import build_clients
 from tests.local.test_errors import snapshot

@@ -12,7 +12,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from services.local.data.importer import ImportFailed, read_dataset_csv
+from services.local.data.imports.importer import ImportFailed, read_dataset_csv
 from services.local.data.schemas import parse_schema
 from services.local.rules.csv_sniff import binary_kind, decoding, header_separator, lines_separator
 from services.prepare.reader import detect

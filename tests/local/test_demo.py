@@ -30,8 +30,8 @@ from services.demo import data as demo_data
 from services.demo import waiting
 from services.demo.plan import SETUP_FILE
 from services.demo.shop import SEEDED_TAG, demo_arns, seed_demo
-from services.local.data import frames as datasets
-from services.local.data import tables as t
+from services.local.data.storage import frames as datasets
+from services.local.data.storage import tables as t
 from services.local.engine import get_engine, reset_engines
 from services.local.jobs.tasks import imports as import_task
 from services.personalize.clients import Clients, build_clients

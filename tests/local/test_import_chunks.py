@@ -1,9 +1,10 @@
-"""The import checks and hashes the parse's chunks as they come (services/local/data/importer.py,
-import_columns.py, rows.py), never joining a column into one copy first: a file of several
-chunks (pyarrow's read blocks of 1 MiB, and the pieces of a quoted file) is refused for a bad
-value in a late chunk with the row and the line a one-chunk read names, and a good one gives
-the table an independent computation (pandas) expects. Line numbers are counted by hand while
-the file is written: quoted values with line breaks put the lines ahead of the rows."""
+"""The import checks and hashes the parse's chunks as they come
+(services/local/data/imports/importer.py, import_columns.py, rows.py), never joining a column
+into one copy first: a file of several chunks (pyarrow's read blocks of 1 MiB, and the pieces of
+a quoted file) is refused for a bad value in a late chunk with the row and the line a one-chunk
+read names, and a good one gives the table an independent computation (pandas) expects. Line
+numbers are counted by hand while the file is written: quoted values with line breaks put the
+lines ahead of the rows."""
 
 from __future__ import annotations
 
@@ -17,9 +18,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
-from services.local.data import importer, rows
-from services.local.data.import_columns import ImportFailed
-from services.local.data.importer import read_dataset_csv
+from services.local.data.imports import importer, rows
+from services.local.data.imports.import_columns import ImportFailed
+from services.local.data.imports.importer import read_dataset_csv
 from services.local.data.schemas import parse_schema
 from tests.local.workspace import interactions_schema
 

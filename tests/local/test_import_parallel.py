@@ -1,7 +1,7 @@
 """A large Interactions file is checked, dictionary-encoded, sorted and gathered on every core
-(services/local/data/importer.py, rows.py): the table is the one a single core makes, and the
-one an independent computation with pandas expects (repeated (USER_ID, ITEM_ID, TIMESTAMP)
-rows dropped keeping the first, each user's rows together oldest first, users in order of first
+(services/local/data/imports/importer.py, rows.py): the table is the one a single core makes, and
+the one an independent computation with pandas expects (repeated (USER_ID, ITEM_ID, TIMESTAMP) rows
+dropped keeping the first, each user's rows together oldest first, users in order of first
 appearance); a file with several bad columns is refused for the first in schema order."""
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
-from services.local.data import importer, rows
-from services.local.data.import_columns import ImportFailed
-from services.local.data.importer import read_dataset_csv
+from services.local.data.imports import importer, rows
+from services.local.data.imports.import_columns import ImportFailed
+from services.local.data.imports.importer import read_dataset_csv
 from services.local.data.schemas import parse_schema
 from tests.local.workspace import interactions_schema
 

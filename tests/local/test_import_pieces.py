@@ -1,4 +1,4 @@
-"""A large quoted CSV is parsed in pieces on every core (services/local/data/importer.py,
+"""A large quoted CSV is parsed in pieces on every core (services/local/data/imports/importer.py,
 ``_parse_pieces``): the table is the whole file's read, whatever the cuts hit: quoted values
 with line breaks (a cut inside one, even where the rest of the value looks like whole records),
 doubled quotes, CRLF, blank lines, Hangul; a CP949 file and a byte-order mark are refused with
@@ -13,9 +13,9 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from services.local.data import importer
-from services.local.data.import_columns import ImportFailed
-from services.local.data.importer import read_dataset_csv
+from services.local.data.imports import importer
+from services.local.data.imports.import_columns import ImportFailed
+from services.local.data.imports.importer import read_dataset_csv
 from services.local.data.schemas import parse_schema
 from tests.local.workspace import interactions_schema
 

@@ -1,4 +1,4 @@
-"""Tests for services.local.data.importer: strict CSV checks, typed output, duplicates."""
+"""Tests for services.local.data.imports.importer: strict CSV checks, typed output, duplicates."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from services.local.data.importer import ImportedData, ImportFailed, read_dataset_csv
+from services.local.data.imports.importer import ImportedData, ImportFailed, read_dataset_csv
 from services.local.data.schemas import AvroSchema, parse_schema
 
 
@@ -371,7 +371,7 @@ def test_item_duplicates_keep_the_last_row(tmp_path):
 def test_last_per_key_matches_pandas_keep_last(chunks, dictionary):
     """The sort-based mask equals pandas' ``duplicated(keep="last")`` (an independent
     computation) on IDs with repeats, Hangul and an empty string; all distinct gives None."""
-    from services.local.data.rows import last_per_key
+    from services.local.data.imports.rows import last_per_key
 
     rng = np.random.default_rng(3)
     ids = np.array(["상품-7", "p10", "p2", "", "p1", "상품-10"], dtype=object)

@@ -20,7 +20,7 @@ from sqlalchemy import select, text
 
 from services.config import Settings
 from services.datasets.local_engine.experiment_events import experiment_events
-from services.local.data import tables as t
+from services.local.data.storage import tables as t
 from services.local.engine import LocalEngine, get_engine, reset_engines
 from services.local.runtime.answer_log import AnswerLog
 from services.personalize.clients import Clients

@@ -21,9 +21,9 @@ from sqlalchemy import select, update
 
 from services.config import Settings
 from services.local.context import EngineContext
-from services.local.data import tables as t
-from services.local.data.model_files import attempt_partial
-from services.local.data.resources import ACTIVE, IN_PROGRESS, PENDING
+from services.local.data.storage import tables as t
+from services.local.data.storage.model_files import attempt_partial
+from services.local.data.storage.resources import ACTIVE, IN_PROGRESS, PENDING
 from services.local.engine import LocalEngine, get_engine
 from services.local.jobs.context import JobContext
 from services.local.jobs.liveness import HEARTBEAT_SECONDS

@@ -22,7 +22,7 @@ import pytest
 from sqlalchemy import select, update
 
 from services.config import Settings
-from services.local.data import tables as t
+from services.local.data.storage import tables as t
 from services.local.engine import LocalEngine
 from services.local.jobs import job_table
 from services.local.jobs.context import JobContext

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select, update
 
 from services.config import Settings
-from services.local.data import tables as t
+from services.local.data.storage import tables as t
 from services.local.engine import LocalEngine, reset_engines
 from services.local.jobs.recovery import MAX_ATTEMPTS
 from services.personalize.clients import build_clients

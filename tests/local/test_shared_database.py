@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from services.config import Settings
 from services.db import make_engine
-from services.local.data import tables as t
+from services.local.data.storage import tables as t
 from services.local.engine import get_engine
 from services.personalize.clients import build_clients
 from tests.local.server import ROOT

@@ -31,10 +31,10 @@ from sqlalchemy import insert, select
 from services import db as db_module
 from services.config import Settings
 from services.db import dispose_engines
-from services.local.data import bulk as bulk_module
-from services.local.data import tables as t
-from services.local.data.faults import write_cause
-from services.local.data.model_files import attempt_partial, sweep_partial
+from services.local.data.storage import bulk as bulk_module
+from services.local.data.storage import tables as t
+from services.local.data.storage.faults import write_cause
+from services.local.data.storage.model_files import attempt_partial, sweep_partial
 from services.local.engine import LocalEngine, get_engine, reset_engines
 from services.local.jobs.liveness import worker_identity
 from services.personalize.clients import Clients, build_clients

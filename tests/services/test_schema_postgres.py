@@ -35,7 +35,7 @@ print("ok")
 
 def _declared() -> dict[str, set[str]]:
     from services.access import throttle
-    from services.local.data import tables as engine_tables
+    from services.local.data.storage import tables as engine_tables
     from services.local.runtime import usage
     from services.pipeline import run_tables
     from services.store import tables as store_tables

@@ -42,8 +42,8 @@ def experiment_events(
     import sqlalchemy as sa
 
     from services.local.data import impressions
-    from services.local.data import tables as t
-    from services.local.data.frames import records
+    from services.local.data.storage import tables as t
+    from services.local.data.storage.frames import records
 
     c = t.interactions.c
     query = (

@@ -38,7 +38,7 @@ def storage_read() -> Iterator[None]:
     """Reads of the engine's files, whose faults (a bulk file that is corrupt or missing, a
     damaged model) reach the pages as ``ServiceError`` with the engine's message: what is
     wrong, the file relative to the data directory, and what to do."""
-    from services.local.data.faults import StorageFault
+    from services.local.data.storage.faults import StorageFault
 
     try:
         yield
@@ -88,7 +88,7 @@ class StorageGroupData(GroupData):
     @functools.cached_property
     def interactions(self) -> pd.DataFrame:
         """Every interaction as one frame: built on demand only (seconds at seed scale)."""
-        from services.local.data.frames import export_frame
+        from services.local.data.storage.frames import export_frame
 
         with storage_read():
             return export_frame(

@@ -53,7 +53,7 @@ class LocalSnapshots:
             ServiceError: a dataset does not exist (deleted since the page listed it), or a
                 file of its data is corrupt or missing.
         """
-        from services.local.data.frames import export_frame
+        from services.local.data.storage.frames import export_frame
 
         engine = self._engine
         out = []
@@ -87,7 +87,7 @@ class LocalSnapshots:
         """
         import sqlalchemy as sa
 
-        from services.local.data import tables as t
+        from services.local.data.storage import tables as t
 
         engine = self._engine
         bulk = bulk_activity(engine, group_arn)

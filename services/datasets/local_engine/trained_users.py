@@ -28,7 +28,7 @@ def local_trained_users(engine: LocalEngine, version_arn: str) -> TrainedUsers |
         ServiceError: the engine's database could not be read, or the model file is missing,
             unreadable or damaged (the engine's message: the file and what to do).
     """
-    from services.local.data.model_files import model_file
+    from services.local.data.storage.model_files import model_file
     from services.local.models.training import EVALUATION, trained_user_ids
 
     try:

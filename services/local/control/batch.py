@@ -13,8 +13,8 @@ from services.local.control.campaigns import check_campaign_config, check_rankin
 from services.local.control.describe_list_delete import JOB_SUMMARY, job_spec, operations
 from services.local.control.groups import queue_job
 from services.local.control.quotas import MAX_PENDING_BATCH_INFERENCE, MAX_PENDING_BATCH_SEGMENT
-from services.local.data.locations import bucket_path, refuse_kms_key, resolve_location
-from services.local.data.resources import ACTIVE, WAITING, Resources, expect_kind
+from services.local.data.storage.locations import bucket_path, refuse_kms_key, resolve_location
+from services.local.data.storage.resources import ACTIVE, WAITING, Resources, expect_kind
 from services.local.errors import InvalidInput, LimitExceeded, ResourceInUse
 from services.local.models.recipes.capabilities import NO_BATCH_RECIPES, SEGMENT_RECIPES
 

@@ -12,7 +12,7 @@ from typing import Any
 from services.local.context import EngineContext
 from services.local.control.describe_list_delete import ResourceSpec, operations
 from services.local.control.quotas import MAX_CAMPAIGNS_PER_GROUP, check_group_quota
-from services.local.data.resources import (
+from services.local.data.storage.resources import (
     ACTIVE,
     FAILED,
     PENDING,

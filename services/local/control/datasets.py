@@ -11,22 +11,22 @@ from sqlalchemy import delete
 from services.local.context import EngineContext
 from services.local.control.describe_list_delete import operations
 from services.local.control.groups import group_of, group_scoped
-from services.local.data import tables as t
 from services.local.data.domain_schemas import check_domain_schema
-from services.local.data.resources import (
-    ACTIVE,
-    WAITING,
-    Resources,
-    expect_kind,
-    require_active,
-    waiting,
-)
 from services.local.data.schemas import (
     ACTION_DATASET_TYPES,
     AvroSchema,
     SchemaError,
     check_schema_for_dataset,
     parse_schema,
+)
+from services.local.data.storage import tables as t
+from services.local.data.storage.resources import (
+    ACTIVE,
+    WAITING,
+    Resources,
+    expect_kind,
+    require_active,
+    waiting,
 )
 from services.local.errors import InvalidInput, ResourceAlreadyExists, ResourceInUse
 

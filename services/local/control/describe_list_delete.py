@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from services.local.context import EngineContext, Operation
-from services.local.data.resources import WAITING, Resources, expect_kind, page, summary
+from services.local.data.storage.resources import WAITING, Resources, expect_kind, page, summary
 from services.local.errors import ResourceInUse
 
 Loader = Callable[[Resources, str], dict[str, Any]]

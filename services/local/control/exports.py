@@ -11,8 +11,8 @@ from typing import Any
 from services.local.context import EngineContext
 from services.local.control.describe_list_delete import JOB_SUMMARY, job_spec, operations
 from services.local.control.groups import queue_job
-from services.local.data.locations import bucket_path, refuse_kms_key
-from services.local.data.resources import expect_kind, require_active
+from services.local.data.storage.locations import bucket_path, refuse_kms_key
+from services.local.data.storage.resources import expect_kind, require_active
 from services.local.errors import InvalidInput
 
 _SUMMARY = ("datasetExportJobArn", *JOB_SUMMARY)

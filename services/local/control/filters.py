@@ -13,7 +13,7 @@ from services.local.control.quotas import (
     MAX_FILTERS_PER_GROUP,
     check_group_quota,
 )
-from services.local.data.resources import waiting
+from services.local.data.storage.resources import waiting
 from services.local.errors import InvalidInput, LimitExceeded
 from services.local.filters.expression import (
     FilterExpression,

@@ -9,8 +9,8 @@ from sqlalchemy import delete
 from services.local.context import EngineContext
 from services.local.control.describe_list_delete import ResourceSpec, operations
 from services.local.control.quotas import MAX_DATASET_GROUPS, check_region_quota
-from services.local.data import tables as t
-from services.local.data.resources import (
+from services.local.data.storage import tables as t
+from services.local.data.storage.resources import (
     PENDING,
     Resources,
     expect_kind,

@@ -12,8 +12,8 @@ from services.local.context import EngineContext
 from services.local.control.describe_list_delete import JOB_SUMMARY, job_spec, operations
 from services.local.control.groups import queue_job
 from services.local.control.quotas import MAX_PENDING_IMPORTS
-from services.local.data.locations import resolve_location
-from services.local.data.resources import (
+from services.local.data.storage.locations import resolve_location
+from services.local.data.storage.resources import (
     ACTIVE,
     WAITING,
     expect_kind,

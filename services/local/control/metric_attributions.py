@@ -20,15 +20,15 @@ from services.local.control.datasets import group_schemas
 from services.local.control.describe_list_delete import operations
 from services.local.control.groups import active_group_of, create_in_group, group_scoped
 from services.local.control.quotas import MAX_METRIC_ATTRIBUTIONS_PER_GROUP
-from services.local.data.locations import bucket_path, refuse_kms_key
-from services.local.data.resources import (
+from services.local.data.schemas import NUMERIC_TYPES
+from services.local.data.storage.locations import bucket_path, refuse_kms_key
+from services.local.data.storage.resources import (
     Resources,
     expect_kind,
     page,
     require_active,
     waiting,
 )
-from services.local.data.schemas import NUMERIC_TYPES
 from services.local.errors import (
     InvalidInput,
     LimitExceeded,

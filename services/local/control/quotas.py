@@ -37,7 +37,7 @@ resource of a kind, whatever its status, where AWS counts the active ones: never
 
 from __future__ import annotations
 
-from services.local.data.resources import Resources
+from services.local.data.storage.resources import Resources
 from services.local.errors import LimitExceeded
 
 # -- per region (account) ------------------------------------------------------------------

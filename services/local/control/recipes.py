@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from services.local.context import EngineContext
-from services.local.data.resources import page
+from services.local.data.storage.resources import page
 from services.local.errors import InvalidInput, ResourceNotFound
 from services.local.models.recipes import RECIPES, recipe_arn
 from services.local.models.recipes.parameters import (

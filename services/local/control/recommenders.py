@@ -26,7 +26,7 @@ from services.local.control.quotas import (
     check_group_quota,
     check_region_quota,
 )
-from services.local.data.resources import (
+from services.local.data.storage.resources import (
     ACTIVE,
     IN_PROGRESS,
     PENDING,

@@ -7,8 +7,8 @@ from typing import Any
 from services.local.context import EngineContext
 from services.local.control.describe_list_delete import ResourceSpec, operations
 from services.local.control.quotas import MAX_SCHEMAS, check_region_quota
-from services.local.data.resources import Resources
 from services.local.data.schemas import SchemaError, parse_schema
+from services.local.data.storage.resources import Resources
 from services.local.errors import InvalidInput, ResourceInUse
 
 _SUMMARY = ("name", "schemaArn", "creationDateTime", "lastUpdatedDateTime", "domain")

@@ -23,8 +23,8 @@ from typing import Any
 from services.local.context import EngineContext
 from services.local.control.batch import enqueue_batch, queued_job_doc
 from services.local.control.describe_list_delete import JOB_SUMMARY, job_spec, operations
-from services.local.data.locations import bucket_path, refuse_kms_key, resolve_location
-from services.local.data.resources import ACTIVE, expect_kind
+from services.local.data.storage.locations import bucket_path, refuse_kms_key, resolve_location
+from services.local.data.storage.resources import ACTIVE, expect_kind
 from services.local.errors import InvalidInput, ResourceInUse
 from services.local.filters.parse import parse_filter
 from services.local.models.recipes import get_recipe

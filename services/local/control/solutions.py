@@ -10,7 +10,8 @@ from services.local.control.describe_list_delete import forget_models, operation
 from services.local.control.groups import active_group_of, create_in_group, group_scoped
 from services.local.control.quotas import MAX_SOLUTIONS_PER_GROUP, check_group_quota
 from services.local.control.recipes import recipe_name_of
-from services.local.data.resources import (
+from services.local.data.schemas import NUMERIC_TYPES
+from services.local.data.storage.resources import (
     ACTIVE,
     WAITING,
     Resources,
@@ -19,7 +20,6 @@ from services.local.data.resources import (
     summary,
     waiting,
 )
-from services.local.data.schemas import NUMERIC_TYPES
 from services.local.errors import InvalidInput, ResourceInUse
 from services.local.models.auto_training import training_due_first
 from services.local.models.hpo import resource_problems

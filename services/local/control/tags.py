@@ -25,7 +25,7 @@ from __future__ import annotations
 from typing import Any
 
 from services.local.context import EngineContext
-from services.local.data.resources import LABELS, TAGS, kind_of
+from services.local.data.storage.resources import LABELS, TAGS, kind_of
 from services.local.errors import InvalidInput, ResourceNotFound, TooManyTagKeys, TooManyTags
 
 MAX_TAGS = 50

@@ -10,7 +10,7 @@ from services.local.context import EngineContext
 from services.local.control.describe_list_delete import operations
 from services.local.control.groups import active_group_of, create_in_group, group_scoped
 from services.local.control.quotas import MAX_EVENT_TRACKERS_PER_GROUP
-from services.local.data.resources import waiting
+from services.local.data.storage.resources import waiting
 from services.local.errors import ResourceAlreadyExists
 from services.local.runtime.attribution_report import forget
 

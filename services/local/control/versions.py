@@ -10,9 +10,9 @@ from services.local.context import EngineContext
 from services.local.control.describe_list_delete import job_spec, operations
 from services.local.control.quotas import MAX_PENDING_VERSIONS
 from services.local.control.solutions import solution_doc
-from services.local.data import tables as t
-from services.local.data.marks import DATA_MARK, data_mark
-from services.local.data.resources import (
+from services.local.data.storage import tables as t
+from services.local.data.storage.marks import DATA_MARK, data_mark
+from services.local.data.storage.resources import (
     ACTIVE,
     IN_PROGRESS,
     PENDING,

@@ -11,10 +11,10 @@ from sqlalchemy import delete, insert, select
 
 from services.local.context import EngineContext
 from services.local.data import impressions, json_text
-from services.local.data import tables as t
-from services.local.data.resources import Resources, expect_kind, require_active
 from services.local.data.schemas import parse_schema
-from services.local.data.versions import bump_data_version
+from services.local.data.storage import tables as t
+from services.local.data.storage.resources import Resources, expect_kind, require_active
+from services.local.data.storage.versions import bump_data_version
 from services.local.errors import InvalidInput
 from services.local.models.recipes.next_best_action import action_event_type
 

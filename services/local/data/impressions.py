@@ -28,7 +28,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from services.local.data import tables as t
+from services.local.data.storage import tables as t
 
 EXPLICIT, IMPLICIT = "explicit", "implicit"
 FIELD = "IMPRESSION"  # the Interactions schema's field, and the key in a row's ``extra``

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from services.local.context import EngineContext
-from services.local.data.resources import Resources
+from services.local.data.storage.resources import Resources
 from services.local.jobs import job_table
 from services.local.jobs.context import ClaimLost
 

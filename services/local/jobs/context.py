@@ -9,8 +9,8 @@ from typing import Protocol
 from sqlalchemy import select
 
 from services.local.context import EngineContext
-from services.local.data import tables as t
-from services.local.data.model_files import attempt_partial
+from services.local.data.storage import tables as t
+from services.local.data.storage.model_files import attempt_partial
 from services.local.jobs import job_table
 
 

@@ -9,8 +9,8 @@ import errno
 import os
 import shutil
 
-from services.local.data.faults import StorageFault
-from services.local.data.resources import FAILED, Resources
+from services.local.data.storage.faults import StorageFault
+from services.local.data.storage.resources import FAILED, Resources
 
 DISK_FULL_BYTES = 1 << 20  # below this much free space a dead worker's job is failed, not resumed
 

@@ -22,7 +22,7 @@ from sqlalchemy import (
     update,
 )
 
-from services.local.data import tables as t
+from services.local.data.storage import tables as t
 from services.local.jobs.liveness import worker_alive
 
 

@@ -16,7 +16,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from services.local.context import EngineContext
-from services.local.data.faults import write_fault
+from services.local.data.storage.faults import write_fault
 from services.local.jobs.context import JobContext
 
 

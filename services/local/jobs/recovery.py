@@ -15,8 +15,8 @@ from pathlib import Path
 
 from sqlalchemy import Engine, select, update
 
-from services.local.data import tables as t
-from services.local.data.resources import Resources
+from services.local.data.storage import tables as t
+from services.local.data.storage.resources import Resources
 from services.local.jobs.failure_reasons import disk_full, ended
 from services.local.jobs.liveness import worker_alive
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 from services.local.context import EngineContext, Operation
-from services.local.data.resources import ACTIVE, PENDING, READY_AT, WAITING, Resources
+from services.local.data.storage.resources import ACTIVE, PENDING, READY_AT, WAITING, Resources
 from services.local.models.solution_versions import add_version
 from services.local.rules.training_schedule import ScheduleError, next_training_time
 

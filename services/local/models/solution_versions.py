@@ -6,7 +6,7 @@ import secrets
 from typing import Any
 
 from services.local.context import EngineContext
-from services.local.data.resources import PENDING, Resources
+from services.local.data.storage.resources import PENDING, Resources
 
 # SolutionVersionSummary's fields: ListSolutionVersions entries and a solution's
 # latestSolutionVersion (botocore shape ``SolutionVersionSummary``).

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from services.local.data.faults import unreadable, write_fault
+from services.local.data.storage.faults import unreadable, write_fault
 from services.local.models import metrics
 from services.local.models.hpo import search_grid
 from services.local.models.recipes import get_recipe

@@ -1,6 +1,6 @@
 """What the first bytes of a data file say, decided in one place for every reader of CSVs.
 
-The engine's import (``services.local.data.importer``), the readiness check
+The engine's import (``services.local.data.imports.importer``), the readiness check
 (``services.readiness.reader``) and raw-export preparation (``services.prepare.reader``) each
 read CSVs under their own rules: the import and the readiness check hold a file to what
 Personalize accepts (UTF-8 without a byte order mark, commas), preparation accepts what shops

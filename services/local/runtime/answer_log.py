@@ -36,7 +36,7 @@ from typing import Any
 from sqlalchemy import Engine, insert
 from sqlalchemy.exc import SQLAlchemyError
 
-from services.local.data import tables as t
+from services.local.data.storage import tables as t
 
 _log = logging.getLogger(__name__)
 

@@ -31,9 +31,9 @@ import pyarrow as pa
 from sqlalchemy import func, select
 
 from services.local.context import EngineContext
-from services.local.data import frames as datasets
-from services.local.data import tables as t
-from services.local.data.locations import output_dir
+from services.local.data.storage import frames as datasets
+from services.local.data.storage import tables as t
+from services.local.data.storage.locations import output_dir
 from services.local.rules.attribution import REPORT_PREFIX, parse_metric
 from services.local.runtime.attribution import attribute
 

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from services.local.context import EngineContext
-from services.local.data import frames
+from services.local.data.storage import frames
 from services.local.errors import InvalidInput
 from services.local.models.objective import reweight
 

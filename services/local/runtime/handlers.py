@@ -59,7 +59,7 @@ def _served(
                 loaded = engine.models.get(res.get(version_arn, "solution-version"))
         filter_doc = None
         if params.get("filterArn"):
-            from services.local.data.resources import expect_kind
+            from services.local.data.storage.resources import expect_kind
 
             expect_kind(params["filterArn"], "filter", "filterArn")
             filter_doc = res.get(params["filterArn"], "filter")

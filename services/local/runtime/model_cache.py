@@ -13,11 +13,11 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, func, select
 
-from services.local.data import frames as datasets
-from services.local.data import tables as t
-from services.local.data.bulk import BulkStore
-from services.local.data.histories import BulkHistories
-from services.local.data.model_files import model_file
+from services.local.data.storage import frames as datasets
+from services.local.data.storage import tables as t
+from services.local.data.storage.bulk import BulkStore
+from services.local.data.storage.histories import BulkHistories
+from services.local.data.storage.model_files import model_file
 from services.local.errors import ResourceInUse
 from services.local.filters.columns import ItemColumns
 from services.local.models import ranking

@@ -17,8 +17,8 @@ import pandas as pd
 from sqlalchemy import bindparam, func, select
 
 from services.local.context import EngineContext
-from services.local.data import frames
-from services.local.data import tables as t
+from services.local.data.storage import frames
+from services.local.data.storage import tables as t
 from services.local.errors import InvalidInput, ResourceNotFound
 from services.local.filters.evaluate import evaluate, evaluate_actions
 from services.local.filters.expression import FilterExpression, FilterExpressionError
@@ -410,7 +410,7 @@ def _promote(
     rng: np.random.Generator,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Give percentPromotedItems of the slots to items the promotion's filter allows."""
-    from services.local.data.resources import expect_kind
+    from services.local.data.storage.resources import expect_kind
 
     doc = promotion.get(PREVIEW_FILTER)
     if doc is None:

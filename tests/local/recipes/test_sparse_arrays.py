@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from services.local.data.faults import StorageFault
+from services.local.data.storage.faults import StorageFault
 from services.local.models.recipes._item_knn import ItemKnnModel
 from services.local.models.recipes._up_model import UPParams, UserPersonalizationModel
 from services.local.models.recipes.base import save_npz

@@ -9,10 +9,10 @@ from typing import Any
 
 from services.local.context import EngineContext
 from services.local.data import json_text
-from services.local.data.faults import writing
-from services.local.data.importer import ImportFailed
-from services.local.data.locations import output_dir, resolve_location
-from services.local.data.resources import ACTIVE, FAILED
+from services.local.data.imports.importer import ImportFailed
+from services.local.data.storage.faults import writing
+from services.local.data.storage.locations import output_dir, resolve_location
+from services.local.data.storage.resources import ACTIVE, FAILED
 from services.local.errors import EngineError
 from services.local.jobs.context import JobContext
 from services.local.jobs.outputs import attempt_output

@@ -12,11 +12,11 @@ from sqlalchemy import Connection, delete, select
 
 from services.local.context import EngineContext
 from services.local.control.data_deletion import COMPLETED, FAILED, IN_PROGRESS, PENDING
-from services.local.data import tables as t
-from services.local.data.bulk import StagedFile
-from services.local.data.locations import resolve_location
-from services.local.data.resources import Resources
-from services.local.data.versions import bump_data_version
+from services.local.data.storage import tables as t
+from services.local.data.storage.bulk import StagedFile
+from services.local.data.storage.locations import resolve_location
+from services.local.data.storage.resources import Resources
+from services.local.data.storage.versions import bump_data_version
 from services.local.errors import EngineError
 from services.local.jobs.context import JobContext
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from services.local.context import EngineContext
-from services.local.data import frames as datasets
-from services.local.data.faults import StorageFault, writing
-from services.local.data.importer import ImportFailed
-from services.local.data.locations import output_dir
-from services.local.data.resources import ACTIVE, FAILED
+from services.local.data.imports.importer import ImportFailed
+from services.local.data.storage import frames as datasets
+from services.local.data.storage.faults import StorageFault, writing
+from services.local.data.storage.locations import output_dir
+from services.local.data.storage.resources import ACTIVE, FAILED
 from services.local.jobs.context import JobContext
 from services.local.jobs.outputs import attempt_output
 from services.local.jobs.tasks.lifecycle import end_job, start_job

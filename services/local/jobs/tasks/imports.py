@@ -11,13 +11,13 @@ import pyarrow.compute as pc
 from sqlalchemy import delete, select
 
 from services.local.context import EngineContext
-from services.local.data import tables as t
-from services.local.data.faults import StorageFault
-from services.local.data.importer import ImportFailed, read_dataset_csv
-from services.local.data.locations import resolve_location
-from services.local.data.resources import ACTIVE, FAILED, Resources
+from services.local.data.imports.importer import ImportFailed, read_dataset_csv
 from services.local.data.schemas import parse_schema
-from services.local.data.versions import bump_data_version
+from services.local.data.storage import tables as t
+from services.local.data.storage.faults import StorageFault
+from services.local.data.storage.locations import resolve_location
+from services.local.data.storage.resources import ACTIVE, FAILED, Resources
+from services.local.data.storage.versions import bump_data_version
 from services.local.errors import EngineError
 from services.local.jobs.context import JobContext
 from services.local.jobs.outputs import discard, move

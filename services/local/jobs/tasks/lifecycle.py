@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from services.local.context import EngineContext
-from services.local.data.faults import StorageFault, write_cause
-from services.local.data.resources import IN_PROGRESS, PENDING
+from services.local.data.storage.faults import StorageFault, write_cause
+from services.local.data.storage.resources import IN_PROGRESS, PENDING
 from services.local.jobs.failure_reasons import ended
 
 if TYPE_CHECKING:

@@ -13,9 +13,9 @@ import time
 from typing import Any
 
 from services.local.context import EngineContext
-from services.local.data.faults import StorageFault
-from services.local.data.model_files import recorded
-from services.local.data.resources import ACTIVE, FAILED
+from services.local.data.storage.faults import StorageFault
+from services.local.data.storage.model_files import recorded
+from services.local.data.storage.resources import ACTIVE, FAILED
 from services.local.jobs.context import Cancelled, JobContext
 from services.local.jobs.outputs import attempt_output
 from services.local.jobs.tasks.lifecycle import end_job, start_job

@@ -9,12 +9,12 @@ from pathlib import Path
 from typing import Any
 
 from services.local.context import EngineContext
-from services.local.data import frames as datasets
-from services.local.data.faults import StorageFault
-from services.local.data.marks import DATA_MARK, data_mark
-from services.local.data.model_files import model_file, recorded
-from services.local.data.resources import ACTIVE, FAILED
 from services.local.data.schemas import parse_schema
+from services.local.data.storage import frames as datasets
+from services.local.data.storage.faults import StorageFault
+from services.local.data.storage.marks import DATA_MARK, data_mark
+from services.local.data.storage.model_files import model_file, recorded
+from services.local.data.storage.resources import ACTIVE, FAILED
 from services.local.jobs.context import Cancelled, JobContext
 from services.local.jobs.outputs import attempt_output
 from services.local.jobs.tasks.lifecycle import STOPPED, end_job, start_job

@@ -19,7 +19,7 @@ from typing import ClassVar, Protocol
 import numpy as np
 import pandas as pd
 
-from services.local.data.model_files import partial
+from services.local.data.storage.model_files import partial
 
 # Columns of TrainingData.interactions, in this order and with these dtypes:
 #   USER_ID str, ITEM_ID str, TIMESTAMP int64 (epoch seconds), EVENT_TYPE str ("" when absent),

@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from services.local.data import tables as t
-from services.local.data.bulk import BulkStore
+from services.local.data.storage import tables as t
+from services.local.data.storage.bulk import BulkStore
 from services.local.models.recipes.base import INTERACTION_COLUMNS
 
 _SQL_NAMES = {

@@ -13,7 +13,7 @@ import json
 
 from sqlalchemy import Engine, func, select
 
-from services.local.data import tables as t
+from services.local.data.storage import tables as t
 
 # The solution version field holding the mark of the data it trained on (not a wire field).
 DATA_MARK = "_dataMark"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import insert, select
 
-from services.local.data import tables as t
-from services.local.data.resources import Resources
+from services.local.data.storage import tables as t
+from services.local.data.storage.resources import Resources
 
 
 def bump_data_version(res: Resources, group: str) -> None:

@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import sqlalchemy as sa
 
-from services.local.data.bulk import BulkStore, plain_strings
+from services.local.data.storage.bulk import BulkStore, plain_strings
 
 Event = tuple[str, str, int]  # (ITEM_ID, EVENT_TYPE, TIMESTAMP)
 _COLUMNS = ("USER_ID", "ITEM_ID", "TIMESTAMP", "EVENT_TYPE")

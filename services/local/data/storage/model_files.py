@@ -19,7 +19,7 @@ from pathlib import Path, PurePosixPath
 
 import sqlalchemy as sa
 
-from services.local.data import tables as t
+from services.local.data.storage import tables as t
 
 _log = logging.getLogger(__name__)
 

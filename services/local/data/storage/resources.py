@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import Connection, delete, func, insert, select, update
 
 from services.local.data import json_text
-from services.local.data import tables as t
+from services.local.data.storage import tables as t
 from services.local.errors import (
     InvalidNextToken,
     ResourceAlreadyExists,

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from services.local.context import EngineContext
-from services.local.data.importer import ImportFailed
+from services.local.data.imports.importer import ImportFailed
 from services.local.errors import InvalidInput
 
 S3 = "s3://"

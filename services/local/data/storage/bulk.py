@@ -35,14 +35,14 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import sqlalchemy as sa
 
-from services.local.data import tables as t
-from services.local.data.faults import StorageFault, unreadable, write_fault
-from services.local.data.rows import (
+from services.local.data.imports.rows import (
     by_user_then_time,
     dictionary_codes,
     is_grouped_by_user,
     last_per_key,
 )
+from services.local.data.storage import tables as t
+from services.local.data.storage.faults import StorageFault, unreadable, write_fault
 
 _log = logging.getLogger(__name__)
 

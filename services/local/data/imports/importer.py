@@ -38,8 +38,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 
-from services.local.data.import_columns import ARROW_TYPES, ImportFailed, convert
-from services.local.data.rows import (
+from services.local.data.imports.import_columns import ARROW_TYPES, ImportFailed, convert
+from services.local.data.imports.rows import (
     PIECE_ROWS,
     dictionary_codes,
     dictionary_encode,
