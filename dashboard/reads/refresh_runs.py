@@ -7,7 +7,7 @@ import streamlit as st
 
 from dashboard import deps
 from services.pipeline import RefreshRun
-from services.pipeline.freshness import RefreshState, refresh_states
+from services.pipeline.runs.freshness import RefreshState, refresh_states
 
 # Refresh runs are rows in the dashboard's own database: cheap, but a self-updating panel in
 # many tabs still reads them at most once per REFRESH_TTL seconds.

@@ -28,7 +28,7 @@ from services.pipeline.options import (
     parse_sources,
 )
 from services.pipeline.progress import JsonLogHandler, Printer, history_line, run_dict
-from services.pipeline.records import FAILED, REFUSED, RUNNING, SUCCEEDED, RunStore
+from services.pipeline.runs.records import FAILED, REFUSED, RUNNING, SUCCEEDED, RunStore
 from services.prepare import load_mapping
 from services.store.tables import Store
 

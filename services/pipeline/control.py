@@ -23,11 +23,11 @@ from services.config import Settings
 from services.datasets.snapshot import ObjectStore, object_store
 from services.personalize.facade import PersonalizeService
 from services.personalize.models import DatasetGroup
-from services.pipeline.calls import Caller
 from services.pipeline.options import RefreshOptions
-from services.pipeline.planning import chosen_solutions
-from services.pipeline.records import RUNNING, Claim, RefreshRun, RunStore
-from services.pipeline.runner import RefreshRunner
+from services.pipeline.runs.records import RUNNING, Claim, RefreshRun, RunStore
+from services.pipeline.steps.calls import Caller
+from services.pipeline.steps.planning import chosen_solutions
+from services.pipeline.steps.runner import RefreshRunner
 from services.polling import Polling, wait_for
 from services.store.tables import Store
 

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any, TextIO
 
 from services.i18n.formats import duration
-from services.pipeline.records import RUNNING, RefreshRun, RefreshStep
+from services.pipeline.runs.records import RUNNING, RefreshRun, RefreshStep
 
 _MARKS = {"SUCCEEDED": "✓", "FAILED": "✗", "REFUSED": "⊘", "SKIPPED": "–", RUNNING: "…"}
 

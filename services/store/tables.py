@@ -1,6 +1,6 @@
 """The dashboard's own tables: audit log and metric snapshots (SQLAlchemy Core).
 
-Refresh runs and their locks live in ``services.pipeline.records``, on the same database.
+Refresh runs and their locks live in ``services.pipeline.runs.records``, on the same database.
 
 Any SQLAlchemy URL works; the default (from Settings) is a SQLite file under ``.data/``.
 Rows never leave this module: callers get frozen dataclasses. Times are stored as UTC and

@@ -16,7 +16,7 @@ from services.db import dispose_engines
 from services.local.engine import reset_engines
 from services.personalize.clients import build_clients
 from services.personalize.facade import PersonalizeService
-from services.pipeline.records import RunStore
+from services.pipeline.runs.records import RunStore
 from services.store.tables import Store
 from tests.dashboard.conftest import APP, TIMEOUT, Seeded, app_at
 from tests.dashboard.rendered import shown

@@ -11,7 +11,8 @@ import streamlit as st
 from services.config import Settings
 from services.personalize.clients import build_clients
 from services.personalize.facade import PersonalizeService
-from services.pipeline import RUNNING, SUCCEEDED, RefreshOptions, RunStore, run_tables
+from services.pipeline import RUNNING, SUCCEEDED, RefreshOptions, RunStore
+from services.pipeline.runs import run_tables
 from tests.dashboard.conftest import Seeded, app_at
 from tests.dashboard.rendered import shown
 

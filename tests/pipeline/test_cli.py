@@ -21,7 +21,7 @@ from services.personalize.clients import build_clients
 from services.personalize.facade import PersonalizeService
 from services.pipeline import RefreshOptions
 from services.pipeline.cli import main
-from services.pipeline.records import RUNNING
+from services.pipeline.runs.records import RUNNING
 from tests.pipeline.conftest import Shop
 
 ROOT = Path(__file__).resolve().parents[2]

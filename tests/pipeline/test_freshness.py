@@ -9,9 +9,9 @@ import pytest
 
 from services.config import sqlite_url
 from services.db import dispose_engines
-from services.pipeline import run_tables
-from services.pipeline.freshness import refresh_alerts, refresh_states
-from services.pipeline.records import FAILED, REFUSED, SUCCEEDED, RunStore
+from services.pipeline.runs import run_tables
+from services.pipeline.runs.freshness import refresh_alerts, refresh_states
+from services.pipeline.runs.records import FAILED, REFUSED, SUCCEEDED, RunStore
 
 GROUP = "arn:aws:personalize:us-east-1:000000000000:dataset-group/shop"
 NOW = datetime(2026, 1, 10, 12, tzinfo=UTC)

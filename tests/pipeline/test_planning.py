@@ -1,10 +1,10 @@
 """Which solutions a refresh trains when none is named: the one rule the CLI, the scheduler
-and the Operations page's default share (services.pipeline.planning.default_solutions)."""
+and the Operations page's default share (services.pipeline.steps.planning.default_solutions)."""
 
 from __future__ import annotations
 
 from services.personalize.models import Solution
-from services.pipeline.planning import chosen_solutions, default_solutions
+from services.pipeline.steps.planning import chosen_solutions, default_solutions
 
 A = "arn:aws:personalize:us-east-1:123456789012:solution"
 UP, POP, SIMS = (Solution(f"{A}/{n}", n, "ACTIVE") for n in ("shop-up", "shop-pop", "shop-sims"))

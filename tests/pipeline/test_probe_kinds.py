@@ -1,5 +1,5 @@
 """The refresh's verify step asks each campaign the way its recipe type is served
-(services/pipeline/campaign_steps.py ``_probe``): a Next-Best-Action campaign with
+(services/pipeline/steps/campaign_steps.py ``_probe``): a Next-Best-Action campaign with
 GetActionRecommendations (GetRecommendations refuses it), a related-items campaign with an
 itemId, a ranking campaign with a list of items to rank. Each refresh below retrains the
 solution, deploys it (forced: the guardrail is not what is tested) and must end SUCCEEDED
@@ -16,7 +16,7 @@ from services.config import Settings
 from services.db import dispose_engines
 from services.personalize.facade import PersonalizeService
 from services.pipeline import SUCCEEDED, Pipeline, RefreshOptions, RunStore
-from services.pipeline.campaign_steps import PROBE_ID, PROBE_ITEMS
+from services.pipeline.steps.campaign_steps import PROBE_ID, PROBE_ITEMS
 from services.store.tables import Store
 from tests.local.test_next_best_action import Nba
 from tests.local.test_next_best_action import nba as nba  # noqa: F401 (the fixture)

@@ -9,7 +9,7 @@ from collections.abc import Callable
 import pytest
 
 from services.db import dispose_engines
-from services.pipeline.records import FAILED, RUNNING, SUCCEEDED, RunStore
+from services.pipeline.runs.records import FAILED, RUNNING, SUCCEEDED, RunStore
 
 GROUP = "arn:aws:personalize:us-east-1:000000000000:dataset-group/shop"
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from services.access.throttle import SignInThrottle
 from services.config import Settings
 from services.local.engine import LocalEngine
-from services.pipeline.records import RunStore
+from services.pipeline.runs.records import RunStore
 from services.store.tables import Store
 
 url, data_dir = sys.argv[1], Path(sys.argv[2])
@@ -37,7 +37,7 @@ def _declared() -> dict[str, set[str]]:
     from services.access import throttle
     from services.local.data.storage import tables as engine_tables
     from services.local.runtime import usage
-    from services.pipeline import run_tables
+    from services.pipeline.runs import run_tables
     from services.store import tables as store_tables
 
     return {

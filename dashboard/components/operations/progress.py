@@ -20,7 +20,7 @@ from dashboard.components.language import in_session_language
 from dashboard.components.operations.actions import flash, run_action
 from dashboard.components.text import md_escape, md_help
 from services.i18n import _
-from services.pipeline.running_runs import refresh_work
+from services.pipeline.runs.running_runs import refresh_work
 from services.workspace.running_work import Running, running_work
 
 BUSY_SECONDS = 2

@@ -34,7 +34,7 @@ from services.pipeline.options import (
     TRAINING_MODES,
     parse_sources,
 )
-from services.pipeline.planning import default_solutions
+from services.pipeline.steps.planning import default_solutions
 from services.prepare import load_mapping
 from services.workspace.metric_names import metric_label
 from services.workspace.overview import DatasetGroupOverview

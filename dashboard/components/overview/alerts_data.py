@@ -10,7 +10,7 @@ import streamlit as st
 from dashboard import deps, identity, reads
 from dashboard.components.text import md_help
 from services.i18n import _
-from services.pipeline.freshness import RefreshState, refresh_alerts
+from services.pipeline.runs.freshness import RefreshState, refresh_alerts
 from services.workspace.alerts import Alert, build_alerts, sort_alerts
 from services.workspace.overview import DatasetGroupOverview
 

@@ -20,7 +20,7 @@ from dashboard.components.status import badge_markdown
 from dashboard.components.text import md_code, md_escape, md_help
 from services.i18n import _, formats, ngettext
 from services.personalize.models import short_arn
-from services.pipeline.freshness import RefreshState
+from services.pipeline.runs.freshness import RefreshState
 from services.workspace.overview import CampaignStatus, DatasetGroupOverview
 from services.workspace.use_cases import USE_CASE_TITLES
 

@@ -13,11 +13,11 @@ one object callers hold; each of its parts has its own module:
 
 from __future__ import annotations
 
-import services.pipeline.run_tables as tables
-from services.pipeline.run_lock import RunLock
-from services.pipeline.run_reads import RunReads
-from services.pipeline.run_steps import StepRecords
-from services.pipeline.run_values import (
+import services.pipeline.runs.run_tables as tables
+from services.pipeline.runs.run_lock import RunLock
+from services.pipeline.runs.run_reads import RunReads
+from services.pipeline.runs.run_steps import StepRecords
+from services.pipeline.runs.run_values import (
     FAILED,
     REFUSED,
     RUN_OUTCOMES,

@@ -10,11 +10,11 @@ from services.datasets.snapshot import LOCAL_ROLE_ARN
 from services.i18n import ngettext
 from services.personalize.models import version_label
 from services.personalize.schema_avro import avro
-from services.pipeline.calls import StepFailed
 from services.pipeline.options import RefreshOptions
-from services.pipeline.records import SUCCEEDED
-from services.pipeline.sources import check_source, importable_location, refusal, sample_ids
-from services.pipeline.step_context import StepContext, StepResult
+from services.pipeline.runs.records import SUCCEEDED
+from services.pipeline.steps.calls import StepFailed
+from services.pipeline.steps.sources import check_source, importable_location, refusal, sample_ids
+from services.pipeline.steps.step_context import StepContext, StepResult
 
 
 class DataSteps(StepContext):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-import services.pipeline.run_tables as tables
-from services.pipeline.run_values import RUNNING, SUCCEEDED, RefreshRun, RefreshStep
+import services.pipeline.runs.run_tables as tables
+from services.pipeline.runs.run_values import RUNNING, SUCCEEDED, RefreshRun, RefreshStep
 
 
 class RunReads:

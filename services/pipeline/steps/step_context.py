@@ -8,8 +8,8 @@ from typing import Any, TypeVar
 from services.config import Settings
 from services.datasets.snapshot import ObjectStore
 from services.personalize.facade import PersonalizeService
-from services.pipeline.calls import Caller
-from services.pipeline.records import RefreshRun, RunStore
+from services.pipeline.runs.records import RefreshRun, RunStore
+from services.pipeline.steps.calls import Caller
 from services.store.tables import Store
 
 StepResult = tuple[str, str | None, dict[str, Any]]  # (status, reason, detail)

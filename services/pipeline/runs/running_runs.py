@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from services.i18n import N_
-from services.pipeline.run_values import RUNNING, RefreshRun
+from services.pipeline.runs.run_values import RUNNING, RefreshRun
 from services.workspace.running_work import Running
 
 

@@ -14,8 +14,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-import services.pipeline.run_tables as tables
-from services.pipeline.run_values import FAILED, RUN_OUTCOMES, RUNNING, Claim
+import services.pipeline.runs.run_tables as tables
+from services.pipeline.runs.run_values import FAILED, RUN_OUTCOMES, RUNNING, Claim
 from services.store.tables import inserted_id, store_unavailable
 
 

@@ -7,8 +7,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-import services.pipeline.run_tables as tables
-from services.pipeline.run_values import RUNNING, STEP_OUTCOMES
+import services.pipeline.runs.run_tables as tables
+from services.pipeline.runs.run_values import RUNNING, STEP_OUTCOMES
 
 
 class StepRecords:

@@ -7,10 +7,10 @@ from functools import partial
 
 from services.i18n import ngettext
 from services.personalize.models import Solution, short_arn
-from services.pipeline.calls import StepFailed
 from services.pipeline.options import RefreshOptions
-from services.pipeline.records import SUCCEEDED
-from services.pipeline.step_context import StepContext, StepResult
+from services.pipeline.runs.records import SUCCEEDED
+from services.pipeline.steps.calls import StepFailed
+from services.pipeline.steps.step_context import StepContext, StepResult
 from services.workspace.recipe_capabilities import supports_update
 
 

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from services.i18n import _
 from services.i18n.formats import duration
-from services.pipeline.records import FAILED, REFUSED, RUNNING, RefreshRun, RunStore
+from services.pipeline.runs.records import FAILED, REFUSED, RUNNING, RefreshRun, RunStore
 from services.workspace.alerts import Alert
 
 

@@ -17,13 +17,13 @@ from typing import Any
 
 from services.errors import AccessDenied, ServiceError
 from services.personalize.models import version_label
-from services.pipeline.calls import LostLock, StepFailed
-from services.pipeline.campaign_steps import CampaignSteps
-from services.pipeline.data_steps import DataSteps
 from services.pipeline.options import RefreshOptions
-from services.pipeline.planning import Planning
-from services.pipeline.records import FAILED, REFUSED, SKIPPED, SUCCEEDED, RefreshRun
-from services.pipeline.step_context import StepResult
+from services.pipeline.runs.records import FAILED, REFUSED, SKIPPED, SUCCEEDED, RefreshRun
+from services.pipeline.steps.calls import LostLock, StepFailed
+from services.pipeline.steps.campaign_steps import CampaignSteps
+from services.pipeline.steps.data_steps import DataSteps
+from services.pipeline.steps.planning import Planning
+from services.pipeline.steps.step_context import StepResult
 
 _log = logging.getLogger(__name__)
 

@@ -10,11 +10,11 @@ from typing import Any
 from services.errors import Conflict, InvalidInput, NotFound
 from services.i18n import ngettext
 from services.personalize.models import Campaign, is_terminal, version_label
-from services.pipeline.calls import StepFailed
-from services.pipeline.guardrail import judge
 from services.pipeline.options import RefreshOptions
-from services.pipeline.records import REFUSED, SKIPPED, SUCCEEDED
-from services.pipeline.step_context import StepContext, StepResult
+from services.pipeline.runs.records import REFUSED, SKIPPED, SUCCEEDED
+from services.pipeline.steps.calls import StepFailed
+from services.pipeline.steps.guardrail import judge
+from services.pipeline.steps.step_context import StepContext, StepResult
 from services.workspace.recipe_capabilities import (
     ACTION_REQUEST,
     ITEM_REQUEST,
