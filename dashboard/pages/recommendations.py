@@ -244,7 +244,7 @@ else:
         )
 
 st.divider()
-known = set(activity["user"].astype(str)) if activity is not None else None
+known = data.known_users if data and activity is not None else None
 rec_playground.playground(group.arn, user_campaigns, sampled, 10, items, known)
 st.divider()
 popular: list[str] = []  # the most interacted-with items, most first

@@ -63,6 +63,12 @@ class GroupData:
         return user_activity(self.interactions)
 
     @functools.cached_property
+    def known_users(self) -> frozenset[str]:
+        """The users with at least one interaction (``user_activity``'s), for membership
+        checks: built once per snapshot, not on every page run (millions of IDs)."""
+        return frozenset(self.user_activity["user"].astype(str))
+
+    @functools.cached_property
     def summary(self) -> InteractionSummary:
         """Counts, newest PutEvents event and most recent users (the data checks' input)."""
         return summary_of_frames(self.bulk, self.put)

@@ -507,21 +507,39 @@ def sample_active_users(
     activity: pd.DataFrame, n: int, how: SampleHow = "random", seed: int = 0
 ) -> list[str]:
     """``sample_users`` from a ``user_activity`` frame (``user``, ``count``, ``latest``): what
-    pages sample from without the interactions themselves."""
+    pages sample from without the interactions themselves. Page reruns call it on every
+    widget change, so it selects rather than sorts: a few users from millions cost one pass
+    over the frame, not a sort of it."""
     if n < 1:
         raise ValueError("n must be at least 1")
     if how == "most_recent":
-        latest = activity.sort_values(["latest", "user"], ascending=[False, True], kind="stable")
-        return latest["user"].head(n).tolist()
+        return _first_users(activity, "latest", n, descending=True)
     if how == "random":
-        users = activity["user"].tolist()
         rng = np.random.default_rng(seed)
-        picked = rng.choice(len(users), size=min(n, len(users)), replace=False)
-        return [users[i] for i in picked]
+        picked = rng.choice(len(activity), size=min(n, len(activity)), replace=False)
+        return activity["user"].iloc[picked].tolist()
     if how not in ("most_active", "least_active"):
         raise ValueError(
             f"how must be 'random', 'most_recent', 'most_active' or 'least_active', not {how!r}"
         )
-    ascending = how == "least_active"
-    frame = activity.sort_values(["count", "user"], ascending=[ascending, True], kind="stable")
-    return frame["user"].head(n).tolist()
+    return _first_users(activity, "count", n, descending=how == "most_active")
+
+
+def _first_users(activity: pd.DataFrame, column: str, n: int, descending: bool) -> list[str]:
+    """The first ``n`` users of ``activity`` ordered by ``column`` (NaN last), ties by user
+    ID: the head of a stable sort of the whole frame, found by a partial selection of the
+    ``n``-th value (linear) and a sort of the rows up to it only."""
+    values = activity[column].to_numpy(dtype="float64")
+    key = -values if descending else values.copy()
+    key[np.isnan(key)] = np.inf  # NaN last either way, as sort_values puts it
+    rows = np.arange(len(key))
+    if n < len(key):
+        kth = np.partition(key, n - 1)[n - 1]
+        ahead = np.flatnonzero(key < kth)  # fewer than n rows
+        tied = np.flatnonzero(key == kth)
+        tied_users = activity["user"].iloc[tied]
+        if tied_users.is_monotonic_increasing:  # user_activity's order: the first win the tie
+            tied = tied[: n - len(ahead)]
+        rows = np.concatenate([ahead, tied])
+    chosen = pd.DataFrame({"key": key[rows], "user": activity["user"].iloc[rows].to_numpy()})
+    return chosen.sort_values(["key", "user"], kind="stable")["user"].head(n).tolist()

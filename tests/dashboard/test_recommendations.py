@@ -502,3 +502,23 @@ def test_twenty_users_by_twenty_five_items(seeded: Seeded) -> None:
     started = time.perf_counter()
     at.run()
     print(f"20 users × 25 items, warm rerun: {time.perf_counter() - started:.2f} s")
+
+
+def test_known_users_follow_the_data_snapshot_and_its_refresh(seeded: Seeded) -> None:
+    """The page's known users are kept with the data snapshot: a new user's events are in them
+    once the snapshot is refreshed (the page's Refresh, an import), not before."""
+    from dashboard import reads
+
+    clients = build_clients(Settings.from_env())
+    known = reads.group_data(seeded.group).known_users  # type: ignore[union-attr]
+    # by hand: the bulk import's users u0..u59 (tests.local.workspace.write_interactions)
+    assert known == {f"u{u}" for u in range(60)}
+    clients.events.put_events(
+        trackingId=seeded.tracking_id,
+        userId="newcomer",
+        sessionId="s-new",
+        eventList=[{"eventType": "view", "itemId": "i1", "sentAt": int(time.time())}],
+    )
+    assert "newcomer" not in reads.group_data(seeded.group).known_users  # type: ignore[union-attr]
+    reads.invalidate(data=True)
+    assert "newcomer" in reads.group_data(seeded.group).known_users  # type: ignore[union-attr]

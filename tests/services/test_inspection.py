@@ -22,6 +22,7 @@ from services.evaluation.inspection import (
     overlap_matrix,
     personalization_score,
     recommend_for_users,
+    sample_active_users,
     sample_users,
 )
 from services.personalize.models import Recommendation, RecommendationList
@@ -293,6 +294,30 @@ def test_sample_users_most_recent_orders_by_latest_event() -> None:
     # Latest events: a 900, d 900 (tie → by ID), c 800, b 500.
     assert sample_users(frame, 3, "most_recent") == ["a", "d", "c"]
     assert sample_users(frame, 10, "most_recent") == ["a", "d", "c", "b"]
+
+
+def test_sampling_from_activity_breaks_ties_at_the_cut_by_user_id() -> None:
+    # user_activity's order (by user ID) and out of it: the answer must not depend on it
+    activity = pd.DataFrame(
+        {
+            "user": ["a", "b", "c", "d", "e", "f", "g"],
+            "count": [2, 5, 2, 1, 5, 2, 1],
+            "latest": [300.0, float("nan"), 700.0, 700.0, 100.0, 700.0, float("nan")],
+        }
+    )
+    shuffled = activity.iloc[[6, 2, 4, 0, 5, 1, 3]]
+    for frame in (activity, shuffled):
+        # by hand: latest 700 (c, d, f) > 300 (a) > 100 (e), unknown latest (b, g) last
+        assert sample_active_users(frame, 2, "most_recent") == ["c", "d"]
+        assert sample_active_users(frame, 4, "most_recent") == ["c", "d", "f", "a"]
+        assert sample_active_users(frame, 6, "most_recent") == ["c", "d", "f", "a", "e", "b"]
+        # counts: 5 (b, e), 2 (a, c, f), 1 (d, g); the cut falls inside the tie at 2
+        assert sample_active_users(frame, 3, "most_active") == ["b", "e", "a"]
+        assert sample_active_users(frame, 3, "least_active") == ["d", "g", "a"]
+        assert sample_active_users(frame, 9, "least_active") == ["d", "g", "a", "c", "f", "b", "e"]
+    assert sample_active_users(activity, 3, "random", seed=4) == sample_active_users(
+        shuffled.sort_values("user"), 3, "random", seed=4
+    )
 
 
 def test_verdict_counts_popular_item_fillers() -> None:
