@@ -56,6 +56,9 @@ def test_storage_reads_equal_the_views_of_the_full_frames(engine_settings: Setti
         range(1, len(tail) + 1)
     )
     assert tail["cumulative share"].iloc[-1] == pytest.approx(1.0)
+    # most interactions first, ties by item ID (an independent sort of the full frame's counts)
+    by_hand = sorted(want.itertuples(), key=lambda r: (-r.interactions, r.item))
+    assert tail["item"].tolist() == [r.item for r in by_hand]
     users = ["u1", "u7", "nobody"]
     assert small.recent_history(users, k=4) == full.recent_history(users, k=4)
     # by hand: u1's streamed events are the newest; u7's last bulk view is at START + 7,290
