@@ -121,6 +121,9 @@ def main() -> None:
     # from this epoch on, also score the mean of the weights of every epoch since (an
     # average of the weights along the run, as stochastic weight averaging keeps; 0 = off)
     parser.add_argument("--average-from", type=int, default=0, metavar="EPOCH")
+    # also score an exponential moving average of the weights over epochs: after epoch e,
+    # ema = decay · ema + (1 − decay) · weights (the first epoch's weights start it; 0 = off)
+    parser.add_argument("--ema", type=float, nargs="*", default=[], metavar="DECAY")
     args = parser.parse_args()
     from services.local.models.recipes import _sasrec_train as train_module
     from services.local.models.recipes import user_personalization_v2 as recipe_module
@@ -141,6 +144,7 @@ def main() -> None:
     started = time.monotonic()
     epochs = []
     summed: dict[str, np.ndarray] = {}
+    emas: dict[float, dict[str, np.ndarray]] = {}
 
     def per_epoch(params: dict[str, np.ndarray], val_x: np.ndarray, val_y: np.ndarray) -> float:
         score = internal(params, val_x, val_y)
@@ -156,6 +160,15 @@ def main() -> None:
             avg = SequenceModel("mean", idx.item_ids, idx.distinct_users(), mean, {})
             a_kept, a_left = _ndcg(avg, split, args.lists)
             averaged = f" mean_kept {a_kept:.4f} mean_left {a_left:.4f}"
+        for decay in args.ema:
+            old = emas.get(decay)
+            emas[decay] = {
+                name: value if old is None else decay * old[name] + (1.0 - decay) * value
+                for name, value in params.items()
+            }
+            ema = SequenceModel("ema", idx.item_ids, idx.distinct_users(), emas[decay], {})
+            e_kept, e_left = _ndcg(ema, split, args.lists)
+            averaged += f" ema{decay:g}_kept {e_kept:.4f} ema{decay:g}_left {e_left:.4f}"
         print(
             f"epoch {len(epochs)}: internal {score:.4f} kept {kept:.4f} left {left:.4f}{averaged} "
             f"wall {time.monotonic() - started:.0f} load {os.getloadavg()[0]:.1f}",

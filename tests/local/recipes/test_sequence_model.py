@@ -736,3 +736,55 @@ def test_weight_decay_is_read_bounded_and_reported() -> None:
     # at lr 3e-3 a decay of 100 takes 30 % of every weight a step: the embeddings end smaller
     rms = [float(np.sqrt(np.mean(m.params["item_emb"][1:] ** 2))) for m in (plain, decayed)]
     assert rms[1] < 0.5 * rms[0]
+
+
+def test_averaged_weights_by_hand() -> None:
+    from services.local.models.recipes._sasrec_train import averaged
+
+    w = {"a": np.array([2.0, 4.0], dtype=np.float32), "b": np.array([[1.0]], dtype=np.float32)}
+    assert averaged(None, w, 0.8) is w  # the first epoch starts the mean
+    mean = {"a": np.array([0.0, 1.0], dtype=np.float32), "b": np.array([[3.0]], dtype=np.float32)}
+    assert averaged(mean, w, 0.0) is w  # 0 = the epoch's own weights
+    out = averaged(mean, w, 0.75)  # 0.75 · mean + 0.25 · w
+    np.testing.assert_allclose(out["a"], [0.5, 1.75])
+    np.testing.assert_allclose(out["b"], [[2.5]])
+    assert out["a"].dtype == np.float32
+
+
+def test_weight_averaging_is_read_bounded_and_is_what_the_fit_returns(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Averaging changes only which weights are validated and returned, not the steps: a fit
+    without it gives each epoch's weights W1, W2, W3, and the same fit with decay 0.5 returns
+    0.5 · (0.5 · W1 + 0.5 · W2) + 0.5 · W3. The validation score is made to rise every epoch
+    so both fits return their last epoch's (averaged) weights."""
+    from services.local.models.recipes import _sasrec_train as train
+
+    assert (
+        settings_from(TrainingConfig(hyperparameters={"weight_averaging": "0.9"})).weight_averaging
+        == 0.9
+    )
+    for bad in ("-0.1", "1", "nan", "some"):
+        with pytest.raises(TrainingError, match="weight_averaging"):
+            settings_from(TrainingConfig(hyperparameters={"weight_averaging": bad}))
+    described = {p.name: p for p in algorithm_parameters(V2[0])}["weight_averaging"]
+    assert (described.default, described.low, described.high) == ("0.8", 0.0, 0.99)
+    seen: list[dict[str, np.ndarray]] = []
+
+    def rising(params: dict[str, np.ndarray], val_x: np.ndarray, val_y: np.ndarray) -> float:
+        seen.append({k: v.copy() for k, v in params.items()})
+        return float(len(seen))
+
+    monkeypatch.setattr(train, "validation_ndcg", rising)
+    hp = {**TINY, "epochs": "3", "weight_averaging": "0"}
+    plain = get_recipe(V2[0]).fit(toy_data(), TrainingConfig(hyperparameters=hp))
+    w1, w2, w3 = seen
+    assert plain.training["weight_averaging"] == 0.0
+    np.testing.assert_array_equal(plain.params["item_emb"], w3["item_emb"])
+    assert not np.allclose(w1["item_emb"], w3["item_emb"])  # the epochs moved the weights
+    hp = {**hp, "weight_averaging": "0.5"}
+    mean = get_recipe(V2[0]).fit(toy_data(), TrainingConfig(hyperparameters=hp))
+    assert mean.training["weight_averaging"] == 0.5
+    for name, value in mean.params.items():
+        expected = 0.25 * w1[name] + 0.25 * w2[name] + 0.5 * w3[name]
+        np.testing.assert_allclose(value, expected, rtol=1e-4, atol=1e-6, err_msg=name)

@@ -40,7 +40,9 @@ every step, which at the seed shop's 500,000 items cost more than the network di
 
 Bounds: at most ``epochs`` passes, a deadline on the training clock (``Budget.deadline``),
 and early stopping when validation NDCG@10 has not improved for ``PATIENCE`` epochs; the
-weights of the best validation epoch are returned. The training clock is the wall clock less
+weights of the best validation epoch are returned. With ``Budget.averaging`` above 0 the
+weights validated and returned are a moving average over epochs (``averaged``), not the
+epoch's own: the steps themselves do not change. The training clock is the wall clock less
 compilation: it counts the steps (each batch's preparation, the step, the wait for it to
 finish) and the validation passes, not the one-off tracing and compiling of a step's shape
 (``compiled_step``), which on a cold machine took longer than the demo's whole budget (8.3 s
@@ -186,6 +188,9 @@ class Budget:
     # where a stop request gets through (``base.Checkpoint``): before each epoch and every
     # ``STEPS_PER_CHECK`` steps, as ("v2 epochs", epochs finished, epochs)
     checkpoint: Checkpoint = no_checkpoint
+    # the weights validated, kept and returned are an exponential moving average over epochs
+    # (``averaged``) with this decay; 0 = each epoch's own weights
+    averaging: float = 0.0
 
 
 def gbce_beta(negatives: int, n_items: int, t: float) -> float:
@@ -519,18 +524,28 @@ def sampling_distribution(y: np.ndarray, w: np.ndarray, n_items: int) -> np.ndar
     return q / q.sum()
 
 
+def averaged(mean: Params | None, weights: Params, decay: float) -> Params:
+    """The exponential moving average of the weights over epochs after one more epoch:
+    ``decay · mean + (1 − decay) · weights`` per array, ``weights`` itself when there is no
+    mean yet (the first epoch) or ``decay`` is 0. float32, as the weights."""
+    if mean is None or not decay:
+        return weights
+    d = np.float32(decay)
+    return {name: d * mean[name] + (np.float32(1.0) - d) * value for name, value in weights.items()}
+
+
 def train(params: Params, data: Windows, budget: Budget) -> tuple[Params, dict[str, Any]]:
     """Train from ``params`` (numpy float32); returns the best weights (numpy) and a report:
     ``epochs``, ``epochs_run``, ``best_epoch``, ``stopped`` ("epochs" | "early_stopping" |
     "time_budget"), ``seconds``, ``max_training_seconds``, ``loss`` ("full_softmax" |
-    "sampled_softmax" | "gbce"), ``negative_samples`` (as used: every other item under full softmax,
-    else at most the catalogue size − 1), ``weight_decay``, ``steps``, ``validation_users``,
-    ``validation_ndcg_at_10``; and what the deadline saw: ``seconds_allowed`` (the training
-    seconds from this call's start to its deadline), ``compile_seconds`` (one-off JAX work:
-    the setup, whose small operations compile on their first use in the process, and for
-    each step shape new to the process its compilation, ``compiled_step``, and first call),
-    ``training_seconds``
-    (``seconds`` less ``compile_seconds``: what the deadline counts), ``last_step_seconds``
+    "sampled_softmax" | "gbce"), ``negative_samples`` (as used: every other item under full
+    softmax, else at most the catalogue size − 1), ``weight_decay``, ``weight_averaging``,
+    ``steps``, ``validation_users``, ``validation_ndcg_at_10``; and what the deadline saw:
+    ``seconds_allowed`` (the training seconds from this call's start to its deadline),
+    ``compile_seconds`` (one-off JAX work: the setup, whose small operations compile on their
+    first use in the process, and for each step shape new to the process its compilation,
+    ``compiled_step``, and first call), ``training_seconds`` (``seconds`` less
+    ``compile_seconds``: what the deadline counts), ``last_step_seconds``
     and ``last_validation_seconds`` (the last step and validation pass: the training seconds
     past the deadline are at most their sum), ``compile_cache_hits`` and
     ``compile_cache_misses`` (JAX's persistent cache; both 0 when every shape was compiled
@@ -566,6 +581,7 @@ def train(params: Params, data: Windows, budget: Budget) -> tuple[Params, dict[s
     beta = np.float32(gbce_beta(k, n_items, GBCE_T))
     cdf = np.cumsum(q)
     best, best_score, best_epoch = params, -np.inf, 0
+    mean: Params | None = None  # the weights' moving average over epochs (``averaged``)
     stopped, epoch, steps = "epochs", 0, 0
     n, length = data.x.shape
     # small data sets take fewer windows per step, so an epoch is several steps, not one
@@ -612,6 +628,7 @@ def train(params: Params, data: Windows, budget: Budget) -> tuple[Params, dict[s
         validation_started = time.monotonic()
         host = {name: np.asarray(v) for name, v in current.items()}
         host["item_emb"] = np.array(emb[: n_items + 1])
+        mean = host = averaged(mean, host, budget.averaging)
         score = validation_ndcg(host, data.val_x, data.val_y)
         last_validation = time.monotonic() - validation_started
         _log.debug("epoch %d: loss %.4f, validation NDCG@10 %.4f", epoch, float(loss), score)
@@ -634,6 +651,7 @@ def train(params: Params, data: Windows, budget: Budget) -> tuple[Params, dict[s
         "loss": "full_softmax" if full else LOSS,
         "negative_samples": n_items - 1 if full else k,
         "weight_decay": budget.weight_decay,
+        "weight_averaging": budget.averaging,
         "steps": steps,
         "validation_users": int(len(data.val_y)),
         "validation_ndcg_at_10": None if not np.isfinite(best_score) else round(best_score, 6),

@@ -23,7 +23,8 @@ settings that model trains with, so a solution can bound and size its training:
 ``hidden_dimension`` (64, [8, 256]), ``bptt`` (50, [2, 200]: the longest history the network
 reads), ``negative_samples`` (256, [1, 2048]), ``weight_decay`` (0.0, [0, 100]: AdamW's
 decoupled decay), ``cooccurrence_start`` (0.0, [0, 1]: how much of the item co-occurrence
-embeddings the item embeddings start from), ``epochs`` (100, [1, 1000]) and
+embeddings the item embeddings start from), ``weight_averaging`` (0.8, [0, 0.99]: the decay of
+the moving average over epochs of the weights the model keeps), ``epochs`` (100, [1, 1000]) and
 ``max_training_seconds`` (300, [1, 86400]: the seconds of a whole solution version's
 training, both fits of a FULL version, counting training steps, not the one-off JAX
 compilation, which each version reports apart; see ``user_personalization_v2`` for what runs
@@ -141,6 +142,7 @@ _V2 = (
     _int("negative_samples", 256, 1, 2048, tunable=False),
     _float("weight_decay", 0.0, 0.0, 100.0, tunable=False),
     _float("cooccurrence_start", 0.0, 0.0, 1.0, tunable=False),
+    _float("weight_averaging", 0.8, 0.0, 0.99, tunable=False),
     _int("epochs", 100, 1, 1000, tunable=False),
     _int("max_training_seconds", 300, 1, 86_400, tunable=False),
 )
