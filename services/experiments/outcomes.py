@@ -78,7 +78,14 @@ class ArmOutcome:
     impressions: ArmImpressions | None = None
 
     @property
+    def users_converted(self) -> int:
+        """Users with at least one conversion: the numerator of ``conversion_rate``."""
+        return round(self.converted.total)
+
+    @property
     def conversion_rate(self) -> float:
+        """Users with at least one conversion ÷ users (0 for no users); not conversions ÷
+        users, since one user can convert many times."""
         return self.converted.mean
 
     @property

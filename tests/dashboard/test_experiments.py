@@ -281,3 +281,45 @@ def test_impressions_and_click_through_rate_per_arm_and_an_arm_without_them(
         "same session ÷ shown lists" in c
         for c in _texts(at, "caption")
     )
+
+
+# purchases per shopper in the hand-built log of the test below (every shopper also views)
+PURCHASES = [2, 1, 0, 3, 0, 1, 0, 1, 2, 0, 0, 1, 3, 0, 1, 2]
+
+
+def test_users_who_converted_is_the_numerator_of_the_conversion_rate(seeded: Seeded) -> None:
+    """16 shoppers view an item and buy it 0 to 3 times (PURCHASES). Per arm, the users who
+    converted are the shoppers with at least one purchase, conversions every purchase, and the
+    rate the converted ÷ users, where users include the seeded workspace's 12 recent visitors
+    (u0..u11: views only, never a purchase)."""
+    experiment = _start(seeded, "conv-ab")
+    clients = build_clients(Settings.from_env())
+    at_second = int(time.time()) - 3_600
+    for n, bought in enumerate(PURCHASES):
+        view = {"eventType": "View", "itemId": "i1", "sentAt": at_second}
+        buys = [{"eventType": "Purchase", "itemId": "i1", "sentAt": at_second}] * bought
+        clients.events.put_events(
+            trackingId=seeded.tracking_id,
+            userId=f"shopper-{n}",
+            sessionId=f"shopper-{n}-s",
+            eventList=[view, *buys],
+        )
+    at = app_at(PAGE)
+    assert not at.exception, [e.value for e in at.exception]
+    arms = at.dataframe[0].value.set_index("arm")
+    for arm in "AB":
+        mine = [b for n, b in enumerate(PURCHASES) if _arm_of(experiment, f"shopper-{n}") == arm]
+        visitors = sum(1 for n in range(12) if _arm_of(experiment, f"u{n}") == arm)
+        users, converted, conversions = len(mine) + visitors, sum(b > 0 for b in mine), sum(mine)
+        assert 0 < converted < conversions  # the rate is not conversions ÷ users here
+        row = arms.loc[arm]
+        assert (row["users"], row["users who converted"], row["conversions"]) == (
+            str(users),
+            str(converted),
+            str(conversions),
+        )
+        assert row["conversion rate"] == f"{100 * converted / users:.2f}%"
+    assert (
+        "Conversion rate = users with at least one conversion ÷ users (users who converted ÷ "
+        "users). Conversions: every conversion event, so one user can add several."
+    ) in _texts(at, "caption")

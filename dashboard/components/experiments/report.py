@@ -102,8 +102,9 @@ def _shown(found: ArmImpressions | None) -> ArmImpressions | None:
 def show_arms(report: Report) -> None:
     """Per arm: users, sessions, recommendation lists acted on, impressions (lists shown),
     items shown, clicks on them and the click-through rate, clicks on recommendations,
-    conversions, revenue per user and per session (untrusted names are cell text, never
-    markdown); what the impressions count, and which arms sent no impression data."""
+    conversions, users who converted and the conversion rate (their share of users), revenue
+    per user and per session (untrusted names are cell text, never markdown); what the
+    impressions and the conversion rate count, and which arms sent no impression data."""
     money = SHOP_CURRENCY
     rows = []
     for arm, outcome in zip(report.experiment.arms, report.outcomes.arms, strict=True):
@@ -124,6 +125,7 @@ def show_arms(report: Report) -> None:
                 ),
                 _("clicks"): formats.count(outcome.clicks),
                 _("conversions"): formats.count(outcome.conversions),
+                _("users who converted"): formats.count(outcome.users_converted),
                 _("conversion rate"): formats.share(outcome.conversion_rate, 2),
                 _("revenue"): formats.money(outcome.revenue, money),
                 _("revenue per user"): formats.money(
@@ -141,6 +143,13 @@ def show_arms(report: Report) -> None:
             "click on one of their items in the same session ÷ shown lists. Lists acted on: the "
             "recommendationIds an event named (a list shown and ignored leaves none). Clicks: "
             "click events that name a recommendationId."
+        )
+    )
+    st.caption(
+        _(
+            "Conversion rate = users with at least one conversion ÷ users (users who "
+            "converted ÷ users). Conversions: every conversion event, so one user can add "
+            "several."
         )
     )
     _show_no_impressions(report)
