@@ -696,3 +696,33 @@ def test_a_viewer_tries_a_recommenders_exploration_but_cannot_apply_it(
     assert row.message.startswith("refused: vera is a viewer")
     at.segmented_control(key="language_switch").set_value("ko").run()
     assert at.button(key="pg_apply_exploration").label == "이 탐색 설정을 추천기에 적용…"
+
+
+def test_an_invalid_promotion_is_refused_at_its_field_and_no_rule_can_be_saved(
+    seeded: Seeded,
+) -> None:
+    """A valid filter with a promotion on a field the Items schema lacks (trial s10, F5): the
+    promotion's field shows the engine's CreateFilter text, and neither Save is enabled."""
+    promo = 'INCLUDE ItemID WHERE Items.COLOUR IN ("red")'
+    at = _playground(app_at(PAGE), EXCLUDE_CAT, "CATEGORY = cat0", promo=promo)
+    errors = [shown(e.value) for e in at.error]
+    promotion = [e for e in errors if e.startswith("Promotion: Invalid filterExpression:")]
+    assert len(promotion) == 1 and "COLOUR" in promotion[0], errors
+    assert not any(e.startswith("Filter expression:") for e in errors), errors
+    # the same text as the engine's own CreateFilter gives
+    with pytest.raises(ClientError) as refused:
+        build_clients(Settings.from_env()).personalize.create_filter(
+            name="colour", datasetGroupArn=seeded.group, filterExpression=promo
+        )
+    assert promotion[0] == f"Promotion: {refused.value.response['Error']['Message']}"
+    for key in ("pg_save_filter", "pg_save_promo"):
+        button = at.button(key=key)
+        assert button.disabled and "COLOUR" in (button.help or ""), key
+    # both refused (the trial's case): each field says its own, where the preview said one
+    at = _playground(app_at(PAGE), "EXCLUDE ItemID WHERE Items.SIZE IN ($C)", "C = s", promo)
+    errors = [shown(e.value) for e in at.error]
+    assert [e.split(": ", 1)[0] for e in errors if "Invalid filterExpression" in e] == [
+        "Filter expression",
+        "Promotion",
+    ], errors
+    assert any("SIZE" in e for e in errors) and any("COLOUR" in e for e in errors), errors

@@ -11,6 +11,7 @@ from dashboard import deps, reads
 from dashboard.components.errors import shown_errors
 from dashboard.components.recommendations.playground.rule_fields import (
     EXPLORATION,
+    FIELD_NAMES,
     FILTER,
     INVALID,
     PROMOTION,
@@ -20,7 +21,6 @@ from dashboard.components.text import md_escape
 from services.datasets.local_engine.preview import (
     ExpressionRefused,
     InlineRules,
-    check_expression,
     exploration_pool,
     preview_lists,
 )
@@ -84,24 +84,9 @@ def _single_rules(rules: InlineRules) -> dict[str, InlineRules]:
 def _refused(err: ExpressionRefused, problems: dict[str, str]) -> None:
     """The engine's CreateFilter text, named by the field it is about (and noted in
     ``problems`` under ``INVALID`` + the field's key)."""
-    label = _("Filter expression") if err.field == FILTER else _("Promotion")
-    problems[INVALID + (FILTER if err.field == FILTER else PROMOTION)] = err.message
-    st.error(f"{label}: {md_escape(err.message)}", icon=":material/error:")
-
-
-def checked_only(group_arn: str, rules: InlineRules, problems: dict[str, str]) -> None:
-    """No preview while a parameter has no value (said at its field), but an expression the
-    engine refuses still gets CreateFilter's text, as the preview would give it (and is
-    noted in ``problems`` as ``_refused`` notes it)."""
-    try:
-        for where, expression in (
-            ("filter", rules.filter_expression),
-            ("promotion", rules.promotion_expression),
-        ):
-            if expression:
-                check_expression(deps.settings(), group_arn, expression, where)
-    except ExpressionRefused as err:
-        _refused(err, problems)
+    key = FILTER if err.field == FILTER else PROMOTION
+    problems[INVALID + key] = err.message
+    st.error(f"{_(FIELD_NAMES[key])}: {md_escape(err.message)}", icon=":material/error:")
 
 
 def saved_filter_pickers(group_arn: str) -> dict[str, str | None]:

@@ -11,8 +11,14 @@ from __future__ import annotations
 
 import streamlit as st
 
+from dashboard import deps
 from dashboard.components.text import md_escape
-from services.datasets.local_engine.preview import InlineRules, unfilled_parameters
+from services.datasets.local_engine.preview import (
+    ExpressionRefused,
+    InlineRules,
+    check_expression,
+    unfilled_parameters,
+)
 from services.evaluation import playground as pg
 from services.i18n import N_, _
 
@@ -21,6 +27,8 @@ EXPLORATION = "exploration"
 UNFILLED = "unfilled_"  # + a field's key: its parameters without a value (said at the field)
 INVALID = "invalid_"  # + a field's key: why its expression cannot be saved (said at the field)
 RULE_NAMES = {FILTER: N_("Filter"), PROMOTION: N_("Promotion"), EXPLORATION: N_("Exploration")}
+# how an engine's refusal names the field it is about
+FIELD_NAMES = {FILTER: N_("Filter expression"), PROMOTION: N_("Promotion")}
 
 # Each expression field, in its column: key, label, parameters label, example. The grammar of
 # the example is Personalize's; its value is in the reader's language (a catalogue string).
@@ -40,18 +48,40 @@ _EXPRESSION_FIELDS = (
 )
 
 
+def engine_problem(group_arn: str | None, expression: str, key: str) -> str | None:
+    """Why the local engine's CreateFilter would refuse ``expression`` in ``group_arn``
+    (its text), None when it takes it or on AWS (``group_arn``
+    None: the filter is checked when it is saved). The one check for both fields."""
+    if group_arn is None:
+        return None
+    try:
+        check_expression(deps.settings(), group_arn, expression, key)
+    except ExpressionRefused as err:
+        return err.message
+    return None
+
+
 def _expression_field(
-    label: str, values_label: str, key: str, placeholder: str, problems: dict[str, str]
+    label: str,
+    values_label: str,
+    key: str,
+    placeholder: str,
+    problems: dict[str, str],
+    group_arn: str | None,
 ) -> tuple[str, dict[str, list[str]]]:
     """An expression and its parameters; a parameter line that does not parse is noted in
     ``problems`` under ``key``, a ``$NAME`` of the expression without a value under
-    ``UNFILLED + key``, an expression fault said before any call under ``INVALID + key``
-    (both said at the field)."""
+    ``UNFILLED + key``, an expression fault said before any call, else the engine's
+    refusal (``engine_problem``), under ``INVALID + key`` (both said at the field)."""
     expr = st.text_area(_(label), key=f"pg_{key}", height=80, placeholder=placeholder).strip()
     invalid = pg.expression_problem(expr) if expr else None
     if invalid is not None:
         problems[INVALID + key] = invalid
         st.error(md_escape(invalid), icon=":material/error:")
+    elif expr and (refused := engine_problem(group_arn, expr, key)) is not None:
+        problems[INVALID + key] = refused
+        # named by its field, as the engine's text does not say which rule it is about
+        st.error(f"{_(FIELD_NAMES[key])}: {md_escape(refused)}", icon=":material/error:")
     text = st.text_area(_(values_label), key=f"pg_{key}_values", height=68)
     try:
         values = pg.parse_values(text)
@@ -72,8 +102,11 @@ def _expression_field(
     return expr, values
 
 
-def typed_rules(explores: bool) -> tuple[InlineRules, dict[str, str], str, int]:
-    """The typed rules (exploration settings offered when ``explores``); returns them, each
+def typed_rules(
+    explores: bool, group_arn: str | None
+) -> tuple[InlineRules, dict[str, str], str, int]:
+    """The typed rules (exploration settings offered when ``explores``; expressions checked
+    by the local engine against ``group_arn``'s schemas, None on AWS); returns them, each
     field's problem (keyed as ``_expression_field`` notes it), the promotion expression and
     its percentage."""
     problems: dict[str, str] = {}
@@ -83,7 +116,9 @@ def typed_rules(explores: bool) -> tuple[InlineRules, dict[str, str], str, int]:
         columns, _EXPRESSION_FIELDS, strict=True
     ):
         with column:
-            typed[key] = _expression_field(label, values_label, key, _(example), problems)
+            typed[key] = _expression_field(
+                label, values_label, key, _(example), problems, group_arn
+            )
     (expr, values), (promo, promo_values) = typed[FILTER], typed[PROMOTION]
     with columns[1]:  # under the promotion's fields
         percent = int(st.slider(_("Share of the list promoted (%)"), 1, 100, 20, key="pg_percent"))

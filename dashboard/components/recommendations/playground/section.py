@@ -20,7 +20,6 @@ from dashboard import deps
 from dashboard.components.recommendations.playground.comparison import show_comparison
 from dashboard.components.recommendations.playground.previews import (
     Lists,
-    checked_only,
     local_lists,
     saved_filter_pickers,
     served_lists,
@@ -30,7 +29,7 @@ from dashboard.components.recommendations.playground.rule_fields import (
     FILTER,
     INVALID,
     PROMOTION,
-    UNFILLED,
+    RULE_NAMES,
     typed_rules,
 )
 from dashboard.components.recommendations.playground.shop_request import shop_request
@@ -91,7 +90,9 @@ def playground(
                 "then pick the saved filter to preview it."
             )
         )
-    rules, problems, promo, percent = typed_rules(pg.explores(campaign.recipe))
+    rules, problems, promo, percent = typed_rules(
+        pg.explores(campaign.recipe), group_arn if local else None
+    )
     for where in (FILTER, PROMOTION):
         if where in problems:
             st.error(md_escape(problems[where]))
@@ -103,30 +104,24 @@ def playground(
         lists: Lists | None = None
         if not problems:
             lists = local_lists(campaign, users, top_n, rules, problems)
-        elif not set(problems) - {UNFILLED + FILTER, UNFILLED + PROMOTION}:
-            # no preview, but the expression's own faults
-            checked_only(group_arn, rules, problems)
     else:
         arns = saved_filter_pickers(group_arn)
         lists = served_lists(campaign, users, top_n, rules, arns, percent)
     if lists is not None:
         show_comparison(users, *lists, catalog, known_users, unchanged_why(campaign, rules, top_n))
-    if rules.filter_expression:
-        save_button(
-            group_arn,
-            rules.filter_expression,
-            FILTER,
-            _("Save the filter…"),
-            problems.get(INVALID + FILTER),
-        )
-    if rules.promotion_expression:
-        save_button(
-            group_arn,
-            rules.promotion_expression,
-            PROMOTION,
-            _("Save the promotion's filter…"),
-            problems.get(INVALID + PROMOTION),
-        )
+    # no save while any rule's expression is refused (said at its field): the preview shows
+    # an error, and what is saved would not be what was tried
+    invalid = "; ".join(
+        f"{_(RULE_NAMES[key])}: {problems[INVALID + key]}"
+        for key in (FILTER, PROMOTION)
+        if INVALID + key in problems
+    )
+    for key, expression, label in (
+        (FILTER, rules.filter_expression, _("Save the filter…")),
+        (PROMOTION, rules.promotion_expression, _("Save the promotion's filter…")),
+    ):
+        if expression:
+            save_button(group_arn, expression, key, label, invalid or None)
     shop_request(campaign, top_n, rules, promo, percent, arns)
     if rules.exploration is not None:
         apply_exploration(campaign, rules.exploration)
