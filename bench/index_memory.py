@@ -64,9 +64,9 @@ def build(out: Path, items: int, users: int) -> dict[str, Any]:
     import pandas as pd
     import scipy.sparse as sp
 
-    from services.local.models.recipes._up_model import UPParams, UserPersonalizationModel
     from services.local.models.recipes.base import TrainingConfig, TrainingData
-    from services.local.models.recipes.user_personalization import UserPersonalizationRecipe
+    from services.local.models.recipes.users._up_model import UPParams, UserPersonalizationModel
+    from services.local.models.recipes.users.user_personalization import UserPersonalizationRecipe
 
     rng = np.random.default_rng(0)
     nxt = rng.integers(0, items, size=(items, 3))
@@ -103,7 +103,7 @@ def build(out: Path, items: int, users: int) -> dict[str, Any]:
 def serve(path: Path, requests: int, lists: Path) -> dict[str, Any]:
     """Load ``path`` and time ``requests`` users' index path and exact scan."""
     from services.local.models import ranking
-    from services.local.models.recipes._up_model import UserPersonalizationModel
+    from services.local.models.recipes.users._up_model import UserPersonalizationModel
 
     before = rss()
     t = time.perf_counter()

@@ -37,14 +37,14 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from services.local.models.recipes import _retrieval as rt  # noqa: E402
+from services.local.models.recipes.retrieval import candidate_index as rt  # noqa: E402
 
 K = 25
 
 
 def prep(model_path: Path, cache: Path) -> None:
     """Factors of the learned items, 2,000 users' query vectors and their exact top 25."""
-    from services.local.models.recipes._up_model import UserPersonalizationModel
+    from services.local.models.recipes.users._up_model import UserPersonalizationModel
 
     t = time.perf_counter()
     model = UserPersonalizationModel.load(model_path)
@@ -362,7 +362,7 @@ def sq8(items: np.ndarray, users: np.ndarray, top: np.ndarray) -> None:
 
 
 def norm_ordered(args: argparse.Namespace) -> None:
-    """The norm-ordered exact search (``_retrieval.NormOrderedIndex``): build time, rows
+    """The norm-ordered exact search (``retrieval.NormOrderedIndex``): build time, rows
     scanned per user for 25 and 200 items, recall of the exact top 25, time per search."""
     items, users, top, n_calib = load(args.cache, args.sample)
     n = len(items)

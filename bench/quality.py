@@ -58,8 +58,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from services.local.models import metrics  # noqa: E402
 from services.local.models.recipes import RECIPES  # noqa: E402
 from services.local.models.recipes.base import TrainingConfig, TrainingData  # noqa: E402
-from services.local.models.recipes.indexed_events import index  # noqa: E402
-from services.local.models.recipes.popularity import PopularityModel  # noqa: E402
+from services.local.models.recipes.popular.popularity import PopularityModel  # noqa: E402
+from services.local.models.recipes.training_data import index  # noqa: E402
 from services.local.models.training import check_minimums  # noqa: E402
 
 # implicit's CosineRecommender normalises into a COO matrix and then warns about it

@@ -4,7 +4,7 @@ Run: OPENBLAS_NUM_THREADS=1 .venv/bin/python bench/recalibrate.py DATA_DIR
      [--recipe aws-user-personalization-v2 | --recipe aws-user-personalization]
 
 The last step of a solution version's final fit, ``for_serving`` (the candidate index built
-and its search calibrated on sampled users' query vectors, ``recipes/_retrieval.py``), run
+and its search calibrated on sampled users' query vectors, ``recipes/retrieval/``), run
 again on the newest ACTIVE version of ``--recipe`` in an engine data directory (one that
 ``bench/seed_scale.py --serving --keep DIR`` left), with the group's interactions read and
 filtered as training reads them; the model file and the version's training report are

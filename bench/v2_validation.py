@@ -49,9 +49,9 @@ import quality  # noqa: E402
 
 from services.local.models import metrics  # noqa: E402
 from services.local.models.recipes import RECIPES  # noqa: E402
-from services.local.models.recipes._sasrec_model import SequenceModel  # noqa: E402
 from services.local.models.recipes.base import TrainingConfig, TrainingData  # noqa: E402
-from services.local.models.recipes.indexed_events import index  # noqa: E402
+from services.local.models.recipes.sequence._sasrec_model import SequenceModel  # noqa: E402
+from services.local.models.recipes.training_data import index  # noqa: E402
 from services.local.models.training import check_minimums  # noqa: E402
 
 REPORTED_SEEDS = (42, 43, 44)
@@ -125,8 +125,8 @@ def main() -> None:
     # ema = decay · ema + (1 − decay) · weights (the first epoch's weights start it; 0 = off)
     parser.add_argument("--ema", type=float, nargs="*", default=[], metavar="DECAY")
     args = parser.parse_args()
-    from services.local.models.recipes import _sasrec_train as train_module
-    from services.local.models.recipes import user_personalization_v2 as recipe_module
+    from services.local.models.recipes.sequence import _sasrec_train as train_module
+    from services.local.models.recipes.sequence import user_personalization_v2 as recipe_module
 
     for item in args.set:
         name, _, value = item.partition("=")

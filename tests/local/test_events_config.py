@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from services.local.models.recipes.base import EventWeight, TrainingConfig, TrainingData
-from services.local.models.recipes.indexed_events import index
-from services.local.models.recipes.user_personalization_v2 import settings_from, windows
+from services.local.models.recipes.sequence.user_personalization_v2 import settings_from, windows
+from services.local.models.recipes.training_data import index
 from tests.local.refusals import TRANSPORTS, World, refused, refused_solution
 
 EVENTS = {"eventParametersList": [{"eventType": "buy", "weight": 0.9}]}

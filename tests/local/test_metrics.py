@@ -10,7 +10,7 @@ import pytest
 
 from services.local.models import metrics
 from services.local.models.recipes.base import TrainingData
-from services.local.models.recipes.popularity import PopularityModel
+from services.local.models.recipes.popular.popularity import PopularityModel
 
 
 def test_ndcg_reference_example() -> None:

@@ -1,4 +1,4 @@
-"""Candidate retrieval (services/local/models/recipes/_retrieval.py): a User-Personalization
+"""Candidate retrieval (services/local/models/recipes/retrieval/): a User-Personalization
 model of a large catalogue answers GetRecommendations from its factor index, with the exact
 scan's list (recall of its top 25 ≥ 0.98), filters applied exactly, and the scores the exact
 scan gives; a small catalogue keeps the exact scan.
@@ -23,10 +23,10 @@ from bench import seed_shop
 from services.config import Settings
 from services.local.engine import get_engine, reset_engines
 from services.local.models import ranking
-from services.local.models.recipes._retrieval import FactorIndex
-from services.local.models.recipes._up_model import UserPersonalizationModel
 from services.local.models.recipes.base import TrainingConfig, TrainingData
-from services.local.models.recipes.user_personalization import UserPersonalizationRecipe
+from services.local.models.recipes.retrieval.candidate_index import FactorIndex
+from services.local.models.recipes.users._up_model import UserPersonalizationModel
+from services.local.models.recipes.users.user_personalization import UserPersonalizationRecipe
 from services.local.runtime import scoring
 from services.personalize.clients import build_clients
 from tests.local import retrieval_shop

@@ -1,4 +1,4 @@
-"""The candidate index's calibration (recipes/_retrieval.py ``calibrate``): at training time a
+"""The candidate index's calibration (recipes/retrieval/ ``calibrate``): at training time a
 model's index is searched over the fewest partitions that find 98 % of the exact top 25 for
 sampled users' query vectors, or the model keeps the exact scan when that would scan more than
 a quarter of the items; the calibration is saved with the model and named in the training
@@ -17,7 +17,8 @@ import numpy as np
 import pytest
 
 from services.local.jobs.tasks.training import training_summary
-from services.local.models.recipes._retrieval import (
+from services.local.models.recipes.base import TrainingConfig, TrainingData
+from services.local.models.recipes.retrieval.candidate_index import (
     CALIBRATION_MARGIN,
     CALIBRATION_Z,
     MAX_VISIT_SHARE,
@@ -25,10 +26,11 @@ from services.local.models.recipes._retrieval import (
     FactorIndex,
     calibrate,
 )
-from services.local.models.recipes._sasrec_model import SequenceModel
-from services.local.models.recipes._sasrec_net import init_params
-from services.local.models.recipes.base import TrainingConfig, TrainingData
-from services.local.models.recipes.user_personalization_v2 import UserPersonalizationV2Recipe
+from services.local.models.recipes.sequence._sasrec_model import SequenceModel
+from services.local.models.recipes.sequence._sasrec_net import init_params
+from services.local.models.recipes.sequence.user_personalization_v2 import (
+    UserPersonalizationV2Recipe,
+)
 from services.local.models.training import training_report_of
 from tests.local.retrieval_shop import SHOP
 

@@ -1,4 +1,4 @@
-"""Candidate retrieval over factors whose norms vary widely (recipes/_retrieval.py
+"""Candidate retrieval over factors whose norms vary widely (recipes/retrieval/
 ``NormOrderedIndex``), as ALS learns them for a sparse catalogue: on the ×10 shop (5,000,000
 items, about 6 events each) the norms ran from 2.5e-7 to 93 with a median of 0.044, and the
 single inverted-file index over the augmented factors found 98 % of the exact top 25 only
@@ -21,16 +21,16 @@ import scipy.sparse as sp
 
 from services.local.jobs.tasks.training import training_summary
 from services.local.models import ranking
-from services.local.models.recipes._retrieval import (
+from services.local.models.recipes.base import TrainingConfig, TrainingData, load_npz, save_npz
+from services.local.models.recipes.retrieval.candidate_index import (
     NORM_ORDERED,
     FactorIndex,
     NormOrderedIndex,
     calibrate,
     calibrated_index,
 )
-from services.local.models.recipes._up_model import UPParams, UserPersonalizationModel
-from services.local.models.recipes.base import TrainingConfig, TrainingData, load_npz, save_npz
-from services.local.models.recipes.user_personalization import UserPersonalizationRecipe
+from services.local.models.recipes.users._up_model import UPParams, UserPersonalizationModel
+from services.local.models.recipes.users.user_personalization import UserPersonalizationRecipe
 from services.local.models.training import training_report_of
 
 K = 25

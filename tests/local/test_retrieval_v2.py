@@ -1,4 +1,4 @@
-"""Candidate retrieval for aws-user-personalization-v2 (recipes/_retrieval.py, _sasrec_model.py):
+"""Candidate retrieval for aws-user-personalization-v2 (recipes/retrieval/, _sasrec_model.py):
 a v2 model of a large catalogue answers GetRecommendations from an index over its item
 embeddings, with the exact scan's list (recall of its top 25 ≥ 0.98), filters applied exactly
 and the exact scan's scores; a small catalogue and Personalized-Ranking-v2 keep the exact scan.
@@ -23,11 +23,15 @@ import pytest
 from bench import seed_shop
 from services.config import Settings
 from services.local.engine import get_engine, reset_engines
-from services.local.models.recipes._sasrec_model import SequenceModel
-from services.local.models.recipes._sasrec_net import init_params
 from services.local.models.recipes.base import TrainingConfig, TrainingData
-from services.local.models.recipes.personalized_ranking_v2 import PersonalizedRankingV2Recipe
-from services.local.models.recipes.user_personalization_v2 import UserPersonalizationV2Recipe
+from services.local.models.recipes.sequence._sasrec_model import SequenceModel
+from services.local.models.recipes.sequence._sasrec_net import init_params
+from services.local.models.recipes.sequence.personalized_ranking_v2 import (
+    PersonalizedRankingV2Recipe,
+)
+from services.local.models.recipes.sequence.user_personalization_v2 import (
+    UserPersonalizationV2Recipe,
+)
 from services.local.runtime import scoring
 from services.local.runtime.model_cache import LoadedModel
 from services.personalize.clients import build_clients

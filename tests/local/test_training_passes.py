@@ -17,8 +17,7 @@ import pytest
 from services.local.models import metrics
 from services.local.models.recipes import get_recipe
 from services.local.models.recipes.base import EventWeight, TrainingConfig, TrainingData
-from services.local.models.recipes.event_filter import filter_interactions
-from services.local.models.recipes.indexed_events import index
+from services.local.models.recipes.training_data import filter_interactions, index
 from services.local.models.training import check_minimums, load_model, train
 from tests.local.recipes.toy import toy_data
 

@@ -101,7 +101,7 @@ def check_events_config(
     User-Personalization-v2 and Personalized-Ranking-v2, and weights need an EVENT_TYPE column
     in the Item interactions dataset (developer guide, "Optimizing a solution with events
     configuration", Guidelines and requirements). The v2 recipes scale each event's training
-    loss by its type's weight (services.local.models.recipes.user_personalization_v2).
+    loss by its type's weight (services.local.models.recipes.sequence.user_personalization_v2).
     InvalidInputException otherwise."""
     if not (config.get("eventsConfig") or {}).get("eventParametersList"):
         return

@@ -16,7 +16,7 @@ from services.local.data.storage import tables as t
 from services.local.data.storage.resources import Resources, expect_kind, require_active
 from services.local.data.storage.versions import bump_data_version
 from services.local.errors import InvalidInput
-from services.local.models.recipes.next_best_action import action_event_type
+from services.local.models.recipes.actions import action_event_type
 
 FORBIDDEN_PROPERTIES = {
     "userId",

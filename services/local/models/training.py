@@ -32,7 +32,7 @@ from services.local.models.recipes.base import (
     load_npz_array,
 )
 from services.local.models.recipes.capabilities import required_datasets
-from services.local.models.recipes.event_filter import filter_interactions
+from services.local.models.recipes.training_data import filter_interactions
 from services.local.models.segment_metrics import segment_metrics
 
 _log = logging.getLogger(__name__)
@@ -236,7 +236,7 @@ def train(
         earlier_compile_seconds=compiled,
     )  # fmt: skip
     model = recipe.fit(filtered, final)
-    serving = getattr(recipe, "for_serving", None)  # e.g. a candidate index (_retrieval)
+    serving = getattr(recipe, "for_serving", None)  # e.g. a candidate index (retrieval)
     if serving is not None:
         model = serving(model, final, filtered)
     report(0.95)
@@ -358,7 +358,7 @@ def _finish(
 
 def training_report_of(model: Model) -> dict[str, Any]:
     """``TrainingOutcome.training_report``: how an iterative model's training ended, and,
-    under "retrieval", how its candidate index was calibrated (``_retrieval.Calibration``)."""
+    under "retrieval", how its candidate index was calibrated (``retrieval.Calibration``)."""
     report = dict(getattr(model, "training", None) or {})
     calibration = getattr(model, "retrieval_calibration", None)
     if calibration is not None:
@@ -395,7 +395,8 @@ def load_model(
 
 
 # The array of a saved model that lists the users it was trained with (sorted IDs): written by
-# User-Personalization's model (recipes._up_model) and the affinity recipes (recipes._affinity).
+# User-Personalization's model (recipes.users._up_model) and the affinity recipes
+# (recipes.segments._affinity).
 USER_INDEX = "user_ids"
 
 

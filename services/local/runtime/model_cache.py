@@ -25,7 +25,7 @@ from services.local.models.objective import Objective, objective_of
 from services.local.models.recipes import get_recipe
 from services.local.models.recipes.base import Model
 from services.local.models.recipes.capabilities import POPULARITY_RECIPES
-from services.local.models.recipes.semantic_similarity import SemanticModel
+from services.local.models.recipes.items import SemanticModel
 from services.local.models.training import load_model
 
 MODEL_CACHE_SIZE = 16

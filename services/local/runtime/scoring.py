@@ -26,19 +26,19 @@ from services.local.filters.parse import parse_filter
 from services.local.filters.values import parse_filter_values
 from services.local.models import ranking
 from services.local.models.objective import reweight
+from services.local.models.recipes.actions import ActionModel
 from services.local.models.recipes.capabilities import (
     ACTION_RECIPES,
     EXPLORING_RECIPES,
     POPULARITY_RECIPES,
     RANKING_INFLUENCE_RECIPES,
 )
-from services.local.models.recipes.next_best_action import ActionModel
-from services.local.models.recipes.semantic_similarity import SemanticModel
+from services.local.models.recipes.items import SemanticModel
 from services.local.runtime.context import apply_context
 from services.local.runtime.model_cache import LoadedModel
 
 HISTORY_LIMIT = 500  # latest interactions per user handed to the model
-# A model with a candidate index (recipes/_retrieval.py): items asked of it, and the allowed
+# A model with a candidate index (recipes/retrieval/): items asked of it, and the allowed
 # items up to which a filter's items are all scored exactly instead
 CANDIDATES = 200
 SELECTIVE_ITEMS = 20_000
@@ -316,7 +316,7 @@ def _recommend_indexed(
     campaign_config: dict[str, Any] | None,
     exclude_event_type: str | None,
 ) -> list[dict[str, Any]] | None:
-    """``recommend``'s list from a model's candidate index (recipes/_retrieval.py): the same
+    """``recommend``'s list from a model's candidate index (recipes/retrieval/): the same
     filters, automatic exclusions and exploration, applied exactly to exactly scored items.
 
     A filter that allows at most ``SELECTIVE_ITEMS`` items has those items scored exactly, all

@@ -9,7 +9,7 @@ import pytest
 from services.local.jobs.tasks.training import training_config
 from services.local.models.recipes import get_recipe, recipe_arn
 from services.local.models.recipes.base import EventWeight, TrainingConfig, TrainingData
-from services.local.models.recipes.event_filter import filter_interactions
+from services.local.models.recipes.training_data import filter_interactions
 from tests.local.recipes.toy import CLUSTER_A, CLUSTER_B, toy_data
 
 UP_VARIANTS = [{}, {"max_dense_items": "0"}]  # EASE and the ALS path for big catalogues

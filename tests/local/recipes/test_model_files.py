@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from services.local.models.recipes import get_recipe
-from services.local.models.recipes.stored import Constant, Stored
+from services.local.models.recipes.saved.stored import Constant, Stored
 
 FILES = sorted((Path(__file__).parent / "model_files").glob("*.npz"))
 

@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from services.local.models.recipes import get_recipe
+from services.local.models.recipes.actions.next_best_action import DAY, action_event_type, labels
 from services.local.models.recipes.base import TrainingConfig, TrainingData, TrainingError
-from services.local.models.recipes.next_best_action import DAY, action_event_type, labels
 from tests.local.recipes.toy import toy_data_with_actions
 
 

@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 
 from services.local.models.recipes import get_recipe
-from services.local.models.recipes._affinity import SegmentQueryError
 from services.local.models.recipes.base import TrainingConfig, TrainingData, TrainingError
+from services.local.models.recipes.segments import SegmentQueryError
 from tests.local.recipes.toy import CLUSTER_A, CLUSTER_B, COLD_ITEM, toy_data, toy_data_with_text
 
 FIELDS = {"CATEGORY": "categorical", "NAME": "textual"}

@@ -16,19 +16,23 @@ import pandas as pd
 import pytest
 
 from services.local.models.recipes import get_recipe
-from services.local.models.recipes._sasrec_model import SequenceModel
-from services.local.models.recipes._sasrec_net import init_params, last_scores, param_shapes
-from services.local.models.recipes._up_model import UserPersonalizationModel
 from services.local.models.recipes.base import TrainingConfig, TrainingData, TrainingError
-from services.local.models.recipes.indexed_events import index
 from services.local.models.recipes.parameters import algorithm_parameters
-from services.local.models.recipes.user_personalization import UserPersonalizationRecipe
-from services.local.models.recipes.user_personalization_v2 import (
+from services.local.models.recipes.sequence._sasrec_model import SequenceModel
+from services.local.models.recipes.sequence._sasrec_net import (
+    init_params,
+    last_scores,
+    param_shapes,
+)
+from services.local.models.recipes.sequence.user_personalization_v2 import (
     V2Settings,
     event_weights,
     settings_from,
     windows,
 )
+from services.local.models.recipes.training_data import index
+from services.local.models.recipes.users._up_model import UserPersonalizationModel
+from services.local.models.recipes.users.user_personalization import UserPersonalizationRecipe
 from tests.local.recipes.toy import CLUSTER_A, CLUSTER_B, toy_data
 
 V2 = ("aws-user-personalization-v2", "aws-personalized-ranking-v2")
@@ -40,7 +44,7 @@ COLUMNS = ["USER_ID", "ITEM_ID", "TIMESTAMP", "EVENT_TYPE", "EVENT_VALUE"]
 @pytest.fixture(scope="module", autouse=True)
 def _shared_compile_cache(compile_cache: Path) -> None:
     """The fits here load what other test processes of the run compiled (and keep theirs)."""
-    from services.local.models.recipes._sasrec_train import use_compile_cache
+    from services.local.models.recipes.sequence._sasrec_train import use_compile_cache
 
     use_compile_cache(compile_cache)
 
@@ -76,7 +80,7 @@ def clusters() -> SequenceModel:
 
 
 def test_numpy_forward_equals_jax_forward() -> None:
-    from services.local.models.recipes._sasrec_train import jax_last_scores
+    from services.local.models.recipes.sequence._sasrec_train import jax_last_scores
 
     rng = np.random.default_rng(0)
     params = init_params(n_items=25, dim=16, length=12, layers=2, seed=1)
@@ -234,7 +238,7 @@ BOOKKEEPING = 0.25
 
 def test_a_full_versions_two_fits_share_one_time_budget(tmp_path: Path) -> None:
     from services.local.models import training
-    from services.local.models.recipes.user_personalization_v2 import MIN_FIT_SHARE
+    from services.local.models.recipes.sequence.user_personalization_v2 import MIN_FIT_SHARE
 
     budget = 2.0
     hp = {**TINY, "epochs": "1000", "max_training_seconds": str(budget)}
@@ -267,7 +271,10 @@ def test_on_a_cold_cache_the_budget_trains_and_the_fits_compile_once(
     one step when compiling counted against its budget; compiling is outside it now, and the
     final fit runs the steps the metrics fit compiled."""
     from services.local.models import training
-    from services.local.models.recipes._sasrec_train import forget_compiled, use_compile_cache
+    from services.local.models.recipes.sequence._sasrec_train import (
+        forget_compiled,
+        use_compile_cache,
+    )
 
     hp = {**TINY, "epochs": "1000", "max_training_seconds": "1"}
     data = successor_data(users=600, length=2)  # one window shape: both fits share it
@@ -294,7 +301,10 @@ def test_on_a_cold_cache_the_budget_trains_and_the_fits_compile_once(
 
 
 def test_a_fit_alone_has_the_whole_budget_and_a_late_fit_its_floor() -> None:
-    from services.local.models.recipes.user_personalization_v2 import MIN_FIT_SHARE, fit_deadline
+    from services.local.models.recipes.sequence.user_personalization_v2 import (
+        MIN_FIT_SHARE,
+        fit_deadline,
+    )
 
     now = time.monotonic()
     alone = fit_deadline(60.0, TrainingConfig())
@@ -324,7 +334,10 @@ print(json.dumps(model.training))
 def test_a_second_process_loads_the_compiled_steps_from_the_cache(
     tmp_path: Path, compile_cache: Path
 ) -> None:
-    from services.local.models.recipes._sasrec_train import forget_compiled, use_compile_cache
+    from services.local.models.recipes.sequence._sasrec_train import (
+        forget_compiled,
+        use_compile_cache,
+    )
 
     cache = tmp_path / "compile-cache"
     forget_compiled()  # so this process compiles everything the fit runs, as a new one would
@@ -396,7 +409,7 @@ def test_serving_a_saved_model_never_imports_jax(clusters: SequenceModel, tmp_pa
 
 
 def test_batches_hold_every_window_once_in_the_narrowest_width_that_fits() -> None:
-    from services.local.models.recipes import _sasrec_train as train
+    from services.local.models.recipes.sequence import _sasrec_train as train
 
     length = 8
     widths = {-(-length * i // train.BUCKETS) for i in range(1, train.BUCKETS + 1)}
@@ -418,7 +431,7 @@ def test_batches_hold_every_window_once_in_the_narrowest_width_that_fits() -> No
 
 
 def test_negatives_follow_a_damped_popularity_and_every_item_can_be_drawn() -> None:
-    from services.local.models.recipes import _sasrec_train as train
+    from services.local.models.recipes.sequence import _sasrec_train as train
 
     y = np.array([[1, 1, 1, 2], [0, 1, 3, 3]], dtype=np.int32)
     w = np.array([[1, 1, 1, 1], [0, 1, 1, 0]], dtype=np.float32)  # y=3 counted once
@@ -437,7 +450,7 @@ def test_a_sparse_step_updates_only_the_touched_rows_as_dense_adam_does(kind: st
     loss)."""
     import jax
 
-    from services.local.models.recipes import _sasrec_train as train
+    from services.local.models.recipes.sequence import _sasrec_train as train
 
     n_items, length, k = 2000, 4, 8
     rng = np.random.default_rng(5)
@@ -490,7 +503,7 @@ def test_a_sparse_step_updates_only_the_touched_rows_as_dense_adam_does(kind: st
 
 
 def test_gbce_beta_follows_the_gsasrec_formula() -> None:
-    from services.local.models.recipes._sasrec_train import gbce_beta
+    from services.local.models.recipes.sequence._sasrec_train import gbce_beta
 
     # MovieLens latest-small: α = 256 / 9,723; β = α·(0.75·(1 − 1/α) + 1/α) = 1 − 0.75·(1 − α)
     alpha = 256 / 9723
@@ -510,7 +523,7 @@ def _gbce_by_hand(pos: np.ndarray, negs: np.ndarray, w: np.ndarray, beta: float)
 
 
 def test_gbce_loss_of_two_positions_with_two_negatives_by_hand() -> None:
-    from services.local.models.recipes._sasrec_train import gbce_loss
+    from services.local.models.recipes.sequence._sasrec_train import gbce_loss
 
     pos = np.array([2.0, -1.0])
     negs = np.array([[0.5, -3.0], [1.0, 0.0]])
@@ -537,8 +550,8 @@ def test_the_training_loss_is_gbce_of_the_networks_scores(monkeypatch: pytest.Mo
     numpy network's scores of the positive and of each window's two negatives."""
     import jax
 
-    from services.local.models.recipes import _sasrec_train as train
-    from services.local.models.recipes._sasrec_net import encode
+    from services.local.models.recipes.sequence import _sasrec_train as train
+    from services.local.models.recipes.sequence._sasrec_net import encode
 
     monkeypatch.setattr(train, "DROPOUT", 0.0)
     rng = np.random.default_rng(3)
@@ -571,7 +584,7 @@ def test_the_training_loss_is_gbce_of_the_networks_scores(monkeypatch: pytest.Mo
 
 
 def test_cooccurrence_ppmi_by_hand() -> None:
-    from services.local.models.recipes._sasrec_train import cooccurrence_ppmi
+    from services.local.models.recipes.sequence._sasrec_train import cooccurrence_ppmi
 
     # codes 1..4 (items 0..3); item 3 never occurs; padding (w = 0) pairs with nothing
     y = np.array([[0, 1, 2, 3], [0, 0, 1, 2]], dtype=np.int32)
@@ -599,7 +612,7 @@ def test_cooccurrence_ppmi_by_hand() -> None:
 
 
 def test_cooccurrence_embeddings_factorise_the_ppmi() -> None:
-    from services.local.models.recipes._sasrec_train import (
+    from services.local.models.recipes.sequence._sasrec_train import (
         cooccurrence_embeddings,
         cooccurrence_ppmi,
     )
@@ -620,7 +633,7 @@ def test_cooccurrence_embeddings_factorise_the_ppmi() -> None:
 
 
 def test_a_pmi_start_puts_items_seen_together_close() -> None:
-    from services.local.models.recipes import _sasrec_train as train
+    from services.local.models.recipes.sequence import _sasrec_train as train
 
     idx = index(toy_data(), TrainingConfig())
     data = windows(idx, V2Settings(length=12), seed=0)
@@ -678,7 +691,7 @@ def test_weight_decay_shrinks_weight_matrices_and_embeddings_by_lr_times_decay()
     gains and biases unchanged; weight_decay 0 is plain Adam (nothing moves)."""
     import jax.numpy as jnp
 
-    from services.local.models.recipes import _sasrec_train as train
+    from services.local.models.recipes.sequence import _sasrec_train as train
 
     params = init_params(6, 4, 3, 1, seed=1)
     params["b0_ln1_g"] = np.full(4, 1.5, dtype=np.float32)
@@ -704,7 +717,7 @@ def test_embedding_rows_follow_optax_adamw() -> None:
     import jax.numpy as jnp
     import optax
 
-    from services.local.models.recipes import _sasrec_train as train
+    from services.local.models.recipes.sequence import _sasrec_train as train
 
     rng = np.random.default_rng(2)
     table = jnp.asarray(rng.standard_normal((5, 3)).astype(np.float32))
@@ -739,7 +752,7 @@ def test_weight_decay_is_read_bounded_and_reported() -> None:
 
 
 def test_averaged_weights_by_hand() -> None:
-    from services.local.models.recipes._sasrec_train import averaged
+    from services.local.models.recipes.sequence._sasrec_train import averaged
 
     w = {"a": np.array([2.0, 4.0], dtype=np.float32), "b": np.array([[1.0]], dtype=np.float32)}
     assert averaged(None, w, 0.8) is w  # the first epoch starts the mean
@@ -758,7 +771,7 @@ def test_weight_averaging_is_read_bounded_and_is_what_the_fit_returns(
     without it gives each epoch's weights W1, W2, W3, and the same fit with decay 0.5 returns
     0.5 · (0.5 · W1 + 0.5 · W2) + 0.5 · W3. The validation score is made to rise every epoch
     so both fits return their last epoch's (averaged) weights."""
-    from services.local.models.recipes import _sasrec_train as train
+    from services.local.models.recipes.sequence import _sasrec_train as train
 
     assert (
         settings_from(TrainingConfig(hyperparameters={"weight_averaging": "0.9"})).weight_averaging

@@ -11,17 +11,17 @@ import pytest
 import scipy.sparse as sp
 
 from services.local.data.storage.faults import StorageFault
-from services.local.models.recipes._item_knn import ItemKnnModel
-from services.local.models.recipes._up_model import UPParams, UserPersonalizationModel
 from services.local.models.recipes.base import save_npz
-from services.local.models.recipes.indexed_events import Indexed
-from services.local.models.recipes.similar_items import SimilarItemsModel
-from services.local.models.recipes.sparse_arrays import (
+from services.local.models.recipes.items.item_knn import ItemKnnModel
+from services.local.models.recipes.items.similar_items import SimilarItemsModel
+from services.local.models.recipes.saved.sparse_arrays import (
     SparseArraysError,
     csr_arrays,
     csr_from_arrays,
 )
-from services.local.models.recipes.user_personalization import histories
+from services.local.models.recipes.training_data.indexed_events import Indexed
+from services.local.models.recipes.users._up_model import UPParams, UserPersonalizationModel
+from services.local.models.recipes.users.user_personalization import histories
 from services.local.models.training import load_model
 
 ITEMS = np.array(["a", "b", "c"], dtype=object)

@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from services.local.models.recipes._up_model import UPParams
 from services.local.models.recipes.base import TrainingConfig, TrainingData, load_npz, save_npz
-from services.local.models.recipes.model_header import (
+from services.local.models.recipes.popular.trending_now import TrendingNowRecipe
+from services.local.models.recipes.saved.model_header import (
     header_bool,
     header_float,
     header_int,
@@ -19,7 +19,7 @@ from services.local.models.recipes.model_header import (
     header_str,
     header_strings,
 )
-from services.local.models.recipes.trending_now import TrendingNowRecipe
+from services.local.models.recipes.users._up_model import UPParams
 
 
 def test_round_trip_keeps_strings_and_numbers(tmp_path: Path) -> None:

@@ -22,7 +22,7 @@ from services.local.filters.expression import FilterExpression, FilterExpression
 from services.local.filters.parse import parse_filter
 from services.local.jobs.context import JobContext
 from services.local.jobs.tasks.batch import run_lines_job
-from services.local.models.recipes._affinity import AffinityModel, SegmentQueryError
+from services.local.models.recipes.segments import AffinityModel, SegmentQueryError
 
 
 def run_segment(engine: EngineContext, arn: str, ctx: JobContext) -> None:

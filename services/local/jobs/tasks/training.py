@@ -19,7 +19,6 @@ from services.local.jobs.context import Cancelled, JobContext
 from services.local.jobs.outputs import attempt_output
 from services.local.jobs.tasks.lifecycle import STOPPED, end_job, start_job
 from services.local.models.hpo import hpo_ranges
-from services.local.models.recipes._retrieval import Calibration
 from services.local.models.recipes.base import (
     INTERACTION_COLUMNS,
     EventWeight,
@@ -27,6 +26,7 @@ from services.local.models.recipes.base import (
     TrainingData,
     TrainingError,
 )
+from services.local.models.recipes.retrieval import Calibration
 
 _log = logging.getLogger(__name__)
 

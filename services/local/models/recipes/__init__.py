@@ -2,6 +2,17 @@
 
 Each recipe lives in its own module and exposes ``RECIPE``; heavy libraries (implicit) are
 imported inside the recipe modules' functions, so importing the registry stays cheap.
+
+Layout: here, what every recipe shares (``base``: the recipe and model protocols, training
+data, model files on disk; ``capabilities``: what each recipe needs and serves;
+``parameters`` and ``hyperparameter_values``: Personalize's hyperparameters and their reads).
+Below, one package per job: ``training_data`` (the events a recipe keeps, as integer codes),
+``saved`` (how a trained model is saved: file layout, header), ``retrieval`` (candidate
+indexes over item factors), then the recipes by Personalize's recipe type: ``popular``,
+``users`` (v1 user-personalization and ranking), ``sequence`` (the v2 transformer recipes),
+``items`` (related items), ``segments`` (user segmentation) and ``actions`` (next best action).
+The rest of the engine imports what it needs from a package's ``__init__``; inside the
+recipes, modules import each other by module.
 """
 
 from __future__ import annotations
@@ -11,18 +22,18 @@ from importlib import import_module
 from services.local.models.recipes.base import Recipe
 
 _MODULES = (
-    "popularity",
-    "trending_now",
-    "user_personalization",
-    "user_personalization_v2",
-    "personalized_ranking",
-    "personalized_ranking_v2",
-    "similar_items",
-    "sims",
-    "semantic_similarity",
-    "item_affinity",
-    "item_attribute_affinity",
-    "next_best_action",
+    "popular.popularity",
+    "popular.trending_now",
+    "users.user_personalization",
+    "sequence.user_personalization_v2",
+    "users.personalized_ranking",
+    "sequence.personalized_ranking_v2",
+    "items.similar_items",
+    "items.sims",
+    "items.semantic_similarity",
+    "segments.item_affinity",
+    "segments.item_attribute_affinity",
+    "actions.next_best_action",
 )
 
 RECIPES: dict[str, Recipe] = {
@@ -30,7 +41,7 @@ RECIPES: dict[str, Recipe] = {
 }
 # Models that back domain use cases only; no solution may name them (see use_cases.py).
 _INTERNAL: dict[str, Recipe] = {
-    r.name: r for r in (import_module(f"{__name__}.{m}").RECIPE for m in ("co_purchase",))
+    r.name: r for r in (import_module(f"{__name__}.{m}").RECIPE for m in ("items.co_purchase",))
 }
 
 

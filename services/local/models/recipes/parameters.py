@@ -39,7 +39,7 @@ weighting on or off, ``trend_discovery_frequency`` is Trending-Now's window,
 ``action_optimization_period`` Next-Best-Action's; the user-history-length and
 item-interaction-count percentiles leave users and items outside them out of training
 (``indexed_events.index``); SIMS' ``popularity_discount_factor`` and
-``min_cointeraction_count`` shape its similarities (``_item_knn.py``); Similar-Items' in
+``min_cointeraction_count`` shape its similarities (``items/item_knn.py``); Similar-Items' in
 ``similar_items.py``.
 
 Local defaults that differ from the documented ones: DescribeAlgorithm reports Personalize's
@@ -63,7 +63,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from services.local.models.recipes.trending_now import DEFAULT_FREQUENCY, FREQUENCIES
+from services.local.models.recipes.popular.trending_now import DEFAULT_FREQUENCY, FREQUENCIES
 
 
 @dataclass(frozen=True)

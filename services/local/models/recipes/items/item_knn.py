@@ -34,9 +34,9 @@ import scipy.sparse as sp
 
 from services.local.models.recipes.base import TrainingConfig, TrainingData
 from services.local.models.recipes.hyperparameter_values import hp_float, hp_int
-from services.local.models.recipes.indexed_events import index
-from services.local.models.recipes.model_header import header_int
-from services.local.models.recipes.stored import MODEL, Entry, Header, Sparse, Stored
+from services.local.models.recipes.saved.model_header import header_int
+from services.local.models.recipes.saved.stored import MODEL, Entry, Header, Sparse, Stored
+from services.local.models.recipes.training_data.indexed_events import index
 
 
 class RelatedItemsModel:

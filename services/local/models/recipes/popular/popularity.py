@@ -23,8 +23,8 @@ from typing import ClassVar
 import numpy as np
 
 from services.local.models.recipes.base import TrainingConfig, TrainingData
-from services.local.models.recipes.indexed_events import index
-from services.local.models.recipes.stored import MODEL, Constant, Entry, Stored
+from services.local.models.recipes.saved.stored import MODEL, Constant, Entry, Stored
+from services.local.models.recipes.training_data.indexed_events import index
 
 
 @dataclass

@@ -78,8 +78,8 @@ import jax  # noqa: E402
 import jax.numpy as jnp  # noqa: E402
 import optax  # noqa: E402
 
-from services.local.models.recipes._sasrec_net import MASKED, Params, encode, last_scores  # noqa: E402
 from services.local.models.recipes.base import Checkpoint, no_checkpoint  # noqa: E402
+from services.local.models.recipes.sequence._sasrec_net import MASKED, Params, encode, last_scores  # noqa: E402
 
 _log = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from services.local.models.recipes._affinity import AffinityRecipe
+from services.local.models.recipes.segments._affinity import AffinityRecipe
 
 
 class ItemAffinityRecipe(AffinityRecipe):

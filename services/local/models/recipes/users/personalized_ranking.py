@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from services.local.models.recipes.user_personalization import UserPersonalizationRecipe
+from services.local.models.recipes.users.user_personalization import UserPersonalizationRecipe
 
 
 class PersonalizedRankingRecipe(UserPersonalizationRecipe):

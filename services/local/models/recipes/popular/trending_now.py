@@ -19,14 +19,10 @@ from typing import ClassVar
 
 import numpy as np
 
-from services.local.models.recipes.base import (
-    TrainingConfig,
-    TrainingData,
-    TrainingError,
-)
-from services.local.models.recipes.indexed_events import index
-from services.local.models.recipes.model_header import header_int
-from services.local.models.recipes.stored import MODEL, Entry, Header, Stored
+from services.local.models.recipes.base import TrainingConfig, TrainingData, TrainingError
+from services.local.models.recipes.saved.model_header import header_int
+from services.local.models.recipes.saved.stored import MODEL, Entry, Header, Stored
+from services.local.models.recipes.training_data.indexed_events import index
 
 # Trending-Now's trend_discovery_frequency values (developer guide, "Trending-Now recipe",
 # Properties and hyperparameters) in seconds; the same list is the parameter's spec.

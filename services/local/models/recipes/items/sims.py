@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from services.local.models.recipes._item_knn import ItemKnnRecipe
+from services.local.models.recipes.items.item_knn import ItemKnnRecipe
 
 RECIPE = ItemKnnRecipe()

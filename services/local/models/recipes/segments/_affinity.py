@@ -29,19 +29,12 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from services.local.models.recipes import _item_text as text
-from services.local.models.recipes._item_knn import ItemKnnRecipe
+import services.local.models.recipes.items.item_text as text
 from services.local.models.recipes.base import TrainingConfig, TrainingData
-from services.local.models.recipes.indexed_events import index
-from services.local.models.recipes.model_header import header_strings
-from services.local.models.recipes.stored import (
-    MODEL,
-    Array,
-    Entry,
-    Header,
-    Sparse,
-    Stored,
-)
+from services.local.models.recipes.items.item_knn import ItemKnnRecipe
+from services.local.models.recipes.saved.model_header import header_strings
+from services.local.models.recipes.saved.stored import MODEL, Array, Entry, Header, Sparse, Stored
+from services.local.models.recipes.training_data.indexed_events import index
 
 # ITEMS.<field> = "<value with \" escapes>" | ITEMS.<field> = <number>, joined by AND
 _TERM = re.compile(

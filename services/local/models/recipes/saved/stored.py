@@ -33,8 +33,8 @@ from typing import ClassVar, Self
 import numpy as np
 
 from services.local.models.recipes.base import load_npz, save_npz
-from services.local.models.recipes.model_header import HeaderMap, header_str
-from services.local.models.recipes.sparse_arrays import csr_arrays, csr_from_arrays
+from services.local.models.recipes.saved.model_header import HeaderMap, header_str
+from services.local.models.recipes.saved.sparse_arrays import csr_arrays, csr_from_arrays
 
 HeaderValues = dict[str, object]  # the values of a file's JSON header
 Members = dict[str, np.ndarray]  # a file's array members, by name

@@ -68,16 +68,16 @@ from typing import ClassVar
 
 import numpy as np
 
-from services.local.models.recipes._retrieval import (
+from services.local.models.recipes.base import TrainingConfig, TrainingData, TrainingError
+from services.local.models.recipes.hyperparameter_values import hp_bool, hp_float, hp_int
+from services.local.models.recipes.retrieval.candidate_index import (
     CALIBRATION_USERS,
     INDEX_MIN_ITEMS,
     calibrated_index,
 )
-from services.local.models.recipes._sasrec_model import SequenceModel
-from services.local.models.recipes._sasrec_net import init_params, layers_of
-from services.local.models.recipes.base import TrainingConfig, TrainingData, TrainingError
-from services.local.models.recipes.hyperparameter_values import hp_bool, hp_float, hp_int
-from services.local.models.recipes.indexed_events import Indexed, index
+from services.local.models.recipes.sequence._sasrec_model import SequenceModel
+from services.local.models.recipes.sequence._sasrec_net import init_params, layers_of
+from services.local.models.recipes.training_data.indexed_events import Indexed, index
 
 LAYERS = 2  # attention blocks
 WEIGHT_DECAY = 0.0  # the weight_decay hyperparameter's default
@@ -172,7 +172,7 @@ def windows(idx: Indexed, settings: V2Settings, seed: int):  # noqa: ANN201 (Win
     Up to ``MAX_VALIDATION_USERS`` users with 3+ events (drawn with ``seed``) give their last
     event to validation; every other event is a training target after the events before it.
     """
-    from services.local.models.recipes._sasrec_train import Windows
+    from services.local.models.recipes.sequence._sasrec_train import Windows
 
     length = settings.length
     n = len(idx.users)
@@ -234,7 +234,7 @@ class UserPersonalizationV2Recipe:
 
     def __init__(self, index_min_items: int = INDEX_MIN_ITEMS) -> None:
         """``index_min_items``: catalogue size from which the model keeps a candidate index
-        over its item embeddings for GetRecommendations (``_retrieval``); smaller catalogues
+        over its item embeddings for GetRecommendations (``retrieval``); smaller catalogues
         scan every item."""
         self.index_min_items = index_min_items
 
@@ -245,7 +245,7 @@ class UserPersonalizationV2Recipe:
         when the catalogue has at least ``index_min_items`` items and a search of it,
         calibrated on the network's output for up to ``CALIBRATION_USERS`` users of ``data``
         (drawn with the seed, their interactions oldest first, as a request reads them),
-        finds the exact top 25 as ``_retrieval.calibrate`` asks; otherwise the exact scan,
+        finds the exact top 25 as ``retrieval.calibrate`` asks; otherwise the exact scan,
         with the calibration saying why. Personalized-Ranking-v2 ranks given lists: no index.
         Called on the final fit, and by ``update``, whose training moves every embedding."""
         n = len(model.item_ids)
@@ -288,7 +288,7 @@ class UserPersonalizationV2Recipe:
         config: TrainingConfig,
         fresh: bool = False,
     ) -> SequenceModel:
-        from services.local.models.recipes._sasrec_train import (
+        from services.local.models.recipes.sequence._sasrec_train import (
             Budget,
             initial_embeddings,
             train,

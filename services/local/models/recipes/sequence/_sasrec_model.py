@@ -6,7 +6,7 @@ sent after training are personalised at once, and the order of the history matte
 
 A score is the network's last hidden state dotted with an item's embedding, so a large
 catalogue's model keeps the same kind of candidate index over its item embeddings as
-User-Personalization keeps over its factors (``_retrieval``): a request then scores exactly only
+User-Personalization keeps over its factors (``retrieval``): a request then scores exactly only
 the items the index finds (``SequenceScorer``).
 """
 
@@ -19,7 +19,8 @@ from typing import Any
 
 import numpy as np
 
-from services.local.models.recipes._retrieval import (
+from services.local.models.recipes.base import load_npz, save_npz
+from services.local.models.recipes.retrieval.candidate_index import (
     Calibration,
     CandidateIndex,
     estimated_softmax,
@@ -27,9 +28,8 @@ from services.local.models.recipes._retrieval import (
     save_index,
     softmax_sample,
 )
-from services.local.models.recipes._sasrec_net import Params, encode, last_scores
-from services.local.models.recipes.base import load_npz, save_npz
-from services.local.models.recipes.model_header import header_object, header_str
+from services.local.models.recipes.saved.model_header import header_object, header_str
+from services.local.models.recipes.sequence._sasrec_net import Params, encode, last_scores
 
 _PARAM_PREFIX = "w_"
 BATCH_USERS = 512  # users per forward pass in ``score_users`` (bounded memory)
@@ -49,10 +49,10 @@ class SequenceModel:
     popularity: np.ndarray  # float64, distinct users per item
     params: Params  # float32 numpy arrays
     training: Mapping[str, Any] = field(default_factory=dict)
-    # candidate retrieval over the item embeddings of a large catalogue (``_retrieval``), or None
+    # candidate retrieval over the item embeddings of a large catalogue (``retrieval``), or None
     retrieval: CandidateIndex | None = None
     # how the index's search was set at training time, or why the model keeps none
-    # (``_retrieval.calibrate``); None when the catalogue was too small to consider one
+    # (``retrieval.calibrate``); None when the catalogue was too small to consider one
     retrieval_calibration: Calibration | None = None
     _pos: dict[str, int] = field(default_factory=dict, repr=False)
 

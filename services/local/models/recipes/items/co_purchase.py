@@ -15,9 +15,9 @@ from typing import ClassVar
 import numpy as np
 import scipy.sparse as sp
 
-from services.local.models.recipes._item_knn import ItemKnnModel, ItemKnnRecipe
 from services.local.models.recipes.base import TrainingConfig, TrainingData
-from services.local.models.recipes.indexed_events import index
+from services.local.models.recipes.items.item_knn import ItemKnnModel, ItemKnnRecipe
+from services.local.models.recipes.training_data.indexed_events import index
 
 NAME = "co-purchase"
 

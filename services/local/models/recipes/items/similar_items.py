@@ -9,7 +9,7 @@ The model keeps two item × item views:
 
 - co-interactions: cosine over the users who interacted with both (the aws-sims neighbours);
 - metadata: cosine of the items' categorical tokens and TF-IDF character n-grams of their
-  textual fields (``_item_text``), computed at request time from one sparse row per item.
+  textual fields (``item_text``), computed at request time from one sparse row per item.
 
 Each view's row is scaled to a maximum of 1 (the metadata view weighted by a popularity prior,
 log interactions scaled to 0.1 … 1) and the two are blended with a weight that follows the
@@ -34,12 +34,12 @@ from typing import ClassVar
 import numpy as np
 import scipy.sparse as sp
 
-from services.local.models.recipes import _item_text as text
-from services.local.models.recipes._item_knn import ItemKnnRecipe, RelatedItemsModel
+import services.local.models.recipes.items.item_text as text
 from services.local.models.recipes.base import TrainingConfig, TrainingData
 from services.local.models.recipes.hyperparameter_values import hp_float, hp_int
-from services.local.models.recipes.model_header import header_float
-from services.local.models.recipes.stored import MODEL, Array, Entry, Header, Sparse, Stored
+from services.local.models.recipes.items.item_knn import ItemKnnRecipe, RelatedItemsModel
+from services.local.models.recipes.saved.model_header import header_float
+from services.local.models.recipes.saved.stored import MODEL, Array, Entry, Header, Sparse, Stored
 
 COLD_BOUND = 5.0  # "cold items (items with fewer than 5 interactions)"
 PRIOR_FLOOR = 0.1  # the metadata weight of an item without interactions (most popular: 1)

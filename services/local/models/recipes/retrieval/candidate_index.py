@@ -66,7 +66,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from services.local.models.recipes.base import Checkpoint, no_checkpoint
-from services.local.models.recipes.model_header import header_int
+from services.local.models.recipes.saved.model_header import header_int
 
 INDEX_MIN_ITEMS = 100_000  # learned items from which a model keeps an index (exact scan below)
 NPROBE_SHARE = 0.05  # share of the partitions a query visits before ``calibrate`` sets it

@@ -8,7 +8,7 @@ or batch job's config; FRESHNESS reads the reserved CREATION_TIMESTAMP field) an
 solution's ``performIncrementalUpdate``, reflects new and changed items without a retrain.
 
 Locally the item "embedding" is TF-IDF over character n-grams of the itemName and textual
-fields (``_item_text``): no download, any script (Hangul included). With
+fields (``item_text``): no download, any script (Hangul included). With
 ``performIncrementalUpdate`` the runtime folds every new or changed Items row into the served
 model with the vocabulary fitted at training (``with_items``), so a PutItems shows up in the
 next request instead of Personalize's "about 30 minutes".
@@ -25,15 +25,11 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from services.local.models.recipes import _item_text as text
-from services.local.models.recipes._item_knn import RelatedItemsModel
-from services.local.models.recipes.base import (
-    TrainingConfig,
-    TrainingData,
-    TrainingError,
-)
-from services.local.models.recipes.model_header import header_bool, header_strings
-from services.local.models.recipes.stored import (
+import services.local.models.recipes.items.item_text as text
+from services.local.models.recipes.base import TrainingConfig, TrainingData, TrainingError
+from services.local.models.recipes.items.item_knn import RelatedItemsModel
+from services.local.models.recipes.saved.model_header import header_bool, header_strings
+from services.local.models.recipes.saved.stored import (
     MODEL,
     Array,
     Entry,

@@ -10,7 +10,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from services.local.models.recipes.base import TrainingConfig, TrainingData, TrainingError
-from services.local.models.recipes.event_filter import filter_interactions
+from services.local.models.recipes.training_data.event_filter import filter_interactions
 
 
 def _within_percentiles(

@@ -30,15 +30,6 @@ import numpy as np
 import scipy.linalg.lapack as lapack
 import scipy.sparse as sp
 
-from services.local.models.recipes._retrieval import (
-    CALIBRATION_USERS,
-    INDEX_MIN_ITEMS,
-    Calibration,
-    CandidateIndex,
-    NormOrderedIndex,
-    calibrated_index,
-)
-from services.local.models.recipes._up_model import UPParams, UserPersonalizationModel
 from services.local.models.recipes.base import (
     Checkpoint,
     TrainingConfig,
@@ -47,7 +38,16 @@ from services.local.models.recipes.base import (
     no_checkpoint,
 )
 from services.local.models.recipes.hyperparameter_values import hp_bool, hp_float, hp_int
-from services.local.models.recipes.indexed_events import Indexed, index
+from services.local.models.recipes.retrieval.candidate_index import (
+    CALIBRATION_USERS,
+    INDEX_MIN_ITEMS,
+    Calibration,
+    CandidateIndex,
+    NormOrderedIndex,
+    calibrated_index,
+)
+from services.local.models.recipes.training_data.indexed_events import Indexed, index
+from services.local.models.recipes.users._up_model import UPParams, UserPersonalizationModel
 
 
 def params_from(config: TrainingConfig) -> UPParams:
@@ -189,7 +189,7 @@ class UserPersonalizationRecipe:
 
     def __init__(self, index_min_items: int = INDEX_MIN_ITEMS) -> None:
         """``index_min_items``: learned (ALS) items from which the model keeps a candidate
-        index for GetRecommendations (``_retrieval``); smaller catalogues scan every item."""
+        index for GetRecommendations (``retrieval``); smaller catalogues scan every item."""
         self.index_min_items = index_min_items
 
     def fit(self, data: TrainingData, config: TrainingConfig) -> UserPersonalizationModel:
@@ -207,7 +207,7 @@ class UserPersonalizationRecipe:
         least ``index_min_items`` items and a search of it, calibrated on the fold-in vectors
         of up to ``CALIBRATION_USERS`` training users (drawn with the seed; the model keeps
         their histories, so ``data`` is not read again), finds the exact top 25 and the
-        score scale's item as ``_retrieval.calibrate`` asks; otherwise the exact scan, with
+        score scale's item as ``retrieval.calibrate`` asks; otherwise the exact scan, with
         the calibration saying why. Personalized-Ranking ranks given lists: no index.
 
         Called once, on the final fit (the metrics split's and HPO's fits are scored offline

@@ -37,15 +37,11 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from services.local.models.recipes.base import (
-    TrainingConfig,
-    TrainingData,
-    TrainingError,
-)
-from services.local.models.recipes.event_filter import filter_interactions
-from services.local.models.recipes.indexed_events import catalogue
-from services.local.models.recipes.model_header import header_float
-from services.local.models.recipes.stored import MODEL, Array, Entry, Header, Stored
+from services.local.models.recipes.base import TrainingConfig, TrainingData, TrainingError
+from services.local.models.recipes.saved.model_header import header_float
+from services.local.models.recipes.saved.stored import MODEL, Array, Entry, Header, Stored
+from services.local.models.recipes.training_data.event_filter import filter_interactions
+from services.local.models.recipes.training_data.indexed_events import catalogue
 
 DAY = 86_400
 MIN_EVENTS = 50  # TAKEN and NOT_TAKEN/VIEWED interactions an action needs for a score

@@ -17,7 +17,8 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 
-from services.local.models.recipes._retrieval import (
+from services.local.models.recipes.base import load_npz, save_npz
+from services.local.models.recipes.retrieval.candidate_index import (
     ROWS_KEY,
     SHARED_FACTORS,
     SOFTMAX_SAMPLE,
@@ -28,15 +29,14 @@ from services.local.models.recipes._retrieval import (
     load_index,
     save_index,
 )
-from services.local.models.recipes.base import load_npz, save_npz
-from services.local.models.recipes.model_header import (
+from services.local.models.recipes.saved.model_header import (
     HeaderMap,
     header_float,
     header_int,
     header_object,
     header_str,
 )
-from services.local.models.recipes.sparse_arrays import csr_arrays, csr_from_arrays
+from services.local.models.recipes.saved.sparse_arrays import csr_arrays, csr_from_arrays
 
 # Relative margin by which a partition's bound must fall short of the scale to be skipped
 # (float32 rounding of a 64-term inner product is below 1e-5 of it)
@@ -94,10 +94,10 @@ class UserPersonalizationModel:
     transitions: sp.csr_matrix  # row-normalised "i then j" counts, items × items
     user_ids: np.ndarray  # users seen in training, sorted
     user_histories: sp.csr_matrix  # users × history positions → item code + 1 (0 = none)
-    # candidate retrieval over the ALS factors of a large catalogue (``_retrieval``), or None
+    # candidate retrieval over the ALS factors of a large catalogue (``retrieval``), or None
     retrieval: CandidateIndex | None = None
     # how the index's search was set at training time, or why the model keeps none
-    # (``_retrieval.calibrate``); None when the catalogue was too small to consider one
+    # (``retrieval.calibrate``); None when the catalogue was too small to consider one
     retrieval_calibration: Calibration | None = None
     # the item code (int64) of each row of ``factors`` when they hold the learned items only,
     # in descending order of norm (a ``NormOrderedIndex`` then searches them in place: one

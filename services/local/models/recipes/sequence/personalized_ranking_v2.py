@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from services.local.models.recipes.user_personalization_v2 import UserPersonalizationV2Recipe
+from services.local.models.recipes.sequence.user_personalization_v2 import (
+    UserPersonalizationV2Recipe,
+)
 
 
 class PersonalizedRankingV2Recipe(UserPersonalizationV2Recipe):
