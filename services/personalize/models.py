@@ -12,9 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
 
-# Substrings of every non-final status: "CREATE PENDING", "CREATE IN_PROGRESS", "DELETE PENDING",
-# "CREATE STOPPING", and the batch-job spelling "IN PROGRESS" (see PERSONALIZE.md section 3).
-_TRANSIENT_MARKERS = ("PENDING", "IN_PROGRESS", "IN PROGRESS", "STOPPING")
+from services.personalize.statuses import in_flight
 
 # ARN resource types (the part before the first "/") and how a person calls them.
 _RESOURCE_LABELS = {
@@ -77,10 +75,9 @@ def resource_label(arn: str) -> tuple[str, str]:
 
 
 def is_terminal(status: str | None) -> bool:
-    """Whether a status is final (ACTIVE, CREATE FAILED, CREATE STOPPED…), so polling can stop."""
-    if not status:
-        return False
-    return not any(marker in status for marker in _TRANSIENT_MARKERS)
+    """Whether a status is final (ACTIVE, CREATE FAILED, CREATE STOPPED…), so polling can stop;
+    False for None and "" (not read yet). What still moves is ``statuses.IN_FLIGHT``."""
+    return bool(status) and not in_flight(status)
 
 
 def is_failed(status: str | None) -> bool:

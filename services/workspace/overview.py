@@ -44,6 +44,8 @@ class SolutionStatus:
     newest_version: SolutionVersion | None  # the newest version, whatever its status
     newest_active: SolutionVersion | None  # the newest version that can be deployed
     version_count: int
+    # every version, newest first (an older one can still be stopping while a newer one is done)
+    versions: tuple[SolutionVersion, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -210,6 +212,7 @@ def _group(service: PersonalizeService, group: DatasetGroup, now: datetime) -> D
                 newest_version=versions[0] if versions else None,
                 newest_active=_newest_active(versions),
                 version_count=len(versions),
+                versions=tuple(versions),
             )
         )
         listed = [c.arn for c in service.list_campaigns(solution.arn)]

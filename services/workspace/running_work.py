@@ -1,19 +1,22 @@
-"""What is still in progress across the workspace: imports, training, campaigns and their
-updates (the Operations page's self-updating list, and anything else that needs it)."""
+"""What is still in progress across the workspace: every resource of the snapshot whose status
+is in flight (``services.personalize.statuses.IN_FLIGHT``), for the Operations page's
+self-updating list and anything else that needs it."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
 from services.i18n import N_
-from services.personalize.models import is_terminal, version_label
-from services.workspace.overview import DatasetGroupOverview
+from services.personalize.models import SolutionVersion, version_label
+from services.personalize.statuses import STOPPABLE_VERSION, in_flight
+from services.workspace.overview import DatasetGroupOverview, SolutionStatus
 
 
 @dataclass(frozen=True)
 class Running:
-    kind: str  # "Training", "Campaign update", "Import", "Campaign", "Refresh"
+    kind: str  # N_-marked: "Training", "Campaign update", "Import", "Recommender", "Refresh"…
     name: str
     status: str
     started: datetime | None
@@ -22,38 +25,58 @@ class Running:
     live: bool = True  # False: nothing is moving (a refresh whose process stopped)
 
 
-def running_work(groups: list[DatasetGroupOverview]) -> list[Running]:
-    """What is still in progress (the newest version per solution, newest import per dataset)."""
-    work: list[Running] = []
-    for g in groups:
-        for d in g.datasets:
-            job = d.latest_import
-            if job and not is_terminal(job.status):
-                work.append(Running(N_("Import"), job.name, job.status, job.created, job.arn))
-        for s in g.solutions:
-            v = s.newest_version
-            if v and not is_terminal(v.status):
+def _versions(status: SolutionStatus) -> tuple[SolutionVersion, ...]:
+    """Every listed version, or the newest alone for a snapshot built without the list."""
+    if status.versions:
+        return status.versions
+    return (status.newest_version,) if status.newest_version else ()
+
+
+def _group_work(g: DatasetGroupOverview) -> Iterator[Running]:
+    group = g.group
+    if in_flight(group.status):
+        yield Running(N_("Dataset group"), group.name, group.status, group.created, group.arn)
+    for d in g.datasets:
+        dataset = d.dataset
+        if in_flight(dataset.status):
+            yield Running(N_("Dataset"), dataset.name, dataset.status, dataset.created, dataset.arn)
+        job = d.latest_import
+        if job and in_flight(job.status):
+            yield Running(N_("Import"), job.name, job.status, job.created, job.arn)
+    for t in g.event_trackers:
+        if in_flight(t.status):
+            yield Running(N_("Event tracker"), t.name, t.status, t.created, t.arn)
+    for s in g.solutions:
+        solution = s.solution
+        if in_flight(solution.status):
+            yield Running(
+                N_("Solution"), solution.name, solution.status, solution.created, solution.arn
+            )
+        for v in _versions(s):
+            if in_flight(v.status):
                 name = f"{version_label(v.arn)} ({v.training_mode or 'FULL'})"
-                stoppable = v.status in ("CREATE PENDING", "CREATE IN_PROGRESS")
-                work.append(Running(N_("Training"), name, v.status, v.created, v.arn, stoppable))
-        for c in g.campaigns:
-            campaign = c.campaign
-            if not is_terminal(campaign.status):
-                work.append(
-                    Running(
-                        N_("Campaign"),
-                        campaign.name,
-                        campaign.status,
-                        campaign.created,
-                        campaign.arn,
-                    )
-                )
-            update = campaign.pending_update
-            if c.updating_to and update:
-                name = f"{campaign.name} → {version_label(c.updating_to)}"
-                work.append(
-                    Running(
-                        N_("Campaign update"), name, update.status, update.created, campaign.arn
-                    )
-                )
-    return work
+                stoppable = v.status in STOPPABLE_VERSION
+                yield Running(N_("Training"), name, v.status, v.created, v.arn, stoppable)
+    for c in g.campaigns:
+        campaign = c.campaign
+        if in_flight(campaign.status):
+            yield Running(
+                N_("Campaign"), campaign.name, campaign.status, campaign.created, campaign.arn
+            )
+        update = campaign.pending_update
+        if c.updating_to and update:
+            name = f"{campaign.name} → {version_label(c.updating_to)}"
+            yield Running(N_("Campaign update"), name, update.status, update.created, campaign.arn)
+    for r in g.recommenders:
+        if in_flight(r.status):
+            yield Running(N_("Recommender"), r.name, r.status, r.created, r.arn)
+        if in_flight(r.pending_status) and r.pending_status:
+            yield Running(N_("Recommender update"), r.name, r.pending_status, r.updated, r.arn)
+
+
+def running_work(groups: list[DatasetGroupOverview]) -> list[Running]:
+    """Every resource of ``groups`` whose status is in flight (``statuses.IN_FLIGHT``): dataset
+    groups, datasets and their newest import, event trackers, solutions, every solution version
+    (not only the newest: one still CREATE STOPPING outlives a newer one that finished),
+    campaigns and their updates, recommenders and their updates; group by group."""
+    return [work for g in groups for work in _group_work(g)]

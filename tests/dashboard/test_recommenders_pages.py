@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from collections import Counter
 
+import pytest
+
+from services.config import Settings
+from services.personalize.clients import build_clients
 from tests.dashboard.conftest import app_at
 from tests.dashboard.rendered import shown
 
@@ -59,3 +63,20 @@ def test_recommendations_page_serves_a_recommender(domain_shop: dict) -> None:
     assert not any("same top" in shown(e.value) for e in [*at.error, *at.warning])
     # a best-sellers list is the answer itself, not a "Popular item" placeholder
     assert not any("own fallback list" in shown(c.value) for c in at.caption)
+
+
+def test_running_work_lists_a_stopping_recommender(
+    domain_shop: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Statuses move on only after 600 s, so the recommender stays STOP PENDING for the test.
+    monkeypatch.setenv("PERSONALIZE_LOCAL_LIFECYCLE_SECONDS", "600")
+    p = build_clients(Settings.from_env()).personalize
+    p.stop_recommender(recommenderArn=domain_shop["for-you"])
+    at = app_at("dashboard/pages/operations.py")
+    assert not at.exception, [e.value for e in at.exception]
+    captions = [shown(c.value) for c in at.caption]
+    assert not any(c.startswith("Nothing running") for c in captions), captions
+    (running,) = [d.value for d in at.dataframe if "what" in d.value.columns]
+    assert running[["what", "name", "status"]].values.tolist() == [
+        ["Recommender", "for-you", "STOP PENDING"]
+    ]
