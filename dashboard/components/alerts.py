@@ -11,6 +11,7 @@ from dashboard.components.operations.tabs import link_params
 from dashboard.components.text import md_code, md_escape
 from services.i18n import N_, _, formats, ngettext
 from services.workspace.alerts import Alert
+from services.workspace.serving import Serves
 
 # Page files as st.navigation knows them (relative to streamlit_app.py).
 PAGE_FILES = {
@@ -42,10 +43,24 @@ _PAGE_LABELS = {
 _ICONS = {"error": ":material/error:", "warning": ":material/warning:", "info": ":material/info:"}
 
 
-def show_alerts(alerts: Sequence[Alert]) -> None:
-    """Errors red, warnings orange, info blue, in the given (severity) order."""
+# What "nothing needs attention" means depends on what the workspace serves through.
+_ALL_CLEAR = {
+    Serves.CAMPAIGNS: N_(
+        "Nothing needs attention: every campaign serves its newest ACTIVE version."
+    ),
+    Serves.RECOMMENDERS: N_("Nothing needs attention: no import and no recommender has failed."),
+    Serves.BOTH: N_(
+        "Nothing needs attention: every campaign serves its newest ACTIVE version and no "
+        "recommender has failed."
+    ),
+}
+
+
+def show_alerts(alerts: Sequence[Alert], serving: Serves = Serves.CAMPAIGNS) -> None:
+    """Errors red, warnings orange, info blue, in the given (severity) order; with none, the
+    all-clear in the words of what the workspace ``serving`` is through."""
     if not alerts:
-        st.success(_("Nothing needs attention: every campaign serves its newest ACTIVE version."))
+        st.success(_(_ALL_CLEAR[serving]))
         return
     errors = sum(a.severity == "error" for a in alerts)
     warnings = sum(a.severity == "warning" for a in alerts)

@@ -16,6 +16,7 @@ from dashboard.components.overview.group import show_group
 from dashboard.components.setup_file import show_drift
 from services.i18n import _
 from services.workspace.alerts import sort_alerts
+from services.workspace.serving import combined
 
 st.title(_("Overview"))
 header, button = st.columns([5, 1], vertical_alignment="bottom")
@@ -39,7 +40,7 @@ refreshes = reads.refresh_states_of(tuple(g.group.arn for g in groups))
 alerts = load_alerts(groups, refreshes)
 if data_checks_allowed():
     alerts = sort_alerts([*alerts, *safe_data_alerts(groups)])
-show_alerts(alerts)
+show_alerts(alerts, combined(g.serves for g in groups))
 show_drift(deps.settings().setup_file)
 cost_panels.overview_summary(reads.campaign_costs())
 for group in groups:

@@ -18,6 +18,7 @@ from dashboard.components.recommendations import tools as rec_tools
 from dashboard.components.recommendations.playground import section as rec_playground
 from dashboard.components.recommendations.preview import version_choice
 from dashboard.components.recommendations.sample import UNKNOWN, pick_users, show_finding
+from dashboard.components.serving_words import WORDS
 from services.errors import ServiceError
 from services.evaluation.inspection import (
     SAMPLE_TOP_N,
@@ -31,19 +32,14 @@ from services.i18n import N_, _, formats, ngettext
 from services.workspace.catalog import CampaignInfo
 from services.workspace.overview import waiting_version_id
 from services.workspace.recipe_capabilities import POPULARITY_RECIPES, same_list_by_design
+from services.workspace.serving import serves
 
 
 def _by_design(campaign: CampaignInfo) -> bool:
     return same_list_by_design(campaign.recipe, campaign.recipe_type)
 
 
-# Options are the English labels (stable values); the radio shows them translated.
-ONE, TWO, VERSION = (
-    N_("One campaign"),
-    N_("Compare two campaigns"),
-    N_("A version without a campaign"),
-)
-MODES = {"one": ONE, "compare": TWO, "version": VERSION}  # their names in a link: ?tab=compare
+VERSION = N_("A version without a campaign")
 
 st.title(_("Recommendations"))
 caption_with_refresh(
@@ -78,6 +74,16 @@ if data and data.has_interactions:
 if activity is not None and not len(activity):
     activity = None
 
+# "campaign" or "recommender" (and "recipe" or "use case"), as the group serves
+serving = serves(
+    domain=group.domain,
+    campaigns=sum(not c.is_recommender for c in cat.campaigns),
+    recommenders=sum(c.is_recommender for c in cat.campaigns),
+)
+words = WORDS[serving]
+# Options are the English labels (stable values); the radio shows them translated.
+ONE, TWO = words.one, words.two
+MODES = {"one": ONE, "compare": TWO, "version": VERSION}  # their names in a link: ?tab=compare
 user_campaigns = cat.for_users()
 # Personalised campaigns first: they are the ones whose lists can collapse into the baseline.
 user_campaigns.sort(key=lambda c: (c.recipe in POPULARITY_RECIPES, c.name))
@@ -87,22 +93,18 @@ modes += [VERSION] if previewable else []
 sampled: list[str] = []  # the users the lists were drawn for, offered to the rule playground
 
 if not modes:
-    st.info(
-        _(
-            "No campaign and no trained version yet: train a solution version and deploy it on "
-            "Operations, then come back to see its recommendations."
-        )
-    )
+    st.info(_(words.none))
 else:
     mode = url_radio(_("Recommendations from"), MODES, modes, "rec_mode")
     labels = [c.label for c in user_campaigns]
     chosen: list[CampaignInfo] = []
     if mode == ONE:
-        chosen = [user_campaigns[labels.index(st.selectbox(_("Campaign"), labels, key="rec_a"))]]
+        picked_source = st.selectbox(_(words.source), labels, key="rec_a")
+        chosen = [user_campaigns[labels.index(picked_source)]]
     elif mode == TWO:
         left, right = st.columns(2)
-        a = left.selectbox(_("Campaign A"), labels, index=0, key="rec_a2")
-        b = right.selectbox(_("Campaign B"), labels, index=1, key="rec_b2")
+        a = left.selectbox(_(words.source_a), labels, index=0, key="rec_a2")
+        b = right.selectbox(_(words.source_b), labels, index=1, key="rec_b2")
         chosen = [user_campaigns[labels.index(a)], user_campaigns[labels.index(b)]]
     else:
         if len(previewable) < len(cat.versions):
@@ -245,7 +247,7 @@ else:
 
 st.divider()
 known = data.known_users if data and activity is not None else None
-rec_playground.playground(group.arn, user_campaigns, sampled, 10, items, known)
+rec_playground.playground(group.arn, user_campaigns, sampled, 10, items, known, words.source)
 st.divider()
 popular: list[str] = []  # the most interacted-with items, most first
 if data and activity is not None:
@@ -253,9 +255,11 @@ if data and activity is not None:
         popular = data.long_tail["item"].head(8).astype(str).tolist()
 default_item = popular[0] if popular else ""
 default_user = str(activity["user"].iloc[0]) if activity is not None else ""
-rec_tools.similar_items(cat.for_items(), items, default_item, default_user)
+rec_tools.similar_items(cat.for_items(), items, default_item, default_user, serving)
 st.divider()
 rec_segments.who_should_get_this(cat.versions, default_item)
 st.divider()
 known_items = list(itertools.islice(items.names or items.categories, 8)) or popular
-rec_tools.ranking(cat.rankers(), items, default_user, "\n".join([*known_items, "not-in-catalog"]))
+rec_tools.ranking(
+    cat.rankers(), items, default_user, "\n".join([*known_items, "not-in-catalog"]), serving
+)

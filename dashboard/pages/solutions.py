@@ -31,6 +31,7 @@ from services.evaluation.version_data import (
 )
 from services.i18n import N_, _, formats, ngettext
 from services.workspace.metric_names import metric_label, metric_sort_key
+from services.workspace.serving import Serves
 from services.workspace.version_campaigns import VersionInfo
 
 st.title(_("Solutions & metrics"))
@@ -109,6 +110,20 @@ def _versions_and_metrics() -> None:
     group = groups[names.index(picked)] if picked else groups[0]
     infos = reads.group_versions(group)
     if infos is None:
+        return
+    if not infos and group.serves == Serves.RECOMMENDERS:
+        st.info(
+            _(
+                "{group} serves through recommenders, one use case each: Personalize trains "
+                "them by itself, so there is no solution version to compare here. Their "
+                "recommendations are on the Recommendations page."
+            ).format(group=md_escape(group.group.name))
+        )
+        st.page_link(
+            PAGE_FILES["recommendations"],
+            label=_("Check on Recommendations"),
+            icon=":material/storefront:",
+        )
         return
     if not infos:
         st.info(_("No solution version yet: train one on Operations."))

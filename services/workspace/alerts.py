@@ -14,7 +14,13 @@ from typing import Literal
 
 from services.i18n import _, ngettext
 from services.i18n.formats import count, duration
-from services.personalize.models import is_failed, is_terminal, version_label
+from services.personalize.models import (
+    Campaign,
+    Recommender,
+    is_failed,
+    is_terminal,
+    version_label,
+)
 from services.readiness.limits import MIN_INTERACTIONS, MIN_USERS_WITH_TWO
 from services.workspace.overview import (
     CampaignStatus,
@@ -136,19 +142,19 @@ def _solution_alerts(status: SolutionStatus, now: datetime) -> Iterable[Alert]:
         )
 
 
+def _creation_failed(text: str, page: Page, resource: Campaign | Recommender, kind: str) -> Alert:
+    """The error alert of a campaign or recommender whose creation failed, dated when it
+    last changed."""
+    return Alert("error", text, page, resource.arn, resource.updated or resource.created, kind)
+
+
 def _campaign_alerts(status: CampaignStatus, now: datetime) -> Iterable[Alert]:
     campaign = status.campaign
     if is_failed(campaign.status):
-        yield Alert(
-            "error",
-            _("Campaign {campaign} failed to create{reason}").format(
-                campaign=campaign.name, reason=_reason(campaign.failure_reason)
-            ),
-            "operations",
-            campaign.arn,
-            campaign.updated or campaign.created,
-            "campaign_failed",
+        text = _("Campaign {campaign} failed to create{reason}").format(
+            campaign=campaign.name, reason=_reason(campaign.failure_reason)
         )
+        yield _creation_failed(text, "operations", campaign, "campaign_failed")
         return
     update = campaign.pending_update
     if update is not None and is_failed(update.status):
@@ -208,6 +214,14 @@ def _campaign_alerts(status: CampaignStatus, now: datetime) -> Iterable[Alert]:
             status.newest_active.created,
             "campaign_behind",
         )
+
+
+def _recommender_alerts(recommender: Recommender) -> Iterable[Alert]:
+    if is_failed(recommender.status):
+        text = _("Recommender {recommender} failed to create{reason}").format(
+            recommender=recommender.name, reason=_reason(recommender.failure_reason)
+        )
+        yield _creation_failed(text, "recommendations", recommender, "recommender_failed")
 
 
 def data_minimum_alerts(group: DatasetGroupOverview, counts: DataCounts) -> list[Alert]:
@@ -294,6 +308,8 @@ def build_alerts(
             alerts.extend(_solution_alerts(solution, now))
         for campaign in overview.campaigns:
             alerts.extend(_campaign_alerts(campaign, now))
+        for recommender in overview.recommenders:
+            alerts.extend(_recommender_alerts(recommender))
     return sort_alerts(alerts)
 
 

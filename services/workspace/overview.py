@@ -27,6 +27,7 @@ from services.personalize.models import (
     version_label,
 )
 from services.workspace.auto_training import Refresh, refresh_of
+from services.workspace.serving import Serves, serves
 
 if TYPE_CHECKING:
     from services.personalize.facade import PersonalizeService
@@ -106,6 +107,15 @@ class DatasetGroupOverview:
     solutions: tuple[SolutionStatus, ...]
     campaigns: tuple[CampaignStatus, ...]
     recommenders: tuple[Recommender, ...] = ()
+
+    @property
+    def serves(self) -> Serves:
+        """What the group answers recommendations through (``serving.serves``)."""
+        return serves(
+            domain=self.group.domain,
+            campaigns=len(self.campaigns),
+            recommenders=len(self.recommenders),
+        )
 
     @property
     def campaigns_behind(self) -> tuple[CampaignStatus, ...]:

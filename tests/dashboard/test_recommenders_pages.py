@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from services.config import Settings
 from services.personalize.clients import build_clients
-from tests.dashboard.conftest import app_at
+from tests.dashboard.conftest import Seeded, app_at
 from tests.dashboard.rendered import shown
+from tests.dashboard.test_korean_pages import visible_strings
 
 
 def test_overview_lists_the_recommenders(domain_shop: dict) -> None:
@@ -80,3 +83,65 @@ def test_running_work_lists_a_stopping_recommender(
     assert running[["what", "name", "status"]].values.tolist() == [
         ["Recommender", "for-you", "STOP PENDING"]
     ]
+
+
+# "campaign" or "recipe" as a word of the page's own text (a data value such as a recipe ARN
+# or a use case's recipe name, aws-ecomm-…, has no such word).
+_CUSTOM_WORDS = re.compile(r"\b(campaigns?|recipes?)\b", re.I)
+
+
+def _own_texts(at: AppTest) -> list[str]:
+    """What the page says, its cost panel left out: the price list names both kinds of
+    resource by design (campaigns and recommenders are priced differently)."""
+    return [
+        text
+        for _, text in visible_strings(at)
+        if "per hour" not in text and "price" not in text.lower()
+    ]
+
+
+def test_a_recommender_only_group_is_told_in_recommenders_and_use_cases(
+    domain_shop: dict,
+) -> None:
+    overview = app_at("dashboard/pages/overview.py")
+    assert not overview.exception, [e.value for e in overview.exception]
+    texts = _own_texts(overview)
+    assert not [t for t in texts if _CUSTOM_WORDS.search(t)], texts
+    # the group's line counts what it has: 2 datasets, 2 recommenders, no event tracker
+    assert any("2 datasets, 2 recommenders, 0 event trackers" in t for t in texts), texts
+    assert [shown(s.value) for s in overview.success] == [
+        "Nothing needs attention: no import and no recommender has failed."
+    ]
+
+    solutions = app_at("dashboard/pages/solutions.py")
+    assert not solutions.exception, [e.value for e in solutions.exception]
+    infos = [shown(i.value) for i in solutions.info]
+    assert any("eshop serves through recommenders, one use case each" in i for i in infos)
+    assert not any("train one on Operations" in i for i in infos)
+
+    at = app_at("dashboard/pages/recommendations.py")
+    assert not at.exception, [e.value for e in at.exception]
+    (mode,) = [r for r in at.radio if r.key == "rec_mode"]
+    assert list(mode.options) == ["One recommender", "Compare two recommenders"]
+    assert at.selectbox(key="rec_a").label == "Recommender"
+    assert at.selectbox(key="pg_campaign").label == "Recommender"
+    texts = [t for t in _own_texts(at) if "changes no campaign or recommender" not in t]
+    assert not [t for t in texts if _CUSTOM_WORDS.search(t)], texts
+    # for-you is compared with the popularity recommender, named with its use case
+    assert any(
+        "overlap with the list of the popularity recommender best-sellers (use case Best "
+        "sellers:" in t
+        for t in texts
+    ), texts
+    mode.set_value("Compare two recommenders").run()
+    assert [at.selectbox(key=k).label for k in ("rec_a2", "rec_b2")] == [
+        "Recommender A",
+        "Recommender B",
+    ]
+
+
+def test_a_custom_group_keeps_its_campaign_words(seeded: Seeded) -> None:
+    at = app_at("dashboard/pages/recommendations.py")
+    (mode,) = [r for r in at.radio if r.key == "rec_mode"]
+    assert list(mode.options)[:2] == ["One campaign", "Compare two campaigns"]
+    assert at.selectbox(key="rec_a").label == "Campaign"

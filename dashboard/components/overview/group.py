@@ -22,6 +22,7 @@ from services.i18n import _, formats, ngettext
 from services.personalize.models import short_arn
 from services.pipeline.runs.freshness import RefreshState
 from services.workspace.overview import CampaignStatus, DatasetGroupOverview
+from services.workspace.serving import Serves
 from services.workspace.use_cases import USE_CASE_TITLES
 
 
@@ -215,17 +216,33 @@ def refresh_line(state: RefreshState | None) -> str:
     return line
 
 
+def _recommenders_section(group: DatasetGroupOverview) -> None:
+    _table(
+        _("**Recommenders** ({domain} domain)").format(domain=md_escape(group.group.domain or "–")),
+        recommenders_frame(group) if group.recommenders else None,
+        _("updated"),
+        _("No recommender yet: create one for a use case of this domain."),
+    )
+
+
 def show_group(group: DatasetGroupOverview, refresh: RefreshState | None = None) -> None:
     """Datasets, solutions and campaigns of one dataset group, and its last refresh."""
     g = group.group
     st.subheader(_("Dataset group {name}").format(name=md_escape(g.name)), help=md_code(g.arn))
-    counts = (
-        ngettext("{n} dataset", "{n} datasets", len(group.datasets)),
-        ngettext("{n} solution", "{n} solutions", len(group.solutions)),
-        ngettext("{n} campaign", "{n} campaigns", len(group.campaigns)),
-        ngettext("{n} event tracker", "{n} event trackers", len(group.event_trackers)),
-    )
-    sizes = (group.datasets, group.solutions, group.campaigns, group.event_trackers)
+    serving = group.serves
+    counts = [ngettext("{n} dataset", "{n} datasets", len(group.datasets))]
+    sizes: list[tuple[object, ...]] = [group.datasets]
+    if serving != Serves.RECOMMENDERS:
+        counts += [
+            ngettext("{n} solution", "{n} solutions", len(group.solutions)),
+            ngettext("{n} campaign", "{n} campaigns", len(group.campaigns)),
+        ]
+        sizes += [group.solutions, group.campaigns]
+    if serving != Serves.CAMPAIGNS:
+        counts.append(ngettext("{n} recommender", "{n} recommenders", len(group.recommenders)))
+        sizes.append(group.recommenders)
+    counts.append(ngettext("{n} event tracker", "{n} event trackers", len(group.event_trackers)))
+    sizes.append(group.event_trackers)
     parts = [text.format(n=formats.count(len(s))) for text, s in zip(counts, sizes, strict=True)]
     st.markdown(f"{badge_markdown(g.status)} · {', '.join(parts)}")
     st.markdown(
@@ -238,6 +255,17 @@ def show_group(group: DatasetGroupOverview, refresh: RefreshState | None = None)
         _("imported"),
         _("No dataset yet: create one and import interactions on the Data page."),
     )
+    if serving == Serves.RECOMMENDERS:
+        # No custom solution or campaign: say what serves instead of two empty sections that
+        # ask for a recipe and a campaign the group does not need.
+        _recommenders_section(group)
+        st.caption(
+            _(
+                "This group serves through its recommenders, one use case each, which "
+                "Personalize trains by itself."
+            )
+        )
+        return
     if not _table(
         _("**Solutions**"),
         solutions_frame(group) if group.solutions else None,
@@ -250,13 +278,8 @@ def show_group(group: DatasetGroupOverview, refresh: RefreshState | None = None)
             icon=":material/add_circle:",
             query_params=link_params("new_solution", group.group.arn),  # preselects the group
         )
-    if group.group.domain:
-        _table(
-            _("**Recommenders** ({domain} domain)").format(domain=md_escape(group.group.domain)),
-            recommenders_frame(group) if group.recommenders else None,
-            _("updated"),
-            _("No recommender yet: create one for a use case of this domain."),
-        )
+    if group.group.domain or group.recommenders:
+        _recommenders_section(group)
     st.markdown(_("**Campaigns**"))
     if not group.campaigns:
         st.info(_("No campaign yet: train a version, then deploy it on Operations."))

@@ -30,6 +30,7 @@ from services.evaluation.inspection import (
 from services.evaluation.sampling import ItemCatalog, grid_frame, has_scores
 from services.i18n import _, formats, ngettext
 from services.workspace.catalog import CampaignInfo
+from services.workspace.use_cases import USE_CASE_TITLES
 
 
 def filter_picker(group_arn: str, key: str) -> tuple[str | None, dict[str, str]] | None:
@@ -96,7 +97,20 @@ def verdict_banner(verdict: Verdict, title: str, baseline: CampaignInfo | None =
             _("mean overlap (Jaccard) {share}").format(share=formats.share(verdict.mean_jaccard)),
             _("personalisation {share}").format(share=formats.share(verdict.personalization)),
         ]
-    if verdict.baseline_jaccard is not None:
+    if verdict.baseline_jaccard is not None and baseline is not None and baseline.is_recommender:
+        title = USE_CASE_TITLES.get(baseline.recipe)
+        numbers.append(
+            _(
+                "overlap with the list of the popularity recommender {recommender} (use case "
+                "{use_case}: the items most popular in that recommender's own training data): "
+                "{share}"
+            ).format(
+                recommender=md_escape(baseline.name),
+                use_case=md_escape(_(title) if title else baseline.recipe),
+                share=formats.share(verdict.baseline_jaccard),
+            )
+        )
+    elif verdict.baseline_jaccard is not None:
         numbers.append(
             _(
                 "overlap with the list of the popularity campaign {campaign} ({recipe}: the "

@@ -1,8 +1,9 @@
-"""Item-level tools: similar items (related-items campaigns) and ranking a pasted list."""
+"""Item-level tools: similar items (related-items campaigns or recommenders) and ranking a
+pasted list."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -16,6 +17,7 @@ from services.evaluation.sampling import ItemCatalog, parse_ids
 from services.i18n import N_, _, ngettext
 from services.personalize.models import RecommendationList
 from services.workspace.catalog import CampaignInfo
+from services.workspace.serving import Serves
 
 MAX_SIMILAR = 25
 
@@ -51,49 +53,81 @@ def _show(table: pd.DataFrame, key: str) -> None:
 
 @dataclass(frozen=True)
 class _Tool:
-    """A tool's heading, why it cannot answer without a campaign (and what to deploy), the
-    label and widget key of its campaign pick; texts marked for the catalogue."""
+    """A tool's heading, why it cannot answer without a source (and what to create), the
+    label and widget key of its source pick; texts marked for the catalogue. ``none`` and
+    ``pick_label`` are in the words of what the group serves (campaigns, recommenders or
+    both: ``services.workspace.serving``)."""
 
     title: str
-    none: str
-    pick_label: str
+    none: Mapping[Serves, str]
+    pick_label: Mapping[Serves, str]
     pick_key: str
 
 
+_SIMILAR_NO_CAMPAIGN = N_(
+    "No similar-items campaign in this group: train aws-similar-items (or aws-sims) "
+    "and deploy it on Operations to see related items here."
+)
 _SIMILAR = _Tool(
     N_("Similar items"),
-    N_(
-        "No similar-items campaign in this group: train aws-similar-items (or aws-sims) "
-        "and deploy it on Operations to see related items here."
-    ),
-    N_("Similar-items campaign"),
+    {
+        Serves.CAMPAIGNS: _SIMILAR_NO_CAMPAIGN,
+        Serves.RECOMMENDERS: N_(
+            "No recommender in this group gives items related to an item: create one for a "
+            "related-items use case (such as Customers who viewed X also viewed, or More like "
+            "X) to see related items here."
+        ),
+        Serves.BOTH: _SIMILAR_NO_CAMPAIGN,
+    },
+    {
+        Serves.CAMPAIGNS: N_("Similar-items campaign"),
+        Serves.RECOMMENDERS: N_("Similar-items recommender"),
+        Serves.BOTH: N_("Similar-items campaign or recommender"),
+    },
     "rec_sims_campaign",
+)
+_RANKING_NO_CAMPAIGN = N_(
+    "No campaign can rank items in this group: only campaigns of a "
+    "personalized-ranking recipe (aws-personalized-ranking, "
+    "aws-personalized-ranking-v2) answer "
+    "GetPersonalizedRanking. Train one and deploy it on Operations."
 )
 _RANKING = _Tool(
     N_("Rank a list for a user"),
-    N_(
-        "No campaign can rank items in this group: only campaigns of a "
-        "personalized-ranking recipe (aws-personalized-ranking, "
-        "aws-personalized-ranking-v2) answer "
-        "GetPersonalizedRanking. Train one and deploy it on Operations."
-    ),
-    N_("Ranking campaign"),
+    {
+        Serves.CAMPAIGNS: _RANKING_NO_CAMPAIGN,
+        Serves.RECOMMENDERS: N_(
+            "Recommenders do not rank a given list: GetPersonalizedRanking is for custom "
+            "solutions only, and this group serves through recommenders."
+        ),
+        Serves.BOTH: _RANKING_NO_CAMPAIGN,
+    },
+    {s: N_("Ranking campaign") for s in Serves},  # recommenders never rank
     "rec_rank_campaign",
 )
 
 
-def _opening(tool: _Tool, campaigns: Sequence[CampaignInfo]) -> CampaignInfo | None:
-    """The tool's heading and the campaign it asks: None (and why) without a campaign, else
-    the one campaign or the one picked."""
+def _opening(
+    tool: _Tool, campaigns: Sequence[CampaignInfo], serving: Serves
+) -> CampaignInfo | None:
+    """The tool's heading and the source it asks: None (and why) without one, else the one
+    campaign or recommender, or the one picked."""
     st.subheader(_(tool.title))
     if not campaigns:
-        st.info(_(tool.none))
+        st.info(_(tool.none[serving]))
         return None
     if len(campaigns) == 1:
-        st.caption(_("Campaign: {campaign}").format(campaign=md_escape(campaigns[0].label)))
-        return campaigns[0]
+        only = campaigns[0]
+        text = (
+            _("Recommender: {recommender}").format(recommender=md_escape(only.label))
+            if only.is_recommender
+            else _("Campaign: {campaign}").format(campaign=md_escape(only.label))
+        )
+        st.caption(text)
+        return only
     names = [c.label for c in campaigns]
-    return campaigns[names.index(st.selectbox(_(tool.pick_label), names, key=tool.pick_key))]
+    label = _(tool.pick_label[serving])
+    return campaigns[names.index(st.selectbox(label, names, key=tool.pick_key))]
 
 
 def similar_items(
@@ -101,10 +135,12 @@ def similar_items(
     catalog: ItemCatalog,
     default_item: str,
     default_user: str = "",
+    serving: Serves = Serves.CAMPAIGNS,
 ) -> None:
     """Items related to one item, with a check of how many share its category; a recommender
-    whose use case also needs a userId is asked for ``default_user`` (editable)."""
-    campaign = _opening(_SIMILAR, campaigns)
+    whose use case also needs a userId is asked for ``default_user`` (editable); ``serving``:
+    what the group serves through, for the words."""
+    campaign = _opening(_SIMILAR, campaigns, serving)
     if campaign is None:
         return
     left, right = st.columns([3, 1])
@@ -125,11 +161,12 @@ def similar_items(
         )
         st.markdown(_("Items similar to **{item}**").format(item=md_escape(catalog.label(item))))
         if item not in catalog and (catalog.names or catalog.categories):
-            st.caption(
-                _(
-                    "{item} is not in the Items data: the campaign falls back to popular items."
-                ).format(item=md_escape(item))
+            fallback = (
+                _("{item} is not in the Items data: the recommender falls back to popular items.")
+                if campaign.is_recommender
+                else _("{item} is not in the Items data: the campaign falls back to popular items.")
             )
+            st.caption(fallback.format(item=md_escape(item)))
         table = _table(recs, catalog)
         if table["score"].isna().all():  # related-items recipes return no scores
             table = table.drop(columns="score")
@@ -147,13 +184,17 @@ def similar_items(
 
 
 def ranking(
-    campaigns: Sequence[CampaignInfo], catalog: ItemCatalog, default_user: str, default_items: str
+    campaigns: Sequence[CampaignInfo],
+    catalog: ItemCatalog,
+    default_user: str,
+    default_items: str,
+    serving: Serves = Serves.CAMPAIGNS,
 ) -> None:
     """A pasted list of items re-ordered for one user; unknown items come last.
 
     ``campaigns``: campaigns of PERSONALIZED_RANKING recipes (``Catalog.rankers``), the only
-    ones GetPersonalizedRanking accepts."""
-    campaign = _opening(_RANKING, campaigns)
+    ones GetPersonalizedRanking accepts; ``serving``: what the group serves through."""
+    campaign = _opening(_RANKING, campaigns, serving)
     if campaign is None:
         return
     left, right = st.columns([1, 3])

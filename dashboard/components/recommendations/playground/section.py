@@ -37,7 +37,7 @@ from dashboard.components.recommendations.playground.writes import apply_explora
 from dashboard.components.text import md_escape
 from services.evaluation import playground as pg
 from services.evaluation.sampling import ItemCatalog, parse_ids
-from services.i18n import _
+from services.i18n import N_, _
 from services.workspace.catalog import CampaignInfo
 
 
@@ -48,6 +48,7 @@ def playground(
     top_n: int,
     catalog: ItemCatalog,
     known_users: Collection[str] | None = None,
+    source_label: str = N_("Campaign or recommender"),
 ) -> None:
     """Preview a filter and a promotion for a few users of one campaign or recommender, then
     save them.
@@ -58,7 +59,8 @@ def playground(
     UpdateRecommender; ``services.evaluation.playground``); ``default_users``: the
     page's sampled users (the first three are offered); ``known_users``: the users of the
     interactions data (None without it), so a customer the model never saw is said to get
-    the fallback items."""
+    the fallback items; ``source_label``: the pick's label (``N_``-marked), in the words of
+    what the group serves (``serving_words``)."""
     st.subheader(_("Try a rule before it goes live"))
     st.caption(
         _(
@@ -71,9 +73,7 @@ def playground(
         st.info(_("No campaign or recommender recommends for users in this group yet."))
         return
     labels = [c.label for c in campaigns]
-    campaign = campaigns[
-        labels.index(st.selectbox(_("Campaign or recommender"), labels, key="pg_campaign"))
-    ]
+    campaign = campaigns[labels.index(st.selectbox(_(source_label), labels, key="pg_campaign"))]
     users = parse_ids(
         st.text_area(
             _("Customers (user IDs, one per line)"),
