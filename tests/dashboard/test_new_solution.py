@@ -6,15 +6,21 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+from streamlit.testing.v1 import AppTest
+
 from services.config import Settings
+from services.i18n import use_language
 from services.personalize.clients import build_clients
 from services.personalize.facade import PersonalizeService
-from tests.dashboard.conftest import Seeded, app_at
+from services.personalize.models import short_arn
+from tests.dashboard.conftest import APP, TIMEOUT, Seeded, app_at
 from tests.dashboard.rendered import draw, shown
 from tests.dashboard.test_operations import audit_rows
 from tests.local.workspace import wait_for
 
 RANKING = "arn:aws:personalize:::recipe/aws-personalized-ranking"
+POPULARITY = "arn:aws:personalize:::recipe/aws-popularity-count"
 
 
 def _errors(at: Any) -> list[str]:
@@ -151,3 +157,49 @@ def test_a_value_only_the_engine_can_check_is_refused_at_the_field_with_its_text
     assert engine in _errors(at)
     at.text_input(key=field).input("0.9").run()
     assert engine not in _errors(at)
+
+
+@pytest.mark.parametrize(
+    ("language", "made", "training", "watch"),
+    [
+        ("en", "Solution shop-pop-2 created: ", "is training (FULL)", "Solutions & metrics"),
+        ("ko", "솔루션 shop-pop-2 생성 완료: ", "학습 중입니다(FULL)", "솔루션 및 지표"),
+    ],
+)
+def test_after_confirm_the_tab_says_what_was_created_and_where_to_watch_it(
+    seeded: Seeded,
+    facade: PersonalizeService,
+    monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
+    language: str,
+    made: str,
+    training: str,
+    watch: str,
+) -> None:
+    # A trial's operator pressed the confirm with "Train a first version now" and saw no
+    # message: the page's flash sits at the top, far above the tab, and fades after
+    # FLASH_SECONDS. Here the flash has faded at once; the tab must still say it.
+    monkeypatch.setattr("dashboard.components.operations.actions.FLASH_SECONDS", 0)
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.session_state["language"] = language
+    at.run()
+    # AppTest formats widget values in this thread: in the page's language (open_in_korean)
+    use_language(language)
+    request.addfinalizer(lambda: use_language("en"))
+    at.switch_page("dashboard/pages/operations.py").run()
+    at.selectbox(key="ns_recipe").set_value(POPULARITY).run()
+    at.text_input(key="ns_name").input("shop-pop-2").run()
+    at.checkbox(key="ns_train_now").check().run()
+    at.button(key="ns_button").click().run()
+    at.button(key="ns_confirm").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    (solution,) = [s for s in facade.list_solutions(seeded.group) if s.name == "shop-pop-2"]
+    (version,) = facade.list_solution_versions(solution.arn)
+    tab = at.tabs[3]  # New solution
+    (said,) = [draw(s.value).text for s in tab.success]
+    # the name, the solution's ARN, the version being trained (as every page names it)
+    assert f"{made}{solution.arn}" in said
+    assert f"shop-pop-2/{short_arn(version.arn)}" in said and training in said
+    assert [link.proto.label for link in tab.get("page_link")] == [watch]
+    tab.button(key="ns_created_dismiss").click().run()
+    assert not at.tabs[3].success

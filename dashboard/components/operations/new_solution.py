@@ -10,6 +10,7 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from dashboard import deps, identity, reads
+from dashboard.components.alerts import PAGE_FILES
 from dashboard.components.confirm_dialog import Confirmation, confirm_button
 from dashboard.components.formatting import dataset_type_name
 from dashboard.components.operations.actions import flash, run_action
@@ -18,7 +19,7 @@ from dashboard.components.text import md_code, md_escape, md_help, md_label
 from services.errors import ServiceError
 from services.i18n import N_, _, ngettext
 from services.personalize.facade import PersonalizeService
-from services.personalize.models import HyperParameter
+from services.personalize.models import HyperParameter, version_label
 from services.workspace.new_solution import (
     DEFAULT_SCHEDULE_DAYS,
     FEATURE,
@@ -76,7 +77,17 @@ TEXT = {
     ),
     "train_failed": N_("Could not start training {name}"),
     "waiting": N_("Waiting for {name} to be ACTIVE before training it…"),
+    # What the tab keeps saying after the create: what was made, and where to follow it
+    "made": N_("Solution **{name}** created: {arn}"),
+    "made_training": N_(
+        "Its first version {version} is training (FULL): it is listed under Running work at "
+        "the top of this page until it is ACTIVE, then its metrics are on Solutions & metrics."
+    ),
+    "made_train_later": N_("No version is training yet: train one in the Train tab."),
+    "watch": N_("Solutions & metrics"),
+    "dismiss": N_("Dismiss"),
 }
+CREATED_KEY = "ns_created"  # what the last create made: {name, arn, version, note}
 
 
 def t(key: str) -> str:
@@ -113,8 +124,33 @@ def _param_field(prefix: str, recipe: str, param: HyperParameter) -> str:
     return st.text_input(label, value=param.default or "", key=key, help=md_label(help_text))
 
 
+def _show_created() -> None:
+    """What the last create made, kept above the form (where the confirm was pressed) until
+    dismissed or replaced: the solution's name and ARN, the version training and where to
+    watch it, or why none trains."""
+    made = st.session_state.get(CREATED_KEY)
+    if not made:
+        return
+    lines = [t("made").format(name=md_escape(made["name"]), arn=md_code(made["arn"]))]
+    if made["version"]:
+        lines.append(t("made_training").format(version=md_code(version_label(made["version"]))))
+    elif made["note"]:
+        lines.append(md_escape(made["note"]))
+    else:
+        lines.append(t("made_train_later"))
+    st.success("\n\n".join(lines), icon=":material/check_circle:")
+    link, dismiss = st.columns([3, 1], vertical_alignment="center")
+    if made["version"]:
+        link.page_link(PAGE_FILES["solutions"], label=t("watch"), icon=":material/monitoring:")
+    if dismiss.button(t("dismiss"), key="ns_created_dismiss"):
+        st.session_state.pop(CREATED_KEY, None)
+        st.rerun()
+
+
 def show_new_solution(groups: list[DatasetGroupOverview], target: str | None) -> None:
-    """The New solution form; ``target`` (a dataset group ARN) preselects the group."""
+    """The New solution form; ``target`` (a dataset group ARN) preselects the group; above it,
+    what the last create made (``_show_created``)."""
+    _show_created()
     group = pick_group(t("group"), groups, key="ns_group", empty=t("no_group"), target=target)
     if group is None:
         return
@@ -278,21 +314,32 @@ def _create(
     # The name is taken now: an empty field (and so a disabled button) until a new one is
     # typed, so a second click cannot send the same CreateSolution again.
     st.session_state.pop("ns_name", None)
-    message = t("created").format(name=form.name)
+    message, version, note = t("created").format(name=form.name), None, None
     if train_now:
-        message = _train(service, arn, form.name)
-    flash(message)
+        version, note = _train(service, arn, form.name)
+        message = t("training").format(name=form.name, version=version) if version else note
+    st.session_state[CREATED_KEY] = {
+        "name": form.name,
+        "arn": arn,
+        "version": version,
+        "note": note,
+    }
+    flash(message or "")
     st.rerun()
 
 
-def _train(service: PersonalizeService, solution_arn: str, name: str) -> str:
+def _train(
+    service: PersonalizeService, solution_arn: str, name: str
+) -> tuple[str | None, str | None]:
+    """Wait for the new solution to be ACTIVE and start its first version: (the version's ARN,
+    None), or (None, why no version trains)."""
     try:
         with st.spinner(md_escape(t("waiting").format(name=name))):
             solution = wait_until_active(service, solution_arn)
     except ServiceError as err:
-        return t("train_failed").format(name=name) + f": {err}"
+        return None, t("train_failed").format(name=name) + f": {err}"
     if solution.status != "ACTIVE":
-        return t("not_active").format(name=name, status=solution.status)
+        return None, t("not_active").format(name=name, status=solution.status)
     version = run_action(
         "create_solution_version",
         solution_arn,
@@ -302,5 +349,5 @@ def _train(service: PersonalizeService, solution_arn: str, name: str) -> str:
         note=lambda new: f"new version {new}",
     )
     if not version:  # the reason is in the audit log; the page reruns to show the solution
-        return t("train_failed").format(name=name) + _(": see the audit log.")
-    return t("training").format(name=name, version=version)
+        return None, t("train_failed").format(name=name) + _(": see the audit log.")
+    return version, None
