@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from services.i18n import _, formats, ngettext
+from services.i18n import N_, _, formats, ngettext
 from services.personalize.facade import PersonalizeService, filter_value
 from services.personalize.models import CampaignConfig
 from services.workspace.recipe_capabilities import EXPLORING_RECIPES
@@ -49,6 +49,28 @@ from services.workspace.use_cases import EXPLORING_USE_CASES
 
 # The placeholder for the user in the parameters a backend sends (one request per shopper).
 USER_PLACEHOLDER = "<the shopper's user ID>"
+
+
+@dataclass(frozen=True)
+class RankedList:
+    """One user's list as GetRecommendations answers it: ``items`` (item IDs, best first) and
+    ``promoted``, those a promotion placed (the items answered with a ``promotionName``)."""
+
+    items: tuple[str, ...]
+    promoted: frozenset[str] = frozenset()
+
+
+# Where Personalize puts promoted items: "promoted items are positioned randomly relative to
+# other recommended items, but in sorted order relative to other promoted items" (developer
+# guide, "Promoting items in real-time recommendations"). So a promoted item's place is not its
+# rank: the category's best item, first without the promotion, can be drawn a lower slot.
+PROMOTED_PLACEMENT = N_(
+    "Promoted items (marked ★) take the share of the list set for the promotion at random "
+    "places among the other items, best promoted item first, as Personalize places them. "
+    "Their place is not the model's rank: a promoted item can sit lower than in the list "
+    "without the promotion, even one that was first there."
+)
+PROMOTED_MARK = N_("★ promoted")
 
 
 @dataclass(frozen=True)
@@ -271,25 +293,34 @@ def served_lists(
     filter_arn: str | None = None,
     values: Mapping[str, str] | None = None,
     promotions: Sequence[Mapping[str, Any]] = (),
-) -> dict[str, list[str]]:
-    """Each user's item IDs as GetRecommendations answers them (the live path, with saved
-    filters only: what AWS mode previews with).
+) -> dict[str, RankedList]:
+    """Each user's list as GetRecommendations answers it (the live path, with saved filters
+    only: what AWS mode previews with); promoted items are those answered with a
+    ``promotionName`` (API reference, PredictedItem).
 
     Raises ServiceError as the facade does (the service's own text).
     """
-    return {
-        user: list(
-            service.get_recommendations(
-                source_arn,
-                user_id=user,
-                num_results=num_results,
-                filter_arn=filter_arn,
-                filter_values=values if filter_arn else None,
-                promotions=promotions,
-            ).item_ids
+    out = {}
+    for user in users:
+        answer = service.get_recommendations(
+            source_arn,
+            user_id=user,
+            num_results=num_results,
+            filter_arn=filter_arn,
+            filter_values=values if filter_arn else None,
+            promotions=promotions,
         )
-        for user in users
-    }
+        out[user] = RankedList(
+            tuple(answer.item_ids),
+            frozenset(i.item_id for i in answer.items if i.promotion_name or _promoted(i.reason)),
+        )
+    return out
+
+
+def _promoted(reason: str | None) -> bool:
+    """Whether a ``reason`` (the facade joins several with "; ") says "Promoted item", the
+    reason User-Personalization-v2 gives a promoted item (API reference, PredictedItem)."""
+    return "Promoted item" in (reason or "").split("; ")
 
 
 def as_json(params: Mapping[str, Any]) -> str:

@@ -93,8 +93,8 @@ def test_a_filter_preview_is_the_ranking_without_the_excluded_category(seeded: S
     rules = InlineRules(filter_expression=EXCLUDE_CAT, filter_values={"CATEGORY": '"cat0"'})
     lists = preview_lists(Settings.from_env(), seeded.pop_campaign, USERS, 10, rules)
     for user in USERS:  # popularity: the same list for everybody
-        assert lists[user] == expected
-    d = pg.diff("u0", before, lists["u0"])
+        assert list(lists[user].items) == expected and not lists[user].promoted
+    d = pg.diff("u0", before, lists["u0"].items)
     assert d.left == {i for i in before if category(i) == "cat0"}
     assert len(d.entered) == len(d.left)
     assert d.share_changed == len(d.left) / 10
@@ -106,7 +106,9 @@ def test_a_promotion_preview_gives_two_slots_to_the_best_cat2_items(seeded: Seed
     promoted = [i for i in full if category(i) == "cat2"][:2]  # 20 % of 10
     kept = [i for i in before if i not in promoted][:8]
     rules = InlineRules(promotion_expression=PROMOTE_CAT2, percent=20)
-    after = preview_lists(Settings.from_env(), seeded.pop_campaign, ["u0"], 10, rules)["u0"]
+    answer = preview_lists(Settings.from_env(), seeded.pop_campaign, ["u0"], 10, rules)["u0"]
+    after = answer.items
+    assert answer.promoted == set(promoted)
     assert set(after) == set(promoted) | set(kept)
     assert [i for i in after if i not in promoted] == kept  # the rest keeps its order
     d = pg.diff("u0", before, after)
@@ -355,7 +357,7 @@ def test_exploration_is_tried_then_applied_through_update_campaign(seeded: Seede
     assert not at.exception, [e.value for e in at.exception]
     assert any("Exploration:" in shown(m.value) for m in at.markdown)
     after = [d["item ID"].tolist() for d in _diff_frames(at)]
-    assert after == [plain[u] for u in users]
+    assert after == [list(plain[u].items) for u in users]
     at.button(key="pg_apply_exploration").click().run()
     at.button(key="pg_exploration_confirm").click().run()
     assert not at.exception, [e.value for e in at.exception]
@@ -469,6 +471,13 @@ def test_on_aws_saved_filters_are_previewed_through_get_recommendations(
     after = _diff_frames(at)[0]["item ID"].tolist()
     assert after == [i for i in full if category(i) != "cat0"][:10]
     at.selectbox(key="pg_saved_promo").set_value(sale).run()
+    # the items GetRecommendations answered with a promotionName are marked: 20 % of 10, the
+    # two best cat2 items of the ranking (the cat0 filter leaves cat2 alone)
+    frame = _diff_frames(at)[0]
+    marks = dict(zip(frame["item ID"], frame["change (after)"], strict=True))
+    assert sorted(i for i, m in marks.items() if m.startswith("★ promoted")) == sorted(
+        [i for i in full if category(i) == "cat2"][:2]
+    )
     params = json.loads([c.value for c in at.code if "filterArn" in c.value][0])
     assert params["filterArn"] == exclude
     assert params["promotions"] == [
@@ -727,3 +736,49 @@ def test_an_invalid_promotion_is_refused_at_its_field_and_no_rule_can_be_saved(
         "Promotion",
     ], errors
     assert any("SIZE" in e for e in errors) and any("COLOUR" in e for e in errors), errors
+
+
+def test_promoted_items_are_marked_and_why_they_sit_lower_is_said(seeded: Seeded) -> None:
+    """Trial s11: promoting the category of the top item moved that item from rank 1 to 4 and
+    the page did not say why. Personalize places promoted items "randomly relative to other
+    recommended items, but in sorted order relative to other promoted items" (developer guide,
+    "Promoting items in real-time recommendations"), so the page marks them and says so.
+
+    Expected by hand from the popularity campaign's whole ranking (asked through boto3, no
+    rule): 20 % of 10 slots = the two best items of the top item's category, the top item
+    first; every other row keeps the ranking's order and carries no promoted mark."""
+    full = full_ranking(seeded)
+    top = full[0]
+    promoted = [i for i in full if category(i) == category(top)][:2]
+    assert promoted[0] == top
+    kept = [i for i in full[:10] if i not in promoted][:8]
+    promote_top = f'INCLUDE ItemID WHERE Items.CATEGORY IN ("{category(top)}")'
+    at = _playground(app_at(PAGE), "", promo=promote_top)
+    assert not at.exception, [e.value for e in at.exception]
+    frames = _diff_frames(at)
+    assert len(frames) == 3
+    lower = 0
+    for frame in frames:
+        after = frame["item ID"].tolist()
+        marks = dict(zip(after, frame["change (after)"], strict=True))
+        assert [i for i in after if i not in promoted] == kept
+        assert [i for i in after if i in promoted] == promoted  # best promoted item first
+        assert sorted(i for i, m in marks.items() if m.startswith("★ promoted")) == sorted(promoted)
+        rank = after.index(top) + 1  # the top item's place among the rest
+        assert marks[top] == ("★ promoted" if rank == 1 else f"★ promoted · down {rank - 1}")
+        lower += rank > 1
+    assert lower  # for at least one of the three users the top item sits lower (seeded)
+    captions = [shown(c.value) for c in at.caption]
+    assert any("Their place is not the model's rank" in c for c in captions), captions
+    at.segmented_control(key="language_switch").set_value("ko").run()
+    assert not at.exception, [e.value for e in at.exception]
+    captions = [shown(c.value) for c in at.caption]
+    assert any("모델의 순위가 아닙니다" in c for c in captions), captions
+    after_ko = next(d.value for d in at.dataframe if "변화 (적용 후)" in d.value.columns)
+    assert any(m.startswith("★ 프로모션") for m in after_ko["변화 (적용 후)"])
+
+
+def test_without_a_promotion_no_item_is_marked_and_nothing_is_said(seeded: Seeded) -> None:
+    at = _playground(app_at(PAGE), EXCLUDE_CAT, "CATEGORY = cat0")
+    assert not any("★" in m for f in _diff_frames(at) for m in f["change (after)"])
+    assert not any("Their place is not" in shown(c.value) for c in at.caption)

@@ -112,3 +112,22 @@ def test_rank_unknown_items_last_with_zero() -> None:
     positions = {"a": 0, "b": 1, "c": 2}
     got = ranking.rank(scores, positions, ["a", "zz", "c", "b", "yy"])
     assert got == [("b", 0.9), ("c", 0.5), ("a", 0.2), ("zz", 0.0), ("yy", 0.0)]
+
+
+def test_promoted_items_keep_their_order_at_random_places() -> None:
+    """Personalize places promoted items "randomly relative to other recommended items, but in
+    sorted order relative to other promoted items" (developer guide, "Promoting items in
+    real-time recommendations"). By hand: scores fall with the index, so the mask's best three
+    (30 % of 10 slots) are 0, 3 and 12 in that order, and the rest is 1, 2, 4, 5, 6, 7, 8."""
+    ranked = np.arange(10)
+    scores = np.linspace(1, 0, 20)
+    mask = np.zeros(20, dtype=bool)
+    mask[[0, 3, 12, 15]] = True  # 0 is the list's first item without the promotion
+    places = set()
+    for seed in range(50):
+        out, flags = ranking.promote(ranked, scores, mask, 30, rng=np.random.default_rng(seed))
+        assert out[flags].tolist() == [0, 3, 12]  # sorted among themselves, every time
+        assert out[~flags].tolist() == [1, 2, 4, 5, 6, 7, 8]  # the rest in its order
+        places.add(tuple(np.flatnonzero(flags).tolist()))
+    assert len(places) > 10  # the slots are drawn, not the promoted items' ranks
+    assert any(p[0] > 0 for p in places)  # so item 0, first before, can sit lower

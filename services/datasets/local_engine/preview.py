@@ -21,6 +21,7 @@ from typing import Any
 
 from services.config import Settings
 from services.errors import ServiceError
+from services.evaluation.playground import RankedList
 
 # The message prefix CreateFilter gives an expression it refuses
 # (services.local.control.filters.create_filter), so the field shows the same text either way.
@@ -106,9 +107,10 @@ def preview_lists(
     users: Sequence[str],
     num_results: int,
     rules: InlineRules,
-) -> dict[str, list[str]]:
-    """Each user's item IDs as the campaign or recommender ``campaign_arn`` would list them
-    with ``rules`` (best first).
+) -> dict[str, RankedList]:
+    """Each user's list as the campaign or recommender ``campaign_arn`` would answer it with
+    ``rules``: item IDs best first, and those the promotion placed (the engine's
+    ``promotionName``, as GetRecommendations sends it).
 
     Raises:
         ExpressionRefused: an expression the engine refuses (checked before any list).
@@ -154,7 +156,7 @@ def preview_lists(
                 PREVIEW_FILTER: {"name": "preview", "filterExpression": rules.promotion_expression},
             }
         ]
-    out: dict[str, list[str]] = {}
+    out: dict[str, RankedList] = {}
     try:
         with storage_read():
             for user in users:
@@ -170,7 +172,10 @@ def preview_lists(
                     promotions=promotions,
                     exclude_event_type=case.auto_filter if case else None,
                 )
-                out[user] = [e["itemId"] for e in items]
+                out[user] = RankedList(
+                    tuple(e["itemId"] for e in items),
+                    frozenset(e["itemId"] for e in items if e.get("promotionName")),
+                )
     except EngineError as err:
         raise ServiceError(err.message, code=err.code) from err
     return out

@@ -160,6 +160,11 @@ def promote(
     ``percentPromotedItems`` (1-100) of the slots, at least one, go to the best-scored items of
     ``promoted_mask`` (not excluded), at seeded random positions; the other slots keep the
     ranked order without those items. Fewer promoted items than slots leaves slots to the list.
+    As Personalize documents it: "promoted items are positioned randomly relative to other
+    recommended items, but in sorted order relative to other promoted items … If there aren't
+    enough items that meet the promotion criteria, the result will contain as many promoted
+    items as possible" (developer guide, "Promoting items in real-time recommendations"). So a
+    promoted item that ranked first can be drawn a lower slot.
     """
     if not 1 <= percent <= 100:
         raise ValueError("percentPromotedItems must be between 1 and 100")

@@ -1,5 +1,6 @@
 """The rule playground's comparison: the share of the list each rule changed, then each user's
-list before and after the rules side by side, with what changed at each position.
+list before and after the rules side by side, with what changed at each position and which
+items the promotion placed (and why those can sit lower than without it).
 """
 
 from __future__ import annotations
@@ -17,24 +18,30 @@ from services.i18n import N_, _, formats
 MARKS = {"left": N_("left"), "entered": N_("entered"), "up": N_("up {n}"), "down": N_("down {n}")}
 
 
-def _mark(mark: str) -> str:
-    if not mark:
-        return ""
-    word, _sep, n = mark.partition(" ")
-    return _(MARKS[word]).format(n=n)
+def _mark(mark: str, promoted: bool = False) -> str:
+    """A ``ListDiff.marks`` mark in the reader's language, led by "★ promoted" for an item
+    the promotion placed."""
+    text = ""
+    if mark:
+        word, _sep, n = mark.partition(" ")
+        text = _(MARKS[word]).format(n=n)
+    if promoted:
+        return f"{_(pg.PROMOTED_MARK)} · {text}" if text else _(pg.PROMOTED_MARK)
+    return text
 
 
-def _side_by_side(d: pg.ListDiff, catalog: ItemCatalog) -> None:
+def _side_by_side(d: pg.ListDiff, promoted: frozenset[str], catalog: ItemCatalog) -> None:
     """The user's list before and after the rules, each as the grid's product table (picture,
     name, ID, price, category; compact, for half the page) led by what changed at each
-    position."""
+    position; in the after list, the items the promotion placed (``promoted``) are marked."""
     before, after = d.marks()
+    after_marks = [_mark(m, i in promoted) for i, m in zip(d.after, after, strict=True)]
     for col, side, title, items, marks, header in zip(
         st.columns(2),
         ("before", "after"),
         (_("Before"), _("After")),
         (d.before, d.after),
-        (before, after),
+        ([_mark(m) for m in before], after_marks),
         (_("change (before)"), _("change (after)")),
         strict=True,
     ):
@@ -45,26 +52,27 @@ def _side_by_side(d: pg.ListDiff, catalog: ItemCatalog) -> None:
                 catalog,
                 f"pg_{side}_{d.user}",
                 ranked=True,
-                extra={header: [_mark(m) for m in marks]},
+                extra={header: marks},
                 compact=True,
             )
 
 
 def show_comparison(
     users: list[str],
-    before: dict[str, list[str]],
-    after: dict[str, list[str]],
-    singles: dict[str, dict[str, list[str]]],
+    before: dict[str, pg.RankedList],
+    after: dict[str, pg.RankedList],
+    singles: dict[str, dict[str, pg.RankedList]],
     catalog: ItemCatalog,
     known_users: Collection[str] | None,
     why: dict[str, str] | None = None,
 ) -> None:
     """The share each rule changed (with ``why``: rule name -> why it changes nothing, said
     when it does not), then each user's lists side by side; a user not in the interactions
-    gets Personalize's popular-items fallback, said above the lists."""
+    gets Personalize's popular-items fallback, said above the lists. When the promotion placed
+    items, a caption beside the lists says where Personalize places them."""
     shares = []
     for name, lists in singles.items():
-        changed = pg.share_changed([pg.diff(u, before[u], lists[u]) for u in users])
+        changed = pg.share_changed([pg.diff(u, before[u].items, lists[u].items) for u in users])
         text = _("{rule}: {share} of the list changed").format(
             rule=_(name), share=formats.share(changed)
         )
@@ -72,7 +80,9 @@ def show_comparison(
             text += " — " + md_escape((why or {})[name])
         shares.append(text)
     st.markdown(" · ".join(shares))
-    for d in (pg.diff(u, before[u], after[u]) for u in users):
+    if any(after[u].promoted for u in users):
+        st.caption(_(pg.PROMOTED_PLACEMENT))
+    for d in (pg.diff(u, before[u].items, after[u].items) for u in users):
         st.markdown(
             _("**{user}**: {entered} entered, {left} left, {moved} moved").format(
                 user=md_escape(d.user),
@@ -89,4 +99,4 @@ def show_comparison(
                 ).format(user=md_escape(d.user)),
                 icon=":material/person_off:",
             )
-        _side_by_side(d, catalog)
+        _side_by_side(d, after[d.user].promoted, catalog)

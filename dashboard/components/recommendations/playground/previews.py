@@ -29,8 +29,10 @@ from services.evaluation import playground as pg
 from services.i18n import N_, _
 from services.workspace.catalog import CampaignInfo
 
-# before, after (user -> item IDs), and each rule alone (rule name -> user -> item IDs)
-Lists = tuple[dict[str, list[str]], dict[str, list[str]], dict[str, dict[str, list[str]]]]
+# before, after (user -> list), and each rule alone (rule name -> user -> list)
+Lists = tuple[
+    dict[str, pg.RankedList], dict[str, pg.RankedList], dict[str, dict[str, pg.RankedList]]
+]
 
 
 def local_lists(
