@@ -30,6 +30,19 @@ QUERY = "lang"  # the URL's query parameter: ?lang=ko
 LABEL = N_("언어 · Language")
 
 
+# Streamlit 1.67 writes "Press Enter to apply" under a text or number field, and "Press
+# Ctrl+Enter to apply" (⌘+Enter on a Mac) under a text area, while typed text is not yet
+# applied: literals of its frontend bundle (static/js/InputInstructions.*.js), with no locale
+# and no parameter. Only a form drops them (st.form(enter_to_submit=False)), and then Enter no
+# longer applies anything: every field would wait for a submit button. So in Korean the
+# sidebar says which key to press, under the language switch (docs/korean.md).
+KEY_HINT = N_(
+    "Typed text applies when you press Enter (Ctrl+Enter in a box of several lines, ⌘+Enter "
+    'on a Mac) or click outside the box. The grey "Press … to apply" under a box is '
+    "Streamlit's own English."
+)
+
+
 def _switched() -> None:
     st.session_state[KEY] = st.session_state[_WIDGET]
 
@@ -42,7 +55,9 @@ def choose_language() -> str:
     stays for the session, and every run writes it back to the URL, so a reload, a new tab or
     a link copied from the address bar keeps it (a page switch leaves the query empty). The
     choice is kept in its own session key, set by the switch's callback, so that fragment
-    reruns (``in_session_language``), which do not draw the switch, read it too.
+    reruns (``in_session_language``), which do not draw the switch, read it too. In a language
+    other than English, ``KEY_HINT`` under the switch says what Streamlit's English "Press …
+    to apply" asks for.
     """
     if st.session_state.get(KEY) not in LANGUAGES:
         asked = st.query_params.get(QUERY)
@@ -63,6 +78,8 @@ def choose_language() -> str:
             on_change=_switched,
         )
     use_language(language)
+    if language != DEFAULT_LANGUAGE:
+        st.sidebar.caption(_(KEY_HINT))
     return str(language)
 
 

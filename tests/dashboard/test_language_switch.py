@@ -123,3 +123,24 @@ def test_a_tab_label_in_either_language_names_its_tab() -> None:
     assert tab_of(TAB_LABELS, korean) == "deploy"
     assert tab_of(TAB_LABELS, TAB_LABELS["deploy"]) == "deploy"
     assert tab_of(TAB_LABELS, "배포") is None and tab_of(TAB_LABELS, None) is None
+
+
+def test_in_korean_the_sidebar_says_which_key_applies_typed_text(
+    seeded: Seeded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Streamlit 1.67 writes "Press Enter to apply" / "Press Ctrl+Enter to apply" under a field
+    in English whatever the app's language, with no option to change it (trial s11). In
+    Korean the sidebar says it in Korean, under the switch; in English the hint is Streamlit's
+    own and the sidebar says nothing more. (The browser test shows the English hint beside it:
+    tests/e2e/test_korean.py.)"""
+    _browser(monkeypatch, "ko-KR")
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    assert not at.exception, [e.value for e in at.exception]
+    hints = [c.value for c in at.sidebar.caption if "Ctrl+Enter" in c.value]
+    assert hints == [
+        "입력한 내용은 Enter를 누르거나(여러 줄 입력란은 Ctrl+Enter, Mac에서는 ⌘+Enter) 입력란 "
+        '밖을 클릭하면 적용됩니다. 입력란 아래의 회색 영어 안내 "Press … to apply"는 '
+        "Streamlit이 표시하는 고정 문구입니다."
+    ]
+    at.segmented_control(key="language_switch").set_value("en").run()
+    assert not [c for c in at.sidebar.caption if "Ctrl+Enter" in c.value]

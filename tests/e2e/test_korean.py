@@ -68,3 +68,31 @@ def test_every_page_in_korean_draws_hangul_with_a_cjk_font(page: Any, shots: Pat
     assert any("\uac00" <= c <= "\ud7a3" for c in title.text_content() or "")
     family = title.evaluate("node => getComputedStyle(node).fontFamily")
     assert "Noto Sans CJK KR" in family, family
+
+
+def test_in_korean_the_sidebar_says_which_key_applies_typed_text(page: Any, shots: Path) -> None:  # noqa: F811
+    """Streamlit 1.67 writes its "Press Ctrl+Enter to apply" under a text area in English
+    whatever the app's language (a literal of its frontend, no option; README, known
+    deviations). In Korean the sidebar says in Korean what to press, while the English hint
+    shows."""
+    import re
+
+    from playwright.sync_api import expect
+
+    page.get_by_text("한국어", exact=True).first.click()
+    _idle(page)
+    page.get_by_role("link", name="추천", exact=True).first.click()
+    _idle(page)
+    field = page.locator(".st-key-pg_users").first
+    box = field.locator("textarea")
+    box.fill("u0\nu1")  # typed, not applied yet: Streamlit's hint shows under the box
+    hint = field.locator('[data-testid="InputInstructions"]')
+    expect(hint).to_have_text(re.compile(r"Press (Ctrl|⌘)\+Enter to apply"))
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    expect(sidebar).to_contain_text("Enter를 누르거나(여러 줄 입력란은 Ctrl+Enter")
+    expect(sidebar).to_contain_text("입력란 밖을 클릭하면 적용됩니다")
+    page.screenshot(path=str(shots / "ko-key-hint.png"))
+    box.press("Control+Enter")  # what the caption says: applied, so the hint goes
+    _idle(page)
+    expect(hint).not_to_contain_text("Press")
+    _no_exception(page, "applied")
