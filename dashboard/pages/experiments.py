@@ -17,6 +17,7 @@ from dashboard.components.experiments.start import show_start
 from dashboard.components.formatting import exact_time, relative_time
 from dashboard.components.group_picker import caption_with_refresh, group_picker
 from dashboard.components.operations.actions import show_flash
+from services.experiments.outcomes import arm_outcomes
 from services.experiments.records import RUNNING, Experiment
 from services.experiments.report import Report, build_report
 from services.i18n import N_, _
@@ -59,7 +60,8 @@ def _report(experiment: Experiment) -> Report | None:
         return report
     with shown_errors(_("Could not read the experiment's events")):
         events, prices = source(experiment.dataset_group_arn, experiment.started)
-        return build_report(experiment, events, prices, datetime.now(UTC))
+        outcomes = arm_outcomes(experiment, events, prices, datetime.now(UTC))
+        return build_report(experiment, outcomes)
     return None
 
 

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
 
-import pandas as pd
-
-from services.experiments.outcomes import Outcomes, arm_outcomes
+from services.experiments.outcomes import Outcomes
 from services.experiments.records import Experiment
 from services.experiments.verdict import (
     CONVERSION,
@@ -35,17 +31,9 @@ class Report:
     conversion_days: int | None
 
 
-def build_report(
-    experiment: Experiment,
-    events: pd.DataFrame,
-    prices: Mapping[str, float],
-    now: datetime,
-    unknown: frozenset[str] = frozenset(),
-) -> Report:
-    """The report of ``experiment`` from its group's PutEvents ``events``
-    (``outcomes.EVENT_COLUMNS``; ``unknown`` names the columns the source lacked) and item
-    ``prices``, as of ``now``."""
-    outcomes = arm_outcomes(experiment, events, prices, now, unknown)
+def build_report(experiment: Experiment, outcomes: Outcomes) -> Report:
+    """The report of ``experiment`` from its arms' ``outcomes`` (``outcomes.arm_outcomes`` of
+    its group's PutEvents events and item prices, as of a moment)."""
     comparisons = compare(experiment, outcomes)
     return Report(
         experiment,

@@ -13,6 +13,7 @@ from services.config import Settings
 from services.datasets.local_engine.experiment_events import experiment_event_source
 from services.demo import experiment as demo_experiment
 from services.experiments.assignment import assign
+from services.experiments.outcomes import arm_outcomes
 from services.experiments.records import ExperimentStore
 from services.experiments.report import build_report
 from services.experiments.verdict import BETTER, CONVERSION
@@ -41,7 +42,7 @@ def test_the_planted_lift_is_found_and_covered(demo_seed: DemoSeed, demo: Settin
     source = experiment_event_source(demo)
     assert source is not None
     events, prices = source(experiment.dataset_group_arn, experiment.started)
-    report = build_report(experiment, events, prices, datetime.now(UTC))
+    report = build_report(experiment, arm_outcomes(experiment, events, prices, datetime.now(UTC)))
     truth = demo_experiment.true_lift()
     assert truth == pytest.approx(0.4999, abs=1e-4)
     assert report.outcomes.users > 1_000

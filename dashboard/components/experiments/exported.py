@@ -25,6 +25,7 @@ from services.experiments.exported import (
     read_exported_events,
     start_event_export,
 )
+from services.experiments.outcomes import arm_outcomes
 from services.experiments.records import Experiment
 from services.experiments.report import Report, build_report
 from services.i18n import _
@@ -160,5 +161,6 @@ def _report(experiment: Experiment, export: EventExport) -> Report | None:
             ),
             help=exact_time(taken),
         )
-        return build_report(experiment, read.events, read.prices, taken, read.unknown)
+        outcomes = arm_outcomes(experiment, read.events, read.prices, taken, read.unknown)
+        return build_report(experiment, outcomes)
     return None
