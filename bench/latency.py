@@ -41,6 +41,7 @@ from tests.local.server import EngineServer  # noqa: E402
 from tests.local.workspace import (  # noqa: E402
     INTERACTIONS_SCHEMA,
     create_group,
+    track_and_attribute,
     train,
     wait_for,
 )
@@ -150,16 +151,7 @@ def answer_log_rows(data_dir: Path, requests: int = 300) -> dict[str, list[float
     for user in users[:30]:
         recommend(user)  # warm-up: the model loaded, the caches filled
     rows = {BASELINE: timed(recommend, users[30:])}
-    p.create_event_tracker(name="tr", datasetGroupArn=ws["group"])
-    p.create_metric_attribution(
-        name="m",
-        datasetGroupArn=ws["group"],
-        metrics=[{"eventType": "click", "metricName": "clicks", "expression": "SAMPLECOUNT()"}],
-        metricsOutputConfig={
-            "roleArn": "arn:aws:iam::000000000000:role/personalize",
-            "s3DataDestination": {"path": "s3://bench/attribution/"},
-        },
-    )
+    track_and_attribute(clients, ws["group"])
     for user in users[:30]:
         recommend_and_write(user)
     before, after = [], []

@@ -25,7 +25,7 @@ from services.local.engine import LocalEngine, get_engine, reset_engines
 from services.local.runtime.answer_log import AnswerLog
 from services.personalize.clients import Clients
 from tests.local.refusals import TRANSPORTS, World, post_raw, refused, snapshot
-from tests.local.workspace import create_group, train
+from tests.local.workspace import create_group, track_and_attribute, train
 
 ONE = "1 validation error detected: "
 
@@ -301,16 +301,7 @@ def test_closing_the_engine_writes_the_lists_it_holds(clients: Clients, settings
     _, version = train(clients, ws["group"], "pop", "aws-popularity-count")
     p = clients.personalize
     campaign = p.create_campaign(name="c", solutionVersionArn=version)["campaignArn"]
-    p.create_event_tracker(name="tr", datasetGroupArn=ws["group"])
-    p.create_metric_attribution(
-        name="m",
-        datasetGroupArn=ws["group"],
-        metrics=[{"eventType": "click", "metricName": "clicks", "expression": "SAMPLECOUNT()"}],
-        metricsOutputConfig={
-            "roleArn": "arn:aws:iam::000000000000:role/personalize",
-            "s3DataDestination": {"path": "s3://bucket/attribution/"},
-        },
-    )
+    track_and_attribute(clients, ws["group"])
     engine = get_engine(settings)
     engine.answers.close()
     engine.answers = AnswerLog(engine.db, flush_seconds=3600)

@@ -261,6 +261,25 @@ def stream_event(clients: Clients, group: str, user: str = "u1", item: str = "i1
     )
 
 
+def track_and_attribute(clients: Clients, group: str) -> tuple[str, str]:
+    """Give ``group`` an event tracker and a metric attribution (clicks: SAMPLECOUNT(), reported
+    to ``s3://bucket/attribution/``), the two resources that make the engine keep each answered
+    list (for the tracker's events and the attribution's campaign report); not waited for.
+    Returns (tracker ARN, attribution ARN)."""
+    p = clients.personalize
+    tracker = p.create_event_tracker(name="tr", datasetGroupArn=group)["eventTrackerArn"]
+    attribution = p.create_metric_attribution(
+        name="m",
+        datasetGroupArn=group,
+        metrics=[{"eventType": "click", "metricName": "clicks", "expression": "SAMPLECOUNT()"}],
+        metricsOutputConfig={
+            "roleArn": "arn:aws:iam::000000000000:role/personalize",
+            "s3DataDestination": {"path": "s3://bucket/attribution/"},
+        },
+    )["metricAttributionArn"]
+    return tracker, attribution
+
+
 def send_events(
     clients: Clients,
     tracking_id: str,
