@@ -37,7 +37,16 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from services.local.models.recipes.retrieval import candidate_index as rt  # noqa: E402
+from services.local.models.recipes.retrieval.calibration import (  # noqa: E402
+    CALIBRATION_USERS,
+    exact_top,
+)
+from services.local.models.recipes.retrieval.norm_ordered import NormOrderedIndex  # noqa: E402
+from services.local.models.recipes.retrieval.partitions import (  # noqa: E402
+    TRAIN_PER_LIST,
+    _faiss,
+    augmented,
+)
 
 K = 25
 
@@ -53,16 +62,16 @@ def prep(model_path: Path, cache: Path) -> None:
     items = np.ascontiguousarray(model.factors[learned], dtype=np.float32)
     print(f"loaded in {time.perf_counter() - t:.0f} s: {len(items):,} learned items", flush=True)
     t = time.perf_counter()
-    calib = model.sampled_user_vectors(rt.CALIBRATION_USERS, 42)
-    other = model.sampled_user_vectors(2 * rt.CALIBRATION_USERS, 7)
+    calib = model.sampled_user_vectors(CALIBRATION_USERS, 42)
+    other = model.sampled_user_vectors(2 * CALIBRATION_USERS, 7)
     # the other users: those of the second draw that are not in the first
     seen = {v.tobytes() for v in calib}
-    other = np.array([v for v in other if v.tobytes() not in seen][: rt.CALIBRATION_USERS])
+    other = np.array([v for v in other if v.tobytes() not in seen][:CALIBRATION_USERS])
     users = np.vstack([calib, other]).astype(np.float32)
     print(f"{len(users):,} user vectors in {time.perf_counter() - t:.0f} s", flush=True)
     del model
     t = time.perf_counter()
-    top, extreme = rt.exact_top(users, items, K, batch=16)
+    top, extreme = exact_top(users, items, K, batch=16)
     print(f"exact top {K} in {time.perf_counter() - t:.0f} s", flush=True)
     cache.mkdir(parents=True, exist_ok=True)
     np.save(cache / "items.npy", items)
@@ -94,7 +103,7 @@ def synth(args: argparse.Namespace) -> None:
     for the calibration's)."""
     t = time.perf_counter()
     items, users = synthetic(args.items, args.dim, args.users, 42)
-    top, extreme = rt.exact_top(users, items, K, batch=16)
+    top, extreme = exact_top(users, items, K, batch=16)
     print(f"{len(items):,} × {items.shape[1]} items, {len(users):,} users, exact top {K} in "
           f"{time.perf_counter() - t:.0f} s", flush=True)  # fmt: skip
     args.cache.mkdir(parents=True, exist_ok=True)
@@ -112,7 +121,7 @@ def load(cache: Path, sample: int | None) -> tuple[np.ndarray, np.ndarray, np.nd
     if sample and sample < len(items):
         keep = np.sort(np.random.default_rng(0).choice(len(items), sample, replace=False))
         items = np.ascontiguousarray(items[keep])
-        top, _ = rt.exact_top(users, items, K, batch=64)
+        top, _ = exact_top(users, items, K, batch=64)
     else:
         items = np.ascontiguousarray(items)
     return items, users, top, n_calib
@@ -150,7 +159,7 @@ class Ranged:
         self.subs = []
         for part in self.parts:
             n = len(part)
-            nlist = max(1, min(n // rt.TRAIN_PER_LIST, int(nlist_scale * np.sqrt(n))))
+            nlist = max(1, min(n // TRAIN_PER_LIST, int(nlist_scale * np.sqrt(n))))
             sub = build_ivf(items[part], part, nlist, seed)
             self.subs.append(sub)
         self.sizes = [
@@ -164,14 +173,14 @@ class Ranged:
 
 
 def build_ivf(x: np.ndarray, ids: np.ndarray, nlist: int, seed: int) -> object:
-    faiss = rt._faiss()
-    aug = rt.augmented(x)
+    faiss = _faiss()
+    aug = augmented(x)
     d = aug.shape[1]
     index = faiss.IndexIVFFlat(faiss.IndexFlatL2(d), d, nlist, faiss.METRIC_L2)
     index.cp.seed = seed
     rng = np.random.default_rng(seed)
     n = len(aug)
-    sample = aug[np.sort(rng.choice(n, size=min(n, rt.TRAIN_PER_LIST * nlist), replace=False))]
+    sample = aug[np.sort(rng.choice(n, size=min(n, TRAIN_PER_LIST * nlist), replace=False))]
     faiss.omp_set_num_threads(2)
     index.train(sample)
     index.add_with_ids(aug, np.asarray(ids, dtype=np.int64))
@@ -179,7 +188,7 @@ def build_ivf(x: np.ndarray, ids: np.ndarray, nlist: int, seed: int) -> object:
 
 
 def assignments(index: object, n: int) -> np.ndarray:
-    faiss = rt._faiss()
+    faiss = _faiss()
     part = np.full(n, -1, dtype=np.int64)
     lists = index.invlists
     for p in range(index.nlist):
@@ -278,7 +287,7 @@ def graph_sweep(label: str, search, top: np.ndarray, users: np.ndarray) -> None:
 
 def hnsw(items: np.ndarray, users: np.ndarray, top: np.ndarray, m: int, ef_c: int) -> None:
     """faiss ``IndexHNSWFlat`` in inner product, built with two threads."""
-    faiss = rt._faiss()
+    faiss = _faiss()
     faiss.omp_set_num_threads(2)
     before, t = rss_mib(), time.perf_counter()
     index = faiss.IndexHNSWFlat(items.shape[1], m, faiss.METRIC_INNER_PRODUCT)
@@ -342,7 +351,7 @@ def usearch_ip(items: np.ndarray, users: np.ndarray, top: np.ndarray, m: int, ef
 
 
 def sq8(items: np.ndarray, users: np.ndarray, top: np.ndarray) -> None:
-    faiss = rt._faiss()
+    faiss = _faiss()
     faiss.omp_set_num_threads(2)
     t = time.perf_counter()
     index = faiss.IndexScalarQuantizer(
@@ -362,12 +371,12 @@ def sq8(items: np.ndarray, users: np.ndarray, top: np.ndarray) -> None:
 
 
 def norm_ordered(args: argparse.Namespace) -> None:
-    """The norm-ordered exact search (``retrieval.NormOrderedIndex``): build time, rows
+    """The norm-ordered exact search (``retrieval.norm_ordered.NormOrderedIndex``): build time, rows
     scanned per user for 25 and 200 items, recall of the exact top 25, time per search."""
     items, users, top, n_calib = load(args.cache, args.sample)
     n = len(items)
     t = time.perf_counter()
-    index = rt.NormOrderedIndex.build(items, np.arange(n))
+    index = NormOrderedIndex.build(items, np.arange(n))
     print(f"{n:,} items: built in {time.perf_counter() - t:.1f} s", flush=True)
     qs = (0.5, 0.9, 0.99, 1.0)
     for want in (25, 200):

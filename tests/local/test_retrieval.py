@@ -24,7 +24,7 @@ from services.config import Settings
 from services.local.engine import get_engine, reset_engines
 from services.local.models import ranking
 from services.local.models.recipes.base import TrainingConfig, TrainingData
-from services.local.models.recipes.retrieval.candidate_index import FactorIndex
+from services.local.models.recipes.retrieval.partitions import FactorIndex
 from services.local.models.recipes.users._up_model import UserPersonalizationModel
 from services.local.models.recipes.users.user_personalization import UserPersonalizationRecipe
 from services.local.runtime import scoring

@@ -18,14 +18,14 @@ import pytest
 
 from services.local.jobs.tasks.training import training_summary
 from services.local.models.recipes.base import TrainingConfig, TrainingData
-from services.local.models.recipes.retrieval.candidate_index import (
+from services.local.models.recipes.retrieval.calibration import (
     CALIBRATION_MARGIN,
     CALIBRATION_Z,
     MAX_VISIT_SHARE,
     Calibration,
-    FactorIndex,
     calibrate,
 )
+from services.local.models.recipes.retrieval.partitions import FactorIndex
 from services.local.models.recipes.sequence._sasrec_model import SequenceModel
 from services.local.models.recipes.sequence._sasrec_net import init_params
 from services.local.models.recipes.sequence.user_personalization_v2 import (

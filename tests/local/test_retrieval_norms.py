@@ -22,13 +22,13 @@ import scipy.sparse as sp
 from services.local.jobs.tasks.training import training_summary
 from services.local.models import ranking
 from services.local.models.recipes.base import TrainingConfig, TrainingData, load_npz, save_npz
-from services.local.models.recipes.retrieval.candidate_index import (
+from services.local.models.recipes.retrieval.calibration import (
     NORM_ORDERED,
-    FactorIndex,
-    NormOrderedIndex,
     calibrate,
     calibrated_index,
 )
+from services.local.models.recipes.retrieval.norm_ordered import NormOrderedIndex
+from services.local.models.recipes.retrieval.partitions import FactorIndex
 from services.local.models.recipes.users._up_model import UPParams, UserPersonalizationModel
 from services.local.models.recipes.users.user_personalization import UserPersonalizationRecipe
 from services.local.models.training import training_report_of

@@ -20,12 +20,14 @@ from typing import Any
 import numpy as np
 
 from services.local.models.recipes.base import load_npz, save_npz
-from services.local.models.recipes.retrieval.candidate_index import (
-    Calibration,
+from services.local.models.recipes.retrieval.calibration import Calibration
+from services.local.models.recipes.retrieval.index_file import (
     CandidateIndex,
-    estimated_softmax,
     load_index,
     save_index,
+)
+from services.local.models.recipes.retrieval.sampled_softmax import (
+    estimated_softmax,
     softmax_sample,
 )
 from services.local.models.recipes.saved.model_header import header_object, header_str
@@ -52,7 +54,7 @@ class SequenceModel:
     # candidate retrieval over the item embeddings of a large catalogue (``retrieval``), or None
     retrieval: CandidateIndex | None = None
     # how the index's search was set at training time, or why the model keeps none
-    # (``retrieval.calibrate``); None when the catalogue was too small to consider one
+    # (``retrieval.calibration.calibrate``); None when the catalogue was too small to consider one
     retrieval_calibration: Calibration | None = None
     _pos: dict[str, int] = field(default_factory=dict, repr=False)
 

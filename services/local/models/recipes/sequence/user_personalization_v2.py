@@ -70,7 +70,7 @@ import numpy as np
 
 from services.local.models.recipes.base import TrainingConfig, TrainingData, TrainingError
 from services.local.models.recipes.hyperparameter_values import hp_bool, hp_float, hp_int
-from services.local.models.recipes.retrieval.candidate_index import (
+from services.local.models.recipes.retrieval.calibration import (
     CALIBRATION_USERS,
     INDEX_MIN_ITEMS,
     calibrated_index,
@@ -245,8 +245,9 @@ class UserPersonalizationV2Recipe:
         when the catalogue has at least ``index_min_items`` items and a search of it,
         calibrated on the network's output for up to ``CALIBRATION_USERS`` users of ``data``
         (drawn with the seed, their interactions oldest first, as a request reads them),
-        finds the exact top 25 as ``retrieval.calibrate`` asks; otherwise the exact scan,
-        with the calibration saying why. Personalized-Ranking-v2 ranks given lists: no index.
+        finds the exact top 25 as ``retrieval.calibration.calibrate`` asks; otherwise the
+        exact scan, with the calibration saying why. Personalized-Ranking-v2 ranks given lists:
+        no index.
         Called on the final fit, and by ``update``, whose training moves every embedding."""
         n = len(model.item_ids)
         if self.recipe_type != "USER_PERSONALIZATION" or n < max(self.index_min_items, 1):

@@ -18,16 +18,18 @@ import numpy as np
 import scipy.sparse as sp
 
 from services.local.models.recipes.base import load_npz, save_npz
-from services.local.models.recipes.retrieval.candidate_index import (
+from services.local.models.recipes.retrieval.calibration import Calibration
+from services.local.models.recipes.retrieval.index_file import (
     ROWS_KEY,
     SHARED_FACTORS,
-    SOFTMAX_SAMPLE,
-    Calibration,
     CandidateIndex,
-    NormOrderedIndex,
-    estimated_softmax,
     load_index,
     save_index,
+)
+from services.local.models.recipes.retrieval.norm_ordered import NormOrderedIndex
+from services.local.models.recipes.retrieval.sampled_softmax import (
+    SOFTMAX_SAMPLE,
+    estimated_softmax,
 )
 from services.local.models.recipes.saved.model_header import (
     HeaderMap,
@@ -97,7 +99,7 @@ class UserPersonalizationModel:
     # candidate retrieval over the ALS factors of a large catalogue (``retrieval``), or None
     retrieval: CandidateIndex | None = None
     # how the index's search was set at training time, or why the model keeps none
-    # (``retrieval.calibrate``); None when the catalogue was too small to consider one
+    # (``retrieval.calibration.calibrate``); None when the catalogue was too small to consider one
     retrieval_calibration: Calibration | None = None
     # the item code (int64) of each row of ``factors`` when they hold the learned items only,
     # in descending order of norm (a ``NormOrderedIndex`` then searches them in place: one

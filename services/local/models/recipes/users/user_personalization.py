@@ -38,14 +38,14 @@ from services.local.models.recipes.base import (
     no_checkpoint,
 )
 from services.local.models.recipes.hyperparameter_values import hp_bool, hp_float, hp_int
-from services.local.models.recipes.retrieval.candidate_index import (
+from services.local.models.recipes.retrieval.calibration import (
     CALIBRATION_USERS,
     INDEX_MIN_ITEMS,
     Calibration,
-    CandidateIndex,
-    NormOrderedIndex,
     calibrated_index,
 )
+from services.local.models.recipes.retrieval.index_file import CandidateIndex
+from services.local.models.recipes.retrieval.norm_ordered import NormOrderedIndex
 from services.local.models.recipes.training_data.indexed_events import Indexed, index
 from services.local.models.recipes.users._up_model import UPParams, UserPersonalizationModel
 
@@ -207,8 +207,8 @@ class UserPersonalizationRecipe:
         least ``index_min_items`` items and a search of it, calibrated on the fold-in vectors
         of up to ``CALIBRATION_USERS`` training users (drawn with the seed; the model keeps
         their histories, so ``data`` is not read again), finds the exact top 25 and the
-        score scale's item as ``retrieval.calibrate`` asks; otherwise the exact scan, with
-        the calibration saying why. Personalized-Ranking ranks given lists: no index.
+        score scale's item as ``retrieval.calibration.calibrate`` asks; otherwise the exact
+        scan, with the calibration saying why. Personalized-Ranking ranks given lists: no index.
 
         Called once, on the final fit (the metrics split's and HPO's fits are scored offline
         with the exact scan and never served, so they build no index).
