@@ -564,7 +564,7 @@ def test_the_training_loss_is_gbce_of_the_networks_scores(monkeypatch: pytest.Mo
     neg = np.array([[5, 3], [1, 2]], dtype=np.int32)  # window 0's 3 is position 3's positive
     extra = np.zeros((2, 2), dtype=np.float32)
     beta = 0.27
-    got = train._loss(params, x, y, w, neg, jax.random.PRNGKey(0), extra, beta, "gbce")
+    got = train._loss(params, x, y, w, neg, jax.random.PRNGKey(0), extra, beta, kind="gbce")
 
     h = encode(np, params, x).astype(np.float64)
     emb = params["item_emb"].astype(np.float64)

@@ -232,6 +232,7 @@ def _loss(
     key: Any,
     extra: Any,
     beta: Any,
+    *,
     kind: str = "sampled_softmax",
 ) -> Any:
     """Weighted mean loss. ``neg`` None = full softmax, ``extra`` masking the embedding rows
@@ -380,26 +381,12 @@ def _step(kind: str, weight_decay: float = 0.0) -> Any:
     """
     opt = _optimizer(weight_decay)
 
-    def step(  # noqa: ANN202
-        params: Params,
-        state: Any,
-        emb: Any,
-        m: Any,
-        v: Any,
-        t: Any,
-        rows: Any,
-        x: Any,
-        y: Any,
-        w: Any,
-        neg: Any,
-        key: Any,
-        extra: Any,
-        beta: Any,
-    ):
+    # ``batch``: ``_loss``'s arguments after its parameters (x, y, w, neg, key, extra, beta)
+    def step(params: Params, state: Any, emb: Any, m: Any, v: Any, t: Any, rows: Any, *batch: Any):  # noqa: ANN202
         sub = emb if rows is None else emb[rows]
 
         def loss_of(dense: Params, table: Any) -> Any:
-            return _loss({**dense, "item_emb": table}, x, y, w, neg, key, extra, beta, kind)
+            return _loss({**dense, "item_emb": table}, *batch, kind=kind)
 
         loss, (g_dense, g_sub) = jax.value_and_grad(loss_of, argnums=(0, 1))(params, sub)
         updates, state = opt.update(g_dense, state, params)
