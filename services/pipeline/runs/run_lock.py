@@ -7,9 +7,10 @@ one, and one that finds an expired lock takes the run over (its process died).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import functools
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, ParamSpec
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
@@ -18,12 +19,34 @@ import services.pipeline.runs.run_tables as tables
 from services.pipeline.runs.run_values import FAILED, RUN_OUTCOMES, RUNNING, Claim
 from services.store.tables import inserted_id, store_unavailable
 
+P = ParamSpec("P")
+
+
+def _retried_on_lost_race(claim: Callable[P, Claim]) -> Callable[P, Claim]:
+    """``claim`` run again, up to 3 times in all, when its transaction lost an insert race to
+    another process on a shared database (IntegrityError: the next read sees the winner's
+    lock); any other database error means no run starts (``store_unavailable``)."""
+
+    @functools.wraps(claim)
+    def retried(*args: P.args, **kwargs: P.kwargs) -> Claim:
+        for _ in range(3):
+            try:
+                return claim(*args, **kwargs)
+            except IntegrityError:
+                continue
+            except SQLAlchemyError as err:  # read-only or locked: no run starts
+                raise store_unavailable(err) from err
+        raise RuntimeError("could not claim the refresh lock: 3 insert races lost in a row")
+
+    return retried
+
 
 class RunLock:
     """Claiming and releasing a group's lock; part of ``RunStore``."""
 
     _engine: sa.Engine
 
+    @_retried_on_lost_race
     def claim(
         self,
         group_arn: str,
@@ -40,29 +63,9 @@ class RunLock:
         In one transaction: a live lock (not expired) returns that run with ``owned=False``; an
         expired lock whose run is still RUNNING means its process died, so the run is taken
         over (``resumed=True``) unless it was already resumed ``tables.MAX_RESUMES`` times, in which
-        case it is marked FAILED with the reason and a new run starts.
+        case it is marked FAILED with the reason and a new run starts. A transaction that lost
+        an insert race to another process is run again (``_retried_on_lost_race``).
         """
-        for _ in range(3):  # a lost insert race on another database retries the read
-            try:
-                return self._claim(
-                    group_arn, group_name, options, trigger, actor, owner, lock_seconds
-                )
-            except IntegrityError:
-                continue
-            except SQLAlchemyError as err:  # read-only or locked: no run starts
-                raise store_unavailable(err) from err
-        raise RuntimeError(f"could not claim the refresh lock of {group_name}")
-
-    def _claim(
-        self,
-        group_arn: str,
-        group_name: str,
-        options: Mapping[str, Any],
-        trigger: str,
-        actor: str,
-        owner: str,
-        lock_seconds: float,
-    ) -> Claim:
         now = tables.now()
         expires = now + timedelta(seconds=lock_seconds)
         with self._engine.begin() as conn:
