@@ -59,23 +59,11 @@ def build_clients(settings: Settings) -> Clients:
             any later call, credentials missing, expired or refused, or no network).
     """
     if settings.backend == "aws":
-        session = aws_session(settings)
-        # botocore waits 60 s to connect and 60 s per read, five times over: a dropped VPN
-        # would hang a page for minutes. Personalize answers control and runtime calls in
-        # well under a second, so a page knows within ~2 minutes at worst and usually at once.
-        config = Config(
-            retries={"mode": "standard", "max_attempts": 5}, connect_timeout=5, read_timeout=20
-        )
+        session = aws_session(settings)  # clients with ``CLIENT_CONFIG``'s retries and timeouts
         return Clients(
             *(
                 refuse_unreadable_bodies(
-                    aws_client(
-                        settings,
-                        name,
-                        session=session,
-                        config=config,
-                        endpoint_url=settings.endpoint_url,
-                    )
+                    aws_client(settings, name, session=session, endpoint_url=settings.endpoint_url)
                 )
                 for name in SERVICES
             )

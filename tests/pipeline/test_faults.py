@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 from botocore.awsrequest import AWSResponse
-from botocore.retries.standard import ExponentialBackoff
 
 from services.config import Settings
 from services.local.engine import get_engine
@@ -17,6 +16,7 @@ from services.local.wire.protocol import attach
 from services.personalize.clients import build_clients
 from services.personalize.facade import PersonalizeService
 from services.pipeline import FAILED, SUCCEEDED, Pipeline, RefreshOptions
+from tests.aws.backoff import recorded_backoff
 from tests.dashboard.faults import error
 from tests.pipeline.conftest import Shop
 
@@ -60,13 +60,7 @@ def _throttled_sends(
     monkeypatch.setenv("AWS_CONFIG_FILE", str(home / "config"))
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    delays: list[float] = []
-    backoff = ExponentialBackoff.delay_amount
-    monkeypatch.setattr(
-        ExponentialBackoff,
-        "delay_amount",
-        lambda self, context: (delays.append(backoff(self, context)), 0.0)[1],
-    )
+    delays = recorded_backoff(monkeypatch)
     clients = build_clients(Settings(backend="aws", region="us-east-1"))
     sends: list[str] = []
 
