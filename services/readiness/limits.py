@@ -2,39 +2,37 @@
 
 Sources: the developer guide's "Data requirements" and "Service quotas" pages, and its
 "Data insights" list (summarised in ``shared/reference/PERSONALIZE.md`` sections 5 and 6).
+The limits the engine enforces too (training and import minimums, ID and value lengths,
+metadata columns) are ``services.local.rules.data_limits``, imported here so the readiness
+check names them with its own thresholds.
 """
 
 from __future__ import annotations
 
-# Training minimum, counted AFTER the solution's eventType / eventValueThreshold filter.
-MIN_INTERACTIONS = 1_000
-MIN_USERS_WITH_TWO = 25
+from services.local.rules.data_limits import MAX_CATEGORICAL_LENGTH as MAX_CATEGORICAL_LENGTH
+from services.local.rules.data_limits import MAX_ID_LENGTH as MAX_ID_LENGTH
+from services.local.rules.data_limits import MAX_INTERACTIONS_METADATA as MAX_INTERACTIONS_METADATA
+from services.local.rules.data_limits import MAX_ITEMS_METADATA as MAX_ITEMS_METADATA
+from services.local.rules.data_limits import MAX_TEXTUAL_FIELDS as MAX_TEXTUAL_FIELDS
+from services.local.rules.data_limits import MAX_TEXTUAL_LENGTH as MAX_TEXTUAL_LENGTH
+from services.local.rules.data_limits import MAX_USERS_METADATA as MAX_USERS_METADATA
+from services.local.rules.data_limits import MIN_IMPORT_INTERACTIONS as MIN_IMPORT_INTERACTIONS
+from services.local.rules.data_limits import MIN_INTERACTIONS as MIN_INTERACTIONS
+from services.local.rules.data_limits import MIN_USERS_WITH_TWO as MIN_USERS_WITH_TWO
+
 # Newer rule: at least 1% of users must have two or more interactions.
 MIN_SHARE_USERS_WITH_TWO = 0.01
 # Recommended volumes (Data insights): below these results are usually popularity-like.
 RECOMMENDED_INTERACTIONS = 50_000
 RECOMMENDED_USERS = 1_000
-# "Minimum number of item interaction records per dataset import job in FULL or INCREMENTAL
-# import mode: 1000" (Service quotas): an import job of fewer fails whatever the dataset holds.
-MIN_IMPORT_INTERACTIONS = 1_000
 
-# "USER_ID / ITEM_ID: max length 256 characters" (dataset schema requirements).
-MAX_ID_LENGTH = 256
-# "Categorical values can have at most 1000 characters ... your dataset import job will fail."
-MAX_CATEGORICAL_LENGTH = 1_000
 # Multiple categorical values are joined with "|". The guide gives no hard per-value count;
 # the service's Data analysis flags categorical data with more than 30 categories, so we
 # warn above that (PERSONALIZE.md section 6). A warning, not an error: it doesn't block import.
 MAX_CATEGORICAL_PARTS = 30
-# Textual fields (Items): 20,000 characters (7,000 for Chinese and Japanese).
-MAX_TEXTUAL_LENGTH = 20_000
-MAX_TEXTUAL_FIELDS = 1
 # Quotas: "event types combined with optional metadata columns in Interactions: 10",
 # "metadata columns, excluding reserved fields, in Interactions: 5".
 MAX_EVENT_TYPES_PLUS_METADATA = 10
-MAX_INTERACTIONS_METADATA = 5
-MAX_ITEMS_METADATA = 100
-MAX_USERS_METADATA = 25
 # Data insights: "column is less than 70% complete".
 MIN_COMPLETENESS = 0.70
 

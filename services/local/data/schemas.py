@@ -19,6 +19,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from services.local.data import json_text
+from services.local.rules.data_limits import (
+    MAX_INTERACTIONS_METADATA,
+    MAX_ITEMS_METADATA,
+    MAX_TEXTUAL_FIELDS,
+    MAX_USERS_METADATA,
+)
 
 MAX_SCHEMA_CHARS = 20_000
 PRIMITIVE_TYPES = frozenset({"string", "int", "long", "float", "double", "boolean"})
@@ -51,10 +57,6 @@ INTERACTIONS_RESERVED = frozenset(
         "EVENT_ATTRIBUTION_SOURCE",
     }
 )
-MAX_INTERACTIONS_METADATA = 5
-MAX_ITEMS_METADATA = 100
-MAX_ITEMS_TEXTUAL = 1
-MAX_USERS_METADATA = 25
 # Actions: "Your schema must have a minimum one metadata field" and "You can add up to 10
 # columns" besides ACTION_ID (developer guide, "Actions dataset schema requirements (custom)")
 MAX_ACTIONS_METADATA = 10
@@ -247,10 +249,10 @@ def check_schema_for_dataset(schema: AvroSchema, dataset_type: str) -> None:
         _at_least_one(kind, "ITEM_ID", metadata)
         _limit(kind, metadata, MAX_ITEMS_METADATA)
         textual = [f.name for f in schema.fields if f.textual]
-        if len(textual) > MAX_ITEMS_TEXTUAL:
+        if len(textual) > MAX_TEXTUAL_FIELDS:
             raise SchemaError(
                 f"Items schema has {len(textual)} textual fields ({', '.join(textual)}); "
-                f"the limit is {MAX_ITEMS_TEXTUAL}"
+                f"the limit is {MAX_TEXTUAL_FIELDS}"
             )
     elif kind == "Actions":
         _require(schema, kind, "ACTION_ID", {"string"})

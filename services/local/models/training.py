@@ -34,11 +34,10 @@ from services.local.models.recipes.base import (
 from services.local.models.recipes.capabilities import required_datasets
 from services.local.models.recipes.training_data import filter_interactions
 from services.local.models.segment_metrics import segment_metrics
+from services.local.rules.data_limits import MIN_INTERACTIONS, MIN_USERS_WITH_TWO
 
 _log = logging.getLogger(__name__)
 
-MIN_INTERACTIONS = 1000
-MIN_USERS_WITH_TWO = 25
 VALIDATION_KEY = "normalized_discounted_cumulative_gain_at_10"
 # The version document's engine-private key for TrainingOutcome.evaluation (never on the wire:
 # GetSolutionMetrics returns Personalize's metric keys only).

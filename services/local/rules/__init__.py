@@ -12,6 +12,8 @@ One copy of each rule (issue #18), in the one part of the engine that the rest o
 - ``csv_sniff``: what a data file's first bytes say (signature, byte order mark, encoding,
   separator);
 - ``avro_numbers``: which numbers an Avro ``float`` or ``double`` field can hold.
+- ``data_limits``: the data limits the engine enforces and the readiness check warns of
+  (training and import minimums, ID and value lengths, metadata columns).
 
 Why here: the engine is the reference implementation of these rules (it refuses what
 Personalize refuses), and it sits below the facade: the house layering lets nothing below the

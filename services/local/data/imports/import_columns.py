@@ -17,10 +17,12 @@ import pyarrow.compute as pc
 
 from services.local.data.schemas import Field
 from services.local.rules.avro_numbers import out_of_range
+from services.local.rules.data_limits import (
+    MAX_CATEGORICAL_LENGTH,
+    MAX_ID_LENGTH,
+    MAX_TEXTUAL_LENGTH,
+)
 
-MAX_ID_CHARS = 256
-MAX_CATEGORICAL_CHARS = 1_000
-MAX_TEXTUAL_CHARS = 20_000
 TIMESTAMP_FIELDS = frozenset({"TIMESTAMP", "CREATION_TIMESTAMP"})
 ARROW_TYPES = {
     "string": pa.string(),
@@ -89,20 +91,20 @@ def _nulls_for_empty(col: Column, empty: Column, type_: pa.DataType) -> Column:
 
 def _strings(col: Column, sizes: Column, field: Field, *, is_id: bool, where: Locate) -> Column:
     if is_id:
-        _max_length(col, sizes, MAX_ID_CHARS, field, "IDs", where)
+        _max_length(col, sizes, MAX_ID_LENGTH, field, "IDs", where)
     elif field.textual:
-        _max_length(col, sizes, MAX_TEXTUAL_CHARS, field, "textual values", where)
-    elif field.categorical and _chars_over(col, sizes, MAX_CATEGORICAL_CHARS) is not None:
+        _max_length(col, sizes, MAX_TEXTUAL_LENGTH, field, "textual values", where)
+    elif field.categorical and _chars_over(col, sizes, MAX_CATEGORICAL_LENGTH) is not None:
         # The limit is per categorical value; a cell may join several with '|'.
         parts = pc.split_pattern(col, "|")
         part_len = pc.utf8_length(pc.list_flatten(parts))
-        j = _first(pc.greater(part_len, MAX_CATEGORICAL_CHARS))
+        j = _first(pc.greater(part_len, MAX_CATEGORICAL_LENGTH))
         if j >= 0:
             i = int(pc.list_parent_indices(parts)[j].as_py())
             n = part_len[j].as_py()
             raise ImportFailed(
                 f"{where(i, field.name)}: a categorical value is {n} characters long; "
-                f"the limit is {MAX_CATEGORICAL_CHARS} per value"
+                f"the limit is {MAX_CATEGORICAL_LENGTH} per value"
             )
     if field.name != "EVENT_TYPE" and field.nullable:
         return _nulls_for_empty(col, pc.equal(sizes, 0), pa.string())

@@ -23,10 +23,10 @@ from services.local.jobs.context import JobContext
 from services.local.jobs.outputs import discard, move
 from services.local.jobs.tasks.import_memory import import_memory
 from services.local.jobs.tasks.lifecycle import end_job, start_job
+from services.local.rules.data_limits import MIN_IMPORT_INTERACTIONS
 from services.local.runtime.attribution_report import import_report
 
 _log = logging.getLogger(__name__)
-MIN_IMPORT_INTERACTIONS = 1000  # Personalize's minimum interaction records per import job
 
 
 def run_import(engine: EngineContext, arn: str, ctx: JobContext) -> None:
