@@ -29,6 +29,7 @@ def test_datasets_each_recipe_needs_agree() -> None:
 
 def test_rule_sets_agree() -> None:
     assert workspace.UPDATE_RECIPES == engine.UPDATE_RECIPES
+    assert workspace.EXPLORING_RECIPES == engine.EXPLORING_RECIPES
     assert workspace.NO_BATCH_RECIPES == engine.NO_BATCH_RECIPES
     assert workspace.SEGMENT_RECIPES == engine.SEGMENT_RECIPES
     assert engine.ACTION_RECIPES == {
