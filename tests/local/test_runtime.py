@@ -215,6 +215,35 @@ def test_promotion_takes_its_share_of_slots(world: World) -> None:
     assert len({i["itemId"] for i in items}) == 10
 
 
+def test_a_request_filter_leaves_the_promoted_items_alone(world: World) -> None:
+    """Personalize: "The promotion filter applies only to promoted items, and the request
+    filter applies only to the remaining recommended items" (developer guide, "Promoting items
+    in real-time recommendations"). A request filter leaving out cat2 with a promotion of cat2
+    items: 3 of 10 slots (30 %) are cat2 items, promoted, and none of the other 7 is."""
+    p = world.clients.personalize
+    promo, no_cat2 = (
+        p.create_filter(name=name, datasetGroupArn=world.ws["group"], filterExpression=expression)[
+            "filterArn"
+        ]
+        for name, expression in (
+            ("promo-cat2-only", 'INCLUDE ItemID WHERE Items.CATEGORY IN ("cat2")'),
+            ("no-cat2", 'EXCLUDE ItemID WHERE Items.CATEGORY IN ("cat2")'),
+        )
+    )
+    items = recs(
+        world,
+        world.up_campaign,
+        userId="u0",
+        numResults=10,
+        filterArn=no_cat2,
+        promotions=[{"name": "cat2", "percentPromotedItems": 30, "filterArn": promo}],
+    )
+    promoted = [i["itemId"] for i in items if i.get("promotionName") == "cat2"]
+    rest = [i["itemId"] for i in items if "promotionName" not in i]
+    assert len(promoted) == 3 and all(cluster(i) == 2 for i in promoted)
+    assert len(rest) == 7 and not any(cluster(i) == 2 for i in rest)
+
+
 def test_exploration_surfaces_new_items(world: World) -> None:
     explored = recs(world, world.explore_campaign, userId="u0", numResults=12)
     picked = [i["itemId"] for i in explored if i.get("reason") == ["Exploration"]]

@@ -244,10 +244,15 @@ def recommend(
         reason = None if loaded.recipe_name in POPULARITY_RECIPES else "Popular item"
     if context:  # a known user's scores or the popular items, either way in context
         scores = apply_context(engine, loaded.group, model.item_ids, scores, context)
+    exclude = _exclude_events(loaded, history, exclude_event_type, exclude)
+    # "The promotion filter applies only to promoted items, and the request filter applies
+    # only to the remaining recommended items" (developer guide, "Promoting items in
+    # real-time recommendations", Promotion filters): promoted items are drawn with what is
+    # left out whatever the filters (the query item, the use case's own exclusions) only.
+    unfiltered = exclude
     mask = _filter_mask(engine, loaded, filter_doc, filter_values, user_id, history)
     if mask is not None:
         exclude = ~mask if exclude is None else (exclude | ~mask)
-    exclude = _exclude_events(loaded, history, exclude_event_type, exclude)
     scores = np.asarray(scores, dtype=np.float64)
     idx, _ = ranking.top_k(scores, num_results, exclude)
     # Seeded per user, so a merchandiser sees the same list on every reload.
@@ -258,7 +263,7 @@ def recommend(
         flags.update({int(i): "Exploration" for i, e in zip(idx, explored, strict=True) if e})
     for promotion in promotions or []:
         idx, promoted = _promote(
-            engine, loaded, promotion, idx, scores, exclude, user_id, history, rng
+            engine, loaded, promotion, idx, scores, unfiltered, user_id, history, rng
         )
         flags.update({int(i): "Promoted item" for i, p in zip(idx, promoted, strict=True) if p})
     probs = None
