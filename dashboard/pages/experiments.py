@@ -59,7 +59,9 @@ def _report(experiment: Experiment) -> Report | None:
                 show_attributed(experiment, found)
         return report
     with shown_errors(_("Could not read the experiment's events")):
-        events, prices = source(experiment.dataset_group_arn, experiment.started)
+        events, prices = reads.experiment_events(
+            source, experiment.dataset_group_arn, experiment.started
+        )
         outcomes = arm_outcomes(experiment, events, prices, datetime.now(UTC))
         return build_report(experiment, outcomes)
     return None

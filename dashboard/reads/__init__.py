@@ -15,13 +15,15 @@ Where each read lives: ``workspace`` (dataset groups, datasets, import jobs, tra
 the overview and its live poll, the catalogue, the account), ``data`` (a group's data and its
 data alerts), ``solutions`` (versions, metrics, what versions were scored on, recipes),
 ``costs`` (prices, campaign costs), ``online`` (metric attribution reports, an experiment's
-per-arm sums), ``refresh_runs``, ``setup_file`` and ``caches`` (``invalidate()``);
+per-arm sums), ``experiments`` (an experiment's events, kept per data version),
+``refresh_runs``, ``setup_file`` and ``caches`` (``invalidate()``);
 ``page_read`` turns a failure into a drawn message. Pages call them as ``reads.<name>``.
 """
 
 from dashboard.reads.caches import invalidate
 from dashboard.reads.costs import campaign_costs, prices
 from dashboard.reads.data import SNAPSHOT_TTL, data_alerts, group_data
+from dashboard.reads.experiments import experiment_events
 from dashboard.reads.online import experiment_attribution, online_reports
 from dashboard.reads.refresh_runs import (
     refresh_history,
@@ -58,6 +60,7 @@ __all__ = [
     "campaign_costs",
     "catalog",
     "data_alerts",
+    "experiment_events",
     "dataset_groups",
     "datasets",
     "event_trackers",

@@ -87,6 +87,12 @@ def empty_points() -> pd.DataFrame:
     return frame
 
 
+def in_window(rows: pd.DataFrame, start: datetime, end: datetime) -> pd.DataFrame:
+    """The ``POINT_COLUMNS`` rows whose time is in ``[start, end)``, renumbered from 0."""
+    inside = (rows["time"] >= pd.Timestamp(start)) & (rows["time"] < pd.Timestamp(end))
+    return rows.loc[inside].reset_index(drop=True)
+
+
 def money_currency(metric: AttributedMetric) -> str | None:
     """The currency of ``metric``'s values when it sums a price (``SUM(Items.PRICE)`` and the
     other Items price columns): the shop's, KRW; None for counts and other sums."""
@@ -158,8 +164,7 @@ def read_bulk_reports(
     if not frames:
         return empty_points()
     rows = pd.concat(frames, ignore_index=True)
-    inside = (rows["time"] >= pd.Timestamp(start)) & (rows["time"] < pd.Timestamp(end))
-    return rows.loc[inside].reset_index(drop=True)
+    return in_window(rows, start, end)
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 IMPRESSION = "IMPRESSION"  # the events frame's column: a tuple of item IDs, or None
@@ -54,40 +55,49 @@ class ArmImpressions:
 def arm_impressions(rows: pd.DataFrame, click_event: str) -> ArmImpressions:
     """The figures of one arm's events ``rows`` (``outcomes.EVENT_COLUMNS``, already in the
     experiment's window); ``click_event`` is the experiment's click event type."""
-    session = rows["SESSION_ID"].astype("object").where(rows["SESSION_ID"].notna(), "")
-    shown = rows.loc[rows[IMPRESSION].notna()]
-    if shown.empty:
+    # Plain arrays, matched in Python: a pandas filter per shown list cost about 1 ms each, 5 s
+    # of an Experiments page run at 2,500 lists; iterating pandas' Arrow strings cost more than
+    # the matching itself.
+    users = rows["USER_ID"].astype(str).to_numpy(dtype=object)
+    sessions = rows["SESSION_ID"].to_numpy(dtype=object, na_value=None)
+    sessions = np.array(["" if s is None else str(s) for s in sessions], dtype=object)
+    shown_at = rows[IMPRESSION].notna().to_numpy()
+    if not shown_at.any():
         return ArmImpressions(0, 0, 0, 0)
+    times = rows["TIMESTAMP"].astype("int64").to_numpy()
     lists: dict[tuple[str, str, tuple[str, ...]], int] = {}  # key -> first seen (epoch s)
     for user, sess, items, ts in zip(
-        shown["USER_ID"].astype(str),
-        session[shown.index].astype(str),
-        shown[IMPRESSION],
-        shown["TIMESTAMP"].astype("int64"),
+        users[shown_at],
+        sessions[shown_at],
+        rows[IMPRESSION].to_numpy(dtype=object)[shown_at],
+        times[shown_at].tolist(),
         strict=True,
     ):
         key = (user, sess, tuple(items))
         lists[key] = min(ts, lists.get(key, ts))
-    click = rows["EVENT_TYPE"] == click_event
-    clicks = pd.DataFrame(
-        {
-            "USER_ID": rows.loc[click, "USER_ID"].astype(str),
-            "SESSION": session[click].astype(str),
-            "ITEM_ID": rows.loc[click, "ITEM_ID"].astype(str),
-            "TIMESTAMP": rows.loc[click, "TIMESTAMP"].astype("int64"),
-        }
-    )
-    by_visit = {key: part for key, part in clicks.groupby(["USER_ID", "SESSION"], sort=False)}
-    counted: set[int] = set()  # clicks (row labels) on a shown item
+    click = (rows["EVENT_TYPE"] == click_event).to_numpy()
+    by_visit: dict[tuple[str, str], list[tuple[object, str, int]]] = {}
+    for label, user, sess, item, ts in zip(
+        rows.index[click],
+        users[click],
+        sessions[click],
+        rows["ITEM_ID"].astype(str).to_numpy(dtype=object)[click],
+        times[click].tolist(),
+        strict=True,
+    ):
+        by_visit.setdefault((user, sess), []).append((label, item, ts))
+    counted: set[object] = set()  # clicks (row labels) on a shown item
     clicked = 0
     for (user, sess, items), first in lists.items():
-        part = by_visit.get((user, sess))
-        if part is None:
-            continue
-        hits = part.loc[part["ITEM_ID"].isin(items) & (part["TIMESTAMP"] >= first)]
-        if len(hits):
+        shown_items = set(items)
+        hits = [
+            label
+            for label, item, ts in by_visit.get((user, sess), ())
+            if item in shown_items and ts >= first
+        ]
+        if hits:
             clicked += 1
-            counted.update(hits.index)
+            counted.update(hits)
     return ArmImpressions(
         lists=len(lists),
         items=sum(len(items) for _u, _s, items in lists),

@@ -13,6 +13,7 @@ as CloudWatch's GetRecommendations sums.
 
 from __future__ import annotations
 
+import json
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -163,3 +164,39 @@ def test_the_same_events_show_the_same_numbers_locally_and_on_aws(
     assert rows.loc["events without a recommendation ID", "clicks"] == "1"
     assert pop["version serving now"] == f"shop-pop/{seeded.pop_version.rsplit('/', 1)[-1]}"
     assert datetime.now(UTC) < view.report.end + timedelta(minutes=15)
+
+
+def _revenue(at: AppTest) -> int:
+    cell = _online_frame(at).set_index("served by").loc["shop-pop-campaign", "revenue"]
+    return int(cell.replace("₩", "").replace(",", ""))
+
+
+def test_a_new_purchase_and_a_new_price_reach_the_report_after_a_refresh(seeded: Seeded) -> None:
+    """The engine's attribution figures are kept between runs under its data version
+    (``dashboard.reads.online``); the page's Refresh (as the report's 30 s expiry does) shows
+    a purchase sent since and a price changed since. By hand: revenue is SUM(Items.PRICE) of
+    the purchases credited to the campaign: a and b, then c too, then with a's PRICE set to
+    100 by PutItems (the popularity campaign's first item for u1 is a, for every ask)."""
+    _arn, revenue = _send_the_events(seeded)
+    clients = build_clients(Settings.from_env())
+    at = app_at("dashboard/pages/solutions.py")
+    assert _revenue(at) == revenue
+    third = clients.runtime.get_recommendations(
+        campaignArn=seeded.pop_campaign, userId="u4", numResults=5
+    )
+    c = third["itemList"][0]["itemId"]
+    sent = [("u4", c, "purchase", third["recommendationId"])]
+    send_events(clients, seeded.tracking_id, sent, int(time.time()), session_prefix="p")
+    at.button(key="solutions_refresh").click().run()
+    assert _revenue(at) == revenue + _price(c)
+    a = clients.runtime.get_recommendations(
+        campaignArn=seeded.pop_campaign, userId="u1", numResults=5
+    )["itemList"][0]["itemId"]
+    clients.events.put_items(
+        datasetArn=seeded.items,
+        items=[{"itemId": a, "properties": json.dumps({"CATEGORY": "cat0", "PRICE": 100})}],
+    )
+    at.button(key="solutions_refresh").click().run()
+    # a was bought once (twice when c is a too); b's price did not change
+    bought_a = 1 + (c == a)
+    assert _revenue(at) == revenue + _price(c) + bought_a * (100 - _price(a))

@@ -9,7 +9,7 @@ and S3), not a dataset, so there the source is None and the page says so.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -17,6 +17,7 @@ import pandas as pd
 from sqlalchemy.exc import SQLAlchemyError
 
 from services.config import Settings
+from services.datasets.local_engine.data_versions import events_version
 from services.datasets.local_engine.group_data import storage_read
 from services.errors import ServiceError
 from services.experiments.outcomes import EVENT_COLUMNS
@@ -25,8 +26,21 @@ if TYPE_CHECKING:
     from services.local.data.impressions import Impression
     from services.local.engine import LocalEngine
 
-# (dataset group ARN, since) -> (events frame with outcomes.EVENT_COLUMNS, item ID -> price)
-EventSource = Callable[[str, datetime], tuple[pd.DataFrame, Mapping[str, float]]]
+
+class EventSource:
+    """An experiment's events from the in-process engine. Called with (group ARN, since), it
+    returns ``experiment_events``' (events frame with outcomes.EVENT_COLUMNS, item ID ->
+    price); ``version(group ARN)`` names the state they are read from, so a read kept under
+    it is replaced after the next event, import or deletion (``data_versions``)."""
+
+    def __init__(self, engine: LocalEngine) -> None:
+        self._engine = engine
+
+    def __call__(self, group_arn: str, since: datetime) -> tuple[pd.DataFrame, Mapping[str, float]]:
+        return experiment_events(self._engine, group_arn, since)
+
+    def version(self, group_arn: str) -> tuple[int, int]:
+        return events_version(self._engine, group_arn)
 
 
 def experiment_events(
@@ -109,6 +123,5 @@ def experiment_event_source(settings: Settings) -> EventSource | None:
     if settings.is_local and not settings.endpoint_url:
         from services.local.engine import get_engine
 
-        engine = get_engine(settings)
-        return lambda group, since: experiment_events(engine, group, since)
+        return EventSource(get_engine(settings))
     return None
