@@ -40,6 +40,11 @@ class EventSource:
         return experiment_events(self._engine, group_arn, since)
 
     def version(self, group_arn: str) -> tuple[int, int]:
+        """``data_versions.events_version`` of ``group_arn``.
+
+        Raises:
+            ServiceError: the engine's database cannot be read.
+        """
         return events_version(self._engine, group_arn)
 
 
