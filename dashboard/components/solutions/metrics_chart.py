@@ -49,6 +49,41 @@ def is_no_change(new: float, old: float) -> bool:
     return bool(old) and formats.change((new - old) / abs(old)) == formats.share(0.0)
 
 
+def _direction(new: float, old: float) -> int:
+    """+1 a gain, -1 a loss, 0 no change as ``delta_text`` writes it (rounds to 0%, or no
+    reference value to compare with)."""
+    if not old or is_no_change(new, old):
+        return 0
+    return 1 if new > old else -1
+
+
+def headline_keys(
+    chosen: Mapping[str, float], reference: Mapping[str, float], keys: list[str], n: int
+) -> list[str]:
+    """The ``n`` metric keys (of ``keys``, all in both mappings) to show as tiles: those whose
+    relative change is largest in size, with the largest loss among them whenever a metric
+    fell and the largest gain whenever one rose (``n`` ≥ 2), so the tiles never show one
+    direction of a comparison only; in ``keys``' order (``metric_sort_key``)."""
+    if len(keys) <= n:
+        return list(keys)
+    direction = {k: _direction(chosen[k], reference[k]) for k in keys}
+    size = {
+        k: abs(chosen[k] - reference[k]) / abs(reference[k]) if reference[k] else 0.0 for k in keys
+    }
+    biggest = sorted(keys, key=lambda k: -size[k])
+    picked = biggest[:n]
+    for side in (-1, 1):
+        missing = n >= 2 and not any(direction[k] == side for k in picked)
+        other = next((k for k in biggest if direction[k] == side), None) if missing else None
+        if other is not None:
+            # out goes the smallest change of a direction that keeps another tile
+            drop = next(
+                k for k in reversed(picked) if sum(direction[j] == direction[k] for j in picked) > 1
+            )
+            picked[picked.index(drop)] = other
+    return [k for k in keys if k in picked]
+
+
 MAX_LEVEL_TICKS = 6
 _DEPLOYED_OUTLINE = "#212121"
 
@@ -223,7 +258,8 @@ def show_deltas(
     names: tuple[str, str],
     headline: int = 4,
 ) -> None:
-    """The first few metrics as st.metric with '+12% vs deployed', then the full table."""
+    """The metrics that changed most (``headline_keys``) as st.metric with '+12% vs
+    deployed' or '-69% vs deployed' (a loss in red), then the full table."""
     both = set(chosen) & set(reference)
     keys = sorted(
         (k for k in both if _value(chosen[k]) is not None and _value(reference[k]) is not None),
@@ -232,7 +268,9 @@ def show_deltas(
     if not keys:
         st.info(_("No metrics to compare: metrics exist only for ACTIVE versions."))
         return
-    shown = keys[:headline]
+    shown = headline_keys(chosen, reference, keys, headline)
+    if len(shown) < len(keys):
+        st.caption(_("The largest changes, losses as well as gains; every metric is in the table."))
     for column, key in zip(st.columns(len(shown)), shown, strict=True):
         column.metric(  # label, delta and help are markdown; keys and names are data
             md_escape(metric_label(key)),
