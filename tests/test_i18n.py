@@ -353,8 +353,9 @@ def test_file_and_schema_findings_read_in_korean(tmp_path: Path) -> None:
     use_language("ko")
     report = check_file(path, "interactions", now=1_800_000_000)
     separator = report.get("wrong_separator")
-    assert separator.title == "열이 세미콜론(으)로 구분되어 있습니다"
-    assert separator.detail.startswith("헤더에 세미콜론이(가) 3개 있고 쉼표는 없습니다.")
+    # the particles fit the word (세미콜론 ends in ㄴ: 으로, 이), not "(으)로", "이(가)"
+    assert separator.title == "열이 세미콜론으로 구분되어 있습니다"
+    assert separator.detail.startswith("헤더에 세미콜론이 3개 있고 쉼표는 없습니다.")
     assert report.get("blank_lines").detail.startswith("1개 줄이 비어 있습니다.")
     duplicate = report.get("duplicate_column")
     assert duplicate.title == "ITEM_ID 열이 두 번 나옵니다"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gettext as stdlib_gettext
+from collections.abc import Mapping
 from contextvars import ContextVar
 from functools import cache
 from io import BytesIO
@@ -11,6 +12,8 @@ from typing import NamedTuple
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+
+from services.i18n.particles import resolve
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 DOMAIN = "messages"
@@ -66,20 +69,40 @@ def language_for_locale(locale: str | None) -> str:
     return base if base in LANGUAGES else DEFAULT_LANGUAGE
 
 
+class KoreanTemplate(str):
+    """A Korean message whose ``format`` also settles its two-form particles: once the names
+    are in, ``{name}을(를)`` keeps the form that fits the name (``particles.resolve``)."""
+
+    __slots__ = ()
+
+    def format(self, *args: object, **kwargs: object) -> str:
+        return resolve(str.format(self, *args, **kwargs))
+
+    def format_map(self, mapping: Mapping[str, object]) -> str:  # type: ignore[override]
+        return resolve(str.format_map(self, mapping))
+
+
+def _in(language: str, text: str) -> str:
+    # Korean text may hold particles after a placeholder, settled when it is formatted.
+    return KoreanTemplate(resolve(text)) if language == "ko" else text
+
+
 def gettext(message: str) -> str:
-    """``message`` in the current language."""
-    return translations(_language.get()).gettext(message)
+    """``message`` in the current language (Korean: a ``KoreanTemplate``)."""
+    language = _language.get()
+    return _in(language, translations(language).gettext(message))
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
     """The form of ``singular``/``plural`` for the count ``n`` in the current language."""
-    return translations(_language.get()).ngettext(singular, plural, n)
+    language = _language.get()
+    return _in(language, translations(language).ngettext(singular, plural, n))
 
 
 def in_every_language(message: str) -> set[str]:
     """``message`` as each language writes it: to recognise a label a widget sends back,
     whichever language it was drawn in."""
-    return {translations(language).gettext(message) for language in LANGUAGES}
+    return {_in(language, translations(language).gettext(message)) for language in LANGUAGES}
 
 
 class Plural(NamedTuple):

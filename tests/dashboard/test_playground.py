@@ -254,7 +254,7 @@ def test_an_unquoted_value_is_named_before_any_call_and_cannot_be_saved(
     at.segmented_control(key="language_switch").set_value("ko").run()
     errors = [shown(e.value) for e in at.error]
     assert errors == [
-        "IN 목록의 값은 큰따옴표로 감싼 문자열이나 $매개변수여야 합니다. cat0은(는) 둘 다 "
+        "IN 목록의 값은 큰따옴표로 감싼 문자열이나 $매개변수여야 합니다. cat0은 둘 다 "
         '아닙니다. "cat0"처럼 쓰거나, $NAME으로 쓰고 NAME의 값을 매개변수에 적으세요.'
     ], errors
 

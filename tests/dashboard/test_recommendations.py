@@ -341,11 +341,9 @@ def test_the_compare_caption_says_in_words_what_two_lists_have_in_common() -> No
     assert said(0, 0.0) is None
     use_language("ko")
     try:
-        assert (
-            said(3, 0.0) == "A와(과) B의 목록에는 어느 사용자의 상위 10개에도 같은 상품이 없습니다."
-        )
+        assert said(3, 0.0) == "A와 B의 목록에는 어느 사용자의 상위 10개에도 같은 상품이 없습니다."
         assert said(0, 0.0, ("u1",), ("u1",)) == (
-            "비교할 것이 없습니다: A와(과) B 둘 다에서 추천을 받은 사용자가 없습니다. "
+            "비교할 것이 없습니다: A와 B 둘 다에서 추천을 받은 사용자가 없습니다. "
             "사용자 1명이 A에서 추천을 받지 못했습니다. 사용자 1명이 B에서 추천을 받지 못했습니다."
         )
     finally:

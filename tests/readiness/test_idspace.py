@@ -142,7 +142,7 @@ def test_one_disjoint_id_reads_as_the_only_one_in_both_languages():
     assert found.title == "상호작용의 유일한 아이템이 아이템 파일에 없습니다"
     assert found.detail == (
         "상호작용에 나오는 유일한 아이템이 아이템 파일의 1,200개 안에 없습니다. 상호작용은 "
-        "'7' 같은 수치을(를), 아이템 파일은 'sku-0' 같은 접두사 ID(sku-…)을(를) 씁니다."
+        "'7' 같은 수치를, 아이템 파일은 'sku-0' 같은 접두사 ID(sku-…)를 씁니다."
     )
     assert users.title == "상호작용의 유일한 사용자가 사용자 파일에 없습니다"
     assert users.detail.startswith("상호작용에 나오는 유일한 사용자가 사용자 파일의 2명 안에")
