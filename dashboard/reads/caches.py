@@ -17,6 +17,7 @@ from dashboard.reads.workspace import (
     _catalog,
     _dataset_groups,
     _datasets,
+    _described_filter,
     _event_trackers,
     _filters,
     _import_jobs,
@@ -40,6 +41,7 @@ def invalidate(*, data: bool = False) -> None:
         _live_overview,
         _catalog,
         _filters,
+        _described_filter,  # a name deleted and made again names a new filter
         _solution_versions,
         _cost_report,
         refresh_run,

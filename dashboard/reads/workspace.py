@@ -3,6 +3,8 @@ filters, the overview (and its live poll), the recommendations catalogue, the ac
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import streamlit as st
 
 from dashboard import deps
@@ -69,6 +71,22 @@ def _catalog(group_arn: str) -> Catalog:
 @st.cache_data(ttl=LIST_TTL, show_spinner=False)
 def _filters(group_arn: str) -> list[Filter]:
     return deps.service().list_filters(group_arn)
+
+
+@st.cache_data(ttl=3600, show_spinner=False)
+def _described_filter(arn: str) -> Filter:
+    # A filter's expression never changes (there is no UpdateFilter): kept until an action
+    # (a filter deleted and made again under its name is a new filter) or an hour passes.
+    return deps.service().describe_filter(arn)
+
+
+@page_read(N_("the filters"))
+def described_filters(group_arn: str) -> list[Filter]:
+    """The group's filters with their expressions (ListFilters, then DescribeFilter once per
+    filter), each with the status the list reports now; a filter deleted in between is left
+    out."""
+    status = {f.arn: f.status for f in _filters(group_arn)}
+    return [replace(f, status=status[f.arn]) for f in described(_described_filter, status)]
 
 
 @page_read(N_("the dataset groups"))

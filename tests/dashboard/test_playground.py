@@ -308,6 +308,51 @@ def test_an_operator_saves_the_filter_and_gets_the_request_parameters(seeded: Se
     assert (row.action, row.target, row.result) == ("create_filter", "no-cat0", "ok")
 
 
+def test_a_duplicate_expression_is_hinted_and_the_existing_filter_can_be_used(
+    seeded: Seeded,
+) -> None:
+    # "no-cat0" exists with the expression typed with other spacing; CreateFilter would take a
+    # second one, so the page says so before the Save confirm and offers to use it instead.
+    facade = PersonalizeService(build_clients(Settings.from_env()))
+    spaced = "EXCLUDE ItemID  WHERE Items.CATEGORY IN ($CATEGORY) "
+    existing = facade.create_filter("no-cat0", seeded.group, spaced)
+    at = _playground(app_at(PAGE), EXCLUDE_CAT, "CATEGORY = cat0")
+    hints = [shown(i.value) for i in at.info if "already filter" in shown(i.value)]
+    assert len(hints) == 1 and hints[0].startswith(
+        "This expression is already filter **no-cat0** ("
+    )
+    # saving a second one is still offered, and its dialog says what it makes
+    at.button(key="pg_save_filter").click().run()
+    what = [shown(m.value) for m in at.markdown if "second one" in shown(m.value)]
+    assert what == [
+        "This creates a filter in the dataset group. Shoppers see no change until the shop "
+        "sends its ARN with GetRecommendations. Filter **no-cat0** already has this expression: "
+        "this makes a second one."
+    ]
+    at.button(key="pg_filter_cancel").click().run()
+    at.button(key="pg_use_filter").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    # no filter made; the shop request names the existing one
+    assert [f.arn for f in facade.list_filters(seeded.group)] == [existing]
+    params = json.loads(next(c.value for c in at.code if "filterArn" in c.value))
+    assert params["filterArn"] == existing
+    captions = [shown(c.value) for c in at.caption]
+    assert f"Uses the existing filter no-cat0: {existing}" in captions
+    assert "pg_save_filter" not in _keys(at)  # nothing left to save for this expression
+
+
+def _keys(at: AppTest) -> set[str]:
+    return {b.key for b in at.button if b.key}
+
+
+def test_another_expression_gets_no_hint(seeded: Seeded) -> None:
+    facade = PersonalizeService(build_clients(Settings.from_env()))
+    facade.create_filter("only-cat0", seeded.group, EXCLUDE_CAT.replace("EXCLUDE", "INCLUDE"))
+    at = _playground(app_at(PAGE), EXCLUDE_CAT, "CATEGORY = cat0")
+    assert not [i for i in at.info if "already filter" in shown(i.value)]
+    assert "pg_use_filter" not in _keys(at)
+
+
 def viewer_on_page() -> AppTest:
     """The Recommendations page, signed in as vera, a viewer."""
     return viewer_at(PAGE)

@@ -8,17 +8,20 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import deps, identity
+from dashboard import deps, identity, reads
 from dashboard.components.operations.actions import run_action
 from dashboard.components.recommendations.confirm import confirmed, dialog
 from dashboard.components.recommendations.playground.rule_fields import EXPLORATION
-from dashboard.components.text import md_escape, md_help
+from dashboard.components.text import md_escape, md_help, md_label
 from services.evaluation import playground as pg
 from services.i18n import _
+from services.personalize.models import Filter
 from services.workspace.catalog import CampaignInfo
+from services.workspace.filter_twins import filter_with_expression
 
 SAVED_KEY = "pg_saved"  # expression -> filter ARN created in this session
 CONFIRM_KEY = "pg_confirm"  # the rule whose dialog is open
+USED_KEY = "pg_used"  # expression -> name of the existing filter used instead of a new one
 
 
 def save_button(
@@ -30,8 +33,30 @@ def save_button(
     the session state set by hand."""
     saved = st.session_state.get(SAVED_KEY, {}).get(expression)
     if saved:
-        st.caption(_("Saved as {arn}").format(arn=md_escape(saved)))
+        used = st.session_state.get(USED_KEY, {}).get(expression)
+        st.caption(
+            _("Uses the existing filter {name}: {arn}").format(
+                name=md_escape(used), arn=md_escape(saved)
+            )
+            if used
+            else _("Saved as {arn}").format(arn=md_escape(saved))
+        )
         return
+    twin = _twin(group_arn, expression) if invalid is None else None
+    if twin is not None:
+        st.info(
+            _(
+                "This expression is already filter **{name}** ({status}): use it, or save a "
+                "second filter with the same expression."
+            ).format(name=md_escape(twin.name), status=twin.status),
+            icon=":material/content_copy:",
+        )
+        use = _("Use filter {name}").format(name=md_label(twin.name))
+        if st.button(use, key=f"pg_use_{where}"):
+            # no write: the shop request names the existing filter from now on
+            st.session_state.setdefault(SAVED_KEY, {})[expression] = twin.arn
+            st.session_state.setdefault(USED_KEY, {})[expression] = twin.name
+            st.rerun()
     reason = identity.refusal()
     if invalid is not None and reason is None:
         reason = _("Correct the expression first: {problem}").format(problem=invalid)
@@ -39,10 +64,19 @@ def save_button(
         if identity.permit("create_filter", None, {"filter_expression": expression}):
             st.session_state[CONFIRM_KEY] = where
     if st.session_state.get(CONFIRM_KEY) == where and invalid is None:
-        _save_filter_dialog(group_arn, expression, where)
+        _save_filter_dialog(group_arn, expression, where, twin)
 
 
-def _save_filter_dialog(group_arn: str, expression: str, where: str) -> None:
+def _twin(group_arn: str, expression: str) -> Filter | None:
+    """The group's saved filter with this expression, or None (also when the filters could
+    not be read: the read said so, and saving stays possible)."""
+    filters = reads.described_filters(group_arn)
+    return filter_with_expression(filters or [], group_arn, expression)
+
+
+def _save_filter_dialog(
+    group_arn: str, expression: str, where: str, twin: Filter | None = None
+) -> None:
     def confirm() -> None:
         name = st.text_input(_("Filter name"), key=f"pg_name_{where}").strip()
         if confirmed(CONFIRM_KEY, f"pg_{where}", _("Create the filter")):
@@ -65,6 +99,10 @@ def _save_filter_dialog(group_arn: str, expression: str, where: str) -> None:
         "This creates a filter in the dataset group. Shoppers see no change until "
         "the shop sends its ARN with GetRecommendations."
     )
+    if twin is not None:
+        what += " " + _(
+            "Filter **{name}** already has this expression: this makes a second one."
+        ).format(name=md_escape(twin.name))
     dialog(_("Save the filter"), what, expression, None, confirm)
 
 
