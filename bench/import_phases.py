@@ -4,10 +4,11 @@ Run: OPENBLAS_NUM_THREADS=1 .venv/bin/python bench/import_phases.py [CSV] [--int
 
 Imports CSV (or, without it, the seed shop's interactions of N events, written to a temporary
 file first) as an import job does, once, in this fresh process: ``read_dataset_csv`` then
-``BulkStore.stage_parts``, with the job's allocation settings (``import_memory``) on a process
-started on the system pool as the engine's worker is (``ARROW_DEFAULT_MEMORY_POOL=system`` is
-set here). Prints each phase's user and system CPU seconds (every thread of the process), its
-minor page faults and wall seconds, then the whole import's, with the process's peak memory.
+``BulkStore.stage_parts`` (of rows grouped as the import delivers them), with the job's
+allocation settings (``import_memory``) on a process started on the system pool as the engine's
+worker is (``ARROW_DEFAULT_MEMORY_POOL=system`` is set here). Prints each phase's user and
+system CPU seconds (every thread of the process), its minor page faults and wall seconds, then
+the whole import's, with the process's peak memory.
 System time is mostly the first touch of fresh memory; a fresh process is the worker's case,
 whose import's arrays are new pages.
 """
@@ -37,7 +38,7 @@ from services.local.jobs.tasks.import_memory import import_memory  # noqa: E402
 
 PHASES = {  # (object, function name) → what it does
     (importer, "_parse"): "parse the CSV (pyarrow.csv, every column as strings)",
-    (importer, "_checked_columns"): "read the bytes, check and convert each column, hash "
+    (importer, "_checked_columns"): "scan the bytes, check and convert each column, hash "
     "USER_ID and EVENT_TYPE (the parse apart)",
     (importer, "_drop_duplicates"): "group by user, sort by time, drop repeated rows, gather",
     (bulk.BulkStore, "stage_parts"): "write the Parquet files, one per core",
@@ -87,7 +88,7 @@ def main() -> None:
         with import_memory():
             data = importer.read_dataset_csv(csv, schema, "Interactions")
             group = "arn:aws:personalize:::dataset-group/bench"
-            store.stage_parts(group, "Interactions", data.table)
+            store.stage_parts(group, "Interactions", data.table, grouped=True)
         whole = [b - a for a, b in zip(start, _now(), strict=True)]
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
     print(f"{csv.name}: {data.rows_read:,} rows, one import in a fresh process")

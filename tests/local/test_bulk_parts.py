@@ -14,13 +14,15 @@ import pyarrow.parquet as pq
 import pytest
 
 from services.config import Settings
+from services.local.data.imports.importer import read_dataset_csv
+from services.local.data.schemas import parse_schema
 from services.local.data.storage import bulk
 from services.local.data.storage.bulk import BulkStore
 from services.local.data.storage.faults import StorageFault
 from services.local.engine import get_engine, reset_engines
 from services.personalize.clients import build_clients
 from tests.local import test_full_disk
-from tests.local.workspace import create_group, import_file
+from tests.local.workspace import create_group, import_file, interactions_schema
 
 GROUP = "arn:aws:personalize:us-east-1:000000000000:dataset-group/g"
 small_disk = test_full_disk.small_disk  # a 32 MiB tmpfs (the fixture), filled by the test
@@ -111,3 +113,22 @@ def test_an_import_in_parts_through_the_engine(
     assert len(again) == len(first) and not set(again) & set(first)  # FULL replaced them all
     assert not [p for p in first if p.exists()]
     reset_engines()
+
+
+@pytest.mark.parametrize("parts", [1, 3])
+def test_an_imported_table_is_stored_as_its_grouped_rows(tmp_path: Path, parts: int) -> None:
+    """``grouped=True`` (the import job's single file, whose rows ``read_dataset_csv`` delivers
+    in the stored order) writes the same files' rows as the store's own grouping of them."""
+    events = _events(5000)
+    csv = tmp_path / "interactions.csv"
+    events.drop_columns(["EVENT_VALUE"]).to_pandas().to_csv(csv, index=False)
+    table = read_dataset_csv(csv, parse_schema(interactions_schema()), "Interactions").table
+    store = BulkStore(tmp_path)
+    checked = store.stage_parts(GROUP, "Interactions", table, parts=parts)
+    vouched = store.stage_parts(GROUP, "Interactions", table, parts=parts, grouped=True)
+    assert len(vouched) == len(checked) == parts
+    assert _rows([p.path for p in vouched]) == _rows([p.path for p in checked])
+    # and the rows the store keeps of the file's rows as they came (its own grouping)
+    assert _rows([p.path for p in vouched]) == _rows(
+        [store.stage(GROUP, "Interactions", events).path]
+    )

@@ -1,10 +1,10 @@
 """The import checks and hashes the parse's chunks as they come
 (services/local/data/imports/importer.py, import_columns.py, rows.py), never joining a column
-into one copy first: a file of several chunks (pyarrow's read blocks of 1 MiB, and the pieces of
-a quoted file) is refused for a bad value in a late chunk with the row and the line a one-chunk
-read names, and a good one gives the table an independent computation (pandas) expects. Line
-numbers are counted by hand while the file is written: quoted values with line breaks put the
-lines ahead of the rows."""
+into one copy first: a file of several chunks (pyarrow's read blocks of 1 MiB, or of 64 KiB,
+parsed on several cores, and the pieces of a quoted file) is refused for a bad value in a late
+chunk with the row and the line a one-chunk read names, and a good one gives the table an
+independent computation (pandas) expects. Line numbers are counted by hand while the file is
+written: quoted values with line breaks put the lines ahead of the rows."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ from tests.local.workspace import interactions_schema
 
 SCHEMA = parse_schema(interactions_schema({"name": "EVENT_VALUE", "type": ["null", "float"]}))
 HEADER = ["USER_ID", "ITEM_ID", "TIMESTAMP", "EVENT_TYPE", "EVENT_VALUE"]
-ROWS = 30_000  # about 1.3 MiB: two read blocks, three pieces
+ROWS = 30_000  # about 1.3 MiB: two read blocks of 1 MiB, twenty of 64 KiB
 
 
 def _rows(rows_: int = ROWS) -> list[list[str]]:
@@ -59,26 +59,29 @@ def _write(path: Path, records: list[list[str]]) -> tuple[Path, list[int]]:
 
 
 def _read_as(way: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Read once whole (one parse, several read blocks), or in pieces on 3 cores."""
+    """Read in pyarrow's blocks of 1 MiB, or of 64 KiB (many blocks, so many boundaries), or
+    in pieces on 3 cores."""
+    if way == "small blocks":
+        monkeypatch.setattr(importer, "_BLOCK_BYTES", 64 << 10)
     if way == "pieces":
         monkeypatch.setattr(importer, "PARALLEL_PARSE_BYTES", 1024)
         monkeypatch.setattr(importer, "_cores", lambda: 3)
 
 
-@pytest.mark.parametrize("way", ["whole", "pieces"])
+@pytest.mark.parametrize("way", ["1 MiB blocks", "small blocks", "pieces"])
 def test_the_file_is_read_in_several_chunks(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, way: str
 ) -> None:
     """The premise of the tests below: the parse gives every column in several chunks."""
     path, _ = _write(tmp_path / "good.csv", _rows())
     _read_as(way, monkeypatch)
-    data = path.read_bytes()
-    parsed = importer._parse(data, HEADER, importer._Locator(data))
+    with pa.OSFile(str(path)) as source:
+        parsed = importer._parse(source, HEADER, importer._Locator(source), quoted=True)
     assert parsed.num_rows == ROWS
     assert all(parsed.column(name).num_chunks >= 2 for name in HEADER)
 
 
-@pytest.mark.parametrize("way", ["whole", "pieces"])
+@pytest.mark.parametrize("way", ["1 MiB blocks", "small blocks", "pieces"])
 def test_a_good_file_of_many_chunks_is_the_table_pandas_expects(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, way: str
 ) -> None:
@@ -133,7 +136,7 @@ BAD = [
 ]
 
 
-@pytest.mark.parametrize("way", ["whole", "pieces"])
+@pytest.mark.parametrize("way", ["1 MiB blocks", "small blocks", "pieces"])
 @pytest.mark.parametrize(("column", "value", "problem"), BAD)
 def test_a_bad_value_in_a_late_chunk_is_named_with_its_row_and_line(
     tmp_path: Path,
@@ -159,7 +162,8 @@ def test_a_cp949_file_is_named_by_its_first_bad_byte(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A Korean export saved as CP949: the byte and line of its first Hangul character,
-    found here by encoding the text before it, whether the file is read whole or in pieces."""
+    found here by encoding the text before it, whether the file is read in large or small
+    blocks or in pieces."""
     records = [[f"u{k}", f"i{k}", "1700000000", "View", ""] for k in range(ROWS)]
     records[ROWS - 1234][1] = "상품"
     path, lines = _write(tmp_path / "cp949.csv", records)
@@ -171,7 +175,7 @@ def test_a_cp949_file_is_named_by_its_first_bad_byte(
         f"the file is not valid UTF-8: byte 0x{first:02X} at byte offset {offset} "
         f"(line {lines[ROWS - 1234]}) cannot be decoded; save the file as UTF-8"
     )
-    for way in ("whole", "pieces"):
+    for way in ("1 MiB blocks", "small blocks", "pieces"):
         _read_as(way, monkeypatch)
         with pytest.raises(ImportFailed) as err:
             read_dataset_csv(path, SCHEMA, "Interactions")
@@ -183,8 +187,9 @@ def test_dictionary_encode_of_chunks_is_one_pass_over_the_rows(
     monkeypatch: pytest.MonkeyPatch, pieces: int
 ) -> None:
     """Chunks hashed as they are (runs that cross a chunk's end, an empty chunk, Hangul,
-    values of up to 8 bytes hashed as words and longer ones as strings): the dictionary and
-    codes of one pass over the joined column."""
+    values of up to 8 bytes hashed as words and longer ones as strings, or every value as a
+    string for a column of few values): the dictionary and codes of one pass over the joined
+    column."""
     monkeypatch.setattr(rows, "PIECE_ROWS", 4)
     short = ["u1", "u1", "u2", "가", "가", "u1", "", "u3", "u3", "u3"]
     long = ["user-000001", "사용자 하나", "user-000001", "x" * 40, "x" * 40, "u1"]
@@ -192,9 +197,9 @@ def test_dictionary_encode_of_chunks_is_one_pass_over_the_rows(
         chunks = [values[:3], [], values[3:4], values[4:]]
         column = pa.chunked_array(chunks, pa.string())
         joined = pa.array(values)
-        for runs in (False, True):
-            got = rows.dictionary_encode(column, pieces, runs=runs)
-            assert got.equals(pc.dictionary_encode(joined)), (values, runs)
+        for runs, few in ((False, False), (True, False), (False, True)):
+            got = rows.dictionary_encode(column, pieces, runs=runs, few=few)
+            assert got.equals(pc.dictionary_encode(joined)), (values, runs, few)
             assert got.dictionary.to_pylist() == list(dict.fromkeys(values))
 
 
@@ -230,3 +235,28 @@ def test_codes_of_chunks_sharing_a_dictionary_are_theirs() -> None:
     got, codes = rows.dictionary_codes(pa.chunked_array([whole, other]))
     assert got.to_pylist() == [*strings, "u2", "새 사용자"]
     assert codes[-2] == codes[2] and len(set(codes.tolist())) == 5
+
+
+def test_keyed_sort_gives_pandas_order_and_the_times_in_it() -> None:
+    """The import's sort with one key built from the TIMESTAMP chunks as they come: per part of
+    whole users, the rows pandas' stable sort keeps (repeats of user, item and time dropped,
+    the first kept), and the kept rows' times read back out of the sorted keys."""
+    rng = np.random.default_rng(5)
+    n = 3000
+    users = rng.integers(0, 60, n).astype(np.int32)
+    times = rng.integers(1_700_000_000, 1_700_000_040, n).astype(np.int64)
+    items = pa.array([f"상품{k}" for k in rng.integers(0, 6, n)])
+    chunked = pa.chunked_array([times[:1000], times[1000:1001], times[1001:]])
+    keys = rows.user_time_keys(users, chunked)
+    assert keys is not None
+    frame = pd.DataFrame({"u": users, "t": times, "i": items.to_pylist()})
+    kept = frame.drop_duplicates(["u", "i", "t"], keep="first")
+    expected = kept.sort_values(["u", "t"], kind="stable").index.tolist()
+    assert len(expected) < n  # repeats were dropped
+    got: list[int] = []
+    for part in rows.user_parts(users, 3):
+        order, in_order = rows.first_interactions_keyed(keys, items, part)
+        assert in_order.tolist() == times[order].tolist()
+        got += order.tolist()
+    # the parts, in order, are the whole sort (codes ascending across parts)
+    assert got == expected

@@ -67,14 +67,15 @@ def convert(col: Column, field: Field, *, is_id: bool, where: Locate) -> Column:
     """
     # Byte lengths come from the offsets without reading the text: a value is empty when it
     # has no bytes, and characters are counted only past a limit in bytes (``_chars_over``).
-    sizes = pc.binary_length(col)
-    if pc.min(sizes).as_py() == 0 and (is_id or not field.nullable):
-        i = _first(pc.equal(sizes, 0))
+    shortest, longest = _byte_length_bounds(col)
+    # which values are empty, only when one is (else None)
+    empty = pc.equal(pc.binary_length(col), 0) if shortest == 0 else None
+    if empty is not None and (is_id or not field.nullable):
+        i = _first(empty)
         what = "an ID is required" if is_id else "the schema does not allow null here"
         raise ImportFailed(f"{where(i, field.name)}: empty value, but {what}")
     if field.type == "string":
-        return _strings(col, sizes, field, is_id=is_id, where=where)
-    empty = pc.equal(sizes, 0)
+        return _strings(col, longest, empty, field, is_id=is_id, where=where)
     if field.type in ("int", "long"):
         return _integers(col, empty, field, where=where)
     if field.type in ("float", "double"):
@@ -82,19 +83,40 @@ def convert(col: Column, field: Field, *, is_id: bool, where: Locate) -> Column:
     return _booleans(col, empty, field, where=where)
 
 
-def _nulls_for_empty(col: Column, empty: Column, type_: pa.DataType) -> Column:
+def _byte_length_bounds(col: Column) -> tuple[int | None, int]:
+    """The shortest and the longest value's length in bytes (None and 0 for no values), chunk
+    by chunk: the lengths of a whole column of millions (24 MB of fresh memory for 6,000,000
+    values) are only made when a value is empty or too long."""
+    shortest: int | None = None
+    longest = 0
+    for chunk in col.chunks if isinstance(col, pa.ChunkedArray) else [col]:
+        bounds = pc.min_max(pc.binary_length(chunk)).as_py()
+        if bounds["min"] is not None:
+            shortest = bounds["min"] if shortest is None else min(shortest, bounds["min"])
+            longest = max(longest, bounds["max"])
+    return shortest, longest
+
+
+def _with_empty(mask: Column, empty: Column | None) -> Column:
+    """``mask`` or ``empty`` (``mask`` when no value is empty)."""
+    return mask if empty is None else pc.or_(mask, empty)
+
+
+def _nulls_for_empty(col: Column, empty: Column | None, type_: pa.DataType) -> Column:
     """``col`` with its empty values as nulls (no copy when there are none)."""
-    if not pc.any(empty).as_py():
+    if empty is None or not pc.any(empty).as_py():
         return col
     return pc.if_else(empty, pa.scalar(None, type_), col)
 
 
-def _strings(col: Column, sizes: Column, field: Field, *, is_id: bool, where: Locate) -> Column:
+def _strings(
+    col: Column, longest: int, empty: Column | None, field: Field, *, is_id: bool, where: Locate
+) -> Column:
     if is_id:
-        _max_length(col, sizes, MAX_ID_LENGTH, field, "IDs", where)
+        _max_length(col, longest, MAX_ID_LENGTH, field, "IDs", where)
     elif field.textual:
-        _max_length(col, sizes, MAX_TEXTUAL_LENGTH, field, "textual values", where)
-    elif field.categorical and _chars_over(col, sizes, MAX_CATEGORICAL_LENGTH) is not None:
+        _max_length(col, longest, MAX_TEXTUAL_LENGTH, field, "textual values", where)
+    elif field.categorical and _chars_over(col, longest, MAX_CATEGORICAL_LENGTH) is not None:
         # The limit is per categorical value; a cell may join several with '|'.
         parts = pc.split_pattern(col, "|")
         part_len = pc.utf8_length(pc.list_flatten(parts))
@@ -107,23 +129,24 @@ def _strings(col: Column, sizes: Column, field: Field, *, is_id: bool, where: Lo
                 f"the limit is {MAX_CATEGORICAL_LENGTH} per value"
             )
     if field.name != "EVENT_TYPE" and field.nullable:
-        return _nulls_for_empty(col, pc.equal(sizes, 0), pa.string())
+        return _nulls_for_empty(col, empty, pa.string())
     return col
 
 
-def _chars_over(col: Column, sizes: Column, limit: int) -> Column | None:
+def _chars_over(col: Column, longest: int, limit: int) -> Column | None:
     """The values' lengths in characters when one has more than ``limit``, else None (a
-    value has no more characters than bytes, so within the limit in bytes none is counted)."""
-    if (pc.max(sizes).as_py() or 0) <= limit:
+    value has no more characters than bytes, so when the ``longest`` value in bytes is within
+    the limit none is counted)."""
+    if longest <= limit:
         return None
     lengths = pc.utf8_length(col)
     return lengths if pc.max(lengths).as_py() > limit else None
 
 
 def _max_length(
-    col: Column, sizes: Column, limit: int, field: Field, what: str, where: Locate
+    col: Column, longest: int, limit: int, field: Field, what: str, where: Locate
 ) -> None:
-    lengths = _chars_over(col, sizes, limit)
+    lengths = _chars_over(col, longest, limit)
     if lengths is None:
         return
     i = _first(pc.greater(lengths, limit))
@@ -133,10 +156,10 @@ def _max_length(
     )
 
 
-def _integers(col: Column, empty: Column, field: Field, *, where: Locate) -> Column:
+def _integers(col: Column, empty: Column | None, field: Field, *, where: Locate) -> Column:
     is_time = field.name in TIMESTAMP_FIELDS
     # Plain digits pass a cheap check; only values with a sign or worse meet the pattern.
-    digits = pc.or_(pc.ascii_is_decimal(col), empty)
+    digits = _with_empty(pc.ascii_is_decimal(col), empty)
     if not pc.all(digits).as_py():
         ok = pc.or_(digits, pc.match_substring_regex(col, _INT_RE))
         i = _first(pc.invert(ok))
@@ -191,8 +214,9 @@ def _check_epoch_seconds(ints: Column, field: Field, where: Locate) -> None:
         )
 
 
-def _floats(col: Column, empty: Column, field: Field, *, where: Locate) -> Column:
-    digits = pc.or_(pc.ascii_is_decimal(col), empty)  # whole numbers pass without the pattern
+def _floats(col: Column, empty: Column | None, field: Field, *, where: Locate) -> Column:
+    # whole numbers pass without the pattern
+    digits = _with_empty(pc.ascii_is_decimal(col), empty)
     if not pc.all(digits).as_py():
         ok = pc.or_(digits, pc.match_substring_regex(col, _FLOAT_RE))
         i = _first(pc.invert(ok))
@@ -212,12 +236,13 @@ def _floats(col: Column, empty: Column, field: Field, *, where: Locate) -> Colum
     return floats
 
 
-def _booleans(col: Column, empty: Column, field: Field, *, where: Locate) -> Column:
+def _booleans(col: Column, empty: Column | None, field: Field, *, where: Locate) -> Column:
     lower = pc.utf8_lower(col)
-    ok = pc.or_(pc.is_in(lower, pa.array(["true", "false"])), empty)
+    ok = _with_empty(pc.is_in(lower, pa.array(["true", "false"])), empty)
     i = _first(pc.invert(ok))
     if i >= 0:
         raise ImportFailed(
             f"{where(i, field.name)}: {_show(col[i].as_py())} is not a boolean (true or false)"
         )
-    return pc.if_else(empty, pa.scalar(None, pa.bool_()), pc.equal(lower, "true"))
+    values = pc.equal(lower, "true")
+    return values if empty is None else pc.if_else(empty, pa.scalar(None, pa.bool_()), values)

@@ -26,7 +26,6 @@ from __future__ import annotations
 import csv
 import difflib
 import io
-import itertools
 import os
 import re
 from collections.abc import Iterator
@@ -44,8 +43,10 @@ from services.local.data.imports.rows import (
     dictionary_codes,
     dictionary_encode,
     first_interactions_by_user,
+    first_interactions_keyed,
     last_per_key,
     user_parts,
+    user_time_keys,
 )
 from services.local.data.schemas import AvroSchema, SchemaError, normalize_dataset_type
 from services.local.models.recipes.base import INTERACTION_COLUMNS
@@ -59,6 +60,8 @@ _ID_FIELDS = {
     "Action_Interactions": ("USER_ID", "ACTION_ID"),
 }
 _HEADER_PREFIX = 1 << 20  # bytes; far more than any header
+_SCAN_BYTES = 8 << 20  # the block of the pass over the bytes before the parse (``_scan``)
+_BLOCK_BYTES = 1 << 20  # pyarrow's read block (its default): a record must fit in one
 # a quoted file from this size is parsed in pieces on every core (``_parse_pieces``)
 PARALLEL_PARSE_BYTES = 8 << 20
 
@@ -112,58 +115,102 @@ def _checked_columns(
 ) -> tuple[dict[str, pa.Array | pa.ChunkedArray], int]:
     """The file's columns checked and converted (Interactions' USER_ID and EVENT_TYPE
     dictionary-encoded), and its number of data rows; see ``read_dataset_csv``."""
+    path = Path(path)
     try:
-        data = Path(path).read_bytes()
+        with path.open("rb"):  # the refusals of a missing file or a folder, as Python names them
+            pass
     except FileNotFoundError as err:
         raise ImportFailed(f"input file {path} does not exist") from err
     except IsADirectoryError as err:
         raise ImportFailed(f"input {path} is a directory, not a CSV file") from err
-    if not data:
-        raise ImportFailed(
-            "the file is empty (0 bytes); expected a CSV with a header row and data rows"
-        )
-    _reject_binary(data)
-    if data.startswith(UTF8_BOM):
-        raise ImportFailed(
-            "the file starts with a UTF-8 byte-order mark (BOM), which would become part of the "
-            "first column's name; save the file as UTF-8 without a BOM"
-        )
-    header_text = _decode_prefix(data)
-    if re.search(rb"\S", data) is None:
-        raise ImportFailed("the file has no content (only blank lines)")
+    # One open file for the scan, the parse and any error's row: what is checked is what is read.
+    with pa.OSFile(str(path)) as source:
+        scan = _scan(source)
+        header = _read_header(scan.header_text)
+        _check_header(header, schema, kind)
+        locate = _Locator(source)
+        table = _parse(source, header, locate, quoted=scan.quoted)
+        if table.num_rows == 0:
+            raise ImportFailed("the file has a header but no data rows")
 
-    header = _read_header(header_text)
-    _check_header(header, schema, kind)
-    locate = _Locator(data)
-    table = _parse(data, header, locate)
-    if table.num_rows == 0:
-        raise ImportFailed("the file has a header but no data rows")
+        present = {f.name: f for f in schema.fields if f.name in header}
+        ids = set(_ID_FIELDS[kind])
 
-    present = {f.name: f for f in schema.fields if f.name in header}
-    ids = set(_ID_FIELDS[kind])
+        # Interactions' USER_ID and EVENT_TYPE repeat: as dictionaries they sort (take) and
+        # store several times cheaper (with runs: USER_ID's rows come in runs of a user's
+        # events; few: EVENT_TYPE has a handful of values)
+        encoded = {"USER_ID": "runs", "EVENT_TYPE": "few"} if kind == "Interactions" else {}
 
-    # Interactions' USER_ID and EVENT_TYPE repeat: as dictionaries they sort (take) and
-    # store several times cheaper (with runs: USER_ID's rows come in runs of a user's events)
-    encoded = {"USER_ID": True, "EVENT_TYPE": False} if kind == "Interactions" else {}
+        def checked(name: str) -> pa.ChunkedArray | pa.DictionaryArray:
+            # The parsed chunks as they come: joining them first copied every column into
+            # fresh memory, whose pages cost more to fault in than the checks themselves.
+            col = convert(table.column(name), present[name], is_id=name in ids, where=locate)
+            if name in encoded:  # hashed in one piece while other cores check other columns
+                how = encoded[name]
+                return dictionary_encode(col, 1, runs=how == "runs", few=how == "few")
+            return col
 
-    def checked(name: str) -> pa.ChunkedArray | pa.DictionaryArray:
-        # The parsed chunks as they come: joining them first copied every column into fresh
-        # memory, whose pages cost more to fault in than the checks themselves.
-        col = convert(table.column(name), present[name], is_id=name in ids, where=locate)
-        if name in encoded:  # hashed in one piece while other cores check other columns
-            return dictionary_encode(col, 1, runs=encoded[name])
-        return col
-
-    # The columns are checked on every core at once (pyarrow's kernels release the GIL); a
-    # file with several bad columns is refused for the first of them in schema order, as a
-    # column-by-column check would refuse it.
-    with ThreadPoolExecutor(max_workers=_cores()) as pool:
-        futures = {name: pool.submit(checked, name) for name in present}
-        columns = {name: future.result() for name, future in futures.items()}
+        # The columns are checked on every core at once (pyarrow's kernels release the GIL);
+        # a file with several bad columns is refused for the first of them in schema order,
+        # as a column-by-column check would refuse it.
+        with ThreadPoolExecutor(max_workers=_cores()) as pool:
+            futures = {name: pool.submit(checked, name) for name in present}
+            columns = {name: future.result() for name, future in futures.items()}
     return columns, table.num_rows
 
 
 # --- bytes and text ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Scan:
+    """What one pass over a file's bytes found (``_scan``)."""
+
+    header_text: str  # the file's start, decoded: enough for the header
+    quoted: bool  # a quote character anywhere: values may then hold line breaks
+
+
+def _scan(source: pa.NativeFile) -> _Scan:
+    """Refuse a file that is empty, binary, has a NUL byte or a byte-order mark, starts with
+    bytes that are not UTF-8, or holds nothing but blank lines, as the import always has (in
+    that order of checks); else the header's text and whether the file has quotes.
+
+    One pass over ``source`` in blocks read into one buffer, reused: the file is never held
+    whole (217 MiB of fresh memory for 6,000,000 interactions, most of the import's reading
+    time). The rest of the file is checked to be UTF-8 while pyarrow parses it.
+    """
+    size = source.size()
+    if size == 0:
+        raise ImportFailed(
+            "the file is empty (0 bytes); expected a CSV with a header row and data rows"
+        )
+    buffer = bytearray(min(size, _SCAN_BYTES))
+    first = b""
+    nul, quoted, content, offset = -1, False, False, 0
+    while True:
+        got = source.readinto(buffer)
+        if got == 0:
+            break
+        block = memoryview(buffer)[:got]
+        if offset == 0:
+            first = bytes(block)
+        if nul < 0:
+            found = buffer.find(b"\x00", 0, got)
+            nul = offset + found if found >= 0 else -1
+        quoted = quoted or buffer.find(b'"', 0, got) >= 0
+        content = content or re.search(rb"\S", block) is not None
+        offset += got
+    source.seek(0)
+    _reject_binary(first[:16], nul)
+    if first.startswith(UTF8_BOM):
+        raise ImportFailed(
+            "the file starts with a UTF-8 byte-order mark (BOM), which would become part of the "
+            "first column's name; save the file as UTF-8 without a BOM"
+        )
+    header_text = _decode_prefix(first, size)
+    if not content:
+        raise ImportFailed("the file has no content (only blank lines)")
+    return _Scan(header_text, quoted)
 
 
 # What the import says of each binary kind csv_sniff recognises (the others, PDF, SQLite and
@@ -177,11 +224,12 @@ _BINARY = {
 }
 
 
-def _reject_binary(data: bytes) -> None:
-    kind = binary_kind(data[:16])
+def _reject_binary(head: bytes, nul: int) -> None:
+    """Refuse a file starting with ``head`` whose first NUL byte is at offset ``nul`` (-1:
+    none)."""
+    kind = binary_kind(head)
     if kind in _BINARY:
         raise ImportFailed(_BINARY[kind])
-    nul = data.find(b"\x00")
     if nul >= 0:
         raise ImportFailed(
             f"the file looks binary (NUL byte at byte offset {nul}); expected a UTF-8 CSV text file"
@@ -199,16 +247,22 @@ def _decode(data: bytes) -> str:
         ) from err
 
 
-def _decode_prefix(data: bytes) -> str:
+def _decode_prefix(first: bytes, size: int) -> str:
     """The start of the file as text, enough for the header (a character cut at the end is
-    left out). The rest is checked to be UTF-8 while pyarrow parses it."""
-    prefix = data[:_HEADER_PREFIX]
+    left out), from ``first``, the file's first bytes (more than ``_HEADER_PREFIX`` of them
+    when the file has more), of a file of ``size`` bytes.
+
+    A bad byte within the prefix is named as a decoding of the whole file would name it: the
+    first undecodable byte is the first the whole decoding meets too, and whether it can be
+    decoded depends on at most the three bytes after it, within ``first``.
+    """
+    prefix = first[:_HEADER_PREFIX]
     try:
         return prefix.decode("utf-8")
     except UnicodeDecodeError as err:
-        if err.reason == "unexpected end of data" and len(prefix) < len(data):
+        if err.reason == "unexpected end of data" and len(prefix) < size:
             return prefix[: err.start].decode("utf-8")
-        return _decode(data)  # raises, naming the bad byte
+        return _decode(first)  # raises, naming the bad byte
 
 
 def _records(text: str) -> Iterator[tuple[int, list[str]]]:
@@ -274,33 +328,50 @@ def _column_hint(col: str, names: tuple[str, ...]) -> str:
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
-def _parse(data: bytes, header: list[str], locate: _Locator) -> pa.Table:
-    # Quoted values may span lines (textual fields); only pay for that when the file has
-    # quotes at all. Without it, pyarrow's parallel reader may silently drop or split a row
-    # whose quoted value crosses one of its read blocks; with it, pyarrow reads serially, so
-    # a large quoted file is read in pieces on every core instead (``_parse_pieces``).
-    quoted = b'"' in data
+def _parse(source: pa.NativeFile, header: list[str], locate: _Locator, *, quoted: bool) -> pa.Table:
+    # Quoted values may span lines (textual fields): with quotes, pyarrow's parallel reader
+    # must find each read block's last whole record by following the quotes from the file's
+    # start, one pass over every byte on one core, which cost more than the parse gained by
+    # it (0.67 s of CPU for 6,000,000 interactions against 0.42 s); a large quoted file is
+    # read in pieces on every core instead (``_parse_pieces``), each by pyarrow's reader on
+    # one core, and whole by that parallel reader when a piece may not have started at a
+    # record.
     try:
-        if quoted and len(data) >= PARALLEL_PARSE_BYTES:
-            table = _parse_pieces(data, header)
+        if quoted and source.size() >= PARALLEL_PARSE_BYTES:
+            table = _parse_pieces(source, header)
             if table is not None:
                 return table
-        return _read_csv(data, header, quoted=quoted)
+        source.seek(0)  # where the scan left it (the pieces are read by offset)
+        return _read_csv(source, header, quoted=quoted)
     except pa.ArrowInvalid as err:
-        _decode(data)  # invalid UTF-8 is named with its byte offset and line
+        _decode(locate.data())  # invalid UTF-8 is named with its byte offset and line
         _diagnose(locate.text(), len(header))
         raise ImportFailed(f"the file is not a valid CSV: {err}") from err
 
 
 def _read_csv(
-    data: bytes | memoryview, header: list[str], *, quoted: bool, names: bool = False
+    source: pa.NativeFile,
+    header: list[str],
+    *,
+    quoted: bool,
+    names: bool = False,
+    threads: bool = True,
 ) -> pa.Table:
-    """pyarrow's parse of ``data``, every column a string; ``names``: ``data`` starts at a
-    record after the header and its columns are ``header``."""
+    """pyarrow's parse of ``source`` from where it stands, every column a string; ``names``:
+    the bytes start at a record after the header and its columns are ``header``; ``threads``:
+    on every core.
+
+    pyarrow reads in blocks (``_BLOCK_BYTES``), each ending after the last record it holds
+    whole, the next starting there, and parses them at once. Without quotes no value holds a
+    line break, so every line break ends a record. With quotes (``newlines_in_values``) a line
+    break may be inside a value: pyarrow then finds a block's last whole record by following
+    the quotes from the block's start, itself the start of a record (the file's, or where the
+    block before ended), so no block is cut inside a value.
+    """
     return pa_csv.read_csv(
-        pa.BufferReader(pa.py_buffer(data)),  # no copy of the bytes (a piece is a view)
+        source,
         read_options=pa_csv.ReadOptions(
-            column_names=header if names else None, use_threads=not quoted
+            column_names=header if names else None, use_threads=threads, block_size=_BLOCK_BYTES
         ),
         parse_options=pa_csv.ParseOptions(newlines_in_values=quoted, ignore_empty_lines=True),
         convert_options=pa_csv.ConvertOptions(
@@ -312,10 +383,13 @@ def _read_csv(
     )
 
 
-def _parse_pieces(data: bytes, header: list[str], n: int | None = None) -> pa.Table | None:
-    """A quoted file read as ``n`` pieces (one per core), each starting right after a line break;
-    the pieces' tables in order, or None when a piece may not have started at a record (the
-    caller then reads the file whole).
+def _parse_pieces(
+    source: pa.NativeFile, header: list[str], n: int | None = None
+) -> pa.Table | None:
+    """A quoted file read as ``n`` pieces (one per core), each starting right after a line
+    break and read from the file by the core that parses it, block by block (the file is never
+    held whole); the pieces' tables in order, or None when a piece may not have started at a
+    record (the caller then reads the file whole).
 
     Why the result is the whole file's read. The first piece starts where the file does. A
     piece that starts at a record is read exactly as the whole file's read reads those bytes,
@@ -329,27 +403,28 @@ def _parse_pieces(data: bytes, header: list[str], n: int | None = None) -> pa.Ta
     rare and read correctly by the whole read). Byte offsets in a line break never fall
     inside a UTF-8 character, so each piece's UTF-8 check is the file's.
     """
+    size = source.size()
     if n is None:
-        n = max(1, min(_cores(), len(data) // (PARALLEL_PARSE_BYTES // 2)))
+        n = max(1, min(_cores(), size // (PARALLEL_PARSE_BYTES // 2)))
     cuts = [0]
     for k in range(1, n):
-        cut = data.find(b"\n", max(cuts[-1], len(data) * k // n)) + 1
-        if 0 < cut < len(data):
+        cut = _line_end(source, max(cuts[-1], size * k // n))
+        if 0 < cut < size:
             cuts.append(cut)
-    cuts.append(len(data))
-    view = memoryview(data)
-    pieces = [view[a:b] for a, b in itertools.pairwise(cuts)]
-    if len(pieces) < 2:
+    cuts.append(size)
+    if len(cuts) < 3:
         return None
 
     def read(k: int) -> pa.Table | None:
-        try:
-            return _read_csv(pieces[k], header, quoted=True, names=k > 0)
+        start, end = cuts[k], cuts[k + 1]
+        try:  # a stream of the piece's bytes, read as it is parsed, by offset: no copy of it
+            piece = source.get_stream(start, end - start)
+            return _read_csv(piece, header, quoted=True, names=k > 0, threads=False)
         except pa.ArrowInvalid:
             return None
 
     with ThreadPoolExecutor(max_workers=_cores()) as pool:
-        tables = list(pool.map(read, range(len(pieces))))
+        tables = list(pool.map(read, range(len(cuts) - 1)))
     for table in tables[:-1]:
         if table is None or (table.num_rows and _ends_with_line_break(table)):
             return None
@@ -359,6 +434,17 @@ def _parse_pieces(data: bytes, header: list[str], n: int | None = None) -> pa.Ta
         return pa.concat_tables(tables)
     except pa.ArrowInvalid:  # the first piece's header read differently: read it whole
         return None
+
+
+def _line_end(source: pa.NativeFile, at: int) -> int:
+    """The offset just past the first line break at or after ``at`` (0 when there is none)."""
+    window = 1 << 16
+    while at < source.size():
+        found = source.read_at(window, at).find(b"\n")
+        if found >= 0:
+            return at + found + 1
+        at += window
+    return 0
 
 
 def _cores() -> int:
@@ -384,14 +470,20 @@ def _diagnose(text: str, width: int) -> None:
 
 
 class _Locator:
-    """Turns a 0-based data-row index into 'data row N (line L)' (decoding the file then)."""
+    """Turns a 0-based data-row index into 'data row N (line L)', reading the file (``source``,
+    the import's open file) again then: only a refusal needs it."""
 
-    def __init__(self, data: bytes) -> None:
-        self._data = data
+    def __init__(self, source: pa.NativeFile) -> None:
+        self._source = source
+
+    def data(self) -> bytes:
+        """The file's bytes."""
+        self._source.seek(0)
+        return self._source.read()
 
     def text(self) -> str:
         """The file as text (valid UTF-8: checked before)."""
-        return self._data.decode("utf-8")
+        return self.data().decode("utf-8")
 
     def __call__(self, index: int, column: str) -> str:
         line = "?"
@@ -422,7 +514,7 @@ def _assemble(
             type_ = ARROW_TYPES[field.type] if field is not None else pa.float64()
             out[name] = pa.nulls(n, type_)
     if kind == "Interactions" and "EVENT_TYPE" not in columns:
-        out["EVENT_TYPE"] = dictionary_encode(out["EVENT_TYPE"], 1)  # as the file's would be
+        out["EVENT_TYPE"] = dictionary_encode(out["EVENT_TYPE"], 1, few=True)  # as a file's
     return pa.table(out)
 
 
@@ -436,10 +528,20 @@ def _drop_duplicates(table: pa.Table, kind: str) -> tuple[pa.Table, int]:
         # and gathered on a core of its own (numpy's sort and pyarrow's take release the
         # GIL); the runs in order are the rows in order.
         _, users = dictionary_codes(table.column("USER_ID"))
-        items, times = table.column("ITEM_ID"), table.column("TIMESTAMP").to_numpy()
+        items = table.column("ITEM_ID")
+        keys = user_time_keys(users, table.column("TIMESTAMP"))
+        if keys is None:  # times too far apart to share one integer with the users
+            times = table.column("TIMESTAMP").to_numpy()
+        at = table.schema.get_field_index("TIMESTAMP")
+        others = table.remove_column(at)
 
         def gather(rows: np.ndarray) -> pa.Table:
-            return table.take(pa.array(first_interactions_by_user(users, items, times, rows)))
+            if keys is None:
+                return table.take(pa.array(first_interactions_by_user(users, items, times, rows)))
+            # the times in order come with the sort; the other columns are gathered
+            order, in_order = first_interactions_keyed(keys, items, rows)
+            out = others.take(pa.array(order))
+            return out.add_column(at, table.schema.field(at), pa.array(in_order))
 
         parts = _cores() if table.num_rows >= 2 * PIECE_ROWS else 1
         with ThreadPoolExecutor(max_workers=parts) as pool:

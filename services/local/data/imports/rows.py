@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -47,7 +48,7 @@ def _one_dictionary(column: pa.ChunkedArray) -> bool:
 
 
 def dictionary_encode(
-    column: pa.Array | pa.ChunkedArray, pieces: int, *, runs: bool = False
+    column: pa.Array | pa.ChunkedArray, pieces: int, *, runs: bool = False, few: bool = False
 ) -> pa.DictionaryArray:
     """``pyarrow.compute.dictionary_encode(column)`` (the same dictionary, in order of first
     appearance, and the same codes) as one array, hashed as ``pieces`` slices at once.
@@ -64,7 +65,14 @@ def dictionary_encode(
     the seed shop's 3,000,000 USER_IDs are 500,000 runs. Worth it for values that are many and
     come in runs; a column of few values (an event type) hashes as fast as its runs are found.
     A run that crosses from one chunk to the next counts as two.
+
+    With ``few``, for a column of few distinct values (an event type), the strings are hashed
+    as they are, in one pass over the chunks: its hash table stays in the cache, so hashing
+    them as words (``_short_words``) saves nothing and its copies of the column (150 MB of
+    fresh memory for 6,000,000 event types) cost more than the hashing.
     """
+    if few:
+        return _one_array(pc.dictionary_encode(column))
     if runs and column.null_count == 0 and len(column) > 1:
         encoded_runs = _chunks(pc.run_end_encode(column))
         values = pa.chunked_array([c.values for c in encoded_runs], column.type)
@@ -252,17 +260,55 @@ def _user_time_key(users: np.ndarray, timestamps: np.ndarray) -> np.ndarray | No
 
     Sorting one key is about three times faster than lexsort's two passes.
     """
+    keys = user_time_keys(users, timestamps)
+    return None if keys is None else keys.key
+
+
+@dataclass(frozen=True)
+class UserTimeKeys:
+    """One int64 per row, ``user << bits | (time - low)``: ordered as the rows' (user, time),
+    and each row's time is ``(key & (2**bits - 1)) + low`` again."""
+
+    key: np.ndarray
+    low: int
+    bits: int
+
+    def times(self, key: np.ndarray) -> np.ndarray:
+        """The times of ``key`` (some of ``self.key``'s values), computed in place in it."""
+        key &= (1 << self.bits) - 1
+        key += self.low
+        return key
+
+
+def user_time_keys(
+    users: np.ndarray, timestamps: np.ndarray | pa.Array | pa.ChunkedArray
+) -> UserTimeKeys | None:
+    """The rows' ``UserTimeKeys``, or None if users and times do not fit in 62 bits.
+
+    Args:
+        users: int codes of USER_ID.
+        timestamps: int64 epoch seconds without nulls, an array or the parse's chunks (added
+            chunk by chunk: a joined copy of them would be fresh memory).
+    """
     if len(users) == 0:
-        return np.empty(0, np.int64)
-    low = int(timestamps.min())
-    span_bits = (int(timestamps.max()) - low).bit_length()
+        return UserTimeKeys(np.empty(0, np.int64), 0, 0)
+    if isinstance(timestamps, np.ndarray):
+        low, high = int(timestamps.min()), int(timestamps.max())
+    else:
+        bounds = pc.min_max(timestamps).as_py()
+        low, high = bounds["min"], bounds["max"]
+    span_bits = (high - low).bit_length()
     if span_bits + int(users.max()).bit_length() > 62:
         return None
     key = users.astype(np.int64)  # in place from here: each temporary is 8 bytes a row
     key <<= span_bits
-    key += timestamps
+    start = 0
+    for chunk in _chunks(timestamps) if not isinstance(timestamps, np.ndarray) else [timestamps]:
+        values = chunk if isinstance(chunk, np.ndarray) else chunk.to_numpy()
+        key[start : start + len(values)] += values
+        start += len(values)
     key -= low
-    return key
+    return UserTimeKeys(key, low, span_bits)
 
 
 def is_grouped_by_user(users: np.ndarray, timestamps: np.ndarray) -> bool:
@@ -331,8 +377,38 @@ def first_interactions_by_user(
         key = key[local]
         same = key[1:] == key[:-1]  # same[k]: sorted rows k and k+1 share user and time
     order = rows[local]
+    repeated = _repeated(order, same, items)
+    return order if repeated is None else order[~repeated]
+
+
+def first_interactions_keyed(
+    keys: UserTimeKeys, items: pa.Array | pa.ChunkedArray, rows: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """``first_interactions_by_user`` of ``rows`` (grouped by user, as there) with the rows'
+    ``keys``, and the kept rows' times in that order.
+
+    The times come out of the sorted keys, in place: a gather of the TIMESTAMP column in the
+    new order (and a joined copy of its chunks) is not needed.
+    """
+    key = keys.key[rows]
+    # grouped rows: the stable sort orders each user's rows by time, users in grouped order
+    local = np.argsort(key, kind="stable")
+    key = key[local]
+    order = rows[local]
+    repeated = _repeated(order, key[1:] == key[:-1], items)
+    if repeated is not None:
+        order, key = order[~repeated], key[~repeated]
+    return order, keys.times(key)
+
+
+def _repeated(
+    order: np.ndarray, same: np.ndarray, items: pa.Array | pa.ChunkedArray
+) -> np.ndarray | None:
+    """Which of the rows ``order`` (sorted by user and time) repeat an earlier row's item at
+    the same user and time (Personalize keeps the first), or None when no two rows share a
+    user and a time. ``same[k]``: rows k and k + 1 share user and time."""
     if not same.any():
-        return order
+        return None
     shared = np.flatnonzero(np.r_[same, False] | np.r_[False, same])
     run = np.cumsum(~np.r_[False, same][shared])  # which tie each shared row belongs to
     candidates = pd.DataFrame(
@@ -344,7 +420,7 @@ def first_interactions_by_user(
     repeated = np.zeros(len(order), dtype=bool)
     # Within a tie, rows keep file order (the sort is stable): the first one stays.
     repeated[shared[candidates.duplicated(keep="first").to_numpy()]] = True
-    return order[~repeated]
+    return repeated
 
 
 def last_per_key(column: pa.Array | pa.ChunkedArray) -> np.ndarray | None:

@@ -81,7 +81,13 @@ class BulkStore:
 
     # -- writing ---------------------------------------------------------------------------
     def stage(
-        self, group_arn: str, dataset_type: str, table: pa.Table, *, job: int | None = None
+        self,
+        group_arn: str,
+        dataset_type: str,
+        table: pa.Table,
+        *,
+        job: int | None = None,
+        grouped: bool = False,
     ) -> StagedFile:
         """Write ``table`` (validated rows) to a new, unregistered Parquet file.
 
@@ -92,12 +98,14 @@ class BulkStore:
                 TIMESTAMP without nulls, and are written grouped by user, oldest first.
             job: the id of the job writing it (jobs table); ``sweep`` keeps the file while
                 that job runs. None only where no engine can sweep concurrently (tests).
+            grouped: Interactions rows already in the order they are kept (see
+                ``stage_parts``), written without being checked again.
 
         Raises:
             StorageFault: the file cannot be written (a full disk, a folder that is not
                 writable); nothing of it is left behind.
         """
-        if dataset_type == "Interactions":
+        if dataset_type == "Interactions" and not grouped:
             table = _grouped_by_user(table)
         return self._write(group_arn, dataset_type, table, job)
 
@@ -130,11 +138,17 @@ class BulkStore:
         *,
         job: int | None = None,
         parts: int | None = None,
+        grouped: bool = False,
     ) -> list[StagedFile]:
         """``stage`` for a large Interactions table: ``parts`` files (by default one per core
         when the table has at least ``PART_ROWS`` rows per file, else one), written at once,
         each holding whole users (a user's history stays one slice of one file). Any other
         table is one file.
+
+        ``grouped``: the caller vouches that the Interactions rows are in the order they are
+        kept, as one ``read_dataset_csv`` delivers them (USER_ID dictionary-encoded, codes
+        ascending, each user's rows oldest first), so they are written without being checked
+        again (a pass over every row's user and time, 0.1 s of CPU for 6,000,000 rows).
 
         Raises:
             StorageFault: a file cannot be written; none of the files is left behind.
@@ -142,8 +156,9 @@ class BulkStore:
         if parts is None:
             parts = min(os.cpu_count() or 1, table.num_rows // PART_ROWS)
         if dataset_type != "Interactions" or parts < 2 or table.num_rows < 2:
-            return [self.stage(group_arn, dataset_type, table, job=job)]
-        table = _grouped_by_user(table)
+            return [self.stage(group_arn, dataset_type, table, job=job, grouped=grouped)]
+        if not grouped:
+            table = _grouped_by_user(table)
         _, codes = dictionary_codes(table.column("USER_ID"))
         n = table.num_rows
         # each part starts where a user does (codes ascend once grouped)

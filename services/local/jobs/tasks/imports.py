@@ -68,7 +68,9 @@ def _run_import(engine: EngineContext, arn: str, ctx: JobContext) -> None:
     # The rows go to a Parquet file first, outside any transaction; one short transaction
     # then makes it visible, so readers and other writers never wait on a big import.
     try:  # a large Interactions file is written as one file per core, at once
-        staged = engine.bulk.stage_parts(group, kind, table, job=ctx.job_id)
+        staged = engine.bulk.stage_parts(
+            group, kind, table, job=ctx.job_id, grouped=len(files) == 1
+        )
     except StorageFault as err:  # a full disk or a folder not writable: nothing was kept
         end_job(engine, arn, FAILED, err.message)
         return
