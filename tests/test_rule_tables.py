@@ -13,9 +13,7 @@ from __future__ import annotations
 from services.local.models import metrics
 from services.local.models.recipes import RECIPES
 from services.local.models.recipes import capabilities as engine_caps
-from services.local.rules import data_limits
-from services.local.runtime import handlers
-from services.personalize import facade
+from services.local.rules import data_limits, runtime_limits
 from services.pipeline import options
 from services.workspace import recipe_capabilities as dashboard_caps
 
@@ -43,15 +41,19 @@ def test_the_data_limits_are_personalizes():
     assert data_limits.MIN_IMPORT_INTERACTIONS == 1_000
 
 
-def test_result_limits_are_the_same_on_both_sides():
+def test_runtime_limits_are_the_documented_ones():
     # GetRecommendations' numResults and GetPersonalizedRanking's inputList: at most 500, at
-    # most 50 with metadataColumns (runtime limits). The facade refuses before sending what
-    # the engine (and AWS) would refuse.
-    assert (facade.MAX_RESULTS, facade.MAX_RESULTS_WITH_METADATA) == (
-        handlers.MAX_RESULTS,
-        handlers.MAX_RESULTS_WITH_METADATA,
-    )
-    assert (facade.MAX_RESULTS, facade.MAX_RESULTS_WITH_METADATA) == (500, 50)
+    # most 50 with metadataColumns, at most 10 metadata columns; GetActionRecommendations'
+    # numResults 5 by default, at most 100; PutEvents' eventList at most 10 (API reference
+    # pages and botocore shapes named in the module). One table: the facade and the engine
+    # import it, so the facade refuses before sending exactly what the engine refuses.
+    assert (
+        runtime_limits.MAX_RESULTS,
+        runtime_limits.MAX_RESULTS_WITH_METADATA,
+        runtime_limits.MAX_METADATA_COLUMNS,
+    ) == (500, 50, 10)
+    assert (runtime_limits.DEFAULT_ACTIONS, runtime_limits.MAX_ACTIONS) == (5, 100)
+    assert runtime_limits.MAX_EVENTS_PER_CALL == 10
 
 
 def test_the_guardrail_offers_every_metric_the_engine_reports():

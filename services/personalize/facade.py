@@ -14,6 +14,12 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from services.local.rules.runtime_limits import (
+    MAX_ACTIONS,
+    MAX_EVENTS_PER_CALL,
+    MAX_RESULTS,
+    MAX_RESULTS_WITH_METADATA,
+)
 from services.personalize import wire
 from services.personalize.calls import compact as _compact
 from services.personalize.data_calls import DataCalls
@@ -27,12 +33,6 @@ from services.personalize.models import (
 from services.personalize.training_calls import TrainingCalls
 
 __all__ = ["PersonalizeService", "filter_value", "is_terminal", "short_arn"]
-
-MAX_RESULTS = 500  # GetRecommendations numResults and GetPersonalizedRanking inputList limit
-MAX_RESULTS_WITH_METADATA = 50  # numResults limit when metadataColumns are asked for
-# GetActionRecommendations numResults: "The default is 5. The maximum is 100." (botocore shape)
-MAX_ACTIONS = 100
-EVENTS_PER_CALL = 10  # PutEvents accepts at most 10 events per request
 
 
 def filter_value(values: Sequence[str]) -> str:
@@ -176,8 +176,8 @@ class PersonalizeService(DataCalls, TrainingCalls, DeploymentCalls):
         """Send events through an event tracker, 10 per request; returns how many were sent."""
         if not events:
             raise ValueError("pass at least one event")
-        for start in range(0, len(events), EVENTS_PER_CALL):
-            batch = [_event_wire(e) for e in events[start : start + EVENTS_PER_CALL]]
+        for start in range(0, len(events), MAX_EVENTS_PER_CALL):
+            batch = [_event_wire(e) for e in events[start : start + MAX_EVENTS_PER_CALL]]
             self._call(
                 self._events,
                 "put_events",

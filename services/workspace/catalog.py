@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from services.i18n import _
+from services.local.rules.runtime_limits import MAX_METADATA_COLUMNS
 from services.personalize.facade import PersonalizeService
 from services.personalize.listed import described
 from services.personalize.models import short_arn
@@ -19,10 +20,6 @@ from services.workspace.recipe_capabilities import (
     recommends_for_users,
 )
 from services.workspace.use_cases import USE_CASE_INPUTS, USE_CASE_NEEDS_USER, USE_CASE_TITLES
-
-# "The maximum number of columns you can provide is 10" (API reference GetRecommendations,
-# metadataColumns).
-MAX_METADATA_COLUMNS = 10
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,8 @@ One copy of each rule (issue #18), in the one part of the engine that the rest o
 - ``avro_numbers``: which numbers an Avro ``float`` or ``double`` field can hold.
 - ``data_limits``: the data limits the engine enforces and the readiness check warns of
   (training and import minimums, ID and value lengths, metadata columns).
+- ``runtime_limits``: the runtime requests' limits (numResults, inputList, metadataColumns,
+  PutEvents' eventList) the facade checks before sending and the engine refuses by.
 
 Why here: the engine is the reference implementation of these rules (it refuses what
 Personalize refuses), and it sits below the facade: the house layering lets nothing below the

@@ -10,22 +10,20 @@ import numpy as np
 from services.local.context import EngineContext
 from services.local.errors import InvalidInput
 from services.local.models.recipes.capabilities import METADATA_BY_DEFAULT
+from services.local.rules.runtime_limits import (
+    DEFAULT_ACTIONS,
+    MAX_ACTIONS,
+    MAX_METADATA_COLUMNS,
+    MAX_RESULTS,
+    MAX_RESULTS_WITH_METADATA,
+)
 from services.local.rules.use_cases import RECIPE_PREFIX, USE_CASES, UseCase, missing_input
 from services.local.runtime.answers import log_answer
 from services.local.runtime.model_cache import LoadedModel
 from services.local.runtime.scoring import rank, recommend, recommend_actions
 
-MAX_RESULTS = 500
-MAX_RESULTS_WITH_METADATA = 50
-# "The maximum number of columns you can provide is 10" (API reference GetRecommendations,
-# metadataColumns; botocore's ColumnNamesList allows 99, so the service checks it itself).
-MAX_METADATA_COLUMNS = 10
 RANKING = "PERSONALIZED_RANKING"
 ACTIONS = "PERSONALIZED_ACTIONS"
-# GetActionRecommendations' numResults: "The default is 5. The maximum is 100."
-# GetActionRecommendations numResults: "The default is 5. The maximum is 100." (botocore
-# personalize-runtime GetActionRecommendationsRequest.numResults)
-DEFAULT_ACTIONS, MAX_ACTIONS = 5, 100
 
 
 def _served(
