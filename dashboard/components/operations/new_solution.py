@@ -147,6 +147,13 @@ def _show_created() -> None:
         st.rerun()
 
 
+def _recipe_description(description: str) -> str:
+    """The recipe's DescribeRecipe description in the reader's language: the local engine's
+    are English strings of the catalogue (marked where each recipe defines them); AWS's are
+    shown as AWS wrote them, even one that happens to match a catalogue string."""
+    return _(description) if description and deps.settings().is_local else description
+
+
 def show_new_solution(groups: list[DatasetGroupOverview], target: str | None) -> None:
     """The New solution form; ``target`` (a dataset group ARN) preselects the group; above it,
     what the last create made (``_show_created``)."""
@@ -168,7 +175,7 @@ def show_new_solution(groups: list[DatasetGroupOverview], target: str | None) ->
     )
     option = by_recipe[recipe_arn or options[0].recipe.arn]
     recipe = option.recipe.name
-    st.caption(md_escape(option.recipe.description or ""))
+    st.caption(md_escape(_recipe_description(option.recipe.description or "")))
     st.caption(
         md_escape(
             t("datasets").format(

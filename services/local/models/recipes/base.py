@@ -24,6 +24,11 @@ from services.local.data.storage.model_files import partial
 # Columns of TrainingData.interactions, in this order and with these dtypes:
 #   USER_ID str, ITEM_ID str, TIMESTAMP int64 (epoch seconds), EVENT_TYPE str ("" when absent),
 #   EVENT_VALUE float64 (NaN when absent).
+# Marks each recipe's description for the pages' message catalogue (Babel extracts N_("…")
+# calls) without importing it: the engine never imports upward and answers DescribeRecipe in
+# English, as Personalize does; the New solution form translates it when it draws it.
+N_ = str
+
 INTERACTION_COLUMNS = ("USER_ID", "ITEM_ID", "TIMESTAMP", "EVENT_TYPE", "EVENT_VALUE")
 
 

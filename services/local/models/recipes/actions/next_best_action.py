@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from services.local.models.recipes.base import TrainingConfig, TrainingData, TrainingError
+from services.local.models.recipes.base import N_, TrainingConfig, TrainingData, TrainingError
 from services.local.models.recipes.saved.model_header import header_float
 from services.local.models.recipes.saved.stored import MODEL, Array, Entry, Header, Stored
 from services.local.models.recipes.training_data.event_filter import filter_interactions
@@ -176,7 +176,7 @@ class NextBestActionRecipe:
 
     name: ClassVar[str] = "aws-next-best-action"
     recipe_type: ClassVar[str] = "PERSONALIZED_ACTIONS"
-    description: ClassVar[str] = (
+    description: ClassVar[str] = N_(
         "The actions each user will most likely take within the action optimization period, "
         "from their item interactions and everyone's action interactions."
     )

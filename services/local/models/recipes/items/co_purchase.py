@@ -15,7 +15,7 @@ from typing import ClassVar
 import numpy as np
 import scipy.sparse as sp
 
-from services.local.models.recipes.base import TrainingConfig, TrainingData
+from services.local.models.recipes.base import N_, TrainingConfig, TrainingData
 from services.local.models.recipes.items.item_knn import ItemKnnModel, ItemKnnRecipe
 from services.local.models.recipes.training_data.indexed_events import index
 
@@ -27,7 +27,7 @@ class CoPurchaseRecipe:
 
     name: ClassVar[str] = NAME
     recipe_type: ClassVar[str] = "RELATED_ITEMS"
-    description: ClassVar[str] = "Items bought by the same customers, by how many bought both."
+    description: ClassVar[str] = N_("Items bought by the same customers, by how many bought both.")
 
     def fit(self, data: TrainingData, config: TrainingConfig) -> ItemKnnModel:
         """Count, for every pair of items, the users who interacted with both.

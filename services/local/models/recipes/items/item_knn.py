@@ -32,7 +32,7 @@ from typing import ClassVar
 import numpy as np
 import scipy.sparse as sp
 
-from services.local.models.recipes.base import TrainingConfig, TrainingData
+from services.local.models.recipes.base import N_, TrainingConfig, TrainingData
 from services.local.models.recipes.hyperparameter_values import hp_float, hp_int
 from services.local.models.recipes.saved.model_header import header_int
 from services.local.models.recipes.saved.stored import MODEL, Entry, Header, Sparse, Stored
@@ -128,7 +128,7 @@ class ItemKnnRecipe:
 
     name: ClassVar[str] = "aws-sims"
     recipe_type: ClassVar[str] = "RELATED_ITEMS"
-    description: ClassVar[str] = "Items often interacted with by the same users."
+    description: ClassVar[str] = N_("Items often interacted with by the same users.")
 
     def fit(self, data: TrainingData, config: TrainingConfig) -> ItemKnnModel:
         """Cosine similarity between items' user vectors, top K per item (implicit)."""

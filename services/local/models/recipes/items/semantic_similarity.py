@@ -26,7 +26,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 import services.local.models.recipes.items.item_text as text
-from services.local.models.recipes.base import TrainingConfig, TrainingData, TrainingError
+from services.local.models.recipes.base import N_, TrainingConfig, TrainingData, TrainingError
 from services.local.models.recipes.items.item_knn import RelatedItemsModel
 from services.local.models.recipes.saved.model_header import header_bool, header_strings
 from services.local.models.recipes.saved.stored import (
@@ -170,7 +170,7 @@ class SemanticSimilarityRecipe:
 
     name: ClassVar[str] = "aws-semantic-similarity"
     recipe_type: ClassVar[str] = "RELATED_ITEMS"
-    description: ClassVar[str] = (
+    description: ClassVar[str] = N_(
         "Items whose name and description read alike (TF-IDF over words and character "
         "n-grams), "
         "optionally ranked by popularity or freshness; needs no interactions."

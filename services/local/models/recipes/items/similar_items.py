@@ -35,7 +35,7 @@ import numpy as np
 import scipy.sparse as sp
 
 import services.local.models.recipes.items.item_text as text
-from services.local.models.recipes.base import TrainingConfig, TrainingData
+from services.local.models.recipes.base import N_, TrainingConfig, TrainingData
 from services.local.models.recipes.hyperparameter_values import hp_float, hp_int
 from services.local.models.recipes.items.item_knn import ItemKnnRecipe, RelatedItemsModel
 from services.local.models.recipes.saved.model_header import header_float
@@ -138,7 +138,7 @@ class SimilarItemsRecipe:
 
     name: ClassVar[str] = "aws-similar-items"
     recipe_type: ClassVar[str] = "RELATED_ITEMS"
-    description: ClassVar[str] = (
+    description: ClassVar[str] = N_(
         "Items similar to a given item, from co-interactions and item metadata (categorical "
         "and textual fields); items without interactions are matched on metadata."
     )

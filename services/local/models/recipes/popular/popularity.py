@@ -22,7 +22,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from services.local.models.recipes.base import TrainingConfig, TrainingData
+from services.local.models.recipes.base import N_, TrainingConfig, TrainingData
 from services.local.models.recipes.saved.stored import MODEL, Constant, Entry, Stored
 from services.local.models.recipes.training_data.indexed_events import index
 
@@ -54,7 +54,9 @@ class PopularityRecipe:
 
     name: ClassVar[str] = "aws-popularity-count"
     recipe_type: ClassVar[str] = "USER_PERSONALIZATION"
-    description: ClassVar[str] = "Most popular items by how many users interacted (the baseline)."
+    description: ClassVar[str] = N_(
+        "Most popular items by how many users interacted (the baseline)."
+    )
 
     def fit(self, data: TrainingData, config: TrainingConfig) -> PopularityModel:
         """Count the distinct users of each catalogue item."""

@@ -19,7 +19,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from services.local.models.recipes.base import TrainingConfig, TrainingData, TrainingError
+from services.local.models.recipes.base import N_, TrainingConfig, TrainingData, TrainingError
 from services.local.models.recipes.saved.model_header import header_int
 from services.local.models.recipes.saved.stored import MODEL, Entry, Header, Stored
 from services.local.models.recipes.training_data.indexed_events import index
@@ -83,7 +83,7 @@ class TrendingNowRecipe:
 
     name: ClassVar[str] = "aws-trending-now"
     recipe_type: ClassVar[str] = "POPULAR_ITEMS"
-    description: ClassVar[str] = "Items gaining popularity fastest."
+    description: ClassVar[str] = N_("Items gaining popularity fastest.")
 
     def fit(self, data: TrainingData, config: TrainingConfig) -> TrendingModel:
         """Compare the newest window with the previous one."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from services.local.models.recipes.base import N_
 from services.local.models.recipes.sequence.user_personalization_v2 import (
     UserPersonalizationV2Recipe,
 )
@@ -15,7 +16,9 @@ class PersonalizedRankingV2Recipe(UserPersonalizationV2Recipe):
 
     name: ClassVar[str] = "aws-personalized-ranking-v2"
     recipe_type: ClassVar[str] = "PERSONALIZED_RANKING"
-    description: ClassVar[str] = "Ranks a list of items for a user by the order of their history."
+    description: ClassVar[str] = N_(
+        "Ranks a list of items for a user by the order of their history."
+    )
 
 
 RECIPE = PersonalizedRankingV2Recipe()

@@ -68,7 +68,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from services.local.models.recipes.base import TrainingConfig, TrainingData, TrainingError
+from services.local.models.recipes.base import N_, TrainingConfig, TrainingData, TrainingError
 from services.local.models.recipes.hyperparameter_values import hp_bool, hp_float, hp_int
 from services.local.models.recipes.retrieval.calibration import (
     CALIBRATION_USERS,
@@ -230,7 +230,7 @@ class UserPersonalizationV2Recipe:
 
     name: ClassVar[str] = "aws-user-personalization-v2"
     recipe_type: ClassVar[str] = "USER_PERSONALIZATION"
-    description: ClassVar[str] = "Next items from the order of the user's recent history."
+    description: ClassVar[str] = N_("Next items from the order of the user's recent history.")
 
     def __init__(self, index_min_items: int = INDEX_MIN_ITEMS) -> None:
         """``index_min_items``: catalogue size from which the model keeps a candidate index

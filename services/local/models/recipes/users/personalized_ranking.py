@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from services.local.models.recipes.base import N_
 from services.local.models.recipes.users.user_personalization import UserPersonalizationRecipe
 
 
@@ -12,7 +13,7 @@ class PersonalizedRankingRecipe(UserPersonalizationRecipe):
 
     name: ClassVar[str] = "aws-personalized-ranking"
     recipe_type: ClassVar[str] = "PERSONALIZED_RANKING"
-    description: ClassVar[str] = "Ranks a list of items for a user."
+    description: ClassVar[str] = N_("Ranks a list of items for a user.")
 
 
 RECIPE = PersonalizedRankingRecipe()

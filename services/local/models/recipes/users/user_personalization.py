@@ -31,6 +31,7 @@ import scipy.linalg.lapack as lapack
 import scipy.sparse as sp
 
 from services.local.models.recipes.base import (
+    N_,
     Checkpoint,
     TrainingConfig,
     TrainingData,
@@ -185,7 +186,7 @@ class UserPersonalizationRecipe:
 
     name: ClassVar[str] = "aws-user-personalization"
     recipe_type: ClassVar[str] = "USER_PERSONALIZATION"
-    description: ClassVar[str] = "Personalised items from the user's recent history."
+    description: ClassVar[str] = N_("Personalised items from the user's recent history.")
 
     def __init__(self, index_min_items: int = INDEX_MIN_ITEMS) -> None:
         """``index_min_items``: learned (ALS) items from which the model keeps a candidate
