@@ -214,6 +214,21 @@ def _changed(values: Mapping[str, str], params: tuple[HyperParameter, ...]) -> d
     return {n: v.strip() for n, v in values.items() if n in defaults and v.strip() != defaults[n]}
 
 
+def changed_from_defaults(form: NewSolution) -> list[tuple[str, str, str]]:
+    """``(name, value, default)`` of each hyperparameter, then feature transformation
+    parameter, whose field differs from its DescribeAlgorithm / DescribeFeatureTransformation
+    default, in the recipe's order: exactly what ``build_request`` sends in ``solutionConfig``
+    (``default`` is "" for a parameter DescribeAlgorithm gives only a range)."""
+    changed = []
+    for values, params in (
+        (form.hyperparameters, form.option.hyperparameters),
+        (form.features, form.option.features),
+    ):
+        sent = _changed(values, params)
+        changed += [(p.name, sent[p.name], p.default or "") for p in params if p.name in sent]
+    return changed
+
+
 def build_request(form: NewSolution) -> dict[str, Any]:
     """CreateSolution's parameters for a form with no ``problems``.
 

@@ -15,7 +15,7 @@ from services.personalize.clients import build_clients
 from services.personalize.facade import PersonalizeService
 from services.personalize.models import short_arn
 from tests.dashboard.conftest import APP, TIMEOUT, Seeded, app_at
-from tests.dashboard.rendered import draw, shown
+from tests.dashboard.rendered import draw, markdown_strings, shown
 from tests.dashboard.test_operations import audit_rows
 from tests.local.workspace import wait_for
 
@@ -226,3 +226,66 @@ def test_recipe_descriptions_are_korean_in_korean_mode(seeded: Seeded) -> None:
     captions = [shown(c.value) for c in at.caption]
     assert "사용자에 맞게 상품 목록의 순위를 매깁니다." in captions
     assert "Ranks a list of items for a user." not in captions
+
+
+def _dialog_text(at: Any) -> str:
+    from tests.dashboard.test_korean_pages import _nodes
+
+    (dialog,) = [
+        n
+        for n in _nodes(at._tree)
+        if getattr(n, "type", None) == "dialog" and n.proto.dialog.is_open
+    ]
+    return "\n".join(shown(s) for s in markdown_strings(dialog))
+
+
+@pytest.mark.parametrize(
+    ("language", "now", "changed", "auto"),
+    [
+        (
+            "en",
+            "Trains a first version now (CreateSolutionVersion, FULL): billed from now.",
+            "Hyperparameters changed from their defaults: `bptt` `16` (default `32`).",
+            "Automatic training is on: a new version (billed) every 7 days.",
+        ),
+        (
+            "ko",
+            "지금 첫 버전을 학습합니다(CreateSolutionVersion, FULL). 지금부터 과금됩니다.",
+            "기본값에서 바꾼 하이퍼파라미터: `bptt` `16` (기본값 `32`).",
+            "자동 학습이 켜져 있습니다: 7일마다 새 버전을 학습합니다(과금).",
+        ),
+    ],
+)
+def test_the_confirm_dialog_lists_training_now_changed_hyperparameters_and_auto_training(
+    seeded: Seeded,
+    request: pytest.FixtureRequest,
+    language: str,
+    now: str,
+    changed: str,
+    auto: str,
+) -> None:
+    # Trial s11: the dialog said nothing of the version trained at once, of the changed
+    # hyperparameters, nor (but in passing) of the weekly billed training that is on by
+    # default. Expected: bptt's default 32 is DescribeAlgorithm's for aws-personalized-ranking
+    # (the first test reads it from the field); 7 days is DEFAULT_SCHEDULE_DAYS.
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.session_state["language"] = language
+    at.run()
+    use_language(language)  # AppTest formats widget values in this thread (open_in_korean)
+    request.addfinalizer(lambda: use_language("en"))
+    at.switch_page("dashboard/pages/operations.py").run()
+    _ranking_form(at, "shop-ranking-2")
+    at.text_input(key="ns_hp_aws-personalized-ranking_bptt").input("16").run()
+    at.checkbox(key="ns_train_now").check().run()
+    at.button(key="ns_button").click().run()
+    said = _dialog_text(at)
+    assert f"- {now}" in said and f"- {changed}" in said and f"- {auto}" in said
+    # untouched, the form sends no parameter and trains nothing now: the dialog says so
+    at.button(key="ns_cancel").click().run()
+    at.text_input(key="ns_hp_aws-personalized-ranking_bptt").input("32").run()
+    at.checkbox(key="ns_train_now").uncheck().run()
+    at.toggle(key="ns_auto").set_value(False).run()
+    at.button(key="ns_button").click().run()
+    said = _dialog_text(at)
+    assert now not in said and changed not in said and auto not in said
+    assert "`bptt`" not in said

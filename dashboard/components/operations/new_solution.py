@@ -29,6 +29,7 @@ from services.workspace.new_solution import (
     NewSolution,
     RecipeOption,
     build_request,
+    changed_from_defaults,
     default_option,
     problems,
     range_text,
@@ -66,6 +67,12 @@ TEXT = {
     ),
     "summary_hpo": N_(", tuning its hyperparameters"),
     "confirm": N_("The solution trains (billed) when started or scheduled."),
+    "confirm_now": N_("Trains a first version now (CreateSolutionVersion, FULL): billed from now."),
+    "confirm_not_now": N_("Trains no version now: start one in the Train tab."),
+    "confirm_changed": N_("Hyperparameters changed from their defaults: {changes}."),
+    "confirm_change": N_("{name} {value} (default {default})"),
+    "confirm_defaults": N_("Every hyperparameter at its default."),
+    "confirm_auto_off": N_("Automatic training is off."),
     "confirm_title": N_("Create the solution?"),
     "confirm_label": N_("Yes, create the solution"),
     "create": N_("Create solution"),
@@ -254,29 +261,65 @@ def show_new_solution(groups: list[DatasetGroupOverview], target: str | None) ->
     blocking = {k: v for k, v in found.items() if k != "name" or form.name}
     _show_at_fields(slots, shown | blocking)
 
-    summary = t("summary").format(
-        name=md_escape(form.name or "…"),
-        group=md_escape(group.group.name),
-        recipe=md_code(recipe),
-        hpo=t("summary_hpo") if form.perform_hpo else "",
-        auto=ngettext(
-            "; it trains a new version every day by itself",
-            "; it trains a new version every {days} days by itself",
-            form.schedule_days,
-        ).format(days=form.schedule_days)
-        if auto
-        else "",
-    )
+    said = {
+        "name": md_escape(form.name or "…"),
+        "group": md_escape(group.group.name),
+        "recipe": md_code(recipe),
+        "hpo": t("summary_hpo") if form.perform_hpo else "",
+    }
+    every = ngettext(
+        "; it trains a new version every day by itself",
+        "; it trains a new version every {days} days by itself",
+        form.schedule_days,
+    ).format(days=form.schedule_days)
+    summary = t("summary").format(**said, auto=every if auto else "")
     st.markdown(summary)
     confirm_button(
         "ns",
         t("create"),
-        Confirmation(t("confirm_title"), f"{summary}\n\n{t('confirm')}", t("confirm_label")),
+        Confirmation(
+            t("confirm_title"),
+            # automatic training is said in the list, where it is not missed
+            "\n".join(
+                [t("summary").format(**said, auto=""), "", *_confirm_lines(form, train_now)]
+                + ["", t("confirm")]
+            ),
+            t("confirm_label"),
+        ),
         lambda: _create(form, train_now, slots, values),
         disabled=bool(found) or identity.refusal() is not None,
         help=md_help(identity.refusal()),
         icon=":material/add_circle:",
     )
+
+
+def _confirm_lines(form: NewSolution, train_now: bool) -> list[str]:
+    """The dialog's list of what confirming starts besides the solution: a first version
+    training now, the parameters sent off their defaults, automatic training (a trial's
+    click-through signed up for weekly billed training without reading it)."""
+    changed = changed_from_defaults(form)
+    lines = [t("confirm_now") if train_now else t("confirm_not_now")]
+    if changed:
+        changes = ", ".join(
+            t("confirm_change").format(
+                name=md_code(name), value=md_code(value), default=md_code(default or "–")
+            )
+            for name, value, default in changed
+        )
+        lines.append(t("confirm_changed").format(changes=changes))
+    else:
+        lines.append(t("confirm_defaults"))
+    if form.auto_training:
+        lines.append(
+            ngettext(
+                "Automatic training is on: a new version (billed) every day.",
+                "Automatic training is on: a new version (billed) every {days} days.",
+                form.schedule_days,
+            ).format(days=form.schedule_days)
+        )
+    else:
+        lines.append(t("confirm_auto_off"))
+    return [f"- {line}" for line in lines]
 
 
 def _show_at_fields(slots: dict[str, DeltaGenerator], errors: dict[str, str]) -> None:
