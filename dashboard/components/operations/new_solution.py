@@ -15,6 +15,7 @@ from dashboard.components.confirm_dialog import Confirmation, confirm_button
 from dashboard.components.formatting import dataset_type_name
 from dashboard.components.operations.actions import flash, run_action
 from dashboard.components.operations.arn_picker import pick_group
+from dashboard.components.operations.progress import listed
 from dashboard.components.text import md_code, md_escape, md_help, md_label
 from services.errors import ServiceError
 from services.i18n import N_, _, ngettext
@@ -90,6 +91,10 @@ TEXT = {
         "Its first version {version} is training (FULL): it is listed under Running work at "
         "the top of this page until it is ACTIVE, then its metrics are on Solutions & metrics."
     ),
+    "made_trained": N_(
+        "Its first version {version} is no longer training (it has left Running work): its "
+        "status and metrics are on Solutions & metrics."
+    ),
     "made_train_later": N_("No version is training yet: train one in the Train tab."),
     "watch": N_("Solutions & metrics"),
     "dismiss": N_("Dismiss"),
@@ -140,7 +145,10 @@ def _show_created() -> None:
         return
     lines = [t("made").format(name=md_escape(made["name"]), arn=md_code(made["arn"]))]
     if made["version"]:
-        lines.append(t("made_training").format(version=md_code(version_label(made["version"]))))
+        # Say "listed under Running work" only while the panel above lists it: a local
+        # version often trains in seconds, and a trial found the claim next to "Nothing running".
+        key = "made_trained" if listed(made["version"]) is False else "made_training"
+        lines.append(t(key).format(version=md_code(version_label(made["version"]))))
     elif made["note"]:
         lines.append(md_escape(made["note"]))
     else:

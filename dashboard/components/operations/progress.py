@@ -74,6 +74,16 @@ def _read_work() -> list[Running] | None:
     return refresh_work(reads.running_refreshes()) + running_work(groups)
 
 
+def listed(arn: str) -> bool | None:
+    """Whether the panel, drawn above on this run, lists the resource ``arn`` (a version, a
+    campaign…) as running; None when it could not read the work. Lets a message that points
+    here say so only while it is true."""
+    seen = st.session_state.get(_STATE)
+    if seen is None:
+        return None
+    return any(line.split(" ", 1)[0] == arn for line in seen)
+
+
 def _body() -> None:
     prefetched = st.session_state.pop(_PREFETCHED, None)
     full_run = prefetched is not None
