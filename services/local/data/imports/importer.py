@@ -331,10 +331,9 @@ def _column_hint(col: str, names: tuple[str, ...]) -> str:
 def _parse(source: pa.NativeFile, header: list[str], locate: _Locator, *, quoted: bool) -> pa.Table:
     # Quoted values may span lines (textual fields): with quotes, pyarrow's parallel reader
     # must find each read block's last whole record by following the quotes from the file's
-    # start, one pass over every byte on one core, which cost more than the parse gained by
-    # it (0.67 s of CPU for 6,000,000 interactions against 0.42 s); a large quoted file is
-    # read in pieces on every core instead (``_parse_pieces``), each by pyarrow's reader on
-    # one core, and whole by that parallel reader when a piece may not have started at a
+    # start, one pass over every byte on one core, which cost more CPU than reading a large
+    # quoted file in pieces on every core (``_parse_pieces``), each by pyarrow's reader on
+    # one core; the parallel reader reads it whole when a piece may not have started at a
     # record.
     try:
         if quoted and source.size() >= PARALLEL_PARSE_BYTES:
