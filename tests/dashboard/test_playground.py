@@ -175,7 +175,10 @@ def test_the_page_shows_before_and_after_and_the_share_changed(seeded: Seeded) -
     assert any(share in shown(m.value) for m in at.markdown), [m.value for m in at.markdown]
     # saving is offered, the parameters wait for it
     assert at.button(key="pg_save_filter")
-    assert any("Save the filters to see" in shown(c.value) for c in at.caption)
+    assert any(
+        shown(c.value) == "Save the filter to see the GetRecommendations parameters to send."
+        for c in at.caption
+    ), [c.value for c in at.caption]
 
 
 def test_a_customer_the_model_does_not_know_is_said_to_get_the_fallback(
@@ -306,6 +309,40 @@ def test_an_operator_saves_the_filter_and_gets_the_request_parameters(seeded: Se
     assert params["campaignArn"] == seeded.pop_campaign
     row = Store(Settings.from_env().dashboard_db_url).recent_actions()[0]
     assert (row.action, row.target, row.result) == ("create_filter", "no-cat0", "ok")
+
+
+def test_after_saving_the_filter_the_page_names_the_promotions_filter_still_to_save(
+    seeded: Seeded,
+) -> None:
+    """Trial s11, F8: after "Saved as arn:…" the page still said "Save the filters to see the
+    GetRecommendations parameters", without saying the promotion's filter was the one left."""
+    at = _playground(app_at(PAGE), EXCLUDE_CAT, "CATEGORY = cat0", promo=PROMOTE_CAT2)
+    captions = [shown(c.value) for c in at.caption]
+    assert (
+        "Save the filter and the promotion's filter to see the GetRecommendations parameters "
+        "to send." in captions
+    ), captions
+    at.button(key="pg_save_filter").click().run()
+    at.text_input(key="pg_name_filter").input("no-cat0").run()
+    at.button(key="pg_filter_confirm").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    captions = [shown(c.value) for c in at.caption]
+    assert any(c.startswith("Saved as arn:") and c.endswith("filter/no-cat0") for c in captions)
+    assert (
+        "The filter is saved; save the promotion's filter too to see the GetRecommendations "
+        "parameters to send." in captions
+    ), captions
+    assert not [c.value for c in at.code if "filterArn" in c.value]
+    at.button(key="pg_save_promo").click().run()
+    at.text_input(key="pg_name_promo").input("cat2").run()
+    at.button(key="pg_promo_confirm").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    params = json.loads(next(c.value for c in at.code if "filterArn" in c.value))
+    facade = PersonalizeService(build_clients(Settings.from_env()))
+    arns = {f.name: f.arn for f in facade.list_filters(seeded.group)}
+    assert params["filterArn"] == arns["no-cat0"]
+    assert params["promotions"][0]["filterArn"] == arns["cat2"]
+    assert not any("to see the GetRecommendations" in shown(c.value) for c in at.caption)
 
 
 def test_a_duplicate_expression_is_hinted_and_the_existing_filter_can_be_used(
