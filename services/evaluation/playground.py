@@ -2,7 +2,7 @@
 
 A merchandiser tries a filter, a promotion (a filter plus a share of the list,
 GetRecommendations' ``promotions``) and exploration settings on sample users before anything
-reaches shoppers. This module compares lists (``diff``, ``share_changed``) and writes the
+reaches shoppers. This module compares lists (``diff``, ``list_change``) and writes the
 exact GetRecommendations parameters once the filters are saved (``request_parameters``).
 
 How an unsaved rule is previewed (the honest way, and what AWS mode does):
@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from services.i18n import N_, _, formats, ngettext
+from services.i18n import N_, N_plural, _, formats, ngettext
 from services.personalize.facade import PersonalizeService, filter_value
 from services.personalize.models import CampaignConfig
 from services.workspace.recipe_capabilities import EXPLORING_RECIPES
@@ -88,16 +88,6 @@ class ListDiff:
     left: frozenset[str]
     moved: Mapping[str, tuple[int, int]]
 
-    @property
-    def share_changed(self) -> float:
-        """Share of the after list that is new (entered / len(after)); 0 for an empty list.
-
-        Membership, not position: a filter that removes the top item moves every other item
-        up one place but changes one slot's worth of the list, and a 20 % promotion changes
-        about 20 %.
-        """
-        return len(self.entered) / len(self.after) if self.after else 0.0
-
     def marks(self) -> tuple[list[str], list[str]]:
         """Per row of ``before`` and ``after``: "left", "entered", "up N", "down N" or ""."""
 
@@ -143,9 +133,42 @@ def diff(user: str, before: Sequence[str], after: Sequence[str]) -> ListDiff:
     )
 
 
-def share_changed(diffs: Sequence[ListDiff]) -> float:
-    """Mean ``share_changed`` over users (0 without any)."""
-    return sum(d.share_changed for d in diffs) / len(diffs) if diffs else 0.0
+@dataclass(frozen=True)
+class ListChange:
+    """What the rules did to the users' lists, summed over users: ``new``, items that entered
+    (were not in the list before); ``slots``, the lists' lengths after; ``moved``, items in
+    both lists at another rank. Counts of items, not shares."""
+
+    new: int
+    slots: int
+    moved: int
+
+    @property
+    def share_new(self) -> float:
+        """``new / slots`` (0 for empty lists): membership, not position.
+
+        A filter that removes the top item moves every other item up one place but makes one
+        slot of ten new (10 %); a promotion whose 2 slots of 10 go to one item already in the
+        list and one new item makes 10 % new, however many items it moved. Said with the
+        moves (``LIST_CHANGE``) so that "10 %" next to "9 moved" is not read as a
+        contradiction (trial s11, F4)."""
+        return self.new / self.slots if self.slots else 0.0
+
+
+# One wording for every rule (filter, promotion, exploration): what "changed" counts.
+LIST_CHANGE = N_plural(
+    "{rule}: {share} of the list is new ({new} of {slots} item); {moved} moved",
+    "{rule}: {share} of the list is new ({new} of {slots} items); {moved} moved",
+)
+
+
+def list_change(diffs: Sequence[ListDiff]) -> ListChange:
+    """The users' diffs summed (all 0 without any)."""
+    return ListChange(
+        new=sum(len(d.entered) for d in diffs),
+        slots=sum(len(d.after) for d in diffs),
+        moved=sum(len(d.moved) for d in diffs),
+    )
 
 
 def parse_values(text: str) -> dict[str, list[str]]:

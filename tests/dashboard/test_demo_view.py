@@ -304,7 +304,7 @@ def test_the_playground_on_the_demo_shop_filters_and_promotes_coffee(demo: Path)
     kept_by_filter = [[i for i in rankings[u] if category[i] != top][:10] for u in users]
     assert _after(at) == kept_by_filter
     left = sum(category[i] == top for u in users for i in rankings[u][:10])
-    share = f"Filter: {round(100 * left / 30)}% of the list changed"
+    share = f"Filter: {round(100 * left / 30)}% of the list is new ({left} of 30 items); "
     assert any(share in shown(m.value) for m in at.markdown), [m.value for m in at.markdown]
     # a promotion instead: 20 % of 10 = each shopper's two best coffee items, the rest in order
     at.text_area(key="pg_filter").input("")

@@ -48,17 +48,38 @@ def test_diff_marks_entered_left_and_moved() -> None:
     d = pg.diff("u", ["a", "b", "c", "d"], ["b", "x", "a", "c"])
     assert d.entered == {"x"} and d.left == {"d"}
     assert d.moved == {"b": (2, 1), "a": (1, 3), "c": (3, 4)}
-    assert d.share_changed == 0.25  # one of four is new
+    # one of four is new; b, a and c are kept at another rank
+    assert pg.list_change([d]) == pg.ListChange(new=1, slots=4, moved=3)
+    assert pg.list_change([d]).share_new == 0.25
     assert d.marks() == (
         ["down 2", "up 1", "down 1", "left"],
         ["up 1", "entered", "down 2", "down 1"],
     )
 
 
+def test_a_promotion_of_an_item_already_listed_makes_less_new_than_its_share() -> None:
+    """Trial s11, F4: a 20 % promotion read "10% of the list changed" beside "1 entered, 1 left,
+    9 moved". By hand: 2 promoted slots of 10 go to i10 (already listed, rank 10 -> 2) and x
+    (new); i1 keeps rank 1, i2-i8 go down two places, i9 leaves. New: x, 1 of 10 = 10 %;
+    moved: i10 and i2-i8 = 8; the wording says both and what "new" counts."""
+    before = [f"i{k}" for k in range(1, 11)]
+    after = ["i1", "i10", "x", *before[1:8]]
+    change = pg.list_change([pg.diff("u", before, after)])
+    assert change == pg.ListChange(new=1, slots=10, moved=8)
+    assert change.share_new == 0.1
+    text = pg.LIST_CHANGE.plural.format(
+        rule="Promotion", share="10%", new=change.new, slots=change.slots, moved=change.moved
+    )
+    assert text == "Promotion: 10% of the list is new (1 of 10 items); 8 moved"
+    # summed over users, not a mean of shares: 1 of 10 and 3 of 5 are 4 of 15
+    two = pg.list_change([pg.diff("a", before, after), pg.diff("b", list("abcde"), list("axyzb"))])
+    assert (two.new, two.slots, two.moved) == (4, 15, 9)
+
+
 def test_diff_counts_c_moving_down() -> None:
     d = pg.diff("u", ["a", "b", "c"], ["c", "a", "b"])
     assert d.moved == {"c": (3, 1), "a": (1, 2), "b": (2, 3)}
-    assert d.entered == d.left == frozenset() and d.share_changed == 0.0
+    assert d.entered == d.left == frozenset() and pg.list_change([d]).share_new == 0.0
 
 
 def test_request_parameters_are_what_get_recommendations_takes() -> None:
@@ -97,7 +118,7 @@ def test_a_filter_preview_is_the_ranking_without_the_excluded_category(seeded: S
     d = pg.diff("u0", before, lists["u0"].items)
     assert d.left == {i for i in before if category(i) == "cat0"}
     assert len(d.entered) == len(d.left)
-    assert d.share_changed == len(d.left) / 10
+    assert pg.list_change([d]).share_new == len(d.left) / 10
 
 
 def test_a_promotion_preview_gives_two_slots_to_the_best_cat2_items(seeded: Seeded) -> None:
@@ -171,7 +192,13 @@ def test_the_page_shows_before_and_after_and_the_share_changed(seeded: Seeded) -
     assert before["item ID"].tolist() == list(full[:10])
     marks = dict(zip(before["item ID"], before["change (before)"], strict=True))
     assert sorted(k for k, v in marks.items() if v == "left") == sorted(left)
-    share = f"Filter: {len(left) * 10}% of the list changed"
+    # every user has the same list (popularity): the kept items that are not at their old
+    # rank, counted by hand from the two lists
+    moved = sum(expected.index(i) != full.index(i) for i in full[:10] if i in expected)
+    share = (
+        f"Filter: {len(left) * 10}% of the list is new ({len(left) * 3} of 30 items); "
+        f"{moved * 3} moved"
+    )
     assert any(share in shown(m.value) for m in at.markdown), [m.value for m in at.markdown]
     # saving is offered, the parameters wait for it
     assert at.button(key="pg_save_filter")
@@ -279,7 +306,7 @@ def test_a_parameter_without_a_value_is_said_at_the_field_not_previewed(seeded: 
     warnings = [shown(w.value) for w in at.warning]
     assert any(w.startswith("No value for $CATEGORY:") for w in warnings), warnings
     assert not _diff_frames(at)
-    assert not any("of the list changed" in shown(m.value) for m in at.markdown)
+    assert not any("of the list is new" in shown(m.value) for m in at.markdown)
     at.text_area(key="pg_filter_values").input("CATEGORY = cat0").run()
     assert not any("No value for" in shown(w.value) for w in at.warning)
     assert len(_diff_frames(at)) == 3
@@ -482,7 +509,8 @@ def test_exploration_settings_the_campaign_already_has_say_why_nothing_changed(
     assert not at.exception, [e.value for e in at.exception]
     line = _exploration_line(at)
     assert line == (
-        "Exploration: 0% of the list changed — these are the settings the campaign already "
+        "Exploration: 0% of the list is new (0 of 20 items); 0 moved — these are the settings "
+        "the campaign already "
         "serves with (weight 0.3, cut-off 30 days; Personalize's defaults when none are set), "
         "so the list is the one shoppers get now"
     )
@@ -518,16 +546,16 @@ def test_exploration_that_adds_nothing_says_why(seeded: Seeded) -> None:
     at.slider(key="pg_weight").set_value(0.5).run()
     assert not at.exception, [e.value for e in at.exception]
     line = _exploration_line(at)
-    assert line.startswith(
-        "Exploration: 0% of the list changed — no item is younger than the cut-off (30 d "
-        "before the latest interaction, "
+    assert line.startswith("Exploration: 0% of the list is new (0 of 20 items); "), line
+    assert (
+        " moved — no item is younger than the cut-off (30 d before the latest interaction, " in line
     ), line
     at.slider(key="pg_weight").set_value(0.0).run()
     line = _exploration_line(at)
-    assert line == (
-        "Exploration: 0% of the list changed — weight 0 turns exploration off: the list is "
-        "the model's ranking as it is"
-    )
+    assert line.startswith("Exploration: 0% of the list is new (0 of 20 items); "), line
+    assert line.endswith(
+        " moved — weight 0 turns exploration off: the list is the model's ranking as it is"
+    ), line
 
 
 def test_on_aws_saved_filters_are_previewed_through_get_recommendations(
@@ -661,7 +689,7 @@ def test_a_recommender_previews_a_filter_and_a_promotion(domain_shop: dict) -> N
     assert before["item ID"].tolist() == full[:10]
     marks = dict(zip(before["item ID"], before["change (before)"], strict=True))
     assert sorted(i for i, m in marks.items() if m == "left") == sorted(shoes)
-    share = f"Filter: {len(shoes) * 10}% of the list changed"
+    share = f"Filter: {len(shoes) * 10}% of the list is new ({len(shoes) * 2} of 20 items); "
     assert any(share in shown(m.value) for m in at.markdown), [m.value for m in at.markdown]
     assert not at.toggle  # Best sellers does not explore: no exploration settings offered
     # the half-page tables keep an ID column wide enough for a typical 10-character SKU (about
@@ -734,7 +762,8 @@ def test_exploration_is_applied_to_a_recommender_only_after_confirm(domain_shop:
     assert "itemExplorationConfig" not in before  # created without: Personalize's 0.3 / 30
     at = _exploring_for_you(app_at(PAGE))
     assert _exploration_line(at) == (
-        "Exploration: 0% of the list changed — these are the settings the recommender "
+        "Exploration: 0% of the list is new (0 of 30 items); 0 moved — these are the settings "
+        "the recommender "
         "already serves with (weight 0.3, cut-off 30 days; Personalize's defaults when none "
         "are set), so the list is the one shoppers get now"
     )
@@ -850,6 +879,10 @@ def test_promoted_items_are_marked_and_why_they_sit_lower_is_said(seeded: Seeded
         assert marks[top] == ("★ promoted" if rank == 1 else f"★ promoted · down {rank - 1}")
         lower += rank > 1
     assert lower  # for at least one of the three users the top item sits lower (seeded)
+    # the share says what it counts: only promoted items not in the list before are new
+    new = 3 * sum(i not in full[:10] for i in promoted)
+    share = f"Promotion: {round(100 * new / 30)}% of the list is new ({new} of 30 items); "
+    assert any(share in shown(m.value) for m in at.markdown), [m.value for m in at.markdown]
     captions = [shown(c.value) for c in at.caption]
     assert any("Their place is not the model's rank" in c for c in captions), captions
     at.segmented_control(key="language_switch").set_value("ko").run()

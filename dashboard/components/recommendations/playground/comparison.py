@@ -13,7 +13,7 @@ from dashboard.components.recommendations.products import show_products
 from dashboard.components.text import md_escape
 from services.evaluation import playground as pg
 from services.evaluation.sampling import ItemCatalog
-from services.i18n import N_, _, formats
+from services.i18n import N_, _, formats, translated
 
 MARKS = {"left": N_("left"), "entered": N_("entered"), "up": N_("up {n}"), "down": N_("down {n}")}
 
@@ -66,17 +66,22 @@ def show_comparison(
     known_users: Collection[str] | None,
     why: dict[str, str] | None = None,
 ) -> None:
-    """The share each rule changed (with ``why``: rule name -> why it changes nothing, said
-    when it does not), then each user's lists side by side; a user not in the interactions
-    gets Personalize's popular-items fallback, said above the lists. When the promotion placed
-    items, a caption beside the lists says where Personalize places them."""
+    """The share of the list each rule made new, with the moves (with ``why``: rule name ->
+    why it changes nothing, said when it does not), then each user's lists side by side; a
+    user not in the interactions gets Personalize's popular-items fallback, said above the
+    lists. When the promotion placed items, a caption beside the lists says where Personalize
+    places them."""
     shares = []
     for name, lists in singles.items():
-        changed = pg.share_changed([pg.diff(u, before[u].items, lists[u].items) for u in users])
-        text = _("{rule}: {share} of the list changed").format(
-            rule=_(name), share=formats.share(changed)
+        change = pg.list_change([pg.diff(u, before[u].items, lists[u].items) for u in users])
+        text = translated(pg.LIST_CHANGE, change.slots).format(
+            rule=_(name),
+            share=formats.share(change.share_new),
+            new=change.new,
+            slots=change.slots,
+            moved=change.moved,
         )
-        if not changed and (why or {}).get(name):
+        if not change.new and (why or {}).get(name):
             text += " — " + md_escape((why or {})[name])
         shares.append(text)
     st.markdown(" · ".join(shares))
