@@ -263,6 +263,23 @@ _REASONS = {
 }
 
 
+# Why the served version's fallback list and the popularity campaign's list, both "the most
+# popular items", can share nothing (trial s11, F7: 0 % beside "most popular" read as a
+# contradiction). Each is counted from its own solution version's training data: the local
+# engine counts both the same way (distinct users per item after the solution's event-type
+# filter: ``Indexed.distinct_users``, used by Popularity-Count and as
+# User-Personalization's fallback), so only the data differ; Personalize documents its
+# fallback only as "popular items" ("Popular item" reason, GetRecommendations), so on AWS the
+# count may differ too. The demo's served version learned before a new collection arrived,
+# the popularity campaign's version after it: 0 %.
+FALLBACK_VS_POPULARITY = N_(
+    "why the two can differ: each list is counted from its own version's training data (the "
+    "served version's from the data it was trained on, the popularity campaign's from its "
+    "version's, trained at another time or on other event types), so they can share few "
+    "items or none"
+)
+
+
 def reason_text(reason: str) -> str:
     """``reason`` (one GetRecommendations reason, or several joined with "; ") as people read
     it: each documented value in the current language, any other part unchanged."""

@@ -215,6 +215,14 @@ def test_the_two_popular_figures_say_which_popular_they_mean(
         "the version does not know or when a filter leaves too few items; not the popularity "
         "campaign's list"
     ) in caption
+    # trial s11, F7: the two "most popular" lists can share nothing, and the caption says why
+    # (the engine counts both alike, so only the versions' training data can differ)
+    assert caption.endswith(
+        "why the two can differ: each list is counted from its own version's training data "
+        "(the served version's from the data it was trained on, the popularity campaign's "
+        "from its version's, trained at another time or on other event types), so they can "
+        "share few items or none"
+    ), caption
     at.session_state["language"] = "ko"
     at.run()  # the page now in Korean; AppTest sends the radios' values back as this thread
     use_language("ko")  # formats them, as a browser sends the labels it shows: Korean now
@@ -232,6 +240,7 @@ def test_the_two_popular_figures_say_which_popular_they_mean(
         "가장 인기 있던 상품으로, 버전이 모르는 사용자에게 또는 필터 후 남은 상품이 너무 적을 때 "
         "Personalize가 주는 목록이며 인기도 캠페인의 목록이 아님"
     ) in caption
+    assert "각 목록은 자기 버전의 학습 데이터에서 센 것" in caption, caption
 
 
 def test_typed_ids_from_another_id_space_get_the_readiness_finding(seeded: Seeded) -> None:

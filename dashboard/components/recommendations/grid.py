@@ -19,6 +19,7 @@ from dashboard.components.recommendations.products import (
 from dashboard.components.text import chart_text, md_escape
 from services.evaluation import playground as pg
 from services.evaluation.inspection import (
+    FALLBACK_VS_POPULARITY,
     POPULAR_REASON,
     Agreement,
     UserRecommendations,
@@ -142,6 +143,10 @@ def verdict_banner(verdict: Verdict, title: str, baseline: CampaignInfo | None =
                 reason=reason_text(POPULAR_REASON),
             )
         )
+    if verdict.popular_fillers and verdict.baseline_jaccard is not None:
+        # the note speaks of the popularity campaign: a recommender's overlap says its own
+        if baseline is None or not baseline.is_recommender:
+            numbers.append(_(FALLBACK_VS_POPULARITY))
     if verdict.n_empty:
         numbers.append(
             ngettext(
