@@ -205,20 +205,28 @@ def data_difference(
     return reasons
 
 
-def best_versions(metrics: Mapping[str, Mapping[str, float]]) -> dict[str, frozenset[str]]:
-    """Metric key → the version ARNs with its highest value (ties: all of them).
+def best_versions(
+    metrics: Mapping[str, Mapping[str, float]], groups: Mapping[str, str] | None = None
+) -> dict[str, frozenset[str]]:
+    """Metric key → the version ARNs with its highest value among comparable versions (ties:
+    all of them).
 
     Every GetSolutionMetrics key is "higher is better" (developer guide, metric definitions).
-    ``metrics`` maps version ARN → its metrics; a missing or NaN value never wins.
+    ``metrics`` maps version ARN → its metrics; a missing or NaN value never wins. ``groups``
+    maps version ARN → its comparable group (``recipe_capabilities.metrics_group``; all one
+    group without it): the best is picked within each group, and only in a group where at
+    least two versions have a value, since a version alone of its kind is best of nothing.
     """
-    best: dict[str, tuple[float, set[str]]] = {}
+    by_group: dict[tuple[str, str], dict[str, float]] = {}
     for arn, values in metrics.items():
+        group = (groups or {}).get(arn, "")
         for key, value in values.items():
-            if math.isnan(value):  # no truth to score against
-                continue
-            top, arns = best.get(key, (float("-inf"), set()))
-            if value > top:
-                best[key] = (value, {arn})
-            elif value == top:
-                arns.add(arn)
-    return {key: frozenset(arns) for key, (_, arns) in best.items()}
+            if not math.isnan(value):  # no truth to score against
+                by_group.setdefault((key, group), {})[arn] = value
+    best: dict[str, set[str]] = {}
+    for (key, _group), values in by_group.items():
+        if len(values) < 2:
+            continue
+        top = max(values.values())
+        best.setdefault(key, set()).update(arn for arn, v in values.items() if v == top)
+    return {key: frozenset(arns) for key, arns in best.items()}

@@ -85,6 +85,41 @@ RECIPE_DATASETS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
 }
 
 
+# Which versions' offline metrics rank against each other (the "best" marks of Solutions &
+# metrics): those whose recipes answer the same request. The developer guide lets "results
+# from models trained with different recipes on the same data" be compared ("Evaluating a
+# solution version with metrics"), but a better NDCG only picks a version that can take the
+# other's place: a PERSONALIZED_RANKING version answers GetPersonalizedRanking for a list the
+# shop gives, a RELATED_ITEMS one GetRecommendations for an itemId, a USER_SEGMENTATION one
+# batch segment jobs (its test split is each user's newest 20 %, not 10 % of users, same
+# page), never a user's GetRecommendations (each recipe type's runtime call, module
+# docstring). Popularity-Count and Trending-Now answer a user's GetRecommendations: they are
+# the baseline of the user-recommending group (trial s11, F10: a ranking version was marked
+# "best" next to User-Personalization versions).
+_METRICS_GROUP = {
+    "aws-user-personalization": USER_REQUEST,
+    "aws-user-personalization-v2": USER_REQUEST,
+    "aws-popularity-count": USER_REQUEST,
+    "aws-trending-now": USER_REQUEST,
+    "aws-personalized-ranking": RANKING_REQUEST,
+    "aws-personalized-ranking-v2": RANKING_REQUEST,
+    "aws-sims": ITEM_REQUEST,
+    "aws-similar-items": ITEM_REQUEST,
+    "aws-semantic-similarity": ITEM_REQUEST,
+    "aws-next-best-action": ACTION_REQUEST,
+    "aws-item-affinity": SEGMENT_REQUEST,
+    "aws-item-attribute-affinity": SEGMENT_REQUEST,
+}
+
+
+def metrics_group(recipe: str | None) -> str:
+    """The group of recipes (name or ARN) whose versions' metrics compare: "user", "ranking",
+    "item", "action" or "segment" (``request_kind``'s words); any other recipe (AutoML, a
+    recipe not listed) is a group of its own, its name."""
+    name = short_arn(recipe or "")
+    return _METRICS_GROUP.get(name, name)
+
+
 def datasets_for(recipe: str | None) -> tuple[frozenset[str], frozenset[str]]:
     """(required, optional) dataset types of a recipe (name or ARN), upper case as
     DescribeDataset's ``datasetType``; a recipe not in the table needs Interactions only,

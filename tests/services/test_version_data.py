@@ -14,6 +14,7 @@ from services.evaluation.version_data import (
     training_end_text,
 )
 from services.personalize.models import SolutionVersion
+from services.workspace.recipe_capabilities import metrics_group
 
 T0 = datetime(2024, 1, 1, 9, 0, tzinfo=UTC)
 T1 = datetime(2024, 6, 30, 18, 12, tzinfo=UTC)
@@ -30,6 +31,45 @@ def test_best_per_metric_ties_all_win_and_nan_never_does() -> None:
         "precision_at_10": frozenset({"b"}),
         "coverage": frozenset({"a", "b"}),  # a tie: both are best
     }  # MRR: a's NaN is no value, and nobody else has one
+
+
+def test_best_is_picked_among_versions_of_comparable_recipes_only() -> None:
+    """Trial s11, F10: a Personalized-Ranking version was marked "best" on NDCG next to
+    User-Personalization versions. By hand: ranking's 0.40 is the highest NDCG, but it is the
+    only ranking version, so nothing of its kind is beaten; among the user-recommending
+    versions (User-Personalization and the Popularity-Count baseline) up2's 0.25 wins; the two
+    SIMS versions tie on coverage."""
+    recipe = {
+        "up1": "aws-user-personalization",
+        "up2": "arn:aws:personalize:::recipe/aws-user-personalization-v2",
+        "pop": "aws-popularity-count",
+        "rank": "aws-personalized-ranking",
+        "sims1": "aws-sims",
+        "sims2": "aws-similar-items",
+    }
+    metrics = {
+        "up1": {"normalized_discounted_cumulative_gain_at_10": 0.20, "coverage": 0.3},
+        "up2": {"normalized_discounted_cumulative_gain_at_10": 0.25, "coverage": 0.1},
+        "pop": {"normalized_discounted_cumulative_gain_at_10": 0.10, "coverage": 0.01},
+        "rank": {"normalized_discounted_cumulative_gain_at_10": 0.40, "coverage": 0.9},
+        "sims1": {"coverage": 0.5},
+        "sims2": {"coverage": 0.5},
+    }
+    groups = {arn: metrics_group(r) for arn, r in recipe.items()}
+    assert groups == {
+        "up1": "user",
+        "up2": "user",
+        "pop": "user",
+        "rank": "ranking",
+        "sims1": "item",
+        "sims2": "item",
+    }
+    assert best_versions(metrics, groups) == {
+        "normalized_discounted_cumulative_gain_at_10": frozenset({"up2"}),
+        "coverage": frozenset({"up1", "sims1", "sims2"}),
+    }
+    # a recipe the table does not know is a group of its own
+    assert metrics_group("arn:aws:personalize:::recipe/aws-new-thing") == "aws-new-thing"
 
 
 def test_record_from_the_engine() -> None:

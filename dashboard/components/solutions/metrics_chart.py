@@ -193,7 +193,10 @@ CHART_MARKS = N_(
     "Bar colours: one per recipe, the same on every chart, named in the legend under the "
     "first chart that shows the recipe. Grey, hatched: the popularity-count baseline, its "
     'newest value the dashed line. Dark outline: a version a campaign serves ("deployed" '
-    'above the bar); "best": the best version on that metric.'
+    'above the bar); "best" (★ in the table): the best version on that metric among versions '
+    "whose recipes answer the same request (a user's recommendations, popularity included; a "
+    "ranking of a list the shop gives; items related to an item; users for an item), since "
+    "only those can take each other's place; a version alone of its kind is not marked."
 )
 
 

@@ -16,6 +16,7 @@ from services.evaluation.version_data import (
     training_end_text,
 )
 from services.i18n import N_, _, formats
+from services.workspace.recipe_capabilities import metrics_group
 from services.workspace.version_campaigns import VersionInfo
 
 # What the tables' columns hold that their headers cannot say (``formatting.help_columns``).
@@ -72,8 +73,9 @@ def versions_frame(infos: list[VersionInfo]) -> pd.DataFrame:
 
 def metrics_frame(infos: list[VersionInfo], metrics: dict[str, dict[str, float]]) -> pd.DataFrame:
     """Long format: one row per (version, metric key) with recipe, baseline, deployed and
-    best flags (best: the highest value of that key, ties all best)."""
-    best = best_versions(metrics)
+    best flags (best: the highest value of that key among versions of comparable recipes,
+    ties all best)."""
+    best = _best(infos, metrics)
     rows = [
         {
             "label": i.label,
@@ -109,7 +111,7 @@ def metrics_table(
     its training data, how its training stopped (models that train for epochs), then each metric
     of ``keys`` as text ("0.2218 ★" marks the best of that key, "–" a value that does not
     exist). ``label`` names a key's column."""
-    best = best_versions(metrics)
+    best = _best(infos, metrics)
     rows = []
     for i in infos:
         arn = i.version.arn
@@ -132,6 +134,13 @@ def metrics_table(
                 row[label(key)] = f"{value:.4f}{mark}"
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def _best(
+    infos: list[VersionInfo], metrics: dict[str, dict[str, float]]
+) -> dict[str, frozenset[str]]:
+    """The best versions per key among those of comparable recipes (``metrics_group``)."""
+    return best_versions(metrics, {i.version.arn: metrics_group(i.recipe) for i in infos})
 
 
 def _count(value: int | None) -> str:
