@@ -171,6 +171,25 @@ def list_change(diffs: Sequence[ListDiff]) -> ListChange:
     )
 
 
+def filter_unchanged_why(expression: str | None) -> str | None:
+    """Why a filter made nothing new in the sampled lists (said beside its 0 %); None without
+    a filter.
+
+    An EXCLUDE filter on Interactions reads each user's own events, bulk-imported and streamed
+    (PutEvents) alike, as GetRecommendations does: a list of items the user never had such
+    events for, e.g. the popular items of a version that does not know them yet, keeps every
+    item. Trial s11, F5 found 0 % for every user with "viewed" and "purchased" filters while
+    the campaign served such a version: right, but it read like a broken preview."""
+    if not expression:
+        return None
+    if expression.lstrip().startswith("EXCLUDE") and "Interactions." in expression:
+        return _(
+            "none of the items in these users' lists is one they had those events for (the "
+            "filter reads each user's own events, imported and streamed), so every item stays"
+        )
+    return _("every item in these users' lists passes the filter")
+
+
 def parse_values(text: str) -> dict[str, list[str]]:
     """Filter parameters typed one per line as ``NAME = value, value``.
 

@@ -8,6 +8,7 @@ whole ranking, asked through boto3 as a shop would, with no rule.
 from __future__ import annotations
 
 import json
+import time
 
 import pandas as pd
 import pytest
@@ -206,6 +207,36 @@ def test_the_page_shows_before_and_after_and_the_share_changed(seeded: Seeded) -
         shown(c.value) == "Save the filter to see the GetRecommendations parameters to send."
         for c in at.caption
     ), [c.value for c in at.caption]
+
+
+def test_an_interactions_filter_that_changes_nothing_says_why_and_reads_streamed_events(
+    seeded: Seeded,
+) -> None:
+    """Trial s11, F5: excluding viewed items changed 0 % for every user, which a broken
+    preview would show too. By hand on the popularity campaign (the same top 10 for all):
+    walk-in-1 and walk-in-2 have no events, so nothing is excluded and the page says why;
+    after walk-in-1 views the top item (PutEvents, streamed), its list loses that item and
+    gains the 11th: 1 new of 20 slots = 5 %, and the 9 others each move up one place."""
+    exclude_views = 'EXCLUDE ItemID WHERE Interactions.EVENT_TYPE IN ("view")'
+    users = ["walk-in-1", "walk-in-2"]
+    at = _playground(app_at(PAGE), exclude_views, users=users)
+    assert (
+        "Filter: 0% of the list is new (0 of 20 items); 0 moved — none of the items in these "
+        "users' lists is one they had those events for (the filter reads each user's own "
+        "events, imported and streamed), so every item stays"
+    ) in [shown(m.value) for m in at.markdown], [m.value for m in at.markdown]
+    full = full_ranking(seeded)
+    build_clients(Settings.from_env()).events.put_events(
+        trackingId=seeded.tracking_id,
+        userId="walk-in-1",
+        sessionId="walk-in",
+        eventList=[{"eventType": "view", "itemId": full[0], "sentAt": int(time.time())}],
+    )
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    lines = [shown(m.value) for m in at.markdown]
+    assert "Filter: 5% of the list is new (1 of 20 items); 9 moved" in lines, lines
+    assert [f["item ID"].tolist() for f in _diff_frames(at)] == [list(full[1:11]), list(full[:10])]
 
 
 def test_a_customer_the_model_does_not_know_is_said_to_get_the_fallback(

@@ -158,7 +158,16 @@ def unchanged_why(campaign: CampaignInfo, rules: InlineRules, top_n: int) -> dic
     """Why a rule may change nothing, by rule name: exploration settings that are the ones the
     campaign or recommender already serves with (its own, or Personalize's defaults 0.3 / 30
     days), or, on the local engine, what kept exploration from adding an item
-    (``pg.exploration_unchanged_why``)."""
+    (``pg.exploration_unchanged_why``); and for a filter, why it left every list as it was
+    (``pg.filter_unchanged_why``)."""
+    why = {}
+    if filter_why := pg.filter_unchanged_why(rules.filter_expression):
+        why[RULE_NAMES[FILTER]] = filter_why
+    return why | _exploration_why(campaign, rules, top_n)
+
+
+def _exploration_why(campaign: CampaignInfo, rules: InlineRules, top_n: int) -> dict[str, str]:
+    """Why the tried exploration may change nothing (``unchanged_why``), by rule name."""
     if rules.exploration is None:
         return {}
     failure = (
