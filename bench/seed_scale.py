@@ -395,15 +395,28 @@ def train_solution(
 ) -> tuple[Row, str]:
     """Create a solution of ``recipe`` (default hyperparameters, or these), train a version to
     ACTIVE; the row and the version's ARN. The row says how an iterative model's training ended
-    (the engine's training report, e.g. v2's epochs and whether it stopped at its budget)."""
+    (the engine's training report, e.g. v2's epochs and whether it stopped at its budget).
+    A solution of that name already in the group (a kept shop whose training was stopped) is
+    trained again; exits if its hyperparameters are not these."""
     from services.local.engine import get_engine
     from services.local.jobs.tasks.training import training_summary
 
     config = {"algorithmHyperParameters": hyperparameters} if hyperparameters else {}
-    solution = p.create_solution(
-        name=recipe.replace("aws-", "seed-"), datasetGroupArn=group,
-        recipeArn=f"arn:aws:personalize:::recipe/{recipe}", solutionConfig=config,
-    )["solutionArn"]  # fmt: skip
+    name = recipe.replace("aws-", "seed-")
+    solution = next(
+        (s["solutionArn"] for s in p.list_solutions(datasetGroupArn=group)["solutions"]
+         if s["name"] == name),
+        None,
+    )  # fmt: skip
+    if solution is None:
+        solution = p.create_solution(
+            name=name, datasetGroupArn=group,
+            recipeArn=f"arn:aws:personalize:::recipe/{recipe}", solutionConfig=config,
+        )["solutionArn"]  # fmt: skip
+    else:
+        kept = p.describe_solution(solutionArn=solution)["solution"].get("solutionConfig", {})
+        if (kept.get("algorithmHyperParameters") or {}) != (hyperparameters or {}):
+            raise SystemExit(f"solution {name} is kept with other hyperparameters: {kept}")
     t = time.perf_counter()
     with PeakRss() as peak:
         version = p.create_solution_version(solutionArn=solution)["solutionVersionArn"]
@@ -977,7 +990,10 @@ def run_step(args: argparse.Namespace, root: Path) -> None:
                 result["rows"].append(("hyperparameters", "", ", ".join(args.hyperparameter)))
             result["rows"].append((row[0], row[1], row[3]))
         elif step == "deploy":
-            version = p.list_solution_versions()["solutionVersions"][0]["solutionVersionArn"]
+            # a kept shop may hold a stopped version beside the trained one
+            version = next(v["solutionVersionArn"] for v in
+                           p.list_solution_versions()["solutionVersions"]
+                           if v["status"] == "ACTIVE")  # fmt: skip
             t = time.perf_counter()
             deploy(p, group, version)
             result["rows"].append(("CreateCampaign + CreateFilter → ACTIVE",
