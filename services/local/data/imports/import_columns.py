@@ -102,6 +102,19 @@ def _with_empty(mask: Column, empty: Column | None) -> Column:
     return mask if empty is None else pc.or_(mask, empty)
 
 
+def _first_not_numeric(col: Column, empty: Column | None, pattern: str) -> int | None:
+    """Index of the first value that is neither empty, plain digits nor ``pattern``; -1 when
+    every value is one of them; None when every value is empty or plain digits.
+
+    Plain digits pass a cheap check, so only a column with a sign, a point or worse pays for
+    the pattern (and the caller learns whether any value needs more than digits).
+    """
+    digits = _with_empty(pc.ascii_is_decimal(col), empty)
+    if pc.all(digits).as_py():
+        return None
+    return _first(pc.invert(pc.or_(digits, pc.match_substring_regex(col, pattern))))
+
+
 def _nulls_for_empty(col: Column, empty: Column | None, type_: pa.DataType) -> Column:
     """``col`` with its empty values as nulls (no copy when there are none)."""
     if empty is None or not pc.any(empty).as_py():
@@ -158,11 +171,8 @@ def _max_length(
 
 def _integers(col: Column, empty: Column | None, field: Field, *, where: Locate) -> Column:
     is_time = field.name in TIMESTAMP_FIELDS
-    # Plain digits pass a cheap check; only values with a sign or worse meet the pattern.
-    digits = _with_empty(pc.ascii_is_decimal(col), empty)
-    if not pc.all(digits).as_py():
-        ok = pc.or_(digits, pc.match_substring_regex(col, _INT_RE))
-        i = _first(pc.invert(ok))
+    i = _first_not_numeric(col, empty, _INT_RE)
+    if i is not None:
         if i >= 0:
             value = col[i].as_py()
             unit = " of seconds" if is_time else ""
@@ -215,15 +225,11 @@ def _check_epoch_seconds(ints: Column, field: Field, where: Locate) -> None:
 
 
 def _floats(col: Column, empty: Column | None, field: Field, *, where: Locate) -> Column:
-    # whole numbers pass without the pattern
-    digits = _with_empty(pc.ascii_is_decimal(col), empty)
-    if not pc.all(digits).as_py():
-        ok = pc.or_(digits, pc.match_substring_regex(col, _FLOAT_RE))
-        i = _first(pc.invert(ok))
-        if i >= 0:
-            value = col[i].as_py()
-            hint = "; use '.' as the decimal separator" if re.match(r"^-?\d+,\d+$", value) else ""
-            raise ImportFailed(f"{where(i, field.name)}: {_show(value)} is not a number{hint}")
+    i = _first_not_numeric(col, empty, _FLOAT_RE)
+    if i is not None and i >= 0:
+        value = col[i].as_py()
+        hint = "; use '.' as the decimal separator" if re.match(r"^-?\d+,\d+$", value) else ""
+        raise ImportFailed(f"{where(i, field.name)}: {_show(value)} is not a number{hint}")
     floats = pc.cast(_nulls_for_empty(col, empty, pa.string()), pa.float64())
     values = np.asarray(floats.to_numpy(zero_copy_only=False), dtype=np.float64)
     bad = out_of_range(values, field.type) & ~np.asarray(pc.is_null(floats), dtype=bool)
