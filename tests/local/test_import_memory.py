@@ -7,14 +7,17 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
+import psutil
 import pyarrow as pa
 import pytest
 
 from services.config import Settings
+from services.local.engine import reset_engines
 from services.local.jobs.tasks import import_memory, imports
 from services.local.jobs.tasks.import_memory import ImportMemory, numpy_hugepages
-from services.personalize.clients import Clients
+from services.personalize.clients import Clients, build_clients
 from tests.local.workspace import create_group, wait_for
 
 
@@ -138,3 +141,34 @@ def test_imports_at_once_keep_the_settings_until_the_last_one_ends(
         "after both": before,
     }
     assert _settings() == before
+
+
+def _huge_page_advised(pid: int) -> list[int]:
+    """Sizes in KiB of the mappings of process ``pid`` advised for transparent huge pages
+    (``hg`` among their VmFlags in /proc/PID/smaps)."""
+    sizes, size = [], 0
+    for line in Path(f"/proc/{pid}/smaps").read_text().splitlines():
+        if line.startswith("Size:"):
+            size = int(line.split()[1])
+        elif line.startswith("VmFlags:") and "hg" in line.split()[1:]:
+            sizes.append(size)
+    return sizes
+
+
+@pytest.mark.skipif(not Path("/proc/self/smaps").exists(), reason="Linux /proc only")
+def test_a_worker_process_imports_on_mimalloc_without_transparent_huge_pages(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """mimalloc would advise its whole 1 GiB arena for transparent huge pages, so each page an
+    import touches would be a 2 MiB page zeroed first (``spawn_worker``). After a real import
+    in a real worker process, no mapping of the worker of 1 GiB or more (the arena) is so
+    advised; numpy's arrays of a few MiB outside imports may be, and are not counted."""
+    monkeypatch.delenv("MIMALLOC_ALLOW_THP", raising=False)
+    settings = Settings(data_dir=tmp_path / "data", lifecycle_seconds=0.0, worker_mode="process")
+    try:
+        create_group(build_clients(settings), settings.data_dir)  # imported by the worker
+        (worker,) = psutil.Process().children()
+        advised = _huge_page_advised(worker.pid)
+    finally:
+        reset_engines()
+    assert [size for size in advised if size >= 2**20] == []

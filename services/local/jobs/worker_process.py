@@ -52,6 +52,12 @@ def spawn_worker(engine: EngineContext, *, idle_exit: float) -> subprocess.Popen
         # shop's training peak was measured on it. Imports now switch to mimalloc while they
         # run (jobs/tasks/import_memory.py).
         ARROW_DEFAULT_MEMORY_POOL=env.get("ARROW_DEFAULT_MEMORY_POOL", "system"),
+        # mimalloc without transparent huge pages (read once, when pyarrow loads): it asks for
+        # them on its whole 1 GiB arena, so each page an import touches, and touches again
+        # after mimalloc gave it back, is a 2 MiB page the kernel zeroes first. An import of
+        # 6,000,000 events took 2.7 s of CPU instead of 3.4-3.8 (bench/import_vs_pyarrow.py,
+        # rounds alternating with the code before, load 6).
+        MIMALLOC_ALLOW_THP=env.get("MIMALLOC_ALLOW_THP", "0"),
     )
     cmd = [sys.executable, "-m", "services.local", "worker", "--parent", str(os.getpid())]
     cmd += ["--idle-exit", repr(float(idle_exit))]
