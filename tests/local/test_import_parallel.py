@@ -167,7 +167,9 @@ def test_user_parts_hold_whole_users_in_code_order() -> None:
     rows) or the number of runs asked for."""
     users = np.array([5, 0, 1, 5, 2, 0, 3, 4, 4, 1, 0, 2, 5, 5])
     skewed = np.array([3] * 30 + [0, 1, 2, 4, 4])
-    for column, parts in ((users, 3), (users, 2), (users, 20), (skewed, 2), (skewed, 4)):
+    high = users + 7  # no code below 7 (the counting sort counts from the lowest)
+    cases = ((users, 3), (users, 2), (users, 20), (skewed, 2), (skewed, 4), (high, 3))
+    for column, parts in cases:
         runs = rows.user_parts(column, parts)
         assert 2 <= len(runs) <= parts
         assert np.array_equal(np.concatenate(runs), np.argsort(column, kind="stable"))
@@ -177,6 +179,27 @@ def test_user_parts_hold_whole_users_in_code_order() -> None:
     assert [r.tolist() for r in rows.user_parts(users, 1)] == [
         np.argsort(users, kind="stable").tolist()
     ]
+
+
+def test_take_of_ascending_rows_chunk_by_chunk_is_pyarrows_take() -> None:
+    """``take_ascending`` of a chunked column (empty chunks among them, Hangul values) is
+    pyarrow's own take of the same rows, as one array: rows in the first, the last and in no
+    chunk at all, every row, and none."""
+    values = [f"사용자{k}" for k in range(40)]
+    sizes = [0, 7, 1, 0, 12, 20, 0]  # sum 40
+    starts = np.cumsum([0, *sizes])
+    column = pa.chunked_array(
+        [pa.array(values[a:b], pa.string()) for a, b in zip(starts, starts[1:], strict=False)],
+        pa.string(),
+    )
+    rng = np.random.default_rng(3)
+    cases = [np.arange(40), np.array([], np.int64), np.array([0, 39]), np.array([7, 8, 19])]
+    cases += [np.sort(rng.choice(40, size, replace=False)) for size in (1, 5, 23)]
+    for taken in cases:
+        got = rows.take_ascending(column, taken)
+        assert isinstance(got, pa.Array) and got.type == pa.string()
+        assert got.to_pylist() == [values[k] for k in taken]  # by hand from the list
+        assert got.equals(column.take(pa.array(taken, pa.int64())).combine_chunks())
 
 
 def test_limits_count_characters_not_bytes(tmp_path: Path) -> None:

@@ -141,13 +141,18 @@ def _checked_columns(
         # events; few: EVENT_TYPE has a handful of values)
         encoded = {"USER_ID": "runs", "EVENT_TYPE": "few"} if kind == "Interactions" else {}
 
-        def checked(name: str) -> pa.ChunkedArray | pa.DictionaryArray:
+        def checked(name: str) -> pa.Array | pa.ChunkedArray:
             # The parsed chunks as they come: joining them first copied every column into
             # fresh memory, whose pages cost more to fault in than the checks themselves.
             col = convert(table.column(name), present[name], is_id=name in ids, where=locate)
             if name in encoded:  # hashed in one piece while other cores check other columns
                 how = encoded[name]
                 return dictionary_encode(col, 1, runs=how == "runs", few=how == "few")
+            if kind == "Interactions" and name == "ITEM_ID" and isinstance(col, pa.ChunkedArray):
+                # joined here, once, while USER_ID is hashed: each core's gather of the rows
+                # in order (``_drop_duplicates``) would otherwise join them again for itself
+                # (pyarrow's take of a chunked column joins its chunks first)
+                return col.combine_chunks()
             return col
 
         # The columns are checked on every core at once (pyarrow's kernels release the GIL);
