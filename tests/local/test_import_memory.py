@@ -4,6 +4,7 @@ succeeds or fails, and whichever of several imports running at once ends first."
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import time
 from collections.abc import Iterator
@@ -167,8 +168,11 @@ def test_a_worker_process_imports_on_mimalloc_without_transparent_huge_pages(
     settings = Settings(data_dir=tmp_path / "data", lifecycle_seconds=0.0, worker_mode="process")
     try:
         create_group(build_clients(settings), settings.data_dir)  # imported by the worker
-        (worker,) = psutil.Process().children()
-        advised = _huge_page_advised(worker.pid)
+        with sqlite3.connect(settings.data_dir / "engine.db") as db:
+            (worker,) = {w for (w,) in db.execute("SELECT worker FROM jobs") if w}
+        pid = int(worker.split(":")[1])  # the worker that ran the imports, still waiting
+        assert pid in {child.pid for child in psutil.Process().children()}
+        advised = _huge_page_advised(pid)
     finally:
         reset_engines()
     assert [size for size in advised if size >= 2**20] == []
