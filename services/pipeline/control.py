@@ -24,7 +24,8 @@ from services.datasets.snapshot import ObjectStore, object_store
 from services.personalize.facade import PersonalizeService
 from services.personalize.models import DatasetGroup
 from services.pipeline.options import RefreshOptions
-from services.pipeline.runs.records import RUNNING, Claim, RefreshRun, RunStore
+from services.pipeline.runs.records import FAILED, RUNNING, Claim, RefreshRun, RunStore
+from services.pipeline.runs.run_end import finish_despite_faults
 from services.pipeline.steps.calls import Caller
 from services.pipeline.steps.planning import chosen_solutions
 from services.pipeline.steps.runner import RefreshRunner
@@ -155,12 +156,38 @@ class Pipeline:
             stop.set()
             thread.join(timeout=5)
 
+    def run_to_end(self, run_id: int, owner: str) -> str:
+        """``execute``, and whatever it raises (a bug, the store's disk failing before a step
+        began or after the last one ended) ends the run FAILED with that cause instead of
+        leaving it RUNNING; returns the final status. The thread a page starts runs this."""
+        try:
+            return self.execute(run_id, owner)
+        except Exception as err:
+            _log.exception("refresh #%s crashed outside its steps", run_id)
+            reason = (
+                f"The run stopped on an unexpected error: {err!r}. Its steps say what was "
+                "done before it."
+            )
+            finish_despite_faults(self.runs, run_id, owner, FAILED, reason, sleep=self._sleep)
+            return FAILED
+
     def start_background(self, run_id: int, owner: str) -> threading.Thread:
-        """Execute a claimed run in a daemon thread (the dashboard: a page never blocks)."""
+        """Execute a claimed run to its end in a daemon thread (``run_to_end``), so the page
+        that started it returns at once; every step is written to the run's records as it
+        starts and ends, which is what pages read to follow it.
+
+        Raises RuntimeError when no thread can be started; the run is then ended FAILED with
+        that cause first, so no claimed run is left without anyone executing it.
+        """
         thread = threading.Thread(
-            target=self.execute, args=(run_id, owner), name=f"refresh-{run_id}", daemon=True
+            target=self.run_to_end, args=(run_id, owner), name=f"refresh-{run_id}", daemon=True
         )
-        thread.start()
+        try:
+            thread.start()
+        except RuntimeError as err:
+            reason = f"The run could not start: {err}."
+            finish_despite_faults(self.runs, run_id, owner, FAILED, reason, sleep=self._sleep)
+            raise
         return thread
 
     def follow(

@@ -151,14 +151,15 @@ def test_running_work_shows_a_refresh_and_its_current_step(seeded: Seeded) -> No
         lock_seconds=600,
     )
     runs.begin_step(claim.run_id, "plan", "plan", "Plan the refresh of shop", group.arn)
-    runs.end_step(claim.run_id, "plan", SUCCEEDED, "1 solution(s) to train")
+    plan = {"imports": [], "solutions": [{"arn": "x", "name": "shop-up"}], "campaigns": []}
+    runs.end_step(claim.run_id, "plan", SUCCEEDED, "1 solution to train", plan)
     runs.begin_step(claim.run_id, "train:x", "train", "Train shop-up (FULL)", "x")
     at = app_at("dashboard/pages/operations.py")
     assert not at.exception, [e.value for e in at.exception]
     frame = next(d.value for d in at.dataframe if "what" in d.value.columns)
     row = frame.loc[frame["what"] == "Refresh"].iloc[0]
     assert row["name"] == f"#{claim.run_id} of {group.name}"
-    assert row["status"] == "Train shop-up (FULL)"
+    assert row["status"] == "training shop-up (1 of 1)"
     captions = [shown(c.value) for c in at.caption]
     assert any("running, checked" in c and "updates every 2 s" in c for c in captions), captions
     # the run's own box says it is running (no tick until it ends), steps marked in plain text

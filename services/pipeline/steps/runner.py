@@ -19,6 +19,7 @@ from services.errors import AccessDenied, ServiceError
 from services.personalize.models import version_label
 from services.pipeline.options import RefreshOptions
 from services.pipeline.runs.records import FAILED, REFUSED, SKIPPED, SUCCEEDED, RefreshRun
+from services.pipeline.runs.run_end import finish_despite_faults
 from services.pipeline.steps.calls import LostLock, StepFailed
 from services.pipeline.steps.campaign_steps import CampaignSteps
 from services.pipeline.steps.data_steps import DataSteps
@@ -89,7 +90,9 @@ class RefreshRunner(Planning, DataSteps, CampaignSteps):
                 FAILED,
                 f"Unexpected error: {err!r}. Campaigns keep serving their previous versions.",
             )
-        if self._runs.finish(run.id, owner, status, reason):
+        if finish_despite_faults(
+            self._runs, run.id, owner, status, reason, sleep=self._caller.sleep
+        ):
             # The start is audited by whoever triggered the run; the outcome is audited here,
             # once, whatever started it (the button, the CLI, a resumed run).
             try:
