@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import re
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 
+import pandas as pd
 import pytest
 import streamlit as st
+from streamlit.testing.v1 import AppTest
 
 from services.config import Settings
-from services.personalize.clients import build_clients
+from services.personalize.clients import Clients, build_clients
 from services.personalize.facade import PersonalizeService
 from services.pipeline import RUNNING, SUCCEEDED, RefreshOptions, RunStore
 from services.pipeline.runs import run_tables
@@ -138,7 +142,7 @@ def test_refresh_now_takes_a_mapping_like_the_cli(seeded: Seeded) -> None:
 
 def test_running_work_shows_a_refresh_and_its_current_step(seeded: Seeded) -> None:
     """Another process runs a refresh: Running work names it with the step it is in, and the
-    caption's interval is the fragment's (2 s while something runs, 30 s when idle)."""
+    caption's interval is the fragment's (2 s while something runs, none when idle)."""
     runs = _runs()
     group = PersonalizeService(build_clients(Settings.from_env())).list_dataset_groups()[0]
     claim = runs.claim(
@@ -174,4 +178,78 @@ def test_running_work_shows_a_refresh_and_its_current_step(seeded: Seeded) -> No
     st.cache_data.clear()  # what the 2-second TTL does between two polls
     at = app_at("dashboard/pages/operations.py")
     captions = [shown(c.value) for c in at.caption]
-    assert any(c.startswith("Nothing running") and "every 30 s" in c for c in captions), captions
+    idle = "Refresh at the top of the page checks again"  # and no poll: see test_operations
+    assert any(c.startswith("Nothing running") and idle in c for c in captions), captions
+
+
+def _held_training(monkeypatch: pytest.MonkeyPatch) -> tuple[threading.Event, threading.Event]:
+    """The dashboard's clients, as built, with CreateSolutionVersion held at the boto3 boundary
+    (a botocore ``before-call`` handler) until the returned ``release`` is set: a training that
+    takes as long as the test needs. Returns (reached, release)."""
+    from dashboard import deps
+    from services.personalize.clients import build_clients as real_build
+
+    reached, release = threading.Event(), threading.Event()
+
+    def hold(**_: object) -> None:
+        reached.set()
+        release.wait(60)
+        return None  # then on to the engine
+
+    def build(settings: Settings) -> Clients:
+        clients = real_build(settings)
+        clients.personalize.meta.events.register_first(
+            "before-call.personalize.CreateSolutionVersion", hold
+        )
+        return clients
+
+    monkeypatch.setattr(deps, "build_clients", build)
+    return reached, release
+
+
+def _running_rows(at: AppTest) -> pd.DataFrame:
+    frames = [d.value for d in at.dataframe if "what" in d.value.columns]
+    return frames[0] if frames else pd.DataFrame(columns=["what", "name", "status"])
+
+
+def test_refresh_now_returns_at_once_lists_the_run_with_its_step_then_its_end(
+    seeded: Seeded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Trial s11 (issue #21): the page stayed busy for the whole run and Running work said
+    "Nothing running". The confirm returns while training is still held, Running work lists
+    the run with its step, polls only then, and after the run nothing polls."""
+    reached, release = _held_training(monkeypatch)
+    try:
+        at = app_at("dashboard/pages/operations.py")
+        assert at.session_state["ops_poll_seconds"] is None  # idle: the panel does not poll
+        at.number_input(key="refresh_tolerance").set_value(100.0)
+        at.button(key="refresh_button").click().run()
+        at.button(key="refresh_confirm").click().run()
+        assert not at.exception, [e.value for e in at.exception]
+        run_id = at.session_state["refresh_run"]
+        # The page is back while the run cannot have ended: no version can train yet.
+        assert _runs().get(run_id).status == RUNNING
+        (box,) = at.status
+        assert box.label == f"Refresh #{run_id} of shop: RUNNING" and box.state == "running"
+        row = _running_rows(at).set_index("what").loc["Refresh"]
+        assert row["name"] == f"#{run_id} of shop"
+        assert at.session_state["ops_poll_seconds"] == 2
+        assert reached.wait(60)  # the run got to its first training
+        st.cache_data.clear()  # what the 2-second TTL does before the panel's next poll
+        at.run()
+        row = _running_rows(at).set_index("what").loc["Refresh"]
+        # three campaigns back three solutions (seeded by hand), so three trainings
+        assert re.fullmatch(r"training shop-(up|pop|sims) \(1 of 3\)", row["status"]), row
+    finally:
+        release.set()
+    deadline = time.monotonic() + 120
+    while (run := _runs().get(run_id)).status == RUNNING and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert run.status == SUCCEEDED, run.reason
+    st.cache_data.clear()
+    at.run()
+    assert "Refresh" not in list(_running_rows(at)["what"])
+    assert at.session_state["ops_poll_seconds"] is None
+    (box,) = at.status
+    assert box.label == f"Refresh #{run_id} of shop: SUCCEEDED" and box.state == "complete"
+    assert ("refresh", "ok") in {(r.action, r.result) for r in at_store_actions()}

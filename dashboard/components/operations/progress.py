@@ -1,10 +1,13 @@
-"""Running work (refresh runs, training, campaign updates, imports), polled by a fragment.
+"""Running work (refresh runs, training, campaign updates, imports), polled by a fragment only
+while something is in flight.
 
-It polls every 2 s while something runs and every 30 s when idle, so an open Operations tab
-does not hammer the control plane; the caption states the interval the fragment was started
-with, so what it says is what it does. A refresh run counts as running work, shown with the
-step it is in (read from the dashboard store, not from Personalize). When the set of running
-work changes, the page reruns so every section (and the poll interval) follows.
+While work runs, the fragment reads it again every 2 s; when nothing runs it does not poll at
+all (the page's Refresh button, or any action, reads again), so an idle Operations tab neither
+reruns nor calls the control plane. The caption says which of the two the panel does. A refresh
+run counts as running work, shown with the step it is in and its place among the run's steps
+("training shop-up (2 of 4)", from the run's records in the dashboard store, not Personalize).
+When the set of running work (or a refresh's step) changes, the page reruns, so every section
+(the refresh's steps box included, which does not poll by itself) and the polling follow.
 """
 
 from __future__ import annotations
@@ -24,10 +27,10 @@ from services.pipeline.runs.running_runs import refresh_work
 from services.workspace.running_work import Running, running_work
 
 BUSY_SECONDS = 2
-IDLE_SECONDS = 30
+UNREADABLE_SECONDS = 30  # the read failed: try again now and then, as the message says
 _STATE = "ops_running"
 _PREFETCHED = "ops_prefetched"  # work read by a whole-page run; absent in fragment-only reruns
-_INTERVAL = "ops_poll_seconds"  # the interval the fragment was started with
+_INTERVAL = "ops_poll_seconds"  # the interval the fragment was started with; None: no polling
 _FAILED = "failed"  # the whole-page read failed and said why
 
 
@@ -95,10 +98,14 @@ def _body() -> None:
     seen = sorted(f"{w.arn} {w.name} {w.status}" for w in work)
     previous = st.session_state.get(_STATE)
     st.session_state[_STATE] = seen
-    every = st.session_state.get(_INTERVAL, IDLE_SECONDS)
-    checked = _("checked {time} UTC; updates every {every} s").format(
-        time=f"{datetime.now(UTC):%H:%M:%S}", every=every
-    )
+    every = st.session_state.get(_INTERVAL)
+    time = f"{datetime.now(UTC):%H:%M:%S}"
+    if every is None:
+        checked = _("checked {time} UTC; Refresh at the top of the page checks again").format(
+            time=time
+        )
+    else:
+        checked = _("checked {time} UTC; updates every {every} s").format(time=time, every=every)
     if not work:
         st.caption(_("Nothing running ({checked}).").format(checked=checked))
     else:
@@ -119,12 +126,20 @@ def _body() -> None:
             st.rerun(scope="app")
 
 
+def poll_seconds(work: list[Running] | None) -> int | None:
+    """How often the panel reads ``work`` again: every BUSY_SECONDS while something moves,
+    every UNREADABLE_SECONDS after a failed read (None), never when all is idle or stalled."""
+    if work is None:
+        return UNREADABLE_SECONDS
+    return BUSY_SECONDS if any(w.live for w in work) else None
+
+
 def show_running_work() -> None:
-    """The self-updating progress panel: every 2 s while something runs, else every 30 s."""
-    # Read here, not only in the fragment, because the poll interval depends on it.
+    """The progress panel, updating itself every 2 s while something runs and not at all
+    when nothing does."""
+    # Read here, not only in the fragment, because whether it polls depends on it.
     work = _read_work()
     st.session_state[_PREFETCHED] = work if work is not None else _FAILED
-    busy = any(w.live for w in work or [])
-    every = BUSY_SECONDS if busy else IDLE_SECONDS
+    every = poll_seconds(work)
     st.session_state[_INTERVAL] = every
     st.fragment(run_every=every)(in_session_language(_body))()

@@ -1,8 +1,10 @@
 """Refresh now: the same run as ``python -m services.pipeline refresh``, started from here.
 
-The run executes in a background thread of the dashboard's process and writes every step to
-the store; this panel only reads those rows (``reads.refresh_run``, cached two seconds, so any
-number of open tabs cost one query per interval) and never blocks a page.
+The run executes in a background thread of the dashboard's process (``Pipeline.start_background``,
+as the command does) and writes every step to the store; the button returns as soon as the run
+is claimed. This panel only reads those rows (``reads.refresh_run``, cached two seconds, so any
+number of open tabs cost one query per interval) and never blocks a page; while the run lasts,
+Running work above lists it with its step and reruns the page when it moves on.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from dashboard import deps, identity, reads
 from dashboard.components.confirm_dialog import Confirmation, confirm_button
 from dashboard.components.errors import show_failure, shown_errors
 from dashboard.components.formatting import mode_name, when_column
-from dashboard.components.language import file_uploader, in_session_language
+from dashboard.components.language import file_uploader
 from dashboard.components.operations.arn_picker import pick_group
 from dashboard.components.text import md_code, md_escape, md_help
 from services.errors import ServiceError
@@ -39,9 +41,7 @@ from services.prepare import load_mapping
 from services.workspace.metric_names import metric_label
 from services.workspace.overview import DatasetGroupOverview
 
-POLL_SECONDS = 2
 RUN_KEY = "refresh_run"
-_SEEN_KEY = "refresh_seen_status"
 # Plain text marks: emoji need a colour-emoji font, which many Linux desktops lack (they drew
 # as empty boxes in a fresh Chromium).
 _MARKS = {"SUCCEEDED": "✓", "FAILED": "✗", "REFUSED": "✗", "SKIPPED": "–", RUNNING: "…"}
@@ -212,7 +212,14 @@ def _start(group: DatasetGroupOverview, options: RefreshOptions) -> None:
         show_failure(_("Could not start the refresh"), err)
         return
     if triggered.owner is not None:
-        pipeline.start_background(triggered.run_id, triggered.owner)
+        try:
+            pipeline.start_background(triggered.run_id, triggered.owner)
+        except RuntimeError as err:  # no thread could start; the run was ended FAILED
+            st.error(
+                _("Could not start the refresh: {error}").format(error=md_escape(err)),
+                icon=":material/error:",
+            )
+            return
     note = "attached" if triggered.attached else ("resumed" if triggered.resumed else "started")
     with shown_errors(_("The refresh started but is not in the audit log")):
         deps.store().record_action(
@@ -223,12 +230,13 @@ def _start(group: DatasetGroupOverview, options: RefreshOptions) -> None:
     st.rerun()
 
 
-def _live(run_id: int) -> None:
+def show_live_run(run_id: int) -> None:
+    """The run's box: its outcome so far and one row per step. It does not poll by itself:
+    while the run lasts it is under Running work, whose poll reruns the page whenever the run
+    moves to its next step or ends (``progress``), which redraws this box."""
     run = reads.refresh_run(run_id)
     if run is None:
         return
-    previous = st.session_state.get(_SEEN_KEY)
-    st.session_state[_SEEN_KEY] = (run_id, run.status)
     state = {"SUCCEEDED": "complete", RUNNING: "running"}.get(run.status, "error")
     label = _("Refresh #{id} of {group}: {status}").format(
         id=run.id, group=md_escape(run.dataset_group_name), status=md_escape(run.status)
@@ -241,17 +249,6 @@ def _live(run_id: int) -> None:
     box.dataframe(steps_frame(run), hide_index=True)
     if run.reason:
         box.caption(md_escape(run.reason))
-    if previous == (run_id, RUNNING) and run.status != RUNNING:
-        # The run just ended: campaigns changed, so every page must read them again.
-        reads.invalidate()
-        st.rerun(scope="app")
-
-
-def show_live_run(run_id: int) -> None:
-    """The run's steps, updating themselves every POLL_SECONDS while it runs."""
-    run = reads.refresh_run(run_id)
-    running = run is not None and run.status == RUNNING and not run.stale
-    st.fragment(run_every=POLL_SECONDS if running else None)(in_session_language(_live))(run_id)
 
 
 def show_refresh(groups: list[DatasetGroupOverview]) -> None:
