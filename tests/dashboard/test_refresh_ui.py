@@ -166,20 +166,26 @@ def test_running_work_shows_a_refresh_and_its_current_step(seeded: Seeded) -> No
     assert row["status"] == "training shop-up (1 of 1)"
     captions = [shown(c.value) for c in at.caption]
     assert any("running, checked" in c and "updates every 2 s" in c for c in captions), captions
-    # the run's own box says it is running (no tick until it ends), steps marked in plain text
+    # the run's own box says it is running (no tick until it ends) and points up to Running
+    # work for its step, instead of a steps table that would be stale at the next step
     at.session_state["refresh_run"] = claim.run_id
     at.run()
     (status,) = at.status
     assert status.label == f"Refresh #{claim.run_id} of shop: RUNNING"
     assert status.state == "running"
-    steps = next(d.value for d in at.dataframe if "outcome" in d.value.columns)
-    assert list(steps["outcome"]) == ["✓ SUCCEEDED", "… RUNNING"]
+    assert not [d for d in at.dataframe if "step" in d.value.columns]
+    captions = [shown(c.value) for c in at.caption]
+    assert "Its current step is under Running work at the top of this page." in captions
+    runs.end_step(claim.run_id, "train:x", SUCCEEDED, "trained")
     runs.finish(claim.run_id, "another-process", SUCCEEDED, "deployed")
     st.cache_data.clear()  # what the 2-second TTL does between two polls
-    at = app_at("dashboard/pages/operations.py")
+    at.run()
     captions = [shown(c.value) for c in at.caption]
-    idle = "Refresh at the top of the page checks again"  # and no poll: see test_operations
+    idle = "Refresh at the top of the page checks again"  # and no poll when idle
     assert any(c.startswith("Nothing running") and idle in c for c in captions), captions
+    # once it ended, every step, marked in plain text (emoji need a colour font)
+    steps = next(d.value for d in at.dataframe if "step" in d.value.columns)
+    assert list(steps["outcome"]) == ["✓ SUCCEEDED", "✓ SUCCEEDED"]
 
 
 def _held_training(monkeypatch: pytest.MonkeyPatch) -> tuple[threading.Event, threading.Event]:
@@ -240,6 +246,13 @@ def test_refresh_now_returns_at_once_lists_the_run_with_its_step_then_its_end(
         row = _running_rows(at).set_index("what").loc["Refresh"]
         # three campaigns back three solutions (seeded by hand), so three trainings
         assert re.fullmatch(r"training shop-(up|pop|sims) \(1 of 3\)", row["status"]), row
+        # Pressed again while it runs: the group's lock hands back the same run, none starts.
+        at.button(key="refresh_button").click().run()
+        at.button(key="refresh_confirm").click().run()
+        assert at.session_state["refresh_run"] == run_id
+        assert [r.id for r in _runs().running_runs()] == [run_id]
+        audited = [r.message for r in at_store_actions() if r.action == "refresh"]
+        assert f"run #{run_id} attached" in audited, audited
     finally:
         release.set()
     deadline = time.monotonic() + 120

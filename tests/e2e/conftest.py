@@ -66,8 +66,16 @@ def _wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: f
 
 
 @contextmanager
-def served_dashboard(data_dir: Path, log: Path, *extra_args: str) -> Iterator[str]:
-    """`streamlit run` on a free loopback port over ``data_dir``; yields its URL, stops it after."""
+def served_dashboard(
+    data_dir: Path,
+    log: Path,
+    *extra_args: str,
+    root: Path = ROOT,
+    env: dict[str, str] | None = None,
+) -> Iterator[str]:
+    """`streamlit run` on a free loopback port over ``data_dir``; yields its URL, stops it after.
+    ``root``: the source tree whose streamlit_app.py runs (bench/refresh_busy.py serves an
+    older commit's too); ``env``: variables set over the defaults below."""
     port = free_port()
     env = {
         **os.environ,
@@ -75,6 +83,7 @@ def served_dashboard(data_dir: Path, log: Path, *extra_args: str) -> Iterator[st
         "PERSONALIZE_LOCAL_LIFECYCLE_SECONDS": "0",
         "PERSONALIZE_LOCAL_WORKER": "thread",
         "OPENBLAS_NUM_THREADS": "1",
+        **(env or {}),
     }
     cmd = [
         sys.executable,
@@ -95,7 +104,7 @@ def served_dashboard(data_dir: Path, log: Path, *extra_args: str) -> Iterator[st
         *extra_args,
     ]
     with log.open("wb") as out:
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=out, stderr=subprocess.STDOUT)
     dog = guard(proc.pid, signal.SIGTERM)  # a killed test run ends the server too
     url = f"http://127.0.0.1:{port}"
     try:

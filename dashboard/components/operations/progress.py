@@ -6,8 +6,10 @@ all (the page's Refresh button, or any action, reads again), so an idle Operatio
 reruns nor calls the control plane. The caption says which of the two the panel does. A refresh
 run counts as running work, shown with the step it is in and its place among the run's steps
 ("training shop-up (2 of 4)", from the run's records in the dashboard store, not Personalize).
-When the set of running work (or a refresh's step) changes, the page reruns, so every section
-(the refresh's steps box included, which does not poll by itself) and the polling follow.
+It is the page's one poll (the refresh's own box does not poll). When something starts or
+ends, the page reruns, so every section and the polling follow; a status moving on (a
+refresh's next step, CREATE PENDING to IN_PROGRESS) redraws the panel alone, since a
+whole-page run per step is what a reader waits through (bench/refresh_busy.py).
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ from services.workspace.running_work import Running, running_work
 
 BUSY_SECONDS = 2
 UNREADABLE_SECONDS = 30  # the read failed: try again now and then, as the message says
-_STATE = "ops_running"
+_STATE = "ops_running"  # "arn name status" of each item shown, for ``listed``
+_MEMBERS = "ops_running_members"  # what runs, without how far: a change reruns the page
 _PREFETCHED = "ops_prefetched"  # work read by a whole-page run; absent in fragment-only reruns
 _INTERVAL = "ops_poll_seconds"  # the interval the fragment was started with; None: no polling
 _FAILED = "failed"  # the whole-page read failed and said why
@@ -95,9 +98,12 @@ def _body() -> None:
     work = prefetched if full_run else _read_work()
     if work is None:
         return
-    seen = sorted(f"{w.arn} {w.name} {w.status}" for w in work)
-    previous = st.session_state.get(_STATE)
-    st.session_state[_STATE] = seen
+    st.session_state[_STATE] = sorted(f"{w.arn} {w.name} {w.status}" for w in work)
+    # What is running (and whether it moves), not how far it got: a status moving on is
+    # redrawn here alone.
+    members = sorted(f"{w.arn} {w.kind} {w.name} {w.live}" for w in work)
+    previous = st.session_state.get(_MEMBERS)
+    st.session_state[_MEMBERS] = members
     every = st.session_state.get(_INTERVAL)
     time = f"{datetime.now(UTC):%H:%M:%S}"
     if every is None:
@@ -118,9 +124,9 @@ def _body() -> None:
         for item in work:
             if item.stoppable:
                 _stop_button(item)
-    if previous is not None and previous != seen:
-        # Something started, finished or moved to its next step: drop cached reads so the
-        # sections below agree, and rerun the page, which also sets the poll interval anew.
+    if previous is not None and previous != members:
+        # Something started, finished or stalled: drop cached reads so the sections below
+        # agree, and rerun the page, which also sets the poll interval anew.
         reads.invalidate()
         if not full_run:
             st.rerun(scope="app")

@@ -231,9 +231,9 @@ def _start(group: DatasetGroupOverview, options: RefreshOptions) -> None:
 
 
 def show_live_run(run_id: int) -> None:
-    """The run's box: its outcome so far and one row per step. It does not poll by itself:
-    while the run lasts it is under Running work, whose poll reruns the page whenever the run
-    moves to its next step or ends (``progress``), which redraws this box."""
+    """The run's box: its outcome and one row per step. It does not poll: while the run lasts,
+    Running work above (the page's one poll) names its current step, and reruns the page when
+    the run ends, which redraws this box with every step."""
     run = reads.refresh_run(run_id)
     if run is None:
         return
@@ -246,7 +246,11 @@ def show_live_run(run_id: int) -> None:
     # Not a `with` block: leaving one marks the status "complete", which drew a tick beside
     # "RUNNING".
     box = st.status(label, state=state, expanded=True)
-    box.dataframe(steps_frame(run), hide_index=True)
+    if run.status == RUNNING and not run.stale:
+        # A steps table drawn now would go stale at the next step; Running work follows it.
+        box.caption(_("Its current step is under Running work at the top of this page."))
+    else:
+        box.dataframe(steps_frame(run), hide_index=True)
     if run.reason:
         box.caption(md_escape(run.reason))
 
