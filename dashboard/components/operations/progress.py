@@ -6,10 +6,10 @@ all (the page's Refresh button, or any action, reads again), so an idle Operatio
 reruns nor calls the control plane. The caption says which of the two the panel does. A refresh
 run counts as running work, shown with the step it is in and its place among the run's steps
 ("training shop-up (2 of 4)", from the run's records in the dashboard store, not Personalize).
-It is the page's one poll (the refresh's own box does not poll). When something starts or
-ends, the page reruns, so every section and the polling follow; a status moving on (a
-refresh's next step, CREATE PENDING to IN_PROGRESS) redraws the panel alone, since a
-whole-page run per step is what a reader waits through (bench/refresh_busy.py).
+It is the page's one poll (the refresh's own box does not poll). When something ends, the
+page reruns, so every section and the polling follow; what starts, or moves on (a refresh's
+next step, CREATE PENDING to IN_PROGRESS), redraws the panel alone, since a whole-page run
+each time is what a reader waits through (bench/refresh_busy.py).
 """
 
 from __future__ import annotations
@@ -99,8 +99,7 @@ def _body() -> None:
     if work is None:
         return
     st.session_state[_STATE] = sorted(f"{w.arn} {w.name} {w.status}" for w in work)
-    # What is running (and whether it moves), not how far it got: a status moving on is
-    # redrawn here alone.
+    # What is running (and whether it moves), not how far it got.
     members = sorted(f"{w.arn} {w.kind} {w.name} {w.live}" for w in work)
     previous = st.session_state.get(_MEMBERS)
     st.session_state[_MEMBERS] = members
@@ -124,9 +123,12 @@ def _body() -> None:
         for item in work:
             if item.stoppable:
                 _stop_button(item)
-    if previous is not None and previous != members:
-        # Something started, finished or stalled: drop cached reads so the sections below
-        # agree, and rerun the page, which also sets the poll interval anew.
+    if previous is not None and set(previous) - set(members):
+        # Something ended (or stalled): what it made changes the sections below (a campaign
+        # serves a new version, a run has its outcome), so drop cached reads and rerun the
+        # page, which also stops the poll when nothing moves any more. What started, or moved
+        # to its next status, is drawn here alone: the trainings and updates of a refresh
+        # would otherwise rerun the whole page at each start.
         reads.invalidate()
         if not full_run:
             st.rerun(scope="app")

@@ -4,7 +4,8 @@ The run executes in a background thread of the dashboard's process (``Pipeline.s
 as the command does) and writes every step to the store; the button returns as soon as the run
 is claimed. This panel only reads those rows (``reads.refresh_run``, cached two seconds, so any
 number of open tabs cost one query per interval) and never blocks a page; while the run lasts,
-Running work above lists it with its step and reruns the page when it moves on.
+Running work above lists it with its current step (the page's one poll), and the run's box
+lists every step once it ended.
 """
 
 from __future__ import annotations
