@@ -31,6 +31,7 @@ from services.evaluation.sampling import ItemCatalog
 from services.i18n import N_, _, formats, ngettext
 from services.workspace.catalog import CampaignInfo
 from services.workspace.overview import waiting_version_id
+from services.workspace.popular_lists import fallback_vs_popularity, list_origin
 from services.workspace.recipe_capabilities import POPULARITY_RECIPES, same_list_by_design
 from services.workspace.serving import serves
 
@@ -152,9 +153,11 @@ else:
         by_design: bool,
         grid: bool = True,
         newer: str | None = None,
+        version_arn: str | None = None,
     ) -> None:
         """Verdict, heatmap and (with ``grid``) grid of one source's lists; ``by_design``: a
-        recipe that gives everyone the same list."""
+        recipe that gives everyone the same list; ``version_arn``: the version that answered
+        (None: a recommender)."""
         baseline = None
         pop = cat.popularity
         if (
@@ -180,7 +183,12 @@ else:
             new_users=new_users,
             newer_version=newer,
         )
-        rec_grid.verdict_banner(verdict, title, pop if baseline is not None else None)
+        why = None
+        if verdict.popular_fillers and baseline is not None and pop and not pop.is_recommender:
+            origins = (version_arn, pop.version_arn)
+            known = reads.version_data(tuple(a for a in origins if a)) or {}
+            why = fallback_vs_popularity(*(list_origin(a, cat.versions, known) for a in origins))
+        rec_grid.verdict_banner(verdict, title, pop if baseline is not None else None, why)
         rec_grid.heatmap(results, top_n, key=f"{key}_heatmap")
         if grid:
             rec_grid.show_grid(results, history if key == "a" else None, items, top_n, key)
@@ -211,7 +219,14 @@ else:
             for c in chosen
         ]
         if mode == ONE:
-            draw(fetched[0], chosen[0].name, "a", _by_design(chosen[0]), newer=waiting(chosen[0]))
+            draw(
+                fetched[0],
+                chosen[0].name,
+                "a",
+                _by_design(chosen[0]),
+                newer=waiting(chosen[0]),
+                version_arn=chosen[0].version_arn,
+            )
         else:
             agreed = rec_grid.agreement_caption(
                 chosen[0].name, chosen[1].name, agreement(fetched[0], fetched[1], top_n)
@@ -228,6 +243,7 @@ else:
                         _by_design(campaign),
                         grid=False,
                         newer=waiting(campaign),
+                        version_arn=campaign.version_arn,
                     )
             # one grid, the two lists of each user on consecutive rows: rank k of A above B's
             rec_grid.show_compare_grid(
@@ -242,6 +258,7 @@ else:
                 _("{solution} (batch preview)").format(solution=version.solution),
                 "a",
                 same_list_by_design(version.recipe, version.recipe_type),
+                version_arn=version.arn,
             ),
         )
 

@@ -8,6 +8,7 @@ import json
 import time
 from collections import Counter
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import pandas as pd
@@ -20,9 +21,10 @@ from services.evaluation.sampling import ItemCatalog, grid_frame, parse_ids, rec
 from services.i18n import use_language
 from services.personalize.clients import build_clients
 from services.personalize.facade import PersonalizeService
+from services.personalize.models import version_label
 from tests.dashboard.conftest import Seeded, app_at
 from tests.dashboard.rendered import shown
-from tests.local.workspace import cluster_of_item, train, wait_for
+from tests.local.workspace import START, cluster_of_item, train, wait_for
 
 PAGE = "dashboard/pages/recommendations.py"
 KNOWN = [f"u{i}" for i in range(12)]  # four users of each of the three clusters
@@ -216,13 +218,21 @@ def test_the_two_popular_figures_say_which_popular_they_mean(
         "campaign's list"
     ) in caption
     # trial s11, F7: the two "most popular" lists can share nothing, and the caption says why
-    # (the engine counts both alike, so only the versions' training data can differ)
-    assert caption.endswith(
-        "why the two can differ: each list is counted from its own version's training data "
-        "(the served version's from the data it was trained on, the popularity campaign's "
-        "from its version's, trained at another time or on other event types), so they can "
-        "share few items or none"
-    ), caption
+    # (the engine counts both alike, so only the versions' training data can differ), naming
+    # both versions and the data each was trained on: here the seed's CSV for both
+    # (tests.local.workspace: START + u * 1000 + k * 10, 60 users × 30 events)
+    first, last = (
+        datetime.fromtimestamp(t, UTC).strftime("%Y-%m-%d %H:%M")
+        for t in (START, START + 59 * 1000 + 29 * 10)
+    )
+    v1, pop = version_label(seeded.up_v1), version_label(seeded.pop_version)
+    assert (
+        "why the two differ: each is counted from its own version's training data: the "
+        f"fallback list from {v1}, trained on {first} → {last} (UTC, "
+    ) in caption, caption
+    assert f"the popularity campaign's list from {pop}, trained on {first} → {last} (UTC, " in (
+        caption
+    )
     at.session_state["language"] = "ko"
     at.run()  # the page now in Korean; AppTest sends the radios' values back as this thread
     use_language("ko")  # formats them, as a browser sends the labels it shows: Korean now
@@ -240,7 +250,7 @@ def test_the_two_popular_figures_say_which_popular_they_mean(
         "가장 인기 있던 상품으로, 버전이 모르는 사용자에게 또는 필터 후 남은 상품이 너무 적을 때 "
         "Personalize가 주는 목록이며 인기도 캠페인의 목록이 아님"
     ) in caption
-    assert "각 목록은 자기 버전의 학습 데이터에서 센 것" in caption, caption
+    assert f"대체 목록은 {v1}" in caption and f"인기도 캠페인의 목록은 {pop}" in caption, caption
 
 
 def test_typed_ids_from_another_id_space_get_the_readiness_finding(seeded: Seeded) -> None:

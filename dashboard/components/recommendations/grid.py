@@ -74,9 +74,16 @@ _BANNERS = {
 }
 
 
-def verdict_banner(verdict: Verdict, title: str, baseline: CampaignInfo | None = None) -> None:
+def verdict_banner(
+    verdict: Verdict,
+    title: str,
+    baseline: CampaignInfo | None = None,
+    why_popular_differ: str | None = None,
+) -> None:
     """The verdict coloured by severity, with the numbers behind it; ``baseline``: the
-    popularity campaign the lists were compared with.
+    popularity campaign the lists were compared with; ``why_popular_differ``: which versions
+    the two popular lists come from and the data each was trained on
+    (``services.workspace.popular_lists``; default: the general reason).
 
     Two figures speak of "popular" items and each says whose popularity it is, since the two
     lists differ (a trial read "popular items" next to a 0 % overlap as a contradiction): the
@@ -146,7 +153,8 @@ def verdict_banner(verdict: Verdict, title: str, baseline: CampaignInfo | None =
     if verdict.popular_fillers and verdict.baseline_jaccard is not None:
         # the note speaks of the popularity campaign: a recommender's overlap says its own
         if baseline is None or not baseline.is_recommender:
-            numbers.append(_(FALLBACK_VS_POPULARITY))
+            # names typed by people (solutions) are in it: drawn as text
+            numbers.append(md_escape(why_popular_differ or _(FALLBACK_VS_POPULARITY)))
     if verdict.n_empty:
         numbers.append(
             ngettext(
