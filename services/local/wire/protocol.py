@@ -12,6 +12,7 @@ import datetime as dt
 import io
 import json
 import logging
+import threading
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -56,15 +57,38 @@ class WireResponse:
     body: bytes
 
 
+# A page's first requests arrive together from its thread pool (a sample of users asked at
+# once); ``functools.cache`` lets every thread compute a missing entry, so each of them loaded
+# the service models and built the routes again (a third of the Recommendations page's first
+# load, issue #21). One thread loads them; the others wait for its result.
+_LOADING = threading.RLock()
+
+
 @cache
+def _session() -> botocore.session.Session:
+    # one session, so its loader reads the endpoint data and each model file once
+    return botocore.session.get_session()
+
+
 def service_model(name: str) -> ServiceModel:
     """botocore's model of one of the three Personalize services."""
-    return botocore.session.get_session().get_service_model(name)
+    with _LOADING:
+        return _service_model(name)
 
 
 @cache
+def _service_model(name: str) -> ServiceModel:
+    return _session().get_service_model(name)
+
+
 def _rest_routes() -> dict[str, tuple[str, str]]:
     """REST path → (service, operation) for the runtime and events services."""
+    with _LOADING:
+        return _routes()
+
+
+@cache
+def _routes() -> dict[str, tuple[str, str]]:
     routes: dict[str, tuple[str, str]] = {}
     for svc in (RUNTIME, EVENTS):
         model = service_model(svc)
