@@ -75,9 +75,16 @@ def _overview() -> list[DatasetGroupOverview]:
     return _live_overview()
 
 
-@st.cache_data(ttl=60, show_spinner=False)
+@st.cache_data(ttl=LIST_TTL, show_spinner=False)
 def _catalog(group_arn: str) -> Catalog:
-    return build_catalog(deps.service(), group_arn)
+    # from the workspace snapshot the pages share; a group made since it was taken is not in
+    # it: the snapshot is then taken again (at most once a LIVE_TTL)
+    for snapshot in (_overview, _live_overview):
+        group = next((g for g in snapshot() if g.group.arn == group_arn), None)
+        if group is not None:
+            return build_catalog(deps.service(), group)
+        snapshot.clear()
+    return Catalog((), ())
 
 
 @st.cache_data(ttl=LIST_TTL, show_spinner=False)

@@ -10,8 +10,8 @@ from datetime import datetime
 from services.i18n import _
 from services.local.rules.runtime_limits import MAX_METADATA_COLUMNS
 from services.personalize.facade import PersonalizeService
-from services.personalize.listed import described
 from services.personalize.models import short_arn
+from services.workspace.overview import DatasetGroupOverview
 from services.workspace.recipe_capabilities import (
     POPULARITY_RECIPES,
     batch_lists_for_users,
@@ -107,11 +107,17 @@ class Catalog:
         return next(iter(self._active(lambda t: t == "POPULAR_ITEMS")), None)
 
 
-def build_catalog(svc: PersonalizeService, group_arn: str) -> Catalog:
+def build_catalog(svc: PersonalizeService, group: DatasetGroupOverview) -> Catalog:
     """Campaigns and ACTIVE versions of a group, each with its recipe and recipe type.
 
+    Built from the workspace snapshot (``overview.build_overview``: its described solutions,
+    their versions, described campaigns and recommenders), which every page reads anyway, so
+    only what it lacks is asked: DescribeRecipe once per recipe and, when a campaign returns
+    item metadata, the Items schema (before, the Recommendations page's first load listed and
+    described every solution's campaigns and versions a second time, issue #21).
+
     Raises:
-        ServiceError: a List/Describe call failed.
+        ServiceError: a Describe call failed.
     """
     recipe_types: dict[str, str | None] = {}
 
@@ -124,13 +130,12 @@ def build_catalog(svc: PersonalizeService, group_arn: str) -> Catalog:
 
     campaigns: list[CampaignInfo] = []
     versions: list[CatalogVersion] = []
-    for solution in svc.list_solutions(group_arn):
-        recipe_arn = solution.recipe_arn or svc.describe_solution(solution.arn).recipe_arn
-        recipe = short_arn(recipe_arn) if recipe_arn else "—"
-        kind = recipe_type(recipe_arn)
+    for status in group.solutions:
+        solution = status.solution
+        recipe = short_arn(solution.recipe_arn) if solution.recipe_arn else "—"
+        kind = recipe_type(solution.recipe_arn)
         served: dict[str, list[str]] = {}
-        listed = [c.arn for c in svc.list_campaigns(solution.arn)]
-        for campaign in described(svc.describe_campaign, listed):
+        for campaign in (c.campaign for c in group.campaigns if c.solution_arn == solution.arn):
             served.setdefault(campaign.solution_version_arn or "", []).append(campaign.name)
             campaigns.append(
                 CampaignInfo(
@@ -143,7 +148,7 @@ def build_catalog(svc: PersonalizeService, group_arn: str) -> Catalog:
                     bool(campaign.config and campaign.config.enable_metadata),
                 )
             )
-        for version in svc.list_solution_versions(solution.arn):
+        for version in status.versions:
             if version.status == "ACTIVE":
                 versions.append(
                     CatalogVersion(
@@ -155,7 +160,7 @@ def build_catalog(svc: PersonalizeService, group_arn: str) -> Catalog:
                         tuple(served.get(version.arn, [])),
                     )
                 )
-    for recommender in svc.list_recommenders(group_arn):
+    for recommender in group.recommenders:
         campaigns.append(
             CampaignInfo(
                 recommender.arn,
@@ -170,7 +175,8 @@ def build_catalog(svc: PersonalizeService, group_arn: str) -> Catalog:
             )
         )
     versions.sort(key=lambda v: (bool(v.served_by), -(v.created.timestamp() if v.created else 0)))
-    columns = item_columns(svc, group_arn) if any(c.metadata_enabled for c in campaigns) else ()
+    arn = group.group.arn
+    columns = item_columns(svc, arn) if any(c.metadata_enabled for c in campaigns) else ()
     return Catalog(tuple(sorted(campaigns, key=lambda c: c.name)), tuple(versions), columns)
 
 

@@ -17,7 +17,8 @@ from services.i18n import use_language
 from services.personalize.clients import build_clients
 from services.personalize.facade import PersonalizeService
 from services.personalize.models import version_label
-from services.workspace.catalog import build_catalog
+from services.workspace.catalog import Catalog, build_catalog
+from services.workspace.overview import build_overview
 from services.workspace.popular_lists import ListOrigin, fallback_vs_popularity, list_origin
 from tests.dashboard.conftest import Seeded
 from tests.local.workspace import START
@@ -28,6 +29,11 @@ def service(seeded: Seeded) -> PersonalizeService:
     return PersonalizeService(build_clients(Settings.from_env()))
 
 
+def _catalog(service: PersonalizeService, seeded: Seeded) -> Catalog:
+    (group,) = (g for g in build_overview(service) if g.group.arn == seeded.group)
+    return build_catalog(service, group)
+
+
 CSV_FIRST = datetime.fromtimestamp(START, UTC).strftime("%Y-%m-%d %H:%M")
 CSV_LAST = datetime.fromtimestamp(START + 59 * 1000 + 29 * 10, UTC).strftime("%Y-%m-%d %H:%M")
 
@@ -35,7 +41,7 @@ CSV_LAST = datetime.fromtimestamp(START + 59 * 1000 + 29 * 10, UTC).strftime("%Y
 def _origins(seeded: Seeded, service: PersonalizeService, *arns: str) -> list[ListOrigin]:
     source = version_data_source(Settings.from_env())
     assert source is not None  # the in-process engine keeps the records
-    versions = build_catalog(service, seeded.group).versions
+    versions = _catalog(service, seeded).versions
     data = source(arns)
     found = [list_origin(arn, versions, data) for arn in arns]
     assert all(o is not None for o in found)
@@ -68,7 +74,7 @@ def test_without_the_engines_record_the_creation_time_dates_the_data(
 ) -> None:
     """On AWS nothing reports a version's data: its creation time (training reads the data
     imported by then) dates it, from the catalogue's DescribeSolutionVersion times."""
-    versions = build_catalog(service, seeded.group).versions
+    versions = _catalog(service, seeded).versions
     served = list_origin(seeded.up_v1, versions, {})
     popular = list_origin(seeded.pop_version, versions, {})
     assert served is not None and popular is not None
