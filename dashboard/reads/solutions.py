@@ -69,7 +69,7 @@ def solution_versions(solution_arn: str) -> list[SolutionVersion]:
 def group_versions(group: DatasetGroupOverview) -> list[VersionInfo]:
     """Every version of every solution in the group (finished ones described), newest first
     within a solution, with the campaigns serving it."""
-    return versions_with_campaigns(group, _solution_versions, _finished_version)
+    return versions_with_campaigns(group, _finished_version)
 
 
 def solution_metrics(version_arn: str, label: str) -> dict[str, float] | None:

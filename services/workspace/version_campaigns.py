@@ -49,14 +49,13 @@ class VersionInfo:
 
 
 def versions_with_campaigns(
-    group: DatasetGroupOverview,
-    list_versions: Callable[[str], list[SolutionVersion]],
-    describe_finished: Callable[[str], SolutionVersion],
+    group: DatasetGroupOverview, describe_finished: Callable[[str], SolutionVersion]
 ) -> list[VersionInfo]:
     """Every version of every solution in the group, newest first within a solution, with the
-    names of the campaigns serving it. Finished versions are described (recipe, training
+    names of the campaigns serving it. The versions are the snapshot's (``group``'s
+    ListSolutionVersions, not listed again); finished ones are described (recipe, training
     hours come from Describe only), and left out when deleted since the List;
-    ``list_versions``/``describe_finished`` may be cached.
+    ``describe_finished`` may be cached.
 
     Raises:
         ServiceError: a List/Describe call failed.
@@ -67,7 +66,7 @@ def versions_with_campaigns(
             served.setdefault(c.served_version_arn, []).append(c.campaign.name)
     infos = []
     for status in group.solutions:
-        for listed in list_versions(status.solution.arn):
+        for listed in status.versions:
             version = listed
             if is_terminal(listed.status):
                 found = described(describe_finished, [listed.arn])
