@@ -167,3 +167,30 @@ def test_crud_and_errors(clients: Clients, settings: Settings) -> None:
     p.delete_metric_attribution(metricAttributionArn=arn)
     with pytest.raises(p.exceptions.ResourceNotFoundException):
         p.describe_metric_attribution(metricAttributionArn=arn)
+
+
+def test_an_events_own_attribution_source_is_its_source(
+    clients: Clients, settings: Settings
+) -> None:
+    """PutEvents' ``metricAttribution.eventAttributionSource`` names the source of its event
+    (AWS, "Event metrics and attribution reports"); the engine keeps it with the event's other
+    columns and reads only it back, so the report must still see it. By hand: 2 clicks from
+    "partner-mail", 1 with no source and no recommendation."""
+    p = clients.personalize
+    ws = create_group(clients, settings.data_dir)
+    tracker = p.create_event_tracker(name="t", datasetGroupArn=ws["group"])["trackingId"]
+    attribution = _attribution(p, ws["group"], "sources", [CLICKS])
+    now = int(time.time())
+    for n, source in enumerate(("partner-mail", "partner-mail", None)):
+        event: dict[str, Any] = {"eventType": "click", "itemId": f"i{n}", "sentAt": now}
+        if source:
+            event["metricAttribution"] = {"eventAttributionSource": source}
+        clients.events.put_events(
+            trackingId=tracker, userId=f"u{n}", sessionId=f"s{n}", eventList=[event]
+        )
+    engine = get_engine(settings)
+    with engine.reading() as res:
+        stored = res.get(attribution, "metric-attribution")
+    report = putevents_metrics(engine, stored)
+    got = {(r.EVENT_ATTRIBUTION_SOURCE, r.METRIC_NAME): r.VALUE for r in report.itertuples()}
+    assert got == {("partner-mail", "clicks"): 2.0, ("SOURCE_NAME_UNDEFINED", "clicks"): 1.0}

@@ -93,32 +93,35 @@ def putevents_metrics(engine: EngineContext, doc: dict[str, Any]) -> pd.DataFram
     """The attribution's metrics of the PutEvents events received since it was created and
     less than 14 days old when they arrived: columns ``REPORT_COLUMNS``, 15-minute rows."""
     group, since = doc["datasetGroupArn"], float(doc["creationDateTime"])
+    metrics = [parse_metric(m) for m in doc["_metrics"]]
+    # Of the columns PutEvents kept beyond the fixed ones (its JSON ``extra``), only those the
+    # rules read are taken, each extracted by the database: decoding every row's JSON (an
+    # impression list each) was most of a Solutions page's first load (issue #21).
+    kept = {m.column for m in metrics if m.column and m.dataset != "Items"} - set(_FIXED)
+    extras = sorted(kept | {"EVENT_ATTRIBUTION_SOURCE"})
     c = t.interactions.c
     with engine.read_db.connect() as conn:
         rows = conn.execute(
-            select(c.item_id, c.ts, c.event_type, c.event_value, c.recommendation_id, c.extra)
+            select(
+                c.item_id,
+                c.ts,
+                c.event_type,
+                c.event_value,
+                c.recommendation_id,
+                *(c.extra[name].as_string() for name in extras),
+            )  # fmt: skip
             .where(c.group_arn == group, c.source == "put", c.received >= since)
             .where(c.ts >= c.received - CLOUDWATCH_MAX_AGE)
             .order_by(c.id)
         ).all()
         served = _served(conn, group)
-    events = pd.DataFrame(
-        [
-            {
-                "ITEM_ID": r.item_id,
-                "TIMESTAMP": int(r.ts),
-                "EVENT_TYPE": r.event_type,
-                "EVENT_VALUE": r.event_value,
-                "RECOMMENDATION_ID": r.recommendation_id,
-                **(r.extra or {}),
-            }
-            for r in rows
-        ],
-        columns=None if rows else ["ITEM_ID", "TIMESTAMP", "EVENT_TYPE", "RECOMMENDATION_ID"],
-    )
+    events = pd.DataFrame([tuple(r) for r in rows], columns=[*_FIXED, *extras])
+    events["TIMESTAMP"] = events["TIMESTAMP"].astype("int64")
     items = datasets.records(engine.read_db, engine.bulk, group, "Items")
-    metrics = [parse_metric(m) for m in doc["_metrics"]]
     return attribute(events, served, items, metrics, since=float("-inf"))
+
+
+_FIXED = ("ITEM_ID", "TIMESTAMP", "EVENT_TYPE", "EVENT_VALUE", "RECOMMENDATION_ID")
 
 
 def attribution_of(engine: EngineContext, group: str) -> dict[str, Any] | None:
