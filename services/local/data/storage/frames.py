@@ -187,8 +187,13 @@ def export_frame(
     if dataset_type == "Interactions":
         columns = interaction_fields(db, group)
         wanted = columns is not None and "RECOMMENDATION_ID" in columns
+        # The schema's fields beyond the fixed ones are all that is read from what PutEvents
+        # kept besides them (its JSON ``extra``): a schema with none needs no event's JSON
+        # decoded (an impression list each, most of the Data page's first read, issue #21).
+        fixed = (*INTERACTION_COLUMNS, "RECOMMENDATION_ID")
+        extra = columns is None or any(c not in fixed for c in columns)
         frame = interactions(
-            db, bulk, group, sources=sources, extra=True, recommendation_ids=wanted
+            db, bulk, group, sources=sources, extra=extra, recommendation_ids=wanted
         )
         if columns is not None:
             frame = frame.reindex(columns=list(columns))
