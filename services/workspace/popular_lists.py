@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 
 from services.evaluation.inspection import FALLBACK_VS_POPULARITY
 from services.evaluation.version_data import VersionData, data_range
-from services.i18n import _, formats
+from services.i18n import _, formats, ngettext
 from services.personalize.models import version_label
 from services.workspace.catalog import CatalogVersion
 
@@ -42,9 +42,12 @@ class ListOrigin:
         name = version_label(self.version_arn)
         span = data_range(self.data)
         if span is not None and self.data is not None and self.data.interactions is not None:
-            return _("{version}, trained on {range} (UTC, {count} interactions)").format(
-                version=name, range=span, count=formats.count(self.data.interactions)
-            )
+            n = self.data.interactions
+            return ngettext(
+                "{version}, trained on {range} (UTC, {count} interaction)",
+                "{version}, trained on {range} (UTC, {count} interactions)",
+                n,
+            ).format(version=name, range=span, count=formats.count(n))
         if span is not None:
             return _("{version}, trained on {range} (UTC)").format(version=name, range=span)
         if self.created is not None:
