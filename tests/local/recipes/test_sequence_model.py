@@ -583,6 +583,98 @@ def test_the_training_loss_is_gbce_of_the_networks_scores(monkeypatch: pytest.Mo
     assert float(got) == pytest.approx(expected, rel=1e-4)
 
 
+def test_full_softmax_loss_of_two_positions_by_hand() -> None:
+    from services.local.models.recipes.sequence._sasrec_net import MASKED
+    from services.local.models.recipes.sequence._sasrec_train import full_softmax_loss
+
+    # position 1: scores 1, 2, 3, the positive scores 2: ln(e + e² + e³) − 2 = 1.407606;
+    # position 2: three items at 0 and a masked row (not a catalogue item): ln 3 = 1.098612;
+    # weights 1 and 0.5; a padding position (weight 0) whatever its scores adds nothing
+    logits = np.array([[1.0, 2.0, 3.0, MASKED], [0.0, 0.0, MASKED, 0.0], [9.0, 0.0, 0.0, 0.0]])
+    pos = np.array([2.0, 0.0, 0.0])
+    w = np.array([1.0, 0.5, 0.0])
+    expected = (1.407606 + 0.5 * 1.098612) / 1.5  # 1.304608
+    assert full_softmax_loss(np, logits, pos, w) == pytest.approx(expected, abs=1e-6)
+
+
+def test_sampled_softmax_loss_corrects_each_negative_by_log_k_q() -> None:
+    from services.local.models.recipes.sequence._sasrec_train import sampled_softmax_loss
+
+    # positive 1; negatives 1 and 2 with log(k·q) = ln 2 and 0: the first counts as
+    # e^(1 − ln 2) = e/2, so ln(e + e/2 + e²) − 1 = 1.439428
+    pos = np.array([1.0])
+    negs = np.array([[1.0, 2.0]])
+    log_kq = np.array([[np.log(2.0), 0.0]])
+    valid = np.array([[True, True]])
+    w = np.array([1.0])
+    loss = sampled_softmax_loss(np, pos, negs, valid, log_kq, w)
+    assert loss == pytest.approx(1.439428, abs=1e-6)
+    # the second draw is the positive itself: left out, ln(e + e/2) − 1 = ln 1.5
+    valid[0, 1] = False
+    loss = sampled_softmax_loss(np, pos, negs, valid, log_kq, w)
+    assert loss == pytest.approx(0.405465, abs=1e-6)
+
+
+@pytest.mark.parametrize("negatives", ["full", "per_window", "shared"])
+def test_the_training_loss_is_the_softmax_of_the_networks_scores(
+    monkeypatch: pytest.MonkeyPatch, negatives: str
+) -> None:
+    """The jitted training loss, dropout off, equals cross-entropy written out in float64 over
+    the numpy network's scores: over every catalogue item (full softmax; the padding row and
+    the table rows past the catalogue left out) or over the negatives with their log(k·q)
+    correction (sampled softmax), each window's own or one set shared by the batch."""
+    import jax
+
+    from services.local.models.recipes.sequence import _sasrec_train as train
+    from services.local.models.recipes.sequence._sasrec_net import encode
+
+    monkeypatch.setattr(train, "DROPOUT", 0.0)
+    rng = np.random.default_rng(4)
+    params = init_params(n_items=6, dim=8, length=3, layers=1, seed=4)
+    params = {k: (v + rng.normal(0, 0.3, v.shape)).astype(np.float32) for k, v in params.items()}
+    params["item_emb"][0] = 0.0
+    # two table rows past the catalogue's 6 items (the table is rounded up while training)
+    past = rng.normal(0, 1, (2, 8))
+    params["item_emb"] = np.vstack([params["item_emb"], past]).astype(np.float32)
+    x = np.array([[0, 1, 2], [3, 4, 5]], dtype=np.int32)
+    y = np.array([[0, 2, 3], [4, 5, 6]], dtype=np.int32)
+    w = np.array([[0.0, 1.0, 0.5], [1.0, 1.0, 1.0]], dtype=np.float32)
+    neg = np.array([[5, 3], [1, 2]], dtype=np.int32)  # window 0's 3 is position 3's positive
+    log_kq = np.array([[0.2, -0.4], [0.0, 0.7]], dtype=np.float32)
+    in_catalogue = (np.arange(9) >= 1) & (np.arange(9) <= 6)
+    key = jax.random.PRNGKey(0)
+    full = negatives == "full"
+    if negatives == "shared":
+        # both windows get window 0's draws: 3 is position 3's positive there, a negative here
+        neg, log_kq = np.repeat(neg[:1], 2, axis=0), np.repeat(log_kq[:1], 2, axis=0)
+    if full:
+        got = train._loss(params, x, y, w, None, key, in_catalogue, 0.0)
+    elif negatives == "shared":
+        got = train._loss(params, x, y, w, neg[0], key, log_kq[0], 0.0)
+    else:
+        got = train._loss(params, x, y, w, neg, key, log_kq, 0.0)
+
+    h = encode(np, params, x).astype(np.float64)
+    emb = params["item_emb"].astype(np.float64)
+    total = weights = 0.0
+    for b in range(2):
+        for t in range(3):
+            if w[b, t] == 0:
+                continue
+            s_pos = h[b, t] @ emb[y[b, t]]
+            if full:
+                others = [h[b, t] @ emb[j] for j in range(1, 7)]  # the positive among them
+            else:
+                others = [s_pos] + [
+                    h[b, t] @ emb[code] - c
+                    for code, c in zip(neg[b], log_kq[b], strict=True)
+                    if code != y[b, t]
+                ]
+            total += w[b, t] * (np.log(np.sum(np.exp(others))) - s_pos)
+            weights += w[b, t]
+    assert float(got) == pytest.approx(total / weights, rel=1e-4)
+
+
 def test_cooccurrence_ppmi_by_hand() -> None:
     from services.local.models.recipes.sequence._sasrec_train import cooccurrence_ppmi
 

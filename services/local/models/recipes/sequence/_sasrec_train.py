@@ -4,15 +4,26 @@ Loss: cross-entropy of the next item. When the catalogue has no more than ``nega
 items the softmax runs over the whole catalogue (``loss = logsumexp(s over all items) − s⁺``):
 it costs no more than ``k`` sampled negatives and is exact, where uniform draws with
 replacement repeat some items and miss others (full cross-entropy is what makes SASRec beat
-BERT4Rec: Klenitskiy & Vasilev, RecSys 2023). Full softmax over larger catalogues is not the
-default because its cost grows with the catalogue: at the 60 s budget on 2 shared cores it
-managed 1-2 epochs and scored below sampled softmax (leave-last-out NDCG@10, MovieLens
+BERT4Rec: Klenitskiy & Vasilev, RecSys 2023, against BCE with one negative). There is no
+catalogue size below which full softmax replaces the sampled one, because it did not learn
+more and costs several times a step (docs/benchmarks.md, "v2: full softmax to 20 epochs"):
+on MovieLens latest-small's cold validation split 20 epochs of it scored NDCG@10 0.0662 over
+epochs 9-20 against sampled softmax's 0.0677 (the returned model 0.0597 against 0.0693) for
+5.2× the training seconds; on the generated shop's it gained 2.8 %, as 2,048 sampled
+negatives did, which gained nothing on the shop's test seeds. A step of full softmax costs
+4.2× a sampled one at 5,000 items, 9.9× at 10,000 and 17× at 20,000 (``bench/v2_loss_cost.py``),
+its logits grow with the catalogue (at 500,000 items one step's would take 12.8 GB), and at
+the 60 s budget on 2 shared cores it managed 1-2 epochs (leave-last-out NDCG@10, MovieLens
 latest-small 0.0069 vs 0.0258, generated shop 0.251 vs 0.336). Larger catalogues use sampled
-softmax: at every position the next item (the positive) competes with ``k`` negatives that
-each window draws from q(j) ∝ (training count of j + 1) ** ``SAMPLING_POWER`` (a draw equal
-to the positive is masked), with the log(k·q) correction of sampled softmax (Bengio & Senécal,
-2008) so the loss estimates the full softmax's:
-``loss = logsumexp(s⁺, s⁻₁ − log k·q₁, …, s⁻ₖ − log k·qₖ) − s⁺``. Popular items are the
+softmax (``sampled_softmax_loss``): at every position the next item (the positive) competes
+with ``k`` negatives that each window draws from q(j) ∝ (training count of j + 1) **
+``SAMPLING_POWER`` (a draw equal to the positive is masked), with the log(k·q) correction of
+sampled softmax (Bengio & Senécal, 2008) so the loss estimates the full softmax's:
+``loss = logsumexp(s⁺, s⁻₁ − log k·q₁, …, s⁻ₖ − log k·qₖ) − s⁺``. Each window draws its own:
+one set shared by the batch (``SHARED_NEGATIVES``, off) pushes down only ``k`` items a step
+for every position, and 256 of them scored a third lower on MovieLens (0.043 against 0.0677);
+2,048 shared came back to the defaults' level on both datasets but not to the shop's gain of
+2,048 drawn per window, at 1.8-1.9× a default step. Popular items are the
 negatives that decide the top of a list; drawn uniformly, most of the 256 draws were items
 nobody ranks high (MovieLens latest-small, leave-last-out validation NDCG@10 after 17 epochs:
 0.031 vs 0.027 uniform). Either way each position is weighted by its event weight (and
@@ -142,6 +153,9 @@ SAMPLING_POWER = 0.75
 # apply_recency_bias, so DescribeAlgorithm has no name to list for them.
 LOSS = "sampled_softmax"
 GBCE_T = 0.75
+# True: one set of k negatives per batch, shared by all its windows (a matrix product), instead
+# of k per window; measured and not kept (module doc, docs/benchmarks.md)
+SHARED_NEGATIVES = False
 # gBCE's negatives: "uniform" as gSASRec draws them (what its β assumes), or "popularity"
 # (the softmax's q above, without a correction); both measured in docs/benchmarks.md
 GBCE_NEGATIVES = "uniform"
@@ -223,6 +237,32 @@ def gbce_loss(xp: Any, pos: Any, negs: Any, valid: Any, w: Any, beta: Any) -> An
     return xp.sum(per * w) / xp.maximum(xp.sum(w), 1e-9)
 
 
+def full_softmax_loss(xp: Any, logits: Any, pos: Any, w: Any) -> Any:
+    """Cross-entropy of the next item over the whole catalogue, weighted mean over positions:
+    per position ``logsumexp(logits) − pos``.
+
+    Shapes: ``logits`` (..., n) every item's score (rows that are not catalogue items already
+    set to ``MASKED``), ``pos`` (...) the positive's score (also among ``logits``), ``w`` (...)
+    each position's weight (0 = padding). ``xp``: numpy or jax.numpy."""
+    if xp is np:
+        lse = np.logaddexp.reduce(logits, axis=-1)
+    else:
+        lse = jax.nn.logsumexp(logits, axis=-1)
+    return xp.sum((lse - pos) * w) / xp.maximum(xp.sum(w), 1e-9)
+
+
+def sampled_softmax_loss(xp: Any, pos: Any, negs: Any, valid: Any, log_kq: Any, w: Any) -> Any:
+    """Sampled softmax with the log(k·q) correction (Bengio & Senécal, 2008), weighted mean
+    over positions: per position ``logsumexp(s⁺, s⁻₁ − log k·q₁, …, s⁻ₖ − log k·qₖ) − s⁺``.
+
+    Shapes: ``pos`` (...), ``negs`` (..., k) the negatives' scores, ``valid`` (..., k) False
+    for a draw that is not a negative (it equals the positive: left out of the sum),
+    ``log_kq`` (..., k) or broadcastable, ``w`` (...) each position's weight."""
+    negs = xp.where(valid, negs - log_kq, MASKED)
+    logits = xp.concatenate([pos[..., None], negs], axis=-1)
+    return full_softmax_loss(xp, logits, pos, w)
+
+
 def _loss(
     params: Params,
     x: Any,
@@ -236,9 +276,10 @@ def _loss(
     kind: str = "sampled_softmax",
 ) -> Any:
     """Weighted mean loss. ``neg`` None = full softmax, ``extra`` masking the embedding rows
-    that are not catalogue items; else, over each window's negatives ``neg`` (batch, k),
-    sampled softmax with ``extra`` their log(k·q) corrections when ``kind`` is
-    "sampled_softmax", or gBCE with ``beta`` (``gbce_loss``; ``extra`` unused) when "gbce"."""
+    that are not catalogue items; else, over each window's negatives ``neg`` (batch, k; or
+    (k,), one set for the whole batch, ``extra`` then (k,) too), sampled softmax with ``extra``
+    their log(k·q) corrections when ``kind`` is "sampled_softmax", or gBCE with ``beta``
+    (``gbce_loss``; ``extra`` unused) when "gbce"."""
 
     def dropout(a: Any, site: int) -> Any:
         keep = jax.random.bernoulli(jax.random.fold_in(key, site), 1.0 - DROPOUT, a.shape)
@@ -249,20 +290,21 @@ def _loss(
     pos = jnp.sum(h * emb[y], axis=-1)
     if neg is None:
         # every catalogue item competes (padding row and rows past the catalogue masked)
-        logits = jnp.where(extra, h @ emb.T, MASKED)
-        per = jax.nn.logsumexp(logits, axis=-1) - pos
-        return jnp.sum(per * w) / jnp.maximum(jnp.sum(w), 1e-9)
-    # each window draws its own negatives: negatives shared by the whole batch left most items
-    # without a negative gradient for an epoch (MovieLens: validation NDCG fell 10-fold)
-    negs = jnp.einsum("bld,bkd->blk", h, emb[neg])
-    # a negative that happens to be the positive is not a negative
-    valid = neg[:, None, :] != y[..., None]
+        return full_softmax_loss(jnp, jnp.where(extra, h @ emb.T, MASKED), pos, w)
+    if neg.ndim == 1:
+        # one set of negatives for the whole batch (``SHARED_NEGATIVES``): one matrix product
+        negs = h @ emb[neg].T
+        valid = neg[None, None, :] != y[..., None]
+        log_kq = extra[None, None, :]
+    else:
+        # each window draws its own negatives
+        negs = jnp.einsum("bld,bkd->blk", h, emb[neg])
+        # a negative that happens to be the positive is not a negative
+        valid = neg[:, None, :] != y[..., None]
+        log_kq = extra[:, None, :]
     if kind == "gbce":
         return gbce_loss(jnp, pos, negs, valid, w, beta)
-    negs = jnp.where(valid, negs - extra[:, None, :], MASKED)
-    logits = jnp.concatenate([pos[..., None], negs], axis=-1)
-    per = jax.nn.logsumexp(logits, axis=-1) - pos
-    return jnp.sum(per * w) / jnp.maximum(jnp.sum(w), 1e-9)
+    return sampled_softmax_loss(jnp, pos, negs, valid, log_kq, w)
 
 
 def cooccurrence_ppmi(
@@ -587,7 +629,7 @@ def train(params: Params, data: Windows, budget: Budget) -> tuple[Params, dict[s
             if full:
                 neg, extra = None, in_catalogue
             else:
-                draws = rng.random((len(chosen), k))
+                draws = rng.random(k if SHARED_NEGATIVES else (len(chosen), k))
                 neg = np.minimum(np.searchsorted(cdf, draws), n_items - 1)
                 extra = np.log(k * q[neg]).astype(np.float32)
                 neg = (neg + 1).astype(np.int32)
