@@ -173,6 +173,39 @@ def test_windows_hold_out_each_users_last_item() -> None:
     assert w.w.tolist() == [[1.0, 1.0], [0.0, 1.0]]
 
 
+def test_recut_windows_start_long_histories_at_an_offset() -> None:
+    """u1 views a..g (g held out for validation): 5 targets b..f after a..e, in windows of 3.
+    The first epoch's cut is aligned to the newest target; a re-cut starts the newest window
+    ``offset`` targets short (0, 1 or 2), written out by hand below. u2 (one target) always
+    keeps its one window."""
+    rows = [("u1", item, t) for t, item in enumerate("abcdefg")]
+    data = frame([*rows, ("u2", "a", 10), ("u2", "b", 11)])
+    idx = index(data, TrainingConfig())
+    c = {item: list(idx.item_ids).index(item) + 1 for item in "abcdefg"}
+    a, b, cc, d, e, f = (c[i] for i in "abcdef")
+    win = windows(idx, V2Settings(recency_bias=False, length=3), seed=0)
+    assert win.val_y.tolist() == [c["g"]]
+    u2 = [[0, 0, a], [0, 0, b]]
+    by_offset = {  # [x, y] of every window, u1's newest first, then u2's
+        0: [[[cc, d, e], [d, e, f]], [[0, a, b], [0, b, cc]], u2],
+        1: [[[0, d, e], [0, e, f]], [[a, b, cc], [b, cc, d]], u2],
+        2: [[[0, 0, e], [0, 0, f]], [[b, cc, d], [cc, d, e]], [[0, 0, a], [0, 0, b]], u2],
+    }
+
+    def cut(x: np.ndarray, y: np.ndarray) -> list[list[list[int]]]:
+        return [[r, t] for r, t in zip(x.tolist(), y.tolist(), strict=True)]
+
+    assert cut(win.x, win.y) == by_offset[0]
+    assert win.recut is not None
+    gen = np.random.default_rng(1)
+    seen = set()
+    for _ in range(12):
+        x, y, w = win.recut(gen)
+        seen.add(next(o for o, want in by_offset.items() if cut(x, y) == want))
+        assert ((w > 0) == (y > 0)).all()
+    assert seen == {0, 1, 2}
+
+
 def test_recency_bias_weighs_newer_events_more() -> None:
     data = frame([("u", "x", 100), ("u", "y", 150), ("u", "z", 300)])
     idx = index(data, TrainingConfig())

@@ -13,7 +13,8 @@ Hyperparameters (Personalize's string map; ranges in ``parameters.py``):
   training data) to 1.0 (the newest); false = every event 1.0.
 - ``hidden_dimension`` (64): the width of the item embeddings and of the network.
 - ``bptt`` (50): the longest history the network reads; longer histories are cut into windows
-  of this length for training, and only the newest ``bptt`` items count at request time.
+  of this length for training (after the first epoch at a new random offset each epoch,
+  ``_sasrec_train.RECUT_WINDOWS``), and only the newest ``bptt`` items count at request time.
 - ``negative_samples`` (256): sampled negatives per position; a catalogue of at most
   ``negative_samples + 1`` items trains with full softmax over every other item instead.
 - ``weight_decay`` (0.0): decoupled weight decay (AdamW) of the item embeddings
@@ -171,6 +172,9 @@ def windows(idx: Indexed, settings: V2Settings, seed: int):  # noqa: ANN201 (Win
 
     Up to ``MAX_VALIDATION_USERS`` users with 3+ events (drawn with ``seed``) give their last
     event to validation; every other event is a training target after the events before it.
+    A user's targets fill windows of ``bptt`` from the newest back; ``Windows.recut`` cuts
+    them again with the newest window ``offset`` targets short (``offset`` drawn in
+    [0, ``bptt``) per user whose targets do not fit in one window, 0 for the others).
     """
     from services.local.models.recipes.sequence._sasrec_train import Windows
 
@@ -196,19 +200,34 @@ def windows(idx: Indexed, settings: V2Settings, seed: int):  # noqa: ANN201 (Win
     target = (pos > starts[user_of]) & (pos < train_end[user_of])
     back = (train_end[user_of] - 1 - pos)[target]  # 0 = the user's newest training target
     per_user = np.maximum(train_end - starts - 1, 0)
-    user_windows = -(-per_user // length)
-    first_window = np.r_[0, np.cumsum(user_windows)[:-1]]
-    win = first_window[user_of[target]] + back // length
-    col = length - 1 - back % length
-    total = int(user_windows.sum())
-    x = np.zeros((total, length), dtype=np.int32)
-    y = np.zeros((total, length), dtype=np.int32)
-    w = np.zeros((total, length), dtype=np.float32)
+    owner = user_of[target]
     tpos = pos[target]
-    x[win, col] = codes[tpos - 1]
-    y[win, col] = codes[tpos]
-    w[win, col] = weights[tpos]
-    return Windows(x=x, y=y, w=w, val_x=val_x, val_y=codes[val_last])
+
+    def cut(offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        # each user's targets, newest first, in windows of ``length``; a user's newest window
+        # holds ``length − offset`` targets (right-aligned), the older ones full windows
+        user_windows = -(-(per_user + offsets) // length)
+        first_window = np.r_[0, np.cumsum(user_windows)[:-1]]
+        shifted = back + offsets[owner]
+        local = shifted // length
+        col = length - 1 - shifted % length + np.where(local == 0, offsets[owner], 0)
+        win = first_window[owner] + local
+        total = int(user_windows.sum())
+        x = np.zeros((total, length), dtype=np.int32)
+        y = np.zeros((total, length), dtype=np.int32)
+        w = np.zeros((total, length), dtype=np.float32)
+        x[win, col] = codes[tpos - 1]
+        y[win, col] = codes[tpos]
+        w[win, col] = weights[tpos]
+        return x, y, w
+
+    def recut(gen: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        # users longer than a window start their windows at a random offset each epoch
+        offsets = np.where(per_user > length, gen.integers(0, length, len(per_user)), 0)
+        return cut(offsets)
+
+    x, y, w = cut(np.zeros(len(per_user), dtype=np.int64))
+    return Windows(x=x, y=y, w=w, val_x=val_x, val_y=codes[val_last], recut=recut)
 
 
 def sampled_histories(data: TrainingData, n: int, seed: int) -> list[list[str]]:
