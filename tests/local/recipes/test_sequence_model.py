@@ -173,7 +173,7 @@ def test_windows_hold_out_each_users_last_item() -> None:
     assert w.w.tolist() == [[1.0, 1.0], [0.0, 1.0]]
 
 
-def test_recut_windows_start_long_histories_at_an_offset() -> None:
+def test_recut_windows_start_long_histories_at_an_offset(monkeypatch: pytest.MonkeyPatch) -> None:
     """u1 views a..g (g held out for validation): 5 targets b..f after a..e, in windows of 3.
     The first epoch's cut is aligned to the newest target; a re-cut starts the newest window
     ``offset`` targets short (0, 1 or 2), written out by hand below. u2 (one target) always
@@ -204,6 +204,13 @@ def test_recut_windows_start_long_histories_at_an_offset() -> None:
         seen.add(next(o for o, want in by_offset.items() if cut(x, y) == want))
         assert ((w > 0) == (y > 0)).all()
     assert seen == {0, 1, 2}
+    # windows larger than the bound are cut once (here 3 windows × 3 columns × 12 bytes: 108)
+    from services.local.models.recipes.sequence import _sasrec_train as train
+
+    monkeypatch.setattr(train, "RECUT_MAX_BYTES", 107)
+    assert windows(idx, V2Settings(recency_bias=False, length=3), seed=0).recut is None
+    monkeypatch.setattr(train, "RECUT_MAX_BYTES", 108)
+    assert windows(idx, V2Settings(recency_bias=False, length=3), seed=0).recut is not None
 
 
 def test_recency_bias_weighs_newer_events_more() -> None:

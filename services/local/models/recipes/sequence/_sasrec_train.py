@@ -164,6 +164,11 @@ SHARED_NEGATIVES = False
 # offset") it lifted MovieLens latest-small's NDCG@10 over epochs 9-20 by 15 % (returned model
 # +13 %) and the generated shop's by 0.3 % (returned model +1.0 %), at the same cost a step.
 RECUT_WINDOWS = True
+# ... while the windows take at most this many bytes (x, y, w): each re-cut holds a second copy
+# of them and its index arrays beside the first cut for the epoch, which at the ×10 shop (1.26 GB
+# of windows, a 13.4 GiB peak under its 16 GiB bound) could not afford; larger data are cut once.
+# The seed shop's 500,000 items (about 126 MB of windows) are re-cut.
+RECUT_MAX_BYTES = 256 * 2**20
 # gBCE's negatives: "uniform" as gSASRec draws them (what its β assumes), or "popularity"
 # (the softmax's q above, without a correction); both measured in docs/benchmarks.md
 GBCE_NEGATIVES = "uniform"

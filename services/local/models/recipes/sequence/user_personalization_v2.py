@@ -174,9 +174,10 @@ def windows(idx: Indexed, settings: V2Settings, seed: int):  # noqa: ANN201 (Win
     event to validation; every other event is a training target after the events before it.
     A user's targets fill windows of ``bptt`` from the newest back; ``Windows.recut`` cuts
     them again with the newest window ``offset`` targets short (``offset`` drawn in
-    [0, ``bptt``) per user whose targets do not fit in one window, 0 for the others).
+    [0, ``bptt``) per user whose targets do not fit in one window, 0 for the others), or is
+    None when the windows take more than ``_sasrec_train.RECUT_MAX_BYTES``.
     """
-    from services.local.models.recipes.sequence._sasrec_train import Windows
+    from services.local.models.recipes.sequence._sasrec_train import RECUT_MAX_BYTES, Windows
 
     length = settings.length
     n = len(idx.users)
@@ -198,10 +199,12 @@ def windows(idx: Indexed, settings: V2Settings, seed: int):  # noqa: ANN201 (Win
     user_of = np.repeat(np.arange(len(starts)), ends - starts)
     pos = np.arange(n)
     target = (pos > starts[user_of]) & (pos < train_end[user_of])
-    back = (train_end[user_of] - 1 - pos)[target]  # 0 = the user's newest training target
+    # 0 = the user's newest training target
+    back = (train_end[user_of] - 1 - pos)[target].astype(np.int32)
     per_user = np.maximum(train_end - starts - 1, 0)
-    owner = user_of[target]
+    owner = user_of[target].astype(np.int32)
     tpos = pos[target]
+    del user_of, pos, target
 
     def cut(offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         # each user's targets, newest first, in windows of ``length``; a user's newest window
@@ -226,8 +229,10 @@ def windows(idx: Indexed, settings: V2Settings, seed: int):  # noqa: ANN201 (Win
         offsets = np.where(per_user > length, gen.integers(0, length, len(per_user)), 0)
         return cut(offsets)
 
-    x, y, w = cut(np.zeros(len(per_user), dtype=np.int64))
-    return Windows(x=x, y=y, w=w, val_x=val_x, val_y=codes[val_last], recut=recut)
+    x, y, w = cut(np.zeros(len(per_user), dtype=np.int32))
+    small = x.nbytes + y.nbytes + w.nbytes <= RECUT_MAX_BYTES
+    again = recut if small else None  # None: nothing of the re-cut is kept
+    return Windows(x=x, y=y, w=w, val_x=val_x, val_y=codes[val_last], recut=again)
 
 
 def sampled_histories(data: TrainingData, n: int, seed: int) -> list[list[str]]:
