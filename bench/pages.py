@@ -143,15 +143,16 @@ def measure(at_factory: object, runs: int, calls: collections.Counter[str]) -> R
     return first, made, timed(at, runs), timed(at, runs, invalidate)
 
 
-def walk(data_dir: Path, runs: int) -> dict[str, Row]:
-    """Every page in order in this process (a fresh session each, caches shared)."""
+def walk(data_dir: Path, runs: int, timeout: float = 120) -> dict[str, Row]:
+    """Every page in order in this process (a fresh session each, caches shared); a page
+    still running after ``timeout`` seconds fails its AppTest."""
     use_data_dir(data_dir)
     calls = count_calls()
     from streamlit.testing.v1 import AppTest
 
     def baseline() -> AppTest:
         at = AppTest.from_string(
-            "import streamlit as st\nst.title('baseline')", default_timeout=120
+            "import streamlit as st\nst.title('baseline')", default_timeout=timeout
         )
         return at.run()
 
@@ -159,7 +160,7 @@ def walk(data_dir: Path, runs: int) -> dict[str, Row]:
     for name, page in PAGES.items():
 
         def build(page: str = page) -> AppTest:
-            at = AppTest.from_file(APP, default_timeout=120)
+            at = AppTest.from_file(APP, default_timeout=timeout)
             at.run()
             return at.switch_page(page).run()
 

@@ -262,11 +262,7 @@ def main() -> None:
         steps_bench(args, Path(args.keep))
         return
     if args.pages_only:
-        pages = page_times(Path(args.pages_only) / "data")
-        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / GIB
-        print(f"| page | first load s | rerun s | (peak RSS {rss:.2f} GiB) |\n|---|---|---|---|")
-        for name, (first, rerun) in pages.items():
-            print(f"| {name} | {first:.2f} | {rerun:.3f} | |")
+        print_pages(page_times(Path(args.pages_only) / "data"), "Pages")
         return
     tmp = tempfile.TemporaryDirectory()
     data_dir = Path(args.keep or tmp.name) / "data"
@@ -804,34 +800,25 @@ def serving_shop(
     return rows, campaign, version, filter_arn, n_events
 
 
-def page_times(data_dir: Path) -> dict[str, tuple[float, float]]:
-    """First load and median rerun of every page (AppTest, this process)."""
-    os.environ.update(
-        PERSONALIZE_DATA_DIR=str(data_dir),
-        PERSONALIZE_LOCAL_LIFECYCLE_SECONDS="0",
-        PERSONALIZE_LOCAL_WORKER="thread",
-    )
-    from streamlit.testing.v1 import AppTest
+def page_times(data_dir: Path) -> dict[str, Any]:
+    """Every page's first load, its boto3 calls and median reruns (``bench.pages.walk``, this
+    process; 600 s a page, since the ×10 shop's first loads take minutes on a loaded machine)."""
+    from bench.pages import walk
 
-    from bench.pages import APP, PAGES, measure
+    return walk(data_dir, 3, timeout=600)
 
-    def baseline() -> AppTest:
-        at = AppTest.from_string(
-            "import streamlit as st\nst.title('baseline')", default_timeout=600
-        )
-        return at.run()
 
-    out = {"title-only page (baseline)": measure(baseline, 3)}
-    for name, page in PAGES.items():
-
-        def build(page: str = page) -> AppTest:
-            at = AppTest.from_file(APP, default_timeout=600)
-            at.run()
-            return at.switch_page(page).run()
-
-        out[name] = measure(build, 3)
-        print(name, out[name], flush=True)
-    return out
+def print_pages(pages: dict[str, Any], title: str) -> None:
+    """The table of ``page_times``'s result (rows of ``bench.pages.Row``: first load, its
+    boto3 calls, reruns, reruns after the lists expire; each time as wall and CPU seconds)."""
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / GIB
+    print(f"\n{title} (AppTest, in-process engine; this process peaked at {rss:.2f} GiB RSS)")
+    print("| page | first load s (CPU s) | boto3 calls | rerun s (CPU s), median of 3 "
+          "| rerun / baseline |\n|---|---|---|---|---|")  # fmt: skip
+    base = next(iter(pages.values()))[2][0]
+    for name, ((first, first_cpu), calls, (rerun, rerun_cpu), _) in pages.items():
+        print(f"| {name} | {first:.2f} ({first_cpu:.2f}) | {calls} | {rerun:.3f} "
+              f"({rerun_cpu:.3f}) | {rerun / base:.0f}× |")  # fmt: skip
 
 
 def print_tables(
@@ -839,7 +826,7 @@ def print_tables(
     rows: list[Row],
     polls: dict[str, Any],
     latency: dict[str, tuple[float, float]],
-    pages: dict[str, tuple[float, float]],
+    pages: dict[str, Any],
 ) -> None:
     print(
         f"\nSeed shop: {args.items:,} items, {args.users:,} users, "
@@ -868,13 +855,7 @@ def print_tables(
     for name, (p50, p99) in latency.items():
         print(f"| {name} | {p50:.2f} | {p99:.2f} | {p50 / base:.1f}× |")
     if pages:
-        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / GIB
-        print(f"\nPages (AppTest, in-process engine; this process peaked at {rss:.2f} GiB RSS)")
-        print("| page | first load s | rerun s (median of 3) | rerun / baseline |")
-        print("|---|---|---|---|")
-        base = pages["title-only page (baseline)"][1]
-        for name, (first, rerun) in pages.items():
-            print(f"| {name} | {first:.2f} | {rerun:.3f} | {rerun / base:.0f}× |")
+        print_pages(pages, "Pages")
 
 
 def steps_bench(args: argparse.Namespace, root: Path) -> None:
@@ -1125,10 +1106,7 @@ def print_steps(args: argparse.Namespace, out: Path, loads: list[float]) -> None
         print(f"\nRecall of the exact scan's top 25, {args.requests:,} users: "
               f"{serve['recall']:.2%}")  # fmt: skip
     if "pages" in results:
-        print("\n\nPages (AppTest, engine in-process, its own process; rerun = median of 3)")
-        print("| page | first load s | rerun s |\n|---|---|---|")
-        for name, (first, rerun) in results["pages"]["pages"].items():
-            print(f"| {name} | {first:.2f} | {rerun:.3f} |")
+        print_pages(results["pages"]["pages"], "\nPages (the step's own process)")
     print()
 
 
