@@ -53,6 +53,9 @@ class NormOrderedIndex:
     # relative margin the bound must be cleared by: float32 rounding of a 64-term inner
     # product stays far below it, so an item left out never scores above the n-th found
     MARGIN = 1e-4
+    # a filter keeping fewer than 1 row in this many of a block gathers them before the
+    # product; otherwise the product runs over the block and the kept scores are picked
+    GATHER_BELOW = 2
 
     @classmethod
     def build(cls, factors: np.ndarray, codes: np.ndarray) -> NormOrderedIndex:
@@ -104,10 +107,19 @@ class NormOrderedIndex:
         if n <= 0:
             return best_c
         for start, stop in self._blocks():
-            s, c = self.vectors[start:stop] @ u, self.codes[start:stop]
-            if allowed is not None:
+            c = self.codes[start:stop]
+            if allowed is None:
+                s = self.vectors[start:stop] @ u
+            else:
                 keep = allowed[c]
-                s, c = s[keep], c[keep]
+                c = c[keep]
+                # a selective filter (an Items filter on one category) keeps a few rows of a
+                # block: gathering those reads a fraction of the block's memory that the
+                # product over every row would, which is what the scan's time is
+                if len(c) * self.GATHER_BELOW < stop - start:
+                    s = self.vectors[start:stop][keep] @ u
+                else:
+                    s = (self.vectors[start:stop] @ u)[keep]
             s, c = np.concatenate([best_s, s]), np.concatenate([best_c, c])
             if len(s) > n:
                 top = np.argpartition(-s, n - 1)[:n]
