@@ -70,6 +70,14 @@ PROMOTED_PLACEMENT = N_(
     "Their place is not the model's rank: a promoted item can sit lower than in the list "
     "without the promotion, even one that was first there."
 )
+# "The promotion filter applies only to promoted items, and the request filter applies only to
+# the remaining recommended items" (the same guide, "Promotion filters"): with both rules on, a
+# promoted item can be one the request's filter leaves out, as the engine also serves it.
+PROMOTED_FILTER_SCOPE = N_(
+    "The filter applies to the other items only, not to the promoted ones, as in Personalize: "
+    "a promoted item can be one the filter leaves out. To keep such items out of the promotion "
+    "too, put the condition in the promotion's filter expression."
+)
 PROMOTED_MARK = N_("★ promoted")
 
 

@@ -916,12 +916,46 @@ def test_promoted_items_are_marked_and_why_they_sit_lower_is_said(seeded: Seeded
     assert any(share in shown(m.value) for m in at.markdown), [m.value for m in at.markdown]
     captions = [shown(c.value) for c in at.caption]
     assert any("Their place is not the model's rank" in c for c in captions), captions
+    assert not any("applies to the other items only" in c for c in captions)  # no filter on
     at.segmented_control(key="language_switch").set_value("ko").run()
     assert not at.exception, [e.value for e in at.exception]
     captions = [shown(c.value) for c in at.caption]
     assert any("모델의 순위가 아닙니다" in c for c in captions), captions
     after_ko = next(d.value for d in at.dataframe if "변화 (적용 후)" in d.value.columns)
     assert any(m.startswith("★ 프로모션") for m in after_ko["변화 (적용 후)"])
+
+
+def test_a_promotion_beside_a_filter_keeps_items_the_filter_leaves_out_and_says_so(
+    seeded: Seeded,
+) -> None:
+    """Trial s12: with a filter excluding a category and a promotion of that category, the
+    after list still held promoted items of it, and the page did not say that Personalize
+    does this ("the request filter applies only to the remaining recommended items",
+    developer guide, "Promoting items in real-time recommendations", Promotion filters).
+
+    Expected by hand from the popularity campaign's whole ranking (no rule): the promoted
+    items are the two best of the top item's category; every other row is the ranking's best
+    items outside that category, in order."""
+    full = full_ranking(seeded)
+    cat = category(full[0])
+    promoted = [i for i in full if category(i) == cat][:2]
+    rest = [i for i in full if category(i) != cat][:8]
+    expression = f'EXCLUDE ItemID WHERE Items.CATEGORY IN ("{cat}")'
+    at = _playground(
+        app_at(PAGE), expression, promo=f'INCLUDE ItemID WHERE Items.CATEGORY IN ("{cat}")'
+    )
+    frames = _diff_frames(at)
+    assert len(frames) == 3
+    for frame in frames:
+        after = frame["item ID"].tolist()
+        assert [i for i in after if i in promoted] == promoted  # the filter did not drop them
+        assert [i for i in after if i not in promoted] == rest
+    captions = [shown(c.value) for c in at.caption]
+    assert any("applies to the other items only" in c for c in captions), captions
+    at.segmented_control(key="language_switch").set_value("ko").run()
+    assert not at.exception, [e.value for e in at.exception]
+    captions = [shown(c.value) for c in at.caption]
+    assert any("프로모션" in c and "필터" in c and "나머지" in c for c in captions), captions
 
 
 def test_without_a_promotion_no_item_is_marked_and_nothing_is_said(seeded: Seeded) -> None:

@@ -9,6 +9,7 @@ from collections.abc import Collection
 
 import streamlit as st
 
+from dashboard.components.recommendations.playground.rule_fields import FILTER, RULE_NAMES
 from dashboard.components.recommendations.products import show_products
 from dashboard.components.text import md_escape
 from services.evaluation import playground as pg
@@ -87,6 +88,8 @@ def show_comparison(
     st.markdown(" · ".join(shares))
     if any(after[u].promoted for u in users):
         st.caption(_(pg.PROMOTED_PLACEMENT))
+        if RULE_NAMES[FILTER] in singles:
+            st.caption(_(pg.PROMOTED_FILTER_SCOPE))
     for d in (pg.diff(u, before[u].items, after[u].items) for u in users):
         st.markdown(
             _("**{user}**: {entered} entered, {left} left, {moved} moved").format(
