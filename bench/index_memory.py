@@ -141,10 +141,10 @@ def serve(path: Path, requests: int, lists: Path) -> dict[str, Any]:
     }
 
 
-def child(code: Path, *args: str) -> dict[str, Any]:
-    """Run this script's ``--child`` step in a fresh interpreter importing ``code``'s
-    services; its JSON result."""
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--child", str(code), *args]
+def child(code: Path, *args: str, script: Path = Path(__file__)) -> dict[str, Any]:
+    """Run ``script``'s (this one's) ``--child`` step in a fresh interpreter importing
+    ``code``'s services; its JSON result (the last line it prints)."""
+    cmd = [sys.executable, str(script.resolve()), "--child", str(code), *args]
     done = subprocess.run(cmd, cwd=code, check=True, capture_output=True, text=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
 

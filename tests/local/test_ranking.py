@@ -85,12 +85,13 @@ def test_explore_inserts_candidates_keeps_top_and_order() -> None:
     scores = np.linspace(1, 0, 100)
     cand = np.zeros(100, dtype=bool)
     cand[[90, 95, 99]] = True
-    out, flags = ranking.explore(ranked, scores, cand, weight=0.3, rng=np.random.default_rng(1))
+    pool = np.flatnonzero(cand)
+    out, flags = ranking.explore(ranked, pool, scores[pool], 0.3, np.random.default_rng(1))
     assert len(out) == 30 and flags.sum() == round(30 * 0.3 / 3)  # 3 slots
     assert set(out[flags].tolist()) == {90, 95, 99}
     assert out[0] == 0 and not flags[0]
     assert out[~flags].tolist() == list(range(27))
-    none, nf = ranking.explore(ranked, scores, cand, weight=0.0)
+    none, nf = ranking.explore(ranked, pool, scores[pool], weight=0.0)
     assert none.tolist() == ranked.tolist() and not nf.any()
 
 

@@ -117,6 +117,11 @@ class ItemColumns:
         self._numbers: dict[str, np.ndarray] = {}
 
     @property
+    def item_ids(self) -> np.ndarray:
+        """The model's item IDs these columns are lined up with."""
+        return self._item_ids
+
+    @property
     def rows(self) -> np.ndarray:
         """``item_rows`` of the model's items (the caller holds the lock)."""
         if self._rows is None:

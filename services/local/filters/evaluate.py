@@ -74,14 +74,9 @@ def evaluate(
             non-numeric value for a comparison, or CurrentItem without an item.
         NotImplementedError: for UserID (user-segment) and ActionID (action) filters.
     """
-    if expr.target != "ItemID":
-        raise NotImplementedError(
-            f"this filter filters {expr.target}s: user filters (UserID) apply to batch segment "
-            "jobs and action filters (ActionID) to GetActionRecommendations, not to item "
-            "recommendations"
-        )
-    params = _resolve_values(values)
-    ctx = _Context(
+    require_item_filter(expr)
+    params = resolve_values(values)
+    ctx = FilterContext(
         np.asarray(item_ids, dtype=object),
         items,
         user_interactions,
@@ -93,7 +88,7 @@ def evaluate(
     include: list[np.ndarray] = []
     exclude: list[np.ndarray] = []
     for e in expr.expressions:
-        mask = _expression_mask(e, ctx, params, current_user or {})
+        mask = expression_mask(e, ctx, params, current_user or {})
         if mask is not None:
             (include if e.action == "INCLUDE" else exclude).append(mask)
     n = len(ctx.item_ids)
@@ -101,6 +96,20 @@ def evaluate(
     if exclude:
         allowed &= ~np.logical_or.reduce(exclude)
     return np.asarray(allowed, dtype=bool)
+
+
+def require_item_filter(expr: FilterExpression) -> None:
+    """Refuse a filter that is not an item filter (``INCLUDE|EXCLUDE ItemID …``).
+
+    Raises:
+        NotImplementedError: a UserID (user-segment) or ActionID (action) filter.
+    """
+    if expr.target != "ItemID":
+        raise NotImplementedError(
+            f"this filter filters {expr.target}s: user filters (UserID) apply to batch segment "
+            "jobs and action filters (ActionID) to GetActionRecommendations, not to item "
+            "recommendations"
+        )
 
 
 def evaluate_users(
@@ -198,9 +207,14 @@ def evaluate_actions(
     )
 
 
-def _resolve_values(
+def resolve_values(
     values: Mapping[str, str] | Mapping[str, list[str]] | None,
 ) -> dict[str, list[str]]:
+    """filterValues as lists of strings per parameter name (raw API strings are parsed).
+
+    Raises:
+        FilterExpressionError: a malformed raw value (``parse_filter_values``).
+    """
     if not values:
         return {}
     raw = {k: v for k, v in values.items() if isinstance(v, str)}
@@ -211,10 +225,32 @@ def _resolve_values(
     return parsed
 
 
-def _expression_mask(
-    e: Expression, ctx: _Context, params: dict[str, list[str]], user: Mapping[str, str]
+def expression_mask(
+    e: Expression, ctx: FilterContext, params: dict[str, list[str]], user: Mapping[str, str]
 ) -> np.ndarray | None:
     """The items ``e`` matches, or None when ``e`` does not apply to this request."""
+    groups = applicable(e, params, user)
+    if groups is None:
+        return None
+    result = np.zeros(len(ctx.item_ids), dtype=bool)
+    for group in groups:
+        part = np.ones(len(ctx.item_ids), dtype=bool)
+        for cond in group:
+            part &= ctx.condition(cond, params)
+        result |= part
+    return result
+
+
+def applicable(
+    e: Expression, params: dict[str, list[str]], user: Mapping[str, str]
+) -> list[tuple[Condition, ...]] | None:
+    """The OR of AND groups of ``e`` this request evaluates (without the conditions an
+    EXCLUDE ignores for a missing parameter), or None when ``e`` does not apply: its IF does
+    not hold for ``user``, or no condition is left.
+
+    Raises:
+        FilterExpressionError: an INCLUDE expression lacks a parameter.
+    """
     missing = {p for c in e.conditions for p in c.params} - params.keys()
     if missing and e.action == "INCLUDE":
         names = ", ".join(f"${p}" for p in sorted(missing))
@@ -229,15 +265,7 @@ def _expression_mask(
         if not _user_condition(cond, user, params):
             return None
     groups = [g for g in (tuple(filter(usable, group)) for group in e.where) if g]
-    if not groups:
-        return None
-    result = np.zeros(len(ctx.item_ids), dtype=bool)
-    for group in groups:
-        part = np.ones(len(ctx.item_ids), dtype=bool)
-        for cond in group:
-            part &= ctx.condition(cond, params)
-        result |= part
-    return result
+    return groups or None
 
 
 def _user_condition(cond: Condition, user: Mapping[str, str], params: dict[str, list[str]]) -> bool:
@@ -312,7 +340,7 @@ def _current_item_value(ref: CurrentItemRef, current_item: Mapping[str, str] | N
     return "" if raw is None else str(raw)
 
 
-class _Context:
+class FilterContext:
     """The request's data, aligned to the candidate items; lookups are computed lazily."""
 
     def __init__(
@@ -403,18 +431,42 @@ class _Context:
         keyed = types.str.lower() if self.event_key is str.lower else types.map(self.event_key)
         return df["ITEM_ID"].astype(str).tolist(), keyed.tolist()
 
-    def _interactions(self, cond: Condition, params: dict[str, list[str]]) -> np.ndarray:
+    def _touched(self, cond: Condition, params: dict[str, list[str]]) -> list[str]:
+        """IDs of the items of the user's recent events ``cond`` (an Interactions condition)
+        matches."""
         items, types = self._recent_events()
         wanted = {self.event_key(v) for v in self._strings_for(cond, params)}
         keep = cond.op == "IN"  # NOT IN: the events of the other types
-        touched = [
+        return [
             i for i, t in zip(items, types, strict=True) if ("*" in wanted or t in wanted) == keep
         ]
+
+    def _interactions(self, cond: Condition, params: dict[str, list[str]]) -> np.ndarray:
+        touched = self._touched(cond, params)
         if self.positions is None:
             return pd.Index(self.item_ids).isin(touched)
         out = np.zeros(len(self.item_ids), dtype=bool)
         out[[self.positions[i] for i in touched if i in self.positions]] = True
         return out
+
+    def interaction_codes(self, cond: Condition, params: dict[str, list[str]]) -> np.ndarray:
+        """The positions (sorted, unique int64) of the items ``_interactions`` marks, found
+        through ``positions`` (which the caller gives) without a pass over the catalogue."""
+        assert self.positions is not None
+        touched = self._touched(cond, params)
+        return np.unique(
+            np.array([self.positions[i] for i in touched if i in self.positions], dtype=np.int64)
+        )
+
+    def items_key(self, cond: Condition, params: dict[str, list[str]]) -> tuple[object, ...]:
+        """What ``_items``'s answer for ``cond`` depends on besides the Items data: the
+        condition and its values resolved (raising as ``_items`` would)."""
+        if cond.field not in self.items.columns:
+            return (cond,)
+        if cond.op in ("IN", "NOT IN"):
+            return (cond, tuple(self._strings_for(cond, params)))
+        threshold = _number(cond, params, self.current_item)
+        return (cond, None if np.isnan(threshold) else threshold)  # NaN matches nothing
 
 
 def _recent_rows(

@@ -117,26 +117,29 @@ def exploration_slots(list_length: int, weight: float) -> int:
 
 def explore(
     ranked: np.ndarray,
-    scores: np.ndarray,
-    candidates: np.ndarray,
+    pool: np.ndarray,
+    pool_scores: np.ndarray,
     weight: float = 0.3,
     rng: np.random.Generator | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Blend exploration items into a ranked list; returns (indices, is_exploration).
 
-    ``round(len(ranked) * weight / 3)`` slots (default 0.3 → 10 %) go to candidate items not
-    already listed, drawn with probability growing with their score and placed at seeded random
-    positions below the top item; the rest of the list keeps its order.
+    The candidates are the item indices ``pool`` (ascending, as ``np.flatnonzero`` of a mask
+    gives them), scored ``pool_scores``: a caller that keeps the few candidates passes them
+    without a mask over the catalogue. ``round(len(ranked) * weight / 3)`` slots (default
+    0.3 → 10 %) go to candidate items not already listed, drawn with probability growing with
+    their score and placed at seeded random positions below the top item; the rest of the
+    list keeps its order.
     """
     k = len(ranked)
     n = exploration_slots(k, weight)
-    pool = np.flatnonzero(candidates)
-    pool = pool[~np.isin(pool, ranked)]
+    fresh = ~np.isin(pool, ranked)
+    pool, pool_scores = pool[fresh], pool_scores[fresh]
     n = min(n, len(pool), max(k - 1, 0))
     if n <= 0 or not 0 < weight <= 1:
         return ranked, np.zeros(k, dtype=bool)
     rng = rng or np.random.default_rng(0)
-    p = softmax_scores(scores[pool])
+    p = softmax_scores(pool_scores)
     picked = rng.choice(pool, size=n, replace=False, p=p)
     slots = np.sort(rng.choice(np.arange(1, k), size=n, replace=False))
     out = list(ranked[: k - n])

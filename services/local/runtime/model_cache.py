@@ -20,6 +20,7 @@ from services.local.data.storage.histories import BulkHistories
 from services.local.data.storage.model_files import model_file
 from services.local.errors import ResourceInUse
 from services.local.filters.columns import ItemColumns
+from services.local.filters.selection import SelectionCache
 from services.local.models import ranking
 from services.local.models.objective import Objective, objective_of
 from services.local.models.recipes import get_recipe
@@ -106,6 +107,9 @@ class ModelCache:
         self._latest: dict[str, tuple[float, float]] = {}  # group -> (checked at, latest ts)
         self._candidates: dict[str, tuple[tuple[int, float, float], np.ndarray]] = {}
         self._columns: dict[str, ItemColumns] = {}  # version ARN → Items lined up with it
+        # version ARN → (the columns its answers were computed from, filter answers)
+        self._selections: dict[str, tuple[ItemColumns, SelectionCache]] = {}
+        self._pools: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # ARN → (mask, its codes)
         self._served: dict[str, tuple[float, dict[str, Any], str]] = {}
         # incrementally updated models: version ARN → (the Items frame folded in, model)
         self._folds: dict[str, tuple[pd.DataFrame, LoadedModel]] = {}
@@ -249,6 +253,31 @@ class ModelCache:
                 self._columns[loaded.arn] = columns  # it keeps the frame: ids stay unique
             return columns
 
+    def exploration_pool(self, loaded: LoadedModel, cutoff_days: float) -> np.ndarray:
+        """The codes (ascending int64, read-only) of ``exploration_candidates``, found once
+        per mask rather than by a pass over the catalogue a request (2 ms at 5,000,000)."""
+        mask = self.exploration_candidates(loaded, cutoff_days)
+        with self._lock:
+            hit = self._pools.get(loaded.arn)
+        if hit is not None and hit[0] is mask:
+            return hit[1]
+        codes = np.flatnonzero(mask)
+        codes.flags.writeable = False
+        with self._lock:
+            self._pools[loaded.arn] = (mask, codes)
+        return codes
+
+    def filter_selections(self, loaded: LoadedModel, columns: ItemColumns) -> SelectionCache:
+        """The Items parts of filters already answered for the model (``filters.selection``),
+        kept while ``columns`` (``item_columns``: the same model and Items frame) is current:
+        new Items data (an import, PutItems) line up new columns and so start a new cache."""
+        with self._lock:
+            hit = self._selections.get(loaded.arn)
+            if hit is None or hit[0] is not columns:
+                hit = (columns, SelectionCache())
+                self._selections[loaded.arn] = hit
+            return hit[1]
+
     def creation_times(self, loaded: LoadedModel) -> tuple[np.ndarray, float]:
         """Items' creation times aligned with the model (epoch seconds), and the group's
         latest interaction time, which exploration's age cut-off counts back from. A missing
@@ -323,6 +352,8 @@ class ModelCache:
         self._inferred.pop(arn, None)
         self._candidates.pop(arn, None)
         self._columns.pop(arn, None)
+        self._selections.pop(arn, None)
+        self._pools.pop(arn, None)
         self._folds.pop(arn, None)
 
     def items(self, group: str) -> pd.DataFrame:

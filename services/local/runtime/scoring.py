@@ -20,6 +20,7 @@ from services.local.context import EngineContext
 from services.local.data.storage import frames
 from services.local.data.storage import tables as t
 from services.local.errors import InvalidInput, ResourceNotFound
+from services.local.filters.allowed import AllowedItems, allowed_items
 from services.local.filters.evaluate import evaluate, evaluate_actions
 from services.local.filters.expression import FilterExpression, FilterExpressionError
 from services.local.filters.parse import parse_filter
@@ -34,6 +35,7 @@ from services.local.models.recipes.capabilities import (
     RANKING_INFLUENCE_RECIPES,
 )
 from services.local.models.recipes.items import SemanticModel
+from services.local.models.recipes.retrieval.norm_ordered import NormOrderedIndex
 from services.local.runtime.context import apply_context
 from services.local.runtime.model_cache import LoadedModel
 
@@ -310,6 +312,55 @@ def _entries(
     return out
 
 
+def _allowed(
+    engine: EngineContext,
+    loaded: LoadedModel,
+    filtering: tuple[dict[str, Any] | None, dict[str, str] | None],
+    user_id: str | None,
+    history: History,
+    exclude_event_type: str | None,
+) -> AllowedItems | None:
+    """What ``_filter_mask`` lets through less the items ``_exclude_events`` leaves out, as
+    an ``AllowedItems`` (filters.allowed): the filter's Items part comes from the model's
+    cache of answers instead of passes over the catalogue; None when nothing is left out.
+
+    Raises:
+        InvalidInput: as ``_filter_mask``.
+    """
+    filter_doc, raw_values = filtering
+    n_items = len(loaded.model.item_ids)
+    allowed = None
+    if filter_doc is None:
+        if raw_values:
+            raise InvalidInput("filterValues were given without a filterArn.")
+    else:
+        try:
+            expr = parse_filter(filter_doc["filterExpression"])
+            values = parse_filter_values(raw_values or {})
+            current_user = user_metadata(engine, loaded.group, user_id) if user_id else {}
+            columns = engine.models.item_columns(loaded, engine.models.items(loaded.group))
+            allowed = allowed_items(
+                expr,
+                columns=columns,
+                selections=engine.models.filter_selections(loaded, columns),
+                user_interactions=history.rows,
+                current_user=current_user,
+                values=values,
+                positions=loaded.index,
+            )
+        except (FilterExpressionError, NotImplementedError) as err:
+            raise InvalidInput(f"Filter {filter_doc['name']}: {err}") from err
+    if exclude_event_type:
+        done = [
+            loaded.index[i]
+            for i, e, _ in history.rows
+            if e == exclude_event_type and i in loaded.index
+        ]
+        if done:
+            allowed = (allowed or AllowedItems.of(n_items, None)).without(np.asarray(done))
+    return allowed
+
+
 def _recommend_indexed(
     engine: EngineContext,
     loaded: LoadedModel,
@@ -325,10 +376,12 @@ def _recommend_indexed(
     filters, automatic exclusions and exploration, applied exactly to exactly scored items.
 
     A filter that allows at most ``SELECTIVE_ITEMS`` items has those items scored exactly, all
-    of them; otherwise the index is searched among the allowed items only, over more of its
-    partitions the fewer items the filter allows (``FactorIndex.search``; a
-    ``NormOrderedIndex`` scans deeper until its bound proves the allowed top), and when those
-    still hold fewer than ``num_results`` allowed items, every allowed item is scored exactly.
+    of them; otherwise the index is searched among the allowed items only: a
+    ``NormOrderedIndex`` among its rows of the filter's Items part (kept with the model:
+    ``filters.selection``), for as many more items as the user's own part leaves out, until
+    its bound proves the allowed top; a ``FactorIndex`` over more of its partitions the fewer
+    items the filter allows (``FactorIndex.search``). When those still hold fewer than
+    ``num_results`` allowed items, every allowed item is scored exactly.
     Returns None when the model cannot answer this way (no index, an unknown user, or an
     index that finds too few items without a filter): the caller then scores every item.
     Scores are the catalogue's softmax with an estimated denominator
@@ -336,40 +389,50 @@ def _recommend_indexed(
     """
     if scorer is None:
         return None
-    n_items = len(loaded.model.item_ids)
-    exclude = _filter_mask(engine, loaded, *filtering, user_id, history)
-    if exclude is not None:
-        exclude = ~exclude
-    exclude = _exclude_events(loaded, history, exclude_event_type, exclude)
-    allowed = None if exclude is None else ~exclude
-    if allowed is not None and int(np.count_nonzero(allowed)) <= SELECTIVE_ITEMS:
-        cand = np.flatnonzero(allowed)
+    allowed = _allowed(engine, loaded, filtering, user_id, history, exclude_event_type)
+    if allowed is not None and allowed.count <= SELECTIVE_ITEMS:
+        cand = allowed.codes()
         scores = scorer.at(cand)
     else:
         # an exact index's top n is the exact scan's; an approximate one is asked for more
-        exact = getattr(getattr(loaded.model, "retrieval", None), "exact", False)
+        index = getattr(loaded.model, "retrieval", None)
+        exact = getattr(index, "exact", False)
         want = num_results if exact else max(CANDIDATES, 4 * num_results)
-        cand, scores = scorer.top(want, allowed)
+        if allowed is None:
+            cand, scores = scorer.top(want)
+        elif isinstance(index, NormOrderedIndex) and allowed.base is not None:
+            # the best of the Items part, as many more as the user's part may take out
+            rows = allowed.base.rows(index)
+            cand, scores = scorer.top(want + len(allowed.removed), rows=rows)
+            added = allowed.added[index.holds(allowed.added)]
+            if len(added):  # the user's own items the Items part lacks that it holds
+                cand = np.union1d(cand, added)
+                scores = scorer.at(cand)
+        elif isinstance(index, NormOrderedIndex):  # every item but the user's few
+            cand, scores = scorer.top(want + len(allowed.removed))
+        else:
+            cand, scores = scorer.top(want, allowed.mask())
         if allowed is not None:  # the sequential term's items come whether allowed or not
-            keep = allowed[cand]
+            keep = allowed.contains(cand)
             cand, scores = cand[keep], scores[keep]
         if len(cand) < num_results:
             if allowed is None:
                 return None
             # the partitions searched hold too few allowed items: every one of them, exactly
-            cand = np.flatnonzero(allowed)
+            cand = allowed.codes()
             scores = scorer.at(cand)
     best, _ = ranking.top_k(scores, num_results)
     idx = cand[best]
     flags: dict[int, str] = {}
-    if loaded.recipe_name in EXPLORING_RECIPES:
-        pool = engine.models.exploration_candidates(loaded, _exploration(campaign_config)[1])
-        allowed = np.flatnonzero(pool if exclude is None else pool & ~exclude)
-        dense = np.zeros(n_items)
-        dense[allowed] = scorer.at(allowed)
-        dense[idx] = scores[best]
+    weight, cutoff = _exploration(campaign_config)
+    if loaded.recipe_name in EXPLORING_RECIPES and weight > 0 and len(idx) >= 2:
+        # ``_explore`` with the model's kept pool: the same draws, without a pass over the
+        # catalogue for the pool and the mask of what is left out
+        pool = engine.models.exploration_pool(loaded, cutoff)
+        if allowed is not None:
+            pool = pool[allowed.contains(pool)]
         rng = np.random.default_rng(zlib.crc32((user_id or "").encode()))
-        idx, explored = _explore(engine, loaded, idx, dense, exclude, campaign_config, rng)
+        idx, explored = ranking.explore(idx, pool, scorer.at(pool), weight, rng)
         flags.update({int(i): "Exploration" for i, e in zip(idx, explored, strict=True) if e})
     probs = None
     if loaded.personalised_scores:
@@ -400,7 +463,8 @@ def _explore(
     candidates = engine.models.exploration_candidates(loaded, cutoff)
     if exclude is not None:
         candidates = candidates & ~exclude
-    return ranking.explore(idx, scores, candidates, weight, rng)
+    pool = np.flatnonzero(candidates)
+    return ranking.explore(idx, pool, scores[pool], weight, rng)
 
 
 def _promote(

@@ -6,6 +6,7 @@ the sequence models (``sequence``): a request scores exactly only the items a se
 - ``calibration``: which of them a model keeps, and how wide its search, chosen when the
   version is trained on sampled users' query vectors (``calibrated_index``, ``Calibration``);
 - ``index_file``: the index in a model file (``save_index``, ``load_index``);
+- ``search``: one search of either index, among a filter's items (``search_index``);
 - ``sampled_softmax``: a catalogue softmax estimated from the items a request scored.
 
 The engine outside the recipes reads only the calibration a trained version reports."""

@@ -17,11 +17,15 @@ items for the sampled users, otherwise the cheaper of it and the calibrated part
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import numpy as np
+
+# one block of a search: its rows' scores (float32), their item codes (int64), and the first
+# row not yet scanned (the bound's norm is that row's)
+Block = tuple[np.ndarray, np.ndarray, int]
 
 
 @dataclass
@@ -47,6 +51,7 @@ class NormOrderedIndex:
     vectors: np.ndarray
     codes: np.ndarray  # int64 item code of each row
     norms: np.ndarray  # float32 norm of each row (descending)
+    _row_of: np.ndarray | None = field(default=None, init=False, repr=False, compare=False)
 
     exact: ClassVar[bool] = True  # its top n is the exact scan's: a request asks it for n
     FIRST_BLOCK = 256
@@ -96,38 +101,106 @@ class NormOrderedIndex:
             return -np.inf
         return reach * float(self.norms[stop]) * (1 + self.MARGIN)
 
-    def search(self, user: np.ndarray, n: int, allowed: np.ndarray | None = None) -> np.ndarray:
-        """Item codes (int64) of the ``n`` items with the largest inner product with
-        ``user``, exactly (ties at the n-th value broken either way); of the ``allowed``
-        items (bool per item code) when given, scanning deeper the fewer items it allows."""
+    def _top(
+        self, user: np.ndarray, n: int, blocks: Callable[[np.ndarray], Iterator[Block]]
+    ) -> np.ndarray:
+        """Item codes of the ``n`` best of what ``blocks(u)`` yields (each block's scores,
+        codes and the row from which nothing is scanned yet), stopped by the bound there."""
         u = np.asarray(user, dtype=np.float32)
         reach, n = float(np.linalg.norm(u)), int(n)
         best_s = np.empty(0, dtype=np.float32)
         best_c = np.empty(0, dtype=np.int64)
         if n <= 0:
             return best_c
-        for start, stop in self._blocks():
-            c = self.codes[start:stop]
-            if allowed is None:
-                s = self.vectors[start:stop] @ u
-            else:
-                keep = allowed[c]
-                c = c[keep]
-                # a selective filter (an Items filter on one category) keeps a few rows of a
-                # block: gathering those reads a fraction of the block's memory that the
-                # product over every row would, which is what the scan's time is
-                if len(c) * self.GATHER_BELOW < stop - start:
-                    s = self.vectors[start:stop][keep] @ u
-                else:
-                    s = (self.vectors[start:stop] @ u)[keep]
+        for s, c, following in blocks(u):
             s, c = np.concatenate([best_s, s]), np.concatenate([best_c, c])
             if len(s) > n:
                 top = np.argpartition(-s, n - 1)[:n]
                 s, c = s[top], c[top]
             best_s, best_c = s, c
-            if len(s) >= n and float(s.min()) > self._bound(reach, stop):
+            if len(s) >= n and float(s.min()) > self._bound(reach, following):
                 break
         return best_c
+
+    def search(self, user: np.ndarray, n: int, allowed: np.ndarray | None = None) -> np.ndarray:
+        """Item codes (int64) of the ``n`` items with the largest inner product with
+        ``user``, exactly (ties at the n-th value broken either way); of the ``allowed``
+        items (bool per item code) when given, scanning deeper the fewer items it allows."""
+
+        def blocks(u: np.ndarray) -> Iterator[Block]:
+            for start, stop in self._blocks():
+                c = self.codes[start:stop]
+                if allowed is None:
+                    yield self.vectors[start:stop] @ u, c, stop
+                    continue
+                keep = allowed[c]
+                # a selective filter (an Items filter on one category) keeps a few rows of
+                # a block: gathering those reads a fraction of the block's memory that the
+                # product over every row would, which is what the scan's time is
+                if int(np.count_nonzero(keep)) * self.GATHER_BELOW < stop - start:
+                    yield self.vectors[start:stop][keep] @ u, c[keep], stop
+                else:
+                    yield (self.vectors[start:stop] @ u)[keep], c[keep], stop
+
+        return self._top(user, n, blocks)
+
+    def search_rows(self, user: np.ndarray, n: int, rows: np.ndarray) -> np.ndarray:
+        """``search`` among the rows ``rows`` only (positions in this index's order,
+        ascending, so in descending order of norm: ``positions_of`` or ``rows_of`` the
+        allowed items): item codes (int64) of the ``n`` best, exactly.
+
+        A filter's items, kept in this order once (``filters.selection``), are scanned
+        without reading the catalogue between them: ``search`` with a mask reads the mask at
+        every row it passes, and a filter keeping 3 % of the items passes 33 rows for each
+        one it scores. The bound is the largest norm among the rows not yet scanned (the next
+        one's), so the answer is still the exact scan's among ``rows``.
+        """
+
+        def blocks(u: np.ndarray) -> Iterator[Block]:
+            start, size = 0, self.FIRST_BLOCK
+            while start < len(rows):
+                stop = min(len(rows), start + size)
+                at = rows[start:stop]
+                following = int(rows[stop]) if stop < len(rows) else len(self.norms)
+                yield self.vectors[at] @ u, self.codes[at], following
+                start, size = stop, size * 2
+
+        return self._top(user, n, blocks)
+
+    def positions_of(self, allowed: np.ndarray) -> np.ndarray:
+        """The rows (ascending positions in this index's order, int64) of the ``allowed``
+        items (bool per item code) that it holds: ``search_rows``'s ``rows`` for a filter.
+        One pass over the index, reading the mask in its order."""
+        return np.flatnonzero(np.asarray(allowed, dtype=bool)[self.codes])
+
+    def _rows_by_code(self) -> np.ndarray:
+        """The row of each item code (-1: none here), built on first use and kept: 20 MB of
+        int32 at 5,000,000 items."""
+        if self._row_of is None:
+            size = int(self.codes.max()) + 1 if len(self.codes) else 0
+            dtype = np.int32 if len(self.codes) < 2**31 else np.int64
+            row_of = np.full(size, -1, dtype=dtype)
+            row_of[self.codes] = np.arange(len(self.codes), dtype=dtype)
+            self._row_of = row_of
+        return self._row_of
+
+    def rows_of(self, codes: np.ndarray) -> np.ndarray:
+        """The rows (ascending, int64) of those of item codes ``codes`` this index holds:
+        ``positions_of`` for a few codes, without a pass over the index (a filter's
+        125,000 items of 5,000,000 in 2 ms instead of 15)."""
+        codes = np.asarray(codes, dtype=np.int64)
+        row_of = self._rows_by_code()
+        codes = codes[codes < len(row_of)]
+        rows = row_of[codes].astype(np.int64)
+        return np.sort(rows[rows >= 0])
+
+    def holds(self, codes: np.ndarray) -> np.ndarray:
+        """Whether each of item codes ``codes`` has a row here (bool array)."""
+        codes = np.asarray(codes, dtype=np.int64)
+        row_of = self._rows_by_code()
+        inside = codes < len(row_of)
+        inside[inside] = row_of[codes[inside]] >= 0
+        return inside
 
     def extreme(self, user: np.ndarray) -> int:
         """The item code of the largest absolute inner product with ``user``, exactly (the

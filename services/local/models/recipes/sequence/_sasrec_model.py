@@ -30,6 +30,7 @@ from services.local.models.recipes.retrieval.sampled_softmax import (
     estimated_softmax,
     softmax_sample,
 )
+from services.local.models.recipes.retrieval.search import search_index
 from services.local.models.recipes.saved.model_header import header_object, header_str
 from services.local.models.recipes.sequence._sasrec_net import Params, encode, last_scores
 
@@ -183,11 +184,13 @@ class SequenceScorer:
         emb = self.model.params["item_emb"]
         return (emb[np.asarray(idx, dtype=np.int64) + 1] @ self.user).astype(np.float64)
 
-    def top(self, n: int, allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def top(
+        self, n: int, allowed: np.ndarray | None = None, rows: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Item positions (sorted, unique) and exact scores of the index's ``n`` best items
-        (of the ``allowed`` items, a bool per position, when given: ``FactorIndex.search``)."""
-        assert self.model.retrieval is not None
-        idx = np.unique(self.model.retrieval.search(self.user, n, allowed))
+        (of the ``allowed`` items, a bool per position, when given: ``FactorIndex.search``;
+        of a ``NormOrderedIndex``'s ``rows`` only: ``NormOrderedIndex.search_rows``)."""
+        idx = np.unique(search_index(self.model.retrieval, self.user, n, allowed, rows))
         return idx, self.at(idx)
 
     def softmax_at(self, idx: np.ndarray, scores: np.ndarray, temperature: float) -> np.ndarray:

@@ -31,6 +31,7 @@ from services.local.models.recipes.retrieval.sampled_softmax import (
     SOFTMAX_SAMPLE,
     estimated_softmax,
 )
+from services.local.models.recipes.retrieval.search import search_index
 from services.local.models.recipes.saved.model_header import (
     HeaderMap,
     header_float,
@@ -512,12 +513,15 @@ class CandidateScorer:
             s[hit] += w * self.seq_val[pos[hit]]
         return s + self.model._tiebreak[idx]
 
-    def top(self, n: int, allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def top(
+        self, n: int, allowed: np.ndarray | None = None, rows: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Item codes (sorted, unique) and exact scores of the index's ``n`` best items for
         the user (of the ``allowed`` items, a bool per item code, when given: see
-        ``FactorIndex.search``) plus the sequential term's items, allowed or not."""
-        assert self.model.retrieval is not None
-        idx = np.union1d(self.model.retrieval.search(self.user, n, allowed), self.seq_idx)
+        ``FactorIndex.search``; of a ``NormOrderedIndex``'s ``rows`` only, when given: see
+        ``NormOrderedIndex.search_rows``) plus the sequential term's items, allowed or not."""
+        found = search_index(self.model.retrieval, self.user, n, allowed, rows)
+        idx = np.union1d(found, self.seq_idx)
         return idx, self.at(idx)
 
     def softmax_at(self, idx: np.ndarray, scores: np.ndarray, temperature: float) -> np.ndarray:
