@@ -4,9 +4,9 @@ are the exact scan's with the filter applied, per filterValues, and follow a new
 (an item put in the category appears, an item moved out leaves).
 
 The served model is fitted here on the group's interactions (the ALS path) with a
-``NormOrderedIndex`` and written over the model file of a version the engine trained;
-``scoring.SELECTIVE_ITEMS`` is lowered so that a 30-item category goes through the index
-search instead of being scored item by item. The expected lists come from ``score_user`` (the
+``NormOrderedIndex`` over every item and written over the model file of a version the engine
+trained, so a 30-item category is searched among its rows in the index (``scoring._searchable``)
+rather than scored item by item. The expected lists come from ``score_user`` (the
 full scan) ranked among the items whose category this test wrote, with numpy.
 """
 
@@ -27,7 +27,7 @@ from services.local.models.recipes.base import TrainingConfig, TrainingData
 from services.local.models.recipes.retrieval.norm_ordered import NormOrderedIndex
 from services.local.models.recipes.users._up_model import UserPersonalizationModel
 from services.local.models.recipes.users.user_personalization import UserPersonalizationRecipe
-from services.local.runtime import model_cache, scoring
+from services.local.runtime import model_cache
 from services.personalize.clients import Clients, build_clients
 from tests.local.workspace import (
     START,
@@ -116,12 +116,10 @@ def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shop]:
     model.save(model_path)
     reset_engines()  # the next request loads the model file again
     history = {u: list(g["ITEM_ID"]) for u, g in events.groupby("USER_ID", sort=False)}
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(scoring, "SELECTIVE_ITEMS", 0)
-        yield Shop(
-            clients, data_dir, ws["items_dataset"], campaign, arns["category"],
-            arns["not-viewed"], model, history,
-        )  # fmt: skip
+    yield Shop(
+        clients, data_dir, ws["items_dataset"], campaign, arns["category"], arns["not-viewed"],
+        model, history,
+    )  # fmt: skip
     reset_engines()
 
 

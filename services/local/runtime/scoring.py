@@ -390,12 +390,12 @@ def _recommend_indexed(
     if scorer is None:
         return None
     allowed = _allowed(engine, loaded, filtering, user_id, history, exclude_event_type)
-    if allowed is not None and allowed.count <= SELECTIVE_ITEMS:
+    index = getattr(loaded.model, "retrieval", None)
+    if allowed is not None and allowed.count <= SELECTIVE_ITEMS and not _searchable(index, allowed):
         cand = allowed.codes()
         scores = scorer.at(cand)
     else:
         # an exact index's top n is the exact scan's; an approximate one is asked for more
-        index = getattr(loaded.model, "retrieval", None)
         exact = getattr(index, "exact", False)
         want = num_results if exact else max(CANDIDATES, 4 * num_results)
         if allowed is None:
@@ -438,6 +438,18 @@ def _recommend_indexed(
     if loaded.personalised_scores:
         probs = scorer.softmax_at(idx, scorer.at(idx), ranking.SOFTMAX_TEMPERATURE)
     return _entries(loaded, idx, probs, flags, None, None)
+
+
+def _searchable(index: object, allowed: AllowedItems) -> bool:
+    """Whether a norm-ordered ``index`` holds every item ``allowed`` may let through, so
+    that its exact search among them finds what scoring each of them finds: a filter of
+    13,900 items of 500,000 then costs the rows the bound needs instead of all 13,900 (3 ms
+    of a request on the synthetic shop of bench/items_filter.py). Items it lacks (not
+    learned, scored 0) are found only by scoring every allowed item, as before."""
+    if not isinstance(index, NormOrderedIndex) or allowed.base is None:
+        return False
+    held = len(allowed.base.rows(index)) == allowed.base.count
+    return held and bool(index.holds(allowed.added).all())
 
 
 def _exploration(config: dict[str, Any] | None) -> tuple[float, float]:
