@@ -41,7 +41,8 @@ from services.local.runtime.model_cache import LoadedModel
 
 HISTORY_LIMIT = 500  # latest interactions per user handed to the model
 # A model with a candidate index (recipes/retrieval/): items asked of it, and the allowed
-# items up to which a filter's items are all scored exactly instead
+# items up to which a filter's items are all scored exactly instead (unless a norm-ordered
+# index holds them all: its exact search among them is cheaper, ``_searchable``)
 CANDIDATES = 200
 SELECTIVE_ITEMS = 20_000
 
@@ -279,13 +280,19 @@ def _exclude_events(
 ) -> np.ndarray | None:
     """``exclude`` (a bool per item, or None) plus the items the user has ``event_type``
     events for (a domain use case's automatic filter)."""
-    if not event_type:
-        return exclude
-    done = [loaded.index[i] for i, e, _ in history.rows if e == event_type and i in loaded.index]
+    done = _event_items(loaded, history, event_type)
     if done:
         exclude = np.zeros(len(loaded.model.item_ids), dtype=bool) if exclude is None else exclude
         exclude[done] = True
     return exclude
+
+
+def _event_items(loaded: LoadedModel, history: History, event_type: str | None) -> list[int]:
+    """Positions of the model's items the user has ``event_type`` events for (none without
+    an event type): what a domain use case's automatic filter leaves out."""
+    if not event_type:
+        return []
+    return [loaded.index[i] for i, e, _ in history.rows if e == event_type and i in loaded.index]
 
 
 def _entries(
@@ -350,14 +357,9 @@ def _allowed(
             )
         except (FilterExpressionError, NotImplementedError) as err:
             raise InvalidInput(f"Filter {filter_doc['name']}: {err}") from err
-    if exclude_event_type:
-        done = [
-            loaded.index[i]
-            for i, e, _ in history.rows
-            if e == exclude_event_type and i in loaded.index
-        ]
-        if done:
-            allowed = (allowed or AllowedItems.of(n_items, None)).without(np.asarray(done))
+    done = _event_items(loaded, history, exclude_event_type)
+    if done:
+        allowed = (allowed or AllowedItems.of(n_items, None)).without(np.asarray(done))
     return allowed
 
 
@@ -376,7 +378,8 @@ def _recommend_indexed(
     filters, automatic exclusions and exploration, applied exactly to exactly scored items.
 
     A filter that allows at most ``SELECTIVE_ITEMS`` items has those items scored exactly, all
-    of them; otherwise the index is searched among the allowed items only: a
+    of them, unless a ``NormOrderedIndex`` holds every one (``_searchable``); otherwise the
+    index is searched among the allowed items only: a
     ``NormOrderedIndex`` among its rows of the filter's Items part (kept with the model:
     ``filters.selection``), for as many more items as the user's own part leaves out, until
     its bound proves the allowed top; a ``FactorIndex`` over more of its partitions the fewer
