@@ -37,6 +37,7 @@ DIM = 64
 def _child(n_items: int, mode: str, steps: int, negatives: int, out: mp.Queue) -> None:
     from services.local.models.recipes.sequence import _sasrec_train as train
     from services.local.models.recipes.sequence._sasrec_net import init_params
+    from services.local.models.recipes.sequence._sasrec_validation import empty
     from services.local.models.recipes.sequence.user_personalization_v2 import LAYERS
 
     rng = np.random.default_rng(0)
@@ -47,8 +48,7 @@ def _child(n_items: int, mode: str, steps: int, negatives: int, out: mp.Queue) -
         x=codes[:, :-1].astype(np.int32),
         y=codes[:, 1:].astype(np.int32),
         w=np.ones((rows, LENGTH), dtype=np.float32),
-        val_x=np.zeros((0, LENGTH), dtype=np.int32),
-        val_y=np.zeros(0, dtype=np.int32),
+        validation=empty(LENGTH),
     )
     params = init_params(n_items, DIM, LENGTH, LAYERS, seed=0)
     train.SHARED_NEGATIVES = mode == "shared"

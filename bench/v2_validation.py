@@ -10,11 +10,13 @@ least two events has their newest 10 % (at least one event) held out as truth, a
 90 % trained on and handed over as history (449 users on MovieLens latest-small, 2,429 on the
 generated shop). One v2 fit with ``--hp`` (Personalize's string map) and seed 0; ``--set``
 overrides a module constant of the v2 training (``_sasrec_train``, e.g. ``LOSS=gbce``,
-``GBCE_T=0.75``, ``DROPOUT=0.5``, ``PMI_WINDOW=50``; or of ``user_personalization_v2``, e.g.
-``LAYERS=1``) for that fit only, so a choice that is not a
+``GBCE_T=0.75``, ``DROPOUT=0.5``, ``PMI_WINDOW=50``, ``PATIENCE=40``; of
+``user_personalization_v2``, e.g. ``LAYERS=1``; or of its validation, ``_sasrec_validation``,
+e.g. ``VALIDATION_SHARE=0.2``, ``WARM=1``) for that fit only, so a choice that is not a
 hyperparameter can be measured before it becomes v2's. After every epoch it prints the split's
 NDCG@10 with the user's history items served ("kept") and left out ("left"), next to v2's own
-leave-last-out validation NDCG@10 ("internal"), the wall clock and the load average; at the end
+validation NDCG@10 ("internal": its held-out users' newest 10 %, ``_sasrec_validation``, with
+the other list beside it), the wall clock and the load average; at the end
 the NDCG@10 of the model the fit returns (its best internal epoch) and the fit's report, as
 one JSON line.
 
@@ -51,6 +53,7 @@ from services.local.models import metrics  # noqa: E402
 from services.local.models.recipes import RECIPES  # noqa: E402
 from services.local.models.recipes.base import TrainingConfig, TrainingData  # noqa: E402
 from services.local.models.recipes.sequence._sasrec_model import SequenceModel  # noqa: E402
+from services.local.models.recipes.sequence._sasrec_validation import Validation  # noqa: E402
 from services.local.models.recipes.training_data import index  # noqa: E402
 from services.local.models.training import check_minimums  # noqa: E402
 
@@ -126,13 +129,15 @@ def main() -> None:
     parser.add_argument("--ema", type=float, nargs="*", default=[], metavar="DECAY")
     args = parser.parse_args()
     from services.local.models.recipes.sequence import _sasrec_train as train_module
+    from services.local.models.recipes.sequence import _sasrec_validation as validation_module
     from services.local.models.recipes.sequence import user_personalization_v2 as recipe_module
 
+    modules = (train_module, recipe_module, validation_module)
     for item in args.set:
         name, _, value = item.partition("=")
-        module = next((m for m in (train_module, recipe_module) if hasattr(m, name)), None)
+        module = next((m for m in modules if hasattr(m, name)), None)
         if module is None or not name.isupper():
-            parser.error(f"neither _sasrec_train nor user_personalization_v2 has a constant {name}")
+            parser.error(f"no v2 module (_sasrec_train, _sasrec_validation, ...) has {name}")
         kind = type(getattr(module, name))
         setattr(module, name, kind(value))
     data = quality.load_movielens() if args.data == "ml" else quality.generate_shop(100_000, seed=0)
@@ -146,8 +151,11 @@ def main() -> None:
     summed: dict[str, np.ndarray] = {}
     emas: dict[float, dict[str, np.ndarray]] = {}
 
-    def per_epoch(params: dict[str, np.ndarray], val_x: np.ndarray, val_y: np.ndarray) -> float:
-        score = internal(params, val_x, val_y)
+    def per_epoch(params: dict[str, np.ndarray], held_out: Validation) -> float:
+        score = internal(params, held_out)
+        lists = validation_module.VALIDATION_LISTS
+        other = "left_out" if lists == "served" else "served"
+        other_score = internal(params, held_out, other)
         model = SequenceModel("epoch", idx.item_ids, idx.distinct_users(), params, {})
         kept, left = _ndcg(model, split, args.lists)
         epochs.append(left if args.lists != "kept" else kept)
@@ -170,7 +178,8 @@ def main() -> None:
             e_kept, e_left = _ndcg(ema, split, args.lists)
             averaged += f" ema{decay:g}_kept {e_kept:.4f} ema{decay:g}_left {e_left:.4f}"
         print(
-            f"epoch {len(epochs)}: internal {score:.4f} kept {kept:.4f} left {left:.4f}{averaged} "
+            f"epoch {len(epochs)}: internal {score:.4f} ({lists}; {other} "
+            f"{other_score:.4f}) kept {kept:.4f} left {left:.4f}{averaged} "
             f"wall {time.monotonic() - started:.0f} load {os.getloadavg()[0]:.1f}",
             flush=True,
         )

@@ -69,6 +69,14 @@ def top(model: SequenceModel, scores: np.ndarray | None, n: int) -> list[str]:
     return [str(model.item_ids[i]) for i in np.argsort(-scores, kind="stable")[:n]]
 
 
+@pytest.fixture
+def no_validation(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fits hold out no validation user (so nothing but epochs and the clock stops them)."""
+    from services.local.models.recipes.sequence import _sasrec_validation
+
+    monkeypatch.setattr(_sasrec_validation, "VALIDATION_SHARE", 0.0)
+
+
 @pytest.fixture(scope="module")
 def ring() -> SequenceModel:
     return get_recipe(V2[0]).fit(successor_data(), TrainingConfig(hyperparameters=TINY))
@@ -158,33 +166,40 @@ def test_personalized_ranking_v2_is_the_same_model(clusters: SequenceModel) -> N
         np.testing.assert_array_equal(ranking.params[name], array)
 
 
-def test_windows_hold_out_each_users_last_item() -> None:
-    # u1: x, y, z, x (4 events); u2: y, z (2 events: too few to give one to validation)
-    rows = [("u1", "x", 1), ("u1", "y", 2), ("u1", "z", 3), ("u1", "x", 4)]
-    data = frame([*rows, ("u2", "y", 5), ("u2", "z", 6)])
-    idx = index(data, TrainingConfig())
-    assert list(idx.item_ids) == ["x", "y", "z"]  # codes x=1, y=2, z=3
-    w = windows(idx, V2Settings(recency_bias=False, length=2), seed=0)
-    # validation: u1's history x, y, z (the newest 2: y, z) → target x
-    assert w.val_x.tolist() == [[2, 3]] and w.val_y.tolist() == [1]
-    # training: u1's x→y, y→z in one window of 2; u2's y→z, left-padded
-    assert w.x.tolist() == [[1, 2], [0, 2]]
-    assert w.y.tolist() == [[2, 3], [0, 3]]
-    assert w.w.tolist() == [[1.0, 1.0], [0.0, 1.0]]
+def test_windows_hold_validation_users_out_of_training_whole() -> None:
+    """Ten users: the one ``holdout_users`` draws (10 % of 10) gives no training target; every
+    other user's events but their first are targets after the event before them."""
+    from services.local.models.recipes.sequence._sasrec_validation import holdout_users
+
+    rows = [(f"u{u}", f"i{(u + t) % 5}", 10 * u + t) for u in range(10) for t in range(4)]
+    idx = index(frame(rows), TrainingConfig())
+    w = windows(idx, V2Settings(recency_bias=False, length=4), seed=0)
+    starts, ends = np.arange(0, 40, 4), np.arange(4, 44, 4)
+    (held,) = holdout_users(starts, ends, seed=0, max_users=2000).tolist()
+    assert len(w.validation) == 1
+    # the held-out user's history (its older 3 events; 10 % of 4 rounds down, so 1 is truth)
+    codes = (idx.items + 1).tolist()
+    assert w.validation.x.tolist() == [[0, *codes[4 * held : 4 * held + 3]]]
+    assert w.validation.truth.tolist() == [codes[4 * held + 3]]
+    # training: one window a user, 3 targets each, left-padded; none of the held-out user's
+    trained = [u for u in range(10) if u != held]
+    assert w.x.tolist() == [[0, *codes[4 * u : 4 * u + 3]] for u in trained]
+    assert w.y.tolist() == [[0, *codes[4 * u + 1 : 4 * u + 4]] for u in trained]
+    assert w.w.tolist() == [[0.0, 1.0, 1.0, 1.0]] * 9
 
 
 def test_recut_windows_start_long_histories_at_an_offset(monkeypatch: pytest.MonkeyPatch) -> None:
-    """u1 views a..g (g held out for validation): 5 targets b..f after a..e, in windows of 3.
-    The first epoch's cut is aligned to the newest target; a re-cut starts the newest window
-    ``offset`` targets short (0, 1 or 2), written out by hand below. u2 (one target) always
-    keeps its one window."""
-    rows = [("u1", item, t) for t, item in enumerate("abcdefg")]
+    """u1 views a..f: 5 targets b..f after a..e, in windows of 3 (two users: 10 % of them
+    rounds to no validation user). The first epoch's cut is aligned to the newest target; a
+    re-cut starts the newest window ``offset`` targets short (0, 1 or 2), written out by hand
+    below. u2 (one target) always keeps its one window."""
+    rows = [("u1", item, t) for t, item in enumerate("abcdef")]
     data = frame([*rows, ("u2", "a", 10), ("u2", "b", 11)])
     idx = index(data, TrainingConfig())
-    c = {item: list(idx.item_ids).index(item) + 1 for item in "abcdefg"}
+    c = {item: list(idx.item_ids).index(item) + 1 for item in "abcdef"}
     a, b, cc, d, e, f = (c[i] for i in "abcdef")
     win = windows(idx, V2Settings(recency_bias=False, length=3), seed=0)
-    assert win.val_y.tolist() == [c["g"]]
+    assert len(win.validation) == 0
     u2 = [[0, 0, a], [0, 0, b]]
     by_offset = {  # [x, y] of every window, u1's newest first, then u2's
         0: [[[cc, d, e], [d, e, f]], [[0, a, b], [0, b, cc]], u2],
@@ -259,12 +274,13 @@ def test_settings_shape_and_bound_the_model(clusters: SequenceModel) -> None:
     assert report["loss"] == "sampled_softmax" and report["negative_samples"] == 16
     assert report["stopped"] in ("epochs", "early_stopping")
     assert 1 <= report["best_epoch"] <= report["epochs_run"] <= 40
-    assert report["validation_users"] == 60
+    assert report["validation_users"] == 6  # 10 % of toy_data's 60 users, held out whole
+    assert report["validation_split"] == "held-out users, newest 10 %"
 
 
-def test_time_budget_stops_training_and_says_so() -> None:
+def test_time_budget_stops_training_and_says_so(no_validation: None) -> None:
     hp = {**TINY, "epochs": "1000", "max_training_seconds": "1"}
-    # two events per user: no validation user, so nothing but the clock can stop 1000 epochs
+    # no validation user, so nothing but the clock can stop 1000 epochs
     model = get_recipe(V2[0]).fit(successor_data(length=2), TrainingConfig(hyperparameters=hp))
     assert model.training["validation_users"] == 0
     assert model.training["stopped"] == "time_budget"
@@ -276,13 +292,15 @@ def test_time_budget_stops_training_and_says_so() -> None:
 BOOKKEEPING = 0.25
 
 
-def test_a_full_versions_two_fits_share_one_time_budget(tmp_path: Path) -> None:
+def test_a_full_versions_two_fits_share_one_time_budget(
+    tmp_path: Path, no_validation: None
+) -> None:
     from services.local.models import training
     from services.local.models.recipes.sequence.user_personalization_v2 import MIN_FIT_SHARE
 
     budget = 2.0
     hp = {**TINY, "epochs": "1000", "max_training_seconds": str(budget)}
-    # two events per user: no validation user, so nothing but the clock can stop 1000 epochs
+    # no validation user, so nothing but the clock can stop 1000 epochs
     data = successor_data(users=600, length=2)
     out = training.train(data, V2[0], TrainingConfig(hyperparameters=hp), out_path=tmp_path / "m")
     r = out.training_report  # the final fit's, on the version's clock (version_seconds)
@@ -305,7 +323,7 @@ def test_a_full_versions_two_fits_share_one_time_budget(tmp_path: Path) -> None:
 
 
 def test_on_a_cold_cache_the_budget_trains_and_the_fits_compile_once(
-    tmp_path: Path, compile_cache: Path
+    tmp_path: Path, compile_cache: Path, no_validation: None
 ) -> None:
     """A fresh machine: nothing compiled in the process nor on disk. The demo's version ran
     one step when compiling counted against its budget; compiling is outside it now, and the
@@ -317,7 +335,8 @@ def test_on_a_cold_cache_the_budget_trains_and_the_fits_compile_once(
     )
 
     hp = {**TINY, "epochs": "1000", "max_training_seconds": "1"}
-    data = successor_data(users=600, length=2)  # one window shape: both fits share it
+    # one window shape and batch size (no validation user held out): both fits share them
+    data = successor_data(users=600, length=2)
     forget_compiled()
     config = TrainingConfig(hyperparameters=hp, cache_dir=tmp_path / "cold")
     try:
@@ -916,7 +935,7 @@ def test_weight_averaging_is_read_bounded_and_is_what_the_fit_returns(
     assert (described.default, described.low, described.high) == ("0.8", 0.0, 0.99)
     seen: list[dict[str, np.ndarray]] = []
 
-    def rising(params: dict[str, np.ndarray], val_x: np.ndarray, val_y: np.ndarray) -> float:
+    def rising(params: dict[str, np.ndarray], validation: object) -> float:
         seen.append({k: v.copy() for k, v in params.items()})
         return float(len(seen))
 

@@ -49,17 +49,18 @@ catalogue's step reads and updates only the embedding rows its batch touches, wi
 moments (lazy Adam, ``touched_rows``): dense Adam rewrote the whole table and both moments
 every step, which at the seed shop's 500,000 items cost more than the network did.
 
-Bounds: at most ``epochs`` passes, a deadline on the training clock (``Budget.deadline``),
-and early stopping when validation NDCG@10 has not improved for ``PATIENCE`` epochs; the
-weights of the best validation epoch are returned. With ``Budget.averaging`` above 0 the
-weights validated and returned are a moving average over epochs (``averaged``), not the
-epoch's own: the steps themselves do not change. The training clock is the wall clock less
-compilation: it counts the steps (each batch's preparation, the step, the wait for it to
-finish) and the validation passes, not the one-off tracing and compiling of a step's shape
-(``compiled_step``), which on a cold machine took longer than the demo's whole budget (8.3 s
-against 5 s: its metrics fit ran one step). The clock is read after every step, once the step
-has finished; a step that crosses the deadline is the fit's last, and the epoch it ends is
-still validated: that step and that validation pass are the overrun.
+Bounds: at most ``epochs`` passes, a deadline on the training clock (``Budget.deadline``), and
+early stopping when validation NDCG@10 has not improved for ``PATIENCE`` epochs; the weights of
+the best validation epoch are returned. The validation users are held out of the windows and
+scored as the offline metrics score test users (``_sasrec_validation``). With
+``Budget.averaging`` above 0 the weights validated and returned are a moving average over
+epochs (``averaged``), not the epoch's own: the steps themselves do not change. The training
+clock is the wall clock less compilation: it counts the steps (each batch's preparation, the
+step, the wait for it to finish) and the validation passes, not the one-off tracing and
+compiling of a step's shape (``compiled_step``), which on a cold machine took longer than the
+demo's whole budget (8.3 s against 5 s: its metrics fit ran one step). The clock is read after
+every step, once the step has finished; a step that crosses the deadline is the fit's last, and
+the epoch it ends is still validated: that step and that validation pass are the overrun.
 
 Compilation: a step is compiled ahead of its first call, once per loss, weight decay and input
 shape (``compiled_step``), and kept for the process, so the second fit of a version reuses the
@@ -91,7 +92,13 @@ import jax.numpy as jnp  # noqa: E402
 import optax  # noqa: E402
 
 from services.local.models.recipes.base import Checkpoint, no_checkpoint  # noqa: E402
+from services.local.models.recipes.sequence import _sasrec_validation  # noqa: E402
 from services.local.models.recipes.sequence._sasrec_net import MASKED, Params, encode, last_scores  # noqa: E402
+from services.local.models.recipes.sequence._sasrec_validation import (  # noqa: E402
+    EarlyStopping,
+    Validation,
+    validation_ndcg,
+)
 
 _log = logging.getLogger(__name__)
 
@@ -141,7 +148,12 @@ BATCH = 128
 LEARNING_RATE = 3e-3
 ADAM_B1, ADAM_B2, ADAM_EPS = 0.9, 0.999, 1e-8  # optax.adam's defaults, also for the embeddings
 DROPOUT = 0.2
-PATIENCE = 10
+# epochs without a new best validation score before training stops: on the cold validation
+# splits (docs/benchmarks.md, "v2: validation shaped like the evaluation", 2026-12-07) 10 stopped
+# the generated shop at epoch 23 on a plateau of its validation score from epoch 13 (the
+# evaluation's NDCG@10 there 0.3660, its peak 0.4016 at epoch 31); 15 ran on and kept epoch 39
+# (0.3968), and picked the same epoch as 10 on MovieLens latest-small
+PATIENCE = 15
 # window widths trained at: L/2, L (see ``batches``). Each width is one more XLA compilation
 # (about 4 s on the shared 2 cores, in the budget when measured): four widths computed 10 % fewer
 # positions on the shop than two, which their compilations ate up at a 60 s budget.
@@ -176,7 +188,6 @@ GBCE_NEGATIVES = "uniform"
 # a whole window of ``bptt`` 50 scored higher than 10 on MovieLens latest-small's validation
 # split (docs/benchmarks.md, 2026-12-07: 0.0858 against 0.0836 over epochs 9-20)
 PMI_WINDOW = 50
-VALIDATION_CELLS = 2**24  # users × items scores per validation block
 # The embedding table is trained with its rows rounded up to a multiple of this, so catalogues
 # of similar size share one compiled step (the rows past the catalogue are never an input, a
 # target or a negative, and are dropped from the result).
@@ -186,14 +197,13 @@ EMBEDDING_ROWS = 512
 @dataclass(frozen=True)
 class Windows:
     """Training input: ``x`` item codes (windows × L, left-padded), ``y`` the next item at each
-    position, ``w`` each position's loss weight (0 at padding); validation: ``val_x`` each
-    validation user's history without its last item, ``val_y`` that item's code."""
+    position, ``w`` each position's loss weight (0 at padding); ``validation`` the users held
+    out of them to pick the epoch (``_sasrec_validation``)."""
 
     x: np.ndarray
     y: np.ndarray
     w: np.ndarray
-    val_x: np.ndarray
-    val_y: np.ndarray
+    validation: Validation
     # (rng) -> x, y, w of the same targets cut again at random offsets (``RECUT_WINDOWS``);
     # None = these every epoch
     recut: Callable[[np.random.Generator], tuple[np.ndarray, np.ndarray, np.ndarray]] | None = None
@@ -518,22 +528,6 @@ def jax_last_scores(params: Params, seqs: np.ndarray) -> np.ndarray:
     return np.asarray(jax.jit(lambda p, s: last_scores(jnp, p, s))(jp, jnp.asarray(seqs)))
 
 
-def validation_ndcg(params: Params, val_x: np.ndarray, val_y: np.ndarray) -> float:
-    """Mean NDCG@10 of each held-out item among all items (numpy forward, ties count for it)."""
-    if not len(val_y):
-        return float("nan")
-    n_items = params["item_emb"].shape[0] - 1
-    size = max(1, VALIDATION_CELLS // max(n_items, 1))
-    gains = []
-    for start in range(0, len(val_y), size):
-        s = last_scores(np, params, val_x[start : start + size])
-        target = val_y[start : start + size] - 1
-        own = s[np.arange(len(target)), target]
-        rank = np.sum(s > own[:, None], axis=1)
-        gains.append(np.where(rank < 10, 1.0 / np.log2(rank + 2.0), 0.0))
-    return float(np.mean(np.concatenate(gains)))
-
-
 def batches(
     x: np.ndarray, rows_at_full_length: int, rng: np.random.Generator
 ) -> list[tuple[np.ndarray, int]]:
@@ -585,7 +579,9 @@ def train(params: Params, data: Windows, budget: Budget) -> tuple[Params, dict[s
     "time_budget"), ``seconds``, ``max_training_seconds``, ``loss`` ("full_softmax" |
     "sampled_softmax" | "gbce"), ``negative_samples`` (as used: every other item under full
     softmax, else at most the catalogue size − 1), ``weight_decay``, ``weight_averaging``,
-    ``steps``, ``validation_users``, ``validation_ndcg_at_10``; and what the deadline saw:
+    ``steps``, ``validation_users``, ``validation_ndcg_at_10`` (the best epoch's, on
+    ``validation_split`` with ``validation_lists``: ``_sasrec_validation``); and what the
+    deadline saw:
     ``seconds_allowed`` (the training seconds from this call's start to its deadline),
     ``compile_seconds`` (one-off JAX work: the setup, whose small operations compile on their
     first use in the process, and for each step shape new to the process its compilation,
@@ -625,7 +621,7 @@ def train(params: Params, data: Windows, budget: Budget) -> tuple[Params, dict[s
         q = np.full(n_items, 1.0 / n_items)
     beta = np.float32(gbce_beta(k, n_items, GBCE_T))
     cdf = np.cumsum(q)
-    best, best_score, best_epoch = params, -np.inf, 0
+    best, stopping = params, EarlyStopping(PATIENCE)
     mean: Params | None = None  # the weights' moving average over epochs (``averaged``)
     stopped, epoch, steps = "epochs", 0, 0
     n, length = data.x.shape
@@ -677,14 +673,14 @@ def train(params: Params, data: Windows, budget: Budget) -> tuple[Params, dict[s
         host = {name: np.asarray(v) for name, v in current.items()}
         host["item_emb"] = np.array(emb[: n_items + 1])
         mean = host = averaged(mean, host, budget.averaging)
-        score = validation_ndcg(host, data.val_x, data.val_y)
+        score = validation_ndcg(host, data.validation)
         last_validation = time.monotonic() - validation_started
         _log.debug("epoch %d: loss %.4f, validation NDCG@10 %.4f", epoch, float(loss), score)
-        if not np.isfinite(score) or score > best_score:
-            best, best_score, best_epoch = host, score, epoch
+        if stopping.improved(epoch, score):
+            best = host
         if stopped == "time_budget":
             break
-        if epoch - best_epoch >= PATIENCE:
+        if stopping.stop(epoch):
             stopped = "early_stopping"
             break
     compiled = {name: count - events_before[name] for name, count in _COMPILE_EVENTS.items()}
@@ -692,7 +688,7 @@ def train(params: Params, data: Windows, budget: Budget) -> tuple[Params, dict[s
     report = {
         "epochs": budget.epochs,
         "epochs_run": epoch,
-        "best_epoch": best_epoch,
+        "best_epoch": stopping.best_epoch,
         "stopped": stopped,
         "seconds": round(seconds, 3),
         "max_training_seconds": budget.seconds,
@@ -701,8 +697,12 @@ def train(params: Params, data: Windows, budget: Budget) -> tuple[Params, dict[s
         "weight_decay": budget.weight_decay,
         "weight_averaging": budget.averaging,
         "steps": steps,
-        "validation_users": int(len(data.val_y)),
-        "validation_ndcg_at_10": None if not np.isfinite(best_score) else round(best_score, 6),
+        "validation_users": len(data.validation),
+        "validation_ndcg_at_10": (
+            round(stopping.best_score, 6) if np.isfinite(stopping.best_score) else None
+        ),
+        "validation_split": _sasrec_validation.SPLIT_NAME,
+        "validation_lists": _sasrec_validation.VALIDATION_LISTS,
         "seconds_allowed": round(deadline - started, 3),
         "compile_seconds": round(compiling, 3),
         "training_seconds": round(seconds - compiling, 3),

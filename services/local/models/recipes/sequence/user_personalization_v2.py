@@ -36,7 +36,8 @@ Hyperparameters (Personalize's string map; ranges in ``parameters.py``):
   average is steadier and scored higher for users the fit never saw (docs/benchmarks.md,
   "v2: averaged weights").
 - ``epochs`` (100) and ``max_training_seconds`` (300): whichever ends training first. Early
-  stopping on the validation split (every validation user's last item held out of training)
+  stopping on the validation split (10 % of the users held out of training whole and scored
+  on their newest 10 % as the offline metrics score test users, ``_sasrec_validation``)
   may end it sooner; the model keeps the (averaged) weights of its best validation epoch and
   records which bound stopped it (``SequenceModel.training``). ``max_training_seconds`` counts
   training steps, not the one-off compilation: the wall clock of the version's whole training as
@@ -170,13 +171,17 @@ def event_weights(idx: Indexed, recency_bias: bool) -> np.ndarray:
 def windows(idx: Indexed, settings: V2Settings, seed: int):  # noqa: ANN201 (Windows; lazy import)
     """Training windows and the validation split of ``idx`` (sorted by user, time).
 
-    Up to ``MAX_VALIDATION_USERS`` users with 3+ events (drawn with ``seed``) give their last
-    event to validation; every other event is a training target after the events before it.
-    A user's targets fill windows of ``bptt`` from the newest back; ``Windows.recut`` cuts
-    them again with the newest window ``offset`` targets short (``offset`` drawn in
-    [0, ``bptt``) per user whose targets do not fit in one window, 0 for the others), or is
-    None when the windows take more than ``_sasrec_train.RECUT_MAX_BYTES``.
+    ``_sasrec_validation.VALIDATION_SHARE`` of the users with 2+ events (at most
+    ``MAX_VALIDATION_USERS``, drawn with ``seed``) are validation users, held out of training
+    whole as the offline metrics hold out test users: their newest 10 % is the truth, the rest
+    the history (``_sasrec_validation.split``). Every other user's events but their first are
+    training targets after the events before them. A user's targets fill windows of ``bptt``
+    from the newest back; ``Windows.recut`` cuts them again with the newest window ``offset``
+    targets short (``offset`` drawn in [0, ``bptt``) per user whose targets do not fit in one
+    window, 0 for the others), or is None when the windows take more than
+    ``_sasrec_train.RECUT_MAX_BYTES``.
     """
+    from services.local.models.recipes.sequence import _sasrec_validation as validation
     from services.local.models.recipes.sequence._sasrec_train import RECUT_MAX_BYTES, Windows
 
     length = settings.length
@@ -185,17 +190,13 @@ def windows(idx: Indexed, settings: V2Settings, seed: int):  # noqa: ANN201 (Win
     weights = event_weights(idx, settings.recency_bias).astype(np.float32)
     starts = np.r_[0, np.flatnonzero(np.diff(idx.users)) + 1]
     ends = np.r_[starts[1:], n]  # exclusive
-    eligible = np.flatnonzero(ends - starts >= 3)
-    rng = np.random.default_rng(seed)
-    chosen = np.sort(rng.permutation(eligible)[:MAX_VALIDATION_USERS])
-    val_last = ends[chosen] - 1
-    val_x = np.zeros((len(chosen), length), dtype=np.int32)
-    for r, (s, e) in enumerate(zip(starts[chosen], val_last, strict=True)):
-        hist = codes[max(s, e - length) : e]
-        val_x[r, length - len(hist) :] = hist
+    chosen = validation.holdout_users(starts, ends, seed, MAX_VALIDATION_USERS)
+    held_out = validation.split(codes, starts, ends, chosen, length)
     train_end = ends.copy()
-    train_end[chosen] -= 1
-    # targets: every event but each user's first (and the held-out last ones)
+    # a validation user trains on nothing (or, ``WARM``, on its history)
+    held = validation.truth_sizes(starts, ends, chosen)
+    train_end[chosen] = ends[chosen] - held if validation.WARM else starts[chosen]
+    # targets: every event but each user's first (and the validation users' events)
     user_of = np.repeat(np.arange(len(starts)), ends - starts)
     pos = np.arange(n)
     target = (pos > starts[user_of]) & (pos < train_end[user_of])
@@ -232,7 +233,7 @@ def windows(idx: Indexed, settings: V2Settings, seed: int):  # noqa: ANN201 (Win
     x, y, w = cut(np.zeros(len(per_user), dtype=np.int32))
     small = x.nbytes + y.nbytes + w.nbytes <= RECUT_MAX_BYTES
     again = recut if small else None  # None: nothing of the re-cut is kept
-    return Windows(x=x, y=y, w=w, val_x=val_x, val_y=codes[val_last], recut=again)
+    return Windows(x=x, y=y, w=w, validation=held_out, recut=again)
 
 
 def sampled_histories(data: TrainingData, n: int, seed: int) -> list[list[str]]:
