@@ -39,10 +39,9 @@ def test_v2_training_targets_carry_the_event_type_weights() -> None:
     idx = index(_data(), config)
     w = windows(idx, settings_from(config), seed=1).w
     assert sorted(set(np.round(w[w > 0], 6))) == [0.3, 0.9]
-    # targets: every event but each user's first (a click), for the 9 users not held out for
-    # validation (10 % of 10 users): per user the buys at t = 1, 3, …, 11 and the clicks at
-    # t = 2, 4, …, 10
-    assert (np.isclose(w, 0.9).sum(), np.isclose(w, 0.3).sum()) == (54, 45)
+    # targets: every event but each user's first (a click) and last (a buy, held out for
+    # validation): per user the buys at t = 1, 3, 5, 7, 9 and the clicks at t = 2, 4, …, 10
+    assert (np.isclose(w, 0.9).sum(), np.isclose(w, 0.3).sum()) == (50, 50)
     only_buys = TrainingConfig(events=(EventWeight("buy", 1.0),))
     assert set(index(_data(), only_buys).weights) == {1.0}
     assert len(index(_data(), only_buys).weights) == 60  # the 60 buys, no click

@@ -74,6 +74,7 @@ def no_validation(monkeypatch: pytest.MonkeyPatch) -> None:
     """Fits hold out no validation user (so nothing but epochs and the clock stops them)."""
     from services.local.models.recipes.sequence import _sasrec_validation
 
+    monkeypatch.setattr(_sasrec_validation, "VALIDATION_SPLIT", "held_out_users")
     monkeypatch.setattr(_sasrec_validation, "VALIDATION_SHARE", 0.0)
 
 
@@ -166,11 +167,32 @@ def test_personalized_ranking_v2_is_the_same_model(clusters: SequenceModel) -> N
         np.testing.assert_array_equal(ranking.params[name], array)
 
 
-def test_windows_hold_validation_users_out_of_training_whole() -> None:
-    """Ten users: the one ``holdout_users`` draws (10 % of 10) gives no training target; every
-    other user's events but their first are targets after the event before them."""
+def test_windows_hold_out_each_users_last_item() -> None:
+    # u1: x, y, z, x (4 events); u2: y, z (2 events: too few to give one to validation)
+    rows = [("u1", "x", 1), ("u1", "y", 2), ("u1", "z", 3), ("u1", "x", 4)]
+    data = frame([*rows, ("u2", "y", 5), ("u2", "z", 6)])
+    idx = index(data, TrainingConfig())
+    assert list(idx.item_ids) == ["x", "y", "z"]  # codes x=1, y=2, z=3
+    w = windows(idx, V2Settings(recency_bias=False, length=2), seed=0)
+    # validation: u1's history x, y, z (the newest 2: y, z) → truth x, history items x, y, z
+    assert w.validation.x.tolist() == [[2, 3]] and w.validation.truth.tolist() == [1]
+    assert w.validation.seen.tolist() == [1, 2, 3]
+    # training: u1's x→y, y→z in one window of 2; u2's y→z, left-padded
+    assert w.x.tolist() == [[1, 2], [0, 2]]
+    assert w.y.tolist() == [[2, 3], [0, 3]]
+    assert w.w.tolist() == [[1.0, 1.0], [0.0, 1.0]]
+
+
+def test_windows_hold_validation_users_out_of_training_whole(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The held-out split (measured, not v2's default): ten users; the one ``holdout_users``
+    draws (10 % of 10) gives no training target; every other user's events but their first
+    are targets after the event before them."""
+    from services.local.models.recipes.sequence import _sasrec_validation
     from services.local.models.recipes.sequence._sasrec_validation import holdout_users
 
+    monkeypatch.setattr(_sasrec_validation, "VALIDATION_SPLIT", "held_out_users")
     rows = [(f"u{u}", f"i{(u + t) % 5}", 10 * u + t) for u in range(10) for t in range(4)]
     idx = index(frame(rows), TrainingConfig())
     w = windows(idx, V2Settings(recency_bias=False, length=4), seed=0)
@@ -188,18 +210,40 @@ def test_windows_hold_validation_users_out_of_training_whole() -> None:
     assert w.w.tolist() == [[0.0, 1.0, 1.0, 1.0]] * 9
 
 
+def test_a_warm_validation_user_trains_on_its_history_only(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The ``WARM`` held-out split (measured, not v2's default): the held-out user's older
+    events stay training targets and only its truth (the newest 1 of its 4 events) is left
+    out."""
+    from services.local.models.recipes.sequence import _sasrec_validation
+    from services.local.models.recipes.sequence._sasrec_validation import holdout_users
+
+    monkeypatch.setattr(_sasrec_validation, "VALIDATION_SPLIT", "held_out_users")
+    monkeypatch.setattr(_sasrec_validation, "WARM", True)
+    rows = [(f"u{u}", f"i{(u + t) % 5}", 10 * u + t) for u in range(10) for t in range(4)]
+    idx = index(frame(rows), TrainingConfig())
+    w = windows(idx, V2Settings(recency_bias=False, length=4), seed=0)
+    (held,) = holdout_users(np.arange(0, 40, 4), np.arange(4, 44, 4), 0, 2000).tolist()
+    codes = (idx.items + 1).tolist()
+    assert w.validation.truth.tolist() == [codes[4 * held + 3]]
+    # every user has a window; the held-out user's holds 2 targets (its events 2 and 3)
+    assert len(w.x) == 10
+    assert w.y[held].tolist() == [0, 0, *codes[4 * held + 1 : 4 * held + 3]]
+
+
 def test_recut_windows_start_long_histories_at_an_offset(monkeypatch: pytest.MonkeyPatch) -> None:
-    """u1 views a..f: 5 targets b..f after a..e, in windows of 3 (two users: 10 % of them
-    rounds to no validation user). The first epoch's cut is aligned to the newest target; a
-    re-cut starts the newest window ``offset`` targets short (0, 1 or 2), written out by hand
-    below. u2 (one target) always keeps its one window."""
-    rows = [("u1", item, t) for t, item in enumerate("abcdef")]
+    """u1 views a..g (g held out for validation): 5 targets b..f after a..e, in windows of 3.
+    The first epoch's cut is aligned to the newest target; a re-cut starts the newest window
+    ``offset`` targets short (0, 1 or 2), written out by hand below. u2 (one target) always
+    keeps its one window."""
+    rows = [("u1", item, t) for t, item in enumerate("abcdefg")]
     data = frame([*rows, ("u2", "a", 10), ("u2", "b", 11)])
     idx = index(data, TrainingConfig())
-    c = {item: list(idx.item_ids).index(item) + 1 for item in "abcdef"}
+    c = {item: list(idx.item_ids).index(item) + 1 for item in "abcdefg"}
     a, b, cc, d, e, f = (c[i] for i in "abcdef")
     win = windows(idx, V2Settings(recency_bias=False, length=3), seed=0)
-    assert len(win.validation) == 0
+    assert win.validation.truth.tolist() == [c["g"]]
     u2 = [[0, 0, a], [0, 0, b]]
     by_offset = {  # [x, y] of every window, u1's newest first, then u2's
         0: [[[cc, d, e], [d, e, f]], [[0, a, b], [0, b, cc]], u2],
@@ -274,8 +318,7 @@ def test_settings_shape_and_bound_the_model(clusters: SequenceModel) -> None:
     assert report["loss"] == "sampled_softmax" and report["negative_samples"] == 16
     assert report["stopped"] in ("epochs", "early_stopping")
     assert 1 <= report["best_epoch"] <= report["epochs_run"] <= 40
-    assert report["validation_users"] == 6  # 10 % of toy_data's 60 users, held out whole
-    assert report["validation_split"] == "held-out users, newest 10 %"
+    assert report["validation_users"] == 60 and report["validation_split"] == "last event"
 
 
 def test_time_budget_stops_training_and_says_so(no_validation: None) -> None:

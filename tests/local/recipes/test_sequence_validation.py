@@ -1,5 +1,5 @@
-"""v2's validation is shaped like the offline metrics: held-out users, their newest 10 % as
-truth, NDCG@10 as ``metrics.ndcg_at_k`` computes it; early stopping keeps the best epoch."""
+"""v2's validation splits (the last event; held-out users' newest 10 %, shaped like the offline
+metrics), NDCG@10 as ``metrics.ndcg_at_k`` computes it, and early stopping's best epoch."""
 
 from __future__ import annotations
 
@@ -14,10 +14,13 @@ from services.local.models.recipes import get_recipe
 from services.local.models.recipes.base import TrainingConfig
 from services.local.models.recipes.sequence._sasrec_validation import (
     EarlyStopping,
+    Plan,
     Validation,
     block_ndcg,
     holdout_users,
+    plan,
     split,
+    truth_sizes,
 )
 from tests.local.recipes.toy import toy_data
 
@@ -58,12 +61,32 @@ def test_split_truth_is_the_newest_tenth_and_history_the_rest() -> None:
     counts = np.asarray([3, 1, 25])
     ends = np.cumsum(counts)
     starts = ends - counts
-    val = split(codes, starts, ends, np.asarray([0, 2]), length=4)
+    users = np.asarray([0, 2])
+    assert truth_sizes(starts, ends, users).tolist() == [1, 2]
+    val = split(codes, starts, ends, Plan(users, truth_sizes(starts, ends, users), False), 4)
     assert len(val) == 2
     assert val.x.tolist() == [[0, 0, 5, 6], [20, 21, 22, 4]]  # newest 4 of each history
     assert val.truth_ptr.tolist() == [0, 1, 3] and val.truth.tolist() == [7, 4, 8]
     assert val.seen_ptr.tolist() == [0, 2, 24]
     assert val.seen[:2].tolist() == [5, 6] and val.seen[2:].tolist() == list(range(1, 23))
+
+
+def test_the_default_split_is_every_longer_users_last_event() -> None:
+    """Users with 5, 2, 3 and 4 events: the three with 3+ validate on their last event and
+    train on the rest (warm); the user with 2 does not validate. The hand-made log:
+    user 0: 1 2 3 4 5, user 1: 6 7, user 2: 8 9 8, user 3: 1 1 2 3."""
+    codes = np.asarray([1, 2, 3, 4, 5, 6, 7, 8, 9, 8, 1, 1, 2, 3], dtype=np.int32)
+    counts = np.asarray([5, 2, 3, 4])
+    ends = np.cumsum(counts)
+    starts = ends - counts
+    chosen = plan(starts, ends, seed=0, max_users=2000)
+    assert chosen.users.tolist() == [0, 2, 3] and chosen.held.tolist() == [1, 1, 1]
+    assert chosen.warm
+    val = split(codes, starts, ends, chosen, length=3)
+    assert val.x.tolist() == [[2, 3, 4], [0, 8, 9], [1, 1, 2]]
+    assert val.truth.tolist() == [5, 8, 3]  # user 2's truth 8 is also in its history
+    assert val.seen_ptr.tolist() == [0, 4, 6, 8] and val.seen.tolist() == [1, 2, 3, 4, 8, 9, 1, 2]
+    assert len(plan(starts, ends, seed=0, max_users=2).users) == 2
 
 
 def _validation(truths: list[list[int]], seen: list[list[int]]) -> Validation:
@@ -125,7 +148,7 @@ def test_a_fit_returns_the_weights_of_its_best_validation_epoch(
     seen: list[dict[str, np.ndarray]] = []
 
     def scripted(params: dict[str, np.ndarray], validation: Validation) -> float:
-        assert len(validation) == 6  # 10 % of toy_data's 60 users
+        assert len(validation) == 60  # toy_data's 60 users, each its last event
         seen.append({k: v.copy() for k, v in params.items()})
         return script[len(seen) - 1]
 

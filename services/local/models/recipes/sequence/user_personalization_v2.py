@@ -36,8 +36,8 @@ Hyperparameters (Personalize's string map; ranges in ``parameters.py``):
   average is steadier and scored higher for users the fit never saw (docs/benchmarks.md,
   "v2: averaged weights").
 - ``epochs`` (100) and ``max_training_seconds`` (300): whichever ends training first. Early
-  stopping on the validation split (10 % of the users held out of training whole and scored
-  on their newest 10 % as the offline metrics score test users, ``_sasrec_validation``)
+  stopping on the validation split (each user's last event held out of training; a split
+  shaped like the offline metrics was measured and is not the default: ``_sasrec_validation``)
   may end it sooner; the model keeps the (averaged) weights of its best validation epoch and
   records which bound stopped it (``SequenceModel.training``). ``max_training_seconds`` counts
   training steps, not the one-off compilation: the wall clock of the version's whole training as
@@ -171,15 +171,15 @@ def event_weights(idx: Indexed, recency_bias: bool) -> np.ndarray:
 def windows(idx: Indexed, settings: V2Settings, seed: int):  # noqa: ANN201 (Windows; lazy import)
     """Training windows and the validation split of ``idx`` (sorted by user, time).
 
-    ``_sasrec_validation.VALIDATION_SHARE`` of the users with 2+ events (at most
-    ``MAX_VALIDATION_USERS``, drawn with ``seed``) are validation users, held out of training
-    whole as the offline metrics hold out test users: their newest 10 % is the truth, the rest
-    the history (``_sasrec_validation.split``). Every other user's events but their first are
-    training targets after the events before them. A user's targets fill windows of ``bptt``
-    from the newest back; ``Windows.recut`` cuts them again with the newest window ``offset``
-    targets short (``offset`` drawn in [0, ``bptt``) per user whose targets do not fit in one
-    window, 0 for the others), or is None when the windows take more than
-    ``_sasrec_train.RECUT_MAX_BYTES``.
+    The validation users are ``_sasrec_validation.plan``'s (at most ``MAX_VALIDATION_USERS``,
+    drawn with ``seed``): by default every user with 3+ events gives its last event to
+    validation and trains on the others; with ``VALIDATION_SPLIT = "held_out_users"`` 10 % of
+    the users are held out of training whole and validate on their newest 10 %. Every other
+    event but each user's first is a training target after the events before it. A user's
+    targets fill windows of ``bptt`` from the newest back; ``Windows.recut`` cuts them again
+    with the newest window ``offset`` targets short (``offset`` drawn in [0, ``bptt``) per user
+    whose targets do not fit in one window, 0 for the others), or is None when the windows take
+    more than ``_sasrec_train.RECUT_MAX_BYTES``.
     """
     from services.local.models.recipes.sequence import _sasrec_validation as validation
     from services.local.models.recipes.sequence._sasrec_train import RECUT_MAX_BYTES, Windows
@@ -190,12 +190,12 @@ def windows(idx: Indexed, settings: V2Settings, seed: int):  # noqa: ANN201 (Win
     weights = event_weights(idx, settings.recency_bias).astype(np.float32)
     starts = np.r_[0, np.flatnonzero(np.diff(idx.users)) + 1]
     ends = np.r_[starts[1:], n]  # exclusive
-    chosen = validation.holdout_users(starts, ends, seed, MAX_VALIDATION_USERS)
+    chosen = validation.plan(starts, ends, seed, MAX_VALIDATION_USERS)
     held_out = validation.split(codes, starts, ends, chosen, length)
     train_end = ends.copy()
-    # a validation user trains on nothing (or, ``WARM``, on its history)
-    held = validation.truth_sizes(starts, ends, chosen)
-    train_end[chosen] = ends[chosen] - held if validation.WARM else starts[chosen]
+    # a validation user trains on its history, or on nothing when held out whole
+    users = chosen.users
+    train_end[users] = ends[users] - chosen.held if chosen.warm else starts[users]
     # targets: every event but each user's first (and the validation users' events)
     user_of = np.repeat(np.arange(len(starts)), ends - starts)
     pos = np.arange(n)
