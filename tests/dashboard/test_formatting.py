@@ -287,3 +287,46 @@ def test_a_zero_change_is_drawn_without_an_arrow_or_colour() -> None:
     assert coverage.delta == "+5% vs deployed"
     assert coverage.direction == enum("direction", "UP")
     assert coverage.color == enum("color", "GREEN")
+
+
+def test_marks_of_neighbouring_best_and_deployed_bars_cannot_overlap() -> None:
+    """Trial s12: where two neighbouring bars were both marked, "best" and "best · deployed"
+    printed over each other. Each mark must fit its own bar's slot: a chart a third of the page
+    wide has about 300 px of plot for its bars, so a slot is 300 / bars px wide; a label of n
+    characters at size s px is at most n × s px wide (a generous bound: Latin letters are about
+    0.6 s, Hangul s). The words stay in the hover, in the page's language."""
+    import pandas as pd
+
+    from dashboard.components.solutions.metrics_chart import metric_figure
+    from services.i18n import use_language
+
+    n = 13  # enough versions for the slanted axis, the narrowest slots
+    frame = pd.DataFrame(
+        {
+            "metric": "ndcg_at_10",
+            "baseline": False,
+            "solution": "s",
+            "created": range(n),
+            "recipe": "aws-user-personalization",
+            "label": [f"s/{i:08x}" for i in range(n)],
+            "version_arn": [f"arn/{i}" for i in range(n)],
+            "value": 0.2,
+            "best": [i in (3, 4) for i in range(n)],  # neighbours, both marked
+            "deployed": [i == 4 for i in range(n)],
+        }
+    )
+    slot = 300 / n
+    for language, words in (("en", ("best", "best · deployed")), ("ko", ("최고", "최고 · 배포됨"))):
+        use_language(language)
+        try:
+            trace = metric_figure(frame, "ndcg_at_10").data[0]
+        finally:
+            use_language("en")
+        size = trace.textfont.size
+        assert trace.textposition == "outside" and trace.textangle in (0, None)
+        for i, text in enumerate(trace.text):
+            assert len(text) * size < slot, (language, i, text)
+        assert [trace.text[3], trace.text[4]] == ["★", "★"]
+        assert [trace.customdata[3][3], trace.customdata[4][3]] == list(words)
+        assert trace.marker.line.width[4] > 0 and trace.marker.line.width[3] == 0
+        assert "%{customdata[3]}" in trace.hovertemplate

@@ -219,11 +219,12 @@ def test_best_and_deployed_versions_are_marked_in_table_and_charts(
         spec = next(s for s in specs if s["layout"]["title"]["text"] == column)
         for trace in spec["data"]:
             widths = trace["marker"]["line"]["width"]
-            for (arn, *_), text, width in zip(
+            for (arn, *_, words), text, width in zip(
                 trace["customdata"], trace["text"], widths, strict=True
             ):
-                assert ("best" in text) == (arn in best), (key, arn)
-                assert ("deployed" in text) == (arn in deployed) == (width > 0), (key, arn)
+                # ★ above the best bar, the deployed outlined; the hover says both in words
+                assert (text == "★") == ("best" in words) == (arn in best), (key, arn)
+                assert ("deployed" in words) == (arn in deployed) == (width > 0), (key, arn)
     assert rows.loc[label(seeded.up_v1), "deployed in"] == "shop-campaign"
     assert rows.loc[label(seeded.up_v2), "deployed in"] == ""
     captions = " ".join(c.value for c in at.caption)

@@ -12,6 +12,7 @@ import streamlit as st
 from plotly.colors import qualitative
 
 from dashboard.components.chart_style import cjk_font
+from dashboard.components.solutions.metrics_data import BEST_MARK
 from dashboard.components.text import chart_text, md_code, md_escape
 from services.i18n import N_, _, formats
 from services.i18n.catalogue import current_language
@@ -86,17 +87,26 @@ def headline_keys(
 
 MAX_LEVEL_TICKS = 6
 _DEPLOYED_OUTLINE = "#212121"
+MARK_SIZE = 12  # px: the ★ above a bar, a single glyph about this wide
 
 
-def bar_mark(best: bool, deployed: bool) -> str:
-    """The text above a version's bar: "best", "deployed", both, or nothing."""
+def bar_mark(best: bool) -> str:
+    """The text above a version's bar: ★ (``BEST_MARK``, as in the metrics table) for the best
+    version, or nothing. One glyph, narrower than any bar's slot, so the marks of neighbouring
+    bars cannot run into each other as the words "best · deployed" did (trial s12); a deployed
+    version is told by its outline, and both words are in the hover (``mark_words``)."""
+    return BEST_MARK if best else ""
+
+
+def mark_words(best: bool, deployed: bool) -> str:
+    """What a bar's marks mean, in words: "best", "deployed", both, or nothing."""
     return " · ".join(_(w) for w, on in ((N_("best"), best), (N_("deployed"), deployed)) if on)
 
 
 def metric_figure(frame: pd.DataFrame, key: str, legend: bool = True) -> go.Figure:
     """Bars per version on one metric key, one colour per recipe; the baseline dashed and grey;
-    the best version of the key labelled "best" and the deployed ones outlined and labelled
-    "deployed" above their bars.
+    the best version of the key marked ★ above its bar and the deployed ones outlined (the
+    hover says both in words).
 
     ``frame`` is ``metrics_data.metrics_frame`` (long format). Values are passed as lists so
     the figure JSON carries plain numbers.
@@ -122,13 +132,16 @@ def metric_figure(frame: pd.DataFrame, key: str, legend: bool = True) -> go.Figu
                 x=[chart_text(str(v).rsplit("/", 1)[-1]) for v in part["label"]],
                 y=[float(v) for v in part["value"]],
                 customdata=[
-                    [str(a), chart_text(s), chart_text(a)]
-                    for a, s in zip(part["version_arn"], part["solution"], strict=True)
+                    [str(a), chart_text(s), chart_text(a), mark_words(b, d)]
+                    for a, s, b, d in zip(
+                        part["version_arn"], part["solution"], best, deployed, strict=True
+                    )
                 ],
-                text=[bar_mark(b, d) for b, d in zip(best, deployed, strict=True)],
+                text=[bar_mark(b) for b in best],
                 textposition="outside",
+                textangle=0,
                 # a narrow bar would shrink its mark to unreadable; marks may overhang instead
-                textfont={"size": 10},
+                textfont={"size": MARK_SIZE},
                 constraintext="none",
                 cliponaxis=False,
                 marker={
@@ -139,7 +152,8 @@ def metric_figure(frame: pd.DataFrame, key: str, legend: bool = True) -> go.Figu
                         "width": [3 if d else 0 for d in deployed],
                     },
                 },
-                hovertemplate="%{customdata[1]} %{x}<br>%{y:.4f}<br>%{customdata[2]}<extra>"
+                hovertemplate="%{customdata[1]} %{x}<br>%{y:.4f} %{customdata[3]}"
+                + "<br>%{customdata[2]}<extra>"
                 + chart_text(recipe)
                 + "</extra>",
             )
@@ -149,8 +163,8 @@ def metric_figure(frame: pd.DataFrame, key: str, legend: bool = True) -> go.Figu
     if not base.empty:
         value = float(base["value"].iloc[-1])  # the newest baseline version
         fig.add_hline(y=value, line_dash="dash", line_color=_BASELINE_COLOUR)
-        # the value under the title, not on the line: there it ran into the bars' "best" and
-        # "deployed" marks, since the baseline's own bars stand right under the line
+        # the value under the title, not on the line: there it ran into the bars' marks, since
+        # the baseline's own bars stand right under the line
         title["subtitle"] = {
             "text": _("baseline {value}").format(value=f"{value:.4f}") + " (- - -)",
             "font": {"size": 10, "color": "#616161"},
@@ -192,9 +206,9 @@ def _cached_figure(frame: pd.DataFrame, key: str, legend: bool, language: str) -
 CHART_MARKS = N_(
     "Bar colours: one per recipe, the same on every chart, named in the legend under the "
     "first chart that shows the recipe. Grey, hatched: the popularity-count baseline, its "
-    'newest value the dashed line. Dark outline: a version a campaign serves ("deployed" '
-    'above the bar); "best" (★ in the table): the best version on that metric among versions '
-    "whose recipes answer the same request (a user's recommendations, popularity included; a "
+    "newest value the dashed line. Dark outline: a version a campaign serves (deployed). ★ above "
+    "a bar, as in the table: the best version on that metric among versions whose recipes "
+    "answer the same request (a user's recommendations, popularity included; a "
     "ranking of a list the shop gives; items related to an item; users for an item), since "
     "only those can take each other's place; a version alone of its kind is not marked."
 )
