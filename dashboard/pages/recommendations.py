@@ -8,7 +8,9 @@ from collections.abc import Sequence
 import streamlit as st
 
 from dashboard import deps, reads
+from dashboard.components.cut_short import show_cut_short
 from dashboard.components.errors import shown_errors
+from dashboard.components.formatting import version_name
 from dashboard.components.group_picker import caption_with_refresh, group_picker
 from dashboard.components.page_tabs import url_radio
 from dashboard.components.recommendations import grid as rec_grid
@@ -189,6 +191,9 @@ else:
             known = reads.version_data(tuple(a for a in origins if a)) or {}
             why = fallback_vs_popularity(*(list_origin(a, cat.versions, known) for a in origins))
         rec_grid.verdict_banner(verdict, title, pop if baseline is not None else None, why)
+        if version_arn:  # in every view that shows this version's lists, Compare's included
+            one = ((version_name(version_arn), version_arn),)
+            show_cut_short(one, reads.version_data((version_arn,)) or {}, lists=True)
         rec_grid.heatmap(results, top_n, key=f"{key}_heatmap")
         if grid:
             rec_grid.show_grid(results, history if key == "a" else None, items, top_n, key)

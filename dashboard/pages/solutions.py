@@ -10,6 +10,7 @@ import streamlit as st
 from dashboard import deps, reads
 from dashboard.components import cost_panels
 from dashboard.components.alerts import PAGE_FILES
+from dashboard.components.cut_short import show_cut_short
 from dashboard.components.formatting import arn_column, help_columns, version_name, when_column
 from dashboard.components.group_picker import caption_with_refresh
 from dashboard.components.solutions.data_warning import warn_if_different_data
@@ -27,9 +28,8 @@ from services.datasets.local_engine.versions import engine_scoring_rules
 from services.evaluation.version_data import (
     TEST_INTERACTION_SHARE,
     TEST_USER_SHARE,
-    VersionData,
 )
-from services.i18n import N_, _, formats, ngettext
+from services.i18n import N_, _, formats
 from services.workspace.metric_names import metric_label, metric_sort_key
 from services.workspace.serving import Serves
 from services.workspace.version_campaigns import VersionInfo
@@ -70,29 +70,6 @@ def _default_pair(active: list[VersionInfo]) -> tuple[int, int]:
     if newest is None:
         newest = next((i for i in range(len(active)) if i != deployed), deployed)
     return newest, deployed
-
-
-def _say_which_stopped_at_their_budget(
-    active: list[VersionInfo], data: dict[str, VersionData]
-) -> None:
-    """Name the versions whose training the clock ended: their numbers are of a model cut
-    short, which a larger max_training_seconds may change."""
-    cut = [
-        md_escape(i.label)
-        for i in active
-        if (known := data.get(i.version.arn)) and known.training and known.training.at_budget
-    ]
-    if cut:
-        st.info(
-            ngettext(
-                "{versions} stopped at its time budget (max_training_seconds) while still "
-                "training: its metrics are those of a model cut short.",
-                "{versions} stopped at their time budget (max_training_seconds) while still "
-                "training: their metrics are those of models cut short.",
-                len(cut),
-            ).format(versions=", ".join(cut)),
-            icon=":material/timer_off:",
-        )
 
 
 def _versions_and_metrics() -> None:
@@ -177,7 +154,7 @@ def _versions_and_metrics() -> None:
         hide_index=True,
         column_config=help_columns(METRICS_HELP, share=formats.share(TEST_USER_SHARE)),
     )
-    _say_which_stopped_at_their_budget(active, data)
+    show_cut_short([(i.label, i.version.arn) for i in active], data)
     if not any(i.is_baseline for i in active):
         st.caption(_("No popularity-count version in this group: train one to get a baseline."))
     show_metric_charts(frame, keys)
@@ -235,6 +212,8 @@ def _versions_and_metrics() -> None:
                 data,
                 reads.version_data_reported(),
             )
+            # said above the table too, and again here, beside the numbers it qualifies
+            show_cut_short([(active[k].label, active[k].version.arn) for k in (a, b)], data)
             vs = _("deployed") if active[b].deployed_in else version_name(active[b].version.arn)
             show_deltas(
                 metrics.get(active[a].version.arn, {}),

@@ -116,6 +116,16 @@ def _stopping_text(end: TrainingEnd) -> str:
     )
 
 
+def stopped_at_budget(arns: Sequence[str], data: Mapping[str, VersionData]) -> set[str]:
+    """Those of ``arns`` whose training the time budget ended (``TrainingEnd.at_budget``),
+    by ``data`` (version ARN → its record); a version without a record is not among them."""
+    return {
+        arn
+        for arn in arns
+        if (known := data.get(arn)) is not None and known.training and known.training.at_budget
+    }
+
+
 @dataclass(frozen=True)
 class VersionData:
     """The data behind one version's metrics; None where nobody reports it.

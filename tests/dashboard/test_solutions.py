@@ -295,8 +295,8 @@ def test_a_version_scored_before_the_engine_kept_records_is_not_compared_silentl
     assert "retrain to compare" in shown(warning.value)
 
 
-def test_a_version_cut_by_its_time_budget_says_so_next_to_its_metrics(seeded: Seeded) -> None:
-    # the engine's record of a v2 model that its max_training_seconds stopped at epoch 12
+def _cut_v2_short(seeded: Seeded) -> None:
+    """The engine's record of a v2 model that its max_training_seconds stopped at epoch 12."""
     engine = get_engine(Settings.from_env())
     with engine.tx() as res:
         doc = res.find(seeded.up_v2)
@@ -310,6 +310,20 @@ def test_a_version_cut_by_its_time_budget_says_so_next_to_its_metrics(seeded: Se
             "seconds": 61.7,
         }
         res.save(seeded.up_v2, doc)
+
+
+def _in_order(node: Any) -> list[Any]:
+    """The page's elements in the order they are drawn."""
+    children = getattr(node, "children", None) or {}
+    return [node, *(n for k in sorted(children) for n in _in_order(children[k]))]
+
+
+def _cut_short_notes(at: Any) -> list[str]:
+    return [shown(i.value) for i in at.info if "stopped at its time budget" in shown(i.value)]
+
+
+def test_a_version_cut_by_its_time_budget_says_so_next_to_its_metrics(seeded: Seeded) -> None:
+    _cut_v2_short(seeded)
     at = app_at("dashboard/pages/solutions.py")
     assert not at.exception, [e.value for e in at.exception]
     rows = metrics_rows(at)
@@ -317,8 +331,68 @@ def test_a_version_cut_by_its_time_budget_says_so_next_to_its_metrics(seeded: Se
     assert cell == "time budget 1 min (took 1 min 2 s), epoch 12 of 100"  # 61.7 s
     # v1 and the others do not train for epochs: nothing to say
     assert rows.loc[label(seeded.up_v1), "training stopped"] == "–"
-    (info,) = [shown(i.value) for i in at.info if "time budget" in shown(i.value)]
-    assert info.startswith(f"{label(seeded.up_v2)} stopped at its time budget")
+    # above the table, and again beside the side-by-side comparison (trial s12), whose default
+    # pair is v2 against the deployed v1
+    notes = _cut_short_notes(at)
+    assert (
+        notes
+        == [
+            f"{label(seeded.up_v2)} stopped at its time budget (max_training_seconds) while still "
+            "training: its metrics are those of a model cut short."
+        ]
+        * 2
+    )
+    order = [shown(v) for n in _in_order(at.main) if isinstance(v := getattr(n, "value", 0), str)]
+    side = order.index("Side by side")
+    assert sum(v in notes for v in order[side:]) == 1, order[side:]
+
+
+def test_a_cut_short_version_says_so_where_it_is_deployed_or_its_lists_shown(
+    seeded: Seeded,
+) -> None:
+    from tests.dashboard.test_recommendations import KNOWN, preview, typed
+
+    _cut_v2_short(seeded)
+    v2 = f"shop-up/{short_arn(seeded.up_v2)}"
+    # Recommendations: v2's lists from a batch preview, in Korean as well
+    for language, note in (
+        (
+            "en",
+            f"{v2} stopped at its time budget (max_training_seconds) while still training: "
+            "these lists come from a model cut short.",
+        ),
+        (
+            "ko",
+            f"{v2}: 아직 학습 중에 시간 예산(max_training_seconds)에 도달해 멈췄습니다. "
+            "이 목록은 도중에 끊긴 모델이 낸 것입니다.",
+        ),
+    ):
+        at = app_at()
+        at.session_state["language"] = language
+        if language == "ko":  # the view by its link (its radio shows Korean)
+            at.query_params["tab"] = "version"
+        at.switch_page("dashboard/pages/recommendations.py").run()
+        # AppTest formats the widgets' values in the test's language when it reruns
+        use_language(language)
+        try:
+            if language == "en":  # the Korean view keeps the users sampled by activity
+                at = typed(at, KNOWN[:4])
+                at.radio(key="rec_mode").set_value("A version without a campaign").run()
+            version = next(o for o in at.selectbox(key="rec_v").options if v2 in o)
+            at.selectbox(key="rec_v").set_value(version).run()
+            preview(at)
+        finally:
+            use_language("en")
+        assert not at.exception, [e.value for e in at.exception]
+        assert note in [shown(i.value) for i in at.info], [shown(i.value) for i in at.info]
+    # Operations' deploy panel: v2, the newest ACTIVE version, proposed for the campaign
+    at = app_at("dashboard/pages/operations.py")
+    at.selectbox(key="deploy_campaign").set_value(seeded.up_campaign).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert _cut_short_notes(at) == [
+        f"{v2} stopped at its time budget (max_training_seconds) while still training: its "
+        "metrics are those of a model cut short."
+    ]
 
 
 def test_a_click_on_a_version_row_compares_it_side_by_side(

@@ -6,6 +6,7 @@ import streamlit as st
 
 from dashboard import deps, identity, reads
 from dashboard.components.confirm_dialog import Confirmation, confirm_button
+from dashboard.components.cut_short import show_cut_short
 from dashboard.components.formatting import exact_time, version_name
 from dashboard.components.operations.actions import flash, run_action
 from dashboard.components.operations.arn_picker import pick_by_arn
@@ -111,13 +112,16 @@ def show_deploy(groups: list[DatasetGroupOverview], target: str | None) -> None:
                 chosen=md_escape(version_name(chosen.arn)), served=md_escape(version_name(served))
             )
         )
+    shown = tuple(arn for arn in (chosen.arn, served) if arn)
+    data = reads.version_data(shown) or {}
     if serving:
         warn_if_different_data(
             (_("{version} (chosen)").format(version=version_name(chosen.arn)), chosen),
             (_("{version} (serving)").format(version=version_name(served)), serving),
-            reads.version_data((chosen.arn, serving.arn)) or {},
+            data,
             reads.version_data_reported(),
         )
+    show_cut_short([(version_name(arn), arn) for arn in shown], data)
     show_deltas(
         _metrics(chosen.arn),
         _metrics(served),
