@@ -35,6 +35,13 @@ from services.access.secrets_file import read_secrets_files
 from services.access.throttle import client_key, user_key
 from services.errors import ServiceError
 from services.i18n import _
+from services.store.audit_text import (
+    REFUSED,
+    REFUSED_LOCKED,
+    WRONG_PASSWORD,
+    WRONG_PASSWORD_LOCKED,
+    note,
+)
 
 _log = logging.getLogger(__name__)
 SESSION_KEY = "access_session"
@@ -113,7 +120,7 @@ def permit(action: str, target: str | None, params: Mapping[str, Any] | None = N
     reason = refusal()
     if reason is None:
         return True
-    _record(actor(), action, target, dict(params or {}), "error", f"refused: {reason}")
+    _record(actor(), action, target, dict(params or {}), "error", note(REFUSED, reason=reason))
     st.error(_("Not allowed: {reason}").format(reason=md_escape(reason)), icon=":material/lock:")
     return False
 
@@ -172,15 +179,15 @@ def sign_in(name: str, password: str) -> str | None:
     except ServiceError as err:  # a store that cannot be read records no action either
         _log.warning("failed sign-ins cannot be counted: %s", err)
     if wait is not None:
-        _record(actor, "sign_in", None, where, "error", f"refused: locked for {_seconds(wait)}")
+        _record(actor, "sign_in", None, where, "error", note(REFUSED_LOCKED, wait=_seconds(wait)))
         return _("Too many failed sign-ins: try again in {wait}.").format(wait=_seconds(wait))
     account = config.authenticate(name, password)
     if account is None:
         lock = None
         with shown_errors(_("Failed sign-ins could not be counted")):
             lock = throttle.failed(keys) if throttle else None
-        locked = f"; locked for {_seconds(lock)}" if lock else ""
-        _record(actor, "sign_in", None, where, "error", f"wrong user name or password{locked}")
+        wrong = note(WRONG_PASSWORD_LOCKED, wait=_seconds(lock)) if lock else note(WRONG_PASSWORD)
+        _record(actor, "sign_in", None, where, "error", wrong)
         if lock:
             return _("Wrong user name or password. Too many failures: wait {wait}.").format(
                 wait=_seconds(lock)

@@ -30,6 +30,7 @@ from services.pipeline.options import (
 from services.pipeline.progress import JsonLogHandler, Printer, history_line, run_dict
 from services.pipeline.runs.records import FAILED, REFUSED, RUNNING, SUCCEEDED, RunStore
 from services.prepare import load_mapping
+from services.store.audit_text import run_note
 from services.store.tables import Store
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_REFUSED, EXIT_RUNNING = 0, 1, 2, 3, 4
@@ -189,14 +190,13 @@ def _refresh(args: argparse.Namespace, pipeline: Pipeline, printer: Printer) -> 
     actor = getpass.getuser()
     triggered = pipeline.trigger(group, options, actor=actor, trigger="cli")
     if pipeline.store is not None:
-        note = "attached" if triggered.attached else ("resumed" if triggered.resumed else "started")
         pipeline.store.record_action(
             f"{actor} (cli)",
             "refresh",
             group.arn,
             options.to_dict(),
             "ok",
-            f"run #{triggered.run_id} {note}",
+            run_note(triggered.run_id, attached=triggered.attached, resumed=triggered.resumed),
         )
     if triggered.failed_orphan:
         printer.event(

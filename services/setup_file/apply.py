@@ -30,7 +30,6 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from services.i18n import ngettext
 from services.polling import Polling, PollTimedOut, wait_for
 from services.setup_file.call_params import (
     RECIPES,
@@ -45,6 +44,7 @@ from services.setup_file.plan import TAG_FIELD, Change, FieldChange, Plan
 from services.setup_file.references import KINDS, Key, levels
 from services.setup_file.state import Account
 from services.setup_file.waiting import RUNNING, ApplyError, Wait, wait_all
+from services.store.audit_text import changes_note
 from services.store.tables import Store
 
 DEFAULT_POLLING = Polling(interval_s=0.5, timeout_s=3600.0, max_interval_s=30.0)
@@ -478,7 +478,5 @@ def audited_apply(store: Store, actor: str, source: str, applier: Applier, plan:
     }
     with store.audit(actor, "apply setup file", source, params) as entry:
         done = applier.apply(plan)
-        entry.message = ngettext("{n} change made", "{n} changes made", len(done)).format(
-            n=len(done)
-        )
+        entry.message = changes_note(len(done))
     return done

@@ -22,6 +22,9 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from services.db import open_tables
 from services.errors import StoreUnavailable
+from services.store.audit_text import UNRECORDED  # until the action reports back, or forever
+
+__all__ = ["UNRECORDED", "AuditEntry", "AuditRecord", "MetricSnapshot", "Store"]
 
 _log = logging.getLogger(__name__)
 
@@ -103,10 +106,6 @@ class AuditEntry:
 class _HasDashboardUrl(Protocol):
     @property
     def dashboard_db_url(self) -> str: ...
-
-
-# What an audit row says until its action reports back (and forever, if the store failed then).
-UNRECORDED = "started; its result was not recorded"
 
 
 def store_unavailable(err: SQLAlchemyError) -> StoreUnavailable:

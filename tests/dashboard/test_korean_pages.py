@@ -559,3 +559,60 @@ def test_the_check_fails_on_an_untranslated_string(
     }
     assert english_words("aws-item-affinity · NDCG@10", data, kept) == []
     assert english_words("similar item affinity", data, kept) == ["similar", "item", "affinity"]
+
+
+def test_the_audit_log_reads_in_korean(
+    seeded: Seeded, vocabulary: tuple[re.Pattern[str], set[str]]
+) -> None:
+    """Trial s12: in Korean mode the audit rows were English ("refresh finished",
+    "update_campaign", "run #2 SUCCEEDED: Deployed …", "new version arn:…"). The rows below are
+    stored as the code stored them before they were read through the catalogue (literal
+    strings), so old rows are covered; the expected Korean is written by hand. Names, ARNs and
+    versions are data and stay as stored."""
+    from services.store.tables import Store
+
+    data, kept = vocabulary
+    store = Store(Settings.from_env().dashboard_db_url)
+    group = "arn:aws:personalize:us-east-1:000000000000:dataset-group/shop"
+    campaign = "arn:aws:personalize:us-east-1:000000000000:campaign/shop-campaign"
+    version = "arn:aws:personalize:us-east-1:000000000000:solution/shop-up/5e6f7a8b"
+    rows = [  # (who, action, target, result, message) as stored
+        ("otto (cli)", "refresh", group, "ok", "run #2 started"),
+        ("otto (refresh #2)", "create_solution_version", version, "ok", f"new version {version}"),
+        ("otto (refresh #2)", "update_campaign", campaign, "ok", "shop-up/1a2b3c4d → 5e6f7a8b"),
+        (
+            "otto (refresh #2)",
+            "refresh finished",
+            group,
+            "ok",
+            "run #2 SUCCEEDED: Deployed shop-campaign → shop-up/5e6f7a8b.",
+        ),
+    ]
+    for who, action, target, result, message in rows:
+        store.record_action(who, action, target, {}, result, message)
+    at = korean_page("dashboard/pages/operations.py")
+    assert not at.exception, [e.value for e in at.exception]
+    (frame,) = [f for f in _dataframes(at) if "otto (cli)" in f.to_numpy()]
+    shown_rows = [
+        tuple(row)
+        for row in frame.iloc[:4, [1, 2, 4, 5]].itertuples(index=False)  # who, action, result…
+    ]
+    assert shown_rows == [
+        (
+            "otto (새로 고침 #2)",
+            "새로 고침 끝남",
+            "성공",
+            "실행 #2 SUCCEEDED: 배포함: shop-campaign → shop-up/5e6f7a8b.",
+        ),
+        ("otto (새로 고침 #2)", "캠페인 업데이트", "성공", "shop-up/1a2b3c4d → 5e6f7a8b"),
+        ("otto (새로 고침 #2)", "새 버전 학습", "성공", f"새 버전 {version}"),
+        ("otto (cli)", "새로 고침 시작", "성공", "실행 #2 시작"),
+    ]
+    english = {
+        cell: words
+        for row in shown_rows
+        for cell in row
+        # the account, the command and the run's status (an API value, as elsewhere) are data
+        if (words := english_words(cell, data, kept | {"otto", "cli", "SUCCEEDED"}))
+    }
+    assert not english, english

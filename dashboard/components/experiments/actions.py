@@ -14,6 +14,8 @@ from services.experiments.promotion import is_campaign, promote
 from services.experiments.records import Experiment
 from services.experiments.verdict import BETTER, Comparison
 from services.i18n import _, formats, ngettext
+from services.store.audit_text import UPDATED, UPDATED_NONE
+from services.store.audit_text import note as audit_note
 
 
 def _suggested_winner(experiment: Experiment, decided: Comparison | None) -> str:
@@ -87,7 +89,11 @@ def _promote(experiment: Experiment, winner: str) -> None:
         {"dataset_group": experiment.dataset_group_arn, "winner": winner},
         lambda: promote(deps.service(), deps.experiments(), experiment, winner),
         failure=_("Could not promote the winner"),
-        note=lambda p: "updated " + (", ".join(p.updated) or "no campaign"),
+        note=lambda p: (
+            audit_note(UPDATED, campaigns=", ".join(p.updated))
+            if p.updated
+            else audit_note(UPDATED_NONE)
+        ),
     )
     if done is not None:
         flash(

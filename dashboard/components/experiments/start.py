@@ -10,6 +10,8 @@ from dashboard.components.operations.actions import flash, run_action
 from dashboard.components.text import md_help
 from services.experiments.records import DEFAULT_MIN_LIFT, Arm
 from services.i18n import _
+from services.store.audit_text import EXPERIMENT
+from services.store.audit_text import note as audit_note
 from services.workspace.overview import DatasetGroupOverview
 
 
@@ -112,7 +114,7 @@ def show_start(group: DatasetGroupOverview) -> None:
             planned_users=int(planned),
         ),
         failure=_("Could not start the experiment"),
-        note=lambda e: f"experiment {e.id}",
+        note=lambda e: audit_note(EXPERIMENT, id=e.id),
     )
     if started is not None:
         flash(_("Experiment {name} started.").format(name=started.name))

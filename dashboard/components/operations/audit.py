@@ -11,20 +11,23 @@ from dashboard import deps
 from dashboard.components.downloads import csv_download
 from dashboard.components.formatting import version_name, when_column
 from services.i18n import _
+from services.store.audit_text import action_text, actor_text, message_text, result_text
 
 AUDIT_ROWS = 50
 
 
 def audit_frame(limit: int = AUDIT_ROWS) -> pd.DataFrame:
-    """The newest audit entries, newest first."""
+    """The newest audit entries, newest first, their action, result and message in the page's
+    language (``audit_text``: rows are stored in English); names, ARNs and parameters as
+    stored, as text."""
     rows = [
         (
             r.at,
-            r.actor,
-            r.action,
+            actor_text(r.actor),
+            action_text(r.action),
             version_name(r.target),
-            r.result,
-            r.message or "",
+            result_text(r.result),
+            message_text(r.message),
             json.dumps(r.params, sort_keys=True),
             r.target or "",
         )

@@ -21,6 +21,8 @@ from services.errors import ServiceError
 from services.i18n import N_, _, ngettext
 from services.personalize.facade import PersonalizeService
 from services.personalize.models import HyperParameter, version_label
+from services.store.audit_text import NEW_SOLUTION, NEW_VERSION
+from services.store.audit_text import note as audit_note
 from services.workspace.new_solution import (
     DEFAULT_SCHEDULE_DAYS,
     FEATURE,
@@ -361,7 +363,7 @@ def _create(
         request,
         call,
         failure=t("failed").format(name=form.name),
-        note=lambda new: f"new solution {new}",
+        note=lambda new: audit_note(NEW_SOLUTION, arn=new),
     )
     if not arn:
         fields = refused_fields(refusal[0], form.option) if refusal else {}
@@ -404,7 +406,7 @@ def _train(
         {"training_mode": "FULL"},
         lambda: service.create_solution_version(solution_arn),
         failure=t("train_failed").format(name=name),
-        note=lambda new: f"new version {new}",
+        note=lambda new: audit_note(NEW_VERSION, arn=new),
     )
     if not version:  # the reason is in the audit log; the page reruns to show the solution
         return None, t("train_failed").format(name=name) + _(": see the audit log.")

@@ -39,6 +39,7 @@ from services.pipeline.options import (
 )
 from services.pipeline.steps.planning import default_solutions
 from services.prepare import load_mapping
+from services.store.audit_text import reason_text, run_note
 from services.workspace.metric_names import metric_label
 from services.workspace.overview import DatasetGroupOverview
 
@@ -101,7 +102,7 @@ def history_frame(runs: list[RefreshRun]) -> pd.DataFrame:
                 took(r.seconds),
                 f"{r.actor} ({r.trigger})",
                 _guardrail_text(r),
-                r.reason or "",
+                reason_text(r.reason or ""),
             )
             for r in runs
         ],
@@ -221,11 +222,9 @@ def _start(group: DatasetGroupOverview, options: RefreshOptions) -> None:
                 icon=":material/error:",
             )
             return
-    note = "attached" if triggered.attached else ("resumed" if triggered.resumed else "started")
+    note = run_note(triggered.run_id, attached=triggered.attached, resumed=triggered.resumed)
     with shown_errors(_("The refresh started but is not in the audit log")):
-        deps.store().record_action(
-            actor, "refresh", group.group.arn, params, "ok", f"run #{triggered.run_id} {note}"
-        )
+        deps.store().record_action(actor, "refresh", group.group.arn, params, "ok", note)
     st.session_state[RUN_KEY] = triggered.run_id
     reads.invalidate()
     st.rerun()
@@ -253,7 +252,7 @@ def show_live_run(run_id: int) -> None:
     else:
         box.dataframe(steps_frame(run), hide_index=True)
     if run.reason:
-        box.caption(md_escape(run.reason))
+        box.caption(md_escape(reason_text(run.reason)))
 
 
 def show_refresh(groups: list[DatasetGroupOverview]) -> None:

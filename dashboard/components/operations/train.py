@@ -16,6 +16,8 @@ from dashboard.components.operations.arn_picker import pick_by_arn
 from dashboard.components.text import md_code, md_escape
 from services.i18n import N_, _, formats, ngettext
 from services.personalize.models import is_terminal, short_arn
+from services.store.audit_text import NEW_VERSION
+from services.store.audit_text import note as audit_note
 from services.workspace.overview import DatasetGroupOverview, SolutionStatus
 from services.workspace.recipe_capabilities import UPDATE_RECIPES
 
@@ -118,7 +120,7 @@ def show_train(groups: list[DatasetGroupOverview], target: str | None) -> None:
             {"training_mode": mode},
             lambda: service.create_solution_version(solution.arn, training_mode=mode),
             failure=_("Could not start training {solution}").format(solution=solution.name),
-            note=lambda new: f"new version {new}",
+            note=lambda new: audit_note(NEW_VERSION, arn=new),
         )
         if arn:
             clear_confirmation("train")

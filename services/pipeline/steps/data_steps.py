@@ -15,6 +15,7 @@ from services.pipeline.runs.records import SUCCEEDED
 from services.pipeline.steps.calls import StepFailed
 from services.pipeline.steps.sources import check_source, importable_location, refusal, sample_ids
 from services.pipeline.steps.step_context import StepContext, StepResult
+from services.store.audit_text import NEW_VERSION, note
 
 
 class DataSteps(StepContext):
@@ -103,7 +104,7 @@ class DataSteps(StepContext):
                 "create_solution_version",
                 solution["arn"],
                 {"training_mode": solution["mode"]},
-                f"new version {version_arn}",
+                note(NEW_VERSION, arn=version_arn),
             )
         self._caller.wait_active(
             lambda: self._svc.describe_solution_version(version_arn),

@@ -25,6 +25,13 @@ from services.pipeline.steps.campaign_steps import CampaignSteps
 from services.pipeline.steps.data_steps import DataSteps
 from services.pipeline.steps.planning import Planning
 from services.pipeline.steps.step_context import StepResult
+from services.store.audit_text import (
+    ALREADY_SERVED,
+    DEPLOYED,
+    GUARDRAIL_REFUSED,
+    RUN_ENDED,
+    note,
+)
 
 _log = logging.getLogger(__name__)
 
@@ -100,7 +107,7 @@ class RefreshRunner(Planning, DataSteps, CampaignSteps):
                     "refresh finished",
                     run.dataset_group_arn,
                     {"run": run.id},
-                    f"run #{run.id} {status}: {reason}",
+                    note(RUN_ENDED, run=run.id, status=status, reason=reason),
                     "ok" if status == SUCCEEDED else "error",
                 )
             except ServiceError:
@@ -187,15 +194,15 @@ class RefreshRunner(Planning, DataSteps, CampaignSteps):
                 )
                 deployed.append(f"{name} → {version_label(new_arn)}")
         if refused:
-            return REFUSED, "Not deployed by the guardrail: " + "; ".join(refused)
+            return REFUSED, note(GUARDRAIL_REFUSED, refused="; ".join(refused))
         if deployed:
-            return SUCCEEDED, "Deployed " + ", ".join(deployed) + "."
+            return SUCCEEDED, note(DEPLOYED, deployed=", ".join(deployed))
         if not options.deploy:
             trained = "Trained " + ", ".join(version_label(v) for v in versions.values())
             verdicts = (
                 "; the guardrail would refuse " + "; ".join(would_refuse) if would_refuse else ""
             )
             return SUCCEEDED, f"{trained} (--no-deploy){verdicts}."
-        return SUCCEEDED, "Every campaign already served the new versions."
+        return SUCCEEDED, note(ALREADY_SERVED)
 
     # --- steps ------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from services.datasets.snapshot import ObjectStore
 from services.personalize.facade import PersonalizeService
 from services.pipeline.runs.records import RefreshRun, RunStore
 from services.pipeline.steps.calls import Caller
+from services.store.audit_text import BY_REFRESH, note
 from services.store.tables import Store
 
 StepResult = tuple[str, str | None, dict[str, Any]]  # (status, reason, detail)
@@ -59,7 +60,7 @@ class StepContext:
     ) -> None:
         if self._store is not None:
             self._store.record_action(
-                f"{self._run.actor} (refresh #{self._run.id})",
+                note(BY_REFRESH, actor=self._run.actor, run=self._run.id),
                 action,
                 target,
                 params,
