@@ -15,6 +15,11 @@ from the confirm to the first idle moment, the run's length, the share of the ru
 busy, script runs started (idle → running edges) during the run and per minute after it, and
 the ratios of this tree's to the baseline's.
 
+How grey it looks (trial s12), from every change of the page between the confirm and the end
+(``tests.e2e.refresh_watch``): the whole-page runs, the most elements a poll marks stale
+outside its panel, the most drawn greyed on screen, and the seconds a Stop entry stayed beside
+a Running work caption that no longer counts it.
+
 Needs Debian's chromium (the browser tests' one dependency); nothing leaves 127.0.0.1.
 """
 
@@ -49,6 +54,10 @@ class Sample:
     busy_share: float  # of the run's samples, the share with a script or fragment running
     runs_during: int  # script/fragment runs started while the refresh ran
     runs_per_idle_min: float  # after it, per minute of an idle page
+    page_wide_runs: int  # whole-page runs during the run (the confirm's included)
+    poll_stale_max: int  # most stale-marked elements outside the panel during a poll
+    grey_on_screen_max: int  # most elements on screen drawn with a lowered opacity
+    stop_left_over_s: float  # Stop entries beside a caption that no longer counts them
     timeline: str  # the run's busy (+) and idle (-) stretches, in seconds
 
 
@@ -73,6 +82,7 @@ def measure(tree: Path, template: Path, work: Path, idle_s: float, browser: Any)
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     from tests.e2e.conftest import IDLE, served_dashboard
+    from tests.e2e.refresh_watch import SUCCEEDED, Greying, open_refresh_dialog
 
     data = work / "data"
     shutil.copytree(template, data)
@@ -80,19 +90,9 @@ def measure(tree: Path, template: Path, work: Path, idle_s: float, browser: Any)
     with served_dashboard(data, work / "streamlit.log", root=tree, env=env) as url:
         page = browser.new_page()
         try:
-            page.goto(f"{url}/operations", wait_until="domcontentloaded")
-            page.wait_for_selector(IDLE, timeout=120_000)
-            page.get_by_role("tab", name="Refresh").click()
-            tolerance = page.get_by_label("Largest allowed drop (%)")
-            tolerance.fill("100")
-            tolerance.press("Enter")
-            page.wait_for_timeout(300)
-            page.wait_for_selector(IDLE, timeout=120_000)
-            page.get_by_role("button", name="Refresh now").click()
-            dialog = page.get_by_role("dialog")
-            dialog.get_by_role("button", name="Yes, refresh now").wait_for(timeout=120_000)
-            done = page.get_by_text("of shop: SUCCEEDED").first
-            dialog.get_by_role("button", name="Yes, refresh now").click()
+            confirm = open_refresh_dialog(page, url, IDLE)
+            done = page.get_by_text(SUCCEEDED).first
+            confirm.click()
             start = time.perf_counter()
             # the click's own run: sampling before it starts would read "idle" at once (a run
             # too short to be seen running ends the wait after 10 s)
@@ -123,6 +123,9 @@ def measure(tree: Path, template: Path, work: Path, idle_s: float, browser: Any)
                 time.sleep(SAMPLE_S)
             run_s = time.perf_counter() - start
             page.wait_for_selector(IDLE, timeout=120_000)
+            page.wait_for_timeout(3000)  # the poll after the end, and the page's run
+            page.wait_for_selector(IDLE, timeout=120_000)
+            seen = Greying.of(page.evaluate("window.__changes"))
             idle_start = time.perf_counter()
             idle_edges, was_busy = 0, False
             while time.perf_counter() - idle_start < idle_s:
@@ -138,6 +141,10 @@ def measure(tree: Path, template: Path, work: Path, idle_s: float, browser: Any)
         busy_samples / samples,
         edges,
         idle_edges * 60 / idle_s,
+        seen.page_wide_runs,
+        seen.poll_outside_max,
+        seen.grey_on_screen_max,
+        seen.stop_left_over_s,
         " ".join(stretches),
     )
 
@@ -199,6 +206,10 @@ def main() -> None:
         ("busy_share", "share of the run busy", ""),
         ("runs_during", "script runs during the run", ""),
         ("runs_per_idle_min", "script runs per idle minute", ""),
+        ("page_wide_runs", "whole-page runs during the run", ""),
+        ("poll_stale_max", "stale-marked elements in a poll (max)", ""),
+        ("grey_on_screen_max", "greyed elements on screen (max)", ""),
+        ("stop_left_over_s", "Stop entry left over", "s"),
     ):
         a, b = mean(this, field), mean(baseline, field)
         ratio = f"{a / b:.2f}" if b else "–"

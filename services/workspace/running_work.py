@@ -4,7 +4,7 @@ self-updating list and anything else that needs it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -13,10 +13,12 @@ from services.personalize.models import SolutionVersion, version_label
 from services.personalize.statuses import STOPPABLE_VERSION, in_flight
 from services.workspace.overview import DatasetGroupOverview, SolutionStatus
 
+REFRESH = N_("Refresh")  # the kind of a refresh run (services.pipeline.runs.running_runs)
+
 
 @dataclass(frozen=True)
 class Running:
-    kind: str  # N_-marked: "Training", "Campaign update", "Import", "Recommender", "Refresh"…
+    kind: str  # N_-marked: "Training", "Campaign update", "Import", "Recommender", REFRESH…
     name: str
     status: str
     started: datetime | None
@@ -80,3 +82,21 @@ def running_work(groups: list[DatasetGroupOverview]) -> list[Running]:
     (not only the newest: one still CREATE STOPPING outlives a newer one that finished),
     campaigns and their updates, recommenders and their updates; group by group."""
     return [work for g in groups for work in _group_work(g)]
+
+
+def _moving(work: Sequence[Running]) -> set[tuple[str, str, str, bool]]:
+    """What runs and whether it moves, not how far it got (a status or a step)."""
+    return {(w.arn, w.kind, w.name, w.live) for w in work}
+
+
+def settled(before: Sequence[Running], now: Sequence[Running]) -> bool:
+    """Whether the work ``now`` changes what the rest of the Operations page shows since
+    ``before`` (both ``running_work`` lists, a poll apart): something of ``before`` ended or
+    stalled, and no refresh run is still moving. A refresh's own trainings, imports and
+    deploys end inside it, one after the other; the end of the refresh says what they made,
+    once, instead of a redraw of the page at each of them (trial s12: four whole-page redraws
+    in a one-minute refresh). What started, or moved on to its next status, changes the
+    running-work list alone."""
+    if not _moving(before) - _moving(now):
+        return False
+    return not any(w.kind == REFRESH and w.live for w in now)

@@ -144,3 +144,28 @@ def test_nothing_in_flight_is_no_work() -> None:
     )
     recs = (Recommender(f"{A}recommender/r", "r", "INACTIVE"),)
     assert running_work([_group(versions=done, recommenders=recs)]) == []
+
+
+def test_the_page_follows_once_a_refresh_ends_not_at_each_of_its_trainings() -> None:
+    """Trial s12: every training a refresh started redrew the whole Operations page (greyed)
+    as it ended; the refresh's own end says what they made. Hand-built lists, a poll apart."""
+    from services.workspace.running_work import REFRESH, Running, settled
+
+    def training(n: int) -> Running:
+        return Running("Training", f"shop/{n:08d} (FULL)", "CREATE IN_PROGRESS", T0, f"{A}v{n}")
+
+    refresh = Running(REFRESH, "#1 of shop", "training shop (1 of 2)", T0, f"{A}group")
+    next_step = Running(REFRESH, "#1 of shop", "training shop (2 of 2)", T0, f"{A}group")
+    stalled = Running(REFRESH, "#1 of shop", "stalled", T0, f"{A}group", live=False)
+    # a training ends inside the running refresh, which moved on a step: the panel alone
+    assert not settled([refresh, training(1)], [next_step, training(2)])
+    assert not settled([refresh, training(1)], [refresh])
+    # the refresh ends, or its process stops: the page follows
+    assert settled([next_step, training(2)], [])
+    assert settled([refresh], [stalled])
+    # outside a refresh, an end is the page's at once; a start, or a next status, is not
+    assert settled([training(1)], [])
+    assert settled([training(1), training(2)], [training(2)])
+    assert not settled([], [training(1)])
+    moved_on = Running("Training", "shop/00000001 (FULL)", "CREATE STOPPING", T0, f"{A}v1")
+    assert not settled([training(1)], [moved_on])

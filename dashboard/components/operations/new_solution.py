@@ -201,14 +201,14 @@ def show_new_solution(groups: list[DatasetGroupOverview], target: str | None) ->
             )
         )
     )
-    slots = {"recipe": st.empty()}
+    slots = {"recipe": st.container()}
     name = st.text_input(
         t("name"),
         key="ns_name",
         max_chars=NAME_MAX,
         help=t("name_help").format(max=NAME_MAX),
     )
-    slots["name"] = st.empty()
+    slots["name"] = st.container()
 
     hyper: dict[str, str] = {}
     st.markdown(f"**{t('hyper')}**")
@@ -216,13 +216,13 @@ def show_new_solution(groups: list[DatasetGroupOverview], target: str | None) ->
         st.caption(t("hyper_none"))
     for param in option.hyperparameters:
         hyper[param.name] = _param_field(HYPER, recipe, param)
-        slots[HYPER + param.name] = st.empty()
+        slots[HYPER + param.name] = st.container()
     features: dict[str, str] = {}
     if option.features:
         st.markdown(f"**{t('features')}**")
     for param in option.features:
         features[param.name] = _param_field(FEATURE, recipe, param)
-        slots[FEATURE + param.name] = st.empty()
+        slots[FEATURE + param.name] = st.container()
 
     hpo = st.toggle(
         t("hpo"),
@@ -246,7 +246,7 @@ def show_new_solution(groups: list[DatasetGroupOverview], target: str | None) ->
         disabled=not auto,
         key="ns_days",
     )
-    slots["schedule"] = st.empty()
+    slots["schedule"] = st.container()
     train_now = st.checkbox(t("train_now"), key="ns_train_now")
 
     form = NewSolution(
@@ -333,11 +333,13 @@ def _confirm_lines(form: NewSolution, train_now: bool) -> list[str]:
 
 
 def _show_at_fields(slots: dict[str, DeltaGenerator], errors: dict[str, str]) -> None:
+    """Each error under its field. The slots are containers, not ``st.empty``: Streamlit's
+    browser side marks every empty placeholder stale while any run is under way, a fragment's
+    too, so the running-work poll greyed this tab's dozen placeholders every 2 s (trial s12's
+    "12 elements"); an error of an earlier run is gone when this run ends."""
     for key, slot in slots.items():
         if key in errors:
             slot.error(md_escape(errors[key]), icon=":material/error:")
-        else:
-            slot.empty()
 
 
 def _create(

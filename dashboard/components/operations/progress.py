@@ -6,10 +6,18 @@ all (the page's Refresh button, or any action, reads again), so an idle Operatio
 reruns nor calls the control plane. The caption says which of the two the panel does. A refresh
 run counts as running work, shown with the step it is in and its place among the run's steps
 ("training shop-up (2 of 4)", from the run's records in the dashboard store, not Personalize).
-It is the page's one poll (the refresh's own box does not poll). When something ends, the
-page reruns, so every section and the polling follow; what starts, or moves on (a refresh's
-next step, CREATE PENDING to IN_PROGRESS), redraws the panel alone, since a whole-page run
-each time is what a reader waits through (bench/refresh_busy.py).
+It is the page's one poll (the refresh's own box does not poll). When something ends
+(``running_work.settled``: not inside a refresh that still runs), the page reruns, so every
+section and the polling follow; what starts, or moves on (a refresh's next step, CREATE
+PENDING to IN_PROGRESS), or ends inside a running refresh, redraws the panel alone, since a
+whole-page run each time is what a reader waits through, greyed (bench/refresh_busy.py).
+
+Streamlit removes what a run no longer drew only when that run finishes, and the poll that
+sees an end does not finish: it reruns the page. Left there, the Stop entry of a finished
+training stayed beside a header that no longer counted it until the whole page had run again
+(trial s12: 12 s under load). So every drawing of the panel overwrites what the last one had
+beyond its own (a finished training's Stop entry, the table once nothing runs) with invisible
+placeholders, there and then, whether or not its run gets to finish.
 """
 
 from __future__ import annotations
@@ -26,12 +34,13 @@ from dashboard.components.operations.actions import flash, run_action
 from dashboard.components.text import md_escape, md_help
 from services.i18n import _
 from services.pipeline.runs.running_runs import refresh_work
-from services.workspace.running_work import Running, running_work
+from services.workspace.running_work import Running, running_work, settled
 
 BUSY_SECONDS = 2
 UNREADABLE_SECONDS = 30  # the read failed: try again now and then, as the message says
 _STATE = "ops_running"  # "arn name status" of each item shown, for ``listed``
-_MEMBERS = "ops_running_members"  # what runs, without how far: a change reruns the page
+_SHOWN = "ops_running_work"  # the work the panel drew last, for ``settled``
+_DRAWN = "ops_running_elements"  # how many elements the panel drew last
 _PREFETCHED = "ops_prefetched"  # work read by a whole-page run; absent in fragment-only reruns
 _INTERVAL = "ops_poll_seconds"  # the interval the fragment was started with; None: no polling
 _FAILED = "failed"  # the whole-page read failed and said why
@@ -99,10 +108,8 @@ def _body() -> None:
     if work is None:
         return
     st.session_state[_STATE] = sorted(f"{w.arn} {w.name} {w.status}" for w in work)
-    # What is running (and whether it moves), not how far it got.
-    members = sorted(f"{w.arn} {w.kind} {w.name} {w.live}" for w in work)
-    previous = st.session_state.get(_MEMBERS)
-    st.session_state[_MEMBERS] = members
+    previous = st.session_state.get(_SHOWN)
+    st.session_state[_SHOWN] = work
     every = st.session_state.get(_INTERVAL)
     time = f"{datetime.now(UTC):%H:%M:%S}"
     if every is None:
@@ -111,24 +118,29 @@ def _body() -> None:
         )
     else:
         checked = _("checked {time} UTC; updates every {every} s").format(time=time, every=every)
-    if not work:
-        st.caption(_("Nothing running ({checked}).").format(checked=checked))
-    else:
-        st.caption(_("{count} running, {checked}.").format(count=len(work), checked=checked))
-        frame = pd.DataFrame(
-            [(_(w.kind), w.name, w.status, w.started) for w in work],
-            columns=[_("what"), _("name"), _("status"), _("started")],
-        )
-        st.dataframe(frame, hide_index=True, column_config={_("started"): when_column()})
-        for item in work:
-            if item.stoppable:
-                _stop_button(item)
-    if previous is not None and set(previous) - set(members):
-        # Something ended (or stalled): what it made changes the sections below (a campaign
-        # serves a new version, a run has its outcome), so drop cached reads and rerun the
-        # page, which also stops the poll when nothing moves any more. What started, or moved
-        # to its next status, is drawn here alone: the trainings and updates of a refresh
-        # would otherwise rerun the whole page at each start.
+    drawn = 1 + bool(work) + sum(w.stoppable for w in work)  # caption, table, Stop entries
+    before = st.session_state.get(_DRAWN, 0)
+    st.session_state[_DRAWN] = drawn
+    with st.container(key="ops_running_panel"):
+        if not work:
+            st.caption(_("Nothing running ({checked}).").format(checked=checked))
+        else:
+            st.caption(_("{count} running, {checked}.").format(count=len(work), checked=checked))
+            frame = pd.DataFrame(
+                [(_(w.kind), w.name, w.status, w.started) for w in work],
+                columns=[_("what"), _("name"), _("status"), _("started")],
+            )
+            st.dataframe(frame, hide_index=True, column_config={_("started"): when_column()})
+            for item in work:
+                if item.stoppable:
+                    _stop_button(item)
+        # what the last drawing had beyond this one's goes now (the module's doc)
+        for _slot in range(before - drawn):
+            st.empty()
+    if previous is not None and settled(previous, work):
+        # What ended made something the sections below show (a campaign serves a new
+        # version, a run has its outcome): drop the cached reads and rerun the page, which
+        # also stops polling when nothing moves any more.
         reads.invalidate()
         if not full_run:
             st.rerun(scope="app")

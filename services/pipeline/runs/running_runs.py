@@ -9,7 +9,7 @@ from typing import Any
 
 from services.i18n import N_, _
 from services.pipeline.runs.run_values import RUNNING, RefreshRun, RefreshStep
-from services.workspace.running_work import Running
+from services.workspace.running_work import REFRESH, Running
 
 # What a step of each kind is doing, in the reader's language; {name} is the dataset, solution
 # or campaign the step is about, {n} of {count} its place among the plan's steps of that kind.
@@ -93,7 +93,7 @@ def refresh_work(runs: Sequence[RefreshRun]) -> list[Running]:
             status = progress.text() if progress else _("starting")
         work.append(
             Running(
-                N_("Refresh"),
+                REFRESH,
                 _("#{id} of {group}").format(id=run.id, group=run.dataset_group_name),
                 status,
                 run.started,
