@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from dashboard.components.formatting import billed_hours, relative_time, short_id
 from services.i18n.formats import duration
@@ -67,27 +68,31 @@ def test_online_series_are_named_for_people() -> None:
     assert source_label(campaign, version) == "shop-campaign · shop/1a2b3c4d"
 
 
-def test_many_version_ids_are_slanted_so_they_do_not_overlap() -> None:
+def _versions_frame(n: int, **columns: object) -> Any:
+    """``n`` versions of one solution on precision_at_10 (``metrics_frame``'s long format),
+    with ``columns`` added or replaced."""
     import pandas as pd
 
+    return pd.DataFrame(
+        {
+            "metric": "precision_at_10",
+            "baseline": False,
+            "solution": "s",
+            "created": range(n),
+            "recipe": "aws-user-personalization",
+            "label": [f"s/{i:08x}" for i in range(n)],
+            "version_arn": [f"arn/{i}" for i in range(n)],
+            "value": 0.1,
+            **columns,
+        }
+    )
+
+
+def test_many_version_ids_are_slanted_so_they_do_not_overlap() -> None:
     from dashboard.components.solutions.metrics_chart import metric_figure
 
-    def frame(n: int) -> pd.DataFrame:
-        return pd.DataFrame(
-            {
-                "metric": "precision_at_10",
-                "baseline": False,
-                "solution": "s",
-                "created": range(n),
-                "recipe": "aws-user-personalization",
-                "label": [f"s/{i:08x}" for i in range(n)],
-                "version_arn": [f"arn/{i}" for i in range(n)],
-                "value": 0.1,
-            }
-        )
-
-    assert metric_figure(frame(6), "precision_at_10").layout.xaxis.tickangle == 0
-    assert metric_figure(frame(13), "precision_at_10").layout.xaxis.tickangle == -60
+    assert metric_figure(_versions_frame(6), "precision_at_10").layout.xaxis.tickangle == 0
+    assert metric_figure(_versions_frame(13), "precision_at_10").layout.xaxis.tickangle == -60
 
 
 def test_metrics_table_marks_the_best_and_shows_a_dash_for_no_value() -> None:
@@ -295,31 +300,20 @@ def test_marks_of_neighbouring_best_and_deployed_bars_cannot_overlap() -> None:
     wide has about 300 px of plot for its bars, so a slot is 300 / bars px wide; a label of n
     characters at size s px is at most n × s px wide (a generous bound: Latin letters are about
     0.6 s, Hangul s). The words stay in the hover, in the page's language."""
-    import pandas as pd
-
     from dashboard.components.solutions.metrics_chart import metric_figure
     from services.i18n import use_language
 
     n = 13  # enough versions for the slanted axis, the narrowest slots
-    frame = pd.DataFrame(
-        {
-            "metric": "ndcg_at_10",
-            "baseline": False,
-            "solution": "s",
-            "created": range(n),
-            "recipe": "aws-user-personalization",
-            "label": [f"s/{i:08x}" for i in range(n)],
-            "version_arn": [f"arn/{i}" for i in range(n)],
-            "value": 0.2,
-            "best": [i in (3, 4) for i in range(n)],  # neighbours, both marked
-            "deployed": [i == 4 for i in range(n)],
-        }
+    frame = _versions_frame(
+        n,
+        best=[i in (3, 4) for i in range(n)],  # neighbours, both marked
+        deployed=[i == 4 for i in range(n)],
     )
     slot = 300 / n
     for language, words in (("en", ("best", "best · deployed")), ("ko", ("최고", "최고 · 배포됨"))):
         use_language(language)
         try:
-            trace = metric_figure(frame, "ndcg_at_10").data[0]
+            trace = metric_figure(frame, "precision_at_10").data[0]
         finally:
             use_language("en")
         size = trace.textfont.size
