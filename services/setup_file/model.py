@@ -19,9 +19,14 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
+from services.workspace import resource_names
+
 VERSION = 1
-NAME_PATTERN = r"^[a-zA-Z0-9][a-zA-Z0-9\-_]*$"
-Name = Annotated[str, StringConstraints(pattern=NAME_PATTERN, min_length=1, max_length=63)]
+NAME_PATTERN = f"^{resource_names.NAME_PATTERN}$"
+Name = Annotated[
+    str,
+    StringConstraints(pattern=NAME_PATTERN, min_length=1, max_length=resource_names.NAME_MAX),
+]
 DatasetType = Literal["Interactions", "Items", "Users", "Actions", "Action_Interactions"]
 Domain = Literal["ECOMMERCE", "VIDEO_ON_DEMAND"]
 # Hyperparameters are a string map on the wire; the file may write numbers and booleans.

@@ -25,9 +25,8 @@ from services.personalize.facade import PersonalizeService
 from services.personalize.models import HyperParameter, Recipe, Solution
 from services.polling import Polling, PollTimedOut, wait_for
 from services.workspace.recipe_capabilities import datasets_for
+from services.workspace.resource_names import name_problem
 
-NAME_PATTERN = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9\-_]*")
-NAME_MAX = 63
 SCHEDULE_DAYS = (1, 30)  # autoTrainingConfig: rate(N days), N from 1 to 30
 DEFAULT_SCHEDULE_DAYS = 7
 # Field keys of a form: "name", "recipe", "schedule", "hp:<name>" and "ft:<name>".
@@ -178,11 +177,8 @@ def value_problem(param: HyperParameter, raw: str) -> str | None:
 def problems(form: NewSolution) -> dict[str, str]:
     """What keeps the form from being sent, by field key (empty when it can be sent)."""
     found: dict[str, str] = {}
-    if not (1 <= len(form.name) <= NAME_MAX and NAME_PATTERN.fullmatch(form.name)):
-        found["name"] = _(
-            "A name is 1 to {max} Latin letters (a–z, A–Z), digits, '-' or '_', "
-            "starting with a letter or digit."
-        ).format(max=NAME_MAX)
+    if (wrong_name := name_problem(form.name)) is not None:
+        found["name"] = wrong_name
     if form.option.missing:
         found["recipe"] = ngettext(
             "{recipe} needs the {datasets} dataset, which this dataset group does not have.",

@@ -962,3 +962,42 @@ def test_without_a_promotion_no_item_is_marked_and_nothing_is_said(seeded: Seede
     at = _playground(app_at(PAGE), EXCLUDE_CAT, "CATEGORY = cat0")
     assert not any("★" in m for f in _diff_frames(at) for m in f["change (after)"])
     assert not any("Their place is not" in shown(c.value) for c in at.caption)
+
+
+@pytest.mark.parametrize(
+    "name", ["식품제외", "=cmd|' /C calc'!A0", "<b>x</b>", "-starts-with-dash"]
+)
+def test_a_filter_name_personalize_would_refuse_is_said_at_the_field(
+    seeded: Seeded, name: str
+) -> None:
+    """Refused before CreateFilter, with New solution's words, in English and Korean
+    (the rule: the service model's Name shape, ^[a-zA-Z0-9][a-zA-Z0-9\\-_]*, 1–63)."""
+    at = _playground(app_at(PAGE), EXCLUDE_CAT, "CATEGORY = cat0")
+    at.button(key="pg_save_filter").click().run()
+    at.text_input(key="pg_name_filter").input(name).run()
+    assert not at.exception, [e.value for e in at.exception]
+    (error,) = [shown(e.value) for e in at.error]
+    assert error.startswith("A name is 1 to 63 Latin letters (a–z, A–Z), digits, '-' or '_'")
+    button = at.button(key="pg_filter_confirm")
+    assert button.disabled and shown(button.help or "").startswith("A name is 1 to 63")
+    at.run()  # nothing was sent: no filter, no audit row
+    p = build_clients(Settings.from_env()).personalize
+    assert p.list_filters(datasetGroupArn=seeded.group)["Filters"] == []
+    assert Store(Settings.from_env().dashboard_db_url).recent_actions() == []  # no call, no row
+    at.segmented_control(key="language_switch").set_value("ko").run()
+    (error,) = [shown(e.value) for e in at.error]
+    # the Korean of New solution's name check (messages.po), which names Hangul
+    assert error == (
+        "이름은 1–63자의 영문자(a–z, A–Z), 숫자, '-' 또는 '_'이며, 영문자나 숫자로 "
+        "시작해야 합니다. 한글은 쓸 수 없습니다."
+    )
+
+
+def test_an_empty_filter_name_disables_create_and_says_why(seeded: Seeded) -> None:
+    at = _playground(app_at(PAGE), EXCLUDE_CAT, "CATEGORY = cat0")
+    at.button(key="pg_save_filter").click().run()
+    button = at.button(key="pg_filter_confirm")
+    assert button.disabled and shown(button.help or "") == "Give the filter a name."
+    assert "Give the filter a name." in [shown(c.value) for c in at.caption]
+    at.text_input(key="pg_name_filter").input("no-cat0").run()
+    assert not at.error and not at.button(key="pg_filter_confirm").disabled

@@ -27,7 +27,6 @@ from services.workspace.new_solution import (
     DEFAULT_SCHEDULE_DAYS,
     FEATURE,
     HYPER,
-    NAME_MAX,
     SCHEDULE_DAYS,
     NewSolution,
     RecipeOption,
@@ -40,6 +39,7 @@ from services.workspace.new_solution import (
     wait_until_active,
 )
 from services.workspace.overview import DatasetGroupOverview
+from services.workspace.resource_names import NAME_MAX
 
 REFUSED_KEY = "ns_refused"  # {field key: (value sent, the service's text)}
 # Every string this section shows, in one place (the i18n issue translates them).

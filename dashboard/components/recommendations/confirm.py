@@ -14,6 +14,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from dashboard.components.language import in_session_language
+from dashboard.components.text import md_help
 from services.i18n import _
 
 
@@ -33,10 +34,21 @@ def dialog(
     st.dialog(title)(in_session_language(body))()
 
 
-def confirmed(state_key: str, key: str, label: str) -> bool:
-    """Draw Cancel and the primary ``label`` button; True when ``label`` was pressed."""
+def confirmed(state_key: str, key: str, label: str, refused: str | None = None) -> bool:
+    """Draw Cancel and the primary ``label`` button; True when ``label`` was pressed.
+    ``refused``: why the inputs cannot be sent yet (plain text); the button is then disabled
+    and the reason is its tooltip (the caller shows it at the field)."""
     ok, cancel = st.columns(2)
     if cancel.button(_("Cancel"), key=f"{key}_cancel"):
         st.session_state.pop(state_key, None)
         st.rerun()
-    return ok.button(label, key=f"{key}_confirm", type="primary")
+    return (
+        ok.button(
+            label,
+            key=f"{key}_confirm",
+            type="primary",
+            disabled=refused is not None,
+            help=md_help(refused),
+        )
+        and refused is None
+    )

@@ -18,6 +18,7 @@ from services.i18n import _
 from services.personalize.models import Filter
 from services.workspace.catalog import CampaignInfo
 from services.workspace.filter_twins import filter_with_expression
+from services.workspace.resource_names import NAME_MAX, name_problem
 
 SAVED_KEY = "pg_saved"  # expression -> filter ARN created in this session
 CONFIRM_KEY = "pg_confirm"  # the rule whose dialog is open
@@ -78,11 +79,19 @@ def _save_filter_dialog(
     group_arn: str, expression: str, where: str, twin: Filter | None = None
 ) -> None:
     def confirm() -> None:
-        name = st.text_input(_("Filter name"), key=f"pg_name_{where}").strip()
-        if confirmed(CONFIRM_KEY, f"pg_{where}", _("Create the filter")):
-            if not name:
-                st.error(_("Give the filter a name."))
-                return
+        name = st.text_input(
+            _("Filter name"),
+            key=f"pg_name_{where}",
+            max_chars=NAME_MAX,
+            help=_("1–{max} Latin letters (a–z, A–Z), digits, '-' or '_'.").format(max=NAME_MAX),
+        ).strip()
+        # checked here, as Personalize's CreateFilter would, before any call or audit row
+        refused = name_problem(name) if name else _("Give the filter a name.")
+        if name and refused:
+            st.error(md_escape(refused), icon=":material/error:")
+        elif refused:
+            st.caption(refused)
+        if confirmed(CONFIRM_KEY, f"pg_{where}", _("Create the filter"), refused):
             arn = run_action(
                 "create_filter",
                 name,
