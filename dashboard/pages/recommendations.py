@@ -277,11 +277,18 @@ if data and activity is not None:
         popular = data.long_tail["item"].head(8).astype(str).tolist()
 default_item = popular[0] if popular else ""
 default_user = str(activity["user"].iloc[0]) if activity is not None else ""
-rec_tools.similar_items(cat.for_items(), items, default_item, default_user, serving)
+rec_tools.similar_items(
+    cat.for_items(), items, default_item, default_user, serving, group_arn=group.arn
+)
 st.divider()
-rec_segments.who_should_get_this(cat.versions, default_item)
+rec_segments.who_should_get_this(cat.versions, default_item, group.arn)
 st.divider()
 known_items = list(itertools.islice(items.names or items.categories, 8)) or popular
 rec_tools.ranking(
-    cat.rankers(), items, default_user, "\n".join([*known_items, "not-in-catalog"]), serving
+    cat.rankers(),
+    items,
+    default_user,
+    "\n".join([*known_items, "not-in-catalog"]),
+    serving,
+    group_arn=group.arn,
 )

@@ -24,6 +24,7 @@ from dashboard.components.solutions.metrics_data import (
 )
 from dashboard.components.solutions.online_metrics import show_offline_vs_online
 from dashboard.components.text import md_escape
+from dashboard.components.widget_scope import scoped
 from services.datasets.local_engine.versions import engine_scoring_rules
 from services.evaluation.version_data import (
     TEST_INTERACTION_SHARE,
@@ -116,7 +117,7 @@ def _versions_and_metrics() -> None:
         hide_index=True,
         on_select="rerun",
         selection_mode="single-row",
-        key="solutions_versions",
+        key=scoped("solutions_versions", group.group.arn),
         column_config={
             _("created"): when_column(),
             **help_columns(VERSIONS_HELP),
@@ -140,7 +141,11 @@ def _versions_and_metrics() -> None:
         return
     all_keys = sorted(frame["metric"].unique(), key=metric_sort_key)
     keys = st.multiselect(
-        _("Metrics"), all_keys, default=all_keys, format_func=metric_label, key="solutions_metrics"
+        _("Metrics"),
+        all_keys,
+        default=all_keys,
+        format_func=metric_label,
+        key=scoped("solutions_metrics", group.group.arn),
     )
     data = reads.version_data(tuple(i.version.arn for i in active)) or {}
     how = (
@@ -176,10 +181,10 @@ def _versions_and_metrics() -> None:
     if len(active) < 2:
         st.info(_("Train a second version to compare two side by side."))
     else:
-        labels = [i.label for i in active]
+        by_arn = {i.version.arn: i for i in active}
 
-        def describe(i: int) -> str:
-            info = active[i]
+        def describe(arn: str) -> str:
+            info = by_arn[arn]
             if info.deployed_in:
                 return _("{label} ({recipe}, deployed in {campaigns})").format(
                     label=info.label, recipe=info.recipe, campaigns=", ".join(info.deployed_in)
@@ -188,39 +193,37 @@ def _versions_and_metrics() -> None:
 
         first, second = _default_pair(active)
         rows = event.selection.rows
-        clicked = infos[rows[0]].version.arn if rows else None
+        clicked = infos[rows[0]].version.arn if rows and rows[0] < len(infos) else None
+        # keyed by the group: another group's pair is other widgets, opened on its defaults
+        key_a, key_b = (scoped(k, group.group.arn) for k in ("cmp_a", "cmp_b"))
         if clicked != st.session_state.get("solutions_clicked"):
             # a new click drills in: the clicked version becomes the one compared
             st.session_state["solutions_clicked"] = clicked
             at = next((k for k, i in enumerate(active) if i.version.arn == clicked), None)
             if at is not None:
-                st.session_state.pop("cmp_a", None)  # the selectbox restarts at the click
+                st.session_state.pop(key_a, None)  # the selectbox restarts at the click
                 first = at
         left, right = st.columns(2)
-        a = left.selectbox(
-            _("Version"), range(len(active)), index=first, format_func=describe, key="cmp_a"
+        arns = list(by_arn)
+        a_arn = (
+            left.selectbox(_("Version"), arns, index=first, format_func=describe, key=key_a)
+            or arns[first]
         )
-        b = right.selectbox(
-            _("Compared with"), range(len(active)), index=second, format_func=describe, key="cmp_b"
+        b_arn = (
+            right.selectbox(_("Compared with"), arns, index=second, format_func=describe, key=key_b)
+            or arns[second]
         )
-        if a == b:
+        a, b = by_arn[a_arn], by_arn[b_arn]
+        if a_arn == b_arn:
             st.info(_("Pick two different versions."))
         else:
             warn_if_different_data(
-                (active[a].label, active[a].version),
-                (active[b].label, active[b].version),
-                data,
-                reads.version_data_reported(),
+                (a.label, a.version), (b.label, b.version), data, reads.version_data_reported()
             )
             # said above the table too, and again here, beside the numbers it qualifies
-            show_cut_short([(active[k].label, active[k].version.arn) for k in (a, b)], data)
-            vs = _("deployed") if active[b].deployed_in else version_name(active[b].version.arn)
-            show_deltas(
-                metrics.get(active[a].version.arn, {}),
-                metrics.get(active[b].version.arn, {}),
-                vs,
-                (labels[a], labels[b]),
-            )
+            show_cut_short([(a.label, a_arn), (b.label, b_arn)], data)
+            vs = _("deployed") if b.deployed_in else version_name(b_arn)
+            show_deltas(metrics.get(a_arn, {}), metrics.get(b_arn, {}), vs, (a.label, b.label))
 
 
 _versions_and_metrics()

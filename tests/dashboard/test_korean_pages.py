@@ -30,6 +30,7 @@ from services.personalize.clients import build_clients
 from tests.dashboard.conftest import APP, PAGES, TIMEOUT, Seeded
 from tests.dashboard.rendered import markdown_strings, shown
 from tests.dashboard.test_data import interactions_csv
+from tests.dashboard.test_new_solution import recipe_box
 from tests.dashboard.test_setup_file_pages import setup_path  # noqa: F401 (a fixture)
 from tests.local.workspace import train
 
@@ -360,9 +361,7 @@ def _refresh(at: AppTest, seeded: Seeded) -> None:
 
 
 def _new_solution(at: AppTest, seeded: Seeded) -> None:
-    at.selectbox(key="ns_recipe").set_value(
-        "arn:aws:personalize:::recipe/aws-personalized-ranking"
-    ).run()
+    recipe_box(at).set_value("arn:aws:personalize:::recipe/aws-personalized-ranking").run()
     at.text_input(key="ns_name").input("shop").run()  # a name the data already has
     at.button(key="ns_button").click().run()
 

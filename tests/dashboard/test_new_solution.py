@@ -30,12 +30,18 @@ def _stop_if_training(facade: PersonalizeService, arn: str) -> None:
         facade.stop_solution_version(arn)
 
 
+def recipe_box(at: AppTest) -> Any:
+    """The recipe selectbox (keyed by the group picked: ``widget_scope.scoped``)."""
+    (box,) = [s for s in at.selectbox if str(s.key).startswith("ns_recipe@")]
+    return box
+
+
 def _errors(at: Any) -> list[str]:
     return [shown(e.value) for e in at.error]
 
 
 def _ranking_form(at: Any, name: str) -> None:
-    at.selectbox(key="ns_recipe").set_value(RANKING).run()
+    recipe_box(at).set_value(RANKING).run()
     at.text_input(key="ns_name").input(name).run()
 
 
@@ -44,7 +50,7 @@ def test_operator_creates_a_ranking_solution_with_hyperparameters_and_trains_it(
 ) -> None:
     at = app_at("dashboard/pages/operations.py")
     assert not at.exception, [e.value for e in at.exception]
-    labels = at.selectbox(key="ns_recipe").options
+    labels = recipe_box(at).options
     # Every recipe the engine lists, the ones this group's datasets fit marked as such.
     assert any(label.startswith("aws-user-personalization-v2 (") for label in labels)
     assert any(
@@ -99,10 +105,7 @@ def test_the_form_opens_on_user_personalization_v2_with_its_hyperparameters(
     # hyperparameters" was the first thing a data scientist saw.
     at = app_at("dashboard/pages/operations.py")
     assert not at.exception, [e.value for e in at.exception]
-    assert (
-        at.selectbox(key="ns_recipe").value
-        == "arn:aws:personalize:::recipe/aws-user-personalization-v2"
-    )
+    assert recipe_box(at).value == "arn:aws:personalize:::recipe/aws-user-personalization-v2"
     # The v2 recipe's documented defaults (recipes/user_personalization_v2.py): 100 epochs and
     # a 300 s budget, whichever ends training first.
     assert at.text_input(key="ns_hp_aws-user-personalization-v2_epochs").value == "100"
@@ -196,7 +199,7 @@ def test_after_confirm_the_tab_says_what_was_created_and_where_to_watch_it(
     at.switch_page("dashboard/pages/operations.py").run()
     # v2 trains for up to its 300 s budget: still training (and under Running work) when the
     # tab speaks; a popularity version may be ACTIVE by then, and the tab says that instead
-    at.selectbox(key="ns_recipe").set_value(V2).run()
+    recipe_box(at).set_value(V2).run()
     at.text_input(key="ns_name").input("shop-pop-2").run()
     at.checkbox(key="ns_train_now").check().run()
     at.button(key="ns_button").click().run()
@@ -230,7 +233,7 @@ def test_recipe_descriptions_are_korean_in_korean_mode(seeded: Seeded) -> None:
     # language the page's run did not set (see test_korean_pages.open_in_korean).
     use_language("ko")
     try:
-        at.selectbox(key="ns_recipe").set_value(RANKING).run()
+        recipe_box(at).set_value(RANKING).run()
     finally:
         use_language("en")
     captions = [shown(c.value) for c in at.caption]
@@ -304,7 +307,7 @@ def test_the_confirm_dialog_lists_training_now_changed_hyperparameters_and_auto_
 def _create_and_train(facade: PersonalizeService, recipe: str, name: str) -> tuple[Any, str]:
     """The page after confirming solution ``name`` with a first version; that version's ARN."""
     at = app_at("dashboard/pages/operations.py")
-    at.selectbox(key="ns_recipe").set_value(recipe).run()
+    recipe_box(at).set_value(recipe).run()
     at.text_input(key="ns_name").input(name).run()
     at.toggle(key="ns_auto").set_value(False).run()
     at.checkbox(key="ns_train_now").check().run()

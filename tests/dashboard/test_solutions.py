@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from dashboard.components.widget_scope import scoped
 from services.config import Settings
 from services.i18n import use_language
 from services.local.engine import get_engine
@@ -103,10 +104,7 @@ def test_side_by_side_compares_newest_with_deployed(
         assert tile.proto.delta == (f"{change:+d}%" if change else "0%") + " vs deployed"
 
     # Swap the pair: the deltas turn around.
-    labels = at.selectbox(key="cmp_a").options
-    at.selectbox(key="cmp_a").set_value(
-        next(i for i, o in enumerate(labels) if short_arn(seeded.pop_version) in o)
-    ).run()
+    at.selectbox(key=scoped("cmp_a", seeded.group)).set_value(seeded.pop_version).run()
     assert not at.exception
     pop = facade.get_solution_metrics(seeded.pop_version)
     tiles = metric_tiles(at, pop)
@@ -269,10 +267,7 @@ def test_side_by_side_warns_when_versions_saw_different_data(seeded: Seeded) -> 
     assert "different data" in shown(warning.value)
     assert "1,860 vs 1,800 interactions" in shown(warning.value)
     # the popularity version trained on the same bulk data as v1: nothing to warn about
-    options = at.selectbox(key="cmp_a").options
-    at.selectbox(key="cmp_a").set_value(
-        next(i for i, o in enumerate(options) if short_arn(seeded.pop_version) in o)
-    ).run()
+    at.selectbox(key=scoped("cmp_a", seeded.group)).set_value(seeded.pop_version).run()
     assert not at.exception and not at.warning
 
 
@@ -400,21 +395,19 @@ def test_a_click_on_a_version_row_compares_it_side_by_side(
 ) -> None:
     at = app_at("dashboard/pages/solutions.py")
     arns = list(at.dataframe[0].value["ARN"])
-    at.session_state["solutions_versions"] = {
+    at.session_state[scoped("solutions_versions", seeded.group)] = {
         "selection": {"rows": [arns.index(seeded.pop_version)], "columns": []}
     }
     at.run()
     assert not at.exception, [e.value for e in at.exception]
-    assert short_arn(seeded.pop_version) in at.selectbox(key="cmp_a").format_func(
-        at.selectbox(key="cmp_a").value
-    )
+    box = at.selectbox(key=scoped("cmp_a", seeded.group))
+    assert box.value == seeded.pop_version
+    assert short_arn(seeded.pop_version) in box.format_func(box.value)
     pop = facade.get_solution_metrics(seeded.pop_version)
     tiles = metric_tiles(at, pop)
     assert tiles and all(t.value == f"{pop[k]:.4f}" for k, t in tiles.items())
     # the click stays a click: picking another version by hand afterwards is kept
-    labels = at.selectbox(key="cmp_a").options
-    v2 = next(i for i, o in enumerate(labels) if short_arn(seeded.up_v2) in o)
-    at.selectbox(key="cmp_a").set_value(v2).run()
+    at.selectbox(key=scoped("cmp_a", seeded.group)).set_value(seeded.up_v2).run()
     new = facade.get_solution_metrics(seeded.up_v2)
     tiles = metric_tiles(at, new)
     assert tiles and all(t.value == f"{new[k]:.4f}" for k, t in tiles.items())

@@ -17,6 +17,7 @@ from dashboard.components.operations.actions import flash, run_action
 from dashboard.components.operations.arn_picker import pick_group
 from dashboard.components.operations.progress import listed
 from dashboard.components.text import md_code, md_escape, md_help, md_label
+from dashboard.components.widget_scope import scoped
 from services.errors import ServiceError
 from services.i18n import N_, _, ngettext
 from services.personalize.facade import PersonalizeService
@@ -188,7 +189,8 @@ def show_new_solution(groups: list[DatasetGroupOverview], target: str | None) ->
         list(by_recipe),
         index=default_option(options),
         format_func=lambda a: _recipe_label(by_recipe[a]),
-        key="ns_recipe",
+        # per group: its datasets decide the default and the labels ("fits" / "needs …")
+        key=scoped("ns_recipe", group.group.arn),
     )
     option = by_recipe[recipe_arn or options[0].recipe.arn]
     recipe = option.recipe.name

@@ -18,6 +18,7 @@ from dashboard.components.operations.actions import run_action
 from dashboard.components.recommendations.batch_poll import follow_batch_job, poll_batch_job
 from dashboard.components.recommendations.confirm import confirmed, dialog
 from dashboard.components.text import md_escape
+from dashboard.components.widget_scope import follow_default
 from services.datasets.snapshot import location
 from services.errors import ServiceError
 from services.evaluation import segments as seg
@@ -101,8 +102,11 @@ def _answer(state: dict[str, Any]) -> None:
     csv_download(frame, _("Download all users (CSV)"), "segment.csv", "seg_download")
 
 
-def who_should_get_this(versions: Sequence[CatalogVersion], default_item: str) -> None:
-    """Pick a USER_SEGMENTATION version, ask for an item or a category value, see the users."""
+def who_should_get_this(
+    versions: Sequence[CatalogVersion], default_item: str, group_arn: str
+) -> None:
+    """Pick a USER_SEGMENTATION version, ask for an item or a category value, see the users;
+    ``default_item`` is of the group ``group_arn`` (a switch of group refills the field)."""
     st.subheader(_("Who should get this?"))
     segmenters = [v for v in versions if v.recipe in (seg.ITEM_AFFINITY, seg.ATTRIBUTE_AFFINITY)]
     if not segmenters:
@@ -122,7 +126,8 @@ def who_should_get_this(versions: Sequence[CatalogVersion], default_item: str) -
     left, mid, right = st.columns([2, 2, 1])
     field = "CATEGORY"
     if by_item:
-        value = left.text_input(_("Item ID"), value=default_item, key="seg_item")
+        follow_default("seg_item", default_item, group_arn)
+        value = left.text_input(_("Item ID"), key="seg_item")
     else:
         field = mid.text_input(_("Items field"), value="CATEGORY", key="seg_field").strip()
         value = left.text_input(_("Value"), key="seg_value")

@@ -13,6 +13,7 @@ from dashboard import deps
 from dashboard.components.errors import shown_errors
 from dashboard.components.recommendations import products
 from dashboard.components.text import md_escape
+from dashboard.components.widget_scope import follow_default
 from services.evaluation.sampling import ItemCatalog, parse_ids
 from services.i18n import N_, _, ngettext
 from services.personalize.models import RecommendationList
@@ -136,21 +137,25 @@ def similar_items(
     default_item: str,
     default_user: str = "",
     serving: Serves = Serves.CAMPAIGNS,
+    *,
+    group_arn: str,
 ) -> None:
     """Items related to one item, with a check of how many share its category; a recommender
     whose use case also needs a userId is asked for ``default_user`` (editable); ``serving``:
-    what the group serves through, for the words."""
+    what the group serves through, for the words; ``group_arn``: the group the defaults are
+    of (a switch of group refills the fields)."""
     campaign = _opening(_SIMILAR, campaigns, serving)
     if campaign is None:
         return
     left, right = st.columns([3, 1])
-    item = left.text_input(_("Item ID"), value=default_item, key="rec_sims_item").strip()
+    follow_default("rec_sims_item", default_item, group_arn)
+    item = left.text_input(_("Item ID"), key="rec_sims_item").strip()
     n = right.number_input(_("How many"), 1, MAX_SIMILAR, 10, key="rec_sims_n")
     user = None
     if campaign.needs_user_for_items:
+        follow_default("rec_sims_user", default_user, group_arn)
         user = st.text_input(
             _("User ID (this use case leaves out what the user already bought or watched)"),
-            value=default_user,
             key="rec_sims_user",
         ).strip()
     if not item or user == "":
@@ -189,19 +194,22 @@ def ranking(
     default_user: str,
     default_items: str,
     serving: Serves = Serves.CAMPAIGNS,
+    *,
+    group_arn: str,
 ) -> None:
     """A pasted list of items re-ordered for one user; unknown items come last.
 
     ``campaigns``: campaigns of PERSONALIZED_RANKING recipes (``Catalog.rankers``), the only
-    ones GetPersonalizedRanking accepts; ``serving``: what the group serves through."""
+    ones GetPersonalizedRanking accepts; ``serving``: what the group serves through;
+    ``group_arn``: the group the defaults are of (a switch of group refills the fields)."""
     campaign = _opening(_RANKING, campaigns, serving)
     if campaign is None:
         return
     left, right = st.columns([1, 3])
-    user = left.text_input(_("User ID"), value=default_user, key="rec_rank_user").strip()
-    text = right.text_area(
-        _("Item IDs to rank"), value=default_items, key="rec_rank_items", height=80
-    )
+    follow_default("rec_rank_user", default_user, group_arn)
+    follow_default("rec_rank_items", default_items, group_arn)
+    user = left.text_input(_("User ID"), key="rec_rank_user").strip()
+    text = right.text_area(_("Item IDs to rank"), key="rec_rank_items", height=80)
     items = parse_ids(text)
     if not user or not items:
         st.caption(_("Give a user ID and at least one item ID."))

@@ -35,6 +35,7 @@ from dashboard.components.recommendations.playground.rule_fields import (
 from dashboard.components.recommendations.playground.shop_request import shop_request
 from dashboard.components.recommendations.playground.writes import apply_exploration, save_button
 from dashboard.components.text import md_escape
+from dashboard.components.widget_scope import follow_default
 from services.evaluation import playground as pg
 from services.evaluation.sampling import ItemCatalog, parse_ids
 from services.i18n import N_, _
@@ -74,13 +75,11 @@ def playground(
         return
     labels = [c.label for c in campaigns]
     campaign = campaigns[labels.index(st.selectbox(_(source_label), labels, key="pg_campaign"))]
+    # the group's sampled users, refilled on a switch of group (a trial kept the first
+    # group's customers); what the person typed for this group is kept
+    follow_default("pg_users", "\n".join(default_users[:3]), group_arn)
     users = parse_ids(
-        st.text_area(
-            _("Customers (user IDs, one per line)"),
-            value="\n".join(default_users[:3]),
-            key="pg_users",
-            height=90,
-        )
+        st.text_area(_("Customers (user IDs, one per line)"), key="pg_users", height=90)
     )
     local = deps.settings().is_local
     if not local:
