@@ -37,7 +37,7 @@ def _grid(language: str, selection: dict | None = None) -> AppTest:
 @pytest.mark.parametrize(("language", "latest"), [("en", "latest"), ("ko", "최근")])
 def test_a_short_row_draws_blank_cells_not_none(language: str, latest: str) -> None:
     at = _grid(language)
-    (grid,) = [d for d in at.dataframe if d.value.index.name in ("user", "사용자")]
+    grid = at.dataframe(key="compare_grid")
     frame = grid.value
     assert list(frame.index) == [f"u1 · {latest}", "u1 · A", "u1 · B"]
     # the history row (2 items) and B's row (2 items) end early: 2 + 2 cells without an item
@@ -58,3 +58,32 @@ def test_the_products_of_a_short_row_show_no_none(language: str) -> None:
     cells = [str(v) for v in frame.to_numpy().ravel()]
     assert "None" not in cells and "nan" not in cells
     assert table.proto.placeholder == "–"
+
+
+def _column_types(table: object) -> dict[str, str]:
+    """A dataframe's column settings (name -> type) as its proto sends them to the browser."""
+    import json
+
+    config = json.loads(table.proto.columns)  # type: ignore[attr-defined]
+    return {name: c.get("type_config", {}).get("type", "") for name, c in config.items()}
+
+
+@pytest.mark.parametrize("language", ["en", "ko"])
+def test_every_picture_has_its_name_as_text_under_the_grid(language: str) -> None:
+    """Trial s13: the shop's own picture URLs did not load and the grid looked empty. Under
+    the pictures, the same grid holds each product's name as text (its ID without one), so a
+    picture that does not load still leaves its product readable."""
+    at = _grid(language)
+    frames = list(at.dataframe)
+    pictures = at.dataframe(key="compare_grid")
+    names = frames[[f.id for f in frames].index(pictures.id) + 1]  # drawn right under it
+    assert list(names.value.index) == list(pictures.value.index)
+    assert list(names.value.columns) == list(pictures.value.columns)
+    # rows as written in _script: history i9, i1; A i1, i2, i9, i2x; B i2, i1 (4 columns)
+    assert names.value.to_numpy().tolist() == [
+        ["i9", "Shoe", "", ""],
+        ["Shoe", "Hat", "i9", "i2x"],
+        ["Hat", "Shoe", "", ""],
+    ]
+    assert set(_column_types(pictures).values()) == {"image"}
+    assert set(_column_types(names).values()) == {"text"}

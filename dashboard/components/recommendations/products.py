@@ -37,6 +37,7 @@ from services.evaluation.sampling import ItemCatalog
 from services.i18n import N_, _, formats
 
 ROW_HEIGHT = 56  # px: a thumbnail a merchandiser can recognise
+NAME_ROW_HEIGHT = 35  # px: st.dataframe's own row (and header) height, for the names grid
 PICTURE_WIDTH = 64  # px per rank column: 10 ranks and the user column fit a 1280 px window
 # The item ID column: about 8 px a character in the grid's 14 px font (digits and capitals,
 # what shop IDs are made of) plus the cell's padding; at least a 10-character SKU, at most a
@@ -178,11 +179,33 @@ def picture_grid(
     return frame
 
 
+def name_grid(
+    frame: pd.DataFrame, rows: Mapping[str, Sequence[str]], catalog: ItemCatalog
+) -> pd.DataFrame:
+    """The names under a ``picture_grid`` ``frame``: the same rows and columns, each cell the
+    product's name (its ID when the catalogue has no name), blank past the end of a list."""
+    width = len(frame.columns)
+    return pd.DataFrame(
+        [
+            [catalog.product(i).name or i for i in list(items)[:width]]
+            + [NO_PICTURE] * (width - len(list(items)[:width]))
+            for items in rows.values()
+        ],
+        index=frame.index,
+        columns=frame.columns,
+    )
+
+
 def show_picture_grid(
     frame: pd.DataFrame, rows: Mapping[str, Sequence[str]], catalog: ItemCatalog, key: str
 ) -> str | None:
-    """Draw a ``picture_grid``; a click on a picture selects it and its product is shown
-    below (name, price, category, ID). Returns the clicked item's ID, or None."""
+    """Draw a ``picture_grid`` and, under it, the same grid of product names; a click on a
+    picture selects it and its product is shown below (name, price, category, ID). Returns the
+    clicked item's ID, or None.
+
+    The pictures are the shop's own URLs, loaded by the reader's browser: one that does not
+    load leaves its cell blank (an image cell of ``st.dataframe`` has no fallback), so every
+    position's name is also written as text, in the grid under it."""
     config = {col: st.column_config.ImageColumn(col, width=PICTURE_WIDTH) for col in frame.columns}
     event = st.dataframe(
         frame,
@@ -193,6 +216,14 @@ def show_picture_grid(
         on_select="rerun",
         selection_mode=["single-cell", "single-row"],
         key=key,
+    )
+    names = {col: st.column_config.TextColumn(col, width=PICTURE_WIDTH) for col in frame.columns}
+    st.dataframe(
+        name_grid(frame, rows, catalog),
+        column_config=names,
+        height=NAME_ROW_HEIGHT * (len(frame) + 1) + 3,  # every row and the header, no scrolling
+        placeholder=NO_PICTURE,
+        key=f"{key}_names",
     )
     item = clicked_item(event, rows)
     picked = getattr(getattr(event, "selection", None), "rows", None) or []
