@@ -558,6 +558,7 @@ _NEVER_ONE = {
     ("n", "Recommendations differ between users"): "n >= 2: the n < 2 rule comes first",
     ("max_users", "Scored by the local engine"): "the metrics' user cap, a constant",
     ("limit", "Shorten {column}"): "Personalize's length limit, a constant",
+    ("length", "The expression is {length} characters long"): "over the 2,500 limit",
     ("limit", "{column} joins more than"): "Personalize's category limit, a constant",
     ("limit", "{column} longer than"): "Personalize's length limit, a constant",
     ("limit", "{column} values longer than"): "Personalize's length limit, a constant",

@@ -28,6 +28,7 @@ from services.evaluation.products import (
     Product,
     picture,
 )
+from services.i18n import formats
 from services.personalize.facade import PersonalizeService
 
 UNKNOWN_PREFIX = "unknown-"
@@ -140,8 +141,9 @@ def grid_frame(
     """Long table, one row per (user, rank): what the CSV export holds.
 
     Columns: ``user_id``, ``rank``, ``item_id``, ``name``, ``category``, ``price (KRW)`` (a
-    number in the catalogue's currency, named in the header so a spreadsheet can sum it; empty
-    when the catalogue has no price), ``score`` (GetRecommendations' ``itemList[].score``) and
+    number in the catalogue's currency, named in the header so a spreadsheet can sum it; whole
+    numbers for a currency without minor units (ISO 4217: KRW), empty when the catalogue has
+    no price), ``score`` (GetRecommendations' ``itemList[].score``) and
     ``error``. ``score`` is left out when no listed item has one: Personalize sends scores for
     User-Personalization and Personalized-Ranking only, not for popularity, related-items
     recipes or the popular-items fallback of a user the model does not know (API reference,
@@ -169,7 +171,11 @@ def grid_frame(
     columns = ["user_id", "rank", "item_id", "name", "category", price, "score", "error"]
     if not has_scores(results, top_n):
         columns.remove("score")
-    return pd.DataFrame(rows).reindex(columns=columns)
+    frame = pd.DataFrame(rows).reindex(columns=columns)
+    prices = pd.to_numeric(frame[price], errors="coerce")
+    if formats.currency_digits(catalog.currency) == 0 and (prices.dropna() % 1 == 0).all():
+        frame[price] = prices.astype("Int64")  # 39000, not 39000.0: KRW has no minor unit
+    return frame
 
 
 def price_header(catalog: ItemCatalog) -> str:

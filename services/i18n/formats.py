@@ -17,6 +17,7 @@ from babel.numbers import (
     format_currency,
     format_decimal,
     format_percent,
+    get_currency_precision,
     get_minus_sign_symbol,
     get_plus_sign_symbol,
 )
@@ -100,6 +101,12 @@ def metric_change(value: float | None) -> str:
 def megabytes(value: float) -> str:
     """A size in megabytes as the locale writes the unit: ``200 MB``, ``200MB`` (CLDR)."""
     return str(format_unit(value, "digital-megabyte", length="short", locale=locale()))
+
+
+def currency_digits(currency: str) -> int:
+    """How many decimals an amount of ``currency`` has (ISO 4217 minor units, from CLDR as
+    Babel ships it): 0 for KRW and JPY, 2 for USD and EUR."""
+    return int(get_currency_precision(currency))
 
 
 def money(amount: float | None, currency: str) -> str:

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from services.i18n import N_, _
+from services.readiness.web_addresses import holds_web_addresses
 
 from .converters import parse_numbers
 from .mapping import (
@@ -189,6 +190,8 @@ def _metadata(
         numbers = parse_numbers(text)
         numbers = numbers[np.isfinite(numbers)]
         return FieldMap(name, column, type="int" if (numbers % 1 == 0).all() else "float")
+    if holds_web_addresses(text):
+        return FieldMap(name, column, type="string")  # an address split on "/" is no category
     if not textual_taken and (name == "DESCRIPTION" or text.str.len().mean() >= 40):
         return FieldMap(name, column, type="textual")
     split = "".join(s for s in _SPLITTERS if text.str.contains(s, regex=False).mean() >= 0.2)
@@ -356,10 +359,12 @@ def suggest_mapping(
             fields.append(meta_spec)
             used.add(meta_spec.name)
             textual |= meta_spec.type == "textual"
+            if meta_spec.type == "string":
+                note = _("{field} ← {column} (web addresses, kept whole as text)")
+            else:
+                note = _("{field} ← {column} ({type} metadata)")
             notes.append(
-                _("{field} ← {column} ({type} metadata)").format(
-                    field=meta_spec.name, column=repr(column), type=_(meta_spec.type or "")
-                )
+                note.format(field=meta_spec.name, column=repr(column), type=_(meta_spec.type or ""))
             )
     if timezone is None:
         timezone, why = data_timezone(layout, sample)

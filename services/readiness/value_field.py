@@ -20,6 +20,7 @@ from .limits import (
 )
 from .report import Finding
 from .tally_checks import TallyCheck, tally_findings
+from .web_addresses import CUT_WEB_ADDRESS
 from .written_numbers import written_numbers
 
 
@@ -40,6 +41,7 @@ class ValueField:
         self.out_of_range = Tally()
         self.negative = Tally()
         self.formula_like = Tally()
+        self.cut_address = Tally()  # "https:|img.example.kr|P1.jpg": an address split on "/"
         self.is_price = any(word in name.upper() for word in PRICE_NAME_WORDS)
         self.longest = 0
         self.most_parts = 0
@@ -87,6 +89,9 @@ class ValueField:
             limit = MAX_TEXTUAL_LENGTH if kind == "textual" else MAX_CATEGORICAL_LENGTH
             self.too_long.add(lengths > limit, lines)
             if kind != "textual":
+                cut = to_bool(pc.match_substring_regex(text, CUT_WEB_ADDRESS))
+                if cut.any():
+                    self.cut_address.add(cut, lines, text)
                 parts = np.asarray(pc.count_substring(text, "|").to_numpy(zero_copy_only=False)) + 1
                 if len(parts):
                     self.most_parts = max(self.most_parts, int(parts.max()))
@@ -266,6 +271,22 @@ _FORMULA_LIKE = TallyCheck(
         "dashboard writes for people are made formula-safe."
     ),
 )
+_CUT_WEB_ADDRESS = TallyCheck(
+    "cut_address",
+    "categorical_cut_web_address",
+    "warning",
+    N_("{column} holds web addresses cut into categories"),
+    N_plural(
+        "{count} value of {column} is a web address split at '/' into categories (e.g. "
+        "{examples}): the address is lost, and each part of its path becomes a category.",
+        "{count} values of {column} are web addresses split at '/' into categories (e.g. "
+        "{examples}): the addresses are lost, and each part of their paths becomes a category.",
+    ),
+    N_(
+        "Map {column} as a plain string field without a split (Prepare suggests so for web "
+        "addresses) and prepare the file again."
+    ),
+)
 _TEXT_CHECKS = (_FORMULA_LIKE,)
 # The counted rules of each schema type, in the order their findings are reported.
 _CHECKS_BY_KIND: dict[str, tuple[TallyCheck, ...]] = {
@@ -276,7 +297,7 @@ _CHECKS_BY_KIND: dict[str, tuple[TallyCheck, ...]] = {
     "boolean": (_NOT_BOOLEAN,),
     "string": _TEXT_CHECKS,
     "textual": (_TEXT_TOO_LONG, *_TEXT_CHECKS),
-    "categorical": (_CATEGORY_TOO_LONG, _TOO_MANY_CATEGORIES, *_TEXT_CHECKS),
+    "categorical": (_CATEGORY_TOO_LONG, _TOO_MANY_CATEGORIES, _CUT_WEB_ADDRESS, *_TEXT_CHECKS),
 }
 # Whatever the type, a price-like column gets the negative-value hint.
 _ALL_KINDS = (_NEGATIVE_PRICE,)

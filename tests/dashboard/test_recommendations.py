@@ -166,14 +166,37 @@ def test_grid_csv_has_the_price_and_the_campaigns_scores(
         served = service.get_recommendations(seeded.up_campaign, user_id=user, num_results=10)
         mine = [r for r in rows if r["user_id"] == user]
         assert [r["item_id"] for r in mine] == list(served.item_ids)
-        # write_items: PRICE 5 + i % 20 won, a plain number a spreadsheet can sum
+        # write_items: PRICE 5 + i % 20 won, a plain whole number (KRW has no minor unit)
         assert [r["price (KRW)"] for r in mine] == [
-            f"{5 + int(i[1:]) % 20}.0" for i in served.item_ids
+            f"{5 + int(i[1:]) % 20}" for i in served.item_ids
         ]
         scores = [float(r["score"]) for r in mine]
         assert scores == pytest.approx([item.score for item in served.items])
         assert all(0 < s < 1 for s in scores) and scores == sorted(scores, reverse=True)
     assert not any("no score column" in shown(c.value) for c in at.caption)
+
+
+def test_grid_csv_headers_follow_a_korean_reader_or_stay_english(
+    seeded: Seeded, downloads: Callable[[], dict[str, bytes]]
+) -> None:
+    """Trial s13: the grid CSV's headers were English in Korean mode. In Korean they are named
+    as the page names them (messages.po), the English ones a toggle away; in English there
+    is no toggle."""
+    at = typed(app_at(PAGE), ["u0", "u4"])
+    assert not [t for t in at.toggle if t.key == "a_csv_local"]
+    at.segmented_control(key="language_switch").set_value("ko").run()
+    rows = csv_rows(downloads()["recommendations-a.csv"])
+    assert list(rows[0]) == [
+        "사용자 ID", "순위", "상품 ID", "이름", "카테고리", "가격(KRW)", "점수", "오류"
+    ]  # fmt: skip
+    assert rows[0]["가격(KRW)"].isdigit()
+    use_language("ko")  # AppTest formats the page's radios in this thread (see open_in_korean)
+    try:
+        at.toggle(key="a_csv_local").set_value(False).run()
+    finally:
+        use_language("en")
+    rows = csv_rows(downloads()["recommendations-a.csv"])
+    assert list(rows[0])[:3] == ["user_id", "rank", "item_id"]
 
 
 def test_grid_csv_of_a_campaign_without_scores_leaves_the_column_out(

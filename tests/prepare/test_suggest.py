@@ -76,3 +76,36 @@ def test_schema_fields_limit_the_suggestion_and_say_what_was_left_out():
     )
     assert [f.name for f in users.mapping.fields] == ["USER_ID", "AGE_GROUP"]
     assert any("GENDER is not in the target dataset's schema" in u for u in users.unmapped)
+
+
+def test_web_address_columns_are_suggested_as_whole_strings_never_split(tmp_path):
+    """Trial s13: IMAGE_URL (a known metadata name) was suggested categorical, split on "/",
+    and prepared as "https:|img.example.kr|P0001.jpg". Any column of http(s) addresses, known
+    name or not, is now a plain string that converts unchanged."""
+    raw = tmp_path / "items.csv"
+    rows = [
+        f"P{i:04d},냄비 {i},주방용품/냄비,"
+        + ("" if i % 4 == 0 else f"https://img.example.kr/P{i:04d}.jpg")
+        + f",HTTP://shop.example.kr/p/{i}"
+        for i in range(1, 41)
+    ]
+    raw.write_text(
+        "상품코드,상품명,카테고리,IMAGE_URL,PAGE_LINK\n" + "\n".join(rows) + "\n", encoding="utf-8"
+    )
+    suggestion = suggest_mapping(raw, "items")
+    for name in ("IMAGE_URL", "PAGE_LINK"):
+        field = suggestion.mapping.get(name)
+        assert (field.type, field.split) == ("string", None), field
+    # the category column is still split: "/" separates categories there, not an address
+    assert suggestion.mapping.get("CATEGORY").split == "/"
+    assert any("IMAGE_URL ← 'IMAGE_URL' (web addresses" in n for n in suggestion.notes)
+    out = tmp_path / "out.csv"
+    convert(raw, suggestion.mapping, out)
+    prepared = pd.read_csv(out, dtype=str, keep_default_na=False)
+    assert prepared["IMAGE_URL"].tolist()[:4] == [
+        "https://img.example.kr/P0001.jpg",
+        "https://img.example.kr/P0002.jpg",
+        "https://img.example.kr/P0003.jpg",
+        "",  # every fourth item has none
+    ]
+    assert prepared["PAGE_LINK"].iloc[0] == "HTTP://shop.example.kr/p/1"

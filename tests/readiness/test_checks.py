@@ -544,3 +544,33 @@ def test_won_prices_are_named_as_numbers_prepare_converts():
     assert "3 values of PRICE" in written.detail and "Prepare a raw export" in written.fix
     plain = report.get("value_non_numeric")
     assert plain.rows == (5, 6) and "'무료'" in plain.detail  # "inf" is no price either
+
+
+def test_web_addresses_cut_into_categories_are_a_warning():
+    """What a categorical split on "/" makes of an IMAGE_URL (trial s13): the scheme as one
+    category. Two of the three values are such; a plain category with "http" in it is not."""
+    schema = {
+        **ITEMS_SCHEMA,
+        "fields": [
+            {"name": "ITEM_ID", "type": "string"},
+            {"name": "IMAGE_URL", "type": ["null", "string"], "categorical": True},
+        ],
+    }
+    df = pd.DataFrame(
+        {
+            "ITEM_ID": ["a", "b", "c"],
+            "IMAGE_URL": ["https:|img.example.kr|P0001.jpg", "http-cables|usb", "HTTP:|x|y.png"],
+        }
+    )
+    finding = check_dataframe(df, "items", schema=schema, now=NOW).get(
+        "categorical_cut_web_address"
+    )
+    assert finding is not None and finding.severity == "warning"
+    assert finding.rows == (2, 4)  # lines of the file: the header is line 1
+    assert "2 values of IMAGE_URL are web addresses split at '/'" in finding.detail
+    # a whole address in a categorical field is not cut
+    df["IMAGE_URL"] = ["https://img.example.kr/P1.jpg"] * 3
+    assert (
+        check_dataframe(df, "items", schema=schema, now=NOW).get("categorical_cut_web_address")
+        is None
+    )

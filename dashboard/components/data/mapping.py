@@ -153,8 +153,9 @@ def _metadata(base: Mapping, header: tuple[str, ...]) -> list[dict[str, Any]]:
     ]
     st.caption(
         _(
-            "Metadata fields: categorical values are split on the `split` characters and joined "
-            "with |; at most one textual field."
+            "Metadata fields: categorical values are split on the characters under split and "
+            "joined with |; web addresses are kept whole as a string (no split); at most one "
+            "textual field."
         )
     )
     table = st.data_editor(
@@ -162,9 +163,12 @@ def _metadata(base: Mapping, header: tuple[str, ...]) -> list[dict[str, Any]]:
         num_rows="dynamic",
         key=f"{_KEY}_metadata",
         width="stretch",
+        # the keys stay English (the rows are read back by them); the headers are translated
         column_config={
-            "column": st.column_config.SelectboxColumn(options=list(header)),
-            "type": st.column_config.SelectboxColumn(options=list(METADATA_TYPES)),
+            "field": st.column_config.TextColumn(_("field")),
+            "column": st.column_config.SelectboxColumn(_("column"), options=list(header)),
+            "type": st.column_config.SelectboxColumn(_("type"), options=list(METADATA_TYPES)),
+            "split": st.column_config.TextColumn(_("split")),
         },
     )
     out = []

@@ -19,6 +19,7 @@ from dashboard.components.errors import show_failure, shown_errors
 from dashboard.components.formatting import mode_name, when_column
 from dashboard.components.language import file_uploader
 from dashboard.components.operations.arn_picker import pick_group
+from dashboard.components.operations.refresh_text import run_reason, step_label, step_reason
 from dashboard.components.text import md_code, md_escape, md_help
 from services.errors import ServiceError
 from services.i18n import _, formats
@@ -28,8 +29,6 @@ from services.pipeline import (
     RUNNING,
     RefreshOptions,
     RefreshRun,
-    RefreshStep,
-    guardrail_reason,
 )
 from services.pipeline.options import (
     DEFAULT_TOLERANCE_PCT,
@@ -39,7 +38,7 @@ from services.pipeline.options import (
 )
 from services.pipeline.steps.planning import default_solutions
 from services.prepare import load_mapping
-from services.store.audit_text import reason_text, run_note
+from services.store.audit_text import run_note
 from services.workspace.metric_names import metric_label
 from services.workspace.overview import DatasetGroupOverview
 
@@ -54,20 +53,16 @@ def took(seconds: float | None) -> str:
     return formats.duration(seconds) if seconds is not None else _("running")
 
 
-def _step_reason(step: RefreshStep) -> str:
-    """Why the step ended as it did: a guardrail's verdict rendered from its stored numbers
-    in the reader's language (the stored text is the worker's English); any other step's, or
-    a guardrail recorded without all its numbers, as stored."""
-    if step.kind == "guardrail" and step.detail:
-        return guardrail_reason(step.detail) or step.reason or ""
-    return step.reason or ""
-
-
 def steps_frame(run: RefreshRun) -> pd.DataFrame:
     """One row per step: what, outcome, why, how long."""
     return pd.DataFrame(
         [
-            (s.label, f"{_MARKS.get(s.status, '')} {s.status}", _step_reason(s), took(s.seconds))
+            (
+                step_label(run, s),
+                f"{_MARKS.get(s.status, '')} {s.status}",
+                step_reason(run, s),
+                took(s.seconds),
+            )
             for s in run.steps
         ],
         columns=[_("step"), _("outcome"), _("reason"), _("took")],
@@ -102,7 +97,7 @@ def history_frame(runs: list[RefreshRun]) -> pd.DataFrame:
                 took(r.seconds),
                 f"{r.actor} ({r.trigger})",
                 _guardrail_text(r),
-                reason_text(r.reason or ""),
+                run_reason(r),
             )
             for r in runs
         ],
@@ -252,7 +247,7 @@ def show_live_run(run_id: int) -> None:
     else:
         box.dataframe(steps_frame(run), hide_index=True)
     if run.reason:
-        box.caption(md_escape(reason_text(run.reason)))
+        box.caption(md_escape(run_reason(run)))
 
 
 def show_refresh(groups: list[DatasetGroupOverview]) -> None:

@@ -28,8 +28,8 @@ from services.evaluation.inspection import (
     overlap_matrix,
     reason_text,
 )
-from services.evaluation.sampling import ItemCatalog, grid_frame, has_scores
-from services.i18n import _, formats, ngettext
+from services.evaluation.sampling import ItemCatalog, grid_frame, has_scores, price_header
+from services.i18n import N_, _, current_language, formats, ngettext
 from services.workspace.catalog import CampaignInfo
 from services.workspace.use_cases import USE_CASE_TITLES
 
@@ -285,10 +285,14 @@ def grid_download(
     key: str,
 ) -> None:
     """The CSV of one source's lists (``grid_frame``: price, score), and why it has no score
-    column when the campaign sent none."""
-    csv_download(
-        grid_frame(results, catalog, top_n), label, f"recommendations-{key}.csv", f"{key}_csv"
-    )
+    column when the campaign sent none. Outside English the reader may have the columns named
+    in the page's language (the default); the English names are the stable ones for scripts."""
+    frame = grid_frame(results, catalog, top_n)
+    if current_language() != "en" and st.toggle(
+        _("Column names in this page's language"), value=True, key=f"{key}_csv_local"
+    ):
+        frame = frame.rename(columns=_csv_headers(catalog))
+    csv_download(frame, label, f"recommendations-{key}.csv", f"{key}_csv")
     if any(r.ok and r.items for r in results) and not has_scores(results, top_n):
         st.caption(
             _(
@@ -298,6 +302,24 @@ def grid_download(
                 "model does not know."
             )
         )
+
+
+# grid_frame's columns, named for a reader (the price's is named with its currency)
+_CSV_HEADERS = {
+    "user_id": N_("user ID"),
+    "rank": N_("rank"),
+    "item_id": N_("item ID"),
+    "name": N_("name"),
+    "category": N_("category"),
+    "score": N_("score"),
+    "error": N_("error"),
+}
+
+
+def _csv_headers(catalog: ItemCatalog) -> dict[str, str]:
+    """grid_frame's column names -> the reader's language."""
+    price = _("price ({currency})").format(currency=catalog.currency)
+    return {**{k: _(v) for k, v in _CSV_HEADERS.items()}, price_header(catalog): price}
 
 
 def _reasons(results: Sequence[UserRecommendations], top_n: int) -> dict[str, str]:

@@ -26,6 +26,7 @@ from services.datasets.local_engine.preview import (
 )
 from services.errors import ServiceError
 from services.evaluation import playground as pg
+from services.evaluation.filter_errors import readable_filter_error
 from services.i18n import N_, _
 from services.workspace.catalog import CampaignInfo
 
@@ -87,8 +88,13 @@ def _refused(err: ExpressionRefused, problems: dict[str, str]) -> None:
     """The engine's CreateFilter text, named by the field it is about (and noted in
     ``problems`` under ``INVALID`` + the field's key)."""
     key = FILTER if err.field == FILTER else PROMOTION
-    problems[INVALID + key] = err.message
-    st.error(f"{_(FIELD_NAMES[key])}: {md_escape(err.message)}", icon=":material/error:")
+    readable = readable_filter_error(err.message)
+    problems[INVALID + key] = readable or err.message
+    st.error(
+        f"{_(FIELD_NAMES[key])}: {md_escape(readable or err.message)}", icon=":material/error:"
+    )
+    if readable is not None:  # the engine's own words, as CreateFilter would answer
+        st.caption(_("The engine said: {message}").format(message=md_escape(err.message)))
 
 
 def saved_filter_pickers(group_arn: str) -> dict[str, str | None]:
