@@ -98,8 +98,13 @@ def test_known_users_of_three_clusters_are_not_flagged(seeded: Seeded) -> None:
 
 
 def grids(at: AppTest, positions: str) -> list[pd.DataFrame]:
-    """The picture grids (users × ``positions``: "rank" or "latest")."""
-    return [d.value for d in at.dataframe if d.value.columns.name == positions]
+    """The picture grids (users × ``positions``: "rank" or "latest"), not the names under
+    them: their columns are image columns."""
+    return [
+        d.value
+        for d in at.dataframe
+        if d.value.columns.name == positions and '"image"' in d.proto.columns
+    ]
 
 
 def products_shown(at: AppTest) -> list[pd.DataFrame]:
