@@ -10,6 +10,7 @@ from dashboard.components.group_picker import caption_with_refresh
 from dashboard.components.operations.actions import show_flash
 from dashboard.components.operations.audit import show_audit_log
 from dashboard.components.operations.deploy import show_deploy
+from dashboard.components.operations.new_campaign import show_new_campaign
 from dashboard.components.operations.new_solution import show_new_solution
 from dashboard.components.operations.progress import show_running_work
 from dashboard.components.operations.refresh import show_refresh
@@ -36,12 +37,15 @@ if groups == []:
     st.info(_("No dataset group yet: run `make demo`, or create one on the Data page."))
 
 
-refresh, deploy, train, new_solution, costs, setup, audit = url_tabs(TAB_LABELS, TABS_KEY)
+refresh, deploy, new_campaign, train, new_solution, costs, setup, audit = url_tabs(
+    TAB_LABELS, TABS_KEY
+)
 unreadable = _("Needs the workspace, which could not be read (see above).")
 # The tabs that act on the workspace: each says so when it could not be read.
 for tab, show in (
     (refresh, lambda g: show_refresh(g)),
     (deploy, lambda g: show_deploy(g, target)),
+    (new_campaign, lambda g: show_new_campaign(g, target)),
     (train, lambda g: show_train(g, target)),
     (new_solution, lambda g: show_new_solution(g, target)),
 ):

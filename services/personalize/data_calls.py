@@ -31,6 +31,46 @@ class DataCalls(Calls):
     def describe_dataset_group(self, arn: str) -> DatasetGroup:
         return self._describe("datasetGroup", wire.dataset_group, arn)
 
+    def create_dataset_group(self, name: str, domain: str | None = None) -> str:
+        """CreateDatasetGroup; returns its ARN (CREATE PENDING until ACTIVE). ``domain``:
+        None (custom resources) or ECOMMERCE / VIDEO_ON_DEMAND (the service model's Domain
+        enum). Raises ServiceError: ResourceAlreadyExists for a taken name,
+        LimitExceeded at the account's dataset group quota."""
+        return self._start(
+            "create_dataset_group",
+            "datasetGroupArn",
+            name,
+            "DatasetGroup",
+            name=name,
+            domain=domain,
+        )
+
+    def create_dataset(
+        self, name: str, dataset_group_arn: str, dataset_type: str, schema_arn: str
+    ) -> str:
+        """CreateDataset of ``dataset_type`` (Interactions, Items, Users…) with a schema;
+        returns its ARN. Raises ServiceError: ResourceAlreadyExists for a taken name or a
+        type the group already has, InvalidInput for a schema that does not fit the type,
+        ResourceInUse while the group is not ACTIVE."""
+        return self._start(
+            "create_dataset",
+            "datasetArn",
+            name,
+            "Dataset",
+            name=name,
+            datasetGroupArn=dataset_group_arn,
+            datasetType=dataset_type,
+            schemaArn=schema_arn,
+        )
+
+    def create_schema(self, name: str, schema: str, domain: str | None = None) -> str:
+        """CreateSchema from Avro JSON text; returns its ARN. Raises ServiceError:
+        InvalidInput with the service's text for Avro it refuses, ResourceAlreadyExists for
+        a taken name."""
+        return self._start(
+            "create_schema", "schemaArn", name, "Schema", name=name, schema=schema, domain=domain
+        )
+
     def list_schemas(self) -> list[Schema]:
         return self._list_of("schema", wire.schema)
 

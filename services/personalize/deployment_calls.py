@@ -43,6 +43,18 @@ class DeploymentCalls(Calls):
     def describe_campaign(self, arn: str) -> Campaign:
         return self._describe("campaign", wire.campaign, arn)
 
+    def create_campaign(self, request: Mapping[str, Any]) -> str:
+        """CreateCampaign with ``request`` as its parameters (built and checked by
+        ``services.workspace.new_campaign.build_request``); returns the campaign's ARN
+        (CREATE PENDING until it is ACTIVE).
+
+        Raises ServiceError: InvalidInputException's text names the refused member (a
+        campaignConfig the version's recipe does not take), ResourceAlreadyExists for a taken
+        name, ResourceInUse for a version that is not ACTIVE, LimitExceeded at the group's
+        campaign quota."""
+        name = str(request.get("name"))
+        return self._start("create_campaign", "campaignArn", name, "Campaign", **request)
+
     def update_campaign(
         self, campaign_arn: str, version_arn: str, min_provisioned_tps: int | None = None
     ) -> str:

@@ -1,8 +1,8 @@
 """A new solution: which recipes fit a dataset group, their parameters, checks, the request.
 
 Everything the Operations page's "New solution" section decides lives here; the page only
-draws. Sources: CreateSolution (API reference: name 1–63 characters matching
-``^[a-zA-Z0-9][a-zA-Z0-9\\-_]*``, ``solutionConfig.algorithmHyperParameters`` and
+draws. Sources: CreateSolution (API reference: the name rule of
+``services.workspace.resource_names``, ``solutionConfig.algorithmHyperParameters`` and
 ``featureTransformationParameters`` as string maps, ``performAutoTraining`` default true,
 ``autoTrainingConfig.schedulingExpression`` ``rate(N days)`` with N 1–30), DescribeAlgorithm
 (``defaultHyperParameters`` and ``defaultHyperParameterRanges``, the ranges a value is

@@ -208,14 +208,14 @@ def test_after_confirm_the_tab_says_what_was_created_and_where_to_watch_it(
     (solution,) = [s for s in facade.list_solutions(seeded.group) if s.name == "shop-pop-2"]
     (version,) = facade.list_solution_versions(solution.arn)
     request.addfinalizer(lambda: _stop_if_training(facade, version.arn))
-    tab = at.tabs[3]  # New solution
+    tab = at.tabs[4]  # New solution
     (said,) = [draw(s.value).text for s in tab.success]
     # the name, the solution's ARN, the version being trained (as every page names it)
     assert f"{made}{solution.arn}" in said
     assert f"shop-pop-2/{short_arn(version.arn)}" in said and training in said
     assert [link.proto.label for link in tab.get("page_link")] == [watch]
     tab.button(key="ns_created_dismiss").click().run()
-    assert not at.tabs[3].success
+    assert not at.tabs[4].success
 
 
 def test_recipe_descriptions_are_korean_in_korean_mode(seeded: Seeded) -> None:
@@ -336,7 +336,7 @@ def test_a_version_the_page_starts_is_under_running_work_on_the_next_run(
     try:
         at.run()
         assert f"shop-v2-now/{short_arn(version)} (FULL)" in _running_names(at)
-        (said,) = [draw(s.value).text for s in at.tabs[3].success]
+        (said,) = [draw(s.value).text for s in at.tabs[4].success]
         assert "listed under Running work" in said
     finally:
         _stop_if_training(facade, version)
@@ -358,6 +358,6 @@ def test_once_trained_the_tab_no_longer_says_the_version_is_under_running_work(
     st.cache_data.clear()  # what the live list's TTL does before the panel's next poll
     at.run()
     assert f"shop-pop-done/{short_arn(version)} (FULL)" not in _running_names(at)
-    (said,) = [draw(s.value).text for s in at.tabs[3].success]
+    (said,) = [draw(s.value).text for s in at.tabs[4].success]
     assert "listed under Running work" not in said
     assert "is no longer training (it has left Running work)" in said

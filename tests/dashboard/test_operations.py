@@ -216,7 +216,8 @@ def tab_default(at: Any) -> int:
 
 
 @pytest.mark.parametrize(
-    ("tab", "index"), [("deploy", 1), ("train", 2), ("new_solution", 3), ("no-such-tab", 0)]
+    ("tab", "index"),
+    [("deploy", 1), ("new_campaign", 2), ("train", 3), ("new_solution", 4), ("no-such-tab", 0)],
 )
 def test_a_link_opens_the_tab_it_names(seeded: Seeded, tab: str, index: int) -> None:
     # An alert's "Deploy on Operations" must land on Deploy, not on the first tab (Refresh);

@@ -14,6 +14,7 @@ import streamlit as st
 from dashboard import deps, identity, reads
 from dashboard.components.errors import shown_errors
 from dashboard.components.text import md_escape, md_help
+from services.errors import ServiceError
 
 T = TypeVar("T")
 FLASH_KEY = "ops_flash"
@@ -28,16 +29,23 @@ def run_action(
     *,
     failure: str,
     note: Callable[[T], str] | None = None,
+    refused: list[str] | None = None,
 ) -> T | None:
     """Call the backend inside ``store.audit``; a ServiceError becomes st.error (and an audit
-    row with result 'error'). Returns the call's result, or None when it failed or the user
+    row with result 'error'), its text also appended to ``refused`` when given (a form shows
+    it at the field it names). Returns the call's result, or None when it failed or the user
     may not act (then the refused attempt is audited)."""
     if not identity.permit(action, target, params):
         return None
     store = deps.store()
     with shown_errors(failure):
         with store.audit(identity.actor(), action, target, params) as entry:
-            result = call()
+            try:
+                result = call()
+            except ServiceError as err:
+                if refused is not None:
+                    refused.append(str(err))
+                raise
             entry.message = note(result) if note else None
         reads.invalidate()
         return result

@@ -59,7 +59,7 @@ def show_deploy(groups: list[DatasetGroupOverview], target: str | None) -> None:
         arn=lambda s: s.campaign.arn,
         name=_campaign_label,
         key="deploy_campaign",
-        empty=_("No campaign yet: train a version, then create a campaign that serves it."),
+        empty=_("No campaign yet: train a version, then create one in the New campaign tab."),
         target=target,
         index=next((i for i, s in enumerate(statuses) if s.behind), 0),  # else the first behind
     )

@@ -353,21 +353,14 @@ def _create(
     request = build_request(form)
     service = deps.service()
     refusal: list[str] = []
-
-    def call() -> str:
-        try:
-            return service.create_solution(request)
-        except ServiceError as err:
-            refusal.append(str(err))
-            raise
-
     arn = run_action(
         "create_solution",
         form.group_arn,
         request,
-        call,
+        lambda: service.create_solution(request),
         failure=t("failed").format(name=form.name),
         note=lambda new: audit_note(NEW_SOLUTION, arn=new),
+        refused=refusal,
     )
     if not arn:
         fields = refused_fields(refusal[0], form.option) if refusal else {}

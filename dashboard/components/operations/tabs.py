@@ -14,6 +14,7 @@ from services.i18n import N_
 TAB_LABELS = {
     "refresh": N_(":material/autorenew: Refresh"),
     "deploy": N_(":material/rocket_launch: Deploy"),
+    "new_campaign": N_(":material/add_box: New campaign"),
     "train": N_(":material/model_training: Train"),
     "new_solution": N_(":material/add_circle: New solution"),
     "costs": N_(":material/payments: Cost & usage"),
