@@ -8,8 +8,11 @@ from dashboard import reads
 from dashboard.components.data import prepare as prepare_section
 from dashboard.components.data import readiness_import
 from dashboard.components.data import sections as data_sections
+from dashboard.components.data.new_dataset import show_new_dataset
+from dashboard.components.data.new_group import show_new_group
 from dashboard.components.errors import shown_errors
 from dashboard.components.group_picker import group_picker, refresh_row
+from dashboard.components.operations.actions import show_flash
 from dashboard.components.page_tabs import url_tabs
 from services.i18n import N_, _
 
@@ -25,6 +28,9 @@ TABS = {
 st.title(_("Data"))
 st.caption(_("Is the data right? Did the events arrive?"))
 
+show_flash()
+# A new shop starts here (the other pages' "No dataset group yet" notes point to this page).
+show_new_group(expanded=not reads.dataset_groups())
 group = group_picker("data_group")
 if group is None:
     st.stop()  # no group yet, or the groups could not be read: the picker said which
@@ -51,6 +57,8 @@ with volume_tab:
 with datasets_tab:
     if pairs == []:
         st.info(_("No datasets in this group yet: create an Interactions dataset and its schema."))
+    if pairs is not None:
+        show_new_dataset(group, pairs)
     data_sections.datasets_and_imports(pairs or [])
 with check_tab:
     if pairs is not None:

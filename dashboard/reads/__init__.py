@@ -52,6 +52,7 @@ from dashboard.reads.workspace import (
     import_jobs,
     live_overview,
     overview,
+    schemas,
 )
 
 __all__ = [
@@ -63,6 +64,7 @@ __all__ = [
     "data_alerts",
     "experiment_events",
     "dataset_groups",
+    "schemas",
     "datasets",
     "described_filters",
     "event_trackers",

@@ -23,6 +23,7 @@ from dashboard.reads.workspace import (
     _import_jobs,
     _live_overview,
     _overview,
+    _schemas,
 )
 
 
@@ -35,6 +36,7 @@ def invalidate(*, data: bool = False) -> None:
     for cached in (
         _dataset_groups,
         _datasets,
+        _schemas,
         _import_jobs,
         _event_trackers,
         _overview,

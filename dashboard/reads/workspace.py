@@ -35,6 +35,11 @@ def _dataset_groups() -> list[DatasetGroup]:
 
 
 @st.cache_data(ttl=LIST_TTL, show_spinner=False)
+def _schemas() -> list[Schema]:
+    return deps.service().list_schemas()
+
+
+@st.cache_data(ttl=LIST_TTL, show_spinner=False)
 def _datasets(group_arn: str) -> list[tuple[Dataset, Schema | None]]:
     svc = deps.service()
     found = described(svc.describe_dataset, [d.arn for d in svc.list_datasets(group_arn)])
@@ -112,6 +117,12 @@ def described_filters(group_arn: str) -> list[Filter]:
 def dataset_groups() -> list[DatasetGroup]:
     """Every dataset group (ListDatasetGroups)."""
     return _dataset_groups()
+
+
+@page_read(N_("the schemas"))
+def schemas() -> list[Schema]:
+    """Every schema of the account (ListSchemas: names and domains, no fields)."""
+    return _schemas()
 
 
 @page_read(N_("the group's datasets"))
