@@ -7,7 +7,7 @@ CreateSchema (``name``, ``schema``: Avro JSON up to 10,000 characters, ``domain`
 the group it is used in) and CreateDataset (``name``, ``schemaArn``, ``datasetGroupArn``,
 ``datasetType``: Interactions, Items, Users, Actions or Action_Interactions; a group holds one
 dataset of each type, ResourceAlreadyExistsException otherwise). Names follow
-``services.personalize.names``.
+``services.workspace.resource_names``.
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from collections.abc import Collection, Sequence
 
 from services.i18n import _
 from services.personalize.models import Schema
-from services.personalize.names import name_problem
 from services.prepare.mapping import MappingError, parse_mapping
 from services.prepare.schema import avro_schema
+from services.workspace.resource_names import name_problem
 
 # None: a custom dataset group (solutions and campaigns); the two Domain enum values.
 DOMAINS: tuple[str | None, ...] = (None, "ECOMMERCE", "VIDEO_ON_DEMAND")

@@ -16,13 +16,13 @@ from dashboard.components.operations.actions import flash, run_action
 from dashboard.components.text import md_escape, md_help
 from services.i18n import N_, _
 from services.personalize.models import Dataset, DatasetGroup, Schema
-from services.personalize.names import NAME_MAX, name_problem
 from services.workspace.new_data import (
     DATASET_TYPES,
     dataset_problems,
     schema_text,
     usable_schemas,
 )
+from services.workspace.resource_names import NAME_MAX, name_problem
 
 EXISTING, FILE = "existing", "file"
 REFUSED_KEY = "nd_refused"  # (the form as sent, the service's text)

@@ -14,8 +14,8 @@ from dashboard.components.confirm_dialog import Confirmation, confirm_button
 from dashboard.components.operations.actions import flash, run_action
 from dashboard.components.text import md_escape, md_help
 from services.i18n import N_, _
-from services.personalize.names import NAME_MAX
 from services.workspace.new_data import DOMAINS, group_problems
+from services.workspace.resource_names import NAME_MAX
 
 REFUSED_KEY = "ng_refused"  # (the name sent, the service's text)
 TEXT = {
