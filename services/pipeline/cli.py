@@ -22,6 +22,7 @@ from services.personalize.clients import build_clients
 from services.personalize.facade import PersonalizeService
 from services.pipeline.control import LOCK_SECONDS, Pipeline
 from services.pipeline.options import (
+    DEFAULT_MAX_REJECTED_PCT,
     DEFAULT_METRIC,
     DEFAULT_TOLERANCE_PCT,
     RefreshOptions,
@@ -92,6 +93,14 @@ def _parser() -> argparse.ArgumentParser:
         metavar="PCT",
         help="largest drop of the metric, in %% of the served value, that still deploys "
         f"(default {DEFAULT_TOLERANCE_PCT:g})",
+    )
+    refresh.add_argument(
+        "--max-rejected",
+        type=float,
+        default=DEFAULT_MAX_REJECTED_PCT,
+        metavar="PCT",
+        help="largest share of a raw export's rows, in %%, that --mapping may reject; above "
+        f"it the run stops before any import (default {DEFAULT_MAX_REJECTED_PCT:g}; 0 to 100)",
     )
     refresh.add_argument(
         "--no-wait",
@@ -182,6 +191,7 @@ def _refresh(args: argparse.Namespace, pipeline: Pipeline, printer: Printer) -> 
         force=args.force,
         metric=args.metric,
         tolerance_pct=args.tolerance,
+        max_rejected_pct=args.max_rejected,
     )
     group = pipeline.resolve_group(args.dataset_group)
     pipeline.check_solutions(group, options)  # a typo is a usage error, not a failed run

@@ -19,6 +19,14 @@ DEFAULT_METRIC = "normalized_discounted_cumulative_gain_at_10"
 # only be noticed after training, which on AWS is billed.
 GUARDRAIL_METRICS = (*METRIC_KEYS, "average_rewards_at_k")
 DEFAULT_TOLERANCE_PCT = 2.0
+# The largest share of a raw export's rows (percent) that preparing may reject before the
+# check step refuses the run. A healthy nightly export loses a handful of stray rows (the
+# Korean test export: 4 of 1,200, 0.33%); a changed date format or a broken column loses a
+# whole share of them (the s13 trial: 40% and 67%). A FULL import replaces all earlier data,
+# so importing a night that silently lost more than 1 row in 100 costs more than refusing it:
+# the campaigns keep serving, the rejects file says what to fix, and --max-rejected (or the
+# Refresh tab's field) lets rows through that are meant to go.
+DEFAULT_MAX_REJECTED_PCT = 1.0
 DATASET_TYPES = ("INTERACTIONS", "ITEMS", "USERS")
 
 # Waits (seconds). Real Personalize imports take minutes, training up to hours, a campaign
@@ -57,6 +65,9 @@ class RefreshOptions:
     ``solutions`` are names or ARNs; empty means every solution of the group that backs a
     campaign. ``tolerance_pct`` is the largest relative drop of ``metric`` (new version vs the
     version a campaign serves, in percent of the served value) that still deploys.
+    ``max_rejected_pct`` is the largest share (percent of the rows read) a raw export's
+    preparation may reject; above it the check step refuses the run before any import
+    (``steps.rejections``).
     """
 
     data: tuple[DataSource, ...] = ()
@@ -67,6 +78,7 @@ class RefreshOptions:
     force: bool = False
     metric: str = DEFAULT_METRIC
     tolerance_pct: float = DEFAULT_TOLERANCE_PCT
+    max_rejected_pct: float = DEFAULT_MAX_REJECTED_PCT
     import_timeout_s: float = IMPORT_TIMEOUT_S
     training_timeout_s: float = TRAINING_TIMEOUT_S
     campaign_timeout_s: float = CAMPAIGN_TIMEOUT_S
@@ -81,6 +93,11 @@ class RefreshOptions:
             raise ValueError(
                 f"tolerance must be between {formats.share(0)} and {formats.share(1)}, "
                 f"not {self.tolerance_pct}"
+            )
+        if not 0 <= self.max_rejected_pct <= 100:
+            raise ValueError(
+                f"the largest share of rejected rows must be between {formats.share(0)} and "
+                f"{formats.share(1)}, not {self.max_rejected_pct}"
             )
         if self.metric not in GUARDRAIL_METRICS:
             raise ValueError(

@@ -200,3 +200,24 @@ def test_refresh_steps_read_as_stored_in_english() -> None:
         "Check the interactions data: no file at s3://kshop/none.csv. Campaigns keep serving "
         "their previous versions."
     )
+
+
+def test_a_check_refused_for_rejected_rows_is_shown_in_the_readers_language() -> None:
+    detail = {
+        "read": 4416, "rejected": 1767, "share": 1767 / 4416,
+        "reasons": [["TIMESTAMP is not a date-time or an epoch number", 1767]],
+        "rejects_path": "/d/r.rejects.csv", "max_pct": 1.0,
+    }  # fmt: skip
+    stored = "Check the interactions data: (the worker's English)"
+    check = RefreshStep(
+        "check:INTERACTIONS", "check", "check", None, "FAILED", WHEN, WHEN, stored,
+        {"rejected_rows": detail},
+    )  # fmt: skip
+    use_language("ko")
+    try:
+        (reason,) = list(steps_frame(_run(check)).iloc[:, 2])
+    finally:
+        use_language("en")
+    # 1,767 / 4,416 = 0.400136 → 40.01%
+    assert reason.startswith("4,416행 중 1,767행 거부(40.01%): 1,767 TIMESTAMP is not")
+    assert "실행이 허용하는 1%을(를) 넘어서 아무것도 가져오지 않았습니다" in reason

@@ -127,6 +127,8 @@ def test_refresh_now_takes_a_mapping_like_the_cli(seeded: Seeded) -> None:
     at.toggle(key="refresh_deploy").set_value(False)
     at.run()
     assert not at.error, [shown(e.value) for e in at.error]
+    limit = at.number_input(key="refresh_max_rejected")
+    assert limit.value == 1.0 and not limit.disabled  # editable once a mapping is given
     at.button(key="refresh_button").click().run()
     at.button(key="refresh_confirm").click().run()
     run_id = at.session_state["refresh_run"]
@@ -138,6 +140,18 @@ def test_refresh_now_takes_a_mapping_like_the_cli(seeded: Seeded) -> None:
     check = run.step("check:INTERACTIONS")
     assert check.status == SUCCEEDED and "1,196 written; 4 rejected" in check.reason
     assert run.step("import:INTERACTIONS").status == SUCCEEDED
+    assert run.options["max_rejected_pct"] == 1.0
+    # 4 of 1,200 (0.33%) is under the 1% limit: a warning in the run's box, not a refusal
+    at.run()
+    warnings = [shown(w.value) for w in at.warning]
+    assert any(
+        w.startswith("4 of 1,200 rows rejected (0.33%): 3 USER_ID is empty") for w in warnings
+    )
+
+
+def test_the_rejected_rows_limit_waits_for_a_mapping(seeded: Seeded) -> None:
+    at = app_at("dashboard/pages/operations.py")
+    assert at.number_input(key="refresh_max_rejected").disabled  # no raw export to prepare
 
 
 def test_running_work_shows_a_refresh_and_its_current_step(seeded: Seeded) -> None:

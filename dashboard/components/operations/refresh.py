@@ -10,6 +10,8 @@ lists every step once it ended.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 import streamlit as st
 
@@ -31,12 +33,14 @@ from services.pipeline import (
     RefreshRun,
 )
 from services.pipeline.options import (
+    DEFAULT_MAX_REJECTED_PCT,
     DEFAULT_TOLERANCE_PCT,
     IMPORT_MODES,
     TRAINING_MODES,
     parse_sources,
 )
 from services.pipeline.steps.planning import default_solutions
+from services.pipeline.steps.rejections import check_warnings
 from services.prepare import load_mapping
 from services.store.audit_text import run_note
 from services.workspace.metric_names import metric_label
@@ -114,6 +118,15 @@ def history_frame(runs: list[RefreshRun]) -> pd.DataFrame:
     )
 
 
+def _percent(where: Any, label: str, default: float, key: str, **extra: Any) -> float:
+    """A percentage field (0 to 100, in steps of 0.5) in ``where`` (``st`` or a column)."""
+    return float(
+        where.number_input(
+            label, min_value=0.0, max_value=100.0, value=default, step=0.5, key=key, **extra
+        )
+    )
+
+
 def _options(group: DatasetGroupOverview, denied: str | None) -> RefreshOptions | None:
     data = st.text_input(
         _("Data to import first (optional)"),
@@ -133,6 +146,18 @@ def _options(group: DatasetGroupOverview, denied: str | None) -> RefreshOptions 
             "location above is then a raw export, prepared by this mapping before the check."
         ),
         disabled=denied is not None,  # the upload only feeds a run the viewer cannot start
+    )
+    max_rejected = _percent(
+        st,
+        _("Largest share of rejected rows (%)"),
+        DEFAULT_MAX_REJECTED_PCT,
+        "refresh_max_rejected",
+        disabled=mapping_file is None,
+        help=_(
+            "With a mapping: when preparing the raw export rejects more than this share of its "
+            "rows, the run stops before any import and campaigns keep their versions, as with "
+            "--max-rejected. Below it, the rejected rows are a warning of the run."
+        ),
     )
     left, right = st.columns(2)
     # the modes a run may take are the options' own (RefreshOptions checks them)
@@ -165,13 +190,8 @@ def _options(group: DatasetGroupOverview, denied: str | None) -> RefreshOptions 
         format_func=metric_label,
         key="refresh_metric",
     )
-    tolerance = right.number_input(
-        _("Largest allowed drop (%)"),
-        min_value=0.0,
-        max_value=100.0,
-        value=DEFAULT_TOLERANCE_PCT,
-        step=0.5,
-        key="refresh_tolerance",
+    tolerance = _percent(
+        right, _("Largest allowed drop (%)"), DEFAULT_TOLERANCE_PCT, "refresh_tolerance"
     )
     force = st.checkbox(
         _("Force: deploy even if the metric dropped more"), key="refresh_force", disabled=not deploy
@@ -191,6 +211,7 @@ def _options(group: DatasetGroupOverview, denied: str | None) -> RefreshOptions 
             force=force and deploy,
             metric=metric,
             tolerance_pct=float(tolerance),
+            max_rejected_pct=float(max_rejected),
         )
     except (ValueError, UnicodeDecodeError) as err:  # MappingError is a ValueError
         st.error(md_escape(err), icon=":material/error:")
@@ -246,6 +267,8 @@ def show_live_run(run_id: int) -> None:
         box.caption(_("Its current step is under Running work at the top of this page."))
     else:
         box.dataframe(steps_frame(run), hide_index=True)
+    for warning in check_warnings(run.rejected_rows) if run.status != "FAILED" else ():
+        box.warning(md_escape(warning), icon=":material/warning:")
     if run.reason:
         box.caption(md_escape(run_reason(run)))
 

@@ -18,6 +18,7 @@ from dashboard.components.formatting import dataset_type_name, mode_name
 from services.i18n import N_, _
 from services.personalize.models import version_label
 from services.pipeline import RefreshRun, RefreshStep, guardrail_reason
+from services.pipeline.steps.rejections import rejection_text
 from services.store.audit_text import reason_text
 
 _LABELS = {
@@ -75,6 +76,8 @@ def step_reason(run: RefreshRun, step: RefreshStep) -> str:
     reason = step.reason or ""
     if step.kind == "guardrail" and step.detail:
         return guardrail_reason(step.detail) or reason
+    if step.kind == "check" and step.status == "FAILED" and step.detail.get("rejected_rows"):
+        return rejection_text(step.detail["rejected_rows"])
     if step.kind == "deploy" and reason.startswith(_REFUSED_DEPLOY):
         kept = reason.removeprefix(_REFUSED_DEPLOY)
         return _("Refused by the guardrail; it keeps serving {version}").format(version=kept)

@@ -68,6 +68,16 @@ class RefreshRun:
         return [dict(s.detail) for s in self.steps if s.kind == "guardrail" and s.detail]
 
     @property
+    def rejected_rows(self) -> list[Mapping[str, Any]]:
+        """What each check step recorded of the rows its raw export lost (``rejected_detail``
+        of ``steps.rejections``): a warning when the step passed, the refusal when it failed."""
+        return [
+            dict(s.detail["rejected_rows"])
+            for s in self.steps
+            if s.kind == "check" and s.detail.get("rejected_rows")
+        ]
+
+    @property
     def current_step(self) -> RefreshStep | None:
         """The step a RUNNING run is in (the newest RUNNING one), if any."""
         return next((s for s in reversed(self.steps) if s.status == RUNNING), None)

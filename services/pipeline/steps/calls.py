@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from services.personalize.models import is_terminal
 from services.polling import Polling, PollTimedOut, wait_for
@@ -24,7 +24,12 @@ J = TypeVar("J", bound=_Job)
 
 
 class StepFailed(Exception):
-    """A step cannot go on; ``str(err)`` is the reason shown to people."""
+    """A step cannot go on; ``str(err)`` is the reason shown to people, ``detail`` what the
+    step records with it (the numbers a page renders the reason again from)."""
+
+    def __init__(self, reason: str, detail: Mapping[str, Any] | None = None) -> None:
+        super().__init__(reason)
+        self.detail = dict(detail or {})
 
 
 class WaitTimedOut(StepFailed):

@@ -13,13 +13,17 @@ from services.personalize.schema_avro import avro
 from services.pipeline.options import RefreshOptions
 from services.pipeline.runs.records import SUCCEEDED
 from services.pipeline.steps.calls import StepFailed
+from services.pipeline.steps.rejections import rejected_detail, rejection_text, too_many
 from services.pipeline.steps.sources import check_source, importable_location, refusal, sample_ids
 from services.pipeline.steps.step_context import StepContext, StepResult
 from services.store.audit_text import NEW_VERSION, note
 
 
 class DataSteps(StepContext):
-    def _check(self, source: Mapping[str, Any]) -> StepResult:
+    def _check(self, source: Mapping[str, Any], options: RefreshOptions) -> StepResult:
+        """Prepare (with a mapping) and check the source. A prepared export that lost more
+        than ``options.max_rejected_pct`` of its rows is refused first, before the readiness
+        check: when most rows are lost, "too few interactions" is a symptom, not the cause."""
         try:
             resolved = importable_location(
                 source["location"], self._settings, self._objects, source.get("mapping")
@@ -31,12 +35,23 @@ class DataSteps(StepContext):
         if schema_arn:
             described = self._call(lambda: self._svc.describe_schema(schema_arn))
             schema = avro(described) if described.fields else None
+        rejected = (
+            rejected_detail(resolved.conversion, options.max_rejected_pct)
+            if resolved.conversion is not None
+            else None
+        )
+        found = {"rejected_rows": rejected} if rejected else {}
+        if rejected and too_many(rejected):
+            raise StepFailed(rejection_text(rejected), found)
         reports = check_source(resolved, source["dataset_type"], schema)
         refused = refusal(reports)
         if refused:
-            raise StepFailed(refused)
+            # the rows lost in preparing come first: they may be why the rest falls short
+            raise StepFailed(
+                f"{rejection_text(rejected)}; {refused}" if rejected else refused, found
+            )
         rows = sum(r.summary.rows for r in reports)
-        warnings = sum(len(r.warnings) for r in reports)
+        warnings = sum(len(r.warnings) for r in reports) + (1 if rejected else 0)
         samples = (
             sample_ids(resolved.check_paths) if source["dataset_type"] == "INTERACTIONS" else {}
         )
@@ -54,6 +69,7 @@ class DataSteps(StepContext):
                 "uri": resolved.uri,
                 "rows": rows,
                 "warnings": warnings,
+                **found,
                 **samples,
             },
         )

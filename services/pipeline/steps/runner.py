@@ -16,6 +16,7 @@ from functools import partial
 from typing import Any
 
 from services.errors import AccessDenied, ServiceError
+from services.i18n import ngettext
 from services.personalize.models import version_label
 from services.pipeline.options import RefreshOptions
 from services.pipeline.runs.records import FAILED, REFUSED, SKIPPED, SUCCEEDED, RefreshRun
@@ -24,6 +25,7 @@ from services.pipeline.steps.calls import LostLock, StepFailed
 from services.pipeline.steps.campaign_steps import CampaignSteps
 from services.pipeline.steps.data_steps import DataSteps
 from services.pipeline.steps.planning import Planning
+from services.pipeline.steps.rejections import check_warnings
 from services.pipeline.steps.step_context import StepResult
 from services.store.audit_text import (
     ALREADY_SERVED,
@@ -66,7 +68,7 @@ class RefreshRunner(Planning, DataSteps, CampaignSteps):
         except LostLock:
             raise
         except StepFailed as err:
-            self._runs.end_step(self._run.id, key, FAILED, f"{label}: {err}")
+            self._runs.end_step(self._run.id, key, FAILED, f"{label}: {err}", err.detail)
             raise StepFailed(f"{label}: {err}") from err
         except AccessDenied as err:
             reason = f"{label}: {err} The run stopped."
@@ -115,6 +117,20 @@ class RefreshRunner(Planning, DataSteps, CampaignSteps):
         return status
 
     def _steps(self, options: RefreshOptions) -> tuple[str, str]:
+        """The run's outcome and its summary; rows a prepared export lost (below the run's
+        limit: above it the check step failed) are named after the outcome, not only in the
+        check step's line."""
+        warnings: list[Mapping[str, Any]] = []
+        status, reason = self._outcome(options, warnings)
+        if warnings:
+            reason += " " + ngettext("Warning: {text}.", "Warnings: {text}.", len(warnings)).format(
+                text="; ".join(check_warnings(warnings))
+            )
+        return status, reason
+
+    def _outcome(
+        self, options: RefreshOptions, warnings: list[Mapping[str, Any]]
+    ) -> tuple[str, str]:
         _, plan = self._step(
             "plan",
             "plan",
@@ -124,13 +140,15 @@ class RefreshRunner(Planning, DataSteps, CampaignSteps):
         )
         for source in plan["imports"]:
             dtype = source["dataset_type"]
-            self._step(
+            _, checked = self._step(
                 f"check:{dtype}",
                 "check",
                 f"Check the {dtype.lower()} data",
                 source["location"],
-                _ignoring_prior(partial(self._check, source)),
+                _ignoring_prior(partial(self._check, source, options)),
             )
+            if checked.get("rejected_rows"):
+                warnings.append(checked["rejected_rows"])
             self._step(
                 f"import:{dtype}",
                 "import",

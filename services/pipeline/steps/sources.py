@@ -17,6 +17,7 @@ from services.config import Settings
 from services.datasets.snapshot import LocalObjects, ObjectStore, readable_file
 from services.i18n import ngettext
 from services.prepare import parse_mapping
+from services.prepare.convert import ConvertResult
 from services.prepare.importing import prepare_for_import
 from services.readiness import ReadinessReport, check_file
 
@@ -32,6 +33,7 @@ class ImportSource:
     uri: str
     check_paths: tuple[Path, ...]
     note: str = ""  # what preparing the raw export did, when it was prepared
+    conversion: ConvertResult | None = None  # its counts, when it was prepared
 
 
 def importable_location(
@@ -53,7 +55,9 @@ def importable_location(
         prepared = prepare_for_import(
             location, parse_mapping(mapping), settings=settings, objects=objects
         )
-        return ImportSource(prepared.uri, (prepared.path,), f"prepared: {prepared.note()}")
+        return ImportSource(
+            prepared.uri, (prepared.path,), f"prepared: {prepared.note()}", prepared.conversion
+        )
     if location.startswith("s3://"):
         if isinstance(objects, LocalObjects):
             return ImportSource(location, _local_files(objects.path(location), location))
