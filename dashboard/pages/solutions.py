@@ -223,7 +223,13 @@ def _versions_and_metrics() -> None:
             # said above the table too, and again here, beside the numbers it qualifies
             show_cut_short([(a.label, a_arn), (b.label, b_arn)], data)
             vs = _("deployed") if b.deployed_in else version_name(b_arn)
-            show_deltas(metrics.get(a_arn, {}), metrics.get(b_arn, {}), vs, (a.label, b.label))
+            show_deltas(
+                metrics.get(a_arn, {}),
+                metrics.get(b_arn, {}),
+                vs,
+                (a.label, b.label),
+                data=(data.get(a_arn), data.get(b_arn)),
+            )
 
 
 _versions_and_metrics()

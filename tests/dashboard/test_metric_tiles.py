@@ -39,17 +39,43 @@ def _script() -> None:
     import streamlit as st
 
     from dashboard.components.solutions.metrics_chart import show_deltas
+    from services.evaluation.version_data import VersionData
 
-    chosen, reference, n = st.session_state["pair"]
-    show_deltas(chosen, reference, "deployed", ("shop/v2", "shop/v1 (deployed)"), headline=n)
+    chosen, reference, n, users = st.session_state["pair"]
+    data = tuple(VersionData(test_users=u, users_with_truth=u) if u else None for u in users)
+    show_deltas(
+        chosen, reference, "deployed", ("shop/v2", "shop/v1 (deployed)"), headline=n, data=data
+    )
 
 
-def _tiles(chosen: dict, reference: dict, n: int = 4) -> dict[str, Metric]:
+def _tiles(
+    chosen: dict, reference: dict, n: int = 4, users: tuple = (None, None), seen: list | None = None
+) -> dict[str, Metric]:
     at = AppTest.from_function(_script, default_timeout=30)
-    at.session_state["pair"] = (chosen, reference, n)
+    at.session_state["pair"] = (chosen, reference, n, users)
     at.run()
     assert not at.exception, [e.value for e in at.exception]
+    if seen is not None:
+        seen.extend(shown(w.value) for w in at.warning)
     return {shown(m.label): m.proto for m in at.metric}
+
+
+def test_on_too_few_test_users_no_delta_is_coloured_and_a_warning_says_why() -> None:
+    """The s13 trial's shop: 6 test users a version, "-70%" in red although 6 users cannot
+    tell the versions apart (MIN_TEST_USERS is 30)."""
+    warnings: list[str] = []
+    tiles = _tiles(V2, V1, users=(6, 6), seen=warnings)
+    assert tiles["Coverage"].delta == "-69% vs deployed"  # the number is still there
+    assert all(t.color == Metric.GRAY for t in tiles.values())
+    assert warnings == [
+        "Too few test users to compare: scored on 6 vs 6 test users, fewer than 30: the "
+        "difference cannot be told apart from chance. Neither version is shown to be better, "
+        "so the deltas below are not coloured."
+    ]
+    # 30 on each side is enough: colours as before, no warning
+    warnings.clear()
+    tiles = _tiles(V2, V1, users=(30, 30), seen=warnings)
+    assert tiles["Coverage"].color == Metric.RED and warnings == []
 
 
 def test_the_tiles_show_the_largest_loss_and_gain_with_sign_and_colour() -> None:

@@ -54,6 +54,7 @@ def test_guardrail_refusal_exits_3(shop_env: Shop) -> None:
     )
     assert code == 3
     assert lines[-1]["status"] == "REFUSED" and lines[-1]["guardrails"][0]["allowed"] is False
+    assert "test users" in lines[-1]["reason"] and "run again with --force" in lines[-1]["reason"]
     assert _cli("status", "--dataset-group", "shop")[0] == 3
 
 

@@ -7,10 +7,14 @@ import json
 
 import pytest
 
+from services.evaluation.version_data import VersionData
 from services.i18n import use_language
 from services.pipeline import guardrail_reason, judge
 
 KEY = "normalized_discounted_cumulative_gain_at_10"
+WAY_OUT = (
+    ". To deploy it anyway: Deploy on Operations (with a confirmation), or run again with --force"
+)
 
 
 def test_a_drop_within_the_tolerance_deploys() -> None:
@@ -22,7 +26,9 @@ def test_a_drop_within_the_tolerance_deploys() -> None:
 def test_a_drop_beyond_the_tolerance_is_refused() -> None:
     r = judge(KEY, {KEY: 0.15}, {KEY: 0.2}, 10)  # -25 %
     assert not r.allowed and r.change_pct == pytest.approx(-25.0)
-    assert r.reason == "NDCG@10 0.1500 vs 0.2000 served (-25.0%, a drop beyond the 10% tolerance)"
+    assert r.reason == (
+        "NDCG@10 0.1500 vs 0.2000 served (-25.0%, a drop beyond the 10% tolerance)" + WAY_OUT
+    )
 
 
 def test_an_improvement_deploys() -> None:
@@ -86,7 +92,8 @@ def test_the_stored_numbers_render_the_reason_in_korean(korean: None) -> None:
     assert refused["reason"].startswith("NDCG@10 0.1500 vs")  # stored in English
     use_language("ko")
     assert guardrail_reason(refused) == (
-        "NDCG@10 0.1500, 서비스 중 0.2000 (-25.0%, 허용 하락폭 10% 초과)"
+        "NDCG@10 0.1500, 서비스 중 0.2000 (-25.0%, 허용 하락폭 10% 초과). 그래도 배포하려면 "
+        "운영 페이지의 배포 탭에서 확인을 거쳐 배포하거나 --force로 다시 실행하세요"
     )
     assert guardrail_reason(missing) == (
         "새 버전에 Ndcg 값이 없습니다(있는 지표: NDCG@10). 그중 하나를 가드레일 지표로 고르세요"
@@ -119,3 +126,56 @@ def test_a_reason_stored_before_the_numbers_were_complete_is_not_rendered() -> N
     old_missing = {**old_compare, "metric": "ndcg", "new_value": None, "change_pct": None}
     assert guardrail_reason(old_missing) is None
     assert guardrail_reason({"reason": "something older"}) is None
+
+
+def _data(users: int, interactions: int, start: int) -> VersionData:
+    return VersionData.from_record(
+        {"testUsers": users, "usersWithTruth": users, "dataFrom": start, "dataTo": start + 86400},
+        interactions,
+    )
+
+
+def test_a_refusal_says_the_versions_were_scored_on_different_holdouts_and_by_how_many() -> None:
+    """The s13 trial's night: the served version trained on the bad night (2,649 rows), the new
+    one on the good file (1,472), each scored on its own 6 test users; 0.2158 vs 0.2989 is
+    (0.2158 - 0.2989) / 0.2989 = -27.80 %."""
+    new = _data(6, 1472, 1_800_000_000)  # 2027-01-15 08:00 UTC
+    served = _data(6, 2649, 1_800_000_060)  # a minute later
+    r = judge(KEY, {KEY: 0.2158}, {KEY: 0.2989}, 2, new_data=new, served_data=served)
+    assert not r.allowed  # still refused: see docs/pipeline.md, the guardrail on a small hold-out
+    assert r.reason == (
+        "NDCG@10 0.2158 vs 0.2989 served (-27.8%, a drop beyond the 2% tolerance); scored on "
+        "different hold-outs (trained on 2027-01-15 08:00 → 2027-01-16 08:00 vs 2027-01-15 "
+        "08:01 → 2027-01-16 08:01 (UTC); 1,472 vs 2,649 interactions); scored on 6 vs 6 test "
+        "users, fewer than 30: the difference cannot be told apart from chance" + WAY_OUT
+    )
+    stored = _stored(r.to_dict())
+    assert stored["new_data"]["testUsers"] == 6 and stored["served_data"]["interactions"] == 2649
+    assert guardrail_reason(stored) == r.reason
+
+
+def test_enough_users_on_the_same_data_name_the_counts_only() -> None:
+    same = _data(120, 5000, 1_800_000_000)
+    r = judge(KEY, {KEY: 0.19}, {KEY: 0.2}, 10, new_data=same, served_data=same)
+    assert r.allowed
+    assert r.reason == (
+        "NDCG@10 0.1900 vs 0.2000 served (-5.0%, within the 10% tolerance); 120 vs 120 test users"
+    )
+    few = _data(29, 5000, 1_800_000_000)  # one short of 30 on one side is enough to say so
+    assert "fewer than 30" in judge(KEY, {KEY: 0.19}, {KEY: 0.2}, 10, new_data=few,
+                                    served_data=same).reason  # fmt: skip
+
+
+def test_the_holdout_notes_render_in_korean(korean: None) -> None:
+    use_language("en")
+    stored = _stored(
+        judge(KEY, {KEY: 0.15}, {KEY: 0.2}, 10, new_data=_data(6, 10, 0),
+              served_data=_data(6, 20, 0)).to_dict()
+    )  # fmt: skip
+    use_language("ko")
+    assert guardrail_reason(stored) == (
+        "NDCG@10 0.1500, 서비스 중 0.2000 (-25.0%, 허용 하락폭 10% 초과); 서로 다른 평가 "
+        "데이터로 채점함(상호작용 10건 vs 20건); 테스트 사용자 6명 vs 6명으로 30명보다 적어 "
+        "차이를 우연과 구별할 수 없습니다. 그래도 배포하려면 운영 페이지의 배포 탭에서 확인을 "
+        "거쳐 배포하거나 --force로 다시 실행하세요"
+    )

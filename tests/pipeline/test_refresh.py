@@ -83,6 +83,11 @@ def test_a_worse_version_beyond_the_tolerance_is_not_deployed(shop: Shop) -> Non
     # the reason gives the numbers
     assert f"{new_value:.4f}" in run.reason and f"{served_value:.4f}" in run.reason
     assert f"{expected:+.1f}%" in run.reason  # negative: "-12.3%"
+    # each version was scored on 6 test users (10% of the 60 users, tests/local/workspace),
+    # too few to tell them apart, and the reason says how to deploy anyway
+    assert guard["new_data"]["testUsers"] == 6 and guard["served_data"]["testUsers"] == 6
+    assert "6 vs 6 test users, fewer than 30: the difference cannot be told apart" in run.reason
+    assert "Deploy on Operations (with a confirmation), or run again with --force" in run.reason
     assert run.step(f"deploy:{shop.campaign}").status == SKIPPED
     (ended,) = [a for a in shop.store.recent_actions() if a.action == "refresh finished"]
     assert ended.result == "error" and ended.message.startswith(f"run #{run_id} REFUSED: ")

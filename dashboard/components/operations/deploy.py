@@ -130,6 +130,7 @@ def show_deploy(groups: list[DatasetGroupOverview], target: str | None) -> None:
             _("{version} (chosen)").format(version=version_name(chosen.arn)),
             _("{version} (serving)").format(version=version_name(served)),
         ),
+        data=(data.get(chosen.arn), data.get(served) if served else None),
     )
     blocked = status.update_blocked()
     if blocked:

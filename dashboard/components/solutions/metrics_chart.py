@@ -14,6 +14,7 @@ from plotly.colors import qualitative
 from dashboard.components.chart_style import cjk_font
 from dashboard.components.solutions.metrics_data import BEST_MARK
 from dashboard.components.text import chart_text, md_code, md_escape
+from services.evaluation.version_data import VersionData, too_few_text, too_few_users
 from services.i18n import N_, _, formats
 from services.i18n.catalogue import current_language
 from services.workspace.metric_names import metric_label, metric_sort_key
@@ -274,9 +275,12 @@ def show_deltas(
     vs: str,
     names: tuple[str, str],
     headline: int = 4,
+    data: tuple[VersionData | None, VersionData | None] = (None, None),
 ) -> None:
     """The metrics that changed most (``headline_keys``) as st.metric with '+12% vs
-    deployed' or '-69% vs deployed' (a loss in red), then the full table."""
+    deployed' or '-69% vs deployed' (a loss in red), then the full table. ``data``: what the
+    two versions were scored on, when known; on too few test users (``too_few_users``) a
+    caption says the difference cannot be told apart and no delta is coloured."""
     both = set(chosen) & set(reference)
     keys = sorted(
         (k for k in both if _value(chosen[k]) is not None and _value(reference[k]) is not None),
@@ -285,6 +289,15 @@ def show_deltas(
     if not keys:
         st.info(_("No metrics to compare: metrics exist only for ACTIVE versions."))
         return
+    undecided = too_few_users(*data)
+    if undecided:
+        st.warning(
+            _(
+                "Too few test users to compare: {why}. Neither version is shown to be better, "
+                "so the deltas below are not coloured."
+            ).format(why=md_escape(too_few_text(*data))),
+            icon=":material/balance:",
+        )
     shown = headline_keys(chosen, reference, keys, headline)
     if len(shown) < len(keys):
         st.caption(_("The largest changes, losses as well as gains; every metric is in the table."))
@@ -294,7 +307,9 @@ def show_deltas(
             f"{chosen[key]:.4f}",
             # only `vs` escaped: st.metric reads the delta's leading sign for its colour
             delta_text(chosen[key], reference[key], md_escape(vs)),
-            delta_color="off" if is_no_change(chosen[key], reference[key]) else "normal",
+            delta_color="off"
+            if undecided or is_no_change(chosen[key], reference[key])
+            else "normal",
             delta_arrow="off" if is_no_change(chosen[key], reference[key]) else "auto",
             help=md_code(key)  # the API's key, to copy
             + md_escape(

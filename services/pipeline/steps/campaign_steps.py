@@ -7,7 +7,9 @@ from collections.abc import Mapping
 from functools import partial
 from typing import Any
 
-from services.errors import Conflict, InvalidInput, NotFound
+from services.datasets.local_engine.versions import version_data_source
+from services.errors import Conflict, InvalidInput, NotFound, ServiceError
+from services.evaluation.version_data import VersionData
 from services.i18n import ngettext
 from services.personalize.models import Campaign, is_terminal, version_label
 from services.pipeline.options import RefreshOptions
@@ -39,6 +41,18 @@ class CampaignSteps(StepContext):
             history = self._store.metric_history(arn) if self._store else []
             return dict(history[-1].metrics) if history else None
 
+    def _version_data(self, arns: list[str]) -> dict[str, VersionData]:
+        """What each version was trained and scored on, where the backend keeps it (the
+        in-process engine); {} on AWS, or when it cannot be read (the verdict stands without)."""
+        source = version_data_source(self._settings)
+        if source is None:
+            return {}
+        try:
+            return source(arns)
+        except ServiceError:
+            _log.warning("could not read the versions' data for the guardrail", exc_info=True)
+            return {}
+
     def _guardrail(
         self, campaign: Mapping[str, Any], new_arn: str, options: RefreshOptions
     ) -> StepResult:
@@ -47,12 +61,15 @@ class CampaignSteps(StepContext):
         if served == new_arn:
             return SKIPPED, f"{campaign['name']} already serves {version_label(new_arn)}", {}
         new_metrics = self._call(lambda: self._svc.get_solution_metrics(new_arn))
+        data = self._version_data([new_arn, served] if served else [new_arn])
         result = judge(
             options.metric,
             new_metrics,
             self._served_metrics(served),
             options.tolerance_pct,
             force=options.force,
+            new_data=data.get(new_arn),
+            served_data=data.get(served) if served else None,
         )
         detail = {
             **result.to_dict(),

@@ -1,8 +1,17 @@
 """The guardrail: deploy a new version only if its offline metric did not drop too far.
 
-Offline metrics (GetSolutionMetrics) of two versions of one solution are comparable because
-both are computed on Personalize's hold-out split of the same dataset group; the AWS guide on
-evaluating solution versions recommends comparing versions this way, within one group.
+Offline metrics (GetSolutionMetrics) of two versions of one solution are computed on each
+version's own hold-out split of the dataset group's data; the AWS guide on evaluating solution
+versions ("Evaluating a solution version with metrics") recommends comparing versions trained
+on the same data only. Where the data behind each version is known (the embedded engine's
+record, ``services.evaluation.version_data``), the verdict says when the two were scored on
+different hold-outs and on how many test users each.
+
+A drop on fewer than ``MIN_TEST_USERS`` test users is still refused (docs/pipeline.md, "The
+guardrail on a small hold-out"): an unattended run does not change live recommendations on a
+comparison that cannot tell the versions apart. The refusal says so and names the way out
+(Deploy on Operations, with a confirmation, or ``--force``), so an operator who knows the served
+version is the worse one is not trapped on it.
 """
 
 from __future__ import annotations
@@ -12,7 +21,8 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
-from services.i18n import _, formats
+from services.evaluation.version_data import VersionData, data_reasons, too_few_text, too_few_users
+from services.i18n import _, formats, ngettext
 from services.workspace.metric_names import metric_label
 
 
@@ -32,6 +42,9 @@ class GuardrailResult:
     forced: bool
     reason: str
     reported: tuple[str, ...] = ()
+    # What each version was trained and scored on (``VersionData.to_record()``), when known.
+    new_data: Mapping[str, Any] | None = None
+    served_data: Mapping[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -91,9 +104,41 @@ def guardrail_reason(detail: Mapping[str, Any]) -> str | None:
             change=shown,
             tolerance=_tolerance(tolerance),
         )
+    notes = _data_notes(detail) if new is not None and served is not None else []
+    if notes:
+        text = _("{verdict}; {notes}").format(verdict=text, notes="; ".join(notes))
     if forced and _refuses(new, change, tolerance):
         return _("forced: {reason}").format(reason=text)
+    if _refuses(new, change, tolerance) and served is not None:
+        return _(
+            "{reason}. To deploy it anyway: Deploy on Operations (with a confirmation), or run "
+            "again with --force"
+        ).format(reason=text)
     return text
+
+
+def _data_notes(detail: Mapping[str, Any]) -> list[str]:
+    """Different hold-outs, and how many test users each version was scored on (or that they
+    were too few to tell the versions apart), from the records a run stored."""
+    records = detail.get("new_data"), detail.get("served_data")
+    if not all(isinstance(r, Mapping) for r in records):
+        return []
+    new, served = (VersionData.from_record(r, r.get("interactions")) for r in records if r)
+    notes = []
+    differ = data_reasons(new, served, users=False)
+    if differ:
+        notes.append(
+            _("scored on different hold-outs ({reasons})").format(reasons="; ".join(differ))
+        )
+    if too_few_users(new, served):
+        notes.append(too_few_text(new, served))
+    elif new.scored_users is not None and served.scored_users is not None:
+        notes.append(
+            ngettext(
+                "{new} vs {served} test user", "{new} vs {served} test users", served.scored_users
+            ).format(new=formats.count(new.scored_users), served=formats.count(served.scored_users))
+        )
+    return notes
 
 
 def judge(
@@ -103,6 +148,8 @@ def judge(
     tolerance_pct: float,
     *,
     force: bool = False,
+    new_data: VersionData | None = None,
+    served_data: VersionData | None = None,
 ) -> GuardrailResult:
     """Compare ``metric`` of the new version with the served one.
 
@@ -110,7 +157,9 @@ def judge(
     has, since a typo would otherwise deploy anything). With no served value to compare with
     (first deploy, or the served version's metrics are gone) the new version is allowed. A
     served value of 0 allows any value ≥ 0. ``force`` deploys anyway and says what the
-    guardrail would have decided. The result's ``reason`` is in the current language (a run's
+    guardrail would have decided. ``new_data``/``served_data``: what each version was trained
+    and scored on, when known (stored with the result; the reason names different hold-outs
+    and the test users). The result's ``reason`` is in the current language (a run's
     worker speaks English); pages render it again with ``guardrail_reason``.
     """
     new = new_metrics.get(metric)
@@ -133,5 +182,7 @@ def judge(
         force,
         "",
         tuple(sorted(new_metrics)),
+        new_data.to_record() if new_data else None,
+        served_data.to_record() if served_data else None,
     )
     return replace(result, reason=guardrail_reason(result.to_dict()) or "")
