@@ -49,9 +49,34 @@ class PreparedImport:
         return self.conversion.summary() + (f" ({reasons})" if reasons else "")
 
 
+def _one_file(folder: str, names: list[str]) -> str:
+    """The one name in ``names`` (a folder's files, hidden ones left out), else why not."""
+    shown = [n for n in names if not n.startswith(".")]
+    if len(shown) == 1:
+        return shown[0]
+    if not shown:
+        raise ValueError(
+            f"{folder} is a folder with no file: a mapping prepares one raw export, and none "
+            "is there (has tonight's export arrived?)"
+        )
+    listed = ", ".join(shown[:5]) + (f" (and {len(shown) - 5} more)" if len(shown) > 5 else "")
+    raise ValueError(
+        f"{folder} is a folder with {len(shown)} files ({listed}): a mapping prepares one raw "
+        "export; name the file, or keep one export per folder"
+    )
+
+
 def _raw_path(raw: str, settings: Settings, objects: ObjectStore) -> Path:
-    if raw.endswith("/"):
-        raise ValueError(f"{raw} is a folder: a mapping prepares one raw file; name the file")
+    """The raw export's local file. A folder (ending in ``/``, as a nightly
+    ``--data s3://…/$(date -u +%F)/`` is) stands for the one file directly in it."""
+    if raw.endswith("/") and raw.startswith("s3://"):
+        children = [u[len(raw) :] for u in objects.list(raw)]
+        raw += _one_file(raw, [c for c in children if c and "/" not in c])
+    elif raw.endswith("/") and settings.is_local:
+        folder = Path(raw).expanduser().resolve()
+        if not folder.is_dir():
+            raise ValueError(f"no folder at {raw} (locally: {folder})")
+        return folder / _one_file(raw, sorted(p.name for p in folder.iterdir() if p.is_file()))
     if raw.startswith("s3://"):
         return readable_file(raw, objects)
     if settings.is_local:
@@ -75,9 +100,11 @@ def prepare_for_import(
     Each call writes a new file (named by time and mapping), so a nightly run never
     overwrites a file an earlier import job may still be reading.
 
+    ``raw`` may be a folder (ending in ``/``) holding exactly one file: that file is the export.
+
     Raises:
-        ValueError: no such raw file, a folder, or (RawFileError, a ValueError) a file that
-            cannot be read as mapped.
+        ValueError: no such raw file, a folder without exactly one file, or (RawFileError, a
+            ValueError) a file that cannot be read as mapped.
     """
     settings = settings or Settings.from_env()
     objects = objects or object_store(settings)

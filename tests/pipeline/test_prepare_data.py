@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from services.pipeline import SUCCEEDED, DataSource, RefreshOptions
+from services.pipeline import SUCCEEDED, DataSource, RefreshOptions, RefreshRun
 from services.pipeline.options import parse_sources
 from services.prepare import MappingError
 from tests.pipeline.conftest import Shop
@@ -29,8 +29,8 @@ def _raw_in_shop(shop: Shop) -> str:
     return "s3://bucket/shop/raw/orders.csv"
 
 
-def test_a_raw_export_is_prepared_checked_and_imported(shop: Shop) -> None:
-    source = DataSource(_raw_in_shop(shop), mapping=MAPPING)
+def _refreshed(shop: Shop, source: DataSource) -> RefreshRun:
+    """The shop refreshed from ``source`` (any drop deploys), after it SUCCEEDED."""
     group = shop.pipeline.resolve_group("shop")
     triggered = shop.pipeline.trigger(
         group, RefreshOptions(data=(source,), tolerance_pct=100), actor="t", trigger="test"
@@ -39,6 +39,12 @@ def test_a_raw_export_is_prepared_checked_and_imported(shop: Shop) -> None:
     shop.pipeline.execute(triggered.run_id, triggered.owner)
     run = shop.runs.get(triggered.run_id)
     assert run is not None and run.status == SUCCEEDED, run.reason
+    return run
+
+
+def test_a_raw_export_is_prepared_checked_and_imported(shop: Shop) -> None:
+    source = DataSource(_raw_in_shop(shop), mapping=MAPPING)
+    run = _refreshed(shop, source)
     check = run.step("check:INTERACTIONS")
     assert "1,196 rows in 1 file," in check.reason
     assert "1,196 written; 4 rejected (3 USER_ID is empty, 1 TIMESTAMP is not a date" in (
@@ -110,3 +116,35 @@ def test_cli_refresh_prepares_a_local_raw_export_into_the_bucket_and_imports_it(
     )
     assert len(pd.read_csv(imported.with_name(imported.stem + ".rejects.csv"))) == 4
     assert sorted(p.name for p in raw.parent.iterdir()) == ["주문.csv"]  # nothing written there
+
+
+def test_a_dated_folder_with_one_raw_export_is_prepared_like_the_file(shop: Shop) -> None:
+    """docs/pipeline.md's nightly line gives a folder (…/$(date -u +%F)/); with --mapping it
+    stands for the one export in it (trial s13 finding 11: it was refused outright)."""
+    _raw_in_shop(shop)  # s3://bucket/shop/raw/orders.csv, the folder's only file
+    source = DataSource("s3://bucket/shop/raw/", mapping=MAPPING)
+    run = _refreshed(shop, source)
+    # the same counts as the file named (the first test): 1,200 rows, 4 rejected
+    assert "1,196 written; 4 rejected" in run.step("check:INTERACTIONS").reason
+
+
+def test_a_folder_without_exactly_one_export_is_refused_by_name(shop: Shop) -> None:
+    from services.prepare import parse_mapping
+    from services.prepare.importing import prepare_for_import
+
+    mapping = parse_mapping(MAPPING)
+    folder = shop.settings.data_dir / "s3" / "bucket" / "nightly" / "2026-12-07"
+    folder.mkdir(parents=True)
+    kwargs = {"settings": shop.settings}
+    with pytest.raises(ValueError, match=r"2026-12-07/ is a folder with no file: .*arrived"):
+        prepare_for_import("s3://bucket/nightly/2026-12-07/", mapping, **kwargs)
+    for name in ("a.csv", "b.csv"):
+        shutil.copyfile(RAW / "korean_headers_cp949.csv", folder / name)
+    with pytest.raises(ValueError, match=r"is a folder with 2 files \(a\.csv, b\.csv\): .*name"):
+        prepare_for_import("s3://bucket/nightly/2026-12-07/", mapping, **kwargs)
+    (folder / "b.csv").unlink()
+    (folder / ".a.csv.part").write_text("")  # an upload in progress is not an export
+    prepared = prepare_for_import("s3://bucket/nightly/2026-12-07/", mapping, **kwargs)
+    assert prepared.conversion.rows_read == 1200 and prepared.conversion.rows_rejected == 4
+    # a local folder works the same way
+    assert prepare_for_import(f"{folder}/", mapping, **kwargs).conversion.rows_read == 1200
