@@ -148,3 +148,23 @@ def test_a_folder_without_exactly_one_export_is_refused_by_name(shop: Shop) -> N
     assert prepared.conversion.rows_read == 1200 and prepared.conversion.rows_rejected == 4
     # a local folder works the same way
     assert prepare_for_import(f"{folder}/", mapping, **kwargs).conversion.rows_read == 1200
+
+
+def test_the_same_file_imported_again_is_a_warning_naming_the_first_run(shop: Shop) -> None:
+    """Run 2 imports the very file run 1 did (trial s13 finding 9: INCREMENTAL doubled the
+    Data page's count while training drops the duplicates): its check warns, naming run 1."""
+    source = DataSource(shop.good)
+    first = _refreshed(shop, source)
+    assert "same content" not in first.step("check:INTERACTIONS").reason
+    again = _refreshed(shop, source)
+    check = again.step("check:INTERACTIONS")
+    assert check.detail["same_as_run"] == first.id
+    assert check.detail["sha256"] == first.step("check:INTERACTIONS").detail["sha256"]
+    assert check.reason.startswith("1,800 rows in 1 file, 1 warning;")
+    assert f"the same content as run #{first.id} imported" in check.reason
+    assert f"Warning: the interactions file has the same content as run #{first.id}" in (
+        again.reason
+    )
+    # a different file is not flagged
+    third = _refreshed(shop, DataSource(shop.noise))
+    assert "same_as_run" not in third.step("check:INTERACTIONS").detail

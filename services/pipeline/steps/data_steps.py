@@ -14,6 +14,7 @@ from services.pipeline.options import RefreshOptions
 from services.pipeline.runs.records import SUCCEEDED
 from services.pipeline.steps.calls import StepFailed
 from services.pipeline.steps.rejections import rejected_detail, rejection_text, too_many
+from services.pipeline.steps.same_content import content_hash, imported_before
 from services.pipeline.steps.sources import check_source, importable_location, refusal, sample_ids
 from services.pipeline.steps.step_context import StepContext, StepResult
 from services.store.audit_text import NEW_VERSION, note
@@ -40,7 +41,7 @@ class DataSteps(StepContext):
             if resolved.conversion is not None
             else None
         )
-        found = {"rejected_rows": rejected} if rejected else {}
+        found: dict[str, Any] = {"rejected_rows": rejected} if rejected else {}
         if rejected and too_many(rejected):
             raise StepFailed(rejection_text(rejected), found)
         reports = check_source(resolved, source["dataset_type"], schema)
@@ -51,7 +52,13 @@ class DataSteps(StepContext):
                 f"{rejection_text(rejected)}; {refused}" if rejected else refused, found
             )
         rows = sum(r.summary.rows for r in reports)
-        warnings = sum(len(r.warnings) for r in reports) + (1 if rejected else 0)
+        sha256 = content_hash(resolved.check_paths)
+        history = self._runs.history(self._run.dataset_group_arn, 50, with_steps=True)
+        same_as = imported_before(history, self._run.id, f"check:{source['dataset_type']}", sha256)
+        found = {**found, "sha256": sha256, **({"same_as_run": same_as} if same_as else {})}
+        warnings = (
+            sum(len(r.warnings) for r in reports) + (1 if rejected else 0) + (1 if same_as else 0)
+        )
         samples = (
             sample_ids(resolved.check_paths) if source["dataset_type"] == "INTERACTIONS" else {}
         )
@@ -64,7 +71,13 @@ class DataSteps(StepContext):
                     ngettext("{n} warning", "{n} warnings", warnings).format(n=warnings),
                 )
             )
-            + (f"; {resolved.note}" if resolved.note else ""),
+            + (f"; {resolved.note}" if resolved.note else "")
+            + (
+                f"; the same content as run #{same_as} imported: importing it again "
+                "duplicates every row (INCREMENTAL) or changes nothing (FULL)"
+                if same_as
+                else ""
+            ),
             {
                 "uri": resolved.uri,
                 "rows": rows,

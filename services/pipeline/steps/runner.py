@@ -120,17 +120,15 @@ class RefreshRunner(Planning, DataSteps, CampaignSteps):
         """The run's outcome and its summary; rows a prepared export lost (below the run's
         limit: above it the check step failed) are named after the outcome, not only in the
         check step's line."""
-        warnings: list[Mapping[str, Any]] = []
+        warnings: list[str] = []
         status, reason = self._outcome(options, warnings)
         if warnings:
             reason += " " + ngettext("Warning: {text}.", "Warnings: {text}.", len(warnings)).format(
-                text="; ".join(check_warnings(warnings))
+                text="; ".join(warnings)
             )
         return status, reason
 
-    def _outcome(
-        self, options: RefreshOptions, warnings: list[Mapping[str, Any]]
-    ) -> tuple[str, str]:
+    def _outcome(self, options: RefreshOptions, warnings: list[str]) -> tuple[str, str]:
         _, plan = self._step(
             "plan",
             "plan",
@@ -147,8 +145,14 @@ class RefreshRunner(Planning, DataSteps, CampaignSteps):
                 source["location"],
                 _ignoring_prior(partial(self._check, source, options)),
             )
-            if checked.get("rejected_rows"):
-                warnings.append(checked["rejected_rows"])
+            warnings.extend(
+                check_warnings([checked["rejected_rows"]] if checked.get("rejected_rows") else [])
+            )
+            if checked.get("same_as_run"):
+                warnings.append(
+                    f"the {dtype.lower()} file has the same content as run "
+                    f"#{checked['same_as_run']} imported"
+                )
             self._step(
                 f"import:{dtype}",
                 "import",
