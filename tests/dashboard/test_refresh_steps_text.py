@@ -181,7 +181,8 @@ def test_refresh_steps_and_outcome_read_in_korean() -> None:
     assert frame.iloc[5, 2] == "가드레일이 거부해 kshop-up/e763a6ac 버전을 계속 서비스합니다"
     assert outcome == (
         "가드레일이 배포하지 않았습니다: kshop-reco: NDCG@10 0.2158, 서비스 중 0.2989 (-27.8%, "
-        "허용 하락폭 2% 초과)"
+        "허용 하락폭 2% 초과). 그래도 배포하려면 운영 페이지의 배포 탭에서 확인을 거쳐 배포하거나 "
+        "--force로 다시 실행하세요"
     )
     # the engine's own words are quoted as they came; the sentence after them gets its stop
     assert why == (
