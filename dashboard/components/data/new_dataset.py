@@ -74,11 +74,11 @@ def _form(group: DatasetGroup, taken: set[str]) -> None:
         format_func=lambda x: dataset_type_name(x.upper()),
         key="nd_type",
     )
-    type_slot = st.empty()
+    type_slot = st.container()
     name = st.text_input(
         t("name"), key="nd_name", max_chars=NAME_MAX, help=t("name_help").format(max=NAME_MAX)
     ).strip()
-    name_slot = st.empty()
+    name_slot = st.container()
     source = st.radio(
         t("source"), [EXISTING, FILE], format_func=t, horizontal=True, key="nd_source"
     )
@@ -96,11 +96,11 @@ def _form(group: DatasetGroup, taken: set[str]) -> None:
             found["schema"] = t("no_schema")
     else:
         uploaded = file_uploader(t("file"), ["json"], "nd_file")
-        file_slot = st.empty()
+        file_slot = st.container()
         schema_name = st.text_input(
             t("schema_name"), value=f"{name}-schema" if name else "", key="nd_schema_name"
         ).strip()
-        schema_slot = st.empty()
+        schema_slot = st.container()
         if uploaded is None:
             found["file"] = ""
         else:

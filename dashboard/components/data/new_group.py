@@ -56,7 +56,7 @@ def show_new_group(expanded: bool) -> None:
         name = st.text_input(
             t("name"), key="ng_name", max_chars=NAME_MAX, help=t("name_help").format(max=NAME_MAX)
         )
-        slot = st.empty()
+        slot = st.container()
         domain = st.selectbox(
             t("domain"), DOMAINS, format_func=_domain_label, key="ng_domain", help=t("domain_help")
         )

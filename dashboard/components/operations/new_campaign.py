@@ -131,6 +131,7 @@ def show_new_campaign(groups: list[DatasetGroupOverview], target: str | None) ->
     if not active:
         st.info(t("no_version"))
         return
+    # containers, not st.empty: the running-work poll greys empty placeholders (new_solution)
     slots: dict[str, Any] = {}
     version_arn = st.selectbox(
         t("version"),
@@ -138,15 +139,15 @@ def show_new_campaign(groups: list[DatasetGroupOverview], target: str | None) ->
         format_func=lambda a: _version_label(active[a]),
         key=f"nc_version_{status.solution.arn}",
     )
-    slots["version"] = st.empty()
+    slots["version"] = st.container()
     name = st.text_input(
         t("name"), key="nc_name", max_chars=NAME_MAX, help=t("name_help").format(max=NAME_MAX)
     )
-    slots["name"] = st.empty()
+    slots["name"] = st.container()
     tps = st.number_input(
         t("tps"), value=DEFAULT_TPS, step=1, key="nc_tps", help=t("tps_help").format(min=MIN_TPS)
     )
-    slots["tps"] = st.empty()
+    slots["tps"] = st.container()
     recipe = short_arn(status.solution.recipe_arn or "")
     st.markdown(f"**{t('config')}**")
     exploration = {"weight": DEFAULT_WEIGHT, "age": DEFAULT_AGE_DAYS}
@@ -160,11 +161,11 @@ def show_new_campaign(groups: list[DatasetGroupOverview], target: str | None) ->
                 key=f"nc_{key}",
                 help=t(f"{key}_help").format(default=f"{default:g}"),
             )
-            slots[key] = st.empty()
+            slots[key] = st.container()
     else:
         st.caption(md_escape(t("no_explore").format(recipe=recipe)))
     metadata = st.toggle(t("metadata"), key="nc_metadata", help=t("metadata_help"))
-    slots["metadata"] = st.empty()
+    slots["metadata"] = st.container()
 
     form = NewCampaign(
         name=name.strip(),
