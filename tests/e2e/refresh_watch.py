@@ -90,10 +90,8 @@ class Greying:
             if runs and (change["running"] or runs[-1][-1]["running"]):
                 runs[-1].append(change)
         wide = [i for i, r in enumerate(runs) if max(c["outside"] for c in r) >= PAGE_WIDE]
-        # after the confirm's own runs (the dialog's, then the page's); on a loaded machine the
-        # observer can miss the confirm's run, and then every run it saw is the panel's
-        first = wide[0] if wide else -1
-        polls = [r for i, r in enumerate(runs) if i > first and i not in wide]
+        # after the confirm's own runs (the dialog's, then the page's)
+        polls = [r for i, r in enumerate(runs) if wide and i > wide[0] and i not in wide]
         # The caption counts the refresh and what runs beside it: while the refresh runs, a
         # Stop entry is one of the others, and when nothing runs there is none.
         total = 0.0

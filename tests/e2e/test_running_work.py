@@ -48,9 +48,10 @@ def test_the_poll_greys_only_its_panel_and_stop_entries_follow_it(
     finally:
         page.close()
 
-    if not seen.polls and not seen.page_wide_runs:
-        # the observer sampled no script run at all (seen under load with two test workers):
-        # nothing to judge here; bench/refresh_busy.py measures the same in rounds
+    if not seen.page_wide_runs:
+        # the observer did not see the confirm's page-wide run (under load with two test
+        # workers), so it cannot tell the panel's polls from the page's runs: nothing to judge
+        # here; bench/refresh_busy.py measures the same in rounds
         pytest.skip(f"the page's script runs were not observed: {seen}")
     assert seen.polls and seen.stops_seen, seen  # it polled, and a training was seen running
     # The poll redraws its panel alone: nothing outside it is marked stale (Streamlit marked
