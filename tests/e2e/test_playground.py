@@ -60,7 +60,7 @@ def test_a_merchandiser_previews_a_promotion_saves_it_and_finds_it_in_the_grid(
 
     page.get_by_role("button", name="프로모션 필터 저장…").click()
     dialog = page.get_by_role("dialog")
-    expect(dialog).to_contain_text("데이터세트 그룹에 필터를 만듭니다", timeout=TIMEOUT_MS)
+    expect(dialog).to_contain_text("데이터셋 그룹에 필터를 만듭니다", timeout=TIMEOUT_MS)
     box = dialog.locator(".st-key-pg_name_promo input")
     box.fill(NAME)
     box.press("Enter")
