@@ -29,9 +29,7 @@ def _translations() -> list[tuple[str, str]]:
 
 
 def test_the_catalogue_writes_dataset_one_way() -> None:
-    found = [
-        (msgid, text) for msgid, text in _translations() for word in AVOIDED if word in text
-    ]
+    found = [(msgid, text) for msgid, text in _translations() for word in AVOIDED if word in text]
     assert found == []
     # the word the catalogue does use is there, so the check reads the real catalogue
     assert any("데이터셋 그룹" in text for _id, text in _translations())

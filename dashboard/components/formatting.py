@@ -10,6 +10,7 @@ import streamlit as st
 from services.i18n import N_, _, current_language, formats
 from services.i18n.formats import NO_VALUE as NO_VALUE
 from services.personalize.models import short_arn, version_label
+from services.workspace.dataset_type_names import dataset_type_name as dataset_type_name
 
 # Severity → Streamlit colour name (for st.badge / :color[...] markdown).
 STATUS_COLOURS = {
@@ -89,22 +90,8 @@ def arn_column() -> st.column_config.Column:
     return st.column_config.TextColumn("ARN", help=_("Full ARN (copy it from here)"), width="small")
 
 
-DATASET_TYPES = {
-    "INTERACTIONS": N_("Interactions"),
-    "ITEMS": N_("Items"),
-    "USERS": N_("Users"),
-    "ACTIONS": N_("Actions"),
-    "ACTION_INTERACTIONS": N_("Action interactions"),
-}
-
-
 # A dataset type in a sentence ("Give the items CSV file …"), lower case as the API writes it.
 DATASET_KINDS = (N_("interactions"), N_("items"), N_("users"))
-
-
-def dataset_type_name(dataset_type: str) -> str:
-    """ "Interactions", "Items", "Users"… in the reader's language."""
-    return _(DATASET_TYPES.get(dataset_type.upper(), dataset_type.title()))
 
 
 # importMode / trainingMode values: the API's words, with what they mean in the reader's language

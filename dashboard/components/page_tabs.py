@@ -28,6 +28,13 @@ def default_tab(labels: Mapping[str, str], query: Mapping[str, str]) -> str | No
     return _(label) if label else None
 
 
+def tab_label(labels: Mapping[str, str], name: str) -> str:
+    """The label of the tab ``name`` of a page's ``labels`` (name -> English label, marked with
+    ``N_``) as the page shows it, in the reader's language: how a message names the tab it
+    sends the reader to. Raises KeyError for a tab the page does not have."""
+    return _(labels[name])
+
+
 def tab_of(labels: Mapping[str, str], shown: str | None) -> str | None:
     """The name ("deploy") of a tab label as shown in either language; None for a label the
     page does not have."""

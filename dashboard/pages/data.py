@@ -10,20 +10,12 @@ from dashboard.components.data import readiness_import
 from dashboard.components.data import sections as data_sections
 from dashboard.components.data.new_dataset import show_new_dataset
 from dashboard.components.data.new_group import show_new_group
+from dashboard.components.data.tabs import TAB_LABELS, TABS_KEY
 from dashboard.components.errors import shown_errors
 from dashboard.components.group_picker import group_picker, refresh_row
 from dashboard.components.operations.actions import show_flash
 from dashboard.components.page_tabs import url_tabs
-from services.i18n import N_, _
-
-# name in the URL (?tab=check) -> label, in English as marked for the catalogue
-TABS = {
-    "events": N_("Events (PutEvents)"),
-    "interactions": N_("Interactions"),
-    "datasets": N_("Schemas & imports"),
-    "check": N_("Check & import a file"),
-    "prepare": N_("Prepare a raw export"),
-}
+from services.i18n import _
 
 st.title(_("Data"))
 st.caption(_("Is the data right? Did the events arrive?"))
@@ -44,7 +36,7 @@ if pairs is not None:
 if data is not None:
     refresh_row(data, "data_refresh")
 
-events_tab, volume_tab, datasets_tab, check_tab, prepare_tab = url_tabs(TABS, "data_tab")
+events_tab, volume_tab, datasets_tab, check_tab, prepare_tab = url_tabs(TAB_LABELS, TABS_KEY)
 with events_tab:
     st.caption(_("What the event tracker received, which otherwise only CloudWatch counters show."))
     if data is not None:

@@ -13,6 +13,8 @@ from dashboard.components.alerts import PAGE_FILES
 from dashboard.components.cut_short import show_cut_short
 from dashboard.components.formatting import arn_column, help_columns, version_name, when_column
 from dashboard.components.group_picker import caption_with_refresh
+from dashboard.components.operations.tabs import TAB_LABELS as OPERATIONS_TABS
+from dashboard.components.page_tabs import tab_label
 from dashboard.components.solutions.data_warning import warn_if_different_data
 from dashboard.components.solutions.metrics_chart import show_deltas, show_metric_charts
 from dashboard.components.solutions.metrics_data import (
@@ -169,10 +171,12 @@ def _versions_and_metrics() -> None:
     if online is not None and not online:
         st.info(
             _(
-                "No metric attribution in this dataset group: create one (CreateMetricAttribution) "
-                "and send events with recommendation IDs to compare each campaign's offline "
-                "metrics with what it earned live."
-            )
+                "No metric attribution in this dataset group, and the pages do not create one: "
+                "add a `[[metric_attributions]]` entry (its metrics, role and S3 output path) to "
+                "the setup file and apply it (Operations › {tab}, or `python -m "
+                "services.setup_file apply shop.toml`), then send events with recommendation IDs "
+                "to compare each campaign's offline metrics with what it earned live."
+            ).format(tab=tab_label(OPERATIONS_TABS, "setup"))
         )
     for view in online or []:
         show_offline_vs_online(view, metrics)

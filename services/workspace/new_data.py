@@ -19,6 +19,7 @@ from services.i18n import _
 from services.personalize.models import Schema
 from services.prepare.mapping import MappingError, parse_mapping
 from services.prepare.schema import avro_schema
+from services.workspace.dataset_type_names import dataset_type_name
 from services.workspace.resource_names import name_problem
 
 # None: a custom dataset group (solutions and campaigns); the two Domain enum values.
@@ -49,7 +50,7 @@ def dataset_problems(name: str, dataset_type: str, taken: Collection[str]) -> di
     if dataset_type.upper() in {t.upper() for t in taken}:
         found["type"] = _(
             "This dataset group already has its {type} dataset: a group holds one of each type."
-        ).format(type=dataset_type)
+        ).format(type=dataset_type_name(dataset_type))
     return found
 
 
@@ -80,7 +81,8 @@ def schema_text(uploaded: str, dataset_type: str) -> str:
         if mapping.dataset_type != dataset_type.lower():
             raise ValueError(
                 _("The mapping is for {theirs}, not {ours}.").format(
-                    theirs=mapping.dataset_type, ours=dataset_type
+                    theirs=dataset_type_name(mapping.dataset_type),
+                    ours=dataset_type_name(dataset_type),
                 )
             )
         text = json.dumps(avro_schema(mapping))

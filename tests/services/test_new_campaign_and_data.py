@@ -78,7 +78,7 @@ def test_a_mapping_becomes_its_schema_and_a_schema_passes_as_it_is() -> None:
         "EVENT_TYPE",
     ]
     assert json.loads(schema_text(text, "Interactions")) == schema
-    with pytest.raises(ValueError, match="The mapping is for interactions, not Items"):
+    with pytest.raises(ValueError, match="The mapping is for Interactions, not Items"):
         schema_text(EVENTS_MAPPING.read_text(encoding="utf-8"), "Items")
     with pytest.raises(ValueError, match="not JSON"):
         schema_text("USER_ID,ITEM_ID", "Interactions")

@@ -10,9 +10,11 @@ import streamlit as st
 
 from dashboard import deps, identity, reads
 from dashboard.components.confirm_dialog import Confirmation, confirm_button
+from dashboard.components.data.tabs import TAB_LABELS as DATA_TABS
 from dashboard.components.formatting import dataset_type_name
 from dashboard.components.language import file_uploader
 from dashboard.components.operations.actions import flash, run_action
+from dashboard.components.page_tabs import tab_label
 from dashboard.components.text import md_escape, md_help
 from services.i18n import N_, _
 from services.personalize.models import Dataset, DatasetGroup, Schema
@@ -26,6 +28,11 @@ from services.workspace.resource_names import NAME_MAX, name_problem
 
 EXISTING, FILE = "existing", "file"
 REFUSED_KEY = "nd_refused"  # (the form as sent, the service's text)
+# How many datasets the form has made this session: the uploader's key carries it, so a made
+# dataset's file leaves the form with its type (a Streamlit uploader keeps its file across
+# reruns and cannot be emptied from the script; a new key is a new, empty uploader). The
+# type moves on to the next one the group lacks, which the old file was not for (trial s13b).
+MADE_KEY = "nd_made"
 TEXT = {
     "title": N_("Create a dataset"),
     "type": N_("Dataset type"),
@@ -46,7 +53,7 @@ TEXT = {
     "confirm_new_schema": N_("CreateSchema first makes the schema {schema} from the file."),
     "failed": N_("Could not create {name}"),
     "created": N_(
-        "Dataset {name} created: import its file in the Check & import or Prepare tab once it "
+        "Dataset {name} created: import its file in the “{check}” or “{prepare}” tab once it "
         "is ACTIVE."
     ),
     "file": N_("Schema or mapping (JSON)"),
@@ -57,6 +64,13 @@ TEXT = {
 def t(key: str) -> str:
     """The text of ``key`` in the reader's language."""
     return _(TEXT[key])
+
+
+def file_key() -> str:
+    """The schema file uploader's key: "nd_file" until the form has made a dataset, then
+    "nd_file_1", "nd_file_2"… (``MADE_KEY``)."""
+    made = st.session_state.get(MADE_KEY, 0)
+    return f"nd_file_{made}" if made else "nd_file"
 
 
 def show_new_dataset(group: DatasetGroup, pairs: list[tuple[Dataset, Schema | None]]) -> None:
@@ -95,11 +109,18 @@ def _form(group: DatasetGroup, taken: set[str]) -> None:
             st.info(t("no_schema"))
             found["schema"] = t("no_schema")
     else:
-        uploaded = file_uploader(t("file"), ["json"], "nd_file")
+        uploaded = file_uploader(t("file"), ["json"], file_key())
         file_slot = st.container()
-        schema_name = st.text_input(
-            t("schema_name"), value=f"{name}-schema" if name else "", key="nd_schema_name"
-        ).strip()
+        # The field keeps what it first showed (a keyed widget ignores a later ``value``): a
+        # form opened on "file" before the name was typed showed it empty, so empty means the
+        # name's default, shown as the placeholder.
+        default = f"{name}-schema" if name else ""
+        schema_name = (
+            st.text_input(
+                t("schema_name"), value=default, placeholder=default, key="nd_schema_name"
+            ).strip()
+            or default
+        )
         schema_slot = st.container()
         if uploaded is None:
             found["file"] = ""
@@ -180,9 +201,16 @@ def _create(
     if not (arn or said):
         return  # not allowed: said and audited
     if arn:
-        for key in ("nd_type", "nd_name", "nd_schema_name", REFUSED_KEY):
+        for key in ("nd_type", "nd_name", "nd_schema_name", file_key(), REFUSED_KEY):
             st.session_state.pop(key, None)
-        flash(t("created").format(name=name))
+        st.session_state[MADE_KEY] = st.session_state.get(MADE_KEY, 0) + 1
+        flash(
+            t("created").format(
+                name=name,
+                check=tab_label(DATA_TABS, "check"),
+                prepare=tab_label(DATA_TABS, "prepare"),
+            )
+        )
     else:  # kept, to be shown at the form while it holds what was sent
         st.session_state[REFUSED_KEY] = (form, said[0])
     st.rerun()

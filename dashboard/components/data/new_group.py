@@ -11,7 +11,9 @@ import streamlit as st
 
 from dashboard import deps, identity
 from dashboard.components.confirm_dialog import Confirmation, confirm_button
+from dashboard.components.data.tabs import TAB_LABELS as DATA_TABS
 from dashboard.components.operations.actions import flash, run_action
+from dashboard.components.page_tabs import tab_label
 from dashboard.components.text import md_escape, md_help
 from services.i18n import N_, _
 from services.workspace.new_data import DOMAINS, group_problems
@@ -33,10 +35,10 @@ TEXT = {
     "confirm_label": N_("Yes, create the dataset group"),
     "confirm_what": N_(
         "CreateDatasetGroup makes **{name}** ({domain}). It costs nothing by itself; next, "
-        "create its Interactions dataset under Schemas & imports and import data."
+        "create its Interactions dataset in the “{tab}” tab and import data."
     ),
     "failed": N_("Could not create {name}"),
-    "created": N_("Dataset group {name} created: add its datasets under Schemas & imports."),
+    "created": N_("Dataset group {name} created: add its datasets in the “{tab}” tab."),
     "none": N_("None: custom solutions and campaigns"),
 }
 
@@ -67,7 +69,9 @@ def show_new_group(expanded: bool) -> None:
             found.setdefault("name", refused[1])
         if name and "name" in found:
             slot.error(md_escape(found["name"]))
-        what = t("confirm_what").format(name=md_escape(name), domain=_domain_label(domain))
+        what = t("confirm_what").format(
+            name=md_escape(name), domain=_domain_label(domain), tab=tab_label(DATA_TABS, "datasets")
+        )
         confirm_button(
             "ng",
             t("create"),
@@ -98,7 +102,7 @@ def _create(name: str, domain: str | None) -> None:
         st.session_state.pop("ng_name", None)
         st.session_state.pop(REFUSED_KEY, None)
         st.session_state["data_group"] = name  # the page's group picker opens on it
-        flash(t("created").format(name=name))
+        flash(t("created").format(name=name, tab=tab_label(DATA_TABS, "datasets")))
     elif said:
         st.session_state[REFUSED_KEY] = (name, said[0])
     else:

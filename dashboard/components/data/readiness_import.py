@@ -15,9 +15,11 @@ import streamlit as st
 from dashboard import deps, identity, reads
 from dashboard.components.confirm_dialog import Confirmation, confirm_button
 from dashboard.components.data import readiness_report
+from dashboard.components.data.tabs import TAB_LABELS as DATA_TABS
 from dashboard.components.errors import shown_errors
 from dashboard.components.formatting import dataset_type_name, mode_name
 from dashboard.components.language import file_uploader
+from dashboard.components.page_tabs import tab_label
 from dashboard.components.text import md_code, md_escape, md_help
 from services.datasets import staging
 from services.datasets.group_data import GroupData, rows_now
@@ -247,9 +249,11 @@ def _import(dataset: Dataset, uri: str, mode: str, where: Location, key: str) ->
         entry.message = arn
         reads.invalidate(data=True)
         st.session_state[f"{key}_started"] = _(
-            "Import job {job} started ({mode}) from {uri}: follow it in “Schemas & imports”. "
+            "Import job {job} started ({mode}) from {uri}: follow it in the “{tab}” tab. "
             "Retrain for models to use the new data."
-        ).format(job=md_escape(name), mode=mode, uri=md_escape(uri))
+        ).format(
+            job=md_escape(name), mode=mode, uri=md_escape(uri), tab=tab_label(DATA_TABS, "datasets")
+        )
     if f"{key}_started" in st.session_state:
         # Outside the audit block (a rerun is an exception): the summary and the import
         # history are drawn again with the new job, and the message is shown once.

@@ -6,6 +6,8 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.components.data import charts as data_charts
+from dashboard.components.data.tabs import TAB_LABELS as DATA_TABS
+from dashboard.components.page_tabs import tab_label
 from dashboard.components.text import md_escape
 from services.i18n import N_, _, formats, ngettext
 from services.readiness import ReadinessReport
@@ -54,10 +56,10 @@ def show(report: ReadinessReport) -> None:
         if report.looks_like_raw_export:
             st.info(
                 _(
-                    "This looks like a raw export with its own column names: the tab "
-                    "“Prepare a raw export” maps its columns to the schema, converts its times, "
-                    "prices and encoding, and checks the result before importing."
-                ),
+                    "This looks like a raw export with its own column names: the tab “{tab}” "
+                    "maps its columns to the schema, converts its times, prices and encoding, "
+                    "and checks the result before importing."
+                ).format(tab=tab_label(DATA_TABS, "prepare")),
                 icon=":material/arrow_forward:",
             )
     elif report.warnings:

@@ -9,7 +9,10 @@ import streamlit as st
 
 from dashboard import reads
 from dashboard.components.data import charts as data_charts
+from dashboard.components.data.tabs import TAB_LABELS as DATA_TABS
 from dashboard.components.formatting import dataset_type_name, exact_time, relative_time
+from dashboard.components.operations.tabs import TAB_LABELS as OPERATIONS_TABS
+from dashboard.components.page_tabs import tab_label
 from dashboard.components.status import badge_markdown
 from dashboard.components.text import md_escape
 from services.datasets.group_data import (
@@ -75,9 +78,9 @@ def summary(pairs: Sequence[tuple[Dataset, Schema | None]], data: GroupData | No
     if not any(d.dataset_type == "INTERACTIONS" for d, _ in pairs):
         st.info(
             _(
-                "This group has no Interactions dataset: create one (with its schema), then check "
-                "and import a CSV in the last section of this page."
-            )
+                "This group has no Interactions dataset: create one (with its schema) in the "
+                "“{datasets}” tab, then check and import a CSV in the “{check}” tab."
+            ).format(datasets=tab_label(DATA_TABS, "datasets"), check=tab_label(DATA_TABS, "check"))
         )
     for dataset, _schema in pairs:
         jobs = reads.import_jobs(dataset.arn)
@@ -86,9 +89,9 @@ def summary(pairs: Sequence[tuple[Dataset, Schema | None]], data: GroupData | No
         latest = jobs[0] if jobs else None
         if latest is None:
             st.info(
-                _("{dataset}: nothing imported yet. Check and import a file below.").format(
-                    dataset=md_escape(dataset.name)
-                )
+                _(
+                    "{dataset}: nothing imported yet. Check and import a file in the “{tab}” tab."
+                ).format(dataset=md_escape(dataset.name), tab=tab_label(DATA_TABS, "check"))
             )
         elif is_failed(latest.status):
             st.error(
@@ -151,7 +154,11 @@ def datasets_and_imports(pairs: Sequence[tuple[Dataset, Schema | None]]) -> None
             st.markdown(_("**Import jobs** (newest first)"))
             jobs = reads.import_jobs(dataset.arn)  # None: the read said why
             if jobs == []:
-                st.caption(_("No import yet: use “Check and import a file” below."))
+                st.caption(
+                    _("No import yet: use the “{tab}” tab.").format(
+                        tab=tab_label(DATA_TABS, "check")
+                    )
+                )
             elif jobs:
                 st.dataframe(
                     import_table(jobs),
@@ -165,7 +172,12 @@ def volume(data: GroupData) -> None:
     """Interaction volume over time by event type, and the popularity long tail."""
     total = data.interaction_count
     if not total:
-        st.info(_("No interactions yet: import a CSV below or send events with PutEvents."))
+        st.info(
+            _(
+                "No interactions yet: import a CSV in the “{tab}” tab or send events with "
+                "PutEvents."
+            ).format(tab=tab_label(DATA_TABS, "check"))
+        )
         return
     st.plotly_chart(data_charts.volume_figure(*data.volume), key="data_volume")
     tail = data.long_tail
@@ -211,9 +223,11 @@ def put_events(data: GroupData, trackers: Sequence[tuple[str, str | None]] | Non
         elif not trackers:
             st.info(
                 _(
-                    "No event tracker in this group: create one (CreateEventTracker) and send the "
-                    "app's events with its trackingId to see them here."
-                )
+                    "No event tracker in this group, and the pages do not create one: add an "
+                    "`[[event_trackers]]` entry (`name`, `dataset_group`) to the setup file and "
+                    "apply it (Operations › {tab}, or `python -m services.setup_file apply "
+                    "shop.toml`), then send the app's events with its trackingId to see them here."
+                ).format(tab=tab_label(OPERATIONS_TABS, "setup"))
             )
         else:
             ids = ", ".join(f"{name} ({tid})" for name, tid in trackers)
