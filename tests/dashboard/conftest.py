@@ -20,6 +20,7 @@ from streamlit.testing.v1 import AppTest
 
 from services.config import Settings
 from services.db import dispose_engines
+from services.i18n import use_language
 from services.local.engine import reset_engines
 from services.personalize.clients import build_clients
 from services.personalize.facade import PersonalizeService
@@ -219,6 +220,18 @@ def app_at(page: str | None = None) -> AppTest:
     at.run()
     if page is not None:
         at.switch_page(page).run()
+    return at
+
+
+def page_in(language: str, page: str) -> AppTest:
+    """The app in ``language`` ("ko", "en"), switched to ``page``; this thread speaks the
+    language too, since AppTest runs a widget's format_func here when a test sets its value
+    (the caller sets it back to English afterwards)."""
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.session_state["language"] = language
+    at.run()
+    at.switch_page(page).run()
+    use_language(language)
     return at
 
 

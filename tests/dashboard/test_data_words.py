@@ -15,7 +15,7 @@ from services.config import Settings
 from services.i18n import use_language
 from services.personalize.clients import build_clients
 from services.personalize.facade import PersonalizeService
-from tests.dashboard.conftest import APP, TIMEOUT, Seeded
+from tests.dashboard.conftest import APP, TIMEOUT, Seeded, page_in
 from tests.dashboard.rendered import shown
 from tests.local.workspace import interactions_schema, wait_for
 
@@ -28,16 +28,6 @@ ITEMS_MAPPING = (MAPPINGS / "product_master_multi_category.json").read_bytes()  
 def english_after() -> None:
     yield
     use_language("en")
-
-
-def _page(language: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    at.session_state["language"] = language
-    at.run()
-    at.switch_page(DATA).run()
-    # a widget's format_func runs again here when the test sets its value: in the same language
-    use_language(language)
-    return at
 
 
 def _texts(at: AppTest) -> list[str]:
@@ -97,7 +87,7 @@ def _from_file(at: AppTest, key: str, name: str, content: bytes) -> None:
 def test_the_create_forms_name_types_and_tabs_in_the_readers_language(
     seeded: Seeded, language: str, mismatch: str, no_import: str, no_tracker: str
 ) -> None:
-    at = _page(language)
+    at = page_in(language, DATA)
     _new_group(at, "kshop")
     assert at.selectbox(key="data_group").value == "kshop"
     # a group without an event tracker: the setup file is the way to one
@@ -135,7 +125,7 @@ def test_the_create_forms_name_types_and_tabs_in_the_readers_language(
 
 
 def test_the_type_a_group_already_has_is_named_in_korean(seeded: Seeded) -> None:
-    at = _page("ko")
+    at = page_in("ko", DATA)
     at.selectbox(key="nd_type").set_value("Items").run()
     said = (
         "이 데이터셋 그룹에는 이미 상품 데이터셋이 있습니다. "

@@ -15,6 +15,7 @@ from services.personalize.models import names_resource
 from services.workspace.overview import DatasetGroupOverview
 
 T = TypeVar("T")
+GROUP_KEY = "ops_group"  # the ARN of the group last picked in any tab's group selectbox
 
 
 def pick_by_arn(
@@ -27,11 +28,13 @@ def pick_by_arn(
     empty: str,
     target: str | None = None,
     index: int = 0,
+    on_change: Callable[[], None] | None = None,
 ) -> T | None:
     """The option chosen in a selectbox over ``options``; when there are none, ``empty`` is
     shown as a note and the answer is None. Preselected is the first option that ``target``
     (an ARN from a link) names, itself or a resource under it (``names_resource``: a
-    version's ARN names its solution), else the one at ``index``."""
+    version's ARN names its solution), else the one at ``index``. ``on_change``: the
+    selectbox's callback, run before the page when the reader picks another option."""
     if not options:
         st.info(empty)
         return None
@@ -39,7 +42,12 @@ def pick_by_arn(
         index = next((i for i, o in enumerate(options) if names_resource(target, arn(o))), index)
     by_arn = {arn(o): o for o in options}
     chosen = st.selectbox(
-        label, list(by_arn), index=index, format_func=lambda a: name(by_arn[a]), key=key
+        label,
+        list(by_arn),
+        index=index,
+        format_func=lambda a: name(by_arn[a]),
+        key=key,
+        on_change=on_change,
     )
     return by_arn[chosen or arn(options[0])]
 
@@ -53,7 +61,18 @@ def pick_group(
     target: str | None = None,
 ) -> DatasetGroupOverview | None:
     """``pick_by_arn`` over dataset groups, named by their names (``target`` preselects as
-    there; the first group otherwise)."""
+    there; the first group otherwise). The group is one choice per session: each tab's
+    selectbox (``key``) opens on the group last picked in any of them (``GROUP_KEY``), so
+    a group chosen in New campaign is the group of New solution and Refresh too (trial s13b
+    found New solution still on the other group)."""
+    chosen = st.session_state.get(GROUP_KEY)
+    if chosen in {g.group.arn for g in groups} and st.session_state.get(key) != chosen:
+        st.session_state[key] = chosen
+        target = None  # the session's choice decides, not the link's preselection
+
+    def remember() -> None:
+        st.session_state[GROUP_KEY] = st.session_state.get(key)
+
     return pick_by_arn(
         label,
         groups,
@@ -62,4 +81,5 @@ def pick_group(
         key=key,
         empty=empty,
         target=target,
+        on_change=remember,
     )
