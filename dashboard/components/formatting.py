@@ -30,6 +30,47 @@ def status_colour(status: str | None) -> str:
     return STATUS_COLOURS.get(status or "", "gray")
 
 
+# Status → how it reads: the API's word, which the reader finds in Personalize's console and
+# documentation, and in Korean what it means beside it ("CREATE PENDING (생성 대기 중)").
+# Personalize's statuses (services.personalize.statuses lists who reports which) and a refresh
+# run's (services.pipeline.runs.run_values).
+STATUS_NAMES = {
+    "ACTIVE": N_("ACTIVE"),
+    "INACTIVE": N_("INACTIVE"),
+    "CREATE PENDING": N_("CREATE PENDING"),
+    "CREATE IN_PROGRESS": N_("CREATE IN_PROGRESS"),
+    "CREATE FAILED": N_("CREATE FAILED"),
+    "CREATE STOPPING": N_("CREATE STOPPING"),
+    "CREATE STOPPED": N_("CREATE STOPPED"),
+    "DELETE PENDING": N_("DELETE PENDING"),
+    "DELETE IN_PROGRESS": N_("DELETE IN_PROGRESS"),
+    "UPDATE PENDING": N_("UPDATE PENDING"),
+    "UPDATE IN_PROGRESS": N_("UPDATE IN_PROGRESS"),
+    "STOP PENDING": N_("STOP PENDING"),
+    "STOP IN_PROGRESS": N_("STOP IN_PROGRESS"),
+    "START PENDING": N_("START PENDING"),
+    "START IN_PROGRESS": N_("START IN_PROGRESS"),
+    "PENDING": N_("PENDING"),
+    "IN PROGRESS": N_("IN PROGRESS"),
+    "IN_PROGRESS": N_("IN_PROGRESS"),
+    "COMPLETED": N_("COMPLETED"),
+    "FAILED": N_("FAILED"),
+    "RUNNING": N_("RUNNING"),
+    "SUCCEEDED": N_("SUCCEEDED"),
+    "REFUSED": N_("REFUSED"),
+    "SKIPPED": N_("SKIPPED"),
+}
+
+
+def status_name(status: str | None) -> str:
+    """How a status reads in the reader's language: English keeps the API's word, Korean adds
+    its meaning ("CREATE PENDING (생성 대기 중)"); text that is no status (a refresh run's step,
+    already in the reader's language) as it is; "UNKNOWN" for None."""
+    if not status:
+        return "UNKNOWN"
+    return _(STATUS_NAMES[status]) if status in STATUS_NAMES else status
+
+
 def relative_time(when: datetime | None, now: datetime | None = None) -> str:
     """'3 h ago', 'in 5 min', 'just now'; '—' when unknown."""
     if when is None:

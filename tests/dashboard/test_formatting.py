@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from dashboard.components.formatting import billed_hours, relative_time, short_id
+from dashboard.components.formatting import billed_hours, relative_time, short_id, status_name
+from services.i18n import use_language
 from services.i18n.formats import duration
+from services.personalize.statuses import IN_FLIGHT
+from services.pipeline.runs.run_values import RUN_OUTCOMES, RUNNING, STEP_OUTCOMES
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 
@@ -324,3 +328,23 @@ def test_marks_of_neighbouring_best_and_deployed_bars_cannot_overlap() -> None:
         assert [trace.customdata[3][3], trace.customdata[4][3]] == list(words)
         assert trace.marker.line.width[4] > 0 and trace.marker.line.width[3] == 0
         assert "%{customdata[3]}" in trace.hovertemplate
+
+
+def test_every_status_reads_with_its_meaning_in_korean() -> None:
+    """Running work and the Overview name statuses through ``status_name`` (trial s13b saw
+    "CREATE PENDING" and "FAILED" bare in Korean mode): every moving Personalize status and
+    every refresh outcome keeps the API's word and adds Korean; English keeps the word."""
+    statuses = {*IN_FLIGHT, "ACTIVE", "CREATE FAILED", RUNNING, *RUN_OUTCOMES, *STEP_OUTCOMES}
+    assert {s: status_name(s) for s in statuses} == {s: s for s in statuses}
+    use_language("ko")
+    try:
+        named = {s: status_name(s) for s in statuses}
+        step = status_name("training shop-up (2 of 4)")  # a refresh's step: no status
+    finally:
+        use_language("en")
+    for status, text in named.items():
+        assert re.fullmatch(rf"{re.escape(status)} \([가-힣 ]+\)", text), text
+    assert named["CREATE PENDING"] == "CREATE PENDING (생성 대기 중)"
+    assert named["FAILED"] == "FAILED (실패)"
+    assert step == "training shop-up (2 of 4)"
+    assert status_name(None) == "UNKNOWN"

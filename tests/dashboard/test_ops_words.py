@@ -1,14 +1,19 @@
-"""Operations after the trials of issue #21 (s13b): the group chosen in one tab is the group
-of every tab."""
+"""Operations and the Overview in Korean and English after the trials of issue #21 (s13,
+s13b): the group chosen in one tab is the group of every tab, and a failed refresh's warning
+names its status and step in the reader's language. Expected strings written by hand from
+messages.po."""
 
 from __future__ import annotations
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from services.config import Settings
 from services.i18n import use_language
 from services.personalize.clients import build_clients
-from tests.dashboard.conftest import Seeded, page_in
+from services.pipeline import SUCCEEDED, RunStore
+from tests.dashboard.conftest import APP, TIMEOUT, Seeded, page_in
+from tests.dashboard.rendered import shown
 from tests.local.workspace import wait_for
 
 OPS = "dashboard/pages/operations.py"
@@ -39,3 +44,51 @@ def test_a_group_chosen_in_one_tab_is_the_group_of_the_others(seeded: Seeded) ->
     assert [at.selectbox(key=k).value for k in ("nc_group", "refresh_group", "ns_group")] == [
         seeded.group
     ] * 3
+
+
+def _failed_refresh(group: str) -> int:
+    """A refresh of ``group`` that failed at its check, with the step and texts the worker
+    stores (services/pipeline/steps/runner.py: English, whoever reads them later)."""
+    runs = RunStore(Settings.from_env().dashboard_db_url)
+    started_by = {"trigger": "cli", "actor": "cron", "owner": "o"}
+    claim = runs.claim(
+        group, "shop", options={"import_mode": "FULL"}, lock_seconds=60, **started_by
+    )
+    check, failure = "Check the interactions data", "no file at s3://shop/none.csv"
+    runs.begin_step(claim.run_id, "plan", "plan", "Plan the refresh of shop", group)
+    runs.end_step(claim.run_id, "plan", SUCCEEDED, "", {"imports": [], "campaigns": []})
+    runs.begin_step(claim.run_id, "check:Interactions", "check", check, "s3://shop/none.csv")
+    runs.end_step(claim.run_id, "check:Interactions", "FAILED", f"{check}: {failure}")
+    reason = f"{check}: {failure} Campaigns keep serving their previous versions."
+    assert runs.finish(claim.run_id, "o", "FAILED", reason)
+    return claim.run_id
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        (
+            "ko",
+            "shop의 마지막 새로 고침(#{id}) FAILED (실패): 상호작용 데이터 확인: no file at "
+            "s3://shop/none.csv. 캠페인은 이전 버전을 계속 서비스합니다.",
+        ),
+        (
+            "en",
+            "The last refresh of shop (#{id}) FAILED: Check the interactions data: no file at "
+            "s3://shop/none.csv. Campaigns keep serving their previous versions.",
+        ),
+    ],
+)
+def test_the_overview_says_a_failed_refresh_in_the_readers_language(
+    seeded: Seeded, language: str, expected: str
+) -> None:
+    """Trial s13 (finding 10): "kshop의 마지막 새로 고침(#7) FAILED: Check the interactions
+    data: no file at …". The status and the step's label are the reader's; the engine's
+    words are quoted as they came. Expected: messages.po's Korean, filled by hand."""
+    run_id = _failed_refresh(seeded.group)
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.session_state["language"] = language
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    warnings = [shown(w.value) for w in at.warning]
+    assert expected.format(id=run_id) in warnings, warnings

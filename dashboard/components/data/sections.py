@@ -10,7 +10,12 @@ import streamlit as st
 from dashboard import reads
 from dashboard.components.data import charts as data_charts
 from dashboard.components.data.tabs import TAB_LABELS as DATA_TABS
-from dashboard.components.formatting import dataset_type_name, exact_time, relative_time
+from dashboard.components.formatting import (
+    dataset_type_name,
+    exact_time,
+    relative_time,
+    status_name,
+)
 from dashboard.components.operations.tabs import TAB_LABELS as OPERATIONS_TABS
 from dashboard.components.page_tabs import tab_label
 from dashboard.components.status import badge_markdown
@@ -107,7 +112,7 @@ def summary(pairs: Sequence[tuple[Dataset, Schema | None]], data: GroupData | No
                 _("Importing into {dataset}: {job} is {status}.").format(
                     dataset=md_escape(dataset.name),
                     job=md_escape(latest.name),
-                    status=md_escape(latest.status),
+                    status=md_escape(status_name(latest.status)),
                 ),
                 icon="⏳",
             )

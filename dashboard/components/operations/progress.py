@@ -28,7 +28,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import deps, identity, reads
-from dashboard.components.formatting import when_column
+from dashboard.components.formatting import status_name, when_column
 from dashboard.components.language import in_session_language
 from dashboard.components.operations.actions import flash, run_action
 from dashboard.components.text import md_escape, md_help
@@ -127,7 +127,7 @@ def _body() -> None:
         else:
             st.caption(_("{count} running, {checked}.").format(count=len(work), checked=checked))
             frame = pd.DataFrame(
-                [(_(w.kind), w.name, w.status, w.started) for w in work],
+                [(_(w.kind), w.name, status_name(w.status), w.started) for w in work],
                 columns=[_("what"), _("name"), _("status"), _("started")],
             )
             st.dataframe(frame, hide_index=True, column_config={_("started"): when_column()})

@@ -12,6 +12,7 @@ from dashboard.components.formatting import (
     dataset_type_name,
     exact_time,
     relative_time,
+    status_name,
     version_name,
     when_column,
 )
@@ -193,7 +194,11 @@ def refresh_line(state: RefreshState | None) -> str:
     run = state.last if state else None
     if run is None:
         return _("No refresh yet: Operations → Refresh, or `python -m services.pipeline refresh`.")
-    status = _("{status}, its process stopped").format(status=run.status) if run.stale else ""
+    status = (
+        _("{status}, its process stopped").format(status=status_name(run.status))
+        if run.stale
+        else ""
+    )
     took = (
         _(" in {duration}").format(duration=formats.duration(run.seconds))
         if run.seconds is not None
