@@ -12,10 +12,13 @@ from typing import Any
 import streamlit as st
 
 from dashboard import deps, identity, reads
+from dashboard.components.alerts import PAGE_FILES
 from dashboard.components.confirm_dialog import Confirmation, confirm_button
 from dashboard.components.formatting import exact_time, version_name
 from dashboard.components.operations.actions import flash, run_action
 from dashboard.components.operations.arn_picker import pick_by_arn, pick_group
+from dashboard.components.operations.kept_note import show_kept_note
+from dashboard.components.operations.progress import listed
 from dashboard.components.text import md_code, md_escape, md_help
 from services.costs.pricing import prices_for
 from services.i18n import N_, _, formats
@@ -82,7 +85,19 @@ TEXT = {
         "Campaign {name} created: it is listed in the Deploy tab and on Recommendations once "
         "it is ACTIVE."
     ),
+    # What the tab keeps saying after the create: what was made, and where to follow it
+    "made": N_("Campaign **{name}** created: {arn}"),
+    "made_creating": N_(
+        "It is being created: it is listed under Running work at the top of this page until "
+        "it is ACTIVE, then in the Deploy tab and on Recommendations."
+    ),
+    "made_done": N_(
+        "It is no longer being created (it has left Running work): its status is in the "
+        "Deploy tab, and once ACTIVE it serves on Recommendations."
+    ),
+    "watch": N_("Recommendations"),
 }
+CREATED_KEY = "nc_created"  # what the last create made: {name, arn}
 
 
 def t(key: str) -> str:
@@ -108,8 +123,31 @@ def _cost_text(form: NewCampaign) -> str:
     return text + (t("cost_unknown") if cost.metadata_hourly_usd is None else "")
 
 
+def _show_created() -> None:
+    """What the last create made, kept above the form until dismissed or replaced: the
+    campaign's name and ARN, and where to follow it (``kept_note``)."""
+    made = st.session_state.get(CREATED_KEY)
+    if not made:
+        return
+    # "listed under Running work" only while the panel above lists it (new_solution's rule)
+    creating = listed(made["arn"]) is not False
+    show_kept_note(
+        CREATED_KEY,
+        t("made").format(name=md_escape(made["name"]), arn=md_code(made["arn"]))
+        + "\n\n"
+        + t("made_creating" if creating else "made_done"),
+        None
+        if creating
+        else lambda beside: beside.page_link(
+            PAGE_FILES["recommendations"], label=t("watch"), icon=":material/recommend:"
+        ),
+    )
+
+
 def show_new_campaign(groups: list[DatasetGroupOverview], target: str | None) -> None:
-    """The New campaign form; ``target`` (a group, solution or version ARN) preselects."""
+    """The New campaign form, below what its last create made; ``target`` (a group, solution
+    or version ARN) preselects."""
+    _show_created()
     group = pick_group(t("group"), groups, key="nc_group", empty=t("no_group"), target=target)
     if group is None:
         return
@@ -218,7 +256,7 @@ def _create(form: NewCampaign, values: str) -> None:
         st.error(md_escape(str(err)))
         return
     said: list[str] = []
-    if run_action(
+    arn = run_action(
         "create_campaign",
         form.version_arn,
         request,
@@ -226,9 +264,11 @@ def _create(form: NewCampaign, values: str) -> None:
         failure=t("failed").format(name=form.name),
         note="new campaign {}".format,
         refused=said,
-    ):
+    )
+    if arn:
         st.session_state.pop(REFUSED_KEY, None)
         st.session_state.pop("nc_name", None)  # taken now: a second click cannot resend it
+        st.session_state[CREATED_KEY] = {"name": form.name, "arn": arn}
         flash(t("created").format(name=form.name))
     elif said:  # the service's text, at the field it names (the audit log keeps it too)
         st.session_state[REFUSED_KEY] = (refused_field(said[0]), values, said[0])

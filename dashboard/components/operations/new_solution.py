@@ -15,6 +15,7 @@ from dashboard.components.confirm_dialog import Confirmation, confirm_button
 from dashboard.components.formatting import dataset_type_name
 from dashboard.components.operations.actions import flash, run_action
 from dashboard.components.operations.arn_picker import pick_group
+from dashboard.components.operations.kept_note import show_kept_note
 from dashboard.components.operations.progress import listed
 from dashboard.components.text import md_code, md_escape, md_help, md_label
 from dashboard.components.widget_scope import scoped
@@ -100,7 +101,6 @@ TEXT = {
     ),
     "made_train_later": N_("No version is training yet: train one in the Train tab."),
     "watch": N_("Solutions & metrics"),
-    "dismiss": N_("Dismiss"),
 }
 CREATED_KEY = "ns_created"  # what the last create made: {name, arn, version, note}
 
@@ -156,13 +156,17 @@ def _show_created() -> None:
         lines.append(md_escape(made["note"]))
     else:
         lines.append(t("made_train_later"))
-    st.success("\n\n".join(lines), icon=":material/check_circle:")
-    link, dismiss = st.columns([3, 1], vertical_alignment="center")
-    if made["version"]:
-        link.page_link(PAGE_FILES["solutions"], label=t("watch"), icon=":material/monitoring:")
-    if dismiss.button(t("dismiss"), key="ns_created_dismiss"):
-        st.session_state.pop(CREATED_KEY, None)
-        st.rerun()
+    show_kept_note(
+        CREATED_KEY,
+        "\n\n".join(lines),
+        (
+            lambda beside: beside.page_link(
+                PAGE_FILES["solutions"], label=t("watch"), icon=":material/monitoring:"
+            )
+        )
+        if made["version"]
+        else None,
+    )
 
 
 def _recipe_description(description: str) -> str:
