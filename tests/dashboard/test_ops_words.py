@@ -141,3 +141,19 @@ def test_the_overview_says_a_failed_refresh_in_the_readers_language(
     assert not at.exception, [e.value for e in at.exception]
     warnings = [shown(w.value) for w in at.warning]
     assert expected.format(id=run_id) in warnings, warnings
+
+
+def test_a_refresh_overdue_says_its_last_failure_in_korean(
+    seeded: Seeded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The Overview's other refresh alert, a group not refreshed for too long, quotes the last
+    run the same way ("; 마지막 실행(#{id}) {status}: {reason}", messages.po)."""
+    monkeypatch.setenv("REFRESH_MAX_AGE_HOURS", "0.0001")  # 0.36 s: the run is overdue at once
+    run_id = _failed_refresh(seeded.group)
+    at = page_in("ko", "dashboard/pages/overview.py")
+    errors = [shown(e.value) for e in at.error]
+    said = (
+        f"; 마지막 실행(#{run_id}) FAILED (실패): 상호작용 데이터 확인: no file at "
+        "s3://shop/none.csv. 캠페인은 이전 버전을 계속 서비스합니다."
+    )
+    assert any(said in e for e in errors), errors
