@@ -8,6 +8,7 @@ from dashboard import deps, reads
 from dashboard.components import cost_panels
 from dashboard.components.group_picker import caption_with_refresh
 from dashboard.components.operations.actions import show_flash
+from dashboard.components.operations.arn_picker import follow_link
 from dashboard.components.operations.audit import show_audit_log
 from dashboard.components.operations.deploy import show_deploy
 from dashboard.components.operations.new_campaign import show_new_campaign
@@ -33,6 +34,8 @@ groups = reads.overview()  # None: the read said what failed; the audit log stil
 st.subheader(_("Running work"))
 if groups is not None:
     show_running_work()
+if groups:
+    follow_link(target, groups)  # a link's group is the group of every tab
 if groups == []:
     st.info(_("No dataset group yet: run `make demo`, or create one on the Data page."))
 

@@ -44,6 +44,14 @@ def test_a_group_chosen_in_one_tab_is_the_group_of_the_others(seeded: Seeded) ->
     assert [at.selectbox(key=k).value for k in ("nc_group", "refresh_group", "ns_group")] == [
         seeded.group
     ] * 3
+    # A link naming kshop (?target=…) picks it for every tab, once: the reader's next pick wins.
+    at.query_params["target"] = kshop
+    at.run()
+    assert [at.selectbox(key=k).value for k in ("nc_group", "refresh_group", "ns_group")] == [
+        kshop
+    ] * 3
+    at.selectbox(key="refresh_group").set_value(seeded.group).run()
+    assert at.selectbox(key="ns_group").value == seeded.group
 
 
 @pytest.mark.parametrize(

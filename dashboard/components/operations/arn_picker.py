@@ -16,6 +16,7 @@ from services.workspace.overview import DatasetGroupOverview
 
 T = TypeVar("T")
 GROUP_KEY = "ops_group"  # the ARN of the group last picked in any tab's group selectbox
+LINKED_KEY = "ops_group_link"  # the link target that last picked it (a link picks once)
 
 
 def pick_by_arn(
@@ -52,6 +53,18 @@ def pick_by_arn(
     return by_arn[chosen or arn(options[0])]
 
 
+def follow_link(target: str | None, groups: Sequence[DatasetGroupOverview]) -> None:
+    """Let a link's ``target`` (an ARN from ``?target=``) that names one of ``groups`` pick
+    that group for every tab's ``pick_group``, once per target: the reader may then pick
+    another. Called by the page before its tabs draw, whichever tab the link opens."""
+    linked = next(
+        (g.group.arn for g in groups if target and names_resource(target, g.group.arn)), None
+    )
+    if linked and st.session_state.get(LINKED_KEY) != target:
+        st.session_state[LINKED_KEY] = target
+        st.session_state[GROUP_KEY] = linked
+
+
 def pick_group(
     label: str,
     groups: Sequence[DatasetGroupOverview],
@@ -64,7 +77,8 @@ def pick_group(
     there; the first group otherwise). The group is one choice per session: each tab's
     selectbox (``key``) opens on the group last picked in any of them (``GROUP_KEY``), so
     a group chosen in New campaign is the group of New solution and Refresh too (trial s13b
-    found New solution still on the other group)."""
+    found New solution still on the other group); ``follow_link`` makes a link's group that
+    pick."""
     chosen = st.session_state.get(GROUP_KEY)
     if chosen in {g.group.arn for g in groups} and st.session_state.get(key) != chosen:
         st.session_state[key] = chosen
