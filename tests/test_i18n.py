@@ -562,6 +562,7 @@ _NEVER_ONE = {
     ("limit", "{column} joins more than"): "Personalize's category limit, a constant",
     ("limit", "{column} longer than"): "Personalize's length limit, a constant",
     ("limit", "{column} values longer than"): "Personalize's length limit, a constant",
+    ("limit", "{field} is longer than"): "Personalize's length limit, a constant",
     ("count", "Showing the first"): "count > shown >= 1, so count >= 2",
     ("count", "None of the {count}"): "count >= 2: one ID has its own sentence (_ONLY_ONE)",
     ("requests", "recommenders' minimum requests"): "a month of requests at >= 1 a second",

@@ -36,6 +36,26 @@ TRAINING_TIMEOUT_S = 12 * 3600.0
 CAMPAIGN_TIMEOUT_S = 2 * 3600.0
 
 
+# Why a refresh's data options were refused (``OptionError.code``): the dashboard says it in
+# the reader's language with its own fields' names, where the message names the CLI's flags.
+BAD_TYPE = "bad_type"
+NO_LOCATION = "no_location"
+NOT_S3 = "not_s3"
+MAPPING_TYPE = "mapping_type"
+TWICE = "twice"
+MAPPING_WITHOUT_DATA = "mapping_without_data"
+
+
+class OptionError(ValueError):
+    """Refused data options: ``str(err)`` is the CLI's English (naming its flags); ``code``
+    (one of the constants above) and ``values`` are what a page renders again from."""
+
+    def __init__(self, message: str, code: str, **values: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.values = values
+
+
 @dataclass(frozen=True)
 class DataSource:
     """One file (or ``s3://`` prefix) to import before training, into the dataset of a type."""
@@ -106,30 +126,38 @@ class RefreshOptions:
             )
         for source in self.data:
             if source.dataset_type not in DATASET_TYPES:
-                raise ValueError(
+                raise OptionError(
                     f"dataset type must be one of {', '.join(DATASET_TYPES)}, "
-                    f"not {source.dataset_type!r}"
+                    f"not {source.dataset_type!r}",
+                    BAD_TYPE,
+                    dataset_type=source.dataset_type,
                 )
             if not source.location:
-                raise ValueError("a data location is empty: give s3://BUCKET/KEY")
+                raise OptionError("a data location is empty: give s3://BUCKET/KEY", NO_LOCATION)
             if source.mapping is None and not source.location.startswith("s3://"):
                 # CreateDatasetImportJob's dataLocation must be s3:// (the engine maps it to
                 # its data folder); a raw export is read locally only to be prepared.
-                raise ValueError(
+                raise OptionError(
                     f"{source.location} is not an S3 location: Personalize imports from "
                     "s3://BUCKET/KEY (locally: the file under .data/s3/BUCKET/KEY); a local raw "
-                    "export needs --mapping, which prepares it into the bucket"
+                    "export needs --mapping, which prepares it into the bucket",
+                    NOT_S3,
+                    location=source.location,
                 )
             if source.mapping is not None:
                 kind = parse_mapping(source.mapping).dataset_type  # MappingError: per field
                 if kind != source.dataset_type.lower():
-                    raise ValueError(
+                    raise OptionError(
                         f"the mapping is for {kind}, but {source.location} goes into "
-                        f"{source.dataset_type.title()}"
+                        f"{source.dataset_type.title()}",
+                        MAPPING_TYPE,
+                        mapping_type=kind.upper(),
+                        location=source.location,
+                        dataset_type=source.dataset_type,
                     )
         types = [s.dataset_type for s in self.data]
         if len(set(types)) != len(types):
-            raise ValueError("give at most one data location per dataset type")
+            raise OptionError("give at most one data location per dataset type", TWICE)
         for name in ("import_timeout_s", "training_timeout_s", "campaign_timeout_s"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be positive")
@@ -178,13 +206,17 @@ def parse_sources(
     """``--data`` texts, each with the ``--mapping`` document of its dataset type (if any).
 
     Raises:
-        ValueError: a mapping for a dataset type without a ``--data`` location.
+        OptionError: a mapping for a dataset type without a ``--data`` location.
     """
     sources = [DataSource.parse(t) for t in texts]
     for doc in mappings:
         kind = str(doc.get("dataset_type", "")).upper()
         hits = [i for i, s in enumerate(sources) if s.dataset_type == kind]
         if not hits:
-            raise ValueError(f"--mapping for {kind.lower() or '?'} has no --data location")
+            raise OptionError(
+                f"--mapping for {kind.lower() or '?'} has no --data location",
+                MAPPING_WITHOUT_DATA,
+                dataset_type=kind,
+            )
         sources[hits[0]] = replace(sources[hits[0]], mapping=dict(doc))
     return tuple(sources)

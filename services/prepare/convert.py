@@ -24,8 +24,9 @@ from services.i18n import _, formats, ngettext
 from .converters import ARROW_TYPES, convert_field
 from .mapping import Mapping
 from .reader import CHUNK_ROWS, RawChunk, RawLayout, detect, iter_chunks
+from .reject_reasons import BLANK_ROW, reject_reason
 
-REASON_BLANK = "blank row (no value in any mapped column)"
+_BLANK = reject_reason(BLANK_ROW)
 _WRITE = pacsv.WriteOptions(include_header=True, quoting_style="needed")
 
 
@@ -83,7 +84,7 @@ def convert_chunk(chunk: RawChunk, mapping: Mapping) -> tuple[pa.Table, pd.DataF
         if col.dtype == object or pd.api.types.is_string_dtype(col.dtype):
             present = present & (col.astype("str").str.strip() != "").to_numpy(bool)
         blank &= ~present
-    reason[blank], failed = REASON_BLANK, blank.copy()
+    reason[blank], failed = _BLANK, blank.copy()
     arrays = []
     for spec in mapping.fields:
         column = frame[spec.column] if spec.column is not None else None

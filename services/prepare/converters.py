@@ -17,7 +17,16 @@ from services.readiness.written_numbers import written_numbers
 
 from .arrow_text import strings, to_float
 from .mapping import FieldMap
-from .timestamps import REASON_EMPTY, to_epoch_seconds
+from .reject_reasons import (
+    EMPTY,
+    NOT_BOOLEAN,
+    NOT_IN_VALUES,
+    NOT_NUMBER,
+    NOT_WHOLE,
+    TOO_LONG,
+    reject_reason,
+)
+from .timestamps import to_epoch_seconds
 
 _TRUE = {"true", "t", "yes", "y", "1"}
 _FALSE = {"false", "f", "no", "n", "0"}
@@ -67,8 +76,8 @@ def _id(spec: FieldMap, text: pd.Series, empty: np.ndarray) -> FieldResult:
     return FieldResult(
         _strings(text, empty),
         {
-            f"{spec.name} is empty": empty,
-            f"{spec.name} is longer than {limits.MAX_ID_LENGTH} characters": _too_long(
+            reject_reason(EMPTY, field=spec.name): empty,
+            reject_reason(TOO_LONG, field=spec.name, limit=limits.MAX_ID_LENGTH): _too_long(
                 text, empty, limits.MAX_ID_LENGTH
             ),
         },
@@ -82,8 +91,8 @@ def _mapped(spec: FieldMap, text: pd.Series, empty: np.ndarray) -> FieldResult:
     return FieldResult(
         _strings(out.fillna(""), empty | unmapped),
         {
-            f"{spec.name} is empty": empty,
-            f"{spec.name} value is not in the mapping's values": unmapped,
+            reject_reason(EMPTY, field=spec.name): empty,
+            reject_reason(NOT_IN_VALUES, field=spec.name): unmapped,
         },
     )
 
@@ -111,11 +120,11 @@ def _number(spec: FieldMap, column: pd.Series) -> FieldResult:
     infinite = ~np.isfinite(finite)
     fraction = integral & ~empty & ~bad & ~infinite & (finite != np.floor(finite))
     failures = {
-        f"{spec.name} is not a number": bad | infinite,
-        f"{spec.name} is not a whole number": fraction,
+        reject_reason(NOT_NUMBER, field=spec.name): bad | infinite,
+        reject_reason(NOT_WHOLE, field=spec.name): fraction,
     }
     if spec.name == "EVENT_VALUE":
-        failures = {f"{spec.name} is empty": empty, **failures}
+        failures = {reject_reason(EMPTY, field=spec.name): empty, **failures}
     if integral:
         return FieldResult(pa.array(finite.astype(np.int64), pa.int64(), mask=empty), failures)
     return FieldResult(pa.array(finite, pa.float64(), mask=empty), failures)
@@ -125,9 +134,8 @@ def _boolean(spec: FieldMap, text: pd.Series, empty: np.ndarray) -> FieldResult:
     low = text.str.lower()
     truthy, falsy = low.isin(_TRUE).to_numpy(bool), low.isin(_FALSE).to_numpy(bool)
     out = pd.Series(np.where(truthy, "true", "false"), dtype=object)
-    return FieldResult(
-        _strings(out, empty), {f"{spec.name} is not true/false": ~empty & ~truthy & ~falsy}
-    )
+    failing = ~empty & ~truthy & ~falsy
+    return FieldResult(_strings(out, empty), {reject_reason(NOT_BOOLEAN, field=spec.name): failing})
 
 
 def _categorical(spec: FieldMap, text: pd.Series, empty: np.ndarray) -> FieldResult:
@@ -139,7 +147,7 @@ def _categorical(spec: FieldMap, text: pd.Series, empty: np.ndarray) -> FieldRes
     limit = limits.MAX_CATEGORICAL_LENGTH
     return FieldResult(
         _strings(text, empty),
-        {f"{spec.name} is longer than {limit} characters": _too_long(text, empty, limit)},
+        {reject_reason(TOO_LONG, field=spec.name, limit=limit): _too_long(text, empty, limit)},
     )
 
 
@@ -149,7 +157,7 @@ def _textual(spec: FieldMap, text: pd.Series, empty: np.ndarray) -> FieldResult:
     limit = limits.MAX_TEXTUAL_LENGTH
     return FieldResult(
         _strings(text, empty),
-        {f"{spec.name} is longer than {limit} characters": _too_long(text, empty, limit)},
+        {reject_reason(TOO_LONG, field=spec.name, limit=limit): _too_long(text, empty, limit)},
     )
 
 
@@ -166,10 +174,12 @@ def convert_field(
     kind = spec.kind
     if kind == "timestamp":
         parsed = to_epoch_seconds(column, fmt=spec.format, unit=spec.unit, timezone=timezone)
-        failures = {f"{spec.name} {reason}": mask for reason, mask in parsed.failures.items()}
-        empty = failures[f"{spec.name} {REASON_EMPTY}"]
+        failures = {
+            reject_reason(code, field=spec.name): mask for code, mask in parsed.failures.items()
+        }
+        empty = parsed.failures[EMPTY]
         if spec.name == "CREATION_TIMESTAMP":  # optional: an item without one is kept
-            del failures[f"{spec.name} {REASON_EMPTY}"]
+            del failures[reject_reason(EMPTY, field=spec.name)]
             return FieldResult(pa.array(parsed.seconds, pa.int64(), mask=empty), failures)
         return FieldResult(pa.array(parsed.seconds, pa.int64()), failures)
     if kind in ("float", "double", "int", "long"):
@@ -180,7 +190,7 @@ def convert_field(
     if kind == "id":
         return _id(spec, text, empty)
     if kind == "event_type":
-        return FieldResult(_strings(text, empty), {f"{spec.name} is empty": empty})
+        return FieldResult(_strings(text, empty), {reject_reason(EMPTY, field=spec.name): empty})
     if kind == "boolean":
         return _boolean(spec, text, empty)
     if kind == "categorical":

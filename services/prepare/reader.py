@@ -25,6 +25,7 @@ import pyarrow.parquet as pq
 from services.local.rules.csv_sniff import ENCODINGS, binary_kind, decoding, lines_separator
 
 from .mapping import Source
+from .reject_reasons import BLANK_LINE, MALFORMED, reject_reason
 
 CHUNK_ROWS = 200_000
 _BLOCK_BYTES = 8 << 20
@@ -168,9 +169,9 @@ def _batches(
     def invalid(row: pacsv.InvalidRow) -> str:
         text = row.text or ""
         reason = (
-            "blank line"
+            reject_reason(BLANK_LINE)
             if not text.strip()
-            else f"malformed row: {row.actual_columns} fields, the header has {width}"
+            else reject_reason(MALFORMED, fields=row.actual_columns, width=width)
         )
         malformed.append((int(row.number) + offset, reason, text))
         return "skip"

@@ -20,6 +20,7 @@ import pandas as pd
 from services.readiness import limits
 
 from .arrow_text import matches, to_float
+from .reject_reasons import BEFORE_1970, EMPTY, NOT_DATETIME
 
 UNIT_DIVISORS = {"seconds": 1, "milliseconds": 1_000, "microseconds": 1_000_000}
 # Tried in order on a sample when the mapping gives no format; the first that reads (nearly)
@@ -56,9 +57,10 @@ _KOREAN_MERIDIEM = {"오전": "AM", "오후": "PM"}
 # 8- and 14-digit numbers that are dates (20240305, 20240305103000), not epoch seconds.
 _COMPACT_DATE = re.compile(r"^(19|20)\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(\d{6})?$")
 
-REASON_EMPTY = "is empty"
-REASON_UNREADABLE = "is not a date-time or an epoch number"
-REASON_BEFORE_1970 = "is before 1970"
+# a failure's kind, as services.prepare.reject_reasons names it
+REASON_EMPTY = EMPTY
+REASON_UNREADABLE = NOT_DATETIME
+REASON_BEFORE_1970 = BEFORE_1970
 
 
 @dataclass(frozen=True)
@@ -66,7 +68,7 @@ class Parsed:
     """Epoch seconds per row (0 where the row fails) and the failing rows per reason."""
 
     seconds: np.ndarray  # int64
-    failures: dict[str, np.ndarray]  # reason → bool mask
+    failures: dict[str, np.ndarray]  # reason code (reject_reasons) → bool mask
 
 
 def _normalise(text: pd.Series) -> pd.Series:

@@ -5,14 +5,16 @@ the numbers the run stored (trial s9: "normalized_discounted_cumulative_gain_at_
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
 
-from dashboard.components.operations.refresh import steps_frame
+from dashboard.components.operations.refresh import history_frame, steps_frame
 from dashboard.components.operations.refresh_text import run_reason
 from services.i18n import use_language
 from services.pipeline import SUCCEEDED, RefreshRun, RefreshStep, judge
+from services.pipeline.steps.rejections import rejection_text
 
 KEY = "normalized_discounted_cumulative_gain_at_10"
 WHEN = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
@@ -203,22 +205,158 @@ def test_refresh_steps_read_as_stored_in_english() -> None:
     )
 
 
-def test_a_check_refused_for_rejected_rows_is_shown_in_the_readers_language() -> None:
-    detail = {
-        "read": 4416, "rejected": 1767, "share": 1767 / 4416,
-        "reasons": [["TIMESTAMP is not a date-time or an epoch number", 1767]],
-        "rejects_path": "/d/r.rejects.csv", "max_pct": 1.0,
-    }  # fmt: skip
-    stored = "Check the interactions data: (the worker's English)"
+REJECTS = "TIMESTAMP is not a date-time or an epoch number"
+# Trial s13b's night: 1,767 of 4,416 rows with an unreadable TIMESTAMP, over the 1% limit; as
+# the check step stores it now (with the reason's kind) and before the kinds were stored.
+REJECTED = {
+    "read": 4416, "rejected": 1767, "share": 1767 / 4416,
+    "reasons": [[REJECTS, 1767, "not_datetime", {"field": "TIMESTAMP"}]],
+    "rejects_path": "/d/r.rejects.csv", "max_pct": 1.0,
+}  # fmt: skip
+OLD_REJECTED = {**REJECTED, "reasons": [[REJECTS, 1767]]}
+CHECK = "Check the interactions data"
+KEPT = "Campaigns keep serving their previous versions."
+# messages.po's Korean, filled by hand: 1,767 / 4,416 = 0.400136 → 40.01%; the limit's field
+# by its Korean label (거부 행 최대 비율 (%)), never the CLI's --max-rejected
+KOREAN_REJECTED = (
+    "4,416행 중 1,767행 거부(40.01%): 1,767 TIMESTAMP 값이 날짜·시간도 epoch 숫자도 아닙니다. "
+    "거부된 행: /d/r.rejects.csv. 실행이 허용하는 1%을(를) 넘어서 아무것도 가져오지 "
+    "않았습니다. 내보내기 파일(또는 매핑)을 고친 뒤 다시 실행하거나, 이 행들을 버려도 된다면 "
+    "한도(새로 고침 탭의 ‘거부 행 최대 비율 (%)’)를 올리세요."
+)
+ENGLISH_REJECTED = (
+    "1,767 of 4,416 rows rejected (40.01%): 1,767 " + REJECTS + "; rejects in "
+    "/d/r.rejects.csv. That is more than the 1% a run accepts, so nothing was imported: fix "
+    "the export (or its mapping) and run again, or raise the limit ({setting}) if these rows "
+    "are meant to go."
+)
+
+
+def _failed_run(step: RefreshStep, reason: str) -> RefreshRun:
+    return RefreshRun(
+        3, "arn:group", "kshop", "manual", "me", {}, "FAILED", reason, WHEN, WHEN, WHEN, "o", 0,
+        (step,),
+    )  # fmt: skip
+
+
+def _check_run(detail: dict) -> RefreshRun:
+    """A run the check step refused, with the texts the worker stores in English."""
+    use_language("en")
+    stored = f"{CHECK}: {rejection_text(detail)}"
     check = RefreshStep(
-        "check:INTERACTIONS", "check", "check", None, "FAILED", WHEN, WHEN, stored,
+        "check:INTERACTIONS", "check", CHECK, None, "FAILED", WHEN, WHEN, stored,
         {"rejected_rows": detail},
     )  # fmt: skip
+    return _failed_run(check, f"{stored} {KEPT}")
+
+
+@pytest.mark.parametrize("detail", [REJECTED, OLD_REJECTED], ids=["kinds", "older run"])
+def test_a_check_refused_for_rejected_rows_reads_all_in_korean(detail: dict) -> None:
+    """Trial s13b: the step's name and the closing sentence were Korean, the reason between
+    them English and naming --max-rejected and the English field."""
+    run = _check_run(detail)
     use_language("ko")
     try:
-        (reason,) = list(steps_frame(_run(check)).iloc[:, 2])
+        (step_reason,) = list(steps_frame(run).iloc[:, 2])
+        outcome = run_reason(run)
+        past = history_frame([run]).iloc[0, -1]
     finally:
         use_language("en")
-    # 1,767 / 4,416 = 0.400136 → 40.01%
-    assert reason.startswith("4,416행 중 1,767행 거부(40.01%): 1,767 TIMESTAMP is not")
-    assert "실행이 허용하는 1%을(를) 넘어서 아무것도 가져오지 않았습니다" in reason
+    assert step_reason == KOREAN_REJECTED
+    assert (
+        outcome
+        == f"상호작용 데이터 확인: {KOREAN_REJECTED} 캠페인은 이전 버전을 계속 서비스합니다."
+    )
+    assert past == outcome  # 지난 실행's 사유
+    assert "--max-rejected" not in outcome and "rows" not in outcome
+
+
+def test_a_check_refused_for_rejected_rows_names_the_field_in_english_and_the_flag_in_the_cli() -> (
+    None
+):
+    run = _check_run(REJECTED)
+    page = ENGLISH_REJECTED.format(
+        setting="“Largest share of rejected rows (%)” on the Refresh tab"
+    )
+    assert run_reason(run) == f"{CHECK}: {page} {KEPT}"
+    # the worker's English (the CLI's and the audit's) names the flag only, and ends its
+    # sentence before the closing one (trial s13, finding 10)
+    assert run.reason == f"{CHECK}: {ENGLISH_REJECTED.format(setting='--max-rejected')} {KEPT}"
+
+
+def _in_korean(render: Callable[[], str]) -> str:
+    use_language("ko")
+    try:
+        return render()
+    finally:
+        use_language("en")
+
+
+def _plan_run(detail: dict, stored: str, reason: str) -> RefreshRun:
+    plan = RefreshStep(
+        "plan", "plan", "Plan the refresh of kshop", "arn:group", "FAILED", WHEN, WHEN,
+        f"Plan the refresh of kshop: {stored}", detail,
+    )  # fmt: skip
+    return _failed_run(plan, reason)
+
+
+NO_CAMPAIGN = (
+    "no campaign in kshop to refresh: create one, or name the solutions to train with --solution"
+)
+
+
+def test_a_group_without_a_campaign_is_told_to_pick_a_solution_in_its_field() -> None:
+    """Trial s13b: "no campaign in kshop to refresh: … with --solution. 캠페인은 이전 버전을
+    계속 서비스합니다." on a group without any campaign. The worker now stores no closing
+    sentence for it (services/pipeline/steps/runner.py), and the page names its field."""
+    run = _plan_run(
+        {"refusal": "no_campaign", "group": "kshop", "campaigns_in_group": 0},
+        NO_CAMPAIGN,
+        f"Plan the refresh of kshop: {NO_CAMPAIGN}.",
+    )
+    use_language("ko")
+    try:
+        korean, step = run_reason(run), steps_frame(run).iloc[0, 2]
+    finally:
+        use_language("en")
+    assert korean == (
+        "kshop 새로 고침 계획: kshop에는 새로 고칠 캠페인이 없습니다. ‘학습할 솔루션’에서 학습할 "
+        "솔루션을 고르거나 먼저 캠페인을 만드세요."
+    )
+    assert step == (
+        "kshop에는 새로 고칠 캠페인이 없습니다. ‘학습할 솔루션’에서 학습할 솔루션을 고르거나 먼저 "
+        "캠페인을 만드세요."
+    )
+    assert run_reason(run) == (
+        "Plan the refresh of kshop: kshop has no campaign to refresh: pick the solutions to "
+        "train in “Solutions to train”, or create a campaign first."
+    )
+
+
+def test_a_solution_without_update_is_told_to_pick_full_in_its_field() -> None:
+    stored = (
+        "kshop-sims uses aws-similar-items, which has no UPDATE training mode (only "
+        "User-Personalization recipes do): refresh it with --training-mode FULL"
+    )
+    run = _plan_run(
+        {"refusal": "no_update", "solution": "kshop-sims", "recipe": "aws-similar-items"},
+        stored,
+        f"Plan the refresh of kshop: {stored}. {KEPT}",
+    )
+    korean = _in_korean(lambda: run_reason(run))
+    # kshop-sims ends in "s" (read 심스, a vowel): 는
+    assert korean == (
+        "kshop 새로 고침 계획: kshop-sims는 aws-similar-items 레시피를 쓰는데, 이 레시피에는 "
+        "UPDATE 학습 모드가 없습니다(User-Personalization 레시피에만 있음). ‘학습 모드’에서 "
+        "FULL (전체) 모드를 고른 뒤 새로 고치세요. 캠페인은 이전 버전을 계속 서비스합니다."
+    )
+
+
+def test_an_older_plan_failure_keeps_its_stored_words() -> None:
+    """Before the refusal was stored with the step: the label and the closing sentence are
+    rendered, the message between them is the stored one."""
+    run = _plan_run({}, NO_CAMPAIGN, f"Plan the refresh of kshop: {NO_CAMPAIGN} {KEPT}")
+    korean = _in_korean(lambda: run_reason(run))
+    assert korean == (
+        f"kshop 새로 고침 계획: {NO_CAMPAIGN}. 캠페인은 이전 버전을 계속 서비스합니다."
+    )

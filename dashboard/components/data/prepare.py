@@ -32,6 +32,7 @@ from services.prepare import (
     preview_conversion,
     suggest_mapping,
 )
+from services.prepare.reject_reasons import reason_in_language
 
 KEY = "prepare"
 RAW_TYPES = ("csv", "tsv", "txt", "gz", "parquet", "jsonl", "json")
@@ -112,8 +113,9 @@ def _preview(staged: Staged, mapping: Mapping) -> None:
     right.dataframe(converted, hide_index=True, width="stretch")
     if len(rejects):
         st.caption(_("{count} of these rows would be rejected:").format(count=len(rejects)))
+        shown = rejects[["line", "reason"]].assign(reason=rejects["reason"].map(reason_in_language))
         st.dataframe(
-            rejects[["line", "reason"]].rename(columns={"line": _("line"), "reason": _("reason")}),
+            shown.rename(columns={"line": _("line"), "reason": _("reason")}),
             hide_index=True,
             width="stretch",
         )
@@ -159,8 +161,9 @@ def _rejects(prepared: Prepared) -> None:
     st.markdown(f"**{md_escape(result.summary())}**")
     if not result.rows_rejected:
         return
+    counted = result.rejects.most_common()
     st.dataframe(
-        [{_("reason"): r, _("rows"): n} for r, n in result.rejects.most_common()],
+        [{_("reason"): reason_in_language(r), _("rows"): n} for r, n in counted],
         hide_index=True,
         width="stretch",
     )

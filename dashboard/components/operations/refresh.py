@@ -17,14 +17,27 @@ import streamlit as st
 
 from dashboard import deps, identity, reads
 from dashboard.components.confirm_dialog import Confirmation, confirm_button
+from dashboard.components.data.prepare import RAW_TYPES, S3, UPLOAD
+from dashboard.components.data.readiness_import import stage_upload, staging_location
 from dashboard.components.errors import show_failure, shown_errors
 from dashboard.components.formatting import mode_name, when_column
 from dashboard.components.language import file_uploader
 from dashboard.components.operations.arn_picker import pick_group
+from dashboard.components.operations.refresh_refusals import (
+    DATA_FIELD,
+    MAPPING_FIELD,
+    MAX_REJECTED_FIELD,
+    SOLUTIONS_FIELD,
+    TRAINING_MODE_FIELD,
+    max_rejected_setting,
+    no_campaign_to_refresh,
+    option_error,
+)
 from dashboard.components.operations.refresh_text import run_reason, step_label, step_reason
 from dashboard.components.text import md_code, md_escape, md_help
+from services.datasets.snapshot import LocalObjects
 from services.errors import ServiceError
-from services.i18n import _, formats
+from services.i18n import N_, _, formats
 from services.pipeline import (
     DEFAULT_METRIC,
     GUARDRAIL_METRICS,
@@ -37,6 +50,7 @@ from services.pipeline.options import (
     DEFAULT_TOLERANCE_PCT,
     IMPORT_MODES,
     TRAINING_MODES,
+    DataSource,
     parse_sources,
 )
 from services.pipeline.steps.planning import default_solutions
@@ -127,36 +141,96 @@ def _percent(where: Any, label: str, default: float, key: str, **extra: Any) -> 
     )
 
 
-def _options(group: DatasetGroupOverview, denied: str | None) -> RefreshOptions | None:
-    data = st.text_input(
-        _("Data to import first (optional)"),
-        key="refresh_data",
-        placeholder=_("s3://bucket/interactions.csv"),
-        help=_(
-            "Checked against Personalize's rules before the import; an error stops the run. "
-            "TYPE=LOCATION (items=s3://bucket/items.csv) for items or users, as with --data."
-        ),
-    ).strip()
-    mapping_file = file_uploader(
-        _("Mapping of a raw export (optional)"),
+def _local_folder_hint() -> None:
+    """With the local engine, where ``s3://BUCKET/KEY`` is on this machine (the folder the
+    engine and every import read, ``services.datasets.snapshot.object_store``)."""
+    objects = deps.objects()
+    if isinstance(objects, LocalObjects):
+        st.caption(
+            _("Locally, {uri} is the file {path}.").format(
+                uri=md_code("s3://BUCKET/KEY"),
+                path=md_code(f"{objects.root.expanduser().resolve()}/BUCKET/KEY"),
+            )
+        )
+
+
+def _data_location(key: str) -> tuple[str, bool] | None:
+    """The data field: a typed ``s3://`` location (``TYPE=LOCATION`` for items or users) or a
+    file uploaded where imports read it, as Data › Prepare stores its uploads. Returns the
+    location text and whether it was uploaded; None when nothing is given (or the upload has
+    nowhere to go, said on the page)."""
+    source = st.radio(
+        _(DATA_FIELD), [S3, UPLOAD], format_func=_, horizontal=True, key=f"{key}_source"
+    )
+    if source == S3:
+        data = st.text_input(
+            _("S3 location"),
+            key=key,
+            placeholder=_("s3://bucket/interactions.csv"),
+            help=_(
+                "Checked against Personalize's rules before the import; an error stops the "
+                "run. TYPE=LOCATION (items=s3://bucket/items.csv) for items or users."
+            ),
+        ).strip()
+        _local_folder_hint()
+        return (data, False) if data else None
+    where = staging_location()
+    if where is None:
+        return None
+    staged = None
+    with shown_errors(_("Reading the file")):
+        staged = stage_upload(where, f"{key}_upload", N_("Raw export"), RAW_TYPES)
+    return (staged.uri, True) if staged is not None else None
+
+
+def _mapping(denied: str | None) -> Any:
+    return file_uploader(
+        _(MAPPING_FIELD),
         ["json"],
         "refresh_mapping",
         _(
-            "The JSON from Data → Prepare → Download the mapping, as with --mapping: the "
-            "location above is then a raw export, prepared by this mapping before the check."
+            "The JSON from Data → Prepare → Download the mapping: the data above is then a raw "
+            "export, prepared by this mapping before the check."
         ),
         disabled=denied is not None,  # the upload only feeds a run the viewer cannot start
     )
+
+
+def _sources(given: tuple[str, bool] | None, mapping_file: Any) -> tuple[DataSource, ...]:
+    """The run's data: the typed or uploaded location with the mapping's document (an upload
+    goes into the mapping's dataset type, else Interactions).
+
+    Raises:
+        ValueError: the mapping or the location is refused (``OptionError``, ``MappingError``),
+            or the mapping is not UTF-8 text (``UnicodeDecodeError``).
+    """
+    mappings = (
+        [load_mapping(mapping_file.getvalue().decode("utf-8")).to_dict()]
+        if mapping_file is not None
+        else []
+    )
+    if given is None:
+        return parse_sources([], mappings)
+    location, uploaded = given
+    if uploaded:
+        kind = str(mappings[0]["dataset_type"]) if mappings else "interactions"
+        location = f"{kind.upper()}={location}"
+    return parse_sources([location], mappings)
+
+
+def _options(group: DatasetGroupOverview, denied: str | None) -> RefreshOptions | None:
+    given = _data_location("refresh_data")
+    mapping_file = _mapping(denied)
     max_rejected = _percent(
         st,
-        _("Largest share of rejected rows (%)"),
+        _(MAX_REJECTED_FIELD),
         DEFAULT_MAX_REJECTED_PCT,
         "refresh_max_rejected",
         disabled=mapping_file is None,
         help=_(
             "With a mapping: when preparing the raw export rejects more than this share of its "
-            "rows, the run stops before any import and campaigns keep their versions, as with "
-            "--max-rejected. Below it, the rejected rows are a warning of the run."
+            "rows, the run stops before any import and campaigns keep their versions. Below "
+            "it, the rejected rows are a warning of the run."
         ),
     )
     left, right = st.columns(2)
@@ -165,7 +239,7 @@ def _options(group: DatasetGroupOverview, denied: str | None) -> RefreshOptions 
         column.radio(label, list(modes), format_func=mode_name, horizontal=True, key=key)
         for column, label, modes, key in (
             (left, _("Import mode"), IMPORT_MODES, "refresh_import_mode"),
-            (right, _("Training mode"), TRAINING_MODES, "refresh_training_mode"),
+            (right, _(TRAINING_MODE_FIELD), TRAINING_MODES, "refresh_training_mode"),
         )
     )
     with_campaign = [
@@ -175,12 +249,16 @@ def _options(group: DatasetGroupOverview, denied: str | None) -> RefreshOptions 
         )
     ]
     solutions = st.multiselect(
-        _("Solutions to train"),
+        _(SOLUTIONS_FIELD),
         [s.solution.name for s in group.solutions],
         default=with_campaign,
         key=f"refresh_solutions_{group.group.arn}",
         help=_("Default: every solution that backs a campaign."),
     )
+    # the plan step's refusal, said here before a run starts (trial s13b)
+    nothing_to_train = not solutions and not with_campaign
+    if nothing_to_train:
+        st.warning(md_escape(no_campaign_to_refresh(group.group.name)), icon=":material/info:")
     deploy = st.toggle(_("Deploy when the guardrail allows"), value=True, key="refresh_deploy")
     left, right = st.columns(2)
     metric = left.selectbox(
@@ -197,13 +275,8 @@ def _options(group: DatasetGroupOverview, denied: str | None) -> RefreshOptions 
         _("Force: deploy even if the metric dropped more"), key="refresh_force", disabled=not deploy
     )
     try:
-        mappings = (
-            [load_mapping(mapping_file.getvalue().decode("utf-8")).to_dict()]
-            if mapping_file is not None
-            else []
-        )
-        return RefreshOptions(
-            data=parse_sources([data] if data else [], mappings),
+        options = RefreshOptions(
+            data=_sources(given, mapping_file),
             import_mode=import_mode or "FULL",
             training_mode=training_mode or "FULL",
             solutions=tuple(solutions),
@@ -213,9 +286,10 @@ def _options(group: DatasetGroupOverview, denied: str | None) -> RefreshOptions 
             tolerance_pct=float(tolerance),
             max_rejected_pct=float(max_rejected),
         )
-    except (ValueError, UnicodeDecodeError) as err:  # MappingError is a ValueError
-        st.error(md_escape(err), icon=":material/error:")
+    except ValueError as err:  # MappingError and UnicodeDecodeError are ValueErrors too
+        st.error(md_escape(option_error(err, UPLOAD)), icon=":material/error:")
         return None
+    return None if nothing_to_train else options
 
 
 def _start(group: DatasetGroupOverview, options: RefreshOptions) -> None:
@@ -267,7 +341,8 @@ def show_live_run(run_id: int) -> None:
         box.caption(_("Its current step is under Running work at the top of this page."))
     else:
         box.dataframe(steps_frame(run), hide_index=True)
-    for warning in check_warnings(run.rejected_rows) if run.status != "FAILED" else ():
+    failed = run.status == "FAILED"
+    for warning in check_warnings(run.rejected_rows, max_rejected_setting()) if not failed else ():
         box.warning(md_escape(warning), icon=":material/warning:")
     if run.reason:
         box.caption(md_escape(run_reason(run)))

@@ -4,9 +4,10 @@ The worker stores them in English (``services.pipeline.steps.runner``: "Plan the
 kshop", "Deploy to kshop-reco", "Not deployed by the guardrail: …"), once, for the CLI's JSON
 lines and the audit log. The pages render them again from the run's structured fields: the
 step's key and target ARN, the plan step's detail (its imports, solutions and campaigns) and
-each guardrail's numbers. A step or run whose fields do not say enough (recorded by an older
-worker) keeps its stored text; an engine's or service's own message inside a reason is quoted
-as it came.
+each guardrail's numbers, a check's rejected rows and a plan's refusal (naming this page's
+fields where the worker's English names the CLI's flags). A step or run whose fields do not say
+enough (recorded by an older worker) keeps its stored text; an engine's or service's own
+message inside a reason is quoted as it came.
 """
 
 from __future__ import annotations
@@ -15,10 +16,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from dashboard.components.formatting import dataset_type_name, mode_name
+from dashboard.components.operations.refresh_refusals import max_rejected_setting, plan_refusal
 from services.i18n import N_, _
+from services.i18n.sentences import then
 from services.personalize.models import version_label
 from services.pipeline import RefreshRun, RefreshStep, guardrail_reason
-from services.pipeline.steps.rejections import rejection_text
+from services.pipeline.steps.rejections import rejection_text, too_many
+from services.pipeline.steps.runner import KEPT
 from services.store.audit_text import reason_text
 
 _LABELS = {
@@ -30,7 +34,6 @@ _LABELS = {
     "deploy": N_("Deploy to {campaign}"),
     "verify": N_("Verify {campaign} answers"),
 }
-_KEPT = N_("Campaigns keep serving their previous versions.")  # the worker's last sentence
 _REFUSED_DEPLOY = "refused by the guardrail; it keeps serving "
 
 
@@ -76,12 +79,28 @@ def step_reason(run: RefreshRun, step: RefreshStep) -> str:
     reason = step.reason or ""
     if step.kind == "guardrail" and step.detail:
         return guardrail_reason(step.detail) or reason
-    if step.kind == "check" and step.status == "FAILED" and step.detail.get("rejected_rows"):
-        return rejection_text(step.detail["rejected_rows"])
+    rendered = _failure(step)
+    if rendered is not None:
+        return rendered
     if step.kind == "deploy" and reason.startswith(_REFUSED_DEPLOY):
         kept = reason.removeprefix(_REFUSED_DEPLOY)
         return _("Refused by the guardrail; it keeps serving {version}").format(version=kept)
     return _relabelled(run, step, reason)
+
+
+def _failure(step: RefreshStep) -> str | None:
+    """A failed step's reason rendered from its detail: the rows a prepared export lost (with
+    this page's field for the limit) or the plan's refusal; None when the detail does not say
+    it (an older run, an engine's message)."""
+    if step.status != "FAILED":
+        return None
+    rejected = step.detail.get("rejected_rows")
+    # below the limit the check failed for another reason, said after the rows (stored text)
+    if step.kind == "check" and rejected and too_many(rejected):
+        return rejection_text(rejected, max_rejected_setting())
+    if step.kind == "plan":
+        return plan_refusal(step.detail)
+    return None
 
 
 def _relabelled(run: RefreshRun, step: RefreshStep, reason: str) -> str:
@@ -90,10 +109,8 @@ def _relabelled(run: RefreshRun, step: RefreshStep, reason: str) -> str:
     message = reason
     if reason.startswith(f"{step.label}: "):
         message = f"{step_label(run, step)}: {reason.removeprefix(f'{step.label}: ')}"
-    if message.endswith(_KEPT):
-        said = message.removesuffix(_KEPT).rstrip()
-        stop = "" if not said or said.endswith((".", "!", "?")) else "."
-        message = f"{said}{stop} {_(_KEPT)}".lstrip()
+    if message.endswith(KEPT):
+        message = then(message.removesuffix(KEPT), _(KEPT))
     return message
 
 
@@ -114,5 +131,10 @@ def run_reason(run: RefreshRun) -> str:
         return _("Not deployed by the guardrail: {verdicts}").format(verdicts="; ".join(verdicts))
     failed = next((s for s in run.steps if s.status == "FAILED"), None)
     if run.status == "FAILED" and failed is not None:
-        return _relabelled(run, failed, reason)
+        rendered = _failure(failed)
+        if rendered is None:
+            return _relabelled(run, failed, reason)
+        said = f"{step_label(run, failed)}: {rendered}"
+        # the worker's closing sentence, when it wrote one (not for a group without campaigns)
+        return then(said, _(KEPT)) if reason.endswith(KEPT) else said
     return reason_text(reason)

@@ -13,6 +13,24 @@ from services.pipeline.steps.calls import StepFailed
 from services.pipeline.steps.step_context import StepContext, StepResult
 from services.workspace.recipe_capabilities import supports_update
 
+# Why the plan step refused a run, stored with the step (``detail["refusal"]`` and the values
+# the message names) so a page says it in the reader's language with its own fields' names;
+# the stored reason is the CLI's English, naming its flags.
+NOT_ACTIVE = "group_not_active"
+NO_ROLE = "no_role"
+NO_DATASET = "no_dataset"
+NO_SOLUTION = "no_solution"
+NO_CAMPAIGN = "no_campaign"
+NO_UPDATE = "no_update"
+# How many campaigns the group has, when a failed plan knows it: with none, no campaign
+# "keeps serving its previous version" (the runner's closing sentence).
+CAMPAIGNS_IN_GROUP = "campaigns_in_group"
+
+
+def refusal(code: str, **values: object) -> dict[str, object]:
+    """The detail a plan step refusing for ``code`` stores: ``{"refusal": code, **values}``."""
+    return {"refusal": code, **values}
+
 
 def chosen_solutions(
     all_solutions: Sequence[Solution], wanted: Sequence[str], group_name: str
@@ -47,13 +65,17 @@ class Planning(StepContext):
         group_arn = self._run.dataset_group_arn
         group = self._call(lambda: self._svc.describe_dataset_group(group_arn))
         if group.status != "ACTIVE":
-            raise StepFailed(f"dataset group {group.name} is {group.status}, not ACTIVE")
+            raise StepFailed(
+                f"dataset group {group.name} is {group.status}, not ACTIVE",
+                refusal(NOT_ACTIVE, group=group.name, status=group.status),
+            )
         imports = []
         if options.data:
             if not self._settings.is_local and not self._settings.role_arn:
                 raise StepFailed(
                     "importing on AWS needs a role Personalize can assume to read S3: set "
-                    "PERSONALIZE_ROLE_ARN"
+                    "PERSONALIZE_ROLE_ARN",
+                    refusal(NO_ROLE),
                 )
             datasets = {
                 d.dataset_type.upper(): d
@@ -64,7 +86,13 @@ class Planning(StepContext):
                 if dataset is None:
                     raise StepFailed(
                         f"{group.name} has no {source.dataset_type.title()} dataset to import "
-                        f"{source.location} into"
+                        f"{source.location} into",
+                        refusal(
+                            NO_DATASET,
+                            group=group.name,
+                            dataset_type=source.dataset_type,
+                            location=source.location,
+                        ),
                     )
                 imports.append(
                     {
@@ -83,14 +111,21 @@ class Planning(StepContext):
             try:
                 chosen = chosen_solutions(all_solutions, options.solutions, group.name)
             except ValueError as err:
-                raise StepFailed(str(err)) from err
+                known = {s.name for s in all_solutions} | {s.arn for s in all_solutions}
+                missing = ", ".join(sorted(set(options.solutions) - known))
+                have = ", ".join(sorted(s.name for s in all_solutions))
+                raise StepFailed(
+                    str(err), refusal(NO_SOLUTION, group=group.name, missing=missing, have=have)
+                ) from err
         else:
             served = [arn for arn, campaigns in campaigns_of.items() if campaigns]
             chosen = default_solutions(all_solutions, served)
             if not chosen:
+                # nothing is served, so no campaign "keeps its version" (runner)
                 raise StepFailed(
                     f"no campaign in {group.name} to refresh: create one, or name the solutions "
-                    "to train with --solution"
+                    "to train with --solution",
+                    {**refusal(NO_CAMPAIGN, group=group.name), CAMPAIGNS_IN_GROUP: 0},
                 )
         solutions, campaigns = [], []
         for listed in chosen:
@@ -103,10 +138,12 @@ class Planning(StepContext):
             )
             mode = options.training_mode
             if mode == "UPDATE" and not supports_update(recipe_arn):
+                recipe = short_arn(recipe_arn or "AutoML")
                 raise StepFailed(
-                    f"{solution.name} uses {short_arn(recipe_arn or 'AutoML')}, which has no "
+                    f"{solution.name} uses {recipe}, which has no "
                     "UPDATE training mode (only User-Personalization recipes do): refresh it "
-                    "with --training-mode FULL"
+                    "with --training-mode FULL",
+                    refusal(NO_UPDATE, solution=solution.name, recipe=recipe),
                 )
             solutions.append(
                 {

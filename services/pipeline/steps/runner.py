@@ -16,7 +16,8 @@ from functools import partial
 from typing import Any
 
 from services.errors import AccessDenied, ServiceError
-from services.i18n import ngettext
+from services.i18n import N_, ngettext
+from services.i18n.sentences import then
 from services.personalize.models import version_label
 from services.pipeline.options import RefreshOptions
 from services.pipeline.runs.records import FAILED, REFUSED, SKIPPED, SUCCEEDED, RefreshRun
@@ -24,7 +25,7 @@ from services.pipeline.runs.run_end import finish_despite_faults
 from services.pipeline.steps.calls import LostLock, StepFailed
 from services.pipeline.steps.campaign_steps import CampaignSteps
 from services.pipeline.steps.data_steps import DataSteps
-from services.pipeline.steps.planning import Planning
+from services.pipeline.steps.planning import CAMPAIGNS_IN_GROUP, Planning
 from services.pipeline.steps.rejections import check_warnings
 from services.pipeline.steps.step_context import StepResult
 from services.store.audit_text import (
@@ -36,6 +37,10 @@ from services.store.audit_text import (
 )
 
 _log = logging.getLogger(__name__)
+
+# A failed run's closing sentence: no UpdateCampaign is sent before every import and training
+# succeeded (module docstring). The pages translate it (refresh_text).
+KEPT = N_("Campaigns keep serving their previous versions.")
 
 Body = Callable[[Mapping[str, Any]], StepResult]  # prior → result
 
@@ -51,6 +56,14 @@ def _ignoring_prior(work: Callable[[], StepResult]) -> Body:
 
 def _skipped(reason: str) -> StepResult:
     return SKIPPED, reason, {}
+
+
+def _failed(said: str, detail: Mapping[str, Any]) -> str:
+    """A failed run's reason: the step's ``said``, then that campaigns keep their versions,
+    unless the failed step found the group has no campaign (then a stop ends ``said``)."""
+    if detail.get(CAMPAIGNS_IN_GROUP) == 0:
+        return then(said, "").rstrip()
+    return then(said, KEPT)
 
 
 class RefreshRunner(Planning, DataSteps, CampaignSteps):
@@ -69,7 +82,7 @@ class RefreshRunner(Planning, DataSteps, CampaignSteps):
             raise
         except StepFailed as err:
             self._runs.end_step(self._run.id, key, FAILED, f"{label}: {err}", err.detail)
-            raise StepFailed(f"{label}: {err}") from err
+            raise StepFailed(f"{label}: {err}", err.detail) from err
         except AccessDenied as err:
             reason = f"{label}: {err} The run stopped."
             self._runs.end_step(self._run.id, key, FAILED, reason)
@@ -92,13 +105,10 @@ class RefreshRunner(Planning, DataSteps, CampaignSteps):
             _log.warning("refresh #%s was taken over by another process", run.id)
             return "RUNNING"
         except StepFailed as err:
-            status, reason = FAILED, f"{err} Campaigns keep serving their previous versions."
+            status, reason = FAILED, _failed(str(err), err.detail)
         except Exception as err:  # a bug must still end the run, not leave it RUNNING
             _log.exception("refresh #%s crashed", run.id)
-            status, reason = (
-                FAILED,
-                f"Unexpected error: {err!r}. Campaigns keep serving their previous versions.",
-            )
+            status, reason = FAILED, then(f"Unexpected error: {err!r}", KEPT)
         if finish_despite_faults(
             self._runs, run.id, owner, status, reason, sleep=self._caller.sleep
         ):
