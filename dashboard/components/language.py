@@ -122,11 +122,19 @@ def file_uploader(
     disabled: bool = False,
 ) -> Any:
     """``st.file_uploader`` (one file of ``types``; ``label`` and ``help_text`` already
-    translated) with ``upload_help``, and, in a language other than English, a caption above
+    translated) with ``upload_help``, and, in a language other than English, a caption under
     it saying what the box's English words ask for: the help's ⓘ alone went unnoticed (trial
-    s9 found them "the only English on the Korean pages"). Returns what the uploader returns."""
+    s9 found them "the only English on the Korean pages"). Under the box, not above its label:
+    above, it read as the caption of the field before it (trial s13b, on the Refresh tab).
+    Returns what the uploader returns."""
+    file = st.file_uploader(
+        label,
+        type=types,
+        key=key,
+        disabled=disabled,
+        help=upload_help(help_text),
+        accept_multiple_files=False,
+    )
     if current_language() != DEFAULT_LANGUAGE:
         st.caption(_upload_hint())
-    return st.file_uploader(
-        label, type=types, key=key, disabled=disabled, help=upload_help(help_text)
-    )
+    return file

@@ -1,6 +1,8 @@
 """Streamlit 1.67 draws a file uploader's own words ("Drag and drop a file here", "Upload",
-"200MB per file") in English with no parameter to change them; in Korean a caption above every
-uploader says what they ask for (trial s9 found them the only English on the Korean pages)."""
+"200MB per file") in English with no parameter to change them; in Korean a caption under every
+uploader says what they ask for (trial s9 found them the only English on the Korean pages), under
+the box it describes, not above its label, where it read as the previous field's caption (trial
+s13b: under the Refresh tab's S3 field, as if that field took a file)."""
 
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from tests.dashboard.rendered import shown
 
 # The catalogue's Korean for the hint, written by hand; the server's limit is 200 MB.
 KOREAN = (
-    "파일을 상자에 끌어다 놓거나 Upload 버튼을 눌러 고르세요. 파일당 최대 200MB입니다. 상자 "
+    "파일 하나를 상자에 끌어다 놓거나 Upload 버튼을 눌러 고르세요. 최대 200MB입니다. 상자 "
     "안의 안내 문구와 버튼 이름은 Streamlit이 영어로만 표시합니다."
 )
 
@@ -36,11 +38,13 @@ def _page(page: str, language: str) -> AppTest:
     return at
 
 
-def _before_each_uploader(at: AppTest) -> list[str]:
-    """What is drawn right before each file uploader ("" when that is not a caption)."""
+def _after_each_uploader(at: AppTest) -> list[str]:
+    """What is drawn right after each file uploader ("" when that is not a caption); each
+    uploader takes one file."""
     drawn = list(_in_order(at.main))
+    assert not any(e.proto.multiple_files for e in drawn if e.type == "file_uploader")
     return [
-        shown(drawn[i - 1].value) if i and drawn[i - 1].type == "caption" else ""
+        shown(drawn[i + 1].value) if i + 1 < len(drawn) and drawn[i + 1].type == "caption" else ""
         for i, element in enumerate(drawn)
         if element.type == "file_uploader"
     ]
@@ -50,12 +54,12 @@ def _before_each_uploader(at: AppTest) -> list[str]:
     ("page", "uploaders"),
     [("dashboard/pages/data.py", 2), ("dashboard/pages/operations.py", 1)],
 )
-def test_every_uploader_has_its_words_in_korean_above_it(
+def test_every_uploader_has_its_words_in_korean_under_it(
     seeded: Seeded, page: str, uploaders: int
 ) -> None:
-    before = _before_each_uploader(_page(page, "ko"))
-    assert before == [KOREAN] * uploaders
+    after = _after_each_uploader(_page(page, "ko"))
+    assert after == [KOREAN] * uploaders
     # in English the box says it itself: no caption repeats it
-    english = _before_each_uploader(_page(page, "en"))
+    english = _after_each_uploader(_page(page, "en"))
     assert len(english) == uploaders
     assert not any("Drop the file on the box" in text for text in english)
