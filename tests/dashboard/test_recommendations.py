@@ -22,6 +22,7 @@ from services.i18n import use_language
 from services.personalize.clients import build_clients
 from services.personalize.facade import PersonalizeService
 from services.personalize.models import version_label
+from tests.dashboard.card_grids import grids
 from tests.dashboard.conftest import Seeded, app_at
 from tests.dashboard.rendered import shown
 from tests.local.workspace import START, cluster_of_item, train, wait_for
@@ -97,16 +98,6 @@ def test_known_users_of_three_clusters_are_not_flagged(seeded: Seeded) -> None:
     assert not any("unknown to the model" in shown(w.value) for w in [*at.warning, *at.info])
 
 
-def grids(at: AppTest, positions: str) -> list[pd.DataFrame]:
-    """The picture grids (users × ``positions``: "rank" or "latest"), not the names under
-    them: their columns are image columns."""
-    return [
-        d.value
-        for d in at.dataframe
-        if d.value.columns.name == positions and '"image"' in d.proto.columns
-    ]
-
-
 def products_shown(at: AppTest) -> list[pd.DataFrame]:
     """Product tables of the grid (every recommended product, a clicked one); the item tools'
     tables have a rank column."""
@@ -133,20 +124,25 @@ def test_grid_shows_every_user_as_a_row_of_products(
         # write_items: PRICE 5 + i % 20 (won), CATEGORY cat<cluster>; no names in that shop
         assert row[2] == f"₩{5 + i % 20}" and row[3] == f"cat{cluster_of_item(i, 90)}"
         assert row[1] == "–"
-    # a click on u4's third picture names that product, with its ID
+    # every card carries its item ID (shown on hover), in the service's order
+    assert grids(at, "rank", "item")[0].to_numpy().tolist() == [expected[u] for u in users]
+    # a click on u4's third card (what the browser sends) names that product, with its ID
     assert len(products_shown(at)) == 1
-    at.session_state["a_grid"] = {"selection": {"rows": [], "columns": [], "cells": [[1, "3"]]}}
+    at.session_state["a_grid"] = {"selected": {"row": 1, "item": expected["u4"][2]}}
     at.run()
     clicked = products_shown(at)[0]
     assert clicked["item ID"].tolist() == [expected["u4"][2]]
     history = grids(at, "latest")[0]
     assert list(history.index) == users and history.shape == (3, 5)
     # u0's newest events are the PutEvents the seed sent: items (0 * 7 + k) % 90, k=0 newest.
-    at.session_state["a_history"] = {"selection": {"rows": [], "columns": [], "cells": [[0, "1"]]}}
+    newest = grids(at, "latest", "item")[0].loc["u0", "1"]
+    assert newest == "i0"
+    at.session_state["a_history"] = {"selected": {"row": 0, "item": newest}}
     at.run()
     assert products_shown(at)[0]["item ID"].tolist() == ["i0"]
-    # a whole row drills into the user: u8's ten products, in rank order, with their prices
-    at.session_state["a_grid"] = {"selection": {"rows": [2], "columns": [], "cells": []}}
+    # a click on a user's name drills into the user: u8's ten products, in rank order, with
+    # their prices
+    at.session_state["a_grid"] = {"selected": {"row": 2, "item": None}}
     at.run()
     (u8,) = [f for f in products_shown(at) if len(f) == 10 and list(f["item ID"]) == expected["u8"]]
     assert u8["price"].tolist() == [f"₩{5 + int(i[1:]) % 20}" for i in expected["u8"]]
@@ -350,9 +346,9 @@ def test_compare_two_campaigns_side_by_side(seeded: Seeded, service: Personalize
     assert len(grid) == 3 * len(KNOWN)
     b_first = service.get_recommendations(seeded.pop_campaign, user_id="u4", num_results=10)
     row = list(grid.index).index("u4 · B")
-    at.session_state["compare_grid"] = {
-        "selection": {"rows": [], "columns": [], "cells": [[row, "1"]]}
-    }
+    first = grids(at, "rank", "item")[0].loc["u4 · B", "1"]
+    assert first == b_first.item_ids[0]  # the card at B's rank 1 is B's first item
+    at.session_state["compare_grid"] = {"selected": {"row": row, "item": first}}
     at.run()
     assert products_shown(at)[0]["item ID"].tolist() == [b_first.item_ids[0]]
     # Identical lists from the popularity campaign are by design: a neutral note, no error.

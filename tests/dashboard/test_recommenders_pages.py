@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from services.config import Settings
 from services.personalize.clients import build_clients
+from tests.dashboard.card_grids import grids
 from tests.dashboard.conftest import Seeded, app_at
 from tests.dashboard.rendered import shown
 from tests.dashboard.test_korean_pages import visible_strings
@@ -38,12 +39,8 @@ def test_recommendations_page_serves_a_recommender(domain_shop: dict) -> None:
     ]
     at = box.set_value(labels[1]).run()
     assert not at.exception, [e.value for e in at.exception]
-    (grid,) = [
-        d.value
-        for d in at.dataframe
-        if d.value.columns.name == "rank" and '"image"' in d.proto.columns  # not the names
-    ]
-    # every sampled user is a row of product pictures; the product list under it names them
+    (grid,) = grids(at, "rank", "item")
+    # every sampled user is a row of product cards; the product list under it names them
     (listed,) = [d.value for d in at.dataframe if "item ID" in d.value and "rank" not in d.value]
     bought = {(u, i) for u, i, _, e in domain_shop["rows"] if e == "Purchase"}
     buyers = Counter(i for _, i in bought)

@@ -1,6 +1,6 @@
 """Products in a real browser (issue #21): the Recommendations grid draws every sampled user's
-products as pictures served by the dashboard itself (static serving), in English and Korean,
-with no broken picture and no request leaving 127.0.0.1."""
+products as cards with pictures served by the dashboard itself (static serving), in English
+and Korean, with no broken picture and no request leaving 127.0.0.1."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from tests.e2e.test_browser import (  # page, shots: the fixtures (a checked tab
     shots,  # noqa: F401
 )
 
-GRID = '[data-testid="stDataFrame"]'
+GRID = ".st-key-a_grid .pc-card"  # the top-N's product cards (product_cards.py)
 
 
 def _grid_pictures(context: Any, url: str, language: str, link: str, shot: Path) -> list[Any]:
@@ -41,11 +41,10 @@ def _grid_pictures(context: Any, url: str, language: str, link: str, shot: Path)
         _idle(tab)
         tab.get_by_role("link", name=link, exact=True).first.click()
         _idle(tab)
-        tab.locator(GRID).first.wait_for(timeout=120_000)
         # the top-N, under the history: drawn after the history grid, late at load 18+
-        tab.locator(GRID).nth(1).wait_for(timeout=120_000)
-        tab.locator(GRID).nth(1).scroll_into_view_if_needed(timeout=60_000)
-        tab.wait_for_timeout(1_500)  # the grid's canvas asks for its pictures once drawn
+        tab.locator(GRID).first.wait_for(timeout=120_000)
+        tab.locator(GRID).first.scroll_into_view_if_needed(timeout=60_000)
+        tab.wait_for_timeout(1_500)  # let every card's picture load
         _no_exception(tab, link)
         tab.screenshot(path=str(shot))
     finally:

@@ -11,11 +11,8 @@ import streamlit as st
 from dashboard import reads
 from dashboard.components.chart_style import cjk_font
 from dashboard.components.downloads import csv_download
-from dashboard.components.recommendations.products import (
-    picture_grid,
-    show_picture_grid,
-    show_products,
-)
+from dashboard.components.recommendations.product_cards import Grid
+from dashboard.components.recommendations.products import show_picture_grid, show_products
 from dashboard.components.text import chart_text, md_escape
 from services.evaluation import playground as pg
 from services.evaluation.inspection import (
@@ -208,9 +205,10 @@ def show_grid(
     top_n: int,
     key: str,
 ) -> None:
-    """Recent history over the top-N, both as a users × rank grid of product pictures (every
-    sampled user a row, a click on a picture shows the product), then every recommended
-    product with its name, price and category, and the CSV download of the grid."""
+    """Recent history over the top-N, both as a users × rank grid of product cards (every
+    sampled user a row, the ID on hover, a click on a card shows the product), then every
+    recommended product with its name, price and category, and the CSV download of the
+    grid."""
     lists = {r.user_id: list(r.items[:top_n]) for r in results if r.ok}
     for res in results:
         if not res.ok:
@@ -220,11 +218,9 @@ def show_grid(
     if history is not None:
         st.markdown(_("**Recent history** (newest first)"))
         recent = {user: list(history.get(user, []))[:5] for user in lists}
-        frame = picture_grid(recent, catalog, 5, row_name=_("user"), column_name=_("latest"))
-        show_picture_grid(frame, recent, catalog, f"{key}_history")
+        show_picture_grid(Grid(recent, 5, _("user"), _("latest")), catalog, f"{key}_history")
     st.markdown(_("**Top {n}**").format(n=top_n))
-    frame = picture_grid(lists, catalog, top_n, row_name=_("user"), column_name=_("rank"))
-    show_picture_grid(frame, lists, catalog, f"{key}_grid")
+    show_picture_grid(Grid(lists, top_n, _("user"), _("rank")), catalog, f"{key}_grid")
     shown = list(dict.fromkeys(i for items in lists.values() for i in items))
     if shown:
         title = ngettext(
@@ -258,15 +254,17 @@ def show_compare_grid(
     by_source = [{r.user_id: r for r in results} for _name, results in sources]
     users = list(dict.fromkeys(r.user_id for _name, results in sources for r in results))
     rows: dict[str, list[str]] = {}
+    groups: dict[str, str] = {}  # row -> its user: a user's rows stand together
     for user in users:
         if history is not None:
-            rows[_("{user} · latest").format(user=user)] = list(history.get(user, []))[:top_n]
+            latest = _("{user} · latest").format(user=user)
+            rows[latest], groups[latest] = list(history.get(user, []))[:top_n], user
         for letter, lists in zip(letters, by_source, strict=True):
             res = lists.get(user)
-            rows[f"{user} · {letter}"] = list(res.items[:top_n]) if res and res.ok else []
+            row = f"{user} · {letter}"
+            rows[row], groups[row] = (list(res.items[:top_n]) if res and res.ok else []), user
     st.markdown(_("**Top {n}**, row by row").format(n=top_n))
-    frame = picture_grid(rows, catalog, top_n, row_name=_("user"), column_name=_("rank"))
-    show_picture_grid(frame, rows, catalog, "compare_grid")
+    show_picture_grid(Grid(rows, top_n, _("user"), _("rank"), groups), catalog, "compare_grid")
     for letter, (name, results) in zip(letters, sources, strict=True):
         grid_download(
             results,

@@ -1,27 +1,20 @@
-"""Items drawn as products: picture, name, price and category, the ID beside or on click.
+"""Items drawn as products: picture, name, price and category, with the item ID.
 
-Pictures are ``st.column_config.ImageColumn`` cells: the browser loads the URL (the item's
-own, checked in ``services.evaluation.products``, or the dashboard's static pictures); names
-and categories are dataframe cells, which Streamlit draws as plain text.
+Recommendation grids (the side-by-side top-N and history, Compare mode's aligned rows) are
+``product_cards``: one card per position with the picture, name, price and category, the ID
+on hover (a band over the picture, and the card's native tooltip); a click on a card or a
+row's name shows the product table below. That is a ``st.components.v2`` component, since
+Streamlit 1.67's ``st.dataframe`` draws no per-cell tooltip of the app's (its cell tooltips
+are its own validation messages; no column setting reaches them, and a pandas Styler's
+``set_tooltips`` reaches ``st.table`` alone: streamlit/streamlit#10561, cell tooltips for
+``st.dataframe`` are the open #7564).
 
-The item ID is a column or shows on click, not on hover: Streamlit 1.67's ``st.dataframe``
-draws no per-cell tooltip of the app's. Its cell tooltips are its own validation messages, a
-pandas Styler passes only display values, colours and font weight, and
-``Styler.set_tooltips`` reaches ``st.table`` alone (streamlit/streamlit#10561; cell tooltips
-for ``st.dataframe`` are the open #7564). Checked in Chromium: ``st.dataframe`` of a Styler
-with tooltips shows no tooltip on hover and prints pandas' ``<span class="pd-t"></span>``
-after every cell's text; ``st.table`` shows them (CSS ``::after`` text, so ``<b>x</b>`` stays
-text), but its cells are markdown, it has no picture cells or selections, and an ID ending in
-a backslash escapes pandas' CSS string, blanking the tooltips of the cells after it.
-
-Re-checked against the installed 1.67 (``streamlit/elements/lib/column_types.py`` and the
-``DataFrame`` frontend bundle): every column type's ``help`` is the header's tooltip only; the
-grid shows a cell's ``tooltip`` field, but only a cell's validation error fills it and no
-column setting reaches it; ``LinkColumn(display_text=…)`` replaces a URL's text, it adds no
-hover; ``MarkdownColumn`` renders its cell as markdown in an overlay on click, which would draw
-a product name typed by whoever exported the catalogue as markdown. So the ID stays a column of
-the product tables, and in the picture grid a click on a picture (a cell selection) or on a row
-shows the products with their IDs.
+Product tables (``show_products``: a clicked card's product, all recommended products,
+similar items, ranking, the playground's before / after) stay ``st.dataframe``: pictures are
+``st.column_config.ImageColumn`` cells (the browser loads the URL, the item's own checked in
+``services.evaluation.products`` or the dashboard's static pictures), names and categories
+plain-text cells, and the item ID a column of its own, sized to the longest ID shown, since
+those tables are selected, sorted and read by tests cell by cell.
 """
 
 from __future__ import annotations
@@ -32,13 +25,18 @@ from typing import Any, Literal
 import pandas as pd
 import streamlit as st
 
+from dashboard.components.recommendations.product_cards import (
+    MISSING,
+    Grid,
+    card,
+    product_cards,
+)
 from dashboard.components.text import md_escape
 from services.evaluation.sampling import ItemCatalog
-from services.i18n import N_, _, formats
+from services.i18n import N_, _
 
 ROW_HEIGHT = 56  # px: a thumbnail a merchandiser can recognise
-NAME_ROW_HEIGHT = 35  # px: st.dataframe's own row (and header) height, for the names grid
-PICTURE_WIDTH = 64  # px per rank column: 10 ranks and the user column fit a 1280 px window
+PICTURE_WIDTH = 64  # px: the picture column of a product table
 # The item ID column: about 8 px a character in the grid's 14 px font (digits and capitals,
 # what shop IDs are made of) plus the cell's padding; at least a 10-character SKU, at most a
 # UUID's 36 characters (a longer ID is cut, and shows whole on a click of the cell).
@@ -48,10 +46,6 @@ ID_MIN_CHARS, ID_MAX_CHARS = 10, 36
 # change mark, the picture and a 10-character ID it fits the ~460 px of half a 1400 px
 # window's page (measured on a Chromium screenshot), so no scrolling is needed to read them.
 COMPACT_NAME_WIDTH = 150
-MISSING = "–"  # a name or category the catalogue does not have (never "None")
-# What st.dataframe draws in a cell without a value (its ``placeholder``; Streamlit's default
-# is the text "None"): a picture grid's row shorter than the grid is left blank.
-NO_PICTURE = ""
 
 # Product table columns (stable keys) and their headers, marked for the catalogue.
 HEADERS = {
@@ -64,13 +58,14 @@ HEADERS = {
 
 
 def product_fields(catalog: ItemCatalog, item_id: str) -> dict[str, Any]:
-    """One product's cells, keyed like ``HEADERS``: the picture URL and text to display."""
-    product = catalog.product(item_id)
+    """One product's cells, keyed like ``HEADERS``: the picture URL and text to display (a
+    card's, but ``–`` for a name the catalogue does not have: the ID is its own column)."""
+    shown = card(catalog, item_id)
     return {
-        "picture": product.image,
-        "name": product.name or MISSING,
-        "price": formats.money(product.price, product.currency),
-        "category": product.category or MISSING,
+        "picture": shown["image"],
+        "name": catalog.product(item_id).name or MISSING,
+        "price": shown["price"],
+        "category": shown["category"],
         "item_id": item_id,
     }
 
@@ -155,106 +150,26 @@ def show_products(
     )
 
 
-def picture_grid(
-    rows: Mapping[str, Sequence[str]],
-    catalog: ItemCatalog,
-    width: int,
-    *,
-    row_name: str,
-    column_name: str,
-) -> pd.DataFrame:
-    """Rows × positions of pictures: one row per key of ``rows`` (a user, or a user and a
-    campaign), column ``1`` … ``width`` the picture of the item at that position (None past
-    the end of a shorter list, drawn blank by ``show_picture_grid``). The index is named
-    ``row_name``, the columns ``column_name``."""
-    frame = pd.DataFrame(
-        [
-            [catalog.product(i).image for i in list(items)[:width]]
-            + [None] * (width - len(list(items)[:width]))
-            for items in rows.values()
-        ],
-        index=pd.Index(list(rows), name=row_name),
-        columns=pd.Index([str(k) for k in range(1, width + 1)], name=column_name),
-    )
-    return frame
-
-
-def name_grid(
-    frame: pd.DataFrame, rows: Mapping[str, Sequence[str]], catalog: ItemCatalog
-) -> pd.DataFrame:
-    """The names under a ``picture_grid`` ``frame``: the same rows and columns, each cell the
-    product's name (its ID when the catalogue has no name), blank past the end of a list."""
-    width = len(frame.columns)
-    return pd.DataFrame(
-        [
-            [catalog.product(i).name or i for i in list(items)[:width]]
-            + [NO_PICTURE] * (width - len(list(items)[:width]))
-            for items in rows.values()
-        ],
-        index=frame.index,
-        columns=frame.columns,
-    )
-
-
-def show_picture_grid(
-    frame: pd.DataFrame, rows: Mapping[str, Sequence[str]], catalog: ItemCatalog, key: str
-) -> str | None:
-    """Draw a ``picture_grid`` and, under it, the same grid of product names; a click on a
-    picture selects it and its product is shown below (name, price, category, ID). Returns the
-    clicked item's ID, or None.
-
-    The pictures are the shop's own URLs, loaded by the reader's browser: one that does not
-    load leaves its cell blank (an image cell of ``st.dataframe`` has no fallback), so every
-    position's name is also written as text, in the grid under it."""
-    config = {col: st.column_config.ImageColumn(col, width=PICTURE_WIDTH) for col in frame.columns}
-    event = st.dataframe(
-        frame,
-        column_config=config,
-        row_height=ROW_HEIGHT,
-        height=ROW_HEIGHT * len(frame) + 38,  # every row (and the 35 px header), no scrolling
-        placeholder=NO_PICTURE,  # past the end of a shorter list (a 5-item history row)
-        on_select="rerun",
-        selection_mode=["single-cell", "single-row"],
-        key=key,
-    )
-    names = {col: st.column_config.TextColumn(col, width=PICTURE_WIDTH) for col in frame.columns}
-    st.dataframe(
-        name_grid(frame, rows, catalog),
-        column_config=names,
-        height=NAME_ROW_HEIGHT * (len(frame) + 1) + 3,  # every row and the header, no scrolling
-        placeholder=NO_PICTURE,
-        key=f"{key}_names",
-    )
-    item = clicked_item(event, rows)
-    picked = getattr(getattr(event, "selection", None), "rows", None) or []
-    keys = list(rows)
-    if item is not None:
-        show_products([item], catalog, f"{key}_clicked")
-    elif picked and 0 <= int(picked[0]) < len(keys):
+def show_picture_grid(grid: Grid, catalog: ItemCatalog, key: str) -> str | None:
+    """``grid`` as product cards (``product_cards``: picture, name, price, category, the ID
+    on hover), every row drawn; a click on a card shows that product below (name, price,
+    category, ID), a click on a row's label all of its products. Returns the clicked item's
+    ID, or None."""
+    picked = product_cards(grid, catalog, key)
+    keys = list(grid.rows)
+    if picked is not None and picked["item"] is not None:
+        show_products([picked["item"]], catalog, f"{key}_clicked")
+        return picked["item"]
+    if picked is not None:
         # a whole row: that user's list, every product with its name, price and category
-        row = keys[int(picked[0])]
+        row = keys[picked["row"]]
         st.markdown(_("**{row}**, product by product").format(row=md_escape(row)))
-        show_products(list(rows[row]), catalog, f"{key}_row")
+        show_products(list(grid.rows[row]), catalog, f"{key}_row")
     else:
         st.caption(
             _(
-                "Click a picture to see the product's name, price, category and ID, or the "
-                "row's checkbox for all of a user's products."
+                "Hover over a product for its item ID. Click it to see it with its ID below, "
+                "or click a row's name for all of its products."
             )
         )
-    return item
-
-
-def clicked_item(event: Any, rows: Mapping[str, Sequence[str]]) -> str | None:
-    """The item ID under a grid's selected cell (``event``: what ``st.dataframe`` returned,
-    cells as ``(row position, column name)``); None when nothing or an empty cell is selected."""
-    cells = getattr(getattr(event, "selection", None), "cells", None) or []
-    if not cells:
-        return None
-    row, column = cells[0]
-    keys = list(rows)
-    if not (0 <= int(row) < len(keys)):
-        return None
-    items = list(rows[keys[int(row)]])
-    position = int(column) - 1 if str(column).isdigit() else -1
-    return items[position] if 0 <= position < len(items) else None
+    return None
