@@ -2,7 +2,8 @@
 
 Run: ``make screenshots`` (or ``.venv/bin/python scripts/screenshots.py [--out DIR]
 [--language en|ko|both]``). English pages go to ``docs/screenshots/``, Korean ones to
-``docs/screenshots/ko/``, each with ``playground.png``: the rule playground on the
+``docs/screenshots/ko/``, each with ``recommendations-grid.png``: the top-N's product cards
+with a card hovered (its item ID shown), and ``playground.png``: the rule playground on the
 Recommendations page previewing a promotion of the demo's 커피 items for three customers.
 
 Seeds the demo shop into a temporary data directory, serves the app with `streamlit run` on a
@@ -54,8 +55,11 @@ def _idle(page: Any) -> None:
 def _check(page: Any, where: str, language: str, seen: dict[str, list[str]]) -> None:
     if page.locator('[data-testid="stException"]').count():
         raise ShotFailed(f"{where}: the page shows an exception")
+    # the product cards' pictures are in their component's shadow root, not document.images
     broken = page.evaluate(
-        "() => Array.from(document.images).filter(i => i.complete && i.naturalWidth === 0)"
+        "() => [...document.images, ...[...document.querySelectorAll('*')]"
+        ".filter(e => e.shadowRoot).flatMap(e => [...e.shadowRoot.querySelectorAll('img')])]"
+        ".filter(i => i.complete && i.getAttribute('src') && i.naturalWidth === 0)"
         ".map(i => i.src)"
     )
     if broken or seen["failed"]:
@@ -79,6 +83,18 @@ def _playground(page: Any, out: Path) -> Path:
     path = out / "playground.png"
     page.screenshot(path=str(path))
     page.set_viewport_size({"width": 1400, "height": 1000})
+    return path
+
+
+def _grid(page: Any, out: Path) -> Path:
+    """The Recommendations page's top-N product cards, the third card of the first user
+    hovered (its item ID shows over the picture)."""
+    grid = page.locator(".st-key-a_grid").first
+    grid.evaluate("n => n.scrollIntoView({block: 'start'})")
+    grid.locator(".pc-card").nth(2).hover()
+    page.wait_for_timeout(1500)  # every card's picture loads
+    path = out / "recommendations-grid.png"
+    page.screenshot(path=str(path))
     return path
 
 
@@ -129,6 +145,8 @@ def shoot(url: str, out: Path, language: str) -> list[Path]:
                 page.screenshot(path=str(out / f"{slug}.png"), full_page=False)
                 written.append(out / f"{slug}.png")
                 if name == "Recommendations":
+                    written.append(_grid(page, out))
+                    _check(page, f"{language} product cards", language, seen)
                     written.append(_playground(page, out))
                     _check(page, f"{language} playground", language, seen)
         finally:
