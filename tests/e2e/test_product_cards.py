@@ -116,6 +116,18 @@ def _fonts_of_first(tab: Any, selector: str) -> list[dict[str, Any]]:
         cdp.detach()
 
 
+def _fits(tab: Any, root: Any) -> None:
+    """No sideways scrolling: the card grid ``root`` fits the page's width in a 1400 px and
+    a 1280 px window (the sidebar open)."""
+    for window in (1400, 1280):
+        tab.set_viewport_size({"width": window, "height": 1000})
+        tab.wait_for_timeout(300)  # the grid lays out again
+        width = root.evaluate("n => [n.scrollWidth, n.clientWidth]")
+        print(f"{window} px window: grid {width[0]} px wide, {width[1]} px to draw it in")
+        assert width[0] <= width[1], (window, width)
+    tab.set_viewport_size({"width": 1400, "height": 1000})
+
+
 def test_cards_show_the_id_on_hover_and_planted_text_literally(
     cards_url: str,
     browser_context: Any,
@@ -195,9 +207,7 @@ def test_the_recommendations_grid_is_cards_of_every_user(
     assert users >= 2
     assert grid.locator(CARD).count() == users * 10
     root = grid.locator(".pc-root")
-    # no sideways scrolling: the grid fits the page's width
-    width = root.evaluate("n => [n.scrollWidth, n.clientWidth]")
-    assert width[0] <= width[1], width
+    _fits(page, root)
     grid.scroll_into_view_if_needed()
     card = grid.locator(CARD).nth(2)
     item = card.get_attribute("data-item")
@@ -225,7 +235,6 @@ def test_the_recommendations_grid_is_cards_of_every_user(
     labels = [r.text_content() or "" for r in compare.locator(".pc-row").all()]
     assert labels[:3] == [f"{labels[0].split(' · ')[0]} · {s}" for s in ("latest", "A", "B")]
     assert len(labels) == 3 * users
-    width = compare.locator(".pc-root").evaluate("n => [n.scrollWidth, n.clientWidth]")
-    assert width[0] <= width[1], width
+    _fits(page, compare.locator(".pc-root"))
     compare.scroll_into_view_if_needed()
     page.screenshot(path=str(shots / "recommendations-compare-cards.png"))
