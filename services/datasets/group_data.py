@@ -13,12 +13,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import pandas as pd
+import pyarrow as pa
 
 from services.datasets.interaction_summary import InteractionSummary, summary_of_frames
 from services.datasets.snapshot import SnapshotSource
 from services.evaluation.inspection import user_activity
 from services.evaluation.sampling import ItemCatalog, recent_history
 from services.i18n import N_
+from services.local.rules.repeated_events import REPEAT_KEY, distinct_events, stored_again
 from services.personalize.models import Dataset
 
 EVENT_HOURS = 48  # the PutEvents-by-hour chart covers the last two days
@@ -77,6 +79,22 @@ class GroupData:
     def interaction_count(self) -> int:
         """Every interaction, bulk and streamed."""
         return len(self.interactions)
+
+    @functools.cached_property
+    def distinct_interaction_count(self) -> int:
+        """The interactions training counts: every one less the rows repeating an earlier
+        row's USER_ID, ITEM_ID and TIMESTAMP (``rules.repeated_events``), such as the rows of
+        a file imported INCREMENTAL a second time."""
+        return distinct_events(self.interactions) if self.interaction_count else 0
+
+    def stored_again(self, events: pa.Table) -> int:
+        """How many of ``events`` (distinct rows with the ``REPEAT_KEY`` columns, such as a
+        file's before an INCREMENTAL import) the bulk data holds already: what the import job
+        would find stored."""
+        if self.bulk.empty:
+            return 0
+        stored = pa.Table.from_pandas(self.bulk.loc[:, list(REPEAT_KEY)], preserve_index=False)
+        return stored_again(events, stored)
 
     def recent_history(self, users: Sequence[str], k: int = 5) -> dict[str, list[str]]:
         """Each user's latest ``k`` items, newest first (``sampling.recent_history``)."""

@@ -107,6 +107,27 @@ class StorageGroupData(GroupData):
         return bulk + len(self.put)
 
     @functools.cached_property
+    def distinct_interaction_count(self) -> int:
+        """``GroupData.distinct_interaction_count`` from the repeats each import job recorded
+        (``stored_repeats``): no read of the bulk IDs, save the files whose times the
+        streamed events share."""
+        from services.local.data.storage.stored_repeats import distinct_interactions
+
+        with storage_read():
+            return distinct_interactions(
+                self.engine.read_db, self.engine.bulk, self.group_arn, self.put
+            )
+
+    def stored_again(self, events: pa.Table) -> int:
+        """``GroupData.stored_again`` as the import job counts it (``stored_repeats``): the
+        bulk files' IDs are read only where their times are among the events'."""
+        from services.local.data.storage.stored_repeats import already_stored
+
+        return already_stored(
+            self.engine.read_db, self.engine.bulk, self.group_arn, [events], incremental=True
+        )
+
+    @functools.cached_property
     def volume(self) -> tuple[pd.DataFrame, str]:
         """``group_data.volume_counts`` of every interaction, from TIMESTAMP and EVENT_TYPE."""
         ts_parts, type_parts = [], []

@@ -279,6 +279,11 @@ class BulkStore:
         )
         return [self.root / r.path for r in rows]
 
+    def owners(self, conn: sa.Connection, group_arn: str, dataset_type: str) -> list[int | None]:
+        """The job that wrote each registered file, oldest file first (None: written outside
+        a job)."""
+        return [_owner(path) for path in self.files(conn, group_arn, dataset_type)]
+
     def count(self, conn: sa.Connection, group_arn: str, dataset_type: str) -> int:
         """Bulk rows of a dataset (for Items/Users an ID imported twice counts twice)."""
         total = conn.execute(

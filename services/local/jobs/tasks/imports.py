@@ -17,6 +17,11 @@ from services.local.data.storage import tables as t
 from services.local.data.storage.faults import StorageFault
 from services.local.data.storage.locations import resolve_location
 from services.local.data.storage.resources import ACTIVE, FAILED, Resources
+from services.local.data.storage.stored_repeats import (
+    IMPORTED_ROWS,
+    REPEATED_ROWS,
+    already_stored,
+)
 from services.local.data.storage.versions import bump_data_version
 from services.local.errors import EngineError
 from services.local.jobs.context import JobContext
@@ -24,6 +29,7 @@ from services.local.jobs.outputs import discard, move
 from services.local.jobs.tasks.import_memory import import_memory
 from services.local.jobs.tasks.lifecycle import end_job, start_job
 from services.local.rules.data_limits import MIN_IMPORT_INTERACTIONS
+from services.local.rules.repeated_events import mostly_stored
 from services.local.runtime.attribution_report import import_report
 
 _log = logging.getLogger(__name__)
@@ -65,6 +71,19 @@ def _run_import(engine: EngineContext, arn: str, ctx: JobContext) -> None:
         )
         return
     group = dataset["datasetGroupArn"]
+    counts = {}
+    if kind == "Interactions":
+        repeated = already_stored(
+            engine.read_db, engine.bulk, group, tables, incremental=doc["importMode"] != "FULL"
+        )
+        counts = {IMPORTED_ROWS: table.num_rows, REPEATED_ROWS: repeated}
+        if mostly_stored(repeated, table.num_rows):
+            _log.warning(
+                "import %s: %d of its %d interactions repeat rows already stored (imported again?)",
+                arn,
+                repeated,
+                table.num_rows,
+            )
     # The rows go to a Parquet file first, outside any transaction; one short transaction
     # then makes it visible, so readers and other writers never wait on a big import.
     try:  # a large Interactions file is written as one file per core, at once
@@ -92,7 +111,7 @@ def _run_import(engine: EngineContext, arn: str, ctx: JobContext) -> None:
             if job is not None:
                 # the bytes read, for the cost section's per-GB ingestion (AWS publishes
                 # the same figure as CloudWatch's DatasetSize); not part of the Describe shape
-                job.update(status=ACTIVE, lastUpdatedDateTime=res.now, _datasetSize=size)
+                job.update(status=ACTIVE, lastUpdatedDateTime=res.now, _datasetSize=size, **counts)
                 res.save(arn, job)
             ds = res.find(dataset["datasetArn"])
             if ds is not None:

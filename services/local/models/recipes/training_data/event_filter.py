@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from services.local.models.recipes.base import INTERACTION_COLUMNS, TrainingConfig
+from services.local.rules.repeated_events import without_repeats
 
 
 def filter_interactions(
@@ -13,7 +14,8 @@ def filter_interactions(
 ) -> pd.DataFrame:
     """Apply eventType, eventValueThreshold and eventsConfig; add a float64 ``WEIGHT`` column.
 
-    Personalize drops duplicate (USER_ID, ITEM_ID, TIMESTAMP) rows, so we do too, unless
+    Personalize drops duplicate (USER_ID, ITEM_ID, TIMESTAMP) rows, so we do too
+    (``rules.repeated_events``), unless
     ``distinct`` says the rows are already free of them (``TrainingData.distinct_events``):
     finding them hashes every event's IDs, the longest pass over a large shop's events. With
     eventsConfig only the listed event types are used, each with its weight and threshold.
@@ -21,7 +23,7 @@ def filter_interactions(
     """
     df = interactions.loc[:, list(INTERACTION_COLUMNS)]
     if not distinct:
-        df = df.drop_duplicates(subset=["USER_ID", "ITEM_ID", "TIMESTAMP"])
+        df = without_repeats(df)
     keep = np.ones(len(df), dtype=bool)
     if config.event_type:
         keep &= (df["EVENT_TYPE"] == config.event_type).to_numpy()
