@@ -7,6 +7,7 @@ import streamlit as st
 from services.access.throttle import SignInThrottle
 from services.config import Settings
 from services.datasets.local_engine.experiment_events import EventSource, experiment_event_source
+from services.datasets.local_engine.import_repeats import RepeatsSource, import_repeats_source
 from services.datasets.local_engine.snapshots import snapshot_source
 from services.datasets.local_engine.trained_users import trained_users_source
 from services.datasets.local_engine.versions import version_data_source
@@ -87,6 +88,13 @@ def version_data() -> DataSource | None:
     """The in-process engine's record of what each version was scored on; None where nobody
     reports it (AWS, or the engine over HTTP)."""
     return version_data_source(settings())
+
+
+@st.cache_resource(show_spinner=False)
+def import_repeats() -> RepeatsSource | None:
+    """Where import jobs' counts of rows already stored are read: the in-process engine;
+    None where nobody records them (AWS, or the engine over HTTP)."""
+    return import_repeats_source(settings())
 
 
 @st.cache_resource(show_spinner=False)

@@ -22,7 +22,7 @@ per-arm sums), ``experiments`` (an experiment's events, kept per data version),
 
 from dashboard.reads.caches import invalidate
 from dashboard.reads.costs import campaign_costs, prices
-from dashboard.reads.data import SNAPSHOT_TTL, data_alerts, group_data
+from dashboard.reads.data import SNAPSHOT_TTL, data_alerts, group_data, import_repeats
 from dashboard.reads.experiments import experiment_events
 from dashboard.reads.online import experiment_attribution, online_reports
 from dashboard.reads.refresh_runs import (
@@ -72,6 +72,7 @@ __all__ = [
     "group_data",
     "group_versions",
     "import_jobs",
+    "import_repeats",
     "invalidate",
     "live_overview",
     "online_reports",

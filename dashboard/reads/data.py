@@ -12,6 +12,7 @@ from dashboard.reads.page_read import page_read
 from dashboard.reads.workspace import _datasets
 from services.datasets.group_data import GroupData
 from services.datasets.interaction_summary import InteractionSummary
+from services.datasets.local_engine.import_repeats import ImportRepeats
 from services.datasets.local_engine.snapshots import group_data_of, storage_summary
 from services.i18n import N_, _, current_language
 from services.workspace.alerts import Alert
@@ -48,6 +49,21 @@ def group_data(group_arn: str) -> GroupData:
     over HTTP; in process, small reads of the engine's storage (aggregates on demand)."""
     with st.spinner(_("Reading the group's data…")):
         return _group_data(group_arn)
+
+
+# A finished job's record never changes; a job still running is left out of the key's ARNs
+# by the caller, so its record is read once it has one.
+@st.cache_data(ttl=3600, show_spinner=False)
+def _import_repeats(job_arns: tuple[str, ...]) -> dict[str, ImportRepeats]:
+    source = deps.import_repeats()
+    return dict(source(job_arns)) if source is not None and job_arns else {}
+
+
+@page_read(N_("how many imported rows were already stored"))
+def import_repeats(job_arns: tuple[str, ...]) -> dict[str, ImportRepeats]:
+    """Per finished Interactions import job: rows stored and how many the dataset already
+    held (the in-process engine's record; empty where nobody records it: AWS, HTTP)."""
+    return _import_repeats(job_arns)
 
 
 def data_alerts(group: DatasetGroupOverview) -> list[Alert] | None:

@@ -214,6 +214,16 @@ def viewer_at(page: str) -> AppTest:
     return at.switch_page(page).run()
 
 
+def app_in(page: str, language: str) -> AppTest:
+    """The app in ``language``, switched to ``page``, with no exception."""
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.session_state["language"] = language
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
 def app_at(page: str | None = None) -> AppTest:
     """The app, run once, then switched to ``page`` (a path under dashboard/)."""
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
@@ -224,13 +234,10 @@ def app_at(page: str | None = None) -> AppTest:
 
 
 def page_in(language: str, page: str) -> AppTest:
-    """The app in ``language`` ("ko", "en"), switched to ``page``; this thread speaks the
-    language too, since AppTest runs a widget's format_func here when a test sets its value
-    (the caller sets it back to English afterwards)."""
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    at.session_state["language"] = language
-    at.run()
-    at.switch_page(page).run()
+    """``app_in(page, language)`` with this thread speaking the language too, since AppTest
+    runs a widget's format_func here when a test sets its value (the caller sets it back to
+    English afterwards)."""
+    at = app_in(page, language)
     use_language(language)
     return at
 

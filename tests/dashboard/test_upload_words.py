@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.dashboard.conftest import APP, TIMEOUT, Seeded
+from tests.dashboard.conftest import Seeded, app_in
 from tests.dashboard.rendered import shown
 
 # The catalogue's Korean for the hint, written by hand; the server's limit is 200 MB.
@@ -27,15 +27,6 @@ def _in_order(node: Any) -> Iterator[Any]:
     for child in getattr(node, "children", {}).values():
         yield child
         yield from _in_order(child)
-
-
-def _page(page: str, language: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    at.session_state["language"] = language
-    at.run()
-    at.switch_page(page).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def _after_each_uploader(at: AppTest) -> list[str]:
@@ -57,9 +48,9 @@ def _after_each_uploader(at: AppTest) -> list[str]:
 def test_every_uploader_has_its_words_in_korean_under_it(
     seeded: Seeded, page: str, uploaders: int
 ) -> None:
-    after = _after_each_uploader(_page(page, "ko"))
+    after = _after_each_uploader(app_in(page, "ko"))
     assert after == [KOREAN] * uploaders
     # in English the box says it itself: no caption repeats it
-    english = _after_each_uploader(_page(page, "en"))
+    english = _after_each_uploader(app_in(page, "en"))
     assert len(english) == uploaders
     assert not any("Drop the file on the box" in text for text in english)

@@ -246,5 +246,12 @@ def section(pairs: list[tuple[Dataset, Schema | None]], data: GroupData | None =
     _rejects(prepared)
     readiness_report.show(prepared.report)
     readiness_import.import_controls(
-        dataset, uri, prepared.report, where, KEY, rows_now(data, dataset.dataset_type)
+        dataset,
+        uri,
+        prepared.report,
+        where,
+        KEY,
+        rows_now(data, dataset.dataset_type),
+        path=prepared.out,
+        data=data,
     )

@@ -22,10 +22,12 @@ from dashboard.components.language import file_uploader
 from dashboard.components.page_tabs import tab_label
 from dashboard.components.text import md_code, md_escape, md_help
 from services.datasets import staging
+from services.datasets.file_events import distinct_file_events
 from services.datasets.group_data import GroupData, rows_now
 from services.datasets.snapshot import Location, location
 from services.errors import ServiceError
 from services.i18n import N_, _, formats, ngettext
+from services.local.rules.repeated_events import mostly_stored
 from services.personalize.models import Dataset, Schema
 from services.personalize.schema_avro import avro
 from services.readiness import ReadinessReport, check_file
@@ -35,6 +37,7 @@ TYPES = ("INTERACTIONS", "ITEMS", "USERS")
 UPLOAD, S3 = N_("Upload a CSV"), N_("S3 location")
 _REPORTS = "readiness_reports"
 _KEEP_REPORTS = 4
+_STORED = "readiness_stored_again"
 
 
 @dataclass(frozen=True)
@@ -171,6 +174,38 @@ def _what_full_replaces(dataset: Dataset, existing: int | None) -> str:
     return text
 
 
+def stored_again(path: Path, dataset: Dataset, data: GroupData) -> tuple[int, int] | None:
+    """(distinct events of the file at ``path``, how many of them ``dataset`` holds already),
+    kept per session and data snapshot; None when the file's events cannot be read."""
+    memo: dict[tuple[Any, ...], tuple[int, int] | None] = st.session_state.setdefault(_STORED, {})
+    stat = path.stat()
+    key = (str(path), stat.st_size, stat.st_mtime_ns, dataset.arn, data.taken or id(data))
+    if key not in memo:
+        with st.spinner(_("Comparing the file with the stored interactions…")):
+            events = distinct_file_events(path)
+            memo[key] = None if events is None else (events.num_rows, data.stored_again(events))
+        while len(memo) > _KEEP_REPORTS:
+            memo.pop(next(iter(memo)))
+    return memo[key]
+
+
+def stored_again_warning(counts: tuple[int, int] | None) -> str | None:
+    """The warning for an INCREMENTAL import of a file whose events are mostly stored already
+    (``rules.repeated_events.MOSTLY_STORED``), or None."""
+    if counts is None or not mostly_stored(counts[1], counts[0]):
+        return None
+    rows, repeated = counts
+    return ngettext(
+        "{repeated} of the file's {rows} distinct event is already stored in this dataset: the "
+        "file was most likely imported before. An INCREMENTAL import stores it again (and its "
+        "ingestion is billed again) while training counts it once.",
+        "{repeated} of the file's {rows} distinct events are already stored in this dataset: "
+        "the file was most likely imported before. An INCREMENTAL import stores them again (and "
+        "their ingestion is billed again) while training counts them once.",
+        rows,
+    ).format(repeated=formats.count(repeated), rows=formats.count(rows))
+
+
 def import_controls(
     dataset: Dataset,
     uri: str,
@@ -178,12 +213,17 @@ def import_controls(
     where: Location,
     key: str = "readiness",
     existing: int | None = None,
+    *,
+    path: Path | None = None,
+    data: GroupData | None = None,
 ) -> None:
     """FULL/INCREMENTAL import of ``uri`` into ``dataset``, disabled while ``report`` has errors.
 
     ``existing`` is how many rows the dataset holds now (``group_data.rows_now``; None: not
     counted). INCREMENTAL is preselected when the dataset has data, so replacing it takes a
     deliberate choice, and the FULL confirmation says how many rows it replaces with how many.
+    An INCREMENTAL import of interactions most of which ``data`` holds already (the file at
+    ``path``, as the import job will count them) is warned of, here and in the confirmation.
     """
     mode_key = f"{key}_mode"
     if mode_key not in st.session_state or st.session_state.get(f"{mode_key}_for") != dataset.arn:
@@ -214,6 +254,18 @@ def import_controls(
         existing=formats.count(existing),
         new=formats.count(report.summary.rows),
     )
+    again = None
+    if (
+        mode == "INCREMENTAL"
+        and not blocked
+        and dataset.dataset_type == "INTERACTIONS"
+        and path is not None
+        and data is not None
+    ):
+        again = stored_again_warning(stored_again(path, dataset, data))
+    if again is not None:
+        st.warning(again, icon=":material/content_copy:")
+        what = f"{what}\n\n{again}"
     confirm_button(
         key,
         _("Import into {dataset}").format(dataset=md_escape(dataset.name)),
@@ -321,5 +373,11 @@ def section(pairs: list[tuple[Dataset, Schema | None]], data: GroupData | None =
     report = _report(staged, kind, schema, event_type, threshold)
     readiness_report.show(report)
     import_controls(
-        dataset, staged.uri, report, where, existing=rows_now(data, dataset.dataset_type)
+        dataset,
+        staged.uri,
+        report,
+        where,
+        existing=rows_now(data, dataset.dataset_type),
+        path=staged.path,
+        data=data,
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 import streamlit as st
@@ -28,7 +28,9 @@ from services.datasets.group_data import (
     time_since,
     with_time,
 )
+from services.datasets.local_engine.import_repeats import ImportRepeats
 from services.i18n import _, formats, ngettext
+from services.local.rules.repeated_events import mostly_stored
 from services.personalize.models import Dataset, ImportJob, Schema, is_failed, is_terminal
 
 LATEST_EVENTS = 20
@@ -52,8 +54,27 @@ def schema_table(schema: Schema) -> pd.DataFrame:
     )
 
 
-def import_table(jobs: Sequence[ImportJob]) -> pd.DataFrame:
-    return pd.DataFrame(
+def import_repeats(jobs: Sequence[ImportJob]) -> Mapping[str, ImportRepeats]:
+    """The finished jobs' counts of rows already stored (empty where nobody records them; a
+    failed read said why)."""
+    return reads.import_repeats(tuple(j.arn for j in jobs if j.status == "ACTIVE")) or {}
+
+
+def already_stored_cell(counts: ImportRepeats | None) -> str:
+    """``1,472 of 1,472``: of the rows an import stored, how many the dataset already held."""
+    if counts is None:
+        return "—"
+    return _("{repeated} of {rows}").format(
+        repeated=formats.count(counts.repeated), rows=formats.count(counts.rows)
+    )
+
+
+def import_table(
+    jobs: Sequence[ImportJob], repeats: Mapping[str, ImportRepeats] | None = None
+) -> pd.DataFrame:
+    """One row per import job, newest first; with ``repeats`` (the engine's record) a column
+    of the rows each job found already stored."""
+    table = pd.DataFrame(
         [
             (
                 status_dot(j.status),
@@ -75,6 +96,36 @@ def import_table(jobs: Sequence[ImportJob]) -> pd.DataFrame:
             _("started at"),
             _("failure reason"),
         ],
+    )
+    if repeats:
+        table.insert(
+            4, _("already stored"), [already_stored_cell(repeats.get(j.arn)) for j in jobs]
+        )
+    return table
+
+
+def repeated_import_warning(dataset: Dataset, job: ImportJob, counts: ImportRepeats) -> None:
+    """The warning for an import most of whose rows the dataset already held."""
+    st.warning(
+        ngettext(
+            "The latest import into {dataset} ({job}, {mode}) stored {rows} row, which the "
+            "dataset already held: the same event was most likely imported before. Training "
+            "counts it once; the dataset now holds it twice and its ingestion was billed "
+            "again. Import only new events INCREMENTAL, or the whole history FULL.",
+            "The latest import into {dataset} ({job}, {mode}) stored {rows} rows, {repeated} "
+            "of which the dataset already held: the same events were most likely imported "
+            "before. Training counts each of them once; the dataset now holds them twice and "
+            "their ingestion was billed again. Import only new events INCREMENTAL, or the "
+            "whole history FULL.",
+            counts.rows,
+        ).format(
+            dataset=md_escape(dataset.name),
+            job=md_escape(job.name),
+            mode=md_escape(job.import_mode or "FULL"),
+            rows=formats.count(counts.rows),
+            repeated=formats.count(counts.repeated),
+        ),
+        icon=":material/content_copy:",
     )
 
 
@@ -116,6 +167,10 @@ def summary(pairs: Sequence[tuple[Dataset, Schema | None]], data: GroupData | No
                 ),
                 icon="⏳",
             )
+        elif dataset.dataset_type == "INTERACTIONS":
+            counts = import_repeats([latest]).get(latest.arn)
+            if counts is not None and mostly_stored(counts.repeated, counts.rows):
+                repeated_import_warning(dataset, latest, counts)
     if data is not None and data.has_interactions:
         events = data.put
         day = int(time_since(events).le(pd.Timedelta(hours=24)).sum()) if len(events) else 0
@@ -165,8 +220,9 @@ def datasets_and_imports(pairs: Sequence[tuple[Dataset, Schema | None]]) -> None
                     )
                 )
             elif jobs:
+                interactions = dataset.dataset_type == "INTERACTIONS"
                 st.dataframe(
-                    import_table(jobs),
+                    import_table(jobs, import_repeats(jobs) if interactions else None),
                     hide_index=True,
                     key=f"data_imports_{dataset.name}",
                     column_config={_("failure reason"): st.column_config.TextColumn(width="large")},
@@ -184,6 +240,7 @@ def volume(data: GroupData) -> None:
             ).format(tab=tab_label(DATA_TABS, "check"))
         )
         return
+    stored_and_distinct(total, data.distinct_interaction_count)
     st.plotly_chart(data_charts.volume_figure(*data.volume), key="data_volume")
     tail = data.long_tail
     st.plotly_chart(data_charts.long_tail_figure(tail), key="data_tail")
@@ -215,6 +272,39 @@ def volume(data: GroupData) -> None:
             head_share=formats.share(shape.head_share),
             single=formats.count(shape.single),
         )
+    )
+
+
+def stored_and_distinct(stored: int, distinct: int) -> None:
+    """What the interaction count is and what training uses of it: rows stored (bulk and
+    streamed) against distinct events (``rules.repeated_events``)."""
+    repeats = stored - distinct
+    if not repeats:
+        st.caption(
+            ngettext(
+                "{stored} row stored, a distinct event: training uses it (before its event "
+                "type filters).",
+                "{stored} rows stored, each a distinct event: training uses them all (before "
+                "its event type filters).",
+                stored,
+            ).format(stored=formats.count(stored))
+        )
+        return
+    st.warning(
+        ngettext(
+            "{stored} rows stored, {distinct} distinct events ({repeats} exact repeat of an "
+            "earlier row's USER_ID, ITEM_ID and TIMESTAMP is counted once in training). "
+            "Repeats come from importing the same events again INCREMENTAL.",
+            "{stored} rows stored, {distinct} distinct events ({repeats} exact repeats of an "
+            "earlier row's USER_ID, ITEM_ID and TIMESTAMP are counted once in training). "
+            "Repeats come from importing the same events again INCREMENTAL.",
+            repeats,
+        ).format(
+            stored=formats.count(stored),
+            distinct=formats.count(distinct),
+            repeats=formats.count(repeats),
+        ),
+        icon=":material/content_copy:",
     )
 
 
