@@ -133,6 +133,21 @@ def test_one_format_per_kind_of_number_in_each_language() -> None:
     assert formats.share(0.1234, digits=1) == "12.3%"
 
 
+def test_times_to_the_second_keep_the_24_hour_clock_and_name_their_zone() -> None:
+    # 2026-10-31 15:47:05 UTC is 2026-11-01 00:47:05 in Seoul (UTC+9, no daylight saving)
+    when = datetime(2026, 10, 31, 15, 47, 5, tzinfo=UTC)
+    seoul = ZoneInfo("Asia/Seoul")
+    for language, expected in (
+        ("en", "Nov 1, 2026 00:47:05"),
+        ("ko", "2026년 11월 1일 00:47:05"),  # not Korean's own "0시 47분 5초"
+    ):
+        use_language(language)
+        assert formats.date_time(when, seoul, seconds=True) == expected
+    use_language("en")
+    assert formats.date_time(when.replace(tzinfo=None)) == "Oct 31, 2026 15:47"  # naive: UTC
+    assert (formats.zone_name(seoul), formats.zone_name(UTC)) == ("Asia/Seoul", "UTC")
+
+
 def test_relative_times_and_durations_read_in_korean() -> None:
     from dashboard.components.formatting import relative_time
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from datetime import UTC, datetime, timedelta, tzinfo
 
-from babel.dates import format_skeleton
+from babel.dates import format_datetime, format_skeleton
 from babel.numbers import (
     format_currency,
     format_decimal,
@@ -118,13 +118,25 @@ def money(amount: float | None, currency: str) -> str:
     return str(format_currency(number, currency, locale=locale()))
 
 
-def date_time(when: datetime | None, zone: tzinfo = UTC) -> str:
-    """Date and minute in ``zone``: ``Dec 6, 2026 15:04`` / ``2026년 12월 6일 15:04``; ``–``
-    when unknown."""
+def date_time(when: datetime | None, zone: tzinfo = UTC, *, seconds: bool = False) -> str:
+    """Date and minute in ``zone``: ``Dec 6, 2026 15:04`` / ``2026년 12월 6일 15:04``; with
+    ``seconds``, ``Dec 6, 2026 15:04:05`` (the 24-hour clock of both locales: Korean's own
+    skeleton with seconds would write ``15시 4분 5초``); ``–`` when unknown. A naive ``when``
+    is taken as UTC."""
     if when is None:
         return NO_VALUE
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
     day = format_skeleton("yMMMd", when, tzinfo=zone, locale=locale())
+    if seconds:
+        return f"{day} {format_datetime(when, 'HH:mm:ss', tzinfo=zone, locale=locale())}"
     return f"{day} {format_skeleton('Hm', when, tzinfo=zone, locale=locale())}"
+
+
+def zone_name(zone: tzinfo) -> str:
+    """How a time zone is named next to the times it shows: its IANA name (``Asia/Seoul``),
+    ``UTC`` for UTC."""
+    return str(getattr(zone, "key", None) or zone.tzname(None) or "UTC")
 
 
 def duration(span: timedelta | float) -> str:

@@ -55,6 +55,8 @@ class TimestampField:
         self.low = np.inf
         self.high = -np.inf
         self.days: dict[int, int] = {}
+        self.first = np.inf  # the earliest and latest plausible epoch second
+        self.last = -np.inf
         self.oldest: list[tuple[float, int]] = []
 
     def add(self, column: pa.Array, lines: RowLines) -> np.ndarray:
@@ -78,6 +80,9 @@ class TimestampField:
         self.nanos.add(safe >= MICROSECONDS_BELOW, lines)
         seconds = ok & (safe >= 0) & (safe < SECONDS_BELOW)
         self.future.add(seconds & (safe > self.now + FUTURE_SLACK_SECONDS), lines)
+        if seconds.any():
+            self.first = min(self.first, float(safe[seconds].min()))
+            self.last = max(self.last, float(safe[seconds].max()))
         if self.distribution and seconds.any():
             day = (safe[seconds] // 86_400).astype(np.int64)
             low = int(day.min())
@@ -101,11 +106,13 @@ class TimestampField:
         return v
 
     def time_range(self) -> tuple[datetime | None, datetime | None]:
-        """Earliest and latest plausible (epoch-seconds) day."""
-        if not self.days:
+        """Earliest and latest plausible (epoch-seconds) value, to the second (UTC-aware)."""
+        if self.first > self.last:
             return None, None
-        lo, hi = min(self.days) * 86_400, (max(self.days) + 1) * 86_400 - 1
-        return datetime.fromtimestamp(lo, tz=UTC), datetime.fromtimestamp(hi, tz=UTC)
+        return (
+            datetime.fromtimestamp(self.first, tz=UTC),
+            datetime.fromtimestamp(self.last, tz=UTC),
+        )
 
     def findings(self, rows: int) -> list[Finding]:  # noqa: C901 - one finding per rule
         """Findings for this timestamp column."""

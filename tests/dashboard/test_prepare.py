@@ -138,7 +138,10 @@ def test_items_without_a_creation_date_take_the_import_time(seeded: Seeded) -> N
     chosen = 1_764_000_000  # 2025-11-24 16:00:00 UTC
     shown_time.set_value(chosen).run()
     captions = " ".join(shown(c.value) for c in at.caption)
-    assert "Every item gets Nov 24, 2025 16:00 (UTC) as its creation time" in captions, captions
+    # written in the mapping's zone (a Korean export: Asia/Seoul, UTC+9), which it names
+    assert "Every item gets Nov 25, 2025 01:00 (Asia/Seoul) as its creation time" in captions, (
+        captions
+    )
     assert "every item is equally new" in captions
     _prepare(at)
     assert not any("this import:" in shown(e.value) for e in at.error), [

@@ -408,6 +408,8 @@ def test_aggregates_for_charts():
     s = report.summary
     assert (s.rows, s.users, s.items) == (6, 3, 3)
     assert s.time_min.isoformat() == "2024-01-01T00:00:00+00:00"
+    # the latest time itself, not the end of its day (T0 + 3 days + 1 s)
+    assert s.time_max.isoformat() == "2024-01-04T00:00:01+00:00"
     assert s.single_interaction_user_share == pytest.approx(1 / 3)
     json.dumps(report.to_dict())  # JSON-ready
 

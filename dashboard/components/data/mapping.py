@@ -12,6 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.components.text import md_escape
+from dashboard.components.time_zone import zone_of
 from services.i18n import N_, _, formats
 from services.prepare import Mapping, MappingError, parse_mapping
 from services.prepare.mapping import ALLOWED_RESERVED, METADATA_TYPES, UNITS
@@ -54,7 +55,7 @@ def _column(name: str, base: Mapping, header: tuple[str, ...]) -> str:
     )
 
 
-def _import_time(base: Mapping) -> dict[str, Any]:
+def _import_time(base: Mapping, timezone: str) -> dict[str, Any]:
     """CREATION_TIMESTAMP as one constant, in the schema's unit (Unix epoch seconds): the
     saved mapping's, else the time the option was chosen; shown as a date, and changeable."""
     key = f"{_KEY}_import_time"
@@ -76,10 +77,13 @@ def _import_time(base: Mapping) -> dict[str, Any]:
     )
     st.caption(
         _(
-            "Every item gets {when} (UTC) as its creation time, so every item is equally new: "
-            "cold-start exploration (a campaign's explorationWeight and "
+            "Every item gets {when} ({zone}) as its creation time, so every item is equally "
+            "new: cold-start exploration (a campaign's explorationWeight and "
             "explorationItemAgeCutOff) treats them all alike, whatever their real age."
-        ).format(when=formats.date_time(datetime.fromtimestamp(seconds, UTC)))
+        ).format(
+            when=formats.date_time(datetime.fromtimestamp(seconds, UTC), zone_of(timezone)),
+            zone=formats.zone_name(zone_of(timezone)),
+        )
     )
     return {"name": "CREATION_TIMESTAMP", "constant": str(seconds), "unit": "seconds"}
 
@@ -207,7 +211,7 @@ def edit(base: Mapping, header: tuple[str, ...]) -> Mapping | None:
         if column == NONE:
             continue
         if column == IMPORT_TIME:
-            fields.append(_import_time(base))
+            fields.append(_import_time(base, timezone))
         elif name in ("TIMESTAMP", "CREATION_TIMESTAMP"):
             fields.append(_timestamp(name, column, base))
         elif name == "EVENT_TYPE":

@@ -5,9 +5,11 @@ import (FULL or INCREMENTAL), allowed only when the prepared file has no errors.
 from __future__ import annotations
 
 import hashlib
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import deps, identity
@@ -17,10 +19,11 @@ from dashboard.components.data.readiness_import import Staged
 from dashboard.components.errors import shown_errors
 from dashboard.components.language import file_uploader
 from dashboard.components.text import md_escape, md_help
+from dashboard.components.time_zone import zone_of
 from services.datasets import staging
 from services.datasets.group_data import GroupData, rows_now
 from services.datasets.snapshot import Location
-from services.i18n import N_, _
+from services.i18n import N_, _, formats
 from services.personalize.models import Dataset, Schema
 from services.prepare import (
     Mapping,
@@ -104,13 +107,34 @@ def _how(layout: Any) -> str:
     return ", ".join(parts)
 
 
+def readable_times(converted: pd.DataFrame, mapping: Mapping) -> pd.DataFrame:
+    """``converted`` with, right after each timestamp field (epoch seconds), the same time
+    written out in the mapping's zone to the second, in a column named after both
+    (``TIMESTAMP (Asia/Seoul)``): a reader checks the conversion against the raw rows."""
+    zone = zone_of(mapping.timezone)
+    out = converted.copy()
+    for spec in mapping.fields:
+        if spec.kind != "timestamp" or spec.name not in out.columns:
+            continue
+        seconds = pd.to_numeric(out[spec.name], errors="coerce")
+        written = [
+            formats.date_time(datetime.fromtimestamp(int(v), UTC), zone, seconds=True)
+            if pd.notna(v)
+            else formats.NO_VALUE
+            for v in seconds
+        ]
+        at = out.columns.get_loc(spec.name) + 1
+        out.insert(at, f"{spec.name} ({formats.zone_name(zone)})", written)
+    return out
+
+
 def _preview(staged: Staged, mapping: Mapping) -> None:
     raw, converted, rejects = preview_conversion(staged.path, mapping, rows=20)
     left, right = st.columns(2)
     left.caption(_("Raw rows (first 20)"))
     left.dataframe(raw, hide_index=True, width="stretch")
     right.caption(_("Converted for Personalize"))
-    right.dataframe(converted, hide_index=True, width="stretch")
+    right.dataframe(readable_times(converted, mapping), hide_index=True, width="stretch")
     if len(rejects):
         st.caption(_("{count} of these rows would be rejected:").format(count=len(rejects)))
         shown = rejects[["line", "reason"]].assign(reason=rejects["reason"].map(reason_in_language))
@@ -244,7 +268,7 @@ def section(pairs: list[tuple[Dataset, Schema | None]], data: GroupData | None =
         return
     uri, prepared = done
     _rejects(prepared)
-    readiness_report.show(prepared.report)
+    readiness_report.show(prepared.report, zone_of(mapping.timezone))
     readiness_import.import_controls(
         dataset,
         uri,

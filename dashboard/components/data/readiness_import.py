@@ -21,6 +21,7 @@ from dashboard.components.formatting import dataset_type_name, mode_name
 from dashboard.components.language import file_uploader
 from dashboard.components.page_tabs import tab_label
 from dashboard.components.text import md_code, md_escape, md_help
+from dashboard.components.time_zone import reader_zone
 from services.datasets import staging
 from services.datasets.file_events import distinct_file_events
 from services.datasets.group_data import GroupData, rows_now
@@ -371,7 +372,7 @@ def section(pairs: list[tuple[Dataset, Schema | None]], data: GroupData | None =
         )
         return
     report = _report(staged, kind, schema, event_type, threshold)
-    readiness_report.show(report)
+    readiness_report.show(report, reader_zone())
     import_controls(
         dataset,
         staged.uri,

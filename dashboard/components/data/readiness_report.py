@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, tzinfo
+
 import pandas as pd
 import streamlit as st
 
@@ -41,8 +43,9 @@ def findings_table(report: ReadinessReport) -> pd.DataFrame:
     )
 
 
-def show(report: ReadinessReport) -> None:
-    """Verdict banner, headline numbers, findings table and the charts that help."""
+def show(report: ReadinessReport, zone: tzinfo = UTC) -> None:
+    """Verdict banner, headline numbers, findings table and the charts that help; the data's
+    time range in ``zone`` (the data's own, or the reader's), to the minute, named."""
     if report.errors:
         titles = "; ".join(f.title for f in report.errors[:3])
         st.error(
@@ -106,8 +109,10 @@ def show(report: ReadinessReport) -> None:
             )
     if s.time_min and s.time_max:
         st.caption(
-            _("From {start} to {end} UTC").format(
-                start=f"{s.time_min:%Y-%m-%d %H:%M}", end=f"{s.time_max:%Y-%m-%d %H:%M}"
+            _("From {start} to {end} ({zone})").format(
+                start=formats.date_time(s.time_min, zone),
+                end=formats.date_time(s.time_max, zone),
+                zone=formats.zone_name(zone),
             )
             + (
                 _(" · event types: ")

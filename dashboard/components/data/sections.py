@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import UTC, tzinfo
 
 import pandas as pd
 import streamlit as st
@@ -12,7 +13,6 @@ from dashboard.components.data import charts as data_charts
 from dashboard.components.data.tabs import TAB_LABELS as DATA_TABS
 from dashboard.components.formatting import (
     dataset_type_name,
-    exact_time,
     relative_time,
     status_name,
 )
@@ -20,6 +20,7 @@ from dashboard.components.operations.tabs import TAB_LABELS as OPERATIONS_TABS
 from dashboard.components.page_tabs import tab_label
 from dashboard.components.status import badge_markdown
 from dashboard.components.text import md_escape
+from dashboard.components.time_zone import reader_zone
 from services.datasets.group_data import (
     HEAD_SHARE,
     GroupData,
@@ -70,10 +71,12 @@ def already_stored_cell(counts: ImportRepeats | None) -> str:
 
 
 def import_table(
-    jobs: Sequence[ImportJob], repeats: Mapping[str, ImportRepeats] | None = None
+    jobs: Sequence[ImportJob],
+    repeats: Mapping[str, ImportRepeats] | None = None,
+    zone: tzinfo = UTC,
 ) -> pd.DataFrame:
-    """One row per import job, newest first; with ``repeats`` (the engine's record) a column
-    of the rows each job found already stored."""
+    """One row per import job, newest first, its start written in ``zone``; with ``repeats``
+    (the engine's record) a column of the rows each job found already stored."""
     table = pd.DataFrame(
         [
             (
@@ -82,7 +85,7 @@ def import_table(
                 j.import_mode or "—",
                 relative_time(j.created),
                 relative_time(j.completed) if j.completed else "—",
-                exact_time(j.created),
+                formats.date_time(j.created, zone, seconds=True),
                 j.failure_reason or "",
             )
             for j in jobs
@@ -93,7 +96,7 @@ def import_table(
             _("mode"),
             _("started"),
             _("finished"),
-            _("started at"),
+            _("started at ({zone})").format(zone=formats.zone_name(zone)),
             _("failure reason"),
         ],
     )
@@ -222,7 +225,9 @@ def datasets_and_imports(pairs: Sequence[tuple[Dataset, Schema | None]]) -> None
             elif jobs:
                 interactions = dataset.dataset_type == "INTERACTIONS"
                 st.dataframe(
-                    import_table(jobs, import_repeats(jobs) if interactions else None),
+                    import_table(
+                        jobs, import_repeats(jobs) if interactions else None, reader_zone()
+                    ),
                     hide_index=True,
                     key=f"data_imports_{dataset.name}",
                     column_config={_("failure reason"): st.column_config.TextColumn(width="large")},
@@ -338,7 +343,12 @@ def put_events(data: GroupData, trackers: Sequence[tuple[str, str | None]] | Non
     cols[0].metric(_("Events received"), formats.count(len(frame)))
     cols[1].metric(_("Users"), formats.count(frame["USER_ID"].nunique()))
     cols[2].metric(_("Event types"), formats.count(frame["EVENT_TYPE"].nunique()))
-    cols[3].metric(_("Latest event"), relative_time(last), help=exact_time(last))
+    zone = reader_zone()
+    cols[3].metric(
+        _("Latest event"),
+        relative_time(last),
+        help=f"{formats.date_time(last, zone, seconds=True)} ({formats.zone_name(zone)})",
+    )
     # What the two counts are not (trial s9 compared them with the demo seed's printout of
     # generated events and of users sent with PutUsers). Bulk rows: every interaction less the
     # streamed ones (a storage-backed snapshot keeps no bulk frame, only the count).
@@ -364,7 +374,9 @@ def put_events(data: GroupData, trackers: Sequence[tuple[str, str | None]] | Non
         key="data_events_hour",
     )
     latest = frame.sort_values("time", ascending=False, kind="stable").head(LATEST_EVENTS)
-    latest = latest.assign(time=latest["time"].dt.strftime("%Y-%m-%d %H:%M:%S UTC"))
+    latest = latest.assign(
+        time=[formats.date_time(t.to_pydatetime(), zone, seconds=True) for t in latest["time"]]
+    )
     shown = ["time", "USER_ID", "ITEM_ID", "EVENT_TYPE"] + [
         c
         for c in latest.columns
@@ -378,7 +390,9 @@ def put_events(data: GroupData, trackers: Sequence[tuple[str, str | None]] | Non
         )
     )
     st.dataframe(
-        latest[shown].rename(columns={"time": _("time")}),
+        latest[shown].rename(
+            columns={"time": _("time ({zone})").format(zone=formats.zone_name(zone))}
+        ),
         hide_index=True,
         key="data_latest_events",
     )
