@@ -4,9 +4,13 @@ reader's), to the second, and names the zone in the column (hand-computed: 2026-
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+import pandas as pd
+
+from dashboard.components.data.charts import events_by_hour_figure
 from dashboard.components.data.sections import import_table
 from services.i18n import use_language
 from services.personalize.models import ImportJob
@@ -32,3 +36,12 @@ def test_import_start_times_are_written_in_the_readers_zone() -> None:
         assert table["시작 시각 (Asia/Seoul)"].tolist() == ["2026년 11월 1일 00:47:05"]
     finally:
         use_language("en")
+
+
+def test_events_per_hour_are_drawn_on_the_readers_clock() -> None:
+    # the 15:00 UTC hour is Seoul's 00:00 of the next day
+    hour = pd.Timestamp("2026-10-31 15:00", tz="UTC")
+    by_hour = pd.DataFrame({"hour": [hour], "EVENT_TYPE": ["view"], "events": [3]})
+    figure = json.loads(events_by_hour_figure(by_hour, zone=ZoneInfo("Asia/Seoul")).to_json())
+    assert [x[:16] for x in figure["data"][0]["x"]] == ["2026-11-01T00:00"]
+    assert figure["layout"]["title"]["text"] == "Events received per hour (last 48 h, Asia/Seoul)"

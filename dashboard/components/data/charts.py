@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import UTC, tzinfo
 
 import pandas as pd
 import plotly.express as px
@@ -11,7 +12,7 @@ import plotly.graph_objects as go
 from dashboard.components.chart_style import category_colors, cjk_font
 from dashboard.components.text import chart_text
 from services.datasets.group_data import EVENT_HOURS, with_time
-from services.i18n import N_, _
+from services.i18n import N_, _, formats
 
 # Binning units of group_data.volume_counts, as the axis names them.
 UNITS = {"hour": N_("hour"), "day": N_("day"), "week": N_("week")}
@@ -104,17 +105,22 @@ def events_by_type_figure(
 
 
 def events_by_hour_figure(
-    by_hour: pd.DataFrame, colors: Mapping[str, str] | None = None
+    by_hour: pd.DataFrame, colors: Mapping[str, str] | None = None, zone: tzinfo = UTC
 ) -> go.Figure:
     """Events per hour stacked by type, coloured by ``colors`` (see ``events_by_type_figure``:
-    pass both the same map, since the last hours may hold fewer types than all events)."""
+    pass both the same map, since the last hours may hold fewer types than all events); the
+    hours (UTC, from ``events_by_hour``) drawn as ``zone``'s clock reads them, named in the
+    title."""
+    hours = pd.to_datetime(by_hour["hour"], utc=True).dt.tz_convert(zone).dt.tz_localize(None)
     fig = px.bar(
-        _chart_labels(by_hour, "EVENT_TYPE"),
+        _chart_labels(by_hour.assign(hour=hours), "EVENT_TYPE"),
         x="hour",
         y="events",
         color="EVENT_TYPE",
         color_discrete_map=dict(colors or event_type_colors(by_hour["EVENT_TYPE"])),
-        title=_("Events received per hour (last {hours} h, UTC)").format(hours=EVENT_HOURS),
+        title=_("Events received per hour (last {hours} h, {zone})").format(
+            hours=EVENT_HOURS, zone=formats.zone_name(zone)
+        ),
         labels={"EVENT_TYPE": _("event type"), "hour": _("hour"), "events": _("events")},
     )
     fig.update_layout(bargap=0.1, margin={"t": 50, "b": 10})

@@ -370,7 +370,7 @@ def put_events(data: GroupData, trackers: Sequence[tuple[str, str | None]] | Non
     colors = data_charts.event_type_colors(events["EVENT_TYPE"])
     left.plotly_chart(data_charts.events_by_type_figure(events, colors), key="data_events_type")
     right.plotly_chart(
-        data_charts.events_by_hour_figure(events_by_hour(events), colors),
+        data_charts.events_by_hour_figure(events_by_hour(events), colors, zone),
         key="data_events_hour",
     )
     latest = frame.sort_values("time", ascending=False, kind="stable").head(LATEST_EVENTS)
