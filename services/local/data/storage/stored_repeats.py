@@ -66,10 +66,11 @@ def already_stored(
         return tables[0].num_rows
     seen = [_stored_candidates(db, bulk, group_arn, tables)] if incremental else []
     repeated = 0
-    for table in tables:
+    for i, table in enumerate(tables):
         if seen:
             repeated += stored_again(table, pa.concat_tables(seen))
-        seen.append(key_table(table))
+        if i + 1 < len(tables):  # the last file's keys are compared with nothing after it
+            seen.append(key_table(table))
     return repeated
 
 
