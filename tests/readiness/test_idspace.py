@@ -139,11 +139,11 @@ def test_one_disjoint_id_reads_as_the_only_one_in_both_languages():
         (many,) = cross_check(_report("interactions", items=["7", "8"]), file)
     finally:
         use_language("en")
-    assert found.title == "상호작용의 유일한 아이템이 아이템 파일에 없습니다"
+    assert found.title == "상호작용의 유일한 상품이 상품 파일에 없습니다"
     assert found.detail == (
-        "상호작용에 나오는 유일한 아이템이 아이템 파일의 1,200개 안에 없습니다. 상호작용은 "
-        "'7' 같은 수치를, 아이템 파일은 'sku-0' 같은 접두사 ID(sku-…)를 씁니다."
+        "상호작용에 나오는 유일한 상품이 상품 파일의 1,200개 안에 없습니다. 상호작용은 "
+        "'7' 같은 수치를, 상품 파일은 'sku-0' 같은 접두사 ID(sku-…)를 씁니다."
     )
     assert users.title == "상호작용의 유일한 사용자가 사용자 파일에 없습니다"
     assert users.detail.startswith("상호작용에 나오는 유일한 사용자가 사용자 파일의 2명 안에")
-    assert many.detail.startswith("상호작용의 아이템 2개 중 어느 것도 아이템 파일의 1,200개 안에")
+    assert many.detail.startswith("상호작용의 상품 2개 중 어느 것도 상품 파일의 1,200개 안에")
