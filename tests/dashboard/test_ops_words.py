@@ -5,6 +5,8 @@ language. Expected strings written by hand from messages.po."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -12,6 +14,7 @@ from services.config import Settings
 from services.i18n import use_language
 from services.personalize.clients import build_clients
 from services.pipeline import SUCCEEDED, RunStore
+from services.pipeline.runs import run_tables
 from tests.dashboard.conftest import APP, TIMEOUT, Seeded, page_in
 from tests.dashboard.rendered import shown
 from tests.local.workspace import wait_for
@@ -103,14 +106,18 @@ def test_a_made_campaign_stays_said_above_its_form_and_runs_in_the_readers_langu
     assert not [s.value for s in at.tabs[2].success]
 
 
-def _failed_refresh(group: str) -> int:
+def _failed_refresh(group: str, started: datetime | None = None) -> int:
     """A refresh of ``group`` that failed at its check, with the step and texts the worker
-    stores (services/pipeline/steps/runner.py: English, whoever reads them later)."""
+    stores (services/pipeline/steps/runner.py: English, whoever reads them later); it starts
+    at ``started`` when given (now otherwise)."""
     runs = RunStore(Settings.from_env().dashboard_db_url)
     started_by = {"trigger": "cli", "actor": "cron", "owner": "o"}
-    claim = runs.claim(
-        group, "shop", options={"import_mode": "FULL"}, lock_seconds=60, **started_by
-    )
+    with pytest.MonkeyPatch.context() as patch:
+        if started is not None:
+            patch.setattr(run_tables, "now", lambda: started)
+        claim = runs.claim(
+            group, "shop", options={"import_mode": "FULL"}, lock_seconds=60, **started_by
+        )
     check, failure = "Check the interactions data", "no file at s3://shop/none.csv"
     runs.begin_step(claim.run_id, "plan", "plan", "Plan the refresh of shop", group)
     runs.end_step(claim.run_id, "plan", SUCCEEDED, "", {"imports": [], "campaigns": []})
@@ -151,17 +158,38 @@ def test_the_overview_says_a_failed_refresh_in_the_readers_language(
     assert expected.format(id=run_id) in warnings, warnings
 
 
-def test_a_refresh_overdue_says_its_last_failure_in_korean(
-    seeded: Seeded, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        (
+            "ko",
+            "shop의 새로 고침이 한 번도 성공하지 못했습니다(첫 실행 3일 전)(한도 1일 2시간); "
+            "마지막 실행(#{id}) FAILED (실패): 상호작용 데이터 확인: no file at "
+            "s3://shop/none.csv. 캠페인은 이전 버전을 계속 서비스합니다. 스케줄러와 운영 "
+            "페이지의 실행 기록을 확인하세요.",
+        ),
+        (
+            "en",
+            "The refresh of shop has never succeeded (first run 3 d ago) (limit 1 d 2 h); the "
+            "last run (#{id}) FAILED: Check the interactions data: no file at "
+            "s3://shop/none.csv. Campaigns keep serving their previous versions. Check the "
+            "scheduler and the run on Operations.",
+        ),
+    ],
+)
+def test_a_refresh_overdue_says_its_last_failure_in_the_readers_language(
+    seeded: Seeded, monkeypatch: pytest.MonkeyPatch, language: str, expected: str
 ) -> None:
     """The Overview's other refresh alert, a group not refreshed for too long, quotes the last
-    run the same way ("; 마지막 실행(#{id}) {status}: {reason}", messages.po)."""
-    monkeypatch.setenv("REFRESH_MAX_AGE_HOURS", "0.0001")  # 0.36 s: the run is overdue at once
-    run_id = _failed_refresh(seeded.group)
-    at = page_in("ko", "dashboard/pages/overview.py")
+    run the same way, in one sentence of the reader's language: the status, the step's label
+    and the closing sentences translated, the engine's words as they came, one stop before
+    "Check the scheduler" (two before). Expected: messages.po's templates filled by hand; the
+    run started 3 d 30 min ago reads "3 d" (two largest units, the zero hours left out) for
+    the next 30 minutes, against a limit of 26 h, "1 d 2 h"."""
+    monkeypatch.setenv("REFRESH_MAX_AGE_HOURS", "26")
+    started = datetime.now(UTC) - timedelta(days=3, minutes=30)
+    run_id = _failed_refresh(seeded.group, started)
+    at = page_in(language, "dashboard/pages/overview.py")
+    assert not at.exception, [e.value for e in at.exception]
     errors = [shown(e.value) for e in at.error]
-    said = (
-        f"; 마지막 실행(#{run_id}) FAILED (실패): 상호작용 데이터 확인: no file at "
-        "s3://shop/none.csv. 캠페인은 이전 버전을 계속 서비스합니다."
-    )
-    assert any(said in e for e in errors), errors
+    assert expected.format(id=run_id) in errors, errors

@@ -3,45 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import streamlit as st
 
 from dashboard import deps, identity, reads
-from dashboard.components.formatting import status_name
-from dashboard.components.operations.refresh_text import run_reason
+from dashboard.components.overview.refresh_alerts import refresh_alert
 from dashboard.components.text import md_help
 from services.i18n import _
-from services.pipeline.runs.freshness import RefreshState, refresh_alerts
-from services.pipeline.runs.run_values import FAILED, REFUSED
+from services.pipeline.runs.freshness import RefreshState, refresh_findings
 from services.workspace.alerts import Alert, build_alerts, sort_alerts
 from services.workspace.overview import DatasetGroupOverview
-
-_REFRESH_KINDS = ("refresh_stale", "refresh_failed", "refresh_refused")
-
-
-def _outcome_rendered(state: RefreshState) -> RefreshState:
-    """``state`` with its last run, when that failed or was refused, read with its steps and
-    its reason as ``refresh_text.run_reason`` renders it: the failed step's label and the
-    guardrail's verdict in the reader's language, a service's message quoted as it came (the
-    worker stores them in English, trial s13 finding 10)."""
-    last = state.last
-    if last is None or last.status not in (FAILED, REFUSED):
-        return state
-    run = reads.refresh_run(last.id) or last
-    return replace(state, last=replace(run, reason=run_reason(run)))
-
-
-def _status_named(alert: Alert, states: Mapping[str, RefreshState]) -> Alert:
-    """A refresh alert with its run's status as ``status_name`` reads it. ``refresh_alerts``
-    writes "(#{id}) {status}" in every language's template; only that status is replaced."""
-    state = states.get(alert.target or "")
-    last = state.last if state else None
-    if alert.kind not in _REFRESH_KINDS or last is None:
-        return alert
-    stored, named = f"(#{last.id}) {last.status}", f"(#{last.id}) {status_name(last.status)}"
-    return replace(alert, message=alert.message.replace(stored, named, 1))
 
 
 def load_alerts(
@@ -51,10 +23,8 @@ def load_alerts(
     (no Personalize calls; a failed or refused last run is read again with its steps)."""
     now = datetime.now(UTC)
     max_age = timedelta(hours=deps.settings().refresh_max_age_hours)
-    states = {arn: _outcome_rendered(state) for arn, state in (refreshes or {}).items()}
-    refreshed = [
-        _status_named(alert, states) for alert in refresh_alerts(states.values(), now, max_age)
-    ]
+    findings = refresh_findings((refreshes or {}).values(), now, max_age)
+    refreshed = [refresh_alert(finding, reads.refresh_run) for finding in findings]
     return sort_alerts([*build_alerts(groups, now), *refreshed])
 
 

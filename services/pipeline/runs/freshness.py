@@ -1,16 +1,21 @@
-"""Overview alerts about refreshes: a group whose refresh has not succeeded for too long, or
-whose last refresh failed or was refused by its guardrail."""
+"""Overview findings about refreshes: a group whose refresh has not succeeded for too long, or
+whose last refresh failed or was refused by its guardrail.
+
+The findings are fields, not sentences: the Overview renders them in the reader's language
+(its status, the failed step's label and the guardrail's verdict from the run's own fields),
+which a sentence written here in one language could not be read back from.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Literal
 
-from services.i18n import _
-from services.i18n.formats import duration
 from services.pipeline.runs.records import FAILED, REFUSED, RUNNING, RefreshRun, RunStore
-from services.workspace.alerts import Alert
+
+RefreshKind = Literal["refresh_stale", "refresh_failed", "refresh_refused"]
 
 
 @dataclass(frozen=True)
@@ -22,6 +27,37 @@ class RefreshState:
     last_success: RefreshRun | None
 
 
+@dataclass(frozen=True)
+class RefreshFinding:
+    """One group whose refresh needs a look.
+
+    ``kind``: "refresh_stale" when no run has succeeded for longer than ``max_age`` (an error),
+    else "refresh_failed" or "refresh_refused" when the newest run ended so (a warning).
+    ``run`` is that newest run; ``age`` how long no run has succeeded (since the last success's
+    end or, with none, the newest run's start); ``since`` when the problem started (that same
+    point for a stale group, the run's end otherwise); ``succeeded_before`` whether any run of
+    the group succeeded.
+    """
+
+    kind: RefreshKind
+    group_arn: str
+    run: RefreshRun
+    since: datetime | None
+    age: timedelta
+    max_age: timedelta
+    succeeded_before: bool
+
+    @property
+    def severity(self) -> Literal["error", "warning"]:
+        """A group left stale is an error; one bad night while still fresh, a warning."""
+        return "error" if self.kind == "refresh_stale" else "warning"
+
+    @property
+    def ended_badly(self) -> bool:
+        """Whether ``run`` failed or was refused (its reason then says why)."""
+        return self.run.status in (FAILED, REFUSED)
+
+
 def refresh_states(runs: RunStore, group_arns: Iterable[str]) -> dict[str, RefreshState]:
     """Two small queries per group; the caller caches them."""
     out = {}
@@ -31,51 +67,26 @@ def refresh_states(runs: RunStore, group_arns: Iterable[str]) -> dict[str, Refre
     return out
 
 
-def refresh_alerts(
+def refresh_findings(
     states: Iterable[RefreshState], now: datetime, max_age: timedelta
-) -> list[Alert]:
-    """Only groups that are refreshed at all: one that never ran a refresh is not flagged."""
-    alerts: list[Alert] = []
+) -> list[RefreshFinding]:
+    """Only groups that are refreshed at all: one that never ran a refresh is not flagged; a
+    run in progress whose lock is alive is not stale however long ago the last success was."""
+    findings: list[RefreshFinding] = []
     for state in states:
         last, success = state.last, state.last_success
         if last is None:
             continue
-        name = last.dataset_group_name
         since = success.finished if success and success.finished else last.started
         age = now - since
-        outcome = _("; the last run (#{id}) {status}").format(id=last.id, status=last.status) + (
-            f": {last.reason}" if last.reason and last.status in (FAILED, REFUSED) else ""
-        )
         if age > max_age and not (last.status == RUNNING and not last.stale):
-            what = (
-                _("has not succeeded for {age}").format(age=duration(age))
-                if success
-                else _("has never succeeded (first run {age} ago)").format(age=duration(age))
-            )
-            alerts.append(
-                Alert(
-                    "error",
-                    _(
-                        "The refresh of {group} {what} (limit {limit}){outcome}. Check the "
-                        "scheduler and the run on Operations."
-                    ).format(group=name, what=what, limit=duration(max_age), outcome=outcome),
-                    "operations",
-                    state.group_arn,
-                    since,
-                    "refresh_stale",
-                )
-            )
+            kind: RefreshKind = "refresh_stale"
         elif last.status in (FAILED, REFUSED):
-            alerts.append(
-                Alert(
-                    "warning",
-                    _("The last refresh of {group} (#{id}) {status}: {reason}").format(
-                        group=name, id=last.id, status=last.status, reason=last.reason
-                    ),
-                    "operations",
-                    state.group_arn,
-                    last.finished,
-                    "refresh_failed" if last.status == FAILED else "refresh_refused",
-                )
-            )
-    return alerts
+            kind = "refresh_failed" if last.status == FAILED else "refresh_refused"
+            since = last.finished or since
+        else:
+            continue
+        findings.append(
+            RefreshFinding(kind, state.group_arn, last, since, age, max_age, success is not None)
+        )
+    return findings
