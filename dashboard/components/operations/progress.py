@@ -31,6 +31,7 @@ from dashboard import deps, identity, reads
 from dashboard.components.formatting import status_name, when_column
 from dashboard.components.language import in_session_language
 from dashboard.components.operations.actions import flash, run_action
+from dashboard.components.operations.refresh_text import step_label
 from dashboard.components.text import md_escape, md_help
 from services.i18n import _
 from services.pipeline.runs.running_runs import refresh_work
@@ -86,7 +87,7 @@ def _read_work() -> list[Running] | None:
     groups = reads.live_overview()
     if groups is None:
         return None
-    return refresh_work(reads.running_refreshes()) + running_work(groups)
+    return refresh_work(reads.running_refreshes(), step_label) + running_work(groups)
 
 
 def listed(arn: str) -> bool | None:
