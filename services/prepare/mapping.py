@@ -28,10 +28,13 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from services.prepare.mapping_problems import Kind, MappingProblem, invalid_mapping, problem
 
 VERSION = 1
 DATASET_TYPES = ("interactions", "items", "users")
@@ -62,11 +65,22 @@ _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,149}$")
 
 
 class MappingError(ValueError):
-    """A mapping document is invalid; ``problems`` holds one message per bad field."""
+    """A mapping document is invalid: ``found`` holds each problem (a ``MappingProblem``, or a
+    caller's own sentence), ``problems`` the same in English; ``str()`` is "invalid mapping:
+    …" in English and ``in_language()`` the same in the reader's language."""
 
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("invalid mapping: " + "; ".join(problems))
-        self.problems = problems
+    def __init__(self, problems: Sequence[MappingProblem | str]) -> None:
+        self.found = list(problems)
+        self.problems = [str(p) for p in self.found]
+        super().__init__(invalid_mapping(self.found))
+
+    def in_language(self) -> str:
+        """ "invalid mapping: …" with each problem in the reader's language."""
+        return invalid_mapping(self.found, in_language=True)
+
+    def problems_in_language(self) -> list[str]:
+        """Each problem in the reader's language, one by one."""
+        return [p.in_language() if isinstance(p, MappingProblem) else p for p in self.found]
 
 
 @dataclass(frozen=True)
@@ -141,81 +155,92 @@ def _text(value: Any) -> bool:
     return isinstance(value, str) and value != ""
 
 
-def _source(raw: Any, problems: list[str]) -> Source:
+def _source(raw: Any, problems: list[MappingProblem]) -> Source:
     if raw is None:
         return Source()
     if not isinstance(raw, dict):
-        problems.append("source: must be an object")
+        problems.append(problem("source", Kind.SOURCE_NOT_OBJECT))
         return Source()
     unknown = set(raw) - {"format", "encoding", "delimiter"}
     if unknown:
-        problems.append(f"source: unknown keys {sorted(unknown)}")
+        problems.append(problem("source", Kind.UNKNOWN_KEYS, keys=sorted(unknown)))
     fmt = raw.get("format", "auto")
     if fmt not in FORMATS:
-        problems.append(f"source.format: must be one of {', '.join(FORMATS)}, not {fmt!r}")
+        problems.append(
+            problem("source.format", Kind.NOT_ONE_OF, choices=", ".join(FORMATS), value=repr(fmt))
+        )
     encoding = raw.get("encoding", "auto")
     if not _text(encoding):
-        problems.append("source.encoding: must be a codec name such as utf-8 or cp949")
+        problems.append(problem("source.encoding", Kind.NOT_CODEC))
     elif encoding != "auto":
         try:
             "".encode(encoding)
         except LookupError:
-            problems.append(f"source.encoding: unknown encoding {encoding!r}")
+            problems.append(problem("source.encoding", Kind.UNKNOWN_ENCODING, value=repr(encoding)))
     delimiter = raw.get("delimiter", "auto")
     if delimiter != "auto" and (not isinstance(delimiter, str) or len(delimiter) != 1):
-        problems.append("source.delimiter: must be one character (e.g. ',' or '\\t') or 'auto'")
+        problems.append(problem("source.delimiter", Kind.NOT_DELIMITER))
     return Source(str(fmt), str(encoding), str(delimiter))
 
 
 _FIELD_KEYS = {"name", "column", "constant", "type", "values", "format", "unit", "split"}
 
 
-def _field(i: int, raw: Any, dataset_type: str, problems: list[str]) -> FieldMap | None:
+def _field(i: int, raw: Any, dataset_type: str, problems: list[MappingProblem]) -> FieldMap | None:
     where = f"fields[{i}]"
     if not isinstance(raw, dict):
-        problems.append(f"{where}: must be an object with name and column (or constant)")
+        problems.append(problem(where, Kind.FIELD_NOT_OBJECT))
         return None
     name = raw.get("name")
     if not isinstance(name, str) or not _NAME.match(name):
-        problems.append(f"{where}.name: must be a field name like USER_ID or GENRES, not {name!r}")
+        problems.append(problem(f"{where}.name", Kind.NOT_FIELD_NAME, value=repr(name)))
         return None
     where = f"{where} ({name})"
     before = len(problems)
     unknown = set(raw) - _FIELD_KEYS
     if unknown:
-        problems.append(f"{where}: unknown keys {sorted(unknown)}")
+        problems.append(problem(where, Kind.UNKNOWN_KEYS, keys=sorted(unknown)))
     if name in RESERVED and name not in ALLOWED_RESERVED[dataset_type]:
-        problems.append(f"{where}: {name} is not a field of a {dataset_type} dataset")
+        problems.append(problem(where, Kind.NOT_IN_DATASET, name=name, dataset_type=dataset_type))
     column, constant = raw.get("column"), raw.get("constant")
     if (column is None) == (constant is None):
-        problems.append(f"{where}: give exactly one of column (a raw column) or constant")
+        problems.append(problem(where, Kind.COLUMN_OR_CONSTANT))
     if column is not None and not _text(column):
-        problems.append(f"{where}.column: must be a non-empty string")
+        problems.append(problem(f"{where}.column", Kind.EMPTY_COLUMN))
     if constant is not None and not isinstance(constant, str | int | float):
-        problems.append(f"{where}.constant: must be a string or a number")
+        problems.append(problem(f"{where}.constant", Kind.BAD_CONSTANT))
     ftype = raw.get("type")
     if name in RESERVED:
         if ftype is not None:
-            problems.append(f"{where}.type: {name} has a fixed type; remove type")
+            problems.append(problem(f"{where}.type", Kind.FIXED_TYPE, name=name))
     elif ftype not in METADATA_TYPES:
-        problems.append(f"{where}.type: must be one of {', '.join(METADATA_TYPES)}, not {ftype!r}")
+        problems.append(
+            problem(
+                f"{where}.type",
+                Kind.NOT_ONE_OF,
+                choices=", ".join(METADATA_TYPES),
+                value=repr(ftype),
+            )
+        )
     values = raw.get("values")
     if values is not None and (
         not isinstance(values, dict)
         or not all(isinstance(k, str) and _text(v) for k, v in values.items())
     ):
-        problems.append(f"{where}.values: must map raw text to non-empty output text")
+        problems.append(problem(f"{where}.values", Kind.BAD_VALUES))
     kind = RESERVED.get(name, ftype)
     fmt, unit = raw.get("format"), raw.get("unit", "auto")
     if (fmt is not None or unit != "auto") and kind != "timestamp":
-        problems.append(f"{where}: format/unit apply to TIMESTAMP and CREATION_TIMESTAMP only")
+        problems.append(problem(where, Kind.NOT_TIMESTAMP))
     if fmt is not None and not _text(fmt):
-        problems.append(f"{where}.format: must be a strptime format such as %Y-%m-%d %H:%M:%S")
+        problems.append(problem(f"{where}.format", Kind.BAD_FORMAT, example="%Y-%m-%d %H:%M:%S"))
     if unit not in UNITS:
-        problems.append(f"{where}.unit: must be one of {', '.join(UNITS)}, not {unit!r}")
+        problems.append(
+            problem(f"{where}.unit", Kind.NOT_ONE_OF, choices=", ".join(UNITS), value=repr(unit))
+        )
     split = raw.get("split")
     if split is not None and (kind != "categorical" or not _text(split)):
-        problems.append(f"{where}.split: only for categorical fields; the separator characters")
+        problems.append(problem(f"{where}.split", Kind.BAD_SPLIT))
     if len(problems) > before:
         return None
     return FieldMap(
@@ -236,35 +261,41 @@ def parse_mapping(doc: Any) -> Mapping:
     Raises:
         MappingError: with one message per problem (e.g. ``fields[2] (TIMESTAMP).unit: …``).
     """
-    problems: list[str] = []
+    problems: list[MappingProblem] = []
     if not isinstance(doc, dict):
-        raise MappingError(["the document must be a JSON object"])
+        raise MappingError([problem("", Kind.NOT_OBJECT)])
     unknown = set(doc) - {"version", "dataset_type", "timezone", "source", "fields"}
     if unknown:
-        problems.append(f"unknown keys {sorted(unknown)}")
+        problems.append(problem("", Kind.UNKNOWN_KEYS, keys=sorted(unknown)))
     if doc.get("version") != VERSION:
-        problems.append(f"version: must be {VERSION}, not {doc.get('version')!r}")
+        problems.append(
+            problem("version", Kind.NOT_VERSION, version=VERSION, value=repr(doc.get("version")))
+        )
     dataset_type = doc.get("dataset_type")
     if dataset_type not in DATASET_TYPES:
-        problems.append(f"dataset_type: must be one of {', '.join(DATASET_TYPES)}")
+        problems.append(
+            problem("dataset_type", Kind.NOT_DATASET_TYPE, choices=", ".join(DATASET_TYPES))
+        )
         raise MappingError(problems)
     timezone = doc.get("timezone", "UTC")
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError, TypeError):
-        problems.append(f"timezone: {timezone!r} is not an IANA time zone such as Asia/Seoul")
+        problems.append(problem("timezone", Kind.NOT_TIMEZONE, value=repr(timezone)))
     source = _source(doc.get("source"), problems)
     raw_fields = doc.get("fields")
     if not isinstance(raw_fields, list) or not raw_fields:
-        problems.append("fields: must be a non-empty list")
+        problems.append(problem("fields", Kind.NO_FIELDS))
         raise MappingError(problems)
     fields = [_field(i, f, dataset_type, problems) for i, f in enumerate(raw_fields)]
     names = [f.name for f in fields if f is not None]
     for name in sorted({n for n in names if names.count(n) > 1}):
-        problems.append(f"fields: {name} is mapped more than once")
+        problems.append(problem("fields", Kind.TWICE, name=name))
     for name in REQUIRED[dataset_type]:
         if name not in names and all(f is not None for f in fields):
-            problems.append(f"fields: {name} is required for a {dataset_type} dataset")
+            problems.append(
+                problem("fields", Kind.REQUIRED_FIELD, name=name, dataset_type=dataset_type)
+            )
     if problems:
         raise MappingError(problems)
     return Mapping(dataset_type, tuple(f for f in fields if f is not None), timezone, source)
@@ -282,9 +313,11 @@ def load_mapping(path_or_text: str | Path) -> Mapping:
         try:
             text = Path(path_or_text).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as err:
-            raise MappingError([f"cannot read {path_or_text}: {err}"]) from err
+            raise MappingError(
+                [problem("", Kind.UNREADABLE, path=path_or_text, error=err)]
+            ) from err
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as err:
-        raise MappingError([f"not JSON: {err.msg} at line {err.lineno}"]) from err
+        raise MappingError([problem("", Kind.NOT_JSON, error=err.msg, line=err.lineno)]) from err
     return parse_mapping(doc)

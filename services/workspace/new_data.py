@@ -77,7 +77,9 @@ def schema_text(uploaded: str, dataset_type: str) -> str:
         try:
             mapping = parse_mapping(doc)
         except MappingError as err:
-            raise ValueError(_("The mapping cannot be used: {error}").format(error=err)) from err
+            raise ValueError(
+                _("The mapping cannot be used: {error}").format(error=err.in_language())
+            ) from err
         if mapping.dataset_type != dataset_type.lower():
             raise ValueError(
                 _("The mapping is for {theirs}, not {ours}.").format(

@@ -224,7 +224,7 @@ def edit(base: Mapping, header: tuple[str, ...]) -> Mapping | None:
     try:
         return parse_mapping(doc)
     except MappingError as err:
-        for problem in err.problems:
+        for problem in err.problems_in_language():
             st.error(
                 _("Mapping: {problem}").format(problem=md_escape(problem)),
                 icon=":material/edit_note:",

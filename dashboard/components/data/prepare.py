@@ -238,8 +238,10 @@ def section(pairs: list[tuple[Dataset, Schema | None]], data: GroupData | None =
     try:
         base, header, notes = _base(staged, kind, schema)
     except (RawFileError, MappingError, UnicodeDecodeError) as err:
+        said = err.in_language() if isinstance(err, MappingError) else str(err)
         st.error(
-            _("Cannot use this file: {error}").format(error=md_escape(err)), icon=":material/error:"
+            _("Cannot use this file: {error}").format(error=md_escape(said)),
+            icon=":material/error:",
         )
         return
     st.caption(" · ".join(md_escape(note) for note in notes))  # they quote the file's columns

@@ -16,6 +16,7 @@ from dashboard.components.formatting import dataset_type_name, mode_name
 from services.i18n import N_, _
 from services.pipeline import options as opts
 from services.pipeline.steps import planning
+from services.prepare import MappingError
 
 DATA_FIELD = N_("Data to import first (optional)")
 MAPPING_FIELD = N_("Mapping of the raw export (one JSON file, optional)")
@@ -60,8 +61,10 @@ _TYPES = ("dataset_type", "mapping_type")  # values that name a dataset type
 
 def option_error(err: ValueError, upload: str) -> str:
     """Why the Refresh tab's options were refused, in the reader's language (``upload``: the
-    label of the choice that uploads a file); a refusal without a code (a mapping's own
-    errors, already in the reader's language) as it says itself."""
+    label of the choice that uploads a file); a mapping's own problems through their
+    templates; a refusal without a code as it says itself."""
+    if isinstance(err, MappingError):  # the document's own problems, one template each
+        return err.in_language()
     if not isinstance(err, opts.OptionError) or err.code not in _OPTIONS:
         return str(err)
     values: dict[str, str] = dict(err.values)
