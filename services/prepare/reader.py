@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import gzip
 import io
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,6 +22,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from services.i18n import N_, _
 from services.local.rules.csv_sniff import ENCODINGS, binary_kind, decoding, lines_separator
 
 from .mapping import Source
@@ -35,6 +36,33 @@ _SAMPLE_BYTES = 64 << 10
 
 class RawFileError(ValueError):
     """The raw file cannot be read as given (format, encoding or header problem)."""
+
+
+# A mapping naming columns the file does not have: English for the CLI and a run's record,
+# the reader's language on the pages (``missing_columns_text``).
+_MISSING = N_("{file} has no column {absent}; its columns are {columns}")
+
+
+class MissingColumns(RawFileError):
+    """The mapping reads columns the raw file does not have; ``values`` (file, absent,
+    columns: text) fill its template, which a refresh run stores with its check step."""
+
+    def __init__(self, file: str, absent: Sequence[str], header: Sequence[str]) -> None:
+        self.values = {
+            "file": file,
+            "absent": ", ".join(map(repr, absent)),
+            "columns": ", ".join(header),
+        }
+        super().__init__(_MISSING.format(**self.values))
+
+
+def missing_columns_text(values: Mapping[str, str]) -> str:
+    """``MissingColumns``' sentence in the reader's language, from its stored ``values``.
+
+    Raises:
+        KeyError: ``values`` lack one of file, absent, columns.
+    """
+    return _(_MISSING).format(**values)
 
 
 @dataclass(frozen=True)
@@ -256,10 +284,7 @@ def iter_chunks(
     path = Path(path)
     absent = [c for c in columns if c not in layout.header]
     if absent:
-        raise RawFileError(
-            f"{path.name} has no column {', '.join(map(repr, absent))}; its columns are "
-            f"{', '.join(layout.header)}"
-        )
+        raise MissingColumns(path.name, absent, layout.header)
     try:
         if layout.format == "csv":
             yield from _csv_chunks(path, layout, columns, chunk_rows)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from services.pipeline import SUCCEEDED, DataSource, RefreshOptions, RefreshRun
+from services.pipeline import FAILED, SUCCEEDED, DataSource, RefreshOptions, RefreshRun
 from services.pipeline.options import parse_sources
 from services.prepare import MappingError
 from tests.pipeline.conftest import Shop
@@ -168,3 +168,39 @@ def test_the_same_file_imported_again_is_a_warning_naming_the_first_run(shop: Sh
     # a different file is not flagged
     third = _refreshed(shop, DataSource(shop.noise))
     assert "same_as_run" not in third.step("check:INTERACTIONS").detail
+
+
+def test_a_mapping_reading_a_column_the_export_lacks_fails_its_check_in_the_readers_language(
+    shop: Shop,
+) -> None:
+    """The mapping's USER_ID reads 회원번호, which the export does not have (its header:
+    회원ID,상품코드,주문일시,구분,수량). The run stores English (the CLI's and the audit's) and
+    the values; the Refresh tab and the Overview read it in the reader's language. Expected
+    strings written by hand (the Korean from messages.po)."""
+    from dashboard.components.operations.refresh_text import run_reason
+    from services.i18n import use_language
+
+    fields = [{"name": "USER_ID", "column": "회원번호"}, *MAPPING["fields"][1:]]
+    source = DataSource(_raw_in_shop(shop), mapping={**MAPPING, "fields": fields})
+    group = shop.pipeline.resolve_group("shop")
+    triggered = shop.pipeline.trigger(
+        group, RefreshOptions(data=(source,)), actor="t", trigger="test"
+    )
+    assert triggered.owner is not None
+    shop.pipeline.execute(triggered.run_id, triggered.owner)
+    run = shop.runs.get(triggered.run_id)
+    assert run is not None and run.status == FAILED
+    columns = "회원ID, 상품코드, 주문일시, 구분, 수량"
+    assert run.reason == (
+        f"Check the interactions data: orders.csv has no column '회원번호'; its columns are "
+        f"{columns}. Campaigns keep serving their previous versions."
+    )
+    assert run_reason(run) == run.reason  # English readers read the CLI's words
+    use_language("ko")
+    try:
+        assert run_reason(run) == (
+            "상호작용 데이터 확인: orders.csv에 '회원번호' 열이 없습니다. "
+            f"이 파일의 열: {columns}. 캠페인은 이전 버전을 계속 서비스합니다."
+        )
+    finally:
+        use_language("en")

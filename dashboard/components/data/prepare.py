@@ -35,6 +35,7 @@ from services.prepare import (
     preview_conversion,
     suggest_mapping,
 )
+from services.prepare.reader import MissingColumns, missing_columns_text
 from services.prepare.reject_reasons import reason_in_language
 
 KEY = "prepare"
@@ -45,6 +46,16 @@ UTF8_BOM = "\ufeff".encode()
 _SUGGESTIONS = "prepare_suggestions"
 _RESULTS = "prepare_results"
 _KEEP = 3
+
+
+def _said(err: ValueError) -> str:
+    """Why the file or its mapping cannot be used, in the reader's language where the error
+    keeps its values (a mapping's problems, columns it reads that the file lacks)."""
+    if isinstance(err, MappingError):
+        return err.in_language()
+    if isinstance(err, MissingColumns):
+        return missing_columns_text(err.values)
+    return str(err)
 
 
 def _base(
@@ -238,9 +249,8 @@ def section(pairs: list[tuple[Dataset, Schema | None]], data: GroupData | None =
     try:
         base, header, notes = _base(staged, kind, schema)
     except (RawFileError, MappingError, UnicodeDecodeError) as err:
-        said = err.in_language() if isinstance(err, MappingError) else str(err)
         st.error(
-            _("Cannot use this file: {error}").format(error=md_escape(said)),
+            _("Cannot use this file: {error}").format(error=md_escape(_said(err))),
             icon=":material/error:",
         )
         return
@@ -264,7 +274,7 @@ def section(pairs: list[tuple[Dataset, Schema | None]], data: GroupData | None =
             readiness_import.avro(schema) if schema and schema.fields else None,
         )
     except RawFileError as err:
-        st.error(md_escape(err), icon=":material/error:")
+        st.error(md_escape(_said(err)), icon=":material/error:")
         return
     if done is None:
         return

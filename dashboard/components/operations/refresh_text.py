@@ -23,6 +23,7 @@ from services.personalize.models import version_label
 from services.pipeline import RefreshRun, RefreshStep, guardrail_reason
 from services.pipeline.steps.rejections import rejection_text, too_many
 from services.pipeline.steps.runner import KEPT
+from services.prepare.reader import missing_columns_text
 from services.store.audit_text import reason_text
 
 _LABELS = {
@@ -89,11 +90,18 @@ def step_reason(run: RefreshRun, step: RefreshStep) -> str:
 
 
 def _failure(step: RefreshStep) -> str | None:
-    """A failed step's reason rendered from its detail: the rows a prepared export lost (with
-    this page's field for the limit) or the plan's refusal; None when the detail does not say
-    it (an older run, an engine's message)."""
+    """A failed step's reason rendered from its detail: the columns a mapping reads that the
+    raw export lacks, the rows a prepared export lost (with this page's field for the limit)
+    or the plan's refusal; None when the detail does not say it (an older run, an engine's
+    message)."""
     if step.status != "FAILED":
         return None
+    missing = step.detail.get("missing_columns")
+    if step.kind == "check" and isinstance(missing, dict):
+        try:
+            return missing_columns_text(missing)
+        except KeyError:  # stored without one of its values: the stored text says it
+            return None
     rejected = step.detail.get("rejected_rows")
     # below the limit the check failed for another reason, said after the rows (stored text)
     if step.kind == "check" and rejected and too_many(rejected):

@@ -17,6 +17,7 @@ from services.pipeline.steps.rejections import rejected_detail, rejection_text, 
 from services.pipeline.steps.same_content import content_hash, imported_before
 from services.pipeline.steps.sources import check_source, importable_location, refusal, sample_ids
 from services.pipeline.steps.step_context import StepContext, StepResult
+from services.prepare.reader import MissingColumns
 from services.store.audit_text import NEW_VERSION, note
 
 
@@ -29,6 +30,8 @@ class DataSteps(StepContext):
             resolved = importable_location(
                 source["location"], self._settings, self._objects, source.get("mapping")
             )
+        except MissingColumns as err:  # stored with its values: the page says it in its language
+            raise StepFailed(str(err), {"missing_columns": err.values}) from err
         except ValueError as err:
             raise StepFailed(str(err)) from err
         dataset = self._call(lambda: self._svc.describe_dataset(source["dataset_arn"]))
