@@ -1,7 +1,8 @@
 """A bad mapping given to Data › Prepare (its saved-mapping box) or to Operations › Refresh (its
-mapping box) is refused in the reader's language, the document's paths and values as written
-(issue #21). The mappings are the real bad ones of tests/prepare/test_mapping_problems.py;
-expected strings written by hand from messages.po."""
+mapping box) is refused in the reader's language, the document's paths and values as written,
+and a saved mapping's column the file lacks is named at its field (issue #21). The mappings are
+the real bad ones of tests/prepare/test_mapping_problems.py; expected strings written by hand
+from messages.po."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from services.i18n import use_language
 from tests.dashboard.conftest import Seeded, page_in
 from tests.dashboard.rendered import shown
 from tests.dashboard.test_prepare import RAW
-from tests.prepare.test_mapping_problems import CASES, bad_type, no_timestamp
+from tests.prepare.test_mapping_problems import CASES, DOC, bad_type, no_timestamp
 
 CLI = {build: cli for build, cli, _korean in CASES}
 KOREAN = {build: korean for build, _cli, korean in CASES}
@@ -72,3 +73,35 @@ def test_the_refresh_tab_refuses_a_mapping_in_the_readers_language(
     _upload(at, "refresh_mapping", build())
     assert [shown(e.value) for e in at.error] == [said]
     assert at.button(key="refresh_button").disabled
+
+
+@pytest.mark.parametrize(
+    ("language", "warned", "error"),
+    [
+        (
+            "ko",
+            "매핑이 USER_ID를 '회원번호' 열에서 읽지만 이 파일에는 그 열이 없습니다. "
+            "열을 고르세요.",
+            "매핑 오류: fields: 상호작용 데이터셋에는 USER_ID가 필요합니다",
+        ),
+        (
+            "en",
+            "The mapping reads USER_ID from the column '회원번호', which this file does not have: "
+            "pick its column.",
+            "Mapping: fields: USER_ID is required for a interactions dataset",
+        ),
+    ],
+)
+def test_a_saved_mapping_reading_a_column_the_file_lacks_says_which(
+    seeded: Seeded, language: str, warned: str, error: str
+) -> None:
+    """The saved mapping's USER_ID reads 회원번호; the export's header is 회원ID,상품코드,…
+    The editor cannot offer that column, says so at the field, and the mapping stays refused
+    (USER_ID required) until a column is picked. Particles as services.i18n.particles reads
+    "ID" (아이디: 를, 가)."""
+    doc = {**DOC, "fields": [{"name": "USER_ID", "column": "회원번호"}, *DOC["fields"][1:]]}
+    at = page_in(language, "dashboard/pages/data.py")
+    at.file_uploader(key="prepare_file").set_value((RAW.name, RAW.read_bytes(), "text/csv")).run()
+    _upload(at, "prepare_mapping_file", doc)
+    assert warned in [shown(w.value) for w in at.warning]
+    assert error in [shown(e.value) for e in at.error]

@@ -46,6 +46,14 @@ def _column(name: str, base: Mapping, header: tuple[str, ...]) -> str:
             current = spec.column
         elif spec.constant and constant:
             current = constant
+        elif spec.column is not None:  # a saved mapping's column this export does not have
+            st.warning(
+                _(
+                    "The mapping reads {field} from the column {column}, which this file does "
+                    "not have: pick its column."
+                ).format(field=name, column=md_escape(repr(spec.column))),
+                icon=":material/edit_note:",
+            )
     return st.selectbox(
         name,
         options,
