@@ -12,6 +12,7 @@ from dashboard.components.operations.refresh_refusals import option_error
 from services.i18n import use_language
 from services.pipeline import DataSource, RefreshOptions
 from services.pipeline.options import OptionError, parse_sources
+from services.prepare import MappingError
 from tests.pipeline.test_prepare_data import MAPPING
 
 UPLOAD = "Upload a raw export"
@@ -69,6 +70,18 @@ def test_a_refused_option_reads_in_korean_and_the_cli_keeps_its_english(
     assert "--" not in korean
 
 
-def test_a_mappings_own_error_is_shown_as_it_says_itself() -> None:
+def test_a_refusal_without_a_code_is_shown_as_it_says_itself() -> None:
     err = ValueError("invalid mapping: fields: must be a non-empty list")
     assert option_error(err, UPLOAD) == str(err)
+
+
+def test_a_mappings_own_error_reads_in_korean() -> None:
+    """The mapping is checked with the options: its problems come through their templates."""
+    with pytest.raises(MappingError) as caught:
+        RefreshOptions(data=parse_sources(["s3://b/orders.csv"], [{**MAPPING, "fields": []}]))
+    assert str(caught.value) == "invalid mapping: fields: must be a non-empty list"
+    use_language("ko")
+    assert (
+        option_error(caught.value, UPLOAD)
+        == "잘못된 매핑: fields: 비어 있지 않은 목록이어야 합니다"
+    )
