@@ -135,16 +135,24 @@ CASES = [
 ]
 
 
-def _evaluated(expression: str, values: dict[str, str], user: dict[str, str]) -> np.ndarray:
-    common = {"user_interactions": HISTORY, "current_user": user, "values": values}
+# another user: other items, every event a Purchase
+OTHER_HISTORY = tuple(
+    (f"i{k}", "Purchase", 1_700_000_000 + t) for t, k in enumerate(RNG.choice(N, 40, replace=False))
+)
+
+
+def _evaluated(
+    expression: str, values: dict[str, str], user: dict[str, str], history: tuple = HISTORY
+) -> np.ndarray:
+    common = {"user_interactions": history, "current_user": user, "values": values}
     return evaluate(parse_filter(expression), item_ids=CATALOGUE, items=ITEMS, **common)
 
 
 def _allowed(
     expression: str, values: dict[str, str], user: dict[str, str], cache: SelectionCache,
-    columns: ItemColumns,
+    columns: ItemColumns, history: tuple = HISTORY,
 ) -> AllowedItems:  # fmt: skip
-    common = {"user_interactions": HISTORY, "current_user": user, "values": values}
+    common = {"user_interactions": history, "current_user": user, "values": values}
     parsed = parse_filter(expression)
     return allowed_items(parsed, columns=columns, selections=cache, positions=POSITIONS, **common)
 
@@ -168,6 +176,26 @@ def test_allowed_items_are_the_evaluated_mask(
     less[bought] = False
     np.testing.assert_array_equal(got.without(bought).mask(), less)
     assert got.without(bought).count == int(less.sum())
+
+
+def test_one_cache_answers_each_user_their_own_part() -> None:
+    """Every case asked by two users in turn (other histories, other metadata) through one
+    cache: each answer is that user's evaluation, so nothing of a user's own part (their
+    Interactions, their IF conditions) is kept for another."""
+    cache, columns = SelectionCache(), ItemColumns(ITEMS, CATALOGUE)
+    users = [(HISTORY, {"TIER": "gold"}), (OTHER_HISTORY, {"TIER": "silver"}), (HISTORY, {})]
+    differ = 0
+    for _ in range(2):
+        for expression, values, _user in CASES:
+            answers = []
+            for history, user in users:
+                want = _evaluated(expression, values, user, history)
+                got = _allowed(expression, values, user, cache, columns, history)
+                np.testing.assert_array_equal(got.mask(), want)
+                answers.append(want)
+            differ += not np.array_equal(answers[0], answers[1])
+    # by hand: the four cases with an Interactions part and the two with an IF, each round
+    assert differ == 2 * 6
 
 
 def test_allowed_items_by_hand() -> None:
@@ -233,3 +261,19 @@ def test_the_cache_keeps_within_its_budget_and_selections_their_rows() -> None:
     )  # norms grow with the code: the index order is the codes' reverse
     assert sparse.rows(index).tolist() == [n - 1 - 9000, n - 1 - 70, n - 1 - 3]
     assert sparse.rows(index) is sparse.rows(index)  # computed once
+
+
+def test_rows_kept_later_count_within_the_budget() -> None:
+    # two dense selections of 10,000 items: 10,000 bytes of mask each, and once a search
+    # asks, 40,000 bytes of int32 rows each (every item allowed); a budget of 60,000 holds
+    # one with its rows and the other without
+    n = 10_000
+    cache = SelectionCache(budget=60_000)
+    first = cache.get("first", lambda: np.ones(n, dtype=bool))
+    second = cache.get("second", lambda: np.ones(n, dtype=bool))
+    assert cache.nbytes == 2 * n
+    index = NormOrderedIndex.build(np.ones((n, 2), dtype=np.float32), np.arange(n))
+    first.rows(index)
+    assert cache.nbytes == 2 * n + 4 * n and set(cache._kept) == {"first", "second"}
+    second.rows(index)  # 100,000 bytes: the least recently used (first) leaves
+    assert cache.nbytes == n + 4 * n <= cache.budget and set(cache._kept) == {"second"}

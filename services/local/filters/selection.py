@@ -57,6 +57,9 @@ class Selection:
             mask.flags.writeable = False
         self._rows: tuple[OrderedIndex, np.ndarray] | None = None
         self._lock = threading.Lock()
+        # called once rows are kept: the cache holding the selection counts them then, or
+        # its bound would hold only for what it held when the selection came in
+        self.grown: Callable[[], None] | None = None
 
     @property
     def nbytes(self) -> int:
@@ -103,7 +106,12 @@ class Selection:
                     rows = rows.astype(np.int32)
                 rows.flags.writeable = False
                 self._rows = (index, rows)
-            return self._rows[1]
+                grown = self.grown
+            else:
+                return self._rows[1]
+        if grown is not None:
+            grown()
+        return rows
 
 
 class SelectionCache:
@@ -125,11 +133,24 @@ class SelectionCache:
                 self._kept.move_to_end(key)
                 return hit
         made = Selection(build())
+        made.grown = self._trim
         with self._lock:
             self._kept[key] = made
             self._kept.move_to_end(key)
+        self._trim()
+        return made
+
+    @property
+    def nbytes(self) -> int:
+        """Memory its selections hold (bytes; at most ``budget`` unless one alone is more)."""
+        with self._lock:
+            return sum(s.nbytes for s in self._kept.values())
+
+    def _trim(self) -> None:
+        """Drop the least recently used selections until the rest fit ``budget`` (the most
+        recent is kept whatever its size)."""
+        with self._lock:
             total = sum(s.nbytes for s in self._kept.values())
             while total > self.budget and len(self._kept) > 1:
                 _, dropped = self._kept.popitem(last=False)
                 total -= dropped.nbytes
-        return made
