@@ -74,6 +74,7 @@ NORM = "services.local.models.recipes.retrieval.norm_ordered"
 UP = "services.local.models.recipes.users._up_model"
 STAGES = (
     ("filter", "services.local.runtime.scoring", "_filter_mask"),
+    ("filter", "services.local.runtime.scoring", "_filter_allowed"),
     ("filter", "services.local.runtime.scoring", "_allowed"),
     ("search", NORM, "NormOrderedIndex.search"),
     ("search", NORM, "NormOrderedIndex.search_rows"),

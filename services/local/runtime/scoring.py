@@ -21,9 +21,10 @@ from services.local.data.storage import frames
 from services.local.data.storage import tables as t
 from services.local.errors import InvalidInput, ResourceNotFound
 from services.local.filters.allowed import AllowedItems, allowed_items
-from services.local.filters.evaluate import evaluate, evaluate_actions
+from services.local.filters.evaluate import evaluate_actions
 from services.local.filters.expression import FilterExpression, FilterExpressionError
 from services.local.filters.parse import parse_filter
+from services.local.filters.selection import Selection
 from services.local.filters.values import parse_filter_values
 from services.local.models import ranking
 from services.local.models.objective import reweight
@@ -105,16 +106,28 @@ def user_metadata(engine: EngineContext, group: str, user_id: str) -> dict[str, 
     }
 
 
-def _filter_mask(
+def _filter_allowed(
     engine: EngineContext,
     loaded: LoadedModel,
     filter_doc: dict[str, Any] | None,
     raw_values: dict[str, str] | None,
     user_id: str | None,
     history: History,
-) -> np.ndarray | None:
-    """What ``filter_doc`` lets through, over the model's items (or, for a Next-Best-Action
-    model, its ``action_ids``); None without a filter."""
+) -> AllowedItems | None:
+    """What ``filter_doc`` lets through for this request, over the model's item codes (or, for
+    a Next-Best-Action model, its ``action_ids``' positions), as an ``AllowedItems``; None
+    without a filter. An item filter's Items part comes from the model's cache of answers
+    (``ModelCache.filter_selections``: per model, Items version and filterValues, never per
+    user), its user's part (Interactions expressions) from ``history`` on every request: the
+    set ``evaluate`` answers, without its passes over the catalogue (filters/allowed.py).
+    Every request that filters items asks here (GetRecommendations scanning or searching an
+    index, its promotions, GetPersonalizedRanking, batch lines); its ``mask()`` may be the
+    cache's own, read-only. An action filter is evaluated on each request, as before.
+
+    Raises:
+        InvalidInput: filterValues without a filter, or what ``evaluate`` refuses
+            (FilterExpressionError, NotImplementedError), naming the filter.
+    """
     if filter_doc is None:
         if raw_values:
             raise InvalidInput("filterValues were given without a filterArn.")
@@ -124,21 +137,19 @@ def _filter_mask(
         values = parse_filter_values(raw_values or {})
         current_user = user_metadata(engine, loaded.group, user_id) if user_id else {}
         if loaded.recipe_name in ACTION_RECIPES and isinstance(loaded.model, ActionModel):
-            return _action_mask(engine, loaded, loaded.model, expr, values, current_user, user_id)
-        items = engine.models.items(loaded.group)
-        return evaluate(
+            mask = _action_mask(engine, loaded, loaded.model, expr, values, current_user, user_id)
+            return AllowedItems.of(len(mask), Selection(mask))
+        columns = engine.models.item_columns(loaded, engine.models.items(loaded.group))
+        return allowed_items(
             expr,
-            item_ids=loaded.model.item_ids,
-            items=items,
+            columns=columns,
+            selections=engine.models.filter_selections(loaded, columns),
             user_interactions=history.rows,
             current_user=current_user,
             values=values,
             positions=loaded.index,
-            columns=engine.models.item_columns(loaded, items),
         )
-    except FilterExpressionError as err:
-        raise InvalidInput(f"Filter {filter_doc['name']}: {err}") from err
-    except NotImplementedError as err:
+    except (FilterExpressionError, NotImplementedError) as err:
         raise InvalidInput(f"Filter {filter_doc['name']}: {err}") from err
 
 
@@ -253,9 +264,10 @@ def recommend(
     # real-time recommendations", Promotion filters): promoted items are drawn with what is
     # left out whatever the filters (the query item, the use case's own exclusions) only.
     unfiltered = exclude
-    mask = _filter_mask(engine, loaded, filter_doc, filter_values, user_id, history)
-    if mask is not None:
-        exclude = ~mask if exclude is None else (exclude | ~mask)
+    allowed = _filter_allowed(engine, loaded, filter_doc, filter_values, user_id, history)
+    if allowed is not None:
+        left_out = ~allowed.mask()
+        exclude = left_out if exclude is None else (exclude | left_out)
     scores = np.asarray(scores, dtype=np.float64)
     idx, _ = ranking.top_k(scores, num_results, exclude)
     # Seeded per user, so a merchandiser sees the same list on every reload.
@@ -327,38 +339,17 @@ def _allowed(
     history: History,
     exclude_event_type: str | None,
 ) -> AllowedItems | None:
-    """What ``_filter_mask`` lets through less the items ``_exclude_events`` leaves out, as
-    an ``AllowedItems`` (filters.allowed): the filter's Items part comes from the model's
-    cache of answers instead of passes over the catalogue; None when nothing is left out.
+    """What ``_filter_allowed`` lets through less the items ``_exclude_events`` leaves out;
+    None when nothing is left out.
 
     Raises:
-        InvalidInput: as ``_filter_mask``.
+        InvalidInput: as ``_filter_allowed``.
     """
     filter_doc, raw_values = filtering
-    n_items = len(loaded.model.item_ids)
-    allowed = None
-    if filter_doc is None:
-        if raw_values:
-            raise InvalidInput("filterValues were given without a filterArn.")
-    else:
-        try:
-            expr = parse_filter(filter_doc["filterExpression"])
-            values = parse_filter_values(raw_values or {})
-            current_user = user_metadata(engine, loaded.group, user_id) if user_id else {}
-            columns = engine.models.item_columns(loaded, engine.models.items(loaded.group))
-            allowed = allowed_items(
-                expr,
-                columns=columns,
-                selections=engine.models.filter_selections(loaded, columns),
-                user_interactions=history.rows,
-                current_user=current_user,
-                values=values,
-                positions=loaded.index,
-            )
-        except (FilterExpressionError, NotImplementedError) as err:
-            raise InvalidInput(f"Filter {filter_doc['name']}: {err}") from err
+    allowed = _filter_allowed(engine, loaded, filter_doc, raw_values, user_id, history)
     done = _event_items(loaded, history, exclude_event_type)
     if done:
+        n_items = len(loaded.model.item_ids)
         allowed = (allowed or AllowedItems.of(n_items, None)).without(np.asarray(done))
     return allowed
 
@@ -504,11 +495,11 @@ def _promote(
         expect_kind(arn, "filter", "promotions.1.filterArn")
         with engine.reading() as res:  # serving never takes the write lock
             doc = res.get(arn, "filter")
-    mask = _filter_mask(engine, loaded, doc, promotion.get("filterValues"), user_id, history)
+    allowed = _filter_allowed(engine, loaded, doc, promotion.get("filterValues"), user_id, history)
     percent = int(promotion.get("percentPromotedItems") or 0)
-    if mask is None or not 1 <= percent <= 100:
+    if allowed is None or not 1 <= percent <= 100:
         raise InvalidInput("percentPromotedItems must be between 1 and 100.")
-    return ranking.promote(idx, scores, mask, percent, exclude, rng)
+    return ranking.promote(idx, scores, allowed.mask(), percent, exclude, rng)
 
 
 def rank(
@@ -528,10 +519,13 @@ def rank(
         scores = np.asarray(model.popularity, dtype=np.float64)
     if context:
         scores = apply_context(engine, loaded.group, model.item_ids, scores, context)
-    mask = _filter_mask(engine, loaded, filter_doc, filter_values, user_id, history)
+    allowed = _filter_allowed(engine, loaded, filter_doc, filter_values, user_id, history)
     unique = list(dict.fromkeys(input_list))
-    if mask is not None:  # filtered-out items leave the ranking
-        unique = [i for i in unique if i not in loaded.index or mask[loaded.index[i]]]
+    if allowed is not None:  # filtered-out items leave the ranking (unknown ones stay)
+        known = [i for i in unique if i in loaded.index]
+        inside = allowed.contains(np.array([loaded.index[i] for i in known], dtype=np.int64))
+        out = {i for i, ok in zip(known, inside, strict=True) if not ok}
+        unique = [i for i in unique if i not in out]
     probs = ranking.softmax_scores(np.asarray(scores, dtype=np.float64))
     ranked = ranking.rank(probs, loaded.index, unique)
     total = sum(p for _, p in ranked) or 1.0  # renormalised over the list
@@ -557,7 +551,7 @@ def recommend_actions(
     """
     model: Any = loaded.model
     now = time.time()
-    allowed = _filter_mask(engine, loaded, filter_doc, filter_values, user_id, History())
+    allowed = _filter_allowed(engine, loaded, filter_doc, filter_values, user_id, History())
     history = user_history(engine, loaded.group, user_id) if user_id else History()
     taken = dict(model.taken_by(user_id)) if user_id else {}
     if user_id:
@@ -572,7 +566,7 @@ def recommend_actions(
             taken[str(action)] = max(float(ts), taken.get(str(action), float("-inf")))
     blocked = model.waiting(taken, now)
     if allowed is not None:
-        blocked |= ~allowed
+        blocked |= ~allowed.mask()
     ranked = model.ranked(history.item_ids, blocked, now)
     return [{"actionId": a, "score": s} for a, s in ranked[:num_results]]
 
