@@ -36,6 +36,20 @@ def test_top_k_on_20k_items_matches_a_full_sort() -> None:
     np.testing.assert_array_equal(vals, scores[expected])
 
 
+@pytest.mark.parametrize("allowed_share", [0.001, 0.03, 0.5, 0.97])
+def test_top_k_among_few_allowed_items_with_ties_matches_a_full_sort(allowed_share: float) -> None:
+    # scores rounded to 2 decimals: many ties, which go to the lower index
+    rng = np.random.default_rng(7)
+    scores = np.round(rng.random(20_000), 2)
+    exclude = rng.random(20_000) >= allowed_share
+    allowed = np.flatnonzero(~exclude)
+    expected = allowed[np.argsort(-scores[allowed], kind="stable")[:25]]
+    idx, vals = ranking.top_k(scores, 25, exclude)
+    assert idx.tolist() == expected.tolist() and len(idx) == min(25, len(allowed))
+    np.testing.assert_array_equal(vals, scores[expected])
+    assert ranking.top_k(scores, 25, np.ones(20_000, dtype=bool))[0].tolist() == []
+
+
 def test_softmax_sums_to_one_and_keeps_order() -> None:
     s = ranking.softmax_scores(np.array([1.0, 0.0, 0.5]), temperature=1.0)
     assert s.sum() == pytest.approx(1.0)

@@ -16,11 +16,15 @@ def top_k(
         return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64)
     s = np.asarray(scores, dtype=np.float64)
     if exclude_mask is not None:
-        s = np.where(exclude_mask, -np.inf, s)
-        n_ok = int(len(s) - np.count_nonzero(exclude_mask))
-    else:
-        n_ok = len(s)
-    k = min(k, n_ok)
+        # only the allowed items compete, in index order (so ties still go to the lower
+        # index): partitioning the catalogue with the excluded items set to -inf is slow when
+        # they are many, numpy's selection being slow on many equal values (260 ms instead of
+        # 8 at 500,000 items with a filter allowing 14,000; bench/items_filter_paths.py)
+        ok = np.flatnonzero(~np.asarray(exclude_mask, dtype=bool))
+        best, _ = top_k(s[ok], k)
+        idx = ok[best]
+        return idx, s[idx]
+    k = min(k, len(s))
     if k == 0:
         return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64)
     if k < len(s):
