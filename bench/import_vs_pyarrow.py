@@ -15,7 +15,10 @@ read or of the job alone (created → ACTIVE, polled every 50 ms; CPU of the eng
 CreateDatasetImportJob call and of its worker process until then), the
 ratios of the import to the pyarrow read in the same run, the peak resident memory of the reading
 process or of the engine's worker (``ru_maxrss``, the kernel's VmHWM of the worker: the import
-is the worker's largest job since it started), and the load average. The medians of
+is the worker's largest job since it started), the size of the bulk files it wrote, then, in
+the process that ran the import, the CPU of the first two reads of the imported rows (one
+user's history, which loads every bulk row, then the training data), and the load average.
+The medians of
 the runs are the figures to quote; the pairs are taken turn about so that the machine's load
 changes reach both sides alike.
 """
@@ -41,6 +44,9 @@ sys.path.insert(0, str(ROOT))
 READ_ARROW = "pyarrow.csv.read_csv"
 READ_PANDAS = 'pandas.read_csv(engine="pyarrow")'
 IMPORT = "CreateDatasetImportJob Interactions → ACTIVE"
+HISTORY = "then the first history lookup (`BulkHistories.latest`)"
+TRAINING = "then the training data (`frames.interactions`)"
+TOTAL = "import + history + training data"
 
 
 def _cpu(proc: psutil.Process) -> float:
@@ -119,7 +125,35 @@ def import_once(path: Path) -> dict[str, float]:
         peak = _peak_gib(worker.pid)
         if done["status"] != "ACTIVE":
             raise SystemExit(f"the import failed: {done.get('failureReason')}")
-    return {"wall": wall, "cpu": cpu, "peak": peak}
+        out = {"wall": wall, "cpu": cpu, "peak": peak}
+        out["mib"] = sum(f.stat().st_size for f in (data_dir / "bulk").rglob("*.*")) / 2**20
+        out.update(_first_reads(settings, group, path))
+    return out
+
+
+def _first_reads(settings: object, group: str, path: Path) -> dict[str, float]:
+    """Wall and CPU seconds, in this process, of the first two reads of the imported rows:
+    one user's history (``BulkHistories.latest``, the lookup GetRecommendations makes, which
+    loads every bulk row once per data version), then the training data
+    (``frames.interactions``, as a training job reads it)."""
+    from services.local.data.storage import frames
+    from services.local.data.storage.histories import BulkHistories
+    from services.local.engine import get_engine
+
+    engine = get_engine(settings)  # type: ignore[arg-type]  # the clients' engine, running
+    with path.open(encoding="utf-8") as lines:
+        next(lines)
+        user = next(lines).split(",")[0].strip('"')
+    out: dict[str, float] = {}
+    start, cpu = time.perf_counter(), time.process_time()
+    history = BulkHistories(engine.read_db, engine.bulk).latest(group, user, 25)
+    out["history_wall"], out["history_cpu"] = time.perf_counter() - start, time.process_time() - cpu
+    start, cpu = time.perf_counter(), time.process_time()
+    rows = len(frames.interactions(engine.read_db, engine.bulk, group))
+    out["train_wall"], out["train_cpu"] = time.perf_counter() - start, time.process_time() - cpu
+    if not history or not rows:
+        raise SystemExit("the imported rows were not read back")
+    return out
 
 
 def _child(*args: str) -> dict[str, float]:
@@ -146,7 +180,11 @@ def paired(path: Path, runs: int) -> None:
               f"{arrow['cpu']:.2f}, pandas {pandas['wall']:.2f} / {pandas['cpu']:.2f}, import "
               f"{job['wall']:.2f} / {job['cpu']:.2f}; import / arrow: wall "
               f"{job['wall'] / arrow['wall']:.2f}×, CPU {job['cpu'] / arrow['cpu']:.2f}×; peak "
-              f"GiB: arrow {arrow['peak']:.2f}, import {job['peak']:.2f}",
+              f"GiB: arrow {arrow['peak']:.2f}, import {job['peak']:.2f}; bulk files "
+              f"{job['mib']:.0f} MiB; first reads, wall / CPU s: history "
+              f"{job['history_wall']:.2f} / {job['history_cpu']:.2f}, training data "
+              f"{job['train_wall']:.2f} / {job['train_cpu']:.2f}; import + both, CPU "
+              f"{job['cpu'] + job['history_cpu'] + job['train_cpu']:.2f}",
               flush=True)  # fmt: skip
 
     def med(key: str, what: str) -> float:
@@ -166,6 +204,14 @@ def paired(path: Path, runs: int) -> None:
               f"{ratio('cpu', key):.2f}× |")  # fmt: skip
     print(f"| {IMPORT} | {med('import', 'wall'):.2f} | {med('import', 'cpu'):.2f} | "
           f"{med('import', 'peak'):.2f} | | |")  # fmt: skip
+    for key, name in (("history", HISTORY), ("train", TRAINING)):
+        print(f"| {name} | {med('import', key + '_wall'):.2f} | "
+              f"{med('import', key + '_cpu'):.2f} | | | |")  # fmt: skip
+    total = statistics.median(
+        r["import"]["cpu"] + r["import"]["history_cpu"] + r["import"]["train_cpu"] for r in rounds
+    )
+    print(f"| {TOTAL} | | {total:.2f} | | | |")
+    print(f"\nbulk files: {med('import', 'mib'):.0f} MiB")
 
 
 def main() -> None:
