@@ -1,7 +1,7 @@
 """Pages over a data directory whose interactions file is damaged: each page names the file and
 what to do, and never draws a traceback or a server path; so does a truncated model file.
 
-Two kinds of damage: a truncated file (its Parquet footer is gone, so the data read finds it
+Two kinds of damage: a truncated file (its footer is gone, so the data read finds it
 before any chart reads) and bytes damaged inside a file that keeps its footer (found only when
 a page reads that part, on demand).
 """
@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-import pyarrow.parquet as pq
+import pyarrow as pa
+import pyarrow.ipc as ipc
 import pytest
 
 from services.config import Settings
@@ -49,9 +50,10 @@ def damage_inside(path: Path) -> None:
     for offset in range(100, len(data) // 2, 97):
         data[offset] ^= 0xFF
     path.write_bytes(bytes(data))
-    pq.read_metadata(path)  # the footer still reads...
-    with pytest.raises(OSError):
-        pq.read_table(path)  # ...the data does not
+    with ipc.open_file(pa.OSFile(str(path))) as damaged:  # the footer still reads...
+        # ...the data does not: a record batch's header or its buffers no longer hold together
+        with pytest.raises((OSError, pa.ArrowInvalid)):
+            damaged.read_all().validate(full=True)
 
 
 DAMAGE: dict[str, Callable[[Path], None]] = {
@@ -66,7 +68,7 @@ def test_a_damaged_interactions_file_is_a_message_on_the_page(
     seeded: Seeded, page: str, damage: str
 ) -> None:
     data_dir = Settings.from_env().data_dir
-    (bulk,) = (data_dir / "bulk").glob("*/interactions/*.parquet")
+    (bulk,) = (data_dir / "bulk").glob("*/interactions/*.arrow")
     DAMAGE[damage](bulk)
     at = app_at(page)
     assert not at.exception, [e.value for e in at.exception]

@@ -1,4 +1,4 @@
-"""Bulk files store IDs as plain strings without a Parquet dictionary (services/local/data/
+"""Bulk files store IDs as plain strings without a dictionary (services/local/data/
 bulk.py, ``_stored``): what a reader gets is what it got when USER_ID was stored as a
 dictionary, histories find the same rows, and a group holding files of both kinds (written
 before and after the change, INCREMENTAL imports) reads as one table."""
@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.ipc as ipc
 import pyarrow.parquet as pq
 import sqlalchemy as sa
 
@@ -49,14 +50,16 @@ def test_ids_are_stored_plain_and_read_back_as_before(tmp_path: Path) -> None:
     staged = store.stage(GROUP, "Interactions", table)
     with db.begin() as conn:
         store.commit(conn, staged, full=True)
-    stored = pq.ParquetFile(staged.path)
-    types = {f.name: f.type for f in stored.schema_arrow}
+    with ipc.open_file(pa.OSFile(str(staged.path))) as stored:  # Interactions: Arrow IPC
+        types = {f.name: f.type for f in stored.schema}
     assert types["USER_ID"] == pa.string() and types["ITEM_ID"] == pa.string()
     assert pa.types.is_dictionary(types["EVENT_TYPE"])  # a few values: a dictionary still pays
-    chunk = stored.metadata.row_group(0)
+    # Items stay Parquet: the ID without a Parquet dictionary page, repeated text with one
+    items = pa.table({"ITEM_ID": [f"상품-{k}" for k in range(2000)], "GENRE": ["a", "b"] * 1000})
+    chunk = pq.ParquetFile(store.stage(GROUP, "Items", items).path).metadata.row_group(0)
     names = [chunk.column(i).path_in_schema for i in range(chunk.num_columns)]
-    assert not chunk.column(names.index("USER_ID")).has_dictionary_page
-    assert chunk.column(names.index("EVENT_TYPE")).has_dictionary_page
+    assert not chunk.column(names.index("ITEM_ID")).has_dictionary_page
+    assert chunk.column(names.index("GENRE")).has_dictionary_page
 
     # what a reader gets: the rows grouped by user, oldest first, as plain strings
     got = store.read(db, GROUP, "Interactions")

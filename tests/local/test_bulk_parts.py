@@ -1,4 +1,4 @@
-"""A large Interactions import is written as several Parquet files at once
+"""A large Interactions import is written as several bulk files at once
 (``BulkStore.stage_parts``): each holds whole users, oldest first, together the rows one file
 would hold; a file that cannot be written leaves none behind; through the engine, a FULL import
 in parts replaces every part, and a user's history is the same as from one file."""
@@ -10,7 +10,6 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.parquet as pq
 import pytest
 
 from services.config import Settings
@@ -41,10 +40,15 @@ def _events(n: int, users: int = 97, seed: int = 0) -> pa.Table:
     )
 
 
+def _read(path: Path) -> pa.Table:
+    """A staged file as the store reads it (Arrow IPC or Parquet)."""
+    return BulkStore(path.parent).read_file(path, GROUP, "Interactions")
+
+
 def _rows(paths: list[Path]) -> list[dict]:
     out: list[dict] = []
     for path in paths:
-        table = pq.read_table(path)
+        table = _read(path)
         out += table.cast(table.schema).to_pylist()
     return out
 
@@ -55,11 +59,11 @@ def test_parts_hold_whole_users_and_the_rows_of_one_file(tmp_path: Path) -> None
     one = store.stage(GROUP, "Interactions", table)
     parts = store.stage_parts(GROUP, "Interactions", table, parts=3)
     assert len(parts) == 3 and sum(p.rows for p in parts) == 5000
-    users = [set(pq.read_table(p.path).column("USER_ID").to_pylist()) for p in parts]
+    users = [set(_read(p.path).column("USER_ID").to_pylist()) for p in parts]
     assert not (users[0] & users[1]) and not (users[1] & users[2]) and not (users[0] & users[2])
     assert _rows([p.path for p in parts]) == _rows([one.path])
     for p in parts:  # each file on its own: a user's rows together, oldest first
-        rows = pq.read_table(p.path).to_pylist()
+        rows = _read(p.path).to_pylist()
         seen: list[str] = []
         for prev, row in zip(rows, rows[1:], strict=False):
             if row["USER_ID"] == prev["USER_ID"]:

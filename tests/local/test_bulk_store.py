@@ -121,9 +121,9 @@ def test_deleting_a_dataset_deletes_its_bulk_files(tmp_path: Path) -> None:
     clients = build_clients(settings)
     try:
         ws = create_group(clients, settings.data_dir)
-        assert list((settings.data_dir / "bulk").rglob("*.parquet"))
+        assert list((settings.data_dir / "bulk").rglob("*.arrow"))
         clients.personalize.delete_dataset(datasetArn=ws["dataset"])
-        assert not list((settings.data_dir / "bulk").rglob("*.parquet"))
+        assert not list((settings.data_dir / "bulk").rglob("*.arrow"))
     finally:
         reset_engines()
 
@@ -155,7 +155,7 @@ def test_one_bad_row_in_the_middle_of_a_big_file_imports_nothing_and_is_named(
         assert done["status"] == "CREATE FAILED"
         assert "data row 100001 (line 100002), column TIMESTAMP" in done["failureReason"]
         assert snapshot(get_engine(settings), ignore_import_jobs=True) == before
-        assert len(list((settings.data_dir / "bulk").rglob("*.parquet"))) == 1  # the first import
+        assert len(list((settings.data_dir / "bulk").rglob("*.arrow"))) == 1  # the first import
     finally:
         reset_engines()
 
@@ -202,7 +202,7 @@ def test_a_file_orphaned_by_a_crashed_import_is_deleted_when_an_engine_starts(
     p = build_clients(settings).personalize
     try:
         ws = create_group(build_clients(settings), settings.data_dir)
-        kept = sorted((settings.data_dir / "bulk").rglob("*.parquet"))
+        kept = sorted((settings.data_dir / "bulk").rglob("*.arrow"))
         assert len(kept) == 1
         reset_engines()
         # Queued by an engine that runs no jobs, then run by a worker that dies between

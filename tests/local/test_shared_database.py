@@ -112,8 +112,8 @@ def test_two_worker_processes_run_every_import_once(settings: Settings) -> None:
     with reader.connect() as conn:
         rows = conn.execute(sa.select(t.jobs.c.arn, t.jobs.c.state, t.jobs.c.attempts)).all()
     assert sorted(rows) == sorted((job, "done", 1) for job, _ in imports)
-    # Each import registered one Parquet file holding its rows: none was imported twice.
+    # Each import registered one bulk file holding its rows: none was imported twice.
     with reader.connect() as conn:
         files = conn.execute(sa.select(t.bulk_files.c.rows)).scalars().all()
     assert sorted(files) == sorted(rows for _, rows in imports)
-    assert len(list((settings.data_dir / "bulk").rglob("*.parquet"))) == len(imports)
+    assert len(list((settings.data_dir / "bulk").rglob("*.arrow"))) == len(imports)

@@ -91,7 +91,9 @@ class Shop:
         self.engine.jobs.work(idle_exit=0.0)
 
     def bulk_file(self, kind: str = "interactions") -> Path:
-        (path,) = (self.data_dir / "bulk").glob(f"*/{kind}/*.parquet")
+        """The dataset's one bulk file: Arrow IPC for interactions, Parquet for the rest."""
+        suffix = "arrow" if kind == "interactions" else "parquet"
+        (path,) = (self.data_dir / "bulk").glob(f"*/{kind}/*.{suffix}")
         return path
 
     def model_file(self, version: str) -> Path:
@@ -224,7 +226,7 @@ def dev_full_stays_a_device() -> Iterator[None]:
         assert stat.S_ISCHR(os.stat(DEV_FULL).st_mode), "/dev/full is no longer a device"
 
 
-# --- a corrupt or missing bulk Parquet file ------------------------------------------------
+# --- a corrupt or missing bulk file -------------------------------------------------------
 
 
 def test_truncated_interactions_file_refuses_every_request_with_its_cause(shop: Shop) -> None:

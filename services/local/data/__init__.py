@@ -5,7 +5,7 @@
 - ``imports/``: reading a bulk-import CSV (``importer``), its columns (``import_columns``) and
   its rows (``rows``);
 - ``events``: PutEvents, PutItems, PutUsers and the other streamed writes;
-- ``storage/``: the SQL tables, resource documents, bulk Parquet files, model files, ``s3://``
+- ``storage/``: the SQL tables, resource documents, bulk files, model files, ``s3://``
   folders, and the reads over them (``frames``, ``histories``);
 - ``json_text``: JSON from requests and files, parsed without letting its shape crash the engine.
 """

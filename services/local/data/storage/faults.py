@@ -1,6 +1,6 @@
 """Faults of the data directory's files, named for the person who has to fix them.
 
-A full disk, a folder the engine may not write, a bulk Parquet file or a model file that is
+A full disk, a folder the engine may not write, a bulk file or a model file that is
 truncated or damaged, a file that is gone: each becomes a ``StorageFault`` whose message says
 what happened, where, and what to do ("writing the model file failed: no space left on the
 device holding /srv/data/models", "model file models/x.npz … is corrupt (truncated or

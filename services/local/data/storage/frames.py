@@ -1,4 +1,4 @@
-"""A dataset group's rows as frames: bulk Parquet files plus the rows streamed into SQL.
+"""A dataset group's rows as frames: bulk files plus the rows streamed into SQL.
 
 Bulk rows (imports) live in ``BulkStore``; PutEvents/PutItems/PutUsers rows in the SQL tables
 with ``source = 'put'``. Every reader here combines both the same way: interactions are bulk

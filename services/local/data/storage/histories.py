@@ -1,8 +1,8 @@
 """One user's latest bulk-imported interactions, found in milliseconds.
 
 GetRecommendations needs a user's latest events (filters on Interactions, promotions, the
-model's history). Streamed events are an indexed SQL query; bulk rows are in Parquet files
-that keep each user's rows together, oldest first, so each file is loaded once per data
+model's history). Streamed events are an indexed SQL query; bulk rows are in files that
+keep each user's rows together, oldest first, so each file is loaded once per data
 version into Arrow arrays with the row where each user starts, and a user's history is then
 a slice.
 """

@@ -156,7 +156,7 @@ data_versions = Table(
 bulk_files = Table(
     "bulk_files",
     metadata,
-    # Bulk-imported rows live in Parquet files under $PERSONALIZE_DATA_DIR/bulk/; a file counts
+    # Bulk-imported rows live in files under $PERSONALIZE_DATA_DIR/bulk/ (bulk.py); a file counts
     # only once its row is here, inserted by the import's one short transaction.
     Column("id", Integer, primary_key=True, autoincrement=True),  # write order
     Column("group_arn", String(256), nullable=False),

@@ -51,7 +51,7 @@ def run_data_deletion(engine: EngineContext, arn: str, ctx: JobContext) -> None:
     except (EngineError, OSError, ValueError, pd.errors.ParserError) as err:
         _fail(engine, arn, doc, getattr(err, "message", None) or str(err))
         return
-    # Bulk rows live in Parquet: rewrite the affected files without those users first (outside
+    # Bulk rows live in files: rewrite the affected files without those users first (outside
     # the transaction), then swap them in with the SQL deletes in one short transaction. A group
     # may have up to 5 deletion jobs PENDING (quotas.py) and several processes may run jobs, so
     # another deletion or an import can register new files while these are staged; swapping
@@ -108,7 +108,7 @@ def _registered(conn: Connection, group: str) -> list[str]:
 def _stage_without(
     engine: EngineContext, group: str, users: list[str], job: int
 ) -> tuple[list[StagedFile], int]:
-    """New Parquet files of the group's bulk Interactions and Users without ``users``, for the
+    """New bulk files of the group's bulk Interactions and Users without ``users``, for the
     dataset types that had any of their rows; and how many rows they drop."""
     staged: list[StagedFile] = []
     dropped = 0

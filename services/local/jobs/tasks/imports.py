@@ -1,4 +1,4 @@
-"""The dataset import job: read and check its files, write them to Parquet, then make them
+"""The dataset import job: read and check its files, write them to bulk files, then make them
 visible in one short transaction (a bad file imports nothing)."""
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ _log = logging.getLogger(__name__)
 
 
 def run_import(engine: EngineContext, arn: str, ctx: JobContext) -> None:
-    """Read and check one import job's files; stage them as Parquet outside any transaction,
+    """Read and check one import job's files; stage them as bulk files outside any transaction,
     then register them, the job's ACTIVE status and the data version in one short one."""
     with import_memory():  # mimalloc, no huge pages for numpy (see import_memory)
         _run_import(engine, arn, ctx)
@@ -84,7 +84,7 @@ def _run_import(engine: EngineContext, arn: str, ctx: JobContext) -> None:
                 repeated,
                 table.num_rows,
             )
-    # The rows go to a Parquet file first, outside any transaction; one short transaction
+    # The rows go to a bulk file first, outside any transaction; one short transaction
     # then makes it visible, so readers and other writers never wait on a big import.
     try:  # a large Interactions file is written as one file per core, at once
         staged = engine.bulk.stage_parts(
