@@ -64,6 +64,8 @@ _RETRIES = 3  # a FULL import may replace the files a reader just listed; list a
 _OWNER = re.compile(r"^job(\d+)-")
 _ARROW, _PARQUET = ".arrow", ".parquet"
 _SUFFIXES = (_PARQUET, _ARROW, ".part")
+# the dataset types written as Arrow IPC (see the module doc); the others are written as Parquet
+ARROW_TYPES = frozenset({"Interactions"})
 _IDS = frozenset({"USER_ID", "ITEM_ID", "ACTION_ID"})  # stored without a dictionary
 # an Interactions import of at least twice this many rows is written as one file per core
 PART_ROWS = 1_000_000
@@ -129,7 +131,7 @@ class BulkStore:
         """``stage`` of rows already in the order they are kept (see ``stage``)."""
         folder = self.root / _folder(group_arn) / dataset_type.lower()
         prefix = f"job{job}-" if job is not None else ""
-        suffix = _ARROW if dataset_type == "Interactions" else _PARQUET
+        suffix = _ARROW if dataset_type in ARROW_TYPES else _PARQUET
         path = folder / f"{prefix}{uuid.uuid4().hex}{suffix}"
         part = path.with_suffix(".part")
         try:
