@@ -13,10 +13,11 @@ slice.
 
 Interactions are written as Arrow IPC files (``.arrow``, Feather v2, buffers uncompressed):
 writing one is a copy of the table's buffers and reading one back a copy into memory, where
-Parquet encodes and compresses every value both ways. On 6,000,000 interactions the write
-took 0.16 s of CPU instead of 0.52, a whole read 0.08–0.14 s instead of 0.42–0.86, for a file
-six times larger (238 MiB instead of 39; docs/benchmarks.md, issue #24). Items, Users and
-the rest stay Parquet (small, read less often). Files of either format are read, so a data
+Parquet encodes and compresses every value both ways. On 6,000,000 interactions
+(``bench/bulk_formats.py``, docs/benchmarks.md, issue #24) the write took 0.14 s of CPU instead
+of 0.59, the write plus a whole read, the training frame and the first history lookup 1.38 s
+instead of 2.86, for files six times larger (238 MiB instead of 39). Items, Users and
+the rest stay Parquet (not measured in IPC). Files of either format are read, so a data
 directory written before keeps its Interactions in Parquet until they are imported again.
 
 Rows streamed with PutEvents/PutItems/PutUsers stay in SQL (small writes); readers combine
@@ -462,9 +463,9 @@ def _stored(table: pa.Table) -> pa.Table:
 def _write_arrow(table: pa.Table, path: Path) -> None:
     """``table`` as an Arrow IPC file (Feather v2), one record batch per chunk, uncompressed.
 
-    Uncompressed because the write is then a copy: LZ4 made the file 109 MiB instead of 238
-    for 6,000,000 interactions but cost as much CPU as the Parquet write (0.57 s against 0.52)
-    and zstd level 1 (65 MiB) 0.46 s, while the uncompressed write took 0.16 s.
+    Uncompressed because the write is then a copy: for 6,000,000 interactions LZ4 (109 MiB
+    instead of 238) took 0.36 s of CPU and zstd level 1 (65 MiB) 0.46 s against 0.14 s, and
+    their reads cost more too (``bench/bulk_formats.py``).
     """
     with pa.OSFile(str(path), "wb") as sink, ipc.new_file(sink, table.schema) as writer:
         writer.write_table(table)
