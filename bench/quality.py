@@ -385,6 +385,7 @@ NO_RECENCY = {"recency_mask": "false", "training_recency_decay": "1"}
 V2_DECAYED = "v2 weight_decay 4"
 V2_STARTED = "v2 weight_decay 4 cooccurrence_start 0.1"
 V2_NEGATIVES = "v2 negative_samples 2048"
+V2_LONGER = "v2 epochs 40"
 NO_SEQUENCE = {"sequence_weight": "0"}
 BUILDERS: dict[str, Callable[[TrainingData, dict], Any]] = {
     "aws-user-personalization-v2": recipe_builder("aws-user-personalization-v2", V2_BENCH),
@@ -402,6 +403,9 @@ BUILDERS: dict[str, Callable[[TrainingData, dict], Any]] = {
     V2_NEGATIVES: recipe_builder(
         "aws-user-personalization-v2", {**V2_BENCH, "negative_samples": "2048"}
     ),
+    # v2 with twice the bench's epoch cap, early stopping (patience as v2's) deciding where
+    # it ends (docs/benchmarks.md, "v2: tuned on the bench's validation split", 2026-12-08)
+    V2_LONGER: recipe_builder("aws-user-personalization-v2", {**V2_BENCH, "epochs": "40"}),
     "aws-user-personalization (v1)": recipe_builder("aws-user-personalization", {}),
     "v1 recency off": recipe_builder("aws-user-personalization", NO_RECENCY),
     "v1 sequence term off": recipe_builder("aws-user-personalization", NO_SEQUENCE),
@@ -426,6 +430,8 @@ BASELINES = {
 
 # (model, settings) → whether leaving the history out scored higher on the validation split
 _EXCLUDE: dict[str, bool] = {}
+# (model, settings) → its validation NDCG@10, the better of the two lists
+VALIDATION_SCORES: dict[str, float] = {}
 
 
 def _key(name: str, p: dict[str, Any]) -> str:
@@ -439,8 +445,14 @@ def _val_ndcg(name: str, p: dict[str, Any], val: metrics.Split, log: list[str]) 
     kept = metrics.evaluate(model, val)[NDCG10]
     left_out = metrics.evaluate(Excluding(model), val)[NDCG10]
     _EXCLUDE[_key(name, p)] = left_out > kept
+    VALIDATION_SCORES[_key(name, p)] = max(kept, left_out)
     log.append(f"    {name} {p}: {kept:.4f}, history left out {left_out:.4f}")
     return max(kept, left_out)
+
+
+def validation_score(name: str, p: dict[str, Any]) -> float:
+    """The validation NDCG@10 ``_val_ndcg`` measured for ``p`` (its ``exclude`` ignored)."""
+    return VALIDATION_SCORES[_key(name, {k: v for k, v in p.items() if k != "exclude"})]
 
 
 def with_exclusion(name: str, p: dict[str, Any]) -> dict[str, Any]:
@@ -584,6 +596,15 @@ def in_child(path: str, seed: int, name: str, p: dict[str, Any]) -> dict[str, fl
         return pool.apply(measure, (path, seed, name, p))
 
 
+def tuning_data(filtered: TrainingData, seeds: Sequence[int]) -> TrainingData:
+    """The interactions of ``filtered`` (as ``check_minimums`` left them) without any user
+    that split seeds ``seeds`` test: what every tuning fit trains and validates on
+    (``metrics.split_users(tuning_data(...), VALIDATION_SEED)``)."""
+    df = filtered.interactions
+    reported = set().union(*(metrics.split_users(filtered, s).test_users for s in seeds))
+    return TrainingData(df.loc[~df["USER_ID"].astype(str).isin(reported)].reset_index(drop=True))
+
+
 def bench(title: str, data: TrainingData, seeds: Sequence[int], models: Sequence[str]) -> None:
     filtered = check_minimums(data, TrainingConfig())
     df = filtered.interactions
@@ -592,8 +613,7 @@ def bench(title: str, data: TrainingData, seeds: Sequence[int], models: Sequence
         f"{df.ITEM_ID.nunique():,} items; mean of split seeds {list(seeds)}",
         flush=True,
     )
-    reported = set().union(*(metrics.split_users(filtered, s).test_users for s in seeds))
-    tuning = TrainingData(df.loc[~df["USER_ID"].astype(str).isin(reported)].reset_index(drop=True))
+    tuning = tuning_data(filtered, seeds)
     val = metrics.split_users(tuning, VALIDATION_SEED)
     log: list[str] = []
     t = time.perf_counter()
@@ -647,6 +667,7 @@ def print_table(rows: dict[str, list[dict[str, float]]]) -> None:
         V2_DECAYED,
         V2_STARTED,
         V2_NEGATIVES,
+        V2_LONGER,
         "aws-user-personalization (v1)",
     ):
         if ours not in mean:

@@ -38,6 +38,7 @@ import json
 import os
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -102,6 +103,26 @@ def cold_split(data: TrainingData, fraction: float = COLD_FRACTION) -> metrics.S
     return metrics.split_users(without_reported(data), COLD_SEED, fraction)
 
 
+def set_constants(items: Sequence[str]) -> list[str]:
+    """Set each "NAME=VALUE" of ``items`` on the v2 module that has NAME (``_sasrec_train``,
+    ``user_personalization_v2`` or ``_sasrec_validation``, in that order), VALUE converted to
+    the constant's type; returns the names no module has (none set for them)."""
+    from services.local.models.recipes.sequence import _sasrec_train as train_module
+    from services.local.models.recipes.sequence import _sasrec_validation as validation_module
+    from services.local.models.recipes.sequence import user_personalization_v2 as recipe_module
+
+    unknown = []
+    for item in items:
+        name, _, value = item.partition("=")
+        modules = (train_module, recipe_module, validation_module)
+        module = next((m for m in modules if hasattr(m, name)), None)
+        if module is None or not name.isupper():
+            unknown.append(name)
+            continue
+        setattr(module, name, type(getattr(module, name))(value))
+    return unknown
+
+
 def _ndcg(model: Any, split: metrics.Split, lists: str = "both") -> tuple[float, float]:
     """NDCG@10 with the history served and left out (NaN for the one ``lists`` skips)."""
     nan = float("nan")
@@ -130,16 +151,9 @@ def main() -> None:
     args = parser.parse_args()
     from services.local.models.recipes.sequence import _sasrec_train as train_module
     from services.local.models.recipes.sequence import _sasrec_validation as validation_module
-    from services.local.models.recipes.sequence import user_personalization_v2 as recipe_module
 
-    modules = (train_module, recipe_module, validation_module)
-    for item in args.set:
-        name, _, value = item.partition("=")
-        module = next((m for m in modules if hasattr(m, name)), None)
-        if module is None or not name.isupper():
-            parser.error(f"no v2 module (_sasrec_train, _sasrec_validation, ...) has {name}")
-        kind = type(getattr(module, name))
-        setattr(module, name, kind(value))
+    if unknown := set_constants(args.set):
+        parser.error(f"no v2 module (_sasrec_train, _sasrec_validation, ...) has {unknown}")
     data = quality.load_movielens() if args.data == "ml" else quality.generate_shop(100_000, seed=0)
     if data is None:
         return

@@ -65,3 +65,17 @@ def test_tuning_fits_only_the_models_asked_for(monkeypatch) -> None:  # noqa: AN
     settings = quality.tune(split_of(["a", "b"], ["c"]), log, ["fixed"])
     assert settings == {"fixed": {"exclude": True}}
     assert log == ["    fixed {}: 0.5655, history left out 0.8155"]
+
+
+def test_the_tuning_data_holds_every_user_but_the_reported_seeds_test_users() -> None:
+    from bench import quality
+    from services.local.models.recipes.base import TrainingConfig
+    from services.local.models.training import check_minimums
+
+    kept = check_minimums(quality.generate_shop(3_000, seed=1), TrainingConfig())
+    users = set(kept.interactions["USER_ID"].astype(str))
+    reported = set().union(*(metrics.split_users(kept, s).test_users for s in (42, 43)))
+    tuning = quality.tuning_data(kept, (42, 43)).interactions
+    assert reported and set(tuning["USER_ID"].astype(str)) == users - reported
+    # a kept user keeps every event
+    assert len(tuning) == kept.interactions["USER_ID"].astype(str).isin(users - reported).sum()
