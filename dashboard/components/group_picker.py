@@ -8,6 +8,12 @@ import streamlit as st
 
 from dashboard import reads
 from dashboard.components.formatting import exact_time, relative_time
+from dashboard.components.session_group import (
+    choose_group,
+    chosen_group,
+    open_on,
+    remember_pick,
+)
 from dashboard.components.text import md_escape
 from services.datasets.group_data import GroupData
 from services.i18n import _
@@ -34,12 +40,20 @@ def group_picker(key: str, prefer: str | None = None) -> DatasetGroup | None:
     if len(groups) == 1:
         return groups[0]
     names = [g.name for g in groups]
+    # The session's group first (picked on another page), then a link's group once.
+    open_on(key, next((g.name for g in groups if g.arn == chosen_group()), None))
     if prefer is not None and st.session_state.get(f"{key}_preferred") != prefer:
         st.session_state[f"{key}_preferred"] = prefer
         wanted = next((g.name for g in groups if g.arn == prefer), None)
         if wanted is not None:
             st.session_state[key] = wanted
-    chosen = st.selectbox(_("Dataset group"), names, key=key)
+            choose_group(prefer)
+    chosen = st.selectbox(
+        _("Dataset group"),
+        names,
+        key=key,
+        on_change=remember_pick(key, {g.name: g.arn for g in groups}),
+    )
     return groups[names.index(chosen)]
 
 

@@ -15,6 +15,7 @@ from dashboard.components.formatting import arn_column, help_columns, version_na
 from dashboard.components.group_picker import caption_with_refresh
 from dashboard.components.operations.tabs import TAB_LABELS as OPERATIONS_TABS
 from dashboard.components.page_tabs import tab_label
+from dashboard.components.session_group import chosen_group, open_on, remember_pick
 from dashboard.components.solutions.data_warning import warn_if_different_data
 from dashboard.components.solutions.metrics_chart import show_deltas, show_metric_charts
 from dashboard.components.solutions.metrics_data import (
@@ -84,10 +85,18 @@ def _versions_and_metrics() -> None:
         st.info(_("Nothing trained yet: run `make demo`, or create a dataset group on Data."))
         return
     names = [g.group.name for g in groups]
-    picked = (
-        st.selectbox(_("Dataset group"), names, key="solutions_group") if len(names) > 1 else None
-    )
-    group = groups[names.index(picked)] if picked else groups[0]
+    if len(names) > 1:  # opens on the session's group, picked on any page
+        arn = chosen_group()
+        open_on("solutions_group", next((g.group.name for g in groups if g.group.arn == arn), None))
+        picked = st.selectbox(
+            _("Dataset group"),
+            names,
+            key="solutions_group",
+            on_change=remember_pick("solutions_group", {g.group.name: g.group.arn for g in groups}),
+        )
+        group = groups[names.index(picked)]
+    else:
+        group = groups[0]
     infos = reads.group_versions(group)
     if infos is None:
         return

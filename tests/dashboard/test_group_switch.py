@@ -148,3 +148,26 @@ def test_the_playground_and_tools_refill_with_the_new_groups_users_and_items(
     at.radio(key="rec_how").set_value("Most active").run()
     assert _lines(at, "pg_users") == _sampled(at)[:3]
     assert set(_sampled(at)[:3]) <= {f"u{i}" for i in range(12)}
+
+
+def test_the_group_picked_on_one_page_is_the_group_of_the_others(
+    two_groups: tuple[Seeded, dict[str, str]],
+) -> None:
+    """Trial s14 finding 9: every page opened on the first group (the shop) again."""
+    _, kshop = two_groups
+    at = app_at("dashboard/pages/data.py")
+    assert at.selectbox(key="data_group").value == "shop"  # the first group, before any pick
+    at.selectbox(key="data_group").set_value("kshop").run()
+    at.switch_page("dashboard/pages/recommendations.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.selectbox(key="rec_group").value == "kshop"
+    at.switch_page("dashboard/pages/solutions.py").run()
+    assert at.selectbox(key="solutions_group").value == "kshop"
+    at.switch_page("dashboard/pages/operations.py").run()
+    assert at.selectbox(key="nc_group").value == kshop["group"]  # Operations' values are ARNs
+    assert at.selectbox(key="ns_group").value == kshop["group"]
+    # a pick on Operations goes back to Data too
+    at.selectbox(key="nc_group").set_value(at.selectbox(key="nc_group").options[0]).run()
+    picked = at.selectbox(key="nc_group").value
+    at.switch_page("dashboard/pages/data.py").run()
+    assert picked != kshop["group"] and at.selectbox(key="data_group").value == "shop"

@@ -11,11 +11,12 @@ from typing import TypeVar
 
 import streamlit as st
 
+from dashboard.components.session_group import SESSION_GROUP
 from services.personalize.models import names_resource
 from services.workspace.overview import DatasetGroupOverview
 
 T = TypeVar("T")
-GROUP_KEY = "ops_group"  # the ARN of the group last picked in any tab's group selectbox
+GROUP_KEY = SESSION_GROUP  # the ARN of the group last picked in any tab or page
 LINKED_KEY = "ops_group_link"  # the link target that last picked it (a link picks once)
 
 
