@@ -133,13 +133,14 @@ def _bare_group() -> None:
     [
         (
             "ko",
-            "bare에는 새로 고칠 캠페인이 없습니다. ‘학습할 솔루션’에서 학습할 솔루션을 고르거나 "
-            "먼저 캠페인을 만드세요.",
+            # trial s14 (finding 5): the solutions field is empty, so not sent there
+            "bare에는 아직 학습할 솔루션이 없습니다. 이 페이지의 :material/add_circle: 새 솔루션 "
+            "탭에서 솔루션을 만든 뒤 새로 고치세요.",
         ),
         (
             "en",
-            "bare has no campaign to refresh: pick the solutions to train in “Solutions to "
-            "train”, or create a campaign first.",
+            "bare has no solution to train yet: create one on the :material/add_circle: New "
+            "solution tab of this page, then refresh.",
         ),
     ],
 )
@@ -147,7 +148,8 @@ def test_a_group_without_a_campaign_is_refused_at_its_field_before_a_run(
     seeded: Seeded, language: str, expected: str
 ) -> None:
     """Trial s13b: the button was enabled and the run failed after starting, in English,
-    naming --solution."""
+    naming --solution. Trial s14: with no solution at all the note named the (empty)
+    solutions field; it names the New solution tab (its label, as the tab shows it)."""
     _bare_group()
     at = _operations(language)
     assert not at.button(key="refresh_button").disabled  # the seeded shop has campaigns

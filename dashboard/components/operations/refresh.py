@@ -258,7 +258,10 @@ def _options(group: DatasetGroupOverview, denied: str | None) -> RefreshOptions 
     # the plan step's refusal, said here before a run starts (trial s13b)
     nothing_to_train = not solutions and not with_campaign
     if nothing_to_train:
-        st.warning(md_escape(no_campaign_to_refresh(group.group.name)), icon=":material/info:")
+        st.warning(
+            no_campaign_to_refresh(group.group.name, has_solutions=bool(group.solutions)),
+            icon=":material/info:",
+        )
     deploy = st.toggle(_("Deploy when the guardrail allows"), value=True, key="refresh_deploy")
     left, right = st.columns(2)
     metric = left.selectbox(

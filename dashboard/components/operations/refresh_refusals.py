@@ -13,6 +13,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from dashboard.components.formatting import dataset_type_name, mode_name
+from dashboard.components.operations.tabs import TAB_LABELS
+from dashboard.components.page_tabs import tab_label
+from dashboard.components.text import md_escape
 from services.i18n import N_, _
 from services.pipeline import options as opts
 from services.pipeline.steps import planning
@@ -117,8 +120,19 @@ def plan_refusal(detail: Mapping[str, Any]) -> str | None:
         return None
 
 
-def no_campaign_to_refresh(group: str) -> str:
-    """The page's refusal before a run starts, in the words the plan step's would have."""
+_NO_SOLUTION_YET = N_(
+    "{group} has no solution to train yet: create one on the {tab} tab of this page, then refresh."
+)
+
+
+def no_campaign_to_refresh(group: str, *, has_solutions: bool) -> str:
+    """The page's refusal before a run starts, as markdown (``group`` escaped): in the words
+    the plan step's would have; a group without any solution is sent to the New solution
+    tab instead, since the solutions field it would name is empty (trial s14, finding 5)."""
+    if not has_solutions:
+        return _(_NO_SOLUTION_YET).format(
+            group=md_escape(group), tab=tab_label(TAB_LABELS, "new_solution")
+        )
     return _(_PLAN[planning.NO_CAMPAIGN]).format(
-        group=group, solutions_field=field(SOLUTIONS_FIELD)
+        group=md_escape(group), solutions_field=field(SOLUTIONS_FIELD)
     )
