@@ -30,9 +30,10 @@ if group is None:
 # Each read below draws its own message when it fails; what does not need it still renders.
 pairs = reads.datasets(group.arn)
 data = reads.group_data(group.arn)
+trackers = reads.event_trackers(group.arn)  # None: unreadable; []: the group has none
 
 if pairs is not None:
-    data_sections.summary(pairs, data)
+    data_sections.summary(pairs, data, trackers)
 if data is not None:
     refresh_row(data, "data_refresh")
 
@@ -40,7 +41,7 @@ events_tab, volume_tab, datasets_tab, check_tab, prepare_tab = url_tabs(TAB_LABE
 with events_tab:
     st.caption(_("What the event tracker received, which otherwise only CloudWatch counters show."))
     if data is not None:
-        data_sections.put_events(data, reads.event_trackers(group.arn))
+        data_sections.put_events(data, trackers)
 with volume_tab:
     if data is not None:
         # read on demand in process: a damaged data file is named here, not a traceback

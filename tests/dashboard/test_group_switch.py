@@ -171,3 +171,16 @@ def test_the_group_picked_on_one_page_is_the_group_of_the_others(
     picked = at.selectbox(key="nc_group").value
     at.switch_page("dashboard/pages/data.py").run()
     assert picked != kshop["group"] and at.selectbox(key="data_group").value == "shop"
+
+
+def test_a_group_without_an_event_tracker_is_not_told_to_check_its_tracking_id(
+    two_groups: tuple[Seeded, dict[str, str]],
+) -> None:
+    """Trial s14 finding 6: kshop has no event tracker and its events are old (START), so
+    before the fix the page also warned "check the app sends them with the trackingId"."""
+    at = app_at("dashboard/pages/data.py")
+    at.selectbox(key="data_group").set_value("kshop").run()
+    assert not at.exception, [e.value for e in at.exception]
+    infos = [i.value for i in at.info]
+    assert any(i.startswith("No event tracker in this group") for i in infos), infos
+    assert not [w.value for w in at.warning if "trackingId" in w.value]

@@ -132,8 +132,15 @@ def repeated_import_warning(dataset: Dataset, job: ImportJob, counts: ImportRepe
     )
 
 
-def summary(pairs: Sequence[tuple[Dataset, Schema | None]], data: GroupData | None) -> None:
-    """The first screen: failed or running imports, missing datasets, events of the last day."""
+def summary(
+    pairs: Sequence[tuple[Dataset, Schema | None]],
+    data: GroupData | None,
+    trackers: Sequence[tuple[str, str | None]] | None = None,
+) -> None:
+    """The first screen: failed or running imports, missing datasets, events of the last day.
+    ``trackers`` (name, trackingId) of the group's event trackers, None when unread: with
+    none (``[]``) no PutEvents warning, since there is no trackingId to send with and the
+    Events tab says how to add a tracker (trial s14, finding 6)."""
     if not any(d.dataset_type == "INTERACTIONS" for d, _ in pairs):
         st.info(
             _(
@@ -186,7 +193,7 @@ def summary(pairs: Sequence[tuple[Dataset, Schema | None]], data: GroupData | No
                 ).format(count=formats.count(day)),
                 icon=":material/mark_email_read:",
             )
-        else:
+        elif trackers != []:  # without a tracker there is no trackingId to check (trial s14)
             st.warning(
                 _(
                     "No events arrived through PutEvents in the last 24 h: check the app sends "
