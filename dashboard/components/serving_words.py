@@ -14,7 +14,8 @@ from services.workspace.serving import Serves
 class Words:
     """One kind of source's words: ``one``/``two`` name the Recommendations modes, ``source``
     the pick of one, ``source_a``/``source_b`` the two picks of a comparison, ``none`` what to
-    do when nothing answers yet."""
+    do when nothing answers yet, ``needs_two`` why a link's comparison is not offered
+    (``{count}``: how many the group has, fewer than two)."""
 
     one: str
     two: str
@@ -22,6 +23,7 @@ class Words:
     source_a: str
     source_b: str
     none: str
+    needs_two: str
 
 
 WORDS = {
@@ -35,6 +37,10 @@ WORDS = {
             "No campaign and no trained version yet: train a solution version and deploy it on "
             "Operations, then come back to see its recommendations."
         ),
+        N_(
+            "Comparing needs two campaigns that recommend for users, and this group has "
+            "{count}: deploy another version on Operations to compare them here."
+        ),
     ),
     Serves.RECOMMENDERS: Words(
         N_("One recommender"),
@@ -46,6 +52,10 @@ WORDS = {
             "No ACTIVE recommender yet: create one for a use case of this domain (or start a "
             "stopped one), then come back to see its recommendations."
         ),
+        N_(
+            "Comparing needs two recommenders that recommend for users, and this group has "
+            "{count}: create another for a use case of this domain to compare them here."
+        ),
     ),
     Serves.BOTH: Words(
         N_("One campaign or recommender"),
@@ -56,6 +66,10 @@ WORDS = {
         N_(
             "No ACTIVE campaign or recommender and no trained version yet: deploy a version on "
             "Operations or start a recommender, then come back to see its recommendations."
+        ),
+        N_(
+            "Comparing needs two campaigns or recommenders that recommend for users, and this "
+            "group has {count}: deploy another version on Operations to compare them here."
         ),
     ),
 }

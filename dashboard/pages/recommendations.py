@@ -12,7 +12,7 @@ from dashboard.components.cut_short import show_cut_short
 from dashboard.components.errors import shown_errors
 from dashboard.components.formatting import version_name
 from dashboard.components.group_picker import caption_with_refresh, group_picker
-from dashboard.components.page_tabs import url_radio
+from dashboard.components.page_tabs import TAB_PARAM, url_radio
 from dashboard.components.recommendations import grid as rec_grid
 from dashboard.components.recommendations import preview as rec_preview
 from dashboard.components.recommendations import segments as rec_segments
@@ -99,6 +99,9 @@ if not modes:
     st.info(_(words.none))
 else:
     mode = url_radio(_("Recommendations from"), MODES, modes, "rec_mode")
+    if st.query_params.get(TAB_PARAM) == "compare" and TWO not in modes:
+        # a link asked for a comparison the group cannot offer (trial s14, finding 4)
+        st.info(_(words.needs_two).format(count=formats.count(len(user_campaigns))))
     labels = [c.label for c in user_campaigns]
     chosen: list[CampaignInfo] = []
     if mode == ONE:

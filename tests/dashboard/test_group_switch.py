@@ -184,3 +184,25 @@ def test_a_group_without_an_event_tracker_is_not_told_to_check_its_tracking_id(
     infos = [i.value for i in at.info]
     assert any(i.startswith("No event tracker in this group") for i in infos), infos
     assert not [w.value for w in at.warning if "trackingId" in w.value]
+
+
+def test_a_compare_link_on_a_group_with_one_user_campaign_says_why_it_shows_one(
+    two_groups: tuple[Seeded, dict[str, str]],
+) -> None:
+    """Trial s14 finding 4: ``?tab=compare`` on a group with one campaign that recommends
+    for users showed the one-campaign view without a word. kshop has two campaigns, but its
+    aws-sims one answers for an item: one (by hand) recommends for users."""
+    at = app_at("dashboard/pages/recommendations.py")
+    at.query_params["tab"] = "compare"
+    at.selectbox(key="rec_group").set_value("shop").run()
+    needs_two = "Comparing needs two campaigns"
+    assert "Compare two campaigns" in at.radio(key="rec_mode").options  # the shop can
+    assert not [i for i in at.info if i.value.startswith(needs_two)]
+    at.selectbox(key="rec_group").set_value("kshop").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "Compare two campaigns" not in at.radio(key="rec_mode").options
+    said = [i.value for i in at.info if i.value.startswith(needs_two)]
+    assert said == [
+        "Comparing needs two campaigns that recommend for users, and this group has 1: deploy "
+        "another version on Operations to compare them here."
+    ]
