@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 import pytest
 
 from dashboard.components.operations.refresh import history_frame, steps_frame
-from dashboard.components.operations.refresh_text import run_reason
+from dashboard.components.operations.refresh_text import run_reason, step_reason
 from services.i18n import use_language
 from services.pipeline import SUCCEEDED, RefreshRun, RefreshStep, judge
 from services.pipeline.steps.rejections import rejection_text
@@ -360,3 +360,45 @@ def test_an_older_plan_failure_keeps_its_stored_words() -> None:
     assert korean == (
         f"kshop 새로 고침 계획: {NO_CAMPAIGN}. 캠페인은 이전 버전을 계속 서비스합니다."
     )
+
+
+def test_a_successful_runs_reasons_read_in_korean() -> None:
+    """Trial s14 (finding 2): a successful run's plan, import, train and deploy reasons stayed
+    English in Korean mode. Expected: messages.po's Korean, filled by hand with the run's
+    names (job name = the import job ARN's last part, version = solution/ARN tail)."""
+    version = f"{SOLUTION}/e763a6ac"
+    job = "arn:aws:personalize:ap-northeast-2:1:dataset-import-job/refresh-9-night"
+
+    def step(key: str, kind: str, target: str, reason: str, detail: dict) -> RefreshStep:
+        return RefreshStep(key, kind, kind, target, SUCCEEDED, WHEN, WHEN, reason, detail)
+
+    plan = step("plan", "plan", "g", "1 import, 1 solution to train, 1 campaign", PLAN)
+    steps = (
+        plan,
+        step("import:Interactions", "import", "ds", "import job refresh-9-night ACTIVE",
+             {"job_arn": job}),
+        step(f"train:{SOLUTION}", "train", SOLUTION, "version kshop-up/e763a6ac ACTIVE",
+             {"version_arn": version}),
+        step(f"deploy:{CAMPAIGN}", "deploy", CAMPAIGN, "kshop-reco now serves kshop-up/e763a6ac",
+             {"requested": True, "version_arn": version}),
+        step(f"deploy:{CAMPAIGN}", "deploy", CAMPAIGN, "old run's words", {"requested": True}),
+    )  # fmt: skip
+    run = RefreshRun(
+        9, "arn:group", "kshop", "manual", "me", {}, SUCCEEDED, "", WHEN, WHEN, WHEN, "o", 0, steps
+    )
+    try:
+        use_language("ko")
+        korean = [step_reason(run, s) for s in steps]
+        use_language("en")
+        english = [step_reason(run, s) for s in steps]
+    finally:
+        use_language("en")
+    assert korean == [
+        "가져오기 1건, 학습할 솔루션 1개, 캠페인 1개",
+        "가져오기 작업 refresh-9-night이 활성 상태입니다",  # particles by the final letter
+        "버전 kshop-up/e763a6ac이 활성 상태입니다",
+        "kshop-reco가 이제 kshop-up/e763a6ac을 제공합니다",
+        "old run's words",  # recorded without the version: the stored English stands
+    ]
+    assert english[0] == steps[0].reason
+    assert english[3] == steps[3].reason

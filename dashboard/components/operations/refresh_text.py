@@ -17,7 +17,7 @@ from typing import Any
 
 from dashboard.components.formatting import dataset_type_name, mode_name
 from dashboard.components.operations.refresh_refusals import max_rejected_setting, plan_refusal
-from services.i18n import N_, _
+from services.i18n import N_, _, ngettext
 from services.i18n.sentences import then
 from services.personalize.models import version_label
 from services.pipeline import RefreshRun, RefreshStep, guardrail_reason
@@ -86,7 +86,41 @@ def step_reason(run: RefreshRun, step: RefreshStep) -> str:
     if step.kind == "deploy" and reason.startswith(_REFUSED_DEPLOY):
         kept = reason.removeprefix(_REFUSED_DEPLOY)
         return _("Refused by the guardrail; it keeps serving {version}").format(version=kept)
-    return _relabelled(run, step, reason)
+    succeeded = _succeeded(run, step) if step.status == "SUCCEEDED" else None
+    return succeeded if succeeded is not None else _relabelled(run, step, reason)
+
+
+def _succeeded(run: RefreshRun, step: RefreshStep) -> str | None:
+    """A succeeded step's reason from its detail: the plan's counts, the import job, the
+    trained version, the version a campaign now serves; None when the detail does not say it
+    (an older run: its stored English stands)."""
+    detail = step.detail
+    if step.kind == "plan" and {"imports", "solutions", "campaigns"} <= detail.keys():
+        imports, solutions, campaigns = (
+            len(detail[k]) for k in ("imports", "solutions", "campaigns")
+        )
+        return ", ".join(
+            (
+                ngettext("{n} import", "{n} imports", imports).format(n=imports),
+                ngettext("{n} solution to train", "{n} solutions to train", solutions).format(
+                    n=solutions
+                ),
+                ngettext("{n} campaign", "{n} campaigns", campaigns).format(n=campaigns),
+            )
+        )
+    if step.kind == "import" and detail.get("job_arn"):
+        job = str(detail["job_arn"]).rpartition("/")[2]
+        return _("Import job {job} is active").format(job=job)
+    if step.kind == "train" and detail.get("version_arn"):
+        return _("Version {version} is active").format(
+            version=version_label(str(detail["version_arn"]))
+        )
+    name = _named(_plan(run), "campaigns", step.target).get("name")
+    if step.kind == "deploy" and detail.get("version_arn") and name:
+        return _("{campaign} now serves {version}").format(
+            campaign=name, version=version_label(str(detail["version_arn"]))
+        )
+    return None
 
 
 def _failure(step: RefreshStep) -> str | None:

@@ -137,6 +137,7 @@ class CampaignSteps(StepContext):
             f"{name} now serves {version_label(new_arn)}",
             {
                 "requested": True,
+                "version_arn": new_arn,
                 "previous_version": previous,
                 "probe_before": before,
             },
