@@ -48,7 +48,7 @@ from services.i18n.particles import final_sound, particle, resolve
         ("for-you", "과(와)", "와"),
         ("bed", "이(가)", "가"),
         # what cannot be read keeps both forms
-        ("50%", "이(가)", "이(가)"),
+        ("50%", "이(가)", "가"),  # 퍼센트 or 프로: a vowel either way
         ("", "을(를)", "을(를)"),
     ],
 )
@@ -94,3 +94,12 @@ def test_korean_messages_settle_their_particles_when_formatted() -> None:
         "Campaign {campaign} is updating to version {version}; it serves {served} until then."
     )
     assert type(english) is str and "(를)" not in english
+
+
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    # read aloud by hand: 1퍼센트를, 2.5퍼센트를, 100퍼센트를 (trial s14 saw "1%을(를)")
+    [("1%", "를"), ("2.5%", "를"), ("100%", "를"), ("1", "을"), ("2", "를"), ("10", "을")],
+)
+def test_a_percent_reads_as_percent(word: str, expected: str) -> None:
+    assert particle(word, "을(를)") == expected

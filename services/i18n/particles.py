@@ -71,10 +71,12 @@ def _latin(token: str) -> Final:
 
 def final_sound(text: str) -> Final | None:
     """How ``text`` ends when read in Korean: "vowel", "rieul" (ㄹ) or "consonant"; None when
-    its last character is neither Hangul, a digit nor a Latin letter."""
+    its last character is neither Hangul, a digit, "%" nor a Latin letter."""
     if not text:
         return None
     last = text[-1]
+    if last == "%":  # 퍼센트, read "1%를"
+        return "vowel"
     if last.isdigit() and last in _DIGITS:
         return _DIGITS[last]
     latin = _LATIN_TOKEN.search(text)

@@ -116,7 +116,9 @@ def test_prepared_report_survives_the_mode_switch_and_the_confirm_appears(
 ) -> None:
     before = _jobs(seeded.interactions)
     at = app_at(PAGE)
-    at.file_uploader(key="prepare_file").set_value((RAW.name, RAW.read_bytes(), "text/csv")).run()
+    at.file_uploader(key="prepare_interactions_file").set_value(
+        (RAW.name, RAW.read_bytes(), "text/csv")
+    ).run()
     at.button(key="prepare_run").click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert at.radio(key="prepare_mode").value == "INCREMENTAL"  # the dataset has bulk data

@@ -48,7 +48,9 @@ def test_the_prepare_tab_refuses_a_saved_mapping_in_the_readers_language(
     seeded: Seeded, language: str, said: str
 ) -> None:
     at = page_in(language, "dashboard/pages/data.py")
-    at.file_uploader(key="prepare_file").set_value((RAW.name, RAW.read_bytes(), "text/csv")).run()
+    at.file_uploader(key="prepare_interactions_file").set_value(
+        (RAW.name, RAW.read_bytes(), "text/csv")
+    ).run()
     _upload(at, "prepare_mapping_file", no_timestamp())
     errors = [shown(e.value) for e in at.error]
     assert said in errors, errors
@@ -101,7 +103,9 @@ def test_a_saved_mapping_reading_a_column_the_file_lacks_says_which(
     "ID" (아이디: 를, 가)."""
     doc = {**DOC, "fields": [{"name": "USER_ID", "column": "회원번호"}, *DOC["fields"][1:]]}
     at = page_in(language, "dashboard/pages/data.py")
-    at.file_uploader(key="prepare_file").set_value((RAW.name, RAW.read_bytes(), "text/csv")).run()
+    at.file_uploader(key="prepare_interactions_file").set_value(
+        (RAW.name, RAW.read_bytes(), "text/csv")
+    ).run()
     _upload(at, "prepare_mapping_file", doc)
     assert warned in [shown(w.value) for w in at.warning]
     assert error in [shown(e.value) for e in at.error]

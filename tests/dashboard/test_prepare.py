@@ -23,7 +23,9 @@ RAW = Path(__file__).resolve().parents[1] / "data" / "raw" / "korean_headers_cp9
 
 
 def _upload(at: AppTest) -> AppTest:
-    at.file_uploader(key="prepare_file").set_value((RAW.name, RAW.read_bytes(), "text/csv")).run()
+    at.file_uploader(key="prepare_interactions_file").set_value(
+        (RAW.name, RAW.read_bytes(), "text/csv")
+    ).run()
     assert not at.exception, [e.value for e in at.exception]
     return at
 
@@ -124,7 +126,7 @@ def test_items_without_a_creation_date_take_the_import_time(seeded: Seeded) -> N
     options = at.selectbox(key="prepare_ds").options
     at.selectbox(key="prepare_ds").set_value(next(o for o in options if o.startswith("Items")))
     at.run()
-    at.file_uploader(key="prepare_file").set_value(("products.csv", raw, "text/csv")).run()
+    at.file_uploader(key="prepare_items_file").set_value(("products.csv", raw, "text/csv")).run()
     assert not at.exception, [e.value for e in at.exception]
     column = at.selectbox(key="prepare_f_col_CREATION_TIMESTAMP")
     assert column.value == "— not mapped —"  # nothing in the file: not chosen for the user

@@ -64,7 +64,9 @@ def test_kst_times_are_summarised_and_previewed_in_the_datas_zone(
 ) -> None:
     words = EXPECTED[language]
     at: AppTest = app_in(PAGE, language)
-    at.file_uploader(key="prepare_file").set_value(("주문.csv", export(), "text/csv")).run()
+    at.file_uploader(key="prepare_interactions_file").set_value(
+        ("주문.csv", export(), "text/csv")
+    ).run()
     assert not at.exception, [e.value for e in at.exception]
     assert at.text_input(key="prepare_f_timezone").value == "Asia/Seoul"
 

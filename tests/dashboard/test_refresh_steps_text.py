@@ -220,7 +220,7 @@ KEPT = "Campaigns keep serving their previous versions."
 # by its Korean label (거부 행 최대 비율 (%)), never the CLI's --max-rejected
 KOREAN_REJECTED = (
     "4,416행 중 1,767행 거부(40.01%): 1,767 TIMESTAMP 값이 날짜·시간도 epoch 숫자도 아닙니다. "
-    "거부된 행: /d/r.rejects.csv. 실행이 허용하는 1%을(를) 넘어서 아무것도 가져오지 "
+    "거부된 행: /d/r.rejects.csv. 실행이 허용하는 1%를 넘어서 아무것도 가져오지 "
     "않았습니다. 내보내기 파일(또는 매핑)을 고친 뒤 다시 실행하거나, 이 행들을 버려도 된다면 "
     "한도(새로 고침 탭의 ‘거부 행 최대 비율 (%)’)를 올리세요."
 )

@@ -170,7 +170,9 @@ def test_item_names_categories_and_a_typed_id_on_recommendations(planted: Plante
 def test_a_mapping_field_on_prepare(planted: Planted) -> None:
     at = app_at("dashboard/pages/data.py")
     raw = b"user,item,when\nu1,i1,1709600400\n"
-    at.file_uploader(key="prepare_file").set_value(("orders.csv", raw, "text/csv")).run()
+    at.file_uploader(key="prepare_interactions_file").set_value(
+        ("orders.csv", raw, "text/csv")
+    ).run()
     at.text_input(key="prepare_f_timezone").set_value(PLANTED).run()
     assert not at.exception, [e.value for e in at.exception]
     _literal(_drawn(at, "Sign in again"), f"Mapping: timezone: '{PLANTED}' is not an IANA")

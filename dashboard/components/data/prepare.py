@@ -234,7 +234,7 @@ def section(pairs: list[tuple[Dataset, Schema | None]], data: GroupData | None =
     staged = None
     with shown_errors(_("Reading the file")):
         staged = (
-            readiness_import.stage_upload(where, KEY, N_("Raw export"), RAW_TYPES)
+            readiness_import.stage_upload(where, f"{KEY}_{kind}", N_("Raw export"), RAW_TYPES)
             if source == UPLOAD
             else readiness_import.stage_s3(KEY, N_("the raw export"), kind)
         )
