@@ -280,6 +280,31 @@ def serve(n_items: int, requests: int, lists: Path, new: float) -> dict[str, Any
     return out
 
 
+Results = dict[str, list[dict[str, Any]]]
+
+
+def paired_rounds(
+    before: Path, out: Path, rounds: int, run: Callable[[Path], tuple[str, ...]], script: Path
+) -> tuple[Results, dict[str, Any], dict[str, Any]]:
+    """``script``'s child run on the checkout ``before`` and on this one, in turn, ``rounds``
+    times (a shared machine's load drifts); ``run(lists)`` gives a child's arguments, ``lists``
+    the JSON file it writes its answers to (under ``out``). Returns each side's results, one
+    per round, and the answers of each side's last round."""
+    out.mkdir(parents=True, exist_ok=True)
+    codes = {"before": before.resolve(), "after": ROOT}
+    results: Results = {"before": [], "after": []}
+    for _ in range(rounds):
+        for label, code in codes.items():
+            results[label].append(child(code, *run(out / f"{label}-lists.json"), script=script))
+    answers = {label: json.loads((out / f"{label}-lists.json").read_text()) for label in codes}
+    return results, answers["before"], answers["after"]
+
+
+def median_over_rounds(results: Results, label: str, row: str, key: str) -> float:
+    """The median over rounds of ``row``'s ``key`` (p50, p99) on side ``label``."""
+    return float(np.median([r["rows"][row][key] for r in results[label]]))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--before", type=Path, help="checkout of the code before the change")
@@ -302,31 +327,29 @@ def main() -> None:
         return
     if args.before is None:
         parser.error("--before DIR is required")
-    args.out.mkdir(parents=True, exist_ok=True)
-    codes = {"before": args.before.resolve(), "after": ROOT}
-    results: dict[str, list[dict[str, Any]]] = {"before": [], "after": []}
-    for _ in range(args.rounds):  # in turn: a shared machine's load drifts
-        for label, code in codes.items():
-            lists = args.out / f"{label}-lists.json"
-            run = (str(args.items), str(args.requests), str(lists), str(args.new_items))
-            results[label].append(child(code, *run, script=Path(__file__)))
-    before = json.loads((args.out / "before-lists.json").read_text())
-    after = json.loads((args.out / "after-lists.json").read_text())
+    results, before, after = paired_rounds(
+        args.before,
+        args.out,
+        args.rounds,
+        lambda lists: (str(args.items), str(args.requests), str(lists), str(args.new_items)),
+        Path(__file__),
+    )
     print(f"{args.items:,} items × {DIM}, {args.requests:,} users after {WARM} warm-up, "
           f"{args.rounds} round(s); p50 / p99 the median over rounds")  # fmt: skip
     print("| filter | lists identical | before p50 / p99 ms | after p50 / p99 ms | p99 after / "
           "before | before stages ms (mean) | after stages ms (mean) |")  # fmt: skip
     print("|---|---|---|---|---|---|---|")
 
-    def med(label: str, row: str, key: str) -> float:
-        return float(np.median([r["rows"][row][key] for r in results[label]]))
-
     def stages(label: str, row: str) -> str:
         s = results[label][-1]["rows"][row]["stages"]
         return ", ".join(f"{k} {v:.2f}" for k, v in sorted(s.items()))
 
     for row, _, _ in FILTERS:
-        b50, b99, a50, a99 = (med(c, row, q) for c in ("before", "after") for q in ("p50", "p99"))
+        b50, b99, a50, a99 = (
+            median_over_rounds(results, c, row, q)
+            for c in ("before", "after")
+            for q in ("p50", "p99")
+        )
         print(f"| {row} | {before[row] == after[row]} | {b50:.2f} / {b99:.2f} | "
               f"{a50:.2f} / {a99:.2f} | {a99 / b99:.2f}× | {stages('before', row)} | "
               f"{stages('after', row)} |")  # fmt: skip

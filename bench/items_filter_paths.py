@@ -36,8 +36,14 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.index_memory import child  # noqa: E402
-from bench.items_filter import N_L1, WARM, engine_for, shop  # noqa: E402
+from bench.items_filter import (  # noqa: E402
+    N_L1,
+    WARM,
+    engine_for,
+    median_over_rounds,
+    paired_rounds,
+    shop,
+)
 
 K = 25
 ONE_CATEGORY = (
@@ -177,31 +183,29 @@ def main() -> None:
         return
     if args.before is None:
         parser.error("--before DIR is required")
-    args.out.mkdir(parents=True, exist_ok=True)
-    codes = {"before": args.before.resolve(), "after": ROOT}
-    results: dict[str, list[dict[str, Any]]] = {"before": [], "after": []}
     chosen = [row for row, *_ in ROWS if args.rows is None or any(t in row for t in args.rows)]
-    for _ in range(args.rounds):  # in turn: a shared machine's load drifts
-        for label, code in codes.items():
-            lists = args.out / f"{label}-lists.json"
-            run = (str(args.items), str(args.requests), str(lists), json.dumps(chosen))
-            results[label].append(child(code, *run, script=Path(__file__)))
-    before = json.loads((args.out / "before-lists.json").read_text())
-    after = json.loads((args.out / "after-lists.json").read_text())
+    results, before, after = paired_rounds(
+        args.before,
+        args.out,
+        args.rounds,
+        lambda lists: (str(args.items), str(args.requests), str(lists), json.dumps(chosen)),
+        Path(__file__),
+    )
     print(f"{args.items:,} items × 64, {args.requests:,} users after {WARM} warm-up, "
           f"{args.rounds} round(s); p50 / p99 the median over rounds")  # fmt: skip
     print("| request | answers identical | before p50 / p99 ms | after p50 / p99 ms | "
           "p50 after / before | p99 after / before |")  # fmt: skip
     print("|---|---|---|---|---|---|")
 
-    def med(label: str, row: str, key: str) -> float:
-        return float(np.median([r["rows"][row][key] for r in results[label]]))
-
     for row in chosen:
-        b50, b99, a50, a99 = (med(c, row, q) for c in ("before", "after") for q in ("p50", "p99"))
+        b50, b99, a50, a99 = (
+            median_over_rounds(results, c, row, q)
+            for c in ("before", "after")
+            for q in ("p50", "p99")
+        )
         print(f"| {row} | {before[row] == after[row]} | {b50:.2f} / {b99:.2f} | "
               f"{a50:.2f} / {a99:.2f} | {a50 / b50:.2f}× | {a99 / b99:.2f}× |")  # fmt: skip
-    for label in codes:
+    for label in results:
         last = results[label][-1]
         cache = ", ".join(f"{p} {v:.1f}" for p, v in last["cache_mib"].items()) or "none"
         print(f"{label}: peak {last['peak_gib']:.2f} GiB; filter cache MiB per model: {cache}; "
